@@ -1,0 +1,307 @@
+//! Lenient-but-safe decoding of vendor responses.
+//!
+//! Vendors document `Int` and send `"671224"`, send `null` for an empty list, and add
+//! fields without notice. Generated response fields decode through [`lenient`], which
+//! accepts:
+//!
+//! * numbers given as JSON numbers or as decimal strings (`0` and `"0"`), checked for range;
+//! * strings given as strings, numbers or booleans (kept as their JSON text);
+//! * booleans as `true`/`false`, `0`/`1` or `"true"`/`"false"`;
+//! * `null` as "absent": `None` for optional fields, empty for lists and maps.
+//!
+//! Anything else (an object where a number belongs, `-1` in an unsigned field, `1e400`)
+//! is a decode error naming the expected type, never a panic. Unknown fields are ignored
+//! because generated structs do not deny them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// A type that decodes leniently. Generated object and enum types implement it with the
+/// default method (plain serde); scalars, containers and runtime types override it.
+pub trait Lenient: Sized {
+    /// Decodes `Self` from any serde deserializer, leniently.
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>
+    where
+        Self: DeserializeOwned,
+    {
+        Self::deserialize(d)
+    }
+}
+
+/// `deserialize_with` target for generated fields.
+#[doc(hidden)]
+pub fn lenient<'de, D: Deserializer<'de>, T: Lenient + DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    T::de_lenient(d)
+}
+
+/// A scalar as it arrived on the wire.
+enum Scalar {
+    Str(String),
+    I(i64),
+    U(u64),
+    F(f64),
+    B(bool),
+    Null,
+}
+
+impl Scalar {
+    fn text(self) -> Option<String> {
+        Some(match self {
+            Scalar::Str(s) => s,
+            Scalar::I(v) => v.to_string(),
+            Scalar::U(v) => v.to_string(),
+            Scalar::F(v) => v.to_string(),
+            Scalar::B(v) => v.to_string(),
+            Scalar::Null => return None,
+        })
+    }
+}
+
+struct ScalarVisitor(&'static str);
+
+macro_rules! visit_as {
+    ($name:ident, $t:ty, $variant:ident, $conv:expr) => {
+        fn $name<E: de::Error>(self, v: $t) -> Result<Scalar, E> {
+            #[allow(clippy::redundant_closure_call)]
+            Ok(Scalar::$variant(($conv)(v)))
+        }
+    };
+}
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+    visit_as!(visit_str, &str, Str, str::to_owned);
+    visit_as!(visit_string, String, Str, std::convert::identity);
+    visit_as!(visit_i64, i64, I, std::convert::identity);
+    visit_as!(visit_u64, u64, U, std::convert::identity);
+    visit_as!(visit_f64, f64, F, std::convert::identity);
+    visit_as!(visit_bool, bool, B, std::convert::identity);
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+fn scalar<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<Scalar, D::Error> {
+    d.deserialize_any(ScalarVisitor(expecting))
+}
+
+fn invalid<E: de::Error>(found: &str, expecting: &'static str) -> E {
+    E::custom(format_args!("invalid value {found:?}, expected {expecting}"))
+}
+
+macro_rules! lenient_int {
+    ($($t:ty),*) => {$(
+        impl Lenient for $t {
+            fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                const EXPECTING: &str = concat!("an integer (", stringify!($t), ") or a string holding one");
+                match scalar(d, EXPECTING)? {
+                    Scalar::I(v) => <$t>::try_from(v).map_err(|_| invalid(&v.to_string(), EXPECTING)),
+                    Scalar::U(v) => <$t>::try_from(v).map_err(|_| invalid(&v.to_string(), EXPECTING)),
+                    Scalar::Str(s) => s.trim().parse::<$t>().map_err(|_| invalid(&s, EXPECTING)),
+                    Scalar::F(v) if v.fract() == 0.0 && v >= <$t>::MIN as f64 && v <= <$t>::MAX as f64 => Ok(v as $t),
+                    other => Err(invalid(&other.text().unwrap_or_else(|| "null".into()), EXPECTING)),
+                }
+            }
+        }
+    )*};
+}
+lenient_int!(i32, i64, u32, u64);
+
+impl Lenient for f64 {
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTING: &str = "a number or a string holding one";
+        match scalar(d, EXPECTING)? {
+            Scalar::I(v) => Ok(v as f64),
+            Scalar::U(v) => Ok(v as f64),
+            Scalar::F(v) => Ok(v),
+            Scalar::Str(s) => match s.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(invalid(&s, EXPECTING)),
+            },
+            other => Err(invalid(&other.text().unwrap_or_else(|| "null".into()), EXPECTING)),
+        }
+    }
+}
+
+impl Lenient for bool {
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTING: &str = "a boolean, 0/1 or \"true\"/\"false\"";
+        match scalar(d, EXPECTING)? {
+            Scalar::B(v) => Ok(v),
+            Scalar::I(0) | Scalar::U(0) => Ok(false),
+            Scalar::I(1) | Scalar::U(1) => Ok(true),
+            Scalar::Str(s) if s == "true" || s == "1" => Ok(true),
+            Scalar::Str(s) if s == "false" || s == "0" => Ok(false),
+            other => Err(invalid(&other.text().unwrap_or_else(|| "null".into()), EXPECTING)),
+        }
+    }
+}
+
+impl Lenient for String {
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTING: &str = "a string (or a number or boolean, kept as text)";
+        scalar(d, EXPECTING)?.text().ok_or_else(|| invalid("null", EXPECTING))
+    }
+}
+
+/// Decodes a string-like scalar into a caller type; used by redaction and timestamp types.
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    String::de_lenient(d)
+}
+
+impl<T: Lenient + DeserializeOwned> Lenient for Option<T> {
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_option(OptVisitor(PhantomData))
+    }
+}
+
+struct OptVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for OptVisitor<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an optional value")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        T::de_lenient(d).map(Some)
+    }
+}
+
+/// Wrapper that routes a container element through [`Lenient`].
+struct Elem<T>(T);
+
+impl<'de, T: Lenient + DeserializeOwned> Deserialize<'de> for Elem<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::de_lenient(d).map(Elem)
+    }
+}
+
+struct SeqVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for SeqVisitor<T> {
+    type Value = Vec<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list (or null)")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Cap the pre-allocation: the hint comes from untrusted input.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(Elem(v)) = seq.next_element::<Elem<T>>()? {
+            out.push(v);
+        }
+        Ok(out)
+    }
+}
+
+impl<T: Lenient + DeserializeOwned> Lenient for Vec<T> {
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SeqVisitor(PhantomData))
+    }
+}
+
+struct MapVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for MapVisitor<T> {
+    type Value = BTreeMap<String, T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object (or null)")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some((k, Elem(v))) = map.next_entry::<String, Elem<T>>()? {
+            out.insert(k, v);
+        }
+        Ok(out)
+    }
+}
+
+impl<T: Lenient + DeserializeOwned> Lenient for BTreeMap<String, T> {
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MapVisitor(PhantomData))
+    }
+}
+
+/// Decodes an open enum: any string (or number, as text) converts through `From<&str>`,
+/// so a value the spec does not know lands in the enum's `Unknown` variant.
+#[doc(hidden)]
+pub fn open_enum<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(d: D) -> Result<T, D::Error> {
+    text(d).map(|s| T::from(s.as_str()))
+}
+
+/// Decodes a JSON document given as a string (vendors that nest JSON inside JSON).
+#[doc(hidden)]
+pub fn json_string<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    let raw = text(d)?;
+    serde_json::from_str(&raw).map_err(de::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn de<T: Lenient + DeserializeOwned>(json: &str) -> Result<T, String> {
+        let mut d = serde_json::Deserializer::from_str(json);
+        T::de_lenient(&mut d).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn numbers_as_strings_and_numbers() {
+        assert_eq!(de::<u64>("\"671224\""), Ok(671224));
+        assert_eq!(de::<u64>("671224"), Ok(671224));
+        assert_eq!(de::<i32>("\" 7 \""), Ok(7));
+        assert!(de::<u64>("-1").unwrap_err().contains("expected an integer (u64)"));
+        assert!(de::<u32>("\"abc\"").unwrap_err().contains("\"abc\""));
+        assert!(de::<u64>("{}").is_err());
+        assert_eq!(de::<f64>("\"1.5\""), Ok(1.5));
+        assert!(de::<f64>("\"NaN\"").is_err());
+    }
+
+    #[test]
+    fn strings_bools_options_lists() {
+        assert_eq!(de::<String>("12"), Ok("12".into()));
+        assert_eq!(de::<bool>("\"true\""), Ok(true));
+        assert_eq!(de::<bool>("0"), Ok(false));
+        assert_eq!(de::<Option<u64>>("null"), Ok(None));
+        assert_eq!(de::<Option<u64>>("\"3\""), Ok(Some(3)));
+        assert_eq!(de::<Vec<u64>>("null"), Ok(vec![]));
+        assert_eq!(de::<Vec<u64>>("[1,\"2\"]"), Ok(vec![1, 2]));
+        assert_eq!(de::<BTreeMap<String, u32>>("{\"a\":\"1\"}").map(|m| m["a"]), Ok(1));
+        assert!(de::<String>("null").is_err());
+    }
+}

@@ -1,0 +1,92 @@
+//! Errors every operation shares: the service error metadata, decode failures, and the
+//! [`SdkError`] that wraps an operation's own error enum.
+
+use std::fmt;
+
+use crate::build::BuildError;
+
+/// What the service said when it refused a request: code, message, request id, HTTP status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorMeta {
+    /// The vendor's error code as text (`9006`, `FailedOperation.SystemError`, `APIG.0301`).
+    pub code: String,
+    /// The vendor's message, verbatim.
+    pub message: String,
+    /// The request id, where the wire carries one.
+    pub request_id: Option<String>,
+    /// HTTP status of the response.
+    pub status: u16,
+}
+
+impl fmt::Display for ErrorMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "code {}: {} (HTTP {}", self.code, self.message, self.status)?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// A response that could not be decoded: not JSON, truncated, or not the declared shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    /// HTTP status of the response.
+    pub status: u16,
+    /// The request id, when it could be read.
+    pub request_id: Option<String>,
+    /// What went wrong, with the JSON path where known.
+    pub reason: String,
+    /// The first bytes of the body (lossy UTF-8), to recognise an HTML error page.
+    pub excerpt: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot decode response (HTTP {}): {}; body starts {:?}", self.status, self.reason, self.excerpt)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// An operation's failure: `E` is the operation's generated error enum.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SdkError<E> {
+    /// The request was invalid; nothing was sent.
+    Build(BuildError),
+    /// The service answered with an error.
+    Service(E),
+    /// The response could not be decoded.
+    Decode(DecodeError),
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkError::Build(e) => e.fmt(f),
+            SdkError::Service(e) => e.fmt(f),
+            SdkError::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SdkError::Build(e) => Some(e),
+            SdkError::Service(e) => Some(e),
+            SdkError::Decode(e) => Some(e),
+        }
+    }
+}
+
+impl<E> SdkError<E> {
+    /// The operation's error, when the service answered with one.
+    pub fn as_service(&self) -> Option<&E> {
+        match self {
+            SdkError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+}

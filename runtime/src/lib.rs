@@ -1,0 +1,27 @@
+//! Hand-written support for the generated SDK.
+//!
+//! Nothing in this crate names an operation: every per-operation fact arrives from
+//! `generated/` as an [`OperationInfo`] constant or as wire [`wire::Value`]s. Each wire
+//! protocol lives in one file under [`protocols`]; the envelope of every protocol is
+//! described by data ([`envelope::EnvelopeSpec`]) emitted from `specs/protocols/*.yaml`.
+//!
+//! Items marked `#[doc(hidden)]` are the contract with generated code, not user API.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod build;
+pub mod de;
+pub mod envelope;
+pub mod error;
+pub mod protocols;
+pub mod redact;
+pub mod time_fmt;
+pub mod wire;
+
+pub use build::{BuildError, Problem};
+pub use envelope::EnvelopeSpec;
+pub use error::{DecodeError, ErrorMeta, SdkError};
+pub use protocols::{ClientConfig, OperationInfo, Protocol};
+pub use redact::{Sensitive, SignedUrl, REDACTED};
+pub use time_fmt::Timestamp;
+pub use wire::{Body, Method, WireRequest};

@@ -1,0 +1,292 @@
+//! The wire request description: what a client method would put on the network, before
+//! signing. Generated code turns request fields into [`Value`]s; the protocol modules in
+//! [`crate::protocols`] place them (query, form, JSON body, path, headers).
+
+use std::fmt;
+
+/// A request field's value, protocol-neutral. Objects keep the spec's field order, so a
+/// JSON rendering is deterministic and matches the vendors' documented examples.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// Absent (an unset optional field); protocols skip it.
+    Null,
+    /// Text.
+    Str(String),
+    /// Signed integer.
+    Int(i64),
+    /// Unsigned integer.
+    UInt(u64),
+    /// Floating-point number.
+    Float(f64),
+    /// Boolean.
+    Bool(bool),
+    /// A list.
+    List(Vec<Value>),
+    /// An object: `(wire name, value)` in spec order.
+    Object(Vec<(&'static str, Value)>),
+}
+
+impl Value {
+    /// Compact JSON text of this value (`Null` fields of objects are left out).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Str(s) => push_json_str(out, s),
+            Value::Int(v) => out.push_str(&v.to_string()),
+            Value::UInt(v) => out.push_str(&v.to_string()),
+            Value::Float(v) if v.is_finite() => out.push_str(&v.to_string()),
+            Value::Float(_) => out.push_str("null"),
+            Value::Bool(v) => out.push_str(if *v { "true" } else { "false" }),
+            Value::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(fields) => {
+                out.push('{');
+                let mut first = true;
+                for (k, v) in fields.iter().filter(|(_, v)| *v != Value::Null) {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    push_json_str(out, k);
+                    out.push(':');
+                    v.write_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// The scalar's text for a query string or form (`None` for lists, objects and null).
+    pub fn scalar_text(&self) -> Option<String> {
+        Some(match self {
+            Value::Str(s) => s.clone(),
+            Value::Int(v) => v.to_string(),
+            Value::UInt(v) => v.to_string(),
+            Value::Float(v) => v.to_string(),
+            Value::Bool(v) => v.to_string(),
+            Value::Null | Value::List(_) | Value::Object(_) => return None,
+        })
+    }
+
+    /// Flattens into `(key, text)` pairs the way form-style protocols do:
+    /// lists as `Key.N` (from 0), objects as `Key.Sub`, null skipped.
+    pub fn flatten_into(&self, key: &str, out: &mut Vec<(String, String)>) {
+        match self {
+            Value::Null => {}
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    item.flatten_into(&format!("{key}.{i}"), out);
+                }
+            }
+            Value::Object(fields) => {
+                for (k, v) in fields {
+                    v.flatten_into(&format!("{key}.{k}"), out);
+                }
+            }
+            scalar => out.extend(scalar.scalar_text().map(|t| (key.to_owned(), t))),
+        }
+    }
+}
+
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Converts a request field into a wire [`Value`]. Generated request types implement it.
+pub trait ToWire {
+    /// The wire value.
+    fn to_wire(&self) -> Value;
+}
+
+impl ToWire for String {
+    fn to_wire(&self) -> Value {
+        Value::Str(self.clone())
+    }
+}
+impl ToWire for bool {
+    fn to_wire(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+impl ToWire for f64 {
+    fn to_wire(&self) -> Value {
+        Value::Float(*self)
+    }
+}
+macro_rules! to_wire_int {
+    ($($t:ty => $v:ident),*) => {$(
+        impl ToWire for $t {
+            fn to_wire(&self) -> Value {
+                Value::$v((*self).into())
+            }
+        }
+    )*};
+}
+to_wire_int!(i32 => Int, i64 => Int, u32 => UInt, u64 => UInt);
+
+impl<T: ToWire> ToWire for Option<T> {
+    fn to_wire(&self) -> Value {
+        self.as_ref().map_or(Value::Null, ToWire::to_wire)
+    }
+}
+impl<T: ToWire> ToWire for Vec<T> {
+    fn to_wire(&self) -> Value {
+        Value::List(self.iter().map(ToWire::to_wire).collect())
+    }
+}
+impl<T: ToWire> ToWire for std::collections::BTreeMap<String, T> {
+    fn to_wire(&self) -> Value {
+        // Map keys are data, not spec names: render through a JSON string of the object.
+        let mut out = String::from("{");
+        for (i, (k, v)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_str(&mut out, k);
+            out.push(':');
+            v.to_wire().write_json(&mut out);
+        }
+        out.push('}');
+        Value::Str(out)
+    }
+}
+
+/// A value sent as a JSON document inside a string parameter (Tencent's `dbTableList`).
+#[doc(hidden)]
+pub fn json_string<T: ToWire>(value: &T) -> Value {
+    match value.to_wire() {
+        Value::Null => Value::Null,
+        v => Value::Str(v.to_json()),
+    }
+}
+
+/// HTTP method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// A request body.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Body {
+    /// No body.
+    Empty,
+    /// `application/x-www-form-urlencoded` pairs (encoded when sent).
+    Form(Vec<(String, String)>),
+    /// A JSON document.
+    Json(String),
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Form(pairs) => f.debug_tuple("Form").field(&Pairs(pairs)).finish(),
+            Body::Json(text) => f.debug_tuple("Json").field(text).finish(),
+        }
+    }
+}
+
+struct Pairs<'a>(&'a [(String, String)]);
+
+impl fmt::Debug for Pairs<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(k, v)| format!("{k}={v}"))).finish()
+    }
+}
+
+/// A fully determined, unsigned request: everything a signer and a transport need.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WireRequest {
+    /// The operation's wire name, e.g. `DescribeBackupUrl`.
+    pub operation: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Host (and port, when not the scheme's default).
+    pub host: String,
+    /// Percent-encoded path, starting with `/`.
+    pub path: String,
+    /// Query parameters, unencoded, in the order they are sent.
+    pub query: Vec<(String, String)>,
+    /// Headers, in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Body,
+}
+
+impl fmt::Debug for WireRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WireRequest")
+            .field("operation", &self.operation)
+            .field("method", &self.method.as_str())
+            .field("host", &self.host)
+            .field("path", &self.path)
+            .field("query", &Pairs(&self.query))
+            .field("headers", &Pairs(&self.headers))
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keeps_order_and_escapes() {
+        let v = Value::List(vec![Value::Object(vec![
+            ("dbname", Value::Str("te\"st".into())),
+            ("tableList", Value::List(vec![])),
+            ("skip", Value::Null),
+        ])]);
+        assert_eq!(v.to_json(), r#"[{"dbname":"te\"st","tableList":[]}]"#);
+        let mut out = vec![];
+        Value::List(vec![Value::Int(1), Value::Object(vec![("A", Value::Bool(true))])]).flatten_into("K", &mut out);
+        assert_eq!(out, [("K.0".into(), "1".into()), ("K.1.A".into(), "true".into())]);
+    }
+}
