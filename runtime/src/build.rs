@@ -35,8 +35,15 @@ pub enum Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Problem::Missing { field, wire } => write!(f, "missing required field `{field}` ({wire})"),
-            Problem::OutOfRange { field, wire, value, range } => {
+            Problem::Missing { field, wire } => {
+                write!(f, "missing required field `{field}` ({wire})")
+            }
+            Problem::OutOfRange {
+                field,
+                wire,
+                value,
+                range,
+            } => {
                 write!(f, "`{field}` ({wire}) = {value} is out of range {range}")
             }
             Problem::Config { what } => write!(f, "client configuration: {what}"),
@@ -54,7 +61,10 @@ pub struct BuildError {
 impl BuildError {
     /// A build error with one problem.
     pub fn new(operation: &'static str, problem: Problem) -> Self {
-        Self { operation, problems: vec![problem] }
+        Self {
+            operation,
+            problems: vec![problem],
+        }
     }
 
     /// The operation's wire name.
@@ -94,11 +104,19 @@ pub struct Check {
 impl Check {
     /// Starts checking a request of `operation`.
     pub fn new(operation: &'static str) -> Self {
-        Self { operation, problems: Vec::new() }
+        Self {
+            operation,
+            problems: Vec::new(),
+        }
     }
 
     /// Records a missing required field; passes the value through.
-    pub fn required<T>(&mut self, field: &'static str, wire: &'static str, value: Option<T>) -> Option<T> {
+    pub fn required<T>(
+        &mut self,
+        field: &'static str,
+        wire: &'static str,
+        value: Option<T>,
+    ) -> Option<T> {
         if value.is_none() {
             self.problems.push(Problem::Missing { field, wire });
         }
@@ -131,12 +149,17 @@ impl Check {
     /// Fails with every recorded problem, or assembles the request.
     pub fn finish<T>(self, assemble: impl FnOnce() -> Option<T>) -> Result<T, BuildError> {
         if !self.problems.is_empty() {
-            return Err(BuildError { operation: self.operation, problems: self.problems });
+            return Err(BuildError {
+                operation: self.operation,
+                problems: self.problems,
+            });
         }
         // `assemble` is `None` only if a required field is unset, which was recorded above.
         assemble().ok_or(BuildError {
             operation: self.operation,
-            problems: vec![Problem::Config { what: "internal: required field vanished".into() }],
+            problems: vec![Problem::Config {
+                what: "internal: required field vanished".into(),
+            }],
         })
     }
 }
@@ -149,7 +172,13 @@ mod tests {
     fn reports_all_problems() {
         let mut c = Check::new("Op");
         let a: Option<String> = c.required("db_id", "DBId", None);
-        c.range("valid_time", "ValidTime", Some(&5), Some(14400), Some(604800));
+        c.range(
+            "valid_time",
+            "ValidTime",
+            Some(&5),
+            Some(14400),
+            Some(604800),
+        );
         c.range("ok", "Ok", Some(&20000), Some(14400), Some(604800));
         let err = c.finish(|| a.map(|_| ())).unwrap_err();
         assert_eq!(

@@ -33,7 +33,9 @@ pub trait Lenient: Sized {
 
 /// `deserialize_with` target for generated fields.
 #[doc(hidden)]
-pub fn lenient<'de, D: Deserializer<'de>, T: Lenient + DeserializeOwned>(d: D) -> Result<T, D::Error> {
+pub fn lenient<'de, D: Deserializer<'de>, T: Lenient + DeserializeOwned>(
+    d: D,
+) -> Result<T, D::Error> {
     T::de_lenient(d)
 }
 
@@ -98,7 +100,9 @@ fn scalar<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<Sc
 }
 
 fn invalid<E: de::Error>(found: &str, expecting: &'static str) -> E {
-    E::custom(format_args!("invalid value {found:?}, expected {expecting}"))
+    E::custom(format_args!(
+        "invalid value {found:?}, expected {expecting}"
+    ))
 }
 
 macro_rules! lenient_int {
@@ -130,7 +134,10 @@ impl Lenient for f64 {
                 Ok(v) if v.is_finite() => Ok(v),
                 _ => Err(invalid(&s, EXPECTING)),
             },
-            other => Err(invalid(&other.text().unwrap_or_else(|| "null".into()), EXPECTING)),
+            other => Err(invalid(
+                &other.text().unwrap_or_else(|| "null".into()),
+                EXPECTING,
+            )),
         }
     }
 }
@@ -144,7 +151,10 @@ impl Lenient for bool {
             Scalar::I(1) | Scalar::U(1) => Ok(true),
             Scalar::Str(s) if s == "true" || s == "1" => Ok(true),
             Scalar::Str(s) if s == "false" || s == "0" => Ok(false),
-            other => Err(invalid(&other.text().unwrap_or_else(|| "null".into()), EXPECTING)),
+            other => Err(invalid(
+                &other.text().unwrap_or_else(|| "null".into()),
+                EXPECTING,
+            )),
         }
     }
 }
@@ -152,7 +162,9 @@ impl Lenient for bool {
 impl Lenient for String {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         const EXPECTING: &str = "a string (or a number or boolean, kept as text)";
-        scalar(d, EXPECTING)?.text().ok_or_else(|| invalid("null", EXPECTING))
+        scalar(d, EXPECTING)?
+            .text()
+            .ok_or_else(|| invalid("null", EXPECTING))
     }
 }
 
@@ -257,6 +269,18 @@ impl<T: Lenient + DeserializeOwned> Lenient for BTreeMap<String, T> {
     }
 }
 
+impl<T: Lenient + DeserializeOwned> Lenient for Box<T> {
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::de_lenient(d).map(Box::new)
+    }
+}
+
+/// A size in `factor`-byte units converted to bytes; `None` on a negative value or overflow.
+#[doc(hidden)]
+pub fn scaled_bytes<T: TryInto<u64>>(value: T, factor: u64) -> Option<u64> {
+    value.try_into().ok()?.checked_mul(factor)
+}
+
 /// Decodes an open enum: any string (or number, as text) converts through `From<&str>`,
 /// so a value the spec does not know lands in the enum's `Unknown` variant.
 #[doc(hidden)]
@@ -285,7 +309,11 @@ mod tests {
         assert_eq!(de::<u64>("\"671224\""), Ok(671224));
         assert_eq!(de::<u64>("671224"), Ok(671224));
         assert_eq!(de::<i32>("\" 7 \""), Ok(7));
-        assert!(de::<u64>("-1").unwrap_err().contains("expected an integer (u64)"));
+        assert!(
+            de::<u64>("-1")
+                .unwrap_err()
+                .contains("expected an integer (u64)")
+        );
         assert!(de::<u32>("\"abc\"").unwrap_err().contains("\"abc\""));
         assert!(de::<u64>("{}").is_err());
         assert_eq!(de::<f64>("\"1.5\""), Ok(1.5));
@@ -301,7 +329,10 @@ mod tests {
         assert_eq!(de::<Option<u64>>("\"3\""), Ok(Some(3)));
         assert_eq!(de::<Vec<u64>>("null"), Ok(vec![]));
         assert_eq!(de::<Vec<u64>>("[1,\"2\"]"), Ok(vec![1, 2]));
-        assert_eq!(de::<BTreeMap<String, u32>>("{\"a\":\"1\"}").map(|m| m["a"]), Ok(1));
+        assert_eq!(
+            de::<BTreeMap<String, u32>>("{\"a\":\"1\"}").map(|m| m["a"]),
+            Ok(1)
+        );
         assert!(de::<String>("null").is_err());
     }
 }

@@ -7,7 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
-use crate::error::{DecodeError, ErrorMeta};
+use crate::error::{DecodeError, ErrorMeta, SdkError};
 
 /// Where a protocol puts the payload, the error code, the message and the request id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +44,10 @@ pub enum Failure {
 const EXCERPT_CHARS: usize = 120;
 
 fn excerpt(body: &[u8]) -> String {
-    String::from_utf8_lossy(&body[..body.len().min(EXCERPT_CHARS * 4)]).chars().take(EXCERPT_CHARS).collect()
+    String::from_utf8_lossy(&body[..body.len().min(EXCERPT_CHARS * 4)])
+        .chars()
+        .take(EXCERPT_CHARS)
+        .collect()
 }
 
 fn text(v: &Json) -> Option<String> {
@@ -66,23 +69,44 @@ pub fn decode<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<T, Failure> {
     let fail = |request_id: Option<String>, reason: String| {
-        Failure::Decode(DecodeError { status, request_id, reason, excerpt: excerpt(body) })
+        Failure::Decode(DecodeError {
+            status,
+            request_id,
+            reason,
+            excerpt: excerpt(body),
+        })
     };
     let header_id = header_request_id.map(str::to_owned);
-    let root: Json = serde_json::from_slice(body)
-        .map_err(|e| fail(header_id.clone(), format!("not a {} JSON envelope: {e}", spec.protocol)))?;
+    let root: Json = serde_json::from_slice(body).map_err(|e| {
+        fail(
+            header_id.clone(),
+            format!("not a {} JSON envelope: {e}", spec.protocol),
+        )
+    })?;
     let payload = match spec.wrapper {
         Some(key) => root.get(key).filter(|v| v.is_object()).ok_or_else(|| {
-            fail(header_id.clone(), format!("no `{key}` object in the {} envelope", spec.protocol))
+            fail(
+                header_id.clone(),
+                format!("no `{key}` object in the {} envelope", spec.protocol),
+            )
         })?,
         None => &root,
     };
     if !payload.is_object() {
-        return Err(fail(header_id, format!("{} envelope is not a JSON object", spec.protocol)));
+        return Err(fail(
+            header_id,
+            format!("{} envelope is not a JSON object", spec.protocol),
+        ));
     }
-    let request_id =
-        spec.request_id_field.and_then(|f| payload.get(f)).and_then(text).or(header_id);
-    let nested = spec.error_object.and_then(|k| payload.get(k)).filter(|v| v.is_object());
+    let request_id = spec
+        .request_id_field
+        .and_then(|f| payload.get(f))
+        .and_then(text)
+        .or(header_id);
+    let nested = spec
+        .error_object
+        .and_then(|k| payload.get(k))
+        .filter(|v| v.is_object());
     let fields = nested.unwrap_or(payload);
     let code = fields.get(spec.code_field).and_then(text);
     let ok_status = (200..300).contains(&status);
@@ -91,22 +115,45 @@ pub fn decode<T: DeserializeOwned>(
         || match (spec.success_code, &code) {
             (Some(success), Some(code)) => code != success,
             (Some(_), None) => {
-                return Err(fail(request_id, format!("no `{}` in the {} envelope", spec.code_field, spec.protocol)));
+                return Err(fail(
+                    request_id,
+                    format!("no `{}` in the {} envelope", spec.code_field, spec.protocol),
+                ));
             }
             (None, _) => false,
         };
     if is_error {
         return Err(Failure::Service(ErrorMeta {
             code: code.unwrap_or_else(|| status.to_string()),
-            message: fields.get(spec.message_field).and_then(text).unwrap_or_default(),
+            message: fields
+                .get(spec.message_field)
+                .and_then(text)
+                .unwrap_or_default(),
             request_id,
             status,
         }));
     }
     if !ok_status {
-        return Err(fail(request_id, format!("HTTP {status} without a {} error", spec.protocol)));
+        return Err(fail(
+            request_id,
+            format!("HTTP {status} without a {} error", spec.protocol),
+        ));
     }
     T::deserialize(payload).map_err(|e| fail(request_id, e.to_string()))
+}
+
+/// [`decode`] for generated code: the service error becomes the operation's error enum.
+#[doc(hidden)]
+pub fn decode_into<T: DeserializeOwned, E: From<ErrorMeta>>(
+    spec: &EnvelopeSpec,
+    status: u16,
+    header_request_id: Option<&str>,
+    body: &[u8],
+) -> Result<T, SdkError<E>> {
+    decode(spec, status, header_request_id, body).map_err(|f| match f {
+        Failure::Service(meta) => SdkError::Service(E::from(meta)),
+        Failure::Decode(e) => SdkError::Decode(e),
+    })
 }
 
 #[cfg(test)]
@@ -127,14 +174,27 @@ mod tests {
 
     #[test]
     fn v3_error_and_garbage() {
-        let body = br#"{"Response":{"Error":{"Code":"InternalError","Message":"m"},"RequestId":"r-1"}}"#;
-        let Err(Failure::Service(meta)) = decode::<Json>(&V3, 200, None, body) else { panic!() };
-        assert_eq!((meta.code.as_str(), meta.request_id.as_deref()), ("InternalError", Some("r-1")));
-        let Err(Failure::Decode(e)) = decode::<Json>(&V3, 502, None, b"<html>Bad Gateway</html>") else {
+        let body =
+            br#"{"Response":{"Error":{"Code":"InternalError","Message":"m"},"RequestId":"r-1"}}"#;
+        let Err(Failure::Service(meta)) = decode::<Json>(&V3, 200, None, body) else {
             panic!()
         };
-        assert_eq!((e.status, e.excerpt.as_str()), (502, "<html>Bad Gateway</html>"));
-        let Err(Failure::Decode(e)) = decode::<Json>(&V3, 200, None, br#"{"Response":{"Req"#) else { panic!() };
+        assert_eq!(
+            (meta.code.as_str(), meta.request_id.as_deref()),
+            ("InternalError", Some("r-1"))
+        );
+        let Err(Failure::Decode(e)) = decode::<Json>(&V3, 502, None, b"<html>Bad Gateway</html>")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (e.status, e.excerpt.as_str()),
+            (502, "<html>Bad Gateway</html>")
+        );
+        let Err(Failure::Decode(e)) = decode::<Json>(&V3, 200, None, br#"{"Response":{"Req"#)
+        else {
+            panic!()
+        };
         assert!(e.reason.contains("EOF"), "{}", e.reason);
     }
 }

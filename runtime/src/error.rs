@@ -20,7 +20,11 @@ pub struct ErrorMeta {
 
 impl fmt::Display for ErrorMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "code {}: {} (HTTP {}", self.code, self.message, self.status)?;
+        write!(
+            f,
+            "code {}: {} (HTTP {}",
+            self.code, self.message, self.status
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, ", request id {id}")?;
         }
@@ -43,7 +47,11 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot decode response (HTTP {}): {}; body starts {:?}", self.status, self.reason, self.excerpt)
+        write!(
+            f,
+            "cannot decode response (HTTP {}): {}; body starts {:?}",
+            self.status, self.reason, self.excerpt
+        )
     }
 }
 

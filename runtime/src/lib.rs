@@ -22,6 +22,6 @@ pub use build::{BuildError, Problem};
 pub use envelope::EnvelopeSpec;
 pub use error::{DecodeError, ErrorMeta, SdkError};
 pub use protocols::{ClientConfig, OperationInfo, Protocol};
-pub use redact::{Sensitive, SignedUrl, REDACTED};
+pub use redact::{REDACTED, Sensitive, SignedUrl};
 pub use time_fmt::Timestamp;
 pub use wire::{Body, Method, WireRequest};

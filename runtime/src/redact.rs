@@ -100,10 +100,16 @@ mod tests {
     #[test]
     fn signed_url_debug_keeps_only_origin() {
         let u = SignedUrl::new("https://host.example:9097/download/dump.rdb?sign=SECRET");
-        assert_eq!(format!("{u:?}"), "SignedUrl(\"https://host.example:9097/<redacted>\")");
+        assert_eq!(
+            format!("{u:?}"),
+            "SignedUrl(\"https://host.example:9097/<redacted>\")"
+        );
         assert_eq!(u.to_string(), "https://host.example:9097/<redacted>");
         assert!(!format!("{u:?}").contains("SECRET"));
-        assert_eq!(format!("{:?}", SignedUrl::new("ZDblezgJ")), "SignedUrl(\"<redacted>\")");
+        assert_eq!(
+            format!("{:?}", SignedUrl::new("ZDblezgJ")),
+            "SignedUrl(\"<redacted>\")"
+        );
         assert_eq!(format!("{:?}", Sensitive::new("pw")), "<redacted>");
     }
 }
@@ -116,7 +122,9 @@ impl<'de> serde::Deserialize<'de> for SignedUrl {
 
 impl crate::de::Lenient for SignedUrl {}
 
-impl<'de, T: serde::de::DeserializeOwned + crate::de::Lenient> serde::Deserialize<'de> for Sensitive<T> {
+impl<'de, T: serde::de::DeserializeOwned + crate::de::Lenient> serde::Deserialize<'de>
+    for Sensitive<T>
+{
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::de_lenient(d).map(Self)
     }

@@ -41,7 +41,8 @@ const ISO_BASIC: &[BorrowedFormatItem<'static>] = format_description!(
 );
 const ISO_Z: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]Z");
-const SQL: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+const SQL: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
 impl TimeFormat for Iso8601 {
     const NAME: &'static str = "ISO 8601";
@@ -49,7 +50,11 @@ impl TimeFormat for Iso8601 {
         OffsetDateTime::parse(raw, ISO_COLON)
             .or_else(|_| OffsetDateTime::parse(raw, ISO_BASIC))
             .ok()
-            .or_else(|| PrimitiveDateTime::parse(raw, ISO_Z).ok().map(|t| t.assume_utc()))
+            .or_else(|| {
+                PrimitiveDateTime::parse(raw, ISO_Z)
+                    .ok()
+                    .map(|t| t.assume_utc())
+            })
     }
 }
 
@@ -57,14 +62,18 @@ impl TimeFormat for DateTimeCst {
     const NAME: &'static str = "YYYY-MM-DD hh:mm:ss (UTC+8)";
     fn parse(raw: &str) -> Option<OffsetDateTime> {
         let cst = UtcOffset::from_hms(8, 0, 0).ok()?;
-        PrimitiveDateTime::parse(raw, SQL).ok().map(|t| t.assume_offset(cst))
+        PrimitiveDateTime::parse(raw, SQL)
+            .ok()
+            .map(|t| t.assume_offset(cst))
     }
 }
 
 impl TimeFormat for DateTimeUtc {
     const NAME: &'static str = "YYYY-MM-DD hh:mm:ss (UTC)";
     fn parse(raw: &str) -> Option<OffsetDateTime> {
-        PrimitiveDateTime::parse(raw, SQL).ok().map(PrimitiveDateTime::assume_utc)
+        PrimitiveDateTime::parse(raw, SQL)
+            .ok()
+            .map(PrimitiveDateTime::assume_utc)
     }
 }
 
@@ -77,7 +86,10 @@ pub struct Timestamp<F> {
 impl<F: TimeFormat> Timestamp<F> {
     /// Wraps raw text.
     pub fn new(raw: impl Into<String>) -> Self {
-        Self { raw: raw.into(), format: PhantomData }
+        Self {
+            raw: raw.into(),
+            format: PhantomData,
+        }
     }
 
     /// The text exactly as the vendor sent it.
@@ -93,7 +105,10 @@ impl<F: TimeFormat> Timestamp<F> {
 
 impl<F> Clone for Timestamp<F> {
     fn clone(&self) -> Self {
-        Self { raw: self.raw.clone(), format: PhantomData }
+        Self {
+            raw: self.raw.clone(),
+            format: PhantomData,
+        }
     }
 }
 
@@ -105,14 +120,21 @@ impl<F> PartialEq for Timestamp<F> {
 
 impl<F: TimeFormat> fmt::Debug for Timestamp<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let valid = if self.parsed().is_some() { "" } else { ", invalid" };
+        let valid = if self.parsed().is_some() {
+            ""
+        } else {
+            ", invalid"
+        };
         write!(f, "Timestamp({:?}{valid})", self.raw)
     }
 }
 
 impl<'de, F> Deserialize<'de> for Timestamp<F> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::text(d).map(|raw| Self { raw, format: PhantomData })
+        crate::de::text(d).map(|raw| Self {
+            raw,
+            format: PhantomData,
+        })
     }
 }
 
@@ -126,12 +148,21 @@ mod tests {
     fn formats() {
         let t = Timestamp::<Iso8601>::new("2018-08-16T10:15:14+0000");
         assert_eq!(t.parsed().map(|t| t.unix_timestamp()), Some(1534414514));
-        assert_eq!(Timestamp::<Iso8601>::new("2018-08-16T10:15:14Z").parsed(), t.parsed());
-        assert_eq!(Timestamp::<Iso8601>::new("2018-08-16T10:15:14+00:00").parsed(), t.parsed());
+        assert_eq!(
+            Timestamp::<Iso8601>::new("2018-08-16T10:15:14Z").parsed(),
+            t.parsed()
+        );
+        assert_eq!(
+            Timestamp::<Iso8601>::new("2018-08-16T10:15:14+00:00").parsed(),
+            t.parsed()
+        );
         let bad = Timestamp::<Iso8601>::new("2018-08-016T10:15:14+0000");
         assert_eq!(bad.parsed(), None);
         assert_eq!(bad.raw(), "2018-08-016T10:15:14+0000");
-        assert_eq!(format!("{bad:?}"), "Timestamp(\"2018-08-016T10:15:14+0000\", invalid)");
+        assert_eq!(
+            format!("{bad:?}"),
+            "Timestamp(\"2018-08-016T10:15:14+0000\", invalid)"
+        );
         let cst = Timestamp::<DateTimeCst>::new("2016-07-06 01:04:54");
         assert_eq!(cst.parsed().map(|t| t.unix_timestamp()), Some(1467738294));
     }

@@ -177,12 +177,9 @@ impl<T: ToWire> ToWire for std::collections::BTreeMap<String, T> {
     }
 }
 
-/// A value sent as a JSON document inside a string parameter (Tencent's `dbTableList`).
-#[doc(hidden)]
-pub fn json_string<T: ToWire>(value: &T) -> Value {
-    match value.to_wire() {
-        Value::Null => Value::Null,
-        v => Value::Str(v.to_json()),
+impl<T: ToWire> ToWire for Box<T> {
+    fn to_wire(&self) -> Value {
+        (**self).to_wire()
     }
 }
 
@@ -236,7 +233,9 @@ struct Pairs<'a>(&'a [(String, String)]);
 
 impl fmt::Debug for Pairs<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.0.iter().map(|(k, v)| format!("{k}={v}"))).finish()
+        f.debug_list()
+            .entries(self.0.iter().map(|(k, v)| format!("{k}={v}")))
+            .finish()
     }
 }
 
@@ -286,7 +285,14 @@ mod tests {
         ])]);
         assert_eq!(v.to_json(), r#"[{"dbname":"te\"st","tableList":[]}]"#);
         let mut out = vec![];
-        Value::List(vec![Value::Int(1), Value::Object(vec![("A", Value::Bool(true))])]).flatten_into("K", &mut out);
-        assert_eq!(out, [("K.0".into(), "1".into()), ("K.1.A".into(), "true".into())]);
+        Value::List(vec![
+            Value::Int(1),
+            Value::Object(vec![("A", Value::Bool(true))]),
+        ])
+        .flatten_into("K", &mut out);
+        assert_eq!(
+            out,
+            [("K.0".into(), "1".into()), ("K.1.A".into(), "true".into())]
+        );
     }
 }

@@ -8,7 +8,11 @@ use super::{Field, Location, OperationInfo};
 use crate::build::{BuildError, Problem};
 use crate::wire::{Body, Value, WireRequest};
 
-pub(super) fn build(op: &OperationInfo, host: String, fields: Vec<Field>) -> Result<WireRequest, BuildError> {
+pub(super) fn build(
+    op: &OperationInfo,
+    host: String,
+    fields: Vec<Field>,
+) -> Result<WireRequest, BuildError> {
     let mut path = op.path.to_owned();
     let mut query = Vec::new();
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
@@ -20,18 +24,34 @@ pub(super) fn build(op: &OperationInfo, host: String, fields: Vec<Field>) -> Res
                 if text.is_empty() {
                     return Err(BuildError::new(
                         op.name,
-                        Problem::Config { what: format!("path parameter `{}` is empty", f.name) },
+                        Problem::Config {
+                            what: format!("path parameter `{}` is empty", f.name),
+                        },
                     ));
                 }
                 path = path.replace(&format!("{{{}}}", f.name), &encode_segment(&text));
             }
             Location::Query | Location::Param => f.value.flatten_into(f.name, &mut query),
-            Location::Header => headers.extend(f.value.scalar_text().map(|v| (f.name.to_owned(), v))),
+            Location::Header => {
+                headers.extend(f.value.scalar_text().map(|v| (f.name.to_owned(), v)))
+            }
             Location::Body => body.push((f.name, f.value)),
         }
     }
-    let body = if body.is_empty() { Body::Empty } else { Body::Json(Value::Object(body).to_json()) };
-    Ok(WireRequest { operation: op.name, method: op.method, host, path, query, headers, body })
+    let body = if body.is_empty() {
+        Body::Empty
+    } else {
+        Body::Json(Value::Object(body).to_json())
+    };
+    Ok(WireRequest {
+        operation: op.name,
+        method: op.method,
+        host,
+        path,
+        query,
+        headers,
+        body,
+    })
 }
 
 /// Percent-encodes a path segment (RFC 3986: everything but unreserved characters).

@@ -8,7 +8,7 @@ mod ucloud;
 
 use crate::build::{BuildError, Problem};
 use crate::envelope::EnvelopeSpec;
-use crate::wire::{Method, Value, WireRequest};
+use crate::wire::{Method, ToWire, Value, WireRequest};
 
 /// A wire protocol the runtime speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -24,7 +24,7 @@ pub enum Protocol {
 }
 
 /// Everything the runtime needs to know about one operation, emitted by the generator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OperationInfo {
     /// Wire name of the operation (`Action`), e.g. `DescribeBackupUrl`.
     pub name: &'static str,
@@ -42,6 +42,8 @@ pub struct OperationInfo {
     pub path: &'static str,
     /// Whether sending the request twice is harmless.
     pub idempotent: bool,
+    /// Client-side rate limit from the spec, in requests per second.
+    pub rate_limit: Option<f64>,
     /// The protocol's response envelope.
     pub envelope: &'static EnvelopeSpec,
 }
@@ -71,6 +73,40 @@ pub struct Field {
     pub name: &'static str,
     /// Value (`Null` for an unset optional field).
     pub value: Value,
+}
+
+macro_rules! field_ctors {
+    ($($(#[$doc:meta])* $fn:ident => $loc:ident),*) => {$(
+        $(#[$doc])*
+        pub fn $fn<T: ToWire + ?Sized>(name: &'static str, value: &T) -> Self {
+            Self { location: Location::$loc, name, value: value.to_wire() }
+        }
+    )*};
+}
+
+impl Field {
+    field_ctors!(
+        /// A field in the protocol's usual parameter place.
+        param => Param,
+        /// A `{name}` path segment.
+        path => Path,
+        /// A query parameter.
+        query => Query,
+        /// A header.
+        header => Header,
+        /// A member of the JSON body.
+        body => Body
+    );
+
+    /// This field's value sent as a JSON document inside a string (Tencent's `dbTableList`).
+    #[must_use]
+    pub fn json(self) -> Self {
+        let value = match self.value {
+            Value::Null => Value::Null,
+            v => Value::Str(v.to_json()),
+        };
+        Self { value, ..self }
+    }
 }
 
 /// Per-client settings: region and endpoint override.
@@ -113,7 +149,11 @@ impl ClientConfig {
 
 /// Builds the unsigned wire request of `op` from its fields.
 #[doc(hidden)]
-pub fn build(op: &OperationInfo, cfg: &ClientConfig, fields: Vec<Field>) -> Result<WireRequest, BuildError> {
+pub fn build(
+    op: &OperationInfo,
+    cfg: &ClientConfig,
+    fields: Vec<Field>,
+) -> Result<WireRequest, BuildError> {
     let template = match (op.protocol, cfg.region.as_deref()) {
         (Protocol::TencentV3, Some(region)) => tencent_v3::endpoint_for_region(op, region),
         _ => op.endpoint,
@@ -140,7 +180,9 @@ fn expand(op: &OperationInfo, template: &str, cfg: &ClientConfig) -> Result<Stri
         Some(region) => Ok(host.replace("{region}", region)),
         None => Err(BuildError::new(
             op.name,
-            Problem::Config { what: format!("endpoint `{template}` needs a region; set ClientConfig::region") },
+            Problem::Config {
+                what: format!("endpoint `{template}` needs a region; set ClientConfig::region"),
+            },
         )),
     }
 }

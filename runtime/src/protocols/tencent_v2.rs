@@ -7,7 +7,12 @@
 use super::{ClientConfig, Field, OperationInfo, flatten_params};
 use crate::wire::{Body, Method, WireRequest};
 
-pub(super) fn build(op: &OperationInfo, cfg: &ClientConfig, host: String, fields: Vec<Field>) -> WireRequest {
+pub(super) fn build(
+    op: &OperationInfo,
+    cfg: &ClientConfig,
+    host: String,
+    fields: Vec<Field>,
+) -> WireRequest {
     let mut lead = vec![("Action".to_owned(), op.name.to_owned())];
     if let Some(region) = cfg.region_name() {
         lead.push(("Region".to_owned(), region.to_owned()));
@@ -21,8 +26,19 @@ pub(super) fn build(op: &OperationInfo, cfg: &ClientConfig, host: String, fields
         _ => (
             vec![],
             Body::Form(params),
-            vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned())],
+            vec![(
+                "Content-Type".to_owned(),
+                "application/x-www-form-urlencoded".to_owned(),
+            )],
         ),
     };
-    WireRequest { operation: op.name, method: op.method, host, path: op.path.to_owned(), query, headers, body }
+    WireRequest {
+        operation: op.name,
+        method: op.method,
+        host,
+        path: op.path.to_owned(),
+        query,
+        headers,
+        body,
+    }
 }

@@ -10,10 +10,19 @@ use crate::wire::{Body, Value, WireRequest};
 
 /// The endpoint template to use for `region`: the regional host for financial zones.
 pub(super) fn endpoint_for_region(op: &OperationInfo, region: &str) -> &'static str {
-    if region.ends_with("-fsi") { "{service}.{region}.tencentcloudapi.com" } else { op.endpoint }
+    if region.ends_with("-fsi") {
+        "{service}.{region}.tencentcloudapi.com"
+    } else {
+        op.endpoint
+    }
 }
 
-pub(super) fn build(op: &OperationInfo, cfg: &ClientConfig, host: String, fields: Vec<Field>) -> WireRequest {
+pub(super) fn build(
+    op: &OperationInfo,
+    cfg: &ClientConfig,
+    host: String,
+    fields: Vec<Field>,
+) -> WireRequest {
     let mut headers = vec![
         ("Content-Type".to_owned(), "application/json".to_owned()),
         ("X-TC-Action".to_owned(), op.name.to_owned()),

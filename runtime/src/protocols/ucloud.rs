@@ -14,7 +14,10 @@ pub(super) fn build(op: &OperationInfo, host: String, fields: Vec<Field>) -> Wir
         host,
         path: op.path.to_owned(),
         query: vec![],
-        headers: vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned())],
+        headers: vec![(
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        )],
         body: Body::Form(params),
     }
 }

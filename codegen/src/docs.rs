@@ -1,0 +1,208 @@
+//! Prose: rustdoc text and the generated crate's README, rendered with minijinja so the
+//! wording lives in templates, not in `format!` calls scattered through the emitter.
+
+use minijinja::Environment;
+
+/// `context!` that serializes borrowed values (minijinja's own macro takes them by value).
+macro_rules! ctx {
+    ($($key:ident $(=> $value:expr)?),* $(,)?) => {
+        minijinja::context! { $($key => minijinja::value::Serde(&ctx!(@v $key $(, $value)?))),* }
+    };
+    (@v $key:ident) => { $key };
+    (@v $key:ident, $value:expr) => { $value };
+}
+
+use crate::model::{
+    ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity,
+};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "crate",
+        r#"Typed SDK for {{ ops|length }} cloud API operations, generated from `specs/` by `cargo xtask gen`.
+
+Do not edit: change the specs and run `cargo xtask gen`. Each provider is a cargo feature
+(`{{ providers|join("`, `") }}`); each operation has a request builder, a response struct
+and an error enum, and its service has a `Client`.
+
+| provider | service | operation | protocol |
+|---|---|---|---|
+{% for op in ops %}| `{{ op.provider }}` | `{{ op.service }}` | `{{ op.wire }}` (`{{ op.provider }}::{{ op.service }}::{{ op.snake }}`) | {{ op.protocol }} |
+{% endfor %}"#,
+    ),
+    (
+        "op",
+        r#"`{{ wire }}`: {{ doc }}
+
+- Protocol: {{ protocol }}; `{{ method }} {{ path }}` on `{{ endpoint }}`{% if version %}, version `{{ version }}`{% endif %}.
+- Idempotent: {{ "yes" if idempotent else "no" }}.{% if rate_limit %}
+- Rate limit: {{ rate_limit }} requests per second.{% endif %}
+- Documented errors: {{ errors }}; samples: {{ samples }}.
+- Spec: `{{ spec }}`."#,
+    ),
+    (
+        "field",
+        r#"{{ doc if doc else "(No description in the spec.)" }}
+
+Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, sent in the {{ location }}{% endif %}.{% if json %}
+Sent as a JSON document inside a string.{% endif %}{% if unit %}
+Unit: {{ unit }}.{% endif %}{% if range %}
+Allowed range: `{{ range }}`; checked before sending.{% endif %}{% if valid_for %}
+Valid for {{ valid_for }} after it is issued.{% endif %}{% if signed_url %}
+A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.{% endif %}{% if secret %}
+Sensitive: `Debug` shows `<redacted>`.{% endif %}{% if example %}
+Example: `{{ example }}`.{% endif %}"#,
+    ),
+    (
+        "error",
+        r#"`{{ code }}`{% if message %} {{ message }}{% endif %}{% if doc %}: {{ doc }}{% endif %}{% if status %} (HTTP {{ status }}){% endif %}{% if retryable %}. Retryable.{% endif %}"#,
+    ),
+    (
+        "client_method",
+        r#"Builds the unsigned wire request of `{{ wire }}` (method, host, path, query, headers, body).
+
+{{ doc }}"#,
+    ),
+    (
+        "service",
+        r#"`{{ service }}` operations of {{ provider }}: {% for op in ops %}`{{ op }}`{% if not loop.last %}, {% endif %}{% endfor %}."#,
+    ),
+    (
+        "protocol",
+        r#"{{ title }} (`{{ name }}`, spec `{{ file }}`).
+
+{{ doc }}"#,
+    ),
+];
+
+/// The template environment.
+pub struct Docs {
+    env: Environment<'static>,
+}
+
+impl Docs {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .expect("built-in templates parse");
+        }
+        Self { env }
+    }
+
+    fn render(&self, name: &str, ctx: minijinja::Value) -> String {
+        // Templates are fixed and contexts are plain data: rendering cannot fail.
+        let out = self
+            .env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .expect("built-in templates render");
+        out.trim().to_owned()
+    }
+
+    pub fn crate_doc(&self, model: &Model) -> String {
+        let ops: Vec<_> = model
+            .ops
+            .iter()
+            .map(|o| {
+                ctx! { provider => o.provider, service => o.service, wire => o.wire_name, snake => o.snake,
+                           protocol => model.protocols[o.protocol].title }
+            })
+            .collect();
+        let mut providers: Vec<&str> = model
+            .protocols
+            .iter()
+            .map(|p| p.provider.as_str())
+            .collect();
+        providers.sort();
+        providers.dedup();
+        self.render("crate", ctx! { ops, providers })
+    }
+
+    pub fn op_doc(&self, op: &Operation, p: &Protocol) -> String {
+        self.render(
+            "op",
+            ctx! {
+                wire => op.wire_name, doc => op.doc.trim(), protocol => p.title, method => op.method, path => op.path,
+                endpoint => op.endpoint, version => op.version, idempotent => op.idempotent,
+                rate_limit => op.rate_limit, errors => op.errors.len(), samples => op.samples.len(), spec => op.spec_file,
+            },
+        )
+    }
+
+    pub fn field_doc(&self, f: &Field) -> String {
+        let range = match (f.min, f.max) {
+            (None, None) => None,
+            (lo, hi) => Some(format!(
+                "{}..={}",
+                lo.map(|n| n.value.to_string()).unwrap_or_default(),
+                hi.map(|n| n.value.to_string()).unwrap_or_default()
+            )),
+        };
+        let location = match f.location {
+            Location::Param => None,
+            Location::Path => Some("path"),
+            Location::Query => Some("query"),
+            Location::Header => Some("headers"),
+            Location::Body => Some("JSON body"),
+        };
+        self.render(
+            "field",
+            ctx! {
+                doc => f.doc.as_deref().map(str::trim), wire => f.wire, aliases => f.aliases, location,
+                json => f.json_string, unit => f.unit, range, valid_for => f.valid_for,
+                signed_url => f.sensitive == Sensitivity::SignedUrl, secret => f.sensitive == Sensitivity::Secret,
+                example => f.example,
+            },
+        )
+    }
+
+    pub fn error_doc(&self, e: &ErrorVariant) -> String {
+        self.render(
+            "error",
+            ctx! { code => e.code, message => e.message, doc => e.doc, status => e.status, retryable => e.retryable },
+        )
+    }
+
+    pub fn client_method_doc(&self, op: &Operation) -> String {
+        let first = op.doc.lines().next().unwrap_or_default();
+        self.render("client_method", ctx! { wire => op.wire_name, doc => first })
+    }
+
+    pub fn service_doc(&self, provider: &str, service: &str, ops: &[&Operation]) -> String {
+        let ops: Vec<&str> = ops.iter().map(|o| o.wire_name.as_str()).collect();
+        self.render("service", ctx! { provider, service, ops })
+    }
+
+    pub fn provider_doc(&self, provider: &str, model: &Model) -> String {
+        let titles: Vec<&str> = model
+            .protocols
+            .iter()
+            .filter(|p| p.provider == provider)
+            .map(|p| p.title.as_str())
+            .collect();
+        format!(
+            "Operations of provider `{provider}` ({}). Enabled by the `{provider}` feature.",
+            titles.join(", ")
+        )
+    }
+
+    pub fn protocol_doc(&self, p: &Protocol) -> String {
+        self.render(
+            "protocol",
+            ctx! { title => p.title, name => p.name, file => p.file, doc => p.doc.trim() },
+        )
+    }
+
+    pub fn type_doc(&self, t: &NamedType) -> String {
+        t.doc
+            .clone()
+            .unwrap_or_else(|| format!("`{}` (no description in the spec).", t.name))
+    }
+}
+
+impl Default for Docs {
+    fn default() -> Self {
+        Self::new()
+    }
+}

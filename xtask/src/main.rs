@@ -1,0 +1,167 @@
+//! `cargo xtask gen [--check]`: the only writer of `generated/`.
+//!
+//! `gen` renders every file in memory first, then replaces `generated/` in one directory swap:
+//! either all new files are in place (stale ones gone) or, on any error, nothing changed.
+//! `gen --check` writes nothing and exits 1 with a unified diff when `generated/` is stale.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["gen"] => run(gen_cmd(&root, false)),
+        ["gen", "--check"] => run(gen_cmd(&root, true)),
+        _ => {
+            eprintln!("usage: cargo xtask gen [--check]");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(r: Result<(), String>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let out = codegen::generate(&codegen::Input::workspace(root)).map_err(|d| d.to_string())?;
+    let dir = root.join("generated");
+    if check {
+        let drift = xtask_drift(&dir, &out.files)?;
+        if !drift.is_empty() {
+            return Err(format!(
+                "{drift}\ngenerated/ is stale: run `cargo xtask gen` and commit the result"
+            ));
+        }
+    } else {
+        write_atomically(&dir, &out.files).map_err(|e| format!("cannot write generated/: {e}"))?;
+    }
+    let s = out.stats;
+    let per_op = if s.operations == 0 {
+        0
+    } else {
+        s.lines / s.operations
+    };
+    println!(
+        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation), {:.2} s",
+        if check { " --check: up to date" } else { "" },
+        s.specs,
+        s.operations,
+        s.types,
+        s.error_variants,
+        s.lines,
+        per_op,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Differences between `dir` and the expected files, as unified diffs (empty when in step).
+fn xtask_drift(dir: &Path, files: &[(String, String)]) -> Result<String, String> {
+    let mut report = String::new();
+    let mut on_disk = Vec::new();
+    list_files(dir, dir, &mut on_disk).map_err(|e| format!("cannot read generated/: {e}"))?;
+    for (path, want) in files {
+        let have = std::fs::read_to_string(dir.join(path))
+            .unwrap_or_default()
+            .replace("\r\n", "\n");
+        if &have != want {
+            let diff = similar::TextDiff::from_lines(&have, want);
+            report.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("a/generated/{path}"),
+                        &format!("b/generated/{path}"),
+                    )
+                    .to_string(),
+            );
+        }
+    }
+    for path in on_disk {
+        if !files.iter().any(|(p, _)| *p == path) {
+            report.push_str(&format!(
+                "stale file generated/{path} (no spec produces it)\n"
+            ));
+        }
+    }
+    Ok(report)
+}
+
+fn list_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            list_files(base, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(base) {
+            out.push(
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Writes `files` into a sibling temporary directory, then swaps it in for `dir`.
+fn write_atomically(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    let tmp = parent.join(".generated.new");
+    let old = parent.join(".generated.old");
+    for stale in [&tmp, &old] {
+        if stale.exists() {
+            std::fs::remove_dir_all(stale)?;
+        }
+    }
+    let staged = (|| {
+        for (path, text) in files {
+            let target = tmp.join(path);
+            if let Some(p) = target.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::write(&target, text)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = staged {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if dir.exists() {
+        std::fs::rename(dir, &old)?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, dir) {
+        // Put the previous tree back: all or nothing.
+        let _ = std::fs::rename(&old, dir);
+        return Err(e);
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    Ok(())
+}
