@@ -144,11 +144,22 @@ impl Emitter<'_> {
         for provider in &providers {
             children.push(self.provider_module(provider));
         }
+        // One `use` per item: lib.rs is also read by rustfmt, which must agree with prettyplease.
+        let reexports = [
+            "BuildError",
+            "ClientConfig",
+            "DecodeError",
+            "ErrorMeta",
+            "SdkError",
+            "Sensitive",
+            "SignedUrl",
+            "Timestamp",
+            "WireRequest",
+        ]
+        .map(ident);
         let items = quote! {
             pub use ::runtime;
-            pub use ::runtime::{
-                BuildError, ClientConfig, DecodeError, ErrorMeta, SdkError, Sensitive, SignedUrl, Timestamp, WireRequest,
-            };
+            #(pub use ::runtime::#reexports;)*
         };
         Module {
             name: String::new(),

@@ -26,7 +26,12 @@ pub mod tencent;
 #[rustfmt::skip]
 pub mod ucloud;
 pub use ::runtime;
-pub use ::runtime::{
-    BuildError, ClientConfig, DecodeError, ErrorMeta, SdkError, Sensitive, SignedUrl, Timestamp,
-    WireRequest,
-};
+pub use ::runtime::BuildError;
+pub use ::runtime::ClientConfig;
+pub use ::runtime::DecodeError;
+pub use ::runtime::ErrorMeta;
+pub use ::runtime::SdkError;
+pub use ::runtime::Sensitive;
+pub use ::runtime::SignedUrl;
+pub use ::runtime::Timestamp;
+pub use ::runtime::WireRequest;
