@@ -284,3 +284,57 @@ pub fn generate_inline(input: &Input, root_path: &str) -> Result<String, Diagnos
     let children = tree.children.iter().map(inline);
     Ok(header(None) + &render(quote!(#items #(#children)*)))
 }
+
+/// Differences between the generated crate at `dir` and `files`, as unified diffs plus
+/// stale-file lines; empty when in step. `cargo xtask gen --check` and the drift test both call it.
+pub fn drift(dir: &Path, files: &[(String, String)]) -> std::io::Result<String> {
+    let mut report = String::new();
+    let mut on_disk = Vec::new();
+    list_files(dir, dir, &mut on_disk)?;
+    for (path, want) in files {
+        let have = std::fs::read_to_string(dir.join(path))
+            .unwrap_or_default()
+            .replace("\r\n", "\n");
+        if &have != want {
+            let diff = similar::TextDiff::from_lines(&have, want);
+            report.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("a/generated/{path}"),
+                        &format!("b/generated/{path}"),
+                    )
+                    .to_string(),
+            );
+        }
+    }
+    for path in on_disk {
+        if !files.iter().any(|(p, _)| *p == path) {
+            report.push_str(&format!(
+                "stale file generated/{path} (no spec produces it)\n"
+            ));
+        }
+    }
+    Ok(report)
+}
+
+fn list_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            list_files(base, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(base) {
+            out.push(
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
+    }
+    Ok(())
+}

@@ -669,10 +669,10 @@ fn resolve_fields(
         let Some(ty) = parse_ty(cx, &f.ty, f.format.as_ref(), names) else {
             continue;
         };
-        if let Some(fmt) = &f.format {
-            if !matches!(ty, Ty::Timestamp(_)) {
-                cx.err(fmt.pos, "`format` applies only to `timestamp` fields");
-            }
+        if let Some(fmt) = &f.format
+            && !matches!(ty, Ty::Timestamp(_))
+        {
+            cx.err(fmt.pos, "`format` applies only to `timestamp` fields");
         }
         // Ranges.
         for b in [f.min, f.max].into_iter().flatten() {
@@ -694,17 +694,17 @@ fn resolve_fields(
                 }
             }
         }
-        if let (Some(lo), Some(hi)) = (f.min, f.max) {
-            if lo.value > hi.value {
-                let d = cx.err(
-                    lo.pos,
-                    format!(
-                        "bad range for `{wire}`: min {} is greater than max {}",
-                        lo.value, hi.value
-                    ),
-                );
-                d.hint = Some("swap `min` and `max`".into());
-            }
+        if let (Some(lo), Some(hi)) = (f.min, f.max)
+            && lo.value > hi.value
+        {
+            let d = cx.err(
+                lo.pos,
+                format!(
+                    "bad range for `{wire}`: min {} is greater than max {}",
+                    lo.value, hi.value
+                ),
+            );
+            d.hint = Some("swap `min` and `max`".into());
         }
         let mut bytes_factor = None;
         if let Some(u) = &f.unit {
@@ -992,16 +992,16 @@ fn resolve_op(
         (None, None) => ("POST".into(), "/".into()),
     };
     check_path_params(cx, &spec, &path, &request);
-    if let Some(rl) = spec.rate_limit {
-        if rl.value <= 0.0 {
-            cx.err(
-                rl.pos,
-                format!(
-                    "`rate_limit.per_second` must be positive, found {}",
-                    rl.value
-                ),
-            );
-        }
+    if let Some(rl) = spec.rate_limit
+        && rl.value <= 0.0
+    {
+        cx.err(
+            rl.pos,
+            format!(
+                "`rate_limit.per_second` must be positive, found {}",
+                rl.value
+            ),
+        );
     }
     let errors = resolve_errors(cx, spec.errors.clone(), true, &["Common", "Unhandled"]);
     let mut samples = Vec::new();

@@ -26,10 +26,10 @@ pub fn check(
     if !payload.is_object() {
         return Err(format!("`{at}` is not an object"));
     }
-    if let Some(eo) = &env.error_object {
-        if payload.get(eo).is_some_and(Value::is_object) {
-            return Err(format!("`{at}.{eo}` is present: this is an error response"));
-        }
+    if let Some(eo) = &env.error_object
+        && payload.get(eo).is_some_and(Value::is_object)
+    {
+        return Err(format!("`{at}.{eo}` is present: this is an error response"));
     }
     if let Some(success) = &env.success_code {
         let code = payload.get(&env.code_field).and_then(scalar_text);

@@ -698,15 +698,15 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         }
     }
     let mut common_params = Vec::new();
-    if let Some(n) = o.take("common_params") {
-        if let Some(mut p) = r.obj(n, "common_params") {
-            for (name, v) in p.take_all() {
-                let doc = r
-                    .str_node(v, &name.value)
-                    .map(|s| s.value)
-                    .unwrap_or_default();
-                common_params.push((name, doc));
-            }
+    if let Some(n) = o.take("common_params")
+        && let Some(mut p) = r.obj(n, "common_params")
+    {
+        for (name, v) in p.take_all() {
+            let doc = r
+                .str_node(v, &name.value)
+                .map(|s| s.value)
+                .unwrap_or_default();
+            common_params.push((name, doc));
         }
     }
     let errors = read_errors(r, o.take("errors"));

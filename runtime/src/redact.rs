@@ -93,27 +93,6 @@ impl<T> fmt::Debug for Sensitive<T> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signed_url_debug_keeps_only_origin() {
-        let u = SignedUrl::new("https://host.example:9097/download/dump.rdb?sign=SECRET");
-        assert_eq!(
-            format!("{u:?}"),
-            "SignedUrl(\"https://host.example:9097/<redacted>\")"
-        );
-        assert_eq!(u.to_string(), "https://host.example:9097/<redacted>");
-        assert!(!format!("{u:?}").contains("SECRET"));
-        assert_eq!(
-            format!("{:?}", SignedUrl::new("ZDblezgJ")),
-            "SignedUrl(\"<redacted>\")"
-        );
-        assert_eq!(format!("{:?}", Sensitive::new("pw")), "<redacted>");
-    }
-}
-
 impl<'de> serde::Deserialize<'de> for SignedUrl {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         crate::de::text(d).map(Self)
@@ -135,5 +114,26 @@ impl<T: serde::de::DeserializeOwned + crate::de::Lenient> crate::de::Lenient for
 impl<T: crate::wire::ToWire> crate::wire::ToWire for Sensitive<T> {
     fn to_wire(&self) -> crate::wire::Value {
         self.0.to_wire()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_url_debug_keeps_only_origin() {
+        let u = SignedUrl::new("https://host.example:9097/download/dump.rdb?sign=SECRET");
+        assert_eq!(
+            format!("{u:?}"),
+            "SignedUrl(\"https://host.example:9097/<redacted>\")"
+        );
+        assert_eq!(u.to_string(), "https://host.example:9097/<redacted>");
+        assert!(!format!("{u:?}").contains("SECRET"));
+        assert_eq!(
+            format!("{:?}", SignedUrl::new("ZDblezgJ")),
+            "SignedUrl(\"<redacted>\")"
+        );
+        assert_eq!(format!("{:?}", Sensitive::new("pw")), "<redacted>");
     }
 }

@@ -46,7 +46,8 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
     let out = codegen::generate(&codegen::Input::workspace(root)).map_err(|d| d.to_string())?;
     let dir = root.join("generated");
     if check {
-        let drift = xtask_drift(&dir, &out.files)?;
+        let drift =
+            codegen::drift(&dir, &out.files).map_err(|e| format!("cannot read generated/: {e}"))?;
         if !drift.is_empty() {
             return Err(format!(
                 "{drift}\ngenerated/ is stale: run `cargo xtask gen` and commit the result"
@@ -56,11 +57,7 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
         write_atomically(&dir, &out.files).map_err(|e| format!("cannot write generated/: {e}"))?;
     }
     let s = out.stats;
-    let per_op = if s.operations == 0 {
-        0
-    } else {
-        s.lines / s.operations
-    };
+    let per_op = s.lines.checked_div(s.operations).unwrap_or(0);
     println!(
         "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation), {:.2} s",
         if check { " --check: up to date" } else { "" },
@@ -72,59 +69,6 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
         per_op,
         started.elapsed().as_secs_f64()
     );
-    Ok(())
-}
-
-/// Differences between `dir` and the expected files, as unified diffs (empty when in step).
-fn xtask_drift(dir: &Path, files: &[(String, String)]) -> Result<String, String> {
-    let mut report = String::new();
-    let mut on_disk = Vec::new();
-    list_files(dir, dir, &mut on_disk).map_err(|e| format!("cannot read generated/: {e}"))?;
-    for (path, want) in files {
-        let have = std::fs::read_to_string(dir.join(path))
-            .unwrap_or_default()
-            .replace("\r\n", "\n");
-        if &have != want {
-            let diff = similar::TextDiff::from_lines(&have, want);
-            report.push_str(
-                &diff
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(
-                        &format!("a/generated/{path}"),
-                        &format!("b/generated/{path}"),
-                    )
-                    .to_string(),
-            );
-        }
-    }
-    for path in on_disk {
-        if !files.iter().any(|(p, _)| *p == path) {
-            report.push_str(&format!(
-                "stale file generated/{path} (no spec produces it)\n"
-            ));
-        }
-    }
-    Ok(report)
-}
-
-fn list_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-    if !dir.exists() {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            list_files(base, &path, out)?;
-        } else if let Ok(rel) = path.strip_prefix(base) {
-            out.push(
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            );
-        }
-    }
     Ok(())
 }
 
