@@ -111,8 +111,6 @@ impl<'de> Visitor<'de> for KindVisitor {
     }
 }
 
-struct KindSeed;
-
 impl<'de> Deserialize<'de> for KindWrap {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(KindVisitor).map(KindWrap)
@@ -123,7 +121,6 @@ struct KindWrap(Kind);
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let _ = KindSeed;
         let s = serde_saphyr::Spanned::<KindWrap>::deserialize(d)?;
         let pos = Pos {
             line: s.referenced.line() as u32,
@@ -150,7 +147,11 @@ pub fn parse(file: &str, text: &str) -> Result<Node, Diag> {
             })
             .unwrap_or(Pos { line: 1, col: 1 });
         let msg = e.without_snippet().to_string();
-        let msg = msg.lines().next().unwrap_or("invalid YAML").to_owned();
+        let mut msg = msg.lines().next().unwrap_or("invalid YAML").to_owned();
+        // The location is already in front of the message; drop the parser's own copy.
+        if let Some(i) = msg.rfind(" at line ") {
+            msg.truncate(i);
+        }
         Diag::new(file, pos, format!("invalid YAML: {msg}"))
     })
 }
