@@ -8,12 +8,23 @@ use tests::workspace_root;
 fn every_bad_spec_fails_with_located_errors() {
     let root = workspace_root();
     let dir = root.join("tests/bad_specs");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).expect("tests/bad_specs").map(|e| e.expect("entry").path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/bad_specs")
+        .map(|e| e.expect("entry").path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 15, "the corpus has {} cases", cases.len());
     for case in cases {
-        let name = case.file_name().expect("name").to_string_lossy().into_owned();
-        let input = codegen::Input { base: root.clone(), protocols: root.join("specs/protocols"), specs: case.clone() };
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let input = codegen::Input {
+            base: root.clone(),
+            protocols: root.join("specs/protocols"),
+            specs: case.clone(),
+        };
         let report = match codegen::generate(&input) {
             Ok(_) => panic!("bad spec `{name}` generated without error"),
             Err(d) => d.to_string(),
@@ -21,9 +32,14 @@ fn every_bad_spec_fails_with_located_errors() {
         for line in report.lines().filter(|l| l.contains(": error: ")) {
             let loc = line.split(": error: ").next().unwrap_or_default();
             let mut parts = loc.rsplitn(3, ':');
-            let (col, row) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            let (col, row) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
             assert!(
-                loc.starts_with("tests/bad_specs/") && col.parse::<u32>().is_ok_and(|c| c > 0) && row.parse::<u32>().is_ok_and(|r| r > 0),
+                loc.starts_with("tests/bad_specs/")
+                    && col.parse::<u32>().is_ok_and(|c| c > 0)
+                    && row.parse::<u32>().is_ok_and(|r| r > 0),
                 "`{name}`: message is not located: {line}"
             );
         }

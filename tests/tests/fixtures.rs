@@ -3,7 +3,8 @@
 
 use tests::fixture_sdk::huawei::widgets::CreateWidgetRequest;
 use tests::fixture_sdk::tencent::widgets::{
-    self, DescribeWidgetTreeError, DescribeWidgetTreeRequest, DescribeWidgetTreeResponse, Filter, WidgetKind,
+    self, DescribeWidgetTreeError, DescribeWidgetTreeRequest, DescribeWidgetTreeResponse, Filter,
+    WidgetKind,
 };
 use tests::fixture_sdk::ucloud::widgets::{self as uwidgets, PingRequest, PingResponse};
 use tests::read;
@@ -13,13 +14,26 @@ fn nested_recursive_maps_enums_decode() {
     let body = read("tests/fixtures/specs/tencent/widgets/samples/describe_widget_tree.json");
     let r = DescribeWidgetTreeResponse::decode(200, None, &body).expect("fixture sample decodes");
     assert_eq!(r.root.children.len(), 2);
-    assert_eq!(r.root.children[1].node_type, Some(WidgetKind::Unknown("flux-capacitor".into())));
-    assert_eq!(r.root.children[1].parent.as_ref().map(|p| p.name.as_str()), Some("root"));
-    assert_eq!(r.kind.as_ref().map(WidgetKind::as_str), Some("brand-new-kind"));
+    assert_eq!(
+        r.root.children[1].node_type,
+        Some(WidgetKind::Unknown("flux-capacitor".into()))
+    );
+    assert_eq!(
+        r.root.children[1].parent.as_ref().map(|p| p.name.as_str()),
+        Some("root")
+    );
+    assert_eq!(
+        r.kind.as_ref().map(WidgetKind::as_str),
+        Some("brand-new-kind")
+    );
     assert_eq!(r.tags["env"].weight, Some(0.5));
     assert_eq!(r.tags["team"].value.as_deref(), Some("7"));
     assert_eq!(r.size_bytes(), Some(2048 * 1024));
-    assert_eq!(r.created_at.as_ref().map(|t| t.parsed().is_none()), Some(true), "Feb 30 kept raw");
+    assert_eq!(
+        r.created_at.as_ref().map(|t| t.parsed().is_none()),
+        Some(true),
+        "Feb 30 kept raw"
+    );
     insta::assert_snapshot!(format!("{r:#?}"));
 }
 
@@ -29,25 +43,47 @@ fn keyword_collision_secret_and_nested_request() {
         .app_id(7u64)
         .app_id_text("7")
         .kind(WidgetKind::SelfRef)
-        .filters(vec![Filter { name: "zone".into(), values: Some(vec!["a".into()]) }])
-        .labels([("k".to_owned(), "v".to_owned())].into_iter().collect::<std::collections::BTreeMap<_, _>>())
+        .filters(vec![Filter {
+            name: "zone".into(),
+            values: Some(vec!["a".into()]),
+        }])
+        .labels(
+            [("k".to_owned(), "v".to_owned())]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
         .password("hunter2")
         .limit(10u32)
         .build()
         .expect("valid");
-    assert!(!format!("{req:?}").contains("hunter2"), "secret redacted in Debug");
-    let wire = widgets::Client::default().describe_widget_tree_request(&req).expect("wire");
+    assert!(
+        !format!("{req:?}").contains("hunter2"),
+        "secret redacted in Debug"
+    );
+    let wire = widgets::Client::default()
+        .describe_widget_tree_request(&req)
+        .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let err = DescribeWidgetTreeRequest::builder().app_id(1u64).limit(0u32).build().unwrap_err();
-    assert_eq!(err.to_string(), "invalid DescribeWidgetTree request: `limit` (Limit) = 0 is out of range 1..=100");
+    let err = DescribeWidgetTreeRequest::builder()
+        .app_id(1u64)
+        .limit(0u32)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid DescribeWidgetTree request: `limit` (Limit) = 0 is out of range 1..=100"
+    );
 }
 
 #[test]
 fn operation_with_no_parameters() {
     let req = PingRequest::builder().build().expect("nothing to check");
-    let wire = uwidgets::Client::default().ping_request(&req).expect("wire");
+    let wire = uwidgets::Client::default()
+        .ping_request(&req)
+        .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let r = PingResponse::decode(200, None, br#"{"RetCode":0,"Action":"PingResponse"}"#).expect("decodes");
+    let r = PingResponse::decode(200, None, br#"{"RetCode":0,"Action":"PingResponse"}"#)
+        .expect("decodes");
     assert_eq!(format!("{r:?}"), "PingResponse");
 }
 
@@ -61,8 +97,13 @@ fn huawei_path_header_body_and_errors() {
         .dry_run(true)
         .build()
         .expect("valid");
-    let client = tests::fixture_sdk::huawei::widgets::Client::new(runtime::ClientConfig::new().region("cn-north-4"));
-    insta::assert_snapshot!(format!("{:#?}", client.create_widget_request(&req).expect("wire")));
+    let client = tests::fixture_sdk::huawei::widgets::Client::new(
+        runtime::ClientConfig::new().region("cn-north-4"),
+    );
+    insta::assert_snapshot!(format!(
+        "{:#?}",
+        client.create_widget_request(&req).expect("wire")
+    ));
     let e = DescribeWidgetTreeError::from(runtime::ErrorMeta {
         code: "LimitExceeded.Widgets".into(),
         message: "m".into(),

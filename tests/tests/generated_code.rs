@@ -5,7 +5,8 @@
 use tests::workspace_root;
 
 fn generate() -> codegen::Output {
-    codegen::generate(&codegen::Input::workspace(&workspace_root())).unwrap_or_else(|d| panic!("{d}"))
+    codegen::generate(&codegen::Input::workspace(&workspace_root()))
+        .unwrap_or_else(|d| panic!("{d}"))
 }
 
 #[test]
@@ -19,8 +20,12 @@ fn snapshot_every_generated_file() {
 #[test]
 fn generated_dir_is_in_step_with_specs() {
     let out = generate();
-    let drift = codegen::drift(&workspace_root().join("generated"), &out.files).expect("generated/ readable");
-    assert!(drift.is_empty(), "generated/ is stale; run `cargo xtask gen`:\n{drift}");
+    let drift = codegen::drift(&workspace_root().join("generated"), &out.files)
+        .expect("generated/ readable");
+    assert!(
+        drift.is_empty(),
+        "generated/ is stale; run `cargo xtask gen`:\n{drift}"
+    );
 }
 
 #[test]
@@ -36,7 +41,8 @@ fn fixture_corpus_snapshot() {
         protocols: root.join("specs/protocols"),
         specs: root.join("tests/fixtures/specs"),
     };
-    let code = codegen::generate_inline(&input, "crate::fixture_sdk").unwrap_or_else(|d| panic!("{d}"));
+    let code =
+        codegen::generate_inline(&input, "crate::fixture_sdk").unwrap_or_else(|d| panic!("{d}"));
     insta::assert_snapshot!("fixture_sdk", code);
 }
 
@@ -49,11 +55,20 @@ fn changing_a_spec_field_is_drift() {
     copy_dir(&root.join("specs"), &tmp.join("specs"));
     let spec = tmp.join("specs/tencent/redis/describe_backup_url.yaml");
     let text = std::fs::read_to_string(&spec).expect("spec");
-    std::fs::write(&spec, text.replace("doc: Instance ID.", "doc: The instance ID.")).expect("write");
-    let changed = codegen::generate(&codegen::Input::workspace(&tmp)).unwrap_or_else(|d| panic!("{d}"));
-    let drift = codegen::drift(&root.join("generated"), &changed.files).expect("generated/ readable");
+    std::fs::write(
+        &spec,
+        text.replace("doc: Instance ID.", "doc: The instance ID."),
+    )
+    .expect("write");
+    let changed =
+        codegen::generate(&codegen::Input::workspace(&tmp)).unwrap_or_else(|d| panic!("{d}"));
+    let drift =
+        codegen::drift(&root.join("generated"), &changed.files).expect("generated/ readable");
     let _ = std::fs::remove_dir_all(&tmp);
-    assert!(drift.contains("-    /// Instance ID.") && drift.contains("+    /// The instance ID."), "{drift}");
+    assert!(
+        drift.contains("-    /// Instance ID.") && drift.contains("+    /// The instance ID."),
+        "{drift}"
+    );
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -1,6 +1,8 @@
 //! The README's downstream example, compiled and run against the documented sample.
 
-use generated::tencent::redis::{Client, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse};
+use generated::tencent::redis::{
+    Client, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse,
+};
 use generated::{ClientConfig, SdkError};
 
 fn example(status: u16, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
@@ -12,7 +14,10 @@ fn example(status: u16, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
     let wire = client.describe_backup_url_request(&request)?; // method, host, headers, JSON body
     println!("{wire:#?}");
     match DescribeBackupUrlResponse::decode(status, None, body) {
-        Ok(out) => println!("{} URLs (Debug shows only their hosts)", out.download_url.len()),
+        Ok(out) => println!(
+            "{} URLs (Debug shows only their hosts)",
+            out.download_url.len()
+        ),
         Err(SdkError::Service(DescribeBackupUrlError::ResourceNotFoundInstanceNotExists(meta))) => {
             eprintln!("no such instance (request id {:?})", meta.request_id)
         }

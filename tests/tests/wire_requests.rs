@@ -4,9 +4,17 @@
 use generated::ClientConfig;
 use generated::huawei::dds::{self, DownloadFileRequest};
 use generated::runtime::wire::Body;
-use generated::tencent::cdb::{self, DbTable, GetExportBackupUrlError, GetExportBackupUrlRequest, GetExportBackupUrlResponse};
-use generated::tencent::redis::{self, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse, GetBackupDownloadUrlRequest};
-use generated::ucloud::udb::{self, DescribeUdbInstanceBackupUrlError, DescribeUdbInstanceBackupUrlRequest, DescribeUdbInstanceBackupUrlResponse};
+use generated::tencent::cdb::{
+    self, DbTable, GetExportBackupUrlError, GetExportBackupUrlRequest, GetExportBackupUrlResponse,
+};
+use generated::tencent::redis::{
+    self, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse,
+    GetBackupDownloadUrlRequest,
+};
+use generated::ucloud::udb::{
+    self, DescribeUdbInstanceBackupUrlError, DescribeUdbInstanceBackupUrlRequest,
+    DescribeUdbInstanceBackupUrlResponse,
+};
 use generated::{SdkError, protocols};
 
 #[test]
@@ -15,17 +23,29 @@ fn seed_000_wire_request() {
         .cdb_instance_id("cdb-c1nl9rpv")
         .date("2016-07-06 01:04:54")
         .db_table_list([
-            DbTable { dbname: "test1".into(), table_list: vec![] },
-            DbTable { dbname: "mysql".into(), table_list: vec!["general_log".into(), "slow_log".into()] },
+            DbTable {
+                dbname: "test1".into(),
+                table_list: vec![],
+            },
+            DbTable {
+                dbname: "mysql".into(),
+                table_list: vec!["general_log".into(), "slow_log".into()],
+            },
         ])
         .build()
         .expect("valid");
     let client = cdb::Client::new(ClientConfig::new().region("ap-guangzhou"));
     let wire = client.get_export_backup_url_request(&req).expect("wire");
-    let list = wire.query.iter().find(|(k, _)| k == "dbTableList").map(|(_, v)| v.as_str());
+    let list = wire
+        .query
+        .iter()
+        .find(|(k, _)| k == "dbTableList")
+        .map(|(_, v)| v.as_str());
     assert_eq!(
         list,
-        Some(r#"[{"dbname":"test1","tableList":[]},{"dbname":"mysql","tableList":["general_log","slow_log"]}]"#),
+        Some(
+            r#"[{"dbname":"test1","tableList":[]},{"dbname":"mysql","tableList":["general_log","slow_log"]}]"#
+        ),
         "dbTableList exactly as the document shows"
     );
     insta::assert_snapshot!(format!("{wire:#?}"));
@@ -38,7 +58,9 @@ fn seed_001_wire_request() {
         .backup_id("fb8d2cd6-f6ee-11e6-ac36-525400394272")
         .build()
         .expect("valid");
-    let wire = redis::Client::default().get_backup_download_url_request(&req).expect("wire");
+    let wire = redis::Client::default()
+        .get_backup_download_url_request(&req)
+        .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
 }
 
@@ -49,13 +71,27 @@ fn seed_002_wire_request_and_financial_zone() {
         .backup_id("678362566696298532848117")
         .build()
         .expect("valid");
-    let wire = redis::Client::new(ClientConfig::new().region("ap-guangzhou")).describe_backup_url_request(&req).expect("wire");
-    assert_eq!(wire.body, Body::Json(r#"{"InstanceId":"crs-4y9t57vt","BackupId":"678362566696298532848117"}"#.into()));
+    let wire = redis::Client::new(ClientConfig::new().region("ap-guangzhou"))
+        .describe_backup_url_request(&req)
+        .expect("wire");
+    assert_eq!(
+        wire.body,
+        Body::Json(r#"{"InstanceId":"crs-4y9t57vt","BackupId":"678362566696298532848117"}"#.into())
+    );
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let fsi = redis::Client::new(ClientConfig::new().region("ap-shanghai-fsi")).describe_backup_url_request(&req).expect("wire");
+    let fsi = redis::Client::new(ClientConfig::new().region("ap-shanghai-fsi"))
+        .describe_backup_url_request(&req)
+        .expect("wire");
     assert_eq!(fsi.host, "redis.ap-shanghai-fsi.tencentcloudapi.com");
-    let custom = redis::Client::new(ClientConfig::new().region("ap-shanghai-fsi").endpoint("127.0.0.1:9000"));
-    assert_eq!(custom.describe_backup_url_request(&req).expect("wire").host, "127.0.0.1:9000");
+    let custom = redis::Client::new(
+        ClientConfig::new()
+            .region("ap-shanghai-fsi")
+            .endpoint("127.0.0.1:9000"),
+    );
+    assert_eq!(
+        custom.describe_backup_url_request(&req).expect("wire").host,
+        "127.0.0.1:9000"
+    );
 }
 
 #[test]
@@ -67,10 +103,15 @@ fn seed_003_wire_request_and_range_check() {
         .valid_time(14400)
         .build()
         .expect("valid");
-    let wire = udb::Client::default().describe_udb_instance_backup_url_request(&req).expect("wire");
+    let wire = udb::Client::default()
+        .describe_udb_instance_backup_url_request(&req)
+        .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
     // The document's own example sends ValidTime=5: out of range, refused before any I/O.
-    let err = DescribeUdbInstanceBackupUrlRequest::builder().valid_time(5).build().unwrap_err();
+    let err = DescribeUdbInstanceBackupUrlRequest::builder()
+        .valid_time(5)
+        .build()
+        .unwrap_err();
     insta::assert_snapshot!("seed_003_build_error", err.to_string());
 }
 
@@ -82,16 +123,26 @@ fn seed_004_wire_request_and_region() {
         .backup_id("bd062e1af2d248b3bb4cd3dbb4183888br02")
         .build()
         .expect("valid");
-    let wire = dds::Client::new(ClientConfig::new().region("cn-north-4")).download_file_request(&req).expect("wire");
-    assert_eq!(wire.path, "/v3/97b026aa9cc4417888c14c84a1ad9860/backups/download-file");
+    let wire = dds::Client::new(ClientConfig::new().region("cn-north-4"))
+        .download_file_request(&req)
+        .expect("wire");
+    assert_eq!(
+        wire.path,
+        "/v3/97b026aa9cc4417888c14c84a1ad9860/backups/download-file"
+    );
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let err = dds::Client::default().download_file_request(&req).unwrap_err();
+    let err = dds::Client::default()
+        .download_file_request(&req)
+        .unwrap_err();
     assert!(err.to_string().contains("needs a region"), "{err}");
 }
 
 #[test]
 fn missing_required_fields_are_all_reported() {
-    let err = GetExportBackupUrlRequest::builder().date("2016-07-06 01:04:54").build().unwrap_err();
+    let err = GetExportBackupUrlRequest::builder()
+        .date("2016-07-06 01:04:54")
+        .build()
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "invalid GetExportBackupUrl request: missing required field `cdb_instance_id` (cdbInstanceId); \
@@ -103,37 +154,79 @@ fn missing_required_fields_are_all_reported() {
 fn documented_codes_map_to_their_own_variants() {
     // 000: duplicate messages, distinct variants.
     let body = br#"{"code":9013,"message":"InternalError","codeDesc":"InternalError"}"#;
-    let Err(SdkError::Service(e)) = GetExportBackupUrlResponse::decode(200, None, body) else { panic!() };
-    assert!(matches!(e, GetExportBackupUrlError::SystemInternalError(_)), "{e:?}");
+    let Err(SdkError::Service(e)) = GetExportBackupUrlResponse::decode(200, None, body) else {
+        panic!()
+    };
+    assert!(
+        matches!(e, GetExportBackupUrlError::SystemInternalError(_)),
+        "{e:?}"
+    );
     let body = br#"{"code":"9016","message":"InternalError"}"#;
-    let Err(SdkError::Service(e)) = GetExportBackupUrlResponse::decode(200, None, body) else { panic!() };
-    assert!(matches!(e, GetExportBackupUrlError::DesInternalError(_)), "{e:?}");
+    let Err(SdkError::Service(e)) = GetExportBackupUrlResponse::decode(200, None, body) else {
+        panic!()
+    };
+    assert!(
+        matches!(e, GetExportBackupUrlError::DesInternalError(_)),
+        "{e:?}"
+    );
     // Common 2.0 code, retryable per the doc.
     let body = br#"{"code":6000,"message":"busy"}"#;
-    let Err(SdkError::Service(e)) = GetExportBackupUrlResponse::decode(200, None, body) else { panic!() };
-    assert!(matches!(e, GetExportBackupUrlError::Common(protocols::tencent_v2::TencentV2Error::ServerInternalError(_))));
+    let Err(SdkError::Service(e)) = GetExportBackupUrlResponse::decode(200, None, body) else {
+        panic!()
+    };
+    assert!(matches!(
+        e,
+        GetExportBackupUrlError::Common(
+            protocols::tencent_v2::TencentV2Error::ServerInternalError(_)
+        )
+    ));
     assert!(e.is_retryable());
     // 002: string code inside HTTP 200, request id kept.
     let body = br#"{"Response":{"Error":{"Code":"ResourceNotFound.InstanceNotExists","Message":"no"},"RequestId":"r-9"}}"#;
-    let Err(SdkError::Service(e)) = DescribeBackupUrlResponse::decode(200, None, body) else { panic!() };
-    assert!(matches!(e, DescribeBackupUrlError::ResourceNotFoundInstanceNotExists(_)));
+    let Err(SdkError::Service(e)) = DescribeBackupUrlResponse::decode(200, None, body) else {
+        panic!()
+    };
+    assert!(matches!(
+        e,
+        DescribeBackupUrlError::ResourceNotFoundInstanceNotExists(_)
+    ));
     assert_eq!(e.meta().request_id.as_deref(), Some("r-9"));
     // Unknown code: Unhandled with everything preserved.
-    let body = br#"{"Response":{"Error":{"Code":"Brand.NewCode","Message":"m"},"RequestId":"r-10"}}"#;
-    let Err(SdkError::Service(e)) = DescribeBackupUrlResponse::decode(200, None, body) else { panic!() };
+    let body =
+        br#"{"Response":{"Error":{"Code":"Brand.NewCode","Message":"m"},"RequestId":"r-10"}}"#;
+    let Err(SdkError::Service(e)) = DescribeBackupUrlResponse::decode(200, None, body) else {
+        panic!()
+    };
     insta::assert_snapshot!("unhandled_error", format!("{e:?}\n{e}"));
     // 003: UCloud RetCode 171 is the common signature error; request id from the header.
     let body = br#"{"RetCode":171,"Message":"Signature VerifyAC Error","Action":"DescribeUDBInstanceBackupURLResponse"}"#;
-    let Err(SdkError::Service(e)) = DescribeUdbInstanceBackupUrlResponse::decode(200, Some("u-1"), body) else { panic!() };
-    assert!(matches!(e, DescribeUdbInstanceBackupUrlError::Common(protocols::ucloud::UcloudError::SignatureError(_))));
+    let Err(SdkError::Service(e)) =
+        DescribeUdbInstanceBackupUrlResponse::decode(200, Some("u-1"), body)
+    else {
+        panic!()
+    };
+    assert!(matches!(
+        e,
+        DescribeUdbInstanceBackupUrlError::Common(protocols::ucloud::UcloudError::SignatureError(
+            _
+        ))
+    ));
     assert_eq!(e.meta().request_id.as_deref(), Some("u-1"));
     // 004: HTTP status + error_code; a proxy's HTML page is a decode error, not a panic.
     let body = br#"{"error_code":"DBS.200002","error_msg":"Instance not found"}"#;
-    let Err(SdkError::Service(e)) = dds::DownloadFileResponse::decode(404, Some("h-1"), body) else { panic!() };
-    assert!(matches!(e, dds::DownloadFileError::InstanceNotFound(_)));
-    assert_eq!(e.meta().status, 404);
-    let Err(SdkError::Decode(e)) = dds::DownloadFileResponse::decode(502, None, b"<html>502 Bad Gateway</html>") else {
+    let Err(SdkError::Service(e)) = dds::DownloadFileResponse::decode(404, Some("h-1"), body)
+    else {
         panic!()
     };
-    assert_eq!((e.status, e.excerpt.as_str()), (502, "<html>502 Bad Gateway</html>"));
+    assert!(matches!(e, dds::DownloadFileError::InstanceNotFound(_)));
+    assert_eq!(e.meta().status, 404);
+    let Err(SdkError::Decode(e)) =
+        dds::DownloadFileResponse::decode(502, None, b"<html>502 Bad Gateway</html>")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (e.status, e.excerpt.as_str()),
+        (502, "<html>502 Bad Gateway</html>")
+    );
 }
