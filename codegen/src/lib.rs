@@ -53,6 +53,8 @@ pub struct Stats {
     pub types: usize,
     pub error_variants: usize,
     pub lines: usize,
+    /// Lines of the per-operation modules alone (the part that grows with the catalogue).
+    pub op_module_lines: usize,
 }
 
 /// The generated crate: `(path relative to generated/, contents)`, sorted by path.
@@ -227,6 +229,13 @@ fn cargo_toml(model: &model::Model) -> String {
 }
 
 fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String)]) -> Stats {
+    let lines = |keep: &dyn Fn(&str, &str) -> bool| -> usize {
+        files
+            .iter()
+            .filter(|(p, t)| keep(p, t))
+            .map(|(_, t)| t.lines().count())
+            .sum()
+    };
     Stats {
         specs: spec_count,
         operations: model.ops.len(),
@@ -237,11 +246,13 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
                 .iter()
                 .map(|p| p.errors.len())
                 .sum::<usize>(),
-        lines: files
-            .iter()
-            .filter(|(p, _)| p.ends_with(".rs"))
-            .map(|(_, t)| t.lines().count())
-            .sum(),
+        lines: lines(&|p, _| p.ends_with(".rs")),
+        op_module_lines: lines(&|_, t| {
+            model
+                .ops
+                .iter()
+                .any(|o| t.starts_with(&header(Some(&o.spec_file))))
+        }),
     }
 }
 

@@ -58,8 +58,9 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
     }
     let s = out.stats;
     let per_op = s.lines.checked_div(s.operations).unwrap_or(0);
+    let op_module = s.op_module_lines.checked_div(s.operations).unwrap_or(0);
     println!(
-        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation), {:.2} s",
+        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation; {} in each operation's own module), {:.2} s",
         if check { " --check: up to date" } else { "" },
         s.specs,
         s.operations,
@@ -67,6 +68,7 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
         s.error_variants,
         s.lines,
         per_op,
+        op_module,
         started.elapsed().as_secs_f64()
     );
     Ok(())
