@@ -109,13 +109,7 @@ impl Docs {
                            protocol => model.protocols[o.protocol].title }
             })
             .collect();
-        let mut providers: Vec<&str> = model
-            .protocols
-            .iter()
-            .map(|p| p.provider.as_str())
-            .collect();
-        providers.sort();
-        providers.dedup();
+        let providers = model.providers();
         self.render("crate", ctx! { ops, providers })
     }
 

@@ -132,14 +132,7 @@ pub struct Emitter<'a> {
 
 impl Emitter<'_> {
     pub fn crate_tree(&self) -> Module {
-        let mut providers: Vec<&str> = self
-            .model
-            .protocols
-            .iter()
-            .map(|p| p.provider.as_str())
-            .collect();
-        providers.sort();
-        providers.dedup();
+        let providers = self.model.providers();
         let mut children = vec![self.protocols_module()];
         for provider in &providers {
             children.push(self.provider_module(provider));

@@ -210,13 +210,7 @@ fn inline(m: &emit::Module) -> TokenStream {
 }
 
 fn cargo_toml(model: &model::Model) -> String {
-    let mut providers: Vec<&str> = model
-        .protocols
-        .iter()
-        .map(|p| p.provider.as_str())
-        .collect();
-    providers.sort();
-    providers.dedup();
+    let providers = model.providers();
     let quoted: Vec<String> = providers.iter().map(|p| format!("\"{p}\"")).collect();
     let features: String = providers.iter().map(|p| format!("{p} = []\n")).collect();
     format!(

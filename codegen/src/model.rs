@@ -270,6 +270,16 @@ pub struct Model {
     pub ops: Vec<Operation>,
 }
 
+impl Model {
+    /// Provider names (modules and cargo features), sorted, each once.
+    pub fn providers(&self) -> Vec<&str> {
+        let mut providers: Vec<&str> = self.protocols.iter().map(|p| p.provider.as_str()).collect();
+        providers.sort();
+        providers.dedup();
+        providers
+    }
+}
+
 /// Reads a sample file relative to a spec file; `Err` carries the I/O error text.
 pub type ReadSample<'a> = &'a dyn Fn(&str, &str) -> Result<String, String>;
 
