@@ -37,7 +37,8 @@ and an error enum, and its service has a `Client`.
 - Protocol: {{ protocol }}; `{{ method }} {{ path }}` on `{{ endpoint }}`{% if version %}, version `{{ version }}`{% endif %}.
 - Idempotent: {{ "yes" if idempotent else "no" }}.{% if rate_limit %}
 - Rate limit: {{ rate_limit }} requests per second.{% endif %}
-- Documented errors: {{ errors }}; samples: {{ samples }}.
+- Documented errors: {{ errors }}.{% for s in samples %}
+- Sample `{{ s[0] }}` (`{{ s[1] }}`){% if s[2] %}: {{ s[2] }}{% endif %}{% endfor %}
 - Spec: `{{ spec }}`."#,
     ),
     (
@@ -71,7 +72,13 @@ Example: `{{ example }}`.{% endif %}"#,
         "protocol",
         r#"{{ title }} (`{{ name }}`, spec `{{ file }}`).
 
-{{ doc }}"#,
+{{ doc }}{% if signing %}
+
+Signing: {{ signing }}.{% endif %}{% if params %}
+
+Common request parameters (set by the runtime):
+{% for p in params %}
+- `{{ p[0] }}`: {{ p[1] }}{% endfor %}{% endif %}"#,
     ),
 ];
 
@@ -119,7 +126,8 @@ impl Docs {
             ctx! {
                 wire => op.wire_name, doc => op.doc.trim(), protocol => p.title, method => op.method, path => op.path,
                 endpoint => op.endpoint, version => op.version, idempotent => op.idempotent,
-                rate_limit => op.rate_limit, errors => op.errors.len(), samples => op.samples.len(), spec => op.spec_file,
+                rate_limit => op.rate_limit, errors => op.errors.len(), spec => op.spec_file,
+                samples => op.samples.iter().map(|s| (&s.name, &s.file, &s.doc)).collect::<Vec<_>>(),
             },
         )
     }
@@ -184,7 +192,8 @@ impl Docs {
     pub fn protocol_doc(&self, p: &Protocol) -> String {
         self.render(
             "protocol",
-            ctx! { title => p.title, name => p.name, file => p.file, doc => p.doc.trim() },
+            ctx! { title => p.title, name => p.name, file => p.file, doc => p.doc.trim(), signing => p.signing,
+                   params => p.common_params },
         )
     }
 

@@ -219,6 +219,7 @@ pub struct Protocol {
     pub provider: String,
     pub title: String,
     pub doc: String,
+    pub signing: Option<String>,
     pub runtime_variant: &'static str,
     /// Module and constant stem, e.g. `tencent_v2`.
     pub module: String,
@@ -239,6 +240,8 @@ pub struct Sample {
     pub text: String,
     pub status: u16,
     pub doc: Option<String>,
+    /// Where the sample's `name` is in the spec, for messages.
+    pub pos: Pos,
 }
 
 #[derive(Clone, Debug)]
@@ -496,6 +499,7 @@ fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Option<Protocol
         provider: p.provider.value,
         title: p.title,
         doc: p.doc,
+        signing: p.signing,
         runtime_variant,
         module,
         method,
@@ -1030,6 +1034,7 @@ fn resolve_op(
                 text,
                 status: s.status,
                 doc: s.doc.clone(),
+                pos: s.name.pos,
             }),
         }
     }
@@ -1054,15 +1059,18 @@ fn resolve_op(
         errors,
         samples,
     };
-    for (s, sample) in spec
-        .samples
-        .iter()
-        .filter(|s| op.samples.iter().any(|x| x.name == s.name.value))
-        .zip(&op.samples)
-    {
-        if let Err(e) = crate::sample::check(&op, &model.protocols[op.protocol], sample) {
+    for (i, sample) in op.samples.iter().enumerate() {
+        if op.samples[..i]
+            .iter()
+            .any(|other| other.name == sample.name)
+        {
             cx.err(
-                s.name.pos,
+                sample.pos,
+                format!("duplicate sample name `{}`", sample.name),
+            );
+        } else if let Err(e) = crate::sample::check(&op, &model.protocols[op.protocol], sample) {
+            cx.err(
+                sample.pos,
                 format!(
                     "sample `{}` ({}) does not decode: {e}",
                     sample.name, sample.file

@@ -131,6 +131,7 @@ pub struct ProtocolSpec {
     pub provider: Str,
     pub title: String,
     pub doc: String,
+    pub signing: Option<String>,
     pub http: Option<HttpSpec>,
     pub envelope: EnvelopeSpec,
     pub common_params: Vec<(Str, String)>,
@@ -673,7 +674,7 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         .map(|s| s.value)
         .unwrap_or_default();
     let doc = r.opt_text(&mut o, "doc").unwrap_or_default();
-    let _signing = r.opt_text(&mut o, "signing");
+    let signing = r.opt_text(&mut o, "signing");
     let http = read_http(r, &mut o);
     let mut envelope = EnvelopeSpec::default();
     match o.take("envelope") {
@@ -731,6 +732,7 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         provider: provider?,
         title,
         doc,
+        signing,
         http,
         envelope,
         common_params,

@@ -111,3 +111,56 @@ fn write_atomically(dir: &Path, files: &[(String, String)]) -> std::io::Result<(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swap_replaces_the_whole_tree() {
+        let base = std::env::temp_dir().join(format!("xtask-swap-{}", std::process::id()));
+        let dir = base.join("generated");
+        std::fs::create_dir_all(dir.join("src/old")).unwrap();
+        std::fs::write(dir.join("src/old/stale.rs"), "stale").unwrap();
+        std::fs::write(dir.join("Cargo.toml"), "old").unwrap();
+        let files = vec![
+            ("Cargo.toml".to_owned(), "new".to_owned()),
+            ("src/lib.rs".to_owned(), "lib".to_owned()),
+        ];
+        write_atomically(&dir, &files).unwrap();
+        let mut on_disk = Vec::new();
+        codegen_list(&dir, &mut on_disk);
+        assert_eq!(
+            on_disk,
+            ["Cargo.toml", "src/lib.rs"],
+            "stale files are gone, new ones in place"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(),
+            "new"
+        );
+        assert!(!base.join(".generated.new").exists() && !base.join(".generated.old").exists());
+        assert!(codegen::drift(&dir, &files).unwrap().is_empty());
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    fn codegen_list(dir: &Path, out: &mut Vec<String>) {
+        fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(base, &p, out);
+                } else {
+                    out.push(
+                        p.strip_prefix(base)
+                            .unwrap()
+                            .to_string_lossy()
+                            .replace('\\', "/"),
+                    );
+                }
+            }
+        }
+        walk(dir, dir, out);
+        out.sort();
+    }
+}

@@ -5,6 +5,15 @@
 //! API documents. Signed with SDK-HMAC-SHA256 (`X-Sdk-Date` within 15 minutes of gateway time,
 //! `X-Project-Id`). Errors carry a real HTTP status and `{"error_code", "error_msg"}` (sometimes
 //! nested under `error`). Request id: response header `X-Request-Id`.
+//!
+//! Signing: SDK-HMAC-SHA256 (Authorization, X-Sdk-Date).
+//!
+//! Common request parameters (set by the runtime):
+//!
+//! - `X-Sdk-Date`: UTC `YYYYMMDDTHHMMSSZ`; rejected when more than 15 minutes off.
+//! - `Authorization`: `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>`.
+//! - `X-Project-Id`: Project id, sent whenever the credentials carry one.
+//! - `X-Security-Token`: STS session token for temporary AK/SK.
 /// Where this protocol puts payload, error code, message and request id.
 pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     protocol: "huawei",

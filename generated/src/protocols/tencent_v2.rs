@@ -5,6 +5,19 @@
 //! (GET) or in a form body (POST), never mixed. Signed with HmacSHA1 (SDK default) or HmacSHA256
 //! over `METHOD + host + /v2/index.php + ? + sorted k=v` (values unencoded, `_` in keys read as `.`).
 //! Timestamp tolerance: 5 minutes (current docs; older English pages say 2 hours).
+//!
+//! Signing: HmacSHA1 | HmacSHA256 (Signature, SignatureMethod).
+//!
+//! Common request parameters (set by the runtime):
+//!
+//! - `Action`: The API name, e.g. `GetExportBackupUrl`.
+//! - `Region`: Instance region; the few APIs that do not need it say so.
+//! - `Timestamp`: Current UNIX time in seconds.
+//! - `Nonce`: Random positive integer; with Timestamp it prevents replay.
+//! - `SecretId`: Key ID from the CAM API key console.
+//! - `Signature`: Base64 of the HMAC over the signing plaintext.
+//! - `SignatureMethod`: `HmacSHA256` or `HmacSHA1` (any other value is verified as HmacSHA1).
+//! - `Token`: Session token, only for temporary credentials.
 /// Where this protocol puts payload, error code, message and request id.
 pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     protocol: "tencent-v2",

@@ -6,6 +6,18 @@
 //! Financial-zone regions (`ap-shanghai-fsi`, `ap-shenzhen-fsi`) need the regional host.
 //! Errors arrive in an HTTP 200 body. `X-TC-Timestamp` more than 5 minutes off gives
 //! `AuthFailure.SignatureExpire`.
+//!
+//! Signing: TC3-HMAC-SHA256 (Authorization header).
+//!
+//! Common request parameters (set by the runtime):
+//!
+//! - `X-TC-Action`: The API name.
+//! - `X-TC-Version`: The API version, e.g. `2018-04-12`.
+//! - `X-TC-Region`: The region; ignored by APIs that need none.
+//! - `X-TC-Timestamp`: UNIX seconds; more than 5 minutes off gives `AuthFailure.SignatureExpire`.
+//! - `X-TC-Token`: Session token for temporary credentials.
+//! - `X-TC-Language`: `zh-CN` or `en-US`; honoured by some APIs.
+//! - `Authorization`: `TC3-HMAC-SHA256 Credential=<SecretId>/<date>/<service>/tc3_request, SignedHeaders=content-type;host, Signature=<hex>`.
 /// Where this protocol puts payload, error code, message and request id.
 pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     protocol: "tencent-v3",

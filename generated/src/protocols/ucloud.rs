@@ -5,6 +5,15 @@
 //! form-encoded; lists flatten to `Key.N`. Signature: sort every parameter by name (PublicKey
 //! included), concatenate `key+value` unencoded, append the private key, SHA1 hex. No timestamp
 //! or nonce. Request id: response header `X-UCLOUD-REQUEST-UUID`.
+//!
+//! Signing: SHA1(sorted key+value + PrivateKey) (Signature).
+//!
+//! Common request parameters (set by the runtime):
+//!
+//! - `Action`: The API name.
+//! - `PublicKey`: The API public key.
+//! - `Signature`: SHA1 hex signature.
+//! - `ProjectId`: Project; empty means the default project. Sub-accounts must send it.
 /// Where this protocol puts payload, error code, message and request id.
 pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     protocol: "ucloud",

@@ -3,7 +3,8 @@
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/download-file` on `dds.{region}.myhuaweicloud.com`.
 //! - Idempotent: yes.
-//! - Documented errors: 7; samples: 1.
+//! - Documented errors: 7.
+//! - Sample `documented` (`samples/download_file.json`): The document's example normal response, verbatim (invalid `link_expired_time`).
 //! - Spec: `specs/huawei/dds/download_file.yaml`.
 /// Wire facts of this operation, for the runtime.
 pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {

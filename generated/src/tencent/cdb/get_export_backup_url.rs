@@ -6,7 +6,8 @@
 //!
 //! - Protocol: Tencent Cloud API 2.0; `GET /v2/index.php` on `cdb.api.qcloud.com`.
 //! - Idempotent: yes.
-//! - Documented errors: 9; samples: 1.
+//! - Documented errors: 9.
+//! - Sample `documented` (`samples/get_export_backup_url.json`): The document's example output, verbatim (string-typed `code` and `size`).
 //! - Spec: `specs/tencent/cdb/get_export_backup_url.yaml`.
 /// Wire facts of this operation, for the runtime.
 pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {

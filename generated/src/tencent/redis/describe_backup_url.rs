@@ -5,7 +5,8 @@
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`.
 //! - Idempotent: yes.
 //! - Rate limit: 20.0 requests per second.
-//! - Documented errors: 9; samples: 1.
+//! - Documented errors: 9.
+//! - Sample `two_part_backup` (`samples/describe_backup_url.json`): The document's example output, verbatim (five-part backup, public and private URLs).
 //! - Spec: `specs/tencent/redis/describe_backup_url.yaml`.
 /// Wire facts of this operation, for the runtime.
 pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {

@@ -4,7 +4,8 @@
 //!
 //! - Protocol: Tencent Cloud API 2.0; `GET /v2/index.php` on `redis.api.qcloud.com`.
 //! - Idempotent: yes.
-//! - Documented errors: 4; samples: 1.
+//! - Documented errors: 4.
+//! - Sample `documented` (`samples/get_backup_download_url.json`): The document's example output, verbatim.
 //! - Spec: `specs/tencent/redis/get_backup_download_url.yaml`.
 /// Wire facts of this operation, for the runtime.
 pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {

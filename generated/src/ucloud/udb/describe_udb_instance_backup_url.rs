@@ -3,7 +3,8 @@
 //!
 //! - Protocol: UCloud API; `POST /` on `api.dezai.com`.
 //! - Idempotent: yes.
-//! - Documented errors: 0; samples: 1.
+//! - Documented errors: 0.
+//! - Sample `documented` (`samples/describe_udb_instance_backup_url.json`): The document's example output, verbatim (`Md5` spelling).
 //! - Spec: `specs/ucloud/udb/describe_udb_instance_backup_url.yaml`.
 /// Wire facts of this operation, for the runtime.
 pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
