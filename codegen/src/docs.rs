@@ -60,9 +60,10 @@ Example: `{{ example }}`.{% endif %}"#,
     ),
     (
         "client_method",
-        r#"Builds the unsigned wire request of `{{ wire }}` (method, host, path, query, headers, body).
+        r#"Calls `{{ wire }}`: {{ doc }}
 
-{{ doc }}"#,
+Signs with a fresh timestamp, sends, and decodes the response; a documented error code
+arrives as its own variant of the error enum, any other code as `Unhandled`."#,
     ),
     (
         "service",

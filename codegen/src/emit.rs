@@ -95,6 +95,17 @@ fn base_ty(ty: &Ty, sensitive: Sensitivity, boxed: bool) -> TokenStream {
     }
 }
 
+/// The runtime's name of a field location (`Location::<name>`).
+fn location_name(location: Location) -> &'static str {
+    match location {
+        Location::Param => "Param",
+        Location::Path => "Path",
+        Location::Query => "Query",
+        Location::Header => "Header",
+        Location::Body => "Body",
+    }
+}
+
 fn is_collection(ty: &Ty) -> bool {
     matches!(ty, Ty::List(_) | Ty::Map(_))
 }
@@ -137,6 +148,7 @@ impl Emitter<'_> {
         for provider in &providers {
             children.push(self.provider_module(provider));
         }
+        children.push(self.catalog_module());
         // One `use` per item: lib.rs is also read by rustfmt, which must agree with prettyplease.
         let reexports = [
             "BuildError",
@@ -145,6 +157,7 @@ impl Emitter<'_> {
             "ErrorMeta",
             "SdkError",
             "Sensitive",
+            "ServiceError",
             "SignedUrl",
             "Timestamp",
             "WireRequest",
@@ -160,6 +173,77 @@ impl Emitter<'_> {
             attrs: quote!(),
             items,
             children,
+            source: None,
+        }
+    }
+
+    /// `catalog` (feature `catalog`): every operation's parameters, samples and error codes,
+    /// for the emulator and spec-driven tests.
+    fn catalog_module(&self) -> Module {
+        let root = &self.root;
+        let providers = self.model.providers();
+        let mut groups = Vec::new();
+        let mut consts = Vec::new();
+        for provider in &providers {
+            let entries = self.model.ops.iter().filter(|o| o.provider == *provider).map(|op| {
+                let p = &self.model.protocols[op.protocol];
+                let (prov, svc, m) = (ident(&op.provider), ident(&op.service), ident(&op.snake));
+                let params = op.request.iter().map(|f| {
+                    let (name, loc, required) = (&f.wire, ident(location_name(f.location)), f.required);
+                    quote!(::runtime::catalog::ParamInfo { name: #name, location: ::runtime::protocols::Location::#loc, required: #required })
+                });
+                let samples = op.samples.iter().map(|s| {
+                    let (name, status, body) = (&s.name, s.status, &s.text);
+                    quote!(::runtime::catalog::SampleInfo { name: #name, status: #status, body: #body })
+                });
+                let own = op.errors.iter().map(|e| (e, e.variant.clone()));
+                let common = p
+                    .errors
+                    .iter()
+                    .filter(|c| op.errors.iter().all(|e| e.code != c.code))
+                    .map(|e| (e, format!("Common({})", e.variant)));
+                let errors = own.chain(common).map(|(e, variant)| {
+                    let (code, retryable) = (&e.code, e.retryable);
+                    let status = match e.status {
+                        Some(s) => quote!(Some(#s)),
+                        None => quote!(None),
+                    };
+                    quote!(::runtime::catalog::ErrorInfo { code: #code, variant: #variant, status: #status, retryable: #retryable })
+                });
+                quote! {
+                    ::runtime::catalog::OperationCatalog {
+                        info: &#root::#prov::#svc::#m::OPERATION,
+                        params: &[#(#params),*],
+                        samples: &[#(#samples),*],
+                        errors: &[#(#errors),*],
+                    }
+                }
+            });
+            let name = format_ident!("{}", provider.to_uppercase());
+            let gate = Self::feature(provider);
+            let d = doc(&format!("Operations of the `{provider}` feature."));
+            consts.push(quote! {
+                #gate
+                #d
+                pub const #name: &[::runtime::catalog::OperationCatalog] = &[#(#entries),*];
+            });
+            groups.push(quote!(#gate #name));
+        }
+        let items = quote! {
+            #(#consts)*
+
+            /// Every operation compiled in (by provider feature), in spec order.
+            pub fn operations() -> Vec<&'static ::runtime::catalog::OperationCatalog> {
+                let groups: &[&[::runtime::catalog::OperationCatalog]] = &[#(#groups),*];
+                groups.iter().flat_map(|g| g.iter()).collect()
+            }
+        };
+        Module {
+            name: "catalog".into(),
+            doc: "Spec facts for emulators and spec-driven tests: parameters, documented samples and error codes of every operation.".into(),
+            attrs: quote!(#[cfg(feature = "catalog")]),
+            items,
+            children: vec![],
             source: None,
         }
     }
@@ -262,12 +346,12 @@ impl Emitter<'_> {
                 let d = doc(&format!("A common error of the {title} protocol."));
                 (
                     quote!(#d Common(#root::protocols::#module::#en),),
-                    quote!(Self::Common(e) => e.meta(),),
+                    quote!(Self::Common(e) => ::runtime::ServiceError::meta(e),),
                     quote!(match #root::protocols::#module::#en::from_meta(meta) {
                         Ok(e) => Self::Common(e),
                         Err(meta) => Self::Unhandled(meta),
                     }),
-                    quote!(Self::Common(e) => e.is_retryable(),),
+                    quote!(Self::Common(e) => ::runtime::ServiceError::is_retryable(e),),
                 )
             }
             None => (quote!(), quote!(), quote!(Self::Unhandled(meta)), quote!()),
@@ -301,24 +385,22 @@ impl Emitter<'_> {
                 }
             }
 
-            impl #name {
-                /// Code, message, request id and HTTP status as the service sent them.
-                pub fn meta(&self) -> &::runtime::ErrorMeta {
+            impl ::runtime::ServiceError for #name {
+                fn meta(&self) -> &::runtime::ErrorMeta {
                     match self {
                         #(Self::#variants(meta))|* | Self::Unhandled(meta) => meta,
                         #common_meta
                     }
                 }
 
-                /// Whether the specs mark this error as safe to retry.
-                pub fn is_retryable(&self) -> bool {
+                fn is_retryable(&self) -> bool {
                     #retry_body
                 }
             }
 
             impl ::std::fmt::Display for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    ::std::fmt::Display::fmt(self.meta(), f)
+                    ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
                 }
             }
 
@@ -366,37 +448,61 @@ impl Emitter<'_> {
                 .collect();
             names.extend(op.types.iter().map(|t| ident(&t.name)));
             uses.push(quote!(pub use #m::{#(#names),*};));
-            let method = format_ident!("{}_request", op.snake);
-            let req = format_ident!("{}Request", op.pascal);
+            let (call, unsigned) = (ident(&op.snake), format_ident!("{}_request", op.snake));
+            let [req, resp, err] =
+                ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
             let d = doc(&self.docs.client_method_doc(op));
+            let unsigned_doc = doc(&format!(
+                "The unsigned wire request [`{call}`](Self::{call}) would send (method, host, path, query, headers, body)."
+            ));
             methods.push(quote! {
                 #d
-                pub fn #method(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-                    input.to_wire(&self.config)
+                pub async fn #call(&self, input: &#req) -> Result<#resp, ::runtime::SdkError<#err>> {
+                    let wire = input.to_wire(self.runtime.config()).map_err(::runtime::SdkError::Build)?;
+                    self.runtime.invoke(&#m::OPERATION, wire).await
+                }
+                #unsigned_doc
+                pub fn #unsigned(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+                    input.to_wire(self.runtime.config())
                 }
             });
         }
+        let creds = ident(match ops.first().map(|o| self.model.protocols[o.protocol].runtime_variant) {
+            Some("UCloud") => "UCloudCredentials",
+            Some("Huawei") => "HuaweiCredentials",
+            _ => "TencentCredentials",
+        });
+        let new_doc = doc(&format!(
+            "A client with the given configuration and credentials (from code, or [`{creds}::from_env`](::runtime::{creds}::from_env)).\n\nFails only if the HTTP client cannot be set up."
+        ));
         let client_doc = doc(&format!(
-            "Client for the `{service}` operations of {provider}: holds the region and endpoint override."
+            "Client for the `{service}` operations of {provider}: configuration, credentials and a pooled connection, shared by clones."
         ));
         let items = quote! {
             #(#uses)*
 
             #client_doc
-            #[derive(Clone, Debug, Default)]
+            #[derive(Clone, Debug)]
             pub struct Client {
-                config: ::runtime::ClientConfig,
+                runtime: ::runtime::Runtime,
             }
 
             impl Client {
-                /// A client with the given configuration.
-                pub fn new(config: ::runtime::ClientConfig) -> Self {
-                    Self { config }
+                #new_doc
+                pub fn new(config: ::runtime::ClientConfig, credentials: ::runtime::#creds) -> Result<Self, ::runtime::TransportError> {
+                    let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+                    let runtime = ::runtime::Runtime::new(config, credentials.into(), sdk)?;
+                    Ok(Self { runtime })
                 }
 
                 /// The client's configuration.
                 pub fn config(&self) -> &::runtime::ClientConfig {
-                    &self.config
+                    self.runtime.config()
+                }
+
+                /// The shared runtime: signing and sending, for tests and advanced use.
+                pub fn runtime(&self) -> &::runtime::Runtime {
+                    &self.runtime
                 }
 
                 #(#methods)*
@@ -526,13 +632,7 @@ impl Emitter<'_> {
         });
         let wire_fields = op.request.iter().map(|f| {
             let (name, wire) = (ident(&f.ident), &f.wire);
-            let ctor = ident(match f.location {
-                Location::Param => "param",
-                Location::Path => "path",
-                Location::Query => "query",
-                Location::Header => "header",
-                Location::Body => "body",
-            });
+            let ctor = ident(&location_name(f.location).to_lowercase());
             let json = if f.json_string {
                 quote!(.json())
             } else {

@@ -1227,10 +1227,12 @@ fn check_path_params(cx: &mut Cx<'_>, spec: &OpSpec, path: &str, request: &[Fiel
     for name in &in_path {
         match request.iter().find(|f| &f.wire == name) {
             Some(f) if f.location == Location::Path => {
-                if !f.required {
+                // Huawei's signer fills an unset `{project_id}` from the credentials.
+                let from_credentials = name == "project_id" && spec.protocol.value == "huawei";
+                if !f.required && !from_credentials {
                     cx.err(
                         pos,
-                        format!("path parameter `{name}` must be `required: true`"),
+                        format!("path parameter `{name}` must be `required: true` (only Huawei's `project_id` may be left to the credentials)"),
                     );
                 }
             }

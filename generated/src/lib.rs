@@ -25,6 +25,9 @@ pub mod tencent;
 #[cfg(feature = "ucloud")]
 #[rustfmt::skip]
 pub mod ucloud;
+#[cfg(feature = "catalog")]
+#[rustfmt::skip]
+pub mod catalog;
 pub use ::runtime;
 pub use ::runtime::BuildError;
 pub use ::runtime::ClientConfig;
@@ -32,6 +35,7 @@ pub use ::runtime::DecodeError;
 pub use ::runtime::ErrorMeta;
 pub use ::runtime::SdkError;
 pub use ::runtime::Sensitive;
+pub use ::runtime::ServiceError;
 pub use ::runtime::SignedUrl;
 pub use ::runtime::Timestamp;
 pub use ::runtime::WireRequest;

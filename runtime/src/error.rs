@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::build::BuildError;
+use crate::transport::TransportError;
 
 /// What the service said when it refused a request: code, message, request id, HTTP status.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +31,15 @@ impl fmt::Display for ErrorMeta {
         }
         f.write_str(")")
     }
+}
+
+/// What every generated error enum offers: the service's metadata and whether the specs
+/// mark the error safe to retry. Bring it into scope to call `err.meta()`.
+pub trait ServiceError: From<ErrorMeta> + std::error::Error + Send + Sync + 'static {
+    /// Code, message, request id and HTTP status as the service sent them.
+    fn meta(&self) -> &ErrorMeta;
+    /// Whether the specs mark this error as safe to retry.
+    fn is_retryable(&self) -> bool;
 }
 
 /// A response that could not be decoded: not JSON, truncated, or not the declared shape.
@@ -67,6 +77,8 @@ pub enum SdkError<E> {
     Service(E),
     /// The response could not be decoded.
     Decode(DecodeError),
+    /// No complete response arrived (connect, timeout, I/O, body over the cap).
+    Transport(TransportError),
 }
 
 impl<E: fmt::Display> fmt::Display for SdkError<E> {
@@ -75,6 +87,7 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
             SdkError::Build(e) => e.fmt(f),
             SdkError::Service(e) => e.fmt(f),
             SdkError::Decode(e) => e.fmt(f),
+            SdkError::Transport(e) => e.fmt(f),
         }
     }
 }
@@ -85,6 +98,7 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
             SdkError::Build(e) => Some(e),
             SdkError::Service(e) => Some(e),
             SdkError::Decode(e) => Some(e),
+            SdkError::Transport(e) => Some(e),
         }
     }
 }

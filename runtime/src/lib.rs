@@ -10,18 +10,29 @@
 #![warn(missing_docs)]
 
 pub mod build;
+pub mod catalog;
+pub mod client;
+pub mod config;
+pub mod credentials;
 pub mod de;
 pub mod envelope;
 pub mod error;
 pub mod protocols;
 pub mod redact;
 pub mod time_fmt;
+pub mod transport;
 pub mod wire;
 
 pub use build::{BuildError, Problem};
+pub use credentials::{
+    Credentials, CredentialsError, HuaweiCredentials, TencentCredentials, UCloudCredentials,
+};
+pub use client::Runtime;
+pub use config::{ClientConfig, Clock};
 pub use envelope::EnvelopeSpec;
-pub use error::{DecodeError, ErrorMeta, SdkError};
-pub use protocols::{ClientConfig, OperationInfo, Protocol};
+pub use error::{DecodeError, ErrorMeta, SdkError, ServiceError};
+pub use protocols::{OperationInfo, Protocol};
 pub use redact::{REDACTED, Sensitive, SignedUrl};
 pub use time_fmt::Timestamp;
-pub use wire::{Body, Method, WireRequest};
+pub use transport::{RawResponse, Transport, TransportError, TransportErrorKind};
+pub use wire::{Body, Method, SignContext, SignedRequest, WireRequest};

@@ -272,6 +272,98 @@ impl fmt::Debug for WireRequest {
     }
 }
 
+/// A signed request, byte for byte as the transport sends it: the encoded query and body
+/// are exactly the strings the signature covers.
+///
+/// `Debug` hides the signature (`Signature` parameter, `Authorization` signature) and
+/// session tokens, so a signed request can be logged or snapshotted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedRequest {
+    /// The operation's wire name.
+    pub operation: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Host (and port), as signed.
+    pub host: String,
+    /// Percent-encoded path.
+    pub path: String,
+    /// Encoded query string without `?` (empty: none).
+    pub query: String,
+    /// Headers to send (`Host` is implied by `host`).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+/// When and with which nonce a request is signed; a fixed context gives a reproducible signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignContext {
+    /// UNIX seconds (UTC).
+    pub timestamp: i64,
+    /// A random positive integer for protocols that send a `Nonce`.
+    pub nonce: u32,
+}
+
+/// Query and form keys whose values are secret.
+const SECRET_PARAMS: &[&str] = &["Signature", "Token"];
+/// Headers whose values are secret in full.
+const SECRET_HEADERS: &[&str] = &["x-tc-token", "x-security-token"];
+
+/// Redacts secret values of an `application/x-www-form-urlencoded` string.
+pub(crate) fn redact_form(encoded: &str) -> String {
+    encoded
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if SECRET_PARAMS.contains(&k) => format!("{k}={}", crate::REDACTED),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Redacts a header value if it is, or carries, a secret.
+pub(crate) fn redact_header(name: &str, value: &str) -> String {
+    if SECRET_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+        return crate::REDACTED.to_owned();
+    }
+    if name.eq_ignore_ascii_case("authorization") {
+        if let Some(i) = value.find("Signature=") {
+            return format!("{}Signature={}", &value[..i], crate::REDACTED);
+        }
+        return crate::REDACTED.to_owned();
+    }
+    value.to_owned()
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), redact_header(k, v)))
+            .collect();
+        let body = String::from_utf8_lossy(&self.body);
+        let is_form = self.headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("content-type")
+                && v.starts_with("application/x-www-form-urlencoded")
+        });
+        let body = if is_form {
+            redact_form(&body)
+        } else {
+            body.into_owned()
+        };
+        f.debug_struct("SignedRequest")
+            .field("operation", &self.operation)
+            .field("method", &self.method.as_str())
+            .field("host", &self.host)
+            .field("path", &self.path)
+            .field("query", &redact_form(&self.query))
+            .field("headers", &Pairs(&headers))
+            .field("body", &body)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,9 +82,8 @@ impl From<::runtime::ErrorMeta> for HuaweiError {
         }
     }
 }
-impl HuaweiError {
-    /// Code, message, request id and HTTP status as the service sent them.
-    pub fn meta(&self) -> &::runtime::ErrorMeta {
+impl ::runtime::ServiceError for HuaweiError {
+    fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
             Self::ApiNotFound(meta)
             | Self::BackendNotFound(meta)
@@ -103,8 +102,7 @@ impl HuaweiError {
             | Self::Unhandled(meta) => meta,
         }
     }
-    /// Whether the specs mark this error as safe to retry.
-    pub fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         matches!(
             self, Self::BackendUnavailable(_) | Self::BackendTimeout(_) |
             Self::Throttled(_)
@@ -113,7 +111,7 @@ impl HuaweiError {
 }
 impl ::std::fmt::Display for HuaweiError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.meta(), f)
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
 impl ::std::error::Error for HuaweiError {}

@@ -113,9 +113,8 @@ impl From<::runtime::ErrorMeta> for TencentV2Error {
         }
     }
 }
-impl TencentV2Error {
-    /// Code, message, request id and HTTP status as the service sent them.
-    pub fn meta(&self) -> &::runtime::ErrorMeta {
+impl ::runtime::ServiceError for TencentV2Error {
+    fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
             Self::InvalidParameter(meta)
             | Self::AuthFailure(meta)
@@ -143,8 +142,7 @@ impl TencentV2Error {
             | Self::Unhandled(meta) => meta,
         }
     }
-    /// Whether the specs mark this error as safe to retry.
-    pub fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         matches!(
             self, Self::ResourceOperationFailed(_) | Self::ServerInternalError(_) |
             Self::ApiUnavailable(_)
@@ -153,7 +151,7 @@ impl TencentV2Error {
 }
 impl ::std::fmt::Display for TencentV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.meta(), f)
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
 impl ::std::error::Error for TencentV2Error {}

@@ -168,9 +168,8 @@ impl From<::runtime::ErrorMeta> for TencentV3Error {
         }
     }
 }
-impl TencentV3Error {
-    /// Code, message, request id and HTTP status as the service sent them.
-    pub fn meta(&self) -> &::runtime::ErrorMeta {
+impl ::runtime::ServiceError for TencentV3Error {
+    fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
             Self::ActionOffline(meta)
             | Self::AuthFailureInvalidAuthorization(meta)
@@ -213,8 +212,7 @@ impl TencentV3Error {
             | Self::Unhandled(meta) => meta,
         }
     }
-    /// Whether the specs mark this error as safe to retry.
-    pub fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         matches!(
             self, Self::InternalError(_) | Self::RequestLimitExceeded(_) |
             Self::RequestLimitExceededGlobalRegionUinLimitExceeded(_) |
@@ -224,7 +222,7 @@ impl TencentV3Error {
 }
 impl ::std::fmt::Display for TencentV3Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.meta(), f)
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
 impl ::std::error::Error for TencentV3Error {}

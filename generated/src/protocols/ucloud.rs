@@ -85,9 +85,8 @@ impl From<::runtime::ErrorMeta> for UcloudError {
         }
     }
 }
-impl UcloudError {
-    /// Code, message, request id and HTTP status as the service sent them.
-    pub fn meta(&self) -> &::runtime::ErrorMeta {
+impl ::runtime::ServiceError for UcloudError {
+    fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
             Self::ResponseTimeout(meta)
             | Self::GatewayFailure(meta)
@@ -107,14 +106,13 @@ impl UcloudError {
             | Self::Unhandled(meta) => meta,
         }
     }
-    /// Whether the specs mark this error as safe to retry.
-    pub fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         matches!(self, Self::ServiceUnavailable(_) | Self::Throttled(_))
     }
 }
 impl ::std::fmt::Display for UcloudError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.meta(), f)
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
 impl ::std::error::Error for UcloudError {}

@@ -1,12 +1,21 @@
 //! Huawei Cloud REST behind API Gateway (`https://{service}.{region}.myhuaweicloud.com`).
 //!
 //! Fields are placed by their spec location: `{name}` path segments (percent-encoded),
-//! query parameters, headers, and members of a JSON body. `X-Sdk-Date`, `X-Project-Id`
-//! and `Authorization` are added by the signer.
+//! query parameters (a list of scalars as the same key repeated), headers, and members of a
+//! JSON body. `X-Sdk-Date`, `X-Project-Id`, `X-Sdk-Content-Sha256` (non-JSON bodies) and
+//! `Authorization` are added by the signer, which sends the query in canonical order.
 
+use percent_encoding::{percent_decode_str, percent_encode};
+
+use super::encoding::{RFC3986, form_urlencode, header, hmac_sha256, rfc3986, sha256_hex, utc};
 use super::{Field, Location, OperationInfo};
 use crate::build::{BuildError, Problem};
-use crate::wire::{Body, Value, WireRequest};
+use crate::credentials::HuaweiCredentials;
+use crate::wire::{Body, SignContext, SignedRequest, Value, WireRequest};
+
+const ALGORITHM: &str = "SDK-HMAC-SHA256";
+const CONTENT_SHA256: &str = "X-Sdk-Content-Sha256";
+const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 pub(super) fn build(
     op: &OperationInfo,
@@ -29,9 +38,9 @@ pub(super) fn build(
                         },
                     ));
                 }
-                path = path.replace(&format!("{{{}}}", f.name), &encode_segment(&text));
+                path = path.replace(&format!("{{{}}}", f.name), &rfc3986(&text));
             }
-            Location::Query | Location::Param => f.value.flatten_into(f.name, &mut query),
+            Location::Query | Location::Param => push_query(f.name, &f.value, &mut query),
             Location::Header => {
                 headers.extend(f.value.scalar_text().map(|v| (f.name.to_owned(), v)))
             }
@@ -54,23 +63,288 @@ pub(super) fn build(
     })
 }
 
-/// Percent-encodes a path segment (RFC 3986: everything but unreserved characters).
-fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+/// Adds a query field: a list of scalars as repeated `name=item` (Huawei style), anything
+/// else flattened (`name.N`, `name.Sub`).
+fn push_query(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    let nested = |v: &Value| matches!(v, Value::List(_) | Value::Object(_));
+    match value {
+        Value::List(items) if !items.iter().any(nested) => {
+            let texts = items.iter().filter_map(Value::scalar_text);
+            out.extend(texts.map(|t| (name.to_owned(), t)));
         }
+        _ => value.flatten_into(name, out),
     }
-    out
+}
+
+/// Percent-decodes the path, RFC 3986-encodes each `/` segment and ends it with `/`.
+pub fn canonical_uri(path: &str) -> String {
+    let decoded: Vec<u8> = percent_decode_str(path).collect();
+    let mut uri = decoded
+        .split(|b| *b == b'/')
+        .map(|segment| percent_encode(segment, RFC3986).to_string())
+        .collect::<Vec<_>>()
+        .join("/");
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// Pairs sorted by key then value, both RFC 3986-encoded, as `k=v` joined with `&`.
+pub fn canonical_query(pairs: &[(String, String)]) -> String {
+    let mut sorted: Vec<_> = pairs.iter().collect();
+    sorted.sort();
+    sorted
+        .iter()
+        .map(|(k, v)| format!("{}={}", rfc3986(k), rfc3986(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Whether the SDK signs `UNSIGNED-PAYLOAD`: a Content-Type other than JSON or BSON.
+fn unsigned_payload(headers: &[(String, String)]) -> bool {
+    header(headers, "content-type").is_some_and(|ct| {
+        !ct.starts_with("application/json") && !ct.starts_with("application/bson")
+    })
+}
+
+/// The canonical request and its signed-header list: every header whose name has no `_`,
+/// plus `host` when absent and `x-sdk-content-sha256` when the payload is unsigned.
+pub fn canonical_request(
+    method: &str,
+    host: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (String, String) {
+    let mut signed: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(k, _)| !k.contains('_'))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut add_absent = |name: &str, value: &str| {
+        if !signed.iter().any(|(k, _)| k == name) {
+            signed.push((name.to_owned(), value.to_owned()));
+        }
+    };
+    add_absent("host", host);
+    if unsigned_payload(headers) {
+        add_absent("x-sdk-content-sha256", UNSIGNED_PAYLOAD);
+    }
+    signed.sort_by(|a, b| a.0.cmp(&b.0));
+    let unsigned = signed
+        .iter()
+        .any(|(k, v)| k == "x-sdk-content-sha256" && v == UNSIGNED_PAYLOAD);
+    let hash = if unsigned {
+        UNSIGNED_PAYLOAD.to_owned()
+    } else {
+        sha256_hex(body)
+    };
+    let canonical: String = signed.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
+    let names = signed
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
+    let (uri, query) = (canonical_uri(path), canonical_query(query));
+    (
+        format!("{method}\n{uri}\n{query}\n{canonical}\n{names}\n{hash}"),
+        names,
+    )
+}
+
+/// `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex sha256 of the canonical request>`.
+pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
+    format!(
+        "{ALGORITHM}\n{sdk_date}\n{}",
+        sha256_hex(canonical_request.as_bytes())
+    )
+}
+
+/// Lower-case hex HMAC-SHA256 of the string to sign under the SK.
+pub fn signature(sk: &str, string_to_sign: &str) -> String {
+    hex::encode(hmac_sha256(sk.as_bytes(), string_to_sign.as_bytes()))
+}
+
+/// The `Authorization` header value.
+pub fn authorization(ak: &str, signed_headers: &str, signature: &str) -> String {
+    format!("{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}")
+}
+
+/// `X-Sdk-Date` of UNIX seconds: UTC `YYYYMMDDTHHMMSSZ`.
+pub fn sdk_date(timestamp: i64) -> String {
+    let t = utc(timestamp);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Fills `{project_id}`, adds `X-Sdk-Date`, `X-Project-Id`, `X-Sdk-Content-Sha256` (non-JSON
+/// bodies) and `Authorization`; the query is sent in canonical form.
+pub(crate) fn sign(
+    req: WireRequest,
+    creds: &HuaweiCredentials,
+    ctx: &SignContext,
+) -> SignedRequest {
+    let mut path = req.path;
+    let mut headers = req.headers;
+    let date = sdk_date(ctx.timestamp);
+    headers.push(("X-Sdk-Date".to_owned(), date.clone()));
+    if let Some(project_id) = &creds.project_id {
+        path = path.replace("{project_id}", &rfc3986(project_id));
+        headers.push(("X-Project-Id".to_owned(), project_id.clone()));
+    }
+    if unsigned_payload(&headers) && header(&headers, CONTENT_SHA256).is_none() {
+        headers.push((CONTENT_SHA256.to_owned(), UNSIGNED_PAYLOAD.to_owned()));
+    }
+    let body = match req.body {
+        Body::Empty => Vec::new(),
+        Body::Json(text) => text.into_bytes(),
+        Body::Form(pairs) => form_urlencode(&pairs).into_bytes(),
+    };
+    let method = req.method.as_str();
+    let (canonical, names) =
+        canonical_request(method, &req.host, &path, &req.query, &headers, &body);
+    let sig = signature(creds.sk.expose(), &string_to_sign(&date, &canonical));
+    headers.push((
+        "Authorization".to_owned(),
+        authorization(&creds.ak, &names, &sig),
+    ));
+    SignedRequest {
+        operation: req.operation,
+        method: req.method,
+        host: req.host,
+        path,
+        query: canonical_query(&req.query),
+        headers,
+        body,
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::wire::Method;
+
+    fn p(k: &str, v: &str) -> (String, String) {
+        (k.to_owned(), v.to_owned())
+    }
+
     #[test]
-    fn segment_encoding() {
-        assert_eq!(super::encode_segment("a b/c~"), "a%20b%2Fc~");
+    fn lists_of_scalars_repeat_the_key() {
+        let mut out = vec![];
+        let list = Value::List(vec![Value::Str("b".into()), Value::Null, Value::Int(1)]);
+        push_query("tags", &list, &mut out);
+        push_query("one", &Value::Bool(true), &mut out);
+        let objects = Value::List(vec![Value::Object(vec![("k", Value::Str("v".into()))])]);
+        push_query("objs", &objects, &mut out);
+        push_query("none", &Value::Null, &mut out);
+        assert_eq!(
+            out,
+            [
+                p("tags", "b"),
+                p("tags", "1"),
+                p("one", "true"),
+                p("objs.0.k", "v")
+            ]
+        );
+    }
+
+    #[test]
+    fn canonical_uri_reencodes_segments() {
+        assert_eq!(canonical_uri("/v1/a%20b/c*d"), "/v1/a%20b/c%2Ad/");
+        assert_eq!(canonical_uri("/x/"), "/x/");
+        assert_eq!(canonical_uri(""), "/");
+        assert_eq!(canonical_uri("/a%2Fb/%FF"), "/a/b/%FF/");
+    }
+
+    #[test]
+    fn canonical_query_sorts_pairs() {
+        let q = [p("b", "2"), p("a", "z"), p("a", "y y"), p("c", "")];
+        assert_eq!(canonical_query(&q), "a=y%20y&a=z&b=2&c=");
+        assert_eq!(canonical_query(&[]), "");
+    }
+
+    #[test]
+    fn sdk_date_format() {
+        assert_eq!(sdk_date(1573789015), "20191115T033655Z");
+        assert_eq!(sdk_date(0), "19700101T000000Z");
+    }
+
+    fn request(content_type: &str, body: Body) -> WireRequest {
+        WireRequest {
+            operation: "CreateVpc",
+            method: Method::Post,
+            host: "vpc.cn-north-4.myhuaweicloud.com".to_owned(),
+            path: "/v1/{project_id}/vpcs".to_owned(),
+            query: vec![p("tags", "b=2"), p("name", "web server"), p("tags", "a&1")],
+            headers: vec![p("Content-Type", content_type), p("TEST_UNDERSCORE", "x")],
+            body,
+        }
+    }
+
+    #[test]
+    fn sign_sends_exactly_what_it_signs() {
+        let creds = HuaweiCredentials::new("AK", "SK").with_project_id("p 1");
+        let ctx = SignContext {
+            timestamp: 1704164645,
+            nonce: 1,
+        };
+        let json = r#"{"vpc":{"name":"a"}}"#;
+        for (ct, names) in [
+            (
+                "application/json;charset=UTF-8",
+                "content-type;host;x-project-id;x-sdk-date",
+            ),
+            (
+                "application/octet-stream",
+                "content-type;host;x-project-id;x-sdk-content-sha256;x-sdk-date",
+            ),
+        ] {
+            let req = request(ct, Body::Json(json.to_owned()));
+            let signed = sign(req.clone(), &creds, &ctx);
+            assert_eq!(signed.path, "/v1/p%201/vpcs");
+            assert_eq!(signed.query, "name=web%20server&tags=a%261&tags=b%3D2");
+            assert_eq!(signed.body, json.as_bytes());
+            let get = |name: &str| header(&signed.headers, name).map(str::to_owned);
+            assert_eq!(get("X-Sdk-Date").as_deref(), Some("20240102T030405Z"));
+            assert_eq!(get("X-Project-Id").as_deref(), Some("p 1"));
+            let unsigned = get(CONTENT_SHA256).is_some();
+            assert_eq!(unsigned, ct == "application/octet-stream");
+            let sent: Vec<_> = signed.headers[..signed.headers.len() - 1].to_vec();
+            let (cr, signed_names) = canonical_request(
+                "POST",
+                &req.host,
+                &signed.path,
+                &req.query,
+                &sent,
+                &signed.body,
+            );
+            assert_eq!(signed_names, names);
+            let lines: Vec<&str> = cr.split('\n').collect();
+            assert_eq!(lines[2], signed.query, "the query sent is the one signed");
+            let hash = if unsigned {
+                UNSIGNED_PAYLOAD.to_owned()
+            } else {
+                sha256_hex(&signed.body)
+            };
+            assert_eq!(lines.last(), Some(&hash.as_str()));
+            let sig = signature("SK", &string_to_sign("20240102T030405Z", &cr));
+            assert_eq!(get("Authorization"), Some(authorization("AK", names, &sig)));
+        }
+        let anonymous = sign(
+            request("application/json", Body::Empty),
+            &HuaweiCredentials::new("AK", "SK"),
+            &ctx,
+        );
+        assert_eq!(anonymous.path, "/v1/{project_id}/vpcs");
+        assert_eq!(header(&anonymous.headers, "X-Project-Id"), None);
     }
 }

@@ -1,14 +1,17 @@
 //! The four wire protocols. Each file turns an operation's fields into a [`WireRequest`]
 //! for its protocol (and, in later work, signs it); this module holds what they share.
 
-mod huawei;
-mod tencent_v2;
-mod tencent_v3;
-mod ucloud;
+pub mod encoding;
+pub mod huawei;
+pub mod tencent_v2;
+pub mod tencent_v3;
+pub mod ucloud;
 
 use crate::build::{BuildError, Problem};
+pub use crate::config::ClientConfig;
+use crate::credentials::Credentials;
 use crate::envelope::EnvelopeSpec;
-use crate::wire::{Method, ToWire, Value, WireRequest};
+use crate::wire::{Method, SignContext, SignedRequest, ToWire, Value, WireRequest};
 
 /// A wire protocol the runtime speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -109,44 +112,6 @@ impl Field {
     }
 }
 
-/// Per-client settings: region and endpoint override.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClientConfig {
-    region: Option<String>,
-    endpoint: Option<String>,
-}
-
-impl ClientConfig {
-    /// A configuration with no region and the specs' default endpoints.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the region (`ap-guangzhou`, `cn-bj2`, `cn-north-4`).
-    #[must_use]
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
-    /// Overrides the host of every operation of the client (`host` or `host:port`).
-    #[must_use]
-    pub fn endpoint(mut self, host: impl Into<String>) -> Self {
-        self.endpoint = Some(host.into());
-        self
-    }
-
-    /// The configured region.
-    pub fn region_name(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-
-    /// The endpoint override.
-    pub fn endpoint_override(&self) -> Option<&str> {
-        self.endpoint.as_deref()
-    }
-}
-
 /// Builds the unsigned wire request of `op` from its fields.
 #[doc(hidden)]
 pub fn build(
@@ -154,12 +119,12 @@ pub fn build(
     cfg: &ClientConfig,
     fields: Vec<Field>,
 ) -> Result<WireRequest, BuildError> {
-    let template = match (op.protocol, cfg.region.as_deref()) {
+    let template = match (op.protocol, cfg.region_name()) {
         (Protocol::TencentV3, Some(region)) => tencent_v3::endpoint_for_region(op, region),
         _ => op.endpoint,
     };
-    let host = match &cfg.endpoint {
-        Some(host) => host.clone(),
+    let host = match cfg.endpoint_override() {
+        Some(host) => host.to_owned(),
         None => expand(op, template, cfg)?,
     };
     match op.protocol {
@@ -176,7 +141,7 @@ fn expand(op: &OperationInfo, template: &str, cfg: &ClientConfig) -> Result<Stri
     if !host.contains("{region}") {
         return Ok(host);
     }
-    match &cfg.region {
+    match cfg.region_name() {
         Some(region) => Ok(host.replace("{region}", region)),
         None => Err(BuildError::new(
             op.name,
@@ -185,6 +150,42 @@ fn expand(op: &OperationInfo, template: &str, cfg: &ClientConfig) -> Result<Stri
             },
         )),
     }
+}
+
+/// Signs an unsigned request of `op` with `credentials` at `ctx`.
+///
+/// Fails only when the credentials are for another vendor than the operation's protocol, or
+/// the request still has an unfilled `{name}` path segment.
+pub fn sign(
+    op: &OperationInfo,
+    wire: WireRequest,
+    credentials: &Credentials,
+    ctx: &SignContext,
+) -> Result<SignedRequest, BuildError> {
+    let signed = match (op.protocol, credentials) {
+        (Protocol::TencentV2, Credentials::Tencent(c)) => tencent_v2::sign(wire, c, ctx),
+        (Protocol::TencentV3, Credentials::Tencent(c)) => tencent_v3::sign(wire, c, op.service, ctx),
+        (Protocol::UCloud, Credentials::UCloud(c)) => ucloud::sign(wire, c),
+        (Protocol::Huawei, Credentials::Huawei(c)) => huawei::sign(wire, c, ctx),
+        (protocol, _) => {
+            return Err(BuildError::new(
+                op.name,
+                Problem::Config {
+                    what: format!("{protocol:?} operations need that vendor's credentials"),
+                },
+            ));
+        }
+    };
+    if let Some(start) = signed.path.find('{') {
+        let name: String = signed.path[start..].chars().take_while(|c| *c != '}').skip(1).collect();
+        return Err(BuildError::new(
+            op.name,
+            Problem::Config {
+                what: format!("path parameter `{name}` is not set and the credentials do not supply it"),
+            },
+        ));
+    }
+    Ok(signed)
 }
 
 /// Flattens `Param`-located fields into `(key, text)` pairs, after the given leading pairs.

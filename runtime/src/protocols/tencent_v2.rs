@@ -4,8 +4,13 @@
 //! mixed). `Action` and `Region` are common parameters; `Timestamp`, `Nonce`, `SecretId`,
 //! `SignatureMethod` and `Signature` are added by the signer.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use super::encoding::{form_urlencode, hmac_sha1, hmac_sha256};
 use super::{ClientConfig, Field, OperationInfo, flatten_params};
-use crate::wire::{Body, Method, WireRequest};
+use crate::credentials::TencentCredentials;
+use crate::wire::{Body, Method, SignContext, SignedRequest, WireRequest};
 
 pub(super) fn build(
     op: &OperationInfo,
@@ -40,5 +45,188 @@ pub(super) fn build(
         query,
         headers,
         body,
+    }
+}
+
+/// The HMAC of a signature v1 (`SignatureMethod`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HmacAlgo {
+    /// `HmacSHA1`, the default when `SignatureMethod` is absent.
+    Sha1,
+    /// `HmacSHA256`.
+    Sha256,
+}
+
+impl HmacAlgo {
+    /// The algorithm a `SignatureMethod` value names (`HmacSHA256`; anything else is SHA1).
+    pub fn from_name(name: &str) -> Self {
+        if name == "HmacSHA256" {
+            Self::Sha256
+        } else {
+            Self::Sha1
+        }
+    }
+
+    /// The `SignatureMethod` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "HmacSHA1",
+            Self::Sha256 => "HmacSHA256",
+        }
+    }
+}
+
+/// `METHODhostpath?k=v&…`: sorted by key bytes, no `Signature`, `_` in keys as `.`, raw values.
+pub fn string_to_sign(method: &str, host: &str, path: &str, params: &[(String, String)]) -> String {
+    let mut sorted: Vec<_> = params.iter().filter(|(k, _)| k != "Signature").collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let query: Vec<String> = sorted
+        .iter()
+        .map(|(k, v)| format!("{}={v}", k.replace('_', ".")))
+        .collect();
+    format!("{method}{host}{path}?{}", query.join("&"))
+}
+
+/// Standard Base64 (padded) of the HMAC of `string_to_sign` under the SecretKey.
+pub fn signature(algo: HmacAlgo, secret_key: &str, string_to_sign: &str) -> String {
+    let (key, msg) = (secret_key.as_bytes(), string_to_sign.as_bytes());
+    match algo {
+        HmacAlgo::Sha1 => STANDARD.encode(hmac_sha1(key, msg)),
+        HmacAlgo::Sha256 => STANDARD.encode(hmac_sha256(key, msg)),
+    }
+}
+
+/// Adds the common signing parameters and `Signature` (HmacSHA256); GET sends them all in the
+/// query, other methods in a form body.
+pub(crate) fn sign(
+    req: WireRequest,
+    creds: &TencentCredentials,
+    ctx: &SignContext,
+) -> SignedRequest {
+    let algo = HmacAlgo::Sha256;
+    let mut params = req.query;
+    if let Body::Form(form) = req.body {
+        params.extend(form);
+    }
+    params.extend([
+        ("Nonce".to_owned(), ctx.nonce.to_string()),
+        ("Timestamp".to_owned(), ctx.timestamp.to_string()),
+        ("SecretId".to_owned(), creds.secret_id.clone()),
+        ("SignatureMethod".to_owned(), algo.name().to_owned()),
+    ]);
+    if let Some(token) = &creds.token {
+        params.push(("Token".to_owned(), token.expose().clone()));
+    }
+    let sts = string_to_sign(req.method.as_str(), &req.host, &req.path, &params);
+    params.push((
+        "Signature".to_owned(),
+        signature(algo, creds.secret_key.expose(), &sts),
+    ));
+    let encoded = form_urlencode(&params);
+    let (query, body) = match req.method {
+        Method::Get => (encoded, Vec::new()),
+        _ => (String::new(), encoded.into_bytes()),
+    };
+    SignedRequest {
+        operation: req.operation,
+        method: req.method,
+        host: req.host,
+        path: req.path,
+        query,
+        headers: req.headers,
+        body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::encoding::form_urldecode;
+
+    fn request(method: Method) -> WireRequest {
+        let params = vec![
+            ("Action".to_owned(), "DescribeInstances".to_owned()),
+            ("Placement_Zone".to_owned(), "测试 vm&1".to_owned()),
+        ];
+        let (query, body) = match method {
+            Method::Get => (params, Body::Empty),
+            _ => (vec![], Body::Form(params)),
+        };
+        WireRequest {
+            operation: "DescribeInstances",
+            method,
+            host: "cvm.api.qcloud.com".to_owned(),
+            path: "/v2/index.php".to_owned(),
+            query,
+            headers: vec![("X-Keep".to_owned(), "1".to_owned())],
+            body,
+        }
+    }
+
+    #[test]
+    fn sign_sends_exactly_what_it_signs() {
+        let creds = TencentCredentials::new("AKID1", "key").with_token("tok");
+        let ctx = SignContext {
+            timestamp: 1465185768,
+            nonce: 11886,
+        };
+        for method in [Method::Get, Method::Post] {
+            let signed = sign(request(method), &creds, &ctx);
+            let sent = match method {
+                Method::Get => signed.query.clone(),
+                _ => String::from_utf8(signed.body.clone()).expect("utf-8"),
+            };
+            assert_eq!(signed.headers, [("X-Keep".to_owned(), "1".to_owned())]);
+            assert_eq!(signed.query.is_empty(), method != Method::Get);
+            assert_eq!(signed.body.is_empty(), method == Method::Get);
+            let mut pairs = form_urldecode(&sent);
+            let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(
+                keys,
+                [
+                    "Action",
+                    "Placement_Zone",
+                    "Nonce",
+                    "Timestamp",
+                    "SecretId",
+                    "SignatureMethod",
+                    "Token",
+                    "Signature"
+                ]
+            );
+            let (_, sig) = pairs.pop().expect("Signature");
+            let sts = string_to_sign(
+                method.as_str(),
+                "cvm.api.qcloud.com",
+                "/v2/index.php",
+                &pairs,
+            );
+            assert!(sts.contains("&Placement.Zone=测试 vm&1&") && sts.contains("Nonce=11886"));
+            assert_eq!(sig, signature(HmacAlgo::Sha256, "key", &sts));
+        }
+    }
+
+    #[test]
+    fn algo_names_round_trip() {
+        for algo in [HmacAlgo::Sha1, HmacAlgo::Sha256] {
+            assert_eq!(HmacAlgo::from_name(algo.name()), algo);
+        }
+        assert_eq!(HmacAlgo::from_name("hmacsha256"), HmacAlgo::Sha1);
+    }
+
+    #[test]
+    fn string_to_sign_sorts_bytes_and_skips_signature() {
+        let p = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        let params = [
+            p("b", "2"),
+            p("Signature", "x"),
+            p("a_b", "c_d"),
+            p("B", ""),
+        ];
+        assert_eq!(
+            string_to_sign("GET", "h", "/", &params),
+            "GETh/?B=&a.b=c_d&b=2"
+        );
+        assert_eq!(string_to_sign("GET", "h", "/", &[]), "GETh/?");
     }
 }

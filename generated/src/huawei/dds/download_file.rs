@@ -23,11 +23,11 @@ pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadFileRequest {
-    /// Project ID of the tenant in the region.
+    /// Project ID of the tenant in the region. Unset: the credentials' project id (`HUAWEICLOUD_SDK_PROJECT_ID`).
     ///
     /// Wire name: `project_id`, sent in the path.
     /// Example: `97b026aa9cc4417888c14c84a1ad9860`.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// DB instance ID.
     ///
     /// Wire name: `instance_id`, sent in the query.
@@ -84,12 +84,11 @@ impl DownloadFileRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<DownloadFileRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(OPERATION.name);
-        let project_id = check.required("project_id", "project_id", self.project_id);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
         let backup_id = check.required("backup_id", "backup_id", self.backup_id);
         check
             .finish(|| Some(DownloadFileRequest {
-                project_id: project_id?,
+                project_id: self.project_id,
                 instance_id: instance_id?,
                 backup_id: backup_id?,
             }))
@@ -206,9 +205,8 @@ impl From<::runtime::ErrorMeta> for DownloadFileError {
         }
     }
 }
-impl DownloadFileError {
-    /// Code, message, request id and HTTP status as the service sent them.
-    pub fn meta(&self) -> &::runtime::ErrorMeta {
+impl ::runtime::ServiceError for DownloadFileError {
+    fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
             Self::ParameterError(meta)
             | Self::InstanceNotFound(meta)
@@ -218,20 +216,19 @@ impl DownloadFileError {
             | Self::InstanceUnavailable(meta)
             | Self::InstanceStatusForbidsOperation(meta)
             | Self::Unhandled(meta) => meta,
-            Self::Common(e) => e.meta(),
+            Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }
-    /// Whether the specs mark this error as safe to retry.
-    pub fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         match self {
-            Self::Common(e) => e.is_retryable(),
+            Self::Common(e) => ::runtime::ServiceError::is_retryable(e),
             _ => false,
         }
     }
 }
 impl ::std::fmt::Display for DownloadFileError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.meta(), f)
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
 impl ::std::error::Error for DownloadFileError {}

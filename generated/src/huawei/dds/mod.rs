@@ -5,27 +5,49 @@ pub use download_file::{
     DownloadFileRequest, DownloadFileRequestBuilder, DownloadFileResponse,
     DownloadFileError, BackupFile,
 };
-/// Client for the `dds` operations of huawei: holds the region and endpoint override.
-#[derive(Clone, Debug, Default)]
+/// Client for the `dds` operations of huawei: configuration, credentials and a pooled connection, shared by clones.
+#[derive(Clone, Debug)]
 pub struct Client {
-    config: ::runtime::ClientConfig,
+    runtime: ::runtime::Runtime,
 }
 impl Client {
-    /// A client with the given configuration.
-    pub fn new(config: ::runtime::ClientConfig) -> Self {
-        Self { config }
+    /// A client with the given configuration and credentials (from code, or [`HuaweiCredentials::from_env`](::runtime::HuaweiCredentials::from_env)).
+    ///
+    /// Fails only if the HTTP client cannot be set up.
+    pub fn new(
+        config: ::runtime::ClientConfig,
+        credentials: ::runtime::HuaweiCredentials,
+    ) -> Result<Self, ::runtime::TransportError> {
+        let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+        let runtime = ::runtime::Runtime::new(config, credentials.into(), sdk)?;
+        Ok(Self { runtime })
     }
     /// The client's configuration.
     pub fn config(&self) -> &::runtime::ClientConfig {
-        &self.config
+        self.runtime.config()
     }
-    /// Builds the unsigned wire request of `download-file` (method, host, path, query, headers, body).
+    /// The shared runtime: signing and sending, for tests and advanced use.
+    pub fn runtime(&self) -> &::runtime::Runtime {
+        &self.runtime
+    }
+    /// Calls `download-file`: Obtain the links for downloading a backup file (full and incremental backups of a DDS instance).
     ///
-    /// Obtain the links for downloading a backup file (full and incremental backups of a DDS instance).
+    /// Signs with a fresh timestamp, sends, and decodes the response; a documented error code
+    /// arrives as its own variant of the error enum, any other code as `Unhandled`.
+    pub async fn download_file(
+        &self,
+        input: &DownloadFileRequest,
+    ) -> Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>> {
+        let wire = input
+            .to_wire(self.runtime.config())
+            .map_err(::runtime::SdkError::Build)?;
+        self.runtime.invoke(&download_file::OPERATION, wire).await
+    }
+    /// The unsigned wire request [`download_file`](Self::download_file) would send (method, host, path, query, headers, body).
     pub fn download_file_request(
         &self,
         input: &DownloadFileRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(&self.config)
+        input.to_wire(self.runtime.config())
     }
 }

@@ -274,9 +274,8 @@ impl From<::runtime::ErrorMeta> for GetExportBackupUrlError {
         }
     }
 }
-impl GetExportBackupUrlError {
-    /// Code, message, request id and HTTP status as the service sent them.
-    pub fn meta(&self) -> &::runtime::ErrorMeta {
+impl ::runtime::ServiceError for GetExportBackupUrlError {
+    fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
             Self::SystemError(meta)
             | Self::InvalidParameter(meta)
@@ -288,20 +287,19 @@ impl GetExportBackupUrlError {
             | Self::OperationDeniedInstanceNotRunning(meta)
             | Self::IncorrectInstanceStatus(meta)
             | Self::Unhandled(meta) => meta,
-            Self::Common(e) => e.meta(),
+            Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }
-    /// Whether the specs mark this error as safe to retry.
-    pub fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         match self {
-            Self::Common(e) => e.is_retryable(),
+            Self::Common(e) => ::runtime::ServiceError::is_retryable(e),
             _ => false,
         }
     }
 }
 impl ::std::fmt::Display for GetExportBackupUrlError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.meta(), f)
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
 impl ::std::error::Error for GetExportBackupUrlError {}

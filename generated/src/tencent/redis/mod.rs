@@ -10,36 +10,72 @@ pub use get_backup_download_url::{
     GetBackupDownloadUrlRequest, GetBackupDownloadUrlRequestBuilder,
     GetBackupDownloadUrlResponse, GetBackupDownloadUrlError, BackupUrls,
 };
-/// Client for the `redis` operations of tencent: holds the region and endpoint override.
-#[derive(Clone, Debug, Default)]
+/// Client for the `redis` operations of tencent: configuration, credentials and a pooled connection, shared by clones.
+#[derive(Clone, Debug)]
 pub struct Client {
-    config: ::runtime::ClientConfig,
+    runtime: ::runtime::Runtime,
 }
 impl Client {
-    /// A client with the given configuration.
-    pub fn new(config: ::runtime::ClientConfig) -> Self {
-        Self { config }
+    /// A client with the given configuration and credentials (from code, or [`TencentCredentials::from_env`](::runtime::TencentCredentials::from_env)).
+    ///
+    /// Fails only if the HTTP client cannot be set up.
+    pub fn new(
+        config: ::runtime::ClientConfig,
+        credentials: ::runtime::TencentCredentials,
+    ) -> Result<Self, ::runtime::TransportError> {
+        let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+        let runtime = ::runtime::Runtime::new(config, credentials.into(), sdk)?;
+        Ok(Self { runtime })
     }
     /// The client's configuration.
     pub fn config(&self) -> &::runtime::ClientConfig {
-        &self.config
+        self.runtime.config()
     }
-    /// Builds the unsigned wire request of `DescribeBackupUrl` (method, host, path, query, headers, body).
+    /// The shared runtime: signing and sending, for tests and advanced use.
+    pub fn runtime(&self) -> &::runtime::Runtime {
+        &self.runtime
+    }
+    /// Calls `DescribeBackupUrl`: Query the download addresses of a backup RDB file. Addresses are valid for 6 hours.
     ///
-    /// Query the download addresses of a backup RDB file. Addresses are valid for 6 hours.
+    /// Signs with a fresh timestamp, sends, and decodes the response; a documented error code
+    /// arrives as its own variant of the error enum, any other code as `Unhandled`.
+    pub async fn describe_backup_url(
+        &self,
+        input: &DescribeBackupUrlRequest,
+    ) -> Result<DescribeBackupUrlResponse, ::runtime::SdkError<DescribeBackupUrlError>> {
+        let wire = input
+            .to_wire(self.runtime.config())
+            .map_err(::runtime::SdkError::Build)?;
+        self.runtime.invoke(&describe_backup_url::OPERATION, wire).await
+    }
+    /// The unsigned wire request [`describe_backup_url`](Self::describe_backup_url) would send (method, host, path, query, headers, body).
     pub fn describe_backup_url_request(
         &self,
         input: &DescribeBackupUrlRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(&self.config)
+        input.to_wire(self.runtime.config())
     }
-    /// Builds the unsigned wire request of `GetBackupDownloadUrl` (method, host, path, query, headers, body).
+    /// Calls `GetBackupDownloadUrl`: Query the download URL of a CRS (Redis) instance backup. Private-network and public URLs are
     ///
-    /// Query the download URL of a CRS (Redis) instance backup. Private-network and public URLs are
+    /// Signs with a fresh timestamp, sends, and decodes the response; a documented error code
+    /// arrives as its own variant of the error enum, any other code as `Unhandled`.
+    pub async fn get_backup_download_url(
+        &self,
+        input: &GetBackupDownloadUrlRequest,
+    ) -> Result<
+        GetBackupDownloadUrlResponse,
+        ::runtime::SdkError<GetBackupDownloadUrlError>,
+    > {
+        let wire = input
+            .to_wire(self.runtime.config())
+            .map_err(::runtime::SdkError::Build)?;
+        self.runtime.invoke(&get_backup_download_url::OPERATION, wire).await
+    }
+    /// The unsigned wire request [`get_backup_download_url`](Self::get_backup_download_url) would send (method, host, path, query, headers, body).
     pub fn get_backup_download_url_request(
         &self,
         input: &GetBackupDownloadUrlRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(&self.config)
+        input.to_wire(self.runtime.config())
     }
 }

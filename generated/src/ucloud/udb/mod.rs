@@ -5,27 +5,52 @@ pub use describe_udb_instance_backup_url::{
     DescribeUdbInstanceBackupUrlRequest, DescribeUdbInstanceBackupUrlRequestBuilder,
     DescribeUdbInstanceBackupUrlResponse, DescribeUdbInstanceBackupUrlError,
 };
-/// Client for the `udb` operations of ucloud: holds the region and endpoint override.
-#[derive(Clone, Debug, Default)]
+/// Client for the `udb` operations of ucloud: configuration, credentials and a pooled connection, shared by clones.
+#[derive(Clone, Debug)]
 pub struct Client {
-    config: ::runtime::ClientConfig,
+    runtime: ::runtime::Runtime,
 }
 impl Client {
-    /// A client with the given configuration.
-    pub fn new(config: ::runtime::ClientConfig) -> Self {
-        Self { config }
+    /// A client with the given configuration and credentials (from code, or [`UCloudCredentials::from_env`](::runtime::UCloudCredentials::from_env)).
+    ///
+    /// Fails only if the HTTP client cannot be set up.
+    pub fn new(
+        config: ::runtime::ClientConfig,
+        credentials: ::runtime::UCloudCredentials,
+    ) -> Result<Self, ::runtime::TransportError> {
+        let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+        let runtime = ::runtime::Runtime::new(config, credentials.into(), sdk)?;
+        Ok(Self { runtime })
     }
     /// The client's configuration.
     pub fn config(&self) -> &::runtime::ClientConfig {
-        &self.config
+        self.runtime.config()
     }
-    /// Builds the unsigned wire request of `DescribeUDBInstanceBackupURL` (method, host, path, query, headers, body).
+    /// The shared runtime: signing and sending, for tests and advanced use.
+    pub fn runtime(&self) -> &::runtime::Runtime {
+        &self.runtime
+    }
+    /// Calls `DescribeUDBInstanceBackupURL`: Get the download address of a UDB backup.
     ///
-    /// Get the download address of a UDB backup.
+    /// Signs with a fresh timestamp, sends, and decodes the response; a documented error code
+    /// arrives as its own variant of the error enum, any other code as `Unhandled`.
+    pub async fn describe_udb_instance_backup_url(
+        &self,
+        input: &DescribeUdbInstanceBackupUrlRequest,
+    ) -> Result<
+        DescribeUdbInstanceBackupUrlResponse,
+        ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
+    > {
+        let wire = input
+            .to_wire(self.runtime.config())
+            .map_err(::runtime::SdkError::Build)?;
+        self.runtime.invoke(&describe_udb_instance_backup_url::OPERATION, wire).await
+    }
+    /// The unsigned wire request [`describe_udb_instance_backup_url`](Self::describe_udb_instance_backup_url) would send (method, host, path, query, headers, body).
     pub fn describe_udb_instance_backup_url_request(
         &self,
         input: &DescribeUdbInstanceBackupUrlRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(&self.config)
+        input.to_wire(self.runtime.config())
     }
 }

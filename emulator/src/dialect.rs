@@ -1,0 +1,157 @@
+//! What each protocol answers when the emulator refuses a request, and how it renders an
+//! error: the protocol's own codes and its envelope ([`runtime::EnvelopeSpec`]).
+
+use bytes::Bytes;
+use http_body_util::Full;
+use runtime::catalog::ErrorInfo;
+use runtime::{EnvelopeSpec, Protocol};
+use serde_json::{Map, Value};
+
+/// One protocol's refusal codes and envelope.
+#[derive(Clone, Copy, Debug)]
+pub struct Dialect {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Its response envelope (from the generated protocol module).
+    pub envelope: &'static EnvelopeSpec,
+    /// Wrong signature.
+    pub bad_signature: &'static str,
+    /// Unknown key id (SecretId, PublicKey, AK).
+    pub unknown_key: &'static str,
+    /// Timestamp too far from the emulator's clock.
+    pub expired: &'static str,
+    /// How far, in seconds.
+    pub max_skew: i64,
+    /// A required parameter is missing.
+    pub missing_param: &'static str,
+    /// No such action or path.
+    pub unknown_operation: &'static str,
+    /// HTTP status of a refusal when the protocol signals errors by status.
+    pub refusal_status: u16,
+}
+
+impl Dialect {
+    /// The dialect of `protocol`, with `envelope` taken from an operation of it.
+    pub fn of(protocol: Protocol, envelope: &'static EnvelopeSpec) -> Self {
+        match protocol {
+            // API 2.0 error page: 4100 auth failed, 4104 SecretId not found, 4500 replay
+            // (Timestamp skewed), 4000 bad or missing parameter. Current page: 5 minutes.
+            Protocol::TencentV2 => Self {
+                protocol,
+                envelope,
+                bad_signature: "4100",
+                unknown_key: "4104",
+                expired: "4500",
+                max_skew: 300,
+                missing_param: "4000",
+                unknown_operation: "4000",
+                refusal_status: 200,
+            },
+            Protocol::TencentV3 => Self {
+                protocol,
+                envelope,
+                bad_signature: "AuthFailure.SignatureFailure",
+                unknown_key: "AuthFailure.SecretIdNotFound",
+                expired: "AuthFailure.SignatureExpire",
+                max_skew: 300,
+                missing_param: "MissingParameter",
+                unknown_operation: "InvalidAction",
+                refusal_status: 200,
+            },
+            // UCloud signs no timestamp, so nothing can be stale; 230 is the gateway's
+            // "Params [X] not available" (not in the protocol spec: it arrives as Unhandled).
+            Protocol::UCloud => Self {
+                protocol,
+                envelope,
+                bad_signature: "171",
+                unknown_key: "172",
+                expired: "171",
+                max_skew: i64::MAX,
+                missing_param: "230",
+                unknown_operation: "161",
+                refusal_status: 200,
+            },
+            // APIG: 0301 for any bad AK/SK authentication (signature, unknown AK, X-Sdk-Date
+            // more than 15 minutes off), 0201 bad request, 0101 no such API.
+            Protocol::Huawei => Self {
+                protocol,
+                envelope,
+                bad_signature: "APIG.0301",
+                unknown_key: "APIG.0301",
+                expired: "APIG.0301",
+                max_skew: 900,
+                missing_param: "APIG.0201",
+                unknown_operation: "APIG.0101",
+                refusal_status: 400,
+            },
+        }
+    }
+
+    /// The HTTP status an error is sent with: the spec's, else the protocol's usual one.
+    pub fn status_of(&self, info: Option<&ErrorInfo>, code: &str) -> u16 {
+        if let Some(status) = info.and_then(|i| i.status) {
+            return status;
+        }
+        if !self.envelope.status_errors {
+            return 200;
+        }
+        match code {
+            "APIG.0301" => 401,
+            "APIG.0101" => 404,
+            _ => self.refusal_status,
+        }
+    }
+
+    /// An error response in the protocol's envelope.
+    pub fn error(
+        &self,
+        status: u16,
+        code: &str,
+        message: &str,
+        request_id: &str,
+    ) -> hyper::Response<Full<Bytes>> {
+        let e = self.envelope;
+        let code_value = match code.parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::from(code),
+        };
+        let mut fields = Map::new();
+        fields.insert(e.code_field.into(), code_value);
+        fields.insert(e.message_field.into(), Value::from(message));
+        // Nest the error object only where it is the sole error signal (API 3.0); where the
+        // code or the HTTP status says "error", vendors send the fields flat.
+        let mut payload = match e.error_object {
+            Some(key) if e.success_code.is_none() && !e.status_errors => {
+                let mut m = Map::new();
+                m.insert(key.into(), Value::Object(fields));
+                m
+            }
+            _ => fields,
+        };
+        if let Some(field) = e.request_id_field {
+            payload.insert(field.into(), Value::from(request_id));
+        }
+        let root = match e.wrapper {
+            Some(key) => {
+                let mut m = Map::new();
+                m.insert(key.into(), Value::Object(payload));
+                Value::Object(m)
+            }
+            None => Value::Object(payload),
+        };
+        self.body(status, root.to_string().into_bytes(), request_id)
+    }
+
+    /// A response with the protocol's headers (`Content-Type`, request-id header).
+    pub fn body(&self, status: u16, body: Vec<u8>, request_id: &str) -> hyper::Response<Full<Bytes>> {
+        let mut builder = hyper::Response::builder()
+            .status(status)
+            .header("content-type", "application/json");
+        if let Some(h) = self.envelope.request_id_header {
+            builder = builder.header(h, request_id);
+        }
+        builder
+            .body(Full::new(Bytes::from(body)))
+            .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+    }
+}

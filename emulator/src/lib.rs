@@ -1,0 +1,406 @@
+//! A loopback fake of the four clouds, for tests and demos that must not touch the internet.
+//!
+//! [`Emulator::start`] binds `127.0.0.1` on an ephemeral port and serves the operations of a
+//! catalog (the generated crate's `catalog::operations()`, feature `catalog`). For every
+//! request it:
+//!
+//! 1. tells the protocol from the request's shape (TC3 or SDK-HMAC `Authorization`,
+//!    `SecretId` or `PublicKey` parameters) and finds the operation (action or path);
+//! 2. verifies the signature against the credentials it was started with, and answers a wrong
+//!    key with that protocol's real auth error (Tencent API 2.0 `4100`, API 3.0
+//!    `AuthFailure.SignatureFailure`, UCloud `171`, Huawei HTTP 401 `APIG.0301`), an unknown
+//!    key id with the "not found" code, and a stale timestamp with the expiry code;
+//! 3. checks the spec's required parameters;
+//! 4. answers with the operation's [`Reply`]: by default the spec's first sample, verbatim.
+//!
+//! Every request is recorded ([`Emulator::requests`]) with its verdict.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod dialect;
+mod verify;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use runtime::catalog::OperationCatalog;
+use runtime::{HuaweiCredentials, Protocol, TencentCredentials, UCloudCredentials};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use dialect::Dialect;
+
+/// The credentials the emulator accepts.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    /// Tencent Cloud (API 2.0 and 3.0).
+    pub tencent: TencentCredentials,
+    /// UCloud.
+    pub ucloud: UCloudCredentials,
+    /// Huawei Cloud (the project id is the one its paths expect).
+    pub huawei: HuaweiCredentials,
+}
+
+impl Default for Keys {
+    /// Fixed, obviously fake test keys.
+    fn default() -> Self {
+        Self {
+            tencent: TencentCredentials::new(
+                "AKIDEMULATOR0000000000000000000000",
+                "emulator-tencent-secret-key-000000",
+            ),
+            ucloud: UCloudCredentials::new(
+                "emulator-ucloud-public-key",
+                "emulator-ucloud-private-key-00000",
+            ),
+            huawei: HuaweiCredentials::new("EMULATORAK0000000000", "emulator-huawei-sk-0000000000")
+                .with_project_id("0123456789abcdef0123456789abcdef"),
+        }
+    }
+}
+
+/// A malformed answer, to prove the SDK never panics on one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Malformed {
+    /// HTTP 502 with an HTML page, as a proxy sends.
+    Html502,
+    /// HTTP 200 with the sample cut in half.
+    Truncated,
+    /// HTTP 200 with a JSON value that is not the protocol's envelope (`[]`).
+    WrongShape,
+    /// HTTP 200 with an empty body.
+    Empty,
+}
+
+/// What the emulator answers a valid request of an operation with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// The spec sample at this index (0: the first), with its status.
+    Sample(usize),
+    /// The documented error `code`, rendered in the protocol's envelope with the spec's HTTP
+    /// status (or the protocol's usual one).
+    Error(String),
+    /// Any code, message and status, documented or not.
+    Custom {
+        /// Error code.
+        code: String,
+        /// Message.
+        message: String,
+        /// HTTP status.
+        status: u16,
+    },
+    /// A broken body.
+    Malformed(Malformed),
+}
+
+/// How the emulator judged a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Signature and parameters valid; answered with the operation's reply.
+    Accepted,
+    /// Refused before the reply: the code sent and why.
+    Rejected {
+        /// The error code answered.
+        code: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One request as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// Protocol it was recognised as, if any.
+    pub protocol: Option<Protocol>,
+    /// Operation wire name, if found.
+    pub operation: Option<&'static str>,
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// Raw query string.
+    pub query: String,
+    /// Headers (lower-case names), as received.
+    pub headers: Vec<(String, String)>,
+    /// Body (lossy UTF-8).
+    pub body: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// When it arrived, relative to the emulator's start.
+    pub at: std::time::Duration,
+}
+
+struct State {
+    ops: Vec<&'static OperationCatalog>,
+    keys: Keys,
+    replies: Mutex<HashMap<&'static str, Reply>>,
+    log: Mutex<Vec<Received>>,
+    now: Mutex<Option<i64>>,
+    started: Instant,
+    counter: std::sync::atomic::AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A running emulator; stops when dropped.
+pub struct Emulator {
+    addr: SocketAddr,
+    state: Arc<State>,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .field("operations", &self.state.ops.len())
+            .finish()
+    }
+}
+
+/// Largest request body accepted.
+const MAX_REQUEST_BYTES: usize = 1 << 20;
+
+impl Emulator {
+    /// Starts serving `ops` with the default [`Keys`] on `127.0.0.1:<ephemeral>`.
+    /// Must be called inside a tokio runtime.
+    pub async fn start(ops: Vec<&'static OperationCatalog>) -> std::io::Result<Self> {
+        Self::start_with(ops, Keys::default()).await
+    }
+
+    /// Starts serving `ops`, accepting `keys`.
+    pub async fn start_with(
+        ops: Vec<&'static OperationCatalog>,
+        keys: Keys,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            ops,
+            keys,
+            replies: Mutex::new(HashMap::new()),
+            log: Mutex::new(Vec::new()),
+            now: Mutex::new(None),
+            started: Instant::now(),
+            counter: std::sync::atomic::AtomicU64::new(0),
+        });
+        let shared = Arc::clone(&state);
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let state = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        let state = Arc::clone(&state);
+                        async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
+                    });
+                    // A client that hangs up mid-request is not the emulator's problem.
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Self { addr, state, task })
+    }
+
+    /// `http://127.0.0.1:<port>`: pass it to `ClientConfig::endpoint`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The credentials the emulator accepts.
+    pub fn keys(&self) -> &Keys {
+        &self.state.keys
+    }
+
+    /// Sets what `operation` (wire name) answers from now on.
+    pub fn set_reply(&self, operation: &'static str, reply: Reply) {
+        lock(&self.state.replies).insert(operation, reply);
+    }
+
+    /// Pins the emulator's clock (UNIX seconds) for timestamp checks; `None`: system time.
+    pub fn set_now(&self, now: Option<i64>) {
+        *lock(&self.state.now) = now;
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Received> {
+        lock(&self.state.log).clone()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A request as the verifier sees it.
+pub(crate) struct Seen {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Seen {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+async fn handle(state: &State, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+        Ok(b) => b.to_bytes().to_vec(),
+        Err(_) => return plain(413, "request body too large or unreadable"),
+    };
+    let incoming = Seen {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body,
+    };
+    let now = (*lock(&state.now)).unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
+    let request_id = format!(
+        "emu-{:08}",
+        state
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1
+    );
+    let outcome = verify::check(&state.ops, &state.keys, &incoming, now);
+    let (response, verdict) = match &outcome {
+        verify::Outcome::Unrecognised(why) => (plain(400, why), Verdict::Rejected {
+            code: "400".into(),
+            reason: why.clone(),
+        }),
+        verify::Outcome::Rejected {
+            dialect,
+            op,
+            code,
+            reason,
+        } => {
+            let status = dialect.status_of(op.and_then(|o| find_error(o, code)), code);
+            (
+                dialect.error(status, code, reason, &request_id),
+                Verdict::Rejected {
+                    code: code.to_string(),
+                    reason: reason.clone(),
+                },
+            )
+        }
+        verify::Outcome::Accepted { dialect, op } => {
+            let reply = lock(&state.replies)
+                .get(op.info.name)
+                .cloned()
+                .unwrap_or(Reply::Sample(0));
+            (
+                answer(dialect, op, &reply, &request_id),
+                Verdict::Accepted,
+            )
+        }
+    };
+    let (protocol, operation) = match &outcome {
+        verify::Outcome::Unrecognised(_) => (None, None),
+        verify::Outcome::Rejected { dialect, op, .. } => {
+            (Some(dialect.protocol), op.map(|o| o.info.name))
+        }
+        verify::Outcome::Accepted { dialect, op } => (Some(dialect.protocol), Some(op.info.name)),
+    };
+    lock(&state.log).push(Received {
+        protocol,
+        operation,
+        method: incoming.method,
+        path: incoming.path,
+        query: incoming.query,
+        headers: incoming.headers,
+        body: String::from_utf8_lossy(&incoming.body).into_owned(),
+        verdict,
+        at: state.started.elapsed(),
+    });
+    response
+}
+
+fn find_error(
+    op: &'static OperationCatalog,
+    code: &str,
+) -> Option<&'static runtime::catalog::ErrorInfo> {
+    op.errors.iter().find(|e| e.code == code)
+}
+
+fn answer(
+    dialect: &Dialect,
+    op: &'static OperationCatalog,
+    reply: &Reply,
+    request_id: &str,
+) -> hyper::Response<Full<Bytes>> {
+    match reply {
+        Reply::Sample(i) => match op.samples.get(*i) {
+            Some(s) => dialect.body(s.status, s.body.as_bytes().to_vec(), request_id),
+            None => plain(500, "emulator: the operation has no such sample"),
+        },
+        Reply::Error(code) => {
+            let info = find_error(op, code);
+            let message = format!("emulated error {code}");
+            dialect.error(dialect.status_of(info, code), code, &message, request_id)
+        }
+        Reply::Custom {
+            code,
+            message,
+            status,
+        } => dialect.error(*status, code, message, request_id),
+        Reply::Malformed(kind) => {
+            let sample = op.samples.first().map_or("{}", |s| s.body);
+            let (status, body): (u16, Vec<u8>) = match kind {
+                Malformed::Html502 => (
+                    502,
+                    b"<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>"
+                        .to_vec(),
+                ),
+                Malformed::Truncated => (200, sample.as_bytes()[..sample.len() / 2].to_vec()),
+                Malformed::WrongShape => (200, b"[]".to_vec()),
+                Malformed::Empty => (200, Vec::new()),
+            };
+            dialect.body(status, body, request_id)
+        }
+    }
+}
+
+fn plain(status: u16, text: &str) -> hyper::Response<Full<Bytes>> {
+    let mut resp = hyper::Response::new(Full::new(Bytes::from(text.to_owned())));
+    *resp.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+    resp
+}

@@ -1,0 +1,271 @@
+//! Recognise the protocol and operation of a request, verify its signature and timestamp
+//! the way the vendor's gateway does, and check the spec's required parameters.
+//!
+//! Signatures are recomputed from the request *as received* (raw query string, body bytes,
+//! header values) with the runtime's canonicalisation functions, which are themselves
+//! tested against the vendors' official vectors.
+
+use runtime::catalog::OperationCatalog;
+use runtime::protocols::encoding::form_urldecode;
+use runtime::protocols::{Location, huawei, tencent_v2, tencent_v3, ucloud};
+use runtime::Protocol;
+
+use crate::dialect::Dialect;
+use crate::{Keys, Seen};
+
+pub(crate) enum Outcome {
+    /// Not a request of any protocol the catalog serves.
+    Unrecognised(String),
+    Rejected {
+        dialect: Dialect,
+        op: Option<&'static OperationCatalog>,
+        code: &'static str,
+        reason: String,
+    },
+    Accepted {
+        dialect: Dialect,
+        op: &'static OperationCatalog,
+    },
+}
+
+type Pairs = Vec<(String, String)>;
+
+fn get<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `Key=value, Key=value` after the algorithm name of an `Authorization` header.
+fn auth_fields(auth: &str) -> Pairs {
+    let rest = auth.split_once(' ').map_or("", |(_, r)| r);
+    rest.split(',')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+pub(crate) fn check(ops: &[&'static OperationCatalog], keys: &Keys, req: &Seen, now: i64) -> Outcome {
+    let auth = req.header("authorization").unwrap_or_default();
+    let params = if req.method == "GET" {
+        form_urldecode(&req.query)
+    } else {
+        form_urldecode(&String::from_utf8_lossy(&req.body))
+    };
+    let protocol = if auth.starts_with("TC3-HMAC-SHA256") || req.header("x-tc-action").is_some() {
+        Protocol::TencentV3
+    } else if auth.starts_with("SDK-HMAC-SHA256") {
+        Protocol::Huawei
+    } else if get(&params, "SecretId").is_some() {
+        Protocol::TencentV2
+    } else if get(&params, "PublicKey").is_some() {
+        Protocol::UCloud
+    } else {
+        return Outcome::Unrecognised(
+            "emulator: not a Tencent, UCloud or Huawei request (no signature found)".into(),
+        );
+    };
+    let Some(any) = ops.iter().find(|o| o.info.protocol == protocol) else {
+        return Outcome::Unrecognised(format!("emulator: no {protocol:?} operation is served"));
+    };
+    let dialect = Dialect::of(protocol, any.info.envelope);
+    let of_protocol = || ops.iter().copied().filter(|o| o.info.protocol == protocol);
+    let op = match protocol {
+        Protocol::TencentV3 => {
+            let action = req.header("x-tc-action").unwrap_or_default();
+            of_protocol().find(|o| o.info.name == action)
+        }
+        Protocol::TencentV2 | Protocol::UCloud => {
+            let action = get(&params, "Action").unwrap_or_default();
+            of_protocol().find(|o| o.info.name == action)
+        }
+        Protocol::Huawei => of_protocol().find(|o| {
+            o.info.method.as_str() == req.method && path_vars(o.info.path, &req.path).is_some()
+        }),
+    };
+    let reject = |code: &'static str, reason: String| Outcome::Rejected {
+        dialect,
+        op,
+        code,
+        reason,
+    };
+    let auth_result = match protocol {
+        Protocol::TencentV2 => verify_v2(&dialect, keys, req, &params, now),
+        Protocol::TencentV3 => verify_v3(&dialect, keys, req, op, now),
+        Protocol::UCloud => verify_ucloud(&dialect, keys, &params),
+        Protocol::Huawei => verify_huawei(&dialect, keys, req, now),
+    };
+    if let Err((code, reason)) = auth_result {
+        return reject(code, reason);
+    }
+    let Some(op) = op else {
+        return reject(dialect.unknown_operation, "no such operation".into());
+    };
+    if let Some(missing) = missing_param(op, req, &params) {
+        return reject(
+            dialect.missing_param,
+            format!("missing required parameter {missing}"),
+        );
+    }
+    Outcome::Accepted { dialect, op }
+}
+
+type Verified = Result<(), (&'static str, String)>;
+
+fn skew(d: &Dialect, timestamp: Option<i64>, now: i64) -> Verified {
+    match timestamp {
+        Some(ts) if ts.abs_diff(now) <= d.max_skew.unsigned_abs() => Ok(()),
+        Some(ts) => Err((d.expired, format!("timestamp {ts} is {}s from {now}", ts - now))),
+        None => Err((d.bad_signature, "no timestamp".into())),
+    }
+}
+
+fn same(d: &Dialect, sent: Option<&str>, expected: &str) -> Verified {
+    if sent == Some(expected) {
+        Ok(())
+    } else {
+        Err((d.bad_signature, "signature mismatch".into()))
+    }
+}
+
+fn verify_v2(d: &Dialect, keys: &Keys, req: &Seen, params: &Pairs, now: i64) -> Verified {
+    let key = &keys.tencent;
+    if get(params, "SecretId") != Some(key.secret_id.as_str()) {
+        return Err((d.unknown_key, "unknown SecretId".into()));
+    }
+    skew(d, get(params, "Timestamp").and_then(|t| t.parse().ok()), now)?;
+    let algo = tencent_v2::HmacAlgo::from_name(get(params, "SignatureMethod").unwrap_or_default());
+    let host = req.header("host").unwrap_or_default();
+    let sts = tencent_v2::string_to_sign(&req.method, host, &req.path, params);
+    let expected = tencent_v2::signature(algo, key.secret_key.expose(), &sts);
+    same(d, get(params, "Signature"), &expected)
+}
+
+fn verify_v3(
+    d: &Dialect,
+    keys: &Keys,
+    req: &Seen,
+    op: Option<&'static OperationCatalog>,
+    now: i64,
+) -> Verified {
+    let key = &keys.tencent;
+    let fields = auth_fields(req.header("authorization").unwrap_or_default());
+    let credential = get(&fields, "Credential").unwrap_or_default();
+    let mut scope = credential.split('/');
+    let (id, date, service) = (scope.next(), scope.next(), scope.next());
+    if id != Some(key.secret_id.as_str()) {
+        return Err((d.unknown_key, "unknown SecretId".into()));
+    }
+    let timestamp: Option<i64> = req.header("x-tc-timestamp").and_then(|t| t.parse().ok());
+    skew(d, timestamp, now)?;
+    let timestamp = timestamp.unwrap_or_default();
+    let service = service.unwrap_or_default();
+    if op.is_some_and(|o| o.info.service != service) {
+        return Err((d.bad_signature, format!("credential scope names service `{service}`")));
+    }
+    let signed_names = get(&fields, "SignedHeaders").unwrap_or_default();
+    let headers: Pairs = signed_names
+        .split(';')
+        .map(|n| (n.to_owned(), req.header(n).unwrap_or_default().to_owned()))
+        .collect();
+    let (canonical, signed) =
+        tencent_v3::canonical_request(&req.method, &req.path, &req.query, &headers, &req.body);
+    if signed != signed_names || !signed.split(';').any(|h| h == "host") {
+        return Err((d.bad_signature, "SignedHeaders must include host".into()));
+    }
+    let sts = tencent_v3::string_to_sign(timestamp, service, &canonical);
+    if sts.lines().nth(2).and_then(|s| s.split('/').next()) != date {
+        return Err((d.bad_signature, "credential scope date is not the timestamp's".into()));
+    }
+    let expected = tencent_v3::signature(key.secret_key.expose(), timestamp, service, &sts);
+    same(d, get(&fields, "Signature"), &expected)
+}
+
+fn verify_ucloud(d: &Dialect, keys: &Keys, params: &Pairs) -> Verified {
+    let key = &keys.ucloud;
+    if get(params, "PublicKey") != Some(key.public_key.as_str()) {
+        return Err((d.unknown_key, "unknown PublicKey".into()));
+    }
+    let expected = ucloud::signature(&ucloud::string_to_sign(params, key.private_key.expose()));
+    same(d, get(params, "Signature"), &expected)
+}
+
+fn verify_huawei(d: &Dialect, keys: &Keys, req: &Seen, now: i64) -> Verified {
+    let key = &keys.huawei;
+    let fields = auth_fields(req.header("authorization").unwrap_or_default());
+    if get(&fields, "Access") != Some(key.ak.as_str()) {
+        return Err((d.unknown_key, "unknown AK".into()));
+    }
+    let date = req.header("x-sdk-date").unwrap_or_default();
+    skew(d, parse_sdk_date(date), now)?;
+    let signed_names = get(&fields, "SignedHeaders").unwrap_or_default();
+    let headers: Pairs = signed_names
+        .split(';')
+        .filter_map(|n| req.header(n).map(|v| (n.to_owned(), v.to_owned())))
+        .collect();
+    let host = req.header("host").unwrap_or_default();
+    let query = form_urldecode(&req.query);
+    let (canonical, signed) =
+        huawei::canonical_request(&req.method, host, &req.path, &query, &headers, &req.body);
+    if signed != signed_names {
+        return Err((d.bad_signature, "SignedHeaders do not match the headers sent".into()));
+    }
+    let expected = huawei::signature(key.sk.expose(), &huawei::string_to_sign(date, &canonical));
+    same(d, get(&fields, "Signature"), &expected)
+}
+
+/// `YYYYMMDDTHHMMSSZ` as UNIX seconds.
+fn parse_sdk_date(s: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    time::PrimitiveDateTime::parse(s, format)
+        .ok()
+        .map(|t| t.assume_utc().unix_timestamp())
+}
+
+/// The `{name}` values of `path` if it matches `template`.
+fn path_vars(template: &str, path: &str) -> Option<Vec<(String, String)>> {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    if t.len() != p.len() {
+        return None;
+    }
+    let mut vars = Vec::new();
+    for (t, p) in t.iter().zip(&p) {
+        match t.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) if !p.is_empty() => vars.push((name.to_owned(), (*p).to_owned())),
+            Some(_) => return None,
+            None if t == p => {}
+            None => return None,
+        }
+    }
+    Some(vars)
+}
+
+/// The first required parameter the request lacks, named as the spec names it.
+fn missing_param(op: &OperationCatalog, req: &Seen, params: &Pairs) -> Option<&'static str> {
+    let json: Option<serde_json::Value> = serde_json::from_slice(&req.body).ok();
+    let query = form_urldecode(&req.query);
+    let in_pairs = |pairs: &Pairs, name: &str| {
+        pairs
+            .iter()
+            .any(|(k, v)| !v.is_empty() && (k == name || k.starts_with(&format!("{name}."))))
+    };
+    let in_json = |name: &str| {
+        json.as_ref()
+            .and_then(|j| j.get(name))
+            .is_some_and(|v| !v.is_null())
+    };
+    op.params.iter().filter(|p| p.required).map(|p| p.name).find(|&name| {
+        let location = op.params.iter().find(|p| p.name == name).map(|p| p.location);
+        let present = match (op.info.protocol, location) {
+            (Protocol::TencentV3, _) => in_json(name),
+            (Protocol::TencentV2 | Protocol::UCloud, _) => in_pairs(params, name),
+            (Protocol::Huawei, Some(Location::Path)) => path_vars(op.info.path, &req.path)
+                .is_some_and(|vars| vars.iter().any(|(k, v)| k == name && !v.starts_with('{'))),
+            (Protocol::Huawei, Some(Location::Header)) => req.header(name).is_some(),
+            (Protocol::Huawei, Some(Location::Body)) => in_json(name),
+            (Protocol::Huawei, _) => in_pairs(&query, name),
+        };
+        !present
+    })
+}

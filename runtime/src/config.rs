@@ -1,0 +1,154 @@
+//! Per-client settings: region, endpoint override, timeouts, body cap, clock.
+
+use std::time::Duration;
+
+/// How a client reads the time it signs with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Clock {
+    /// The system clock, and a fresh random nonce per request.
+    #[default]
+    System,
+    /// A fixed UNIX time and nonce: reproducible signatures for tests and snapshots.
+    Fixed {
+        /// UNIX seconds.
+        timestamp: i64,
+        /// Nonce sent by protocols that carry one.
+        nonce: u32,
+    },
+}
+
+/// Per-client settings. Every operation of a client shares them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientConfig {
+    region: Option<String>,
+    endpoint: Option<Endpoint>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) total_timeout: Duration,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) clock: Clock,
+}
+
+/// An endpoint override: scheme and `host[:port]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub(crate) scheme: &'static str,
+    pub(crate) host: String,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            region: None,
+            endpoint: None,
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(30),
+            total_timeout: Duration::from_secs(60),
+            max_body_bytes: 8 << 20,
+            clock: Clock::System,
+        }
+    }
+}
+
+impl ClientConfig {
+    /// No region, the specs' default endpoints, 10 s connect / 30 s attempt / 60 s total
+    /// timeouts, an 8 MiB response cap and the system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the region (`ap-guangzhou`, `cn-bj2`, `cn-north-4`).
+    #[must_use]
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Overrides the endpoint of every operation of the client: `host`, `host:port`
+    /// (HTTPS), or a URL `http://127.0.0.1:8080` / `https://host` (scheme and authority only).
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: impl AsRef<str>) -> Self {
+        let s = endpoint.as_ref().trim_end_matches('/');
+        let (scheme, host) = match s.split_once("://") {
+            Some(("http", host)) => ("http", host),
+            Some((_, host)) => ("https", host),
+            None => ("https", s),
+        };
+        self.endpoint = Some(Endpoint {
+            scheme,
+            host: host.to_owned(),
+        });
+        self
+    }
+
+    /// Time allowed to open a connection.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt: sending the request and reading the whole response.
+    #[must_use]
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole call, all attempts included.
+    #[must_use]
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = timeout;
+        self
+    }
+
+    /// Largest response body read; a larger one fails without being buffered further.
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Signs with a fixed time and nonce instead of the system clock (tests, snapshots).
+    #[must_use]
+    pub fn fixed_clock(mut self, timestamp: i64, nonce: u32) -> Self {
+        self.clock = Clock::Fixed { timestamp, nonce };
+        self
+    }
+
+    /// The configured region.
+    pub fn region_name(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The endpoint override's `host[:port]`.
+    pub fn endpoint_override(&self) -> Option<&str> {
+        self.endpoint.as_ref().map(|e| e.host.as_str())
+    }
+
+    /// The scheme requests are sent with (`https` unless the override says `http`).
+    pub fn scheme(&self) -> &'static str {
+        self.endpoint.as_ref().map_or("https", |e| e.scheme)
+    }
+
+    /// The clock used to sign.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientConfig;
+
+    #[test]
+    fn endpoint_forms() {
+        let c = ClientConfig::new().endpoint("http://127.0.0.1:8080/");
+        assert_eq!(
+            (c.scheme(), c.endpoint_override()),
+            ("http", Some("127.0.0.1:8080"))
+        );
+        let c = ClientConfig::new().endpoint("cdb.tencentcloudapi.com");
+        assert_eq!(c.scheme(), "https");
+    }
+}

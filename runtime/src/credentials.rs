@@ -1,0 +1,283 @@
+//! Credentials: from code, or from each vendor's usual environment variables.
+//!
+//! Secret halves are held in [`Sensitive`], so `Debug` prints `<redacted>`; the public
+//! halves (SecretId, PublicKey, AK) identify the key and are shown.
+
+use std::fmt;
+
+use crate::redact::Sensitive;
+
+/// Tencent Cloud API key (API 2.0 and 3.0): `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
+/// optional `TENCENTCLOUD_SESSION_TOKEN` for temporary credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TencentCredentials {
+    /// SecretId (`AKID…`), sent with every request.
+    pub secret_id: String,
+    /// SecretKey, used only to sign.
+    pub secret_key: Sensitive<String>,
+    /// Session token of temporary credentials (`X-TC-Token` / `Token`).
+    pub token: Option<Sensitive<String>>,
+}
+
+/// UCloud API key pair: `UCLOUD_PUBLIC_KEY`, `UCLOUD_PRIVATE_KEY`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UCloudCredentials {
+    /// PublicKey, sent with every request.
+    pub public_key: String,
+    /// PrivateKey, used only to sign.
+    pub private_key: Sensitive<String>,
+}
+
+/// Huawei Cloud AK/SK: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_PROJECT_ID`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HuaweiCredentials {
+    /// Access key id, sent in `Authorization`.
+    pub ak: String,
+    /// Secret access key, used only to sign.
+    pub sk: Sensitive<String>,
+    /// Project id of the region: fills `{project_id}` paths and `X-Project-Id`.
+    pub project_id: Option<String>,
+}
+
+/// Any vendor's credentials; a client holds the kind its protocol needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// Tencent Cloud (API 2.0 and 3.0).
+    Tencent(TencentCredentials),
+    /// UCloud.
+    UCloud(UCloudCredentials),
+    /// Huawei Cloud.
+    Huawei(HuaweiCredentials),
+}
+
+/// A credential could not be read from the environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialsError {
+    /// The environment variable.
+    pub variable: &'static str,
+    /// Whether it was unset (`false`: set but empty or not UTF-8).
+    pub missing: bool,
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.missing {
+            "is not set"
+        } else {
+            "is empty or not UTF-8"
+        };
+        write!(f, "environment variable `{}` {state}", self.variable)
+    }
+}
+
+impl std::error::Error for CredentialsError {}
+
+/// Reads variables through `get` (the process environment in `from_env`, a map in tests).
+fn required(
+    get: &impl Fn(&str) -> Option<std::ffi::OsString>,
+    variable: &'static str,
+) -> Result<String, CredentialsError> {
+    let value = get(variable).ok_or(CredentialsError {
+        variable,
+        missing: true,
+    })?;
+    match value.into_string() {
+        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+        _ => Err(CredentialsError {
+            variable,
+            missing: false,
+        }),
+    }
+}
+
+fn optional(
+    get: &impl Fn(&str) -> Option<std::ffi::OsString>,
+    variable: &'static str,
+) -> Result<Option<String>, CredentialsError> {
+    match get(variable) {
+        None => Ok(None),
+        Some(_) => required(get, variable).map(Some),
+    }
+}
+
+fn env(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name)
+}
+
+impl TencentCredentials {
+    /// Credentials from code.
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self {
+            secret_id: secret_id.into(),
+            secret_key: Sensitive::new(secret_key.into()),
+            token: None,
+        }
+    }
+
+    /// Adds a session token (temporary credentials).
+    #[must_use]
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(Sensitive::new(token.into()));
+        self
+    }
+
+    /// From `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and, when set,
+    /// `TENCENTCLOUD_SESSION_TOKEN`.
+    pub fn from_env() -> Result<Self, CredentialsError> {
+        Self::from_lookup(env)
+    }
+
+    /// As [`from_env`](Self::from_env), reading variables through `get`.
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<Self, CredentialsError> {
+        let mut c = Self::new(
+            required(&get, "TENCENTCLOUD_SECRET_ID")?,
+            required(&get, "TENCENTCLOUD_SECRET_KEY")?,
+        );
+        c.token = optional(&get, "TENCENTCLOUD_SESSION_TOKEN")?.map(Sensitive::new);
+        Ok(c)
+    }
+}
+
+impl UCloudCredentials {
+    /// Credentials from code.
+    pub fn new(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
+        Self {
+            public_key: public_key.into(),
+            private_key: Sensitive::new(private_key.into()),
+        }
+    }
+
+    /// From `UCLOUD_PUBLIC_KEY` and `UCLOUD_PRIVATE_KEY`.
+    pub fn from_env() -> Result<Self, CredentialsError> {
+        Self::from_lookup(env)
+    }
+
+    /// As [`from_env`](Self::from_env), reading variables through `get`.
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<Self, CredentialsError> {
+        Ok(Self::new(
+            required(&get, "UCLOUD_PUBLIC_KEY")?,
+            required(&get, "UCLOUD_PRIVATE_KEY")?,
+        ))
+    }
+}
+
+impl HuaweiCredentials {
+    /// Credentials from code.
+    pub fn new(ak: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self {
+            ak: ak.into(),
+            sk: Sensitive::new(sk.into()),
+            project_id: None,
+        }
+    }
+
+    /// Sets the project id.
+    #[must_use]
+    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// From `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and `HUAWEICLOUD_SDK_PROJECT_ID`
+    /// (project-scoped APIs need it, so it is required here).
+    pub fn from_env() -> Result<Self, CredentialsError> {
+        Self::from_lookup(env)
+    }
+
+    /// As [`from_env`](Self::from_env), reading variables through `get`.
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<Self, CredentialsError> {
+        Ok(Self::new(
+            required(&get, "HUAWEICLOUD_SDK_AK")?,
+            required(&get, "HUAWEICLOUD_SDK_SK")?,
+        )
+        .with_project_id(required(&get, "HUAWEICLOUD_SDK_PROJECT_ID")?))
+    }
+}
+
+impl From<TencentCredentials> for Credentials {
+    fn from(c: TencentCredentials) -> Self {
+        Self::Tencent(c)
+    }
+}
+impl From<UCloudCredentials> for Credentials {
+    fn from(c: UCloudCredentials) -> Self {
+        Self::UCloud(c)
+    }
+}
+impl From<HuaweiCredentials> for Credentials {
+    fn from(c: HuaweiCredentials) -> Self {
+        Self::Huawei(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<std::ffi::OsString> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| map.get(k).map(Into::into)
+    }
+
+    #[test]
+    fn missing_and_empty_variables_are_named() {
+        let err = TencentCredentials::from_lookup(lookup(&[("TENCENTCLOUD_SECRET_ID", "AKID1")]))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable `TENCENTCLOUD_SECRET_KEY` is not set"
+        );
+        let err = UCloudCredentials::from_lookup(lookup(&[
+            ("UCLOUD_PUBLIC_KEY", " "),
+            ("UCLOUD_PRIVATE_KEY", "k"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable `UCLOUD_PUBLIC_KEY` is empty or not UTF-8"
+        );
+        let err = HuaweiCredentials::from_lookup(lookup(&[
+            ("HUAWEICLOUD_SDK_AK", "ak"),
+            ("HUAWEICLOUD_SDK_SK", "sk"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "HUAWEICLOUD_SDK_PROJECT_ID");
+        let err = TencentCredentials::from_lookup(lookup(&[
+            ("TENCENTCLOUD_SECRET_ID", "AKID1"),
+            ("TENCENTCLOUD_SECRET_KEY", "sk"),
+            ("TENCENTCLOUD_SESSION_TOKEN", ""),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "TENCENTCLOUD_SESSION_TOKEN");
+    }
+
+    #[test]
+    fn debug_hides_secret_halves() {
+        let c = TencentCredentials::from_lookup(lookup(&[
+            ("TENCENTCLOUD_SECRET_ID", "AKID1"),
+            ("TENCENTCLOUD_SECRET_KEY", "top-secret-key"),
+            ("TENCENTCLOUD_SESSION_TOKEN", "top-secret-token"),
+        ]))
+        .unwrap();
+        let h = HuaweiCredentials::new("AK1", "top-secret-sk").with_project_id("p1");
+        let u = UCloudCredentials::new("pub", "top-secret-private");
+        let all = format!(
+            "{:?} {:?} {:?}",
+            Credentials::from(c),
+            Credentials::from(h),
+            Credentials::from(u)
+        );
+        assert!(!all.contains("top-secret"), "{all}");
+        assert!(all.contains("AKID1") && all.contains("AK1") && all.contains("pub"));
+    }
+}
