@@ -467,11 +467,16 @@ impl Emitter<'_> {
                 }
             });
         }
-        let creds = ident(match ops.first().map(|o| self.model.protocols[o.protocol].runtime_variant) {
-            Some("UCloud") => "UCloudCredentials",
-            Some("Huawei") => "HuaweiCredentials",
-            _ => "TencentCredentials",
-        });
+        let creds = ident(
+            match ops
+                .first()
+                .map(|o| self.model.protocols[o.protocol].runtime_variant)
+            {
+                Some("UCloud") => "UCloudCredentials",
+                Some("Huawei") => "HuaweiCredentials",
+                _ => "TencentCredentials",
+            },
+        );
         let new_doc = doc(&format!(
             "A client with the given configuration and credentials (from code, or [`{creds}::from_env`](::runtime::{creds}::from_env)).\n\nFails only if the HTTP client cannot be set up."
         ));

@@ -155,9 +155,11 @@ impl Clients {
     /// Calls `operation` (wire name) with its seed's example input.
     pub async fn call(&self, operation: &str) -> Option<Outcome> {
         Some(match operation {
-            n if n == cdb::get_export_backup_url::OPERATION.name => {
-                flatten(self.cdb.get_export_backup_url(&get_export_backup_url()).await)
-            }
+            n if n == cdb::get_export_backup_url::OPERATION.name => flatten(
+                self.cdb
+                    .get_export_backup_url(&get_export_backup_url())
+                    .await,
+            ),
             n if n == redis::get_backup_download_url::OPERATION.name => flatten(
                 self.redis
                     .get_backup_download_url(&get_backup_download_url())

@@ -61,7 +61,8 @@ async fn main() -> ExitCode {
             }
         };
         let k = emulator.keys().clone();
-        let clients = Clients::for_endpoint(&emulator.endpoint(), (k.tencent, k.ucloud, k.huawei), |c| c);
+        let clients =
+            Clients::for_endpoint(&emulator.endpoint(), (k.tencent, k.ucloud, k.huawei), |c| c);
         println!("demo: embedded emulator on {}", emulator.endpoint());
         (clients, Some(emulator))
     };

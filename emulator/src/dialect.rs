@@ -143,7 +143,12 @@ impl Dialect {
     }
 
     /// A response with the protocol's headers (`Content-Type`, request-id header).
-    pub fn body(&self, status: u16, body: Vec<u8>, request_id: &str) -> hyper::Response<Full<Bytes>> {
+    pub fn body(
+        &self,
+        status: u16,
+        body: Vec<u8>,
+        request_id: &str,
+    ) -> hyper::Response<Full<Bytes>> {
         let mut builder = hyper::Response::builder()
             .status(status)
             .header("content-type", "application/json");

@@ -302,10 +302,13 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> hyper::Response
     );
     let outcome = verify::check(&state.ops, &state.keys, &incoming, now);
     let (response, verdict) = match &outcome {
-        verify::Outcome::Unrecognised(why) => (plain(400, why), Verdict::Rejected {
-            code: "400".into(),
-            reason: why.clone(),
-        }),
+        verify::Outcome::Unrecognised(why) => (
+            plain(400, why),
+            Verdict::Rejected {
+                code: "400".into(),
+                reason: why.clone(),
+            },
+        ),
         verify::Outcome::Rejected {
             dialect,
             op,
@@ -326,10 +329,7 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> hyper::Response
                 .get(op.info.name)
                 .cloned()
                 .unwrap_or(Reply::Sample(0));
-            (
-                answer(dialect, op, &reply, &request_id),
-                Verdict::Accepted,
-            )
+            (answer(dialect, op, &reply, &request_id), Verdict::Accepted)
         }
     };
     let (protocol, operation) = match &outcome {

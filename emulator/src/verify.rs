@@ -5,10 +5,10 @@
 //! header values) with the runtime's canonicalisation functions, which are themselves
 //! tested against the vendors' official vectors.
 
+use runtime::Protocol;
 use runtime::catalog::OperationCatalog;
 use runtime::protocols::encoding::form_urldecode;
 use runtime::protocols::{Location, huawei, tencent_v2, tencent_v3, ucloud};
-use runtime::Protocol;
 
 use crate::dialect::Dialect;
 use crate::{Keys, Seen};
@@ -46,7 +46,12 @@ fn auth_fields(auth: &str) -> Pairs {
         .collect()
 }
 
-pub(crate) fn check(ops: &[&'static OperationCatalog], keys: &Keys, req: &Seen, now: i64) -> Outcome {
+pub(crate) fn check(
+    ops: &[&'static OperationCatalog],
+    keys: &Keys,
+    req: &Seen,
+    now: i64,
+) -> Outcome {
     let auth = req.header("authorization").unwrap_or_default();
     let params = if req.method == "GET" {
         form_urldecode(&req.query)
@@ -116,7 +121,10 @@ type Verified = Result<(), (&'static str, String)>;
 fn skew(d: &Dialect, timestamp: Option<i64>, now: i64) -> Verified {
     match timestamp {
         Some(ts) if ts.abs_diff(now) <= d.max_skew.unsigned_abs() => Ok(()),
-        Some(ts) => Err((d.expired, format!("timestamp {ts} is {}s from {now}", ts - now))),
+        Some(ts) => Err((
+            d.expired,
+            format!("timestamp {ts} is {}s from {now}", ts - now),
+        )),
         None => Err((d.bad_signature, "no timestamp".into())),
     }
 }
@@ -134,7 +142,11 @@ fn verify_v2(d: &Dialect, keys: &Keys, req: &Seen, params: &Pairs, now: i64) -> 
     if get(params, "SecretId") != Some(key.secret_id.as_str()) {
         return Err((d.unknown_key, "unknown SecretId".into()));
     }
-    skew(d, get(params, "Timestamp").and_then(|t| t.parse().ok()), now)?;
+    skew(
+        d,
+        get(params, "Timestamp").and_then(|t| t.parse().ok()),
+        now,
+    )?;
     let algo = tencent_v2::HmacAlgo::from_name(get(params, "SignatureMethod").unwrap_or_default());
     let host = req.header("host").unwrap_or_default();
     let sts = tencent_v2::string_to_sign(&req.method, host, &req.path, params);
@@ -162,7 +174,10 @@ fn verify_v3(
     let timestamp = timestamp.unwrap_or_default();
     let service = service.unwrap_or_default();
     if op.is_some_and(|o| o.info.service != service) {
-        return Err((d.bad_signature, format!("credential scope names service `{service}`")));
+        return Err((
+            d.bad_signature,
+            format!("credential scope names service `{service}`"),
+        ));
     }
     let signed_names = get(&fields, "SignedHeaders").unwrap_or_default();
     let headers: Pairs = signed_names
@@ -176,7 +191,10 @@ fn verify_v3(
     }
     let sts = tencent_v3::string_to_sign(timestamp, service, &canonical);
     if sts.lines().nth(2).and_then(|s| s.split('/').next()) != date {
-        return Err((d.bad_signature, "credential scope date is not the timestamp's".into()));
+        return Err((
+            d.bad_signature,
+            "credential scope date is not the timestamp's".into(),
+        ));
     }
     let expected = tencent_v3::signature(key.secret_key.expose(), timestamp, service, &sts);
     same(d, get(&fields, "Signature"), &expected)
@@ -209,7 +227,10 @@ fn verify_huawei(d: &Dialect, keys: &Keys, req: &Seen, now: i64) -> Verified {
     let (canonical, signed) =
         huawei::canonical_request(&req.method, host, &req.path, &query, &headers, &req.body);
     if signed != signed_names {
-        return Err((d.bad_signature, "SignedHeaders do not match the headers sent".into()));
+        return Err((
+            d.bad_signature,
+            "SignedHeaders do not match the headers sent".into(),
+        ));
     }
     let expected = huawei::signature(key.sk.expose(), &huawei::string_to_sign(date, &canonical));
     same(d, get(&fields, "Signature"), &expected)
@@ -255,17 +276,25 @@ fn missing_param(op: &OperationCatalog, req: &Seen, params: &Pairs) -> Option<&'
             .and_then(|j| j.get(name))
             .is_some_and(|v| !v.is_null())
     };
-    op.params.iter().filter(|p| p.required).map(|p| p.name).find(|&name| {
-        let location = op.params.iter().find(|p| p.name == name).map(|p| p.location);
-        let present = match (op.info.protocol, location) {
-            (Protocol::TencentV3, _) => in_json(name),
-            (Protocol::TencentV2 | Protocol::UCloud, _) => in_pairs(params, name),
-            (Protocol::Huawei, Some(Location::Path)) => path_vars(op.info.path, &req.path)
-                .is_some_and(|vars| vars.iter().any(|(k, v)| k == name && !v.starts_with('{'))),
-            (Protocol::Huawei, Some(Location::Header)) => req.header(name).is_some(),
-            (Protocol::Huawei, Some(Location::Body)) => in_json(name),
-            (Protocol::Huawei, _) => in_pairs(&query, name),
-        };
-        !present
-    })
+    op.params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| p.name)
+        .find(|&name| {
+            let location = op
+                .params
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.location);
+            let present = match (op.info.protocol, location) {
+                (Protocol::TencentV3, _) => in_json(name),
+                (Protocol::TencentV2 | Protocol::UCloud, _) => in_pairs(params, name),
+                (Protocol::Huawei, Some(Location::Path)) => path_vars(op.info.path, &req.path)
+                    .is_some_and(|vars| vars.iter().any(|(k, v)| k == name && !v.starts_with('{'))),
+                (Protocol::Huawei, Some(Location::Header)) => req.header(name).is_some(),
+                (Protocol::Huawei, Some(Location::Body)) => in_json(name),
+                (Protocol::Huawei, _) => in_pairs(&query, name),
+            };
+            !present
+        })
 }

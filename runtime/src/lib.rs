@@ -24,11 +24,11 @@ pub mod transport;
 pub mod wire;
 
 pub use build::{BuildError, Problem};
+pub use client::Runtime;
+pub use config::{ClientConfig, Clock};
 pub use credentials::{
     Credentials, CredentialsError, HuaweiCredentials, TencentCredentials, UCloudCredentials,
 };
-pub use client::Runtime;
-pub use config::{ClientConfig, Clock};
 pub use envelope::EnvelopeSpec;
 pub use error::{DecodeError, ErrorMeta, SdkError, ServiceError};
 pub use protocols::{OperationInfo, Protocol};

@@ -40,7 +40,11 @@ pub struct TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {:?} error: {}", self.operation, self.kind, self.message)?;
+        write!(
+            f,
+            "{}: {:?} error: {}",
+            self.operation, self.kind, self.message
+        )?;
         if let Some(status) = self.status {
             write!(f, " (HTTP {status})")?;
         }
@@ -126,10 +130,7 @@ impl Transport {
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut builder = self
-            .http
-            .request(method, url)
-            .timeout(self.attempt_timeout);
+        let mut builder = self.http.request(method, url).timeout(self.attempt_timeout);
         for (k, v) in &req.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
@@ -158,7 +159,10 @@ impl Transport {
             return Err(fail(
                 TransportErrorKind::BodyTooLarge,
                 Some(status),
-                format!("Content-Length exceeds the {} byte cap", self.max_body_bytes),
+                format!(
+                    "Content-Length exceeds the {} byte cap",
+                    self.max_body_bytes
+                ),
             ));
         }
         let mut body = Vec::new();

@@ -1,6 +1,7 @@
 //! Behaviour of code generated from the fixture corpus (compiled into `tests::fixture_sdk`):
 //! recursion, maps, open enums, keyword and colliding names, secrets, no-parameter operations.
 
+use runtime::ServiceError;
 use tests::fixture_sdk::huawei::widgets::CreateWidgetRequest;
 use tests::fixture_sdk::tencent::widgets::{
     self, DescribeWidgetTreeError, DescribeWidgetTreeRequest, DescribeWidgetTreeResponse, Filter,
@@ -60,9 +61,13 @@ fn keyword_collision_secret_and_nested_request() {
         !format!("{req:?}").contains("hunter2"),
         "secret redacted in Debug"
     );
-    let wire = widgets::Client::default()
-        .describe_widget_tree_request(&req)
-        .expect("wire");
+    let wire = widgets::Client::new(
+        runtime::ClientConfig::new(),
+        runtime::TencentCredentials::new("AKID", "sk"),
+    )
+    .expect("client")
+    .describe_widget_tree_request(&req)
+    .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
     let err = DescribeWidgetTreeRequest::builder()
         .app_id(1u64)
@@ -78,9 +83,13 @@ fn keyword_collision_secret_and_nested_request() {
 #[test]
 fn operation_with_no_parameters() {
     let req = PingRequest::builder().build().expect("nothing to check");
-    let wire = uwidgets::Client::default()
-        .ping_request(&req)
-        .expect("wire");
+    let wire = uwidgets::Client::new(
+        runtime::ClientConfig::new(),
+        runtime::UCloudCredentials::new("pub", "pk"),
+    )
+    .expect("client")
+    .ping_request(&req)
+    .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
     let r = PingResponse::decode(200, None, br#"{"RetCode":0,"Action":"PingResponse"}"#)
         .expect("decodes");
@@ -99,7 +108,9 @@ fn huawei_path_header_body_and_errors() {
         .expect("valid");
     let client = tests::fixture_sdk::huawei::widgets::Client::new(
         runtime::ClientConfig::new().region("cn-north-4"),
-    );
+        runtime::HuaweiCredentials::new("ak", "sk"),
+    )
+    .expect("client");
     insta::assert_snapshot!(format!(
         "{:#?}",
         client.create_widget_request(&req).expect("wire")

@@ -1,19 +1,15 @@
-//! The README's downstream example, compiled and run against the documented sample.
+//! The README's downstream example, compiled and run against the emulator.
 
-use generated::tencent::redis::{
-    Client, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse,
-};
-use generated::{ClientConfig, SdkError};
+use emulator::{Emulator, Reply};
+use generated::tencent::redis::{Client, DescribeBackupUrlError, DescribeBackupUrlRequest};
+use generated::{ClientConfig, SdkError, ServiceError};
 
-fn example(status: u16, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     let request = DescribeBackupUrlRequest::builder()
         .instance_id("crs-4y9t57vt")
         .backup_id("678362566696298532848117") // 24 digits: a string, never a float
         .build()?; // missing fields / out-of-range values fail here, before any I/O
-    let client = Client::new(ClientConfig::new().region("ap-guangzhou"));
-    let wire = client.describe_backup_url_request(&request)?; // method, host, headers, JSON body
-    println!("{wire:#?}");
-    match DescribeBackupUrlResponse::decode(status, None, body) {
+    match client.describe_backup_url(&request).await {
         Ok(out) => println!(
             "{} URLs (Debug shows only their hosts)",
             out.download_url.len()
@@ -27,12 +23,25 @@ fn example(status: u16, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-#[test]
-fn readme_example_runs() {
-    let body = tests::read("specs/tencent/redis/samples/describe_backup_url.json");
-    example(200, &body).expect("sample decodes");
-    let not_found = br#"{"Response":{"Error":{"Code":"ResourceNotFound.InstanceNotExists","Message":"x"},"RequestId":"r"}}"#;
-    example(200, not_found).expect("handled by the match");
-    let err = example(200, b"<html>").unwrap_err();
+#[tokio::test]
+async fn readme_example_runs_against_the_emulator() {
+    let emu = Emulator::start(generated::catalog::operations())
+        .await
+        .expect("emulator");
+    let config = ClientConfig::new()
+        .region("ap-guangzhou")
+        .endpoint(emu.endpoint());
+    let client = Client::new(config, emu.keys().tencent.clone()).expect("client");
+    example(&client).await.expect("sample decodes");
+    emu.set_reply(
+        "DescribeBackupUrl",
+        Reply::Error("ResourceNotFound.InstanceNotExists".into()),
+    );
+    example(&client).await.expect("handled by the match");
+    emu.set_reply(
+        "DescribeBackupUrl",
+        Reply::Malformed(emulator::Malformed::Html502),
+    );
+    let err = example(&client).await.unwrap_err();
     assert!(err.to_string().contains("cannot decode response"), "{err}");
 }

@@ -4,6 +4,7 @@
 use generated::ClientConfig;
 use generated::huawei::dds::{self, DownloadFileRequest};
 use generated::runtime::wire::Body;
+use generated::runtime::{HuaweiCredentials, TencentCredentials, UCloudCredentials};
 use generated::tencent::cdb::{
     self, DbTable, GetExportBackupUrlError, GetExportBackupUrlRequest, GetExportBackupUrlResponse,
 };
@@ -15,7 +16,11 @@ use generated::ucloud::udb::{
     self, DescribeUdbInstanceBackupUrlError, DescribeUdbInstanceBackupUrlRequest,
     DescribeUdbInstanceBackupUrlResponse,
 };
-use generated::{SdkError, protocols};
+use generated::{SdkError, ServiceError, protocols};
+
+fn tencent() -> TencentCredentials {
+    TencentCredentials::new("AKIDEXAMPLE", "secret")
+}
 
 #[test]
 fn seed_000_wire_request() {
@@ -34,7 +39,8 @@ fn seed_000_wire_request() {
         ])
         .build()
         .expect("valid");
-    let client = cdb::Client::new(ClientConfig::new().region("ap-guangzhou"));
+    let client =
+        cdb::Client::new(ClientConfig::new().region("ap-guangzhou"), tencent()).expect("client");
     let wire = client.get_export_backup_url_request(&req).expect("wire");
     let list = wire
         .query
@@ -58,7 +64,8 @@ fn seed_001_wire_request() {
         .backup_id("fb8d2cd6-f6ee-11e6-ac36-525400394272")
         .build()
         .expect("valid");
-    let wire = redis::Client::default()
+    let wire = redis::Client::new(ClientConfig::new(), tencent())
+        .expect("client")
         .get_backup_download_url_request(&req)
         .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
@@ -71,7 +78,8 @@ fn seed_002_wire_request_and_financial_zone() {
         .backup_id("678362566696298532848117")
         .build()
         .expect("valid");
-    let wire = redis::Client::new(ClientConfig::new().region("ap-guangzhou"))
+    let wire = redis::Client::new(ClientConfig::new().region("ap-guangzhou"), tencent())
+        .expect("client")
         .describe_backup_url_request(&req)
         .expect("wire");
     assert_eq!(
@@ -79,7 +87,8 @@ fn seed_002_wire_request_and_financial_zone() {
         Body::Json(r#"{"InstanceId":"crs-4y9t57vt","BackupId":"678362566696298532848117"}"#.into())
     );
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let fsi = redis::Client::new(ClientConfig::new().region("ap-shanghai-fsi"))
+    let fsi = redis::Client::new(ClientConfig::new().region("ap-shanghai-fsi"), tencent())
+        .expect("client")
         .describe_backup_url_request(&req)
         .expect("wire");
     assert_eq!(fsi.host, "redis.ap-shanghai-fsi.tencentcloudapi.com");
@@ -87,7 +96,9 @@ fn seed_002_wire_request_and_financial_zone() {
         ClientConfig::new()
             .region("ap-shanghai-fsi")
             .endpoint("127.0.0.1:9000"),
-    );
+        tencent(),
+    )
+    .expect("client");
     assert_eq!(
         custom.describe_backup_url_request(&req).expect("wire").host,
         "127.0.0.1:9000"
@@ -103,7 +114,8 @@ fn seed_003_wire_request_and_range_check() {
         .valid_time(14400)
         .build()
         .expect("valid");
-    let wire = udb::Client::default()
+    let wire = udb::Client::new(ClientConfig::new(), UCloudCredentials::new("pub", "pk"))
+        .expect("client")
         .describe_udb_instance_backup_url_request(&req)
         .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
@@ -123,15 +135,20 @@ fn seed_004_wire_request_and_region() {
         .backup_id("bd062e1af2d248b3bb4cd3dbb4183888br02")
         .build()
         .expect("valid");
-    let wire = dds::Client::new(ClientConfig::new().region("cn-north-4"))
-        .download_file_request(&req)
-        .expect("wire");
+    let wire = dds::Client::new(
+        ClientConfig::new().region("cn-north-4"),
+        HuaweiCredentials::new("ak", "sk"),
+    )
+    .expect("client")
+    .download_file_request(&req)
+    .expect("wire");
     assert_eq!(
         wire.path,
         "/v3/97b026aa9cc4417888c14c84a1ad9860/backups/download-file"
     );
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let err = dds::Client::default()
+    let err = dds::Client::new(ClientConfig::new(), HuaweiCredentials::new("ak", "sk"))
+        .expect("client")
         .download_file_request(&req)
         .unwrap_err();
     assert!(err.to_string().contains("needs a region"), "{err}");

@@ -28,6 +28,8 @@ pub(super) fn build(
     let mut body = Vec::new();
     for f in fields {
         match f.location {
+            // Unset: the `{name}` stays for the signer (`project_id` from the credentials).
+            Location::Path if f.value == Value::Null => {}
             Location::Path => {
                 let text = f.value.scalar_text().unwrap_or_default();
                 if text.is_empty() {

@@ -164,7 +164,9 @@ pub fn sign(
 ) -> Result<SignedRequest, BuildError> {
     let signed = match (op.protocol, credentials) {
         (Protocol::TencentV2, Credentials::Tencent(c)) => tencent_v2::sign(wire, c, ctx),
-        (Protocol::TencentV3, Credentials::Tencent(c)) => tencent_v3::sign(wire, c, op.service, ctx),
+        (Protocol::TencentV3, Credentials::Tencent(c)) => {
+            tencent_v3::sign(wire, c, op.service, ctx)
+        }
         (Protocol::UCloud, Credentials::UCloud(c)) => ucloud::sign(wire, c),
         (Protocol::Huawei, Credentials::Huawei(c)) => huawei::sign(wire, c, ctx),
         (protocol, _) => {
@@ -177,11 +179,17 @@ pub fn sign(
         }
     };
     if let Some(start) = signed.path.find('{') {
-        let name: String = signed.path[start..].chars().take_while(|c| *c != '}').skip(1).collect();
+        let name: String = signed.path[start..]
+            .chars()
+            .take_while(|c| *c != '}')
+            .skip(1)
+            .collect();
         return Err(BuildError::new(
             op.name,
             Problem::Config {
-                what: format!("path parameter `{name}` is not set and the credentials do not supply it"),
+                what: format!(
+                    "path parameter `{name}` is not set and the credentials do not supply it"
+                ),
             },
         ));
     }

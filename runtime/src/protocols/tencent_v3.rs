@@ -6,7 +6,7 @@
 //! and must be called on `<service>.<region>.tencentcloudapi.com`.
 
 use super::encoding::{form_urlencode, header, hmac_sha256, sha256_hex, utc};
-use super::{ClientConfig, Field, OperationInfo};
+use super::{ClientConfig, Field, OperationInfo, flatten_params};
 use crate::credentials::TencentCredentials;
 use crate::wire::{Body, Method, SignContext, SignedRequest, Value, WireRequest};
 
@@ -27,8 +27,21 @@ pub(super) fn build(
     host: String,
     fields: Vec<Field>,
 ) -> WireRequest {
+    // POST: a JSON body. GET: the parameters flattened into the query (`Name.N`, `Name.Field`),
+    // sent as a form content type, as the official SDKs do.
+    let (content_type, query, body) = match op.method {
+        Method::Get => (
+            "application/x-www-form-urlencoded",
+            flatten_params(vec![], &fields),
+            Body::Empty,
+        ),
+        _ => {
+            let json = Value::Object(fields.into_iter().map(|f| (f.name, f.value)).collect());
+            ("application/json", vec![], Body::Json(json.to_json()))
+        }
+    };
     let mut headers = vec![
-        ("Content-Type".to_owned(), "application/json".to_owned()),
+        ("Content-Type".to_owned(), content_type.to_owned()),
         ("X-TC-Action".to_owned(), op.name.to_owned()),
     ];
     if let Some(version) = op.version {
@@ -37,15 +50,14 @@ pub(super) fn build(
     if let Some(region) = cfg.region_name() {
         headers.push(("X-TC-Region".to_owned(), region.to_owned()));
     }
-    let body = Value::Object(fields.into_iter().map(|f| (f.name, f.value)).collect()).to_json();
     WireRequest {
         operation: op.name,
         method: op.method,
         host,
         path: op.path.to_owned(),
-        query: vec![],
+        query,
         headers,
-        body: Body::Json(body),
+        body,
     }
 }
 
