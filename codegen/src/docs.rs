@@ -56,7 +56,7 @@ Example: `{{ example }}`.{% endif %}"#,
     ),
     (
         "error",
-        r#"`{{ code }}`{% if message %} {{ message }}{% endif %}{% if doc %}: {{ doc }}{% endif %}{% if status %} (HTTP {{ status }}){% endif %}{% if retryable %}. Retryable.{% endif %}"#,
+        r#"`{{ code }}`{% if message %} {{ message }}{% endif %}{% if doc %}: {{ doc }}{% endif %}{% if status %} (HTTP {{ status }}){% endif %}{% if retryable == "always" %}. Retried (throttling: refused before processing).{% elif retryable == "idempotent" %}. Retried on idempotent calls.{% endif %}"#,
     ),
     (
         "client_method",
@@ -163,7 +163,7 @@ impl Docs {
     pub fn error_doc(&self, e: &ErrorVariant) -> String {
         self.render(
             "error",
-            ctx! { code => e.code, message => e.message, doc => e.doc, status => e.status, retryable => e.retryable },
+            ctx! { code => e.code, message => e.message, doc => e.doc, status => e.status, retryable => match e.retryable { crate::spec::Retry::Always => "always", crate::spec::Retry::IfIdempotent => "idempotent", crate::spec::Retry::Never => "" } },
         )
     }
 

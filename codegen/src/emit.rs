@@ -203,12 +203,17 @@ impl Emitter<'_> {
                     .filter(|c| op.errors.iter().all(|e| e.code != c.code))
                     .map(|e| (e, format!("Common({})", e.variant)));
                 let errors = own.chain(common).map(|(e, variant)| {
-                    let (code, retryable) = (&e.code, e.retryable);
+                    let code = &e.code;
+                    let retry = ident(match e.retryable {
+                        crate::spec::Retry::Always => "Always",
+                        crate::spec::Retry::IfIdempotent => "IfIdempotent",
+                        crate::spec::Retry::Never => "Never",
+                    });
                     let status = match e.status {
                         Some(s) => quote!(Some(#s)),
                         None => quote!(None),
                     };
-                    quote!(::runtime::catalog::ErrorInfo { code: #code, variant: #variant, status: #status, retryable: #retryable })
+                    quote!(::runtime::catalog::ErrorInfo { code: #code, variant: #variant, status: #status, retry: ::runtime::Retry::#retry })
                 });
                 quote! {
                     ::runtime::catalog::OperationCatalog {
@@ -288,6 +293,7 @@ impl Emitter<'_> {
         let rid_field = opt_lit(e.request_id_field.as_deref());
         let rid_header = opt_lit(e.request_id_header.as_deref());
         let status_errors = e.status_errors;
+        let skew = &e.clock_skew_codes;
         let enum_name = ident(&p.error_enum);
         let enum_doc = doc(&format!(
             "Common errors of the {} protocol: codes any operation may return.",
@@ -306,6 +312,7 @@ impl Emitter<'_> {
                 request_id_field: #rid_field,
                 request_id_header: #rid_header,
                 status_errors: #status_errors,
+                clock_skew_codes: &[#(#skew),*],
             };
 
             #enum_doc
@@ -333,12 +340,17 @@ impl Emitter<'_> {
         let variants: Vec<Ident> = rows.iter().map(|r| ident(&r.variant)).collect();
         let docs = rows.iter().map(|r| doc(&self.docs.error_doc(r)));
         let codes = rows.iter().map(|r| lit(&r.code));
-        let retryable: Vec<&Ident> = rows
-            .iter()
-            .zip(&variants)
-            .filter(|(r, _)| r.retryable)
-            .map(|(_, v)| v)
-            .collect();
+        let class = |want: crate::spec::Retry| -> Vec<&Ident> {
+            rows.iter()
+                .zip(&variants)
+                .filter(|(r, _)| r.retryable == want)
+                .map(|(_, v)| v)
+                .collect()
+        };
+        let (always, if_idempotent) = (
+            class(crate::spec::Retry::Always),
+            class(crate::spec::Retry::IfIdempotent),
+        );
         let root = &self.root;
         let (common_variant, common_meta, common_from, common_retry) = match common {
             Some((p, title)) => {
@@ -351,18 +363,24 @@ impl Emitter<'_> {
                         Ok(e) => Self::Common(e),
                         Err(meta) => Self::Unhandled(meta),
                     }),
-                    quote!(Self::Common(e) => ::runtime::ServiceError::is_retryable(e),),
+                    quote!(Self::Common(e) => ::runtime::ServiceError::retry(e),),
                 )
             }
             None => (quote!(), quote!(), quote!(Self::Unhandled(meta)), quote!()),
         };
-        let retry_body = match (retryable.is_empty(), common.is_some()) {
-            (true, false) => quote!(false),
-            (true, true) => quote!(match self { #common_retry _ => false }),
-            (false, false) => quote!(matches!(self, #(Self::#retryable(_))|*)),
-            (false, true) => {
-                quote!(match self { #(Self::#retryable(_))|* => true, #common_retry _ => false })
-            }
+        let mut retry_arms = Vec::new();
+        if !always.is_empty() {
+            retry_arms.push(quote!(#(Self::#always(_))|* => ::runtime::Retry::Always,));
+        }
+        if !if_idempotent.is_empty() {
+            retry_arms
+                .push(quote!(#(Self::#if_idempotent(_))|* => ::runtime::Retry::IfIdempotent,));
+        }
+        retry_arms.push(common_retry);
+        let retry_body = if always.is_empty() && if_idempotent.is_empty() && common.is_none() {
+            quote!(::runtime::Retry::Never)
+        } else {
+            quote!(match self { #(#retry_arms)* _ => ::runtime::Retry::Never })
         };
         let from_body = if rows.is_empty() {
             common_from
@@ -393,7 +411,7 @@ impl Emitter<'_> {
                     }
                 }
 
-                fn is_retryable(&self) -> bool {
+                fn retry(&self) -> ::runtime::Retry {
                     #retry_body
                 }
             }

@@ -196,7 +196,7 @@ pub struct ErrorVariant {
     pub variant: String,
     pub message: Option<String>,
     pub doc: Option<String>,
-    pub retryable: bool,
+    pub retryable: crate::spec::Retry,
     pub status: Option<u16>,
 }
 
@@ -210,6 +210,7 @@ pub struct Envelope {
     pub request_id_field: Option<String>,
     pub request_id_header: Option<String>,
     pub status_errors: bool,
+    pub clock_skew_codes: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -490,6 +491,17 @@ fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Option<Protocol
         None => ("POST".to_owned(), "/".to_owned()),
     };
     let e = p.envelope;
+    for c in &e.clock_skew_codes {
+        if !errors.iter().any(|r| r.code == c.value) {
+            cx.err(
+                c.pos,
+                format!(
+                    "clock-skew code `{}` is not one of this protocol's `errors`",
+                    c.value
+                ),
+            );
+        }
+    }
     let s = |v: Option<Str>| v.map(|s| s.value);
     let module = snake(&p.protocol.value);
     Some(Protocol {
@@ -513,6 +525,7 @@ fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Option<Protocol
             request_id_field: s(e.request_id_field),
             request_id_header: s(e.request_id_header),
             status_errors: e.status_errors,
+            clock_skew_codes: e.clock_skew_codes.into_iter().map(|c| c.value).collect(),
         },
         common_params: p
             .common_params

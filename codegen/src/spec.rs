@@ -70,7 +70,7 @@ pub struct ErrorRow {
     pub message: Option<String>,
     pub doc: Option<String>,
     pub variant: Option<Str>,
-    pub retryable: bool,
+    pub retryable: Retry,
     pub status: Option<u16>,
     pub pos: Pos,
 }
@@ -121,6 +121,8 @@ pub struct EnvelopeSpec {
     pub request_id_field: Option<Str>,
     pub request_id_header: Option<Str>,
     pub status_errors: bool,
+    /// Codes meaning "the signature's timestamp is too far from the server's clock".
+    pub clock_skew_codes: Vec<Str>,
 }
 
 /// One protocol file.
@@ -157,7 +159,7 @@ impl<'a> Reader<'a> {
         self.diags.0.last_mut().expect("just pushed")
     }
 
-    fn expected(&mut self, node: &Node, what: &str, key: &str) {
+    pub fn expected(&mut self, node: &Node, what: &str, key: &str) {
         self.err(
             node.pos,
             format!("`{key}` must be {what}, found {}", node.kind.describe()),
@@ -508,6 +510,41 @@ fn read_enum(r: &mut Reader<'_>, node: &Node) -> Vec<EnumValueSpec> {
     out
 }
 
+/// When an error may be retried: `retryable: true` (only idempotent calls: the request may
+/// have been processed), `always` (throttling: it was refused before processing), or never.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Retry {
+    #[default]
+    Never,
+    IfIdempotent,
+    Always,
+}
+
+fn read_retry(r: &mut Reader<'_>, o: &mut Obj<'_>) -> Retry {
+    match o.take("retryable") {
+        None => Retry::Never,
+        Some(Node {
+            kind: Kind::Bool(true),
+            ..
+        }) => Retry::IfIdempotent,
+        Some(Node {
+            kind: Kind::Bool(false),
+            ..
+        }) => Retry::Never,
+        Some(Node {
+            kind: Kind::Str(s), ..
+        }) if s == "always" => Retry::Always,
+        Some(n) => {
+            r.expected(
+                n,
+                "`true` (idempotent calls only), `always` (throttling) or `false`",
+                "retryable",
+            );
+            Retry::Never
+        }
+    }
+}
+
 fn read_errors(r: &mut Reader<'_>, node: Option<&Node>) -> Vec<ErrorRow> {
     let Some(node) = node else { return Vec::new() };
     let mut out = Vec::new();
@@ -519,7 +556,7 @@ fn read_errors(r: &mut Reader<'_>, node: Option<&Node>) -> Vec<ErrorRow> {
         let message = r.opt_text(&mut o, "message");
         let doc = r.opt_text(&mut o, "doc");
         let variant = r.opt_str(&mut o, "variant");
-        let retryable = r.bool(&mut o, "retryable");
+        let retryable = read_retry(r, &mut o);
         let status = r.opt_num(&mut o, "status").and_then(|n| {
             if n.is_int && (100.0..=599.0).contains(&n.value) {
                 Some(n.value as u16)
@@ -660,6 +697,7 @@ const ENVELOPE_KEYS: &[&str] = &[
     "request_id_field",
     "request_id_header",
     "status_errors",
+    "clock_skew_codes",
 ];
 
 /// Reads a protocol file.
@@ -688,6 +726,13 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
                 envelope.request_id_field = r.opt_str(&mut e, "request_id_field");
                 envelope.request_id_header = r.opt_str(&mut e, "request_id_header");
                 envelope.status_errors = r.bool(&mut e, "status_errors");
+                if let Some(n) = e.take("clock_skew_codes") {
+                    for item in r.seq(n, "clock_skew_codes") {
+                        envelope
+                            .clock_skew_codes
+                            .extend(r.str_node(item, "clock_skew_codes"));
+                    }
+                }
                 r.finish(e, ENVELOPE_KEYS, "`envelope`");
             }
         }

@@ -2,7 +2,7 @@
 //! error: the protocol's own codes and its envelope ([`runtime::EnvelopeSpec`]).
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use runtime::catalog::ErrorInfo;
 use runtime::{EnvelopeSpec, Protocol};
 use serde_json::{Map, Value};
@@ -103,13 +103,7 @@ impl Dialect {
     }
 
     /// An error response in the protocol's envelope.
-    pub fn error(
-        &self,
-        status: u16,
-        code: &str,
-        message: &str,
-        request_id: &str,
-    ) -> hyper::Response<Full<Bytes>> {
+    pub fn error(&self, status: u16, code: &str, message: &str, request_id: &str) -> crate::Resp {
         let e = self.envelope;
         let code_value = match code.parse::<i64>() {
             Ok(n) => Value::from(n),
@@ -143,12 +137,7 @@ impl Dialect {
     }
 
     /// A response with the protocol's headers (`Content-Type`, request-id header).
-    pub fn body(
-        &self,
-        status: u16,
-        body: Vec<u8>,
-        request_id: &str,
-    ) -> hyper::Response<Full<Bytes>> {
+    pub fn body(&self, status: u16, body: Vec<u8>, request_id: &str) -> crate::Resp {
         let mut builder = hyper::Response::builder()
             .status(status)
             .header("content-type", "application/json");
@@ -156,7 +145,7 @@ impl Dialect {
             builder = builder.header(h, request_id);
         }
         builder
-            .body(Full::new(Bytes::from(body)))
-            .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+            .body(Full::new(Bytes::from(body)).boxed())
+            .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new()).boxed()))
     }
 }

@@ -18,14 +18,16 @@
 #![warn(missing_docs)]
 
 mod dialect;
+mod fault;
 mod verify;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -37,6 +39,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use dialect::Dialect;
+pub use fault::Fault;
+
+/// A response as the emulator builds it.
+pub(crate) type Resp = hyper::Response<BoxBody<Bytes, std::convert::Infallible>>;
 
 /// The credentials the emulator accepts.
 #[derive(Clone, Debug)]
@@ -99,6 +105,8 @@ pub enum Reply {
     },
     /// A broken body.
     Malformed(Malformed),
+    /// A network or gateway fault.
+    Fault(Fault),
 }
 
 /// How the emulator judged a request.
@@ -142,6 +150,7 @@ struct State {
     ops: Vec<&'static OperationCatalog>,
     keys: Keys,
     replies: Mutex<HashMap<&'static str, Reply>>,
+    queued: Mutex<HashMap<&'static str, VecDeque<Reply>>>,
     log: Mutex<Vec<Received>>,
     now: Mutex<Option<i64>>,
     started: Instant,
@@ -189,6 +198,7 @@ impl Emulator {
             ops,
             keys,
             replies: Mutex::new(HashMap::new()),
+            queued: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
             now: Mutex::new(None),
             started: Instant::now(),
@@ -204,7 +214,7 @@ impl Emulator {
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
                         let state = Arc::clone(&state);
-                        async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
+                        async move { handle(&state, req).await }
                     });
                     // A client that hangs up mid-request is not the emulator's problem.
                     let _ = http1::Builder::new()
@@ -229,6 +239,19 @@ impl Emulator {
     /// Sets what `operation` (wire name) answers from now on.
     pub fn set_reply(&self, operation: &'static str, reply: Reply) {
         lock(&self.state.replies).insert(operation, reply);
+    }
+
+    /// Queues one-shot replies for `operation`, used (in order) before the persistent one.
+    pub fn queue_replies(&self, operation: &'static str, replies: impl IntoIterator<Item = Reply>) {
+        lock(&self.state.queued)
+            .entry(operation)
+            .or_default()
+            .extend(replies);
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        lock(&self.state.log).clear();
     }
 
     /// Pins the emulator's clock (UNIX seconds) for timestamp checks; `None`: system time.
@@ -266,11 +289,12 @@ impl Seen {
     }
 }
 
-async fn handle(state: &State, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+/// Handles one request; `Err` drops the connection without a response (`Fault::Reset`).
+async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, std::io::Error> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
         Ok(b) => b.to_bytes().to_vec(),
-        Err(_) => return plain(413, "request body too large or unreadable"),
+        Err(_) => return Ok(plain(413, "request body too large or unreadable")),
     };
     let incoming = Seen {
         method: parts.method.as_str().to_owned(),
@@ -303,7 +327,7 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> hyper::Response
     let outcome = verify::check(&state.ops, &state.keys, &incoming, now);
     let (response, verdict) = match &outcome {
         verify::Outcome::Unrecognised(why) => (
-            plain(400, why),
+            plain(400, why).into(),
             Verdict::Rejected {
                 code: "400".into(),
                 reason: why.clone(),
@@ -317,7 +341,7 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> hyper::Response
         } => {
             let status = dialect.status_of(op.and_then(|o| find_error(o, code)), code);
             (
-                dialect.error(status, code, reason, &request_id),
+                dialect.error(status, code, reason, &request_id).into(),
                 Verdict::Rejected {
                     code: code.to_string(),
                     reason: reason.clone(),
@@ -350,7 +374,42 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> hyper::Response
         verdict,
         at: state.started.elapsed(),
     });
-    response
+    let mut response = match response {
+        Answer::Now(r) => r,
+        Answer::Reset => return Err(std::io::Error::other("emulated connection reset")),
+        Answer::After(delay, r) => {
+            tokio::time::sleep(delay).await;
+            r
+        }
+    };
+    if let Ok(date) = http_date(now).parse() {
+        response.headers_mut().insert(hyper::header::DATE, date);
+    }
+    Ok(response)
+}
+
+/// A response now, after a stall, or none at all.
+enum Answer {
+    Now(Resp),
+    After(std::time::Duration, Resp),
+    Reset,
+}
+
+impl From<Resp> for Answer {
+    fn from(r: Resp) -> Self {
+        Answer::Now(r)
+    }
+}
+
+/// `now` as an IMF-fixdate, for the `Date` header (clients correct clock skew from it).
+fn http_date(now: i64) -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::OffsetDateTime::from_unix_timestamp(now)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
 }
 
 fn find_error(
@@ -365,41 +424,84 @@ fn answer(
     op: &'static OperationCatalog,
     reply: &Reply,
     request_id: &str,
-) -> hyper::Response<Full<Bytes>> {
+) -> Answer {
+    let sample = op.samples.first();
     match reply {
         Reply::Sample(i) => match op.samples.get(*i) {
-            Some(s) => dialect.body(s.status, s.body.as_bytes().to_vec(), request_id),
-            None => plain(500, "emulator: the operation has no such sample"),
+            Some(s) => dialect
+                .body(s.status, s.body.as_bytes().to_vec(), request_id)
+                .into(),
+            None => plain(500, "emulator: the operation has no such sample").into(),
         },
         Reply::Error(code) => {
             let info = find_error(op, code);
             let message = format!("emulated error {code}");
-            dialect.error(dialect.status_of(info, code), code, &message, request_id)
+            dialect
+                .error(dialect.status_of(info, code), code, &message, request_id)
+                .into()
         }
         Reply::Custom {
             code,
             message,
             status,
-        } => dialect.error(*status, code, message, request_id),
+        } => dialect.error(*status, code, message, request_id).into(),
         Reply::Malformed(kind) => {
-            let sample = op.samples.first().map_or("{}", |s| s.body);
+            let sample = sample.map_or("{}", |s| s.body);
             let (status, body): (u16, Vec<u8>) = match kind {
-                Malformed::Html502 => (
-                    502,
-                    b"<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>"
-                        .to_vec(),
-                ),
+                Malformed::Html502 => (502, HTML_502.to_vec()),
                 Malformed::Truncated => (200, sample.as_bytes()[..sample.len() / 2].to_vec()),
                 Malformed::WrongShape => (200, b"[]".to_vec()),
                 Malformed::Empty => (200, Vec::new()),
             };
-            dialect.body(status, body, request_id)
+            dialect.body(status, body, request_id).into()
+        }
+        Reply::Fault(fault) => {
+            let sample = sample.map_or("{}", |s| s.body);
+            let streamed = |body: fault::Drip| {
+                let mut r = dialect.body(200, Vec::new(), request_id);
+                *r.body_mut() = body.boxed();
+                r
+            };
+            match fault {
+                Fault::Html {
+                    status,
+                    retry_after,
+                } => {
+                    let mut r = plain(*status, std::str::from_utf8(HTML_502).unwrap_or_default());
+                    r.headers_mut().insert(
+                        hyper::header::CONTENT_TYPE,
+                        hyper::header::HeaderValue::from_static("text/html"),
+                    );
+                    if let Some(secs) = retry_after {
+                        r.headers_mut().insert(
+                            hyper::header::RETRY_AFTER,
+                            hyper::header::HeaderValue::from(*secs),
+                        );
+                    }
+                    r.into()
+                }
+                Fault::Reset => Answer::Reset,
+                Fault::Stall(delay) => Answer::After(
+                    *delay,
+                    dialect.body(200, sample.as_bytes().to_vec(), request_id),
+                ),
+                Fault::Oversize(len) => streamed(fault::Drip::oversize(*len)).into(),
+                Fault::Drip { chunks, delay } => streamed(fault::Drip::new(
+                    Bytes::from_static(sample.as_bytes()),
+                    *chunks,
+                    *delay,
+                ))
+                .into(),
+            }
         }
     }
 }
 
-fn plain(status: u16, text: &str) -> hyper::Response<Full<Bytes>> {
-    let mut resp = hyper::Response::new(Full::new(Bytes::from(text.to_owned())));
+const HTML_502: &[u8] =
+    b"<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>";
+
+fn plain(status: u16, text: &str) -> Resp {
+    let mut resp = hyper::Response::new(Full::new(Bytes::from(text.to_owned())).boxed());
     *resp.status_mut() =
         hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
     resp

@@ -48,6 +48,6 @@ pub struct ErrorInfo {
     pub variant: &'static str,
     /// HTTP status the vendor sends it with, when the spec gives one.
     pub status: Option<u16>,
-    /// Whether the specs mark it safe to retry.
-    pub retryable: bool,
+    /// When the specs allow retrying it.
+    pub retry: crate::error::Retry,
 }

@@ -1,14 +1,23 @@
-//! What a generated client holds: configuration, credentials and the transport, behind
-//! one `Arc` so clones share the connection pool.
+//! What a generated client holds: configuration, credentials, the transport, the rate
+//! limiters and the clock offset, behind one `Arc` so clones share them.
 //!
-//! [`Runtime::invoke`] is the single path of every call: sign with a fresh timestamp,
-//! send, decode the protocol's envelope into the operation's response or error enum.
-//! Each call runs in a `tracing` span `sdk.call` with the operation, attempt, HTTP status,
-//! request id and latency; nothing secret is ever recorded.
+//! [`Runtime::invoke`] is the single path of every call. Per attempt: wait for the
+//! operation's rate limit, sign with a fresh timestamp and nonce, send, decode. Then:
+//!
+//! - success, or an error the specs do not allow retrying: return it;
+//! - a retryable failure (see [`retry_class`]): back off (full jitter, or the server's
+//!   `Retry-After` when longer) and try again, within `max_attempts` and the total timeout;
+//! - a clock-skew code (`EnvelopeSpec::clock_skew_codes`): take the offset from the
+//!   response's `Date` header and re-sign once, whatever the attempt count.
+//!
+//! Each call runs in a `tracing` span `sdk.call` (operation, service, attempt, status,
+//! request id, latency); nothing secret is ever recorded.
 
+use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -17,9 +26,9 @@ use crate::build::BuildError;
 use crate::config::{ClientConfig, Clock};
 use crate::credentials::Credentials;
 use crate::envelope::{self, Failure};
-use crate::error::{ErrorMeta, SdkError};
+use crate::error::{Retry, SdkError, ServiceError};
 use crate::protocols::{self, OperationInfo};
-use crate::transport::{RawResponse, Transport, TransportError};
+use crate::transport::{RawResponse, Transport, TransportError, TransportErrorKind};
 use crate::wire::{SignContext, SignedRequest, WireRequest};
 
 /// Shared state of a client; cheap to clone.
@@ -33,7 +42,15 @@ struct Inner {
     config: ClientConfig,
     credentials: Credentials,
     transport: Transport,
+    /// Seconds to add to the local clock, learned from a clock-skew error.
+    clock_offset: AtomicI64,
+    /// Next free send slot per rate-limited operation.
+    limiters: Mutex<HashMap<&'static str, Instant>>,
 }
+
+/// Headroom under a spec's rate limit, so network jitter never pushes the server's own
+/// one-second count over it.
+const RATE_HEADROOM: f64 = 1.05;
 
 impl Runtime {
     /// A runtime for `sdk` (`name/version`, sent in the `User-Agent`).
@@ -48,6 +65,8 @@ impl Runtime {
                 config,
                 credentials,
                 transport,
+                clock_offset: AtomicI64::new(0),
+                limiters: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -62,15 +81,28 @@ impl Runtime {
         &self.inner.credentials
     }
 
-    /// The time and nonce the next signature uses.
-    pub fn sign_context(&self) -> SignContext {
+    /// Seconds added to the local clock when signing (learned from a clock-skew error).
+    pub fn clock_offset(&self) -> i64 {
+        self.inner.clock_offset.load(Ordering::Relaxed)
+    }
+
+    fn local_time(&self) -> i64 {
         match self.inner.config.clock() {
-            Clock::Fixed { timestamp, nonce } => SignContext { timestamp, nonce },
+            Clock::Fixed { timestamp, .. } => timestamp,
+            Clock::System => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        }
+    }
+
+    /// The time and nonce the next signature uses (clock offset applied).
+    pub fn sign_context(&self) -> SignContext {
+        let timestamp = self.local_time() + self.clock_offset();
+        match self.inner.config.clock() {
+            Clock::Fixed { nonce, .. } => SignContext { timestamp, nonce },
             Clock::System => SignContext {
-                timestamp: SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64),
-                nonce: random_nonce(),
+                timestamp,
+                nonce: (random_u64() % 0x7fff_fffe) as u32 + 1,
             },
         }
     }
@@ -85,9 +117,31 @@ impl Runtime {
         self.inner.transport.send(req).await
     }
 
-    /// Signs, sends and decodes one call of `op`.
+    /// Waits for `op`'s next send slot under its spec rate limit. Slots are spaced evenly
+    /// (no bursts), shared by every clone of this client.
+    async fn throttle(&self, op: &OperationInfo) {
+        let Some(rate) = op.rate_limit.filter(|r| *r > 0.0) else {
+            return;
+        };
+        let interval = Duration::from_secs_f64(RATE_HEADROOM / rate);
+        let slot = {
+            let mut limiters = self
+                .inner
+                .limiters
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let now = Instant::now();
+            let next = limiters.entry(op.name).or_insert(now);
+            let slot = (*next).max(now);
+            *next = slot + interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
+
+    /// Signs, sends and decodes one call of `op`, retrying what the specs allow.
     #[doc(hidden)]
-    pub async fn invoke<T: DeserializeOwned, E: From<ErrorMeta>>(
+    pub async fn invoke<T: DeserializeOwned, E: ServiceError>(
         &self,
         op: &OperationInfo,
         wire: WireRequest,
@@ -96,70 +150,194 @@ impl Runtime {
             "sdk.call",
             operation = op.name,
             service = op.service,
-            attempt = 1u32,
+            attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let total = self.inner.config.total_timeout;
-        let call = async {
-            let signed = self.sign(op, wire).map_err(SdkError::Build)?;
-            let started = Instant::now();
-            let result = self.send(&signed).await;
-            let span = tracing::Span::current();
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
-            let raw = match result {
-                Ok(raw) => raw,
-                Err(e) => {
-                    tracing::debug!(kind = ?e.kind, "transport error");
-                    return Err(SdkError::Transport(e));
-                }
+        self.attempts(op, wire).instrument(span).await
+    }
+
+    async fn attempts<T: DeserializeOwned, E: ServiceError>(
+        &self,
+        op: &OperationInfo,
+        wire: WireRequest,
+    ) -> Result<T, SdkError<E>> {
+        let cfg = &self.inner.config;
+        let deadline = Instant::now() + cfg.total_timeout;
+        let span = tracing::Span::current();
+        let (mut attempt, mut skew_fixed) = (0u32, false);
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let (result, raw) =
+                match tokio::time::timeout_at(deadline.into(), self.once::<T, E>(op, wire.clone()))
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(_) => {
+                        let e = TransportError {
+                            operation: op.name,
+                            kind: TransportErrorKind::Timeout,
+                            status: None,
+                            message: format!("call did not finish within {:?}", cfg.total_timeout),
+                        };
+                        return Err(SdkError::Transport(e));
+                    }
+                };
+            let err = match result {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
             };
-            let header_id = request_id_header(op, &raw);
-            span.record("status", raw.status);
-            let decoded = envelope::decode::<T>(op.envelope, raw.status, header_id, &raw.body);
-            let request_id = match &decoded {
-                Ok(_) => header_id,
-                Err(Failure::Service(meta)) => meta.request_id.as_deref(),
-                Err(Failure::Decode(e)) => e.request_id.as_deref(),
-            };
-            if let Some(id) = request_id {
-                span.record("request_id", id);
+            if let (SdkError::Service(e), Some(raw)) = (&err, &raw)
+                && !skew_fixed
+                && op
+                    .envelope
+                    .clock_skew_codes
+                    .contains(&e.meta().code.as_str())
+                && let Some(server) = raw.header("date").and_then(parse_http_date)
+            {
+                let offset = server - self.local_time();
+                self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                tracing::debug!(offset, "clock skew: re-signing with the server's time");
+                skew_fixed = true;
+                attempt -= 1;
+                continue;
             }
-            tracing::debug!(ok = decoded.is_ok(), "call finished");
-            decoded.map_err(|f| match f {
-                Failure::Service(meta) => SdkError::Service(E::from(meta)),
-                Failure::Decode(e) => SdkError::Decode(e),
-            })
-        };
-        match tokio::time::timeout(total, call.instrument(span)).await {
-            Ok(result) => result,
-            Err(_) => Err(SdkError::Transport(TransportError {
-                operation: op.name,
-                kind: crate::transport::TransportErrorKind::Timeout,
-                status: None,
-                message: format!("call did not finish within {total:?}"),
-            })),
+            let class = retry_class(&err);
+            if !class.allows(op.idempotent) || attempt >= cfg.max_attempts {
+                tracing::debug!(attempt, retry = ?class, "giving up");
+                return Err(err);
+            }
+            let exp = cfg.backoff_base.saturating_mul(1 << (attempt - 1).min(20));
+            let jitter = exp.min(cfg.backoff_max).mul_f64(random_unit());
+            let retry_after = raw
+                .as_ref()
+                .and_then(|r| r.header("retry-after"))
+                .and_then(parse_retry_after);
+            let delay = retry_after.map_or(jitter, |ra| ra.max(jitter));
+            if Instant::now() + delay >= deadline {
+                tracing::debug!(attempt, ?delay, "no time left to retry");
+                return Err(err);
+            }
+            tracing::debug!(attempt, ?delay, retry = ?class, "retrying");
+            tokio::time::sleep(delay).await;
         }
+    }
+
+    /// One attempt: rate limit, sign, send, decode. Also hands back the raw response (when
+    /// one arrived) for `Date` and `Retry-After`.
+    async fn once<T: DeserializeOwned, E: ServiceError>(
+        &self,
+        op: &OperationInfo,
+        wire: WireRequest,
+    ) -> (Result<T, SdkError<E>>, Option<RawResponse>) {
+        self.throttle(op).await;
+        let signed = match self.sign(op, wire) {
+            Ok(s) => s,
+            Err(e) => return (Err(SdkError::Build(e)), None),
+        };
+        let span = tracing::Span::current();
+        let started = Instant::now();
+        let result = self.send(&signed).await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        let raw = match result {
+            Ok(raw) => raw,
+            Err(e) => {
+                tracing::debug!(kind = ?e.kind, "transport error");
+                return (Err(SdkError::Transport(e)), None);
+            }
+        };
+        span.record("status", raw.status);
+        let header_id = op
+            .envelope
+            .request_id_header
+            .and_then(|h| raw.header(h))
+            .or_else(|| raw.header("x-request-id"));
+        let decoded = envelope::decode::<T>(op.envelope, raw.status, header_id, &raw.body);
+        let request_id = match &decoded {
+            Ok(_) => header_id,
+            Err(Failure::Service(meta)) => meta.request_id.as_deref(),
+            Err(Failure::Decode(e)) => e.request_id.as_deref(),
+        };
+        if let Some(id) = request_id {
+            span.record("request_id", id);
+        }
+        let result = decoded.map_err(|f| match f {
+            Failure::Service(meta) => SdkError::Service(E::from(meta)),
+            Failure::Decode(e) => SdkError::Decode(e),
+        });
+        (result, Some(raw))
     }
 }
 
-/// The request id the response headers carry, under the envelope's header or the usual names.
-fn request_id_header<'a>(op: &OperationInfo, raw: &'a RawResponse) -> Option<&'a str> {
-    op.envelope
-        .request_id_header
-        .and_then(|h| raw.header(h))
-        .or_else(|| raw.header("x-request-id"))
+/// When a failed attempt may be retried.
+///
+/// - a service error: what the specs say of its code (`retryable: true` → idempotent calls,
+///   `always` → any call: the vendor refused it before processing);
+/// - an undecodable HTTP 429/5xx page (a proxy's): idempotent calls only, since nothing says
+///   the request was not processed;
+/// - no connection: any call (nothing was sent); a timeout or broken connection: idempotent
+///   calls only; an oversized body or an invalid request: never.
+pub fn retry_class<E: ServiceError>(err: &SdkError<E>) -> Retry {
+    match err {
+        SdkError::Service(e) => e.retry(),
+        SdkError::Decode(e) if e.status == 429 || e.status >= 500 => Retry::IfIdempotent,
+        SdkError::Transport(e) => match e.kind {
+            TransportErrorKind::Connect => Retry::Always,
+            TransportErrorKind::Timeout | TransportErrorKind::Io => Retry::IfIdempotent,
+            _ => Retry::Never,
+        },
+        _ => Retry::Never,
+    }
 }
 
-/// A random nonce from the standard library's randomly keyed hasher (not a secret; it only
-/// makes replayed requests detectable).
-fn random_nonce() -> u32 {
+/// `Retry-After`: delay-seconds (HTTP-date forms are rare from these vendors and ignored).
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as UNIX seconds.
+pub fn parse_http_date(v: &str) -> Option<i64> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(v.trim(), format)
+        .ok()
+        .map(|t| t.assume_utc().unix_timestamp())
+}
+
+/// Random bits from the standard library's randomly keyed hasher: not secret, only to
+/// spread nonces and backoff delays.
+fn random_u64() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos()),
     );
-    (h.finish() as u32 % 0x7fff_fffe) + 1
+    h.finish()
+}
+
+/// Uniform in `[0, 1)`.
+fn random_unit() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_and_retry_after() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784111777)
+        );
+        assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        let r = random_unit();
+        assert!((0.0..1.0).contains(&r));
+    }
 }

@@ -27,6 +27,9 @@ pub struct ClientConfig {
     pub(crate) total_timeout: Duration,
     pub(crate) max_body_bytes: usize,
     pub(crate) clock: Clock,
+    pub(crate) max_attempts: u32,
+    pub(crate) backoff_base: Duration,
+    pub(crate) backoff_max: Duration,
 }
 
 /// An endpoint override: scheme and `host[:port]`.
@@ -46,13 +49,17 @@ impl Default for ClientConfig {
             total_timeout: Duration::from_secs(60),
             max_body_bytes: 8 << 20,
             clock: Clock::System,
+            max_attempts: 3,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(5),
         }
     }
 }
 
 impl ClientConfig {
     /// No region, the specs' default endpoints, 10 s connect / 30 s attempt / 60 s total
-    /// timeouts, an 8 MiB response cap and the system clock.
+    /// timeouts, an 8 MiB response cap, the system clock, and at most 3 attempts with
+    /// full-jitter exponential backoff from 200 ms up to 5 s.
     pub fn new() -> Self {
         Self::default()
     }
@@ -106,6 +113,22 @@ impl ClientConfig {
     #[must_use]
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Attempts per call, the first included (1: never retry).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Backoff before retry `n` (from 1) is uniformly random in `0..=min(max, base * 2^(n-1))`
+    /// ("full jitter"), or the server's `Retry-After` when that is longer.
+    #[must_use]
+    pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.backoff_base = base;
+        self.backoff_max = max;
         self
     }
 

@@ -30,6 +30,9 @@ pub struct EnvelopeSpec {
     pub request_id_header: Option<&'static str>,
     /// Whether a non-2xx HTTP status itself signals an error (Huawei).
     pub status_errors: bool,
+    /// Codes meaning the signed timestamp is too far from the server's clock: the runtime
+    /// re-signs once with the offset taken from the response's `Date` header.
+    pub clock_skew_codes: &'static [&'static str],
 }
 
 /// Why [`decode`] did not produce a payload.
@@ -170,6 +173,7 @@ mod tests {
         request_id_field: Some("RequestId"),
         request_id_header: None,
         status_errors: false,
+        clock_skew_codes: &[],
     };
 
     #[test]

@@ -33,13 +33,39 @@ impl fmt::Display for ErrorMeta {
     }
 }
 
-/// What every generated error enum offers: the service's metadata and whether the specs
-/// mark the error safe to retry. Bring it into scope to call `err.meta()`.
+/// When an error may be retried, as the specs' `retryable` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Retry {
+    /// Never (auth errors, bad parameters, unknown codes).
+    Never,
+    /// Only when the operation is idempotent: the request may have been processed.
+    IfIdempotent,
+    /// Always: the request was refused before processing (throttling).
+    Always,
+}
+
+impl Retry {
+    /// Whether an error of this class may be retried for an operation.
+    pub fn allows(self, idempotent: bool) -> bool {
+        match self {
+            Retry::Never => false,
+            Retry::IfIdempotent => idempotent,
+            Retry::Always => true,
+        }
+    }
+}
+
+/// What every generated error enum offers: the service's metadata and when the specs allow
+/// retrying it. Bring it into scope to call `err.meta()`.
 pub trait ServiceError: From<ErrorMeta> + std::error::Error + Send + Sync + 'static {
     /// Code, message, request id and HTTP status as the service sent them.
     fn meta(&self) -> &ErrorMeta;
-    /// Whether the specs mark this error as safe to retry.
-    fn is_retryable(&self) -> bool;
+    /// When the specs allow retrying this error.
+    fn retry(&self) -> Retry;
+    /// Whether the specs allow retrying this error at all (on idempotent calls at least).
+    fn is_retryable(&self) -> bool {
+        self.retry() != Retry::Never
+    }
 }
 
 /// A response that could not be decoded: not JSON, truncated, or not the declared shape.

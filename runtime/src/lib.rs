@@ -30,7 +30,7 @@ pub use credentials::{
     Credentials, CredentialsError, HuaweiCredentials, TencentCredentials, UCloudCredentials,
 };
 pub use envelope::EnvelopeSpec;
-pub use error::{DecodeError, ErrorMeta, SdkError, ServiceError};
+pub use error::{DecodeError, ErrorMeta, Retry, SdkError, ServiceError};
 pub use protocols::{OperationInfo, Protocol};
 pub use redact::{REDACTED, Sensitive, SignedUrl};
 pub use time_fmt::Timestamp;

@@ -25,6 +25,7 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     request_id_field: Some("request_id"),
     request_id_header: Some("X-Request-Id"),
     status_errors: true,
+    clock_skew_codes: &[],
 };
 /// Common errors of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol: codes any operation may return.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,9 +37,9 @@ pub enum HuaweiError {
     BackendNotFound(::runtime::ErrorMeta),
     /// `APIG.0201`: Bad request (400), body or URI too large (413/414), backend unavailable or timed out (502/504).
     BadRequest(::runtime::ErrorMeta),
-    /// `APIG.0202`: Backend unavailable (protocol mismatch). (HTTP 502). Retryable.
+    /// `APIG.0202`: Backend unavailable (protocol mismatch). (HTTP 502). Retried on idempotent calls.
     BackendUnavailable(::runtime::ErrorMeta),
-    /// `APIG.0203`: Backend timeout. (HTTP 504). Retryable.
+    /// `APIG.0203`: Backend timeout. (HTTP 504). Retried on idempotent calls.
     BackendTimeout(::runtime::ErrorMeta),
     /// `APIG.0301`: Bad IAM authentication: bad token or AK/SK signature (AK locked 5 minutes after 5 failures). (HTTP 401)
     IamAuthFailed(::runtime::ErrorMeta),
@@ -48,7 +49,7 @@ pub enum HuaweiError {
     AppAuthFailed(::runtime::ErrorMeta),
     /// `APIG.0307`: Token must be refreshed. (HTTP 401)
     TokenExpired(::runtime::ErrorMeta),
-    /// `APIG.0308`: Throttling threshold reached. (HTTP 429). Retryable.
+    /// `APIG.0308`: Throttling threshold reached. (HTTP 429). Retried (throttling: refused before processing).
     Throttled(::runtime::ErrorMeta),
     /// `APIG.0401`: Client IP unknown. (HTTP 403)
     ClientIpUnknown(::runtime::ErrorMeta),
@@ -102,11 +103,14 @@ impl ::runtime::ServiceError for HuaweiError {
             | Self::Unhandled(meta) => meta,
         }
     }
-    fn is_retryable(&self) -> bool {
-        matches!(
-            self, Self::BackendUnavailable(_) | Self::BackendTimeout(_) |
-            Self::Throttled(_)
-        )
+    fn retry(&self) -> ::runtime::Retry {
+        match self {
+            Self::Throttled(_) => ::runtime::Retry::Always,
+            Self::BackendUnavailable(_) | Self::BackendTimeout(_) => {
+                ::runtime::Retry::IfIdempotent
+            }
+            _ => ::runtime::Retry::Never,
+        }
     }
 }
 impl ::std::fmt::Display for HuaweiError {

@@ -29,6 +29,7 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     request_id_field: None,
     request_id_header: None,
     status_errors: false,
+    clock_skew_codes: &["4500"],
 };
 /// Common errors of the Tencent Cloud API 2.0 protocol: codes any operation may return.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,7 +65,7 @@ pub enum TencentV2Error {
     ProtocolNotSupported(::runtime::ErrorMeta),
     /// `5000`: Resource does not exist, has been returned, or belongs to another user.
     ResourceNotFound(::runtime::ErrorMeta),
-    /// `5100`: Operation on the resource failed (see message); retry later.. Retryable.
+    /// `5100`: Operation on the resource failed (see message); retry later.. Retried on idempotent calls.
     ResourceOperationFailed(::runtime::ErrorMeta),
     /// `5200`: Resource purchase failed (unsupported configuration, or no stock).
     ResourcePurchaseFailed(::runtime::ErrorMeta),
@@ -74,11 +75,11 @@ pub enum TencentV2Error {
     PartialSuccess(::runtime::ErrorMeta),
     /// `5500`: Purchase refused: user qualification check failed.
     PurchaseRefused(::runtime::ErrorMeta),
-    /// `6000`: Server internal error; retry later.. Retryable.
+    /// `6000`: Server internal error; retry later.. Retried on idempotent calls.
     ServerInternalError(::runtime::ErrorMeta),
     /// `6100`: API not supported in this version, or under maintenance.
     ApiNotSupported(::runtime::ErrorMeta),
-    /// `6200`: API temporarily unavailable (maintenance); retry later.. Retryable.
+    /// `6200`: API temporarily unavailable (maintenance); retry later.. Retried on idempotent calls.
     ApiUnavailable(::runtime::ErrorMeta),
     /// A code this SDK does not know; code, message, request id and status are kept.
     Unhandled(::runtime::ErrorMeta),
@@ -142,11 +143,13 @@ impl ::runtime::ServiceError for TencentV2Error {
             | Self::Unhandled(meta) => meta,
         }
     }
-    fn is_retryable(&self) -> bool {
-        matches!(
-            self, Self::ResourceOperationFailed(_) | Self::ServerInternalError(_) |
-            Self::ApiUnavailable(_)
-        )
+    fn retry(&self) -> ::runtime::Retry {
+        match self {
+            Self::ResourceOperationFailed(_)
+            | Self::ServerInternalError(_)
+            | Self::ApiUnavailable(_) => ::runtime::Retry::IfIdempotent,
+            _ => ::runtime::Retry::Never,
+        }
     }
 }
 impl ::std::fmt::Display for TencentV2Error {

@@ -29,6 +29,7 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     request_id_field: Some("RequestId"),
     request_id_header: None,
     status_errors: false,
+    clock_skew_codes: &["AuthFailure.SignatureExpire"],
 };
 /// Common errors of the Tencent Cloud API 3.0 protocol: codes any operation may return.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +57,7 @@ pub enum TencentV3Error {
     DryRunOperation(::runtime::ErrorMeta),
     /// `FailedOperation`: Operation failed.
     FailedOperation(::runtime::ErrorMeta),
-    /// `InternalError`: Internal error.. Retryable.
+    /// `InternalError`: Internal error.. Retried on idempotent calls.
     InternalError(::runtime::ErrorMeta),
     /// `InvalidAction`: API does not exist.
     InvalidAction(::runtime::ErrorMeta),
@@ -78,13 +79,13 @@ pub enum TencentV3Error {
     NoSuchProduct(::runtime::ErrorMeta),
     /// `NoSuchVersion`: API version does not exist.
     NoSuchVersion(::runtime::ErrorMeta),
-    /// `RequestLimitExceeded`: Rate limit hit.. Retryable.
+    /// `RequestLimitExceeded`: Rate limit hit.. Retried (throttling: refused before processing).
     RequestLimitExceeded(::runtime::ErrorMeta),
-    /// `RequestLimitExceeded.GlobalRegionUinLimitExceeded`: Root-account (UIN) limit hit, across regions.. Retryable.
+    /// `RequestLimitExceeded.GlobalRegionUinLimitExceeded`: Root-account (UIN) limit hit, across regions.. Retried (throttling: refused before processing).
     RequestLimitExceededGlobalRegionUinLimitExceeded(::runtime::ErrorMeta),
     /// `RequestLimitExceeded.IPLimitExceeded`: Per-IP rate limit (not retried by the official SDKs).
     RequestLimitExceededIpLimitExceeded(::runtime::ErrorMeta),
-    /// `RequestLimitExceeded.UinLimitExceeded`: Per-root-account rate limit.. Retryable.
+    /// `RequestLimitExceeded.UinLimitExceeded`: Per-root-account rate limit.. Retried (throttling: refused before processing).
     RequestLimitExceededUinLimitExceeded(::runtime::ErrorMeta),
     /// `RequestSizeLimitExceeded`: Request too large.
     RequestSizeLimitExceeded(::runtime::ErrorMeta),
@@ -98,7 +99,7 @@ pub enum TencentV3Error {
     ResourceNotFound(::runtime::ErrorMeta),
     /// `ResourceUnavailable`: Resource unavailable.
     ResourceUnavailable(::runtime::ErrorMeta),
-    /// `ServiceUnavailable`: Service temporarily unavailable.. Retryable.
+    /// `ServiceUnavailable`: Service temporarily unavailable.. Retried on idempotent calls.
     ServiceUnavailable(::runtime::ErrorMeta),
     /// `UnauthorizedOperation`: Not authorised.
     UnauthorizedOperation(::runtime::ErrorMeta),
@@ -212,12 +213,16 @@ impl ::runtime::ServiceError for TencentV3Error {
             | Self::Unhandled(meta) => meta,
         }
     }
-    fn is_retryable(&self) -> bool {
-        matches!(
-            self, Self::InternalError(_) | Self::RequestLimitExceeded(_) |
-            Self::RequestLimitExceededGlobalRegionUinLimitExceeded(_) |
-            Self::RequestLimitExceededUinLimitExceeded(_) | Self::ServiceUnavailable(_)
-        )
+    fn retry(&self) -> ::runtime::Retry {
+        match self {
+            Self::RequestLimitExceeded(_)
+            | Self::RequestLimitExceededGlobalRegionUinLimitExceeded(_)
+            | Self::RequestLimitExceededUinLimitExceeded(_) => ::runtime::Retry::Always,
+            Self::InternalError(_) | Self::ServiceUnavailable(_) => {
+                ::runtime::Retry::IfIdempotent
+            }
+            _ => ::runtime::Retry::Never,
+        }
     }
 }
 impl ::std::fmt::Display for TencentV3Error {

@@ -25,6 +25,7 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     request_id_field: None,
     request_id_header: Some("X-UCLOUD-REQUEST-UUID"),
     status_errors: false,
+    clock_skew_codes: &[],
 };
 /// Common errors of the UCloud API protocol: codes any operation may return.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,9 +35,9 @@ pub enum UcloudError {
     ResponseTimeout(::runtime::ErrorMeta),
     /// `130`: API gateway or the authentication service failed.
     GatewayFailure(::runtime::ErrorMeta),
-    /// `150`: Service temporarily unavailable; retry later.. Retryable.
+    /// `150`: Service temporarily unavailable; retry later.. Retried on idempotent calls.
     ServiceUnavailable(::runtime::ErrorMeta),
-    /// `153`: Request throttled.. Retryable.
+    /// `153`: Request throttled.. Retried (throttling: refused before processing).
     Throttled(::runtime::ErrorMeta),
     /// `160`: Action parameter missing.
     MissingAction(::runtime::ErrorMeta),
@@ -106,8 +107,12 @@ impl ::runtime::ServiceError for UcloudError {
             | Self::Unhandled(meta) => meta,
         }
     }
-    fn is_retryable(&self) -> bool {
-        matches!(self, Self::ServiceUnavailable(_) | Self::Throttled(_))
+    fn retry(&self) -> ::runtime::Retry {
+        match self {
+            Self::Throttled(_) => ::runtime::Retry::Always,
+            Self::ServiceUnavailable(_) => ::runtime::Retry::IfIdempotent,
+            _ => ::runtime::Retry::Never,
+        }
     }
 }
 impl ::std::fmt::Display for UcloudError {

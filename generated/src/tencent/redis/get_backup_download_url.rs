@@ -166,10 +166,10 @@ impl ::runtime::ServiceError for GetBackupDownloadUrlError {
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }
-    fn is_retryable(&self) -> bool {
+    fn retry(&self) -> ::runtime::Retry {
         match self {
-            Self::Common(e) => ::runtime::ServiceError::is_retryable(e),
-            _ => false,
+            Self::Common(e) => ::runtime::ServiceError::retry(e),
+            _ => ::runtime::Retry::Never,
         }
     }
 }

@@ -1,0 +1,644 @@
+//! Untrusted input: every response decoder and every envelope fed arbitrary JSON, mutated
+//! copies of the documented samples and arbitrary bytes, under arbitrary HTTP statuses.
+//!
+//! The properties are deliberately weak and universal: decoding never panics; an `Ok` only
+//! comes with a 2xx status and its `Debug` renders; an `Err` has a non-empty `Display`.
+//! One more property cross-checks the generator's sample check (`codegen::sample::check`)
+//! against the runtime's decoding: a sample the generator accepts must decode.
+//!
+//! Case counts are fixed (not read from `PROPTEST_CASES`) and sum to at least 100,000; no
+//! failure-persistence files are written. A failure prints the minimal input; add it to a
+//! deterministic test once the bug is fixed.
+
+use std::fmt::{Debug, Display};
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::Config as ProptestConfig;
+use runtime::SdkError;
+use runtime::envelope::Failure;
+use serde_json::{Map, Number, Value};
+
+/// Cases per property; [`proptest_case_budget_is_at_least_100k`] checks the sum.
+const CASES_ARBITRARY_JSON: u32 = 36_000;
+const CASES_SHAPED_JSON: u32 = 24_000;
+const CASES_MUTATED_SAMPLES: u32 = 28_000;
+const CASES_ARBITRARY_BYTES: u32 = 10_000;
+const CASES_SAMPLE_CHECK_AGREES: u32 = 6_000;
+const TOTAL_CASES: u32 = CASES_ARBITRARY_JSON
+    + CASES_SHAPED_JSON
+    + CASES_MUTATED_SAMPLES
+    + CASES_ARBITRARY_BYTES
+    + CASES_SAMPLE_CHECK_AGREES;
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+#[test]
+fn proptest_case_budget_is_at_least_100k() {
+    const { assert!(TOTAL_CASES >= 100_000) };
+    assert_eq!(DECODERS.len(), 8, "5 seed decoders + 3 fixture decoders");
+    assert_eq!(ENVELOPES.len(), 4);
+}
+
+// ---------------------------------------------------------------------------------------
+// The decoders under test.
+
+/// The documented samples, verbatim (`specs/*/*/samples/*.json` and the fixture corpus's).
+const SAMPLES: [&str; 6] = [
+    include_str!("../../specs/tencent/cdb/samples/get_export_backup_url.json"),
+    include_str!("../../specs/tencent/redis/samples/get_backup_download_url.json"),
+    include_str!("../../specs/tencent/redis/samples/describe_backup_url.json"),
+    include_str!("../../specs/ucloud/udb/samples/describe_udb_instance_backup_url.json"),
+    include_str!("../../specs/huawei/dds/samples/download_file.json"),
+    include_str!("../fixtures/specs/tencent/widgets/samples/describe_widget_tree.json"),
+];
+
+/// `Ok(())` when the operation decoded a payload, `Err(Display)` otherwise.
+type Outcome = Result<(), String>;
+type Decoder = fn(u16, Option<&str>, &[u8]) -> Outcome;
+
+/// Checks the universal properties of one decode result and flattens it.
+fn judge<T: Debug, E: Debug + Display>(status: u16, r: Result<T, SdkError<E>>) -> Outcome {
+    match r {
+        Ok(v) => {
+            assert!(
+                (200..300).contains(&status),
+                "decoded a payload under HTTP {status}"
+            );
+            let debug = format!("{v:?}");
+            assert!(!debug.is_empty());
+            Ok(())
+        }
+        Err(e) => {
+            let shown = e.to_string();
+            assert!(!shown.is_empty(), "empty Display for an error: {e:?}");
+            Err(shown)
+        }
+    }
+}
+
+/// Every generated response decoder, by the operation's wire name: the five seeds and the
+/// fixture corpus (shapes the seeds lack: maps, enums, recursion, floats).
+const DECODERS: [(&str, Decoder); 8] = [
+    ("GetExportBackupUrl", |s, id, b| {
+        judge(
+            s,
+            generated::tencent::cdb::GetExportBackupUrlResponse::decode(s, id, b),
+        )
+    }),
+    ("GetBackupDownloadUrl", |s, id, b| {
+        judge(
+            s,
+            generated::tencent::redis::GetBackupDownloadUrlResponse::decode(s, id, b),
+        )
+    }),
+    ("DescribeBackupUrl", |s, id, b| {
+        judge(
+            s,
+            generated::tencent::redis::DescribeBackupUrlResponse::decode(s, id, b),
+        )
+    }),
+    ("DescribeUDBInstanceBackupURL", |s, id, b| {
+        judge(
+            s,
+            generated::ucloud::udb::DescribeUdbInstanceBackupUrlResponse::decode(s, id, b),
+        )
+    }),
+    ("download-file", |s, id, b| {
+        judge(
+            s,
+            generated::huawei::dds::DownloadFileResponse::decode(s, id, b),
+        )
+    }),
+    ("DescribeWidgetTree", |s, id, b| {
+        judge(
+            s,
+            tests::fixture_sdk::tencent::widgets::DescribeWidgetTreeResponse::decode(s, id, b),
+        )
+    }),
+    ("CreateWidget", |s, id, b| {
+        judge(
+            s,
+            tests::fixture_sdk::huawei::widgets::CreateWidgetResponse::decode(s, id, b),
+        )
+    }),
+    ("Ping", |s, id, b| {
+        judge(
+            s,
+            tests::fixture_sdk::ucloud::widgets::PingResponse::decode(s, id, b),
+        )
+    }),
+];
+
+const ENVELOPES: [&runtime::EnvelopeSpec; 4] = [
+    &generated::protocols::tencent_v2::ENVELOPE,
+    &generated::protocols::tencent_v3::ENVELOPE,
+    &generated::protocols::ucloud::ENVELOPE,
+    &generated::protocols::huawei::ENVELOPE,
+];
+
+/// Runs one response through every decoder and every envelope.
+fn decode_everywhere(status: u16, header_id: Option<&str>, body: &[u8]) {
+    for (_, decode) in DECODERS {
+        let _ = decode(status, header_id, body);
+    }
+    for env in ENVELOPES {
+        match runtime::envelope::decode::<Value>(env, status, header_id, body) {
+            Ok(v) => {
+                assert!(
+                    (200..300).contains(&status),
+                    "{}: HTTP {status}",
+                    env.protocol
+                );
+                assert!(!format!("{v:?}").is_empty());
+            }
+            Err(Failure::Service(meta)) => assert!(!meta.to_string().is_empty(), "{meta:?}"),
+            Err(Failure::Decode(e)) => assert!(!e.to_string().is_empty(), "{e:?}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Strategies.
+
+/// Object keys: mostly the real field names of the envelopes, samples and fixture types.
+const KEYS: &[&str] = &[
+    // Envelopes.
+    "Response",
+    "Error",
+    "Code",
+    "Message",
+    "RequestId",
+    "RetCode",
+    "code",
+    "message",
+    "codeDesc",
+    "error",
+    "error_code",
+    "error_msg",
+    "request_id",
+    // Tencent cdb / redis.
+    "data",
+    "file_name",
+    "size",
+    "date",
+    "in_url",
+    "type",
+    "intranet",
+    "extranet",
+    "DownloadUrl",
+    "InnerDownloadUrl",
+    // UCloud udb.
+    "Action",
+    "BackupPath",
+    "InnerBackupPath",
+    "MD5",
+    "Md5",
+    // Huawei dds.
+    "files",
+    "bucket",
+    "name",
+    "download_link",
+    "link_expired_time",
+    "group_id",
+    "group_name",
+    // Fixture corpus.
+    "Root",
+    "Name",
+    "Children",
+    "Parent",
+    "Tags",
+    "Value",
+    "Weight",
+    "Kind",
+    "Size",
+    "CreatedAt",
+    "Id",
+];
+
+/// Scalars that sit on the edges of the lenient rules.
+fn tricky_scalars() -> Vec<Value> {
+    let mut v: Vec<Value> = [
+        "",
+        "0",
+        "1",
+        "-0",
+        "+5",
+        " 7 ",
+        "-1",
+        "true",
+        "false",
+        "null",
+        "1e3",
+        "1.5",
+        "NaN",
+        "inf",
+        "-inf",
+        "1e400",
+        "0x10",
+        "٣",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "4294967296",
+        "2147483648",
+        "gizmo",
+        "self",
+        "Self",
+        "https://h.example/p?sig=x",
+        "http://",
+        "://",
+        "https://ü.example",
+        "2018-08-16T10:15:14Z",
+        "2018-08-016T10:15:14+0000",
+        "2016-07-06 01:04:54",
+        "9999-99-99 99:99:99",
+        "{}",
+        "[]",
+        "{\"a\":1}",
+    ]
+    .iter()
+    .map(|s| Value::String((*s).to_owned()))
+    .collect();
+    v.extend([
+        Value::Null,
+        Value::Bool(true),
+        Value::Bool(false),
+        Value::from(0),
+        Value::from(1),
+        Value::from(2),
+        Value::from(-1),
+        Value::from(i64::MIN),
+        Value::from(i64::MAX),
+        Value::from(u64::MAX),
+        Value::from(u64::from(u32::MAX) + 1),
+        Value::from(i64::from(i32::MIN) - 1),
+        Value::from(0.0),
+        Value::from(-0.0),
+        Value::from(5.0),
+        Value::from(0.5),
+        Value::from(1e300),
+        Value::from(-1e300),
+        Value::from(18_446_744_073_709_551_616.0),
+        Value::from(9_223_372_036_854_775_808.0),
+        Value::Array(vec![]),
+        Value::Object(Map::new()),
+    ]);
+    v
+}
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        4 => prop::sample::select(tricky_scalars()),
+        1 => Just(Value::Null),
+        1 => any::<bool>().prop_map(Value::Bool),
+        1 => (0u64..4).prop_map(Value::from),
+        1 => any::<i64>().prop_map(Value::from),
+        1 => any::<u64>().prop_map(Value::from),
+        1 => any::<f64>().prop_map(|f| Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        1 => any::<String>().prop_map(Value::String),
+        1 => "-?[0-9]{1,22}(\\.[0-9]{1,3})?".prop_map(Value::String),
+        1 => prop::sample::select(KEYS).prop_map(|k| Value::String(k.to_owned())),
+    ]
+}
+
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => prop::sample::select(KEYS).prop_map(str::to_owned),
+        1 => "[A-Za-z_]{0,6}",
+        1 => any::<String>(),
+    ]
+}
+
+fn object(inner: impl Strategy<Value = Value>, max: usize) -> impl Strategy<Value = Value> {
+    prop::collection::vec((key(), inner), 0..max)
+        .prop_map(|kv| Value::Object(kv.into_iter().collect()))
+}
+
+/// Any JSON value: nested arrays and objects whose keys are mostly real field names.
+fn json() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(5, 40, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            object(inner, 7),
+        ]
+    })
+}
+
+/// An envelope-shaped body: an object (often under `Response`) with a success or error code,
+/// so decoding reaches the payload's fields.
+fn shaped_json() -> impl Strategy<Value = Value> {
+    let code = prop_oneof![
+        3 => Just(Value::from(0)),
+        2 => Just(Value::from("0")),
+        1 => leaf(),
+    ];
+    let payload = (
+        object(json(), 8),
+        prop::sample::select(&["code", "RetCode", "none"][..]),
+        code,
+        prop::option::of(leaf()),
+    )
+        .prop_map(|(mut obj, code_key, code, request_id)| {
+            if let (Value::Object(m), false) = (&mut obj, code_key == "none") {
+                m.insert(code_key.to_owned(), code);
+                if let Some(id) = request_id {
+                    m.insert("RequestId".to_owned(), id);
+                }
+            }
+            obj
+        });
+    (payload, any::<bool>()).prop_map(|(p, wrap)| {
+        if wrap {
+            Value::Object(Map::from_iter([("Response".to_owned(), p)]))
+        } else {
+            p
+        }
+    })
+}
+
+/// Mostly 2xx (where payloads decode), but every status from 100 to 599 occurs.
+fn status() -> impl Strategy<Value = u16> {
+    prop_oneof![
+        4 => Just(200u16),
+        1 => 200u16..300,
+        3 => 100u16..600,
+    ]
+}
+
+fn header_id() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(any::<String>())
+}
+
+/// One edit of a sample: bytes, or (on the parsed JSON) a value replaced by one of another type,
+/// or a key inserted into an object.
+#[derive(Clone, Debug)]
+enum Mutation {
+    Truncate(Index),
+    Flip(Index, u8),
+    Insert(Index, u8),
+    Delete(Index),
+    Retype(Index, Value),
+    InsertKey(Index, String, Value),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        1 => any::<Index>().prop_map(Mutation::Truncate),
+        1 => (any::<Index>(), 1u8..=255).prop_map(|(i, m)| Mutation::Flip(i, m)),
+        1 => (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::Insert(i, b)),
+        1 => any::<Index>().prop_map(Mutation::Delete),
+        3 => structural_mutation(),
+    ]
+}
+
+fn structural_mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        3 => (any::<Index>(), json()).prop_map(|(i, v)| Mutation::Retype(i, v)),
+        1 => (any::<Index>(), key(), json()).prop_map(|(i, k, v)| Mutation::InsertKey(i, k, v)),
+    ]
+}
+
+fn kind(v: &Value) -> usize {
+    match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Number(_) => 2,
+        Value::String(_) => 3,
+        Value::Array(_) => 4,
+        Value::Object(_) => 5,
+    }
+}
+
+/// A value of a different type than `old`, preferring `candidate`.
+fn other_type(old: &Value, candidate: Value) -> Value {
+    if kind(&candidate) != kind(old) {
+        return candidate;
+    }
+    match kind(old) {
+        0 => Value::from("null"),
+        1 | 2 | 3 => Value::Object(Map::new()),
+        4 => Value::from(0),
+        _ => Value::Null,
+    }
+}
+
+fn count_values(v: &Value) -> usize {
+    1 + match v {
+        Value::Array(a) => a.iter().map(count_values).sum(),
+        Value::Object(m) => m.values().map(count_values).sum(),
+        _ => 0,
+    }
+}
+
+/// The `n`-th value in pre-order.
+fn nth_value<'v>(v: &'v mut Value, n: &mut usize) -> Option<&'v mut Value> {
+    if *n == 0 {
+        return Some(v);
+    }
+    *n -= 1;
+    match v {
+        Value::Array(a) => a.iter_mut().find_map(|x| nth_value(x, n)),
+        Value::Object(m) => m.values_mut().find_map(|x| nth_value(x, n)),
+        _ => None,
+    }
+}
+
+fn mutate_value(v: &mut Value, m: &Mutation) {
+    let mut n = match m {
+        Mutation::Retype(i, _) | Mutation::InsertKey(i, ..) => i.index(count_values(v)),
+        _ => return,
+    };
+    let Some(target) = nth_value(v, &mut n) else {
+        return;
+    };
+    match m {
+        Mutation::Retype(_, new) => *target = other_type(target, new.clone()),
+        Mutation::InsertKey(_, k, new) => {
+            if let Value::Object(obj) = target {
+                obj.insert(k.clone(), new.clone());
+            } else {
+                *target = Value::Object(Map::from_iter([(k.clone(), new.clone())]));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mutate(sample: &str, mutations: &[Mutation]) -> Vec<u8> {
+    let mut bytes = sample.as_bytes().to_vec();
+    for m in mutations {
+        let len = bytes.len();
+        match m {
+            Mutation::Truncate(i) => bytes.truncate(i.index(len + 1)),
+            Mutation::Flip(i, mask) if len > 0 => bytes[i.index(len)] ^= mask,
+            Mutation::Insert(i, b) => bytes.insert(i.index(len + 1), *b),
+            Mutation::Delete(i) if len > 0 => {
+                bytes.remove(i.index(len));
+            }
+            Mutation::Retype(..) | Mutation::InsertKey(..) => {
+                if let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) {
+                    mutate_value(&mut v, m);
+                    bytes = serde_json::to_vec(&v).expect("a Value serializes");
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes
+}
+
+// ---------------------------------------------------------------------------------------
+// Properties.
+
+proptest! {
+    #![proptest_config(config(CASES_ARBITRARY_JSON))]
+    #[test]
+    fn proptest_arbitrary_json_never_panics(
+        status in status(),
+        id in header_id(),
+        body in json(),
+    ) {
+        let body = serde_json::to_vec(&body).expect("a Value serializes");
+        decode_everywhere(status, id.as_deref(), &body);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(CASES_SHAPED_JSON))]
+    #[test]
+    fn proptest_envelope_shaped_json_never_panics(
+        status in status(),
+        id in header_id(),
+        body in shaped_json(),
+    ) {
+        let body = serde_json::to_vec(&body).expect("a Value serializes");
+        decode_everywhere(status, id.as_deref(), &body);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(CASES_MUTATED_SAMPLES))]
+    #[test]
+    fn proptest_mutated_samples_never_panic(
+        status in status(),
+        id in header_id(),
+        sample in any::<Index>(),
+        mutations in prop::collection::vec(mutation(), 1..5),
+    ) {
+        let body = mutate(sample.get::<&str>(&SAMPLES), &mutations);
+        decode_everywhere(status, id.as_deref(), &body);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(CASES_ARBITRARY_BYTES))]
+    #[test]
+    fn proptest_arbitrary_bytes_never_panic(
+        status in 100u16..600,
+        id in header_id(),
+        body in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            // Past the first byte, so the JSON parser gets further than `{`.
+            prop::collection::vec(any::<u8>(), 0..200).prop_map(|b| [b"{\"Response\":".as_slice(), &b].concat()),
+        ],
+    ) {
+        decode_everywhere(status, id.as_deref(), &body);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cross-check: the generator's sample check and the runtime's decoding implement the same
+// lenient rules twice. What the generator accepts as a sample must decode at run time.
+
+struct Checked {
+    model: codegen::model::Model,
+    /// Index into `model.ops` and the runtime decoder of the same operation.
+    ops: Vec<(usize, Decoder)>,
+}
+
+fn checked() -> &'static [Checked] {
+    static MODELS: std::sync::OnceLock<Vec<Checked>> = std::sync::OnceLock::new();
+    MODELS.get_or_init(|| {
+        let root = tests::workspace_root();
+        let inputs = [
+            codegen::Input::workspace(&root),
+            codegen::Input {
+                base: root.clone(),
+                protocols: root.join("specs/protocols"),
+                specs: root.join("tests/fixtures/specs"),
+            },
+        ];
+        inputs
+            .iter()
+            .map(|input| {
+                let model = codegen::load(input).unwrap_or_else(|d| panic!("specs load: {d}"));
+                let ops = model
+                    .ops
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, op)| !op.samples.is_empty())
+                    .map(|(i, op)| {
+                        let decode = DECODERS
+                            .iter()
+                            .find(|(name, _)| *name == op.wire_name)
+                            .unwrap_or_else(|| panic!("no decoder listed for {}", op.wire_name))
+                            .1;
+                        (i, decode)
+                    })
+                    .collect();
+                Checked { model, ops }
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn proptest_cross_check_covers_every_documented_sample() {
+    let ops: usize = checked().iter().map(|c| c.ops.len()).sum();
+    assert_eq!(
+        ops,
+        SAMPLES.len(),
+        "every op with a sample is cross-checked"
+    );
+}
+
+proptest! {
+    #![proptest_config(config(CASES_SAMPLE_CHECK_AGREES))]
+    #[test]
+    fn proptest_sample_check_accepts_only_what_the_runtime_decodes(
+        which in any::<Index>(),
+        status in prop_oneof![4 => Just(200u16), 1 => 100u16..600],
+        mutations in prop::collection::vec(structural_mutation(), 0..4),
+    ) {
+        let all: Vec<(&Checked, usize, Decoder)> = checked()
+            .iter()
+            .flat_map(|c| c.ops.iter().map(move |&(i, d)| (c, i, d)))
+            .collect();
+        let (c, i, decode) = *which.get(&all);
+        let op = &c.model.ops[i];
+        let sample = &op.samples[0];
+        let text = String::from_utf8(mutate(&sample.text, &mutations)).expect("JSON is UTF-8");
+        let candidate = codegen::model::Sample {
+            text: text.clone(),
+            status,
+            ..sample.clone()
+        };
+        let generator = codegen::sample::check(op, &c.model.protocols[op.protocol], &candidate);
+        let runtime = decode(status, None, text.as_bytes());
+        if generator.is_ok() {
+            prop_assert!(
+                runtime.is_ok(),
+                "{}: the generator accepts this sample but the runtime fails: {}\n{text}",
+                op.wire_name,
+                runtime.unwrap_err()
+            );
+        }
+    }
+}
