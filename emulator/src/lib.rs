@@ -349,9 +349,11 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
             )
         }
         verify::Outcome::Accepted { dialect, op } => {
-            let reply = lock(&state.replies)
-                .get(op.info.name)
-                .cloned()
+            let queued = lock(&state.queued)
+                .get_mut(op.info.name)
+                .and_then(VecDeque::pop_front);
+            let reply = queued
+                .or_else(|| lock(&state.replies).get(op.info.name).cloned())
                 .unwrap_or(Reply::Sample(0));
             (answer(dialect, op, &reply, &request_id), Verdict::Accepted)
         }

@@ -155,36 +155,40 @@ impl Runtime {
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.attempts(op, wire).instrument(span).await
+        self.attempts(op, wire, &span)
+            .instrument(span.clone())
+            .await
     }
 
     async fn attempts<T: DeserializeOwned, E: ServiceError>(
         &self,
         op: &OperationInfo,
         wire: WireRequest,
+        span: &tracing::Span,
     ) -> Result<T, SdkError<E>> {
         let cfg = &self.inner.config;
         let deadline = Instant::now() + cfg.total_timeout;
-        let span = tracing::Span::current();
         let (mut attempt, mut skew_fixed) = (0u32, false);
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let (result, raw) =
-                match tokio::time::timeout_at(deadline.into(), self.once::<T, E>(op, wire.clone()))
-                    .await
-                {
-                    Ok(r) => r,
-                    Err(_) => {
-                        let e = TransportError {
-                            operation: op.name,
-                            kind: TransportErrorKind::Timeout,
-                            status: None,
-                            message: format!("call did not finish within {:?}", cfg.total_timeout),
-                        };
-                        return Err(SdkError::Transport(e));
-                    }
-                };
+            let (result, raw) = match tokio::time::timeout_at(
+                deadline.into(),
+                self.once::<T, E>(op, wire.clone(), span),
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(_) => {
+                    let e = TransportError {
+                        operation: op.name,
+                        kind: TransportErrorKind::Timeout,
+                        status: None,
+                        message: format!("call did not finish within {:?}", cfg.total_timeout),
+                    };
+                    return Err(SdkError::Transport(e));
+                }
+            };
             let err = match result {
                 Ok(value) => return Ok(value),
                 Err(err) => err,
@@ -231,13 +235,13 @@ impl Runtime {
         &self,
         op: &OperationInfo,
         wire: WireRequest,
+        span: &tracing::Span,
     ) -> (Result<T, SdkError<E>>, Option<RawResponse>) {
         self.throttle(op).await;
         let signed = match self.sign(op, wire) {
             Ok(s) => s,
             Err(e) => return (Err(SdkError::Build(e)), None),
         };
-        let span = tracing::Span::current();
         let started = Instant::now();
         let result = self.send(&signed).await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
