@@ -257,3 +257,30 @@ async fn rate_limit_from_the_spec_holds_across_clones_under_200_concurrent_calls
     // And it does not over-throttle: 200 calls at ~19/s take about 10.5 s.
     assert!(elapsed < Duration::from_secs(14), "{elapsed:?}");
 }
+
+/// Every attempt is signed again: API 2.0 requests carry a fresh random `Nonce` each time.
+#[tokio::test]
+async fn every_attempt_is_signed_afresh() {
+    let emu = start().await;
+    let keys = emu.keys().clone();
+    let clients = demo::Clients::for_endpoint(
+        &emu.endpoint(),
+        (keys.tencent, keys.ucloud, keys.huawei),
+        |c| c.backoff(Duration::from_millis(1), Duration::from_millis(2)),
+    )
+    .expect("clients");
+    let op = generated::tencent::cdb::get_export_backup_url::OPERATION.name;
+    let html = || Reply::Fault(Fault::Html { status: 503, retry_after: None });
+    emu.queue_replies(op, [html(), html()]);
+    let outcome = clients.call(op).await.expect("known");
+    assert!(matches!(outcome, demo::Outcome::Ok(_)), "{outcome:?}");
+    let log = emu.requests();
+    let mut nonces: Vec<String> = log
+        .iter()
+        .filter_map(|r| r.query.split('&').find_map(|p| p.strip_prefix("Nonce=")).map(str::to_owned))
+        .collect();
+    assert_eq!(nonces.len(), 3);
+    nonces.dedup();
+    assert_eq!(nonces.len(), 3, "three attempts, three nonces");
+    assert!(log.iter().all(|r| r.verdict == Verdict::Accepted));
+}
