@@ -1,17 +1,14 @@
 //! The exact wire request each client method builds for each seed's documented example
-//! input, plus request validation before any I/O and error-code mapping.
+//! input (`demo`'s, shared with the e2e tests), plus request validation before any I/O and error-code mapping.
 
 use generated::ClientConfig;
 use generated::huawei::dds::{self, DownloadFileRequest};
 use generated::runtime::wire::Body;
 use generated::runtime::{HuaweiCredentials, TencentCredentials, UCloudCredentials};
 use generated::tencent::cdb::{
-    self, DbTable, GetExportBackupUrlError, GetExportBackupUrlRequest, GetExportBackupUrlResponse,
+    self, GetExportBackupUrlError, GetExportBackupUrlRequest, GetExportBackupUrlResponse,
 };
-use generated::tencent::redis::{
-    self, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse,
-    GetBackupDownloadUrlRequest,
-};
+use generated::tencent::redis::{self, DescribeBackupUrlError, DescribeBackupUrlResponse};
 use generated::ucloud::udb::{
     self, DescribeUdbInstanceBackupUrlError, DescribeUdbInstanceBackupUrlRequest,
     DescribeUdbInstanceBackupUrlResponse,
@@ -24,21 +21,7 @@ fn tencent() -> TencentCredentials {
 
 #[test]
 fn seed_000_wire_request() {
-    let req = GetExportBackupUrlRequest::builder()
-        .cdb_instance_id("cdb-c1nl9rpv")
-        .date("2016-07-06 01:04:54")
-        .db_table_list([
-            DbTable {
-                dbname: "test1".into(),
-                table_list: vec![],
-            },
-            DbTable {
-                dbname: "mysql".into(),
-                table_list: vec!["general_log".into(), "slow_log".into()],
-            },
-        ])
-        .build()
-        .expect("valid");
+    let req = demo::get_export_backup_url();
     let client =
         cdb::Client::new(ClientConfig::new().region("ap-guangzhou"), tencent()).expect("client");
     let wire = client.get_export_backup_url_request(&req).expect("wire");
@@ -59,11 +42,7 @@ fn seed_000_wire_request() {
 
 #[test]
 fn seed_001_wire_request() {
-    let req = GetBackupDownloadUrlRequest::builder()
-        .redis_id("crs-c7xq4kqu")
-        .backup_id("fb8d2cd6-f6ee-11e6-ac36-525400394272")
-        .build()
-        .expect("valid");
+    let req = demo::get_backup_download_url();
     let wire = redis::Client::new(ClientConfig::new(), tencent())
         .expect("client")
         .get_backup_download_url_request(&req)
@@ -73,11 +52,7 @@ fn seed_001_wire_request() {
 
 #[test]
 fn seed_002_wire_request_and_financial_zone() {
-    let req = DescribeBackupUrlRequest::builder()
-        .instance_id("crs-4y9t57vt")
-        .backup_id("678362566696298532848117")
-        .build()
-        .expect("valid");
+    let req = demo::describe_backup_url();
     let wire = redis::Client::new(ClientConfig::new().region("ap-guangzhou"), tencent())
         .expect("client")
         .describe_backup_url_request(&req)
@@ -107,13 +82,7 @@ fn seed_002_wire_request_and_financial_zone() {
 
 #[test]
 fn seed_003_wire_request_and_range_check() {
-    let req = DescribeUdbInstanceBackupUrlRequest::builder()
-        .region("cn-bj2")
-        .db_id("udb-xxx")
-        .backup_id(1234)
-        .valid_time(14400)
-        .build()
-        .expect("valid");
+    let req = demo::describe_udb_instance_backup_url("cn-bj2");
     let wire = udb::Client::new(ClientConfig::new(), UCloudCredentials::new("pub", "pk"))
         .expect("client")
         .describe_udb_instance_backup_url_request(&req)
