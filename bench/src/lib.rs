@@ -204,12 +204,12 @@ impl Report<'_> {
         self.numerator.1.as_secs_f64() / self.denominator.1.as_secs_f64()
     }
 
-    /// Prints the ratio line and the verdict line; returns whether the target is met.
-    pub fn print(&self) -> bool {
-        let ratio = self.ratio();
-        println!(
-            "{}: {ratio:.2}×  ({} {}, {} {}, {} rounds of {}, per-round ratio IQR {:.2}–{:.2}×)",
+    /// The ratio line.
+    pub fn line(&self) -> String {
+        format!(
+            "{}: {:.2}×  ({} {}, {} {}, {} rounds of {}, per-round ratio IQR {:.2}–{:.2}×)",
             self.label,
+            self.ratio(),
             self.numerator.0,
             fmt_duration(self.numerator.1),
             self.denominator.0,
@@ -218,11 +218,22 @@ impl Report<'_> {
             self.batch,
             self.iqr.0,
             self.iqr.1,
-        );
-        let met = self.target.met(ratio);
+        )
+    }
+
+    /// Prints the ratio line and the verdict line; returns whether the target is met.
+    pub fn print(&self) -> bool {
+        println!("{}", self.line());
+        let met = self.target.met(self.ratio());
         let verdict = if met { "met" } else { "NOT met" };
         println!("   verdict: target {} {verdict}", self.target);
         met
+    }
+
+    /// Prints the ratio line and a note instead of a verdict (a figure with no target).
+    pub fn print_info(&self, note: &str) {
+        println!("{}", self.line());
+        println!("   {note}");
     }
 }
 

