@@ -56,10 +56,17 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-fn lookup<'v>(f: &Field, obj: &'v Value) -> Option<&'v Value> {
-    std::iter::once(&f.wire)
+/// The field's value under its wire name or an alias. Both at once is an error, as it is
+/// for the SDK's decoder (serde reports a duplicate field).
+fn lookup<'v>(f: &Field, obj: &'v Value, at: &str) -> Result<Option<&'v Value>, String> {
+    let mut found = std::iter::once(&f.wire)
         .chain(&f.aliases)
-        .find_map(|k| obj.get(k))
+        .filter_map(|k| obj.get(k).map(|v| (k, v)));
+    let first = found.next();
+    if let (Some((a, _)), Some((b, _))) = (first, found.next()) {
+        return Err(format!("`{at}` has both `{a}` and its alias `{b}`"));
+    }
+    Ok(first.map(|(_, v)| v))
 }
 
 fn check_fields(
@@ -70,7 +77,7 @@ fn check_fields(
 ) -> Result<(), String> {
     for f in fields {
         let path = format!("{at}.{}", f.wire);
-        match lookup(f, obj) {
+        match lookup(f, obj, at)? {
             None | Some(Value::Null) if f.required && !matches!(f.ty, Ty::List(_) | Ty::Map(_)) => {
                 return Err(format!("required field `{path}` is missing"));
             }

@@ -113,8 +113,11 @@ macro_rules! lenient_int {
                 match scalar(d, EXPECTING)? {
                     Scalar::I(v) => <$t>::try_from(v).map_err(|_| invalid(&v.to_string(), EXPECTING)),
                     Scalar::U(v) => <$t>::try_from(v).map_err(|_| invalid(&v.to_string(), EXPECTING)),
-                    Scalar::Str(s) => s.trim().parse::<$t>().map_err(|_| invalid(&s, EXPECTING)),
-                    Scalar::F(v) if v.fract() == 0.0 && v >= <$t>::MIN as f64 && v <= <$t>::MAX as f64 => Ok(v as $t),
+                    // Through i128, so `"-0"` is 0 for unsigned types too (as the generator's
+                    // sample check reads it).
+                    Scalar::Str(s) => s.trim().parse::<i128>().ok().and_then(|v| <$t>::try_from(v).ok()).ok_or_else(|| invalid(&s, EXPECTING)),
+                    // Whole floats convert exactly below 2^127; `MAX as f64` would round up.
+                    Scalar::F(v) if v.fract() == 0.0 && v.abs() < 1.7e38 => <$t>::try_from(v as i128).map_err(|_| invalid(&v.to_string(), EXPECTING)),
                     other => Err(invalid(&other.text().unwrap_or_else(|| "null".into()), EXPECTING)),
                 }
             }
