@@ -16,19 +16,19 @@ use libfuzzer_sys::fuzz_target;
 const PROTOCOLS: [(&str, &str); 4] = [
     (
         "specs/protocols/huawei.yaml",
-        include_str!("../../specs/protocols/huawei.yaml"),
+        include_str!("../../../specs/protocols/huawei.yaml"),
     ),
     (
         "specs/protocols/tencent-v2.yaml",
-        include_str!("../../specs/protocols/tencent-v2.yaml"),
+        include_str!("../../../specs/protocols/tencent-v2.yaml"),
     ),
     (
         "specs/protocols/tencent-v3.yaml",
-        include_str!("../../specs/protocols/tencent-v3.yaml"),
+        include_str!("../../../specs/protocols/tencent-v3.yaml"),
     ),
     (
         "specs/protocols/ucloud.yaml",
-        include_str!("../../specs/protocols/ucloud.yaml"),
+        include_str!("../../../specs/protocols/ucloud.yaml"),
     ),
 ];
 
@@ -36,23 +36,23 @@ const PROTOCOLS: [(&str, &str); 4] = [
 const SAMPLES: [(&str, &str); 5] = [
     (
         "samples/get_export_backup_url.json",
-        include_str!("../../specs/tencent/cdb/samples/get_export_backup_url.json"),
+        include_str!("../../../specs/tencent/cdb/samples/get_export_backup_url.json"),
     ),
     (
         "samples/get_backup_download_url.json",
-        include_str!("../../specs/tencent/redis/samples/get_backup_download_url.json"),
+        include_str!("../../../specs/tencent/redis/samples/get_backup_download_url.json"),
     ),
     (
         "samples/describe_backup_url.json",
-        include_str!("../../specs/tencent/redis/samples/describe_backup_url.json"),
+        include_str!("../../../specs/tencent/redis/samples/describe_backup_url.json"),
     ),
     (
         "samples/describe_udb_instance_backup_url.json",
-        include_str!("../../specs/ucloud/udb/samples/describe_udb_instance_backup_url.json"),
+        include_str!("../../../specs/ucloud/udb/samples/describe_udb_instance_backup_url.json"),
     ),
     (
         "samples/download_file.json",
-        include_str!("../../specs/huawei/dds/samples/download_file.json"),
+        include_str!("../../../specs/huawei/dds/samples/download_file.json"),
     ),
 ];
 
