@@ -159,7 +159,7 @@ impl<'a> Reader<'a> {
         self.diags.0.last_mut().expect("just pushed")
     }
 
-    pub fn expected(&mut self, node: &Node, what: &str, key: &str) {
+    fn expected(&mut self, node: &Node, what: &str, key: &str) {
         self.err(
             node.pos,
             format!("`{key}` must be {what}, found {}", node.kind.describe()),

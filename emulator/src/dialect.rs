@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use runtime::catalog::ErrorInfo;
+use runtime::catalog::{ErrorInfo, OperationCatalog};
 use runtime::{EnvelopeSpec, Protocol};
 use serde_json::{Map, Value};
 
@@ -26,13 +26,17 @@ pub struct Dialect {
     pub missing_param: &'static str,
     /// No such action or path.
     pub unknown_operation: &'static str,
-    /// HTTP status of a refusal when the protocol signals errors by status.
+    /// HTTP status of an error the specs give none for, when the protocol signals errors by status.
     pub refusal_status: u16,
+    /// Error rows of an operation of this protocol (its common rows among them), for the
+    /// HTTP status of a refusal that no particular operation is known for.
+    pub errors: &'static [ErrorInfo],
 }
 
 impl Dialect {
-    /// The dialect of `protocol`, with `envelope` taken from an operation of it.
-    pub fn of(protocol: Protocol, envelope: &'static EnvelopeSpec) -> Self {
+    /// The dialect of `any`'s protocol (envelope and error rows taken from it).
+    pub fn of(any: &'static OperationCatalog) -> Self {
+        let (protocol, envelope, errors) = (any.info.protocol, any.info.envelope, any.errors);
         match protocol {
             // API 2.0 error page: 4100 auth failed, 4104 SecretId not found, 4500 replay
             // (Timestamp skewed), 4000 bad or missing parameter. Current page: 5 minutes.
@@ -46,6 +50,7 @@ impl Dialect {
                 missing_param: "4000",
                 unknown_operation: "4000",
                 refusal_status: 200,
+                errors,
             },
             Protocol::TencentV3 => Self {
                 protocol,
@@ -57,6 +62,7 @@ impl Dialect {
                 missing_param: "MissingParameter",
                 unknown_operation: "InvalidAction",
                 refusal_status: 200,
+                errors,
             },
             // UCloud signs no timestamp, so nothing can be stale; 230 is the gateway's
             // "Params [X] not available" (not in the protocol spec: it arrives as Unhandled).
@@ -70,6 +76,7 @@ impl Dialect {
                 missing_param: "230",
                 unknown_operation: "161",
                 refusal_status: 200,
+                errors,
             },
             // APIG: 0301 for any bad AK/SK authentication (signature, unknown AK, X-Sdk-Date
             // more than 15 minutes off), 0201 bad request, 0101 no such API.
@@ -83,22 +90,19 @@ impl Dialect {
                 missing_param: "APIG.0201",
                 unknown_operation: "APIG.0101",
                 refusal_status: 400,
+                errors,
             },
         }
     }
 
-    /// The HTTP status an error is sent with: the spec's, else the protocol's usual one.
-    pub fn status_of(&self, info: Option<&ErrorInfo>, code: &str) -> u16 {
-        if let Some(status) = info.and_then(|i| i.status) {
-            return status;
-        }
-        if !self.envelope.status_errors {
-            return 200;
-        }
-        match code {
-            "APIG.0301" => 401,
-            "APIG.0101" => 404,
-            _ => self.refusal_status,
+    /// The HTTP status `code` is sent with: the spec's (the operation's rows, else the
+    /// protocol's), else 200 where the body alone signals errors, else `refusal_status`.
+    pub fn status_of(&self, op: Option<&OperationCatalog>, code: &str) -> u16 {
+        let rows = op.map_or(&[][..], |o| o.errors).iter().chain(self.errors);
+        match rows.filter(|e| e.code == code).find_map(|e| e.status) {
+            Some(status) => status,
+            None if !self.envelope.status_errors => 200,
+            None => self.refusal_status,
         }
     }
 

@@ -339,7 +339,7 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
             code,
             reason,
         } => {
-            let status = dialect.status_of(op.and_then(|o| find_error(o, code)), code);
+            let status = dialect.status_of(*op, code);
             (
                 dialect.error(status, code, reason, &request_id).into(),
                 Verdict::Rejected {
@@ -414,13 +414,6 @@ fn http_date(now: i64) -> String {
         .unwrap_or_default()
 }
 
-fn find_error(
-    op: &'static OperationCatalog,
-    code: &str,
-) -> Option<&'static runtime::catalog::ErrorInfo> {
-    op.errors.iter().find(|e| e.code == code)
-}
-
 fn answer(
     dialect: &Dialect,
     op: &'static OperationCatalog,
@@ -436,10 +429,14 @@ fn answer(
             None => plain(500, "emulator: the operation has no such sample").into(),
         },
         Reply::Error(code) => {
-            let info = find_error(op, code);
             let message = format!("emulated error {code}");
             dialect
-                .error(dialect.status_of(info, code), code, &message, request_id)
+                .error(
+                    dialect.status_of(Some(op), code),
+                    code,
+                    &message,
+                    request_id,
+                )
                 .into()
         }
         Reply::Custom {

@@ -74,7 +74,7 @@ pub(crate) fn check(
     let Some(any) = ops.iter().find(|o| o.info.protocol == protocol) else {
         return Outcome::Unrecognised(format!("emulator: no {protocol:?} operation is served"));
     };
-    let dialect = Dialect::of(protocol, any.info.envelope);
+    let dialect = Dialect::of(any);
     let of_protocol = || ops.iter().copied().filter(|o| o.info.protocol == protocol);
     let op = match protocol {
         Protocol::TencentV3 => {
@@ -279,22 +279,18 @@ fn missing_param(op: &OperationCatalog, req: &Seen, params: &Pairs) -> Option<&'
     op.params
         .iter()
         .filter(|p| p.required)
-        .map(|p| p.name)
-        .find(|&name| {
-            let location = op
-                .params
-                .iter()
-                .find(|p| p.name == name)
-                .map(|p| p.location);
+        .map(|p| (p.name, p.location))
+        .find(|&(name, location)| {
             let present = match (op.info.protocol, location) {
                 (Protocol::TencentV3, _) => in_json(name),
                 (Protocol::TencentV2 | Protocol::UCloud, _) => in_pairs(params, name),
-                (Protocol::Huawei, Some(Location::Path)) => path_vars(op.info.path, &req.path)
+                (Protocol::Huawei, Location::Path) => path_vars(op.info.path, &req.path)
                     .is_some_and(|vars| vars.iter().any(|(k, v)| k == name && !v.starts_with('{'))),
-                (Protocol::Huawei, Some(Location::Header)) => req.header(name).is_some(),
-                (Protocol::Huawei, Some(Location::Body)) => in_json(name),
+                (Protocol::Huawei, Location::Header) => req.header(name).is_some(),
+                (Protocol::Huawei, Location::Body) => in_json(name),
                 (Protocol::Huawei, _) => in_pairs(&query, name),
             };
             !present
         })
+        .map(|(name, _)| name)
 }
