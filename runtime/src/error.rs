@@ -1,97 +1,12 @@
-//! Errors every operation shares: the service error metadata, decode failures, and the
-//! [`SdkError`] that wraps an operation's own error enum.
+//! [`SdkError`], which wraps an operation's own error enum; the service error metadata and
+//! decode failures come from the core crate.
 
 use std::fmt;
 
+pub use sdk_core::error::*;
+
 use crate::build::BuildError;
 use crate::transport::TransportError;
-
-/// What the service said when it refused a request: code, message, request id, HTTP status.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ErrorMeta {
-    /// The vendor's error code as text (`9006`, `FailedOperation.SystemError`, `APIG.0301`).
-    pub code: String,
-    /// The vendor's message, verbatim.
-    pub message: String,
-    /// The request id, where the wire carries one.
-    pub request_id: Option<String>,
-    /// HTTP status of the response.
-    pub status: u16,
-}
-
-impl fmt::Display for ErrorMeta {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "code {}: {} (HTTP {}",
-            self.code, self.message, self.status
-        )?;
-        if let Some(id) = &self.request_id {
-            write!(f, ", request id {id}")?;
-        }
-        f.write_str(")")
-    }
-}
-
-/// When an error may be retried, as the specs' `retryable` says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Retry {
-    /// Never (auth errors, bad parameters, unknown codes).
-    Never,
-    /// Only when the operation is idempotent: the request may have been processed.
-    IfIdempotent,
-    /// Always: the request was refused before processing (throttling).
-    Always,
-}
-
-impl Retry {
-    /// Whether an error of this class may be retried for an operation.
-    pub fn allows(self, idempotent: bool) -> bool {
-        match self {
-            Retry::Never => false,
-            Retry::IfIdempotent => idempotent,
-            Retry::Always => true,
-        }
-    }
-}
-
-/// What every generated error enum offers: the service's metadata and when the specs allow
-/// retrying it. Bring it into scope to call `err.meta()`.
-pub trait ServiceError: From<ErrorMeta> + std::error::Error + Send + Sync + 'static {
-    /// Code, message, request id and HTTP status as the service sent them.
-    fn meta(&self) -> &ErrorMeta;
-    /// When the specs allow retrying this error.
-    fn retry(&self) -> Retry;
-    /// Whether the specs allow retrying this error at all (on idempotent calls at least).
-    fn is_retryable(&self) -> bool {
-        self.retry() != Retry::Never
-    }
-}
-
-/// A response that could not be decoded: not JSON, truncated, or not the declared shape.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecodeError {
-    /// HTTP status of the response.
-    pub status: u16,
-    /// The request id, when it could be read.
-    pub request_id: Option<String>,
-    /// What went wrong, with the JSON path where known.
-    pub reason: String,
-    /// The first bytes of the body (lossy UTF-8), to recognise an HTML error page.
-    pub excerpt: String,
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot decode response (HTTP {}): {}; body starts {:?}",
-            self.status, self.reason, self.excerpt
-        )
-    }
-}
-
-impl std::error::Error for DecodeError {}
 
 /// An operation's failure: `E` is the operation's generated error enum.
 #[derive(Debug)]

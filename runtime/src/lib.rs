@@ -9,19 +9,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod build;
-pub mod catalog;
+pub use sdk_core::{build, catalog, de, redact, time_fmt, wire};
+
 pub mod client;
 pub mod config;
 pub mod credentials;
-pub mod de;
 pub mod envelope;
 pub mod error;
 pub mod protocols;
-pub mod redact;
-pub mod time_fmt;
 pub mod transport;
-pub mod wire;
 
 pub use build::{BuildError, Problem};
 pub use client::Runtime;

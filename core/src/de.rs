@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A type that decodes leniently. Generated object and enum types implement it with the
 /// default method (plain serde); scalars, containers and runtime types override it.
@@ -171,21 +171,76 @@ impl Lenient for String {
     }
 }
 
-/// Decodes a string-like scalar into a caller type; used by redaction and timestamp types.
-pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+/// Decodes a string-like scalar as text (numbers and booleans as their JSON text).
+pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     String::de_lenient(d)
+}
+
+/// A [`DeserializeSeed`] that decodes `T` through [`Lenient`]: the typed SDK's element seed.
+/// The generator's sample check uses the same container functions ([`option`], [`seq`],
+/// [`map`]) with seeds built from the spec, so containers follow one set of rules.
+pub struct LenientSeed<T>(PhantomData<T>);
+
+impl<T> LenientSeed<T> {
+    /// The seed for `T`.
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T> Default for LenientSeed<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Clone for LenientSeed<T> {
+    fn clone(&self) -> Self {
+        Self::new()
+    }
+}
+
+impl<'de, T: Lenient + DeserializeOwned> DeserializeSeed<'de> for LenientSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::de_lenient(d)
+    }
+}
+
+/// An optional value: `null` (or absent, by the caller's `default`) is `None`.
+pub fn option<'de, D: Deserializer<'de>, S: DeserializeSeed<'de>>(
+    d: D,
+    seed: S,
+) -> Result<Option<S::Value>, D::Error> {
+    d.deserialize_option(OptVisitor(seed))
+}
+
+/// A list: `null` is empty; each element through a clone of `seed`.
+pub fn seq<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
+    d: D,
+    seed: S,
+) -> Result<Vec<S::Value>, D::Error> {
+    d.deserialize_any(SeqVisitor(seed))
+}
+
+/// A map with string keys: `null` is empty; each value through a clone of `seed`.
+pub fn map<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
+    d: D,
+    seed: S,
+) -> Result<BTreeMap<String, S::Value>, D::Error> {
+    d.deserialize_any(MapVisitor(seed))
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for Option<T> {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_option(OptVisitor(PhantomData))
+        option(d, LenientSeed::new())
     }
 }
 
-struct OptVisitor<T>(PhantomData<T>);
+struct OptVisitor<S>(S);
 
-impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for OptVisitor<T> {
-    type Value = Option<T>;
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptVisitor<S> {
+    type Value = Option<S::Value>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an optional value")
     }
@@ -196,23 +251,14 @@ impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for OptVisitor<T> {
         Ok(None)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        T::de_lenient(d).map(Some)
+        self.0.deserialize(d).map(Some)
     }
 }
 
-/// Wrapper that routes a container element through [`Lenient`].
-struct Elem<T>(T);
+struct SeqVisitor<S>(S);
 
-impl<'de, T: Lenient + DeserializeOwned> Deserialize<'de> for Elem<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        T::de_lenient(d).map(Elem)
-    }
-}
-
-struct SeqVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for SeqVisitor<T> {
-    type Value = Vec<T>;
+impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for SeqVisitor<S> {
+    type Value = Vec<S::Value>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list (or null)")
     }
@@ -226,9 +272,10 @@ impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for SeqVisitor<T> {
         d.deserialize_any(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Cap the pre-allocation: the hint comes from untrusted input.
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(Elem(v)) = seq.next_element::<Elem<T>>()? {
+        // Cap the pre-allocation: the hint comes from untrusted input. Without a hint (JSON
+        // gives none) start at 8, which holds a typical vendor list without regrowing.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(64));
+        while let Some(v) = seq.next_element_seed(self.0.clone())? {
             out.push(v);
         }
         Ok(out)
@@ -237,14 +284,14 @@ impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for SeqVisitor<T> {
 
 impl<T: Lenient + DeserializeOwned> Lenient for Vec<T> {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(SeqVisitor(PhantomData))
+        seq(d, LenientSeed::new())
     }
 }
 
-struct MapVisitor<T>(PhantomData<T>);
+struct MapVisitor<S>(S);
 
-impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for MapVisitor<T> {
-    type Value = BTreeMap<String, T>;
+impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for MapVisitor<S> {
+    type Value = BTreeMap<String, S::Value>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object (or null)")
     }
@@ -259,7 +306,8 @@ impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for MapVisitor<T> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = BTreeMap::new();
-        while let Some((k, Elem(v))) = map.next_entry::<String, Elem<T>>()? {
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value_seed(self.0.clone())?;
             out.insert(k, v);
         }
         Ok(out)
@@ -268,7 +316,7 @@ impl<'de, T: Lenient + DeserializeOwned> Visitor<'de> for MapVisitor<T> {
 
 impl<T: Lenient + DeserializeOwned> Lenient for BTreeMap<String, T> {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(MapVisitor(PhantomData))
+        map(d, LenientSeed::new())
     }
 }
 

@@ -1,6 +1,6 @@
 //! The wire request description: what a client method would put on the network, before
 //! signing. Generated code turns request fields into [`Value`]s; the protocol modules in
-//! [`crate::protocols`] place them (query, form, JSON body, path, headers).
+//! the runtime's protocols place them (query, form, JSON body, path, headers).
 
 use std::fmt;
 

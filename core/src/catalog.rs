@@ -2,7 +2,7 @@
 //! sample responses and error codes. The generated crate emits them (feature `catalog`);
 //! the SDK's own calls never read them.
 
-use crate::protocols::{Location, OperationInfo};
+use crate::protocol::{Location, OperationInfo};
 
 /// One operation as its spec describes it.
 #[derive(Clone, Copy, Debug)]

@@ -1,0 +1,105 @@
+//! What the runtime and the generator both know of an operation: its protocol, its wire
+//! facts, where each field travels.
+
+use crate::envelope::EnvelopeSpec;
+use crate::wire::{Method, ToWire, Value};
+
+/// A wire protocol the runtime speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// Tencent Cloud API 2.0: `Action` + common parameters in the query, HmacSHA1/256 signature.
+    TencentV2,
+    /// Tencent Cloud API 3.0: JSON body, `X-TC-*` headers, TC3-HMAC-SHA256.
+    TencentV3,
+    /// UCloud: form parameters, `PublicKey` + SHA1 `Signature`.
+    UCloud,
+    /// Huawei Cloud REST behind API Gateway: path/query/body, SDK-HMAC-SHA256.
+    Huawei,
+}
+
+/// Everything the runtime needs to know about one operation, emitted by the generator.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OperationInfo {
+    /// Wire name of the operation (`Action`), e.g. `DescribeBackupUrl`.
+    pub name: &'static str,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Service short name, e.g. `redis`.
+    pub service: &'static str,
+    /// API version, where the protocol sends one.
+    pub version: Option<&'static str>,
+    /// Default host; may contain `{region}` and `{service}`.
+    pub endpoint: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template; may contain `{wire_name}` of path parameters.
+    pub path: &'static str,
+    /// Whether sending the request twice is harmless.
+    pub idempotent: bool,
+    /// Client-side rate limit from the spec, in requests per second.
+    pub rate_limit: Option<f64>,
+    /// The protocol's response envelope.
+    pub envelope: &'static EnvelopeSpec,
+}
+
+/// Where a field goes on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// The protocol's usual parameter place (query for Tencent 2.0, JSON body for 3.0, form for UCloud).
+    Param,
+    /// A `{name}` segment of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// An HTTP header.
+    Header,
+    /// A member of the JSON body.
+    Body,
+}
+
+/// One request field on its way to the wire.
+#[doc(hidden)]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Where it goes.
+    pub location: Location,
+    /// Wire name.
+    pub name: &'static str,
+    /// Value (`Null` for an unset optional field).
+    pub value: Value,
+}
+
+macro_rules! field_ctors {
+    ($($(#[$doc:meta])* $fn:ident => $loc:ident),*) => {$(
+        $(#[$doc])*
+        pub fn $fn<T: ToWire + ?Sized>(name: &'static str, value: &T) -> Self {
+            Self { location: Location::$loc, name, value: value.to_wire() }
+        }
+    )*};
+}
+
+impl Field {
+    field_ctors!(
+        /// A field in the protocol's usual parameter place.
+        param => Param,
+        /// A `{name}` path segment.
+        path => Path,
+        /// A query parameter.
+        query => Query,
+        /// A header.
+        header => Header,
+        /// A member of the JSON body.
+        body => Body
+    );
+
+    /// This field's value sent as a JSON document inside a string (Tencent's `dbTableList`).
+    #[must_use]
+    pub fn json(self) -> Self {
+        let value = match self.value {
+            Value::Null => Value::Null,
+            v => Value::Str(v.to_json()),
+        };
+        Self { value, ..self }
+    }
+}
+

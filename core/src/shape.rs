@@ -1,0 +1,227 @@
+//! A response type described by data, decoded by the SDK's own rules.
+//!
+//! The generator cannot run the generated types it is about to write, so it checks each
+//! documented sample by decoding it through a [`ShapeSeed`] built from the spec: the same
+//! envelope pass ([`crate::envelope::decode_with`]), the same scalar rules
+//! ([`crate::de::Lenient`]), the same container functions ([`crate::de::seq`],
+//! [`crate::de::map`], [`crate::de::option`]). Objects follow what `serde` derive does for
+//! the generated structs: unknown keys ignored, a key and its alias (or a key twice) refused,
+//! a required field missing refused, a list or map missing read as empty (the messages
+//! are serde's own).
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::de::Lenient;
+
+/// A value's shape, as the generated type of a response field decodes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Text: `String`, `SignedUrl`, `Sensitive<String>`, a timestamp, an open enum.
+    Str,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+    /// `f64`.
+    F64,
+    /// `Vec<T>`.
+    List(Box<Shape>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Shape>),
+    /// A generated struct: the index of its [`ObjectShape`] in [`Shapes::objects`].
+    Object(usize),
+}
+
+/// One field of a generated struct.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldShape {
+    /// Wire name.
+    pub wire: String,
+    /// Other accepted wire names.
+    pub aliases: Vec<String>,
+    /// The value's shape.
+    pub shape: Shape,
+    /// Whether the field is required (lists and maps never are: absent means empty).
+    pub required: bool,
+}
+
+/// A generated struct's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectShape {
+    /// Type name, for messages.
+    pub name: String,
+    /// Fields in declaration order.
+    pub fields: Vec<FieldShape>,
+}
+
+/// Every object shape of one response, so recursive types refer to each other by index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shapes {
+    /// Object shapes; [`Shape::Object`] indexes here.
+    pub objects: Vec<ObjectShape>,
+}
+
+/// Decodes (and discards) a value of `shape`.
+#[derive(Clone, Copy)]
+pub struct ShapeSeed<'s> {
+    /// All object shapes.
+    pub shapes: &'s Shapes,
+    /// The value's shape.
+    pub shape: &'s Shape,
+}
+
+impl<'de> DeserializeSeed<'de> for ShapeSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let seed = |shape| ShapeSeed {
+            shapes: self.shapes,
+            shape,
+        };
+        match self.shape {
+            Shape::Str => String::de_lenient(d).map(drop),
+            Shape::Bool => bool::de_lenient(d).map(drop),
+            Shape::I32 => i32::de_lenient(d).map(drop),
+            Shape::I64 => i64::de_lenient(d).map(drop),
+            Shape::U32 => u32::de_lenient(d).map(drop),
+            Shape::U64 => u64::de_lenient(d).map(drop),
+            Shape::F64 => f64::de_lenient(d).map(drop),
+            Shape::List(inner) => crate::de::seq(d, seed(inner)).map(drop),
+            Shape::Map(inner) => crate::de::map(d, seed(inner)).map(drop),
+            Shape::Object(i) => ObjectSeed {
+                shapes: self.shapes,
+                object: &self.shapes.objects[*i],
+            }
+            .deserialize(d),
+        }
+    }
+}
+
+/// The payload of a response: its top-level fields.
+pub struct ObjectSeed<'s> {
+    /// All object shapes.
+    pub shapes: &'s Shapes,
+    /// The object.
+    pub object: &'s ObjectShape,
+}
+
+impl ObjectSeed<'_> {
+    fn field<'de, D: Deserializer<'de>>(&self, f: &FieldShape, d: D) -> Result<(), D::Error> {
+        let seed = ShapeSeed {
+            shapes: self.shapes,
+            shape: &f.shape,
+        };
+        match (&f.shape, f.required) {
+            (Shape::List(_) | Shape::Map(_), _) | (_, true) => seed.deserialize(d),
+            (_, false) => crate::de::option(d, seed).map(drop),
+        }
+    }
+
+    fn defaults(f: &FieldShape) -> bool {
+        !f.required || matches!(f.shape, Shape::List(_) | Shape::Map(_))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        // serde derive asks for a struct; serde_json then accepts an object or an array.
+        d.deserialize_struct("object", &[], self)
+    }
+}
+
+/// Adapts a field of an object for `next_value_seed`.
+struct FieldSeed<'a, 's>(&'a ObjectSeed<'s>, &'a FieldShape);
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.field(self.1, d)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "struct {}", self.object.name)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let fields = &self.object.fields;
+        let mut seen = vec![false; fields.len()];
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let found = fields
+                .iter()
+                .position(|f| f.wire == key || f.aliases.iter().any(|a| *a == key));
+            match found {
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Some(i) if seen[i] => {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate field `{}`",
+                        fields[i].wire
+                    )));
+                }
+                Some(i) => {
+                    seen[i] = true;
+                    map.next_value_seed(FieldSeed(&self, &fields[i]))?;
+                }
+            }
+        }
+        match fields
+            .iter()
+            .zip(&seen)
+            .find(|(f, seen)| !**seen && !Self::defaults(f))
+        {
+            Some((f, _)) => Err(de::Error::custom(format_args!("missing field `{}`", f.wire))),
+            None => Ok(()),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        // serde derive's positional form: fields in declaration order.
+        for (i, f) in self.object.fields.iter().enumerate() {
+            if seq.next_element_seed(FieldSeed(&self, f))?.is_none() {
+                if Self::defaults(f) {
+                    continue;
+                }
+                return Err(de::Error::invalid_length(i, &self));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(shape: Shape, json: &str) -> Result<(), String> {
+        let shapes = Shapes::default();
+        let mut d = serde_json::Deserializer::from_str(json);
+        ShapeSeed {
+            shapes: &shapes,
+            shape: &shape,
+        }
+        .deserialize(&mut d)
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn scalars_follow_the_runtime() {
+        assert_eq!(check(Shape::U64, "5.0"), Ok(()));
+        assert_eq!(check(Shape::U64, "\"-0\""), Ok(()));
+        assert!(check(Shape::U64, "-1").is_err());
+        assert_eq!(check(Shape::List(Box::new(Shape::I32)), "null"), Ok(()));
+        assert_eq!(check(Shape::Str, "12"), Ok(()));
+        assert!(check(Shape::Str, "null").is_err());
+    }
+}
