@@ -163,7 +163,7 @@ impl Docs {
     pub fn error_doc(&self, e: &ErrorVariant) -> String {
         self.render(
             "error",
-            ctx! { code => e.code, message => e.message, doc => e.doc, status => e.status, retryable => match e.retryable { crate::spec::Retry::Always => "always", crate::spec::Retry::IfIdempotent => "idempotent", crate::spec::Retry::Never => "" } },
+            ctx! { code => e.code, message => e.message, doc => e.doc, status => e.status, retryable => match e.retryable { crate::model::Retry::Always => "always", crate::model::Retry::IfIdempotent => "idempotent", crate::model::Retry::Never => "" } },
         )
     }
 

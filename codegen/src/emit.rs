@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use crate::docs::Docs;
 use crate::model::{
-    ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity, Ty, TypeKind,
+    ErrorVariant, Field, Model, NamedType, Operation, Protocol, Sensitivity, Ty, TypeKind,
 };
 
 /// A module of the generated crate.
@@ -95,17 +95,6 @@ fn base_ty(ty: &Ty, sensitive: Sensitivity, boxed: bool) -> TokenStream {
     }
 }
 
-/// The runtime's name of a field location (`Location::<name>`).
-fn location_name(location: Location) -> &'static str {
-    match location {
-        Location::Param => "Param",
-        Location::Path => "Path",
-        Location::Query => "Query",
-        Location::Header => "Header",
-        Location::Body => "Body",
-    }
-}
-
 fn is_collection(ty: &Ty) -> bool {
     matches!(ty, Ty::List(_) | Ty::Map(_))
 }
@@ -177,75 +166,114 @@ impl Emitter<'_> {
         }
     }
 
-    /// `catalog` (feature `catalog`): every operation's parameters, samples and error codes,
-    /// for the emulator and spec-driven tests.
+    /// `catalog` (feature `catalog`): every operation's spec facts and typed hooks, for the
+    /// emulator, spec-driven tests, the demo and benchmarks.
     fn catalog_module(&self) -> Module {
         let root = &self.root;
-        let providers = self.model.providers();
+        let error_info = |e: &ErrorVariant, variant: String| {
+            let code = &e.code;
+            let retry = ident(e.retryable.variant_name());
+            let status = match e.status {
+                Some(s) => quote!(Some(#s)),
+                None => quote!(None),
+            };
+            let roles = e.roles.iter().map(|r| ident(r.variant_name()));
+            quote!(::runtime::catalog::ErrorInfo { code: #code, variant: #variant, status: #status, retry: ::runtime::Retry::#retry, roles: &[#(::runtime::catalog::Role::#roles),*] })
+        };
+        let mut items = Vec::new();
+        for p in &self.model.protocols {
+            let gate = Self::feature(&p.provider);
+            let name = format_ident!("PROTOCOL_{}", p.module.to_uppercase());
+            let (spec_name, variant, module) = (&p.name, ident(p.runtime.variant_name()), ident(&p.module));
+            let skew = match p.max_skew_seconds {
+                Some(s) => quote!(Some(#s)),
+                None => quote!(None),
+            };
+            let refusal = p.refusal_status;
+            let errors = p.errors.iter().map(|e| error_info(e, e.variant.clone()));
+            let d = doc(&format!("Catalog facts of protocol `{}`.", p.name));
+            items.push(quote! {
+                #gate
+                #d
+                pub const #name: ::runtime::catalog::ProtocolCatalog = ::runtime::catalog::ProtocolCatalog {
+                    name: #spec_name,
+                    protocol: ::runtime::Protocol::#variant,
+                    envelope: &#root::protocols::#module::ENVELOPE,
+                    max_skew_seconds: #skew,
+                    refusal_status: #refusal,
+                    errors: &[#(#errors),*],
+                };
+            });
+        }
         let mut groups = Vec::new();
-        let mut consts = Vec::new();
-        for provider in &providers {
-            let entries = self.model.ops.iter().filter(|o| o.provider == *provider).map(|op| {
+        for provider in self.model.providers() {
+            let entries = self.model.ops.iter().filter(|o| o.provider == provider).map(|op| {
                 let p = &self.model.protocols[op.protocol];
                 let (prov, svc, m) = (ident(&op.provider), ident(&op.service), ident(&op.snake));
+                let glue = quote!(#root::#prov::#svc::#m::glue);
                 let params = op.request.iter().map(|f| {
-                    let (name, loc, required) = (&f.wire, ident(location_name(f.location)), f.required);
+                    let (name, loc, required) = (&f.wire, ident(f.location.variant_name()), f.required);
                     quote!(::runtime::catalog::ParamInfo { name: #name, location: ::runtime::protocols::Location::#loc, required: #required })
+                });
+                let examples = op.request.iter().filter_map(|f| {
+                    let (name, text) = (&f.wire, f.example.as_ref()?);
+                    Some(quote!((#name, #text)))
                 });
                 let samples = op.samples.iter().map(|s| {
                     let (name, status, body) = (&s.name, s.status, &s.text);
                     quote!(::runtime::catalog::SampleInfo { name: #name, status: #status, body: #body })
                 });
-                let own = op.errors.iter().map(|e| (e, e.variant.clone()));
+                let own = op.errors.iter().map(|e| error_info(e, e.variant.clone()));
                 let common = p
                     .errors
                     .iter()
                     .filter(|c| op.errors.iter().all(|e| e.code != c.code))
-                    .map(|e| (e, format!("Common({})", e.variant)));
-                let errors = own.chain(common).map(|(e, variant)| {
-                    let code = &e.code;
-                    let retry = ident(match e.retryable {
-                        crate::spec::Retry::Always => "Always",
-                        crate::spec::Retry::IfIdempotent => "IfIdempotent",
-                        crate::spec::Retry::Never => "Never",
-                    });
-                    let status = match e.status {
-                        Some(s) => quote!(Some(#s)),
-                        None => quote!(None),
-                    };
-                    quote!(::runtime::catalog::ErrorInfo { code: #code, variant: #variant, status: #status, retry: ::runtime::Retry::#retry })
-                });
+                    .map(|e| error_info(e, format!("Common({})", e.variant)));
+                let errors = own.chain(common);
+                let proto = format_ident!("PROTOCOL_{}", p.module.to_uppercase());
                 quote! {
-                    ::runtime::catalog::OperationCatalog {
-                        info: &#root::#prov::#svc::#m::OPERATION,
-                        params: &[#(#params),*],
-                        samples: &[#(#samples),*],
-                        errors: &[#(#errors),*],
+                    ::runtime::catalog::Entry {
+                        spec: &::runtime::catalog::OperationCatalog {
+                            info: &#glue::OPERATION,
+                            params: &[#(#params),*],
+                            samples: &[#(#samples),*],
+                            errors: &[#(#errors),*],
+                            protocol: &#proto,
+                            examples: &[#(#examples),*],
+                        },
+                        decode: |status, request_id, body| ::runtime::catalog::outcome(#glue::decode(status, request_id, body)),
+                        example_request: |config| #glue::example().and_then(|input| #glue::to_wire(&input, config)),
+                        call_example: #glue::call_example,
                     }
                 }
             });
             let name = format_ident!("{}", provider.to_uppercase());
             let gate = Self::feature(provider);
             let d = doc(&format!("Operations of the `{provider}` feature."));
-            consts.push(quote! {
+            items.push(quote! {
                 #gate
                 #d
-                pub const #name: &[::runtime::catalog::OperationCatalog] = &[#(#entries),*];
+                pub const #name: &[::runtime::catalog::Entry] = &[#(#entries),*];
             });
             groups.push(quote!(#gate #name));
         }
         let items = quote! {
-            #(#consts)*
+            #(#items)*
 
             /// Every operation compiled in (by provider feature), in spec order.
-            pub fn operations() -> Vec<&'static ::runtime::catalog::OperationCatalog> {
-                let groups: &[&[::runtime::catalog::OperationCatalog]] = &[#(#groups),*];
+            pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
+                let groups: &[&[::runtime::catalog::Entry]] = &[#(#groups),*];
                 groups.iter().flat_map(|g| g.iter()).collect()
+            }
+
+            /// The operation with wire name `name`, if compiled in.
+            pub fn operation(name: &str) -> Option<&'static ::runtime::catalog::Entry> {
+                operations().into_iter().find(|e| e.spec.info.name == name)
             }
         };
         Module {
             name: "catalog".into(),
-            doc: "Spec facts for emulators and spec-driven tests: parameters, documented samples and error codes of every operation.".into(),
+            doc: "Spec facts and typed hooks of every operation, for emulators, spec-driven tests, demos and benchmarks: parameters, documented samples, error codes with their roles, example requests.".into(),
             attrs: quote!(#[cfg(feature = "catalog")]),
             items,
             children: vec![],
@@ -340,7 +368,7 @@ impl Emitter<'_> {
         let variants: Vec<Ident> = rows.iter().map(|r| ident(&r.variant)).collect();
         let docs = rows.iter().map(|r| doc(&self.docs.error_doc(r)));
         let codes = rows.iter().map(|r| lit(&r.code));
-        let class = |want: crate::spec::Retry| -> Vec<&Ident> {
+        let class = |want: crate::model::Retry| -> Vec<&Ident> {
             rows.iter()
                 .zip(&variants)
                 .filter(|(r, _)| r.retryable == want)
@@ -348,8 +376,8 @@ impl Emitter<'_> {
                 .collect()
         };
         let (always, if_idempotent) = (
-            class(crate::spec::Retry::Always),
-            class(crate::spec::Retry::IfIdempotent),
+            class(crate::model::Retry::Always),
+            class(crate::model::Retry::IfIdempotent),
         );
         let root = &self.root;
         let (common_variant, common_meta, common_from, common_retry) = match common {
@@ -476,25 +504,17 @@ impl Emitter<'_> {
             methods.push(quote! {
                 #d
                 pub async fn #call(&self, input: &#req) -> Result<#resp, ::runtime::SdkError<#err>> {
-                    let wire = input.to_wire(self.runtime.config()).map_err(::runtime::SdkError::Build)?;
-                    self.runtime.invoke(&#m::OPERATION, wire).await
+                    let wire = #m::glue::to_wire(input, self.runtime.config()).map_err(::runtime::SdkError::Build)?;
+                    self.runtime.invoke(&#m::glue::OPERATION, wire).await
                 }
                 #unsigned_doc
                 pub fn #unsigned(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-                    input.to_wire(self.runtime.config())
+                    #m::glue::to_wire(input, self.runtime.config())
                 }
             });
         }
-        let creds = ident(
-            match ops
-                .first()
-                .map(|o| self.model.protocols[o.protocol].runtime_variant)
-            {
-                Some("UCloud") => "UCloudCredentials",
-                Some("Huawei") => "HuaweiCredentials",
-                _ => "TencentCredentials",
-            },
-        );
+        // The model rejects a service whose operations need different credentials.
+        let creds = ident(self.model.protocols[ops[0].protocol].runtime.credentials_type());
         let new_doc = doc(&format!(
             "A client with the given configuration and credentials (from code, or [`{creds}::from_env`](::runtime::{creds}::from_env)).\n\nFails only if the HTTP client cannot be set up."
         ));
@@ -544,7 +564,7 @@ impl Emitter<'_> {
     fn op_module(&self, op: &Operation) -> Module {
         let p = &self.model.protocols[op.protocol];
         let items = [
-            self.operation_const(op, p),
+            crate::glue::module(op, p, self.operation_const(op, p)),
             self.request(op),
             self.response(op),
             self.types(op),
@@ -562,7 +582,7 @@ impl Emitter<'_> {
 
     fn operation_const(&self, op: &Operation, p: &Protocol) -> TokenStream {
         let (name, service, endpoint, path) = (&op.wire_name, &op.service, &op.endpoint, &op.path);
-        let protocol = ident(p.runtime_variant);
+        let protocol = ident(p.runtime.variant_name());
         let version = opt_lit(op.version.as_deref());
         let method = ident(&crate::naming::pascal(&op.method.to_lowercase()));
         let idempotent = op.idempotent;
@@ -576,8 +596,7 @@ impl Emitter<'_> {
         let module = ident(&p.module);
         let root = &self.root;
         quote! {
-            /// Wire facts of this operation, for the runtime.
-            pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+            ::runtime::OperationInfo {
                 name: #name,
                 protocol: ::runtime::Protocol::#protocol,
                 service: #service,
@@ -588,7 +607,7 @@ impl Emitter<'_> {
                 idempotent: #idempotent,
                 rate_limit: #rate,
                 envelope: &#root::protocols::#module::ENVELOPE,
-            };
+            }
         }
     }
 
@@ -653,16 +672,6 @@ impl Emitter<'_> {
                 quote!(#name: self.#name)
             }
         });
-        let wire_fields = op.request.iter().map(|f| {
-            let (name, wire) = (ident(&f.ident), &f.wire);
-            let ctor = ident(&location_name(f.location).to_lowercase());
-            let json = if f.json_string {
-                quote!(.json())
-            } else {
-                quote!()
-            };
-            quote!(::runtime::protocols::Field::#ctor(#wire, &self.#name)#json)
-        });
         let req_doc = doc(&format!(
             "Input of `{}`. Build one with [`{req}::builder`].",
             op.wire_name
@@ -685,11 +694,7 @@ impl Emitter<'_> {
                     #builder::default()
                 }
 
-                #[doc(hidden)]
-                pub fn to_wire(&self, config: &::runtime::ClientConfig) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-                    let fields = Vec::from([#(#wire_fields),*]);
-                    ::runtime::protocols::build(&OPERATION, config, fields)
-                }
+
             }
 
             #builder_doc
@@ -704,7 +709,7 @@ impl Emitter<'_> {
 
                 /// Checks the fields and builds the request; every problem is reported at once.
                 pub fn build(self) -> Result<#req, ::runtime::BuildError> {
-                    let #mutable check = ::runtime::build::Check::new(OPERATION.name);
+                    let #mutable check = ::runtime::build::Check::new(glue::OPERATION.name);
                     #(#checks)*
                     check.finish(|| Some(#req { #(#assemble),* }))
                 }
@@ -770,7 +775,6 @@ impl Emitter<'_> {
 
     fn response(&self, op: &Operation) -> TokenStream {
         let resp = format_ident!("{}Response", op.pascal);
-        let err = format_ident!("{}Error", op.pascal);
         let fields = self.struct_fields(&op.response);
         let accessors = self.accessors(&resp, &op.response);
         let d = doc(&format!("Output of `{}`.", op.wire_name));
@@ -782,18 +786,7 @@ impl Emitter<'_> {
                 #fields
             }
 
-            impl #resp {
-                /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-                pub fn decode(
-                    status: u16,
-                    request_id: Option<&str>,
-                    body: &[u8],
-                ) -> Result<Self, ::runtime::SdkError<#err>> {
-                    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-                }
-            }
-
-            #accessors
+#accessors
         }
     }
 

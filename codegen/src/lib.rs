@@ -10,6 +10,7 @@
 pub mod diag;
 pub mod docs;
 pub mod emit;
+mod glue;
 pub mod model;
 pub mod naming;
 pub mod sample;

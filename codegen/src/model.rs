@@ -7,14 +7,6 @@ use crate::diag::{Diag, Diagnostics, Pos};
 use crate::naming::{did_you_mean, is_keyword, is_pascal_ident, is_snake_ident, pascal, snake};
 use crate::spec::{ErrorRow, FieldSpec, Num, OpSpec, ProtocolSpec, Str, TypeBody};
 
-/// Protocols the runtime implements: spec name → runtime `Protocol` variant.
-pub const RUNTIME_PROTOCOLS: &[(&str, &str)] = &[
-    ("tencent-v2", "TencentV2"),
-    ("tencent-v3", "TencentV3"),
-    ("ucloud", "UCloud"),
-    ("huawei", "Huawei"),
-];
-
 /// Units a numeric field may declare, and the factor to bytes where it is a size.
 pub const UNITS: &[(&str, Option<u64>)] = &[
     ("B", Some(1)),
@@ -138,14 +130,7 @@ pub enum Sensitivity {
     SignedUrl,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Location {
-    Param,
-    Path,
-    Query,
-    Header,
-    Body,
-}
+pub use sdk_core::{Location, Retry, catalog::Role};
 
 #[derive(Clone, Debug)]
 pub struct Field {
@@ -196,8 +181,10 @@ pub struct ErrorVariant {
     pub variant: String,
     pub message: Option<String>,
     pub doc: Option<String>,
-    pub retryable: crate::spec::Retry,
+    pub retryable: Retry,
     pub status: Option<u16>,
+    /// What the protocol means by the code when refusing a request (protocol rows only).
+    pub roles: Vec<Role>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -221,7 +208,16 @@ pub struct Protocol {
     pub title: String,
     pub doc: String,
     pub signing: Option<String>,
-    pub runtime_variant: &'static str,
+    /// The runtime protocol implementing it (variant, credentials type).
+    pub runtime: sdk_core::Protocol,
+    /// Locations a request field may name (empty: `location:` is not used).
+    pub locations: Vec<Location>,
+    /// Where a request field without `location:` goes.
+    pub default_location: Location,
+    /// Path parameters the signer fills from the credentials when unset.
+    pub credential_params: Vec<String>,
+    pub max_skew_seconds: Option<i64>,
+    pub refusal_status: u16,
     /// Module and constant stem, e.g. `tencent_v2`.
     pub module: String,
     /// Common error enum, e.g. `TencentV2Error`.
@@ -446,13 +442,33 @@ fn resolve_errors(
             continue;
         }
         by_variant.insert(variant.clone(), (code.clone(), pos));
+        let mut roles = Vec::new();
+        for r in &row.roles {
+            match Role::from_spec_name(&r.value) {
+                Some(role) if allow_message_names => {
+                    let _ = role;
+                    cx.err(r.pos, "`roles` apply to a protocol's error rows only");
+                }
+                Some(role) => roles.push(role),
+                None => {
+                    let names: Vec<&str> = Role::ALL.iter().map(|r| r.spec_name()).collect();
+                    cx.err(r.pos, format!("unknown role `{}`", r.value)).hint =
+                        Some(format!("one of {}", names.join(", ")));
+                }
+            }
+        }
         out.push(ErrorVariant {
             code,
             variant,
             message: row.message,
             doc: row.doc,
-            retryable: row.retryable,
+            retryable: match row.retryable {
+                crate::spec::Retry::Never => Retry::Never,
+                crate::spec::Retry::IfIdempotent => Retry::IfIdempotent,
+                crate::spec::Retry::Always => Retry::Always,
+            },
             status: row.status,
+            roles,
         });
     }
     out
@@ -461,21 +477,60 @@ fn resolve_errors(
 fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Option<Protocol> {
     let file = p.file.clone();
     let cx = &mut Cx { file: &file, diags };
-    let Some(&(_, runtime_variant)) = RUNTIME_PROTOCOLS
-        .iter()
-        .find(|(n, _)| *n == p.protocol.value)
-    else {
-        let names: Vec<&str> = RUNTIME_PROTOCOLS.iter().map(|(n, _)| *n).collect();
-        let d = cx.err(
-            p.protocol.pos,
-            format!(
-                "unknown protocol `{}`: the runtime implements none such",
-                p.protocol.value
-            ),
-        );
-        d.hint = Some(format!("known protocols: {}", names.join(", ")));
-        return None;
+    let runtime = p.runtime.as_ref().and_then(|r| {
+        let found = sdk_core::Protocol::from_variant_name(&r.value);
+        if found.is_none() {
+            let names: Vec<&str> = sdk_core::Protocol::ALL
+                .iter()
+                .map(|p| p.variant_name())
+                .collect();
+            cx.err(
+                r.pos,
+                format!("unknown runtime protocol `{}`: the runtime implements none such", r.value),
+            )
+            .hint = Some(format!("known runtime protocols: {}", names.join(", ")));
+        }
+        found
+    });
+    let mut locations = Vec::new();
+    for l in &p.locations {
+        match Location::from_spec_name(&l.value) {
+            Some(loc) if loc != Location::Param => locations.push(loc),
+            _ => {
+                cx.err(l.pos, format!("unknown location `{}`", l.value)).hint =
+                    Some("one of path, query, header, body".into());
+            }
+        }
+    }
+    let default_location = match &p.default_location {
+        None => Location::Param,
+        Some(l) => match Location::from_spec_name(&l.value) {
+            Some(loc) if loc == Location::Param || locations.contains(&loc) => loc,
+            _ => {
+                cx.err(l.pos, format!("default location `{}` is not `param` or one of `allowed`", l.value));
+                Location::Param
+            }
+        },
     };
+    let int = |cx: &mut Cx<'_>, n: Option<crate::spec::Num>, what: &str| -> Option<i64> {
+        let n = n?;
+        if n.is_int && n.value >= 0.0 && n.value < 1e9 {
+            Some(n.value as i64)
+        } else {
+            cx.err(n.pos, format!("`{what}` must be a whole non-negative number, found {}", n.value));
+            None
+        }
+    };
+    let max_skew_seconds = int(cx, p.max_skew_seconds, "max_skew_seconds");
+    let refusal_status = match int(cx, p.refusal_status, "refusal_status") {
+        Some(s @ 100..=599) => s as u16,
+        Some(s) => {
+            cx.err(p.refusal_status.map_or(Pos::default(), |n| n.pos), format!("`refusal_status` must be an HTTP status, found {s}"));
+            400
+        }
+        None => 400,
+    };
+    let credential_params: Vec<String> = p.credential_params.iter().map(|c| c.value.clone()).collect();
     if !is_snake_ident(&p.provider.value) {
         cx.err(
             p.provider.pos,
@@ -512,7 +567,12 @@ fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Option<Protocol
         title: p.title,
         doc: p.doc,
         signing: p.signing,
-        runtime_variant,
+        runtime: runtime?,
+        locations,
+        default_location,
+        credential_params,
+        max_skew_seconds,
+        refusal_status,
         module,
         method,
         path,
@@ -778,38 +838,7 @@ fn resolve_fields(
                 json_string = true;
             }
         }
-        let location = match (&f.location, protocol) {
-            (None, Some(p)) if p.name == "huawei" && side == Side::Request => Location::Query,
-            (None, _) => Location::Param,
-            (Some(l), Some(p)) if side == Side::Request => {
-                match (l.value.as_str(), p.name == "huawei") {
-                    ("path", true) => Location::Path,
-                    ("query", true) => Location::Query,
-                    ("header", true) => Location::Header,
-                    ("body", true) => Location::Body,
-                    (_, false) => {
-                        let d = cx.err(
-                            l.pos,
-                            format!("`location` is not used by protocol `{}`", p.name),
-                        );
-                        d.hint = Some(
-                            "Tencent and UCloud send every parameter in one place; drop `location`"
-                                .into(),
-                        );
-                        Location::Param
-                    }
-                    (other, true) => {
-                        let d = cx.err(l.pos, format!("unknown location `{other}`"));
-                        d.hint = Some("one of path, query, header, body".into());
-                        Location::Param
-                    }
-                }
-            }
-            (Some(l), _) => {
-                cx.err(l.pos, "`location` applies to request fields only");
-                Location::Param
-            }
-        };
+        let location = resolve_location(cx, f, side, protocol);
         let sensitive = match f.sensitive.as_ref().map(|s| (s.value.as_str(), s.pos)) {
             None => Sensitivity::None,
             Some(("true", _)) => Sensitivity::Secret,
@@ -875,6 +904,46 @@ fn resolve_fields(
         }
     }
     out
+}
+
+/// Where a field travels: its `location:` if the protocol allows it, else the protocol's default.
+fn resolve_location(
+    cx: &mut Cx<'_>,
+    f: &FieldSpec,
+    side: Side,
+    protocol: Option<&Protocol>,
+) -> Location {
+    let default = match (protocol, side) {
+        (Some(p), Side::Request) => p.default_location,
+        _ => Location::Param,
+    };
+    let Some(l) = &f.location else {
+        return default;
+    };
+    let Some(p) = protocol.filter(|_| side == Side::Request) else {
+        cx.err(l.pos, "`location` applies to request fields only");
+        return default;
+    };
+    if p.locations.is_empty() {
+        cx.err(
+            l.pos,
+            format!("`location` is not used by protocol `{}`", p.name),
+        )
+        .hint = Some(format!(
+            "protocol `{}` sends every parameter in one place; drop `location`",
+            p.name
+        ));
+        return default;
+    }
+    match Location::from_spec_name(&l.value) {
+        Some(loc) if p.locations.contains(&loc) => loc,
+        _ => {
+            let names: Vec<&str> = p.locations.iter().map(|l| l.spec_name()).collect();
+            cx.err(l.pos, format!("unknown location `{}`", l.value)).hint =
+                Some(format!("one of {}", names.join(", ")));
+            default
+        }
+    }
 }
 
 fn resolve_op(
@@ -1018,7 +1087,7 @@ fn resolve_op(
         (None, Some(p)) => (p.method.clone(), p.path.clone()),
         (None, None) => ("POST".into(), "/".into()),
     };
-    check_path_params(cx, &spec, &path, &request);
+    check_path_params(cx, &spec, protocol, &path, &request);
     if let Some(rl) = spec.rate_limit
         && rl.value <= 0.0
     {
@@ -1222,7 +1291,13 @@ fn box_recursion(types: &mut [NamedType]) {
     }
 }
 
-fn check_path_params(cx: &mut Cx<'_>, spec: &OpSpec, path: &str, request: &[Field]) {
+fn check_path_params(
+    cx: &mut Cx<'_>,
+    spec: &OpSpec,
+    protocol: Option<&Protocol>,
+    path: &str,
+    request: &[Field],
+) {
     let pos = spec
         .http
         .as_ref()
@@ -1240,12 +1315,13 @@ fn check_path_params(cx: &mut Cx<'_>, spec: &OpSpec, path: &str, request: &[Fiel
     for name in &in_path {
         match request.iter().find(|f| &f.wire == name) {
             Some(f) if f.location == Location::Path => {
-                // Huawei's signer fills an unset `{project_id}` from the credentials.
-                let from_credentials = name == "project_id" && spec.protocol.value == "huawei";
+                // The protocol's signer fills its credential parameters when left unset.
+                let from_credentials = protocol.is_some_and(|p| p.credential_params.contains(name));
                 if !f.required && !from_credentials {
+                    let filled = protocol.map_or(String::new(), |p| p.credential_params.join(", "));
                     cx.err(
                         pos,
-                        format!("path parameter `{name}` must be `required: true` (only Huawei's `project_id` may be left to the credentials)"),
+                        format!("path parameter `{name}` must be `required: true` (only the protocol's credential parameters may be left unset: {})", if filled.is_empty() { "none" } else { &filled }),
                     );
                 }
             }

@@ -72,6 +72,8 @@ pub struct ErrorRow {
     pub variant: Option<Str>,
     pub retryable: Retry,
     pub status: Option<u16>,
+    /// What the protocol means by this code when refusing a request (protocol rows only).
+    pub roles: Vec<Str>,
     pub pos: Pos,
 }
 
@@ -138,6 +140,17 @@ pub struct ProtocolSpec {
     pub envelope: EnvelopeSpec,
     pub common_params: Vec<(Str, String)>,
     pub errors: Vec<ErrorRow>,
+    /// The runtime `Protocol` variant that implements it.
+    pub runtime: Option<Str>,
+    /// Locations a request field may name, and where a field without one goes.
+    pub locations: Vec<Str>,
+    pub default_location: Option<Str>,
+    /// Path parameters the signer fills from the credentials when the request leaves them unset.
+    pub credential_params: Vec<Str>,
+    /// Timestamp window in seconds (none: the protocol signs no time).
+    pub max_skew_seconds: Option<Num>,
+    /// HTTP status of a refusal whose error row gives none.
+    pub refusal_status: Option<Num>,
 }
 
 /// Reads nodes of one file, collecting diagnostics.
@@ -571,9 +584,23 @@ fn read_errors(r: &mut Reader<'_>, node: Option<&Node>) -> Vec<ErrorRow> {
                 None
             }
         });
+        let mut roles = Vec::new();
+        if let Some(n) = o.take("roles") {
+            for item in r.seq(n, "roles") {
+                roles.extend(r.str_node(item, "roles"));
+            }
+        }
         r.finish(
             o,
-            &["code", "message", "doc", "variant", "retryable", "status"],
+            &[
+                "code",
+                "message",
+                "doc",
+                "variant",
+                "retryable",
+                "status",
+                "roles",
+            ],
             "error row",
         );
         out.extend(code.map(|code| ErrorRow {
@@ -583,6 +610,7 @@ fn read_errors(r: &mut Reader<'_>, node: Option<&Node>) -> Vec<ErrorRow> {
             variant,
             retryable,
             status,
+            roles: std::mem::take(&mut roles),
             pos: item.pos,
         }));
     }
@@ -756,9 +784,35 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         }
     }
     let errors = read_errors(r, o.take("errors"));
+    let runtime = r.req_str(&mut o, "runtime", what);
+    let (mut locations, mut default_location) = (Vec::new(), None);
+    if let Some(n) = o.take("locations")
+        && let Some(mut l) = r.obj(n, "locations")
+    {
+        if let Some(n) = l.take("allowed") {
+            for item in r.seq(n, "allowed") {
+                locations.extend(r.str_node(item, "allowed"));
+            }
+        }
+        default_location = r.opt_str(&mut l, "default");
+        r.finish(l, &["allowed", "default"], "`locations`");
+    }
+    let mut credential_params = Vec::new();
+    if let Some(n) = o.take("credential_params") {
+        for item in r.seq(n, "credential_params") {
+            credential_params.extend(r.str_node(item, "credential_params"));
+        }
+    }
+    let max_skew_seconds = r.opt_num(&mut o, "max_skew_seconds");
+    let refusal_status = r.opt_num(&mut o, "refusal_status");
     r.finish(
         o,
         &[
+            "runtime",
+            "locations",
+            "credential_params",
+            "max_skew_seconds",
+            "refusal_status",
             "protocol",
             "provider",
             "title",
@@ -782,5 +836,11 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         envelope,
         common_params,
         errors,
+        runtime,
+        locations,
+        default_location,
+        credential_params,
+        max_skew_seconds,
+        refusal_status,
     })
 }

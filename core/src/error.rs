@@ -43,6 +43,15 @@ pub enum Retry {
 }
 
 impl Retry {
+    /// The variant's name, for emitted code.
+    pub fn variant_name(self) -> &'static str {
+        match self {
+            Retry::Never => "Never",
+            Retry::IfIdempotent => "IfIdempotent",
+            Retry::Always => "Always",
+        }
+    }
+
     /// Whether an error of this class may be retried for an operation.
     pub fn allows(self, idempotent: bool) -> bool {
         match self {

@@ -4,8 +4,12 @@
 use crate::envelope::EnvelopeSpec;
 use crate::wire::{Method, ToWire, Value};
 
-/// A wire protocol the runtime speaks.
+/// A wire protocol the runtime speaks (one file each under `runtime/src/protocols/`).
+///
+/// A protocol spec (`specs/protocols/*.yaml`) names its variant with `runtime:`; the
+/// generator checks the name against [`Protocol::ALL`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Protocol {
     /// Tencent Cloud API 2.0: `Action` + common parameters in the query, HmacSHA1/256 signature.
     TencentV2,
@@ -15,6 +19,40 @@ pub enum Protocol {
     UCloud,
     /// Huawei Cloud REST behind API Gateway: path/query/body, SDK-HMAC-SHA256.
     Huawei,
+}
+
+impl Protocol {
+    /// Every protocol the runtime implements.
+    pub const ALL: &'static [Protocol] = &[
+        Protocol::TencentV2,
+        Protocol::TencentV3,
+        Protocol::UCloud,
+        Protocol::Huawei,
+    ];
+
+    /// The variant's name, as a protocol spec's `runtime:` writes it.
+    pub fn variant_name(self) -> &'static str {
+        match self {
+            Protocol::TencentV2 => "TencentV2",
+            Protocol::TencentV3 => "TencentV3",
+            Protocol::UCloud => "UCloud",
+            Protocol::Huawei => "Huawei",
+        }
+    }
+
+    /// The protocol a spec's `runtime:` names.
+    pub fn from_variant_name(name: &str) -> Option<Protocol> {
+        Self::ALL.iter().copied().find(|p| p.variant_name() == name)
+    }
+
+    /// The runtime credentials type its requests are signed with.
+    pub fn credentials_type(self) -> &'static str {
+        match self {
+            Protocol::TencentV2 | Protocol::TencentV3 => "TencentCredentials",
+            Protocol::UCloud => "UCloudCredentials",
+            Protocol::Huawei => "HuaweiCredentials",
+        }
+    }
 }
 
 /// Everything the runtime needs to know about one operation, emitted by the generator.
@@ -43,7 +81,7 @@ pub struct OperationInfo {
 }
 
 /// Where a field goes on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Location {
     /// The protocol's usual parameter place (query for Tencent 2.0, JSON body for 3.0, form for UCloud).
     Param,
@@ -55,6 +93,44 @@ pub enum Location {
     Header,
     /// A member of the JSON body.
     Body,
+}
+
+impl Location {
+    /// Every location.
+    pub const ALL: &'static [Location] = &[
+        Location::Param,
+        Location::Path,
+        Location::Query,
+        Location::Header,
+        Location::Body,
+    ];
+
+    /// The spec's spelling (`location: path`) and the variant's name in lower case.
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            Location::Param => "param",
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Body => "body",
+        }
+    }
+
+    /// The variant's name (`Path`), for emitted code.
+    pub fn variant_name(self) -> &'static str {
+        match self {
+            Location::Param => "Param",
+            Location::Path => "Path",
+            Location::Query => "Query",
+            Location::Header => "Header",
+            Location::Body => "Body",
+        }
+    }
+
+    /// The location a spec names.
+    pub fn from_spec_name(name: &str) -> Option<Location> {
+        Self::ALL.iter().copied().find(|l| l.spec_name() == name)
+    }
 }
 
 /// One request field on its way to the wire.

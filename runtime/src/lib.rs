@@ -9,8 +9,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub use sdk_core::{build, catalog, de, redact, time_fmt, wire};
+pub use sdk_core::{build, de, redact, shape, time_fmt, wire};
 
+pub mod catalog;
 pub mod client;
 pub mod config;
 pub mod credentials;

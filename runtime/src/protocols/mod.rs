@@ -33,6 +33,12 @@ pub fn build(
         Protocol::TencentV3 => Ok(tencent_v3::build(op, cfg, host, fields)),
         Protocol::UCloud => Ok(ucloud::build(op, host, fields)),
         Protocol::Huawei => huawei::build(op, host, fields),
+        other => Err(BuildError::new(
+            op.name,
+            Problem::Config {
+                what: format!("this runtime does not implement protocol {other:?}"),
+            },
+        )),
     }
 }
 

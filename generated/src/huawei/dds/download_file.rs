@@ -6,19 +6,71 @@
 //! - Documented errors: 7.
 //! - Sample `documented` (`samples/download_file.json`): The document's example normal response, verbatim (invalid `link_expired_time`).
 //! - Spec: `specs/huawei/dds/download_file.yaml`.
-/// Wire facts of this operation, for the runtime.
-pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
-    name: "download-file",
-    protocol: ::runtime::Protocol::Huawei,
-    service: "dds",
-    version: None,
-    endpoint: "dds.{region}.myhuaweicloud.com",
-    method: ::runtime::Method::Get,
-    path: "/v3/{project_id}/backups/download-file",
-    idempotent: true,
-    rate_limit: None,
-    envelope: &crate::protocols::huawei::ENVELOPE,
-};
+/// Glue between this operation's types and the runtime; not part of the API.
+#[doc(hidden)]
+pub mod glue {
+    use super::*;
+    /// Wire facts of this operation, for the runtime.
+    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+        name: "download-file",
+        protocol: ::runtime::Protocol::Huawei,
+        service: "dds",
+        version: None,
+        endpoint: "dds.{region}.myhuaweicloud.com",
+        method: ::runtime::Method::Get,
+        path: "/v3/{project_id}/backups/download-file",
+        idempotent: true,
+        rate_limit: None,
+        envelope: &crate::protocols::huawei::ENVELOPE,
+    };
+    /// The unsigned wire request of `input`.
+    pub fn to_wire(
+        input: &DownloadFileRequest,
+        config: &::runtime::ClientConfig,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        let fields = Vec::from([
+            ::runtime::protocols::Field::path("project_id", &input.project_id),
+            ::runtime::protocols::Field::query("instance_id", &input.instance_id),
+            ::runtime::protocols::Field::query("backup_id", &input.backup_id),
+        ]);
+        ::runtime::protocols::build(&OPERATION, config, fields)
+    }
+    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
+    pub fn decode(
+        status: u16,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>> {
+        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    }
+    /// The spec's example input (`example:` values).
+    #[cfg(feature = "catalog")]
+    pub fn example() -> Result<DownloadFileRequest, ::runtime::BuildError> {
+        DownloadFileRequest::builder()
+            .instance_id(String::from("befb1cfe1f96403780396b0c54f85d11in02"))
+            .backup_id(String::from("bd062e1af2d248b3bb4cd3dbb4183888br02"))
+            .build()
+    }
+    /// Calls the operation with the spec's example input.
+    #[cfg(feature = "catalog")]
+    pub fn call_example(
+        runtime: &::runtime::Runtime,
+    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
+        Box::pin(async move {
+            let wire = match example()
+                .and_then(|input| to_wire(&input, runtime.config()))
+            {
+                Ok(wire) => wire,
+                Err(e) => return ::runtime::catalog::Outcome::Build(e),
+            };
+            ::runtime::catalog::outcome(
+                runtime
+                    .invoke::<DownloadFileResponse, DownloadFileError>(&OPERATION, wire)
+                    .await,
+            )
+        })
+    }
+}
 /// Input of `download-file`. Build one with [`DownloadFileRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -43,18 +95,6 @@ impl DownloadFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadFileRequestBuilder {
         DownloadFileRequestBuilder::default()
-    }
-    #[doc(hidden)]
-    pub fn to_wire(
-        &self,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        let fields = Vec::from([
-            ::runtime::protocols::Field::path("project_id", &self.project_id),
-            ::runtime::protocols::Field::query("instance_id", &self.instance_id),
-            ::runtime::protocols::Field::query("backup_id", &self.backup_id),
-        ]);
-        ::runtime::protocols::build(&OPERATION, config, fields)
     }
 }
 /// Builder of [`DownloadFileRequest`]: [`build`](DownloadFileRequestBuilder::build) checks required fields and ranges before any I/O.
@@ -83,7 +123,7 @@ impl DownloadFileRequestBuilder {
     }
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<DownloadFileRequest, ::runtime::BuildError> {
-        let mut check = ::runtime::build::Check::new(OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
         let backup_id = check.required("backup_id", "backup_id", self.backup_id);
         check
@@ -108,16 +148,6 @@ pub struct DownloadFileResponse {
     /// Wire name: `bucket`.
     #[serde(default, deserialize_with = "::runtime::de::lenient")]
     pub bucket: Option<String>,
-}
-impl DownloadFileResponse {
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<Self, ::runtime::SdkError<DownloadFileError>> {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
 }
 /// One backup file and its download link.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]

@@ -38,16 +38,15 @@ impl Client {
         &self,
         input: &DownloadFileRequest,
     ) -> Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>> {
-        let wire = input
-            .to_wire(self.runtime.config())
+        let wire = download_file::glue::to_wire(input, self.runtime.config())
             .map_err(::runtime::SdkError::Build)?;
-        self.runtime.invoke(&download_file::OPERATION, wire).await
+        self.runtime.invoke(&download_file::glue::OPERATION, wire).await
     }
     /// The unsigned wire request [`download_file`](Self::download_file) would send (method, host, path, query, headers, body).
     pub fn download_file_request(
         &self,
         input: &DownloadFileRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(self.runtime.config())
+        download_file::glue::to_wire(input, self.runtime.config())
     }
 }

@@ -9,19 +9,93 @@
 //! - Documented errors: 9.
 //! - Sample `documented` (`samples/get_export_backup_url.json`): The document's example output, verbatim (string-typed `code` and `size`).
 //! - Spec: `specs/tencent/cdb/get_export_backup_url.yaml`.
-/// Wire facts of this operation, for the runtime.
-pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
-    name: "GetExportBackupUrl",
-    protocol: ::runtime::Protocol::TencentV2,
-    service: "cdb",
-    version: None,
-    endpoint: "cdb.api.qcloud.com",
-    method: ::runtime::Method::Get,
-    path: "/v2/index.php",
-    idempotent: true,
-    rate_limit: None,
-    envelope: &crate::protocols::tencent_v2::ENVELOPE,
-};
+/// Glue between this operation's types and the runtime; not part of the API.
+#[doc(hidden)]
+pub mod glue {
+    use super::*;
+    /// Wire facts of this operation, for the runtime.
+    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+        name: "GetExportBackupUrl",
+        protocol: ::runtime::Protocol::TencentV2,
+        service: "cdb",
+        version: None,
+        endpoint: "cdb.api.qcloud.com",
+        method: ::runtime::Method::Get,
+        path: "/v2/index.php",
+        idempotent: true,
+        rate_limit: None,
+        envelope: &crate::protocols::tencent_v2::ENVELOPE,
+    };
+    /// The unsigned wire request of `input`.
+    pub fn to_wire(
+        input: &GetExportBackupUrlRequest,
+        config: &::runtime::ClientConfig,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        let fields = Vec::from([
+            ::runtime::protocols::Field::param("cdbInstanceId", &input.cdb_instance_id),
+            ::runtime::protocols::Field::param("date", &input.date),
+            ::runtime::protocols::Field::param("dbTableList", &input.db_table_list)
+                .json(),
+        ]);
+        ::runtime::protocols::build(&OPERATION, config, fields)
+    }
+    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
+    pub fn decode(
+        status: u16,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<
+        GetExportBackupUrlResponse,
+        ::runtime::SdkError<GetExportBackupUrlError>,
+    > {
+        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    }
+    /// The spec's example input (`example:` values).
+    #[cfg(feature = "catalog")]
+    pub fn example() -> Result<GetExportBackupUrlRequest, ::runtime::BuildError> {
+        GetExportBackupUrlRequest::builder()
+            .cdb_instance_id(String::from("cdb-c1nl9rpv"))
+            .date(String::from("2016-07-06 01:04:54"))
+            .db_table_list(
+                Vec::from([
+                    DbTable {
+                        dbname: String::from("test1"),
+                        table_list: Vec::from([]),
+                    },
+                    DbTable {
+                        dbname: String::from("mysql"),
+                        table_list: Vec::from([
+                            String::from("general_log"),
+                            String::from("slow_log"),
+                        ]),
+                    },
+                ]),
+            )
+            .build()
+    }
+    /// Calls the operation with the spec's example input.
+    #[cfg(feature = "catalog")]
+    pub fn call_example(
+        runtime: &::runtime::Runtime,
+    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
+        Box::pin(async move {
+            let wire = match example()
+                .and_then(|input| to_wire(&input, runtime.config()))
+            {
+                Ok(wire) => wire,
+                Err(e) => return ::runtime::catalog::Outcome::Build(e),
+            };
+            ::runtime::catalog::outcome(
+                runtime
+                    .invoke::<
+                        GetExportBackupUrlResponse,
+                        GetExportBackupUrlError,
+                    >(&OPERATION, wire)
+                    .await,
+            )
+        })
+    }
+}
 /// Input of `GetExportBackupUrl`. Build one with [`GetExportBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -47,18 +121,6 @@ impl GetExportBackupUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetExportBackupUrlRequestBuilder {
         GetExportBackupUrlRequestBuilder::default()
-    }
-    #[doc(hidden)]
-    pub fn to_wire(
-        &self,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        let fields = Vec::from([
-            ::runtime::protocols::Field::param("cdbInstanceId", &self.cdb_instance_id),
-            ::runtime::protocols::Field::param("date", &self.date),
-            ::runtime::protocols::Field::param("dbTableList", &self.db_table_list).json(),
-        ]);
-        ::runtime::protocols::build(&OPERATION, config, fields)
     }
 }
 /// Builder of [`GetExportBackupUrlRequest`]: [`build`](GetExportBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
@@ -87,7 +149,7 @@ impl GetExportBackupUrlRequestBuilder {
     }
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<GetExportBackupUrlRequest, ::runtime::BuildError> {
-        let mut check = ::runtime::build::Check::new(OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let cdb_instance_id = check
             .required("cdb_instance_id", "cdbInstanceId", self.cdb_instance_id);
         let date = check.required("date", "date", self.date);
@@ -110,16 +172,6 @@ pub struct GetExportBackupUrlResponse {
     /// Wire name: `data`.
     #[serde(default, deserialize_with = "::runtime::de::lenient")]
     pub data: Vec<BackupFile>,
-}
-impl GetExportBackupUrlResponse {
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<Self, ::runtime::SdkError<GetExportBackupUrlError>> {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
 }
 /// One database and the tables of it to export (all tables when `table_list` is empty).
 #[derive(Clone, Debug, PartialEq)]

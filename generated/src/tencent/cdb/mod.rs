@@ -41,16 +41,15 @@ impl Client {
         GetExportBackupUrlResponse,
         ::runtime::SdkError<GetExportBackupUrlError>,
     > {
-        let wire = input
-            .to_wire(self.runtime.config())
+        let wire = get_export_backup_url::glue::to_wire(input, self.runtime.config())
             .map_err(::runtime::SdkError::Build)?;
-        self.runtime.invoke(&get_export_backup_url::OPERATION, wire).await
+        self.runtime.invoke(&get_export_backup_url::glue::OPERATION, wire).await
     }
     /// The unsigned wire request [`get_export_backup_url`](Self::get_export_backup_url) would send (method, host, path, query, headers, body).
     pub fn get_export_backup_url_request(
         &self,
         input: &GetExportBackupUrlRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(self.runtime.config())
+        get_export_backup_url::glue::to_wire(input, self.runtime.config())
     }
 }

@@ -8,19 +8,73 @@
 //! - Documented errors: 9.
 //! - Sample `two_part_backup` (`samples/describe_backup_url.json`): The document's example output, verbatim (five-part backup, public and private URLs).
 //! - Spec: `specs/tencent/redis/describe_backup_url.yaml`.
-/// Wire facts of this operation, for the runtime.
-pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
-    name: "DescribeBackupUrl",
-    protocol: ::runtime::Protocol::TencentV3,
-    service: "redis",
-    version: Some("2018-04-12"),
-    endpoint: "redis.tencentcloudapi.com",
-    method: ::runtime::Method::Post,
-    path: "/",
-    idempotent: true,
-    rate_limit: Some(20.0),
-    envelope: &crate::protocols::tencent_v3::ENVELOPE,
-};
+/// Glue between this operation's types and the runtime; not part of the API.
+#[doc(hidden)]
+pub mod glue {
+    use super::*;
+    /// Wire facts of this operation, for the runtime.
+    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+        name: "DescribeBackupUrl",
+        protocol: ::runtime::Protocol::TencentV3,
+        service: "redis",
+        version: Some("2018-04-12"),
+        endpoint: "redis.tencentcloudapi.com",
+        method: ::runtime::Method::Post,
+        path: "/",
+        idempotent: true,
+        rate_limit: Some(20.0),
+        envelope: &crate::protocols::tencent_v3::ENVELOPE,
+    };
+    /// The unsigned wire request of `input`.
+    pub fn to_wire(
+        input: &DescribeBackupUrlRequest,
+        config: &::runtime::ClientConfig,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        let fields = Vec::from([
+            ::runtime::protocols::Field::param("InstanceId", &input.instance_id),
+            ::runtime::protocols::Field::param("BackupId", &input.backup_id),
+        ]);
+        ::runtime::protocols::build(&OPERATION, config, fields)
+    }
+    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
+    pub fn decode(
+        status: u16,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<DescribeBackupUrlResponse, ::runtime::SdkError<DescribeBackupUrlError>> {
+        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    }
+    /// The spec's example input (`example:` values).
+    #[cfg(feature = "catalog")]
+    pub fn example() -> Result<DescribeBackupUrlRequest, ::runtime::BuildError> {
+        DescribeBackupUrlRequest::builder()
+            .instance_id(String::from("crs-4y9t57vt"))
+            .backup_id(String::from("678362566696298532848117"))
+            .build()
+    }
+    /// Calls the operation with the spec's example input.
+    #[cfg(feature = "catalog")]
+    pub fn call_example(
+        runtime: &::runtime::Runtime,
+    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
+        Box::pin(async move {
+            let wire = match example()
+                .and_then(|input| to_wire(&input, runtime.config()))
+            {
+                Ok(wire) => wire,
+                Err(e) => return ::runtime::catalog::Outcome::Build(e),
+            };
+            ::runtime::catalog::outcome(
+                runtime
+                    .invoke::<
+                        DescribeBackupUrlResponse,
+                        DescribeBackupUrlError,
+                    >(&OPERATION, wire)
+                    .await,
+            )
+        })
+    }
+}
 /// Input of `DescribeBackupUrl`. Build one with [`DescribeBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -40,17 +94,6 @@ impl DescribeBackupUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupUrlRequestBuilder {
         DescribeBackupUrlRequestBuilder::default()
-    }
-    #[doc(hidden)]
-    pub fn to_wire(
-        &self,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        let fields = Vec::from([
-            ::runtime::protocols::Field::param("InstanceId", &self.instance_id),
-            ::runtime::protocols::Field::param("BackupId", &self.backup_id),
-        ]);
-        ::runtime::protocols::build(&OPERATION, config, fields)
     }
 }
 /// Builder of [`DescribeBackupUrlRequest`]: [`build`](DescribeBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
@@ -73,7 +116,7 @@ impl DescribeBackupUrlRequestBuilder {
     }
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<DescribeBackupUrlRequest, ::runtime::BuildError> {
-        let mut check = ::runtime::build::Check::new(OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "InstanceId", self.instance_id);
         let backup_id = check.required("backup_id", "BackupId", self.backup_id);
         check
@@ -114,16 +157,6 @@ pub struct DescribeBackupUrlResponse {
     /// Wire name: `RequestId`.
     #[serde(rename = "RequestId", deserialize_with = "::runtime::de::lenient")]
     pub request_id: String,
-}
-impl DescribeBackupUrlResponse {
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<Self, ::runtime::SdkError<DescribeBackupUrlError>> {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
 }
 /// Errors of `DescribeBackupUrl`: its documented codes, the Tencent Cloud API 3.0 common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,19 +7,76 @@
 //! - Documented errors: 4.
 //! - Sample `documented` (`samples/get_backup_download_url.json`): The document's example output, verbatim.
 //! - Spec: `specs/tencent/redis/get_backup_download_url.yaml`.
-/// Wire facts of this operation, for the runtime.
-pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
-    name: "GetBackupDownloadUrl",
-    protocol: ::runtime::Protocol::TencentV2,
-    service: "redis",
-    version: None,
-    endpoint: "redis.api.qcloud.com",
-    method: ::runtime::Method::Get,
-    path: "/v2/index.php",
-    idempotent: true,
-    rate_limit: None,
-    envelope: &crate::protocols::tencent_v2::ENVELOPE,
-};
+/// Glue between this operation's types and the runtime; not part of the API.
+#[doc(hidden)]
+pub mod glue {
+    use super::*;
+    /// Wire facts of this operation, for the runtime.
+    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+        name: "GetBackupDownloadUrl",
+        protocol: ::runtime::Protocol::TencentV2,
+        service: "redis",
+        version: None,
+        endpoint: "redis.api.qcloud.com",
+        method: ::runtime::Method::Get,
+        path: "/v2/index.php",
+        idempotent: true,
+        rate_limit: None,
+        envelope: &crate::protocols::tencent_v2::ENVELOPE,
+    };
+    /// The unsigned wire request of `input`.
+    pub fn to_wire(
+        input: &GetBackupDownloadUrlRequest,
+        config: &::runtime::ClientConfig,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        let fields = Vec::from([
+            ::runtime::protocols::Field::param("redisId", &input.redis_id),
+            ::runtime::protocols::Field::param("backupId", &input.backup_id),
+        ]);
+        ::runtime::protocols::build(&OPERATION, config, fields)
+    }
+    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
+    pub fn decode(
+        status: u16,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<
+        GetBackupDownloadUrlResponse,
+        ::runtime::SdkError<GetBackupDownloadUrlError>,
+    > {
+        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    }
+    /// The spec's example input (`example:` values).
+    #[cfg(feature = "catalog")]
+    pub fn example() -> Result<GetBackupDownloadUrlRequest, ::runtime::BuildError> {
+        GetBackupDownloadUrlRequest::builder()
+            .redis_id(String::from("crs-c7xq4kqu"))
+            .backup_id(String::from("fb8d2cd6-f6ee-11e6-ac36-525400394272"))
+            .build()
+    }
+    /// Calls the operation with the spec's example input.
+    #[cfg(feature = "catalog")]
+    pub fn call_example(
+        runtime: &::runtime::Runtime,
+    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
+        Box::pin(async move {
+            let wire = match example()
+                .and_then(|input| to_wire(&input, runtime.config()))
+            {
+                Ok(wire) => wire,
+                Err(e) => return ::runtime::catalog::Outcome::Build(e),
+            };
+            ::runtime::catalog::outcome(
+                runtime
+                    .invoke::<
+                        GetBackupDownloadUrlResponse,
+                        GetBackupDownloadUrlError,
+                    >(&OPERATION, wire)
+                    .await,
+            )
+        })
+    }
+}
 /// Input of `GetBackupDownloadUrl`. Build one with [`GetBackupDownloadUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -39,17 +96,6 @@ impl GetBackupDownloadUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetBackupDownloadUrlRequestBuilder {
         GetBackupDownloadUrlRequestBuilder::default()
-    }
-    #[doc(hidden)]
-    pub fn to_wire(
-        &self,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        let fields = Vec::from([
-            ::runtime::protocols::Field::param("redisId", &self.redis_id),
-            ::runtime::protocols::Field::param("backupId", &self.backup_id),
-        ]);
-        ::runtime::protocols::build(&OPERATION, config, fields)
     }
 }
 /// Builder of [`GetBackupDownloadUrlRequest`]: [`build`](GetBackupDownloadUrlRequestBuilder::build) checks required fields and ranges before any I/O.
@@ -72,7 +118,7 @@ impl GetBackupDownloadUrlRequestBuilder {
     }
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<GetBackupDownloadUrlRequest, ::runtime::BuildError> {
-        let mut check = ::runtime::build::Check::new(OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let redis_id = check.required("redis_id", "redisId", self.redis_id);
         let backup_id = check.required("backup_id", "backupId", self.backup_id);
         check
@@ -91,16 +137,6 @@ pub struct GetBackupDownloadUrlResponse {
     /// Wire name: `data`.
     #[serde(default, deserialize_with = "::runtime::de::lenient")]
     pub data: Option<BackupUrls>,
-}
-impl GetBackupDownloadUrlResponse {
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<Self, ::runtime::SdkError<GetBackupDownloadUrlError>> {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
 }
 /// Download URLs of a backup.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]

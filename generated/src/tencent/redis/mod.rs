@@ -43,17 +43,16 @@ impl Client {
         &self,
         input: &DescribeBackupUrlRequest,
     ) -> Result<DescribeBackupUrlResponse, ::runtime::SdkError<DescribeBackupUrlError>> {
-        let wire = input
-            .to_wire(self.runtime.config())
+        let wire = describe_backup_url::glue::to_wire(input, self.runtime.config())
             .map_err(::runtime::SdkError::Build)?;
-        self.runtime.invoke(&describe_backup_url::OPERATION, wire).await
+        self.runtime.invoke(&describe_backup_url::glue::OPERATION, wire).await
     }
     /// The unsigned wire request [`describe_backup_url`](Self::describe_backup_url) would send (method, host, path, query, headers, body).
     pub fn describe_backup_url_request(
         &self,
         input: &DescribeBackupUrlRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(self.runtime.config())
+        describe_backup_url::glue::to_wire(input, self.runtime.config())
     }
     /// Calls `GetBackupDownloadUrl`: Query the download URL of a CRS (Redis) instance backup. Private-network and public URLs are
     ///
@@ -66,16 +65,15 @@ impl Client {
         GetBackupDownloadUrlResponse,
         ::runtime::SdkError<GetBackupDownloadUrlError>,
     > {
-        let wire = input
-            .to_wire(self.runtime.config())
+        let wire = get_backup_download_url::glue::to_wire(input, self.runtime.config())
             .map_err(::runtime::SdkError::Build)?;
-        self.runtime.invoke(&get_backup_download_url::OPERATION, wire).await
+        self.runtime.invoke(&get_backup_download_url::glue::OPERATION, wire).await
     }
     /// The unsigned wire request [`get_backup_download_url`](Self::get_backup_download_url) would send (method, host, path, query, headers, body).
     pub fn get_backup_download_url_request(
         &self,
         input: &GetBackupDownloadUrlRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(self.runtime.config())
+        get_backup_download_url::glue::to_wire(input, self.runtime.config())
     }
 }

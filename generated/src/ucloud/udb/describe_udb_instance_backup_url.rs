@@ -6,19 +6,84 @@
 //! - Documented errors: 0.
 //! - Sample `documented` (`samples/describe_udb_instance_backup_url.json`): The document's example output, verbatim (`Md5` spelling).
 //! - Spec: `specs/ucloud/udb/describe_udb_instance_backup_url.yaml`.
-/// Wire facts of this operation, for the runtime.
-pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
-    name: "DescribeUDBInstanceBackupURL",
-    protocol: ::runtime::Protocol::UCloud,
-    service: "udb",
-    version: None,
-    endpoint: "api.dezai.com",
-    method: ::runtime::Method::Post,
-    path: "/",
-    idempotent: true,
-    rate_limit: None,
-    envelope: &crate::protocols::ucloud::ENVELOPE,
-};
+/// Glue between this operation's types and the runtime; not part of the API.
+#[doc(hidden)]
+pub mod glue {
+    use super::*;
+    /// Wire facts of this operation, for the runtime.
+    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+        name: "DescribeUDBInstanceBackupURL",
+        protocol: ::runtime::Protocol::UCloud,
+        service: "udb",
+        version: None,
+        endpoint: "api.dezai.com",
+        method: ::runtime::Method::Post,
+        path: "/",
+        idempotent: true,
+        rate_limit: None,
+        envelope: &crate::protocols::ucloud::ENVELOPE,
+    };
+    /// The unsigned wire request of `input`.
+    pub fn to_wire(
+        input: &DescribeUdbInstanceBackupUrlRequest,
+        config: &::runtime::ClientConfig,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        let fields = Vec::from([
+            ::runtime::protocols::Field::param("Region", &input.region),
+            ::runtime::protocols::Field::param("Zone", &input.zone),
+            ::runtime::protocols::Field::param("ProjectId", &input.project_id),
+            ::runtime::protocols::Field::param("DBId", &input.db_id),
+            ::runtime::protocols::Field::param("BackupId", &input.backup_id),
+            ::runtime::protocols::Field::param("ValidTime", &input.valid_time),
+        ]);
+        ::runtime::protocols::build(&OPERATION, config, fields)
+    }
+    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
+    pub fn decode(
+        status: u16,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<
+        DescribeUdbInstanceBackupUrlResponse,
+        ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
+    > {
+        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    }
+    /// The spec's example input (`example:` values).
+    #[cfg(feature = "catalog")]
+    pub fn example() -> Result<
+        DescribeUdbInstanceBackupUrlRequest,
+        ::runtime::BuildError,
+    > {
+        DescribeUdbInstanceBackupUrlRequest::builder()
+            .region(String::from("cn-bj2"))
+            .db_id(String::from("udb-xxx"))
+            .backup_id(1234i64)
+            .build()
+    }
+    /// Calls the operation with the spec's example input.
+    #[cfg(feature = "catalog")]
+    pub fn call_example(
+        runtime: &::runtime::Runtime,
+    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
+        Box::pin(async move {
+            let wire = match example()
+                .and_then(|input| to_wire(&input, runtime.config()))
+            {
+                Ok(wire) => wire,
+                Err(e) => return ::runtime::catalog::Outcome::Build(e),
+            };
+            ::runtime::catalog::outcome(
+                runtime
+                    .invoke::<
+                        DescribeUdbInstanceBackupUrlResponse,
+                        DescribeUdbInstanceBackupUrlError,
+                    >(&OPERATION, wire)
+                    .await,
+            )
+        })
+    }
+}
 /// Input of `DescribeUDBInstanceBackupURL`. Build one with [`DescribeUdbInstanceBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -57,21 +122,6 @@ impl DescribeUdbInstanceBackupUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUdbInstanceBackupUrlRequestBuilder {
         DescribeUdbInstanceBackupUrlRequestBuilder::default()
-    }
-    #[doc(hidden)]
-    pub fn to_wire(
-        &self,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        let fields = Vec::from([
-            ::runtime::protocols::Field::param("Region", &self.region),
-            ::runtime::protocols::Field::param("Zone", &self.zone),
-            ::runtime::protocols::Field::param("ProjectId", &self.project_id),
-            ::runtime::protocols::Field::param("DBId", &self.db_id),
-            ::runtime::protocols::Field::param("BackupId", &self.backup_id),
-            ::runtime::protocols::Field::param("ValidTime", &self.valid_time),
-        ]);
-        ::runtime::protocols::build(&OPERATION, config, fields)
     }
 }
 /// Builder of [`DescribeUdbInstanceBackupUrlRequest`]: [`build`](DescribeUdbInstanceBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
@@ -120,7 +170,7 @@ impl DescribeUdbInstanceBackupUrlRequestBuilder {
     pub fn build(
         self,
     ) -> Result<DescribeUdbInstanceBackupUrlRequest, ::runtime::BuildError> {
-        let mut check = ::runtime::build::Check::new(OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let region = check.required("region", "Region", self.region);
         let db_id = check.required("db_id", "DBId", self.db_id);
         let backup_id = check.required("backup_id", "BackupId", self.backup_id);
@@ -178,16 +228,6 @@ pub struct DescribeUdbInstanceBackupUrlResponse {
     /// Wire name: `Action`.
     #[serde(rename = "Action", default, deserialize_with = "::runtime::de::lenient")]
     pub action: Option<String>,
-}
-impl DescribeUdbInstanceBackupUrlResponse {
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<Self, ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>> {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
 }
 /// Errors of `DescribeUDBInstanceBackupURL`: its documented codes, the UCloud API common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -41,16 +41,20 @@ impl Client {
         DescribeUdbInstanceBackupUrlResponse,
         ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
     > {
-        let wire = input
-            .to_wire(self.runtime.config())
+        let wire = describe_udb_instance_backup_url::glue::to_wire(
+                input,
+                self.runtime.config(),
+            )
             .map_err(::runtime::SdkError::Build)?;
-        self.runtime.invoke(&describe_udb_instance_backup_url::OPERATION, wire).await
+        self.runtime
+            .invoke(&describe_udb_instance_backup_url::glue::OPERATION, wire)
+            .await
     }
     /// The unsigned wire request [`describe_udb_instance_backup_url`](Self::describe_udb_instance_backup_url) would send (method, host, path, query, headers, body).
     pub fn describe_udb_instance_backup_url_request(
         &self,
         input: &DescribeUdbInstanceBackupUrlRequest,
     ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        input.to_wire(self.runtime.config())
+        describe_udb_instance_backup_url::glue::to_wire(input, self.runtime.config())
     }
 }

@@ -1,0 +1,239 @@
+//! Emission of each operation's `glue` module: what the runtime, the client and the catalog
+//! call (wire facts, request to wire, response decoding, the spec's example input), kept out
+//! of the user's namespace (`#[doc(hidden)]`).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::model::{Field, NamedType, Operation, Protocol, Sensitivity, Ty, TypeKind};
+
+fn ident(s: &str) -> proc_macro2::Ident {
+    format_ident!("{}", s)
+}
+
+/// `glue::to_wire`'s field list: each request field with its location constructor.
+fn wire_fields(op: &Operation) -> Vec<TokenStream> {
+    op.request
+        .iter()
+        .map(|f| {
+            let (name, wire) = (ident(&f.ident), &f.wire);
+            let ctor = ident(f.location.spec_name());
+            let json = if f.json_string {
+                quote!(.json())
+            } else {
+                quote!()
+            };
+            quote!(::runtime::protocols::Field::#ctor(#wire, &input.#name)#json)
+        })
+        .collect()
+}
+
+/// The `glue` module of one operation. `operation` is the `OperationInfo` constant's body.
+pub fn module(op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStream {
+    let [req, resp, err] = ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
+    let fields = wire_fields(op);
+    let example = example_builder(op, p);
+    quote! {
+        /// Glue between this operation's types and the runtime; not part of the API.
+        #[doc(hidden)]
+        pub mod glue {
+            use super::*;
+
+            /// Wire facts of this operation, for the runtime.
+            pub const OPERATION: ::runtime::OperationInfo = #operation;
+
+            /// The unsigned wire request of `input`.
+            pub fn to_wire(input: &#req, config: &::runtime::ClientConfig) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+                let fields = Vec::from([#(#fields),*]);
+                ::runtime::protocols::build(&OPERATION, config, fields)
+            }
+
+            /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
+            pub fn decode(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<#resp, ::runtime::SdkError<#err>> {
+                ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+            }
+
+            /// The spec's example input (`example:` values).
+            #[cfg(feature = "catalog")]
+            pub fn example() -> Result<#req, ::runtime::BuildError> {
+                #example
+            }
+
+            /// Calls the operation with the spec's example input.
+            #[cfg(feature = "catalog")]
+            pub fn call_example(runtime: &::runtime::Runtime) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
+                Box::pin(async move {
+                    let wire = match example().and_then(|input| to_wire(&input, runtime.config())) {
+                        Ok(wire) => wire,
+                        Err(e) => return ::runtime::catalog::Outcome::Build(e),
+                    };
+                    ::runtime::catalog::outcome(runtime.invoke::<#resp, #err>(&OPERATION, wire).await)
+                })
+            }
+        }
+    }
+}
+
+/// `Request::builder()` with every field whose example converts, then `build()`.
+/// Parameters the protocol's credentials fill are left to them.
+fn example_builder(op: &Operation, p: &Protocol) -> TokenStream {
+    let req = format_ident!("{}Request", op.pascal);
+    let setters = op.request.iter().filter_map(|f| {
+        if p.credential_params.contains(&f.wire) {
+            return None;
+        }
+        let value = example_value(f, &op.types)?;
+        let setter = ident(&f.ident);
+        Some(quote!(.#setter(#value)))
+    });
+    quote!(#req::builder() #(#setters)* .build())
+}
+
+/// A Rust expression of the field's type built from its `example:` text, when it converts.
+fn example_value(f: &Field, types: &[NamedType]) -> Option<TokenStream> {
+    if f.sensitive != Sensitivity::None {
+        return None;
+    }
+    let text = f.example.as_deref()?;
+    let json = match &f.ty {
+        Ty::Str => Value::String(text.to_owned()),
+        Ty::List(_) | Ty::Map(_) | Ty::Named(_) => serde_json::from_str(text).ok()?,
+        _ => serde_json::from_str(text)
+            .ok()
+            .filter(|v: &Value| !v.is_string())
+            .or_else(|| Some(Value::String(text.to_owned())))?,
+    };
+    value(&f.ty, &json, types, 0)
+}
+
+/// `json` as a value of `ty`; `None` when it does not fit.
+fn value(ty: &Ty, json: &Value, types: &[NamedType], depth: usize) -> Option<TokenStream> {
+    if depth > 16 {
+        return None;
+    }
+    let int = |lo: i128, hi: i128| -> Option<i128> {
+        let n = match json {
+            Value::Number(n) => n.as_i64().map(i128::from).or(n.as_u64().map(i128::from))?,
+            Value::String(s) => s.trim().parse().ok()?,
+            _ => return None,
+        };
+        (lo..=hi).contains(&n).then_some(n)
+    };
+    Some(match ty {
+        Ty::Str => {
+            let s = match json {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            quote!(String::from(#s))
+        }
+        Ty::Bool => match json {
+            Value::Bool(b) => quote!(#b),
+            Value::String(s) if s == "true" || s == "false" => {
+                let b = s == "true";
+                quote!(#b)
+            }
+            _ => return None,
+        },
+        Ty::I32 => {
+            let n = int(i32::MIN.into(), i32::MAX.into())? as i32;
+            let l = Literal::i32_suffixed(n);
+            quote!(#l)
+        }
+        Ty::I64 => {
+            let n = int(i64::MIN.into(), i64::MAX.into())? as i64;
+            let l = Literal::i64_suffixed(n);
+            quote!(#l)
+        }
+        Ty::U32 => {
+            let n = int(0, u32::MAX.into())? as u32;
+            let l = Literal::u32_suffixed(n);
+            quote!(#l)
+        }
+        Ty::U64 => {
+            let n = int(0, u64::MAX.into())? as u64;
+            let l = Literal::u64_suffixed(n);
+            quote!(#l)
+        }
+        Ty::F64 => {
+            let n = match json {
+                Value::Number(n) => n.as_f64()?,
+                Value::String(s) => s.trim().parse().ok()?,
+                _ => return None,
+            };
+            if !n.is_finite() {
+                return None;
+            }
+            let l = Literal::f64_suffixed(n);
+            quote!(#l)
+        }
+        Ty::Timestamp(_) => return None,
+        Ty::List(inner) => {
+            let items = json
+                .as_array()?
+                .iter()
+                .map(|v| value(inner, v, types, depth + 1))
+                .collect::<Option<Vec<_>>>()?;
+            quote!(Vec::from([#(#items),*]))
+        }
+        Ty::Map(inner) => {
+            let entries = json
+                .as_object()?
+                .iter()
+                .map(|(k, v)| value(inner, v, types, depth + 1).map(|v| quote!((String::from(#k), #v))))
+                .collect::<Option<Vec<_>>>()?;
+            quote!(::std::collections::BTreeMap::from([#(#entries),*]))
+        }
+        Ty::Named(name) => {
+            let t = types.iter().find(|t| &t.name == name)?;
+            let n = ident(name);
+            match &t.kind {
+                TypeKind::Enum(_) => {
+                    let s = json.as_str()?;
+                    quote!(#n::from(#s))
+                }
+                TypeKind::Object(fields) => {
+                    let obj = json.as_object()?;
+                    let mut inits = Vec::new();
+                    for f in fields {
+                        // Responses keep lists and maps plain (absent = empty).
+                        let collection = matches!(f.ty, Ty::List(_) | Ty::Map(_));
+                        let plain = f.required || (t.in_response && collection);
+                        if f.sensitive != Sensitivity::None {
+                            return None;
+                        }
+                        let name = ident(&f.ident);
+                        let found = std::iter::once(&f.wire)
+                            .chain(&f.aliases)
+                            .find_map(|k| obj.get(k))
+                            .filter(|v| !v.is_null());
+                        let v = match found {
+                            Some(v) => {
+                                let v = value(&f.ty, v, types, depth + 1)?;
+                                if f.boxed { quote!(Box::new(#v)) } else { v }
+                            }
+                            None if f.required => return None,
+                            None if plain => {
+                                inits.push(quote!(#name: Default::default()));
+                                continue;
+                            }
+                            None => {
+                                inits.push(quote!(#name: None));
+                                continue;
+                            }
+                        };
+                        inits.push(if plain {
+                            quote!(#name: #v)
+                        } else {
+                            quote!(#name: Some(#v))
+                        });
+                    }
+                    quote!(#n { #(#inits),* })
+                }
+            }
+        }
+    })
+}
