@@ -3,11 +3,12 @@
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use runtime::catalog::{ErrorInfo, OperationCatalog};
+use runtime::catalog::{ErrorInfo, OperationCatalog, Role};
 use runtime::{EnvelopeSpec, Protocol};
 use serde_json::{Map, Value};
 
-/// One protocol's refusal codes and envelope.
+/// One protocol's refusal codes and envelope, read from its catalog (the roles of its
+/// error rows in `specs/protocols/*.yaml`): nothing here names a vendor's code.
 #[derive(Clone, Copy, Debug)]
 pub struct Dialect {
     /// The protocol.
@@ -16,83 +17,45 @@ pub struct Dialect {
     pub envelope: &'static EnvelopeSpec,
     /// Wrong signature.
     pub bad_signature: &'static str,
-    /// Unknown key id (SecretId, PublicKey, AK).
+    /// Unknown key id (SecretId, PublicKey, AK); the bad-signature code where no row says.
     pub unknown_key: &'static str,
-    /// Timestamp too far from the emulator's clock.
+    /// Timestamp too far from the emulator's clock; the bad-signature code where no row says.
     pub expired: &'static str,
-    /// How far, in seconds.
+    /// How far, in seconds (`i64::MAX` when the protocol signs no time).
     pub max_skew: i64,
-    /// A required parameter is missing.
-    pub missing_param: &'static str,
-    /// No such action or path.
+    /// A required parameter is missing; `None` when the protocol's spec documents no such
+    /// answer (the emulator then does not check required parameters).
+    pub missing_param: Option<&'static str>,
+    /// No such action or path; the bad-request code where no row says.
     pub unknown_operation: &'static str,
     /// HTTP status of an error the specs give none for, when the protocol signals errors by status.
     pub refusal_status: u16,
-    /// Error rows of an operation of this protocol (its common rows among them), for the
-    /// HTTP status of a refusal that no particular operation is known for.
+    /// The protocol's common error rows, for the HTTP status of a refusal that no particular
+    /// operation is known for.
     pub errors: &'static [ErrorInfo],
 }
 
 impl Dialect {
-    /// The dialect of `any`'s protocol (envelope and error rows taken from it).
-    pub fn of(any: &'static OperationCatalog) -> Self {
-        let (protocol, envelope, errors) = (any.info.protocol, any.info.envelope, any.errors);
-        match protocol {
-            // API 2.0 error page: 4100 auth failed, 4104 SecretId not found, 4500 replay
-            // (Timestamp skewed), 4000 bad or missing parameter. Current page: 5 minutes.
-            Protocol::TencentV2 => Self {
-                protocol,
-                envelope,
-                bad_signature: "4100",
-                unknown_key: "4104",
-                expired: "4500",
-                max_skew: 300,
-                missing_param: "4000",
-                unknown_operation: "4000",
-                refusal_status: 200,
-                errors,
-            },
-            Protocol::TencentV3 => Self {
-                protocol,
-                envelope,
-                bad_signature: "AuthFailure.SignatureFailure",
-                unknown_key: "AuthFailure.SecretIdNotFound",
-                expired: "AuthFailure.SignatureExpire",
-                max_skew: 300,
-                missing_param: "MissingParameter",
-                unknown_operation: "InvalidAction",
-                refusal_status: 200,
-                errors,
-            },
-            // UCloud signs no timestamp, so nothing can be stale; 230 is the gateway's
-            // "Params [X] not available" (not in the protocol spec: it arrives as Unhandled).
-            Protocol::UCloud => Self {
-                protocol,
-                envelope,
-                bad_signature: "171",
-                unknown_key: "172",
-                expired: "171",
-                max_skew: i64::MAX,
-                missing_param: "230",
-                unknown_operation: "161",
-                refusal_status: 200,
-                errors,
-            },
-            // APIG: 0301 for any bad AK/SK authentication (signature, unknown AK, X-Sdk-Date
-            // more than 15 minutes off), 0201 bad request, 0101 no such API.
-            Protocol::Huawei => Self {
-                protocol,
-                envelope,
-                bad_signature: "APIG.0301",
-                unknown_key: "APIG.0301",
-                expired: "APIG.0301",
-                max_skew: 900,
-                missing_param: "APIG.0201",
-                unknown_operation: "APIG.0101",
-                refusal_status: 400,
-                errors,
-            },
-        }
+    /// The dialect of `any`'s protocol, from its catalog. `None` when the protocol's spec
+    /// gives no code for a bad signature (nothing could be refused).
+    pub fn of(any: &'static OperationCatalog) -> Option<Self> {
+        let p = any.protocol;
+        let bad_signature = p.code_for(Role::BadSignature)?;
+        Some(Self {
+            protocol: p.protocol,
+            envelope: p.envelope,
+            bad_signature,
+            unknown_key: p.code_for(Role::UnknownKey).unwrap_or(bad_signature),
+            expired: p.code_for(Role::ExpiredTimestamp).unwrap_or(bad_signature),
+            max_skew: p.max_skew_seconds.unwrap_or(i64::MAX),
+            missing_param: p.code_for(Role::MissingParameter),
+            unknown_operation: p
+                .code_for(Role::UnknownOperation)
+                .or(p.code_for(Role::MissingParameter))
+                .unwrap_or(bad_signature),
+            refusal_status: p.refusal_status,
+            errors: p.errors,
+        })
     }
 
     /// The HTTP status `code` is sent with: the spec's (the operation's rows, else the

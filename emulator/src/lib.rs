@@ -33,7 +33,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use runtime::catalog::OperationCatalog;
+use runtime::catalog::{Entry, OperationCatalog};
 use runtime::{HuaweiCredentials, Protocol, TencentCredentials, UCloudCredentials};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -183,15 +183,18 @@ const MAX_REQUEST_BYTES: usize = 1 << 20;
 impl Emulator {
     /// Starts serving `ops` with the default [`Keys`] on `127.0.0.1:<ephemeral>`.
     /// Must be called inside a tokio runtime.
-    pub async fn start(ops: Vec<&'static OperationCatalog>) -> std::io::Result<Self> {
+    pub async fn start(
+        ops: impl IntoIterator<Item = &'static Entry>,
+    ) -> std::io::Result<Self> {
         Self::start_with(ops, Keys::default()).await
     }
 
     /// Starts serving `ops`, accepting `keys`.
     pub async fn start_with(
-        ops: Vec<&'static OperationCatalog>,
+        ops: impl IntoIterator<Item = &'static Entry>,
         keys: Keys,
     ) -> std::io::Result<Self> {
+        let ops: Vec<&'static OperationCatalog> = ops.into_iter().map(|e| e.spec).collect();
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {

@@ -74,7 +74,11 @@ pub(crate) fn check(
     let Some(any) = ops.iter().find(|o| o.info.protocol == protocol) else {
         return Outcome::Unrecognised(format!("emulator: no {protocol:?} operation is served"));
     };
-    let dialect = Dialect::of(any);
+    let Some(dialect) = Dialect::of(any) else {
+        return Outcome::Unrecognised(format!(
+            "emulator: protocol {protocol:?}'s spec names no bad-signature code"
+        ));
+    };
     let of_protocol = || ops.iter().copied().filter(|o| o.info.protocol == protocol);
     let op = match protocol {
         Protocol::TencentV3 => {
@@ -88,6 +92,9 @@ pub(crate) fn check(
         Protocol::Huawei => of_protocol().find(|o| {
             o.info.method.as_str() == req.method && path_vars(o.info.path, &req.path).is_some()
         }),
+        other => {
+            return Outcome::Unrecognised(format!("emulator: no verifier for {other:?}"));
+        }
     };
     let reject = |code: &'static str, reason: String| Outcome::Rejected {
         dialect,
@@ -100,6 +107,7 @@ pub(crate) fn check(
         Protocol::TencentV3 => verify_v3(&dialect, keys, req, op, now),
         Protocol::UCloud => verify_ucloud(&dialect, keys, &params),
         Protocol::Huawei => verify_huawei(&dialect, keys, req, now),
+        other => Err((dialect.bad_signature, format!("no verifier for {other:?}"))),
     };
     if let Err((code, reason)) = auth_result {
         return reject(code, reason);
@@ -107,11 +115,10 @@ pub(crate) fn check(
     let Some(op) = op else {
         return reject(dialect.unknown_operation, "no such operation".into());
     };
-    if let Some(missing) = missing_param(op, req, &params) {
-        return reject(
-            dialect.missing_param,
-            format!("missing required parameter {missing}"),
-        );
+    if let Some(code) = dialect.missing_param
+        && let Some(missing) = missing_param(op, req, &params)
+    {
+        return reject(code, format!("missing required parameter {missing}"));
     }
     Outcome::Accepted { dialect, op }
 }
@@ -281,14 +288,15 @@ fn missing_param(op: &OperationCatalog, req: &Seen, params: &Pairs) -> Option<&'
         .filter(|p| p.required)
         .map(|p| (p.name, p.location))
         .find(|&(name, location)| {
-            let present = match (op.info.protocol, location) {
-                (Protocol::TencentV3, _) => in_json(name),
-                (Protocol::TencentV2 | Protocol::UCloud, _) => in_pairs(params, name),
-                (Protocol::Huawei, Location::Path) => path_vars(op.info.path, &req.path)
+            let present = match (location, op.info.protocol) {
+                // The protocol's usual place: the JSON body for API 3.0, else the form/query pairs.
+                (Location::Param, Protocol::TencentV3) => in_json(name),
+                (Location::Param, _) => in_pairs(params, name),
+                (Location::Path, _) => path_vars(op.info.path, &req.path)
                     .is_some_and(|vars| vars.iter().any(|(k, v)| k == name && !v.starts_with('{'))),
-                (Protocol::Huawei, Location::Header) => req.header(name).is_some(),
-                (Protocol::Huawei, Location::Body) => in_json(name),
-                (Protocol::Huawei, _) => in_pairs(&query, name),
+                (Location::Header, _) => req.header(name).is_some(),
+                (Location::Body, _) => in_json(name),
+                (Location::Query, _) => in_pairs(&query, name),
             };
             !present
         })
