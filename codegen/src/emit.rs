@@ -258,6 +258,9 @@ impl Emitter<'_> {
             groups.push(quote!(#gate #name));
         }
         let items = quote! {
+            /// The generated crate's name and version, as its clients send them in the `User-Agent`.
+            pub const SDK: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
             #(#items)*
 
             /// Every operation compiled in (by provider feature), in spec order.

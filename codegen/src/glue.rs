@@ -33,6 +33,12 @@ fn wire_fields(op: &Operation) -> Vec<TokenStream> {
 pub fn module(op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStream {
     let [req, resp, err] = ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
     let fields = wire_fields(op);
+    // An operation without parameters does not read its input.
+    let input = if fields.is_empty() {
+        format_ident!("_input")
+    } else {
+        format_ident!("input")
+    };
     let example = example_builder(op, p);
     quote! {
         /// Glue between this operation's types and the runtime; not part of the API.
@@ -44,7 +50,7 @@ pub fn module(op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStre
             pub const OPERATION: ::runtime::OperationInfo = #operation;
 
             /// The unsigned wire request of `input`.
-            pub fn to_wire(input: &#req, config: &::runtime::ClientConfig) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+            pub fn to_wire(#input: &#req, config: &::runtime::ClientConfig) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
                 let fields = Vec::from([#(#fields),*]);
                 ::runtime::protocols::build(&OPERATION, config, fields)
             }
