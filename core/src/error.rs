@@ -5,7 +5,11 @@ use std::fmt;
 
 
 /// What the service said when it refused a request: code, message, request id, HTTP status.
+///
+/// Read it through the accessors; fields may be added, so it cannot be built outside this
+/// project's crates except through [`ErrorMeta::new`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ErrorMeta {
     /// The vendor's error code as text (`9006`, `FailedOperation.SystemError`, `APIG.0301`).
     pub code: String,
@@ -15,6 +19,43 @@ pub struct ErrorMeta {
     pub request_id: Option<String>,
     /// HTTP status of the response.
     pub status: u16,
+}
+
+impl ErrorMeta {
+    /// Metadata of an error (for tests and hand-written transports).
+    pub fn new(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        request_id: Option<String>,
+        status: u16,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            request_id,
+            status,
+        }
+    }
+
+    /// The vendor's error code as text.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The vendor's message, verbatim.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The request id, where the wire carries one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// HTTP status of the response.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
 }
 
 impl fmt::Display for ErrorMeta {
@@ -69,6 +110,19 @@ pub trait ServiceError: From<ErrorMeta> + std::error::Error + Send + Sync + 'sta
     fn meta(&self) -> &ErrorMeta;
     /// When the specs allow retrying this error.
     fn retry(&self) -> Retry;
+    /// The vendor's error code (match on this rather than on `Unhandled`: a code this SDK
+    /// does not know today may get its own variant in a later version).
+    fn code(&self) -> &str {
+        &self.meta().code
+    }
+    /// The vendor's message, verbatim.
+    fn message(&self) -> &str {
+        &self.meta().message
+    }
+    /// The request id, where the wire carries one.
+    fn request_id(&self) -> Option<&str> {
+        self.meta().request_id.as_deref()
+    }
     /// Whether the specs allow retrying this error at all (on idempotent calls at least).
     fn is_retryable(&self) -> bool {
         self.retry() != Retry::Never

@@ -20,7 +20,7 @@ pub struct Clients {
     huawei: Runtime,
 }
 
-const SDK: &str = concat!("demo/", env!("CARGO_PKG_VERSION"));
+use generated::catalog::SDK;
 
 impl Clients {
     /// Runtimes for the three vendors with their settings and keys.

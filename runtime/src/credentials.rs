@@ -41,6 +41,7 @@ pub struct HuaweiCredentials {
 
 /// Any vendor's credentials; a client holds the kind its protocol needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Credentials {
     /// Tencent Cloud (API 2.0 and 3.0).
     Tencent(TencentCredentials),
@@ -197,6 +198,32 @@ impl HuaweiCredentials {
             required(&get, "HUAWEICLOUD_SDK_SK")?,
         )
         .with_project_id(required(&get, "HUAWEICLOUD_SDK_PROJECT_ID")?))
+    }
+}
+
+impl Credentials {
+    /// The Tencent Cloud credentials, if these are.
+    pub fn tencent(&self) -> Option<&TencentCredentials> {
+        match self {
+            Credentials::Tencent(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The UCloud credentials, if these are.
+    pub fn ucloud(&self) -> Option<&UCloudCredentials> {
+        match self {
+            Credentials::UCloud(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The Huawei Cloud credentials, if these are.
+    pub fn huawei(&self) -> Option<&HuaweiCredentials> {
+        match self {
+            Credentials::Huawei(c) => Some(c),
+            _ => None,
+        }
     }
 }
 

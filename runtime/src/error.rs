@@ -22,18 +22,21 @@ pub enum SdkError<E> {
     Transport(TransportError),
 }
 
-impl<E: fmt::Display> fmt::Display for SdkError<E> {
+/// A label only: the detail is the [`source`](std::error::Error::source), so an error
+/// chain (`anyhow`, `eyre`, a loop over `source()`) prints each fact once.
+impl<E> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SdkError::Build(e) => e.fmt(f),
-            SdkError::Service(e) => e.fmt(f),
-            SdkError::Decode(e) => e.fmt(f),
-            SdkError::Transport(e) => e.fmt(f),
-        }
+        f.write_str(match self {
+            SdkError::Build(_) => "invalid request (nothing was sent)",
+            SdkError::Service(_) => "service error",
+            SdkError::Decode(_) => "undecodable response",
+            SdkError::Transport(_) => "no complete response",
+        })
     }
 }
 
 impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
+    // `E: Debug` comes with `Error`.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SdkError::Build(e) => Some(e),
@@ -45,6 +48,14 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
 }
 
 impl<E> SdkError<E> {
+    /// The operation's error, when the service answered with one (by value).
+    pub fn into_service(self) -> Option<E> {
+        match self {
+            SdkError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The operation's error, when the service answered with one.
     pub fn as_service(&self) -> Option<&E> {
         match self {
