@@ -184,7 +184,8 @@ impl Emitter<'_> {
         for p in &self.model.protocols {
             let gate = Self::feature(&p.provider);
             let name = format_ident!("PROTOCOL_{}", p.module.to_uppercase());
-            let (spec_name, variant, module) = (&p.name, ident(p.runtime.variant_name()), ident(&p.module));
+            let (spec_name, variant, module) =
+                (&p.name, ident(p.runtime.variant_name()), ident(&p.module));
             let skew = match p.max_skew_seconds {
                 Some(s) => quote!(Some(#s)),
                 None => quote!(None),
@@ -517,7 +518,11 @@ impl Emitter<'_> {
             });
         }
         // The model rejects a service whose operations need different credentials.
-        let creds = ident(self.model.protocols[ops[0].protocol].runtime.credentials_type());
+        let creds = ident(
+            self.model.protocols[ops[0].protocol]
+                .runtime
+                .credentials_type(),
+        );
         let new_doc = doc(&format!(
             "A client with the given configuration and credentials (from code, or [`{creds}::from_env`](::runtime::{creds}::from_env)).\n\nFails only if the HTTP client cannot be set up."
         ));
@@ -782,15 +787,15 @@ impl Emitter<'_> {
         let accessors = self.accessors(&resp, &op.response);
         let d = doc(&format!("Output of `{}`.", op.wire_name));
         quote! {
-            #d
-            #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-            #[non_exhaustive]
-            pub struct #resp {
-                #fields
-            }
+                    #d
+                    #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+                    #[non_exhaustive]
+                    pub struct #resp {
+                        #fields
+                    }
 
-#accessors
-        }
+        #accessors
+                }
     }
 
     fn types(&self, op: &Operation) -> TokenStream {

@@ -31,7 +31,8 @@ fn wire_fields(op: &Operation) -> Vec<TokenStream> {
 
 /// The `glue` module of one operation. `operation` is the `OperationInfo` constant's body.
 pub fn module(op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStream {
-    let [req, resp, err] = ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
+    let [req, resp, err] =
+        ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
     let fields = wire_fields(op);
     // An operation without parameters does not read its input.
     let input = if fields.is_empty() {
@@ -189,7 +190,9 @@ fn value(ty: &Ty, json: &Value, types: &[NamedType], depth: usize) -> Option<Tok
             let entries = json
                 .as_object()?
                 .iter()
-                .map(|(k, v)| value(inner, v, types, depth + 1).map(|v| quote!((String::from(#k), #v))))
+                .map(|(k, v)| {
+                    value(inner, v, types, depth + 1).map(|v| quote!((String::from(#k), #v)))
+                })
                 .collect::<Option<Vec<_>>>()?;
             quote!(::std::collections::BTreeMap::from([#(#entries),*]))
         }

@@ -1,0 +1,427 @@
+//! Resolution of field lists, one function per field attribute: name, type, range, unit,
+//! encoding, location, sensitivity, aliases. A new attribute is one more function here and
+//! one more line in [`resolve_fields`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{
+    Cx, Field, Location, PRIMITIVES, Protocol, Sensitivity, Side, TIME_FORMATS, Ty, UNITS,
+};
+use crate::diag::Pos;
+use crate::naming::{did_you_mean, is_keyword, is_snake_ident, snake};
+use crate::spec::{FieldSpec, Str};
+
+/// A field whose name and type are resolved, as the checks of its other attributes see it.
+struct At<'s> {
+    f: &'s FieldSpec,
+    wire: &'s str,
+    ty: &'s Ty,
+    side: Side,
+    protocol: Option<&'s Protocol>,
+}
+
+pub(super) fn resolve_fields(
+    cx: &mut Cx<'_>,
+    specs: &[FieldSpec],
+    side: Side,
+    protocol: Option<&Protocol>,
+    names: &BTreeSet<String>,
+    owner: &str,
+) -> Vec<Field> {
+    let mut out = Vec::new();
+    let mut idents: BTreeMap<String, (String, Pos)> = BTreeMap::new();
+    let mut wires: BTreeMap<String, Pos> = BTreeMap::new();
+    for f in specs {
+        let wire = f.name.value.clone();
+        let Some(ident) = ident_of(cx, f, owner) else {
+            continue;
+        };
+        if !claim_ident(cx, f, &ident, &mut idents, owner) {
+            continue;
+        }
+        wires.insert(wire.clone(), f.name.pos);
+        let Some(ty) = type_of(cx, f, names) else {
+            continue;
+        };
+        let at = At {
+            f,
+            wire: &wire,
+            ty: &ty,
+            side,
+            protocol,
+        };
+        check_range(cx, &at);
+        let bytes_factor = unit_bytes_factor(cx, &at);
+        let json_string = encoding_is_json(cx, &at);
+        let location = location_of(cx, &at);
+        let sensitive = sensitivity_of(cx, &at);
+        let aliases = aliases_of(cx, &at);
+        out.push(Field {
+            wire,
+            ident,
+            ty,
+            required: f.required,
+            doc: f.doc.clone(),
+            example: f.example.clone(),
+            min: f.min,
+            max: f.max,
+            unit: f.unit.as_ref().map(|u| u.value.clone()),
+            bytes_factor,
+            json_string,
+            location,
+            sensitive,
+            valid_for: f.valid_for.clone(),
+            aliases,
+            boxed: false,
+        });
+    }
+    check_alias_clashes(cx, &out, &wires, owner);
+    out
+}
+
+/// The Rust name: `rust_name:`, else the wire name in snake_case; `None` when unusable.
+fn ident_of(cx: &mut Cx<'_>, f: &FieldSpec, owner: &str) -> Option<String> {
+    let wire = &f.name.value;
+    match &f.rust_name {
+        Some(r) => {
+            if !is_snake_ident(&r.value) || is_keyword(&r.value) {
+                cx.err(
+                    r.pos,
+                    format!(
+                        "`rust_name: {}` is not a usable snake_case identifier",
+                        r.value
+                    ),
+                );
+                return None;
+            }
+            Some(r.value.clone())
+        }
+        None => {
+            let s = snake(wire);
+            if is_keyword(&s) {
+                let d = cx.err(
+                    f.name.pos,
+                    format!("field `{wire}` of {owner} is the Rust keyword `{s}`"),
+                );
+                d.hint = Some(format!(
+                    "add `rust_name: {s}_` (or a better name); the wire name stays `{wire}`"
+                ));
+                return None;
+            }
+            if s.is_empty() {
+                cx.err(
+                    f.name.pos,
+                    format!("field name `{wire}` has no letters or digits"),
+                );
+                return None;
+            }
+            Some(s)
+        }
+    }
+}
+
+/// Records `ident` as taken; `false` (reported) when another field of `owner` has it.
+fn claim_ident(
+    cx: &mut Cx<'_>,
+    f: &FieldSpec,
+    ident: &str,
+    idents: &mut BTreeMap<String, (String, Pos)>,
+    owner: &str,
+) -> bool {
+    let wire = &f.name.value;
+    if let Some((other, pos)) = idents.get(ident) {
+        let d = cx.err(
+            f.name.pos,
+            format!("fields `{other}` and `{wire}` of {owner} both become `{ident}` in Rust"),
+        );
+        d.hint = Some(format!(
+            "give one of them a `rust_name:` (`{other}` is at line {}:{})",
+            pos.line, pos.col
+        ));
+        return false;
+    }
+    idents.insert(ident.to_owned(), (wire.clone(), f.name.pos));
+    true
+}
+
+/// The type (`type:` with its `format:`).
+fn type_of(cx: &mut Cx<'_>, f: &FieldSpec, names: &BTreeSet<String>) -> Option<Ty> {
+    let ty = parse_ty(cx, &f.ty, f.format.as_ref(), names)?;
+    if let Some(fmt) = &f.format
+        && !matches!(ty, Ty::Timestamp(_))
+    {
+        cx.err(fmt.pos, "`format` applies only to `timestamp` fields");
+    }
+    Some(ty)
+}
+
+/// `min:` and `max:`: numeric types only, within the type's bounds, in order.
+fn check_range(cx: &mut Cx<'_>, at: &At<'_>) {
+    let (f, wire, ty) = (at.f, at.wire, at.ty);
+    for b in [f.min, f.max].into_iter().flatten() {
+        if !ty.is_number() {
+            cx.err(
+                b.pos,
+                format!(
+                    "`min`/`max` need a numeric type, `{wire}` is `{}`",
+                    ty.spec_name()
+                ),
+            );
+        } else if ty.is_integer() {
+            let (lo, hi) = ty.int_bounds().expect("integer");
+            if !b.is_int || b.value < lo || b.value > hi {
+                cx.err(
+                    b.pos,
+                    format!("bound {} does not fit `{}`", b.value, ty.spec_name()),
+                );
+            }
+        }
+    }
+    if let (Some(lo), Some(hi)) = (f.min, f.max)
+        && lo.value > hi.value
+    {
+        let d = cx.err(
+            lo.pos,
+            format!(
+                "bad range for `{wire}`: min {} is greater than max {}",
+                lo.value, hi.value
+            ),
+        );
+        d.hint = Some("swap `min` and `max`".into());
+    }
+}
+
+/// `unit:`: a known unit on a numeric type; the factor to bytes of an integer size field.
+fn unit_bytes_factor(cx: &mut Cx<'_>, at: &At<'_>) -> Option<u64> {
+    let (wire, ty) = (at.wire, at.ty);
+    let mut bytes_factor = None;
+    if let Some(u) = &at.f.unit {
+        match UNITS.iter().find(|(n, _)| *n == u.value) {
+            None => {
+                let d = cx.err(u.pos, format!("unknown unit `{}`", u.value));
+                d.hint = Some(
+                    match did_you_mean(&u.value, UNITS.iter().map(|(n, _)| *n)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "units: {}",
+                            UNITS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                        ),
+                    },
+                );
+            }
+            Some(_) if !ty.is_number() => {
+                cx.err(
+                    u.pos,
+                    format!(
+                        "`unit` needs a numeric type, `{wire}` is `{}`",
+                        ty.spec_name()
+                    ),
+                );
+            }
+            Some((_, factor)) => {
+                if factor.is_some_and(|f| f > 1) && ty.is_integer() {
+                    bytes_factor = *factor;
+                }
+            }
+        }
+    }
+    bytes_factor
+}
+
+/// `encoding: json`: a request value sent as a JSON document in a string.
+fn encoding_is_json(cx: &mut Cx<'_>, at: &At<'_>) -> bool {
+    let mut json_string = false;
+    if let Some(e) = &at.f.encoding {
+        if e.value != "json" {
+            cx.err(e.pos, format!("unknown encoding `{}`", e.value))
+                .hint = Some(
+                "the only encoding is `json` (a value sent as a JSON document in a string)".into(),
+            );
+        } else if at.side == Side::Response {
+            cx.err(e.pos, "`encoding: json` applies to request fields only");
+        } else {
+            json_string = true;
+        }
+    }
+    json_string
+}
+
+/// `sensitive:`: `true` (a secret) or `signed-url` (strings only).
+fn sensitivity_of(cx: &mut Cx<'_>, at: &At<'_>) -> Sensitivity {
+    let (wire, ty) = (at.wire, at.ty);
+    match at.f.sensitive.as_ref().map(|s| (s.value.as_str(), s.pos)) {
+        None => Sensitivity::None,
+        Some(("true", _)) => Sensitivity::Secret,
+        Some(("signed-url", pos)) => {
+            let ok = match ty {
+                Ty::Str => true,
+                Ty::List(t) => **t == Ty::Str,
+                _ => false,
+            };
+            if !ok {
+                cx.err(pos, format!("`sensitive: signed-url` needs `string` or `list<string>`, `{wire}` is `{}`", ty.spec_name()));
+            }
+            Sensitivity::SignedUrl
+        }
+        Some((other, pos)) => {
+            cx.err(pos, format!("unknown `sensitive` value `{other}`"))
+                .hint =
+                Some("`true` (a secret) or `signed-url` (a pre-signed download URL)".into());
+            Sensitivity::None
+        }
+    }
+}
+
+/// `aliases:`: other wire names of a response field, each once.
+fn aliases_of(cx: &mut Cx<'_>, at: &At<'_>) -> Vec<String> {
+    let wire = at.wire;
+    let mut aliases: Vec<String> = Vec::new();
+    for a in &at.f.aliases {
+        if at.side == Side::Request {
+            cx.err(a.pos, "`aliases` apply to response fields only");
+        } else if a.value == wire || aliases.contains(&a.value) {
+            cx.err(
+                a.pos,
+                format!("alias `{}` repeats a name of `{wire}`", a.value),
+            );
+        } else {
+            aliases.push(a.value.clone());
+        }
+    }
+    aliases
+}
+
+/// Aliases must not collide with other wire names.
+fn check_alias_clashes(
+    cx: &mut Cx<'_>,
+    fields: &[Field],
+    wires: &BTreeMap<String, Pos>,
+    owner: &str,
+) {
+    for f in fields {
+        for a in &f.aliases {
+            if let Some(pos) = wires.get(a) {
+                cx.err(
+                    *pos,
+                    format!("alias `{a}` of `{}` is also a field of {owner}", f.wire),
+                );
+            }
+        }
+    }
+}
+
+/// Where a field travels: its `location:` if the protocol allows it, else the protocol's default.
+fn location_of(cx: &mut Cx<'_>, at: &At<'_>) -> Location {
+    let (f, side, protocol) = (at.f, at.side, at.protocol);
+    let default = match (protocol, side) {
+        (Some(p), Side::Request) => p.default_location,
+        _ => Location::Param,
+    };
+    let Some(l) = &f.location else {
+        return default;
+    };
+    let Some(p) = protocol.filter(|_| side == Side::Request) else {
+        cx.err(l.pos, "`location` applies to request fields only");
+        return default;
+    };
+    if p.locations.is_empty() {
+        cx.err(
+            l.pos,
+            format!("`location` is not used by protocol `{}`", p.name),
+        )
+        .hint = Some(format!(
+            "protocol `{}` sends every parameter in one place; drop `location`",
+            p.name
+        ));
+        return default;
+    }
+    match Location::from_spec_name(&l.value) {
+        Some(loc) if p.locations.contains(&loc) => loc,
+        _ => {
+            let names: Vec<&str> = p.locations.iter().map(|l| l.spec_name()).collect();
+            cx.err(l.pos, format!("unknown location `{}`", l.value))
+                .hint = Some(format!("one of {}", names.join(", ")));
+            default
+        }
+    }
+}
+
+/// Parses a type expression: `string`, `list<T>`, `map<string, T>`, or a type name.
+fn parse_ty(
+    cx: &mut Cx<'_>,
+    s: &Str,
+    format: Option<&Str>,
+    names: &BTreeSet<String>,
+) -> Option<Ty> {
+    let t = s.value.trim();
+    if let Some(inner) = t.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
+        let inner = Str {
+            value: inner.to_owned(),
+            pos: s.pos,
+        };
+        return parse_ty(cx, &inner, format, names).map(|t| Ty::List(Box::new(t)));
+    }
+    if let Some(inner) = t.strip_prefix("map<").and_then(|r| r.strip_suffix('>')) {
+        let Some((k, v)) = inner.split_once(',') else {
+            cx.err(s.pos, format!("bad map type `{t}`")).hint =
+                Some("write `map<string, T>`".into());
+            return None;
+        };
+        if k.trim() != "string" {
+            cx.err(
+                s.pos,
+                format!("map keys must be `string`, found `{}`", k.trim()),
+            );
+            return None;
+        }
+        let inner = Str {
+            value: v.trim().to_owned(),
+            pos: s.pos,
+        };
+        return parse_ty(cx, &inner, format, names).map(|t| Ty::Map(Box::new(t)));
+    }
+    Some(match t {
+        "string" => Ty::Str,
+        "bool" => Ty::Bool,
+        "i32" => Ty::I32,
+        "i64" => Ty::I64,
+        "u32" => Ty::U32,
+        "u64" => Ty::U64,
+        "f64" => Ty::F64,
+        "timestamp" => {
+            let name = format.map_or("iso8601", |f| f.value.as_str());
+            match TIME_FORMATS.iter().find(|(n, _)| *n == name) {
+                Some((_, marker)) => Ty::Timestamp(marker),
+                None => {
+                    let f = format.expect("default format is known");
+                    let d = cx.err(f.pos, format!("unknown timestamp format `{name}`"));
+                    d.hint = Some(format!(
+                        "one of {}",
+                        TIME_FORMATS
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                    return None;
+                }
+            }
+        }
+        name if names.contains(name) => Ty::Named(name.to_owned()),
+        other => {
+            let candidates = PRIMITIVES
+                .iter()
+                .copied()
+                .chain(names.iter().map(String::as_str));
+            let d = cx.err(s.pos, format!("unknown type `{other}`"));
+            d.hint = Some(match did_you_mean(other, candidates) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "types are {}, list<T>, map<string, T>, or a name under `types:`",
+                    PRIMITIVES.join(", ")
+                ),
+            });
+            return None;
+        }
+    })
+}

@@ -1,0 +1,307 @@
+//! The resolved model: every name decided, every type resolved, every spec rule checked.
+//! Nothing downstream of this module can fail.
+
+mod fields;
+mod passes;
+mod protocol;
+mod resolve;
+
+pub use resolve::resolve;
+
+use crate::diag::{Diag, Diagnostics, Pos};
+use crate::spec::Num;
+
+/// Units a numeric field may declare, and the factor to bytes where it is a size.
+pub const UNITS: &[(&str, Option<u64>)] = &[
+    ("B", Some(1)),
+    ("KiB", Some(1024)),
+    ("MiB", Some(1024 * 1024)),
+    ("s", None),
+    ("ms", None),
+];
+
+/// Timestamp formats: spec name → runtime marker type.
+pub const TIME_FORMATS: &[(&str, &str)] = &[
+    ("iso8601", "Iso8601"),
+    ("datetime-cst", "DateTimeCst"),
+    ("datetime-utc", "DateTimeUtc"),
+];
+
+/// Names the generated code uses unqualified (std prelude): a spec type may not shadow them.
+pub const PRELUDE: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "From",
+    "Into",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "ToString",
+    "ToOwned",
+    "AsRef",
+    "AsMut",
+    "Copy",
+    "Ord",
+    "PartialOrd",
+    "Extend",
+];
+
+const PRIMITIVES: &[&str] = &[
+    "string",
+    "bool",
+    "i32",
+    "i64",
+    "u32",
+    "u64",
+    "f64",
+    "timestamp",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Str,
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    F64,
+    /// Runtime marker type name of the format.
+    Timestamp(&'static str),
+    List(Box<Ty>),
+    Map(Box<Ty>),
+    /// A named type of the same spec, by its Rust name.
+    Named(String),
+}
+
+impl Ty {
+    pub fn is_number(&self) -> bool {
+        matches!(self, Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 | Ty::F64)
+    }
+    pub fn is_integer(&self) -> bool {
+        matches!(self, Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64)
+    }
+    fn int_bounds(&self) -> Option<(f64, f64)> {
+        Some(match self {
+            Ty::I32 => (i32::MIN as f64, i32::MAX as f64),
+            Ty::I64 => (i64::MIN as f64, i64::MAX as f64),
+            Ty::U32 => (0.0, u32::MAX as f64),
+            Ty::U64 => (0.0, u64::MAX as f64),
+            _ => return None,
+        })
+    }
+    /// Spec spelling, for messages.
+    pub fn spec_name(&self) -> String {
+        match self {
+            Ty::Str => "string".into(),
+            Ty::Bool => "bool".into(),
+            Ty::I32 => "i32".into(),
+            Ty::I64 => "i64".into(),
+            Ty::U32 => "u32".into(),
+            Ty::U64 => "u64".into(),
+            Ty::F64 => "f64".into(),
+            Ty::Timestamp(_) => "timestamp".into(),
+            Ty::List(t) => format!("list<{}>", t.spec_name()),
+            Ty::Map(t) => format!("map<string, {}>", t.spec_name()),
+            Ty::Named(n) => n.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sensitivity {
+    None,
+    Secret,
+    SignedUrl,
+}
+
+pub use sdk_core::{Location, Retry, catalog::Role};
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub wire: String,
+    pub ident: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: Option<String>,
+    pub example: Option<String>,
+    pub min: Option<Num>,
+    pub max: Option<Num>,
+    pub unit: Option<String>,
+    /// Factor to bytes when the unit is a size other than bytes.
+    pub bytes_factor: Option<u64>,
+    pub json_string: bool,
+    pub location: Location,
+    pub sensitive: Sensitivity,
+    pub valid_for: Option<String>,
+    pub aliases: Vec<String>,
+    pub boxed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumValue {
+    pub wire: String,
+    pub ident: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    Object(Vec<Field>),
+    Enum(Vec<EnumValue>),
+}
+
+#[derive(Clone, Debug)]
+pub struct NamedType {
+    pub name: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+    pub in_request: bool,
+    pub in_response: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ErrorVariant {
+    pub code: String,
+    pub variant: String,
+    pub message: Option<String>,
+    pub doc: Option<String>,
+    pub retryable: Retry,
+    pub status: Option<u16>,
+    /// What the protocol means by the code when refusing a request (protocol rows only).
+    pub roles: Vec<Role>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Envelope {
+    pub wrapper: Option<String>,
+    pub error_object: Option<String>,
+    pub code_field: String,
+    pub message_field: String,
+    pub success_code: Option<String>,
+    pub request_id_field: Option<String>,
+    pub request_id_header: Option<String>,
+    pub status_errors: bool,
+    pub clock_skew_codes: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Protocol {
+    pub name: String,
+    pub file: String,
+    pub provider: String,
+    pub title: String,
+    pub doc: String,
+    pub signing: Option<String>,
+    /// The runtime protocol implementing it (variant, credentials type).
+    pub runtime: sdk_core::Protocol,
+    /// Locations a request field may name (empty: `location:` is not used).
+    pub locations: Vec<Location>,
+    /// Where a request field without `location:` goes.
+    pub default_location: Location,
+    /// Path parameters the signer fills from the credentials when unset.
+    pub credential_params: Vec<String>,
+    pub max_skew_seconds: Option<i64>,
+    pub refusal_status: u16,
+    /// Module and constant stem, e.g. `tencent_v2`.
+    pub module: String,
+    /// Common error enum, e.g. `TencentV2Error`.
+    pub error_enum: String,
+    pub method: String,
+    pub path: String,
+    pub envelope: Envelope,
+    pub common_params: Vec<(String, String)>,
+    pub errors: Vec<ErrorVariant>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub name: String,
+    /// Path relative to the spec root, for messages and test names.
+    pub file: String,
+    pub text: String,
+    pub status: u16,
+    pub doc: Option<String>,
+    /// Where the sample's `name` is in the spec, for messages.
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub spec_file: String,
+    pub wire_name: String,
+    pub snake: String,
+    pub pascal: String,
+    pub protocol: usize,
+    pub provider: String,
+    pub service: String,
+    pub version: Option<String>,
+    pub endpoint: String,
+    pub method: String,
+    pub path: String,
+    pub idempotent: bool,
+    pub rate_limit: Option<f64>,
+    pub doc: String,
+    pub request: Vec<Field>,
+    pub response: Vec<Field>,
+    pub types: Vec<NamedType>,
+    pub errors: Vec<ErrorVariant>,
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub protocols: Vec<Protocol>,
+    pub ops: Vec<Operation>,
+}
+
+impl Model {
+    /// Provider names (modules and cargo features), sorted, each once.
+    pub fn providers(&self) -> Vec<&str> {
+        let mut providers: Vec<&str> = self.protocols.iter().map(|p| p.provider.as_str()).collect();
+        providers.sort();
+        providers.dedup();
+        providers
+    }
+}
+
+/// Reads a sample file relative to a spec file; `Err` carries the I/O error text.
+pub type ReadSample<'a> = &'a dyn Fn(&str, &str) -> Result<String, String>;
+
+struct Cx<'a> {
+    file: &'a str,
+    diags: &'a mut Diagnostics,
+}
+
+impl Cx<'_> {
+    fn err(&mut self, pos: Pos, msg: impl Into<String>) -> &mut Diag {
+        self.diags.push(Diag::new(self.file, pos, msg));
+        self.diags.0.last_mut().expect("just pushed")
+    }
+}
+
+/// Which side of the call a field list is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Request,
+    Response,
+}

@@ -1,0 +1,364 @@
+//! Resolution of whole operations and the model: names, named types, samples, and the
+//! duplicate checks across protocols, operations and services.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::fields::resolve_fields;
+use super::passes::{box_recursion, check_path_params, mark_usage};
+use super::protocol::{check_method, resolve_errors, resolve_protocol};
+use super::{
+    Cx, EnumValue, Model, NamedType, Operation, PRELUDE, ReadSample, Sample, Sensitivity, Side,
+    TypeKind,
+};
+use crate::diag::{Diag, Diagnostics, Pos};
+use crate::naming::{did_you_mean, is_keyword, is_pascal_ident, is_snake_ident, pascal, snake};
+use crate::spec::{OpSpec, ProtocolSpec, TypeBody};
+
+/// Resolves protocols and operations, reporting every problem.
+pub fn resolve(
+    protocols: Vec<ProtocolSpec>,
+    ops: Vec<OpSpec>,
+    read: ReadSample<'_>,
+    diags: &mut Diagnostics,
+) -> Model {
+    let mut model = Model::default();
+    for p in protocols {
+        if let Some(p) = resolve_protocol(p, diags) {
+            if let Some(prev) = model.protocols.iter().find(|q| q.name == p.name) {
+                let file = prev.file.clone();
+                diags.push(
+                    Diag::new(
+                        &p.file,
+                        Pos { line: 1, col: 1 },
+                        format!("duplicate protocol `{}`", p.name),
+                    )
+                    .hint(format!("also defined in {file}")),
+                );
+                continue;
+            }
+            model.protocols.push(p);
+        }
+    }
+    model.protocols.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut seen: BTreeMap<(String, String, String), (String, Pos)> = BTreeMap::new();
+    for spec in ops {
+        let key_pos = spec.operation.pos;
+        let Some(op) = resolve_op(&model, spec, read, diags) else {
+            continue;
+        };
+        let key = (op.provider.clone(), op.service.clone(), op.snake.clone());
+        if let Some((file, pos)) = seen.get(&key) {
+            diags.push(
+                Diag::new(
+                    &op.spec_file,
+                    key_pos,
+                    format!(
+                        "duplicate operation `{}` in {}::{}",
+                        op.wire_name, op.provider, op.service
+                    ),
+                )
+                .hint(format!("first defined at {file}:{}:{}", pos.line, pos.col)),
+            );
+            continue;
+        }
+        seen.insert(key, (op.spec_file.clone(), key_pos));
+        model.ops.push(op);
+    }
+    check_service_type_clashes(&model, diags);
+    model.ops.sort_by(|a, b| {
+        (&a.provider, &a.service, &a.snake).cmp(&(&b.provider, &b.service, &b.snake))
+    });
+    model
+}
+
+fn check_service_type_clashes(model: &Model, diags: &mut Diagnostics) {
+    // Types are re-exported at service level, so two operations of a service cannot share a type name.
+    let mut seen: BTreeMap<(String, String, String), String> = BTreeMap::new();
+    for op in &model.ops {
+        for t in &op.types {
+            let key = (op.provider.clone(), op.service.clone(), t.name.clone());
+            if let Some(other) = seen.insert(key, op.spec_file.clone()) {
+                diags.push(
+                    Diag::new(
+                        &op.spec_file,
+                        Pos { line: 1, col: 1 },
+                        format!(
+                            "type `{}` is also defined by {other} in the same service",
+                            t.name
+                        ),
+                    )
+                    .hint("rename one of them: service modules re-export every type"),
+                );
+            }
+        }
+    }
+}
+
+fn resolve_op(
+    model: &Model,
+    spec: OpSpec,
+    read: ReadSample<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Operation> {
+    let file = spec.file.clone();
+    let cx = &mut Cx { file: &file, diags };
+    let protocol_idx = model
+        .protocols
+        .iter()
+        .position(|p| p.name == spec.protocol.value);
+    if protocol_idx.is_none() {
+        let names: Vec<&str> = model.protocols.iter().map(|p| p.name.as_str()).collect();
+        let d = cx.err(
+            spec.protocol.pos,
+            format!("unknown protocol `{}`", spec.protocol.value),
+        );
+        d.hint = Some(
+            match did_you_mean(&spec.protocol.value, names.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("protocols in specs/protocols: {}", names.join(", ")),
+            },
+        );
+    }
+    let protocol = protocol_idx.map(|i| &model.protocols[i]);
+    let wire_name = spec.operation.value.clone();
+    let (op_snake, op_pascal) = (snake(&wire_name), pascal(&wire_name));
+    if op_snake.trim_matches('_').is_empty() {
+        cx.err(
+            spec.operation.pos,
+            format!("operation name `{wire_name}` has no letters"),
+        );
+    }
+    if !is_snake_ident(&spec.service.value) || is_keyword(&spec.service.value) {
+        let d = cx.err(
+            spec.service.pos,
+            format!(
+                "service `{}` must be a lowercase identifier",
+                spec.service.value
+            ),
+        );
+        d.hint = Some(format!("try `{}`", snake(&spec.service.value)));
+    }
+    // Named types.
+    let reserved: BTreeSet<String> = ["Request", "RequestBuilder", "Response", "Error"]
+        .iter()
+        .map(|s| format!("{op_pascal}{s}"))
+        .chain(["Client", "OPERATION"].map(str::to_owned))
+        .chain(PRELUDE.iter().map(|s| (*s).to_owned()))
+        .collect();
+    let mut names = BTreeSet::new();
+    for t in &spec.types {
+        if !is_pascal_ident(&t.name.value) {
+            let d = cx.err(
+                t.name.pos,
+                format!("type name `{}` is not PascalCase", t.name.value),
+            );
+            d.hint = Some(format!("try `{}`", pascal(&t.name.value)));
+        } else if reserved.contains(&t.name.value) {
+            cx.err(
+                t.name.pos,
+                format!(
+                    "type name `{}` collides with a generated or prelude name",
+                    t.name.value
+                ),
+            )
+            .hint = Some(format!("rename it, e.g. `{}Info`", t.name.value));
+        } else {
+            names.insert(t.name.value.clone());
+        }
+    }
+    let mut types = Vec::new();
+    for t in &spec.types {
+        if !names.contains(&t.name.value) {
+            continue;
+        }
+        let kind = match &t.body {
+            TypeBody::Object(fields) => TypeKind::Object(resolve_fields(
+                cx,
+                fields,
+                Side::Response,
+                None,
+                &names,
+                &format!("type `{}`", t.name.value),
+            )),
+            TypeBody::Enum(values) => TypeKind::Enum(resolve_enum(cx, values, &t.name.value)),
+        };
+        types.push(NamedType {
+            name: t.name.value.clone(),
+            doc: t.doc.clone(),
+            kind,
+            in_request: false,
+            in_response: false,
+        });
+    }
+    let request = resolve_fields(
+        cx,
+        &spec.request,
+        Side::Request,
+        protocol,
+        &names,
+        "the request",
+    );
+    let response = resolve_fields(
+        cx,
+        &spec.response,
+        Side::Response,
+        protocol,
+        &names,
+        "the response",
+    );
+    for f in &request {
+        if f.sensitive == Sensitivity::SignedUrl {
+            cx.err(
+                spec.operation.pos,
+                format!(
+                    "request field `{}` cannot be `sensitive: signed-url`",
+                    f.wire
+                ),
+            );
+        }
+    }
+    mark_usage(&mut types, &request, &response);
+    for t in &types {
+        if !t.in_request && !t.in_response {
+            let pos = spec
+                .types
+                .iter()
+                .find(|s| s.name.value == t.name)
+                .map_or(Pos::default(), |s| s.name.pos);
+            cx.err(pos, format!("type `{}` is never used", t.name)).hint =
+                Some("remove it, or refer to it from a field".into());
+        }
+    }
+    box_recursion(&mut types);
+    let (method, path) = match (&spec.http, protocol) {
+        (Some(h), _) => (check_method(cx, &h.method), h.path.value.clone()),
+        (None, Some(p)) => (p.method.clone(), p.path.clone()),
+        (None, None) => ("POST".into(), "/".into()),
+    };
+    check_path_params(cx, &spec, protocol, &path, &request);
+    if let Some(rl) = spec.rate_limit
+        && rl.value <= 0.0
+    {
+        cx.err(
+            rl.pos,
+            format!(
+                "`rate_limit.per_second` must be positive, found {}",
+                rl.value
+            ),
+        );
+    }
+    let errors = resolve_errors(cx, spec.errors.clone(), true, &["Common", "Unhandled"]);
+    let mut samples = Vec::new();
+    for s in &spec.samples {
+        match read(&file, &s.file.value) {
+            Err(e) => {
+                cx.err(
+                    s.file.pos,
+                    format!("sample file `{}` cannot be read: {e}", s.file.value),
+                )
+                .hint = Some("sample paths are relative to the spec file".into());
+            }
+            Ok(text) => samples.push(Sample {
+                name: s.name.value.clone(),
+                file: s.file.value.clone(),
+                text,
+                status: s.status,
+                doc: s.doc.clone(),
+                pos: s.name.pos,
+            }),
+        }
+    }
+    let op = Operation {
+        spec_file: file.clone(),
+        wire_name,
+        snake: op_snake,
+        pascal: op_pascal,
+        protocol: protocol_idx?,
+        provider: protocol?.provider.clone(),
+        service: spec.service.value.clone(),
+        version: spec.version.map(|v| v.value),
+        endpoint: spec.endpoint.value.clone(),
+        method,
+        path,
+        idempotent: spec.idempotent,
+        rate_limit: spec.rate_limit.map(|r| r.value),
+        doc: spec.doc.clone(),
+        request,
+        response,
+        types,
+        errors,
+        samples,
+    };
+    for (i, sample) in op.samples.iter().enumerate() {
+        if op.samples[..i]
+            .iter()
+            .any(|other| other.name == sample.name)
+        {
+            cx.err(
+                sample.pos,
+                format!("duplicate sample name `{}`", sample.name),
+            );
+        } else if let Err(e) = crate::sample::check(&op, &model.protocols[op.protocol], sample) {
+            cx.err(
+                sample.pos,
+                format!(
+                    "sample `{}` ({}) does not decode: {e}",
+                    sample.name, sample.file
+                ),
+            );
+        }
+    }
+    Some(op)
+}
+
+fn resolve_enum(
+    cx: &mut Cx<'_>,
+    values: &[crate::spec::EnumValueSpec],
+    owner: &str,
+) -> Vec<EnumValue> {
+    let mut out: Vec<EnumValue> = Vec::new();
+    for v in values {
+        let ident = match &v.rust_name {
+            Some(r) if is_pascal_ident(&r.value) => r.value.clone(),
+            Some(r) => {
+                cx.err(
+                    r.pos,
+                    format!("`rust_name: {}` is not a PascalCase identifier", r.value),
+                );
+                continue;
+            }
+            None => pascal(&v.value.value),
+        };
+        if ident == "Unknown" {
+            cx.err(
+                v.value.pos,
+                format!(
+                    "enum `{owner}` value `{}` takes the name of the fallback `Unknown`",
+                    v.value.value
+                ),
+            )
+            .hint = Some("give it a `rust_name:`".into());
+            continue;
+        }
+        if let Some(prev) = out
+            .iter()
+            .find(|e| e.ident == ident || e.wire == v.value.value)
+        {
+            cx.err(
+                v.value.pos,
+                format!(
+                    "enum `{owner}` values `{}` and `{}` both become `{ident}`",
+                    prev.wire, v.value.value
+                ),
+            )
+            .hint = Some("give one a `rust_name:`".into());
+            continue;
+        }
+        out.push(EnumValue {
+            wire: v.value.value.clone(),
+            ident,
+            doc: v.doc.clone(),
+        });
+    }
+    out
+}
