@@ -232,7 +232,7 @@ fn full_call() -> bool {
                 } else {
                     let id = raw.header("x-request-id");
                     black_box(
-                        DescribeBackupUrlResponse::decode(raw.status, id, &raw.body).expect("ok"),
+                        generated::tencent::redis::describe_backup_url::glue::decode(raw.status, id, &raw.body).expect("ok"),
                     );
                 }
             };
@@ -433,12 +433,12 @@ fn decoding() -> (bool, bool) {
     let (tencent, huawei) = (TENCENT_SAMPLE.as_bytes(), HUAWEI_SAMPLE.as_bytes());
 
     // Sanity: both sides decode the same content.
-    let ours = DescribeBackupUrlResponse::decode(200, None, tencent).expect("sample decodes");
+    let ours = generated::tencent::redis::describe_backup_url::glue::decode(200, None, tencent).expect("sample decodes");
     let plain: TencentEnvelope = serde_json::from_slice(tencent).expect("sample decodes");
     assert_eq!(ours.download_url.len(), 5);
     assert_eq!(ours.download_url.len(), plain.response.download_url.len());
     assert_eq!(ours.request_id, plain.response.request_id);
-    let ours = DownloadFileResponse::decode(200, None, huawei).expect("sample decodes");
+    let ours = generated::huawei::dds::download_file::glue::decode(200, None, huawei).expect("sample decodes");
     let plain: HuaweiDownloadFile = serde_json::from_slice(huawei).expect("sample decodes");
     assert_eq!(ours.files.len(), plain.files.len());
     assert_eq!(ours.bucket, plain.bucket);
@@ -457,7 +457,7 @@ fn decoding() -> (bool, bool) {
         },
         || {
             black_box(
-                DescribeBackupUrlResponse::decode(200, None, black_box(tencent)).expect("ok"),
+                generated::tencent::redis::describe_backup_url::glue::decode(200, None, black_box(tencent)).expect("ok"),
             );
         },
     );
@@ -480,7 +480,7 @@ fn decoding() -> (bool, bool) {
         },
         || {
             black_box(
-                DescribeBackupUrlResponse::decode(200, None, black_box(tencent)).expect("ok"),
+                generated::tencent::redis::describe_backup_url::glue::decode(200, None, black_box(tencent)).expect("ok"),
             );
         },
     );
@@ -500,7 +500,7 @@ fn decoding() -> (bool, bool) {
             black_box(serde_json::from_slice::<HuaweiDownloadFile>(black_box(huawei)).expect("ok"));
         },
         || {
-            black_box(DownloadFileResponse::decode(200, None, black_box(huawei)).expect("ok"));
+            black_box(generated::huawei::dds::download_file::glue::decode(200, None, black_box(huawei)).expect("ok"));
         },
     );
     let huawei_met = report(

@@ -1,8 +1,10 @@
-//! Checks a documented sample response against the declared output, with the same
-//! lenient rules the runtime decodes by (`runtime::de`), so a sample that passes here
-//! decodes in the generated SDK (the sample-decoding snapshots prove it).
+//! Checks a documented sample response by decoding it with the SDK's own decoder: the
+//! core crate's envelope pass (`sdk_core::envelope::decode_with`) over a seed built from the
+//! declared output (`sdk_core::shape`), so the generator accepts exactly what the generated
+//! SDK decodes. Nothing here restates a decoding rule.
 
-use serde_json::Value;
+use sdk_core::envelope::{EnvelopeSpec, Failure, decode_with};
+use sdk_core::shape::{FieldShape, ObjectSeed, ObjectShape, Shape, Shapes};
 
 use crate::model::{Field, NamedType, Operation, Protocol, Ty, TypeKind};
 
@@ -12,150 +14,94 @@ pub fn check(
     protocol: &Protocol,
     sample: &crate::model::Sample,
 ) -> Result<(), String> {
-    let root: Value =
-        serde_json::from_str(&sample.text).map_err(|e| format!("not valid JSON: {e}"))?;
-    let env = &protocol.envelope;
-    let (payload, at) = match &env.wrapper {
-        Some(w) => (
-            root.get(w)
-                .ok_or_else(|| format!("no `{w}` object at `$`"))?,
-            format!("$.{w}"),
-        ),
-        None => (&root, "$".to_owned()),
+    let mut shapes = Shapes::default();
+    let root = object(&mut shapes, &op.types, "response", &op.response);
+    let spec = envelope(protocol);
+    let seed = ObjectSeed {
+        shapes: &shapes,
+        object: &shapes.objects[root],
     };
-    if !payload.is_object() {
-        return Err(format!("`{at}` is not an object"));
-    }
-    if let Some(eo) = &env.error_object
-        && payload.get(eo).is_some_and(Value::is_object)
-    {
-        return Err(format!("`{at}.{eo}` is present: this is an error response"));
-    }
-    if let Some(success) = &env.success_code {
-        let code = payload.get(&env.code_field).and_then(scalar_text);
-        if code.as_deref() != Some(success.as_str()) {
-            return Err(format!(
-                "`{at}.{}` is {} where success is `{success}`",
-                env.code_field,
-                code.map_or("missing".to_owned(), |c| format!("`{c}`"))
-            ));
-        }
-    }
-    if !(200..300).contains(&sample.status) {
-        return Err(format!("status {} is not a success", sample.status));
-    }
-    check_fields(&op.response, payload, &at, &op.types)
-}
-
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+    match decode_with(spec, sample.status, None, sample.text.as_bytes(), seed) {
+        Ok(()) => Ok(()),
+        Err(Failure::Service(meta)) => Err(format!(
+            "this is an error response (code `{}`: {})",
+            meta.code, meta.message
+        )),
+        Err(Failure::Decode(d)) => Err(d.reason),
     }
 }
 
-/// The field's value under its wire name or an alias. Both at once is an error, as it is
-/// for the SDK's decoder (serde reports a duplicate field).
-fn lookup<'v>(f: &Field, obj: &'v Value, at: &str) -> Result<Option<&'v Value>, String> {
-    let mut found = std::iter::once(&f.wire)
-        .chain(&f.aliases)
-        .filter_map(|k| obj.get(k).map(|v| (k, v)));
-    let first = found.next();
-    if let (Some((a, _)), Some((b, _))) = (first, found.next()) {
-        return Err(format!("`{at}` has both `{a}` and its alias `{b}`"));
-    }
-    Ok(first.map(|(_, v)| v))
+/// The protocol's envelope as the runtime reads it. The runtime's `EnvelopeSpec` holds
+/// `&'static str` (generated code emits it as a constant), so each protocol's strings are
+/// leaked once per process, cached by protocol name and envelope.
+fn envelope(protocol: &Protocol) -> &'static EnvelopeSpec {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    static CACHE: Mutex<BTreeMap<String, &'static EnvelopeSpec>> = Mutex::new(BTreeMap::new());
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let leak = |s: &str| -> &'static str { Box::leak(s.to_owned().into_boxed_str()) };
+    let opt = |s: &Option<String>| s.as_deref().map(leak);
+    let e = &protocol.envelope;
+    cache
+        .entry(format!("{}{e:?}", protocol.name))
+        .or_insert_with(|| {
+            Box::leak(Box::new(EnvelopeSpec {
+                protocol: leak(&protocol.name),
+                wrapper: opt(&e.wrapper),
+                error_object: opt(&e.error_object),
+                code_field: leak(&e.code_field),
+                message_field: leak(&e.message_field),
+                success_code: opt(&e.success_code),
+                request_id_field: opt(&e.request_id_field),
+                request_id_header: opt(&e.request_id_header),
+                status_errors: e.status_errors,
+                clock_skew_codes: &[],
+            }))
+        })
 }
 
-fn check_fields(
-    fields: &[Field],
-    obj: &Value,
-    at: &str,
-    types: &[NamedType],
-) -> Result<(), String> {
+/// Adds the object shape of `fields` (and every named type it reaches) to `shapes`.
+fn object(shapes: &mut Shapes, types: &[NamedType], name: &str, fields: &[Field]) -> usize {
+    let index = shapes.objects.len();
+    shapes.objects.push(ObjectShape {
+        name: name.to_owned(),
+        fields: Vec::new(),
+    });
+    let mut out = Vec::new();
     for f in fields {
-        let path = format!("{at}.{}", f.wire);
-        match lookup(f, obj, at)? {
-            None | Some(Value::Null) if f.required && !matches!(f.ty, Ty::List(_) | Ty::Map(_)) => {
-                return Err(format!("required field `{path}` is missing"));
-            }
-            None | Some(Value::Null) => {}
-            Some(v) => check_value(&f.ty, v, &path, types)?,
-        }
+        out.push(FieldShape {
+            wire: f.wire.clone(),
+            aliases: f.aliases.clone(),
+            shape: shape(shapes, types, &f.ty),
+            required: f.required,
+        });
     }
-    Ok(())
+    shapes.objects[index].fields = out;
+    index
 }
 
-fn check_value(ty: &Ty, v: &Value, at: &str, types: &[NamedType]) -> Result<(), String> {
-    let bad = |what: &str| Err(format!("`{at}` should be {what}, found {}", short(v)));
+fn shape(shapes: &mut Shapes, types: &[NamedType], ty: &Ty) -> Shape {
     match ty {
-        Ty::Str | Ty::Timestamp(_) => match v {
-            Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(()),
-            _ => bad("a string"),
-        },
-        Ty::Bool => match v {
-            Value::Bool(_) => Ok(()),
-            Value::Number(n) if n.as_u64().is_some_and(|n| n <= 1) => Ok(()),
-            Value::String(s) if ["true", "false", "0", "1"].contains(&s.as_str()) => Ok(()),
-            _ => bad("a boolean"),
-        },
-        Ty::F64 => match v {
-            Value::Number(_) => Ok(()),
-            Value::String(s) if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => Ok(()),
-            _ => bad("a number"),
-        },
-        Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 => {
-            let n: Option<i128> = match v {
-                Value::Number(n) => n
-                    .as_i64()
-                    .map(i128::from)
-                    .or_else(|| n.as_u64().map(i128::from)),
-                Value::String(s) => s.trim().parse().ok(),
-                _ => None,
-            };
-            let (lo, hi): (i128, i128) = match ty {
-                Ty::I32 => (i32::MIN.into(), i32::MAX.into()),
-                Ty::I64 => (i64::MIN.into(), i64::MAX.into()),
-                Ty::U32 => (0, u32::MAX.into()),
-                _ => (0, u64::MAX.into()),
-            };
-            match n {
-                Some(n) if (lo..=hi).contains(&n) => Ok(()),
-                _ => bad(&format!("an integer of type {}", ty.spec_name())),
+        Ty::Str | Ty::Timestamp(_) => Shape::Str,
+        Ty::Bool => Shape::Bool,
+        Ty::I32 => Shape::I32,
+        Ty::I64 => Shape::I64,
+        Ty::U32 => Shape::U32,
+        Ty::U64 => Shape::U64,
+        Ty::F64 => Shape::F64,
+        Ty::List(inner) => Shape::List(Box::new(shape(shapes, types, inner))),
+        Ty::Map(inner) => Shape::Map(Box::new(shape(shapes, types, inner))),
+        Ty::Named(name) => {
+            if let Some(i) = shapes.objects.iter().position(|o| &o.name == name) {
+                return Shape::Object(i);
+            }
+            match types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
+                Some(TypeKind::Object(fields)) => {
+                    Shape::Object(object(shapes, types, name, fields))
+                }
+                // Open enums decode any text into `Unknown`.
+                Some(TypeKind::Enum(_)) | None => Shape::Str,
             }
         }
-        Ty::List(inner) => match v {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, item)| check_value(inner, item, &format!("{at}[{i}]"), types)),
-            _ => bad("a list"),
-        },
-        Ty::Map(inner) => match v {
-            Value::Object(m) => m
-                .iter()
-                .try_for_each(|(k, item)| check_value(inner, item, &format!("{at}.{k}"), types)),
-            _ => bad("an object"),
-        },
-        Ty::Named(name) => match types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
-            Some(TypeKind::Object(fields)) if v.is_object() => check_fields(fields, v, at, types),
-            Some(TypeKind::Object(_)) => bad(&format!("an object ({name})")),
-            Some(TypeKind::Enum(_)) => match v {
-                Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(()),
-                _ => bad(&format!("a string ({name})")),
-            },
-            None => Ok(()),
-        },
-    }
-}
-
-fn short(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s
     }
 }

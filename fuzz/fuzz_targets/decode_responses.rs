@@ -35,22 +35,22 @@ fuzz_target!(|data: &[u8]| {
     let id = (first & 0x80 != 0).then_some("fuzz-request-id");
     judge(
         s,
-        generated::tencent::cdb::GetExportBackupUrlResponse::decode(s, id, body),
+        generated::tencent::cdb::get_export_backup_url::glue::decode(s, id, body),
     );
     judge(
         s,
-        generated::tencent::redis::GetBackupDownloadUrlResponse::decode(s, id, body),
+        generated::tencent::redis::get_backup_download_url::glue::decode(s, id, body),
     );
     judge(
         s,
-        generated::tencent::redis::DescribeBackupUrlResponse::decode(s, id, body),
+        generated::tencent::redis::describe_backup_url::glue::decode(s, id, body),
     );
     judge(
         s,
-        generated::ucloud::udb::DescribeUdbInstanceBackupUrlResponse::decode(s, id, body),
+        generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(s, id, body),
     );
     judge(
         s,
-        generated::huawei::dds::DownloadFileResponse::decode(s, id, body),
+        generated::huawei::dds::download_file::glue::decode(s, id, body),
     );
 });

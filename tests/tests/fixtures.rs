@@ -4,16 +4,16 @@
 use runtime::ServiceError;
 use tests::fixture_sdk::huawei::widgets::CreateWidgetRequest;
 use tests::fixture_sdk::tencent::widgets::{
-    self, DescribeWidgetTreeError, DescribeWidgetTreeRequest, DescribeWidgetTreeResponse, Filter,
+    self, DescribeWidgetTreeError, DescribeWidgetTreeRequest, Filter,
     WidgetKind,
 };
-use tests::fixture_sdk::ucloud::widgets::{self as uwidgets, PingRequest, PingResponse};
+use tests::fixture_sdk::ucloud::widgets::{self as uwidgets, PingRequest};
 use tests::read;
 
 #[test]
 fn nested_recursive_maps_enums_decode() {
     let body = read("tests/fixtures/specs/tencent/widgets/samples/describe_widget_tree.json");
-    let r = DescribeWidgetTreeResponse::decode(200, None, &body).expect("fixture sample decodes");
+    let r = tests::fixture_sdk::tencent::widgets::describe_widget_tree::glue::decode(200, None, &body).expect("fixture sample decodes");
     assert_eq!(r.root.children.len(), 2);
     assert_eq!(
         r.root.children[1].node_type,
@@ -91,7 +91,7 @@ fn operation_with_no_parameters() {
     .ping_request(&req)
     .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let r = PingResponse::decode(200, None, br#"{"RetCode":0,"Action":"PingResponse"}"#)
+    let r = tests::fixture_sdk::ucloud::widgets::ping::glue::decode(200, None, br#"{"RetCode":0,"Action":"PingResponse"}"#)
         .expect("decodes");
     assert_eq!(format!("{r:?}"), "PingResponse");
 }
@@ -115,11 +115,11 @@ fn huawei_path_header_body_and_errors() {
         "{:#?}",
         client.create_widget_request(&req).expect("wire")
     ));
-    let e = DescribeWidgetTreeError::from(runtime::ErrorMeta {
-        code: "LimitExceeded.Widgets".into(),
-        message: "m".into(),
-        request_id: None,
-        status: 200,
-    });
+    let e = DescribeWidgetTreeError::from(runtime::ErrorMeta::new(
+        "LimitExceeded.Widgets",
+        "m",
+        None,
+        200,
+    ));
     assert!(matches!(e, DescribeWidgetTreeError::LimitExceededWidgets(_)) && e.is_retryable());
 }

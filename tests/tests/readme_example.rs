@@ -1,5 +1,6 @@
 //! The README's downstream example, compiled and run against the emulator.
 
+use std::error::Error as _;
 use emulator::{Emulator, Reply};
 use generated::tencent::redis::{Client, DescribeBackupUrlError, DescribeBackupUrlRequest};
 use generated::{ClientConfig, SdkError, ServiceError};
@@ -43,5 +44,8 @@ async fn readme_example_runs_against_the_emulator() {
         Reply::Malformed(emulator::Malformed::Html502),
     );
     let err = example(&client).await.unwrap_err();
-    assert!(err.to_string().contains("cannot decode response"), "{err}");
+    // `Display` is a label; the detail is the source, printed once in an error chain.
+    assert_eq!(err.to_string(), "undecodable response");
+    let detail = err.source().expect("the decode error").to_string();
+    assert!(detail.contains("cannot decode response"), "{detail}");
 }

@@ -94,7 +94,7 @@ fn secrets(emu: &Emulator) -> Vec<String> {
         }
     }
     for op in generated::catalog::operations() {
-        for s in op.samples {
+        for s in op.spec.samples {
             for url in s.body.split('"').filter(|t| t.starts_with("http")) {
                 if let Some((_, query)) = url.split_once('?') {
                     out.push(query.to_owned());
@@ -144,9 +144,9 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
         }
     }
     for op in generated::catalog::operations() {
-        let name = op.info.name;
+        let name = op.spec.info.name;
         let mut replies = vec![Reply::Sample(0)];
-        replies.extend(op.errors.iter().map(|e| Reply::Error(e.code.to_owned())));
+        replies.extend(op.spec.errors.iter().map(|e| Reply::Error(e.code.to_owned())));
         replies.push(Reply::Custom {
             code: "Brand.New".into(),
             message: "new".into(),
@@ -187,20 +187,17 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
     for name in Clients::operations() {
         record(log, wrong.call(name).await.expect("known operation"));
     }
-    // Signed requests, printed.
-    let wire = clients
-        .redis
-        .describe_backup_url_request(&demo::describe_backup_url())
-        .expect("wire");
-    let signed = clients
-        .redis
-        .runtime()
-        .sign(
-            &generated::tencent::redis::describe_backup_url::OPERATION,
-            wire,
-        )
-        .expect("signed");
-    let _ = writeln!(log, "{signed:?}\n{:?}", clients.redis.runtime());
+    // Signed requests of every operation, printed.
+    for entry in generated::catalog::operations() {
+        let name = entry.spec.info.name;
+        let runtime = clients.runtime_for(entry.spec.info.protocol).expect("vendor");
+        let wire = clients
+            .example_request(name)
+            .expect("known operation")
+            .expect("wire");
+        let signed = runtime.sign(entry.spec.info, wire).expect("signed");
+        let _ = writeln!(log, "{signed:?}\n{runtime:?}");
+    }
 }
 
 #[tokio::test]

@@ -1,10 +1,7 @@
 //! Every documented sample response decoded into its typed response (pretty `Debug`, with
 //! redaction visible), through the same `decode` the client will use.
 
-use generated::huawei::dds::DownloadFileResponse;
-use generated::tencent::cdb::{BackupType, GetExportBackupUrlResponse};
-use generated::tencent::redis::{DescribeBackupUrlResponse, GetBackupDownloadUrlResponse};
-use generated::ucloud::udb::DescribeUdbInstanceBackupUrlResponse;
+use generated::tencent::cdb::BackupType;
 use tests::read;
 
 /// Secrets that appear in the samples and must never appear in `Debug` output.
@@ -28,7 +25,7 @@ fn assert_redacted(debug: &str) {
 fn seed_000_get_export_backup_url() {
     let body = read("specs/tencent/cdb/samples/get_export_backup_url.json");
     let r =
-        GetExportBackupUrlResponse::decode(200, None, &body).expect("documented sample decodes");
+        generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, &body).expect("documented sample decodes");
     let f = &r.data[0];
     assert_eq!(
         f.size,
@@ -57,7 +54,7 @@ fn seed_000_get_export_backup_url() {
 fn seed_001_get_backup_download_url() {
     let body = read("specs/tencent/redis/samples/get_backup_download_url.json");
     let r =
-        GetBackupDownloadUrlResponse::decode(200, None, &body).expect("documented sample decodes");
+        generated::tencent::redis::get_backup_download_url::glue::decode(200, None, &body).expect("documented sample decodes");
     let data = r.data.as_ref().expect("data is an object here");
     assert!(
         data.extranet
@@ -72,7 +69,7 @@ fn seed_001_get_backup_download_url() {
 #[test]
 fn seed_002_describe_backup_url() {
     let body = read("specs/tencent/redis/samples/describe_backup_url.json");
-    let r = DescribeBackupUrlResponse::decode(200, None, &body).expect("documented sample decodes");
+    let r = generated::tencent::redis::describe_backup_url::glue::decode(200, None, &body).expect("documented sample decodes");
     assert_eq!((r.download_url.len(), r.inner_download_url.len()), (5, 5));
     assert_eq!(r.request_id, "f1b5aabe-806a-4886-b839-9907baa24c85");
     let debug = format!("{r:#?}");
@@ -83,7 +80,7 @@ fn seed_002_describe_backup_url() {
 #[test]
 fn seed_003_describe_udb_instance_backup_url() {
     let body = read("specs/ucloud/udb/samples/describe_udb_instance_backup_url.json");
-    let r = DescribeUdbInstanceBackupUrlResponse::decode(200, None, &body)
+    let r = generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(200, None, &body)
         .expect("documented sample decodes");
     assert_eq!(
         r.md5.as_deref(),
@@ -98,7 +95,7 @@ fn seed_003_describe_udb_instance_backup_url() {
 #[test]
 fn seed_004_download_file() {
     let body = read("specs/huawei/dds/samples/download_file.json");
-    let r = DownloadFileResponse::decode(200, Some("req-h-1"), &body)
+    let r = generated::huawei::dds::download_file::glue::decode(200, Some("req-h-1"), &body)
         .expect("documented sample decodes");
     let f = &r.files[0];
     assert_eq!(f.size_bytes(), Some(2803 * 1024), "size is in KB");

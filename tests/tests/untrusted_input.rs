@@ -97,49 +97,49 @@ const DECODERS: [(&str, Decoder); 8] = [
     ("GetExportBackupUrl", |s, id, b| {
         judge(
             s,
-            generated::tencent::cdb::GetExportBackupUrlResponse::decode(s, id, b),
+            generated::tencent::cdb::get_export_backup_url::glue::decode(s, id, b),
         )
     }),
     ("GetBackupDownloadUrl", |s, id, b| {
         judge(
             s,
-            generated::tencent::redis::GetBackupDownloadUrlResponse::decode(s, id, b),
+            generated::tencent::redis::get_backup_download_url::glue::decode(s, id, b),
         )
     }),
     ("DescribeBackupUrl", |s, id, b| {
         judge(
             s,
-            generated::tencent::redis::DescribeBackupUrlResponse::decode(s, id, b),
+            generated::tencent::redis::describe_backup_url::glue::decode(s, id, b),
         )
     }),
     ("DescribeUDBInstanceBackupURL", |s, id, b| {
         judge(
             s,
-            generated::ucloud::udb::DescribeUdbInstanceBackupUrlResponse::decode(s, id, b),
+            generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(s, id, b),
         )
     }),
     ("download-file", |s, id, b| {
         judge(
             s,
-            generated::huawei::dds::DownloadFileResponse::decode(s, id, b),
+            generated::huawei::dds::download_file::glue::decode(s, id, b),
         )
     }),
     ("DescribeWidgetTree", |s, id, b| {
         judge(
             s,
-            tests::fixture_sdk::tencent::widgets::DescribeWidgetTreeResponse::decode(s, id, b),
+            tests::fixture_sdk::tencent::widgets::describe_widget_tree::glue::decode(s, id, b),
         )
     }),
     ("CreateWidget", |s, id, b| {
         judge(
             s,
-            tests::fixture_sdk::huawei::widgets::CreateWidgetResponse::decode(s, id, b),
+            tests::fixture_sdk::huawei::widgets::create_widget::glue::decode(s, id, b),
         )
     }),
     ("Ping", |s, id, b| {
         judge(
             s,
-            tests::fixture_sdk::ucloud::widgets::PingResponse::decode(s, id, b),
+            tests::fixture_sdk::ucloud::widgets::ping::glue::decode(s, id, b),
         )
     }),
 ];
@@ -803,16 +803,16 @@ proptest! {
 /// The divergences this property found once, fixed since: each stays a regression test.
 #[test]
 fn proptest_found_divergences_stay_fixed() {
-    use generated::huawei::dds::DownloadFileResponse;
-    use generated::ucloud::udb::DescribeUdbInstanceBackupUrlResponse;
+    
+    
     // `"-0"` in an unsigned field is 0, as the generator reads it.
-    let r = DownloadFileResponse::decode(200, None, br#"{"files":[{"size":"-0"}]}"#).expect("-0");
+    let r = generated::huawei::dds::download_file::glue::decode(200, None, br#"{"files":[{"size":"-0"}]}"#).expect("-0");
     assert_eq!(r.files[0].size, Some(0));
     // A whole float just past u64::MAX is out of range, not clamped.
     let e =
-        DownloadFileResponse::decode(200, None, br#"{"files":[{"size":18446744073709551616.0}]}"#);
+        generated::huawei::dds::download_file::glue::decode(200, None, br#"{"files":[{"size":18446744073709551616.0}]}"#);
     assert!(e.is_err(), "{e:?}");
     // A name and its alias both present: the SDK refuses, and so does the generator.
     let body = r#"{"RetCode":0,"MD5":"a","Md5":"b"}"#;
-    assert!(DescribeUdbInstanceBackupUrlResponse::decode(200, None, body.as_bytes()).is_err());
+    assert!(generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(200, None, body.as_bytes()).is_err());
 }
