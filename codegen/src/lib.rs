@@ -10,7 +10,6 @@
 pub mod diag;
 pub mod docs;
 pub mod emit;
-mod glue;
 pub mod model;
 pub mod naming;
 pub mod sample;

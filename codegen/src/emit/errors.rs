@@ -1,0 +1,189 @@
+//! Error enums (each operation's and each protocol's common errors) and the `protocols`
+//! modules (response envelopes).
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{Emitter, Module, doc, ident, lit, opt_lit};
+use crate::model::{ErrorVariant, Operation, Protocol};
+
+impl Emitter<'_> {
+    pub(super) fn protocols_module(&self) -> Module {
+        let children = self
+            .model
+            .protocols
+            .iter()
+            .map(|p| Module {
+                name: p.module.clone(),
+                doc: self.docs.protocol_doc(p),
+                attrs: Self::feature(&p.provider),
+                items: self.protocol_items(p),
+                children: vec![],
+                source: Some(p.file.clone()),
+            })
+            .collect();
+        Module {
+            name: "protocols".into(),
+            doc: "Wire protocols: response envelopes and each protocol's common errors.".into(),
+            attrs: quote!(),
+            items: quote!(),
+            children,
+            source: None,
+        }
+    }
+
+    fn protocol_items(&self, p: &Protocol) -> TokenStream {
+        let e = &p.envelope;
+        let (name, wrapper, error_object) = (
+            &p.name,
+            opt_lit(e.wrapper.as_deref()),
+            opt_lit(e.error_object.as_deref()),
+        );
+        let (code_field, message_field) = (&e.code_field, &e.message_field);
+        let success = opt_lit(e.success_code.as_deref());
+        let rid_field = opt_lit(e.request_id_field.as_deref());
+        let rid_header = opt_lit(e.request_id_header.as_deref());
+        let status_errors = e.status_errors;
+        let skew = &e.clock_skew_codes;
+        let enum_name = ident(&p.error_enum);
+        let enum_doc = doc(&format!(
+            "Common errors of the {} protocol: codes any operation may return.",
+            p.title
+        ));
+        let errors = self.error_enum_body(&enum_name, &p.errors, None);
+        quote! {
+            /// Where this protocol puts payload, error code, message and request id.
+            pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
+                protocol: #name,
+                wrapper: #wrapper,
+                error_object: #error_object,
+                code_field: #code_field,
+                message_field: #message_field,
+                success_code: #success,
+                request_id_field: #rid_field,
+                request_id_header: #rid_header,
+                status_errors: #status_errors,
+                clock_skew_codes: &[#(#skew),*],
+            };
+
+            #enum_doc
+            #errors
+
+            impl #enum_name {
+                /// The protocol error for `meta.code`, or `meta` back when the code is not a common one.
+                pub fn from_meta(meta: ::runtime::ErrorMeta) -> Result<Self, ::runtime::ErrorMeta> {
+                    Ok(match <Self as From<::runtime::ErrorMeta>>::from(meta) {
+                        Self::Unhandled(meta) => return Err(meta),
+                        known => known,
+                    })
+                }
+            }
+        }
+    }
+
+    /// An error enum: one variant per row, optionally `Common(..)`, and `Unhandled`.
+    fn error_enum_body(
+        &self,
+        name: &Ident,
+        rows: &[ErrorVariant],
+        common: Option<(&Protocol, &str)>,
+    ) -> TokenStream {
+        let variants: Vec<Ident> = rows.iter().map(|r| ident(&r.variant)).collect();
+        let docs = rows.iter().map(|r| doc(&self.docs.error_doc(r)));
+        let codes = rows.iter().map(|r| lit(&r.code));
+        let class = |want: crate::model::Retry| -> Vec<&Ident> {
+            rows.iter()
+                .zip(&variants)
+                .filter(|(r, _)| r.retryable == want)
+                .map(|(_, v)| v)
+                .collect()
+        };
+        let (always, if_idempotent) = (
+            class(crate::model::Retry::Always),
+            class(crate::model::Retry::IfIdempotent),
+        );
+        let root = &self.root;
+        let (common_variant, common_meta, common_from, common_retry) = match common {
+            Some((p, title)) => {
+                let (module, en) = (ident(&p.module), ident(&p.error_enum));
+                let d = doc(&format!("A common error of the {title} protocol."));
+                (
+                    quote!(#d Common(#root::protocols::#module::#en),),
+                    quote!(Self::Common(e) => ::runtime::ServiceError::meta(e),),
+                    quote!(match #root::protocols::#module::#en::from_meta(meta) {
+                        Ok(e) => Self::Common(e),
+                        Err(meta) => Self::Unhandled(meta),
+                    }),
+                    quote!(Self::Common(e) => ::runtime::ServiceError::retry(e),),
+                )
+            }
+            None => (quote!(), quote!(), quote!(Self::Unhandled(meta)), quote!()),
+        };
+        let mut retry_arms = Vec::new();
+        if !always.is_empty() {
+            retry_arms.push(quote!(#(Self::#always(_))|* => ::runtime::Retry::Always,));
+        }
+        if !if_idempotent.is_empty() {
+            retry_arms
+                .push(quote!(#(Self::#if_idempotent(_))|* => ::runtime::Retry::IfIdempotent,));
+        }
+        retry_arms.push(common_retry);
+        let retry_body = if always.is_empty() && if_idempotent.is_empty() && common.is_none() {
+            quote!(::runtime::Retry::Never)
+        } else {
+            quote!(match self { #(#retry_arms)* _ => ::runtime::Retry::Never })
+        };
+        let from_body = if rows.is_empty() {
+            common_from
+        } else {
+            quote!(match meta.code.as_str() { #(#codes => Self::#variants(meta),)* _ => #common_from })
+        };
+        quote! {
+            #[derive(Clone, Debug, PartialEq, Eq)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#docs #variants(::runtime::ErrorMeta),)*
+                #common_variant
+                /// A code this SDK does not know; code, message, request id and status are kept.
+                Unhandled(::runtime::ErrorMeta),
+            }
+
+            impl From<::runtime::ErrorMeta> for #name {
+                fn from(meta: ::runtime::ErrorMeta) -> Self {
+                    #from_body
+                }
+            }
+
+            impl ::runtime::ServiceError for #name {
+                fn meta(&self) -> &::runtime::ErrorMeta {
+                    match self {
+                        #(Self::#variants(meta))|* | Self::Unhandled(meta) => meta,
+                        #common_meta
+                    }
+                }
+
+                fn retry(&self) -> ::runtime::Retry {
+                    #retry_body
+                }
+            }
+
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
+                }
+            }
+
+            impl ::std::error::Error for #name {}
+        }
+    }
+
+    pub(super) fn op_error(&self, op: &Operation, p: &Protocol) -> TokenStream {
+        let name = format_ident!("{}Error", op.pascal);
+        let d = doc(&format!(
+            "Errors of `{}`: its documented codes, the {} common errors, and `Unhandled` for any other code.",
+            op.wire_name, p.title
+        ));
+        let body = self.error_enum_body(&name, &op.errors, Some((p, &p.title)));
+        quote!(#d #body)
+    }
+}

@@ -1,0 +1,176 @@
+//! Model → Rust token streams (`quote!`), one module tree for the whole SDK.
+//! Emitted code names `::serde::` and `::runtime::` by absolute path and uses the std
+//! prelude (`Option`, `String`, `Vec`, `Result`…) by name: the model rejects spec type names
+//! that would shadow a prelude name, so the short spelling is safe and keeps files small.
+
+mod catalog;
+mod client;
+mod errors;
+mod glue;
+mod types;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use crate::docs::Docs;
+use crate::model::{Field, Model, Sensitivity, Ty};
+
+/// A module of the generated crate.
+pub struct Module {
+    pub name: String,
+    pub doc: String,
+    /// Attributes on the `mod` item (feature gates).
+    pub attrs: TokenStream,
+    pub items: TokenStream,
+    pub children: Vec<Module>,
+    /// The spec file this module comes from, for the file header.
+    pub source: Option<String>,
+}
+
+fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+fn lit(s: &str) -> Literal {
+    Literal::string(s)
+}
+
+fn opt_lit(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    }
+}
+
+fn doc(text: &str) -> TokenStream {
+    let text = text.trim_end();
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote!(#(#[doc = #lines])*)
+}
+
+/// The Rust type of a field's value, without the `Option` of an optional field.
+fn base_ty(ty: &Ty, sensitive: Sensitivity, boxed: bool) -> TokenStream {
+    let t = match ty {
+        Ty::Str => match sensitive {
+            Sensitivity::SignedUrl => quote!(::runtime::SignedUrl),
+            Sensitivity::Secret => quote!(::runtime::Sensitive<String>),
+            Sensitivity::None => quote!(String),
+        },
+        Ty::Bool => quote!(bool),
+        Ty::I32 => quote!(i32),
+        Ty::I64 => quote!(i64),
+        Ty::U32 => quote!(u32),
+        Ty::U64 => quote!(u64),
+        Ty::F64 => quote!(f64),
+        Ty::Timestamp(marker) => {
+            let m = ident(marker);
+            quote!(::runtime::Timestamp<::runtime::time_fmt::#m>)
+        }
+        Ty::List(inner) => {
+            let inner = base_ty(inner, sensitive, false);
+            quote!(Vec<#inner>)
+        }
+        Ty::Map(inner) => {
+            let inner = base_ty(inner, sensitive, false);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Named(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+    };
+    match (sensitive, ty) {
+        (Sensitivity::Secret, Ty::Str)
+        | (_, Ty::Named(_))
+        | (Sensitivity::None | Sensitivity::SignedUrl, _) => {
+            if boxed {
+                quote!(Box<#t>)
+            } else {
+                t
+            }
+        }
+        (Sensitivity::Secret, _) => quote!(::runtime::Sensitive<#t>),
+    }
+}
+
+fn is_collection(ty: &Ty) -> bool {
+    matches!(ty, Ty::List(_) | Ty::Map(_))
+}
+
+/// Field type as stored in a struct: responses keep lists/maps plain (absent = empty).
+fn field_ty(f: &Field, response: bool) -> TokenStream {
+    let t = base_ty(&f.ty, f.sensitive, f.boxed);
+    if f.required || (response && is_collection(&f.ty)) {
+        t
+    } else {
+        quote!(Option<#t>)
+    }
+}
+
+fn num_lit(ty: &Ty, n: Option<crate::spec::Num>) -> TokenStream {
+    match n {
+        None => quote!(None),
+        Some(n) => {
+            let l = if ty.is_integer() {
+                Literal::i128_unsuffixed(n.value as i128)
+            } else {
+                Literal::f64_unsuffixed(n.value)
+            };
+            quote!(Some(#l))
+        }
+    }
+}
+
+pub struct Emitter<'a> {
+    pub model: &'a Model,
+    pub docs: Docs,
+    /// Path of the generated crate's root from inside it (`crate`, or `crate::x` when inlined).
+    pub root: TokenStream,
+}
+
+impl Emitter<'_> {
+    pub fn crate_tree(&self) -> Module {
+        let providers = self.model.providers();
+        let mut children = vec![self.protocols_module()];
+        for provider in &providers {
+            children.push(self.provider_module(provider));
+        }
+        children.push(self.catalog_module());
+        // One `use` per item: lib.rs is also read by rustfmt, which must agree with prettyplease.
+        let reexports = [
+            "BuildError",
+            "ClientConfig",
+            "DecodeError",
+            "ErrorMeta",
+            "SdkError",
+            "Sensitive",
+            "ServiceError",
+            "SignedUrl",
+            "Timestamp",
+            "WireRequest",
+        ]
+        .map(ident);
+        let items = quote! {
+            pub use ::runtime;
+            #(pub use ::runtime::#reexports;)*
+        };
+        Module {
+            name: String::new(),
+            doc: self.docs.crate_doc(self.model),
+            attrs: quote!(),
+            items,
+            children,
+            source: None,
+        }
+    }
+
+    fn feature(provider: &str) -> TokenStream {
+        quote!(#[cfg(feature = #provider)])
+    }
+}

@@ -1,0 +1,304 @@
+//! The user's types of an operation: request and its builder, response, named types.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{Emitter, base_ty, doc, field_ty, ident, is_collection, num_lit};
+use crate::model::{Field, NamedType, Operation, TypeKind};
+
+impl Emitter<'_> {
+    pub(super) fn request(&self, op: &Operation) -> TokenStream {
+        let req = format_ident!("{}Request", op.pascal);
+        let builder = format_ident!("{}RequestBuilder", op.pascal);
+        let fields: Vec<Ident> = op.request.iter().map(|f| ident(&f.ident)).collect();
+        let docs: Vec<TokenStream> = op
+            .request
+            .iter()
+            .map(|f| doc(&self.docs.field_doc(f)))
+            .collect();
+        let tys = op.request.iter().map(|f| field_ty(f, false));
+        let opt_tys = op.request.iter().map(|f| {
+            let t = base_ty(&f.ty, f.sensitive, f.boxed);
+            quote!(Option<#t>)
+        });
+        let setters = op.request.iter().map(|f| {
+            let name = ident(&f.ident);
+            let t = base_ty(&f.ty, f.sensitive, f.boxed);
+            let d = doc(&format!(
+                "Sets [`{}`]({req}::{}) (`{}`).",
+                f.ident, f.ident, f.wire
+            ));
+            quote! {
+                #d
+                pub fn #name(mut self, value: impl Into<#t>) -> Self {
+                    self.#name = Some(value.into());
+                    self
+                }
+            }
+        });
+        let mut checks = Vec::new();
+        for f in op.request.iter().filter(|f| f.required) {
+            let (name, wire, field) = (ident(&f.ident), &f.wire, &f.ident);
+            checks.push(quote!(let #name = check.required(#field, #wire, self.#name);));
+        }
+        for f in op
+            .request
+            .iter()
+            .filter(|f| f.min.is_some() || f.max.is_some())
+        {
+            let (name, wire, field) = (ident(&f.ident), &f.wire, &f.ident);
+            let (lo, hi) = (num_lit(&f.ty, f.min), num_lit(&f.ty, f.max));
+            let value = if f.required {
+                quote!(#name.as_ref())
+            } else {
+                quote!(self.#name.as_ref())
+            };
+            checks.push(quote!(check.range(#field, #wire, #value, #lo, #hi);));
+        }
+        let mutable = if checks.is_empty() {
+            quote!()
+        } else {
+            quote!(mut)
+        };
+        let assemble = op.request.iter().map(|f| {
+            let name = ident(&f.ident);
+            if f.required {
+                quote!(#name: #name?)
+            } else {
+                quote!(#name: self.#name)
+            }
+        });
+        let req_doc = doc(&format!(
+            "Input of `{}`. Build one with [`{req}::builder`].",
+            op.wire_name
+        ));
+        let builder_doc = doc(&format!(
+            "Builder of [`{req}`]: [`build`]({builder}::build) checks required fields and ranges before any I/O."
+        ));
+        let fields_ref = &fields;
+        quote! {
+            #req_doc
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub struct #req {
+                #(#docs pub #fields_ref: #tys,)*
+            }
+
+            impl #req {
+                /// A builder with every field unset.
+                pub fn builder() -> #builder {
+                    #builder::default()
+                }
+
+
+            }
+
+            #builder_doc
+            #[derive(Clone, Debug, Default)]
+            #[must_use]
+            pub struct #builder {
+                #(#fields_ref: #opt_tys,)*
+            }
+
+            impl #builder {
+                #(#setters)*
+
+                /// Checks the fields and builds the request; every problem is reported at once.
+                pub fn build(self) -> Result<#req, ::runtime::BuildError> {
+                    let #mutable check = ::runtime::build::Check::new(glue::OPERATION.name);
+                    #(#checks)*
+                    check.finish(|| Some(#req { #(#assemble),* }))
+                }
+            }
+        }
+    }
+
+    fn struct_fields(&self, fields: &[Field]) -> TokenStream {
+        let out = fields.iter().map(|f| {
+            let name = ident(&f.ident);
+            let d = doc(&self.docs.field_doc(f));
+            let t = field_ty(f, true);
+            let wire = &f.wire;
+            let rename = if f.ident != f.wire {
+                quote!(rename = #wire,)
+            } else {
+                quote!()
+            };
+            let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
+            let default = if f.required && !is_collection(&f.ty) {
+                quote!()
+            } else {
+                quote!(default,)
+            };
+            quote! {
+                #d
+                #[serde(#rename #(#aliases)* #default deserialize_with = "::runtime::de::lenient")]
+                pub #name: #t,
+            }
+        });
+        quote!(#(#out)*)
+    }
+
+    fn accessors(&self, owner: &Ident, fields: &[Field]) -> TokenStream {
+        let acc: Vec<TokenStream> = fields
+            .iter()
+            .filter_map(|f| {
+                let factor = f.bytes_factor?;
+                let (name, unit) = (ident(&f.ident), f.unit.as_deref().unwrap_or_default());
+                let getter = format_ident!("{}_bytes", f.ident);
+                let d = doc(&format!(
+                    "`{}` in bytes (the wire value is in {unit}); `None` when absent, negative or too large.",
+                    f.ident
+                ));
+                let body = if f.required {
+                    quote!(::runtime::de::scaled_bytes(self.#name, #factor))
+                } else {
+                    quote!(self.#name.and_then(|v| ::runtime::de::scaled_bytes(v, #factor)))
+                };
+                Some(quote! {
+                    #d
+                    pub fn #getter(&self) -> Option<u64> {
+                        #body
+                    }
+                })
+            })
+            .collect();
+        if acc.is_empty() {
+            return quote!();
+        }
+        quote!(impl #owner { #(#acc)* })
+    }
+
+    pub(super) fn response(&self, op: &Operation) -> TokenStream {
+        let resp = format_ident!("{}Response", op.pascal);
+        let fields = self.struct_fields(&op.response);
+        let accessors = self.accessors(&resp, &op.response);
+        let d = doc(&format!("Output of `{}`.", op.wire_name));
+        quote! {
+                    #d
+                    #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+                    #[non_exhaustive]
+                    pub struct #resp {
+                        #fields
+                    }
+
+        #accessors
+                }
+    }
+
+    pub(super) fn types(&self, op: &Operation) -> TokenStream {
+        let out = op.types.iter().map(|t| match &t.kind {
+            TypeKind::Object(fields) => self.object_type(t, fields),
+            TypeKind::Enum(values) => self.enum_type(t, values),
+        });
+        quote!(#(#out)*)
+    }
+
+    fn object_type(&self, t: &NamedType, fields: &[Field]) -> TokenStream {
+        let name = ident(&t.name);
+        let d = doc(&self.docs.type_doc(t));
+        let mut derives = vec![quote!(Clone), quote!(Debug), quote!(PartialEq)];
+        let mut impls = Vec::new();
+        let body = if t.in_response {
+            derives.push(quote!(::serde::Deserialize));
+            impls.push(quote!(impl ::runtime::de::Lenient for #name {}));
+            self.struct_fields(fields)
+        } else {
+            let fs = fields.iter().map(|f| {
+                let (n, d, ty) = (
+                    ident(&f.ident),
+                    doc(&self.docs.field_doc(f)),
+                    field_ty(f, false),
+                );
+                quote!(#d pub #n: #ty,)
+            });
+            quote!(#(#fs)*)
+        };
+        if t.in_request {
+            let pairs = fields.iter().map(|f| {
+                let (n, wire) = (ident(&f.ident), &f.wire);
+                quote!((#wire, ::runtime::wire::ToWire::to_wire(&self.#n)))
+            });
+            impls.push(quote! {
+                impl ::runtime::wire::ToWire for #name {
+                    fn to_wire(&self) -> ::runtime::wire::Value {
+                        ::runtime::wire::Value::Object(Vec::from([#(#pairs),*]))
+                    }
+                }
+            });
+        }
+        let non_exhaustive = if t.in_request {
+            quote!()
+        } else {
+            quote!(#[non_exhaustive])
+        };
+        let accessors = self.accessors(&name, fields);
+        quote! {
+            #d
+            #[derive(#(#derives),*)]
+            #non_exhaustive
+            pub struct #name {
+                #body
+            }
+            #(#impls)*
+            #accessors
+        }
+    }
+
+    fn enum_type(&self, t: &NamedType, values: &[crate::model::EnumValue]) -> TokenStream {
+        let name = ident(&t.name);
+        let d = doc(&self.docs.type_doc(t));
+        let variants: Vec<Ident> = values.iter().map(|v| ident(&v.ident)).collect();
+        let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+        let docs = values.iter().map(|v| {
+            doc(&format!(
+                "`{}`{}",
+                v.wire,
+                v.doc.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+            ))
+        });
+        quote! {
+            #d
+            #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#docs #variants,)*
+                /// A value this SDK version does not know, kept verbatim.
+                Unknown(String),
+            }
+
+            impl #name {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(Self::#variants => #wires,)*
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+
+            impl From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    match value {
+                        #(#wires => Self::#variants,)*
+                        other => Self::Unknown(other.to_owned()),
+                    }
+                }
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    ::runtime::de::open_enum(d)
+                }
+            }
+
+            impl ::runtime::de::Lenient for #name {}
+
+            impl ::runtime::wire::ToWire for #name {
+                fn to_wire(&self) -> ::runtime::wire::Value {
+                    ::runtime::wire::Value::Str(self.as_str().to_owned())
+                }
+            }
+        }
+    }
+}
