@@ -9,7 +9,6 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 use bench::{Target, interleave, interleave_async, report};
 use emulator::Emulator;
-use generated::huawei::dds::DownloadFileResponse;
 use generated::runtime::{ClientConfig, TencentCredentials};
 use generated::tencent::redis::{
     self, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse,
@@ -155,10 +154,11 @@ fn full_call() -> bool {
         // the vendor's limit, not overhead. The same call with only that limit removed:
         let unthrottled = OperationInfo {
             rate_limit: None,
-            ..describe_backup_url::OPERATION
+            ..describe_backup_url::glue::OPERATION
         };
         let ours = async || -> DescribeBackupUrlResponse {
-            let wire = input.to_wire(client.config()).expect("valid input");
+            let wire =
+                describe_backup_url::glue::to_wire(&input, client.config()).expect("valid input");
             client
                 .runtime()
                 .invoke::<DescribeBackupUrlResponse, DescribeBackupUrlError>(&unthrottled, wire)
@@ -205,7 +205,8 @@ fn full_call() -> bool {
         // line cumulative, against the same baseline.
         let runtime = client.runtime();
         let sign = || {
-            let wire = input.to_wire(client.config()).expect("valid input");
+            let wire =
+                describe_backup_url::glue::to_wire(&input, client.config()).expect("valid input");
             runtime.sign(&unthrottled, wire).expect("signed")
         };
         let stages = [
@@ -232,7 +233,10 @@ fn full_call() -> bool {
                 } else {
                     let id = raw.header("x-request-id");
                     black_box(
-                        generated::tencent::redis::describe_backup_url::glue::decode(raw.status, id, &raw.body).expect("ok"),
+                        generated::tencent::redis::describe_backup_url::glue::decode(
+                            raw.status, id, &raw.body,
+                        )
+                        .expect("ok"),
                     );
                 }
             };
@@ -433,12 +437,14 @@ fn decoding() -> (bool, bool) {
     let (tencent, huawei) = (TENCENT_SAMPLE.as_bytes(), HUAWEI_SAMPLE.as_bytes());
 
     // Sanity: both sides decode the same content.
-    let ours = generated::tencent::redis::describe_backup_url::glue::decode(200, None, tencent).expect("sample decodes");
+    let ours = generated::tencent::redis::describe_backup_url::glue::decode(200, None, tencent)
+        .expect("sample decodes");
     let plain: TencentEnvelope = serde_json::from_slice(tencent).expect("sample decodes");
     assert_eq!(ours.download_url.len(), 5);
     assert_eq!(ours.download_url.len(), plain.response.download_url.len());
     assert_eq!(ours.request_id, plain.response.request_id);
-    let ours = generated::huawei::dds::download_file::glue::decode(200, None, huawei).expect("sample decodes");
+    let ours = generated::huawei::dds::download_file::glue::decode(200, None, huawei)
+        .expect("sample decodes");
     let plain: HuaweiDownloadFile = serde_json::from_slice(huawei).expect("sample decodes");
     assert_eq!(ours.files.len(), plain.files.len());
     assert_eq!(ours.bucket, plain.bucket);
@@ -457,7 +463,12 @@ fn decoding() -> (bool, bool) {
         },
         || {
             black_box(
-                generated::tencent::redis::describe_backup_url::glue::decode(200, None, black_box(tencent)).expect("ok"),
+                generated::tencent::redis::describe_backup_url::glue::decode(
+                    200,
+                    None,
+                    black_box(tencent),
+                )
+                .expect("ok"),
             );
         },
     );
@@ -480,7 +491,12 @@ fn decoding() -> (bool, bool) {
         },
         || {
             black_box(
-                generated::tencent::redis::describe_backup_url::glue::decode(200, None, black_box(tencent)).expect("ok"),
+                generated::tencent::redis::describe_backup_url::glue::decode(
+                    200,
+                    None,
+                    black_box(tencent),
+                )
+                .expect("ok"),
             );
         },
     );
@@ -500,7 +516,10 @@ fn decoding() -> (bool, bool) {
             black_box(serde_json::from_slice::<HuaweiDownloadFile>(black_box(huawei)).expect("ok"));
         },
         || {
-            black_box(generated::huawei::dds::download_file::glue::decode(200, None, black_box(huawei)).expect("ok"));
+            black_box(
+                generated::huawei::dds::download_file::glue::decode(200, None, black_box(huawei))
+                    .expect("ok"),
+            );
         },
     );
     let huawei_met = report(

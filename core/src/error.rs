@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-
 /// What the service said when it refused a request: code, message, request id, HTTP status.
 ///
 /// Read it through the accessors; fields may be added, so it cannot be built outside this
@@ -153,4 +152,3 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
-

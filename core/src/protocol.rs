@@ -178,4 +178,3 @@ impl Field {
         Self { value, ..self }
     }
 }
-

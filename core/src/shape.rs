@@ -181,7 +181,10 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
             .zip(&seen)
             .find(|(f, seen)| !**seen && !Self::defaults(f))
         {
-            Some((f, _)) => Err(de::Error::custom(format_args!("missing field `{}`", f.wire))),
+            Some((f, _)) => Err(de::Error::custom(format_args!(
+                "missing field `{}`",
+                f.wire
+            ))),
             None => Ok(()),
         }
     }

@@ -183,9 +183,7 @@ const MAX_REQUEST_BYTES: usize = 1 << 20;
 impl Emulator {
     /// Starts serving `ops` with the default [`Keys`] on `127.0.0.1:<ephemeral>`.
     /// Must be called inside a tokio runtime.
-    pub async fn start(
-        ops: impl IntoIterator<Item = &'static Entry>,
-    ) -> std::io::Result<Self> {
+    pub async fn start(ops: impl IntoIterator<Item = &'static Entry>) -> std::io::Result<Self> {
         Self::start_with(ops, Keys::default()).await
     }
 

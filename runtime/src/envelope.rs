@@ -20,4 +20,3 @@ pub fn decode_into<T: DeserializeOwned, E: From<ErrorMeta>>(
         Failure::Decode(e) => SdkError::Decode(e),
     })
 }
-

@@ -27,7 +27,9 @@ fn op(name: &str) -> &'static OperationCatalog {
 }
 
 async fn start() -> Emulator {
-    Emulator::start(generated::catalog::operations()).await.expect("emulator starts")
+    Emulator::start(generated::catalog::operations())
+        .await
+        .expect("emulator starts")
 }
 
 fn clients_with(
@@ -276,7 +278,7 @@ async fn e2e_unknown_key_id_and_stale_timestamp() {
             _ => false,
         })
         .count();
-    assert!(resigned >= 1 && resigned <= 3, "{log:#?}");
+    assert!((1..=3).contains(&resigned), "{log:#?}");
     if let Some(runtime) = stale.runtime_for(Protocol::TencentV3) {
         let offset = runtime.clock_offset();
         assert!((7190..=7210).contains(&offset), "offset {offset}");
@@ -377,8 +379,7 @@ async fn e2e_missing_required_parameter_is_refused_by_the_emulator() {
         "InstanceId",
         &"crs-1".to_owned(),
     )];
-    let wire =
-        generated::runtime::protocols::build(info, runtime.config(), fields).expect("wire");
+    let wire = generated::runtime::protocols::build(info, runtime.config(), fields).expect("wire");
     let result = runtime
         .invoke::<DescribeBackupUrlResponse, DescribeBackupUrlError>(info, wire)
         .await;

@@ -4,8 +4,7 @@
 use runtime::ServiceError;
 use tests::fixture_sdk::huawei::widgets::CreateWidgetRequest;
 use tests::fixture_sdk::tencent::widgets::{
-    self, DescribeWidgetTreeError, DescribeWidgetTreeRequest, Filter,
-    WidgetKind,
+    self, DescribeWidgetTreeError, DescribeWidgetTreeRequest, Filter, WidgetKind,
 };
 use tests::fixture_sdk::ucloud::widgets::{self as uwidgets, PingRequest};
 use tests::read;
@@ -13,7 +12,9 @@ use tests::read;
 #[test]
 fn nested_recursive_maps_enums_decode() {
     let body = read("tests/fixtures/specs/tencent/widgets/samples/describe_widget_tree.json");
-    let r = tests::fixture_sdk::tencent::widgets::describe_widget_tree::glue::decode(200, None, &body).expect("fixture sample decodes");
+    let r =
+        tests::fixture_sdk::tencent::widgets::describe_widget_tree::glue::decode(200, None, &body)
+            .expect("fixture sample decodes");
     assert_eq!(r.root.children.len(), 2);
     assert_eq!(
         r.root.children[1].node_type,
@@ -91,8 +92,12 @@ fn operation_with_no_parameters() {
     .ping_request(&req)
     .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let r = tests::fixture_sdk::ucloud::widgets::ping::glue::decode(200, None, br#"{"RetCode":0,"Action":"PingResponse"}"#)
-        .expect("decodes");
+    let r = tests::fixture_sdk::ucloud::widgets::ping::glue::decode(
+        200,
+        None,
+        br#"{"RetCode":0,"Action":"PingResponse"}"#,
+    )
+    .expect("decodes");
     assert_eq!(format!("{r:?}"), "PingResponse");
 }
 

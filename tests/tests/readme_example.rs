@@ -1,9 +1,9 @@
 //! The README's downstream example, compiled and run against the emulator.
 
-use std::error::Error as _;
 use emulator::{Emulator, Reply};
 use generated::tencent::redis::{Client, DescribeBackupUrlError, DescribeBackupUrlRequest};
 use generated::{ClientConfig, SdkError, ServiceError};
+use std::error::Error as _;
 
 async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     let request = DescribeBackupUrlRequest::builder()

@@ -146,7 +146,12 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
     for op in generated::catalog::operations() {
         let name = op.spec.info.name;
         let mut replies = vec![Reply::Sample(0)];
-        replies.extend(op.spec.errors.iter().map(|e| Reply::Error(e.code.to_owned())));
+        replies.extend(
+            op.spec
+                .errors
+                .iter()
+                .map(|e| Reply::Error(e.code.to_owned())),
+        );
         replies.push(Reply::Custom {
             code: "Brand.New".into(),
             message: "new".into(),
@@ -190,7 +195,9 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
     // Signed requests of every operation, printed.
     for entry in generated::catalog::operations() {
         let name = entry.spec.info.name;
-        let runtime = clients.runtime_for(entry.spec.info.protocol).expect("vendor");
+        let runtime = clients
+            .runtime_for(entry.spec.info.protocol)
+            .expect("vendor");
         let wire = clients
             .example_request(name)
             .expect("known operation")

@@ -803,16 +803,29 @@ proptest! {
 /// The divergences this property found once, fixed since: each stays a regression test.
 #[test]
 fn proptest_found_divergences_stay_fixed() {
-    
-    
     // `"-0"` in an unsigned field is 0, as the generator reads it.
-    let r = generated::huawei::dds::download_file::glue::decode(200, None, br#"{"files":[{"size":"-0"}]}"#).expect("-0");
+    let r = generated::huawei::dds::download_file::glue::decode(
+        200,
+        None,
+        br#"{"files":[{"size":"-0"}]}"#,
+    )
+    .expect("-0");
     assert_eq!(r.files[0].size, Some(0));
     // A whole float just past u64::MAX is out of range, not clamped.
-    let e =
-        generated::huawei::dds::download_file::glue::decode(200, None, br#"{"files":[{"size":18446744073709551616.0}]}"#);
+    let e = generated::huawei::dds::download_file::glue::decode(
+        200,
+        None,
+        br#"{"files":[{"size":18446744073709551616.0}]}"#,
+    );
     assert!(e.is_err(), "{e:?}");
     // A name and its alias both present: the SDK refuses, and so does the generator.
     let body = r#"{"RetCode":0,"MD5":"a","Md5":"b"}"#;
-    assert!(generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(200, None, body.as_bytes()).is_err());
+    assert!(
+        generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(
+            200,
+            None,
+            body.as_bytes()
+        )
+        .is_err()
+    );
 }

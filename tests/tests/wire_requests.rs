@@ -5,9 +5,7 @@ use generated::ClientConfig;
 use generated::huawei::dds::{self, DownloadFileRequest};
 use generated::runtime::wire::Body;
 use generated::runtime::{HuaweiCredentials, TencentCredentials, UCloudCredentials};
-use generated::tencent::cdb::{
-    self, GetExportBackupUrlError, GetExportBackupUrlRequest,
-};
+use generated::tencent::cdb::{self, GetExportBackupUrlError, GetExportBackupUrlRequest};
 use generated::tencent::redis::{self, DescribeBackupUrlError};
 use generated::ucloud::udb::{
     self, DescribeUdbInstanceBackupUrlError, DescribeUdbInstanceBackupUrlRequest,
@@ -81,7 +79,8 @@ fn seed_002_wire_request_and_financial_zone() {
 
 #[test]
 fn seed_003_wire_request_and_range_check() {
-    let req = generated::ucloud::udb::describe_udb_instance_backup_url::glue::example().expect("example");
+    let req =
+        generated::ucloud::udb::describe_udb_instance_backup_url::glue::example().expect("example");
     let wire = udb::Client::new(ClientConfig::new(), UCloudCredentials::new("pub", "pk"))
         .expect("client")
         .describe_udb_instance_backup_url_request(&req)
@@ -139,7 +138,9 @@ fn missing_required_fields_are_all_reported() {
 fn documented_codes_map_to_their_own_variants() {
     // 000: duplicate messages, distinct variants.
     let body = br#"{"code":9013,"message":"InternalError","codeDesc":"InternalError"}"#;
-    let Err(SdkError::Service(e)) = generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body) else {
+    let Err(SdkError::Service(e)) =
+        generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body)
+    else {
         panic!()
     };
     assert!(
@@ -147,7 +148,9 @@ fn documented_codes_map_to_their_own_variants() {
         "{e:?}"
     );
     let body = br#"{"code":"9016","message":"InternalError"}"#;
-    let Err(SdkError::Service(e)) = generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body) else {
+    let Err(SdkError::Service(e)) =
+        generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body)
+    else {
         panic!()
     };
     assert!(
@@ -156,7 +159,9 @@ fn documented_codes_map_to_their_own_variants() {
     );
     // Common 2.0 code, retryable per the doc.
     let body = br#"{"code":6000,"message":"busy"}"#;
-    let Err(SdkError::Service(e)) = generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body) else {
+    let Err(SdkError::Service(e)) =
+        generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body)
+    else {
         panic!()
     };
     assert!(matches!(
@@ -168,7 +173,9 @@ fn documented_codes_map_to_their_own_variants() {
     assert!(e.is_retryable());
     // 002: string code inside HTTP 200, request id kept.
     let body = br#"{"Response":{"Error":{"Code":"ResourceNotFound.InstanceNotExists","Message":"no"},"RequestId":"r-9"}}"#;
-    let Err(SdkError::Service(e)) = generated::tencent::redis::describe_backup_url::glue::decode(200, None, body) else {
+    let Err(SdkError::Service(e)) =
+        generated::tencent::redis::describe_backup_url::glue::decode(200, None, body)
+    else {
         panic!()
     };
     assert!(matches!(
@@ -179,14 +186,20 @@ fn documented_codes_map_to_their_own_variants() {
     // Unknown code: Unhandled with everything preserved.
     let body =
         br#"{"Response":{"Error":{"Code":"Brand.NewCode","Message":"m"},"RequestId":"r-10"}}"#;
-    let Err(SdkError::Service(e)) = generated::tencent::redis::describe_backup_url::glue::decode(200, None, body) else {
+    let Err(SdkError::Service(e)) =
+        generated::tencent::redis::describe_backup_url::glue::decode(200, None, body)
+    else {
         panic!()
     };
     insta::assert_snapshot!("unhandled_error", format!("{e:?}\n{e}"));
     // 003: UCloud RetCode 171 is the common signature error; request id from the header.
     let body = br#"{"RetCode":171,"Message":"Signature VerifyAC Error","Action":"DescribeUDBInstanceBackupURLResponse"}"#;
     let Err(SdkError::Service(e)) =
-        generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(200, Some("u-1"), body)
+        generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(
+            200,
+            Some("u-1"),
+            body,
+        )
     else {
         panic!()
     };
@@ -199,15 +212,18 @@ fn documented_codes_map_to_their_own_variants() {
     assert_eq!(e.meta().request_id.as_deref(), Some("u-1"));
     // 004: HTTP status + error_code; a proxy's HTML page is a decode error, not a panic.
     let body = br#"{"error_code":"DBS.200002","error_msg":"Instance not found"}"#;
-    let Err(SdkError::Service(e)) = generated::huawei::dds::download_file::glue::decode(404, Some("h-1"), body)
+    let Err(SdkError::Service(e)) =
+        generated::huawei::dds::download_file::glue::decode(404, Some("h-1"), body)
     else {
         panic!()
     };
     assert!(matches!(e, dds::DownloadFileError::InstanceNotFound(_)));
     assert_eq!(e.meta().status, 404);
-    let Err(SdkError::Decode(e)) =
-        generated::huawei::dds::download_file::glue::decode(502, None, b"<html>502 Bad Gateway</html>")
-    else {
+    let Err(SdkError::Decode(e)) = generated::huawei::dds::download_file::glue::decode(
+        502,
+        None,
+        b"<html>502 Bad Gateway</html>",
+    ) else {
         panic!()
     };
     assert_eq!(
