@@ -3,7 +3,6 @@
 use emulator::{Emulator, Reply};
 use generated::tencent::redis::{Client, DescribeBackupUrlError, DescribeBackupUrlRequest};
 use generated::{ClientConfig, SdkError, ServiceError};
-use std::error::Error as _;
 
 async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     let request = DescribeBackupUrlRequest::builder()
