@@ -1,0 +1,170 @@
+//! The spec format as read from YAML: every value keeps its position. This layer checks
+//! shapes (mapping vs string, known keys, required keys, duplicate keys); meaning is
+//! checked in [`crate::model`]. Every problem is collected, none stops the reading.
+
+mod op;
+mod protocol;
+mod reader;
+
+pub use op::read_op;
+pub use protocol::read_protocol;
+pub use reader::{Obj, Reader};
+
+use crate::diag::Pos;
+
+/// A located string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Str {
+    pub value: String,
+    pub pos: Pos,
+}
+
+/// A located number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Num {
+    pub value: f64,
+    pub is_int: bool,
+    pub pos: Pos,
+}
+
+/// One field of a request, response or object type.
+#[derive(Clone, Debug)]
+pub struct FieldSpec {
+    pub name: Str,
+    pub ty: Str,
+    pub required: bool,
+    pub doc: Option<String>,
+    pub example: Option<String>,
+    pub min: Option<Num>,
+    pub max: Option<Num>,
+    pub unit: Option<Str>,
+    pub encoding: Option<Str>,
+    pub location: Option<Str>,
+    pub rust_name: Option<Str>,
+    pub sensitive: Option<Str>,
+    pub valid_for: Option<String>,
+    pub aliases: Vec<Str>,
+    pub format: Option<Str>,
+}
+
+/// One value of an enum type.
+#[derive(Clone, Debug)]
+pub struct EnumValueSpec {
+    pub value: Str,
+    pub doc: Option<String>,
+    pub rust_name: Option<Str>,
+}
+
+/// A named type.
+#[derive(Clone, Debug)]
+pub struct TypeSpec {
+    pub name: Str,
+    pub doc: Option<String>,
+    pub body: TypeBody,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeBody {
+    Object(Vec<FieldSpec>),
+    Enum(Vec<EnumValueSpec>),
+}
+
+/// One row of an error table.
+#[derive(Clone, Debug)]
+pub struct ErrorRow {
+    pub code: Str,
+    pub message: Option<String>,
+    pub doc: Option<String>,
+    pub variant: Option<Str>,
+    pub retryable: Retry,
+    pub status: Option<u16>,
+    /// What the protocol means by this code when refusing a request (protocol rows only).
+    pub roles: Vec<Str>,
+    pub pos: Pos,
+}
+
+/// A documented sample response.
+#[derive(Clone, Debug)]
+pub struct SampleSpec {
+    pub name: Str,
+    pub file: Str,
+    pub status: u16,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpSpec {
+    pub method: Str,
+    pub path: Str,
+}
+
+/// One operation spec file.
+#[derive(Clone, Debug)]
+pub struct OpSpec {
+    pub file: String,
+    pub operation: Str,
+    pub protocol: Str,
+    pub service: Str,
+    pub version: Option<Str>,
+    pub endpoint: Str,
+    pub http: Option<HttpSpec>,
+    pub idempotent: bool,
+    pub rate_limit: Option<Num>,
+    pub doc: String,
+    pub request: Vec<FieldSpec>,
+    pub response: Vec<FieldSpec>,
+    pub types: Vec<TypeSpec>,
+    pub errors: Vec<ErrorRow>,
+    pub samples: Vec<SampleSpec>,
+}
+
+/// The envelope description of a protocol file.
+#[derive(Clone, Debug, Default)]
+pub struct EnvelopeSpec {
+    pub wrapper: Option<Str>,
+    pub error_object: Option<Str>,
+    pub code_field: Option<Str>,
+    pub message_field: Option<Str>,
+    pub success_code: Option<Str>,
+    pub request_id_field: Option<Str>,
+    pub request_id_header: Option<Str>,
+    pub status_errors: bool,
+    /// Codes meaning "the signature's timestamp is too far from the server's clock".
+    pub clock_skew_codes: Vec<Str>,
+}
+
+/// One protocol file.
+#[derive(Clone, Debug)]
+pub struct ProtocolSpec {
+    pub file: String,
+    pub protocol: Str,
+    pub provider: Str,
+    pub title: String,
+    pub doc: String,
+    pub signing: Option<String>,
+    pub http: Option<HttpSpec>,
+    pub envelope: EnvelopeSpec,
+    pub common_params: Vec<(Str, String)>,
+    pub errors: Vec<ErrorRow>,
+    /// The runtime `Protocol` variant that implements it.
+    pub runtime: Option<Str>,
+    /// Locations a request field may name, and where a field without one goes.
+    pub locations: Vec<Str>,
+    pub default_location: Option<Str>,
+    /// Path parameters the signer fills from the credentials when the request leaves them unset.
+    pub credential_params: Vec<Str>,
+    /// Timestamp window in seconds (none: the protocol signs no time).
+    pub max_skew_seconds: Option<Num>,
+    /// HTTP status of a refusal whose error row gives none.
+    pub refusal_status: Option<Num>,
+}
+
+/// When an error may be retried: `retryable: true` (only idempotent calls: the request may
+/// have been processed), `always` (throttling: it was refused before processing), or never.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Retry {
+    #[default]
+    Never,
+    IfIdempotent,
+    Always,
+}
