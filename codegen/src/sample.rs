@@ -27,7 +27,14 @@ pub fn check(
             "this is an error response (code `{}`: {})",
             meta.code, meta.message
         )),
-        Err(Failure::Decode(d)) => Err(d.reason),
+        // The shape decoder names the path inside the payload ("at `.Files[0].size`: …").
+        Err(Failure::Decode(d)) => Err(match d.reason.strip_prefix("at `") {
+            Some(rest) => {
+                let root = spec.wrapper.map_or("$".to_owned(), |w| format!("$.{w}"));
+                format!("at `{root}{rest}")
+            }
+            None => d.reason,
+        }),
     }
 }
 

@@ -93,7 +93,17 @@ impl<'de> DeserializeSeed<'de> for ShapeSeed<'_> {
             Shape::U32 => u32::de_lenient(d).map(drop),
             Shape::U64 => u64::de_lenient(d).map(drop),
             Shape::F64 => f64::de_lenient(d).map(drop),
-            Shape::List(inner) => crate::de::seq(d, seed(inner)).map(drop),
+            Shape::List(inner) => {
+                let next = std::cell::Cell::new(0);
+                crate::de::seq(
+                    d,
+                    Indexed {
+                        seed: seed(inner),
+                        next: &next,
+                    },
+                )
+                .map(drop)
+            }
             Shape::Map(inner) => crate::de::map(d, seed(inner)).map(drop),
             Shape::Object(i) => ObjectSeed {
                 shapes: self.shapes,
@@ -172,7 +182,8 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
                 }
                 Some(i) => {
                     seen[i] = true;
-                    map.next_value_seed(FieldSeed(&self, &fields[i]))?;
+                    map.next_value_seed(FieldSeed(&self, &fields[i]))
+                        .map_err(|e| at(&format!(".{}", fields[i].wire), e))?;
                 }
             }
         }
@@ -192,7 +203,10 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         // serde derive's positional form: fields in declaration order.
         for (i, f) in self.object.fields.iter().enumerate() {
-            if seq.next_element_seed(FieldSeed(&self, f))?.is_none() {
+            let found = seq
+                .next_element_seed(FieldSeed(&self, f))
+                .map_err(|e| at(&format!(".{}", f.wire), e))?;
+            if found.is_none() {
                 if Self::defaults(f) {
                     continue;
                 }
@@ -200,6 +214,36 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A list element's seed that knows its index, for error paths.
+#[derive(Clone)]
+struct Indexed<'a, 's> {
+    seed: ShapeSeed<'s>,
+    next: &'a std::cell::Cell<usize>,
+}
+
+impl<'de> DeserializeSeed<'de> for Indexed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let i = self.next.get();
+        self.next.set(i + 1);
+        self.seed.deserialize(d).map_err(|e| at(&format!("[{i}]"), e))
+    }
+}
+
+/// Puts `segment` in front of the error's path: "at `.Files[0].size`: invalid value …".
+/// A position suffix ("at line L column C") is dropped: the outermost error gets it again.
+fn at<E: de::Error>(segment: &str, e: E) -> E {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) if text[i + 9..].split(" column ").count() == 2 => &text[..i],
+        _ => &text,
+    };
+    match text.strip_prefix("at `") {
+        Some(rest) => E::custom(format_args!("at `{segment}{rest}")),
+        None => E::custom(format_args!("at `{segment}`: {text}")),
     }
 }
 
@@ -226,5 +270,7 @@ mod tests {
         assert_eq!(check(Shape::List(Box::new(Shape::I32)), "null"), Ok(()));
         assert_eq!(check(Shape::Str, "12"), Ok(()));
         assert!(check(Shape::Str, "null").is_err());
+        let err = check(Shape::List(Box::new(Shape::U32)), "[1, \"x\"]").unwrap_err();
+        assert!(err.starts_with("at `[1]`: invalid value"), "{err}");
     }
 }
