@@ -1,23 +1,22 @@
-//! Untrusted input: every generated response decoder (the five seeds' and the fixture
-//! corpus's three) and every envelope, fed arbitrary JSON, mutated copies of the documented
+//! Untrusted input: every generated response decoder (every operation of the generated
+//! catalog and of the fixture corpus's, reached through the catalogs' hooks) and every envelope, fed arbitrary JSON, mutated copies of the documented
 //! samples and arbitrary bytes, under arbitrary HTTP statuses (100..600).
 //!
 //! The properties are deliberately weak and universal: decoding never panics; an `Ok` only
 //! comes with a 2xx status and its `Debug` renders; an `Err` has a non-empty `Display`.
-//! One more property cross-checks the generator's sample check (`codegen::sample::check`)
-//! against the runtime's decoding: a sample the generator accepts must decode. It tolerates
-//! exactly the divergences listed in [`known_divergence`].
+//! One more property checks that the generator's sample check (`codegen::sample::check`,
+//! the core decoder over a shape built from the spec) accepts exactly what the typed SDK
+//! decodes, in both directions.
 //!
 //! Case counts are fixed (not read from `PROPTEST_CASES`) and sum to at least 100,000; no
 //! failure-persistence files are written. A failure prints the minimal input; pin it in a
 //! deterministic test next to the fix.
 
-use std::fmt::{Debug, Display};
+use std::fmt::Debug;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm};
-use runtime::SdkError;
 use runtime::envelope::Failure;
 use serde_json::{Map, Number, Value};
 
@@ -46,103 +45,76 @@ fn config(cases: u32) -> ProptestConfig {
 #[test]
 fn proptest_case_budget_is_at_least_100k() {
     const { assert!(TOTAL_CASES >= 100_000) };
-    assert_eq!(DECODERS.len(), 8, "5 seed decoders + 3 fixture decoders");
+    assert!(decoders().len() >= 8, "seed and fixture decoders");
     assert_eq!(ENVELOPES.len(), 4);
 }
 
 // ---------------------------------------------------------------------------------------
 // The decoders under test.
 
-/// The documented samples, verbatim (`specs/*/*/samples/*.json` and the fixture corpus's).
-const SAMPLES: [&str; 6] = [
-    include_str!("../../specs/tencent/cdb/samples/get_export_backup_url.json"),
-    include_str!("../../specs/tencent/redis/samples/get_backup_download_url.json"),
-    include_str!("../../specs/tencent/redis/samples/describe_backup_url.json"),
-    include_str!("../../specs/ucloud/udb/samples/describe_udb_instance_backup_url.json"),
-    include_str!("../../specs/huawei/dds/samples/download_file.json"),
-    include_str!("../fixtures/specs/tencent/widgets/samples/describe_widget_tree.json"),
-];
+/// Every operation of the generated catalog and of the fixture corpus's.
+fn entries() -> Vec<&'static runtime::catalog::Entry> {
+    let mut all = generated::catalog::operations();
+    all.extend(tests::fixture_sdk::catalog::operations());
+    all
+}
+
+/// The documented samples, verbatim, of every operation.
+fn samples() -> &'static [&'static str] {
+    static SAMPLES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        entries()
+            .iter()
+            .flat_map(|e| e.spec.samples.iter().map(|s| s.body))
+            .collect()
+    })
+}
 
 /// `Ok(())` when the operation decoded a payload; otherwise the reason of a decode error, or
 /// the `Display` of any other error.
 type Outcome = Result<(), String>;
-type Decoder = fn(u16, Option<&str>, &[u8]) -> Outcome;
 
 /// Checks the universal properties of one decode result and flattens it.
-fn judge<T: Debug, E: Debug + Display>(status: u16, r: Result<T, SdkError<E>>) -> Outcome {
-    match r {
-        Ok(v) => {
+fn judge(status: u16, outcome: runtime::catalog::Outcome) -> Outcome {
+    use runtime::catalog::Outcome as O;
+    match outcome {
+        O::Ok(debug) => {
             assert!(
                 (200..300).contains(&status),
                 "decoded a payload under HTTP {status}"
             );
-            let debug = format!("{v:?}");
             assert!(!debug.is_empty());
             Ok(())
         }
-        Err(e) => {
-            let shown = e.to_string();
-            assert!(!shown.is_empty(), "empty Display for an error: {e:?}");
-            Err(match e {
-                SdkError::Decode(d) => d.reason,
-                _ => shown,
-            })
+        O::Service { display, debug, .. } => {
+            assert!(!display.is_empty(), "empty Display for an error: {debug}");
+            Err(display)
         }
+        O::Decode(d) => {
+            assert!(!d.to_string().is_empty(), "empty Display for {d:?}");
+            Err(d.reason)
+        }
+        O::Build(e) => Err(e.to_string()),
+        O::Transport(e) => Err(e.to_string()),
     }
 }
 
-/// Every generated response decoder, by the operation's wire name: the five seeds and the
-/// fixture corpus (shapes the seeds lack: maps, enums, recursion, floats).
-const DECODERS: [(&str, Decoder); 8] = [
-    ("GetExportBackupUrl", |s, id, b| {
-        judge(
-            s,
-            generated::tencent::cdb::get_export_backup_url::glue::decode(s, id, b),
-        )
-    }),
-    ("GetBackupDownloadUrl", |s, id, b| {
-        judge(
-            s,
-            generated::tencent::redis::get_backup_download_url::glue::decode(s, id, b),
-        )
-    }),
-    ("DescribeBackupUrl", |s, id, b| {
-        judge(
-            s,
-            generated::tencent::redis::describe_backup_url::glue::decode(s, id, b),
-        )
-    }),
-    ("DescribeUDBInstanceBackupURL", |s, id, b| {
-        judge(
-            s,
-            generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(s, id, b),
-        )
-    }),
-    ("download-file", |s, id, b| {
-        judge(
-            s,
-            generated::huawei::dds::download_file::glue::decode(s, id, b),
-        )
-    }),
-    ("DescribeWidgetTree", |s, id, b| {
-        judge(
-            s,
-            tests::fixture_sdk::tencent::widgets::describe_widget_tree::glue::decode(s, id, b),
-        )
-    }),
-    ("CreateWidget", |s, id, b| {
-        judge(
-            s,
-            tests::fixture_sdk::huawei::widgets::create_widget::glue::decode(s, id, b),
-        )
-    }),
-    ("Ping", |s, id, b| {
-        judge(
-            s,
-            tests::fixture_sdk::ucloud::widgets::ping::glue::decode(s, id, b),
-        )
-    }),
-];
+/// Every generated response decoder, by the operation's wire name, from the catalogs.
+fn decoders() -> Vec<(&'static str, fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome)> {
+    entries()
+        .iter()
+        .map(|e| (e.spec.info.name, e.decode))
+        .collect()
+}
+
+fn decode_with(
+    decode: fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome,
+    status: u16,
+    id: Option<&str>,
+    body: &[u8],
+) -> Outcome {
+    judge(status, decode(status, id, body))
+}
 
 const ENVELOPES: [&runtime::EnvelopeSpec; 4] = [
     &generated::protocols::tencent_v2::ENVELOPE,
@@ -153,8 +125,8 @@ const ENVELOPES: [&runtime::EnvelopeSpec; 4] = [
 
 /// Runs one response through every decoder and every envelope.
 fn decode_everywhere(status: u16, header_id: Option<&str>, body: &[u8]) {
-    for (_, decode) in DECODERS {
-        let _ = decode(status, header_id, body);
+    for (_, decode) in decoders() {
+        let _ = decode_with(decode, status, header_id, body);
     }
     for env in ENVELOPES {
         match runtime::envelope::decode::<Value>(env, status, header_id, body) {
@@ -567,7 +539,7 @@ proptest! {
         sample in any::<Index>(),
         mutations in prop::collection::vec(mutation(), 1..5),
     ) {
-        let body = mutate(sample.get::<&str>(&SAMPLES), &mutations);
+        let body = mutate(sample.get::<&str>(samples()), &mutations);
         decode_everywhere(status, id.as_deref(), &body);
     }
 }
@@ -589,8 +561,9 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------
-// Cross-check: the generator's sample check and the runtime's decoding implement the same
-// lenient rules twice. What the generator accepts as a sample must decode at run time.
+// The generator's sample check and the typed SDK agree: both run the core decoder, the
+// generator over a shape built from the spec, the SDK over its serde-derived types. What one
+// accepts, the other accepts.
 
 struct Checked {
     model: codegen::model::Model,
@@ -601,7 +574,7 @@ struct CheckedOp {
     /// Index into `model.ops`.
     index: usize,
     /// The runtime decoder of the same operation.
-    decode: Decoder,
+    decode: fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome,
     /// Every wire name and alias of its response fields and types: the keys to add.
     keys: Vec<String>,
 }
@@ -628,10 +601,10 @@ fn checked() -> &'static [Checked] {
                     .enumerate()
                     .filter(|(_, op)| !op.samples.is_empty())
                     .map(|(index, op)| {
-                        let decode = DECODERS
-                            .iter()
+                        let decode = decoders()
+                            .into_iter()
                             .find(|(name, _)| *name == op.wire_name)
-                            .unwrap_or_else(|| panic!("no decoder listed for {}", op.wire_name))
+                            .unwrap_or_else(|| panic!("no decoder in the catalogs for {}", op.wire_name))
                             .1;
                         let nested = op.types.iter().flat_map(|t| match &t.kind {
                             codegen::model::TypeKind::Object(fields) => fields.as_slice(),
@@ -661,11 +634,11 @@ fn checked() -> &'static [Checked] {
 #[test]
 fn proptest_cross_check_covers_every_documented_sample() {
     let ops: usize = checked().iter().map(|c| c.ops.len()).sum();
-    assert_eq!(
-        ops,
-        SAMPLES.len(),
-        "every op with a sample is cross-checked"
-    );
+    let with_samples = entries()
+        .iter()
+        .filter(|e| !e.spec.samples.is_empty())
+        .count();
+    assert_eq!(ops, with_samples, "every op with a sample is cross-checked");
 }
 
 /// Values on the edges of the lenient rules, for the cross-check.
@@ -789,13 +762,19 @@ proptest! {
             ..sample.clone()
         };
         let generator = codegen::sample::check(op, &c.model.protocols[op.protocol], &candidate);
-        let runtime = (checked_op.decode)(status, None, text.as_bytes());
-        if let (Ok(()), Err(reason)) = (&generator, &runtime) {
-            prop_assert!(
+        let runtime = decode_with(checked_op.decode, status, None, text.as_bytes());
+        match (&generator, &runtime) {
+            (Ok(()), Err(reason)) => prop_assert!(
                 false,
-                "{}: the generator accepts this sample but the runtime fails: {reason}\n{text}",
+                "{}: the generator accepts this sample but the SDK fails: {reason}\n{text}",
                 op.wire_name,
-            );
+            ),
+            (Err(reason), Ok(())) => prop_assert!(
+                false,
+                "{}: the SDK decodes this sample but the generator refuses it: {reason}\n{text}",
+                op.wire_name,
+            ),
+            _ => {}
         }
     }
 }
@@ -828,4 +807,40 @@ fn proptest_found_divergences_stay_fixed() {
         )
         .is_err()
     );
+}
+
+/// The generator accepts exactly what the SDK decodes on the lenient rules' edges, `5.0` for
+/// an integer among them (the generator once refused it while the SDK accepted it).
+#[test]
+fn generator_accepts_exactly_what_the_sdk_decodes() {
+    let c = &checked()[0];
+    let case = |name: &str, body: &str| {
+        let op = c
+            .model
+            .ops
+            .iter()
+            .find(|o| o.wire_name == name)
+            .expect("seed operation");
+        let sample = codegen::model::Sample {
+            text: body.to_owned(),
+            status: 200,
+            ..op.samples[0].clone()
+        };
+        let generator = codegen::sample::check(op, &c.model.protocols[op.protocol], &sample);
+        let decode = generated::catalog::operation(name).expect("in the catalog").decode;
+        let sdk = decode_with(decode, 200, None, body.as_bytes());
+        assert_eq!(generator.is_ok(), sdk.is_ok(), "{name} {body}: {generator:?} vs {sdk:?}");
+        generator.is_ok()
+    };
+    assert!(case("download-file", r#"{"files":[{"size":5.0}]}"#));
+    assert!(case("download-file", r#"{"files":[{"size":"-0"}]}"#));
+    assert!(case("download-file", r#"{"files":[{"size":" 7 "}]}"#));
+    assert!(case("download-file", r#"{"files":null}"#));
+    assert!(!case("download-file", r#"{"files":[{"size":5.5}]}"#));
+    assert!(!case("download-file", r#"{"files":[{"size":-1}]}"#));
+    assert!(!case("download-file", r#"{"files":[{"size":18446744073709551616.0}]}"#));
+    assert!(!case("download-file", r#"{"files":{"size":1}}"#));
+    assert!(case("DescribeUDBInstanceBackupURL", r#"{"RetCode":0,"Md5":"b"}"#));
+    assert!(!case("DescribeUDBInstanceBackupURL", r#"{"RetCode":0,"MD5":"a","Md5":"b"}"#));
+    assert!(!case("DescribeUDBInstanceBackupURL", r#"{"RetCode":171,"Message":"no"}"#));
 }
