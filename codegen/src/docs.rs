@@ -56,7 +56,7 @@ Example: `{{ example }}`.{% endif %}"#,
     ),
     (
         "error",
-        r#"`{{ code }}`{% if message %} {{ message }}{% endif %}{% if doc %}: {{ doc }}{% endif %}{% if status %} (HTTP {{ status }}){% endif %}{% if retryable == "always" %}. Retried (throttling: refused before processing).{% elif retryable == "idempotent" %}. Retried on idempotent calls.{% endif %}"#,
+        r#"`{{ code }}`{% if message %} {{ message }}{% endif %}{% if doc %}: {{ doc }}{% endif %}{% if status %} (HTTP {{ status }}){% endif %}{% if retryable == "always" %}. Retried (throttling: refused before processing).{% elif retryable == "idempotent" %}. Retried on idempotent calls.{% else %}.{% endif %}"#,
     ),
     (
         "client_method",
@@ -163,12 +163,19 @@ impl Docs {
     pub fn error_doc(&self, e: &ErrorVariant) -> String {
         self.render(
             "error",
-            ctx! { code => e.code, message => e.message, doc => e.doc, status => e.status, retryable => match e.retryable { crate::model::Retry::Always => "always", crate::model::Retry::IfIdempotent => "idempotent", crate::model::Retry::Never => "" } },
+            ctx! { code => e.code, message => e.message.as_deref().map(|m| m.trim_end_matches('.')), doc => e.doc.as_deref().map(|d| d.trim_end_matches('.')), status => e.status, retryable => match e.retryable { crate::model::Retry::Always => "always", crate::model::Retry::IfIdempotent => "idempotent", crate::model::Retry::Never => "" } },
         )
     }
 
     pub fn client_method_doc(&self, op: &Operation) -> String {
-        let first = op.doc.lines().next().unwrap_or_default();
+        // rustdoc's summary is the first paragraph: keep it whole, on one line.
+        let first: Vec<&str> = op
+            .doc
+            .lines()
+            .map(str::trim)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let first = first.join(" ");
         self.render("client_method", ctx! { wire => op.wire_name, doc => first })
     }
 

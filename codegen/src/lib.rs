@@ -143,7 +143,35 @@ fn render(tokens: TokenStream) -> String {
     // Emitted tokens always form a valid file; a failure here is a generator bug.
     let file: syn::File =
         syn::parse2(tokens).unwrap_or_else(|e| panic!("generator emitted invalid Rust: {e}"));
-    prettyplease::unparse(&file)
+    space_out(&prettyplease::unparse(&file))
+}
+
+/// A blank line between items (prettyplease prints them back to back), so the source reads
+/// well on docs.rs: before an item, its doc comment or its attributes, when the line above
+/// ends the previous item. Runs of `use` lines stay together.
+fn space_out(text: &str) -> String {
+    const STARTS: &[&str] = &[
+        "///", "#[", "pub ", "impl", "fn ", "const ", "static ", "mod ", "struct ", "enum ",
+        "type ", "use ",
+    ];
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut prev = "";
+    for line in text.lines() {
+        let (a, b) = (prev.trim(), line.trim_start());
+        let ends_item = a == "}"
+            || a.ends_with(';')
+            || (a.ends_with(',') && b.starts_with("///"))
+            || ((a.starts_with("//!") || a.starts_with("#![")) && !b.starts_with("//!"));
+        let starts_item = STARTS.iter().any(|s| b.starts_with(s));
+        let uses = |l: &str| l.starts_with("use ") || l.starts_with("pub use ");
+        if ends_item && starts_item && !(uses(a) && uses(b)) {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = line;
+    }
+    out
 }
 
 fn header(source: Option<&str>) -> String {

@@ -229,7 +229,9 @@ impl<'de> DeserializeSeed<'de> for Indexed<'_, '_> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         let i = self.next.get();
         self.next.set(i + 1);
-        self.seed.deserialize(d).map_err(|e| at(&format!("[{i}]"), e))
+        self.seed
+            .deserialize(d)
+            .map_err(|e| at(&format!("[{i}]"), e))
     }
 }
 

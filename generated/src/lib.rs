@@ -14,20 +14,26 @@
 //! | `ucloud` | `udb` | `DescribeUDBInstanceBackupURL` (`ucloud::udb::describe_udb_instance_backup_url`) | UCloud API |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
 #[rustfmt::skip]
 pub mod protocols;
+
 #[cfg(feature = "huawei")]
 #[rustfmt::skip]
 pub mod huawei;
+
 #[cfg(feature = "tencent")]
 #[rustfmt::skip]
 pub mod tencent;
+
 #[cfg(feature = "ucloud")]
 #[rustfmt::skip]
 pub mod ucloud;
+
 #[cfg(feature = "catalog")]
 #[rustfmt::skip]
 pub mod catalog;
+
 pub use ::runtime;
 pub use ::runtime::BuildError;
 pub use ::runtime::ClientConfig;

@@ -100,7 +100,10 @@ fn judge(status: u16, outcome: runtime::catalog::Outcome) -> Outcome {
 }
 
 /// Every generated response decoder, by the operation's wire name, from the catalogs.
-fn decoders() -> Vec<(&'static str, fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome)> {
+fn decoders() -> Vec<(
+    &'static str,
+    fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome,
+)> {
     entries()
         .iter()
         .map(|e| (e.spec.info.name, e.decode))
@@ -604,7 +607,9 @@ fn checked() -> &'static [Checked] {
                         let decode = decoders()
                             .into_iter()
                             .find(|(name, _)| *name == op.wire_name)
-                            .unwrap_or_else(|| panic!("no decoder in the catalogs for {}", op.wire_name))
+                            .unwrap_or_else(|| {
+                                panic!("no decoder in the catalogs for {}", op.wire_name)
+                            })
                             .1;
                         let nested = op.types.iter().flat_map(|t| match &t.kind {
                             codegen::model::TypeKind::Object(fields) => fields.as_slice(),
@@ -827,9 +832,15 @@ fn generator_accepts_exactly_what_the_sdk_decodes() {
             ..op.samples[0].clone()
         };
         let generator = codegen::sample::check(op, &c.model.protocols[op.protocol], &sample);
-        let decode = generated::catalog::operation(name).expect("in the catalog").decode;
+        let decode = generated::catalog::operation(name)
+            .expect("in the catalog")
+            .decode;
         let sdk = decode_with(decode, 200, None, body.as_bytes());
-        assert_eq!(generator.is_ok(), sdk.is_ok(), "{name} {body}: {generator:?} vs {sdk:?}");
+        assert_eq!(
+            generator.is_ok(),
+            sdk.is_ok(),
+            "{name} {body}: {generator:?} vs {sdk:?}"
+        );
         generator.is_ok()
     };
     assert!(case("download-file", r#"{"files":[{"size":5.0}]}"#));
@@ -838,9 +849,21 @@ fn generator_accepts_exactly_what_the_sdk_decodes() {
     assert!(case("download-file", r#"{"files":null}"#));
     assert!(!case("download-file", r#"{"files":[{"size":5.5}]}"#));
     assert!(!case("download-file", r#"{"files":[{"size":-1}]}"#));
-    assert!(!case("download-file", r#"{"files":[{"size":18446744073709551616.0}]}"#));
+    assert!(!case(
+        "download-file",
+        r#"{"files":[{"size":18446744073709551616.0}]}"#
+    ));
     assert!(!case("download-file", r#"{"files":{"size":1}}"#));
-    assert!(case("DescribeUDBInstanceBackupURL", r#"{"RetCode":0,"Md5":"b"}"#));
-    assert!(!case("DescribeUDBInstanceBackupURL", r#"{"RetCode":0,"MD5":"a","Md5":"b"}"#));
-    assert!(!case("DescribeUDBInstanceBackupURL", r#"{"RetCode":171,"Message":"no"}"#));
+    assert!(case(
+        "DescribeUDBInstanceBackupURL",
+        r#"{"RetCode":0,"Md5":"b"}"#
+    ));
+    assert!(!case(
+        "DescribeUDBInstanceBackupURL",
+        r#"{"RetCode":0,"MD5":"a","Md5":"b"}"#
+    ));
+    assert!(!case(
+        "DescribeUDBInstanceBackupURL",
+        r#"{"RetCode":171,"Message":"no"}"#
+    ));
 }

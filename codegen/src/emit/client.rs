@@ -120,12 +120,13 @@ impl Emitter<'_> {
 
     fn op_module(&self, op: &Operation) -> Module {
         let p = &self.model.protocols[op.protocol];
+        // The user's types first; the runtime's glue last.
         let items = [
-            super::glue::module(op, p, self.operation_const(op, p)),
             self.request(op),
             self.response(op),
             self.types(op),
             self.op_error(op, p),
+            super::glue::module(op, p, self.operation_const(op, p)),
         ];
         Module {
             name: op.snake.clone(),

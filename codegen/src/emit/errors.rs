@@ -145,6 +145,10 @@ impl Emitter<'_> {
                 #(#docs #variants(::runtime::ErrorMeta),)*
                 #common_variant
                 /// A code this SDK does not know; code, message, request id and status are kept.
+                ///
+                /// Do not match on this variant to detect a particular code: a later version
+                /// of the specs may give that code its own variant. Match on
+                /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
                 Unhandled(::runtime::ErrorMeta),
             }
 

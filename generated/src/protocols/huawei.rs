@@ -14,6 +14,7 @@
 //! - `Authorization`: `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>`.
 //! - `X-Project-Id`: Project id, sent whenever the credentials carry one.
 //! - `X-Security-Token`: STS session token for temporary AK/SK.
+
 /// Where this protocol puts payload, error code, message and request id.
 pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     protocol: "huawei",
@@ -27,41 +28,61 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     status_errors: true,
     clock_skew_codes: &[],
 };
+
 /// Common errors of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol: codes any operation may return.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HuaweiError {
-    /// `APIG.0101`: API does not exist, is not published, or the method is wrong. (HTTP 404)
+    /// `APIG.0101`: API does not exist, is not published, or the method is wrong (HTTP 404).
     ApiNotFound(::runtime::ErrorMeta),
-    /// `APIG.0103`: Backend not found. (HTTP 500)
+
+    /// `APIG.0103`: Backend not found (HTTP 500).
     BackendNotFound(::runtime::ErrorMeta),
+
     /// `APIG.0201`: Bad request (400), body or URI too large (413/414), backend unavailable or timed out (502/504).
     BadRequest(::runtime::ErrorMeta),
-    /// `APIG.0202`: Backend unavailable (protocol mismatch). (HTTP 502). Retried on idempotent calls.
+
+    /// `APIG.0202`: Backend unavailable (protocol mismatch) (HTTP 502). Retried on idempotent calls.
     BackendUnavailable(::runtime::ErrorMeta),
-    /// `APIG.0203`: Backend timeout. (HTTP 504). Retried on idempotent calls.
+
+    /// `APIG.0203`: Backend timeout (HTTP 504). Retried on idempotent calls.
     BackendTimeout(::runtime::ErrorMeta),
-    /// `APIG.0301`: Bad IAM authentication: bad token or AK/SK signature (AK locked 5 minutes after 5 failures). (HTTP 401)
+
+    /// `APIG.0301`: Bad IAM authentication: bad token or AK/SK signature (AK locked 5 minutes after 5 failures) (HTTP 401).
     IamAuthFailed(::runtime::ErrorMeta),
-    /// `APIG.0302`: IAM user not allowed to call the API. (HTTP 403)
+
+    /// `APIG.0302`: IAM user not allowed to call the API (HTTP 403).
     IamUserForbidden(::runtime::ErrorMeta),
-    /// `APIG.0303`: Bad app authentication (signature, or client clock). (HTTP 401)
+
+    /// `APIG.0303`: Bad app authentication (signature, or client clock) (HTTP 401).
     AppAuthFailed(::runtime::ErrorMeta),
-    /// `APIG.0307`: Token must be refreshed. (HTTP 401)
+
+    /// `APIG.0307`: Token must be refreshed (HTTP 401).
     TokenExpired(::runtime::ErrorMeta),
-    /// `APIG.0308`: Throttling threshold reached. (HTTP 429). Retried (throttling: refused before processing).
+
+    /// `APIG.0308`: Throttling threshold reached (HTTP 429). Retried (throttling: refused before processing).
     Throttled(::runtime::ErrorMeta),
-    /// `APIG.0401`: Client IP unknown. (HTTP 403)
+
+    /// `APIG.0401`: Client IP unknown (HTTP 403).
     ClientIpUnknown(::runtime::ErrorMeta),
-    /// `APIG.0402`: IP not allowed (ACL). (HTTP 403)
+
+    /// `APIG.0402`: IP not allowed (ACL) (HTTP 403).
     IpNotAllowed(::runtime::ErrorMeta),
-    /// `APIG.0607`: Protocol not allowed. (HTTP 400)
+
+    /// `APIG.0607`: Protocol not allowed (HTTP 400).
     ProtocolNotAllowed(::runtime::ErrorMeta),
-    /// `APIG.0608`: Failed to obtain the admin token. (HTTP 500)
+
+    /// `APIG.0608`: Failed to obtain the admin token (HTTP 500).
     AdminTokenFailure(::runtime::ErrorMeta),
+
     /// A code this SDK does not know; code, message, request id and status are kept.
+    ///
+    /// Do not match on this variant to detect a particular code: a later version
+    /// of the specs may give that code its own variant. Match on
+    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
     Unhandled(::runtime::ErrorMeta),
 }
+
 impl From<::runtime::ErrorMeta> for HuaweiError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
         match meta.code.as_str() {
@@ -83,6 +104,7 @@ impl From<::runtime::ErrorMeta> for HuaweiError {
         }
     }
 }
+
 impl ::runtime::ServiceError for HuaweiError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
@@ -103,6 +125,7 @@ impl ::runtime::ServiceError for HuaweiError {
             | Self::Unhandled(meta) => meta,
         }
     }
+
     fn retry(&self) -> ::runtime::Retry {
         match self {
             Self::Throttled(_) => ::runtime::Retry::Always,
@@ -113,11 +136,13 @@ impl ::runtime::ServiceError for HuaweiError {
         }
     }
 }
+
 impl ::std::fmt::Display for HuaweiError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
+
 impl ::std::error::Error for HuaweiError {}
 impl HuaweiError {
     /// The protocol error for `meta.code`, or `meta` back when the code is not a common one.

@@ -18,6 +18,7 @@
 //! - `Signature`: Base64 of the HMAC over the signing plaintext.
 //! - `SignatureMethod`: `HmacSHA256` or `HmacSHA1` (any other value is verified as HmacSHA1).
 //! - `Token`: Session token, only for temporary credentials.
+
 /// Where this protocol puts payload, error code, message and request id.
 pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     protocol: "tencent-v2",
@@ -31,59 +32,88 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     status_errors: false,
     clock_skew_codes: &["4500"],
 };
+
 /// Common errors of the Tencent Cloud API 2.0 protocol: codes any operation may return.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TencentV2Error {
     /// `4000`: Invalid request parameter (missing, or bad format).
     InvalidParameter(::runtime::ErrorMeta),
+
     /// `4100`: Authentication failed, usually a bad signature.
     AuthFailure(::runtime::ErrorMeta),
+
     /// `4101`: Sub-account not authorised by the root account to call this API.
     SubAccountNotAuthorized(::runtime::ErrorMeta),
+
     /// `4102`: Sub-account not authorised for this resource.
     SubAccountResourceNotAuthorized(::runtime::ErrorMeta),
+
     /// `4103`: Sub-account not authorised for the resource this API operates on.
     SubAccountApiResourceNotAuthorized(::runtime::ErrorMeta),
+
     /// `4104`: The key (SecretId) does not exist.
     SecretIdNotFound(::runtime::ErrorMeta),
+
     /// `4105`: Token error.
     TokenError(::runtime::ErrorMeta),
+
     /// `4106`: MFA check failed.
     MfaFailure(::runtime::ErrorMeta),
+
     /// `4110`: Other CAM authorisation failure.
     CamAuthFailure(::runtime::ErrorMeta),
+
     /// `4200`: Request expired (listed only in the older English page); re-sign.
     RequestExpired(::runtime::ErrorMeta),
+
     /// `4300`: Access denied: account banned, or not in the API's user scope.
     AccessDenied(::runtime::ErrorMeta),
+
     /// `4400`: Quota exceeded (request count); open a ticket.
     QuotaExceeded(::runtime::ErrorMeta),
+
     /// `4500`: Replay attack: Nonce repeated or Timestamp skewed.
     ReplayAttack(::runtime::ErrorMeta),
+
     /// `4600`: Protocol not supported (HTTPS only).
     ProtocolNotSupported(::runtime::ErrorMeta),
+
     /// `5000`: Resource does not exist, has been returned, or belongs to another user.
     ResourceNotFound(::runtime::ErrorMeta),
-    /// `5100`: Operation on the resource failed (see message); retry later.. Retried on idempotent calls.
+
+    /// `5100`: Operation on the resource failed (see message); retry later. Retried on idempotent calls.
     ResourceOperationFailed(::runtime::ErrorMeta),
+
     /// `5200`: Resource purchase failed (unsupported configuration, or no stock).
     ResourcePurchaseFailed(::runtime::ErrorMeta),
+
     /// `5300`: Insufficient balance.
     InsufficientBalance(::runtime::ErrorMeta),
+
     /// `5400`: Batch operation partly succeeded.
     PartialSuccess(::runtime::ErrorMeta),
+
     /// `5500`: Purchase refused: user qualification check failed.
     PurchaseRefused(::runtime::ErrorMeta),
-    /// `6000`: Server internal error; retry later.. Retried on idempotent calls.
+
+    /// `6000`: Server internal error; retry later. Retried on idempotent calls.
     ServerInternalError(::runtime::ErrorMeta),
+
     /// `6100`: API not supported in this version, or under maintenance.
     ApiNotSupported(::runtime::ErrorMeta),
-    /// `6200`: API temporarily unavailable (maintenance); retry later.. Retried on idempotent calls.
+
+    /// `6200`: API temporarily unavailable (maintenance); retry later. Retried on idempotent calls.
     ApiUnavailable(::runtime::ErrorMeta),
+
     /// A code this SDK does not know; code, message, request id and status are kept.
+    ///
+    /// Do not match on this variant to detect a particular code: a later version
+    /// of the specs may give that code its own variant. Match on
+    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
     Unhandled(::runtime::ErrorMeta),
 }
+
 impl From<::runtime::ErrorMeta> for TencentV2Error {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
         match meta.code.as_str() {
@@ -114,6 +144,7 @@ impl From<::runtime::ErrorMeta> for TencentV2Error {
         }
     }
 }
+
 impl ::runtime::ServiceError for TencentV2Error {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
@@ -143,6 +174,7 @@ impl ::runtime::ServiceError for TencentV2Error {
             | Self::Unhandled(meta) => meta,
         }
     }
+
     fn retry(&self) -> ::runtime::Retry {
         match self {
             Self::ResourceOperationFailed(_)
@@ -152,11 +184,13 @@ impl ::runtime::ServiceError for TencentV2Error {
         }
     }
 }
+
 impl ::std::fmt::Display for TencentV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
+
 impl ::std::error::Error for TencentV2Error {}
 impl TencentV2Error {
     /// The protocol error for `meta.code`, or `meta` back when the code is not a common one.

@@ -14,6 +14,7 @@
 //! - `PublicKey`: The API public key.
 //! - `Signature`: SHA1 hex signature.
 //! - `ProjectId`: Project; empty means the default project. Sub-accounts must send it.
+
 /// Where this protocol puts payload, error code, message and request id.
 pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     protocol: "ucloud",
@@ -27,43 +28,64 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     status_errors: false,
     clock_skew_codes: &[],
 };
+
 /// Common errors of the UCloud API protocol: codes any operation may return.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UcloudError {
     /// `110`: API response timed out (60 s).
     ResponseTimeout(::runtime::ErrorMeta),
+
     /// `130`: API gateway or the authentication service failed.
     GatewayFailure(::runtime::ErrorMeta),
-    /// `150`: Service temporarily unavailable; retry later.. Retried on idempotent calls.
+
+    /// `150`: Service temporarily unavailable; retry later. Retried on idempotent calls.
     ServiceUnavailable(::runtime::ErrorMeta),
-    /// `153`: Request throttled.. Retried (throttling: refused before processing).
+
+    /// `153`: Request throttled. Retried (throttling: refused before processing).
     Throttled(::runtime::ErrorMeta),
+
     /// `160`: Action parameter missing.
     MissingAction(::runtime::ErrorMeta),
+
     /// `161`: Action does not exist.
     ActionNotFound(::runtime::ErrorMeta),
+
     /// `170`: Signature missing.
     MissingSignature(::runtime::ErrorMeta),
+
     /// `171`: Signature wrong.
     SignatureError(::runtime::ErrorMeta),
+
     /// `172`: User does not exist (bad PublicKey).
     UserNotFound(::runtime::ErrorMeta),
+
     /// `174`: Token does not exist.
     TokenNotFound(::runtime::ErrorMeta),
+
     /// `292`: Project does not exist.
     ProjectNotFound(::runtime::ErrorMeta),
+
     /// `293`: No permission for the zone.
     ZoneNotPermitted(::runtime::ErrorMeta),
+
     /// `294`: Caller IP refused (API-key IP allow-list).
     IpRefused(::runtime::ErrorMeta),
+
     /// `295`: Security-lock check failed.
     SecurityLockFailed(::runtime::ErrorMeta),
+
     /// `299`: IAM permission check failed.
     IamPermissionDenied(::runtime::ErrorMeta),
+
     /// A code this SDK does not know; code, message, request id and status are kept.
+    ///
+    /// Do not match on this variant to detect a particular code: a later version
+    /// of the specs may give that code its own variant. Match on
+    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
     Unhandled(::runtime::ErrorMeta),
 }
+
 impl From<::runtime::ErrorMeta> for UcloudError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
         match meta.code.as_str() {
@@ -86,6 +108,7 @@ impl From<::runtime::ErrorMeta> for UcloudError {
         }
     }
 }
+
 impl ::runtime::ServiceError for UcloudError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
@@ -107,6 +130,7 @@ impl ::runtime::ServiceError for UcloudError {
             | Self::Unhandled(meta) => meta,
         }
     }
+
     fn retry(&self) -> ::runtime::Retry {
         match self {
             Self::Throttled(_) => ::runtime::Retry::Always,
@@ -115,11 +139,13 @@ impl ::runtime::ServiceError for UcloudError {
         }
     }
 }
+
 impl ::std::fmt::Display for UcloudError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
+
 impl ::std::error::Error for UcloudError {}
 impl UcloudError {
     /// The protocol error for `meta.code`, or `meta` back when the code is not a common one.

@@ -6,10 +6,238 @@
 //! - Documented errors: 7.
 //! - Sample `documented` (`samples/download_file.json`): The document's example normal response, verbatim (invalid `link_expired_time`).
 //! - Spec: `specs/huawei/dds/download_file.yaml`.
+
+/// Input of `download-file`. Build one with [`DownloadFileRequest::builder`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DownloadFileRequest {
+    /// Project ID of the tenant in the region. Unset: the credentials' project id (`HUAWEICLOUD_SDK_PROJECT_ID`).
+    ///
+    /// Wire name: `project_id`, sent in the path.
+    /// Example: `97b026aa9cc4417888c14c84a1ad9860`.
+    pub project_id: Option<String>,
+
+    /// DB instance ID.
+    ///
+    /// Wire name: `instance_id`, sent in the query.
+    /// Example: `befb1cfe1f96403780396b0c54f85d11in02`.
+    pub instance_id: String,
+
+    /// Backup ID.
+    ///
+    /// Wire name: `backup_id`, sent in the query.
+    /// Example: `bd062e1af2d248b3bb4cd3dbb4183888br02`.
+    pub backup_id: String,
+}
+
+impl DownloadFileRequest {
+    /// A builder with every field unset.
+    pub fn builder() -> DownloadFileRequestBuilder {
+        DownloadFileRequestBuilder::default()
+    }
+}
+
+/// Builder of [`DownloadFileRequest`]: [`build`](DownloadFileRequestBuilder::build) checks required fields and ranges before any I/O.
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct DownloadFileRequestBuilder {
+    project_id: Option<String>,
+    instance_id: Option<String>,
+    backup_id: Option<String>,
+}
+
+impl DownloadFileRequestBuilder {
+    /// Sets [`project_id`](DownloadFileRequest::project_id) (`project_id`).
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`instance_id`](DownloadFileRequest::instance_id) (`instance_id`).
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`backup_id`](DownloadFileRequest::backup_id) (`backup_id`).
+    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
+        self.backup_id = Some(value.into());
+        self
+    }
+
+    /// Checks the fields and builds the request; every problem is reported at once.
+    pub fn build(self) -> Result<DownloadFileRequest, ::runtime::BuildError> {
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let backup_id = check.required("backup_id", "backup_id", self.backup_id);
+        check
+            .finish(|| Some(DownloadFileRequest {
+                project_id: self.project_id,
+                instance_id: instance_id?,
+                backup_id: backup_id?,
+            }))
+    }
+}
+
+/// Output of `download-file`.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DownloadFileResponse {
+    /// The backup files.
+    ///
+    /// Wire name: `files`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub files: Vec<BackupFile>,
+
+    /// Name of the OBS bucket holding the files.
+    ///
+    /// Wire name: `bucket`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub bucket: Option<String>,
+}
+
+/// One backup file and its download link.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct BackupFile {
+    /// File name.
+    ///
+    /// Wire name: `name`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub name: Option<String>,
+
+    /// File size in KB.
+    ///
+    /// Wire name: `size`.
+    /// Unit: KiB.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub size: Option<u64>,
+
+    /// Link for downloading the backup file.
+    ///
+    /// Wire name: `download_link`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub download_link: Option<::runtime::SignedUrl>,
+
+    /// Link expiration time, `yyyy-mm-ddThh:mm:ssZ` with a `+0000`-style offset.
+    ///
+    /// Wire name: `link_expired_time`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub link_expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
+
+    /// Shard group ID (in Huawei's SDK model, not in the document's table).
+    ///
+    /// Wire name: `group_id`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub group_id: Option<String>,
+
+    /// Shard group name (in Huawei's SDK model, not in the document's table).
+    ///
+    /// Wire name: `group_name`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub group_name: Option<String>,
+}
+
+impl ::runtime::de::Lenient for BackupFile {}
+impl BackupFile {
+    /// `size` in bytes (the wire value is in KiB); `None` when absent, negative or too large.
+    pub fn size_bytes(&self) -> Option<u64> {
+        self.size.and_then(|v| ::runtime::de::scaled_bytes(v, 1024u64))
+    }
+}
+
+/// Errors of `download-file`: its documented codes, the Huawei Cloud API Gateway (SDK-HMAC-SHA256) common errors, and `Unhandled` for any other code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DownloadFileError {
+    /// `DBS.200001`: Parameter error (HTTP 400).
+    ParameterError(::runtime::ErrorMeta),
+
+    /// `DBS.200002`: Instance does not exist or was deleted (HTTP 404).
+    InstanceNotFound(::runtime::ErrorMeta),
+
+    /// `DBS.200004`: Illegal operation (HTTP 400).
+    IllegalOperation(::runtime::ErrorMeta),
+
+    /// `DBS.200010`: Authentication failed (tenant and instance mismatch) (HTTP 400).
+    AuthenticationFailed(::runtime::ErrorMeta),
+
+    /// `DBS.200011`: Instance status does not allow the operation (HTTP 403).
+    InstanceStatusForbids(::runtime::ErrorMeta),
+
+    /// `DBS.200018`: Instance unavailable (HTTP 403).
+    InstanceUnavailable(::runtime::ErrorMeta),
+
+    /// `DBS.200019`: Instance status does not allow the operation (HTTP 403).
+    InstanceStatusForbidsOperation(::runtime::ErrorMeta),
+
+    /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
+    Common(crate::protocols::huawei::HuaweiError),
+
+    /// A code this SDK does not know; code, message, request id and status are kept.
+    ///
+    /// Do not match on this variant to detect a particular code: a later version
+    /// of the specs may give that code its own variant. Match on
+    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
+    Unhandled(::runtime::ErrorMeta),
+}
+
+impl From<::runtime::ErrorMeta> for DownloadFileError {
+    fn from(meta: ::runtime::ErrorMeta) -> Self {
+        match meta.code.as_str() {
+            "DBS.200001" => Self::ParameterError(meta),
+            "DBS.200002" => Self::InstanceNotFound(meta),
+            "DBS.200004" => Self::IllegalOperation(meta),
+            "DBS.200010" => Self::AuthenticationFailed(meta),
+            "DBS.200011" => Self::InstanceStatusForbids(meta),
+            "DBS.200018" => Self::InstanceUnavailable(meta),
+            "DBS.200019" => Self::InstanceStatusForbidsOperation(meta),
+            _ => {
+                match crate::protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
+        }
+    }
+}
+
+impl ::runtime::ServiceError for DownloadFileError {
+    fn meta(&self) -> &::runtime::ErrorMeta {
+        match self {
+            Self::ParameterError(meta)
+            | Self::InstanceNotFound(meta)
+            | Self::IllegalOperation(meta)
+            | Self::AuthenticationFailed(meta)
+            | Self::InstanceStatusForbids(meta)
+            | Self::InstanceUnavailable(meta)
+            | Self::InstanceStatusForbidsOperation(meta)
+            | Self::Unhandled(meta) => meta,
+            Self::Common(e) => ::runtime::ServiceError::meta(e),
+        }
+    }
+
+    fn retry(&self) -> ::runtime::Retry {
+        match self {
+            Self::Common(e) => ::runtime::ServiceError::retry(e),
+            _ => ::runtime::Retry::Never,
+        }
+    }
+}
+
+impl ::std::fmt::Display for DownloadFileError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
+    }
+}
+
+impl ::std::error::Error for DownloadFileError {}
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub mod glue {
     use super::*;
+
     /// Wire facts of this operation, for the runtime.
     pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
         name: "download-file",
@@ -23,6 +251,7 @@ pub mod glue {
         rate_limit: None,
         envelope: &crate::protocols::huawei::ENVELOPE,
     };
+
     /// The unsigned wire request of `input`.
     pub fn to_wire(
         input: &DownloadFileRequest,
@@ -35,6 +264,7 @@ pub mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
     /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
     pub fn decode(
         status: u16,
@@ -43,6 +273,7 @@ pub mod glue {
     ) -> Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>> {
         ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
     }
+
     /// The spec's example input (`example:` values).
     #[cfg(feature = "catalog")]
     pub fn example() -> Result<DownloadFileRequest, ::runtime::BuildError> {
@@ -51,6 +282,7 @@ pub mod glue {
             .backup_id(String::from("bd062e1af2d248b3bb4cd3dbb4183888br02"))
             .build()
     }
+
     /// Calls the operation with the spec's example input.
     #[cfg(feature = "catalog")]
     pub fn call_example(
@@ -71,194 +303,3 @@ pub mod glue {
         })
     }
 }
-/// Input of `download-file`. Build one with [`DownloadFileRequest::builder`].
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct DownloadFileRequest {
-    /// Project ID of the tenant in the region. Unset: the credentials' project id (`HUAWEICLOUD_SDK_PROJECT_ID`).
-    ///
-    /// Wire name: `project_id`, sent in the path.
-    /// Example: `97b026aa9cc4417888c14c84a1ad9860`.
-    pub project_id: Option<String>,
-    /// DB instance ID.
-    ///
-    /// Wire name: `instance_id`, sent in the query.
-    /// Example: `befb1cfe1f96403780396b0c54f85d11in02`.
-    pub instance_id: String,
-    /// Backup ID.
-    ///
-    /// Wire name: `backup_id`, sent in the query.
-    /// Example: `bd062e1af2d248b3bb4cd3dbb4183888br02`.
-    pub backup_id: String,
-}
-impl DownloadFileRequest {
-    /// A builder with every field unset.
-    pub fn builder() -> DownloadFileRequestBuilder {
-        DownloadFileRequestBuilder::default()
-    }
-}
-/// Builder of [`DownloadFileRequest`]: [`build`](DownloadFileRequestBuilder::build) checks required fields and ranges before any I/O.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct DownloadFileRequestBuilder {
-    project_id: Option<String>,
-    instance_id: Option<String>,
-    backup_id: Option<String>,
-}
-impl DownloadFileRequestBuilder {
-    /// Sets [`project_id`](DownloadFileRequest::project_id) (`project_id`).
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`instance_id`](DownloadFileRequest::instance_id) (`instance_id`).
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-    /// Sets [`backup_id`](DownloadFileRequest::backup_id) (`backup_id`).
-    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_id = Some(value.into());
-        self
-    }
-    /// Checks the fields and builds the request; every problem is reported at once.
-    pub fn build(self) -> Result<DownloadFileRequest, ::runtime::BuildError> {
-        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
-        let instance_id = check.required("instance_id", "instance_id", self.instance_id);
-        let backup_id = check.required("backup_id", "backup_id", self.backup_id);
-        check
-            .finish(|| Some(DownloadFileRequest {
-                project_id: self.project_id,
-                instance_id: instance_id?,
-                backup_id: backup_id?,
-            }))
-    }
-}
-/// Output of `download-file`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct DownloadFileResponse {
-    /// The backup files.
-    ///
-    /// Wire name: `files`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub files: Vec<BackupFile>,
-    /// Name of the OBS bucket holding the files.
-    ///
-    /// Wire name: `bucket`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub bucket: Option<String>,
-}
-/// One backup file and its download link.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct BackupFile {
-    /// File name.
-    ///
-    /// Wire name: `name`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub name: Option<String>,
-    /// File size in KB.
-    ///
-    /// Wire name: `size`.
-    /// Unit: KiB.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub size: Option<u64>,
-    /// Link for downloading the backup file.
-    ///
-    /// Wire name: `download_link`.
-    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub download_link: Option<::runtime::SignedUrl>,
-    /// Link expiration time, `yyyy-mm-ddThh:mm:ssZ` with a `+0000`-style offset.
-    ///
-    /// Wire name: `link_expired_time`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub link_expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
-    /// Shard group ID (in Huawei's SDK model, not in the document's table).
-    ///
-    /// Wire name: `group_id`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub group_id: Option<String>,
-    /// Shard group name (in Huawei's SDK model, not in the document's table).
-    ///
-    /// Wire name: `group_name`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub group_name: Option<String>,
-}
-impl ::runtime::de::Lenient for BackupFile {}
-impl BackupFile {
-    /// `size` in bytes (the wire value is in KiB); `None` when absent, negative or too large.
-    pub fn size_bytes(&self) -> Option<u64> {
-        self.size.and_then(|v| ::runtime::de::scaled_bytes(v, 1024u64))
-    }
-}
-/// Errors of `download-file`: its documented codes, the Huawei Cloud API Gateway (SDK-HMAC-SHA256) common errors, and `Unhandled` for any other code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DownloadFileError {
-    /// `DBS.200001`: Parameter error. (HTTP 400)
-    ParameterError(::runtime::ErrorMeta),
-    /// `DBS.200002`: Instance does not exist or was deleted. (HTTP 404)
-    InstanceNotFound(::runtime::ErrorMeta),
-    /// `DBS.200004`: Illegal operation. (HTTP 400)
-    IllegalOperation(::runtime::ErrorMeta),
-    /// `DBS.200010`: Authentication failed (tenant and instance mismatch). (HTTP 400)
-    AuthenticationFailed(::runtime::ErrorMeta),
-    /// `DBS.200011`: Instance status does not allow the operation. (HTTP 403)
-    InstanceStatusForbids(::runtime::ErrorMeta),
-    /// `DBS.200018`: Instance unavailable. (HTTP 403)
-    InstanceUnavailable(::runtime::ErrorMeta),
-    /// `DBS.200019`: Instance status does not allow the operation. (HTTP 403)
-    InstanceStatusForbidsOperation(::runtime::ErrorMeta),
-    /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
-    Common(crate::protocols::huawei::HuaweiError),
-    /// A code this SDK does not know; code, message, request id and status are kept.
-    Unhandled(::runtime::ErrorMeta),
-}
-impl From<::runtime::ErrorMeta> for DownloadFileError {
-    fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match meta.code.as_str() {
-            "DBS.200001" => Self::ParameterError(meta),
-            "DBS.200002" => Self::InstanceNotFound(meta),
-            "DBS.200004" => Self::IllegalOperation(meta),
-            "DBS.200010" => Self::AuthenticationFailed(meta),
-            "DBS.200011" => Self::InstanceStatusForbids(meta),
-            "DBS.200018" => Self::InstanceUnavailable(meta),
-            "DBS.200019" => Self::InstanceStatusForbidsOperation(meta),
-            _ => {
-                match crate::protocols::huawei::HuaweiError::from_meta(meta) {
-                    Ok(e) => Self::Common(e),
-                    Err(meta) => Self::Unhandled(meta),
-                }
-            }
-        }
-    }
-}
-impl ::runtime::ServiceError for DownloadFileError {
-    fn meta(&self) -> &::runtime::ErrorMeta {
-        match self {
-            Self::ParameterError(meta)
-            | Self::InstanceNotFound(meta)
-            | Self::IllegalOperation(meta)
-            | Self::AuthenticationFailed(meta)
-            | Self::InstanceStatusForbids(meta)
-            | Self::InstanceUnavailable(meta)
-            | Self::InstanceStatusForbidsOperation(meta)
-            | Self::Unhandled(meta) => meta,
-            Self::Common(e) => ::runtime::ServiceError::meta(e),
-        }
-    }
-    fn retry(&self) -> ::runtime::Retry {
-        match self {
-            Self::Common(e) => ::runtime::ServiceError::retry(e),
-            _ => ::runtime::Retry::Never,
-        }
-    }
-}
-impl ::std::fmt::Display for DownloadFileError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
-    }
-}
-impl ::std::error::Error for DownloadFileError {}

@@ -9,10 +9,317 @@
 //! - Documented errors: 9.
 //! - Sample `documented` (`samples/get_export_backup_url.json`): The document's example output, verbatim (string-typed `code` and `size`).
 //! - Spec: `specs/tencent/cdb/get_export_backup_url.yaml`.
+
+/// Input of `GetExportBackupUrl`. Build one with [`GetExportBackupUrlRequest::builder`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetExportBackupUrlRequest {
+    /// Instance ID, as shown in the Cloud Database console (the `uInstanceId` of the instance list).
+    ///
+    /// Wire name: `cdbInstanceId`.
+    /// Example: `cdb-c1nl9rpv`.
+    pub cdb_instance_id: String,
+
+    /// Backup time, format `YYYY-MM-DD hh:mm:ss`, as returned by the backup list API.
+    ///
+    /// Wire name: `date`.
+    /// Example: `2016-07-06 01:04:54`.
+    pub date: String,
+
+    /// Databases and tables to export; sent as a JSON array inside a string.
+    ///
+    /// Wire name: `dbTableList`.
+    /// Sent as a JSON document inside a string.
+    /// Example: `[{"dbname":"test1","tableList":[]},{"dbname":"mysql","tableList":["general_log","slow_log"]}]`.
+    pub db_table_list: Vec<DbTable>,
+}
+
+impl GetExportBackupUrlRequest {
+    /// A builder with every field unset.
+    pub fn builder() -> GetExportBackupUrlRequestBuilder {
+        GetExportBackupUrlRequestBuilder::default()
+    }
+}
+
+/// Builder of [`GetExportBackupUrlRequest`]: [`build`](GetExportBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct GetExportBackupUrlRequestBuilder {
+    cdb_instance_id: Option<String>,
+    date: Option<String>,
+    db_table_list: Option<Vec<DbTable>>,
+}
+
+impl GetExportBackupUrlRequestBuilder {
+    /// Sets [`cdb_instance_id`](GetExportBackupUrlRequest::cdb_instance_id) (`cdbInstanceId`).
+    pub fn cdb_instance_id(mut self, value: impl Into<String>) -> Self {
+        self.cdb_instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`date`](GetExportBackupUrlRequest::date) (`date`).
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+
+    /// Sets [`db_table_list`](GetExportBackupUrlRequest::db_table_list) (`dbTableList`).
+    pub fn db_table_list(mut self, value: impl Into<Vec<DbTable>>) -> Self {
+        self.db_table_list = Some(value.into());
+        self
+    }
+
+    /// Checks the fields and builds the request; every problem is reported at once.
+    pub fn build(self) -> Result<GetExportBackupUrlRequest, ::runtime::BuildError> {
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let cdb_instance_id = check
+            .required("cdb_instance_id", "cdbInstanceId", self.cdb_instance_id);
+        let date = check.required("date", "date", self.date);
+        let db_table_list = check
+            .required("db_table_list", "dbTableList", self.db_table_list);
+        check
+            .finish(|| Some(GetExportBackupUrlRequest {
+                cdb_instance_id: cdb_instance_id?,
+                date: date?,
+                db_table_list: db_table_list?,
+            }))
+    }
+}
+
+/// Output of `GetExportBackupUrl`.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetExportBackupUrlResponse {
+    /// Backup data (an array in this API).
+    ///
+    /// Wire name: `data`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub data: Vec<BackupFile>,
+}
+
+/// One database and the tables of it to export (all tables when `table_list` is empty).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DbTable {
+    /// Database name.
+    ///
+    /// Wire name: `dbname`.
+    pub dbname: String,
+
+    /// Database tables.
+    ///
+    /// Wire name: `tableList`.
+    pub table_list: Vec<String>,
+}
+
+impl ::runtime::wire::ToWire for DbTable {
+    fn to_wire(&self) -> ::runtime::wire::Value {
+        ::runtime::wire::Value::Object(
+            Vec::from([
+                ("dbname", ::runtime::wire::ToWire::to_wire(&self.dbname)),
+                ("tableList", ::runtime::wire::ToWire::to_wire(&self.table_list)),
+            ]),
+        )
+    }
+}
+
+/// One downloadable backup file.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct BackupFile {
+    /// Name of the backup file.
+    ///
+    /// Wire name: `file_name`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub file_name: Option<String>,
+
+    /// Size of the backup file in bytes (the sample sends it as a string).
+    ///
+    /// Wire name: `size`.
+    /// Unit: B.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub size: Option<u64>,
+
+    /// Backup time of the snapshot, `YYYY-MM-DD hh:mm:ss`.
+    ///
+    /// Wire name: `date`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
+
+    /// Download address in the private network; only obtainable on CVM.
+    ///
+    /// Wire name: `in_url`.
+    /// Valid for 12h after it is issued.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub in_url: Option<::runtime::SignedUrl>,
+
+    /// Specific type of log.
+    ///
+    /// Wire name: `type`.
+    #[serde(rename = "type", default, deserialize_with = "::runtime::de::lenient")]
+    pub backup_type: Option<BackupType>,
+}
+
+impl ::runtime::de::Lenient for BackupFile {}
+/// Kind of backup file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BackupType {
+    /// `mysql`: Logical cold backup.
+    Mysql,
+
+    /// `xtrabackup`: Physical cold backup.
+    Xtrabackup,
+
+    /// `binlog`: Binary log.
+    Binlog,
+
+    /// `slowlog`: Slow query log.
+    Slowlog,
+
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
+}
+
+impl BackupType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mysql => "mysql",
+            Self::Xtrabackup => "xtrabackup",
+            Self::Binlog => "binlog",
+            Self::Slowlog => "slowlog",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BackupType {
+    fn from(value: &str) -> Self {
+        match value {
+            "mysql" => Self::Mysql,
+            "xtrabackup" => Self::Xtrabackup,
+            "binlog" => Self::Binlog,
+            "slowlog" => Self::Slowlog,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BackupType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ::runtime::de::open_enum(d)
+    }
+}
+
+impl ::runtime::de::Lenient for BackupType {}
+impl ::runtime::wire::ToWire for BackupType {
+    fn to_wire(&self) -> ::runtime::wire::Value {
+        ::runtime::wire::Value::Str(self.as_str().to_owned())
+    }
+}
+
+/// Errors of `GetExportBackupUrl`: its documented codes, the Tencent Cloud API 2.0 common errors, and `Unhandled` for any other code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GetExportBackupUrlError {
+    /// `9000` SystemError: System internal error.
+    SystemError(::runtime::ErrorMeta),
+
+    /// `9003` InvalidParameter: Incorrect parameter.
+    InvalidParameter(::runtime::ErrorMeta),
+
+    /// `9006` InternalError: Database internal error.
+    DatabaseInternalError(::runtime::ErrorMeta),
+
+    /// `9013` InternalError: System internal error.
+    SystemInternalError(::runtime::ErrorMeta),
+
+    /// `9016` InternalError: DES system internal error.
+    DesInternalError(::runtime::ErrorMeta),
+
+    /// `9544` OperationDenied: Instance does not exist.
+    OperationDeniedInstanceNotExists(::runtime::ErrorMeta),
+
+    /// `9572` InstanceNotExists: Instance does not exist.
+    InstanceNotExists(::runtime::ErrorMeta),
+
+    /// `9576` OperationDenied: Unable to operate because the instance is not running.
+    OperationDeniedInstanceNotRunning(::runtime::ErrorMeta),
+
+    /// `9593` IncorrectInstanceStatus: Abnormal instance status.
+    IncorrectInstanceStatus(::runtime::ErrorMeta),
+
+    /// A common error of the Tencent Cloud API 2.0 protocol.
+    Common(crate::protocols::tencent_v2::TencentV2Error),
+
+    /// A code this SDK does not know; code, message, request id and status are kept.
+    ///
+    /// Do not match on this variant to detect a particular code: a later version
+    /// of the specs may give that code its own variant. Match on
+    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
+    Unhandled(::runtime::ErrorMeta),
+}
+
+impl From<::runtime::ErrorMeta> for GetExportBackupUrlError {
+    fn from(meta: ::runtime::ErrorMeta) -> Self {
+        match meta.code.as_str() {
+            "9000" => Self::SystemError(meta),
+            "9003" => Self::InvalidParameter(meta),
+            "9006" => Self::DatabaseInternalError(meta),
+            "9013" => Self::SystemInternalError(meta),
+            "9016" => Self::DesInternalError(meta),
+            "9544" => Self::OperationDeniedInstanceNotExists(meta),
+            "9572" => Self::InstanceNotExists(meta),
+            "9576" => Self::OperationDeniedInstanceNotRunning(meta),
+            "9593" => Self::IncorrectInstanceStatus(meta),
+            _ => {
+                match crate::protocols::tencent_v2::TencentV2Error::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
+        }
+    }
+}
+
+impl ::runtime::ServiceError for GetExportBackupUrlError {
+    fn meta(&self) -> &::runtime::ErrorMeta {
+        match self {
+            Self::SystemError(meta)
+            | Self::InvalidParameter(meta)
+            | Self::DatabaseInternalError(meta)
+            | Self::SystemInternalError(meta)
+            | Self::DesInternalError(meta)
+            | Self::OperationDeniedInstanceNotExists(meta)
+            | Self::InstanceNotExists(meta)
+            | Self::OperationDeniedInstanceNotRunning(meta)
+            | Self::IncorrectInstanceStatus(meta)
+            | Self::Unhandled(meta) => meta,
+            Self::Common(e) => ::runtime::ServiceError::meta(e),
+        }
+    }
+
+    fn retry(&self) -> ::runtime::Retry {
+        match self {
+            Self::Common(e) => ::runtime::ServiceError::retry(e),
+            _ => ::runtime::Retry::Never,
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetExportBackupUrlError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
+    }
+}
+
+impl ::std::error::Error for GetExportBackupUrlError {}
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub mod glue {
     use super::*;
+
     /// Wire facts of this operation, for the runtime.
     pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
         name: "GetExportBackupUrl",
@@ -26,6 +333,7 @@ pub mod glue {
         rate_limit: None,
         envelope: &crate::protocols::tencent_v2::ENVELOPE,
     };
+
     /// The unsigned wire request of `input`.
     pub fn to_wire(
         input: &GetExportBackupUrlRequest,
@@ -39,6 +347,7 @@ pub mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
     /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
     pub fn decode(
         status: u16,
@@ -50,6 +359,7 @@ pub mod glue {
     > {
         ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
     }
+
     /// The spec's example input (`example:` values).
     #[cfg(feature = "catalog")]
     pub fn example() -> Result<GetExportBackupUrlRequest, ::runtime::BuildError> {
@@ -73,6 +383,7 @@ pub mod glue {
             )
             .build()
     }
+
     /// Calls the operation with the spec's example input.
     #[cfg(feature = "catalog")]
     pub fn call_example(
@@ -96,262 +407,3 @@ pub mod glue {
         })
     }
 }
-/// Input of `GetExportBackupUrl`. Build one with [`GetExportBackupUrlRequest::builder`].
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct GetExportBackupUrlRequest {
-    /// Instance ID, as shown in the Cloud Database console (the `uInstanceId` of the instance list).
-    ///
-    /// Wire name: `cdbInstanceId`.
-    /// Example: `cdb-c1nl9rpv`.
-    pub cdb_instance_id: String,
-    /// Backup time, format `YYYY-MM-DD hh:mm:ss`, as returned by the backup list API.
-    ///
-    /// Wire name: `date`.
-    /// Example: `2016-07-06 01:04:54`.
-    pub date: String,
-    /// Databases and tables to export; sent as a JSON array inside a string.
-    ///
-    /// Wire name: `dbTableList`.
-    /// Sent as a JSON document inside a string.
-    /// Example: `[{"dbname":"test1","tableList":[]},{"dbname":"mysql","tableList":["general_log","slow_log"]}]`.
-    pub db_table_list: Vec<DbTable>,
-}
-impl GetExportBackupUrlRequest {
-    /// A builder with every field unset.
-    pub fn builder() -> GetExportBackupUrlRequestBuilder {
-        GetExportBackupUrlRequestBuilder::default()
-    }
-}
-/// Builder of [`GetExportBackupUrlRequest`]: [`build`](GetExportBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct GetExportBackupUrlRequestBuilder {
-    cdb_instance_id: Option<String>,
-    date: Option<String>,
-    db_table_list: Option<Vec<DbTable>>,
-}
-impl GetExportBackupUrlRequestBuilder {
-    /// Sets [`cdb_instance_id`](GetExportBackupUrlRequest::cdb_instance_id) (`cdbInstanceId`).
-    pub fn cdb_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.cdb_instance_id = Some(value.into());
-        self
-    }
-    /// Sets [`date`](GetExportBackupUrlRequest::date) (`date`).
-    pub fn date(mut self, value: impl Into<String>) -> Self {
-        self.date = Some(value.into());
-        self
-    }
-    /// Sets [`db_table_list`](GetExportBackupUrlRequest::db_table_list) (`dbTableList`).
-    pub fn db_table_list(mut self, value: impl Into<Vec<DbTable>>) -> Self {
-        self.db_table_list = Some(value.into());
-        self
-    }
-    /// Checks the fields and builds the request; every problem is reported at once.
-    pub fn build(self) -> Result<GetExportBackupUrlRequest, ::runtime::BuildError> {
-        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
-        let cdb_instance_id = check
-            .required("cdb_instance_id", "cdbInstanceId", self.cdb_instance_id);
-        let date = check.required("date", "date", self.date);
-        let db_table_list = check
-            .required("db_table_list", "dbTableList", self.db_table_list);
-        check
-            .finish(|| Some(GetExportBackupUrlRequest {
-                cdb_instance_id: cdb_instance_id?,
-                date: date?,
-                db_table_list: db_table_list?,
-            }))
-    }
-}
-/// Output of `GetExportBackupUrl`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetExportBackupUrlResponse {
-    /// Backup data (an array in this API).
-    ///
-    /// Wire name: `data`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub data: Vec<BackupFile>,
-}
-/// One database and the tables of it to export (all tables when `table_list` is empty).
-#[derive(Clone, Debug, PartialEq)]
-pub struct DbTable {
-    /// Database name.
-    ///
-    /// Wire name: `dbname`.
-    pub dbname: String,
-    /// Database tables.
-    ///
-    /// Wire name: `tableList`.
-    pub table_list: Vec<String>,
-}
-impl ::runtime::wire::ToWire for DbTable {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(
-            Vec::from([
-                ("dbname", ::runtime::wire::ToWire::to_wire(&self.dbname)),
-                ("tableList", ::runtime::wire::ToWire::to_wire(&self.table_list)),
-            ]),
-        )
-    }
-}
-/// One downloadable backup file.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct BackupFile {
-    /// Name of the backup file.
-    ///
-    /// Wire name: `file_name`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub file_name: Option<String>,
-    /// Size of the backup file in bytes (the sample sends it as a string).
-    ///
-    /// Wire name: `size`.
-    /// Unit: B.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub size: Option<u64>,
-    /// Backup time of the snapshot, `YYYY-MM-DD hh:mm:ss`.
-    ///
-    /// Wire name: `date`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
-    /// Download address in the private network; only obtainable on CVM.
-    ///
-    /// Wire name: `in_url`.
-    /// Valid for 12h after it is issued.
-    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub in_url: Option<::runtime::SignedUrl>,
-    /// Specific type of log.
-    ///
-    /// Wire name: `type`.
-    #[serde(rename = "type", default, deserialize_with = "::runtime::de::lenient")]
-    pub backup_type: Option<BackupType>,
-}
-impl ::runtime::de::Lenient for BackupFile {}
-/// Kind of backup file.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BackupType {
-    /// `mysql`: Logical cold backup.
-    Mysql,
-    /// `xtrabackup`: Physical cold backup.
-    Xtrabackup,
-    /// `binlog`: Binary log.
-    Binlog,
-    /// `slowlog`: Slow query log.
-    Slowlog,
-    /// A value this SDK version does not know, kept verbatim.
-    Unknown(String),
-}
-impl BackupType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Mysql => "mysql",
-            Self::Xtrabackup => "xtrabackup",
-            Self::Binlog => "binlog",
-            Self::Slowlog => "slowlog",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for BackupType {
-    fn from(value: &str) -> Self {
-        match value {
-            "mysql" => Self::Mysql,
-            "xtrabackup" => Self::Xtrabackup,
-            "binlog" => Self::Binlog,
-            "slowlog" => Self::Slowlog,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BackupType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        ::runtime::de::open_enum(d)
-    }
-}
-impl ::runtime::de::Lenient for BackupType {}
-impl ::runtime::wire::ToWire for BackupType {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Str(self.as_str().to_owned())
-    }
-}
-/// Errors of `GetExportBackupUrl`: its documented codes, the Tencent Cloud API 2.0 common errors, and `Unhandled` for any other code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum GetExportBackupUrlError {
-    /// `9000` SystemError: System internal error.
-    SystemError(::runtime::ErrorMeta),
-    /// `9003` InvalidParameter: Incorrect parameter.
-    InvalidParameter(::runtime::ErrorMeta),
-    /// `9006` InternalError: Database internal error.
-    DatabaseInternalError(::runtime::ErrorMeta),
-    /// `9013` InternalError: System internal error.
-    SystemInternalError(::runtime::ErrorMeta),
-    /// `9016` InternalError: DES system internal error.
-    DesInternalError(::runtime::ErrorMeta),
-    /// `9544` OperationDenied: Instance does not exist.
-    OperationDeniedInstanceNotExists(::runtime::ErrorMeta),
-    /// `9572` InstanceNotExists: Instance does not exist.
-    InstanceNotExists(::runtime::ErrorMeta),
-    /// `9576` OperationDenied: Unable to operate because the instance is not running.
-    OperationDeniedInstanceNotRunning(::runtime::ErrorMeta),
-    /// `9593` IncorrectInstanceStatus: Abnormal instance status.
-    IncorrectInstanceStatus(::runtime::ErrorMeta),
-    /// A common error of the Tencent Cloud API 2.0 protocol.
-    Common(crate::protocols::tencent_v2::TencentV2Error),
-    /// A code this SDK does not know; code, message, request id and status are kept.
-    Unhandled(::runtime::ErrorMeta),
-}
-impl From<::runtime::ErrorMeta> for GetExportBackupUrlError {
-    fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match meta.code.as_str() {
-            "9000" => Self::SystemError(meta),
-            "9003" => Self::InvalidParameter(meta),
-            "9006" => Self::DatabaseInternalError(meta),
-            "9013" => Self::SystemInternalError(meta),
-            "9016" => Self::DesInternalError(meta),
-            "9544" => Self::OperationDeniedInstanceNotExists(meta),
-            "9572" => Self::InstanceNotExists(meta),
-            "9576" => Self::OperationDeniedInstanceNotRunning(meta),
-            "9593" => Self::IncorrectInstanceStatus(meta),
-            _ => {
-                match crate::protocols::tencent_v2::TencentV2Error::from_meta(meta) {
-                    Ok(e) => Self::Common(e),
-                    Err(meta) => Self::Unhandled(meta),
-                }
-            }
-        }
-    }
-}
-impl ::runtime::ServiceError for GetExportBackupUrlError {
-    fn meta(&self) -> &::runtime::ErrorMeta {
-        match self {
-            Self::SystemError(meta)
-            | Self::InvalidParameter(meta)
-            | Self::DatabaseInternalError(meta)
-            | Self::SystemInternalError(meta)
-            | Self::DesInternalError(meta)
-            | Self::OperationDeniedInstanceNotExists(meta)
-            | Self::InstanceNotExists(meta)
-            | Self::OperationDeniedInstanceNotRunning(meta)
-            | Self::IncorrectInstanceStatus(meta)
-            | Self::Unhandled(meta) => meta,
-            Self::Common(e) => ::runtime::ServiceError::meta(e),
-        }
-    }
-    fn retry(&self) -> ::runtime::Retry {
-        match self {
-            Self::Common(e) => ::runtime::ServiceError::retry(e),
-            _ => ::runtime::Retry::Never,
-        }
-    }
-}
-impl ::std::fmt::Display for GetExportBackupUrlError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
-    }
-}
-impl ::std::error::Error for GetExportBackupUrlError {}

@@ -8,73 +8,7 @@
 //! - Documented errors: 9.
 //! - Sample `two_part_backup` (`samples/describe_backup_url.json`): The document's example output, verbatim (five-part backup, public and private URLs).
 //! - Spec: `specs/tencent/redis/describe_backup_url.yaml`.
-/// Glue between this operation's types and the runtime; not part of the API.
-#[doc(hidden)]
-pub mod glue {
-    use super::*;
-    /// Wire facts of this operation, for the runtime.
-    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
-        name: "DescribeBackupUrl",
-        protocol: ::runtime::Protocol::TencentV3,
-        service: "redis",
-        version: Some("2018-04-12"),
-        endpoint: "redis.tencentcloudapi.com",
-        method: ::runtime::Method::Post,
-        path: "/",
-        idempotent: true,
-        rate_limit: Some(20.0),
-        envelope: &crate::protocols::tencent_v3::ENVELOPE,
-    };
-    /// The unsigned wire request of `input`.
-    pub fn to_wire(
-        input: &DescribeBackupUrlRequest,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        let fields = Vec::from([
-            ::runtime::protocols::Field::param("InstanceId", &input.instance_id),
-            ::runtime::protocols::Field::param("BackupId", &input.backup_id),
-        ]);
-        ::runtime::protocols::build(&OPERATION, config, fields)
-    }
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<DescribeBackupUrlResponse, ::runtime::SdkError<DescribeBackupUrlError>> {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
-    /// The spec's example input (`example:` values).
-    #[cfg(feature = "catalog")]
-    pub fn example() -> Result<DescribeBackupUrlRequest, ::runtime::BuildError> {
-        DescribeBackupUrlRequest::builder()
-            .instance_id(String::from("crs-4y9t57vt"))
-            .backup_id(String::from("678362566696298532848117"))
-            .build()
-    }
-    /// Calls the operation with the spec's example input.
-    #[cfg(feature = "catalog")]
-    pub fn call_example(
-        runtime: &::runtime::Runtime,
-    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        Box::pin(async move {
-            let wire = match example()
-                .and_then(|input| to_wire(&input, runtime.config()))
-            {
-                Ok(wire) => wire,
-                Err(e) => return ::runtime::catalog::Outcome::Build(e),
-            };
-            ::runtime::catalog::outcome(
-                runtime
-                    .invoke::<
-                        DescribeBackupUrlResponse,
-                        DescribeBackupUrlError,
-                    >(&OPERATION, wire)
-                    .await,
-            )
-        })
-    }
-}
+
 /// Input of `DescribeBackupUrl`. Build one with [`DescribeBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -84,18 +18,21 @@ pub struct DescribeBackupUrlRequest {
     /// Wire name: `InstanceId`.
     /// Example: `crs-4y9t57vt`.
     pub instance_id: String,
+
     /// Backup ID (from DescribeInstanceBackups): a 24-digit number, kept a string so no digit is lost.
     ///
     /// Wire name: `BackupId`.
     /// Example: `678362566696298532848117`.
     pub backup_id: String,
 }
+
 impl DescribeBackupUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupUrlRequestBuilder {
         DescribeBackupUrlRequestBuilder::default()
     }
 }
+
 /// Builder of [`DescribeBackupUrlRequest`]: [`build`](DescribeBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
 #[derive(Clone, Debug, Default)]
 #[must_use]
@@ -103,17 +40,20 @@ pub struct DescribeBackupUrlRequestBuilder {
     instance_id: Option<String>,
     backup_id: Option<String>,
 }
+
 impl DescribeBackupUrlRequestBuilder {
     /// Sets [`instance_id`](DescribeBackupUrlRequest::instance_id) (`InstanceId`).
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
+
     /// Sets [`backup_id`](DescribeBackupUrlRequest::backup_id) (`BackupId`).
     pub fn backup_id(mut self, value: impl Into<String>) -> Self {
         self.backup_id = Some(value.into());
         self
     }
+
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<DescribeBackupUrlRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
@@ -126,6 +66,7 @@ impl DescribeBackupUrlRequestBuilder {
             }))
     }
 }
+
 /// Output of `DescribeBackupUrl`.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -141,6 +82,7 @@ pub struct DescribeBackupUrlResponse {
         deserialize_with = "::runtime::de::lenient"
     )]
     pub download_url: Vec<::runtime::SignedUrl>,
+
     /// Download addresses on the private network.
     ///
     /// Wire name: `InnerDownloadUrl`.
@@ -152,39 +94,56 @@ pub struct DescribeBackupUrlResponse {
         deserialize_with = "::runtime::de::lenient"
     )]
     pub inner_download_url: Vec<::runtime::SignedUrl>,
+
     /// Unique ID of the request, needed to troubleshoot issues.
     ///
     /// Wire name: `RequestId`.
     #[serde(rename = "RequestId", deserialize_with = "::runtime::de::lenient")]
     pub request_id: String,
 }
+
 /// Errors of `DescribeBackupUrl`: its documented codes, the Tencent Cloud API 3.0 common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeBackupUrlError {
     /// `FailedOperation.SystemError`: Internal system error, irrelevant to the business.
     FailedOperationSystemError(::runtime::ErrorMeta),
+
     /// `InternalError.InternalError`: Internal error.
     InternalErrorInternalError(::runtime::ErrorMeta),
+
     /// `InvalidParameter.PermissionDenied`: The API has no CAM permissions.
     InvalidParameterPermissionDenied(::runtime::ErrorMeta),
+
     /// `ResourceNotFound.InstanceNotExists`: No Redis instance found by the serialId.
     ResourceNotFoundInstanceNotExists(::runtime::ErrorMeta),
+
     /// `UnauthorizedOperation.NoCAMAuthed`: No CAM permissions.
     UnauthorizedOperationNoCamAuthed(::runtime::ErrorMeta),
+
     /// `UnauthorizedOperation.UserNotInWhiteList`: User is not in the whitelist.
     UnauthorizedOperationUserNotInWhiteList(::runtime::ErrorMeta),
+
     /// `UnsupportedOperation.ClusterInstanceAccessedDeny`: The Redis cluster edition is not allowed to access a security group.
     UnsupportedOperationClusterInstanceAccessedDeny(::runtime::ErrorMeta),
+
     /// `UnsupportedOperation.IsAutoRenewError`: Error with the auto-renewal flag.
     UnsupportedOperationIsAutoRenewError(::runtime::ErrorMeta),
+
     /// `UnsupportedOperation.OnlyClusterInstanceCanExportBackup`: Only cluster edition instances support backup exporting.
     UnsupportedOperationOnlyClusterInstanceCanExportBackup(::runtime::ErrorMeta),
+
     /// A common error of the Tencent Cloud API 3.0 protocol.
     Common(crate::protocols::tencent_v3::TencentV3Error),
+
     /// A code this SDK does not know; code, message, request id and status are kept.
+    ///
+    /// Do not match on this variant to detect a particular code: a later version
+    /// of the specs may give that code its own variant. Match on
+    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
     Unhandled(::runtime::ErrorMeta),
 }
+
 impl From<::runtime::ErrorMeta> for DescribeBackupUrlError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
         match meta.code.as_str() {
@@ -220,6 +179,7 @@ impl From<::runtime::ErrorMeta> for DescribeBackupUrlError {
         }
     }
 }
+
 impl ::runtime::ServiceError for DescribeBackupUrlError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
@@ -236,6 +196,7 @@ impl ::runtime::ServiceError for DescribeBackupUrlError {
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }
+
     fn retry(&self) -> ::runtime::Retry {
         match self {
             Self::Common(e) => ::runtime::ServiceError::retry(e),
@@ -243,9 +204,83 @@ impl ::runtime::ServiceError for DescribeBackupUrlError {
         }
     }
 }
+
 impl ::std::fmt::Display for DescribeBackupUrlError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
+
 impl ::std::error::Error for DescribeBackupUrlError {}
+/// Glue between this operation's types and the runtime; not part of the API.
+#[doc(hidden)]
+pub mod glue {
+    use super::*;
+
+    /// Wire facts of this operation, for the runtime.
+    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+        name: "DescribeBackupUrl",
+        protocol: ::runtime::Protocol::TencentV3,
+        service: "redis",
+        version: Some("2018-04-12"),
+        endpoint: "redis.tencentcloudapi.com",
+        method: ::runtime::Method::Post,
+        path: "/",
+        idempotent: true,
+        rate_limit: Some(20.0),
+        envelope: &crate::protocols::tencent_v3::ENVELOPE,
+    };
+
+    /// The unsigned wire request of `input`.
+    pub fn to_wire(
+        input: &DescribeBackupUrlRequest,
+        config: &::runtime::ClientConfig,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        let fields = Vec::from([
+            ::runtime::protocols::Field::param("InstanceId", &input.instance_id),
+            ::runtime::protocols::Field::param("BackupId", &input.backup_id),
+        ]);
+        ::runtime::protocols::build(&OPERATION, config, fields)
+    }
+
+    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
+    pub fn decode(
+        status: u16,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<DescribeBackupUrlResponse, ::runtime::SdkError<DescribeBackupUrlError>> {
+        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    }
+
+    /// The spec's example input (`example:` values).
+    #[cfg(feature = "catalog")]
+    pub fn example() -> Result<DescribeBackupUrlRequest, ::runtime::BuildError> {
+        DescribeBackupUrlRequest::builder()
+            .instance_id(String::from("crs-4y9t57vt"))
+            .backup_id(String::from("678362566696298532848117"))
+            .build()
+    }
+
+    /// Calls the operation with the spec's example input.
+    #[cfg(feature = "catalog")]
+    pub fn call_example(
+        runtime: &::runtime::Runtime,
+    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
+        Box::pin(async move {
+            let wire = match example()
+                .and_then(|input| to_wire(&input, runtime.config()))
+            {
+                Ok(wire) => wire,
+                Err(e) => return ::runtime::catalog::Outcome::Build(e),
+            };
+            ::runtime::catalog::outcome(
+                runtime
+                    .invoke::<
+                        DescribeBackupUrlResponse,
+                        DescribeBackupUrlError,
+                    >(&OPERATION, wire)
+                    .await,
+            )
+        })
+    }
+}

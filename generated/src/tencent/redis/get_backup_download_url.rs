@@ -7,10 +7,174 @@
 //! - Documented errors: 4.
 //! - Sample `documented` (`samples/get_backup_download_url.json`): The document's example output, verbatim.
 //! - Spec: `specs/tencent/redis/get_backup_download_url.yaml`.
+
+/// Input of `GetBackupDownloadUrl`. Build one with [`GetBackupDownloadUrlRequest::builder`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetBackupDownloadUrlRequest {
+    /// ID of the instance (`redisId` in the DescribeRedis results).
+    ///
+    /// Wire name: `redisId`.
+    /// Example: `crs-c7xq4kqu`.
+    pub redis_id: String,
+
+    /// Backup ID (`backupId` in the GetRedisBackupList results).
+    ///
+    /// Wire name: `backupId`.
+    /// Example: `fb8d2cd6-f6ee-11e6-ac36-525400394272`.
+    pub backup_id: String,
+}
+
+impl GetBackupDownloadUrlRequest {
+    /// A builder with every field unset.
+    pub fn builder() -> GetBackupDownloadUrlRequestBuilder {
+        GetBackupDownloadUrlRequestBuilder::default()
+    }
+}
+
+/// Builder of [`GetBackupDownloadUrlRequest`]: [`build`](GetBackupDownloadUrlRequestBuilder::build) checks required fields and ranges before any I/O.
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct GetBackupDownloadUrlRequestBuilder {
+    redis_id: Option<String>,
+    backup_id: Option<String>,
+}
+
+impl GetBackupDownloadUrlRequestBuilder {
+    /// Sets [`redis_id`](GetBackupDownloadUrlRequest::redis_id) (`redisId`).
+    pub fn redis_id(mut self, value: impl Into<String>) -> Self {
+        self.redis_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`backup_id`](GetBackupDownloadUrlRequest::backup_id) (`backupId`).
+    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
+        self.backup_id = Some(value.into());
+        self
+    }
+
+    /// Checks the fields and builds the request; every problem is reported at once.
+    pub fn build(self) -> Result<GetBackupDownloadUrlRequest, ::runtime::BuildError> {
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let redis_id = check.required("redis_id", "redisId", self.redis_id);
+        let backup_id = check.required("backup_id", "backupId", self.backup_id);
+        check
+            .finish(|| Some(GetBackupDownloadUrlRequest {
+                redis_id: redis_id?,
+                backup_id: backup_id?,
+            }))
+    }
+}
+
+/// Output of `GetBackupDownloadUrl`.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetBackupDownloadUrlResponse {
+    /// Download URLs of the backup (an object in this API).
+    ///
+    /// Wire name: `data`.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub data: Option<BackupUrls>,
+}
+
+/// Download URLs of a backup.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct BackupUrls {
+    /// Download URL in the private network; only obtainable on CVM.
+    ///
+    /// Wire name: `intranet`.
+    /// Valid for 12h after it is issued.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub intranet: Option<::runtime::SignedUrl>,
+
+    /// Download URL in the public network.
+    ///
+    /// Wire name: `extranet`.
+    /// Valid for 12h after it is issued.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
+    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    pub extranet: Option<::runtime::SignedUrl>,
+}
+
+impl ::runtime::de::Lenient for BackupUrls {}
+/// Errors of `GetBackupDownloadUrl`: its documented codes, the Tencent Cloud API 2.0 common errors, and `Unhandled` for any other code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GetBackupDownloadUrlError {
+    /// `11201` InvalidParameter: Incorrect business parameter.
+    InvalidParameter(::runtime::ErrorMeta),
+
+    /// `10701` InstanceNotExists: No instance can be found for the serialId.
+    InstanceNotExists(::runtime::ErrorMeta),
+
+    /// `10711` BackupStatusAbnormal: The operation is impossible due to an abnormal backup status.
+    BackupStatusAbnormal(::runtime::ErrorMeta),
+
+    /// `11213` BackupNotExists: No instance backup can be found for the backupId.
+    BackupNotExists(::runtime::ErrorMeta),
+
+    /// A common error of the Tencent Cloud API 2.0 protocol.
+    Common(crate::protocols::tencent_v2::TencentV2Error),
+
+    /// A code this SDK does not know; code, message, request id and status are kept.
+    ///
+    /// Do not match on this variant to detect a particular code: a later version
+    /// of the specs may give that code its own variant. Match on
+    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
+    Unhandled(::runtime::ErrorMeta),
+}
+
+impl From<::runtime::ErrorMeta> for GetBackupDownloadUrlError {
+    fn from(meta: ::runtime::ErrorMeta) -> Self {
+        match meta.code.as_str() {
+            "11201" => Self::InvalidParameter(meta),
+            "10701" => Self::InstanceNotExists(meta),
+            "10711" => Self::BackupStatusAbnormal(meta),
+            "11213" => Self::BackupNotExists(meta),
+            _ => {
+                match crate::protocols::tencent_v2::TencentV2Error::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
+        }
+    }
+}
+
+impl ::runtime::ServiceError for GetBackupDownloadUrlError {
+    fn meta(&self) -> &::runtime::ErrorMeta {
+        match self {
+            Self::InvalidParameter(meta)
+            | Self::InstanceNotExists(meta)
+            | Self::BackupStatusAbnormal(meta)
+            | Self::BackupNotExists(meta)
+            | Self::Unhandled(meta) => meta,
+            Self::Common(e) => ::runtime::ServiceError::meta(e),
+        }
+    }
+
+    fn retry(&self) -> ::runtime::Retry {
+        match self {
+            Self::Common(e) => ::runtime::ServiceError::retry(e),
+            _ => ::runtime::Retry::Never,
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetBackupDownloadUrlError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
+    }
+}
+
+impl ::std::error::Error for GetBackupDownloadUrlError {}
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub mod glue {
     use super::*;
+
     /// Wire facts of this operation, for the runtime.
     pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
         name: "GetBackupDownloadUrl",
@@ -24,6 +188,7 @@ pub mod glue {
         rate_limit: None,
         envelope: &crate::protocols::tencent_v2::ENVELOPE,
     };
+
     /// The unsigned wire request of `input`.
     pub fn to_wire(
         input: &GetBackupDownloadUrlRequest,
@@ -35,6 +200,7 @@ pub mod glue {
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
+
     /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
     pub fn decode(
         status: u16,
@@ -46,6 +212,7 @@ pub mod glue {
     > {
         ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
     }
+
     /// The spec's example input (`example:` values).
     #[cfg(feature = "catalog")]
     pub fn example() -> Result<GetBackupDownloadUrlRequest, ::runtime::BuildError> {
@@ -54,6 +221,7 @@ pub mod glue {
             .backup_id(String::from("fb8d2cd6-f6ee-11e6-ac36-525400394272"))
             .build()
     }
+
     /// Calls the operation with the spec's example input.
     #[cfg(feature = "catalog")]
     pub fn call_example(
@@ -77,141 +245,3 @@ pub mod glue {
         })
     }
 }
-/// Input of `GetBackupDownloadUrl`. Build one with [`GetBackupDownloadUrlRequest::builder`].
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct GetBackupDownloadUrlRequest {
-    /// ID of the instance (`redisId` in the DescribeRedis results).
-    ///
-    /// Wire name: `redisId`.
-    /// Example: `crs-c7xq4kqu`.
-    pub redis_id: String,
-    /// Backup ID (`backupId` in the GetRedisBackupList results).
-    ///
-    /// Wire name: `backupId`.
-    /// Example: `fb8d2cd6-f6ee-11e6-ac36-525400394272`.
-    pub backup_id: String,
-}
-impl GetBackupDownloadUrlRequest {
-    /// A builder with every field unset.
-    pub fn builder() -> GetBackupDownloadUrlRequestBuilder {
-        GetBackupDownloadUrlRequestBuilder::default()
-    }
-}
-/// Builder of [`GetBackupDownloadUrlRequest`]: [`build`](GetBackupDownloadUrlRequestBuilder::build) checks required fields and ranges before any I/O.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct GetBackupDownloadUrlRequestBuilder {
-    redis_id: Option<String>,
-    backup_id: Option<String>,
-}
-impl GetBackupDownloadUrlRequestBuilder {
-    /// Sets [`redis_id`](GetBackupDownloadUrlRequest::redis_id) (`redisId`).
-    pub fn redis_id(mut self, value: impl Into<String>) -> Self {
-        self.redis_id = Some(value.into());
-        self
-    }
-    /// Sets [`backup_id`](GetBackupDownloadUrlRequest::backup_id) (`backupId`).
-    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_id = Some(value.into());
-        self
-    }
-    /// Checks the fields and builds the request; every problem is reported at once.
-    pub fn build(self) -> Result<GetBackupDownloadUrlRequest, ::runtime::BuildError> {
-        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
-        let redis_id = check.required("redis_id", "redisId", self.redis_id);
-        let backup_id = check.required("backup_id", "backupId", self.backup_id);
-        check
-            .finish(|| Some(GetBackupDownloadUrlRequest {
-                redis_id: redis_id?,
-                backup_id: backup_id?,
-            }))
-    }
-}
-/// Output of `GetBackupDownloadUrl`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetBackupDownloadUrlResponse {
-    /// Download URLs of the backup (an object in this API).
-    ///
-    /// Wire name: `data`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub data: Option<BackupUrls>,
-}
-/// Download URLs of a backup.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct BackupUrls {
-    /// Download URL in the private network; only obtainable on CVM.
-    ///
-    /// Wire name: `intranet`.
-    /// Valid for 12h after it is issued.
-    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub intranet: Option<::runtime::SignedUrl>,
-    /// Download URL in the public network.
-    ///
-    /// Wire name: `extranet`.
-    /// Valid for 12h after it is issued.
-    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
-    pub extranet: Option<::runtime::SignedUrl>,
-}
-impl ::runtime::de::Lenient for BackupUrls {}
-/// Errors of `GetBackupDownloadUrl`: its documented codes, the Tencent Cloud API 2.0 common errors, and `Unhandled` for any other code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum GetBackupDownloadUrlError {
-    /// `11201` InvalidParameter: Incorrect business parameter.
-    InvalidParameter(::runtime::ErrorMeta),
-    /// `10701` InstanceNotExists: No instance can be found for the serialId.
-    InstanceNotExists(::runtime::ErrorMeta),
-    /// `10711` BackupStatusAbnormal: The operation is impossible due to an abnormal backup status.
-    BackupStatusAbnormal(::runtime::ErrorMeta),
-    /// `11213` BackupNotExists: No instance backup can be found for the backupId.
-    BackupNotExists(::runtime::ErrorMeta),
-    /// A common error of the Tencent Cloud API 2.0 protocol.
-    Common(crate::protocols::tencent_v2::TencentV2Error),
-    /// A code this SDK does not know; code, message, request id and status are kept.
-    Unhandled(::runtime::ErrorMeta),
-}
-impl From<::runtime::ErrorMeta> for GetBackupDownloadUrlError {
-    fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match meta.code.as_str() {
-            "11201" => Self::InvalidParameter(meta),
-            "10701" => Self::InstanceNotExists(meta),
-            "10711" => Self::BackupStatusAbnormal(meta),
-            "11213" => Self::BackupNotExists(meta),
-            _ => {
-                match crate::protocols::tencent_v2::TencentV2Error::from_meta(meta) {
-                    Ok(e) => Self::Common(e),
-                    Err(meta) => Self::Unhandled(meta),
-                }
-            }
-        }
-    }
-}
-impl ::runtime::ServiceError for GetBackupDownloadUrlError {
-    fn meta(&self) -> &::runtime::ErrorMeta {
-        match self {
-            Self::InvalidParameter(meta)
-            | Self::InstanceNotExists(meta)
-            | Self::BackupStatusAbnormal(meta)
-            | Self::BackupNotExists(meta)
-            | Self::Unhandled(meta) => meta,
-            Self::Common(e) => ::runtime::ServiceError::meta(e),
-        }
-    }
-    fn retry(&self) -> ::runtime::Retry {
-        match self {
-            Self::Common(e) => ::runtime::ServiceError::retry(e),
-            _ => ::runtime::Retry::Never,
-        }
-    }
-}
-impl ::std::fmt::Display for GetBackupDownloadUrlError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
-    }
-}
-impl ::std::error::Error for GetBackupDownloadUrlError {}

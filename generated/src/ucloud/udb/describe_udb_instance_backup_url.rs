@@ -6,84 +6,7 @@
 //! - Documented errors: 0.
 //! - Sample `documented` (`samples/describe_udb_instance_backup_url.json`): The document's example output, verbatim (`Md5` spelling).
 //! - Spec: `specs/ucloud/udb/describe_udb_instance_backup_url.yaml`.
-/// Glue between this operation's types and the runtime; not part of the API.
-#[doc(hidden)]
-pub mod glue {
-    use super::*;
-    /// Wire facts of this operation, for the runtime.
-    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
-        name: "DescribeUDBInstanceBackupURL",
-        protocol: ::runtime::Protocol::UCloud,
-        service: "udb",
-        version: None,
-        endpoint: "api.dezai.com",
-        method: ::runtime::Method::Post,
-        path: "/",
-        idempotent: true,
-        rate_limit: None,
-        envelope: &crate::protocols::ucloud::ENVELOPE,
-    };
-    /// The unsigned wire request of `input`.
-    pub fn to_wire(
-        input: &DescribeUdbInstanceBackupUrlRequest,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        let fields = Vec::from([
-            ::runtime::protocols::Field::param("Region", &input.region),
-            ::runtime::protocols::Field::param("Zone", &input.zone),
-            ::runtime::protocols::Field::param("ProjectId", &input.project_id),
-            ::runtime::protocols::Field::param("DBId", &input.db_id),
-            ::runtime::protocols::Field::param("BackupId", &input.backup_id),
-            ::runtime::protocols::Field::param("ValidTime", &input.valid_time),
-        ]);
-        ::runtime::protocols::build(&OPERATION, config, fields)
-    }
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<
-        DescribeUdbInstanceBackupUrlResponse,
-        ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
-    > {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
-    /// The spec's example input (`example:` values).
-    #[cfg(feature = "catalog")]
-    pub fn example() -> Result<
-        DescribeUdbInstanceBackupUrlRequest,
-        ::runtime::BuildError,
-    > {
-        DescribeUdbInstanceBackupUrlRequest::builder()
-            .region(String::from("cn-bj2"))
-            .db_id(String::from("udb-xxx"))
-            .backup_id(1234i64)
-            .build()
-    }
-    /// Calls the operation with the spec's example input.
-    #[cfg(feature = "catalog")]
-    pub fn call_example(
-        runtime: &::runtime::Runtime,
-    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        Box::pin(async move {
-            let wire = match example()
-                .and_then(|input| to_wire(&input, runtime.config()))
-            {
-                Ok(wire) => wire,
-                Err(e) => return ::runtime::catalog::Outcome::Build(e),
-            };
-            ::runtime::catalog::outcome(
-                runtime
-                    .invoke::<
-                        DescribeUdbInstanceBackupUrlResponse,
-                        DescribeUdbInstanceBackupUrlError,
-                    >(&OPERATION, wire)
-                    .await,
-            )
-        })
-    }
-}
+
 /// Input of `DescribeUDBInstanceBackupURL`. Build one with [`DescribeUdbInstanceBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -93,24 +16,29 @@ pub struct DescribeUdbInstanceBackupUrlRequest {
     /// Wire name: `Region`.
     /// Example: `cn-bj2`.
     pub region: String,
+
     /// Availability zone.
     ///
     /// Wire name: `Zone`.
     pub zone: Option<String>,
+
     /// Project ID; the default project when empty. Sub-accounts must fill it in.
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
+
     /// DB instance ID (from DescribeUDBInstance).
     ///
     /// Wire name: `DBId`.
     /// Example: `udb-xxx`.
     pub db_id: String,
+
     /// DB instance backup ID (from DescribeUDBBackup).
     ///
     /// Wire name: `BackupId`.
     /// Example: `1234`.
     pub backup_id: i64,
+
     /// Validity of the returned URL in seconds; 4 hours when not set.
     ///
     /// Wire name: `ValidTime`.
@@ -118,12 +46,14 @@ pub struct DescribeUdbInstanceBackupUrlRequest {
     /// Allowed range: `14400..=604800`; checked before sending.
     pub valid_time: Option<i64>,
 }
+
 impl DescribeUdbInstanceBackupUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUdbInstanceBackupUrlRequestBuilder {
         DescribeUdbInstanceBackupUrlRequestBuilder::default()
     }
 }
+
 /// Builder of [`DescribeUdbInstanceBackupUrlRequest`]: [`build`](DescribeUdbInstanceBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
 #[derive(Clone, Debug, Default)]
 #[must_use]
@@ -135,37 +65,44 @@ pub struct DescribeUdbInstanceBackupUrlRequestBuilder {
     backup_id: Option<i64>,
     valid_time: Option<i64>,
 }
+
 impl DescribeUdbInstanceBackupUrlRequestBuilder {
     /// Sets [`region`](DescribeUdbInstanceBackupUrlRequest::region) (`Region`).
     pub fn region(mut self, value: impl Into<String>) -> Self {
         self.region = Some(value.into());
         self
     }
+
     /// Sets [`zone`](DescribeUdbInstanceBackupUrlRequest::zone) (`Zone`).
     pub fn zone(mut self, value: impl Into<String>) -> Self {
         self.zone = Some(value.into());
         self
     }
+
     /// Sets [`project_id`](DescribeUdbInstanceBackupUrlRequest::project_id) (`ProjectId`).
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
+
     /// Sets [`db_id`](DescribeUdbInstanceBackupUrlRequest::db_id) (`DBId`).
     pub fn db_id(mut self, value: impl Into<String>) -> Self {
         self.db_id = Some(value.into());
         self
     }
+
     /// Sets [`backup_id`](DescribeUdbInstanceBackupUrlRequest::backup_id) (`BackupId`).
     pub fn backup_id(mut self, value: impl Into<i64>) -> Self {
         self.backup_id = Some(value.into());
         self
     }
+
     /// Sets [`valid_time`](DescribeUdbInstanceBackupUrlRequest::valid_time) (`ValidTime`).
     pub fn valid_time(mut self, value: impl Into<i64>) -> Self {
         self.valid_time = Some(value.into());
         self
     }
+
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(
         self,
@@ -193,6 +130,7 @@ impl DescribeUdbInstanceBackupUrlRequestBuilder {
             }))
     }
 }
+
 /// Output of `DescribeUDBInstanceBackupURL`.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -203,6 +141,7 @@ pub struct DescribeUdbInstanceBackupUrlResponse {
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "BackupPath", default, deserialize_with = "::runtime::de::lenient")]
     pub backup_path: Option<::runtime::SignedUrl>,
+
     /// Intranet address of the backup file.
     ///
     /// Wire name: `InnerBackupPath`.
@@ -213,6 +152,7 @@ pub struct DescribeUdbInstanceBackupUrlResponse {
         deserialize_with = "::runtime::de::lenient"
     )]
     pub inner_backup_path: Option<::runtime::SignedUrl>,
+
     /// MD5 of the backup file (the sample sends `Md5`).
     ///
     /// Wire name: `MD5` (also accepted: `Md5`).
@@ -223,21 +163,29 @@ pub struct DescribeUdbInstanceBackupUrlResponse {
         deserialize_with = "::runtime::de::lenient"
     )]
     pub md5: Option<String>,
+
     /// Operation command name (`DescribeUDBInstanceBackupURLResponse`).
     ///
     /// Wire name: `Action`.
     #[serde(rename = "Action", default, deserialize_with = "::runtime::de::lenient")]
     pub action: Option<String>,
 }
+
 /// Errors of `DescribeUDBInstanceBackupURL`: its documented codes, the UCloud API common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeUdbInstanceBackupUrlError {
     /// A common error of the UCloud API protocol.
     Common(crate::protocols::ucloud::UcloudError),
+
     /// A code this SDK does not know; code, message, request id and status are kept.
+    ///
+    /// Do not match on this variant to detect a particular code: a later version
+    /// of the specs may give that code its own variant. Match on
+    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
     Unhandled(::runtime::ErrorMeta),
 }
+
 impl From<::runtime::ErrorMeta> for DescribeUdbInstanceBackupUrlError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
         match crate::protocols::ucloud::UcloudError::from_meta(meta) {
@@ -246,6 +194,7 @@ impl From<::runtime::ErrorMeta> for DescribeUdbInstanceBackupUrlError {
         }
     }
 }
+
 impl ::runtime::ServiceError for DescribeUdbInstanceBackupUrlError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
@@ -253,6 +202,7 @@ impl ::runtime::ServiceError for DescribeUdbInstanceBackupUrlError {
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }
+
     fn retry(&self) -> ::runtime::Retry {
         match self {
             Self::Common(e) => ::runtime::ServiceError::retry(e),
@@ -260,9 +210,94 @@ impl ::runtime::ServiceError for DescribeUdbInstanceBackupUrlError {
         }
     }
 }
+
 impl ::std::fmt::Display for DescribeUdbInstanceBackupUrlError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
     }
 }
+
 impl ::std::error::Error for DescribeUdbInstanceBackupUrlError {}
+/// Glue between this operation's types and the runtime; not part of the API.
+#[doc(hidden)]
+pub mod glue {
+    use super::*;
+
+    /// Wire facts of this operation, for the runtime.
+    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+        name: "DescribeUDBInstanceBackupURL",
+        protocol: ::runtime::Protocol::UCloud,
+        service: "udb",
+        version: None,
+        endpoint: "api.dezai.com",
+        method: ::runtime::Method::Post,
+        path: "/",
+        idempotent: true,
+        rate_limit: None,
+        envelope: &crate::protocols::ucloud::ENVELOPE,
+    };
+
+    /// The unsigned wire request of `input`.
+    pub fn to_wire(
+        input: &DescribeUdbInstanceBackupUrlRequest,
+        config: &::runtime::ClientConfig,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        let fields = Vec::from([
+            ::runtime::protocols::Field::param("Region", &input.region),
+            ::runtime::protocols::Field::param("Zone", &input.zone),
+            ::runtime::protocols::Field::param("ProjectId", &input.project_id),
+            ::runtime::protocols::Field::param("DBId", &input.db_id),
+            ::runtime::protocols::Field::param("BackupId", &input.backup_id),
+            ::runtime::protocols::Field::param("ValidTime", &input.valid_time),
+        ]);
+        ::runtime::protocols::build(&OPERATION, config, fields)
+    }
+
+    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
+    pub fn decode(
+        status: u16,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<
+        DescribeUdbInstanceBackupUrlResponse,
+        ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
+    > {
+        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    }
+
+    /// The spec's example input (`example:` values).
+    #[cfg(feature = "catalog")]
+    pub fn example() -> Result<
+        DescribeUdbInstanceBackupUrlRequest,
+        ::runtime::BuildError,
+    > {
+        DescribeUdbInstanceBackupUrlRequest::builder()
+            .region(String::from("cn-bj2"))
+            .db_id(String::from("udb-xxx"))
+            .backup_id(1234i64)
+            .build()
+    }
+
+    /// Calls the operation with the spec's example input.
+    #[cfg(feature = "catalog")]
+    pub fn call_example(
+        runtime: &::runtime::Runtime,
+    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
+        Box::pin(async move {
+            let wire = match example()
+                .and_then(|input| to_wire(&input, runtime.config()))
+            {
+                Ok(wire) => wire,
+                Err(e) => return ::runtime::catalog::Outcome::Build(e),
+            };
+            ::runtime::catalog::outcome(
+                runtime
+                    .invoke::<
+                        DescribeUdbInstanceBackupUrlResponse,
+                        DescribeUdbInstanceBackupUrlError,
+                    >(&OPERATION, wire)
+                    .await,
+            )
+        })
+    }
+}
