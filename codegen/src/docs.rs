@@ -138,8 +138,8 @@ impl Docs {
             (None, None) => None,
             (lo, hi) => Some(format!(
                 "{}..={}",
-                lo.map(|n| n.value.to_string()).unwrap_or_default(),
-                hi.map(|n| n.value.to_string()).unwrap_or_default()
+                lo.map(|n| n.to_string()).unwrap_or_default(),
+                hi.map(|n| n.to_string()).unwrap_or_default()
             )),
         };
         let location = match f.location {

@@ -131,7 +131,8 @@ pub fn load(input: &Input) -> Result<model::Model, Diagnostics> {
         let path = dir.parent().unwrap_or(Path::new(".")).join(rel);
         std::fs::read_to_string(&path).map_err(|e| e.to_string())
     };
-    let model = model::resolve(protocols, ops, &read_sample, &mut diags);
+    let (model, sources) = model::resolve(protocols, ops, &read_sample, &mut diags);
+    sample::check_all(&model, &sources, &mut diags);
     if diags.is_empty() {
         Ok(model)
     } else {

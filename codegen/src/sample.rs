@@ -6,7 +6,32 @@
 use sdk_core::envelope::{EnvelopeSpec, Failure, decode_with};
 use sdk_core::shape::{FieldShape, ObjectSeed, ObjectShape, Shape, Shapes};
 
-use crate::model::{Field, NamedType, Operation, Protocol, Ty, TypeKind};
+use crate::diag::{Diag, Diagnostics};
+use crate::model::{Field, Model, NamedType, Operation, Protocol, Sources, Ty, TypeKind};
+
+/// The sample pass, after resolution: every documented sample of every operation must
+/// decode; each one that does not is reported at its `name` in the spec.
+pub fn check_all(model: &Model, sources: &Sources, diags: &mut Diagnostics) {
+    for op in &model.ops {
+        for sample in &op.samples {
+            let key = (op.spec_file.clone(), sample.name.clone());
+            // Duplicate names were reported by resolution and have no position here.
+            let Some(pos) = sources.samples.get(&key) else {
+                continue;
+            };
+            if let Err(e) = check(op, &model.protocols[op.protocol], sample) {
+                diags.push(Diag::new(
+                    &op.spec_file,
+                    *pos,
+                    format!(
+                        "sample `{}` ({}) does not decode: {e}",
+                        sample.name, sample.file
+                    ),
+                ));
+            }
+        }
+    }
+}
 
 /// `Ok` when the sample decodes; `Err` says where and why it does not.
 pub fn check(

@@ -99,7 +99,8 @@ fuzz_target!(|data: &[u8]| {
             .map(|(_, text)| (*text).to_owned())
             .ok_or_else(|| "No such file or directory (os error 2)".to_owned())
     };
-    let model = model::resolve(protocols, ops, &read_sample, &mut diags);
+    let (model, sources) = model::resolve(protocols, ops, &read_sample, &mut diags);
+    codegen::sample::check_all(&model, &sources, &mut diags);
     for d in &diags.0 {
         assert!(
             d.pos.line >= 1 && d.pos.col >= 1 && !d.message.is_empty(),

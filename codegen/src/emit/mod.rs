@@ -113,14 +113,14 @@ fn field_ty(f: &Field, response: bool) -> TokenStream {
     }
 }
 
-fn num_lit(ty: &Ty, n: Option<crate::spec::Num>) -> TokenStream {
+fn num_lit(ty: &Ty, n: Option<f64>) -> TokenStream {
     match n {
         None => quote!(None),
         Some(n) => {
             let l = if ty.is_integer() {
-                Literal::i128_unsuffixed(n.value as i128)
+                Literal::i128_unsuffixed(n as i128)
             } else {
-                Literal::f64_unsuffixed(n.value)
+                Literal::f64_unsuffixed(n)
             };
             quote!(Some(#l))
         }

@@ -8,8 +8,9 @@ mod resolve;
 
 pub use resolve::resolve;
 
+use std::collections::BTreeMap;
+
 use crate::diag::{Diag, Diagnostics, Pos};
-use crate::spec::Num;
 
 /// Units a numeric field may declare, and the factor to bytes where it is a size.
 pub const UNITS: &[(&str, Option<u64>)] = &[
@@ -144,8 +145,9 @@ pub struct Field {
     pub required: bool,
     pub doc: Option<String>,
     pub example: Option<String>,
-    pub min: Option<Num>,
-    pub max: Option<Num>,
+    /// Inclusive bounds, checked by the builder (integers are whole numbers here).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
     pub unit: Option<String>,
     /// Factor to bytes when the unit is a size other than bytes.
     pub bytes_factor: Option<u64>,
@@ -241,8 +243,14 @@ pub struct Sample {
     pub text: String,
     pub status: u16,
     pub doc: Option<String>,
-    /// Where the sample's `name` is in the spec, for messages.
-    pub pos: Pos,
+}
+
+/// Where resolved items came from in the specs, for the passes that report problems after
+/// resolution (the sample check). Kept beside the IR, not in it.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    /// (spec file, sample name) → position of the sample's `name`.
+    pub samples: BTreeMap<(String, String), Pos>,
 }
 
 #[derive(Clone, Debug)]

@@ -8,20 +8,22 @@ use super::passes::{box_recursion, check_path_params, mark_usage};
 use super::protocol::{check_method, resolve_errors, resolve_protocol};
 use super::{
     Cx, EnumValue, Model, NamedType, Operation, PRELUDE, ReadSample, Sample, Sensitivity, Side,
-    TypeKind,
+    Sources, TypeKind,
 };
 use crate::diag::{Diag, Diagnostics, Pos};
 use crate::naming::{did_you_mean, is_keyword, is_pascal_ident, is_snake_ident, pascal, snake};
 use crate::spec::{OpSpec, ProtocolSpec, TypeBody};
 
-/// Resolves protocols and operations, reporting every problem.
+/// Resolves protocols and operations, reporting every problem. The [`Sources`] beside the
+/// model say where its samples are, for the sample pass that runs after resolution.
 pub fn resolve(
     protocols: Vec<ProtocolSpec>,
     ops: Vec<OpSpec>,
     read: ReadSample<'_>,
     diags: &mut Diagnostics,
-) -> Model {
+) -> (Model, Sources) {
     let mut model = Model::default();
+    let mut sources = Sources::default();
     for p in protocols {
         if let Some(p) = resolve_protocol(p, diags) {
             if let Some(prev) = model.protocols.iter().find(|q| q.name == p.name) {
@@ -43,7 +45,7 @@ pub fn resolve(
     let mut seen: BTreeMap<(String, String, String), (String, Pos)> = BTreeMap::new();
     for spec in ops {
         let key_pos = spec.operation.pos;
-        let Some(op) = resolve_op(&model, spec, read, diags) else {
+        let Some(op) = resolve_op(&model, spec, read, &mut sources, diags) else {
             continue;
         };
         let key = (op.provider.clone(), op.service.clone(), op.snake.clone());
@@ -65,10 +67,11 @@ pub fn resolve(
         model.ops.push(op);
     }
     check_service_type_clashes(&model, diags);
+    check_service_credentials(&model, diags);
     model.ops.sort_by(|a, b| {
         (&a.provider, &a.service, &a.snake).cmp(&(&b.provider, &b.service, &b.snake))
     });
-    model
+    (model, sources)
 }
 
 fn check_service_type_clashes(model: &Model, diags: &mut Diagnostics) {
@@ -94,10 +97,38 @@ fn check_service_type_clashes(model: &Model, diags: &mut Diagnostics) {
     }
 }
 
+/// A service has one `Client`, built with one credentials type: its operations' protocols
+/// must agree on it.
+fn check_service_credentials(model: &Model, diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<(String, String), (&'static str, String)> = BTreeMap::new();
+    for op in &model.ops {
+        let creds = model.protocols[op.protocol].runtime.credentials_type();
+        let key = (op.provider.clone(), op.service.clone());
+        match seen.get(&key) {
+            Some((other, file)) if *other != creds => diags.push(
+                Diag::new(
+                    &op.spec_file,
+                    Pos { line: 1, col: 1 },
+                    format!(
+                        "service `{}::{}` mixes credentials: this operation needs {creds}, {file} needs {other}",
+                        op.provider, op.service
+                    ),
+                )
+                .hint("a service's Client signs with one credentials type: move one operation to another service"),
+            ),
+            Some(_) => {}
+            None => {
+                seen.insert(key, (creds, op.spec_file.clone()));
+            }
+        }
+    }
+}
+
 fn resolve_op(
     model: &Model,
     spec: OpSpec,
     read: ReadSample<'_>,
+    sources: &mut Sources,
     diags: &mut Diagnostics,
 ) -> Option<Operation> {
     let file = spec.file.clone();
@@ -249,6 +280,7 @@ fn resolve_op(
     }
     let errors = resolve_errors(cx, spec.errors.clone(), true, &["Common", "Unhandled"]);
     let mut samples = Vec::new();
+    let mut sample_pos = Vec::new();
     for s in &spec.samples {
         match read(&file, &s.file.value) {
             Err(e) => {
@@ -258,14 +290,16 @@ fn resolve_op(
                 )
                 .hint = Some("sample paths are relative to the spec file".into());
             }
-            Ok(text) => samples.push(Sample {
-                name: s.name.value.clone(),
-                file: s.file.value.clone(),
-                text,
-                status: s.status,
-                doc: s.doc.clone(),
-                pos: s.name.pos,
-            }),
+            Ok(text) => {
+                sample_pos.push(s.name.pos);
+                samples.push(Sample {
+                    name: s.name.value.clone(),
+                    file: s.file.value.clone(),
+                    text,
+                    status: s.status,
+                    doc: s.doc.clone(),
+                });
+            }
         }
     }
     let op = Operation {
@@ -295,17 +329,13 @@ fn resolve_op(
             .any(|other| other.name == sample.name)
         {
             cx.err(
-                sample.pos,
+                sample_pos[i],
                 format!("duplicate sample name `{}`", sample.name),
             );
-        } else if let Err(e) = crate::sample::check(&op, &model.protocols[op.protocol], sample) {
-            cx.err(
-                sample.pos,
-                format!(
-                    "sample `{}` ({}) does not decode: {e}",
-                    sample.name, sample.file
-                ),
-            );
+        } else {
+            sources
+                .samples
+                .insert((file.clone(), sample.name.clone()), sample_pos[i]);
         }
     }
     Some(op)
