@@ -39,13 +39,25 @@ fn main() {
         total += 1;
         met += usize::from(ok);
     };
-    count(full_call());
-    let (tc3, hw) = signing();
-    count(tc3);
-    count(hw);
-    let (tencent, huawei) = decoding();
-    count(tencent);
-    count(huawei);
+    // `SDKGEN_BENCH_ONLY=a,c` runs only those sections (for profiling); unset: all.
+    let only = std::env::var("SDKGEN_BENCH_ONLY").ok();
+    let run = |section: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|s| s.trim() == section))
+    };
+    if run("a") {
+        count(full_call());
+    }
+    if run("b") {
+        let (tc3, hw) = signing();
+        count(tc3);
+        count(hw);
+    }
+    if run("c") {
+        let (tencent, huawei) = decoding();
+        count(tencent);
+        count(huawei);
+    }
     println!("{met}/{total} targets met");
 }
 
@@ -197,7 +209,7 @@ fn full_call() -> bool {
             ("ours", "baseline"),
             &samples,
             BATCH,
-            Target::AtMost(1.05),
+            Target::AtMost(1.03),
         )
         .print();
 
@@ -242,7 +254,7 @@ fn full_call() -> bool {
                 ("ours", "baseline"),
                 &samples,
                 BATCH,
-                Target::AtMost(1.05),
+                Target::AtMost(1.03),
             )
             .print_info("breakdown of a, informational");
         }
@@ -265,7 +277,7 @@ fn full_call() -> bool {
             ("ours", "baseline"),
             &samples,
             SHIPPED_BATCH,
-            Target::AtMost(1.05),
+            Target::AtMost(1.03),
         );
         shipped.print_info(&format!(
             "informational: ours waits for the spec's rate_limit 20/s slot (1.05/20 s = {:.1} ms \
@@ -408,6 +420,13 @@ const TENCENT_SAMPLE: &str =
     include_str!("../../specs/tencent/redis/samples/describe_backup_url.json");
 const HUAWEI_SAMPLE: &str = include_str!("../../specs/huawei/dds/samples/download_file.json");
 
+/// The generated payload struct (lenient fields) under a plain serde derive of the envelope.
+#[derive(Deserialize)]
+struct LenientOnly {
+    #[serde(rename = "Response")]
+    _response: DescribeBackupUrlResponse,
+}
+
 /// A plain mirror of the Huawei `DownloadFile` response.
 #[derive(Deserialize)]
 struct HuaweiDownloadFile {
@@ -466,17 +485,18 @@ fn decoding() -> (bool, bool) {
         ("serde", "ours"),
         &s,
         BATCH,
-        Target::AtLeast(0.9),
+        Target::AtLeast(1.0),
     )
     .print();
-    // Where ours spends it: the envelope is first parsed into a `serde_json::Value` (to read
-    // the error code and request id), then the payload is deserialised from that tree.
+    // Where ours spends it: the same generated struct (lenient fields) under a plain serde
+    // derive of the envelope, i.e. ours without the envelope decoder (no code, message or
+    // request id noted, no error detection).
     let s = interleave(
         WARMUP,
         ROUNDS,
         BATCH,
         || {
-            black_box(serde_json::from_slice::<serde_json::Value>(black_box(tencent)).expect("ok"));
+            black_box(serde_json::from_slice::<LenientOnly>(black_box(tencent)).expect("ok"));
         },
         || {
             black_box(
@@ -485,13 +505,13 @@ fn decoding() -> (bool, bool) {
         },
     );
     report(
-        "c1*. its first pass alone (serde_json::Value parse / ours)",
-        ("Value parse", "ours"),
+        "c1*. lenient fields alone (plain envelope derive around the generated struct / ours)",
+        ("lenient only", "ours"),
         &s,
         BATCH,
-        Target::AtLeast(0.9),
+        Target::AtLeast(1.0),
     )
-    .print_info("informational: the share of ours spent building the serde_json::Value tree");
+    .print_info("informational: 1 - this ratio is the share of ours spent in the envelope decoder");
     let s = interleave(
         WARMUP,
         ROUNDS,
@@ -508,7 +528,7 @@ fn decoding() -> (bool, bool) {
         ("serde", "ours"),
         &s,
         BATCH,
-        Target::AtLeast(0.9),
+        Target::AtLeast(1.0),
     )
     .print();
     (tencent_met, huawei_met)

@@ -39,70 +39,78 @@ pub fn lenient<'de, D: Deserializer<'de>, T: Lenient + DeserializeOwned>(
     T::de_lenient(d)
 }
 
-/// A scalar as it arrived on the wire.
-enum Scalar {
-    Str(String),
-    I(i64),
-    U(u64),
-    F(f64),
-    B(bool),
-    Null,
-}
-
-impl Scalar {
-    fn text(self) -> Option<String> {
-        Some(match self {
-            Scalar::Str(s) => s,
-            Scalar::I(v) => v.to_string(),
-            Scalar::U(v) => v.to_string(),
-            Scalar::F(v) => v.to_string(),
-            Scalar::B(v) => v.to_string(),
-            Scalar::Null => return None,
-        })
-    }
-}
-
-struct ScalarVisitor(&'static str);
-
-macro_rules! visit_as {
-    ($name:ident, $t:ty, $variant:ident, $conv:expr) => {
-        fn $name<E: de::Error>(self, v: $t) -> Result<Scalar, E> {
-            #[allow(clippy::redundant_closure_call)]
-            Ok(Scalar::$variant(($conv)(v)))
-        }
-    };
-}
-
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-    visit_as!(visit_str, &str, Str, str::to_owned);
-    visit_as!(visit_string, String, Str, std::convert::identity);
-    visit_as!(visit_i64, i64, I, std::convert::identity);
-    visit_as!(visit_u64, u64, U, std::convert::identity);
-    visit_as!(visit_f64, f64, F, std::convert::identity);
-    visit_as!(visit_bool, bool, B, std::convert::identity);
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-fn scalar<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<Scalar, D::Error> {
-    d.deserialize_any(ScalarVisitor(expecting))
-}
-
 fn invalid<E: de::Error>(found: &str, expecting: &'static str) -> E {
     E::custom(format_args!(
         "invalid value {found:?}, expected {expecting}"
     ))
+}
+
+/// The JSON text of a float, as it appears in error messages and as text.
+fn float_text(v: f64) -> String {
+    v.to_string()
+}
+
+/// Implements the visitor methods every lenient scalar rejects the same way: null, and
+/// (through the default methods) objects and lists.
+macro_rules! reject_null {
+    () => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(invalid("null", self.expecting_str()))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(invalid("null", self.expecting_str()))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+
+/// A lenient integer of type `T`: straight from the deserializer's callbacks, without an
+/// intermediate value (a string is parsed where it lies, never copied).
+struct IntVisitor<T>(PhantomData<T>, &'static str);
+
+impl<T> IntVisitor<T> {
+    fn expecting_str(&self) -> &'static str {
+        self.1
+    }
+}
+
+impl<'de, T> Visitor<'de> for IntVisitor<T>
+where
+    T: TryFrom<i64> + TryFrom<u64> + TryFrom<i128>,
+{
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.1)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| invalid(&v.to_string(), self.1))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| invalid(&v.to_string(), self.1))
+    }
+    // Through i128, so `"-0"` is 0 for unsigned types too (as the generator's sample check
+    // reads it).
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+        s.trim()
+            .parse::<i128>()
+            .ok()
+            .and_then(|v| T::try_from(v).ok())
+            .ok_or_else(|| invalid(s, self.1))
+    }
+    // Whole floats convert exactly below 2^127; `MAX as f64` would round up.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        if v.fract() == 0.0 && v.abs() < 1.7e38 {
+            T::try_from(v as i128).map_err(|_| invalid(&float_text(v), self.1))
+        } else {
+            Err(invalid(&float_text(v), self.1))
+        }
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Err(invalid(&v.to_string(), self.1))
+    }
+    reject_null!();
 }
 
 macro_rules! lenient_int {
@@ -110,64 +118,144 @@ macro_rules! lenient_int {
         impl Lenient for $t {
             fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 const EXPECTING: &str = concat!("an integer (", stringify!($t), ") or a string holding one");
-                match scalar(d, EXPECTING)? {
-                    Scalar::I(v) => <$t>::try_from(v).map_err(|_| invalid(&v.to_string(), EXPECTING)),
-                    Scalar::U(v) => <$t>::try_from(v).map_err(|_| invalid(&v.to_string(), EXPECTING)),
-                    // Through i128, so `"-0"` is 0 for unsigned types too (as the generator's
-                    // sample check reads it).
-                    Scalar::Str(s) => s.trim().parse::<i128>().ok().and_then(|v| <$t>::try_from(v).ok()).ok_or_else(|| invalid(&s, EXPECTING)),
-                    // Whole floats convert exactly below 2^127; `MAX as f64` would round up.
-                    Scalar::F(v) if v.fract() == 0.0 && v.abs() < 1.7e38 => <$t>::try_from(v as i128).map_err(|_| invalid(&v.to_string(), EXPECTING)),
-                    other => Err(invalid(&other.text().unwrap_or_else(|| "null".into()), EXPECTING)),
-                }
+                d.deserialize_any(IntVisitor::<$t>(PhantomData, EXPECTING))
             }
         }
     )*};
 }
 lenient_int!(i32, i64, u32, u64);
 
-impl Lenient for f64 {
-    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const EXPECTING: &str = "a number or a string holding one";
-        match scalar(d, EXPECTING)? {
-            Scalar::I(v) => Ok(v as f64),
-            Scalar::U(v) => Ok(v as f64),
-            Scalar::F(v) => Ok(v),
-            Scalar::Str(s) => match s.trim().parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(v),
-                _ => Err(invalid(&s, EXPECTING)),
-            },
-            other => Err(invalid(
-                &other.text().unwrap_or_else(|| "null".into()),
-                EXPECTING,
-            )),
+struct F64Visitor;
+
+impl F64Visitor {
+    const EXPECTING: &'static str = "a number or a string holding one";
+    fn expecting_str(&self) -> &'static str {
+        Self::EXPECTING
+    }
+}
+
+impl<'de> Visitor<'de> for F64Visitor {
+    type Value = f64;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::EXPECTING)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+        Ok(v)
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<f64, E> {
+        match s.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(invalid(s, Self::EXPECTING)),
         }
     }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<f64, E> {
+        Err(invalid(&v.to_string(), Self::EXPECTING))
+    }
+    reject_null!();
+}
+
+impl Lenient for f64 {
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(F64Visitor)
+    }
+}
+
+struct BoolVisitor;
+
+impl BoolVisitor {
+    const EXPECTING: &'static str = "a boolean, 0/1 or \"true\"/\"false\"";
+    fn expecting_str(&self) -> &'static str {
+        Self::EXPECTING
+    }
+}
+
+impl<'de> Visitor<'de> for BoolVisitor {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::EXPECTING)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(invalid(&v.to_string(), Self::EXPECTING)),
+        }
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(invalid(&v.to_string(), Self::EXPECTING)),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+        Err(invalid(&float_text(v), Self::EXPECTING))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<bool, E> {
+        match s {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            _ => Err(invalid(s, Self::EXPECTING)),
+        }
+    }
+    reject_null!();
 }
 
 impl Lenient for bool {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const EXPECTING: &str = "a boolean, 0/1 or \"true\"/\"false\"";
-        match scalar(d, EXPECTING)? {
-            Scalar::B(v) => Ok(v),
-            Scalar::I(0) | Scalar::U(0) => Ok(false),
-            Scalar::I(1) | Scalar::U(1) => Ok(true),
-            Scalar::Str(s) if s == "true" || s == "1" => Ok(true),
-            Scalar::Str(s) if s == "false" || s == "0" => Ok(false),
-            other => Err(invalid(
-                &other.text().unwrap_or_else(|| "null".into()),
-                EXPECTING,
-            )),
-        }
+        d.deserialize_any(BoolVisitor)
     }
+}
+
+/// Text: a string as is (moved when the deserializer hands over an owned one), a number or
+/// boolean as its JSON text.
+struct TextVisitor;
+
+impl TextVisitor {
+    const EXPECTING: &'static str = "a string (or a number or boolean, kept as text)";
+    fn expecting_str(&self) -> &'static str {
+        Self::EXPECTING
+    }
+}
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::EXPECTING)
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<String, E> {
+        Ok(s.to_owned())
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<String, E> {
+        Ok(s)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(float_text(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    reject_null!();
 }
 
 impl Lenient for String {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const EXPECTING: &str = "a string (or a number or boolean, kept as text)";
-        scalar(d, EXPECTING)?
-            .text()
-            .ok_or_else(|| invalid("null", EXPECTING))
+        d.deserialize_any(TextVisitor)
     }
 }
 
@@ -273,8 +361,11 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for SeqVisitor<S> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         // Cap the pre-allocation: the hint comes from untrusted input. Without a hint (JSON
-        // gives none) start at 8, which holds a typical vendor list without regrowing.
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(64));
+        // gives none) start with room for up to 8 elements within 512 bytes: a typical
+        // vendor list of strings without regrowing, and no oversized block for one large
+        // struct (allocations that small stay on the allocator's fast path).
+        let guess = (512 / std::mem::size_of::<S::Value>().max(1)).clamp(1, 8);
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(guess).min(64));
         while let Some(v) = seq.next_element_seed(self.0.clone())? {
             out.push(v);
         }

@@ -106,6 +106,10 @@ pub fn decode_with<'de, S: DeserializeSeed<'de>>(
         let mut notes = Notes::default();
         match single_pass(spec, body, seed, &mut notes) {
             Ok(value) => {
+                // The common case decides without copying any noted text.
+                if notes.is_success(spec, status) {
+                    return Ok(value);
+                }
                 let seen = notes.seen(header_request_id);
                 return match verdict(spec, status, seen) {
                     Ok(()) => Ok(value),
@@ -314,18 +318,29 @@ impl Note<'_> {
     }
 }
 
+impl Note<'_> {
+    /// Whether [`Note::text`] would be `Some(expected)`, without building the text for a
+    /// string.
+    fn text_is(&self, expected: &str) -> bool {
+        match self {
+            Note::Str(s) => s == expected,
+            other => other.text().is_some_and(|t| t == expected),
+        }
+    }
+}
+
 impl<'de> Note<'de> {
     /// Hands the noted value on to the payload's own field.
-    fn feed<V: DeserializeSeed<'de>, E: de::Error>(self, seed: V) -> Result<V::Value, E> {
+    fn feed<V: DeserializeSeed<'de>, E: de::Error>(&self, seed: V) -> Result<V::Value, E> {
         match self {
             Note::Str(Cow::Borrowed(s)) => seed.deserialize(BorrowedStrDeserializer::new(s)),
-            Note::Str(Cow::Owned(s)) => seed.deserialize(StrDeserializer::new(&s)),
-            Note::I(v) => seed.deserialize(I64Deserializer::new(v)),
-            Note::U(v) => seed.deserialize(U64Deserializer::new(v)),
-            Note::F(v) => seed.deserialize(F64Deserializer::new(v)),
-            Note::B(v) => seed.deserialize(BoolDeserializer::new(v)),
+            Note::Str(Cow::Owned(s)) => seed.deserialize(StrDeserializer::new(s)),
+            Note::I(v) => seed.deserialize(I64Deserializer::new(*v)),
+            Note::U(v) => seed.deserialize(U64Deserializer::new(*v)),
+            Note::F(v) => seed.deserialize(F64Deserializer::new(*v)),
+            Note::B(v) => seed.deserialize(BoolDeserializer::new(*v)),
             Note::Null => seed.deserialize(UnitDeserializer::new()),
-            Note::Other(v) => seed.deserialize(v).map_err(E::custom),
+            Note::Other(v) => seed.deserialize(v.clone()).map_err(E::custom),
         }
     }
 }
@@ -392,6 +407,20 @@ struct Notes<'de> {
 }
 
 impl Notes<'_> {
+    /// Whether [`verdict`] would accept the envelope these notes describe (status 2xx),
+    /// decided on the notes as they are. `false` is not final: the caller then asks
+    /// [`verdict`], which says why.
+    fn is_success(&self, spec: &EnvelopeSpec, status: u16) -> bool {
+        let ok_status = (200..300).contains(&status);
+        ok_status
+            && self.error.is_none()
+            && match (spec.success_code, &self.code) {
+                (None, _) => true,
+                (Some(success), Some(code)) => code.text_is(success),
+                (Some(_), None) => false,
+            }
+    }
+
     fn seen(self, header_request_id: Option<&str>) -> Seen {
         let text = |n: Option<Note<'_>>| n.as_ref().and_then(Note::text);
         let request_id = text(self.request_id).or_else(|| header_request_id.map(str::to_owned));
@@ -527,7 +556,26 @@ struct Payload<'n, 'de, A> {
     inner: A,
     spec: &'n EnvelopeSpec,
     notes: &'n mut Notes<'de>,
-    pending: Option<Note<'de>>,
+    /// The envelope field whose noted value the payload's next value is.
+    pending: Option<Slot>,
+}
+
+/// Which envelope field a note is.
+#[derive(Clone, Copy)]
+enum Slot {
+    Code,
+    Message,
+    RequestId,
+}
+
+impl<'de> Notes<'de> {
+    fn slot(&mut self, slot: Slot) -> &mut Option<Note<'de>> {
+        match slot {
+            Slot::Code => &mut self.code,
+            Slot::Message => &mut self.message,
+            Slot::RequestId => &mut self.request_id,
+        }
+    }
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
@@ -550,24 +598,28 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
                 continue;
             }
             let slot = if spec.request_id_field == Some(&*key) {
-                &mut self.notes.request_id
+                Slot::RequestId
             } else if spec.code_field == key {
-                &mut self.notes.code
+                Slot::Code
             } else if spec.message_field == key {
-                &mut self.notes.message
+                Slot::Message
             } else {
                 return feed_key(seed, key).map(Some);
             };
             let note: Note<'de> = self.inner.next_value()?;
-            *slot = Some(note.clone());
-            self.pending = Some(note);
+            *self.notes.slot(slot) = Some(note);
+            self.pending = Some(slot);
             return feed_key(seed, key).map(Some);
         }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         match self.pending.take() {
-            Some(note) => note.feed(seed),
+            Some(slot) => match self.notes.slot(slot) {
+                Some(note) => note.feed(seed),
+                // Stored by `next_key_seed` just before; never empty.
+                None => Err(de::Error::custom("envelope note lost")),
+            },
             None => self.inner.next_value_seed(seed),
         }
     }

@@ -5,6 +5,8 @@
 //! and `Authorization` are added by the signer). Financial-zone regions (`*-fsi`) are isolated
 //! and must be called on `<service>.<region>.tencentcloudapi.com`.
 
+use std::sync::{Mutex, PoisonError};
+
 use super::encoding::{form_urlencode, header, hmac_sha256, sha256_hex, utc};
 use super::{ClientConfig, Field, OperationInfo, flatten_params};
 use crate::credentials::TencentCredentials;
@@ -107,9 +109,59 @@ pub fn derived_keys(secret_key: &str, date: &str, service: &str) -> [[u8; 32]; 3
 }
 
 /// Lower-case hex HMAC-SHA256 of `string_to_sign` under SecretSigning.
+///
+/// SecretSigning depends only on the secret, the UTC date and the service, so it is derived
+/// once per day and kept in a small process-wide cache ([`signing_key`]).
 pub fn signature(secret_key: &str, timestamp: i64, service: &str, string_to_sign: &str) -> String {
-    let [_, _, signing] = derived_keys(secret_key, &date(timestamp), service);
+    let signing = signing_key(secret_key, timestamp, service);
     hex::encode(hmac_sha256(&signing, string_to_sign.as_bytes()))
+}
+
+/// One cached SecretSigning.
+struct CachedKey {
+    /// UTC day (UNIX seconds divided by 86 400, rounded down): the date of the scope.
+    day: i64,
+    service: Box<str>,
+    /// Compared, never exposed or printed; the credentials hold the same secret.
+    secret: Box<str>,
+    key: [u8; 32],
+}
+
+/// Distinct (secret, date, service) triples kept; a client uses one secret and a few
+/// services, and the date changes daily, so a handful suffices. Oldest evicted first.
+const SIGNING_KEY_CACHE: usize = 8;
+
+static SIGNING_KEYS: Mutex<Vec<CachedKey>> = Mutex::new(Vec::new());
+
+/// SecretSigning (the third of [`derived_keys`]) for the UTC date of `timestamp`, from the
+/// process-wide cache when the same secret, date and service were seen before.
+fn signing_key(secret_key: &str, timestamp: i64, service: &str) -> [u8; 32] {
+    let day = timestamp.div_euclid(86_400);
+    let lookup = |cache: &[CachedKey]| {
+        cache
+            .iter()
+            .find(|e| e.day == day && *e.service == *service && *e.secret == *secret_key)
+            .map(|e| e.key)
+    };
+    let lock = || SIGNING_KEYS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(key) = lookup(&lock()) {
+        return key;
+    }
+    // Derived outside the lock; a concurrent miss derives the same key, harmlessly.
+    let [_, _, key] = derived_keys(secret_key, &date(timestamp), service);
+    let mut cache = lock();
+    if lookup(&cache).is_none() {
+        if cache.len() >= SIGNING_KEY_CACHE {
+            cache.remove(0);
+        }
+        cache.push(CachedKey {
+            day,
+            service: service.into(),
+            secret: secret_key.into(),
+            key,
+        });
+    }
+    key
 }
 
 /// The `Authorization` header value.
@@ -237,6 +289,72 @@ mod tests {
                 Some(authorization("AKID1", 1551113065, "cvm", &names, &sig))
             );
         }
+    }
+
+    #[test]
+    fn signing_key_is_cached_per_secret_date_and_service() {
+        let derive = |secret: &str, ts: i64, service: &str| {
+            derived_keys(secret, &date(ts), service)[2]
+        };
+        // Unique secrets, so tests running in parallel cannot evict these entries early.
+        let (a, b) = ("cache-test-secret-a", "cache-test-secret-b");
+        let noon = 1551113065; // 2019-02-25 16:44:25 UTC
+        let next_day = noon + 86_400;
+        let midnight = noon - noon.rem_euclid(86_400);
+        let cases = [
+            (a, noon, "cvm"),
+            (a, noon, "redis"),
+            (b, noon, "cvm"),
+            (a, next_day, "cvm"),
+            (a, midnight, "cvm"),
+            (a, midnight - 1, "cvm"),
+            (a, -1, "cvm"),
+        ];
+        for round in 0..2 {
+            for (secret, ts, service) in cases {
+                assert_eq!(
+                    signing_key(secret, ts, service),
+                    derive(secret, ts, service),
+                    "round {round}: {secret} {ts} {service}"
+                );
+            }
+        }
+        // Same day, same key: served from the cache.
+        assert_eq!(signing_key(a, midnight, "cvm"), signing_key(a, noon, "cvm"));
+        let cached = |secret: &str, ts: i64, service: &str| {
+            SIGNING_KEYS
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .any(|e| {
+                    e.day == ts.div_euclid(86_400) && &*e.secret == secret && &*e.service == service
+                })
+        };
+        signing_key(a, noon, "cvm");
+        assert!(cached(a, noon, "cvm"));
+        // Different secrets, days and services never share an entry.
+        assert_ne!(signing_key(a, noon, "cvm"), signing_key(b, noon, "cvm"));
+        assert_ne!(signing_key(a, noon, "cvm"), signing_key(a, next_day, "cvm"));
+        assert_ne!(signing_key(a, noon, "cvm"), signing_key(a, noon, "redis"));
+        // Bounded: many distinct services evict the oldest entries.
+        for i in 0..3 * SIGNING_KEY_CACHE {
+            let service = format!("svc{i}");
+            assert_eq!(
+                signing_key("cache-test-secret-c", noon, &service),
+                derive("cache-test-secret-c", noon, &service)
+            );
+        }
+        assert!(
+            SIGNING_KEYS
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .len()
+                <= SIGNING_KEY_CACHE
+        );
+        // The documented TC3 example still signs identically through the cache.
+        let sts = string_to_sign(noon, "cvm", "x");
+        let expected = hex::encode(hmac_sha256(&derive("key", noon, "cvm"), sts.as_bytes()));
+        assert_eq!(signature("key", noon, "cvm", &sts), expected);
     }
 
     #[test]
