@@ -48,6 +48,9 @@ fn main() {
     if run("a") {
         count(full_call());
     }
+    if only.as_deref().is_some_and(|o| o.contains("sign-only")) {
+        sign_only();
+    }
     if run("b") {
         let (tc3, hw) = signing();
         count(tc3);
@@ -286,6 +289,61 @@ fn full_call() -> bool {
         ));
         met
     })
+}
+
+/// Profiling aid (`SDKGEN_BENCH_ONLY=sign-only`, not part of a run): the request-building
+/// and signing halves of line `a` alone, no I/O.
+fn sign_only() {
+    let creds = TencentCredentials::new("AKIDbench", "bench-secret");
+    let config = ClientConfig::new().region("ap-guangzhou").endpoint("http://127.0.0.1:1");
+    let client = redis::Client::new(config, creds.clone()).expect("client");
+    let input = DescribeBackupUrlRequest::builder()
+        .instance_id(INSTANCE_ID)
+        .backup_id(BACKUP_ID)
+        .build()
+        .expect("valid input");
+    let op = describe_backup_url::OPERATION;
+    let host = "127.0.0.1:1";
+    let s = interleave(
+        2_000,
+        200,
+        500,
+        || {
+            let wire = input.to_wire(client.config()).expect("valid input");
+            if std::env::var_os("P_NOCLONE").is_some() {
+                black_box(client.runtime().sign(&op, wire).expect("signed"));
+            } else if std::env::var_os("P_WIREONLY").is_some() {
+                black_box(wire);
+            } else {
+                black_box(client.runtime().sign(&op, wire.clone()).expect("signed"));
+                black_box(wire);
+            }
+        },
+        || {
+            let body = serde_json::to_vec(&DescribeBackupUrlBody {
+                instance_id: INSTANCE_ID,
+                backup_id: BACKUP_ID,
+            })
+            .expect("serialisable");
+            let ts = now();
+            let signed = [
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("host".to_owned(), host.to_owned()),
+            ];
+            let (canonical, names) = tencent_v3::canonical_request("POST", "/", "", &signed, &body);
+            let sts = tencent_v3::string_to_sign(ts, "redis", &canonical);
+            let sig = tencent_v3::signature(creds.secret_key.expose(), ts, "redis", &sts);
+            black_box((tencent_v3::authorization(&creds.secret_id, ts, "redis", &names, &sig), ts.to_string(), body));
+        },
+    );
+    report(
+        "sign-only. to_wire + clone + sign (ours / hand-written)",
+        ("ours", "baseline"),
+        &s,
+        500,
+        Target::AtMost(1.03),
+    )
+    .print_info("profiling aid");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -336,16 +336,31 @@ pub fn parse_http_date(v: &str) -> Option<i64> {
         .map(|t| t.assume_utc().unix_timestamp())
 }
 
-/// Random bits from the standard library's randomly keyed hasher: not secret, only to
-/// spread nonces and backoff delays.
+/// Random bits, not secret (only to spread nonces and backoff delays): a per-thread
+/// xorshift64* generator, seeded once from the standard library's randomly keyed hasher and
+/// the clock.
 fn random_u64() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish()
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = const { Cell::new(0) };
+    }
+    STATE.with(|state| {
+        let mut x = state.get();
+        if x == 0 {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            x = h.finish() | 1;
+        }
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    })
 }
 
 /// Uniform in `[0, 1)`.
@@ -368,5 +383,8 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         let r = random_unit();
         assert!((0.0..1.0).contains(&r));
+        // Successive draws differ (xorshift never repeats within its period).
+        let draws: std::collections::HashSet<u64> = (0..1000).map(|_| random_u64()).collect();
+        assert_eq!(draws.len(), 1000);
     }
 }

@@ -37,10 +37,7 @@ pub(super) fn build(
             flatten_params(vec![], &fields),
             Body::Empty,
         ),
-        _ => {
-            let json = Value::Object(fields.into_iter().map(|f| (f.name, f.value)).collect());
-            ("application/json", vec![], Body::Json(json.to_json()))
-        }
+        _ => ("application/json", vec![], Body::Json(json_object(&fields))),
     };
     let mut headers = vec![
         ("Content-Type".to_owned(), content_type.to_owned()),
@@ -63,6 +60,60 @@ pub(super) fn build(
     }
 }
 
+/// The JSON body: exactly `Value::Object(fields).to_json()`, written into one buffer sized
+/// up front (string values escaped in place, other values through [`Value::to_json`]).
+fn json_object(fields: &[Field]) -> String {
+    let present = || fields.iter().filter(|f| f.value != Value::Null);
+    let size: usize = present()
+        .map(|f| {
+            let value = match &f.value {
+                Value::Str(s) => s.len() + 2,
+                _ => 16,
+            };
+            f.name.len() + 4 + value
+        })
+        .sum();
+    let mut out = String::with_capacity(size + 2);
+    out.push('{');
+    for (i, f) in present().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, f.name);
+        out.push(':');
+        match &f.value {
+            Value::Str(s) => push_json_str(&mut out, s),
+            other => out.push_str(&other.to_json()),
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// A JSON string literal, escaped as [`Value::to_json`] escapes it.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut rest = s;
+    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || (c as u32) < 0x20) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().unwrap_or_default();
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+        }
+        rest = &rest[at + c.len_utf8()..];
+    }
+    out.push_str(rest);
+    out.push('"');
+}
+
 /// The canonical request and its signed-header list (`a;b`): header names and values
 /// lower-cased and trimmed, sorted by name.
 pub fn canonical_request(
@@ -72,9 +123,25 @@ pub fn canonical_request(
     signed_headers: &[(String, String)],
     payload: &[u8],
 ) -> (String, String) {
+    canonical(method, uri, canonical_query, signed_headers, payload)
+}
+
+/// [`canonical_request`] over any string pairs (the signer's are borrowed).
+fn canonical<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    uri: &str,
+    canonical_query: &str,
+    signed_headers: &[(K, V)],
+    payload: &[u8],
+) -> (String, String) {
     let mut headers: Vec<(String, String)> = signed_headers
         .iter()
-        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_lowercase()))
+        .map(|(k, v)| {
+            (
+                k.as_ref().trim().to_lowercase(),
+                v.as_ref().trim().to_lowercase(),
+            )
+        })
         .collect();
     headers.sort_by(|a, b| a.0.cmp(&b.0));
     let canonical: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
@@ -199,15 +266,9 @@ pub(crate) fn sign(
         (_, Body::Json(text)) => text.into_bytes(),
         (_, Body::Form(pairs)) => form_urlencode(&pairs).into_bytes(),
     };
-    let content_type = header(&headers, "content-type")
-        .unwrap_or_default()
-        .to_owned();
-    let signed = [
-        ("content-type".to_owned(), content_type),
-        ("host".to_owned(), req.host.clone()),
-    ];
-    let (canonical, names) =
-        canonical_request(req.method.as_str(), &req.path, &query, &signed, &body);
+    let content_type = header(&headers, "content-type").unwrap_or_default();
+    let signed = [("content-type", content_type), ("host", req.host.as_str())];
+    let (canonical, names) = canonical(req.method.as_str(), &req.path, &query, &signed, &body);
     let sts = string_to_sign(ctx.timestamp, service, &canonical);
     let sig = signature(creds.secret_key.expose(), ctx.timestamp, service, &sts);
     let auth = authorization(&creds.secret_id, ctx.timestamp, service, &names, &sig);
@@ -298,7 +359,7 @@ mod tests {
         };
         // Unique secrets, so tests running in parallel cannot evict these entries early.
         let (a, b) = ("cache-test-secret-a", "cache-test-secret-b");
-        let noon = 1551113065; // 2019-02-25 16:44:25 UTC
+        let noon: i64 = 1551113065; // 2019-02-25 16:44:25 UTC
         let next_day = noon + 86_400;
         let midnight = noon - noon.rem_euclid(86_400);
         let cases = [
@@ -355,6 +416,40 @@ mod tests {
         let sts = string_to_sign(noon, "cvm", "x");
         let expected = hex::encode(hmac_sha256(&derive("key", noon, "cvm"), sts.as_bytes()));
         assert_eq!(signature("key", noon, "cvm", &sts), expected);
+    }
+
+    #[test]
+    fn json_body_is_exactly_value_to_json() {
+        let values = [
+            Value::Str("crs-4y9t57vt".into()),
+            Value::Str("quote \" back \\ nl \n cr \r tab \t bell \u{7} us \u{1f} 未命名 é".into()),
+            Value::Str(String::new()),
+            Value::Null,
+            Value::Int(-3),
+            Value::UInt(u64::MAX),
+            Value::Float(1.5),
+            Value::Float(f64::NAN),
+            Value::Bool(true),
+            Value::List(vec![Value::Str("a\"b".into()), Value::Null, Value::Int(1)]),
+            Value::Object(vec![("K", Value::Str("v".into())), ("N", Value::Null)]),
+        ];
+        let names = ["A", "B\"q", "C", "D", "E", "F", "G", "H", "I", "J", "K"];
+        let fields: Vec<Field> = names
+            .iter()
+            .zip(&values)
+            .map(|(name, value)| Field {
+                value: value.clone(),
+                ..Field::param(name, &String::new())
+            })
+            .collect();
+        let expected = Value::Object(names.iter().copied().zip(values.iter().cloned()).collect());
+        assert_eq!(json_object(&fields), expected.to_json());
+        assert_eq!(json_object(&[]), "{}");
+        let only_null = [Field {
+            value: Value::Null,
+            ..Field::param("X", &String::new())
+        }];
+        assert_eq!(json_object(&only_null), "{}");
     }
 
     #[test]
