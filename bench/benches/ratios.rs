@@ -45,7 +45,7 @@ fn main() {
         only.as_deref()
             .is_none_or(|o| o.split(',').any(|s| s.trim() == section))
     };
-    if run("a") {
+    if run("a") || only.as_deref().is_some_and(|o| o.starts_with("a-")) {
         count(full_call());
     }
     if only.as_deref().is_some_and(|o| o.contains("sign-only")) {
@@ -197,6 +197,20 @@ fn full_call() -> bool {
         let base = async || {
             black_box(hand_written_call(&http, &url, &host, &creds).await);
         };
+        // Profiling aid (`SDKGEN_BENCH_ONLY=a-ours` or `a-base`, not part of a run): one
+        // side alone, for `perf stat` (instruction counts do not depend on machine load).
+        if let Ok(side) = std::env::var("SDKGEN_BENCH_ONLY")
+            && (side == "a-ours" || side == "a-base")
+        {
+            for _ in 0..20_000 {
+                if side == "a-ours" {
+                    black_box(ours().await);
+                } else {
+                    base().await;
+                }
+            }
+            return true;
+        }
         let samples = interleave_async(
             WARMUP,
             ROUNDS,

@@ -23,6 +23,7 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess
 /// default method (plain serde); scalars, containers and runtime types override it.
 pub trait Lenient: Sized {
     /// Decodes `Self` from any serde deserializer, leniently.
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>
     where
         Self: DeserializeOwned,
@@ -33,6 +34,7 @@ pub trait Lenient: Sized {
 
 /// `deserialize_with` target for generated fields.
 #[doc(hidden)]
+#[inline]
 pub fn lenient<'de, D: Deserializer<'de>, T: Lenient + DeserializeOwned>(
     d: D,
 ) -> Result<T, D::Error> {
@@ -116,6 +118,7 @@ where
 macro_rules! lenient_int {
     ($($t:ty),*) => {$(
         impl Lenient for $t {
+            #[inline]
             fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 const EXPECTING: &str = concat!("an integer (", stringify!($t), ") or a string holding one");
                 d.deserialize_any(IntVisitor::<$t>(PhantomData, EXPECTING))
@@ -161,6 +164,7 @@ impl<'de> Visitor<'de> for F64Visitor {
 }
 
 impl Lenient for f64 {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(F64Visitor)
     }
@@ -211,6 +215,7 @@ impl<'de> Visitor<'de> for BoolVisitor {
 }
 
 impl Lenient for bool {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(BoolVisitor)
     }
@@ -254,12 +259,14 @@ impl<'de> Visitor<'de> for TextVisitor {
 }
 
 impl Lenient for String {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(TextVisitor)
     }
 }
 
 /// Decodes a string-like scalar as text (numbers and booleans as their JSON text).
+#[inline]
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     String::de_lenient(d)
 }
@@ -290,12 +297,14 @@ impl<T> Clone for LenientSeed<T> {
 
 impl<'de, T: Lenient + DeserializeOwned> DeserializeSeed<'de> for LenientSeed<T> {
     type Value = T;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
         T::de_lenient(d)
     }
 }
 
 /// An optional value: `null` (or absent, by the caller's `default`) is `None`.
+#[inline]
 pub fn option<'de, D: Deserializer<'de>, S: DeserializeSeed<'de>>(
     d: D,
     seed: S,
@@ -304,6 +313,7 @@ pub fn option<'de, D: Deserializer<'de>, S: DeserializeSeed<'de>>(
 }
 
 /// A list: `null` is empty; each element through a clone of `seed`.
+#[inline]
 pub fn seq<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
     d: D,
     seed: S,
@@ -312,6 +322,7 @@ pub fn seq<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
 }
 
 /// A map with string keys: `null` is empty; each value through a clone of `seed`.
+#[inline]
 pub fn map<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
     d: D,
     seed: S,
@@ -320,6 +331,7 @@ pub fn map<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for Option<T> {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         option(d, LenientSeed::new())
     }
@@ -374,6 +386,7 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for SeqVisitor<S> {
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for Vec<T> {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         seq(d, LenientSeed::new())
     }
@@ -406,12 +419,14 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for MapVisitor<S> {
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for BTreeMap<String, T> {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         map(d, LenientSeed::new())
     }
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for Box<T> {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::de_lenient(d).map(Box::new)
     }

@@ -64,6 +64,7 @@ fn excerpt(body: &[u8]) -> String {
         .collect()
 }
 
+#[inline]
 fn text(v: &Json) -> Option<String> {
     match v {
         Json::String(s) => Some(s.clone()),
@@ -273,6 +274,7 @@ fn slow_path(
 // ---------------------------------------------------------------------------------------
 // The single pass.
 
+#[inline]
 fn single_pass<'de, S: DeserializeSeed<'de>>(
     spec: &EnvelopeSpec,
     body: &'de [u8],
@@ -306,6 +308,7 @@ enum Note<'de> {
 }
 
 impl Note<'_> {
+    #[inline]
     fn text(&self) -> Option<String> {
         Some(match self {
             Note::Str(s) => s.to_string(),
@@ -321,6 +324,7 @@ impl Note<'_> {
 impl Note<'_> {
     /// Whether [`Note::text`] would be `Some(expected)`, without building the text for a
     /// string.
+    #[inline]
     fn text_is(&self, expected: &str) -> bool {
         match self {
             Note::Str(s) => s == expected,
@@ -331,6 +335,7 @@ impl Note<'_> {
 
 impl<'de> Note<'de> {
     /// Hands the noted value on to the payload's own field.
+    #[inline]
     fn feed<V: DeserializeSeed<'de>, E: de::Error>(&self, seed: V) -> Result<V::Value, E> {
         match self {
             Note::Str(Cow::Borrowed(s)) => seed.deserialize(BorrowedStrDeserializer::new(s)),
@@ -346,6 +351,7 @@ impl<'de> Note<'de> {
 }
 
 impl<'de> de::Deserialize<'de> for Note<'de> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(NoteVisitor)
     }
@@ -410,6 +416,7 @@ impl Notes<'_> {
     /// Whether [`verdict`] would accept the envelope these notes describe (status 2xx),
     /// decided on the notes as they are. `false` is not final: the caller then asks
     /// [`verdict`], which says why.
+    #[inline]
     fn is_success(&self, spec: &EnvelopeSpec, status: u16) -> bool {
         let ok_status = (200..300).contains(&status);
         ok_status
@@ -445,6 +452,7 @@ impl Notes<'_> {
 struct Key<'de>(Cow<'de, str>);
 
 impl<'de> de::Deserialize<'de> for Key<'de> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
@@ -466,6 +474,7 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
     }
 }
 
+#[inline]
 fn feed_key<'de, K: DeserializeSeed<'de>, E: de::Error>(
     seed: K,
     key: Cow<'de, str>,
@@ -519,6 +528,7 @@ struct PayloadSeed<'n, 'de, S> {
 
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for PayloadSeed<'_, 'de, S> {
     type Value = S::Value;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
         d.deserialize_map(PayloadVisitor {
             spec: self.spec,
@@ -569,6 +579,7 @@ enum Slot {
 }
 
 impl<'de> Notes<'de> {
+    #[inline]
     fn slot(&mut self, slot: Slot) -> &mut Option<Note<'de>> {
         match slot {
             Slot::Code => &mut self.code,
@@ -581,6 +592,7 @@ impl<'de> Notes<'de> {
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
     type Error = A::Error;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
@@ -613,6 +625,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
         }
     }
 
+    #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         match self.pending.take() {
             Some(slot) => match self.notes.slot(slot) {
@@ -624,6 +637,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
         }
     }
 
+    #[inline]
     fn size_hint(&self) -> Option<usize> {
         self.inner.size_hint()
     }
@@ -634,6 +648,7 @@ struct ErrorObjectSeed<'n>(&'n EnvelopeSpec);
 
 impl<'de> DeserializeSeed<'de> for ErrorObjectSeed<'_> {
     type Value = Option<(Option<String>, Option<String>)>;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         match Note::deserialize(d)? {
             Note::Other(obj @ Json::Object(_)) => Ok(Some((
