@@ -17,6 +17,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+use serde::de::value::{
+    BoolDeserializer, BorrowedBytesDeserializer, BorrowedStrDeserializer, BytesDeserializer,
+    EnumAccessDeserializer, F64Deserializer, I64Deserializer, I128Deserializer,
+    MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer, StringDeserializer,
+    U64Deserializer, U128Deserializer,
+};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A type that decodes leniently. Generated object and enum types implement it with the
@@ -304,14 +310,17 @@ impl<'de, T: Lenient + DeserializeOwned> DeserializeSeed<'de> for LenientSeed<T>
 }
 
 /// An optional value: `null` (or absent, by the caller's `default`) is `None`.
+///
+/// One `deserialize_any` reads the value: `null` is `None`, anything else is handed to
+/// `seed` as the value it is (a string, a number, a boolean, or the object or list still
+/// streaming), so the value is not peeked at twice.
 #[inline]
 pub fn option<'de, D: Deserializer<'de>, S: DeserializeSeed<'de>>(
     d: D,
     seed: S,
 ) -> Result<Option<S::Value>, D::Error> {
-    d.deserialize_option(OptVisitor(seed))
+    d.deserialize_any(OptVisitor(seed))
 }
-
 /// A list: `null` is empty; each element through a clone of `seed`.
 #[inline]
 pub fn seq<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
@@ -344,14 +353,73 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptVisitor<S> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an optional value")
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         self.0.deserialize(d).map(Some)
+    }
+    #[inline]
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.0.deserialize(BoolDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.0.deserialize(I64Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        self.0.deserialize(I128Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.0.deserialize(U64Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        self.0.deserialize(U128Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.0.deserialize(F64Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.0.deserialize(StrDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        self.0.deserialize(BorrowedStrDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        self.0.deserialize(StringDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        self.0.deserialize(BytesDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        self.0.deserialize(BorrowedBytesDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.0.deserialize(SeqAccessDeserializer::new(seq)).map(Some)
+    }
+    #[inline]
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.deserialize(MapAccessDeserializer::new(map)).map(Some)
+    }
+    #[inline]
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        self.0.deserialize(EnumAccessDeserializer::new(data)).map(Some)
     }
 }
 
@@ -491,5 +559,36 @@ mod tests {
             Ok(1)
         );
         assert!(de::<String>("null").is_err());
+    }
+
+    #[test]
+    fn options_hand_every_kind_of_value_on() {
+        assert_eq!(de::<Option<String>>("\"a\\u00e9\""), Ok(Some("aé".into())));
+        assert_eq!(de::<Option<String>>("true"), Ok(Some("true".into())));
+        assert_eq!(de::<Option<String>>("-1.5"), Ok(Some("-1.5".into())));
+        assert_eq!(de::<Option<i32>>("\"-0\""), Ok(Some(0)));
+        assert_eq!(de::<Option<u32>>("5.0"), Ok(Some(5)));
+        assert_eq!(de::<Option<bool>>("1"), Ok(Some(true)));
+        assert_eq!(de::<Option<f64>>("\"2.5\""), Ok(Some(2.5)));
+        assert_eq!(de::<Option<Vec<u64>>>("[1,\"2\",null]").is_err(), true);
+        assert_eq!(de::<Option<Vec<u64>>>("[1,\"2\"]"), Ok(Some(vec![1, 2])));
+        assert_eq!(de::<Option<Vec<u64>>>("null"), Ok(None));
+        assert_eq!(
+            de::<Option<BTreeMap<String, Option<u32>>>>("{\"a\":null,\"b\":\"7\"}"),
+            Ok(Some(BTreeMap::from([("a".into(), None), ("b".into(), Some(7))])))
+        );
+        assert_eq!(de::<Option<Option<u32>>>("null"), Ok(None));
+        assert!(de::<Option<u32>>("-1").unwrap_err().contains("expected an integer (u32)"));
+        assert!(de::<Option<u32>>("{}").is_err());
+        assert!(de::<Option<String>>("[1]").is_err());
+        // An object streams into a derived struct through the option.
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct S {
+            #[serde(default, deserialize_with = "lenient")]
+            n: Option<u64>,
+        }
+        impl Lenient for S {}
+        assert_eq!(de::<Option<S>>("{\"n\":\"3\",\"x\":[{}]}"), Ok(Some(S { n: Some(3) })));
+        assert_eq!(de::<Option<S>>("{}"), Ok(Some(S { n: None })));
     }
 }
