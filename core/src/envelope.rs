@@ -77,6 +77,7 @@ fn text(v: &Json) -> Option<String> {
 /// Decodes a response body into `T`, or into the service's error.
 ///
 /// `header_request_id` is the value of the spec's request-id header, when the transport saw one.
+#[inline]
 pub fn decode<T: DeserializeOwned>(
     spec: &EnvelopeSpec,
     status: u16,
@@ -95,6 +96,7 @@ pub fn decode<T: DeserializeOwned>(
 /// A success status is decoded in one pass. When that pass fails (or the status is not a
 /// success), the body is read a second time for the envelope alone, so a service error is
 /// reported as such and a malformed body gets a precise reason.
+#[inline]
 pub fn decode_with<'de, S: DeserializeSeed<'de>>(
     spec: &EnvelopeSpec,
     status: u16,
@@ -143,6 +145,7 @@ enum Reason {
 }
 
 impl Reason {
+    #[cold]
     fn into_failure(self, status: u16, request_id: Option<String>, body: &[u8]) -> Failure {
         match self {
             Reason::Service { code, message } => Failure::Service(ErrorMeta {
@@ -205,6 +208,8 @@ fn verdict(
 }
 
 /// The second reading: the envelope alone, through a JSON tree (error paths only).
+#[cold]
+#[inline(never)]
 fn slow_path(
     spec: &EnvelopeSpec,
     status: u16,
