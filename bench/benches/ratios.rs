@@ -309,7 +309,9 @@ fn full_call() -> bool {
 /// and signing halves of line `a` alone, no I/O.
 fn sign_only() {
     let creds = TencentCredentials::new("AKIDbench", "bench-secret");
-    let config = ClientConfig::new().region("ap-guangzhou").endpoint("http://127.0.0.1:1");
+    let config = ClientConfig::new()
+        .region("ap-guangzhou")
+        .endpoint("http://127.0.0.1:1");
     let client = redis::Client::new(config, creds.clone()).expect("client");
     let input = DescribeBackupUrlRequest::builder()
         .instance_id(INSTANCE_ID)
@@ -347,7 +349,11 @@ fn sign_only() {
             let (canonical, names) = tencent_v3::canonical_request("POST", "/", "", &signed, &body);
             let sts = tencent_v3::string_to_sign(ts, "redis", &canonical);
             let sig = tencent_v3::signature(creds.secret_key.expose(), ts, "redis", &sts);
-            black_box((tencent_v3::authorization(&creds.secret_id, ts, "redis", &names, &sig), ts.to_string(), body));
+            black_box((
+                tencent_v3::authorization(&creds.secret_id, ts, "redis", &names, &sig),
+                ts.to_string(),
+                body,
+            ));
         },
     );
     report(
@@ -609,7 +615,9 @@ fn decoding() -> (bool, bool) {
         ROUNDS,
         BATCH,
         || {
-            black_box(serde_json::from_slice::<DownloadFileResponse>(black_box(huawei)).expect("ok"));
+            black_box(
+                serde_json::from_slice::<DownloadFileResponse>(black_box(huawei)).expect("ok"),
+            );
         },
         || {
             black_box(DownloadFileResponse::decode(200, None, black_box(huawei)).expect("ok"));

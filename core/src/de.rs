@@ -23,7 +23,9 @@ use serde::de::value::{
     MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer, StringDeserializer,
     U64Deserializer, U128Deserializer,
 };
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
+};
 
 /// A type that decodes leniently. Generated object and enum types implement it with the
 /// default method (plain serde); scalars, containers and runtime types override it.
@@ -395,7 +397,9 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptVisitor<S> {
     }
     #[inline]
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        self.0.deserialize(BorrowedStrDeserializer::new(v)).map(Some)
+        self.0
+            .deserialize(BorrowedStrDeserializer::new(v))
+            .map(Some)
     }
     #[inline]
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
@@ -407,19 +411,27 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptVisitor<S> {
     }
     #[inline]
     fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
-        self.0.deserialize(BorrowedBytesDeserializer::new(v)).map(Some)
+        self.0
+            .deserialize(BorrowedBytesDeserializer::new(v))
+            .map(Some)
     }
     #[inline]
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.0.deserialize(SeqAccessDeserializer::new(seq)).map(Some)
+        self.0
+            .deserialize(SeqAccessDeserializer::new(seq))
+            .map(Some)
     }
     #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.deserialize(MapAccessDeserializer::new(map)).map(Some)
+        self.0
+            .deserialize(MapAccessDeserializer::new(map))
+            .map(Some)
     }
     #[inline]
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        self.0.deserialize(EnumAccessDeserializer::new(data)).map(Some)
+        self.0
+            .deserialize(EnumAccessDeserializer::new(data))
+            .map(Some)
     }
 }
 
@@ -575,10 +587,17 @@ mod tests {
         assert_eq!(de::<Option<Vec<u64>>>("null"), Ok(None));
         assert_eq!(
             de::<Option<BTreeMap<String, Option<u32>>>>("{\"a\":null,\"b\":\"7\"}"),
-            Ok(Some(BTreeMap::from([("a".into(), None), ("b".into(), Some(7))])))
+            Ok(Some(BTreeMap::from([
+                ("a".into(), None),
+                ("b".into(), Some(7))
+            ])))
         );
         assert_eq!(de::<Option<Option<u32>>>("null"), Ok(None));
-        assert!(de::<Option<u32>>("-1").unwrap_err().contains("expected an integer (u32)"));
+        assert!(
+            de::<Option<u32>>("-1")
+                .unwrap_err()
+                .contains("expected an integer (u32)")
+        );
         assert!(de::<Option<u32>>("{}").is_err());
         assert!(de::<Option<String>>("[1]").is_err());
         // An object streams into a derived struct through the option.
@@ -588,7 +607,10 @@ mod tests {
             n: Option<u64>,
         }
         impl Lenient for S {}
-        assert_eq!(de::<Option<S>>("{\"n\":\"3\",\"x\":[{}]}"), Ok(Some(S { n: Some(3) })));
+        assert_eq!(
+            de::<Option<S>>("{\"n\":\"3\",\"x\":[{}]}"),
+            Ok(Some(S { n: Some(3) }))
+        );
         assert_eq!(de::<Option<S>>("{}"), Ok(Some(S { n: None })));
     }
 }

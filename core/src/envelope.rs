@@ -13,8 +13,8 @@ use serde::de::value::{
     MapAccessDeserializer, StrDeserializer, U64Deserializer, UnitDeserializer,
 };
 use serde::de::{
-    self, Deserialize as _, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer,
-    MapAccess, Visitor,
+    self, Deserialize as _, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny,
+    IntoDeserializer, MapAccess, Visitor,
 };
 use serde_json::Value as Json;
 
@@ -140,7 +140,10 @@ struct Seen {
 }
 
 enum Reason {
-    Service { code: Option<String>, message: String },
+    Service {
+        code: Option<String>,
+        message: String,
+    },
     Decode(String),
 }
 
@@ -165,11 +168,7 @@ impl Reason {
 }
 
 /// `Ok` when the envelope says success; otherwise the request id and why not.
-fn verdict(
-    spec: &EnvelopeSpec,
-    status: u16,
-    seen: Seen,
-) -> Result<(), (Option<String>, Reason)> {
+fn verdict(spec: &EnvelopeSpec, status: u16, seen: Seen) -> Result<(), (Option<String>, Reason)> {
     let ok_status = (200..300).contains(&status);
     let is_error = seen.error_object
         || (spec.status_errors && !ok_status)
@@ -198,10 +197,7 @@ fn verdict(
     if !ok_status {
         return Err((
             seen.request_id,
-            Reason::Decode(format!(
-                "HTTP {status} without a {} error",
-                spec.protocol
-            )),
+            Reason::Decode(format!("HTTP {status} without a {} error", spec.protocol)),
         ));
     }
     Ok(())
@@ -555,13 +551,12 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for PayloadVisitor<'_, 'de, S> {
         write!(f, "a {} payload object", self.spec.protocol)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<S::Value, A::Error> {
-        self.seed
-            .deserialize(MapAccessDeserializer::new(Payload {
-                inner: map,
-                spec: self.spec,
-                notes: self.notes,
-                pending: None,
-            }))
+        self.seed.deserialize(MapAccessDeserializer::new(Payload {
+            inner: map,
+            spec: self.spec,
+            notes: self.notes,
+            pending: None,
+        }))
     }
 }
 

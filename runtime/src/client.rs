@@ -189,10 +189,7 @@ impl Runtime {
                 return Err(match err {
                     SdkError::Transport(e) if e.kind == TransportErrorKind::Timeout => {
                         SdkError::Transport(TransportError {
-                            message: format!(
-                                "call did not finish within {:?}",
-                                cfg.total_timeout
-                            ),
+                            message: format!("call did not finish within {:?}", cfg.total_timeout),
                             ..e
                         })
                     }
@@ -264,7 +261,11 @@ impl Runtime {
         };
         // Latency is measured only for a span that records it.
         let started = (!span.is_disabled()).then(Instant::now);
-        let result = self.inner.transport.send_owned(signed, Some(deadline)).await;
+        let result = self
+            .inner
+            .transport
+            .send_owned(signed, Some(deadline))
+            .await;
         if let Some(started) = started {
             span.record("latency_ms", started.elapsed().as_millis() as u64);
         }

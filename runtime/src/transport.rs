@@ -304,7 +304,10 @@ mod tests {
     fn header_lookup_ignores_case() {
         let mut headers = HeaderMap::new();
         headers.insert("x-request-id", "r-1".parse().expect("value"));
-        headers.append("date", "Sun, 06 Nov 1994 08:49:37 GMT".parse().expect("value"));
+        headers.append(
+            "date",
+            "Sun, 06 Nov 1994 08:49:37 GMT".parse().expect("value"),
+        );
         let raw = RawResponse {
             status: 200,
             headers,

@@ -354,9 +354,8 @@ mod tests {
 
     #[test]
     fn signing_key_is_cached_per_secret_date_and_service() {
-        let derive = |secret: &str, ts: i64, service: &str| {
-            derived_keys(secret, &date(ts), service)[2]
-        };
+        let derive =
+            |secret: &str, ts: i64, service: &str| derived_keys(secret, &date(ts), service)[2];
         // Unique secrets, so tests running in parallel cannot evict these entries early.
         let (a, b) = ("cache-test-secret-a", "cache-test-secret-b");
         let noon: i64 = 1551113065; // 2019-02-25 16:44:25 UTC
