@@ -582,7 +582,7 @@ mod tests {
         assert_eq!(de::<Option<u32>>("5.0"), Ok(Some(5)));
         assert_eq!(de::<Option<bool>>("1"), Ok(Some(true)));
         assert_eq!(de::<Option<f64>>("\"2.5\""), Ok(Some(2.5)));
-        assert_eq!(de::<Option<Vec<u64>>>("[1,\"2\",null]").is_err(), true);
+        assert!(de::<Option<Vec<u64>>>("[1,\"2\",null]").is_err());
         assert_eq!(de::<Option<Vec<u64>>>("[1,\"2\"]"), Ok(Some(vec![1, 2])));
         assert_eq!(de::<Option<Vec<u64>>>("null"), Ok(None));
         assert_eq!(
