@@ -17,6 +17,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+use serde::de::value::{
+    BoolDeserializer, BorrowedBytesDeserializer, BorrowedStrDeserializer, BytesDeserializer,
+    EnumAccessDeserializer, F64Deserializer, I64Deserializer, I128Deserializer,
+    MapAccessDeserializer, SeqAccessDeserializer, StrDeserializer, StringDeserializer,
+    U64Deserializer, U128Deserializer,
+};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
 };
@@ -25,6 +31,7 @@ use serde::de::{
 /// default method (plain serde); scalars, containers and runtime types override it.
 pub trait Lenient: Sized {
     /// Decodes `Self` from any serde deserializer, leniently.
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>
     where
         Self: DeserializeOwned,
@@ -35,70 +42,11 @@ pub trait Lenient: Sized {
 
 /// `deserialize_with` target for generated fields.
 #[doc(hidden)]
+#[inline]
 pub fn lenient<'de, D: Deserializer<'de>, T: Lenient + DeserializeOwned>(
     d: D,
 ) -> Result<T, D::Error> {
     T::de_lenient(d)
-}
-
-/// A scalar as it arrived on the wire.
-enum Scalar {
-    Str(String),
-    I(i64),
-    U(u64),
-    F(f64),
-    B(bool),
-    Null,
-}
-
-impl Scalar {
-    fn text(self) -> Option<String> {
-        Some(match self {
-            Scalar::Str(s) => s,
-            Scalar::I(v) => v.to_string(),
-            Scalar::U(v) => v.to_string(),
-            Scalar::F(v) => v.to_string(),
-            Scalar::B(v) => v.to_string(),
-            Scalar::Null => return None,
-        })
-    }
-}
-
-struct ScalarVisitor(&'static str);
-
-macro_rules! visit_as {
-    ($name:ident, $t:ty, $variant:ident, $conv:expr) => {
-        fn $name<E: de::Error>(self, v: $t) -> Result<Scalar, E> {
-            #[allow(clippy::redundant_closure_call)]
-            Ok(Scalar::$variant(($conv)(v)))
-        }
-    };
-}
-
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-    visit_as!(visit_str, &str, Str, str::to_owned);
-    visit_as!(visit_string, String, Str, std::convert::identity);
-    visit_as!(visit_i64, i64, I, std::convert::identity);
-    visit_as!(visit_u64, u64, U, std::convert::identity);
-    visit_as!(visit_f64, f64, F, std::convert::identity);
-    visit_as!(visit_bool, bool, B, std::convert::identity);
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-fn scalar<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<Scalar, D::Error> {
-    d.deserialize_any(ScalarVisitor(expecting))
 }
 
 fn invalid<E: de::Error>(found: &str, expecting: &'static str) -> E {
@@ -107,73 +55,226 @@ fn invalid<E: de::Error>(found: &str, expecting: &'static str) -> E {
     ))
 }
 
+/// The JSON text of a float, as it appears in error messages and as text.
+fn float_text(v: f64) -> String {
+    v.to_string()
+}
+
+/// Implements the visitor methods every lenient scalar rejects the same way: null, and
+/// (through the default methods) objects and lists.
+macro_rules! reject_null {
+    () => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(invalid("null", self.expecting_str()))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(invalid("null", self.expecting_str()))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+
+/// A lenient integer of type `T`: straight from the deserializer's callbacks, without an
+/// intermediate value (a string is parsed where it lies, never copied).
+struct IntVisitor<T>(PhantomData<T>, &'static str);
+
+impl<T> IntVisitor<T> {
+    fn expecting_str(&self) -> &'static str {
+        self.1
+    }
+}
+
+impl<'de, T> Visitor<'de> for IntVisitor<T>
+where
+    T: TryFrom<i64> + TryFrom<u64> + TryFrom<i128>,
+{
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.1)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| invalid(&v.to_string(), self.1))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| invalid(&v.to_string(), self.1))
+    }
+    // Through i128, so `"-0"` is 0 for unsigned types too (as the generator's sample check
+    // reads it).
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+        s.trim()
+            .parse::<i128>()
+            .ok()
+            .and_then(|v| T::try_from(v).ok())
+            .ok_or_else(|| invalid(s, self.1))
+    }
+    // Whole floats convert exactly below 2^127; `MAX as f64` would round up.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        if v.fract() == 0.0 && v.abs() < 1.7e38 {
+            T::try_from(v as i128).map_err(|_| invalid(&float_text(v), self.1))
+        } else {
+            Err(invalid(&float_text(v), self.1))
+        }
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Err(invalid(&v.to_string(), self.1))
+    }
+    reject_null!();
+}
+
 macro_rules! lenient_int {
     ($($t:ty),*) => {$(
         impl Lenient for $t {
+            #[inline]
             fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 const EXPECTING: &str = concat!("an integer (", stringify!($t), ") or a string holding one");
-                match scalar(d, EXPECTING)? {
-                    Scalar::I(v) => <$t>::try_from(v).map_err(|_| invalid(&v.to_string(), EXPECTING)),
-                    Scalar::U(v) => <$t>::try_from(v).map_err(|_| invalid(&v.to_string(), EXPECTING)),
-                    // Through i128, so `"-0"` is 0 for unsigned types too (as the generator's
-                    // sample check reads it).
-                    Scalar::Str(s) => s.trim().parse::<i128>().ok().and_then(|v| <$t>::try_from(v).ok()).ok_or_else(|| invalid(&s, EXPECTING)),
-                    // Whole floats convert exactly below 2^127; `MAX as f64` would round up.
-                    Scalar::F(v) if v.fract() == 0.0 && v.abs() < 1.7e38 => <$t>::try_from(v as i128).map_err(|_| invalid(&v.to_string(), EXPECTING)),
-                    other => Err(invalid(&other.text().unwrap_or_else(|| "null".into()), EXPECTING)),
-                }
+                d.deserialize_any(IntVisitor::<$t>(PhantomData, EXPECTING))
             }
         }
     )*};
 }
 lenient_int!(i32, i64, u32, u64);
 
-impl Lenient for f64 {
-    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const EXPECTING: &str = "a number or a string holding one";
-        match scalar(d, EXPECTING)? {
-            Scalar::I(v) => Ok(v as f64),
-            Scalar::U(v) => Ok(v as f64),
-            Scalar::F(v) => Ok(v),
-            Scalar::Str(s) => match s.trim().parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(v),
-                _ => Err(invalid(&s, EXPECTING)),
-            },
-            other => Err(invalid(
-                &other.text().unwrap_or_else(|| "null".into()),
-                EXPECTING,
-            )),
+struct F64Visitor;
+
+impl F64Visitor {
+    const EXPECTING: &'static str = "a number or a string holding one";
+    fn expecting_str(&self) -> &'static str {
+        Self::EXPECTING
+    }
+}
+
+impl<'de> Visitor<'de> for F64Visitor {
+    type Value = f64;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::EXPECTING)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+        Ok(v)
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<f64, E> {
+        match s.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(invalid(s, Self::EXPECTING)),
         }
     }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<f64, E> {
+        Err(invalid(&v.to_string(), Self::EXPECTING))
+    }
+    reject_null!();
+}
+
+impl Lenient for f64 {
+    #[inline]
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(F64Visitor)
+    }
+}
+
+struct BoolVisitor;
+
+impl BoolVisitor {
+    const EXPECTING: &'static str = "a boolean, 0/1 or \"true\"/\"false\"";
+    fn expecting_str(&self) -> &'static str {
+        Self::EXPECTING
+    }
+}
+
+impl<'de> Visitor<'de> for BoolVisitor {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::EXPECTING)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(invalid(&v.to_string(), Self::EXPECTING)),
+        }
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(invalid(&v.to_string(), Self::EXPECTING)),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+        Err(invalid(&float_text(v), Self::EXPECTING))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<bool, E> {
+        match s {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            _ => Err(invalid(s, Self::EXPECTING)),
+        }
+    }
+    reject_null!();
 }
 
 impl Lenient for bool {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const EXPECTING: &str = "a boolean, 0/1 or \"true\"/\"false\"";
-        match scalar(d, EXPECTING)? {
-            Scalar::B(v) => Ok(v),
-            Scalar::I(0) | Scalar::U(0) => Ok(false),
-            Scalar::I(1) | Scalar::U(1) => Ok(true),
-            Scalar::Str(s) if s == "true" || s == "1" => Ok(true),
-            Scalar::Str(s) if s == "false" || s == "0" => Ok(false),
-            other => Err(invalid(
-                &other.text().unwrap_or_else(|| "null".into()),
-                EXPECTING,
-            )),
-        }
+        d.deserialize_any(BoolVisitor)
     }
 }
 
+/// Text: a string as is (moved when the deserializer hands over an owned one), a number or
+/// boolean as its JSON text.
+struct TextVisitor;
+
+impl TextVisitor {
+    const EXPECTING: &'static str = "a string (or a number or boolean, kept as text)";
+    fn expecting_str(&self) -> &'static str {
+        Self::EXPECTING
+    }
+}
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::EXPECTING)
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<String, E> {
+        Ok(s.to_owned())
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<String, E> {
+        Ok(s)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(float_text(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    reject_null!();
+}
+
 impl Lenient for String {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const EXPECTING: &str = "a string (or a number or boolean, kept as text)";
-        scalar(d, EXPECTING)?
-            .text()
-            .ok_or_else(|| invalid("null", EXPECTING))
+        d.deserialize_any(TextVisitor)
     }
 }
 
 /// Decodes a string-like scalar as text (numbers and booleans as their JSON text).
+#[inline]
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     String::de_lenient(d)
 }
@@ -204,20 +305,26 @@ impl<T> Clone for LenientSeed<T> {
 
 impl<'de, T: Lenient + DeserializeOwned> DeserializeSeed<'de> for LenientSeed<T> {
     type Value = T;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
         T::de_lenient(d)
     }
 }
 
 /// An optional value: `null` (or absent, by the caller's `default`) is `None`.
+///
+/// One `deserialize_any` reads the value: `null` is `None`, anything else is handed to
+/// `seed` as the value it is (a string, a number, a boolean, or the object or list still
+/// streaming), so the value is not peeked at twice.
+#[inline]
 pub fn option<'de, D: Deserializer<'de>, S: DeserializeSeed<'de>>(
     d: D,
     seed: S,
 ) -> Result<Option<S::Value>, D::Error> {
-    d.deserialize_option(OptVisitor(seed))
+    d.deserialize_any(OptVisitor(seed))
 }
-
 /// A list: `null` is empty; each element through a clone of `seed`.
+#[inline]
 pub fn seq<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
     d: D,
     seed: S,
@@ -226,6 +333,7 @@ pub fn seq<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
 }
 
 /// A map with string keys: `null` is empty; each value through a clone of `seed`.
+#[inline]
 pub fn map<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
     d: D,
     seed: S,
@@ -234,6 +342,7 @@ pub fn map<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for Option<T> {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         option(d, LenientSeed::new())
     }
@@ -246,14 +355,83 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptVisitor<S> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an optional value")
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         self.0.deserialize(d).map(Some)
+    }
+    #[inline]
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.0.deserialize(BoolDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.0.deserialize(I64Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        self.0.deserialize(I128Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.0.deserialize(U64Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        self.0.deserialize(U128Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.0.deserialize(F64Deserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.0.deserialize(StrDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        self.0
+            .deserialize(BorrowedStrDeserializer::new(v))
+            .map(Some)
+    }
+    #[inline]
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        self.0.deserialize(StringDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        self.0.deserialize(BytesDeserializer::new(v)).map(Some)
+    }
+    #[inline]
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        self.0
+            .deserialize(BorrowedBytesDeserializer::new(v))
+            .map(Some)
+    }
+    #[inline]
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.0
+            .deserialize(SeqAccessDeserializer::new(seq))
+            .map(Some)
+    }
+    #[inline]
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0
+            .deserialize(MapAccessDeserializer::new(map))
+            .map(Some)
+    }
+    #[inline]
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        self.0
+            .deserialize(EnumAccessDeserializer::new(data))
+            .map(Some)
     }
 }
 
@@ -275,8 +453,11 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for SeqVisitor<S> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         // Cap the pre-allocation: the hint comes from untrusted input. Without a hint (JSON
-        // gives none) start at 8, which holds a typical vendor list without regrowing.
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(8).min(64));
+        // gives none) start with room for up to 8 elements within 512 bytes: a typical
+        // vendor list of strings without regrowing, and no oversized block for one large
+        // struct (allocations that small stay on the allocator's fast path).
+        let guess = (512 / std::mem::size_of::<S::Value>().max(1)).clamp(1, 8);
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(guess).min(64));
         while let Some(v) = seq.next_element_seed(self.0.clone())? {
             out.push(v);
         }
@@ -285,6 +466,7 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for SeqVisitor<S> {
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for Vec<T> {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         seq(d, LenientSeed::new())
     }
@@ -317,12 +499,14 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for MapVisitor<S> {
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for BTreeMap<String, T> {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         map(d, LenientSeed::new())
     }
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for Box<T> {
+    #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::de_lenient(d).map(Box::new)
     }
@@ -387,5 +571,46 @@ mod tests {
             Ok(1)
         );
         assert!(de::<String>("null").is_err());
+    }
+
+    #[test]
+    fn options_hand_every_kind_of_value_on() {
+        assert_eq!(de::<Option<String>>("\"a\\u00e9\""), Ok(Some("aé".into())));
+        assert_eq!(de::<Option<String>>("true"), Ok(Some("true".into())));
+        assert_eq!(de::<Option<String>>("-1.5"), Ok(Some("-1.5".into())));
+        assert_eq!(de::<Option<i32>>("\"-0\""), Ok(Some(0)));
+        assert_eq!(de::<Option<u32>>("5.0"), Ok(Some(5)));
+        assert_eq!(de::<Option<bool>>("1"), Ok(Some(true)));
+        assert_eq!(de::<Option<f64>>("\"2.5\""), Ok(Some(2.5)));
+        assert!(de::<Option<Vec<u64>>>("[1,\"2\",null]").is_err());
+        assert_eq!(de::<Option<Vec<u64>>>("[1,\"2\"]"), Ok(Some(vec![1, 2])));
+        assert_eq!(de::<Option<Vec<u64>>>("null"), Ok(None));
+        assert_eq!(
+            de::<Option<BTreeMap<String, Option<u32>>>>("{\"a\":null,\"b\":\"7\"}"),
+            Ok(Some(BTreeMap::from([
+                ("a".into(), None),
+                ("b".into(), Some(7))
+            ])))
+        );
+        assert_eq!(de::<Option<Option<u32>>>("null"), Ok(None));
+        assert!(
+            de::<Option<u32>>("-1")
+                .unwrap_err()
+                .contains("expected an integer (u32)")
+        );
+        assert!(de::<Option<u32>>("{}").is_err());
+        assert!(de::<Option<String>>("[1]").is_err());
+        // An object streams into a derived struct through the option.
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct S {
+            #[serde(default, deserialize_with = "lenient")]
+            n: Option<u64>,
+        }
+        impl Lenient for S {}
+        assert_eq!(
+            de::<Option<S>>("{\"n\":\"3\",\"x\":[{}]}"),
+            Ok(Some(S { n: Some(3) }))
+        );
+        assert_eq!(de::<Option<S>>("{}"), Ok(Some(S { n: None })));
     }
 }

@@ -64,6 +64,7 @@ fn excerpt(body: &[u8]) -> String {
         .collect()
 }
 
+#[inline]
 fn text(v: &Json) -> Option<String> {
     match v {
         Json::String(s) => Some(s.clone()),
@@ -76,6 +77,7 @@ fn text(v: &Json) -> Option<String> {
 /// Decodes a response body into `T`, or into the service's error.
 ///
 /// `header_request_id` is the value of the spec's request-id header, when the transport saw one.
+#[inline]
 pub fn decode<T: DeserializeOwned>(
     spec: &EnvelopeSpec,
     status: u16,
@@ -94,6 +96,7 @@ pub fn decode<T: DeserializeOwned>(
 /// A success status is decoded in one pass. When that pass fails (or the status is not a
 /// success), the body is read a second time for the envelope alone, so a service error is
 /// reported as such and a malformed body gets a precise reason.
+#[inline]
 pub fn decode_with<'de, S: DeserializeSeed<'de>>(
     spec: &EnvelopeSpec,
     status: u16,
@@ -106,6 +109,10 @@ pub fn decode_with<'de, S: DeserializeSeed<'de>>(
         let mut notes = Notes::default();
         match single_pass(spec, body, seed, &mut notes) {
             Ok(value) => {
+                // The common case decides without copying any noted text.
+                if notes.is_success(spec, status) {
+                    return Ok(value);
+                }
                 let seen = notes.seen(header_request_id);
                 return match verdict(spec, status, seen) {
                     Ok(()) => Ok(value),
@@ -141,6 +148,7 @@ enum Reason {
 }
 
 impl Reason {
+    #[cold]
     fn into_failure(self, status: u16, request_id: Option<String>, body: &[u8]) -> Failure {
         match self {
             Reason::Service { code, message } => Failure::Service(ErrorMeta {
@@ -196,6 +204,8 @@ fn verdict(spec: &EnvelopeSpec, status: u16, seen: Seen) -> Result<(), (Option<S
 }
 
 /// The second reading: the envelope alone, through a JSON tree (error paths only).
+#[cold]
+#[inline(never)]
 fn slow_path(
     spec: &EnvelopeSpec,
     status: u16,
@@ -265,6 +275,7 @@ fn slow_path(
 // ---------------------------------------------------------------------------------------
 // The single pass.
 
+#[inline]
 fn single_pass<'de, S: DeserializeSeed<'de>>(
     spec: &EnvelopeSpec,
     body: &'de [u8],
@@ -298,6 +309,7 @@ enum Note<'de> {
 }
 
 impl Note<'_> {
+    #[inline]
     fn text(&self) -> Option<String> {
         Some(match self {
             Note::Str(s) => s.to_string(),
@@ -310,23 +322,37 @@ impl Note<'_> {
     }
 }
 
+impl Note<'_> {
+    /// Whether [`Note::text`] would be `Some(expected)`, without building the text for a
+    /// string.
+    #[inline]
+    fn text_is(&self, expected: &str) -> bool {
+        match self {
+            Note::Str(s) => s == expected,
+            other => other.text().is_some_and(|t| t == expected),
+        }
+    }
+}
+
 impl<'de> Note<'de> {
     /// Hands the noted value on to the payload's own field.
-    fn feed<V: DeserializeSeed<'de>, E: de::Error>(self, seed: V) -> Result<V::Value, E> {
+    #[inline]
+    fn feed<V: DeserializeSeed<'de>, E: de::Error>(&self, seed: V) -> Result<V::Value, E> {
         match self {
             Note::Str(Cow::Borrowed(s)) => seed.deserialize(BorrowedStrDeserializer::new(s)),
-            Note::Str(Cow::Owned(s)) => seed.deserialize(StrDeserializer::new(&s)),
-            Note::I(v) => seed.deserialize(I64Deserializer::new(v)),
-            Note::U(v) => seed.deserialize(U64Deserializer::new(v)),
-            Note::F(v) => seed.deserialize(F64Deserializer::new(v)),
-            Note::B(v) => seed.deserialize(BoolDeserializer::new(v)),
+            Note::Str(Cow::Owned(s)) => seed.deserialize(StrDeserializer::new(s)),
+            Note::I(v) => seed.deserialize(I64Deserializer::new(*v)),
+            Note::U(v) => seed.deserialize(U64Deserializer::new(*v)),
+            Note::F(v) => seed.deserialize(F64Deserializer::new(*v)),
+            Note::B(v) => seed.deserialize(BoolDeserializer::new(*v)),
             Note::Null => seed.deserialize(UnitDeserializer::new()),
-            Note::Other(v) => seed.deserialize(v).map_err(E::custom),
+            Note::Other(v) => seed.deserialize(v.clone()).map_err(E::custom),
         }
     }
 }
 
 impl<'de> de::Deserialize<'de> for Note<'de> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(NoteVisitor)
     }
@@ -388,6 +414,21 @@ struct Notes<'de> {
 }
 
 impl Notes<'_> {
+    /// Whether [`verdict`] would accept the envelope these notes describe (status 2xx),
+    /// decided on the notes as they are. `false` is not final: the caller then asks
+    /// [`verdict`], which says why.
+    #[inline]
+    fn is_success(&self, spec: &EnvelopeSpec, status: u16) -> bool {
+        let ok_status = (200..300).contains(&status);
+        ok_status
+            && self.error.is_none()
+            && match (spec.success_code, &self.code) {
+                (None, _) => true,
+                (Some(success), Some(code)) => code.text_is(success),
+                (Some(_), None) => false,
+            }
+    }
+
     fn seen(self, header_request_id: Option<&str>) -> Seen {
         let text = |n: Option<Note<'_>>| n.as_ref().and_then(Note::text);
         let request_id = text(self.request_id).or_else(|| header_request_id.map(str::to_owned));
@@ -412,6 +453,7 @@ impl Notes<'_> {
 struct Key<'de>(Cow<'de, str>);
 
 impl<'de> de::Deserialize<'de> for Key<'de> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
@@ -433,6 +475,7 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
     }
 }
 
+#[inline]
 fn feed_key<'de, K: DeserializeSeed<'de>, E: de::Error>(
     seed: K,
     key: Cow<'de, str>,
@@ -486,6 +529,7 @@ struct PayloadSeed<'n, 'de, S> {
 
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for PayloadSeed<'_, 'de, S> {
     type Value = S::Value;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
         d.deserialize_map(PayloadVisitor {
             spec: self.spec,
@@ -522,12 +566,33 @@ struct Payload<'n, 'de, A> {
     inner: A,
     spec: &'n EnvelopeSpec,
     notes: &'n mut Notes<'de>,
-    pending: Option<Note<'de>>,
+    /// The envelope field whose noted value the payload's next value is.
+    pending: Option<Slot>,
+}
+
+/// Which envelope field a note is.
+#[derive(Clone, Copy)]
+enum Slot {
+    Code,
+    Message,
+    RequestId,
+}
+
+impl<'de> Notes<'de> {
+    #[inline]
+    fn slot(&mut self, slot: Slot) -> &mut Option<Note<'de>> {
+        match slot {
+            Slot::Code => &mut self.code,
+            Slot::Message => &mut self.message,
+            Slot::RequestId => &mut self.request_id,
+        }
+    }
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
     type Error = A::Error;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
@@ -545,28 +610,34 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
                 continue;
             }
             let slot = if spec.request_id_field == Some(&*key) {
-                &mut self.notes.request_id
+                Slot::RequestId
             } else if spec.code_field == key {
-                &mut self.notes.code
+                Slot::Code
             } else if spec.message_field == key {
-                &mut self.notes.message
+                Slot::Message
             } else {
                 return feed_key(seed, key).map(Some);
             };
             let note: Note<'de> = self.inner.next_value()?;
-            *slot = Some(note.clone());
-            self.pending = Some(note);
+            *self.notes.slot(slot) = Some(note);
+            self.pending = Some(slot);
             return feed_key(seed, key).map(Some);
         }
     }
 
+    #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         match self.pending.take() {
-            Some(note) => note.feed(seed),
+            Some(slot) => match self.notes.slot(slot) {
+                Some(note) => note.feed(seed),
+                // Stored by `next_key_seed` just before; never empty.
+                None => Err(de::Error::custom("envelope note lost")),
+            },
             None => self.inner.next_value_seed(seed),
         }
     }
 
+    #[inline]
     fn size_hint(&self) -> Option<usize> {
         self.inner.size_hint()
     }
@@ -577,6 +648,7 @@ struct ErrorObjectSeed<'n>(&'n EnvelopeSpec);
 
 impl<'de> DeserializeSeed<'de> for ErrorObjectSeed<'_> {
     type Value = Option<(Option<String>, Option<String>)>;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         match Note::deserialize(d)? {
             Note::Other(obj @ Json::Object(_)) => Ok(Some((

@@ -155,6 +155,10 @@ impl Runtime {
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
+        if span.is_disabled() {
+            // No subscriber wants the span: skip entering it on every poll.
+            return self.attempts(op, wire, &span).await;
+        }
         self.attempts(op, wire, &span)
             .instrument(span.clone())
             .await
@@ -172,27 +176,26 @@ impl Runtime {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let (result, raw) = match tokio::time::timeout_at(
-                deadline.into(),
-                self.once::<T, E>(op, wire.clone(), span),
-            )
-            .await
-            {
-                Ok(r) => r,
-                Err(_) => {
-                    let e = TransportError {
-                        operation: op.name,
-                        kind: TransportErrorKind::Timeout,
-                        status: None,
-                        message: format!("call did not finish within {:?}", cfg.total_timeout),
-                    };
-                    return Err(SdkError::Transport(e));
-                }
-            };
+            // The request is signed afresh for every attempt (new timestamp and nonce), so
+            // the unsigned one is kept for the next.
+            let (result, raw) = self.once::<T, E>(op, wire.clone(), span, deadline).await;
             let err = match result {
                 Ok(value) => return Ok(value),
                 Err(err) => err,
             };
+            if Instant::now() >= deadline {
+                // The total timeout ran out (waiting for the rate limit or during the
+                // exchange): no retry, whatever the error.
+                return Err(match err {
+                    SdkError::Transport(e) if e.kind == TransportErrorKind::Timeout => {
+                        SdkError::Transport(TransportError {
+                            message: format!("call did not finish within {:?}", cfg.total_timeout),
+                            ..e
+                        })
+                    }
+                    other => other,
+                });
+            }
             if let (SdkError::Service(e), Some(raw)) = (&err, &raw)
                 && !skew_fixed
                 && op
@@ -229,22 +232,43 @@ impl Runtime {
         }
     }
 
-    /// One attempt: rate limit, sign, send, decode. Also hands back the raw response (when
-    /// one arrived) for `Date` and `Retry-After`.
+    /// One attempt: rate limit, sign, send, decode, all before `deadline` (the waits, that
+    /// is: signing and decoding do not block). Also hands back the raw response (when one
+    /// arrived) for `Date` and `Retry-After`.
     async fn once<T: DeserializeOwned, E: ServiceError>(
         &self,
         op: &OperationInfo,
         wire: WireRequest,
         span: &tracing::Span,
+        deadline: Instant,
     ) -> (Result<T, SdkError<E>>, Option<RawResponse>) {
-        self.throttle(op).await;
+        if op.rate_limit.is_some_and(|r| r > 0.0)
+            && tokio::time::timeout_at(deadline.into(), self.throttle(op))
+                .await
+                .is_err()
+        {
+            let e = TransportError {
+                operation: op.name,
+                kind: TransportErrorKind::Timeout,
+                status: None,
+                message: "the call's total timeout ran out waiting for the rate limit".into(),
+            };
+            return (Err(SdkError::Transport(e)), None);
+        }
         let signed = match self.sign(op, wire) {
             Ok(s) => s,
             Err(e) => return (Err(SdkError::Build(e)), None),
         };
-        let started = Instant::now();
-        let result = self.send(&signed).await;
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        // Latency is measured only for a span that records it.
+        let started = (!span.is_disabled()).then(Instant::now);
+        let result = self
+            .inner
+            .transport
+            .send_owned(signed, Some(deadline))
+            .await;
+        if let Some(started) = started {
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+        }
         let raw = match result {
             Ok(raw) => raw,
             Err(e) => {
@@ -259,13 +283,15 @@ impl Runtime {
             .and_then(|h| raw.header(h))
             .or_else(|| raw.header("x-request-id"));
         let decoded = envelope::decode::<T>(op.envelope, raw.status, header_id, &raw.body);
-        let request_id = match &decoded {
-            Ok(_) => header_id,
-            Err(Failure::Service(meta)) => meta.request_id.as_deref(),
-            Err(Failure::Decode(e)) => e.request_id.as_deref(),
-        };
-        if let Some(id) = request_id {
-            span.record("request_id", id);
+        if !span.is_disabled() {
+            let request_id = match &decoded {
+                Ok(_) => header_id,
+                Err(Failure::Service(meta)) => meta.request_id.as_deref(),
+                Err(Failure::Decode(e)) => e.request_id.as_deref(),
+            };
+            if let Some(id) = request_id {
+                span.record("request_id", id);
+            }
         }
         let result = decoded.map_err(|f| match f {
             Failure::Service(meta) => SdkError::Service(E::from(meta)),
@@ -311,16 +337,31 @@ pub fn parse_http_date(v: &str) -> Option<i64> {
         .map(|t| t.assume_utc().unix_timestamp())
 }
 
-/// Random bits from the standard library's randomly keyed hasher: not secret, only to
-/// spread nonces and backoff delays.
+/// Random bits, not secret (only to spread nonces and backoff delays): a per-thread
+/// xorshift64* generator, seeded once from the standard library's randomly keyed hasher and
+/// the clock.
 fn random_u64() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish()
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = const { Cell::new(0) };
+    }
+    STATE.with(|state| {
+        let mut x = state.get();
+        if x == 0 {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            x = h.finish() | 1;
+        }
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    })
 }
 
 /// Uniform in `[0, 1)`.
@@ -343,5 +384,8 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         let r = random_unit();
         assert!((0.0..1.0).contains(&r));
+        // Successive draws differ (xorshift never repeats within its period).
+        let draws: std::collections::HashSet<u64> = (0..1000).map(|_| random_u64()).collect();
+        assert_eq!(draws.len(), 1000);
     }
 }

@@ -1,10 +1,17 @@
 //! The one HTTP transport: a pooled `reqwest` client over rustls (ring), connect and
 //! per-attempt timeouts, a `User-Agent`, and a capped body read.
 //!
+//! The attempt timeout is a tokio timer around the whole exchange (request, headers and
+//! body), merged with the call's total deadline when the runtime passes one, so an attempt
+//! arms one timer, not one per limit.
+//!
 //! Errors never carry the request URL: a signed query string is a credential.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
 
 use crate::config::ClientConfig;
 use crate::wire::{Method, SignedRequest};
@@ -59,19 +66,18 @@ impl std::error::Error for TransportError {}
 pub struct RawResponse {
     /// HTTP status.
     pub status: u16,
-    /// Response headers (names lower-case).
-    pub headers: Vec<(String, String)>,
-    /// Body bytes.
-    pub body: Vec<u8>,
+    /// Response headers, as received (names are case-insensitive).
+    pub headers: HeaderMap,
+    /// Body bytes (the connection's own buffer when the body arrived in one piece).
+    pub body: Bytes,
 }
 
 impl RawResponse {
-    /// The first header named `name` (case-insensitive).
+    /// The first header named `name` (case-insensitive), when its value is UTF-8.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .get(name)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
     }
 }
 
@@ -111,15 +117,46 @@ impl Transport {
         })
     }
 
-    /// Sends one attempt and reads the whole body (up to the cap).
+    /// Sends one attempt and reads the whole body (up to the cap), within the attempt
+    /// timeout.
     pub async fn send(&self, req: &SignedRequest) -> Result<RawResponse, TransportError> {
-        let fail = |kind, status, message| TransportError {
-            operation: req.operation,
-            kind,
-            status,
-            message,
-        };
-        let mut url = format!("{}://{}{}", self.scheme, req.host, req.path);
+        let mut builder = self.request(req);
+        for (k, v) in &req.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if !req.body.is_empty() {
+            builder = builder.body(req.body.clone());
+        }
+        self.timed(req.operation, builder, None).await
+    }
+
+    /// [`Transport::send`] of a request the caller no longer needs: its headers and body
+    /// move into the HTTP request uncopied. Bounded by the attempt timeout and, when
+    /// given, the call's `deadline`, with one timer for both.
+    pub(crate) async fn send_owned(
+        &self,
+        req: SignedRequest,
+        deadline: Option<Instant>,
+    ) -> Result<RawResponse, TransportError> {
+        let mut builder = self.request(&req);
+        for (k, v) in req.headers {
+            builder = builder.header(k, v);
+        }
+        if !req.body.is_empty() {
+            builder = builder.body(req.body);
+        }
+        self.timed(req.operation, builder, deadline).await
+    }
+
+    /// The method and URL of `req`.
+    fn request(&self, req: &SignedRequest) -> reqwest::RequestBuilder {
+        let mut url = String::with_capacity(
+            self.scheme.len() + 3 + req.host.len() + req.path.len() + 1 + req.query.len(),
+        );
+        url.push_str(self.scheme);
+        url.push_str("://");
+        url.push_str(&req.host);
+        url.push_str(&req.path);
         if !req.query.is_empty() {
             url.push('?');
             url.push_str(&req.query);
@@ -130,28 +167,59 @@ impl Transport {
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut builder = self.http.request(method, url).timeout(self.attempt_timeout);
-        for (k, v) in &req.headers {
-            builder = builder.header(k.as_str(), v.as_str());
+        self.http.request(method, url)
+    }
+
+    /// Runs [`Transport::exchange`] under one timer: the attempt timeout or the deadline,
+    /// whichever comes first.
+    async fn timed(
+        &self,
+        operation: &'static str,
+        builder: reqwest::RequestBuilder,
+        deadline: Option<Instant>,
+    ) -> Result<RawResponse, TransportError> {
+        let attempt_end = Instant::now() + self.attempt_timeout;
+        let (until, whole_call) = match deadline {
+            Some(d) if d < attempt_end => (d, true),
+            _ => (attempt_end, false),
+        };
+        // The status, once known, so a timeout while reading the body still reports it.
+        let mut status = None;
+        let exchange = self.exchange(operation, builder, &mut status);
+        match tokio::time::timeout_at(until.into(), exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError {
+                operation,
+                kind: TransportErrorKind::Timeout,
+                status,
+                message: if whole_call {
+                    "the call's total timeout ran out during the attempt".to_owned()
+                } else {
+                    format!("attempt did not finish within {:?}", self.attempt_timeout)
+                },
+            }),
         }
-        if !req.body.is_empty() {
-            builder = builder.body(req.body.clone());
-        }
+    }
+
+    /// The request and the capped body read, without a timeout.
+    async fn exchange(
+        &self,
+        operation: &'static str,
+        builder: reqwest::RequestBuilder,
+        status_seen: &mut Option<u16>,
+    ) -> Result<RawResponse, TransportError> {
+        let fail = |kind, status, message| TransportError {
+            operation,
+            kind,
+            status,
+            message,
+        };
         let mut resp = builder
             .send()
             .await
             .map_err(|e| fail(kind_of(&e), None, describe(&e)))?;
         let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        *status_seen = Some(status);
         if resp
             .content_length()
             .is_some_and(|n| n > self.max_body_bytes as u64)
@@ -165,23 +233,35 @@ impl Transport {
                 ),
             ));
         }
-        let mut body = Vec::new();
+        let headers = std::mem::take(resp.headers_mut());
+        // A body that arrives in one chunk is kept as is; only a split one is joined.
+        let (mut first, mut joined, mut len) = (None::<Bytes>, Vec::new(), 0usize);
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > self.max_body_bytes {
+                    len += chunk.len();
+                    if len > self.max_body_bytes {
                         return Err(fail(
                             TransportErrorKind::BodyTooLarge,
                             Some(status),
                             format!("body exceeds the {} byte cap", self.max_body_bytes),
                         ));
                     }
-                    body.extend_from_slice(&chunk);
+                    match first.take() {
+                        None if joined.is_empty() => first = Some(chunk),
+                        None => joined.extend_from_slice(&chunk),
+                        Some(head) => {
+                            joined.reserve(head.len() + chunk.len());
+                            joined.extend_from_slice(&head);
+                            joined.extend_from_slice(&chunk);
+                        }
+                    }
                 }
                 Ok(None) => break,
                 Err(e) => return Err(fail(kind_of(&e), Some(status), describe(&e))),
             }
         }
+        let body = first.unwrap_or_else(|| Bytes::from(joined));
         Ok(RawResponse {
             status,
             headers,
@@ -214,4 +294,28 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lookup_ignores_case() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "r-1".parse().expect("value"));
+        headers.append(
+            "date",
+            "Sun, 06 Nov 1994 08:49:37 GMT".parse().expect("value"),
+        );
+        let raw = RawResponse {
+            status: 200,
+            headers,
+            body: Bytes::from_static(b"{}"),
+        };
+        assert_eq!(raw.header("X-Request-Id"), Some("r-1"));
+        assert_eq!(raw.header("DATE"), Some("Sun, 06 Nov 1994 08:49:37 GMT"));
+        assert_eq!(raw.header("retry-after"), None);
+        assert_eq!(raw.header("not a header name"), None);
+    }
 }

@@ -100,22 +100,16 @@ fn judge(status: u16, outcome: runtime::catalog::Outcome) -> Outcome {
 }
 
 /// Every generated response decoder, by the operation's wire name, from the catalogs.
-fn decoders() -> Vec<(
-    &'static str,
-    fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome,
-)> {
+type DecodeHook = fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome;
+
+fn decoders() -> Vec<(&'static str, DecodeHook)> {
     entries()
         .iter()
         .map(|e| (e.spec.info.name, e.decode))
         .collect()
 }
 
-fn decode_with(
-    decode: fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome,
-    status: u16,
-    id: Option<&str>,
-    body: &[u8],
-) -> Outcome {
+fn decode_with(decode: DecodeHook, status: u16, id: Option<&str>, body: &[u8]) -> Outcome {
     judge(status, decode(status, id, body))
 }
 
@@ -577,7 +571,7 @@ struct CheckedOp {
     /// Index into `model.ops`.
     index: usize,
     /// The runtime decoder of the same operation.
-    decode: fn(u16, Option<&str>, &[u8]) -> runtime::catalog::Outcome,
+    decode: DecodeHook,
     /// Every wire name and alias of its response fields and types: the keys to add.
     keys: Vec<String>,
 }

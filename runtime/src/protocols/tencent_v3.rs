@@ -5,6 +5,8 @@
 //! and `Authorization` are added by the signer). Financial-zone regions (`*-fsi`) are isolated
 //! and must be called on `<service>.<region>.tencentcloudapi.com`.
 
+use std::sync::{Mutex, PoisonError};
+
 use super::encoding::{form_urlencode, header, hmac_sha256, sha256_hex, utc};
 use super::{ClientConfig, Field, OperationInfo, flatten_params};
 use crate::credentials::TencentCredentials;
@@ -35,10 +37,7 @@ pub(super) fn build(
             flatten_params(vec![], &fields),
             Body::Empty,
         ),
-        _ => {
-            let json = Value::Object(fields.into_iter().map(|f| (f.name, f.value)).collect());
-            ("application/json", vec![], Body::Json(json.to_json()))
-        }
+        _ => ("application/json", vec![], Body::Json(json_object(&fields))),
     };
     let mut headers = vec![
         ("Content-Type".to_owned(), content_type.to_owned()),
@@ -61,6 +60,60 @@ pub(super) fn build(
     }
 }
 
+/// The JSON body: exactly `Value::Object(fields).to_json()`, written into one buffer sized
+/// up front (string values escaped in place, other values through [`Value::to_json`]).
+fn json_object(fields: &[Field]) -> String {
+    let present = || fields.iter().filter(|f| f.value != Value::Null);
+    let size: usize = present()
+        .map(|f| {
+            let value = match &f.value {
+                Value::Str(s) => s.len() + 2,
+                _ => 16,
+            };
+            f.name.len() + 4 + value
+        })
+        .sum();
+    let mut out = String::with_capacity(size + 2);
+    out.push('{');
+    for (i, f) in present().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, f.name);
+        out.push(':');
+        match &f.value {
+            Value::Str(s) => push_json_str(&mut out, s),
+            other => out.push_str(&other.to_json()),
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// A JSON string literal, escaped as [`Value::to_json`] escapes it.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut rest = s;
+    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || (c as u32) < 0x20) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().unwrap_or_default();
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+        }
+        rest = &rest[at + c.len_utf8()..];
+    }
+    out.push_str(rest);
+    out.push('"');
+}
+
 /// The canonical request and its signed-header list (`a;b`): header names and values
 /// lower-cased and trimmed, sorted by name.
 pub fn canonical_request(
@@ -70,9 +123,25 @@ pub fn canonical_request(
     signed_headers: &[(String, String)],
     payload: &[u8],
 ) -> (String, String) {
+    canonical(method, uri, canonical_query, signed_headers, payload)
+}
+
+/// [`canonical_request`] over any string pairs (the signer's are borrowed).
+fn canonical<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    uri: &str,
+    canonical_query: &str,
+    signed_headers: &[(K, V)],
+    payload: &[u8],
+) -> (String, String) {
     let mut headers: Vec<(String, String)> = signed_headers
         .iter()
-        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_lowercase()))
+        .map(|(k, v)| {
+            (
+                k.as_ref().trim().to_lowercase(),
+                v.as_ref().trim().to_lowercase(),
+            )
+        })
         .collect();
     headers.sort_by(|a, b| a.0.cmp(&b.0));
     let canonical: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
@@ -107,9 +176,59 @@ pub fn derived_keys(secret_key: &str, date: &str, service: &str) -> [[u8; 32]; 3
 }
 
 /// Lower-case hex HMAC-SHA256 of `string_to_sign` under SecretSigning.
+///
+/// SecretSigning depends only on the secret, the UTC date and the service, so it is derived
+/// once per day and kept in a small process-wide cache (`signing_key`).
 pub fn signature(secret_key: &str, timestamp: i64, service: &str, string_to_sign: &str) -> String {
-    let [_, _, signing] = derived_keys(secret_key, &date(timestamp), service);
+    let signing = signing_key(secret_key, timestamp, service);
     hex::encode(hmac_sha256(&signing, string_to_sign.as_bytes()))
+}
+
+/// One cached SecretSigning.
+struct CachedKey {
+    /// UTC day (UNIX seconds divided by 86 400, rounded down): the date of the scope.
+    day: i64,
+    service: Box<str>,
+    /// Compared, never exposed or printed; the credentials hold the same secret.
+    secret: Box<str>,
+    key: [u8; 32],
+}
+
+/// Distinct (secret, date, service) triples kept; a client uses one secret and a few
+/// services, and the date changes daily, so a handful suffices. Oldest evicted first.
+const SIGNING_KEY_CACHE: usize = 8;
+
+static SIGNING_KEYS: Mutex<Vec<CachedKey>> = Mutex::new(Vec::new());
+
+/// SecretSigning (the third of [`derived_keys`]) for the UTC date of `timestamp`, from the
+/// process-wide cache when the same secret, date and service were seen before.
+fn signing_key(secret_key: &str, timestamp: i64, service: &str) -> [u8; 32] {
+    let day = timestamp.div_euclid(86_400);
+    let lookup = |cache: &[CachedKey]| {
+        cache
+            .iter()
+            .find(|e| e.day == day && *e.service == *service && *e.secret == *secret_key)
+            .map(|e| e.key)
+    };
+    let lock = || SIGNING_KEYS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(key) = lookup(&lock()) {
+        return key;
+    }
+    // Derived outside the lock; a concurrent miss derives the same key, harmlessly.
+    let [_, _, key] = derived_keys(secret_key, &date(timestamp), service);
+    let mut cache = lock();
+    if lookup(&cache).is_none() {
+        if cache.len() >= SIGNING_KEY_CACHE {
+            cache.remove(0);
+        }
+        cache.push(CachedKey {
+            day,
+            service: service.into(),
+            secret: secret_key.into(),
+            key,
+        });
+    }
+    key
 }
 
 /// The `Authorization` header value.
@@ -147,15 +266,9 @@ pub(crate) fn sign(
         (_, Body::Json(text)) => text.into_bytes(),
         (_, Body::Form(pairs)) => form_urlencode(&pairs).into_bytes(),
     };
-    let content_type = header(&headers, "content-type")
-        .unwrap_or_default()
-        .to_owned();
-    let signed = [
-        ("content-type".to_owned(), content_type),
-        ("host".to_owned(), req.host.clone()),
-    ];
-    let (canonical, names) =
-        canonical_request(req.method.as_str(), &req.path, &query, &signed, &body);
+    let content_type = header(&headers, "content-type").unwrap_or_default();
+    let signed = [("content-type", content_type), ("host", req.host.as_str())];
+    let (canonical, names) = canonical(req.method.as_str(), &req.path, &query, &signed, &body);
     let sts = string_to_sign(ctx.timestamp, service, &canonical);
     let sig = signature(creds.secret_key.expose(), ctx.timestamp, service, &sts);
     let auth = authorization(&creds.secret_id, ctx.timestamp, service, &names, &sig);
@@ -237,6 +350,105 @@ mod tests {
                 Some(authorization("AKID1", 1551113065, "cvm", &names, &sig))
             );
         }
+    }
+
+    #[test]
+    fn signing_key_is_cached_per_secret_date_and_service() {
+        let derive =
+            |secret: &str, ts: i64, service: &str| derived_keys(secret, &date(ts), service)[2];
+        // Unique secrets, so tests running in parallel cannot evict these entries early.
+        let (a, b) = ("cache-test-secret-a", "cache-test-secret-b");
+        let noon: i64 = 1551113065; // 2019-02-25 16:44:25 UTC
+        let next_day = noon + 86_400;
+        let midnight = noon - noon.rem_euclid(86_400);
+        let cases = [
+            (a, noon, "cvm"),
+            (a, noon, "redis"),
+            (b, noon, "cvm"),
+            (a, next_day, "cvm"),
+            (a, midnight, "cvm"),
+            (a, midnight - 1, "cvm"),
+            (a, -1, "cvm"),
+        ];
+        for round in 0..2 {
+            for (secret, ts, service) in cases {
+                assert_eq!(
+                    signing_key(secret, ts, service),
+                    derive(secret, ts, service),
+                    "round {round}: {secret} {ts} {service}"
+                );
+            }
+        }
+        // Same day, same key: served from the cache.
+        assert_eq!(signing_key(a, midnight, "cvm"), signing_key(a, noon, "cvm"));
+        let cached = |secret: &str, ts: i64, service: &str| {
+            SIGNING_KEYS
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .any(|e| {
+                    e.day == ts.div_euclid(86_400) && &*e.secret == secret && &*e.service == service
+                })
+        };
+        signing_key(a, noon, "cvm");
+        assert!(cached(a, noon, "cvm"));
+        // Different secrets, days and services never share an entry.
+        assert_ne!(signing_key(a, noon, "cvm"), signing_key(b, noon, "cvm"));
+        assert_ne!(signing_key(a, noon, "cvm"), signing_key(a, next_day, "cvm"));
+        assert_ne!(signing_key(a, noon, "cvm"), signing_key(a, noon, "redis"));
+        // Bounded: many distinct services evict the oldest entries.
+        for i in 0..3 * SIGNING_KEY_CACHE {
+            let service = format!("svc{i}");
+            assert_eq!(
+                signing_key("cache-test-secret-c", noon, &service),
+                derive("cache-test-secret-c", noon, &service)
+            );
+        }
+        assert!(
+            SIGNING_KEYS
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .len()
+                <= SIGNING_KEY_CACHE
+        );
+        // The documented TC3 example still signs identically through the cache.
+        let sts = string_to_sign(noon, "cvm", "x");
+        let expected = hex::encode(hmac_sha256(&derive("key", noon, "cvm"), sts.as_bytes()));
+        assert_eq!(signature("key", noon, "cvm", &sts), expected);
+    }
+
+    #[test]
+    fn json_body_is_exactly_value_to_json() {
+        let values = [
+            Value::Str("crs-4y9t57vt".into()),
+            Value::Str("quote \" back \\ nl \n cr \r tab \t bell \u{7} us \u{1f} 未命名 é".into()),
+            Value::Str(String::new()),
+            Value::Null,
+            Value::Int(-3),
+            Value::UInt(u64::MAX),
+            Value::Float(1.5),
+            Value::Float(f64::NAN),
+            Value::Bool(true),
+            Value::List(vec![Value::Str("a\"b".into()), Value::Null, Value::Int(1)]),
+            Value::Object(vec![("K", Value::Str("v".into())), ("N", Value::Null)]),
+        ];
+        let names = ["A", "B\"q", "C", "D", "E", "F", "G", "H", "I", "J", "K"];
+        let fields: Vec<Field> = names
+            .iter()
+            .zip(&values)
+            .map(|(name, value)| Field {
+                value: value.clone(),
+                ..Field::param(name, &String::new())
+            })
+            .collect();
+        let expected = Value::Object(names.iter().copied().zip(values.iter().cloned()).collect());
+        assert_eq!(json_object(&fields), expected.to_json());
+        assert_eq!(json_object(&[]), "{}");
+        let only_null = [Field {
+            value: Value::Null,
+            ..Field::param("X", &String::new())
+        }];
+        assert_eq!(json_object(&only_null), "{}");
     }
 
     #[test]
