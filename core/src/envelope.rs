@@ -108,17 +108,10 @@ pub fn decode_with<'de, S: DeserializeSeed<'de>>(
     if (200..300).contains(&status) {
         let mut notes = Notes::default();
         match single_pass(spec, body, seed, &mut notes) {
-            Ok(value) => {
-                // The common case decides without copying any noted text.
-                if notes.is_success(spec, status) {
-                    return Ok(value);
-                }
-                let seen = notes.seen(header_request_id);
-                return match verdict(spec, status, seen) {
-                    Ok(()) => Ok(value),
-                    Err((request_id, reason)) => Err(reason.into_failure(status, request_id, body)),
-                };
-            }
+            // The common case decides without copying any text.
+            Ok(value) if notes.is_success(spec) => return Ok(value),
+            // A service error (or a missing success code): the second reading says which.
+            Ok(_) => {}
             Err(e) => payload_error = Some(e.to_string()),
         }
     }
@@ -403,49 +396,27 @@ impl<'de> Visitor<'de> for NoteVisitor {
     }
 }
 
-/// The envelope fields seen while the payload streamed past.
+/// What the single pass watches: only what decides success. The code, message and request
+/// id of an error are read by the second, envelope-only reading, which errors take anyway.
 #[derive(Default)]
 struct Notes<'de> {
+    /// The success-code field, for protocols that have one (`code: 0`, `RetCode: 0`).
     code: Option<Note<'de>>,
-    message: Option<Note<'de>>,
-    request_id: Option<Note<'de>>,
-    /// `Some` when the error object was present as an object: its code and message.
-    error: Option<(Option<String>, Option<String>)>,
+    /// Whether the nested error object was present as an object.
+    error_object: bool,
 }
 
 impl Notes<'_> {
-    /// Whether [`verdict`] would accept the envelope these notes describe (status 2xx),
-    /// decided on the notes as they are. `false` is not final: the caller then asks
-    /// [`verdict`], which says why.
+    /// Whether the envelope these notes describe is a success (status 2xx). `false` sends
+    /// the caller to the second reading, which says what the error is.
     #[inline]
-    fn is_success(&self, spec: &EnvelopeSpec, status: u16) -> bool {
-        let ok_status = (200..300).contains(&status);
-        ok_status
-            && self.error.is_none()
+    fn is_success(&self, spec: &EnvelopeSpec) -> bool {
+        !self.error_object
             && match (spec.success_code, &self.code) {
                 (None, _) => true,
                 (Some(success), Some(code)) => code.text_is(success),
                 (Some(_), None) => false,
             }
-    }
-
-    fn seen(self, header_request_id: Option<&str>) -> Seen {
-        let text = |n: Option<Note<'_>>| n.as_ref().and_then(Note::text);
-        let request_id = text(self.request_id).or_else(|| header_request_id.map(str::to_owned));
-        match self.error {
-            Some((code, message)) => Seen {
-                error_object: true,
-                code,
-                message,
-                request_id,
-            },
-            None => Seen {
-                error_object: false,
-                code: text(self.code),
-                message: text(self.message),
-                request_id,
-            },
-        }
     }
 }
 
@@ -555,38 +526,19 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for PayloadVisitor<'_, 'de, S> {
             inner: map,
             spec: self.spec,
             notes: self.notes,
-            pending: None,
+            pending: false,
         }))
     }
 }
 
-/// The payload's entries as the payload type sees them, with the envelope's fields noted on
-/// the way (and the error object kept out of the payload).
+/// The payload's entries as the payload type sees them, with the success code noted on the
+/// way (and the error object kept out of the payload).
 struct Payload<'n, 'de, A> {
     inner: A,
     spec: &'n EnvelopeSpec,
     notes: &'n mut Notes<'de>,
-    /// The envelope field whose noted value the payload's next value is.
-    pending: Option<Slot>,
-}
-
-/// Which envelope field a note is.
-#[derive(Clone, Copy)]
-enum Slot {
-    Code,
-    Message,
-    RequestId,
-}
-
-impl<'de> Notes<'de> {
-    #[inline]
-    fn slot(&mut self, slot: Slot) -> &mut Option<Note<'de>> {
-        match slot {
-            Slot::Code => &mut self.code,
-            Slot::Message => &mut self.message,
-            Slot::RequestId => &mut self.request_id,
-        }
-    }
+    /// The payload's next value is the noted code.
+    pending: bool,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
@@ -603,37 +555,27 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
             };
             let spec = self.spec;
             if spec.error_object == Some(&*key) {
-                let error = self.inner.next_value_seed(ErrorObjectSeed(spec))?;
-                if error.is_some() {
-                    self.notes.error = error;
-                }
+                self.notes.error_object |= self.inner.next_value_seed(IsObject)?;
                 continue;
             }
-            let slot = if spec.request_id_field == Some(&*key) {
-                Slot::RequestId
-            } else if spec.code_field == key {
-                Slot::Code
-            } else if spec.message_field == key {
-                Slot::Message
-            } else {
-                return feed_key(seed, key).map(Some);
-            };
-            let note: Note<'de> = self.inner.next_value()?;
-            *self.notes.slot(slot) = Some(note);
-            self.pending = Some(slot);
+            if spec.success_code.is_some() && spec.code_field == key {
+                self.notes.code = Some(self.inner.next_value()?);
+                self.pending = true;
+            }
             return feed_key(seed, key).map(Some);
         }
     }
 
     #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
-        match self.pending.take() {
-            Some(slot) => match self.notes.slot(slot) {
+        if std::mem::take(&mut self.pending) {
+            match &self.notes.code {
                 Some(note) => note.feed(seed),
                 // Stored by `next_key_seed` just before; never empty.
                 None => Err(de::Error::custom("envelope note lost")),
-            },
-            None => self.inner.next_value_seed(seed),
+            }
+        } else {
+            self.inner.next_value_seed(seed)
         }
     }
 
@@ -643,20 +585,14 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
     }
 }
 
-/// Reads a nested error object's code and message; `None` when the value is not an object.
-struct ErrorObjectSeed<'n>(&'n EnvelopeSpec);
+/// Skips a value, saying whether it was an object (a nested error object is one only then).
+struct IsObject;
 
-impl<'de> DeserializeSeed<'de> for ErrorObjectSeed<'_> {
-    type Value = Option<(Option<String>, Option<String>)>;
+impl<'de> DeserializeSeed<'de> for IsObject {
+    type Value = bool;
     #[inline]
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        match Note::deserialize(d)? {
-            Note::Other(obj @ Json::Object(_)) => Ok(Some((
-                obj.get(self.0.code_field).and_then(text),
-                obj.get(self.0.message_field).and_then(text),
-            ))),
-            _ => Ok(None),
-        }
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        Ok(matches!(Note::deserialize(d)?, Note::Other(Json::Object(_))))
     }
 }
 
