@@ -10,7 +10,7 @@ use std::sync::{Mutex, PoisonError};
 use super::encoding::{form_urlencode, header, hmac_sha256, sha256_hex, utc};
 use super::{ClientConfig, Field, OperationInfo, flatten_params};
 use crate::credentials::TencentCredentials;
-use crate::wire::{Body, Method, SignContext, SignedRequest, Value, WireRequest};
+use crate::wire::{Body, Method, SignContext, SignedRequest, Value, WireRequest, push_json_str};
 
 const ALGORITHM: &str = "TC3-HMAC-SHA256";
 
@@ -91,29 +91,6 @@ fn json_object(fields: &[Field]) -> String {
 }
 
 /// A JSON string literal, escaped as [`Value::to_json`] escapes it.
-fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    let mut rest = s;
-    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || (c as u32) < 0x20) {
-        out.push_str(&rest[..at]);
-        let c = rest[at..].chars().next().unwrap_or_default();
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => {
-                use std::fmt::Write as _;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-        }
-        rest = &rest[at + c.len_utf8()..];
-    }
-    out.push_str(rest);
-    out.push('"');
-}
-
 /// The canonical request and its signed-header list (`a;b`): header names and values
 /// lower-cased and trimmed, sorted by name.
 pub fn canonical_request(
