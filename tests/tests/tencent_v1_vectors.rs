@@ -134,7 +134,11 @@ fn every_vector_checked() {
     assert_eq!(all.len(), 42, "the fixture holds exactly 42 vectors");
     let checked: Vec<String> = all.iter().map(check).collect();
     let unique: BTreeSet<&String> = checked.iter().collect();
-    assert_eq!(unique.len(), all.len(), "every id is distinct and was checked");
+    assert_eq!(
+        unique.len(),
+        all.len(),
+        "every id is distinct and was checked"
+    );
     let mut expected = ids("Q");
     expected.extend(ids("C"));
     assert_eq!(checked, expected);
