@@ -592,7 +592,10 @@ impl<'de> DeserializeSeed<'de> for IsObject {
     type Value = bool;
     #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        Ok(matches!(Note::deserialize(d)?, Note::Other(Json::Object(_))))
+        Ok(matches!(
+            Note::deserialize(d)?,
+            Note::Other(Json::Object(_))
+        ))
     }
 }
 
