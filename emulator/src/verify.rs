@@ -156,7 +156,7 @@ fn verify_v2(d: &Dialect, keys: &Keys, req: &Seen, params: &Pairs, now: i64) -> 
     )?;
     let algo = tencent_v2::HmacAlgo::from_name(get(params, "SignatureMethod").unwrap_or_default());
     let host = req.header("host").unwrap_or_default();
-    let sts = tencent_v2::string_to_sign(&req.method, host, &req.path, params);
+    let sts = tencent_v2::api2_string_to_sign(&req.method, host, &req.path, params);
     let expected = tencent_v2::signature(algo, key.secret_key.expose(), &sts);
     same(d, get(params, "Signature"), &expected)
 }

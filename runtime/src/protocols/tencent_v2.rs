@@ -4,6 +4,8 @@
 //! mixed). `Action` and `Region` are common parameters; `Timestamp`, `Nonce`, `SecretId`,
 //! `SignatureMethod` and `Signature` are added by the signer.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -76,15 +78,61 @@ impl HmacAlgo {
     }
 }
 
-/// `METHODhostpath?k=v&…`: sorted by key bytes, no `Signature`, `_` in keys as `.`, raw values.
+/// `METHODhostpath?k=v&…` as both official SDKs build it (`tencentcloud-sdk-python-common`'s
+/// signature v1): every `_` in a name becomes `.` *before* the names are sorted by their bytes;
+/// names equal after that replacement are one entry holding the value given last (the SDKs'
+/// dict); no `Signature`; raw values.
 pub fn string_to_sign(method: &str, host: &str, path: &str, params: &[(String, String)]) -> String {
-    let mut sorted: Vec<_> = params.iter().filter(|(k, _)| k != "Signature").collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let query: Vec<String> = sorted
-        .iter()
-        .map(|(k, v)| format!("{}={v}", k.replace('_', ".")))
+    canonical(method, host, path, params.iter())
+}
+
+/// [`string_to_sign`] with API 2.0's legacy file-upload rule (`qcloudapi-sdk-python`): a POST
+/// leaves parameters whose value starts with `@` out of the string to sign (they are still sent).
+pub fn api2_string_to_sign(
+    method: &str,
+    host: &str,
+    path: &str,
+    params: &[(String, String)],
+) -> String {
+    let post = method == "POST";
+    let signed = params.iter().filter(|(_, v)| !(post && v.starts_with('@')));
+    canonical(method, host, path, signed)
+}
+
+fn canonical<'a>(
+    method: &str,
+    host: &str,
+    path: &str,
+    params: impl Iterator<Item = &'a (String, String)>,
+) -> String {
+    let mut named: Vec<(Cow<'a, str>, &'a str)> = params
+        .filter(|(k, _)| k != "Signature")
+        .map(|(k, v)| {
+            let name = if k.contains('_') {
+                Cow::Owned(k.replace('_', "."))
+            } else {
+                Cow::Borrowed(k.as_str())
+            };
+            (name, v.as_str())
+        })
         .collect();
-    format!("{method}{host}{path}?{}", query.join("&"))
+    // Stable: of equal names, the one given last ends its run and is the one kept.
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = format!("{method}{host}{path}?");
+    let mut first = true;
+    for (i, (name, value)) in named.iter().enumerate() {
+        if named.get(i + 1).is_some_and(|next| next.0 == *name) {
+            continue;
+        }
+        if !first {
+            out.push('&');
+        }
+        first = false;
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
+    out
 }
 
 /// Standard Base64 (padded) of the HMAC of `string_to_sign` under the SecretKey.
@@ -96,8 +144,8 @@ pub fn signature(algo: HmacAlgo, secret_key: &str, string_to_sign: &str) -> Stri
     }
 }
 
-/// Adds the common signing parameters and `Signature` (HmacSHA256); GET sends them all in the
-/// query, other methods in a form body.
+/// Adds the common signing parameters and `Signature` (HmacSHA256, over
+/// [`api2_string_to_sign`]); GET sends them all in the query, other methods in a form body.
 pub(crate) fn sign(
     req: WireRequest,
     creds: &TencentCredentials,
@@ -117,7 +165,7 @@ pub(crate) fn sign(
     if let Some(token) = &creds.token {
         params.push(("Token".to_owned(), token.expose().clone()));
     }
-    let sts = string_to_sign(req.method.as_str(), &req.host, &req.path, &params);
+    let sts = api2_string_to_sign(req.method.as_str(), &req.host, &req.path, &params);
     params.push((
         "Signature".to_owned(),
         signature(algo, creds.secret_key.expose(), &sts),
@@ -147,6 +195,7 @@ mod tests {
         let params = vec![
             ("Action".to_owned(), "DescribeInstances".to_owned()),
             ("Placement_Zone".to_owned(), "测试 vm&1".to_owned()),
+            ("File".to_owned(), "@/tmp/a.txt".to_owned()),
         ];
         let (query, body) = match method {
             Method::Get => (params, Body::Empty),
@@ -186,6 +235,7 @@ mod tests {
                 [
                     "Action",
                     "Placement_Zone",
+                    "File",
                     "Nonce",
                     "Timestamp",
                     "SecretId",
@@ -195,13 +245,16 @@ mod tests {
                 ]
             );
             let (_, sig) = pairs.pop().expect("Signature");
-            let sts = string_to_sign(
+            let sts = api2_string_to_sign(
                 method.as_str(),
                 "cvm.api.qcloud.com",
                 "/v2/index.php",
                 &pairs,
             );
             assert!(sts.contains("&Placement.Zone=测试 vm&1&") && sts.contains("Nonce=11886"));
+            // API 2.0's POST leaves `@` values out of what it signs, but sends them.
+            assert_eq!(sts.contains("&File=@/tmp/a.txt&"), method == Method::Get);
+            assert!(pairs.contains(&("File".to_owned(), "@/tmp/a.txt".to_owned())));
             assert_eq!(sig, signature(HmacAlgo::Sha256, "key", &sts));
         }
     }
@@ -228,5 +281,81 @@ mod tests {
             "GETh/?B=&a.b=c_d&b=2"
         );
         assert_eq!(string_to_sign("GET", "h", "/", &[]), "GETh/?");
+    }
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn underscores_become_dots_before_sorting() {
+        // `_` (0x5F) sorts after digits and upper case, `.` (0x2E) before them: sorting the
+        // names as given would put `A_b` after `A0` and `AB`, `instance_name` after
+        // `instanceName`, `Zone_Id` after `ZoneA`.
+        let params = pairs(&[
+            ("limit", "5"),
+            ("ZoneA", "w"),
+            ("Zone_Id", "z"),
+            ("instanceName", "y"),
+            ("instance_name", "x"),
+            ("AB", "4"),
+            ("A0", "3"),
+            ("A.c", "2"),
+            ("A_b", "1"),
+            ("Limit", "20"),
+        ]);
+        let expected = "GETh/?A.b=1&A.c=2&A0=3&AB=4&Limit=20&Zone.Id=z&ZoneA=w\
+                        &instance.name=x&instanceName=y&limit=5";
+        assert_eq!(string_to_sign("GET", "h", "/", &params), expected);
+        assert_eq!(
+            api2_string_to_sign("GET", "h", "/", &params),
+            expected,
+            "no `@` value: both rules agree"
+        );
+    }
+
+    #[test]
+    fn names_equal_after_replacement_sign_the_last_value() {
+        for (first, last) in [("A_b", "A.b"), ("A.b", "A_b")] {
+            let params = pairs(&[(first, "first"), ("Z", "z"), (last, "second")]);
+            assert_eq!(
+                string_to_sign("POST", "h", "/", &params),
+                "POSTh/?A.b=second&Z=z"
+            );
+        }
+    }
+
+    #[test]
+    fn api2_post_leaves_at_values_unsigned() {
+        let params = pairs(&[
+            ("File", "@/tmp/upload.txt"),
+            ("Comment_Text", "@mention me"),
+            ("Mail", "user@example.com"),
+            ("A_b", "@x"),
+            ("A.b", "kept"),
+        ]);
+        assert_eq!(
+            api2_string_to_sign("POST", "h", "/", &params),
+            "POSTh/?A.b=kept&Mail=user@example.com"
+        );
+        // A skipped `@` value does not displace an equal name given before it either.
+        let reversed: Vec<_> = params.iter().rev().cloned().collect();
+        assert_eq!(
+            api2_string_to_sign("POST", "h", "/", &reversed),
+            "POSTh/?A.b=kept&Mail=user@example.com"
+        );
+        let all = "A.b=kept&Comment.Text=@mention me&File=@/tmp/upload.txt&Mail=user@example.com";
+        assert_eq!(
+            api2_string_to_sign("GET", "h", "/", &params),
+            format!("GETh/?{all}")
+        );
+        // The API 3.0 common client's signature v1 signs `@` values on POST too.
+        assert_eq!(
+            string_to_sign("POST", "h", "/", &params[..4]),
+            "POSTh/?A.b=@x&Comment.Text=@mention me&File=@/tmp/upload.txt&Mail=user@example.com"
+        );
     }
 }
