@@ -90,6 +90,7 @@ async fn main() -> ExitCode {
             Outcome::Build(e) => println!("\n== {op}: invalid request: {e}"),
             Outcome::Decode(e) => println!("\n== {op}: undecodable response: {e}"),
             Outcome::Transport(e) => println!("\n== {op}: transport error: {e}"),
+            Outcome::Credentials(e) => println!("\n== {op}: no credentials: {e}"),
         }
     }
     println!(

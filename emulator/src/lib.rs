@@ -19,6 +19,7 @@
 
 mod dialect;
 mod fault;
+pub mod metadata;
 mod verify;
 
 use std::collections::{HashMap, VecDeque};
@@ -155,6 +156,8 @@ struct State {
     now: Mutex<Option<i64>>,
     started: Instant,
     counter: std::sync::atomic::AtomicU64,
+    issuer: Mutex<metadata::Issuer>,
+    metadata_requests: std::sync::atomic::AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -204,6 +207,8 @@ impl Emulator {
             now: Mutex::new(None),
             started: Instant::now(),
             counter: std::sync::atomic::AtomicU64::new(0),
+            issuer: Mutex::new(metadata::Issuer::default()),
+            metadata_requests: std::sync::atomic::AtomicU64::new(0),
         });
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -260,9 +265,32 @@ impl Emulator {
         *lock(&self.state.now) = now;
     }
 
-    /// Every request received so far.
+    /// Every request received so far (metadata requests are counted apart).
     pub fn requests(&self) -> Vec<Received> {
         lock(&self.state.log).clone()
+    }
+
+    /// The base URL of the emulated instance metadata services (Tencent CVM and Huawei
+    /// ECS paths, on this emulator's port).
+    pub fn metadata_endpoint(&self) -> String {
+        self.endpoint()
+    }
+
+    /// How long temporary keys issued from now on live, in seconds (default 3600).
+    pub fn set_metadata_key_ttl(&self, seconds: i64) {
+        lock(&self.state.issuer).ttl_seconds = seconds;
+    }
+
+    /// Temporary keys issued so far (ids and expiries; secrets stay inside).
+    pub fn issued_keys(&self) -> Vec<metadata::Issued> {
+        lock(&self.state.issuer).issued.clone()
+    }
+
+    /// How many metadata requests arrived.
+    pub fn metadata_requests(&self) -> u64 {
+        self.state
+            .metadata_requests
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -325,7 +353,17 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1
     );
-    let outcome = verify::check(&state.ops, &state.keys, &incoming, now);
+    let metadata = lock(&state.issuer).answer(&incoming.method, &incoming.path, now);
+    if let Some((status, body)) = metadata {
+        state
+            .metadata_requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok(plain(status, &body));
+    }
+    let keys = lock(&state.issuer)
+        .keys_for(&state.keys, &incoming, now)
+        .into_owned();
+    let outcome = verify::check(&state.ops, &keys, &incoming, now);
     let (response, verdict) = match &outcome {
         verify::Outcome::Unrecognised(why) => (
             plain(400, why).into(),

@@ -12,6 +12,7 @@ pub use sdk_core::catalog::*;
 use crate::build::BuildError;
 use crate::client::Runtime;
 use crate::config::ClientConfig;
+use crate::credentials::ProviderError;
 use crate::error::{DecodeError, ErrorMeta, SdkError, ServiceError};
 use crate::transport::TransportError;
 use crate::wire::WireRequest;
@@ -62,6 +63,8 @@ pub enum Outcome {
     Decode(DecodeError),
     /// No complete response.
     Transport(TransportError),
+    /// No credentials to sign with.
+    Credentials(ProviderError),
 }
 
 /// Flattens a typed result into an [`Outcome`].
@@ -77,5 +80,6 @@ pub fn outcome<T: Debug, E: ServiceError>(result: Result<T, SdkError<E>>) -> Out
         Err(SdkError::Build(e)) => Outcome::Build(e),
         Err(SdkError::Decode(e)) => Outcome::Decode(e),
         Err(SdkError::Transport(e)) => Outcome::Transport(e),
+        Err(SdkError::Credentials(e)) => Outcome::Credentials(e),
     }
 }

@@ -24,7 +24,7 @@ use tracing::Instrument;
 
 use crate::build::BuildError;
 use crate::config::{ClientConfig, Clock};
-use crate::credentials::Credentials;
+use crate::credentials::{CachingProvider, Credentials, ProviderError};
 use crate::envelope::{self, Failure};
 use crate::error::{Retry, SdkError, ServiceError};
 use crate::protocols::{self, OperationInfo};
@@ -40,12 +40,20 @@ pub struct Runtime {
 #[derive(Debug)]
 struct Inner {
     config: ClientConfig,
-    credentials: Credentials,
+    credentials: CredentialSource,
     transport: Transport,
     /// Seconds to add to the local clock, learned from a clock-skew error.
     clock_offset: AtomicI64,
     /// Next free send slot per rate-limited operation.
     limiters: Mutex<HashMap<&'static str, Instant>>,
+}
+
+/// Where a runtime's keys come from: given once, or asked of a (cached) provider before each
+/// signature, so temporary keys are refreshed as they near expiry.
+#[derive(Debug)]
+enum CredentialSource {
+    Static(Credentials),
+    Provider(CachingProvider),
 }
 
 /// Headroom under a spec's rate limit, so network jitter never pushes the server's own
@@ -57,6 +65,25 @@ impl Runtime {
     pub fn new(
         config: ClientConfig,
         credentials: Credentials,
+        sdk: &str,
+    ) -> Result<Self, TransportError> {
+        Self::with_source(config, CredentialSource::Static(credentials), sdk)
+    }
+
+    /// A runtime whose keys come from `provider` (a vendor's `default_chain().build()`, or
+    /// any [`ProvideCredentials`](crate::credentials::ProvideCredentials) in a
+    /// [`CachingProvider`]): asked before each signature, refreshed ahead of expiry.
+    pub fn with_provider(
+        config: ClientConfig,
+        provider: CachingProvider,
+        sdk: &str,
+    ) -> Result<Self, TransportError> {
+        Self::with_source(config, CredentialSource::Provider(provider), sdk)
+    }
+
+    fn with_source(
+        config: ClientConfig,
+        credentials: CredentialSource,
         sdk: &str,
     ) -> Result<Self, TransportError> {
         let transport = Transport::new(&config, sdk)?;
@@ -76,9 +103,22 @@ impl Runtime {
         &self.inner.config
     }
 
-    /// The credentials (secret halves redacted in `Debug`).
-    pub fn credentials(&self) -> &Credentials {
-        &self.inner.credentials
+    /// The credentials given at construction (secret halves redacted in `Debug`); `None`
+    /// when they come from a provider (see [`current_credentials`](Self::current_credentials)).
+    pub fn credentials(&self) -> Option<&Credentials> {
+        match &self.inner.credentials {
+            CredentialSource::Static(c) => Some(c),
+            CredentialSource::Provider(_) => None,
+        }
+    }
+
+    /// The credentials the next signature uses: the given ones, or the provider's (fetched
+    /// or refreshed now if needed).
+    pub async fn current_credentials(&self) -> Result<Credentials, ProviderError> {
+        match &self.inner.credentials {
+            CredentialSource::Static(c) => Ok(c.clone()),
+            CredentialSource::Provider(p) => p.credentials().await,
+        }
     }
 
     /// Seconds added to the local clock when signing (learned from a clock-skew error).
@@ -107,9 +147,22 @@ impl Runtime {
         }
     }
 
-    /// Signs `wire` for `op` with this client's credentials and clock.
+    /// Signs `wire` for `op` with this client's credentials and clock. A runtime with a
+    /// provider signs with the keys it holds now; before the first call (or
+    /// [`current_credentials`](Self::current_credentials)) it holds none, which is an error.
     pub fn sign(&self, op: &OperationInfo, wire: WireRequest) -> Result<SignedRequest, BuildError> {
-        protocols::sign(op, wire, &self.inner.credentials, &self.sign_context())
+        match &self.inner.credentials {
+            CredentialSource::Static(c) => protocols::sign(op, wire, c, &self.sign_context()),
+            CredentialSource::Provider(p) => match p.cached_now() {
+                Some(c) => protocols::sign(op, wire, &c, &self.sign_context()),
+                None => Err(BuildError::new(
+                    op.name,
+                    crate::build::Problem::Config {
+                        what: "the credentials provider has not been asked yet".into(),
+                    },
+                )),
+            },
+        }
     }
 
     /// Sends a signed request once and returns the raw response.
@@ -255,7 +308,14 @@ impl Runtime {
             };
             return (Err(SdkError::Transport(e)), None);
         }
-        let signed = match self.sign(op, wire) {
+        let signed = match &self.inner.credentials {
+            CredentialSource::Static(c) => protocols::sign(op, wire, c, &self.sign_context()),
+            CredentialSource::Provider(p) => match p.credentials().await {
+                Ok(c) => protocols::sign(op, wire, &c, &self.sign_context()),
+                Err(e) => return (Err(SdkError::Credentials(e)), None),
+            },
+        };
+        let signed = match signed {
             Ok(s) => s,
             Err(e) => return (Err(SdkError::Build(e)), None),
         };

@@ -4,8 +4,53 @@
 //! halves (SecretId, PublicKey, AK) identify the key and are shown.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::redact::Sensitive;
+
+mod huawei;
+mod ini;
+mod metadata;
+mod provider;
+mod tencent;
+mod ucloud;
+
+pub use huawei::{HUAWEI_METADATA, HuaweiChain};
+pub use provider::{
+    CachingProvider, Chain, Expiring, Lookup, ProvideCredentials, ProviderError, REFRESH_AHEAD,
+    Step,
+};
+pub use tencent::{TENCENT_METADATA, TencentChain};
+pub use ucloud::UCloudChain;
+
+/// The first existing file of `candidates`, parsed as INI. Absent when none exists (unless
+/// `explicit`: a path the user named must exist).
+pub(crate) fn read_profile_file(
+    candidates: &[PathBuf],
+    explicit: bool,
+) -> Result<(PathBuf, ini::Ini), ProviderError> {
+    for path in candidates {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let parsed = ini::Ini::parse(&text, path)?;
+                return Ok((path.clone(), parsed));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => continue,
+            Err(e) => {
+                return Err(ProviderError::File {
+                    path: path.clone(),
+                    line: None,
+                    reason: format!("cannot be read: {e}"),
+                });
+            }
+        }
+    }
+    let list: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+    Err(ProviderError::absent(format!(
+        "no profile file ({})",
+        list.join(", ")
+    )))
+}
 
 /// Tencent Cloud API key (API 2.0 and 3.0): `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
 /// optional `TENCENTCLOUD_SESSION_TOKEN` for temporary credentials.
@@ -37,6 +82,10 @@ pub struct HuaweiCredentials {
     pub sk: Sensitive<String>,
     /// Project id of the region: fills `{project_id}` paths and `X-Project-Id`.
     pub project_id: Option<String>,
+    /// Account (domain) id, for global services (`X-Domain-Id`).
+    pub domain_id: Option<String>,
+    /// Security token of temporary AK/SK (`X-Security-Token`).
+    pub security_token: Option<Sensitive<String>>,
 }
 
 /// Any vendor's credentials; a client holds the kind its protocol needs.
@@ -101,7 +150,7 @@ fn optional(
     }
 }
 
-fn env(name: &str) -> Option<std::ffi::OsString> {
+pub(crate) fn env(name: &str) -> Option<std::ffi::OsString> {
     std::env::var_os(name)
 }
 
@@ -173,7 +222,23 @@ impl HuaweiCredentials {
             ak: ak.into(),
             sk: Sensitive::new(sk.into()),
             project_id: None,
+            domain_id: None,
+            security_token: None,
         }
+    }
+
+    /// Sets the account (domain) id, for global services.
+    #[must_use]
+    pub fn with_domain_id(mut self, domain_id: impl Into<String>) -> Self {
+        self.domain_id = Some(domain_id.into());
+        self
+    }
+
+    /// Adds the security token of temporary AK/SK.
+    #[must_use]
+    pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
+        self.security_token = Some(Sensitive::new(token.into()));
+        self
     }
 
     /// Sets the project id.

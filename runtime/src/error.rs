@@ -20,6 +20,9 @@ pub enum SdkError<E> {
     Decode(DecodeError),
     /// No complete response arrived (connect, timeout, I/O, body over the cap).
     Transport(TransportError),
+    /// No credentials to sign with: the provider's chain found none, or temporary keys
+    /// expired and could not be refreshed.
+    Credentials(crate::credentials::ProviderError),
 }
 
 /// A label only: the detail is the [`source`](std::error::Error::source), so an error
@@ -31,6 +34,7 @@ impl<E> fmt::Display for SdkError<E> {
             SdkError::Service(_) => "service error",
             SdkError::Decode(_) => "undecodable response",
             SdkError::Transport(_) => "no complete response",
+            SdkError::Credentials(_) => "no credentials to sign with",
         })
     }
 }
@@ -43,6 +47,7 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
             SdkError::Service(e) => Some(e),
             SdkError::Decode(e) => Some(e),
             SdkError::Transport(e) => Some(e),
+            SdkError::Credentials(e) => Some(e),
         }
     }
 }

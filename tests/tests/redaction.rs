@@ -141,6 +141,9 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
             Outcome::Transport(e) => {
                 let _ = writeln!(log, "{e:?}\n{e}");
             }
+            Outcome::Credentials(e) => {
+                let _ = writeln!(log, "{e:?}\n{e}");
+            }
         }
     }
     for op in generated::catalog::operations() {

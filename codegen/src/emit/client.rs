@@ -75,6 +75,9 @@ impl Emitter<'_> {
         let new_doc = doc(&format!(
             "A client with the given configuration and credentials (from code, or [`{creds}::from_env`](::runtime::{creds}::from_env)).\n\nFails only if the HTTP client cannot be set up."
         ));
+        let chain_doc = doc(&format!(
+            "A client whose keys come from [`{creds}::default_chain`](::runtime::{creds}::default_chain): the environment, then the profile file, then the instance's metadata service; temporary keys are refreshed ahead of expiry.\n\nA chain that finds nothing fails the call with `SdkError::Credentials`, naming each step and why."
+        ));
         let client_doc = doc(&format!(
             "Client for the `{service}` operations of {provider}: configuration, credentials and a pooled connection, shared by clones."
         ));
@@ -92,6 +95,18 @@ impl Emitter<'_> {
                 pub fn new(config: ::runtime::ClientConfig, credentials: ::runtime::#creds) -> Result<Self, ::runtime::TransportError> {
                     let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
                     let runtime = ::runtime::Runtime::new(config, credentials.into(), sdk)?;
+                    Ok(Self { runtime })
+                }
+
+                #chain_doc
+                pub fn from_default_chain(config: ::runtime::ClientConfig) -> Result<Self, ::runtime::TransportError> {
+                    Self::with_provider(config, ::runtime::#creds::default_chain().build())
+                }
+
+                /// A client whose keys come from `provider`: asked before each signature and refreshed ahead of expiry.
+                pub fn with_provider(config: ::runtime::ClientConfig, provider: ::runtime::credentials::CachingProvider) -> Result<Self, ::runtime::TransportError> {
+                    let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+                    let runtime = ::runtime::Runtime::with_provider(config, provider, sdk)?;
                     Ok(Self { runtime })
                 }
 

@@ -27,6 +27,28 @@ impl Client {
         Ok(Self { runtime })
     }
 
+    /// A client whose keys come from [`UCloudCredentials::default_chain`](::runtime::UCloudCredentials::default_chain): the environment, then the profile file, then the instance's metadata service; temporary keys are refreshed ahead of expiry.
+    ///
+    /// A chain that finds nothing fails the call with `SdkError::Credentials`, naming each step and why.
+    pub fn from_default_chain(
+        config: ::runtime::ClientConfig,
+    ) -> Result<Self, ::runtime::TransportError> {
+        Self::with_provider(
+            config,
+            ::runtime::UCloudCredentials::default_chain().build(),
+        )
+    }
+
+    /// A client whose keys come from `provider`: asked before each signature and refreshed ahead of expiry.
+    pub fn with_provider(
+        config: ::runtime::ClientConfig,
+        provider: ::runtime::credentials::CachingProvider,
+    ) -> Result<Self, ::runtime::TransportError> {
+        let sdk = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+        let runtime = ::runtime::Runtime::with_provider(config, provider, sdk)?;
+        Ok(Self { runtime })
+    }
+
     /// The client's configuration.
     pub fn config(&self) -> &::runtime::ClientConfig {
         self.runtime.config()
