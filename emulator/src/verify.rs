@@ -58,19 +58,29 @@ pub(crate) fn check(
     } else {
         form_urldecode(&String::from_utf8_lossy(&req.body))
     };
-    let protocol = if auth.starts_with("TC3-HMAC-SHA256") || req.header("x-tc-action").is_some() {
-        Protocol::TencentV3
-    } else if auth.starts_with("SDK-HMAC-SHA256") {
-        Protocol::Huawei
-    } else if get(&params, "SecretId").is_some() {
-        Protocol::TencentV2
-    } else if get(&params, "PublicKey").is_some() {
-        Protocol::UCloud
-    } else {
-        return Outcome::Unrecognised(
-            "emulator: not a Tencent, UCloud or Huawei request (no signature found)".into(),
-        );
-    };
+    // The official SDKs also sign API 3.0 calls the old way (HmacSHA1/HmacSHA256 over form
+    // or query parameters, `Action` and `Version` among them): recognised by an `Action`
+    // that only a 3.0 operation has, answered in the 3.0 envelope.
+    let v1_on_v3 = get(&params, "SecretId").is_some()
+        && get(&params, "Version").is_some()
+        && get(&params, "Action").is_some_and(|a| {
+            let served = |p: Protocol| ops.iter().any(|o| o.info.protocol == p && o.info.name == a);
+            served(Protocol::TencentV3) && !served(Protocol::TencentV2)
+        });
+    let protocol =
+        if auth.starts_with("TC3-HMAC-SHA256") || req.header("x-tc-action").is_some() || v1_on_v3 {
+            Protocol::TencentV3
+        } else if auth.starts_with("SDK-HMAC-SHA256") {
+            Protocol::Huawei
+        } else if get(&params, "SecretId").is_some() {
+            Protocol::TencentV2
+        } else if get(&params, "PublicKey").is_some() {
+            Protocol::UCloud
+        } else {
+            return Outcome::Unrecognised(
+                "emulator: not a Tencent, UCloud or Huawei request (no signature found)".into(),
+            );
+        };
     let Some(any) = ops.iter().find(|o| o.info.protocol == protocol) else {
         return Outcome::Unrecognised(format!("emulator: no {protocol:?} operation is served"));
     };
@@ -81,6 +91,10 @@ pub(crate) fn check(
     };
     let of_protocol = || ops.iter().copied().filter(|o| o.info.protocol == protocol);
     let op = match protocol {
+        Protocol::TencentV3 if v1_on_v3 => {
+            let action = get(&params, "Action").unwrap_or_default();
+            of_protocol().find(|o| o.info.name == action)
+        }
         Protocol::TencentV3 => {
             let action = req.header("x-tc-action").unwrap_or_default();
             of_protocol().find(|o| o.info.name == action)
@@ -104,6 +118,7 @@ pub(crate) fn check(
     };
     let auth_result = match protocol {
         Protocol::TencentV2 => verify_v2(&dialect, keys, req, &params, now),
+        Protocol::TencentV3 if v1_on_v3 => verify_v1(&dialect, keys, req, &params, now),
         Protocol::TencentV3 => verify_v3(&dialect, keys, req, op, now),
         Protocol::UCloud => verify_ucloud(&dialect, keys, &params),
         Protocol::Huawei => verify_huawei(&dialect, keys, req, now),
@@ -116,7 +131,7 @@ pub(crate) fn check(
         return reject(dialect.unknown_operation, "no such operation".into());
     };
     if let Some(code) = dialect.missing_param
-        && let Some(missing) = missing_param(op, req, &params)
+        && let Some(missing) = missing_param(op, req, &params, v1_on_v3)
     {
         return reject(code, format!("missing required parameter {missing}"));
     }
@@ -142,6 +157,25 @@ fn same(d: &Dialect, sent: Option<&str>, expected: &str) -> Verified {
     } else {
         Err((d.bad_signature, "signature mismatch".into()))
     }
+}
+
+/// Signature v1 on an API 3.0 host, as the common SDK client signs it (every parameter
+/// signed, `@` values too).
+fn verify_v1(d: &Dialect, keys: &Keys, req: &Seen, params: &Pairs, now: i64) -> Verified {
+    let key = &keys.tencent;
+    if get(params, "SecretId") != Some(key.secret_id.as_str()) {
+        return Err((d.unknown_key, "unknown SecretId".into()));
+    }
+    skew(
+        d,
+        get(params, "Timestamp").and_then(|t| t.parse().ok()),
+        now,
+    )?;
+    let algo = tencent_v2::HmacAlgo::from_name(get(params, "SignatureMethod").unwrap_or_default());
+    let host = req.header("host").unwrap_or_default();
+    let sts = tencent_v2::string_to_sign(&req.method, host, &req.path, params);
+    let expected = tencent_v2::signature(algo, key.secret_key.expose(), &sts);
+    same(d, get(params, "Signature"), &expected)
 }
 
 fn verify_v2(d: &Dialect, keys: &Keys, req: &Seen, params: &Pairs, now: i64) -> Verified {
@@ -270,7 +304,12 @@ fn path_vars(template: &str, path: &str) -> Option<Vec<(String, String)>> {
 }
 
 /// The first required parameter the request lacks, named as the spec names it.
-fn missing_param(op: &OperationCatalog, req: &Seen, params: &Pairs) -> Option<&'static str> {
+fn missing_param(
+    op: &OperationCatalog,
+    req: &Seen,
+    params: &Pairs,
+    v1_on_v3: bool,
+) -> Option<&'static str> {
     let json: Option<serde_json::Value> = serde_json::from_slice(&req.body).ok();
     let query = form_urldecode(&req.query);
     let in_pairs = |pairs: &Pairs, name: &str| {
@@ -290,6 +329,11 @@ fn missing_param(op: &OperationCatalog, req: &Seen, params: &Pairs) -> Option<&'
         .find(|&(name, location)| {
             let present = match (location, op.info.protocol) {
                 // The protocol's usual place: the JSON body for API 3.0, else the form/query pairs.
+                // API 3.0: the JSON body, or the query of a GET, or the pairs of a v1 signature.
+                (Location::Param, Protocol::TencentV3) if v1_on_v3 => in_pairs(params, name),
+                (Location::Param, Protocol::TencentV3) if req.method == "GET" => {
+                    in_pairs(&query, name)
+                }
                 (Location::Param, Protocol::TencentV3) => in_json(name),
                 (Location::Param, _) => in_pairs(params, name),
                 (Location::Path, _) => path_vars(op.info.path, &req.path)
