@@ -208,6 +208,45 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
         let signed = runtime.sign(entry.spec.info, wire).expect("signed");
         let _ = writeln!(log, "{signed:?}\n{runtime:?}");
     }
+    // Credential chains: a provider holding keys from the environment, and the errors of a
+    // malformed profile file whose bad line holds the secret key.
+    use generated::runtime::credentials::Lookup;
+    let keys = emu.keys().clone();
+    let (id, secret) = (
+        keys.tencent.secret_id.clone(),
+        keys.tencent.secret_key.expose().clone(),
+    );
+    let provider = generated::runtime::TencentCredentials::default_chain()
+        .lookup(Lookup::from_fn(move |name| match name {
+            "TENCENTCLOUD_SECRET_ID" => Some(id.clone().into()),
+            "TENCENTCLOUD_SECRET_KEY" => Some(secret.clone().into()),
+            _ => None,
+        }))
+        .home(None)
+        .build();
+    let found = provider.credentials().await.expect("env keys");
+    let _ = writeln!(log, "{provider:?}\n{found:?}");
+    let file = std::env::temp_dir().join(format!("sdkgen-redaction-{}.ini", std::process::id()));
+    std::fs::write(
+        &file,
+        format!(
+            "[default]\nsecret_id = x\nsecret_key {}\n",
+            keys.tencent.secret_key.expose()
+        ),
+    )
+    .expect("write");
+    let named = file.display().to_string();
+    let err = generated::runtime::TencentCredentials::default_chain()
+        .lookup(Lookup::from_fn(move |name| {
+            (name == "TENCENTCLOUD_CREDENTIALS_FILE").then(|| named.clone().into())
+        }))
+        .home(None)
+        .build()
+        .credentials()
+        .await
+        .expect_err("malformed");
+    let _ = std::fs::remove_file(&file);
+    let _ = writeln!(log, "{err:?}\n{err}");
 }
 
 #[tokio::test]
