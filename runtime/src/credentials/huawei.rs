@@ -29,6 +29,8 @@ use crate::catalog::BoxFuture;
 /// Where the ECS metadata service is.
 pub const HUAWEI_METADATA: &str = "http://169.254.169.254";
 const SECURITY_KEY_PATH: &str = "/openstack/latest/securitykey";
+/// `huaweicloudsdkcore` refreshes temporary keys 40 minutes before they expire.
+const HUAWEI_REFRESH_AHEAD: std::time::Duration = std::time::Duration::from_secs(40 * 60);
 
 /// Builder of Huawei Cloud's default credential chain.
 #[derive(Clone, Debug)]
@@ -68,30 +70,34 @@ impl HuaweiChain {
         self
     }
 
-    /// The chain, cached: temporary keys are refreshed ahead of expiry.
+    /// The chain, cached: temporary keys are refreshed 40 minutes ahead of expiry, as
+    /// `huaweicloudsdkcore` does.
     pub fn build(self) -> CachingProvider {
-        CachingProvider::new(Chain::new(vec![
-            (
-                "environment",
-                Box::new(EnvStep {
-                    lookup: self.lookup.clone(),
-                }),
-            ),
-            (
-                "profile file",
-                Box::new(ProfileStep {
-                    lookup: self.lookup.clone(),
-                    home: self.home,
-                }),
-            ),
-            (
-                "ECS metadata",
-                Box::new(MetadataStep {
-                    lookup: self.lookup.clone(),
-                    metadata: Metadata::new(&self.metadata),
-                }),
-            ),
-        ]))
+        CachingProvider::with_ahead(
+            Chain::new(vec![
+                (
+                    "environment",
+                    Box::new(EnvStep {
+                        lookup: self.lookup.clone(),
+                    }),
+                ),
+                (
+                    "profile file",
+                    Box::new(ProfileStep {
+                        lookup: self.lookup.clone(),
+                        home: self.home,
+                    }),
+                ),
+                (
+                    "ECS metadata",
+                    Box::new(MetadataStep {
+                        lookup: self.lookup.clone(),
+                        metadata: Metadata::new(&self.metadata),
+                    }),
+                ),
+            ]),
+            HUAWEI_REFRESH_AHEAD,
+        )
     }
 }
 

@@ -212,6 +212,11 @@ impl CachingProvider {
         Self::with_clock(Box::new(inner), REFRESH_AHEAD, system_now)
     }
 
+    /// A cache over `inner` refreshing `ahead` of expiry.
+    pub fn with_ahead(inner: impl ProvideCredentials + 'static, ahead: Duration) -> Self {
+        Self::with_clock(Box::new(inner), ahead, system_now)
+    }
+
     /// A cache with its own refresh margin and clock (tests).
     pub fn with_clock(
         inner: Box<dyn ProvideCredentials>,
