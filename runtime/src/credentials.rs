@@ -365,6 +365,9 @@ mod tests {
         );
         assert!(!all.contains("top-secret"), "{all}");
         assert!(all.contains("AKID1") && all.contains("AK1") && all.contains("pub"));
-        assert!(all.contains("d1") && all.contains("p1"), "ids are not secret: {all}");
+        assert!(
+            all.contains("d1") && all.contains("p1"),
+            "ids are not secret: {all}"
+        );
     }
 }

@@ -177,7 +177,9 @@ fn huawei_domain_scope_patch_and_json_array_payload() {
         .expect("wire");
     assert_eq!(
         wire.body,
-        runtime::Body::Json(r#"[{"key":"env","value":"prod"},{"key":"team","value":"a b"}]"#.into()),
+        runtime::Body::Json(
+            r#"[{"key":"env","value":"prod"},{"key":"team","value":"a b"}]"#.into()
+        ),
         "the array is the whole body"
     );
     insta::assert_snapshot!(format!("{wire:#?}"));

@@ -49,7 +49,11 @@ fn leak(s: &str) -> &'static str {
 /// Checks one vector; returns its id.
 fn check(v: &Value) -> String {
     let id = text(v, "id");
-    assert_eq!(huawei::sdk_date(TIMESTAMP), text(v, "x_sdk_date"), "{id}: date");
+    assert_eq!(
+        huawei::sdk_date(TIMESTAMP),
+        text(v, "x_sdk_date"),
+        "{id}: date"
+    );
     let scope = match text(v, "scope") {
         "project" => Scope::Project,
         "domain" => Scope::Domain,

@@ -444,10 +444,7 @@ fn resolve_scope(cx: &mut Cx<'_>, spec: &OpSpec, protocol: Option<&Protocol>) ->
             let names: Vec<&str> = allowed.iter().map(|s| s.spec_name()).collect();
             cx.err(
                 s.pos,
-                format!(
-                    "scope `{}` is not one of the protocol's `scopes`",
-                    s.value
-                ),
+                format!("scope `{}` is not one of the protocol's `scopes`", s.value),
             )
             .hint = Some(if names.is_empty() {
                 "this protocol's operations have no scope: remove `scope:`".into()

@@ -443,7 +443,9 @@ mod tests {
         assert_eq!(header(&global.headers, "X-Security-Token"), Some("tok"));
         let auth = header(&global.headers, "Authorization").unwrap();
         assert!(
-            auth.contains("SignedHeaders=content-type;host;x-domain-id;x-sdk-date;x-security-token,"),
+            auth.contains(
+                "SignedHeaders=content-type;host;x-domain-id;x-sdk-date;x-security-token,"
+            ),
             "{auth}"
         );
         let regional = sign(&op(Scope::Project), req.clone(), &creds, &ctx).unwrap();
@@ -466,7 +468,10 @@ mod tests {
         let wire = build(
             &o,
             host,
-            vec![Field::payload("doc", &text), Field::header("Content-Type", &ct)],
+            vec![
+                Field::payload("doc", &text),
+                Field::header("Content-Type", &ct),
+            ],
         )
         .unwrap();
         assert_eq!(wire.body, Body::Raw(text));
