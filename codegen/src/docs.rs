@@ -148,6 +148,7 @@ impl Docs {
             Location::Query => Some("query"),
             Location::Header => Some("headers"),
             Location::Body => Some("JSON body"),
+            Location::Payload => Some("whole body"),
         };
         self.render(
             "field",

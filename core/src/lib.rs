@@ -24,7 +24,7 @@ pub mod wire;
 pub use build::{BuildError, Problem};
 pub use envelope::EnvelopeSpec;
 pub use error::{DecodeError, ErrorMeta, Retry, ServiceError};
-pub use protocol::{Location, OperationInfo, Protocol};
+pub use protocol::{Location, OperationInfo, Protocol, Scope};
 pub use redact::{REDACTED, Sensitive, SignedUrl};
 pub use time_fmt::Timestamp;
 pub use wire::{Body, Method, SignContext, SignedRequest, WireRequest};

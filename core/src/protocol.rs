@@ -78,6 +78,46 @@ pub struct OperationInfo {
     pub rate_limit: Option<f64>,
     /// The protocol's response envelope.
     pub envelope: &'static EnvelopeSpec,
+    /// Which identity of the account the request is signed for (project or domain).
+    pub scope: Scope,
+}
+
+/// Which identity of the account an operation is scoped to, for protocols that sign one
+/// (Huawei: `X-Project-Id` for regional services, `X-Domain-Id` for global ones). A protocol
+/// spec lists the scopes its operations may choose (`scopes:`); the default is `Project`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// A project (region) of the account: the default.
+    #[default]
+    Project,
+    /// The whole account (domain): global services.
+    Domain,
+}
+
+impl Scope {
+    /// Every scope.
+    pub const ALL: &'static [Scope] = &[Scope::Project, Scope::Domain];
+
+    /// The spec's spelling (`scope: domain`).
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            Scope::Project => "project",
+            Scope::Domain => "domain",
+        }
+    }
+
+    /// The variant's name (`Domain`), for emitted code.
+    pub fn variant_name(self) -> &'static str {
+        match self {
+            Scope::Project => "Project",
+            Scope::Domain => "Domain",
+        }
+    }
+
+    /// The scope a spec names.
+    pub fn from_spec_name(name: &str) -> Option<Scope> {
+        Self::ALL.iter().copied().find(|s| s.spec_name() == name)
+    }
 }
 
 /// Where a field goes on the wire.
@@ -93,6 +133,8 @@ pub enum Location {
     Header,
     /// A member of the JSON body.
     Body,
+    /// The whole body: JSON of a structured value (an array, an object), a string as it is.
+    Payload,
 }
 
 impl Location {
@@ -103,6 +145,7 @@ impl Location {
         Location::Query,
         Location::Header,
         Location::Body,
+        Location::Payload,
     ];
 
     /// The spec's spelling (`location: path`) and the variant's name in lower case.
@@ -113,6 +156,7 @@ impl Location {
             Location::Query => "query",
             Location::Header => "header",
             Location::Body => "body",
+            Location::Payload => "payload",
         }
     }
 
@@ -124,6 +168,7 @@ impl Location {
             Location::Query => "Query",
             Location::Header => "Header",
             Location::Body => "Body",
+            Location::Payload => "Payload",
         }
     }
 
@@ -165,7 +210,9 @@ impl Field {
         /// A header.
         header => Header,
         /// A member of the JSON body.
-        body => Body
+        body => Body,
+        /// The whole body.
+        payload => Payload
     );
 
     /// This field's value sent as a JSON document inside a string (Tencent's `dbTableList`).

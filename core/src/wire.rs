@@ -206,6 +206,8 @@ pub enum Method {
     Put,
     /// DELETE
     Delete,
+    /// PATCH
+    Patch,
 }
 
 impl Method {
@@ -216,6 +218,7 @@ impl Method {
             Method::Post => "POST",
             Method::Put => "PUT",
             Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
         }
     }
 }
@@ -229,6 +232,8 @@ pub enum Body {
     Form(Vec<(String, String)>),
     /// A JSON document.
     Json(String),
+    /// Text sent as it is, under the request's own `Content-Type`.
+    Raw(String),
 }
 
 impl fmt::Debug for Body {
@@ -237,6 +242,7 @@ impl fmt::Debug for Body {
             Body::Empty => f.write_str("Empty"),
             Body::Form(pairs) => f.debug_tuple("Form").field(&Pairs(pairs)).finish(),
             Body::Json(text) => f.debug_tuple("Json").field(text).finish(),
+            Body::Raw(text) => f.debug_tuple("Raw").field(text).finish(),
         }
     }
 }

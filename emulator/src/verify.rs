@@ -340,6 +340,7 @@ fn missing_param(
                     .is_some_and(|vars| vars.iter().any(|(k, v)| k == name && !v.starts_with('{'))),
                 (Location::Header, _) => req.header(name).is_some(),
                 (Location::Body, _) => in_json(name),
+                (Location::Payload, _) => !req.body.is_empty(),
                 (Location::Query, _) => in_pairs(&query, name),
             };
             !present

@@ -73,18 +73,21 @@ pub struct UCloudCredentials {
     pub private_key: Sensitive<String>,
 }
 
-/// Huawei Cloud AK/SK: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_PROJECT_ID`.
+/// Huawei Cloud AK/SK: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_PROJECT_ID`,
+/// `HUAWEICLOUD_SDK_DOMAIN_ID`, and `HUAWEICLOUD_SDK_SECURITY_TOKEN` for temporary AK/SK.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HuaweiCredentials {
     /// Access key id, sent in `Authorization`.
     pub ak: String,
     /// Secret access key, used only to sign.
     pub sk: Sensitive<String>,
-    /// Project id of the region: fills `{project_id}` paths and `X-Project-Id`.
+    /// Project id of the region: fills `{project_id}` paths and, for project-scoped
+    /// operations, `X-Project-Id`.
     pub project_id: Option<String>,
-    /// Account (domain) id, for global services (`X-Domain-Id`).
+    /// Account (domain) id: fills `{domain_id}` paths and, for domain-scoped (global)
+    /// operations, `X-Domain-Id`, which those operations require.
     pub domain_id: Option<String>,
-    /// Security token of temporary AK/SK (`X-Security-Token`).
+    /// Security token of temporary AK/SK: sent, and signed, as `X-Security-Token`.
     pub security_token: Option<Sensitive<String>>,
 }
 
@@ -227,20 +230,6 @@ impl HuaweiCredentials {
         }
     }
 
-    /// Sets the account (domain) id, for global services.
-    #[must_use]
-    pub fn with_domain_id(mut self, domain_id: impl Into<String>) -> Self {
-        self.domain_id = Some(domain_id.into());
-        self
-    }
-
-    /// Adds the security token of temporary AK/SK.
-    #[must_use]
-    pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
-        self.security_token = Some(Sensitive::new(token.into()));
-        self
-    }
-
     /// Sets the project id.
     #[must_use]
     pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
@@ -248,8 +237,23 @@ impl HuaweiCredentials {
         self
     }
 
-    /// From `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and `HUAWEICLOUD_SDK_PROJECT_ID`
-    /// (project-scoped APIs need it, so it is required here).
+    /// Sets the account (domain) id, which domain-scoped (global) operations sign with.
+    #[must_use]
+    pub fn with_domain_id(mut self, domain_id: impl Into<String>) -> Self {
+        self.domain_id = Some(domain_id.into());
+        self
+    }
+
+    /// Sets the security token of temporary AK/SK.
+    #[must_use]
+    pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
+        self.security_token = Some(Sensitive::new(token.into()));
+        self
+    }
+
+    /// From `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_PROJECT_ID` and,
+    /// when set, `HUAWEICLOUD_SDK_DOMAIN_ID` and `HUAWEICLOUD_SDK_SECURITY_TOKEN`. The
+    /// project id is required unless a domain id is set (global services need only that).
     pub fn from_env() -> Result<Self, CredentialsError> {
         Self::from_lookup(env)
     }
@@ -258,11 +262,17 @@ impl HuaweiCredentials {
     pub fn from_lookup(
         get: impl Fn(&str) -> Option<std::ffi::OsString>,
     ) -> Result<Self, CredentialsError> {
-        Ok(Self::new(
+        let mut c = Self::new(
             required(&get, "HUAWEICLOUD_SDK_AK")?,
             required(&get, "HUAWEICLOUD_SDK_SK")?,
-        )
-        .with_project_id(required(&get, "HUAWEICLOUD_SDK_PROJECT_ID")?))
+        );
+        c.domain_id = optional(&get, "HUAWEICLOUD_SDK_DOMAIN_ID")?;
+        c.project_id = match c.domain_id {
+            Some(_) => optional(&get, "HUAWEICLOUD_SDK_PROJECT_ID")?,
+            None => Some(required(&get, "HUAWEICLOUD_SDK_PROJECT_ID")?),
+        };
+        c.security_token = optional(&get, "HUAWEICLOUD_SDK_SECURITY_TOKEN")?.map(Sensitive::new);
+        Ok(c)
     }
 }
 
@@ -344,6 +354,27 @@ mod tests {
         ]))
         .unwrap_err();
         assert_eq!(err.variable, "HUAWEICLOUD_SDK_PROJECT_ID");
+        let err = HuaweiCredentials::from_lookup(lookup(&[
+            ("HUAWEICLOUD_SDK_AK", "ak"),
+            ("HUAWEICLOUD_SDK_SK", "sk"),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", "p1"),
+            ("HUAWEICLOUD_SDK_SECURITY_TOKEN", ""),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "HUAWEICLOUD_SDK_SECURITY_TOKEN");
+        let global = HuaweiCredentials::from_lookup(lookup(&[
+            ("HUAWEICLOUD_SDK_AK", "ak"),
+            ("HUAWEICLOUD_SDK_SK", "sk"),
+            ("HUAWEICLOUD_SDK_DOMAIN_ID", "d1"),
+            ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "tok"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            global,
+            HuaweiCredentials::new("ak", "sk")
+                .with_domain_id("d1")
+                .with_security_token("tok")
+        );
         let err = TencentCredentials::from_lookup(lookup(&[
             ("TENCENTCLOUD_SECRET_ID", "AKID1"),
             ("TENCENTCLOUD_SECRET_KEY", "sk"),
@@ -361,7 +392,15 @@ mod tests {
             ("TENCENTCLOUD_SESSION_TOKEN", "top-secret-token"),
         ]))
         .unwrap();
-        let h = HuaweiCredentials::new("AK1", "top-secret-sk").with_project_id("p1");
+        let h = HuaweiCredentials::from_lookup(lookup(&[
+            ("HUAWEICLOUD_SDK_AK", "AK1"),
+            ("HUAWEICLOUD_SDK_SK", "top-secret-sk"),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", "p1"),
+            ("HUAWEICLOUD_SDK_DOMAIN_ID", "d1"),
+            ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "top-secret-huawei-token"),
+        ]))
+        .unwrap();
+        assert!(h.security_token.is_some() && h.domain_id.as_deref() == Some("d1"));
         let u = UCloudCredentials::new("pub", "top-secret-private");
         let all = format!(
             "{:?} {:?} {:?}",
@@ -371,5 +410,9 @@ mod tests {
         );
         assert!(!all.contains("top-secret"), "{all}");
         assert!(all.contains("AKID1") && all.contains("AK1") && all.contains("pub"));
+        assert!(
+            all.contains("d1") && all.contains("p1"),
+            "ids are not secret: {all}"
+        );
     }
 }

@@ -28,7 +28,7 @@ pub use credentials::{
 };
 pub use envelope::EnvelopeSpec;
 pub use error::{DecodeError, ErrorMeta, Retry, SdkError, ServiceError};
-pub use protocols::{OperationInfo, Protocol};
+pub use protocols::{OperationInfo, Protocol, Scope};
 pub use redact::{REDACTED, Sensitive, SignedUrl};
 pub use time_fmt::Timestamp;
 pub use transport::{RawResponse, Transport, TransportError, TransportErrorKind};

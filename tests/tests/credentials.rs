@@ -263,6 +263,38 @@ async fn one_refresh_for_a_hundred_concurrent_calls() {
 }
 
 #[tokio::test]
+async fn huawei_ecs_metadata_keys_sign_with_their_security_token() {
+    let emu = start().await;
+    let project = emu.keys().huawei.project_id.clone().expect("project id");
+    let provider = HuaweiCredentials::default_chain()
+        .lookup(vars(&[("HUAWEICLOUD_SDK_PROJECT_ID", project)]))
+        .home(None)
+        .metadata_endpoint(emu.metadata_endpoint())
+        .build();
+    let config = ClientConfig::new()
+        .region("cn-north-4")
+        .endpoint(emu.endpoint())
+        .max_attempts(1);
+    let client = generated::huawei::dds::Client::with_provider(config, provider).expect("client");
+    let input = generated::huawei::dds::download_file::glue::example().expect("example");
+    client
+        .download_file(&input)
+        .await
+        .expect("signed with the ECS key and its token");
+    let log = emu.requests();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].verdict, Verdict::Accepted, "{log:#?}");
+    let issued = emu.issued_keys();
+    assert!(
+        log[0]
+            .headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v.contains(&issued[0].id))
+    );
+    assert!(log[0].headers.iter().any(|(k, _)| k == "x-security-token"));
+}
+
+#[tokio::test]
 async fn huawei_and_ucloud_chains_find_their_keys() {
     let emu = start().await;
     let keys = emu.keys().clone();

@@ -2,7 +2,9 @@
 //! recursion, maps, open enums, keyword and colliding names, secrets, no-parameter operations.
 
 use runtime::ServiceError;
-use tests::fixture_sdk::huawei::widgets::CreateWidgetRequest;
+use tests::fixture_sdk::huawei::widgets::{
+    CreateWidgetRequest, PatchWidgetTagsRequest, PutWidgetNoteRequest, Tag,
+};
 use tests::fixture_sdk::tencent::widgets::{
     self, DescribeWidgetTreeError, DescribeWidgetTreeRequest, Filter, WidgetKind,
 };
@@ -127,4 +129,178 @@ fn huawei_path_header_body_and_errors() {
         200,
     ));
     assert!(matches!(e, DescribeWidgetTreeError::LimitExceededWidgets(_)) && e.is_retryable());
+}
+
+fn huawei_client(creds: runtime::HuaweiCredentials) -> tests::fixture_sdk::huawei::widgets::Client {
+    tests::fixture_sdk::huawei::widgets::Client::new(
+        runtime::ClientConfig::new().region("cn-north-4"),
+        creds,
+    )
+    .expect("client")
+}
+
+fn sign(
+    op: &runtime::OperationInfo,
+    wire: runtime::WireRequest,
+    creds: runtime::HuaweiCredentials,
+) -> Result<runtime::SignedRequest, runtime::BuildError> {
+    let ctx = runtime::SignContext {
+        timestamp: 1_704_164_645,
+        nonce: 1,
+    };
+    runtime::protocols::sign(op, wire, &creds.into(), &ctx)
+}
+
+#[test]
+fn huawei_domain_scope_patch_and_json_array_payload() {
+    use tests::fixture_sdk::huawei::widgets::patch_widget_tags::glue::OPERATION;
+    assert_eq!(OPERATION.scope, runtime::Scope::Domain);
+    assert_eq!(OPERATION.method, runtime::Method::Patch);
+    let req = PatchWidgetTagsRequest::builder()
+        .widget_id("w-1")
+        .zone(vec!["b".into(), "a".into()])
+        .tags(vec![
+            Tag {
+                key: "env".into(),
+                value: Some("prod".into()),
+            },
+            Tag {
+                key: "team".into(),
+                value: Some("a b".into()),
+            },
+        ])
+        .build()
+        .expect("valid");
+    let creds = runtime::HuaweiCredentials::new("ak", "sk").with_domain_id("d1");
+    let wire = huawei_client(creds.clone())
+        .patch_widget_tags_request(&req)
+        .expect("wire");
+    assert_eq!(
+        wire.body,
+        runtime::Body::Json(
+            r#"[{"key":"env","value":"prod"},{"key":"team","value":"a b"}]"#.into()
+        ),
+        "the array is the whole body"
+    );
+    insta::assert_snapshot!(format!("{wire:#?}"));
+    let signed = sign(&OPERATION, wire.clone(), creds).expect("signed");
+    assert_eq!(signed.path, "/v3/d1/widgets/w-1/tags");
+    assert_eq!(signed.query, "zone=a&zone=b");
+    let header = |name: &str| {
+        signed
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(header("X-Domain-Id"), Some("d1"));
+    assert_eq!(header("X-Project-Id"), None);
+    let no_domain = runtime::HuaweiCredentials::new("ak", "sk").with_project_id("p1");
+    let err = sign(&OPERATION, wire, no_domain).unwrap_err();
+    assert!(err.to_string().contains("domain id"), "{err}");
+}
+
+#[test]
+fn huawei_raw_string_payload_with_callers_content_type() {
+    use tests::fixture_sdk::huawei::widgets::put_widget_note::glue::OPERATION;
+    let req = PutWidgetNoteRequest::builder()
+        .widget_id("w-1")
+        .content_type("text/plain; charset=utf-8")
+        .note("line one\nline two: {not json}")
+        .build()
+        .expect("valid");
+    let creds = runtime::HuaweiCredentials::new("ak", "sk")
+        .with_project_id("p1")
+        .with_security_token("tok");
+    let wire = huawei_client(creds.clone())
+        .put_widget_note_request(&req)
+        .expect("wire");
+    let content_types: Vec<_> = wire
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .collect();
+    assert_eq!(content_types.len(), 1, "replaced, not added");
+    assert_eq!(
+        wire.body,
+        runtime::Body::Raw("line one\nline two: {not json}".into())
+    );
+    insta::assert_snapshot!(format!("{wire:#?}"));
+    let signed = sign(&OPERATION, wire, creds).expect("signed");
+    let auth = signed
+        .headers
+        .iter()
+        .find(|(k, _)| k == "Authorization")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    assert!(
+        auth.contains(
+            "SignedHeaders=content-type;host;x-project-id;x-sdk-content-sha256;x-sdk-date;x-security-token,"
+        ),
+        "{auth}"
+    );
+    assert!(!format!("{signed:?}").contains("tok\""), "token redacted");
+}
+
+/// The emulator serving the fixture corpus verifies the new Huawei request shapes as sent:
+/// a domain-scoped PATCH with a JSON-array body, and a raw-text PUT with the caller's
+/// Content-Type and a security token.
+#[tokio::test]
+async fn emulator_accepts_the_new_huawei_shapes() {
+    let mut keys = emulator::Keys::default();
+    keys.huawei = keys
+        .huawei
+        .clone()
+        .with_domain_id("d-emu")
+        .with_security_token("tok-emu");
+    let emu =
+        emulator::Emulator::start_with(tests::fixture_sdk::catalog::operations(), keys.clone())
+            .await
+            .expect("emulator");
+    let client = tests::fixture_sdk::huawei::widgets::Client::new(
+        runtime::ClientConfig::new()
+            .region("cn-north-4")
+            .endpoint(emu.endpoint())
+            .max_attempts(1),
+        keys.huawei.clone(),
+    )
+    .expect("client");
+    let patch = PatchWidgetTagsRequest::builder()
+        .widget_id("w-1")
+        .zone(vec!["b".into(), "a".into()])
+        .tags(vec![Tag {
+            key: "env".into(),
+            value: Some("prod".into()),
+        }])
+        .build()
+        .expect("valid");
+    let _ = client.patch_widget_tags(&patch).await;
+    let note = PutWidgetNoteRequest::builder()
+        .widget_id("w-1")
+        .content_type("text/plain; charset=utf-8")
+        .note("line one\nline two: {not json}")
+        .build()
+        .expect("valid");
+    let _ = client.put_widget_note(&note).await;
+    let log = emu.requests();
+    assert_eq!(log.len(), 2, "{log:#?}");
+    for r in &log {
+        assert_eq!(r.verdict, emulator::Verdict::Accepted, "{r:#?}");
+        assert!(
+            r.headers
+                .iter()
+                .any(|(k, v)| k == "x-security-token" && v == "tok-emu")
+        );
+    }
+    assert_eq!(
+        (log[0].method.as_str(), log[0].path.as_str()),
+        ("PATCH", "/v3/d-emu/widgets/w-1/tags")
+    );
+    assert!(
+        log[0]
+            .headers
+            .iter()
+            .any(|(k, v)| k == "x-domain-id" && v == "d-emu")
+    );
+    assert_eq!(log[1].body, "line one\nline two: {not json}");
 }

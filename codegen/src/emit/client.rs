@@ -168,6 +168,7 @@ impl Emitter<'_> {
         };
         let module = ident(&p.module);
         let root = &self.root;
+        let scope = ident(op.scope.variant_name());
         quote! {
             ::runtime::OperationInfo {
                 name: #name,
@@ -180,6 +181,7 @@ impl Emitter<'_> {
                 idempotent: #idempotent,
                 rate_limit: #rate,
                 envelope: &#root::protocols::#module::ENVELOPE,
+                scope: ::runtime::Scope::#scope,
             }
         }
     }

@@ -135,7 +135,7 @@ pub enum Sensitivity {
     SignedUrl,
 }
 
-pub use sdk_core::{Location, Retry, catalog::Role};
+pub use sdk_core::{Location, Retry, Scope, catalog::Role};
 
 #[derive(Clone, Debug)]
 pub struct Field {
@@ -222,6 +222,8 @@ pub struct Protocol {
     pub default_location: Location,
     /// Path parameters the signer fills from the credentials when unset.
     pub credential_params: Vec<String>,
+    /// Scopes an operation may choose with `scope:` (empty: the key is refused).
+    pub scopes: Vec<Scope>,
     pub max_skew_seconds: Option<i64>,
     pub refusal_status: u16,
     /// Module and constant stem, e.g. `tencent_v2`.
@@ -268,6 +270,8 @@ pub struct Operation {
     pub path: String,
     pub idempotent: bool,
     pub rate_limit: Option<f64>,
+    /// The identity the request is signed for (`Project` unless the spec says `scope:`).
+    pub scope: Scope,
     pub doc: String,
     pub request: Vec<Field>,
     pub response: Vec<Field>,

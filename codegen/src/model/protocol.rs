@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Cx, Envelope, ErrorVariant, Location, Protocol, Retry, Role};
+use super::{Cx, Envelope, ErrorVariant, Location, Protocol, Retry, Role, Scope};
 use crate::diag::{Diagnostics, Pos};
 use crate::naming::{is_pascal_ident, is_snake_ident, pascal, snake};
 use crate::spec::{ErrorRow, ProtocolSpec, Str};
@@ -133,7 +133,7 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
             Some(loc) if loc != Location::Param => locations.push(loc),
             _ => {
                 cx.err(l.pos, format!("unknown location `{}`", l.value))
-                    .hint = Some("one of path, query, header, body".into());
+                    .hint = Some("one of path, query, header, body, payload".into());
             }
         }
     }
@@ -185,6 +185,17 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
         .iter()
         .map(|c| c.value.clone())
         .collect();
+    let mut scopes = Vec::new();
+    for s in &p.scopes {
+        match Scope::from_spec_name(&s.value) {
+            Some(scope) => scopes.push(scope),
+            None => {
+                let names: Vec<&str> = Scope::ALL.iter().map(|s| s.spec_name()).collect();
+                cx.err(s.pos, format!("unknown scope `{}`", s.value)).hint =
+                    Some(format!("one of {}", names.join(", ")));
+            }
+        }
+    }
     if !is_snake_ident(&p.provider.value) {
         cx.err(
             p.provider.pos,
@@ -225,6 +236,7 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
         locations,
         default_location,
         credential_params,
+        scopes,
         max_skew_seconds,
         refusal_status,
         module,
@@ -251,7 +263,7 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
 }
 
 pub(super) fn check_method(cx: &mut Cx<'_>, m: &Str) -> String {
-    const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE"];
+    const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
     if !METHODS.contains(&m.value.as_str()) {
         let d = cx.err(m.pos, format!("unsupported HTTP method `{}`", m.value));
         d.hint = Some(format!("one of {}", METHODS.join(", ")));

@@ -7,8 +7,8 @@ use super::fields::resolve_fields;
 use super::passes::{box_recursion, check_path_params, mark_usage};
 use super::protocol::{check_method, resolve_errors, resolve_protocol};
 use super::{
-    Cx, EnumValue, Model, NamedType, Operation, PRELUDE, ReadSample, Sample, Sensitivity, Side,
-    Sources, TypeKind,
+    Cx, EnumValue, Field, Location, Model, NamedType, Operation, PRELUDE, Protocol, ReadSample,
+    Sample, Scope, Sensitivity, Side, Sources, TypeKind,
 };
 use crate::diag::{Diag, Diagnostics, Pos};
 use crate::naming::{did_you_mean, is_keyword, is_pascal_ident, is_snake_ident, pascal, snake};
@@ -267,6 +267,8 @@ fn resolve_op(
         (None, None) => ("POST".into(), "/".into()),
     };
     check_path_params(cx, &spec, protocol, &path, &request);
+    check_payload(cx, &spec, &request);
+    let scope = resolve_scope(cx, &spec, protocol);
     if let Some(rl) = spec.rate_limit
         && rl.value <= 0.0
     {
@@ -316,6 +318,7 @@ fn resolve_op(
         path,
         idempotent: spec.idempotent,
         rate_limit: spec.rate_limit.map(|r| r.value),
+        scope,
         doc: spec.doc.clone(),
         request,
         response,
@@ -391,4 +394,64 @@ fn resolve_enum(
         });
     }
     out
+}
+
+/// A `payload` field is the whole body: at most one, and no `body` members beside it.
+fn check_payload(cx: &mut Cx<'_>, spec: &OpSpec, request: &[Field]) {
+    let payloads: Vec<&Field> = request
+        .iter()
+        .filter(|f| f.location == Location::Payload)
+        .collect();
+    let Some(first) = payloads.first() else {
+        return;
+    };
+    let pos = |wire: &str| {
+        spec.request
+            .iter()
+            .find(|f| f.name.value == wire)
+            .map_or(spec.operation.pos, |f| f.name.pos)
+    };
+    for extra in &payloads[1..] {
+        cx.err(
+            pos(&extra.wire),
+            format!(
+                "request field `{}` has `location: payload` but `{}` already is the whole body",
+                extra.wire, first.wire
+            ),
+        );
+    }
+    for member in request.iter().filter(|f| f.location == Location::Body) {
+        cx.err(
+            pos(&member.wire),
+            format!(
+                "request field `{}` has `location: body` but `{}` is the whole body (`location: payload`)",
+                member.wire, first.wire
+            ),
+        )
+        .hint = Some("move it into the payload's type, or to another location".into());
+    }
+}
+
+/// The operation's `scope:`, which its protocol must list under `scopes:`.
+fn resolve_scope(cx: &mut Cx<'_>, spec: &OpSpec, protocol: Option<&Protocol>) -> Scope {
+    let Some(s) = &spec.scope else {
+        return Scope::Project;
+    };
+    let allowed = protocol.map_or(&[][..], |p| p.scopes.as_slice());
+    match Scope::from_spec_name(&s.value) {
+        Some(scope) if allowed.contains(&scope) => scope,
+        _ => {
+            let names: Vec<&str> = allowed.iter().map(|s| s.spec_name()).collect();
+            cx.err(
+                s.pos,
+                format!("scope `{}` is not one of the protocol's `scopes`", s.value),
+            )
+            .hint = Some(if names.is_empty() {
+                "this protocol's operations have no scope: remove `scope:`".into()
+            } else {
+                format!("one of {}", names.join(", "))
+            });
+            Scope::Project
+        }
+    }
 }

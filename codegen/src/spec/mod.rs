@@ -116,6 +116,8 @@ pub struct OpSpec {
     pub types: Vec<TypeSpec>,
     pub errors: Vec<ErrorRow>,
     pub samples: Vec<SampleSpec>,
+    /// `scope:` (project or domain), for protocols that list `scopes`.
+    pub scope: Option<Str>,
 }
 
 /// The envelope description of a protocol file.
@@ -157,6 +159,8 @@ pub struct ProtocolSpec {
     pub max_skew_seconds: Option<Num>,
     /// HTTP status of a refusal whose error row gives none.
     pub refusal_status: Option<Num>,
+    /// `scopes:`: the scopes an operation may choose with `scope:`.
+    pub scopes: Vec<Str>,
 }
 
 /// When an error may be retried: `retryable: true` (only idempotent calls: the request may

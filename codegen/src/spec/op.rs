@@ -203,6 +203,7 @@ const OP_KEYS: &[&str] = &[
     "types",
     "errors",
     "samples",
+    "scope",
 ];
 
 /// Reads an operation spec.
@@ -217,6 +218,7 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
     let endpoint = r.req_str(&mut o, "endpoint", what);
     let http = read_http(r, &mut o);
     let idempotent = r.bool(&mut o, "idempotent");
+    let scope = r.opt_str(&mut o, "scope");
     let rate_limit = o.take("rate_limit").and_then(|n| {
         let mut rl = r.obj(n, "rate_limit")?;
         let v = r.opt_num(&mut rl, "per_second");
@@ -272,5 +274,6 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
         types,
         errors,
         samples,
+        scope,
     })
 }

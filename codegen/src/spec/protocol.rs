@@ -188,6 +188,12 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
             credential_params.extend(r.str_node(item, "credential_params"));
         }
     }
+    let mut scopes = Vec::new();
+    if let Some(n) = o.take("scopes") {
+        for item in r.seq(n, "scopes") {
+            scopes.extend(r.str_node(item, "scopes"));
+        }
+    }
     let max_skew_seconds = r.opt_num(&mut o, "max_skew_seconds");
     let refusal_status = r.opt_num(&mut o, "refusal_status");
     r.finish(
@@ -196,6 +202,7 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
             "runtime",
             "locations",
             "credential_params",
+            "scopes",
             "max_skew_seconds",
             "refusal_status",
             "protocol",
@@ -227,5 +234,6 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         credential_params,
         max_skew_seconds,
         refusal_status,
+        scopes,
     })
 }

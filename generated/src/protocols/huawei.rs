@@ -3,7 +3,8 @@
 //!
 //! `https://{service}.{region}.myhuaweicloud.com`. Path, query, headers and JSON body as each
 //! API documents. Signed with SDK-HMAC-SHA256 (`X-Sdk-Date` within 15 minutes of gateway time,
-//! `X-Project-Id`). Errors carry a real HTTP status and `{"error_code", "error_msg"}` (sometimes
+//! `X-Project-Id`, or `X-Domain-Id` for global services, and `X-Security-Token` with temporary
+//! AK/SK). Errors carry a real HTTP status and `{"error_code", "error_msg"}` (sometimes
 //! nested under `error`). Request id: response header `X-Request-Id`.
 //!
 //! Signing: SDK-HMAC-SHA256 (Authorization, X-Sdk-Date).
@@ -12,8 +13,9 @@
 //!
 //! - `X-Sdk-Date`: UTC `YYYYMMDDTHHMMSSZ`; rejected when more than 15 minutes off.
 //! - `Authorization`: `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>`.
-//! - `X-Project-Id`: Project id, sent whenever the credentials carry one.
-//! - `X-Security-Token`: STS session token for temporary AK/SK.
+//! - `X-Project-Id`: Project id, sent (and signed) by project-scoped operations whenever the credentials carry one.
+//! - `X-Domain-Id`: Account (domain) id, sent (and signed) by domain-scoped (global) operations, which require it.
+//! - `X-Security-Token`: STS session token for temporary AK/SK, sent and signed.
 
 /// Where this protocol puts payload, error code, message and request id.
 pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {

@@ -1,14 +1,17 @@
 //! Huawei Cloud REST behind API Gateway (`https://{service}.{region}.myhuaweicloud.com`).
 //!
 //! Fields are placed by their spec location: `{name}` path segments (percent-encoded),
-//! query parameters (a list of scalars as the same key repeated), headers, and members of a
-//! JSON body. `X-Sdk-Date`, `X-Project-Id`, `X-Sdk-Content-Sha256` (non-JSON bodies) and
-//! `Authorization` are added by the signer, which sends the query in canonical order.
+//! query parameters (a list of scalars as the same key repeated), headers (a `Content-Type`
+//! field replaces the default `application/json`), members of a JSON body, or the whole
+//! body (`payload`: a string as it is, anything else as JSON). `X-Sdk-Date`, `X-Project-Id`
+//! or `X-Domain-Id` (by the operation's [`Scope`]), `X-Security-Token` (temporary AK/SK),
+//! `X-Sdk-Content-Sha256` (non-JSON bodies) and `Authorization` are added by the signer,
+//! which sends the query in canonical order.
 
 use percent_encoding::{percent_decode_str, percent_encode};
 
 use super::encoding::{RFC3986, form_urlencode, header, hmac_sha256, rfc3986, sha256_hex, utc};
-use super::{Field, Location, OperationInfo};
+use super::{Field, Location, OperationInfo, Scope};
 use crate::build::{BuildError, Problem};
 use crate::credentials::HuaweiCredentials;
 use crate::wire::{Body, SignContext, SignedRequest, Value, WireRequest};
@@ -16,6 +19,8 @@ use crate::wire::{Body, SignContext, SignedRequest, Value, WireRequest};
 const ALGORITHM: &str = "SDK-HMAC-SHA256";
 const CONTENT_SHA256: &str = "X-Sdk-Content-Sha256";
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// SHA-256 of nothing: the payload hash of an empty body, whatever the headers say.
+const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 pub(super) fn build(
     op: &OperationInfo,
@@ -25,7 +30,8 @@ pub(super) fn build(
     let mut path = op.path.to_owned();
     let mut query = Vec::new();
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-    let mut body = Vec::new();
+    let mut members = Vec::new();
+    let mut payload = None;
     for f in fields {
         match f.location {
             // Unset: the `{name}` stays for the signer (`project_id` from the credentials).
@@ -44,15 +50,22 @@ pub(super) fn build(
             }
             Location::Query | Location::Param => push_query(f.name, &f.value, &mut query),
             Location::Header => {
-                headers.extend(f.value.scalar_text().map(|v| (f.name.to_owned(), v)))
+                if let Some(v) = f.value.scalar_text() {
+                    // The caller's Content-Type replaces the default (the SDK's `setdefault`).
+                    headers.retain(|(k, _)| !k.eq_ignore_ascii_case(f.name));
+                    headers.push((f.name.to_owned(), v));
+                }
             }
-            Location::Body => body.push((f.name, f.value)),
+            Location::Body => members.push((f.name, f.value)),
+            Location::Payload => payload = Some(f.value),
         }
     }
-    let body = if body.is_empty() {
-        Body::Empty
-    } else {
-        Body::Json(Value::Object(body).to_json())
+    let body = match payload {
+        Some(Value::Null) => Body::Empty,
+        Some(Value::Str(text)) => Body::Raw(text),
+        Some(value) => Body::Json(value.to_json()),
+        None if members.is_empty() => Body::Empty,
+        None => Body::Json(Value::Object(members).to_json()),
     };
     Ok(WireRequest {
         operation: op.name,
@@ -111,7 +124,9 @@ fn unsigned_payload(headers: &[(String, String)]) -> bool {
 }
 
 /// The canonical request and its signed-header list: every header whose name has no `_`,
-/// plus `host` when absent and `x-sdk-content-sha256` when the payload is unsigned.
+/// plus `host` when absent and `x-sdk-content-sha256` when the payload is unsigned. The
+/// payload hash is that of an empty body when `body` is empty, else the
+/// `x-sdk-content-sha256` value when there is one, else the body's SHA-256.
 pub fn canonical_request(
     method: &str,
     host: &str,
@@ -135,13 +150,13 @@ pub fn canonical_request(
         add_absent("x-sdk-content-sha256", UNSIGNED_PAYLOAD);
     }
     signed.sort_by(|a, b| a.0.cmp(&b.0));
-    let unsigned = signed
-        .iter()
-        .any(|(k, v)| k == "x-sdk-content-sha256" && v == UNSIGNED_PAYLOAD);
-    let hash = if unsigned {
-        UNSIGNED_PAYLOAD.to_owned()
-    } else {
-        sha256_hex(body)
+    // As the SDK: an empty body hashes as empty; otherwise `X-Sdk-Content-Sha256`, when
+    // sent, stands for the payload hash (`UNSIGNED-PAYLOAD`, or a precomputed digest).
+    let declared = signed.iter().find(|(k, _)| k == "x-sdk-content-sha256");
+    let hash = match declared {
+        _ if body.is_empty() => EMPTY_HASH.to_owned(),
+        Some((_, v)) => v.clone(),
+        None => sha256_hex(body),
     };
     let canonical: String = signed.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
     let names = signed
@@ -188,27 +203,55 @@ pub fn sdk_date(timestamp: i64) -> String {
     )
 }
 
-/// Fills `{project_id}`, adds `X-Sdk-Date`, `X-Project-Id`, `X-Sdk-Content-Sha256` (non-JSON
-/// bodies) and `Authorization`; the query is sent in canonical form.
+/// Fills `{project_id}` and `{domain_id}`, adds `X-Sdk-Date`, `X-Project-Id` (project
+/// scope, when the credentials carry one) or `X-Domain-Id` (domain scope: required),
+/// `X-Security-Token` (temporary AK/SK), `X-Sdk-Content-Sha256` (non-JSON bodies) and
+/// `Authorization`; the query is sent in canonical form.
 pub(crate) fn sign(
+    op: &OperationInfo,
     req: WireRequest,
     creds: &HuaweiCredentials,
     ctx: &SignContext,
-) -> SignedRequest {
+) -> Result<SignedRequest, BuildError> {
     let mut path = req.path;
     let mut headers = req.headers;
     let date = sdk_date(ctx.timestamp);
     headers.push(("X-Sdk-Date".to_owned(), date.clone()));
     if let Some(project_id) = &creds.project_id {
         path = path.replace("{project_id}", &rfc3986(project_id));
-        headers.push(("X-Project-Id".to_owned(), project_id.clone()));
+    }
+    if let Some(domain_id) = &creds.domain_id {
+        path = path.replace("{domain_id}", &rfc3986(domain_id));
+    }
+    match (op.scope, &creds.project_id, &creds.domain_id) {
+        (Scope::Project, Some(project_id), _) => {
+            headers.push(("X-Project-Id".to_owned(), project_id.clone()));
+        }
+        (Scope::Project, None, _) => {}
+        (Scope::Domain, _, Some(domain_id)) => {
+            headers.push(("X-Domain-Id".to_owned(), domain_id.clone()));
+        }
+        (Scope::Domain, _, None) => {
+            return Err(BuildError::new(
+                op.name,
+                Problem::Config {
+                    what: "a domain-scoped (global) operation needs the account's domain id: \
+                           the Huawei credentials have none (`with_domain_id`, \
+                           `HUAWEICLOUD_SDK_DOMAIN_ID`)"
+                        .to_owned(),
+                },
+            ));
+        }
+    }
+    if let Some(token) = &creds.security_token {
+        headers.push(("X-Security-Token".to_owned(), token.expose().clone()));
     }
     if unsigned_payload(&headers) && header(&headers, CONTENT_SHA256).is_none() {
         headers.push((CONTENT_SHA256.to_owned(), UNSIGNED_PAYLOAD.to_owned()));
     }
     let body = match req.body {
         Body::Empty => Vec::new(),
-        Body::Json(text) => text.into_bytes(),
+        Body::Json(text) | Body::Raw(text) => text.into_bytes(),
         Body::Form(pairs) => form_urlencode(&pairs).into_bytes(),
     };
     let method = req.method.as_str();
@@ -219,7 +262,7 @@ pub(crate) fn sign(
         "Authorization".to_owned(),
         authorization(&creds.ak, &names, &sig),
     ));
-    SignedRequest {
+    Ok(SignedRequest {
         operation: req.operation,
         method: req.method,
         host: req.host,
@@ -227,13 +270,44 @@ pub(crate) fn sign(
         query: canonical_query(&req.query),
         headers,
         body,
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envelope::EnvelopeSpec;
+    use crate::protocols::Protocol;
     use crate::wire::Method;
+
+    static ENVELOPE: EnvelopeSpec = EnvelopeSpec {
+        protocol: "huawei",
+        wrapper: None,
+        error_object: None,
+        code_field: "error_code",
+        message_field: "error_msg",
+        success_code: None,
+        request_id_field: None,
+        request_id_header: None,
+        status_errors: true,
+        clock_skew_codes: &[],
+    };
+
+    fn op(scope: Scope) -> OperationInfo {
+        OperationInfo {
+            name: "CreateVpc",
+            protocol: Protocol::Huawei,
+            service: "vpc",
+            version: None,
+            endpoint: "vpc.{region}.myhuaweicloud.com",
+            method: Method::Post,
+            path: "/v1/{project_id}/vpcs",
+            idempotent: false,
+            rate_limit: None,
+            envelope: &ENVELOPE,
+            scope,
+        }
+    }
 
     fn p(k: &str, v: &str) -> (String, String) {
         (k.to_owned(), v.to_owned())
@@ -311,7 +385,7 @@ mod tests {
             ),
         ] {
             let req = request(ct, Body::Json(json.to_owned()));
-            let signed = sign(req.clone(), &creds, &ctx);
+            let signed = sign(&op(Scope::Project), req.clone(), &creds, &ctx).unwrap();
             assert_eq!(signed.path, "/v1/p%201/vpcs");
             assert_eq!(signed.query, "name=web%20server&tags=a%261&tags=b%3D2");
             assert_eq!(signed.body, json.as_bytes());
@@ -342,11 +416,73 @@ mod tests {
             assert_eq!(get("Authorization"), Some(authorization("AK", names, &sig)));
         }
         let anonymous = sign(
+            &op(Scope::Project),
             request("application/json", Body::Empty),
             &HuaweiCredentials::new("AK", "SK"),
             &ctx,
-        );
+        )
+        .unwrap();
         assert_eq!(anonymous.path, "/v1/{project_id}/vpcs");
         assert_eq!(header(&anonymous.headers, "X-Project-Id"), None);
+    }
+
+    #[test]
+    fn scope_picks_the_id_header_and_the_token_is_signed() {
+        let ctx = SignContext {
+            timestamp: 1704164645,
+            nonce: 1,
+        };
+        let creds = HuaweiCredentials::new("AK", "SK")
+            .with_project_id("p1")
+            .with_domain_id("d1")
+            .with_security_token("tok");
+        let req = request("application/json", Body::Empty);
+        let global = sign(&op(Scope::Domain), req.clone(), &creds, &ctx).unwrap();
+        assert_eq!(header(&global.headers, "X-Domain-Id"), Some("d1"));
+        assert_eq!(header(&global.headers, "X-Project-Id"), None);
+        assert_eq!(header(&global.headers, "X-Security-Token"), Some("tok"));
+        let auth = header(&global.headers, "Authorization").unwrap();
+        assert!(
+            auth.contains(
+                "SignedHeaders=content-type;host;x-domain-id;x-sdk-date;x-security-token,"
+            ),
+            "{auth}"
+        );
+        let regional = sign(&op(Scope::Project), req.clone(), &creds, &ctx).unwrap();
+        assert_eq!(header(&regional.headers, "X-Project-Id"), Some("p1"));
+        assert_eq!(header(&regional.headers, "X-Domain-Id"), None);
+        let no_domain = HuaweiCredentials::new("AK", "SK").with_project_id("p1");
+        let err = sign(&op(Scope::Domain), req, &no_domain, &ctx).unwrap_err();
+        assert!(err.to_string().contains("domain id"), "{err}");
+    }
+
+    #[test]
+    fn payload_is_the_body_and_content_type_is_replaced() {
+        let host = "h".to_owned();
+        let o = op(Scope::Project);
+        let list = vec!["a".to_owned(), "b".to_owned()];
+        let wire = build(&o, host.clone(), vec![Field::payload("items", &list)]).unwrap();
+        assert_eq!(wire.body, Body::Json(r#"["a","b"]"#.to_owned()));
+        let text = "line one\nline two".to_owned();
+        let ct = "text/plain; charset=utf-8".to_owned();
+        let wire = build(
+            &o,
+            host,
+            vec![
+                Field::payload("doc", &text),
+                Field::header("Content-Type", &ct),
+            ],
+        )
+        .unwrap();
+        assert_eq!(wire.body, Body::Raw(text));
+        assert_eq!(wire.headers, [p("Content-Type", &ct)]);
+    }
+
+    #[test]
+    fn an_empty_body_hashes_as_empty_even_when_unsigned() {
+        let headers = [p("Content-Type", "text/plain")];
+        let (cr, names) = canonical_request("GET", "h", "/", &[], &headers, b"");
+        assert_eq!(names, "content-type;host;x-sdk-content-sha256");
+        assert!(cr.ends_with(EMPTY_HASH), "{cr}");
     }
 }

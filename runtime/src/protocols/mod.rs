@@ -11,7 +11,7 @@ use crate::build::{BuildError, Problem};
 pub use crate::config::ClientConfig;
 use crate::credentials::Credentials;
 use crate::wire::{SignContext, SignedRequest, WireRequest};
-pub use sdk_core::protocol::{Field, Location, OperationInfo, Protocol};
+pub use sdk_core::protocol::{Field, Location, OperationInfo, Protocol, Scope};
 
 /// Builds the unsigned wire request of `op` from its fields.
 #[doc(hidden)]
@@ -75,7 +75,7 @@ pub fn sign(
             tencent_v3::sign(wire, c, op.service, ctx)
         }
         (Protocol::UCloud, Credentials::UCloud(c)) => ucloud::sign(wire, c),
-        (Protocol::Huawei, Credentials::Huawei(c)) => huawei::sign(wire, c, ctx),
+        (Protocol::Huawei, Credentials::Huawei(c)) => huawei::sign(op, wire, c, ctx)?,
         (protocol, _) => {
             return Err(BuildError::new(
                 op.name,

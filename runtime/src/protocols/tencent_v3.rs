@@ -240,7 +240,7 @@ pub(crate) fn sign(
     let query = form_urlencode(&req.query);
     let body = match (req.method, req.body) {
         (Method::Get, _) | (_, Body::Empty) => Vec::new(),
-        (_, Body::Json(text)) => text.into_bytes(),
+        (_, Body::Json(text) | Body::Raw(text)) => text.into_bytes(),
         (_, Body::Form(pairs)) => form_urlencode(&pairs).into_bytes(),
     };
     let content_type = header(&headers, "content-type").unwrap_or_default();

@@ -250,6 +250,7 @@ pub mod glue {
         idempotent: true,
         rate_limit: None,
         envelope: &crate::protocols::huawei::ENVELOPE,
+        scope: ::runtime::Scope::Project,
     };
 
     /// The unsigned wire request of `input`.

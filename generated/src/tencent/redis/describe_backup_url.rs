@@ -229,6 +229,7 @@ pub mod glue {
         idempotent: true,
         rate_limit: Some(20.0),
         envelope: &crate::protocols::tencent_v3::ENVELOPE,
+        scope: ::runtime::Scope::Project,
     };
 
     /// The unsigned wire request of `input`.

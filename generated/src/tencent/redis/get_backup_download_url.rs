@@ -187,6 +187,7 @@ pub mod glue {
         idempotent: true,
         rate_limit: None,
         envelope: &crate::protocols::tencent_v2::ENVELOPE,
+        scope: ::runtime::Scope::Project,
     };
 
     /// The unsigned wire request of `input`.

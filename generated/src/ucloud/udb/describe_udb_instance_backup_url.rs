@@ -235,6 +235,7 @@ pub mod glue {
         idempotent: true,
         rate_limit: None,
         envelope: &crate::protocols::ucloud::ENVELOPE,
+        scope: ::runtime::Scope::Project,
     };
 
     /// The unsigned wire request of `input`.
