@@ -8,6 +8,37 @@ use std::path::PathBuf;
 
 use crate::redact::Sensitive;
 
+/// The builder methods every vendor chain has: where variables and the home directory come
+/// from, and (`metadata`) the instance metadata service's base URL.
+macro_rules! chain_builder {
+    ($chain:ty) => {
+        impl $chain {
+            /// Reads variables through `lookup` instead of the process environment.
+            pub fn lookup(mut self, lookup: Lookup) -> Self {
+                self.lookup = lookup;
+                self
+            }
+
+            /// The home directory the profile files are under (`None`: none).
+            pub fn home(mut self, home: Option<PathBuf>) -> Self {
+                self.home = home;
+                self
+            }
+        }
+    };
+    ($chain:ty, metadata $default:ident) => {
+        chain_builder!($chain);
+
+        impl $chain {
+            #[doc = concat!("The metadata service's base URL (default [`", stringify!($default), "`]).")]
+            pub fn metadata_endpoint(mut self, base: impl Into<String>) -> Self {
+                self.metadata = base.into();
+                self
+            }
+        }
+    };
+}
+
 mod huawei;
 mod ini;
 mod metadata;

@@ -51,25 +51,9 @@ impl HuaweiCredentials {
     }
 }
 
+chain_builder!(HuaweiChain, metadata HUAWEI_METADATA);
+
 impl HuaweiChain {
-    /// Reads variables through `lookup` instead of the process environment.
-    pub fn lookup(mut self, lookup: Lookup) -> Self {
-        self.lookup = lookup;
-        self
-    }
-
-    /// Looks for `~/.huaweicloud/credentials` under `home` (`None`: no home directory).
-    pub fn home(mut self, home: Option<PathBuf>) -> Self {
-        self.home = home;
-        self
-    }
-
-    /// The metadata service's base URL (default [`HUAWEI_METADATA`]).
-    pub fn metadata_endpoint(mut self, base: impl Into<String>) -> Self {
-        self.metadata = base.into();
-        self
-    }
-
     /// The chain, cached: temporary keys are refreshed 40 minutes ahead of expiry, as
     /// `huaweicloudsdkcore` does.
     pub fn build(self) -> CachingProvider {

@@ -44,25 +44,9 @@ impl TencentCredentials {
     }
 }
 
+chain_builder!(TencentChain, metadata TENCENT_METADATA);
+
 impl TencentChain {
-    /// Reads variables through `lookup` instead of the process environment.
-    pub fn lookup(mut self, lookup: Lookup) -> Self {
-        self.lookup = lookup;
-        self
-    }
-
-    /// Looks for `~/.tencentcloud/credentials` under `home` (`None`: no home directory).
-    pub fn home(mut self, home: Option<PathBuf>) -> Self {
-        self.home = home;
-        self
-    }
-
-    /// The metadata service's base URL (default [`TENCENT_METADATA`]).
-    pub fn metadata_endpoint(mut self, base: impl Into<String>) -> Self {
-        self.metadata = base.into();
-        self
-    }
-
     /// The chain, cached: temporary keys are refreshed ahead of expiry.
     pub fn build(self) -> CachingProvider {
         let env_step = EnvStep {

@@ -37,19 +37,9 @@ impl UCloudCredentials {
     }
 }
 
+chain_builder!(UCloudChain);
+
 impl UCloudChain {
-    /// Reads variables through `lookup` instead of the process environment.
-    pub fn lookup(mut self, lookup: Lookup) -> Self {
-        self.lookup = lookup;
-        self
-    }
-
-    /// Looks for `~/.ucloud/` under `home` (`None`: no home directory).
-    pub fn home(mut self, home: Option<PathBuf>) -> Self {
-        self.home = home;
-        self
-    }
-
     /// Uses the CLI profile `name` instead of the active one.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
         self.profile = Some(name.into());
