@@ -323,6 +323,42 @@ async fn huawei_and_ucloud_chains_find_their_keys() {
         (keys.huawei.ak.as_str(), Some("d-1"))
     );
     assert_eq!(h.project_id, keys.huawei.project_id);
+    // Huawei: the environment wins over the file.
+    let found = HuaweiCredentials::default_chain()
+        .lookup(vars(&[
+            ("HUAWEICLOUD_SDK_AK", "ENVAK".into()),
+            ("HUAWEICLOUD_SDK_SK", "env-sk".into()),
+            ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "env-token".into()),
+            ("HUAWEICLOUD_SDK_DOMAIN_ID", "d-env".into()),
+        ]))
+        .home(Some(dir.0.clone()))
+        .metadata_endpoint(closed_port())
+        .build()
+        .credentials()
+        .await
+        .expect("env");
+    let h = found.huawei().expect("huawei");
+    assert_eq!(
+        (h.ak.as_str(), h.domain_id.as_deref()),
+        ("ENVAK", Some("d-env"))
+    );
+    assert_eq!(
+        h.security_token.as_ref().map(|t| t.expose().as_str()),
+        Some("env-token")
+    );
+    // Huawei: half a key pair in the environment stops the chain, naming the variable.
+    let e = HuaweiCredentials::default_chain()
+        .lookup(vars(&[("HUAWEICLOUD_SDK_AK", "ENVAK".into())]))
+        .home(Some(dir.0.clone()))
+        .metadata_endpoint(closed_port())
+        .build()
+        .credentials()
+        .await
+        .expect_err("half a pair");
+    assert!(
+        e.to_string().contains("HUAWEICLOUD_SDK_SK` is not set"),
+        "{e}"
+    );
     // Huawei: ECS metadata, temporary keys with a security token and an expiry.
     let found = HuaweiCredentials::default_chain()
         .lookup(vars(&[("HUAWEICLOUD_SDK_PROJECT_ID", "p-9".into())]))
