@@ -16,6 +16,25 @@ use crate::model::{
     ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity,
 };
 
+/// The lines of a rustdoc text as emitted: every line break a spec may hold (`\n`, `\r\n`,
+/// a bare `\r`, which rustc refuses in a doc comment) ends a line, trailing space goes,
+/// and each non-empty line gets the leading space of `/// `. The one place doc text is
+/// sanitised; `#[doc]` and `#![doc]` attributes both come from here.
+pub fn doc_lines(text: &str) -> Vec<String> {
+    text.trim_end()
+        .replace("\r\n", "\n")
+        .split(['\n', '\r'])
+        .map(|l| {
+            let l = l.trim_end();
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {l}")
+            }
+        })
+        .collect()
+}
+
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "crate",

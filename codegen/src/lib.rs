@@ -183,13 +183,7 @@ fn header(source: Option<&str>) -> String {
 }
 
 fn inner_doc(doc: &str) -> TokenStream {
-    let lines = doc.trim_end().lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
+    let lines = docs::doc_lines(doc);
     quote!(#(#![doc = #lines])*)
 }
 

@@ -140,6 +140,25 @@ impl<'de, F> Deserialize<'de> for Timestamp<F> {
 
 impl<F> crate::de::Lenient for Timestamp<F> {}
 
+/// A timestamp travels as the text it was given (a request sends what the caller wrote).
+impl<F> crate::wire::ToWire for Timestamp<F> {
+    fn to_wire(&self) -> crate::wire::Value {
+        crate::wire::Value::Str(self.raw.clone())
+    }
+}
+
+impl<F: TimeFormat> From<&str> for Timestamp<F> {
+    fn from(raw: &str) -> Self {
+        Self::new(raw)
+    }
+}
+
+impl<F: TimeFormat> From<String> for Timestamp<F> {
+    fn from(raw: String) -> Self {
+        Self::new(raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

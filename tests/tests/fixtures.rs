@@ -304,3 +304,30 @@ async fn emulator_accepts_the_new_huawei_shapes() {
     );
     assert_eq!(log[1].body, "line one\nline two: {not json}");
 }
+
+/// Every type in every position compiles (the fixture corpus builds under clippy), and a
+/// timestamp in a request travels as the text the caller gave.
+#[test]
+fn every_type_in_every_position_and_timestamps_in_requests() {
+    use tests::fixture_sdk::tencent::shapes::{Client, EchoShapesRequest};
+    let req = EchoShapesRequest::builder()
+        .required("r")
+        .time("2024-01-02T03:04:05Z")
+        .time_list(vec!["2024-01-02T03:04:05+08:00".into()])
+        .build()
+        .expect("valid");
+    let client = Client::new(
+        runtime::ClientConfig::new().region("ap-guangzhou"),
+        runtime::TencentCredentials::new("id", "key"),
+    )
+    .expect("client");
+    let wire = client.echo_shapes_request(&req).expect("wire");
+    let runtime::Body::Json(body) = &wire.body else {
+        panic!("{wire:?}")
+    };
+    assert!(body.contains(r#""Time":"2024-01-02T03:04:05Z""#), "{body}");
+    assert!(
+        body.contains(r#""TimeList":["2024-01-02T03:04:05+08:00"]"#),
+        "{body}"
+    );
+}

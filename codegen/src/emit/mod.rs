@@ -43,14 +43,7 @@ fn opt_lit(s: Option<&str>) -> TokenStream {
 }
 
 fn doc(text: &str) -> TokenStream {
-    let text = text.trim_end();
-    let lines = text.lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
+    let lines = crate::docs::doc_lines(text);
     quote!(#(#[doc = #lines])*)
 }
 
