@@ -11,7 +11,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 use crate::config::ClientConfig;
 use crate::wire::{Method, SignedRequest};
@@ -122,7 +122,10 @@ impl Transport {
     pub async fn send(&self, req: &SignedRequest) -> Result<RawResponse, TransportError> {
         let mut builder = self.request(req);
         for (k, v) in &req.headers {
-            builder = builder.header(k.as_str(), v.as_str());
+            builder = match known_name(k) {
+                Some(name) => builder.header(name, v.as_str()),
+                None => builder.header(k.as_str(), v.as_str()),
+            };
         }
         if !req.body.is_empty() {
             builder = builder.body(req.body.clone());
@@ -140,7 +143,10 @@ impl Transport {
     ) -> Result<RawResponse, TransportError> {
         let mut builder = self.request(&req);
         for (k, v) in req.headers {
-            builder = builder.header(k, v);
+            builder = match known_name(&k) {
+                Some(name) => builder.header(name, v),
+                None => builder.header(k, v),
+            };
         }
         if !req.body.is_empty() {
             builder = builder.body(req.body);
@@ -271,6 +277,28 @@ impl Transport {
     }
 }
 
+/// The header names the builders and signers write, spelled exactly as they write them,
+/// as ready-made [`HeaderName`]s: no parsing, lower-casing or allocation per request. Any
+/// other name (`None`) is parsed as usual; the bytes sent are the same either way.
+fn known_name(name: &str) -> Option<HeaderName> {
+    use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+    Some(match name {
+        "Content-Type" => CONTENT_TYPE,
+        "Authorization" => AUTHORIZATION,
+        "X-TC-Action" => HeaderName::from_static("x-tc-action"),
+        "X-TC-Version" => HeaderName::from_static("x-tc-version"),
+        "X-TC-Region" => HeaderName::from_static("x-tc-region"),
+        "X-TC-Timestamp" => HeaderName::from_static("x-tc-timestamp"),
+        "X-TC-Token" => HeaderName::from_static("x-tc-token"),
+        "X-Sdk-Date" => HeaderName::from_static("x-sdk-date"),
+        "X-Project-Id" => HeaderName::from_static("x-project-id"),
+        "X-Domain-Id" => HeaderName::from_static("x-domain-id"),
+        "X-Security-Token" => HeaderName::from_static("x-security-token"),
+        "X-Sdk-Content-Sha256" => HeaderName::from_static("x-sdk-content-sha256"),
+        _ => return None,
+    })
+}
+
 fn kind_of(e: &reqwest::Error) -> TransportErrorKind {
     if e.is_timeout() {
         TransportErrorKind::Timeout
@@ -300,6 +328,29 @@ fn describe(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_names_are_the_parsed_names() {
+        for name in [
+            "Content-Type",
+            "Authorization",
+            "X-TC-Action",
+            "X-TC-Version",
+            "X-TC-Region",
+            "X-TC-Timestamp",
+            "X-TC-Token",
+            "X-Sdk-Date",
+            "X-Project-Id",
+            "X-Domain-Id",
+            "X-Security-Token",
+            "X-Sdk-Content-Sha256",
+        ] {
+            let parsed = HeaderName::from_bytes(name.as_bytes()).expect("valid name");
+            assert_eq!(known_name(name), Some(parsed), "{name}");
+        }
+        assert_eq!(known_name("X-Keep"), None);
+        assert_eq!(known_name("content-type"), None);
+    }
 
     #[test]
     fn header_lookup_ignores_case() {

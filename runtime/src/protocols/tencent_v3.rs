@@ -223,6 +223,50 @@ pub fn authorization(
     )
 }
 
+/// The headers the signer signs, as [`canonical`] lists them.
+const SIGNED_HEADERS: &str = "content-type;host";
+
+fn push_all(out: &mut String, parts: &[&str]) {
+    for p in parts {
+        out.push_str(p);
+    }
+}
+
+/// Appends `value` trimmed and lower-cased, as [`canonical`] renders a header value.
+fn push_lower(out: &mut String, value: &str) {
+    let value = value.trim();
+    if value.is_ascii() {
+        out.extend(value.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.push_str(&value.to_lowercase());
+    }
+}
+
+/// Exactly `canonical(method, path, query, [("content-type", content_type), ("host", host)],
+/// payload).0`, written into one buffer (the names are already lower-case and sorted).
+fn signer_canonical(
+    method: &str,
+    path: &str,
+    query: &str,
+    content_type: &str,
+    host: &str,
+    payload: &[u8],
+) -> String {
+    let hash = sha256_hex(payload);
+    let mut out = String::with_capacity(
+        method.len() + path.len() + query.len() + content_type.len() + host.len() + 128,
+    );
+    push_all(
+        &mut out,
+        &[method, "\n", path, "\n", query, "\ncontent-type:"],
+    );
+    push_lower(&mut out, content_type);
+    out.push_str("\nhost:");
+    push_lower(&mut out, host);
+    push_all(&mut out, &["\n\n", SIGNED_HEADERS, "\n", &hash]);
+    out
+}
+
 /// Adds `X-TC-Timestamp`, `X-TC-Token` (temporary credentials) and `Authorization`, signing
 /// `content-type;host` as the official SDK does. GET sends the parameters as a form-encoded
 /// query and no body.
@@ -233,10 +277,6 @@ pub(crate) fn sign(
     ctx: &SignContext,
 ) -> SignedRequest {
     let mut headers = req.headers;
-    headers.push(("X-TC-Timestamp".to_owned(), ctx.timestamp.to_string()));
-    if let Some(token) = &creds.token {
-        headers.push(("X-TC-Token".to_owned(), token.expose().clone()));
-    }
     let query = form_urlencode(&req.query);
     let body = match (req.method, req.body) {
         (Method::Get, _) | (_, Body::Empty) => Vec::new(),
@@ -244,11 +284,46 @@ pub(crate) fn sign(
         (_, Body::Form(pairs)) => form_urlencode(&pairs).into_bytes(),
     };
     let content_type = header(&headers, "content-type").unwrap_or_default();
-    let signed = [("content-type", content_type), ("host", req.host.as_str())];
-    let (canonical, names) = canonical(req.method.as_str(), &req.path, &query, &signed, &body);
-    let sts = string_to_sign(ctx.timestamp, service, &canonical);
+    let canonical = signer_canonical(
+        req.method.as_str(),
+        &req.path,
+        &query,
+        content_type,
+        &req.host,
+        &body,
+    );
+    // The date is the scope's and the Authorization's: formatted once.
+    let date = date(ctx.timestamp);
+    let timestamp = ctx.timestamp.to_string();
+    let sts = {
+        let hash = sha256_hex(canonical.as_bytes());
+        let mut sts = String::with_capacity(ALGORITHM.len() + 40 + service.len() + 64);
+        push_all(&mut sts, &[ALGORITHM, "\n", &timestamp, "\n", &date, "/"]);
+        push_all(&mut sts, &[service, "/tc3_request\n", &hash]);
+        sts
+    };
     let sig = signature(creds.secret_key.expose(), ctx.timestamp, service, &sts);
-    let auth = authorization(&creds.secret_id, ctx.timestamp, service, &names, &sig);
+    let mut auth = String::with_capacity(
+        ALGORITHM.len() + 80 + creds.secret_id.len() + service.len() + sig.len(),
+    );
+    push_all(
+        &mut auth,
+        &[ALGORITHM, " Credential=", &creds.secret_id, "/", &date, "/"],
+    );
+    push_all(
+        &mut auth,
+        &[
+            service,
+            "/tc3_request, SignedHeaders=",
+            SIGNED_HEADERS,
+            ", Signature=",
+            &sig,
+        ],
+    );
+    headers.push(("X-TC-Timestamp".to_owned(), timestamp));
+    if let Some(token) = &creds.token {
+        headers.push(("X-TC-Token".to_owned(), token.expose().clone()));
+    }
     headers.push(("Authorization".to_owned(), auth));
     SignedRequest {
         operation: req.operation,
@@ -426,6 +501,65 @@ mod tests {
             ..Field::param("X", &String::new())
         }];
         assert_eq!(json_object(&only_null), "{}");
+    }
+
+    #[test]
+    fn signer_strings_match_the_public_functions() {
+        for (ct, host) in [
+            ("application/json", "cvm.tencentcloudapi.com"),
+            ("  Application/JSON; Charset=UTF-8 ", " 127.0.0.1:8080 "),
+            ("TEXT/Ünïcode ΣΑΣ", "ÉX.example"),
+            ("", ""),
+        ] {
+            let pairs = [("content-type", ct), ("host", host)];
+            for (method, path, query, body) in [
+                ("POST", "/", "", &b"{}"[..]),
+                ("GET", "/a%20b", "Name=x&Z=%E6", &b""[..]),
+            ] {
+                let (expected, names) = canonical(method, path, query, &pairs, body);
+                assert_eq!(names, SIGNED_HEADERS);
+                assert_eq!(
+                    signer_canonical(method, path, query, ct, host, body),
+                    expected
+                );
+            }
+        }
+        // The Authorization built in `sign` is `authorization(..)` of `signature(..)` of
+        // `string_to_sign(..)`, with and without a token, at several dates.
+        for ts in [1551113065, 0, -1, 4102444800] {
+            for creds in [
+                TencentCredentials::new("AKID1", "key"),
+                TencentCredentials::new("AKID2", "other").with_token("tok"),
+            ] {
+                let signed = sign(
+                    request(Method::Post),
+                    &creds,
+                    "cvm",
+                    &SignContext {
+                        timestamp: ts,
+                        nonce: 1,
+                    },
+                );
+                let cr = canonical(
+                    "POST",
+                    "/",
+                    "",
+                    &[
+                        ("content-type", "application/json"),
+                        ("host", "cvm.tencentcloudapi.com"),
+                    ],
+                    &signed.body,
+                )
+                .0;
+                let sts = string_to_sign(ts, "cvm", &cr);
+                let sig = signature(creds.secret_key.expose(), ts, "cvm", &sts);
+                let auth = authorization(&creds.secret_id, ts, "cvm", SIGNED_HEADERS, &sig);
+                assert_eq!(
+                    header(&signed.headers, "authorization"),
+                    Some(auth.as_str())
+                );
+            }
+        }
     }
 
     #[test]
