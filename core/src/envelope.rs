@@ -277,6 +277,16 @@ mod tests {
     };
 
     #[test]
+    fn a_second_wrapper_is_not_chosen_between() {
+        for body in [
+            &br#"{"Response":{"RequestId":"a"},"Response":{"Error":{"Code":"X","Message":"m"}}}"#[..],
+            &br#"{"Response":{"Error":{"Code":"X","Message":"m"}},"Response":{"RequestId":"a"}}"#[..],
+        ] {
+            assert!(decode::<Json>(&V3, 200, None, body).is_err(), "{body:?}");
+        }
+    }
+
+    #[test]
     fn v3_error_and_garbage() {
         let body =
             br#"{"Response":{"Error":{"Code":"InternalError","Message":"m"},"RequestId":"r-1"}}"#;

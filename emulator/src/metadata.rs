@@ -31,8 +31,8 @@ pub enum Vendor {
     Huawei,
 }
 
-/// A temporary key the emulator issued.
-#[derive(Clone, Debug)]
+/// A temporary key the emulator issued (`Debug` shows the id and expiry only).
+#[derive(Clone)]
 pub struct Issued {
     /// For which vendor.
     pub vendor: Vendor,
@@ -42,6 +42,18 @@ pub struct Issued {
     token: String,
     /// Expiry, UNIX seconds.
     pub expires_at: i64,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("vendor", &self.vendor)
+            .field("id", &self.id)
+            .field("secret", &runtime::REDACTED)
+            .field("token", &runtime::REDACTED)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// Issued keys and how long new ones live.

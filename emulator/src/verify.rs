@@ -61,7 +61,9 @@ pub(crate) fn check(
     // The official SDKs also sign API 3.0 calls the old way (HmacSHA1/HmacSHA256 over form
     // or query parameters, `Action` and `Version` among them): recognised by an `Action`
     // that only a 3.0 operation has, answered in the 3.0 envelope.
-    let v1_on_v3 = get(&params, "SecretId").is_some()
+    let v1_on_v3 = !auth.starts_with("TC3-HMAC-SHA256")
+        && req.header("x-tc-action").is_none()
+        && get(&params, "SecretId").is_some()
         && get(&params, "Version").is_some()
         && get(&params, "Action").is_some_and(|a| {
             let served = |p: Protocol| ops.iter().any(|o| o.info.protocol == p && o.info.name == a);

@@ -224,7 +224,7 @@ impl Runtime {
         span: &tracing::Span,
     ) -> Result<T, SdkError<E>> {
         let cfg = &self.inner.config;
-        let deadline = Instant::now() + cfg.total_timeout;
+        let deadline = crate::transport::far(Instant::now(), cfg.total_timeout);
         let (mut attempt, mut skew_fixed) = (0u32, false);
         loop {
             attempt += 1;
@@ -276,7 +276,7 @@ impl Runtime {
                 .and_then(|r| r.header("retry-after"))
                 .and_then(parse_retry_after);
             let delay = retry_after.map_or(jitter, |ra| ra.max(jitter));
-            if Instant::now() + delay >= deadline {
+            if crate::transport::far(Instant::now(), delay) >= deadline {
                 tracing::debug!(attempt, ?delay, "no time left to retry");
                 return Err(err);
             }
@@ -310,10 +310,22 @@ impl Runtime {
         }
         let signed = match &self.inner.credentials {
             CredentialSource::Static(c) => protocols::sign(op, wire, c, &self.sign_context()),
-            CredentialSource::Provider(p) => match p.credentials().await {
-                Ok(c) => protocols::sign(op, wire, &c, &self.sign_context()),
-                Err(e) => return (Err(SdkError::Credentials(e)), None),
-            },
+            CredentialSource::Provider(p) => {
+                match tokio::time::timeout_at(deadline.into(), p.credentials()).await {
+                    Ok(Ok(c)) => protocols::sign(op, wire, &c, &self.sign_context()),
+                    Ok(Err(e)) => return (Err(SdkError::Credentials(e)), None),
+                    Err(_) => {
+                        let e = TransportError {
+                            operation: op.name,
+                            kind: TransportErrorKind::Timeout,
+                            status: None,
+                            message: "the call's total timeout ran out waiting for credentials"
+                                .into(),
+                        };
+                        return (Err(SdkError::Transport(e)), None);
+                    }
+                }
+            }
         };
         let signed = match signed {
             Ok(s) => s,

@@ -185,7 +185,8 @@ impl Transport {
         builder: reqwest::RequestBuilder,
         deadline: Option<Instant>,
     ) -> Result<RawResponse, TransportError> {
-        let attempt_end = Instant::now() + self.attempt_timeout;
+        // A timeout too large to represent is no timeout (a year stands in for it).
+        let attempt_end = far(Instant::now(), self.attempt_timeout);
         let (until, whole_call) = match deadline {
             Some(d) if d < attempt_end => (d, true),
             _ => (attempt_end, false),
@@ -323,6 +324,12 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     out
+}
+
+/// `now + d`, capped at a year from now when `d` does not fit an `Instant`.
+pub(crate) fn far(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
 }
 
 #[cfg(test)]

@@ -230,6 +230,13 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for WrapperVisitor<'_, 'de, S> {
                         seed: s,
                     })?);
                 }
+                // A second wrapper: which one counts is not the sender's to decide.
+                None if key == self.wrapper => {
+                    return Err(de::Error::custom(format_args!(
+                        "`{}` appears twice",
+                        self.wrapper
+                    )));
+                }
                 other => {
                     seed = other;
                     map.next_value::<IgnoredAny>()?;

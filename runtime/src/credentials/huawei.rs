@@ -237,9 +237,8 @@ impl ProvideCredentials for MetadataStep {
         Box::pin(async move {
             let path = SECURITY_KEY_PATH;
             let text = self.metadata.get(path).await?;
-            let doc: SecurityKey = serde_json::from_str(&text).map_err(|e| {
-                ProviderError::metadata(path, format!("not the documented JSON: {e}"))
-            })?;
+            let doc: SecurityKey = serde_json::from_str(&text)
+                .map_err(|e| ProviderError::metadata(path, super::provider::json_problem(&e)))?;
             let missing = |name: &str| ProviderError::metadata(path, format!("no `{name}`"));
             let key = doc.credential.ok_or_else(|| missing("credential"))?;
             let expires = key

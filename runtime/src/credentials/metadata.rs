@@ -25,9 +25,13 @@ impl Metadata {
         // reqwest is built without a default TLS provider; install ring once (as the
         // transport does), or building a client panics.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // Never through a proxy (it would see temporary keys in plain HTTP) and never
+        // redirected elsewhere.
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .ok();
         Self {
@@ -57,12 +61,21 @@ impl Metadata {
                 ProviderError::metadata(path, what)
             })?;
         let status = resp.status();
-        let body = resp
-            .bytes()
+        let too_large = || ProviderError::metadata(path, "answer too large");
+        if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+            return Err(too_large());
+        }
+        let mut resp = resp;
+        let mut body = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
             .await
-            .map_err(|_| ProviderError::metadata(path, "answer cut off"))?;
-        if body.len() > MAX_BODY {
-            return Err(ProviderError::metadata(path, "answer too large"));
+            .map_err(|_| ProviderError::metadata(path, "answer cut off"))?
+        {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
         }
         if !status.is_success() {
             return Err(ProviderError::metadata(
@@ -70,7 +83,6 @@ impl Metadata {
                 format!("HTTP {}", status.as_u16()),
             ));
         }
-        String::from_utf8(body.to_vec())
-            .map_err(|_| ProviderError::metadata(path, "answer is not UTF-8"))
+        String::from_utf8(body).map_err(|_| ProviderError::metadata(path, "answer is not UTF-8"))
     }
 }

@@ -102,6 +102,19 @@ impl ProviderError {
     }
 }
 
+/// What is wrong with a JSON document, without quoting it: serde_json's own message can
+/// echo a value (a key stored as a number, say), so only its category and place are kept.
+pub(crate) fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Syntax => "malformed JSON",
+        Category::Eof => "truncated JSON",
+        Category::Data => "JSON of an unexpected shape",
+        Category::Io => "unreadable JSON",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
+}
+
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -194,10 +207,26 @@ pub const REFRESH_AHEAD: Duration = Duration::from_secs(300);
 #[derive(Debug)]
 pub struct CachingProvider {
     inner: Box<dyn ProvideCredentials>,
-    current: Mutex<Option<Expiring>>,
+    state: Mutex<CacheState>,
     refresh: tokio::sync::Mutex<()>,
     ahead: Duration,
     clock: fn() -> i64,
+}
+
+/// How soon after a refresh (successful or not) the cache asks again at the earliest:
+/// keys issued with less life than the refresh margin, or a failing source, are not asked
+/// on every signature.
+const MIN_REFRESH_INTERVAL: i64 = 10;
+
+#[derive(Debug, Default)]
+struct CacheState {
+    current: Option<Expiring>,
+    /// When the source was last asked (UNIX seconds), and its error if it failed.
+    last_attempt: Option<(i64, Option<ProviderError>)>,
+    /// Bumped by every refresh, so callers that waited on one use its outcome.
+    generation: u64,
+    /// The current keys came with less life than the refresh margin.
+    short_lived: bool,
 }
 
 fn system_now() -> i64 {
@@ -225,63 +254,105 @@ impl CachingProvider {
     ) -> Self {
         Self {
             inner,
-            current: Mutex::new(None),
+            state: Mutex::new(CacheState::default()),
             refresh: tokio::sync::Mutex::new(()),
             ahead,
             clock,
         }
     }
 
-    fn cached(&self) -> Option<Expiring> {
-        self.current
+    fn state(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
     }
 
-    fn fresh(&self, e: &Expiring, now: i64) -> bool {
-        e.expires_at
-            .is_none_or(|at| at - now > self.ahead.as_secs() as i64)
+    /// Whether the cache can answer without asking the source: keys outside the refresh
+    /// margin, or (while unexpired) the source was asked moments ago.
+    fn answer(&self, state: &CacheState, now: i64) -> Option<Result<Credentials, ProviderError>> {
+        // Back off only from a source that failed or gives keys shorter-lived than the
+        // margin; keys that merely aged into the margin are refreshed at once.
+        let recent = state.last_attempt.as_ref().is_some_and(|(at, err)| {
+            now.saturating_sub(*at) < MIN_REFRESH_INTERVAL && (err.is_some() || state.short_lived)
+        });
+        match &state.current {
+            Some(e) => {
+                let left = e.expires_at.map(|at| at.saturating_sub(now));
+                let fresh = left.is_none_or(|l| l > self.ahead.as_secs() as i64);
+                let valid = left.is_none_or(|l| l > 0);
+                if fresh || (recent && valid) {
+                    return Some(Ok(e.credentials.clone()));
+                }
+                // Expired, and the source failed moments ago: that, without asking again.
+                match &state.last_attempt {
+                    Some((_, Some(err))) if recent && !valid => Some(Err(ProviderError::Expired {
+                        expired_at: e.expires_at.unwrap_or_default(),
+                        refresh: Box::new(err.clone()),
+                    })),
+                    _ => None,
+                }
+            }
+            // Nothing cached and the source just failed: its error, without asking again.
+            None => match &state.last_attempt {
+                Some((_, Some(err))) if recent => Some(Err(err.clone())),
+                _ => None,
+            },
+        }
     }
 
     /// The keys held now, if any (no fetch, no refresh).
     pub fn cached_now(&self) -> Option<Credentials> {
-        self.cached().map(|e| e.credentials)
+        self.state().current.as_ref().map(|e| e.credentials.clone())
     }
 
     /// Credentials to sign with now.
     pub async fn credentials(&self) -> Result<Credentials, ProviderError> {
-        let now = (self.clock)();
-        if let Some(e) = self.cached().filter(|e| self.fresh(e, now)) {
-            return Ok(e.credentials);
-        }
-        // One refresh at a time: the others wait here, then find the new keys cached.
+        let generation = {
+            let state = self.state();
+            if let Some(answer) = self.answer(&state, (self.clock)()) {
+                return answer;
+            }
+            state.generation
+        };
+        // One refresh at a time: the others wait here, then use its outcome.
         let _guard = self.refresh.lock().await;
-        let now = (self.clock)();
-        let old = self.cached();
-        if let Some(e) = old.as_ref().filter(|e| self.fresh(e, now)) {
-            return Ok(e.credentials.clone());
+        {
+            let state = self.state();
+            let now = (self.clock)();
+            if state.generation != generation
+                && let Some(answer) = self.answer(&state, now)
+            {
+                return answer;
+            }
         }
-        match self.inner.provide().await {
+        let result = self.inner.provide().await;
+        let now = (self.clock)();
+        let mut state = self.state();
+        state.generation += 1;
+        match result {
             Ok(new) => {
-                *self
-                    .current
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(new.clone());
+                state.last_attempt = Some((now, None));
+                state.short_lived = new
+                    .expires_at
+                    .is_some_and(|at| at.saturating_sub(now) <= self.ahead.as_secs() as i64);
+                state.current = Some(new.clone());
                 Ok(new.credentials)
             }
-            Err(e) => match old {
-                // Refresh failed ahead of expiry: the old keys still sign.
-                Some(old) if old.expires_at.is_none_or(|at| at > now) => {
-                    tracing::warn!(error = %e, "credentials refresh failed; keeping the current keys until they expire");
-                    Ok(old.credentials)
+            Err(e) => {
+                state.last_attempt = Some((now, Some(e.clone())));
+                match &state.current {
+                    // Refresh failed ahead of expiry: the old keys still sign.
+                    Some(old) if old.expires_at.is_none_or(|at| at > now) => {
+                        tracing::warn!(error = %e, "credentials refresh failed; keeping the current keys until they expire");
+                        Ok(old.credentials.clone())
+                    }
+                    Some(old) => Err(ProviderError::Expired {
+                        expired_at: old.expires_at.unwrap_or_default(),
+                        refresh: Box::new(e),
+                    }),
+                    None => Err(e),
                 }
-                Some(old) => Err(ProviderError::Expired {
-                    expired_at: old.expires_at.unwrap_or_default(),
-                    refresh: Box::new(e),
-                }),
-                None => Err(e),
-            },
+            }
         }
     }
 }
@@ -366,8 +437,16 @@ mod tests {
                 .contains("could not be refreshed: instance metadata `/key`: HTTP 500"),
             "{err}"
         );
-        // It recovers when the source does.
+        // A failing source is not asked again for 10 s: the same error, no new call.
+        let calls = source.calls.load(Ordering::SeqCst);
+        assert!(matches!(
+            cache.credentials().await,
+            Err(ProviderError::Expired { .. })
+        ));
+        assert_eq!(source.calls.load(Ordering::SeqCst), calls);
+        // It recovers when the source does, once the 10 s have passed.
         source.failing.store(false, Ordering::SeqCst);
+        NOW.fetch_add(10, Ordering::SeqCst);
         assert!(id(&cache.credentials().await.unwrap()).starts_with("AKIDTMP"));
     }
 }

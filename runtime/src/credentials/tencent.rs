@@ -158,9 +158,8 @@ impl ProvideCredentials for RoleStep {
             }
             let path = format!("{ROLE_PATH}{role}");
             let text = self.metadata.get(&path).await?;
-            let keys: RoleKeys = serde_json::from_str(&text).map_err(|e| {
-                ProviderError::metadata(&path, format!("not the documented JSON: {e}"))
-            })?;
+            let keys: RoleKeys = serde_json::from_str(&text)
+                .map_err(|e| ProviderError::metadata(&path, super::provider::json_problem(&e)))?;
             if keys.code.as_deref() != Some("Success") {
                 return Err(ProviderError::metadata(&path, "`Code` is not `Success`"));
             }

@@ -127,7 +127,7 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, Pro
         .map_err(|e| ProviderError::File {
             path: path.to_owned(),
             line: Some(e.line()),
-            reason: format!("not the CLI's JSON: {e}"),
+            reason: super::provider::json_problem(&e),
         })
 }
 
