@@ -36,8 +36,12 @@ fn run(r: Result<(), String>) -> ExitCode {
     }
 }
 
+/// The workspace of the checkout `cargo xtask` runs in: `cargo run` sets
+/// `CARGO_MANIFEST_DIR` for the process, so a binary left in a shared target directory by
+/// another checkout still works on this one; the compile-time value is the fallback.
 fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
