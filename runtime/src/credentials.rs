@@ -54,33 +54,87 @@ pub use provider::{
 pub use tencent::{TENCENT_METADATA, TencentChain};
 pub use ucloud::UCloudChain;
 
-/// The first existing file of `candidates`, parsed as INI. Absent when none exists (unless
-/// `explicit`: a path the user named must exist).
-pub(crate) fn read_profile_file(
-    candidates: &[PathBuf],
-    explicit: bool,
-) -> Result<(PathBuf, ini::Ini), ProviderError> {
-    for path in candidates {
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let parsed = ini::Ini::parse(&text, path)?;
-                return Ok((path.clone(), parsed));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => continue,
-            Err(e) => {
-                return Err(ProviderError::File {
-                    path: path.clone(),
-                    line: None,
-                    reason: format!("cannot be read: {e}"),
-                });
+/// A vendor's profile file, found and parsed: the file `variable` names (which must exist),
+/// else the first of `rel` under the home directory and `system` that exists.
+pub(crate) struct ProfileFile {
+    path: PathBuf,
+    ini: ini::Ini,
+}
+
+impl ProfileFile {
+    pub(crate) fn find(
+        lookup: &Lookup,
+        variable: &str,
+        home: Option<&std::path::Path>,
+        rel: &str,
+        system: Option<&str>,
+    ) -> Result<Self, ProviderError> {
+        let named = lookup.get(variable).map(PathBuf::from);
+        let candidates: Vec<PathBuf> = match &named {
+            Some(path) => vec![path.clone()],
+            None => home
+                .map(|h| h.join(rel))
+                .into_iter()
+                .chain(system.map(PathBuf::from))
+                .collect(),
+        };
+        for path in &candidates {
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    let ini = ini::Ini::parse(&text, path)?;
+                    return Ok(Self {
+                        path: path.clone(),
+                        ini,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && named.is_none() => {}
+                Err(e) => {
+                    return Err(ProviderError::File {
+                        path: path.clone(),
+                        line: None,
+                        reason: format!("cannot be read: {e}"),
+                    });
+                }
             }
         }
+        let list: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+        Err(ProviderError::absent(format!(
+            "no profile file ({})",
+            list.join(", ")
+        )))
     }
-    let list: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
-    Err(ProviderError::absent(format!(
-        "no profile file ({})",
-        list.join(", ")
-    )))
+
+    fn problem(&self, reason: String) -> ProviderError {
+        ProviderError::File {
+            path: self.path.clone(),
+            line: None,
+            reason,
+        }
+    }
+
+    /// The section `name`, which must exist.
+    pub(crate) fn section(&self, name: &str) -> Result<ini::Section<'_>, ProviderError> {
+        self.ini
+            .section(name)
+            .ok_or_else(|| self.problem(format!("no `[{name}]` profile")))
+    }
+
+    /// The section `name`, if the file has it.
+    pub(crate) fn optional_section(&self, name: &str) -> Option<ini::Section<'_>> {
+        self.ini.section(name)
+    }
+
+    /// `key` of `section` (named `name` in messages), which must be set.
+    pub(crate) fn require<'a>(
+        &self,
+        section: &ini::Section<'a>,
+        name: &str,
+        key: &str,
+    ) -> Result<&'a str, ProviderError> {
+        section
+            .get(key)
+            .ok_or_else(|| self.problem(format!("`[{name}]` has no `{key}`")))
+    }
 }
 
 /// Tencent Cloud API key (API 2.0 and 3.0): `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,

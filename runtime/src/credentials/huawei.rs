@@ -23,7 +23,7 @@ use super::metadata::Metadata;
 use super::provider::{
     CachingProvider, Chain, Expiring, Lookup, ProvideCredentials, ProviderError,
 };
-use super::{CredentialsError, HuaweiCredentials, read_profile_file};
+use super::{CredentialsError, HuaweiCredentials, ProfileFile};
 use crate::catalog::BoxFuture;
 
 /// Where the ECS metadata service is.
@@ -152,10 +152,7 @@ impl ProvideCredentials for EnvStep {
             if let Some(t) = var(&get, "HUAWEICLOUD_SDK_SECURITY_TOKEN")? {
                 c = c.with_security_token(t);
             }
-            Ok(Expiring {
-                credentials: c.into(),
-                expires_at: None,
-            })
+            Ok(Expiring::long_term(c))
         })
     }
 }
@@ -169,28 +166,15 @@ struct ProfileStep {
 impl ProvideCredentials for ProfileStep {
     fn provide(&self) -> BoxFuture<'_, Result<Expiring, ProviderError>> {
         Box::pin(async move {
-            let named = self.lookup.get("HUAWEICLOUD_SDK_CREDENTIALS_FILE");
-            let candidates: Vec<PathBuf> = match &named {
-                Some(path) => vec![PathBuf::from(path)],
-                None => self
-                    .home
-                    .iter()
-                    .map(|h| h.join(".huaweicloud/credentials"))
-                    .collect(),
-            };
-            let (path, ini) = read_profile_file(&candidates, named.is_some())?;
-            let basic = ini.section("basic").ok_or_else(|| ProviderError::File {
-                path: path.clone(),
-                line: None,
-                reason: "no `[basic]` section".into(),
-            })?;
-            let key = |name: &str| {
-                basic.get(name).ok_or_else(|| ProviderError::File {
-                    path: path.clone(),
-                    line: None,
-                    reason: format!("`[basic]` has no `{name}`"),
-                })
-            };
+            let file = ProfileFile::find(
+                &self.lookup,
+                "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+                self.home.as_deref(),
+                ".huaweicloud/credentials",
+                None,
+            )?;
+            let basic = file.section("basic")?;
+            let key = |name| file.require(&basic, "basic", name);
             let mut c = HuaweiCredentials::new(key("ak")?, key("sk")?);
             if let Some(p) = basic.get("project_id") {
                 c = c.with_project_id(p);
@@ -198,17 +182,14 @@ impl ProvideCredentials for ProfileStep {
             if let Some(t) = basic.get("security_token") {
                 c = c.with_security_token(t);
             }
-            let domain = ini
-                .section("global")
+            let domain = file
+                .optional_section("global")
                 .and_then(|g| g.get("domain_id").map(str::to_owned))
                 .or_else(|| basic.get("domain_id").map(str::to_owned));
             if let Some(d) = domain {
                 c = c.with_domain_id(d);
             }
-            Ok(Expiring {
-                credentials: c.into(),
-                expires_at: None,
-            })
+            Ok(Expiring::long_term(c))
         })
     }
 }

@@ -65,9 +65,9 @@ impl Ini {
 /// One section's entries.
 pub(crate) struct Section<'a>(&'a [Entry]);
 
-impl Section<'_> {
+impl<'a> Section<'a> {
     /// The last value of `key` (later lines win, as in configparser), if non-empty.
-    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
         self.0
             .iter()
             .rev()

@@ -49,6 +49,16 @@ pub struct Expiring {
     pub expires_at: Option<i64>,
 }
 
+impl Expiring {
+    /// Long-term keys (no expiry).
+    pub fn long_term(credentials: impl Into<Credentials>) -> Self {
+        Self {
+            credentials: credentials.into(),
+            expires_at: None,
+        }
+    }
+}
+
 /// Why credentials could not be found. Never holds a secret: paths, line numbers, variable
 /// names, key names and the metadata path, not values.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use super::metadata::Metadata;
 use super::provider::{
     CachingProvider, Chain, Expiring, Lookup, ProvideCredentials, ProviderError,
 };
-use super::{TencentCredentials, read_profile_file};
+use super::{ProfileFile, TencentCredentials};
 use crate::catalog::BoxFuture;
 
 /// Where the CVM metadata service is.
@@ -84,10 +84,7 @@ impl ProvideCredentials for EnvStep {
                 ));
             }
             let c = TencentCredentials::from_lookup(|name| get.get(name))?;
-            Ok(Expiring {
-                credentials: c.into(),
-                expires_at: None,
-            })
+            Ok(Expiring::long_term(c))
         })
     }
 }
@@ -101,34 +98,17 @@ struct ProfileStep {
 impl ProvideCredentials for ProfileStep {
     fn provide(&self) -> BoxFuture<'_, Result<Expiring, ProviderError>> {
         Box::pin(async move {
-            let candidates: Vec<PathBuf> = match self.lookup.get("TENCENTCLOUD_CREDENTIALS_FILE") {
-                Some(path) => vec![PathBuf::from(path)],
-                None => self
-                    .home
-                    .iter()
-                    .map(|h| h.join(".tencentcloud/credentials"))
-                    .chain([PathBuf::from("/etc/tencentcloud/credentials")])
-                    .collect(),
-            };
-            let explicit = self.lookup.get("TENCENTCLOUD_CREDENTIALS_FILE").is_some();
-            let (path, ini) = read_profile_file(&candidates, explicit)?;
-            let section = ini.section("default").ok_or_else(|| ProviderError::File {
-                path: path.clone(),
-                line: None,
-                reason: "no `[default]` profile".into(),
-            })?;
-            let key = |name: &str| {
-                section.get(name).ok_or_else(|| ProviderError::File {
-                    path: path.clone(),
-                    line: None,
-                    reason: format!("`[default]` has no `{name}`"),
-                })
-            };
+            let file = ProfileFile::find(
+                &self.lookup,
+                "TENCENTCLOUD_CREDENTIALS_FILE",
+                self.home.as_deref(),
+                ".tencentcloud/credentials",
+                Some("/etc/tencentcloud/credentials"),
+            )?;
+            let section = file.section("default")?;
+            let key = |name| file.require(&section, "default", name);
             let c = TencentCredentials::new(key("secret_id")?, key("secret_key")?);
-            Ok(Expiring {
-                credentials: c.into(),
-                expires_at: None,
-            })
+            Ok(Expiring::long_term(c))
         })
     }
 }

@@ -80,10 +80,9 @@ impl ProvideCredentials for EnvStep {
                     "UCLOUD_PUBLIC_KEY and UCLOUD_PRIVATE_KEY are not set",
                 ));
             }
-            Ok(Expiring {
-                credentials: UCloudCredentials::from_lookup(|name| get.get(name))?.into(),
-                expires_at: None,
-            })
+            Ok(Expiring::long_term(UCloudCredentials::from_lookup(
+                |name| get.get(name),
+            )?))
         })
     }
 }
@@ -174,11 +173,10 @@ impl ProvideCredentials for CliStep {
                     reason: format!("profile `{name}` has half a key pair or none"),
                 });
             }
-            Ok(Expiring {
-                credentials: UCloudCredentials::new(c.public_key.trim(), c.private_key.trim())
-                    .into(),
-                expires_at: None,
-            })
+            Ok(Expiring::long_term(UCloudCredentials::new(
+                c.public_key.trim(),
+                c.private_key.trim(),
+            )))
         })
     }
 }
