@@ -56,6 +56,16 @@ enum CredentialSource {
     Provider(CachingProvider),
 }
 
+/// The call's total timeout ran out while waiting for `what` (nothing was sent).
+fn out_of_time<E>(op: &OperationInfo, what: &str) -> SdkError<E> {
+    SdkError::Transport(TransportError {
+        operation: op.name,
+        kind: TransportErrorKind::Timeout,
+        status: None,
+        message: format!("the call's total timeout ran out waiting for {what}"),
+    })
+}
+
 /// Headroom under a spec's rate limit, so network jitter never pushes the server's own
 /// one-second count over it.
 const RATE_HEADROOM: f64 = 1.05;
@@ -300,13 +310,7 @@ impl Runtime {
                 .await
                 .is_err()
         {
-            let e = TransportError {
-                operation: op.name,
-                kind: TransportErrorKind::Timeout,
-                status: None,
-                message: "the call's total timeout ran out waiting for the rate limit".into(),
-            };
-            return (Err(SdkError::Transport(e)), None);
+            return (Err(out_of_time(op, "the rate limit")), None);
         }
         let signed = match &self.inner.credentials {
             CredentialSource::Static(c) => protocols::sign(op, wire, c, &self.sign_context()),
@@ -314,16 +318,7 @@ impl Runtime {
                 match tokio::time::timeout_at(deadline.into(), p.credentials()).await {
                     Ok(Ok(c)) => protocols::sign(op, wire, &c, &self.sign_context()),
                     Ok(Err(e)) => return (Err(SdkError::Credentials(e)), None),
-                    Err(_) => {
-                        let e = TransportError {
-                            operation: op.name,
-                            kind: TransportErrorKind::Timeout,
-                            status: None,
-                            message: "the call's total timeout ran out waiting for credentials"
-                                .into(),
-                        };
-                        return (Err(SdkError::Transport(e)), None);
-                    }
+                    Err(_) => return (Err(out_of_time(op, "credentials")), None),
                 }
             }
         };
