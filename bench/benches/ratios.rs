@@ -143,7 +143,7 @@ fn full_call() -> bool {
         .build()
         .expect("tokio runtime");
     rt.block_on(async {
-        let emu = Emulator::start(generated::catalog::operations())
+        let emu = Emulator::start(generated::catalog::hand_written())
             .await
             .expect("emulator starts");
         let creds = emu.keys().tencent.clone();

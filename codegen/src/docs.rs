@@ -13,7 +13,7 @@ macro_rules! ctx {
 }
 
 use crate::model::{
-    ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity,
+    ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity, Service,
 };
 
 /// The lines of a rustdoc text as emitted: every line break a spec may hold (`\n`, `\r\n`,
@@ -38,15 +38,17 @@ pub fn doc_lines(text: &str) -> Vec<String> {
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "crate",
-        r#"Typed SDK for {{ ops|length }} cloud API operations, generated from `specs/` by `cargo xtask gen`.
+        r#"Typed SDK for {{ ops }} cloud API operations, generated from `specs/` by `cargo xtask gen`.
 
-Do not edit: change the specs and run `cargo xtask gen`. Each provider is a cargo feature
-(`{{ providers|join("`, `") }}`); each operation has a request builder, a response struct
-and an error enum, and its service has a `Client`.
+Do not edit: change the specs and run `cargo xtask gen`. Each service is a crate of its own,
+re-exported here as `<provider>::<service>` behind a cargo feature of the same name as the
+crate (`tencent-cdb`); a provider's feature (`{{ providers|join("`, `") }}`) enables all its
+services. Each operation has a request builder, a response struct and an error type, and its
+service has a `Client`. A crate that needs one service can depend on that crate alone.
 
-| provider | service | operation | protocol |
+| provider | service | crate / feature | operations |
 |---|---|---|---|
-{% for op in ops %}| `{{ op.provider }}` | `{{ op.service }}` | `{{ op.wire }}` (`{{ op.provider }}::{{ op.service }}::{{ op.snake }}`) | {{ op.protocol }} |
+{% for s in services %}| `{{ s.provider }}` | `{{ s.name }}` | `{{ s.krate }}` | {{ s.ops }} |
 {% endfor %}"#,
     ),
     (
@@ -86,7 +88,11 @@ arrives as its own variant of the error enum, any other code as `Unhandled`."#,
     ),
     (
         "service",
-        r#"`{{ service }}` operations of {{ provider }}: {% for op in ops %}`{{ op }}`{% if not loop.last %}, {% endif %}{% endfor %}."#,
+        r#"{% if doc %}{{ doc }}
+
+{% endif %}The `{{ service }}` service of {{ provider }}{% if sub %}, API version module `{{ sub }}`{% endif %}: {{ ops|length }} operation{{ "" if ops|length == 1 else "s" }}{% if ops %} ({% for op in ops %}`{{ op }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}.{% if file %}
+
+Spec: `{{ file }}`.{% endif %}"#,
     ),
     (
         "protocol",
@@ -128,16 +134,23 @@ impl Docs {
     }
 
     pub fn crate_doc(&self, model: &Model) -> String {
-        let ops: Vec<_> = model
-            .ops
-            .iter()
-            .map(|o| {
-                ctx! { provider => o.provider, service => o.service, wire => o.wire_name, snake => o.snake,
-                           protocol => model.protocols[o.protocol].title }
+        let services: Vec<_> = model
+            .crates()
+            .map(|(_, s)| {
+                let ops = model
+                    .ops
+                    .iter()
+                    .filter(|o| {
+                        let os = &model.services[o.svc];
+                        os.provider == s.provider && os.name == s.name
+                    })
+                    .count();
+                ctx! { provider => s.provider, name => s.name, krate => s.crate_name(), ops }
             })
             .collect();
+        let ops = model.ops.len();
         let providers = model.providers();
-        self.render("crate", ctx! { ops, providers })
+        self.render("crate", ctx! { ops, providers, services })
     }
 
     pub fn op_doc(&self, op: &Operation, p: &Protocol) -> String {
@@ -199,9 +212,13 @@ impl Docs {
         self.render("client_method", ctx! { wire => op.wire_name, doc => first })
     }
 
-    pub fn service_doc(&self, provider: &str, service: &str, ops: &[&Operation]) -> String {
+    pub fn service_doc(&self, s: &Service, ops: &[&Operation]) -> String {
         let ops: Vec<&str> = ops.iter().map(|o| o.wire_name.as_str()).collect();
-        self.render("service", ctx! { provider, service, ops })
+        self.render(
+            "service",
+            ctx! { provider => s.provider, service => s.name, sub => s.sub, ops, file => s.file,
+            doc => s.doc.as_deref().map(str::trim) },
+        )
     }
 
     pub fn provider_doc(&self, provider: &str, model: &Model) -> String {
@@ -212,7 +229,7 @@ impl Docs {
             .map(|p| p.title.as_str())
             .collect();
         format!(
-            "Operations of provider `{provider}` ({}). Enabled by the `{provider}` feature.",
+            "Services of provider `{provider}` ({}). The `{provider}` feature enables them all.",
             titles.join(", ")
         )
     }

@@ -9,44 +9,87 @@ use sdk_core::shape::{FieldShape, ObjectSeed, ObjectShape, Shape, Shapes};
 use crate::diag::{Diag, Diagnostics};
 use crate::model::{Field, Model, NamedType, Operation, Protocol, Sources, Ty, TypeKind};
 
+/// How the documented samples fared, for the summary line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SampleStats {
+    /// Success samples that decode.
+    pub decoded: usize,
+    /// Error samples that decode as their documented code.
+    pub errors: usize,
+    /// Samples the importer marked unusable (`invalid:`), not decoded.
+    pub invalid: usize,
+    /// Samples of imported specs that do not decode (kept, marked, counted).
+    pub undecodable: usize,
+}
+
 /// The sample pass, after resolution: every documented sample of every operation must
-/// decode; each one that does not is reported at its `name` in the spec.
-pub fn check_all(model: &Model, sources: &Sources, diags: &mut Diagnostics) {
-    for op in &model.ops {
-        for sample in &op.samples {
+/// decode (an error sample as its code); each one that does not is reported at its `name`
+/// in the spec. A sample of an imported spec (`origin:`) that does not decode is marked
+/// unusable with its cause and counted instead: the vendor's examples contradict its own
+/// catalogue, and that must not block generation.
+pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) -> SampleStats {
+    let mut stats = SampleStats::default();
+    let mut marks = Vec::new();
+    for (o, op) in model.ops.iter().enumerate() {
+        for (i, sample) in op.samples.iter().enumerate() {
+            if sample.unusable.is_some() {
+                stats.invalid += 1;
+                continue;
+            }
             let key = (op.spec_file.clone(), sample.name.clone());
             // Duplicate names were reported by resolution and have no position here.
             let Some(pos) = sources.samples.get(&key) else {
                 continue;
             };
-            if let Err(e) = check(op, &model.protocols[op.protocol], sample) {
-                diags.push(Diag::new(
+            match check(model, op, sample) {
+                Ok(()) if sample.error.is_some() => stats.errors += 1,
+                Ok(()) => stats.decoded += 1,
+                Err(e) if op.origin.is_some() => {
+                    stats.undecodable += 1;
+                    marks.push((o, i, e));
+                }
+                Err(e) => diags.push(Diag::new(
                     &op.spec_file,
                     *pos,
                     format!(
                         "sample `{}` ({}) does not decode: {e}",
                         sample.name, sample.file
                     ),
-                ));
+                )),
             }
         }
     }
+    for (o, i, cause) in marks {
+        model.ops[o].samples[i].unusable = Some(format!("does not decode: {cause}"));
+    }
+    stats
 }
 
-/// `Ok` when the sample decodes; `Err` says where and why it does not.
-pub fn check(
-    op: &Operation,
-    protocol: &Protocol,
-    sample: &crate::model::Sample,
-) -> Result<(), String> {
+/// `Ok` when the sample decodes (an error sample: as its documented code); `Err` says where
+/// and why it does not.
+pub fn check(model: &Model, op: &Operation, sample: &crate::model::Sample) -> Result<(), String> {
+    let protocol = &model.protocols[op.protocol];
+    let types: Vec<&NamedType> = model.types_of(op).collect();
     let mut shapes = Shapes::default();
-    let root = object(&mut shapes, &op.types, "response", &op.response);
+    let root = object(&mut shapes, &types, "response", &op.response);
     let spec = envelope(protocol);
     let seed = ObjectSeed {
         shapes: &shapes,
         object: &shapes.objects[root],
     };
-    match decode_with(spec, sample.status, None, sample.text.as_bytes(), seed) {
+    let result = decode_with(spec, sample.status, None, sample.text.as_bytes(), seed);
+    if let Some(code) = &sample.error {
+        return match result {
+            Err(Failure::Service(meta)) if &meta.code == code => Ok(()),
+            Err(Failure::Service(meta)) => Err(format!(
+                "an error sample of `{code}` decodes as code `{}`",
+                meta.code
+            )),
+            Ok(()) => Err(format!("an error sample of `{code}` decodes as a success")),
+            Err(Failure::Decode(d)) => Err(format!("an error sample of `{code}`: {}", d.reason)),
+        };
+    }
+    match result {
         Ok(()) => Ok(()),
         Err(Failure::Service(meta)) => Err(format!(
             "this is an error response (code `{}`: {})",
@@ -93,7 +136,7 @@ fn envelope(protocol: &Protocol) -> &'static EnvelopeSpec {
 }
 
 /// Adds the object shape of `fields` (and every named type it reaches) to `shapes`.
-fn object(shapes: &mut Shapes, types: &[NamedType], name: &str, fields: &[Field]) -> usize {
+fn object(shapes: &mut Shapes, types: &[&NamedType], name: &str, fields: &[Field]) -> usize {
     let index = shapes.objects.len();
     shapes.objects.push(ObjectShape {
         name: name.to_owned(),
@@ -112,7 +155,7 @@ fn object(shapes: &mut Shapes, types: &[NamedType], name: &str, fields: &[Field]
     index
 }
 
-fn shape(shapes: &mut Shapes, types: &[NamedType], ty: &Ty) -> Shape {
+fn shape(shapes: &mut Shapes, types: &[&NamedType], ty: &Ty) -> Shape {
     match ty {
         Ty::Str | Ty::Timestamp(_) => Shape::Str,
         Ty::Bool => Shape::Bool,

@@ -20,6 +20,9 @@ pub struct OperationCatalog {
     pub protocol: &'static ProtocolCatalog,
     /// Example values of request parameters (`example:` in the spec), as wire text.
     pub examples: &'static [(&'static str, &'static str)],
+    /// Imported from a vendor catalogue (`origin:`), not written by a maintainer: its
+    /// examples are the vendor's, so an example request may not build.
+    pub imported: bool,
 }
 
 /// What a protocol's spec says beyond its envelope: the roles of its error rows, the

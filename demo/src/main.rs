@@ -53,7 +53,7 @@ async fn main() -> ExitCode {
         println!("demo: calling the vendors' real endpoints");
         (clients, None)
     } else {
-        let emulator = match emulator::Emulator::start(generated::catalog::operations()).await {
+        let emulator = match emulator::Emulator::start(generated::catalog::hand_written()).await {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("demo: cannot start the emulator: {e}");

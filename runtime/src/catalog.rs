@@ -69,6 +69,28 @@ pub enum Outcome {
 
 /// Flattens a typed result into an [`Outcome`].
 #[doc(hidden)]
+/// Calls `op` with the example input `example` builds (an operation's `glue::call_example`).
+pub fn call_example<'a, I, T, E>(
+    runtime: &'a Runtime,
+    op: &'static crate::OperationInfo,
+    example: fn() -> Result<I, BuildError>,
+    to_wire: fn(&I, &ClientConfig) -> Result<WireRequest, BuildError>,
+) -> BoxFuture<'a, Outcome>
+where
+    T: serde::de::DeserializeOwned + Debug + Send + 'a,
+    E: ServiceError + Send + 'a,
+    I: Send + Sync + 'a,
+{
+    Box::pin(async move {
+        let wire = match example().and_then(|input| to_wire(&input, runtime.config())) {
+            Ok(wire) => wire,
+            Err(e) => return Outcome::Build(e),
+        };
+        outcome(runtime.invoke::<T, E>(op, wire).await)
+    })
+}
+
+/// Flattens a typed result into an [`Outcome`].
 pub fn outcome<T: Debug, E: ServiceError>(result: Result<T, SdkError<E>>) -> Outcome {
     match result {
         Ok(resp) => Outcome::Ok(format!("{resp:#?}")),

@@ -202,6 +202,19 @@ impl Runtime {
         tokio::time::sleep_until(slot.into()).await;
     }
 
+    /// Builds the wire request of `input` with `to_wire`, then [`invoke`](Self::invoke)s it:
+    /// the body of every generated client method.
+    #[doc(hidden)]
+    pub async fn call<I, T: DeserializeOwned, E: ServiceError>(
+        &self,
+        op: &OperationInfo,
+        to_wire: fn(&I, &ClientConfig) -> Result<WireRequest, BuildError>,
+        input: &I,
+    ) -> Result<T, SdkError<E>> {
+        let wire = to_wire(input, self.config()).map_err(SdkError::Build)?;
+        self.invoke(op, wire).await
+    }
+
     /// Signs, sends and decodes one call of `op`, retrying what the specs allow.
     #[doc(hidden)]
     pub async fn invoke<T: DeserializeOwned, E: ServiceError>(

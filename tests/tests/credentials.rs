@@ -12,7 +12,7 @@ use generated::runtime::{ClientConfig, HuaweiCredentials, TencentCredentials, UC
 use generated::tencent::redis;
 
 async fn start() -> Emulator {
-    Emulator::start(generated::catalog::operations())
+    Emulator::start(generated::catalog::hand_written())
         .await
         .expect("emulator starts")
 }

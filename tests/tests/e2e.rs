@@ -9,7 +9,7 @@ use generated::runtime::catalog::{Entry, OperationCatalog, Role};
 use generated::runtime::{ClientConfig, Protocol, TransportErrorKind};
 
 fn catalog() -> Vec<&'static OperationCatalog> {
-    generated::catalog::operations()
+    generated::catalog::hand_written()
         .into_iter()
         .map(|e| e.spec)
         .collect()
@@ -27,7 +27,7 @@ fn op(name: &str) -> &'static OperationCatalog {
 }
 
 async fn start() -> Emulator {
-    Emulator::start(generated::catalog::operations())
+    Emulator::start(generated::catalog::hand_written())
         .await
         .expect("emulator starts")
 }

@@ -25,7 +25,7 @@ async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
 
 #[tokio::test]
 async fn readme_example_runs_against_the_emulator() {
-    let emu = Emulator::start(generated::catalog::operations())
+    let emu = Emulator::start(generated::catalog::hand_written())
         .await
         .expect("emulator");
     let config = ClientConfig::new()

@@ -93,7 +93,7 @@ fn secrets(emu: &Emulator) -> Vec<String> {
             }
         }
     }
-    for op in generated::catalog::operations() {
+    for op in generated::catalog::hand_written() {
         for s in op.spec.samples {
             for url in s.body.split('"').filter(|t| t.starts_with("http")) {
                 if let Some((_, query)) = url.split_once('?') {
@@ -146,7 +146,7 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
             }
         }
     }
-    for op in generated::catalog::operations() {
+    for op in generated::catalog::hand_written() {
         let name = op.spec.info.name;
         let mut replies = vec![Reply::Sample(0)];
         replies.extend(
@@ -196,7 +196,7 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
         record(log, wrong.call(name).await.expect("known operation"));
     }
     // Signed requests of every operation, printed.
-    for entry in generated::catalog::operations() {
+    for entry in generated::catalog::hand_written() {
         let name = entry.spec.info.name;
         let runtime = clients
             .runtime_for(entry.spec.info.protocol)
@@ -253,7 +253,7 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
 async fn redaction_no_secret_signature_or_signed_url_in_any_output() {
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
-    let emu = Emulator::start(generated::catalog::operations())
+    let emu = Emulator::start(generated::catalog::hand_written())
         .await
         .expect("emulator");
     let mut printed = String::new();

@@ -15,7 +15,7 @@ use generated::tencent::redis::{
 const OP: &str = "DescribeBackupUrl";
 
 async fn start() -> Emulator {
-    Emulator::start(generated::catalog::operations())
+    Emulator::start(generated::catalog::hand_written())
         .await
         .expect("emulator")
 }

@@ -76,7 +76,7 @@ fn http(r: &Value, signature_tamper: bool) -> Vec<u8> {
 async fn official_sdk_requests_to_api3_hosts_are_verified_and_answered_in_the_3_0_envelope() {
     let recorded: Vec<Value> = serde_json::from_str(RECORDED).expect("fixture");
     assert_eq!(recorded.len(), 6, "GET/POST × TC3/HmacSHA1/HmacSHA256");
-    let emu = Emulator::start(generated::catalog::operations())
+    let emu = Emulator::start(generated::catalog::hand_written())
         .await
         .expect("emulator");
     let addr = emu.endpoint().trim_start_matches("http://").to_owned();

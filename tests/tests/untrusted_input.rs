@@ -54,7 +54,7 @@ fn proptest_case_budget_is_at_least_100k() {
 
 /// Every operation of the generated catalog and of the fixture corpus's.
 fn entries() -> Vec<&'static runtime::catalog::Entry> {
-    let mut all = generated::catalog::operations();
+    let mut all = generated::catalog::hand_written();
     all.extend(tests::fixture_sdk::catalog::operations());
     all
 }
@@ -761,7 +761,7 @@ proptest! {
             status,
             ..sample.clone()
         };
-        let generator = codegen::sample::check(op, &c.model.protocols[op.protocol], &candidate);
+        let generator = codegen::sample::check(&c.model, op, &candidate);
         let runtime = decode_with(checked_op.decode, status, None, text.as_bytes());
         match (&generator, &runtime) {
             (Ok(()), Err(reason)) => prop_assert!(
@@ -826,7 +826,7 @@ fn generator_accepts_exactly_what_the_sdk_decodes() {
             status: 200,
             ..op.samples[0].clone()
         };
-        let generator = codegen::sample::check(op, &c.model.protocols[op.protocol], &sample);
+        let generator = codegen::sample::check(&c.model, op, &sample);
         let decode = generated::catalog::operation(name)
             .expect("in the catalog")
             .decode;

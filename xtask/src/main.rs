@@ -239,7 +239,7 @@ mod tests {
         assert!(
             after
                 .iter()
-                .any(|(p, _)| p == "src/tencent/redis/describe_backup_url.rs")
+                .any(|(p, _)| p == "crates/tencent-redis/src/describe_backup_url.rs")
         );
     }
 

@@ -1,28 +1,46 @@
-//! The `catalog` module (feature `catalog`): spec facts and typed hooks of every operation.
+//! The `catalog` modules (feature `catalog`): spec facts and typed hooks of every operation,
+//! for the emulator, spec-driven tests, the demo and benchmarks. The protocols' facts sit
+//! with the protocols; each service crate lists its own operations; the root (the facade,
+//! or the inline tree) gathers the enabled services'.
 
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{Emitter, Module, doc, ident};
-use crate::model::ErrorVariant;
+use crate::model::{ErrorVariant, Operation};
+
+fn error_info(e: &ErrorVariant, variant: String) -> TokenStream {
+    let code = &e.code;
+    let retry = ident(e.retryable.variant_name());
+    let status = match e.status {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    };
+    let roles = e.roles.iter().map(|r| ident(r.variant_name()));
+    quote!(::runtime::catalog::ErrorInfo { code: #code, variant: #variant, status: #status, retry: ::runtime::Retry::#retry, roles: &[#(::runtime::catalog::Role::#roles),*] })
+}
+
+fn catalog_module(doc: &str, items: TokenStream) -> Module {
+    Module {
+        name: "catalog".into(),
+        doc: doc.into(),
+        attrs: quote!(#[cfg(feature = "catalog")]),
+        items,
+        children: vec![],
+        source: None,
+    }
+}
 
 impl Emitter<'_> {
-    /// `catalog` (feature `catalog`): every operation's spec facts and typed hooks, for the
-    /// emulator, spec-driven tests, the demo and benchmarks.
-    pub(super) fn catalog_module(&self) -> Module {
-        let root = &self.root;
-        let error_info = |e: &ErrorVariant, variant: String| {
-            let code = &e.code;
-            let retry = ident(e.retryable.variant_name());
-            let status = match e.status {
-                Some(s) => quote!(Some(#s)),
-                None => quote!(None),
-            };
-            let roles = e.roles.iter().map(|r| ident(r.variant_name()));
-            quote!(::runtime::catalog::ErrorInfo { code: #code, variant: #variant, status: #status, retry: ::runtime::Retry::#retry, roles: &[#(::runtime::catalog::Role::#roles),*] })
-        };
+    /// `PROTOCOL_*` constants: each protocol's catalog facts.
+    pub(super) fn protocols_catalog(&self) -> Module {
         let mut items = Vec::new();
         for p in &self.model.protocols {
-            let gate = Self::feature(&p.provider);
+            let gate = if self.crates {
+                quote!()
+            } else {
+                Self::feature(&p.provider)
+            };
             let name = format_ident!("PROTOCOL_{}", p.module.to_uppercase());
             let (spec_name, variant, module) =
                 (&p.name, ident(p.runtime.variant_name()), ident(&p.module));
@@ -39,89 +57,181 @@ impl Emitter<'_> {
                 pub const #name: ::runtime::catalog::ProtocolCatalog = ::runtime::catalog::ProtocolCatalog {
                     name: #spec_name,
                     protocol: ::runtime::Protocol::#variant,
-                    envelope: &#root::protocols::#module::ENVELOPE,
+                    envelope: &super::#module::ENVELOPE,
                     max_skew_seconds: #skew,
                     refusal_status: #refusal,
                     errors: &[#(#errors),*],
                 };
             });
         }
-        let mut groups = Vec::new();
-        for provider in self.model.providers() {
-            let entries = self.model.ops.iter().filter(|o| o.provider == provider).map(|op| {
+        catalog_module(
+            "Each protocol's facts for the emulator and spec-driven tests: envelope, clock skew, refusal status, common error codes with their roles.",
+            quote!(#(#items)*),
+        )
+    }
+
+    /// Error facts of an operation: its enum's rows, then its protocol's common ones.
+    fn op_errors(&self, op: &Operation) -> Vec<TokenStream> {
+        let p = &self.model.protocols[op.protocol];
+        let rows = self.op_rows(op);
+        let common = p
+            .errors
+            .iter()
+            .filter(|c| rows.iter().all(|e| e.code != c.code))
+            .map(|e| error_info(e, format!("Common({})", e.variant)));
+        rows.iter()
+            .map(|e| error_info(e, e.variant.clone()))
+            .chain(common)
+            .collect()
+    }
+
+    /// The `catalog` module of a service crate (its operations and its versions').
+    pub(super) fn service_catalog(&self, svc: usize) -> Module {
+        let crate_service = &self.model.services[svc];
+        let protocols = self.protocols_path();
+        let mut shared = Vec::new();
+        let mut entries = Vec::new();
+        for (i, s) in self.model.services.iter().enumerate() {
+            if s.provider != crate_service.provider || s.name != crate_service.name {
+                continue;
+            }
+            let ops: Vec<&Operation> = self.model.ops.iter().filter(|o| o.svc == i).collect();
+            // Operations that use the service's enum share one list of error facts.
+            let errors_const = format_ident!(
+                "ERRORS{}",
+                s.sub
+                    .as_deref()
+                    .map(|v| format!("_{}", v.to_uppercase()))
+                    .unwrap_or_default()
+            );
+            if let Some(op) = ops.iter().find(|o| self.uses_service_error(o)) {
+                let errors = self.op_errors(op);
+                let d = doc(&format!(
+                    "Error facts of the `{}` service's enum (its codes, then the common ones).",
+                    s.name
+                ));
+                shared.push(quote!(#d pub const #errors_const: &[::runtime::catalog::ErrorInfo] = &[#(#errors),*];));
+            }
+            let path = self.service_path(i);
+            for op in ops {
                 let p = &self.model.protocols[op.protocol];
-                let (prov, svc, m) = (ident(&op.provider), ident(&op.service), ident(&op.snake));
-                let glue = quote!(#root::#prov::#svc::#m::glue);
+                let m = ident(&op.snake);
+                let glue = quote!(#path::#m::glue);
                 let params = op.request.iter().map(|f| {
-                    let (name, loc, required) = (&f.wire, ident(f.location.variant_name()), f.required);
+                    let (name, loc, required) =
+                        (&f.wire, ident(f.location.variant_name()), f.required);
                     quote!(::runtime::catalog::ParamInfo { name: #name, location: ::runtime::protocols::Location::#loc, required: #required })
                 });
                 let examples = op.request.iter().filter_map(|f| {
                     let (name, text) = (&f.wire, f.example.as_ref()?);
                     Some(quote!((#name, #text)))
                 });
-                let samples = op.samples.iter().map(|s| {
-                    let (name, status, body) = (&s.name, s.status, &s.text);
-                    quote!(::runtime::catalog::SampleInfo { name: #name, status: #status, body: #body })
-                });
-                let own = op.errors.iter().map(|e| error_info(e, e.variant.clone()));
-                let common = p
-                    .errors
+                // Only samples that decode as a success: the ones tests replay.
+                let samples = op
+                    .samples
                     .iter()
-                    .filter(|c| op.errors.iter().all(|e| e.code != c.code))
-                    .map(|e| error_info(e, format!("Common({})", e.variant)));
-                let errors = own.chain(common);
+                    .filter(|s| s.unusable.is_none() && s.error.is_none())
+                    .map(|s| {
+                        let (name, status, body) = (&s.name, s.status, &s.text);
+                        quote!(::runtime::catalog::SampleInfo { name: #name, status: #status, body: #body })
+                    });
+                let errors = if self.uses_service_error(op) {
+                    quote!(#errors_const)
+                } else {
+                    let rows = self.op_errors(op);
+                    quote!(&[#(#rows),*])
+                };
                 let proto = format_ident!("PROTOCOL_{}", p.module.to_uppercase());
-                quote! {
+                let imported = op.origin.is_some();
+                entries.push(quote! {
                     ::runtime::catalog::Entry {
                         spec: &::runtime::catalog::OperationCatalog {
                             info: &#glue::OPERATION,
                             params: &[#(#params),*],
                             samples: &[#(#samples),*],
-                            errors: &[#(#errors),*],
-                            protocol: &#proto,
+                            errors: #errors,
+                            protocol: &#protocols::catalog::#proto,
                             examples: &[#(#examples),*],
+                            imported: #imported,
                         },
                         decode: |status, request_id, body| ::runtime::catalog::outcome(#glue::decode(status, request_id, body)),
                         example_request: |config| #glue::example().and_then(|input| #glue::to_wire(&input, config)),
                         call_example: #glue::call_example,
                     }
+                });
+            }
+        }
+        catalog_module(
+            "Spec facts and typed hooks of this service's operations, for emulators, spec-driven tests, demos and benchmarks.",
+            quote! {
+                #(#shared)*
+
+                /// Every operation of the service, in spec order.
+                pub const ENTRIES: &[::runtime::catalog::Entry] = &[#(#entries),*];
+            },
+        )
+    }
+
+    /// The root `catalog`: the enabled services' entries.
+    pub(super) fn root_catalog(&self) -> Module {
+        let mut groups = Vec::new();
+        for (_, s) in self.model.crates() {
+            let (gate, path) = if self.crates {
+                let krate = ident(&s.crate_name().replace('-', "_"));
+                let feature = s.crate_name();
+                (
+                    quote!(#[cfg(feature = #feature)]),
+                    quote!(::#krate::catalog::ENTRIES),
+                )
+            } else {
+                let (root, provider, name) = (&self.root, ident(&s.provider), ident(&s.name));
+                (
+                    Self::feature(&s.provider),
+                    quote!(#root::#provider::#name::catalog::ENTRIES),
+                )
+            };
+            groups.push(quote!(#gate #path));
+        }
+        let protocols = self.protocols_path();
+        let reexport = quote!(pub use #protocols::catalog::*;);
+        catalog_module(
+            "Spec facts and typed hooks of every operation compiled in, for emulators, spec-driven tests, demos and benchmarks: parameters, documented samples, error codes with their roles, example requests.",
+            quote! {
+                #reexport
+
+                /// This crate's name and version.
+                pub const SDK: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+                /// Every operation compiled in (by feature), in spec order.
+                pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
+                    let groups: &[&[::runtime::catalog::Entry]] = &[#(#groups),*];
+                    groups.iter().flat_map(|g| g.iter()).collect()
                 }
-            });
-            let name = format_ident!("{}", provider.to_uppercase());
-            let gate = Self::feature(provider);
-            let d = doc(&format!("Operations of the `{provider}` feature."));
-            items.push(quote! {
-                #gate
-                #d
-                pub const #name: &[::runtime::catalog::Entry] = &[#(#entries),*];
-            });
-            groups.push(quote!(#gate #name));
-        }
-        let items = quote! {
-            /// The generated crate's name and version, as its clients send them in the `User-Agent`.
-            pub const SDK: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-            #(#items)*
+                /// The operations whose specs a maintainer wrote (not imported from a vendor
+                /// catalogue): the ones whose examples and samples are curated.
+                pub fn hand_written() -> Vec<&'static ::runtime::catalog::Entry> {
+                    operations().into_iter().filter(|e| !e.spec.imported).collect()
+                }
 
-            /// Every operation compiled in (by provider feature), in spec order.
-            pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
-                let groups: &[&[::runtime::catalog::Entry]] = &[#(#groups),*];
-                groups.iter().flat_map(|g| g.iter()).collect()
-            }
+                /// The operation with wire name `name`, if compiled in: a hand-written one
+                /// first, else the first in spec order (services may share an operation
+                /// name: see [`find`]).
+                pub fn operation(name: &str) -> Option<&'static ::runtime::catalog::Entry> {
+                    let all = operations();
+                    all.iter()
+                        .find(|e| !e.spec.imported && e.spec.info.name == name)
+                        .or_else(|| all.iter().find(|e| e.spec.info.name == name))
+                        .copied()
+                }
 
-            /// The operation with wire name `name`, if compiled in.
-            pub fn operation(name: &str) -> Option<&'static ::runtime::catalog::Entry> {
-                operations().into_iter().find(|e| e.spec.info.name == name)
-            }
-        };
-        Module {
-            name: "catalog".into(),
-            doc: "Spec facts and typed hooks of every operation, for emulators, spec-driven tests, demos and benchmarks: parameters, documented samples, error codes with their roles, example requests.".into(),
-            attrs: quote!(#[cfg(feature = "catalog")]),
-            items,
-            children: vec![],
-            source: None,
-        }
+                /// The operation `name` of the service that signs as `service`, if compiled in.
+                pub fn find(service: &str, name: &str) -> Option<&'static ::runtime::catalog::Entry> {
+                    operations()
+                        .into_iter()
+                        .find(|e| e.spec.info.service == service && e.spec.info.name == name)
+                }
+            },
+        )
     }
 }

@@ -7,36 +7,12 @@ use super::{Emitter, Module, doc, ident, opt_lit};
 use crate::model::{Operation, Protocol};
 
 impl Emitter<'_> {
-    pub(super) fn provider_module(&self, provider: &str) -> Module {
-        let mut services: Vec<&str> = self
-            .model
-            .ops
-            .iter()
-            .filter(|o| o.provider == provider)
-            .map(|o| o.service.as_str())
-            .collect();
-        services.dedup();
-        let children = services
-            .iter()
-            .map(|s| self.service_module(provider, s))
-            .collect();
-        Module {
-            name: provider.into(),
-            doc: self.docs.provider_doc(provider, self.model),
-            attrs: Self::feature(provider),
-            items: quote!(),
-            children,
-            source: None,
-        }
-    }
-
-    fn service_module(&self, provider: &str, service: &str) -> Module {
-        let ops: Vec<&Operation> = self
-            .model
-            .ops
-            .iter()
-            .filter(|o| o.provider == provider && o.service == service)
-            .collect();
+    /// The module of service `svc`: its shared types and error enum, the re-exports of its
+    /// operations' types, its `Client`, and a module per operation (and, at a crate's root,
+    /// per further API version, plus the `catalog`).
+    pub(super) fn service_module(&self, svc: usize) -> Module {
+        let service = &self.model.services[svc];
+        let ops: Vec<&Operation> = self.model.ops.iter().filter(|o| o.svc == svc).collect();
         let mut uses = Vec::new();
         let mut methods = Vec::new();
         for op in &ops {
@@ -52,13 +28,12 @@ impl Emitter<'_> {
                 ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
             let d = doc(&self.docs.client_method_doc(op));
             let unsigned_doc = doc(&format!(
-                "The unsigned wire request [`{call}`](Self::{call}) would send (method, host, path, query, headers, body)."
+                "The unsigned wire request [`{call}`](Self::{call}) would send."
             ));
             methods.push(quote! {
                 #d
                 pub async fn #call(&self, input: &#req) -> Result<#resp, ::runtime::SdkError<#err>> {
-                    let wire = #m::glue::to_wire(input, self.runtime.config()).map_err(::runtime::SdkError::Build)?;
-                    self.runtime.invoke(&#m::glue::OPERATION, wire).await
+                    self.runtime.call(&#m::glue::OPERATION, #m::glue::to_wire, input).await
                 }
                 #unsigned_doc
                 pub fn #unsigned(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
@@ -66,6 +41,54 @@ impl Emitter<'_> {
                 }
             });
         }
+        let mut children: Vec<Module> = ops.iter().map(|op| self.op_module(op)).collect();
+        if service.sub.is_none() {
+            for (i, sub) in self.model.services.iter().enumerate() {
+                if sub.sub.is_some() && sub.provider == service.provider && sub.name == service.name
+                {
+                    children.push(self.service_module(i));
+                }
+            }
+        }
+        let types_module = self.shared_types_module(svc);
+        let type_uses = if types_module.is_some() {
+            quote!(
+                pub use types::*;
+            )
+        } else {
+            quote!()
+        };
+        children.extend(types_module);
+        let error = self.service_error(svc);
+        let client = if ops.is_empty() {
+            quote!()
+        } else {
+            self.client(service, &ops, &methods)
+        };
+        if service.sub.is_none() {
+            children.push(self.service_catalog(svc));
+        }
+        Module {
+            name: service.sub.clone().unwrap_or_else(|| service.name.clone()),
+            doc: self.docs.service_doc(service, &ops),
+            attrs: quote!(),
+            items: quote! {
+                #(#uses)*
+                #type_uses
+                #error
+                #client
+            },
+            children,
+            source: service.file.clone(),
+        }
+    }
+
+    fn client(
+        &self,
+        service: &crate::model::Service,
+        ops: &[&Operation],
+        methods: &[TokenStream],
+    ) -> TokenStream {
         // The model rejects a service whose operations need different credentials.
         let creds = ident(
             self.model.protocols[ops[0].protocol]
@@ -79,11 +102,10 @@ impl Emitter<'_> {
             "A client whose keys come from [`{creds}::default_chain`](::runtime::{creds}::default_chain): the environment, then the profile file, then the instance's metadata service; temporary keys are refreshed ahead of expiry.\n\nA chain that finds nothing fails the call with `SdkError::Credentials`, naming each step and why."
         ));
         let client_doc = doc(&format!(
-            "Client for the `{service}` operations of {provider}: configuration, credentials and a pooled connection, shared by clones."
+            "Client for the `{}` operations of {}: configuration, credentials and a pooled connection, shared by clones.",
+            service.name, service.provider
         ));
-        let items = quote! {
-            #(#uses)*
-
+        quote! {
             #client_doc
             #[derive(Clone, Debug)]
             pub struct Client {
@@ -122,26 +144,91 @@ impl Emitter<'_> {
 
                 #(#methods)*
             }
-        };
-        Module {
-            name: service.into(),
-            doc: self.docs.service_doc(provider, service, &ops),
-            attrs: quote!(),
-            items,
-            children: ops.iter().map(|op| self.op_module(op)).collect(),
-            source: None,
         }
+    }
+
+    /// `types`: the service's shared types, one module (file) each, re-exported.
+    fn shared_types_module(&self, svc: usize) -> Option<Module> {
+        let service = &self.model.services[svc];
+        if service.types.is_empty() {
+            return None;
+        }
+        let mut children = Vec::new();
+        let mut uses = Vec::new();
+        for t in &service.types {
+            let m = ident(&format!("{}_type", crate::naming::snake(&t.name)));
+            let n = ident(&t.name);
+            uses.push(quote!(pub use #m::#n;));
+            // Each type sees the siblings it refers to through the parent's re-exports.
+            let items = self.named_type(t);
+            let mut refs = std::collections::BTreeSet::new();
+            if let crate::model::TypeKind::Object(fields) = &t.kind {
+                for f in fields {
+                    let mut ty = &f.ty;
+                    while let crate::model::Ty::List(inner) | crate::model::Ty::Map(inner) = ty {
+                        ty = inner;
+                    }
+                    if let crate::model::Ty::Named(n) = ty
+                        && n != &t.name
+                    {
+                        refs.insert(ident(n));
+                    }
+                }
+            }
+            let siblings = if refs.is_empty() {
+                quote!()
+            } else {
+                quote!(use super::{#(#refs),*};)
+            };
+            let lenient = super::lenient_use(
+                t.in_response
+                    && matches!(&t.kind, crate::model::TypeKind::Object(f) if !f.is_empty()),
+            );
+            children.push(Module {
+                name: m.to_string(),
+                doc: format!("`{}`.", t.name),
+                attrs: quote!(),
+                items: quote!(#lenient #siblings #items),
+                children: vec![],
+                source: service.file.clone(),
+            });
+        }
+        Some(Module {
+            name: "types".into(),
+            doc: "Types the service's operations share.".into(),
+            attrs: quote!(),
+            items: quote!(#(#uses)*),
+            children,
+            source: service.file.clone(),
+        })
     }
 
     fn op_module(&self, op: &Operation) -> Module {
         let p = &self.model.protocols[op.protocol];
+        // The service's types this operation uses, by name.
+        let shared = super::shared_types_used(self.model, op);
+        let shared_use = if shared.is_empty() {
+            quote!()
+        } else {
+            let names = shared.iter().map(|n| ident(n));
+            quote!(use super::{#(#names),*};)
+        };
+        let lenient = super::lenient_use(
+            !op.response.is_empty()
+                || op.types.iter().any(|t| {
+                    t.in_response
+                        && matches!(&t.kind, crate::model::TypeKind::Object(f) if !f.is_empty())
+                }),
+        );
         // The user's types first; the runtime's glue last.
         let items = [
+            lenient,
+            shared_use,
             self.request(op),
             self.response(op),
             self.types(op),
             self.op_error(op, p),
-            super::glue::module(op, p, self.operation_const(op, p)),
+            super::glue::module(self.model, op, p, self.operation_const(op, p)),
         ];
         Module {
             name: op.snake.clone(),
@@ -154,7 +241,8 @@ impl Emitter<'_> {
     }
 
     fn operation_const(&self, op: &Operation, p: &Protocol) -> TokenStream {
-        let (name, service, endpoint, path) = (&op.wire_name, &op.service, &op.endpoint, &op.path);
+        let (name, service, endpoint, path) =
+            (&op.wire_name, &op.signing_name, &op.endpoint, &op.path);
         let protocol = ident(p.runtime.variant_name());
         let version = opt_lit(op.version.as_deref());
         let method = ident(&crate::naming::pascal(&op.method.to_lowercase()));
@@ -167,7 +255,7 @@ impl Emitter<'_> {
             None => quote!(None),
         };
         let module = ident(&p.module);
-        let root = &self.root;
+        let protocols = self.protocols_path();
         let scope = ident(op.scope.variant_name());
         quote! {
             ::runtime::OperationInfo {
@@ -180,7 +268,7 @@ impl Emitter<'_> {
                 path: #path,
                 idempotent: #idempotent,
                 rate_limit: #rate,
-                envelope: &#root::protocols::#module::ENVELOPE,
+                envelope: &#protocols::#module::ENVELOPE,
                 scope: ::runtime::Scope::#scope,
             }
         }

@@ -8,28 +8,28 @@ use super::{Emitter, Module, doc, ident, lit, opt_lit};
 use crate::model::{ErrorVariant, Operation, Protocol};
 
 impl Emitter<'_> {
-    pub(super) fn protocols_module(&self) -> Module {
-        let children = self
+    /// One module per protocol: its envelope constant and common error enum; then the
+    /// protocols' catalog facts.
+    pub(super) fn protocol_modules(&self) -> Vec<Module> {
+        let mut out: Vec<Module> = self
             .model
             .protocols
             .iter()
             .map(|p| Module {
                 name: p.module.clone(),
                 doc: self.docs.protocol_doc(p),
-                attrs: Self::feature(&p.provider),
+                attrs: if self.crates {
+                    quote!()
+                } else {
+                    Self::feature(&p.provider)
+                },
                 items: self.protocol_items(p),
                 children: vec![],
                 source: Some(p.file.clone()),
             })
             .collect();
-        Module {
-            name: "protocols".into(),
-            doc: "Wire protocols: response envelopes and each protocol's common errors.".into(),
-            attrs: quote!(),
-            items: quote!(),
-            children,
-            source: None,
-        }
+        out.push(self.protocols_catalog());
+        out
     }
 
     fn protocol_items(&self, p: &Protocol) -> TokenStream {
@@ -102,15 +102,16 @@ impl Emitter<'_> {
             class(crate::model::Retry::Always),
             class(crate::model::Retry::IfIdempotent),
         );
-        let root = &self.root;
+        let protocols = self.protocols_path();
         let (common_variant, common_meta, common_from, common_retry) = match common {
             Some((p, title)) => {
                 let (module, en) = (ident(&p.module), ident(&p.error_enum));
+                let root = quote!(#protocols::#module);
                 let d = doc(&format!("A common error of the {title} protocol."));
                 (
-                    quote!(#d Common(#root::protocols::#module::#en),),
+                    quote!(#d Common(#root::#en),),
                     quote!(Self::Common(e) => ::runtime::ServiceError::meta(e),),
-                    quote!(match #root::protocols::#module::#en::from_meta(meta) {
+                    quote!(match #root::#en::from_meta(meta) {
                         Ok(e) => Self::Common(e),
                         Err(meta) => Self::Unhandled(meta),
                     }),
@@ -181,13 +182,78 @@ impl Emitter<'_> {
         }
     }
 
+    /// The protocol of a service's error enum: its `service.yaml`'s, else its first operation's.
+    pub(super) fn service_protocol(&self, svc: usize) -> Option<usize> {
+        let s = &self.model.services[svc];
+        s.protocol.or_else(|| {
+            self.model
+                .ops
+                .iter()
+                .find(|o| o.svc == svc)
+                .map(|o| o.protocol)
+        })
+    }
+
+    /// Whether an operation's errors are its service's enum (no table of its own).
+    pub(super) fn uses_service_error(&self, op: &Operation) -> bool {
+        op.errors.is_empty() && self.service_protocol(op.svc) == Some(op.protocol)
+    }
+
+    /// The rows of an operation's own enum: its table, then its service's codes (same protocol).
+    pub(super) fn op_rows(&self, op: &Operation) -> Vec<ErrorVariant> {
+        let mut rows = op.errors.clone();
+        if self.service_protocol(op.svc) == Some(op.protocol) {
+            for r in &self.model.services[op.svc].errors {
+                if rows
+                    .iter()
+                    .all(|o| o.code != r.code && o.variant != r.variant)
+                {
+                    rows.push(r.clone());
+                }
+            }
+        }
+        rows
+    }
+
+    /// The service's error enum (`CdbError`): its codes, `Common` and `Unhandled`; emitted
+    /// when it has codes or an operation without a table of its own uses it.
+    pub(super) fn service_error(&self, svc: usize) -> TokenStream {
+        let s = &self.model.services[svc];
+        let used = self
+            .model
+            .ops
+            .iter()
+            .any(|o| o.svc == svc && self.uses_service_error(o));
+        let Some(p) = self.service_protocol(svc).map(|i| &self.model.protocols[i]) else {
+            return quote!();
+        };
+        if !used && s.errors.is_empty() {
+            return quote!();
+        }
+        let name = ident(&s.error_enum);
+        let d = doc(&format!(
+            "Errors of the `{}` service: its documented codes, the {} common errors, and `Unhandled` for any other code.",
+            s.name, p.title
+        ));
+        let body = self.error_enum_body(&name, &s.errors, Some((p, &p.title)));
+        quote!(#d #body)
+    }
+
     pub(super) fn op_error(&self, op: &Operation, p: &Protocol) -> TokenStream {
         let name = format_ident!("{}Error", op.pascal);
+        if self.uses_service_error(op) {
+            let service = ident(&self.model.services[op.svc].error_enum);
+            let d = doc(&format!(
+                "Errors of `{}`: those of its service ([`{service}`](super::{service})).",
+                op.wire_name
+            ));
+            return quote!(#d pub type #name = super::#service;);
+        }
         let d = doc(&format!(
             "Errors of `{}`: its documented codes, the {} common errors, and `Unhandled` for any other code.",
             op.wire_name, p.title
         ));
-        let body = self.error_enum_body(&name, &op.errors, Some((p, &p.title)));
+        let body = self.error_enum_body(&name, &self.op_rows(op), Some((p, &p.title)));
         quote!(#d #body)
     }
 }

@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::model::{Field, NamedType, Operation, Protocol, Sensitivity, Ty, TypeKind};
+use crate::model::{Field, Model, NamedType, Operation, Protocol, Sensitivity, Ty, TypeKind};
 
 fn ident(s: &str) -> proc_macro2::Ident {
     format_ident!("{}", s)
@@ -30,7 +30,7 @@ fn wire_fields(op: &Operation) -> Vec<TokenStream> {
 }
 
 /// The `glue` module of one operation. `operation` is the `OperationInfo` constant's body.
-pub fn module(op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStream {
+pub fn module(model: &Model, op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStream {
     let [req, resp, err] =
         ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
     let fields = wire_fields(op);
@@ -40,7 +40,7 @@ pub fn module(op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStre
     } else {
         format_ident!("input")
     };
-    let example = example_builder(op, p);
+    let example = example_builder(model, op, p);
     quote! {
         /// Glue between this operation's types and the runtime; not part of the API.
         #[doc(hidden)]
@@ -70,13 +70,7 @@ pub fn module(op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStre
             /// Calls the operation with the spec's example input.
             #[cfg(feature = "catalog")]
             pub fn call_example(runtime: &::runtime::Runtime) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-                Box::pin(async move {
-                    let wire = match example().and_then(|input| to_wire(&input, runtime.config())) {
-                        Ok(wire) => wire,
-                        Err(e) => return ::runtime::catalog::Outcome::Build(e),
-                    };
-                    ::runtime::catalog::outcome(runtime.invoke::<#resp, #err>(&OPERATION, wire).await)
-                })
+                ::runtime::catalog::call_example::<_, #resp, #err>(runtime, &OPERATION, example, to_wire)
             }
         }
     }
@@ -84,13 +78,14 @@ pub fn module(op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStre
 
 /// `Request::builder()` with every field whose example converts, then `build()`.
 /// Parameters the protocol's credentials fill are left to them.
-fn example_builder(op: &Operation, p: &Protocol) -> TokenStream {
+fn example_builder(model: &Model, op: &Operation, p: &Protocol) -> TokenStream {
+    let types: Vec<&NamedType> = model.types_of(op).collect();
     let req = format_ident!("{}Request", op.pascal);
     let setters = op.request.iter().filter_map(|f| {
         if p.credential_params.contains(&f.wire) {
             return None;
         }
-        let value = example_value(f, &op.types)?;
+        let value = example_value(f, &types)?;
         let setter = ident(&f.ident);
         Some(quote!(.#setter(#value)))
     });
@@ -98,7 +93,7 @@ fn example_builder(op: &Operation, p: &Protocol) -> TokenStream {
 }
 
 /// A Rust expression of the field's type built from its `example:` text, when it converts.
-fn example_value(f: &Field, types: &[NamedType]) -> Option<TokenStream> {
+fn example_value(f: &Field, types: &[&NamedType]) -> Option<TokenStream> {
     if f.sensitive != Sensitivity::None {
         return None;
     }
@@ -115,7 +110,7 @@ fn example_value(f: &Field, types: &[NamedType]) -> Option<TokenStream> {
 }
 
 /// `json` as a value of `ty`; `None` when it does not fit.
-fn value(ty: &Ty, json: &Value, types: &[NamedType], depth: usize) -> Option<TokenStream> {
+fn value(ty: &Ty, json: &Value, types: &[&NamedType], depth: usize) -> Option<TokenStream> {
     if depth > 16 {
         return None;
     }

@@ -7,6 +7,9 @@ mod catalog;
 mod client;
 mod errors;
 mod glue;
+mod layout;
+
+pub use layout::CrateTree;
 mod types;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
@@ -125,41 +128,72 @@ pub struct Emitter<'a> {
     pub docs: Docs,
     /// Path of the generated crate's root from inside it (`crate`, or `crate::x` when inlined).
     pub root: TokenStream,
+    /// A crate per service (plus the protocols crate and the facade), or one module tree.
+    pub crates: bool,
+}
+
+/// Names of the service's shared types an operation refers to (its fields and its own
+/// types' fields), sorted.
+pub(crate) fn shared_types_used(model: &Model, op: &crate::model::Operation) -> Vec<String> {
+    let service = &model.services[op.svc];
+    let mut out = std::collections::BTreeSet::new();
+    let mut visit = |fields: &[Field]| {
+        for f in fields {
+            let mut ty = &f.ty;
+            while let Ty::List(t) | Ty::Map(t) = ty {
+                ty = t;
+            }
+            if let Ty::Named(n) = ty
+                && op.types.iter().all(|t| &t.name != n)
+                && service.types.iter().any(|t| &t.name == n)
+            {
+                out.insert(n.clone());
+            }
+        }
+    };
+    visit(&op.request);
+    visit(&op.response);
+    for t in &op.types {
+        if let crate::model::TypeKind::Object(fields) = &t.kind {
+            visit(fields);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// `use ::runtime::de::lenient;` when a module derives `Deserialize` for fields (their
+/// `deserialize_with = "lenient"` is short that way).
+pub(crate) fn lenient_use(any_fields: bool) -> TokenStream {
+    if any_fields {
+        quote!(
+            use ::runtime::de::lenient;
+        )
+    } else {
+        quote!()
+    }
 }
 
 impl Emitter<'_> {
-    pub fn crate_tree(&self) -> Module {
-        let providers = self.model.providers();
-        let mut children = vec![self.protocols_module()];
-        for provider in &providers {
-            children.push(self.provider_module(provider));
+    /// Where the protocol modules are: the protocols crate, or `protocols` of the tree.
+    fn protocols_path(&self) -> TokenStream {
+        if self.crates {
+            quote!(::generated_protocols)
+        } else {
+            let root = &self.root;
+            quote!(#root::protocols)
         }
-        children.push(self.catalog_module());
-        // One `use` per item: lib.rs is also read by rustfmt, which must agree with prettyplease.
-        let reexports = [
-            "BuildError",
-            "ClientConfig",
-            "DecodeError",
-            "ErrorMeta",
-            "SdkError",
-            "Sensitive",
-            "ServiceError",
-            "SignedUrl",
-            "Timestamp",
-            "WireRequest",
-        ]
-        .map(ident);
-        let items = quote! {
-            pub use ::runtime;
-            #(pub use ::runtime::#reexports;)*
-        };
-        Module {
-            name: String::new(),
-            doc: self.docs.crate_doc(self.model),
-            attrs: quote!(),
-            items,
-            children,
-            source: None,
+    }
+
+    /// Path of service `svc`'s module from inside its crate (or the tree).
+    fn service_path(&self, svc: usize) -> TokenStream {
+        let s = &self.model.services[svc];
+        let sub = s.sub.as_deref().map(ident);
+        let sub = sub.map(|m| quote!(::#m));
+        if self.crates {
+            quote!(crate #sub)
+        } else {
+            let (root, provider, name) = (&self.root, ident(&s.provider), ident(&s.name));
+            quote!(#root::#provider::#name #sub)
         }
     }
 

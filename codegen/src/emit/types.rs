@@ -132,7 +132,7 @@ impl Emitter<'_> {
             };
             quote! {
                 #d
-                #[serde(#rename #(#aliases)* #default deserialize_with = "::runtime::de::lenient")]
+                #[serde(#rename #(#aliases)* #default deserialize_with = "lenient")]
                 pub #name: #t,
             }
         });
@@ -187,11 +187,15 @@ impl Emitter<'_> {
     }
 
     pub(super) fn types(&self, op: &Operation) -> TokenStream {
-        let out = op.types.iter().map(|t| match &t.kind {
+        let out = op.types.iter().map(|t| self.named_type(t));
+        quote!(#(#out)*)
+    }
+
+    pub(super) fn named_type(&self, t: &NamedType) -> TokenStream {
+        match &t.kind {
             TypeKind::Object(fields) => self.object_type(t, fields),
             TypeKind::Enum(values) => self.enum_type(t, values),
-        });
-        quote!(#(#out)*)
+        }
     }
 
     fn object_type(&self, t: &NamedType, fields: &[Field]) -> TokenStream {

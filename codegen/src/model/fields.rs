@@ -73,6 +73,7 @@ pub(super) fn resolve_fields(
             valid_for: f.valid_for.clone(),
             aliases,
             boxed: false,
+            deprecated: f.deprecated,
         });
     }
     check_alias_clashes(cx, &out, &wires, owner);

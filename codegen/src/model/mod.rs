@@ -5,8 +5,10 @@ mod fields;
 mod passes;
 mod protocol;
 mod resolve;
+mod service;
 
-pub use resolve::resolve;
+pub use resolve::{Specs, resolve};
+pub use service::ServiceInput;
 
 use std::collections::BTreeMap;
 
@@ -157,6 +159,8 @@ pub struct Field {
     pub valid_for: Option<String>,
     pub aliases: Vec<String>,
     pub boxed: bool,
+    /// The vendor marks it deprecated or disabled (still on the wire).
+    pub deprecated: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -245,6 +249,11 @@ pub struct Sample {
     pub text: String,
     pub status: u16,
     pub doc: Option<String>,
+    /// An error sample: it must decode as this code.
+    pub error: Option<String>,
+    /// Why the sample is not decoded: the importer's cause (`invalid:`), or, for an imported
+    /// spec, the decoder's (set by the sample pass). Such samples are documented, not used.
+    pub unusable: Option<String>,
 }
 
 /// Where resolved items came from in the specs, for the passes that report problems after
@@ -258,6 +267,13 @@ pub struct Sources {
 #[derive(Clone, Debug)]
 pub struct Operation {
     pub spec_file: String,
+    /// Index of its service in [`Model::services`].
+    pub svc: usize,
+    /// Where an imported spec came from (`origin:`); `None` for a hand-written one.
+    pub origin: Option<String>,
+    pub deprecated: bool,
+    /// The service name the signature's scope uses.
+    pub signing_name: String,
     pub wire_name: String,
     pub snake: String,
     pub pascal: String,
@@ -280,10 +296,41 @@ pub struct Operation {
     pub samples: Vec<Sample>,
 }
 
+/// A service: a crate of the generated SDK (or, for a further API version, a module of
+/// that crate), with the types and error codes its operations share.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Its `service.yaml`, if it has one (else the operations' specs alone define it).
+    pub file: Option<String>,
+    pub provider: String,
+    /// The crate-level service name (`cdb`).
+    pub name: String,
+    /// The module of a further API version inside the crate (`v20230417`), if it is one.
+    pub sub: Option<String>,
+    /// Protocol of the `service.yaml` (its errors' `Common` variant).
+    pub protocol: Option<usize>,
+    pub doc: Option<String>,
+    pub types: Vec<NamedType>,
+    /// The service's error codes (without its protocol's common ones).
+    pub errors: Vec<ErrorVariant>,
+    /// `CdbError`: the enum of `errors` plus `Common` and `Unhandled`.
+    pub error_enum: String,
+}
+
+impl Service {
+    /// `tencent-cdb`: the crate's package name.
+    pub fn crate_name(&self) -> String {
+        format!("{}-{}", self.provider, self.name.replace('_', "-"))
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     pub protocols: Vec<Protocol>,
+    pub services: Vec<Service>,
     pub ops: Vec<Operation>,
+    /// How the documented samples fared (set by the sample pass).
+    pub sample_stats: crate::sample::SampleStats,
 }
 
 impl Model {
@@ -293,6 +340,19 @@ impl Model {
         providers.sort();
         providers.dedup();
         providers
+    }
+
+    /// The named types an operation's fields may refer to: its own, then its service's.
+    pub fn types_of<'m>(&'m self, op: &'m Operation) -> impl Iterator<Item = &'m NamedType> {
+        op.types.iter().chain(&self.services[op.svc].types)
+    }
+
+    /// Crate-level services (no version submodules), in order.
+    pub fn crates(&self) -> impl Iterator<Item = (usize, &Service)> {
+        self.services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.sub.is_none())
     }
 }
 

@@ -6,22 +6,33 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::fields::resolve_fields;
 use super::passes::{box_recursion, check_path_params, mark_usage};
 use super::protocol::{check_method, resolve_errors, resolve_protocol};
+use super::service::{
+    ServiceInput, finish_services, inherit, resolve_services, service_index, visible_names,
+};
 use super::{
     Cx, EnumValue, Field, Location, Model, NamedType, Operation, PRELUDE, Protocol, ReadSample,
     Sample, Scope, Sensitivity, Side, Sources, TypeKind,
 };
 use crate::diag::{Diag, Diagnostics, Pos};
-use crate::naming::{did_you_mean, is_keyword, is_pascal_ident, is_snake_ident, pascal, snake};
-use crate::spec::{OpSpec, ProtocolSpec, TypeBody};
+use crate::naming::{did_you_mean, is_pascal_ident, pascal, snake};
+use crate::spec::{OpSpec, ProtocolSpec, ServiceSpec, TypeBody, TypeSpec};
 
-/// Resolves protocols and operations, reporting every problem. The [`Sources`] beside the
-/// model say where its samples are, for the sample pass that runs after resolution.
-pub fn resolve(
-    protocols: Vec<ProtocolSpec>,
-    ops: Vec<OpSpec>,
-    read: ReadSample<'_>,
-    diags: &mut Diagnostics,
-) -> (Model, Sources) {
+/// The specs to resolve: protocol files, `service.yaml`s, and operation specs each with the
+/// index (in `services`) of the `service.yaml` of its directory, if any.
+pub struct Specs {
+    pub protocols: Vec<ProtocolSpec>,
+    pub services: Vec<ServiceInput>,
+    pub ops: Vec<(OpSpec, Option<usize>)>,
+}
+
+/// Resolves protocols, services and operations, reporting every problem. The [`Sources`]
+/// beside the model say where its samples are, for the sample pass after resolution.
+pub fn resolve(specs: Specs, read: ReadSample<'_>, diags: &mut Diagnostics) -> (Model, Sources) {
+    let Specs {
+        protocols,
+        mut services,
+        ops,
+    } = specs;
     let mut model = Model::default();
     let mut sources = Sources::default();
     for p in protocols {
@@ -42,13 +53,54 @@ pub fn resolve(
         }
     }
     model.protocols.sort_by(|a, b| a.name.cmp(&b.name));
+    // Services in crate order, so operation indices into them stay valid.
+    let mut order: Vec<usize> = (0..services.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| (&services[i].spec.service.value, &services[i].sub);
+        key(a).cmp(&key(b))
+    });
+    let mut position = vec![0; services.len()];
+    for (new, &old) in order.iter().enumerate() {
+        position[old] = new;
+    }
+    let mut sorted: Vec<Option<ServiceInput>> = services.drain(..).map(Some).collect();
+    let services: Vec<ServiceInput> = order.iter().filter_map(|&i| sorted[i].take()).collect();
+    let service_specs: Vec<ServiceSpec> = services.iter().map(|s| s.spec.clone()).collect();
+    let subs: Vec<Option<String>> = services.iter().map(|s| s.sub.clone()).collect();
+    let indices = resolve_services(&mut model, services, diags);
     let mut seen: BTreeMap<(String, String, String), (String, Pos)> = BTreeMap::new();
-    for spec in ops {
+    for (mut spec, dir_service) in ops {
+        let dir_service = dir_service.map(|i| position[i]);
         let key_pos = spec.operation.pos;
-        let Some(op) = resolve_op(&model, spec, read, &mut sources, diags) else {
+        inherit(&mut spec, dir_service.map(|i| &service_specs[i]), diags);
+        let (Some(protocol), Some(service)) = (&spec.protocol, &spec.service) else {
             continue;
         };
-        let key = (op.provider.clone(), op.service.clone(), op.snake.clone());
+        let Some(provider) = model
+            .protocols
+            .iter()
+            .find(|p| p.name == protocol.value)
+            .map(|p| p.provider.clone())
+        else {
+            report_unknown_protocol(&model, &spec.file, protocol, diags);
+            continue;
+        };
+        let svc = match dir_service {
+            Some(i) => match indices[i] {
+                Some(svc) => svc,
+                None => continue,
+            },
+            None => service_index(&mut model, &provider, &service.value.clone(), None),
+        };
+        let sub = dir_service.and_then(|i| subs[i].clone());
+        let Some(op) = resolve_op(&model, spec, svc, read, &mut sources, diags) else {
+            continue;
+        };
+        let key = (
+            op.provider.clone(),
+            format!("{}{:?}", op.service, sub),
+            op.snake.clone(),
+        );
         if let Some((file, pos)) = seen.get(&key) {
             diags.push(
                 Diag::new(
@@ -66,20 +118,59 @@ pub fn resolve(
         seen.insert(key, (op.spec_file.clone(), key_pos));
         model.ops.push(op);
     }
+    let specs_by_service: Vec<Option<ServiceSpec>> = (0..model.services.len())
+        .map(|i| {
+            indices
+                .iter()
+                .position(|&x| x == Some(i))
+                .map(|j| service_specs[j].clone())
+        })
+        .collect();
+    finish_services(&mut model, &specs_by_service, diags);
     check_service_type_clashes(&model, diags);
     check_service_credentials(&model, diags);
+    let services = &model.services;
     model.ops.sort_by(|a, b| {
-        (&a.provider, &a.service, &a.snake).cmp(&(&b.provider, &b.service, &b.snake))
+        let key = |o: &Operation| {
+            let s = &services[o.svc];
+            (
+                s.provider.clone(),
+                s.name.clone(),
+                s.sub.clone(),
+                o.snake.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
     });
     (model, sources)
 }
 
+fn report_unknown_protocol(
+    model: &Model,
+    file: &str,
+    protocol: &crate::spec::Str,
+    diags: &mut Diagnostics,
+) {
+    let names: Vec<&str> = model.protocols.iter().map(|p| p.name.as_str()).collect();
+    diags.push(
+        Diag::new(
+            file,
+            protocol.pos,
+            format!("unknown protocol `{}`", protocol.value),
+        )
+        .hint(match did_you_mean(&protocol.value, names.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("protocols in specs/protocols: {}", names.join(", ")),
+        }),
+    );
+}
+
 fn check_service_type_clashes(model: &Model, diags: &mut Diagnostics) {
     // Types are re-exported at service level, so two operations of a service cannot share a type name.
-    let mut seen: BTreeMap<(String, String, String), String> = BTreeMap::new();
+    let mut seen: BTreeMap<(usize, String), String> = BTreeMap::new();
     for op in &model.ops {
         for t in &op.types {
-            let key = (op.provider.clone(), op.service.clone(), t.name.clone());
+            let key = (op.svc, t.name.clone());
             if let Some(other) = seen.insert(key, op.spec_file.clone()) {
                 diags.push(
                     Diag::new(
@@ -127,30 +218,17 @@ fn check_service_credentials(model: &Model, diags: &mut Diagnostics) {
 fn resolve_op(
     model: &Model,
     spec: OpSpec,
+    svc: usize,
     read: ReadSample<'_>,
     sources: &mut Sources,
     diags: &mut Diagnostics,
 ) -> Option<Operation> {
     let file = spec.file.clone();
     let cx = &mut Cx { file: &file, diags };
-    let protocol_idx = model
-        .protocols
-        .iter()
-        .position(|p| p.name == spec.protocol.value);
-    if protocol_idx.is_none() {
-        let names: Vec<&str> = model.protocols.iter().map(|p| p.name.as_str()).collect();
-        let d = cx.err(
-            spec.protocol.pos,
-            format!("unknown protocol `{}`", spec.protocol.value),
-        );
-        d.hint = Some(
-            match did_you_mean(&spec.protocol.value, names.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("protocols in specs/protocols: {}", names.join(", ")),
-            },
-        );
-    }
+    let protocol_name = spec.protocol.as_ref()?.value.clone();
+    let protocol_idx = model.protocols.iter().position(|p| p.name == protocol_name);
     let protocol = protocol_idx.map(|i| &model.protocols[i]);
+    let service_name = spec.service.as_ref()?.value.clone();
     let wire_name = spec.operation.value.clone();
     let (op_snake, op_pascal) = (snake(&wire_name), pascal(&wire_name));
     if op_snake.trim_matches('_').is_empty() {
@@ -159,68 +237,23 @@ fn resolve_op(
             format!("operation name `{wire_name}` has no letters"),
         );
     }
-    if !is_snake_ident(&spec.service.value) || is_keyword(&spec.service.value) {
-        let d = cx.err(
-            spec.service.pos,
-            format!(
-                "service `{}` must be a lowercase identifier",
-                spec.service.value
-            ),
-        );
-        d.hint = Some(format!("try `{}`", snake(&spec.service.value)));
-    }
-    // Named types.
+    // Named types: the operation's own, then its service's.
     let reserved: BTreeSet<String> = ["Request", "RequestBuilder", "Response", "Error"]
         .iter()
         .map(|s| format!("{op_pascal}{s}"))
         .chain(["Client", "OPERATION"].map(str::to_owned))
+        .chain([model.services[svc].error_enum.clone()])
         .chain(PRELUDE.iter().map(|s| (*s).to_owned()))
         .collect();
-    let mut names = BTreeSet::new();
-    for t in &spec.types {
-        if !is_pascal_ident(&t.name.value) {
-            let d = cx.err(
-                t.name.pos,
-                format!("type name `{}` is not PascalCase", t.name.value),
-            );
-            d.hint = Some(format!("try `{}`", pascal(&t.name.value)));
-        } else if reserved.contains(&t.name.value) {
-            cx.err(
-                t.name.pos,
-                format!(
-                    "type name `{}` collides with a generated or prelude name",
-                    t.name.value
-                ),
-            )
-            .hint = Some(format!("rename it, e.g. `{}Info`", t.name.value));
-        } else {
-            names.insert(t.name.value.clone());
-        }
-    }
-    let mut types = Vec::new();
-    for t in &spec.types {
-        if !names.contains(&t.name.value) {
-            continue;
-        }
-        let kind = match &t.body {
-            TypeBody::Object(fields) => TypeKind::Object(resolve_fields(
-                cx,
-                fields,
-                Side::Response,
-                None,
-                &names,
-                &format!("type `{}`", t.name.value),
-            )),
-            TypeBody::Enum(values) => TypeKind::Enum(resolve_enum(cx, values, &t.name.value)),
-        };
-        types.push(NamedType {
-            name: t.name.value.clone(),
-            doc: t.doc.clone(),
-            kind,
-            in_request: false,
-            in_response: false,
-        });
-    }
+    let own = check_type_names(cx, &spec.types, &reserved);
+    let own_pos = spec
+        .types
+        .iter()
+        .map(|t| (t.name.value.clone(), t.name.pos))
+        .collect();
+    let names = visible_names(cx, &own, &model.services[svc].types, &own_pos);
+    let mut types = resolve_types(cx, &spec.types, &names);
+    types.retain(|t| own.contains(&t.name));
     let request = resolve_fields(
         cx,
         &spec.request,
@@ -300,20 +333,26 @@ fn resolve_op(
                     text,
                     status: s.status,
                     doc: s.doc.clone(),
+                    error: s.error.as_ref().map(|e| e.value.clone()),
+                    unusable: s.invalid.clone(),
                 });
             }
         }
     }
     let op = Operation {
         spec_file: file.clone(),
+        svc,
+        origin: spec.origin.clone(),
+        deprecated: spec.deprecated,
         wire_name,
         snake: op_snake,
         pascal: op_pascal,
         protocol: protocol_idx?,
         provider: protocol?.provider.clone(),
-        service: spec.service.value.clone(),
+        signing_name: service_name.clone(),
+        service: service_name,
         version: spec.version.map(|v| v.value),
-        endpoint: spec.endpoint.value.clone(),
+        endpoint: spec.endpoint.map(|e| e.value).unwrap_or_default(),
         method,
         path,
         idempotent: spec.idempotent,
@@ -342,6 +381,70 @@ fn resolve_op(
         }
     }
     Some(op)
+}
+
+/// The PascalCase, unreserved names among `types`; each problem is reported.
+pub(super) fn check_type_names(
+    cx: &mut Cx<'_>,
+    types: &[TypeSpec],
+    reserved: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for t in types {
+        if !is_pascal_ident(&t.name.value) {
+            let d = cx.err(
+                t.name.pos,
+                format!("type name `{}` is not PascalCase", t.name.value),
+            );
+            d.hint = Some(format!("try `{}`", pascal(&t.name.value)));
+        } else if reserved.contains(&t.name.value) {
+            cx.err(
+                t.name.pos,
+                format!(
+                    "type name `{}` collides with a generated or prelude name",
+                    t.name.value
+                ),
+            )
+            .hint = Some(format!("rename it, e.g. `{}Info`", t.name.value));
+        } else {
+            names.insert(t.name.value.clone());
+        }
+    }
+    names
+}
+
+/// Resolves the named types whose names passed [`check_type_names`]; fields may refer to
+/// any of `names`.
+pub(super) fn resolve_types(
+    cx: &mut Cx<'_>,
+    types: &[TypeSpec],
+    names: &BTreeSet<String>,
+) -> Vec<NamedType> {
+    let mut out = Vec::new();
+    for t in types {
+        if !names.contains(&t.name.value) {
+            continue;
+        }
+        let kind = match &t.body {
+            TypeBody::Object(fields) => TypeKind::Object(resolve_fields(
+                cx,
+                fields,
+                Side::Response,
+                None,
+                names,
+                &format!("type `{}`", t.name.value),
+            )),
+            TypeBody::Enum(values) => TypeKind::Enum(resolve_enum(cx, values, &t.name.value)),
+        };
+        out.push(NamedType {
+            name: t.name.value.clone(),
+            doc: t.doc.clone(),
+            kind,
+            in_request: false,
+            in_response: false,
+        });
+    }
+    out
 }
 
 fn resolve_enum(

@@ -6,7 +6,7 @@ mod op;
 mod protocol;
 mod reader;
 
-pub use op::read_op;
+pub use op::{read_op, read_service};
 pub use protocol::read_protocol;
 pub use reader::{Obj, Reader};
 
@@ -45,6 +45,8 @@ pub struct FieldSpec {
     pub valid_for: Option<String>,
     pub aliases: Vec<Str>,
     pub format: Option<Str>,
+    /// The vendor marks the field deprecated or disabled (still on the wire).
+    pub deprecated: bool,
 }
 
 /// One value of an enum type.
@@ -90,6 +92,10 @@ pub struct SampleSpec {
     pub file: Str,
     pub status: u16,
     pub doc: Option<String>,
+    /// `error: CODE`: the sample is an error response that must decode as that code.
+    pub error: Option<Str>,
+    /// `invalid: CAUSE`: the importer found the sample unusable (not JSON); kept, not decoded.
+    pub invalid: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -103,10 +109,14 @@ pub struct HttpSpec {
 pub struct OpSpec {
     pub file: String,
     pub operation: Str,
-    pub protocol: Str,
-    pub service: Str,
+    /// Protocol, service, version and endpoint may come from the directory's `service.yaml`.
+    pub protocol: Option<Str>,
+    pub service: Option<Str>,
     pub version: Option<Str>,
-    pub endpoint: Str,
+    pub endpoint: Option<Str>,
+    /// `origin:` where an imported spec came from; its samples may fail to decode (counted, not fatal).
+    pub origin: Option<String>,
+    pub deprecated: bool,
     pub http: Option<HttpSpec>,
     pub idempotent: bool,
     pub rate_limit: Option<Num>,
@@ -118,6 +128,21 @@ pub struct OpSpec {
     pub samples: Vec<SampleSpec>,
     /// `scope:` (project or domain), for protocols that list `scopes`.
     pub scope: Option<Str>,
+}
+
+/// A `service.yaml`: what the operations in its directory share.
+#[derive(Clone, Debug)]
+pub struct ServiceSpec {
+    pub file: String,
+    pub service: Str,
+    pub protocol: Str,
+    pub version: Option<Str>,
+    pub endpoint: Str,
+    /// The name the signature's scope uses (TC3 `service`), when it differs from `service`.
+    pub signing_name: Option<Str>,
+    pub doc: String,
+    pub types: Vec<TypeSpec>,
+    pub errors: Vec<ErrorRow>,
 }
 
 /// The envelope description of a protocol file.

@@ -1,7 +1,9 @@
 //! Reading an operation spec: its fields, named types, errors and samples.
 
 use super::protocol::{read_errors, read_http};
-use super::{EnumValueSpec, FieldSpec, OpSpec, Reader, SampleSpec, Str, TypeBody, TypeSpec};
+use super::{
+    EnumValueSpec, FieldSpec, OpSpec, Reader, SampleSpec, ServiceSpec, Str, TypeBody, TypeSpec,
+};
 use crate::diag::Diagnostics;
 use crate::yaml::{Kind, Node};
 
@@ -20,6 +22,7 @@ const FIELD_KEYS: &[&str] = &[
     "valid_for",
     "aliases",
     "format",
+    "deprecated",
 ];
 
 fn read_fields(r: &mut Reader<'_>, node: Option<&Node>, key: &str) -> Vec<FieldSpec> {
@@ -82,6 +85,7 @@ fn read_fields(r: &mut Reader<'_>, node: Option<&Node>, key: &str) -> Vec<FieldS
             None => Vec::new(),
         };
         let format = r.opt_str(&mut f, "format");
+        let deprecated = r.bool(&mut f, "deprecated");
         r.finish(f, FIELD_KEYS, &what);
         let Some(ty) = ty else { continue };
         out.push(FieldSpec {
@@ -100,6 +104,7 @@ fn read_fields(r: &mut Reader<'_>, node: Option<&Node>, key: &str) -> Vec<FieldS
             valid_for,
             aliases,
             format,
+            deprecated,
         });
     }
     out
@@ -123,11 +128,12 @@ impl FieldSpec {
             valid_for: None,
             aliases: Vec::new(),
             format: None,
+            deprecated: false,
         }
     }
 }
 
-fn read_types(r: &mut Reader<'_>, node: Option<&Node>) -> Vec<TypeSpec> {
+pub(super) fn read_types(r: &mut Reader<'_>, node: Option<&Node>) -> Vec<TypeSpec> {
     let Some(node) = node else { return Vec::new() };
     let Some(mut o) = r.obj(node, "types") else {
         return Vec::new();
@@ -204,6 +210,8 @@ const OP_KEYS: &[&str] = &[
     "errors",
     "samples",
     "scope",
+    "origin",
+    "deprecated",
 ];
 
 /// Reads an operation spec.
@@ -212,10 +220,12 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
     let mut o = r.obj(root, "the spec")?;
     let what = "the operation spec";
     let operation = r.req_str(&mut o, "operation", what);
-    let protocol = r.req_str(&mut o, "protocol", what);
-    let service = r.req_str(&mut o, "service", what);
+    let protocol = r.opt_str(&mut o, "protocol");
+    let service = r.opt_str(&mut o, "service");
     let version = r.opt_str(&mut o, "version");
-    let endpoint = r.req_str(&mut o, "endpoint", what);
+    let endpoint = r.opt_str(&mut o, "endpoint");
+    let origin = r.opt_text(&mut o, "origin");
+    let deprecated = r.bool(&mut o, "deprecated");
     let http = read_http(r, &mut o);
     let idempotent = r.bool(&mut o, "idempotent");
     let scope = r.opt_str(&mut o, "scope");
@@ -246,13 +256,21 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
             let file = r.req_str(&mut s, "file", "sample");
             let status = r.opt_num(&mut s, "status").map_or(200, |n| n.value as u16);
             let doc = r.opt_text(&mut s, "doc");
-            r.finish(s, &["name", "file", "status", "doc"], "sample");
+            let error = r.opt_str(&mut s, "error");
+            let invalid = r.opt_text(&mut s, "invalid");
+            r.finish(
+                s,
+                &["name", "file", "status", "doc", "error", "invalid"],
+                "sample",
+            );
             if let (Some(name), Some(file)) = (name, file) {
                 samples.push(SampleSpec {
                     name,
                     file,
                     status,
                     doc,
+                    error,
+                    invalid,
                 });
             }
         }
@@ -261,10 +279,12 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
     Some(OpSpec {
         file: file.to_owned(),
         operation: operation?,
-        protocol: protocol?,
-        service: service?,
+        protocol,
+        service,
         version,
-        endpoint: endpoint?,
+        endpoint,
+        origin,
+        deprecated,
         http,
         idempotent,
         rate_limit,
@@ -275,5 +295,46 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
         errors,
         samples,
         scope,
+    })
+}
+
+const SERVICE_KEYS: &[&str] = &[
+    "service",
+    "protocol",
+    "version",
+    "endpoint",
+    "signing_name",
+    "doc",
+    "types",
+    "errors",
+];
+
+/// Reads a `service.yaml`: what the operation specs of its directory share.
+pub fn read_service(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<ServiceSpec> {
+    let r = &mut Reader { file, diags };
+    let mut o = r.obj(root, "the service spec")?;
+    let what = "the service spec";
+    let service = r.req_str(&mut o, "service", what);
+    let protocol = r.req_str(&mut o, "protocol", what);
+    let version = r.opt_str(&mut o, "version");
+    let endpoint = r.req_str(&mut o, "endpoint", what);
+    let signing_name = r.opt_str(&mut o, "signing_name");
+    let doc = r
+        .req_str(&mut o, "doc", what)
+        .map(|s| s.value)
+        .unwrap_or_default();
+    let types = read_types(r, o.take("types"));
+    let errors = read_errors(r, o.take("errors"));
+    r.finish(o, SERVICE_KEYS, what);
+    Some(ServiceSpec {
+        file: file.to_owned(),
+        service: service?,
+        protocol: protocol?,
+        version,
+        endpoint: endpoint?,
+        signing_name,
+        doc,
+        types,
+        errors,
     })
 }

@@ -7,6 +7,8 @@
 //! - Sample `documented` (`samples/describe_udb_instance_backup_url.json`): The document's example output, verbatim (`Md5` spelling).
 //! - Spec: `specs/ucloud/udb/describe_udb_instance_backup_url.yaml`.
 
+use ::runtime::de::lenient;
+
 /// Input of `DescribeUDBInstanceBackupURL`. Build one with [`DescribeUdbInstanceBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -139,85 +141,32 @@ pub struct DescribeUdbInstanceBackupUrlResponse {
     ///
     /// Wire name: `BackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(rename = "BackupPath", default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(rename = "BackupPath", default, deserialize_with = "lenient")]
     pub backup_path: Option<::runtime::SignedUrl>,
 
     /// Intranet address of the backup file.
     ///
     /// Wire name: `InnerBackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(
-        rename = "InnerBackupPath",
-        default,
-        deserialize_with = "::runtime::de::lenient"
-    )]
+    #[serde(rename = "InnerBackupPath", default, deserialize_with = "lenient")]
     pub inner_backup_path: Option<::runtime::SignedUrl>,
 
     /// MD5 of the backup file (the sample sends `Md5`).
     ///
     /// Wire name: `MD5` (also accepted: `Md5`).
-    #[serde(
-        rename = "MD5",
-        alias = "Md5",
-        default,
-        deserialize_with = "::runtime::de::lenient"
-    )]
+    #[serde(rename = "MD5", alias = "Md5", default, deserialize_with = "lenient")]
     pub md5: Option<String>,
 
     /// Operation command name (`DescribeUDBInstanceBackupURLResponse`).
     ///
     /// Wire name: `Action`.
-    #[serde(rename = "Action", default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(rename = "Action", default, deserialize_with = "lenient")]
     pub action: Option<String>,
 }
 
-/// Errors of `DescribeUDBInstanceBackupURL`: its documented codes, the UCloud API common errors, and `Unhandled` for any other code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DescribeUdbInstanceBackupUrlError {
-    /// A common error of the UCloud API protocol.
-    Common(crate::protocols::ucloud::UcloudError),
+/// Errors of `DescribeUDBInstanceBackupURL`: those of its service ([`UdbError`](super::UdbError)).
+pub type DescribeUdbInstanceBackupUrlError = super::UdbError;
 
-    /// A code this SDK does not know; code, message, request id and status are kept.
-    ///
-    /// Do not match on this variant to detect a particular code: a later version
-    /// of the specs may give that code its own variant. Match on
-    /// [`ServiceError::code`](::runtime::ServiceError::code) instead.
-    Unhandled(::runtime::ErrorMeta),
-}
-
-impl From<::runtime::ErrorMeta> for DescribeUdbInstanceBackupUrlError {
-    fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match crate::protocols::ucloud::UcloudError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
-        }
-    }
-}
-
-impl ::runtime::ServiceError for DescribeUdbInstanceBackupUrlError {
-    fn meta(&self) -> &::runtime::ErrorMeta {
-        match self {
-            Self::Unhandled(meta) => meta,
-            Self::Common(e) => ::runtime::ServiceError::meta(e),
-        }
-    }
-
-    fn retry(&self) -> ::runtime::Retry {
-        match self {
-            Self::Common(e) => ::runtime::ServiceError::retry(e),
-            _ => ::runtime::Retry::Never,
-        }
-    }
-}
-
-impl ::std::fmt::Display for DescribeUdbInstanceBackupUrlError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(::runtime::ServiceError::meta(self), f)
-    }
-}
-
-impl ::std::error::Error for DescribeUdbInstanceBackupUrlError {}
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub mod glue {
@@ -234,7 +183,7 @@ pub mod glue {
         path: "/",
         idempotent: true,
         rate_limit: None,
-        envelope: &crate::protocols::ucloud::ENVELOPE,
+        envelope: &::generated_protocols::ucloud::ENVELOPE,
         scope: ::runtime::Scope::Project,
     };
 
@@ -284,21 +233,10 @@ pub mod glue {
     pub fn call_example(
         runtime: &::runtime::Runtime,
     ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        Box::pin(async move {
-            let wire = match example()
-                .and_then(|input| to_wire(&input, runtime.config()))
-            {
-                Ok(wire) => wire,
-                Err(e) => return ::runtime::catalog::Outcome::Build(e),
-            };
-            ::runtime::catalog::outcome(
-                runtime
-                    .invoke::<
-                        DescribeUdbInstanceBackupUrlResponse,
-                        DescribeUdbInstanceBackupUrlError,
-                    >(&OPERATION, wire)
-                    .await,
-            )
-        })
+        ::runtime::catalog::call_example::<
+            _,
+            DescribeUdbInstanceBackupUrlResponse,
+            DescribeUdbInstanceBackupUrlError,
+        >(runtime, &OPERATION, example, to_wire)
     }
 }

@@ -7,6 +7,8 @@
 //! - Sample `documented` (`samples/download_file.json`): The document's example normal response, verbatim (invalid `link_expired_time`).
 //! - Spec: `specs/huawei/dds/download_file.yaml`.
 
+use ::runtime::de::lenient;
+
 /// Input of `download-file`. Build one with [`DownloadFileRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -86,13 +88,13 @@ pub struct DownloadFileResponse {
     /// The backup files.
     ///
     /// Wire name: `files`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub files: Vec<BackupFile>,
 
     /// Name of the OBS bucket holding the files.
     ///
     /// Wire name: `bucket`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub bucket: Option<String>,
 }
 
@@ -103,39 +105,39 @@ pub struct BackupFile {
     /// File name.
     ///
     /// Wire name: `name`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub name: Option<String>,
 
     /// File size in KB.
     ///
     /// Wire name: `size`.
     /// Unit: KiB.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub size: Option<u64>,
 
     /// Link for downloading the backup file.
     ///
     /// Wire name: `download_link`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub download_link: Option<::runtime::SignedUrl>,
 
     /// Link expiration time, `yyyy-mm-ddThh:mm:ssZ` with a `+0000`-style offset.
     ///
     /// Wire name: `link_expired_time`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub link_expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
 
     /// Shard group ID (in Huawei's SDK model, not in the document's table).
     ///
     /// Wire name: `group_id`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub group_id: Option<String>,
 
     /// Shard group name (in Huawei's SDK model, not in the document's table).
     ///
     /// Wire name: `group_name`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub group_name: Option<String>,
 }
 
@@ -173,7 +175,7 @@ pub enum DownloadFileError {
     InstanceStatusForbidsOperation(::runtime::ErrorMeta),
 
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
-    Common(crate::protocols::huawei::HuaweiError),
+    Common(::generated_protocols::huawei::HuaweiError),
 
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
@@ -194,7 +196,7 @@ impl From<::runtime::ErrorMeta> for DownloadFileError {
             "DBS.200018" => Self::InstanceUnavailable(meta),
             "DBS.200019" => Self::InstanceStatusForbidsOperation(meta),
             _ => {
-                match crate::protocols::huawei::HuaweiError::from_meta(meta) {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
                     Ok(e) => Self::Common(e),
                     Err(meta) => Self::Unhandled(meta),
                 }
@@ -249,7 +251,7 @@ pub mod glue {
         path: "/v3/{project_id}/backups/download-file",
         idempotent: true,
         rate_limit: None,
-        envelope: &crate::protocols::huawei::ENVELOPE,
+        envelope: &::generated_protocols::huawei::ENVELOPE,
         scope: ::runtime::Scope::Project,
     };
 
@@ -289,18 +291,10 @@ pub mod glue {
     pub fn call_example(
         runtime: &::runtime::Runtime,
     ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        Box::pin(async move {
-            let wire = match example()
-                .and_then(|input| to_wire(&input, runtime.config()))
-            {
-                Ok(wire) => wire,
-                Err(e) => return ::runtime::catalog::Outcome::Build(e),
-            };
-            ::runtime::catalog::outcome(
-                runtime
-                    .invoke::<DownloadFileResponse, DownloadFileError>(&OPERATION, wire)
-                    .await,
-            )
-        })
+        ::runtime::catalog::call_example::<
+            _,
+            DownloadFileResponse,
+            DownloadFileError,
+        >(runtime, &OPERATION, example, to_wire)
     }
 }

@@ -9,6 +9,8 @@
 //! - Sample `two_part_backup` (`samples/describe_backup_url.json`): The document's example output, verbatim (five-part backup, public and private URLs).
 //! - Spec: `specs/tencent/redis/describe_backup_url.yaml`.
 
+use ::runtime::de::lenient;
+
 /// Input of `DescribeBackupUrl`. Build one with [`DescribeBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -76,11 +78,7 @@ pub struct DescribeBackupUrlResponse {
     /// Wire name: `DownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(
-        rename = "DownloadUrl",
-        default,
-        deserialize_with = "::runtime::de::lenient"
-    )]
+    #[serde(rename = "DownloadUrl", default, deserialize_with = "lenient")]
     pub download_url: Vec<::runtime::SignedUrl>,
 
     /// Download addresses on the private network.
@@ -88,17 +86,13 @@ pub struct DescribeBackupUrlResponse {
     /// Wire name: `InnerDownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(
-        rename = "InnerDownloadUrl",
-        default,
-        deserialize_with = "::runtime::de::lenient"
-    )]
+    #[serde(rename = "InnerDownloadUrl", default, deserialize_with = "lenient")]
     pub inner_download_url: Vec<::runtime::SignedUrl>,
 
     /// Unique ID of the request, needed to troubleshoot issues.
     ///
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", deserialize_with = "::runtime::de::lenient")]
+    #[serde(rename = "RequestId", deserialize_with = "lenient")]
     pub request_id: String,
 }
 
@@ -134,7 +128,7 @@ pub enum DescribeBackupUrlError {
     UnsupportedOperationOnlyClusterInstanceCanExportBackup(::runtime::ErrorMeta),
 
     /// A common error of the Tencent Cloud API 3.0 protocol.
-    Common(crate::protocols::tencent_v3::TencentV3Error),
+    Common(::generated_protocols::tencent_v3::TencentV3Error),
 
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
@@ -171,7 +165,9 @@ impl From<::runtime::ErrorMeta> for DescribeBackupUrlError {
                 Self::UnsupportedOperationOnlyClusterInstanceCanExportBackup(meta)
             }
             _ => {
-                match crate::protocols::tencent_v3::TencentV3Error::from_meta(meta) {
+                match ::generated_protocols::tencent_v3::TencentV3Error::from_meta(
+                    meta,
+                ) {
                     Ok(e) => Self::Common(e),
                     Err(meta) => Self::Unhandled(meta),
                 }
@@ -228,7 +224,7 @@ pub mod glue {
         path: "/",
         idempotent: true,
         rate_limit: Some(20.0),
-        envelope: &crate::protocols::tencent_v3::ENVELOPE,
+        envelope: &::generated_protocols::tencent_v3::ENVELOPE,
         scope: ::runtime::Scope::Project,
     };
 
@@ -267,21 +263,10 @@ pub mod glue {
     pub fn call_example(
         runtime: &::runtime::Runtime,
     ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        Box::pin(async move {
-            let wire = match example()
-                .and_then(|input| to_wire(&input, runtime.config()))
-            {
-                Ok(wire) => wire,
-                Err(e) => return ::runtime::catalog::Outcome::Build(e),
-            };
-            ::runtime::catalog::outcome(
-                runtime
-                    .invoke::<
-                        DescribeBackupUrlResponse,
-                        DescribeBackupUrlError,
-                    >(&OPERATION, wire)
-                    .await,
-            )
-        })
+        ::runtime::catalog::call_example::<
+            _,
+            DescribeBackupUrlResponse,
+            DescribeBackupUrlError,
+        >(runtime, &OPERATION, example, to_wire)
     }
 }

@@ -10,6 +10,8 @@
 //! - Sample `documented` (`samples/get_export_backup_url.json`): The document's example output, verbatim (string-typed `code` and `size`).
 //! - Spec: `specs/tencent/cdb/get_export_backup_url.yaml`.
 
+use ::runtime::de::lenient;
+
 /// Input of `GetExportBackupUrl`. Build one with [`GetExportBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -93,7 +95,7 @@ pub struct GetExportBackupUrlResponse {
     /// Backup data (an array in this API).
     ///
     /// Wire name: `data`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub data: Vec<BackupFile>,
 }
 
@@ -129,20 +131,20 @@ pub struct BackupFile {
     /// Name of the backup file.
     ///
     /// Wire name: `file_name`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub file_name: Option<String>,
 
     /// Size of the backup file in bytes (the sample sends it as a string).
     ///
     /// Wire name: `size`.
     /// Unit: B.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub size: Option<u64>,
 
     /// Backup time of the snapshot, `YYYY-MM-DD hh:mm:ss`.
     ///
     /// Wire name: `date`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
 
     /// Download address in the private network; only obtainable on CVM.
@@ -150,13 +152,13 @@ pub struct BackupFile {
     /// Wire name: `in_url`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub in_url: Option<::runtime::SignedUrl>,
 
     /// Specific type of log.
     ///
     /// Wire name: `type`.
-    #[serde(rename = "type", default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(rename = "type", default, deserialize_with = "lenient")]
     pub backup_type: Option<BackupType>,
 }
 
@@ -251,7 +253,7 @@ pub enum GetExportBackupUrlError {
     IncorrectInstanceStatus(::runtime::ErrorMeta),
 
     /// A common error of the Tencent Cloud API 2.0 protocol.
-    Common(crate::protocols::tencent_v2::TencentV2Error),
+    Common(::generated_protocols::tencent_v2::TencentV2Error),
 
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
@@ -274,7 +276,9 @@ impl From<::runtime::ErrorMeta> for GetExportBackupUrlError {
             "9576" => Self::OperationDeniedInstanceNotRunning(meta),
             "9593" => Self::IncorrectInstanceStatus(meta),
             _ => {
-                match crate::protocols::tencent_v2::TencentV2Error::from_meta(meta) {
+                match ::generated_protocols::tencent_v2::TencentV2Error::from_meta(
+                    meta,
+                ) {
                     Ok(e) => Self::Common(e),
                     Err(meta) => Self::Unhandled(meta),
                 }
@@ -331,7 +335,7 @@ pub mod glue {
         path: "/v2/index.php",
         idempotent: true,
         rate_limit: None,
-        envelope: &crate::protocols::tencent_v2::ENVELOPE,
+        envelope: &::generated_protocols::tencent_v2::ENVELOPE,
         scope: ::runtime::Scope::Project,
     };
 
@@ -390,21 +394,10 @@ pub mod glue {
     pub fn call_example(
         runtime: &::runtime::Runtime,
     ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        Box::pin(async move {
-            let wire = match example()
-                .and_then(|input| to_wire(&input, runtime.config()))
-            {
-                Ok(wire) => wire,
-                Err(e) => return ::runtime::catalog::Outcome::Build(e),
-            };
-            ::runtime::catalog::outcome(
-                runtime
-                    .invoke::<
-                        GetExportBackupUrlResponse,
-                        GetExportBackupUrlError,
-                    >(&OPERATION, wire)
-                    .await,
-            )
-        })
+        ::runtime::catalog::call_example::<
+            _,
+            GetExportBackupUrlResponse,
+            GetExportBackupUrlError,
+        >(runtime, &OPERATION, example, to_wire)
     }
 }

@@ -8,6 +8,8 @@
 //! - Sample `documented` (`samples/get_backup_download_url.json`): The document's example output, verbatim.
 //! - Spec: `specs/tencent/redis/get_backup_download_url.yaml`.
 
+use ::runtime::de::lenient;
+
 /// Input of `GetBackupDownloadUrl`. Build one with [`GetBackupDownloadUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -73,7 +75,7 @@ pub struct GetBackupDownloadUrlResponse {
     /// Download URLs of the backup (an object in this API).
     ///
     /// Wire name: `data`.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub data: Option<BackupUrls>,
 }
 
@@ -86,7 +88,7 @@ pub struct BackupUrls {
     /// Wire name: `intranet`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub intranet: Option<::runtime::SignedUrl>,
 
     /// Download URL in the public network.
@@ -94,7 +96,7 @@ pub struct BackupUrls {
     /// Wire name: `extranet`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "::runtime::de::lenient")]
+    #[serde(default, deserialize_with = "lenient")]
     pub extranet: Option<::runtime::SignedUrl>,
 }
 
@@ -116,7 +118,7 @@ pub enum GetBackupDownloadUrlError {
     BackupNotExists(::runtime::ErrorMeta),
 
     /// A common error of the Tencent Cloud API 2.0 protocol.
-    Common(crate::protocols::tencent_v2::TencentV2Error),
+    Common(::generated_protocols::tencent_v2::TencentV2Error),
 
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
@@ -134,7 +136,9 @@ impl From<::runtime::ErrorMeta> for GetBackupDownloadUrlError {
             "10711" => Self::BackupStatusAbnormal(meta),
             "11213" => Self::BackupNotExists(meta),
             _ => {
-                match crate::protocols::tencent_v2::TencentV2Error::from_meta(meta) {
+                match ::generated_protocols::tencent_v2::TencentV2Error::from_meta(
+                    meta,
+                ) {
                     Ok(e) => Self::Common(e),
                     Err(meta) => Self::Unhandled(meta),
                 }
@@ -186,7 +190,7 @@ pub mod glue {
         path: "/v2/index.php",
         idempotent: true,
         rate_limit: None,
-        envelope: &crate::protocols::tencent_v2::ENVELOPE,
+        envelope: &::generated_protocols::tencent_v2::ENVELOPE,
         scope: ::runtime::Scope::Project,
     };
 
@@ -228,21 +232,10 @@ pub mod glue {
     pub fn call_example(
         runtime: &::runtime::Runtime,
     ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        Box::pin(async move {
-            let wire = match example()
-                .and_then(|input| to_wire(&input, runtime.config()))
-            {
-                Ok(wire) => wire,
-                Err(e) => return ::runtime::catalog::Outcome::Build(e),
-            };
-            ::runtime::catalog::outcome(
-                runtime
-                    .invoke::<
-                        GetBackupDownloadUrlResponse,
-                        GetBackupDownloadUrlError,
-                    >(&OPERATION, wire)
-                    .await,
-            )
-        })
+        ::runtime::catalog::call_example::<
+            _,
+            GetBackupDownloadUrlResponse,
+            GetBackupDownloadUrlError,
+        >(runtime, &OPERATION, example, to_wire)
     }
 }

@@ -1,0 +1,152 @@
+//! How the modules become crates. The SDK is a crate per service (`tencent-cdb`, with each
+//! further API version a module of it), the protocols crate they share
+//! (`generated-protocols`: envelopes, common errors), and the `generated` facade that
+//! re-exports the services behind features. The fixture corpus is one inline module tree.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Emitter, Module, ident};
+
+/// One crate of the SDK: its package name, its directory (relative to `generated/`), its
+/// root module, and the crates it depends on.
+pub struct CrateTree {
+    pub package: String,
+    pub dir: String,
+    pub root: Module,
+}
+
+fn runtime_reexports() -> TokenStream {
+    // One `use` per item: lib.rs is also read by rustfmt, which must agree with prettyplease.
+    let reexports = [
+        "BuildError",
+        "ClientConfig",
+        "DecodeError",
+        "ErrorMeta",
+        "SdkError",
+        "Sensitive",
+        "ServiceError",
+        "SignedUrl",
+        "Timestamp",
+        "WireRequest",
+    ]
+    .map(ident);
+    quote! {
+        pub use ::runtime;
+        #(pub use ::runtime::#reexports;)*
+    }
+}
+
+impl Emitter<'_> {
+    /// The inline layout: one module tree (protocols, providers, services, catalog).
+    pub fn crate_tree(&self) -> Module {
+        let mut children = vec![Module {
+            name: "protocols".into(),
+            doc: "Wire protocols: response envelopes and each protocol's common errors.".into(),
+            attrs: quote!(),
+            items: quote!(),
+            children: self.protocol_modules(),
+            source: None,
+        }];
+        for provider in self.model.providers() {
+            let services = self
+                .model
+                .crates()
+                .filter(|(_, s)| s.provider == provider)
+                .map(|(i, _)| self.service_module(i))
+                .collect();
+            children.push(Module {
+                name: provider.into(),
+                doc: self.docs.provider_doc(provider, self.model),
+                attrs: Self::feature(provider),
+                items: quote!(),
+                children: services,
+                source: None,
+            });
+        }
+        children.push(self.root_catalog());
+        Module {
+            name: String::new(),
+            doc: self.docs.crate_doc(self.model),
+            attrs: quote!(),
+            items: runtime_reexports(),
+            children,
+            source: None,
+        }
+    }
+
+    /// The crate layout: the protocols crate, a crate per service, the facade.
+    pub fn crates(&self) -> Vec<CrateTree> {
+        let mut out = vec![CrateTree {
+            package: "generated-protocols".into(),
+            dir: "crates/protocols".into(),
+            root: Module {
+                name: String::new(),
+                doc: "Wire protocols of the generated SDK: response envelopes and each protocol's common errors, shared by the service crates.".into(),
+                attrs: quote!(),
+                items: quote!(),
+                children: self.protocol_modules(),
+                source: None,
+            },
+        }];
+        for (i, s) in self.model.crates() {
+            let mut root = self.service_module(i);
+            root.name = String::new();
+            out.push(CrateTree {
+                package: s.crate_name(),
+                dir: format!("crates/{}", s.crate_name()),
+                root,
+            });
+        }
+        out.push(CrateTree {
+            package: "generated".into(),
+            dir: String::new(),
+            root: self.facade(),
+        });
+        out
+    }
+
+    /// `generated`: every service crate re-exported as `<provider>::<service>` behind its
+    /// feature (`tencent-cdb`; `tencent` enables all of a provider's).
+    fn facade(&self) -> Module {
+        let mut children = vec![Module {
+            name: "protocols".into(),
+            doc: "Wire protocols: response envelopes and each protocol's common errors.".into(),
+            attrs: quote!(),
+            items: quote!(
+                pub use ::generated_protocols::*;
+            ),
+            children: vec![],
+            source: None,
+        }];
+        for provider in self.model.providers() {
+            let uses = self
+                .model
+                .crates()
+                .filter(|(_, s)| s.provider == provider)
+                .map(|(_, s)| {
+                    let feature = s.crate_name();
+                    let krate = ident(&feature.replace('-', "_"));
+                    let name = ident(&s.name);
+                    quote!(#[cfg(feature = #feature)] pub use ::#krate as #name;)
+                });
+            children.push(Module {
+                name: provider.into(),
+                doc: self.docs.provider_doc(provider, self.model),
+                attrs: quote!(),
+                items: quote!(#(#uses)*),
+                children: vec![],
+                source: None,
+            });
+        }
+        children.push(self.root_catalog());
+        Module {
+            name: String::new(),
+            doc: self.docs.crate_doc(self.model),
+            attrs: quote!(),
+            items: runtime_reexports(),
+            children,
+            source: None,
+        }
+    }
+}
