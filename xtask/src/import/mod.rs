@@ -246,16 +246,12 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
                     problems.push(format!("{}: cannot read: {e}", ov_path.display()));
                     None
                 }
-                Ok(text) => match overlay::parse(&ov_path.display().to_string(), &text) {
-                    Ok(ov) => {
-                        problems.extend(overlay::check(&ov, &api));
-                        Some(ov)
-                    }
-                    Err(e) => {
-                        problems.extend(e);
-                        None
-                    }
-                },
+                Ok(text) => {
+                    let (ov, errs) = overlay::parse(&ov_path.display().to_string(), &text);
+                    problems.extend(errs);
+                    problems.extend(overlay::check(&ov, &api));
+                    Some(ov)
+                }
             };
             plans.push((dir, api, skip, ov));
         }

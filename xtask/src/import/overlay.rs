@@ -170,9 +170,12 @@ fn members(
     out
 }
 
-/// Parses `text` (the overlay at `file`).
-pub fn parse(file: &str, text: &str) -> Result<Overlay, Vec<String>> {
-    let root = codegen::yaml::parse(file, text).map_err(|d| vec![d.to_string()])?;
+/// Parses `text` (the overlay at `file`): what could be read, and every problem.
+pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
+    let root = match codegen::yaml::parse(file, text) {
+        Ok(r) => r,
+        Err(d) => return (Overlay::default(), vec![d.to_string()]),
+    };
     let mut errs = Vec::new();
     let mut ov = Overlay::default();
     for (k, kn, v) in map(file, &root, "$", &mut errs) {
@@ -250,7 +253,7 @@ pub fn parse(file: &str, text: &str) -> Result<Overlay, Vec<String>> {
             )),
         }
     }
-    if errs.is_empty() { Ok(ov) } else { Err(errs) }
+    (ov, errs)
 }
 
 /// Unknown operations, types and members of the overlay, against the catalogue.
