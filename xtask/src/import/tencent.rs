@@ -238,6 +238,16 @@ pub fn load(
             );
         }
     }
+    let mut files: BTreeMap<String, &String> = BTreeMap::new();
+    for a in actions.keys() {
+        let sn = codegen::naming::snake(a);
+        if let Some(first) = files.insert(sn.clone(), a) {
+            p.add(
+                &format!("$.actions.{a}"),
+                format!("its file {sn}.yaml is also {first}'s"),
+            );
+        }
+    }
     let examples = load_examples(catalog, &rel, problems);
     let errors = sdk.map(|sdk| load_errors(sdk, &rel, problems));
     if problems.len() > before {

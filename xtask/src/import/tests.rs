@@ -328,6 +328,7 @@ fn catalogue_problems_are_located_and_nothing_is_written() {
         .remove("members");
     cat["objects"]["Option"]["members"][0] = json!({"name": "V", "type": "list", "document": ""});
     cat["actions"]["OldThing"]["input"] = json!("Missing");
+    cat["actions"]["DescribeTHINGS"] = cat["actions"]["DescribeThings"].clone();
     write(&o.catalog.join("demo/v20200101/api.json"), &cat.to_string());
     let before = snapshot(&o.out);
     let err = import(&o).unwrap_err();
@@ -336,6 +337,7 @@ fn catalogue_problems_are_located_and_nothing_is_written() {
         "demo/v20200101/api.json: $.objects.Empty.members: missing or not a list",
         "demo/v20200101/api.json: $.objects.Option.members[0].member: missing for a list",
         "demo/v20200101/api.json: $.actions.OldThing.input: object \"Missing\" not found",
+        "demo/v20200101/api.json: $.actions.DescribeThings: its file describe_things.yaml is also DescribeTHINGS's",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
