@@ -4,6 +4,8 @@
 //! either all new files are in place (stale ones gone) or, on any error, nothing changed.
 //! `gen --check` writes nothing and exits 1 with a unified diff when `generated/` is stale.
 
+mod import;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,8 +21,9 @@ fn main() -> ExitCode {
     {
         ["gen"] => run(gen_cmd(&root, false)),
         ["gen", "--check"] => run(gen_cmd(&root, true)),
+        ["import", ..] => run(import::run(&root, &args[1..])),
         _ => {
-            eprintln!("usage: cargo xtask gen [--check]");
+            eprintln!("usage: cargo xtask gen [--check]\n       {}", import::USAGE);
             ExitCode::from(2)
         }
     }

@@ -1,0 +1,318 @@
+//! `cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--service NAME]... [--out DIR]`
+//!
+//! Writes `specs/tencent/<service>/` (oldest version) and `.../<service>/v<date>/` (newer
+//! ones) from the vendor catalogue. Files starting with `# @imported by` are the importer's;
+//! any other `.yaml` is hand-written and never touched (an action it defines is skipped).
+//! Everything is rendered in memory and checked first: on any problem nothing is written.
+//! Only files whose bytes change are written (temp file + rename); stale importer-owned
+//! files are deleted last.
+
+pub mod overlay;
+pub mod tencent;
+pub mod yaml_out;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use yaml_out::Stats;
+
+pub const USAGE: &str =
+    "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--service NAME]... [--out DIR]";
+
+const MARK: &str = "# @imported by";
+
+#[derive(Debug, Clone)]
+pub struct Opts {
+    pub catalog: PathBuf,
+    pub errors: Option<PathBuf>,
+    pub services: Vec<String>,
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub services: usize,
+    pub versions: usize,
+    pub stats: Stats,
+    pub written: usize,
+    pub unchanged: usize,
+    pub deleted: usize,
+}
+
+pub fn parse_args(root: &Path, args: &[String]) -> Result<Opts, String> {
+    let usage = || format!("usage: {USAGE}");
+    let mut it = args.iter();
+    if it.next().map(String::as_str) != Some("tencent") {
+        return Err(usage());
+    }
+    let mut catalog = None;
+    let mut opts = Opts {
+        catalog: PathBuf::new(),
+        errors: None,
+        services: Vec::new(),
+        out: root.join("specs/tencent"),
+    };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--errors" => opts.errors = Some(it.next().ok_or_else(usage)?.into()),
+            "--service" => opts.services.push(it.next().ok_or_else(usage)?.clone()),
+            "--out" => opts.out = it.next().ok_or_else(usage)?.into(),
+            s if !s.starts_with("--") && catalog.is_none() => catalog = Some(PathBuf::from(s)),
+            _ => return Err(usage()),
+        }
+    }
+    opts.catalog = catalog.ok_or_else(usage)?;
+    Ok(opts)
+}
+
+pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let opts = parse_args(root, args)?;
+    let s = import(&opts)?;
+    let t = s.stats;
+    println!(
+        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty, files {} written / {} unchanged / {} deleted, {:.2} s",
+        s.services,
+        s.versions,
+        t.operations,
+        t.skipped,
+        t.types,
+        t.error_codes,
+        t.ex_ok,
+        t.ex_error,
+        t.ex_invalid,
+        t.ex_empty,
+        s.written,
+        s.unchanged,
+        s.deleted,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// What a spec directory holds now.
+#[derive(Default)]
+struct Existing {
+    /// Importer-owned `.yaml` files and everything under `examples/`.
+    owned: Vec<PathBuf>,
+    /// Hand-written `.yaml` file names (not the overlay) with their `operation:`.
+    hand: BTreeMap<String, Option<String>>,
+}
+
+fn is_owned(path: &Path) -> bool {
+    use std::io::Read;
+    let mut buf = [0u8; MARK.len()];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .is_ok_and(|()| buf == MARK.as_bytes())
+}
+
+fn operation_of(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines().find_map(|l| {
+        let v = l.strip_prefix("operation:")?.trim();
+        let v = v.split(" #").next().unwrap_or(v).trim();
+        Some(v.trim_matches(|c| c == '"' || c == '\'').to_owned())
+    })
+}
+
+fn scan(dir: &Path) -> Existing {
+    let mut ex = Existing::default();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if p.is_file() && name.ends_with(".yaml") && name != "overlay.yaml" {
+            if is_owned(&p) {
+                ex.owned.push(p);
+            } else {
+                ex.hand.insert(name, operation_of(&p));
+            }
+        }
+    }
+    for e in std::fs::read_dir(dir.join("examples"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if e.path().is_file() {
+            ex.owned.push(e.path());
+        }
+    }
+    ex
+}
+
+/// Version directories under a service directory (`v<date>/`), besides the directory itself.
+fn version_dirs(service_dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![service_dir.to_path_buf()];
+    for e in std::fs::read_dir(service_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.path().is_dir() && tencent::is_version_dir(&name) {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+pub fn import(opts: &Opts) -> Result<Summary, String> {
+    let tool = format!("tccli-intl-en {}", tencent::tool_version(&opts.catalog)?);
+    let all = tencent::list(&opts.catalog)?;
+    let mut problems = Vec::new();
+    let mut wanted: BTreeMap<&String, &Vec<String>> = BTreeMap::new();
+    if opts.services.is_empty() {
+        wanted.extend(all.iter());
+    } else {
+        for s in &opts.services {
+            match all.get_key_value(s) {
+                Some((k, v)) => {
+                    wanted.insert(k, v);
+                }
+                None => problems.push(format!(
+                    "{}: no service {s:?} (no {s}/v<date>/api.json)",
+                    opts.catalog.display()
+                )),
+            }
+        }
+    }
+    // Directories whose stale importer-owned files may be deleted.
+    let mut scan_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    if opts.services.is_empty() {
+        for e in std::fs::read_dir(&opts.out).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                scan_dirs.extend(version_dirs(&e.path()));
+            }
+        }
+    }
+    let mut plans = Vec::new();
+    let mut summary = Summary::default();
+    for (service, versions) in &wanted {
+        summary.services += 1;
+        scan_dirs.extend(version_dirs(&opts.out.join(service)));
+        for (i, v) in versions.iter().enumerate() {
+            summary.versions += 1;
+            let dir = if i == 0 {
+                opts.out.join(service)
+            } else {
+                opts.out.join(service).join(v)
+            };
+            let Some(api) = tencent::load(
+                &opts.catalog,
+                opts.errors.as_deref(),
+                service,
+                v,
+                &mut problems,
+            ) else {
+                continue;
+            };
+            let existing = scan(&dir);
+            let mut skip = BTreeSet::new();
+            if existing.hand.contains_key("service.yaml") {
+                problems.push(format!(
+                    "{}: hand-written; the importer will not replace it (rename it, or start it with `{MARK}`)",
+                    dir.join("service.yaml").display()
+                ));
+            }
+            let hand_ops: BTreeSet<&str> = existing
+                .hand
+                .values()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            for a in api.actions.keys() {
+                let sn = codegen::naming::snake(a);
+                if sn == "service" || sn == "overlay" {
+                    problems.push(format!(
+                        "{}/api.json: $.actions.{a}: its file would be {sn}.yaml",
+                        api.rel()
+                    ));
+                }
+                if hand_ops.contains(a.as_str())
+                    || existing.hand.contains_key(&format!("{sn}.yaml"))
+                {
+                    skip.insert(a.clone());
+                }
+            }
+            let ov_path = dir.join("overlay.yaml");
+            let ov = match std::fs::read_to_string(&ov_path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    problems.push(format!("{}: cannot read: {e}", ov_path.display()));
+                    None
+                }
+                Ok(text) => {
+                    let (ov, errs) = overlay::parse(&ov_path.display().to_string(), &text);
+                    problems.extend(errs);
+                    problems.extend(overlay::check(&ov, &api));
+                    Some(ov)
+                }
+            };
+            plans.push((dir, api, skip, ov));
+        }
+    }
+    if !problems.is_empty() {
+        let n = problems.len();
+        problems.push(format!("{n} problem(s); nothing written"));
+        return Err(problems.join("\n"));
+    }
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for (dir, api, skip, ov) in &plans {
+        let r = yaml_out::Render {
+            api,
+            tool: &tool,
+            skip,
+            overlay: ov.as_ref(),
+        };
+        for (rel, bytes) in yaml_out::render(&r, &mut summary.stats) {
+            files.push((dir.join(rel), bytes));
+        }
+    }
+    let produced: BTreeSet<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
+    let mut stale = Vec::new();
+    for d in &scan_dirs {
+        stale.extend(
+            scan(d)
+                .owned
+                .into_iter()
+                .filter(|p| !produced.contains(p.as_path())),
+        );
+    }
+    for (path, bytes) in &files {
+        if std::fs::read(path).is_ok_and(|old| old == *bytes) {
+            summary.unchanged += 1;
+            continue;
+        }
+        write_file(path, bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        summary.written += 1;
+    }
+    for p in stale {
+        std::fs::remove_file(&p).map_err(|e| format!("{}: cannot delete: {e}", p.display()))?;
+        summary.deleted += 1;
+        if let Some(parent) = p.parent().filter(|d| d.ends_with("examples")) {
+            // Only succeeds when empty.
+            let _ = std::fs::remove_dir(parent);
+        }
+    }
+    Ok(summary)
+}
+
+/// Writes through a temporary file in the same directory and a rename.
+fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.import-tmp"));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

@@ -1,0 +1,298 @@
+//! The hand-written `overlay.yaml` of a service directory: additions the catalogue lacks,
+//! applied at import time. Every key is checked; problems name the file, the position and
+//! the key path.
+
+use std::collections::BTreeMap;
+
+use codegen::yaml::{Kind, Node};
+
+use super::tencent::Api;
+
+/// Field keys an overlay may set, in the order they are written.
+pub const FIELD_KEYS: &[&str] = &[
+    "required",
+    "sensitive",
+    "valid_for",
+    "unit",
+    "min",
+    "max",
+    "format",
+    "rust_name",
+    "doc",
+    "example",
+];
+
+/// A member's additions: key → value rendered as a YAML flow scalar/collection.
+pub type FieldSet = BTreeMap<String, String>;
+
+#[derive(Default, Debug)]
+pub struct OpOverlay {
+    /// Top-level keys of the operation file (`idempotent`, `rate_limit`), rendered.
+    pub top: Vec<(String, String)>,
+    pub request: BTreeMap<String, (FieldSet, String)>,
+    pub response: BTreeMap<String, (FieldSet, String)>,
+    /// Rendered flow mappings.
+    pub errors: Vec<String>,
+    pub path: String,
+}
+
+#[derive(Default, Debug)]
+pub struct Overlay {
+    pub ops: BTreeMap<String, OpOverlay>,
+    /// Catalogue object name → member → (keys, located path for errors).
+    pub types: BTreeMap<String, BTreeMap<String, (FieldSet, String)>>,
+    pub type_paths: BTreeMap<String, String>,
+}
+
+fn at(file: &str, n: &Node, path: &str, msg: impl std::fmt::Display) -> String {
+    format!("{file}:{}:{}: {path}: {msg}", n.pos.line, n.pos.col)
+}
+
+fn map<'a>(
+    file: &str,
+    n: &'a Node,
+    path: &str,
+    errs: &mut Vec<String>,
+) -> Vec<(String, &'a Node, &'a Node)> {
+    match &n.kind {
+        Kind::Map(kv) => kv
+            .iter()
+            .filter_map(|(k, v)| match k.scalar_text() {
+                Some(t) => Some((t, k, v)),
+                None => {
+                    errs.push(at(file, k, path, "a key must be a scalar"));
+                    None
+                }
+            })
+            .collect(),
+        Kind::Null => Vec::new(),
+        other => {
+            errs.push(at(
+                file,
+                n,
+                path,
+                format!("expected a mapping, found {}", other.describe()),
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// A YAML flow rendering of a node: strings as JSON strings.
+pub fn flow(n: &Node) -> String {
+    match &n.kind {
+        Kind::Null => "null".into(),
+        Kind::Bool(b) => b.to_string(),
+        Kind::Int(i) => i.to_string(),
+        Kind::Float(f) => float(*f),
+        Kind::Str(s) => json_str(s),
+        Kind::Seq(items) => format!(
+            "[{}]",
+            items.iter().map(flow).collect::<Vec<_>>().join(", ")
+        ),
+        Kind::Map(kv) => {
+            let items: Vec<String> = kv
+                .iter()
+                .map(|(k, v)| format!("{}: {}", key(&k.scalar_text().unwrap_or_default()), flow(v)))
+                .collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+    }
+}
+
+/// A float that reads back as a float.
+pub fn float(f: f64) -> String {
+    let s = f.to_string();
+    if s.contains(['.', 'e', 'E', 'i', 'N']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+pub fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A mapping key: bare when a plain identifier, else a JSON string.
+pub fn key(s: &str) -> String {
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain { s.to_owned() } else { json_str(s) }
+}
+
+fn fields(file: &str, n: &Node, path: &str, errs: &mut Vec<String>) -> FieldSet {
+    let mut out = FieldSet::new();
+    for (k, kn, v) in map(file, n, path, errs) {
+        let p = format!("{path}.{k}");
+        let ok = match k.as_str() {
+            "required" => matches!(v.kind, Kind::Bool(_)),
+            "doc" | "valid_for" | "unit" | "format" => matches!(v.kind, Kind::Str(_)),
+            "rust_name" => matches!(&v.kind, Kind::Str(s)
+                if codegen::naming::is_snake_ident(s) && !codegen::naming::is_keyword(s)),
+            "sensitive" => matches!(v.kind, Kind::Bool(_) | Kind::Str(_)),
+            "example" | "min" | "max" => !matches!(v.kind, Kind::Seq(_) | Kind::Map(_)),
+            _ => {
+                errs.push(at(
+                    file,
+                    kn,
+                    &p,
+                    format!("unknown key (allowed: {})", FIELD_KEYS.join(", ")),
+                ));
+                continue;
+            }
+        };
+        if !ok {
+            errs.push(at(file, v, &p, "value of the wrong kind"));
+            continue;
+        }
+        out.insert(k, flow(v));
+    }
+    out
+}
+
+fn members(
+    file: &str,
+    n: &Node,
+    path: &str,
+    errs: &mut Vec<String>,
+) -> BTreeMap<String, (FieldSet, String)> {
+    let mut out = BTreeMap::new();
+    for (k, kn, v) in map(file, n, path, errs) {
+        let p = format!("{path}.{k}");
+        let located = at(file, kn, &p, "");
+        out.insert(k, (fields(file, v, &p, errs), located));
+    }
+    out
+}
+
+/// Parses `text` (the overlay at `file`): what could be read, and every problem.
+pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
+    let root = match codegen::yaml::parse(file, text) {
+        Ok(r) => r,
+        Err(d) => return (Overlay::default(), vec![d.to_string()]),
+    };
+    let mut errs = Vec::new();
+    let mut ov = Overlay::default();
+    for (k, kn, v) in map(file, &root, "$", &mut errs) {
+        match k.as_str() {
+            "operations" => {
+                for (op, on, body) in map(file, v, "operations", &mut errs) {
+                    let path = format!("operations.{op}");
+                    let mut o = OpOverlay {
+                        path: at(file, on, &path, ""),
+                        ..OpOverlay::default()
+                    };
+                    for (k, kn, v) in map(file, body, &path, &mut errs) {
+                        let p = format!("{path}.{k}");
+                        match k.as_str() {
+                            "idempotent" if matches!(v.kind, Kind::Bool(_)) => {
+                                o.top.push((k, flow(v)))
+                            }
+                            "rate_limit" if matches!(v.kind, Kind::Map(_)) => {
+                                o.top.push((k, flow(v)))
+                            }
+                            "idempotent" | "rate_limit" => {
+                                errs.push(at(file, v, &p, "value of the wrong kind"))
+                            }
+                            "request" => o.request = members(file, v, &p, &mut errs),
+                            "response" => o.response = members(file, v, &p, &mut errs),
+                            "errors" => match &v.kind {
+                                Kind::Seq(items) => {
+                                    for (i, e) in items.iter().enumerate() {
+                                        let ep = format!("{p}[{i}]");
+                                        let kv = map(file, e, &ep, &mut errs);
+                                        if !kv.iter().any(|(k, _, _)| k == "code") {
+                                            errs.push(at(file, e, &ep, "an error needs `code`"));
+                                        }
+                                        for (k, kn, _) in &kv {
+                                            if !matches!(
+                                                k.as_str(),
+                                                "code" | "doc" | "retryable" | "variant"
+                                            ) {
+                                                errs.push(at(
+                                                    file,
+                                                    kn,
+                                                    &format!("{ep}.{k}"),
+                                                    "unknown key (allowed: code, doc, retryable, variant)",
+                                                ));
+                                            }
+                                        }
+                                        o.errors.push(flow(e));
+                                    }
+                                }
+                                _ => errs.push(at(file, v, &p, "expected a list")),
+                            },
+                            _ => errs.push(at(
+                                file,
+                                kn,
+                                &p,
+                                "unknown key (allowed: idempotent, rate_limit, request, response, errors)",
+                            )),
+                        }
+                    }
+                    ov.ops.insert(op, o);
+                }
+            }
+            "types" => {
+                for (t, tn, body) in map(file, v, "types", &mut errs) {
+                    let p = format!("types.{t}");
+                    ov.type_paths.insert(t.clone(), at(file, tn, &p, ""));
+                    ov.types.insert(t, members(file, body, &p, &mut errs));
+                }
+            }
+            _ => errs.push(at(
+                file,
+                kn,
+                &format!("$.{k}"),
+                "unknown key (allowed: operations, types)",
+            )),
+        }
+    }
+    (ov, errs)
+}
+
+/// Unknown operations, types and members of the overlay, against the catalogue.
+pub fn check(ov: &Overlay, api: &Api) -> Vec<String> {
+    let mut errs = Vec::new();
+    let members_of = |obj: &str| -> Vec<&str> {
+        api.objects
+            .get(obj)
+            .map(|o| o.members.iter().map(|m| m.name.as_str()).collect())
+            .unwrap_or_default()
+    };
+    let check_members =
+        |errs: &mut Vec<String>, given: &BTreeMap<String, (FieldSet, String)>, obj: &str| {
+            let known = members_of(obj);
+            for (m, (_, loc)) in given {
+                if !known.contains(&m.as_str()) {
+                    errs.push(format!("{loc}unknown member {m:?} of {obj}"));
+                }
+            }
+        };
+    for (op, o) in &ov.ops {
+        let Some(a) = api.actions.get(op) else {
+            errs.push(format!(
+                "{}unknown operation {op:?} in {}",
+                o.path,
+                api.rel()
+            ));
+            continue;
+        };
+        check_members(&mut errs, &o.request, &a.input);
+        check_members(&mut errs, &o.response, &a.output);
+    }
+    for (t, ms) in &ov.types {
+        if api.objects.contains_key(t) {
+            check_members(&mut errs, ms, t);
+        } else {
+            let loc = ov.type_paths.get(t).cloned().unwrap_or_default();
+            errs.push(format!("{loc}unknown type {t:?} in {}", api.rel()));
+        }
+    }
+    errs
+}

@@ -1,0 +1,361 @@
+//! The importer on a small synthetic catalogue written to a temporary directory.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::{Opts, Summary, import};
+
+/// A temporary directory removed even when the test panics.
+struct Tmp(PathBuf);
+
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmp(tag: &str) -> Tmp {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let p = std::env::temp_dir().join(format!("xtask-import-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&p).unwrap();
+    Tmp(p)
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn m(name: &str, ty: &str, member: &str) -> serde_json::Value {
+    json!({"name": name, "type": ty, "member": member, "document": format!("The {name}."), "required": false, "disabled": false})
+}
+
+fn io(members: Vec<serde_json::Value>) -> serde_json::Value {
+    json!({"document": "io", "members": members, "type": "object"})
+}
+
+fn catalogue() -> serde_json::Value {
+    let mut instance = m("InstanceId", "string", "string");
+    instance["required"] = json!(true);
+    instance["example"] = json!("ins-1");
+    let mut limit = m("Limit", "int", "int64");
+    limit["example"] = json!("10");
+    let mut total = m("Total", "int", "uint64");
+    total["example"] = json!("many");
+    total["required"] = json!(true);
+    let mut ratio = m("Ratio", "float", "float");
+    ratio["example"] = json!("1.5");
+    let mut old = m("Old", "string", "string");
+    old["disabled"] = json!(true);
+    json!({
+        "actions": {
+            "DescribeThings": {"document": "Lists things.", "input": "DescribeThingsRequest", "output": "DescribeThingsResponse", "name": "x", "status": "online"},
+            "OldThing": {"document": "Old.", "input": "OldThingRequest", "output": "OldThingResponse", "name": "x", "status": "deprecated"},
+            "BetaThing": {"document": "Beta.", "input": "OldThingRequest", "output": "OldThingResponse", "name": "x", "status": "beta"},
+            "HandThing": {"document": "Hand.", "input": "OldThingRequest", "output": "HandThingResponse", "name": "x", "status": "online"}
+        },
+        "metadata": {"apiVersion": "2020-01-01", "serviceShortName": "demo"},
+        "objects": {
+            "DescribeThingsRequest": io(vec![instance, limit, m("type", "string", "string"), m("Type", "string", "string"),
+                m("RegionId", "string", "string"), m("RegionID", "string", "string"), m("Since", "string", "datetime"),
+                m("When", "string", "datetime_iso"), m("Day", "string", "date"), old, m("Times", "list", "datetime")]),
+            "DescribeThingsResponse": io(vec![m("Items", "list", "Thing"), m("Opt", "object", "Option"), total, ratio,
+                m("Err", "object", "DescribeThingsError"), m("RequestId", "string", "string")]),
+            "OldThingRequest": io(vec![]),
+            "OldThingResponse": io(vec![m("RequestId", "string", "string")]),
+            "HandThingResponse": io(vec![m("Only", "object", "HandOnly")]),
+            "Thing": {"document": "A thing.", "members": [m("Name", "string", "string"), m("Children", "list", "Thing"), m("Nothing", "object", "Empty")], "usage": "out"},
+            "Empty": {"document": "", "members": [], "usage": "out"},
+            "Option": {"document": "Named like the prelude.", "members": [m("V", "string", "string")], "usage": "out"},
+            "DescribeThingsError": {"document": "Named like a generated type.", "members": [m("Code", "string", "string")], "usage": "out"},
+            "HandOnly": {"document": "Only the hand-written op uses it.", "members": [m("X", "string", "string")], "usage": "out"},
+            "Unused": {"document": "Nobody uses it.", "members": [], "usage": "out"}
+        },
+        "version": "1.0"
+    })
+}
+
+const OK_BODY: &str = "{\n  \"Response\": {\"Total\": 1, \"RequestId\": \"r\"}\n}";
+const ERR_BODY: &str = "{\"Response\": {\"Error\": {\"Code\": \"ResourceNotFound.Thing\", \"Message\": \"no\"}, \"RequestId\": \"r\"}}";
+
+/// Writes the catalogue, the SDK error codes and a hand-written spec; returns the options.
+fn setup(t: &Tmp) -> Opts {
+    let services = t.0.join("tccli/services");
+    write(&t.0.join("tccli/__init__.py"), "__version__ = '9.9.9'\n");
+    write(
+        &services.join("demo/v20200101/api.json"),
+        &catalogue().to_string(),
+    );
+    let examples = json!({"actions": {"DescribeThings": [
+        {"title": "Listing", "document": "", "input": "GET", "output": OK_BODY},
+        {"title": "Not found", "document": "", "input": "GET", "output": ERR_BODY},
+        {"title": "Broken", "document": "", "input": "GET", "output": "{\"Response\": "},
+        {"title": "Nothing", "document": "", "input": "GET", "output": "  \n"}
+    ]}});
+    write(
+        &services.join("demo/v20200101/examples.json"),
+        &examples.to_string(),
+    );
+    let newer = json!({"actions": {"Ping": {"document": "Ping.", "input": "PingRequest", "output": "PingResponse", "name": "p", "status": "online"}},
+        "metadata": {"apiVersion": "2021-01-01", "serviceShortName": "demo"},
+        "objects": {"PingRequest": io(vec![]), "PingResponse": io(vec![m("RequestId", "string", "string")])}});
+    write(
+        &services.join("demo/v20210101/api.json"),
+        &newer.to_string(),
+    );
+    let codes = "# Copyright\n\n# Zed failed.\nZ = 'Zed.Failed'\n\n# Auth\n# failed.\nA = 'AuthFailure'\n\n# Again.\nA2 = 'AuthFailure'\n";
+    write(&t.0.join("sdk/demo/v20200101/errorcodes.py"), codes);
+    write(&t.0.join("sdk/demo/v20210101/errorcodes.py"), "");
+    let out = t.0.join("specs");
+    write(
+        &out.join("demo/hand_thing.yaml"),
+        "# Hand-written.\noperation: HandThing\n",
+    );
+    Opts {
+        catalog: services,
+        errors: Some(t.0.join("sdk")),
+        services: Vec::new(),
+        out,
+    }
+}
+
+fn read(o: &Opts, rel: &str) -> String {
+    std::fs::read_to_string(o.out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn imports_names_types_samples_and_errors() {
+    let t = tmp("full");
+    let o = setup(&t);
+    let s: Summary = import(&o).unwrap();
+    assert_eq!((s.services, s.versions), (1, 2));
+    assert_eq!((s.stats.operations, s.stats.skipped), (4, 1));
+    assert_eq!(
+        (
+            s.stats.ex_ok,
+            s.stats.ex_error,
+            s.stats.ex_invalid,
+            s.stats.ex_empty
+        ),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(s.stats.error_codes, 2);
+
+    let op = read(&o, "demo/describe_things.yaml");
+    assert!(op.starts_with("# @imported by `cargo xtask import tencent` from tccli-intl-en 9.9.9 `demo/v20200101/api.json`"));
+    for line in [
+        "operation: DescribeThings\n",
+        "origin: \"tccli-intl-en 9.9.9 demo/v20200101\"\n",
+        "  InstanceId: { type: string, required: true, doc: \"The InstanceId.\", example: \"ins-1\" }\n",
+        "  Limit: { type: i64, doc: \"The Limit.\", example: 10 }\n",
+        "  type: { type: string, rust_name: type_field, doc: \"The type.\" }\n",
+        "  Type: { type: string, rust_name: type_field_2, doc: \"The Type.\" }\n",
+        "  RegionId: { type: string, doc: \"The RegionId.\" }\n",
+        "  RegionID: { type: string, rust_name: region_id_2, doc: \"The RegionID.\" }\n",
+        "  Since: { type: timestamp, format: datetime-cst, doc: \"The Since.\" }\n",
+        "  When: { type: timestamp, format: iso8601, doc: \"The When.\" }\n",
+        "  Day: { type: string, doc: \"The Day.\" }\n",
+        "  Old: { type: string, deprecated: true, doc: \"The Old.\" }\n",
+        "  Times: { type: list<timestamp>, format: datetime-cst, doc: \"The Times.\" }\n",
+        // Response members are never required; an example that does not parse is left out.
+        "  Total: { type: u64, doc: \"The Total.\" }\n",
+        "  Ratio: { type: f64, doc: \"The Ratio.\", example: 1.5 }\n",
+        "  Opt: { type: OptionType, doc: \"The Opt.\" }\n",
+        "  Err: { type: DescribeThingsErrorType, doc: \"The Err.\" }\n",
+        "  Items: { type: list<Thing>, doc: \"The Items.\" }\n",
+        "  - { name: example_1, file: \"examples/describe_things_1.json\", doc: \"Listing\" }\n",
+        "  - { name: example_2, file: \"examples/describe_things_2.json\", error: \"ResourceNotFound.Thing\", doc: \"Not found\" }\n",
+    ] {
+        assert!(op.contains(line), "missing {line:?} in:\n{op}");
+    }
+    assert!(
+        op.contains(
+            "name: example_3, file: \"examples/describe_things_3.json\", invalid: \"not JSON: EOF"
+        ),
+        "{op}"
+    );
+    assert!(!op.contains("example_4") && !op.contains("service:"));
+    assert_eq!(read(&o, "demo/examples/describe_things_1.json"), OK_BODY);
+    assert_eq!(read(&o, "demo/examples/describe_things_2.json"), ERR_BODY);
+    assert!(read(&o, "demo/old_thing.yaml").contains("deprecated: true\nrequest: {}\n"));
+    assert!(
+        read(&o, "demo/beta_thing.yaml").contains("deprecated: true\ndeprecated_note: \"beta\"\n")
+    );
+
+    let svc = read(&o, "demo/service.yaml");
+    for line in [
+        "service: demo\nprotocol: tencent-v3\nversion: \"2020-01-01\"\nendpoint: demo.tencentcloudapi.com\nsigning_name: demo\n",
+        "  Empty:\n    fields: {}\n",
+        "  OptionType:\n    doc: \"Named like the prelude.\"\n",
+        "  DescribeThingsErrorType:\n",
+        "      Children: { type: list<Thing>, doc: \"The Children.\" }\n",
+        "errors:\n  - { code: \"AuthFailure\", doc: \"Auth failed.\" }\n  - { code: \"Zed.Failed\", doc: \"Zed failed.\" }\n",
+    ] {
+        assert!(svc.contains(line), "missing {line:?} in:\n{svc}");
+    }
+    assert!(!svc.contains("HandOnly") && !svc.contains("Unused") && !svc.contains("  Option:"));
+    // The hand-written spec is untouched and its action not written.
+    assert_eq!(
+        read(&o, "demo/hand_thing.yaml"),
+        "# Hand-written.\noperation: HandThing\n"
+    );
+    // The newer version is a subdirectory, with no errors key (the file lists none).
+    let newer = read(&o, "demo/v20210101/service.yaml");
+    assert!(
+        newer.contains("version: \"2021-01-01\"\n")
+            && newer.contains("types: {}\n")
+            && !newer.contains("errors")
+    );
+    assert!(read(&o, "demo/v20210101/ping.yaml").contains("operation: Ping\n"));
+    // Every file written is YAML the generator's parser reads.
+    for (rel, bytes) in snapshot(&o.out) {
+        if rel.ends_with(".yaml") {
+            let text = String::from_utf8(bytes).unwrap();
+            codegen::yaml::parse(&rel, &text).unwrap_or_else(|d| panic!("{d}"));
+        }
+    }
+}
+
+#[test]
+fn a_second_import_writes_nothing_and_stale_files_go() {
+    let t = tmp("again");
+    let o = setup(&t);
+    let first = import(&o).unwrap();
+    assert!(first.written > 0);
+    let before = snapshot(&o.out);
+    let second = import(&o).unwrap();
+    assert_eq!((second.written, second.deleted), (0, 0));
+    assert_eq!(second.unchanged, first.written);
+    assert_eq!(snapshot(&o.out), before, "same input, same bytes");
+
+    // Stale importer-owned files go; hand-written ones and samples/ stay.
+    write(
+        &o.out.join("demo/gone.yaml"),
+        "# @imported by an older run\noperation: Gone\n",
+    );
+    write(&o.out.join("demo/examples/gone_1.json"), "{}");
+    write(&o.out.join("demo/notes.yaml"), "operation: Other\n");
+    write(&o.out.join("demo/samples/mine.json"), "{}");
+    let third = import(&o).unwrap();
+    assert_eq!((third.written, third.deleted), (0, 2));
+    assert!(
+        !o.out.join("demo/gone.yaml").exists() && !o.out.join("demo/examples/gone_1.json").exists()
+    );
+    assert!(
+        o.out.join("demo/notes.yaml").exists() && o.out.join("demo/samples/mine.json").exists()
+    );
+}
+
+#[test]
+fn the_overlay_is_applied() {
+    let t = tmp("overlay");
+    let o = setup(&t);
+    let overlay = "operations:\n  DescribeThings:\n    idempotent: true\n    rate_limit: { per_second: 20 }\n    response:\n      Total: { required: true }\n      Items: { sensitive: signed-url, valid_for: 6h }\n    errors: [ { code: X.Y, doc: Why., retryable: true } ]\ntypes:\n  Thing:\n    Name: { required: true, unit: KiB, doc: Overridden., rust_name: thing_name }\n";
+    write(&o.out.join("demo/overlay.yaml"), overlay);
+    import(&o).unwrap();
+    let op = read(&o, "demo/describe_things.yaml");
+    for line in [
+        "idempotent: true\nrate_limit: { per_second: 20 }\nrequest:\n",
+        "  Total: { type: u64, required: true, doc: \"The Total.\" }\n",
+        "  Items: { type: list<Thing>, sensitive: \"signed-url\", valid_for: \"6h\", doc: \"The Items.\" }\n",
+        "errors:\n  - { code: \"X.Y\", doc: \"Why.\", retryable: true }\n",
+    ] {
+        assert!(op.contains(line), "missing {line:?} in:\n{op}");
+    }
+    let svc = read(&o, "demo/service.yaml");
+    let want = "      Name: { type: string, required: true, rust_name: \"thing_name\", unit: \"KiB\", doc: \"Overridden.\" }\n";
+    assert!(svc.contains(want), "{svc}");
+    assert_eq!(
+        read(&o, "demo/overlay.yaml"),
+        overlay,
+        "the overlay is never written"
+    );
+}
+
+#[test]
+fn overlay_mistakes_are_errors_and_nothing_is_written() {
+    let t = tmp("overlay-bad");
+    let o = setup(&t);
+    write(
+        &o.out.join("demo/overlay.yaml"),
+        "operations:\n  DescribeThings:\n    response:\n      Total: { requird: true }\n      Nope: { doc: x }\n  NoSuchOp: {}\ntypes:\n  Ghost: {}\n",
+    );
+    let before = snapshot(&o.out);
+    let err = import(&o).unwrap_err();
+    for want in [
+        "overlay.yaml:4:16: operations.DescribeThings.response.Total.requird: unknown key",
+        "operations.DescribeThings.response.Nope: unknown member \"Nope\" of DescribeThingsResponse",
+        "operations.NoSuchOp: unknown operation \"NoSuchOp\"",
+        "types.Ghost: unknown type \"Ghost\"",
+        "nothing written",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+    assert_eq!(snapshot(&o.out), before);
+}
+
+#[test]
+fn catalogue_problems_are_located_and_nothing_is_written() {
+    let t = tmp("bad");
+    let o = setup(&t);
+    let mut cat = catalogue();
+    cat["objects"]["Thing"]["members"][1]["type"] = json!("int32");
+    cat["objects"]["Empty"]
+        .as_object_mut()
+        .unwrap()
+        .remove("members");
+    cat["objects"]["Option"]["members"][0] = json!({"name": "V", "type": "list", "document": ""});
+    cat["actions"]["OldThing"]["input"] = json!("Missing");
+    cat["actions"]["DescribeTHINGS"] = cat["actions"]["DescribeThings"].clone();
+    write(&o.catalog.join("demo/v20200101/api.json"), &cat.to_string());
+    let before = snapshot(&o.out);
+    let err = import(&o).unwrap_err();
+    for want in [
+        "demo/v20200101/api.json: $.objects.Thing.members[1].type: unknown type \"int32\"",
+        "demo/v20200101/api.json: $.objects.Empty.members: missing or not a list",
+        "demo/v20200101/api.json: $.objects.Option.members[0].member: missing for a list",
+        "demo/v20200101/api.json: $.actions.OldThing.input: object \"Missing\" not found",
+        "demo/v20200101/api.json: $.actions.DescribeThings: its file describe_things.yaml is also DescribeTHINGS's",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+    assert_eq!(snapshot(&o.out), before, "nothing written");
+    write(&o.catalog.join("demo/v20200101/api.json"), "{ not json");
+    assert!(
+        import(&o)
+            .unwrap_err()
+            .contains("demo/v20200101/api.json: $: invalid JSON")
+    );
+}
+
+#[test]
+fn only_the_named_services_and_unknown_ones_fail() {
+    let t = tmp("select");
+    let mut o = setup(&t);
+    o.services = vec!["nosuch".into()];
+    assert!(import(&o).unwrap_err().contains("no service \"nosuch\""));
+    o.services = vec!["demo".into()];
+    assert_eq!(import(&o).unwrap().services, 1);
+}

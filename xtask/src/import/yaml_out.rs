@@ -1,0 +1,431 @@
+//! Rendering one catalogue version as spec YAML: `service.yaml`, one file per operation,
+//! and the examples' bodies. Every string scalar is written as a JSON string; the output
+//! depends only on the input (sorted actions and types, catalogue member order).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use codegen::naming::{is_keyword, pascal, snake};
+
+use super::overlay::{FieldSet, Overlay, json_str, key};
+use super::tencent::{Api, Member, Ty};
+
+/// Names a generated type can never take.
+const RESERVED: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "Extend",
+    "ToString",
+    "ToOwned",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "AsMut",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Debug",
+    "Display",
+    "Error",
+    "Self",
+    "Client",
+    "Unknown",
+];
+
+/// Field keys in the order they are written.
+const FIELD_ORDER: &[&str] = &[
+    "type",
+    "format",
+    "required",
+    "deprecated",
+    "rust_name",
+    "sensitive",
+    "valid_for",
+    "unit",
+    "min",
+    "max",
+    "doc",
+    "example",
+];
+
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Stats {
+    pub operations: usize,
+    pub skipped: usize,
+    pub types: usize,
+    pub error_codes: usize,
+    pub ex_ok: usize,
+    pub ex_error: usize,
+    pub ex_invalid: usize,
+    pub ex_empty: usize,
+}
+
+/// What to render for one version.
+pub struct Render<'a> {
+    pub api: &'a Api,
+    /// `tccli-intl-en 3.1.193.1`.
+    pub tool: &'a str,
+    /// Actions left out (a hand-written spec has them).
+    pub skip: &'a BTreeSet<String>,
+    pub overlay: Option<&'a Overlay>,
+}
+
+/// The catalogue objects reachable from the members of `roots`, sorted.
+fn reachable(api: &Api, roots: &[&str]) -> BTreeSet<String> {
+    fn refs(ty: &Ty, out: &mut Vec<String>) {
+        match ty {
+            Ty::Obj(o) => out.push(o.clone()),
+            Ty::List(e) => refs(e, out),
+            _ => {}
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<String> = Vec::new();
+    for r in roots {
+        if let Some(o) = api.objects.get(*r) {
+            for m in &o.members {
+                refs(&m.ty, &mut stack);
+            }
+        }
+    }
+    while let Some(n) = stack.pop() {
+        if seen.insert(n.clone())
+            && let Some(o) = api.objects.get(&n)
+        {
+            for m in &o.members {
+                refs(&m.ty, &mut stack);
+            }
+        }
+    }
+    seen
+}
+
+/// Rust names of the types: `pascal(name)`, with `Type`, `Type2`, … appended on a clash with
+/// a reserved or generated name or an earlier type.
+pub fn type_names(api: &Api, types: &BTreeSet<String>) -> BTreeMap<String, String> {
+    let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| (*s).to_owned()).collect();
+    taken.insert(format!("{}Error", pascal(&api.service)));
+    for a in api.actions.keys() {
+        let p = pascal(a);
+        for suffix in ["Request", "RequestBuilder", "Response", "Error"] {
+            taken.insert(format!("{p}{suffix}"));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for t in types {
+        let base = pascal(t);
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name) {
+            name = if n == 1 {
+                format!("{base}Type")
+            } else {
+                format!("{base}Type{n}")
+            };
+            n += 1;
+        }
+        taken.insert(name.clone());
+        out.insert(t.clone(), name);
+    }
+    out
+}
+
+/// Rust field names where `snake(wire)` will not do (keyword, clash, odd start).
+pub fn rust_names(members: &[Member]) -> Vec<Option<String>> {
+    let mut taken = BTreeSet::new();
+    members
+        .iter()
+        .map(|m| {
+            let s = snake(&m.name);
+            let (mut base, mut renamed) = if s.is_empty() {
+                ("field".to_owned(), true)
+            } else if s.starts_with('_') || s.starts_with(|c: char| c.is_ascii_digit()) {
+                (format!("field_{}", s.trim_start_matches('_')), true)
+            } else if is_keyword(&s) {
+                (format!("{s}_field"), true)
+            } else {
+                (s, false)
+            };
+            if taken.contains(&base) {
+                let mut n = 2;
+                while taken.contains(&format!("{base}_{n}")) {
+                    n += 1;
+                }
+                base = format!("{base}_{n}");
+                renamed = true;
+            }
+            taken.insert(base.clone());
+            renamed.then_some(base)
+        })
+        .collect()
+}
+
+fn ty_text(ty: &Ty, names: &BTreeMap<String, String>) -> (String, Option<&'static str>) {
+    match ty {
+        Ty::Str => ("string".into(), None),
+        Ty::I64 => ("i64".into(), None),
+        Ty::U64 => ("u64".into(), None),
+        Ty::F64 => ("f64".into(), None),
+        Ty::Bool => ("bool".into(), None),
+        Ty::Timestamp(f) => ("timestamp".into(), Some(f)),
+        Ty::Obj(o) => (names.get(o).cloned().unwrap_or_else(|| pascal(o)), None),
+        Ty::List(e) => {
+            let (t, f) = ty_text(e, names);
+            (format!("list<{t}>"), f)
+        }
+    }
+}
+
+fn example(ty: &Ty, ex: &str) -> Option<String> {
+    match ty {
+        Ty::Str if !ex.is_empty() => Some(json_str(ex)),
+        Ty::I64 => ex.trim().parse::<i64>().ok().map(|v| v.to_string()),
+        Ty::U64 => ex.trim().parse::<u64>().ok().map(|v| v.to_string()),
+        Ty::F64 => ex
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(super::overlay::float),
+        Ty::Bool => match ex.trim() {
+            "true" => Some("true".into()),
+            "false" => Some("false".into()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `  Wire: { type: ..., ... }` lines of one struct, with `indent` spaces.
+fn fields(
+    out: &mut String,
+    indent: usize,
+    members: &[Member],
+    names: &BTreeMap<String, String>,
+    request: bool,
+    extra: Option<&BTreeMap<String, (FieldSet, String)>>,
+) {
+    let renames = rust_names(members);
+    for (m, rn) in members.iter().zip(renames) {
+        let mut kv: BTreeMap<&str, String> = BTreeMap::new();
+        let (t, f) = ty_text(&m.ty, names);
+        kv.insert("type", t);
+        if let Some(f) = f {
+            kv.insert("format", f.into());
+        }
+        if request && m.required {
+            kv.insert("required", "true".into());
+        }
+        if m.disabled {
+            kv.insert("deprecated", "true".into());
+        }
+        if let Some(rn) = rn {
+            kv.insert("rust_name", rn);
+        }
+        if !m.doc.is_empty() {
+            kv.insert("doc", json_str(&m.doc));
+        }
+        if let Some(e) = m.example.as_deref().and_then(|e| example(&m.ty, e)) {
+            kv.insert("example", e);
+        }
+        if let Some((set, _)) = extra.and_then(|x| x.get(&m.name)) {
+            for (k, v) in set {
+                if let Some(k) = FIELD_ORDER.iter().find(|o| **o == k.as_str()) {
+                    kv.insert(k, v.clone());
+                }
+            }
+        }
+        let body: Vec<String> = FIELD_ORDER
+            .iter()
+            .filter_map(|k| kv.get(k).map(|v| format!("{k}: {v}")))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:indent$}{}: {{ {} }}",
+            "",
+            key(&m.name),
+            body.join(", ")
+        );
+    }
+}
+
+/// Renders the files of one version: (path relative to its directory, bytes).
+pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
+    let api = r.api;
+    let header = format!(
+        "# @imported by `cargo xtask import tencent` from {} `{}/api.json`; do not edit: re-run the import, and put additions in overlay.yaml.\n",
+        r.tool,
+        api.rel()
+    );
+    let actions: Vec<(&String, &super::tencent::Action)> = api
+        .actions
+        .iter()
+        .filter(|(n, _)| !r.skip.contains(*n))
+        .collect();
+    stats.skipped += api.actions.len() - actions.len();
+    let roots: Vec<&str> = actions
+        .iter()
+        .flat_map(|(_, a)| [a.input.as_str(), a.output.as_str()])
+        .collect();
+    let types = reachable(api, &roots);
+    let names = type_names(api, &types);
+    let mut files = Vec::new();
+    let empty = super::tencent::Object {
+        doc: String::new(),
+        members: Vec::new(),
+    };
+    for (name, a) in &actions {
+        let sn = snake(name);
+        let ov = r.overlay.and_then(|o| o.ops.get(*name));
+        let mut s = header.clone();
+        let _ = writeln!(s, "operation: {name}");
+        let _ = writeln!(
+            s,
+            "origin: {}",
+            json_str(&format!("{} {}", r.tool, api.rel()))
+        );
+        if !a.doc.trim().is_empty() {
+            let _ = writeln!(s, "doc: {}", json_str(a.doc.trim()));
+        }
+        match a.status.as_deref() {
+            None | Some("online") => {}
+            Some("deprecated") => s.push_str("deprecated: true\n"),
+            Some(other) => {
+                let _ = writeln!(s, "deprecated: true\ndeprecated_note: {}", json_str(other));
+            }
+        }
+        for (k, v) in ov.map(|o| o.top.as_slice()).unwrap_or_default() {
+            let _ = writeln!(s, "{k}: {v}");
+        }
+        for (label, obj) in [("request", &a.input), ("response", &a.output)] {
+            let o = api.objects.get(obj.as_str()).unwrap_or(&empty);
+            if o.members.is_empty() {
+                let _ = writeln!(s, "{label}: {{}}");
+                continue;
+            }
+            let _ = writeln!(s, "{label}:");
+            let extra = ov.map(|o| {
+                if label == "request" {
+                    &o.request
+                } else {
+                    &o.response
+                }
+            });
+            fields(&mut s, 2, &o.members, &names, label == "request", extra);
+        }
+        if let Some(o) = ov.filter(|o| !o.errors.is_empty()) {
+            s.push_str("errors:\n");
+            for e in &o.errors {
+                let _ = writeln!(s, "  - {e}");
+            }
+        }
+        let mut samples = String::new();
+        for (i, ex) in api.examples.get(*name).into_iter().flatten().enumerate() {
+            if ex.output.trim().is_empty() {
+                stats.ex_empty += 1;
+                continue;
+            }
+            let file = format!("examples/{sn}_{}.json", i + 1);
+            let mut item = format!("name: example_{}, file: {}", i + 1, json_str(&file));
+            match serde_json::from_str::<serde_json::Value>(&ex.output) {
+                Err(e) => {
+                    stats.ex_invalid += 1;
+                    let _ = write!(item, ", invalid: {}", json_str(&format!("not JSON: {e}")));
+                }
+                Ok(v) => match v.pointer("/Response/Error/Code").and_then(|c| c.as_str()) {
+                    Some(code) => {
+                        stats.ex_error += 1;
+                        let _ = write!(item, ", error: {}", json_str(code));
+                    }
+                    None => stats.ex_ok += 1,
+                },
+            }
+            if !ex.title.is_empty() {
+                let _ = write!(item, ", doc: {}", json_str(&ex.title));
+            }
+            let _ = writeln!(samples, "  - {{ {item} }}");
+            files.push((file, ex.output.clone().into_bytes()));
+        }
+        if !samples.is_empty() {
+            s.push_str("samples:\n");
+            s.push_str(&samples);
+        }
+        stats.operations += 1;
+        files.push((format!("{sn}.yaml"), s.into_bytes()));
+    }
+    // service.yaml
+    let mut s = header;
+    let _ = writeln!(s, "service: {}", key(&api.service));
+    s.push_str("protocol: tencent-v3\n");
+    let _ = writeln!(s, "version: {}", json_str(&api.api_version));
+    let _ = writeln!(s, "endpoint: {}.tencentcloudapi.com", api.short_name);
+    let _ = writeln!(s, "signing_name: {}", key(&api.short_name));
+    let _ = writeln!(
+        s,
+        "doc: {}",
+        json_str(&format!(
+            "Tencent Cloud {} API, version {} (imported from the vendor catalogue).",
+            api.service, api.api_version
+        ))
+    );
+    if types.is_empty() {
+        s.push_str("types: {}\n");
+    } else {
+        s.push_str("types:\n");
+    }
+    // Sorted by Rust name, so the file reads like the generated module.
+    let mut by_name: Vec<(&String, &String)> = names.iter().map(|(c, r)| (r, c)).collect();
+    by_name.sort();
+    for (rust, cat) in by_name {
+        let Some(o) = api.objects.get(cat) else {
+            continue;
+        };
+        let _ = writeln!(s, "  {}:", key(rust));
+        if !o.doc.is_empty() {
+            let _ = writeln!(s, "    doc: {}", json_str(&o.doc));
+        }
+        if o.members.is_empty() {
+            s.push_str("    fields: {}\n");
+        } else {
+            s.push_str("    fields:\n");
+            let extra = r.overlay.and_then(|ov| ov.types.get(cat));
+            fields(&mut s, 6, &o.members, &names, false, extra);
+        }
+    }
+    stats.types += types.len();
+    if let Some(errors) = api.errors.as_ref().filter(|e| !e.is_empty()) {
+        s.push_str("errors:\n");
+        for e in errors {
+            let _ = write!(s, "  - {{ code: {}", json_str(&e.code));
+            if !e.doc.is_empty() {
+                let _ = write!(s, ", doc: {}", json_str(&e.doc));
+            }
+            s.push_str(" }\n");
+        }
+        stats.error_codes += errors.len();
+    }
+    files.push(("service.yaml".into(), s.into_bytes()));
+    files
+}
