@@ -11,8 +11,7 @@ use bench::{Target, interleave, interleave_async, report};
 use emulator::Emulator;
 use generated::runtime::{ClientConfig, TencentCredentials};
 use generated::tencent::redis::{
-    self, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse,
-    describe_backup_url,
+    self, DescribeBackupUrlError, DescribeBackupUrlRequest, DescribeBackupUrlResponse, catalog,
 };
 use runtime::OperationInfo;
 use runtime::protocols::encoding::form_urlencode;
@@ -169,11 +168,11 @@ fn full_call() -> bool {
         // the vendor's limit, not overhead. The same call with only that limit removed:
         let unthrottled = OperationInfo {
             rate_limit: None,
-            ..describe_backup_url::glue::OPERATION
+            ..catalog::describe_backup_url::OPERATION
         };
         let ours = async || -> DescribeBackupUrlResponse {
-            let wire =
-                describe_backup_url::glue::to_wire(&input, client.config()).expect("valid input");
+            let wire = catalog::describe_backup_url::to_wire(&input, client.config())
+                .expect("valid input");
             client
                 .runtime()
                 .invoke::<DescribeBackupUrlResponse, DescribeBackupUrlError>(&unthrottled, wire)
@@ -234,8 +233,8 @@ fn full_call() -> bool {
         // line cumulative, against the same baseline.
         let runtime = client.runtime();
         let sign = || {
-            let wire =
-                describe_backup_url::glue::to_wire(&input, client.config()).expect("valid input");
+            let wire = catalog::describe_backup_url::to_wire(&input, client.config())
+                .expect("valid input");
             runtime.sign(&unthrottled, wire).expect("signed")
         };
         let stages = [
@@ -262,7 +261,7 @@ fn full_call() -> bool {
                 } else {
                     let id = raw.header("x-request-id");
                     black_box(
-                        generated::tencent::redis::describe_backup_url::glue::decode(
+                        generated::tencent::redis::catalog::describe_backup_url::decode(
                             raw.status, id, &raw.body,
                         )
                         .expect("ok"),
@@ -322,15 +321,15 @@ fn sign_only() {
         .backup_id(BACKUP_ID)
         .build()
         .expect("valid input");
-    let op = describe_backup_url::glue::OPERATION;
+    let op = catalog::describe_backup_url::OPERATION;
     let host = "127.0.0.1:1";
     let s = interleave(
         2_000,
         200,
         500,
         || {
-            let wire =
-                describe_backup_url::glue::to_wire(&input, client.config()).expect("valid input");
+            let wire = catalog::describe_backup_url::to_wire(&input, client.config())
+                .expect("valid input");
             // As `invoke` does: the unsigned request is kept for a retry.
             black_box(client.runtime().sign(&op, wire.clone()).expect("signed"));
             black_box(wire);
@@ -530,13 +529,13 @@ fn decoding() -> (bool, bool) {
     let (tencent, huawei) = (TENCENT_SAMPLE.as_bytes(), HUAWEI_SAMPLE.as_bytes());
 
     // Sanity: both sides decode the same content.
-    let ours = generated::tencent::redis::describe_backup_url::glue::decode(200, None, tencent)
+    let ours = generated::tencent::redis::catalog::describe_backup_url::decode(200, None, tencent)
         .expect("sample decodes");
     let plain: TencentEnvelope = serde_json::from_slice(tencent).expect("sample decodes");
     assert_eq!(ours.download_url.len(), 5);
     assert_eq!(ours.download_url.len(), plain.response.download_url.len());
     assert_eq!(ours.request_id, plain.response.request_id);
-    let ours = generated::huawei::dds::download_file::glue::decode(200, None, huawei)
+    let ours = generated::huawei::dds::catalog::download_file::decode(200, None, huawei)
         .expect("sample decodes");
     let plain: HuaweiDownloadFile = serde_json::from_slice(huawei).expect("sample decodes");
     assert_eq!(ours.files.len(), plain.files.len());
@@ -556,7 +555,7 @@ fn decoding() -> (bool, bool) {
         },
         || {
             black_box(
-                generated::tencent::redis::describe_backup_url::glue::decode(
+                generated::tencent::redis::catalog::describe_backup_url::decode(
                     200,
                     None,
                     black_box(tencent),
@@ -585,7 +584,7 @@ fn decoding() -> (bool, bool) {
         },
         || {
             black_box(
-                generated::tencent::redis::describe_backup_url::glue::decode(
+                generated::tencent::redis::catalog::describe_backup_url::decode(
                     200,
                     None,
                     black_box(tencent),
@@ -611,8 +610,12 @@ fn decoding() -> (bool, bool) {
         },
         || {
             black_box(
-                generated::huawei::dds::download_file::glue::decode(200, None, black_box(huawei))
-                    .expect("ok"),
+                generated::huawei::dds::catalog::download_file::decode(
+                    200,
+                    None,
+                    black_box(huawei),
+                )
+                .expect("ok"),
             );
         },
     );
@@ -639,8 +642,12 @@ fn decoding() -> (bool, bool) {
         },
         || {
             black_box(
-                generated::huawei::dds::download_file::glue::decode(200, None, black_box(huawei))
-                    .expect("ok"),
+                generated::huawei::dds::catalog::download_file::decode(
+                    200,
+                    None,
+                    black_box(huawei),
+                )
+                .expect("ok"),
             );
         },
     );

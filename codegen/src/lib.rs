@@ -46,7 +46,7 @@ impl Input {
 }
 
 /// Counts for the one-line summary.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Stats {
     pub specs: usize,
     pub operations: usize,
@@ -57,6 +57,10 @@ pub struct Stats {
     pub catalog_lines: usize,
     /// Lines of the per-operation modules alone (the part that grows with the catalogue).
     pub op_module_lines: usize,
+    /// How the documented samples fared.
+    pub samples: sample::SampleStats,
+    /// Seconds spent reading and resolving specs, emitting tokens, rendering text.
+    pub phases: [f64; 3],
 }
 
 /// The generated crate: `(path relative to generated/, contents)`, sorted by path.
@@ -181,7 +185,51 @@ fn render(tokens: TokenStream) -> String {
     // Emitted tokens always form a valid file; a failure here is a generator bug.
     let file: syn::File =
         syn::parse2(tokens).unwrap_or_else(|e| panic!("generator emitted invalid Rust: {e}"));
-    space_out(&prettyplease::unparse(&file))
+    expand_builders(&space_out(&prettyplease::unparse(&file)))
+}
+
+/// Puts each request builder's macro body in place: emission writes the invocation with its
+/// body pre-formatted in one string literal (`::runtime::request_builder!("…");`), which
+/// prettyplease prints on one line; here it becomes `::runtime::request_builder! { … }`.
+fn expand_builders(text: &str) -> String {
+    const OPEN: &str = "::runtime::request_builder!(";
+    if !text.contains(OPEN) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        let Some(first) = trimmed.strip_prefix(OPEN) else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        // The literal, possibly on the following lines, up to the closing `);`.
+        let mut call = first.to_owned();
+        while !call.trim_end().ends_with(");") {
+            match lines.next() {
+                Some(more) => call.push_str(more.trim()),
+                None => break,
+            }
+        }
+        let literal = call.trim_end().strip_suffix(");").unwrap_or(&call).trim();
+        // The literal was made from a Rust string by `Literal::string`: it always parses.
+        let body = syn::parse_str::<syn::LitStr>(literal)
+            .map(|l| l.value())
+            .unwrap_or_else(|e| panic!("generator emitted an invalid builder body: {e}"));
+        let indent = &line[..line.len() - trimmed.len()];
+        out.push_str(&format!("{indent}::runtime::request_builder! {{\n"));
+        for l in body.lines() {
+            if !l.is_empty() {
+                out.push_str(indent);
+            }
+            out.push_str(l);
+            out.push('\n');
+        }
+        out.push_str(&format!("{indent}}}\n"));
+    }
+    out
 }
 
 /// A blank line between items (prettyplease prints them back to back), so the source reads
@@ -198,10 +246,10 @@ fn space_out(text: &str) -> String {
         let (a, b) = (prev.trim(), line.trim_start());
         let ends_item = a == "}"
             || a.ends_with(';')
-            || (a.ends_with(',') && b.starts_with("///"))
             || ((a.starts_with("//!") || a.starts_with("#![")) && !b.starts_with("//!"));
         let starts_item = STARTS.iter().any(|s| b.starts_with(s));
-        let uses = |l: &str| l.starts_with("use ") || l.starts_with("pub use ");
+        let uses =
+            |l: &str| l.starts_with("use ") || l.starts_with("pub use ") || l.starts_with("type ");
         if ends_item && starts_item && !(uses(a) && uses(b)) {
             out.push('\n');
         }
@@ -345,8 +393,10 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
     Stats {
         specs: spec_count,
         operations: model.ops.len(),
-        types: model.ops.iter().map(|o| o.types.len() + 3).sum(),
+        types: model.ops.iter().map(|o| o.types.len() + 3).sum::<usize>()
+            + model.services.iter().map(|s| s.types.len()).sum::<usize>(),
         error_variants: model.ops.iter().map(|o| o.errors.len()).sum::<usize>()
+            + model.services.iter().map(|s| s.errors.len()).sum::<usize>()
             + model
                 .protocols
                 .iter()
@@ -360,12 +410,16 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
                 .iter()
                 .any(|o| t.starts_with(&header(Some(&o.spec_file))))
         }),
+        samples: sample::SampleStats::default(),
+        phases: [0.0; 3],
     }
 }
 
 /// Generates the SDK crate from the specs of `input`.
 pub fn generate(input: &Input) -> Result<Output, Diagnostics> {
+    let started = std::time::Instant::now();
     let model = load(input)?;
+    let loaded = started.elapsed();
     let emitter = emit::Emitter {
         model: &model,
         docs: docs::Docs::new(),
@@ -373,7 +427,9 @@ pub fn generate(input: &Input) -> Result<Output, Diagnostics> {
         crates: true,
     };
     let mut files = Vec::new();
-    for krate in emitter.crates() {
+    let crates = emitter.crates();
+    let emitted = started.elapsed();
+    for krate in crates {
         write_files(&krate.root, &krate.dir, true, &mut files);
         let base = if krate.dir.is_empty() {
             String::new()
@@ -392,7 +448,12 @@ pub fn generate(input: &Input) -> Result<Output, Diagnostics> {
         }
     }
     files.sort();
-    let stats = count_stats(&model, model.protocols.len() + model.ops.len(), &files);
+    let specs = model.protocols.len()
+        + model.ops.len()
+        + model.services.iter().filter(|s| s.file.is_some()).count();
+    let mut stats = count_stats(&model, specs, &files);
+    stats.samples = model.sample_stats;
+    stats.phases = [loaded, emitted - loaded, started.elapsed() - emitted].map(|d| d.as_secs_f64());
     Ok(Output { files, stats })
 }
 

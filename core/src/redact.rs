@@ -111,6 +111,13 @@ impl<'de, T: serde::de::DeserializeOwned + crate::de::Lenient> serde::Deserializ
 
 impl<T: serde::de::DeserializeOwned + crate::de::Lenient> crate::de::Lenient for Sensitive<T> {}
 
+/// A signed URL sent back (a request type shared with responses may hold one): the URL.
+impl crate::wire::ToWire for SignedUrl {
+    fn to_wire(&self) -> crate::wire::Value {
+        self.0.to_wire()
+    }
+}
+
 impl<T: crate::wire::ToWire> crate::wire::ToWire for Sensitive<T> {
     fn to_wire(&self) -> crate::wire::Value {
         self.0.to_wire()

@@ -67,14 +67,11 @@ pub enum Outcome {
     Credentials(ProviderError),
 }
 
-/// Flattens a typed result into an [`Outcome`].
-#[doc(hidden)]
-/// Calls `op` with the example input `example` builds (an operation's `glue::call_example`).
+/// Calls `op` with the example input `example` builds (a catalog entry's `call_example`).
 pub fn call_example<'a, I, T, E>(
     runtime: &'a Runtime,
-    op: &'static crate::OperationInfo,
+    op: &'static crate::client::Op<I>,
     example: fn() -> Result<I, BuildError>,
-    to_wire: fn(&I, &ClientConfig) -> Result<WireRequest, BuildError>,
 ) -> BoxFuture<'a, Outcome>
 where
     T: serde::de::DeserializeOwned + Debug + Send + 'a,
@@ -82,11 +79,11 @@ where
     I: Send + Sync + 'a,
 {
     Box::pin(async move {
-        let wire = match example().and_then(|input| to_wire(&input, runtime.config())) {
+        let wire = match example().and_then(|input| (op.to_wire)(&input, runtime.config())) {
             Ok(wire) => wire,
             Err(e) => return Outcome::Build(e),
         };
-        outcome(runtime.invoke::<T, E>(op, wire).await)
+        outcome(runtime.invoke::<T, E>(op.info, wire).await)
     })
 }
 

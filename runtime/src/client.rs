@@ -31,6 +31,16 @@ use crate::protocols::{self, OperationInfo};
 use crate::transport::{RawResponse, Transport, TransportError, TransportErrorKind};
 use crate::wire::{SignContext, SignedRequest, WireRequest};
 
+/// One generated operation as the runtime calls it: its wire facts and how its input
+/// becomes a wire request.
+#[doc(hidden)]
+pub struct Op<I> {
+    /// Wire facts.
+    pub info: &'static OperationInfo,
+    /// The input as an unsigned wire request.
+    pub to_wire: fn(&I, &ClientConfig) -> Result<WireRequest, BuildError>,
+}
+
 /// Shared state of a client; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Runtime {
@@ -202,17 +212,22 @@ impl Runtime {
         tokio::time::sleep_until(slot.into()).await;
     }
 
-    /// Builds the wire request of `input` with `to_wire`, then [`invoke`](Self::invoke)s it:
-    /// the body of every generated client method.
+    /// Builds the wire request of `input`, then [`invoke`](Self::invoke)s it: the body of
+    /// every generated client method.
     #[doc(hidden)]
     pub async fn call<I, T: DeserializeOwned, E: ServiceError>(
         &self,
-        op: &OperationInfo,
-        to_wire: fn(&I, &ClientConfig) -> Result<WireRequest, BuildError>,
+        op: &Op<I>,
         input: &I,
     ) -> Result<T, SdkError<E>> {
-        let wire = to_wire(input, self.config()).map_err(SdkError::Build)?;
-        self.invoke(op, wire).await
+        let wire = (op.to_wire)(input, self.config()).map_err(SdkError::Build)?;
+        self.invoke(op.info, wire).await
+    }
+
+    /// The unsigned wire request of `input` (a generated client's `<operation>_request`).
+    #[doc(hidden)]
+    pub fn wire<I>(&self, op: &Op<I>, input: &I) -> Result<WireRequest, BuildError> {
+        (op.to_wire)(input, self.config())
     }
 
     /// Signs, sends and decodes one call of `op`, retrying what the specs allow.

@@ -21,7 +21,7 @@ pub mod protocols;
 pub mod transport;
 
 pub use build::{BuildError, Problem};
-pub use client::Runtime;
+pub use client::{Op, Runtime};
 pub use config::{ClientConfig, Clock};
 pub use credentials::{
     Credentials, CredentialsError, HuaweiCredentials, TencentCredentials, UCloudCredentials,
@@ -33,3 +33,34 @@ pub use redact::{REDACTED, Sensitive, SignedUrl};
 pub use time_fmt::Timestamp;
 pub use transport::{RawResponse, Transport, TransportError, TransportErrorKind};
 pub use wire::{Body, Method, SignContext, SignedRequest, WireRequest};
+
+/// The builder of a generated request: a struct of `Option`s with `Default`, and one setter
+/// per field (`value: impl Into<T>`). Generated code writes one line per field instead of a
+/// field, a setter and its doc; its `build()` (required fields, ranges) stays generated.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! request_builder {
+    (
+        $(#[$meta:meta])*
+        $builder:ident for $req:ident {
+            $($field:ident: $ty:ty = $wire:literal,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default)]
+        #[must_use]
+        pub struct $builder {
+            $($field: Option<$ty>,)*
+        }
+
+        impl $builder {
+            $(
+                #[doc = concat!("Sets [`", stringify!($field), "`](", stringify!($req), "::", stringify!($field), ") (`", $wire, "`).")]
+                pub fn $field(mut self, value: impl Into<$ty>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            )*
+        }
+    };
+}

@@ -64,7 +64,7 @@ fn config(emu: &Emulator) -> ClientConfig {
 }
 
 fn request() -> redis::DescribeBackupUrlRequest {
-    redis::describe_backup_url::glue::example().expect("example")
+    redis::catalog::describe_backup_url::example().expect("example")
 }
 
 /// An unreachable metadata service (a closed port on loopback).
@@ -244,7 +244,7 @@ async fn one_refresh_for_a_hundred_concurrent_calls() {
     let runtime = client.runtime().clone();
     let info = generated::runtime::OperationInfo {
         rate_limit: None,
-        ..redis::describe_backup_url::glue::OPERATION
+        ..redis::catalog::describe_backup_url::OPERATION
     };
     let calls: Vec<_> = (0..100)
         .map(|_| {
@@ -283,7 +283,7 @@ async fn huawei_ecs_metadata_keys_sign_with_their_security_token() {
         .endpoint(emu.endpoint())
         .max_attempts(1);
     let client = generated::huawei::dds::Client::with_provider(config, provider).expect("client");
-    let input = generated::huawei::dds::download_file::glue::example().expect("example");
+    let input = generated::huawei::dds::catalog::download_file::example().expect("example");
     client
         .download_file(&input)
         .await

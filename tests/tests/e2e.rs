@@ -374,7 +374,7 @@ async fn e2e_missing_required_parameter_is_refused_by_the_emulator() {
     let emu = start().await;
     let clients = clients(&emu);
     let runtime = clients.runtime_for(Protocol::TencentV3).expect("runtime");
-    let info = &redis::describe_backup_url::glue::OPERATION;
+    let info = &redis::catalog::describe_backup_url::OPERATION;
     let fields = vec![generated::runtime::protocols::Field::param(
         "InstanceId",
         &"crs-1".to_owned(),

@@ -14,9 +14,10 @@ use tests::read;
 #[test]
 fn nested_recursive_maps_enums_decode() {
     let body = read("tests/fixtures/specs/tencent/widgets/samples/describe_widget_tree.json");
-    let r =
-        tests::fixture_sdk::tencent::widgets::describe_widget_tree::glue::decode(200, None, &body)
-            .expect("fixture sample decodes");
+    let r = tests::fixture_sdk::tencent::widgets::catalog::describe_widget_tree::decode(
+        200, None, &body,
+    )
+    .expect("fixture sample decodes");
     assert_eq!(r.root.children.len(), 2);
     assert_eq!(
         r.root.children[1].node_type,
@@ -94,7 +95,7 @@ fn operation_with_no_parameters() {
     .ping_request(&req)
     .expect("wire");
     insta::assert_snapshot!(format!("{wire:#?}"));
-    let r = tests::fixture_sdk::ucloud::widgets::ping::glue::decode(
+    let r = tests::fixture_sdk::ucloud::widgets::catalog::ping::decode(
         200,
         None,
         br#"{"RetCode":0,"Action":"PingResponse"}"#,
@@ -153,7 +154,7 @@ fn sign(
 
 #[test]
 fn huawei_domain_scope_patch_and_json_array_payload() {
-    use tests::fixture_sdk::huawei::widgets::patch_widget_tags::glue::OPERATION;
+    use tests::fixture_sdk::huawei::widgets::catalog::patch_widget_tags::OPERATION;
     assert_eq!(OPERATION.scope, runtime::Scope::Domain);
     assert_eq!(OPERATION.method, runtime::Method::Patch);
     let req = PatchWidgetTagsRequest::builder()
@@ -202,7 +203,7 @@ fn huawei_domain_scope_patch_and_json_array_payload() {
 
 #[test]
 fn huawei_raw_string_payload_with_callers_content_type() {
-    use tests::fixture_sdk::huawei::widgets::put_widget_note::glue::OPERATION;
+    use tests::fixture_sdk::huawei::widgets::catalog::put_widget_note::OPERATION;
     let req = PutWidgetNoteRequest::builder()
         .widget_id("w-1")
         .content_type("text/plain; charset=utf-8")

@@ -32,7 +32,7 @@ fn client(emu: &Emulator, tweak: impl Fn(ClientConfig) -> ClientConfig) -> redis
 }
 
 fn request() -> DescribeBackupUrlRequest {
-    generated::tencent::redis::describe_backup_url::glue::example().expect("example")
+    generated::tencent::redis::catalog::describe_backup_url::example().expect("example")
 }
 
 /// Calls `DescribeBackupUrl` as declared (idempotent) or as if it were not.
@@ -42,7 +42,7 @@ async fn call(
 ) -> Result<DescribeBackupUrlResponse, SdkError<DescribeBackupUrlError>> {
     let info = OperationInfo {
         idempotent,
-        ..redis::describe_backup_url::glue::OPERATION
+        ..redis::catalog::describe_backup_url::OPERATION
     };
     let wire = client
         .describe_backup_url_request(&request())
@@ -219,7 +219,7 @@ fn client_with_total(emu: &Emulator, total: Duration) -> redis::Client {
 async fn rate_limit_from_the_spec_holds_across_clones_under_200_concurrent_calls() {
     let emu = start().await;
     let client = client(&emu, |c| c.max_attempts(1));
-    let limit = redis::describe_backup_url::glue::OPERATION
+    let limit = redis::catalog::describe_backup_url::OPERATION
         .rate_limit
         .expect("spec rate");
     assert_eq!(limit, 20.0);
@@ -269,7 +269,7 @@ async fn every_attempt_is_signed_afresh() {
         |c| c.backoff(Duration::from_millis(1), Duration::from_millis(2)),
     )
     .expect("clients");
-    let op = generated::tencent::cdb::get_export_backup_url::glue::OPERATION.name;
+    let op = generated::tencent::cdb::catalog::get_export_backup_url::OPERATION.name;
     let html = || {
         Reply::Fault(Fault::Html {
             status: 503,

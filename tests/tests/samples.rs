@@ -24,7 +24,7 @@ fn assert_redacted(debug: &str) {
 #[test]
 fn seed_000_get_export_backup_url() {
     let body = read("specs/tencent/cdb/samples/get_export_backup_url.json");
-    let r = generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, &body)
+    let r = generated::tencent::cdb::catalog::get_export_backup_url::decode(200, None, &body)
         .expect("documented sample decodes");
     let f = &r.data[0];
     assert_eq!(
@@ -53,7 +53,7 @@ fn seed_000_get_export_backup_url() {
 #[test]
 fn seed_001_get_backup_download_url() {
     let body = read("specs/tencent/redis/samples/get_backup_download_url.json");
-    let r = generated::tencent::redis::get_backup_download_url::glue::decode(200, None, &body)
+    let r = generated::tencent::redis::catalog::get_backup_download_url::decode(200, None, &body)
         .expect("documented sample decodes");
     let data = r.data.as_ref().expect("data is an object here");
     assert!(
@@ -69,7 +69,7 @@ fn seed_001_get_backup_download_url() {
 #[test]
 fn seed_002_describe_backup_url() {
     let body = read("specs/tencent/redis/samples/describe_backup_url.json");
-    let r = generated::tencent::redis::describe_backup_url::glue::decode(200, None, &body)
+    let r = generated::tencent::redis::catalog::describe_backup_url::decode(200, None, &body)
         .expect("documented sample decodes");
     assert_eq!((r.download_url.len(), r.inner_download_url.len()), (5, 5));
     assert_eq!(r.request_id, "f1b5aabe-806a-4886-b839-9907baa24c85");
@@ -82,7 +82,7 @@ fn seed_002_describe_backup_url() {
 fn seed_003_describe_udb_instance_backup_url() {
     let body = read("specs/ucloud/udb/samples/describe_udb_instance_backup_url.json");
     let r =
-        generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(200, None, &body)
+        generated::ucloud::udb::catalog::describe_udb_instance_backup_url::decode(200, None, &body)
             .expect("documented sample decodes");
     assert_eq!(
         r.md5.as_deref(),
@@ -97,7 +97,7 @@ fn seed_003_describe_udb_instance_backup_url() {
 #[test]
 fn seed_004_download_file() {
     let body = read("specs/huawei/dds/samples/download_file.json");
-    let r = generated::huawei::dds::download_file::glue::decode(200, Some("req-h-1"), &body)
+    let r = generated::huawei::dds::catalog::download_file::decode(200, Some("req-h-1"), &body)
         .expect("documented sample decodes");
     let f = &r.files[0];
     assert_eq!(f.size_bytes(), Some(2803 * 1024), "size is in KB");

@@ -18,7 +18,7 @@ fn tencent() -> TencentCredentials {
 
 #[test]
 fn seed_000_wire_request() {
-    let req = generated::tencent::cdb::get_export_backup_url::glue::example().expect("example");
+    let req = generated::tencent::cdb::catalog::get_export_backup_url::example().expect("example");
     let client =
         cdb::Client::new(ClientConfig::new().region("ap-guangzhou"), tencent()).expect("client");
     let wire = client.get_export_backup_url_request(&req).expect("wire");
@@ -39,7 +39,8 @@ fn seed_000_wire_request() {
 
 #[test]
 fn seed_001_wire_request() {
-    let req = generated::tencent::redis::get_backup_download_url::glue::example().expect("example");
+    let req =
+        generated::tencent::redis::catalog::get_backup_download_url::example().expect("example");
     let wire = redis::Client::new(ClientConfig::new(), tencent())
         .expect("client")
         .get_backup_download_url_request(&req)
@@ -49,7 +50,7 @@ fn seed_001_wire_request() {
 
 #[test]
 fn seed_002_wire_request_and_financial_zone() {
-    let req = generated::tencent::redis::describe_backup_url::glue::example().expect("example");
+    let req = generated::tencent::redis::catalog::describe_backup_url::example().expect("example");
     let wire = redis::Client::new(ClientConfig::new().region("ap-guangzhou"), tencent())
         .expect("client")
         .describe_backup_url_request(&req)
@@ -79,8 +80,8 @@ fn seed_002_wire_request_and_financial_zone() {
 
 #[test]
 fn seed_003_wire_request_and_range_check() {
-    let req =
-        generated::ucloud::udb::describe_udb_instance_backup_url::glue::example().expect("example");
+    let req = generated::ucloud::udb::catalog::describe_udb_instance_backup_url::example()
+        .expect("example");
     let wire = udb::Client::new(ClientConfig::new(), UCloudCredentials::new("pub", "pk"))
         .expect("client")
         .describe_udb_instance_backup_url_request(&req)
@@ -139,7 +140,7 @@ fn documented_codes_map_to_their_own_variants() {
     // 000: duplicate messages, distinct variants.
     let body = br#"{"code":9013,"message":"InternalError","codeDesc":"InternalError"}"#;
     let Err(SdkError::Service(e)) =
-        generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body)
+        generated::tencent::cdb::catalog::get_export_backup_url::decode(200, None, body)
     else {
         panic!()
     };
@@ -149,7 +150,7 @@ fn documented_codes_map_to_their_own_variants() {
     );
     let body = br#"{"code":"9016","message":"InternalError"}"#;
     let Err(SdkError::Service(e)) =
-        generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body)
+        generated::tencent::cdb::catalog::get_export_backup_url::decode(200, None, body)
     else {
         panic!()
     };
@@ -160,7 +161,7 @@ fn documented_codes_map_to_their_own_variants() {
     // Common 2.0 code, retryable per the doc.
     let body = br#"{"code":6000,"message":"busy"}"#;
     let Err(SdkError::Service(e)) =
-        generated::tencent::cdb::get_export_backup_url::glue::decode(200, None, body)
+        generated::tencent::cdb::catalog::get_export_backup_url::decode(200, None, body)
     else {
         panic!()
     };
@@ -174,7 +175,7 @@ fn documented_codes_map_to_their_own_variants() {
     // 002: string code inside HTTP 200, request id kept.
     let body = br#"{"Response":{"Error":{"Code":"ResourceNotFound.InstanceNotExists","Message":"no"},"RequestId":"r-9"}}"#;
     let Err(SdkError::Service(e)) =
-        generated::tencent::redis::describe_backup_url::glue::decode(200, None, body)
+        generated::tencent::redis::catalog::describe_backup_url::decode(200, None, body)
     else {
         panic!()
     };
@@ -187,7 +188,7 @@ fn documented_codes_map_to_their_own_variants() {
     let body =
         br#"{"Response":{"Error":{"Code":"Brand.NewCode","Message":"m"},"RequestId":"r-10"}}"#;
     let Err(SdkError::Service(e)) =
-        generated::tencent::redis::describe_backup_url::glue::decode(200, None, body)
+        generated::tencent::redis::catalog::describe_backup_url::decode(200, None, body)
     else {
         panic!()
     };
@@ -195,7 +196,7 @@ fn documented_codes_map_to_their_own_variants() {
     // 003: UCloud RetCode 171 is the common signature error; request id from the header.
     let body = br#"{"RetCode":171,"Message":"Signature VerifyAC Error","Action":"DescribeUDBInstanceBackupURLResponse"}"#;
     let Err(SdkError::Service(e)) =
-        generated::ucloud::udb::describe_udb_instance_backup_url::glue::decode(
+        generated::ucloud::udb::catalog::describe_udb_instance_backup_url::decode(
             200,
             Some("u-1"),
             body,
@@ -213,13 +214,13 @@ fn documented_codes_map_to_their_own_variants() {
     // 004: HTTP status + error_code; a proxy's HTML page is a decode error, not a panic.
     let body = br#"{"error_code":"DBS.200002","error_msg":"Instance not found"}"#;
     let Err(SdkError::Service(e)) =
-        generated::huawei::dds::download_file::glue::decode(404, Some("h-1"), body)
+        generated::huawei::dds::catalog::download_file::decode(404, Some("h-1"), body)
     else {
         panic!()
     };
     assert!(matches!(e, dds::DownloadFileError::InstanceNotFound(_)));
     assert_eq!(e.meta().status, 404);
-    let Err(SdkError::Decode(e)) = generated::huawei::dds::download_file::glue::decode(
+    let Err(SdkError::Decode(e)) = generated::huawei::dds::catalog::download_file::decode(
         502,
         None,
         b"<html>502 Bad Gateway</html>",

@@ -69,8 +69,9 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
         .checked_div(s.operations)
         .unwrap_or(0);
     let op_module = s.op_module_lines.checked_div(s.operations).unwrap_or(0);
+    let sm = s.samples;
     println!(
-        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation without the {}-line catalog; {} in each operation's own module), {:.2} s",
+        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation without the {}-line catalog; {} in each operation's own module); samples: {} decode, {} error samples decode as their code, {} invalid, {} do not decode; {:.2} s (load {:.2}, emit {:.2}, render {:.2})",
         if check { " --check: up to date" } else { "" },
         s.specs,
         s.operations,
@@ -80,7 +81,14 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
         per_op,
         s.catalog_lines,
         op_module,
-        started.elapsed().as_secs_f64()
+        sm.decoded,
+        sm.errors,
+        sm.invalid,
+        sm.undecodable,
+        started.elapsed().as_secs_f64(),
+        s.phases[0],
+        s.phases[1],
+        s.phases[2]
     );
     Ok(())
 }

@@ -91,6 +91,7 @@ impl Emitter<'_> {
         let protocols = self.protocols_path();
         let mut shared = Vec::new();
         let mut entries = Vec::new();
+        let mut hook_modules = Vec::new();
         for (i, s) in self.model.services.iter().enumerate() {
             if s.provider != crate_service.provider || s.name != crate_service.name {
                 continue;
@@ -117,6 +118,39 @@ impl Emitter<'_> {
                 let p = &self.model.protocols[op.protocol];
                 let m = ident(&op.snake);
                 let glue = quote!(#path::#m::glue);
+                // The operation's test hooks, in a module named after it (and its version).
+                let hooks = format_ident!(
+                    "{}{}",
+                    s.sub
+                        .as_deref()
+                        .map(|v| format!("{v}_"))
+                        .unwrap_or_default(),
+                    op.snake
+                );
+                let [req, resp, err] =
+                    ["Request", "Response", "Error"].map(|x| format_ident!("{}{}", op.pascal, x));
+                let example = super::glue::example_builder(self.model, op, p);
+                hook_modules.push(quote! {
+                    /// Typed test hooks of one operation: wire facts, example input, decoding.
+                    #[doc(hidden)]
+                    pub mod #hooks {
+                        use #path::*;
+                        use ::runtime::catalog::{BoxFuture, Outcome};
+                        pub use #glue::{OP, OPERATION, to_wire};
+
+                        pub fn example() -> Result<#req, ::runtime::BuildError> {
+                            #example
+                        }
+
+                        pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
+                            ::runtime::catalog::call_example::<_, #resp, #err>(runtime, &#glue::OP, example)
+                        }
+
+                        pub fn decode(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<#resp, ::runtime::SdkError<#err>> {
+                            ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+                        }
+                    }
+                });
                 let params = op.request.iter().map(|f| {
                     let (name, loc, required) =
                         (&f.wire, ident(f.location.variant_name()), f.required);
@@ -154,9 +188,9 @@ impl Emitter<'_> {
                             examples: &[#(#examples),*],
                             imported: #imported,
                         },
-                        decode: |status, request_id, body| ::runtime::catalog::outcome(#glue::decode(status, request_id, body)),
-                        example_request: |config| #glue::example().and_then(|input| #glue::to_wire(&input, config)),
-                        call_example: #glue::call_example,
+                        decode: |status, request_id, body| ::runtime::catalog::outcome(#hooks::decode(status, request_id, body)),
+                        example_request: |config| #hooks::example().and_then(|input| #glue::to_wire(&input, config)),
+                        call_example: #hooks::call,
                     }
                 });
             }
@@ -165,6 +199,8 @@ impl Emitter<'_> {
             "Spec facts and typed hooks of this service's operations, for emulators, spec-driven tests, demos and benchmarks.",
             quote! {
                 #(#shared)*
+
+                #(#hook_modules)*
 
                 /// Every operation of the service, in spec order.
                 pub const ENTRIES: &[::runtime::catalog::Entry] = &[#(#entries),*];

@@ -1,6 +1,6 @@
 //! Provider and service modules with their `Client`, and the per-operation modules.
 
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Emitter, Module, doc, ident, opt_lit};
@@ -17,27 +17,22 @@ impl Emitter<'_> {
         let mut methods = Vec::new();
         for op in &ops {
             let m = ident(&op.snake);
-            let mut names: Vec<Ident> = ["Request", "RequestBuilder", "Response", "Error"]
-                .iter()
-                .map(|s| format_ident!("{}{}", op.pascal, s))
-                .collect();
-            names.extend(op.types.iter().map(|t| ident(&t.name)));
-            uses.push(quote!(pub use #m::{#(#names),*};));
+            uses.push(quote!(pub use #m::*;));
             let (call, unsigned) = (ident(&op.snake), format_ident!("{}_request", op.snake));
             let [req, resp, err] =
                 ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
             let d = doc(&self.docs.client_method_doc(op));
             let unsigned_doc = doc(&format!(
-                "The unsigned wire request [`{call}`](Self::{call}) would send."
+                "The unsigned request [`{call}`](Self::{call}) would send."
             ));
             methods.push(quote! {
                 #d
-                pub async fn #call(&self, input: &#req) -> Result<#resp, ::runtime::SdkError<#err>> {
-                    self.runtime.call(&#m::glue::OPERATION, #m::glue::to_wire, input).await
+                pub async fn #call(&self, input: &#req) -> Result<#resp, SdkError<#err>> {
+                    self.runtime.call(&#m::glue::OP, input).await
                 }
                 #unsigned_doc
-                pub fn #unsigned(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-                    #m::glue::to_wire(input, self.runtime.config())
+                pub fn #unsigned(&self, input: &#req) -> Result<WireRequest, BuildError> {
+                    self.runtime.wire(&#m::glue::OP, input)
                 }
             });
         }
@@ -59,7 +54,15 @@ impl Emitter<'_> {
             quote!()
         };
         children.extend(types_module);
+        let runtime_uses = if ops.is_empty() {
+            quote!()
+        } else {
+            quote!(
+                use ::runtime::{BuildError, SdkError, WireRequest};
+            )
+        };
         let error = self.service_error(svc);
+        let defaults = self.operation_defaults(svc).map(|(items, _)| items);
         let client = if ops.is_empty() {
             quote!()
         } else {
@@ -73,9 +76,11 @@ impl Emitter<'_> {
             doc: self.docs.service_doc(service, &ops),
             attrs: quote!(),
             items: quote! {
+                #runtime_uses
                 #(#uses)*
                 #type_uses
                 #error
+                #defaults
                 #client
             },
             children,
@@ -228,7 +233,7 @@ impl Emitter<'_> {
             self.response(op),
             self.types(op),
             self.op_error(op, p),
-            super::glue::module(self.model, op, p, self.operation_const(op, p)),
+            super::glue::module(op, self.operation_const(op, p)),
         ];
         Module {
             name: op.snake.clone(),
@@ -240,7 +245,9 @@ impl Emitter<'_> {
         }
     }
 
-    fn operation_const(&self, op: &Operation, p: &Protocol) -> TokenStream {
+    /// The `OperationInfo` fields of `op` as `(name, value)` pairs, in declaration order.
+    fn operation_fields(&self, op: &Operation) -> Vec<(&'static str, String, TokenStream)> {
+        let p = &self.model.protocols[op.protocol];
         let (name, service, endpoint, path) =
             (&op.wire_name, &op.signing_name, &op.endpoint, &op.path);
         let protocol = ident(p.runtime.variant_name());
@@ -257,19 +264,80 @@ impl Emitter<'_> {
         let module = ident(&p.module);
         let protocols = self.protocols_path();
         let scope = ident(op.scope.variant_name());
-        quote! {
-            ::runtime::OperationInfo {
-                name: #name,
-                protocol: ::runtime::Protocol::#protocol,
-                service: #service,
-                version: #version,
-                endpoint: #endpoint,
-                method: ::runtime::Method::#method,
-                path: #path,
-                idempotent: #idempotent,
-                rate_limit: #rate,
-                envelope: &#protocols::#module::ENVELOPE,
-                scope: ::runtime::Scope::#scope,
+        let fields = [
+            ("name", quote!(#name)),
+            ("protocol", quote!(::runtime::Protocol::#protocol)),
+            ("service", quote!(#service)),
+            ("version", version),
+            ("endpoint", quote!(#endpoint)),
+            ("method", quote!(::runtime::Method::#method)),
+            ("path", quote!(#path)),
+            ("idempotent", quote!(#idempotent)),
+            ("rate_limit", rate),
+            ("envelope", quote!(&#protocols::#module::ENVELOPE)),
+            ("scope", quote!(::runtime::Scope::#scope)),
+        ];
+        fields
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string(), v))
+            .collect()
+    }
+
+    /// The operation every `OPERATION` of the service starts from (its first operation of the
+    /// service's protocol, unnamed): each operation states only what differs from it.
+    pub(super) fn operation_defaults(
+        &self,
+        svc: usize,
+    ) -> Option<(TokenStream, Vec<(&'static str, String)>)> {
+        let protocol = self.service_protocol(svc)?;
+        let first = self
+            .model
+            .ops
+            .iter()
+            .find(|o| o.svc == svc && o.protocol == protocol)?;
+        let mut fields = self.operation_fields(first);
+        for (k, text, v) in fields.iter_mut() {
+            match *k {
+                "name" => *v = quote!(""),
+                "idempotent" => *v = quote!(false),
+                "rate_limit" => *v = quote!(None),
+                _ => continue,
+            }
+            *text = v.to_string();
+        }
+        let inits = fields.iter().map(|(k, _, v)| {
+            let k = ident(k);
+            quote!(#k: #v)
+        });
+        let items = quote! {
+            /// What the service's operations share on the wire; each one's `glue::OPERATION`
+            /// starts from it.
+            #[doc(hidden)]
+            pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo { #(#inits),* };
+        };
+        Some((items, fields.into_iter().map(|(k, t, _)| (k, t)).collect()))
+    }
+
+    fn operation_const(&self, op: &Operation, _p: &Protocol) -> TokenStream {
+        let fields = self.operation_fields(op);
+        match self.operation_defaults(op.svc) {
+            Some((_, defaults)) if self.service_protocol(op.svc) == Some(op.protocol) => {
+                let differ = fields
+                    .iter()
+                    .zip(&defaults)
+                    .filter(|((_, a, _), (_, b))| a != b)
+                    .map(|((k, _, v), _)| {
+                        let k = ident(k);
+                        quote!(#k: #v)
+                    });
+                quote!(::runtime::OperationInfo { #(#differ,)* ..super::super::OPERATION_DEFAULTS })
+            }
+            _ => {
+                let inits = fields.iter().map(|(k, _, v)| {
+                    let k = ident(k);
+                    quote!(#k: #v)
+                });
+                quote!(::runtime::OperationInfo { #(#inits),* })
             }
         }
     }

@@ -24,53 +24,43 @@ fn wire_fields(op: &Operation) -> Vec<TokenStream> {
             } else {
                 quote!()
             };
-            quote!(::runtime::protocols::Field::#ctor(#wire, &input.#name)#json)
+            quote!(Field::#ctor(#wire, &input.#name)#json)
         })
         .collect()
 }
 
-/// The `glue` module of one operation. `operation` is the `OperationInfo` constant's body.
-pub fn module(model: &Model, op: &Operation, p: &Protocol, operation: TokenStream) -> TokenStream {
-    let [req, resp, err] =
-        ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
+/// The `glue` module of one operation: its wire facts and its input as a wire request, for
+/// the client (the catalog's test hooks live in the crate's `catalog`). `operation` is the
+/// `OperationInfo` constant's body.
+pub fn module(op: &Operation, operation: TokenStream) -> TokenStream {
+    let req = format_ident!("{}Request", op.pascal);
     let fields = wire_fields(op);
     // An operation without parameters does not read its input.
-    let input = if fields.is_empty() {
-        format_ident!("_input")
+    let (input, field_use) = if fields.is_empty() {
+        (format_ident!("_input"), quote!())
     } else {
-        format_ident!("input")
+        (
+            format_ident!("input"),
+            quote!(
+                use ::runtime::protocols::Field;
+            ),
+        )
     };
-    let example = example_builder(model, op, p);
     quote! {
         /// Glue between this operation's types and the runtime; not part of the API.
         #[doc(hidden)]
-        pub mod glue {
+        pub(crate) mod glue {
             use super::*;
+            use ::runtime::{BuildError, ClientConfig, Op, OperationInfo, WireRequest};
+            #field_use
 
-            /// Wire facts of this operation, for the runtime.
-            pub const OPERATION: ::runtime::OperationInfo = #operation;
+            pub const OPERATION: OperationInfo = #operation;
 
-            /// The unsigned wire request of `input`.
-            pub fn to_wire(#input: &#req, config: &::runtime::ClientConfig) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+            pub const OP: Op<#req> = Op { info: &OPERATION, to_wire };
+
+            pub fn to_wire(#input: &#req, config: &ClientConfig) -> Result<WireRequest, BuildError> {
                 let fields = Vec::from([#(#fields),*]);
                 ::runtime::protocols::build(&OPERATION, config, fields)
-            }
-
-            /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-            pub fn decode(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<#resp, ::runtime::SdkError<#err>> {
-                ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-            }
-
-            /// The spec's example input (`example:` values).
-            #[cfg(feature = "catalog")]
-            pub fn example() -> Result<#req, ::runtime::BuildError> {
-                #example
-            }
-
-            /// Calls the operation with the spec's example input.
-            #[cfg(feature = "catalog")]
-            pub fn call_example(runtime: &::runtime::Runtime) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-                ::runtime::catalog::call_example::<_, #resp, #err>(runtime, &OPERATION, example, to_wire)
             }
         }
     }
@@ -78,7 +68,7 @@ pub fn module(model: &Model, op: &Operation, p: &Protocol, operation: TokenStrea
 
 /// `Request::builder()` with every field whose example converts, then `build()`.
 /// Parameters the protocol's credentials fill are left to them.
-fn example_builder(model: &Model, op: &Operation, p: &Protocol) -> TokenStream {
+pub(super) fn example_builder(model: &Model, op: &Operation, p: &Protocol) -> TokenStream {
     let types: Vec<&NamedType> = model.types_of(op).collect();
     let req = format_ident!("{}Request", op.pascal);
     let setters = op.request.iter().filter_map(|f| {

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Emitter, base_ty, doc, field_ty, ident, is_collection, num_lit};
+use super::{Emitter, doc, field_ty, ident, is_collection, num_lit};
 use crate::model::{Field, NamedType, Operation, TypeKind};
 
 impl Emitter<'_> {
@@ -17,25 +17,22 @@ impl Emitter<'_> {
             .map(|f| doc(&self.docs.field_doc(f)))
             .collect();
         let tys = op.request.iter().map(|f| field_ty(f, false));
-        let opt_tys = op.request.iter().map(|f| {
-            let t = base_ty(&f.ty, f.sensitive, f.boxed);
-            quote!(Option<#t>)
-        });
-        let setters = op.request.iter().map(|f| {
-            let name = ident(&f.ident);
-            let t = base_ty(&f.ty, f.sensitive, f.boxed);
-            let d = doc(&format!(
-                "Sets [`{}`]({req}::{}) (`{}`).",
-                f.ident, f.ident, f.wire
-            ));
-            quote! {
-                #d
-                pub fn #name(mut self, value: impl Into<#t>) -> Self {
-                    self.#name = Some(value.into());
-                    self
-                }
-            }
-        });
+        // The builder's macro body, formatted here: the renderer puts it in place of the
+        // one-line invocation prettyplease prints (see `lib.rs`, `expand_builders`).
+        let mut body = String::new();
+        for line in crate::docs::doc_lines(&format!(
+            "Builder of [`{req}`]: [`build`]({builder}::build) checks required fields and ranges before any I/O."
+        )) {
+            body.push_str(&format!("    ///{line}\n"));
+        }
+        body.push_str(&format!("    {builder} for {req} {{\n"));
+        for f in &op.request {
+            let t = super::base_ty_text(&f.ty, f.sensitive, f.boxed);
+            let wire = proc_macro2::Literal::string(&f.wire);
+            body.push_str(&format!("        {}: {t} = {wire},\n", f.ident));
+        }
+        body.push_str("    }\n");
+        let body = proc_macro2::Literal::string(&body);
         let mut checks = Vec::new();
         for f in op.request.iter().filter(|f| f.required) {
             let (name, wire, field) = (ident(&f.ident), &f.wire, &f.ident);
@@ -72,9 +69,6 @@ impl Emitter<'_> {
             "Input of `{}`. Build one with [`{req}::builder`].",
             op.wire_name
         ));
-        let builder_doc = doc(&format!(
-            "Builder of [`{req}`]: [`build`]({builder}::build) checks required fields and ranges before any I/O."
-        ));
         let fields_ref = &fields;
         quote! {
             #req_doc
@@ -93,16 +87,9 @@ impl Emitter<'_> {
 
             }
 
-            #builder_doc
-            #[derive(Clone, Debug, Default)]
-            #[must_use]
-            pub struct #builder {
-                #(#fields_ref: #opt_tys,)*
-            }
+            ::runtime::request_builder!(#body);
 
             impl #builder {
-                #(#setters)*
-
                 /// Checks the fields and builds the request; every problem is reported at once.
                 pub fn build(self) -> Result<#req, ::runtime::BuildError> {
                     let #mutable check = ::runtime::build::Check::new(glue::OPERATION.name);
@@ -258,7 +245,10 @@ impl Emitter<'_> {
             doc(&format!(
                 "`{}`{}",
                 v.wire,
-                v.doc.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+                v.doc
+                    .as_deref()
+                    .map(|d| format!(": {}", crate::docs::prose(d)))
+                    .unwrap_or_default()
             ))
         });
         quote! {

@@ -66,6 +66,9 @@ pub const PRELUDE: &[&str] = &[
     "Ord",
     "PartialOrd",
     "Extend",
+    "BuildError",
+    "SdkError",
+    "WireRequest",
 ];
 
 const PRIMITIVES: &[&str] = &[

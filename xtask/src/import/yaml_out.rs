@@ -219,6 +219,25 @@ fn example(ty: &Ty, ex: &str) -> Option<String> {
 }
 
 /// `  Wire: { type: ..., ... }` lines of one struct, with `indent` spaces.
+/// The catalogue marks no field secret; these defaults keep the obvious ones out of `Debug`
+/// output and logs (an overlay may say otherwise): a string named like a password or a
+/// private/secret key is `sensitive: true`; a string (or list of strings) named like a
+/// download URL is a pre-signed URL (`sensitive: signed-url`).
+fn sensitivity(m: &Member) -> Option<&'static str> {
+    let name = m.name.to_ascii_lowercase();
+    let secret = ["password", "passwd", "secretkey", "privatekey"]
+        .iter()
+        .any(|w| name.contains(w));
+    match &m.ty {
+        Ty::Str if secret => Some("true"),
+        Ty::Str if name.contains("downloadurl") => Some("signed-url"),
+        Ty::List(inner) if matches!(**inner, Ty::Str) && name.contains("downloadurl") => {
+            Some("signed-url")
+        }
+        _ => None,
+    }
+}
+
 fn fields(
     out: &mut String,
     indent: usize,
@@ -249,6 +268,13 @@ fn fields(
         }
         if let Some(e) = m.example.as_deref().and_then(|e| example(&m.ty, e)) {
             kv.insert("example", e);
+        }
+        if let Some(s) = sensitivity(m).filter(|s| !(request && *s == "signed-url")) {
+            kv.insert("sensitive", s.into());
+            // A secret's example would print it in the docs.
+            if s == "true" {
+                kv.remove("example");
+            }
         }
         if let Some((set, _)) = extra.and_then(|x| x.get(&m.name)) {
             for (k, v) in set {
@@ -417,8 +443,22 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
     stats.types += types.len();
     if let Some(errors) = api.errors.as_ref().filter(|e| !e.is_empty()) {
         s.push_str("errors:\n");
+        // The generator names a variant after the PascalCase of its code; codes that differ
+        // only in punctuation (`InvalidParameter.ValueTooLarge`, `InvalidParameterValue.TooLarge`)
+        // would share one, so later ones get a numbered `variant:`.
+        let mut taken: std::collections::BTreeSet<String> =
+            ["Common", "Unhandled"].map(str::to_owned).into();
         for e in errors {
             let _ = write!(s, "  - {{ code: {}", json_str(&e.code));
+            let base = codegen::naming::pascal(&e.code);
+            if !taken.insert(base.clone()) {
+                let variant = (2..)
+                    .map(|n| format!("{base}{n}"))
+                    .find(|v| !taken.contains(v))
+                    .unwrap_or_default();
+                taken.insert(variant.clone());
+                let _ = write!(s, ", variant: {variant}");
+            }
             if !e.doc.is_empty() {
                 let _ = write!(s, ", doc: {}", json_str(&e.doc));
             }

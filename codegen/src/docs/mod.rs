@@ -12,6 +12,10 @@ macro_rules! ctx {
     (@v $key:ident, $value:expr) => { $value };
 }
 
+mod prose;
+
+pub use prose::prose;
+
 use crate::model::{
     ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity, Service,
 };
@@ -55,37 +59,30 @@ service has a `Client`. A crate that needs one service can depend on that crate 
         "op",
         r#"`{{ wire }}`: {{ doc }}
 
-- Protocol: {{ protocol }}; `{{ method }} {{ path }}` on `{{ endpoint }}`{% if version %}, version `{{ version }}`{% endif %}.
-- Idempotent: {{ "yes" if idempotent else "no" }}.{% if rate_limit %}
-- Rate limit: {{ rate_limit }} requests per second.{% endif %}
-- Documented errors: {{ errors }}.{% for s in samples %}
-- Sample `{{ s[0] }}` (`{{ s[1] }}`){% if s[2] %}: {{ s[2] }}{% endif %}{% endfor %}
-- Spec: `{{ spec }}`."#,
+{% if deprecated %}**Deprecated** by the vendor.
+
+{% endif %}- Protocol: {{ protocol }}; `{{ method }} {{ path }}` on `{{ endpoint }}`{% if version %}, version `{{ version }}`{% endif %}; idempotent: {{ "yes" if idempotent else "no" }}{% if rate_limit %}; rate limit: {{ rate_limit }} requests per second{% endif %}.{% if errors %}
+- Documented errors: {{ errors }}.{% endif %}{% for s in samples %}
+- Sample `{{ s[0] }}` (`{{ s[1] }}`){% if s[3] %}, an error response (`{{ s[3] }}`){% endif %}{% if s[2] %}: {{ s[2] }}{% endif %}{% if s[4] %} (not decoded: {{ s[4] }}){% endif %}{% endfor %}
+- Spec: `{{ spec }}`{% if origin %}, imported from {{ origin }}{% endif %}."#,
     ),
     (
         "field",
         r#"{{ doc if doc else "(No description in the spec.)" }}
-
-Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, sent in the {{ location }}{% endif %}.{% if json %}
+{% if list_end %}
+{% endif %}{% if deprecated %}**Deprecated** by the vendor (still sent and decoded). {% endif %}Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, sent in the {{ location }}{% endif %}{% if example %}; example: `{{ example }}`{% endif %}.{% if json %}
 Sent as a JSON document inside a string.{% endif %}{% if unit %}
 Unit: {{ unit }}.{% endif %}{% if range %}
 Allowed range: `{{ range }}`; checked before sending.{% endif %}{% if valid_for %}
 Valid for {{ valid_for }} after it is issued.{% endif %}{% if signed_url %}
 A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.{% endif %}{% if secret %}
-Sensitive: `Debug` shows `<redacted>`.{% endif %}{% if example %}
-Example: `{{ example }}`.{% endif %}"#,
+Sensitive: `Debug` shows `<redacted>`.{% endif %}"#,
     ),
     (
         "error",
         r#"`{{ code }}`{% if message %} {{ message }}{% endif %}{% if doc %}: {{ doc }}{% endif %}{% if status %} (HTTP {{ status }}){% endif %}{% if retryable == "always" %}. Retried (throttling: refused before processing).{% elif retryable == "idempotent" %}. Retried on idempotent calls.{% else %}.{% endif %}"#,
     ),
-    (
-        "client_method",
-        r#"Calls `{{ wire }}`: {{ doc }}
-
-Signs with a fresh timestamp, sends, and decodes the response; a documented error code
-arrives as its own variant of the error enum, any other code as `Unhandled`."#,
-    ),
+    ("client_method", r#"Calls `{{ wire }}`: {{ doc }}"#),
     (
         "service",
         r#"{% if doc %}{{ doc }}
@@ -157,10 +154,11 @@ impl Docs {
         self.render(
             "op",
             ctx! {
-                wire => op.wire_name, doc => op.doc.trim(), protocol => p.title, method => op.method, path => op.path,
+                wire => op.wire_name, doc => prose(op.doc.trim()), protocol => p.title, method => op.method, path => op.path,
                 endpoint => op.endpoint, version => op.version, idempotent => op.idempotent,
                 rate_limit => op.rate_limit, errors => op.errors.len(), spec => op.spec_file,
-                samples => op.samples.iter().map(|s| (&s.name, &s.file, &s.doc)).collect::<Vec<_>>(),
+                samples => op.samples.iter().map(|s| (&s.name, &s.file, s.doc.as_deref().map(prose), &s.error, s.unusable.as_deref().map(prose))).collect::<Vec<_>>(),
+                deprecated => op.deprecated, origin => op.origin,
             },
         )
     }
@@ -182,13 +180,19 @@ impl Docs {
             Location::Body => Some("JSON body"),
             Location::Payload => Some("whole body"),
         };
+        let doc = f.doc.as_deref().map(|d| prose(d.trim()));
+        // The facts line continues the description's paragraph, unless that ends in a list.
+        let list_end = doc
+            .as_deref()
+            .and_then(|d| d.lines().last())
+            .is_some_and(prose::is_list_item);
         self.render(
             "field",
             ctx! {
-                doc => f.doc.as_deref().map(str::trim), wire => f.wire, aliases => f.aliases, location,
+                doc, list_end, wire => f.wire, aliases => f.aliases, location,
                 json => f.json_string, unit => f.unit, range, valid_for => f.valid_for,
                 signed_url => f.sensitive == Sensitivity::SignedUrl, secret => f.sensitive == Sensitivity::Secret,
-                example => f.example,
+                example => f.example, deprecated => f.deprecated,
             },
         )
     }
@@ -196,7 +200,7 @@ impl Docs {
     pub fn error_doc(&self, e: &ErrorVariant) -> String {
         self.render(
             "error",
-            ctx! { code => e.code, message => e.message.as_deref().map(|m| m.trim_end_matches('.')), doc => e.doc.as_deref().map(|d| d.trim_end_matches('.')), status => e.status, retryable => match e.retryable { crate::model::Retry::Always => "always", crate::model::Retry::IfIdempotent => "idempotent", crate::model::Retry::Never => "" } },
+            ctx! { code => e.code, message => e.message.as_deref().map(|m| prose(m.trim_end_matches('.'))), doc => e.doc.as_deref().map(|d| prose(d.trim_end_matches('.'))), status => e.status, retryable => match e.retryable { crate::model::Retry::Always => "always", crate::model::Retry::IfIdempotent => "idempotent", crate::model::Retry::Never => "" } },
         )
     }
 
@@ -208,7 +212,7 @@ impl Docs {
             .map(str::trim)
             .take_while(|l| !l.is_empty())
             .collect();
-        let first = first.join(" ");
+        let first = prose(&first.join(" "));
         self.render("client_method", ctx! { wire => op.wire_name, doc => first })
     }
 
