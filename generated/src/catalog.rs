@@ -9,14 +9,58 @@ pub const SDK: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSI
 /// Every operation compiled in (by feature), in spec order.
 pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
     let groups: &[&[::runtime::catalog::Entry]] = &[
-        #[cfg(feature = "huawei-dds")]
-        ::huawei_dds::catalog::ENTRIES,
-        #[cfg(feature = "ucloud-udb")]
-        ::ucloud_udb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-cam")]
+        ::tencent_cam::catalog::ENTRIES,
+        #[cfg(feature = "tencent-cbs")]
+        ::tencent_cbs::catalog::ENTRIES,
         #[cfg(feature = "tencent-cdb")]
         ::tencent_cdb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-cdwdoris")]
+        ::tencent_cdwdoris::catalog::ENTRIES,
+        #[cfg(feature = "tencent-cdwpg")]
+        ::tencent_cdwpg::catalog::ENTRIES,
+        #[cfg(feature = "tencent-clb")]
+        ::tencent_clb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-ctsdb")]
+        ::tencent_ctsdb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-cvm")]
+        ::tencent_cvm::catalog::ENTRIES,
+        #[cfg(feature = "tencent-cynosdb")]
+        ::tencent_cynosdb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-dbbrain")]
+        ::tencent_dbbrain::catalog::ENTRIES,
+        #[cfg(feature = "tencent-dcdb")]
+        ::tencent_dcdb::catalog::ENTRIES,
+        #[cfg(feature = "huawei-dds")]
+        ::huawei_dds::catalog::ENTRIES,
+        #[cfg(feature = "tencent-dts")]
+        ::tencent_dts::catalog::ENTRIES,
+        #[cfg(feature = "tencent-mariadb")]
+        ::tencent_mariadb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-mongodb")]
+        ::tencent_mongodb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-monitor")]
+        ::tencent_monitor::catalog::ENTRIES,
+        #[cfg(feature = "tencent-postgres")]
+        ::tencent_postgres::catalog::ENTRIES,
         #[cfg(feature = "tencent-redis")]
         ::tencent_redis::catalog::ENTRIES,
+        #[cfg(feature = "tencent-region")]
+        ::tencent_region::catalog::ENTRIES,
+        #[cfg(feature = "tencent-sqlserver")]
+        ::tencent_sqlserver::catalog::ENTRIES,
+        #[cfg(feature = "tencent-sts")]
+        ::tencent_sts::catalog::ENTRIES,
+        #[cfg(feature = "tencent-tag")]
+        ::tencent_tag::catalog::ENTRIES,
+        #[cfg(feature = "tencent-tcaplusdb")]
+        ::tencent_tcaplusdb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-tdmysql")]
+        ::tencent_tdmysql::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-udb")]
+        ::ucloud_udb::catalog::ENTRIES,
+        #[cfg(feature = "tencent-vpc")]
+        ::tencent_vpc::catalog::ENTRIES,
     ];
     groups.iter().flat_map(|g| g.iter()).collect()
 }

@@ -14,9 +14,24 @@ pub mod download_file;
 #[rustfmt::skip]
 pub mod catalog;
 
-pub use download_file::{
-    BackupFile, DownloadFileError, DownloadFileRequest, DownloadFileRequestBuilder,
-    DownloadFileResponse,
+use ::runtime::{BuildError, SdkError, WireRequest};
+pub use download_file::*;
+
+/// What the service's operations share on the wire; each one's `glue::OPERATION`
+/// starts from it.
+#[doc(hidden)]
+pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo {
+    name: "",
+    protocol: ::runtime::Protocol::Huawei,
+    service: "dds",
+    version: None,
+    endpoint: "dds.{region}.myhuaweicloud.com",
+    method: ::runtime::Method::Get,
+    path: "/v3/{project_id}/backups/download-file",
+    idempotent: false,
+    rate_limit: None,
+    envelope: &::generated_protocols::huawei::ENVELOPE,
+    scope: ::runtime::Scope::Project,
 };
 
 /// Client for the `dds` operations of huawei: configuration, credentials and a pooled connection, shared by clones.
@@ -71,27 +86,18 @@ impl Client {
     }
 
     /// Calls `download-file`: Obtain the links for downloading a backup file (full and incremental backups of a DDS instance).
-    ///
-    /// Signs with a fresh timestamp, sends, and decodes the response; a documented error code
-    /// arrives as its own variant of the error enum, any other code as `Unhandled`.
     pub async fn download_file(
         &self,
         input: &DownloadFileRequest,
-    ) -> Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>> {
-        self.runtime
-            .call(
-                &download_file::glue::OPERATION,
-                download_file::glue::to_wire,
-                input,
-            )
-            .await
+    ) -> Result<DownloadFileResponse, SdkError<DownloadFileError>> {
+        self.runtime.call(&download_file::glue::OP, input).await
     }
 
-    /// The unsigned wire request [`download_file`](Self::download_file) would send.
+    /// The unsigned request [`download_file`](Self::download_file) would send.
     pub fn download_file_request(
         &self,
         input: &DownloadFileRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        download_file::glue::to_wire(input, self.runtime.config())
+    ) -> Result<WireRequest, BuildError> {
+        self.runtime.wire(&download_file::glue::OP, input)
     }
 }

@@ -37,46 +37,32 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
 pub enum HuaweiError {
     /// `APIG.0101`: API does not exist, is not published, or the method is wrong (HTTP 404).
     ApiNotFound(::runtime::ErrorMeta),
-
     /// `APIG.0103`: Backend not found (HTTP 500).
     BackendNotFound(::runtime::ErrorMeta),
-
     /// `APIG.0201`: Bad request (400), body or URI too large (413/414), backend unavailable or timed out (502/504).
     BadRequest(::runtime::ErrorMeta),
-
     /// `APIG.0202`: Backend unavailable (protocol mismatch) (HTTP 502). Retried on idempotent calls.
     BackendUnavailable(::runtime::ErrorMeta),
-
     /// `APIG.0203`: Backend timeout (HTTP 504). Retried on idempotent calls.
     BackendTimeout(::runtime::ErrorMeta),
-
     /// `APIG.0301`: Bad IAM authentication: bad token or AK/SK signature (AK locked 5 minutes after 5 failures) (HTTP 401).
     IamAuthFailed(::runtime::ErrorMeta),
-
     /// `APIG.0302`: IAM user not allowed to call the API (HTTP 403).
     IamUserForbidden(::runtime::ErrorMeta),
-
     /// `APIG.0303`: Bad app authentication (signature, or client clock) (HTTP 401).
     AppAuthFailed(::runtime::ErrorMeta),
-
     /// `APIG.0307`: Token must be refreshed (HTTP 401).
     TokenExpired(::runtime::ErrorMeta),
-
     /// `APIG.0308`: Throttling threshold reached (HTTP 429). Retried (throttling: refused before processing).
     Throttled(::runtime::ErrorMeta),
-
     /// `APIG.0401`: Client IP unknown (HTTP 403).
     ClientIpUnknown(::runtime::ErrorMeta),
-
     /// `APIG.0402`: IP not allowed (ACL) (HTTP 403).
     IpNotAllowed(::runtime::ErrorMeta),
-
     /// `APIG.0607`: Protocol not allowed (HTTP 400).
     ProtocolNotAllowed(::runtime::ErrorMeta),
-
     /// `APIG.0608`: Failed to obtain the admin token (HTTP 500).
     AdminTokenFailure(::runtime::ErrorMeta),
-
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
     /// Do not match on this variant to detect a particular code: a later version

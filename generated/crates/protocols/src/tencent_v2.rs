@@ -39,73 +39,50 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
 pub enum TencentV2Error {
     /// `4000`: Invalid request parameter (missing, or bad format).
     InvalidParameter(::runtime::ErrorMeta),
-
     /// `4100`: Authentication failed, usually a bad signature.
     AuthFailure(::runtime::ErrorMeta),
-
     /// `4101`: Sub-account not authorised by the root account to call this API.
     SubAccountNotAuthorized(::runtime::ErrorMeta),
-
     /// `4102`: Sub-account not authorised for this resource.
     SubAccountResourceNotAuthorized(::runtime::ErrorMeta),
-
     /// `4103`: Sub-account not authorised for the resource this API operates on.
     SubAccountApiResourceNotAuthorized(::runtime::ErrorMeta),
-
     /// `4104`: The key (SecretId) does not exist.
     SecretIdNotFound(::runtime::ErrorMeta),
-
     /// `4105`: Token error.
     TokenError(::runtime::ErrorMeta),
-
     /// `4106`: MFA check failed.
     MfaFailure(::runtime::ErrorMeta),
-
     /// `4110`: Other CAM authorisation failure.
     CamAuthFailure(::runtime::ErrorMeta),
-
     /// `4200`: Request expired (listed only in the older English page); re-sign.
     RequestExpired(::runtime::ErrorMeta),
-
     /// `4300`: Access denied: account banned, or not in the API's user scope.
     AccessDenied(::runtime::ErrorMeta),
-
     /// `4400`: Quota exceeded (request count); open a ticket.
     QuotaExceeded(::runtime::ErrorMeta),
-
     /// `4500`: Replay attack: Nonce repeated or Timestamp skewed.
     ReplayAttack(::runtime::ErrorMeta),
-
     /// `4600`: Protocol not supported (HTTPS only).
     ProtocolNotSupported(::runtime::ErrorMeta),
-
     /// `5000`: Resource does not exist, has been returned, or belongs to another user.
     ResourceNotFound(::runtime::ErrorMeta),
-
     /// `5100`: Operation on the resource failed (see message); retry later. Retried on idempotent calls.
     ResourceOperationFailed(::runtime::ErrorMeta),
-
     /// `5200`: Resource purchase failed (unsupported configuration, or no stock).
     ResourcePurchaseFailed(::runtime::ErrorMeta),
-
     /// `5300`: Insufficient balance.
     InsufficientBalance(::runtime::ErrorMeta),
-
     /// `5400`: Batch operation partly succeeded.
     PartialSuccess(::runtime::ErrorMeta),
-
     /// `5500`: Purchase refused: user qualification check failed.
     PurchaseRefused(::runtime::ErrorMeta),
-
     /// `6000`: Server internal error; retry later. Retried on idempotent calls.
     ServerInternalError(::runtime::ErrorMeta),
-
     /// `6100`: API not supported in this version, or under maintenance.
     ApiNotSupported(::runtime::ErrorMeta),
-
     /// `6200`: API temporarily unavailable (maintenance); retry later. Retried on idempotent calls.
     ApiUnavailable(::runtime::ErrorMeta),
-
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
     /// Do not match on this variant to detect a particular code: a later version

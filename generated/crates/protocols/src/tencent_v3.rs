@@ -39,118 +39,80 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
 pub enum TencentV3Error {
     /// `ActionOffline`: API has been taken offline.
     ActionOffline(::runtime::ErrorMeta),
-
     /// `AuthFailure.InvalidAuthorization`: Authorization header malformed.
     AuthFailureInvalidAuthorization(::runtime::ErrorMeta),
-
     /// `AuthFailure.InvalidSecretId`: Key is not a cloud-API key type.
     AuthFailureInvalidSecretId(::runtime::ErrorMeta),
-
     /// `AuthFailure.MFAFailure`: MFA error.
     AuthFailureMfaFailure(::runtime::ErrorMeta),
-
     /// `AuthFailure.SecretIdNotFound`: Key missing or disabled (watch for stray spaces).
     AuthFailureSecretIdNotFound(::runtime::ErrorMeta),
-
     /// `AuthFailure.SignatureExpire`: Timestamp more than 5 minutes from server time.
     AuthFailureSignatureExpire(::runtime::ErrorMeta),
-
     /// `AuthFailure.SignatureFailure`: Signature mismatch.
     AuthFailureSignatureFailure(::runtime::ErrorMeta),
-
     /// `AuthFailure.TokenFailure`: Bad token.
     AuthFailureTokenFailure(::runtime::ErrorMeta),
-
     /// `AuthFailure.UnauthorizedOperation`: Request not authorised by CAM.
     AuthFailureUnauthorizedOperation(::runtime::ErrorMeta),
-
     /// `DryRunOperation`: Would have succeeded; DryRun was set.
     DryRunOperation(::runtime::ErrorMeta),
-
     /// `FailedOperation`: Operation failed.
     FailedOperation(::runtime::ErrorMeta),
-
     /// `InternalError`: Internal error. Retried on idempotent calls.
     InternalError(::runtime::ErrorMeta),
-
     /// `InvalidAction`: API does not exist.
     InvalidAction(::runtime::ErrorMeta),
-
     /// `InvalidParameter`: Parameter error (format, type).
     InvalidParameter(::runtime::ErrorMeta),
-
     /// `InvalidParameterValue`: Bad parameter value.
     InvalidParameterValue(::runtime::ErrorMeta),
-
     /// `InvalidRequest`: Bad multipart body.
     InvalidRequest(::runtime::ErrorMeta),
-
     /// `IpInBlacklist`: Caller IP blocked.
     IpInBlacklist(::runtime::ErrorMeta),
-
     /// `IpNotInWhitelist`: Caller IP not allow-listed.
     IpNotInWhitelist(::runtime::ErrorMeta),
-
     /// `LimitExceeded`: Quota exceeded.
     LimitExceeded(::runtime::ErrorMeta),
-
     /// `MissingParameter`: Required parameter missing.
     MissingParameter(::runtime::ErrorMeta),
-
     /// `NoSuchProduct`: Product does not exist.
     NoSuchProduct(::runtime::ErrorMeta),
-
     /// `NoSuchVersion`: API version does not exist.
     NoSuchVersion(::runtime::ErrorMeta),
-
     /// `RequestLimitExceeded`: Rate limit hit. Retried (throttling: refused before processing).
     RequestLimitExceeded(::runtime::ErrorMeta),
-
     /// `RequestLimitExceeded.GlobalRegionUinLimitExceeded`: Root-account (UIN) limit hit, across regions. Retried (throttling: refused before processing).
     RequestLimitExceededGlobalRegionUinLimitExceeded(::runtime::ErrorMeta),
-
     /// `RequestLimitExceeded.IPLimitExceeded`: Per-IP rate limit (not retried by the official SDKs).
     RequestLimitExceededIpLimitExceeded(::runtime::ErrorMeta),
-
     /// `RequestLimitExceeded.UinLimitExceeded`: Per-root-account rate limit. Retried (throttling: refused before processing).
     RequestLimitExceededUinLimitExceeded(::runtime::ErrorMeta),
-
     /// `RequestSizeLimitExceeded`: Request too large.
     RequestSizeLimitExceeded(::runtime::ErrorMeta),
-
     /// `ResponseSizeLimitExceeded`: Response too large.
     ResponseSizeLimitExceeded(::runtime::ErrorMeta),
-
     /// `ResourceInUse`: Resource busy.
     ResourceInUse(::runtime::ErrorMeta),
-
     /// `ResourceInsufficient`: Resource short.
     ResourceInsufficient(::runtime::ErrorMeta),
-
     /// `ResourceNotFound`: Resource absent.
     ResourceNotFound(::runtime::ErrorMeta),
-
     /// `ResourceUnavailable`: Resource unavailable.
     ResourceUnavailable(::runtime::ErrorMeta),
-
     /// `ServiceUnavailable`: Service temporarily unavailable. Retried on idempotent calls.
     ServiceUnavailable(::runtime::ErrorMeta),
-
     /// `UnauthorizedOperation`: Not authorised.
     UnauthorizedOperation(::runtime::ErrorMeta),
-
     /// `UnknownParameter`: Unknown parameter.
     UnknownParameter(::runtime::ErrorMeta),
-
     /// `UnsupportedOperation`: Operation not supported.
     UnsupportedOperation(::runtime::ErrorMeta),
-
     /// `UnsupportedProtocol`: Bad HTTP(S) method or protocol (only GET and POST).
     UnsupportedProtocol(::runtime::ErrorMeta),
-
     /// `UnsupportedRegion`: Region not supported by the API.
     UnsupportedRegion(::runtime::ErrorMeta),
-
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
     /// Do not match on this variant to detect a particular code: a later version

@@ -35,49 +35,34 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
 pub enum UcloudError {
     /// `110`: API response timed out (60 s).
     ResponseTimeout(::runtime::ErrorMeta),
-
     /// `130`: API gateway or the authentication service failed.
     GatewayFailure(::runtime::ErrorMeta),
-
     /// `150`: Service temporarily unavailable; retry later. Retried on idempotent calls.
     ServiceUnavailable(::runtime::ErrorMeta),
-
     /// `153`: Request throttled. Retried (throttling: refused before processing).
     Throttled(::runtime::ErrorMeta),
-
     /// `160`: Action parameter missing.
     MissingAction(::runtime::ErrorMeta),
-
     /// `161`: Action does not exist.
     ActionNotFound(::runtime::ErrorMeta),
-
     /// `170`: Signature missing.
     MissingSignature(::runtime::ErrorMeta),
-
     /// `171`: Signature wrong.
     SignatureError(::runtime::ErrorMeta),
-
     /// `172`: User does not exist (bad PublicKey).
     UserNotFound(::runtime::ErrorMeta),
-
     /// `174`: Token does not exist.
     TokenNotFound(::runtime::ErrorMeta),
-
     /// `292`: Project does not exist.
     ProjectNotFound(::runtime::ErrorMeta),
-
     /// `293`: No permission for the zone.
     ZoneNotPermitted(::runtime::ErrorMeta),
-
     /// `294`: Caller IP refused (API-key IP allow-list).
     IpRefused(::runtime::ErrorMeta),
-
     /// `295`: Security-lock check failed.
     SecurityLockFailed(::runtime::ErrorMeta),
-
     /// `299`: IAM permission check failed.
     IamPermissionDenied(::runtime::ErrorMeta),
-
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
     /// Do not match on this variant to detect a particular code: a later version

@@ -4,8 +4,7 @@
 //! downloading with wget. Only table structures and data can be downloaded, not views, stored
 //! procedures, user-defined functions or triggers.
 //!
-//! - Protocol: Tencent Cloud API 2.0; `GET /v2/index.php` on `cdb.api.qcloud.com`.
-//! - Idempotent: yes.
+//! - Protocol: Tencent Cloud API 2.0; `GET /v2/index.php` on `cdb.api.qcloud.com`; idempotent: yes.
 //! - Documented errors: 9.
 //! - Sample `documented` (`samples/get_export_backup_url.json`): The document's example output, verbatim (string-typed `code` and `size`).
 //! - Spec: `specs/tencent/cdb/get_export_backup_url.yaml`.
@@ -17,22 +16,14 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct GetExportBackupUrlRequest {
     /// Instance ID, as shown in the Cloud Database console (the `uInstanceId` of the instance list).
-    ///
-    /// Wire name: `cdbInstanceId`.
-    /// Example: `cdb-c1nl9rpv`.
+    /// Wire name: `cdbInstanceId`; example: `cdb-c1nl9rpv`.
     pub cdb_instance_id: String,
-
     /// Backup time, format `YYYY-MM-DD hh:mm:ss`, as returned by the backup list API.
-    ///
-    /// Wire name: `date`.
-    /// Example: `2016-07-06 01:04:54`.
+    /// Wire name: `date`; example: `2016-07-06 01:04:54`.
     pub date: String,
-
     /// Databases and tables to export; sent as a JSON array inside a string.
-    ///
-    /// Wire name: `dbTableList`.
+    /// Wire name: `dbTableList`; example: `[{"dbname":"test1","tableList":[]},{"dbname":"mysql","tableList":["general_log","slow_log"]}]`.
     /// Sent as a JSON document inside a string.
-    /// Example: `[{"dbname":"test1","tableList":[]},{"dbname":"mysql","tableList":["general_log","slow_log"]}]`.
     pub db_table_list: Vec<DbTable>,
 }
 
@@ -42,35 +33,16 @@ impl GetExportBackupUrlRequest {
         GetExportBackupUrlRequestBuilder::default()
     }
 }
-
-/// Builder of [`GetExportBackupUrlRequest`]: [`build`](GetExportBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct GetExportBackupUrlRequestBuilder {
-    cdb_instance_id: Option<String>,
-    date: Option<String>,
-    db_table_list: Option<Vec<DbTable>>,
+::runtime::request_builder! {
+    /// Builder of [`GetExportBackupUrlRequest`]: [`build`](GetExportBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
+    GetExportBackupUrlRequestBuilder for GetExportBackupUrlRequest {
+        cdb_instance_id: String = "cdbInstanceId",
+        date: String = "date",
+        db_table_list: Vec<DbTable> = "dbTableList",
+    }
 }
 
 impl GetExportBackupUrlRequestBuilder {
-    /// Sets [`cdb_instance_id`](GetExportBackupUrlRequest::cdb_instance_id) (`cdbInstanceId`).
-    pub fn cdb_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.cdb_instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`date`](GetExportBackupUrlRequest::date) (`date`).
-    pub fn date(mut self, value: impl Into<String>) -> Self {
-        self.date = Some(value.into());
-        self
-    }
-
-    /// Sets [`db_table_list`](GetExportBackupUrlRequest::db_table_list) (`dbTableList`).
-    pub fn db_table_list(mut self, value: impl Into<Vec<DbTable>>) -> Self {
-        self.db_table_list = Some(value.into());
-        self
-    }
-
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<GetExportBackupUrlRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
@@ -93,7 +65,6 @@ impl GetExportBackupUrlRequestBuilder {
 #[non_exhaustive]
 pub struct GetExportBackupUrlResponse {
     /// Backup data (an array in this API).
-    ///
     /// Wire name: `data`.
     #[serde(default, deserialize_with = "lenient")]
     pub data: Vec<BackupFile>,
@@ -103,12 +74,9 @@ pub struct GetExportBackupUrlResponse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbTable {
     /// Database name.
-    ///
     /// Wire name: `dbname`.
     pub dbname: String,
-
     /// Database tables.
-    ///
     /// Wire name: `tableList`.
     pub table_list: Vec<String>,
 }
@@ -129,34 +97,25 @@ impl ::runtime::wire::ToWire for DbTable {
 #[non_exhaustive]
 pub struct BackupFile {
     /// Name of the backup file.
-    ///
     /// Wire name: `file_name`.
     #[serde(default, deserialize_with = "lenient")]
     pub file_name: Option<String>,
-
     /// Size of the backup file in bytes (the sample sends it as a string).
-    ///
     /// Wire name: `size`.
     /// Unit: B.
     #[serde(default, deserialize_with = "lenient")]
     pub size: Option<u64>,
-
     /// Backup time of the snapshot, `YYYY-MM-DD hh:mm:ss`.
-    ///
     /// Wire name: `date`.
     #[serde(default, deserialize_with = "lenient")]
     pub date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
-
     /// Download address in the private network; only obtainable on CVM.
-    ///
     /// Wire name: `in_url`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(default, deserialize_with = "lenient")]
     pub in_url: Option<::runtime::SignedUrl>,
-
     /// Specific type of log.
-    ///
     /// Wire name: `type`.
     #[serde(rename = "type", default, deserialize_with = "lenient")]
     pub backup_type: Option<BackupType>,
@@ -169,16 +128,12 @@ impl ::runtime::de::Lenient for BackupFile {}
 pub enum BackupType {
     /// `mysql`: Logical cold backup.
     Mysql,
-
     /// `xtrabackup`: Physical cold backup.
     Xtrabackup,
-
     /// `binlog`: Binary log.
     Binlog,
-
     /// `slowlog`: Slow query log.
     Slowlog,
-
     /// A value this SDK version does not know, kept verbatim.
     Unknown(String),
 }
@@ -227,34 +182,24 @@ impl ::runtime::wire::ToWire for BackupType {
 pub enum GetExportBackupUrlError {
     /// `9000` SystemError: System internal error.
     SystemError(::runtime::ErrorMeta),
-
     /// `9003` InvalidParameter: Incorrect parameter.
     InvalidParameter(::runtime::ErrorMeta),
-
     /// `9006` InternalError: Database internal error.
     DatabaseInternalError(::runtime::ErrorMeta),
-
     /// `9013` InternalError: System internal error.
     SystemInternalError(::runtime::ErrorMeta),
-
     /// `9016` InternalError: DES system internal error.
     DesInternalError(::runtime::ErrorMeta),
-
     /// `9544` OperationDenied: Instance does not exist.
     OperationDeniedInstanceNotExists(::runtime::ErrorMeta),
-
     /// `9572` InstanceNotExists: Instance does not exist.
     InstanceNotExists(::runtime::ErrorMeta),
-
     /// `9576` OperationDenied: Unable to operate because the instance is not running.
     OperationDeniedInstanceNotRunning(::runtime::ErrorMeta),
-
     /// `9593` IncorrectInstanceStatus: Abnormal instance status.
     IncorrectInstanceStatus(::runtime::ErrorMeta),
-
     /// A common error of the Tencent Cloud API 2.0 protocol.
     Common(::generated_protocols::tencent_v2::TencentV2Error),
-
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
     /// Do not match on this variant to detect a particular code: a later version
@@ -321,11 +266,12 @@ impl ::std::fmt::Display for GetExportBackupUrlError {
 impl ::std::error::Error for GetExportBackupUrlError {}
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
-pub mod glue {
+pub(crate) mod glue {
     use super::*;
+    use ::runtime::{BuildError, ClientConfig, Op, OperationInfo, WireRequest};
+    use ::runtime::protocols::Field;
 
-    /// Wire facts of this operation, for the runtime.
-    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+    pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetExportBackupUrl",
         protocol: ::runtime::Protocol::TencentV2,
         service: "cdb",
@@ -339,65 +285,17 @@ pub mod glue {
         scope: ::runtime::Scope::Project,
     };
 
-    /// The unsigned wire request of `input`.
+    pub const OP: Op<GetExportBackupUrlRequest> = Op { info: &OPERATION, to_wire };
+
     pub fn to_wire(
         input: &GetExportBackupUrlRequest,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        config: &ClientConfig,
+    ) -> Result<WireRequest, BuildError> {
         let fields = Vec::from([
-            ::runtime::protocols::Field::param("cdbInstanceId", &input.cdb_instance_id),
-            ::runtime::protocols::Field::param("date", &input.date),
-            ::runtime::protocols::Field::param("dbTableList", &input.db_table_list)
-                .json(),
+            Field::param("cdbInstanceId", &input.cdb_instance_id),
+            Field::param("date", &input.date),
+            Field::param("dbTableList", &input.db_table_list).json(),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
-    }
-
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<
-        GetExportBackupUrlResponse,
-        ::runtime::SdkError<GetExportBackupUrlError>,
-    > {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
-
-    /// The spec's example input (`example:` values).
-    #[cfg(feature = "catalog")]
-    pub fn example() -> Result<GetExportBackupUrlRequest, ::runtime::BuildError> {
-        GetExportBackupUrlRequest::builder()
-            .cdb_instance_id(String::from("cdb-c1nl9rpv"))
-            .date(String::from("2016-07-06 01:04:54"))
-            .db_table_list(
-                Vec::from([
-                    DbTable {
-                        dbname: String::from("test1"),
-                        table_list: Vec::from([]),
-                    },
-                    DbTable {
-                        dbname: String::from("mysql"),
-                        table_list: Vec::from([
-                            String::from("general_log"),
-                            String::from("slow_log"),
-                        ]),
-                    },
-                ]),
-            )
-            .build()
-    }
-
-    /// Calls the operation with the spec's example input.
-    #[cfg(feature = "catalog")]
-    pub fn call_example(
-        runtime: &::runtime::Runtime,
-    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        ::runtime::catalog::call_example::<
-            _,
-            GetExportBackupUrlResponse,
-            GetExportBackupUrlError,
-        >(runtime, &OPERATION, example, to_wire)
     }
 }

@@ -2,30 +2,40 @@
 //! `DescribeBackupUrl`: Query the download addresses of a backup RDB file. Addresses are valid for 6 hours.
 //! Supports financial availability zones, which need the regional endpoint.
 //!
-//! - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`.
-//! - Idempotent: yes.
-//! - Rate limit: 20.0 requests per second.
+//! - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes; rate limit: 20.0 requests per second.
 //! - Documented errors: 9.
 //! - Sample `two_part_backup` (`samples/describe_backup_url.json`): The document's example output, verbatim (five-part backup, public and private URLs).
+//! - Sample `backup_infos` (`samples/describe_backup_url_backup_infos.json`): The vendor's current example (tccli-intl-en 3.1.193.1 examples.json, verbatim): `BackupInfos` with name, size and both addresses per file.
 //! - Spec: `specs/tencent/redis/describe_backup_url.yaml`.
 
 use ::runtime::de::lenient;
+use super::BackupLimitVpcItem;
 
 /// Input of `DescribeBackupUrl`. Build one with [`DescribeBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBackupUrlRequest {
     /// Instance ID.
-    ///
-    /// Wire name: `InstanceId`.
-    /// Example: `crs-4y9t57vt`.
+    /// Wire name: `InstanceId`; example: `crs-4y9t57vt`.
     pub instance_id: String,
-
     /// Backup ID (from DescribeInstanceBackups): a 24-digit number, kept a string so no digit is lost.
-    ///
-    /// Wire name: `BackupId`.
-    /// Example: `678362566696298532848117`.
+    /// Wire name: `BackupId`; example: `678362566696298532848117`.
     pub backup_id: String,
+    /// Network the download addresses are limited to: `NoLimit` (public and private networks), `LimitOnlyIntranet` (private network only), `Customize` (the VPCs and IPs below). Unset: the restriction of the region (DescribeBackupDownloadRestriction).
+    /// Wire name: `LimitType`.
+    pub limit_type: Option<String>,
+    /// Only `In`: downloads only from the VPCs of `LimitVpc`.
+    /// Wire name: `VpcComparisonSymbol`.
+    pub vpc_comparison_symbol: Option<String>,
+    /// `In` (only from the IPs of `LimitIp`) or `NotIn` (not from them).
+    /// Wire name: `IpComparisonSymbol`.
+    pub ip_comparison_symbol: Option<String>,
+    /// VPCs downloads may come from; required when `LimitType` is `Customize`.
+    /// Wire name: `LimitVpc`.
+    pub limit_vpc: Option<Vec<BackupLimitVpcItem>>,
+    /// IP addresses downloads may come from; required when `LimitType` is `Customize`.
+    /// Wire name: `LimitIp`.
+    pub limit_ip: Option<Vec<String>>,
 }
 
 impl DescribeBackupUrlRequest {
@@ -34,28 +44,20 @@ impl DescribeBackupUrlRequest {
         DescribeBackupUrlRequestBuilder::default()
     }
 }
-
-/// Builder of [`DescribeBackupUrlRequest`]: [`build`](DescribeBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct DescribeBackupUrlRequestBuilder {
-    instance_id: Option<String>,
-    backup_id: Option<String>,
+::runtime::request_builder! {
+    /// Builder of [`DescribeBackupUrlRequest`]: [`build`](DescribeBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
+    DescribeBackupUrlRequestBuilder for DescribeBackupUrlRequest {
+        instance_id: String = "InstanceId",
+        backup_id: String = "BackupId",
+        limit_type: String = "LimitType",
+        vpc_comparison_symbol: String = "VpcComparisonSymbol",
+        ip_comparison_symbol: String = "IpComparisonSymbol",
+        limit_vpc: Vec<BackupLimitVpcItem> = "LimitVpc",
+        limit_ip: Vec<String> = "LimitIp",
+    }
 }
 
 impl DescribeBackupUrlRequestBuilder {
-    /// Sets [`instance_id`](DescribeBackupUrlRequest::instance_id) (`InstanceId`).
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`backup_id`](DescribeBackupUrlRequest::backup_id) (`BackupId`).
-    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_id = Some(value.into());
-        self
-    }
-
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<DescribeBackupUrlRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
@@ -65,6 +67,11 @@ impl DescribeBackupUrlRequestBuilder {
             .finish(|| Some(DescribeBackupUrlRequest {
                 instance_id: instance_id?,
                 backup_id: backup_id?,
+                limit_type: self.limit_type,
+                vpc_comparison_symbol: self.vpc_comparison_symbol,
+                ip_comparison_symbol: self.ip_comparison_symbol,
+                limit_vpc: self.limit_vpc,
+                limit_ip: self.limit_ip,
             }))
     }
 }
@@ -73,63 +80,272 @@ impl DescribeBackupUrlRequestBuilder {
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeBackupUrlResponse {
-    /// Download addresses on the public network.
-    ///
-    /// Wire name: `DownloadUrl`.
+    /// Download addresses on the public network (the vendor says it will be disused; prefer `BackupInfos`).
+    /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "DownloadUrl", default, deserialize_with = "lenient")]
     pub download_url: Vec<::runtime::SignedUrl>,
-
-    /// Download addresses on the private network.
-    ///
-    /// Wire name: `InnerDownloadUrl`.
+    /// Download addresses on the private network (the vendor says it will be disused; prefer `BackupInfos`).
+    /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InnerDownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "InnerDownloadUrl", default, deserialize_with = "lenient")]
     pub inner_download_url: Vec<::runtime::SignedUrl>,
-
+    /// File names, in the order of the address lists (being deprecated by the vendor).
+    /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Filenames`.
+    #[serde(rename = "Filenames", default, deserialize_with = "lenient")]
+    pub filenames: Vec<String>,
+    /// One entry per backup file; absent from older responses (then use the address lists).
+    /// Wire name: `BackupInfos`.
+    #[serde(rename = "BackupInfos", default, deserialize_with = "lenient")]
+    pub backup_infos: Vec<BackupDownloadInfo>,
     /// Unique ID of the request, needed to troubleshoot issues.
-    ///
     /// Wire name: `RequestId`.
     #[serde(rename = "RequestId", deserialize_with = "lenient")]
     pub request_id: String,
 }
 
+/// One file of the backup and where to download it.
+#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct BackupDownloadInfo {
+    /// Backup file name.
+    /// Wire name: `FileName`.
+    #[serde(rename = "FileName", default, deserialize_with = "lenient")]
+    pub file_name: Option<String>,
+    /// Size in bytes; `0` means unknown.
+    /// Wire name: `FileSize`.
+    /// Unit: B.
+    #[serde(rename = "FileSize", default, deserialize_with = "lenient")]
+    pub file_size: Option<u64>,
+    /// Download address on the public network.
+    /// Wire name: `DownloadUrl`.
+    /// Valid for 6h after it is issued.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
+    #[serde(rename = "DownloadUrl", default, deserialize_with = "lenient")]
+    pub download_url: Option<::runtime::SignedUrl>,
+    /// Download address on the private network.
+    /// Wire name: `InnerDownloadUrl`.
+    /// Valid for 6h after it is issued.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
+    #[serde(rename = "InnerDownloadUrl", default, deserialize_with = "lenient")]
+    pub inner_download_url: Option<::runtime::SignedUrl>,
+}
+
+impl ::runtime::de::Lenient for BackupDownloadInfo {}
 /// Errors of `DescribeBackupUrl`: its documented codes, the Tencent Cloud API 3.0 common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeBackupUrlError {
     /// `FailedOperation.SystemError`: Internal system error, irrelevant to the business.
     FailedOperationSystemError(::runtime::ErrorMeta),
-
     /// `InternalError.InternalError`: Internal error.
     InternalErrorInternalError(::runtime::ErrorMeta),
-
     /// `InvalidParameter.PermissionDenied`: The API has no CAM permissions.
     InvalidParameterPermissionDenied(::runtime::ErrorMeta),
-
     /// `ResourceNotFound.InstanceNotExists`: No Redis instance found by the serialId.
     ResourceNotFoundInstanceNotExists(::runtime::ErrorMeta),
-
     /// `UnauthorizedOperation.NoCAMAuthed`: No CAM permissions.
     UnauthorizedOperationNoCamAuthed(::runtime::ErrorMeta),
-
     /// `UnauthorizedOperation.UserNotInWhiteList`: User is not in the whitelist.
     UnauthorizedOperationUserNotInWhiteList(::runtime::ErrorMeta),
-
     /// `UnsupportedOperation.ClusterInstanceAccessedDeny`: The Redis cluster edition is not allowed to access a security group.
     UnsupportedOperationClusterInstanceAccessedDeny(::runtime::ErrorMeta),
-
     /// `UnsupportedOperation.IsAutoRenewError`: Error with the auto-renewal flag.
     UnsupportedOperationIsAutoRenewError(::runtime::ErrorMeta),
-
     /// `UnsupportedOperation.OnlyClusterInstanceCanExportBackup`: Only cluster edition instances support backup exporting.
     UnsupportedOperationOnlyClusterInstanceCanExportBackup(::runtime::ErrorMeta),
-
+    /// `AuthFailure`: CAM signature/authentication error.
+    AuthFailure(::runtime::ErrorMeta),
+    /// `FailedOperation.AddInstanceInfoFailed`: Failed to add the security group information of the instance.
+    FailedOperationAddInstanceInfoFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.AssociateSecurityGroupsFailed`: Failed to associate the security group.
+    FailedOperationAssociateSecurityGroupsFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.ClearInstanceInfoFailed`: Failed to clear the security group information of the instance.
+    FailedOperationClearInstanceInfoFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.CommitFlowError`: Failed to submit the task.
+    FailedOperationCommitFlowError(::runtime::ErrorMeta),
+    /// `FailedOperation.DisassociateSecurityGroupsFailed`: Failed to unbind the security group.
+    FailedOperationDisassociateSecurityGroupsFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.DtsStatusAbnormal`: This operation is not allowed under the current DTS status.
+    FailedOperationDtsStatusAbnormal(::runtime::ErrorMeta),
+    /// `FailedOperation.FlowNotExists`: No process exists.
+    FailedOperationFlowNotExists(::runtime::ErrorMeta),
+    /// `FailedOperation.GetSecurityGroupDetailFailed`: Failed to query the security group details. Try again later.
+    FailedOperationGetSecurityGroupDetailFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.PayFailed`: Payment failed.
+    FailedOperationPayFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.RedoFlowFailed`: No exact description for this error code for the time being.
+    FailedOperationRedoFlowFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.ServiceAccessError`: Failed to access the Log service. Please retry later. If it remains unsuccessful, contact our customer service for assistance.
+    FailedOperationServiceAccessError(::runtime::ErrorMeta),
+    /// `FailedOperation.SetRuleLocationFailed`: Failed to set the rule.
+    FailedOperationSetRuleLocationFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.UnSupportError`: The instance does not support this API.
+    FailedOperationUnSupportError(::runtime::ErrorMeta),
+    /// `FailedOperation.Unknown`: Invalid data is entered for weekday.
+    FailedOperationUnknown(::runtime::ErrorMeta),
+    /// `FailedOperation.UpdateInstanceInfoFailed`: Failed to update the security group information of the instance.
+    FailedOperationUpdateInstanceInfoFailed(::runtime::ErrorMeta),
+    /// `FailedOperation.UpdateSecurityGroupsFailed`: Failed to update the security group.
+    FailedOperationUpdateSecurityGroupsFailed(::runtime::ErrorMeta),
+    /// `InternalError.CamAuthOssResponseReturnCodeError`: A CAM authentication error occurred.
+    InternalErrorCamAuthOssResponseReturnCodeError(::runtime::ErrorMeta),
+    /// `InternalError.DbOperationFailed`: Internal system error with the database operation, which may be update, insert, select, etc.
+    InternalErrorDbOperationFailed(::runtime::ErrorMeta),
+    /// `InternalError.ExecHttpRequestError`: Failed to execute the HTTP request. Try again later.
+    InternalErrorExecHttpRequestError(::runtime::ErrorMeta),
+    /// `InternalError.InstanceNotFoundError`: Instance not found.
+    InternalErrorInstanceNotFoundError(::runtime::ErrorMeta),
+    /// `InternalError.InstanceOperatePermissionError`: You do not have the operation permission.
+    InternalErrorInstanceOperatePermissionError(::runtime::ErrorMeta),
+    /// `InternalError.ListInstancesError`: An error occurred while obtaining the list of instances. Try again later.
+    InternalErrorListInstancesError(::runtime::ErrorMeta),
+    /// `InternalError.NetWorkErr`: A network error occurred.
+    InternalErrorNetWorkErr(::runtime::ErrorMeta),
+    /// `InvalidParameter.ActionNotFound`: The corresponding API was not found.
+    InvalidParameterActionNotFound(::runtime::ErrorMeta),
+    /// `InvalidParameter.EmptyParam`: The parameter is empty.
+    InvalidParameterEmptyParam(::runtime::ErrorMeta),
+    /// `InvalidParameter.IllegalParameterError`: Invalid parameter.
+    InvalidParameterIllegalParameterError(::runtime::ErrorMeta),
+    /// `InvalidParameter.InstanceSGOverLimitError`: The security groups of the instance exceeds the limit.
+    InvalidParameterInstanceSgOverLimitError(::runtime::ErrorMeta),
+    /// `InvalidParameter.InvalidParameter`: Invalid service parameter.
+    InvalidParameterInvalidParameter(::runtime::ErrorMeta),
+    /// `InvalidParameter.InvalidParameterError`: Invalid parameter.
+    InvalidParameterInvalidParameterError(::runtime::ErrorMeta),
+    /// `InvalidParameter.IsNotVpcInstance`: The instance is not in a VPC.
+    InvalidParameterIsNotVpcInstance(::runtime::ErrorMeta),
+    /// `InvalidParameter.NotSupported`: The operation is unsupported due to incorrect parameters.
+    InvalidParameterNotSupported(::runtime::ErrorMeta),
+    /// `InvalidParameter.OnlyVPCOnSpecZoneId`: Only VPCs are provided in the Shanghai Finance AZ.
+    InvalidParameterOnlyVpcOnSpecZoneId(::runtime::ErrorMeta),
+    /// `InvalidParameter.Period`: The time format or time range is invalid.
+    InvalidParameterPeriod(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.BackupNotExists`: The backup does not exist.
+    InvalidParameterValueBackupNotExists(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.BaseNetWorkAccessDeny`: The instance is not in a VPC.
+    InvalidParameterValueBaseNetWorkAccessDeny(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.CheckNotPass`: Business verification failed.
+    InvalidParameterValueCheckNotPass(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.DataConvertError`: Data conversion failed.
+    InvalidParameterValueDataConvertError(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.InstanceNameRuleError`: A renaming rule error occurred.
+    InvalidParameterValueInstanceNameRuleError(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.InvalidInstanceTypeId`: The type of instances requested for purchase is incorrect (TypeId - 1: Cluster Edition; 2: Master-Replica Edition, i.e., the legacy Master-Replica Edition).
+    InvalidParameterValueInvalidInstanceTypeId(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.InvalidParameterValueError`: Illegal input.
+    InvalidParameterValueInvalidParameterValueError(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.InvalidSubnetId`: The `vpcid` or subnet ID in the VPC is invalid.
+    InvalidParameterValueInvalidSubnetId(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.MemSizeNotInRange`: The requested capacity is out of the purchasable capacity range.
+    InvalidParameterValueMemSizeNotInRange(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.NotRepeatBind`: The instance has already been bound.
+    InvalidParameterValueNotRepeatBind(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.PasswordEmpty`: The password is empty.
+    InvalidParameterValuePasswordEmpty(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.PasswordError`: Password verification error due to incorrect password.
+    InvalidParameterValuePasswordError(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.PasswordFreeDenied`: Tencent internal accounts are not allowed to use password-free instances.
+    InvalidParameterValuePasswordFreeDenied(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.PasswordRuleError`: When the password is set, the old password passed in by MC does not match the previously set password.
+    InvalidParameterValuePasswordRuleError(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.ReduceCapacityNotAllowed`: The request capacity is too small. Capacity reduction is not supported.
+    InvalidParameterValueReduceCapacityNotAllowed(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.ReplicationGroupNotExists`: The global replication group doesn’t exist.
+    InvalidParameterValueReplicationGroupNotExists(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.SecurityGroupIdsNotExists`: The request parameter or security group ID is incorrect.
+    InvalidParameterValueSecurityGroupIdsNotExists(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.SpecNotExist`: The instance specification doesn’t exist.
+    InvalidParameterValueSpecNotExist(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.UnSupportedType`: The instance type is not supported.
+    InvalidParameterValueUnSupportedType(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.UnVpcIdNotExists`: The `uniqVpcId` or subnet ID in the VPC is invalid.
+    InvalidParameterValueUnVpcIdNotExists(::runtime::ErrorMeta),
+    /// `InvalidParameterValue.WeekDaysIsInvalid`: Invalid data is entered for `weekday`.
+    InvalidParameterValueWeekDaysIsInvalid(::runtime::ErrorMeta),
+    /// `LimitExceeded.ExceedUpperLimit`: The number of bound instances exceeds the upper limit.
+    LimitExceededExceedUpperLimit(::runtime::ErrorMeta),
+    /// `LimitExceeded.InstanceNotEmpty`: The bound instance must not be specified.
+    LimitExceededInstanceNotEmpty(::runtime::ErrorMeta),
+    /// `LimitExceeded.InvalidMemSize`: The requested capacity is out of the purchasable specification range (`memSize` should be an integer multiple of 1,024 in MB).
+    LimitExceededInvalidMemSize(::runtime::ErrorMeta),
+    /// `LimitExceeded.InvalidParameterGoodsNumNotInRange`: The number of instances requested for purchase at a time is out of the purchasable quantity range.
+    LimitExceededInvalidParameterGoodsNumNotInRange(::runtime::ErrorMeta),
+    /// `LimitExceeded.MemSizeNotInRange`: The requested capacity is out of the purchasable capacity range.
+    LimitExceededMemSizeNotInRange(::runtime::ErrorMeta),
+    /// `LimitExceeded.PeriodExceedMaxLimit`: The requested length of purchase is more than three years and exceeds the maximum value.
+    LimitExceededPeriodExceedMaxLimit(::runtime::ErrorMeta),
+    /// `LimitExceeded.PeriodLessThanMinLimit`: The length of purchase is invalid. It must be at least one month.
+    LimitExceededPeriodLessThanMinLimit(::runtime::ErrorMeta),
+    /// `LimitExceeded.ReachTheAmountLimit`: The quantity of requested TencentDB for Redis instances falls out of the limit range.
+    LimitExceededReachTheAmountLimit(::runtime::ErrorMeta),
+    /// `LimitExceeded.ReplicationGroupLocked`: Replication group locked.
+    LimitExceededReplicationGroupLocked(::runtime::ErrorMeta),
+    /// `ResourceInUse.InstanceBeenLocked`: The instance is locked by another process.
+    ResourceInUseInstanceBeenLocked(::runtime::ErrorMeta),
+    /// `ResourceNotFound.AccountDoesNotExists`: The UIN value is empty.
+    ResourceNotFoundAccountDoesNotExists(::runtime::ErrorMeta),
+    /// `ResourceNotFound.InstanceNotFound`: The instance was not found.
+    ResourceNotFoundInstanceNotFound(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.AccountBalanceNotEnough`: The request order number does not exist.
+    ResourceUnavailableAccountBalanceNotEnough(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.BackupLockedError`: The backup has been locked by another task, and the operation cannot be performed temporarily.
+    ResourceUnavailableBackupLockedError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.BackupSpecError`: Backup and recovery specifications are not supported.
+    ResourceUnavailableBackupSpecError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.BackupStatusAbnormal`: Backup status exception. The operation cannot be performed temporarily. The backup may have expired or been deleted.
+    ResourceUnavailableBackupStatusAbnormal(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.BackupStatusInvalid`: Backup is not supported when the instance is not in the “Running” status.
+    ResourceUnavailableBackupStatusInvalid(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.CallOssError`: Failed to call the backend API.
+    ResourceUnavailableCallOssError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.GetSecurityError`: Failed to get the security group information.
+    ResourceUnavailableGetSecurityError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceConfError`: An instance configuration error occurred.
+    ResourceUnavailableInstanceConfError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceDeleted`: The instance has already been repossessed.
+    ResourceUnavailableInstanceDeleted(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceIsolated`: The instance has expired.
+    ResourceUnavailableInstanceIsolated(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceLockedError`: Redis has been locked by another process.
+    ResourceUnavailableInstanceLockedError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceNoDeal`: The order does not exist.
+    ResourceUnavailableInstanceNoDeal(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceNotSupportOperation`: Instances in this status do not support the operation.
+    ResourceUnavailableInstanceNotSupportOperation(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceStateError`: Instance status error.
+    ResourceUnavailableInstanceStateError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceStatusAbnormal`: The Redis status is exceptional, and the corresponding process cannot be executed.
+    ResourceUnavailableInstanceStatusAbnormal(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceStatusError`: Operation unsupported: the instance is exceptional.
+    ResourceUnavailableInstanceStatusError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.InstanceUnLockedError`: The instance has been locked by another process.
+    ResourceUnavailableInstanceUnLockedError(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.NoEnoughVipInVPC`: The IP resources in the VPC are insufficient.
+    ResourceUnavailableNoEnoughVipInVpc(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.NoRedisService`: The requested region currently does not provide the Redis service.
+    ResourceUnavailableNoRedisService(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.NoServiceAvailableForThisZoneId`: The requested `zoneId` doesn’t provide Redis service.
+    ResourceUnavailableNoServiceAvailableForThisZoneId(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.NoTypeIdRedisService`: The requested region currently does not provide the requested type of Redis service.
+    ResourceUnavailableNoTypeIdRedisService(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.SaleOut`: Resources of the specified type in the region are sold out.
+    ResourceUnavailableSaleOut(::runtime::ErrorMeta),
+    /// `ResourceUnavailable.SecurityGroupNotSupported`: The product has not been connected to any security group.
+    ResourceUnavailableSecurityGroupNotSupported(::runtime::ErrorMeta),
+    /// `UnsupportedOperation.Inspection`: Inspecting replication group.
+    UnsupportedOperationInspection(::runtime::ErrorMeta),
+    /// `UnsupportedOperation.InstanceNotOperation`: Unsupported operation.
+    UnsupportedOperationInstanceNotOperation(::runtime::ErrorMeta),
+    /// `UnsupportedOperation.LimitProxyVersion`: The instance version is too low.
+    UnsupportedOperationLimitProxyVersion(::runtime::ErrorMeta),
+    /// `UnsupportedOperation.LowVersion`: The instance version is too low.
+    UnsupportedOperationLowVersion(::runtime::ErrorMeta),
     /// A common error of the Tencent Cloud API 3.0 protocol.
     Common(::generated_protocols::tencent_v3::TencentV3Error),
-
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
     /// Do not match on this variant to detect a particular code: a later version
@@ -164,6 +380,260 @@ impl From<::runtime::ErrorMeta> for DescribeBackupUrlError {
             "UnsupportedOperation.OnlyClusterInstanceCanExportBackup" => {
                 Self::UnsupportedOperationOnlyClusterInstanceCanExportBackup(meta)
             }
+            "AuthFailure" => Self::AuthFailure(meta),
+            "FailedOperation.AddInstanceInfoFailed" => {
+                Self::FailedOperationAddInstanceInfoFailed(meta)
+            }
+            "FailedOperation.AssociateSecurityGroupsFailed" => {
+                Self::FailedOperationAssociateSecurityGroupsFailed(meta)
+            }
+            "FailedOperation.ClearInstanceInfoFailed" => {
+                Self::FailedOperationClearInstanceInfoFailed(meta)
+            }
+            "FailedOperation.CommitFlowError" => {
+                Self::FailedOperationCommitFlowError(meta)
+            }
+            "FailedOperation.DisassociateSecurityGroupsFailed" => {
+                Self::FailedOperationDisassociateSecurityGroupsFailed(meta)
+            }
+            "FailedOperation.DtsStatusAbnormal" => {
+                Self::FailedOperationDtsStatusAbnormal(meta)
+            }
+            "FailedOperation.FlowNotExists" => Self::FailedOperationFlowNotExists(meta),
+            "FailedOperation.GetSecurityGroupDetailFailed" => {
+                Self::FailedOperationGetSecurityGroupDetailFailed(meta)
+            }
+            "FailedOperation.PayFailed" => Self::FailedOperationPayFailed(meta),
+            "FailedOperation.RedoFlowFailed" => Self::FailedOperationRedoFlowFailed(meta),
+            "FailedOperation.ServiceAccessError" => {
+                Self::FailedOperationServiceAccessError(meta)
+            }
+            "FailedOperation.SetRuleLocationFailed" => {
+                Self::FailedOperationSetRuleLocationFailed(meta)
+            }
+            "FailedOperation.UnSupportError" => Self::FailedOperationUnSupportError(meta),
+            "FailedOperation.Unknown" => Self::FailedOperationUnknown(meta),
+            "FailedOperation.UpdateInstanceInfoFailed" => {
+                Self::FailedOperationUpdateInstanceInfoFailed(meta)
+            }
+            "FailedOperation.UpdateSecurityGroupsFailed" => {
+                Self::FailedOperationUpdateSecurityGroupsFailed(meta)
+            }
+            "InternalError.CamAuthOssResponseReturnCodeError" => {
+                Self::InternalErrorCamAuthOssResponseReturnCodeError(meta)
+            }
+            "InternalError.DbOperationFailed" => {
+                Self::InternalErrorDbOperationFailed(meta)
+            }
+            "InternalError.ExecHttpRequestError" => {
+                Self::InternalErrorExecHttpRequestError(meta)
+            }
+            "InternalError.InstanceNotFoundError" => {
+                Self::InternalErrorInstanceNotFoundError(meta)
+            }
+            "InternalError.InstanceOperatePermissionError" => {
+                Self::InternalErrorInstanceOperatePermissionError(meta)
+            }
+            "InternalError.ListInstancesError" => {
+                Self::InternalErrorListInstancesError(meta)
+            }
+            "InternalError.NetWorkErr" => Self::InternalErrorNetWorkErr(meta),
+            "InvalidParameter.ActionNotFound" => {
+                Self::InvalidParameterActionNotFound(meta)
+            }
+            "InvalidParameter.EmptyParam" => Self::InvalidParameterEmptyParam(meta),
+            "InvalidParameter.IllegalParameterError" => {
+                Self::InvalidParameterIllegalParameterError(meta)
+            }
+            "InvalidParameter.InstanceSGOverLimitError" => {
+                Self::InvalidParameterInstanceSgOverLimitError(meta)
+            }
+            "InvalidParameter.InvalidParameter" => {
+                Self::InvalidParameterInvalidParameter(meta)
+            }
+            "InvalidParameter.InvalidParameterError" => {
+                Self::InvalidParameterInvalidParameterError(meta)
+            }
+            "InvalidParameter.IsNotVpcInstance" => {
+                Self::InvalidParameterIsNotVpcInstance(meta)
+            }
+            "InvalidParameter.NotSupported" => Self::InvalidParameterNotSupported(meta),
+            "InvalidParameter.OnlyVPCOnSpecZoneId" => {
+                Self::InvalidParameterOnlyVpcOnSpecZoneId(meta)
+            }
+            "InvalidParameter.Period" => Self::InvalidParameterPeriod(meta),
+            "InvalidParameterValue.BackupNotExists" => {
+                Self::InvalidParameterValueBackupNotExists(meta)
+            }
+            "InvalidParameterValue.BaseNetWorkAccessDeny" => {
+                Self::InvalidParameterValueBaseNetWorkAccessDeny(meta)
+            }
+            "InvalidParameterValue.CheckNotPass" => {
+                Self::InvalidParameterValueCheckNotPass(meta)
+            }
+            "InvalidParameterValue.DataConvertError" => {
+                Self::InvalidParameterValueDataConvertError(meta)
+            }
+            "InvalidParameterValue.InstanceNameRuleError" => {
+                Self::InvalidParameterValueInstanceNameRuleError(meta)
+            }
+            "InvalidParameterValue.InvalidInstanceTypeId" => {
+                Self::InvalidParameterValueInvalidInstanceTypeId(meta)
+            }
+            "InvalidParameterValue.InvalidParameterValueError" => {
+                Self::InvalidParameterValueInvalidParameterValueError(meta)
+            }
+            "InvalidParameterValue.InvalidSubnetId" => {
+                Self::InvalidParameterValueInvalidSubnetId(meta)
+            }
+            "InvalidParameterValue.MemSizeNotInRange" => {
+                Self::InvalidParameterValueMemSizeNotInRange(meta)
+            }
+            "InvalidParameterValue.NotRepeatBind" => {
+                Self::InvalidParameterValueNotRepeatBind(meta)
+            }
+            "InvalidParameterValue.PasswordEmpty" => {
+                Self::InvalidParameterValuePasswordEmpty(meta)
+            }
+            "InvalidParameterValue.PasswordError" => {
+                Self::InvalidParameterValuePasswordError(meta)
+            }
+            "InvalidParameterValue.PasswordFreeDenied" => {
+                Self::InvalidParameterValuePasswordFreeDenied(meta)
+            }
+            "InvalidParameterValue.PasswordRuleError" => {
+                Self::InvalidParameterValuePasswordRuleError(meta)
+            }
+            "InvalidParameterValue.ReduceCapacityNotAllowed" => {
+                Self::InvalidParameterValueReduceCapacityNotAllowed(meta)
+            }
+            "InvalidParameterValue.ReplicationGroupNotExists" => {
+                Self::InvalidParameterValueReplicationGroupNotExists(meta)
+            }
+            "InvalidParameterValue.SecurityGroupIdsNotExists" => {
+                Self::InvalidParameterValueSecurityGroupIdsNotExists(meta)
+            }
+            "InvalidParameterValue.SpecNotExist" => {
+                Self::InvalidParameterValueSpecNotExist(meta)
+            }
+            "InvalidParameterValue.UnSupportedType" => {
+                Self::InvalidParameterValueUnSupportedType(meta)
+            }
+            "InvalidParameterValue.UnVpcIdNotExists" => {
+                Self::InvalidParameterValueUnVpcIdNotExists(meta)
+            }
+            "InvalidParameterValue.WeekDaysIsInvalid" => {
+                Self::InvalidParameterValueWeekDaysIsInvalid(meta)
+            }
+            "LimitExceeded.ExceedUpperLimit" => Self::LimitExceededExceedUpperLimit(meta),
+            "LimitExceeded.InstanceNotEmpty" => Self::LimitExceededInstanceNotEmpty(meta),
+            "LimitExceeded.InvalidMemSize" => Self::LimitExceededInvalidMemSize(meta),
+            "LimitExceeded.InvalidParameterGoodsNumNotInRange" => {
+                Self::LimitExceededInvalidParameterGoodsNumNotInRange(meta)
+            }
+            "LimitExceeded.MemSizeNotInRange" => {
+                Self::LimitExceededMemSizeNotInRange(meta)
+            }
+            "LimitExceeded.PeriodExceedMaxLimit" => {
+                Self::LimitExceededPeriodExceedMaxLimit(meta)
+            }
+            "LimitExceeded.PeriodLessThanMinLimit" => {
+                Self::LimitExceededPeriodLessThanMinLimit(meta)
+            }
+            "LimitExceeded.ReachTheAmountLimit" => {
+                Self::LimitExceededReachTheAmountLimit(meta)
+            }
+            "LimitExceeded.ReplicationGroupLocked" => {
+                Self::LimitExceededReplicationGroupLocked(meta)
+            }
+            "ResourceInUse.InstanceBeenLocked" => {
+                Self::ResourceInUseInstanceBeenLocked(meta)
+            }
+            "ResourceNotFound.AccountDoesNotExists" => {
+                Self::ResourceNotFoundAccountDoesNotExists(meta)
+            }
+            "ResourceNotFound.InstanceNotFound" => {
+                Self::ResourceNotFoundInstanceNotFound(meta)
+            }
+            "ResourceUnavailable.AccountBalanceNotEnough" => {
+                Self::ResourceUnavailableAccountBalanceNotEnough(meta)
+            }
+            "ResourceUnavailable.BackupLockedError" => {
+                Self::ResourceUnavailableBackupLockedError(meta)
+            }
+            "ResourceUnavailable.BackupSpecError" => {
+                Self::ResourceUnavailableBackupSpecError(meta)
+            }
+            "ResourceUnavailable.BackupStatusAbnormal" => {
+                Self::ResourceUnavailableBackupStatusAbnormal(meta)
+            }
+            "ResourceUnavailable.BackupStatusInvalid" => {
+                Self::ResourceUnavailableBackupStatusInvalid(meta)
+            }
+            "ResourceUnavailable.CallOssError" => {
+                Self::ResourceUnavailableCallOssError(meta)
+            }
+            "ResourceUnavailable.GetSecurityError" => {
+                Self::ResourceUnavailableGetSecurityError(meta)
+            }
+            "ResourceUnavailable.InstanceConfError" => {
+                Self::ResourceUnavailableInstanceConfError(meta)
+            }
+            "ResourceUnavailable.InstanceDeleted" => {
+                Self::ResourceUnavailableInstanceDeleted(meta)
+            }
+            "ResourceUnavailable.InstanceIsolated" => {
+                Self::ResourceUnavailableInstanceIsolated(meta)
+            }
+            "ResourceUnavailable.InstanceLockedError" => {
+                Self::ResourceUnavailableInstanceLockedError(meta)
+            }
+            "ResourceUnavailable.InstanceNoDeal" => {
+                Self::ResourceUnavailableInstanceNoDeal(meta)
+            }
+            "ResourceUnavailable.InstanceNotSupportOperation" => {
+                Self::ResourceUnavailableInstanceNotSupportOperation(meta)
+            }
+            "ResourceUnavailable.InstanceStateError" => {
+                Self::ResourceUnavailableInstanceStateError(meta)
+            }
+            "ResourceUnavailable.InstanceStatusAbnormal" => {
+                Self::ResourceUnavailableInstanceStatusAbnormal(meta)
+            }
+            "ResourceUnavailable.InstanceStatusError" => {
+                Self::ResourceUnavailableInstanceStatusError(meta)
+            }
+            "ResourceUnavailable.InstanceUnLockedError" => {
+                Self::ResourceUnavailableInstanceUnLockedError(meta)
+            }
+            "ResourceUnavailable.NoEnoughVipInVPC" => {
+                Self::ResourceUnavailableNoEnoughVipInVpc(meta)
+            }
+            "ResourceUnavailable.NoRedisService" => {
+                Self::ResourceUnavailableNoRedisService(meta)
+            }
+            "ResourceUnavailable.NoServiceAvailableForThisZoneId" => {
+                Self::ResourceUnavailableNoServiceAvailableForThisZoneId(meta)
+            }
+            "ResourceUnavailable.NoTypeIdRedisService" => {
+                Self::ResourceUnavailableNoTypeIdRedisService(meta)
+            }
+            "ResourceUnavailable.SaleOut" => Self::ResourceUnavailableSaleOut(meta),
+            "ResourceUnavailable.SecurityGroupNotSupported" => {
+                Self::ResourceUnavailableSecurityGroupNotSupported(meta)
+            }
+            "UnsupportedOperation.Inspection" => {
+                Self::UnsupportedOperationInspection(meta)
+            }
+            "UnsupportedOperation.InstanceNotOperation" => {
+                Self::UnsupportedOperationInstanceNotOperation(meta)
+            }
+            "UnsupportedOperation.LimitProxyVersion" => {
+                Self::UnsupportedOperationLimitProxyVersion(meta)
+            }
+            "UnsupportedOperation.LowVersion" => {
+                Self::UnsupportedOperationLowVersion(meta)
+            }
             _ => {
                 match ::generated_protocols::tencent_v3::TencentV3Error::from_meta(
                     meta,
@@ -188,6 +658,100 @@ impl ::runtime::ServiceError for DescribeBackupUrlError {
             | Self::UnsupportedOperationClusterInstanceAccessedDeny(meta)
             | Self::UnsupportedOperationIsAutoRenewError(meta)
             | Self::UnsupportedOperationOnlyClusterInstanceCanExportBackup(meta)
+            | Self::AuthFailure(meta)
+            | Self::FailedOperationAddInstanceInfoFailed(meta)
+            | Self::FailedOperationAssociateSecurityGroupsFailed(meta)
+            | Self::FailedOperationClearInstanceInfoFailed(meta)
+            | Self::FailedOperationCommitFlowError(meta)
+            | Self::FailedOperationDisassociateSecurityGroupsFailed(meta)
+            | Self::FailedOperationDtsStatusAbnormal(meta)
+            | Self::FailedOperationFlowNotExists(meta)
+            | Self::FailedOperationGetSecurityGroupDetailFailed(meta)
+            | Self::FailedOperationPayFailed(meta)
+            | Self::FailedOperationRedoFlowFailed(meta)
+            | Self::FailedOperationServiceAccessError(meta)
+            | Self::FailedOperationSetRuleLocationFailed(meta)
+            | Self::FailedOperationUnSupportError(meta)
+            | Self::FailedOperationUnknown(meta)
+            | Self::FailedOperationUpdateInstanceInfoFailed(meta)
+            | Self::FailedOperationUpdateSecurityGroupsFailed(meta)
+            | Self::InternalErrorCamAuthOssResponseReturnCodeError(meta)
+            | Self::InternalErrorDbOperationFailed(meta)
+            | Self::InternalErrorExecHttpRequestError(meta)
+            | Self::InternalErrorInstanceNotFoundError(meta)
+            | Self::InternalErrorInstanceOperatePermissionError(meta)
+            | Self::InternalErrorListInstancesError(meta)
+            | Self::InternalErrorNetWorkErr(meta)
+            | Self::InvalidParameterActionNotFound(meta)
+            | Self::InvalidParameterEmptyParam(meta)
+            | Self::InvalidParameterIllegalParameterError(meta)
+            | Self::InvalidParameterInstanceSgOverLimitError(meta)
+            | Self::InvalidParameterInvalidParameter(meta)
+            | Self::InvalidParameterInvalidParameterError(meta)
+            | Self::InvalidParameterIsNotVpcInstance(meta)
+            | Self::InvalidParameterNotSupported(meta)
+            | Self::InvalidParameterOnlyVpcOnSpecZoneId(meta)
+            | Self::InvalidParameterPeriod(meta)
+            | Self::InvalidParameterValueBackupNotExists(meta)
+            | Self::InvalidParameterValueBaseNetWorkAccessDeny(meta)
+            | Self::InvalidParameterValueCheckNotPass(meta)
+            | Self::InvalidParameterValueDataConvertError(meta)
+            | Self::InvalidParameterValueInstanceNameRuleError(meta)
+            | Self::InvalidParameterValueInvalidInstanceTypeId(meta)
+            | Self::InvalidParameterValueInvalidParameterValueError(meta)
+            | Self::InvalidParameterValueInvalidSubnetId(meta)
+            | Self::InvalidParameterValueMemSizeNotInRange(meta)
+            | Self::InvalidParameterValueNotRepeatBind(meta)
+            | Self::InvalidParameterValuePasswordEmpty(meta)
+            | Self::InvalidParameterValuePasswordError(meta)
+            | Self::InvalidParameterValuePasswordFreeDenied(meta)
+            | Self::InvalidParameterValuePasswordRuleError(meta)
+            | Self::InvalidParameterValueReduceCapacityNotAllowed(meta)
+            | Self::InvalidParameterValueReplicationGroupNotExists(meta)
+            | Self::InvalidParameterValueSecurityGroupIdsNotExists(meta)
+            | Self::InvalidParameterValueSpecNotExist(meta)
+            | Self::InvalidParameterValueUnSupportedType(meta)
+            | Self::InvalidParameterValueUnVpcIdNotExists(meta)
+            | Self::InvalidParameterValueWeekDaysIsInvalid(meta)
+            | Self::LimitExceededExceedUpperLimit(meta)
+            | Self::LimitExceededInstanceNotEmpty(meta)
+            | Self::LimitExceededInvalidMemSize(meta)
+            | Self::LimitExceededInvalidParameterGoodsNumNotInRange(meta)
+            | Self::LimitExceededMemSizeNotInRange(meta)
+            | Self::LimitExceededPeriodExceedMaxLimit(meta)
+            | Self::LimitExceededPeriodLessThanMinLimit(meta)
+            | Self::LimitExceededReachTheAmountLimit(meta)
+            | Self::LimitExceededReplicationGroupLocked(meta)
+            | Self::ResourceInUseInstanceBeenLocked(meta)
+            | Self::ResourceNotFoundAccountDoesNotExists(meta)
+            | Self::ResourceNotFoundInstanceNotFound(meta)
+            | Self::ResourceUnavailableAccountBalanceNotEnough(meta)
+            | Self::ResourceUnavailableBackupLockedError(meta)
+            | Self::ResourceUnavailableBackupSpecError(meta)
+            | Self::ResourceUnavailableBackupStatusAbnormal(meta)
+            | Self::ResourceUnavailableBackupStatusInvalid(meta)
+            | Self::ResourceUnavailableCallOssError(meta)
+            | Self::ResourceUnavailableGetSecurityError(meta)
+            | Self::ResourceUnavailableInstanceConfError(meta)
+            | Self::ResourceUnavailableInstanceDeleted(meta)
+            | Self::ResourceUnavailableInstanceIsolated(meta)
+            | Self::ResourceUnavailableInstanceLockedError(meta)
+            | Self::ResourceUnavailableInstanceNoDeal(meta)
+            | Self::ResourceUnavailableInstanceNotSupportOperation(meta)
+            | Self::ResourceUnavailableInstanceStateError(meta)
+            | Self::ResourceUnavailableInstanceStatusAbnormal(meta)
+            | Self::ResourceUnavailableInstanceStatusError(meta)
+            | Self::ResourceUnavailableInstanceUnLockedError(meta)
+            | Self::ResourceUnavailableNoEnoughVipInVpc(meta)
+            | Self::ResourceUnavailableNoRedisService(meta)
+            | Self::ResourceUnavailableNoServiceAvailableForThisZoneId(meta)
+            | Self::ResourceUnavailableNoTypeIdRedisService(meta)
+            | Self::ResourceUnavailableSaleOut(meta)
+            | Self::ResourceUnavailableSecurityGroupNotSupported(meta)
+            | Self::UnsupportedOperationInspection(meta)
+            | Self::UnsupportedOperationInstanceNotOperation(meta)
+            | Self::UnsupportedOperationLimitProxyVersion(meta)
+            | Self::UnsupportedOperationLowVersion(meta)
             | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
@@ -210,63 +774,33 @@ impl ::std::fmt::Display for DescribeBackupUrlError {
 impl ::std::error::Error for DescribeBackupUrlError {}
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
-pub mod glue {
+pub(crate) mod glue {
     use super::*;
+    use ::runtime::{BuildError, ClientConfig, Op, OperationInfo, WireRequest};
+    use ::runtime::protocols::Field;
 
-    /// Wire facts of this operation, for the runtime.
-    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+    pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupUrl",
-        protocol: ::runtime::Protocol::TencentV3,
-        service: "redis",
-        version: Some("2018-04-12"),
-        endpoint: "redis.tencentcloudapi.com",
-        method: ::runtime::Method::Post,
-        path: "/",
         idempotent: true,
         rate_limit: Some(20.0),
-        envelope: &::generated_protocols::tencent_v3::ENVELOPE,
-        scope: ::runtime::Scope::Project,
+        ..super::super::OPERATION_DEFAULTS
     };
 
-    /// The unsigned wire request of `input`.
+    pub const OP: Op<DescribeBackupUrlRequest> = Op { info: &OPERATION, to_wire };
+
     pub fn to_wire(
         input: &DescribeBackupUrlRequest,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        config: &ClientConfig,
+    ) -> Result<WireRequest, BuildError> {
         let fields = Vec::from([
-            ::runtime::protocols::Field::param("InstanceId", &input.instance_id),
-            ::runtime::protocols::Field::param("BackupId", &input.backup_id),
+            Field::param("InstanceId", &input.instance_id),
+            Field::param("BackupId", &input.backup_id),
+            Field::param("LimitType", &input.limit_type),
+            Field::param("VpcComparisonSymbol", &input.vpc_comparison_symbol),
+            Field::param("IpComparisonSymbol", &input.ip_comparison_symbol),
+            Field::param("LimitVpc", &input.limit_vpc),
+            Field::param("LimitIp", &input.limit_ip),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
-    }
-
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<DescribeBackupUrlResponse, ::runtime::SdkError<DescribeBackupUrlError>> {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
-
-    /// The spec's example input (`example:` values).
-    #[cfg(feature = "catalog")]
-    pub fn example() -> Result<DescribeBackupUrlRequest, ::runtime::BuildError> {
-        DescribeBackupUrlRequest::builder()
-            .instance_id(String::from("crs-4y9t57vt"))
-            .backup_id(String::from("678362566696298532848117"))
-            .build()
-    }
-
-    /// Calls the operation with the spec's example input.
-    #[cfg(feature = "catalog")]
-    pub fn call_example(
-        runtime: &::runtime::Runtime,
-    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        ::runtime::catalog::call_example::<
-            _,
-            DescribeBackupUrlResponse,
-            DescribeBackupUrlError,
-        >(runtime, &OPERATION, example, to_wire)
     }
 }

@@ -2,8 +2,7 @@
 //! `GetBackupDownloadUrl`: Query the download URL of a CRS (Redis) instance backup. Private-network and public URLs are
 //! valid for 12 hours. Quote the URL when downloading with wget.
 //!
-//! - Protocol: Tencent Cloud API 2.0; `GET /v2/index.php` on `redis.api.qcloud.com`.
-//! - Idempotent: yes.
+//! - Protocol: Tencent Cloud API 2.0; `GET /v2/index.php` on `redis.api.qcloud.com`; idempotent: yes.
 //! - Documented errors: 4.
 //! - Sample `documented` (`samples/get_backup_download_url.json`): The document's example output, verbatim.
 //! - Spec: `specs/tencent/redis/get_backup_download_url.yaml`.
@@ -15,15 +14,10 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct GetBackupDownloadUrlRequest {
     /// ID of the instance (`redisId` in the DescribeRedis results).
-    ///
-    /// Wire name: `redisId`.
-    /// Example: `crs-c7xq4kqu`.
+    /// Wire name: `redisId`; example: `crs-c7xq4kqu`.
     pub redis_id: String,
-
     /// Backup ID (`backupId` in the GetRedisBackupList results).
-    ///
-    /// Wire name: `backupId`.
-    /// Example: `fb8d2cd6-f6ee-11e6-ac36-525400394272`.
+    /// Wire name: `backupId`; example: `fb8d2cd6-f6ee-11e6-ac36-525400394272`.
     pub backup_id: String,
 }
 
@@ -33,28 +27,15 @@ impl GetBackupDownloadUrlRequest {
         GetBackupDownloadUrlRequestBuilder::default()
     }
 }
-
-/// Builder of [`GetBackupDownloadUrlRequest`]: [`build`](GetBackupDownloadUrlRequestBuilder::build) checks required fields and ranges before any I/O.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct GetBackupDownloadUrlRequestBuilder {
-    redis_id: Option<String>,
-    backup_id: Option<String>,
+::runtime::request_builder! {
+    /// Builder of [`GetBackupDownloadUrlRequest`]: [`build`](GetBackupDownloadUrlRequestBuilder::build) checks required fields and ranges before any I/O.
+    GetBackupDownloadUrlRequestBuilder for GetBackupDownloadUrlRequest {
+        redis_id: String = "redisId",
+        backup_id: String = "backupId",
+    }
 }
 
 impl GetBackupDownloadUrlRequestBuilder {
-    /// Sets [`redis_id`](GetBackupDownloadUrlRequest::redis_id) (`redisId`).
-    pub fn redis_id(mut self, value: impl Into<String>) -> Self {
-        self.redis_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`backup_id`](GetBackupDownloadUrlRequest::backup_id) (`backupId`).
-    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_id = Some(value.into());
-        self
-    }
-
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<GetBackupDownloadUrlRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
@@ -73,7 +54,6 @@ impl GetBackupDownloadUrlRequestBuilder {
 #[non_exhaustive]
 pub struct GetBackupDownloadUrlResponse {
     /// Download URLs of the backup (an object in this API).
-    ///
     /// Wire name: `data`.
     #[serde(default, deserialize_with = "lenient")]
     pub data: Option<BackupUrls>,
@@ -84,15 +64,12 @@ pub struct GetBackupDownloadUrlResponse {
 #[non_exhaustive]
 pub struct BackupUrls {
     /// Download URL in the private network; only obtainable on CVM.
-    ///
     /// Wire name: `intranet`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(default, deserialize_with = "lenient")]
     pub intranet: Option<::runtime::SignedUrl>,
-
     /// Download URL in the public network.
-    ///
     /// Wire name: `extranet`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
@@ -107,19 +84,14 @@ impl ::runtime::de::Lenient for BackupUrls {}
 pub enum GetBackupDownloadUrlError {
     /// `11201` InvalidParameter: Incorrect business parameter.
     InvalidParameter(::runtime::ErrorMeta),
-
     /// `10701` InstanceNotExists: No instance can be found for the serialId.
     InstanceNotExists(::runtime::ErrorMeta),
-
     /// `10711` BackupStatusAbnormal: The operation is impossible due to an abnormal backup status.
     BackupStatusAbnormal(::runtime::ErrorMeta),
-
     /// `11213` BackupNotExists: No instance backup can be found for the backupId.
     BackupNotExists(::runtime::ErrorMeta),
-
     /// A common error of the Tencent Cloud API 2.0 protocol.
     Common(::generated_protocols::tencent_v2::TencentV2Error),
-
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
     /// Do not match on this variant to detect a particular code: a later version
@@ -176,11 +148,12 @@ impl ::std::fmt::Display for GetBackupDownloadUrlError {
 impl ::std::error::Error for GetBackupDownloadUrlError {}
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
-pub mod glue {
+pub(crate) mod glue {
     use super::*;
+    use ::runtime::{BuildError, ClientConfig, Op, OperationInfo, WireRequest};
+    use ::runtime::protocols::Field;
 
-    /// Wire facts of this operation, for the runtime.
-    pub const OPERATION: ::runtime::OperationInfo = ::runtime::OperationInfo {
+    pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetBackupDownloadUrl",
         protocol: ::runtime::Protocol::TencentV2,
         service: "redis",
@@ -194,48 +167,16 @@ pub mod glue {
         scope: ::runtime::Scope::Project,
     };
 
-    /// The unsigned wire request of `input`.
+    pub const OP: Op<GetBackupDownloadUrlRequest> = Op { info: &OPERATION, to_wire };
+
     pub fn to_wire(
         input: &GetBackupDownloadUrlRequest,
-        config: &::runtime::ClientConfig,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        config: &ClientConfig,
+    ) -> Result<WireRequest, BuildError> {
         let fields = Vec::from([
-            ::runtime::protocols::Field::param("redisId", &input.redis_id),
-            ::runtime::protocols::Field::param("backupId", &input.backup_id),
+            Field::param("redisId", &input.redis_id),
+            Field::param("backupId", &input.backup_id),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
-    }
-
-    /// Decodes a raw HTTP response: status, the request-id header if any, and the body.
-    pub fn decode(
-        status: u16,
-        request_id: Option<&str>,
-        body: &[u8],
-    ) -> Result<
-        GetBackupDownloadUrlResponse,
-        ::runtime::SdkError<GetBackupDownloadUrlError>,
-    > {
-        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
-    }
-
-    /// The spec's example input (`example:` values).
-    #[cfg(feature = "catalog")]
-    pub fn example() -> Result<GetBackupDownloadUrlRequest, ::runtime::BuildError> {
-        GetBackupDownloadUrlRequest::builder()
-            .redis_id(String::from("crs-c7xq4kqu"))
-            .backup_id(String::from("fb8d2cd6-f6ee-11e6-ac36-525400394272"))
-            .build()
-    }
-
-    /// Calls the operation with the spec's example input.
-    #[cfg(feature = "catalog")]
-    pub fn call_example(
-        runtime: &::runtime::Runtime,
-    ) -> ::runtime::catalog::BoxFuture<'_, ::runtime::catalog::Outcome> {
-        ::runtime::catalog::call_example::<
-            _,
-            GetBackupDownloadUrlResponse,
-            GetBackupDownloadUrlError,
-        >(runtime, &OPERATION, example, to_wire)
     }
 }

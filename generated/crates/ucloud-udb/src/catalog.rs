@@ -110,6 +110,44 @@ pub const ERRORS: &[::runtime::catalog::ErrorInfo] = &[
     },
 ];
 
+/// Typed test hooks of one operation: wire facts, example input, decoding.
+#[doc(hidden)]
+pub mod describe_udb_instance_backup_url {
+    use crate::*;
+    use ::runtime::catalog::{BoxFuture, Outcome};
+    pub use crate::describe_udb_instance_backup_url::glue::{OP, OPERATION, to_wire};
+
+    pub fn example() -> Result<
+        DescribeUdbInstanceBackupUrlRequest,
+        ::runtime::BuildError,
+    > {
+        DescribeUdbInstanceBackupUrlRequest::builder()
+            .region(String::from("cn-bj2"))
+            .db_id(String::from("udb-xxx"))
+            .backup_id(1234i64)
+            .build()
+    }
+
+    pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
+        ::runtime::catalog::call_example::<
+            _,
+            DescribeUdbInstanceBackupUrlResponse,
+            DescribeUdbInstanceBackupUrlError,
+        >(runtime, &crate::describe_udb_instance_backup_url::glue::OP, example)
+    }
+
+    pub fn decode(
+        status: u16,
+        request_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<
+        DescribeUdbInstanceBackupUrlResponse,
+        ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
+    > {
+        ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    }
+}
+
 /// Every operation of the service, in spec order.
 pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     ::runtime::catalog::Entry {
@@ -160,19 +198,15 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
             imported: false,
         },
         decode: |status, request_id, body| ::runtime::catalog::outcome(
-            crate::describe_udb_instance_backup_url::glue::decode(
-                status,
-                request_id,
-                body,
-            ),
+            describe_udb_instance_backup_url::decode(status, request_id, body),
         ),
         example_request: |config| {
-            crate::describe_udb_instance_backup_url::glue::example()
+            describe_udb_instance_backup_url::example()
                 .and_then(|input| crate::describe_udb_instance_backup_url::glue::to_wire(
                     &input,
                     config,
                 ))
         },
-        call_example: crate::describe_udb_instance_backup_url::glue::call_example,
+        call_example: describe_udb_instance_backup_url::call,
     },
 ];

@@ -14,10 +14,8 @@ pub mod describe_udb_instance_backup_url;
 #[rustfmt::skip]
 pub mod catalog;
 
-pub use describe_udb_instance_backup_url::{
-    DescribeUdbInstanceBackupUrlError, DescribeUdbInstanceBackupUrlRequest,
-    DescribeUdbInstanceBackupUrlRequestBuilder, DescribeUdbInstanceBackupUrlResponse,
-};
+use ::runtime::{BuildError, SdkError, WireRequest};
+pub use describe_udb_instance_backup_url::*;
 
 /// Errors of the `udb` service: its documented codes, the UCloud API common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +23,6 @@ pub use describe_udb_instance_backup_url::{
 pub enum UdbError {
     /// A common error of the UCloud API protocol.
     Common(::generated_protocols::ucloud::UcloudError),
-
     /// A code this SDK does not know; code, message, request id and status are kept.
     ///
     /// Do not match on this variant to detect a particular code: a later version
@@ -66,6 +63,23 @@ impl ::std::fmt::Display for UdbError {
 }
 
 impl ::std::error::Error for UdbError {}
+/// What the service's operations share on the wire; each one's `glue::OPERATION`
+/// starts from it.
+#[doc(hidden)]
+pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInfo {
+    name: "",
+    protocol: ::runtime::Protocol::UCloud,
+    service: "udb",
+    version: None,
+    endpoint: "api.dezai.com",
+    method: ::runtime::Method::Post,
+    path: "/",
+    idempotent: false,
+    rate_limit: None,
+    envelope: &::generated_protocols::ucloud::ENVELOPE,
+    scope: ::runtime::Scope::Project,
+};
+
 /// Client for the `udb` operations of ucloud: configuration, credentials and a pooled connection, shared by clones.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -118,30 +132,22 @@ impl Client {
     }
 
     /// Calls `DescribeUDBInstanceBackupURL`: Get the download address of a UDB backup.
-    ///
-    /// Signs with a fresh timestamp, sends, and decodes the response; a documented error code
-    /// arrives as its own variant of the error enum, any other code as `Unhandled`.
     pub async fn describe_udb_instance_backup_url(
         &self,
         input: &DescribeUdbInstanceBackupUrlRequest,
-    ) -> Result<
-        DescribeUdbInstanceBackupUrlResponse,
-        ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
-    > {
+    ) -> Result<DescribeUdbInstanceBackupUrlResponse, SdkError<DescribeUdbInstanceBackupUrlError>>
+    {
         self.runtime
-            .call(
-                &describe_udb_instance_backup_url::glue::OPERATION,
-                describe_udb_instance_backup_url::glue::to_wire,
-                input,
-            )
+            .call(&describe_udb_instance_backup_url::glue::OP, input)
             .await
     }
 
-    /// The unsigned wire request [`describe_udb_instance_backup_url`](Self::describe_udb_instance_backup_url) would send.
+    /// The unsigned request [`describe_udb_instance_backup_url`](Self::describe_udb_instance_backup_url) would send.
     pub fn describe_udb_instance_backup_url_request(
         &self,
         input: &DescribeUdbInstanceBackupUrlRequest,
-    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
-        describe_udb_instance_backup_url::glue::to_wire(input, self.runtime.config())
+    ) -> Result<WireRequest, BuildError> {
+        self.runtime
+            .wire(&describe_udb_instance_backup_url::glue::OP, input)
     }
 }
