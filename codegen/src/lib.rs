@@ -88,7 +88,10 @@ fn yaml_files(dir: &Path, skip: &Path, out: &mut Vec<PathBuf>) -> std::io::Resul
             if p != skip {
                 yaml_files(&p, skip, out)?;
             }
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            // An overlay is the importer's input, applied to the specs it writes.
+            && p.file_name().is_none_or(|n| n != "overlay.yaml")
+        {
             out.push(p);
         }
     }
@@ -282,6 +285,9 @@ fn mod_decl(m: &emit::Module, skip_fmt: bool) -> TokenStream {
     } else {
         quote!()
     };
+    if m.name == emit::SDK_MODULE {
+        return quote!(#attrs #skip mod #name;);
+    }
     quote!(#attrs #skip pub mod #name;)
 }
 
@@ -403,7 +409,7 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
                 .map(|p| p.errors.len())
                 .sum::<usize>(),
         lines: lines(&|p, _| p.ends_with(".rs")),
-        catalog_lines: lines(&|p, _| p.ends_with("src/catalog.rs")),
+        catalog_lines: lines(&|p, _| p.ends_with("/catalog.rs")),
         op_module_lines: lines(&|_, t| {
             model
                 .ops

@@ -8,6 +8,9 @@ use quote::quote;
 
 use super::{Emitter, Module, ident};
 
+/// The private module of a service crate that holds the service (re-exported at the root).
+pub const SDK_MODULE: &str = "sdk";
+
 /// One crate of the SDK: its package name, its directory (relative to `generated/`), its
 /// root module, and the crates it depends on.
 pub struct CrateTree {
@@ -90,12 +93,25 @@ impl Emitter<'_> {
             },
         }];
         for (i, s) in self.model.crates() {
-            let mut root = self.service_module(i);
-            root.name = String::new();
+            // The service lives in a private module the crate root re-exports: rustfmt (run
+            // over the workspace) skips it, so only the few root lines must agree with it.
+            let mut inner = self.service_module(i);
+            inner.name = SDK_MODULE.into();
+            let doc = std::mem::take(&mut inner.doc);
+            inner.doc = "The service; everything is re-exported at the crate root.".into();
             out.push(CrateTree {
                 package: s.crate_name(),
                 dir: format!("crates/{}", s.crate_name()),
-                root,
+                root: Module {
+                    name: String::new(),
+                    doc,
+                    attrs: quote!(),
+                    items: quote!(
+                        pub use sdk::*;
+                    ),
+                    children: vec![inner],
+                    source: None,
+                },
             });
         }
         out.push(CrateTree {

@@ -21,12 +21,14 @@ pub struct SlowLogInfo {
     pub date: Option<String>,
     /// Download address on the private network
     /// Wire name: `IntranetUrl`; example: `http://gz.***`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "IntranetUrl", default, deserialize_with = "lenient")]
-    pub intranet_url: Option<String>,
+    pub intranet_url: Option<::runtime::SignedUrl>,
     /// Download address on the public network
     /// Wire name: `InternetUrl`; example: `http://gz.***`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "InternetUrl", default, deserialize_with = "lenient")]
-    pub internet_url: Option<String>,
+    pub internet_url: Option<::runtime::SignedUrl>,
     /// Log type. Value range: slowlog (slow log)
     /// Wire name: `Type`; example: `slowlog`.
     #[serde(rename = "Type", default, deserialize_with = "lenient")]

@@ -22,12 +22,14 @@ pub struct BackupInfo {
     pub date: Option<String>,
     /// Download link
     /// Wire name: `IntranetUrl`; example: `https://XXX`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "IntranetUrl", default, deserialize_with = "lenient")]
-    pub intranet_url: Option<String>,
+    pub intranet_url: Option<::runtime::SignedUrl>,
     /// Download link
     /// Wire name: `InternetUrl`; example: `https://XXX`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "InternetUrl", default, deserialize_with = "lenient")]
-    pub internet_url: Option<String>,
+    pub internet_url: Option<::runtime::SignedUrl>,
     /// Specific type of logs. Possible values: "logical": logical cold backup, "physical": physical cold backup.
     /// Wire name: `Type`; example: `physical`.
     #[serde(rename = "Type", default, deserialize_with = "lenient")]

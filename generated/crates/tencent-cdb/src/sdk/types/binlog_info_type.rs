@@ -23,13 +23,15 @@ pub struct BinlogInfo {
     /// Download link
     /// Description: This download link is the same as the download address of the parameter InternetUrl.
     /// Wire name: `IntranetUrl`; example: `https://XXX`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "IntranetUrl", default, deserialize_with = "lenient")]
-    pub intranet_url: Option<String>,
+    pub intranet_url: Option<::runtime::SignedUrl>,
     /// Download address
     /// Description: This download address is the same as the IntranetUrl download address.
     /// Wire name: `InternetUrl`; example: `https://XXX`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "InternetUrl", default, deserialize_with = "lenient")]
-    pub internet_url: Option<String>,
+    pub internet_url: Option<::runtime::SignedUrl>,
     /// Log specific type. Possible values: binlog - binary log
     /// Wire name: `Type`; example: `binlog`.
     #[serde(rename = "Type", default, deserialize_with = "lenient")]

@@ -43,8 +43,9 @@ pub struct BackupDownloadTask {
     pub time_spend: Option<i64>,
     /// Download link for backup data.
     /// Wire name: `Url`; example: `http://cmgo-****.b.c/d.tar?e`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "Url", default, deserialize_with = "lenient")]
-    pub url: Option<String>,
+    pub url: Option<::runtime::SignedUrl>,
     /// Backup method.
     /// - 0: logical backup.
     /// - 1: physical backup.

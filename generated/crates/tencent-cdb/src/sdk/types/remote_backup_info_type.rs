@@ -29,8 +29,9 @@ pub struct RemoteBackupInfo {
     pub finish_time: Option<String>,
     /// The download address
     /// Wire name: `Url`; example: `https://XXX`.
+    /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
     #[serde(rename = "Url", default, deserialize_with = "lenient")]
-    pub url: Option<String>,
+    pub url: Option<::runtime::SignedUrl>,
 }
 
 impl ::runtime::de::Lenient for RemoteBackupInfo {}
