@@ -247,8 +247,9 @@ fn space_out(text: &str) -> String {
     let mut prev = "";
     for line in text.lines() {
         let (a, b) = (prev.trim(), line.trim_start());
+        // A doc line ending in `;` is prose, not the end of an item.
         let ends_item = a == "}"
-            || a.ends_with(';')
+            || (a.ends_with(';') && !a.starts_with("///"))
             || ((a.starts_with("//!") || a.starts_with("#![")) && !b.starts_with("//!"));
         let starts_item = STARTS.iter().any(|s| b.starts_with(s));
         let uses =
@@ -410,12 +411,18 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
                 .sum::<usize>(),
         lines: lines(&|p, _| p.ends_with(".rs")),
         catalog_lines: lines(&|p, _| p.ends_with("/catalog.rs")),
-        op_module_lines: lines(&|_, t| {
-            model
+        op_module_lines: {
+            let headers: std::collections::HashSet<String> = model
                 .ops
                 .iter()
-                .any(|o| t.starts_with(&header(Some(&o.spec_file))))
-        }),
+                .map(|o| header(Some(&o.spec_file)))
+                .collect();
+            lines(&|_, t| {
+                t.split_inclusive('\n')
+                    .next()
+                    .is_some_and(|first| headers.contains(first))
+            })
+        },
         samples: sample::SampleStats::default(),
         phases: [0.0; 3],
     }

@@ -14,7 +14,7 @@ macro_rules! ctx {
 
 mod prose;
 
-pub use prose::prose;
+pub use prose::{code_span, prose};
 
 use crate::model::{
     ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity, Service,
@@ -70,7 +70,7 @@ service has a `Client`. A crate that needs one service can depend on that crate 
         "field",
         r#"{{ doc if doc else "(No description in the spec.)" }}
 {% if list_end %}
-{% endif %}{% if deprecated %}**Deprecated** by the vendor (still sent and decoded). {% endif %}Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, sent in the {{ location }}{% endif %}{% if example %}; example: `{{ example }}`{% endif %}.{% if json %}
+{% endif %}{% if deprecated %}**Deprecated** by the vendor (still sent and decoded). {% endif %}Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, sent in the {{ location }}{% endif %}{% if example %}; example: {{ example }}{% endif %}.{% if json %}
 Sent as a JSON document inside a string.{% endif %}{% if unit %}
 Unit: {{ unit }}.{% endif %}{% if range %}
 Allowed range: `{{ range }}`; checked before sending.{% endif %}{% if valid_for %}
@@ -182,17 +182,14 @@ impl Docs {
         };
         let doc = f.doc.as_deref().map(|d| prose(d.trim()));
         // The facts line continues the description's paragraph, unless that ends in a list.
-        let list_end = doc
-            .as_deref()
-            .and_then(|d| d.lines().last())
-            .is_some_and(prose::is_list_item);
+        let list_end = doc.as_deref().is_some_and(prose::ends_in_list);
         self.render(
             "field",
             ctx! {
                 doc, list_end, wire => f.wire, aliases => f.aliases, location,
                 json => f.json_string, unit => f.unit, range, valid_for => f.valid_for,
                 signed_url => f.sensitive == Sensitivity::SignedUrl, secret => f.sensitive == Sensitivity::Secret,
-                example => f.example, deprecated => f.deprecated,
+                example => f.example.as_deref().map(code_span), deprecated => f.deprecated,
             },
         )
     }
@@ -221,7 +218,7 @@ impl Docs {
         self.render(
             "service",
             ctx! { provider => s.provider, service => s.name, sub => s.sub, ops, file => s.file,
-            doc => s.doc.as_deref().map(str::trim) },
+            doc => s.doc.as_deref().map(|d| prose(d.trim())) },
         )
     }
 
@@ -248,7 +245,8 @@ impl Docs {
 
     pub fn type_doc(&self, t: &NamedType) -> String {
         t.doc
-            .clone()
+            .as_deref()
+            .map(prose)
             .unwrap_or_else(|| format!("`{}` (no description in the spec).", t.name))
     }
 }

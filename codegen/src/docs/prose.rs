@@ -114,7 +114,46 @@ fn text(s: &str) -> String {
     out
 }
 
-pub(super) fn is_list_item(line: &str) -> bool {
+/// `text` as one inline code span: control characters shown escaped (`\t`, `\n`), and
+/// enough backticks around it that a backtick inside cannot close it.
+pub fn code_span(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => shown.push_str("\\t"),
+            '\n' => shown.push_str("\\n"),
+            '\r' => shown.push_str("\\r"),
+            c if c.is_control() => shown.push_str(&c.escape_unicode().to_string()),
+            c => shown.push(c),
+        }
+    }
+    let longest = shown.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let ticks = "`".repeat(longest + 1);
+    let pad = if shown.starts_with('`') || shown.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{shown}{pad}{ticks}")
+}
+
+/// Whether `text` ends inside a list item (its last paragraph is an item or continues one),
+/// so that a line appended after it would continue the item lazily.
+pub(super) fn ends_in_list(text: &str) -> bool {
+    let mut in_item = false;
+    for line in text.split('\n') {
+        if line.trim().is_empty() {
+            in_item = false;
+        } else if is_list_item(line) {
+            in_item = true;
+        } else if !line.starts_with("  ") {
+            in_item = false;
+        }
+    }
+    in_item
+}
+
+fn is_list_item(line: &str) -> bool {
     let t = line.trim_start();
     let bullet = ["- ", "* ", "+ "].iter().any(|b| t.starts_with(b));
     let digits = t.chars().take_while(char::is_ascii_digit).count();
@@ -163,5 +202,10 @@ mod tests {
         assert_eq!(prose("odd ` tick [x]"), "odd \\` tick \\[x\\]");
         assert_eq!(prose("a\r\nb\rc"), "a\nb\nc");
         assert_eq!(prose("account’s <b>x</b>"), "account’s **x**");
+        assert_eq!(super::code_span("a\tb"), "`a\\tb`");
+        assert!(super::ends_in_list("x\n\n- a\n  more"));
+        assert!(!super::ends_in_list("- a\n\nafter"));
+        assert_eq!(super::code_span("a`b"), "``a`b``");
+        assert_eq!(super::code_span("`x"), "`` `x ``");
     }
 }

@@ -225,7 +225,16 @@ pub fn load(
         };
         let (input, output) = (io("input"), io("output"));
         if let (Some(input), Some(output)) = (input, output) {
-            let doc = str_at(a, "document").unwrap_or_default().to_owned();
+            // The catalogue's description, else its short title for the action, else a note.
+            let doc = [str_at(a, "document"), str_at(a, "name")]
+                .into_iter()
+                .flatten()
+                .map(str::trim)
+                .find(|d| !d.is_empty())
+                .map_or_else(
+                    || format!("`{name}` (the catalogue has no description)."),
+                    str::to_owned,
+                );
             let status = str_at(a, "status").map(str::to_owned);
             actions.insert(
                 name.clone(),

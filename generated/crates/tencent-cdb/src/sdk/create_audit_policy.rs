@@ -22,15 +22,10 @@ pub struct CreateAuditPolicyRequest {
     pub instance_id: String,
     /// Retention period of audit logs. Valid values:
     /// 7: seven days (a week);
-
     /// 30: 30 days (a month);
-
     /// 180: 180 days (six months);
-
     /// 365: 365 days (a year);
-
     /// 1095: 1095 days (three years);
-
     /// 1825: 1825 days (five years).
     /// This parameter specifies the retention period (30 days by default) of audit logs, which is valid when you create the first audit policy for an instance. If the instance already has audit policies, this parameter is invalid, but you can use the `ModifyAuditConfig` API to modify the retention period.
     /// Wire name: `LogExpireDay`; example: `7`.

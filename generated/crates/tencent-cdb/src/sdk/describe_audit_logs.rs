@@ -34,7 +34,6 @@ pub struct DescribeAuditLogsRequest {
     pub order: Option<String>,
     /// Field to sort by. Valid values:
     /// "timestamp" - timestamp;
-
     /// "affectRows" - Number of affected rows.
     /// "execTime" - Execution time.
     /// Wire name: `OrderBy`; example: `timestamp`.

@@ -20,45 +20,27 @@ pub struct DescribeTasksRequest {
     pub async_request_id: Option<String>,
     /// Task type. If no value is passed in, all task types will be queried. Valid values:
     /// 1 - rolling back a database;
-
     /// 2 - performing an SQL operation;
-
     /// 3 - importing data;
-
     /// 5 - setting a parameter;
-
     /// 6 - initializing a TencentDB instance;
-
     /// 7 - restarting a TencentDB instance;
-
     /// 8 - enabling GTID of a TencentDB instance;
-
     /// 9 - upgrading a read-only instance;
-
     /// 10 - rolling back databases in batches;
-
     /// 11 - upgrading a primary instance;
-
     /// 12 - deleting a TencentDB table;
-
     /// 13 - promoting a disaster recovery instance.
     /// Wire name: `TaskTypes`.
     pub task_types: Option<Vec<i64>>,
     /// Task status. If no value is passed in, all task statuses will be queried. Valid values:
     /// -1 - undefined;
-
     /// 0 - initializing;
-
     /// 1 - running;
-
     /// 2 - succeeded;
-
     /// 3 - failed;
-
     /// 4 - terminated;
-
     /// 5 - deleted;
-
     /// 6 - paused.
     /// Wire name: `TaskStatus`.
     pub task_status: Option<Vec<i64>>,

@@ -17,33 +17,22 @@ pub struct OpenAuditServiceRequest {
     pub instance_id: String,
     /// Audit log retention period. Supported values include:
     /// 7 - A week;
-
     /// 30 - one month
     /// 90 - three months;
-
     /// 180 - 6 months;
-
     /// 365 - One year;
-
     /// 1095 - Three years;
-
     /// 1825 - Five years.
     /// Wire name: `LogExpireDay`; example: `30`.
     pub log_expire_day: u64,
     /// High frequency audit log retention period. Default value is 7. This item must take value less than or equal to LogExpireDay. Supported values include:
     /// 3 - 3 days;
-
     /// 7 - A week;
-
     /// 30 - one month
     /// 90 - three months;
-
     /// 180 - 6 months;
-
     /// 365 - One year;
-
     /// 1095 - Three years;
-
     /// 1825 - Five years.
     /// Wire name: `HighLogExpireDay`; example: `7`.
     pub high_log_expire_day: Option<u64>,

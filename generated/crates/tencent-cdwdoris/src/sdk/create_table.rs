@@ -25,9 +25,7 @@ pub struct CreateTableRequest {
     pub table_name: String,
     /// Table data model:
     /// AGG_KEY: aggregation model;
-
     /// UNI_KEY: primary key model;
-
     /// DUP_KEY: detail model
     /// Wire name: `KeysType`; example: `AGG_KEY`.
     pub keys_type: String,

@@ -13,7 +13,7 @@ use super::WorkloadGroupConfig;
 #[non_exhaustive]
 pub struct ModifyWorkloadGroupRequest {
     /// Cluster ID
-    /// Wire name: `InstanceId`; example: `cdwdoris-xxx	`.
+    /// Wire name: `InstanceId`; example: `cdwdoris-xxx\t`.
     pub instance_id: String,
     /// Modified resource group information
     /// Wire name: `WorkloadGroup`.

@@ -28,7 +28,6 @@ pub struct ModifyLoadBalancerAttributesRequest {
     pub internet_charge_info: Option<InternetAccessible>,
     /// Allow CLB traffic to the Target.
     /// Enable (true): verify security groups on CLB;
-
     /// deny CLB traffic to the Target (false): verify security groups on both CLB and backend instances.
     /// Leave blank for no modification.
     /// Wire name: `LoadBalancerPassToTarget`; example: `true`.

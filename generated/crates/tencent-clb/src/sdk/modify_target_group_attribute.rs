@@ -23,12 +23,10 @@ pub struct ModifyTargetGroupAttributeRequest {
     pub port: Option<u64>,
     /// Scheduling algorithm. This parameter is valid only for new version V2 target groups with backend forwarding protocol (HTTP\|HTTPS\|GRPC). Available values:
     /// &lt;ur&gt;
-
     /// - WRR: weighted round-robin.
     /// - LEAST_CONN: least connection.
     /// - IP_HASH: based on IP hash.
     /// - Default WRR.&lt;ur&gt;
-
     ///
     /// Wire name: `ScheduleAlgorithm`; example: `LEAST_CONN`.
     pub schedule_algorithm: Option<String>,

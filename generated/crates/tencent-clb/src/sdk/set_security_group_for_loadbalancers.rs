@@ -15,7 +15,6 @@ pub struct SetSecurityGroupForLoadbalancersRequest {
     /// Wire name: `SecurityGroup`; example: `sg-12345678`.
     pub security_group: String,
     /// ADD: bind a security group;
-
     /// DEL: unbind a security group
     /// Wire name: `OperationType`; example: `ADD`.
     pub operation_type: String,

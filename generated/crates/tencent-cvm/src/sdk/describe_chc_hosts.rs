@@ -27,7 +27,6 @@ pub struct DescribeChcHostsRequest {
     /// &lt;p style="padding-left: 30px;"&gt;Optional
     ///
     /// &lt;p style="padding-left: 30px;"&gt;Valid values: See &lt;a href="<https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1>"&gt;Regions and Availability Zones&lt;/a&gt;
-
     ///
     ///
     ///

@@ -40,7 +40,6 @@ pub struct DescribeReservedInstancesOfferingsRequest {
     /// &lt;p style="padding-left: 30px;"&gt;Required: no
     ///
     /// &lt;p style="padding-left: 30px;"&gt;Valid values: please see &lt;a href="<https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1>"&gt;Availability Zones&lt;/a&gt;
-
     ///
     ///
     ///
@@ -67,7 +66,6 @@ pub struct DescribeReservedInstancesOfferingsRequest {
     /// &lt;p style="padding-left: 30px;"&gt;Required: no
     ///
     /// &lt;p style="padding-left: 30px;"&gt;Valid values: please see &lt;a href="<https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1>"&gt;Instance Types&lt;/a&gt;
-
     ///
     ///
     ///

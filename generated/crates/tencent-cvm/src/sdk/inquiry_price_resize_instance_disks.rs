@@ -20,7 +20,6 @@ pub struct InquiryPriceResizeInstanceDisksRequest {
     pub instance_id: String,
     /// Configuration information of a data disk to be expanded. Only inelastic data disks (with `Portable` being `false` in the return values of \[DescribeDisks\](<https://intl.cloud.tencent.com/document/api/362/16315?from_cn_redirect=1>)) can be expanded. The unit of data disk capacity is GB. The minimum expansion step is 10 GB. For more information about data disk types, refer to Disk Product Introduction. The available data disk type is restricted by the instance type `InstanceType`. Additionally, the maximum allowable capacity for expansion varies by data disk type.
     /// &lt;dx-alert infotype="explain" title=""&gt;You should specify either DataDisks or SystemDisk, but you cannot specify both at the same time.&lt;/dx-alert&gt;
-
     /// Wire name: `DataDisks`.
     pub data_disks: Option<Vec<DataDisk>>,
     /// Whether to forcibly shut down a running instance. It is recommended to manually shut down a running instance first and then reset the user password. Valid values:

@@ -31,11 +31,9 @@ pub struct ModifyImageAttributeRequest {
     /// Wire name: `ImageDescription`; example: `sample`.
     pub image_description: Option<String>,
     /// Sets the image family;
-
     /// Wire name: `ImageFamily`; example: `business-daily-update`.
     pub image_family: Option<String>,
     /// Sets whether the image is deprecated;
-
     /// Wire name: `ImageDeprecated`; example: `false`.
     pub image_deprecated: Option<bool>,
 }

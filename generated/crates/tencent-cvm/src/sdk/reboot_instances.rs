@@ -22,7 +22,6 @@ pub struct RebootInstancesRequest {
     /// Whether to forcibly restart an instance after a normal restart fails. Valid values:
     ///
     /// - `TRUE`: yes;
-
     ///
     /// - `FALSE`: no
     ///

@@ -22,7 +22,6 @@ pub struct StopInstancesRequest {
     /// (Disused. Please use `StopType` instead.) Whether to forcibly shut down an instance after a normal shutdown fails. Valid values:
     ///
     /// - `TRUE`: yes;
-
     ///
     /// - `FALSE`: no
     ///

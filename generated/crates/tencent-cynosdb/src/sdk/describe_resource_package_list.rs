@@ -29,10 +29,8 @@ pub struct DescribeResourcePackageListRequest {
     /// Resource pack status
     /// creating
     /// using: in use;
-
     /// expired
     /// normal_finish: used up;
-
     /// apply_refund: refund requested.
     /// refund: refunded.
     /// Wire name: `Status`.

@@ -59,7 +59,6 @@ pub struct CreateHourDbInstanceRequest {
     pub dcn_instance_id: Option<String>,
     /// List of parameters. Valid values:
     /// `character_set_server` (character set; required); `lower_case_table_names` (table name case sensitivity; required; 0: case-sensitive; 1: case-insensitive);
-
     /// `innodb_page_size` (innoDB data page size; default size: 16 KB); `sync_mode` (sync mode; 0: async; 1: strong sync; 2: downgradable strong sync; default value: 2).
     /// Wire name: `InitParams`.
     pub init_params: Option<Vec<DbParamValue>>,

@@ -21,7 +21,6 @@ pub struct CreateAlertRuleRequest {
     /// Wire name: `RuleName`; example: `告警规则测试`.
     pub rule_name: String,
     /// Alerting rule expression. For more information, see &lt;a href="<https://www.tencentcloud.com/document/product/1116/43192?lang=en&pg=>"&gt;Alerting Rule Description&lt;/a&gt;
-
     /// Wire name: `Expr`; example: `job:request_latency_seconds:mean5m{job="myjob"} > 0.5`.
     pub expr: String,
     /// List of alert notification template IDs

@@ -24,10 +24,10 @@ pub struct CreateBackupPlanRequest {
     /// Wire name: `BackupPeriod`.
     pub backup_period: Vec<String>,
     /// Specifies the backup start time. if not passed, it follows the default backup plan.
-    /// Wire name: `MinBackupStartTime`; example: `01:00:00	`.
+    /// Wire name: `MinBackupStartTime`; example: `01:00:00\t`.
     pub min_backup_start_time: Option<String>,
     /// Backup end time. follows the default plan if not specified.
-    /// Wire name: `MaxBackupStartTime`; example: `02:00:00	`.
+    /// Wire name: `MaxBackupStartTime`; example: `02:00:00\t`.
     pub max_backup_start_time: Option<String>,
     /// Specifies the data backup retention duration in days. value range: \[0,30000).
     /// BackupPeriodType defaults to 7 when set to week and 31 when set to month.

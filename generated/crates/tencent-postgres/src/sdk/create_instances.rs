@@ -143,12 +143,10 @@ pub struct CreateInstancesRequest {
     pub need_support_tde: Option<u64>,
     /// The KeyId of the custom key. If you select custom key encryption, you need to input the KeyId of the custom key. KeyId is the unique identifier of CMK.
     /// For related reference on KeyId creation and retrieval, see &lt;a href="<https://www.tencentcloud.com/document/product/409/71749?from_cn_redirect=1>"&gt;Enable Transparent Data Encryption&lt;/a&gt;
-
     /// Wire name: `KMSKeyId`; example: `7f370325-bb06-11ec-b54a-525400bb1222`.
     pub kms_key_id: Option<String>,
     /// For regions using the KMS service, KMSRegion is empty by default and the local region KMS is used. If the local region is not supported, select another KMS supported region.
     /// For details about KMSRegion, see &lt;a href="<https://www.tencentcloud.com/document/product/409/71749?from_cn_redirect=1>"&gt;enable transparent data encryption&lt;/a&gt;
-
     /// Wire name: `KMSRegion`; example: `ap-guangzhou`.
     pub kms_region: Option<String>,
     /// Designate the service cluster for KMS. If KMSClusterId is empty, use the KMS of the Default Cluster. To select the specified KMS cluster, require the input of KMSClusterId. For details about KMSClusterId, see enable transparent data encryption.

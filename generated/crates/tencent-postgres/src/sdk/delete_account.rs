@@ -12,7 +12,7 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct DeleteAccountRequest {
     /// Instance ID. obtain through the api \[DescribeDBInstances\](<https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1>).
-    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b	`.
+    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b\t`.
     pub db_instance_id: String,
     /// Account name to be deleted. obtain through the api \[DescribeAccounts\](<https://www.tencentcloud.com/document/product/409/18109>).
     /// Wire name: `UserName`; example: `readonly_user`.

@@ -12,7 +12,7 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct DeleteBackupPlanRequest {
     /// Instance ID. obtain through the api \[DescribeDBInstances\](<https://www.tencentcloud.com/document/product/409/16773?lang=en>).
-    /// Wire name: `DBInstanceId`; example: `postgres-herclkx7	`.
+    /// Wire name: `DBInstanceId`; example: `postgres-herclkx7\t`.
     pub db_instance_id: String,
     /// Backup plan ID. obtain through the api \[DescribeBackupPlans\](<https://www.tencentcloud.com/document/product/409/45151?lang=en>).
     /// Wire name: `PlanId`; example: `0ee6843a-475b-5514-bd29-c432b75bb036`.

@@ -16,7 +16,7 @@ use super::{DatabaseObject, DatabasePrivilege};
 #[non_exhaustive]
 pub struct DescribeAccountPrivilegesRequest {
     /// Instance ID. obtain through the api \[DescribeDBInstances\](<https://www.tencentcloud.com/document/product/409/16773?lang=en>).
-    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b	`.
+    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b\t`.
     pub db_instance_id: String,
     /// Describes the permissions owned by this account for a database object. the account name can be obtained through the \[DescribeAccounts\](<https://www.tencentcloud.com/document/product/409/18109?lang=en>) api.
     /// Wire name: `UserName`; example: `app_user`.

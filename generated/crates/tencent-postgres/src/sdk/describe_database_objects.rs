@@ -14,7 +14,7 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct DescribeDatabaseObjectsRequest {
     /// Instance ID. obtain through the api \[DescribeDBInstances\](<https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1>).
-    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b	`.
+    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b\t`.
     pub db_instance_id: String,
     /// Specifies the object type for querying. supported objects: database, schema, sequence, procedure, type, function, table, view, matview, column.
     /// Wire name: `ObjectType`; example: `table`.

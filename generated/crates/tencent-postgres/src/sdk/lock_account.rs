@@ -12,7 +12,7 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct LockAccountRequest {
     /// Instance ID.
-    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b	`.
+    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b\t`.
     pub db_instance_id: String,
     /// Account name.
     /// Wire name: `UserName`; example: `db_user`.

@@ -13,7 +13,7 @@ use super::ModifyPrivilege;
 #[non_exhaustive]
 pub struct ModifyAccountPrivilegesRequest {
     /// Instance ID. obtain through the api \[DescribeDBInstances\](<https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1>).
-    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b	`.
+    /// Wire name: `DBInstanceId`; example: `postgres-4sfuv15b\t`.
     pub db_instance_id: String,
     /// Modify the permission of this account for a database object. obtain through the \[DescribeAccounts\](<https://www.tencentcloud.com/document/product/409/18109>) api.
     /// Wire name: `UserName`; example: `readonly_user`.

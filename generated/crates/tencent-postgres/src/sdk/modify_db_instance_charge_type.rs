@@ -12,7 +12,7 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct ModifyDbInstanceChargeTypeRequest {
     /// Specifies the instance ID, such as postgres-6fego161. obtain through the api \[DescribeDBInstances\](<https://www.tencentcloud.com/document/api/409/16773?from_cn_redirect=1>).
-    /// Wire name: `DBInstanceId`; example: `postgres-apzvwncr	`.
+    /// Wire name: `DBInstanceId`; example: `postgres-apzvwncr\t`.
     pub db_instance_id: String,
     /// Instance billing type, which currently supports:.
     ///

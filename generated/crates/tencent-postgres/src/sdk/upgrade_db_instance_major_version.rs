@@ -25,27 +25,21 @@ pub struct UpgradeDbInstanceMajorVersionRequest {
     pub backup_before_upgrade: Option<bool>,
     /// Statistics collection option, which is used to run ANALYZE on the primary instance to update system statistics after the upgrade. Valid values include:
     /// 0: No statistics collection required;
-
     /// 1: Collect statistics before instance recovery write;
-
     /// 3: Collect statistics after instance recovery write.
     /// This parameter is invalid when UpgradeCheck is True.
     /// Wire name: `StatisticsRefreshOption`; example: `0`.
     pub statistics_refresh_option: Option<i64>,
     /// Plugin upgrade option. pg_upgrade does not upgrade any plugins, and "ALTER EXTENSION UPDATE" needs to be executed on the database where the plugins were created after the upgrade. When initiating a major version upgrade of an instance, you can specify whether the upgrade task automatically upgrades the plugin version before/after the instance recovery write. Valid values include:
     /// 0: No automatic plugin upgrade required;
-
     /// 1: Upgrade plugins before recovery write;
-
     /// 2: Upgrade plugins after recovery write.
     /// This parameter is invalid when UpgradeCheck is True.
     /// Wire name: `ExtensionUpgradeOption`; example: `0`.
     pub extension_upgrade_option: Option<i64>,
     /// Upgrade time option. During the upgrade process, there will be a period when the instance is read-only, and there will be a second-level flash disconnection. When initiating an upgrade, you need to choose the time window for this impact. Valid values include:
     /// 0: Execute automatically, no specific time window required;
-
     /// 1: Specify the time window for this upgrade task, which is set via UpgradeTimeBegin and UpgradeTimeEnd parameters;
-
     /// 2: Execute during the instance operation and maintenance time window.
     /// This parameter is invalid when UpgradeCheck is True.
     /// Wire name: `UpgradeTimeOption`; example: `1`.

@@ -24,7 +24,6 @@ pub struct AddReplicationInstanceRequest {
     /// Assigns roles to instances added to the replication group.
     ///
     /// - rw: read-write;
-
     /// - r: read-only.
     ///
     /// Wire name: `InstanceRole`; example: `rw`.

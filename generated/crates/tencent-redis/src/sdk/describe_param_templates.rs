@@ -17,23 +17,14 @@ pub struct DescribeParamTemplatesRequest {
     ///
     ///
     /// - 6: Redis 4.0 standard architecture;
-
     /// - 7: Redis 4.0 cluster architecture;
-
     /// - 8: Redis 5.0 standard architecture;
-
     /// - 9: Redis 5.0 cluster architecture;
-
     /// - 15: Redis 6.2 standard architecture;
-
     /// - 16: Redis 6.2 cluster architecture;
-
     /// - 17: Redis 7.0 standard architecture;
-
     /// - 18: Redis 7.0 cluster architecture;
-
     /// - 19: ValKey 8.0 standard architecture;
-
     /// - 20: ValKey 8.0 cluster architecture.
     ///
     /// Wire name: `ProductTypes`.

@@ -52,7 +52,6 @@ pub struct ModifyBackupEncryptRequest {
     ///
     ///
     /// For reference: &lt;a href="<https://www.tencentcloud.com/document/api/573/34406?from_cn_redirect=1#.E5.9C.B0.E5.9F.9F.E5.88.97.E8.A1.A8>"&gt;Supported region list for KMS&lt;/a&gt;
-
     /// Wire name: `KmsRegion`; example: `ap-region`.
     pub kms_region: Option<String>,
 }

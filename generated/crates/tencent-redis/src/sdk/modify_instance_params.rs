@@ -56,7 +56,6 @@ pub struct ModifyInstanceParamsResponse {
     /// Whether the parameter configuration is successfully modified.
     ///
     /// - true: successful;
-
     /// - false: failed.
     ///
     /// Wire name: `Changed`; example: `true`.

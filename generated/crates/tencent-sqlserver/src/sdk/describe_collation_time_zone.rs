@@ -12,7 +12,6 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct DescribeCollationTimeZoneRequest {
     /// Host type of the purchased instance. PM: physical server; CLOUD_PREMIUM: CVM with Premium Cloud Disk;
-
     /// CLOUD_SSD: CVM with Cloud SSD; CLOUD_HSSD: CVM with Enhanced SSD; CLOUD_TSSD: CVM with Tremendous SSD; CLOUD_BSSD: CVM with Balanced SSD; CLOUD_BASIC: CVM with cloud disk. PM is set as the default value.
     /// Wire name: `MachineType`; example: `CLOUD_PREMIUM`.
     pub machine_type: Option<String>,

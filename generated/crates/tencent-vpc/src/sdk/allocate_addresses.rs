@@ -23,7 +23,6 @@ pub struct AllocateAddressesRequest {
     pub address_count: Option<i64>,
     /// The EIP line type. Default: BGP.
     /// &lt;ul style="margin:0"&gt;
-
     /// - For a user who has activated the static single-line IP allowlist, possible values are:
     ///
     /// - CMCC: China Mobile
@@ -37,7 +36,6 @@ pub struct AllocateAddressesRequest {
     pub internet_service_provider: Option<String>,
     /// The EIP billing method.
     /// &lt;ul style="margin:0"&gt;
-
     /// - For bill-by-IP account beta users, valid values:
     ///
     /// - BANDWIDTH_PACKAGE: paid by the \[bandwidth package\](<https://intl.cloud.tencent.com/document/product/684/15255?from_cn_redirect=1>)(who must also be bandwidth package beta users)
@@ -56,7 +54,6 @@ pub struct AllocateAddressesRequest {
     pub internet_charge_type: Option<String>,
     /// The EIP outbound bandwidth cap, in Mbps.
     /// &lt;ul style="margin:0"&gt;
-
     /// - For bill-by-IP account beta users, the bandwidth cap range is determined by the EIP billing mode.
     ///
     /// - `BANDWIDTH_PACKAGE`: 1 Mbps to 2000 Mbps
@@ -78,14 +75,12 @@ pub struct AllocateAddressesRequest {
     pub address_charge_prepaid: Option<AddressChargePrepaid>,
     /// EIP type. Default value: EIP.
     /// &lt;ul style="margin:0"&gt;
-
     /// - For beta users of AIA, the value can be:
     ///
     /// `AnycastEIP`: an AIA IP address. For more information, see \[Anycast Internet Acceleration\](<https://intl.cloud.tencent.com/document/product/644?from_cn_redirect=1>).
     /// Note: Anycast EIPs are supported only in partial regions.
     ///
     /// &lt;ul style="margin:0"&gt;
-
     /// - For beta users of dedicated IP, the value can be:
     ///
     /// - `HighQualityEIP`: Dedicated IP
@@ -95,7 +90,6 @@ pub struct AllocateAddressesRequest {
     ///
     ///
     /// &lt;ul style="margin:0"&gt;
-
     /// - For beta users of Anti-DDoS IP, the value can be:
     ///
     /// - `AntiDDoSEIP`: Anti-DDoS EIP
@@ -105,7 +99,6 @@ pub struct AllocateAddressesRequest {
     pub address_type: Option<String>,
     /// Anycast publishing region
     /// &lt;ul style="margin:0"&gt;
-
     /// - Valid for users who have activated AIA. Values:
     ///
     /// - ANYCAST_ZONE_GLOBAL: global publishing region
@@ -122,7 +115,6 @@ pub struct AllocateAddressesRequest {
     /// ****\[Disused\]****
     /// Whether the Anycast EIP can be bound to CLB instances.
     /// &lt;ul style="margin:0"&gt;
-
     /// - Valid for users who have activated the AIA. Values:
     ///
     /// - TRUE: the Anycast EIP can be bound to CLB instances.

@@ -13,9 +13,7 @@ use ::runtime::de::lenient;
 pub struct CheckGatewayFlowMonitorRequest {
     /// Gateway instance ID. Valid values:
     /// Direct Connect gateway instance ID, such as `dcg-ltjahce6`;
-
     /// NAT gateway instance ID, such as `nat-ltjahce6`;
-
     /// VPN gateway instance ID, such as `vpn-ltjahce6`.
     /// Wire name: `GatewayId`; example: `vpngw-4je9dgin`.
     pub gateway_id: String,

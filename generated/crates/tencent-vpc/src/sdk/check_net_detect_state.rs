@@ -29,13 +29,9 @@ pub struct CheckNetDetectStateRequest {
     pub net_detect_name: Option<String>,
     /// The type of the next hop. Currently supported types are:
     /// VPN: VPN gateway;
-
     /// DIRECTCONNECT: direct connect gateway;
-
     /// PEERCONNECTION: peering connection;
-
     /// NAT: NAT gateway;
-
     /// NORMAL_CVM: normal CVM.
     /// Wire name: `NextHopType`; example: `NORMAL_CVM`.
     pub next_hop_type: Option<String>,

@@ -26,17 +26,11 @@ pub struct CreateNetDetectRequest {
     pub detect_destination_ip: Vec<String>,
     /// Type of the next hop. Valid values:
     /// `VPN`: VPN gateway;
-
     /// `DIRECTCONNECT`: Direct connect gateway;
-
     /// `PEERCONNECTION`: Peering connection;
-
     /// `NAT`: NAT gateway;
-
     /// `NORMAL_CVM`: CVM instance;
-
     /// `CCN`: CCN instance;
-
     /// `NONEXTHOP`: No next hop.
     /// Wire name: `NextHopType`; example: `NORMAL_CVM`.
     pub next_hop_type: Option<String>,

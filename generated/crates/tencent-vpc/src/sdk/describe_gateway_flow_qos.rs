@@ -14,9 +14,7 @@ use super::GatewayQos;
 pub struct DescribeGatewayFlowQosRequest {
     /// Gateway instance ID. Supported types:
     /// Direct connect gateway instance, such as `dcg-ltjahce6`;
-
     /// NAT gateway instance, such as `nat-ltjahce6`;
-
     /// VPN gateway instance, such as `vpn-ltjahce6`.
     /// Wire name: `GatewayId`; example: `vpngw-4je9dgin`.
     pub gateway_id: String,

@@ -31,6 +31,7 @@ pub struct DescribeVpcsRequest {
     ///
     /// - `tag:tag-key`: (Optional) tag key-value pair. Replace the `tag-key` with a specified tag value. For its usage, refer to Example 2.
     ///   **Note:** If one filter has multiple values, the logical relationship between these values is `OR`. The logical relationship between filters is `AND`.
+    ///
     /// Wire name: `Filters`.
     pub filters: Option<Vec<Filter>>,
     /// Offset. Default value: 0.

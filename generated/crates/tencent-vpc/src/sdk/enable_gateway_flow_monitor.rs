@@ -13,9 +13,7 @@ use ::runtime::de::lenient;
 pub struct EnableGatewayFlowMonitorRequest {
     /// Gateway instance ID. Supported types:
     /// Direct connect gateway instance, such as `dcg-ltjahce6`;
-
     /// NAT gateway instance, such as `nat-ltjahce6`;
-
     /// VPN gateway instance, such as `vpn-ltjahce6`.
     /// Wire name: `GatewayId`; example: `vpngw-gree226l`.
     pub gateway_id: String,

@@ -17,7 +17,6 @@ pub struct InquiryPriceAllocateAddressesRequest {
     /// EIP billing method.
     ///
     /// &lt;ul style="margin:0"&gt;
-
     /// - Users with standard account type. Valid values:
     ///
     ///
@@ -32,7 +31,6 @@ pub struct InquiryPriceAllocateAddressesRequest {
     pub internet_charge_type: String,
     /// The EIP outbound bandwidth cap, in Mbps.
     /// &lt;ul style="margin:0"&gt;
-
     /// - For users with standard account type, the range of optional values depends on the EIP billing method:
     ///
     ///
@@ -57,14 +55,12 @@ pub struct InquiryPriceAllocateAddressesRequest {
     ///
     ///
     /// &lt;ul style="margin:0"&gt;
-
     /// - High quality EIP, valid values:
     ///
     /// - HighQualityEIP: high quality EIP
     ///
     /// Note: High quality EIP is supported only in some regions.
     /// &lt;ul style="margin:0"&gt;
-
     ///
     /// - High-defense IP, valid values:
     ///

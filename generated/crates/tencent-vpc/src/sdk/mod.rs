@@ -3404,7 +3404,6 @@ impl Client {
     }
 
     /// Calls `AssignPrivateIpAddresses`: This API is used to apply for private IPs for an ENI. * An ENI can only be bound with a limited number of IP addresses. For more information about resource limits, see &lt;a href="/document/product/576/18527"&gt;ENI Use Limits&lt;/a&gt;. * You can apply for a specified private IP. It cannot be a primary IP because the primary IP already exists and cannot be modified. The private IP address must be an idle IP in the subnet to which the ENI belongs. * You can apply for more than one secondary private IP on the ENI. The API will return the specified number of secondary private IPs in the subnet IP range. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
-
     pub async fn assign_private_ip_addresses(
         &self,
         input: &AssignPrivateIpAddressesRequest,
@@ -3553,7 +3552,6 @@ impl Client {
     }
 
     /// Calls `AttachClassicLinkVpc`: This API is used to create a Classiclink between a VPC instance and a classic network device. * The VPC instance and the classic network device must be in the same region. * For differences between VPC and the classic network, see &lt;a href="<https://intl.cloud.tencent.com/document/product/215/30720?from_cn_redirect=1>"&gt;VPC and Classic Network&lt;/a&gt;. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
-
     pub async fn attach_classic_link_vpc(
         &self,
         input: &AttachClassicLinkVpcRequest,
@@ -3742,7 +3740,6 @@ impl Client {
     }
 
     /// Calls `CreateAndAttachNetworkInterface`: This API is used to create an ENI and bind it to a CVM. * You can specify private IP addresses and a primary IP when creating an ENI. The specified private IP must be idle and in the same subnet as the ENI. * When creating an ENI, you can specify the number of private IPs that you want to apply for. The system will randomly generate private IP addresses. * The number of IPs bound with an ENI is limited. For more information, see &lt;a href="/document/product/576/18527"&gt;ENI Use Limits&lt;/a&gt;. * You can bind an existing security group when creating an ENI. * You can bind a tag when creating an ENI. The tag list in the response indicates the tags that have been successfully added. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
-
     pub async fn create_and_attach_network_interface(
         &self,
         input: &CreateAndAttachNetworkInterfaceRequest,
@@ -4047,7 +4044,6 @@ impl Client {
     }
 
     /// Calls `CreateNetworkInterface`: This API is used to create an ENI. * You can specify private IP addresses and a primary IP when creating an ENI. The specified private IP must be in the same subnet as the ENI and is not occupied. * When creating an ENI, you can specify the number of private IP addresses that you want to apply for. The system will randomly generate private IP addresses. * An ENI can only be bound with a limited number of IP addresses. For more information about resource limits, see &lt;a href="/document/product/576/18527"&gt;ENI Use Limits&lt;/a&gt;. * You can bind an existing security group when creating an ENI. * You can bind a tag when creating an ENI. The tag list in the response indicates the tags that have been successfully added. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
-
     pub async fn create_network_interface(
         &self,
         input: &CreateNetworkInterfaceRequest,
@@ -4394,7 +4390,6 @@ impl Client {
     }
 
     /// Calls `CreateVpnConnection`: This API is used to create a VPN tunnel. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
-
     pub async fn create_vpn_connection(
         &self,
         input: &CreateVpnConnectionRequest,
@@ -5639,7 +5634,6 @@ impl Client {
     }
 
     /// Calls `DescribeIpGeolocationDatabaseUrl`: This API is used to obtain the download link of an IP location database. &lt;font color="#FF0000"&gt;This API will be discontinued soon and is only available for existing users.&lt;/font&gt;
-
     pub async fn describe_ip_geolocation_database_url(
         &self,
         input: &DescribeIpGeolocationDatabaseUrlRequest,
@@ -5659,7 +5653,6 @@ impl Client {
     }
 
     /// Calls `DescribeIpGeolocationInfos`: This API is used to query the location and network information of one or more IP addresses. &lt;font color="#FF0000"&gt;This API will be discontinued soon and is only available for existing users.&lt;/font&gt;
-
     pub async fn describe_ip_geolocation_infos(
         &self,
         input: &DescribeIpGeolocationInfosRequest,
@@ -6523,7 +6516,6 @@ impl Client {
     }
 
     /// Calls `DetachClassicLinkVpc`: This API is used to delete a Classiclink. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
-
     pub async fn detach_classic_link_vpc(
         &self,
         input: &DetachClassicLinkVpcRequest,

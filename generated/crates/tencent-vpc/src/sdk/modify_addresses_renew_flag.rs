@@ -16,7 +16,6 @@ pub struct ModifyAddressesRenewFlagRequest {
     pub address_ids: Vec<String>,
     /// Auto-renewal flag.
     /// &lt;ul style="margin:0"&gt;
-
     ///
     /// - NOTIFY_AND_AUTO_RENEW: Notify upon expiration and automatically renew.
     ///

@@ -22,17 +22,11 @@ pub struct ModifyNetDetectRequest {
     pub detect_destination_ip: Option<Vec<String>>,
     /// Type of the next hop. Valid values:
     /// `VPN`: VPN gateway;
-
     /// `DIRECTCONNECT`: Direct connect gateway;
-
     /// `PEERCONNECTION`: Peering connection;
-
     /// `NAT`: NAT gateway;
-
     /// `NORMAL_CVM`: CVM instance;
-
     /// `CCN`: CCN instance;
-
     /// `NONEXTHOP`: No next hop.
     /// Wire name: `NextHopType`; example: `NORMAL_CVM`.
     pub next_hop_type: Option<String>,

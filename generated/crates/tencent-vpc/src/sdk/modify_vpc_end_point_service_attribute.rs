@@ -21,7 +21,6 @@ pub struct ModifyVpcEndPointServiceAttributeRequest {
     /// Wire name: `EndPointServiceName`; example: `demo`.
     pub end_point_service_name: Option<String>,
     /// Whether to automatically accept VPC endpoint connection requests. Valid values: &lt;ui&gt;
-
     /// - `true`: yes
     /// - `false`: no
     ///

@@ -15,13 +15,10 @@ pub struct Cdc {
     /// Exclusive cluster status. value ranges from:
     ///
     /// - NORMAL: NORMAL;
-
     ///
     /// - CLOSED: CLOSED. at this time, the exclusive cluster will be unavailable to create new cloud disks;
-
     ///
     /// - FAULT: abnormal exclusive cluster status. at this point, the exclusive cluster will be inoperable, and the tencent cloud ops team will promptly fix the cluster;
-
     ///
     /// - ISOLATED: the exclusive cluster is ISOLATED due to not renewed timely. at this moment, the exclusive cluster will be unavailable to create new cloud disks, and the corresponding cloud disks will also be inoperable..
     ///

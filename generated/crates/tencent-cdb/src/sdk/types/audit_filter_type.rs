@@ -9,20 +9,15 @@ use ::runtime::de::lenient;
 pub struct AuditFilter {
     /// Filter parameter names. Valid values:
     /// SrcIp: Client IP;
-
     /// User: Database account;
-
     /// DB: Database name.
     /// Wire name: `Type`; example: `User`.
     #[serde(rename = "Type", default, deserialize_with = "lenient")]
     pub type_field: Option<String>,
     /// Filter match type. Valid value:
     /// `INC`: Include;
-
     /// `EXC`: Exclude;
-
     /// `EQ`: Equal to;
-
     /// `NEQ`: Not equal to.
     /// Wire name: `Compare`; example: `INC`.
     #[serde(rename = "Compare", default, deserialize_with = "lenient")]

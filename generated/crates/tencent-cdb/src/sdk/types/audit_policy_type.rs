@@ -13,10 +13,8 @@ pub struct AuditPolicy {
     pub policy_id: Option<String>,
     /// Audit policy status. Valid values:
     /// `creating`;
-
     /// `running`,
     /// `paused`;
-
     /// `failed`.
     /// Wire name: `Status`; example: `running`.
     #[serde(rename = "Status", default, deserialize_with = "lenient")]

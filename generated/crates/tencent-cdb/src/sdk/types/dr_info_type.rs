@@ -25,15 +25,10 @@ pub struct DrInfo {
     pub region: Option<String>,
     /// Instance sync status. Possible returned values include:
     /// 0 - disaster recovery not synced;
-
     /// 1 - disaster recovery syncing;
-
     /// 2 - disaster recovery synced successfully;
-
     /// 3 - disaster recovery sync failed;
-
     /// 4 - repairing disaster recovery sync;
-
     /// Wire name: `SyncStatus`; example: `2`.
     #[serde(rename = "SyncStatus", default, deserialize_with = "lenient")]
     pub sync_status: Option<i64>,

@@ -26,19 +26,12 @@ pub struct TaskDetail {
     pub progress: Option<i64>,
     /// Instance task status. Valid values:
     /// "UNDEFINED" - undefined;
-
     /// "INITIAL" - initializing;
-
     /// "RUNNING" - running;
-
     /// "SUCCEED" - succeeded;
-
     /// "FAILED" - failed;
-
     /// "KILLED" - terminated;
-
     /// "REMOVED" - deleted;
-
     /// "PAUSED" - paused.
     /// "WAITING" - waiting (which can be canceled)
     /// Wire name: `TaskStatus`; example: `RUNNING`.
@@ -46,27 +39,16 @@ pub struct TaskDetail {
     pub task_status: Option<String>,
     /// Instance task type. Valid values:
     /// "ROLLBACK" - rolling back a database;
-
     /// "SQL OPERATION" - performing an SQL operation;
-
     /// "IMPORT DATA" - importing data;
-
     /// "MODIFY PARAM" - setting a parameter;
-
     /// "INITIAL" - initializing a TencentDB instance;
-
     /// "REBOOT" - restarting a TencentDB instance;
-
     /// "OPEN GTID" - enabling GTID of a TencentDB instance;
-
     /// "UPGRADE RO" - upgrading a read-only instance;
-
     /// "BATCH ROLLBACK" - rolling back databases in batches;
-
     /// "UPGRADE MASTER" - upgrading a primary instance;
-
     /// "DROP TABLES" - dropping a TencentDB table;
-
     /// "SWITCH DR TO MASTER" - promoting a disaster recovery instance.
     /// Wire name: `TaskType`; example: `ROLLBACK`.
     #[serde(rename = "TaskType", default, deserialize_with = "lenient")]

@@ -16,7 +16,7 @@ pub struct TablesDdl {
     /// DDL statement for creating a table
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `DDLInfo`; example: `CREATE TABLE `unique_alltype_col13` (`date` ...`.
+    /// Wire name: `DDLInfo`; example: ``CREATE TABLE `unique_alltype_col13` (`date` ...``.
     #[serde(rename = "DDLInfo", default, deserialize_with = "lenient")]
     pub ddl_info: Option<String>,
 }

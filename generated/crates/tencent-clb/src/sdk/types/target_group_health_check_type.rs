@@ -12,7 +12,6 @@ pub struct TargetGroupHealthCheck {
     pub health_switch: Option<bool>,
     /// Health check method. among them, only the new version V2 target group type supports this parameter. valid values: TCP \| HTTP \| HTTPS \| PING \| CUSTOM. among them:.
     /// &lt;ur&gt;
-
     /// - When the backend forwarding protocol of the target group is TCP, the health check method supports TCP/HTTP/CUSTOM, with a default value of TCP.
     /// - when the backend forwarding protocol of the target group is UDP, the health check method supports PING/CUSTOM, with a default value of PING.
     /// - when the backend forwarding protocol of the target group is HTTP, the health check method supports HTTP/TCP, with a default value of HTTP.
@@ -47,7 +46,6 @@ pub struct TargetGroupHealthCheck {
     #[serde(rename = "JumboFrame", default, deserialize_with = "lenient")]
     pub jumbo_frame: Option<bool>,
     /// Health check status code (applicable only to HTTP/HTTPS target group and HTTP health check method of TCP target group). value range: 1~31. default: 31. among them: &lt;url&gt;
-
     /// - 1 means post-detection return value 1xx represents health.
     /// - 2 means return 2xx represents health.
     /// - 4 means return 3xx represents health.
@@ -59,7 +57,6 @@ pub struct TargetGroupHealthCheck {
     #[serde(rename = "HttpCode", default, deserialize_with = "lenient")]
     pub http_code: Option<i64>,
     /// Health check domain name. among them: &lt;ur&gt;
-
     /// - applicable only to HTTP/HTTPS target groups and TCP target groups when using HTTP health check method.
     /// - targeting HTTP/HTTPS target groups, this parameter is required when using HTTP health check method.&lt;/ur&gt;.
     ///
@@ -69,7 +66,7 @@ pub struct TargetGroupHealthCheck {
     pub http_check_domain: Option<String>,
     /// Health check path (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners).
     /// Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `HttpCheckPath`; example: `/xxx	/xxx`.
+    /// Wire name: `HttpCheckPath`; example: `/xxx\t/xxx`.
     #[serde(rename = "HttpCheckPath", default, deserialize_with = "lenient")]
     pub http_check_path: Option<String>,
     /// Health check method (applicable only to HTTP/HTTPS forwarding rules and HTTP health checks of TCP listeners). Default: HEAD. Valid values: HEAD and GET.
@@ -78,7 +75,6 @@ pub struct TargetGroupHealthCheck {
     #[serde(rename = "HttpCheckMethod", default, deserialize_with = "lenient")]
     pub http_check_method: Option<String>,
     /// Input format of health check. required when health check method is CUSTOM. valid values: HEX or TEXT. among them:&lt;ur&gt;
-
     /// - TEXT: TEXT format.
     /// - HEX: hexadecimal format. characters of SendContext and RecvContext can only be selected from 0123456789ABCDEF and the length must be an even number.
     /// - applicable only to TCP/UDP target group.&lt;/ur&gt;.
@@ -98,7 +94,6 @@ pub struct TargetGroupHealthCheck {
     #[serde(rename = "RecvContext", default, deserialize_with = "lenient")]
     pub recv_context: Option<String>,
     /// HTTP version, where: &lt;ur&gt;
-
     /// - this field is required if the value of CheckType is HTTP.
     /// - supports configuration options: HTTP/1.0, HTTP/1.1.
     /// - applicable only to TCP target group.&lt;/ur&gt;.

@@ -52,13 +52,11 @@ pub struct TargetGroupInfo {
     /// Scheduling algorithm. This parameter returns valid values only for target groups with backend forwarding protocol (HTTP, HTTPS, GRPC). Available values:
     ///
     /// &lt;ur&gt;
-
     ///
     ///
     /// - WRR: weighted round-robin.
     /// - LEAST_CONN: LEAST connection.
     /// - IP_HASH: based on IP HASH.&lt;/ur&gt;
-
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ScheduleAlgorithm`; example: `WRR`.

@@ -8,7 +8,7 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct Attribute {
     /// Custom data of instances.
-    /// Wire name: `UserData`; example: `TXlVc2VyRGF0YQo=	`.
+    /// Wire name: `UserData`; example: `TXlVc2VyRGF0YQo=\t`.
     #[serde(rename = "UserData", default, deserialize_with = "lenient")]
     pub user_data: Option<String>,
 }

@@ -3,7 +3,7 @@
 
 use ::runtime::de::lenient;
 
-/// Describes instance states. For state types, see [here](https://intl.cloud.tencent.com/document/api/213/15753?from_cn_redirect=1#InstanceStatus).
+/// Describes instance states. For state types, see \[here\](<https://intl.cloud.tencent.com/document/api/213/15753?from_cn_redirect=1#InstanceStatus>).
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstanceStatus {

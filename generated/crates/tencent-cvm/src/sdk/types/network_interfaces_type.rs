@@ -2,7 +2,7 @@
 //! `NetworkInterfaces`.
 
 /// Describes network interface configuration for instance creation, including networking parameters such as VPCs, subnets, and IP address allocation for primary and secondary network interfaces. Note that this parameter is mutually exclusive with `VirtualPrivateCloud`. If `NetworkInterfaces` is specified, do not specify `VirtualPrivateCloud`.
-/// This feature is in beta test in selected regions. To use this feature, [submit a ticket](https://console.tencentcloud.com/workorder/category).
+/// This feature is in beta test in selected regions. To use this feature, \[submit a ticket\](<https://console.tencentcloud.com/workorder/category>).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaces {
     /// Specifies whether the network interface is primary or secondary. Valid values must be uppercase. The `NetworkInterfaces` array must contain exactly one `PRIMARY` network interface and can contain multiple `SECONDARY` network interfaces. Valid values:

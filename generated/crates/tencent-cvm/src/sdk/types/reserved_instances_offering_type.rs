@@ -9,7 +9,6 @@ use ::runtime::de::lenient;
 pub struct ReservedInstancesOffering {
     /// The availability zones in which the Reserved Instance can be purchased, such as ap-guangzhou-1.
     /// Valid value: &lt;a href="<https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1>"&gt;Availability Zones&lt;/a&gt;
-
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
     #[serde(rename = "Zone", default, deserialize_with = "lenient")]
     pub zone: Option<String>,
@@ -30,7 +29,6 @@ pub struct ReservedInstancesOffering {
     pub fixed_price: Option<f64>,
     /// The instance model of the Reserved Instance, such as S3.MEDIUM4.
     /// Valid values: please see &lt;a href="<https://intl.cloud.tencent.com/document/product/213/11518>"&gt;Reserved Instance Types&lt;/a&gt;
-
     /// Wire name: `InstanceType`; example: `S5.LARGE4`.
     #[serde(rename = "InstanceType", default, deserialize_with = "lenient")]
     pub instance_type: Option<String>,

@@ -13,13 +13,11 @@ pub struct ReservedInstances {
     pub reserved_instances_id: Option<String>,
     /// Specifications of reserved instances. For example, S3.MEDIUM4.
     /// Return values: &lt;a href="<https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1>"&gt;Reserved instance specification list.&lt;/a&gt;
-
     /// Wire name: `InstanceType`; example: `S3.MEDIUM4`.
     #[serde(rename = "InstanceType", default, deserialize_with = "lenient")]
     pub instance_type: Option<String>,
     /// Availability zones in which reserved instances can be purchased. For example, ap-guangzhou-1.
     /// Return values: &lt;a href="<https://intl.cloud.tencent.com/document/product/213/6091?from_cn_redirect=1>"&gt;Availability zone list.&lt;/a&gt;
-
     /// Wire name: `Zone`; example: `ap-guangzhou-1`.
     #[serde(rename = "Zone", default, deserialize_with = "lenient")]
     pub zone: Option<String>,
@@ -62,7 +60,6 @@ pub struct ReservedInstances {
     pub offering_type: Option<String>,
     /// Types of reserved instances. For example, S3.
     /// Return values: &lt;a href="<https://intl.cloud.tencent.com/document/product/213/11518?from_cn_redirect=1>"&gt;Reserved instance type list.&lt;/a&gt;
-
     /// Wire name: `InstanceFamily`; example: `S3`.
     #[serde(rename = "InstanceFamily", default, deserialize_with = "lenient")]
     pub instance_family: Option<String>,

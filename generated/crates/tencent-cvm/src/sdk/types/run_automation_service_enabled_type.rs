@@ -9,7 +9,6 @@ pub struct RunAutomationServiceEnabled {
     /// Whether to enable the TAT service. Valid values:
     ///
     /// - `TRUE`: yes;
-
     ///
     /// - `FALSE`: no
     ///

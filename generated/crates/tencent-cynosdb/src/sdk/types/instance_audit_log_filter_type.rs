@@ -9,7 +9,6 @@ pub struct InstanceAuditLogFilter {
     /// Includes, excludes, includes (segment dimension), excludes (segment dimension): sql - SQL detail; alarmLevel - alarm level; ruleTemplateId - rule template id
     ///
     /// Equal to, not equal to, contains, does not contain: host - client IP address; user - userName; dbName - database name;
-
     ///
     /// Equal, not equal to: sqlType - SQL type; errCode - error code; threadId - thread ID.
     ///

@@ -4,7 +4,7 @@
 use ::runtime::de::lenient;
 use super::ZoneStockInfo;
 
-/// Detailed information about available instance specifications. When creating an instance, Cpu/Memory determine the instance specification. The selectable storage size ranges from [MinStorageSize, MaxStorageSize].
+/// Detailed information about available instance specifications. When creating an instance, Cpu/Memory determine the instance specification. The selectable storage size ranges from \[MinStorageSize, MaxStorageSize\].
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstanceSpec {

@@ -38,10 +38,8 @@ pub struct Package {
     /// Resource package status
     /// creating
     /// using - in use;
-
     /// expired
     /// normal_finish: used up;
-
     /// apply_refund: Refund requested
     /// refund: refunded.
     /// Wire name: `Status`; example: `using`.

@@ -37,7 +37,7 @@ pub struct DescribeMySqlProcessListRequest {
     /// Wire name: `Time`; example: `10`.
     pub time: Option<u64>,
     /// Thread operation statement, which is used to filter the thread list.
-    /// Wire name: `Info`; example: `DELETE FROM `test` WHERE time<=1`.
+    /// Wire name: `Info`; example: ``DELETE FROM `test` WHERE time<=1``.
     pub info: Option<String>,
     /// Number of returned results. Default value: 20.
     /// Wire name: `Limit`; example: `20`.

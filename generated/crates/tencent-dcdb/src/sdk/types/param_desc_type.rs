@@ -34,7 +34,6 @@ pub struct ParamDesc {
     #[serde(rename = "HaveSetValue", default, deserialize_with = "lenient")]
     pub have_set_value: Option<bool>,
     /// Whether restart is required. false: no;
-
     /// true: yes.
     /// Wire name: `NeedRestart`; example: `false`.
     #[serde(rename = "NeedRestart", default, deserialize_with = "lenient")]

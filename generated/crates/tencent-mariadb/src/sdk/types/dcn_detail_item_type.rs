@@ -9,7 +9,7 @@ use super::{DcnReplicaConfig, DcnReplicaStatus};
 #[non_exhaustive]
 pub struct DcnDetailItem {
     /// Instance ID
-    /// Wire name: `InstanceId`; example: `tdsql-jk8as7yt	`.
+    /// Wire name: `InstanceId`; example: `tdsql-jk8as7yt\t`.
     #[serde(rename = "InstanceId", default, deserialize_with = "lenient")]
     pub instance_id: Option<String>,
     /// Instance name

@@ -139,7 +139,6 @@ pub struct PrometheusInstancesItem {
     /// - 2: Auto-renewal prohibited
     ///
     /// - -1: Invalid&lt;/ii&gt;
-
     ///
     ///
     /// Note: This field may return null, indicating that no valid values can be obtained.

@@ -11,7 +11,7 @@ pub struct DatabaseObject {
     #[serde(rename = "ObjectType", default, deserialize_with = "lenient")]
     pub object_type: Option<String>,
     /// Specifies the database object name.
-    /// Wire name: `ObjectName`; example: `test_database	`.
+    /// Wire name: `ObjectName`; example: `test_database\t`.
     #[serde(rename = "ObjectName", default, deserialize_with = "lenient")]
     pub object_name: Option<String>,
     /// Describes the database object and the database name it belongs to. this parameter is required when the description object type is not database.

@@ -8,7 +8,6 @@ use ::runtime::de::lenient;
 pub struct DbNode {
     /// Node type. Valid values:
     /// `Primary`;
-
     /// `Standby`.
     /// Wire name: `Role`; example: `Primary, Standby`.
     #[serde(rename = "Role", default, deserialize_with = "lenient")]

@@ -13,19 +13,14 @@ pub struct LogFilter {
     ///
     ///
     /// host – client IP;
-
     /// user – database account.
     /// Wire name: `Type`; example: `ApplicationName`.
     pub type_field: Option<String>,
     /// Filter condition match type. Supported values:
     /// INC – Including (multiple values are in a \|\| relationship with each other);
-
     /// EXC – Excluding (multiple values are in a && relationship with each other);
-
     /// EQS – Equal (multiple values are in a \|\| relationship with each other);
-
     /// NEQ – Not equal (multiple values are in a && relationship with each other);
-
     /// RG – Range.
     /// Wire name: `Compare`; example: `INC`.
     pub compare: Option<String>,

@@ -60,13 +60,9 @@ pub struct InstanceSet {
     /// Current instance status.
     ///
     /// - 0: to be initialized;
-
     /// - 1: in process;
-
     /// - 2: running;
-
     /// - -2: isolated;
-
     /// - -3: to be deleted.
     ///
     /// Wire name: `Status`; example: `2`.
@@ -230,7 +226,6 @@ pub struct InstanceSet {
     /// Whether an instance is a password-free instance.
     ///
     /// - true: yes;
-
     /// - false: no.
     ///
     /// Wire name: `NoAuth`; example: `true`.
@@ -316,9 +311,7 @@ pub struct InstanceSet {
     /// Product edition.
     ///
     /// - local: local disk;
-
     /// - cloud: cloud disk;
-
     /// - cdc: CDC cluster edition.
     ///
     /// Wire name: `ProductVersion`; example: `cloud`.

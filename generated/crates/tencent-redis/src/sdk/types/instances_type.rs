@@ -22,19 +22,12 @@ pub struct Instances {
     /// Region ID.
     ///
     /// - 1: Guangzhou;
-
     /// - 4: Shanghai;
-
     /// - 5: Hong Kong (China);
-
     /// - 7: Shanghai Finance;
-
     /// - 8: Beijing;
-
     /// - 9: Singapore;
-
     /// - 11: Shenzhen Finance;
-
     /// - 15: Western United States (Silicon Valley).
     ///
     /// Wire name: `RegionId`; example: `1`.

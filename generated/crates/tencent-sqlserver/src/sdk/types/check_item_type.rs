@@ -8,15 +8,12 @@ use ::runtime::de::lenient;
 #[non_exhaustive]
 pub struct CheckItem {
     /// Check item names: CK_CPU - Post-Resizing CPU Risk Check; CK_MASTER_STORAGE - During read-only replica resizing, verify that read-only replica storage space is not less than that of the primary instance; CK_MEMORY - Post-Resizing Memory Risk Check; CK_STORAGE - Post-Resizing Storage Space Risk Check; CK_UPGRATE - Resizing Migration Requirement Check;
-
     /// Wire name: `CheckName`; example: `CK_CPU`.
     #[serde(rename = "CheckName", default, deserialize_with = "lenient")]
     pub check_name: Option<String>,
     /// Check item return values: CK_CPU - Maximum CPU utilization (%) in the last 7 days; CK_MASTER_STORAGE - Disk space of the primary instance (GB); CK_MEMORY - Maximum memory usage (GB) in the last 7 days;
-
     ///
     /// CK_STORAGE - Maximum disk usage (GB) in the last 7 days; CK_UPGRATE - Whether the current resizing check requires migration: MIGRATE indicates migration resizing is required, LOCAL indicates local resizing;
-
     /// Wire name: `CurrentValue`; example: `0`.
     #[serde(rename = "CurrentValue", default, deserialize_with = "lenient")]
     pub current_value: Option<String>,

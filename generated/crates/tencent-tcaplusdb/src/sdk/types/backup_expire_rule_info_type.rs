@@ -4,11 +4,11 @@
 /// The details of backup retention policy
 /// Policy for cluster: `ClusterId` = cluster ID, TableGroupId·= `-1`, `TableName`= `-1`.
 /// Policy for cluster + table group: `ClusterId` = cluster ID, `TableGroupId` = table group ID, `TableName` = `-1`.
-/// Policy for cluster + table group + table: ClusterId` = cluster ID, `TableGroupId` = table group ID, `TableName` = table name.
+/// Policy for cluster + table group + table: ClusterId` = cluster ID, `TableGroupId` = table group ID, `TableName\` = table name.
 ///
 /// For `FileTag`, valid values: `0` (txh engine file), `1` (ulog file). When `FileTag` is set to `1`, `TableGroupId` = `-1` and `TableName` = `-1` remain unchanged.
 /// `ExpireDay` is an integer number falling in the range of 1 (inclusive) to 999 (exclusive).
-/// For `OperType, valid values: `0` (Add), `1` (Delete), `2` (Modify). The values `0` and `2` can be mixed, and the backend implementation is compatible.
+/// For `OperType, valid values: `0` (Add), `1` (Delete), `2` (Modify). The values `0` and `2\` can be mixed, and the backend implementation is compatible.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupExpireRuleInfo {
     /// The ID of the table group where the table resides

@@ -136,22 +136,18 @@ pub struct InstanceInfo {
     #[serde(rename = "StorageType", default, deserialize_with = "lenient")]
     pub storage_type: Option<String>,
     /// &quot;0000-00-00 00:00:00&quot;
-
     /// Wire name: `DestroyedAt`; example: `"0000-00-00 00:00:00"`.
     #[serde(rename = "DestroyedAt", default, deserialize_with = "lenient")]
     pub destroyed_at: Option<String>,
     /// &quot;0000-00-00 00:00:00&quot;
-
     /// Wire name: `ExpireAt`; example: `"0000-00-00 00:00:00"`.
     #[serde(rename = "ExpireAt", default, deserialize_with = "lenient")]
     pub expire_at: Option<String>,
     /// &quot;0000-00-00 00:00:00&quot;
-
     /// Wire name: `IsolatedAt`; example: `"0000-00-00 00:00:00"`.
     #[serde(rename = "IsolatedAt", default, deserialize_with = "lenient")]
     pub isolated_at: Option<String>,
     /// &quot;0000-00-00 00:00:00&quot;
-
     /// Wire name: `IsolatedFrom`; example: `"0000-00-00 00:00:00"`.
     #[serde(rename = "IsolatedFrom", default, deserialize_with = "lenient")]
     pub isolated_from: Option<String>,

@@ -10,11 +10,8 @@ pub struct LogFilter {
     ///
     /// host - client IP
     /// user - database account;
-
     /// dbName – Database name;
-
     /// sqlType - SQL type;
-
     /// Error code
     ///
     /// execTime - Execution time
@@ -37,7 +34,6 @@ pub struct LogFilter {
     /// NEQ – not equal to (multiple values are in && relationship)
     ///
     /// RG - Range;
-
     /// Wire name: `Compare`; example: `无`.
     pub compare: Option<String>,
     /// Filter condition matching value. When Compare=RG, for example \["1-100","200-300"\].

@@ -38,7 +38,7 @@ pub struct NatGatewayDestinationIpPortTranslationNatRule {
     pub nat_gateway_id: Option<String>,
     /// VPC ID.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
-    /// Wire name: `VpcId`; example: `vpc-abcdefgh	`.
+    /// Wire name: `VpcId`; example: `vpc-abcdefgh\t`.
     #[serde(rename = "VpcId", default, deserialize_with = "lenient")]
     pub vpc_id: Option<String>,
     /// The creation time of the NAT gateway forwarding rule.

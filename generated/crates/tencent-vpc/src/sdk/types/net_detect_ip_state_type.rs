@@ -13,13 +13,9 @@ pub struct NetDetectIpState {
     pub detect_destination_ip: Option<String>,
     /// The detection result.
     /// 0: successful;
-
     /// -1: no packet loss occurred during routing;
-
     /// -2: packet loss occurred when outbound traffic is blocked by the ACL;
-
     /// -3: packet loss occurred when inbound traffic is blocked by the ACL;
-
     /// -4: other errors.
     /// Wire name: `State`; example: `0`.
     #[serde(rename = "State", default, deserialize_with = "lenient")]

@@ -41,17 +41,11 @@ pub struct NetDetect {
     pub detect_source_ip: Vec<String>,
     /// Type of the next hop. Currently supported types are:
     /// VPN: VPN gateway;
-
     /// `DIRECTCONNECT`: Direct connect gateway;
-
     /// `PEERCONNECTION`: Peering connection;
-
     /// `NAT`: NAT gateway;
-
     /// `NORMAL_CVM`: CVM instance;
-
     /// `CCN`: CCN instance;
-
     /// `NONEXTHOP`: No next hop.
     /// Wire name: `NextHopType`; example: `NORMAL_CVM`.
     #[serde(rename = "NextHopType", default, deserialize_with = "lenient")]

@@ -111,7 +111,6 @@ pub struct NetworkInterface {
     /// Service level
     ///
     /// - `DEFAULT`: Default level&lt;/lil&gt;
-
     ///
     /// - `PT`: Gold
     ///

@@ -12,21 +12,13 @@ pub struct Route {
     pub destination_cidr_block: Option<String>,
     /// Type of the next hop. Valid values:
     /// `CVM`: public gateway CVM;
-
     /// `VPN`: VPN gateway;
-
     /// `DIRECTCONNECT`: direct connect gateway;
-
     /// `PEERCONNECTION`: peering connection;
-
     /// `HAVIP`: HAVIP;
-
     /// `NAT`: NAT Gateway;
-
     /// `NORMAL_CVM`: normal CVM;
-
     /// `EIP`: public IP address of the CVM;
-
     /// `LOCAL_GATEWAY`: local gateway.
     /// Wire name: `GatewayType`; example: `CCN`.
     #[serde(rename = "GatewayType", default, deserialize_with = "lenient")]
@@ -51,9 +43,7 @@ pub struct Route {
     pub enabled: Option<bool>,
     /// The route type. Currently, the following types are supported:
     /// USER: User route;
-
     /// NETD: Network probe route. When creating a network probe route, the system delivers by default. It cannot be edited or deleted;
-
     /// CCN: CCN route. The system delivers by default. It cannot be edited or deleted.
     /// Users can only add and operate USER-type routes.
     /// Wire name: `RouteType`; example: `CCN`.

@@ -7,7 +7,6 @@ use ::runtime::de::lenient;
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 pub struct InternetAccessible {
     /// TRAFFIC_POSTPAID_BY_HOUR: postpaid by traffic on an hourly basis;
-
     /// Wire name: `InternetChargeType`; example: `TRAFFIC_POSTPAID_BY_HOUR`.
     #[serde(rename = "InternetChargeType", default, deserialize_with = "lenient")]
     pub internet_charge_type: Option<String>,

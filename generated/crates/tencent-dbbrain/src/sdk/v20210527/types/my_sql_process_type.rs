@@ -36,7 +36,7 @@ pub struct MySqlProcess {
     #[serde(rename = "Time", default, deserialize_with = "lenient")]
     pub time: Option<String>,
     /// Thread operation statement.
-    /// Wire name: `Info`; example: `DELETE FROM `test` WHERE time<=1`.
+    /// Wire name: `Info`; example: ``DELETE FROM `test` WHERE time<=1``.
     #[serde(rename = "Info", default, deserialize_with = "lenient")]
     pub info: Option<String>,
 }

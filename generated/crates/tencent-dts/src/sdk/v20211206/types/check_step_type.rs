@@ -30,7 +30,7 @@ pub struct CheckStep {
     pub step_status: Option<String>,
     /// Error message in this check step
     /// Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `StepMessage`; example: `修改目标库session级别explicit_defaults_for_timestamp参数为`ON`失败`.
+    /// Wire name: `StepMessage`; example: ``修改目标库session级别explicit_defaults_for_timestamp参数为`ON`失败``.
     #[serde(rename = "StepMessage", default, deserialize_with = "lenient")]
     pub step_message: Option<String>,
     /// Specific check item in this check step

@@ -24,7 +24,7 @@ pub struct DetailCheckItem {
     pub check_result: Option<String>,
     /// The cause of the check item failure
     /// Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `FailureReason`; example: `如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致`.
+    /// Wire name: `FailureReason`; example: ``如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致``.
     #[serde(rename = "FailureReason", default, deserialize_with = "lenient")]
     pub failure_reason: Option<String>,
     /// Solution
@@ -44,7 +44,7 @@ pub struct DetailCheckItem {
     pub help_doc: Vec<String>,
     /// Prompt text for ignoring a risk
     /// Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `SkipInfo`; example: `如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致`.
+    /// Wire name: `SkipInfo`; example: ``如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致``.
     #[serde(rename = "SkipInfo", default, deserialize_with = "lenient")]
     pub skip_info: Option<String>,
 }

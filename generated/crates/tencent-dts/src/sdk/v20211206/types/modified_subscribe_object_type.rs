@@ -11,7 +11,6 @@ pub struct ModifiedSubscribeObject {
     /// Wire name: `DatabaseName`; example: `db_1`.
     pub database_name: Option<String>,
     /// Name of the table (or collection) in the subscription database. If ObjectsType is 1, this field is required and not empty;
-
     /// Wire name: `TableNames`.
     pub table_names: Option<Vec<String>>,
 }

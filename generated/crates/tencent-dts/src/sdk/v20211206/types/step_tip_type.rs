@@ -14,7 +14,7 @@ pub struct StepTip {
     pub code: Option<String>,
     /// Error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `Message`; example: `修改目标库session级别explicit_defaults_for_timestamp参数为`ON`失败，错误信息详情`.
+    /// Wire name: `Message`; example: ``修改目标库session级别explicit_defaults_for_timestamp参数为`ON`失败，错误信息详情``.
     #[serde(rename = "Message", default, deserialize_with = "lenient")]
     pub message: Option<String>,
     /// Solution
@@ -29,7 +29,7 @@ pub struct StepTip {
     pub help_doc: Option<String>,
     /// Whether the current step is skipped
     /// Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `SkipInfo`; example: `如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致`.
+    /// Wire name: `SkipInfo`; example: ``如果目标库explicit_defaults_for_timestamp参数不为`ON`，timestamp列的隐式转换规则可能会导致源库和目标库结构不一致``.
     #[serde(rename = "SkipInfo", default, deserialize_with = "lenient")]
     pub skip_info: Option<String>,
 }

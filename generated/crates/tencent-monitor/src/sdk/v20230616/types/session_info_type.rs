@@ -16,8 +16,7 @@ pub struct SessionInfo {
     #[serde(rename = "AgentId", default, deserialize_with = "lenient")]
     pub agent_id: Option<String>,
     /// Session title
-    /// Wire name: `Title`; example: `任务目标：
-    /// 分析指定账号下近N天的告警历史分布情况，识别频繁告警的对象并进一步获取详细信息进行摘要分`.
+    /// Wire name: `Title`; example: `任务目标：\n分析指定账号下近N天的告警历史分布情况，识别频繁告警的对象并进一步获取详细信息进行摘要分`.
     #[serde(rename = "Title", default, deserialize_with = "lenient")]
     pub title: Option<String>,
     /// Status: active / archived / deleted
