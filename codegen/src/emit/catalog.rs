@@ -31,6 +31,13 @@ fn catalog_module(doc: &str, items: TokenStream) -> Module {
     }
 }
 
+fn catalog_module_with(doc: &str, items: TokenStream, children: Vec<Module>) -> Module {
+    Module {
+        children,
+        ..catalog_module(doc, items)
+    }
+}
+
 impl Emitter<'_> {
     /// `PROTOCOL_*` constants: each protocol's catalog facts.
     pub(super) fn protocols_catalog(&self) -> Module {
@@ -130,10 +137,7 @@ impl Emitter<'_> {
                 let [req, resp, err] =
                     ["Request", "Response", "Error"].map(|x| format_ident!("{}{}", op.pascal, x));
                 let example = super::glue::example_builder(self.model, op, p);
-                hook_modules.push(quote! {
-                    /// Typed test hooks of one operation: wire facts, example input, decoding.
-                    #[doc(hidden)]
-                    pub mod #hooks {
+                let hooks_items = quote! {
                         use #path::*;
                         use ::runtime::catalog::{BoxFuture, Outcome};
                         pub use #glue::{OP, OPERATION, to_wire};
@@ -149,8 +153,7 @@ impl Emitter<'_> {
                         pub fn decode(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<#resp, ::runtime::SdkError<#err>> {
                             ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
                         }
-                    }
-                });
+                };
                 let params = op.request.iter().map(|f| {
                     let (name, loc, required) =
                         (&f.wire, ident(f.location.variant_name()), f.required);
@@ -177,7 +180,7 @@ impl Emitter<'_> {
                 };
                 let proto = format_ident!("PROTOCOL_{}", p.module.to_uppercase());
                 let imported = op.origin.is_some();
-                entries.push(quote! {
+                let entry = quote! {
                     ::runtime::catalog::Entry {
                         spec: &::runtime::catalog::OperationCatalog {
                             info: &#glue::OPERATION,
@@ -188,23 +191,42 @@ impl Emitter<'_> {
                             examples: &[#(#examples),*],
                             imported: #imported,
                         },
-                        decode: |status, request_id, body| ::runtime::catalog::outcome(#hooks::decode(status, request_id, body)),
-                        example_request: |config| #hooks::example().and_then(|input| #glue::to_wire(&input, config)),
-                        call_example: #hooks::call,
+                        decode: |status, request_id, body| ::runtime::catalog::outcome(decode(status, request_id, body)),
+                        example_request: |config| example().and_then(|input| to_wire(&input, config)),
+                        call_example: call,
                     }
+                };
+                let errors_use = if self.uses_service_error(op) {
+                    quote!(use super::#errors_const;)
+                } else {
+                    quote!()
+                };
+                hook_modules.push(Module {
+                    name: hooks.to_string(),
+                    doc: format!("Catalog entry and typed test hooks of `{}`.", op.wire_name),
+                    attrs: quote!(#[doc(hidden)]),
+                    items: quote! {
+                        #hooks_items
+                        #errors_use
+
+                        /// The operation's catalog entry.
+                        pub const ENTRY: ::runtime::catalog::Entry = #entry;
+                    },
+                    children: vec![],
+                    source: None,
                 });
+                entries.push(quote!(#hooks::ENTRY));
             }
         }
-        catalog_module(
+        catalog_module_with(
             "Spec facts and typed hooks of this service's operations, for emulators, spec-driven tests, demos and benchmarks.",
             quote! {
                 #(#shared)*
 
-                #(#hook_modules)*
-
                 /// Every operation of the service, in spec order.
                 pub const ENTRIES: &[::runtime::catalog::Entry] = &[#(#entries),*];
             },
+            hook_modules,
         )
     }
 

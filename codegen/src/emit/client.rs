@@ -14,27 +14,9 @@ impl Emitter<'_> {
         let service = &self.model.services[svc];
         let ops: Vec<&Operation> = self.model.ops.iter().filter(|o| o.svc == svc).collect();
         let mut uses = Vec::new();
-        let mut methods = Vec::new();
         for op in &ops {
             let m = ident(&op.snake);
             uses.push(quote!(pub use #m::*;));
-            let (call, unsigned) = (ident(&op.snake), format_ident!("{}_request", op.snake));
-            let [req, resp, err] =
-                ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
-            let d = doc(&self.docs.client_method_doc(op));
-            let unsigned_doc = doc(&format!(
-                "The unsigned request [`{call}`](Self::{call}) would send."
-            ));
-            methods.push(quote! {
-                #d
-                pub async fn #call(&self, input: &#req) -> Result<#resp, SdkError<#err>> {
-                    self.runtime.call(&#m::glue::OP, input).await
-                }
-                #unsigned_doc
-                pub fn #unsigned(&self, input: &#req) -> Result<WireRequest, BuildError> {
-                    self.runtime.wire(&#m::glue::OP, input)
-                }
-            });
         }
         let mut children: Vec<Module> = ops.iter().map(|op| self.op_module(op)).collect();
         if service.sub.is_none() {
@@ -54,19 +36,12 @@ impl Emitter<'_> {
             quote!()
         };
         children.extend(types_module);
-        let runtime_uses = if ops.is_empty() {
-            quote!()
-        } else {
-            quote!(
-                use ::runtime::{BuildError, SdkError, WireRequest};
-            )
-        };
         let error = self.service_error(svc);
         let defaults = self.operation_defaults(svc).map(|(items, _)| items);
         let client = if ops.is_empty() {
             quote!()
         } else {
-            self.client(service, &ops, &methods)
+            self.client(service, &ops)
         };
         if service.sub.is_none() {
             children.push(self.service_catalog(svc));
@@ -76,7 +51,6 @@ impl Emitter<'_> {
             doc: self.docs.service_doc(service, &ops),
             attrs: quote!(),
             items: quote! {
-                #runtime_uses
                 #(#uses)*
                 #type_uses
                 #error
@@ -88,12 +62,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn client(
-        &self,
-        service: &crate::model::Service,
-        ops: &[&Operation],
-        methods: &[TokenStream],
-    ) -> TokenStream {
+    fn client(&self, service: &crate::model::Service, ops: &[&Operation]) -> TokenStream {
         // The model rejects a service whose operations need different credentials.
         let creds = ident(
             self.model.protocols[ops[0].protocol]
@@ -146,8 +115,6 @@ impl Emitter<'_> {
                 pub fn runtime(&self) -> &::runtime::Runtime {
                     &self.runtime
                 }
-
-                #(#methods)*
             }
         }
     }
@@ -225,6 +192,27 @@ impl Emitter<'_> {
                         && matches!(&t.kind, crate::model::TypeKind::Object(f) if !f.is_empty())
                 }),
         );
+        // The client's methods for this operation live with it (an inherent impl may sit in
+        // any module of the crate), so the service module stays small at any size.
+        let (call, unsigned) = (ident(&op.snake), format_ident!("{}_request", op.snake));
+        let [req, resp, err] =
+            ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
+        let call_doc = doc(&self.docs.client_method_doc(op));
+        let unsigned_doc = doc(&format!(
+            "The unsigned request [`{call}`](Self::{call}) would send."
+        ));
+        let methods = quote! {
+            impl super::Client {
+                #call_doc
+                pub async fn #call(&self, input: &#req) -> Result<#resp, ::runtime::SdkError<#err>> {
+                    self.runtime.call(&glue::OP, input).await
+                }
+                #unsigned_doc
+                pub fn #unsigned(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+                    self.runtime.wire(&glue::OP, input)
+                }
+            }
+        };
         // The user's types first; the runtime's glue last.
         let items = [
             lenient,
@@ -233,6 +221,7 @@ impl Emitter<'_> {
             self.response(op),
             self.types(op),
             self.op_error(op, p),
+            methods,
             super::glue::module(op, self.operation_const(op, p)),
         ];
         Module {

@@ -11,6 +11,15 @@ use super::{Emitter, Module, ident};
 /// The private module of a service crate that holds the service (re-exported at the root).
 pub const SDK_MODULE: &str = "sdk";
 
+/// Which crate of the layout to emit.
+#[derive(Clone, Copy, Debug)]
+pub enum CrateJob {
+    Protocols,
+    /// The service (index in `Model::services`) and its further API versions.
+    Service(usize),
+    Facade,
+}
+
 /// One crate of the SDK: its package name, its directory (relative to `generated/`), its
 /// root module, and the crates it depends on.
 pub struct CrateTree {
@@ -78,48 +87,57 @@ impl Emitter<'_> {
         }
     }
 
-    /// The crate layout: the protocols crate, a crate per service, the facade.
-    pub fn crates(&self) -> Vec<CrateTree> {
-        let mut out = vec![CrateTree {
-            package: "generated-protocols".into(),
-            dir: "crates/protocols".into(),
-            root: Module {
-                name: String::new(),
-                doc: "Wire protocols of the generated SDK: response envelopes and each protocol's common errors, shared by the service crates.".into(),
-                attrs: quote!(),
-                items: quote!(),
-                children: self.protocol_modules(),
-                source: None,
-            },
-        }];
-        for (i, s) in self.model.crates() {
-            // The service lives in a private module the crate root re-exports: rustfmt (run
-            // over the workspace) skips it, so only the few root lines must agree with it.
-            let mut inner = self.service_module(i);
-            inner.name = SDK_MODULE.into();
-            let doc = std::mem::take(&mut inner.doc);
-            inner.doc = "The service; everything is re-exported at the crate root.".into();
-            out.push(CrateTree {
-                package: s.crate_name(),
-                dir: format!("crates/{}", s.crate_name()),
+    /// The crates of the layout, in order: the protocols crate, a crate per service, the facade.
+    pub fn crate_jobs(&self) -> Vec<CrateJob> {
+        let mut jobs = vec![CrateJob::Protocols];
+        jobs.extend(self.model.crates().map(|(i, _)| CrateJob::Service(i)));
+        jobs.push(CrateJob::Facade);
+        jobs
+    }
+
+    /// One crate of the layout (emitted on its own, so crates can be emitted and rendered in
+    /// parallel and dropped once written).
+    pub fn crate_of(&self, job: CrateJob) -> CrateTree {
+        match job {
+            CrateJob::Protocols => CrateTree {
+                package: "generated-protocols".into(),
+                dir: "crates/protocols".into(),
                 root: Module {
                     name: String::new(),
-                    doc,
+                    doc: "Wire protocols of the generated SDK: response envelopes and each protocol's common errors, shared by the service crates.".into(),
                     attrs: quote!(),
-                    items: quote!(
-                        pub use sdk::*;
-                    ),
-                    children: vec![inner],
+                    items: quote!(),
+                    children: self.protocol_modules(),
                     source: None,
                 },
-            });
+            },
+            CrateJob::Service(i) => {
+                let s = &self.model.services[i];
+                // The service lives in a private module the crate root re-exports: rustfmt (run
+                // over the workspace) skips it, so only the few root lines must agree with it.
+                let mut inner = self.service_module(i);
+                inner.name = SDK_MODULE.into();
+                let doc = std::mem::take(&mut inner.doc);
+                inner.doc = "The service; everything is re-exported at the crate root.".into();
+                CrateTree {
+                    package: s.crate_name(),
+                    dir: format!("crates/{}", s.crate_name()),
+                    root: Module {
+                        name: String::new(),
+                        doc,
+                        attrs: quote!(),
+                        items: quote!(pub use sdk::*;),
+                        children: vec![inner],
+                        source: None,
+                    },
+                }
+            }
+            CrateJob::Facade => CrateTree {
+                package: "generated".into(),
+                dir: String::new(),
+                root: self.facade(),
+            },
         }
-        out.push(CrateTree {
-            package: "generated".into(),
-            dir: String::new(),
-            root: self.facade(),
-        });
-        out
     }
 
     /// `generated`: every service crate re-exported as `<provider>::<service>` behind its

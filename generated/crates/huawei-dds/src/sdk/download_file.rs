@@ -185,6 +185,24 @@ impl ::std::fmt::Display for DownloadFileError {
 }
 
 impl ::std::error::Error for DownloadFileError {}
+impl super::Client {
+    /// Calls `download-file`: Obtain the links for downloading a backup file (full and incremental backups of a DDS instance).
+    pub async fn download_file(
+        &self,
+        input: &DownloadFileRequest,
+    ) -> Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`download_file`](Self::download_file) would send.
+    pub fn download_file_request(
+        &self,
+        input: &DownloadFileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

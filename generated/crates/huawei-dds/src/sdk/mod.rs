@@ -6,7 +6,6 @@ pub mod download_file;
 #[cfg(feature = "catalog")]
 pub mod catalog;
 
-use ::runtime::{BuildError, SdkError, WireRequest};
 pub use download_file::*;
 
 /// What the service's operations share on the wire; each one's `glue::OPERATION`
@@ -75,21 +74,5 @@ impl Client {
     /// The shared runtime: signing and sending, for tests and advanced use.
     pub fn runtime(&self) -> &::runtime::Runtime {
         &self.runtime
-    }
-
-    /// Calls `download-file`: Obtain the links for downloading a backup file (full and incremental backups of a DDS instance).
-    pub async fn download_file(
-        &self,
-        input: &DownloadFileRequest,
-    ) -> Result<DownloadFileResponse, SdkError<DownloadFileError>> {
-        self.runtime.call(&download_file::glue::OP, input).await
-    }
-
-    /// The unsigned request [`download_file`](Self::download_file) would send.
-    pub fn download_file_request(
-        &self,
-        input: &DownloadFileRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&download_file::glue::OP, input)
     }
 }

@@ -121,6 +121,24 @@ pub struct AddUserResponse {
 /// Errors of `AddUser`: those of its service ([`CamError`](super::CamError)).
 pub type AddUserError = super::CamError;
 
+impl super::Client {
+    /// Calls `AddUser`: This API is used to create a sub-user.
+    pub async fn add_user(
+        &self,
+        input: &AddUserRequest,
+    ) -> Result<AddUserResponse, ::runtime::SdkError<AddUserError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_user`](Self::add_user) would send.
+    pub fn add_user_request(
+        &self,
+        input: &AddUserRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct AddUserToGroupResponse {
 /// Errors of `AddUserToGroup`: those of its service ([`CamError`](super::CamError)).
 pub type AddUserToGroupError = super::CamError;
 
+impl super::Client {
+    /// Calls `AddUserToGroup`: This API is used to add users to a user group.
+    pub async fn add_user_to_group(
+        &self,
+        input: &AddUserToGroupRequest,
+    ) -> Result<AddUserToGroupResponse, ::runtime::SdkError<AddUserToGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_user_to_group`](Self::add_user_to_group) would send.
+    pub fn add_user_to_group_request(
+        &self,
+        input: &AddUserToGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

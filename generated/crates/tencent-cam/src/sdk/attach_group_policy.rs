@@ -61,6 +61,24 @@ pub struct AttachGroupPolicyResponse {
 /// Errors of `AttachGroupPolicy`: those of its service ([`CamError`](super::CamError)).
 pub type AttachGroupPolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `AttachGroupPolicy`: This API (AttachGroupPolicy) is used to associate a policy with a user group.
+    pub async fn attach_group_policy(
+        &self,
+        input: &AttachGroupPolicyRequest,
+    ) -> Result<AttachGroupPolicyResponse, ::runtime::SdkError<AttachGroupPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_group_policy`](Self::attach_group_policy) would send.
+    pub fn attach_group_policy_request(
+        &self,
+        input: &AttachGroupPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

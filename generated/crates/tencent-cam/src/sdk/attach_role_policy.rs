@@ -68,6 +68,24 @@ pub struct AttachRolePolicyResponse {
 /// Errors of `AttachRolePolicy`: those of its service ([`CamError`](super::CamError)).
 pub type AttachRolePolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `AttachRolePolicy`: This API (AttachRolePolicy) is used to associate a policy with a role.
+    pub async fn attach_role_policy(
+        &self,
+        input: &AttachRolePolicyRequest,
+    ) -> Result<AttachRolePolicyResponse, ::runtime::SdkError<AttachRolePolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_role_policy`](Self::attach_role_policy) would send.
+    pub fn attach_role_policy_request(
+        &self,
+        input: &AttachRolePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct AttachUserPolicyResponse {
 /// Errors of `AttachUserPolicy`: those of its service ([`CamError`](super::CamError)).
 pub type AttachUserPolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `AttachUserPolicy`: This API (AttachUserPolicy) is used to associates a policy with a user.
+    pub async fn attach_user_policy(
+        &self,
+        input: &AttachUserPolicyRequest,
+    ) -> Result<AttachUserPolicyResponse, ::runtime::SdkError<AttachUserPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_user_policy`](Self::attach_user_policy) would send.
+    pub fn attach_user_policy_request(
+        &self,
+        input: &AttachUserPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

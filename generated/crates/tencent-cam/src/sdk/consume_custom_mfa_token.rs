@@ -54,6 +54,27 @@ pub struct ConsumeCustomMfaTokenResponse {
 /// Errors of `ConsumeCustomMFAToken`: those of its service ([`CamError`](super::CamError)).
 pub type ConsumeCustomMfaTokenError = super::CamError;
 
+impl super::Client {
+    /// Calls `ConsumeCustomMFAToken`: This API is used to verify a custom multi-factor Token.
+    pub async fn consume_custom_mfa_token(
+        &self,
+        input: &ConsumeCustomMfaTokenRequest,
+    ) -> Result<
+        ConsumeCustomMfaTokenResponse,
+        ::runtime::SdkError<ConsumeCustomMfaTokenError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`consume_custom_mfa_token`](Self::consume_custom_mfa_token) would send.
+    pub fn consume_custom_mfa_token_request(
+        &self,
+        input: &ConsumeCustomMfaTokenRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,24 @@ pub struct CreateAccessKeyResponse {
 /// Errors of `CreateAccessKey`: those of its service ([`CamError`](super::CamError)).
 pub type CreateAccessKeyError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreateAccessKey`: This API is used to create an access key for a CAM user.
+    pub async fn create_access_key(
+        &self,
+        input: &CreateAccessKeyRequest,
+    ) -> Result<CreateAccessKeyResponse, ::runtime::SdkError<CreateAccessKeyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_access_key`](Self::create_access_key) would send.
+    pub fn create_access_key_request(
+        &self,
+        input: &CreateAccessKeyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,24 @@ pub struct CreateGroupResponse {
 /// Errors of `CreateGroup`: those of its service ([`CamError`](super::CamError)).
 pub type CreateGroupError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreateGroup`: This API is used to create a user group.
+    pub async fn create_group(
+        &self,
+        input: &CreateGroupRequest,
+    ) -> Result<CreateGroupResponse, ::runtime::SdkError<CreateGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_group`](Self::create_group) would send.
+    pub fn create_group_request(
+        &self,
+        input: &CreateGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

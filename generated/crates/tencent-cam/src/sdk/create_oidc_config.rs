@@ -79,6 +79,24 @@ pub struct CreateOidcConfigResponse {
 /// Errors of `CreateOIDCConfig`: those of its service ([`CamError`](super::CamError)).
 pub type CreateOidcConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreateOIDCConfig`: This API is used to create role OIDC configurations.
+    pub async fn create_oidc_config(
+        &self,
+        input: &CreateOidcConfigRequest,
+    ) -> Result<CreateOidcConfigResponse, ::runtime::SdkError<CreateOidcConfigError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_oidc_config`](Self::create_oidc_config) would send.
+    pub fn create_oidc_config_request(
+        &self,
+        input: &CreateOidcConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

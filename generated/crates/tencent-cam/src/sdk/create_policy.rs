@@ -70,6 +70,24 @@ pub struct CreatePolicyResponse {
 /// Errors of `CreatePolicy`: those of its service ([`CamError`](super::CamError)).
 pub type CreatePolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreatePolicy`: This API (CreatePolicy) is used to create a policy.
+    pub async fn create_policy(
+        &self,
+        input: &CreatePolicyRequest,
+    ) -> Result<CreatePolicyResponse, ::runtime::SdkError<CreatePolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_policy`](Self::create_policy) would send.
+    pub fn create_policy_request(
+        &self,
+        input: &CreatePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct CreatePolicyVersionResponse {
 /// Errors of `CreatePolicyVersion`: those of its service ([`CamError`](super::CamError)).
 pub type CreatePolicyVersionError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreatePolicyVersion`: This API is used to add a policy version. After creating a policy version, you can easily change the policy by changing the policy version.
+    pub async fn create_policy_version(
+        &self,
+        input: &CreatePolicyVersionRequest,
+    ) -> Result<
+        CreatePolicyVersionResponse,
+        ::runtime::SdkError<CreatePolicyVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_policy_version`](Self::create_policy_version) would send.
+    pub fn create_policy_version_request(
+        &self,
+        input: &CreatePolicyVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

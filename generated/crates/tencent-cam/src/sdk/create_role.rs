@@ -87,6 +87,24 @@ pub struct CreateRoleResponse {
 /// Errors of `CreateRole`: those of its service ([`CamError`](super::CamError)).
 pub type CreateRoleError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreateRole`: This API (CreateRole) is used to create a role.
+    pub async fn create_role(
+        &self,
+        input: &CreateRoleRequest,
+    ) -> Result<CreateRoleResponse, ::runtime::SdkError<CreateRoleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_role`](Self::create_role) would send.
+    pub fn create_role_request(
+        &self,
+        input: &CreateRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

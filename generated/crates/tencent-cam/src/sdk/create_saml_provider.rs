@@ -75,6 +75,27 @@ pub struct CreateSamlProviderResponse {
 /// Errors of `CreateSAMLProvider`: those of its service ([`CamError`](super::CamError)).
 pub type CreateSamlProviderError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreateSAMLProvider`: This API is used to create a SAML identity provider.
+    pub async fn create_saml_provider(
+        &self,
+        input: &CreateSamlProviderRequest,
+    ) -> Result<
+        CreateSamlProviderResponse,
+        ::runtime::SdkError<CreateSamlProviderError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_saml_provider`](Self::create_saml_provider) would send.
+    pub fn create_saml_provider_request(
+        &self,
+        input: &CreateSamlProviderRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct CreateServiceLinkedRoleResponse {
 /// Errors of `CreateServiceLinkedRole`: those of its service ([`CamError`](super::CamError)).
 pub type CreateServiceLinkedRoleError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreateServiceLinkedRole`: This API is used to create a service-linked role.
+    pub async fn create_service_linked_role(
+        &self,
+        input: &CreateServiceLinkedRoleRequest,
+    ) -> Result<
+        CreateServiceLinkedRoleResponse,
+        ::runtime::SdkError<CreateServiceLinkedRoleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_service_linked_role`](Self::create_service_linked_role) would send.
+    pub fn create_service_linked_role_request(
+        &self,
+        input: &CreateServiceLinkedRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

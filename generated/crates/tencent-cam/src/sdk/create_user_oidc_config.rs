@@ -111,6 +111,27 @@ pub struct CreateUserOidcConfigResponse {
 /// Errors of `CreateUserOIDCConfig`: those of its service ([`CamError`](super::CamError)).
 pub type CreateUserOidcConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreateUserOIDCConfig`: This API is used to create a user OIDC configuration. Only one user OIDC IdP can be created, and the user SAML SSO IdP will be automatically disabled after it is created.
+    pub async fn create_user_oidc_config(
+        &self,
+        input: &CreateUserOidcConfigRequest,
+    ) -> Result<
+        CreateUserOidcConfigResponse,
+        ::runtime::SdkError<CreateUserOidcConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_user_oidc_config`](Self::create_user_oidc_config) would send.
+    pub fn create_user_oidc_config_request(
+        &self,
+        input: &CreateUserOidcConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

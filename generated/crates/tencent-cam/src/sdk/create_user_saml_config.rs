@@ -59,6 +59,27 @@ pub struct CreateUserSamlConfigResponse {
 /// Errors of `CreateUserSAMLConfig`: those of its service ([`CamError`](super::CamError)).
 pub type CreateUserSamlConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `CreateUserSAMLConfig`: This API is used to create user SAML configurations.
+    pub async fn create_user_saml_config(
+        &self,
+        input: &CreateUserSamlConfigRequest,
+    ) -> Result<
+        CreateUserSamlConfigResponse,
+        ::runtime::SdkError<CreateUserSamlConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_user_saml_config`](Self::create_user_saml_config) would send.
+    pub fn create_user_saml_config_request(
+        &self,
+        input: &CreateUserSamlConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

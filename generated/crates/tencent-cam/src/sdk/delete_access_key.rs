@@ -61,6 +61,24 @@ pub struct DeleteAccessKeyResponse {
 /// Errors of `DeleteAccessKey`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteAccessKeyError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteAccessKey`: This API is used to delete an access key for a CAM user. Calling this API is a high-risk operation because the key cannot be recovered once deleted and Tencent Cloud will deny all requests that use this key. Proceed with caution.
+    pub async fn delete_access_key(
+        &self,
+        input: &DeleteAccessKeyRequest,
+    ) -> Result<DeleteAccessKeyResponse, ::runtime::SdkError<DeleteAccessKeyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_access_key`](Self::delete_access_key) would send.
+    pub fn delete_access_key_request(
+        &self,
+        input: &DeleteAccessKeyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,24 @@ pub struct DeleteGroupResponse {
 /// Errors of `DeleteGroup`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteGroupError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteGroup`: This API is used to delete a user group.
+    pub async fn delete_group(
+        &self,
+        input: &DeleteGroupRequest,
+    ) -> Result<DeleteGroupResponse, ::runtime::SdkError<DeleteGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_group`](Self::delete_group) would send.
+    pub fn delete_group_request(
+        &self,
+        input: &DeleteGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

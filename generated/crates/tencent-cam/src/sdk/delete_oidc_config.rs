@@ -54,6 +54,24 @@ pub struct DeleteOidcConfigResponse {
 /// Errors of `DeleteOIDCConfig`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteOidcConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteOIDCConfig`: This API is used to delete OIDC IdPs.
+    pub async fn delete_oidc_config(
+        &self,
+        input: &DeleteOidcConfigRequest,
+    ) -> Result<DeleteOidcConfigResponse, ::runtime::SdkError<DeleteOidcConfigError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_oidc_config`](Self::delete_oidc_config) would send.
+    pub fn delete_oidc_config_request(
+        &self,
+        input: &DeleteOidcConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

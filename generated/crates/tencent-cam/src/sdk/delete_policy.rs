@@ -54,6 +54,24 @@ pub struct DeletePolicyResponse {
 /// Errors of `DeletePolicy`: those of its service ([`CamError`](super::CamError)).
 pub type DeletePolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeletePolicy`: This API (DeletePolicy) is used to delete a policy.
+    pub async fn delete_policy(
+        &self,
+        input: &DeletePolicyRequest,
+    ) -> Result<DeletePolicyResponse, ::runtime::SdkError<DeletePolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_policy`](Self::delete_policy) would send.
+    pub fn delete_policy_request(
+        &self,
+        input: &DeletePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

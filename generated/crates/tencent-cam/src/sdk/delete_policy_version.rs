@@ -60,6 +60,27 @@ pub struct DeletePolicyVersionResponse {
 /// Errors of `DeletePolicyVersion`: those of its service ([`CamError`](super::CamError)).
 pub type DeletePolicyVersionError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeletePolicyVersion`: This API is used to delete a policy version of a policy.
+    pub async fn delete_policy_version(
+        &self,
+        input: &DeletePolicyVersionRequest,
+    ) -> Result<
+        DeletePolicyVersionResponse,
+        ::runtime::SdkError<DeletePolicyVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_policy_version`](Self::delete_policy_version) would send.
+    pub fn delete_policy_version_request(
+        &self,
+        input: &DeletePolicyVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct DeleteRoleResponse {
 /// Errors of `DeleteRole`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteRoleError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteRole`: This API (DeleteRole) is used to delete a specified role.
+    pub async fn delete_role(
+        &self,
+        input: &DeleteRoleRequest,
+    ) -> Result<DeleteRoleResponse, ::runtime::SdkError<DeleteRoleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_role`](Self::delete_role) would send.
+    pub fn delete_role_request(
+        &self,
+        input: &DeleteRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DeleteRolePermissionsBoundaryResponse {
 /// Errors of `DeleteRolePermissionsBoundary`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteRolePermissionsBoundaryError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteRolePermissionsBoundary`: This API is used to delete a role permission boundary.
+    pub async fn delete_role_permissions_boundary(
+        &self,
+        input: &DeleteRolePermissionsBoundaryRequest,
+    ) -> Result<
+        DeleteRolePermissionsBoundaryResponse,
+        ::runtime::SdkError<DeleteRolePermissionsBoundaryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_role_permissions_boundary`](Self::delete_role_permissions_boundary) would send.
+    pub fn delete_role_permissions_boundary_request(
+        &self,
+        input: &DeleteRolePermissionsBoundaryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

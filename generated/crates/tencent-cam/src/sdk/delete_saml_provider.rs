@@ -54,6 +54,27 @@ pub struct DeleteSamlProviderResponse {
 /// Errors of `DeleteSAMLProvider`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteSamlProviderError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteSAMLProvider`: This API is used to delete a SAML identity provider.
+    pub async fn delete_saml_provider(
+        &self,
+        input: &DeleteSamlProviderRequest,
+    ) -> Result<
+        DeleteSamlProviderResponse,
+        ::runtime::SdkError<DeleteSamlProviderError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_saml_provider`](Self::delete_saml_provider) would send.
+    pub fn delete_saml_provider_request(
+        &self,
+        input: &DeleteSamlProviderRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct DeleteServiceLinkedRoleResponse {
 /// Errors of `DeleteServiceLinkedRole`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteServiceLinkedRoleError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteServiceLinkedRole`: This API is used to delete a service-linked role.
+    pub async fn delete_service_linked_role(
+        &self,
+        input: &DeleteServiceLinkedRoleRequest,
+    ) -> Result<
+        DeleteServiceLinkedRoleResponse,
+        ::runtime::SdkError<DeleteServiceLinkedRoleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_service_linked_role`](Self::delete_service_linked_role) would send.
+    pub fn delete_service_linked_role_request(
+        &self,
+        input: &DeleteServiceLinkedRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,24 @@ pub struct DeleteUserResponse {
 /// Errors of `DeleteUser`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteUserError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteUser`: This API is used to delete a sub-user.
+    pub async fn delete_user(
+        &self,
+        input: &DeleteUserRequest,
+    ) -> Result<DeleteUserResponse, ::runtime::SdkError<DeleteUserError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_user`](Self::delete_user) would send.
+    pub fn delete_user_request(
+        &self,
+        input: &DeleteUserRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

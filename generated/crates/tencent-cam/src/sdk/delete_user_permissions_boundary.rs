@@ -56,6 +56,27 @@ pub struct DeleteUserPermissionsBoundaryResponse {
 /// Errors of `DeleteUserPermissionsBoundary`: those of its service ([`CamError`](super::CamError)).
 pub type DeleteUserPermissionsBoundaryError = super::CamError;
 
+impl super::Client {
+    /// Calls `DeleteUserPermissionsBoundary`: This API is used to delete a user permission boundary.
+    pub async fn delete_user_permissions_boundary(
+        &self,
+        input: &DeleteUserPermissionsBoundaryRequest,
+    ) -> Result<
+        DeleteUserPermissionsBoundaryResponse,
+        ::runtime::SdkError<DeleteUserPermissionsBoundaryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_user_permissions_boundary`](Self::delete_user_permissions_boundary) would send.
+    pub fn delete_user_permissions_boundary_request(
+        &self,
+        input: &DeleteUserPermissionsBoundaryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct DescribeOidcConfigResponse {
 /// Errors of `DescribeOIDCConfig`: those of its service ([`CamError`](super::CamError)).
 pub type DescribeOidcConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `DescribeOIDCConfig`: This API is used to query role OIDC configurations.
+    pub async fn describe_oidc_config(
+        &self,
+        input: &DescribeOidcConfigRequest,
+    ) -> Result<
+        DescribeOidcConfigResponse,
+        ::runtime::SdkError<DescribeOidcConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_oidc_config`](Self::describe_oidc_config) would send.
+    pub fn describe_oidc_config_request(
+        &self,
+        input: &DescribeOidcConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

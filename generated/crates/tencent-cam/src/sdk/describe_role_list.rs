@@ -75,6 +75,24 @@ pub struct DescribeRoleListResponse {
 /// Errors of `DescribeRoleList`: those of its service ([`CamError`](super::CamError)).
 pub type DescribeRoleListError = super::CamError;
 
+impl super::Client {
+    /// Calls `DescribeRoleList`: This API (DescribeRoleList) is used to get the role list under the account.
+    pub async fn describe_role_list(
+        &self,
+        input: &DescribeRoleListRequest,
+    ) -> Result<DescribeRoleListResponse, ::runtime::SdkError<DescribeRoleListError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_role_list`](Self::describe_role_list) would send.
+    pub fn describe_role_list_request(
+        &self,
+        input: &DescribeRoleListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct DescribeSafeAuthFlagCollResponse {
 /// Errors of `DescribeSafeAuthFlagColl`: those of its service ([`CamError`](super::CamError)).
 pub type DescribeSafeAuthFlagCollError = super::CamError;
 
+impl super::Client {
+    /// Calls `DescribeSafeAuthFlagColl`: This API is used to get a sub-account’s security settings.
+    pub async fn describe_safe_auth_flag_coll(
+        &self,
+        input: &DescribeSafeAuthFlagCollRequest,
+    ) -> Result<
+        DescribeSafeAuthFlagCollResponse,
+        ::runtime::SdkError<DescribeSafeAuthFlagCollError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_safe_auth_flag_coll`](Self::describe_safe_auth_flag_coll) would send.
+    pub fn describe_safe_auth_flag_coll_request(
+        &self,
+        input: &DescribeSafeAuthFlagCollRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DescribeSafeAuthFlagIntlResponse {
 /// Errors of `DescribeSafeAuthFlagIntl`: those of its service ([`CamError`](super::CamError)).
 pub type DescribeSafeAuthFlagIntlError = super::CamError;
 
+impl super::Client {
+    /// Calls `DescribeSafeAuthFlagIntl`: This API is used to query security settings.
+    pub async fn describe_safe_auth_flag_intl(
+        &self,
+        input: &DescribeSafeAuthFlagIntlRequest,
+    ) -> Result<
+        DescribeSafeAuthFlagIntlResponse,
+        ::runtime::SdkError<DescribeSafeAuthFlagIntlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_safe_auth_flag_intl`](Self::describe_safe_auth_flag_intl) would send.
+    pub fn describe_safe_auth_flag_intl_request(
+        &self,
+        input: &DescribeSafeAuthFlagIntlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

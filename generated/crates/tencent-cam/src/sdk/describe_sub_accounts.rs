@@ -64,6 +64,27 @@ pub struct DescribeSubAccountsResponse {
 /// Errors of `DescribeSubAccounts`: those of its service ([`CamError`](super::CamError)).
 pub type DescribeSubAccountsError = super::CamError;
 
+impl super::Client {
+    /// Calls `DescribeSubAccounts`: This API is used to query sub-users through the sub-user UIN list.
+    pub async fn describe_sub_accounts(
+        &self,
+        input: &DescribeSubAccountsRequest,
+    ) -> Result<
+        DescribeSubAccountsResponse,
+        ::runtime::SdkError<DescribeSubAccountsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_sub_accounts`](Self::describe_sub_accounts) would send.
+    pub fn describe_sub_accounts_request(
+        &self,
+        input: &DescribeSubAccountsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

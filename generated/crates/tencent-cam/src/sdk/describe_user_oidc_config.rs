@@ -88,6 +88,27 @@ pub struct DescribeUserOidcConfigResponse {
 /// Errors of `DescribeUserOIDCConfig`: those of its service ([`CamError`](super::CamError)).
 pub type DescribeUserOidcConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `DescribeUserOIDCConfig`: This API is used to query the user OIDC configuration.
+    pub async fn describe_user_oidc_config(
+        &self,
+        input: &DescribeUserOidcConfigRequest,
+    ) -> Result<
+        DescribeUserOidcConfigResponse,
+        ::runtime::SdkError<DescribeUserOidcConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_user_oidc_config`](Self::describe_user_oidc_config) would send.
+    pub fn describe_user_oidc_config_request(
+        &self,
+        input: &DescribeUserOidcConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

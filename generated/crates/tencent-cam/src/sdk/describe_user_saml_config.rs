@@ -52,6 +52,27 @@ pub struct DescribeUserSamlConfigResponse {
 /// Errors of `DescribeUserSAMLConfig`: those of its service ([`CamError`](super::CamError)).
 pub type DescribeUserSamlConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `DescribeUserSAMLConfig`: This API is used to query user SAML configurations.
+    pub async fn describe_user_saml_config(
+        &self,
+        input: &DescribeUserSamlConfigRequest,
+    ) -> Result<
+        DescribeUserSamlConfigResponse,
+        ::runtime::SdkError<DescribeUserSamlConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_user_saml_config`](Self::describe_user_saml_config) would send.
+    pub fn describe_user_saml_config_request(
+        &self,
+        input: &DescribeUserSamlConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

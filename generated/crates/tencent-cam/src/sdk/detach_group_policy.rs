@@ -61,6 +61,24 @@ pub struct DetachGroupPolicyResponse {
 /// Errors of `DetachGroupPolicy`: those of its service ([`CamError`](super::CamError)).
 pub type DetachGroupPolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `DetachGroupPolicy`: This API (DetachGroupPolicy) is used to unassociate a policy and a user group.
+    pub async fn detach_group_policy(
+        &self,
+        input: &DetachGroupPolicyRequest,
+    ) -> Result<DetachGroupPolicyResponse, ::runtime::SdkError<DetachGroupPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_group_policy`](Self::detach_group_policy) would send.
+    pub fn detach_group_policy_request(
+        &self,
+        input: &DetachGroupPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

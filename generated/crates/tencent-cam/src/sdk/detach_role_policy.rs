@@ -68,6 +68,24 @@ pub struct DetachRolePolicyResponse {
 /// Errors of `DetachRolePolicy`: those of its service ([`CamError`](super::CamError)).
 pub type DetachRolePolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `DetachRolePolicy`: This API (DetachRolePolicy) is used to unassociate a policy and a role.
+    pub async fn detach_role_policy(
+        &self,
+        input: &DetachRolePolicyRequest,
+    ) -> Result<DetachRolePolicyResponse, ::runtime::SdkError<DetachRolePolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_role_policy`](Self::detach_role_policy) would send.
+    pub fn detach_role_policy_request(
+        &self,
+        input: &DetachRolePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

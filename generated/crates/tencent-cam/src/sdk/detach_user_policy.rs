@@ -60,6 +60,24 @@ pub struct DetachUserPolicyResponse {
 /// Errors of `DetachUserPolicy`: those of its service ([`CamError`](super::CamError)).
 pub type DetachUserPolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `DetachUserPolicy`: This API (DetachUserPolicy) is used to unassociate a policy and a user.
+    pub async fn detach_user_policy(
+        &self,
+        input: &DetachUserPolicyRequest,
+    ) -> Result<DetachUserPolicyResponse, ::runtime::SdkError<DetachUserPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_user_policy`](Self::detach_user_policy) would send.
+    pub fn detach_user_policy_request(
+        &self,
+        input: &DetachUserPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

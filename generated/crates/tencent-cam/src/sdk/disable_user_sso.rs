@@ -44,6 +44,24 @@ pub struct DisableUserSsoResponse {
 /// Errors of `DisableUserSSO`: those of its service ([`CamError`](super::CamError)).
 pub type DisableUserSsoError = super::CamError;
 
+impl super::Client {
+    /// Calls `DisableUserSSO`: This API is used to disable user SSO.
+    pub async fn disable_user_sso(
+        &self,
+        input: &DisableUserSsoRequest,
+    ) -> Result<DisableUserSsoResponse, ::runtime::SdkError<DisableUserSsoError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_user_sso`](Self::disable_user_sso) would send.
+    pub fn disable_user_sso_request(
+        &self,
+        input: &DisableUserSsoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,24 @@ pub struct GetAccountSummaryResponse {
 /// Errors of `GetAccountSummary`: those of its service ([`CamError`](super::CamError)).
 pub type GetAccountSummaryError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetAccountSummary`: This API is used to query account summary.
+    pub async fn get_account_summary(
+        &self,
+        input: &GetAccountSummaryRequest,
+    ) -> Result<GetAccountSummaryResponse, ::runtime::SdkError<GetAccountSummaryError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_account_summary`](Self::get_account_summary) would send.
+    pub fn get_account_summary_request(
+        &self,
+        input: &GetAccountSummaryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct GetCustomMfaTokenInfoResponse {
 /// Errors of `GetCustomMFATokenInfo`: those of its service ([`CamError`](super::CamError)).
 pub type GetCustomMfaTokenInfoError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetCustomMFATokenInfo`: This API is used to get information associated with a custom multi-factor Token
+    pub async fn get_custom_mfa_token_info(
+        &self,
+        input: &GetCustomMfaTokenInfoRequest,
+    ) -> Result<
+        GetCustomMfaTokenInfoResponse,
+        ::runtime::SdkError<GetCustomMfaTokenInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_custom_mfa_token_info`](Self::get_custom_mfa_token_info) would send.
+    pub fn get_custom_mfa_token_info_request(
+        &self,
+        input: &GetCustomMfaTokenInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

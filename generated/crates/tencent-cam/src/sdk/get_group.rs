@@ -79,6 +79,24 @@ pub struct GetGroupResponse {
 /// Errors of `GetGroup`: those of its service ([`CamError`](super::CamError)).
 pub type GetGroupError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetGroup`: This API is used to query user group details.
+    pub async fn get_group(
+        &self,
+        input: &GetGroupRequest,
+    ) -> Result<GetGroupResponse, ::runtime::SdkError<GetGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_group`](Self::get_group) would send.
+    pub fn get_group_request(
+        &self,
+        input: &GetGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -57,6 +57,24 @@ pub struct GetPasswordRulesResponse {
 /// Errors of `GetPasswordRules`: those of its service ([`CamError`](super::CamError)).
 pub type GetPasswordRulesError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetPasswordRules`: Obtaining CAM Console Password Rules
+    pub async fn get_password_rules(
+        &self,
+        input: &GetPasswordRulesRequest,
+    ) -> Result<GetPasswordRulesResponse, ::runtime::SdkError<GetPasswordRulesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_password_rules`](Self::get_password_rules) would send.
+    pub fn get_password_rules_request(
+        &self,
+        input: &GetPasswordRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -99,6 +99,24 @@ pub struct GetPolicyResponse {
 /// Errors of `GetPolicy`: those of its service ([`CamError`](super::CamError)).
 pub type GetPolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetPolicy`: This API (GetPolicy) is used to query and view policy details.
+    pub async fn get_policy(
+        &self,
+        input: &GetPolicyRequest,
+    ) -> Result<GetPolicyResponse, ::runtime::SdkError<GetPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_policy`](Self::get_policy) would send.
+    pub fn get_policy_request(
+        &self,
+        input: &GetPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

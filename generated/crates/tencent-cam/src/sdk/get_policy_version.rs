@@ -66,6 +66,24 @@ pub struct GetPolicyVersionResponse {
 /// Errors of `GetPolicyVersion`: those of its service ([`CamError`](super::CamError)).
 pub type GetPolicyVersionError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetPolicyVersion`: This API is used to query policy version details.
+    pub async fn get_policy_version(
+        &self,
+        input: &GetPolicyVersionRequest,
+    ) -> Result<GetPolicyVersionResponse, ::runtime::SdkError<GetPolicyVersionError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_policy_version`](Self::get_policy_version) would send.
+    pub fn get_policy_version_request(
+        &self,
+        input: &GetPolicyVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

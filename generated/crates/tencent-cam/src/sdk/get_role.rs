@@ -64,6 +64,24 @@ pub struct GetRoleResponse {
 /// Errors of `GetRole`: those of its service ([`CamError`](super::CamError)).
 pub type GetRoleError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetRole`: This API (GetRole) is used to get the details of a specified role.
+    pub async fn get_role(
+        &self,
+        input: &GetRoleRequest,
+    ) -> Result<GetRoleResponse, ::runtime::SdkError<GetRoleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_role`](Self::get_role) would send.
+    pub fn get_role_request(
+        &self,
+        input: &GetRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

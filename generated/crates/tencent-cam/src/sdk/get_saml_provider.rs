@@ -74,6 +74,24 @@ pub struct GetSamlProviderResponse {
 /// Errors of `GetSAMLProvider`: those of its service ([`CamError`](super::CamError)).
 pub type GetSamlProviderError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetSAMLProvider`: This API is used to query SAML identity provider details.
+    pub async fn get_saml_provider(
+        &self,
+        input: &GetSamlProviderRequest,
+    ) -> Result<GetSamlProviderResponse, ::runtime::SdkError<GetSamlProviderError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_saml_provider`](Self::get_saml_provider) would send.
+    pub fn get_saml_provider_request(
+        &self,
+        input: &GetSamlProviderRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct GetSecurityLastUsedResponse {
 /// Errors of `GetSecurityLastUsed`: those of its service ([`CamError`](super::CamError)).
 pub type GetSecurityLastUsedError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetSecurityLastUsed`: This API is used to get a key’s recent usage details.
+    pub async fn get_security_last_used(
+        &self,
+        input: &GetSecurityLastUsedRequest,
+    ) -> Result<
+        GetSecurityLastUsedResponse,
+        ::runtime::SdkError<GetSecurityLastUsedError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_security_last_used`](Self::get_security_last_used) would send.
+    pub fn get_security_last_used_request(
+        &self,
+        input: &GetSecurityLastUsedRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

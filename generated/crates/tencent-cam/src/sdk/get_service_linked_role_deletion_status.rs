@@ -75,6 +75,27 @@ pub struct GetServiceLinkedRoleDeletionStatusResponse {
 /// Errors of `GetServiceLinkedRoleDeletionStatus`: those of its service ([`CamError`](super::CamError)).
 pub type GetServiceLinkedRoleDeletionStatusError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetServiceLinkedRoleDeletionStatus`: This API is used to get the status of the service-linked role deletion based on the `TaskId`
+    pub async fn get_service_linked_role_deletion_status(
+        &self,
+        input: &GetServiceLinkedRoleDeletionStatusRequest,
+    ) -> Result<
+        GetServiceLinkedRoleDeletionStatusResponse,
+        ::runtime::SdkError<GetServiceLinkedRoleDeletionStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_service_linked_role_deletion_status`](Self::get_service_linked_role_deletion_status) would send.
+    pub fn get_service_linked_role_deletion_status_request(
+        &self,
+        input: &GetServiceLinkedRoleDeletionStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

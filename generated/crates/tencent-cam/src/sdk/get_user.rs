@@ -94,6 +94,24 @@ pub struct GetUserResponse {
 /// Errors of `GetUser`: those of its service ([`CamError`](super::CamError)).
 pub type GetUserError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetUser`: This API is used to query sub-users.
+    pub async fn get_user(
+        &self,
+        input: &GetUserRequest,
+    ) -> Result<GetUserResponse, ::runtime::SdkError<GetUserError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_user`](Self::get_user) would send.
+    pub fn get_user_request(
+        &self,
+        input: &GetUserRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -56,6 +56,24 @@ pub struct GetUserAppIdResponse {
 /// Errors of `GetUserAppId`: those of its service ([`CamError`](super::CamError)).
 pub type GetUserAppIdError = super::CamError;
 
+impl super::Client {
+    /// Calls `GetUserAppId`: This API is used to get the user AppId.
+    pub async fn get_user_app_id(
+        &self,
+        input: &GetUserAppIdRequest,
+    ) -> Result<GetUserAppIdResponse, ::runtime::SdkError<GetUserAppIdError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_user_app_id`](Self::get_user_app_id) would send.
+    pub fn get_user_app_id_request(
+        &self,
+        input: &GetUserAppIdRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,24 @@ pub struct ListAccessKeysResponse {
 /// Errors of `ListAccessKeys`: those of its service ([`CamError`](super::CamError)).
 pub type ListAccessKeysError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListAccessKeys`: This API is used to list the access keys associated with a specified CAM user.
+    pub async fn list_access_keys(
+        &self,
+        input: &ListAccessKeysRequest,
+    ) -> Result<ListAccessKeysResponse, ::runtime::SdkError<ListAccessKeysError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_access_keys`](Self::list_access_keys) would send.
+    pub fn list_access_keys_request(
+        &self,
+        input: &ListAccessKeysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

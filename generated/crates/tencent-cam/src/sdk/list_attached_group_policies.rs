@@ -81,6 +81,27 @@ pub struct ListAttachedGroupPoliciesResponse {
 /// Errors of `ListAttachedGroupPolicies`: those of its service ([`CamError`](super::CamError)).
 pub type ListAttachedGroupPoliciesError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListAttachedGroupPolicies`: This API (ListAttachedGroupPolicies) is used to query the list of policies associated with a user group.
+    pub async fn list_attached_group_policies(
+        &self,
+        input: &ListAttachedGroupPoliciesRequest,
+    ) -> Result<
+        ListAttachedGroupPoliciesResponse,
+        ::runtime::SdkError<ListAttachedGroupPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_attached_group_policies`](Self::list_attached_group_policies) would send.
+    pub fn list_attached_group_policies_request(
+        &self,
+        input: &ListAttachedGroupPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

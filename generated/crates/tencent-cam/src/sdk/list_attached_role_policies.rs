@@ -91,6 +91,27 @@ pub struct ListAttachedRolePoliciesResponse {
 /// Errors of `ListAttachedRolePolicies`: those of its service ([`CamError`](super::CamError)).
 pub type ListAttachedRolePoliciesError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListAttachedRolePolicies`: This API (ListAttachedRolePolicies) is used to obtain the list of the policies associated with a role.
+    pub async fn list_attached_role_policies(
+        &self,
+        input: &ListAttachedRolePoliciesRequest,
+    ) -> Result<
+        ListAttachedRolePoliciesResponse,
+        ::runtime::SdkError<ListAttachedRolePoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_attached_role_policies`](Self::list_attached_role_policies) would send.
+    pub fn list_attached_role_policies_request(
+        &self,
+        input: &ListAttachedRolePoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

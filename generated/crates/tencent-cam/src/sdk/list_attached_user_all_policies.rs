@@ -93,6 +93,27 @@ pub struct ListAttachedUserAllPoliciesResponse {
 /// Errors of `ListAttachedUserAllPolicies`: those of its service ([`CamError`](super::CamError)).
 pub type ListAttachedUserAllPoliciesError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListAttachedUserAllPolicies`: This API is used to list policies associated with the user (including those inherited from the user group).
+    pub async fn list_attached_user_all_policies(
+        &self,
+        input: &ListAttachedUserAllPoliciesRequest,
+    ) -> Result<
+        ListAttachedUserAllPoliciesResponse,
+        ::runtime::SdkError<ListAttachedUserAllPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_attached_user_all_policies`](Self::list_attached_user_all_policies) would send.
+    pub fn list_attached_user_all_policies_request(
+        &self,
+        input: &ListAttachedUserAllPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct ListAttachedUserPoliciesResponse {
 /// Errors of `ListAttachedUserPolicies`: those of its service ([`CamError`](super::CamError)).
 pub type ListAttachedUserPoliciesError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListAttachedUserPolicies`: This API (ListAttachedUserPolicies) is used to query the list of policies associated with a sub-account.
+    pub async fn list_attached_user_policies(
+        &self,
+        input: &ListAttachedUserPoliciesRequest,
+    ) -> Result<
+        ListAttachedUserPoliciesResponse,
+        ::runtime::SdkError<ListAttachedUserPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_attached_user_policies`](Self::list_attached_user_policies) would send.
+    pub fn list_attached_user_policies_request(
+        &self,
+        input: &ListAttachedUserPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,24 @@ pub struct ListCollaboratorsResponse {
 /// Errors of `ListCollaborators`: those of its service ([`CamError`](super::CamError)).
 pub type ListCollaboratorsError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListCollaborators`: This API is used to get the collaborator list.
+    pub async fn list_collaborators(
+        &self,
+        input: &ListCollaboratorsRequest,
+    ) -> Result<ListCollaboratorsResponse, ::runtime::SdkError<ListCollaboratorsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_collaborators`](Self::list_collaborators) would send.
+    pub fn list_collaborators_request(
+        &self,
+        input: &ListCollaboratorsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,27 @@ pub struct ListEntitiesForPolicyResponse {
 /// Errors of `ListEntitiesForPolicy`: those of its service ([`CamError`](super::CamError)).
 pub type ListEntitiesForPolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListEntitiesForPolicy`: This API (ListEntitiesForPolicy) is used to query the list of entities associated with a policy.
+    pub async fn list_entities_for_policy(
+        &self,
+        input: &ListEntitiesForPolicyRequest,
+    ) -> Result<
+        ListEntitiesForPolicyResponse,
+        ::runtime::SdkError<ListEntitiesForPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_entities_for_policy`](Self::list_entities_for_policy) would send.
+    pub fn list_entities_for_policy_request(
+        &self,
+        input: &ListEntitiesForPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,24 @@ pub struct ListGroupsResponse {
 /// Errors of `ListGroups`: those of its service ([`CamError`](super::CamError)).
 pub type ListGroupsError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListGroups`: This API is used to query the list of user groups.
+    pub async fn list_groups(
+        &self,
+        input: &ListGroupsRequest,
+    ) -> Result<ListGroupsResponse, ::runtime::SdkError<ListGroupsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_groups`](Self::list_groups) would send.
+    pub fn list_groups_request(
+        &self,
+        input: &ListGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,24 @@ pub struct ListGroupsForUserResponse {
 /// Errors of `ListGroupsForUser`: those of its service ([`CamError`](super::CamError)).
 pub type ListGroupsForUserError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListGroupsForUser`: This API is used to list user groups associated with a user.
+    pub async fn list_groups_for_user(
+        &self,
+        input: &ListGroupsForUserRequest,
+    ) -> Result<ListGroupsForUserResponse, ::runtime::SdkError<ListGroupsForUserError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_groups_for_user`](Self::list_groups_for_user) would send.
+    pub fn list_groups_for_user_request(
+        &self,
+        input: &ListGroupsForUserRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

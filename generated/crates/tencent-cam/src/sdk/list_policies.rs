@@ -91,6 +91,24 @@ pub struct ListPoliciesResponse {
 /// Errors of `ListPolicies`: those of its service ([`CamError`](super::CamError)).
 pub type ListPoliciesError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListPolicies`: This API is used to query the policy list.
+    pub async fn list_policies(
+        &self,
+        input: &ListPoliciesRequest,
+    ) -> Result<ListPoliciesResponse, ::runtime::SdkError<ListPoliciesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_policies`](Self::list_policies) would send.
+    pub fn list_policies_request(
+        &self,
+        input: &ListPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct ListPolicyVersionsResponse {
 /// Errors of `ListPolicyVersions`: those of its service ([`CamError`](super::CamError)).
 pub type ListPolicyVersionsError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListPolicyVersions`: This API is used to get the list of policy versions.
+    pub async fn list_policy_versions(
+        &self,
+        input: &ListPolicyVersionsRequest,
+    ) -> Result<
+        ListPolicyVersionsResponse,
+        ::runtime::SdkError<ListPolicyVersionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_policy_versions`](Self::list_policy_versions) would send.
+    pub fn list_policy_versions_request(
+        &self,
+        input: &ListPolicyVersionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -53,6 +53,24 @@ pub struct ListSamlProvidersResponse {
 /// Errors of `ListSAMLProviders`: those of its service ([`CamError`](super::CamError)).
 pub type ListSamlProvidersError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListSAMLProviders`: This API is used to query the list of SAML identity providers.
+    pub async fn list_saml_providers(
+        &self,
+        input: &ListSamlProvidersRequest,
+    ) -> Result<ListSamlProvidersResponse, ::runtime::SdkError<ListSamlProvidersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_saml_providers`](Self::list_saml_providers) would send.
+    pub fn list_saml_providers_request(
+        &self,
+        input: &ListSamlProvidersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

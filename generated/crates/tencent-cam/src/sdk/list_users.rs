@@ -49,6 +49,24 @@ pub struct ListUsersResponse {
 /// Errors of `ListUsers`: those of its service ([`CamError`](super::CamError)).
 pub type ListUsersError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListUsers`: This API is used to pull sub-users.
+    pub async fn list_users(
+        &self,
+        input: &ListUsersRequest,
+    ) -> Result<ListUsersResponse, ::runtime::SdkError<ListUsersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_users`](Self::list_users) would send.
+    pub fn list_users_request(
+        &self,
+        input: &ListUsersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

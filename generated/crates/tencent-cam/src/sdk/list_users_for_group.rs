@@ -73,6 +73,24 @@ pub struct ListUsersForGroupResponse {
 /// Errors of `ListUsersForGroup`: those of its service ([`CamError`](super::CamError)).
 pub type ListUsersForGroupError = super::CamError;
 
+impl super::Client {
+    /// Calls `ListUsersForGroup`: This API is used to query the list of users associated with a user group.
+    pub async fn list_users_for_group(
+        &self,
+        input: &ListUsersForGroupRequest,
+    ) -> Result<ListUsersForGroupResponse, ::runtime::SdkError<ListUsersForGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_users_for_group`](Self::list_users_for_group) would send.
+    pub fn list_users_for_group_request(
+        &self,
+        input: &ListUsersForGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

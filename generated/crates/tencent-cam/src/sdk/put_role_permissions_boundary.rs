@@ -66,6 +66,27 @@ pub struct PutRolePermissionsBoundaryResponse {
 /// Errors of `PutRolePermissionsBoundary`: those of its service ([`CamError`](super::CamError)).
 pub type PutRolePermissionsBoundaryError = super::CamError;
 
+impl super::Client {
+    /// Calls `PutRolePermissionsBoundary`: This API is used to set a role permission boundary.
+    pub async fn put_role_permissions_boundary(
+        &self,
+        input: &PutRolePermissionsBoundaryRequest,
+    ) -> Result<
+        PutRolePermissionsBoundaryResponse,
+        ::runtime::SdkError<PutRolePermissionsBoundaryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`put_role_permissions_boundary`](Self::put_role_permissions_boundary) would send.
+    pub fn put_role_permissions_boundary_request(
+        &self,
+        input: &PutRolePermissionsBoundaryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct PutUserPermissionsBoundaryResponse {
 /// Errors of `PutUserPermissionsBoundary`: those of its service ([`CamError`](super::CamError)).
 pub type PutUserPermissionsBoundaryError = super::CamError;
 
+impl super::Client {
+    /// Calls `PutUserPermissionsBoundary`: This API is used to set a user permission boundary.
+    pub async fn put_user_permissions_boundary(
+        &self,
+        input: &PutUserPermissionsBoundaryRequest,
+    ) -> Result<
+        PutUserPermissionsBoundaryResponse,
+        ::runtime::SdkError<PutUserPermissionsBoundaryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`put_user_permissions_boundary`](Self::put_user_permissions_boundary) would send.
+    pub fn put_user_permissions_boundary_request(
+        &self,
+        input: &PutUserPermissionsBoundaryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,27 @@ pub struct RemoveUserFromGroupResponse {
 /// Errors of `RemoveUserFromGroup`: those of its service ([`CamError`](super::CamError)).
 pub type RemoveUserFromGroupError = super::CamError;
 
+impl super::Client {
+    /// Calls `RemoveUserFromGroup`: This API is used to delete users from a user group.
+    pub async fn remove_user_from_group(
+        &self,
+        input: &RemoveUserFromGroupRequest,
+    ) -> Result<
+        RemoveUserFromGroupResponse,
+        ::runtime::SdkError<RemoveUserFromGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_user_from_group`](Self::remove_user_from_group) would send.
+    pub fn remove_user_from_group_request(
+        &self,
+        input: &RemoveUserFromGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

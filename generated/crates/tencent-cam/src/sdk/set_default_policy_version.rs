@@ -60,6 +60,27 @@ pub struct SetDefaultPolicyVersionResponse {
 /// Errors of `SetDefaultPolicyVersion`: those of its service ([`CamError`](super::CamError)).
 pub type SetDefaultPolicyVersionError = super::CamError;
 
+impl super::Client {
+    /// Calls `SetDefaultPolicyVersion`: This API is used to set the operative policy version.
+    pub async fn set_default_policy_version(
+        &self,
+        input: &SetDefaultPolicyVersionRequest,
+    ) -> Result<
+        SetDefaultPolicyVersionResponse,
+        ::runtime::SdkError<SetDefaultPolicyVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_default_policy_version`](Self::set_default_policy_version) would send.
+    pub fn set_default_policy_version_request(
+        &self,
+        input: &SetDefaultPolicyVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

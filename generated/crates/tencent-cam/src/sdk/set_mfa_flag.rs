@@ -64,6 +64,24 @@ pub struct SetMfaFlagResponse {
 /// Errors of `SetMfaFlag`: those of its service ([`CamError`](super::CamError)).
 pub type SetMfaFlagError = super::CamError;
 
+impl super::Client {
+    /// Calls `SetMfaFlag`: This API is used to set account verification for login and sensitive operations for sub-users.
+    pub async fn set_mfa_flag(
+        &self,
+        input: &SetMfaFlagRequest,
+    ) -> Result<SetMfaFlagResponse, ::runtime::SdkError<SetMfaFlagError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_mfa_flag`](Self::set_mfa_flag) would send.
+    pub fn set_mfa_flag_request(
+        &self,
+        input: &SetMfaFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

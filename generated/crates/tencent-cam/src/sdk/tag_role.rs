@@ -65,6 +65,24 @@ pub struct TagRoleResponse {
 /// Errors of `TagRole`: those of its service ([`CamError`](super::CamError)).
 pub type TagRoleError = super::CamError;
 
+impl super::Client {
+    /// Calls `TagRole`: This API is used to bind tags to a role.
+    pub async fn tag_role(
+        &self,
+        input: &TagRoleRequest,
+    ) -> Result<TagRoleResponse, ::runtime::SdkError<TagRoleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`tag_role`](Self::tag_role) would send.
+    pub fn tag_role_request(
+        &self,
+        input: &TagRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,24 @@ pub struct UntagRoleResponse {
 /// Errors of `UntagRole`: those of its service ([`CamError`](super::CamError)).
 pub type UntagRoleError = super::CamError;
 
+impl super::Client {
+    /// Calls `UntagRole`: This API is used to unbind tags from a role.
+    pub async fn untag_role(
+        &self,
+        input: &UntagRoleRequest,
+    ) -> Result<UntagRoleResponse, ::runtime::SdkError<UntagRoleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`untag_role`](Self::untag_role) would send.
+    pub fn untag_role_request(
+        &self,
+        input: &UntagRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,24 @@ pub struct UpdateAccessKeyResponse {
 /// Errors of `UpdateAccessKey`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateAccessKeyError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateAccessKey`: This API is used to update an access key for a CAM user.
+    pub async fn update_access_key(
+        &self,
+        input: &UpdateAccessKeyRequest,
+    ) -> Result<UpdateAccessKeyResponse, ::runtime::SdkError<UpdateAccessKeyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_access_key`](Self::update_access_key) would send.
+    pub fn update_access_key_request(
+        &self,
+        input: &UpdateAccessKeyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

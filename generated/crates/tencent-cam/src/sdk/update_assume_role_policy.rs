@@ -65,6 +65,27 @@ pub struct UpdateAssumeRolePolicyResponse {
 /// Errors of `UpdateAssumeRolePolicy`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateAssumeRolePolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateAssumeRolePolicy`: This API (UpdateAssumeRolePolicy) is used to modify the trust policy of a role.
+    pub async fn update_assume_role_policy(
+        &self,
+        input: &UpdateAssumeRolePolicyRequest,
+    ) -> Result<
+        UpdateAssumeRolePolicyResponse,
+        ::runtime::SdkError<UpdateAssumeRolePolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_assume_role_policy`](Self::update_assume_role_policy) would send.
+    pub fn update_assume_role_policy_request(
+        &self,
+        input: &UpdateAssumeRolePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

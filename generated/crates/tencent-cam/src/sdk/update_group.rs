@@ -64,6 +64,24 @@ pub struct UpdateGroupResponse {
 /// Errors of `UpdateGroup`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateGroupError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateGroup`: This API is used to update a user group.
+    pub async fn update_group(
+        &self,
+        input: &UpdateGroupRequest,
+    ) -> Result<UpdateGroupResponse, ::runtime::SdkError<UpdateGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_group`](Self::update_group) would send.
+    pub fn update_group_request(
+        &self,
+        input: &UpdateGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

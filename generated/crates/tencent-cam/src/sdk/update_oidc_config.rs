@@ -79,6 +79,24 @@ pub struct UpdateOidcConfigResponse {
 /// Errors of `UpdateOIDCConfig`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateOidcConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateOIDCConfig`: This API is used to modify role OIDC configurations.
+    pub async fn update_oidc_config(
+        &self,
+        input: &UpdateOidcConfigRequest,
+    ) -> Result<UpdateOidcConfigResponse, ::runtime::SdkError<UpdateOidcConfigError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_oidc_config`](Self::update_oidc_config) would send.
+    pub fn update_oidc_config_request(
+        &self,
+        input: &UpdateOidcConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,27 @@ pub struct UpdatePasswordRulesResponse {
 /// Errors of `UpdatePasswordRules`: those of its service ([`CamError`](super::CamError)).
 pub type UpdatePasswordRulesError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdatePasswordRules`: Updating CAM Console Password Rules
+    pub async fn update_password_rules(
+        &self,
+        input: &UpdatePasswordRulesRequest,
+    ) -> Result<
+        UpdatePasswordRulesResponse,
+        ::runtime::SdkError<UpdatePasswordRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_password_rules`](Self::update_password_rules) would send.
+    pub fn update_password_rules_request(
+        &self,
+        input: &UpdatePasswordRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,24 @@ pub struct UpdatePolicyResponse {
 /// Errors of `UpdatePolicy`: those of its service ([`CamError`](super::CamError)).
 pub type UpdatePolicyError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdatePolicy`: This API is used to update a policy. This API will update the default version of an existing policy instead of creating a new one. If no policy exists, a default version will be created.
+    pub async fn update_policy(
+        &self,
+        input: &UpdatePolicyRequest,
+    ) -> Result<UpdatePolicyResponse, ::runtime::SdkError<UpdatePolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_policy`](Self::update_policy) would send.
+    pub fn update_policy_request(
+        &self,
+        input: &UpdatePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct UpdateRoleConsoleLoginResponse {
 /// Errors of `UpdateRoleConsoleLogin`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateRoleConsoleLoginError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateRoleConsoleLogin`: This API is used to modify a role's login permissions.
+    pub async fn update_role_console_login(
+        &self,
+        input: &UpdateRoleConsoleLoginRequest,
+    ) -> Result<
+        UpdateRoleConsoleLoginResponse,
+        ::runtime::SdkError<UpdateRoleConsoleLoginError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_role_console_login`](Self::update_role_console_login) would send.
+    pub fn update_role_console_login_request(
+        &self,
+        input: &UpdateRoleConsoleLoginRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

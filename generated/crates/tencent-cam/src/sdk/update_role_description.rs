@@ -64,6 +64,27 @@ pub struct UpdateRoleDescriptionResponse {
 /// Errors of `UpdateRoleDescription`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateRoleDescriptionError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateRoleDescription`: This API (UpdateRoleDescription) is used to modify the description of a role.
+    pub async fn update_role_description(
+        &self,
+        input: &UpdateRoleDescriptionRequest,
+    ) -> Result<
+        UpdateRoleDescriptionResponse,
+        ::runtime::SdkError<UpdateRoleDescriptionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_role_description`](Self::update_role_description) would send.
+    pub fn update_role_description_request(
+        &self,
+        input: &UpdateRoleDescriptionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

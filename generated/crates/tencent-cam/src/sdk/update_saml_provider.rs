@@ -64,6 +64,27 @@ pub struct UpdateSamlProviderResponse {
 /// Errors of `UpdateSAMLProvider`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateSamlProviderError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateSAMLProvider`: This API is used to update SAML identity provider information.
+    pub async fn update_saml_provider(
+        &self,
+        input: &UpdateSamlProviderRequest,
+    ) -> Result<
+        UpdateSamlProviderResponse,
+        ::runtime::SdkError<UpdateSamlProviderError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_saml_provider`](Self::update_saml_provider) would send.
+    pub fn update_saml_provider_request(
+        &self,
+        input: &UpdateSamlProviderRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,24 @@ pub struct UpdateUserResponse {
 /// Errors of `UpdateUser`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateUserError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateUser`: This API is used to update a sub-user.
+    pub async fn update_user(
+        &self,
+        input: &UpdateUserRequest,
+    ) -> Result<UpdateUserResponse, ::runtime::SdkError<UpdateUserError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_user`](Self::update_user) would send.
+    pub fn update_user_request(
+        &self,
+        input: &UpdateUserRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -111,6 +111,27 @@ pub struct UpdateUserOidcConfigResponse {
 /// Errors of `UpdateUserOIDCConfig`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateUserOidcConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateUserOIDCConfig`: This API is used to modify the user OIDC configuration.
+    pub async fn update_user_oidc_config(
+        &self,
+        input: &UpdateUserOidcConfigRequest,
+    ) -> Result<
+        UpdateUserOidcConfigResponse,
+        ::runtime::SdkError<UpdateUserOidcConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_user_oidc_config`](Self::update_user_oidc_config) would send.
+    pub fn update_user_oidc_config_request(
+        &self,
+        input: &UpdateUserOidcConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

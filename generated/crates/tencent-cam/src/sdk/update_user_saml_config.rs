@@ -59,6 +59,27 @@ pub struct UpdateUserSamlConfigResponse {
 /// Errors of `UpdateUserSAMLConfig`: those of its service ([`CamError`](super::CamError)).
 pub type UpdateUserSamlConfigError = super::CamError;
 
+impl super::Client {
+    /// Calls `UpdateUserSAMLConfig`: This API is used to modify user SAML configurations.
+    pub async fn update_user_saml_config(
+        &self,
+        input: &UpdateUserSamlConfigRequest,
+    ) -> Result<
+        UpdateUserSamlConfigResponse,
+        ::runtime::SdkError<UpdateUserSamlConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_user_saml_config`](Self::update_user_saml_config) would send.
+    pub fn update_user_saml_config_request(
+        &self,
+        input: &UpdateUserSamlConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

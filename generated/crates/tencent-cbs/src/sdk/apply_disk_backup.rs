@@ -75,6 +75,24 @@ pub struct ApplyDiskBackupResponse {
 /// Errors of `ApplyDiskBackup`: those of its service ([`CbsError`](super::CbsError)).
 pub type ApplyDiskBackupError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ApplyDiskBackup`: This API is used to roll back a backup to the original cloud disk.
+    pub async fn apply_disk_backup(
+        &self,
+        input: &ApplyDiskBackupRequest,
+    ) -> Result<ApplyDiskBackupResponse, ::runtime::SdkError<ApplyDiskBackupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`apply_disk_backup`](Self::apply_disk_backup) would send.
+    pub fn apply_disk_backup_request(
+        &self,
+        input: &ApplyDiskBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

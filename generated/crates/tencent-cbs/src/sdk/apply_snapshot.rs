@@ -75,6 +75,24 @@ pub struct ApplySnapshotResponse {
 /// Errors of `ApplySnapshot`: those of its service ([`CbsError`](super::CbsError)).
 pub type ApplySnapshotError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ApplySnapshot`: This API (ApplySnapshot) is used to roll back a snapshot to the original cloud disk.
+    pub async fn apply_snapshot(
+        &self,
+        input: &ApplySnapshotRequest,
+    ) -> Result<ApplySnapshotResponse, ::runtime::SdkError<ApplySnapshotError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`apply_snapshot`](Self::apply_snapshot) would send.
+    pub fn apply_snapshot_request(
+        &self,
+        input: &ApplySnapshotRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct ApplySnapshotGroupResponse {
 /// Errors of `ApplySnapshotGroup`: those of its service ([`CbsError`](super::CbsError)).
 pub type ApplySnapshotGroupError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ApplySnapshotGroup`: This API is used to rollback a snapshot group and restore the instance to the state at the moment the snapshot group was created. This API is used to roll back all or part of the disks in the snapshot group. This API is used to roll back disks. If the disks to be rolled back contain mounted disks, they must be mounted to the same instance, and the instance must be shut down before rollback. Rollback is an asynchronous operation. A successful API return does not indicate a successful rollback. You can call DescribeSnapshotGroups to check the snapshot group status.
+    pub async fn apply_snapshot_group(
+        &self,
+        input: &ApplySnapshotGroupRequest,
+    ) -> Result<
+        ApplySnapshotGroupResponse,
+        ::runtime::SdkError<ApplySnapshotGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`apply_snapshot_group`](Self::apply_snapshot_group) would send.
+    pub fn apply_snapshot_group_request(
+        &self,
+        input: &ApplySnapshotGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

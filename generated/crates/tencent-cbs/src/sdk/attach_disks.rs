@@ -78,6 +78,24 @@ pub struct AttachDisksResponse {
 /// Errors of `AttachDisks`: those of its service ([`CbsError`](super::CbsError)).
 pub type AttachDisksError = super::CbsError;
 
+impl super::Client {
+    /// Calls `AttachDisks`: This API is used to mount one or more cloud disks.
+    pub async fn attach_disks(
+        &self,
+        input: &AttachDisksRequest,
+    ) -> Result<AttachDisksResponse, ::runtime::SdkError<AttachDisksError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_disks`](Self::attach_disks) would send.
+    pub fn attach_disks_request(
+        &self,
+        input: &AttachDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct BindAutoSnapshotPolicyResponse {
 /// Errors of `BindAutoSnapshotPolicy`: those of its service ([`CbsError`](super::CbsError)).
 pub type BindAutoSnapshotPolicyError = super::CbsError;
 
+impl super::Client {
+    /// Calls `BindAutoSnapshotPolicy`: This API (BindAutoSnapshotPolicy) is used to bind the cloud disk to the specified scheduled snapshot policy.
+    pub async fn bind_auto_snapshot_policy(
+        &self,
+        input: &BindAutoSnapshotPolicyRequest,
+    ) -> Result<
+        BindAutoSnapshotPolicyResponse,
+        ::runtime::SdkError<BindAutoSnapshotPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`bind_auto_snapshot_policy`](Self::bind_auto_snapshot_policy) would send.
+    pub fn bind_auto_snapshot_policy_request(
+        &self,
+        input: &BindAutoSnapshotPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

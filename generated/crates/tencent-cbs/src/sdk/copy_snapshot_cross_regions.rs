@@ -79,6 +79,27 @@ pub struct CopySnapshotCrossRegionsResponse {
 /// Errors of `CopySnapshotCrossRegions`: those of its service ([`CbsError`](super::CbsError)).
 pub type CopySnapshotCrossRegionsError = super::CbsError;
 
+impl super::Client {
+    /// Calls `CopySnapshotCrossRegions`: This API is used to replicate snapshots across regions.
+    pub async fn copy_snapshot_cross_regions(
+        &self,
+        input: &CopySnapshotCrossRegionsRequest,
+    ) -> Result<
+        CopySnapshotCrossRegionsResponse,
+        ::runtime::SdkError<CopySnapshotCrossRegionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`copy_snapshot_cross_regions`](Self::copy_snapshot_cross_regions) would send.
+    pub fn copy_snapshot_cross_regions_request(
+        &self,
+        input: &CopySnapshotCrossRegionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -93,6 +93,27 @@ pub struct CreateAutoSnapshotPolicyResponse {
 /// Errors of `CreateAutoSnapshotPolicy`: those of its service ([`CbsError`](super::CbsError)).
 pub type CreateAutoSnapshotPolicyError = super::CbsError;
 
+impl super::Client {
+    /// Calls `CreateAutoSnapshotPolicy`: This API (CreateAutoSnapshotPolicy) is used to create a scheduled snapshot policy.
+    pub async fn create_auto_snapshot_policy(
+        &self,
+        input: &CreateAutoSnapshotPolicyRequest,
+    ) -> Result<
+        CreateAutoSnapshotPolicyResponse,
+        ::runtime::SdkError<CreateAutoSnapshotPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_auto_snapshot_policy`](Self::create_auto_snapshot_policy) would send.
+    pub fn create_auto_snapshot_policy_request(
+        &self,
+        input: &CreateAutoSnapshotPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

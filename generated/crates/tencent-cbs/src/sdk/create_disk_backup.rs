@@ -63,6 +63,24 @@ pub struct CreateDiskBackupResponse {
 /// Errors of `CreateDiskBackup`: those of its service ([`CbsError`](super::CbsError)).
 pub type CreateDiskBackupError = super::CbsError;
 
+impl super::Client {
+    /// Calls `CreateDiskBackup`: This API is used to create a backup point for a cloud disk.
+    pub async fn create_disk_backup(
+        &self,
+        input: &CreateDiskBackupRequest,
+    ) -> Result<CreateDiskBackupResponse, ::runtime::SdkError<CreateDiskBackupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_disk_backup`](Self::create_disk_backup) would send.
+    pub fn create_disk_backup_request(
+        &self,
+        input: &CreateDiskBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -177,6 +177,24 @@ pub struct CreateDisksResponse {
 /// Errors of `CreateDisks`: those of its service ([`CbsError`](super::CbsError)).
 pub type CreateDisksError = super::CbsError;
 
+impl super::Client {
+    /// Calls `CreateDisks`: This API is used to create cloud disks.
+    pub async fn create_disks(
+        &self,
+        input: &CreateDisksRequest,
+    ) -> Result<CreateDisksResponse, ::runtime::SdkError<CreateDisksError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_disks`](Self::create_disks) would send.
+    pub fn create_disks_request(
+        &self,
+        input: &CreateDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

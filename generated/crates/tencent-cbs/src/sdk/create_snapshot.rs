@@ -88,6 +88,24 @@ pub struct CreateSnapshotResponse {
 /// Errors of `CreateSnapshot`: those of its service ([`CbsError`](super::CbsError)).
 pub type CreateSnapshotError = super::CbsError;
 
+impl super::Client {
+    /// Calls `CreateSnapshot`: This API is used to create a snapshot for the specified cloud disk.
+    pub async fn create_snapshot(
+        &self,
+        input: &CreateSnapshotRequest,
+    ) -> Result<CreateSnapshotResponse, ::runtime::SdkError<CreateSnapshotError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_snapshot`](Self::create_snapshot) would send.
+    pub fn create_snapshot_request(
+        &self,
+        input: &CreateSnapshotRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

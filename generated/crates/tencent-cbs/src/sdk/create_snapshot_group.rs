@@ -71,6 +71,27 @@ pub struct CreateSnapshotGroupResponse {
 /// Errors of `CreateSnapshotGroup`: those of its service ([`CbsError`](super::CbsError)).
 pub type CreateSnapshotGroupError = super::CbsError;
 
+impl super::Client {
+    /// Calls `CreateSnapshotGroup`: This API is used to create a snapshot group. This API is used to create snapshot groups. The CBS list must be mounted on the same instance. This API is used to create snapshot groups for all or some of the disks mounted to instance.
+    pub async fn create_snapshot_group(
+        &self,
+        input: &CreateSnapshotGroupRequest,
+    ) -> Result<
+        CreateSnapshotGroupResponse,
+        ::runtime::SdkError<CreateSnapshotGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_snapshot_group`](Self::create_snapshot_group) would send.
+    pub fn create_snapshot_group_request(
+        &self,
+        input: &CreateSnapshotGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DeleteAutoSnapshotPoliciesResponse {
 /// Errors of `DeleteAutoSnapshotPolicies`: those of its service ([`CbsError`](super::CbsError)).
 pub type DeleteAutoSnapshotPoliciesError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DeleteAutoSnapshotPolicies`: This API (DeleteAutoSnapshotPolicies) is used to delete scheduled snapshot policies.
+    pub async fn delete_auto_snapshot_policies(
+        &self,
+        input: &DeleteAutoSnapshotPoliciesRequest,
+    ) -> Result<
+        DeleteAutoSnapshotPoliciesResponse,
+        ::runtime::SdkError<DeleteAutoSnapshotPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_auto_snapshot_policies`](Self::delete_auto_snapshot_policies) would send.
+    pub fn delete_auto_snapshot_policies_request(
+        &self,
+        input: &DeleteAutoSnapshotPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct DeleteDiskBackupsResponse {
 /// Errors of `DeleteDiskBackups`: those of its service ([`CbsError`](super::CbsError)).
 pub type DeleteDiskBackupsError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DeleteDiskBackups`: This API is used to delete the backup points of the specified cloud disk in batches.
+    pub async fn delete_disk_backups(
+        &self,
+        input: &DeleteDiskBackupsRequest,
+    ) -> Result<DeleteDiskBackupsResponse, ::runtime::SdkError<DeleteDiskBackupsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_disk_backups`](Self::delete_disk_backups) would send.
+    pub fn delete_disk_backups_request(
+        &self,
+        input: &DeleteDiskBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

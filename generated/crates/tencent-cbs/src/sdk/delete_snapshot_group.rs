@@ -65,6 +65,27 @@ pub struct DeleteSnapshotGroupResponse {
 /// Errors of `DeleteSnapshotGroup`: those of its service ([`CbsError`](super::CbsError)).
 pub type DeleteSnapshotGroupError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DeleteSnapshotGroup`: This API is used to delete snapshot groups. One snapshot group can be deleted per call. This API is used to delete all snapshots in the snapshot group by default. This API is used to delete a snapshot group. If a snapshot in the snapshot group has an associated image, deletion will fail and no snapshot will be deleted. Parameters can be input to enable simultaneous deletion of images bound to the snapshot by setting DeleteBindImages equal to true.
+    pub async fn delete_snapshot_group(
+        &self,
+        input: &DeleteSnapshotGroupRequest,
+    ) -> Result<
+        DeleteSnapshotGroupResponse,
+        ::runtime::SdkError<DeleteSnapshotGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_snapshot_group`](Self::delete_snapshot_group) would send.
+    pub fn delete_snapshot_group_request(
+        &self,
+        input: &DeleteSnapshotGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -104,6 +104,27 @@ pub struct DescribeAutoSnapshotPoliciesResponse {
 /// Errors of `DescribeAutoSnapshotPolicies`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeAutoSnapshotPoliciesError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeAutoSnapshotPolicies`: This API is used to query scheduled snapshot policies.
+    pub async fn describe_auto_snapshot_policies(
+        &self,
+        input: &DescribeAutoSnapshotPoliciesRequest,
+    ) -> Result<
+        DescribeAutoSnapshotPoliciesResponse,
+        ::runtime::SdkError<DescribeAutoSnapshotPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_auto_snapshot_policies`](Self::describe_auto_snapshot_policies) would send.
+    pub fn describe_auto_snapshot_policies_request(
+        &self,
+        input: &DescribeAutoSnapshotPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

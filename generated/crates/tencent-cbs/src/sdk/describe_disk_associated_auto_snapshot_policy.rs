@@ -65,6 +65,27 @@ pub struct DescribeDiskAssociatedAutoSnapshotPolicyResponse {
 /// Errors of `DescribeDiskAssociatedAutoSnapshotPolicy`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeDiskAssociatedAutoSnapshotPolicyError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeDiskAssociatedAutoSnapshotPolicy`: This API (DescribeDiskAssociatedAutoSnapshotPolicy) is used to query the scheduled snapshot policy bound to a cloud disk.
+    pub async fn describe_disk_associated_auto_snapshot_policy(
+        &self,
+        input: &DescribeDiskAssociatedAutoSnapshotPolicyRequest,
+    ) -> Result<
+        DescribeDiskAssociatedAutoSnapshotPolicyResponse,
+        ::runtime::SdkError<DescribeDiskAssociatedAutoSnapshotPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_disk_associated_auto_snapshot_policy`](Self::describe_disk_associated_auto_snapshot_policy) would send.
+    pub fn describe_disk_associated_auto_snapshot_policy_request(
+        &self,
+        input: &DescribeDiskAssociatedAutoSnapshotPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

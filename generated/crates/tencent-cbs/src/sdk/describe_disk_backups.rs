@@ -106,6 +106,27 @@ pub struct DescribeDiskBackupsResponse {
 /// Errors of `DescribeDiskBackups`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeDiskBackupsError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeDiskBackups`: This API is used to query the details of backup points.
+    pub async fn describe_disk_backups(
+        &self,
+        input: &DescribeDiskBackupsRequest,
+    ) -> Result<
+        DescribeDiskBackupsResponse,
+        ::runtime::SdkError<DescribeDiskBackupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_disk_backups`](Self::describe_disk_backups) would send.
+    pub fn describe_disk_backups_request(
+        &self,
+        input: &DescribeDiskBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -111,6 +111,27 @@ pub struct DescribeDiskConfigQuotaResponse {
 /// Errors of `DescribeDiskConfigQuota`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeDiskConfigQuotaError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeDiskConfigQuota`: This API (DescribeDiskConfigQuota) is used to query the cloud disk quota.
+    pub async fn describe_disk_config_quota(
+        &self,
+        input: &DescribeDiskConfigQuotaRequest,
+    ) -> Result<
+        DescribeDiskConfigQuotaResponse,
+        ::runtime::SdkError<DescribeDiskConfigQuotaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_disk_config_quota`](Self::describe_disk_config_quota) would send.
+    pub fn describe_disk_config_quota_request(
+        &self,
+        input: &DescribeDiskConfigQuotaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

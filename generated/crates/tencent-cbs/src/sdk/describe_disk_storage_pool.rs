@@ -93,6 +93,27 @@ pub struct DescribeDiskStoragePoolResponse {
 /// Errors of `DescribeDiskStoragePool`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeDiskStoragePoolError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeDiskStoragePool`: This API is used to query the list of dedicated cloud disk clusters under the current user account.
+    pub async fn describe_disk_storage_pool(
+        &self,
+        input: &DescribeDiskStoragePoolRequest,
+    ) -> Result<
+        DescribeDiskStoragePoolResponse,
+        ::runtime::SdkError<DescribeDiskStoragePoolError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_disk_storage_pool`](Self::describe_disk_storage_pool) would send.
+    pub fn describe_disk_storage_pool_request(
+        &self,
+        input: &DescribeDiskStoragePoolRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

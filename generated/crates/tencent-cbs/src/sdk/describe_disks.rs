@@ -137,6 +137,24 @@ pub struct DescribeDisksResponse {
 /// Errors of `DescribeDisks`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeDisksError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeDisks`: This API (DescribeDisks) is used to query the list of cloud disks.
+    pub async fn describe_disks(
+        &self,
+        input: &DescribeDisksRequest,
+    ) -> Result<DescribeDisksResponse, ::runtime::SdkError<DescribeDisksError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_disks`](Self::describe_disks) would send.
+    pub fn describe_disks_request(
+        &self,
+        input: &DescribeDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct DescribeInstancesDiskNumResponse {
 /// Errors of `DescribeInstancesDiskNum`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeInstancesDiskNumError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeInstancesDiskNum`: This API (DescribeInstancesDiskNum) is used to query the number of cloud disks mounted in the instance.
+    pub async fn describe_instances_disk_num(
+        &self,
+        input: &DescribeInstancesDiskNumRequest,
+    ) -> Result<
+        DescribeInstancesDiskNumResponse,
+        ::runtime::SdkError<DescribeInstancesDiskNumError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instances_disk_num`](Self::describe_instances_disk_num) would send.
+    pub fn describe_instances_disk_num_request(
+        &self,
+        input: &DescribeInstancesDiskNumRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

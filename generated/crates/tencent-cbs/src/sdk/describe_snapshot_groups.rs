@@ -83,6 +83,27 @@ pub struct DescribeSnapshotGroupsResponse {
 /// Errors of `DescribeSnapshotGroups`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeSnapshotGroupsError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeSnapshotGroups`: This API is used to query the snapshot group list. This API is used to query the snapshot group list based on snapshot group ID, snapshot group status or snapshot ID associated with the snapshot group. The relationship among different criteria is AND. For detailed filtering information, see `Filter`. If the parameter is empty, a certain number of the cloud disk list for the current user is returned (specified by `Limit`, defaults to 20).
+    pub async fn describe_snapshot_groups(
+        &self,
+        input: &DescribeSnapshotGroupsRequest,
+    ) -> Result<
+        DescribeSnapshotGroupsResponse,
+        ::runtime::SdkError<DescribeSnapshotGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_snapshot_groups`](Self::describe_snapshot_groups) would send.
+    pub fn describe_snapshot_groups_request(
+        &self,
+        input: &DescribeSnapshotGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DescribeSnapshotOverviewResponse {
 /// Errors of `DescribeSnapshotOverview`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeSnapshotOverviewError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeSnapshotOverview`: This API is used to query the usage overview of user snapshots, including total snapshot capacity, cost capacity, etc.
+    pub async fn describe_snapshot_overview(
+        &self,
+        input: &DescribeSnapshotOverviewRequest,
+    ) -> Result<
+        DescribeSnapshotOverviewResponse,
+        ::runtime::SdkError<DescribeSnapshotOverviewError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_snapshot_overview`](Self::describe_snapshot_overview) would send.
+    pub fn describe_snapshot_overview_request(
+        &self,
+        input: &DescribeSnapshotOverviewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DescribeSnapshotSharePermissionResponse {
 /// Errors of `DescribeSnapshotSharePermission`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeSnapshotSharePermissionError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeSnapshotSharePermission`: This API is used to query the sharing information of snapshots.
+    pub async fn describe_snapshot_share_permission(
+        &self,
+        input: &DescribeSnapshotSharePermissionRequest,
+    ) -> Result<
+        DescribeSnapshotSharePermissionResponse,
+        ::runtime::SdkError<DescribeSnapshotSharePermissionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_snapshot_share_permission`](Self::describe_snapshot_share_permission) would send.
+    pub fn describe_snapshot_share_permission_request(
+        &self,
+        input: &DescribeSnapshotSharePermissionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -174,6 +174,24 @@ pub struct DescribeSnapshotsResponse {
 /// Errors of `DescribeSnapshots`: those of its service ([`CbsError`](super::CbsError)).
 pub type DescribeSnapshotsError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DescribeSnapshots`: This API (DescribeSnapshots) is used to query the details of snapshots.
+    pub async fn describe_snapshots(
+        &self,
+        input: &DescribeSnapshotsRequest,
+    ) -> Result<DescribeSnapshotsResponse, ::runtime::SdkError<DescribeSnapshotsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_snapshots`](Self::describe_snapshots) would send.
+    pub fn describe_snapshots_request(
+        &self,
+        input: &DescribeSnapshotsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,24 @@ pub struct DetachDisksResponse {
 /// Errors of `DetachDisks`: those of its service ([`CbsError`](super::CbsError)).
 pub type DetachDisksError = super::CbsError;
 
+impl super::Client {
+    /// Calls `DetachDisks`: This API is used to unmount one or more cloud disks.
+    pub async fn detach_disks(
+        &self,
+        input: &DetachDisksRequest,
+    ) -> Result<DetachDisksResponse, ::runtime::SdkError<DetachDisksError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_disks`](Self::detach_disks) would send.
+    pub fn detach_disks_request(
+        &self,
+        input: &DetachDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,24 @@ pub struct GetSnapOverviewResponse {
 /// Errors of `GetSnapOverview`: those of its service ([`CbsError`](super::CbsError)).
 pub type GetSnapOverviewError = super::CbsError;
 
+impl super::Client {
+    /// Calls `GetSnapOverview`: This API is used to standardize API naming. This API will be decommissioned and replaced by the new API named DescribeSnapshotOverview.
+    pub async fn get_snap_overview(
+        &self,
+        input: &GetSnapOverviewRequest,
+    ) -> Result<GetSnapOverviewResponse, ::runtime::SdkError<GetSnapOverviewError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_snap_overview`](Self::get_snap_overview) would send.
+    pub fn get_snap_overview_request(
+        &self,
+        input: &GetSnapOverviewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

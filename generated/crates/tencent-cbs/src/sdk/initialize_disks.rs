@@ -58,6 +58,24 @@ pub struct InitializeDisksResponse {
 /// Errors of `InitializeDisks`: those of its service ([`CbsError`](super::CbsError)).
 pub type InitializeDisksError = super::CbsError;
 
+impl super::Client {
+    /// Calls `InitializeDisks`: This API is used to reinitialize the cloud disks. Note the following when reinitializing the cloud disks: 1. For a cloud disk created from a snapshot, it is rolled back to the state of the snapshot; 2. For a cloud disk created from the scratch, all data are cleared. Please check and back up the necessary data before the reinitialization; 3. Currently, you can only re-initialize a cloud disk when it’s not attached to a resource and not shared by others; 4. For a cloud disk created from a snapshot, if the snapshot has been deleted, it cannot be reinitialized.
+    pub async fn initialize_disks(
+        &self,
+        input: &InitializeDisksRequest,
+    ) -> Result<InitializeDisksResponse, ::runtime::SdkError<InitializeDisksError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`initialize_disks`](Self::initialize_disks) would send.
+    pub fn initialize_disks_request(
+        &self,
+        input: &InitializeDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

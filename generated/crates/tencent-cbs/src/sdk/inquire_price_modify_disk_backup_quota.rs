@@ -68,6 +68,27 @@ pub struct InquirePriceModifyDiskBackupQuotaResponse {
 /// Errors of `InquirePriceModifyDiskBackupQuota`: those of its service ([`CbsError`](super::CbsError)).
 pub type InquirePriceModifyDiskBackupQuotaError = super::CbsError;
 
+impl super::Client {
+    /// Calls `InquirePriceModifyDiskBackupQuota`: This API is used to query the price of a cloud disk after its backup point quota is modified.
+    pub async fn inquire_price_modify_disk_backup_quota(
+        &self,
+        input: &InquirePriceModifyDiskBackupQuotaRequest,
+    ) -> Result<
+        InquirePriceModifyDiskBackupQuotaResponse,
+        ::runtime::SdkError<InquirePriceModifyDiskBackupQuotaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_modify_disk_backup_quota`](Self::inquire_price_modify_disk_backup_quota) would send.
+    pub fn inquire_price_modify_disk_backup_quota_request(
+        &self,
+        input: &InquirePriceModifyDiskBackupQuotaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct InquirePriceModifyDiskExtraPerformanceResponse {
 /// Errors of `InquirePriceModifyDiskExtraPerformance`: those of its service ([`CbsError`](super::CbsError)).
 pub type InquirePriceModifyDiskExtraPerformanceError = super::CbsError;
 
+impl super::Client {
+    /// Calls `InquirePriceModifyDiskExtraPerformance`: This API is used to query the price for adjusting the cloud disk’s extra performance.
+    pub async fn inquire_price_modify_disk_extra_performance(
+        &self,
+        input: &InquirePriceModifyDiskExtraPerformanceRequest,
+    ) -> Result<
+        InquirePriceModifyDiskExtraPerformanceResponse,
+        ::runtime::SdkError<InquirePriceModifyDiskExtraPerformanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_modify_disk_extra_performance`](Self::inquire_price_modify_disk_extra_performance) would send.
+    pub fn inquire_price_modify_disk_extra_performance_request(
+        &self,
+        input: &InquirePriceModifyDiskExtraPerformanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

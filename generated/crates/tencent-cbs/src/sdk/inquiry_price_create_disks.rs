@@ -113,6 +113,27 @@ pub struct InquiryPriceCreateDisksResponse {
 /// Errors of `InquiryPriceCreateDisks`: those of its service ([`CbsError`](super::CbsError)).
 pub type InquiryPriceCreateDisksError = super::CbsError;
 
+impl super::Client {
+    /// Calls `InquiryPriceCreateDisks`: This API is used to query the price of creating cloud disks.
+    pub async fn inquiry_price_create_disks(
+        &self,
+        input: &InquiryPriceCreateDisksRequest,
+    ) -> Result<
+        InquiryPriceCreateDisksResponse,
+        ::runtime::SdkError<InquiryPriceCreateDisksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_create_disks`](Self::inquiry_price_create_disks) would send.
+    pub fn inquiry_price_create_disks_request(
+        &self,
+        input: &InquiryPriceCreateDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct InquiryPriceRenewDisksResponse {
 /// Errors of `InquiryPriceRenewDisks`: those of its service ([`CbsError`](super::CbsError)).
 pub type InquiryPriceRenewDisksError = super::CbsError;
 
+impl super::Client {
+    /// Calls `InquiryPriceRenewDisks`: This API is used to query the renewal price of CBS.
+    pub async fn inquiry_price_renew_disks(
+        &self,
+        input: &InquiryPriceRenewDisksRequest,
+    ) -> Result<
+        InquiryPriceRenewDisksResponse,
+        ::runtime::SdkError<InquiryPriceRenewDisksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_renew_disks`](Self::inquiry_price_renew_disks) would send.
+    pub fn inquiry_price_renew_disks_request(
+        &self,
+        input: &InquiryPriceRenewDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

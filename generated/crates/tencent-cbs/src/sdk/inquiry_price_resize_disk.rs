@@ -74,6 +74,27 @@ pub struct InquiryPriceResizeDiskResponse {
 /// Errors of `InquiryPriceResizeDisk`: those of its service ([`CbsError`](super::CbsError)).
 pub type InquiryPriceResizeDiskError = super::CbsError;
 
+impl super::Client {
+    /// Calls `InquiryPriceResizeDisk`: This API is used to query the price for expanding cloud disks.
+    pub async fn inquiry_price_resize_disk(
+        &self,
+        input: &InquiryPriceResizeDiskRequest,
+    ) -> Result<
+        InquiryPriceResizeDiskResponse,
+        ::runtime::SdkError<InquiryPriceResizeDiskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_resize_disk`](Self::inquiry_price_resize_disk) would send.
+    pub fn inquiry_price_resize_disk_request(
+        &self,
+        input: &InquiryPriceResizeDiskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct ModifyAutoSnapshotPolicyAttributeResponse {
 /// Errors of `ModifyAutoSnapshotPolicyAttribute`: those of its service ([`CbsError`](super::CbsError)).
 pub type ModifyAutoSnapshotPolicyAttributeError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ModifyAutoSnapshotPolicyAttribute`: This API (ModifyAutoSnapshotPolicyAttribute) is used to modify the attributes of an automatic snapshot policy.
+    pub async fn modify_auto_snapshot_policy_attribute(
+        &self,
+        input: &ModifyAutoSnapshotPolicyAttributeRequest,
+    ) -> Result<
+        ModifyAutoSnapshotPolicyAttributeResponse,
+        ::runtime::SdkError<ModifyAutoSnapshotPolicyAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_auto_snapshot_policy_attribute`](Self::modify_auto_snapshot_policy_attribute) would send.
+    pub fn modify_auto_snapshot_policy_attribute_request(
+        &self,
+        input: &ModifyAutoSnapshotPolicyAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

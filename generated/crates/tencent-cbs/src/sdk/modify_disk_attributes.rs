@@ -94,6 +94,27 @@ pub struct ModifyDiskAttributesResponse {
 /// Errors of `ModifyDiskAttributes`: those of its service ([`CbsError`](super::CbsError)).
 pub type ModifyDiskAttributesError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ModifyDiskAttributes`: This API is used to modify only the Project ID of elastic cloud disks. The Project ID of a cloud disk created with a host is linked to the host. Whether a cloud disk is elastic can be checked through the \[DescribeDisks\](<https://www.tencentcloud.com/document/product/362/16315?from_cn_redirect=1>) API. See the Portable field explanation in the output parameters. The "cloud disk name" is only for ease of management for users. Tencent Cloud does not use this name as a basis for submitting tickets or performing cloud disk management operations. This API is used to support batch operations. If multiple cloud disk IDs are passed in, modify cloud disks to the same attribute. If there is a cloud disk that does not allow operation, the operation will not be executed and return a specific error code.
+    pub async fn modify_disk_attributes(
+        &self,
+        input: &ModifyDiskAttributesRequest,
+    ) -> Result<
+        ModifyDiskAttributesResponse,
+        ::runtime::SdkError<ModifyDiskAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_disk_attributes`](Self::modify_disk_attributes) would send.
+    pub fn modify_disk_attributes_request(
+        &self,
+        input: &ModifyDiskAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

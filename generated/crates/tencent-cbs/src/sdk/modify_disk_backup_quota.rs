@@ -61,6 +61,27 @@ pub struct ModifyDiskBackupQuotaResponse {
 /// Errors of `ModifyDiskBackupQuota`: those of its service ([`CbsError`](super::CbsError)).
 pub type ModifyDiskBackupQuotaError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ModifyDiskBackupQuota`: This API is used to modify the cloud disk backup point quota.
+    pub async fn modify_disk_backup_quota(
+        &self,
+        input: &ModifyDiskBackupQuotaRequest,
+    ) -> Result<
+        ModifyDiskBackupQuotaResponse,
+        ::runtime::SdkError<ModifyDiskBackupQuotaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_disk_backup_quota`](Self::modify_disk_backup_quota) would send.
+    pub fn modify_disk_backup_quota_request(
+        &self,
+        input: &ModifyDiskBackupQuotaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

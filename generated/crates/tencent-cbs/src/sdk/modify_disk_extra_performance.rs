@@ -69,6 +69,27 @@ pub struct ModifyDiskExtraPerformanceResponse {
 /// Errors of `ModifyDiskExtraPerformance`: those of its service ([`CbsError`](super::CbsError)).
 pub type ModifyDiskExtraPerformanceError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ModifyDiskExtraPerformance`: This API is used to adjust extra performance for Enhanced SSD (CLOUD_HSSD) and ulTra SSD.
+    pub async fn modify_disk_extra_performance(
+        &self,
+        input: &ModifyDiskExtraPerformanceRequest,
+    ) -> Result<
+        ModifyDiskExtraPerformanceResponse,
+        ::runtime::SdkError<ModifyDiskExtraPerformanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_disk_extra_performance`](Self::modify_disk_extra_performance) would send.
+    pub fn modify_disk_extra_performance_request(
+        &self,
+        input: &ModifyDiskExtraPerformanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct ModifySnapshotAttributeResponse {
 /// Errors of `ModifySnapshotAttribute`: those of its service ([`CbsError`](super::CbsError)).
 pub type ModifySnapshotAttributeError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ModifySnapshotAttribute`: This API is used to modify the attributes of a specified snapshot.
+    pub async fn modify_snapshot_attribute(
+        &self,
+        input: &ModifySnapshotAttributeRequest,
+    ) -> Result<
+        ModifySnapshotAttributeResponse,
+        ::runtime::SdkError<ModifySnapshotAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_snapshot_attribute`](Self::modify_snapshot_attribute) would send.
+    pub fn modify_snapshot_attribute_request(
+        &self,
+        input: &ModifySnapshotAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

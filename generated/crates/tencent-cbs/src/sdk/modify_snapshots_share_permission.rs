@@ -75,6 +75,27 @@ pub struct ModifySnapshotsSharePermissionResponse {
 /// Errors of `ModifySnapshotsSharePermission`: those of its service ([`CbsError`](super::CbsError)).
 pub type ModifySnapshotsSharePermissionError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ModifySnapshotsSharePermission`: This API is used to modify snapshot sharing information.
+    pub async fn modify_snapshots_share_permission(
+        &self,
+        input: &ModifySnapshotsSharePermissionRequest,
+    ) -> Result<
+        ModifySnapshotsSharePermissionResponse,
+        ::runtime::SdkError<ModifySnapshotsSharePermissionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_snapshots_share_permission`](Self::modify_snapshots_share_permission) would send.
+    pub fn modify_snapshots_share_permission_request(
+        &self,
+        input: &ModifySnapshotsSharePermissionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,24 @@ pub struct RenewDiskResponse {
 /// Errors of `RenewDisk`: those of its service ([`CbsError`](super::CbsError)).
 pub type RenewDiskError = super::CbsError;
 
+impl super::Client {
+    /// Calls `RenewDisk`: This API is used to renew cloud disks.
+    pub async fn renew_disk(
+        &self,
+        input: &RenewDiskRequest,
+    ) -> Result<RenewDiskResponse, ::runtime::SdkError<RenewDiskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_disk`](Self::renew_disk) would send.
+    pub fn renew_disk_request(
+        &self,
+        input: &RenewDiskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

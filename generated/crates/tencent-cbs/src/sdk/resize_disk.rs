@@ -61,6 +61,24 @@ pub struct ResizeDiskResponse {
 /// Errors of `ResizeDisk`: those of its service ([`CbsError`](super::CbsError)).
 pub type ResizeDiskError = super::CbsError;
 
+impl super::Client {
+    /// Calls `ResizeDisk`: This API is used to expand cloud disks.
+    pub async fn resize_disk(
+        &self,
+        input: &ResizeDiskRequest,
+    ) -> Result<ResizeDiskResponse, ::runtime::SdkError<ResizeDiskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resize_disk`](Self::resize_disk) would send.
+    pub fn resize_disk_request(
+        &self,
+        input: &ResizeDiskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

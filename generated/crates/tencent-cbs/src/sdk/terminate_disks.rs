@@ -63,6 +63,24 @@ pub struct TerminateDisksResponse {
 /// Errors of `TerminateDisks`: those of its service ([`CbsError`](super::CbsError)).
 pub type TerminateDisksError = super::CbsError;
 
+impl super::Client {
+    /// Calls `TerminateDisks`: This API is used to return cloud disks.
+    pub async fn terminate_disks(
+        &self,
+        input: &TerminateDisksRequest,
+    ) -> Result<TerminateDisksResponse, ::runtime::SdkError<TerminateDisksError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`terminate_disks`](Self::terminate_disks) would send.
+    pub fn terminate_disks_request(
+        &self,
+        input: &TerminateDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct UnbindAutoSnapshotPolicyResponse {
 /// Errors of `UnbindAutoSnapshotPolicy`: those of its service ([`CbsError`](super::CbsError)).
 pub type UnbindAutoSnapshotPolicyError = super::CbsError;
 
+impl super::Client {
+    /// Calls `UnbindAutoSnapshotPolicy`: This API (UnbindAutoSnapshotPolicy) is used to unbind the cloud disk from the specified scheduled snapshot policy.
+    pub async fn unbind_auto_snapshot_policy(
+        &self,
+        input: &UnbindAutoSnapshotPolicyRequest,
+    ) -> Result<
+        UnbindAutoSnapshotPolicyResponse,
+        ::runtime::SdkError<UnbindAutoSnapshotPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`unbind_auto_snapshot_policy`](Self::unbind_auto_snapshot_policy) would send.
+    pub fn unbind_auto_snapshot_policy_request(
+        &self,
+        input: &UnbindAutoSnapshotPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

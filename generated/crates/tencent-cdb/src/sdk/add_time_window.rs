@@ -94,6 +94,24 @@ pub struct AddTimeWindowResponse {
 /// Errors of `AddTimeWindow`: those of its service ([`CdbError`](super::CdbError)).
 pub type AddTimeWindowError = super::CdbError;
 
+impl super::Client {
+    /// Calls `AddTimeWindow`: This API is used to add a maintenance time window for cloud database instances to specify which time periods allow automatic execution of access operations.
+    pub async fn add_time_window(
+        &self,
+        input: &AddTimeWindowRequest,
+    ) -> Result<AddTimeWindowResponse, ::runtime::SdkError<AddTimeWindowError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_time_window`](Self::add_time_window) would send.
+    pub fn add_time_window_request(
+        &self,
+        input: &AddTimeWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -94,6 +94,24 @@ pub struct AdjustCdbProxyResponse {
 /// Errors of `AdjustCdbProxy`: those of its service ([`CdbError`](super::CdbError)).
 pub type AdjustCdbProxyError = super::CdbError;
 
+impl super::Client {
+    /// Calls `AdjustCdbProxy`: This API is used to adjust database proxy configuration.
+    pub async fn adjust_cdb_proxy(
+        &self,
+        input: &AdjustCdbProxyRequest,
+    ) -> Result<AdjustCdbProxyResponse, ::runtime::SdkError<AdjustCdbProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`adjust_cdb_proxy`](Self::adjust_cdb_proxy) would send.
+    pub fn adjust_cdb_proxy_request(
+        &self,
+        input: &AdjustCdbProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

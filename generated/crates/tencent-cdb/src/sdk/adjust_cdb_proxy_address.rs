@@ -147,6 +147,27 @@ pub struct AdjustCdbProxyAddressResponse {
 /// Errors of `AdjustCdbProxyAddress`: those of its service ([`CdbError`](super::CdbError)).
 pub type AdjustCdbProxyAddressError = super::CdbError;
 
+impl super::Client {
+    /// Calls `AdjustCdbProxyAddress`: This API is used to adjust the database proxy address configuration.
+    pub async fn adjust_cdb_proxy_address(
+        &self,
+        input: &AdjustCdbProxyAddressRequest,
+    ) -> Result<
+        AdjustCdbProxyAddressResponse,
+        ::runtime::SdkError<AdjustCdbProxyAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`adjust_cdb_proxy_address`](Self::adjust_cdb_proxy_address) would send.
+    pub fn adjust_cdb_proxy_address_request(
+        &self,
+        input: &AdjustCdbProxyAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,24 @@ pub struct AnalyzeAuditLogsResponse {
 /// Errors of `AnalyzeAuditLogs`: those of its service ([`CdbError`](super::CdbError)).
 pub type AnalyzeAuditLogsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `AnalyzeAuditLogs`: This API is used to perform aggregation statistics on specified data columns in audit log result sets with different filter criteria.
+    pub async fn analyze_audit_logs(
+        &self,
+        input: &AnalyzeAuditLogsRequest,
+    ) -> Result<AnalyzeAuditLogsResponse, ::runtime::SdkError<AnalyzeAuditLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`analyze_audit_logs`](Self::analyze_audit_logs) would send.
+    pub fn analyze_audit_logs_request(
+        &self,
+        input: &AnalyzeAuditLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

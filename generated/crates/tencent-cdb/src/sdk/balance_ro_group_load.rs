@@ -54,6 +54,27 @@ pub struct BalanceRoGroupLoadResponse {
 /// Errors of `BalanceRoGroupLoad`: those of its service ([`CdbError`](super::CdbError)).
 pub type BalanceRoGroupLoadError = super::CdbError;
 
+impl super::Client {
+    /// Calls `BalanceRoGroupLoad`: This API is used to rebalance the loads of instances in an RO group. Please note that the database connections to those instances will be interrupted transiently; therefore, you should ensure that your application can reconnect to the databases. This operation should be performed with caution.
+    pub async fn balance_ro_group_load(
+        &self,
+        input: &BalanceRoGroupLoadRequest,
+    ) -> Result<
+        BalanceRoGroupLoadResponse,
+        ::runtime::SdkError<BalanceRoGroupLoadError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`balance_ro_group_load`](Self::balance_ro_group_load) would send.
+    pub fn balance_ro_group_load_request(
+        &self,
+        input: &BalanceRoGroupLoadRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,24 @@ pub struct CloseCdbProxyResponse {
 /// Errors of `CloseCDBProxy`: those of its service ([`CdbError`](super::CdbError)).
 pub type CloseCdbProxyError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CloseCDBProxy`: This API is used to disable the database proxy.
+    pub async fn close_cdb_proxy(
+        &self,
+        input: &CloseCdbProxyRequest,
+    ) -> Result<CloseCdbProxyResponse, ::runtime::SdkError<CloseCdbProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_cdb_proxy`](Self::close_cdb_proxy) would send.
+    pub fn close_cdb_proxy_request(
+        &self,
+        input: &CloseCdbProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

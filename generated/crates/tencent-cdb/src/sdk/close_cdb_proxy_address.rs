@@ -62,6 +62,27 @@ pub struct CloseCdbProxyAddressResponse {
 /// Errors of `CloseCdbProxyAddress`: those of its service ([`CdbError`](super::CdbError)).
 pub type CloseCdbProxyAddressError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CloseCdbProxyAddress`: This API is used to disable database proxy.
+    pub async fn close_cdb_proxy_address(
+        &self,
+        input: &CloseCdbProxyAddressRequest,
+    ) -> Result<
+        CloseCdbProxyAddressResponse,
+        ::runtime::SdkError<CloseCdbProxyAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_cdb_proxy_address`](Self::close_cdb_proxy_address) would send.
+    pub fn close_cdb_proxy_address_request(
+        &self,
+        input: &CloseCdbProxyAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

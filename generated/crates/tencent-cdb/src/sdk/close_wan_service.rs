@@ -63,6 +63,24 @@ pub struct CloseWanServiceResponse {
 /// Errors of `CloseWanService`: those of its service ([`CdbError`](super::CdbError)).
 pub type CloseWanServiceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CloseWanService`: This API (CloseWanService) is used to disable public network access for TencentDB instance, which will make public IP addresses inaccessible.
+    pub async fn close_wan_service(
+        &self,
+        input: &CloseWanServiceRequest,
+    ) -> Result<CloseWanServiceResponse, ::runtime::SdkError<CloseWanServiceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_wan_service`](Self::close_wan_service) would send.
+    pub fn close_wan_service_request(
+        &self,
+        input: &CloseWanServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,24 @@ pub struct CreateAccountsResponse {
 /// Errors of `CreateAccounts`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateAccountsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateAccounts`: This API is used to create cloud database accounts. It requires specifying a new account name and domain name as well as the corresponding password. You can also set the account's remark information and maximum number of available connections.
+    pub async fn create_accounts(
+        &self,
+        input: &CreateAccountsRequest,
+    ) -> Result<CreateAccountsResponse, ::runtime::SdkError<CreateAccountsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_accounts`](Self::create_accounts) would send.
+    pub fn create_accounts_request(
+        &self,
+        input: &CreateAccountsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

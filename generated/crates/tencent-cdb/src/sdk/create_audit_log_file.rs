@@ -96,6 +96,27 @@ pub struct CreateAuditLogFileResponse {
 /// Errors of `CreateAuditLogFile`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateAuditLogFileError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateAuditLogFile`: This API is used to create an audit log file for a TencentDB instance.
+    pub async fn create_audit_log_file(
+        &self,
+        input: &CreateAuditLogFileRequest,
+    ) -> Result<
+        CreateAuditLogFileResponse,
+        ::runtime::SdkError<CreateAuditLogFileError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_audit_log_file`](Self::create_audit_log_file) would send.
+    pub fn create_audit_log_file_request(
+        &self,
+        input: &CreateAuditLogFileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,24 @@ pub struct CreateAuditPolicyResponse {
 /// Errors of `CreateAuditPolicy`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateAuditPolicyError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateAuditPolicy`: This API is used to create an audit policy for a TencentDB instance by associating an audit rule with the TencentDB instance.
+    pub async fn create_audit_policy(
+        &self,
+        input: &CreateAuditPolicyRequest,
+    ) -> Result<CreateAuditPolicyResponse, ::runtime::SdkError<CreateAuditPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_audit_policy`](Self::create_audit_policy) would send.
+    pub fn create_audit_policy_request(
+        &self,
+        input: &CreateAuditPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct CreateAuditRuleTemplateResponse {
 /// Errors of `CreateAuditRuleTemplate`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateAuditRuleTemplateError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateAuditRuleTemplate`: This API is used to create an audit rule template.
+    pub async fn create_audit_rule_template(
+        &self,
+        input: &CreateAuditRuleTemplateRequest,
+    ) -> Result<
+        CreateAuditRuleTemplateResponse,
+        ::runtime::SdkError<CreateAuditRuleTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_audit_rule_template`](Self::create_audit_rule_template) would send.
+    pub fn create_audit_rule_template_request(
+        &self,
+        input: &CreateAuditRuleTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -110,6 +110,24 @@ pub struct CreateCdbProxyResponse {
 /// Errors of `CreateCdbProxy`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateCdbProxyError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateCdbProxy`: This API is used to create a database proxy for the primary instance.
+    pub async fn create_cdb_proxy(
+        &self,
+        input: &CreateCdbProxyRequest,
+    ) -> Result<CreateCdbProxyResponse, ::runtime::SdkError<CreateCdbProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cdb_proxy`](Self::create_cdb_proxy) would send.
+    pub fn create_cdb_proxy_request(
+        &self,
+        input: &CreateCdbProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -169,6 +169,27 @@ pub struct CreateCdbProxyAddressResponse {
 /// Errors of `CreateCdbProxyAddress`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateCdbProxyAddressError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateCdbProxyAddress`: This API is used to add a proxy address for database proxy.
+    pub async fn create_cdb_proxy_address(
+        &self,
+        input: &CreateCdbProxyAddressRequest,
+    ) -> Result<
+        CreateCdbProxyAddressResponse,
+        ::runtime::SdkError<CreateCdbProxyAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cdb_proxy_address`](Self::create_cdb_proxy_address) would send.
+    pub fn create_cdb_proxy_address_request(
+        &self,
+        input: &CreateCdbProxyAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

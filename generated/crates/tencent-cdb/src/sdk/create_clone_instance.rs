@@ -208,6 +208,27 @@ pub struct CreateCloneInstanceResponse {
 /// Errors of `CreateCloneInstance`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateCloneInstanceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateCloneInstance`: This API is used to create a clone instance from the source instance. You can specify a physical backup file or a rollback time point for the clone instance.
+    pub async fn create_clone_instance(
+        &self,
+        input: &CreateCloneInstanceRequest,
+    ) -> Result<
+        CreateCloneInstanceResponse,
+        ::runtime::SdkError<CreateCloneInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_clone_instance`](Self::create_clone_instance) would send.
+    pub fn create_clone_instance_request(
+        &self,
+        input: &CreateCloneInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,24 @@ pub struct CreateDbImportJobResponse {
 /// Errors of `CreateDBImportJob`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateDbImportJobError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateDBImportJob`: This API is used to create a cloud database data import task. Note that the file for the data import task must be uploaded to Tencent Cloud in advance. The user must perform file import on the console.
+    pub async fn create_db_import_job(
+        &self,
+        input: &CreateDbImportJobRequest,
+    ) -> Result<CreateDbImportJobResponse, ::runtime::SdkError<CreateDbImportJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_import_job`](Self::create_db_import_job) would send.
+    pub fn create_db_import_job_request(
+        &self,
+        input: &CreateDbImportJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -366,6 +366,24 @@ pub struct CreateDbInstanceResponse {
 /// Errors of `CreateDBInstance`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateDbInstanceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateDBInstance`: This API is used to create a cloud database instance with an annual/monthly subscription, including primary instance, disaster recovery instance, and read-only instance. You can create a cloud database instance by importing instance specification, MySQL version number, purchase period, and quantity information.
+    pub async fn create_db_instance(
+        &self,
+        input: &CreateDbInstanceRequest,
+    ) -> Result<CreateDbInstanceResponse, ::runtime::SdkError<CreateDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_instance`](Self::create_db_instance) would send.
+    pub fn create_db_instance_request(
+        &self,
+        input: &CreateDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

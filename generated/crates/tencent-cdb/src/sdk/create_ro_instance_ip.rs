@@ -80,6 +80,27 @@ pub struct CreateRoInstanceIpResponse {
 /// Errors of `CreateRoInstanceIp`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateRoInstanceIpError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateRoInstanceIp`: This API is used to create a VIP exclusive to a TencentDB read-only instance.
+    pub async fn create_ro_instance_ip(
+        &self,
+        input: &CreateRoInstanceIpRequest,
+    ) -> Result<
+        CreateRoInstanceIpResponse,
+        ::runtime::SdkError<CreateRoInstanceIpError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_ro_instance_ip`](Self::create_ro_instance_ip) would send.
+    pub fn create_ro_instance_ip_request(
+        &self,
+        input: &CreateRoInstanceIpRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct CreateRotationPasswordResponse {
 /// Errors of `CreateRotationPassword`: those of its service ([`CdbError`](super::CdbError)).
 pub type CreateRotationPasswordError = super::CdbError;
 
+impl super::Client {
+    /// Calls `CreateRotationPassword`: This API is used to enable password rotation.
+    pub async fn create_rotation_password(
+        &self,
+        input: &CreateRotationPasswordRequest,
+    ) -> Result<
+        CreateRotationPasswordResponse,
+        ::runtime::SdkError<CreateRotationPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_rotation_password`](Self::create_rotation_password) would send.
+    pub fn create_rotation_password_request(
+        &self,
+        input: &CreateRotationPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

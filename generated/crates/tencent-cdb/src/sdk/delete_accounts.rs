@@ -65,6 +65,24 @@ pub struct DeleteAccountsResponse {
 /// Errors of `DeleteAccounts`: those of its service ([`CdbError`](super::CdbError)).
 pub type DeleteAccountsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DeleteAccounts`: This API is used to delete CDB accounts.
+    pub async fn delete_accounts(
+        &self,
+        input: &DeleteAccountsRequest,
+    ) -> Result<DeleteAccountsResponse, ::runtime::SdkError<DeleteAccountsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_accounts`](Self::delete_accounts) would send.
+    pub fn delete_accounts_request(
+        &self,
+        input: &DeleteAccountsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DeleteAuditLogFileResponse {
 /// Errors of `DeleteAuditLogFile`: those of its service ([`CdbError`](super::CdbError)).
 pub type DeleteAuditLogFileError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DeleteAuditLogFile`: This API is used to delete an audit log file of a TencentDB instance.
+    pub async fn delete_audit_log_file(
+        &self,
+        input: &DeleteAuditLogFileRequest,
+    ) -> Result<
+        DeleteAuditLogFileResponse,
+        ::runtime::SdkError<DeleteAuditLogFileError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_audit_log_file`](Self::delete_audit_log_file) would send.
+    pub fn delete_audit_log_file_request(
+        &self,
+        input: &DeleteAuditLogFileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

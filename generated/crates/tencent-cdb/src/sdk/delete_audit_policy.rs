@@ -59,6 +59,24 @@ pub struct DeleteAuditPolicyResponse {
 /// Errors of `DeleteAuditPolicy`: those of its service ([`CdbError`](super::CdbError)).
 pub type DeleteAuditPolicyError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DeleteAuditPolicy`: This API is used to delete an audit policy.
+    pub async fn delete_audit_policy(
+        &self,
+        input: &DeleteAuditPolicyRequest,
+    ) -> Result<DeleteAuditPolicyResponse, ::runtime::SdkError<DeleteAuditPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_audit_policy`](Self::delete_audit_policy) would send.
+    pub fn delete_audit_policy_request(
+        &self,
+        input: &DeleteAuditPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct DeleteBackupResponse {
 /// Errors of `DeleteBackup`: those of its service ([`CdbError`](super::CdbError)).
 pub type DeleteBackupError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DeleteBackup`: This API is used to delete database backups. It only supports deleting manually initiated backups.
+    pub async fn delete_backup(
+        &self,
+        input: &DeleteBackupRequest,
+    ) -> Result<DeleteBackupResponse, ::runtime::SdkError<DeleteBackupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_backup`](Self::delete_backup) would send.
+    pub fn delete_backup_request(
+        &self,
+        input: &DeleteBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct DeleteDatabaseResponse {
 /// Errors of `DeleteDatabase`: those of its service ([`CdbError`](super::CdbError)).
 pub type DeleteDatabaseError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DeleteDatabase`: This API is used to delete a database in a cloud database instance.
+    pub async fn delete_database(
+        &self,
+        input: &DeleteDatabaseRequest,
+    ) -> Result<DeleteDatabaseResponse, ::runtime::SdkError<DeleteDatabaseError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_database`](Self::delete_database) would send.
+    pub fn delete_database_request(
+        &self,
+        input: &DeleteDatabaseRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,27 @@ pub struct DeleteParamTemplateResponse {
 /// Errors of `DeleteParamTemplate`: those of its service ([`CdbError`](super::CdbError)).
 pub type DeleteParamTemplateError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DeleteParamTemplate`: This API is used to delete parameter template. Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
+    pub async fn delete_param_template(
+        &self,
+        input: &DeleteParamTemplateRequest,
+    ) -> Result<
+        DeleteParamTemplateResponse,
+        ::runtime::SdkError<DeleteParamTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_param_template`](Self::delete_param_template) would send.
+    pub fn delete_param_template_request(
+        &self,
+        input: &DeleteParamTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DeleteRotationPasswordResponse {
 /// Errors of `DeleteRotationPassword`: those of its service ([`CdbError`](super::CdbError)).
 pub type DeleteRotationPasswordError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DeleteRotationPassword`: This API is used to close instance account password rotation.
+    pub async fn delete_rotation_password(
+        &self,
+        input: &DeleteRotationPasswordRequest,
+    ) -> Result<
+        DeleteRotationPasswordResponse,
+        ::runtime::SdkError<DeleteRotationPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_rotation_password`](Self::delete_rotation_password) would send.
+    pub fn delete_rotation_password_request(
+        &self,
+        input: &DeleteRotationPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,24 @@ pub struct DeleteTimeWindowResponse {
 /// Errors of `DeleteTimeWindow`: those of its service ([`CdbError`](super::CdbError)).
 pub type DeleteTimeWindowError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DeleteTimeWindow`: This API is used to delete the maintenance time window of a cloud database instance. After deleting the instance maintenance window, the default maintenance period is 03:00-04:00 daily with a data validation delay threshold of 10 seconds. When switching to a new instance during the maintenance time window, the switch is performed by default at 03:00-04:00.
+    pub async fn delete_time_window(
+        &self,
+        input: &DeleteTimeWindowRequest,
+    ) -> Result<DeleteTimeWindowResponse, ::runtime::SdkError<DeleteTimeWindowError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_time_window`](Self::delete_time_window) would send.
+    pub fn delete_time_window_request(
+        &self,
+        input: &DeleteTimeWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeAsyncRequestInfoResponse {
 /// Errors of `DescribeAsyncRequestInfo`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeAsyncRequestInfoError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeAsyncRequestInfo`: This API (DescribeAsyncRequestInfo) is used to query the async task execution result of a TencentDB instance.
+    pub async fn describe_async_request_info(
+        &self,
+        input: &DescribeAsyncRequestInfoRequest,
+    ) -> Result<
+        DescribeAsyncRequestInfoResponse,
+        ::runtime::SdkError<DescribeAsyncRequestInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_async_request_info`](Self::describe_async_request_info) would send.
+    pub fn describe_async_request_info_request(
+        &self,
+        input: &DescribeAsyncRequestInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeAuditLogFilesResponse {
 /// Errors of `DescribeAuditLogFiles`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeAuditLogFilesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeAuditLogFiles`: This API is used to query the audit log files of a TencentDB instance.
+    pub async fn describe_audit_log_files(
+        &self,
+        input: &DescribeAuditLogFilesRequest,
+    ) -> Result<
+        DescribeAuditLogFilesResponse,
+        ::runtime::SdkError<DescribeAuditLogFilesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_log_files`](Self::describe_audit_log_files) would send.
+    pub fn describe_audit_log_files_request(
+        &self,
+        input: &DescribeAuditLogFilesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -106,6 +106,24 @@ pub struct DescribeAuditLogsResponse {
 /// Errors of `DescribeAuditLogs`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeAuditLogsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeAuditLogs`: This API is used to query database audit logs.
+    pub async fn describe_audit_logs(
+        &self,
+        input: &DescribeAuditLogsRequest,
+    ) -> Result<DescribeAuditLogsResponse, ::runtime::SdkError<DescribeAuditLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_logs`](Self::describe_audit_logs) would send.
+    pub fn describe_audit_logs_request(
+        &self,
+        input: &DescribeAuditLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

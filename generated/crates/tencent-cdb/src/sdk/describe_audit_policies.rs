@@ -93,6 +93,27 @@ pub struct DescribeAuditPoliciesResponse {
 /// Errors of `DescribeAuditPolicies`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeAuditPoliciesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeAuditPolicies`: This API is used to query audit policies of cloud database instances.
+    pub async fn describe_audit_policies(
+        &self,
+        input: &DescribeAuditPoliciesRequest,
+    ) -> Result<
+        DescribeAuditPoliciesResponse,
+        ::runtime::SdkError<DescribeAuditPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_policies`](Self::describe_audit_policies) would send.
+    pub fn describe_audit_policies_request(
+        &self,
+        input: &DescribeAuditPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

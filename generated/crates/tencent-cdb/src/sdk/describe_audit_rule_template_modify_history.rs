@@ -89,6 +89,27 @@ pub struct DescribeAuditRuleTemplateModifyHistoryResponse {
 /// Errors of `DescribeAuditRuleTemplateModifyHistory`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeAuditRuleTemplateModifyHistoryError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeAuditRuleTemplateModifyHistory`: This API is used to query the change history of rule templates.
+    pub async fn describe_audit_rule_template_modify_history(
+        &self,
+        input: &DescribeAuditRuleTemplateModifyHistoryRequest,
+    ) -> Result<
+        DescribeAuditRuleTemplateModifyHistoryResponse,
+        ::runtime::SdkError<DescribeAuditRuleTemplateModifyHistoryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_rule_template_modify_history`](Self::describe_audit_rule_template_modify_history) would send.
+    pub fn describe_audit_rule_template_modify_history_request(
+        &self,
+        input: &DescribeAuditRuleTemplateModifyHistoryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

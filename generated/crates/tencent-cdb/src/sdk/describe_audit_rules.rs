@@ -82,6 +82,27 @@ pub struct DescribeAuditRulesResponse {
 /// Errors of `DescribeAuditRules`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeAuditRulesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeAuditRules`: This API is used to create audit rules no longer supported.
+    pub async fn describe_audit_rules(
+        &self,
+        input: &DescribeAuditRulesRequest,
+    ) -> Result<
+        DescribeAuditRulesResponse,
+        ::runtime::SdkError<DescribeAuditRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_rules`](Self::describe_audit_rules) would send.
+    pub fn describe_audit_rules_request(
+        &self,
+        input: &DescribeAuditRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

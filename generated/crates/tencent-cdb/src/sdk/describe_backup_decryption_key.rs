@@ -71,6 +71,27 @@ pub struct DescribeBackupDecryptionKeyResponse {
 /// Errors of `DescribeBackupDecryptionKey`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeBackupDecryptionKeyError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupDecryptionKey`: This API is used to query the decryption key of a backup file.
+    pub async fn describe_backup_decryption_key(
+        &self,
+        input: &DescribeBackupDecryptionKeyRequest,
+    ) -> Result<
+        DescribeBackupDecryptionKeyResponse,
+        ::runtime::SdkError<DescribeBackupDecryptionKeyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_decryption_key`](Self::describe_backup_decryption_key) would send.
+    pub fn describe_backup_decryption_key_request(
+        &self,
+        input: &DescribeBackupDecryptionKeyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DescribeBackupEncryptionStatusResponse {
 /// Errors of `DescribeBackupEncryptionStatus`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeBackupEncryptionStatusError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupEncryptionStatus`: This API is used to query the default encryption status of an instance backup.
+    pub async fn describe_backup_encryption_status(
+        &self,
+        input: &DescribeBackupEncryptionStatusRequest,
+    ) -> Result<
+        DescribeBackupEncryptionStatusResponse,
+        ::runtime::SdkError<DescribeBackupEncryptionStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_encryption_status`](Self::describe_backup_encryption_status) would send.
+    pub fn describe_backup_encryption_status_request(
+        &self,
+        input: &DescribeBackupEncryptionStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct DescribeBackupSummariesResponse {
 /// Errors of `DescribeBackupSummaries`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeBackupSummariesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupSummaries`: This API is used to query backup statistics, return the occupied capacity of backups by instance as well as the count and capacity of data backup and log backup for each instance (in bytes).
+    pub async fn describe_backup_summaries(
+        &self,
+        input: &DescribeBackupSummariesRequest,
+    ) -> Result<
+        DescribeBackupSummariesResponse,
+        ::runtime::SdkError<DescribeBackupSummariesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_summaries`](Self::describe_backup_summaries) would send.
+    pub fn describe_backup_summaries_request(
+        &self,
+        input: &DescribeBackupSummariesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,24 @@ pub struct DescribeBackupsResponse {
 /// Errors of `DescribeBackups`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeBackupsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackups`: This API (DescribeBackups) is used to query the backups of a TencentDB instance.
+    pub async fn describe_backups(
+        &self,
+        input: &DescribeBackupsRequest,
+    ) -> Result<DescribeBackupsResponse, ::runtime::SdkError<DescribeBackupsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backups`](Self::describe_backups) would send.
+    pub fn describe_backups_request(
+        &self,
+        input: &DescribeBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

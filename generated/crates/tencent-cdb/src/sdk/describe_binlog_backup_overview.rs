@@ -88,6 +88,27 @@ pub struct DescribeBinlogBackupOverviewResponse {
 /// Errors of `DescribeBinlogBackupOverview`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeBinlogBackupOverviewError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeBinlogBackupOverview`: This API is used to query the log backup overview of a user in the current region.
+    pub async fn describe_binlog_backup_overview(
+        &self,
+        input: &DescribeBinlogBackupOverviewRequest,
+    ) -> Result<
+        DescribeBinlogBackupOverviewResponse,
+        ::runtime::SdkError<DescribeBinlogBackupOverviewError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_binlog_backup_overview`](Self::describe_binlog_backup_overview) would send.
+    pub fn describe_binlog_backup_overview_request(
+        &self,
+        input: &DescribeBinlogBackupOverviewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

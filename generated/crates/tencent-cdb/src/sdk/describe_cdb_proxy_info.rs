@@ -68,6 +68,27 @@ pub struct DescribeCdbProxyInfoResponse {
 /// Errors of `DescribeCdbProxyInfo`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeCdbProxyInfoError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeCdbProxyInfo`: This API is used to query database proxy detailed information.
+    pub async fn describe_cdb_proxy_info(
+        &self,
+        input: &DescribeCdbProxyInfoRequest,
+    ) -> Result<
+        DescribeCdbProxyInfoResponse,
+        ::runtime::SdkError<DescribeCdbProxyInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cdb_proxy_info`](Self::describe_cdb_proxy_info) would send.
+    pub fn describe_cdb_proxy_info_request(
+        &self,
+        input: &DescribeCdbProxyInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

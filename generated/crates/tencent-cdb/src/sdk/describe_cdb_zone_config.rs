@@ -49,6 +49,27 @@ pub struct DescribeCdbZoneConfigResponse {
 /// Errors of `DescribeCdbZoneConfig`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeCdbZoneConfigError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeCdbZoneConfig`: This API is used to query the purchasable specifications of TencentDB instances in a region.
+    pub async fn describe_cdb_zone_config(
+        &self,
+        input: &DescribeCdbZoneConfigRequest,
+    ) -> Result<
+        DescribeCdbZoneConfigResponse,
+        ::runtime::SdkError<DescribeCdbZoneConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cdb_zone_config`](Self::describe_cdb_zone_config) would send.
+    pub fn describe_cdb_zone_config_request(
+        &self,
+        input: &DescribeCdbZoneConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,24 @@ pub struct DescribeCloneListResponse {
 /// Errors of `DescribeCloneList`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeCloneListError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeCloneList`: This API is used to query the clone task list of a user instance.
+    pub async fn describe_clone_list(
+        &self,
+        input: &DescribeCloneListRequest,
+    ) -> Result<DescribeCloneListResponse, ::runtime::SdkError<DescribeCloneListError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_clone_list`](Self::describe_clone_list) would send.
+    pub fn describe_clone_list_request(
+        &self,
+        input: &DescribeCloneListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

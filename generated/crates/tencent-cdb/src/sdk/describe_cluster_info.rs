@@ -80,6 +80,27 @@ pub struct DescribeClusterInfoResponse {
 /// Errors of `DescribeClusterInfo`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeClusterInfoError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterInfo`: This API is used to query cloud disk edition instance info.
+    pub async fn describe_cluster_info(
+        &self,
+        input: &DescribeClusterInfoRequest,
+    ) -> Result<
+        DescribeClusterInfoResponse,
+        ::runtime::SdkError<DescribeClusterInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_info`](Self::describe_cluster_info) would send.
+    pub fn describe_cluster_info_request(
+        &self,
+        input: &DescribeClusterInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribeCpuExpandStrategyInfoResponse {
 /// Errors of `DescribeCPUExpandStrategyInfo`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeCpuExpandStrategyInfoError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeCPUExpandStrategyInfo`: This API is used to query the CPU Elastic Scaling information of an instance.
+    pub async fn describe_cpu_expand_strategy_info(
+        &self,
+        input: &DescribeCpuExpandStrategyInfoRequest,
+    ) -> Result<
+        DescribeCpuExpandStrategyInfoResponse,
+        ::runtime::SdkError<DescribeCpuExpandStrategyInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cpu_expand_strategy_info`](Self::describe_cpu_expand_strategy_info) would send.
+    pub fn describe_cpu_expand_strategy_info_request(
+        &self,
+        input: &DescribeCpuExpandStrategyInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

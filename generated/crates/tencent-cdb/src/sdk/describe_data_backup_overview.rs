@@ -104,6 +104,27 @@ pub struct DescribeDataBackupOverviewResponse {
 /// Errors of `DescribeDataBackupOverview`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDataBackupOverviewError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDataBackupOverview`: This API is used to query the data backup overview of a user in the current region.
+    pub async fn describe_data_backup_overview(
+        &self,
+        input: &DescribeDataBackupOverviewRequest,
+    ) -> Result<
+        DescribeDataBackupOverviewResponse,
+        ::runtime::SdkError<DescribeDataBackupOverviewError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_data_backup_overview`](Self::describe_data_backup_overview) would send.
+    pub fn describe_data_backup_overview_request(
+        &self,
+        input: &DescribeDataBackupOverviewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

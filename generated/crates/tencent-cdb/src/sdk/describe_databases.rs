@@ -82,6 +82,24 @@ pub struct DescribeDatabasesResponse {
 /// Errors of `DescribeDatabases`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDatabasesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDatabases`: This API is used to query the information of databases in a TencentDB instance which must be a source or disaster recovery instance.
+    pub async fn describe_databases(
+        &self,
+        input: &DescribeDatabasesRequest,
+    ) -> Result<DescribeDatabasesResponse, ::runtime::SdkError<DescribeDatabasesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_databases`](Self::describe_databases) would send.
+    pub fn describe_databases_request(
+        &self,
+        input: &DescribeDatabasesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

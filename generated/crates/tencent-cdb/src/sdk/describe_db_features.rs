@@ -91,6 +91,27 @@ pub struct DescribeDbFeaturesResponse {
 /// Errors of `DescribeDBFeatures`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbFeaturesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBFeatures`: This API is used to query cloud database version attributes, including whether database encryption and database audit are supported, and other features.
+    pub async fn describe_db_features(
+        &self,
+        input: &DescribeDbFeaturesRequest,
+    ) -> Result<
+        DescribeDbFeaturesResponse,
+        ::runtime::SdkError<DescribeDbFeaturesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_features`](Self::describe_db_features) would send.
+    pub fn describe_db_features_request(
+        &self,
+        input: &DescribeDbFeaturesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

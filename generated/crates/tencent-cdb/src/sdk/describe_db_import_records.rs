@@ -83,6 +83,27 @@ pub struct DescribeDbImportRecordsResponse {
 /// Errors of `DescribeDBImportRecords`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbImportRecordsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBImportRecords`: This API (DescribeDBImportRecords) is used to query the records of import tasks in a TencentDB instance.
+    pub async fn describe_db_import_records(
+        &self,
+        input: &DescribeDbImportRecordsRequest,
+    ) -> Result<
+        DescribeDbImportRecordsResponse,
+        ::runtime::SdkError<DescribeDbImportRecordsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_import_records`](Self::describe_db_import_records) would send.
+    pub fn describe_db_import_records_request(
+        &self,
+        input: &DescribeDbImportRecordsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

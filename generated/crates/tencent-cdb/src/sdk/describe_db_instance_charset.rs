@@ -60,6 +60,27 @@ pub struct DescribeDbInstanceCharsetResponse {
 /// Errors of `DescribeDBInstanceCharset`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbInstanceCharsetError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceCharset`: This API (DescribeDBInstanceCharset) is used to query the character set and its name of a TencentDB instance.
+    pub async fn describe_db_instance_charset(
+        &self,
+        input: &DescribeDbInstanceCharsetRequest,
+    ) -> Result<
+        DescribeDbInstanceCharsetResponse,
+        ::runtime::SdkError<DescribeDbInstanceCharsetError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_charset`](Self::describe_db_instance_charset) would send.
+    pub fn describe_db_instance_charset_request(
+        &self,
+        input: &DescribeDbInstanceCharsetRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -103,6 +103,27 @@ pub struct DescribeDbInstanceConfigResponse {
 /// Errors of `DescribeDBInstanceConfig`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbInstanceConfigError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceConfig`: This API is used to query the configuration message of a cloud database instance, including sync mode and deployment mode.
+    pub async fn describe_db_instance_config(
+        &self,
+        input: &DescribeDbInstanceConfigRequest,
+    ) -> Result<
+        DescribeDbInstanceConfigResponse,
+        ::runtime::SdkError<DescribeDbInstanceConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_config`](Self::describe_db_instance_config) would send.
+    pub fn describe_db_instance_config_request(
+        &self,
+        input: &DescribeDbInstanceConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

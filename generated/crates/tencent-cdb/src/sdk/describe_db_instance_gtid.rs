@@ -58,6 +58,27 @@ pub struct DescribeDbInstanceGtidResponse {
 /// Errors of `DescribeDBInstanceGTID`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbInstanceGtidError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceGTID`: This API (DescribeDBInstanceGTID) is used to query whether GTID is activated for a TencentDB instance. Instances on or below version 5.5 are not supported.
+    pub async fn describe_db_instance_gtid(
+        &self,
+        input: &DescribeDbInstanceGtidRequest,
+    ) -> Result<
+        DescribeDbInstanceGtidResponse,
+        ::runtime::SdkError<DescribeDbInstanceGtidError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_gtid`](Self::describe_db_instance_gtid) would send.
+    pub fn describe_db_instance_gtid_request(
+        &self,
+        input: &DescribeDbInstanceGtidRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

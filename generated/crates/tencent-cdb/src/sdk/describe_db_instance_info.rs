@@ -79,6 +79,27 @@ pub struct DescribeDbInstanceInfoResponse {
 /// Errors of `DescribeDBInstanceInfo`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbInstanceInfoError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceInfo`: This API is used to query the basic information of an instance, including instance ID, instance name, and whether encryption is enabled. Querying read-only instances is not supported.
+    pub async fn describe_db_instance_info(
+        &self,
+        input: &DescribeDbInstanceInfoRequest,
+    ) -> Result<
+        DescribeDbInstanceInfoResponse,
+        ::runtime::SdkError<DescribeDbInstanceInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_info`](Self::describe_db_instance_info) would send.
+    pub fn describe_db_instance_info_request(
+        &self,
+        input: &DescribeDbInstanceInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeDbInstanceLogToClsResponse {
 /// Errors of `DescribeDBInstanceLogToCLS`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbInstanceLogToClsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceLogToCLS`: This API is used to query the configuration of slow log and error log delivery to CLS for an instance. It filters out the present instance log delivery configuration to CLS by AppId, Region, and instance ID.
+    pub async fn describe_db_instance_log_to_cls(
+        &self,
+        input: &DescribeDbInstanceLogToClsRequest,
+    ) -> Result<
+        DescribeDbInstanceLogToClsResponse,
+        ::runtime::SdkError<DescribeDbInstanceLogToClsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_log_to_cls`](Self::describe_db_instance_log_to_cls) would send.
+    pub fn describe_db_instance_log_to_cls_request(
+        &self,
+        input: &DescribeDbInstanceLogToClsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct DescribeDbInstanceRebootTimeResponse {
 /// Errors of `DescribeDBInstanceRebootTime`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbInstanceRebootTimeError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceRebootTime`: This API is used to query the expected time required to restart a cloud database instance.
+    pub async fn describe_db_instance_reboot_time(
+        &self,
+        input: &DescribeDbInstanceRebootTimeRequest,
+    ) -> Result<
+        DescribeDbInstanceRebootTimeResponse,
+        ::runtime::SdkError<DescribeDbInstanceRebootTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_reboot_time`](Self::describe_db_instance_reboot_time) would send.
+    pub fn describe_db_instance_reboot_time_request(
+        &self,
+        input: &DescribeDbInstanceRebootTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -263,6 +263,27 @@ pub struct DescribeDbInstancesResponse {
 /// Errors of `DescribeDBInstances`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbInstancesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstances`: This API is used to query the list of TencentDB for MySQL instances. It supports filtering instances by conditions such as project ID, instance ID, access address, and instance status. It also supports querying the list of information about primary instances, disaster recovery instances, and read-only instances. This API is used to return the availability zone (AZ) status during purchase, which does not change along with the proactive HA switch. If you want to know the AZ status in real time, query through the \[DescribeDBInstanceConfig\](<https://www.tencentcloud.com/document/product/236/17491?from_cn_redirect=1>) API.
+    pub async fn describe_db_instances(
+        &self,
+        input: &DescribeDbInstancesRequest,
+    ) -> Result<
+        DescribeDbInstancesResponse,
+        ::runtime::SdkError<DescribeDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instances`](Self::describe_db_instances) would send.
+    pub fn describe_db_instances_request(
+        &self,
+        input: &DescribeDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -162,6 +162,24 @@ pub struct DescribeDbPriceResponse {
 /// Errors of `DescribeDBPrice`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbPriceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBPrice`: This API is used to query the price of purchasing or renewing a cloud database instance. It supports querying the price of pay-as-you-go or yearly/monthly subscription. You can input instance type, purchase period, purchase quantity, memory size, disk capacity and availability zone information to query instance price. You can input instance name to query instance renewal price.
+    pub async fn describe_db_price(
+        &self,
+        input: &DescribeDbPriceRequest,
+    ) -> Result<DescribeDbPriceResponse, ::runtime::SdkError<DescribeDbPriceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_price`](Self::describe_db_price) would send.
+    pub fn describe_db_price_request(
+        &self,
+        input: &DescribeDbPriceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

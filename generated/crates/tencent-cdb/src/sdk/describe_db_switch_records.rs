@@ -73,6 +73,27 @@ pub struct DescribeDbSwitchRecordsResponse {
 /// Errors of `DescribeDBSwitchRecords`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDbSwitchRecordsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBSwitchRecords`: This API (DescribeDBSwitchRecords) is used to query the instance switch records.
+    pub async fn describe_db_switch_records(
+        &self,
+        input: &DescribeDbSwitchRecordsRequest,
+    ) -> Result<
+        DescribeDbSwitchRecordsResponse,
+        ::runtime::SdkError<DescribeDbSwitchRecordsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_switch_records`](Self::describe_db_switch_records) would send.
+    pub fn describe_db_switch_records_request(
+        &self,
+        input: &DescribeDbSwitchRecordsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DescribeDefaultParamsResponse {
 /// Errors of `DescribeDefaultParams`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDefaultParamsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDefaultParams`: This API (DescribeDefaultParams) is used to query the list of default configurable parameters.
+    pub async fn describe_default_params(
+        &self,
+        input: &DescribeDefaultParamsRequest,
+    ) -> Result<
+        DescribeDefaultParamsResponse,
+        ::runtime::SdkError<DescribeDefaultParamsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_default_params`](Self::describe_default_params) would send.
+    pub fn describe_default_params_request(
+        &self,
+        input: &DescribeDefaultParamsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeDeviceMonitorInfoResponse {
 /// Errors of `DescribeDeviceMonitorInfo`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeDeviceMonitorInfoError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeDeviceMonitorInfo`: This API (DescribeDeviceMonitorInfo) is used to query the monitoring information of a TencentDB physical machine on the day. Currently, it only supports instances with 488 GB memory and 6 TB disk.
+    pub async fn describe_device_monitor_info(
+        &self,
+        input: &DescribeDeviceMonitorInfoRequest,
+    ) -> Result<
+        DescribeDeviceMonitorInfoResponse,
+        ::runtime::SdkError<DescribeDeviceMonitorInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_device_monitor_info`](Self::describe_device_monitor_info) would send.
+    pub fn describe_device_monitor_info_request(
+        &self,
+        input: &DescribeDeviceMonitorInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

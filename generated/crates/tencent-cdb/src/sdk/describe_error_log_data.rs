@@ -96,6 +96,27 @@ pub struct DescribeErrorLogDataResponse {
 /// Errors of `DescribeErrorLogData`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeErrorLogDataError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeErrorLogData`: This API is used to query the error logs of an instance over the past month by search criteria. Note: the HTTP response packet will be very large if it contain a single large error log, which causes the API call to time out. If this happens, we recommend you lower the value of the input parameter `Limit` to reduce the packet size so that the API can respond timely.
+    pub async fn describe_error_log_data(
+        &self,
+        input: &DescribeErrorLogDataRequest,
+    ) -> Result<
+        DescribeErrorLogDataResponse,
+        ::runtime::SdkError<DescribeErrorLogDataError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_error_log_data`](Self::describe_error_log_data) would send.
+    pub fn describe_error_log_data_request(
+        &self,
+        input: &DescribeErrorLogDataRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

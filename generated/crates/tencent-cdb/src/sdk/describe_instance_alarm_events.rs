@@ -107,6 +107,27 @@ pub struct DescribeInstanceAlarmEventsResponse {
 /// Errors of `DescribeInstanceAlarmEvents`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeInstanceAlarmEventsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceAlarmEvents`: This API is used to query event information of instance occurrence.
+    pub async fn describe_instance_alarm_events(
+        &self,
+        input: &DescribeInstanceAlarmEventsRequest,
+    ) -> Result<
+        DescribeInstanceAlarmEventsResponse,
+        ::runtime::SdkError<DescribeInstanceAlarmEventsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_alarm_events`](Self::describe_instance_alarm_events) would send.
+    pub fn describe_instance_alarm_events_request(
+        &self,
+        input: &DescribeInstanceAlarmEventsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

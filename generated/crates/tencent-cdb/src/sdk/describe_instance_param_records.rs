@@ -75,6 +75,27 @@ pub struct DescribeInstanceParamRecordsResponse {
 /// Errors of `DescribeInstanceParamRecords`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeInstanceParamRecordsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceParamRecords`: This API (DescribeInstanceParamRecords) is used to query the parameter modification records of an instance.
+    pub async fn describe_instance_param_records(
+        &self,
+        input: &DescribeInstanceParamRecordsRequest,
+    ) -> Result<
+        DescribeInstanceParamRecordsResponse,
+        ::runtime::SdkError<DescribeInstanceParamRecordsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_param_records`](Self::describe_instance_param_records) would send.
+    pub fn describe_instance_param_records_request(
+        &self,
+        input: &DescribeInstanceParamRecordsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DescribeInstanceParamsResponse {
 /// Errors of `DescribeInstanceParams`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeInstanceParamsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceParams`: This API (DescribeInstanceParams) is used to query the list of parameters for an instance.
+    pub async fn describe_instance_params(
+        &self,
+        input: &DescribeInstanceParamsRequest,
+    ) -> Result<
+        DescribeInstanceParamsResponse,
+        ::runtime::SdkError<DescribeInstanceParamsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_params`](Self::describe_instance_params) would send.
+    pub fn describe_instance_params_request(
+        &self,
+        input: &DescribeInstanceParamsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeInstancePasswordComplexityResponse {
 /// Errors of `DescribeInstancePasswordComplexity`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeInstancePasswordComplexityError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstancePasswordComplexity`: This API is used to query the password complexity parameter list of the instance.
+    pub async fn describe_instance_password_complexity(
+        &self,
+        input: &DescribeInstancePasswordComplexityRequest,
+    ) -> Result<
+        DescribeInstancePasswordComplexityResponse,
+        ::runtime::SdkError<DescribeInstancePasswordComplexityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_password_complexity`](Self::describe_instance_password_complexity) would send.
+    pub fn describe_instance_password_complexity_request(
+        &self,
+        input: &DescribeInstancePasswordComplexityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct DescribeInstanceUpgradeCheckJobResponse {
 /// Errors of `DescribeInstanceUpgradeCheckJob`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeInstanceUpgradeCheckJobError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceUpgradeCheckJob`: This API is used to query the instance version upgrade validation task.
+    pub async fn describe_instance_upgrade_check_job(
+        &self,
+        input: &DescribeInstanceUpgradeCheckJobRequest,
+    ) -> Result<
+        DescribeInstanceUpgradeCheckJobResponse,
+        ::runtime::SdkError<DescribeInstanceUpgradeCheckJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_upgrade_check_job`](Self::describe_instance_upgrade_check_job) would send.
+    pub fn describe_instance_upgrade_check_job_request(
+        &self,
+        input: &DescribeInstanceUpgradeCheckJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

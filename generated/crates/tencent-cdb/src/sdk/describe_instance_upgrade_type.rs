@@ -133,6 +133,27 @@ pub struct DescribeInstanceUpgradeTypeResponse {
 /// Errors of `DescribeInstanceUpgradeType`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeInstanceUpgradeTypeError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceUpgradeType`: This API is used to query the upgrade type of a database instance.
+    pub async fn describe_instance_upgrade_type(
+        &self,
+        input: &DescribeInstanceUpgradeTypeRequest,
+    ) -> Result<
+        DescribeInstanceUpgradeTypeResponse,
+        ::runtime::SdkError<DescribeInstanceUpgradeTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_upgrade_type`](Self::describe_instance_upgrade_type) would send.
+    pub fn describe_instance_upgrade_type_request(
+        &self,
+        input: &DescribeInstanceUpgradeTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeLocalBinlogConfigResponse {
 /// Errors of `DescribeLocalBinlogConfig`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeLocalBinlogConfigError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeLocalBinlogConfig`: This API is used to query the retention policy of local binlog of an instance.
+    pub async fn describe_local_binlog_config(
+        &self,
+        input: &DescribeLocalBinlogConfigRequest,
+    ) -> Result<
+        DescribeLocalBinlogConfigResponse,
+        ::runtime::SdkError<DescribeLocalBinlogConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_local_binlog_config`](Self::describe_local_binlog_config) would send.
+    pub fn describe_local_binlog_config_request(
+        &self,
+        input: &DescribeLocalBinlogConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct DescribeParamTemplateInfoResponse {
 /// Errors of `DescribeParamTemplateInfo`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeParamTemplateInfoError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeParamTemplateInfo`: This API is used to query parameter template details. Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
+    pub async fn describe_param_template_info(
+        &self,
+        input: &DescribeParamTemplateInfoRequest,
+    ) -> Result<
+        DescribeParamTemplateInfoResponse,
+        ::runtime::SdkError<DescribeParamTemplateInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_param_template_info`](Self::describe_param_template_info) would send.
+    pub fn describe_param_template_info_request(
+        &self,
+        input: &DescribeParamTemplateInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

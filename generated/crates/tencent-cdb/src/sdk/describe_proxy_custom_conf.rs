@@ -81,6 +81,27 @@ pub struct DescribeProxyCustomConfResponse {
 /// Errors of `DescribeProxyCustomConf`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeProxyCustomConfError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeProxyCustomConf`: This API is used to query the proxy configuration.
+    pub async fn describe_proxy_custom_conf(
+        &self,
+        input: &DescribeProxyCustomConfRequest,
+    ) -> Result<
+        DescribeProxyCustomConfResponse,
+        ::runtime::SdkError<DescribeProxyCustomConfError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxy_custom_conf`](Self::describe_proxy_custom_conf) would send.
+    pub fn describe_proxy_custom_conf_request(
+        &self,
+        input: &DescribeProxyCustomConfRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,27 @@ pub struct DescribeProxySupportParamResponse {
 /// Errors of `DescribeProxySupportParam`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeProxySupportParamError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeProxySupportParam`: This API is used to query instance support proxy version and parameters.
+    pub async fn describe_proxy_support_param(
+        &self,
+        input: &DescribeProxySupportParamRequest,
+    ) -> Result<
+        DescribeProxySupportParamResponse,
+        ::runtime::SdkError<DescribeProxySupportParamError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxy_support_param`](Self::describe_proxy_support_param) would send.
+    pub fn describe_proxy_support_param_request(
+        &self,
+        input: &DescribeProxySupportParamRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

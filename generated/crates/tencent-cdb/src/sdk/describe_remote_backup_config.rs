@@ -76,6 +76,27 @@ pub struct DescribeRemoteBackupConfigResponse {
 /// Errors of `DescribeRemoteBackupConfig`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeRemoteBackupConfigError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeRemoteBackupConfig`: This API is used to query the configuration information of a remote TencentDB instance backup.
+    pub async fn describe_remote_backup_config(
+        &self,
+        input: &DescribeRemoteBackupConfigRequest,
+    ) -> Result<
+        DescribeRemoteBackupConfigResponse,
+        ::runtime::SdkError<DescribeRemoteBackupConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_remote_backup_config`](Self::describe_remote_backup_config) would send.
+    pub fn describe_remote_backup_config_request(
+        &self,
+        input: &DescribeRemoteBackupConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,24 @@ pub struct DescribeRoGroupsResponse {
 /// Errors of `DescribeRoGroups`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeRoGroupsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeRoGroups`: This API is used to query all RO groups of a cloud database instance.
+    pub async fn describe_ro_groups(
+        &self,
+        input: &DescribeRoGroupsRequest,
+    ) -> Result<DescribeRoGroupsResponse, ::runtime::SdkError<DescribeRoGroupsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ro_groups`](Self::describe_ro_groups) would send.
+    pub fn describe_ro_groups_request(
+        &self,
+        input: &DescribeRoGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

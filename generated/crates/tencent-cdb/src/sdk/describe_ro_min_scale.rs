@@ -66,6 +66,27 @@ pub struct DescribeRoMinScaleResponse {
 /// Errors of `DescribeRoMinScale`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeRoMinScaleError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeRoMinScale`: This API is used to query the minimum specification of a read-only instance that can be purchased or upgraded to.
+    pub async fn describe_ro_min_scale(
+        &self,
+        input: &DescribeRoMinScaleRequest,
+    ) -> Result<
+        DescribeRoMinScaleResponse,
+        ::runtime::SdkError<DescribeRoMinScaleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ro_min_scale`](Self::describe_ro_min_scale) would send.
+    pub fn describe_ro_min_scale_request(
+        &self,
+        input: &DescribeRoMinScaleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct DescribeRollbackRangeTimeResponse {
 /// Errors of `DescribeRollbackRangeTime`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeRollbackRangeTimeError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeRollbackRangeTime`: This API (DescribeRollbackRangeTime) is used to query the time range available for instance rollback.
+    pub async fn describe_rollback_range_time(
+        &self,
+        input: &DescribeRollbackRangeTimeRequest,
+    ) -> Result<
+        DescribeRollbackRangeTimeResponse,
+        ::runtime::SdkError<DescribeRollbackRangeTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_rollback_range_time`](Self::describe_rollback_range_time) would send.
+    pub fn describe_rollback_range_time_request(
+        &self,
+        input: &DescribeRollbackRangeTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

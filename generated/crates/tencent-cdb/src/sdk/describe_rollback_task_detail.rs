@@ -80,6 +80,27 @@ pub struct DescribeRollbackTaskDetailResponse {
 /// Errors of `DescribeRollbackTaskDetail`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeRollbackTaskDetailError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeRollbackTaskDetail`: This API is used to query the rollback task detail of a cloud database instance.
+    pub async fn describe_rollback_task_detail(
+        &self,
+        input: &DescribeRollbackTaskDetailRequest,
+    ) -> Result<
+        DescribeRollbackTaskDetailResponse,
+        ::runtime::SdkError<DescribeRollbackTaskDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_rollback_task_detail`](Self::describe_rollback_task_detail) would send.
+    pub fn describe_rollback_task_detail_request(
+        &self,
+        input: &DescribeRollbackTaskDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -129,6 +129,27 @@ pub struct DescribeSlowLogDataResponse {
 /// Errors of `DescribeSlowLogData`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeSlowLogDataError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLogData`: This API is used to search for instance slow logs under usage conditions. Only allow viewing slow logs within one month. During use, pay attention: a single slow log may be too large, causing the entire http request return content to be too large, furthermore leading to API timeout. Once timed out, narrow down the Limit parameter value when querying, thereby reducing the size and enabling the API to return content promptly.
+    pub async fn describe_slow_log_data(
+        &self,
+        input: &DescribeSlowLogDataRequest,
+    ) -> Result<
+        DescribeSlowLogDataResponse,
+        ::runtime::SdkError<DescribeSlowLogDataError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_log_data`](Self::describe_slow_log_data) would send.
+    pub fn describe_slow_log_data_request(
+        &self,
+        input: &DescribeSlowLogDataRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

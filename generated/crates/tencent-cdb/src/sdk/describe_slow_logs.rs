@@ -74,6 +74,24 @@ pub struct DescribeSlowLogsResponse {
 /// Errors of `DescribeSlowLogs`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeSlowLogsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLogs`: This API is used to obtain the slow query log of a cloud database instance. Description: If the data volume is too large in a single query, it may lead to response timeout. We recommend shortening the query time range per request, such as one hour, to avoid timeout.
+    pub async fn describe_slow_logs(
+        &self,
+        input: &DescribeSlowLogsRequest,
+    ) -> Result<DescribeSlowLogsResponse, ::runtime::SdkError<DescribeSlowLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_logs`](Self::describe_slow_logs) would send.
+    pub fn describe_slow_logs_request(
+        &self,
+        input: &DescribeSlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

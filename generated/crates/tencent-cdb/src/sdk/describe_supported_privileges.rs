@@ -76,6 +76,27 @@ pub struct DescribeSupportedPrivilegesResponse {
 /// Errors of `DescribeSupportedPrivileges`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeSupportedPrivilegesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeSupportedPrivileges`: This API (DescribeSupportedPrivileges) is used to query the information of TencentDB account permissions, including global permissions, database permissions, table permissions, and column permissions.
+    pub async fn describe_supported_privileges(
+        &self,
+        input: &DescribeSupportedPrivilegesRequest,
+    ) -> Result<
+        DescribeSupportedPrivilegesResponse,
+        ::runtime::SdkError<DescribeSupportedPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_supported_privileges`](Self::describe_supported_privileges) would send.
+    pub fn describe_supported_privileges_request(
+        &self,
+        input: &DescribeSupportedPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct DescribeTableColumnsResponse {
 /// Errors of `DescribeTableColumns`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeTableColumnsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeTableColumns`: This API is used to query table column information of a designated database in a cloud database instance. It only supports primary instance and disaster recovery instance.
+    pub async fn describe_table_columns(
+        &self,
+        input: &DescribeTableColumnsRequest,
+    ) -> Result<
+        DescribeTableColumnsResponse,
+        ::runtime::SdkError<DescribeTableColumnsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_table_columns`](Self::describe_table_columns) would send.
+    pub fn describe_table_columns_request(
+        &self,
+        input: &DescribeTableColumnsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

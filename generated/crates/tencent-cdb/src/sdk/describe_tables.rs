@@ -83,6 +83,24 @@ pub struct DescribeTablesResponse {
 /// Errors of `DescribeTables`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeTablesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeTables`: This API is used to query the information of database tables in a TencentDB instance. It only supports source or disaster recovery instances.
+    pub async fn describe_tables(
+        &self,
+        input: &DescribeTablesRequest,
+    ) -> Result<DescribeTablesResponse, ::runtime::SdkError<DescribeTablesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tables`](Self::describe_tables) would send.
+    pub fn describe_tables_request(
+        &self,
+        input: &DescribeTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,27 @@ pub struct DescribeTagsOfInstanceIdsResponse {
 /// Errors of `DescribeTagsOfInstanceIds`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeTagsOfInstanceIdsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeTagsOfInstanceIds`: This API is used to access tag information of the instance for cloud databases.
+    pub async fn describe_tags_of_instance_ids(
+        &self,
+        input: &DescribeTagsOfInstanceIdsRequest,
+    ) -> Result<
+        DescribeTagsOfInstanceIdsResponse,
+        ::runtime::SdkError<DescribeTagsOfInstanceIdsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tags_of_instance_ids`](Self::describe_tags_of_instance_ids) would send.
+    pub fn describe_tags_of_instance_ids_request(
+        &self,
+        input: &DescribeTagsOfInstanceIdsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -117,6 +117,24 @@ pub struct DescribeTasksResponse {
 /// Errors of `DescribeTasks`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeTasksError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeTasks`: This API (DescribeTasks) is used to query the list of tasks for a TencentDB instance.
+    pub async fn describe_tasks(
+        &self,
+        input: &DescribeTasksRequest,
+    ) -> Result<DescribeTasksResponse, ::runtime::SdkError<DescribeTasksError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tasks`](Self::describe_tasks) would send.
+    pub fn describe_tasks_request(
+        &self,
+        input: &DescribeTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

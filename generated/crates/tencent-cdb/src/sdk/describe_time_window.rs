@@ -86,6 +86,27 @@ pub struct DescribeTimeWindowResponse {
 /// Errors of `DescribeTimeWindow`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeTimeWindowError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeTimeWindow`: This API (DescribeTimeWindow) is used to query the maintenance time window of a TencentDB instance.
+    pub async fn describe_time_window(
+        &self,
+        input: &DescribeTimeWindowRequest,
+    ) -> Result<
+        DescribeTimeWindowResponse,
+        ::runtime::SdkError<DescribeTimeWindowError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_time_window`](Self::describe_time_window) would send.
+    pub fn describe_time_window_request(
+        &self,
+        input: &DescribeTimeWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DescribeUploadedFilesResponse {
 /// Errors of `DescribeUploadedFiles`: those of its service ([`CdbError`](super::CdbError)).
 pub type DescribeUploadedFilesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `DescribeUploadedFiles`: This API is used to query the list of SQL files imported by users. The common request parameter `Region` must be `ap-shanghai`.
+    pub async fn describe_uploaded_files(
+        &self,
+        input: &DescribeUploadedFilesRequest,
+    ) -> Result<
+        DescribeUploadedFilesResponse,
+        ::runtime::SdkError<DescribeUploadedFilesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_uploaded_files`](Self::describe_uploaded_files) would send.
+    pub fn describe_uploaded_files_request(
+        &self,
+        input: &DescribeUploadedFilesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

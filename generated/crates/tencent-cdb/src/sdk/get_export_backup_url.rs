@@ -264,6 +264,27 @@ impl ::std::fmt::Display for GetExportBackupUrlError {
 }
 
 impl ::std::error::Error for GetExportBackupUrlError {}
+impl super::Client {
+    /// Calls `GetExportBackupUrl`: Query the download address of a backup; a subset of databases and tables can be chosen. Private-network and local download addresses are valid for 12 hours. Quote the URL when downloading with wget. Only table structures and data can be downloaded, not views, stored procedures, user-defined functions or triggers.
+    pub async fn get_export_backup_url(
+        &self,
+        input: &GetExportBackupUrlRequest,
+    ) -> Result<
+        GetExportBackupUrlResponse,
+        ::runtime::SdkError<GetExportBackupUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_export_backup_url`](Self::get_export_backup_url) would send.
+    pub fn get_export_backup_url_request(
+        &self,
+        input: &GetExportBackupUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

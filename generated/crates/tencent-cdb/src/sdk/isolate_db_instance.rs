@@ -58,6 +58,24 @@ pub struct IsolateDbInstanceResponse {
 /// Errors of `IsolateDBInstance`: those of its service ([`CdbError`](super::CdbError)).
 pub type IsolateDbInstanceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `IsolateDBInstance`: This API is used to isolate a cloud database instance. After an instance is isolated, you cannot access the database via IP and port. The isolated instance can be started in the recycle bin. If the instance is isolated due to arrears, please recharge as soon as possible.
+    pub async fn isolate_db_instance(
+        &self,
+        input: &IsolateDbInstanceRequest,
+    ) -> Result<IsolateDbInstanceResponse, ::runtime::SdkError<IsolateDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_db_instance`](Self::isolate_db_instance) would send.
+    pub fn isolate_db_instance_request(
+        &self,
+        input: &IsolateDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

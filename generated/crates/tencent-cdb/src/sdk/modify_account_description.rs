@@ -72,6 +72,27 @@ pub struct ModifyAccountDescriptionResponse {
 /// Errors of `ModifyAccountDescription`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyAccountDescriptionError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyAccountDescription`: This API (ModifyAccountDescription) is used to modify the remarks of a TencentDB instance account.
+    pub async fn modify_account_description(
+        &self,
+        input: &ModifyAccountDescriptionRequest,
+    ) -> Result<
+        ModifyAccountDescriptionResponse,
+        ::runtime::SdkError<ModifyAccountDescriptionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_description`](Self::modify_account_description) would send.
+    pub fn modify_account_description_request(
+        &self,
+        input: &ModifyAccountDescriptionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

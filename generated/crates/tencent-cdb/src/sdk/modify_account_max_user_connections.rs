@@ -78,6 +78,27 @@ pub struct ModifyAccountMaxUserConnectionsResponse {
 /// Errors of `ModifyAccountMaxUserConnections`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyAccountMaxUserConnectionsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyAccountMaxUserConnections`: This API is used to modify the maximum number of available connections for a cloud database account.
+    pub async fn modify_account_max_user_connections(
+        &self,
+        input: &ModifyAccountMaxUserConnectionsRequest,
+    ) -> Result<
+        ModifyAccountMaxUserConnectionsResponse,
+        ::runtime::SdkError<ModifyAccountMaxUserConnectionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_max_user_connections`](Self::modify_account_max_user_connections) would send.
+    pub fn modify_account_max_user_connections_request(
+        &self,
+        input: &ModifyAccountMaxUserConnectionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct ModifyAccountPasswordResponse {
 /// Errors of `ModifyAccountPassword`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyAccountPasswordError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyAccountPassword`: This API (ModifyAccountPassword) is used to modify the password of a TencentDB instance account.
+    pub async fn modify_account_password(
+        &self,
+        input: &ModifyAccountPasswordRequest,
+    ) -> Result<
+        ModifyAccountPasswordResponse,
+        ::runtime::SdkError<ModifyAccountPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_password`](Self::modify_account_password) would send.
+    pub fn modify_account_password_request(
+        &self,
+        input: &ModifyAccountPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

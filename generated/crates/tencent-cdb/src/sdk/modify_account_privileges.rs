@@ -97,6 +97,27 @@ pub struct ModifyAccountPrivilegesResponse {
 /// Errors of `ModifyAccountPrivileges`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyAccountPrivilegesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyAccountPrivileges`: This API is used to modify the permissions of a TencentDB instance account.
+    pub async fn modify_account_privileges(
+        &self,
+        input: &ModifyAccountPrivilegesRequest,
+    ) -> Result<
+        ModifyAccountPrivilegesResponse,
+        ::runtime::SdkError<ModifyAccountPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_privileges`](Self::modify_account_privileges) would send.
+    pub fn modify_account_privileges_request(
+        &self,
+        input: &ModifyAccountPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

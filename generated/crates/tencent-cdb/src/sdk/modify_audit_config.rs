@@ -69,6 +69,24 @@ pub struct ModifyAuditConfigResponse {
 /// Errors of `ModifyAuditConfig`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyAuditConfigError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyAuditConfig`: This API is used to modify the service configurations for a TencentDB audit policy, including the audit log retention period.
+    pub async fn modify_audit_config(
+        &self,
+        input: &ModifyAuditConfigRequest,
+    ) -> Result<ModifyAuditConfigResponse, ::runtime::SdkError<ModifyAuditConfigError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_audit_config`](Self::modify_audit_config) would send.
+    pub fn modify_audit_config_request(
+        &self,
+        input: &ModifyAuditConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

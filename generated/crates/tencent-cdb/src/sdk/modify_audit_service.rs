@@ -80,6 +80,27 @@ pub struct ModifyAuditServiceResponse {
 /// Errors of `ModifyAuditService`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyAuditServiceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyAuditService`: This API is used to modify the service configurations for a TencentDB instance, including the audit log retention period and the audit rules.
+    pub async fn modify_audit_service(
+        &self,
+        input: &ModifyAuditServiceRequest,
+    ) -> Result<
+        ModifyAuditServiceResponse,
+        ::runtime::SdkError<ModifyAuditServiceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_audit_service`](Self::modify_audit_service) would send.
+    pub fn modify_audit_service_request(
+        &self,
+        input: &ModifyAuditServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

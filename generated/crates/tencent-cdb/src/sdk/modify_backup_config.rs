@@ -157,6 +157,27 @@ pub struct ModifyBackupConfigResponse {
 /// Errors of `ModifyBackupConfig`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyBackupConfigError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyBackupConfig`: This API is used to modify database backup configuration.
+    pub async fn modify_backup_config(
+        &self,
+        input: &ModifyBackupConfigRequest,
+    ) -> Result<
+        ModifyBackupConfigResponse,
+        ::runtime::SdkError<ModifyBackupConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_config`](Self::modify_backup_config) would send.
+    pub fn modify_backup_config_request(
+        &self,
+        input: &ModifyBackupConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct ModifyBackupDownloadRestrictionResponse {
 /// Errors of `ModifyBackupDownloadRestriction`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyBackupDownloadRestrictionError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyBackupDownloadRestriction`: This API is used to modify the restrictions of downloading backups in a region. You can specify which types of networks (private, or both private and public), VPCs, and IPs to download backups.
+    pub async fn modify_backup_download_restriction(
+        &self,
+        input: &ModifyBackupDownloadRestrictionRequest,
+    ) -> Result<
+        ModifyBackupDownloadRestrictionResponse,
+        ::runtime::SdkError<ModifyBackupDownloadRestrictionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_download_restriction`](Self::modify_backup_download_restriction) would send.
+    pub fn modify_backup_download_restriction_request(
+        &self,
+        input: &ModifyBackupDownloadRestrictionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct ModifyBackupEncryptionStatusResponse {
 /// Errors of `ModifyBackupEncryptionStatus`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyBackupEncryptionStatusError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyBackupEncryptionStatus`: This API is used to set the encryption status of an instance backup.
+    pub async fn modify_backup_encryption_status(
+        &self,
+        input: &ModifyBackupEncryptionStatusRequest,
+    ) -> Result<
+        ModifyBackupEncryptionStatusResponse,
+        ::runtime::SdkError<ModifyBackupEncryptionStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_encryption_status`](Self::modify_backup_encryption_status) would send.
+    pub fn modify_backup_encryption_status_request(
+        &self,
+        input: &ModifyBackupEncryptionStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct ModifyCdbProxyAddressDescResponse {
 /// Errors of `ModifyCdbProxyAddressDesc`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyCdbProxyAddressDescError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyCdbProxyAddressDesc`: This API is used to modify the proxy address description.
+    pub async fn modify_cdb_proxy_address_desc(
+        &self,
+        input: &ModifyCdbProxyAddressDescRequest,
+    ) -> Result<
+        ModifyCdbProxyAddressDescResponse,
+        ::runtime::SdkError<ModifyCdbProxyAddressDescError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cdb_proxy_address_desc`](Self::modify_cdb_proxy_address_desc) would send.
+    pub fn modify_cdb_proxy_address_desc_request(
+        &self,
+        input: &ModifyCdbProxyAddressDescRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

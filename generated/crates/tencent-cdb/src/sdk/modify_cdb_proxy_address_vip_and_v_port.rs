@@ -92,6 +92,27 @@ pub struct ModifyCdbProxyAddressVipAndVPortResponse {
 /// Errors of `ModifyCdbProxyAddressVipAndVPort`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyCdbProxyAddressVipAndVPortError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyCdbProxyAddressVipAndVPort`: This API is used to modify the database proxy address VPC information.
+    pub async fn modify_cdb_proxy_address_vip_and_v_port(
+        &self,
+        input: &ModifyCdbProxyAddressVipAndVPortRequest,
+    ) -> Result<
+        ModifyCdbProxyAddressVipAndVPortResponse,
+        ::runtime::SdkError<ModifyCdbProxyAddressVipAndVPortError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cdb_proxy_address_vip_and_v_port`](Self::modify_cdb_proxy_address_vip_and_v_port) would send.
+    pub fn modify_cdb_proxy_address_vip_and_v_port_request(
+        &self,
+        input: &ModifyCdbProxyAddressVipAndVPortRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

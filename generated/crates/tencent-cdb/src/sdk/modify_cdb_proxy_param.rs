@@ -73,6 +73,27 @@ pub struct ModifyCdbProxyParamResponse {
 /// Errors of `ModifyCdbProxyParam`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyCdbProxyParamError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyCdbProxyParam`: This API is used to configure database proxy parameters.
+    pub async fn modify_cdb_proxy_param(
+        &self,
+        input: &ModifyCdbProxyParamRequest,
+    ) -> Result<
+        ModifyCdbProxyParamResponse,
+        ::runtime::SdkError<ModifyCdbProxyParamError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cdb_proxy_param`](Self::modify_cdb_proxy_param) would send.
+    pub fn modify_cdb_proxy_param_request(
+        &self,
+        input: &ModifyCdbProxyParamRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

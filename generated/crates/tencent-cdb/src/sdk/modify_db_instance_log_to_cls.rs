@@ -111,6 +111,27 @@ pub struct ModifyDbInstanceLogToClsResponse {
 /// Errors of `ModifyDBInstanceLogToCLS`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyDbInstanceLogToClsError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceLogToCLS`: This API is used to enable or disable the feature of sending CDB slow and error logs to CLS.
+    pub async fn modify_db_instance_log_to_cls(
+        &self,
+        input: &ModifyDbInstanceLogToClsRequest,
+    ) -> Result<
+        ModifyDbInstanceLogToClsResponse,
+        ::runtime::SdkError<ModifyDbInstanceLogToClsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_log_to_cls`](Self::modify_db_instance_log_to_cls) would send.
+    pub fn modify_db_instance_log_to_cls_request(
+        &self,
+        input: &ModifyDbInstanceLogToClsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct ModifyDbInstanceModesResponse {
 /// Errors of `ModifyDBInstanceModes`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyDbInstanceModesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceModes`: This API is used to change the mode of a cloud database.
+    pub async fn modify_db_instance_modes(
+        &self,
+        input: &ModifyDbInstanceModesRequest,
+    ) -> Result<
+        ModifyDbInstanceModesResponse,
+        ::runtime::SdkError<ModifyDbInstanceModesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_modes`](Self::modify_db_instance_modes) would send.
+    pub fn modify_db_instance_modes_request(
+        &self,
+        input: &ModifyDbInstanceModesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

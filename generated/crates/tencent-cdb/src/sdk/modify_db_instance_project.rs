@@ -66,6 +66,27 @@ pub struct ModifyDbInstanceProjectResponse {
 /// Errors of `ModifyDBInstanceProject`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyDbInstanceProjectError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceProject`: This API (ModifyDBInstanceProject) is used to modify the project to which a TencentDB instance belongs.
+    pub async fn modify_db_instance_project(
+        &self,
+        input: &ModifyDbInstanceProjectRequest,
+    ) -> Result<
+        ModifyDbInstanceProjectResponse,
+        ::runtime::SdkError<ModifyDbInstanceProjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_project`](Self::modify_db_instance_project) would send.
+    pub fn modify_db_instance_project_request(
+        &self,
+        input: &ModifyDbInstanceProjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

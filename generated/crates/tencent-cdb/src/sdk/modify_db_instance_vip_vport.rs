@@ -90,6 +90,27 @@ pub struct ModifyDbInstanceVipVportResponse {
 /// Errors of `ModifyDBInstanceVipVport`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyDbInstanceVipVportError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceVipVport`: This API is used to modify the IP and port number of a cloud database instance. It can also perform basic network to VPC network and subnet change under VPC network.
+    pub async fn modify_db_instance_vip_vport(
+        &self,
+        input: &ModifyDbInstanceVipVportRequest,
+    ) -> Result<
+        ModifyDbInstanceVipVportResponse,
+        ::runtime::SdkError<ModifyDbInstanceVipVportError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_vip_vport`](Self::modify_db_instance_vip_vport) would send.
+    pub fn modify_db_instance_vip_vport_request(
+        &self,
+        input: &ModifyDbInstanceVipVportRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

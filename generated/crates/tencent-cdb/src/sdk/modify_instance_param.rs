@@ -85,6 +85,27 @@ pub struct ModifyInstanceParamResponse {
 /// Errors of `ModifyInstanceParam`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyInstanceParamError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceParam`: This API (ModifyInstanceParam) is used to modify instance parameters.
+    pub async fn modify_instance_param(
+        &self,
+        input: &ModifyInstanceParamRequest,
+    ) -> Result<
+        ModifyInstanceParamResponse,
+        ::runtime::SdkError<ModifyInstanceParamError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_param`](Self::modify_instance_param) would send.
+    pub fn modify_instance_param_request(
+        &self,
+        input: &ModifyInstanceParamRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct ModifyInstancePasswordComplexityResponse {
 /// Errors of `ModifyInstancePasswordComplexity`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyInstancePasswordComplexityError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyInstancePasswordComplexity`: This API is used to modify the password complexity of a cloud database instance.
+    pub async fn modify_instance_password_complexity(
+        &self,
+        input: &ModifyInstancePasswordComplexityRequest,
+    ) -> Result<
+        ModifyInstancePasswordComplexityResponse,
+        ::runtime::SdkError<ModifyInstancePasswordComplexityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_password_complexity`](Self::modify_instance_password_complexity) would send.
+    pub fn modify_instance_password_complexity_request(
+        &self,
+        input: &ModifyInstancePasswordComplexityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,24 @@ pub struct ModifyInstanceTagResponse {
 /// Errors of `ModifyInstanceTag`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyInstanceTagError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceTag`: This API (ModifyInstanceTag) is used to add, modify, or delete an instance tag.
+    pub async fn modify_instance_tag(
+        &self,
+        input: &ModifyInstanceTagRequest,
+    ) -> Result<ModifyInstanceTagResponse, ::runtime::SdkError<ModifyInstanceTagError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_tag`](Self::modify_instance_tag) would send.
+    pub fn modify_instance_tag_request(
+        &self,
+        input: &ModifyInstanceTagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct ModifyLocalBinlogConfigResponse {
 /// Errors of `ModifyLocalBinlogConfig`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyLocalBinlogConfigError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyLocalBinlogConfig`: This API is used to modify the local binlog retention policy of an instance.
+    pub async fn modify_local_binlog_config(
+        &self,
+        input: &ModifyLocalBinlogConfigRequest,
+    ) -> Result<
+        ModifyLocalBinlogConfigResponse,
+        ::runtime::SdkError<ModifyLocalBinlogConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_local_binlog_config`](Self::modify_local_binlog_config) would send.
+    pub fn modify_local_binlog_config_request(
+        &self,
+        input: &ModifyLocalBinlogConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

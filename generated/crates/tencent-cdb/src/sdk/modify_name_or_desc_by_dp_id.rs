@@ -65,6 +65,27 @@ pub struct ModifyNameOrDescByDpIdResponse {
 /// Errors of `ModifyNameOrDescByDpId`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyNameOrDescByDpIdError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyNameOrDescByDpId`: This API is used to modify the name or description of a placement group.
+    pub async fn modify_name_or_desc_by_dp_id(
+        &self,
+        input: &ModifyNameOrDescByDpIdRequest,
+    ) -> Result<
+        ModifyNameOrDescByDpIdResponse,
+        ::runtime::SdkError<ModifyNameOrDescByDpIdError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_name_or_desc_by_dp_id`](Self::modify_name_or_desc_by_dp_id) would send.
+    pub fn modify_name_or_desc_by_dp_id_request(
+        &self,
+        input: &ModifyNameOrDescByDpIdRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

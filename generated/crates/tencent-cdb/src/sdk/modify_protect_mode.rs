@@ -62,6 +62,24 @@ pub struct ModifyProtectModeResponse {
 /// Errors of `ModifyProtectMode`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyProtectModeError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyProtectMode`: This API is used to modify the sync method of an instance. Description: This API can be called only by an exclusive cluster. This API is about to go offline.
+    pub async fn modify_protect_mode(
+        &self,
+        input: &ModifyProtectModeRequest,
+    ) -> Result<ModifyProtectModeResponse, ::runtime::SdkError<ModifyProtectModeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_protect_mode`](Self::modify_protect_mode) would send.
+    pub fn modify_protect_mode_request(
+        &self,
+        input: &ModifyProtectModeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

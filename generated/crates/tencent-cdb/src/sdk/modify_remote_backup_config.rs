@@ -83,6 +83,27 @@ pub struct ModifyRemoteBackupConfigResponse {
 /// Errors of `ModifyRemoteBackupConfig`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyRemoteBackupConfigError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyRemoteBackupConfig`: This API is used to modify the configuration information of a remote TencentDB instance backup.
+    pub async fn modify_remote_backup_config(
+        &self,
+        input: &ModifyRemoteBackupConfigRequest,
+    ) -> Result<
+        ModifyRemoteBackupConfigResponse,
+        ::runtime::SdkError<ModifyRemoteBackupConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_remote_backup_config`](Self::modify_remote_backup_config) would send.
+    pub fn modify_remote_backup_config_request(
+        &self,
+        input: &ModifyRemoteBackupConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,24 @@ pub struct ModifyRoGroupInfoResponse {
 /// Errors of `ModifyRoGroupInfo`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyRoGroupInfoError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyRoGroupInfo`: This API is used to update the information of a TencentDB RO group, such as configuring a read-only instance removal policy in case of excessive delay, setting read weights of read-only instances, and setting the replication delay.
+    pub async fn modify_ro_group_info(
+        &self,
+        input: &ModifyRoGroupInfoRequest,
+    ) -> Result<ModifyRoGroupInfoResponse, ::runtime::SdkError<ModifyRoGroupInfoError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_ro_group_info`](Self::modify_ro_group_info) would send.
+    pub fn modify_ro_group_info_request(
+        &self,
+        input: &ModifyRoGroupInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

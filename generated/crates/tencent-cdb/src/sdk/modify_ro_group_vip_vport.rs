@@ -64,6 +64,27 @@ pub struct ModifyRoGroupVipVportResponse {
 /// Errors of `ModifyRoGroupVipVport`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyRoGroupVipVportError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyRoGroupVipVport`: This API is used to modify the vip and vport of a Ro group.
+    pub async fn modify_ro_group_vip_vport(
+        &self,
+        input: &ModifyRoGroupVipVportRequest,
+    ) -> Result<
+        ModifyRoGroupVipVportResponse,
+        ::runtime::SdkError<ModifyRoGroupVipVportError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_ro_group_vip_vport`](Self::modify_ro_group_vip_vport) would send.
+    pub fn modify_ro_group_vip_vport_request(
+        &self,
+        input: &ModifyRoGroupVipVportRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,24 @@ pub struct ModifyTimeWindowResponse {
 /// Errors of `ModifyTimeWindow`: those of its service ([`CdbError`](super::CdbError)).
 pub type ModifyTimeWindowError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ModifyTimeWindow`: This API (ModifyTimeWindow) is used to update the maintenance time window of a TencentDB instance.
+    pub async fn modify_time_window(
+        &self,
+        input: &ModifyTimeWindowRequest,
+    ) -> Result<ModifyTimeWindowResponse, ::runtime::SdkError<ModifyTimeWindowError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_time_window`](Self::modify_time_window) would send.
+    pub fn modify_time_window_request(
+        &self,
+        input: &ModifyTimeWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct OfflineIsolatedInstancesResponse {
 /// Errors of `OfflineIsolatedInstances`: those of its service ([`CdbError`](super::CdbError)).
 pub type OfflineIsolatedInstancesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `OfflineIsolatedInstances`: This api is used to deactivate cloud database instances in quarantined state now. The instance Status for row operations must be quarantined state, such as instances with Status value 5 queried through the query instance list api.
+    pub async fn offline_isolated_instances(
+        &self,
+        input: &OfflineIsolatedInstancesRequest,
+    ) -> Result<
+        OfflineIsolatedInstancesResponse,
+        ::runtime::SdkError<OfflineIsolatedInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`offline_isolated_instances`](Self::offline_isolated_instances) would send.
+    pub fn offline_isolated_instances_request(
+        &self,
+        input: &OfflineIsolatedInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -97,6 +97,24 @@ pub struct OpenAuditServiceResponse {
 /// Errors of `OpenAuditService`: those of its service ([`CdbError`](super::CdbError)).
 pub type OpenAuditServiceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `OpenAuditService`: This API is used to activate audit service for CDB instance.
+    pub async fn open_audit_service(
+        &self,
+        input: &OpenAuditServiceRequest,
+    ) -> Result<OpenAuditServiceResponse, ::runtime::SdkError<OpenAuditServiceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_audit_service`](Self::open_audit_service) would send.
+    pub fn open_audit_service_request(
+        &self,
+        input: &OpenAuditServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

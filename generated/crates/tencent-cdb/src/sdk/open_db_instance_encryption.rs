@@ -77,6 +77,27 @@ pub struct OpenDbInstanceEncryptionResponse {
 /// Errors of `OpenDBInstanceEncryption`: those of its service ([`CdbError`](super::CdbError)).
 pub type OpenDbInstanceEncryptionError = super::CdbError;
 
+impl super::Client {
+    /// Calls `OpenDBInstanceEncryption`: This API is used to enable data storage encryption for instance and support users to specify custom keys.
+    pub async fn open_db_instance_encryption(
+        &self,
+        input: &OpenDbInstanceEncryptionRequest,
+    ) -> Result<
+        OpenDbInstanceEncryptionResponse,
+        ::runtime::SdkError<OpenDbInstanceEncryptionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_db_instance_encryption`](Self::open_db_instance_encryption) would send.
+    pub fn open_db_instance_encryption_request(
+        &self,
+        input: &OpenDbInstanceEncryptionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct OpenDbInstanceGtidResponse {
 /// Errors of `OpenDBInstanceGTID`: those of its service ([`CdbError`](super::CdbError)).
 pub type OpenDbInstanceGtidError = super::CdbError;
 
+impl super::Client {
+    /// Calls `OpenDBInstanceGTID`: This API (OpenDBInstanceGTID) is used to enable GTID for a TencentDB instance. Only instances on or above version 5.6 are supported.
+    pub async fn open_db_instance_gtid(
+        &self,
+        input: &OpenDbInstanceGtidRequest,
+    ) -> Result<
+        OpenDbInstanceGtidResponse,
+        ::runtime::SdkError<OpenDbInstanceGtidError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_db_instance_gtid`](Self::open_db_instance_gtid) would send.
+    pub fn open_db_instance_gtid_request(
+        &self,
+        input: &OpenDbInstanceGtidRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,24 @@ pub struct OpenSslResponse {
 /// Errors of `OpenSSL`: those of its service ([`CdbError`](super::CdbError)).
 pub type OpenSslError = super::CdbError;
 
+impl super::Client {
+    /// Calls `OpenSSL`: This API is used to enable SSL connectivity function.
+    pub async fn open_ssl(
+        &self,
+        input: &OpenSslRequest,
+    ) -> Result<OpenSslResponse, ::runtime::SdkError<OpenSslError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_ssl`](Self::open_ssl) would send.
+    pub fn open_ssl_request(
+        &self,
+        input: &OpenSslRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

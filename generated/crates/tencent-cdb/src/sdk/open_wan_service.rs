@@ -65,6 +65,24 @@ pub struct OpenWanServiceResponse {
 /// Errors of `OpenWanService`: those of its service ([`CdbError`](super::CdbError)).
 pub type OpenWanServiceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `OpenWanService`: This API (OpenWanService) is used to enable public network access for an instance.
+    pub async fn open_wan_service(
+        &self,
+        input: &OpenWanServiceRequest,
+    ) -> Result<OpenWanServiceResponse, ::runtime::SdkError<OpenWanServiceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_wan_service`](Self::open_wan_service) would send.
+    pub fn open_wan_service_request(
+        &self,
+        input: &OpenWanServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

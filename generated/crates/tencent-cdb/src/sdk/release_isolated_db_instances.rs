@@ -67,6 +67,27 @@ pub struct ReleaseIsolatedDbInstancesResponse {
 /// Errors of `ReleaseIsolatedDBInstances`: those of its service ([`CdbError`](super::CdbError)).
 pub type ReleaseIsolatedDbInstancesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ReleaseIsolatedDBInstances`: This API is used to restore isolated cloud database instances. It is only used for de-isolating pay-as-you-go instances. For monthly subscription instances, please use RenewDBInstance.
+    pub async fn release_isolated_db_instances(
+        &self,
+        input: &ReleaseIsolatedDbInstancesRequest,
+    ) -> Result<
+        ReleaseIsolatedDbInstancesResponse,
+        ::runtime::SdkError<ReleaseIsolatedDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`release_isolated_db_instances`](Self::release_isolated_db_instances) would send.
+    pub fn release_isolated_db_instances_request(
+        &self,
+        input: &ReleaseIsolatedDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ReloadBalanceProxyNodeResponse {
 /// Errors of `ReloadBalanceProxyNode`: those of its service ([`CdbError`](super::CdbError)).
 pub type ReloadBalanceProxyNodeError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ReloadBalanceProxyNode`: This API is used to rebalance the load on database proxy.
+    pub async fn reload_balance_proxy_node(
+        &self,
+        input: &ReloadBalanceProxyNodeRequest,
+    ) -> Result<
+        ReloadBalanceProxyNodeResponse,
+        ::runtime::SdkError<ReloadBalanceProxyNodeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reload_balance_proxy_node`](Self::reload_balance_proxy_node) would send.
+    pub fn reload_balance_proxy_node_request(
+        &self,
+        input: &ReloadBalanceProxyNodeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

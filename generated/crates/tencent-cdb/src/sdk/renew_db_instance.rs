@@ -74,6 +74,24 @@ pub struct RenewDbInstanceResponse {
 /// Errors of `RenewDBInstance`: those of its service ([`CdbError`](super::CdbError)).
 pub type RenewDbInstanceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `RenewDBInstance`: This API is used to renew cloud database instances. It supports yearly/monthly subscription instances. Pay-as-you-go instances can be renewed as yearly/monthly subscription instances through this API.
+    pub async fn renew_db_instance(
+        &self,
+        input: &RenewDbInstanceRequest,
+    ) -> Result<RenewDbInstanceResponse, ::runtime::SdkError<RenewDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_db_instance`](Self::renew_db_instance) would send.
+    pub fn renew_db_instance_request(
+        &self,
+        input: &RenewDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,24 @@ pub struct ResetPasswordResponse {
 /// Errors of `ResetPassword`: those of its service ([`CdbError`](super::CdbError)).
 pub type ResetPasswordError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ResetPassword`: Manually refresh rotation passwords
+    pub async fn reset_password(
+        &self,
+        input: &ResetPasswordRequest,
+    ) -> Result<ResetPasswordResponse, ::runtime::SdkError<ResetPasswordError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_password`](Self::reset_password) would send.
+    pub fn reset_password_request(
+        &self,
+        input: &ResetPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

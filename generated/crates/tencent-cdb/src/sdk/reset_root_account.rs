@@ -54,6 +54,24 @@ pub struct ResetRootAccountResponse {
 /// Errors of `ResetRootAccount`: those of its service ([`CdbError`](super::CdbError)).
 pub type ResetRootAccountError = super::CdbError;
 
+impl super::Client {
+    /// Calls `ResetRootAccount`: This API is used to reset the root account and initialize the account permissions.
+    pub async fn reset_root_account(
+        &self,
+        input: &ResetRootAccountRequest,
+    ) -> Result<ResetRootAccountResponse, ::runtime::SdkError<ResetRootAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_root_account`](Self::reset_root_account) would send.
+    pub fn reset_root_account_request(
+        &self,
+        input: &ResetRootAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

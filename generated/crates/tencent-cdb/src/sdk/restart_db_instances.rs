@@ -63,6 +63,27 @@ pub struct RestartDbInstancesResponse {
 /// Errors of `RestartDBInstances`: those of its service ([`CdbError`](super::CdbError)).
 pub type RestartDbInstancesError = super::CdbError;
 
+impl super::Client {
+    /// Calls `RestartDBInstances`: This API is used to restart cloud database instances.
+    pub async fn restart_db_instances(
+        &self,
+        input: &RestartDbInstancesRequest,
+    ) -> Result<
+        RestartDbInstancesResponse,
+        ::runtime::SdkError<RestartDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restart_db_instances`](Self::restart_db_instances) would send.
+    pub fn restart_db_instances_request(
+        &self,
+        input: &RestartDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

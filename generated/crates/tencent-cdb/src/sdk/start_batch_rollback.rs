@@ -59,6 +59,27 @@ pub struct StartBatchRollbackResponse {
 /// Errors of `StartBatchRollback`: those of its service ([`CdbError`](super::CdbError)).
 pub type StartBatchRollbackError = super::CdbError;
 
+impl super::Client {
+    /// Calls `StartBatchRollback`: This API (StartBatchRollback) is used to roll back the tables of a TencentDB instance in batches.
+    pub async fn start_batch_rollback(
+        &self,
+        input: &StartBatchRollbackRequest,
+    ) -> Result<
+        StartBatchRollbackResponse,
+        ::runtime::SdkError<StartBatchRollbackError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_batch_rollback`](Self::start_batch_rollback) would send.
+    pub fn start_batch_rollback_request(
+        &self,
+        input: &StartBatchRollbackRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,24 @@ pub struct StartCpuExpandResponse {
 /// Errors of `StartCpuExpand`: those of its service ([`CdbError`](super::CdbError)).
 pub type StartCpuExpandError = super::CdbError;
 
+impl super::Client {
+    /// Calls `StartCpuExpand`: This API is used to enable CPU Elastic Scaling, including one-time manual scale-out and automatic elastic scaling.
+    pub async fn start_cpu_expand(
+        &self,
+        input: &StartCpuExpandRequest,
+    ) -> Result<StartCpuExpandResponse, ::runtime::SdkError<StartCpuExpandError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_cpu_expand`](Self::start_cpu_expand) would send.
+    pub fn start_cpu_expand_request(
+        &self,
+        input: &StartCpuExpandRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct StartReplicationResponse {
 /// Errors of `StartReplication`: those of its service ([`CdbError`](super::CdbError)).
 pub type StartReplicationError = super::CdbError;
 
+impl super::Client {
+    /// Calls `StartReplication`: This API is used to enable RO replication and sync data from the primary instance.
+    pub async fn start_replication(
+        &self,
+        input: &StartReplicationRequest,
+    ) -> Result<StartReplicationResponse, ::runtime::SdkError<StartReplicationError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_replication`](Self::start_replication) would send.
+    pub fn start_replication_request(
+        &self,
+        input: &StartReplicationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

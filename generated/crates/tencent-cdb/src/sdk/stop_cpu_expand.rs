@@ -58,6 +58,24 @@ pub struct StopCpuExpandResponse {
 /// Errors of `StopCpuExpand`: those of its service ([`CdbError`](super::CdbError)).
 pub type StopCpuExpandError = super::CdbError;
 
+impl super::Client {
+    /// Calls `StopCpuExpand`: This API is used to disable elastic CPU expansion.
+    pub async fn stop_cpu_expand(
+        &self,
+        input: &StopCpuExpandRequest,
+    ) -> Result<StopCpuExpandResponse, ::runtime::SdkError<StopCpuExpandError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_cpu_expand`](Self::stop_cpu_expand) would send.
+    pub fn stop_cpu_expand_request(
+        &self,
+        input: &StopCpuExpandRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -56,6 +56,24 @@ pub struct StopDbImportJobResponse {
 /// Errors of `StopDBImportJob`: those of its service ([`CdbError`](super::CdbError)).
 pub type StopDbImportJobError = super::CdbError;
 
+impl super::Client {
+    /// Calls `StopDBImportJob`: This API is used to terminate a data import task. Description: Only incomplete import jobs support termination, and the executed SQL part is retained after termination.
+    pub async fn stop_db_import_job(
+        &self,
+        input: &StopDbImportJobRequest,
+    ) -> Result<StopDbImportJobResponse, ::runtime::SdkError<StopDbImportJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_db_import_job`](Self::stop_db_import_job) would send.
+    pub fn stop_db_import_job_request(
+        &self,
+        input: &StopDbImportJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct StopReplicationResponse {
 /// Errors of `StopReplication`: those of its service ([`CdbError`](super::CdbError)).
 pub type StopReplicationError = super::CdbError;
 
+impl super::Client {
+    /// Calls `StopReplication`: This API is used to stop RO replication and interrupt data sync from the primary instance.
+    pub async fn stop_replication(
+        &self,
+        input: &StopReplicationRequest,
+    ) -> Result<StopReplicationResponse, ::runtime::SdkError<StopReplicationError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_replication`](Self::stop_replication) would send.
+    pub fn stop_replication_request(
+        &self,
+        input: &StopReplicationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct StopRollbackResponse {
 /// Errors of `StopRollback`: those of its service ([`CdbError`](super::CdbError)).
 pub type StopRollbackError = super::CdbError;
 
+impl super::Client {
+    /// Calls `StopRollback`: This api is used to revoke an ongoing rollback task of an instance. The api response returns an Asynchronous Task ID. The revocation result can be queried through \[DescribeAsyncRequestInfo\](<https://www.tencentcloud.com/document/api/236/20410?from_cn_redirect=1>) for task execution.
+    pub async fn stop_rollback(
+        &self,
+        input: &StopRollbackRequest,
+    ) -> Result<StopRollbackResponse, ::runtime::SdkError<StopRollbackError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_rollback`](Self::stop_rollback) would send.
+    pub fn stop_rollback_request(
+        &self,
+        input: &StopRollbackRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

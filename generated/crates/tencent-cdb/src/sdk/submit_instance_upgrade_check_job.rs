@@ -68,6 +68,27 @@ pub struct SubmitInstanceUpgradeCheckJobResponse {
 /// Errors of `SubmitInstanceUpgradeCheckJob`: those of its service ([`CdbError`](super::CdbError)).
 pub type SubmitInstanceUpgradeCheckJobError = super::CdbError;
 
+impl super::Client {
+    /// Calls `SubmitInstanceUpgradeCheckJob`: This API is used to submit an instance version upgrade validation task.
+    pub async fn submit_instance_upgrade_check_job(
+        &self,
+        input: &SubmitInstanceUpgradeCheckJobRequest,
+    ) -> Result<
+        SubmitInstanceUpgradeCheckJobResponse,
+        ::runtime::SdkError<SubmitInstanceUpgradeCheckJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`submit_instance_upgrade_check_job`](Self::submit_instance_upgrade_check_job) would send.
+    pub fn submit_instance_upgrade_check_job_request(
+        &self,
+        input: &SubmitInstanceUpgradeCheckJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

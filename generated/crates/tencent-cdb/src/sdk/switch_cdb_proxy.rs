@@ -61,6 +61,24 @@ pub struct SwitchCdbProxyResponse {
 /// Errors of `SwitchCDBProxy`: those of its service ([`CdbError`](super::CdbError)).
 pub type SwitchCdbProxyError = super::CdbError;
 
+impl super::Client {
+    /// Calls `SwitchCDBProxy`: This API is used to manually initiate an immediate switch after database proxy configuration modification or edition upgrade.
+    pub async fn switch_cdb_proxy(
+        &self,
+        input: &SwitchCdbProxyRequest,
+    ) -> Result<SwitchCdbProxyResponse, ::runtime::SdkError<SwitchCdbProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_cdb_proxy`](Self::switch_cdb_proxy) would send.
+    pub fn switch_cdb_proxy_request(
+        &self,
+        input: &SwitchCdbProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

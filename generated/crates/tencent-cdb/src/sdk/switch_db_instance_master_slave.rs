@@ -80,6 +80,27 @@ pub struct SwitchDbInstanceMasterSlaveResponse {
 /// Errors of `SwitchDBInstanceMasterSlave`: those of its service ([`CdbError`](super::CdbError)).
 pub type SwitchDbInstanceMasterSlaveError = super::CdbError;
 
+impl super::Client {
+    /// Calls `SwitchDBInstanceMasterSlave`: This API is used for source-to-replica switch.
+    pub async fn switch_db_instance_master_slave(
+        &self,
+        input: &SwitchDbInstanceMasterSlaveRequest,
+    ) -> Result<
+        SwitchDbInstanceMasterSlaveResponse,
+        ::runtime::SdkError<SwitchDbInstanceMasterSlaveError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_db_instance_master_slave`](Self::switch_db_instance_master_slave) would send.
+    pub fn switch_db_instance_master_slave_request(
+        &self,
+        input: &SwitchDbInstanceMasterSlaveRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct SwitchDrInstanceToMasterResponse {
 /// Errors of `SwitchDrInstanceToMaster`: those of its service ([`CdbError`](super::CdbError)).
 pub type SwitchDrInstanceToMasterError = super::CdbError;
 
+impl super::Client {
+    /// Calls `SwitchDrInstanceToMaster`: This API is used to switch a cloud database disaster recovery instance to primary instance. Note that the request must be sent to the region where the disaster recovery instance is located.
+    pub async fn switch_dr_instance_to_master(
+        &self,
+        input: &SwitchDrInstanceToMasterRequest,
+    ) -> Result<
+        SwitchDrInstanceToMasterResponse,
+        ::runtime::SdkError<SwitchDrInstanceToMasterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_dr_instance_to_master`](Self::switch_dr_instance_to_master) would send.
+    pub fn switch_dr_instance_to_master_request(
+        &self,
+        input: &SwitchDrInstanceToMasterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

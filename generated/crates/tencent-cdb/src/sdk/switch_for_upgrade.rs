@@ -59,6 +59,24 @@ pub struct SwitchForUpgradeResponse {
 /// Errors of `SwitchForUpgrade`: those of its service ([`CdbError`](super::CdbError)).
 pub type SwitchForUpgradeError = super::CdbError;
 
+impl super::Client {
+    /// Calls `SwitchForUpgrade`: This API (SwitchForUpgrade) is used to switch to a new instance. You can initiate this process when the primary instance being upgraded is pending switch.
+    pub async fn switch_for_upgrade(
+        &self,
+        input: &SwitchForUpgradeRequest,
+    ) -> Result<SwitchForUpgradeResponse, ::runtime::SdkError<SwitchForUpgradeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_for_upgrade`](Self::switch_for_upgrade) would send.
+    pub fn switch_for_upgrade_request(
+        &self,
+        input: &SwitchForUpgradeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

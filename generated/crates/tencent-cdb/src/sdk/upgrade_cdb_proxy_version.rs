@@ -86,6 +86,27 @@ pub struct UpgradeCdbProxyVersionResponse {
 /// Errors of `UpgradeCDBProxyVersion`: those of its service ([`CdbError`](super::CdbError)).
 pub type UpgradeCdbProxyVersionError = super::CdbError;
 
+impl super::Client {
+    /// Calls `UpgradeCDBProxyVersion`: This API is used to upgrade the database proxy version.
+    pub async fn upgrade_cdb_proxy_version(
+        &self,
+        input: &UpgradeCdbProxyVersionRequest,
+    ) -> Result<
+        UpgradeCdbProxyVersionResponse,
+        ::runtime::SdkError<UpgradeCdbProxyVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_cdb_proxy_version`](Self::upgrade_cdb_proxy_version) would send.
+    pub fn upgrade_cdb_proxy_version_request(
+        &self,
+        input: &UpgradeCdbProxyVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

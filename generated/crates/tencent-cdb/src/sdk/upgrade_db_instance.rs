@@ -169,6 +169,24 @@ pub struct UpgradeDbInstanceResponse {
 /// Errors of `UpgradeDBInstance`: those of its service ([`CdbError`](super::CdbError)).
 pub type UpgradeDbInstanceError = super::CdbError;
 
+impl super::Client {
+    /// Calls `UpgradeDBInstance`: This API is used to upgrade or downgrade the configuration of a cloud database instance. Supported instance types include primary instance, disaster recovery instance and read-only instance. If you need to migrate business, fill in the instance specification (CPU, memory), otherwise the system will use the minimum allowed specification by default.
+    pub async fn upgrade_db_instance(
+        &self,
+        input: &UpgradeDbInstanceRequest,
+    ) -> Result<UpgradeDbInstanceResponse, ::runtime::SdkError<UpgradeDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_db_instance`](Self::upgrade_db_instance) would send.
+    pub fn upgrade_db_instance_request(
+        &self,
+        input: &UpgradeDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

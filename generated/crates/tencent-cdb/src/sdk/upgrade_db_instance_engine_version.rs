@@ -94,6 +94,27 @@ pub struct UpgradeDbInstanceEngineVersionResponse {
 /// Errors of `UpgradeDBInstanceEngineVersion`: those of its service ([`CdbError`](super::CdbError)).
 pub type UpgradeDbInstanceEngineVersionError = super::CdbError;
 
+impl super::Client {
+    /// Calls `UpgradeDBInstanceEngineVersion`: This API is used to upgrade the version of a cloud database instance. Supported instance types include primary instance, disaster recovery instance, and read-only instance. Before upgrade, submit an upgrade check task via SubmitInstanceUpgradeCheckJob (<https://www.tencentcloud.com/document/product/236/110468?from_cn_redirect=1>).
+    pub async fn upgrade_db_instance_engine_version(
+        &self,
+        input: &UpgradeDbInstanceEngineVersionRequest,
+    ) -> Result<
+        UpgradeDbInstanceEngineVersionResponse,
+        ::runtime::SdkError<UpgradeDbInstanceEngineVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_db_instance_engine_version`](Self::upgrade_db_instance_engine_version) would send.
+    pub fn upgrade_db_instance_engine_version_request(
+        &self,
+        input: &UpgradeDbInstanceEngineVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

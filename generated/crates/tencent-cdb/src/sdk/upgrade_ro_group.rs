@@ -65,6 +65,24 @@ pub struct UpgradeRoGroupResponse {
 /// Errors of `UpgradeRoGroup`: those of its service ([`CdbError`](super::CdbError)).
 pub type UpgradeRoGroupError = super::CdbError;
 
+impl super::Client {
+    /// Calls `UpgradeRoGroup`: This API is used to upgrade a read-only group to a pure network forwarding mode.
+    pub async fn upgrade_ro_group(
+        &self,
+        input: &UpgradeRoGroupRequest,
+    ) -> Result<UpgradeRoGroupResponse, ::runtime::SdkError<UpgradeRoGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_ro_group`](Self::upgrade_ro_group) would send.
+    pub fn upgrade_ro_group_request(
+        &self,
+        input: &UpgradeRoGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

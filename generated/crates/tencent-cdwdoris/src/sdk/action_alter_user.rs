@@ -72,6 +72,24 @@ pub struct ActionAlterUserResponse {
 /// Errors of `ActionAlterUser`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ActionAlterUserError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ActionAlterUser`: This API is used to add and modify a user.
+    pub async fn action_alter_user(
+        &self,
+        input: &ActionAlterUserRequest,
+    ) -> Result<ActionAlterUserResponse, ::runtime::SdkError<ActionAlterUserError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`action_alter_user`](Self::action_alter_user) would send.
+    pub fn action_alter_user_request(
+        &self,
+        input: &ActionAlterUserRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,24 @@ pub struct CancelBackupJobResponse {
 /// Errors of `CancelBackupJob`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CancelBackupJobError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CancelBackupJob`: This API is used to cancel the corresponding backup instance task.
+    pub async fn cancel_backup_job(
+        &self,
+        input: &CancelBackupJobRequest,
+    ) -> Result<CancelBackupJobResponse, ::runtime::SdkError<CancelBackupJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`cancel_backup_job`](Self::cancel_backup_job) would send.
+    pub fn cancel_backup_job_request(
+        &self,
+        input: &CancelBackupJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct CheckCoolDownWorkingVariableConfigCorrectResponse {
 /// Errors of `CheckCoolDownWorkingVariableConfigCorrect`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CheckCoolDownWorkingVariableConfigCorrectError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CheckCoolDownWorkingVariableConfigCorrect`: This API is used to check whether variables and configurations for hot/cold data layering are correct.
+    pub async fn check_cool_down_working_variable_config_correct(
+        &self,
+        input: &CheckCoolDownWorkingVariableConfigCorrectRequest,
+    ) -> Result<
+        CheckCoolDownWorkingVariableConfigCorrectResponse,
+        ::runtime::SdkError<CheckCoolDownWorkingVariableConfigCorrectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`check_cool_down_working_variable_config_correct`](Self::check_cool_down_working_variable_config_correct) would send.
+    pub fn check_cool_down_working_variable_config_correct_request(
+        &self,
+        input: &CheckCoolDownWorkingVariableConfigCorrectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

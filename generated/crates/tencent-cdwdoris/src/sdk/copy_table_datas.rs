@@ -102,6 +102,24 @@ pub struct CopyTableDatasResponse {
 /// Errors of `CopyTableDatas`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CopyTableDatasError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CopyTableDatas`: This API is used to copy the source table to the target table.
+    pub async fn copy_table_datas(
+        &self,
+        input: &CopyTableDatasRequest,
+    ) -> Result<CopyTableDatasResponse, ::runtime::SdkError<CopyTableDatasError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`copy_table_datas`](Self::copy_table_datas) would send.
+    pub fn copy_table_datas_request(
+        &self,
+        input: &CopyTableDatasRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

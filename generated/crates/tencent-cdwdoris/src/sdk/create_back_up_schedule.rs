@@ -100,6 +100,27 @@ pub struct CreateBackUpScheduleResponse {
 /// Errors of `CreateBackUpSchedule`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CreateBackUpScheduleError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CreateBackUpSchedule`: This API is used to create or modify backup policies.
+    pub async fn create_back_up_schedule(
+        &self,
+        input: &CreateBackUpScheduleRequest,
+    ) -> Result<
+        CreateBackUpScheduleResponse,
+        ::runtime::SdkError<CreateBackUpScheduleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_back_up_schedule`](Self::create_back_up_schedule) would send.
+    pub fn create_back_up_schedule_request(
+        &self,
+        input: &CreateBackUpScheduleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

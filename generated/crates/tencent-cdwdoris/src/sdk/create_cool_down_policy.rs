@@ -74,6 +74,27 @@ pub struct CreateCoolDownPolicyResponse {
 /// Errors of `CreateCoolDownPolicy`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CreateCoolDownPolicyError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CreateCoolDownPolicy`: This API is used to create a hot/cold data layering policy.
+    pub async fn create_cool_down_policy(
+        &self,
+        input: &CreateCoolDownPolicyRequest,
+    ) -> Result<
+        CreateCoolDownPolicyResponse,
+        ::runtime::SdkError<CreateCoolDownPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cool_down_policy`](Self::create_cool_down_policy) would send.
+    pub fn create_cool_down_policy_request(
+        &self,
+        input: &CreateCoolDownPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

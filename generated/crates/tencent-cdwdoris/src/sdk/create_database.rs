@@ -82,6 +82,24 @@ pub struct CreateDatabaseResponse {
 /// Errors of `CreateDatabase`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CreateDatabaseError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CreateDatabase`: This API is used to create a TCHouse-D database.
+    pub async fn create_database(
+        &self,
+        input: &CreateDatabaseRequest,
+    ) -> Result<CreateDatabaseResponse, ::runtime::SdkError<CreateDatabaseError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_database`](Self::create_database) would send.
+    pub fn create_database_request(
+        &self,
+        input: &CreateDatabaseRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -154,6 +154,24 @@ pub struct CreateInstanceNewResponse {
 /// Errors of `CreateInstanceNew`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CreateInstanceNewError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CreateInstanceNew`: This API is used to create clusters.
+    pub async fn create_instance_new(
+        &self,
+        input: &CreateInstanceNewRequest,
+    ) -> Result<CreateInstanceNewResponse, ::runtime::SdkError<CreateInstanceNewError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_instance_new`](Self::create_instance_new) would send.
+    pub fn create_instance_new_request(
+        &self,
+        input: &CreateInstanceNewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

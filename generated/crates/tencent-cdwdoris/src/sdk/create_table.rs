@@ -126,6 +126,24 @@ pub struct CreateTableResponse {
 /// Errors of `CreateTable`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CreateTableError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CreateTable`: This API is used to create a TCHouse-D table under the specified database.
+    pub async fn create_table(
+        &self,
+        input: &CreateTableRequest,
+    ) -> Result<CreateTableResponse, ::runtime::SdkError<CreateTableError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_table`](Self::create_table) would send.
+    pub fn create_table_request(
+        &self,
+        input: &CreateTableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

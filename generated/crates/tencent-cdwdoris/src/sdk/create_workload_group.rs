@@ -64,6 +64,27 @@ pub struct CreateWorkloadGroupResponse {
 /// Errors of `CreateWorkloadGroup`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type CreateWorkloadGroupError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `CreateWorkloadGroup`: This API is used to create resource groups.
+    pub async fn create_workload_group(
+        &self,
+        input: &CreateWorkloadGroupRequest,
+    ) -> Result<
+        CreateWorkloadGroupResponse,
+        ::runtime::SdkError<CreateWorkloadGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_workload_group`](Self::create_workload_group) would send.
+    pub fn create_workload_group_request(
+        &self,
+        input: &CreateWorkloadGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

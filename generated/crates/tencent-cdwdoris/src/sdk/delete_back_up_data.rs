@@ -64,6 +64,24 @@ pub struct DeleteBackUpDataResponse {
 /// Errors of `DeleteBackUpData`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DeleteBackUpDataError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DeleteBackUpData`: This API is used to delete backup data.
+    pub async fn delete_back_up_data(
+        &self,
+        input: &DeleteBackUpDataRequest,
+    ) -> Result<DeleteBackUpDataResponse, ::runtime::SdkError<DeleteBackUpDataError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_back_up_data`](Self::delete_back_up_data) would send.
+    pub fn delete_back_up_data_request(
+        &self,
+        input: &DeleteBackUpDataRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,24 @@ pub struct DeleteTableResponse {
 /// Errors of `DeleteTable`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DeleteTableError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DeleteTable`: This API is used to delete the specified table in the specified database.
+    pub async fn delete_table(
+        &self,
+        input: &DeleteTableRequest,
+    ) -> Result<DeleteTableResponse, ::runtime::SdkError<DeleteTableError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_table`](Self::delete_table) would send.
+    pub fn delete_table_request(
+        &self,
+        input: &DeleteTableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

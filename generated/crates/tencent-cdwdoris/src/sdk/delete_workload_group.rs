@@ -63,6 +63,27 @@ pub struct DeleteWorkloadGroupResponse {
 /// Errors of `DeleteWorkloadGroup`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DeleteWorkloadGroupError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DeleteWorkloadGroup`: This API is used to delete resource groups.
+    pub async fn delete_workload_group(
+        &self,
+        input: &DeleteWorkloadGroupRequest,
+    ) -> Result<
+        DeleteWorkloadGroupResponse,
+        ::runtime::SdkError<DeleteWorkloadGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_workload_group`](Self::delete_workload_group) would send.
+    pub fn delete_workload_group_request(
+        &self,
+        input: &DeleteWorkloadGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

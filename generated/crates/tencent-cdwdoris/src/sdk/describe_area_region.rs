@@ -68,6 +68,27 @@ pub struct DescribeAreaRegionResponse {
 /// Errors of `DescribeAreaRegion`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeAreaRegionError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeAreaRegion`: This API is used to display region information and the total number of clusters in each region on the cluster list page.
+    pub async fn describe_area_region(
+        &self,
+        input: &DescribeAreaRegionRequest,
+    ) -> Result<
+        DescribeAreaRegionResponse,
+        ::runtime::SdkError<DescribeAreaRegionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_area_region`](Self::describe_area_region) would send.
+    pub fn describe_area_region_request(
+        &self,
+        input: &DescribeAreaRegionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -85,6 +85,24 @@ pub struct DescribeBackUpJobResponse {
 /// Errors of `DescribeBackUpJob`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeBackUpJobError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeBackUpJob`: This API is used to query the list of backup instances.
+    pub async fn describe_back_up_job(
+        &self,
+        input: &DescribeBackUpJobRequest,
+    ) -> Result<DescribeBackUpJobResponse, ::runtime::SdkError<DescribeBackUpJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_back_up_job`](Self::describe_back_up_job) would send.
+    pub fn describe_back_up_job_request(
+        &self,
+        input: &DescribeBackUpJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

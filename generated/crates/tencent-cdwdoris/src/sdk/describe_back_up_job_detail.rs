@@ -67,6 +67,27 @@ pub struct DescribeBackUpJobDetailResponse {
 /// Errors of `DescribeBackUpJobDetail`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeBackUpJobDetailError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeBackUpJobDetail`: This API is used to query backup task details.
+    pub async fn describe_back_up_job_detail(
+        &self,
+        input: &DescribeBackUpJobDetailRequest,
+    ) -> Result<
+        DescribeBackUpJobDetailResponse,
+        ::runtime::SdkError<DescribeBackUpJobDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_back_up_job_detail`](Self::describe_back_up_job_detail) would send.
+    pub fn describe_back_up_job_detail_request(
+        &self,
+        input: &DescribeBackUpJobDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -44,6 +44,27 @@ pub struct DescribeBackUpSchedulesResponse {
 /// Errors of `DescribeBackUpSchedules`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeBackUpSchedulesError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeBackUpSchedules`: This API is used to obtain the scheduled task information for the backup and migration.
+    pub async fn describe_back_up_schedules(
+        &self,
+        input: &DescribeBackUpSchedulesRequest,
+    ) -> Result<
+        DescribeBackUpSchedulesResponse,
+        ::runtime::SdkError<DescribeBackUpSchedulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_back_up_schedules`](Self::describe_back_up_schedules) would send.
+    pub fn describe_back_up_schedules_request(
+        &self,
+        input: &DescribeBackUpSchedulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

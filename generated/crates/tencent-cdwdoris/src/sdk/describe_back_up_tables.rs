@@ -74,6 +74,27 @@ pub struct DescribeBackUpTablesResponse {
 /// Errors of `DescribeBackUpTables`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeBackUpTablesError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeBackUpTables`: This API is used to obtain the information of the table available for backup.
+    pub async fn describe_back_up_tables(
+        &self,
+        input: &DescribeBackUpTablesRequest,
+    ) -> Result<
+        DescribeBackUpTablesResponse,
+        ::runtime::SdkError<DescribeBackUpTablesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_back_up_tables`](Self::describe_back_up_tables) would send.
+    pub fn describe_back_up_tables_request(
+        &self,
+        input: &DescribeBackUpTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

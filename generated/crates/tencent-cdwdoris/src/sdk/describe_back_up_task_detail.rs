@@ -74,6 +74,27 @@ pub struct DescribeBackUpTaskDetailResponse {
 /// Errors of `DescribeBackUpTaskDetail`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeBackUpTaskDetailError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeBackUpTaskDetail`: This API is used to query the progress details of backup tasks.
+    pub async fn describe_back_up_task_detail(
+        &self,
+        input: &DescribeBackUpTaskDetailRequest,
+    ) -> Result<
+        DescribeBackUpTaskDetailResponse,
+        ::runtime::SdkError<DescribeBackUpTaskDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_back_up_task_detail`](Self::describe_back_up_task_detail) would send.
+    pub fn describe_back_up_task_detail_request(
+        &self,
+        input: &DescribeBackUpTaskDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct DescribeClusterConfigsResponse {
 /// Errors of `DescribeClusterConfigs`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeClusterConfigsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeClusterConfigs`: This API is used to get the contents of the latest configuration files (config.xml, metrika.xml, and user.xml) of the cluster and display them to the user.
+    pub async fn describe_cluster_configs(
+        &self,
+        input: &DescribeClusterConfigsRequest,
+    ) -> Result<
+        DescribeClusterConfigsResponse,
+        ::runtime::SdkError<DescribeClusterConfigsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_configs`](Self::describe_cluster_configs) would send.
+    pub fn describe_cluster_configs_request(
+        &self,
+        input: &DescribeClusterConfigsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct DescribeClusterConfigsHistoryResponse {
 /// Errors of `DescribeClusterConfigsHistory`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeClusterConfigsHistoryError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeClusterConfigsHistory`: This API is used to obtain the modification history of cluster configuration files.
+    pub async fn describe_cluster_configs_history(
+        &self,
+        input: &DescribeClusterConfigsHistoryRequest,
+    ) -> Result<
+        DescribeClusterConfigsHistoryResponse,
+        ::runtime::SdkError<DescribeClusterConfigsHistoryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_configs_history`](Self::describe_cluster_configs_history) would send.
+    pub fn describe_cluster_configs_history_request(
+        &self,
+        input: &DescribeClusterConfigsHistoryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

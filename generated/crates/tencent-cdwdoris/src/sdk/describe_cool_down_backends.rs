@@ -68,6 +68,27 @@ pub struct DescribeCoolDownBackendsResponse {
 /// Errors of `DescribeCoolDownBackends`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeCoolDownBackendsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeCoolDownBackends`: This API is used to query the list of backend nodes supporting hot/cold data layering.
+    pub async fn describe_cool_down_backends(
+        &self,
+        input: &DescribeCoolDownBackendsRequest,
+    ) -> Result<
+        DescribeCoolDownBackendsResponse,
+        ::runtime::SdkError<DescribeCoolDownBackendsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cool_down_backends`](Self::describe_cool_down_backends) would send.
+    pub fn describe_cool_down_backends_request(
+        &self,
+        input: &DescribeCoolDownBackendsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct DescribeCoolDownPoliciesResponse {
 /// Errors of `DescribeCoolDownPolicies`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeCoolDownPoliciesError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeCoolDownPolicies`: This API is used to query the list of hot/cold data layering policies.
+    pub async fn describe_cool_down_policies(
+        &self,
+        input: &DescribeCoolDownPoliciesRequest,
+    ) -> Result<
+        DescribeCoolDownPoliciesResponse,
+        ::runtime::SdkError<DescribeCoolDownPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cool_down_policies`](Self::describe_cool_down_policies) would send.
+    pub fn describe_cool_down_policies_request(
+        &self,
+        input: &DescribeCoolDownPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct DescribeCoolDownTableDataResponse {
 /// Errors of `DescribeCoolDownTableData`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeCoolDownTableDataError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeCoolDownTableData`: This API is used to query the layered hot and cold data in a table.
+    pub async fn describe_cool_down_table_data(
+        &self,
+        input: &DescribeCoolDownTableDataRequest,
+    ) -> Result<
+        DescribeCoolDownTableDataResponse,
+        ::runtime::SdkError<DescribeCoolDownTableDataError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cool_down_table_data`](Self::describe_cool_down_table_data) would send.
+    pub fn describe_cool_down_table_data_request(
+        &self,
+        input: &DescribeCoolDownTableDataRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -88,6 +88,27 @@ pub struct DescribeCreateTablesDdlResponse {
 /// Errors of `DescribeCreateTablesDDL`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeCreateTablesDdlError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeCreateTablesDDL`: This API is used to batch obtain the table creation DDL.
+    pub async fn describe_create_tables_ddl(
+        &self,
+        input: &DescribeCreateTablesDdlRequest,
+    ) -> Result<
+        DescribeCreateTablesDdlResponse,
+        ::runtime::SdkError<DescribeCreateTablesDdlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_create_tables_ddl`](Self::describe_create_tables_ddl) would send.
+    pub fn describe_create_tables_ddl_request(
+        &self,
+        input: &DescribeCreateTablesDdlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

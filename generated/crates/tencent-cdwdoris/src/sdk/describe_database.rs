@@ -91,6 +91,24 @@ pub struct DescribeDatabaseResponse {
 /// Errors of `DescribeDatabase`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeDatabaseError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeDatabase`: This API is used to obtain the database information under a specific data source.
+    pub async fn describe_database(
+        &self,
+        input: &DescribeDatabaseRequest,
+    ) -> Result<DescribeDatabaseResponse, ::runtime::SdkError<DescribeDatabaseError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_database`](Self::describe_database) would send.
+    pub fn describe_database_request(
+        &self,
+        input: &DescribeDatabaseRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

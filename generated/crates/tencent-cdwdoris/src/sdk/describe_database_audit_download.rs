@@ -129,6 +129,27 @@ pub struct DescribeDatabaseAuditDownloadResponse {
 /// Errors of `DescribeDatabaseAuditDownload`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeDatabaseAuditDownloadError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeDatabaseAuditDownload`: This API is used to download database audit logs.
+    pub async fn describe_database_audit_download(
+        &self,
+        input: &DescribeDatabaseAuditDownloadRequest,
+    ) -> Result<
+        DescribeDatabaseAuditDownloadResponse,
+        ::runtime::SdkError<DescribeDatabaseAuditDownloadError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_database_audit_download`](Self::describe_database_audit_download) would send.
+    pub fn describe_database_audit_download_request(
+        &self,
+        input: &DescribeDatabaseAuditDownloadRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -134,6 +134,27 @@ pub struct DescribeDatabaseAuditRecordsResponse {
 /// Errors of `DescribeDatabaseAuditRecords`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeDatabaseAuditRecordsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeDatabaseAuditRecords`: This API is used to get database audit records.
+    pub async fn describe_database_audit_records(
+        &self,
+        input: &DescribeDatabaseAuditRecordsRequest,
+    ) -> Result<
+        DescribeDatabaseAuditRecordsResponse,
+        ::runtime::SdkError<DescribeDatabaseAuditRecordsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_database_audit_records`](Self::describe_database_audit_records) would send.
+    pub fn describe_database_audit_records_request(
+        &self,
+        input: &DescribeDatabaseAuditRecordsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,24 @@ pub struct DescribeInstanceResponse {
 /// Errors of `DescribeInstance`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeInstanceError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeInstance`: This API is used to query the specific information of a cluster based on the cluster ID.
+    pub async fn describe_instance(
+        &self,
+        input: &DescribeInstanceRequest,
+    ) -> Result<DescribeInstanceResponse, ::runtime::SdkError<DescribeInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance`](Self::describe_instance) would send.
+    pub fn describe_instance_request(
+        &self,
+        input: &DescribeInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

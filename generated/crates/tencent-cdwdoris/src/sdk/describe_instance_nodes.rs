@@ -84,6 +84,27 @@ pub struct DescribeInstanceNodesResponse {
 /// Errors of `DescribeInstanceNodes`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeInstanceNodesError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceNodes`: This API is used to get the list of cluster node information.
+    pub async fn describe_instance_nodes(
+        &self,
+        input: &DescribeInstanceNodesRequest,
+    ) -> Result<
+        DescribeInstanceNodesResponse,
+        ::runtime::SdkError<DescribeInstanceNodesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_nodes`](Self::describe_instance_nodes) would send.
+    pub fn describe_instance_nodes_request(
+        &self,
+        input: &DescribeInstanceNodesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct DescribeInstanceNodesInfoResponse {
 /// Errors of `DescribeInstanceNodesInfo`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeInstanceNodesInfoError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceNodesInfo`: This API is used to get the BE/FE node roles.
+    pub async fn describe_instance_nodes_info(
+        &self,
+        input: &DescribeInstanceNodesInfoRequest,
+    ) -> Result<
+        DescribeInstanceNodesInfoResponse,
+        ::runtime::SdkError<DescribeInstanceNodesInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_nodes_info`](Self::describe_instance_nodes_info) would send.
+    pub fn describe_instance_nodes_info_request(
+        &self,
+        input: &DescribeInstanceNodesInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct DescribeInstanceNodesRoleResponse {
 /// Errors of `DescribeInstanceNodesRole`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeInstanceNodesRoleError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceNodesRole`: This API is used to obtain cluster node roles.
+    pub async fn describe_instance_nodes_role(
+        &self,
+        input: &DescribeInstanceNodesRoleRequest,
+    ) -> Result<
+        DescribeInstanceNodesRoleResponse,
+        ::runtime::SdkError<DescribeInstanceNodesRoleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_nodes_role`](Self::describe_instance_nodes_role) would send.
+    pub fn describe_instance_nodes_role_request(
+        &self,
+        input: &DescribeInstanceNodesRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,27 @@ pub struct DescribeInstanceOperationHistoryResponse {
 /// Errors of `DescribeInstanceOperationHistory`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeInstanceOperationHistoryError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceOperationHistory`: This API is used to pull the operation list of the cluster. The API supports pagination query and filtering operation records by time range.
+    pub async fn describe_instance_operation_history(
+        &self,
+        input: &DescribeInstanceOperationHistoryRequest,
+    ) -> Result<
+        DescribeInstanceOperationHistoryResponse,
+        ::runtime::SdkError<DescribeInstanceOperationHistoryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_operation_history`](Self::describe_instance_operation_history) would send.
+    pub fn describe_instance_operation_history_request(
+        &self,
+        input: &DescribeInstanceOperationHistoryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -85,6 +85,27 @@ pub struct DescribeInstanceOperationsResponse {
 /// Errors of `DescribeInstanceOperations`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeInstanceOperationsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceOperations`: This API is used to pull operations of the cluster on the cluster details page.
+    pub async fn describe_instance_operations(
+        &self,
+        input: &DescribeInstanceOperationsRequest,
+    ) -> Result<
+        DescribeInstanceOperationsResponse,
+        ::runtime::SdkError<DescribeInstanceOperationsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_operations`](Self::describe_instance_operations) would send.
+    pub fn describe_instance_operations_request(
+        &self,
+        input: &DescribeInstanceOperationsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct DescribeInstanceUsedSubnetsResponse {
 /// Errors of `DescribeInstanceUsedSubnets`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeInstanceUsedSubnetsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceUsedSubnets`: This API is used to obtain the information of subnets used by the cluster.
+    pub async fn describe_instance_used_subnets(
+        &self,
+        input: &DescribeInstanceUsedSubnetsRequest,
+    ) -> Result<
+        DescribeInstanceUsedSubnetsResponse,
+        ::runtime::SdkError<DescribeInstanceUsedSubnetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_used_subnets`](Self::describe_instance_used_subnets) would send.
+    pub fn describe_instance_used_subnets_request(
+        &self,
+        input: &DescribeInstanceUsedSubnetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeInstancesHealthStateResponse {
 /// Errors of `DescribeInstancesHealthState`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeInstancesHealthStateError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeInstancesHealthState`: This API is used to check cluster health
+    pub async fn describe_instances_health_state(
+        &self,
+        input: &DescribeInstancesHealthStateRequest,
+    ) -> Result<
+        DescribeInstancesHealthStateResponse,
+        ::runtime::SdkError<DescribeInstancesHealthStateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instances_health_state`](Self::describe_instances_health_state) would send.
+    pub fn describe_instances_health_state_request(
+        &self,
+        input: &DescribeInstancesHealthStateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

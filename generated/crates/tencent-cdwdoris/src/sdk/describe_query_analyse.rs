@@ -145,6 +145,27 @@ pub struct DescribeQueryAnalyseResponse {
 /// Errors of `DescribeQueryAnalyse`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeQueryAnalyseError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeQueryAnalyse`: This API is used to obtain the SQL query details of the Doris user.
+    pub async fn describe_query_analyse(
+        &self,
+        input: &DescribeQueryAnalyseRequest,
+    ) -> Result<
+        DescribeQueryAnalyseResponse,
+        ::runtime::SdkError<DescribeQueryAnalyseError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_query_analyse`](Self::describe_query_analyse) would send.
+    pub fn describe_query_analyse_request(
+        &self,
+        input: &DescribeQueryAnalyseRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct DescribeRestoreTaskDetailResponse {
 /// Errors of `DescribeRestoreTaskDetail`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeRestoreTaskDetailError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeRestoreTaskDetail`: This API is used to query the progress details of the recovery task.
+    pub async fn describe_restore_task_detail(
+        &self,
+        input: &DescribeRestoreTaskDetailRequest,
+    ) -> Result<
+        DescribeRestoreTaskDetailResponse,
+        ::runtime::SdkError<DescribeRestoreTaskDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_restore_task_detail`](Self::describe_restore_task_detail) would send.
+    pub fn describe_restore_task_detail_request(
+        &self,
+        input: &DescribeRestoreTaskDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

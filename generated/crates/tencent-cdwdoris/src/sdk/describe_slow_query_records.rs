@@ -146,6 +146,27 @@ pub struct DescribeSlowQueryRecordsResponse {
 /// Errors of `DescribeSlowQueryRecords`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeSlowQueryRecordsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeSlowQueryRecords`: This API is used to get the slow log list.
+    pub async fn describe_slow_query_records(
+        &self,
+        input: &DescribeSlowQueryRecordsRequest,
+    ) -> Result<
+        DescribeSlowQueryRecordsResponse,
+        ::runtime::SdkError<DescribeSlowQueryRecordsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_query_records`](Self::describe_slow_query_records) would send.
+    pub fn describe_slow_query_records_request(
+        &self,
+        input: &DescribeSlowQueryRecordsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -119,6 +119,27 @@ pub struct DescribeSlowQueryRecordsDownloadResponse {
 /// Errors of `DescribeSlowQueryRecordsDownload`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeSlowQueryRecordsDownloadError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeSlowQueryRecordsDownload`: This API is used to download slow log files.
+    pub async fn describe_slow_query_records_download(
+        &self,
+        input: &DescribeSlowQueryRecordsDownloadRequest,
+    ) -> Result<
+        DescribeSlowQueryRecordsDownloadResponse,
+        ::runtime::SdkError<DescribeSlowQueryRecordsDownloadError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_query_records_download`](Self::describe_slow_query_records_download) would send.
+    pub fn describe_slow_query_records_download_request(
+        &self,
+        input: &DescribeSlowQueryRecordsDownloadRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,24 @@ pub struct DescribeSpecResponse {
 /// Errors of `DescribeSpec`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeSpecError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeSpec`: This API is used to pull the specification list of data nodes and zookeeper nodes for the cluster on the purchase page.
+    pub async fn describe_spec(
+        &self,
+        input: &DescribeSpecRequest,
+    ) -> Result<DescribeSpecResponse, ::runtime::SdkError<DescribeSpecError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_spec`](Self::describe_spec) would send.
+    pub fn describe_spec_request(
+        &self,
+        input: &DescribeSpecRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

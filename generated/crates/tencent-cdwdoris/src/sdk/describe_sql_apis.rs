@@ -63,6 +63,24 @@ pub struct DescribeSqlApisResponse {
 /// Errors of `DescribeSqlApis`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeSqlApisError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeSqlApis`: This API is used to query the cluster information by executing SQL commands.
+    pub async fn describe_sql_apis(
+        &self,
+        input: &DescribeSqlApisRequest,
+    ) -> Result<DescribeSqlApisResponse, ::runtime::SdkError<DescribeSqlApisError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_sql_apis`](Self::describe_sql_apis) would send.
+    pub fn describe_sql_apis_request(
+        &self,
+        input: &DescribeSqlApisRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

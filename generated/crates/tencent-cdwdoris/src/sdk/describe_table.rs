@@ -110,6 +110,24 @@ pub struct DescribeTableResponse {
 /// Errors of `DescribeTable`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeTableError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeTable`: This API is used to obtain the table information. It only supports querying table information in the TCHouse-D internal catalog.
+    pub async fn describe_table(
+        &self,
+        input: &DescribeTableRequest,
+    ) -> Result<DescribeTableResponse, ::runtime::SdkError<DescribeTableError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_table`](Self::describe_table) would send.
+    pub fn describe_table_request(
+        &self,
+        input: &DescribeTableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,24 @@ pub struct DescribeTableListResponse {
 /// Errors of `DescribeTableList`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeTableListError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeTableList`: This API is used to obtain the list of tables under the specified data source and database.
+    pub async fn describe_table_list(
+        &self,
+        input: &DescribeTableListRequest,
+    ) -> Result<DescribeTableListResponse, ::runtime::SdkError<DescribeTableListError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_table_list`](Self::describe_table_list) would send.
+    pub fn describe_table_list_request(
+        &self,
+        input: &DescribeTableListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

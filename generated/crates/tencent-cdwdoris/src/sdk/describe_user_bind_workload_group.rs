@@ -64,6 +64,27 @@ pub struct DescribeUserBindWorkloadGroupResponse {
 /// Errors of `DescribeUserBindWorkloadGroup`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeUserBindWorkloadGroupError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeUserBindWorkloadGroup`: This API is used to obtain the resource information bound to each user in the current cluster.
+    pub async fn describe_user_bind_workload_group(
+        &self,
+        input: &DescribeUserBindWorkloadGroupRequest,
+    ) -> Result<
+        DescribeUserBindWorkloadGroupResponse,
+        ::runtime::SdkError<DescribeUserBindWorkloadGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_user_bind_workload_group`](Self::describe_user_bind_workload_group) would send.
+    pub fn describe_user_bind_workload_group_request(
+        &self,
+        input: &DescribeUserBindWorkloadGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

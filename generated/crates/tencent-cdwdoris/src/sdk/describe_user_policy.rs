@@ -79,6 +79,27 @@ pub struct DescribeUserPolicyResponse {
 /// Errors of `DescribeUserPolicy`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeUserPolicyError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeUserPolicy`: This API is used to obtain detailed information of Doris users, including account information, permission host, and permission configuration.
+    pub async fn describe_user_policy(
+        &self,
+        input: &DescribeUserPolicyRequest,
+    ) -> Result<
+        DescribeUserPolicyResponse,
+        ::runtime::SdkError<DescribeUserPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_user_policy`](Self::describe_user_policy) would send.
+    pub fn describe_user_policy_request(
+        &self,
+        input: &DescribeUserPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct DescribeWorkloadGroupResponse {
 /// Errors of `DescribeWorkloadGroup`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DescribeWorkloadGroupError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DescribeWorkloadGroup`: This API is used to obtain resource group information.
+    pub async fn describe_workload_group(
+        &self,
+        input: &DescribeWorkloadGroupRequest,
+    ) -> Result<
+        DescribeWorkloadGroupResponse,
+        ::runtime::SdkError<DescribeWorkloadGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_workload_group`](Self::describe_workload_group) would send.
+    pub fn describe_workload_group_request(
+        &self,
+        input: &DescribeWorkloadGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

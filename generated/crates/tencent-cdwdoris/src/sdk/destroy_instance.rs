@@ -66,6 +66,24 @@ pub struct DestroyInstanceResponse {
 /// Errors of `DestroyInstance`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type DestroyInstanceError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `DestroyInstance`: This API is used to terminate clusters.
+    pub async fn destroy_instance(
+        &self,
+        input: &DestroyInstanceRequest,
+    ) -> Result<DestroyInstanceResponse, ::runtime::SdkError<DestroyInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_instance`](Self::destroy_instance) would send.
+    pub fn destroy_instance_request(
+        &self,
+        input: &DestroyInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -120,6 +120,27 @@ pub struct ExecuteParametrizedQueryResponse {
 /// Errors of `ExecuteParametrizedQuery`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ExecuteParametrizedQueryError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ExecuteParametrizedQuery`: This API is used to execute an SQL query statement with parameters and return the query results.
+    pub async fn execute_parametrized_query(
+        &self,
+        input: &ExecuteParametrizedQueryRequest,
+    ) -> Result<
+        ExecuteParametrizedQueryResponse,
+        ::runtime::SdkError<ExecuteParametrizedQueryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`execute_parametrized_query`](Self::execute_parametrized_query) would send.
+    pub fn execute_parametrized_query_request(
+        &self,
+        input: &ExecuteParametrizedQueryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -113,6 +113,27 @@ pub struct ExecuteSelectQueryResponse {
 /// Errors of `ExecuteSelectQuery`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ExecuteSelectQueryError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ExecuteSelectQuery`: This API is used to query data according to the specified database and table name, and support field selection and pagination.
+    pub async fn execute_select_query(
+        &self,
+        input: &ExecuteSelectQueryRequest,
+    ) -> Result<
+        ExecuteSelectQueryResponse,
+        ::runtime::SdkError<ExecuteSelectQueryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`execute_select_query`](Self::execute_select_query) would send.
+    pub fn execute_select_query_request(
+        &self,
+        input: &ExecuteSelectQueryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

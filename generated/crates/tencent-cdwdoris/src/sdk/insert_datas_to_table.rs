@@ -128,6 +128,27 @@ pub struct InsertDatasToTableResponse {
 /// Errors of `InsertDatasToTable`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type InsertDatasToTableError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `InsertDatasToTable`: This API is used to insert data into TCHouse-D.
+    pub async fn insert_datas_to_table(
+        &self,
+        input: &InsertDatasToTableRequest,
+    ) -> Result<
+        InsertDatasToTableResponse,
+        ::runtime::SdkError<InsertDatasToTableError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`insert_datas_to_table`](Self::insert_datas_to_table) would send.
+    pub fn insert_datas_to_table_request(
+        &self,
+        input: &InsertDatasToTableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct ModifyClusterConfigsResponse {
 /// Errors of `ModifyClusterConfigs`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyClusterConfigsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyClusterConfigs`: This API is used to modify the XML cluster configuration file on the cluster configuration page.
+    pub async fn modify_cluster_configs(
+        &self,
+        input: &ModifyClusterConfigsRequest,
+    ) -> Result<
+        ModifyClusterConfigsResponse,
+        ::runtime::SdkError<ModifyClusterConfigsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_configs`](Self::modify_cluster_configs) would send.
+    pub fn modify_cluster_configs_request(
+        &self,
+        input: &ModifyClusterConfigsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

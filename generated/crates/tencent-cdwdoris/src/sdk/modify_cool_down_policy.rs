@@ -74,6 +74,27 @@ pub struct ModifyCoolDownPolicyResponse {
 /// Errors of `ModifyCoolDownPolicy`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyCoolDownPolicyError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyCoolDownPolicy`: This API is used to modify the hot/cold data layering policy.
+    pub async fn modify_cool_down_policy(
+        &self,
+        input: &ModifyCoolDownPolicyRequest,
+    ) -> Result<
+        ModifyCoolDownPolicyResponse,
+        ::runtime::SdkError<ModifyCoolDownPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cool_down_policy`](Self::modify_cool_down_policy) would send.
+    pub fn modify_cool_down_policy_request(
+        &self,
+        input: &ModifyCoolDownPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

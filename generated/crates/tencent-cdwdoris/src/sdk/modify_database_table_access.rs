@@ -114,6 +114,27 @@ pub struct ModifyDatabaseTableAccessResponse {
 /// Errors of `ModifyDatabaseTableAccess`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyDatabaseTableAccessError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyDatabaseTableAccess`: This API is used to GRANT and REVOKE the database and table in the Doris database.
+    pub async fn modify_database_table_access(
+        &self,
+        input: &ModifyDatabaseTableAccessRequest,
+    ) -> Result<
+        ModifyDatabaseTableAccessResponse,
+        ::runtime::SdkError<ModifyDatabaseTableAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_database_table_access`](Self::modify_database_table_access) would send.
+    pub fn modify_database_table_access_request(
+        &self,
+        input: &ModifyDatabaseTableAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,24 @@ pub struct ModifyInstanceResponse {
 /// Errors of `ModifyInstance`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyInstanceError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyInstance`: This API is used to modify the cluster's name.
+    pub async fn modify_instance(
+        &self,
+        input: &ModifyInstanceRequest,
+    ) -> Result<ModifyInstanceResponse, ::runtime::SdkError<ModifyInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance`](Self::modify_instance) would send.
+    pub fn modify_instance_request(
+        &self,
+        input: &ModifyInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -107,6 +107,27 @@ pub struct ModifyInstanceKeyValConfigsResponse {
 /// Errors of `ModifyInstanceKeyValConfigs`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyInstanceKeyValConfigsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceKeyValConfigs`: This API is used to modify configurations in the KV mode.
+    pub async fn modify_instance_key_val_configs(
+        &self,
+        input: &ModifyInstanceKeyValConfigsRequest,
+    ) -> Result<
+        ModifyInstanceKeyValConfigsResponse,
+        ::runtime::SdkError<ModifyInstanceKeyValConfigsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_key_val_configs`](Self::modify_instance_key_val_configs) would send.
+    pub fn modify_instance_key_val_configs_request(
+        &self,
+        input: &ModifyInstanceKeyValConfigsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,24 @@ pub struct ModifyNodeStatusResponse {
 /// Errors of `ModifyNodeStatus`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyNodeStatusError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyNodeStatus`: This API is used to change the node status.
+    pub async fn modify_node_status(
+        &self,
+        input: &ModifyNodeStatusRequest,
+    ) -> Result<ModifyNodeStatusResponse, ::runtime::SdkError<ModifyNodeStatusError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_node_status`](Self::modify_node_status) would send.
+    pub fn modify_node_status_request(
+        &self,
+        input: &ModifyNodeStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct ModifySecurityGroupsResponse {
 /// Errors of `ModifySecurityGroups`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifySecurityGroupsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifySecurityGroups`: This API is used to edit security groups.
+    pub async fn modify_security_groups(
+        &self,
+        input: &ModifySecurityGroupsRequest,
+    ) -> Result<
+        ModifySecurityGroupsResponse,
+        ::runtime::SdkError<ModifySecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_security_groups`](Self::modify_security_groups) would send.
+    pub fn modify_security_groups_request(
+        &self,
+        input: &ModifySecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct ModifyUserBindWorkloadGroupResponse {
 /// Errors of `ModifyUserBindWorkloadGroup`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyUserBindWorkloadGroupError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyUserBindWorkloadGroup`: This API is used to modify the resource group bound to the user.
+    pub async fn modify_user_bind_workload_group(
+        &self,
+        input: &ModifyUserBindWorkloadGroupRequest,
+    ) -> Result<
+        ModifyUserBindWorkloadGroupResponse,
+        ::runtime::SdkError<ModifyUserBindWorkloadGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_user_bind_workload_group`](Self::modify_user_bind_workload_group) would send.
+    pub fn modify_user_bind_workload_group_request(
+        &self,
+        input: &ModifyUserBindWorkloadGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct ModifyUserPrivilegesV3Response {
 /// Errors of `ModifyUserPrivilegesV3`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyUserPrivilegesV3Error = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyUserPrivilegesV3`: This API is used to modify user permissions and support three permission setting categories: catalog, all db, and some db tables.
+    pub async fn modify_user_privileges_v3(
+        &self,
+        input: &ModifyUserPrivilegesV3Request,
+    ) -> Result<
+        ModifyUserPrivilegesV3Response,
+        ::runtime::SdkError<ModifyUserPrivilegesV3Error>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_user_privileges_v3`](Self::modify_user_privileges_v3) would send.
+    pub fn modify_user_privileges_v3_request(
+        &self,
+        input: &ModifyUserPrivilegesV3Request,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifyWorkloadGroupResponse {
 /// Errors of `ModifyWorkloadGroup`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyWorkloadGroupError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyWorkloadGroup`: This API is used to modify the resource group information.
+    pub async fn modify_workload_group(
+        &self,
+        input: &ModifyWorkloadGroupRequest,
+    ) -> Result<
+        ModifyWorkloadGroupResponse,
+        ::runtime::SdkError<ModifyWorkloadGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_workload_group`](Self::modify_workload_group) would send.
+    pub fn modify_workload_group_request(
+        &self,
+        input: &ModifyWorkloadGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

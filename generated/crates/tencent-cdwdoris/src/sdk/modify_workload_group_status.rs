@@ -65,6 +65,27 @@ pub struct ModifyWorkloadGroupStatusResponse {
 /// Errors of `ModifyWorkloadGroupStatus`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ModifyWorkloadGroupStatusError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ModifyWorkloadGroupStatus`: This API is used to enable or disable resource groups.
+    pub async fn modify_workload_group_status(
+        &self,
+        input: &ModifyWorkloadGroupStatusRequest,
+    ) -> Result<
+        ModifyWorkloadGroupStatusResponse,
+        ::runtime::SdkError<ModifyWorkloadGroupStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_workload_group_status`](Self::modify_workload_group_status) would send.
+    pub fn modify_workload_group_status_request(
+        &self,
+        input: &ModifyWorkloadGroupStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

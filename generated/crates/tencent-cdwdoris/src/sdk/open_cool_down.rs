@@ -59,6 +59,24 @@ pub struct OpenCoolDownResponse {
 /// Errors of `OpenCoolDown`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type OpenCoolDownError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `OpenCoolDown`: This API is used to enable hot/cold data layering.
+    pub async fn open_cool_down(
+        &self,
+        input: &OpenCoolDownRequest,
+    ) -> Result<OpenCoolDownResponse, ::runtime::SdkError<OpenCoolDownError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_cool_down`](Self::open_cool_down) would send.
+    pub fn open_cool_down_request(
+        &self,
+        input: &OpenCoolDownRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct OpenCoolDownPolicyResponse {
 /// Errors of `OpenCoolDownPolicy`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type OpenCoolDownPolicyError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `OpenCoolDownPolicy`: This API is used to enable and describe the cold storage policy.
+    pub async fn open_cool_down_policy(
+        &self,
+        input: &OpenCoolDownPolicyRequest,
+    ) -> Result<
+        OpenCoolDownPolicyResponse,
+        ::runtime::SdkError<OpenCoolDownPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_cool_down_policy`](Self::open_cool_down_policy) would send.
+    pub fn open_cool_down_policy_request(
+        &self,
+        input: &OpenCoolDownPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -118,6 +118,24 @@ pub struct QueryTableDataResponse {
 /// Errors of `QueryTableData`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type QueryTableDataError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `QueryTableData`: This API is used to query data according to the specified database and table names, and support field selection and pagination.
+    pub async fn query_table_data(
+        &self,
+        input: &QueryTableDataRequest,
+    ) -> Result<QueryTableDataResponse, ::runtime::SdkError<QueryTableDataError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`query_table_data`](Self::query_table_data) would send.
+    pub fn query_table_data_request(
+        &self,
+        input: &QueryTableDataRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -112,6 +112,24 @@ pub struct RecoverBackUpJobResponse {
 /// Errors of `RecoverBackUpJob`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type RecoverBackUpJobError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `RecoverBackUpJob`: This API is used to back up and recover.
+    pub async fn recover_back_up_job(
+        &self,
+        input: &RecoverBackUpJobRequest,
+    ) -> Result<RecoverBackUpJobResponse, ::runtime::SdkError<RecoverBackUpJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`recover_back_up_job`](Self::recover_back_up_job) would send.
+    pub fn recover_back_up_job_request(
+        &self,
+        input: &RecoverBackUpJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,24 @@ pub struct ReduceInstanceResponse {
 /// Errors of `ReduceInstance`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ReduceInstanceError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ReduceInstance`: This API is used to scale in clusters.
+    pub async fn reduce_instance(
+        &self,
+        input: &ReduceInstanceRequest,
+    ) -> Result<ReduceInstanceResponse, ::runtime::SdkError<ReduceInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reduce_instance`](Self::reduce_instance) would send.
+    pub fn reduce_instance_request(
+        &self,
+        input: &ReduceInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct RestartClusterForConfigsResponse {
 /// Errors of `RestartClusterForConfigs`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type RestartClusterForConfigsError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `RestartClusterForConfigs`: This API is used to restart the cluster to make the configuration file take effect.
+    pub async fn restart_cluster_for_configs(
+        &self,
+        input: &RestartClusterForConfigsRequest,
+    ) -> Result<
+        RestartClusterForConfigsResponse,
+        ::runtime::SdkError<RestartClusterForConfigsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restart_cluster_for_configs`](Self::restart_cluster_for_configs) would send.
+    pub fn restart_cluster_for_configs_request(
+        &self,
+        input: &RestartClusterForConfigsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

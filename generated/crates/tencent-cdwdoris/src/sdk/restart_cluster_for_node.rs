@@ -83,6 +83,27 @@ pub struct RestartClusterForNodeResponse {
 /// Errors of `RestartClusterForNode`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type RestartClusterForNodeError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `RestartClusterForNode`: This API is used to indicate the rolling restart of the clusters.
+    pub async fn restart_cluster_for_node(
+        &self,
+        input: &RestartClusterForNodeRequest,
+    ) -> Result<
+        RestartClusterForNodeResponse,
+        ::runtime::SdkError<RestartClusterForNodeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restart_cluster_for_node`](Self::restart_cluster_for_node) would send.
+    pub fn restart_cluster_for_node_request(
+        &self,
+        input: &RestartClusterForNodeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

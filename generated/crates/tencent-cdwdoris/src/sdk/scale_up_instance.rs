@@ -78,6 +78,24 @@ pub struct ScaleUpInstanceResponse {
 /// Errors of `ScaleUpInstance`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type ScaleUpInstanceError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `ScaleUpInstance`: This API is used to scale up/down computing resources.
+    pub async fn scale_up_instance(
+        &self,
+        input: &ScaleUpInstanceRequest,
+    ) -> Result<ScaleUpInstanceResponse, ::runtime::SdkError<ScaleUpInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`scale_up_instance`](Self::scale_up_instance) would send.
+    pub fn scale_up_instance_request(
+        &self,
+        input: &ScaleUpInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

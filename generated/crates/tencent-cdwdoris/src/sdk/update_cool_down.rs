@@ -69,6 +69,24 @@ pub struct UpdateCoolDownResponse {
 /// Errors of `UpdateCoolDown`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type UpdateCoolDownError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `UpdateCoolDown`: This API is used to update the hot/cold data layering information on a cluster.
+    pub async fn update_cool_down(
+        &self,
+        input: &UpdateCoolDownRequest,
+    ) -> Result<UpdateCoolDownResponse, ::runtime::SdkError<UpdateCoolDownError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_cool_down`](Self::update_cool_down) would send.
+    pub fn update_cool_down_request(
+        &self,
+        input: &UpdateCoolDownRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

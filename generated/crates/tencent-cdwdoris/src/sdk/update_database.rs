@@ -106,6 +106,24 @@ pub struct UpdateDatabaseResponse {
 /// Errors of `UpdateDatabase`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type UpdateDatabaseError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `UpdateDatabase`: This API is used to modify the attributes of a specified database, including setting the data volume quota, renaming the database, setting the replica quantity quota, and modifying other attributes of the database.
+    pub async fn update_database(
+        &self,
+        input: &UpdateDatabaseRequest,
+    ) -> Result<UpdateDatabaseResponse, ::runtime::SdkError<UpdateDatabaseError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_database`](Self::update_database) would send.
+    pub fn update_database_request(
+        &self,
+        input: &UpdateDatabaseRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -114,6 +114,24 @@ pub struct UpdateTableSchemaResponse {
 /// Errors of `UpdateTableSchema`: those of its service ([`CdwdorisError`](super::CdwdorisError)).
 pub type UpdateTableSchemaError = super::CdwdorisError;
 
+impl super::Client {
+    /// Calls `UpdateTableSchema`: This API is used to modify the attributes of a specified table. The API parameters are consistent with those for creating a table.
+    pub async fn update_table_schema(
+        &self,
+        input: &UpdateTableSchemaRequest,
+    ) -> Result<UpdateTableSchemaResponse, ::runtime::SdkError<UpdateTableSchemaError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_table_schema`](Self::update_table_schema) would send.
+    pub fn update_table_schema_request(
+        &self,
+        input: &UpdateTableSchemaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -125,6 +125,27 @@ pub struct CreateInstanceByApiResponse {
 /// Errors of `CreateInstanceByApi`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type CreateInstanceByApiError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `CreateInstanceByApi`: This API is used to create  instance
+    pub async fn create_instance_by_api(
+        &self,
+        input: &CreateInstanceByApiRequest,
+    ) -> Result<
+        CreateInstanceByApiResponse,
+        ::runtime::SdkError<CreateInstanceByApiError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_instance_by_api`](Self::create_instance_by_api) would send.
+    pub fn create_instance_by_api_request(
+        &self,
+        input: &CreateInstanceByApiRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DescribeDbConfigHistoryResponse {
 /// Errors of `DescribeDBConfigHistory`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeDbConfigHistoryError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeDBConfigHistory`: Describe DBConfig History
+    pub async fn describe_db_config_history(
+        &self,
+        input: &DescribeDbConfigHistoryRequest,
+    ) -> Result<
+        DescribeDbConfigHistoryResponse,
+        ::runtime::SdkError<DescribeDbConfigHistoryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_config_history`](Self::describe_db_config_history) would send.
+    pub fn describe_db_config_history_request(
+        &self,
+        input: &DescribeDbConfigHistoryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

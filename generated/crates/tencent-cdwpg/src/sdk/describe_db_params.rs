@@ -77,6 +77,24 @@ pub struct DescribeDbParamsResponse {
 /// Errors of `DescribeDBParams`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeDbParamsError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeDBParams`: This API is used to describe instance configurations.
+    pub async fn describe_db_params(
+        &self,
+        input: &DescribeDbParamsRequest,
+    ) -> Result<DescribeDbParamsResponse, ::runtime::SdkError<DescribeDbParamsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_params`](Self::describe_db_params) would send.
+    pub fn describe_db_params_request(
+        &self,
+        input: &DescribeDbParamsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -85,6 +85,24 @@ pub struct DescribeErrorLogResponse {
 /// Errors of `DescribeErrorLog`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeErrorLogError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeErrorLog`: This API is used to query error logs.
+    pub async fn describe_error_log(
+        &self,
+        input: &DescribeErrorLogRequest,
+    ) -> Result<DescribeErrorLogResponse, ::runtime::SdkError<DescribeErrorLogError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_error_log`](Self::describe_error_log) would send.
+    pub fn describe_error_log_request(
+        &self,
+        input: &DescribeErrorLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

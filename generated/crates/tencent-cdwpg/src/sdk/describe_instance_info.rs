@@ -63,6 +63,27 @@ pub struct DescribeInstanceInfoResponse {
 /// Errors of `DescribeInstanceInfo`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeInstanceInfoError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceInfo`: This API is used to get instance information.
+    pub async fn describe_instance_info(
+        &self,
+        input: &DescribeInstanceInfoRequest,
+    ) -> Result<
+        DescribeInstanceInfoResponse,
+        ::runtime::SdkError<DescribeInstanceInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_info`](Self::describe_instance_info) would send.
+    pub fn describe_instance_info_request(
+        &self,
+        input: &DescribeInstanceInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

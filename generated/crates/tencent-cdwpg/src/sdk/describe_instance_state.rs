@@ -87,6 +87,27 @@ pub struct DescribeInstanceStateResponse {
 /// Errors of `DescribeInstanceState`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeInstanceStateError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceState`: This API is used to display instance status, process progress, etc., in the instance details page.
+    pub async fn describe_instance_state(
+        &self,
+        input: &DescribeInstanceStateRequest,
+    ) -> Result<
+        DescribeInstanceStateResponse,
+        ::runtime::SdkError<DescribeInstanceStateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_state`](Self::describe_instance_state) would send.
+    pub fn describe_instance_state_request(
+        &self,
+        input: &DescribeInstanceStateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

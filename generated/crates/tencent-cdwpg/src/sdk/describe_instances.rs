@@ -90,6 +90,24 @@ pub struct DescribeInstancesResponse {
 /// Errors of `DescribeInstances`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeInstancesError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeInstances`: This API is used to get a list of  instances.
+    pub async fn describe_instances(
+        &self,
+        input: &DescribeInstancesRequest,
+    ) -> Result<DescribeInstancesResponse, ::runtime::SdkError<DescribeInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instances`](Self::describe_instances) would send.
+    pub fn describe_instances_request(
+        &self,
+        input: &DescribeInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

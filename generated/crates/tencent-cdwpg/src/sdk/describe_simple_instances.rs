@@ -90,6 +90,27 @@ pub struct DescribeSimpleInstancesResponse {
 /// Errors of `DescribeSimpleInstances`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeSimpleInstancesError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeSimpleInstances`: This API is used to get a list of instance
+    pub async fn describe_simple_instances(
+        &self,
+        input: &DescribeSimpleInstancesRequest,
+    ) -> Result<
+        DescribeSimpleInstancesResponse,
+        ::runtime::SdkError<DescribeSimpleInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_simple_instances`](Self::describe_simple_instances) would send.
+    pub fn describe_simple_instances_request(
+        &self,
+        input: &DescribeSimpleInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DescribeUpgradeListResponse {
 /// Errors of `DescribeUpgradeList`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeUpgradeListError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeUpgradeList`: This API is used to obtain instance upgrade records.
+    pub async fn describe_upgrade_list(
+        &self,
+        input: &DescribeUpgradeListRequest,
+    ) -> Result<
+        DescribeUpgradeListResponse,
+        ::runtime::SdkError<DescribeUpgradeListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_upgrade_list`](Self::describe_upgrade_list) would send.
+    pub fn describe_upgrade_list_request(
+        &self,
+        input: &DescribeUpgradeListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

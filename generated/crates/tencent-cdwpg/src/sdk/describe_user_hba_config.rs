@@ -66,6 +66,27 @@ pub struct DescribeUserHbaConfigResponse {
 /// Errors of `DescribeUserHbaConfig`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DescribeUserHbaConfigError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DescribeUserHbaConfig`: Describe User HbaConfig.
+    pub async fn describe_user_hba_config(
+        &self,
+        input: &DescribeUserHbaConfigRequest,
+    ) -> Result<
+        DescribeUserHbaConfigResponse,
+        ::runtime::SdkError<DescribeUserHbaConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_user_hba_config`](Self::describe_user_hba_config) would send.
+    pub fn describe_user_hba_config_request(
+        &self,
+        input: &DescribeUserHbaConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DestroyInstanceByApiResponse {
 /// Errors of `DestroyInstanceByApi`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type DestroyInstanceByApiError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `DestroyInstanceByApi`: This API is used to destroy instance.
+    pub async fn destroy_instance_by_api(
+        &self,
+        input: &DestroyInstanceByApiRequest,
+    ) -> Result<
+        DestroyInstanceByApiResponse,
+        ::runtime::SdkError<DestroyInstanceByApiError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_instance_by_api`](Self::destroy_instance_by_api) would send.
+    pub fn destroy_instance_by_api_request(
+        &self,
+        input: &DestroyInstanceByApiRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

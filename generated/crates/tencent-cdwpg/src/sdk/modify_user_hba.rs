@@ -72,6 +72,24 @@ pub struct ModifyUserHbaResponse {
 /// Errors of `ModifyUserHba`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type ModifyUserHbaError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `ModifyUserHba`: This API is used to modify user Hba configurations.
+    pub async fn modify_user_hba(
+        &self,
+        input: &ModifyUserHbaRequest,
+    ) -> Result<ModifyUserHbaResponse, ::runtime::SdkError<ModifyUserHbaError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_user_hba`](Self::modify_user_hba) would send.
+    pub fn modify_user_hba_request(
+        &self,
+        input: &ModifyUserHbaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

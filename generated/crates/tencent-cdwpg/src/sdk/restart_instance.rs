@@ -72,6 +72,24 @@ pub struct RestartInstanceResponse {
 /// Errors of `RestartInstance`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type RestartInstanceError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `RestartInstance`: This API is used by users to proactively restart instances in the console.
+    pub async fn restart_instance(
+        &self,
+        input: &RestartInstanceRequest,
+    ) -> Result<RestartInstanceResponse, ::runtime::SdkError<RestartInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restart_instance`](Self::restart_instance) would send.
+    pub fn restart_instance_request(
+        &self,
+        input: &RestartInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,24 @@ pub struct ScaleOutInstanceResponse {
 /// Errors of `ScaleOutInstance`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type ScaleOutInstanceError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `ScaleOutInstance`: This API is used to scale out instance.
+    pub async fn scale_out_instance(
+        &self,
+        input: &ScaleOutInstanceRequest,
+    ) -> Result<ScaleOutInstanceResponse, ::runtime::SdkError<ScaleOutInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`scale_out_instance`](Self::scale_out_instance) would send.
+    pub fn scale_out_instance_request(
+        &self,
+        input: &ScaleOutInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,24 @@ pub struct ScaleUpInstanceResponse {
 /// Errors of `ScaleUpInstance`: those of its service ([`CdwpgError`](super::CdwpgError)).
 pub type ScaleUpInstanceError = super::CdwpgError;
 
+impl super::Client {
+    /// Calls `ScaleUpInstance`: This API is used to scale up instance in the console.
+    pub async fn scale_up_instance(
+        &self,
+        input: &ScaleUpInstanceRequest,
+    ) -> Result<ScaleUpInstanceResponse, ::runtime::SdkError<ScaleUpInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`scale_up_instance`](Self::scale_up_instance) would send.
+    pub fn scale_up_instance_request(
+        &self,
+        input: &ScaleUpInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

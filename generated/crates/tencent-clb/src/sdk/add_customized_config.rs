@@ -77,6 +77,27 @@ pub struct AddCustomizedConfigResponse {
 /// Errors of `AddCustomizedConfig`: those of its service ([`ClbError`](super::ClbError)).
 pub type AddCustomizedConfigError = super::ClbError;
 
+impl super::Client {
+    /// Calls `AddCustomizedConfig`: This API is used to add new personalized configurations and prepare for decommissioning. Please use SetCustomizedConfigForLoadBalancer.
+    pub async fn add_customized_config(
+        &self,
+        input: &AddCustomizedConfigRequest,
+    ) -> Result<
+        AddCustomizedConfigResponse,
+        ::runtime::SdkError<AddCustomizedConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_customized_config`](Self::add_customized_config) would send.
+    pub fn add_customized_config_request(
+        &self,
+        input: &AddCustomizedConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

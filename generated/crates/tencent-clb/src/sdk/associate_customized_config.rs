@@ -63,6 +63,27 @@ pub struct AssociateCustomizedConfigResponse {
 /// Errors of `AssociateCustomizedConfig`: those of its service ([`ClbError`](super::ClbError)).
 pub type AssociateCustomizedConfigError = super::ClbError;
 
+impl super::Client {
+    /// Calls `AssociateCustomizedConfig`: This API is used to associate configurations with a server or location based on the configuration type. It is preparing for decommissioning, please use SetCustomizedConfigForLoadBalancer.
+    pub async fn associate_customized_config(
+        &self,
+        input: &AssociateCustomizedConfigRequest,
+    ) -> Result<
+        AssociateCustomizedConfigResponse,
+        ::runtime::SdkError<AssociateCustomizedConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_customized_config`](Self::associate_customized_config) would send.
+    pub fn associate_customized_config_request(
+        &self,
+        input: &AssociateCustomizedConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

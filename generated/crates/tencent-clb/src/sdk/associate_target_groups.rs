@@ -62,6 +62,27 @@ pub struct AssociateTargetGroupsResponse {
 /// Errors of `AssociateTargetGroups`: those of its service ([`ClbError`](super::ClbError)).
 pub type AssociateTargetGroupsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `AssociateTargetGroups`: This API is used to bind target groups to Cloud Load Balancer listeners (Layer-4 protocol) or forwarding rules (L7 protocol). This API is asynchronous. After it returns a successful result, you need to call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as input parameter to check whether this task is successful. This API is used to describe restrictions. - Binding a legacy version target group to a Layer-4 listener requires the listener to have backend target groups enabled. - Layer-7 bind target group. LocationId is a required item in the data structure TargetGroupAssociation. - The VPC of the Cloud Load Balancer must match the VPC of the target group.
+    pub async fn associate_target_groups(
+        &self,
+        input: &AssociateTargetGroupsRequest,
+    ) -> Result<
+        AssociateTargetGroupsResponse,
+        ::runtime::SdkError<AssociateTargetGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_target_groups`](Self::associate_target_groups) would send.
+    pub fn associate_target_groups_request(
+        &self,
+        input: &AssociateTargetGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,24 @@ pub struct AutoRewriteResponse {
 /// Errors of `AutoRewrite`: those of its service ([`ClbError`](super::ClbError)).
 pub type AutoRewriteError = super::ClbError;
 
+impl super::Client {
+    /// Calls `AutoRewrite`: An HTTPS:443 listener needs to be created first, along with a forwarding rule. When this API is called, an HTTP:80 listener will be created automatically if it did not exist and a forwarding rule corresponding to `Domains` (specified in the input parameter) under the HTTPS:443 listener will also be created. After successful creation, access requests to an HTTP:80 address will be redirected to an HTTPS:443 address automatically.
+    pub async fn auto_rewrite(
+        &self,
+        input: &AutoRewriteRequest,
+    ) -> Result<AutoRewriteResponse, ::runtime::SdkError<AutoRewriteError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`auto_rewrite`](Self::auto_rewrite) would send.
+    pub fn auto_rewrite_request(
+        &self,
+        input: &AutoRewriteRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

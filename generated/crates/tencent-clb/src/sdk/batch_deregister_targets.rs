@@ -70,6 +70,27 @@ pub struct BatchDeregisterTargetsResponse {
 /// Errors of `BatchDeregisterTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type BatchDeregisterTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `BatchDeregisterTargets`: This API is used to batch unbind real servers of the layer-4 and layer-7 VPC-based CLBs. Up to 500 real servers can be unbound in a batch.
+    pub async fn batch_deregister_targets(
+        &self,
+        input: &BatchDeregisterTargetsRequest,
+    ) -> Result<
+        BatchDeregisterTargetsResponse,
+        ::runtime::SdkError<BatchDeregisterTargetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`batch_deregister_targets`](Self::batch_deregister_targets) would send.
+    pub fn batch_deregister_targets_request(
+        &self,
+        input: &BatchDeregisterTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,28 @@ pub struct BatchModifyTargetTagResponse {
 /// Errors of `BatchModifyTargetTag`: those of its service ([`ClbError`](super::ClbError)).
 pub type BatchModifyTargetTagError = super::ClbError;
 
+impl super::Client {
+    /// Calls `BatchModifyTargetTag`: This API is used to modify the tags of real servers bound to CLB listeners in batches. The maximum number of resources that can be modified in a batch is 500. This is a synchronous API.
+    ///  It is supported for Layer-4 and Layer-7 listeners of CLB instances, but not for classic CLB instances.
+    pub async fn batch_modify_target_tag(
+        &self,
+        input: &BatchModifyTargetTagRequest,
+    ) -> Result<
+        BatchModifyTargetTagResponse,
+        ::runtime::SdkError<BatchModifyTargetTagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`batch_modify_target_tag`](Self::batch_modify_target_tag) would send.
+    pub fn batch_modify_target_tag_request(
+        &self,
+        input: &BatchModifyTargetTagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

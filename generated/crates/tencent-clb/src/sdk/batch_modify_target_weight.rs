@@ -63,6 +63,27 @@ pub struct BatchModifyTargetWeightResponse {
 /// Errors of `BatchModifyTargetWeight`: those of its service ([`ClbError`](super::ClbError)).
 pub type BatchModifyTargetWeightError = super::ClbError;
 
+impl super::Client {
+    /// Calls `BatchModifyTargetWeight`: The BatchModifyTargetWeight API is used to batch modify the forwarding weight of backend machines bound to a CLB listener. The maximum resource quantity for batch modification is 500. This is an asynchronous API. After it returns a successful result, you need to call the DescribeTaskStatus API with the returned RequestID as input parameter to check whether this task is successful. This API supports both layer-4 and layer-7 CLB listeners but is unsupported for classic CLB.
+    pub async fn batch_modify_target_weight(
+        &self,
+        input: &BatchModifyTargetWeightRequest,
+    ) -> Result<
+        BatchModifyTargetWeightResponse,
+        ::runtime::SdkError<BatchModifyTargetWeightError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`batch_modify_target_weight`](Self::batch_modify_target_weight) would send.
+    pub fn batch_modify_target_weight_request(
+        &self,
+        input: &BatchModifyTargetWeightRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

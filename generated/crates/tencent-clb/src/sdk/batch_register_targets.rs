@@ -70,6 +70,27 @@ pub struct BatchRegisterTargetsResponse {
 /// Errors of `BatchRegisterTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type BatchRegisterTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `BatchRegisterTargets`: This API is used to batch bind CVM instances or ENIs. Up to 500 servers can be bound in a batch. It supports cross-region binding, layer-4 and layer-7 (TCP/UDP/HTTP/HTTPS) protocols, and VPC-based CLBs only.
+    pub async fn batch_register_targets(
+        &self,
+        input: &BatchRegisterTargetsRequest,
+    ) -> Result<
+        BatchRegisterTargetsResponse,
+        ::runtime::SdkError<BatchRegisterTargetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`batch_register_targets`](Self::batch_register_targets) would send.
+    pub fn batch_register_targets_request(
+        &self,
+        input: &BatchRegisterTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -178,6 +178,24 @@ pub struct CloneLoadBalancerResponse {
 /// Errors of `CloneLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type CloneLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CloneLoadBalancer`: This API is used to clone a load balancing instance with identical rules and binding relationships based on the designated Cloud Load Balancer. The cloning process is an asynchronous operation. The cloned data is based on the status when calling CloneLoadBalancer. If the source CLB changes after calling CloneLoadBalancer, the change rules will not be cloned.
+    pub async fn clone_load_balancer(
+        &self,
+        input: &CloneLoadBalancerRequest,
+    ) -> Result<CloneLoadBalancerResponse, ::runtime::SdkError<CloneLoadBalancerError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clone_load_balancer`](Self::clone_load_balancer) would send.
+    pub fn clone_load_balancer_request(
+        &self,
+        input: &CloneLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

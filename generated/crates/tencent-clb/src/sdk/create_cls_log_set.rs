@@ -67,6 +67,24 @@ pub struct CreateClsLogSetResponse {
 /// Errors of `CreateClsLogSet`: those of its service ([`ClbError`](super::ClbError)).
 pub type CreateClsLogSetError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CreateClsLogSet`: This API is used to create a CLB exclusive logset for storing CLB logs.
+    pub async fn create_cls_log_set(
+        &self,
+        input: &CreateClsLogSetRequest,
+    ) -> Result<CreateClsLogSetResponse, ::runtime::SdkError<CreateClsLogSetError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cls_log_set`](Self::create_cls_log_set) would send.
+    pub fn create_cls_log_set_request(
+        &self,
+        input: &CreateClsLogSetRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

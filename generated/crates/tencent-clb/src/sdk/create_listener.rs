@@ -245,6 +245,24 @@ pub struct CreateListenerResponse {
 /// Errors of `CreateListener`: those of its service ([`ClbError`](super::ClbError)).
 pub type CreateListenerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CreateListener`: This API is used to create a listener for a CLB instance. This is an asynchronous API. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://intl.cloud.tencent.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
+    pub async fn create_listener(
+        &self,
+        input: &CreateListenerRequest,
+    ) -> Result<CreateListenerResponse, ::runtime::SdkError<CreateListenerError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_listener`](Self::create_listener) would send.
+    pub fn create_listener_request(
+        &self,
+        input: &CreateListenerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -264,6 +264,27 @@ pub struct CreateLoadBalancerResponse {
 /// Errors of `CreateLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type CreateLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CreateLoadBalancer`: This API (CreateLoadBalancer) is used to create a CLB instance. To use the CLB service, you first need to purchase one or more instances. After this API is called successfully, a unique instance ID will be returned. There are two types of instances: public network and private network. For more information, see the product types in the product documentation. Note: (1) To apply for a CLB instance in the specified AZ and cross-AZ disaster recovery, please \[submit a ticket\](<https://console.cloud.tencent.com/workorder/category>); (2) Currently, IPv6 is supported only in Beijing, Shanghai, and Guangzhou regions. This is an async API. After it is returned successfully, you can call the DescribeLoadBalancers API to query the status of the instance (such as creating and normal) to check whether it is successfully created.
+    pub async fn create_load_balancer(
+        &self,
+        input: &CreateLoadBalancerRequest,
+    ) -> Result<
+        CreateLoadBalancerResponse,
+        ::runtime::SdkError<CreateLoadBalancerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_load_balancer`](Self::create_load_balancer) would send.
+    pub fn create_load_balancer_request(
+        &self,
+        input: &CreateLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct CreateLoadBalancerSnatIpsResponse {
 /// Errors of `CreateLoadBalancerSnatIps`: those of its service ([`ClbError`](super::ClbError)).
 pub type CreateLoadBalancerSnatIpsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CreateLoadBalancerSnatIps`: This API is used to add SnatIp for SnatPro Cloud Load Balancer. If SnatPro is not enabled, it will be auto on after adding SnatIp. This API is used to perform asynchronous operations. After returning a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn create_load_balancer_snat_ips(
+        &self,
+        input: &CreateLoadBalancerSnatIpsRequest,
+    ) -> Result<
+        CreateLoadBalancerSnatIpsResponse,
+        ::runtime::SdkError<CreateLoadBalancerSnatIpsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_load_balancer_snat_ips`](Self::create_load_balancer_snat_ips) would send.
+    pub fn create_load_balancer_snat_ips_request(
+        &self,
+        input: &CreateLoadBalancerSnatIpsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,24 @@ pub struct CreateRuleResponse {
 /// Errors of `CreateRule`: those of its service ([`ClbError`](super::ClbError)).
 pub type CreateRuleError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CreateRule`: This API is used to create forwarding rules under an existing layer-7 CLB listener. In layer-7 CLB listeners, backend services must be bound to rules instead of the listener. This is an asynchronous API. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
+    pub async fn create_rule(
+        &self,
+        input: &CreateRuleRequest,
+    ) -> Result<CreateRuleResponse, ::runtime::SdkError<CreateRuleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_rule`](Self::create_rule) would send.
+    pub fn create_rule_request(
+        &self,
+        input: &CreateRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

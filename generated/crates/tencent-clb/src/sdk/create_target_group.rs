@@ -142,6 +142,24 @@ pub struct CreateTargetGroupResponse {
 /// Errors of `CreateTargetGroup`: those of its service ([`ClbError`](super::ClbError)).
 pub type CreateTargetGroupError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CreateTargetGroup`: This API is used to create a target group. This feature is in beta test, if you want to try it out, please \[submit a ticket\](<https://console.cloud.tencent.com/workorder/category?level1_id=6&level2_id=163&source=0&data_title=%E8%B4%9F%E8%BD%BD%E5%9D%87%E8%A1%A1%20LB&step=1>).
+    pub async fn create_target_group(
+        &self,
+        input: &CreateTargetGroupRequest,
+    ) -> Result<CreateTargetGroupResponse, ::runtime::SdkError<CreateTargetGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_target_group`](Self::create_target_group) would send.
+    pub fn create_target_group_request(
+        &self,
+        input: &CreateTargetGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

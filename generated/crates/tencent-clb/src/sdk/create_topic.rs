@@ -80,6 +80,24 @@ pub struct CreateTopicResponse {
 /// Errors of `CreateTopic`: those of its service ([`ClbError`](super::ClbError)).
 pub type CreateTopicError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CreateTopic`: This API is used to create a topic with the full-text index and key-value index enabled by default. The creation will fail if there is no CLB exclusive logset.
+    pub async fn create_topic(
+        &self,
+        input: &CreateTopicRequest,
+    ) -> Result<CreateTopicResponse, ::runtime::SdkError<CreateTopicError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_topic`](Self::create_topic) would send.
+    pub fn create_topic_request(
+        &self,
+        input: &CreateTopicRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

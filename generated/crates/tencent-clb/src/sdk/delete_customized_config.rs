@@ -55,6 +55,27 @@ pub struct DeleteCustomizedConfigResponse {
 /// Errors of `DeleteCustomizedConfig`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeleteCustomizedConfigError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeleteCustomizedConfig`: This API is used to delete personalized configurations and prepare for decommissioning. Please use SetCustomizedConfigForLoadBalancer.
+    pub async fn delete_customized_config(
+        &self,
+        input: &DeleteCustomizedConfigRequest,
+    ) -> Result<
+        DeleteCustomizedConfigResponse,
+        ::runtime::SdkError<DeleteCustomizedConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_customized_config`](Self::delete_customized_config) would send.
+    pub fn delete_customized_config_request(
+        &self,
+        input: &DeleteCustomizedConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,24 @@ pub struct DeleteListenerResponse {
 /// Errors of `DeleteListener`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeleteListenerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeleteListener`: This API is used to delete listeners (layer-4 and layer-7) under a Cloud Load Balancer instance. This API is used to perform asynchronous operations. After returning a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn delete_listener(
+        &self,
+        input: &DeleteListenerRequest,
+    ) -> Result<DeleteListenerResponse, ::runtime::SdkError<DeleteListenerError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_listener`](Self::delete_listener) would send.
+    pub fn delete_listener_request(
+        &self,
+        input: &DeleteListenerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct DeleteLoadBalancerResponse {
 /// Errors of `DeleteLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeleteLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeleteLoadBalancer`: This API is used to delete one or more specified CLB instances. After successful deletion, the listeners and forwarding rules under the CLB instance will be deleted together, and the backend service will be unbound. This API is asynchronous. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
+    pub async fn delete_load_balancer(
+        &self,
+        input: &DeleteLoadBalancerRequest,
+    ) -> Result<
+        DeleteLoadBalancerResponse,
+        ::runtime::SdkError<DeleteLoadBalancerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_load_balancer`](Self::delete_load_balancer) would send.
+    pub fn delete_load_balancer_request(
+        &self,
+        input: &DeleteLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct DeleteLoadBalancerListenersResponse {
 /// Errors of `DeleteLoadBalancerListeners`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeleteLoadBalancerListenersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeleteLoadBalancerListeners`: This API is used to delete multiple listeners of Cloud Load Balancer. This API is used to perform asynchronous operations. After it returns a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn delete_load_balancer_listeners(
+        &self,
+        input: &DeleteLoadBalancerListenersRequest,
+    ) -> Result<
+        DeleteLoadBalancerListenersResponse,
+        ::runtime::SdkError<DeleteLoadBalancerListenersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_load_balancer_listeners`](Self::delete_load_balancer_listeners) would send.
+    pub fn delete_load_balancer_listeners_request(
+        &self,
+        input: &DeleteLoadBalancerListenersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

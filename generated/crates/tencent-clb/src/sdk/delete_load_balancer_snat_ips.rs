@@ -64,6 +64,27 @@ pub struct DeleteLoadBalancerSnatIpsResponse {
 /// Errors of `DeleteLoadBalancerSnatIps`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeleteLoadBalancerSnatIpsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeleteLoadBalancerSnatIps`: This API is used to delete the SnatIp of the SnatPro load balancing. This API is used to perform asynchronous operations. After returning a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn delete_load_balancer_snat_ips(
+        &self,
+        input: &DeleteLoadBalancerSnatIpsRequest,
+    ) -> Result<
+        DeleteLoadBalancerSnatIpsResponse,
+        ::runtime::SdkError<DeleteLoadBalancerSnatIpsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_load_balancer_snat_ips`](Self::delete_load_balancer_snat_ips) would send.
+    pub fn delete_load_balancer_snat_ips_request(
+        &self,
+        input: &DeleteLoadBalancerSnatIpsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

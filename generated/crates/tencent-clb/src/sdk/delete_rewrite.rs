@@ -77,6 +77,24 @@ pub struct DeleteRewriteResponse {
 /// Errors of `DeleteRewrite`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeleteRewriteError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeleteRewrite`: This API (DeleteRewrite) is used to delete the redirection relationship between the specified forwarding rules.
+    pub async fn delete_rewrite(
+        &self,
+        input: &DeleteRewriteRequest,
+    ) -> Result<DeleteRewriteResponse, ::runtime::SdkError<DeleteRewriteError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_rewrite`](Self::delete_rewrite) would send.
+    pub fn delete_rewrite_request(
+        &self,
+        input: &DeleteRewriteRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

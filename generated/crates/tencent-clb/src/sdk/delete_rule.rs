@@ -82,6 +82,24 @@ pub struct DeleteRuleResponse {
 /// Errors of `DeleteRule`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeleteRuleError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeleteRule`: This API is used to delete forwarding rules under a layer-7 listener of a load balancing instance. This API is used to perform asynchronous operations. After it returns a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn delete_rule(
+        &self,
+        input: &DeleteRuleRequest,
+    ) -> Result<DeleteRuleResponse, ::runtime::SdkError<DeleteRuleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_rule`](Self::delete_rule) would send.
+    pub fn delete_rule_request(
+        &self,
+        input: &DeleteRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

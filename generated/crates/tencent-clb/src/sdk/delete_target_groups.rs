@@ -55,6 +55,27 @@ pub struct DeleteTargetGroupsResponse {
 /// Errors of `DeleteTargetGroups`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeleteTargetGroupsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeleteTargetGroups`: This API is used to delete target groups in batches, with a maximum of 20 target groups at a time.
+    pub async fn delete_target_groups(
+        &self,
+        input: &DeleteTargetGroupsRequest,
+    ) -> Result<
+        DeleteTargetGroupsResponse,
+        ::runtime::SdkError<DeleteTargetGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_target_groups`](Self::delete_target_groups) would send.
+    pub fn delete_target_groups_request(
+        &self,
+        input: &DeleteTargetGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -97,6 +97,27 @@ pub struct DeregisterFunctionTargetsResponse {
 /// Errors of `DeregisterFunctionTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeregisterFunctionTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeregisterFunctionTargets`: This API is used to unbind a cloud function from the forwarding rule of a Cloud Load Balancer. For a layer-7 (HTTP/HTTPS) listener, the forwarding rule must be specified by LocationId or Domain+Url. This API is used to perform asynchronous operations. After it returns a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful. This API is used to describe restrictions.
+    pub async fn deregister_function_targets(
+        &self,
+        input: &DeregisterFunctionTargetsRequest,
+    ) -> Result<
+        DeregisterFunctionTargetsResponse,
+        ::runtime::SdkError<DeregisterFunctionTargetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`deregister_function_targets`](Self::deregister_function_targets) would send.
+    pub fn deregister_function_targets_request(
+        &self,
+        input: &DeregisterFunctionTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct DeregisterTargetGroupInstancesResponse {
 /// Errors of `DeregisterTargetGroupInstances`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeregisterTargetGroupInstancesError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeregisterTargetGroupInstances`: This API is used to unbind a server from a target group. This API is used to perform asynchronous operations. After it returns a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn deregister_target_group_instances(
+        &self,
+        input: &DeregisterTargetGroupInstancesRequest,
+    ) -> Result<
+        DeregisterTargetGroupInstancesResponse,
+        ::runtime::SdkError<DeregisterTargetGroupInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`deregister_target_group_instances`](Self::deregister_target_group_instances) would send.
+    pub fn deregister_target_group_instances_request(
+        &self,
+        input: &DeregisterTargetGroupInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,24 @@ pub struct DeregisterTargetsResponse {
 /// Errors of `DeregisterTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeregisterTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeregisterTargets`: This API (DeregisterTargets) is used to unbind one or more real servers from a CLB listener or forwarding rule. For layer-4 listeners, only the listener ID needs to be specified. For layer-7 listeners, the forwarding rule also needs to be specified through LocationId or Domain+Url. This is an async API. After it is returned successfully, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn deregister_targets(
+        &self,
+        input: &DeregisterTargetsRequest,
+    ) -> Result<DeregisterTargetsResponse, ::runtime::SdkError<DeregisterTargetsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`deregister_targets`](Self::deregister_targets) would send.
+    pub fn deregister_targets_request(
+        &self,
+        input: &DeregisterTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

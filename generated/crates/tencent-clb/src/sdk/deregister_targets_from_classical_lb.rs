@@ -64,6 +64,27 @@ pub struct DeregisterTargetsFromClassicalLbResponse {
 /// Errors of `DeregisterTargetsFromClassicalLB`: those of its service ([`ClbError`](super::ClbError)).
 pub type DeregisterTargetsFromClassicalLbError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DeregisterTargetsFromClassicalLB`: This API is used to unbind a CLB real server. This is an async API. After it is returned successfully, you can call the API `DescribeTaskStatus` with the returned RequestId as an input parameter to check whether this task is successful.
+    pub async fn deregister_targets_from_classical_lb(
+        &self,
+        input: &DeregisterTargetsFromClassicalLbRequest,
+    ) -> Result<
+        DeregisterTargetsFromClassicalLbResponse,
+        ::runtime::SdkError<DeregisterTargetsFromClassicalLbError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`deregister_targets_from_classical_lb`](Self::deregister_targets_from_classical_lb) would send.
+    pub fn deregister_targets_from_classical_lb_request(
+        &self,
+        input: &DeregisterTargetsFromClassicalLbRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

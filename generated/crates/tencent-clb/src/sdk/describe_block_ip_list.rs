@@ -78,6 +78,27 @@ pub struct DescribeBlockIpListResponse {
 /// Errors of `DescribeBlockIPList`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeBlockIpListError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeBlockIPList`: This API is used to query the list of blocked IPs (blocklist) of a CLB instance. (This API is in beta test. To use it, please submit a ticket.)
+    pub async fn describe_block_ip_list(
+        &self,
+        input: &DescribeBlockIpListRequest,
+    ) -> Result<
+        DescribeBlockIpListResponse,
+        ::runtime::SdkError<DescribeBlockIpListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_block_ip_list`](Self::describe_block_ip_list) would send.
+    pub fn describe_block_ip_list_request(
+        &self,
+        input: &DescribeBlockIpListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

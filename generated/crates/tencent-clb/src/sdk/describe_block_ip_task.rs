@@ -58,6 +58,27 @@ pub struct DescribeBlockIpTaskResponse {
 /// Errors of `DescribeBlockIPTask`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeBlockIpTaskError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeBlockIPTask`: This API is used to query the execution status of an async IP blocking (blocklisting) task by the async task ID returned by the `ModifyBlockIPList` API. (This API is in beta test. To use it, please submit a ticket.)
+    pub async fn describe_block_ip_task(
+        &self,
+        input: &DescribeBlockIpTaskRequest,
+    ) -> Result<
+        DescribeBlockIpTaskResponse,
+        ::runtime::SdkError<DescribeBlockIpTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_block_ip_task`](Self::describe_block_ip_task) would send.
+    pub fn describe_block_ip_task_request(
+        &self,
+        input: &DescribeBlockIpTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DescribeClassicalLbByInstanceIdResponse {
 /// Errors of `DescribeClassicalLBByInstanceId`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeClassicalLbByInstanceIdError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeClassicalLBByInstanceId`: This API is used to get the list of classic CLB instance IDs through a real server ID.
+    pub async fn describe_classical_lb_by_instance_id(
+        &self,
+        input: &DescribeClassicalLbByInstanceIdRequest,
+    ) -> Result<
+        DescribeClassicalLbByInstanceIdResponse,
+        ::runtime::SdkError<DescribeClassicalLbByInstanceIdError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_classical_lb_by_instance_id`](Self::describe_classical_lb_by_instance_id) would send.
+    pub fn describe_classical_lb_by_instance_id_request(
+        &self,
+        input: &DescribeClassicalLbByInstanceIdRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

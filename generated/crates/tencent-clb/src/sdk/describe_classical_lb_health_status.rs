@@ -67,6 +67,27 @@ pub struct DescribeClassicalLbHealthStatusResponse {
 /// Errors of `DescribeClassicalLBHealthStatus`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeClassicalLbHealthStatusError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeClassicalLBHealthStatus`: This API (DescribeClassicalLBHealthStatus) is used to get the real server health status of a classic CLB
+    pub async fn describe_classical_lb_health_status(
+        &self,
+        input: &DescribeClassicalLbHealthStatusRequest,
+    ) -> Result<
+        DescribeClassicalLbHealthStatusResponse,
+        ::runtime::SdkError<DescribeClassicalLbHealthStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_classical_lb_health_status`](Self::describe_classical_lb_health_status) would send.
+    pub fn describe_classical_lb_health_status_request(
+        &self,
+        input: &DescribeClassicalLbHealthStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

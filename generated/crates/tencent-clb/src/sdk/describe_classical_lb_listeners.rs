@@ -82,6 +82,27 @@ pub struct DescribeClassicalLbListenersResponse {
 /// Errors of `DescribeClassicalLBListeners`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeClassicalLbListenersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeClassicalLBListeners`: This API (DescribeClassicalLBListeners) is used to get the listener information of a classic CLB.
+    pub async fn describe_classical_lb_listeners(
+        &self,
+        input: &DescribeClassicalLbListenersRequest,
+    ) -> Result<
+        DescribeClassicalLbListenersResponse,
+        ::runtime::SdkError<DescribeClassicalLbListenersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_classical_lb_listeners`](Self::describe_classical_lb_listeners) would send.
+    pub fn describe_classical_lb_listeners_request(
+        &self,
+        input: &DescribeClassicalLbListenersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

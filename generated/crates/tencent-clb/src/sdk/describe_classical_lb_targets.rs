@@ -62,6 +62,27 @@ pub struct DescribeClassicalLbTargetsResponse {
 /// Errors of `DescribeClassicalLBTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeClassicalLbTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeClassicalLBTargets`: This API is used to get the real servers bound to a classic CLB instance.
+    pub async fn describe_classical_lb_targets(
+        &self,
+        input: &DescribeClassicalLbTargetsRequest,
+    ) -> Result<
+        DescribeClassicalLbTargetsResponse,
+        ::runtime::SdkError<DescribeClassicalLbTargetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_classical_lb_targets`](Self::describe_classical_lb_targets) would send.
+    pub fn describe_classical_lb_targets_request(
+        &self,
+        input: &DescribeClassicalLbTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -52,6 +52,24 @@ pub struct DescribeClsLogSetResponse {
 /// Errors of `DescribeClsLogSet`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeClsLogSetError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeClsLogSet`: This API is used to get the CLB exclusive logset.
+    pub async fn describe_cls_log_set(
+        &self,
+        input: &DescribeClsLogSetRequest,
+    ) -> Result<DescribeClsLogSetResponse, ::runtime::SdkError<DescribeClsLogSetError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cls_log_set`](Self::describe_cls_log_set) would send.
+    pub fn describe_cls_log_set_request(
+        &self,
+        input: &DescribeClsLogSetRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribeCrossTargetsResponse {
 /// Errors of `DescribeCrossTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeCrossTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeCrossTargets`: Queries information of CVMs and ENIs that use cross-region binding 2.0
+    pub async fn describe_cross_targets(
+        &self,
+        input: &DescribeCrossTargetsRequest,
+    ) -> Result<
+        DescribeCrossTargetsResponse,
+        ::runtime::SdkError<DescribeCrossTargetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cross_targets`](Self::describe_cross_targets) would send.
+    pub fn describe_cross_targets_request(
+        &self,
+        input: &DescribeCrossTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

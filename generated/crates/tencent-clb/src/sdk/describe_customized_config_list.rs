@@ -102,6 +102,27 @@ pub struct DescribeCustomizedConfigListResponse {
 /// Errors of `DescribeCustomizedConfigList`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeCustomizedConfigListError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeCustomizedConfigList`: This API is used to pull custom configuration lists to return the user configuration of `AppId`.
+    pub async fn describe_customized_config_list(
+        &self,
+        input: &DescribeCustomizedConfigListRequest,
+    ) -> Result<
+        DescribeCustomizedConfigListResponse,
+        ::runtime::SdkError<DescribeCustomizedConfigListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_customized_config_list`](Self::describe_customized_config_list) would send.
+    pub fn describe_customized_config_list_request(
+        &self,
+        input: &DescribeCustomizedConfigListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct DescribeIdleLoadBalancersResponse {
 /// Errors of `DescribeIdleLoadBalancers`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeIdleLoadBalancersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeIdleLoadBalancers`: Idle CLB instances are pay-as-you-go load balancers that, within seven days after the creation, do not have rules configured or the configured rules are not associated with any servers.
+    pub async fn describe_idle_load_balancers(
+        &self,
+        input: &DescribeIdleLoadBalancersRequest,
+    ) -> Result<
+        DescribeIdleLoadBalancersResponse,
+        ::runtime::SdkError<DescribeIdleLoadBalancersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_idle_load_balancers`](Self::describe_idle_load_balancers) would send.
+    pub fn describe_idle_load_balancers_request(
+        &self,
+        input: &DescribeIdleLoadBalancersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

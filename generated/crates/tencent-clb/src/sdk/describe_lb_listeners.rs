@@ -59,6 +59,27 @@ pub struct DescribeLbListenersResponse {
 /// Errors of `DescribeLBListeners`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeLbListenersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeLBListeners`: This API is used to query CLB instances bound to the CVM or ENI.
+    pub async fn describe_lb_listeners(
+        &self,
+        input: &DescribeLbListenersRequest,
+    ) -> Result<
+        DescribeLbListenersResponse,
+        ::runtime::SdkError<DescribeLbListenersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_lb_listeners`](Self::describe_lb_listeners) would send.
+    pub fn describe_lb_listeners_request(
+        &self,
+        input: &DescribeLbListenersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

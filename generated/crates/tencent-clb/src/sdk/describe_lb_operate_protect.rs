@@ -62,6 +62,27 @@ pub struct DescribeLbOperateProtectResponse {
 /// Errors of `DescribeLBOperateProtect`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeLbOperateProtectError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeLBOperateProtect`: This API is used to query the operation protection info of Cloud Load Balancer.
+    pub async fn describe_lb_operate_protect(
+        &self,
+        input: &DescribeLbOperateProtectRequest,
+    ) -> Result<
+        DescribeLbOperateProtectResponse,
+        ::runtime::SdkError<DescribeLbOperateProtectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_lb_operate_protect`](Self::describe_lb_operate_protect) would send.
+    pub fn describe_lb_operate_protect_request(
+        &self,
+        input: &DescribeLbOperateProtectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,24 @@ pub struct DescribeListenersResponse {
 /// Errors of `DescribeListeners`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeListenersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeListeners`: This API is used to get the list of listeners by CLB ID, listener protocol, or listener port. If no filter is specified, all listeners for the CLB instance will be returned.
+    pub async fn describe_listeners(
+        &self,
+        input: &DescribeListenersRequest,
+    ) -> Result<DescribeListenersResponse, ::runtime::SdkError<DescribeListenersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_listeners`](Self::describe_listeners) would send.
+    pub fn describe_listeners_request(
+        &self,
+        input: &DescribeListenersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DescribeLoadBalancerListByCertIdResponse {
 /// Errors of `DescribeLoadBalancerListByCertId`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeLoadBalancerListByCertIdError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeLoadBalancerListByCertId`: This API is used to query the list of CLB instances associated with a certificate in a region by certificate ID.
+    pub async fn describe_load_balancer_list_by_cert_id(
+        &self,
+        input: &DescribeLoadBalancerListByCertIdRequest,
+    ) -> Result<
+        DescribeLoadBalancerListByCertIdResponse,
+        ::runtime::SdkError<DescribeLoadBalancerListByCertIdError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_load_balancer_list_by_cert_id`](Self::describe_load_balancer_list_by_cert_id) would send.
+    pub fn describe_load_balancer_list_by_cert_id_request(
+        &self,
+        input: &DescribeLoadBalancerListByCertIdRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

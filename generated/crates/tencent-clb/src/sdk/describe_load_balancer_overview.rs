@@ -64,6 +64,27 @@ pub struct DescribeLoadBalancerOverviewResponse {
 /// Errors of `DescribeLoadBalancerOverview`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeLoadBalancerOverviewError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeLoadBalancerOverview`: Queries the total number of CLB instances and the number of CLB instances in different status (running, isolated and about to expire).
+    pub async fn describe_load_balancer_overview(
+        &self,
+        input: &DescribeLoadBalancerOverviewRequest,
+    ) -> Result<
+        DescribeLoadBalancerOverviewResponse,
+        ::runtime::SdkError<DescribeLoadBalancerOverviewError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_load_balancer_overview`](Self::describe_load_balancer_overview) would send.
+    pub fn describe_load_balancer_overview_request(
+        &self,
+        input: &DescribeLoadBalancerOverviewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DescribeLoadBalancerTrafficResponse {
 /// Errors of `DescribeLoadBalancerTraffic`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeLoadBalancerTrafficError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeLoadBalancerTraffic`: This API is used to query CLB instances with high traffic under the current account, and return the top 10 results. For queries using a sub-account, only the CLB instances authorized to the sub-account will be returned.
+    pub async fn describe_load_balancer_traffic(
+        &self,
+        input: &DescribeLoadBalancerTrafficRequest,
+    ) -> Result<
+        DescribeLoadBalancerTrafficResponse,
+        ::runtime::SdkError<DescribeLoadBalancerTrafficError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_load_balancer_traffic`](Self::describe_load_balancer_traffic) would send.
+    pub fn describe_load_balancer_traffic_request(
+        &self,
+        input: &DescribeLoadBalancerTrafficRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

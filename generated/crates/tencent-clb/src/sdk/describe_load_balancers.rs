@@ -175,6 +175,27 @@ pub struct DescribeLoadBalancersResponse {
 /// Errors of `DescribeLoadBalancers`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeLoadBalancersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeLoadBalancers`: This API is used to query the list of CLB instances in a region.
+    pub async fn describe_load_balancers(
+        &self,
+        input: &DescribeLoadBalancersRequest,
+    ) -> Result<
+        DescribeLoadBalancersResponse,
+        ::runtime::SdkError<DescribeLoadBalancersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_load_balancers`](Self::describe_load_balancers) would send.
+    pub fn describe_load_balancers_request(
+        &self,
+        input: &DescribeLoadBalancersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -141,6 +141,27 @@ pub struct DescribeLoadBalancersDetailResponse {
 /// Errors of `DescribeLoadBalancersDetail`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeLoadBalancersDetailError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeLoadBalancersDetail`: This API is used to query CLB instance details, including listener, rules, and target real servers.
+    pub async fn describe_load_balancers_detail(
+        &self,
+        input: &DescribeLoadBalancersDetailRequest,
+    ) -> Result<
+        DescribeLoadBalancersDetailResponse,
+        ::runtime::SdkError<DescribeLoadBalancersDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_load_balancers_detail`](Self::describe_load_balancers_detail) would send.
+    pub fn describe_load_balancers_detail_request(
+        &self,
+        input: &DescribeLoadBalancersDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

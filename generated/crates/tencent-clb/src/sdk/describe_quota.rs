@@ -49,6 +49,24 @@ pub struct DescribeQuotaResponse {
 /// Errors of `DescribeQuota`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeQuotaError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeQuota`: This API is used to query various quotas in the current region.
+    pub async fn describe_quota(
+        &self,
+        input: &DescribeQuotaRequest,
+    ) -> Result<DescribeQuotaResponse, ::runtime::SdkError<DescribeQuotaError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_quota`](Self::describe_quota) would send.
+    pub fn describe_quota_request(
+        &self,
+        input: &DescribeQuotaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,24 @@ pub struct DescribeResourcesResponse {
 /// Errors of `DescribeResources`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeResourcesError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeResources`: This API is used to query the list of AZs and resources supported for the user in the current region.
+    pub async fn describe_resources(
+        &self,
+        input: &DescribeResourcesRequest,
+    ) -> Result<DescribeResourcesResponse, ::runtime::SdkError<DescribeResourcesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resources`](Self::describe_resources) would send.
+    pub fn describe_resources_request(
+        &self,
+        input: &DescribeResourcesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct DescribeRewriteResponse {
 /// Errors of `DescribeRewrite`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeRewriteError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeRewrite`: This API (DescribeRewrite) is used to query the redirection relationship between the forwarding rules of a CLB instance by instance ID. If no listener ID or forwarding rule ID is specified, all redirection relationships in the instance will be returned.
+    pub async fn describe_rewrite(
+        &self,
+        input: &DescribeRewriteRequest,
+    ) -> Result<DescribeRewriteResponse, ::runtime::SdkError<DescribeRewriteError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_rewrite`](Self::describe_rewrite) would send.
+    pub fn describe_rewrite_request(
+        &self,
+        input: &DescribeRewriteRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct DescribeTargetGroupInstanceStatusResponse {
 /// Errors of `DescribeTargetGroupInstanceStatus`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeTargetGroupInstanceStatusError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeTargetGroupInstanceStatus`: This API is used to query the backend service status of a target group. Currently, only GWLB type target groups support querying backend service status.
+    pub async fn describe_target_group_instance_status(
+        &self,
+        input: &DescribeTargetGroupInstanceStatusRequest,
+    ) -> Result<
+        DescribeTargetGroupInstanceStatusResponse,
+        ::runtime::SdkError<DescribeTargetGroupInstanceStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_target_group_instance_status`](Self::describe_target_group_instance_status) would send.
+    pub fn describe_target_group_instance_status_request(
+        &self,
+        input: &DescribeTargetGroupInstanceStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

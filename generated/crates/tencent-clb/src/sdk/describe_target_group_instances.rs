@@ -79,6 +79,27 @@ pub struct DescribeTargetGroupInstancesResponse {
 /// Errors of `DescribeTargetGroupInstances`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeTargetGroupInstancesError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeTargetGroupInstances`: This API is used to get the information of servers bound to a target group.
+    pub async fn describe_target_group_instances(
+        &self,
+        input: &DescribeTargetGroupInstancesRequest,
+    ) -> Result<
+        DescribeTargetGroupInstancesResponse,
+        ::runtime::SdkError<DescribeTargetGroupInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_target_group_instances`](Self::describe_target_group_instances) would send.
+    pub fn describe_target_group_instances_request(
+        &self,
+        input: &DescribeTargetGroupInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

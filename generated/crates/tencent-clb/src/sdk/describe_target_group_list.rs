@@ -85,6 +85,27 @@ pub struct DescribeTargetGroupListResponse {
 /// Errors of `DescribeTargetGroupList`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeTargetGroupListError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeTargetGroupList`: This API is used to get the target group list.
+    pub async fn describe_target_group_list(
+        &self,
+        input: &DescribeTargetGroupListRequest,
+    ) -> Result<
+        DescribeTargetGroupListResponse,
+        ::runtime::SdkError<DescribeTargetGroupListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_target_group_list`](Self::describe_target_group_list) would send.
+    pub fn describe_target_group_list_request(
+        &self,
+        input: &DescribeTargetGroupListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeTargetGroupsResponse {
 /// Errors of `DescribeTargetGroups`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeTargetGroupsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeTargetGroups`: This API is used to query the target group information.
+    pub async fn describe_target_groups(
+        &self,
+        input: &DescribeTargetGroupsRequest,
+    ) -> Result<
+        DescribeTargetGroupsResponse,
+        ::runtime::SdkError<DescribeTargetGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_target_groups`](Self::describe_target_groups) would send.
+    pub fn describe_target_groups_request(
+        &self,
+        input: &DescribeTargetGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeTargetHealthResponse {
 /// Errors of `DescribeTargetHealth`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeTargetHealthError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeTargetHealth`: This API (DescribeTargetHealth) is used to query the health check result of a real server of a CLB instance.
+    pub async fn describe_target_health(
+        &self,
+        input: &DescribeTargetHealthRequest,
+    ) -> Result<
+        DescribeTargetHealthResponse,
+        ::runtime::SdkError<DescribeTargetHealthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_target_health`](Self::describe_target_health) would send.
+    pub fn describe_target_health_request(
+        &self,
+        input: &DescribeTargetHealthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

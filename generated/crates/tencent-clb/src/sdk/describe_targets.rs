@@ -85,6 +85,24 @@ pub struct DescribeTargetsResponse {
 /// Errors of `DescribeTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeTargets`: This API (DescribeTargets) is used to query the list of real servers bound to some listeners of a CLB instance.
+    pub async fn describe_targets(
+        &self,
+        input: &DescribeTargetsRequest,
+    ) -> Result<DescribeTargetsResponse, ::runtime::SdkError<DescribeTargetsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_targets`](Self::describe_targets) would send.
+    pub fn describe_targets_request(
+        &self,
+        input: &DescribeTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

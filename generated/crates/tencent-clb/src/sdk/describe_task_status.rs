@@ -73,6 +73,27 @@ pub struct DescribeTaskStatusResponse {
 /// Errors of `DescribeTaskStatus`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeTaskStatusError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeTaskStatus`: This API is used to query the execution status of an async task. After non-query APIs (used to create/delete CLB instances, listeners, or rules or to bind/unbind real servers) are called successfully, this API needs to be used to query whether the task is successful.
+    pub async fn describe_task_status(
+        &self,
+        input: &DescribeTaskStatusRequest,
+    ) -> Result<
+        DescribeTaskStatusResponse,
+        ::runtime::SdkError<DescribeTaskStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_task_status`](Self::describe_task_status) would send.
+    pub fn describe_task_status_request(
+        &self,
+        input: &DescribeTaskStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DisassociateCustomizedConfigResponse {
 /// Errors of `DisassociateCustomizedConfig`: those of its service ([`ClbError`](super::ClbError)).
 pub type DisassociateCustomizedConfigError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DisassociateCustomizedConfig`: This API is used to disassociate personalized configurations and prepare for decommissioning. Please use SetCustomizedConfigForLoadBalancer.
+    pub async fn disassociate_customized_config(
+        &self,
+        input: &DisassociateCustomizedConfigRequest,
+    ) -> Result<
+        DisassociateCustomizedConfigResponse,
+        ::runtime::SdkError<DisassociateCustomizedConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_customized_config`](Self::disassociate_customized_config) would send.
+    pub fn disassociate_customized_config_request(
+        &self,
+        input: &DisassociateCustomizedConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

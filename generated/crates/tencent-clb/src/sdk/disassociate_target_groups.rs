@@ -60,6 +60,27 @@ pub struct DisassociateTargetGroupsResponse {
 /// Errors of `DisassociateTargetGroups`: those of its service ([`ClbError`](super::ClbError)).
 pub type DisassociateTargetGroupsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DisassociateTargetGroups`: This API is used to disassociate a target group from a rule. This is an async API. After the API return succeeds, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful. When unbinding a Layer 7 forwarding rule, LocationId is a required item.
+    pub async fn disassociate_target_groups(
+        &self,
+        input: &DisassociateTargetGroupsRequest,
+    ) -> Result<
+        DisassociateTargetGroupsResponse,
+        ::runtime::SdkError<DisassociateTargetGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_target_groups`](Self::disassociate_target_groups) would send.
+    pub fn disassociate_target_groups_request(
+        &self,
+        input: &DisassociateTargetGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

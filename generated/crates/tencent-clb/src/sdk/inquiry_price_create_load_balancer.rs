@@ -119,6 +119,27 @@ pub struct InquiryPriceCreateLoadBalancerResponse {
 /// Errors of `InquiryPriceCreateLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type InquiryPriceCreateLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `InquiryPriceCreateLoadBalancer`: This API is used to query the price of creating a CLB instance.
+    pub async fn inquiry_price_create_load_balancer(
+        &self,
+        input: &InquiryPriceCreateLoadBalancerRequest,
+    ) -> Result<
+        InquiryPriceCreateLoadBalancerResponse,
+        ::runtime::SdkError<InquiryPriceCreateLoadBalancerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_create_load_balancer`](Self::inquiry_price_create_load_balancer) would send.
+    pub fn inquiry_price_create_load_balancer_request(
+        &self,
+        input: &InquiryPriceCreateLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct InquiryPriceModifyLoadBalancerResponse {
 /// Errors of `InquiryPriceModifyLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type InquiryPriceModifyLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `InquiryPriceModifyLoadBalancer`: This API is used to query the price of adjusting the specification of a CLB instance.
+    pub async fn inquiry_price_modify_load_balancer(
+        &self,
+        input: &InquiryPriceModifyLoadBalancerRequest,
+    ) -> Result<
+        InquiryPriceModifyLoadBalancerResponse,
+        ::runtime::SdkError<InquiryPriceModifyLoadBalancerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_modify_load_balancer`](Self::inquiry_price_modify_load_balancer) would send.
+    pub fn inquiry_price_modify_load_balancer_request(
+        &self,
+        input: &InquiryPriceModifyLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct InquiryPriceRefundLoadBalancerResponse {
 /// Errors of `InquiryPriceRefundLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type InquiryPriceRefundLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `InquiryPriceRefundLoadBalancer`: This API is used to query the refund price of Cloud Load Balancer and only supports prepaid load balancing instances.
+    pub async fn inquiry_price_refund_load_balancer(
+        &self,
+        input: &InquiryPriceRefundLoadBalancerRequest,
+    ) -> Result<
+        InquiryPriceRefundLoadBalancerResponse,
+        ::runtime::SdkError<InquiryPriceRefundLoadBalancerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_refund_load_balancer`](Self::inquiry_price_refund_load_balancer) would send.
+    pub fn inquiry_price_refund_load_balancer_request(
+        &self,
+        input: &InquiryPriceRefundLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct InquiryPriceRenewLoadBalancerResponse {
 /// Errors of `InquiryPriceRenewLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type InquiryPriceRenewLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `InquiryPriceRenewLoadBalancer`: This API is used to query the price of renewing a CLB instance. It's only available to prepaid CLB instances.
+    pub async fn inquiry_price_renew_load_balancer(
+        &self,
+        input: &InquiryPriceRenewLoadBalancerRequest,
+    ) -> Result<
+        InquiryPriceRenewLoadBalancerResponse,
+        ::runtime::SdkError<InquiryPriceRenewLoadBalancerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_renew_load_balancer`](Self::inquiry_price_renew_load_balancer) would send.
+    pub fn inquiry_price_renew_load_balancer_request(
+        &self,
+        input: &InquiryPriceRenewLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

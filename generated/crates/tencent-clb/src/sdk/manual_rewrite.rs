@@ -77,6 +77,24 @@ pub struct ManualRewriteResponse {
 /// Errors of `ManualRewrite`: those of its service ([`ClbError`](super::ClbError)).
 pub type ManualRewriteError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ManualRewrite`: After the original access address and the address to be redirected are configured manually, the system will automatically redirect requests made to the original access address to the target address of the corresponding path. Multiple paths can be configured as a redirection policy under one domain name to achieve automatic redirection between HTTP and HTTPS. A redirection policy should meet the following rules: if A has already been redirected to B, then it cannot be redirected to C (unless the original redirection relationship is deleted and a new one is created), and B cannot be redirected to any other addresses.
+    pub async fn manual_rewrite(
+        &self,
+        input: &ManualRewriteRequest,
+    ) -> Result<ManualRewriteResponse, ::runtime::SdkError<ManualRewriteError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`manual_rewrite`](Self::manual_rewrite) would send.
+    pub fn manual_rewrite_request(
+        &self,
+        input: &ManualRewriteRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct MigrateClassicalLoadBalancersResponse {
 /// Errors of `MigrateClassicalLoadBalancers`: those of its service ([`ClbError`](super::ClbError)).
 pub type MigrateClassicalLoadBalancersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `MigrateClassicalLoadBalancers`: This API is used to upgrade classic CLB instances to application CLB instances. This is an async API. After it is returned successfully, you can check the action result by calling `DescribeLoadBalancers`.
+    pub async fn migrate_classical_load_balancers(
+        &self,
+        input: &MigrateClassicalLoadBalancersRequest,
+    ) -> Result<
+        MigrateClassicalLoadBalancersResponse,
+        ::runtime::SdkError<MigrateClassicalLoadBalancersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`migrate_classical_load_balancers`](Self::migrate_classical_load_balancers) would send.
+    pub fn migrate_classical_load_balancers_request(
+        &self,
+        input: &MigrateClassicalLoadBalancersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

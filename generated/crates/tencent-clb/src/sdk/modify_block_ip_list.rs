@@ -102,6 +102,24 @@ pub struct ModifyBlockIpListResponse {
 /// Errors of `ModifyBlockIPList`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyBlockIpListError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyBlockIPList`: This API is used to modify the client IP blocklist of a CLB instance. One forwarding rule supports blocking up to 2,000,000 IPs. One blocklist can contain up to 2,000,000 entries. (This API is in beta test. To use it, please submit a ticket.)
+    pub async fn modify_block_ip_list(
+        &self,
+        input: &ModifyBlockIpListRequest,
+    ) -> Result<ModifyBlockIpListResponse, ::runtime::SdkError<ModifyBlockIpListError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_block_ip_list`](Self::modify_block_ip_list) would send.
+    pub fn modify_block_ip_list_request(
+        &self,
+        input: &ModifyBlockIpListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct ModifyCustomizedConfigResponse {
 /// Errors of `ModifyCustomizedConfig`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyCustomizedConfigError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyCustomizedConfig`: This API is used to modify personalized configuration. If the configuration is already bound to clb, server or location, update simultaneously. Prepare for decommissioning. Please use SetCustomizedConfigForLoadBalancer.
+    pub async fn modify_customized_config(
+        &self,
+        input: &ModifyCustomizedConfigRequest,
+    ) -> Result<
+        ModifyCustomizedConfigResponse,
+        ::runtime::SdkError<ModifyCustomizedConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_customized_config`](Self::modify_customized_config) would send.
+    pub fn modify_customized_config_request(
+        &self,
+        input: &ModifyCustomizedConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,24 @@ pub struct ModifyDomainResponse {
 /// Errors of `ModifyDomain`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyDomainError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyDomain`: This API is used to modify the domain name under a layer-7 (HTTP/HTTPS) listener of Cloud Load Balancer. This is an asynchronous API. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
+    pub async fn modify_domain(
+        &self,
+        input: &ModifyDomainRequest,
+    ) -> Result<ModifyDomainResponse, ::runtime::SdkError<ModifyDomainError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_domain`](Self::modify_domain) would send.
+    pub fn modify_domain_request(
+        &self,
+        input: &ModifyDomainRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -112,6 +112,27 @@ pub struct ModifyDomainAttributesResponse {
 /// Errors of `ModifyDomainAttributes`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyDomainAttributesError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyDomainAttributes`: This API is used to modify domain-level attributes of Cloud Load Balancer layer-7 listener forwarding rules, such as modifying domain name, changing DefaultServer, enabling/disabling Http/2, and modifying certificates. This is an async API. After it returns a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to check whether this task is successful.
+    pub async fn modify_domain_attributes(
+        &self,
+        input: &ModifyDomainAttributesRequest,
+    ) -> Result<
+        ModifyDomainAttributesResponse,
+        ::runtime::SdkError<ModifyDomainAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_domain_attributes`](Self::modify_domain_attributes) would send.
+    pub fn modify_domain_attributes_request(
+        &self,
+        input: &ModifyDomainAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct ModifyFunctionTargetsResponse {
 /// Errors of `ModifyFunctionTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyFunctionTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyFunctionTargets`: This API is used to modify the SCF bound to a Cloud Load Balancer forwarding rule. This API is used to describe restrictions. - Only supports binding SCF of the "Event function" type.
+    pub async fn modify_function_targets(
+        &self,
+        input: &ModifyFunctionTargetsRequest,
+    ) -> Result<
+        ModifyFunctionTargetsResponse,
+        ::runtime::SdkError<ModifyFunctionTargetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_function_targets`](Self::modify_function_targets) would send.
+    pub fn modify_function_targets_request(
+        &self,
+        input: &ModifyFunctionTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

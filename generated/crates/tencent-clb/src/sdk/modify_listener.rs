@@ -209,6 +209,24 @@ pub struct ModifyListenerResponse {
 /// Errors of `ModifyListener`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyListenerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyListener`: This API is used to modify the attributes of a CLB instance listener, including the listener name, health check parameters, certificate information, and forwarding policy. This API does not support classic CLB instances. This is an asynchronous API. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://intl.cloud.tencent.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
+    pub async fn modify_listener(
+        &self,
+        input: &ModifyListenerRequest,
+    ) -> Result<ModifyListenerResponse, ::runtime::SdkError<ModifyListenerError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_listener`](Self::modify_listener) would send.
+    pub fn modify_listener_request(
+        &self,
+        input: &ModifyListenerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

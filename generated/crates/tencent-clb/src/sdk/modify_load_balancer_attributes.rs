@@ -115,6 +115,27 @@ pub struct ModifyLoadBalancerAttributesResponse {
 /// Errors of `ModifyLoadBalancerAttributes`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyLoadBalancerAttributesError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyLoadBalancerAttributes`: This API is used to modify the attributes of a CLB instance, such as name and cross-region attributes. Non-bandwidth-upshift users must add their CLB instance to a bandwidth package to configure cross-domain attributes. To modify the network billing mode, go to the console. This API is used to perform asynchronous operations. After returning a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn modify_load_balancer_attributes(
+        &self,
+        input: &ModifyLoadBalancerAttributesRequest,
+    ) -> Result<
+        ModifyLoadBalancerAttributesResponse,
+        ::runtime::SdkError<ModifyLoadBalancerAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_load_balancer_attributes`](Self::modify_load_balancer_attributes) would send.
+    pub fn modify_load_balancer_attributes_request(
+        &self,
+        input: &ModifyLoadBalancerAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct ModifyLoadBalancerSlaResponse {
 /// Errors of `ModifyLoadBalancerSla`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyLoadBalancerSlaError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyLoadBalancerSla`: This API is used to adjust the performance capacity specification of usage-based billing mode instances, for example, upgrading from shared type to performance capacity type, or adjusting the specification of performance and capacity instances. limit: -After upgrading from a shared instance to a performance and capacity instance, you cannot revert to a shared instance. -A classic CLB instance does not support upgrading to a performance and capacity instance.
+    pub async fn modify_load_balancer_sla(
+        &self,
+        input: &ModifyLoadBalancerSlaRequest,
+    ) -> Result<
+        ModifyLoadBalancerSlaResponse,
+        ::runtime::SdkError<ModifyLoadBalancerSlaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_load_balancer_sla`](Self::modify_load_balancer_sla) would send.
+    pub fn modify_load_balancer_sla_request(
+        &self,
+        input: &ModifyLoadBalancerSlaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

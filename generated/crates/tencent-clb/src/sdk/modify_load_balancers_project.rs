@@ -64,6 +64,27 @@ pub struct ModifyLoadBalancersProjectResponse {
 /// Errors of `ModifyLoadBalancersProject`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyLoadBalancersProjectError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyLoadBalancersProject`: This API is used to modify the projects of CLB instances.
+    pub async fn modify_load_balancers_project(
+        &self,
+        input: &ModifyLoadBalancersProjectRequest,
+    ) -> Result<
+        ModifyLoadBalancersProjectResponse,
+        ::runtime::SdkError<ModifyLoadBalancersProjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_load_balancers_project`](Self::modify_load_balancers_project) would send.
+    pub fn modify_load_balancers_project_request(
+        &self,
+        input: &ModifyLoadBalancersProjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

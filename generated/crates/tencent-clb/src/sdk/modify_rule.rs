@@ -116,6 +116,24 @@ pub struct ModifyRuleResponse {
 /// Errors of `ModifyRule`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyRuleError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyRule`: This API is used to modify the properties of forwarding rules under a layer-7 (HTTP/HTTPS) listener in Cloud Load Balancer, including forwarding path, health check attributes and forwarding policy. This is an asynchronous API. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
+    pub async fn modify_rule(
+        &self,
+        input: &ModifyRuleRequest,
+    ) -> Result<ModifyRuleResponse, ::runtime::SdkError<ModifyRuleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_rule`](Self::modify_rule) would send.
+    pub fn modify_rule_request(
+        &self,
+        input: &ModifyRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

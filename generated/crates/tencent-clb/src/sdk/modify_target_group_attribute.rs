@@ -109,6 +109,27 @@ pub struct ModifyTargetGroupAttributeResponse {
 /// Errors of `ModifyTargetGroupAttribute`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyTargetGroupAttributeError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyTargetGroupAttribute`: This API is used to rename a target group or modify its default port attribute.
+    pub async fn modify_target_group_attribute(
+        &self,
+        input: &ModifyTargetGroupAttributeRequest,
+    ) -> Result<
+        ModifyTargetGroupAttributeResponse,
+        ::runtime::SdkError<ModifyTargetGroupAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_target_group_attribute`](Self::modify_target_group_attribute) would send.
+    pub fn modify_target_group_attribute_request(
+        &self,
+        input: &ModifyTargetGroupAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct ModifyTargetGroupInstancesPortResponse {
 /// Errors of `ModifyTargetGroupInstancesPort`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyTargetGroupInstancesPortError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyTargetGroupInstancesPort`: This API is used to modify server ports of a target group in batches. This is an async API. After it is returned successfully, you can call the `DescribeTaskStatus` API with the returned `RequestID` as an input parameter to check whether this task is successful.
+    pub async fn modify_target_group_instances_port(
+        &self,
+        input: &ModifyTargetGroupInstancesPortRequest,
+    ) -> Result<
+        ModifyTargetGroupInstancesPortResponse,
+        ::runtime::SdkError<ModifyTargetGroupInstancesPortError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_target_group_instances_port`](Self::modify_target_group_instances_port) would send.
+    pub fn modify_target_group_instances_port_request(
+        &self,
+        input: &ModifyTargetGroupInstancesPortRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct ModifyTargetGroupInstancesWeightResponse {
 /// Errors of `ModifyTargetGroupInstancesWeight`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyTargetGroupInstancesWeightError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyTargetGroupInstancesWeight`: This API is used to modify server weights of a target group in batches. This is an async API. After it is returned successfully, you can call the `DescribeTaskStatus` API with the returned `RequestID` as an input parameter to check whether this task is successful.
+    pub async fn modify_target_group_instances_weight(
+        &self,
+        input: &ModifyTargetGroupInstancesWeightRequest,
+    ) -> Result<
+        ModifyTargetGroupInstancesWeightResponse,
+        ::runtime::SdkError<ModifyTargetGroupInstancesWeightError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_target_group_instances_weight`](Self::modify_target_group_instances_weight) would send.
+    pub fn modify_target_group_instances_weight_request(
+        &self,
+        input: &ModifyTargetGroupInstancesWeightRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,24 @@ pub struct ModifyTargetPortResponse {
 /// Errors of `ModifyTargetPort`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyTargetPortError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyTargetPort`: This API (ModifyTargetPort) is used to modify the port of a real server bound to a listener. This is an async API. After it is returned successfully, you can call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn modify_target_port(
+        &self,
+        input: &ModifyTargetPortRequest,
+    ) -> Result<ModifyTargetPortResponse, ::runtime::SdkError<ModifyTargetPortError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_target_port`](Self::modify_target_port) would send.
+    pub fn modify_target_port_request(
+        &self,
+        input: &ModifyTargetPortRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

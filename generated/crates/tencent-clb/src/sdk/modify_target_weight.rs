@@ -89,6 +89,27 @@ pub struct ModifyTargetWeightResponse {
 /// Errors of `ModifyTargetWeight`: those of its service ([`ClbError`](super::ClbError)).
 pub type ModifyTargetWeightError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ModifyTargetWeight`: This API is used to modify the forwarding weight of backend service bound to Cloud Load Balancer. This is an asynchronous API. After it returns the result successfully, you can call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestId as an input parameter to query whether the task is successful.
+    pub async fn modify_target_weight(
+        &self,
+        input: &ModifyTargetWeightRequest,
+    ) -> Result<
+        ModifyTargetWeightResponse,
+        ::runtime::SdkError<ModifyTargetWeightError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_target_weight`](Self::modify_target_weight) would send.
+    pub fn modify_target_weight_request(
+        &self,
+        input: &ModifyTargetWeightRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct RegisterFunctionTargetsResponse {
 /// Errors of `RegisterFunctionTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type RegisterFunctionTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `RegisterFunctionTargets`: This API is used to bind a cloud function to the forwarding rule of a Cloud Load Balancer. Before that, you need to create a related HTTP or HTTPS listener and forwarding rule. This API is used to perform asynchronous operations. After returning a successful result, call the DescribeTaskStatus API with the returned RequestID as an input parameter to check whether this task is successful. This API is used to describe restrictions. - SCF binding is supported only in Guangzhou, Shenzhen Finance, Shanghai, Shanghai Finance, Beijing, Chengdu, Hong Kong (China), Singapore, Tokyo, and Silicon Valley. - Only the standard account type supports binding SCF. The classic account type is unsupported. We recommend upgrading to the standard account type. For more information, see \[Checking Account Type\](<https://www.tencentcloud.com/document/product/684/15246>). - Classic CLB does not support binding SCF. - Basic Network Type does not support binding SCF. - CLB supports binding ALL SCFs in the same region by default, supports cross-VPC binding, but cross-region selection is not supported. - Currently, only IPv4 and IPv6 NAT64 versions of Cloud Load Balancer support binding SCF. IPv6 version is not currently supported. - Only layer-7 (HTTP, HTTPS) listeners support binding SCF. Layer-4 (TCP, UDP, TCP SSL) listeners and layer-7 QUIC listeners are unsupported. - CLB binding SCF only supports binding SCF of the "Event function" type. - A forwarding rule supports binding only one SCF.
+    pub async fn register_function_targets(
+        &self,
+        input: &RegisterFunctionTargetsRequest,
+    ) -> Result<
+        RegisterFunctionTargetsResponse,
+        ::runtime::SdkError<RegisterFunctionTargetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`register_function_targets`](Self::register_function_targets) would send.
+    pub fn register_function_targets_request(
+        &self,
+        input: &RegisterFunctionTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct RegisterTargetGroupInstancesResponse {
 /// Errors of `RegisterTargetGroupInstances`: those of its service ([`ClbError`](super::ClbError)).
 pub type RegisterTargetGroupInstancesError = super::ClbError;
 
+impl super::Client {
+    /// Calls `RegisterTargetGroupInstances`: This API is used to register servers to a target group. This is an async API. After it is returned successfully, you can call the `DescribeTaskStatus` API with the returned `RequestID` as an input parameter to check whether this task is successful.
+    pub async fn register_target_group_instances(
+        &self,
+        input: &RegisterTargetGroupInstancesRequest,
+    ) -> Result<
+        RegisterTargetGroupInstancesResponse,
+        ::runtime::SdkError<RegisterTargetGroupInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`register_target_group_instances`](Self::register_target_group_instances) would send.
+    pub fn register_target_group_instances_request(
+        &self,
+        input: &RegisterTargetGroupInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

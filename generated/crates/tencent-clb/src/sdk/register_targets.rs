@@ -86,6 +86,24 @@ pub struct RegisterTargetsResponse {
 /// Errors of `RegisterTargets`: those of its service ([`ClbError`](super::ClbError)).
 pub type RegisterTargetsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `RegisterTargets`: This API is used to bind one or more backend services to a Cloud Load Balancer listener or layer-7 forwarding rule. Before that, you need to create a related CLB layer-4 listener or layer-7 forwarding rule. For Layer-4 listeners (TCP/UDP), only specify the listener ID. For layer-7 (HTTP/HTTPS) listeners, forwarding rules must be specified through LocationId or Domain+Url. This API is used to perform asynchronous operations. After it returns a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful.
+    pub async fn register_targets(
+        &self,
+        input: &RegisterTargetsRequest,
+    ) -> Result<RegisterTargetsResponse, ::runtime::SdkError<RegisterTargetsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`register_targets`](Self::register_targets) would send.
+    pub fn register_targets_request(
+        &self,
+        input: &RegisterTargetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct RegisterTargetsWithClassicalLbResponse {
 /// Errors of `RegisterTargetsWithClassicalLB`: those of its service ([`ClbError`](super::ClbError)).
 pub type RegisterTargetsWithClassicalLbError = super::ClbError;
 
+impl super::Client {
+    /// Calls `RegisterTargetsWithClassicalLB`: This API is used to bind a real server with a classic CLB instance. This is an async API. After it is returned successfully, you can call the API `DescribeTaskStatus` with the returned RequestId as an input parameter to check whether this task is successful.
+    pub async fn register_targets_with_classical_lb(
+        &self,
+        input: &RegisterTargetsWithClassicalLbRequest,
+    ) -> Result<
+        RegisterTargetsWithClassicalLbResponse,
+        ::runtime::SdkError<RegisterTargetsWithClassicalLbError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`register_targets_with_classical_lb`](Self::register_targets_with_classical_lb) would send.
+    pub fn register_targets_with_classical_lb_request(
+        &self,
+        input: &RegisterTargetsWithClassicalLbRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

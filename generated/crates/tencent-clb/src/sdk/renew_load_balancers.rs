@@ -67,6 +67,27 @@ pub struct RenewLoadBalancersResponse {
 /// Errors of `RenewLoadBalancers`: those of its service ([`ClbError`](super::ClbError)).
 pub type RenewLoadBalancersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `RenewLoadBalancers`: This API is used to renew annual and monthly subscription instances.
+    pub async fn renew_load_balancers(
+        &self,
+        input: &RenewLoadBalancersRequest,
+    ) -> Result<
+        RenewLoadBalancersResponse,
+        ::runtime::SdkError<RenewLoadBalancersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_load_balancers`](Self::renew_load_balancers) would send.
+    pub fn renew_load_balancers_request(
+        &self,
+        input: &RenewLoadBalancersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

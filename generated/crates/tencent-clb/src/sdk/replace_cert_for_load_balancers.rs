@@ -67,6 +67,27 @@ pub struct ReplaceCertForLoadBalancersResponse {
 /// Errors of `ReplaceCertForLoadBalancers`: those of its service ([`ClbError`](super::ClbError)).
 pub type ReplaceCertForLoadBalancersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `ReplaceCertForLoadBalancers`: This API (ReplaceCertForLoadBalancers) is used to replace the certificate associated with a CLB instance. A new certificates can be associated with a CLB only after the original certificate is disassociated from it. This API supports replacing server certificates and client certificates. The new certificate to be used can be specified by passing in the certificate ID. If no certificate ID is specified, relevant information such as certificate content must be passed in to create a new certificate and bind it to the CLB. Note: This API can only be called in the Guangzhou region; for other regions, an error will occur due to domain name resolution problems.
+    pub async fn replace_cert_for_load_balancers(
+        &self,
+        input: &ReplaceCertForLoadBalancersRequest,
+    ) -> Result<
+        ReplaceCertForLoadBalancersResponse,
+        ::runtime::SdkError<ReplaceCertForLoadBalancersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_cert_for_load_balancers`](Self::replace_cert_for_load_balancers) would send.
+    pub fn replace_cert_for_load_balancers_request(
+        &self,
+        input: &ReplaceCertForLoadBalancersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,27 @@ pub struct SetCustomizedConfigForLoadBalancerResponse {
 /// Errors of `SetCustomizedConfigForLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type SetCustomizedConfigForLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `SetCustomizedConfigForLoadBalancer`: This API is used to create or manage a user-defined CLB configuration template.
+    pub async fn set_customized_config_for_load_balancer(
+        &self,
+        input: &SetCustomizedConfigForLoadBalancerRequest,
+    ) -> Result<
+        SetCustomizedConfigForLoadBalancerResponse,
+        ::runtime::SdkError<SetCustomizedConfigForLoadBalancerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_customized_config_for_load_balancer`](Self::set_customized_config_for_load_balancer) would send.
+    pub fn set_customized_config_for_load_balancer_request(
+        &self,
+        input: &SetCustomizedConfigForLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct SetLoadBalancerClsLogResponse {
 /// Errors of `SetLoadBalancerClsLog`: those of its service ([`ClbError`](super::ClbError)).
 pub type SetLoadBalancerClsLogError = super::ClbError;
 
+impl super::Client {
+    /// Calls `SetLoadBalancerClsLog`: This API is used to add, delete, and update the CLS topic of a CLB instance.
+    pub async fn set_load_balancer_cls_log(
+        &self,
+        input: &SetLoadBalancerClsLogRequest,
+    ) -> Result<
+        SetLoadBalancerClsLogResponse,
+        ::runtime::SdkError<SetLoadBalancerClsLogError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_load_balancer_cls_log`](Self::set_load_balancer_cls_log) would send.
+    pub fn set_load_balancer_cls_log_request(
+        &self,
+        input: &SetLoadBalancerClsLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

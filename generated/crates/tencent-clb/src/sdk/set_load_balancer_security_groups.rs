@@ -67,6 +67,27 @@ pub struct SetLoadBalancerSecurityGroupsResponse {
 /// Errors of `SetLoadBalancerSecurityGroups`: those of its service ([`ClbError`](super::ClbError)).
 pub type SetLoadBalancerSecurityGroupsError = super::ClbError;
 
+impl super::Client {
+    /// Calls `SetLoadBalancerSecurityGroups`: This API is used to bind or unbind security groups for a public network load balancing instance. To query currently bound security groups of a load balancing instance, use the \[DescribeLoadBalancers\]((<https://www.tencentcloud.com/document/product/1108/48459?from_cn_redirect=1>)) API. This API follows set semantics. This API is used to pass in all security groups that should be bound to the Cloud Load Balancer instance during the binding operation (bound + new binding). For unbinding operations, the input parameters should specify all security groups bound to a CLB instance after unbinding. If you want to unbind all security groups, you can omit this parameter or input an empty array. Note: After a private network CLB is bound to an EIP, the security groups on the CLB do not take effect for the traffic from the EIP, but take effect for the traffic from the private network CLB.
+    pub async fn set_load_balancer_security_groups(
+        &self,
+        input: &SetLoadBalancerSecurityGroupsRequest,
+    ) -> Result<
+        SetLoadBalancerSecurityGroupsResponse,
+        ::runtime::SdkError<SetLoadBalancerSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_load_balancer_security_groups`](Self::set_load_balancer_security_groups) would send.
+    pub fn set_load_balancer_security_groups_request(
+        &self,
+        input: &SetLoadBalancerSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct SetLoadBalancerStartStatusResponse {
 /// Errors of `SetLoadBalancerStartStatus`: those of its service ([`ClbError`](super::ClbError)).
 pub type SetLoadBalancerStartStatusError = super::ClbError;
 
+impl super::Client {
+    /// Calls `SetLoadBalancerStartStatus`: This API is used to start or stop a load balancing instance or listener. This API is used to perform asynchronous operations. After returning a successful result, call the \[DescribeTaskStatus\](<https://www.tencentcloud.com/document/product/214/30683?from_cn_redirect=1>) API with the returned RequestID as an input parameter to check whether this task is successful. This feature is currently in beta test. To use it, submit a \[ticket\](<https://console.cloud.tencent.com/workorder/category?level1_id=6&level2_id=163&source=0&data_title=%E8%B4%9F%E8%BD%BD%E5%9D%87%E8%A1%A1%20LB&step=1>) for application.
+    pub async fn set_load_balancer_start_status(
+        &self,
+        input: &SetLoadBalancerStartStatusRequest,
+    ) -> Result<
+        SetLoadBalancerStartStatusResponse,
+        ::runtime::SdkError<SetLoadBalancerStartStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_load_balancer_start_status`](Self::set_load_balancer_start_status) would send.
+    pub fn set_load_balancer_start_status_request(
+        &self,
+        input: &SetLoadBalancerStartStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

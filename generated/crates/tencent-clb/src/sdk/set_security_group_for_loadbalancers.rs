@@ -73,6 +73,27 @@ pub struct SetSecurityGroupForLoadbalancersResponse {
 /// Errors of `SetSecurityGroupForLoadbalancers`: those of its service ([`ClbError`](super::ClbError)).
 pub type SetSecurityGroupForLoadbalancersError = super::ClbError;
 
+impl super::Client {
+    /// Calls `SetSecurityGroupForLoadbalancers`: This API is used to bind or unbind a security group to or from multiple public network CLB instances.
+    pub async fn set_security_group_for_loadbalancers(
+        &self,
+        input: &SetSecurityGroupForLoadbalancersRequest,
+    ) -> Result<
+        SetSecurityGroupForLoadbalancersResponse,
+        ::runtime::SdkError<SetSecurityGroupForLoadbalancersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_security_group_for_loadbalancers`](Self::set_security_group_for_loadbalancers) would send.
+    pub fn set_security_group_for_loadbalancers_request(
+        &self,
+        input: &SetSecurityGroupForLoadbalancersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,24 @@ pub struct DescribeDatabasesResponse {
 /// Errors of `DescribeDatabases`: those of its service ([`CtsdbError`](super::CtsdbError)).
 pub type DescribeDatabasesError = super::CtsdbError;
 
+impl super::Client {
+    /// Calls `DescribeDatabases`: This API is used to query the database list. ``` "Database":{ "ClusterID":"ctsdbi-rebg0ghl", "Name":"" //This API is used to query all databases under the instance if the parameter is not specified. } ```
+    pub async fn describe_databases(
+        &self,
+        input: &DescribeDatabasesRequest,
+    ) -> Result<DescribeDatabasesResponse, ::runtime::SdkError<DescribeDatabasesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_databases`](Self::describe_databases) would send.
+    pub fn describe_databases_request(
+        &self,
+        input: &DescribeDatabasesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

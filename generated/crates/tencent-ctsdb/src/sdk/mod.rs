@@ -10,7 +10,6 @@ pub mod types;
 #[cfg(feature = "catalog")]
 pub mod catalog;
 
-use ::runtime::{BuildError, SdkError, WireRequest};
 pub use describe_clusters::*;
 pub use describe_databases::*;
 pub use types::*;
@@ -136,37 +135,5 @@ impl Client {
     /// The shared runtime: signing and sending, for tests and advanced use.
     pub fn runtime(&self) -> &::runtime::Runtime {
         &self.runtime
-    }
-
-    /// Calls `DescribeClusters`: This API is used to query the instance list and details.
-    pub async fn describe_clusters(
-        &self,
-        input: &DescribeClustersRequest,
-    ) -> Result<DescribeClustersResponse, SdkError<DescribeClustersError>> {
-        self.runtime.call(&describe_clusters::glue::OP, input).await
-    }
-
-    /// The unsigned request [`describe_clusters`](Self::describe_clusters) would send.
-    pub fn describe_clusters_request(
-        &self,
-        input: &DescribeClustersRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&describe_clusters::glue::OP, input)
-    }
-
-    /// Calls `DescribeDatabases`: This API is used to query the database list. ``` "Database":{ "ClusterID":"ctsdbi-rebg0ghl", "Name":"" //This API is used to query all databases under the instance if the parameter is not specified. } ```
-    pub async fn describe_databases(
-        &self,
-        input: &DescribeDatabasesRequest,
-    ) -> Result<DescribeDatabasesResponse, SdkError<DescribeDatabasesError>> {
-        self.runtime.call(&describe_databases::glue::OP, input).await
-    }
-
-    /// The unsigned request [`describe_databases`](Self::describe_databases) would send.
-    pub fn describe_databases_request(
-        &self,
-        input: &DescribeDatabasesRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&describe_databases::glue::OP, input)
     }
 }

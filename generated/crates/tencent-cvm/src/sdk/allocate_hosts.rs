@@ -92,6 +92,24 @@ pub struct AllocateHostsResponse {
 /// Errors of `AllocateHosts`: those of its service ([`CvmError`](super::CvmError)).
 pub type AllocateHostsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `AllocateHosts`: This API is used to create CDH instances with specified configuration.
+    pub async fn allocate_hosts(
+        &self,
+        input: &AllocateHostsRequest,
+    ) -> Result<AllocateHostsResponse, ::runtime::SdkError<AllocateHostsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`allocate_hosts`](Self::allocate_hosts) would send.
+    pub fn allocate_hosts_request(
+        &self,
+        input: &AllocateHostsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

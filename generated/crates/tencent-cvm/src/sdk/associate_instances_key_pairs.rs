@@ -92,6 +92,27 @@ pub struct AssociateInstancesKeyPairsResponse {
 /// Errors of `AssociateInstancesKeyPairs`: those of its service ([`CvmError`](super::CvmError)).
 pub type AssociateInstancesKeyPairsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `AssociateInstancesKeyPairs`: This API is used to associate key pairs with instances.
+    pub async fn associate_instances_key_pairs(
+        &self,
+        input: &AssociateInstancesKeyPairsRequest,
+    ) -> Result<
+        AssociateInstancesKeyPairsResponse,
+        ::runtime::SdkError<AssociateInstancesKeyPairsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_instances_key_pairs`](Self::associate_instances_key_pairs) would send.
+    pub fn associate_instances_key_pairs_request(
+        &self,
+        input: &AssociateInstancesKeyPairsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct ConfigureChcAssistVpcResponse {
 /// Errors of `ConfigureChcAssistVpc`: those of its service ([`CvmError`](super::CvmError)).
 pub type ConfigureChcAssistVpcError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ConfigureChcAssistVpc`: This API is used to configure the out-of-band network and deployment network of a CHC host.
+    pub async fn configure_chc_assist_vpc(
+        &self,
+        input: &ConfigureChcAssistVpcRequest,
+    ) -> Result<
+        ConfigureChcAssistVpcResponse,
+        ::runtime::SdkError<ConfigureChcAssistVpcError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`configure_chc_assist_vpc`](Self::configure_chc_assist_vpc) would send.
+    pub fn configure_chc_assist_vpc_request(
+        &self,
+        input: &ConfigureChcAssistVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct ConfigureChcDeployVpcResponse {
 /// Errors of `ConfigureChcDeployVpc`: those of its service ([`CvmError`](super::CvmError)).
 pub type ConfigureChcDeployVpcError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ConfigureChcDeployVpc`: This API is used to configure the deployment network of a CHC host.
+    pub async fn configure_chc_deploy_vpc(
+        &self,
+        input: &ConfigureChcDeployVpcRequest,
+    ) -> Result<
+        ConfigureChcDeployVpcResponse,
+        ::runtime::SdkError<ConfigureChcDeployVpcError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`configure_chc_deploy_vpc`](Self::configure_chc_deploy_vpc) would send.
+    pub fn configure_chc_deploy_vpc_request(
+        &self,
+        input: &ConfigureChcDeployVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct ConvertOperatingSystemsResponse {
 /// Errors of `ConvertOperatingSystems`: those of its service ([`CvmError`](super::CvmError)).
 pub type ConvertOperatingSystemsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ConvertOperatingSystems`: This API is used to switch the operating system of an instance with CentOS 7 or CentOS 8 as the source operating system.
+    pub async fn convert_operating_systems(
+        &self,
+        input: &ConvertOperatingSystemsRequest,
+    ) -> Result<
+        ConvertOperatingSystemsResponse,
+        ::runtime::SdkError<ConvertOperatingSystemsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`convert_operating_systems`](Self::convert_operating_systems) would send.
+    pub fn convert_operating_systems_request(
+        &self,
+        input: &ConvertOperatingSystemsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

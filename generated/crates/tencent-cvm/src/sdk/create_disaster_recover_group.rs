@@ -113,6 +113,27 @@ pub struct CreateDisasterRecoverGroupResponse {
 /// Errors of `CreateDisasterRecoverGroup`: those of its service ([`CvmError`](super::CvmError)).
 pub type CreateDisasterRecoverGroupError = super::CvmError;
 
+impl super::Client {
+    /// Calls `CreateDisasterRecoverGroup`: This API is used to create a \[spread placement group\](<https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1>). After you create one, you can specify it for an instance when you \[create the instance\](<https://intl.cloud.tencent.com/document/api/213/15730?from_cn_redirect=1>),
+    pub async fn create_disaster_recover_group(
+        &self,
+        input: &CreateDisasterRecoverGroupRequest,
+    ) -> Result<
+        CreateDisasterRecoverGroupResponse,
+        ::runtime::SdkError<CreateDisasterRecoverGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_disaster_recover_group`](Self::create_disaster_recover_group) would send.
+    pub fn create_disaster_recover_group_request(
+        &self,
+        input: &CreateDisasterRecoverGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -117,6 +117,24 @@ pub struct CreateImageResponse {
 /// Errors of `CreateImage`: those of its service ([`CvmError`](super::CvmError)).
 pub type CreateImageError = super::CvmError;
 
+impl super::Client {
+    /// Calls `CreateImage`: This API is used to create a new image with the system disk of an instance. The image can be used to create new instances.
+    pub async fn create_image(
+        &self,
+        input: &CreateImageRequest,
+    ) -> Result<CreateImageResponse, ::runtime::SdkError<CreateImageError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_image`](Self::create_image) would send.
+    pub fn create_image_request(
+        &self,
+        input: &CreateImageRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,24 @@ pub struct CreateKeyPairResponse {
 /// Errors of `CreateKeyPair`: those of its service ([`CvmError`](super::CvmError)).
 pub type CreateKeyPairError = super::CvmError;
 
+impl super::Client {
+    /// Calls `CreateKeyPair`: This API is used to create an `OpenSSH RSA` key pair, which you can use to log in to a `Linux` instance.
+    pub async fn create_key_pair(
+        &self,
+        input: &CreateKeyPairRequest,
+    ) -> Result<CreateKeyPairResponse, ::runtime::SdkError<CreateKeyPairError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_key_pair`](Self::create_key_pair) would send.
+    pub fn create_key_pair_request(
+        &self,
+        input: &CreateKeyPairRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

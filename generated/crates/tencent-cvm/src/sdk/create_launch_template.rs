@@ -274,6 +274,27 @@ pub struct CreateLaunchTemplateResponse {
 /// Errors of `CreateLaunchTemplate`: those of its service ([`CvmError`](super::CvmError)).
 pub type CreateLaunchTemplateError = super::CvmError;
 
+impl super::Client {
+    /// Calls `CreateLaunchTemplate`: This interface (CreateLaunchTemplate) is used for instance launch template creation.
+    pub async fn create_launch_template(
+        &self,
+        input: &CreateLaunchTemplateRequest,
+    ) -> Result<
+        CreateLaunchTemplateResponse,
+        ::runtime::SdkError<CreateLaunchTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_launch_template`](Self::create_launch_template) would send.
+    pub fn create_launch_template_request(
+        &self,
+        input: &CreateLaunchTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -283,6 +283,27 @@ pub struct CreateLaunchTemplateVersionResponse {
 /// Errors of `CreateLaunchTemplateVersion`: those of its service ([`CvmError`](super::CvmError)).
 pub type CreateLaunchTemplateVersionError = super::CvmError;
 
+impl super::Client {
+    /// Calls `CreateLaunchTemplateVersion`: This API is used to create an instance launch template based on the specified template ID and the corresponding template version number. The default version number will be used when no template version numbers are specified. Each instance launch template can have up to 30 version numbers.
+    pub async fn create_launch_template_version(
+        &self,
+        input: &CreateLaunchTemplateVersionRequest,
+    ) -> Result<
+        CreateLaunchTemplateVersionResponse,
+        ::runtime::SdkError<CreateLaunchTemplateVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_launch_template_version`](Self::create_launch_template_version) would send.
+    pub fn create_launch_template_version_request(
+        &self,
+        input: &CreateLaunchTemplateVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DeleteDisasterRecoverGroupsResponse {
 /// Errors of `DeleteDisasterRecoverGroups`: those of its service ([`CvmError`](super::CvmError)).
 pub type DeleteDisasterRecoverGroupsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DeleteDisasterRecoverGroups`: This API is used to delete a \[spread placement group\](<https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1>). Only empty placement groups can be deleted. To delete a non-empty group, you need to terminate all the CVM instances in it first. Otherwise, the deletion will fail.
+    pub async fn delete_disaster_recover_groups(
+        &self,
+        input: &DeleteDisasterRecoverGroupsRequest,
+    ) -> Result<
+        DeleteDisasterRecoverGroupsResponse,
+        ::runtime::SdkError<DeleteDisasterRecoverGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_disaster_recover_groups`](Self::delete_disaster_recover_groups) would send.
+    pub fn delete_disaster_recover_groups_request(
+        &self,
+        input: &DeleteDisasterRecoverGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,24 @@ pub struct DeleteImagesResponse {
 /// Errors of `DeleteImages`: those of its service ([`CvmError`](super::CvmError)).
 pub type DeleteImagesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DeleteImages`: This API is used to delete one or more images.
+    pub async fn delete_images(
+        &self,
+        input: &DeleteImagesRequest,
+    ) -> Result<DeleteImagesResponse, ::runtime::SdkError<DeleteImagesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_images`](Self::delete_images) would send.
+    pub fn delete_images_request(
+        &self,
+        input: &DeleteImagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct DeleteInstancesDisasterRecoverGroupsResponse {
 /// Errors of `DeleteInstancesDisasterRecoverGroups`: those of its service ([`CvmError`](super::CvmError)).
 pub type DeleteInstancesDisasterRecoverGroupsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DeleteInstancesDisasterRecoverGroups`: This API is used to batch remove CVM instances from specified placement groups.
+    pub async fn delete_instances_disaster_recover_groups(
+        &self,
+        input: &DeleteInstancesDisasterRecoverGroupsRequest,
+    ) -> Result<
+        DeleteInstancesDisasterRecoverGroupsResponse,
+        ::runtime::SdkError<DeleteInstancesDisasterRecoverGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_instances_disaster_recover_groups`](Self::delete_instances_disaster_recover_groups) would send.
+    pub fn delete_instances_disaster_recover_groups_request(
+        &self,
+        input: &DeleteInstancesDisasterRecoverGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

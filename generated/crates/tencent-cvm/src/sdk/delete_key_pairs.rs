@@ -63,6 +63,24 @@ pub struct DeleteKeyPairsResponse {
 /// Errors of `DeleteKeyPairs`: those of its service ([`CvmError`](super::CvmError)).
 pub type DeleteKeyPairsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DeleteKeyPairs`: This API is used to delete the key pairs hosted in Tencent Cloud.
+    pub async fn delete_key_pairs(
+        &self,
+        input: &DeleteKeyPairsRequest,
+    ) -> Result<DeleteKeyPairsResponse, ::runtime::SdkError<DeleteKeyPairsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_key_pairs`](Self::delete_key_pairs) would send.
+    pub fn delete_key_pairs_request(
+        &self,
+        input: &DeleteKeyPairsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

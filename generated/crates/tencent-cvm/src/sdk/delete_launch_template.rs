@@ -55,6 +55,27 @@ pub struct DeleteLaunchTemplateResponse {
 /// Errors of `DeleteLaunchTemplate`: those of its service ([`CvmError`](super::CvmError)).
 pub type DeleteLaunchTemplateError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DeleteLaunchTemplate`: This API is used to delete an instance launch template.
+    pub async fn delete_launch_template(
+        &self,
+        input: &DeleteLaunchTemplateRequest,
+    ) -> Result<
+        DeleteLaunchTemplateResponse,
+        ::runtime::SdkError<DeleteLaunchTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_launch_template`](Self::delete_launch_template) would send.
+    pub fn delete_launch_template_request(
+        &self,
+        input: &DeleteLaunchTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

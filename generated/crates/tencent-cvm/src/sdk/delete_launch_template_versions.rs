@@ -68,6 +68,27 @@ pub struct DeleteLaunchTemplateVersionsResponse {
 /// Errors of `DeleteLaunchTemplateVersions`: those of its service ([`CvmError`](super::CvmError)).
 pub type DeleteLaunchTemplateVersionsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DeleteLaunchTemplateVersions`: This API is used to delete one or more instance launch template versions.
+    pub async fn delete_launch_template_versions(
+        &self,
+        input: &DeleteLaunchTemplateVersionsRequest,
+    ) -> Result<
+        DeleteLaunchTemplateVersionsResponse,
+        ::runtime::SdkError<DeleteLaunchTemplateVersionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_launch_template_versions`](Self::delete_launch_template_versions) would send.
+    pub fn delete_launch_template_versions_request(
+        &self,
+        input: &DeleteLaunchTemplateVersionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DescribeChcDeniedActionsResponse {
 /// Errors of `DescribeChcDeniedActions`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeChcDeniedActionsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeChcDeniedActions`: This API is used to query the actions not allowed for the specified CHC instances.
+    pub async fn describe_chc_denied_actions(
+        &self,
+        input: &DescribeChcDeniedActionsRequest,
+    ) -> Result<
+        DescribeChcDeniedActionsResponse,
+        ::runtime::SdkError<DescribeChcDeniedActionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_chc_denied_actions`](Self::describe_chc_denied_actions) would send.
+    pub fn describe_chc_denied_actions_request(
+        &self,
+        input: &DescribeChcDeniedActionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -138,6 +138,24 @@ pub struct DescribeChcHostsResponse {
 /// Errors of `DescribeChcHosts`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeChcHostsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeChcHosts`: This API is used to query the details of one or more CHC host.
+    pub async fn describe_chc_hosts(
+        &self,
+        input: &DescribeChcHostsRequest,
+    ) -> Result<DescribeChcHostsResponse, ::runtime::SdkError<DescribeChcHostsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_chc_hosts`](Self::describe_chc_hosts) would send.
+    pub fn describe_chc_hosts_request(
+        &self,
+        input: &DescribeChcHostsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct DescribeDisasterRecoverGroupQuotaResponse {
 /// Errors of `DescribeDisasterRecoverGroupQuota`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeDisasterRecoverGroupQuotaError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeDisasterRecoverGroupQuota`: This API is used to query the quota of \[spread placement groups\](<https://www.tencentcloud.com/document/product/213/15486>).
+    pub async fn describe_disaster_recover_group_quota(
+        &self,
+        input: &DescribeDisasterRecoverGroupQuotaRequest,
+    ) -> Result<
+        DescribeDisasterRecoverGroupQuotaResponse,
+        ::runtime::SdkError<DescribeDisasterRecoverGroupQuotaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_disaster_recover_group_quota`](Self::describe_disaster_recover_group_quota) would send.
+    pub fn describe_disaster_recover_group_quota_request(
+        &self,
+        input: &DescribeDisasterRecoverGroupQuotaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct DescribeDisasterRecoverGroupsResponse {
 /// Errors of `DescribeDisasterRecoverGroups`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeDisasterRecoverGroupsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeDisasterRecoverGroups`: This API is used to query the information on \[spread placement groups\](<https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1>).
+    pub async fn describe_disaster_recover_groups(
+        &self,
+        input: &DescribeDisasterRecoverGroupsRequest,
+    ) -> Result<
+        DescribeDisasterRecoverGroupsResponse,
+        ::runtime::SdkError<DescribeDisasterRecoverGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_disaster_recover_groups`](Self::describe_disaster_recover_groups) would send.
+    pub fn describe_disaster_recover_groups_request(
+        &self,
+        input: &DescribeDisasterRecoverGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -123,6 +123,24 @@ pub struct DescribeHostsResponse {
 /// Errors of `DescribeHosts`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeHostsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeHosts`: This API is used to query the details of CDH instances.
+    pub async fn describe_hosts(
+        &self,
+        input: &DescribeHostsRequest,
+    ) -> Result<DescribeHostsResponse, ::runtime::SdkError<DescribeHostsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_hosts`](Self::describe_hosts) would send.
+    pub fn describe_hosts_request(
+        &self,
+        input: &DescribeHostsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

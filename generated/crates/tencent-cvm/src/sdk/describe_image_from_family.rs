@@ -59,6 +59,27 @@ pub struct DescribeImageFromFamilyResponse {
 /// Errors of `DescribeImageFromFamily`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeImageFromFamilyError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeImageFromFamily`: This API is used to view information about available images within an image family.
+    pub async fn describe_image_from_family(
+        &self,
+        input: &DescribeImageFromFamilyRequest,
+    ) -> Result<
+        DescribeImageFromFamilyResponse,
+        ::runtime::SdkError<DescribeImageFromFamilyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_image_from_family`](Self::describe_image_from_family) would send.
+    pub fn describe_image_from_family_request(
+        &self,
+        input: &DescribeImageFromFamilyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

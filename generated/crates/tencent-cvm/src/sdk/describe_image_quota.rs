@@ -48,6 +48,27 @@ pub struct DescribeImageQuotaResponse {
 /// Errors of `DescribeImageQuota`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeImageQuotaError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeImageQuota`: This API is used to query the image quota of an user account.
+    pub async fn describe_image_quota(
+        &self,
+        input: &DescribeImageQuotaRequest,
+    ) -> Result<
+        DescribeImageQuotaResponse,
+        ::runtime::SdkError<DescribeImageQuotaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_image_quota`](Self::describe_image_quota) would send.
+    pub fn describe_image_quota_request(
+        &self,
+        input: &DescribeImageQuotaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

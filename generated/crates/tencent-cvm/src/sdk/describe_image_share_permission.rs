@@ -61,6 +61,27 @@ pub struct DescribeImageSharePermissionResponse {
 /// Errors of `DescribeImageSharePermission`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeImageSharePermissionError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeImageSharePermission`: This API is used to query image sharing information.
+    pub async fn describe_image_share_permission(
+        &self,
+        input: &DescribeImageSharePermissionRequest,
+    ) -> Result<
+        DescribeImageSharePermissionResponse,
+        ::runtime::SdkError<DescribeImageSharePermissionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_image_share_permission`](Self::describe_image_share_permission) would send.
+    pub fn describe_image_share_permission_request(
+        &self,
+        input: &DescribeImageSharePermissionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

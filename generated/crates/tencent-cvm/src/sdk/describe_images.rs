@@ -168,6 +168,24 @@ pub struct DescribeImagesResponse {
 /// Errors of `DescribeImages`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeImagesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeImages`: This API is used to view the list of images.
+    pub async fn describe_images(
+        &self,
+        input: &DescribeImagesRequest,
+    ) -> Result<DescribeImagesResponse, ::runtime::SdkError<DescribeImagesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_images`](Self::describe_images) would send.
+    pub fn describe_images_request(
+        &self,
+        input: &DescribeImagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -57,6 +57,27 @@ pub struct DescribeImportImageOsResponse {
 /// Errors of `DescribeImportImageOs`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeImportImageOsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeImportImageOs`: This API is used to query the list of supported operating systems of imported images.
+    pub async fn describe_import_image_os(
+        &self,
+        input: &DescribeImportImageOsRequest,
+    ) -> Result<
+        DescribeImportImageOsResponse,
+        ::runtime::SdkError<DescribeImportImageOsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_import_image_os`](Self::describe_import_image_os) would send.
+    pub fn describe_import_image_os_request(
+        &self,
+        input: &DescribeImportImageOsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

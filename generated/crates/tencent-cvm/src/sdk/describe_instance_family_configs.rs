@@ -53,6 +53,27 @@ pub struct DescribeInstanceFamilyConfigsResponse {
 /// Errors of `DescribeInstanceFamilyConfigs`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeInstanceFamilyConfigsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceFamilyConfigs`: This API is used to query a list of model families available to the current user in the current region.
+    pub async fn describe_instance_family_configs(
+        &self,
+        input: &DescribeInstanceFamilyConfigsRequest,
+    ) -> Result<
+        DescribeInstanceFamilyConfigsResponse,
+        ::runtime::SdkError<DescribeInstanceFamilyConfigsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_family_configs`](Self::describe_instance_family_configs) would send.
+    pub fn describe_instance_family_configs_request(
+        &self,
+        input: &DescribeInstanceFamilyConfigsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct DescribeInstancesAttributesResponse {
 /// Errors of `DescribeInstancesAttributes`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeInstancesAttributesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeInstancesAttributes`: This API is used to obtain the attributes of specified instances. Currently, it supports querying the custom data UserData of instances.
+    pub async fn describe_instances_attributes(
+        &self,
+        input: &DescribeInstancesAttributesRequest,
+    ) -> Result<
+        DescribeInstancesAttributesResponse,
+        ::runtime::SdkError<DescribeInstancesAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instances_attributes`](Self::describe_instances_attributes) would send.
+    pub fn describe_instances_attributes_request(
+        &self,
+        input: &DescribeInstancesAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

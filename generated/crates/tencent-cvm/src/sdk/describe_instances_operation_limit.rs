@@ -73,6 +73,27 @@ pub struct DescribeInstancesOperationLimitResponse {
 /// Errors of `DescribeInstancesOperationLimit`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeInstancesOperationLimitError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeInstancesOperationLimit`: This API is used to query limitations on operations on an instance.
+    pub async fn describe_instances_operation_limit(
+        &self,
+        input: &DescribeInstancesOperationLimitRequest,
+    ) -> Result<
+        DescribeInstancesOperationLimitResponse,
+        ::runtime::SdkError<DescribeInstancesOperationLimitError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instances_operation_limit`](Self::describe_instances_operation_limit) would send.
+    pub fn describe_instances_operation_limit_request(
+        &self,
+        input: &DescribeInstancesOperationLimitRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

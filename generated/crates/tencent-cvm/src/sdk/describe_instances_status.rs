@@ -75,6 +75,27 @@ pub struct DescribeInstancesStatusResponse {
 /// Errors of `DescribeInstancesStatus`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeInstancesStatusError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeInstancesStatus`: This API is used to query the status of instances.
+    pub async fn describe_instances_status(
+        &self,
+        input: &DescribeInstancesStatusRequest,
+    ) -> Result<
+        DescribeInstancesStatusResponse,
+        ::runtime::SdkError<DescribeInstancesStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instances_status`](Self::describe_instances_status) would send.
+    pub fn describe_instances_status_request(
+        &self,
+        input: &DescribeInstancesStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

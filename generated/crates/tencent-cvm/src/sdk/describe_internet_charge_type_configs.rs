@@ -57,6 +57,27 @@ pub struct DescribeInternetChargeTypeConfigsResponse {
 /// Errors of `DescribeInternetChargeTypeConfigs`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeInternetChargeTypeConfigsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeInternetChargeTypeConfigs`: This API is used to query the network billing methods.
+    pub async fn describe_internet_charge_type_configs(
+        &self,
+        input: &DescribeInternetChargeTypeConfigsRequest,
+    ) -> Result<
+        DescribeInternetChargeTypeConfigsResponse,
+        ::runtime::SdkError<DescribeInternetChargeTypeConfigsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_internet_charge_type_configs`](Self::describe_internet_charge_type_configs) would send.
+    pub fn describe_internet_charge_type_configs_request(
+        &self,
+        input: &DescribeInternetChargeTypeConfigsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,24 @@ pub struct DescribeKeyPairsResponse {
 /// Errors of `DescribeKeyPairs`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeKeyPairsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeKeyPairs`: This API is used to query key pairs.
+    pub async fn describe_key_pairs(
+        &self,
+        input: &DescribeKeyPairsRequest,
+    ) -> Result<DescribeKeyPairsResponse, ::runtime::SdkError<DescribeKeyPairsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_key_pairs`](Self::describe_key_pairs) would send.
+    pub fn describe_key_pairs_request(
+        &self,
+        input: &DescribeKeyPairsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,27 @@ pub struct DescribeLaunchTemplateVersionsResponse {
 /// Errors of `DescribeLaunchTemplateVersions`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeLaunchTemplateVersionsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeLaunchTemplateVersions`: This API is used to query the information of instance launch template versions.
+    pub async fn describe_launch_template_versions(
+        &self,
+        input: &DescribeLaunchTemplateVersionsRequest,
+    ) -> Result<
+        DescribeLaunchTemplateVersionsResponse,
+        ::runtime::SdkError<DescribeLaunchTemplateVersionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_launch_template_versions`](Self::describe_launch_template_versions) would send.
+    pub fn describe_launch_template_versions_request(
+        &self,
+        input: &DescribeLaunchTemplateVersionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeLaunchTemplatesResponse {
 /// Errors of `DescribeLaunchTemplates`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeLaunchTemplatesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeLaunchTemplates`: This API is used to query one or more instance launch templates.
+    pub async fn describe_launch_templates(
+        &self,
+        input: &DescribeLaunchTemplatesRequest,
+    ) -> Result<
+        DescribeLaunchTemplatesResponse,
+        ::runtime::SdkError<DescribeLaunchTemplatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_launch_templates`](Self::describe_launch_templates) would send.
+    pub fn describe_launch_templates_request(
+        &self,
+        input: &DescribeLaunchTemplatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -174,6 +174,27 @@ pub struct DescribeReservedInstancesResponse {
 /// Errors of `DescribeReservedInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeReservedInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeReservedInstances`: This API is used to list the reserved instances purchased by the user.
+    pub async fn describe_reserved_instances(
+        &self,
+        input: &DescribeReservedInstancesRequest,
+    ) -> Result<
+        DescribeReservedInstancesResponse,
+        ::runtime::SdkError<DescribeReservedInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_reserved_instances`](Self::describe_reserved_instances) would send.
+    pub fn describe_reserved_instances_request(
+        &self,
+        input: &DescribeReservedInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

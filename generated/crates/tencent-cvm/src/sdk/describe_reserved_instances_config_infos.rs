@@ -86,6 +86,27 @@ pub struct DescribeReservedInstancesConfigInfosResponse {
 /// Errors of `DescribeReservedInstancesConfigInfos`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeReservedInstancesConfigInfosError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeReservedInstancesConfigInfos`: This API is used to describe reserved instance (RI) offerings.
+    pub async fn describe_reserved_instances_config_infos(
+        &self,
+        input: &DescribeReservedInstancesConfigInfosRequest,
+    ) -> Result<
+        DescribeReservedInstancesConfigInfosResponse,
+        ::runtime::SdkError<DescribeReservedInstancesConfigInfosError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_reserved_instances_config_infos`](Self::describe_reserved_instances_config_infos) would send.
+    pub fn describe_reserved_instances_config_infos_request(
+        &self,
+        input: &DescribeReservedInstancesConfigInfosRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -168,6 +168,27 @@ pub struct DescribeReservedInstancesOfferingsResponse {
 /// Errors of `DescribeReservedInstancesOfferings`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeReservedInstancesOfferingsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeReservedInstancesOfferings`: This API is used to describe Reserved Instance offerings that are available for purchase.
+    pub async fn describe_reserved_instances_offerings(
+        &self,
+        input: &DescribeReservedInstancesOfferingsRequest,
+    ) -> Result<
+        DescribeReservedInstancesOfferingsResponse,
+        ::runtime::SdkError<DescribeReservedInstancesOfferingsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_reserved_instances_offerings`](Self::describe_reserved_instances_offerings) would send.
+    pub fn describe_reserved_instances_offerings_request(
+        &self,
+        input: &DescribeReservedInstancesOfferingsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

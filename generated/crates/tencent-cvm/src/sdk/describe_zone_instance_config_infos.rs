@@ -61,6 +61,27 @@ pub struct DescribeZoneInstanceConfigInfosResponse {
 /// Errors of `DescribeZoneInstanceConfigInfos`: those of its service ([`CvmError`](super::CvmError)).
 pub type DescribeZoneInstanceConfigInfosError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DescribeZoneInstanceConfigInfos`: This API is used to query the configurations of models in an availability zone.
+    pub async fn describe_zone_instance_config_infos(
+        &self,
+        input: &DescribeZoneInstanceConfigInfosRequest,
+    ) -> Result<
+        DescribeZoneInstanceConfigInfosResponse,
+        ::runtime::SdkError<DescribeZoneInstanceConfigInfosError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_zone_instance_config_infos`](Self::describe_zone_instance_config_infos) would send.
+    pub fn describe_zone_instance_config_infos_request(
+        &self,
+        input: &DescribeZoneInstanceConfigInfosRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

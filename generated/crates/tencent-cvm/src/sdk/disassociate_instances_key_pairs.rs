@@ -93,6 +93,27 @@ pub struct DisassociateInstancesKeyPairsResponse {
 /// Errors of `DisassociateInstancesKeyPairs`: those of its service ([`CvmError`](super::CvmError)).
 pub type DisassociateInstancesKeyPairsError = super::CvmError;
 
+impl super::Client {
+    /// Calls `DisassociateInstancesKeyPairs`: This API is used to unbind one or more key pairs from one or more instances.
+    pub async fn disassociate_instances_key_pairs(
+        &self,
+        input: &DisassociateInstancesKeyPairsRequest,
+    ) -> Result<
+        DisassociateInstancesKeyPairsResponse,
+        ::runtime::SdkError<DisassociateInstancesKeyPairsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_instances_key_pairs`](Self::disassociate_instances_key_pairs) would send.
+    pub fn disassociate_instances_key_pairs_request(
+        &self,
+        input: &DisassociateInstancesKeyPairsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,24 @@ pub struct EnterRescueModeResponse {
 /// Errors of `EnterRescueMode`: those of its service ([`CvmError`](super::CvmError)).
 pub type EnterRescueModeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `EnterRescueMode`: This API is used to enter the rescue mode.
+    pub async fn enter_rescue_mode(
+        &self,
+        input: &EnterRescueModeRequest,
+    ) -> Result<EnterRescueModeResponse, ::runtime::SdkError<EnterRescueModeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enter_rescue_mode`](Self::enter_rescue_mode) would send.
+    pub fn enter_rescue_mode_request(
+        &self,
+        input: &EnterRescueModeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

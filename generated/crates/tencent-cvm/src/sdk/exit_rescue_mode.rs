@@ -54,6 +54,24 @@ pub struct ExitRescueModeResponse {
 /// Errors of `ExitRescueMode`: those of its service ([`CvmError`](super::CvmError)).
 pub type ExitRescueModeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ExitRescueMode`: This API is used to exit the rescue mode.
+    pub async fn exit_rescue_mode(
+        &self,
+        input: &ExitRescueModeRequest,
+    ) -> Result<ExitRescueModeResponse, ::runtime::SdkError<ExitRescueModeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`exit_rescue_mode`](Self::exit_rescue_mode) would send.
+    pub fn exit_rescue_mode_request(
+        &self,
+        input: &ExitRescueModeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,24 @@ pub struct ExportImagesResponse {
 /// Errors of `ExportImages`: those of its service ([`CvmError`](super::CvmError)).
 pub type ExportImagesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ExportImages`: This API is used to export custom images to the specified COS bucket.
+    pub async fn export_images(
+        &self,
+        input: &ExportImagesRequest,
+    ) -> Result<ExportImagesResponse, ::runtime::SdkError<ExportImagesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`export_images`](Self::export_images) would send.
+    pub fn export_images_request(
+        &self,
+        input: &ExportImagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -118,6 +118,24 @@ pub struct ImportImageResponse {
 /// Errors of `ImportImage`: those of its service ([`CvmError`](super::CvmError)).
 pub type ImportImageError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ImportImage`: This API is used to import an image. The image imported can be used to create instances. Currently, this API supports RAW, VHD, QCOW2, and VMDK image formats.
+    pub async fn import_image(
+        &self,
+        input: &ImportImageRequest,
+    ) -> Result<ImportImageResponse, ::runtime::SdkError<ImportImageError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`import_image`](Self::import_image) would send.
+    pub fn import_image_request(
+        &self,
+        input: &ImportImageRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -88,6 +88,24 @@ pub struct ImportKeyPairResponse {
 /// Errors of `ImportKeyPair`: those of its service ([`CvmError`](super::CvmError)).
 pub type ImportKeyPairError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ImportKeyPair`: This API is used to import key pairs.
+    pub async fn import_key_pair(
+        &self,
+        input: &ImportKeyPairRequest,
+    ) -> Result<ImportKeyPairResponse, ::runtime::SdkError<ImportKeyPairError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`import_key_pair`](Self::import_key_pair) would send.
+    pub fn import_key_pair_request(
+        &self,
+        input: &ImportKeyPairRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,27 @@ pub struct InquirePricePurchaseReservedInstancesOfferingResponse {
 /// Errors of `InquirePricePurchaseReservedInstancesOffering`: those of its service ([`CvmError`](super::CvmError)).
 pub type InquirePricePurchaseReservedInstancesOfferingError = super::CvmError;
 
+impl super::Client {
+    /// Calls `InquirePricePurchaseReservedInstancesOffering`: This API is used to query the price of reserved instances. It only supports querying purchasable reserved instance offerings. Currently, RIs are only offered to beta users.
+    pub async fn inquire_price_purchase_reserved_instances_offering(
+        &self,
+        input: &InquirePricePurchaseReservedInstancesOfferingRequest,
+    ) -> Result<
+        InquirePricePurchaseReservedInstancesOfferingResponse,
+        ::runtime::SdkError<InquirePricePurchaseReservedInstancesOfferingError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_purchase_reserved_instances_offering`](Self::inquire_price_purchase_reserved_instances_offering) would send.
+    pub fn inquire_price_purchase_reserved_instances_offering_request(
+        &self,
+        input: &InquirePricePurchaseReservedInstancesOfferingRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

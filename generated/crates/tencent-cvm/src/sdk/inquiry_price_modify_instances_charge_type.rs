@@ -97,6 +97,27 @@ pub struct InquiryPriceModifyInstancesChargeTypeResponse {
 /// Errors of `InquiryPriceModifyInstancesChargeType`: those of its service ([`CvmError`](super::CvmError)).
 pub type InquiryPriceModifyInstancesChargeTypeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `InquiryPriceModifyInstancesChargeType`: This API is used to inquire about the price for switching billing modes of instance.
+    pub async fn inquiry_price_modify_instances_charge_type(
+        &self,
+        input: &InquiryPriceModifyInstancesChargeTypeRequest,
+    ) -> Result<
+        InquiryPriceModifyInstancesChargeTypeResponse,
+        ::runtime::SdkError<InquiryPriceModifyInstancesChargeTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_modify_instances_charge_type`](Self::inquiry_price_modify_instances_charge_type) would send.
+    pub fn inquiry_price_modify_instances_charge_type_request(
+        &self,
+        input: &InquiryPriceModifyInstancesChargeTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

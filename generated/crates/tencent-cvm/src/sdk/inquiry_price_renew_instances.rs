@@ -93,6 +93,27 @@ pub struct InquiryPriceRenewInstancesResponse {
 /// Errors of `InquiryPriceRenewInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type InquiryPriceRenewInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `InquiryPriceRenewInstances`: This API is used to inquire about the price for renewing a monthly subscription instance.
+    pub async fn inquiry_price_renew_instances(
+        &self,
+        input: &InquiryPriceRenewInstancesRequest,
+    ) -> Result<
+        InquiryPriceRenewInstancesResponse,
+        ::runtime::SdkError<InquiryPriceRenewInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_renew_instances`](Self::inquiry_price_renew_instances) would send.
+    pub fn inquiry_price_renew_instances_request(
+        &self,
+        input: &InquiryPriceRenewInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

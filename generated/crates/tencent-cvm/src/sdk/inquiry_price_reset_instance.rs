@@ -101,6 +101,27 @@ pub struct InquiryPriceResetInstanceResponse {
 /// Errors of `InquiryPriceResetInstance`: those of its service ([`CvmError`](super::CvmError)).
 pub type InquiryPriceResetInstanceError = super::CvmError;
 
+impl super::Client {
+    /// Calls `InquiryPriceResetInstance`: This API is used to inquire about the price for reinstalling an instance.
+    pub async fn inquiry_price_reset_instance(
+        &self,
+        input: &InquiryPriceResetInstanceRequest,
+    ) -> Result<
+        InquiryPriceResetInstanceResponse,
+        ::runtime::SdkError<InquiryPriceResetInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_reset_instance`](Self::inquiry_price_reset_instance) would send.
+    pub fn inquiry_price_reset_instance_request(
+        &self,
+        input: &InquiryPriceResetInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,27 @@ pub struct InquiryPriceResetInstancesInternetMaxBandwidthResponse {
 /// Errors of `InquiryPriceResetInstancesInternetMaxBandwidth`: those of its service ([`CvmError`](super::CvmError)).
 pub type InquiryPriceResetInstancesInternetMaxBandwidthError = super::CvmError;
 
+impl super::Client {
+    /// Calls `InquiryPriceResetInstancesInternetMaxBandwidth`: This API is used to query the price for upgrading the public bandwidth cap of an instance.
+    pub async fn inquiry_price_reset_instances_internet_max_bandwidth(
+        &self,
+        input: &InquiryPriceResetInstancesInternetMaxBandwidthRequest,
+    ) -> Result<
+        InquiryPriceResetInstancesInternetMaxBandwidthResponse,
+        ::runtime::SdkError<InquiryPriceResetInstancesInternetMaxBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_reset_instances_internet_max_bandwidth`](Self::inquiry_price_reset_instances_internet_max_bandwidth) would send.
+    pub fn inquiry_price_reset_instances_internet_max_bandwidth_request(
+        &self,
+        input: &InquiryPriceResetInstancesInternetMaxBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct InquiryPriceResetInstancesTypeResponse {
 /// Errors of `InquiryPriceResetInstancesType`: those of its service ([`CvmError`](super::CvmError)).
 pub type InquiryPriceResetInstancesTypeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `InquiryPriceResetInstancesType`: This API is used to query the price for adjusting the instance model.
+    pub async fn inquiry_price_reset_instances_type(
+        &self,
+        input: &InquiryPriceResetInstancesTypeRequest,
+    ) -> Result<
+        InquiryPriceResetInstancesTypeResponse,
+        ::runtime::SdkError<InquiryPriceResetInstancesTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_reset_instances_type`](Self::inquiry_price_reset_instances_type) would send.
+    pub fn inquiry_price_reset_instances_type_request(
+        &self,
+        input: &InquiryPriceResetInstancesTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

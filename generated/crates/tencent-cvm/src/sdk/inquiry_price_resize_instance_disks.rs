@@ -93,6 +93,27 @@ pub struct InquiryPriceResizeInstanceDisksResponse {
 /// Errors of `InquiryPriceResizeInstanceDisks`: those of its service ([`CvmError`](super::CvmError)).
 pub type InquiryPriceResizeInstanceDisksError = super::CvmError;
 
+impl super::Client {
+    /// Calls `InquiryPriceResizeInstanceDisks`: This API is used to query the price for expanding data disks of an instance.
+    pub async fn inquiry_price_resize_instance_disks(
+        &self,
+        input: &InquiryPriceResizeInstanceDisksRequest,
+    ) -> Result<
+        InquiryPriceResizeInstanceDisksResponse,
+        ::runtime::SdkError<InquiryPriceResizeInstanceDisksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_resize_instance_disks`](Self::inquiry_price_resize_instance_disks) would send.
+    pub fn inquiry_price_resize_instance_disks_request(
+        &self,
+        input: &InquiryPriceResizeInstanceDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -216,6 +216,27 @@ pub struct InquiryPriceRunInstancesResponse {
 /// Errors of `InquiryPriceRunInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type InquiryPriceRunInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `InquiryPriceRunInstances`: This API is used to query the price of creating instances. You can only use this API for instances whose configuration is within the purchase limit. For more information, see \[RunInstances\](<https://intl.cloud.tencent.com/document/api/213/15730?from_cn_redirect=1>).
+    pub async fn inquiry_price_run_instances(
+        &self,
+        input: &InquiryPriceRunInstancesRequest,
+    ) -> Result<
+        InquiryPriceRunInstancesResponse,
+        ::runtime::SdkError<InquiryPriceRunInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_run_instances`](Self::inquiry_price_run_instances) would send.
+    pub fn inquiry_price_run_instances_request(
+        &self,
+        input: &InquiryPriceRunInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,27 @@ pub struct ModifyChcAttributeResponse {
 /// Errors of `ModifyChcAttribute`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyChcAttributeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyChcAttribute`: This API is used to modify the CHC host attributes.
+    pub async fn modify_chc_attribute(
+        &self,
+        input: &ModifyChcAttributeRequest,
+    ) -> Result<
+        ModifyChcAttributeResponse,
+        ::runtime::SdkError<ModifyChcAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_chc_attribute`](Self::modify_chc_attribute) would send.
+    pub fn modify_chc_attribute_request(
+        &self,
+        input: &ModifyChcAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct ModifyDisasterRecoverGroupAttributeResponse {
 /// Errors of `ModifyDisasterRecoverGroupAttribute`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyDisasterRecoverGroupAttributeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyDisasterRecoverGroupAttribute`: This API is used to modify the attributes of \[spread placement groups\](<https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1>).
+    pub async fn modify_disaster_recover_group_attribute(
+        &self,
+        input: &ModifyDisasterRecoverGroupAttributeRequest,
+    ) -> Result<
+        ModifyDisasterRecoverGroupAttributeResponse,
+        ::runtime::SdkError<ModifyDisasterRecoverGroupAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_disaster_recover_group_attribute`](Self::modify_disaster_recover_group_attribute) would send.
+    pub fn modify_disaster_recover_group_attribute_request(
+        &self,
+        input: &ModifyDisasterRecoverGroupAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

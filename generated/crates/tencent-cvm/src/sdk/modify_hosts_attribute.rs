@@ -77,6 +77,27 @@ pub struct ModifyHostsAttributeResponse {
 /// Errors of `ModifyHostsAttribute`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyHostsAttributeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyHostsAttribute`: This API is used to modify the attributes of a CDH instance, such as instance name and renewal flag. One of the two parameters, HostName and RenewFlag, must be set, but you cannot set both of them at the same time.
+    pub async fn modify_hosts_attribute(
+        &self,
+        input: &ModifyHostsAttributeRequest,
+    ) -> Result<
+        ModifyHostsAttributeResponse,
+        ::runtime::SdkError<ModifyHostsAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_hosts_attribute`](Self::modify_hosts_attribute) would send.
+    pub fn modify_hosts_attribute_request(
+        &self,
+        input: &ModifyHostsAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

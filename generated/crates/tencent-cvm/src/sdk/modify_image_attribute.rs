@@ -84,6 +84,27 @@ pub struct ModifyImageAttributeResponse {
 /// Errors of `ModifyImageAttribute`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyImageAttributeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyImageAttribute`: This API is used to modify image attributes.
+    pub async fn modify_image_attribute(
+        &self,
+        input: &ModifyImageAttributeRequest,
+    ) -> Result<
+        ModifyImageAttributeResponse,
+        ::runtime::SdkError<ModifyImageAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_image_attribute`](Self::modify_image_attribute) would send.
+    pub fn modify_image_attribute_request(
+        &self,
+        input: &ModifyImageAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct ModifyImageSharePermissionResponse {
 /// Errors of `ModifyImageSharePermission`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyImageSharePermissionError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyImageSharePermission`: This API is used to modify image sharing information.
+    pub async fn modify_image_share_permission(
+        &self,
+        input: &ModifyImageSharePermissionRequest,
+    ) -> Result<
+        ModifyImageSharePermissionResponse,
+        ::runtime::SdkError<ModifyImageSharePermissionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_image_share_permission`](Self::modify_image_share_permission) would send.
+    pub fn modify_image_share_permission_request(
+        &self,
+        input: &ModifyImageSharePermissionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

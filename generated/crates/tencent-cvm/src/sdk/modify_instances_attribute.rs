@@ -118,6 +118,27 @@ pub struct ModifyInstancesAttributeResponse {
 /// Errors of `ModifyInstancesAttribute`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyInstancesAttributeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyInstancesAttribute`: This API is used to modify instance attributes.
+    pub async fn modify_instances_attribute(
+        &self,
+        input: &ModifyInstancesAttributeRequest,
+    ) -> Result<
+        ModifyInstancesAttributeResponse,
+        ::runtime::SdkError<ModifyInstancesAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instances_attribute`](Self::modify_instances_attribute) would send.
+    pub fn modify_instances_attribute_request(
+        &self,
+        input: &ModifyInstancesAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct ModifyInstancesChargeTypeResponse {
 /// Errors of `ModifyInstancesChargeType`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyInstancesChargeTypeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyInstancesChargeType`: This API is used to switch the billing mode of an instance.
+    pub async fn modify_instances_charge_type(
+        &self,
+        input: &ModifyInstancesChargeTypeRequest,
+    ) -> Result<
+        ModifyInstancesChargeTypeResponse,
+        ::runtime::SdkError<ModifyInstancesChargeTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instances_charge_type`](Self::modify_instances_charge_type) would send.
+    pub fn modify_instances_charge_type_request(
+        &self,
+        input: &ModifyInstancesChargeTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

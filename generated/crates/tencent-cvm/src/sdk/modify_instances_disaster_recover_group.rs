@@ -74,6 +74,27 @@ pub struct ModifyInstancesDisasterRecoverGroupResponse {
 /// Errors of `ModifyInstancesDisasterRecoverGroup`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyInstancesDisasterRecoverGroupError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyInstancesDisasterRecoverGroup`: This API is used to adjust the placement group of an instance. * Currently only basic networks or Virtual Private Cloud (VPC) instances are supported.
+    pub async fn modify_instances_disaster_recover_group(
+        &self,
+        input: &ModifyInstancesDisasterRecoverGroupRequest,
+    ) -> Result<
+        ModifyInstancesDisasterRecoverGroupResponse,
+        ::runtime::SdkError<ModifyInstancesDisasterRecoverGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instances_disaster_recover_group`](Self::modify_instances_disaster_recover_group) would send.
+    pub fn modify_instances_disaster_recover_group_request(
+        &self,
+        input: &ModifyInstancesDisasterRecoverGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

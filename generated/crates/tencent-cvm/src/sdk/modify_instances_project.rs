@@ -66,6 +66,27 @@ pub struct ModifyInstancesProjectResponse {
 /// Errors of `ModifyInstancesProject`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyInstancesProjectError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyInstancesProject`: This API is used to change the project to which an instance is assigned.
+    pub async fn modify_instances_project(
+        &self,
+        input: &ModifyInstancesProjectRequest,
+    ) -> Result<
+        ModifyInstancesProjectResponse,
+        ::runtime::SdkError<ModifyInstancesProjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instances_project`](Self::modify_instances_project) would send.
+    pub fn modify_instances_project_request(
+        &self,
+        input: &ModifyInstancesProjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

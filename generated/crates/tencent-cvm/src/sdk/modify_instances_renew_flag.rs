@@ -72,6 +72,27 @@ pub struct ModifyInstancesRenewFlagResponse {
 /// Errors of `ModifyInstancesRenewFlag`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyInstancesRenewFlagError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyInstancesRenewFlag`: This API is used to modify the renewal flag of monthly subscription instances.
+    pub async fn modify_instances_renew_flag(
+        &self,
+        input: &ModifyInstancesRenewFlagRequest,
+    ) -> Result<
+        ModifyInstancesRenewFlagResponse,
+        ::runtime::SdkError<ModifyInstancesRenewFlagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instances_renew_flag`](Self::modify_instances_renew_flag) would send.
+    pub fn modify_instances_renew_flag_request(
+        &self,
+        input: &ModifyInstancesRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct ModifyInstancesVpcAttributeResponse {
 /// Errors of `ModifyInstancesVpcAttribute`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyInstancesVpcAttributeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyInstancesVpcAttribute`: This API is used to modify the VPC attributes of an instance, such as the VPC IP address. * This action will shut down the instance, and restart it after the modification is completed. * To migrate an instance to another VPC/subnet, specify the new VPC and subnet directly. Make sure that the instance to migrate is not bound to an \[ENI\](<https://intl.cloud.tencent.com/document/product/576?from_cn_redirect=1>) or \[CLB\](<https://intl.cloud.tencent.com/document/product/214?from_cn_redirect=1>) instances. * You can use the API \[DescribeInstances\](<https://www.tencentcloud.com/document/api/213/33258>) to query the operation result. If the `LatestOperationState` in the response is `SUCCESS`, the operation is successful.
+    pub async fn modify_instances_vpc_attribute(
+        &self,
+        input: &ModifyInstancesVpcAttributeRequest,
+    ) -> Result<
+        ModifyInstancesVpcAttributeResponse,
+        ::runtime::SdkError<ModifyInstancesVpcAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instances_vpc_attribute`](Self::modify_instances_vpc_attribute) would send.
+    pub fn modify_instances_vpc_attribute_request(
+        &self,
+        input: &ModifyInstancesVpcAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct ModifyKeyPairAttributeResponse {
 /// Errors of `ModifyKeyPairAttribute`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyKeyPairAttributeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyKeyPairAttribute`: This API is used to modify attributes of a key pair.
+    pub async fn modify_key_pair_attribute(
+        &self,
+        input: &ModifyKeyPairAttributeRequest,
+    ) -> Result<
+        ModifyKeyPairAttributeResponse,
+        ::runtime::SdkError<ModifyKeyPairAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_key_pair_attribute`](Self::modify_key_pair_attribute) would send.
+    pub fn modify_key_pair_attribute_request(
+        &self,
+        input: &ModifyKeyPairAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifyLaunchTemplateDefaultVersionResponse {
 /// Errors of `ModifyLaunchTemplateDefaultVersion`: those of its service ([`CvmError`](super::CvmError)).
 pub type ModifyLaunchTemplateDefaultVersionError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ModifyLaunchTemplateDefaultVersion`: This API is used to modify the default version of the instance launch template.
+    pub async fn modify_launch_template_default_version(
+        &self,
+        input: &ModifyLaunchTemplateDefaultVersionRequest,
+    ) -> Result<
+        ModifyLaunchTemplateDefaultVersionResponse,
+        ::runtime::SdkError<ModifyLaunchTemplateDefaultVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_launch_template_default_version`](Self::modify_launch_template_default_version) would send.
+    pub fn modify_launch_template_default_version_request(
+        &self,
+        input: &ModifyLaunchTemplateDefaultVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

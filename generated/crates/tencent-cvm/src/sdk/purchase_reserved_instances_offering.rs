@@ -92,6 +92,27 @@ pub struct PurchaseReservedInstancesOfferingResponse {
 /// Errors of `PurchaseReservedInstancesOffering`: those of its service ([`CvmError`](super::CvmError)).
 pub type PurchaseReservedInstancesOfferingError = super::CvmError;
 
+impl super::Client {
+    /// Calls `PurchaseReservedInstancesOffering`: This API is used to purchase one or more specific Reserved Instances.
+    pub async fn purchase_reserved_instances_offering(
+        &self,
+        input: &PurchaseReservedInstancesOfferingRequest,
+    ) -> Result<
+        PurchaseReservedInstancesOfferingResponse,
+        ::runtime::SdkError<PurchaseReservedInstancesOfferingError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`purchase_reserved_instances_offering`](Self::purchase_reserved_instances_offering) would send.
+    pub fn purchase_reserved_instances_offering_request(
+        &self,
+        input: &PurchaseReservedInstancesOfferingRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

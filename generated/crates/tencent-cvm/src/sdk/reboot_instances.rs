@@ -84,6 +84,24 @@ pub struct RebootInstancesResponse {
 /// Errors of `RebootInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type RebootInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `RebootInstances`: This API is used to restart instances.
+    pub async fn reboot_instances(
+        &self,
+        input: &RebootInstancesRequest,
+    ) -> Result<RebootInstancesResponse, ::runtime::SdkError<RebootInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reboot_instances`](Self::reboot_instances) would send.
+    pub fn reboot_instances_request(
+        &self,
+        input: &RebootInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

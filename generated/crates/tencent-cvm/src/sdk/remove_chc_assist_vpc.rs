@@ -54,6 +54,27 @@ pub struct RemoveChcAssistVpcResponse {
 /// Errors of `RemoveChcAssistVpc`: those of its service ([`CvmError`](super::CvmError)).
 pub type RemoveChcAssistVpcError = super::CvmError;
 
+impl super::Client {
+    /// Calls `RemoveChcAssistVpc`: This API is used to remove the out-of-band network and deployment network of a CHC host.
+    pub async fn remove_chc_assist_vpc(
+        &self,
+        input: &RemoveChcAssistVpcRequest,
+    ) -> Result<
+        RemoveChcAssistVpcResponse,
+        ::runtime::SdkError<RemoveChcAssistVpcError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_chc_assist_vpc`](Self::remove_chc_assist_vpc) would send.
+    pub fn remove_chc_assist_vpc_request(
+        &self,
+        input: &RemoveChcAssistVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

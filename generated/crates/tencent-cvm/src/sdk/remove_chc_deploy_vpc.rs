@@ -54,6 +54,27 @@ pub struct RemoveChcDeployVpcResponse {
 /// Errors of `RemoveChcDeployVpc`: those of its service ([`CvmError`](super::CvmError)).
 pub type RemoveChcDeployVpcError = super::CvmError;
 
+impl super::Client {
+    /// Calls `RemoveChcDeployVpc`: This API is used to remove the deployment network of a CHC host.
+    pub async fn remove_chc_deploy_vpc(
+        &self,
+        input: &RemoveChcDeployVpcRequest,
+    ) -> Result<
+        RemoveChcDeployVpcResponse,
+        ::runtime::SdkError<RemoveChcDeployVpcError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_chc_deploy_vpc`](Self::remove_chc_deploy_vpc) would send.
+    pub fn remove_chc_deploy_vpc_request(
+        &self,
+        input: &RemoveChcDeployVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

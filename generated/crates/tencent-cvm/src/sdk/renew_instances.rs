@@ -75,6 +75,24 @@ pub struct RenewInstancesResponse {
 /// Errors of `RenewInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type RenewInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `RenewInstances`: This API is used to renew annual and monthly subscription instances.
+    pub async fn renew_instances(
+        &self,
+        input: &RenewInstancesRequest,
+    ) -> Result<RenewInstancesResponse, ::runtime::SdkError<RenewInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_instances`](Self::renew_instances) would send.
+    pub fn renew_instances_request(
+        &self,
+        input: &RenewInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

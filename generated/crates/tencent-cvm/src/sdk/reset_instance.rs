@@ -112,6 +112,24 @@ pub struct ResetInstanceResponse {
 /// Errors of `ResetInstance`: those of its service ([`CvmError`](super::CvmError)).
 pub type ResetInstanceError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ResetInstance`: This API (ResetInstance) is used to reinstall the operating system on a specified instance.
+    pub async fn reset_instance(
+        &self,
+        input: &ResetInstanceRequest,
+    ) -> Result<ResetInstanceResponse, ::runtime::SdkError<ResetInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_instance`](Self::reset_instance) would send.
+    pub fn reset_instance_request(
+        &self,
+        input: &ResetInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct ResetInstancesInternetMaxBandwidthResponse {
 /// Errors of `ResetInstancesInternetMaxBandwidth`: those of its service ([`CvmError`](super::CvmError)).
 pub type ResetInstancesInternetMaxBandwidthError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ResetInstancesInternetMaxBandwidth`: This API is used to change the public bandwidth cap of an instance.
+    pub async fn reset_instances_internet_max_bandwidth(
+        &self,
+        input: &ResetInstancesInternetMaxBandwidthRequest,
+    ) -> Result<
+        ResetInstancesInternetMaxBandwidthResponse,
+        ::runtime::SdkError<ResetInstancesInternetMaxBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_instances_internet_max_bandwidth`](Self::reset_instances_internet_max_bandwidth) would send.
+    pub fn reset_instances_internet_max_bandwidth_request(
+        &self,
+        input: &ResetInstancesInternetMaxBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

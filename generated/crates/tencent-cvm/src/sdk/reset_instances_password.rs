@@ -105,6 +105,27 @@ pub struct ResetInstancesPasswordResponse {
 /// Errors of `ResetInstancesPassword`: those of its service ([`CvmError`](super::CvmError)).
 pub type ResetInstancesPasswordError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ResetInstancesPassword`: This API is used to reset the password of the operating system instances to a user-specified password.
+    pub async fn reset_instances_password(
+        &self,
+        input: &ResetInstancesPasswordRequest,
+    ) -> Result<
+        ResetInstancesPasswordResponse,
+        ::runtime::SdkError<ResetInstancesPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_instances_password`](Self::reset_instances_password) would send.
+    pub fn reset_instances_password_request(
+        &self,
+        input: &ResetInstancesPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct ResetInstancesTypeResponse {
 /// Errors of `ResetInstancesType`: those of its service ([`CvmError`](super::CvmError)).
 pub type ResetInstancesTypeError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ResetInstancesType`: This API is used to change the model of an instance. * You can only use this API to change the models of instances whose \[system disk type\](<https://www.tencentcloud.com/zh/document/product/213/15753>) is `CLOUD_BASIC`, `CLOUD_PREMIUM`, or `CLOUD_SSD`. * Currently, you cannot use this API to change the models of \[CDH\](<https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1>) instances.
+    pub async fn reset_instances_type(
+        &self,
+        input: &ResetInstancesTypeRequest,
+    ) -> Result<
+        ResetInstancesTypeResponse,
+        ::runtime::SdkError<ResetInstancesTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_instances_type`](Self::reset_instances_type) would send.
+    pub fn reset_instances_type_request(
+        &self,
+        input: &ResetInstancesTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct ResizeInstanceDisksResponse {
 /// Errors of `ResizeInstanceDisks`: those of its service ([`CvmError`](super::CvmError)).
 pub type ResizeInstanceDisksError = super::CvmError;
 
+impl super::Client {
+    /// Calls `ResizeInstanceDisks`: This API (ResizeInstanceDisks) is used to expand the data disks of an instance.
+    pub async fn resize_instance_disks(
+        &self,
+        input: &ResizeInstanceDisksRequest,
+    ) -> Result<
+        ResizeInstanceDisksResponse,
+        ::runtime::SdkError<ResizeInstanceDisksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resize_instance_disks`](Self::resize_instance_disks) would send.
+    pub fn resize_instance_disks_request(
+        &self,
+        input: &ResizeInstanceDisksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -305,6 +305,24 @@ pub struct RunInstancesResponse {
 /// Errors of `RunInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type RunInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `RunInstances`: This API is used to create one or more instances with a specified configuration.
+    pub async fn run_instances(
+        &self,
+        input: &RunInstancesRequest,
+    ) -> Result<RunInstancesResponse, ::runtime::SdkError<RunInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`run_instances`](Self::run_instances) would send.
+    pub fn run_instances_request(
+        &self,
+        input: &RunInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,24 @@ pub struct StartInstancesResponse {
 /// Errors of `StartInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type StartInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `StartInstances`: This API is used to start instances.
+    pub async fn start_instances(
+        &self,
+        input: &StartInstancesRequest,
+    ) -> Result<StartInstancesResponse, ::runtime::SdkError<StartInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_instances`](Self::start_instances) would send.
+    pub fn start_instances_request(
+        &self,
+        input: &StartInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -97,6 +97,24 @@ pub struct StopInstancesResponse {
 /// Errors of `StopInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type StopInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `StopInstances`: This API is used to shut down instances.
+    pub async fn stop_instances(
+        &self,
+        input: &StopInstancesRequest,
+    ) -> Result<StopInstancesResponse, ::runtime::SdkError<StopInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_instances`](Self::stop_instances) would send.
+    pub fn stop_instances_request(
+        &self,
+        input: &StopInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

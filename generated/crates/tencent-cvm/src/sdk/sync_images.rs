@@ -121,6 +121,24 @@ pub struct SyncImagesResponse {
 /// Errors of `SyncImages`: those of its service ([`CvmError`](super::CvmError)).
 pub type SyncImagesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `SyncImages`: This API is used to synchronize custom images to other regions.
+    pub async fn sync_images(
+        &self,
+        input: &SyncImagesRequest,
+    ) -> Result<SyncImagesResponse, ::runtime::SdkError<SyncImagesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`sync_images`](Self::sync_images) would send.
+    pub fn sync_images_request(
+        &self,
+        input: &SyncImagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct TerminateInstancesResponse {
 /// Errors of `TerminateInstances`: those of its service ([`CvmError`](super::CvmError)).
 pub type TerminateInstancesError = super::CvmError;
 
+impl super::Client {
+    /// Calls `TerminateInstances`: This API is used to return instances.
+    pub async fn terminate_instances(
+        &self,
+        input: &TerminateInstancesRequest,
+    ) -> Result<
+        TerminateInstancesResponse,
+        ::runtime::SdkError<TerminateInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`terminate_instances`](Self::terminate_instances) would send.
+    pub fn terminate_instances_request(
+        &self,
+        input: &TerminateInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

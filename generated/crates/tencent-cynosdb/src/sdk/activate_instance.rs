@@ -65,6 +65,24 @@ pub struct ActivateInstanceResponse {
 /// Errors of `ActivateInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ActivateInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ActivateInstance`: This API is used to restore access to isolated instances.
+    pub async fn activate_instance(
+        &self,
+        input: &ActivateInstanceRequest,
+    ) -> Result<ActivateInstanceResponse, ::runtime::SdkError<ActivateInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`activate_instance`](Self::activate_instance) would send.
+    pub fn activate_instance_request(
+        &self,
+        input: &ActivateInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct ActivateLibraDbClusterResponse {
 /// Errors of `ActivateLibraDBCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ActivateLibraDbClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ActivateLibraDBCluster`: Release the analysis cluster from quarantined state
+    pub async fn activate_libra_db_cluster(
+        &self,
+        input: &ActivateLibraDbClusterRequest,
+    ) -> Result<
+        ActivateLibraDbClusterResponse,
+        ::runtime::SdkError<ActivateLibraDbClusterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`activate_libra_db_cluster`](Self::activate_libra_db_cluster) would send.
+    pub fn activate_libra_db_cluster_request(
+        &self,
+        input: &ActivateLibraDbClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct ActivateLibraDbInstanceResponse {
 /// Errors of `ActivateLibraDBInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ActivateLibraDbInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ActivateLibraDBInstance`: This API is used to unbind an isolated read-only analysis engine instance.
+    pub async fn activate_libra_db_instance(
+        &self,
+        input: &ActivateLibraDbInstanceRequest,
+    ) -> Result<
+        ActivateLibraDbInstanceResponse,
+        ::runtime::SdkError<ActivateLibraDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`activate_libra_db_instance`](Self::activate_libra_db_instance) would send.
+    pub fn activate_libra_db_instance_request(
+        &self,
+        input: &ActivateLibraDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct AddClusterSlaveZoneResponse {
 /// Errors of `AddClusterSlaveZone`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type AddClusterSlaveZoneError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `AddClusterSlaveZone`: This API is used to enable multi-AZ deployment for a cluster.
+    pub async fn add_cluster_slave_zone(
+        &self,
+        input: &AddClusterSlaveZoneRequest,
+    ) -> Result<
+        AddClusterSlaveZoneResponse,
+        ::runtime::SdkError<AddClusterSlaveZoneError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_cluster_slave_zone`](Self::add_cluster_slave_zone) would send.
+    pub fn add_cluster_slave_zone_request(
+        &self,
+        input: &AddClusterSlaveZoneRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -170,6 +170,24 @@ pub struct AddInstancesResponse {
 /// Errors of `AddInstances`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type AddInstancesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `AddInstances`: This API is used to add instances to a cluster.
+    pub async fn add_instances(
+        &self,
+        input: &AddInstancesRequest,
+    ) -> Result<AddInstancesResponse, ::runtime::SdkError<AddInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_instances`](Self::add_instances) would send.
+    pub fn add_instances_request(
+        &self,
+        input: &AddInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -188,6 +188,27 @@ pub struct AddLibraDbInstancesResponse {
 /// Errors of `AddLibraDBInstances`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type AddLibraDbInstancesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `AddLibraDBInstances`: This API is used to add read-only analysis engine to a cluster.
+    pub async fn add_libra_db_instances(
+        &self,
+        input: &AddLibraDbInstancesRequest,
+    ) -> Result<
+        AddLibraDbInstancesResponse,
+        ::runtime::SdkError<AddLibraDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_libra_db_instances`](Self::add_libra_db_instances) would send.
+    pub fn add_libra_db_instances_request(
+        &self,
+        input: &AddLibraDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

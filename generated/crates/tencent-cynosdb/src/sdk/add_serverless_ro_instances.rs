@@ -147,6 +147,27 @@ pub struct AddServerlessRoInstancesResponse {
 /// Errors of `AddServerlessRoInstances`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type AddServerlessRoInstancesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `AddServerlessRoInstances`: Add a read-only instance to a serverless cluster
+    pub async fn add_serverless_ro_instances(
+        &self,
+        input: &AddServerlessRoInstancesRequest,
+    ) -> Result<
+        AddServerlessRoInstancesResponse,
+        ::runtime::SdkError<AddServerlessRoInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_serverless_ro_instances`](Self::add_serverless_ro_instances) would send.
+    pub fn add_serverless_ro_instances_request(
+        &self,
+        input: &AddServerlessRoInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct BindClusterResourcePackagesResponse {
 /// Errors of `BindClusterResourcePackages`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type BindClusterResourcePackagesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `BindClusterResourcePackages`: This API is used to bind resource packages to a cluster.
+    pub async fn bind_cluster_resource_packages(
+        &self,
+        input: &BindClusterResourcePackagesRequest,
+    ) -> Result<
+        BindClusterResourcePackagesResponse,
+        ::runtime::SdkError<BindClusterResourcePackagesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`bind_cluster_resource_packages`](Self::bind_cluster_resource_packages) would send.
+    pub fn bind_cluster_resource_packages_request(
+        &self,
+        input: &BindClusterResourcePackagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -110,6 +110,27 @@ pub struct CalculateBackupSaveSecExpiresResponse {
 /// Errors of `CalculateBackupSaveSecExpires`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CalculateBackupSaveSecExpiresError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CalculateBackupSaveSecExpires`: Calculate the backup file list that will expire and be deleted after the backup retention period is modified.
+    pub async fn calculate_backup_save_sec_expires(
+        &self,
+        input: &CalculateBackupSaveSecExpiresRequest,
+    ) -> Result<
+        CalculateBackupSaveSecExpiresResponse,
+        ::runtime::SdkError<CalculateBackupSaveSecExpiresError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`calculate_backup_save_sec_expires`](Self::calculate_backup_save_sec_expires) would send.
+    pub fn calculate_backup_save_sec_expires_request(
+        &self,
+        input: &CalculateBackupSaveSecExpiresRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

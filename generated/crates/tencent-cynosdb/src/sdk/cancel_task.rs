@@ -54,6 +54,24 @@ pub struct CancelTaskResponse {
 /// Errors of `CancelTask`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CancelTaskError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CancelTask`: Cancel to be executed tasks
+    pub async fn cancel_task(
+        &self,
+        input: &CancelTaskRequest,
+    ) -> Result<CancelTaskResponse, ::runtime::SdkError<CancelTaskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`cancel_task`](Self::cancel_task) would send.
+    pub fn cancel_task_request(
+        &self,
+        input: &CancelTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

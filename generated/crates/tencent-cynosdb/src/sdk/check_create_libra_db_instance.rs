@@ -70,6 +70,27 @@ pub struct CheckCreateLibraDbInstanceResponse {
 /// Errors of `CheckCreateLibraDBInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CheckCreateLibraDbInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CheckCreateLibraDBInstance`: This API is used to verify whether it is possible to add a read-only analysis engine instance to the cluster.
+    pub async fn check_create_libra_db_instance(
+        &self,
+        input: &CheckCreateLibraDbInstanceRequest,
+    ) -> Result<
+        CheckCreateLibraDbInstanceResponse,
+        ::runtime::SdkError<CheckCreateLibraDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`check_create_libra_db_instance`](Self::check_create_libra_db_instance) would send.
+    pub fn check_create_libra_db_instance_request(
+        &self,
+        input: &CheckCreateLibraDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct CheckTransferClusterZoneResponse {
 /// Errors of `CheckTransferClusterZone`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CheckTransferClusterZoneError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CheckTransferClusterZone`: This API is used to check whether cross-AZ migration can be initiated.
+    pub async fn check_transfer_cluster_zone(
+        &self,
+        input: &CheckTransferClusterZoneRequest,
+    ) -> Result<
+        CheckTransferClusterZoneResponse,
+        ::runtime::SdkError<CheckTransferClusterZoneError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`check_transfer_cluster_zone`](Self::check_transfer_cluster_zone) would send.
+    pub fn check_transfer_cluster_zone_request(
+        &self,
+        input: &CheckTransferClusterZoneRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct CloseClusterPasswordComplexityResponse {
 /// Errors of `CloseClusterPasswordComplexity`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CloseClusterPasswordComplexityError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CloseClusterPasswordComplexity`: This API is used to disable password complexity for a cluster.
+    pub async fn close_cluster_password_complexity(
+        &self,
+        input: &CloseClusterPasswordComplexityRequest,
+    ) -> Result<
+        CloseClusterPasswordComplexityResponse,
+        ::runtime::SdkError<CloseClusterPasswordComplexityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_cluster_password_complexity`](Self::close_cluster_password_complexity) would send.
+    pub fn close_cluster_password_complexity_request(
+        &self,
+        input: &CloseClusterPasswordComplexityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,24 @@ pub struct CloseProxyResponse {
 /// Errors of `CloseProxy`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CloseProxyError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CloseProxy`: This API is used to shut down the database proxy service of a cluster.
+    pub async fn close_proxy(
+        &self,
+        input: &CloseProxyRequest,
+    ) -> Result<CloseProxyResponse, ::runtime::SdkError<CloseProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_proxy`](Self::close_proxy) would send.
+    pub fn close_proxy_request(
+        &self,
+        input: &CloseProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

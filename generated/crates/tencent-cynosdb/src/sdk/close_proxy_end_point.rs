@@ -69,6 +69,27 @@ pub struct CloseProxyEndPointResponse {
 /// Errors of `CloseProxyEndPoint`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CloseProxyEndPointError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CloseProxyEndPoint`: This API is used to close the database proxy connection address.
+    pub async fn close_proxy_end_point(
+        &self,
+        input: &CloseProxyEndPointRequest,
+    ) -> Result<
+        CloseProxyEndPointResponse,
+        ::runtime::SdkError<CloseProxyEndPointError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_proxy_end_point`](Self::close_proxy_end_point) would send.
+    pub fn close_proxy_end_point_request(
+        &self,
+        input: &CloseProxyEndPointRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

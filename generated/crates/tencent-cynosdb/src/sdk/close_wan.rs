@@ -67,6 +67,24 @@ pub struct CloseWanResponse {
 /// Errors of `CloseWan`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CloseWanError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CloseWan`: This API is used to disable public network.
+    pub async fn close_wan(
+        &self,
+        input: &CloseWanRequest,
+    ) -> Result<CloseWanResponse, ::runtime::SdkError<CloseWanError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_wan`](Self::close_wan) would send.
+    pub fn close_wan_request(
+        &self,
+        input: &CloseWanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,24 @@ pub struct CopyBackupToVaultResponse {
 /// Errors of `CopyBackupToVault`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CopyBackupToVaultError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CopyBackupToVault`: Copy the backup file to the designated backup safe.
+    pub async fn copy_backup_to_vault(
+        &self,
+        input: &CopyBackupToVaultRequest,
+    ) -> Result<CopyBackupToVaultResponse, ::runtime::SdkError<CopyBackupToVaultError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`copy_backup_to_vault`](Self::copy_backup_to_vault) would send.
+    pub fn copy_backup_to_vault_request(
+        &self,
+        input: &CopyBackupToVaultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct CopyClusterPasswordComplexityResponse {
 /// Errors of `CopyClusterPasswordComplexity`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CopyClusterPasswordComplexityError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CopyClusterPasswordComplexity`: This API is used to copy the password complexity of a replication cluster.
+    pub async fn copy_cluster_password_complexity(
+        &self,
+        input: &CopyClusterPasswordComplexityRequest,
+    ) -> Result<
+        CopyClusterPasswordComplexityResponse,
+        ::runtime::SdkError<CopyClusterPasswordComplexityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`copy_cluster_password_complexity`](Self::copy_cluster_password_complexity) would send.
+    pub fn copy_cluster_password_complexity_request(
+        &self,
+        input: &CopyClusterPasswordComplexityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

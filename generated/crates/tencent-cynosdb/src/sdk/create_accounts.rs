@@ -65,6 +65,24 @@ pub struct CreateAccountsResponse {
 /// Errors of `CreateAccounts`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateAccountsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateAccounts`: This API is used to create user accounts.
+    pub async fn create_accounts(
+        &self,
+        input: &CreateAccountsRequest,
+    ) -> Result<CreateAccountsResponse, ::runtime::SdkError<CreateAccountsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_accounts`](Self::create_accounts) would send.
+    pub fn create_accounts_request(
+        &self,
+        input: &CreateAccountsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,24 @@ pub struct CreateClsDeliveryResponse {
 /// Errors of `CreateCLSDelivery`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateClsDeliveryError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateCLSDelivery`: This API is used to create log delivery.
+    pub async fn create_cls_delivery(
+        &self,
+        input: &CreateClsDeliveryRequest,
+    ) -> Result<CreateClsDeliveryResponse, ::runtime::SdkError<CreateClsDeliveryError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cls_delivery`](Self::create_cls_delivery) would send.
+    pub fn create_cls_delivery_request(
+        &self,
+        input: &CreateClsDeliveryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -85,6 +85,27 @@ pub struct CreateClusterDatabaseResponse {
 /// Errors of `CreateClusterDatabase`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateClusterDatabaseError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateClusterDatabase`: This API is used to create a database.
+    pub async fn create_cluster_database(
+        &self,
+        input: &CreateClusterDatabaseRequest,
+    ) -> Result<
+        CreateClusterDatabaseResponse,
+        ::runtime::SdkError<CreateClusterDatabaseError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cluster_database`](Self::create_cluster_database) would send.
+    pub fn create_cluster_database_request(
+        &self,
+        input: &CreateClusterDatabaseRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -497,6 +497,24 @@ pub struct CreateClustersResponse {
 /// Errors of `CreateClusters`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateClustersError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateClusters`: This API is used to create a cluster.
+    pub async fn create_clusters(
+        &self,
+        input: &CreateClustersRequest,
+    ) -> Result<CreateClustersResponse, ::runtime::SdkError<CreateClustersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_clusters`](Self::create_clusters) would send.
+    pub fn create_clusters_request(
+        &self,
+        input: &CreateClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

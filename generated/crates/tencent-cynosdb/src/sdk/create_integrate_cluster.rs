@@ -238,6 +238,27 @@ pub struct CreateIntegrateClusterResponse {
 /// Errors of `CreateIntegrateCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateIntegrateClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateIntegrateCluster`: This API is used to purchase a new cluster.
+    pub async fn create_integrate_cluster(
+        &self,
+        input: &CreateIntegrateClusterRequest,
+    ) -> Result<
+        CreateIntegrateClusterResponse,
+        ::runtime::SdkError<CreateIntegrateClusterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_integrate_cluster`](Self::create_integrate_cluster) would send.
+    pub fn create_integrate_cluster_request(
+        &self,
+        input: &CreateIntegrateClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct CreateLibraDbClusterAccountsResponse {
 /// Errors of `CreateLibraDBClusterAccounts`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateLibraDbClusterAccountsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateLibraDBClusterAccounts`: This API is used to create an analysis cluster account.
+    pub async fn create_libra_db_cluster_accounts(
+        &self,
+        input: &CreateLibraDbClusterAccountsRequest,
+    ) -> Result<
+        CreateLibraDbClusterAccountsResponse,
+        ::runtime::SdkError<CreateLibraDbClusterAccountsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_libra_db_cluster_accounts`](Self::create_libra_db_cluster_accounts) would send.
+    pub fn create_libra_db_cluster_accounts_request(
+        &self,
+        input: &CreateLibraDbClusterAccountsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -178,6 +178,27 @@ pub struct CreateLibraDbClustersResponse {
 /// Errors of `CreateLibraDBClusters`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateLibraDbClustersError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateLibraDBClusters`: This API is used to create a TDSQL-C analysis cluster
+    pub async fn create_libra_db_clusters(
+        &self,
+        input: &CreateLibraDbClustersRequest,
+    ) -> Result<
+        CreateLibraDbClustersResponse,
+        ::runtime::SdkError<CreateLibraDbClustersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_libra_db_clusters`](Self::create_libra_db_clusters) would send.
+    pub fn create_libra_db_clusters_request(
+        &self,
+        input: &CreateLibraDbClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

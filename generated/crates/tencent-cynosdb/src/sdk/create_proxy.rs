@@ -124,6 +124,24 @@ pub struct CreateProxyResponse {
 /// Errors of `CreateProxy`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateProxyError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateProxy`: This API is used to enable the database proxy for a cluster.
+    pub async fn create_proxy(
+        &self,
+        input: &CreateProxyRequest,
+    ) -> Result<CreateProxyResponse, ::runtime::SdkError<CreateProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_proxy`](Self::create_proxy) would send.
+    pub fn create_proxy_request(
+        &self,
+        input: &CreateProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -195,6 +195,27 @@ pub struct CreateProxyEndPointResponse {
 /// Errors of `CreateProxyEndPoint`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateProxyEndPointError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateProxyEndPoint`: This API is used to create a database proxy connection point.
+    pub async fn create_proxy_end_point(
+        &self,
+        input: &CreateProxyEndPointRequest,
+    ) -> Result<
+        CreateProxyEndPointResponse,
+        ::runtime::SdkError<CreateProxyEndPointError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_proxy_end_point`](Self::create_proxy_end_point) would send.
+    pub fn create_proxy_end_point_request(
+        &self,
+        input: &CreateProxyEndPointRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

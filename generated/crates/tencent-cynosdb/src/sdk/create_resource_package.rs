@@ -110,6 +110,27 @@ pub struct CreateResourcePackageResponse {
 /// Errors of `CreateResourcePackage`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateResourcePackageError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateResourcePackage`: This API is used to create a resource package.
+    pub async fn create_resource_package(
+        &self,
+        input: &CreateResourcePackageRequest,
+    ) -> Result<
+        CreateResourcePackageResponse,
+        ::runtime::SdkError<CreateResourcePackageError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_resource_package`](Self::create_resource_package) would send.
+    pub fn create_resource_package_request(
+        &self,
+        input: &CreateResourcePackageRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -94,6 +94,24 @@ pub struct CreateVaultResponse {
 /// Errors of `CreateVault`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type CreateVaultError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `CreateVault`: This API is used to create a backup vault.
+    pub async fn create_vault(
+        &self,
+        input: &CreateVaultRequest,
+    ) -> Result<CreateVaultResponse, ::runtime::SdkError<CreateVaultError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_vault`](Self::create_vault) would send.
+    pub fn create_vault_request(
+        &self,
+        input: &CreateVaultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -57,6 +57,27 @@ pub struct DeleteAuditRuleTemplatesResponse {
 /// Errors of `DeleteAuditRuleTemplates`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DeleteAuditRuleTemplatesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DeleteAuditRuleTemplates`: This API is used to delete audit rule templates.
+    pub async fn delete_audit_rule_templates(
+        &self,
+        input: &DeleteAuditRuleTemplatesRequest,
+    ) -> Result<
+        DeleteAuditRuleTemplatesResponse,
+        ::runtime::SdkError<DeleteAuditRuleTemplatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_audit_rule_templates`](Self::delete_audit_rule_templates) would send.
+    pub fn delete_audit_rule_templates_request(
+        &self,
+        input: &DeleteAuditRuleTemplatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,24 @@ pub struct DeleteBackupVaultResponse {
 /// Errors of `DeleteBackupVault`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DeleteBackupVaultError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DeleteBackupVault`: Delete the specified backup file from the backup safe.
+    pub async fn delete_backup_vault(
+        &self,
+        input: &DeleteBackupVaultRequest,
+    ) -> Result<DeleteBackupVaultResponse, ::runtime::SdkError<DeleteBackupVaultError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_backup_vault`](Self::delete_backup_vault) would send.
+    pub fn delete_backup_vault_request(
+        &self,
+        input: &DeleteBackupVaultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

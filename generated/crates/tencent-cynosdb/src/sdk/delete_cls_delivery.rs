@@ -75,6 +75,24 @@ pub struct DeleteClsDeliveryResponse {
 /// Errors of `DeleteCLSDelivery`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DeleteClsDeliveryError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DeleteCLSDelivery`: This API is used to delete log delivery.
+    pub async fn delete_cls_delivery(
+        &self,
+        input: &DeleteClsDeliveryRequest,
+    ) -> Result<DeleteClsDeliveryResponse, ::runtime::SdkError<DeleteClsDeliveryError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_cls_delivery`](Self::delete_cls_delivery) would send.
+    pub fn delete_cls_delivery_request(
+        &self,
+        input: &DeleteClsDeliveryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

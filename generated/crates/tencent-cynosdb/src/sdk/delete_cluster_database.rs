@@ -60,6 +60,27 @@ pub struct DeleteClusterDatabaseResponse {
 /// Errors of `DeleteClusterDatabase`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DeleteClusterDatabaseError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DeleteClusterDatabase`: This API is used to delete a database.
+    pub async fn delete_cluster_database(
+        &self,
+        input: &DeleteClusterDatabaseRequest,
+    ) -> Result<
+        DeleteClusterDatabaseResponse,
+        ::runtime::SdkError<DeleteClusterDatabaseError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_cluster_database`](Self::delete_cluster_database) would send.
+    pub fn delete_cluster_database_request(
+        &self,
+        input: &DeleteClusterDatabaseRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DeleteClusterSaveBackupResponse {
 /// Errors of `DeleteClusterSaveBackup`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DeleteClusterSaveBackupError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DeleteClusterSaveBackup`: This API is used to delete residual backups for a cluster.
+    pub async fn delete_cluster_save_backup(
+        &self,
+        input: &DeleteClusterSaveBackupRequest,
+    ) -> Result<
+        DeleteClusterSaveBackupResponse,
+        ::runtime::SdkError<DeleteClusterSaveBackupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_cluster_save_backup`](Self::delete_cluster_save_backup) would send.
+    pub fn delete_cluster_save_backup_request(
+        &self,
+        input: &DeleteClusterSaveBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

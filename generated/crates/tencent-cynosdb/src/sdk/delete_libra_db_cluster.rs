@@ -58,6 +58,27 @@ pub struct DeleteLibraDbClusterResponse {
 /// Errors of `DeleteLibraDBCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DeleteLibraDbClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DeleteLibraDBCluster`: Deleting a TDSQL-C Analysis Cluster
+    pub async fn delete_libra_db_cluster(
+        &self,
+        input: &DeleteLibraDbClusterRequest,
+    ) -> Result<
+        DeleteLibraDbClusterResponse,
+        ::runtime::SdkError<DeleteLibraDbClusterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_libra_db_cluster`](Self::delete_libra_db_cluster) would send.
+    pub fn delete_libra_db_cluster_request(
+        &self,
+        input: &DeleteLibraDbClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DeleteLibraDbClusterAccountsResponse {
 /// Errors of `DeleteLibraDBClusterAccounts`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DeleteLibraDbClusterAccountsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DeleteLibraDBClusterAccounts`: This API is used to delete cluster accounts.
+    pub async fn delete_libra_db_cluster_accounts(
+        &self,
+        input: &DeleteLibraDbClusterAccountsRequest,
+    ) -> Result<
+        DeleteLibraDbClusterAccountsResponse,
+        ::runtime::SdkError<DeleteLibraDbClusterAccountsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_libra_db_cluster_accounts`](Self::delete_libra_db_cluster_accounts) would send.
+    pub fn delete_libra_db_cluster_accounts_request(
+        &self,
+        input: &DeleteLibraDbClusterAccountsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

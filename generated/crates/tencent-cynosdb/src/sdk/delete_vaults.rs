@@ -59,6 +59,24 @@ pub struct DeleteVaultsResponse {
 /// Errors of `DeleteVaults`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DeleteVaultsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DeleteVaults`: Bulk deletion of backup safes
+    pub async fn delete_vaults(
+        &self,
+        input: &DeleteVaultsRequest,
+    ) -> Result<DeleteVaultsResponse, ::runtime::SdkError<DeleteVaultsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_vaults`](Self::delete_vaults) would send.
+    pub fn delete_vaults_request(
+        &self,
+        input: &DeleteVaultsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,27 @@ pub struct DescribeAuditRuleTemplatesResponse {
 /// Errors of `DescribeAuditRuleTemplates`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeAuditRuleTemplatesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeAuditRuleTemplates`: This API is used to query the information of audit rule templates.
+    pub async fn describe_audit_rule_templates(
+        &self,
+        input: &DescribeAuditRuleTemplatesRequest,
+    ) -> Result<
+        DescribeAuditRuleTemplatesResponse,
+        ::runtime::SdkError<DescribeAuditRuleTemplatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_rule_templates`](Self::describe_audit_rule_templates) would send.
+    pub fn describe_audit_rule_templates_request(
+        &self,
+        input: &DescribeAuditRuleTemplatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct DescribeAuditRuleWithInstanceIdsResponse {
 /// Errors of `DescribeAuditRuleWithInstanceIds`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeAuditRuleWithInstanceIdsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeAuditRuleWithInstanceIds`: This API is used to obtain audit rules of the instance.
+    pub async fn describe_audit_rule_with_instance_ids(
+        &self,
+        input: &DescribeAuditRuleWithInstanceIdsRequest,
+    ) -> Result<
+        DescribeAuditRuleWithInstanceIdsResponse,
+        ::runtime::SdkError<DescribeAuditRuleWithInstanceIdsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_rule_with_instance_ids`](Self::describe_audit_rule_with_instance_ids) would send.
+    pub fn describe_audit_rule_with_instance_ids_request(
+        &self,
+        input: &DescribeAuditRuleWithInstanceIdsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -99,6 +99,27 @@ pub struct DescribeBackupConfigResponse {
 /// Errors of `DescribeBackupConfig`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBackupConfigError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupConfig`: This API is used to obtain the backup configuration information of a specified cluster, including the full backup time period and backup file retention time.
+    pub async fn describe_backup_config(
+        &self,
+        input: &DescribeBackupConfigRequest,
+    ) -> Result<
+        DescribeBackupConfigResponse,
+        ::runtime::SdkError<DescribeBackupConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_config`](Self::describe_backup_config) would send.
+    pub fn describe_backup_config_request(
+        &self,
+        input: &DescribeBackupConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DescribeBackupDownloadUrlResponse {
 /// Errors of `DescribeBackupDownloadUrl`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBackupDownloadUrlError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupDownloadUrl`: This API is used to query the download URL of cluster backup files.
+    pub async fn describe_backup_download_url(
+        &self,
+        input: &DescribeBackupDownloadUrlRequest,
+    ) -> Result<
+        DescribeBackupDownloadUrlResponse,
+        ::runtime::SdkError<DescribeBackupDownloadUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_download_url`](Self::describe_backup_download_url) would send.
+    pub fn describe_backup_download_url_request(
+        &self,
+        input: &DescribeBackupDownloadUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeBackupDownloadUserRestrictionResponse {
 /// Errors of `DescribeBackupDownloadUserRestriction`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBackupDownloadUserRestrictionError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupDownloadUserRestriction`: This API is used to query the default backup download access restrictions for user-level settings in the current region.
+    pub async fn describe_backup_download_user_restriction(
+        &self,
+        input: &DescribeBackupDownloadUserRestrictionRequest,
+    ) -> Result<
+        DescribeBackupDownloadUserRestrictionResponse,
+        ::runtime::SdkError<DescribeBackupDownloadUserRestrictionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_download_user_restriction`](Self::describe_backup_download_user_restriction) would send.
+    pub fn describe_backup_download_user_restriction_request(
+        &self,
+        input: &DescribeBackupDownloadUserRestrictionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

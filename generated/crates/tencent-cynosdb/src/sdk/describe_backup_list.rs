@@ -141,6 +141,27 @@ pub struct DescribeBackupListResponse {
 /// Errors of `DescribeBackupList`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBackupListError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupList`: This API is used to query the backup file list of a cluster.
+    pub async fn describe_backup_list(
+        &self,
+        input: &DescribeBackupListRequest,
+    ) -> Result<
+        DescribeBackupListResponse,
+        ::runtime::SdkError<DescribeBackupListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_list`](Self::describe_backup_list) would send.
+    pub fn describe_backup_list_request(
+        &self,
+        input: &DescribeBackupListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -110,6 +110,27 @@ pub struct DescribeBackupListByVaultResponse {
 /// Errors of `DescribeBackupListByVault`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBackupListByVaultError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupListByVault`: Query backup file list based on safe ID
+    pub async fn describe_backup_list_by_vault(
+        &self,
+        input: &DescribeBackupListByVaultRequest,
+    ) -> Result<
+        DescribeBackupListByVaultResponse,
+        ::runtime::SdkError<DescribeBackupListByVaultError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_list_by_vault`](Self::describe_backup_list_by_vault) would send.
+    pub fn describe_backup_list_by_vault_request(
+        &self,
+        input: &DescribeBackupListByVaultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

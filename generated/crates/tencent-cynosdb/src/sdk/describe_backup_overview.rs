@@ -107,6 +107,27 @@ pub struct DescribeBackupOverviewResponse {
 /// Errors of `DescribeBackupOverview`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBackupOverviewError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupOverview`: This API is used to query the backup usage overview.
+    pub async fn describe_backup_overview(
+        &self,
+        input: &DescribeBackupOverviewRequest,
+    ) -> Result<
+        DescribeBackupOverviewResponse,
+        ::runtime::SdkError<DescribeBackupOverviewError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_overview`](Self::describe_backup_overview) would send.
+    pub fn describe_backup_overview_request(
+        &self,
+        input: &DescribeBackupOverviewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct DescribeBinlogConfigResponse {
 /// Errors of `DescribeBinlogConfig`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBinlogConfigError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBinlogConfig`: This API is used to query the binlog configuration.
+    pub async fn describe_binlog_config(
+        &self,
+        input: &DescribeBinlogConfigRequest,
+    ) -> Result<
+        DescribeBinlogConfigResponse,
+        ::runtime::SdkError<DescribeBinlogConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_binlog_config`](Self::describe_binlog_config) would send.
+    pub fn describe_binlog_config_request(
+        &self,
+        input: &DescribeBinlogConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

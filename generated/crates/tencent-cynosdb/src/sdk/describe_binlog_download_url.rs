@@ -73,6 +73,27 @@ pub struct DescribeBinlogDownloadUrlResponse {
 /// Errors of `DescribeBinlogDownloadUrl`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBinlogDownloadUrlError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBinlogDownloadUrl`: This API is used to query the download URL of a Binlog.
+    pub async fn describe_binlog_download_url(
+        &self,
+        input: &DescribeBinlogDownloadUrlRequest,
+    ) -> Result<
+        DescribeBinlogDownloadUrlResponse,
+        ::runtime::SdkError<DescribeBinlogDownloadUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_binlog_download_url`](Self::describe_binlog_download_url) would send.
+    pub fn describe_binlog_download_url_request(
+        &self,
+        input: &DescribeBinlogDownloadUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -110,6 +110,27 @@ pub struct DescribeBinlogListByVaultResponse {
 /// Errors of `DescribeBinlogListByVault`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBinlogListByVaultError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBinlogListByVault`: Queries binlog backups in a vault
+    pub async fn describe_binlog_list_by_vault(
+        &self,
+        input: &DescribeBinlogListByVaultRequest,
+    ) -> Result<
+        DescribeBinlogListByVaultResponse,
+        ::runtime::SdkError<DescribeBinlogListByVaultError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_binlog_list_by_vault`](Self::describe_binlog_list_by_vault) would send.
+    pub fn describe_binlog_list_by_vault_request(
+        &self,
+        input: &DescribeBinlogListByVaultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

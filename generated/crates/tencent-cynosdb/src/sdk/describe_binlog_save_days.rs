@@ -58,6 +58,27 @@ pub struct DescribeBinlogSaveDaysResponse {
 /// Errors of `DescribeBinlogSaveDays`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBinlogSaveDaysError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBinlogSaveDays`: This API is used to query the Binlog retention days of a cluster.
+    pub async fn describe_binlog_save_days(
+        &self,
+        input: &DescribeBinlogSaveDaysRequest,
+    ) -> Result<
+        DescribeBinlogSaveDaysResponse,
+        ::runtime::SdkError<DescribeBinlogSaveDaysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_binlog_save_days`](Self::describe_binlog_save_days) would send.
+    pub fn describe_binlog_save_days_request(
+        &self,
+        input: &DescribeBinlogSaveDaysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

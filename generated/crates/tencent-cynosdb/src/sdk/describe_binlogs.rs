@@ -83,6 +83,24 @@ pub struct DescribeBinlogsResponse {
 /// Errors of `DescribeBinlogs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeBinlogsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeBinlogs`: This API is used to query the Binlog list of a cluster.
+    pub async fn describe_binlogs(
+        &self,
+        input: &DescribeBinlogsRequest,
+    ) -> Result<DescribeBinlogsResponse, ::runtime::SdkError<DescribeBinlogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_binlogs`](Self::describe_binlogs) would send.
+    pub fn describe_binlogs_request(
+        &self,
+        input: &DescribeBinlogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct DescribeChangedParamsAfterUpgradeResponse {
 /// Errors of `DescribeChangedParamsAfterUpgrade`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeChangedParamsAfterUpgradeError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeChangedParamsAfterUpgrade`: This API is used to query the parameter comparison for scaling.
+    pub async fn describe_changed_params_after_upgrade(
+        &self,
+        input: &DescribeChangedParamsAfterUpgradeRequest,
+    ) -> Result<
+        DescribeChangedParamsAfterUpgradeResponse,
+        ::runtime::SdkError<DescribeChangedParamsAfterUpgradeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_changed_params_after_upgrade`](Self::describe_changed_params_after_upgrade) would send.
+    pub fn describe_changed_params_after_upgrade_request(
+        &self,
+        input: &DescribeChangedParamsAfterUpgradeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

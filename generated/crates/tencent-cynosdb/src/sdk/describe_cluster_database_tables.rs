@@ -94,6 +94,27 @@ pub struct DescribeClusterDatabaseTablesResponse {
 /// Errors of `DescribeClusterDatabaseTables`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterDatabaseTablesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterDatabaseTables`: Access the table list.
+    pub async fn describe_cluster_database_tables(
+        &self,
+        input: &DescribeClusterDatabaseTablesRequest,
+    ) -> Result<
+        DescribeClusterDatabaseTablesResponse,
+        ::runtime::SdkError<DescribeClusterDatabaseTablesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_database_tables`](Self::describe_cluster_database_tables) would send.
+    pub fn describe_cluster_database_tables_request(
+        &self,
+        input: &DescribeClusterDatabaseTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct DescribeClusterDatabasesResponse {
 /// Errors of `DescribeClusterDatabases`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterDatabasesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterDatabases`: This API is used to obtain the cluster database list.
+    pub async fn describe_cluster_databases(
+        &self,
+        input: &DescribeClusterDatabasesRequest,
+    ) -> Result<
+        DescribeClusterDatabasesResponse,
+        ::runtime::SdkError<DescribeClusterDatabasesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_databases`](Self::describe_cluster_databases) would send.
+    pub fn describe_cluster_databases_request(
+        &self,
+        input: &DescribeClusterDatabasesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DescribeClusterDetailResponse {
 /// Errors of `DescribeClusterDetail`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterDetailError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterDetail`: This API is used to display cluster details.
+    pub async fn describe_cluster_detail(
+        &self,
+        input: &DescribeClusterDetailRequest,
+    ) -> Result<
+        DescribeClusterDetailResponse,
+        ::runtime::SdkError<DescribeClusterDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_detail`](Self::describe_cluster_detail) would send.
+    pub fn describe_cluster_detail_request(
+        &self,
+        input: &DescribeClusterDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,27 @@ pub struct DescribeClusterDetailDatabasesResponse {
 /// Errors of `DescribeClusterDetailDatabases`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterDetailDatabasesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterDetailDatabases`: This API is used to query the database list.
+    pub async fn describe_cluster_detail_databases(
+        &self,
+        input: &DescribeClusterDetailDatabasesRequest,
+    ) -> Result<
+        DescribeClusterDetailDatabasesResponse,
+        ::runtime::SdkError<DescribeClusterDetailDatabasesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_detail_databases`](Self::describe_cluster_detail_databases) would send.
+    pub fn describe_cluster_detail_databases_request(
+        &self,
+        input: &DescribeClusterDetailDatabasesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeClusterInstanceGroupsResponse {
 /// Errors of `DescribeClusterInstanceGroups`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterInstanceGroupsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterInstanceGroups`: This API is used to query instance group information.
+    pub async fn describe_cluster_instance_groups(
+        &self,
+        input: &DescribeClusterInstanceGroupsRequest,
+    ) -> Result<
+        DescribeClusterInstanceGroupsResponse,
+        ::runtime::SdkError<DescribeClusterInstanceGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_instance_groups`](Self::describe_cluster_instance_groups) would send.
+    pub fn describe_cluster_instance_groups_request(
+        &self,
+        input: &DescribeClusterInstanceGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

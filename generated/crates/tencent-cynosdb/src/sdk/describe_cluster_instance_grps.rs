@@ -69,6 +69,27 @@ pub struct DescribeClusterInstanceGrpsResponse {
 /// Errors of `DescribeClusterInstanceGrps`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterInstanceGrpsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterInstanceGrps`: This API is used to query instance group information. This API is deprecated. DescribeClusterInstanceGroups is recommended.
+    pub async fn describe_cluster_instance_grps(
+        &self,
+        input: &DescribeClusterInstanceGrpsRequest,
+    ) -> Result<
+        DescribeClusterInstanceGrpsResponse,
+        ::runtime::SdkError<DescribeClusterInstanceGrpsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_instance_grps`](Self::describe_cluster_instance_grps) would send.
+    pub fn describe_cluster_instance_grps_request(
+        &self,
+        input: &DescribeClusterInstanceGrpsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

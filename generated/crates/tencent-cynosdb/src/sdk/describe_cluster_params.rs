@@ -73,6 +73,27 @@ pub struct DescribeClusterParamsResponse {
 /// Errors of `DescribeClusterParams`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterParamsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterParams`: This API is used to query cluster parameters.
+    pub async fn describe_cluster_params(
+        &self,
+        input: &DescribeClusterParamsRequest,
+    ) -> Result<
+        DescribeClusterParamsResponse,
+        ::runtime::SdkError<DescribeClusterParamsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_params`](Self::describe_cluster_params) would send.
+    pub fn describe_cluster_params_request(
+        &self,
+        input: &DescribeClusterParamsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

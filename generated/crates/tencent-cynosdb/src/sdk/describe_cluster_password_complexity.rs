@@ -97,6 +97,27 @@ pub struct DescribeClusterPasswordComplexityResponse {
 /// Errors of `DescribeClusterPasswordComplexity`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterPasswordComplexityError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterPasswordComplexity`: This API is used to view the password complexity details of a cluster.
+    pub async fn describe_cluster_password_complexity(
+        &self,
+        input: &DescribeClusterPasswordComplexityRequest,
+    ) -> Result<
+        DescribeClusterPasswordComplexityResponse,
+        ::runtime::SdkError<DescribeClusterPasswordComplexityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_password_complexity`](Self::describe_cluster_password_complexity) would send.
+    pub fn describe_cluster_password_complexity_request(
+        &self,
+        input: &DescribeClusterPasswordComplexityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

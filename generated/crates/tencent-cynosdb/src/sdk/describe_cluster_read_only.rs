@@ -59,6 +59,27 @@ pub struct DescribeClusterReadOnlyResponse {
 /// Errors of `DescribeClusterReadOnly`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterReadOnlyError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterReadOnly`: This API is used to query the cluster read-only switch.
+    pub async fn describe_cluster_read_only(
+        &self,
+        input: &DescribeClusterReadOnlyRequest,
+    ) -> Result<
+        DescribeClusterReadOnlyResponse,
+        ::runtime::SdkError<DescribeClusterReadOnlyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_read_only`](Self::describe_cluster_read_only) would send.
+    pub fn describe_cluster_read_only_request(
+        &self,
+        input: &DescribeClusterReadOnlyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

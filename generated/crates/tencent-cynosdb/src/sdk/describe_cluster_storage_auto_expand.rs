@@ -72,6 +72,27 @@ pub struct DescribeClusterStorageAutoExpandResponse {
 /// Errors of `DescribeClusterStorageAutoExpand`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterStorageAutoExpandError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterStorageAutoExpand`: This API is used to query the automated storage expansion configuration.
+    pub async fn describe_cluster_storage_auto_expand(
+        &self,
+        input: &DescribeClusterStorageAutoExpandRequest,
+    ) -> Result<
+        DescribeClusterStorageAutoExpandResponse,
+        ::runtime::SdkError<DescribeClusterStorageAutoExpandError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_storage_auto_expand`](Self::describe_cluster_storage_auto_expand) would send.
+    pub fn describe_cluster_storage_auto_expand_request(
+        &self,
+        input: &DescribeClusterStorageAutoExpandRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct DescribeClusterTransparentEncryptInfoResponse {
 /// Errors of `DescribeClusterTransparentEncryptInfo`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeClusterTransparentEncryptInfoError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterTransparentEncryptInfo`: Queries cluster transparent encryption information
+    pub async fn describe_cluster_transparent_encrypt_info(
+        &self,
+        input: &DescribeClusterTransparentEncryptInfoRequest,
+    ) -> Result<
+        DescribeClusterTransparentEncryptInfoResponse,
+        ::runtime::SdkError<DescribeClusterTransparentEncryptInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_transparent_encrypt_info`](Self::describe_cluster_transparent_encrypt_info) would send.
+    pub fn describe_cluster_transparent_encrypt_info_request(
+        &self,
+        input: &DescribeClusterTransparentEncryptInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

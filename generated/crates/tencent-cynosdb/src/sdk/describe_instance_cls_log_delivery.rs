@@ -70,6 +70,27 @@ pub struct DescribeInstanceClsLogDeliveryResponse {
 /// Errors of `DescribeInstanceCLSLogDelivery`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeInstanceClsLogDeliveryError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceCLSLogDelivery`: This API is used to query instance log delivery information.
+    pub async fn describe_instance_cls_log_delivery(
+        &self,
+        input: &DescribeInstanceClsLogDeliveryRequest,
+    ) -> Result<
+        DescribeInstanceClsLogDeliveryResponse,
+        ::runtime::SdkError<DescribeInstanceClsLogDeliveryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_cls_log_delivery`](Self::describe_instance_cls_log_delivery) would send.
+    pub fn describe_instance_cls_log_delivery_request(
+        &self,
+        input: &DescribeInstanceClsLogDeliveryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DescribeInstanceDetailResponse {
 /// Errors of `DescribeInstanceDetail`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeInstanceDetailError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceDetail`: This API is used to query instance details.
+    pub async fn describe_instance_detail(
+        &self,
+        input: &DescribeInstanceDetailRequest,
+    ) -> Result<
+        DescribeInstanceDetailResponse,
+        ::runtime::SdkError<DescribeInstanceDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_detail`](Self::describe_instance_detail) would send.
+    pub fn describe_instance_detail_request(
+        &self,
+        input: &DescribeInstanceDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

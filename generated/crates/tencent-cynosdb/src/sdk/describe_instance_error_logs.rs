@@ -105,6 +105,27 @@ pub struct DescribeInstanceErrorLogsResponse {
 /// Errors of `DescribeInstanceErrorLogs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeInstanceErrorLogsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceErrorLogs`: This API is used to query the list of instance error logs.
+    pub async fn describe_instance_error_logs(
+        &self,
+        input: &DescribeInstanceErrorLogsRequest,
+    ) -> Result<
+        DescribeInstanceErrorLogsResponse,
+        ::runtime::SdkError<DescribeInstanceErrorLogsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_error_logs`](Self::describe_instance_error_logs) would send.
+    pub fn describe_instance_error_logs_request(
+        &self,
+        input: &DescribeInstanceErrorLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

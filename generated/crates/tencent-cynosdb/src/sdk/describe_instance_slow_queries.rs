@@ -132,6 +132,27 @@ pub struct DescribeInstanceSlowQueriesResponse {
 /// Errors of `DescribeInstanceSlowQueries`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeInstanceSlowQueriesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceSlowQueries`: This API is used to query the slow log details of an instance. Subject to platform return size limits, return results may be truncated if they are too large.
+    pub async fn describe_instance_slow_queries(
+        &self,
+        input: &DescribeInstanceSlowQueriesRequest,
+    ) -> Result<
+        DescribeInstanceSlowQueriesResponse,
+        ::runtime::SdkError<DescribeInstanceSlowQueriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_slow_queries`](Self::describe_instance_slow_queries) would send.
+    pub fn describe_instance_slow_queries_request(
+        &self,
+        input: &DescribeInstanceSlowQueriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct DescribeInstanceSpecsResponse {
 /// Errors of `DescribeInstanceSpecs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeInstanceSpecsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceSpecs`: This API is used to query the instance specifications available for purchase on the purchase page.
+    pub async fn describe_instance_specs(
+        &self,
+        input: &DescribeInstanceSpecsRequest,
+    ) -> Result<
+        DescribeInstanceSpecsResponse,
+        ::runtime::SdkError<DescribeInstanceSpecsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_specs`](Self::describe_instance_specs) would send.
+    pub fn describe_instance_specs_request(
+        &self,
+        input: &DescribeInstanceSpecsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

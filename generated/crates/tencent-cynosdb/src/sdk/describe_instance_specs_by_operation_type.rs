@@ -80,6 +80,27 @@ pub struct DescribeInstanceSpecsByOperationTypeResponse {
 /// Errors of `DescribeInstanceSpecsByOperationType`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeInstanceSpecsByOperationTypeError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceSpecsByOperationType`: Query instance specifications according to the operation type.
+    pub async fn describe_instance_specs_by_operation_type(
+        &self,
+        input: &DescribeInstanceSpecsByOperationTypeRequest,
+    ) -> Result<
+        DescribeInstanceSpecsByOperationTypeResponse,
+        ::runtime::SdkError<DescribeInstanceSpecsByOperationTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_specs_by_operation_type`](Self::describe_instance_specs_by_operation_type) would send.
+    pub fn describe_instance_specs_by_operation_type_request(
+        &self,
+        input: &DescribeInstanceSpecsByOperationTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeInstancesWithinSameClusterResponse {
 /// Errors of `DescribeInstancesWithinSameCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeInstancesWithinSameClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeInstancesWithinSameCluster`: This API is used to query the instance list under the same cluster.
+    pub async fn describe_instances_within_same_cluster(
+        &self,
+        input: &DescribeInstancesWithinSameClusterRequest,
+    ) -> Result<
+        DescribeInstancesWithinSameClusterResponse,
+        ::runtime::SdkError<DescribeInstancesWithinSameClusterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instances_within_same_cluster`](Self::describe_instances_within_same_cluster) would send.
+    pub fn describe_instances_within_same_cluster_request(
+        &self,
+        input: &DescribeInstancesWithinSameClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeIntegrateTaskResponse {
 /// Errors of `DescribeIntegrateTask`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeIntegrateTaskError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeIntegrateTask`: This API is used to query cluster tasks.
+    pub async fn describe_integrate_task(
+        &self,
+        input: &DescribeIntegrateTaskRequest,
+    ) -> Result<
+        DescribeIntegrateTaskResponse,
+        ::runtime::SdkError<DescribeIntegrateTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_integrate_task`](Self::describe_integrate_task) would send.
+    pub fn describe_integrate_task_request(
+        &self,
+        input: &DescribeIntegrateTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

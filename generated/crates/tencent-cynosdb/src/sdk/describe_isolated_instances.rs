@@ -99,6 +99,27 @@ pub struct DescribeIsolatedInstancesResponse {
 /// Errors of `DescribeIsolatedInstances`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeIsolatedInstancesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeIsolatedInstances`: This API is used to query the recycle bin instance list.
+    pub async fn describe_isolated_instances(
+        &self,
+        input: &DescribeIsolatedInstancesRequest,
+    ) -> Result<
+        DescribeIsolatedInstancesResponse,
+        ::runtime::SdkError<DescribeIsolatedInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_isolated_instances`](Self::describe_isolated_instances) would send.
+    pub fn describe_isolated_instances_request(
+        &self,
+        input: &DescribeIsolatedInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct DescribeLibraDbClusterAccountAllPrivilegesResponse {
 /// Errors of `DescribeLibraDBClusterAccountAllPrivileges`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbClusterAccountAllPrivilegesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBClusterAccountAllPrivileges`: This API is used to query and analyze all permissions of a cluster account.
+    pub async fn describe_libra_db_cluster_account_all_privileges(
+        &self,
+        input: &DescribeLibraDbClusterAccountAllPrivilegesRequest,
+    ) -> Result<
+        DescribeLibraDbClusterAccountAllPrivilegesResponse,
+        ::runtime::SdkError<DescribeLibraDbClusterAccountAllPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_cluster_account_all_privileges`](Self::describe_libra_db_cluster_account_all_privileges) would send.
+    pub fn describe_libra_db_cluster_account_all_privileges_request(
+        &self,
+        input: &DescribeLibraDbClusterAccountAllPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct DescribeLibraDbClusterAccountPrivilegesResponse {
 /// Errors of `DescribeLibraDBClusterAccountPrivileges`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbClusterAccountPrivilegesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBClusterAccountPrivileges`: This API is used to query the permissions of a cluster account.
+    pub async fn describe_libra_db_cluster_account_privileges(
+        &self,
+        input: &DescribeLibraDbClusterAccountPrivilegesRequest,
+    ) -> Result<
+        DescribeLibraDbClusterAccountPrivilegesResponse,
+        ::runtime::SdkError<DescribeLibraDbClusterAccountPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_cluster_account_privileges`](Self::describe_libra_db_cluster_account_privileges) would send.
+    pub fn describe_libra_db_cluster_account_privileges_request(
+        &self,
+        input: &DescribeLibraDbClusterAccountPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct DescribeLibraDbClusterAccountsResponse {
 /// Errors of `DescribeLibraDBClusterAccounts`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbClusterAccountsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBClusterAccounts`: This API is used to query and analyze cluster accounts.
+    pub async fn describe_libra_db_cluster_accounts(
+        &self,
+        input: &DescribeLibraDbClusterAccountsRequest,
+    ) -> Result<
+        DescribeLibraDbClusterAccountsResponse,
+        ::runtime::SdkError<DescribeLibraDbClusterAccountsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_cluster_accounts`](Self::describe_libra_db_cluster_accounts) would send.
+    pub fn describe_libra_db_cluster_accounts_request(
+        &self,
+        input: &DescribeLibraDbClusterAccountsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct DescribeLibraDbClusterAutoMapRuleResponse {
 /// Errors of `DescribeLibraDBClusterAutoMapRule`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbClusterAutoMapRuleError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBClusterAutoMapRule`: This API is used to view advanced mapping rules for an analysis cluster.
+    pub async fn describe_libra_db_cluster_auto_map_rule(
+        &self,
+        input: &DescribeLibraDbClusterAutoMapRuleRequest,
+    ) -> Result<
+        DescribeLibraDbClusterAutoMapRuleResponse,
+        ::runtime::SdkError<DescribeLibraDbClusterAutoMapRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_cluster_auto_map_rule`](Self::describe_libra_db_cluster_auto_map_rule) would send.
+    pub fn describe_libra_db_cluster_auto_map_rule_request(
+        &self,
+        input: &DescribeLibraDbClusterAutoMapRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct DescribeLibraDbClusterDetailResponse {
 /// Errors of `DescribeLibraDBClusterDetail`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbClusterDetailError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBClusterDetail`: Queries TDSQL-C analysis cluster information
+    pub async fn describe_libra_db_cluster_detail(
+        &self,
+        input: &DescribeLibraDbClusterDetailRequest,
+    ) -> Result<
+        DescribeLibraDbClusterDetailResponse,
+        ::runtime::SdkError<DescribeLibraDbClusterDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_cluster_detail`](Self::describe_libra_db_cluster_detail) would send.
+    pub fn describe_libra_db_cluster_detail_request(
+        &self,
+        input: &DescribeLibraDbClusterDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

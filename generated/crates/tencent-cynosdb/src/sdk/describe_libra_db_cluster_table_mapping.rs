@@ -121,6 +121,27 @@ pub struct DescribeLibraDbClusterTableMappingResponse {
 /// Errors of `DescribeLibraDBClusterTableMapping`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbClusterTableMappingError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBClusterTableMapping`: This API is used to view the mapping relationship between databases and tables in an analysis cluster.
+    pub async fn describe_libra_db_cluster_table_mapping(
+        &self,
+        input: &DescribeLibraDbClusterTableMappingRequest,
+    ) -> Result<
+        DescribeLibraDbClusterTableMappingResponse,
+        ::runtime::SdkError<DescribeLibraDbClusterTableMappingError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_cluster_table_mapping`](Self::describe_libra_db_cluster_table_mapping) would send.
+    pub fn describe_libra_db_cluster_table_mapping_request(
+        &self,
+        input: &DescribeLibraDbClusterTableMappingRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

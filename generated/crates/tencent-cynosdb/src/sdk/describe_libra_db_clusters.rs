@@ -82,6 +82,27 @@ pub struct DescribeLibraDbClustersResponse {
 /// Errors of `DescribeLibraDBClusters`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbClustersError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBClusters`: This API is used to query the list of analysis clusters.
+    pub async fn describe_libra_db_clusters(
+        &self,
+        input: &DescribeLibraDbClustersRequest,
+    ) -> Result<
+        DescribeLibraDbClustersResponse,
+        ::runtime::SdkError<DescribeLibraDbClustersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_clusters`](Self::describe_libra_db_clusters) would send.
+    pub fn describe_libra_db_clusters_request(
+        &self,
+        input: &DescribeLibraDbClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct DescribeLibraDbDataSourceResponse {
 /// Errors of `DescribeLibraDBDataSource`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbDataSourceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBDataSource`: This API is used to query source instance information of the analysis cluster.
+    pub async fn describe_libra_db_data_source(
+        &self,
+        input: &DescribeLibraDbDataSourceRequest,
+    ) -> Result<
+        DescribeLibraDbDataSourceResponse,
+        ::runtime::SdkError<DescribeLibraDbDataSourceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_data_source`](Self::describe_libra_db_data_source) would send.
+    pub fn describe_libra_db_data_source_request(
+        &self,
+        input: &DescribeLibraDbDataSourceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeLibraDbForwardConfigResponse {
 /// Errors of `DescribeLibraDBForwardConfig`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbForwardConfigError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBForwardConfig`: This API is used to query the forwarding parameters of the analysis engine.
+    pub async fn describe_libra_db_forward_config(
+        &self,
+        input: &DescribeLibraDbForwardConfigRequest,
+    ) -> Result<
+        DescribeLibraDbForwardConfigResponse,
+        ::runtime::SdkError<DescribeLibraDbForwardConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_forward_config`](Self::describe_libra_db_forward_config) would send.
+    pub fn describe_libra_db_forward_config_request(
+        &self,
+        input: &DescribeLibraDbForwardConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

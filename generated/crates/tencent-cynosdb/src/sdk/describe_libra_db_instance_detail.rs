@@ -203,6 +203,27 @@ pub struct DescribeLibraDbInstanceDetailResponse {
 /// Errors of `DescribeLibraDBInstanceDetail`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbInstanceDetailError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBInstanceDetail`: This API is used to query read-only analysis engine details.
+    pub async fn describe_libra_db_instance_detail(
+        &self,
+        input: &DescribeLibraDbInstanceDetailRequest,
+    ) -> Result<
+        DescribeLibraDbInstanceDetailResponse,
+        ::runtime::SdkError<DescribeLibraDbInstanceDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_instance_detail`](Self::describe_libra_db_instance_detail) would send.
+    pub fn describe_libra_db_instance_detail_request(
+        &self,
+        input: &DescribeLibraDbInstanceDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -53,6 +53,27 @@ pub struct DescribeLibraDbInstanceSpecsResponse {
 /// Errors of `DescribeLibraDBInstanceSpecs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbInstanceSpecsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBInstanceSpecs`: This API is used to query the specification information list supported for read-only analysis engines in the region.
+    pub async fn describe_libra_db_instance_specs(
+        &self,
+        input: &DescribeLibraDbInstanceSpecsRequest,
+    ) -> Result<
+        DescribeLibraDbInstanceSpecsResponse,
+        ::runtime::SdkError<DescribeLibraDbInstanceSpecsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_instance_specs`](Self::describe_libra_db_instance_specs) would send.
+    pub fn describe_libra_db_instance_specs_request(
+        &self,
+        input: &DescribeLibraDbInstanceSpecsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

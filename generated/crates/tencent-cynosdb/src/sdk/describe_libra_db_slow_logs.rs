@@ -89,6 +89,27 @@ pub struct DescribeLibraDbSlowLogsResponse {
 /// Errors of `DescribeLibraDBSlowLogs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbSlowLogsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBSlowLogs`: This API is used to query slow SQL details of the read-only analysis engine.
+    pub async fn describe_libra_db_slow_logs(
+        &self,
+        input: &DescribeLibraDbSlowLogsRequest,
+    ) -> Result<
+        DescribeLibraDbSlowLogsResponse,
+        ::runtime::SdkError<DescribeLibraDbSlowLogsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_slow_logs`](Self::describe_libra_db_slow_logs) would send.
+    pub fn describe_libra_db_slow_logs_request(
+        &self,
+        input: &DescribeLibraDbSlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -49,6 +49,27 @@ pub struct DescribeLibraDbVersionResponse {
 /// Errors of `DescribeLibraDBVersion`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeLibraDbVersionError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeLibraDBVersion`: This API is used to query the list of supported versions for the read-only analysis engine.
+    pub async fn describe_libra_db_version(
+        &self,
+        input: &DescribeLibraDbVersionRequest,
+    ) -> Result<
+        DescribeLibraDbVersionResponse,
+        ::runtime::SdkError<DescribeLibraDbVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_libra_db_version`](Self::describe_libra_db_version) would send.
+    pub fn describe_libra_db_version_request(
+        &self,
+        input: &DescribeLibraDbVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

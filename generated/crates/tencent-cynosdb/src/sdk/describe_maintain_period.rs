@@ -66,6 +66,27 @@ pub struct DescribeMaintainPeriodResponse {
 /// Errors of `DescribeMaintainPeriod`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeMaintainPeriodError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeMaintainPeriod`: This API is used to query instance maintenance window.
+    pub async fn describe_maintain_period(
+        &self,
+        input: &DescribeMaintainPeriodRequest,
+    ) -> Result<
+        DescribeMaintainPeriodResponse,
+        ::runtime::SdkError<DescribeMaintainPeriodError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_maintain_period`](Self::describe_maintain_period) would send.
+    pub fn describe_maintain_period_request(
+        &self,
+        input: &DescribeMaintainPeriodRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

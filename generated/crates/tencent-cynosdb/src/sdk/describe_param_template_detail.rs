@@ -85,6 +85,27 @@ pub struct DescribeParamTemplateDetailResponse {
 /// Errors of `DescribeParamTemplateDetail`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeParamTemplateDetailError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeParamTemplateDetail`: This API is used to query user parameter template details.
+    pub async fn describe_param_template_detail(
+        &self,
+        input: &DescribeParamTemplateDetailRequest,
+    ) -> Result<
+        DescribeParamTemplateDetailResponse,
+        ::runtime::SdkError<DescribeParamTemplateDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_param_template_detail`](Self::describe_param_template_detail) would send.
+    pub fn describe_param_template_detail_request(
+        &self,
+        input: &DescribeParamTemplateDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

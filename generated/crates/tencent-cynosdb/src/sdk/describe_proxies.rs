@@ -106,6 +106,24 @@ pub struct DescribeProxiesResponse {
 /// Errors of `DescribeProxies`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeProxiesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeProxies`: This API is used to query the database proxy list.
+    pub async fn describe_proxies(
+        &self,
+        input: &DescribeProxiesRequest,
+    ) -> Result<DescribeProxiesResponse, ::runtime::SdkError<DescribeProxiesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxies`](Self::describe_proxies) would send.
+    pub fn describe_proxies_request(
+        &self,
+        input: &DescribeProxiesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,27 @@ pub struct DescribeProxyNodesResponse {
 /// Errors of `DescribeProxyNodes`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeProxyNodesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeProxyNodes`: This API is used to query the proxy node list.
+    pub async fn describe_proxy_nodes(
+        &self,
+        input: &DescribeProxyNodesRequest,
+    ) -> Result<
+        DescribeProxyNodesResponse,
+        ::runtime::SdkError<DescribeProxyNodesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxy_nodes`](Self::describe_proxy_nodes) would send.
+    pub fn describe_proxy_nodes_request(
+        &self,
+        input: &DescribeProxyNodesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

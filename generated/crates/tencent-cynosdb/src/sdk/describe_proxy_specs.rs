@@ -59,6 +59,27 @@ pub struct DescribeProxySpecsResponse {
 /// Errors of `DescribeProxySpecs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeProxySpecsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeProxySpecs`: This API is used to query database proxy specifications.
+    pub async fn describe_proxy_specs(
+        &self,
+        input: &DescribeProxySpecsRequest,
+    ) -> Result<
+        DescribeProxySpecsResponse,
+        ::runtime::SdkError<DescribeProxySpecsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxy_specs`](Self::describe_proxy_specs) would send.
+    pub fn describe_proxy_specs_request(
+        &self,
+        input: &DescribeProxySpecsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DescribeProxyZoneStocksResponse {
 /// Errors of `DescribeProxyZoneStocks`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeProxyZoneStocksError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeProxyZoneStocks`: This API is used to query regional inventory for database proxy.
+    pub async fn describe_proxy_zone_stocks(
+        &self,
+        input: &DescribeProxyZoneStocksRequest,
+    ) -> Result<
+        DescribeProxyZoneStocksResponse,
+        ::runtime::SdkError<DescribeProxyZoneStocksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxy_zone_stocks`](Self::describe_proxy_zone_stocks) would send.
+    pub fn describe_proxy_zone_stocks_request(
+        &self,
+        input: &DescribeProxyZoneStocksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

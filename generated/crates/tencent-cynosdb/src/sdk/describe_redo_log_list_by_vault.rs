@@ -110,6 +110,27 @@ pub struct DescribeRedoLogListByVaultResponse {
 /// Errors of `DescribeRedoLogListByVault`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeRedoLogListByVaultError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeRedoLogListByVault`: Query RedoLog backups
+    pub async fn describe_redo_log_list_by_vault(
+        &self,
+        input: &DescribeRedoLogListByVaultRequest,
+    ) -> Result<
+        DescribeRedoLogListByVaultResponse,
+        ::runtime::SdkError<DescribeRedoLogListByVaultError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_redo_log_list_by_vault`](Self::describe_redo_log_list_by_vault) would send.
+    pub fn describe_redo_log_list_by_vault_request(
+        &self,
+        input: &DescribeRedoLogListByVaultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -88,6 +88,24 @@ pub struct DescribeRedoLogsResponse {
 /// Errors of `DescribeRedoLogs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeRedoLogsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeRedoLogs`: This API is used to query the redo log list.
+    pub async fn describe_redo_logs(
+        &self,
+        input: &DescribeRedoLogsRequest,
+    ) -> Result<DescribeRedoLogsResponse, ::runtime::SdkError<DescribeRedoLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_redo_logs`](Self::describe_redo_logs) would send.
+    pub fn describe_redo_logs_request(
+        &self,
+        input: &DescribeRedoLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct DescribeResourcePackageDetailResponse {
 /// Errors of `DescribeResourcePackageDetail`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeResourcePackageDetailError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeResourcePackageDetail`: This API is used to query resource package usage details.
+    pub async fn describe_resource_package_detail(
+        &self,
+        input: &DescribeResourcePackageDetailRequest,
+    ) -> Result<
+        DescribeResourcePackageDetailResponse,
+        ::runtime::SdkError<DescribeResourcePackageDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resource_package_detail`](Self::describe_resource_package_detail) would send.
+    pub fn describe_resource_package_detail_request(
+        &self,
+        input: &DescribeResourcePackageDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -114,6 +114,27 @@ pub struct DescribeResourcePackageListResponse {
 /// Errors of `DescribeResourcePackageList`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeResourcePackageListError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeResourcePackageList`: This API is used to query the resource package list.
+    pub async fn describe_resource_package_list(
+        &self,
+        input: &DescribeResourcePackageListRequest,
+    ) -> Result<
+        DescribeResourcePackageListResponse,
+        ::runtime::SdkError<DescribeResourcePackageListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resource_package_list`](Self::describe_resource_package_list) would send.
+    pub fn describe_resource_package_list_request(
+        &self,
+        input: &DescribeResourcePackageListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

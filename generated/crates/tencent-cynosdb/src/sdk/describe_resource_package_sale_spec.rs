@@ -93,6 +93,27 @@ pub struct DescribeResourcePackageSaleSpecResponse {
 /// Errors of `DescribeResourcePackageSaleSpec`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeResourcePackageSaleSpecError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeResourcePackageSaleSpec`: This API is used to query resource package specifications.
+    pub async fn describe_resource_package_sale_spec(
+        &self,
+        input: &DescribeResourcePackageSaleSpecRequest,
+    ) -> Result<
+        DescribeResourcePackageSaleSpecResponse,
+        ::runtime::SdkError<DescribeResourcePackageSaleSpecError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resource_package_sale_spec`](Self::describe_resource_package_sale_spec) would send.
+    pub fn describe_resource_package_sale_spec_request(
+        &self,
+        input: &DescribeResourcePackageSaleSpecRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct DescribeResourcesByDealNameResponse {
 /// Errors of `DescribeResourcesByDealName`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeResourcesByDealNameError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeResourcesByDealName`: This API is used to query order associated instances.
+    pub async fn describe_resources_by_deal_name(
+        &self,
+        input: &DescribeResourcesByDealNameRequest,
+    ) -> Result<
+        DescribeResourcesByDealNameResponse,
+        ::runtime::SdkError<DescribeResourcesByDealNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resources_by_deal_name`](Self::describe_resources_by_deal_name) would send.
+    pub fn describe_resources_by_deal_name_request(
+        &self,
+        input: &DescribeResourcesByDealNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct DescribeRollbackTimeRangeResponse {
 /// Errors of `DescribeRollbackTimeRange`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeRollbackTimeRangeError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeRollbackTimeRange`: This API is used to query the rollback time range.
+    pub async fn describe_rollback_time_range(
+        &self,
+        input: &DescribeRollbackTimeRangeRequest,
+    ) -> Result<
+        DescribeRollbackTimeRangeResponse,
+        ::runtime::SdkError<DescribeRollbackTimeRangeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_rollback_time_range`](Self::describe_rollback_time_range) would send.
+    pub fn describe_rollback_time_range_request(
+        &self,
+        input: &DescribeRollbackTimeRangeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

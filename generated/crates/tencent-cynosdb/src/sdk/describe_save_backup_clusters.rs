@@ -75,6 +75,27 @@ pub struct DescribeSaveBackupClustersResponse {
 /// Errors of `DescribeSaveBackupClusters`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeSaveBackupClustersError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeSaveBackupClusters`: This API is used to query legacy backup cluster information.
+    pub async fn describe_save_backup_clusters(
+        &self,
+        input: &DescribeSaveBackupClustersRequest,
+    ) -> Result<
+        DescribeSaveBackupClustersResponse,
+        ::runtime::SdkError<DescribeSaveBackupClustersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_save_backup_clusters`](Self::describe_save_backup_clusters) would send.
+    pub fn describe_save_backup_clusters_request(
+        &self,
+        input: &DescribeSaveBackupClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

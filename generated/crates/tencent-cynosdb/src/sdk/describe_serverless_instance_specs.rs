@@ -65,6 +65,27 @@ pub struct DescribeServerlessInstanceSpecsResponse {
 /// Errors of `DescribeServerlessInstanceSpecs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeServerlessInstanceSpecsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeServerlessInstanceSpecs`: Query the available specifications of a Serverless instance
+    pub async fn describe_serverless_instance_specs(
+        &self,
+        input: &DescribeServerlessInstanceSpecsRequest,
+    ) -> Result<
+        DescribeServerlessInstanceSpecsResponse,
+        ::runtime::SdkError<DescribeServerlessInstanceSpecsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_serverless_instance_specs`](Self::describe_serverless_instance_specs) would send.
+    pub fn describe_serverless_instance_specs_request(
+        &self,
+        input: &DescribeServerlessInstanceSpecsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct DescribeServerlessStrategyResponse {
 /// Errors of `DescribeServerlessStrategy`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeServerlessStrategyError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeServerlessStrategy`: Queries a serverless policy.
+    pub async fn describe_serverless_strategy(
+        &self,
+        input: &DescribeServerlessStrategyRequest,
+    ) -> Result<
+        DescribeServerlessStrategyResponse,
+        ::runtime::SdkError<DescribeServerlessStrategyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_serverless_strategy`](Self::describe_serverless_strategy) would send.
+    pub fn describe_serverless_strategy_request(
+        &self,
+        input: &DescribeServerlessStrategyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

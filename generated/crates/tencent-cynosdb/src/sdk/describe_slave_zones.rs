@@ -68,6 +68,27 @@ pub struct DescribeSlaveZonesResponse {
 /// Errors of `DescribeSlaveZones`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeSlaveZonesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeSlaveZones`: Query the secondary AZ
+    pub async fn describe_slave_zones(
+        &self,
+        input: &DescribeSlaveZonesRequest,
+    ) -> Result<
+        DescribeSlaveZonesResponse,
+        ::runtime::SdkError<DescribeSlaveZonesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slave_zones`](Self::describe_slave_zones) would send.
+    pub fn describe_slave_zones_request(
+        &self,
+        input: &DescribeSlaveZonesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

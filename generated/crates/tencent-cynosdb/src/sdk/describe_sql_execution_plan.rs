@@ -80,6 +80,27 @@ pub struct DescribeSqlExecutionPlanResponse {
 /// Errors of `DescribeSQLExecutionPlan`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeSqlExecutionPlanError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeSQLExecutionPlan`: This API is used to query the details of a query execution plan.
+    pub async fn describe_sql_execution_plan(
+        &self,
+        input: &DescribeSqlExecutionPlanRequest,
+    ) -> Result<
+        DescribeSqlExecutionPlanResponse,
+        ::runtime::SdkError<DescribeSqlExecutionPlanError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_sql_execution_plan`](Self::describe_sql_execution_plan) would send.
+    pub fn describe_sql_execution_plan_request(
+        &self,
+        input: &DescribeSqlExecutionPlanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

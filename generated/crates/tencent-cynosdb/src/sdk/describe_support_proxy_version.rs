@@ -74,6 +74,27 @@ pub struct DescribeSupportProxyVersionResponse {
 /// Errors of `DescribeSupportProxyVersion`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeSupportProxyVersionError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeSupportProxyVersion`: This API is used to query supported database proxy versions.
+    pub async fn describe_support_proxy_version(
+        &self,
+        input: &DescribeSupportProxyVersionRequest,
+    ) -> Result<
+        DescribeSupportProxyVersionResponse,
+        ::runtime::SdkError<DescribeSupportProxyVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_support_proxy_version`](Self::describe_support_proxy_version) would send.
+    pub fn describe_support_proxy_version_request(
+        &self,
+        input: &DescribeSupportProxyVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,24 @@ pub struct DescribeTasksResponse {
 /// Errors of `DescribeTasks`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeTasksError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeTasks`: This API is used to query the task list.
+    pub async fn describe_tasks(
+        &self,
+        input: &DescribeTasksRequest,
+    ) -> Result<DescribeTasksResponse, ::runtime::SdkError<DescribeTasksError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tasks`](Self::describe_tasks) would send.
+    pub fn describe_tasks_request(
+        &self,
+        input: &DescribeTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DescribeVaultBackupClusterInfoResponse {
 /// Errors of `DescribeVaultBackupClusterInfo`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeVaultBackupClusterInfoError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeVaultBackupClusterInfo`: This API is used to query the cluster information list associated with a backup safe.
+    pub async fn describe_vault_backup_cluster_info(
+        &self,
+        input: &DescribeVaultBackupClusterInfoRequest,
+    ) -> Result<
+        DescribeVaultBackupClusterInfoResponse,
+        ::runtime::SdkError<DescribeVaultBackupClusterInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vault_backup_cluster_info`](Self::describe_vault_backup_cluster_info) would send.
+    pub fn describe_vault_backup_cluster_info_request(
+        &self,
+        input: &DescribeVaultBackupClusterInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

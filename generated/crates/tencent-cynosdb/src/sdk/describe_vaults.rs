@@ -92,6 +92,24 @@ pub struct DescribeVaultsResponse {
 /// Errors of `DescribeVaults`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DescribeVaultsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DescribeVaults`: Queries the backup vault list, supporting pagination, filtering, and sorting.
+    pub async fn describe_vaults(
+        &self,
+        input: &DescribeVaultsRequest,
+    ) -> Result<DescribeVaultsResponse, ::runtime::SdkError<DescribeVaultsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vaults`](Self::describe_vaults) would send.
+    pub fn describe_vaults_request(
+        &self,
+        input: &DescribeVaultsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,27 @@ pub struct DownloadLibraDbClusterListResponse {
 /// Errors of `DownloadLibraDBClusterList`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type DownloadLibraDbClusterListError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `DownloadLibraDBClusterList`: Download the analysis cluster list
+    pub async fn download_libra_db_cluster_list(
+        &self,
+        input: &DownloadLibraDbClusterListRequest,
+    ) -> Result<
+        DownloadLibraDbClusterListResponse,
+        ::runtime::SdkError<DownloadLibraDbClusterListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`download_libra_db_cluster_list`](Self::download_libra_db_cluster_list) would send.
+    pub fn download_libra_db_cluster_list_request(
+        &self,
+        input: &DownloadLibraDbClusterListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -108,6 +108,27 @@ pub struct ExportInstanceErrorLogsResponse {
 /// Errors of `ExportInstanceErrorLogs`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ExportInstanceErrorLogsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ExportInstanceErrorLogs`: This API is used to export instance error logs.
+    pub async fn export_instance_error_logs(
+        &self,
+        input: &ExportInstanceErrorLogsRequest,
+    ) -> Result<
+        ExportInstanceErrorLogsResponse,
+        ::runtime::SdkError<ExportInstanceErrorLogsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`export_instance_error_logs`](Self::export_instance_error_logs) would send.
+    pub fn export_instance_error_logs_request(
+        &self,
+        input: &ExportInstanceErrorLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

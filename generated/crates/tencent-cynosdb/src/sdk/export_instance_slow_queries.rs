@@ -110,6 +110,27 @@ pub struct ExportInstanceSlowQueriesResponse {
 /// Errors of `ExportInstanceSlowQueries`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ExportInstanceSlowQueriesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ExportInstanceSlowQueries`: This API is used to export slow logs of an instance.
+    pub async fn export_instance_slow_queries(
+        &self,
+        input: &ExportInstanceSlowQueriesRequest,
+    ) -> Result<
+        ExportInstanceSlowQueriesResponse,
+        ::runtime::SdkError<ExportInstanceSlowQueriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`export_instance_slow_queries`](Self::export_instance_slow_queries) would send.
+    pub fn export_instance_slow_queries_request(
+        &self,
+        input: &ExportInstanceSlowQueriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,27 @@ pub struct ExportResourcePackageDeductDetailsResponse {
 /// Errors of `ExportResourcePackageDeductDetails`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ExportResourcePackageDeductDetailsError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ExportResourcePackageDeductDetails`: Export resource package usage details
+    pub async fn export_resource_package_deduct_details(
+        &self,
+        input: &ExportResourcePackageDeductDetailsRequest,
+    ) -> Result<
+        ExportResourcePackageDeductDetailsResponse,
+        ::runtime::SdkError<ExportResourcePackageDeductDetailsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`export_resource_package_deduct_details`](Self::export_resource_package_deduct_details) would send.
+    pub fn export_resource_package_deduct_details_request(
+        &self,
+        input: &ExportResourcePackageDeductDetailsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

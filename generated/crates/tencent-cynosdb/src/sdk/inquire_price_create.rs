@@ -134,6 +134,27 @@ pub struct InquirePriceCreateResponse {
 /// Errors of `InquirePriceCreate`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type InquirePriceCreateError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `InquirePriceCreate`: This API is used to query the price of a newly purchased cluster.
+    pub async fn inquire_price_create(
+        &self,
+        input: &InquirePriceCreateRequest,
+    ) -> Result<
+        InquirePriceCreateResponse,
+        ::runtime::SdkError<InquirePriceCreateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_create`](Self::inquire_price_create) would send.
+    pub fn inquire_price_create_request(
+        &self,
+        input: &InquirePriceCreateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -93,6 +93,27 @@ pub struct InquirePriceModifyResponse {
 /// Errors of `InquirePriceModify`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type InquirePriceModifyError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `InquirePriceModify`: Inquires about the price of changing the configuration of a prepaid cluster
+    pub async fn inquire_price_modify(
+        &self,
+        input: &InquirePriceModifyRequest,
+    ) -> Result<
+        InquirePriceModifyResponse,
+        ::runtime::SdkError<InquirePriceModifyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_modify`](Self::inquire_price_modify) would send.
+    pub fn inquire_price_modify_request(
+        &self,
+        input: &InquirePriceModifyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

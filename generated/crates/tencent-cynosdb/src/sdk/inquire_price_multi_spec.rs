@@ -79,6 +79,27 @@ pub struct InquirePriceMultiSpecResponse {
 /// Errors of `InquirePriceMultiSpec`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type InquirePriceMultiSpecError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `InquirePriceMultiSpec`: This API is used to batch inquire prices.
+    pub async fn inquire_price_multi_spec(
+        &self,
+        input: &InquirePriceMultiSpecRequest,
+    ) -> Result<
+        InquirePriceMultiSpecResponse,
+        ::runtime::SdkError<InquirePriceMultiSpecError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_multi_spec`](Self::inquire_price_multi_spec) would send.
+    pub fn inquire_price_multi_spec_request(
+        &self,
+        input: &InquirePriceMultiSpecRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,24 @@ pub struct InquirePriceRenewResponse {
 /// Errors of `InquirePriceRenew`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type InquirePriceRenewError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `InquirePriceRenew`: This API is used to query the renewal price of a cluster.
+    pub async fn inquire_price_renew(
+        &self,
+        input: &InquirePriceRenewRequest,
+    ) -> Result<InquirePriceRenewResponse, ::runtime::SdkError<InquirePriceRenewError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_renew`](Self::inquire_price_renew) would send.
+    pub fn inquire_price_renew_request(
+        &self,
+        input: &InquirePriceRenewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

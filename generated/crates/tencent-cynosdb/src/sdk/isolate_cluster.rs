@@ -82,6 +82,24 @@ pub struct IsolateClusterResponse {
 /// Errors of `IsolateCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type IsolateClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `IsolateCluster`: This API is used to isolate a cluster.
+    pub async fn isolate_cluster(
+        &self,
+        input: &IsolateClusterRequest,
+    ) -> Result<IsolateClusterResponse, ::runtime::SdkError<IsolateClusterError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_cluster`](Self::isolate_cluster) would send.
+    pub fn isolate_cluster_request(
+        &self,
+        input: &IsolateClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

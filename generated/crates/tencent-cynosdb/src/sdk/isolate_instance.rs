@@ -89,6 +89,24 @@ pub struct IsolateInstanceResponse {
 /// Errors of `IsolateInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type IsolateInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `IsolateInstance`: This API is used to isolate an instance.
+    pub async fn isolate_instance(
+        &self,
+        input: &IsolateInstanceRequest,
+    ) -> Result<IsolateInstanceResponse, ::runtime::SdkError<IsolateInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_instance`](Self::isolate_instance) would send.
+    pub fn isolate_instance_request(
+        &self,
+        input: &IsolateInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

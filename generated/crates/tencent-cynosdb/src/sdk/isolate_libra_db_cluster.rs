@@ -72,6 +72,27 @@ pub struct IsolateLibraDbClusterResponse {
 /// Errors of `IsolateLibraDBCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type IsolateLibraDbClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `IsolateLibraDBCluster`: Isolate a TDSQL-C analysis cluster
+    pub async fn isolate_libra_db_cluster(
+        &self,
+        input: &IsolateLibraDbClusterRequest,
+    ) -> Result<
+        IsolateLibraDbClusterResponse,
+        ::runtime::SdkError<IsolateLibraDbClusterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_libra_db_cluster`](Self::isolate_libra_db_cluster) would send.
+    pub fn isolate_libra_db_cluster_request(
+        &self,
+        input: &IsolateLibraDbClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,27 @@ pub struct IsolateLibraDbInstanceResponse {
 /// Errors of `IsolateLibraDBInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type IsolateLibraDbInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `IsolateLibraDBInstance`: This API is used to isolate a read-only analysis engine instance.
+    pub async fn isolate_libra_db_instance(
+        &self,
+        input: &IsolateLibraDbInstanceRequest,
+    ) -> Result<
+        IsolateLibraDbInstanceResponse,
+        ::runtime::SdkError<IsolateLibraDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_libra_db_instance`](Self::isolate_libra_db_instance) would send.
+    pub fn isolate_libra_db_instance_request(
+        &self,
+        input: &IsolateLibraDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

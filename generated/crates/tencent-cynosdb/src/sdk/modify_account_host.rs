@@ -67,6 +67,24 @@ pub struct ModifyAccountHostResponse {
 /// Errors of `ModifyAccountHost`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyAccountHostError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyAccountHost`: This API is used to modify the account host.
+    pub async fn modify_account_host(
+        &self,
+        input: &ModifyAccountHostRequest,
+    ) -> Result<ModifyAccountHostResponse, ::runtime::SdkError<ModifyAccountHostError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_host`](Self::modify_account_host) would send.
+    pub fn modify_account_host_request(
+        &self,
+        input: &ModifyAccountHostRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct ModifyAuditRuleTemplatesResponse {
 /// Errors of `ModifyAuditRuleTemplates`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyAuditRuleTemplatesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyAuditRuleTemplates`: This API is used to modify an audit rule template.
+    pub async fn modify_audit_rule_templates(
+        &self,
+        input: &ModifyAuditRuleTemplatesRequest,
+    ) -> Result<
+        ModifyAuditRuleTemplatesResponse,
+        ::runtime::SdkError<ModifyAuditRuleTemplatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_audit_rule_templates`](Self::modify_audit_rule_templates) would send.
+    pub fn modify_audit_rule_templates_request(
+        &self,
+        input: &ModifyAuditRuleTemplatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

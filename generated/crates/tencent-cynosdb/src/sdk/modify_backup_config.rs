@@ -100,6 +100,27 @@ pub struct ModifyBackupConfigResponse {
 /// Errors of `ModifyBackupConfig`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyBackupConfigError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyBackupConfig`: This API is used to modify the backup configuration of a specified cluster.
+    pub async fn modify_backup_config(
+        &self,
+        input: &ModifyBackupConfigRequest,
+    ) -> Result<
+        ModifyBackupConfigResponse,
+        ::runtime::SdkError<ModifyBackupConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_config`](Self::modify_backup_config) would send.
+    pub fn modify_backup_config_request(
+        &self,
+        input: &ModifyBackupConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

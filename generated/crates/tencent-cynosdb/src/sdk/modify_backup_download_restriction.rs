@@ -83,6 +83,27 @@ pub struct ModifyBackupDownloadRestrictionResponse {
 /// Errors of `ModifyBackupDownloadRestriction`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyBackupDownloadRestrictionError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyBackupDownloadRestriction`: This API is used to modify the backup file download access restrictions for users in the current region. It can be set to allow downloads from both private and public networks, only private networks, or designated VPCs and IPs within the private network.
+    pub async fn modify_backup_download_restriction(
+        &self,
+        input: &ModifyBackupDownloadRestrictionRequest,
+    ) -> Result<
+        ModifyBackupDownloadRestrictionResponse,
+        ::runtime::SdkError<ModifyBackupDownloadRestrictionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_download_restriction`](Self::modify_backup_download_restriction) would send.
+    pub fn modify_backup_download_restriction_request(
+        &self,
+        input: &ModifyBackupDownloadRestrictionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct ModifyBackupDownloadUserRestrictionResponse {
 /// Errors of `ModifyBackupDownloadUserRestriction`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyBackupDownloadUserRestrictionError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyBackupDownloadUserRestriction`: This API is used to modify the download source limits for backup files of a user in the current region. It can be set to allow downloads from both private and public networks, only from a private network, or from designated VPCs and IPs within a private network.
+    pub async fn modify_backup_download_user_restriction(
+        &self,
+        input: &ModifyBackupDownloadUserRestrictionRequest,
+    ) -> Result<
+        ModifyBackupDownloadUserRestrictionResponse,
+        ::runtime::SdkError<ModifyBackupDownloadUserRestrictionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_download_user_restriction`](Self::modify_backup_download_user_restriction) would send.
+    pub fn modify_backup_download_user_restriction_request(
+        &self,
+        input: &ModifyBackupDownloadUserRestrictionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

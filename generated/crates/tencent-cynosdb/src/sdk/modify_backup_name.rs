@@ -66,6 +66,24 @@ pub struct ModifyBackupNameResponse {
 /// Errors of `ModifyBackupName`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyBackupNameError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyBackupName`: This API is used to modify the backup file remark name.
+    pub async fn modify_backup_name(
+        &self,
+        input: &ModifyBackupNameRequest,
+    ) -> Result<ModifyBackupNameResponse, ::runtime::SdkError<ModifyBackupNameError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_name`](Self::modify_backup_name) would send.
+    pub fn modify_backup_name_request(
+        &self,
+        input: &ModifyBackupNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

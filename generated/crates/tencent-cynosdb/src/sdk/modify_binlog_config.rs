@@ -62,6 +62,27 @@ pub struct ModifyBinlogConfigResponse {
 /// Errors of `ModifyBinlogConfig`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyBinlogConfigError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyBinlogConfig`: This API is used to modify the Binlog configuration.
+    pub async fn modify_binlog_config(
+        &self,
+        input: &ModifyBinlogConfigRequest,
+    ) -> Result<
+        ModifyBinlogConfigResponse,
+        ::runtime::SdkError<ModifyBinlogConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_binlog_config`](Self::modify_binlog_config) would send.
+    pub fn modify_binlog_config_request(
+        &self,
+        input: &ModifyBinlogConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

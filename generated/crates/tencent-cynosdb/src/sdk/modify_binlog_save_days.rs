@@ -70,6 +70,27 @@ pub struct ModifyBinlogSaveDaysResponse {
 /// Errors of `ModifyBinlogSaveDays`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyBinlogSaveDaysError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyBinlogSaveDays`: This API is used to modify the retention days of cluster binlogs.
+    pub async fn modify_binlog_save_days(
+        &self,
+        input: &ModifyBinlogSaveDaysRequest,
+    ) -> Result<
+        ModifyBinlogSaveDaysResponse,
+        ::runtime::SdkError<ModifyBinlogSaveDaysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_binlog_save_days`](Self::modify_binlog_save_days) would send.
+    pub fn modify_binlog_save_days_request(
+        &self,
+        input: &ModifyBinlogSaveDaysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct ModifyClusterBinlogRedoLogAutoCopyVaultResponse {
 /// Errors of `ModifyClusterBinlogRedoLogAutoCopyVault`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyClusterBinlogRedoLogAutoCopyVaultError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterBinlogRedoLogAutoCopyVault`: Modify the configuration for automatically copying cluster Binlog and RedoLog to the safe.
+    pub async fn modify_cluster_binlog_redo_log_auto_copy_vault(
+        &self,
+        input: &ModifyClusterBinlogRedoLogAutoCopyVaultRequest,
+    ) -> Result<
+        ModifyClusterBinlogRedoLogAutoCopyVaultResponse,
+        ::runtime::SdkError<ModifyClusterBinlogRedoLogAutoCopyVaultError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_binlog_redo_log_auto_copy_vault`](Self::modify_cluster_binlog_redo_log_auto_copy_vault) would send.
+    pub fn modify_cluster_binlog_redo_log_auto_copy_vault_request(
+        &self,
+        input: &ModifyClusterBinlogRedoLogAutoCopyVaultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

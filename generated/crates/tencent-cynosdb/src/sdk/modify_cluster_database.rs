@@ -76,6 +76,27 @@ pub struct ModifyClusterDatabaseResponse {
 /// Errors of `ModifyClusterDatabase`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyClusterDatabaseError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterDatabase`: This API is used to modify account authorization for a database.
+    pub async fn modify_cluster_database(
+        &self,
+        input: &ModifyClusterDatabaseRequest,
+    ) -> Result<
+        ModifyClusterDatabaseResponse,
+        ::runtime::SdkError<ModifyClusterDatabaseError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_database`](Self::modify_cluster_database) would send.
+    pub fn modify_cluster_database_request(
+        &self,
+        input: &ModifyClusterDatabaseRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct ModifyClusterGlobalEncryptionResponse {
 /// Errors of `ModifyClusterGlobalEncryption`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyClusterGlobalEncryptionError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterGlobalEncryption`: Toggle global encryption
+    pub async fn modify_cluster_global_encryption(
+        &self,
+        input: &ModifyClusterGlobalEncryptionRequest,
+    ) -> Result<
+        ModifyClusterGlobalEncryptionResponse,
+        ::runtime::SdkError<ModifyClusterGlobalEncryptionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_global_encryption`](Self::modify_cluster_global_encryption) would send.
+    pub fn modify_cluster_global_encryption_request(
+        &self,
+        input: &ModifyClusterGlobalEncryptionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct ModifyClusterLevelResponse {
 /// Errors of `ModifyClusterLevel`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyClusterLevelError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterLevel`: Modify cluster
+    pub async fn modify_cluster_level(
+        &self,
+        input: &ModifyClusterLevelRequest,
+    ) -> Result<
+        ModifyClusterLevelResponse,
+        ::runtime::SdkError<ModifyClusterLevelError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_level`](Self::modify_cluster_level) would send.
+    pub fn modify_cluster_level_request(
+        &self,
+        input: &ModifyClusterLevelRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

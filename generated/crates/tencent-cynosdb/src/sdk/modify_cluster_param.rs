@@ -70,6 +70,27 @@ pub struct ModifyClusterParamResponse {
 /// Errors of `ModifyClusterParam`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyClusterParamError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterParam`: This API is used to modify cluster parameters.
+    pub async fn modify_cluster_param(
+        &self,
+        input: &ModifyClusterParamRequest,
+    ) -> Result<
+        ModifyClusterParamResponse,
+        ::runtime::SdkError<ModifyClusterParamError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_param`](Self::modify_cluster_param) would send.
+    pub fn modify_cluster_param_request(
+        &self,
+        input: &ModifyClusterParamRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -121,6 +121,27 @@ pub struct ModifyClusterPasswordComplexityResponse {
 /// Errors of `ModifyClusterPasswordComplexity`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyClusterPasswordComplexityError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterPasswordComplexity`: This API is used to modify or enable cluster password complexity.
+    pub async fn modify_cluster_password_complexity(
+        &self,
+        input: &ModifyClusterPasswordComplexityRequest,
+    ) -> Result<
+        ModifyClusterPasswordComplexityResponse,
+        ::runtime::SdkError<ModifyClusterPasswordComplexityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_password_complexity`](Self::modify_cluster_password_complexity) would send.
+    pub fn modify_cluster_password_complexity_request(
+        &self,
+        input: &ModifyClusterPasswordComplexityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

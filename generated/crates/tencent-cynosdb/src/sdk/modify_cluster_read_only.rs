@@ -75,6 +75,27 @@ pub struct ModifyClusterReadOnlyResponse {
 /// Errors of `ModifyClusterReadOnly`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyClusterReadOnlyError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterReadOnly`: This API is used to modify the read-only switch of a cluster.
+    pub async fn modify_cluster_read_only(
+        &self,
+        input: &ModifyClusterReadOnlyRequest,
+    ) -> Result<
+        ModifyClusterReadOnlyResponse,
+        ::runtime::SdkError<ModifyClusterReadOnlyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_read_only`](Self::modify_cluster_read_only) would send.
+    pub fn modify_cluster_read_only_request(
+        &self,
+        input: &ModifyClusterReadOnlyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

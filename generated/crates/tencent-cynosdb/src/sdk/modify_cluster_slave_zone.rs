@@ -82,6 +82,27 @@ pub struct ModifyClusterSlaveZoneResponse {
 /// Errors of `ModifyClusterSlaveZone`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyClusterSlaveZoneError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterSlaveZone`: This API is used to modify the replica AZ of a cluster.
+    pub async fn modify_cluster_slave_zone(
+        &self,
+        input: &ModifyClusterSlaveZoneRequest,
+    ) -> Result<
+        ModifyClusterSlaveZoneResponse,
+        ::runtime::SdkError<ModifyClusterSlaveZoneError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_slave_zone`](Self::modify_cluster_slave_zone) would send.
+    pub fn modify_cluster_slave_zone_request(
+        &self,
+        input: &ModifyClusterSlaveZoneRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct ModifyInstanceUpgradeLimitDaysResponse {
 /// Errors of `ModifyInstanceUpgradeLimitDays`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyInstanceUpgradeLimitDaysError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceUpgradeLimitDays`: This API is used to modify the upgrade time limit for the kernel minor version of an instance.
+    pub async fn modify_instance_upgrade_limit_days(
+        &self,
+        input: &ModifyInstanceUpgradeLimitDaysRequest,
+    ) -> Result<
+        ModifyInstanceUpgradeLimitDaysResponse,
+        ::runtime::SdkError<ModifyInstanceUpgradeLimitDaysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_upgrade_limit_days`](Self::modify_instance_upgrade_limit_days) would send.
+    pub fn modify_instance_upgrade_limit_days_request(
+        &self,
+        input: &ModifyInstanceUpgradeLimitDaysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct ModifyLibraDbClusterAccountDescriptionResponse {
 /// Errors of `ModifyLibraDBClusterAccountDescription`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyLibraDbClusterAccountDescriptionError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyLibraDBClusterAccountDescription`: This API is used to modify the account description of an analysis cluster.
+    pub async fn modify_libra_db_cluster_account_description(
+        &self,
+        input: &ModifyLibraDbClusterAccountDescriptionRequest,
+    ) -> Result<
+        ModifyLibraDbClusterAccountDescriptionResponse,
+        ::runtime::SdkError<ModifyLibraDbClusterAccountDescriptionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_libra_db_cluster_account_description`](Self::modify_libra_db_cluster_account_description) would send.
+    pub fn modify_libra_db_cluster_account_description_request(
+        &self,
+        input: &ModifyLibraDbClusterAccountDescriptionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct ModifyLibraDbClusterAccountHostResponse {
 /// Errors of `ModifyLibraDBClusterAccountHost`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyLibraDbClusterAccountHostError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyLibraDBClusterAccountHost`: This API is used to modify the login host info of an analysis cluster account.
+    pub async fn modify_libra_db_cluster_account_host(
+        &self,
+        input: &ModifyLibraDbClusterAccountHostRequest,
+    ) -> Result<
+        ModifyLibraDbClusterAccountHostResponse,
+        ::runtime::SdkError<ModifyLibraDbClusterAccountHostError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_libra_db_cluster_account_host`](Self::modify_libra_db_cluster_account_host) would send.
+    pub fn modify_libra_db_cluster_account_host_request(
+        &self,
+        input: &ModifyLibraDbClusterAccountHostRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

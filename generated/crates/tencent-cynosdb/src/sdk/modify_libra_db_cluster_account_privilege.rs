@@ -78,6 +78,27 @@ pub struct ModifyLibraDbClusterAccountPrivilegeResponse {
 /// Errors of `ModifyLibraDBClusterAccountPrivilege`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyLibraDbClusterAccountPrivilegeError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyLibraDBClusterAccountPrivilege`: This API is used to modify account permissions of an analysis cluster.
+    pub async fn modify_libra_db_cluster_account_privilege(
+        &self,
+        input: &ModifyLibraDbClusterAccountPrivilegeRequest,
+    ) -> Result<
+        ModifyLibraDbClusterAccountPrivilegeResponse,
+        ::runtime::SdkError<ModifyLibraDbClusterAccountPrivilegeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_libra_db_cluster_account_privilege`](Self::modify_libra_db_cluster_account_privilege) would send.
+    pub fn modify_libra_db_cluster_account_privilege_request(
+        &self,
+        input: &ModifyLibraDbClusterAccountPrivilegeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct ModifyLibraDbClusterDataSourceResponse {
 /// Errors of `ModifyLibraDBClusterDataSource`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyLibraDbClusterDataSourceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyLibraDBClusterDataSource`: This API is used to modify the data source of a TDSQL-C analytical cluster.
+    pub async fn modify_libra_db_cluster_data_source(
+        &self,
+        input: &ModifyLibraDbClusterDataSourceRequest,
+    ) -> Result<
+        ModifyLibraDbClusterDataSourceResponse,
+        ::runtime::SdkError<ModifyLibraDbClusterDataSourceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_libra_db_cluster_data_source`](Self::modify_libra_db_cluster_data_source) would send.
+    pub fn modify_libra_db_cluster_data_source_request(
+        &self,
+        input: &ModifyLibraDbClusterDataSourceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

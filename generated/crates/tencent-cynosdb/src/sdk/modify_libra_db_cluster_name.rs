@@ -63,6 +63,27 @@ pub struct ModifyLibraDbClusterNameResponse {
 /// Errors of `ModifyLibraDBClusterName`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyLibraDbClusterNameError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyLibraDBClusterName`: Modify the analytical cluster name
+    pub async fn modify_libra_db_cluster_name(
+        &self,
+        input: &ModifyLibraDbClusterNameRequest,
+    ) -> Result<
+        ModifyLibraDbClusterNameResponse,
+        ::runtime::SdkError<ModifyLibraDbClusterNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_libra_db_cluster_name`](Self::modify_libra_db_cluster_name) would send.
+    pub fn modify_libra_db_cluster_name_request(
+        &self,
+        input: &ModifyLibraDbClusterNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifyLibraDbClusterProjectResponse {
 /// Errors of `ModifyLibraDBClusterProject`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyLibraDbClusterProjectError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyLibraDBClusterProject`: Modifies the project ID of an analysis cluster
+    pub async fn modify_libra_db_cluster_project(
+        &self,
+        input: &ModifyLibraDbClusterProjectRequest,
+    ) -> Result<
+        ModifyLibraDbClusterProjectResponse,
+        ::runtime::SdkError<ModifyLibraDbClusterProjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_libra_db_cluster_project`](Self::modify_libra_db_cluster_project) would send.
+    pub fn modify_libra_db_cluster_project_request(
+        &self,
+        input: &ModifyLibraDbClusterProjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

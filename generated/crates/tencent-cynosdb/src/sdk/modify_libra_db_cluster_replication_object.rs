@@ -87,6 +87,27 @@ pub struct ModifyLibraDbClusterReplicationObjectResponse {
 /// Errors of `ModifyLibraDBClusterReplicationObject`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyLibraDbClusterReplicationObjectError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyLibraDBClusterReplicationObject`: This API is used to modify the sync objects of an analysis cluster.
+    pub async fn modify_libra_db_cluster_replication_object(
+        &self,
+        input: &ModifyLibraDbClusterReplicationObjectRequest,
+    ) -> Result<
+        ModifyLibraDbClusterReplicationObjectResponse,
+        ::runtime::SdkError<ModifyLibraDbClusterReplicationObjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_libra_db_cluster_replication_object`](Self::modify_libra_db_cluster_replication_object) would send.
+    pub fn modify_libra_db_cluster_replication_object_request(
+        &self,
+        input: &ModifyLibraDbClusterReplicationObjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct ModifyLibraDbForwardConfigResponse {
 /// Errors of `ModifyLibraDBForwardConfig`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyLibraDbForwardConfigError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyLibraDBForwardConfig`: This API is used to modify the automatic forwarding parameters of a read-only analysis instance.
+    pub async fn modify_libra_db_forward_config(
+        &self,
+        input: &ModifyLibraDbForwardConfigRequest,
+    ) -> Result<
+        ModifyLibraDbForwardConfigResponse,
+        ::runtime::SdkError<ModifyLibraDbForwardConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_libra_db_forward_config`](Self::modify_libra_db_forward_config) would send.
+    pub fn modify_libra_db_forward_config_request(
+        &self,
+        input: &ModifyLibraDbForwardConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct ModifyMaintainPeriodConfigResponse {
 /// Errors of `ModifyMaintainPeriodConfig`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyMaintainPeriodConfigError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyMaintainPeriodConfig`: This API is used to modify the maintenance time configuration.
+    pub async fn modify_maintain_period_config(
+        &self,
+        input: &ModifyMaintainPeriodConfigRequest,
+    ) -> Result<
+        ModifyMaintainPeriodConfigResponse,
+        ::runtime::SdkError<ModifyMaintainPeriodConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_maintain_period_config`](Self::modify_maintain_period_config) would send.
+    pub fn modify_maintain_period_config_request(
+        &self,
+        input: &ModifyMaintainPeriodConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

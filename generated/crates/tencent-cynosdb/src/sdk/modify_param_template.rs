@@ -70,6 +70,27 @@ pub struct ModifyParamTemplateResponse {
 /// Errors of `ModifyParamTemplate`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyParamTemplateError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyParamTemplate`: This API is used to modify user parameter templates.
+    pub async fn modify_param_template(
+        &self,
+        input: &ModifyParamTemplateRequest,
+    ) -> Result<
+        ModifyParamTemplateResponse,
+        ::runtime::SdkError<ModifyParamTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_param_template`](Self::modify_param_template) would send.
+    pub fn modify_param_template_request(
+        &self,
+        input: &ModifyParamTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,24 @@ pub struct ModifyProxyDescResponse {
 /// Errors of `ModifyProxyDesc`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyProxyDescError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyProxyDesc`: This API is used to modify the description of a database proxy.
+    pub async fn modify_proxy_desc(
+        &self,
+        input: &ModifyProxyDescRequest,
+    ) -> Result<ModifyProxyDescResponse, ::runtime::SdkError<ModifyProxyDescError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_proxy_desc`](Self::modify_proxy_desc) would send.
+    pub fn modify_proxy_desc_request(
+        &self,
+        input: &ModifyProxyDescRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

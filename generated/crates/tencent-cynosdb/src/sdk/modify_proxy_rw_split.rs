@@ -172,6 +172,27 @@ pub struct ModifyProxyRwSplitResponse {
 /// Errors of `ModifyProxyRwSplit`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyProxyRwSplitError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyProxyRwSplit`: This API is used to configure read-write separation for database proxy.
+    pub async fn modify_proxy_rw_split(
+        &self,
+        input: &ModifyProxyRwSplitRequest,
+    ) -> Result<
+        ModifyProxyRwSplitResponse,
+        ::runtime::SdkError<ModifyProxyRwSplitError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_proxy_rw_split`](Self::modify_proxy_rw_split) would send.
+    pub fn modify_proxy_rw_split_request(
+        &self,
+        input: &ModifyProxyRwSplitRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct ModifyResourcePackageClustersResponse {
 /// Errors of `ModifyResourcePackageClusters`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyResourcePackageClustersError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyResourcePackageClusters`: This API is used to modify the binding relationship between a resource package and clusters.
+    pub async fn modify_resource_package_clusters(
+        &self,
+        input: &ModifyResourcePackageClustersRequest,
+    ) -> Result<
+        ModifyResourcePackageClustersResponse,
+        ::runtime::SdkError<ModifyResourcePackageClustersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_resource_package_clusters`](Self::modify_resource_package_clusters) would send.
+    pub fn modify_resource_package_clusters_request(
+        &self,
+        input: &ModifyResourcePackageClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

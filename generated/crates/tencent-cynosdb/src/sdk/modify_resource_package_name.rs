@@ -63,6 +63,27 @@ pub struct ModifyResourcePackageNameResponse {
 /// Errors of `ModifyResourcePackageName`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyResourcePackageNameError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyResourcePackageName`: This API is used to modify resource package name.
+    pub async fn modify_resource_package_name(
+        &self,
+        input: &ModifyResourcePackageNameRequest,
+    ) -> Result<
+        ModifyResourcePackageNameResponse,
+        ::runtime::SdkError<ModifyResourcePackageNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_resource_package_name`](Self::modify_resource_package_name) would send.
+    pub fn modify_resource_package_name_request(
+        &self,
+        input: &ModifyResourcePackageNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct ModifyResourcePackagesDeductionPriorityResponse {
 /// Errors of `ModifyResourcePackagesDeductionPriority`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyResourcePackagesDeductionPriorityError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyResourcePackagesDeductionPriority`: Modify the deduction priority of bound resource packages.
+    pub async fn modify_resource_packages_deduction_priority(
+        &self,
+        input: &ModifyResourcePackagesDeductionPriorityRequest,
+    ) -> Result<
+        ModifyResourcePackagesDeductionPriorityResponse,
+        ::runtime::SdkError<ModifyResourcePackagesDeductionPriorityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_resource_packages_deduction_priority`](Self::modify_resource_packages_deduction_priority) would send.
+    pub fn modify_resource_packages_deduction_priority_request(
+        &self,
+        input: &ModifyResourcePackagesDeductionPriorityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

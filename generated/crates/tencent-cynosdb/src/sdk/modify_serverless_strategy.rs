@@ -138,6 +138,27 @@ pub struct ModifyServerlessStrategyResponse {
 /// Errors of `ModifyServerlessStrategy`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyServerlessStrategyError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyServerlessStrategy`: Modify a serverless policy
+    pub async fn modify_serverless_strategy(
+        &self,
+        input: &ModifyServerlessStrategyRequest,
+    ) -> Result<
+        ModifyServerlessStrategyResponse,
+        ::runtime::SdkError<ModifyServerlessStrategyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_serverless_strategy`](Self::modify_serverless_strategy) would send.
+    pub fn modify_serverless_strategy_request(
+        &self,
+        input: &ModifyServerlessStrategyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct ModifySnapBackupCrossRegionConfigResponse {
 /// Errors of `ModifySnapBackupCrossRegionConfig`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifySnapBackupCrossRegionConfigError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifySnapBackupCrossRegionConfig`: This API is used to modify the cross-region configuration for snapshot backup of a specified cluster.
+    pub async fn modify_snap_backup_cross_region_config(
+        &self,
+        input: &ModifySnapBackupCrossRegionConfigRequest,
+    ) -> Result<
+        ModifySnapBackupCrossRegionConfigResponse,
+        ::runtime::SdkError<ModifySnapBackupCrossRegionConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_snap_backup_cross_region_config`](Self::modify_snap_backup_cross_region_config) would send.
+    pub fn modify_snap_backup_cross_region_config_request(
+        &self,
+        input: &ModifySnapBackupCrossRegionConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

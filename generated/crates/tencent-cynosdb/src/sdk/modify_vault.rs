@@ -103,6 +103,24 @@ pub struct ModifyVaultResponse {
 /// Errors of `ModifyVault`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyVaultError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyVault`: Modify the configuration of a backup safe, including the name, description, retention duration, encryption key, and lock time.
+    pub async fn modify_vault(
+        &self,
+        input: &ModifyVaultRequest,
+    ) -> Result<ModifyVaultResponse, ::runtime::SdkError<ModifyVaultError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vault`](Self::modify_vault) would send.
+    pub fn modify_vault_request(
+        &self,
+        input: &ModifyVaultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,24 @@ pub struct ModifyVipVportResponse {
 /// Errors of `ModifyVipVport`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ModifyVipVportError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ModifyVipVport`: This API is used to modify the ip and port of an instance group.
+    pub async fn modify_vip_vport(
+        &self,
+        input: &ModifyVipVportRequest,
+    ) -> Result<ModifyVipVportResponse, ::runtime::SdkError<ModifyVipVportError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vip_vport`](Self::modify_vip_vport) would send.
+    pub fn modify_vip_vport_request(
+        &self,
+        input: &ModifyVipVportRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct OfflineClusterResponse {
 /// Errors of `OfflineCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OfflineClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OfflineCluster`: This API is used to terminate clusters.
+    pub async fn offline_cluster(
+        &self,
+        input: &OfflineClusterRequest,
+    ) -> Result<OfflineClusterResponse, ::runtime::SdkError<OfflineClusterError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`offline_cluster`](Self::offline_cluster) would send.
+    pub fn offline_cluster_request(
+        &self,
+        input: &OfflineClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

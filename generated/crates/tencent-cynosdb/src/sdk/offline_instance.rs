@@ -65,6 +65,24 @@ pub struct OfflineInstanceResponse {
 /// Errors of `OfflineInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OfflineInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OfflineInstance`: This API is used to destroy an instance.
+    pub async fn offline_instance(
+        &self,
+        input: &OfflineInstanceRequest,
+    ) -> Result<OfflineInstanceResponse, ::runtime::SdkError<OfflineInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`offline_instance`](Self::offline_instance) would send.
+    pub fn offline_instance_request(
+        &self,
+        input: &OfflineInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct OfflineLibraDbClusterResponse {
 /// Errors of `OfflineLibraDBCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OfflineLibraDbClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OfflineLibraDBCluster`: This API is used to decommission an analysis cluster.
+    pub async fn offline_libra_db_cluster(
+        &self,
+        input: &OfflineLibraDbClusterRequest,
+    ) -> Result<
+        OfflineLibraDbClusterResponse,
+        ::runtime::SdkError<OfflineLibraDbClusterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`offline_libra_db_cluster`](Self::offline_libra_db_cluster) would send.
+    pub fn offline_libra_db_cluster_request(
+        &self,
+        input: &OfflineLibraDbClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct OfflineLibraDbInstanceResponse {
 /// Errors of `OfflineLibraDBInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OfflineLibraDbInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OfflineLibraDBInstance`: This API is used to decommission a read-only analysis engine instance.
+    pub async fn offline_libra_db_instance(
+        &self,
+        input: &OfflineLibraDbInstanceRequest,
+    ) -> Result<
+        OfflineLibraDbInstanceResponse,
+        ::runtime::SdkError<OfflineLibraDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`offline_libra_db_instance`](Self::offline_libra_db_instance) would send.
+    pub fn offline_libra_db_instance_request(
+        &self,
+        input: &OfflineLibraDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

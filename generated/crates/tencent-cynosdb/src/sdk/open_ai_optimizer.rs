@@ -64,6 +64,24 @@ pub struct OpenAiOptimizerResponse {
 /// Errors of `OpenAIOptimizer`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OpenAiOptimizerError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OpenAIOptimizer`: This API is used to enable the AI optimizer switch for an instance.
+    pub async fn open_ai_optimizer(
+        &self,
+        input: &OpenAiOptimizerRequest,
+    ) -> Result<OpenAiOptimizerResponse, ::runtime::SdkError<OpenAiOptimizerError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_ai_optimizer`](Self::open_ai_optimizer) would send.
+    pub fn open_ai_optimizer_request(
+        &self,
+        input: &OpenAiOptimizerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

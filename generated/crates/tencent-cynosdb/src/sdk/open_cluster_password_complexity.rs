@@ -121,6 +121,27 @@ pub struct OpenClusterPasswordComplexityResponse {
 /// Errors of `OpenClusterPasswordComplexity`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OpenClusterPasswordComplexityError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OpenClusterPasswordComplexity`: This API is used to enable the custom password complexity feature.
+    pub async fn open_cluster_password_complexity(
+        &self,
+        input: &OpenClusterPasswordComplexityRequest,
+    ) -> Result<
+        OpenClusterPasswordComplexityResponse,
+        ::runtime::SdkError<OpenClusterPasswordComplexityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_cluster_password_complexity`](Self::open_cluster_password_complexity) would send.
+    pub fn open_cluster_password_complexity_request(
+        &self,
+        input: &OpenClusterPasswordComplexityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

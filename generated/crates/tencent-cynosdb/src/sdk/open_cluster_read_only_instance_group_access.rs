@@ -71,6 +71,27 @@ pub struct OpenClusterReadOnlyInstanceGroupAccessResponse {
 /// Errors of `OpenClusterReadOnlyInstanceGroupAccess`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OpenClusterReadOnlyInstanceGroupAccessError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OpenClusterReadOnlyInstanceGroupAccess`: This API is used to enable read-only instance group access.
+    pub async fn open_cluster_read_only_instance_group_access(
+        &self,
+        input: &OpenClusterReadOnlyInstanceGroupAccessRequest,
+    ) -> Result<
+        OpenClusterReadOnlyInstanceGroupAccessResponse,
+        ::runtime::SdkError<OpenClusterReadOnlyInstanceGroupAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_cluster_read_only_instance_group_access`](Self::open_cluster_read_only_instance_group_access) would send.
+    pub fn open_cluster_read_only_instance_group_access_request(
+        &self,
+        input: &OpenClusterReadOnlyInstanceGroupAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct OpenClusterTransparentEncryptResponse {
 /// Errors of `OpenClusterTransparentEncrypt`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OpenClusterTransparentEncryptError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OpenClusterTransparentEncrypt`: Enable transparent encryption for the cluster.
+    pub async fn open_cluster_transparent_encrypt(
+        &self,
+        input: &OpenClusterTransparentEncryptRequest,
+    ) -> Result<
+        OpenClusterTransparentEncryptResponse,
+        ::runtime::SdkError<OpenClusterTransparentEncryptError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_cluster_transparent_encrypt`](Self::open_cluster_transparent_encrypt) would send.
+    pub fn open_cluster_transparent_encrypt_request(
+        &self,
+        input: &OpenClusterTransparentEncryptRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

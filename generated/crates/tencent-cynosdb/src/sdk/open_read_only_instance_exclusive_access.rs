@@ -89,6 +89,27 @@ pub struct OpenReadOnlyInstanceExclusiveAccessResponse {
 /// Errors of `OpenReadOnlyInstanceExclusiveAccess`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OpenReadOnlyInstanceExclusiveAccessError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OpenReadOnlyInstanceExclusiveAccess`: This API is used to enable dedicated access groups for read-only instances.
+    pub async fn open_read_only_instance_exclusive_access(
+        &self,
+        input: &OpenReadOnlyInstanceExclusiveAccessRequest,
+    ) -> Result<
+        OpenReadOnlyInstanceExclusiveAccessResponse,
+        ::runtime::SdkError<OpenReadOnlyInstanceExclusiveAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_read_only_instance_exclusive_access`](Self::open_read_only_instance_exclusive_access) would send.
+    pub fn open_read_only_instance_exclusive_access_request(
+        &self,
+        input: &OpenReadOnlyInstanceExclusiveAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

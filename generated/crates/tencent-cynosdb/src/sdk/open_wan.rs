@@ -67,6 +67,24 @@ pub struct OpenWanResponse {
 /// Errors of `OpenWan`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type OpenWanError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `OpenWan`: This API is used to enable public network access.
+    pub async fn open_wan(
+        &self,
+        input: &OpenWanRequest,
+    ) -> Result<OpenWanResponse, ::runtime::SdkError<OpenWanError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_wan`](Self::open_wan) would send.
+    pub fn open_wan_request(
+        &self,
+        input: &OpenWanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,24 @@ pub struct PauseServerlessResponse {
 /// Errors of `PauseServerless`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type PauseServerlessError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `PauseServerless`: This API is used to suspend a serverless cluster.
+    pub async fn pause_serverless(
+        &self,
+        input: &PauseServerlessRequest,
+    ) -> Result<PauseServerlessResponse, ::runtime::SdkError<PauseServerlessError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`pause_serverless`](Self::pause_serverless) would send.
+    pub fn pause_serverless_request(
+        &self,
+        input: &PauseServerlessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

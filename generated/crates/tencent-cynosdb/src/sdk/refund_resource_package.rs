@@ -58,6 +58,27 @@ pub struct RefundResourcePackageResponse {
 /// Errors of `RefundResourcePackage`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type RefundResourcePackageError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `RefundResourcePackage`: This API is used to refund a resource package.
+    pub async fn refund_resource_package(
+        &self,
+        input: &RefundResourcePackageRequest,
+    ) -> Result<
+        RefundResourcePackageResponse,
+        ::runtime::SdkError<RefundResourcePackageError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`refund_resource_package`](Self::refund_resource_package) would send.
+    pub fn refund_resource_package_request(
+        &self,
+        input: &RefundResourcePackageRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct RemoveClusterSlaveZoneResponse {
 /// Errors of `RemoveClusterSlaveZone`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type RemoveClusterSlaveZoneError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `RemoveClusterSlaveZone`: This API is used to disable multi-AZ deployment for a cluster.
+    pub async fn remove_cluster_slave_zone(
+        &self,
+        input: &RemoveClusterSlaveZoneRequest,
+    ) -> Result<
+        RemoveClusterSlaveZoneResponse,
+        ::runtime::SdkError<RemoveClusterSlaveZoneError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_cluster_slave_zone`](Self::remove_cluster_slave_zone) would send.
+    pub fn remove_cluster_slave_zone_request(
+        &self,
+        input: &RemoveClusterSlaveZoneRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

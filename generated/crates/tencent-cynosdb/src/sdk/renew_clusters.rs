@@ -91,6 +91,24 @@ pub struct RenewClustersResponse {
 /// Errors of `RenewClusters`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type RenewClustersError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `RenewClusters`: Renew a cluster
+    pub async fn renew_clusters(
+        &self,
+        input: &RenewClustersRequest,
+    ) -> Result<RenewClustersResponse, ::runtime::SdkError<RenewClustersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_clusters`](Self::renew_clusters) would send.
+    pub fn renew_clusters_request(
+        &self,
+        input: &RenewClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct RenewLibraDbClustersResponse {
 /// Errors of `RenewLibraDBClusters`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type RenewLibraDbClustersError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `RenewLibraDBClusters`: Renews an analysis cluster
+    pub async fn renew_libra_db_clusters(
+        &self,
+        input: &RenewLibraDbClustersRequest,
+    ) -> Result<
+        RenewLibraDbClustersResponse,
+        ::runtime::SdkError<RenewLibraDbClustersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_libra_db_clusters`](Self::renew_libra_db_clusters) would send.
+    pub fn renew_libra_db_clusters_request(
+        &self,
+        input: &RenewLibraDbClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -108,6 +108,27 @@ pub struct ReplayInstanceAuditLogResponse {
 /// Errors of `ReplayInstanceAuditLog`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ReplayInstanceAuditLogError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ReplayInstanceAuditLog`: Replay instance audit logs
+    pub async fn replay_instance_audit_log(
+        &self,
+        input: &ReplayInstanceAuditLogRequest,
+    ) -> Result<
+        ReplayInstanceAuditLogResponse,
+        ::runtime::SdkError<ReplayInstanceAuditLogError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replay_instance_audit_log`](Self::replay_instance_audit_log) would send.
+    pub fn replay_instance_audit_log_request(
+        &self,
+        input: &ReplayInstanceAuditLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct ResetLibraDbClusterAccountPasswordResponse {
 /// Errors of `ResetLibraDBClusterAccountPassword`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ResetLibraDbClusterAccountPasswordError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ResetLibraDBClusterAccountPassword`: Modifies the account password of an analysis cluster
+    pub async fn reset_libra_db_cluster_account_password(
+        &self,
+        input: &ResetLibraDbClusterAccountPasswordRequest,
+    ) -> Result<
+        ResetLibraDbClusterAccountPasswordResponse,
+        ::runtime::SdkError<ResetLibraDbClusterAccountPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_libra_db_cluster_account_password`](Self::reset_libra_db_cluster_account_password) would send.
+    pub fn reset_libra_db_cluster_account_password_request(
+        &self,
+        input: &ResetLibraDbClusterAccountPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct RestartInstanceResponse {
 /// Errors of `RestartInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type RestartInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `RestartInstance`: This API is used to reboot an instance.
+    pub async fn restart_instance(
+        &self,
+        input: &RestartInstanceRequest,
+    ) -> Result<RestartInstanceResponse, ::runtime::SdkError<RestartInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restart_instance`](Self::restart_instance) would send.
+    pub fn restart_instance_request(
+        &self,
+        input: &RestartInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct RestartLibraDbInstanceResponse {
 /// Errors of `RestartLibraDBInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type RestartLibraDbInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `RestartLibraDBInstance`: Restart the read-only analysis engine
+    pub async fn restart_libra_db_instance(
+        &self,
+        input: &RestartLibraDbInstanceRequest,
+    ) -> Result<
+        RestartLibraDbInstanceResponse,
+        ::runtime::SdkError<RestartLibraDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restart_libra_db_instance`](Self::restart_libra_db_instance) would send.
+    pub fn restart_libra_db_instance_request(
+        &self,
+        input: &RestartLibraDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct ResumeServerlessResponse {
 /// Errors of `ResumeServerless`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type ResumeServerlessError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `ResumeServerless`: This API is used to resume a serverless cluster.
+    pub async fn resume_serverless(
+        &self,
+        input: &ResumeServerlessRequest,
+    ) -> Result<ResumeServerlessResponse, ::runtime::SdkError<ResumeServerlessError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resume_serverless`](Self::resume_serverless) would send.
+    pub fn resume_serverless_request(
+        &self,
+        input: &ResumeServerlessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -103,6 +103,24 @@ pub struct RollBackClusterResponse {
 /// Errors of `RollBackCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type RollBackClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `RollBackCluster`: This API is used to roll back a cluster.
+    pub async fn roll_back_cluster(
+        &self,
+        input: &RollBackClusterRequest,
+    ) -> Result<RollBackClusterResponse, ::runtime::SdkError<RollBackClusterError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`roll_back_cluster`](Self::roll_back_cluster) would send.
+    pub fn roll_back_cluster_request(
+        &self,
+        input: &RollBackClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -265,6 +265,27 @@ pub struct RollbackToNewClusterResponse {
 /// Errors of `RollbackToNewCluster`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type RollbackToNewClusterError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `RollbackToNewCluster`: This API is used to roll back to a new cluster.
+    pub async fn rollback_to_new_cluster(
+        &self,
+        input: &RollbackToNewClusterRequest,
+    ) -> Result<
+        RollbackToNewClusterResponse,
+        ::runtime::SdkError<RollbackToNewClusterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`rollback_to_new_cluster`](Self::rollback_to_new_cluster) would send.
+    pub fn rollback_to_new_cluster_request(
+        &self,
+        input: &RollbackToNewClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct SearchClusterDatabasesResponse {
 /// Errors of `SearchClusterDatabases`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type SearchClusterDatabasesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `SearchClusterDatabases`: This API is used to search the cluster database list.
+    pub async fn search_cluster_databases(
+        &self,
+        input: &SearchClusterDatabasesRequest,
+    ) -> Result<
+        SearchClusterDatabasesResponse,
+        ::runtime::SdkError<SearchClusterDatabasesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`search_cluster_databases`](Self::search_cluster_databases) would send.
+    pub fn search_cluster_databases_request(
+        &self,
+        input: &SearchClusterDatabasesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

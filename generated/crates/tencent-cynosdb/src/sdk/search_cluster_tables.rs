@@ -77,6 +77,27 @@ pub struct SearchClusterTablesResponse {
 /// Errors of `SearchClusterTables`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type SearchClusterTablesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `SearchClusterTables`: This API is used to search the cluster data table list.
+    pub async fn search_cluster_tables(
+        &self,
+        input: &SearchClusterTablesRequest,
+    ) -> Result<
+        SearchClusterTablesResponse,
+        ::runtime::SdkError<SearchClusterTablesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`search_cluster_tables`](Self::search_cluster_tables) would send.
+    pub fn search_cluster_tables_request(
+        &self,
+        input: &SearchClusterTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct SetLibraDbClusterRenewFlagResponse {
 /// Errors of `SetLibraDBClusterRenewFlag`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type SetLibraDbClusterRenewFlagError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `SetLibraDBClusterRenewFlag`: Set whether to renew a TDSQL-C analysis cluster
+    pub async fn set_libra_db_cluster_renew_flag(
+        &self,
+        input: &SetLibraDbClusterRenewFlagRequest,
+    ) -> Result<
+        SetLibraDbClusterRenewFlagResponse,
+        ::runtime::SdkError<SetLibraDbClusterRenewFlagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_libra_db_cluster_renew_flag`](Self::set_libra_db_cluster_renew_flag) would send.
+    pub fn set_libra_db_cluster_renew_flag_request(
+        &self,
+        input: &SetLibraDbClusterRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,24 @@ pub struct SetRenewFlagResponse {
 /// Errors of `SetRenewFlag`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type SetRenewFlagError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `SetRenewFlag`: This API is used to set the auto-renewal feature of an instance.
+    pub async fn set_renew_flag(
+        &self,
+        input: &SetRenewFlagRequest,
+    ) -> Result<SetRenewFlagResponse, ::runtime::SdkError<SetRenewFlagError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_renew_flag`](Self::set_renew_flag) would send.
+    pub fn set_renew_flag_request(
+        &self,
+        input: &SetRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

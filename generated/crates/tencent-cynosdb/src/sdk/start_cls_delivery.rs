@@ -75,6 +75,24 @@ pub struct StartClsDeliveryResponse {
 /// Errors of `StartCLSDelivery`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type StartClsDeliveryError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `StartCLSDelivery`: This API is used to enable log delivery.
+    pub async fn start_cls_delivery(
+        &self,
+        input: &StartClsDeliveryRequest,
+    ) -> Result<StartClsDeliveryResponse, ::runtime::SdkError<StartClsDeliveryError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_cls_delivery`](Self::start_cls_delivery) would send.
+    pub fn start_cls_delivery_request(
+        &self,
+        input: &StartClsDeliveryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,24 @@ pub struct StopClsDeliveryResponse {
 /// Errors of `StopCLSDelivery`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type StopClsDeliveryError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `StopCLSDelivery`: This API is used to disable the log delivery feature.
+    pub async fn stop_cls_delivery(
+        &self,
+        input: &StopClsDeliveryRequest,
+    ) -> Result<StopClsDeliveryResponse, ::runtime::SdkError<StopClsDeliveryError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_cls_delivery`](Self::stop_cls_delivery) would send.
+    pub fn stop_cls_delivery_request(
+        &self,
+        input: &StopClsDeliveryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

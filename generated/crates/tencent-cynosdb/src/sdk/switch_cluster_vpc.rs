@@ -82,6 +82,24 @@ pub struct SwitchClusterVpcResponse {
 /// Errors of `SwitchClusterVpc`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type SwitchClusterVpcError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `SwitchClusterVpc`: This API is used to replace the cluster vpc.
+    pub async fn switch_cluster_vpc(
+        &self,
+        input: &SwitchClusterVpcRequest,
+    ) -> Result<SwitchClusterVpcResponse, ::runtime::SdkError<SwitchClusterVpcError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_cluster_vpc`](Self::switch_cluster_vpc) would send.
+    pub fn switch_cluster_vpc_request(
+        &self,
+        input: &SwitchClusterVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

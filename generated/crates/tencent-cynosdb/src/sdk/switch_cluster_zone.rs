@@ -79,6 +79,24 @@ pub struct SwitchClusterZoneResponse {
 /// Errors of `SwitchClusterZone`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type SwitchClusterZoneError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `SwitchClusterZone`: This API is used to switch the primary and secondary AZs of a cluster.
+    pub async fn switch_cluster_zone(
+        &self,
+        input: &SwitchClusterZoneRequest,
+    ) -> Result<SwitchClusterZoneResponse, ::runtime::SdkError<SwitchClusterZoneError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_cluster_zone`](Self::switch_cluster_zone) would send.
+    pub fn switch_cluster_zone_request(
+        &self,
+        input: &SwitchClusterZoneRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

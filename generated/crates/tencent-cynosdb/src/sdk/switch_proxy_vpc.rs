@@ -89,6 +89,24 @@ pub struct SwitchProxyVpcResponse {
 /// Errors of `SwitchProxyVpc`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type SwitchProxyVpcError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `SwitchProxyVpc`: This API is used to replace the vpc of a database proxy.
+    pub async fn switch_proxy_vpc(
+        &self,
+        input: &SwitchProxyVpcRequest,
+    ) -> Result<SwitchProxyVpcResponse, ::runtime::SdkError<SwitchProxyVpcError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_proxy_vpc`](Self::switch_proxy_vpc) would send.
+    pub fn switch_proxy_vpc_request(
+        &self,
+        input: &SwitchProxyVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

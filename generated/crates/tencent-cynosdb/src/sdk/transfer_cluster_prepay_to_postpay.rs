@@ -76,6 +76,27 @@ pub struct TransferClusterPrepayToPostpayResponse {
 /// Errors of `TransferClusterPrepayToPostpay`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type TransferClusterPrepayToPostpayError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `TransferClusterPrepayToPostpay`: This API is used to convert a prepaid cluster to a postpaid cluster.
+    pub async fn transfer_cluster_prepay_to_postpay(
+        &self,
+        input: &TransferClusterPrepayToPostpayRequest,
+    ) -> Result<
+        TransferClusterPrepayToPostpayResponse,
+        ::runtime::SdkError<TransferClusterPrepayToPostpayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`transfer_cluster_prepay_to_postpay`](Self::transfer_cluster_prepay_to_postpay) would send.
+    pub fn transfer_cluster_prepay_to_postpay_request(
+        &self,
+        input: &TransferClusterPrepayToPostpayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

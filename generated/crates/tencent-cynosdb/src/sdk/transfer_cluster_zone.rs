@@ -88,6 +88,27 @@ pub struct TransferClusterZoneResponse {
 /// Errors of `TransferClusterZone`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type TransferClusterZoneError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `TransferClusterZone`: This API is used to initiate cross-AZ migration.
+    pub async fn transfer_cluster_zone(
+        &self,
+        input: &TransferClusterZoneRequest,
+    ) -> Result<
+        TransferClusterZoneResponse,
+        ::runtime::SdkError<TransferClusterZoneError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`transfer_cluster_zone`](Self::transfer_cluster_zone) would send.
+    pub fn transfer_cluster_zone_request(
+        &self,
+        input: &TransferClusterZoneRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct TransferStoragePrepayToPostpayResponse {
 /// Errors of `TransferStoragePrepayToPostpay`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type TransferStoragePrepayToPostpayError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `TransferStoragePrepayToPostpay`: This API is used to convert prepaid storage to postpaid storage.
+    pub async fn transfer_storage_prepay_to_postpay(
+        &self,
+        input: &TransferStoragePrepayToPostpayRequest,
+    ) -> Result<
+        TransferStoragePrepayToPostpayResponse,
+        ::runtime::SdkError<TransferStoragePrepayToPostpayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`transfer_storage_prepay_to_postpay`](Self::transfer_storage_prepay_to_postpay) would send.
+    pub fn transfer_storage_prepay_to_postpay_request(
+        &self,
+        input: &TransferStoragePrepayToPostpayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct UnbindClusterResourcePackagesResponse {
 /// Errors of `UnbindClusterResourcePackages`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type UnbindClusterResourcePackagesError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `UnbindClusterResourcePackages`: This API is used to unbind resource packages from clusters.
+    pub async fn unbind_cluster_resource_packages(
+        &self,
+        input: &UnbindClusterResourcePackagesRequest,
+    ) -> Result<
+        UnbindClusterResourcePackagesResponse,
+        ::runtime::SdkError<UnbindClusterResourcePackagesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`unbind_cluster_resource_packages`](Self::unbind_cluster_resource_packages) would send.
+    pub fn unbind_cluster_resource_packages_request(
+        &self,
+        input: &UnbindClusterResourcePackagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct UpgradeClusterVersionResponse {
 /// Errors of `UpgradeClusterVersion`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type UpgradeClusterVersionError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `UpgradeClusterVersion`: This API is used to update the kernel minor version.
+    pub async fn upgrade_cluster_version(
+        &self,
+        input: &UpgradeClusterVersionRequest,
+    ) -> Result<
+        UpgradeClusterVersionResponse,
+        ::runtime::SdkError<UpgradeClusterVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_cluster_version`](Self::upgrade_cluster_version) would send.
+    pub fn upgrade_cluster_version_request(
+        &self,
+        input: &UpgradeClusterVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

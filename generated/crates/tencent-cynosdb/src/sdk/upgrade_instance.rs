@@ -124,6 +124,24 @@ pub struct UpgradeInstanceResponse {
 /// Errors of `UpgradeInstance`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type UpgradeInstanceError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `UpgradeInstance`: This API is used to upgrade or downgrade the configuration of an instance.
+    pub async fn upgrade_instance(
+        &self,
+        input: &UpgradeInstanceRequest,
+    ) -> Result<UpgradeInstanceResponse, ::runtime::SdkError<UpgradeInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_instance`](Self::upgrade_instance) would send.
+    pub fn upgrade_instance_request(
+        &self,
+        input: &UpgradeInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -110,6 +110,24 @@ pub struct UpgradeProxyResponse {
 /// Errors of `UpgradeProxy`: those of its service ([`CynosdbError`](super::CynosdbError)).
 pub type UpgradeProxyError = super::CynosdbError;
 
+impl super::Client {
+    /// Calls `UpgradeProxy`: This API is used to upgrade the database proxy configuration.
+    pub async fn upgrade_proxy(
+        &self,
+        input: &UpgradeProxyRequest,
+    ) -> Result<UpgradeProxyResponse, ::runtime::SdkError<UpgradeProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_proxy`](Self::upgrade_proxy) would send.
+    pub fn upgrade_proxy_request(
+        &self,
+        input: &UpgradeProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

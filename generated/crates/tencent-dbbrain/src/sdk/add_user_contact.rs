@@ -71,6 +71,24 @@ pub struct AddUserContactResponse {
 /// Errors of `AddUserContact`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type AddUserContactError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `AddUserContact`: This API is used to add the contact name and email.. The return value is the successfully added contact ID. Select Guangzhou for Region.
+    pub async fn add_user_contact(
+        &self,
+        input: &AddUserContactRequest,
+    ) -> Result<AddUserContactResponse, ::runtime::SdkError<AddUserContactError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_user_contact`](Self::add_user_contact) would send.
+    pub fn add_user_contact_request(
+        &self,
+        input: &AddUserContactRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -93,6 +93,27 @@ pub struct CreateDbDiagReportTaskResponse {
 /// Errors of `CreateDBDiagReportTask`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type CreateDbDiagReportTaskError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `CreateDBDiagReportTask`: This API is used to create a health report and send it via email as configured.
+    pub async fn create_db_diag_report_task(
+        &self,
+        input: &CreateDbDiagReportTaskRequest,
+    ) -> Result<
+        CreateDbDiagReportTaskResponse,
+        ::runtime::SdkError<CreateDbDiagReportTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_diag_report_task`](Self::create_db_diag_report_task) would send.
+    pub fn create_db_diag_report_task_request(
+        &self,
+        input: &CreateDbDiagReportTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

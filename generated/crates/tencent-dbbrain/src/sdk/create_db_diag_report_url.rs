@@ -74,6 +74,27 @@ pub struct CreateDbDiagReportUrlResponse {
 /// Errors of `CreateDBDiagReportUrl`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type CreateDbDiagReportUrlError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `CreateDBDiagReportUrl`: This API is used to create a URL for a health report.
+    pub async fn create_db_diag_report_url(
+        &self,
+        input: &CreateDbDiagReportUrlRequest,
+    ) -> Result<
+        CreateDbDiagReportUrlResponse,
+        ::runtime::SdkError<CreateDbDiagReportUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_diag_report_url`](Self::create_db_diag_report_url) would send.
+    pub fn create_db_diag_report_url_request(
+        &self,
+        input: &CreateDbDiagReportUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

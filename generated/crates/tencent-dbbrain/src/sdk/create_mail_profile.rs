@@ -88,6 +88,24 @@ pub struct CreateMailProfileResponse {
 /// Errors of `CreateMailProfile`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type CreateMailProfileError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `CreateMailProfile`: This API is used to create the email configuration. The input parameter `ProfileType` represents the type of the email configuration. Valid values: `dbScan_mail_configuration` (email configuration of database inspection report) and `scheduler_mail_configuration` (email sending configuration of regularly generated health report). Select Guangzhou for Region, regardless of the region where the instance belongs.
+    pub async fn create_mail_profile(
+        &self,
+        input: &CreateMailProfileRequest,
+    ) -> Result<CreateMailProfileResponse, ::runtime::SdkError<CreateMailProfileError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_mail_profile`](Self::create_mail_profile) would send.
+    pub fn create_mail_profile_request(
+        &self,
+        input: &CreateMailProfileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -109,6 +109,27 @@ pub struct DescribeDbDiagEventResponse {
 /// Errors of `DescribeDBDiagEvent`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeDbDiagEventError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeDBDiagEvent`: This API is used to get the details of an instance exception diagnosis event.
+    pub async fn describe_db_diag_event(
+        &self,
+        input: &DescribeDbDiagEventRequest,
+    ) -> Result<
+        DescribeDbDiagEventResponse,
+        ::runtime::SdkError<DescribeDbDiagEventError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_diag_event`](Self::describe_db_diag_event) would send.
+    pub fn describe_db_diag_event_request(
+        &self,
+        input: &DescribeDbDiagEventRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct DescribeDbDiagHistoryResponse {
 /// Errors of `DescribeDBDiagHistory`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeDbDiagHistoryError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeDBDiagHistory`: This API is used to get the list of instance diagnosis events.
+    pub async fn describe_db_diag_history(
+        &self,
+        input: &DescribeDbDiagHistoryRequest,
+    ) -> Result<
+        DescribeDbDiagHistoryResponse,
+        ::runtime::SdkError<DescribeDbDiagHistoryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_diag_history`](Self::describe_db_diag_history) would send.
+    pub fn describe_db_diag_history_request(
+        &self,
+        input: &DescribeDbDiagHistoryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

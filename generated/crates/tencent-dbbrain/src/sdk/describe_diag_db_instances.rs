@@ -101,6 +101,27 @@ pub struct DescribeDiagDbInstancesResponse {
 /// Errors of `DescribeDiagDBInstances`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeDiagDbInstancesError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeDiagDBInstances`: This API is used to obtain the instance information list. Select Guangzhou for Region.
+    pub async fn describe_diag_db_instances(
+        &self,
+        input: &DescribeDiagDbInstancesRequest,
+    ) -> Result<
+        DescribeDiagDbInstancesResponse,
+        ::runtime::SdkError<DescribeDiagDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_diag_db_instances`](Self::describe_diag_db_instances) would send.
+    pub fn describe_diag_db_instances_request(
+        &self,
+        input: &DescribeDiagDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct DescribeHealthScoreResponse {
 /// Errors of `DescribeHealthScore`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeHealthScoreError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeHealthScore`: This API is used to obtain the health score and deduction for exceptions in the specified time period (30 minutes) based on the instance ID.
+    pub async fn describe_health_score(
+        &self,
+        input: &DescribeHealthScoreRequest,
+    ) -> Result<
+        DescribeHealthScoreResponse,
+        ::runtime::SdkError<DescribeHealthScoreError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_health_score`](Self::describe_health_score) would send.
+    pub fn describe_health_score_request(
+        &self,
+        input: &DescribeHealthScoreRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

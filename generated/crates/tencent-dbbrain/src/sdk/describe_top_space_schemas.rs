@@ -78,6 +78,27 @@ pub struct DescribeTopSpaceSchemasResponse {
 /// Errors of `DescribeTopSpaceSchemas`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeTopSpaceSchemasError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeTopSpaceSchemas`: This API is used to query real-time space statistics of top databases. The return results are sorted by size by default.
+    pub async fn describe_top_space_schemas(
+        &self,
+        input: &DescribeTopSpaceSchemasRequest,
+    ) -> Result<
+        DescribeTopSpaceSchemasResponse,
+        ::runtime::SdkError<DescribeTopSpaceSchemasError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_top_space_schemas`](Self::describe_top_space_schemas) would send.
+    pub fn describe_top_space_schemas_request(
+        &self,
+        input: &DescribeTopSpaceSchemasRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeTopSpaceTableTimeSeriesResponse {
 /// Errors of `DescribeTopSpaceTableTimeSeries`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeTopSpaceTableTimeSeriesError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeTopSpaceTableTimeSeries`: This API is used to query the daily space data of top tables consuming the most instance space. The data is daily collected by DBbrain during a specified time period. The return results are sorted by size by default.
+    pub async fn describe_top_space_table_time_series(
+        &self,
+        input: &DescribeTopSpaceTableTimeSeriesRequest,
+    ) -> Result<
+        DescribeTopSpaceTableTimeSeriesResponse,
+        ::runtime::SdkError<DescribeTopSpaceTableTimeSeriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_top_space_table_time_series`](Self::describe_top_space_table_time_series) would send.
+    pub fn describe_top_space_table_time_series_request(
+        &self,
+        input: &DescribeTopSpaceTableTimeSeriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeTopSpaceTablesResponse {
 /// Errors of `DescribeTopSpaceTables`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeTopSpaceTablesError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeTopSpaceTables`: This API is used to query real-time space statistics of top tables of an instance. The return results are sorted by size by default.
+    pub async fn describe_top_space_tables(
+        &self,
+        input: &DescribeTopSpaceTablesRequest,
+    ) -> Result<
+        DescribeTopSpaceTablesResponse,
+        ::runtime::SdkError<DescribeTopSpaceTablesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_top_space_tables`](Self::describe_top_space_tables) would send.
+    pub fn describe_top_space_tables_request(
+        &self,
+        input: &DescribeTopSpaceTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

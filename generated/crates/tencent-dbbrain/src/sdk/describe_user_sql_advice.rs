@@ -94,6 +94,27 @@ pub struct DescribeUserSqlAdviceResponse {
 /// Errors of `DescribeUserSqlAdvice`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeUserSqlAdviceError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeUserSqlAdvice`: This API is used to obtain SQL statement optimization suggestions.
+    pub async fn describe_user_sql_advice(
+        &self,
+        input: &DescribeUserSqlAdviceRequest,
+    ) -> Result<
+        DescribeUserSqlAdviceResponse,
+        ::runtime::SdkError<DescribeUserSqlAdviceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_user_sql_advice`](Self::describe_user_sql_advice) would send.
+    pub fn describe_user_sql_advice_request(
+        &self,
+        input: &DescribeUserSqlAdviceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

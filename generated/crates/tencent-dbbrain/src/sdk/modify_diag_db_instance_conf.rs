@@ -75,6 +75,27 @@ pub struct ModifyDiagDbInstanceConfResponse {
 /// Errors of `ModifyDiagDBInstanceConf`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type ModifyDiagDbInstanceConfError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `ModifyDiagDBInstanceConf`: This API is used to enable/disable instance inspection.
+    pub async fn modify_diag_db_instance_conf(
+        &self,
+        input: &ModifyDiagDbInstanceConfRequest,
+    ) -> Result<
+        ModifyDiagDbInstanceConfResponse,
+        ::runtime::SdkError<ModifyDiagDbInstanceConfError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_diag_db_instance_conf`](Self::modify_diag_db_instance_conf) would send.
+    pub fn modify_diag_db_instance_conf_request(
+        &self,
+        input: &ModifyDiagDbInstanceConfRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct ActiveHourDcdbInstanceResponse {
 /// Errors of `ActiveHourDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type ActiveHourDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `ActiveHourDCDBInstance`: This API is used to remove a pay-as-you-go TDSQL instance from isolation.
+    pub async fn active_hour_dcdb_instance(
+        &self,
+        input: &ActiveHourDcdbInstanceRequest,
+    ) -> Result<
+        ActiveHourDcdbInstanceResponse,
+        ::runtime::SdkError<ActiveHourDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`active_hour_dcdb_instance`](Self::active_hour_dcdb_instance) would send.
+    pub fn active_hour_dcdb_instance_request(
+        &self,
+        input: &ActiveHourDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct AssociateSecurityGroupsResponse {
 /// Errors of `AssociateSecurityGroups`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type AssociateSecurityGroupsError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `AssociateSecurityGroups`: This API is used to associate security groups with Tencent Cloud resources in batches.
+    pub async fn associate_security_groups(
+        &self,
+        input: &AssociateSecurityGroupsRequest,
+    ) -> Result<
+        AssociateSecurityGroupsResponse,
+        ::runtime::SdkError<AssociateSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_security_groups`](Self::associate_security_groups) would send.
+    pub fn associate_security_groups_request(
+        &self,
+        input: &AssociateSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct CancelDcnJobResponse {
 /// Errors of `CancelDcnJob`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type CancelDcnJobError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `CancelDcnJob`: This API is used to cancel DCN synchronization.
+    pub async fn cancel_dcn_job(
+        &self,
+        input: &CancelDcnJobRequest,
+    ) -> Result<CancelDcnJobResponse, ::runtime::SdkError<CancelDcnJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`cancel_dcn_job`](Self::cancel_dcn_job) would send.
+    pub fn cancel_dcn_job_request(
+        &self,
+        input: &CancelDcnJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

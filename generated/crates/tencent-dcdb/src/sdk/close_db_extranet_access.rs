@@ -63,6 +63,27 @@ pub struct CloseDbExtranetAccessResponse {
 /// Errors of `CloseDBExtranetAccess`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type CloseDbExtranetAccessError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `CloseDBExtranetAccess`: This API is used to disable public network access for a TencentDB instance, which will make the public IP address inaccessible. The `DescribeDCDBInstances` API will not return the public domain name and port information of the corresponding instance.
+    pub async fn close_db_extranet_access(
+        &self,
+        input: &CloseDbExtranetAccessRequest,
+    ) -> Result<
+        CloseDbExtranetAccessResponse,
+        ::runtime::SdkError<CloseDbExtranetAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_db_extranet_access`](Self::close_db_extranet_access) would send.
+    pub fn close_db_extranet_access_request(
+        &self,
+        input: &CloseDbExtranetAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

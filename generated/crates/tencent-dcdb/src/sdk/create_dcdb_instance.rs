@@ -192,6 +192,27 @@ pub struct CreateDcdbInstanceResponse {
 /// Errors of `CreateDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type CreateDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `CreateDCDBInstance`: This API is used to create a yearly/monthly subscribed TDSQL instance by passing in information such as instance specifications, database version number, and purchased duration.
+    pub async fn create_dcdb_instance(
+        &self,
+        input: &CreateDcdbInstanceRequest,
+    ) -> Result<
+        CreateDcdbInstanceResponse,
+        ::runtime::SdkError<CreateDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_dcdb_instance`](Self::create_dcdb_instance) would send.
+    pub fn create_dcdb_instance_request(
+        &self,
+        input: &CreateDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -216,6 +216,27 @@ pub struct CreateDedicatedClusterDcdbInstanceResponse {
 /// Errors of `CreateDedicatedClusterDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type CreateDedicatedClusterDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `CreateDedicatedClusterDCDBInstance`: This API is used to create a dedicated TDSQL cluster instance.
+    pub async fn create_dedicated_cluster_dcdb_instance(
+        &self,
+        input: &CreateDedicatedClusterDcdbInstanceRequest,
+    ) -> Result<
+        CreateDedicatedClusterDcdbInstanceResponse,
+        ::runtime::SdkError<CreateDedicatedClusterDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_dedicated_cluster_dcdb_instance`](Self::create_dedicated_cluster_dcdb_instance) would send.
+    pub fn create_dedicated_cluster_dcdb_instance_request(
+        &self,
+        input: &CreateDedicatedClusterDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

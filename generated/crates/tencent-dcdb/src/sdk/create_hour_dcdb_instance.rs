@@ -184,6 +184,27 @@ pub struct CreateHourDcdbInstanceResponse {
 /// Errors of `CreateHourDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type CreateHourDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `CreateHourDCDBInstance`: This API is used to create a pay-as-you-go TDSQL instance.
+    pub async fn create_hour_dcdb_instance(
+        &self,
+        input: &CreateHourDcdbInstanceRequest,
+    ) -> Result<
+        CreateHourDcdbInstanceResponse,
+        ::runtime::SdkError<CreateHourDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_hour_dcdb_instance`](Self::create_hour_dcdb_instance) would send.
+    pub fn create_hour_dcdb_instance_request(
+        &self,
+        input: &CreateHourDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

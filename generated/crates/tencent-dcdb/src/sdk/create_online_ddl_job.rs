@@ -116,6 +116,27 @@ pub struct CreateOnlineDdlJobResponse {
 /// Errors of `CreateOnlineDDLJob`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type CreateOnlineDdlJobError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `CreateOnlineDDLJob`: This API is used to create an online DDL job.
+    pub async fn create_online_ddl_job(
+        &self,
+        input: &CreateOnlineDdlJobRequest,
+    ) -> Result<
+        CreateOnlineDdlJobResponse,
+        ::runtime::SdkError<CreateOnlineDdlJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_online_ddl_job`](Self::create_online_ddl_job) would send.
+    pub fn create_online_ddl_job_request(
+        &self,
+        input: &CreateOnlineDdlJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -124,6 +124,27 @@ pub struct DescribeDbSlowLogsResponse {
 /// Errors of `DescribeDBSlowLogs`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeDbSlowLogsError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBSlowLogs`: This API is used to query the list of slow query logs.
+    pub async fn describe_db_slow_logs(
+        &self,
+        input: &DescribeDbSlowLogsRequest,
+    ) -> Result<
+        DescribeDbSlowLogsResponse,
+        ::runtime::SdkError<DescribeDbSlowLogsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_slow_logs`](Self::describe_db_slow_logs) would send.
+    pub fn describe_db_slow_logs_request(
+        &self,
+        input: &DescribeDbSlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

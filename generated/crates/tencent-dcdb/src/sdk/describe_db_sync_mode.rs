@@ -66,6 +66,27 @@ pub struct DescribeDbSyncModeResponse {
 /// Errors of `DescribeDBSyncMode`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeDbSyncModeError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeDBSyncMode`: This API is used to query the sync mode of a TencentDB instance.
+    pub async fn describe_db_sync_mode(
+        &self,
+        input: &DescribeDbSyncModeRequest,
+    ) -> Result<
+        DescribeDbSyncModeResponse,
+        ::runtime::SdkError<DescribeDbSyncModeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_sync_mode`](Self::describe_db_sync_mode) would send.
+    pub fn describe_db_sync_mode_request(
+        &self,
+        input: &DescribeDbSyncModeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

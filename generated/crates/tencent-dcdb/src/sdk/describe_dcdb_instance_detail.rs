@@ -310,6 +310,27 @@ pub struct DescribeDcdbInstanceDetailResponse {
 /// Errors of `DescribeDCDBInstanceDetail`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeDcdbInstanceDetailError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeDCDBInstanceDetail`: This API is used to get the details of a TDSQL instance.
+    pub async fn describe_dcdb_instance_detail(
+        &self,
+        input: &DescribeDcdbInstanceDetailRequest,
+    ) -> Result<
+        DescribeDcdbInstanceDetailResponse,
+        ::runtime::SdkError<DescribeDcdbInstanceDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dcdb_instance_detail`](Self::describe_dcdb_instance_detail) would send.
+    pub fn describe_dcdb_instance_detail_request(
+        &self,
+        input: &DescribeDcdbInstanceDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct DescribeDcdbInstanceNodeInfoResponse {
 /// Errors of `DescribeDCDBInstanceNodeInfo`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeDcdbInstanceNodeInfoError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeDCDBInstanceNodeInfo`: This API is used to query the information of instance nodes.
+    pub async fn describe_dcdb_instance_node_info(
+        &self,
+        input: &DescribeDcdbInstanceNodeInfoRequest,
+    ) -> Result<
+        DescribeDcdbInstanceNodeInfoResponse,
+        ::runtime::SdkError<DescribeDcdbInstanceNodeInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dcdb_instance_node_info`](Self::describe_dcdb_instance_node_info) would send.
+    pub fn describe_dcdb_instance_node_info_request(
+        &self,
+        input: &DescribeDcdbInstanceNodeInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

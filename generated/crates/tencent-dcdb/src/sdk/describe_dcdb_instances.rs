@@ -148,6 +148,27 @@ pub struct DescribeDcdbInstancesResponse {
 /// Errors of `DescribeDCDBInstances`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeDcdbInstancesError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeDCDBInstances`: This API is used to query the list of TencentDB instances. It supports filtering instances by project ID, instance ID, private network address, and instance name. If no filter is specified, 10 instances will be returned by default. Up to 100 instances can be returned for a single request.
+    pub async fn describe_dcdb_instances(
+        &self,
+        input: &DescribeDcdbInstancesRequest,
+    ) -> Result<
+        DescribeDcdbInstancesResponse,
+        ::runtime::SdkError<DescribeDcdbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dcdb_instances`](Self::describe_dcdb_instances) would send.
+    pub fn describe_dcdb_instances_request(
+        &self,
+        input: &DescribeDcdbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -127,6 +127,24 @@ pub struct DescribeDcdbPriceResponse {
 /// Errors of `DescribeDCDBPrice`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeDcdbPriceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeDCDBPrice`: This API is used to query the price of an instance before you purchase it.
+    pub async fn describe_dcdb_price(
+        &self,
+        input: &DescribeDcdbPriceRequest,
+    ) -> Result<DescribeDcdbPriceResponse, ::runtime::SdkError<DescribeDcdbPriceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dcdb_price`](Self::describe_dcdb_price) would send.
+    pub fn describe_dcdb_price_request(
+        &self,
+        input: &DescribeDcdbPriceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

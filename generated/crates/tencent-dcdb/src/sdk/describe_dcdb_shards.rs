@@ -93,6 +93,27 @@ pub struct DescribeDcdbShardsResponse {
 /// Errors of `DescribeDCDBShards`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeDcdbShardsError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeDCDBShards`: This API is used to query the information of shards of a TencentDB instance.
+    pub async fn describe_dcdb_shards(
+        &self,
+        input: &DescribeDcdbShardsRequest,
+    ) -> Result<
+        DescribeDcdbShardsResponse,
+        ::runtime::SdkError<DescribeDcdbShardsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dcdb_shards`](Self::describe_dcdb_shards) would send.
+    pub fn describe_dcdb_shards_request(
+        &self,
+        input: &DescribeDcdbShardsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

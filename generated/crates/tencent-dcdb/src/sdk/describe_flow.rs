@@ -58,6 +58,24 @@ pub struct DescribeFlowResponse {
 /// Errors of `DescribeFlow`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeFlowError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeFlow`: This API is used to query task status.
+    pub async fn describe_flow(
+        &self,
+        input: &DescribeFlowRequest,
+    ) -> Result<DescribeFlowResponse, ::runtime::SdkError<DescribeFlowError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_flow`](Self::describe_flow) would send.
+    pub fn describe_flow_request(
+        &self,
+        input: &DescribeFlowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

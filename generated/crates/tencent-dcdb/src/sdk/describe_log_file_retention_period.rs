@@ -64,6 +64,27 @@ pub struct DescribeLogFileRetentionPeriodResponse {
 /// Errors of `DescribeLogFileRetentionPeriod`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeLogFileRetentionPeriodError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeLogFileRetentionPeriod`: This API is used to view the backup log retention days.
+    pub async fn describe_log_file_retention_period(
+        &self,
+        input: &DescribeLogFileRetentionPeriodRequest,
+    ) -> Result<
+        DescribeLogFileRetentionPeriodResponse,
+        ::runtime::SdkError<DescribeLogFileRetentionPeriodError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_log_file_retention_period`](Self::describe_log_file_retention_period) would send.
+    pub fn describe_log_file_retention_period_request(
+        &self,
+        input: &DescribeLogFileRetentionPeriodRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

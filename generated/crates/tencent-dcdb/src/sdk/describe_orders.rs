@@ -63,6 +63,24 @@ pub struct DescribeOrdersResponse {
 /// Errors of `DescribeOrders`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DescribeOrdersError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DescribeOrders`: This API is used to query TDSQL order information. You can pass in an order ID to query the TDSQL instance associated with the order and the corresponding task process ID.
+    pub async fn describe_orders(
+        &self,
+        input: &DescribeOrdersRequest,
+    ) -> Result<DescribeOrdersResponse, ::runtime::SdkError<DescribeOrdersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_orders`](Self::describe_orders) would send.
+    pub fn describe_orders_request(
+        &self,
+        input: &DescribeOrdersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DestroyDcdbInstanceResponse {
 /// Errors of `DestroyDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DestroyDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DestroyDCDBInstance`: This API is used to terminate an isolated yearly/monthly subscribed TDSQL instance.
+    pub async fn destroy_dcdb_instance(
+        &self,
+        input: &DestroyDcdbInstanceRequest,
+    ) -> Result<
+        DestroyDcdbInstanceResponse,
+        ::runtime::SdkError<DestroyDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_dcdb_instance`](Self::destroy_dcdb_instance) would send.
+    pub fn destroy_dcdb_instance_request(
+        &self,
+        input: &DestroyDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DestroyHourDcdbInstanceResponse {
 /// Errors of `DestroyHourDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type DestroyHourDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `DestroyHourDCDBInstance`: This API is used to terminate a pay-as-you-go TDSQL instance.
+    pub async fn destroy_hour_dcdb_instance(
+        &self,
+        input: &DestroyHourDcdbInstanceRequest,
+    ) -> Result<
+        DestroyHourDcdbInstanceResponse,
+        ::runtime::SdkError<DestroyHourDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_hour_dcdb_instance`](Self::destroy_hour_dcdb_instance) would send.
+    pub fn destroy_hour_dcdb_instance_request(
+        &self,
+        input: &DestroyHourDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

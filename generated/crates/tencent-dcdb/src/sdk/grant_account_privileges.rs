@@ -97,6 +97,27 @@ pub struct GrantAccountPrivilegesResponse {
 /// Errors of `GrantAccountPrivileges`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type GrantAccountPrivilegesError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `GrantAccountPrivileges`: This API is used to grant permissions to a TencentDB account. Note: accounts with the same username but different hosts are different accounts.
+    pub async fn grant_account_privileges(
+        &self,
+        input: &GrantAccountPrivilegesRequest,
+    ) -> Result<
+        GrantAccountPrivilegesResponse,
+        ::runtime::SdkError<GrantAccountPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`grant_account_privileges`](Self::grant_account_privileges) would send.
+    pub fn grant_account_privileges_request(
+        &self,
+        input: &GrantAccountPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

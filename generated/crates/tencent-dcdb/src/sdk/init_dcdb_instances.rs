@@ -70,6 +70,24 @@ pub struct InitDcdbInstancesResponse {
 /// Errors of `InitDCDBInstances`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type InitDcdbInstancesError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `InitDCDBInstances`: This API is used to initialize instances, including setting the default character set and table name case sensitivity.
+    pub async fn init_dcdb_instances(
+        &self,
+        input: &InitDcdbInstancesRequest,
+    ) -> Result<InitDcdbInstancesResponse, ::runtime::SdkError<InitDcdbInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`init_dcdb_instances`](Self::init_dcdb_instances) would send.
+    pub fn init_dcdb_instances_request(
+        &self,
+        input: &InitDcdbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

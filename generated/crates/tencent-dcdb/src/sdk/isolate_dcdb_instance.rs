@@ -63,6 +63,27 @@ pub struct IsolateDcdbInstanceResponse {
 /// Errors of `IsolateDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type IsolateDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `IsolateDCDBInstance`: This API is used to isolate a yearly/monthly subscribed TDSQL instance, which will no longer be accessible via IP and port.  The isolated instance can be started up in the recycle bin.  If it is isolated due to overdue payments, top up your account as soon as possible.
+    pub async fn isolate_dcdb_instance(
+        &self,
+        input: &IsolateDcdbInstanceRequest,
+    ) -> Result<
+        IsolateDcdbInstanceResponse,
+        ::runtime::SdkError<IsolateDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_dcdb_instance`](Self::isolate_dcdb_instance) would send.
+    pub fn isolate_dcdb_instance_request(
+        &self,
+        input: &IsolateDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct IsolateHourDcdbInstanceResponse {
 /// Errors of `IsolateHourDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type IsolateHourDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `IsolateHourDCDBInstance`: This API is used to isolate a pay-as-you-go TDSQL instance.
+    pub async fn isolate_hour_dcdb_instance(
+        &self,
+        input: &IsolateHourDcdbInstanceRequest,
+    ) -> Result<
+        IsolateHourDcdbInstanceResponse,
+        ::runtime::SdkError<IsolateHourDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_hour_dcdb_instance`](Self::isolate_hour_dcdb_instance) would send.
+    pub fn isolate_hour_dcdb_instance_request(
+        &self,
+        input: &IsolateHourDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

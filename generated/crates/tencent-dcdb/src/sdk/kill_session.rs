@@ -74,6 +74,24 @@ pub struct KillSessionResponse {
 /// Errors of `KillSession`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type KillSessionError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `KillSession`: This API is used to kill the specified session.
+    pub async fn kill_session(
+        &self,
+        input: &KillSessionRequest,
+    ) -> Result<KillSessionResponse, ::runtime::SdkError<KillSessionError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`kill_session`](Self::kill_session) would send.
+    pub fn kill_session_request(
+        &self,
+        input: &KillSessionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct ModifyAccountConfigResponse {
 /// Errors of `ModifyAccountConfig`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type ModifyAccountConfigError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `ModifyAccountConfig`: This API is used to modify the configurations of an account, such as `max_user_connections`.
+    pub async fn modify_account_config(
+        &self,
+        input: &ModifyAccountConfigRequest,
+    ) -> Result<
+        ModifyAccountConfigResponse,
+        ::runtime::SdkError<ModifyAccountConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_config`](Self::modify_account_config) would send.
+    pub fn modify_account_config_request(
+        &self,
+        input: &ModifyAccountConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

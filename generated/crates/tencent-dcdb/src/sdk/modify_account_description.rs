@@ -75,6 +75,27 @@ pub struct ModifyAccountDescriptionResponse {
 /// Errors of `ModifyAccountDescription`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type ModifyAccountDescriptionError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `ModifyAccountDescription`: This API is used to modify the remarks of a TencentDB account. Note: accounts with the same username but different hosts are different accounts.
+    pub async fn modify_account_description(
+        &self,
+        input: &ModifyAccountDescriptionRequest,
+    ) -> Result<
+        ModifyAccountDescriptionResponse,
+        ::runtime::SdkError<ModifyAccountDescriptionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_description`](Self::modify_account_description) would send.
+    pub fn modify_account_description_request(
+        &self,
+        input: &ModifyAccountDescriptionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct ModifyAccountPrivilegesResponse {
 /// Errors of `ModifyAccountPrivileges`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type ModifyAccountPrivilegesError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `ModifyAccountPrivileges`: This API is used to modify the permissions of a TencentDB instance account. \\n\\n**Note**\\n-Only the SELECT permission (that is, set the permission parameter to `["SELECT"]`) of the system database `mysql` can be granted. An error will be reported if read-write permissions are granted to a read-only account. If the parameter is not passed in, no change will be made to the granted table permissions. To clear the granted view permissions, set `Privileges` to an empty array.
+    pub async fn modify_account_privileges(
+        &self,
+        input: &ModifyAccountPrivilegesRequest,
+    ) -> Result<
+        ModifyAccountPrivilegesResponse,
+        ::runtime::SdkError<ModifyAccountPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_privileges`](Self::modify_account_privileges) would send.
+    pub fn modify_account_privileges_request(
+        &self,
+        input: &ModifyAccountPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

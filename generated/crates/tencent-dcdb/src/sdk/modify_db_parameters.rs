@@ -69,6 +69,27 @@ pub struct ModifyDbParametersResponse {
 /// Errors of `ModifyDBParameters`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type ModifyDbParametersError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `ModifyDBParameters`: This API is used to modify database parameters.
+    pub async fn modify_db_parameters(
+        &self,
+        input: &ModifyDbParametersRequest,
+    ) -> Result<
+        ModifyDbParametersResponse,
+        ::runtime::SdkError<ModifyDbParametersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_parameters`](Self::modify_db_parameters) would send.
+    pub fn modify_db_parameters_request(
+        &self,
+        input: &ModifyDbParametersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

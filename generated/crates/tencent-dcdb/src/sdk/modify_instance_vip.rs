@@ -74,6 +74,24 @@ pub struct ModifyInstanceVipResponse {
 /// Errors of `ModifyInstanceVip`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type ModifyInstanceVipError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceVip`: This API is used to modify instance VIP.
+    pub async fn modify_instance_vip(
+        &self,
+        input: &ModifyInstanceVipRequest,
+    ) -> Result<ModifyInstanceVipResponse, ::runtime::SdkError<ModifyInstanceVipError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_vip`](Self::modify_instance_vip) would send.
+    pub fn modify_instance_vip_request(
+        &self,
+        input: &ModifyInstanceVipRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

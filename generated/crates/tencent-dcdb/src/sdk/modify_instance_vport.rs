@@ -60,6 +60,27 @@ pub struct ModifyInstanceVportResponse {
 /// Errors of `ModifyInstanceVport`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type ModifyInstanceVportError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceVport`: This API is used to modify instance Vport.
+    pub async fn modify_instance_vport(
+        &self,
+        input: &ModifyInstanceVportRequest,
+    ) -> Result<
+        ModifyInstanceVportResponse,
+        ::runtime::SdkError<ModifyInstanceVportError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_vport`](Self::modify_instance_vport) would send.
+    pub fn modify_instance_vport_request(
+        &self,
+        input: &ModifyInstanceVportRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct SwitchDbInstanceHaResponse {
 /// Errors of `SwitchDBInstanceHA`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type SwitchDbInstanceHaError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `SwitchDBInstanceHA`: This API is used to start a source-replica switch of instances.
+    pub async fn switch_db_instance_ha(
+        &self,
+        input: &SwitchDbInstanceHaRequest,
+    ) -> Result<
+        SwitchDbInstanceHaResponse,
+        ::runtime::SdkError<SwitchDbInstanceHaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_db_instance_ha`](Self::switch_db_instance_ha) would send.
+    pub fn switch_db_instance_ha_request(
+        &self,
+        input: &SwitchDbInstanceHaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -98,6 +98,27 @@ pub struct UpgradeDedicatedDcdbInstanceResponse {
 /// Errors of `UpgradeDedicatedDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type UpgradeDedicatedDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `UpgradeDedicatedDCDBInstance`: This API is used to upgrade a dedicated TDSQL cluster instance.
+    pub async fn upgrade_dedicated_dcdb_instance(
+        &self,
+        input: &UpgradeDedicatedDcdbInstanceRequest,
+    ) -> Result<
+        UpgradeDedicatedDcdbInstanceResponse,
+        ::runtime::SdkError<UpgradeDedicatedDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_dedicated_dcdb_instance`](Self::upgrade_dedicated_dcdb_instance) would send.
+    pub fn upgrade_dedicated_dcdb_instance_request(
+        &self,
+        input: &UpgradeDedicatedDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -106,6 +106,27 @@ pub struct UpgradeHourDcdbInstanceResponse {
 /// Errors of `UpgradeHourDCDBInstance`: those of its service ([`DcdbError`](super::DcdbError)).
 pub type UpgradeHourDcdbInstanceError = super::DcdbError;
 
+impl super::Client {
+    /// Calls `UpgradeHourDCDBInstance`: This API is used to upgrade a pay-as-you-go TDSQL instance.
+    pub async fn upgrade_hour_dcdb_instance(
+        &self,
+        input: &UpgradeHourDcdbInstanceRequest,
+    ) -> Result<
+        UpgradeHourDcdbInstanceResponse,
+        ::runtime::SdkError<UpgradeHourDcdbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_hour_dcdb_instance`](Self::upgrade_hour_dcdb_instance) would send.
+    pub fn upgrade_hour_dcdb_instance_request(
+        &self,
+        input: &UpgradeHourDcdbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

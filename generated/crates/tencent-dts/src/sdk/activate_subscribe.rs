@@ -92,6 +92,24 @@ pub struct ActivateSubscribeResponse {
 /// Errors of `ActivateSubscribe`: those of its service ([`DtsError`](super::DtsError)).
 pub type ActivateSubscribeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ActivateSubscribe`: This API is used to configure a data subscription, which can be called only for subscription instances in unconfigured status.
+    pub async fn activate_subscribe(
+        &self,
+        input: &ActivateSubscribeRequest,
+    ) -> Result<ActivateSubscribeResponse, ::runtime::SdkError<ActivateSubscribeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`activate_subscribe`](Self::activate_subscribe) would send.
+    pub fn activate_subscribe_request(
+        &self,
+        input: &ActivateSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct CompleteMigrateJobResponse {
 /// Errors of `CompleteMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type CompleteMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CompleteMigrateJob`: This API (CompleteMigrateJob) is used to complete a data migration task. For tasks in incremental migration mode, you need to call this API before migration gets ready, so as to stop migrating incremental data. If the task status queried through the (DescribeMigrateJobs) API is ready (status=8), you can call this API to complete the migration task.
+    pub async fn complete_migrate_job(
+        &self,
+        input: &CompleteMigrateJobRequest,
+    ) -> Result<
+        CompleteMigrateJobResponse,
+        ::runtime::SdkError<CompleteMigrateJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`complete_migrate_job`](Self::complete_migrate_job) would send.
+    pub fn complete_migrate_job_request(
+        &self,
+        input: &CompleteMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct CreateMigrateCheckJobResponse {
 /// Errors of `CreateMigrateCheckJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateMigrateCheckJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateMigrateCheckJob`: This API is used to create a migration check task. Before migration, you should call this API to create a check. Migration will start only if the check succeeds. You can view the check result through the `DescribeMigrateCheckJob` API. After successful check, if the migration task needs to be modified, a new check task should be created and migration will begin only after the new check succeeds.
+    pub async fn create_migrate_check_job(
+        &self,
+        input: &CreateMigrateCheckJobRequest,
+    ) -> Result<
+        CreateMigrateCheckJobResponse,
+        ::runtime::SdkError<CreateMigrateCheckJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_migrate_check_job`](Self::create_migrate_check_job) would send.
+    pub fn create_migrate_check_job_request(
+        &self,
+        input: &CreateMigrateCheckJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

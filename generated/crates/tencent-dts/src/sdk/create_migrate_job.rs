@@ -134,6 +134,24 @@ pub struct CreateMigrateJobResponse {
 /// Errors of `CreateMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateMigrateJob`: This API (CreateMigrateJob) is used to create a data migration task.
+    pub async fn create_migrate_job(
+        &self,
+        input: &CreateMigrateJobRequest,
+    ) -> Result<CreateMigrateJobResponse, ::runtime::SdkError<CreateMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_migrate_job`](Self::create_migrate_job) would send.
+    pub fn create_migrate_job_request(
+        &self,
+        input: &CreateMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

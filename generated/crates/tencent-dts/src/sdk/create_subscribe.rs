@@ -91,6 +91,24 @@ pub struct CreateSubscribeResponse {
 /// Errors of `CreateSubscribe`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateSubscribeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateSubscribe`: This API is used to create a data subscription instance.
+    pub async fn create_subscribe(
+        &self,
+        input: &CreateSubscribeRequest,
+    ) -> Result<CreateSubscribeResponse, ::runtime::SdkError<CreateSubscribeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_subscribe`](Self::create_subscribe) would send.
+    pub fn create_subscribe_request(
+        &self,
+        input: &CreateSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

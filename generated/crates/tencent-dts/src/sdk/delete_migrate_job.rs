@@ -54,6 +54,24 @@ pub struct DeleteMigrateJobResponse {
 /// Errors of `DeleteMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type DeleteMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DeleteMigrateJob`: This API (DeleteMigrationJob) is used to delete a data migration task. If the task status queried through the DescribeMigrateJobs API is checking (status=3), running (status=7), ready (status=8), canceling (status=11), or completing (status=12), the task cannot be deleted.
+    pub async fn delete_migrate_job(
+        &self,
+        input: &DeleteMigrateJobRequest,
+    ) -> Result<DeleteMigrateJobResponse, ::runtime::SdkError<DeleteMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_migrate_job`](Self::delete_migrate_job) would send.
+    pub fn delete_migrate_job_request(
+        &self,
+        input: &DeleteMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

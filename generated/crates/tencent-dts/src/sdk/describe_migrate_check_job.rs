@@ -77,6 +77,27 @@ pub struct DescribeMigrateCheckJobResponse {
 /// Errors of `DescribeMigrateCheckJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeMigrateCheckJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeMigrateCheckJob`: This API is used to get the check result and query check status and progress after a check is created. If the check succeeds, you can call the StartMigrateJob API to start migration. If the check fails, the reason can be queried. Please modify the migration configuration or adjust relevant parameters of the source/target instances through the ModifyMigrateJob API based on the error message.
+    pub async fn describe_migrate_check_job(
+        &self,
+        input: &DescribeMigrateCheckJobRequest,
+    ) -> Result<
+        DescribeMigrateCheckJobResponse,
+        ::runtime::SdkError<DescribeMigrateCheckJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_migrate_check_job`](Self::describe_migrate_check_job) would send.
+    pub fn describe_migrate_check_job_request(
+        &self,
+        input: &DescribeMigrateCheckJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -93,6 +93,27 @@ pub struct DescribeMigrateJobsResponse {
 /// Errors of `DescribeMigrateJobs`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeMigrateJobsError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeMigrateJobs`: This API is used to query data migration tasks. For a finance zone linkage, please use the domain name <https://dts.ap-shenzhen-fsi.tencentcloudapi.com>.
+    pub async fn describe_migrate_jobs(
+        &self,
+        input: &DescribeMigrateJobsRequest,
+    ) -> Result<
+        DescribeMigrateJobsResponse,
+        ::runtime::SdkError<DescribeMigrateJobsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_migrate_jobs`](Self::describe_migrate_jobs) would send.
+    pub fn describe_migrate_jobs_request(
+        &self,
+        input: &DescribeMigrateJobsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -171,6 +171,27 @@ pub struct DescribeSubscribeConfResponse {
 /// Errors of `DescribeSubscribeConf`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeSubscribeConfError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeSubscribeConf`: This API is used to query the subscription instance configuration.
+    pub async fn describe_subscribe_conf(
+        &self,
+        input: &DescribeSubscribeConfRequest,
+    ) -> Result<
+        DescribeSubscribeConfResponse,
+        ::runtime::SdkError<DescribeSubscribeConfError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_subscribe_conf`](Self::describe_subscribe_conf) would send.
+    pub fn describe_subscribe_conf_request(
+        &self,
+        input: &DescribeSubscribeConfRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

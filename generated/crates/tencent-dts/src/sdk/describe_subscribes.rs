@@ -122,6 +122,27 @@ pub struct DescribeSubscribesResponse {
 /// Errors of `DescribeSubscribes`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeSubscribesError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeSubscribes`: This API is used to get the information list of data subscription instances. Pagination is enabled by default with 20 results returned each time.
+    pub async fn describe_subscribes(
+        &self,
+        input: &DescribeSubscribesRequest,
+    ) -> Result<
+        DescribeSubscribesResponse,
+        ::runtime::SdkError<DescribeSubscribesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_subscribes`](Self::describe_subscribes) would send.
+    pub fn describe_subscribes_request(
+        &self,
+        input: &DescribeSubscribesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

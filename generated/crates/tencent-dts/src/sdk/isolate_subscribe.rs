@@ -55,6 +55,24 @@ pub struct IsolateSubscribeResponse {
 /// Errors of `IsolateSubscribe`: those of its service ([`DtsError`](super::DtsError)).
 pub type IsolateSubscribeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `IsolateSubscribe`: This API is used to isolate an hourly billed subscription instance. After this API is called, the instance will become unavailable and billing will stop for it.
+    pub async fn isolate_subscribe(
+        &self,
+        input: &IsolateSubscribeRequest,
+    ) -> Result<IsolateSubscribeResponse, ::runtime::SdkError<IsolateSubscribeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_subscribe`](Self::isolate_subscribe) would send.
+    pub fn isolate_subscribe_request(
+        &self,
+        input: &IsolateSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

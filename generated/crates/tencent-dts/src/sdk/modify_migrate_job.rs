@@ -110,6 +110,24 @@ pub struct ModifyMigrateJobResponse {
 /// Errors of `ModifyMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyMigrateJob`: This API (ModifyMigrateJob) is used to modify a data migration task. If the status of a migration task is creating (status=1), check succeeded (status=4), check failed (status=5), or migration failed (status=10), this API can be called to modify the task, but the type of the source and target instances and the region of the target instance cannot be modified.
+    pub async fn modify_migrate_job(
+        &self,
+        input: &ModifyMigrateJobRequest,
+    ) -> Result<ModifyMigrateJobResponse, ::runtime::SdkError<ModifyMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_migrate_job`](Self::modify_migrate_job) would send.
+    pub fn modify_migrate_job_request(
+        &self,
+        input: &ModifyMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifySubscribeConsumeTimeResponse {
 /// Errors of `ModifySubscribeConsumeTime`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifySubscribeConsumeTimeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifySubscribeConsumeTime`: This API is used to modify the consumption time point of a data subscription channel.
+    pub async fn modify_subscribe_consume_time(
+        &self,
+        input: &ModifySubscribeConsumeTimeRequest,
+    ) -> Result<
+        ModifySubscribeConsumeTimeResponse,
+        ::runtime::SdkError<ModifySubscribeConsumeTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_subscribe_consume_time`](Self::modify_subscribe_consume_time) would send.
+    pub fn modify_subscribe_consume_time_request(
+        &self,
+        input: &ModifySubscribeConsumeTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct ModifySubscribeNameResponse {
 /// Errors of `ModifySubscribeName`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifySubscribeNameError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifySubscribeName`: This API is used to rename a data subscription instance.
+    pub async fn modify_subscribe_name(
+        &self,
+        input: &ModifySubscribeNameRequest,
+    ) -> Result<
+        ModifySubscribeNameResponse,
+        ::runtime::SdkError<ModifySubscribeNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_subscribe_name`](Self::modify_subscribe_name) would send.
+    pub fn modify_subscribe_name_request(
+        &self,
+        input: &ModifySubscribeNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

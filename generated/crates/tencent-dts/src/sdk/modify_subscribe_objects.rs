@@ -76,6 +76,27 @@ pub struct ModifySubscribeObjectsResponse {
 /// Errors of `ModifySubscribeObjects`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifySubscribeObjectsError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifySubscribeObjects`: This API is used to modify the subscription rule of a data subscription channel.
+    pub async fn modify_subscribe_objects(
+        &self,
+        input: &ModifySubscribeObjectsRequest,
+    ) -> Result<
+        ModifySubscribeObjectsResponse,
+        ::runtime::SdkError<ModifySubscribeObjectsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_subscribe_objects`](Self::modify_subscribe_objects) would send.
+    pub fn modify_subscribe_objects_request(
+        &self,
+        input: &ModifySubscribeObjectsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct ModifySubscribeVipVportResponse {
 /// Errors of `ModifySubscribeVipVport`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifySubscribeVipVportError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifySubscribeVipVport`: This API is used to modify the IP and port number of a data subscription instance.
+    pub async fn modify_subscribe_vip_vport(
+        &self,
+        input: &ModifySubscribeVipVportRequest,
+    ) -> Result<
+        ModifySubscribeVipVportResponse,
+        ::runtime::SdkError<ModifySubscribeVipVportError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_subscribe_vip_vport`](Self::modify_subscribe_vip_vport) would send.
+    pub fn modify_subscribe_vip_vport_request(
+        &self,
+        input: &ModifySubscribeVipVportRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -57,6 +57,27 @@ pub struct OfflineIsolatedSubscribeResponse {
 /// Errors of `OfflineIsolatedSubscribe`: those of its service ([`DtsError`](super::DtsError)).
 pub type OfflineIsolatedSubscribeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `OfflineIsolatedSubscribe`: This API is used to deactivate an isolated data subscription instance.
+    pub async fn offline_isolated_subscribe(
+        &self,
+        input: &OfflineIsolatedSubscribeRequest,
+    ) -> Result<
+        OfflineIsolatedSubscribeResponse,
+        ::runtime::SdkError<OfflineIsolatedSubscribeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`offline_isolated_subscribe`](Self::offline_isolated_subscribe) would send.
+    pub fn offline_isolated_subscribe_request(
+        &self,
+        input: &OfflineIsolatedSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct ResetSubscribeResponse {
 /// Errors of `ResetSubscribe`: those of its service ([`DtsError`](super::DtsError)).
 pub type ResetSubscribeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ResetSubscribe`: This API is used to reset a data subscription instance. Once reset, an activated instance can be bound to other database instances through the `ActivateSubscribe` API.
+    pub async fn reset_subscribe(
+        &self,
+        input: &ResetSubscribeRequest,
+    ) -> Result<ResetSubscribeResponse, ::runtime::SdkError<ResetSubscribeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_subscribe`](Self::reset_subscribe) would send.
+    pub fn reset_subscribe_request(
+        &self,
+        input: &ResetSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct StartMigrateJobResponse {
 /// Errors of `StartMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type StartMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StartMigrateJob`: This API (StartMigrationJob) is used to start a migration task. After the API is called, non-scheduled migration tasks will start the migration immediately, while scheduled tasks will start the countdown. Before calling this API, be sure to use the CreateMigrateCheckJob API to check the data migration task, which can be started only if its status queried through the DescribeMigrateJobs API is check succeeded (status=4).
+    pub async fn start_migrate_job(
+        &self,
+        input: &StartMigrateJobRequest,
+    ) -> Result<StartMigrateJobResponse, ::runtime::SdkError<StartMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_migrate_job`](Self::start_migrate_job) would send.
+    pub fn start_migrate_job_request(
+        &self,
+        input: &StartMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

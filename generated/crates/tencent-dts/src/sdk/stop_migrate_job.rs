@@ -55,6 +55,24 @@ pub struct StopMigrateJobResponse {
 /// Errors of `StopMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type StopMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StopMigrateJob`: This API (StopMigrateJob) is used to cancel a data migration task. During migration, this API can be used to cancel migration if the task status queried through the DescribeMigrateJobs API is running (status=7) or ready (status=8), and the migration task will fail.
+    pub async fn stop_migrate_job(
+        &self,
+        input: &StopMigrateJobRequest,
+    ) -> Result<StopMigrateJobResponse, ::runtime::SdkError<StopMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_migrate_job`](Self::stop_migrate_job) would send.
+    pub fn stop_migrate_job_request(
+        &self,
+        input: &StopMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

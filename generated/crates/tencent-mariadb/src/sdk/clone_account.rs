@@ -87,6 +87,24 @@ pub struct CloneAccountResponse {
 /// Errors of `CloneAccount`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type CloneAccountError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `CloneAccount`: This API is used to clone an instance account.
+    pub async fn clone_account(
+        &self,
+        input: &CloneAccountRequest,
+    ) -> Result<CloneAccountResponse, ::runtime::SdkError<CloneAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clone_account`](Self::clone_account) would send.
+    pub fn clone_account_request(
+        &self,
+        input: &CloneAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

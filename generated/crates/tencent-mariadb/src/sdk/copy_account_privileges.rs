@@ -91,6 +91,27 @@ pub struct CopyAccountPrivilegesResponse {
 /// Errors of `CopyAccountPrivileges`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type CopyAccountPrivilegesError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `CopyAccountPrivileges`: This API is used to copy the permissions of a TencentDB account. Note: accounts with the same username but different hosts are different accounts. Permissions can only be copied between accounts with the same `Readonly` attribute.
+    pub async fn copy_account_privileges(
+        &self,
+        input: &CopyAccountPrivilegesRequest,
+    ) -> Result<
+        CopyAccountPrivilegesResponse,
+        ::runtime::SdkError<CopyAccountPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`copy_account_privileges`](Self::copy_account_privileges) would send.
+    pub fn copy_account_privileges_request(
+        &self,
+        input: &CopyAccountPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -113,6 +113,24 @@ pub struct CreateAccountResponse {
 /// Errors of `CreateAccount`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type CreateAccountError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `CreateAccount`: This API is used to create a TencentDB account. Multiple accounts can be created for one instance. Accounts with the same username but different hosts are different accounts.
+    pub async fn create_account(
+        &self,
+        input: &CreateAccountRequest,
+    ) -> Result<CreateAccountResponse, ::runtime::SdkError<CreateAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_account`](Self::create_account) would send.
+    pub fn create_account_request(
+        &self,
+        input: &CreateAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

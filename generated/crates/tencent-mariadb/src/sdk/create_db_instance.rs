@@ -176,6 +176,24 @@ pub struct CreateDbInstanceResponse {
 /// Errors of `CreateDBInstance`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type CreateDbInstanceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `CreateDBInstance`: This API is used to create a yearly/monthly subscribed TencentDB for MariaDB instance by passing in information such as instance specifications, database version number, validity period, and quantity.
+    pub async fn create_db_instance(
+        &self,
+        input: &CreateDbInstanceRequest,
+    ) -> Result<CreateDbInstanceResponse, ::runtime::SdkError<CreateDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_instance`](Self::create_db_instance) would send.
+    pub fn create_db_instance_request(
+        &self,
+        input: &CreateDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -160,6 +160,27 @@ pub struct CreateHourDbInstanceResponse {
 /// Errors of `CreateHourDBInstance`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type CreateHourDbInstanceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `CreateHourDBInstance`: This API is used to create a pay-as-you-go TencentDB for MariaDB instance.
+    pub async fn create_hour_db_instance(
+        &self,
+        input: &CreateHourDbInstanceRequest,
+    ) -> Result<
+        CreateHourDbInstanceResponse,
+        ::runtime::SdkError<CreateHourDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_hour_db_instance`](Self::create_hour_db_instance) would send.
+    pub fn create_hour_db_instance_request(
+        &self,
+        input: &CreateHourDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

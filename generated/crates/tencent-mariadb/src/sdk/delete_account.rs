@@ -66,6 +66,24 @@ pub struct DeleteAccountResponse {
 /// Errors of `DeleteAccount`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DeleteAccountError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DeleteAccount`: This API is used to delete a TencentDB account, which is uniquely identified by username and host.
+    pub async fn delete_account(
+        &self,
+        input: &DeleteAccountRequest,
+    ) -> Result<DeleteAccountResponse, ::runtime::SdkError<DeleteAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_account`](Self::delete_account) would send.
+    pub fn delete_account_request(
+        &self,
+        input: &DeleteAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

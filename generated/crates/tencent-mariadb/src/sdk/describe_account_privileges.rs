@@ -106,6 +106,27 @@ pub struct DescribeAccountPrivilegesResponse {
 /// Errors of `DescribeAccountPrivileges`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeAccountPrivilegesError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeAccountPrivileges`: This API is used to query the permissions of a TencentDB account. Note: Accounts with the same username but different hosts are different accounts.
+    pub async fn describe_account_privileges(
+        &self,
+        input: &DescribeAccountPrivilegesRequest,
+    ) -> Result<
+        DescribeAccountPrivilegesResponse,
+        ::runtime::SdkError<DescribeAccountPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_account_privileges`](Self::describe_account_privileges) would send.
+    pub fn describe_account_privileges_request(
+        &self,
+        input: &DescribeAccountPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

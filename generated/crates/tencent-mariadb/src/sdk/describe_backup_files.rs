@@ -101,6 +101,27 @@ pub struct DescribeBackupFilesResponse {
 /// Errors of `DescribeBackupFiles`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeBackupFilesError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupFiles`: This API is used to query the list of backup files.
+    pub async fn describe_backup_files(
+        &self,
+        input: &DescribeBackupFilesRequest,
+    ) -> Result<
+        DescribeBackupFilesResponse,
+        ::runtime::SdkError<DescribeBackupFilesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_files`](Self::describe_backup_files) would send.
+    pub fn describe_backup_files_request(
+        &self,
+        input: &DescribeBackupFilesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct DescribeDatabaseTableResponse {
 /// Errors of `DescribeDatabaseTable`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeDatabaseTableError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeDatabaseTable`: This API is used to query the table information of a TencentDB instance.
+    pub async fn describe_database_table(
+        &self,
+        input: &DescribeDatabaseTableRequest,
+    ) -> Result<
+        DescribeDatabaseTableResponse,
+        ::runtime::SdkError<DescribeDatabaseTableError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_database_table`](Self::describe_database_table) would send.
+    pub fn describe_database_table_request(
+        &self,
+        input: &DescribeDatabaseTableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct DescribeDbEncryptAttributesResponse {
 /// Errors of `DescribeDBEncryptAttributes`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeDbEncryptAttributesError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeDBEncryptAttributes`: This API is used to query the encryption status of the instance data.
+    pub async fn describe_db_encrypt_attributes(
+        &self,
+        input: &DescribeDbEncryptAttributesRequest,
+    ) -> Result<
+        DescribeDbEncryptAttributesResponse,
+        ::runtime::SdkError<DescribeDbEncryptAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_encrypt_attributes`](Self::describe_db_encrypt_attributes) would send.
+    pub fn describe_db_encrypt_attributes_request(
+        &self,
+        input: &DescribeDbEncryptAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

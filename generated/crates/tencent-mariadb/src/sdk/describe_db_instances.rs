@@ -153,6 +153,27 @@ pub struct DescribeDbInstancesResponse {
 /// Errors of `DescribeDBInstances`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeDbInstancesError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstances`: This API is used to query the TencentDB instance list. It supports filtering instances by project ID, instance ID, private address, and instance name. If no filter is specified, 20 instances will be returned by default. Up to 100 instances can be returned for a single request.
+    pub async fn describe_db_instances(
+        &self,
+        input: &DescribeDbInstancesRequest,
+    ) -> Result<
+        DescribeDbInstancesResponse,
+        ::runtime::SdkError<DescribeDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instances`](Self::describe_db_instances) would send.
+    pub fn describe_db_instances_request(
+        &self,
+        input: &DescribeDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

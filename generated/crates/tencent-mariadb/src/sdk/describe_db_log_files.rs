@@ -85,6 +85,27 @@ pub struct DescribeDbLogFilesResponse {
 /// Errors of `DescribeDBLogFiles`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeDbLogFilesError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeDBLogFiles`: This API is used to get the list of various logs of a database, including cold backups, binlogs, errlogs, and slowlogs.
+    pub async fn describe_db_log_files(
+        &self,
+        input: &DescribeDbLogFilesRequest,
+    ) -> Result<
+        DescribeDbLogFilesResponse,
+        ::runtime::SdkError<DescribeDbLogFilesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_log_files`](Self::describe_db_log_files) would send.
+    pub fn describe_db_log_files_request(
+        &self,
+        input: &DescribeDbLogFilesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

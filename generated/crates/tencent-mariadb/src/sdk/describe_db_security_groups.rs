@@ -77,6 +77,27 @@ pub struct DescribeDbSecurityGroupsResponse {
 /// Errors of `DescribeDBSecurityGroups`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeDbSecurityGroupsError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeDBSecurityGroups`: This API is used to query the security group details of an instance.
+    pub async fn describe_db_security_groups(
+        &self,
+        input: &DescribeDbSecurityGroupsRequest,
+    ) -> Result<
+        DescribeDbSecurityGroupsResponse,
+        ::runtime::SdkError<DescribeDbSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_security_groups`](Self::describe_db_security_groups) would send.
+    pub fn describe_db_security_groups_request(
+        &self,
+        input: &DescribeDbSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DescribeDbTmpInstancesResponse {
 /// Errors of `DescribeDBTmpInstances`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeDbTmpInstancesError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeDBTmpInstances`: This API is used to obtain a temp rollback instance.
+    pub async fn describe_db_tmp_instances(
+        &self,
+        input: &DescribeDbTmpInstancesRequest,
+    ) -> Result<
+        DescribeDbTmpInstancesResponse,
+        ::runtime::SdkError<DescribeDbTmpInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_tmp_instances`](Self::describe_db_tmp_instances) would send.
+    pub fn describe_db_tmp_instances_request(
+        &self,
+        input: &DescribeDbTmpInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,24 @@ pub struct DescribeDcnDetailResponse {
 /// Errors of `DescribeDcnDetail`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeDcnDetailError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeDcnDetail`: This API is used to query the disaster recovery details of an instance.
+    pub async fn describe_dcn_detail(
+        &self,
+        input: &DescribeDcnDetailRequest,
+    ) -> Result<DescribeDcnDetailResponse, ::runtime::SdkError<DescribeDcnDetailError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dcn_detail`](Self::describe_dcn_detail) would send.
+    pub fn describe_dcn_detail_request(
+        &self,
+        input: &DescribeDcnDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeFileDownloadUrlResponse {
 /// Errors of `DescribeFileDownloadUrl`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeFileDownloadUrlError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeFileDownloadUrl`: This API is used to get the download URL of a specific backup or log file of a database.
+    pub async fn describe_file_download_url(
+        &self,
+        input: &DescribeFileDownloadUrlRequest,
+    ) -> Result<
+        DescribeFileDownloadUrlResponse,
+        ::runtime::SdkError<DescribeFileDownloadUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_file_download_url`](Self::describe_file_download_url) would send.
+    pub fn describe_file_download_url_request(
+        &self,
+        input: &DescribeFileDownloadUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct DescribeInstanceNodeInfoResponse {
 /// Errors of `DescribeInstanceNodeInfo`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeInstanceNodeInfoError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceNodeInfo`: This API is used to query the information of primary and replica nodes of an instance.
+    pub async fn describe_instance_node_info(
+        &self,
+        input: &DescribeInstanceNodeInfoRequest,
+    ) -> Result<
+        DescribeInstanceNodeInfoResponse,
+        ::runtime::SdkError<DescribeInstanceNodeInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_node_info`](Self::describe_instance_node_info) would send.
+    pub fn describe_instance_node_info_request(
+        &self,
+        input: &DescribeInstanceNodeInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

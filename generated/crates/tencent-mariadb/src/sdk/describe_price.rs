@@ -116,6 +116,24 @@ pub struct DescribePriceResponse {
 /// Errors of `DescribePrice`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribePriceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribePrice`: This API is used to query the instance price before you purchase it.
+    pub async fn describe_price(
+        &self,
+        input: &DescribePriceRequest,
+    ) -> Result<DescribePriceResponse, ::runtime::SdkError<DescribePriceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_price`](Self::describe_price) would send.
+    pub fn describe_price_request(
+        &self,
+        input: &DescribePriceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeProjectSecurityGroupsResponse {
 /// Errors of `DescribeProjectSecurityGroups`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DescribeProjectSecurityGroupsError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DescribeProjectSecurityGroups`: This API is used to query the security group details of a project.
+    pub async fn describe_project_security_groups(
+        &self,
+        input: &DescribeProjectSecurityGroupsRequest,
+    ) -> Result<
+        DescribeProjectSecurityGroupsResponse,
+        ::runtime::SdkError<DescribeProjectSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_project_security_groups`](Self::describe_project_security_groups) would send.
+    pub fn describe_project_security_groups_request(
+        &self,
+        input: &DescribeProjectSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

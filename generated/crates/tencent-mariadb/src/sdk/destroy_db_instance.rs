@@ -62,6 +62,24 @@ pub struct DestroyDbInstanceResponse {
 /// Errors of `DestroyDBInstance`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DestroyDbInstanceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DestroyDBInstance`: This API is used to terminate an isolated yearly/monthly subscribed instance.
+    pub async fn destroy_db_instance(
+        &self,
+        input: &DestroyDbInstanceRequest,
+    ) -> Result<DestroyDbInstanceResponse, ::runtime::SdkError<DestroyDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_db_instance`](Self::destroy_db_instance) would send.
+    pub fn destroy_db_instance_request(
+        &self,
+        input: &DestroyDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

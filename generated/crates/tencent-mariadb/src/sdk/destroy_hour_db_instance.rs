@@ -62,6 +62,27 @@ pub struct DestroyHourDbInstanceResponse {
 /// Errors of `DestroyHourDBInstance`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type DestroyHourDbInstanceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `DestroyHourDBInstance`: This API is used to terminate a pay-as-you-go TencentDB for MariaDB instance.
+    pub async fn destroy_hour_db_instance(
+        &self,
+        input: &DestroyHourDbInstanceRequest,
+    ) -> Result<
+        DestroyHourDbInstanceResponse,
+        ::runtime::SdkError<DestroyHourDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_hour_db_instance`](Self::destroy_hour_db_instance) would send.
+    pub fn destroy_hour_db_instance_request(
+        &self,
+        input: &DestroyHourDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,24 @@ pub struct IsolateDbInstanceResponse {
 /// Errors of `IsolateDBInstance`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type IsolateDbInstanceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `IsolateDBInstance`: This API is used to isolate a yearly/monthly subscribed TencentDB for MariaDB instance, which will no longer be accessible via IP and port.  The isolated instance can be started up in the recycle bin.  If it is isolated due to overdue payments, top up your account as soon as possible.
+    pub async fn isolate_db_instance(
+        &self,
+        input: &IsolateDbInstanceRequest,
+    ) -> Result<IsolateDbInstanceResponse, ::runtime::SdkError<IsolateDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_db_instance`](Self::isolate_db_instance) would send.
+    pub fn isolate_db_instance_request(
+        &self,
+        input: &IsolateDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -56,6 +56,27 @@ pub struct IsolateDedicatedDbInstanceResponse {
 /// Errors of `IsolateDedicatedDBInstance`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type IsolateDedicatedDbInstanceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `IsolateDedicatedDBInstance`: This API is used to isolate a dedicated TencentDB instance.
+    pub async fn isolate_dedicated_db_instance(
+        &self,
+        input: &IsolateDedicatedDbInstanceRequest,
+    ) -> Result<
+        IsolateDedicatedDbInstanceResponse,
+        ::runtime::SdkError<IsolateDedicatedDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_dedicated_db_instance`](Self::isolate_dedicated_db_instance) would send.
+    pub fn isolate_dedicated_db_instance_request(
+        &self,
+        input: &IsolateDedicatedDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

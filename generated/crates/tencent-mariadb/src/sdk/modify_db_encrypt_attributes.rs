@@ -63,6 +63,27 @@ pub struct ModifyDbEncryptAttributesResponse {
 /// Errors of `ModifyDBEncryptAttributes`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type ModifyDbEncryptAttributesError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `ModifyDBEncryptAttributes`: This API is used to modify the instance data encryption.
+    pub async fn modify_db_encrypt_attributes(
+        &self,
+        input: &ModifyDbEncryptAttributesRequest,
+    ) -> Result<
+        ModifyDbEncryptAttributesResponse,
+        ::runtime::SdkError<ModifyDbEncryptAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_encrypt_attributes`](Self::modify_db_encrypt_attributes) would send.
+    pub fn modify_db_encrypt_attributes_request(
+        &self,
+        input: &ModifyDbEncryptAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct ModifyDbInstancesProjectResponse {
 /// Errors of `ModifyDBInstancesProject`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type ModifyDbInstancesProjectError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstancesProject`: This API is used to modify the project to which TencentDB instances belong.
+    pub async fn modify_db_instances_project(
+        &self,
+        input: &ModifyDbInstancesProjectRequest,
+    ) -> Result<
+        ModifyDbInstancesProjectResponse,
+        ::runtime::SdkError<ModifyDbInstancesProjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instances_project`](Self::modify_db_instances_project) would send.
+    pub fn modify_db_instances_project_request(
+        &self,
+        input: &ModifyDbInstancesProjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

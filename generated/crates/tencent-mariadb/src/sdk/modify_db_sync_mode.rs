@@ -64,6 +64,24 @@ pub struct ModifyDbSyncModeResponse {
 /// Errors of `ModifyDBSyncMode`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type ModifyDbSyncModeError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `ModifyDBSyncMode`: This API is used to modify the sync mode of a TencentDB instance.
+    pub async fn modify_db_sync_mode(
+        &self,
+        input: &ModifyDbSyncModeRequest,
+    ) -> Result<ModifyDbSyncModeResponse, ::runtime::SdkError<ModifyDbSyncModeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_sync_mode`](Self::modify_db_sync_mode) would send.
+    pub fn modify_db_sync_mode_request(
+        &self,
+        input: &ModifyDbSyncModeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

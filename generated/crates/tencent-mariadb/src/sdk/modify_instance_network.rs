@@ -85,6 +85,27 @@ pub struct ModifyInstanceNetworkResponse {
 /// Errors of `ModifyInstanceNetwork`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type ModifyInstanceNetworkError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceNetwork`: This API is used to modify instance network.
+    pub async fn modify_instance_network(
+        &self,
+        input: &ModifyInstanceNetworkRequest,
+    ) -> Result<
+        ModifyInstanceNetworkResponse,
+        ::runtime::SdkError<ModifyInstanceNetworkError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_network`](Self::modify_instance_network) would send.
+    pub fn modify_instance_network_request(
+        &self,
+        input: &ModifyInstanceNetworkRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

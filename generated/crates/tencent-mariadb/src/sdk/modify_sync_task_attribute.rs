@@ -59,6 +59,27 @@ pub struct ModifySyncTaskAttributeResponse {
 /// Errors of `ModifySyncTaskAttribute`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type ModifySyncTaskAttributeError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `ModifySyncTaskAttribute`: This API is used to modify sync task attributes (currently, only the task name can be modified).
+    pub async fn modify_sync_task_attribute(
+        &self,
+        input: &ModifySyncTaskAttributeRequest,
+    ) -> Result<
+        ModifySyncTaskAttributeResponse,
+        ::runtime::SdkError<ModifySyncTaskAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_sync_task_attribute`](Self::modify_sync_task_attribute) would send.
+    pub fn modify_sync_task_attribute_request(
+        &self,
+        input: &ModifySyncTaskAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

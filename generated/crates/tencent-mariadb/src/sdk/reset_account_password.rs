@@ -73,6 +73,27 @@ pub struct ResetAccountPasswordResponse {
 /// Errors of `ResetAccountPassword`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type ResetAccountPasswordError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `ResetAccountPassword`: This API is used to reset the password of a TencentDB account. Note: accounts with the same username but different hosts are different accounts.
+    pub async fn reset_account_password(
+        &self,
+        input: &ResetAccountPasswordRequest,
+    ) -> Result<
+        ResetAccountPasswordResponse,
+        ::runtime::SdkError<ResetAccountPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_account_password`](Self::reset_account_password) would send.
+    pub fn reset_account_password_request(
+        &self,
+        input: &ResetAccountPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

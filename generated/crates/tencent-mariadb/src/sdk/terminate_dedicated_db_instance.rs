@@ -60,6 +60,27 @@ pub struct TerminateDedicatedDbInstanceResponse {
 /// Errors of `TerminateDedicatedDBInstance`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type TerminateDedicatedDbInstanceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `TerminateDedicatedDBInstance`: This API is used to terminate the isolated dedicated TencentDB instance.
+    pub async fn terminate_dedicated_db_instance(
+        &self,
+        input: &TerminateDedicatedDbInstanceRequest,
+    ) -> Result<
+        TerminateDedicatedDbInstanceResponse,
+        ::runtime::SdkError<TerminateDedicatedDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`terminate_dedicated_db_instance`](Self::terminate_dedicated_db_instance) would send.
+    pub fn terminate_dedicated_db_instance_request(
+        &self,
+        input: &TerminateDedicatedDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct UpgradeDedicatedDbInstanceResponse {
 /// Errors of `UpgradeDedicatedDBInstance`: those of its service ([`MariadbError`](super::MariadbError)).
 pub type UpgradeDedicatedDbInstanceError = super::MariadbError;
 
+impl super::Client {
+    /// Calls `UpgradeDedicatedDBInstance`: This API is used to expand the dedicated TencentDB instance.
+    pub async fn upgrade_dedicated_db_instance(
+        &self,
+        input: &UpgradeDedicatedDbInstanceRequest,
+    ) -> Result<
+        UpgradeDedicatedDbInstanceResponse,
+        ::runtime::SdkError<UpgradeDedicatedDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_dedicated_db_instance`](Self::upgrade_dedicated_db_instance) would send.
+    pub fn upgrade_dedicated_db_instance_request(
+        &self,
+        input: &UpgradeDedicatedDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

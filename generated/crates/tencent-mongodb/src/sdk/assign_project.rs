@@ -65,6 +65,24 @@ pub struct AssignProjectResponse {
 /// Errors of `AssignProject`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type AssignProjectError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `AssignProject`: This API is used to specify the project of a TencentDB for MongoDB instance.
+    pub async fn assign_project(
+        &self,
+        input: &AssignProjectRequest,
+    ) -> Result<AssignProjectResponse, ::runtime::SdkError<AssignProjectError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`assign_project`](Self::assign_project) would send.
+    pub fn assign_project_request(
+        &self,
+        input: &AssignProjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

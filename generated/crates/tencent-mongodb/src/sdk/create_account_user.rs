@@ -94,6 +94,24 @@ pub struct CreateAccountUserResponse {
 /// Errors of `CreateAccountUser`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type CreateAccountUserError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `CreateAccountUser`: This API is used to customize an account to access the instance.
+    pub async fn create_account_user(
+        &self,
+        input: &CreateAccountUserRequest,
+    ) -> Result<CreateAccountUserResponse, ::runtime::SdkError<CreateAccountUserError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_account_user`](Self::create_account_user) would send.
+    pub fn create_account_user_request(
+        &self,
+        input: &CreateAccountUserRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

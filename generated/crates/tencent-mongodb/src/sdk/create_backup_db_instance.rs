@@ -78,6 +78,27 @@ pub struct CreateBackupDbInstanceResponse {
 /// Errors of `CreateBackupDBInstance`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type CreateBackupDbInstanceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `CreateBackupDBInstance`: This API is used to back up an instance.
+    pub async fn create_backup_db_instance(
+        &self,
+        input: &CreateBackupDbInstanceRequest,
+    ) -> Result<
+        CreateBackupDbInstanceResponse,
+        ::runtime::SdkError<CreateBackupDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_backup_db_instance`](Self::create_backup_db_instance) would send.
+    pub fn create_backup_db_instance_request(
+        &self,
+        input: &CreateBackupDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

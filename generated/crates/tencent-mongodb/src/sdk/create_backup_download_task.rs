@@ -76,6 +76,27 @@ pub struct CreateBackupDownloadTaskResponse {
 /// Errors of `CreateBackupDownloadTask`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type CreateBackupDownloadTaskError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `CreateBackupDownloadTask`: This API is used to create a backup download task.
+    pub async fn create_backup_download_task(
+        &self,
+        input: &CreateBackupDownloadTaskRequest,
+    ) -> Result<
+        CreateBackupDownloadTaskResponse,
+        ::runtime::SdkError<CreateBackupDownloadTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_backup_download_task`](Self::create_backup_download_task) would send.
+    pub fn create_backup_download_task_request(
+        &self,
+        input: &CreateBackupDownloadTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -356,6 +356,24 @@ pub struct CreateDbInstanceResponse {
 /// Errors of `CreateDBInstance`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type CreateDbInstanceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `CreateDBInstance`: This API is used to create a yearly/monthly subscription TencentDB for MongoDB instance. The \[DescribeSpecInfo\](<https://www.tencentcloud.com/document/product/240/34701>) API can be called to query and obtain the supported sales specifications.
+    pub async fn create_db_instance(
+        &self,
+        input: &CreateDbInstanceRequest,
+    ) -> Result<CreateDbInstanceResponse, ::runtime::SdkError<CreateDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_instance`](Self::create_db_instance) would send.
+    pub fn create_db_instance_request(
+        &self,
+        input: &CreateDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

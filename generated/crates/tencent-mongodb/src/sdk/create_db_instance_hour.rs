@@ -334,6 +334,27 @@ pub struct CreateDbInstanceHourResponse {
 /// Errors of `CreateDBInstanceHour`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type CreateDbInstanceHourError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `CreateDBInstanceHour`: This API is used to create a pay-as-you-go TencentDB for MongoDB instance.
+    pub async fn create_db_instance_hour(
+        &self,
+        input: &CreateDbInstanceHourRequest,
+    ) -> Result<
+        CreateDbInstanceHourResponse,
+        ::runtime::SdkError<CreateDbInstanceHourError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_instance_hour`](Self::create_db_instance_hour) would send.
+    pub fn create_db_instance_hour_request(
+        &self,
+        input: &CreateDbInstanceHourRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

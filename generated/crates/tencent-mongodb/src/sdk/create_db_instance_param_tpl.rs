@@ -101,6 +101,27 @@ pub struct CreateDbInstanceParamTplResponse {
 /// Errors of `CreateDBInstanceParamTpl`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type CreateDbInstanceParamTplError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `CreateDBInstanceParamTpl`: This API is used to create a parameter template for TencentDB for MongoDB. **Description:** The CreateDBInstanceParamTpl API is in public beta. During this period, this API is only applicable to beta test participants.
+    pub async fn create_db_instance_param_tpl(
+        &self,
+        input: &CreateDbInstanceParamTplRequest,
+    ) -> Result<
+        CreateDbInstanceParamTplResponse,
+        ::runtime::SdkError<CreateDbInstanceParamTplError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_instance_param_tpl`](Self::create_db_instance_param_tpl) would send.
+    pub fn create_db_instance_param_tpl_request(
+        &self,
+        input: &CreateDbInstanceParamTplRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

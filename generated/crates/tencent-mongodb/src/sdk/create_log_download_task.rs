@@ -100,6 +100,27 @@ pub struct CreateLogDownloadTaskResponse {
 /// Errors of `CreateLogDownloadTask`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type CreateLogDownloadTaskError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `CreateLogDownloadTask`: This API is used to create a log download task.
+    pub async fn create_log_download_task(
+        &self,
+        input: &CreateLogDownloadTaskRequest,
+    ) -> Result<
+        CreateLogDownloadTaskResponse,
+        ::runtime::SdkError<CreateLogDownloadTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_log_download_task`](Self::create_log_download_task) would send.
+    pub fn create_log_download_task_request(
+        &self,
+        input: &CreateLogDownloadTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

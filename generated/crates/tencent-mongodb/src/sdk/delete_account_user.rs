@@ -76,6 +76,24 @@ pub struct DeleteAccountUserResponse {
 /// Errors of `DeleteAccountUser`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DeleteAccountUserError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DeleteAccountUser`: This API is used to delete a custom account of an instance.
+    pub async fn delete_account_user(
+        &self,
+        input: &DeleteAccountUserRequest,
+    ) -> Result<DeleteAccountUserResponse, ::runtime::SdkError<DeleteAccountUserError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_account_user`](Self::delete_account_user) would send.
+    pub fn delete_account_user_request(
+        &self,
+        input: &DeleteAccountUserRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct DeleteDbBackupsResponse {
 /// Errors of `DeleteDBBackups`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DeleteDbBackupsError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DeleteDBBackups`: This API is used to delete full backups.
+    pub async fn delete_db_backups(
+        &self,
+        input: &DeleteDbBackupsRequest,
+    ) -> Result<DeleteDbBackupsResponse, ::runtime::SdkError<DeleteDbBackupsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_db_backups`](Self::delete_db_backups) would send.
+    pub fn delete_db_backups_request(
+        &self,
+        input: &DeleteDbBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct DeleteLogDownloadTaskResponse {
 /// Errors of `DeleteLogDownloadTask`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DeleteLogDownloadTaskError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DeleteLogDownloadTask`: This API is used to delete a log download task.
+    pub async fn delete_log_download_task(
+        &self,
+        input: &DeleteLogDownloadTaskRequest,
+    ) -> Result<
+        DeleteLogDownloadTaskResponse,
+        ::runtime::SdkError<DeleteLogDownloadTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_log_download_task`](Self::delete_log_download_task) would send.
+    pub fn delete_log_download_task_request(
+        &self,
+        input: &DeleteLogDownloadTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DescribeAccountUsersResponse {
 /// Errors of `DescribeAccountUsers`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeAccountUsersError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeAccountUsers`: This API is used to obtain all accounts of the current instance.
+    pub async fn describe_account_users(
+        &self,
+        input: &DescribeAccountUsersRequest,
+    ) -> Result<
+        DescribeAccountUsersResponse,
+        ::runtime::SdkError<DescribeAccountUsersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_account_users`](Self::describe_account_users) would send.
+    pub fn describe_account_users_request(
+        &self,
+        input: &DescribeAccountUsersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

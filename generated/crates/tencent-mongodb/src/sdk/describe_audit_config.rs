@@ -100,6 +100,27 @@ pub struct DescribeAuditConfigResponse {
 /// Errors of `DescribeAuditConfig`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeAuditConfigError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeAuditConfig`: This API is used to query the service configurations for a TencentDB audit policy, including the audit log retention period.
+    pub async fn describe_audit_config(
+        &self,
+        input: &DescribeAuditConfigRequest,
+    ) -> Result<
+        DescribeAuditConfigResponse,
+        ::runtime::SdkError<DescribeAuditConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_config`](Self::describe_audit_config) would send.
+    pub fn describe_audit_config_request(
+        &self,
+        input: &DescribeAuditConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

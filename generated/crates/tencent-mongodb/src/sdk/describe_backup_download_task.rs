@@ -117,6 +117,27 @@ pub struct DescribeBackupDownloadTaskResponse {
 /// Errors of `DescribeBackupDownloadTask`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeBackupDownloadTaskError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupDownloadTask`: This API is used to query information about the backup download task.
+    pub async fn describe_backup_download_task(
+        &self,
+        input: &DescribeBackupDownloadTaskRequest,
+    ) -> Result<
+        DescribeBackupDownloadTaskResponse,
+        ::runtime::SdkError<DescribeBackupDownloadTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_download_task`](Self::describe_backup_download_task) would send.
+    pub fn describe_backup_download_task_request(
+        &self,
+        input: &DescribeBackupDownloadTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

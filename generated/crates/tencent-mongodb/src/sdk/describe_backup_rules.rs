@@ -111,6 +111,27 @@ pub struct DescribeBackupRulesResponse {
 /// Errors of `DescribeBackupRules`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeBackupRulesError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupRules`: This API is used to obtain the automatic backup configuration information of an instance.
+    pub async fn describe_backup_rules(
+        &self,
+        input: &DescribeBackupRulesRequest,
+    ) -> Result<
+        DescribeBackupRulesResponse,
+        ::runtime::SdkError<DescribeBackupRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_rules`](Self::describe_backup_rules) would send.
+    pub fn describe_backup_rules_request(
+        &self,
+        input: &DescribeBackupRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct DescribeClientConnectionsResponse {
 /// Errors of `DescribeClientConnections`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeClientConnectionsError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeClientConnections`: This API is used to query the client connection information on an instance, including the IP address for connection and the number of connections.
+    pub async fn describe_client_connections(
+        &self,
+        input: &DescribeClientConnectionsRequest,
+    ) -> Result<
+        DescribeClientConnectionsResponse,
+        ::runtime::SdkError<DescribeClientConnectionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_client_connections`](Self::describe_client_connections) would send.
+    pub fn describe_client_connections_request(
+        &self,
+        input: &DescribeClientConnectionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

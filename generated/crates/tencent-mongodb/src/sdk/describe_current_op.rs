@@ -126,6 +126,24 @@ pub struct DescribeCurrentOpResponse {
 /// Errors of `DescribeCurrentOp`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeCurrentOpError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeCurrentOp`: This API is used to query the operation currently being performed on a TencentDB for MongoDB instance.
+    pub async fn describe_current_op(
+        &self,
+        input: &DescribeCurrentOpRequest,
+    ) -> Result<DescribeCurrentOpResponse, ::runtime::SdkError<DescribeCurrentOpError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_current_op`](Self::describe_current_op) would send.
+    pub fn describe_current_op_request(
+        &self,
+        input: &DescribeCurrentOpRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,24 @@ pub struct DescribeDbBackupsResponse {
 /// Errors of `DescribeDBBackups`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeDbBackupsError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeDBBackups`: This API is used to query the list of instance backups. Currently, only backups created in the last seven days can be queried.
+    pub async fn describe_db_backups(
+        &self,
+        input: &DescribeDbBackupsRequest,
+    ) -> Result<DescribeDbBackupsResponse, ::runtime::SdkError<DescribeDbBackupsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_backups`](Self::describe_db_backups) would send.
+    pub fn describe_db_backups_request(
+        &self,
+        input: &DescribeDbBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

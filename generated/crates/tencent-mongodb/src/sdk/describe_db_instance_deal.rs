@@ -92,6 +92,27 @@ pub struct DescribeDbInstanceDealResponse {
 /// Errors of `DescribeDBInstanceDeal`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeDbInstanceDealError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceDeal`: This API is used to get order details of purchase, renewal, and specification adjustment of a MongoDB instance.
+    pub async fn describe_db_instance_deal(
+        &self,
+        input: &DescribeDbInstanceDealRequest,
+    ) -> Result<
+        DescribeDbInstanceDealResponse,
+        ::runtime::SdkError<DescribeDbInstanceDealError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_deal`](Self::describe_db_instance_deal) would send.
+    pub fn describe_db_instance_deal_request(
+        &self,
+        input: &DescribeDbInstanceDealRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeDbInstanceNamespaceResponse {
 /// Errors of `DescribeDBInstanceNamespace`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeDbInstanceNamespaceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceNamespace`: This API is used to query the table information on a database.
+    pub async fn describe_db_instance_namespace(
+        &self,
+        input: &DescribeDbInstanceNamespaceRequest,
+    ) -> Result<
+        DescribeDbInstanceNamespaceResponse,
+        ::runtime::SdkError<DescribeDbInstanceNamespaceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_namespace`](Self::describe_db_instance_namespace) would send.
+    pub fn describe_db_instance_namespace_request(
+        &self,
+        input: &DescribeDbInstanceNamespaceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

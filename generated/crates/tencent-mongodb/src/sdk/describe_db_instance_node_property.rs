@@ -102,6 +102,27 @@ pub struct DescribeDbInstanceNodePropertyResponse {
 /// Errors of `DescribeDBInstanceNodeProperty`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeDbInstanceNodePropertyError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceNodeProperty`: This API is used to query node attributes, such as the AZ, node name, address, role, status, delay between primary and secondary nodes, priority, voting right, and tags.
+    pub async fn describe_db_instance_node_property(
+        &self,
+        input: &DescribeDbInstanceNodePropertyRequest,
+    ) -> Result<
+        DescribeDbInstanceNodePropertyResponse,
+        ::runtime::SdkError<DescribeDbInstanceNodePropertyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_node_property`](Self::describe_db_instance_node_property) would send.
+    pub fn describe_db_instance_node_property_request(
+        &self,
+        input: &DescribeDbInstanceNodePropertyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct DescribeDbInstanceParamTplResponse {
 /// Errors of `DescribeDBInstanceParamTpl`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeDbInstanceParamTplError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceParamTpl`: This API is used to query ALL MongoDB database parameter templates under the current account. **Description:** The DescribeDBInstanceParamTpl API is in public beta. During this period, this API is only applicable to beta test participants.
+    pub async fn describe_db_instance_param_tpl(
+        &self,
+        input: &DescribeDbInstanceParamTplRequest,
+    ) -> Result<
+        DescribeDbInstanceParamTplResponse,
+        ::runtime::SdkError<DescribeDbInstanceParamTplError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_param_tpl`](Self::describe_db_instance_param_tpl) would send.
+    pub fn describe_db_instance_param_tpl_request(
+        &self,
+        input: &DescribeDbInstanceParamTplRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

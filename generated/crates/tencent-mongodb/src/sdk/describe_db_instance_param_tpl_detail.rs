@@ -110,6 +110,27 @@ pub struct DescribeDbInstanceParamTplDetailResponse {
 /// Errors of `DescribeDBInstanceParamTplDetail`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeDbInstanceParamTplDetailError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceParamTplDetail`: This API is used to query parameter template details of a cloud database instance for MongoDB. **Description:** The DescribeDBInstanceParamTplDetail API is in public beta. During this period, this interface is only applicable to beta test participants.
+    pub async fn describe_db_instance_param_tpl_detail(
+        &self,
+        input: &DescribeDbInstanceParamTplDetailRequest,
+    ) -> Result<
+        DescribeDbInstanceParamTplDetailResponse,
+        ::runtime::SdkError<DescribeDbInstanceParamTplDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_param_tpl_detail`](Self::describe_db_instance_param_tpl_detail) would send.
+    pub fn describe_db_instance_param_tpl_detail_request(
+        &self,
+        input: &DescribeDbInstanceParamTplDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -131,6 +131,27 @@ pub struct DescribeDetailedSlowLogsResponse {
 /// Errors of `DescribeDetailedSlowLogs`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeDetailedSlowLogsError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeDetailedSlowLogs`: This API is used to query slow log details of the instance.
+    pub async fn describe_detailed_slow_logs(
+        &self,
+        input: &DescribeDetailedSlowLogsRequest,
+    ) -> Result<
+        DescribeDetailedSlowLogsResponse,
+        ::runtime::SdkError<DescribeDetailedSlowLogsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_detailed_slow_logs`](Self::describe_detailed_slow_logs) would send.
+    pub fn describe_detailed_slow_logs_request(
+        &self,
+        input: &DescribeDetailedSlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

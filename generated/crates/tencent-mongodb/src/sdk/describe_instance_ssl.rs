@@ -69,6 +69,27 @@ pub struct DescribeInstanceSslResponse {
 /// Errors of `DescribeInstanceSSL`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeInstanceSslError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceSSL`: This API is used to view the enabling status of Secure Sockets Layer (SSL) for an instance.
+    pub async fn describe_instance_ssl(
+        &self,
+        input: &DescribeInstanceSslRequest,
+    ) -> Result<
+        DescribeInstanceSslResponse,
+        ::runtime::SdkError<DescribeInstanceSslError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_ssl`](Self::describe_instance_ssl) would send.
+    pub fn describe_instance_ssl_request(
+        &self,
+        input: &DescribeInstanceSslRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

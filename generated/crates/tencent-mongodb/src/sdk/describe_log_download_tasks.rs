@@ -86,6 +86,27 @@ pub struct DescribeLogDownloadTasksResponse {
 /// Errors of `DescribeLogDownloadTasks`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeLogDownloadTasksError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeLogDownloadTasks`: This API is used to query a log download task.
+    pub async fn describe_log_download_tasks(
+        &self,
+        input: &DescribeLogDownloadTasksRequest,
+    ) -> Result<
+        DescribeLogDownloadTasksResponse,
+        ::runtime::SdkError<DescribeLogDownloadTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_log_download_tasks`](Self::describe_log_download_tasks) would send.
+    pub fn describe_log_download_tasks_request(
+        &self,
+        input: &DescribeLogDownloadTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -128,6 +128,27 @@ pub struct DescribeMongodbLogsResponse {
 /// Errors of `DescribeMongodbLogs`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeMongodbLogsError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeMongodbLogs`: This API is used to query running logs.
+    pub async fn describe_mongodb_logs(
+        &self,
+        input: &DescribeMongodbLogsRequest,
+    ) -> Result<
+        DescribeMongodbLogsResponse,
+        ::runtime::SdkError<DescribeMongodbLogsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_mongodb_logs`](Self::describe_mongodb_logs) would send.
+    pub fn describe_mongodb_logs_request(
+        &self,
+        input: &DescribeMongodbLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -46,6 +46,27 @@ pub struct DescribePasswordRotationResponse {
 /// Errors of `DescribePasswordRotation`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribePasswordRotationError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribePasswordRotation`: Retrieve the rotation status info
+    pub async fn describe_password_rotation(
+        &self,
+        input: &DescribePasswordRotationRequest,
+    ) -> Result<
+        DescribePasswordRotationResponse,
+        ::runtime::SdkError<DescribePasswordRotationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_password_rotation`](Self::describe_password_rotation) would send.
+    pub fn describe_password_rotation_request(
+        &self,
+        input: &DescribePasswordRotationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DescribeSecurityGroupResponse {
 /// Errors of `DescribeSecurityGroup`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeSecurityGroupError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeSecurityGroup`: This API is used to query security groups bound to an instance.
+    pub async fn describe_security_group(
+        &self,
+        input: &DescribeSecurityGroupRequest,
+    ) -> Result<
+        DescribeSecurityGroupResponse,
+        ::runtime::SdkError<DescribeSecurityGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_security_group`](Self::describe_security_group) would send.
+    pub fn describe_security_group_request(
+        &self,
+        input: &DescribeSecurityGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -102,6 +102,27 @@ pub struct DescribeSlowLogPatternsResponse {
 /// Errors of `DescribeSlowLogPatterns`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeSlowLogPatternsError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLogPatterns`: This API is used to get the slow log statistics of a database instance.
+    pub async fn describe_slow_log_patterns(
+        &self,
+        input: &DescribeSlowLogPatternsRequest,
+    ) -> Result<
+        DescribeSlowLogPatternsResponse,
+        ::runtime::SdkError<DescribeSlowLogPatternsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_log_patterns`](Self::describe_slow_log_patterns) would send.
+    pub fn describe_slow_log_patterns_request(
+        &self,
+        input: &DescribeSlowLogPatternsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,24 @@ pub struct DescribeSlowLogsResponse {
 /// Errors of `DescribeSlowLogs`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeSlowLogsError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLogs`: This API is used to get the slow log information of a TencentDB instance. Only slow logs for the last 7 days can be queried.
+    pub async fn describe_slow_logs(
+        &self,
+        input: &DescribeSlowLogsRequest,
+    ) -> Result<DescribeSlowLogsResponse, ::runtime::SdkError<DescribeSlowLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_logs`](Self::describe_slow_logs) would send.
+    pub fn describe_slow_logs_request(
+        &self,
+        input: &DescribeSlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct DescribeSpecInfoResponse {
 /// Errors of `DescribeSpecInfo`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeSpecInfoError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeSpecInfo`: This API is used to query the sales specification of an instance.
+    pub async fn describe_spec_info(
+        &self,
+        input: &DescribeSpecInfoRequest,
+    ) -> Result<DescribeSpecInfoResponse, ::runtime::SdkError<DescribeSpecInfoError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_spec_info`](Self::describe_spec_info) would send.
+    pub fn describe_spec_info_request(
+        &self,
+        input: &DescribeSpecInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

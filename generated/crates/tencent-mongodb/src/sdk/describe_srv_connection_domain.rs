@@ -60,6 +60,27 @@ pub struct DescribeSrvConnectionDomainResponse {
 /// Errors of `DescribeSRVConnectionDomain`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DescribeSrvConnectionDomainError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DescribeSRVConnectionDomain`: This API is used to query the current domain information of the MongoDB database.
+    pub async fn describe_srv_connection_domain(
+        &self,
+        input: &DescribeSrvConnectionDomainRequest,
+    ) -> Result<
+        DescribeSrvConnectionDomainResponse,
+        ::runtime::SdkError<DescribeSrvConnectionDomainError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_srv_connection_domain`](Self::describe_srv_connection_domain) would send.
+    pub fn describe_srv_connection_domain_request(
+        &self,
+        input: &DescribeSrvConnectionDomainRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct DisableSrvConnectionUrlResponse {
 /// Errors of `DisableSRVConnectionUrl`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type DisableSrvConnectionUrlError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `DisableSRVConnectionUrl`: This API is used to close the SRV Access Address of the MongoDB database.
+    pub async fn disable_srv_connection_url(
+        &self,
+        input: &DisableSrvConnectionUrlRequest,
+    ) -> Result<
+        DisableSrvConnectionUrlResponse,
+        ::runtime::SdkError<DisableSrvConnectionUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_srv_connection_url`](Self::disable_srv_connection_url) would send.
+    pub fn disable_srv_connection_url_request(
+        &self,
+        input: &DisableSrvConnectionUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -44,6 +44,27 @@ pub struct EnablePasswordRotationResponse {
 /// Errors of `EnablePasswordRotation`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type EnablePasswordRotationError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `EnablePasswordRotation`: Enable password rotation
+    pub async fn enable_password_rotation(
+        &self,
+        input: &EnablePasswordRotationRequest,
+    ) -> Result<
+        EnablePasswordRotationResponse,
+        ::runtime::SdkError<EnablePasswordRotationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_password_rotation`](Self::enable_password_rotation) would send.
+    pub fn enable_password_rotation_request(
+        &self,
+        input: &EnablePasswordRotationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

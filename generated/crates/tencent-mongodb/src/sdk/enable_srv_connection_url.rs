@@ -59,6 +59,27 @@ pub struct EnableSrvConnectionUrlResponse {
 /// Errors of `EnableSRVConnectionUrl`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type EnableSrvConnectionUrlError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `EnableSRVConnectionUrl`: This API is used to enable the SRV Access Address for MongoDB database.
+    pub async fn enable_srv_connection_url(
+        &self,
+        input: &EnableSrvConnectionUrlRequest,
+    ) -> Result<
+        EnableSrvConnectionUrlResponse,
+        ::runtime::SdkError<EnableSrvConnectionUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_srv_connection_url`](Self::enable_srv_connection_url) would send.
+    pub fn enable_srv_connection_url_request(
+        &self,
+        input: &EnableSrvConnectionUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct EnableTransparentDataEncryptionResponse {
 /// Errors of `EnableTransparentDataEncryption`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type EnableTransparentDataEncryptionError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `EnableTransparentDataEncryption`: This API is used to enable the transparent data encryption (TDE) capability for TencentDB for MongoDB.
+    pub async fn enable_transparent_data_encryption(
+        &self,
+        input: &EnableTransparentDataEncryptionRequest,
+    ) -> Result<
+        EnableTransparentDataEncryptionResponse,
+        ::runtime::SdkError<EnableTransparentDataEncryptionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_transparent_data_encryption`](Self::enable_transparent_data_encryption) would send.
+    pub fn enable_transparent_data_encryption_request(
+        &self,
+        input: &EnableTransparentDataEncryptionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,24 @@ pub struct EnableWanServiceResponse {
 /// Errors of `EnableWanService`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type EnableWanServiceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `EnableWanService`: This API is used to enable the public network access address of the current instance.
+    pub async fn enable_wan_service(
+        &self,
+        input: &EnableWanServiceRequest,
+    ) -> Result<EnableWanServiceResponse, ::runtime::SdkError<EnableWanServiceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_wan_service`](Self::enable_wan_service) would send.
+    pub fn enable_wan_service_request(
+        &self,
+        input: &EnableWanServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

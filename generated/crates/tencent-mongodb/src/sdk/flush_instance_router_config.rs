@@ -56,6 +56,27 @@ pub struct FlushInstanceRouterConfigResponse {
 /// Errors of `FlushInstanceRouterConfig`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type FlushInstanceRouterConfigError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `FlushInstanceRouterConfig`: This API is used to run the `FlushRouterConfig` command on all mongos instances.
+    pub async fn flush_instance_router_config(
+        &self,
+        input: &FlushInstanceRouterConfigRequest,
+    ) -> Result<
+        FlushInstanceRouterConfigResponse,
+        ::runtime::SdkError<FlushInstanceRouterConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`flush_instance_router_config`](Self::flush_instance_router_config) would send.
+    pub fn flush_instance_router_config_request(
+        &self,
+        input: &FlushInstanceRouterConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -230,6 +230,27 @@ pub struct InquirePriceCreateDbInstancesResponse {
 /// Errors of `InquirePriceCreateDBInstances`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type InquirePriceCreateDbInstancesError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `InquirePriceCreateDBInstances`: This API is used to query price of instance creation. The `region` parameter must be passed in this API, otherwise verification will fail. This API allows queries only for purchasable instance specifications.
+    pub async fn inquire_price_create_db_instances(
+        &self,
+        input: &InquirePriceCreateDbInstancesRequest,
+    ) -> Result<
+        InquirePriceCreateDbInstancesResponse,
+        ::runtime::SdkError<InquirePriceCreateDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_create_db_instances`](Self::inquire_price_create_db_instances) would send.
+    pub fn inquire_price_create_db_instances_request(
+        &self,
+        input: &InquirePriceCreateDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -94,6 +94,27 @@ pub struct InquirePriceModifyDbInstanceSpecResponse {
 /// Errors of `InquirePriceModifyDBInstanceSpec`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type InquirePriceModifyDbInstanceSpecError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `InquirePriceModifyDBInstanceSpec`: This API is used to query the price of instance specification adjustment.
+    pub async fn inquire_price_modify_db_instance_spec(
+        &self,
+        input: &InquirePriceModifyDbInstanceSpecRequest,
+    ) -> Result<
+        InquirePriceModifyDbInstanceSpecResponse,
+        ::runtime::SdkError<InquirePriceModifyDbInstanceSpecError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_modify_db_instance_spec`](Self::inquire_price_modify_db_instance_spec) would send.
+    pub fn inquire_price_modify_db_instance_spec_request(
+        &self,
+        input: &InquirePriceModifyDbInstanceSpecRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

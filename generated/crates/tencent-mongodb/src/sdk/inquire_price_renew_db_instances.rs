@@ -73,6 +73,27 @@ pub struct InquirePriceRenewDbInstancesResponse {
 /// Errors of `InquirePriceRenewDBInstances`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type InquirePriceRenewDbInstancesError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `InquirePriceRenewDBInstances`: This API is used to query the renewal price of a monthly subscription instance.
+    pub async fn inquire_price_renew_db_instances(
+        &self,
+        input: &InquirePriceRenewDbInstancesRequest,
+    ) -> Result<
+        InquirePriceRenewDbInstancesResponse,
+        ::runtime::SdkError<InquirePriceRenewDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_renew_db_instances`](Self::inquire_price_renew_db_instances) would send.
+    pub fn inquire_price_renew_db_instances_request(
+        &self,
+        input: &InquirePriceRenewDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

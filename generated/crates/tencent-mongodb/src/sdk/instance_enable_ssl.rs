@@ -85,6 +85,24 @@ pub struct InstanceEnableSslResponse {
 /// Errors of `InstanceEnableSSL`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type InstanceEnableSslError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `InstanceEnableSSL`: This API is used to set the SSL status for an instance.
+    pub async fn instance_enable_ssl(
+        &self,
+        input: &InstanceEnableSslRequest,
+    ) -> Result<InstanceEnableSslResponse, ::runtime::SdkError<InstanceEnableSslError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`instance_enable_ssl`](Self::instance_enable_ssl) would send.
+    pub fn instance_enable_ssl_request(
+        &self,
+        input: &InstanceEnableSslRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct IsolateDbInstanceResponse {
 /// Errors of `IsolateDBInstance`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type IsolateDbInstanceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `IsolateDBInstance`: This API is used to isolate a pay-as-you-go TencentDB for MongoDB instance. After isolation, the instance is retained in the recycle bin, and data cannot be written into it. After a certain period of isolation, the instance is deleted permanently. For the retention time in the recycle bin, see the pay-as-you-go service terms. The deleted pay-as-you-go instance cannot be recovered. Proceed with caution.
+    pub async fn isolate_db_instance(
+        &self,
+        input: &IsolateDbInstanceRequest,
+    ) -> Result<IsolateDbInstanceResponse, ::runtime::SdkError<IsolateDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_db_instance`](Self::isolate_db_instance) would send.
+    pub fn isolate_db_instance_request(
+        &self,
+        input: &IsolateDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

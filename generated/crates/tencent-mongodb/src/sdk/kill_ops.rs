@@ -61,6 +61,24 @@ pub struct KillOpsResponse {
 /// Errors of `KillOps`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type KillOpsError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `KillOps`: This API is used to terminate a specific operation performed on a TencentDB for MongoDB instance.
+    pub async fn kill_ops(
+        &self,
+        input: &KillOpsRequest,
+    ) -> Result<KillOpsResponse, ::runtime::SdkError<KillOpsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`kill_ops`](Self::kill_ops) would send.
+    pub fn kill_ops_request(
+        &self,
+        input: &KillOpsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct ModifyBackupExpireTimeResponse {
 /// Errors of `ModifyBackupExpireTime`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type ModifyBackupExpireTimeError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `ModifyBackupExpireTime`: Modify backup expiration time
+    pub async fn modify_backup_expire_time(
+        &self,
+        input: &ModifyBackupExpireTimeRequest,
+    ) -> Result<
+        ModifyBackupExpireTimeResponse,
+        ::runtime::SdkError<ModifyBackupExpireTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_expire_time`](Self::modify_backup_expire_time) would send.
+    pub fn modify_backup_expire_time_request(
+        &self,
+        input: &ModifyBackupExpireTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

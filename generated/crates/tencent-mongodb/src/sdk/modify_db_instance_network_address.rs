@@ -94,6 +94,27 @@ pub struct ModifyDbInstanceNetworkAddressResponse {
 /// Errors of `ModifyDBInstanceNetworkAddress`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type ModifyDbInstanceNetworkAddressError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceNetworkAddress`: This API is used to modify the network information on a TencentDB for MongoDB instance. It supports switching from a basic network to a VPC network or from one VPC network to another VPC network.
+    pub async fn modify_db_instance_network_address(
+        &self,
+        input: &ModifyDbInstanceNetworkAddressRequest,
+    ) -> Result<
+        ModifyDbInstanceNetworkAddressResponse,
+        ::runtime::SdkError<ModifyDbInstanceNetworkAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_network_address`](Self::modify_db_instance_network_address) would send.
+    pub fn modify_db_instance_network_address_request(
+        &self,
+        input: &ModifyDbInstanceNetworkAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

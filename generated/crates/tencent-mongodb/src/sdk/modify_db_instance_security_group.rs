@@ -64,6 +64,27 @@ pub struct ModifyDbInstanceSecurityGroupResponse {
 /// Errors of `ModifyDBInstanceSecurityGroup`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type ModifyDbInstanceSecurityGroupError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceSecurityGroup`: This API is used to modify security groups bound to an instance.
+    pub async fn modify_db_instance_security_group(
+        &self,
+        input: &ModifyDbInstanceSecurityGroupRequest,
+    ) -> Result<
+        ModifyDbInstanceSecurityGroupResponse,
+        ::runtime::SdkError<ModifyDbInstanceSecurityGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_security_group`](Self::modify_db_instance_security_group) would send.
+    pub fn modify_db_instance_security_group_request(
+        &self,
+        input: &ModifyDbInstanceSecurityGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -178,6 +178,27 @@ pub struct ModifyDbInstanceSpecResponse {
 /// Errors of `ModifyDBInstanceSpec`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type ModifyDbInstanceSpecError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceSpec`: This API is used to adjust the TencentDB for MongoDB instance configuration. The \[DescribeSpecInfo\](<https://www.tencentcloud.com/document/product/240/38567?from_cn_redirect=1>) API can be called to query and obtain the supported sales specifications.
+    pub async fn modify_db_instance_spec(
+        &self,
+        input: &ModifyDbInstanceSpecRequest,
+    ) -> Result<
+        ModifyDbInstanceSpecResponse,
+        ::runtime::SdkError<ModifyDbInstanceSpecError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_spec`](Self::modify_db_instance_spec) would send.
+    pub fn modify_db_instance_spec_request(
+        &self,
+        input: &ModifyDbInstanceSpecRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -99,6 +99,24 @@ pub struct ModifyInstanceAzResponse {
 /// Errors of `ModifyInstanceAz`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type ModifyInstanceAzError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceAz`: This API is used to adjust the availability zone distribution of MongoDB cloud database nodes. You can specify the primary AZ and total availability zone distribution info to complete node distribution adjustment.
+    pub async fn modify_instance_az(
+        &self,
+        input: &ModifyInstanceAzRequest,
+    ) -> Result<ModifyInstanceAzResponse, ::runtime::SdkError<ModifyInstanceAzError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_az`](Self::modify_instance_az) would send.
+    pub fn modify_instance_az_request(
+        &self,
+        input: &ModifyInstanceAzRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

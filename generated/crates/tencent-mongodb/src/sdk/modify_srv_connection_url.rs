@@ -65,6 +65,27 @@ pub struct ModifySrvConnectionUrlResponse {
 /// Errors of `ModifySRVConnectionUrl`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type ModifySrvConnectionUrlError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `ModifySRVConnectionUrl`: This API is used to modify the TTL duration of the SRV Access Address for a MongoDB database.
+    pub async fn modify_srv_connection_url(
+        &self,
+        input: &ModifySrvConnectionUrlRequest,
+    ) -> Result<
+        ModifySrvConnectionUrlResponse,
+        ::runtime::SdkError<ModifySrvConnectionUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_srv_connection_url`](Self::modify_srv_connection_url) would send.
+    pub fn modify_srv_connection_url_request(
+        &self,
+        input: &ModifySrvConnectionUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct OfflineIsolatedDbInstanceResponse {
 /// Errors of `OfflineIsolatedDBInstance`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type OfflineIsolatedDbInstanceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `OfflineIsolatedDBInstance`: This API is used to deactivate isolated TencentDB instances immediately. The instances must be in isolated status.
+    pub async fn offline_isolated_db_instance(
+        &self,
+        input: &OfflineIsolatedDbInstanceRequest,
+    ) -> Result<
+        OfflineIsolatedDbInstanceResponse,
+        ::runtime::SdkError<OfflineIsolatedDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`offline_isolated_db_instance`](Self::offline_isolated_db_instance) would send.
+    pub fn offline_isolated_db_instance_request(
+        &self,
+        input: &OfflineIsolatedDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

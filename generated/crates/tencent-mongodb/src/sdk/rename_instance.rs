@@ -60,6 +60,24 @@ pub struct RenameInstanceResponse {
 /// Errors of `RenameInstance`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type RenameInstanceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `RenameInstance`: This API is used to rename a TencentDB instance.
+    pub async fn rename_instance(
+        &self,
+        input: &RenameInstanceRequest,
+    ) -> Result<RenameInstanceResponse, ::runtime::SdkError<RenameInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`rename_instance`](Self::rename_instance) would send.
+    pub fn rename_instance_request(
+        &self,
+        input: &RenameInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct RenewDbInstancesResponse {
 /// Errors of `RenewDBInstances`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type RenewDbInstancesError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `RenewDBInstances`: This API is used to renew a monthly subscription TencentDB instance. Only monthly subscription instances are supported, while pay-as-you-go instances do not need to be renewed.
+    pub async fn renew_db_instances(
+        &self,
+        input: &RenewDbInstancesRequest,
+    ) -> Result<RenewDbInstancesResponse, ::runtime::SdkError<RenewDbInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_db_instances`](Self::renew_db_instances) would send.
+    pub fn renew_db_instances_request(
+        &self,
+        input: &RenewDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct ResetDbInstancePasswordResponse {
 /// Errors of `ResetDBInstancePassword`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type ResetDbInstancePasswordError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `ResetDBInstancePassword`: This API is used to reset the instance access password.
+    pub async fn reset_db_instance_password(
+        &self,
+        input: &ResetDbInstancePasswordRequest,
+    ) -> Result<
+        ResetDbInstancePasswordResponse,
+        ::runtime::SdkError<ResetDbInstancePasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_db_instance_password`](Self::reset_db_instance_password) would send.
+    pub fn reset_db_instance_password_request(
+        &self,
+        input: &ResetDbInstancePasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,24 @@ pub struct RestoreDbInstanceResponse {
 /// Errors of `RestoreDBInstance`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type RestoreDbInstanceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `RestoreDBInstance`: This API is used to rollback the database instance to a specified time point.
+    pub async fn restore_db_instance(
+        &self,
+        input: &RestoreDbInstanceRequest,
+    ) -> Result<RestoreDbInstanceResponse, ::runtime::SdkError<RestoreDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restore_db_instance`](Self::restore_db_instance) would send.
+    pub fn restore_db_instance_request(
+        &self,
+        input: &RestoreDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

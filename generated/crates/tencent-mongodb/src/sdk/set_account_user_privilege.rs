@@ -71,6 +71,27 @@ pub struct SetAccountUserPrivilegeResponse {
 /// Errors of `SetAccountUserPrivilege`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type SetAccountUserPrivilegeError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `SetAccountUserPrivilege`: This API is used to set the account permissions of an instance.
+    pub async fn set_account_user_privilege(
+        &self,
+        input: &SetAccountUserPrivilegeRequest,
+    ) -> Result<
+        SetAccountUserPrivilegeResponse,
+        ::runtime::SdkError<SetAccountUserPrivilegeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_account_user_privilege`](Self::set_account_user_privilege) would send.
+    pub fn set_account_user_privilege_request(
+        &self,
+        input: &SetAccountUserPrivilegeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

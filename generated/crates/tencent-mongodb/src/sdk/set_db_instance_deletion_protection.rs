@@ -68,6 +68,27 @@ pub struct SetDbInstanceDeletionProtectionResponse {
 /// Errors of `SetDBInstanceDeletionProtection`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type SetDbInstanceDeletionProtectionError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `SetDBInstanceDeletionProtection`: This API is used to set instance termination protection.
+    pub async fn set_db_instance_deletion_protection(
+        &self,
+        input: &SetDbInstanceDeletionProtectionRequest,
+    ) -> Result<
+        SetDbInstanceDeletionProtectionResponse,
+        ::runtime::SdkError<SetDbInstanceDeletionProtectionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_db_instance_deletion_protection`](Self::set_db_instance_deletion_protection) would send.
+    pub fn set_db_instance_deletion_protection_request(
+        &self,
+        input: &SetDbInstanceDeletionProtectionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct SetInstanceMaintenanceResponse {
 /// Errors of `SetInstanceMaintenance`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type SetInstanceMaintenanceError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `SetInstanceMaintenance`: This API is used to set the instance maintenance window.
+    pub async fn set_instance_maintenance(
+        &self,
+        input: &SetInstanceMaintenanceRequest,
+    ) -> Result<
+        SetInstanceMaintenanceResponse,
+        ::runtime::SdkError<SetInstanceMaintenanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_instance_maintenance`](Self::set_instance_maintenance) would send.
+    pub fn set_instance_maintenance_request(
+        &self,
+        input: &SetInstanceMaintenanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

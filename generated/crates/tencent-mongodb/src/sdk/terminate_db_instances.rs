@@ -54,6 +54,27 @@ pub struct TerminateDbInstancesResponse {
 /// Errors of `TerminateDBInstances`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type TerminateDbInstancesError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `TerminateDBInstances`: This API is used to terminate monthly subscription billing instances.
+    pub async fn terminate_db_instances(
+        &self,
+        input: &TerminateDbInstancesRequest,
+    ) -> Result<
+        TerminateDbInstancesResponse,
+        ::runtime::SdkError<TerminateDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`terminate_db_instances`](Self::terminate_db_instances) would send.
+    pub fn terminate_db_instances_request(
+        &self,
+        input: &TerminateDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -85,6 +85,27 @@ pub struct UpgradeDbInstanceVersionResponse {
 /// Errors of `UpgradeDbInstanceVersion`: those of its service ([`MongodbError`](super::MongodbError)).
 pub type UpgradeDbInstanceVersionError = super::MongodbError;
 
+impl super::Client {
+    /// Calls `UpgradeDbInstanceVersion`: This API is used to upgrade database version. **Description**: Upgrade to version 3.6 and above is supported. Only upgrading from a lower version to a higher version step by step is allowed. Cross-version upgrade or version downgrade is not supported.
+    pub async fn upgrade_db_instance_version(
+        &self,
+        input: &UpgradeDbInstanceVersionRequest,
+    ) -> Result<
+        UpgradeDbInstanceVersionResponse,
+        ::runtime::SdkError<UpgradeDbInstanceVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_db_instance_version`](Self::upgrade_db_instance_version) would send.
+    pub fn upgrade_db_instance_version_request(
+        &self,
+        input: &UpgradeDbInstanceVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

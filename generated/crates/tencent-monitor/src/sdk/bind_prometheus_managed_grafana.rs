@@ -62,6 +62,27 @@ pub struct BindPrometheusManagedGrafanaResponse {
 /// Errors of `BindPrometheusManagedGrafana`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type BindPrometheusManagedGrafanaError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `BindPrometheusManagedGrafana`: This API is used to bind a Grafana instance.
+    pub async fn bind_prometheus_managed_grafana(
+        &self,
+        input: &BindPrometheusManagedGrafanaRequest,
+    ) -> Result<
+        BindPrometheusManagedGrafanaResponse,
+        ::runtime::SdkError<BindPrometheusManagedGrafanaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`bind_prometheus_managed_grafana`](Self::bind_prometheus_managed_grafana) would send.
+    pub fn bind_prometheus_managed_grafana_request(
+        &self,
+        input: &BindPrometheusManagedGrafanaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

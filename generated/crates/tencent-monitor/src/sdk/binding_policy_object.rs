@@ -85,6 +85,27 @@ pub struct BindingPolicyObjectResponse {
 /// Errors of `BindingPolicyObject`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type BindingPolicyObjectError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `BindingPolicyObject`: This API is used to bind an alarm policy to a specific object.
+    pub async fn binding_policy_object(
+        &self,
+        input: &BindingPolicyObjectRequest,
+    ) -> Result<
+        BindingPolicyObjectResponse,
+        ::runtime::SdkError<BindingPolicyObjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`binding_policy_object`](Self::binding_policy_object) would send.
+    pub fn binding_policy_object_request(
+        &self,
+        input: &BindingPolicyObjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

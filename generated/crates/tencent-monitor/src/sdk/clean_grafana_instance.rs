@@ -54,6 +54,27 @@ pub struct CleanGrafanaInstanceResponse {
 /// Errors of `CleanGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CleanGrafanaInstanceError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CleanGrafanaInstance`: This API is used to forcibly terminate a Grafana instance.
+    pub async fn clean_grafana_instance(
+        &self,
+        input: &CleanGrafanaInstanceRequest,
+    ) -> Result<
+        CleanGrafanaInstanceResponse,
+        ::runtime::SdkError<CleanGrafanaInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clean_grafana_instance`](Self::clean_grafana_instance) would send.
+    pub fn clean_grafana_instance_request(
+        &self,
+        input: &CleanGrafanaInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -98,6 +98,24 @@ pub struct CreateAlarmNoticeResponse {
 /// Errors of `CreateAlarmNotice`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateAlarmNoticeError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateAlarmNotice`: This API is used to create a notification template.
+    pub async fn create_alarm_notice(
+        &self,
+        input: &CreateAlarmNoticeRequest,
+    ) -> Result<CreateAlarmNoticeResponse, ::runtime::SdkError<CreateAlarmNoticeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_alarm_notice`](Self::create_alarm_notice) would send.
+    pub fn create_alarm_notice_request(
+        &self,
+        input: &CreateAlarmNoticeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

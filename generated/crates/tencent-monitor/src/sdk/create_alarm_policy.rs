@@ -160,6 +160,24 @@ pub struct CreateAlarmPolicyResponse {
 /// Errors of `CreateAlarmPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateAlarmPolicyError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateAlarmPolicy`: This API is used to create an alarm policy.
+    pub async fn create_alarm_policy(
+        &self,
+        input: &CreateAlarmPolicyRequest,
+    ) -> Result<CreateAlarmPolicyResponse, ::runtime::SdkError<CreateAlarmPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_alarm_policy`](Self::create_alarm_policy) would send.
+    pub fn create_alarm_policy_request(
+        &self,
+        input: &CreateAlarmPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

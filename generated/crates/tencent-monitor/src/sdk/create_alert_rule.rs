@@ -112,6 +112,24 @@ pub struct CreateAlertRuleResponse {
 /// Errors of `CreateAlertRule`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateAlertRuleError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateAlertRule`: This API is used to create a Prometheus alerting rule.
+    pub async fn create_alert_rule(
+        &self,
+        input: &CreateAlertRuleRequest,
+    ) -> Result<CreateAlertRuleResponse, ::runtime::SdkError<CreateAlertRuleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_alert_rule`](Self::create_alert_rule) would send.
+    pub fn create_alert_rule_request(
+        &self,
+        input: &CreateAlertRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

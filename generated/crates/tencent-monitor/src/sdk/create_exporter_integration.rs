@@ -107,6 +107,27 @@ pub struct CreateExporterIntegrationResponse {
 /// Errors of `CreateExporterIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateExporterIntegrationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateExporterIntegration`: Create an exporter integration in the integration center. Due to the considerable number of integrations, it is advisable to create through the console.  **Prerequisite:** Authorized to create a managed EKS cluster.  **Verification method:** 1. Confirm on the console interface. If no authorization notification appears, it indicates authorization is granted. 2. Query the cluster status via the `DescribePrometheusInstanceInitStatus` API. If the managed cluster does not exist, create it using the `RunPrometheusInstance` API.
+    pub async fn create_exporter_integration(
+        &self,
+        input: &CreateExporterIntegrationRequest,
+    ) -> Result<
+        CreateExporterIntegrationResponse,
+        ::runtime::SdkError<CreateExporterIntegrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_exporter_integration`](Self::create_exporter_integration) would send.
+    pub fn create_exporter_integration_request(
+        &self,
+        input: &CreateExporterIntegrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct CreateGrafanaInstanceResponse {
 /// Errors of `CreateGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateGrafanaInstanceError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateGrafanaInstance`: This API is used to create a yearly/monthly subscribed TCMG instance of the Basic Edition, with auto-renewal enabled and vouchers not allowed by default.
+    pub async fn create_grafana_instance(
+        &self,
+        input: &CreateGrafanaInstanceRequest,
+    ) -> Result<
+        CreateGrafanaInstanceResponse,
+        ::runtime::SdkError<CreateGrafanaInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_grafana_instance`](Self::create_grafana_instance) would send.
+    pub fn create_grafana_instance_request(
+        &self,
+        input: &CreateGrafanaInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct CreateGrafanaIntegrationResponse {
 /// Errors of `CreateGrafanaIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateGrafanaIntegrationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateGrafanaIntegration`: This API is used to create a Grafana integration configuration.
+    pub async fn create_grafana_integration(
+        &self,
+        input: &CreateGrafanaIntegrationRequest,
+    ) -> Result<
+        CreateGrafanaIntegrationResponse,
+        ::runtime::SdkError<CreateGrafanaIntegrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_grafana_integration`](Self::create_grafana_integration) would send.
+    pub fn create_grafana_integration_request(
+        &self,
+        input: &CreateGrafanaIntegrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

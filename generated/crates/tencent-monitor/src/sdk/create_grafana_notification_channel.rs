@@ -90,6 +90,27 @@ pub struct CreateGrafanaNotificationChannelResponse {
 /// Errors of `CreateGrafanaNotificationChannel`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateGrafanaNotificationChannelError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateGrafanaNotificationChannel`: This API is used to create a Grafana notification channel.
+    pub async fn create_grafana_notification_channel(
+        &self,
+        input: &CreateGrafanaNotificationChannelRequest,
+    ) -> Result<
+        CreateGrafanaNotificationChannelResponse,
+        ::runtime::SdkError<CreateGrafanaNotificationChannelError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_grafana_notification_channel`](Self::create_grafana_notification_channel) would send.
+    pub fn create_grafana_notification_channel_request(
+        &self,
+        input: &CreateGrafanaNotificationChannelRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

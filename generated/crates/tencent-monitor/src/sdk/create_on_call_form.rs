@@ -124,6 +124,24 @@ pub struct CreateOnCallFormResponse {
 /// Errors of `CreateOnCallForm`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateOnCallFormError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateOnCallForm`: Creates an on-call schedule.
+    pub async fn create_on_call_form(
+        &self,
+        input: &CreateOnCallFormRequest,
+    ) -> Result<CreateOnCallFormResponse, ::runtime::SdkError<CreateOnCallFormError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_on_call_form`](Self::create_on_call_form) would send.
+    pub fn create_on_call_form_request(
+        &self,
+        input: &CreateOnCallFormRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -115,6 +115,24 @@ pub struct CreatePolicyGroupResponse {
 /// Errors of `CreatePolicyGroup`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePolicyGroupError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePolicyGroup`: This API is used to add a policy group.
+    pub async fn create_policy_group(
+        &self,
+        input: &CreatePolicyGroupRequest,
+    ) -> Result<CreatePolicyGroupResponse, ::runtime::SdkError<CreatePolicyGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_policy_group`](Self::create_policy_group) would send.
+    pub fn create_policy_group_request(
+        &self,
+        input: &CreatePolicyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

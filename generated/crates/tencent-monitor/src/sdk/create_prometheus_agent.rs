@@ -64,6 +64,27 @@ pub struct CreatePrometheusAgentResponse {
 /// Errors of `CreatePrometheusAgent`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusAgentError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusAgent`: This API is used to create a Prometheus CVM agent.
+    pub async fn create_prometheus_agent(
+        &self,
+        input: &CreatePrometheusAgentRequest,
+    ) -> Result<
+        CreatePrometheusAgentResponse,
+        ::runtime::SdkError<CreatePrometheusAgentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_agent`](Self::create_prometheus_agent) would send.
+    pub fn create_prometheus_agent_request(
+        &self,
+        input: &CreatePrometheusAgentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

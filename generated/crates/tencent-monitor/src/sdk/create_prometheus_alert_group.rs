@@ -96,6 +96,27 @@ pub struct CreatePrometheusAlertGroupResponse {
 /// Errors of `CreatePrometheusAlertGroup`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusAlertGroupError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusAlertGroup`: This API is used to create a Prometheus alert rule groups.
+    pub async fn create_prometheus_alert_group(
+        &self,
+        input: &CreatePrometheusAlertGroupRequest,
+    ) -> Result<
+        CreatePrometheusAlertGroupResponse,
+        ::runtime::SdkError<CreatePrometheusAlertGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_alert_group`](Self::create_prometheus_alert_group) would send.
+    pub fn create_prometheus_alert_group_request(
+        &self,
+        input: &CreatePrometheusAlertGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct CreatePrometheusAlertPolicyResponse {
 /// Errors of `CreatePrometheusAlertPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusAlertPolicyError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusAlertPolicy`: This API is used to create an alerting rule.
+    pub async fn create_prometheus_alert_policy(
+        &self,
+        input: &CreatePrometheusAlertPolicyRequest,
+    ) -> Result<
+        CreatePrometheusAlertPolicyResponse,
+        ::runtime::SdkError<CreatePrometheusAlertPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_alert_policy`](Self::create_prometheus_alert_policy) would send.
+    pub fn create_prometheus_alert_policy_request(
+        &self,
+        input: &CreatePrometheusAlertPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct CreatePrometheusClusterAgentResponse {
 /// Errors of `CreatePrometheusClusterAgent`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusClusterAgentError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusClusterAgent`: This API is used to associate a cluster with a Cloud Monitor (CM)-integrated Tencent Managed Service for Prometheus (TMP) 2.0 instance.
+    pub async fn create_prometheus_cluster_agent(
+        &self,
+        input: &CreatePrometheusClusterAgentRequest,
+    ) -> Result<
+        CreatePrometheusClusterAgentResponse,
+        ::runtime::SdkError<CreatePrometheusClusterAgentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_cluster_agent`](Self::create_prometheus_cluster_agent) would send.
+    pub fn create_prometheus_cluster_agent_request(
+        &self,
+        input: &CreatePrometheusClusterAgentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

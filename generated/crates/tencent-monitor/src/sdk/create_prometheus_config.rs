@@ -83,6 +83,27 @@ pub struct CreatePrometheusConfigResponse {
 /// Errors of `CreatePrometheusConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusConfig`: This API is used to create Prometheus configurations.
+    pub async fn create_prometheus_config(
+        &self,
+        input: &CreatePrometheusConfigRequest,
+    ) -> Result<
+        CreatePrometheusConfigResponse,
+        ::runtime::SdkError<CreatePrometheusConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_config`](Self::create_prometheus_config) would send.
+    pub fn create_prometheus_config_request(
+        &self,
+        input: &CreatePrometheusConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct CreatePrometheusGlobalNotificationResponse {
 /// Errors of `CreatePrometheusGlobalNotification`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusGlobalNotificationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusGlobalNotification`: This API is used to create a global alert notification channel.
+    pub async fn create_prometheus_global_notification(
+        &self,
+        input: &CreatePrometheusGlobalNotificationRequest,
+    ) -> Result<
+        CreatePrometheusGlobalNotificationResponse,
+        ::runtime::SdkError<CreatePrometheusGlobalNotificationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_global_notification`](Self::create_prometheus_global_notification) would send.
+    pub fn create_prometheus_global_notification_request(
+        &self,
+        input: &CreatePrometheusGlobalNotificationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -104,6 +104,27 @@ pub struct CreatePrometheusMultiTenantInstancePostPayModeResponse {
 /// Errors of `CreatePrometheusMultiTenantInstancePostPayMode`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusMultiTenantInstancePostPayModeError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusMultiTenantInstancePostPayMode`: This API is used to create a pay-as-you-go Prometheus instance.
+    pub async fn create_prometheus_multi_tenant_instance_post_pay_mode(
+        &self,
+        input: &CreatePrometheusMultiTenantInstancePostPayModeRequest,
+    ) -> Result<
+        CreatePrometheusMultiTenantInstancePostPayModeResponse,
+        ::runtime::SdkError<CreatePrometheusMultiTenantInstancePostPayModeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_multi_tenant_instance_post_pay_mode`](Self::create_prometheus_multi_tenant_instance_post_pay_mode) would send.
+    pub fn create_prometheus_multi_tenant_instance_post_pay_mode_request(
+        &self,
+        input: &CreatePrometheusMultiTenantInstancePostPayModeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

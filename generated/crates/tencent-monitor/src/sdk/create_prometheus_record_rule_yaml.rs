@@ -67,6 +67,27 @@ pub struct CreatePrometheusRecordRuleYamlResponse {
 /// Errors of `CreatePrometheusRecordRuleYaml`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusRecordRuleYamlError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusRecordRuleYaml`: This API is used to create a recording rule in the YAML way.
+    pub async fn create_prometheus_record_rule_yaml(
+        &self,
+        input: &CreatePrometheusRecordRuleYamlRequest,
+    ) -> Result<
+        CreatePrometheusRecordRuleYamlResponse,
+        ::runtime::SdkError<CreatePrometheusRecordRuleYamlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_record_rule_yaml`](Self::create_prometheus_record_rule_yaml) would send.
+    pub fn create_prometheus_record_rule_yaml_request(
+        &self,
+        input: &CreatePrometheusRecordRuleYamlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

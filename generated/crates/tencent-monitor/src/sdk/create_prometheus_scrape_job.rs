@@ -71,6 +71,27 @@ pub struct CreatePrometheusScrapeJobResponse {
 /// Errors of `CreatePrometheusScrapeJob`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusScrapeJobError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusScrapeJob`: This API is used to create a Prometheus scrape task.
+    pub async fn create_prometheus_scrape_job(
+        &self,
+        input: &CreatePrometheusScrapeJobRequest,
+    ) -> Result<
+        CreatePrometheusScrapeJobResponse,
+        ::runtime::SdkError<CreatePrometheusScrapeJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_scrape_job`](Self::create_prometheus_scrape_job) would send.
+    pub fn create_prometheus_scrape_job_request(
+        &self,
+        input: &CreatePrometheusScrapeJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

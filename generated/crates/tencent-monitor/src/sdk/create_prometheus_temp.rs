@@ -59,6 +59,27 @@ pub struct CreatePrometheusTempResponse {
 /// Errors of `CreatePrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreatePrometheusTempError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreatePrometheusTemp`: This API is used to create a TMP template.
+    pub async fn create_prometheus_temp(
+        &self,
+        input: &CreatePrometheusTempRequest,
+    ) -> Result<
+        CreatePrometheusTempResponse,
+        ::runtime::SdkError<CreatePrometheusTempError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_prometheus_temp`](Self::create_prometheus_temp) would send.
+    pub fn create_prometheus_temp_request(
+        &self,
+        input: &CreatePrometheusTempRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,27 @@ pub struct CreateRecordingRuleResponse {
 /// Errors of `CreateRecordingRule`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateRecordingRuleError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateRecordingRule`: This API is used to create a Prometheus recording rule.
+    pub async fn create_recording_rule(
+        &self,
+        input: &CreateRecordingRuleRequest,
+    ) -> Result<
+        CreateRecordingRuleResponse,
+        ::runtime::SdkError<CreateRecordingRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_recording_rule`](Self::create_recording_rule) would send.
+    pub fn create_recording_rule_request(
+        &self,
+        input: &CreateRecordingRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

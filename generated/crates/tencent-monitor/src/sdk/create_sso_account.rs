@@ -76,6 +76,24 @@ pub struct CreateSsoAccountResponse {
 /// Errors of `CreateSSOAccount`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateSsoAccountError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateSSOAccount`: This API is used to authorize a Grafana instance to another Tencent Cloud user.
+    pub async fn create_sso_account(
+        &self,
+        input: &CreateSsoAccountRequest,
+    ) -> Result<CreateSsoAccountResponse, ::runtime::SdkError<CreateSsoAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_sso_account`](Self::create_sso_account) would send.
+    pub fn create_sso_account_request(
+        &self,
+        input: &CreateSsoAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

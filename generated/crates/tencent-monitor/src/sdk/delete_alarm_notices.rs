@@ -66,6 +66,27 @@ pub struct DeleteAlarmNoticesResponse {
 /// Errors of `DeleteAlarmNotices`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteAlarmNoticesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteAlarmNotices`: This API is used to delete an alarm notification template.
+    pub async fn delete_alarm_notices(
+        &self,
+        input: &DeleteAlarmNoticesRequest,
+    ) -> Result<
+        DeleteAlarmNoticesResponse,
+        ::runtime::SdkError<DeleteAlarmNoticesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_alarm_notices`](Self::delete_alarm_notices) would send.
+    pub fn delete_alarm_notices_request(
+        &self,
+        input: &DeleteAlarmNoticesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

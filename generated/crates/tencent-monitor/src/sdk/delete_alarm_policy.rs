@@ -60,6 +60,24 @@ pub struct DeleteAlarmPolicyResponse {
 /// Errors of `DeleteAlarmPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteAlarmPolicyError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteAlarmPolicy`: This API is used to delete an alarm policy.
+    pub async fn delete_alarm_policy(
+        &self,
+        input: &DeleteAlarmPolicyRequest,
+    ) -> Result<DeleteAlarmPolicyResponse, ::runtime::SdkError<DeleteAlarmPolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_alarm_policy`](Self::delete_alarm_policy) would send.
+    pub fn delete_alarm_policy_request(
+        &self,
+        input: &DeleteAlarmPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

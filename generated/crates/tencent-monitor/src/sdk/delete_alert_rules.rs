@@ -60,6 +60,24 @@ pub struct DeleteAlertRulesResponse {
 /// Errors of `DeleteAlertRules`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteAlertRulesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteAlertRules`: This API is used to batch delete Prometheus alerting rules.
+    pub async fn delete_alert_rules(
+        &self,
+        input: &DeleteAlertRulesRequest,
+    ) -> Result<DeleteAlertRulesResponse, ::runtime::SdkError<DeleteAlertRulesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_alert_rules`](Self::delete_alert_rules) would send.
+    pub fn delete_alert_rules_request(
+        &self,
+        input: &DeleteAlertRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct DeleteExporterIntegrationResponse {
 /// Errors of `DeleteExporterIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteExporterIntegrationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteExporterIntegration`: This API is used to delete an exporter integration.
+    pub async fn delete_exporter_integration(
+        &self,
+        input: &DeleteExporterIntegrationRequest,
+    ) -> Result<
+        DeleteExporterIntegrationResponse,
+        ::runtime::SdkError<DeleteExporterIntegrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_exporter_integration`](Self::delete_exporter_integration) would send.
+    pub fn delete_exporter_integration_request(
+        &self,
+        input: &DeleteExporterIntegrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,27 @@ pub struct DeleteGrafanaInstanceResponse {
 /// Errors of `DeleteGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteGrafanaInstanceError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteGrafanaInstance`: This API is used to refund a yearly/monthly subscribed TCMG instance. Once it is called, the instance cannot be used and will be automatically terminated seven days later.
+    pub async fn delete_grafana_instance(
+        &self,
+        input: &DeleteGrafanaInstanceRequest,
+    ) -> Result<
+        DeleteGrafanaInstanceResponse,
+        ::runtime::SdkError<DeleteGrafanaInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_grafana_instance`](Self::delete_grafana_instance) would send.
+    pub fn delete_grafana_instance_request(
+        &self,
+        input: &DeleteGrafanaInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

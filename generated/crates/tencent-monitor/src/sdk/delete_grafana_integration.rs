@@ -63,6 +63,27 @@ pub struct DeleteGrafanaIntegrationResponse {
 /// Errors of `DeleteGrafanaIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteGrafanaIntegrationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteGrafanaIntegration`: This API is used to delete a Grafana integration configuration.
+    pub async fn delete_grafana_integration(
+        &self,
+        input: &DeleteGrafanaIntegrationRequest,
+    ) -> Result<
+        DeleteGrafanaIntegrationResponse,
+        ::runtime::SdkError<DeleteGrafanaIntegrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_grafana_integration`](Self::delete_grafana_integration) would send.
+    pub fn delete_grafana_integration_request(
+        &self,
+        input: &DeleteGrafanaIntegrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DeleteGrafanaNotificationChannelResponse {
 /// Errors of `DeleteGrafanaNotificationChannel`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteGrafanaNotificationChannelError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteGrafanaNotificationChannel`: This API is used to delete a Grafana notification channel.
+    pub async fn delete_grafana_notification_channel(
+        &self,
+        input: &DeleteGrafanaNotificationChannelRequest,
+    ) -> Result<
+        DeleteGrafanaNotificationChannelResponse,
+        ::runtime::SdkError<DeleteGrafanaNotificationChannelError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_grafana_notification_channel`](Self::delete_grafana_notification_channel) would send.
+    pub fn delete_grafana_notification_channel_request(
+        &self,
+        input: &DeleteGrafanaNotificationChannelRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

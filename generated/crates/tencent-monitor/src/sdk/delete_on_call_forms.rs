@@ -69,6 +69,24 @@ pub struct DeleteOnCallFormsResponse {
 /// Errors of `DeleteOnCallForms`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteOnCallFormsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteOnCallForms`: Deletes an on-call schedule.
+    pub async fn delete_on_call_forms(
+        &self,
+        input: &DeleteOnCallFormsRequest,
+    ) -> Result<DeleteOnCallFormsResponse, ::runtime::SdkError<DeleteOnCallFormsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_on_call_forms`](Self::delete_on_call_forms) would send.
+    pub fn delete_on_call_forms_request(
+        &self,
+        input: &DeleteOnCallFormsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,24 @@ pub struct DeletePolicyGroupResponse {
 /// Errors of `DeletePolicyGroup`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeletePolicyGroupError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeletePolicyGroup`: This API is used to delete an alarm policy group.
+    pub async fn delete_policy_group(
+        &self,
+        input: &DeletePolicyGroupRequest,
+    ) -> Result<DeletePolicyGroupResponse, ::runtime::SdkError<DeletePolicyGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_policy_group`](Self::delete_policy_group) would send.
+    pub fn delete_policy_group_request(
+        &self,
+        input: &DeletePolicyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

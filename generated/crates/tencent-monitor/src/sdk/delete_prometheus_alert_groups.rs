@@ -60,6 +60,27 @@ pub struct DeletePrometheusAlertGroupsResponse {
 /// Errors of `DeletePrometheusAlertGroups`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeletePrometheusAlertGroupsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeletePrometheusAlertGroups`: This API is used to delete Prometheus alert rule groups.
+    pub async fn delete_prometheus_alert_groups(
+        &self,
+        input: &DeletePrometheusAlertGroupsRequest,
+    ) -> Result<
+        DeletePrometheusAlertGroupsResponse,
+        ::runtime::SdkError<DeletePrometheusAlertGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_prometheus_alert_groups`](Self::delete_prometheus_alert_groups) would send.
+    pub fn delete_prometheus_alert_groups_request(
+        &self,
+        input: &DeletePrometheusAlertGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

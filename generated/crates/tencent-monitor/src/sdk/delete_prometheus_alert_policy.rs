@@ -67,6 +67,27 @@ pub struct DeletePrometheusAlertPolicyResponse {
 /// Errors of `DeletePrometheusAlertPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeletePrometheusAlertPolicyError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeletePrometheusAlertPolicy`: This API is used to delete a TMP 2.0 instance alerting rule.
+    pub async fn delete_prometheus_alert_policy(
+        &self,
+        input: &DeletePrometheusAlertPolicyRequest,
+    ) -> Result<
+        DeletePrometheusAlertPolicyResponse,
+        ::runtime::SdkError<DeletePrometheusAlertPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_prometheus_alert_policy`](Self::delete_prometheus_alert_policy) would send.
+    pub fn delete_prometheus_alert_policy_request(
+        &self,
+        input: &DeletePrometheusAlertPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DeletePrometheusClusterAgentResponse {
 /// Errors of `DeletePrometheusClusterAgent`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeletePrometheusClusterAgentError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeletePrometheusClusterAgent`: This API is used to disassociate a TMP instance from a cluster.
+    pub async fn delete_prometheus_cluster_agent(
+        &self,
+        input: &DeletePrometheusClusterAgentRequest,
+    ) -> Result<
+        DeletePrometheusClusterAgentResponse,
+        ::runtime::SdkError<DeletePrometheusClusterAgentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_prometheus_cluster_agent`](Self::delete_prometheus_cluster_agent) would send.
+    pub fn delete_prometheus_cluster_agent_request(
+        &self,
+        input: &DeletePrometheusClusterAgentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

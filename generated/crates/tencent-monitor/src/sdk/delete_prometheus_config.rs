@@ -82,6 +82,27 @@ pub struct DeletePrometheusConfigResponse {
 /// Errors of `DeletePrometheusConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeletePrometheusConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeletePrometheusConfig`: This API is used to delete Prometheus configurations. If the target cluster does not exist, a result indicating success will be returned.
+    pub async fn delete_prometheus_config(
+        &self,
+        input: &DeletePrometheusConfigRequest,
+    ) -> Result<
+        DeletePrometheusConfigResponse,
+        ::runtime::SdkError<DeletePrometheusConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_prometheus_config`](Self::delete_prometheus_config) would send.
+    pub fn delete_prometheus_config_request(
+        &self,
+        input: &DeletePrometheusConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DeletePrometheusRecordRuleYamlResponse {
 /// Errors of `DeletePrometheusRecordRuleYaml`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeletePrometheusRecordRuleYamlError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeletePrometheusRecordRuleYaml`: This API is used to delete a recording instance.
+    pub async fn delete_prometheus_record_rule_yaml(
+        &self,
+        input: &DeletePrometheusRecordRuleYamlRequest,
+    ) -> Result<
+        DeletePrometheusRecordRuleYamlResponse,
+        ::runtime::SdkError<DeletePrometheusRecordRuleYamlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_prometheus_record_rule_yaml`](Self::delete_prometheus_record_rule_yaml) would send.
+    pub fn delete_prometheus_record_rule_yaml_request(
+        &self,
+        input: &DeletePrometheusRecordRuleYamlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

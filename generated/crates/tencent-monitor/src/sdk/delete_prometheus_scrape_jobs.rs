@@ -68,6 +68,27 @@ pub struct DeletePrometheusScrapeJobsResponse {
 /// Errors of `DeletePrometheusScrapeJobs`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeletePrometheusScrapeJobsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeletePrometheusScrapeJobs`: This API is used to delete a Prometheus scrape task.
+    pub async fn delete_prometheus_scrape_jobs(
+        &self,
+        input: &DeletePrometheusScrapeJobsRequest,
+    ) -> Result<
+        DeletePrometheusScrapeJobsResponse,
+        ::runtime::SdkError<DeletePrometheusScrapeJobsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_prometheus_scrape_jobs`](Self::delete_prometheus_scrape_jobs) would send.
+    pub fn delete_prometheus_scrape_jobs_request(
+        &self,
+        input: &DeletePrometheusScrapeJobsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,27 @@ pub struct DeletePrometheusTempResponse {
 /// Errors of `DeletePrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeletePrometheusTempError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeletePrometheusTemp`: This API is used to delete a TMP template.
+    pub async fn delete_prometheus_temp(
+        &self,
+        input: &DeletePrometheusTempRequest,
+    ) -> Result<
+        DeletePrometheusTempResponse,
+        ::runtime::SdkError<DeletePrometheusTempError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_prometheus_temp`](Self::delete_prometheus_temp) would send.
+    pub fn delete_prometheus_temp_request(
+        &self,
+        input: &DeletePrometheusTempRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DeleteRecordingRulesResponse {
 /// Errors of `DeleteRecordingRules`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteRecordingRulesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteRecordingRules`: This API is used to batch delete Prometheus recording rules.
+    pub async fn delete_recording_rules(
+        &self,
+        input: &DeleteRecordingRulesRequest,
+    ) -> Result<
+        DeleteRecordingRulesResponse,
+        ::runtime::SdkError<DeleteRecordingRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_recording_rules`](Self::delete_recording_rules) would send.
+    pub fn delete_recording_rules_request(
+        &self,
+        input: &DeleteRecordingRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct DeleteSsoAccountResponse {
 /// Errors of `DeleteSSOAccount`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteSsoAccountError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteSSOAccount`: This API is used to delete an authorized TCMG user.
+    pub async fn delete_sso_account(
+        &self,
+        input: &DeleteSsoAccountRequest,
+    ) -> Result<DeleteSsoAccountResponse, ::runtime::SdkError<DeleteSsoAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_sso_account`](Self::delete_sso_account) would send.
+    pub fn delete_sso_account_request(
+        &self,
+        input: &DeleteSsoAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -122,6 +122,27 @@ pub struct DescribeAccidentEventListResponse {
 /// Errors of `DescribeAccidentEventList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAccidentEventListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAccidentEventList`: This API is used to get the platform event list.
+    pub async fn describe_accident_event_list(
+        &self,
+        input: &DescribeAccidentEventListRequest,
+    ) -> Result<
+        DescribeAccidentEventListResponse,
+        ::runtime::SdkError<DescribeAccidentEventListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_accident_event_list`](Self::describe_accident_event_list) would send.
+    pub fn describe_accident_event_list_request(
+        &self,
+        input: &DescribeAccidentEventListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeAlarmEventsResponse {
 /// Errors of `DescribeAlarmEvents`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmEventsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmEvents`: This API is used to query the list of alarm events.
+    pub async fn describe_alarm_events(
+        &self,
+        input: &DescribeAlarmEventsRequest,
+    ) -> Result<
+        DescribeAlarmEventsResponse,
+        ::runtime::SdkError<DescribeAlarmEventsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_events`](Self::describe_alarm_events) would send.
+    pub fn describe_alarm_events_request(
+        &self,
+        input: &DescribeAlarmEventsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

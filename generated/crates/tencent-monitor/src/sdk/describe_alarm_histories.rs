@@ -151,6 +151,27 @@ pub struct DescribeAlarmHistoriesResponse {
 /// Errors of `DescribeAlarmHistories`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmHistoriesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmHistories`: This API is used to query the alarm records.
+    pub async fn describe_alarm_histories(
+        &self,
+        input: &DescribeAlarmHistoriesRequest,
+    ) -> Result<
+        DescribeAlarmHistoriesResponse,
+        ::runtime::SdkError<DescribeAlarmHistoriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_histories`](Self::describe_alarm_histories) would send.
+    pub fn describe_alarm_histories_request(
+        &self,
+        input: &DescribeAlarmHistoriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

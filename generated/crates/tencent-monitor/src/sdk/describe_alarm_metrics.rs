@@ -72,6 +72,27 @@ pub struct DescribeAlarmMetricsResponse {
 /// Errors of `DescribeAlarmMetrics`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmMetricsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmMetrics`: This API is used to query the list of alarm metrics.
+    pub async fn describe_alarm_metrics(
+        &self,
+        input: &DescribeAlarmMetricsRequest,
+    ) -> Result<
+        DescribeAlarmMetricsResponse,
+        ::runtime::SdkError<DescribeAlarmMetricsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_metrics`](Self::describe_alarm_metrics) would send.
+    pub fn describe_alarm_metrics_request(
+        &self,
+        input: &DescribeAlarmMetricsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

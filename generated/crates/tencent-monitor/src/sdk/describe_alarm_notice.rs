@@ -65,6 +65,27 @@ pub struct DescribeAlarmNoticeResponse {
 /// Errors of `DescribeAlarmNotice`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmNoticeError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmNotice`: This API is used to query the details of a single notification template.
+    pub async fn describe_alarm_notice(
+        &self,
+        input: &DescribeAlarmNoticeRequest,
+    ) -> Result<
+        DescribeAlarmNoticeResponse,
+        ::runtime::SdkError<DescribeAlarmNoticeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_notice`](Self::describe_alarm_notice) would send.
+    pub fn describe_alarm_notice_request(
+        &self,
+        input: &DescribeAlarmNoticeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

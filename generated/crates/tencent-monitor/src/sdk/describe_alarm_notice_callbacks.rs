@@ -62,6 +62,27 @@ pub struct DescribeAlarmNoticeCallbacksResponse {
 /// Errors of `DescribeAlarmNoticeCallbacks`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmNoticeCallbacksError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmNoticeCallbacks`: This API is used to obtain all the callback URLs of an alarm notification template.
+    pub async fn describe_alarm_notice_callbacks(
+        &self,
+        input: &DescribeAlarmNoticeCallbacksRequest,
+    ) -> Result<
+        DescribeAlarmNoticeCallbacksResponse,
+        ::runtime::SdkError<DescribeAlarmNoticeCallbacksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_notice_callbacks`](Self::describe_alarm_notice_callbacks) would send.
+    pub fn describe_alarm_notice_callbacks_request(
+        &self,
+        input: &DescribeAlarmNoticeCallbacksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse {
 /// Errors of `DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID`: This API is used to query the user information configured in the notification template.
+    pub async fn describe_alarm_notice_on_call_users_from_prometheus_alert_id(
+        &self,
+        input: &DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdRequest,
+    ) -> Result<
+        DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse,
+        ::runtime::SdkError<DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_notice_on_call_users_from_prometheus_alert_id`](Self::describe_alarm_notice_on_call_users_from_prometheus_alert_id) would send.
+    pub fn describe_alarm_notice_on_call_users_from_prometheus_alert_id_request(
+        &self,
+        input: &DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -121,6 +121,27 @@ pub struct DescribeAlarmNoticesResponse {
 /// Errors of `DescribeAlarmNotices`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmNoticesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmNotices`: This API is used to query the list of notification templates.
+    pub async fn describe_alarm_notices(
+        &self,
+        input: &DescribeAlarmNoticesRequest,
+    ) -> Result<
+        DescribeAlarmNoticesResponse,
+        ::runtime::SdkError<DescribeAlarmNoticesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_notices`](Self::describe_alarm_notices) would send.
+    pub fn describe_alarm_notices_request(
+        &self,
+        input: &DescribeAlarmNoticesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

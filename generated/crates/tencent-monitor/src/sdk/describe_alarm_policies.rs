@@ -198,6 +198,27 @@ pub struct DescribeAlarmPoliciesResponse {
 /// Errors of `DescribeAlarmPolicies`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmPoliciesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmPolicies`: This API is used to query the list of alarm policies.
+    pub async fn describe_alarm_policies(
+        &self,
+        input: &DescribeAlarmPoliciesRequest,
+    ) -> Result<
+        DescribeAlarmPoliciesResponse,
+        ::runtime::SdkError<DescribeAlarmPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_policies`](Self::describe_alarm_policies) would send.
+    pub fn describe_alarm_policies_request(
+        &self,
+        input: &DescribeAlarmPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeAlarmPolicyResponse {
 /// Errors of `DescribeAlarmPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmPolicyError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmPolicy`: This API is used to get the details of a single alarm policy.
+    pub async fn describe_alarm_policy(
+        &self,
+        input: &DescribeAlarmPolicyRequest,
+    ) -> Result<
+        DescribeAlarmPolicyResponse,
+        ::runtime::SdkError<DescribeAlarmPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_policy`](Self::describe_alarm_policy) would send.
+    pub fn describe_alarm_policy_request(
+        &self,
+        input: &DescribeAlarmPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

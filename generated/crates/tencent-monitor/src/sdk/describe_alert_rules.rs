@@ -99,6 +99,27 @@ pub struct DescribeAlertRulesResponse {
 /// Errors of `DescribeAlertRules`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlertRulesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlertRules`: This API is used to query a Prometheus alerting rule.
+    pub async fn describe_alert_rules(
+        &self,
+        input: &DescribeAlertRulesRequest,
+    ) -> Result<
+        DescribeAlertRulesResponse,
+        ::runtime::SdkError<DescribeAlertRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alert_rules`](Self::describe_alert_rules) would send.
+    pub fn describe_alert_rules_request(
+        &self,
+        input: &DescribeAlertRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

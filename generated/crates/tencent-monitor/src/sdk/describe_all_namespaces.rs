@@ -92,6 +92,27 @@ pub struct DescribeAllNamespacesResponse {
 /// Errors of `DescribeAllNamespaces`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAllNamespacesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAllNamespaces`: This API is used to query all namespaces.
+    pub async fn describe_all_namespaces(
+        &self,
+        input: &DescribeAllNamespacesRequest,
+    ) -> Result<
+        DescribeAllNamespacesResponse,
+        ::runtime::SdkError<DescribeAllNamespacesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_all_namespaces`](Self::describe_all_namespaces) would send.
+    pub fn describe_all_namespaces_request(
+        &self,
+        input: &DescribeAllNamespacesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeBaseMetricsResponse {
 /// Errors of `DescribeBaseMetrics`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeBaseMetricsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeBaseMetrics`: This API is used to get the attributes of basic metrics.
+    pub async fn describe_base_metrics(
+        &self,
+        input: &DescribeBaseMetricsRequest,
+    ) -> Result<
+        DescribeBaseMetricsResponse,
+        ::runtime::SdkError<DescribeBaseMetricsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_base_metrics`](Self::describe_base_metrics) would send.
+    pub fn describe_base_metrics_request(
+        &self,
+        input: &DescribeBaseMetricsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

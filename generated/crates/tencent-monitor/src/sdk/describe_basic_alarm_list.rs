@@ -125,6 +125,27 @@ pub struct DescribeBasicAlarmListResponse {
 /// Errors of `DescribeBasicAlarmList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeBasicAlarmListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeBasicAlarmList`: This API is used to get the basic alarm list.
+    pub async fn describe_basic_alarm_list(
+        &self,
+        input: &DescribeBasicAlarmListRequest,
+    ) -> Result<
+        DescribeBasicAlarmListResponse,
+        ::runtime::SdkError<DescribeBasicAlarmListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_basic_alarm_list`](Self::describe_basic_alarm_list) would send.
+    pub fn describe_basic_alarm_list_request(
+        &self,
+        input: &DescribeBasicAlarmListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -104,6 +104,27 @@ pub struct DescribeBindingPolicyObjectListResponse {
 /// Errors of `DescribeBindingPolicyObjectList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeBindingPolicyObjectListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeBindingPolicyObjectList`: This API is used to get the bound object list.
+    pub async fn describe_binding_policy_object_list(
+        &self,
+        input: &DescribeBindingPolicyObjectListRequest,
+    ) -> Result<
+        DescribeBindingPolicyObjectListResponse,
+        ::runtime::SdkError<DescribeBindingPolicyObjectListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_binding_policy_object_list`](Self::describe_binding_policy_object_list) would send.
+    pub fn describe_binding_policy_object_list_request(
+        &self,
+        input: &DescribeBindingPolicyObjectListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

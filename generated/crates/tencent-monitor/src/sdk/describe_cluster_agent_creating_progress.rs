@@ -48,6 +48,27 @@ pub struct DescribeClusterAgentCreatingProgressResponse {
 /// Errors of `DescribeClusterAgentCreatingProgress`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeClusterAgentCreatingProgressError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeClusterAgentCreatingProgress`: This API is used to obtain the binding status between the TencentCloud Managed Service for Prometheus instance and the TKE cluster.
+    pub async fn describe_cluster_agent_creating_progress(
+        &self,
+        input: &DescribeClusterAgentCreatingProgressRequest,
+    ) -> Result<
+        DescribeClusterAgentCreatingProgressResponse,
+        ::runtime::SdkError<DescribeClusterAgentCreatingProgressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_agent_creating_progress`](Self::describe_cluster_agent_creating_progress) would send.
+    pub fn describe_cluster_agent_creating_progress_request(
+        &self,
+        input: &DescribeClusterAgentCreatingProgressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -101,6 +101,27 @@ pub struct DescribeConditionsTemplateListResponse {
 /// Errors of `DescribeConditionsTemplateList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeConditionsTemplateListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeConditionsTemplateList`: This API is used to get the trigger condition template.
+    pub async fn describe_conditions_template_list(
+        &self,
+        input: &DescribeConditionsTemplateListRequest,
+    ) -> Result<
+        DescribeConditionsTemplateListResponse,
+        ::runtime::SdkError<DescribeConditionsTemplateListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_conditions_template_list`](Self::describe_conditions_template_list) would send.
+    pub fn describe_conditions_template_list_request(
+        &self,
+        input: &DescribeConditionsTemplateListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

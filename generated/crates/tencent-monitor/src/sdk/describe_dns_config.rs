@@ -58,6 +58,24 @@ pub struct DescribeDnsConfigResponse {
 /// Errors of `DescribeDNSConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeDnsConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeDNSConfig`: This API is used to list Grafana DNS configurations.
+    pub async fn describe_dns_config(
+        &self,
+        input: &DescribeDnsConfigRequest,
+    ) -> Result<DescribeDnsConfigResponse, ::runtime::SdkError<DescribeDnsConfigError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dns_config`](Self::describe_dns_config) would send.
+    pub fn describe_dns_config_request(
+        &self,
+        input: &DescribeDnsConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct DescribeExporterIntegrationsResponse {
 /// Errors of `DescribeExporterIntegrations`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeExporterIntegrationsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeExporterIntegrations`: This API is used to query the list of exporter integrations.
+    pub async fn describe_exporter_integrations(
+        &self,
+        input: &DescribeExporterIntegrationsRequest,
+    ) -> Result<
+        DescribeExporterIntegrationsResponse,
+        ::runtime::SdkError<DescribeExporterIntegrationsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_exporter_integrations`](Self::describe_exporter_integrations) would send.
+    pub fn describe_exporter_integrations_request(
+        &self,
+        input: &DescribeExporterIntegrationsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

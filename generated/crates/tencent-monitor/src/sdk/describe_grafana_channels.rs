@@ -86,6 +86,27 @@ pub struct DescribeGrafanaChannelsResponse {
 /// Errors of `DescribeGrafanaChannels`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeGrafanaChannelsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeGrafanaChannels`: This API is used to list all Grafana alert channels.
+    pub async fn describe_grafana_channels(
+        &self,
+        input: &DescribeGrafanaChannelsRequest,
+    ) -> Result<
+        DescribeGrafanaChannelsResponse,
+        ::runtime::SdkError<DescribeGrafanaChannelsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_grafana_channels`](Self::describe_grafana_channels) would send.
+    pub fn describe_grafana_channels_request(
+        &self,
+        input: &DescribeGrafanaChannelsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

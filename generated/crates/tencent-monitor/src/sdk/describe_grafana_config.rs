@@ -58,6 +58,27 @@ pub struct DescribeGrafanaConfigResponse {
 /// Errors of `DescribeGrafanaConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeGrafanaConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeGrafanaConfig`: This API is used to list Grafana settings, i.e., the `grafana.ini` file content.
+    pub async fn describe_grafana_config(
+        &self,
+        input: &DescribeGrafanaConfigRequest,
+    ) -> Result<
+        DescribeGrafanaConfigResponse,
+        ::runtime::SdkError<DescribeGrafanaConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_grafana_config`](Self::describe_grafana_config) would send.
+    pub fn describe_grafana_config_request(
+        &self,
+        input: &DescribeGrafanaConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

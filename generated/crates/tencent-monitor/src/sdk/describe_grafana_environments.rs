@@ -60,6 +60,27 @@ pub struct DescribeGrafanaEnvironmentsResponse {
 /// Errors of `DescribeGrafanaEnvironments`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeGrafanaEnvironmentsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeGrafanaEnvironments`: This API is used to list Grafana environment variables.
+    pub async fn describe_grafana_environments(
+        &self,
+        input: &DescribeGrafanaEnvironmentsRequest,
+    ) -> Result<
+        DescribeGrafanaEnvironmentsResponse,
+        ::runtime::SdkError<DescribeGrafanaEnvironmentsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_grafana_environments`](Self::describe_grafana_environments) would send.
+    pub fn describe_grafana_environments_request(
+        &self,
+        input: &DescribeGrafanaEnvironmentsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

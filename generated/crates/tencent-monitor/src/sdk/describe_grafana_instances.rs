@@ -95,6 +95,27 @@ pub struct DescribeGrafanaInstancesResponse {
 /// Errors of `DescribeGrafanaInstances`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeGrafanaInstancesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeGrafanaInstances`: This API is used to list all Grafana instances under a user account.
+    pub async fn describe_grafana_instances(
+        &self,
+        input: &DescribeGrafanaInstancesRequest,
+    ) -> Result<
+        DescribeGrafanaInstancesResponse,
+        ::runtime::SdkError<DescribeGrafanaInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_grafana_instances`](Self::describe_grafana_instances) would send.
+    pub fn describe_grafana_instances_request(
+        &self,
+        input: &DescribeGrafanaInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

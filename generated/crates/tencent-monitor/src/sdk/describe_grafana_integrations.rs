@@ -71,6 +71,27 @@ pub struct DescribeGrafanaIntegrationsResponse {
 /// Errors of `DescribeGrafanaIntegrations`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeGrafanaIntegrationsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeGrafanaIntegrations`: This API is used to list installed Grafana integrations.
+    pub async fn describe_grafana_integrations(
+        &self,
+        input: &DescribeGrafanaIntegrationsRequest,
+    ) -> Result<
+        DescribeGrafanaIntegrationsResponse,
+        ::runtime::SdkError<DescribeGrafanaIntegrationsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_grafana_integrations`](Self::describe_grafana_integrations) would send.
+    pub fn describe_grafana_integrations_request(
+        &self,
+        input: &DescribeGrafanaIntegrationsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -88,6 +88,27 @@ pub struct DescribeGrafanaNotificationChannelsResponse {
 /// Errors of `DescribeGrafanaNotificationChannels`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeGrafanaNotificationChannelsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeGrafanaNotificationChannels`: This API is used to list Grafana notification channels.
+    pub async fn describe_grafana_notification_channels(
+        &self,
+        input: &DescribeGrafanaNotificationChannelsRequest,
+    ) -> Result<
+        DescribeGrafanaNotificationChannelsResponse,
+        ::runtime::SdkError<DescribeGrafanaNotificationChannelsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_grafana_notification_channels`](Self::describe_grafana_notification_channels) would send.
+    pub fn describe_grafana_notification_channels_request(
+        &self,
+        input: &DescribeGrafanaNotificationChannelsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DescribeGrafanaWhiteListResponse {
 /// Errors of `DescribeGrafanaWhiteList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeGrafanaWhiteListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeGrafanaWhiteList`: This API is used to list the Grafana allowlist.
+    pub async fn describe_grafana_white_list(
+        &self,
+        input: &DescribeGrafanaWhiteListRequest,
+    ) -> Result<
+        DescribeGrafanaWhiteListResponse,
+        ::runtime::SdkError<DescribeGrafanaWhiteListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_grafana_white_list`](Self::describe_grafana_white_list) would send.
+    pub fn describe_grafana_white_list_request(
+        &self,
+        input: &DescribeGrafanaWhiteListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

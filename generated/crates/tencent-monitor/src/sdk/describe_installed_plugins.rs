@@ -66,6 +66,27 @@ pub struct DescribeInstalledPluginsResponse {
 /// Errors of `DescribeInstalledPlugins`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeInstalledPluginsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeInstalledPlugins`: This API is used to list the plugins installed in an instance.
+    pub async fn describe_installed_plugins(
+        &self,
+        input: &DescribeInstalledPluginsRequest,
+    ) -> Result<
+        DescribeInstalledPluginsResponse,
+        ::runtime::SdkError<DescribeInstalledPluginsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_installed_plugins`](Self::describe_installed_plugins) would send.
+    pub fn describe_installed_plugins_request(
+        &self,
+        input: &DescribeInstalledPluginsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DescribeMonitorTypesResponse {
 /// Errors of `DescribeMonitorTypes`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeMonitorTypesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeMonitorTypes`: This API is used to list all the monitoring types supported by CM.
+    pub async fn describe_monitor_types(
+        &self,
+        input: &DescribeMonitorTypesRequest,
+    ) -> Result<
+        DescribeMonitorTypesResponse,
+        ::runtime::SdkError<DescribeMonitorTypesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_monitor_types`](Self::describe_monitor_types) would send.
+    pub fn describe_monitor_types_request(
+        &self,
+        input: &DescribeMonitorTypesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

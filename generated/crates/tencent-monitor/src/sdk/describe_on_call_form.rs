@@ -66,6 +66,27 @@ pub struct DescribeOnCallFormResponse {
 /// Errors of `DescribeOnCallForm`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeOnCallFormError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeOnCallForm`: Describes On-Call Schedule Details.
+    pub async fn describe_on_call_form(
+        &self,
+        input: &DescribeOnCallFormRequest,
+    ) -> Result<
+        DescribeOnCallFormResponse,
+        ::runtime::SdkError<DescribeOnCallFormError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_on_call_form`](Self::describe_on_call_form) would send.
+    pub fn describe_on_call_form_request(
+        &self,
+        input: &DescribeOnCallFormRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

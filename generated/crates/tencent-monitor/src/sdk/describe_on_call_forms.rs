@@ -95,6 +95,27 @@ pub struct DescribeOnCallFormsResponse {
 /// Errors of `DescribeOnCallForms`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeOnCallFormsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeOnCallForms`: Describes on-call schedule list.
+    pub async fn describe_on_call_forms(
+        &self,
+        input: &DescribeOnCallFormsRequest,
+    ) -> Result<
+        DescribeOnCallFormsResponse,
+        ::runtime::SdkError<DescribeOnCallFormsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_on_call_forms`](Self::describe_on_call_forms) would send.
+    pub fn describe_on_call_forms_request(
+        &self,
+        input: &DescribeOnCallFormsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DescribePolicyConditionListResponse {
 /// Errors of `DescribePolicyConditionList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePolicyConditionListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePolicyConditionList`: This API is used to get basic alarm policy conditions.
+    pub async fn describe_policy_condition_list(
+        &self,
+        input: &DescribePolicyConditionListRequest,
+    ) -> Result<
+        DescribePolicyConditionListResponse,
+        ::runtime::SdkError<DescribePolicyConditionListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_policy_condition_list`](Self::describe_policy_condition_list) would send.
+    pub fn describe_policy_condition_list_request(
+        &self,
+        input: &DescribePolicyConditionListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

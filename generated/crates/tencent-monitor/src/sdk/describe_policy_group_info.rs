@@ -139,6 +139,27 @@ pub struct DescribePolicyGroupInfoResponse {
 /// Errors of `DescribePolicyGroupInfo`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePolicyGroupInfoError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePolicyGroupInfo`: This API is used to get details of a basic policy group.
+    pub async fn describe_policy_group_info(
+        &self,
+        input: &DescribePolicyGroupInfoRequest,
+    ) -> Result<
+        DescribePolicyGroupInfoResponse,
+        ::runtime::SdkError<DescribePolicyGroupInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_policy_group_info`](Self::describe_policy_group_info) would send.
+    pub fn describe_policy_group_info_request(
+        &self,
+        input: &DescribePolicyGroupInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -141,6 +141,27 @@ pub struct DescribePolicyGroupListResponse {
 /// Errors of `DescribePolicyGroupList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePolicyGroupListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePolicyGroupList`: This API is used to get the list of basic policy alarm groups.
+    pub async fn describe_policy_group_list(
+        &self,
+        input: &DescribePolicyGroupListRequest,
+    ) -> Result<
+        DescribePolicyGroupListResponse,
+        ::runtime::SdkError<DescribePolicyGroupListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_policy_group_list`](Self::describe_policy_group_list) would send.
+    pub fn describe_policy_group_list_request(
+        &self,
+        input: &DescribePolicyGroupListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

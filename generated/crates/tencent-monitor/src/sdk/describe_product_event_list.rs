@@ -144,6 +144,27 @@ pub struct DescribeProductEventListResponse {
 /// Errors of `DescribeProductEventList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeProductEventListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeProductEventList`: This API is used to get the list of product events by page.
+    pub async fn describe_product_event_list(
+        &self,
+        input: &DescribeProductEventListRequest,
+    ) -> Result<
+        DescribeProductEventListResponse,
+        ::runtime::SdkError<DescribeProductEventListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_product_event_list`](Self::describe_product_event_list) would send.
+    pub fn describe_product_event_list_request(
+        &self,
+        input: &DescribeProductEventListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

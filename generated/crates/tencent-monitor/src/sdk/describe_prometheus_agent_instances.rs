@@ -62,6 +62,27 @@ pub struct DescribePrometheusAgentInstancesResponse {
 /// Errors of `DescribePrometheusAgentInstances`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusAgentInstancesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusAgentInstances`: This API is used to get the list of instances associated with the target cluster.
+    pub async fn describe_prometheus_agent_instances(
+        &self,
+        input: &DescribePrometheusAgentInstancesRequest,
+    ) -> Result<
+        DescribePrometheusAgentInstancesResponse,
+        ::runtime::SdkError<DescribePrometheusAgentInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_agent_instances`](Self::describe_prometheus_agent_instances) would send.
+    pub fn describe_prometheus_agent_instances_request(
+        &self,
+        input: &DescribePrometheusAgentInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribePrometheusAgentsResponse {
 /// Errors of `DescribePrometheusAgents`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusAgentsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusAgents`: This API is used to list Prometheus CVM agents.
+    pub async fn describe_prometheus_agents(
+        &self,
+        input: &DescribePrometheusAgentsRequest,
+    ) -> Result<
+        DescribePrometheusAgentsResponse,
+        ::runtime::SdkError<DescribePrometheusAgentsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_agents`](Self::describe_prometheus_agents) would send.
+    pub fn describe_prometheus_agents_request(
+        &self,
+        input: &DescribePrometheusAgentsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

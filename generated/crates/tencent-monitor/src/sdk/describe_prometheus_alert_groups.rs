@@ -88,6 +88,27 @@ pub struct DescribePrometheusAlertGroupsResponse {
 /// Errors of `DescribePrometheusAlertGroups`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusAlertGroupsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusAlertGroups`: This API is used to query alarm groups under a given prometheus.
+    pub async fn describe_prometheus_alert_groups(
+        &self,
+        input: &DescribePrometheusAlertGroupsRequest,
+    ) -> Result<
+        DescribePrometheusAlertGroupsResponse,
+        ::runtime::SdkError<DescribePrometheusAlertGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_alert_groups`](Self::describe_prometheus_alert_groups) would send.
+    pub fn describe_prometheus_alert_groups_request(
+        &self,
+        input: &DescribePrometheusAlertGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

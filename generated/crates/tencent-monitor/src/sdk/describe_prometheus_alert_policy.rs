@@ -82,6 +82,27 @@ pub struct DescribePrometheusAlertPolicyResponse {
 /// Errors of `DescribePrometheusAlertPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusAlertPolicyError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusAlertPolicy`: This API is used to get the list of v2.0 instance alerting rules.
+    pub async fn describe_prometheus_alert_policy(
+        &self,
+        input: &DescribePrometheusAlertPolicyRequest,
+    ) -> Result<
+        DescribePrometheusAlertPolicyResponse,
+        ::runtime::SdkError<DescribePrometheusAlertPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_alert_policy`](Self::describe_prometheus_alert_policy) would send.
+    pub fn describe_prometheus_alert_policy_request(
+        &self,
+        input: &DescribePrometheusAlertPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

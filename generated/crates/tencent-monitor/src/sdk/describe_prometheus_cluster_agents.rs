@@ -79,6 +79,27 @@ pub struct DescribePrometheusClusterAgentsResponse {
 /// Errors of `DescribePrometheusClusterAgents`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusClusterAgentsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusClusterAgents`: This API is used to get the list of clusters associated with the TMP instance.
+    pub async fn describe_prometheus_cluster_agents(
+        &self,
+        input: &DescribePrometheusClusterAgentsRequest,
+    ) -> Result<
+        DescribePrometheusClusterAgentsResponse,
+        ::runtime::SdkError<DescribePrometheusClusterAgentsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_cluster_agents`](Self::describe_prometheus_cluster_agents) would send.
+    pub fn describe_prometheus_cluster_agents_request(
+        &self,
+        input: &DescribePrometheusClusterAgentsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

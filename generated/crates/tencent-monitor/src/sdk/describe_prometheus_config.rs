@@ -90,6 +90,27 @@ pub struct DescribePrometheusConfigResponse {
 /// Errors of `DescribePrometheusConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusConfig`: This API is used to get the Prometheus configuration.
+    pub async fn describe_prometheus_config(
+        &self,
+        input: &DescribePrometheusConfigRequest,
+    ) -> Result<
+        DescribePrometheusConfigResponse,
+        ::runtime::SdkError<DescribePrometheusConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_config`](Self::describe_prometheus_config) would send.
+    pub fn describe_prometheus_config_request(
+        &self,
+        input: &DescribePrometheusConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

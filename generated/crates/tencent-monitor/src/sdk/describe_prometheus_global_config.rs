@@ -86,6 +86,27 @@ pub struct DescribePrometheusGlobalConfigResponse {
 /// Errors of `DescribePrometheusGlobalConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusGlobalConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusGlobalConfig`: This API is used to get the instance-level scrape configurations.
+    pub async fn describe_prometheus_global_config(
+        &self,
+        input: &DescribePrometheusGlobalConfigRequest,
+    ) -> Result<
+        DescribePrometheusGlobalConfigResponse,
+        ::runtime::SdkError<DescribePrometheusGlobalConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_global_config`](Self::describe_prometheus_global_config) would send.
+    pub fn describe_prometheus_global_config_request(
+        &self,
+        input: &DescribePrometheusGlobalConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

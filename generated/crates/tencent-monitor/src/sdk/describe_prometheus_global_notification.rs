@@ -62,6 +62,27 @@ pub struct DescribePrometheusGlobalNotificationResponse {
 /// Errors of `DescribePrometheusGlobalNotification`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusGlobalNotificationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusGlobalNotification`: This API is used to query the global alert notification channel.
+    pub async fn describe_prometheus_global_notification(
+        &self,
+        input: &DescribePrometheusGlobalNotificationRequest,
+    ) -> Result<
+        DescribePrometheusGlobalNotificationResponse,
+        ::runtime::SdkError<DescribePrometheusGlobalNotificationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_global_notification`](Self::describe_prometheus_global_notification) would send.
+    pub fn describe_prometheus_global_notification_request(
+        &self,
+        input: &DescribePrometheusGlobalNotificationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

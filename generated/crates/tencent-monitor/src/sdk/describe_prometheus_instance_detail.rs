@@ -139,6 +139,27 @@ pub struct DescribePrometheusInstanceDetailResponse {
 /// Errors of `DescribePrometheusInstanceDetail`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusInstanceDetailError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusInstanceDetail`: This API is used to get the details of a TMP instance.
+    pub async fn describe_prometheus_instance_detail(
+        &self,
+        input: &DescribePrometheusInstanceDetailRequest,
+    ) -> Result<
+        DescribePrometheusInstanceDetailResponse,
+        ::runtime::SdkError<DescribePrometheusInstanceDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_instance_detail`](Self::describe_prometheus_instance_detail) would send.
+    pub fn describe_prometheus_instance_detail_request(
+        &self,
+        input: &DescribePrometheusInstanceDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct DescribePrometheusInstanceInitStatusResponse {
 /// Errors of `DescribePrometheusInstanceInitStatus`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusInstanceInitStatusError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusInstanceInitStatus`: This API is used to get the initialization task status of a v2.0 instance.
+    pub async fn describe_prometheus_instance_init_status(
+        &self,
+        input: &DescribePrometheusInstanceInitStatusRequest,
+    ) -> Result<
+        DescribePrometheusInstanceInitStatusResponse,
+        ::runtime::SdkError<DescribePrometheusInstanceInitStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_instance_init_status`](Self::describe_prometheus_instance_init_status) would send.
+    pub fn describe_prometheus_instance_init_status_request(
+        &self,
+        input: &DescribePrometheusInstanceInitStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

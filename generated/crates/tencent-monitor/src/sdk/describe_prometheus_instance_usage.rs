@@ -77,6 +77,27 @@ pub struct DescribePrometheusInstanceUsageResponse {
 /// Errors of `DescribePrometheusInstanceUsage`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusInstanceUsageError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusInstanceUsage`: This API is used to query the usage of a pay-as-you-go Tencent Managed Service for Prometheus (TMP) instance.
+    pub async fn describe_prometheus_instance_usage(
+        &self,
+        input: &DescribePrometheusInstanceUsageRequest,
+    ) -> Result<
+        DescribePrometheusInstanceUsageResponse,
+        ::runtime::SdkError<DescribePrometheusInstanceUsageError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_instance_usage`](Self::describe_prometheus_instance_usage) would send.
+    pub fn describe_prometheus_instance_usage_request(
+        &self,
+        input: &DescribePrometheusInstanceUsageRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

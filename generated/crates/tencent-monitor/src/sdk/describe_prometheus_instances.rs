@@ -135,6 +135,30 @@ pub struct DescribePrometheusInstancesResponse {
 /// Errors of `DescribePrometheusInstances`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusInstancesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusInstances`: This API is used to query the details of one or multiple instances.
+    ///
+    /// - You can query the details of an instance by its ID, name, or status.
+    /// - If this parameter is empty, the information of a certain number of instances under the current account will be returned. The number is specified by `Limit` and is 20 by default.
+    pub async fn describe_prometheus_instances(
+        &self,
+        input: &DescribePrometheusInstancesRequest,
+    ) -> Result<
+        DescribePrometheusInstancesResponse,
+        ::runtime::SdkError<DescribePrometheusInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_instances`](Self::describe_prometheus_instances) would send.
+    pub fn describe_prometheus_instances_request(
+        &self,
+        input: &DescribePrometheusInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct DescribePrometheusInstancesOverviewResponse {
 /// Errors of `DescribePrometheusInstancesOverview`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusInstancesOverviewError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusInstancesOverview`: This API is used to obtain the list of Tencent Managed Service for Prometheus (TMP) instances and the clusters associated with them.
+    pub async fn describe_prometheus_instances_overview(
+        &self,
+        input: &DescribePrometheusInstancesOverviewRequest,
+    ) -> Result<
+        DescribePrometheusInstancesOverviewResponse,
+        ::runtime::SdkError<DescribePrometheusInstancesOverviewError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_instances_overview`](Self::describe_prometheus_instances_overview) would send.
+    pub fn describe_prometheus_instances_overview_request(
+        &self,
+        input: &DescribePrometheusInstancesOverviewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

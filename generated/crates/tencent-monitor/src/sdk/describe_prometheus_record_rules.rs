@@ -80,6 +80,27 @@ pub struct DescribePrometheusRecordRulesResponse {
 /// Errors of `DescribePrometheusRecordRules`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusRecordRulesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusRecordRules`: This API is used to get the list of recording rules, including those created by CRD resources in the associated cluster.
+    pub async fn describe_prometheus_record_rules(
+        &self,
+        input: &DescribePrometheusRecordRulesRequest,
+    ) -> Result<
+        DescribePrometheusRecordRulesResponse,
+        ::runtime::SdkError<DescribePrometheusRecordRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_record_rules`](Self::describe_prometheus_record_rules) would send.
+    pub fn describe_prometheus_record_rules_request(
+        &self,
+        input: &DescribePrometheusRecordRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,27 @@ pub struct DescribePrometheusScrapeJobsResponse {
 /// Errors of `DescribePrometheusScrapeJobs`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusScrapeJobsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusScrapeJobs`: This API is used to list Prometheus scrape tasks.
+    pub async fn describe_prometheus_scrape_jobs(
+        &self,
+        input: &DescribePrometheusScrapeJobsRequest,
+    ) -> Result<
+        DescribePrometheusScrapeJobsResponse,
+        ::runtime::SdkError<DescribePrometheusScrapeJobsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_scrape_jobs`](Self::describe_prometheus_scrape_jobs) would send.
+    pub fn describe_prometheus_scrape_jobs_request(
+        &self,
+        input: &DescribePrometheusScrapeJobsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribePrometheusTargetsTmpResponse {
 /// Errors of `DescribePrometheusTargetsTMP`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusTargetsTmpError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusTargetsTMP`: This API is used to get the targets information.
+    pub async fn describe_prometheus_targets_tmp(
+        &self,
+        input: &DescribePrometheusTargetsTmpRequest,
+    ) -> Result<
+        DescribePrometheusTargetsTmpResponse,
+        ::runtime::SdkError<DescribePrometheusTargetsTmpError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_targets_tmp`](Self::describe_prometheus_targets_tmp) would send.
+    pub fn describe_prometheus_targets_tmp_request(
+        &self,
+        input: &DescribePrometheusTargetsTmpRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

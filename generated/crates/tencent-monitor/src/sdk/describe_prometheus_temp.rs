@@ -76,6 +76,27 @@ pub struct DescribePrometheusTempResponse {
 /// Errors of `DescribePrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusTempError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusTemp`: This API is used to get the list of templates, where the default template is always on top.
+    pub async fn describe_prometheus_temp(
+        &self,
+        input: &DescribePrometheusTempRequest,
+    ) -> Result<
+        DescribePrometheusTempResponse,
+        ::runtime::SdkError<DescribePrometheusTempError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_temp`](Self::describe_prometheus_temp) would send.
+    pub fn describe_prometheus_temp_request(
+        &self,
+        input: &DescribePrometheusTempRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DescribePrometheusTempSyncResponse {
 /// Errors of `DescribePrometheusTempSync`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusTempSyncError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusTempSync`: This API is used to get the information of instances associated with a template. It takes effect for v2 instances.
+    pub async fn describe_prometheus_temp_sync(
+        &self,
+        input: &DescribePrometheusTempSyncRequest,
+    ) -> Result<
+        DescribePrometheusTempSyncResponse,
+        ::runtime::SdkError<DescribePrometheusTempSyncError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_temp_sync`](Self::describe_prometheus_temp_sync) would send.
+    pub fn describe_prometheus_temp_sync_request(
+        &self,
+        input: &DescribePrometheusTempSyncRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct DescribePrometheusZonesResponse {
 /// Errors of `DescribePrometheusZones`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribePrometheusZonesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribePrometheusZones`: This API is used to list the AZs of Tencent Managed Service for Prometheus (TMP).
+    pub async fn describe_prometheus_zones(
+        &self,
+        input: &DescribePrometheusZonesRequest,
+    ) -> Result<
+        DescribePrometheusZonesResponse,
+        ::runtime::SdkError<DescribePrometheusZonesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_prometheus_zones`](Self::describe_prometheus_zones) would send.
+    pub fn describe_prometheus_zones_request(
+        &self,
+        input: &DescribePrometheusZonesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,27 @@ pub struct DescribeRecordingRulesResponse {
 /// Errors of `DescribeRecordingRules`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeRecordingRulesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeRecordingRules`: This API is used to query Prometheus recording rules by filter.
+    pub async fn describe_recording_rules(
+        &self,
+        input: &DescribeRecordingRulesRequest,
+    ) -> Result<
+        DescribeRecordingRulesResponse,
+        ::runtime::SdkError<DescribeRecordingRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_recording_rules`](Self::describe_recording_rules) would send.
+    pub fn describe_recording_rules_request(
+        &self,
+        input: &DescribeRecordingRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

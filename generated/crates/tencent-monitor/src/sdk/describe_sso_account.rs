@@ -65,6 +65,27 @@ pub struct DescribeSsoAccountResponse {
 /// Errors of `DescribeSSOAccount`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeSsoAccountError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeSSOAccount`: This API is used to list all authorized accounts of the current Grafana instance.
+    pub async fn describe_sso_account(
+        &self,
+        input: &DescribeSsoAccountRequest,
+    ) -> Result<
+        DescribeSsoAccountResponse,
+        ::runtime::SdkError<DescribeSsoAccountError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_sso_account`](Self::describe_sso_account) would send.
+    pub fn describe_sso_account_request(
+        &self,
+        input: &DescribeSsoAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

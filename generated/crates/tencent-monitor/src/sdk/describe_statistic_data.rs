@@ -114,6 +114,27 @@ pub struct DescribeStatisticDataResponse {
 /// Errors of `DescribeStatisticData`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeStatisticDataError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeStatisticData`: This API is used to query monitoring data by dimension conditions.
+    pub async fn describe_statistic_data(
+        &self,
+        input: &DescribeStatisticDataRequest,
+    ) -> Result<
+        DescribeStatisticDataResponse,
+        ::runtime::SdkError<DescribeStatisticDataError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_statistic_data`](Self::describe_statistic_data) would send.
+    pub fn describe_statistic_data_request(
+        &self,
+        input: &DescribeStatisticDataRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

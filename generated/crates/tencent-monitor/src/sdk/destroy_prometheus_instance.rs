@@ -56,6 +56,27 @@ pub struct DestroyPrometheusInstanceResponse {
 /// Errors of `DestroyPrometheusInstance`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DestroyPrometheusInstanceError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DestroyPrometheusInstance`: This API is used to delete the data of a Prometheus instance. The specified instance must be terminated first.
+    pub async fn destroy_prometheus_instance(
+        &self,
+        input: &DestroyPrometheusInstanceRequest,
+    ) -> Result<
+        DestroyPrometheusInstanceResponse,
+        ::runtime::SdkError<DestroyPrometheusInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_prometheus_instance`](Self::destroy_prometheus_instance) would send.
+    pub fn destroy_prometheus_instance_request(
+        &self,
+        input: &DestroyPrometheusInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct EnableGrafanaInternetResponse {
 /// Errors of `EnableGrafanaInternet`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type EnableGrafanaInternetError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `EnableGrafanaInternet`: This API is used to set the Grafana public network access.
+    pub async fn enable_grafana_internet(
+        &self,
+        input: &EnableGrafanaInternetRequest,
+    ) -> Result<
+        EnableGrafanaInternetResponse,
+        ::runtime::SdkError<EnableGrafanaInternetError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_grafana_internet`](Self::enable_grafana_internet) would send.
+    pub fn enable_grafana_internet_request(
+        &self,
+        input: &EnableGrafanaInternetRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct EnableGrafanaSsoResponse {
 /// Errors of `EnableGrafanaSSO`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type EnableGrafanaSsoError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `EnableGrafanaSSO`: This API is used to set the Grafana SSO through a Tencent Cloud account.
+    pub async fn enable_grafana_sso(
+        &self,
+        input: &EnableGrafanaSsoRequest,
+    ) -> Result<EnableGrafanaSsoResponse, ::runtime::SdkError<EnableGrafanaSsoError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_grafana_sso`](Self::enable_grafana_sso) would send.
+    pub fn enable_grafana_sso_request(
+        &self,
+        input: &EnableGrafanaSsoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,24 @@ pub struct EnableSsoCamCheckResponse {
 /// Errors of `EnableSSOCamCheck`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type EnableSsoCamCheckError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `EnableSSOCamCheck`: This API is used to set whether to enable CAM authentication during SSO.
+    pub async fn enable_sso_cam_check(
+        &self,
+        input: &EnableSsoCamCheckRequest,
+    ) -> Result<EnableSsoCamCheckResponse, ::runtime::SdkError<EnableSsoCamCheckError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_sso_cam_check`](Self::enable_sso_cam_check) would send.
+    pub fn enable_sso_cam_check_request(
+        &self,
+        input: &EnableSsoCamCheckRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -102,6 +102,27 @@ pub struct ExportPrometheusReadOnlyDynamicApiResponse {
 /// Errors of `ExportPrometheusReadOnlyDynamicAPI`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ExportPrometheusReadOnlyDynamicApiError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ExportPrometheusReadOnlyDynamicAPI`: Prometheus internal read-only dynamic api proxy supports accessing native Prometheus APIs via cloud api format support the following APIs:
+    pub async fn export_prometheus_read_only_dynamic_api(
+        &self,
+        input: &ExportPrometheusReadOnlyDynamicApiRequest,
+    ) -> Result<
+        ExportPrometheusReadOnlyDynamicApiResponse,
+        ::runtime::SdkError<ExportPrometheusReadOnlyDynamicApiError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`export_prometheus_read_only_dynamic_api`](Self::export_prometheus_read_only_dynamic_api) would send.
+    pub fn export_prometheus_read_only_dynamic_api_request(
+        &self,
+        input: &ExportPrometheusReadOnlyDynamicApiRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -111,6 +111,24 @@ pub struct GetMonitorDataResponse {
 /// Errors of `GetMonitorData`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type GetMonitorDataError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `GetMonitorData`: This API is used to get the monitoring data of Tencent Cloud services except TKE. To pull TKE’s monitoring data, use the \[DescribeStatisticData\](<https://www.tencentcloud.com/document/product/248/39481>) API. You can get the monitoring data of a Tencent Cloud service by passing in its namespace, object dimension description, and monitoring metrics. API call rate limit: 20 calls/second (1,200 calls/minute). A single request can get the data of up to 10 instances for up to 1,440 data points. If you need to call a large number of APIs to pull metrics or objects at a time, some APIs may fail to be called due to the rate limit. We suggest you evenly arrange API calls at a time granularity.
+    pub async fn get_monitor_data(
+        &self,
+        input: &GetMonitorDataRequest,
+    ) -> Result<GetMonitorDataResponse, ::runtime::SdkError<GetMonitorDataError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_monitor_data`](Self::get_monitor_data) would send.
+    pub fn get_monitor_data_request(
+        &self,
+        input: &GetMonitorDataRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct GetPrometheusAgentManagementCommandResponse {
 /// Errors of `GetPrometheusAgentManagementCommand`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type GetPrometheusAgentManagementCommandError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `GetPrometheusAgentManagementCommand`: This API is used to get the command line for Prometheus agent management.
+    pub async fn get_prometheus_agent_management_command(
+        &self,
+        input: &GetPrometheusAgentManagementCommandRequest,
+    ) -> Result<
+        GetPrometheusAgentManagementCommandResponse,
+        ::runtime::SdkError<GetPrometheusAgentManagementCommandError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_prometheus_agent_management_command`](Self::get_prometheus_agent_management_command) would send.
+    pub fn get_prometheus_agent_management_command_request(
+        &self,
+        input: &GetPrometheusAgentManagementCommandRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,24 @@ pub struct InstallPluginsResponse {
 /// Errors of `InstallPlugins`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type InstallPluginsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `InstallPlugins`: This API is used to install a Grafana plugin.
+    pub async fn install_plugins(
+        &self,
+        input: &InstallPluginsRequest,
+    ) -> Result<InstallPluginsResponse, ::runtime::SdkError<InstallPluginsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`install_plugins`](Self::install_plugins) would send.
+    pub fn install_plugins_request(
+        &self,
+        input: &InstallPluginsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,24 @@ pub struct ModifyAlarmNoticeResponse {
 /// Errors of `ModifyAlarmNotice`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyAlarmNoticeError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyAlarmNotice`: This API is used to edit an alarm notification template.
+    pub async fn modify_alarm_notice(
+        &self,
+        input: &ModifyAlarmNoticeRequest,
+    ) -> Result<ModifyAlarmNoticeResponse, ::runtime::SdkError<ModifyAlarmNoticeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_alarm_notice`](Self::modify_alarm_notice) would send.
+    pub fn modify_alarm_notice_request(
+        &self,
+        input: &ModifyAlarmNoticeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -115,6 +115,27 @@ pub struct ModifyAlarmPolicyConditionResponse {
 /// Errors of `ModifyAlarmPolicyCondition`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyAlarmPolicyConditionError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyAlarmPolicyCondition`: This API is used to modify the trigger condition of an alarm policy.
+    pub async fn modify_alarm_policy_condition(
+        &self,
+        input: &ModifyAlarmPolicyConditionRequest,
+    ) -> Result<
+        ModifyAlarmPolicyConditionResponse,
+        ::runtime::SdkError<ModifyAlarmPolicyConditionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_alarm_policy_condition`](Self::modify_alarm_policy_condition) would send.
+    pub fn modify_alarm_policy_condition_request(
+        &self,
+        input: &ModifyAlarmPolicyConditionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

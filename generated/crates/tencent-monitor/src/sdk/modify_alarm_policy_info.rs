@@ -72,6 +72,27 @@ pub struct ModifyAlarmPolicyInfoResponse {
 /// Errors of `ModifyAlarmPolicyInfo`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyAlarmPolicyInfoError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyAlarmPolicyInfo`: This API is used to edit the basic information of a v2.0 alarm policy, including policy name and remarks.
+    pub async fn modify_alarm_policy_info(
+        &self,
+        input: &ModifyAlarmPolicyInfoRequest,
+    ) -> Result<
+        ModifyAlarmPolicyInfoResponse,
+        ::runtime::SdkError<ModifyAlarmPolicyInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_alarm_policy_info`](Self::modify_alarm_policy_info) would send.
+    pub fn modify_alarm_policy_info_request(
+        &self,
+        input: &ModifyAlarmPolicyInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

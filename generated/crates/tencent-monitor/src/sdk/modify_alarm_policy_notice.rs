@@ -75,6 +75,27 @@ pub struct ModifyAlarmPolicyNoticeResponse {
 /// Errors of `ModifyAlarmPolicyNotice`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyAlarmPolicyNoticeError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyAlarmPolicyNotice`: This API is used to modify the alarm notification template bound to an alarm policy.
+    pub async fn modify_alarm_policy_notice(
+        &self,
+        input: &ModifyAlarmPolicyNoticeRequest,
+    ) -> Result<
+        ModifyAlarmPolicyNoticeResponse,
+        ::runtime::SdkError<ModifyAlarmPolicyNoticeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_alarm_policy_notice`](Self::modify_alarm_policy_notice) would send.
+    pub fn modify_alarm_policy_notice_request(
+        &self,
+        input: &ModifyAlarmPolicyNoticeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct ModifyAlarmPolicyStatusResponse {
 /// Errors of `ModifyAlarmPolicyStatus`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyAlarmPolicyStatusError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyAlarmPolicyStatus`: This API is used to enable/disable an alarm policy.
+    pub async fn modify_alarm_policy_status(
+        &self,
+        input: &ModifyAlarmPolicyStatusRequest,
+    ) -> Result<
+        ModifyAlarmPolicyStatusResponse,
+        ::runtime::SdkError<ModifyAlarmPolicyStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_alarm_policy_status`](Self::modify_alarm_policy_status) would send.
+    pub fn modify_alarm_policy_status_request(
+        &self,
+        input: &ModifyAlarmPolicyStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

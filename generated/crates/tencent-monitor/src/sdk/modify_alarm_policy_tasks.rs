@@ -66,6 +66,27 @@ pub struct ModifyAlarmPolicyTasksResponse {
 /// Errors of `ModifyAlarmPolicyTasks`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyAlarmPolicyTasksError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyAlarmPolicyTasks`: This API is used to modify the tasks triggered by alarm policy, which are listed by the value of the `TriggerTasks` field. If an empty array is passed in for `TriggerTasks`, it means unbinding all the trigger tasks from the policy.
+    pub async fn modify_alarm_policy_tasks(
+        &self,
+        input: &ModifyAlarmPolicyTasksRequest,
+    ) -> Result<
+        ModifyAlarmPolicyTasksResponse,
+        ::runtime::SdkError<ModifyAlarmPolicyTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_alarm_policy_tasks`](Self::modify_alarm_policy_tasks) would send.
+    pub fn modify_alarm_policy_tasks_request(
+        &self,
+        input: &ModifyAlarmPolicyTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

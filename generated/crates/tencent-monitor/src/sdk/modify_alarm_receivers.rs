@@ -66,6 +66,27 @@ pub struct ModifyAlarmReceiversResponse {
 /// Errors of `ModifyAlarmReceivers`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyAlarmReceiversError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyAlarmReceivers`: This API is used to modify alarm recipients.
+    pub async fn modify_alarm_receivers(
+        &self,
+        input: &ModifyAlarmReceiversRequest,
+    ) -> Result<
+        ModifyAlarmReceiversResponse,
+        ::runtime::SdkError<ModifyAlarmReceiversError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_alarm_receivers`](Self::modify_alarm_receivers) would send.
+    pub fn modify_alarm_receivers_request(
+        &self,
+        input: &ModifyAlarmReceiversRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

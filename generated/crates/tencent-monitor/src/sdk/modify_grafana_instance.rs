@@ -61,6 +61,27 @@ pub struct ModifyGrafanaInstanceResponse {
 /// Errors of `ModifyGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyGrafanaInstanceError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyGrafanaInstance`: This API is used to modify the attributes of a Grafana instance.
+    pub async fn modify_grafana_instance(
+        &self,
+        input: &ModifyGrafanaInstanceRequest,
+    ) -> Result<
+        ModifyGrafanaInstanceResponse,
+        ::runtime::SdkError<ModifyGrafanaInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_grafana_instance`](Self::modify_grafana_instance) would send.
+    pub fn modify_grafana_instance_request(
+        &self,
+        input: &ModifyGrafanaInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -99,6 +99,24 @@ pub struct ModifyPolicyGroupResponse {
 /// Errors of `ModifyPolicyGroup`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyPolicyGroupError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyPolicyGroup`: This API is used to update policy group.
+    pub async fn modify_policy_group(
+        &self,
+        input: &ModifyPolicyGroupRequest,
+    ) -> Result<ModifyPolicyGroupResponse, ::runtime::SdkError<ModifyPolicyGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_policy_group`](Self::modify_policy_group) would send.
+    pub fn modify_policy_group_request(
+        &self,
+        input: &ModifyPolicyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct ModifyPrometheusAgentExternalLabelsResponse {
 /// Errors of `ModifyPrometheusAgentExternalLabels`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyPrometheusAgentExternalLabelsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyPrometheusAgentExternalLabels`: This API is used to modify the external labels of the associated cluster.
+    pub async fn modify_prometheus_agent_external_labels(
+        &self,
+        input: &ModifyPrometheusAgentExternalLabelsRequest,
+    ) -> Result<
+        ModifyPrometheusAgentExternalLabelsResponse,
+        ::runtime::SdkError<ModifyPrometheusAgentExternalLabelsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_prometheus_agent_external_labels`](Self::modify_prometheus_agent_external_labels) would send.
+    pub fn modify_prometheus_agent_external_labels_request(
+        &self,
+        input: &ModifyPrometheusAgentExternalLabelsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct ModifyPrometheusAlertPolicyResponse {
 /// Errors of `ModifyPrometheusAlertPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyPrometheusAlertPolicyError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyPrometheusAlertPolicy`: This API is used to modify a TMP 2.0 instance alerting rule.
+    pub async fn modify_prometheus_alert_policy(
+        &self,
+        input: &ModifyPrometheusAlertPolicyRequest,
+    ) -> Result<
+        ModifyPrometheusAlertPolicyResponse,
+        ::runtime::SdkError<ModifyPrometheusAlertPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_prometheus_alert_policy`](Self::modify_prometheus_alert_policy) would send.
+    pub fn modify_prometheus_alert_policy_request(
+        &self,
+        input: &ModifyPrometheusAlertPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

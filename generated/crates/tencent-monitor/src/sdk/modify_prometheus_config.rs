@@ -88,6 +88,27 @@ pub struct ModifyPrometheusConfigResponse {
 /// Errors of `ModifyPrometheusConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyPrometheusConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyPrometheusConfig`: This API is used to modify the Prometheus configuration. If there are no configuration items, one will be added.
+    pub async fn modify_prometheus_config(
+        &self,
+        input: &ModifyPrometheusConfigRequest,
+    ) -> Result<
+        ModifyPrometheusConfigResponse,
+        ::runtime::SdkError<ModifyPrometheusConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_prometheus_config`](Self::modify_prometheus_config) would send.
+    pub fn modify_prometheus_config_request(
+        &self,
+        input: &ModifyPrometheusConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifyPrometheusGlobalNotificationResponse {
 /// Errors of `ModifyPrometheusGlobalNotification`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyPrometheusGlobalNotificationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyPrometheusGlobalNotification`: This API is used to modify the global alert notification channel.
+    pub async fn modify_prometheus_global_notification(
+        &self,
+        input: &ModifyPrometheusGlobalNotificationRequest,
+    ) -> Result<
+        ModifyPrometheusGlobalNotificationResponse,
+        ::runtime::SdkError<ModifyPrometheusGlobalNotificationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_prometheus_global_notification`](Self::modify_prometheus_global_notification) would send.
+    pub fn modify_prometheus_global_notification_request(
+        &self,
+        input: &ModifyPrometheusGlobalNotificationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

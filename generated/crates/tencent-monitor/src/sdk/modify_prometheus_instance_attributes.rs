@@ -79,6 +79,27 @@ pub struct ModifyPrometheusInstanceAttributesResponse {
 /// Errors of `ModifyPrometheusInstanceAttributes`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyPrometheusInstanceAttributesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyPrometheusInstanceAttributes`: This API is used to modify the attributes of a Prometheus instance.
+    pub async fn modify_prometheus_instance_attributes(
+        &self,
+        input: &ModifyPrometheusInstanceAttributesRequest,
+    ) -> Result<
+        ModifyPrometheusInstanceAttributesResponse,
+        ::runtime::SdkError<ModifyPrometheusInstanceAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_prometheus_instance_attributes`](Self::modify_prometheus_instance_attributes) would send.
+    pub fn modify_prometheus_instance_attributes_request(
+        &self,
+        input: &ModifyPrometheusInstanceAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

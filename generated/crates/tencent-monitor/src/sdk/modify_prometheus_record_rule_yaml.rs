@@ -68,6 +68,27 @@ pub struct ModifyPrometheusRecordRuleYamlResponse {
 /// Errors of `ModifyPrometheusRecordRuleYaml`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyPrometheusRecordRuleYamlError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyPrometheusRecordRuleYaml`: This API is used to modify a Prometheus recording instance through YAML.
+    pub async fn modify_prometheus_record_rule_yaml(
+        &self,
+        input: &ModifyPrometheusRecordRuleYamlRequest,
+    ) -> Result<
+        ModifyPrometheusRecordRuleYamlResponse,
+        ::runtime::SdkError<ModifyPrometheusRecordRuleYamlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_prometheus_record_rule_yaml`](Self::modify_prometheus_record_rule_yaml) would send.
+    pub fn modify_prometheus_record_rule_yaml_request(
+        &self,
+        input: &ModifyPrometheusRecordRuleYamlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

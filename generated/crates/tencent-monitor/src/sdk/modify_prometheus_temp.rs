@@ -61,6 +61,27 @@ pub struct ModifyPrometheusTempResponse {
 /// Errors of `ModifyPrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ModifyPrometheusTempError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ModifyPrometheusTemp`: This API is used to modify a template.
+    pub async fn modify_prometheus_temp(
+        &self,
+        input: &ModifyPrometheusTempRequest,
+    ) -> Result<
+        ModifyPrometheusTempResponse,
+        ::runtime::SdkError<ModifyPrometheusTempError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_prometheus_temp`](Self::modify_prometheus_temp) would send.
+    pub fn modify_prometheus_temp_request(
+        &self,
+        input: &ModifyPrometheusTempRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

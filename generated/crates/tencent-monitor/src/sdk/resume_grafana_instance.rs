@@ -54,6 +54,27 @@ pub struct ResumeGrafanaInstanceResponse {
 /// Errors of `ResumeGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ResumeGrafanaInstanceError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ResumeGrafanaInstance`: This API is used to renew a yearly/monthly subscribed TCMG instance for a month without changing the instance edition. It doesn't apply to running instances.
+    pub async fn resume_grafana_instance(
+        &self,
+        input: &ResumeGrafanaInstanceRequest,
+    ) -> Result<
+        ResumeGrafanaInstanceResponse,
+        ::runtime::SdkError<ResumeGrafanaInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resume_grafana_instance`](Self::resume_grafana_instance) would send.
+    pub fn resume_grafana_instance_request(
+        &self,
+        input: &ResumeGrafanaInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

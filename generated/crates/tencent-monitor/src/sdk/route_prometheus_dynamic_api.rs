@@ -104,6 +104,27 @@ pub struct RoutePrometheusDynamicApiResponse {
 /// Errors of `RoutePrometheusDynamicAPI`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type RoutePrometheusDynamicApiError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `RoutePrometheusDynamicAPI`: Prometheus internal dynamics api proxy supports accessing Prometheus native APIs via cloud APIs. support the following APIs:
+    pub async fn route_prometheus_dynamic_api(
+        &self,
+        input: &RoutePrometheusDynamicApiRequest,
+    ) -> Result<
+        RoutePrometheusDynamicApiResponse,
+        ::runtime::SdkError<RoutePrometheusDynamicApiError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`route_prometheus_dynamic_api`](Self::route_prometheus_dynamic_api) would send.
+    pub fn route_prometheus_dynamic_api_request(
+        &self,
+        input: &RoutePrometheusDynamicApiRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct RunPrometheusInstanceResponse {
 /// Errors of `RunPrometheusInstance`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type RunPrometheusInstanceError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `RunPrometheusInstance`: This API is used to initialize a TMP instance, which is called when the integration center is enabled.
+    pub async fn run_prometheus_instance(
+        &self,
+        input: &RunPrometheusInstanceRequest,
+    ) -> Result<
+        RunPrometheusInstanceResponse,
+        ::runtime::SdkError<RunPrometheusInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`run_prometheus_instance`](Self::run_prometheus_instance) would send.
+    pub fn run_prometheus_instance_request(
+        &self,
+        input: &RunPrometheusInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

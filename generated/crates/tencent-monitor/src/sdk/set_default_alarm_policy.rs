@@ -61,6 +61,27 @@ pub struct SetDefaultAlarmPolicyResponse {
 /// Errors of `SetDefaultAlarmPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type SetDefaultAlarmPolicyError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `SetDefaultAlarmPolicy`: This API is used to set an alarm policy as the default policy in the current policy type under the current project. Alarm policies in the same type under the project will be set as non-default.
+    pub async fn set_default_alarm_policy(
+        &self,
+        input: &SetDefaultAlarmPolicyRequest,
+    ) -> Result<
+        SetDefaultAlarmPolicyResponse,
+        ::runtime::SdkError<SetDefaultAlarmPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_default_alarm_policy`](Self::set_default_alarm_policy) would send.
+    pub fn set_default_alarm_policy_request(
+        &self,
+        input: &SetDefaultAlarmPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct SyncPrometheusTempResponse {
 /// Errors of `SyncPrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type SyncPrometheusTempError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `SyncPrometheusTemp`: This API is used to sync a template to an instance or cluster. It takes effect for v2 instances.
+    pub async fn sync_prometheus_temp(
+        &self,
+        input: &SyncPrometheusTempRequest,
+    ) -> Result<
+        SyncPrometheusTempResponse,
+        ::runtime::SdkError<SyncPrometheusTempError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`sync_prometheus_temp`](Self::sync_prometheus_temp) would send.
+    pub fn sync_prometheus_temp_request(
+        &self,
+        input: &SyncPrometheusTempRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -57,6 +57,27 @@ pub struct TerminatePrometheusInstancesResponse {
 /// Errors of `TerminatePrometheusInstances`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type TerminatePrometheusInstancesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `TerminatePrometheusInstances`: This API is used to terminate a pay-as-you-go Prometheus instance.
+    pub async fn terminate_prometheus_instances(
+        &self,
+        input: &TerminatePrometheusInstancesRequest,
+    ) -> Result<
+        TerminatePrometheusInstancesResponse,
+        ::runtime::SdkError<TerminatePrometheusInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`terminate_prometheus_instances`](Self::terminate_prometheus_instances) would send.
+    pub fn terminate_prometheus_instances_request(
+        &self,
+        input: &TerminatePrometheusInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct UnBindingAllPolicyObjectResponse {
 /// Errors of `UnBindingAllPolicyObject`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UnBindingAllPolicyObjectError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UnBindingAllPolicyObject`: This API is used to delete all bound objects.
+    pub async fn un_binding_all_policy_object(
+        &self,
+        input: &UnBindingAllPolicyObjectRequest,
+    ) -> Result<
+        UnBindingAllPolicyObjectResponse,
+        ::runtime::SdkError<UnBindingAllPolicyObjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`un_binding_all_policy_object`](Self::un_binding_all_policy_object) would send.
+    pub fn un_binding_all_policy_object_request(
+        &self,
+        input: &UnBindingAllPolicyObjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

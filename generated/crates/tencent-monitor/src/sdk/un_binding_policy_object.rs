@@ -86,6 +86,27 @@ pub struct UnBindingPolicyObjectResponse {
 /// Errors of `UnBindingPolicyObject`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UnBindingPolicyObjectError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UnBindingPolicyObject`: This API is used to delete an object that is bound to a policy.
+    pub async fn un_binding_policy_object(
+        &self,
+        input: &UnBindingPolicyObjectRequest,
+    ) -> Result<
+        UnBindingPolicyObjectResponse,
+        ::runtime::SdkError<UnBindingPolicyObjectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`un_binding_policy_object`](Self::un_binding_policy_object) would send.
+    pub fn un_binding_policy_object_request(
+        &self,
+        input: &UnBindingPolicyObjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

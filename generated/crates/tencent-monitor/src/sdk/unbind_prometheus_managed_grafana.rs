@@ -62,6 +62,27 @@ pub struct UnbindPrometheusManagedGrafanaResponse {
 /// Errors of `UnbindPrometheusManagedGrafana`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UnbindPrometheusManagedGrafanaError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UnbindPrometheusManagedGrafana`: This API is used to unbind a Grafana instance from an instance.
+    pub async fn unbind_prometheus_managed_grafana(
+        &self,
+        input: &UnbindPrometheusManagedGrafanaRequest,
+    ) -> Result<
+        UnbindPrometheusManagedGrafanaResponse,
+        ::runtime::SdkError<UnbindPrometheusManagedGrafanaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`unbind_prometheus_managed_grafana`](Self::unbind_prometheus_managed_grafana) would send.
+    pub fn unbind_prometheus_managed_grafana_request(
+        &self,
+        input: &UnbindPrometheusManagedGrafanaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

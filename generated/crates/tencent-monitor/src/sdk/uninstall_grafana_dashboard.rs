@@ -96,6 +96,27 @@ pub struct UninstallGrafanaDashboardResponse {
 /// Errors of `UninstallGrafanaDashboard`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UninstallGrafanaDashboardError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UninstallGrafanaDashboard`: This API is used to delete a Grafana dashboard.
+    pub async fn uninstall_grafana_dashboard(
+        &self,
+        input: &UninstallGrafanaDashboardRequest,
+    ) -> Result<
+        UninstallGrafanaDashboardResponse,
+        ::runtime::SdkError<UninstallGrafanaDashboardError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`uninstall_grafana_dashboard`](Self::uninstall_grafana_dashboard) would send.
+    pub fn uninstall_grafana_dashboard_request(
+        &self,
+        input: &UninstallGrafanaDashboardRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct UninstallGrafanaPluginsResponse {
 /// Errors of `UninstallGrafanaPlugins`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UninstallGrafanaPluginsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UninstallGrafanaPlugins`: This API is used to delete installed plugins.
+    pub async fn uninstall_grafana_plugins(
+        &self,
+        input: &UninstallGrafanaPluginsRequest,
+    ) -> Result<
+        UninstallGrafanaPluginsResponse,
+        ::runtime::SdkError<UninstallGrafanaPluginsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`uninstall_grafana_plugins`](Self::uninstall_grafana_plugins) would send.
+    pub fn uninstall_grafana_plugins_request(
+        &self,
+        input: &UninstallGrafanaPluginsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -122,6 +122,24 @@ pub struct UpdateAlertRuleResponse {
 /// Errors of `UpdateAlertRule`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateAlertRuleError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateAlertRule`: This API is used to update a Prometheus alerting rule.
+    pub async fn update_alert_rule(
+        &self,
+        input: &UpdateAlertRuleRequest,
+    ) -> Result<UpdateAlertRuleResponse, ::runtime::SdkError<UpdateAlertRuleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_alert_rule`](Self::update_alert_rule) would send.
+    pub fn update_alert_rule_request(
+        &self,
+        input: &UpdateAlertRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct UpdateAlertRuleStateResponse {
 /// Errors of `UpdateAlertRuleState`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateAlertRuleStateError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateAlertRuleState`: This API is used to update the status of a Prometheus alerting rule.
+    pub async fn update_alert_rule_state(
+        &self,
+        input: &UpdateAlertRuleStateRequest,
+    ) -> Result<
+        UpdateAlertRuleStateResponse,
+        ::runtime::SdkError<UpdateAlertRuleStateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_alert_rule_state`](Self::update_alert_rule_state) would send.
+    pub fn update_alert_rule_state_request(
+        &self,
+        input: &UpdateAlertRuleStateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

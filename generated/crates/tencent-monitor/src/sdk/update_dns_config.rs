@@ -61,6 +61,24 @@ pub struct UpdateDnsConfigResponse {
 /// Errors of `UpdateDNSConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateDnsConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateDNSConfig`: This API is used to update the Grafana DNS configuration.
+    pub async fn update_dns_config(
+        &self,
+        input: &UpdateDnsConfigRequest,
+    ) -> Result<UpdateDnsConfigResponse, ::runtime::SdkError<UpdateDnsConfigError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_dns_config`](Self::update_dns_config) would send.
+    pub fn update_dns_config_request(
+        &self,
+        input: &UpdateDnsConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct UpdateExporterIntegrationResponse {
 /// Errors of `UpdateExporterIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateExporterIntegrationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateExporterIntegration`: This API is used to update the exporter integration configuration.
+    pub async fn update_exporter_integration(
+        &self,
+        input: &UpdateExporterIntegrationRequest,
+    ) -> Result<
+        UpdateExporterIntegrationResponse,
+        ::runtime::SdkError<UpdateExporterIntegrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_exporter_integration`](Self::update_exporter_integration) would send.
+    pub fn update_exporter_integration_request(
+        &self,
+        input: &UpdateExporterIntegrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct UpdateGrafanaConfigResponse {
 /// Errors of `UpdateGrafanaConfig`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateGrafanaConfigError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateGrafanaConfig`: This API is used to update the Grafana configuration.
+    pub async fn update_grafana_config(
+        &self,
+        input: &UpdateGrafanaConfigRequest,
+    ) -> Result<
+        UpdateGrafanaConfigResponse,
+        ::runtime::SdkError<UpdateGrafanaConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_grafana_config`](Self::update_grafana_config) would send.
+    pub fn update_grafana_config_request(
+        &self,
+        input: &UpdateGrafanaConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct UpdateGrafanaEnvironmentsResponse {
 /// Errors of `UpdateGrafanaEnvironments`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateGrafanaEnvironmentsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateGrafanaEnvironments`: This API is used to update Grafana environment variables.
+    pub async fn update_grafana_environments(
+        &self,
+        input: &UpdateGrafanaEnvironmentsRequest,
+    ) -> Result<
+        UpdateGrafanaEnvironmentsResponse,
+        ::runtime::SdkError<UpdateGrafanaEnvironmentsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_grafana_environments`](Self::update_grafana_environments) would send.
+    pub fn update_grafana_environments_request(
+        &self,
+        input: &UpdateGrafanaEnvironmentsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

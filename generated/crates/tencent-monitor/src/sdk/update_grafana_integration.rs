@@ -75,6 +75,27 @@ pub struct UpdateGrafanaIntegrationResponse {
 /// Errors of `UpdateGrafanaIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateGrafanaIntegrationError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateGrafanaIntegration`: This API is used to update the Grafana integration configuration.
+    pub async fn update_grafana_integration(
+        &self,
+        input: &UpdateGrafanaIntegrationRequest,
+    ) -> Result<
+        UpdateGrafanaIntegrationResponse,
+        ::runtime::SdkError<UpdateGrafanaIntegrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_grafana_integration`](Self::update_grafana_integration) would send.
+    pub fn update_grafana_integration_request(
+        &self,
+        input: &UpdateGrafanaIntegrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

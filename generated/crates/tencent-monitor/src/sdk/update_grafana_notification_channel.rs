@@ -85,6 +85,27 @@ pub struct UpdateGrafanaNotificationChannelResponse {
 /// Errors of `UpdateGrafanaNotificationChannel`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateGrafanaNotificationChannelError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateGrafanaNotificationChannel`: This API is used to update the Grafana notification channel.
+    pub async fn update_grafana_notification_channel(
+        &self,
+        input: &UpdateGrafanaNotificationChannelRequest,
+    ) -> Result<
+        UpdateGrafanaNotificationChannelResponse,
+        ::runtime::SdkError<UpdateGrafanaNotificationChannelError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_grafana_notification_channel`](Self::update_grafana_notification_channel) would send.
+    pub fn update_grafana_notification_channel_request(
+        &self,
+        input: &UpdateGrafanaNotificationChannelRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

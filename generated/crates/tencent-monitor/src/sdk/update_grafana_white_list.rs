@@ -60,6 +60,27 @@ pub struct UpdateGrafanaWhiteListResponse {
 /// Errors of `UpdateGrafanaWhiteList`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateGrafanaWhiteListError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateGrafanaWhiteList`: This API is used to update the Grafana allowlist.
+    pub async fn update_grafana_white_list(
+        &self,
+        input: &UpdateGrafanaWhiteListRequest,
+    ) -> Result<
+        UpdateGrafanaWhiteListResponse,
+        ::runtime::SdkError<UpdateGrafanaWhiteListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_grafana_white_list`](Self::update_grafana_white_list) would send.
+    pub fn update_grafana_white_list_request(
+        &self,
+        input: &UpdateGrafanaWhiteListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

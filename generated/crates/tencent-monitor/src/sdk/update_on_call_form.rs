@@ -126,6 +126,24 @@ pub struct UpdateOnCallFormResponse {
 /// Errors of `UpdateOnCallForm`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateOnCallFormError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateOnCallForm`: Modifies an on-call schedule.
+    pub async fn update_on_call_form(
+        &self,
+        input: &UpdateOnCallFormRequest,
+    ) -> Result<UpdateOnCallFormResponse, ::runtime::SdkError<UpdateOnCallFormError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_on_call_form`](Self::update_on_call_form) would send.
+    pub fn update_on_call_form_request(
+        &self,
+        input: &UpdateOnCallFormRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct UpdatePrometheusAgentStatusResponse {
 /// Errors of `UpdatePrometheusAgentStatus`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdatePrometheusAgentStatusError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdatePrometheusAgentStatus`: This API is used to update the status of a Prometheus CVM agent.
+    pub async fn update_prometheus_agent_status(
+        &self,
+        input: &UpdatePrometheusAgentStatusRequest,
+    ) -> Result<
+        UpdatePrometheusAgentStatusResponse,
+        ::runtime::SdkError<UpdatePrometheusAgentStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_prometheus_agent_status`](Self::update_prometheus_agent_status) would send.
+    pub fn update_prometheus_agent_status_request(
+        &self,
+        input: &UpdatePrometheusAgentStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -98,6 +98,27 @@ pub struct UpdatePrometheusAlertGroupResponse {
 /// Errors of `UpdatePrometheusAlertGroup`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdatePrometheusAlertGroupError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdatePrometheusAlertGroup`: This API is used to update Prometheus alert rule groups.
+    pub async fn update_prometheus_alert_group(
+        &self,
+        input: &UpdatePrometheusAlertGroupRequest,
+    ) -> Result<
+        UpdatePrometheusAlertGroupResponse,
+        ::runtime::SdkError<UpdatePrometheusAlertGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_prometheus_alert_group`](Self::update_prometheus_alert_group) would send.
+    pub fn update_prometheus_alert_group_request(
+        &self,
+        input: &UpdatePrometheusAlertGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct UpdatePrometheusAlertGroupStateResponse {
 /// Errors of `UpdatePrometheusAlertGroupState`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdatePrometheusAlertGroupStateError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdatePrometheusAlertGroupState`: This API is used to batch update the status of alarm groups and set all rules grouped in them to the target status.
+    pub async fn update_prometheus_alert_group_state(
+        &self,
+        input: &UpdatePrometheusAlertGroupStateRequest,
+    ) -> Result<
+        UpdatePrometheusAlertGroupStateResponse,
+        ::runtime::SdkError<UpdatePrometheusAlertGroupStateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_prometheus_alert_group_state`](Self::update_prometheus_alert_group_state) would send.
+    pub fn update_prometheus_alert_group_state_request(
+        &self,
+        input: &UpdatePrometheusAlertGroupStateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct UpdatePrometheusScrapeJobResponse {
 /// Errors of `UpdatePrometheusScrapeJob`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdatePrometheusScrapeJobError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdatePrometheusScrapeJob`: This API is used to update a Prometheus scrape task.
+    pub async fn update_prometheus_scrape_job(
+        &self,
+        input: &UpdatePrometheusScrapeJobRequest,
+    ) -> Result<
+        UpdatePrometheusScrapeJobResponse,
+        ::runtime::SdkError<UpdatePrometheusScrapeJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_prometheus_scrape_job`](Self::update_prometheus_scrape_job) would send.
+    pub fn update_prometheus_scrape_job_request(
+        &self,
+        input: &UpdatePrometheusScrapeJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct UpdateRecordingRuleResponse {
 /// Errors of `UpdateRecordingRule`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateRecordingRuleError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateRecordingRule`: This API is used to update a Prometheus recording rule.
+    pub async fn update_recording_rule(
+        &self,
+        input: &UpdateRecordingRuleRequest,
+    ) -> Result<
+        UpdateRecordingRuleResponse,
+        ::runtime::SdkError<UpdateRecordingRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_recording_rule`](Self::update_recording_rule) would send.
+    pub fn update_recording_rule_request(
+        &self,
+        input: &UpdateRecordingRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

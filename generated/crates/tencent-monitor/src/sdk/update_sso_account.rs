@@ -71,6 +71,24 @@ pub struct UpdateSsoAccountResponse {
 /// Errors of `UpdateSSOAccount`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateSsoAccountError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateSSOAccount`: This API is used to update the remarks and permission information of an authorized account in an overwriting manner.
+    pub async fn update_sso_account(
+        &self,
+        input: &UpdateSsoAccountRequest,
+    ) -> Result<UpdateSsoAccountResponse, ::runtime::SdkError<UpdateSsoAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_sso_account`](Self::update_sso_account) would send.
+    pub fn update_sso_account_request(
+        &self,
+        input: &UpdateSsoAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -94,6 +94,27 @@ pub struct UpgradeGrafanaDashboardResponse {
 /// Errors of `UpgradeGrafanaDashboard`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpgradeGrafanaDashboardError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpgradeGrafanaDashboard`: This API is used to update a Grafana dashboard.
+    pub async fn upgrade_grafana_dashboard(
+        &self,
+        input: &UpgradeGrafanaDashboardRequest,
+    ) -> Result<
+        UpgradeGrafanaDashboardResponse,
+        ::runtime::SdkError<UpgradeGrafanaDashboardError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_grafana_dashboard`](Self::upgrade_grafana_dashboard) would send.
+    pub fn upgrade_grafana_dashboard_request(
+        &self,
+        input: &UpgradeGrafanaDashboardRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

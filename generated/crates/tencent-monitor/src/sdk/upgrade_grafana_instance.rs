@@ -60,6 +60,27 @@ pub struct UpgradeGrafanaInstanceResponse {
 /// Errors of `UpgradeGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpgradeGrafanaInstanceError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpgradeGrafanaInstance`: This API is used to upgrade a Grafana instance.
+    pub async fn upgrade_grafana_instance(
+        &self,
+        input: &UpgradeGrafanaInstanceRequest,
+    ) -> Result<
+        UpgradeGrafanaInstanceResponse,
+        ::runtime::SdkError<UpgradeGrafanaInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_grafana_instance`](Self::upgrade_grafana_instance) would send.
+    pub fn upgrade_grafana_instance_request(
+        &self,
+        input: &UpgradeGrafanaInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct AddDbInstanceToReadOnlyGroupResponse {
 /// Errors of `AddDBInstanceToReadOnlyGroup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type AddDbInstanceToReadOnlyGroupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `AddDBInstanceToReadOnlyGroup`: This API is used to add a read-only replica to an RO group.
+    pub async fn add_db_instance_to_read_only_group(
+        &self,
+        input: &AddDbInstanceToReadOnlyGroupRequest,
+    ) -> Result<
+        AddDbInstanceToReadOnlyGroupResponse,
+        ::runtime::SdkError<AddDbInstanceToReadOnlyGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_db_instance_to_read_only_group`](Self::add_db_instance_to_read_only_group) would send.
+    pub fn add_db_instance_to_read_only_group_request(
+        &self,
+        input: &AddDbInstanceToReadOnlyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -199,6 +199,24 @@ pub struct CloneDbInstanceResponse {
 /// Errors of `CloneDBInstance`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CloneDbInstanceError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CloneDBInstance`: This API is used to clone an instance by specifying a backup set or a point in time.
+    pub async fn clone_db_instance(
+        &self,
+        input: &CloneDbInstanceRequest,
+    ) -> Result<CloneDbInstanceResponse, ::runtime::SdkError<CloneDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clone_db_instance`](Self::clone_db_instance) would send.
+    pub fn clone_db_instance_request(
+        &self,
+        input: &CloneDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

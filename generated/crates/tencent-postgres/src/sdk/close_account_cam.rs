@@ -73,6 +73,24 @@ pub struct CloseAccountCamResponse {
 /// Errors of `CloseAccountCAM`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CloseAccountCamError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CloseAccountCAM`: This API is used to disable CAM verification service for a database account.
+    pub async fn close_account_cam(
+        &self,
+        input: &CloseAccountCamRequest,
+    ) -> Result<CloseAccountCamResponse, ::runtime::SdkError<CloseAccountCamError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_account_cam`](Self::close_account_cam) would send.
+    pub fn close_account_cam_request(
+        &self,
+        input: &CloseAccountCamRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

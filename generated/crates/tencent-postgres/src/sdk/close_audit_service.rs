@@ -64,6 +64,24 @@ pub struct CloseAuditServiceResponse {
 /// Errors of `CloseAuditService`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CloseAuditServiceError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CloseAuditService`: This API is used to disable the audit feature for a database instance.
+    pub async fn close_audit_service(
+        &self,
+        input: &CloseAuditServiceRequest,
+    ) -> Result<CloseAuditServiceResponse, ::runtime::SdkError<CloseAuditServiceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_audit_service`](Self::close_audit_service) would send.
+    pub fn close_audit_service_request(
+        &self,
+        input: &CloseAuditServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

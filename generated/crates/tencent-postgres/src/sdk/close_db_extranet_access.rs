@@ -68,6 +68,27 @@ pub struct CloseDbExtranetAccessResponse {
 /// Errors of `CloseDBExtranetAccess`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CloseDbExtranetAccessError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CloseDBExtranetAccess`: This API is used to disable the public network address of an instance.
+    pub async fn close_db_extranet_access(
+        &self,
+        input: &CloseDbExtranetAccessRequest,
+    ) -> Result<
+        CloseDbExtranetAccessResponse,
+        ::runtime::SdkError<CloseDbExtranetAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_db_extranet_access`](Self::close_db_extranet_access) would send.
+    pub fn close_db_extranet_access_request(
+        &self,
+        input: &CloseDbExtranetAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

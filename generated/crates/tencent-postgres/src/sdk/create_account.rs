@@ -95,6 +95,24 @@ pub struct CreateAccountResponse {
 /// Errors of `CreateAccount`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateAccountError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateAccount`: This API is used to create a data account. The returned Oid is the unique identifier of the account, which matches the oid recorded in the database system table pg_roles.
+    pub async fn create_account(
+        &self,
+        input: &CreateAccountRequest,
+    ) -> Result<CreateAccountResponse, ::runtime::SdkError<CreateAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_account`](Self::create_account) would send.
+    pub fn create_account_request(
+        &self,
+        input: &CreateAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,24 @@ pub struct CreateBackupPlanResponse {
 /// Errors of `CreateBackupPlan`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateBackupPlanError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateBackupPlan`: This API is used to create a backup policy.
+    pub async fn create_backup_plan(
+        &self,
+        input: &CreateBackupPlanRequest,
+    ) -> Result<CreateBackupPlanResponse, ::runtime::SdkError<CreateBackupPlanError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_backup_plan`](Self::create_backup_plan) would send.
+    pub fn create_backup_plan_request(
+        &self,
+        input: &CreateBackupPlanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

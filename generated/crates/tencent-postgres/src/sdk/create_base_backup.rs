@@ -59,6 +59,24 @@ pub struct CreateBaseBackupResponse {
 /// Errors of `CreateBaseBackup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateBaseBackupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateBaseBackup`: This API is used to create a data backup of an instance.
+    pub async fn create_base_backup(
+        &self,
+        input: &CreateBaseBackupRequest,
+    ) -> Result<CreateBaseBackupResponse, ::runtime::SdkError<CreateBaseBackupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_base_backup`](Self::create_base_backup) would send.
+    pub fn create_base_backup_request(
+        &self,
+        input: &CreateBaseBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

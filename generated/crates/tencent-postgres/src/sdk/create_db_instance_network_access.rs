@@ -89,6 +89,27 @@ pub struct CreateDbInstanceNetworkAccessResponse {
 /// Errors of `CreateDBInstanceNetworkAccess`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateDbInstanceNetworkAccessError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateDBInstanceNetworkAccess`: This API is used to create instance networks. Each instance allows a maximum of 2 network configurations and a minimum of 1.
+    pub async fn create_db_instance_network_access(
+        &self,
+        input: &CreateDbInstanceNetworkAccessRequest,
+    ) -> Result<
+        CreateDbInstanceNetworkAccessResponse,
+        ::runtime::SdkError<CreateDbInstanceNetworkAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_instance_network_access`](Self::create_db_instance_network_access) would send.
+    pub fn create_db_instance_network_access_request(
+        &self,
+        input: &CreateDbInstanceNetworkAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

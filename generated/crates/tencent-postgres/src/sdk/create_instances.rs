@@ -319,6 +319,26 @@ pub struct CreateInstancesResponse {
 /// Errors of `CreateInstances`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateInstancesError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateInstances`: This API is used to create one or more PostgreSQL instances. Instances created through this interface do not need to be initialized and can be used directly.
+    /// - After an instance is successfully created, it will automatically start up, and its status changes to "Running".
+    /// - For prepaid instances, the required amount for the instance purchase will be deducted in advance. For post-paid hourly instances, the amount required for the purchase within the first hour will be temporarily frozen. Please ensure that your account balance is sufficient before calling this interface.
+    pub async fn create_instances(
+        &self,
+        input: &CreateInstancesRequest,
+    ) -> Result<CreateInstancesResponse, ::runtime::SdkError<CreateInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_instances`](Self::create_instances) would send.
+    pub fn create_instances_request(
+        &self,
+        input: &CreateInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

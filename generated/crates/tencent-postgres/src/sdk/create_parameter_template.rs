@@ -77,6 +77,27 @@ pub struct CreateParameterTemplateResponse {
 /// Errors of `CreateParameterTemplate`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateParameterTemplateError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateParameterTemplate`: This API is used to create a parameter template.
+    pub async fn create_parameter_template(
+        &self,
+        input: &CreateParameterTemplateRequest,
+    ) -> Result<
+        CreateParameterTemplateResponse,
+        ::runtime::SdkError<CreateParameterTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_parameter_template`](Self::create_parameter_template) would send.
+    pub fn create_parameter_template_request(
+        &self,
+        input: &CreateParameterTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -216,6 +216,27 @@ pub struct CreateReadOnlyDbInstanceResponse {
 /// Errors of `CreateReadOnlyDBInstance`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateReadOnlyDbInstanceError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateReadOnlyDBInstance`: This API is used to create read-only replicas.
+    pub async fn create_read_only_db_instance(
+        &self,
+        input: &CreateReadOnlyDbInstanceRequest,
+    ) -> Result<
+        CreateReadOnlyDbInstanceResponse,
+        ::runtime::SdkError<CreateReadOnlyDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_read_only_db_instance`](Self::create_read_only_db_instance) would send.
+    pub fn create_read_only_db_instance_request(
+        &self,
+        input: &CreateReadOnlyDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

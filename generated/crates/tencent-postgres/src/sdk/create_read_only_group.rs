@@ -122,6 +122,27 @@ pub struct CreateReadOnlyGroupResponse {
 /// Errors of `CreateReadOnlyGroup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateReadOnlyGroupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateReadOnlyGroup`: This API is used to create an RO group.
+    pub async fn create_read_only_group(
+        &self,
+        input: &CreateReadOnlyGroupRequest,
+    ) -> Result<
+        CreateReadOnlyGroupResponse,
+        ::runtime::SdkError<CreateReadOnlyGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_read_only_group`](Self::create_read_only_group) would send.
+    pub fn create_read_only_group_request(
+        &self,
+        input: &CreateReadOnlyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,27 @@ pub struct CreateReadOnlyGroupNetworkAccessResponse {
 /// Errors of `CreateReadOnlyGroupNetworkAccess`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type CreateReadOnlyGroupNetworkAccessError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `CreateReadOnlyGroupNetworkAccess`: This API is used to create network for RO groups. The largest quantity of networks to create is 2.
+    pub async fn create_read_only_group_network_access(
+        &self,
+        input: &CreateReadOnlyGroupNetworkAccessRequest,
+    ) -> Result<
+        CreateReadOnlyGroupNetworkAccessResponse,
+        ::runtime::SdkError<CreateReadOnlyGroupNetworkAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_read_only_group_network_access`](Self::create_read_only_group_network_access) would send.
+    pub fn create_read_only_group_network_access_request(
+        &self,
+        input: &CreateReadOnlyGroupNetworkAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

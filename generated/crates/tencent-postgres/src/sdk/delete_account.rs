@@ -61,6 +61,24 @@ pub struct DeleteAccountResponse {
 /// Errors of `DeleteAccount`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteAccountError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteAccount`: This API is used to delete a database account. Oid and UserName must be input simultaneously to avoid accidental deletion. Note: This API is reentrant. If the account no longer exists, calling this API to delete it will not trigger an error.
+    pub async fn delete_account(
+        &self,
+        input: &DeleteAccountRequest,
+    ) -> Result<DeleteAccountResponse, ::runtime::SdkError<DeleteAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_account`](Self::delete_account) would send.
+    pub fn delete_account_request(
+        &self,
+        input: &DeleteAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct DeleteAuditLogFileResponse {
 /// Errors of `DeleteAuditLogFile`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteAuditLogFileError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteAuditLogFile`: Deletes an audit log file
+    pub async fn delete_audit_log_file(
+        &self,
+        input: &DeleteAuditLogFileRequest,
+    ) -> Result<
+        DeleteAuditLogFileResponse,
+        ::runtime::SdkError<DeleteAuditLogFileError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_audit_log_file`](Self::delete_audit_log_file) would send.
+    pub fn delete_audit_log_file_request(
+        &self,
+        input: &DeleteAuditLogFileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

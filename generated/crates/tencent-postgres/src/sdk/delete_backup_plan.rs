@@ -61,6 +61,24 @@ pub struct DeleteBackupPlanResponse {
 /// Errors of `DeleteBackupPlan`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteBackupPlanError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteBackupPlan`: This API is used to delete a backup policy.
+    pub async fn delete_backup_plan(
+        &self,
+        input: &DeleteBackupPlanRequest,
+    ) -> Result<DeleteBackupPlanResponse, ::runtime::SdkError<DeleteBackupPlanError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_backup_plan`](Self::delete_backup_plan) would send.
+    pub fn delete_backup_plan_request(
+        &self,
+        input: &DeleteBackupPlanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,24 @@ pub struct DeleteBaseBackupResponse {
 /// Errors of `DeleteBaseBackup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteBaseBackupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteBaseBackup`: This API is used to delete a specified data backup for an instance.
+    pub async fn delete_base_backup(
+        &self,
+        input: &DeleteBaseBackupRequest,
+    ) -> Result<DeleteBaseBackupResponse, ::runtime::SdkError<DeleteBaseBackupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_base_backup`](Self::delete_base_backup) would send.
+    pub fn delete_base_backup_request(
+        &self,
+        input: &DeleteBaseBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct DeleteDbInstanceNetworkAccessResponse {
 /// Errors of `DeleteDBInstanceNetworkAccess`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteDbInstanceNetworkAccessError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteDBInstanceNetworkAccess`: This API is used to delete a network from an instance while keeping at least one network.
+    pub async fn delete_db_instance_network_access(
+        &self,
+        input: &DeleteDbInstanceNetworkAccessRequest,
+    ) -> Result<
+        DeleteDbInstanceNetworkAccessResponse,
+        ::runtime::SdkError<DeleteDbInstanceNetworkAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_db_instance_network_access`](Self::delete_db_instance_network_access) would send.
+    pub fn delete_db_instance_network_access_request(
+        &self,
+        input: &DeleteDbInstanceNetworkAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,24 @@ pub struct DeleteLogBackupResponse {
 /// Errors of `DeleteLogBackup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteLogBackupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteLogBackup`: This API is used to delete the specified log backup of an instance.
+    pub async fn delete_log_backup(
+        &self,
+        input: &DeleteLogBackupRequest,
+    ) -> Result<DeleteLogBackupResponse, ::runtime::SdkError<DeleteLogBackupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_log_backup`](Self::delete_log_backup) would send.
+    pub fn delete_log_backup_request(
+        &self,
+        input: &DeleteLogBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,27 @@ pub struct DeleteParameterTemplateResponse {
 /// Errors of `DeleteParameterTemplate`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteParameterTemplateError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteParameterTemplate`: This API is used to delete a parameter template.
+    pub async fn delete_parameter_template(
+        &self,
+        input: &DeleteParameterTemplateRequest,
+    ) -> Result<
+        DeleteParameterTemplateResponse,
+        ::runtime::SdkError<DeleteParameterTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_parameter_template`](Self::delete_parameter_template) would send.
+    pub fn delete_parameter_template_request(
+        &self,
+        input: &DeleteParameterTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DeleteReadOnlyGroupResponse {
 /// Errors of `DeleteReadOnlyGroup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteReadOnlyGroupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteReadOnlyGroup`: This API is used to delete an RO group.
+    pub async fn delete_read_only_group(
+        &self,
+        input: &DeleteReadOnlyGroupRequest,
+    ) -> Result<
+        DeleteReadOnlyGroupResponse,
+        ::runtime::SdkError<DeleteReadOnlyGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_read_only_group`](Self::delete_read_only_group) would send.
+    pub fn delete_read_only_group_request(
+        &self,
+        input: &DeleteReadOnlyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

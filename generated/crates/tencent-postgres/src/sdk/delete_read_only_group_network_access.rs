@@ -83,6 +83,27 @@ pub struct DeleteReadOnlyGroupNetworkAccessResponse {
 /// Errors of `DeleteReadOnlyGroupNetworkAccess`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DeleteReadOnlyGroupNetworkAccessError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DeleteReadOnlyGroupNetworkAccess`: This API is used to delete a network from an RO group (at least 1 network must remain).
+    pub async fn delete_read_only_group_network_access(
+        &self,
+        input: &DeleteReadOnlyGroupNetworkAccessRequest,
+    ) -> Result<
+        DeleteReadOnlyGroupNetworkAccessResponse,
+        ::runtime::SdkError<DeleteReadOnlyGroupNetworkAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_read_only_group_network_access`](Self::delete_read_only_group_network_access) would send.
+    pub fn delete_read_only_group_network_access_request(
+        &self,
+        input: &DeleteReadOnlyGroupNetworkAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

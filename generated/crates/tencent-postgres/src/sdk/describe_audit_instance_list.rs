@@ -108,6 +108,27 @@ pub struct DescribeAuditInstanceListResponse {
 /// Errors of `DescribeAuditInstanceList`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeAuditInstanceListError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeAuditInstanceList`: Query the audit instance list
+    pub async fn describe_audit_instance_list(
+        &self,
+        input: &DescribeAuditInstanceListRequest,
+    ) -> Result<
+        DescribeAuditInstanceListResponse,
+        ::runtime::SdkError<DescribeAuditInstanceListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_audit_instance_list`](Self::describe_audit_instance_list) would send.
+    pub fn describe_audit_instance_list_request(
+        &self,
+        input: &DescribeAuditInstanceListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DescribeAvailableRecoveryTimeResponse {
 /// Errors of `DescribeAvailableRecoveryTime`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeAvailableRecoveryTimeError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeAvailableRecoveryTime`: This API is used to query the available restoration time of an instance.
+    pub async fn describe_available_recovery_time(
+        &self,
+        input: &DescribeAvailableRecoveryTimeRequest,
+    ) -> Result<
+        DescribeAvailableRecoveryTimeResponse,
+        ::runtime::SdkError<DescribeAvailableRecoveryTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_available_recovery_time`](Self::describe_available_recovery_time) would send.
+    pub fn describe_available_recovery_time_request(
+        &self,
+        input: &DescribeAvailableRecoveryTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

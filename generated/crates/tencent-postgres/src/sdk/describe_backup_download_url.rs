@@ -85,6 +85,27 @@ pub struct DescribeBackupDownloadUrlResponse {
 /// Errors of `DescribeBackupDownloadURL`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeBackupDownloadUrlError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeBackupDownloadURL`: u200cThis API is used to query the download address of a specified backup set, including full backup sets and incremental log backup sets.
+    pub async fn describe_backup_download_url(
+        &self,
+        input: &DescribeBackupDownloadUrlRequest,
+    ) -> Result<
+        DescribeBackupDownloadUrlResponse,
+        ::runtime::SdkError<DescribeBackupDownloadUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_download_url`](Self::describe_backup_download_url) would send.
+    pub fn describe_backup_download_url_request(
+        &self,
+        input: &DescribeBackupDownloadUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

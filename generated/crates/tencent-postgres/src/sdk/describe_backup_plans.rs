@@ -60,6 +60,27 @@ pub struct DescribeBackupPlansResponse {
 /// Errors of `DescribeBackupPlans`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeBackupPlansError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeBackupPlans`: This API is used to query all backup plans of an instance.
+    pub async fn describe_backup_plans(
+        &self,
+        input: &DescribeBackupPlansRequest,
+    ) -> Result<
+        DescribeBackupPlansResponse,
+        ::runtime::SdkError<DescribeBackupPlansError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_plans`](Self::describe_backup_plans) would send.
+    pub fn describe_backup_plans_request(
+        &self,
+        input: &DescribeBackupPlansRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -85,6 +85,27 @@ pub struct DescribeBackupSummariesResponse {
 /// Errors of `DescribeBackupSummaries`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeBackupSummariesError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeBackupSummaries`: This API is used to query the backup statistics of an instance. It will return the number and size (bytes) of backups of the instance.
+    pub async fn describe_backup_summaries(
+        &self,
+        input: &DescribeBackupSummariesRequest,
+    ) -> Result<
+        DescribeBackupSummariesResponse,
+        ::runtime::SdkError<DescribeBackupSummariesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_summaries`](Self::describe_backup_summaries) would send.
+    pub fn describe_backup_summaries_request(
+        &self,
+        input: &DescribeBackupSummariesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -97,6 +97,27 @@ pub struct DescribeBaseBackupsResponse {
 /// Errors of `DescribeBaseBackups`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeBaseBackupsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeBaseBackups`: This API is used to query the list of data backups.
+    pub async fn describe_base_backups(
+        &self,
+        input: &DescribeBaseBackupsRequest,
+    ) -> Result<
+        DescribeBaseBackupsResponse,
+        ::runtime::SdkError<DescribeBaseBackupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_base_backups`](Self::describe_base_backups) would send.
+    pub fn describe_base_backups_request(
+        &self,
+        input: &DescribeBaseBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

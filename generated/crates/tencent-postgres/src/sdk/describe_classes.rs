@@ -95,6 +95,24 @@ pub struct DescribeClassesResponse {
 /// Errors of `DescribeClasses`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeClassesError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeClasses`: This API is used to query purchasable instance specifications.
+    pub async fn describe_classes(
+        &self,
+        input: &DescribeClassesRequest,
+    ) -> Result<DescribeClassesResponse, ::runtime::SdkError<DescribeClassesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_classes`](Self::describe_classes) would send.
+    pub fn describe_classes_request(
+        &self,
+        input: &DescribeClassesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

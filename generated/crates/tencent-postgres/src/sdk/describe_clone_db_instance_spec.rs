@@ -75,6 +75,27 @@ pub struct DescribeCloneDbInstanceSpecResponse {
 /// Errors of `DescribeCloneDBInstanceSpec`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeCloneDbInstanceSpecError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeCloneDBInstanceSpec`: This API is used to query the minimum specification required by a cloned instance, including `SpecCode` and disk specification.
+    pub async fn describe_clone_db_instance_spec(
+        &self,
+        input: &DescribeCloneDbInstanceSpecRequest,
+    ) -> Result<
+        DescribeCloneDbInstanceSpecResponse,
+        ::runtime::SdkError<DescribeCloneDbInstanceSpecError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_clone_db_instance_spec`](Self::describe_clone_db_instance_spec) would send.
+    pub fn describe_clone_db_instance_spec_request(
+        &self,
+        input: &DescribeCloneDbInstanceSpecRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

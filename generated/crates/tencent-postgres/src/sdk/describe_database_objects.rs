@@ -97,6 +97,27 @@ pub struct DescribeDatabaseObjectsResponse {
 /// Errors of `DescribeDatabaseObjects`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDatabaseObjectsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDatabaseObjects`: This API is used to query database object list, such as the mode list in test database.
+    pub async fn describe_database_objects(
+        &self,
+        input: &DescribeDatabaseObjectsRequest,
+    ) -> Result<
+        DescribeDatabaseObjectsResponse,
+        ::runtime::SdkError<DescribeDatabaseObjectsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_database_objects`](Self::describe_database_objects) would send.
+    pub fn describe_database_objects_request(
+        &self,
+        input: &DescribeDatabaseObjectsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,24 @@ pub struct DescribeDbBackupsResponse {
 /// Errors of `DescribeDBBackups`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbBackupsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBBackups`: This api is used to query instance backup list. This interface belongs to early stage and stopped feature iteration. We recommend using api \[DescribeBaseBackups\](<https://www.tencentcloud.com/document/product/409/54343>) as an alternative.
+    pub async fn describe_db_backups(
+        &self,
+        input: &DescribeDbBackupsRequest,
+    ) -> Result<DescribeDbBackupsResponse, ::runtime::SdkError<DescribeDbBackupsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_backups`](Self::describe_db_backups) would send.
+    pub fn describe_db_backups_request(
+        &self,
+        input: &DescribeDbBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

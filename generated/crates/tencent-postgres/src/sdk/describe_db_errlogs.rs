@@ -101,6 +101,24 @@ pub struct DescribeDbErrlogsResponse {
 /// Errors of `DescribeDBErrlogs`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbErrlogsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBErrlogs`: This API is used to query an error log.
+    pub async fn describe_db_errlogs(
+        &self,
+        input: &DescribeDbErrlogsRequest,
+    ) -> Result<DescribeDbErrlogsResponse, ::runtime::SdkError<DescribeDbErrlogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_errlogs`](Self::describe_db_errlogs) would send.
+    pub fn describe_db_errlogs_request(
+        &self,
+        input: &DescribeDbErrlogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

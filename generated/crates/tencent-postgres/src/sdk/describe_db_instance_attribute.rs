@@ -62,6 +62,27 @@ pub struct DescribeDbInstanceAttributeResponse {
 /// Errors of `DescribeDBInstanceAttribute`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbInstanceAttributeError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceAttribute`: This API is used to query the details of one instance.
+    pub async fn describe_db_instance_attribute(
+        &self,
+        input: &DescribeDbInstanceAttributeRequest,
+    ) -> Result<
+        DescribeDbInstanceAttributeResponse,
+        ::runtime::SdkError<DescribeDbInstanceAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_attribute`](Self::describe_db_instance_attribute) would send.
+    pub fn describe_db_instance_attribute_request(
+        &self,
+        input: &DescribeDbInstanceAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -106,6 +106,29 @@ pub struct DescribeDbInstanceHaConfigResponse {
 /// Errors of `DescribeDBInstanceHAConfig`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbInstanceHaConfigError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceHAConfig`: This API (DescribeDBInstanceHConfig) is used to query instance HA configuration information. The HA configuration information includes:
+    /// - This API is used to configure conditions for allowing a secondary node to switch over to a primary node..
+    /// - This API is used to configure conditions for using synchronous or asynchronous replication in semi-sync instances..
+    pub async fn describe_db_instance_ha_config(
+        &self,
+        input: &DescribeDbInstanceHaConfigRequest,
+    ) -> Result<
+        DescribeDbInstanceHaConfigResponse,
+        ::runtime::SdkError<DescribeDbInstanceHaConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_ha_config`](Self::describe_db_instance_ha_config) would send.
+    pub fn describe_db_instance_ha_config_request(
+        &self,
+        input: &DescribeDbInstanceHaConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

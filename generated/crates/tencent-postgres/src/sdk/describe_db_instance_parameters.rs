@@ -71,6 +71,27 @@ pub struct DescribeDbInstanceParametersResponse {
 /// Errors of `DescribeDBInstanceParameters`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbInstanceParametersError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceParameters`: This API is used to query the parameters of an instance.
+    pub async fn describe_db_instance_parameters(
+        &self,
+        input: &DescribeDbInstanceParametersRequest,
+    ) -> Result<
+        DescribeDbInstanceParametersResponse,
+        ::runtime::SdkError<DescribeDbInstanceParametersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_parameters`](Self::describe_db_instance_parameters) would send.
+    pub fn describe_db_instance_parameters_request(
+        &self,
+        input: &DescribeDbInstanceParametersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct DescribeDbInstanceSecurityGroupsResponse {
 /// Errors of `DescribeDBInstanceSecurityGroups`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbInstanceSecurityGroupsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceSecurityGroups`: This API is used to query the security group of an instance.
+    pub async fn describe_db_instance_security_groups(
+        &self,
+        input: &DescribeDbInstanceSecurityGroupsRequest,
+    ) -> Result<
+        DescribeDbInstanceSecurityGroupsResponse,
+        ::runtime::SdkError<DescribeDbInstanceSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_security_groups`](Self::describe_db_instance_security_groups) would send.
+    pub fn describe_db_instance_security_groups_request(
+        &self,
+        input: &DescribeDbInstanceSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

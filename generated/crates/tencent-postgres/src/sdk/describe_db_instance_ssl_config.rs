@@ -70,6 +70,27 @@ pub struct DescribeDbInstanceSslConfigResponse {
 /// Errors of `DescribeDBInstanceSSLConfig`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbInstanceSslConfigError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceSSLConfig`: This API is used to query the SSL status of an instance.
+    pub async fn describe_db_instance_ssl_config(
+        &self,
+        input: &DescribeDbInstanceSslConfigRequest,
+    ) -> Result<
+        DescribeDbInstanceSslConfigResponse,
+        ::runtime::SdkError<DescribeDbInstanceSslConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_ssl_config`](Self::describe_db_instance_ssl_config) would send.
+    pub fn describe_db_instance_ssl_config_request(
+        &self,
+        input: &DescribeDbInstanceSslConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DescribeDbVersionsResponse {
 /// Errors of `DescribeDBVersions`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbVersionsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBVersions`: This API is used to query the list of supported database versions.
+    pub async fn describe_db_versions(
+        &self,
+        input: &DescribeDbVersionsRequest,
+    ) -> Result<
+        DescribeDbVersionsResponse,
+        ::runtime::SdkError<DescribeDbVersionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_versions`](Self::describe_db_versions) would send.
+    pub fn describe_db_versions_request(
+        &self,
+        input: &DescribeDbVersionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

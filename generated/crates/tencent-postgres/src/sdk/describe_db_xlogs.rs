@@ -86,6 +86,24 @@ pub struct DescribeDbXlogsResponse {
 /// Errors of `DescribeDBXlogs`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDbXlogsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDBXlogs`: This api is used to get instance Xlog list. This interface belongs to early api and has stopped feature iteration. We recommend using api \[DescribeLogBackups\](<https://www.tencentcloud.com/document/api/409/89021?from_cn_redirect=1>) as substitution.
+    pub async fn describe_db_xlogs(
+        &self,
+        input: &DescribeDbXlogsRequest,
+    ) -> Result<DescribeDbXlogsResponse, ::runtime::SdkError<DescribeDbXlogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_xlogs`](Self::describe_db_xlogs) would send.
+    pub fn describe_db_xlogs_request(
+        &self,
+        input: &DescribeDbXlogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DescribeDedicatedClustersResponse {
 /// Errors of `DescribeDedicatedClusters`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDedicatedClustersError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDedicatedClusters`: This API is used to query an exclusive cluster.
+    pub async fn describe_dedicated_clusters(
+        &self,
+        input: &DescribeDedicatedClustersRequest,
+    ) -> Result<
+        DescribeDedicatedClustersResponse,
+        ::runtime::SdkError<DescribeDedicatedClustersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dedicated_clusters`](Self::describe_dedicated_clusters) would send.
+    pub fn describe_dedicated_clusters_request(
+        &self,
+        input: &DescribeDedicatedClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

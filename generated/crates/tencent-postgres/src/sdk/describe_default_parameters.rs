@@ -73,6 +73,27 @@ pub struct DescribeDefaultParametersResponse {
 /// Errors of `DescribeDefaultParameters`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeDefaultParametersError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeDefaultParameters`: This API is used to query all parameters supported by a database version and engine.
+    pub async fn describe_default_parameters(
+        &self,
+        input: &DescribeDefaultParametersRequest,
+    ) -> Result<
+        DescribeDefaultParametersResponse,
+        ::runtime::SdkError<DescribeDefaultParametersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_default_parameters`](Self::describe_default_parameters) would send.
+    pub fn describe_default_parameters_request(
+        &self,
+        input: &DescribeDefaultParametersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

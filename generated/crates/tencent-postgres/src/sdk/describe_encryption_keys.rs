@@ -60,6 +60,27 @@ pub struct DescribeEncryptionKeysResponse {
 /// Errors of `DescribeEncryptionKeys`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeEncryptionKeysError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeEncryptionKeys`: This API is used to query the instance key list.
+    pub async fn describe_encryption_keys(
+        &self,
+        input: &DescribeEncryptionKeysRequest,
+    ) -> Result<
+        DescribeEncryptionKeysResponse,
+        ::runtime::SdkError<DescribeEncryptionKeysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_encryption_keys`](Self::describe_encryption_keys) would send.
+    pub fn describe_encryption_keys_request(
+        &self,
+        input: &DescribeEncryptionKeysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,27 @@ pub struct DescribeLogBackupsResponse {
 /// Errors of `DescribeLogBackups`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeLogBackupsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeLogBackups`: This API is used to query the list of log backups.
+    pub async fn describe_log_backups(
+        &self,
+        input: &DescribeLogBackupsRequest,
+    ) -> Result<
+        DescribeLogBackupsResponse,
+        ::runtime::SdkError<DescribeLogBackupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_log_backups`](Self::describe_log_backups) would send.
+    pub fn describe_log_backups_request(
+        &self,
+        input: &DescribeLogBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DescribeMaintainTimeWindowResponse {
 /// Errors of `DescribeMaintainTimeWindow`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeMaintainTimeWindowError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeMaintainTimeWindow`: This API is used to query instance maintenance window.
+    pub async fn describe_maintain_time_window(
+        &self,
+        input: &DescribeMaintainTimeWindowRequest,
+    ) -> Result<
+        DescribeMaintainTimeWindowResponse,
+        ::runtime::SdkError<DescribeMaintainTimeWindowError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_maintain_time_window`](Self::describe_maintain_time_window) would send.
+    pub fn describe_maintain_time_window_request(
+        &self,
+        input: &DescribeMaintainTimeWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeParameterTemplateAttributesResponse {
 /// Errors of `DescribeParameterTemplateAttributes`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeParameterTemplateAttributesError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeParameterTemplateAttributes`: This API is used to query the details of a parameter template, including basic information and parameter information.
+    pub async fn describe_parameter_template_attributes(
+        &self,
+        input: &DescribeParameterTemplateAttributesRequest,
+    ) -> Result<
+        DescribeParameterTemplateAttributesResponse,
+        ::runtime::SdkError<DescribeParameterTemplateAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_parameter_template_attributes`](Self::describe_parameter_template_attributes) would send.
+    pub fn describe_parameter_template_attributes_request(
+        &self,
+        input: &DescribeParameterTemplateAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,27 @@ pub struct DescribeParameterTemplatesResponse {
 /// Errors of `DescribeParameterTemplates`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeParameterTemplatesError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeParameterTemplates`: This API is used to query the list of parameter templates.
+    pub async fn describe_parameter_templates(
+        &self,
+        input: &DescribeParameterTemplatesRequest,
+    ) -> Result<
+        DescribeParameterTemplatesResponse,
+        ::runtime::SdkError<DescribeParameterTemplatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_parameter_templates`](Self::describe_parameter_templates) would send.
+    pub fn describe_parameter_templates_request(
+        &self,
+        input: &DescribeParameterTemplatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

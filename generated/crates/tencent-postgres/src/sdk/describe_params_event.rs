@@ -64,6 +64,27 @@ pub struct DescribeParamsEventResponse {
 /// Errors of `DescribeParamsEvent`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeParamsEventError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeParamsEvent`: This API is used to query the parameter modification event.
+    pub async fn describe_params_event(
+        &self,
+        input: &DescribeParamsEventRequest,
+    ) -> Result<
+        DescribeParamsEventResponse,
+        ::runtime::SdkError<DescribeParamsEventError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_params_event`](Self::describe_params_event) would send.
+    pub fn describe_params_event_request(
+        &self,
+        input: &DescribeParamsEventRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeProductConfigResponse {
 /// Errors of `DescribeProductConfig`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeProductConfigError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeProductConfig`: This api is used to query sales specification configuration. This interface belongs to the early stage and has stopped feature iteration. It is recommended to use the new api \[DescribeClasses\](<https://www.tencentcloud.com/document/api/409/89019?from_cn_redirect=1>) as an alternative.
+    pub async fn describe_product_config(
+        &self,
+        input: &DescribeProductConfigRequest,
+    ) -> Result<
+        DescribeProductConfigResponse,
+        ::runtime::SdkError<DescribeProductConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_product_config`](Self::describe_product_config) would send.
+    pub fn describe_product_config_request(
+        &self,
+        input: &DescribeProductConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

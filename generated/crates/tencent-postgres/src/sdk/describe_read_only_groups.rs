@@ -81,6 +81,27 @@ pub struct DescribeReadOnlyGroupsResponse {
 /// Errors of `DescribeReadOnlyGroups`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeReadOnlyGroupsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeReadOnlyGroups`: This API is used to query the list of RO groups.
+    pub async fn describe_read_only_groups(
+        &self,
+        input: &DescribeReadOnlyGroupsRequest,
+    ) -> Result<
+        DescribeReadOnlyGroupsResponse,
+        ::runtime::SdkError<DescribeReadOnlyGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_read_only_groups`](Self::describe_read_only_groups) would send.
+    pub fn describe_read_only_groups_request(
+        &self,
+        input: &DescribeReadOnlyGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

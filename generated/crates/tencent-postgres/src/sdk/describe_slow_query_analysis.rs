@@ -103,6 +103,27 @@ pub struct DescribeSlowQueryAnalysisResponse {
 /// Errors of `DescribeSlowQueryAnalysis`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeSlowQueryAnalysisError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeSlowQueryAnalysis`: This API is used to count and analyze slow query statements during the specified period of time and return aggregated statistical analysis results which are classified by statement with abstract parameter values.
+    pub async fn describe_slow_query_analysis(
+        &self,
+        input: &DescribeSlowQueryAnalysisRequest,
+    ) -> Result<
+        DescribeSlowQueryAnalysisResponse,
+        ::runtime::SdkError<DescribeSlowQueryAnalysisError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_query_analysis`](Self::describe_slow_query_analysis) would send.
+    pub fn describe_slow_query_analysis_request(
+        &self,
+        input: &DescribeSlowQueryAnalysisRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

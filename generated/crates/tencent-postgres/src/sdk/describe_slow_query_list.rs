@@ -105,6 +105,27 @@ pub struct DescribeSlowQueryListResponse {
 /// Errors of `DescribeSlowQueryList`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DescribeSlowQueryListError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DescribeSlowQueryList`: This API is used to get the slow queries during the specified period of time.
+    pub async fn describe_slow_query_list(
+        &self,
+        input: &DescribeSlowQueryListRequest,
+    ) -> Result<
+        DescribeSlowQueryListResponse,
+        ::runtime::SdkError<DescribeSlowQueryListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_query_list`](Self::describe_slow_query_list) would send.
+    pub fn describe_slow_query_list_request(
+        &self,
+        input: &DescribeSlowQueryListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

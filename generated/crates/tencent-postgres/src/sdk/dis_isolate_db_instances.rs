@@ -80,6 +80,27 @@ pub struct DisIsolateDbInstancesResponse {
 /// Errors of `DisIsolateDBInstances`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type DisIsolateDbInstancesError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `DisIsolateDBInstances`: This API is used to remove one or more instances from isolation.
+    pub async fn dis_isolate_db_instances(
+        &self,
+        input: &DisIsolateDbInstancesRequest,
+    ) -> Result<
+        DisIsolateDbInstancesResponse,
+        ::runtime::SdkError<DisIsolateDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`dis_isolate_db_instances`](Self::dis_isolate_db_instances) would send.
+    pub fn dis_isolate_db_instances_request(
+        &self,
+        input: &DisIsolateDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,27 @@ pub struct InquiryPriceUpgradeDbInstanceResponse {
 /// Errors of `InquiryPriceUpgradeDBInstance`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type InquiryPriceUpgradeDbInstanceError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `InquiryPriceUpgradeDBInstance`: This API is used to query the fees of upgrading a specified database instance. Only pay-as-you-go instance is supported.
+    pub async fn inquiry_price_upgrade_db_instance(
+        &self,
+        input: &InquiryPriceUpgradeDbInstanceRequest,
+    ) -> Result<
+        InquiryPriceUpgradeDbInstanceResponse,
+        ::runtime::SdkError<InquiryPriceUpgradeDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_upgrade_db_instance`](Self::inquiry_price_upgrade_db_instance) would send.
+    pub fn inquiry_price_upgrade_db_instance_request(
+        &self,
+        input: &InquiryPriceUpgradeDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,27 @@ pub struct IsolateDbInstancesResponse {
 /// Errors of `IsolateDBInstances`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type IsolateDbInstancesError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `IsolateDBInstances`: This API is used to isolate an instance.
+    pub async fn isolate_db_instances(
+        &self,
+        input: &IsolateDbInstancesRequest,
+    ) -> Result<
+        IsolateDbInstancesResponse,
+        ::runtime::SdkError<IsolateDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_db_instances`](Self::isolate_db_instances) would send.
+    pub fn isolate_db_instances_request(
+        &self,
+        input: &IsolateDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

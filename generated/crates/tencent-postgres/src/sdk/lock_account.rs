@@ -61,6 +61,24 @@ pub struct LockAccountResponse {
 /// Errors of `LockAccount`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type LockAccountError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `LockAccount`: This API is used to lock a database account. After being locked, the current connection will disconnect and unable to establish a new connection.
+    pub async fn lock_account(
+        &self,
+        input: &LockAccountRequest,
+    ) -> Result<LockAccountResponse, ::runtime::SdkError<LockAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`lock_account`](Self::lock_account) would send.
+    pub fn lock_account_request(
+        &self,
+        input: &LockAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

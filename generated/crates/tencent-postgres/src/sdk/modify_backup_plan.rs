@@ -90,6 +90,24 @@ pub struct ModifyBackupPlanResponse {
 /// Errors of `ModifyBackupPlan`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyBackupPlanError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyBackupPlan`: This API is used to modify the backup plan of an instance, such as modifying the backup start time. By default, a full backup starts at midnight every day and the generated backup files will be retained for seven days.
+    pub async fn modify_backup_plan(
+        &self,
+        input: &ModifyBackupPlanRequest,
+    ) -> Result<ModifyBackupPlanResponse, ::runtime::SdkError<ModifyBackupPlanError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_plan`](Self::modify_backup_plan) would send.
+    pub fn modify_backup_plan_request(
+        &self,
+        input: &ModifyBackupPlanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

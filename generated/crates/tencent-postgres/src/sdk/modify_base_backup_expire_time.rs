@@ -71,6 +71,27 @@ pub struct ModifyBaseBackupExpireTimeResponse {
 /// Errors of `ModifyBaseBackupExpireTime`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyBaseBackupExpireTimeError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyBaseBackupExpireTime`: This API is used to modify the expiration time of a specified data backup for an instance.
+    pub async fn modify_base_backup_expire_time(
+        &self,
+        input: &ModifyBaseBackupExpireTimeRequest,
+    ) -> Result<
+        ModifyBaseBackupExpireTimeResponse,
+        ::runtime::SdkError<ModifyBaseBackupExpireTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_base_backup_expire_time`](Self::modify_base_backup_expire_time) would send.
+    pub fn modify_base_backup_expire_time_request(
+        &self,
+        input: &ModifyBaseBackupExpireTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

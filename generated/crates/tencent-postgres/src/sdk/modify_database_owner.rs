@@ -69,6 +69,27 @@ pub struct ModifyDatabaseOwnerResponse {
 /// Errors of `ModifyDatabaseOwner`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDatabaseOwnerError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDatabaseOwner`: This API is used to change database owner.
+    pub async fn modify_database_owner(
+        &self,
+        input: &ModifyDatabaseOwnerRequest,
+    ) -> Result<
+        ModifyDatabaseOwnerResponse,
+        ::runtime::SdkError<ModifyDatabaseOwnerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_database_owner`](Self::modify_database_owner) would send.
+    pub fn modify_database_owner_request(
+        &self,
+        input: &ModifyDatabaseOwnerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -111,6 +111,27 @@ pub struct ModifyDbInstanceChargeTypeResponse {
 /// Errors of `ModifyDBInstanceChargeType`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDbInstanceChargeTypeError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceChargeType`: This API is used to switch the instance billing mode from pay-as-you-go to yearly/monthly subscription.
+    pub async fn modify_db_instance_charge_type(
+        &self,
+        input: &ModifyDbInstanceChargeTypeRequest,
+    ) -> Result<
+        ModifyDbInstanceChargeTypeResponse,
+        ::runtime::SdkError<ModifyDbInstanceChargeTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_charge_type`](Self::modify_db_instance_charge_type) would send.
+    pub fn modify_db_instance_charge_type_request(
+        &self,
+        input: &ModifyDbInstanceChargeTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

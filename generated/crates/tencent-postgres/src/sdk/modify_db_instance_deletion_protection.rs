@@ -69,6 +69,27 @@ pub struct ModifyDbInstanceDeletionProtectionResponse {
 /// Errors of `ModifyDBInstanceDeletionProtection`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDbInstanceDeletionProtectionError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceDeletionProtection`: This interface (DeletionProtection) is used to enable or disable instance destruction protection.
+    pub async fn modify_db_instance_deletion_protection(
+        &self,
+        input: &ModifyDbInstanceDeletionProtectionRequest,
+    ) -> Result<
+        ModifyDbInstanceDeletionProtectionResponse,
+        ::runtime::SdkError<ModifyDbInstanceDeletionProtectionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_deletion_protection`](Self::modify_db_instance_deletion_protection) would send.
+    pub fn modify_db_instance_deletion_protection_request(
+        &self,
+        input: &ModifyDbInstanceDeletionProtectionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -93,6 +93,27 @@ pub struct ModifyDbInstanceDeploymentResponse {
 /// Errors of `ModifyDBInstanceDeployment`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDbInstanceDeploymentError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceDeployment`: This API is used to modify the AZs where the nodes of a source instance reside.
+    pub async fn modify_db_instance_deployment(
+        &self,
+        input: &ModifyDbInstanceDeploymentRequest,
+    ) -> Result<
+        ModifyDbInstanceDeploymentResponse,
+        ::runtime::SdkError<ModifyDbInstanceDeploymentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_deployment`](Self::modify_db_instance_deployment) would send.
+    pub fn modify_db_instance_deployment_request(
+        &self,
+        input: &ModifyDbInstanceDeploymentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

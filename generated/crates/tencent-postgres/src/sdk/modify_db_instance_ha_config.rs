@@ -118,6 +118,29 @@ pub struct ModifyDbInstanceHaConfigResponse {
 /// Errors of `ModifyDBInstanceHAConfig`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDbInstanceHaConfigError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceHAConfig`: This API is used to modify instance HA configuration info. Among them, HA configuration info includes:.
+    /// - This API is used to configure conditions for allowing a secondary node to switch over to a primary node..
+    /// - This API is used to configure conditions for using synchronous replication or async replication in semi-sync instances..
+    pub async fn modify_db_instance_ha_config(
+        &self,
+        input: &ModifyDbInstanceHaConfigRequest,
+    ) -> Result<
+        ModifyDbInstanceHaConfigResponse,
+        ::runtime::SdkError<ModifyDbInstanceHaConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_ha_config`](Self::modify_db_instance_ha_config) would send.
+    pub fn modify_db_instance_ha_config_request(
+        &self,
+        input: &ModifyDbInstanceHaConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

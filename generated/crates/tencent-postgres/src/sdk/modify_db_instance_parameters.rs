@@ -68,6 +68,27 @@ pub struct ModifyDbInstanceParametersResponse {
 /// Errors of `ModifyDBInstanceParameters`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDbInstanceParametersError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceParameters`: This API is used to modify instance parameters.
+    pub async fn modify_db_instance_parameters(
+        &self,
+        input: &ModifyDbInstanceParametersRequest,
+    ) -> Result<
+        ModifyDbInstanceParametersResponse,
+        ::runtime::SdkError<ModifyDbInstanceParametersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_parameters`](Self::modify_db_instance_parameters) would send.
+    pub fn modify_db_instance_parameters_request(
+        &self,
+        input: &ModifyDbInstanceParametersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct ModifyDbInstanceReadOnlyGroupResponse {
 /// Errors of `ModifyDBInstanceReadOnlyGroup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDbInstanceReadOnlyGroupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceReadOnlyGroup`: This API is used to modify the RO group of an instance.
+    pub async fn modify_db_instance_read_only_group(
+        &self,
+        input: &ModifyDbInstanceReadOnlyGroupRequest,
+    ) -> Result<
+        ModifyDbInstanceReadOnlyGroupResponse,
+        ::runtime::SdkError<ModifyDbInstanceReadOnlyGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_read_only_group`](Self::modify_db_instance_read_only_group) would send.
+    pub fn modify_db_instance_read_only_group_request(
+        &self,
+        input: &ModifyDbInstanceReadOnlyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

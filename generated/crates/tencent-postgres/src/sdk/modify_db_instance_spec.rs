@@ -124,6 +124,27 @@ pub struct ModifyDbInstanceSpecResponse {
 /// Errors of `ModifyDBInstanceSpec`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDbInstanceSpecError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceSpec`: This API is used to modify instance specifications, including memory, Disk and Cpu.
+    pub async fn modify_db_instance_spec(
+        &self,
+        input: &ModifyDbInstanceSpecRequest,
+    ) -> Result<
+        ModifyDbInstanceSpecResponse,
+        ::runtime::SdkError<ModifyDbInstanceSpecError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_spec`](Self::modify_db_instance_spec) would send.
+    pub fn modify_db_instance_spec_request(
+        &self,
+        input: &ModifyDbInstanceSpecRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct ModifyDbInstanceSslConfigResponse {
 /// Errors of `ModifyDBInstanceSSLConfig`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyDbInstanceSslConfigError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceSSLConfig`: This API is used to modify the SSL configuration of an instance, including enabling, disabling, and modifying the connection address protected by an SSL certificate.
+    pub async fn modify_db_instance_ssl_config(
+        &self,
+        input: &ModifyDbInstanceSslConfigRequest,
+    ) -> Result<
+        ModifyDbInstanceSslConfigResponse,
+        ::runtime::SdkError<ModifyDbInstanceSslConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_ssl_config`](Self::modify_db_instance_ssl_config) would send.
+    pub fn modify_db_instance_ssl_config_request(
+        &self,
+        input: &ModifyDbInstanceSslConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct ModifyMaintainTimeWindowResponse {
 /// Errors of `ModifyMaintainTimeWindow`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyMaintainTimeWindowError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyMaintainTimeWindow`: This API is used to modify the instance maintenance window.
+    pub async fn modify_maintain_time_window(
+        &self,
+        input: &ModifyMaintainTimeWindowRequest,
+    ) -> Result<
+        ModifyMaintainTimeWindowResponse,
+        ::runtime::SdkError<ModifyMaintainTimeWindowError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_maintain_time_window`](Self::modify_maintain_time_window) would send.
+    pub fn modify_maintain_time_window_request(
+        &self,
+        input: &ModifyMaintainTimeWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct ModifyParameterTemplateResponse {
 /// Errors of `ModifyParameterTemplate`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyParameterTemplateError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyParameterTemplate`: This API is used to modify the configurations, such as parameter template name and description. It can also be used to manage the parameter list in the parameter template.
+    pub async fn modify_parameter_template(
+        &self,
+        input: &ModifyParameterTemplateRequest,
+    ) -> Result<
+        ModifyParameterTemplateResponse,
+        ::runtime::SdkError<ModifyParameterTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_parameter_template`](Self::modify_parameter_template) would send.
+    pub fn modify_parameter_template_request(
+        &self,
+        input: &ModifyParameterTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

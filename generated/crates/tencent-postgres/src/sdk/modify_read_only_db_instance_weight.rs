@@ -70,6 +70,27 @@ pub struct ModifyReadOnlyDbInstanceWeightResponse {
 /// Errors of `ModifyReadOnlyDBInstanceWeight`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyReadOnlyDbInstanceWeightError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyReadOnlyDBInstanceWeight`: This API is used to modify the read-only instance weight.
+    pub async fn modify_read_only_db_instance_weight(
+        &self,
+        input: &ModifyReadOnlyDbInstanceWeightRequest,
+    ) -> Result<
+        ModifyReadOnlyDbInstanceWeightResponse,
+        ::runtime::SdkError<ModifyReadOnlyDbInstanceWeightError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_read_only_db_instance_weight`](Self::modify_read_only_db_instance_weight) would send.
+    pub fn modify_read_only_db_instance_weight_request(
+        &self,
+        input: &ModifyReadOnlyDbInstanceWeightRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

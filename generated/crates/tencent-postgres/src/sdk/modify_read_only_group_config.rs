@@ -92,6 +92,27 @@ pub struct ModifyReadOnlyGroupConfigResponse {
 /// Errors of `ModifyReadOnlyGroupConfig`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifyReadOnlyGroupConfigError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifyReadOnlyGroupConfig`: This API is used to modify RO group configuration.
+    pub async fn modify_read_only_group_config(
+        &self,
+        input: &ModifyReadOnlyGroupConfigRequest,
+    ) -> Result<
+        ModifyReadOnlyGroupConfigResponse,
+        ::runtime::SdkError<ModifyReadOnlyGroupConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_read_only_group_config`](Self::modify_read_only_group_config) would send.
+    pub fn modify_read_only_group_config_request(
+        &self,
+        input: &ModifyReadOnlyGroupConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct ModifySwitchTimePeriodResponse {
 /// Errors of `ModifySwitchTimePeriod`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ModifySwitchTimePeriodError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ModifySwitchTimePeriod`: This API is used to perform a primary-standby switch for an instance waiting for the switch after it is upgraded.
+    pub async fn modify_switch_time_period(
+        &self,
+        input: &ModifySwitchTimePeriodRequest,
+    ) -> Result<
+        ModifySwitchTimePeriodResponse,
+        ::runtime::SdkError<ModifySwitchTimePeriodError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_switch_time_period`](Self::modify_switch_time_period) would send.
+    pub fn modify_switch_time_period_request(
+        &self,
+        input: &ModifySwitchTimePeriodRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

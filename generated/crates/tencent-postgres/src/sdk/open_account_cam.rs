@@ -61,6 +61,24 @@ pub struct OpenAccountCamResponse {
 /// Errors of `OpenAccountCAM`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type OpenAccountCamError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `OpenAccountCAM`: This API is used to enable CAM verification service for a database account.
+    pub async fn open_account_cam(
+        &self,
+        input: &OpenAccountCamRequest,
+    ) -> Result<OpenAccountCamResponse, ::runtime::SdkError<OpenAccountCamError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_account_cam`](Self::open_account_cam) would send.
+    pub fn open_account_cam_request(
+        &self,
+        input: &OpenAccountCamRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct OpenDbExtranetAccessResponse {
 /// Errors of `OpenDBExtranetAccess`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type OpenDbExtranetAccessError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `OpenDBExtranetAccess`: This API is used to enable the public network access of an instance.
+    pub async fn open_db_extranet_access(
+        &self,
+        input: &OpenDbExtranetAccessRequest,
+    ) -> Result<
+        OpenDbExtranetAccessResponse,
+        ::runtime::SdkError<OpenDbExtranetAccessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_db_extranet_access`](Self::open_db_extranet_access) would send.
+    pub fn open_db_extranet_access_request(
+        &self,
+        input: &OpenDbExtranetAccessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

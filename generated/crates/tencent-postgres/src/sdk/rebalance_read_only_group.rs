@@ -55,6 +55,27 @@ pub struct RebalanceReadOnlyGroupResponse {
 /// Errors of `RebalanceReadOnlyGroup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type RebalanceReadOnlyGroupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `RebalanceReadOnlyGroup`: This API is used to rebalance the loads of read-only replicas in an RO group. Please note that connections to those read-only replicas will be interrupted transiently; therefore, you should ensure that your application can reconnect to the databases. This operation should be performed with caution.
+    pub async fn rebalance_read_only_group(
+        &self,
+        input: &RebalanceReadOnlyGroupRequest,
+    ) -> Result<
+        RebalanceReadOnlyGroupResponse,
+        ::runtime::SdkError<RebalanceReadOnlyGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`rebalance_read_only_group`](Self::rebalance_read_only_group) would send.
+    pub fn rebalance_read_only_group_request(
+        &self,
+        input: &RebalanceReadOnlyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct RefreshAccountPasswordResponse {
 /// Errors of `RefreshAccountPassword`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type RefreshAccountPasswordError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `RefreshAccountPassword`: This API is used to manually reset the password for an account with CAM Verification enabled.
+    pub async fn refresh_account_password(
+        &self,
+        input: &RefreshAccountPasswordRequest,
+    ) -> Result<
+        RefreshAccountPasswordResponse,
+        ::runtime::SdkError<RefreshAccountPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`refresh_account_password`](Self::refresh_account_password) would send.
+    pub fn refresh_account_password_request(
+        &self,
+        input: &RefreshAccountPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

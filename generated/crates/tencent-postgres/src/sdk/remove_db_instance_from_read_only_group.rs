@@ -72,6 +72,27 @@ pub struct RemoveDbInstanceFromReadOnlyGroupResponse {
 /// Errors of `RemoveDBInstanceFromReadOnlyGroup`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type RemoveDbInstanceFromReadOnlyGroupError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `RemoveDBInstanceFromReadOnlyGroup`: This API is used to remove a read-only replica from an RO group.
+    pub async fn remove_db_instance_from_read_only_group(
+        &self,
+        input: &RemoveDbInstanceFromReadOnlyGroupRequest,
+    ) -> Result<
+        RemoveDbInstanceFromReadOnlyGroupResponse,
+        ::runtime::SdkError<RemoveDbInstanceFromReadOnlyGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_db_instance_from_read_only_group`](Self::remove_db_instance_from_read_only_group) would send.
+    pub fn remove_db_instance_from_read_only_group_request(
+        &self,
+        input: &RemoveDbInstanceFromReadOnlyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

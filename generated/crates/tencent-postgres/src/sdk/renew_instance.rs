@@ -84,6 +84,24 @@ pub struct RenewInstanceResponse {
 /// Errors of `RenewInstance`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type RenewInstanceError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `RenewInstance`: This API is used to renew an instance.
+    pub async fn renew_instance(
+        &self,
+        input: &RenewInstanceRequest,
+    ) -> Result<RenewInstanceResponse, ::runtime::SdkError<RenewInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_instance`](Self::renew_instance) would send.
+    pub fn renew_instance_request(
+        &self,
+        input: &RenewInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

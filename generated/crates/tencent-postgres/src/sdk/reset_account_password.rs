@@ -78,6 +78,27 @@ pub struct ResetAccountPasswordResponse {
 /// Errors of `ResetAccountPassword`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type ResetAccountPasswordError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `ResetAccountPassword`: This API is used to reset the account password of an instance.
+    pub async fn reset_account_password(
+        &self,
+        input: &ResetAccountPasswordRequest,
+    ) -> Result<
+        ResetAccountPasswordResponse,
+        ::runtime::SdkError<ResetAccountPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_account_password`](Self::reset_account_password) would send.
+    pub fn reset_account_password_request(
+        &self,
+        input: &ResetAccountPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

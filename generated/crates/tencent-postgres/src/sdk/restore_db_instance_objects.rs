@@ -79,6 +79,27 @@ pub struct RestoreDbInstanceObjectsResponse {
 /// Errors of `RestoreDBInstanceObjects`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type RestoreDbInstanceObjectsError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `RestoreDBInstanceObjects`: This API is used to recover database-related objects such as databases and tables on the original instance based on the backup set or recovery target time.
+    pub async fn restore_db_instance_objects(
+        &self,
+        input: &RestoreDbInstanceObjectsRequest,
+    ) -> Result<
+        RestoreDbInstanceObjectsResponse,
+        ::runtime::SdkError<RestoreDbInstanceObjectsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restore_db_instance_objects`](Self::restore_db_instance_objects) would send.
+    pub fn restore_db_instance_objects_request(
+        &self,
+        input: &RestoreDbInstanceObjectsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

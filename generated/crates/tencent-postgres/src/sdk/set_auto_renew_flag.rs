@@ -66,6 +66,24 @@ pub struct SetAutoRenewFlagResponse {
 /// Errors of `SetAutoRenewFlag`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type SetAutoRenewFlagError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `SetAutoRenewFlag`: This API is used to set auto-renewal.
+    pub async fn set_auto_renew_flag(
+        &self,
+        input: &SetAutoRenewFlagRequest,
+    ) -> Result<SetAutoRenewFlagResponse, ::runtime::SdkError<SetAutoRenewFlagError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_auto_renew_flag`](Self::set_auto_renew_flag) would send.
+    pub fn set_auto_renew_flag_request(
+        &self,
+        input: &SetAutoRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,30 @@ pub struct SwitchDbInstancePrimaryResponse {
 /// Errors of `SwitchDBInstancePrimary`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type SwitchDbInstancePrimaryError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `SwitchDBInstancePrimary`: This API is used to switch over primary and replica nodes.
+    /// - This API is used to verify whether the business can correctly handle instance primary/backup switch scenarios by initiating switch proactively..
+    /// - This API is used to force a primary-secondary switch when the backup node latency fails to satisfy the switch condition by using forced switching..
+    /// - This API is used to perform this operation on the primary instance only..
+    pub async fn switch_db_instance_primary(
+        &self,
+        input: &SwitchDbInstancePrimaryRequest,
+    ) -> Result<
+        SwitchDbInstancePrimaryResponse,
+        ::runtime::SdkError<SwitchDbInstancePrimaryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_db_instance_primary`](Self::switch_db_instance_primary) would send.
+    pub fn switch_db_instance_primary_request(
+        &self,
+        input: &SwitchDbInstancePrimaryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

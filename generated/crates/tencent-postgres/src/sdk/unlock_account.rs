@@ -61,6 +61,24 @@ pub struct UnlockAccountResponse {
 /// Errors of `UnlockAccount`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type UnlockAccountError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `UnlockAccount`: This API is used to unlock a database account. The account can log in to the database after being unlocked.
+    pub async fn unlock_account(
+        &self,
+        input: &UnlockAccountRequest,
+    ) -> Result<UnlockAccountResponse, ::runtime::SdkError<UnlockAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`unlock_account`](Self::unlock_account) would send.
+    pub fn unlock_account_request(
+        &self,
+        input: &UnlockAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

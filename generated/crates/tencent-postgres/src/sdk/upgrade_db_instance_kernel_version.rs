@@ -106,6 +106,27 @@ pub struct UpgradeDbInstanceKernelVersionResponse {
 /// Errors of `UpgradeDBInstanceKernelVersion`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type UpgradeDbInstanceKernelVersionError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `UpgradeDBInstanceKernelVersion`: This API is used to upgrade the kernel version of an instance.
+    pub async fn upgrade_db_instance_kernel_version(
+        &self,
+        input: &UpgradeDbInstanceKernelVersionRequest,
+    ) -> Result<
+        UpgradeDbInstanceKernelVersionResponse,
+        ::runtime::SdkError<UpgradeDbInstanceKernelVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_db_instance_kernel_version`](Self::upgrade_db_instance_kernel_version) would send.
+    pub fn upgrade_db_instance_kernel_version_request(
+        &self,
+        input: &UpgradeDbInstanceKernelVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -121,6 +121,27 @@ pub struct UpgradeDbInstanceMajorVersionResponse {
 /// Errors of `UpgradeDBInstanceMajorVersion`: those of its service ([`PostgresError`](super::PostgresError)).
 pub type UpgradeDbInstanceMajorVersionError = super::PostgresError;
 
+impl super::Client {
+    /// Calls `UpgradeDBInstanceMajorVersion`: This API is used to upgrade the major kernel version of an instance, for example, from PostgreSQL 12 to PostgreSQL 15.
+    pub async fn upgrade_db_instance_major_version(
+        &self,
+        input: &UpgradeDbInstanceMajorVersionRequest,
+    ) -> Result<
+        UpgradeDbInstanceMajorVersionResponse,
+        ::runtime::SdkError<UpgradeDbInstanceMajorVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_db_instance_major_version`](Self::upgrade_db_instance_major_version) would send.
+    pub fn upgrade_db_instance_major_version_request(
+        &self,
+        input: &UpgradeDbInstanceMajorVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

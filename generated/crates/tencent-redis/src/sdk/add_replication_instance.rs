@@ -79,6 +79,27 @@ pub struct AddReplicationInstanceResponse {
 /// Errors of `AddReplicationInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type AddReplicationInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `AddReplicationInstance`: This API is used to add an instance member to the global replication group.
+    pub async fn add_replication_instance(
+        &self,
+        input: &AddReplicationInstanceRequest,
+    ) -> Result<
+        AddReplicationInstanceResponse,
+        ::runtime::SdkError<AddReplicationInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_replication_instance`](Self::add_replication_instance) would send.
+    pub fn add_replication_instance_request(
+        &self,
+        input: &AddReplicationInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

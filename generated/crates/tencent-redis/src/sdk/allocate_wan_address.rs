@@ -62,6 +62,27 @@ pub struct AllocateWanAddressResponse {
 /// Errors of `AllocateWanAddress`: those of its service ([`RedisError`](super::RedisError)).
 pub type AllocateWanAddressError = super::RedisError;
 
+impl super::Client {
+    /// Calls `AllocateWanAddress`: This API is used to enable public network access for instances.
+    pub async fn allocate_wan_address(
+        &self,
+        input: &AllocateWanAddressRequest,
+    ) -> Result<
+        AllocateWanAddressResponse,
+        ::runtime::SdkError<AllocateWanAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`allocate_wan_address`](Self::allocate_wan_address) would send.
+    pub fn allocate_wan_address_request(
+        &self,
+        input: &AllocateWanAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

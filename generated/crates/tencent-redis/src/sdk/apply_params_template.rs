@@ -68,6 +68,27 @@ pub struct ApplyParamsTemplateResponse {
 /// Errors of `ApplyParamsTemplate`: those of its service ([`RedisError`](super::RedisError)).
 pub type ApplyParamsTemplateError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ApplyParamsTemplate`: This API is used to apply parameter templates to instances.
+    pub async fn apply_params_template(
+        &self,
+        input: &ApplyParamsTemplateRequest,
+    ) -> Result<
+        ApplyParamsTemplateResponse,
+        ::runtime::SdkError<ApplyParamsTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`apply_params_template`](Self::apply_params_template) would send.
+    pub fn apply_params_template_request(
+        &self,
+        input: &ApplyParamsTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct AssociateSecurityGroupsResponse {
 /// Errors of `AssociateSecurityGroups`: those of its service ([`RedisError`](super::RedisError)).
 pub type AssociateSecurityGroupsError = super::RedisError;
 
+impl super::Client {
+    /// Calls `AssociateSecurityGroups`: This API is used to bind a security group to one or more database instances. When you create an instance without configuring a security group, it is recommended to bind a security group through this API.
+    pub async fn associate_security_groups(
+        &self,
+        input: &AssociateSecurityGroupsRequest,
+    ) -> Result<
+        AssociateSecurityGroupsResponse,
+        ::runtime::SdkError<AssociateSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_security_groups`](Self::associate_security_groups) would send.
+    pub fn associate_security_groups_request(
+        &self,
+        input: &AssociateSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

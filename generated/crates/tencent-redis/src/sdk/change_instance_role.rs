@@ -74,6 +74,27 @@ pub struct ChangeInstanceRoleResponse {
 /// Errors of `ChangeInstanceRole`: those of its service ([`RedisError`](super::RedisError)).
 pub type ChangeInstanceRoleError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ChangeInstanceRole`: This API is used to change the role of an instance in a replication group.
+    pub async fn change_instance_role(
+        &self,
+        input: &ChangeInstanceRoleRequest,
+    ) -> Result<
+        ChangeInstanceRoleResponse,
+        ::runtime::SdkError<ChangeInstanceRoleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`change_instance_role`](Self::change_instance_role) would send.
+    pub fn change_instance_role_request(
+        &self,
+        input: &ChangeInstanceRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

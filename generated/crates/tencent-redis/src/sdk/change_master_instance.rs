@@ -72,6 +72,27 @@ pub struct ChangeMasterInstanceResponse {
 /// Errors of `ChangeMasterInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type ChangeMasterInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ChangeMasterInstance`: This API is used to set a read-only instance in a replication group as a master instance.
+    pub async fn change_master_instance(
+        &self,
+        input: &ChangeMasterInstanceRequest,
+    ) -> Result<
+        ChangeMasterInstanceResponse,
+        ::runtime::SdkError<ChangeMasterInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`change_master_instance`](Self::change_master_instance) would send.
+    pub fn change_master_instance_request(
+        &self,
+        input: &ChangeMasterInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,27 @@ pub struct ChangeReplicaToMasterResponse {
 /// Errors of `ChangeReplicaToMaster`: those of its service ([`RedisError`](super::RedisError)).
 pub type ChangeReplicaToMasterError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ChangeReplicaToMaster`: This API is used to promote a replica node group to a master node group or a replica node to a master node for an instance.
+    pub async fn change_replica_to_master(
+        &self,
+        input: &ChangeReplicaToMasterRequest,
+    ) -> Result<
+        ChangeReplicaToMasterResponse,
+        ::runtime::SdkError<ChangeReplicaToMasterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`change_replica_to_master`](Self::change_replica_to_master) would send.
+    pub fn change_replica_to_master_request(
+        &self,
+        input: &ChangeReplicaToMasterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

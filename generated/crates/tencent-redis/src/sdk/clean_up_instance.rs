@@ -58,6 +58,24 @@ pub struct CleanUpInstanceResponse {
 /// Errors of `CleanUpInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type CleanUpInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CleanUpInstance`: This API is used to immediately terminate instances in the recycle bin.
+    pub async fn clean_up_instance(
+        &self,
+        input: &CleanUpInstanceRequest,
+    ) -> Result<CleanUpInstanceResponse, ::runtime::SdkError<CleanUpInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clean_up_instance`](Self::clean_up_instance) would send.
+    pub fn clean_up_instance_request(
+        &self,
+        input: &CleanUpInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

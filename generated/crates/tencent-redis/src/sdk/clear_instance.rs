@@ -72,6 +72,24 @@ pub struct ClearInstanceResponse {
 /// Errors of `ClearInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type ClearInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ClearInstance`: This API is used to clear instance data.
+    pub async fn clear_instance(
+        &self,
+        input: &ClearInstanceRequest,
+    ) -> Result<ClearInstanceResponse, ::runtime::SdkError<ClearInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clear_instance`](Self::clear_instance) would send.
+    pub fn clear_instance_request(
+        &self,
+        input: &ClearInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

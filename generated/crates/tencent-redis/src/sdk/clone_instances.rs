@@ -281,6 +281,24 @@ pub struct CloneInstancesResponse {
 /// Errors of `CloneInstances`: those of its service ([`RedisError`](super::RedisError)).
 pub type CloneInstancesError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CloneInstances`: This API is used to clone a complete new instance based on the current instance backup file.
+    pub async fn clone_instances(
+        &self,
+        input: &CloneInstancesRequest,
+    ) -> Result<CloneInstancesResponse, ::runtime::SdkError<CloneInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clone_instances`](Self::clone_instances) would send.
+    pub fn clone_instances_request(
+        &self,
+        input: &CloneInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

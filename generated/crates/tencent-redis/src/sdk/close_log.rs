@@ -60,6 +60,24 @@ pub struct CloseLogResponse {
 /// Errors of `CloseLog`: those of its service ([`RedisError`](super::RedisError)).
 pub type CloseLogError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CloseLog`: Disable logs
+    pub async fn close_log(
+        &self,
+        input: &CloseLogRequest,
+    ) -> Result<CloseLogResponse, ::runtime::SdkError<CloseLogError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_log`](Self::close_log) would send.
+    pub fn close_log_request(
+        &self,
+        input: &CloseLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,24 @@ pub struct CloseSslResponse {
 /// Errors of `CloseSSL`: those of its service ([`RedisError`](super::RedisError)).
 pub type CloseSslError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CloseSSL`: This API is used to disable SSL encryption and authentication.
+    pub async fn close_ssl(
+        &self,
+        input: &CloseSslRequest,
+    ) -> Result<CloseSslResponse, ::runtime::SdkError<CloseSslError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_ssl`](Self::close_ssl) would send.
+    pub fn close_ssl_request(
+        &self,
+        input: &CloseSslRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

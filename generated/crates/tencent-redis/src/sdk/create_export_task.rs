@@ -104,6 +104,24 @@ pub struct CreateExportTaskResponse {
 /// Errors of `CreateExportTask`: those of its service ([`RedisError`](super::RedisError)).
 pub type CreateExportTaskError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CreateExportTask`: This API is used to create a log download task.
+    pub async fn create_export_task(
+        &self,
+        input: &CreateExportTaskRequest,
+    ) -> Result<CreateExportTaskResponse, ::runtime::SdkError<CreateExportTaskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_export_task`](Self::create_export_task) would send.
+    pub fn create_export_task_request(
+        &self,
+        input: &CreateExportTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -127,6 +127,27 @@ pub struct CreateInstanceAccountResponse {
 /// Errors of `CreateInstanceAccount`: those of its service ([`RedisError`](super::RedisError)).
 pub type CreateInstanceAccountError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CreateInstanceAccount`: This API is used to customize the account for accessing instances.
+    pub async fn create_instance_account(
+        &self,
+        input: &CreateInstanceAccountRequest,
+    ) -> Result<
+        CreateInstanceAccountResponse,
+        ::runtime::SdkError<CreateInstanceAccountError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_instance_account`](Self::create_instance_account) would send.
+    pub fn create_instance_account_request(
+        &self,
+        input: &CreateInstanceAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -368,6 +368,24 @@ pub struct CreateInstancesResponse {
 /// Errors of `CreateInstances`: those of its service ([`RedisError`](super::RedisError)).
 pub type CreateInstancesError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CreateInstances`: This API is used to create an TencentDB or Redis instance.
+    pub async fn create_instances(
+        &self,
+        input: &CreateInstancesRequest,
+    ) -> Result<CreateInstancesResponse, ::runtime::SdkError<CreateInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_instances`](Self::create_instances) would send.
+    pub fn create_instances_request(
+        &self,
+        input: &CreateInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -88,6 +88,27 @@ pub struct CreateParamTemplateResponse {
 /// Errors of `CreateParamTemplate`: those of its service ([`RedisError`](super::RedisError)).
 pub type CreateParamTemplateError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CreateParamTemplate`: This API is used to create a parameter template.
+    pub async fn create_param_template(
+        &self,
+        input: &CreateParamTemplateRequest,
+    ) -> Result<
+        CreateParamTemplateResponse,
+        ::runtime::SdkError<CreateParamTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_param_template`](Self::create_param_template) would send.
+    pub fn create_param_template_request(
+        &self,
+        input: &CreateParamTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct CreateReplicationGroupResponse {
 /// Errors of `CreateReplicationGroup`: those of its service ([`RedisError`](super::RedisError)).
 pub type CreateReplicationGroupError = super::RedisError;
 
+impl super::Client {
+    /// Calls `CreateReplicationGroup`: This API is used to create a replication group.
+    pub async fn create_replication_group(
+        &self,
+        input: &CreateReplicationGroupRequest,
+    ) -> Result<
+        CreateReplicationGroupResponse,
+        ::runtime::SdkError<CreateReplicationGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_replication_group`](Self::create_replication_group) would send.
+    pub fn create_replication_group_request(
+        &self,
+        input: &CreateReplicationGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

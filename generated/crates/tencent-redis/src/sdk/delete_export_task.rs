@@ -75,6 +75,24 @@ pub struct DeleteExportTaskResponse {
 /// Errors of `DeleteExportTask`: those of its service ([`RedisError`](super::RedisError)).
 pub type DeleteExportTaskError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DeleteExportTask`: This API is used to delete log download tasks.
+    pub async fn delete_export_task(
+        &self,
+        input: &DeleteExportTaskRequest,
+    ) -> Result<DeleteExportTaskResponse, ::runtime::SdkError<DeleteExportTaskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_export_task`](Self::delete_export_task) would send.
+    pub fn delete_export_task_request(
+        &self,
+        input: &DeleteExportTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

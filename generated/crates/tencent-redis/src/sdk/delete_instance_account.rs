@@ -65,6 +65,27 @@ pub struct DeleteInstanceAccountResponse {
 /// Errors of `DeleteInstanceAccount`: those of its service ([`RedisError`](super::RedisError)).
 pub type DeleteInstanceAccountError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DeleteInstanceAccount`: This API is used to delete instance sub-accounts.
+    pub async fn delete_instance_account(
+        &self,
+        input: &DeleteInstanceAccountRequest,
+    ) -> Result<
+        DeleteInstanceAccountResponse,
+        ::runtime::SdkError<DeleteInstanceAccountError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_instance_account`](Self::delete_instance_account) would send.
+    pub fn delete_instance_account_request(
+        &self,
+        input: &DeleteInstanceAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

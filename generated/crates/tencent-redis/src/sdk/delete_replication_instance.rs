@@ -75,6 +75,27 @@ pub struct DeleteReplicationInstanceResponse {
 /// Errors of `DeleteReplicationInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type DeleteReplicationInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DeleteReplicationInstance`: This API is used to remove a replication group member. Note: This API is being deprecated. Use \[RemoveReplicationInstance\](<https://intl.cloud.tencent.com/document/product/239/90099?from_cn_redirect=1>) instead.
+    pub async fn delete_replication_instance(
+        &self,
+        input: &DeleteReplicationInstanceRequest,
+    ) -> Result<
+        DeleteReplicationInstanceResponse,
+        ::runtime::SdkError<DeleteReplicationInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_replication_instance`](Self::delete_replication_instance) would send.
+    pub fn delete_replication_instance_request(
+        &self,
+        input: &DeleteReplicationInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct DescribeAutoBackupConfigResponse {
 /// Errors of `DescribeAutoBackupConfig`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeAutoBackupConfigError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeAutoBackupConfig`: This API is used to get the configuration rules for an automatic backup.
+    pub async fn describe_auto_backup_config(
+        &self,
+        input: &DescribeAutoBackupConfigRequest,
+    ) -> Result<
+        DescribeAutoBackupConfigResponse,
+        ::runtime::SdkError<DescribeAutoBackupConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_auto_backup_config`](Self::describe_auto_backup_config) would send.
+    pub fn describe_auto_backup_config_request(
+        &self,
+        input: &DescribeAutoBackupConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -164,6 +164,27 @@ pub struct DescribeBackupDetailResponse {
 /// Errors of `DescribeBackupDetail`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeBackupDetailError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeBackupDetail`: This API is used to query the backup details of an instance.
+    pub async fn describe_backup_detail(
+        &self,
+        input: &DescribeBackupDetailRequest,
+    ) -> Result<
+        DescribeBackupDetailResponse,
+        ::runtime::SdkError<DescribeBackupDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_detail`](Self::describe_backup_detail) would send.
+    pub fn describe_backup_detail_request(
+        &self,
+        input: &DescribeBackupDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

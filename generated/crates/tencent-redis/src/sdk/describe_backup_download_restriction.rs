@@ -79,6 +79,27 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 /// Errors of `DescribeBackupDownloadRestriction`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeBackupDownloadRestrictionError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeBackupDownloadRestriction`: This API is used to query the download address for a database backup file in the current region.
+    pub async fn describe_backup_download_restriction(
+        &self,
+        input: &DescribeBackupDownloadRestrictionRequest,
+    ) -> Result<
+        DescribeBackupDownloadRestrictionResponse,
+        ::runtime::SdkError<DescribeBackupDownloadRestrictionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_download_restriction`](Self::describe_backup_download_restriction) would send.
+    pub fn describe_backup_download_restriction_request(
+        &self,
+        input: &DescribeBackupDownloadRestrictionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

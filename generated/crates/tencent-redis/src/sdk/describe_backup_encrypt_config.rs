@@ -100,6 +100,27 @@ pub struct DescribeBackupEncryptConfigResponse {
 /// Errors of `DescribeBackupEncryptConfig`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeBackupEncryptConfigError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeBackupEncryptConfig`: This API is used to query information related to backup encryption for an instance, including the enabled status and encryption keys.
+    pub async fn describe_backup_encrypt_config(
+        &self,
+        input: &DescribeBackupEncryptConfigRequest,
+    ) -> Result<
+        DescribeBackupEncryptConfigResponse,
+        ::runtime::SdkError<DescribeBackupEncryptConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_encrypt_config`](Self::describe_backup_encrypt_config) would send.
+    pub fn describe_backup_encrypt_config_request(
+        &self,
+        input: &DescribeBackupEncryptConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -772,6 +772,24 @@ impl ::std::fmt::Display for DescribeBackupUrlError {
 }
 
 impl ::std::error::Error for DescribeBackupUrlError {}
+impl super::Client {
+    /// Calls `DescribeBackupUrl`: Query the download addresses of a backup RDB file. Addresses are valid for 6 hours. Supports financial availability zones, which need the regional endpoint.
+    pub async fn describe_backup_url(
+        &self,
+        input: &DescribeBackupUrlRequest,
+    ) -> Result<DescribeBackupUrlResponse, ::runtime::SdkError<DescribeBackupUrlError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_url`](Self::describe_backup_url) would send.
+    pub fn describe_backup_url_request(
+        &self,
+        input: &DescribeBackupUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct DescribeBandwidthRangeResponse {
 /// Errors of `DescribeBandwidthRange`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeBandwidthRangeError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeBandwidthRange`: This API is used to query the information of instance bandwidth.
+    pub async fn describe_bandwidth_range(
+        &self,
+        input: &DescribeBandwidthRangeRequest,
+    ) -> Result<
+        DescribeBandwidthRangeResponse,
+        ::runtime::SdkError<DescribeBandwidthRangeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_bandwidth_range`](Self::describe_bandwidth_range) would send.
+    pub fn describe_bandwidth_range_request(
+        &self,
+        input: &DescribeBandwidthRangeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

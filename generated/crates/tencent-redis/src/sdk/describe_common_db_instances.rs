@@ -124,6 +124,27 @@ pub struct DescribeCommonDbInstancesResponse {
 /// Errors of `DescribeCommonDBInstances`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeCommonDbInstancesError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeCommonDBInstances`: This API is used to query the list of Redis instances. It is now deprecated.
+    pub async fn describe_common_db_instances(
+        &self,
+        input: &DescribeCommonDbInstancesRequest,
+    ) -> Result<
+        DescribeCommonDbInstancesResponse,
+        ::runtime::SdkError<DescribeCommonDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_common_db_instances`](Self::describe_common_db_instances) would send.
+    pub fn describe_common_db_instances_request(
+        &self,
+        input: &DescribeCommonDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

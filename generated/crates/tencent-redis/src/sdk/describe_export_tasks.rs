@@ -102,6 +102,27 @@ pub struct DescribeExportTasksResponse {
 /// Errors of `DescribeExportTasks`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeExportTasksError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeExportTasks`: This API is used to query download tasks for log files.
+    pub async fn describe_export_tasks(
+        &self,
+        input: &DescribeExportTasksRequest,
+    ) -> Result<
+        DescribeExportTasksResponse,
+        ::runtime::SdkError<DescribeExportTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_export_tasks`](Self::describe_export_tasks) would send.
+    pub fn describe_export_tasks_request(
+        &self,
+        input: &DescribeExportTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

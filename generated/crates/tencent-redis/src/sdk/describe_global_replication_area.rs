@@ -53,6 +53,27 @@ pub struct DescribeGlobalReplicationAreaResponse {
 /// Errors of `DescribeGlobalReplicationArea`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeGlobalReplicationAreaError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeGlobalReplicationArea`: This API is used to query the information on regions supported for global replication.
+    pub async fn describe_global_replication_area(
+        &self,
+        input: &DescribeGlobalReplicationAreaRequest,
+    ) -> Result<
+        DescribeGlobalReplicationAreaResponse,
+        ::runtime::SdkError<DescribeGlobalReplicationAreaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_global_replication_area`](Self::describe_global_replication_area) would send.
+    pub fn describe_global_replication_area_request(
+        &self,
+        input: &DescribeGlobalReplicationAreaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribeInstanceAccountResponse {
 /// Errors of `DescribeInstanceAccount`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceAccountError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceAccount`: This API is used to view instance account information.
+    pub async fn describe_instance_account(
+        &self,
+        input: &DescribeInstanceAccountRequest,
+    ) -> Result<
+        DescribeInstanceAccountResponse,
+        ::runtime::SdkError<DescribeInstanceAccountError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_account`](Self::describe_instance_account) would send.
+    pub fn describe_instance_account_request(
+        &self,
+        input: &DescribeInstanceAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

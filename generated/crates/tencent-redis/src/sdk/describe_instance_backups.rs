@@ -104,6 +104,27 @@ pub struct DescribeInstanceBackupsResponse {
 /// Errors of `DescribeInstanceBackups`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceBackupsError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceBackups`: This API is used to query the backup list of an instance.
+    pub async fn describe_instance_backups(
+        &self,
+        input: &DescribeInstanceBackupsRequest,
+    ) -> Result<
+        DescribeInstanceBackupsResponse,
+        ::runtime::SdkError<DescribeInstanceBackupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_backups`](Self::describe_instance_backups) would send.
+    pub fn describe_instance_backups_request(
+        &self,
+        input: &DescribeInstanceBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

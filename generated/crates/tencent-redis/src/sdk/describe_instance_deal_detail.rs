@@ -65,6 +65,27 @@ pub struct DescribeInstanceDealDetailResponse {
 /// Errors of `DescribeInstanceDealDetail`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceDealDetailError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceDealDetail`: This API is used to query the order information.
+    pub async fn describe_instance_deal_detail(
+        &self,
+        input: &DescribeInstanceDealDetailRequest,
+    ) -> Result<
+        DescribeInstanceDealDetailResponse,
+        ::runtime::SdkError<DescribeInstanceDealDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_deal_detail`](Self::describe_instance_deal_detail) would send.
+    pub fn describe_instance_deal_detail_request(
+        &self,
+        input: &DescribeInstanceDealDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

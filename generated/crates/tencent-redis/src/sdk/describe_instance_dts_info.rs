@@ -87,6 +87,27 @@ pub struct DescribeInstanceDtsInfoResponse {
 /// Errors of `DescribeInstanceDTSInfo`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceDtsInfoError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceDTSInfo`: This API is used to query instance DTS information.
+    pub async fn describe_instance_dts_info(
+        &self,
+        input: &DescribeInstanceDtsInfoRequest,
+    ) -> Result<
+        DescribeInstanceDtsInfoResponse,
+        ::runtime::SdkError<DescribeInstanceDtsInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_dts_info`](Self::describe_instance_dts_info) would send.
+    pub fn describe_instance_dts_info_request(
+        &self,
+        input: &DescribeInstanceDtsInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

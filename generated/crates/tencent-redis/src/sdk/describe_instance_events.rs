@@ -111,6 +111,27 @@ pub struct DescribeInstanceEventsResponse {
 /// Errors of `DescribeInstanceEvents`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceEventsError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceEvents`: This API is used to query the event information on a TecentDB for Redis instance.
+    pub async fn describe_instance_events(
+        &self,
+        input: &DescribeInstanceEventsRequest,
+    ) -> Result<
+        DescribeInstanceEventsResponse,
+        ::runtime::SdkError<DescribeInstanceEventsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_events`](Self::describe_instance_events) would send.
+    pub fn describe_instance_events_request(
+        &self,
+        input: &DescribeInstanceEventsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

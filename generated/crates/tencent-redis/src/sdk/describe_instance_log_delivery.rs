@@ -61,6 +61,27 @@ pub struct DescribeInstanceLogDeliveryResponse {
 /// Errors of `DescribeInstanceLogDelivery`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceLogDeliveryError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceLogDelivery`: This API is used to query the instance log shipping configuration.
+    pub async fn describe_instance_log_delivery(
+        &self,
+        input: &DescribeInstanceLogDeliveryRequest,
+    ) -> Result<
+        DescribeInstanceLogDeliveryResponse,
+        ::runtime::SdkError<DescribeInstanceLogDeliveryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_log_delivery`](Self::describe_instance_log_delivery) would send.
+    pub fn describe_instance_log_delivery_request(
+        &self,
+        input: &DescribeInstanceLogDeliveryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

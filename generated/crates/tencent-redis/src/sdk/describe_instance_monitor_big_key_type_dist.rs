@@ -67,6 +67,27 @@ pub struct DescribeInstanceMonitorBigKeyTypeDistResponse {
 /// Errors of `DescribeInstanceMonitorBigKeyTypeDist`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceMonitorBigKeyTypeDistError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceMonitorBigKeyTypeDist`: The API for querying big keys of a TencentDB for Redis instance was disused on October 31, 2022. For more information, see \[API for Querying Instance Big Key Will Be Disused\](<https://intl.cloud.tencent.com/document/product/239/81005?from_cn_redirect=1>).
+    pub async fn describe_instance_monitor_big_key_type_dist(
+        &self,
+        input: &DescribeInstanceMonitorBigKeyTypeDistRequest,
+    ) -> Result<
+        DescribeInstanceMonitorBigKeyTypeDistResponse,
+        ::runtime::SdkError<DescribeInstanceMonitorBigKeyTypeDistError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_monitor_big_key_type_dist`](Self::describe_instance_monitor_big_key_type_dist) would send.
+    pub fn describe_instance_monitor_big_key_type_dist_request(
+        &self,
+        input: &DescribeInstanceMonitorBigKeyTypeDistRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

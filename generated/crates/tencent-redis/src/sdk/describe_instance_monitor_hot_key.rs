@@ -72,6 +72,27 @@ pub struct DescribeInstanceMonitorHotKeyResponse {
 /// Errors of `DescribeInstanceMonitorHotKey`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceMonitorHotKeyError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceMonitorHotKey`: This API is used to query instance hot keys.
+    pub async fn describe_instance_monitor_hot_key(
+        &self,
+        input: &DescribeInstanceMonitorHotKeyRequest,
+    ) -> Result<
+        DescribeInstanceMonitorHotKeyResponse,
+        ::runtime::SdkError<DescribeInstanceMonitorHotKeyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_monitor_hot_key`](Self::describe_instance_monitor_hot_key) would send.
+    pub fn describe_instance_monitor_hot_key_request(
+        &self,
+        input: &DescribeInstanceMonitorHotKeyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DescribeInstanceMonitorSipResponse {
 /// Errors of `DescribeInstanceMonitorSIP`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceMonitorSipError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceMonitorSIP`: This API is no longer used. Please use the TencentDB for DBbrain API \[DescribeProxyProcessStatistics\](<https://intl.cloud.tencent.com/document/product/1130/84544?from_cn_redirect=1>) to obtain the instance access source.
+    pub async fn describe_instance_monitor_sip(
+        &self,
+        input: &DescribeInstanceMonitorSipRequest,
+    ) -> Result<
+        DescribeInstanceMonitorSipResponse,
+        ::runtime::SdkError<DescribeInstanceMonitorSipError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_monitor_sip`](Self::describe_instance_monitor_sip) would send.
+    pub fn describe_instance_monitor_sip_request(
+        &self,
+        input: &DescribeInstanceMonitorSipRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeInstanceMonitorTookDistResponse {
 /// Errors of `DescribeInstanceMonitorTookDist`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceMonitorTookDistError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceMonitorTookDist`: This API is used to query the time distribution of instance access.
+    pub async fn describe_instance_monitor_took_dist(
+        &self,
+        input: &DescribeInstanceMonitorTookDistRequest,
+    ) -> Result<
+        DescribeInstanceMonitorTookDistResponse,
+        ::runtime::SdkError<DescribeInstanceMonitorTookDistError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_monitor_took_dist`](Self::describe_instance_monitor_took_dist) would send.
+    pub fn describe_instance_monitor_took_dist_request(
+        &self,
+        input: &DescribeInstanceMonitorTookDistRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct DescribeInstanceMonitorTopNCmdResponse {
 /// Errors of `DescribeInstanceMonitorTopNCmd`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceMonitorTopNCmdError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceMonitorTopNCmd`: This API is used to query instance access commands.
+    pub async fn describe_instance_monitor_top_n_cmd(
+        &self,
+        input: &DescribeInstanceMonitorTopNCmdRequest,
+    ) -> Result<
+        DescribeInstanceMonitorTopNCmdResponse,
+        ::runtime::SdkError<DescribeInstanceMonitorTopNCmdError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_monitor_top_n_cmd`](Self::describe_instance_monitor_top_n_cmd) would send.
+    pub fn describe_instance_monitor_top_n_cmd_request(
+        &self,
+        input: &DescribeInstanceMonitorTopNCmdRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct DescribeInstanceMonitorTopNCmdTookResponse {
 /// Errors of `DescribeInstanceMonitorTopNCmdTook`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceMonitorTopNCmdTookError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceMonitorTopNCmdTook`: This API is used to query the instance CPU time.
+    pub async fn describe_instance_monitor_top_n_cmd_took(
+        &self,
+        input: &DescribeInstanceMonitorTopNCmdTookRequest,
+    ) -> Result<
+        DescribeInstanceMonitorTopNCmdTookResponse,
+        ::runtime::SdkError<DescribeInstanceMonitorTopNCmdTookError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_monitor_top_n_cmd_took`](Self::describe_instance_monitor_top_n_cmd_took) would send.
+    pub fn describe_instance_monitor_top_n_cmd_took_request(
+        &self,
+        input: &DescribeInstanceMonitorTopNCmdTookRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

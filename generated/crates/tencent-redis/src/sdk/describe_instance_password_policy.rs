@@ -61,6 +61,27 @@ pub struct DescribeInstancePasswordPolicyResponse {
 /// Errors of `DescribeInstancePasswordPolicy`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstancePasswordPolicyError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstancePasswordPolicy`: This API is used to query the current password complexity configuration of a specified instance.
+    pub async fn describe_instance_password_policy(
+        &self,
+        input: &DescribeInstancePasswordPolicyRequest,
+    ) -> Result<
+        DescribeInstancePasswordPolicyResponse,
+        ::runtime::SdkError<DescribeInstancePasswordPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_password_policy`](Self::describe_instance_password_policy) would send.
+    pub fn describe_instance_password_policy_request(
+        &self,
+        input: &DescribeInstancePasswordPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

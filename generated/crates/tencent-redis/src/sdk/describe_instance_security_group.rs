@@ -66,6 +66,27 @@ pub struct DescribeInstanceSecurityGroupResponse {
 /// Errors of `DescribeInstanceSecurityGroup`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceSecurityGroupError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceSecurityGroup`: This API is used to query the security group information of an instance.
+    pub async fn describe_instance_security_group(
+        &self,
+        input: &DescribeInstanceSecurityGroupRequest,
+    ) -> Result<
+        DescribeInstanceSecurityGroupResponse,
+        ::runtime::SdkError<DescribeInstanceSecurityGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_security_group`](Self::describe_instance_security_group) would send.
+    pub fn describe_instance_security_group_request(
+        &self,
+        input: &DescribeInstanceSecurityGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct DescribeInstanceShardsResponse {
 /// Errors of `DescribeInstanceShards`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceShardsError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceShards`: This API is used to get the shard information of the instance on cluster architecture.
+    pub async fn describe_instance_shards(
+        &self,
+        input: &DescribeInstanceShardsRequest,
+    ) -> Result<
+        DescribeInstanceShardsResponse,
+        ::runtime::SdkError<DescribeInstanceShardsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_shards`](Self::describe_instance_shards) would send.
+    pub fn describe_instance_shards_request(
+        &self,
+        input: &DescribeInstanceShardsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct DescribeInstanceSpecBandwidthResponse {
 /// Errors of `DescribeInstanceSpecBandwidth`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceSpecBandwidthError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceSpecBandwidth`: This API is used to query or calculate bandwidth specifications.
+    pub async fn describe_instance_spec_bandwidth(
+        &self,
+        input: &DescribeInstanceSpecBandwidthRequest,
+    ) -> Result<
+        DescribeInstanceSpecBandwidthResponse,
+        ::runtime::SdkError<DescribeInstanceSpecBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_spec_bandwidth`](Self::describe_instance_spec_bandwidth) would send.
+    pub fn describe_instance_spec_bandwidth_request(
+        &self,
+        input: &DescribeInstanceSpecBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct DescribeInstanceSupportFeatureResponse {
 /// Errors of `DescribeInstanceSupportFeature`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceSupportFeatureError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceSupportFeature`: This API (DescribeInstanceSupportFeature) is used to query the supported features of the instance.
+    pub async fn describe_instance_support_feature(
+        &self,
+        input: &DescribeInstanceSupportFeatureRequest,
+    ) -> Result<
+        DescribeInstanceSupportFeatureResponse,
+        ::runtime::SdkError<DescribeInstanceSupportFeatureError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_support_feature`](Self::describe_instance_support_feature) would send.
+    pub fn describe_instance_support_feature_request(
+        &self,
+        input: &DescribeInstanceSupportFeatureRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct DescribeInstanceZoneInfoResponse {
 /// Errors of `DescribeInstanceZoneInfo`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeInstanceZoneInfoError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceZoneInfo`: This API is used to query the details of a Redis node.
+    pub async fn describe_instance_zone_info(
+        &self,
+        input: &DescribeInstanceZoneInfoRequest,
+    ) -> Result<
+        DescribeInstanceZoneInfoResponse,
+        ::runtime::SdkError<DescribeInstanceZoneInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_zone_info`](Self::describe_instance_zone_info) would send.
+    pub fn describe_instance_zone_info_request(
+        &self,
+        input: &DescribeInstanceZoneInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

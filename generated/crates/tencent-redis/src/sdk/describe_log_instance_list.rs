@@ -126,6 +126,27 @@ pub struct DescribeLogInstanceListResponse {
 /// Errors of `DescribeLogInstanceList`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeLogInstanceListError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeLogInstanceList`: This API is used to query log instances.
+    pub async fn describe_log_instance_list(
+        &self,
+        input: &DescribeLogInstanceListRequest,
+    ) -> Result<
+        DescribeLogInstanceListResponse,
+        ::runtime::SdkError<DescribeLogInstanceListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_log_instance_list`](Self::describe_log_instance_list) would send.
+    pub fn describe_log_instance_list_request(
+        &self,
+        input: &DescribeLogInstanceListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -141,6 +141,24 @@ pub struct DescribeLogsResponse {
 /// Errors of `DescribeLogs`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeLogsError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeLogs`: This API is used to query logs.
+    pub async fn describe_logs(
+        &self,
+        input: &DescribeLogsRequest,
+    ) -> Result<DescribeLogsResponse, ::runtime::SdkError<DescribeLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_logs`](Self::describe_logs) would send.
+    pub fn describe_logs_request(
+        &self,
+        input: &DescribeLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct DescribeMaintenanceWindowResponse {
 /// Errors of `DescribeMaintenanceWindow`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeMaintenanceWindowError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeMaintenanceWindow`: This API is used to query the instance maintenance window. Instances that require the version or architecture upgrade will undergo time switching during the maintenance window.
+    pub async fn describe_maintenance_window(
+        &self,
+        input: &DescribeMaintenanceWindowRequest,
+    ) -> Result<
+        DescribeMaintenanceWindowResponse,
+        ::runtime::SdkError<DescribeMaintenanceWindowError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_maintenance_window`](Self::describe_maintenance_window) would send.
+    pub fn describe_maintenance_window_request(
+        &self,
+        input: &DescribeMaintenanceWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

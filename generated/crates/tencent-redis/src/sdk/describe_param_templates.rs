@@ -120,6 +120,27 @@ pub struct DescribeParamTemplatesResponse {
 /// Errors of `DescribeParamTemplates`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeParamTemplatesError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeParamTemplates`: This API is used to query the parameter template list.
+    pub async fn describe_param_templates(
+        &self,
+        input: &DescribeParamTemplatesRequest,
+    ) -> Result<
+        DescribeParamTemplatesResponse,
+        ::runtime::SdkError<DescribeParamTemplatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_param_templates`](Self::describe_param_templates) would send.
+    pub fn describe_param_templates_request(
+        &self,
+        input: &DescribeParamTemplatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

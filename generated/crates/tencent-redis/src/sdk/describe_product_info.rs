@@ -49,6 +49,27 @@ pub struct DescribeProductInfoResponse {
 /// Errors of `DescribeProductInfo`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeProductInfoError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeProductInfo`: This API is used to query purchasable TencentDB for Redis specifications in all regions.
+    pub async fn describe_product_info(
+        &self,
+        input: &DescribeProductInfoRequest,
+    ) -> Result<
+        DescribeProductInfoResponse,
+        ::runtime::SdkError<DescribeProductInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_product_info`](Self::describe_product_info) would send.
+    pub fn describe_product_info_request(
+        &self,
+        input: &DescribeProductInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct DescribeProjectSecurityGroupResponse {
 /// Errors of `DescribeProjectSecurityGroup`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeProjectSecurityGroupError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeProjectSecurityGroup`: This API is used to query project security group information.
+    pub async fn describe_project_security_group(
+        &self,
+        input: &DescribeProjectSecurityGroupRequest,
+    ) -> Result<
+        DescribeProjectSecurityGroupResponse,
+        ::runtime::SdkError<DescribeProjectSecurityGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_project_security_group`](Self::describe_project_security_group) would send.
+    pub fn describe_project_security_group_request(
+        &self,
+        input: &DescribeProjectSecurityGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

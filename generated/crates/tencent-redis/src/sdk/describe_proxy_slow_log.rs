@@ -95,6 +95,27 @@ pub struct DescribeProxySlowLogResponse {
 /// Errors of `DescribeProxySlowLog`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeProxySlowLogError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeProxySlowLog`: This API is used to query the slow queries of the proxy.
+    pub async fn describe_proxy_slow_log(
+        &self,
+        input: &DescribeProxySlowLogRequest,
+    ) -> Result<
+        DescribeProxySlowLogResponse,
+        ::runtime::SdkError<DescribeProxySlowLogError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxy_slow_log`](Self::describe_proxy_slow_log) would send.
+    pub fn describe_proxy_slow_log_request(
+        &self,
+        input: &DescribeProxySlowLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct DescribeRedisClusterOverviewResponse {
 /// Errors of `DescribeRedisClusterOverview`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeRedisClusterOverviewError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeRedisClusterOverview`: This API is used to query the overview information of a dedicated Redis cluster.
+    pub async fn describe_redis_cluster_overview(
+        &self,
+        input: &DescribeRedisClusterOverviewRequest,
+    ) -> Result<
+        DescribeRedisClusterOverviewResponse,
+        ::runtime::SdkError<DescribeRedisClusterOverviewError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_redis_cluster_overview`](Self::describe_redis_cluster_overview) would send.
+    pub fn describe_redis_cluster_overview_request(
+        &self,
+        input: &DescribeRedisClusterOverviewRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

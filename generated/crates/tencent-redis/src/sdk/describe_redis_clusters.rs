@@ -112,6 +112,27 @@ pub struct DescribeRedisClustersResponse {
 /// Errors of `DescribeRedisClusters`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeRedisClustersError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeRedisClusters`: This API is used to query the list of dedicated Redis clusters.
+    pub async fn describe_redis_clusters(
+        &self,
+        input: &DescribeRedisClustersRequest,
+    ) -> Result<
+        DescribeRedisClustersResponse,
+        ::runtime::SdkError<DescribeRedisClustersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_redis_clusters`](Self::describe_redis_clusters) would send.
+    pub fn describe_redis_clusters_request(
+        &self,
+        input: &DescribeRedisClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

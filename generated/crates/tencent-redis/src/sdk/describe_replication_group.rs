@@ -81,6 +81,27 @@ pub struct DescribeReplicationGroupResponse {
 /// Errors of `DescribeReplicationGroup`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeReplicationGroupError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeReplicationGroup`: This API is used to query a replication group.
+    pub async fn describe_replication_group(
+        &self,
+        input: &DescribeReplicationGroupRequest,
+    ) -> Result<
+        DescribeReplicationGroupResponse,
+        ::runtime::SdkError<DescribeReplicationGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_replication_group`](Self::describe_replication_group) would send.
+    pub fn describe_replication_group_request(
+        &self,
+        input: &DescribeReplicationGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

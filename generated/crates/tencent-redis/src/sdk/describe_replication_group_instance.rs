@@ -79,6 +79,27 @@ pub struct DescribeReplicationGroupInstanceResponse {
 /// Errors of `DescribeReplicationGroupInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeReplicationGroupInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeReplicationGroupInstance`: This API is used to query replication group information.
+    pub async fn describe_replication_group_instance(
+        &self,
+        input: &DescribeReplicationGroupInstanceRequest,
+    ) -> Result<
+        DescribeReplicationGroupInstanceResponse,
+        ::runtime::SdkError<DescribeReplicationGroupInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_replication_group_instance`](Self::describe_replication_group_instance) would send.
+    pub fn describe_replication_group_instance_request(
+        &self,
+        input: &DescribeReplicationGroupInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

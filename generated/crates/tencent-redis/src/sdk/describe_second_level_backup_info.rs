@@ -80,6 +80,27 @@ pub struct DescribeSecondLevelBackupInfoResponse {
 /// Errors of `DescribeSecondLevelBackupInfo`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeSecondLevelBackupInfoError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeSecondLevelBackupInfo`: This API is used to query second-level backup information for the instance.
+    pub async fn describe_second_level_backup_info(
+        &self,
+        input: &DescribeSecondLevelBackupInfoRequest,
+    ) -> Result<
+        DescribeSecondLevelBackupInfoResponse,
+        ::runtime::SdkError<DescribeSecondLevelBackupInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_second_level_backup_info`](Self::describe_second_level_backup_info) would send.
+    pub fn describe_second_level_backup_info_request(
+        &self,
+        input: &DescribeSecondLevelBackupInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -102,6 +102,24 @@ pub struct DescribeSlowLogResponse {
 /// Errors of `DescribeSlowLog`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeSlowLogError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLog`: This API is used to query the records of slow query.
+    pub async fn describe_slow_log(
+        &self,
+        input: &DescribeSlowLogRequest,
+    ) -> Result<DescribeSlowLogResponse, ::runtime::SdkError<DescribeSlowLogError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_log`](Self::describe_slow_log) would send.
+    pub fn describe_slow_log_request(
+        &self,
+        input: &DescribeSlowLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

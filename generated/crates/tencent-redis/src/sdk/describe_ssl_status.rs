@@ -114,6 +114,24 @@ pub struct DescribeSslStatusResponse {
 /// Errors of `DescribeSSLStatus`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeSslStatusError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeSSLStatus`: This API is used to query the SSL authentication information of an instance, such as enablement status, configuration status, and certificate address.
+    pub async fn describe_ssl_status(
+        &self,
+        input: &DescribeSslStatusRequest,
+    ) -> Result<DescribeSslStatusResponse, ::runtime::SdkError<DescribeSslStatusError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ssl_status`](Self::describe_ssl_status) would send.
+    pub fn describe_ssl_status_request(
+        &self,
+        input: &DescribeSslStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

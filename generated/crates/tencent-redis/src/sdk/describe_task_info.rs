@@ -80,6 +80,24 @@ pub struct DescribeTaskInfoResponse {
 /// Errors of `DescribeTaskInfo`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeTaskInfoError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeTaskInfo`: This API is used to get the execution of a specified task.
+    pub async fn describe_task_info(
+        &self,
+        input: &DescribeTaskInfoRequest,
+    ) -> Result<DescribeTaskInfoResponse, ::runtime::SdkError<DescribeTaskInfoError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_task_info`](Self::describe_task_info) would send.
+    pub fn describe_task_info_request(
+        &self,
+        input: &DescribeTaskInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

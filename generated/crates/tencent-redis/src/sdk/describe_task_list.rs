@@ -177,6 +177,24 @@ pub struct DescribeTaskListResponse {
 /// Errors of `DescribeTaskList`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeTaskListError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeTaskList`: This API is used to query the task list data for the last 30 days.
+    pub async fn describe_task_list(
+        &self,
+        input: &DescribeTaskListRequest,
+    ) -> Result<DescribeTaskListResponse, ::runtime::SdkError<DescribeTaskListError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_task_list`](Self::describe_task_list) would send.
+    pub fn describe_task_list_request(
+        &self,
+        input: &DescribeTaskListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct DescribeTendisSlowLogResponse {
 /// Errors of `DescribeTendisSlowLog`: those of its service ([`RedisError`](super::RedisError)).
 pub type DescribeTendisSlowLogError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DescribeTendisSlowLog`: This API is used to query the slow query logs of a Tendis instance.
+    pub async fn describe_tendis_slow_log(
+        &self,
+        input: &DescribeTendisSlowLogRequest,
+    ) -> Result<
+        DescribeTendisSlowLogResponse,
+        ::runtime::SdkError<DescribeTendisSlowLogError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tendis_slow_log`](Self::describe_tendis_slow_log) would send.
+    pub fn describe_tendis_slow_log_request(
+        &self,
+        input: &DescribeTendisSlowLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

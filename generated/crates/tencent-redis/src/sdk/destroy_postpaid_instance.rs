@@ -58,6 +58,27 @@ pub struct DestroyPostpaidInstanceResponse {
 /// Errors of `DestroyPostpaidInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type DestroyPostpaidInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DestroyPostpaidInstance`: This API is used to terminate pay-as-you-go instances.
+    pub async fn destroy_postpaid_instance(
+        &self,
+        input: &DestroyPostpaidInstanceRequest,
+    ) -> Result<
+        DestroyPostpaidInstanceResponse,
+        ::runtime::SdkError<DestroyPostpaidInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_postpaid_instance`](Self::destroy_postpaid_instance) would send.
+    pub fn destroy_postpaid_instance_request(
+        &self,
+        input: &DestroyPostpaidInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DestroyPrepaidInstanceResponse {
 /// Errors of `DestroyPrepaidInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type DestroyPrepaidInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DestroyPrepaidInstance`: This API is used to return Redis instances with monthly subscription.
+    pub async fn destroy_prepaid_instance(
+        &self,
+        input: &DestroyPrepaidInstanceRequest,
+    ) -> Result<
+        DestroyPrepaidInstanceResponse,
+        ::runtime::SdkError<DestroyPrepaidInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_prepaid_instance`](Self::destroy_prepaid_instance) would send.
+    pub fn destroy_prepaid_instance_request(
+        &self,
+        input: &DestroyPrepaidInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct DisableReplicaReadonlyResponse {
 /// Errors of `DisableReplicaReadonly`: those of its service ([`RedisError`](super::RedisError)).
 pub type DisableReplicaReadonlyError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DisableReplicaReadonly`: This API is used to disable read/write separation.
+    pub async fn disable_replica_readonly(
+        &self,
+        input: &DisableReplicaReadonlyRequest,
+    ) -> Result<
+        DisableReplicaReadonlyResponse,
+        ::runtime::SdkError<DisableReplicaReadonlyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_replica_readonly`](Self::disable_replica_readonly) would send.
+    pub fn disable_replica_readonly_request(
+        &self,
+        input: &DisableReplicaReadonlyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DisassociateSecurityGroupsResponse {
 /// Errors of `DisassociateSecurityGroups`: those of its service ([`RedisError`](super::RedisError)).
 pub type DisassociateSecurityGroupsError = super::RedisError;
 
+impl super::Client {
+    /// Calls `DisassociateSecurityGroups`: This API is used to unbind security groups from instances in batches.
+    pub async fn disassociate_security_groups(
+        &self,
+        input: &DisassociateSecurityGroupsRequest,
+    ) -> Result<
+        DisassociateSecurityGroupsResponse,
+        ::runtime::SdkError<DisassociateSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_security_groups`](Self::disassociate_security_groups) would send.
+    pub fn disassociate_security_groups_request(
+        &self,
+        input: &DisassociateSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct EnableReplicaReadonlyResponse {
 /// Errors of `EnableReplicaReadonly`: those of its service ([`RedisError`](super::RedisError)).
 pub type EnableReplicaReadonlyError = super::RedisError;
 
+impl super::Client {
+    /// Calls `EnableReplicaReadonly`: This API is used to enable read/write separation.
+    pub async fn enable_replica_readonly(
+        &self,
+        input: &EnableReplicaReadonlyRequest,
+    ) -> Result<
+        EnableReplicaReadonlyResponse,
+        ::runtime::SdkError<EnableReplicaReadonlyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_replica_readonly`](Self::enable_replica_readonly) would send.
+    pub fn enable_replica_readonly_request(
+        &self,
+        input: &EnableReplicaReadonlyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -146,6 +146,27 @@ impl ::std::fmt::Display for GetBackupDownloadUrlError {
 }
 
 impl ::std::error::Error for GetBackupDownloadUrlError {}
+impl super::Client {
+    /// Calls `GetBackupDownloadUrl`: Query the download URL of a CRS (Redis) instance backup. Private-network and public URLs are valid for 12 hours. Quote the URL when downloading with wget.
+    pub async fn get_backup_download_url(
+        &self,
+        input: &GetBackupDownloadUrlRequest,
+    ) -> Result<
+        GetBackupDownloadUrlResponse,
+        ::runtime::SdkError<GetBackupDownloadUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_backup_download_url`](Self::get_backup_download_url) would send.
+    pub fn get_backup_download_url_request(
+        &self,
+        input: &GetBackupDownloadUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

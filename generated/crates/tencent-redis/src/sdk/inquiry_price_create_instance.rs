@@ -145,6 +145,27 @@ pub struct InquiryPriceCreateInstanceResponse {
 /// Errors of `InquiryPriceCreateInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type InquiryPriceCreateInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `InquiryPriceCreateInstance`: This API is used to query the price of new instances.
+    pub async fn inquiry_price_create_instance(
+        &self,
+        input: &InquiryPriceCreateInstanceRequest,
+    ) -> Result<
+        InquiryPriceCreateInstanceResponse,
+        ::runtime::SdkError<InquiryPriceCreateInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_create_instance`](Self::inquiry_price_create_instance) would send.
+    pub fn inquiry_price_create_instance_request(
+        &self,
+        input: &InquiryPriceCreateInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -106,6 +106,27 @@ pub struct InquiryPriceUpgradeInstanceResponse {
 /// Errors of `InquiryPriceUpgradeInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type InquiryPriceUpgradeInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `InquiryPriceUpgradeInstance`: This API is used to query the price for instance scale-out.
+    pub async fn inquiry_price_upgrade_instance(
+        &self,
+        input: &InquiryPriceUpgradeInstanceRequest,
+    ) -> Result<
+        InquiryPriceUpgradeInstanceResponse,
+        ::runtime::SdkError<InquiryPriceUpgradeInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_upgrade_instance`](Self::inquiry_price_upgrade_instance) would send.
+    pub fn inquiry_price_upgrade_instance_request(
+        &self,
+        input: &InquiryPriceUpgradeInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct KillMasterGroupResponse {
 /// Errors of `KillMasterGroup`: those of its service ([`RedisError`](super::RedisError)).
 pub type KillMasterGroupError = super::RedisError;
 
+impl super::Client {
+    /// Calls `KillMasterGroup`: This API is used to simulate a fault.
+    pub async fn kill_master_group(
+        &self,
+        input: &KillMasterGroupRequest,
+    ) -> Result<KillMasterGroupResponse, ::runtime::SdkError<KillMasterGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`kill_master_group`](Self::kill_master_group) would send.
+    pub fn kill_master_group_request(
+        &self,
+        input: &KillMasterGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct ManualBackupInstanceResponse {
 /// Errors of `ManualBackupInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type ManualBackupInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ManualBackupInstance`: This API is used to manually back up a Redis instance.
+    pub async fn manual_backup_instance(
+        &self,
+        input: &ManualBackupInstanceRequest,
+    ) -> Result<
+        ManualBackupInstanceResponse,
+        ::runtime::SdkError<ManualBackupInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`manual_backup_instance`](Self::manual_backup_instance) would send.
+    pub fn manual_backup_instance_request(
+        &self,
+        input: &ManualBackupInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

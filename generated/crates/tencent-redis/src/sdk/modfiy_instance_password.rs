@@ -82,6 +82,27 @@ pub struct ModfiyInstancePasswordResponse {
 /// Errors of `ModfiyInstancePassword`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModfiyInstancePasswordError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModfiyInstancePassword`: This API is used to change the instance access password. Due to a spelling error in the original API name, it has been corrected to \[ModifyInstancePassword\](<https://intl.cloud.tencent.com/document/product/239/111555?from_cn_redirect=1>). It is recommended to use the corrected API.
+    pub async fn modfiy_instance_password(
+        &self,
+        input: &ModfiyInstancePasswordRequest,
+    ) -> Result<
+        ModfiyInstancePasswordResponse,
+        ::runtime::SdkError<ModfiyInstancePasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modfiy_instance_password`](Self::modfiy_instance_password) would send.
+    pub fn modfiy_instance_password_request(
+        &self,
+        input: &ModfiyInstancePasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

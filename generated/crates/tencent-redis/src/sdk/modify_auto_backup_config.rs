@@ -90,6 +90,27 @@ pub struct ModifyAutoBackupConfigResponse {
 /// Errors of `ModifyAutoBackupConfig`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyAutoBackupConfigError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyAutoBackupConfig`: This API is used to set the configuration for an automatic backup.
+    pub async fn modify_auto_backup_config(
+        &self,
+        input: &ModifyAutoBackupConfigRequest,
+    ) -> Result<
+        ModifyAutoBackupConfigResponse,
+        ::runtime::SdkError<ModifyAutoBackupConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_auto_backup_config`](Self::modify_auto_backup_config) would send.
+    pub fn modify_auto_backup_config_request(
+        &self,
+        input: &ModifyAutoBackupConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

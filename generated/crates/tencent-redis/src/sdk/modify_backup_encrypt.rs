@@ -104,6 +104,27 @@ pub struct ModifyBackupEncryptResponse {
 /// Errors of `ModifyBackupEncrypt`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyBackupEncryptError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyBackupEncrypt`: This API is used to turn on or disable backup encryption and modify backup key functionality.
+    pub async fn modify_backup_encrypt(
+        &self,
+        input: &ModifyBackupEncryptRequest,
+    ) -> Result<
+        ModifyBackupEncryptResponse,
+        ::runtime::SdkError<ModifyBackupEncryptError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_encrypt`](Self::modify_backup_encrypt) would send.
+    pub fn modify_backup_encrypt_request(
+        &self,
+        input: &ModifyBackupEncryptRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

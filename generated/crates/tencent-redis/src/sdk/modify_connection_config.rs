@@ -73,6 +73,27 @@ pub struct ModifyConnectionConfigResponse {
 /// Errors of `ModifyConnectionConfig`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyConnectionConfigError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyConnectionConfig`: This API is used to modify the connection configuration of an instance, including the bandwidth and maximum number of connections.
+    pub async fn modify_connection_config(
+        &self,
+        input: &ModifyConnectionConfigRequest,
+    ) -> Result<
+        ModifyConnectionConfigResponse,
+        ::runtime::SdkError<ModifyConnectionConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_connection_config`](Self::modify_connection_config) would send.
+    pub fn modify_connection_config_request(
+        &self,
+        input: &ModifyConnectionConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

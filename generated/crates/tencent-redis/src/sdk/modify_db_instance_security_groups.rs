@@ -73,6 +73,27 @@ pub struct ModifyDbInstanceSecurityGroupsResponse {
 /// Errors of `ModifyDBInstanceSecurityGroups`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyDbInstanceSecurityGroupsError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceSecurityGroups`: This API is used to modify the original security group list of an instance.
+    pub async fn modify_db_instance_security_groups(
+        &self,
+        input: &ModifyDbInstanceSecurityGroupsRequest,
+    ) -> Result<
+        ModifyDbInstanceSecurityGroupsResponse,
+        ::runtime::SdkError<ModifyDbInstanceSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_security_groups`](Self::modify_db_instance_security_groups) would send.
+    pub fn modify_db_instance_security_groups_request(
+        &self,
+        input: &ModifyDbInstanceSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -127,6 +127,27 @@ pub struct ModifyInstanceAccountResponse {
 /// Errors of `ModifyInstanceAccount`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstanceAccountError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceAccount`: This API is used to modify an instance account.
+    pub async fn modify_instance_account(
+        &self,
+        input: &ModifyInstanceAccountRequest,
+    ) -> Result<
+        ModifyInstanceAccountResponse,
+        ::runtime::SdkError<ModifyInstanceAccountError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_account`](Self::modify_instance_account) would send.
+    pub fn modify_instance_account_request(
+        &self,
+        input: &ModifyInstanceAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

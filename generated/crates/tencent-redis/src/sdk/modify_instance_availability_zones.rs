@@ -79,6 +79,27 @@ pub struct ModifyInstanceAvailabilityZonesResponse {
 /// Errors of `ModifyInstanceAvailabilityZones`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstanceAvailabilityZonesError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceAvailabilityZones`: This API is used to change the availability zone of the instance.
+    pub async fn modify_instance_availability_zones(
+        &self,
+        input: &ModifyInstanceAvailabilityZonesRequest,
+    ) -> Result<
+        ModifyInstanceAvailabilityZonesResponse,
+        ::runtime::SdkError<ModifyInstanceAvailabilityZonesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_availability_zones`](Self::modify_instance_availability_zones) would send.
+    pub fn modify_instance_availability_zones_request(
+        &self,
+        input: &ModifyInstanceAvailabilityZonesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

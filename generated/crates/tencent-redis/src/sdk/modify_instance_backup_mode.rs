@@ -68,6 +68,27 @@ pub struct ModifyInstanceBackupModeResponse {
 /// Errors of `ModifyInstanceBackupMode`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstanceBackupModeError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceBackupMode`: This API is used to modify the backup mode of an instance.
+    pub async fn modify_instance_backup_mode(
+        &self,
+        input: &ModifyInstanceBackupModeRequest,
+    ) -> Result<
+        ModifyInstanceBackupModeResponse,
+        ::runtime::SdkError<ModifyInstanceBackupModeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_backup_mode`](Self::modify_instance_backup_mode) would send.
+    pub fn modify_instance_backup_mode_request(
+        &self,
+        input: &ModifyInstanceBackupModeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -101,6 +101,27 @@ pub struct ModifyInstanceChargeTypeResponse {
 /// Errors of `ModifyInstanceChargeType`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstanceChargeTypeError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceChargeType`: This API is used to change the billing type of an instance.
+    pub async fn modify_instance_charge_type(
+        &self,
+        input: &ModifyInstanceChargeTypeRequest,
+    ) -> Result<
+        ModifyInstanceChargeTypeResponse,
+        ::runtime::SdkError<ModifyInstanceChargeTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_charge_type`](Self::modify_instance_charge_type) would send.
+    pub fn modify_instance_charge_type_request(
+        &self,
+        input: &ModifyInstanceChargeTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

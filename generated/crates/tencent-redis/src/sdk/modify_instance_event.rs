@@ -84,6 +84,27 @@ pub struct ModifyInstanceEventResponse {
 /// Errors of `ModifyInstanceEvent`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstanceEventError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceEvent`: This API is used to modify the operations event execution schedule of an instance.
+    pub async fn modify_instance_event(
+        &self,
+        input: &ModifyInstanceEventRequest,
+    ) -> Result<
+        ModifyInstanceEventResponse,
+        ::runtime::SdkError<ModifyInstanceEventError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_event`](Self::modify_instance_event) would send.
+    pub fn modify_instance_event_request(
+        &self,
+        input: &ModifyInstanceEventRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

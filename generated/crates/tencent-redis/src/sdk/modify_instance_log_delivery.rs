@@ -106,6 +106,27 @@ pub struct ModifyInstanceLogDeliveryResponse {
 /// Errors of `ModifyInstanceLogDelivery`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstanceLogDeliveryError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceLogDelivery`: This API is used to enable or disable the shipping of instance logs to CLS.
+    pub async fn modify_instance_log_delivery(
+        &self,
+        input: &ModifyInstanceLogDeliveryRequest,
+    ) -> Result<
+        ModifyInstanceLogDeliveryResponse,
+        ::runtime::SdkError<ModifyInstanceLogDeliveryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_log_delivery`](Self::modify_instance_log_delivery) would send.
+    pub fn modify_instance_log_delivery_request(
+        &self,
+        input: &ModifyInstanceLogDeliveryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct ModifyInstanceParamsResponse {
 /// Errors of `ModifyInstanceParams`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstanceParamsError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceParams`: This API is used to modify the parameter configuration of a Redis instance.
+    pub async fn modify_instance_params(
+        &self,
+        input: &ModifyInstanceParamsRequest,
+    ) -> Result<
+        ModifyInstanceParamsResponse,
+        ::runtime::SdkError<ModifyInstanceParamsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_params`](Self::modify_instance_params) would send.
+    pub fn modify_instance_params_request(
+        &self,
+        input: &ModifyInstanceParamsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct ModifyInstancePasswordResponse {
 /// Errors of `ModifyInstancePassword`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstancePasswordError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstancePassword`: This API is used to change the instance access password.
+    pub async fn modify_instance_password(
+        &self,
+        input: &ModifyInstancePasswordRequest,
+    ) -> Result<
+        ModifyInstancePasswordResponse,
+        ::runtime::SdkError<ModifyInstancePasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_password`](Self::modify_instance_password) would send.
+    pub fn modify_instance_password_request(
+        &self,
+        input: &ModifyInstancePasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

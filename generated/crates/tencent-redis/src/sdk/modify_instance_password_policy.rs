@@ -64,6 +64,27 @@ pub struct ModifyInstancePasswordPolicyResponse {
 /// Errors of `ModifyInstancePasswordPolicy`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstancePasswordPolicyError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstancePasswordPolicy`: This API is used to modify the password complexity of an instance.
+    pub async fn modify_instance_password_policy(
+        &self,
+        input: &ModifyInstancePasswordPolicyRequest,
+    ) -> Result<
+        ModifyInstancePasswordPolicyResponse,
+        ::runtime::SdkError<ModifyInstancePasswordPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_password_policy`](Self::modify_instance_password_policy) would send.
+    pub fn modify_instance_password_policy_request(
+        &self,
+        input: &ModifyInstancePasswordPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

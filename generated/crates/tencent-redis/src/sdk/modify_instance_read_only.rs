@@ -67,6 +67,27 @@ pub struct ModifyInstanceReadOnlyResponse {
 /// Errors of `ModifyInstanceReadOnly`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyInstanceReadOnlyError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceReadOnly`: This API is used to set the instance input mode.
+    pub async fn modify_instance_read_only(
+        &self,
+        input: &ModifyInstanceReadOnlyRequest,
+    ) -> Result<
+        ModifyInstanceReadOnlyResponse,
+        ::runtime::SdkError<ModifyInstanceReadOnlyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_read_only`](Self::modify_instance_read_only) would send.
+    pub fn modify_instance_read_only_request(
+        &self,
+        input: &ModifyInstanceReadOnlyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -137,6 +137,24 @@ pub struct ModifyLogResponse {
 /// Errors of `ModifyLog`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyLogError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyLog`: change log
+    pub async fn modify_log(
+        &self,
+        input: &ModifyLogRequest,
+    ) -> Result<ModifyLogResponse, ::runtime::SdkError<ModifyLogError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_log`](Self::modify_log) would send.
+    pub fn modify_log_request(
+        &self,
+        input: &ModifyLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct ModifyMaintenanceWindowResponse {
 /// Errors of `ModifyMaintenanceWindow`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyMaintenanceWindowError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyMaintenanceWindow`: This API is used to modify the time of instance maintenance window. Instances that require the version or architecture upgrade will undergo time switching during the maintenance window. Note: If the version or architecture upgrade has been initiated for an instance, its maintenance window cannot be modified.
+    pub async fn modify_maintenance_window(
+        &self,
+        input: &ModifyMaintenanceWindowRequest,
+    ) -> Result<
+        ModifyMaintenanceWindowResponse,
+        ::runtime::SdkError<ModifyMaintenanceWindowError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_maintenance_window`](Self::modify_maintenance_window) would send.
+    pub fn modify_maintenance_window_request(
+        &self,
+        input: &ModifyMaintenanceWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -120,6 +120,27 @@ pub struct ModifyNetworkConfigResponse {
 /// Errors of `ModifyNetworkConfig`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyNetworkConfigError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyNetworkConfig`: This API is used to modify the network configuration of an instance.
+    pub async fn modify_network_config(
+        &self,
+        input: &ModifyNetworkConfigRequest,
+    ) -> Result<
+        ModifyNetworkConfigResponse,
+        ::runtime::SdkError<ModifyNetworkConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_network_config`](Self::modify_network_config) would send.
+    pub fn modify_network_config_request(
+        &self,
+        input: &ModifyNetworkConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifyReplicationGroupResponse {
 /// Errors of `ModifyReplicationGroup`: those of its service ([`RedisError`](super::RedisError)).
 pub type ModifyReplicationGroupError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ModifyReplicationGroup`: This API is used to modify replication group information.
+    pub async fn modify_replication_group(
+        &self,
+        input: &ModifyReplicationGroupRequest,
+    ) -> Result<
+        ModifyReplicationGroupResponse,
+        ::runtime::SdkError<ModifyReplicationGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_replication_group`](Self::modify_replication_group) would send.
+    pub fn modify_replication_group_request(
+        &self,
+        input: &ModifyReplicationGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -140,6 +140,24 @@ pub struct OpenLogResponse {
 /// Errors of `OpenLog`: those of its service ([`RedisError`](super::RedisError)).
 pub type OpenLogError = super::RedisError;
 
+impl super::Client {
+    /// Calls `OpenLog`: Enable logging
+    pub async fn open_log(
+        &self,
+        input: &OpenLogRequest,
+    ) -> Result<OpenLogResponse, ::runtime::SdkError<OpenLogError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_log`](Self::open_log) would send.
+    pub fn open_log_request(
+        &self,
+        input: &OpenLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

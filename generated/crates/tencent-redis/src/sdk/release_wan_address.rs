@@ -62,6 +62,24 @@ pub struct ReleaseWanAddressResponse {
 /// Errors of `ReleaseWanAddress`: those of its service ([`RedisError`](super::RedisError)).
 pub type ReleaseWanAddressError = super::RedisError;
 
+impl super::Client {
+    /// Calls `ReleaseWanAddress`: This API is used to disable public network access.
+    pub async fn release_wan_address(
+        &self,
+        input: &ReleaseWanAddressRequest,
+    ) -> Result<ReleaseWanAddressResponse, ::runtime::SdkError<ReleaseWanAddressError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`release_wan_address`](Self::release_wan_address) would send.
+    pub fn release_wan_address_request(
+        &self,
+        input: &ReleaseWanAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,27 @@ pub struct RemoveReplicationGroupResponse {
 /// Errors of `RemoveReplicationGroup`: those of its service ([`RedisError`](super::RedisError)).
 pub type RemoveReplicationGroupError = super::RedisError;
 
+impl super::Client {
+    /// Calls `RemoveReplicationGroup`: This API is used to delete a replication group.
+    pub async fn remove_replication_group(
+        &self,
+        input: &RemoveReplicationGroupRequest,
+    ) -> Result<
+        RemoveReplicationGroupResponse,
+        ::runtime::SdkError<RemoveReplicationGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_replication_group`](Self::remove_replication_group) would send.
+    pub fn remove_replication_group_request(
+        &self,
+        input: &RemoveReplicationGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct RemoveReplicationInstanceResponse {
 /// Errors of `RemoveReplicationInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type RemoveReplicationInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `RemoveReplicationInstance`: This API is used to remove instances from a replication group.
+    pub async fn remove_replication_instance(
+        &self,
+        input: &RemoveReplicationInstanceRequest,
+    ) -> Result<
+        RemoveReplicationInstanceResponse,
+        ::runtime::SdkError<RemoveReplicationInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_replication_instance`](Self::remove_replication_instance) would send.
+    pub fn remove_replication_instance_request(
+        &self,
+        input: &RemoveReplicationInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

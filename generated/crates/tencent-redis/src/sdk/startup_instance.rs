@@ -58,6 +58,24 @@ pub struct StartupInstanceResponse {
 /// Errors of `StartupInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type StartupInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `StartupInstance`: This API is used to deisolate instances.
+    pub async fn startup_instance(
+        &self,
+        input: &StartupInstanceRequest,
+    ) -> Result<StartupInstanceResponse, ::runtime::SdkError<StartupInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`startup_instance`](Self::startup_instance) would send.
+    pub fn startup_instance_request(
+        &self,
+        input: &StartupInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

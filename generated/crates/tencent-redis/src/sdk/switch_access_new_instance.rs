@@ -56,6 +56,27 @@ pub struct SwitchAccessNewInstanceResponse {
 /// Errors of `SwitchAccessNewInstance`: those of its service ([`RedisError`](super::RedisError)).
 pub type SwitchAccessNewInstanceError = super::RedisError;
 
+impl super::Client {
+    /// Calls `SwitchAccessNewInstance`: This API is used to immediately switch instances that are in the time window pending switch operation. Users can manually initiate this operation.
+    pub async fn switch_access_new_instance(
+        &self,
+        input: &SwitchAccessNewInstanceRequest,
+    ) -> Result<
+        SwitchAccessNewInstanceResponse,
+        ::runtime::SdkError<SwitchAccessNewInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_access_new_instance`](Self::switch_access_new_instance) would send.
+    pub fn switch_access_new_instance_request(
+        &self,
+        input: &SwitchAccessNewInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,24 @@ pub struct SwitchInstanceVipResponse {
 /// Errors of `SwitchInstanceVip`: those of its service ([`RedisError`](super::RedisError)).
 pub type SwitchInstanceVipError = super::RedisError;
 
+impl super::Client {
+    /// Calls `SwitchInstanceVip`: This API is used to swap the VIPs of instances for disaster recovery in DTS-based cross-AZ disaster recovery scenarios. After the swapping, the target instance becomes writable, the VIPs of the source and target instances are swapped, and the DTS synchronization task between the source and target instances is disconnected.
+    pub async fn switch_instance_vip(
+        &self,
+        input: &SwitchInstanceVipRequest,
+    ) -> Result<SwitchInstanceVipResponse, ::runtime::SdkError<SwitchInstanceVipError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_instance_vip`](Self::switch_instance_vip) would send.
+    pub fn switch_instance_vip_request(
+        &self,
+        input: &SwitchInstanceVipRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,24 @@ pub struct SwitchProxyResponse {
 /// Errors of `SwitchProxy`: those of its service ([`RedisError`](super::RedisError)).
 pub type SwitchProxyError = super::RedisError;
 
+impl super::Client {
+    /// Calls `SwitchProxy`: This API is used to simulate the fault of a Proxy node.
+    pub async fn switch_proxy(
+        &self,
+        input: &SwitchProxyRequest,
+    ) -> Result<SwitchProxyResponse, ::runtime::SdkError<SwitchProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_proxy`](Self::switch_proxy) would send.
+    pub fn switch_proxy_request(
+        &self,
+        input: &SwitchProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

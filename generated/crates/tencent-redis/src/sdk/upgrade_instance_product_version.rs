@@ -93,6 +93,27 @@ pub struct UpgradeInstanceProductVersionResponse {
 /// Errors of `UpgradeInstanceProductVersion`: those of its service ([`RedisError`](super::RedisError)).
 pub type UpgradeInstanceProductVersionError = super::RedisError;
 
+impl super::Client {
+    /// Calls `UpgradeInstanceProductVersion`: This API is used to upgrade the instance type from common I to common II.
+    pub async fn upgrade_instance_product_version(
+        &self,
+        input: &UpgradeInstanceProductVersionRequest,
+    ) -> Result<
+        UpgradeInstanceProductVersionResponse,
+        ::runtime::SdkError<UpgradeInstanceProductVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_instance_product_version`](Self::upgrade_instance_product_version) would send.
+    pub fn upgrade_instance_product_version_request(
+        &self,
+        input: &UpgradeInstanceProductVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

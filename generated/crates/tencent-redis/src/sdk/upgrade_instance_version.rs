@@ -88,6 +88,27 @@ pub struct UpgradeInstanceVersionResponse {
 /// Errors of `UpgradeInstanceVersion`: those of its service ([`RedisError`](super::RedisError)).
 pub type UpgradeInstanceVersionError = super::RedisError;
 
+impl super::Client {
+    /// Calls `UpgradeInstanceVersion`: This API is used to upgrade the current instance to a later version or upgrade the current standard architecture to a cluster architecture.
+    pub async fn upgrade_instance_version(
+        &self,
+        input: &UpgradeInstanceVersionRequest,
+    ) -> Result<
+        UpgradeInstanceVersionResponse,
+        ::runtime::SdkError<UpgradeInstanceVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_instance_version`](Self::upgrade_instance_version) would send.
+    pub fn upgrade_instance_version_request(
+        &self,
+        input: &UpgradeInstanceVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -94,6 +94,27 @@ pub struct UpgradeProxyVersionResponse {
 /// Errors of `UpgradeProxyVersion`: those of its service ([`RedisError`](super::RedisError)).
 pub type UpgradeProxyVersionError = super::RedisError;
 
+impl super::Client {
+    /// Calls `UpgradeProxyVersion`: This API is used to upgrade the instance Proxy version.
+    pub async fn upgrade_proxy_version(
+        &self,
+        input: &UpgradeProxyVersionRequest,
+    ) -> Result<
+        UpgradeProxyVersionResponse,
+        ::runtime::SdkError<UpgradeProxyVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_proxy_version`](Self::upgrade_proxy_version) would send.
+    pub fn upgrade_proxy_version_request(
+        &self,
+        input: &UpgradeProxyVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

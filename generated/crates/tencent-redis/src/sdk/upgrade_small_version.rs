@@ -94,6 +94,27 @@ pub struct UpgradeSmallVersionResponse {
 /// Errors of `UpgradeSmallVersion`: those of its service ([`RedisError`](super::RedisError)).
 pub type UpgradeSmallVersionError = super::RedisError;
 
+impl super::Client {
+    /// Calls `UpgradeSmallVersion`: This API is used to upgrade the minor version of an instance.
+    pub async fn upgrade_small_version(
+        &self,
+        input: &UpgradeSmallVersionRequest,
+    ) -> Result<
+        UpgradeSmallVersionResponse,
+        ::runtime::SdkError<UpgradeSmallVersionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_small_version`](Self::upgrade_small_version) would send.
+    pub fn upgrade_small_version_request(
+        &self,
+        input: &UpgradeSmallVersionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

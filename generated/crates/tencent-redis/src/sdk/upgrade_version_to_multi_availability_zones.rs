@@ -65,6 +65,27 @@ pub struct UpgradeVersionToMultiAvailabilityZonesResponse {
 /// Errors of `UpgradeVersionToMultiAvailabilityZones`: those of its service ([`RedisError`](super::RedisError)).
 pub type UpgradeVersionToMultiAvailabilityZonesError = super::RedisError;
 
+impl super::Client {
+    /// Calls `UpgradeVersionToMultiAvailabilityZones`: This API is deprecated.
+    pub async fn upgrade_version_to_multi_availability_zones(
+        &self,
+        input: &UpgradeVersionToMultiAvailabilityZonesRequest,
+    ) -> Result<
+        UpgradeVersionToMultiAvailabilityZonesResponse,
+        ::runtime::SdkError<UpgradeVersionToMultiAvailabilityZonesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_version_to_multi_availability_zones`](Self::upgrade_version_to_multi_availability_zones) would send.
+    pub fn upgrade_version_to_multi_availability_zones_request(
+        &self,
+        input: &UpgradeVersionToMultiAvailabilityZonesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

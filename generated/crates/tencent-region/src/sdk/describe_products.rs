@@ -67,6 +67,24 @@ pub struct DescribeProductsResponse {
 /// Errors of `DescribeProducts`: those of its service ([`RegionError`](super::RegionError)).
 pub type DescribeProductsError = super::RegionError;
 
+impl super::Client {
+    /// Calls `DescribeProducts`: This interface (DescribeProducts) is used for querying product information in each supported region list.
+    pub async fn describe_products(
+        &self,
+        input: &DescribeProductsRequest,
+    ) -> Result<DescribeProductsResponse, ::runtime::SdkError<DescribeProductsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_products`](Self::describe_products) would send.
+    pub fn describe_products_request(
+        &self,
+        input: &DescribeProductsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

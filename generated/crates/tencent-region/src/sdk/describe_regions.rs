@@ -68,6 +68,24 @@ pub struct DescribeRegionsResponse {
 /// Errors of `DescribeRegions`: those of its service ([`RegionError`](super::RegionError)).
 pub type DescribeRegionsError = super::RegionError;
 
+impl super::Client {
+    /// Calls `DescribeRegions`: This interface (DescribeRegions) is used for querying the supported regions of each product.
+    pub async fn describe_regions(
+        &self,
+        input: &DescribeRegionsRequest,
+    ) -> Result<DescribeRegionsResponse, ::runtime::SdkError<DescribeRegionsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_regions`](Self::describe_regions) would send.
+    pub fn describe_regions_request(
+        &self,
+        input: &DescribeRegionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,24 @@ pub struct DescribeZonesResponse {
 /// Errors of `DescribeZones`: those of its service ([`RegionError`](super::RegionError)).
 pub type DescribeZonesError = super::RegionError;
 
+impl super::Client {
+    /// Calls `DescribeZones`: This interface (DescribeZones) is used for querying product availability zone information.
+    pub async fn describe_zones(
+        &self,
+        input: &DescribeZonesRequest,
+    ) -> Result<DescribeZonesResponse, ::runtime::SdkError<DescribeZonesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_zones`](Self::describe_zones) would send.
+    pub fn describe_zones_request(
+        &self,
+        input: &DescribeZonesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

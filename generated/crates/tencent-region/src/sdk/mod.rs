@@ -12,7 +12,6 @@ pub mod types;
 #[cfg(feature = "catalog")]
 pub mod catalog;
 
-use ::runtime::{BuildError, SdkError, WireRequest};
 pub use describe_products::*;
 pub use describe_regions::*;
 pub use describe_zones::*;
@@ -141,53 +140,5 @@ impl Client {
     /// The shared runtime: signing and sending, for tests and advanced use.
     pub fn runtime(&self) -> &::runtime::Runtime {
         &self.runtime
-    }
-
-    /// Calls `DescribeProducts`: This interface (DescribeProducts) is used for querying product information in each supported region list.
-    pub async fn describe_products(
-        &self,
-        input: &DescribeProductsRequest,
-    ) -> Result<DescribeProductsResponse, SdkError<DescribeProductsError>> {
-        self.runtime.call(&describe_products::glue::OP, input).await
-    }
-
-    /// The unsigned request [`describe_products`](Self::describe_products) would send.
-    pub fn describe_products_request(
-        &self,
-        input: &DescribeProductsRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&describe_products::glue::OP, input)
-    }
-
-    /// Calls `DescribeRegions`: This interface (DescribeRegions) is used for querying the supported regions of each product.
-    pub async fn describe_regions(
-        &self,
-        input: &DescribeRegionsRequest,
-    ) -> Result<DescribeRegionsResponse, SdkError<DescribeRegionsError>> {
-        self.runtime.call(&describe_regions::glue::OP, input).await
-    }
-
-    /// The unsigned request [`describe_regions`](Self::describe_regions) would send.
-    pub fn describe_regions_request(
-        &self,
-        input: &DescribeRegionsRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&describe_regions::glue::OP, input)
-    }
-
-    /// Calls `DescribeZones`: This interface (DescribeZones) is used for querying product availability zone information.
-    pub async fn describe_zones(
-        &self,
-        input: &DescribeZonesRequest,
-    ) -> Result<DescribeZonesResponse, SdkError<DescribeZonesError>> {
-        self.runtime.call(&describe_zones::glue::OP, input).await
-    }
-
-    /// The unsigned request [`describe_zones`](Self::describe_zones) would send.
-    pub fn describe_zones_request(
-        &self,
-        input: &DescribeZonesRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&describe_zones::glue::OP, input)
     }
 }

@@ -61,6 +61,27 @@ pub struct BalanceReadOnlyGroupResponse {
 /// Errors of `BalanceReadOnlyGroup`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type BalanceReadOnlyGroupError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `BalanceReadOnlyGroup`: This API is used to balance the routing weight of each read-only instance according to the predefined weights. The DescribeReadOnlyGroupAutoWeight API is used to query the predefined weights.
+    pub async fn balance_read_only_group(
+        &self,
+        input: &BalanceReadOnlyGroupRequest,
+    ) -> Result<
+        BalanceReadOnlyGroupResponse,
+        ::runtime::SdkError<BalanceReadOnlyGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`balance_read_only_group`](Self::balance_read_only_group) would send.
+    pub fn balance_read_only_group_request(
+        &self,
+        input: &BalanceReadOnlyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

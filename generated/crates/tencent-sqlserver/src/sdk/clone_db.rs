@@ -66,6 +66,24 @@ pub struct CloneDbResponse {
 /// Errors of `CloneDB`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CloneDbError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CloneDB`: This API is used to clone and rename databases of an instance. The clones are still in the instance from which they are cloned.
+    pub async fn clone_db(
+        &self,
+        input: &CloneDbRequest,
+    ) -> Result<CloneDbResponse, ::runtime::SdkError<CloneDbError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clone_db`](Self::clone_db) would send.
+    pub fn clone_db_request(
+        &self,
+        input: &CloneDbRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

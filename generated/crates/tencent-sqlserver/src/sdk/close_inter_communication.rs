@@ -60,6 +60,27 @@ pub struct CloseInterCommunicationResponse {
 /// Errors of `CloseInterCommunication`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CloseInterCommunicationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CloseInterCommunication`: This API is used to disable instance interconnection.
+    pub async fn close_inter_communication(
+        &self,
+        input: &CloseInterCommunicationRequest,
+    ) -> Result<
+        CloseInterCommunicationResponse,
+        ::runtime::SdkError<CloseInterCommunicationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`close_inter_communication`](Self::close_inter_communication) would send.
+    pub fn close_inter_communication_request(
+        &self,
+        input: &CloseInterCommunicationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

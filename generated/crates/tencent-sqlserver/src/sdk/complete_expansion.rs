@@ -58,6 +58,24 @@ pub struct CompleteExpansionResponse {
 /// Errors of `CompleteExpansion`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CompleteExpansionError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CompleteExpansion`: This API is used to complete the instance upgrade and switch immediately without waiting for the maintenance window when the instance status is "upgrade pending switch" after scale-out is initiated. This API needs to be called during off-peak hours of the instance. Some databases cannot be accessed before the switch is completed.
+    pub async fn complete_expansion(
+        &self,
+        input: &CompleteExpansionRequest,
+    ) -> Result<CompleteExpansionResponse, ::runtime::SdkError<CompleteExpansionError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`complete_expansion`](Self::complete_expansion) would send.
+    pub fn complete_expansion_request(
+        &self,
+        input: &CompleteExpansionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

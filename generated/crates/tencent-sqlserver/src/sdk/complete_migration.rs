@@ -58,6 +58,24 @@ pub struct CompleteMigrationResponse {
 /// Errors of `CompleteMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CompleteMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CompleteMigration`: This API is used to complete a migration task.
+    pub async fn complete_migration(
+        &self,
+        input: &CompleteMigrationRequest,
+    ) -> Result<CompleteMigrationResponse, ::runtime::SdkError<CompleteMigrationError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`complete_migration`](Self::complete_migration) would send.
+    pub fn complete_migration_request(
+        &self,
+        input: &CompleteMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct CreateBackupMigrationResponse {
 /// Errors of `CreateBackupMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateBackupMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateBackupMigration`: This API is used to create a backup import task.
+    pub async fn create_backup_migration(
+        &self,
+        input: &CreateBackupMigrationRequest,
+    ) -> Result<
+        CreateBackupMigrationResponse,
+        ::runtime::SdkError<CreateBackupMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_backup_migration`](Self::create_backup_migration) would send.
+    pub fn create_backup_migration_request(
+        &self,
+        input: &CreateBackupMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

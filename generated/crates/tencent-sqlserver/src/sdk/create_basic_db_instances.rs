@@ -176,6 +176,27 @@ pub struct CreateBasicDbInstancesResponse {
 /// Errors of `CreateBasicDBInstances`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateBasicDbInstancesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateBasicDBInstances`: This API is used to create basic edition instances (cloud disk).
+    pub async fn create_basic_db_instances(
+        &self,
+        input: &CreateBasicDbInstancesRequest,
+    ) -> Result<
+        CreateBasicDbInstancesResponse,
+        ::runtime::SdkError<CreateBasicDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_basic_db_instances`](Self::create_basic_db_instances) would send.
+    pub fn create_basic_db_instances_request(
+        &self,
+        input: &CreateBasicDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -145,6 +145,27 @@ pub struct CreateBusinessDbInstancesResponse {
 /// Errors of `CreateBusinessDBInstances`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateBusinessDbInstancesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateBusinessDBInstances`: This API is used to create business intelligence service instances (cloud disk).
+    pub async fn create_business_db_instances(
+        &self,
+        input: &CreateBusinessDbInstancesRequest,
+    ) -> Result<
+        CreateBusinessDbInstancesResponse,
+        ::runtime::SdkError<CreateBusinessDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_business_db_instances`](Self::create_business_db_instances) would send.
+    pub fn create_business_db_instances_request(
+        &self,
+        input: &CreateBusinessDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

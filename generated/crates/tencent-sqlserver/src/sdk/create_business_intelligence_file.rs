@@ -77,6 +77,27 @@ pub struct CreateBusinessIntelligenceFileResponse {
 /// Errors of `CreateBusinessIntelligenceFile`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateBusinessIntelligenceFileError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateBusinessIntelligenceFile`: This API is used to add a business intelligence service file.
+    pub async fn create_business_intelligence_file(
+        &self,
+        input: &CreateBusinessIntelligenceFileRequest,
+    ) -> Result<
+        CreateBusinessIntelligenceFileResponse,
+        ::runtime::SdkError<CreateBusinessIntelligenceFileError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_business_intelligence_file`](Self::create_business_intelligence_file) would send.
+    pub fn create_business_intelligence_file_request(
+        &self,
+        input: &CreateBusinessIntelligenceFileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -189,6 +189,27 @@ pub struct CreateCloudDbInstancesResponse {
 /// Errors of `CreateCloudDBInstances`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateCloudDbInstancesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateCloudDBInstances`: This API is used to create high-availability instances (cloud disk).
+    pub async fn create_cloud_db_instances(
+        &self,
+        input: &CreateCloudDbInstancesRequest,
+    ) -> Result<
+        CreateCloudDbInstancesResponse,
+        ::runtime::SdkError<CreateCloudDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cloud_db_instances`](Self::create_cloud_db_instances) would send.
+    pub fn create_cloud_db_instances_request(
+        &self,
+        input: &CreateCloudDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

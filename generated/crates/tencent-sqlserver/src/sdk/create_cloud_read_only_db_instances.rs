@@ -193,6 +193,27 @@ pub struct CreateCloudReadOnlyDbInstancesResponse {
 /// Errors of `CreateCloudReadOnlyDBInstances`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateCloudReadOnlyDbInstancesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateCloudReadOnlyDBInstances`: This API is used to create read-only instances (cloud disk).
+    pub async fn create_cloud_read_only_db_instances(
+        &self,
+        input: &CreateCloudReadOnlyDbInstancesRequest,
+    ) -> Result<
+        CreateCloudReadOnlyDbInstancesResponse,
+        ::runtime::SdkError<CreateCloudReadOnlyDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cloud_read_only_db_instances`](Self::create_cloud_read_only_db_instances) would send.
+    pub fn create_cloud_read_only_db_instances_request(
+        &self,
+        input: &CreateCloudReadOnlyDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

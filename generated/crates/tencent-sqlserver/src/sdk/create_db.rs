@@ -65,6 +65,24 @@ pub struct CreateDbResponse {
 /// Errors of `CreateDB`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateDbError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateDB`: This API is used to create a database.
+    pub async fn create_db(
+        &self,
+        input: &CreateDbRequest,
+    ) -> Result<CreateDbResponse, ::runtime::SdkError<CreateDbError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db`](Self::create_db) would send.
+    pub fn create_db_request(
+        &self,
+        input: &CreateDbRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct CreateIncrementalMigrationResponse {
 /// Errors of `CreateIncrementalMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateIncrementalMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateIncrementalMigration`: This API is used to create an incremental backup import task.
+    pub async fn create_incremental_migration(
+        &self,
+        input: &CreateIncrementalMigrationRequest,
+    ) -> Result<
+        CreateIncrementalMigrationResponse,
+        ::runtime::SdkError<CreateIncrementalMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_incremental_migration`](Self::create_incremental_migration) would send.
+    pub fn create_incremental_migration_request(
+        &self,
+        input: &CreateIncrementalMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,24 @@ pub struct CreateMigrationResponse {
 /// Errors of `CreateMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateMigration`: This API is used to create a migration task.
+    pub async fn create_migration(
+        &self,
+        input: &CreateMigrationRequest,
+    ) -> Result<CreateMigrationResponse, ::runtime::SdkError<CreateMigrationError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_migration`](Self::create_migration) would send.
+    pub fn create_migration_request(
+        &self,
+        input: &CreateMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct CreatePublishSubscribeResponse {
 /// Errors of `CreatePublishSubscribe`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreatePublishSubscribeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreatePublishSubscribe`: This API is used to create a publish/subscribe relationship between two databases. A subscriber cannot act as a publisher, and a publisher can have multiple subscriber instances.
+    pub async fn create_publish_subscribe(
+        &self,
+        input: &CreatePublishSubscribeRequest,
+    ) -> Result<
+        CreatePublishSubscribeResponse,
+        ::runtime::SdkError<CreatePublishSubscribeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_publish_subscribe`](Self::create_publish_subscribe) would send.
+    pub fn create_publish_subscribe_request(
+        &self,
+        input: &CreatePublishSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

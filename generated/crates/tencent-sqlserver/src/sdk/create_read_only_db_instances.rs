@@ -175,6 +175,27 @@ pub struct CreateReadOnlyDbInstancesResponse {
 /// Errors of `CreateReadOnlyDBInstances`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CreateReadOnlyDbInstancesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CreateReadOnlyDBInstances`: This API is used to create read-only instances (local disk).
+    pub async fn create_read_only_db_instances(
+        &self,
+        input: &CreateReadOnlyDbInstancesRequest,
+    ) -> Result<
+        CreateReadOnlyDbInstancesResponse,
+        ::runtime::SdkError<CreateReadOnlyDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_read_only_db_instances`](Self::create_read_only_db_instances) would send.
+    pub fn create_read_only_db_instances_request(
+        &self,
+        input: &CreateReadOnlyDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

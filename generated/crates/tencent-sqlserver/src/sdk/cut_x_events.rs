@@ -54,6 +54,24 @@ pub struct CutXEventsResponse {
 /// Errors of `CutXEvents`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type CutXEventsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `CutXEvents`: This API is used to manually cut block logs and deadlock logs.
+    pub async fn cut_x_events(
+        &self,
+        input: &CutXEventsRequest,
+    ) -> Result<CutXEventsResponse, ::runtime::SdkError<CutXEventsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`cut_x_events`](Self::cut_x_events) would send.
+    pub fn cut_x_events_request(
+        &self,
+        input: &CutXEventsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

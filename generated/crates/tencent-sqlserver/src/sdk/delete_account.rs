@@ -64,6 +64,24 @@ pub struct DeleteAccountResponse {
 /// Errors of `DeleteAccount`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeleteAccountError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeleteAccount`: This API is used to delete an instance account.
+    pub async fn delete_account(
+        &self,
+        input: &DeleteAccountRequest,
+    ) -> Result<DeleteAccountResponse, ::runtime::SdkError<DeleteAccountError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_account`](Self::delete_account) would send.
+    pub fn delete_account_request(
+        &self,
+        input: &DeleteAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DeleteBackupMigrationResponse {
 /// Errors of `DeleteBackupMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeleteBackupMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeleteBackupMigration`: This API is used to delete a backup import task.
+    pub async fn delete_backup_migration(
+        &self,
+        input: &DeleteBackupMigrationRequest,
+    ) -> Result<
+        DeleteBackupMigrationResponse,
+        ::runtime::SdkError<DeleteBackupMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_backup_migration`](Self::delete_backup_migration) would send.
+    pub fn delete_backup_migration_request(
+        &self,
+        input: &DeleteBackupMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

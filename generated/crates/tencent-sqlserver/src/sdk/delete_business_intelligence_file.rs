@@ -63,6 +63,27 @@ pub struct DeleteBusinessIntelligenceFileResponse {
 /// Errors of `DeleteBusinessIntelligenceFile`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeleteBusinessIntelligenceFileError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeleteBusinessIntelligenceFile`: This API is used to delete a business intelligence service file.
+    pub async fn delete_business_intelligence_file(
+        &self,
+        input: &DeleteBusinessIntelligenceFileRequest,
+    ) -> Result<
+        DeleteBusinessIntelligenceFileResponse,
+        ::runtime::SdkError<DeleteBusinessIntelligenceFileError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_business_intelligence_file`](Self::delete_business_intelligence_file) would send.
+    pub fn delete_business_intelligence_file_request(
+        &self,
+        input: &DeleteBusinessIntelligenceFileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

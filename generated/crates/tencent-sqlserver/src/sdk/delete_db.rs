@@ -64,6 +64,24 @@ pub struct DeleteDbResponse {
 /// Errors of `DeleteDB`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeleteDbError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeleteDB`: This API is used to drop a database.
+    pub async fn delete_db(
+        &self,
+        input: &DeleteDbRequest,
+    ) -> Result<DeleteDbResponse, ::runtime::SdkError<DeleteDbError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_db`](Self::delete_db) would send.
+    pub fn delete_db_request(
+        &self,
+        input: &DeleteDbRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

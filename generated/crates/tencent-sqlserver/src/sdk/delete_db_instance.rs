@@ -54,6 +54,24 @@ pub struct DeleteDbInstanceResponse {
 /// Errors of `DeleteDBInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeleteDbInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeleteDBInstance`: This API is used to release SQL server instances (eliminated immediately) in the recycle bin. The released instances will be physically terminated after being retained for a period of time. Their publish-subscribe relationships will be automatically disassociated, and their RO replicas will be automatically released.
+    pub async fn delete_db_instance(
+        &self,
+        input: &DeleteDbInstanceRequest,
+    ) -> Result<DeleteDbInstanceResponse, ::runtime::SdkError<DeleteDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_db_instance`](Self::delete_db_instance) would send.
+    pub fn delete_db_instance_request(
+        &self,
+        input: &DeleteDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DeleteIncrementalMigrationResponse {
 /// Errors of `DeleteIncrementalMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeleteIncrementalMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeleteIncrementalMigration`: This API is used to delete an incremental backup import task.
+    pub async fn delete_incremental_migration(
+        &self,
+        input: &DeleteIncrementalMigrationRequest,
+    ) -> Result<
+        DeleteIncrementalMigrationResponse,
+        ::runtime::SdkError<DeleteIncrementalMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_incremental_migration`](Self::delete_incremental_migration) would send.
+    pub fn delete_incremental_migration_request(
+        &self,
+        input: &DeleteIncrementalMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

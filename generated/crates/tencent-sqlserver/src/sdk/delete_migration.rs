@@ -54,6 +54,24 @@ pub struct DeleteMigrationResponse {
 /// Errors of `DeleteMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeleteMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeleteMigration`: This API is used to delete a migration task.
+    pub async fn delete_migration(
+        &self,
+        input: &DeleteMigrationRequest,
+    ) -> Result<DeleteMigrationResponse, ::runtime::SdkError<DeleteMigrationError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_migration`](Self::delete_migration) would send.
+    pub fn delete_migration_request(
+        &self,
+        input: &DeleteMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

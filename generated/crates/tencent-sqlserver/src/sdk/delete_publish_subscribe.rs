@@ -67,6 +67,27 @@ pub struct DeletePublishSubscribeResponse {
 /// Errors of `DeletePublishSubscribe`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeletePublishSubscribeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeletePublishSubscribe`: This API is used to delete the publish/subscribe relationship between two databases.
+    pub async fn delete_publish_subscribe(
+        &self,
+        input: &DeletePublishSubscribeRequest,
+    ) -> Result<
+        DeletePublishSubscribeResponse,
+        ::runtime::SdkError<DeletePublishSubscribeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_publish_subscribe`](Self::delete_publish_subscribe) would send.
+    pub fn delete_publish_subscribe_request(
+        &self,
+        input: &DeletePublishSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

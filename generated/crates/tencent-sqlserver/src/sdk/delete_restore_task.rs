@@ -60,6 +60,24 @@ pub struct DeleteRestoreTaskResponse {
 /// Errors of `DeleteRestoreTask`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DeleteRestoreTaskError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DeleteRestoreTask`: This API is used to delete rollback task records.
+    pub async fn delete_restore_task(
+        &self,
+        input: &DeleteRestoreTaskRequest,
+    ) -> Result<DeleteRestoreTaskResponse, ::runtime::SdkError<DeleteRestoreTaskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_restore_task`](Self::delete_restore_task) would send.
+    pub fn delete_restore_task_request(
+        &self,
+        input: &DeleteRestoreTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeAccountPrivilegeByDbResponse {
 /// Errors of `DescribeAccountPrivilegeByDB`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeAccountPrivilegeByDbError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeAccountPrivilegeByDB`: This API is used to query information on the account and permissions associated with the database.
+    pub async fn describe_account_privilege_by_db(
+        &self,
+        input: &DescribeAccountPrivilegeByDbRequest,
+    ) -> Result<
+        DescribeAccountPrivilegeByDbResponse,
+        ::runtime::SdkError<DescribeAccountPrivilegeByDbError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_account_privilege_by_db`](Self::describe_account_privilege_by_db) would send.
+    pub fn describe_account_privilege_by_db_request(
+        &self,
+        input: &DescribeAccountPrivilegeByDbRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,24 @@ pub struct DescribeAccountsResponse {
 /// Errors of `DescribeAccounts`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeAccountsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeAccounts`: This API is used to pull the list of instance accounts.
+    pub async fn describe_accounts(
+        &self,
+        input: &DescribeAccountsRequest,
+    ) -> Result<DescribeAccountsResponse, ::runtime::SdkError<DescribeAccountsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_accounts`](Self::describe_accounts) would send.
+    pub fn describe_accounts_request(
+        &self,
+        input: &DescribeAccountsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -113,6 +113,27 @@ pub struct DescribeBackupByFlowIdResponse {
 /// Errors of `DescribeBackupByFlowId`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeBackupByFlowIdError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeBackupByFlowId`: This API is used to query the created backup details through the backup creation process ID. The process ID can be obtained through the CreateBackup API.
+    pub async fn describe_backup_by_flow_id(
+        &self,
+        input: &DescribeBackupByFlowIdRequest,
+    ) -> Result<
+        DescribeBackupByFlowIdResponse,
+        ::runtime::SdkError<DescribeBackupByFlowIdError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_by_flow_id`](Self::describe_backup_by_flow_id) would send.
+    pub fn describe_backup_by_flow_id_request(
+        &self,
+        input: &DescribeBackupByFlowIdRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

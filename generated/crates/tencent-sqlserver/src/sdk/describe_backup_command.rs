@@ -79,6 +79,27 @@ pub struct DescribeBackupCommandResponse {
 /// Errors of `DescribeBackupCommand`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeBackupCommandError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeBackupCommand`: This API is used to query the commands of creating backups canonically.
+    pub async fn describe_backup_command(
+        &self,
+        input: &DescribeBackupCommandRequest,
+    ) -> Result<
+        DescribeBackupCommandResponse,
+        ::runtime::SdkError<DescribeBackupCommandError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_command`](Self::describe_backup_command) would send.
+    pub fn describe_backup_command_request(
+        &self,
+        input: &DescribeBackupCommandRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -113,6 +113,27 @@ pub struct DescribeBackupMigrationResponse {
 /// Errors of `DescribeBackupMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeBackupMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeBackupMigration`: This API is used to create an incremental backup import task.
+    pub async fn describe_backup_migration(
+        &self,
+        input: &DescribeBackupMigrationRequest,
+    ) -> Result<
+        DescribeBackupMigrationResponse,
+        ::runtime::SdkError<DescribeBackupMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_migration`](Self::describe_backup_migration) would send.
+    pub fn describe_backup_migration_request(
+        &self,
+        input: &DescribeBackupMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

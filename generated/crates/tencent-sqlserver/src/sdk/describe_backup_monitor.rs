@@ -85,6 +85,27 @@ pub struct DescribeBackupMonitorResponse {
 /// Errors of `DescribeBackupMonitor`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeBackupMonitorError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeBackupMonitor`: This API is used to query backup space usage details.
+    pub async fn describe_backup_monitor(
+        &self,
+        input: &DescribeBackupMonitorRequest,
+    ) -> Result<
+        DescribeBackupMonitorResponse,
+        ::runtime::SdkError<DescribeBackupMonitorError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_monitor`](Self::describe_backup_monitor) would send.
+    pub fn describe_backup_monitor_request(
+        &self,
+        input: &DescribeBackupMonitorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct DescribeBackupStatisticalResponse {
 /// Errors of `DescribeBackupStatistical`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeBackupStatisticalError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeBackupStatistical`: This API is used to query the real-time statistics list of backups.
+    pub async fn describe_backup_statistical(
+        &self,
+        input: &DescribeBackupStatisticalRequest,
+    ) -> Result<
+        DescribeBackupStatisticalResponse,
+        ::runtime::SdkError<DescribeBackupStatisticalError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_statistical`](Self::describe_backup_statistical) would send.
+    pub fn describe_backup_statistical_request(
+        &self,
+        input: &DescribeBackupStatisticalRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

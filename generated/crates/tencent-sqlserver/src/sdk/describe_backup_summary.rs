@@ -136,6 +136,27 @@ pub struct DescribeBackupSummaryResponse {
 /// Errors of `DescribeBackupSummary`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeBackupSummaryError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeBackupSummary`: This API is used to query the backup overview information of databases.
+    pub async fn describe_backup_summary(
+        &self,
+        input: &DescribeBackupSummaryRequest,
+    ) -> Result<
+        DescribeBackupSummaryResponse,
+        ::runtime::SdkError<DescribeBackupSummaryError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_summary`](Self::describe_backup_summary) would send.
+    pub fn describe_backup_summary_request(
+        &self,
+        input: &DescribeBackupSummaryRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

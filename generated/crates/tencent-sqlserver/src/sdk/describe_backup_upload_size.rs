@@ -78,6 +78,27 @@ pub struct DescribeBackupUploadSizeResponse {
 /// Errors of `DescribeBackupUploadSize`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeBackupUploadSizeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeBackupUploadSize`: This API is used to query the size of uploaded backup files. It is valid if the backup file type is `COS_UPLOAD` (the file is stored in COS).
+    pub async fn describe_backup_upload_size(
+        &self,
+        input: &DescribeBackupUploadSizeRequest,
+    ) -> Result<
+        DescribeBackupUploadSizeResponse,
+        ::runtime::SdkError<DescribeBackupUploadSizeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_upload_size`](Self::describe_backup_upload_size) would send.
+    pub fn describe_backup_upload_size_request(
+        &self,
+        input: &DescribeBackupUploadSizeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

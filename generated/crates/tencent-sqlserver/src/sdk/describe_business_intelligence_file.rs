@@ -100,6 +100,27 @@ pub struct DescribeBusinessIntelligenceFileResponse {
 /// Errors of `DescribeBusinessIntelligenceFile`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeBusinessIntelligenceFileError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeBusinessIntelligenceFile`: This API is used to query the files required by business intelligence service.
+    pub async fn describe_business_intelligence_file(
+        &self,
+        input: &DescribeBusinessIntelligenceFileRequest,
+    ) -> Result<
+        DescribeBusinessIntelligenceFileResponse,
+        ::runtime::SdkError<DescribeBusinessIntelligenceFileError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_business_intelligence_file`](Self::describe_business_intelligence_file) would send.
+    pub fn describe_business_intelligence_file_request(
+        &self,
+        input: &DescribeBusinessIntelligenceFileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct DescribeCollationTimeZoneResponse {
 /// Errors of `DescribeCollationTimeZone`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeCollationTimeZoneError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeCollationTimeZone`: This API is used to query the character set and time zone supported by the instance.
+    pub async fn describe_collation_time_zone(
+        &self,
+        input: &DescribeCollationTimeZoneRequest,
+    ) -> Result<
+        DescribeCollationTimeZoneResponse,
+        ::runtime::SdkError<DescribeCollationTimeZoneError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_collation_time_zone`](Self::describe_collation_time_zone) would send.
+    pub fn describe_collation_time_zone_request(
+        &self,
+        input: &DescribeCollationTimeZoneRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -101,6 +101,27 @@ pub struct DescribeCrossBackupStatisticalResponse {
 /// Errors of `DescribeCrossBackupStatistical`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeCrossBackupStatisticalError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeCrossBackupStatistical`: This API is used to query the real-time statistics list of cross-region backups.
+    pub async fn describe_cross_backup_statistical(
+        &self,
+        input: &DescribeCrossBackupStatisticalRequest,
+    ) -> Result<
+        DescribeCrossBackupStatisticalResponse,
+        ::runtime::SdkError<DescribeCrossBackupStatisticalError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cross_backup_statistical`](Self::describe_cross_backup_statistical) would send.
+    pub fn describe_cross_backup_statistical_request(
+        &self,
+        input: &DescribeCrossBackupStatisticalRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

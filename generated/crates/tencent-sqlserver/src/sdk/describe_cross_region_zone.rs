@@ -62,6 +62,27 @@ pub struct DescribeCrossRegionZoneResponse {
 /// Errors of `DescribeCrossRegionZone`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeCrossRegionZoneError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeCrossRegionZone`: This API is used to query the disaster recovery region and AZ of the secondary node based on the primary instance.
+    pub async fn describe_cross_region_zone(
+        &self,
+        input: &DescribeCrossRegionZoneRequest,
+    ) -> Result<
+        DescribeCrossRegionZoneResponse,
+        ::runtime::SdkError<DescribeCrossRegionZoneError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cross_region_zone`](Self::describe_cross_region_zone) would send.
+    pub fn describe_cross_region_zone_request(
+        &self,
+        input: &DescribeCrossRegionZoneRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

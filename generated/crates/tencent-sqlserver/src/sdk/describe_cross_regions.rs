@@ -48,6 +48,27 @@ pub struct DescribeCrossRegionsResponse {
 /// Errors of `DescribeCrossRegions`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeCrossRegionsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeCrossRegions`: This API is used to query the target region for cross-region backups.
+    pub async fn describe_cross_regions(
+        &self,
+        input: &DescribeCrossRegionsRequest,
+    ) -> Result<
+        DescribeCrossRegionsResponse,
+        ::runtime::SdkError<DescribeCrossRegionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cross_regions`](Self::describe_cross_regions) would send.
+    pub fn describe_cross_regions_request(
+        &self,
+        input: &DescribeCrossRegionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,24 @@ pub struct DescribeDBsResponse {
 /// Errors of `DescribeDBs`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDBsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDBs`: This API is used to query the list of databases
+    pub async fn describe_d_bs(
+        &self,
+        input: &DescribeDBsRequest,
+    ) -> Result<DescribeDBsResponse, ::runtime::SdkError<DescribeDBsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_d_bs`](Self::describe_d_bs) would send.
+    pub fn describe_d_bs_request(
+        &self,
+        input: &DescribeDBsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,24 @@ pub struct DescribeDBsNormalResponse {
 /// Errors of `DescribeDBsNormal`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDBsNormalError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDBsNormal`: This API is used to query database configurations. It does not return information of the accounts that have permissions to operate the database.
+    pub async fn describe_d_bs_normal(
+        &self,
+        input: &DescribeDBsNormalRequest,
+    ) -> Result<DescribeDBsNormalResponse, ::runtime::SdkError<DescribeDBsNormalError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_d_bs_normal`](Self::describe_d_bs_normal) would send.
+    pub fn describe_d_bs_normal_request(
+        &self,
+        input: &DescribeDBsNormalRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct DescribeDatabaseNamesResponse {
 /// Errors of `DescribeDatabaseNames`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDatabaseNamesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDatabaseNames`: This API is used to query the database name associated with the account.
+    pub async fn describe_database_names(
+        &self,
+        input: &DescribeDatabaseNamesRequest,
+    ) -> Result<
+        DescribeDatabaseNamesResponse,
+        ::runtime::SdkError<DescribeDatabaseNamesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_database_names`](Self::describe_database_names) would send.
+    pub fn describe_database_names_request(
+        &self,
+        input: &DescribeDatabaseNamesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

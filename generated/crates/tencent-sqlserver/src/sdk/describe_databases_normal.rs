@@ -63,6 +63,27 @@ pub struct DescribeDatabasesNormalResponse {
 /// Errors of `DescribeDatabasesNormal`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDatabasesNormalError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDatabasesNormal`: This API is used to query database configuration information. This API does not contain accounts associated with databases.
+    pub async fn describe_databases_normal(
+        &self,
+        input: &DescribeDatabasesNormalRequest,
+    ) -> Result<
+        DescribeDatabasesNormalResponse,
+        ::runtime::SdkError<DescribeDatabasesNormalError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_databases_normal`](Self::describe_databases_normal) would send.
+    pub fn describe_databases_normal_request(
+        &self,
+        input: &DescribeDatabasesNormalRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

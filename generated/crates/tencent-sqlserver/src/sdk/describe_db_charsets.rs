@@ -58,6 +58,27 @@ pub struct DescribeDbCharsetsResponse {
 /// Errors of `DescribeDBCharsets`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDbCharsetsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDBCharsets`: This API is used to query the database character sets supported by an instance.
+    pub async fn describe_db_charsets(
+        &self,
+        input: &DescribeDbCharsetsRequest,
+    ) -> Result<
+        DescribeDbCharsetsResponse,
+        ::runtime::SdkError<DescribeDbCharsetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_charsets`](Self::describe_db_charsets) would send.
+    pub fn describe_db_charsets_request(
+        &self,
+        input: &DescribeDbCharsetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

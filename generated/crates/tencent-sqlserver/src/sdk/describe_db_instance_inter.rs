@@ -88,6 +88,27 @@ pub struct DescribeDbInstanceInterResponse {
 /// Errors of `DescribeDBInstanceInter`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDbInstanceInterError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceInter`: This API is used to query the information of the interconnected instances.
+    pub async fn describe_db_instance_inter(
+        &self,
+        input: &DescribeDbInstanceInterRequest,
+    ) -> Result<
+        DescribeDbInstanceInterResponse,
+        ::runtime::SdkError<DescribeDbInstanceInterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_inter`](Self::describe_db_instance_inter) would send.
+    pub fn describe_db_instance_inter_request(
+        &self,
+        input: &DescribeDbInstanceInterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

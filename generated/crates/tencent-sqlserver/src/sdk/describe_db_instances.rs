@@ -167,6 +167,27 @@ pub struct DescribeDbInstancesResponse {
 /// Errors of `DescribeDBInstances`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDbInstancesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstances`: This API is used to query the list of instances.
+    pub async fn describe_db_instances(
+        &self,
+        input: &DescribeDbInstancesRequest,
+    ) -> Result<
+        DescribeDbInstancesResponse,
+        ::runtime::SdkError<DescribeDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instances`](Self::describe_db_instances) would send.
+    pub fn describe_db_instances_request(
+        &self,
+        input: &DescribeDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -105,6 +105,27 @@ pub struct DescribeDbInstancesAttributeResponse {
 /// Errors of `DescribeDBInstancesAttribute`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDbInstancesAttributeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstancesAttribute`: This API is used to query the attributes of an instance.
+    pub async fn describe_db_instances_attribute(
+        &self,
+        input: &DescribeDbInstancesAttributeRequest,
+    ) -> Result<
+        DescribeDbInstancesAttributeResponse,
+        ::runtime::SdkError<DescribeDbInstancesAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instances_attribute`](Self::describe_db_instances_attribute) would send.
+    pub fn describe_db_instances_attribute_request(
+        &self,
+        input: &DescribeDbInstancesAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

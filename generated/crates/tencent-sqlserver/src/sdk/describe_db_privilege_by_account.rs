@@ -87,6 +87,27 @@ pub struct DescribeDbPrivilegeByAccountResponse {
 /// Errors of `DescribeDBPrivilegeByAccount`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDbPrivilegeByAccountError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDBPrivilegeByAccount`: This API is used to query information on the databases and permissions associated with the account.
+    pub async fn describe_db_privilege_by_account(
+        &self,
+        input: &DescribeDbPrivilegeByAccountRequest,
+    ) -> Result<
+        DescribeDbPrivilegeByAccountResponse,
+        ::runtime::SdkError<DescribeDbPrivilegeByAccountError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_privilege_by_account`](Self::describe_db_privilege_by_account) would send.
+    pub fn describe_db_privilege_by_account_request(
+        &self,
+        input: &DescribeDbPrivilegeByAccountRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct DescribeDbRestoreTimeResponse {
 /// Errors of `DescribeDBRestoreTime`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeDbRestoreTimeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeDBRestoreTime`: This API is used to query databases that can be rolled back.
+    pub async fn describe_db_restore_time(
+        &self,
+        input: &DescribeDbRestoreTimeRequest,
+    ) -> Result<
+        DescribeDbRestoreTimeResponse,
+        ::runtime::SdkError<DescribeDbRestoreTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_restore_time`](Self::describe_db_restore_time) would send.
+    pub fn describe_db_restore_time_request(
+        &self,
+        input: &DescribeDbRestoreTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

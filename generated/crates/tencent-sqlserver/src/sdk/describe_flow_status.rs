@@ -58,6 +58,27 @@ pub struct DescribeFlowStatusResponse {
 /// Errors of `DescribeFlowStatus`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeFlowStatusError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeFlowStatus`: This API is used to query flow status.
+    pub async fn describe_flow_status(
+        &self,
+        input: &DescribeFlowStatusRequest,
+    ) -> Result<
+        DescribeFlowStatusResponse,
+        ::runtime::SdkError<DescribeFlowStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_flow_status`](Self::describe_flow_status) would send.
+    pub fn describe_flow_status_request(
+        &self,
+        input: &DescribeFlowStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct DescribeHaSwitchLogResponse {
 /// Errors of `DescribeHASwitchLog`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeHaSwitchLogError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeHASwitchLog`: This API is used to perform the manual primary-secondary switch.
+    pub async fn describe_ha_switch_log(
+        &self,
+        input: &DescribeHaSwitchLogRequest,
+    ) -> Result<
+        DescribeHaSwitchLogResponse,
+        ::runtime::SdkError<DescribeHaSwitchLogError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ha_switch_log`](Self::describe_ha_switch_log) would send.
+    pub fn describe_ha_switch_log_request(
+        &self,
+        input: &DescribeHaSwitchLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -111,6 +111,27 @@ pub struct DescribeIncrementalMigrationResponse {
 /// Errors of `DescribeIncrementalMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeIncrementalMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeIncrementalMigration`: This API is used to query an incremental backup import task.
+    pub async fn describe_incremental_migration(
+        &self,
+        input: &DescribeIncrementalMigrationRequest,
+    ) -> Result<
+        DescribeIncrementalMigrationResponse,
+        ::runtime::SdkError<DescribeIncrementalMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_incremental_migration`](Self::describe_incremental_migration) would send.
+    pub fn describe_incremental_migration_request(
+        &self,
+        input: &DescribeIncrementalMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DescribeInstanceByOrdersResponse {
 /// Errors of `DescribeInstanceByOrders`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeInstanceByOrdersError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceByOrders`: This API is used to query the instance ID by the order number.
+    pub async fn describe_instance_by_orders(
+        &self,
+        input: &DescribeInstanceByOrdersRequest,
+    ) -> Result<
+        DescribeInstanceByOrdersResponse,
+        ::runtime::SdkError<DescribeInstanceByOrdersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_by_orders`](Self::describe_instance_by_orders) would send.
+    pub fn describe_instance_by_orders_request(
+        &self,
+        input: &DescribeInstanceByOrdersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

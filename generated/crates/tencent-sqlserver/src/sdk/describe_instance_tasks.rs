@@ -79,6 +79,27 @@ pub struct DescribeInstanceTasksResponse {
 /// Errors of `DescribeInstanceTasks`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeInstanceTasksError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceTasks`: This API is used to query the list of asynchronous tasks related to an instance.
+    pub async fn describe_instance_tasks(
+        &self,
+        input: &DescribeInstanceTasksRequest,
+    ) -> Result<
+        DescribeInstanceTasksResponse,
+        ::runtime::SdkError<DescribeInstanceTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_tasks`](Self::describe_instance_tasks) would send.
+    pub fn describe_instance_tasks_request(
+        &self,
+        input: &DescribeInstanceTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

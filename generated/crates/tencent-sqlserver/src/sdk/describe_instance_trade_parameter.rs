@@ -183,6 +183,27 @@ pub struct DescribeInstanceTradeParameterResponse {
 /// Errors of `DescribeInstanceTradeParameter`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeInstanceTradeParameterError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceTradeParameter`: This API is used to query the instance billing parameters.
+    pub async fn describe_instance_trade_parameter(
+        &self,
+        input: &DescribeInstanceTradeParameterRequest,
+    ) -> Result<
+        DescribeInstanceTradeParameterResponse,
+        ::runtime::SdkError<DescribeInstanceTradeParameterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_trade_parameter`](Self::describe_instance_trade_parameter) would send.
+    pub fn describe_instance_trade_parameter_request(
+        &self,
+        input: &DescribeInstanceTradeParameterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

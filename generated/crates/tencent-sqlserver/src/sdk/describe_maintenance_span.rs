@@ -66,6 +66,27 @@ pub struct DescribeMaintenanceSpanResponse {
 /// Errors of `DescribeMaintenanceSpan`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeMaintenanceSpanError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeMaintenanceSpan`: This API is used to query the maintenance time window of an instance based on its instance ID.
+    pub async fn describe_maintenance_span(
+        &self,
+        input: &DescribeMaintenanceSpanRequest,
+    ) -> Result<
+        DescribeMaintenanceSpanResponse,
+        ::runtime::SdkError<DescribeMaintenanceSpanError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_maintenance_span`](Self::describe_maintenance_span) would send.
+    pub fn describe_maintenance_span_request(
+        &self,
+        input: &DescribeMaintenanceSpanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct DescribeMigrationDatabasesResponse {
 /// Errors of `DescribeMigrationDatabases`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeMigrationDatabasesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeMigrationDatabases`: This API is used to query the list of databases to be migrated.
+    pub async fn describe_migration_databases(
+        &self,
+        input: &DescribeMigrationDatabasesRequest,
+    ) -> Result<
+        DescribeMigrationDatabasesResponse,
+        ::runtime::SdkError<DescribeMigrationDatabasesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_migration_databases`](Self::describe_migration_databases) would send.
+    pub fn describe_migration_databases_request(
+        &self,
+        input: &DescribeMigrationDatabasesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

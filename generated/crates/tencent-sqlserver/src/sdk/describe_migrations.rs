@@ -87,6 +87,27 @@ pub struct DescribeMigrationsResponse {
 /// Errors of `DescribeMigrations`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeMigrationsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeMigrations`: This API is used to query the list of eligible migration tasks based on the entered criteria.
+    pub async fn describe_migrations(
+        &self,
+        input: &DescribeMigrationsRequest,
+    ) -> Result<
+        DescribeMigrationsResponse,
+        ::runtime::SdkError<DescribeMigrationsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_migrations`](Self::describe_migrations) would send.
+    pub fn describe_migrations_request(
+        &self,
+        input: &DescribeMigrationsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

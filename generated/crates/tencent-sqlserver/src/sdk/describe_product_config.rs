@@ -68,6 +68,27 @@ pub struct DescribeProductConfigResponse {
 /// Errors of `DescribeProductConfig`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeProductConfigError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeProductConfig`: This API is used to query purchasable specification configuration.
+    pub async fn describe_product_config(
+        &self,
+        input: &DescribeProductConfigRequest,
+    ) -> Result<
+        DescribeProductConfigResponse,
+        ::runtime::SdkError<DescribeProductConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_product_config`](Self::describe_product_config) would send.
+    pub fn describe_product_config_request(
+        &self,
+        input: &DescribeProductConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

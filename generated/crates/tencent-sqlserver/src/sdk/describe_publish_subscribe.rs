@@ -105,6 +105,27 @@ pub struct DescribePublishSubscribeResponse {
 /// Errors of `DescribePublishSubscribe`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribePublishSubscribeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribePublishSubscribe`: This API is used to query the publish/subscribe relationship list.
+    pub async fn describe_publish_subscribe(
+        &self,
+        input: &DescribePublishSubscribeRequest,
+    ) -> Result<
+        DescribePublishSubscribeResponse,
+        ::runtime::SdkError<DescribePublishSubscribeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_publish_subscribe`](Self::describe_publish_subscribe) would send.
+    pub fn describe_publish_subscribe_request(
+        &self,
+        input: &DescribePublishSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -120,6 +120,27 @@ pub struct DescribeReadOnlyGroupAutoWeightResponse {
 /// Errors of `DescribeReadOnlyGroupAutoWeight`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeReadOnlyGroupAutoWeightError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeReadOnlyGroupAutoWeight`: This API is used to query the automatic weight assignment result of the read-only group. The BalanceReadOnlyGroup API is used to perform routing weight assignment according to the automatic weight assignment result.
+    pub async fn describe_read_only_group_auto_weight(
+        &self,
+        input: &DescribeReadOnlyGroupAutoWeightRequest,
+    ) -> Result<
+        DescribeReadOnlyGroupAutoWeightResponse,
+        ::runtime::SdkError<DescribeReadOnlyGroupAutoWeightError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_read_only_group_auto_weight`](Self::describe_read_only_group_auto_weight) would send.
+    pub fn describe_read_only_group_auto_weight_request(
+        &self,
+        input: &DescribeReadOnlyGroupAutoWeightRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -108,6 +108,27 @@ pub struct DescribeReadOnlyGroupByReadOnlyInstanceResponse {
 /// Errors of `DescribeReadOnlyGroupByReadOnlyInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeReadOnlyGroupByReadOnlyInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeReadOnlyGroupByReadOnlyInstance`: This API is used to query the read-only group where the read-only instance is located by its ID.
+    pub async fn describe_read_only_group_by_read_only_instance(
+        &self,
+        input: &DescribeReadOnlyGroupByReadOnlyInstanceRequest,
+    ) -> Result<
+        DescribeReadOnlyGroupByReadOnlyInstanceResponse,
+        ::runtime::SdkError<DescribeReadOnlyGroupByReadOnlyInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_read_only_group_by_read_only_instance`](Self::describe_read_only_group_by_read_only_instance) would send.
+    pub fn describe_read_only_group_by_read_only_instance_request(
+        &self,
+        input: &DescribeReadOnlyGroupByReadOnlyInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

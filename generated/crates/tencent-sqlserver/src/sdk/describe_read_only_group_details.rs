@@ -120,6 +120,27 @@ pub struct DescribeReadOnlyGroupDetailsResponse {
 /// Errors of `DescribeReadOnlyGroupDetails`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeReadOnlyGroupDetailsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeReadOnlyGroupDetails`: This API is used to query read-only group details.
+    pub async fn describe_read_only_group_details(
+        &self,
+        input: &DescribeReadOnlyGroupDetailsRequest,
+    ) -> Result<
+        DescribeReadOnlyGroupDetailsResponse,
+        ::runtime::SdkError<DescribeReadOnlyGroupDetailsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_read_only_group_details`](Self::describe_read_only_group_details) would send.
+    pub fn describe_read_only_group_details_request(
+        &self,
+        input: &DescribeReadOnlyGroupDetailsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

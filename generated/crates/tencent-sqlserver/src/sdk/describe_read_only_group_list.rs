@@ -61,6 +61,27 @@ pub struct DescribeReadOnlyGroupListResponse {
 /// Errors of `DescribeReadOnlyGroupList`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeReadOnlyGroupListError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeReadOnlyGroupList`: This API is used to query the read-only group list.
+    pub async fn describe_read_only_group_list(
+        &self,
+        input: &DescribeReadOnlyGroupListRequest,
+    ) -> Result<
+        DescribeReadOnlyGroupListResponse,
+        ::runtime::SdkError<DescribeReadOnlyGroupListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_read_only_group_list`](Self::describe_read_only_group_list) would send.
+    pub fn describe_read_only_group_list_request(
+        &self,
+        input: &DescribeReadOnlyGroupListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -115,6 +115,27 @@ pub struct DescribeRegularBackupPlanResponse {
 /// Errors of `DescribeRegularBackupPlan`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeRegularBackupPlanError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeRegularBackupPlan`: This API is used to query the scheduled backup retention plans of instances.
+    pub async fn describe_regular_backup_plan(
+        &self,
+        input: &DescribeRegularBackupPlanRequest,
+    ) -> Result<
+        DescribeRegularBackupPlanResponse,
+        ::runtime::SdkError<DescribeRegularBackupPlanError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_regular_backup_plan`](Self::describe_regular_backup_plan) would send.
+    pub fn describe_regular_backup_plan_request(
+        &self,
+        input: &DescribeRegularBackupPlanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -120,6 +120,27 @@ pub struct DescribeRestoreTaskResponse {
 /// Errors of `DescribeRestoreTask`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeRestoreTaskError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeRestoreTask`: This API is used to query the list of rollback tasks.
+    pub async fn describe_restore_task(
+        &self,
+        input: &DescribeRestoreTaskRequest,
+    ) -> Result<
+        DescribeRestoreTaskResponse,
+        ::runtime::SdkError<DescribeRestoreTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_restore_task`](Self::describe_restore_task) would send.
+    pub fn describe_restore_task_request(
+        &self,
+        input: &DescribeRestoreTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

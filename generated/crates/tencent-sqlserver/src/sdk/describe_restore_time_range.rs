@@ -69,6 +69,27 @@ pub struct DescribeRestoreTimeRangeResponse {
 /// Errors of `DescribeRestoreTimeRange`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeRestoreTimeRangeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeRestoreTimeRange`: This API is used to query the time range available for rollback by time point.
+    pub async fn describe_restore_time_range(
+        &self,
+        input: &DescribeRestoreTimeRangeRequest,
+    ) -> Result<
+        DescribeRestoreTimeRangeResponse,
+        ::runtime::SdkError<DescribeRestoreTimeRangeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_restore_time_range`](Self::describe_restore_time_range) would send.
+    pub fn describe_restore_time_range_request(
+        &self,
+        input: &DescribeRestoreTimeRangeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

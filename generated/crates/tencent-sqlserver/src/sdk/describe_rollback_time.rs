@@ -65,6 +65,27 @@ pub struct DescribeRollbackTimeResponse {
 /// Errors of `DescribeRollbackTime`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeRollbackTimeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeRollbackTime`: This API is used to query the time range available for instance rollback.
+    pub async fn describe_rollback_time(
+        &self,
+        input: &DescribeRollbackTimeRequest,
+    ) -> Result<
+        DescribeRollbackTimeResponse,
+        ::runtime::SdkError<DescribeRollbackTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_rollback_time`](Self::describe_rollback_time) would send.
+    pub fn describe_rollback_time_request(
+        &self,
+        input: &DescribeRollbackTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,24 @@ pub struct DescribeSlowlogsResponse {
 /// Errors of `DescribeSlowlogs`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeSlowlogsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeSlowlogs`: This API is used to get file information of slow query logs.
+    pub async fn describe_slowlogs(
+        &self,
+        input: &DescribeSlowlogsRequest,
+    ) -> Result<DescribeSlowlogsResponse, ::runtime::SdkError<DescribeSlowlogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slowlogs`](Self::describe_slowlogs) would send.
+    pub fn describe_slowlogs_request(
+        &self,
+        input: &DescribeSlowlogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,27 @@ pub struct DescribeSpecSellStatusResponse {
 /// Errors of `DescribeSpecSellStatus`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeSpecSellStatusError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeSpecSellStatus`: This API is used to query the status information on specifications, including the sales status and reference price. (The actual price is subject to the result returned by price querying APIs.)
+    pub async fn describe_spec_sell_status(
+        &self,
+        input: &DescribeSpecSellStatusRequest,
+    ) -> Result<
+        DescribeSpecSellStatusResponse,
+        ::runtime::SdkError<DescribeSpecSellStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_spec_sell_status`](Self::describe_spec_sell_status) would send.
+    pub fn describe_spec_sell_status_request(
+        &self,
+        input: &DescribeSpecSellStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

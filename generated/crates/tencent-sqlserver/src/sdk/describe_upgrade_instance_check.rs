@@ -108,6 +108,27 @@ pub struct DescribeUpgradeInstanceCheckResponse {
 /// Errors of `DescribeUpgradeInstanceCheck`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeUpgradeInstanceCheckError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeUpgradeInstanceCheck`: This API is used to pre-check the impact of the instance configuration adjustment before the adjustment.
+    pub async fn describe_upgrade_instance_check(
+        &self,
+        input: &DescribeUpgradeInstanceCheckRequest,
+    ) -> Result<
+        DescribeUpgradeInstanceCheckResponse,
+        ::runtime::SdkError<DescribeUpgradeInstanceCheckError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_upgrade_instance_check`](Self::describe_upgrade_instance_check) would send.
+    pub fn describe_upgrade_instance_check_request(
+        &self,
+        input: &DescribeUpgradeInstanceCheckRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -104,6 +104,27 @@ pub struct DescribeUploadBackupInfoResponse {
 /// Errors of `DescribeUploadBackupInfo`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeUploadBackupInfoError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeUploadBackupInfo`: This API is used to query a backup upload permission.
+    pub async fn describe_upload_backup_info(
+        &self,
+        input: &DescribeUploadBackupInfoRequest,
+    ) -> Result<
+        DescribeUploadBackupInfoResponse,
+        ::runtime::SdkError<DescribeUploadBackupInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_upload_backup_info`](Self::describe_upload_backup_info) would send.
+    pub fn describe_upload_backup_info_request(
+        &self,
+        input: &DescribeUploadBackupInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

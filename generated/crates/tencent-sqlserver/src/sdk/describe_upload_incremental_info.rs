@@ -115,6 +115,27 @@ pub struct DescribeUploadIncrementalInfoResponse {
 /// Errors of `DescribeUploadIncrementalInfo`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeUploadIncrementalInfoError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeUploadIncrementalInfo`: This API is used to query upload permissions for incremental backups.
+    pub async fn describe_upload_incremental_info(
+        &self,
+        input: &DescribeUploadIncrementalInfoRequest,
+    ) -> Result<
+        DescribeUploadIncrementalInfoResponse,
+        ::runtime::SdkError<DescribeUploadIncrementalInfoError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_upload_incremental_info`](Self::describe_upload_incremental_info) would send.
+    pub fn describe_upload_incremental_info_request(
+        &self,
+        input: &DescribeUploadIncrementalInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,24 @@ pub struct DescribeXEventsResponse {
 /// Errors of `DescribeXEvents`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type DescribeXEventsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `DescribeXEvents`: This API is used to query the list of extended events.
+    pub async fn describe_x_events(
+        &self,
+        input: &DescribeXEventsRequest,
+    ) -> Result<DescribeXEventsResponse, ::runtime::SdkError<DescribeXEventsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_x_events`](Self::describe_x_events) would send.
+    pub fn describe_x_events_request(
+        &self,
+        input: &DescribeXEventsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

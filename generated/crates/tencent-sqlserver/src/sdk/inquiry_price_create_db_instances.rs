@@ -112,6 +112,27 @@ pub struct InquiryPriceCreateDbInstancesResponse {
 /// Errors of `InquiryPriceCreateDBInstances`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type InquiryPriceCreateDbInstancesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `InquiryPriceCreateDBInstances`: This API is used to query the price of requested instances.
+    pub async fn inquiry_price_create_db_instances(
+        &self,
+        input: &InquiryPriceCreateDbInstancesRequest,
+    ) -> Result<
+        InquiryPriceCreateDbInstancesResponse,
+        ::runtime::SdkError<InquiryPriceCreateDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_create_db_instances`](Self::inquiry_price_create_db_instances) would send.
+    pub fn inquiry_price_create_db_instances_request(
+        &self,
+        input: &InquiryPriceCreateDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

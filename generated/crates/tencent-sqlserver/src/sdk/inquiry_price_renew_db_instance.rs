@@ -74,6 +74,27 @@ pub struct InquiryPriceRenewDbInstanceResponse {
 /// Errors of `InquiryPriceRenewDBInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type InquiryPriceRenewDbInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `InquiryPriceRenewDBInstance`: This API is used to query the renewal price of a monthly subscription instance.
+    pub async fn inquiry_price_renew_db_instance(
+        &self,
+        input: &InquiryPriceRenewDbInstanceRequest,
+    ) -> Result<
+        InquiryPriceRenewDbInstanceResponse,
+        ::runtime::SdkError<InquiryPriceRenewDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_renew_db_instance`](Self::inquiry_price_renew_db_instance) would send.
+    pub fn inquiry_price_renew_db_instance_request(
+        &self,
+        input: &InquiryPriceRenewDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

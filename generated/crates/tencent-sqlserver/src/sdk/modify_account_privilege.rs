@@ -65,6 +65,27 @@ pub struct ModifyAccountPrivilegeResponse {
 /// Errors of `ModifyAccountPrivilege`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyAccountPrivilegeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyAccountPrivilege`: This API is used to modify instance account permissions.
+    pub async fn modify_account_privilege(
+        &self,
+        input: &ModifyAccountPrivilegeRequest,
+    ) -> Result<
+        ModifyAccountPrivilegeResponse,
+        ::runtime::SdkError<ModifyAccountPrivilegeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_privilege`](Self::modify_account_privilege) would send.
+    pub fn modify_account_privilege_request(
+        &self,
+        input: &ModifyAccountPrivilegeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

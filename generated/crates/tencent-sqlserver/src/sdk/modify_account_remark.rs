@@ -61,6 +61,27 @@ pub struct ModifyAccountRemarkResponse {
 /// Errors of `ModifyAccountRemark`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyAccountRemarkError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyAccountRemark`: This API is used to modify account remarks.
+    pub async fn modify_account_remark(
+        &self,
+        input: &ModifyAccountRemarkRequest,
+    ) -> Result<
+        ModifyAccountRemarkResponse,
+        ::runtime::SdkError<ModifyAccountRemarkError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_account_remark`](Self::modify_account_remark) would send.
+    pub fn modify_account_remark_request(
+        &self,
+        input: &ModifyAccountRemarkRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

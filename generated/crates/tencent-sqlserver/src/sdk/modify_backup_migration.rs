@@ -95,6 +95,27 @@ pub struct ModifyBackupMigrationResponse {
 /// Errors of `ModifyBackupMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyBackupMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyBackupMigration`: This API is used to modify a backup import task.
+    pub async fn modify_backup_migration(
+        &self,
+        input: &ModifyBackupMigrationRequest,
+    ) -> Result<
+        ModifyBackupMigrationResponse,
+        ::runtime::SdkError<ModifyBackupMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_migration`](Self::modify_backup_migration) would send.
+    pub fn modify_backup_migration_request(
+        &self,
+        input: &ModifyBackupMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

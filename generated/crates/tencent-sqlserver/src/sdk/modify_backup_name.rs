@@ -70,6 +70,24 @@ pub struct ModifyBackupNameResponse {
 /// Errors of `ModifyBackupName`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyBackupNameError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyBackupName`: This API is used to modify the name of a backup task.
+    pub async fn modify_backup_name(
+        &self,
+        input: &ModifyBackupNameRequest,
+    ) -> Result<ModifyBackupNameResponse, ::runtime::SdkError<ModifyBackupNameError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_name`](Self::modify_backup_name) would send.
+    pub fn modify_backup_name_request(
+        &self,
+        input: &ModifyBackupNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -121,6 +121,27 @@ pub struct ModifyBackupStrategyResponse {
 /// Errors of `ModifyBackupStrategy`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyBackupStrategyError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyBackupStrategy`: This API is used to modify the backup policy.
+    pub async fn modify_backup_strategy(
+        &self,
+        input: &ModifyBackupStrategyRequest,
+    ) -> Result<
+        ModifyBackupStrategyResponse,
+        ::runtime::SdkError<ModifyBackupStrategyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_backup_strategy`](Self::modify_backup_strategy) would send.
+    pub fn modify_backup_strategy_request(
+        &self,
+        input: &ModifyBackupStrategyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,24 @@ pub struct ModifyCloseWanIpResponse {
 /// Errors of `ModifyCloseWanIp`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyCloseWanIpError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyCloseWanIp`: This API is used to disable the public network for the instance.
+    pub async fn modify_close_wan_ip(
+        &self,
+        input: &ModifyCloseWanIpRequest,
+    ) -> Result<ModifyCloseWanIpResponse, ::runtime::SdkError<ModifyCloseWanIpError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_close_wan_ip`](Self::modify_close_wan_ip) would send.
+    pub fn modify_close_wan_ip_request(
+        &self,
+        input: &ModifyCloseWanIpRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

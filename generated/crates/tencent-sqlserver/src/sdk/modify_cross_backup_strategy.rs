@@ -86,6 +86,27 @@ pub struct ModifyCrossBackupStrategyResponse {
 /// Errors of `ModifyCrossBackupStrategy`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyCrossBackupStrategyError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyCrossBackupStrategy`: This API is used to enable or disable cross-region backup policies.
+    pub async fn modify_cross_backup_strategy(
+        &self,
+        input: &ModifyCrossBackupStrategyRequest,
+    ) -> Result<
+        ModifyCrossBackupStrategyResponse,
+        ::runtime::SdkError<ModifyCrossBackupStrategyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cross_backup_strategy`](Self::modify_cross_backup_strategy) would send.
+    pub fn modify_cross_backup_strategy_request(
+        &self,
+        input: &ModifyCrossBackupStrategyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

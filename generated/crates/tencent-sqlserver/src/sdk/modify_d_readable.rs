@@ -79,6 +79,24 @@ pub struct ModifyDReadableResponse {
 /// Errors of `ModifyDReadable`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDReadableError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDReadable`: This API is used to enable or disable the read-only feature of the replica server.
+    pub async fn modify_d_readable(
+        &self,
+        input: &ModifyDReadableRequest,
+    ) -> Result<ModifyDReadableResponse, ::runtime::SdkError<ModifyDReadableError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_d_readable`](Self::modify_d_readable) would send.
+    pub fn modify_d_readable_request(
+        &self,
+        input: &ModifyDReadableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

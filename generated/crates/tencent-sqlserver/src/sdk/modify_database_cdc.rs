@@ -70,6 +70,24 @@ pub struct ModifyDatabaseCdcResponse {
 /// Errors of `ModifyDatabaseCDC`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDatabaseCdcError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDatabaseCDC`: This API is used to enable or disable the change data capture (CDC) feature.
+    pub async fn modify_database_cdc(
+        &self,
+        input: &ModifyDatabaseCdcRequest,
+    ) -> Result<ModifyDatabaseCdcResponse, ::runtime::SdkError<ModifyDatabaseCdcError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_database_cdc`](Self::modify_database_cdc) would send.
+    pub fn modify_database_cdc_request(
+        &self,
+        input: &ModifyDatabaseCdcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

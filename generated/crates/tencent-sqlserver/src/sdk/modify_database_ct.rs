@@ -75,6 +75,24 @@ pub struct ModifyDatabaseCtResponse {
 /// Errors of `ModifyDatabaseCT`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDatabaseCtError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDatabaseCT`: This API is used to enable or disable the change tracking (CT) feature.
+    pub async fn modify_database_ct(
+        &self,
+        input: &ModifyDatabaseCtRequest,
+    ) -> Result<ModifyDatabaseCtResponse, ::runtime::SdkError<ModifyDatabaseCtError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_database_ct`](Self::modify_database_ct) would send.
+    pub fn modify_database_ct_request(
+        &self,
+        input: &ModifyDatabaseCtRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,24 @@ pub struct ModifyDatabaseMdfResponse {
 /// Errors of `ModifyDatabaseMdf`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDatabaseMdfError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDatabaseMdf`: This API is used to shrink database MDF files.
+    pub async fn modify_database_mdf(
+        &self,
+        input: &ModifyDatabaseMdfRequest,
+    ) -> Result<ModifyDatabaseMdfResponse, ::runtime::SdkError<ModifyDatabaseMdfError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_database_mdf`](Self::modify_database_mdf) would send.
+    pub fn modify_database_mdf_request(
+        &self,
+        input: &ModifyDatabaseMdfRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct ModifyDatabasePrivilegeResponse {
 /// Errors of `ModifyDatabasePrivilege`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDatabasePrivilegeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDatabasePrivilege`: This API is used to modify instance database permissions.
+    pub async fn modify_database_privilege(
+        &self,
+        input: &ModifyDatabasePrivilegeRequest,
+    ) -> Result<
+        ModifyDatabasePrivilegeResponse,
+        ::runtime::SdkError<ModifyDatabasePrivilegeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_database_privilege`](Self::modify_database_privilege) would send.
+    pub fn modify_database_privilege_request(
+        &self,
+        input: &ModifyDatabasePrivilegeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

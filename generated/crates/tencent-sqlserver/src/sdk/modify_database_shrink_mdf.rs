@@ -64,6 +64,27 @@ pub struct ModifyDatabaseShrinkMdfResponse {
 /// Errors of `ModifyDatabaseShrinkMDF`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDatabaseShrinkMdfError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDatabaseShrinkMDF`: This API is used to shrink the database mdf (Shrink mdf).
+    pub async fn modify_database_shrink_mdf(
+        &self,
+        input: &ModifyDatabaseShrinkMdfRequest,
+    ) -> Result<
+        ModifyDatabaseShrinkMdfResponse,
+        ::runtime::SdkError<ModifyDatabaseShrinkMdfError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_database_shrink_mdf`](Self::modify_database_shrink_mdf) would send.
+    pub fn modify_database_shrink_mdf_request(
+        &self,
+        input: &ModifyDatabaseShrinkMdfRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct ModifyDbInstanceNameResponse {
 /// Errors of `ModifyDBInstanceName`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDbInstanceNameError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceName`: This API is used to rename an instance.
+    pub async fn modify_db_instance_name(
+        &self,
+        input: &ModifyDbInstanceNameRequest,
+    ) -> Result<
+        ModifyDbInstanceNameResponse,
+        ::runtime::SdkError<ModifyDbInstanceNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_name`](Self::modify_db_instance_name) would send.
+    pub fn modify_db_instance_name_request(
+        &self,
+        input: &ModifyDbInstanceNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

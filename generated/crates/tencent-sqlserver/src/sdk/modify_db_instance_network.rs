@@ -92,6 +92,27 @@ pub struct ModifyDbInstanceNetworkResponse {
 /// Errors of `ModifyDBInstanceNetwork`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDbInstanceNetworkError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceNetwork`: This API is used to switch a running instance from a VPC to another.
+    pub async fn modify_db_instance_network(
+        &self,
+        input: &ModifyDbInstanceNetworkRequest,
+    ) -> Result<
+        ModifyDbInstanceNetworkResponse,
+        ::runtime::SdkError<ModifyDbInstanceNetworkError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_network`](Self::modify_db_instance_network) would send.
+    pub fn modify_db_instance_network_request(
+        &self,
+        input: &ModifyDbInstanceNetworkRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct ModifyDbInstanceNoteResponse {
 /// Errors of `ModifyDBInstanceNote`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDbInstanceNoteError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceNote`: This API is used to modify the instance remarks.
+    pub async fn modify_db_instance_note(
+        &self,
+        input: &ModifyDbInstanceNoteRequest,
+    ) -> Result<
+        ModifyDbInstanceNoteResponse,
+        ::runtime::SdkError<ModifyDbInstanceNoteError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_note`](Self::modify_db_instance_note) would send.
+    pub fn modify_db_instance_note_request(
+        &self,
+        input: &ModifyDbInstanceNoteRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

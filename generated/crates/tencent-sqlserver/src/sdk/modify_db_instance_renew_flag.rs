@@ -61,6 +61,27 @@ pub struct ModifyDbInstanceRenewFlagResponse {
 /// Errors of `ModifyDBInstanceRenewFlag`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDbInstanceRenewFlagError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceRenewFlag`: This API is used to modify the instance renewal flag.
+    pub async fn modify_db_instance_renew_flag(
+        &self,
+        input: &ModifyDbInstanceRenewFlagRequest,
+    ) -> Result<
+        ModifyDbInstanceRenewFlagResponse,
+        ::runtime::SdkError<ModifyDbInstanceRenewFlagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_renew_flag`](Self::modify_db_instance_renew_flag) would send.
+    pub fn modify_db_instance_renew_flag_request(
+        &self,
+        input: &ModifyDbInstanceRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

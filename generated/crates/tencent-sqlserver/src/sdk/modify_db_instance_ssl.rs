@@ -85,6 +85,27 @@ pub struct ModifyDbInstanceSslResponse {
 /// Errors of `ModifyDBInstanceSSL`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDbInstanceSslError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceSSL`: This API is used to enable/disable/update SSL encryption.
+    pub async fn modify_db_instance_ssl(
+        &self,
+        input: &ModifyDbInstanceSslRequest,
+    ) -> Result<
+        ModifyDbInstanceSslResponse,
+        ::runtime::SdkError<ModifyDbInstanceSslError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_ssl`](Self::modify_db_instance_ssl) would send.
+    pub fn modify_db_instance_ssl_request(
+        &self,
+        input: &ModifyDbInstanceSslRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

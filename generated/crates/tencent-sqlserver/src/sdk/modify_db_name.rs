@@ -70,6 +70,24 @@ pub struct ModifyDbNameResponse {
 /// Errors of `ModifyDBName`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDbNameError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDBName`: This API is used to rename a database.
+    pub async fn modify_db_name(
+        &self,
+        input: &ModifyDbNameRequest,
+    ) -> Result<ModifyDbNameResponse, ::runtime::SdkError<ModifyDbNameError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_name`](Self::modify_db_name) would send.
+    pub fn modify_db_name_request(
+        &self,
+        input: &ModifyDbNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,24 @@ pub struct ModifyDbRemarkResponse {
 /// Errors of `ModifyDBRemark`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyDbRemarkError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyDBRemark`: This API is used to modify database remarks.
+    pub async fn modify_db_remark(
+        &self,
+        input: &ModifyDbRemarkRequest,
+    ) -> Result<ModifyDbRemarkResponse, ::runtime::SdkError<ModifyDbRemarkError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_remark`](Self::modify_db_remark) would send.
+    pub fn modify_db_remark_request(
+        &self,
+        input: &ModifyDbRemarkRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,27 @@ pub struct ModifyIncrementalMigrationResponse {
 /// Errors of `ModifyIncrementalMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyIncrementalMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyIncrementalMigration`: This API is used to modify an incremental backup import task.
+    pub async fn modify_incremental_migration(
+        &self,
+        input: &ModifyIncrementalMigrationRequest,
+    ) -> Result<
+        ModifyIncrementalMigrationResponse,
+        ::runtime::SdkError<ModifyIncrementalMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_incremental_migration`](Self::modify_incremental_migration) would send.
+    pub fn modify_incremental_migration_request(
+        &self,
+        input: &ModifyIncrementalMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct ModifyInstanceEncryptAttributesResponse {
 /// Errors of `ModifyInstanceEncryptAttributes`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyInstanceEncryptAttributesError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceEncryptAttributes`: This API is used to enable TDE of an instance.
+    pub async fn modify_instance_encrypt_attributes(
+        &self,
+        input: &ModifyInstanceEncryptAttributesRequest,
+    ) -> Result<
+        ModifyInstanceEncryptAttributesResponse,
+        ::runtime::SdkError<ModifyInstanceEncryptAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_encrypt_attributes`](Self::modify_instance_encrypt_attributes) would send.
+    pub fn modify_instance_encrypt_attributes_request(
+        &self,
+        input: &ModifyInstanceEncryptAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

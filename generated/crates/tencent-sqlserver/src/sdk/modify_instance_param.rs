@@ -69,6 +69,27 @@ pub struct ModifyInstanceParamResponse {
 /// Errors of `ModifyInstanceParam`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyInstanceParamError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceParam`: This API is used to modify instance parameters. **Note**: if **the instance needs to be restarted** for the modified parameter to take effect, **it will be restarted** immediately or during the maintenance time according to the `WaitSwitch` parameter. Before you modify a parameter, you can use the `DescribeInstanceParams` API to query whether the instance needs to be restarted.
+    pub async fn modify_instance_param(
+        &self,
+        input: &ModifyInstanceParamRequest,
+    ) -> Result<
+        ModifyInstanceParamResponse,
+        ::runtime::SdkError<ModifyInstanceParamError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_param`](Self::modify_instance_param) would send.
+    pub fn modify_instance_param_request(
+        &self,
+        input: &ModifyInstanceParamRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

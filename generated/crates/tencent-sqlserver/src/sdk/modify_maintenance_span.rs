@@ -69,6 +69,27 @@ pub struct ModifyMaintenanceSpanResponse {
 /// Errors of `ModifyMaintenanceSpan`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyMaintenanceSpanError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyMaintenanceSpan`: This API is used to modify the maintenance window of the instance.
+    pub async fn modify_maintenance_span(
+        &self,
+        input: &ModifyMaintenanceSpanRequest,
+    ) -> Result<
+        ModifyMaintenanceSpanResponse,
+        ::runtime::SdkError<ModifyMaintenanceSpanError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_maintenance_span`](Self::modify_maintenance_span) would send.
+    pub fn modify_maintenance_span_request(
+        &self,
+        input: &ModifyMaintenanceSpanRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

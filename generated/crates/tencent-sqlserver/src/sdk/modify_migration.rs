@@ -89,6 +89,24 @@ pub struct ModifyMigrationResponse {
 /// Errors of `ModifyMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyMigration`: This API is used to modify an existing migration task.
+    pub async fn modify_migration(
+        &self,
+        input: &ModifyMigrationRequest,
+    ) -> Result<ModifyMigrationResponse, ::runtime::SdkError<ModifyMigrationError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_migration`](Self::modify_migration) would send.
+    pub fn modify_migration_request(
+        &self,
+        input: &ModifyMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,24 @@ pub struct ModifyOpenWanIpResponse {
 /// Errors of `ModifyOpenWanIp`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyOpenWanIpError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyOpenWanIp`: This API is used to enable the public network for the instance.
+    pub async fn modify_open_wan_ip(
+        &self,
+        input: &ModifyOpenWanIpRequest,
+    ) -> Result<ModifyOpenWanIpResponse, ::runtime::SdkError<ModifyOpenWanIpError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_open_wan_ip`](Self::modify_open_wan_ip) would send.
+    pub fn modify_open_wan_ip_request(
+        &self,
+        input: &ModifyOpenWanIpRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct ModifyPublishSubscribeResponse {
 /// Errors of `ModifyPublishSubscribe`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyPublishSubscribeError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyPublishSubscribe`: This API is used to modify the publish/subscribe relationship of the instance.
+    pub async fn modify_publish_subscribe(
+        &self,
+        input: &ModifyPublishSubscribeRequest,
+    ) -> Result<
+        ModifyPublishSubscribeResponse,
+        ::runtime::SdkError<ModifyPublishSubscribeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_publish_subscribe`](Self::modify_publish_subscribe) would send.
+    pub fn modify_publish_subscribe_request(
+        &self,
+        input: &ModifyPublishSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct ModifyPublishSubscribeNameResponse {
 /// Errors of `ModifyPublishSubscribeName`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyPublishSubscribeNameError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyPublishSubscribeName`: This API is used to modify the publish/subscribe names.
+    pub async fn modify_publish_subscribe_name(
+        &self,
+        input: &ModifyPublishSubscribeNameRequest,
+    ) -> Result<
+        ModifyPublishSubscribeNameResponse,
+        ::runtime::SdkError<ModifyPublishSubscribeNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_publish_subscribe_name`](Self::modify_publish_subscribe_name) would send.
+    pub fn modify_publish_subscribe_name_request(
+        &self,
+        input: &ModifyPublishSubscribeNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

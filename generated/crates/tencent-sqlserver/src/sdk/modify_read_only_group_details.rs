@@ -99,6 +99,27 @@ pub struct ModifyReadOnlyGroupDetailsResponse {
 /// Errors of `ModifyReadOnlyGroupDetails`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type ModifyReadOnlyGroupDetailsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `ModifyReadOnlyGroupDetails`: This API is used to modify read-only group details.
+    pub async fn modify_read_only_group_details(
+        &self,
+        input: &ModifyReadOnlyGroupDetailsRequest,
+    ) -> Result<
+        ModifyReadOnlyGroupDetailsResponse,
+        ::runtime::SdkError<ModifyReadOnlyGroupDetailsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_read_only_group_details`](Self::modify_read_only_group_details) would send.
+    pub fn modify_read_only_group_details_request(
+        &self,
+        input: &ModifyReadOnlyGroupDetailsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct OpenInterCommunicationResponse {
 /// Errors of `OpenInterCommunication`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type OpenInterCommunicationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `OpenInterCommunication`: This API is used to enable instance interconnection, which can interconnect business intelligence services.
+    pub async fn open_inter_communication(
+        &self,
+        input: &OpenInterCommunicationRequest,
+    ) -> Result<
+        OpenInterCommunicationResponse,
+        ::runtime::SdkError<OpenInterCommunicationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`open_inter_communication`](Self::open_inter_communication) would send.
+    pub fn open_inter_communication_request(
+        &self,
+        input: &OpenInterCommunicationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct QueryMigrationCheckProcessResponse {
 /// Errors of `QueryMigrationCheckProcess`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type QueryMigrationCheckProcessError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `QueryMigrationCheckProcess`: This API is used to query the progress of the migration verification task, inquiry of migration check task progress, applicable to the migration method where the migration source type is TencentDB for SQL Server.
+    pub async fn query_migration_check_process(
+        &self,
+        input: &QueryMigrationCheckProcessRequest,
+    ) -> Result<
+        QueryMigrationCheckProcessResponse,
+        ::runtime::SdkError<QueryMigrationCheckProcessError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`query_migration_check_process`](Self::query_migration_check_process) would send.
+    pub fn query_migration_check_process_request(
+        &self,
+        input: &QueryMigrationCheckProcessRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

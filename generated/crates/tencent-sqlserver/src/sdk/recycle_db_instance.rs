@@ -58,6 +58,24 @@ pub struct RecycleDbInstanceResponse {
 /// Errors of `RecycleDBInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RecycleDbInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RecycleDBInstance`: This API is used to return a deactivated SQL Server instance.
+    pub async fn recycle_db_instance(
+        &self,
+        input: &RecycleDbInstanceRequest,
+    ) -> Result<RecycleDbInstanceResponse, ::runtime::SdkError<RecycleDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`recycle_db_instance`](Self::recycle_db_instance) would send.
+    pub fn recycle_db_instance_request(
+        &self,
+        input: &RecycleDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

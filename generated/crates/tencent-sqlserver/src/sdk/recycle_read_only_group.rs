@@ -65,6 +65,27 @@ pub struct RecycleReadOnlyGroupResponse {
 /// Errors of `RecycleReadOnlyGroup`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RecycleReadOnlyGroupError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RecycleReadOnlyGroup`: This API is used to reclaim resources of read-only groups immediately. The resources, such as VIP, occupied by the read-only group will be released immediately and cannot be recovered.
+    pub async fn recycle_read_only_group(
+        &self,
+        input: &RecycleReadOnlyGroupRequest,
+    ) -> Result<
+        RecycleReadOnlyGroupResponse,
+        ::runtime::SdkError<RecycleReadOnlyGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`recycle_read_only_group`](Self::recycle_read_only_group) would send.
+    pub fn recycle_read_only_group_request(
+        &self,
+        input: &RecycleReadOnlyGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,24 @@ pub struct RemoveBackupsResponse {
 /// Errors of `RemoveBackups`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RemoveBackupsError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RemoveBackups`: This API is used to delete backup files created by users manually. The backup policy to be deleted can be instance backup or multi-database backup.
+    pub async fn remove_backups(
+        &self,
+        input: &RemoveBackupsRequest,
+    ) -> Result<RemoveBackupsResponse, ::runtime::SdkError<RemoveBackupsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_backups`](Self::remove_backups) would send.
+    pub fn remove_backups_request(
+        &self,
+        input: &RemoveBackupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

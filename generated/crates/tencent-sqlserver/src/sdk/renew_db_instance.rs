@@ -78,6 +78,24 @@ pub struct RenewDbInstanceResponse {
 /// Errors of `RenewDBInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RenewDbInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RenewDBInstance`: This API is used to renew instances. For pay-as-you-go instances, the billing method will change to monthly subscription after renewal. You can call the InquiryPriceRenewDBInstance API for the renewal price of pay-as-you-go instances.
+    pub async fn renew_db_instance(
+        &self,
+        input: &RenewDbInstanceRequest,
+    ) -> Result<RenewDbInstanceResponse, ::runtime::SdkError<RenewDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_db_instance`](Self::renew_db_instance) would send.
+    pub fn renew_db_instance_request(
+        &self,
+        input: &RenewDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

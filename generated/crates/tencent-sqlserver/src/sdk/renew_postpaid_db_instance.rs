@@ -54,6 +54,27 @@ pub struct RenewPostpaidDbInstanceResponse {
 /// Errors of `RenewPostpaidDBInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RenewPostpaidDbInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RenewPostpaidDBInstance`: This API is used to recover the pay-as-you-go instance that is manually isolated through the API TerminateDBInstance from the recycle bin.
+    pub async fn renew_postpaid_db_instance(
+        &self,
+        input: &RenewPostpaidDbInstanceRequest,
+    ) -> Result<
+        RenewPostpaidDbInstanceResponse,
+        ::runtime::SdkError<RenewPostpaidDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_postpaid_db_instance`](Self::renew_postpaid_db_instance) would send.
+    pub fn renew_postpaid_db_instance_request(
+        &self,
+        input: &RenewPostpaidDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct RestartDbInstanceResponse {
 /// Errors of `RestartDBInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RestartDbInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RestartDBInstance`: This API is used to restart a database instance.
+    pub async fn restart_db_instance(
+        &self,
+        input: &RestartDbInstanceRequest,
+    ) -> Result<RestartDbInstanceResponse, ::runtime::SdkError<RestartDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restart_db_instance`](Self::restart_db_instance) would send.
+    pub fn restart_db_instance_request(
+        &self,
+        input: &RestartDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

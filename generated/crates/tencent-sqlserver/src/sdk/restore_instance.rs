@@ -90,6 +90,24 @@ pub struct RestoreInstanceResponse {
 /// Errors of `RestoreInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RestoreInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RestoreInstance`: This API is used to roll back the database by backup set.
+    pub async fn restore_instance(
+        &self,
+        input: &RestoreInstanceRequest,
+    ) -> Result<RestoreInstanceResponse, ::runtime::SdkError<RestoreInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`restore_instance`](Self::restore_instance) would send.
+    pub fn restore_instance_request(
+        &self,
+        input: &RestoreInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,24 @@ pub struct RollbackInstanceResponse {
 /// Errors of `RollbackInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RollbackInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RollbackInstance`: This API is used to roll back the instance by time point.
+    pub async fn rollback_instance(
+        &self,
+        input: &RollbackInstanceRequest,
+    ) -> Result<RollbackInstanceResponse, ::runtime::SdkError<RollbackInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`rollback_instance`](Self::rollback_instance) would send.
+    pub fn rollback_instance_request(
+        &self,
+        input: &RollbackInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct RunMigrationResponse {
 /// Errors of `RunMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type RunMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `RunMigration`: This API is used to start running a migration task.
+    pub async fn run_migration(
+        &self,
+        input: &RunMigrationRequest,
+    ) -> Result<RunMigrationResponse, ::runtime::SdkError<RunMigrationError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`run_migration`](Self::run_migration) would send.
+    pub fn run_migration_request(
+        &self,
+        input: &RunMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

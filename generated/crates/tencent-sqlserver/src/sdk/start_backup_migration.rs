@@ -69,6 +69,27 @@ pub struct StartBackupMigrationResponse {
 /// Errors of `StartBackupMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type StartBackupMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `StartBackupMigration`: This API is used to start a backup import task.
+    pub async fn start_backup_migration(
+        &self,
+        input: &StartBackupMigrationRequest,
+    ) -> Result<
+        StartBackupMigrationResponse,
+        ::runtime::SdkError<StartBackupMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_backup_migration`](Self::start_backup_migration) would send.
+    pub fn start_backup_migration_request(
+        &self,
+        input: &StartBackupMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

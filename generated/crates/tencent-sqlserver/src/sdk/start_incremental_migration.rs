@@ -82,6 +82,27 @@ pub struct StartIncrementalMigrationResponse {
 /// Errors of `StartIncrementalMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type StartIncrementalMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `StartIncrementalMigration`: This API is used to start an incremental backup import task.
+    pub async fn start_incremental_migration(
+        &self,
+        input: &StartIncrementalMigrationRequest,
+    ) -> Result<
+        StartIncrementalMigrationResponse,
+        ::runtime::SdkError<StartIncrementalMigrationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_incremental_migration`](Self::start_incremental_migration) would send.
+    pub fn start_incremental_migration_request(
+        &self,
+        input: &StartIncrementalMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

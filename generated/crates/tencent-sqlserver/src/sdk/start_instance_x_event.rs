@@ -62,6 +62,27 @@ pub struct StartInstanceXEventResponse {
 /// Errors of `StartInstanceXEvent`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type StartInstanceXEventError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `StartInstanceXEvent`: This API is used to start and stop an extended event.
+    pub async fn start_instance_x_event(
+        &self,
+        input: &StartInstanceXEventRequest,
+    ) -> Result<
+        StartInstanceXEventResponse,
+        ::runtime::SdkError<StartInstanceXEventError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_instance_x_event`](Self::start_instance_x_event) would send.
+    pub fn start_instance_x_event_request(
+        &self,
+        input: &StartInstanceXEventRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct StartMigrationCheckResponse {
 /// Errors of `StartMigrationCheck`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type StartMigrationCheckError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `StartMigrationCheck`: This API is used to start a pre-migration verification task, applicable to the migration method where the migration source type is TencentDB for SQL Server.
+    pub async fn start_migration_check(
+        &self,
+        input: &StartMigrationCheckRequest,
+    ) -> Result<
+        StartMigrationCheckResponse,
+        ::runtime::SdkError<StartMigrationCheckError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_migration_check`](Self::start_migration_check) would send.
+    pub fn start_migration_check_request(
+        &self,
+        input: &StartMigrationCheckRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

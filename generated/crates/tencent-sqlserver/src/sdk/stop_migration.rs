@@ -58,6 +58,24 @@ pub struct StopMigrationResponse {
 /// Errors of `StopMigration`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type StopMigrationError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `StopMigration`: This API is used to terminate a migration task.
+    pub async fn stop_migration(
+        &self,
+        input: &StopMigrationRequest,
+    ) -> Result<StopMigrationResponse, ::runtime::SdkError<StopMigrationError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_migration`](Self::stop_migration) would send.
+    pub fn stop_migration_request(
+        &self,
+        input: &StopMigrationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

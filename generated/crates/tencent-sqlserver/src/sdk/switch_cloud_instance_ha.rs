@@ -63,6 +63,27 @@ pub struct SwitchCloudInstanceHaResponse {
 /// Errors of `SwitchCloudInstanceHA`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type SwitchCloudInstanceHaError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `SwitchCloudInstanceHA`: This API is used to manually switch between primary and secondary.
+    pub async fn switch_cloud_instance_ha(
+        &self,
+        input: &SwitchCloudInstanceHaRequest,
+    ) -> Result<
+        SwitchCloudInstanceHaResponse,
+        ::runtime::SdkError<SwitchCloudInstanceHaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`switch_cloud_instance_ha`](Self::switch_cloud_instance_ha) would send.
+    pub fn switch_cloud_instance_ha_request(
+        &self,
+        input: &SwitchCloudInstanceHaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

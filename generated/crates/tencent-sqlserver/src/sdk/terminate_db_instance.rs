@@ -55,6 +55,27 @@ pub struct TerminateDbInstanceResponse {
 /// Errors of `TerminateDBInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type TerminateDbInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `TerminateDBInstance`: This API is used to isolate an instance to move it into a recycle bin.
+    pub async fn terminate_db_instance(
+        &self,
+        input: &TerminateDbInstanceRequest,
+    ) -> Result<
+        TerminateDbInstanceResponse,
+        ::runtime::SdkError<TerminateDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`terminate_db_instance`](Self::terminate_db_instance) would send.
+    pub fn terminate_db_instance_request(
+        &self,
+        input: &TerminateDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

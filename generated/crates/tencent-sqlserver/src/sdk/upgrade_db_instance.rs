@@ -109,6 +109,24 @@ pub struct UpgradeDbInstanceResponse {
 /// Errors of `UpgradeDBInstance`: those of its service ([`SqlserverError`](super::SqlserverError)).
 pub type UpgradeDbInstanceError = super::SqlserverError;
 
+impl super::Client {
+    /// Calls `UpgradeDBInstance`: This API is used to upgrade an instance.
+    pub async fn upgrade_db_instance(
+        &self,
+        input: &UpgradeDbInstanceRequest,
+    ) -> Result<UpgradeDbInstanceResponse, ::runtime::SdkError<UpgradeDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`upgrade_db_instance`](Self::upgrade_db_instance) would send.
+    pub fn upgrade_db_instance_request(
+        &self,
+        input: &UpgradeDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

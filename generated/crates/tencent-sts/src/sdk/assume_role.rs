@@ -135,6 +135,24 @@ pub struct AssumeRoleResponse {
 /// Errors of `AssumeRole`: those of its service ([`StsError`](super::StsError)).
 pub type AssumeRoleError = super::StsError;
 
+impl super::Client {
+    /// Calls `AssumeRole`: This API is used to request temporary access credentials for assuming a role.
+    pub async fn assume_role(
+        &self,
+        input: &AssumeRoleRequest,
+    ) -> Result<AssumeRoleResponse, ::runtime::SdkError<AssumeRoleError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`assume_role`](Self::assume_role) would send.
+    pub fn assume_role_request(
+        &self,
+        input: &AssumeRoleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

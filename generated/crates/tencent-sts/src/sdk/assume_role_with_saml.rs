@@ -95,6 +95,27 @@ pub struct AssumeRoleWithSamlResponse {
 /// Errors of `AssumeRoleWithSAML`: those of its service ([`StsError`](super::StsError)).
 pub type AssumeRoleWithSamlError = super::StsError;
 
+impl super::Client {
+    /// Calls `AssumeRoleWithSAML`: This API is used to request temporary access credentials for a role based on a SAML assertion.
+    pub async fn assume_role_with_saml(
+        &self,
+        input: &AssumeRoleWithSamlRequest,
+    ) -> Result<
+        AssumeRoleWithSamlResponse,
+        ::runtime::SdkError<AssumeRoleWithSamlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`assume_role_with_saml`](Self::assume_role_with_saml) would send.
+    pub fn assume_role_with_saml_request(
+        &self,
+        input: &AssumeRoleWithSamlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,27 @@ pub struct AssumeRoleWithWebIdentityResponse {
 /// Errors of `AssumeRoleWithWebIdentity`: those of its service ([`StsError`](super::StsError)).
 pub type AssumeRoleWithWebIdentityError = super::StsError;
 
+impl super::Client {
+    /// Calls `AssumeRoleWithWebIdentity`: This API is used to apply for an OIDC role credential.
+    pub async fn assume_role_with_web_identity(
+        &self,
+        input: &AssumeRoleWithWebIdentityRequest,
+    ) -> Result<
+        AssumeRoleWithWebIdentityResponse,
+        ::runtime::SdkError<AssumeRoleWithWebIdentityError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`assume_role_with_web_identity`](Self::assume_role_with_web_identity) would send.
+    pub fn assume_role_with_web_identity_request(
+        &self,
+        input: &AssumeRoleWithWebIdentityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

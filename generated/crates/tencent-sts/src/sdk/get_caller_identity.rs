@@ -75,6 +75,24 @@ pub struct GetCallerIdentityResponse {
 /// Errors of `GetCallerIdentity`: those of its service ([`StsError`](super::StsError)).
 pub type GetCallerIdentityError = super::StsError;
 
+impl super::Client {
+    /// Calls `GetCallerIdentity`: This API is used to get the identity information of the current caller.
+    pub async fn get_caller_identity(
+        &self,
+        input: &GetCallerIdentityRequest,
+    ) -> Result<GetCallerIdentityResponse, ::runtime::SdkError<GetCallerIdentityError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_caller_identity`](Self::get_caller_identity) would send.
+    pub fn get_caller_identity_request(
+        &self,
+        input: &GetCallerIdentityRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct GetFederationTokenResponse {
 /// Errors of `GetFederationToken`: those of its service ([`StsError`](super::StsError)).
 pub type GetFederationTokenError = super::StsError;
 
+impl super::Client {
+    /// Calls `GetFederationToken`: This API is used to provide instructions.
+    pub async fn get_federation_token(
+        &self,
+        input: &GetFederationTokenRequest,
+    ) -> Result<
+        GetFederationTokenResponse,
+        ::runtime::SdkError<GetFederationTokenError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_federation_token`](Self::get_federation_token) would send.
+    pub fn get_federation_token_request(
+        &self,
+        input: &GetFederationTokenRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

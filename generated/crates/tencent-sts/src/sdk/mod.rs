@@ -16,7 +16,6 @@ pub mod types;
 #[cfg(feature = "catalog")]
 pub mod catalog;
 
-use ::runtime::{BuildError, SdkError, WireRequest};
 pub use assume_role::*;
 pub use assume_role_with_saml::*;
 pub use assume_role_with_web_identity::*;
@@ -266,88 +265,5 @@ impl Client {
     /// The shared runtime: signing and sending, for tests and advanced use.
     pub fn runtime(&self) -> &::runtime::Runtime {
         &self.runtime
-    }
-
-    /// Calls `AssumeRole`: This API is used to request temporary access credentials for assuming a role.
-    pub async fn assume_role(
-        &self,
-        input: &AssumeRoleRequest,
-    ) -> Result<AssumeRoleResponse, SdkError<AssumeRoleError>> {
-        self.runtime.call(&assume_role::glue::OP, input).await
-    }
-
-    /// The unsigned request [`assume_role`](Self::assume_role) would send.
-    pub fn assume_role_request(
-        &self,
-        input: &AssumeRoleRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&assume_role::glue::OP, input)
-    }
-
-    /// Calls `AssumeRoleWithSAML`: This API is used to request temporary access credentials for a role based on a SAML assertion.
-    pub async fn assume_role_with_saml(
-        &self,
-        input: &AssumeRoleWithSamlRequest,
-    ) -> Result<AssumeRoleWithSamlResponse, SdkError<AssumeRoleWithSamlError>> {
-        self.runtime.call(&assume_role_with_saml::glue::OP, input).await
-    }
-
-    /// The unsigned request [`assume_role_with_saml`](Self::assume_role_with_saml) would send.
-    pub fn assume_role_with_saml_request(
-        &self,
-        input: &AssumeRoleWithSamlRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&assume_role_with_saml::glue::OP, input)
-    }
-
-    /// Calls `AssumeRoleWithWebIdentity`: This API is used to apply for an OIDC role credential.
-    pub async fn assume_role_with_web_identity(
-        &self,
-        input: &AssumeRoleWithWebIdentityRequest,
-    ) -> Result<
-        AssumeRoleWithWebIdentityResponse,
-        SdkError<AssumeRoleWithWebIdentityError>,
-    > {
-        self.runtime.call(&assume_role_with_web_identity::glue::OP, input).await
-    }
-
-    /// The unsigned request [`assume_role_with_web_identity`](Self::assume_role_with_web_identity) would send.
-    pub fn assume_role_with_web_identity_request(
-        &self,
-        input: &AssumeRoleWithWebIdentityRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&assume_role_with_web_identity::glue::OP, input)
-    }
-
-    /// Calls `GetCallerIdentity`: This API is used to get the identity information of the current caller.
-    pub async fn get_caller_identity(
-        &self,
-        input: &GetCallerIdentityRequest,
-    ) -> Result<GetCallerIdentityResponse, SdkError<GetCallerIdentityError>> {
-        self.runtime.call(&get_caller_identity::glue::OP, input).await
-    }
-
-    /// The unsigned request [`get_caller_identity`](Self::get_caller_identity) would send.
-    pub fn get_caller_identity_request(
-        &self,
-        input: &GetCallerIdentityRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&get_caller_identity::glue::OP, input)
-    }
-
-    /// Calls `GetFederationToken`: This API is used to provide instructions.
-    pub async fn get_federation_token(
-        &self,
-        input: &GetFederationTokenRequest,
-    ) -> Result<GetFederationTokenResponse, SdkError<GetFederationTokenError>> {
-        self.runtime.call(&get_federation_token::glue::OP, input).await
-    }
-
-    /// The unsigned request [`get_federation_token`](Self::get_federation_token) would send.
-    pub fn get_federation_token_request(
-        &self,
-        input: &GetFederationTokenRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&get_federation_token::glue::OP, input)
     }
 }

@@ -68,6 +68,24 @@ pub struct AddProjectResponse {
 /// Errors of `AddProject`: those of its service ([`TagError`](super::TagError)).
 pub type AddProjectError = super::TagError;
 
+impl super::Client {
+    /// Calls `AddProject`: Creates a project.
+    pub async fn add_project(
+        &self,
+        input: &AddProjectRequest,
+    ) -> Result<AddProjectResponse, ::runtime::SdkError<AddProjectError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_project`](Self::add_project) would send.
+    pub fn add_project_request(
+        &self,
+        input: &AddProjectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

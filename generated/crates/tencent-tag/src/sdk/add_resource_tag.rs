@@ -66,6 +66,24 @@ pub struct AddResourceTagResponse {
 /// Errors of `AddResourceTag`: those of its service ([`TagError`](super::TagError)).
 pub type AddResourceTagError = super::TagError;
 
+impl super::Client {
+    /// Calls `AddResourceTag`: This API is used to associate resources with tags.
+    pub async fn add_resource_tag(
+        &self,
+        input: &AddResourceTagRequest,
+    ) -> Result<AddResourceTagResponse, ::runtime::SdkError<AddResourceTagError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_resource_tag`](Self::add_resource_tag) would send.
+    pub fn add_resource_tag_request(
+        &self,
+        input: &AddResourceTagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,27 @@ pub struct AttachResourcesTagResponse {
 /// Errors of `AttachResourcesTag`: those of its service ([`TagError`](super::TagError)).
 pub type AttachResourcesTagError = super::TagError;
 
+impl super::Client {
+    /// Calls `AttachResourcesTag`: This API is used to associate a tag with multiple resources.
+    pub async fn attach_resources_tag(
+        &self,
+        input: &AttachResourcesTagRequest,
+    ) -> Result<
+        AttachResourcesTagResponse,
+        ::runtime::SdkError<AttachResourcesTagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_resources_tag`](Self::attach_resources_tag) would send.
+    pub fn attach_resources_tag_request(
+        &self,
+        input: &AttachResourcesTagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

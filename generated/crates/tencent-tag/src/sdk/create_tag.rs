@@ -60,6 +60,24 @@ pub struct CreateTagResponse {
 /// Errors of `CreateTag`: those of its service ([`TagError`](super::TagError)).
 pub type CreateTagError = super::TagError;
 
+impl super::Client {
+    /// Calls `CreateTag`: This API is used to create a tag key and tag value pair.
+    pub async fn create_tag(
+        &self,
+        input: &CreateTagRequest,
+    ) -> Result<CreateTagResponse, ::runtime::SdkError<CreateTagError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_tag`](Self::create_tag) would send.
+    pub fn create_tag_request(
+        &self,
+        input: &CreateTagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct CreateTagsResponse {
 /// Errors of `CreateTags`: those of its service ([`TagError`](super::TagError)).
 pub type CreateTagsError = super::TagError;
 
+impl super::Client {
+    /// Calls `CreateTags`: This API is used to create multiple tag key-value pairs.
+    pub async fn create_tags(
+        &self,
+        input: &CreateTagsRequest,
+    ) -> Result<CreateTagsResponse, ::runtime::SdkError<CreateTagsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_tags`](Self::create_tags) would send.
+    pub fn create_tags_request(
+        &self,
+        input: &CreateTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct DeleteResourceTagResponse {
 /// Errors of `DeleteResourceTag`: those of its service ([`TagError`](super::TagError)).
 pub type DeleteResourceTagError = super::TagError;
 
+impl super::Client {
+    /// Calls `DeleteResourceTag`: This API is used to unassociate tags and resources.
+    pub async fn delete_resource_tag(
+        &self,
+        input: &DeleteResourceTagRequest,
+    ) -> Result<DeleteResourceTagResponse, ::runtime::SdkError<DeleteResourceTagError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_resource_tag`](Self::delete_resource_tag) would send.
+    pub fn delete_resource_tag_request(
+        &self,
+        input: &DeleteResourceTagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct DeleteTagResponse {
 /// Errors of `DeleteTag`: those of its service ([`TagError`](super::TagError)).
 pub type DeleteTagError = super::TagError;
 
+impl super::Client {
+    /// Calls `DeleteTag`: This API is used to delete a tag key and tag value pair.
+    pub async fn delete_tag(
+        &self,
+        input: &DeleteTagRequest,
+    ) -> Result<DeleteTagResponse, ::runtime::SdkError<DeleteTagError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_tag`](Self::delete_tag) would send.
+    pub fn delete_tag_request(
+        &self,
+        input: &DeleteTagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

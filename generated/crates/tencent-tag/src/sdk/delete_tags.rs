@@ -53,6 +53,24 @@ pub struct DeleteTagsResponse {
 /// Errors of `DeleteTags`: those of its service ([`TagError`](super::TagError)).
 pub type DeleteTagsError = super::TagError;
 
+impl super::Client {
+    /// Calls `DeleteTags`: This API is used to delete tag keys and tag values in batches.
+    pub async fn delete_tags(
+        &self,
+        input: &DeleteTagsRequest,
+    ) -> Result<DeleteTagsResponse, ::runtime::SdkError<DeleteTagsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_tags`](Self::delete_tags) would send.
+    pub fn delete_tags_request(
+        &self,
+        input: &DeleteTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

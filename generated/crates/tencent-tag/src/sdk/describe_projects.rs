@@ -75,6 +75,24 @@ pub struct DescribeProjectsResponse {
 /// Errors of `DescribeProjects`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeProjectsError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeProjects`: This API is used to get project lists.
+    pub async fn describe_projects(
+        &self,
+        input: &DescribeProjectsRequest,
+    ) -> Result<DescribeProjectsResponse, ::runtime::SdkError<DescribeProjectsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_projects`](Self::describe_projects) would send.
+    pub fn describe_projects_request(
+        &self,
+        input: &DescribeProjectsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

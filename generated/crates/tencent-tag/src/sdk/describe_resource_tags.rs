@@ -107,6 +107,27 @@ pub struct DescribeResourceTagsResponse {
 /// Errors of `DescribeResourceTags`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeResourceTagsError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeResourceTags`: This API is used to query the tags associated with a resource.
+    pub async fn describe_resource_tags(
+        &self,
+        input: &DescribeResourceTagsRequest,
+    ) -> Result<
+        DescribeResourceTagsResponse,
+        ::runtime::SdkError<DescribeResourceTagsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resource_tags`](Self::describe_resource_tags) would send.
+    pub fn describe_resource_tags_request(
+        &self,
+        input: &DescribeResourceTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

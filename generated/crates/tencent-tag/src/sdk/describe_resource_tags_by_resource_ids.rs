@@ -110,6 +110,27 @@ pub struct DescribeResourceTagsByResourceIdsResponse {
 /// Errors of `DescribeResourceTagsByResourceIds`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeResourceTagsByResourceIdsError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeResourceTagsByResourceIds`: This API is used to query the tag key-value pairs associated with an existing resource.
+    pub async fn describe_resource_tags_by_resource_ids(
+        &self,
+        input: &DescribeResourceTagsByResourceIdsRequest,
+    ) -> Result<
+        DescribeResourceTagsByResourceIdsResponse,
+        ::runtime::SdkError<DescribeResourceTagsByResourceIdsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resource_tags_by_resource_ids`](Self::describe_resource_tags_by_resource_ids) would send.
+    pub fn describe_resource_tags_by_resource_ids_request(
+        &self,
+        input: &DescribeResourceTagsByResourceIdsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

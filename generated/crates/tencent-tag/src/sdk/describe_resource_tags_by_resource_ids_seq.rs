@@ -105,6 +105,27 @@ pub struct DescribeResourceTagsByResourceIdsSeqResponse {
 /// Errors of `DescribeResourceTagsByResourceIdsSeq`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeResourceTagsByResourceIdsSeqError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeResourceTagsByResourceIdsSeq`: This API is used to view the tags associated with a resource in sequence.
+    pub async fn describe_resource_tags_by_resource_ids_seq(
+        &self,
+        input: &DescribeResourceTagsByResourceIdsSeqRequest,
+    ) -> Result<
+        DescribeResourceTagsByResourceIdsSeqResponse,
+        ::runtime::SdkError<DescribeResourceTagsByResourceIdsSeqError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resource_tags_by_resource_ids_seq`](Self::describe_resource_tags_by_resource_ids_seq) would send.
+    pub fn describe_resource_tags_by_resource_ids_seq_request(
+        &self,
+        input: &DescribeResourceTagsByResourceIdsSeqRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

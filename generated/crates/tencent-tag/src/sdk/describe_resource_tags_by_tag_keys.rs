@@ -111,6 +111,27 @@ pub struct DescribeResourceTagsByTagKeysResponse {
 /// Errors of `DescribeResourceTagsByTagKeys`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeResourceTagsByTagKeysError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeResourceTagsByTagKeys`: This API is used to get resource tags based on tag keys.
+    pub async fn describe_resource_tags_by_tag_keys(
+        &self,
+        input: &DescribeResourceTagsByTagKeysRequest,
+    ) -> Result<
+        DescribeResourceTagsByTagKeysResponse,
+        ::runtime::SdkError<DescribeResourceTagsByTagKeysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resource_tags_by_tag_keys`](Self::describe_resource_tags_by_tag_keys) would send.
+    pub fn describe_resource_tags_by_tag_keys_request(
+        &self,
+        input: &DescribeResourceTagsByTagKeysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

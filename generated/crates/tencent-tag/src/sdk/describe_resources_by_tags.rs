@@ -107,6 +107,27 @@ pub struct DescribeResourcesByTagsResponse {
 /// Errors of `DescribeResourcesByTags`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeResourcesByTagsError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeResourcesByTags`: This API is used to query resources by tags.
+    pub async fn describe_resources_by_tags(
+        &self,
+        input: &DescribeResourcesByTagsRequest,
+    ) -> Result<
+        DescribeResourcesByTagsResponse,
+        ::runtime::SdkError<DescribeResourcesByTagsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resources_by_tags`](Self::describe_resources_by_tags) would send.
+    pub fn describe_resources_by_tags_request(
+        &self,
+        input: &DescribeResourcesByTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -108,6 +108,27 @@ pub struct DescribeResourcesByTagsUnionResponse {
 /// Errors of `DescribeResourcesByTagsUnion`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeResourcesByTagsUnionError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeResourcesByTagsUnion`: This API is used to query resource list by tags.
+    pub async fn describe_resources_by_tags_union(
+        &self,
+        input: &DescribeResourcesByTagsUnionRequest,
+    ) -> Result<
+        DescribeResourcesByTagsUnionResponse,
+        ::runtime::SdkError<DescribeResourcesByTagsUnionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_resources_by_tags_union`](Self::describe_resources_by_tags_union) would send.
+    pub fn describe_resources_by_tags_union_request(
+        &self,
+        input: &DescribeResourcesByTagsUnionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,24 @@ pub struct DescribeTagKeysResponse {
 /// Errors of `DescribeTagKeys`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeTagKeysError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeTagKeys`: This API is used to query tag keys in the list of created tags.
+    pub async fn describe_tag_keys(
+        &self,
+        input: &DescribeTagKeysRequest,
+    ) -> Result<DescribeTagKeysResponse, ::runtime::SdkError<DescribeTagKeysError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tag_keys`](Self::describe_tag_keys) would send.
+    pub fn describe_tag_keys_request(
+        &self,
+        input: &DescribeTagKeysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

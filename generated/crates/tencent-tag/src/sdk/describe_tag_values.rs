@@ -91,6 +91,24 @@ pub struct DescribeTagValuesResponse {
 /// Errors of `DescribeTagValues`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeTagValuesError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeTagValues`: This API is used to query tag values in an existing tag list.
+    pub async fn describe_tag_values(
+        &self,
+        input: &DescribeTagValuesRequest,
+    ) -> Result<DescribeTagValuesResponse, ::runtime::SdkError<DescribeTagValuesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tag_values`](Self::describe_tag_values) would send.
+    pub fn describe_tag_values_request(
+        &self,
+        input: &DescribeTagValuesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

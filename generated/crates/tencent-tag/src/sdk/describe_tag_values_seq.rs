@@ -86,6 +86,27 @@ pub struct DescribeTagValuesSeqResponse {
 /// Errors of `DescribeTagValuesSeq`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeTagValuesSeqError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeTagValuesSeq`: This API is used to query tag values in a created tag list.
+    pub async fn describe_tag_values_seq(
+        &self,
+        input: &DescribeTagValuesSeqRequest,
+    ) -> Result<
+        DescribeTagValuesSeqResponse,
+        ::runtime::SdkError<DescribeTagValuesSeqError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tag_values_seq`](Self::describe_tag_values_seq) would send.
+    pub fn describe_tag_values_seq_request(
+        &self,
+        input: &DescribeTagValuesSeqRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

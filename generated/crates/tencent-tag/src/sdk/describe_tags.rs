@@ -100,6 +100,24 @@ pub struct DescribeTagsResponse {
 /// Errors of `DescribeTags`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeTagsError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeTags`: This API is used to query the list of created tags.
+    pub async fn describe_tags(
+        &self,
+        input: &DescribeTagsRequest,
+    ) -> Result<DescribeTagsResponse, ::runtime::SdkError<DescribeTagsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tags`](Self::describe_tags) would send.
+    pub fn describe_tags_request(
+        &self,
+        input: &DescribeTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,24 @@ pub struct DescribeTagsSeqResponse {
 /// Errors of `DescribeTagsSeq`: those of its service ([`TagError`](super::TagError)).
 pub type DescribeTagsSeqError = super::TagError;
 
+impl super::Client {
+    /// Calls `DescribeTagsSeq`: This API is used to query the created tag lists.
+    pub async fn describe_tags_seq(
+        &self,
+        input: &DescribeTagsSeqRequest,
+    ) -> Result<DescribeTagsSeqResponse, ::runtime::SdkError<DescribeTagsSeqError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tags_seq`](Self::describe_tags_seq) would send.
+    pub fn describe_tags_seq_request(
+        &self,
+        input: &DescribeTagsSeqRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

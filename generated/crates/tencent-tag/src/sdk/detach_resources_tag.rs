@@ -78,6 +78,27 @@ pub struct DetachResourcesTagResponse {
 /// Errors of `DetachResourcesTag`: those of its service ([`TagError`](super::TagError)).
 pub type DetachResourcesTagError = super::TagError;
 
+impl super::Client {
+    /// Calls `DetachResourcesTag`: This API is used to unbind a tag from multiple resources.
+    pub async fn detach_resources_tag(
+        &self,
+        input: &DetachResourcesTagRequest,
+    ) -> Result<
+        DetachResourcesTagResponse,
+        ::runtime::SdkError<DetachResourcesTagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_resources_tag`](Self::detach_resources_tag) would send.
+    pub fn detach_resources_tag_request(
+        &self,
+        input: &DetachResourcesTagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

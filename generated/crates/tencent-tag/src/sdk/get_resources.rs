@@ -85,6 +85,24 @@ pub struct GetResourcesResponse {
 /// Errors of `GetResources`: those of its service ([`TagError`](super::TagError)).
 pub type GetResourcesError = super::TagError;
 
+impl super::Client {
+    /// Calls `GetResources`: This API is used to query the list of resources associated with a tag.
+    pub async fn get_resources(
+        &self,
+        input: &GetResourcesRequest,
+    ) -> Result<GetResourcesResponse, ::runtime::SdkError<GetResourcesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_resources`](Self::get_resources) would send.
+    pub fn get_resources_request(
+        &self,
+        input: &GetResourcesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

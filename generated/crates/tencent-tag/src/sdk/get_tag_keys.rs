@@ -73,6 +73,24 @@ pub struct GetTagKeysResponse {
 /// Errors of `GetTagKeys`: those of its service ([`TagError`](super::TagError)).
 pub type GetTagKeysError = super::TagError;
 
+impl super::Client {
+    /// Calls `GetTagKeys`: This API is used to query the list of tag keys.
+    pub async fn get_tag_keys(
+        &self,
+        input: &GetTagKeysRequest,
+    ) -> Result<GetTagKeysResponse, ::runtime::SdkError<GetTagKeysError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_tag_keys`](Self::get_tag_keys) would send.
+    pub fn get_tag_keys_request(
+        &self,
+        input: &GetTagKeysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,24 @@ pub struct GetTagValuesResponse {
 /// Errors of `GetTagValues`: those of its service ([`TagError`](super::TagError)).
 pub type GetTagValuesError = super::TagError;
 
+impl super::Client {
+    /// Calls `GetTagValues`: This API is used to query tag values in the list of created tags.
+    pub async fn get_tag_values(
+        &self,
+        input: &GetTagValuesRequest,
+    ) -> Result<GetTagValuesResponse, ::runtime::SdkError<GetTagValuesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_tag_values`](Self::get_tag_values) would send.
+    pub fn get_tag_values_request(
+        &self,
+        input: &GetTagValuesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

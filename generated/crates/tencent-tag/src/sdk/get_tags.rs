@@ -81,6 +81,24 @@ pub struct GetTagsResponse {
 /// Errors of `GetTags`: those of its service ([`TagError`](super::TagError)).
 pub type GetTagsError = super::TagError;
 
+impl super::Client {
+    /// Calls `GetTags`: This API is used to get the list of created tags.
+    pub async fn get_tags(
+        &self,
+        input: &GetTagsRequest,
+    ) -> Result<GetTagsResponse, ::runtime::SdkError<GetTagsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_tags`](Self::get_tags) would send.
+    pub fn get_tags_request(
+        &self,
+        input: &GetTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

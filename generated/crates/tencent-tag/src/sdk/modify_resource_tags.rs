@@ -66,6 +66,27 @@ pub struct ModifyResourceTagsResponse {
 /// Errors of `ModifyResourceTags`: those of its service ([`TagError`](super::TagError)).
 pub type ModifyResourceTagsError = super::TagError;
 
+impl super::Client {
+    /// Calls `ModifyResourceTags`: This API is used to modify all tags associated with a resource.
+    pub async fn modify_resource_tags(
+        &self,
+        input: &ModifyResourceTagsRequest,
+    ) -> Result<
+        ModifyResourceTagsResponse,
+        ::runtime::SdkError<ModifyResourceTagsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_resource_tags`](Self::modify_resource_tags) would send.
+    pub fn modify_resource_tags_request(
+        &self,
+        input: &ModifyResourceTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

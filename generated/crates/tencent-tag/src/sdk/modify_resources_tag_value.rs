@@ -84,6 +84,27 @@ pub struct ModifyResourcesTagValueResponse {
 /// Errors of `ModifyResourcesTagValue`: those of its service ([`TagError`](super::TagError)).
 pub type ModifyResourcesTagValueError = super::TagError;
 
+impl super::Client {
+    /// Calls `ModifyResourcesTagValue`: This API is used to modify the tag value corresponding to a tag key associated with multiple resources.
+    pub async fn modify_resources_tag_value(
+        &self,
+        input: &ModifyResourcesTagValueRequest,
+    ) -> Result<
+        ModifyResourcesTagValueResponse,
+        ::runtime::SdkError<ModifyResourcesTagValueError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_resources_tag_value`](Self::modify_resources_tag_value) would send.
+    pub fn modify_resources_tag_value_request(
+        &self,
+        input: &ModifyResourcesTagValueRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,24 @@ pub struct TagResourcesResponse {
 /// Errors of `TagResources`: those of its service ([`TagError`](super::TagError)).
 pub type TagResourcesError = super::TagError;
 
+impl super::Client {
+    /// Calls `TagResources`: This API is used to create and bind a tag uniformly to multiple specified resources of multiple Tencent Cloud services.
+    pub async fn tag_resources(
+        &self,
+        input: &TagResourcesRequest,
+    ) -> Result<TagResourcesResponse, ::runtime::SdkError<TagResourcesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`tag_resources`](Self::tag_resources) would send.
+    pub fn tag_resources_request(
+        &self,
+        input: &TagResourcesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

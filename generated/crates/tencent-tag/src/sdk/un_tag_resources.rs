@@ -71,6 +71,24 @@ pub struct UnTagResourcesResponse {
 /// Errors of `UnTagResources`: those of its service ([`TagError`](super::TagError)).
 pub type UnTagResourcesError = super::TagError;
 
+impl super::Client {
+    /// Calls `UnTagResources`: This API is used to unbind a tag uniformly from multiple specified resources of multiple Tencent Cloud services.
+    pub async fn un_tag_resources(
+        &self,
+        input: &UnTagResourcesRequest,
+    ) -> Result<UnTagResourcesResponse, ::runtime::SdkError<UnTagResourcesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`un_tag_resources`](Self::un_tag_resources) would send.
+    pub fn un_tag_resources_request(
+        &self,
+        input: &UnTagResourcesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct UpdateResourceTagValueResponse {
 /// Errors of `UpdateResourceTagValue`: those of its service ([`TagError`](super::TagError)).
 pub type UpdateResourceTagValueError = super::TagError;
 
+impl super::Client {
+    /// Calls `UpdateResourceTagValue`: This API is used to modify the values of tags associated with a resource (the tag key does not change).
+    pub async fn update_resource_tag_value(
+        &self,
+        input: &UpdateResourceTagValueRequest,
+    ) -> Result<
+        UpdateResourceTagValueResponse,
+        ::runtime::SdkError<UpdateResourceTagValueError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_resource_tag_value`](Self::update_resource_tag_value) would send.
+    pub fn update_resource_tag_value_request(
+        &self,
+        input: &UpdateResourceTagValueRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

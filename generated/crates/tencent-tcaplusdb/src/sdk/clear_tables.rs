@@ -71,6 +71,24 @@ pub struct ClearTablesResponse {
 /// Errors of `ClearTables`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ClearTablesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ClearTables`: This API is used to clear table data based on the specified table information.
+    pub async fn clear_tables(
+        &self,
+        input: &ClearTablesRequest,
+    ) -> Result<ClearTablesResponse, ::runtime::SdkError<ClearTablesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clear_tables`](Self::clear_tables) would send.
+    pub fn clear_tables_request(
+        &self,
+        input: &ClearTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,24 @@ pub struct CompareIdlFilesResponse {
 /// Errors of `CompareIdlFiles`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type CompareIdlFilesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `CompareIdlFiles`: This API is used to select a target table, upload and verify the table modification file, and return the result of whether the table structure is allowed to be modified.
+    pub async fn compare_idl_files(
+        &self,
+        input: &CompareIdlFilesRequest,
+    ) -> Result<CompareIdlFilesResponse, ::runtime::SdkError<CompareIdlFilesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`compare_idl_files`](Self::compare_idl_files) would send.
+    pub fn compare_idl_files_request(
+        &self,
+        input: &CompareIdlFilesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

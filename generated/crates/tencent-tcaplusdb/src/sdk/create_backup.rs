@@ -77,6 +77,24 @@ pub struct CreateBackupResponse {
 /// Errors of `CreateBackup`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type CreateBackupError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `CreateBackup`: This API is used to create a backup task.
+    pub async fn create_backup(
+        &self,
+        input: &CreateBackupRequest,
+    ) -> Result<CreateBackupResponse, ::runtime::SdkError<CreateBackupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_backup`](Self::create_backup) would send.
+    pub fn create_backup_request(
+        &self,
+        input: &CreateBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -115,6 +115,24 @@ pub struct CreateClusterResponse {
 /// Errors of `CreateCluster`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type CreateClusterError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `CreateCluster`: This API is used to create a TcaplusDB cluster.
+    pub async fn create_cluster(
+        &self,
+        input: &CreateClusterRequest,
+    ) -> Result<CreateClusterResponse, ::runtime::SdkError<CreateClusterError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_cluster`](Self::create_cluster) would send.
+    pub fn create_cluster_request(
+        &self,
+        input: &CreateClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

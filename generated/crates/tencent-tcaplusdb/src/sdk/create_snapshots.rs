@@ -70,6 +70,24 @@ pub struct CreateSnapshotsResponse {
 /// Errors of `CreateSnapshots`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type CreateSnapshotsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `CreateSnapshots`: This API is used to create one or more table snapshots at a specified past time point.
+    pub async fn create_snapshots(
+        &self,
+        input: &CreateSnapshotsRequest,
+    ) -> Result<CreateSnapshotsResponse, ::runtime::SdkError<CreateSnapshotsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_snapshots`](Self::create_snapshots) would send.
+    pub fn create_snapshots_request(
+        &self,
+        input: &CreateSnapshotsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

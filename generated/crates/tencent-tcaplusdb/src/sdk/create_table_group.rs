@@ -76,6 +76,24 @@ pub struct CreateTableGroupResponse {
 /// Errors of `CreateTableGroup`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type CreateTableGroupError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `CreateTableGroup`: This API is used to create a table group in a TcaplusDB cluster.
+    pub async fn create_table_group(
+        &self,
+        input: &CreateTableGroupRequest,
+    ) -> Result<CreateTableGroupResponse, ::runtime::SdkError<CreateTableGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_table_group`](Self::create_table_group) would send.
+    pub fn create_table_group_request(
+        &self,
+        input: &CreateTableGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

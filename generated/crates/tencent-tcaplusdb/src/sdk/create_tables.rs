@@ -81,6 +81,24 @@ pub struct CreateTablesResponse {
 /// Errors of `CreateTables`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type CreateTablesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `CreateTables`: This API is used to create tables in batches based on the selected IDL file list.
+    pub async fn create_tables(
+        &self,
+        input: &CreateTablesRequest,
+    ) -> Result<CreateTablesResponse, ::runtime::SdkError<CreateTablesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_tables`](Self::create_tables) would send.
+    pub fn create_tables_request(
+        &self,
+        input: &CreateTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

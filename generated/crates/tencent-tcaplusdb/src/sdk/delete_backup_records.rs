@@ -67,6 +67,27 @@ pub struct DeleteBackupRecordsResponse {
 /// Errors of `DeleteBackupRecords`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DeleteBackupRecordsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DeleteBackupRecords`: This API is used to delete a manual backup.
+    pub async fn delete_backup_records(
+        &self,
+        input: &DeleteBackupRecordsRequest,
+    ) -> Result<
+        DeleteBackupRecordsResponse,
+        ::runtime::SdkError<DeleteBackupRecordsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_backup_records`](Self::delete_backup_records) would send.
+    pub fn delete_backup_records_request(
+        &self,
+        input: &DeleteBackupRecordsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct DeleteClusterResponse {
 /// Errors of `DeleteCluster`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DeleteClusterError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DeleteCluster`: This API is used to delete a TcaplusDB cluster, which will succeed only after all resources (including table groups and tables) in the cluster are released.
+    pub async fn delete_cluster(
+        &self,
+        input: &DeleteClusterRequest,
+    ) -> Result<DeleteClusterResponse, ::runtime::SdkError<DeleteClusterError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_cluster`](Self::delete_cluster) would send.
+    pub fn delete_cluster_request(
+        &self,
+        input: &DeleteClusterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

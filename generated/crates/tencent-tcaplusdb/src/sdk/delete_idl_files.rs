@@ -69,6 +69,24 @@ pub struct DeleteIdlFilesResponse {
 /// Errors of `DeleteIdlFiles`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DeleteIdlFilesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DeleteIdlFiles`: This API is used to delete a target IDL file by specifying the cluster ID and information of the file to be deleted. If the file is associated with a table, deletion will fail.
+    pub async fn delete_idl_files(
+        &self,
+        input: &DeleteIdlFilesRequest,
+    ) -> Result<DeleteIdlFilesResponse, ::runtime::SdkError<DeleteIdlFilesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_idl_files`](Self::delete_idl_files) would send.
+    pub fn delete_idl_files_request(
+        &self,
+        input: &DeleteIdlFilesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct DeleteSnapshotsResponse {
 /// Errors of `DeleteSnapshots`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DeleteSnapshotsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DeleteSnapshots`: This API is used to delete one or more table snapshots.
+    pub async fn delete_snapshots(
+        &self,
+        input: &DeleteSnapshotsRequest,
+    ) -> Result<DeleteSnapshotsResponse, ::runtime::SdkError<DeleteSnapshotsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_snapshots`](Self::delete_snapshots) would send.
+    pub fn delete_snapshots_request(
+        &self,
+        input: &DeleteSnapshotsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

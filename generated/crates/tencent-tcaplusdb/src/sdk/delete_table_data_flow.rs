@@ -70,6 +70,27 @@ pub struct DeleteTableDataFlowResponse {
 /// Errors of `DeleteTableDataFlow`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DeleteTableDataFlowError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DeleteTableDataFlow`: This API is used to disable data subscription for tables.
+    pub async fn delete_table_data_flow(
+        &self,
+        input: &DeleteTableDataFlowRequest,
+    ) -> Result<
+        DeleteTableDataFlowResponse,
+        ::runtime::SdkError<DeleteTableDataFlowError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_table_data_flow`](Self::delete_table_data_flow) would send.
+    pub fn delete_table_data_flow_request(
+        &self,
+        input: &DeleteTableDataFlowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,24 @@ pub struct DeleteTableGroupResponse {
 /// Errors of `DeleteTableGroup`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DeleteTableGroupError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DeleteTableGroup`: This API is used to delete a table group.
+    pub async fn delete_table_group(
+        &self,
+        input: &DeleteTableGroupRequest,
+    ) -> Result<DeleteTableGroupResponse, ::runtime::SdkError<DeleteTableGroupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_table_group`](Self::delete_table_group) would send.
+    pub fn delete_table_group_request(
+        &self,
+        input: &DeleteTableGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

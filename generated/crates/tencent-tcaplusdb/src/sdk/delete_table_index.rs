@@ -70,6 +70,24 @@ pub struct DeleteTableIndexResponse {
 /// Errors of `DeleteTableIndex`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DeleteTableIndexError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DeleteTableIndex`: This API is used to delete the global index from a table.
+    pub async fn delete_table_index(
+        &self,
+        input: &DeleteTableIndexRequest,
+    ) -> Result<DeleteTableIndexResponse, ::runtime::SdkError<DeleteTableIndexError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_table_index`](Self::delete_table_index) would send.
+    pub fn delete_table_index_request(
+        &self,
+        input: &DeleteTableIndexRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct DeleteTablesResponse {
 /// Errors of `DeleteTables`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DeleteTablesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DeleteTables`: This API is used to drop a specified table. Calling this API for the first time means to move the table to the recycle bin, while calling it again means to drop the table completely from the recycle bin.
+    pub async fn delete_tables(
+        &self,
+        input: &DeleteTablesRequest,
+    ) -> Result<DeleteTablesResponse, ::runtime::SdkError<DeleteTablesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_tables`](Self::delete_tables) would send.
+    pub fn delete_tables_request(
+        &self,
+        input: &DeleteTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeBackupRecordsResponse {
 /// Errors of `DescribeBackupRecords`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeBackupRecordsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeBackupRecords`: This API is used to query backup records.
+    pub async fn describe_backup_records(
+        &self,
+        input: &DescribeBackupRecordsRequest,
+    ) -> Result<
+        DescribeBackupRecordsResponse,
+        ::runtime::SdkError<DescribeBackupRecordsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_backup_records`](Self::describe_backup_records) would send.
+    pub fn describe_backup_records_request(
+        &self,
+        input: &DescribeBackupRecordsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DescribeClusterTagsResponse {
 /// Errors of `DescribeClusterTags`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeClusterTagsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusterTags`: This API is used to get the associated tag list of a cluster.
+    pub async fn describe_cluster_tags(
+        &self,
+        input: &DescribeClusterTagsRequest,
+    ) -> Result<
+        DescribeClusterTagsResponse,
+        ::runtime::SdkError<DescribeClusterTagsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cluster_tags`](Self::describe_cluster_tags) would send.
+    pub fn describe_cluster_tags_request(
+        &self,
+        input: &DescribeClusterTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

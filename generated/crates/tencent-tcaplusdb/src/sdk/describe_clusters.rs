@@ -82,6 +82,24 @@ pub struct DescribeClustersResponse {
 /// Errors of `DescribeClusters`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeClustersError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeClusters`: This API is used to query the TcaplusDB cluster list, including cluster details.
+    pub async fn describe_clusters(
+        &self,
+        input: &DescribeClustersRequest,
+    ) -> Result<DescribeClustersResponse, ::runtime::SdkError<DescribeClustersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_clusters`](Self::describe_clusters) would send.
+    pub fn describe_clusters_request(
+        &self,
+        input: &DescribeClustersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

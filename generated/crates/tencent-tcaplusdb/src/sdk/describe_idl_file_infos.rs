@@ -84,6 +84,27 @@ pub struct DescribeIdlFileInfosResponse {
 /// Errors of `DescribeIdlFileInfos`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeIdlFileInfosError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeIdlFileInfos`: This API is used to query table description file details.
+    pub async fn describe_idl_file_infos(
+        &self,
+        input: &DescribeIdlFileInfosRequest,
+    ) -> Result<
+        DescribeIdlFileInfosResponse,
+        ::runtime::SdkError<DescribeIdlFileInfosError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_idl_file_infos`](Self::describe_idl_file_infos) would send.
+    pub fn describe_idl_file_infos_request(
+        &self,
+        input: &DescribeIdlFileInfosRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,24 @@ pub struct DescribeMachineResponse {
 /// Errors of `DescribeMachine`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeMachineError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeMachine`: This API is used to query the available machines in a dedicated cluster.
+    pub async fn describe_machine(
+        &self,
+        input: &DescribeMachineRequest,
+    ) -> Result<DescribeMachineResponse, ::runtime::SdkError<DescribeMachineError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_machine`](Self::describe_machine) would send.
+    pub fn describe_machine_request(
+        &self,
+        input: &DescribeMachineRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

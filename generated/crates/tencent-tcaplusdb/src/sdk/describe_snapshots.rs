@@ -83,6 +83,24 @@ pub struct DescribeSnapshotsResponse {
 /// Errors of `DescribeSnapshots`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeSnapshotsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeSnapshots`: This API is used to query the list of table snapshots.
+    pub async fn describe_snapshots(
+        &self,
+        input: &DescribeSnapshotsRequest,
+    ) -> Result<DescribeSnapshotsResponse, ::runtime::SdkError<DescribeSnapshotsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_snapshots`](Self::describe_snapshots) would send.
+    pub fn describe_snapshots_request(
+        &self,
+        input: &DescribeSnapshotsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

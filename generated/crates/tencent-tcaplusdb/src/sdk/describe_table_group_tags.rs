@@ -70,6 +70,27 @@ pub struct DescribeTableGroupTagsResponse {
 /// Errors of `DescribeTableGroupTags`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeTableGroupTagsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeTableGroupTags`: This API is used to get the associated tag list of a table group.
+    pub async fn describe_table_group_tags(
+        &self,
+        input: &DescribeTableGroupTagsRequest,
+    ) -> Result<
+        DescribeTableGroupTagsResponse,
+        ::runtime::SdkError<DescribeTableGroupTagsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_table_group_tags`](Self::describe_table_group_tags) would send.
+    pub fn describe_table_group_tags_request(
+        &self,
+        input: &DescribeTableGroupTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct DescribeTableGroupsResponse {
 /// Errors of `DescribeTableGroups`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeTableGroupsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeTableGroups`: This API is used to query the table group list.
+    pub async fn describe_table_groups(
+        &self,
+        input: &DescribeTableGroupsRequest,
+    ) -> Result<
+        DescribeTableGroupsResponse,
+        ::runtime::SdkError<DescribeTableGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_table_groups`](Self::describe_table_groups) would send.
+    pub fn describe_table_groups_request(
+        &self,
+        input: &DescribeTableGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

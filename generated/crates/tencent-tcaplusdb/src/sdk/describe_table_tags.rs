@@ -70,6 +70,24 @@ pub struct DescribeTableTagsResponse {
 /// Errors of `DescribeTableTags`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeTableTagsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeTableTags`: This API is used to get table tags.
+    pub async fn describe_table_tags(
+        &self,
+        input: &DescribeTableTagsRequest,
+    ) -> Result<DescribeTableTagsResponse, ::runtime::SdkError<DescribeTableTagsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_table_tags`](Self::describe_table_tags) would send.
+    pub fn describe_table_tags_request(
+        &self,
+        input: &DescribeTableTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct DescribeTablesInRecycleResponse {
 /// Errors of `DescribeTablesInRecycle`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeTablesInRecycleError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeTablesInRecycle`: This API is used to query the details of a table in recycle bin.
+    pub async fn describe_tables_in_recycle(
+        &self,
+        input: &DescribeTablesInRecycleRequest,
+    ) -> Result<
+        DescribeTablesInRecycleResponse,
+        ::runtime::SdkError<DescribeTablesInRecycleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_tables_in_recycle`](Self::describe_tables_in_recycle) would send.
+    pub fn describe_tables_in_recycle_request(
+        &self,
+        input: &DescribeTablesInRecycleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

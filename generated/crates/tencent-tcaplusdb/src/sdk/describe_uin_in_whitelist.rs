@@ -48,6 +48,27 @@ pub struct DescribeUinInWhitelistResponse {
 /// Errors of `DescribeUinInWhitelist`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DescribeUinInWhitelistError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DescribeUinInWhitelist`: This API is used to query whether the current user is in the allowlist and control whether the user can create TDR-type apps or tables.
+    pub async fn describe_uin_in_whitelist(
+        &self,
+        input: &DescribeUinInWhitelistRequest,
+    ) -> Result<
+        DescribeUinInWhitelistResponse,
+        ::runtime::SdkError<DescribeUinInWhitelistError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_uin_in_whitelist`](Self::describe_uin_in_whitelist) would send.
+    pub fn describe_uin_in_whitelist_request(
+        &self,
+        input: &DescribeUinInWhitelistRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

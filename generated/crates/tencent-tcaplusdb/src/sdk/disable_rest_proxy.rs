@@ -62,6 +62,24 @@ pub struct DisableRestProxyResponse {
 /// Errors of `DisableRestProxy`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type DisableRestProxyError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `DisableRestProxy`: This API is used to disable the RESTful API.
+    pub async fn disable_rest_proxy(
+        &self,
+        input: &DisableRestProxyRequest,
+    ) -> Result<DisableRestProxyResponse, ::runtime::SdkError<DisableRestProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_rest_proxy`](Self::disable_rest_proxy) would send.
+    pub fn disable_rest_proxy_request(
+        &self,
+        input: &DisableRestProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,24 @@ pub struct EnableRestProxyResponse {
 /// Errors of `EnableRestProxy`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type EnableRestProxyError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `EnableRestProxy`: This API is used to enable the RESTful API.
+    pub async fn enable_rest_proxy(
+        &self,
+        input: &EnableRestProxyRequest,
+    ) -> Result<EnableRestProxyResponse, ::runtime::SdkError<EnableRestProxyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_rest_proxy`](Self::enable_rest_proxy) would send.
+    pub fn enable_rest_proxy_request(
+        &self,
+        input: &EnableRestProxyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

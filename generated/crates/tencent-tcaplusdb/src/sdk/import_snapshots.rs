@@ -104,6 +104,24 @@ pub struct ImportSnapshotsResponse {
 /// Errors of `ImportSnapshots`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ImportSnapshotsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ImportSnapshots`: This API is used to import a snapshot into a new table or the original table from which the snapshot was created.
+    pub async fn import_snapshots(
+        &self,
+        input: &ImportSnapshotsRequest,
+    ) -> Result<ImportSnapshotsResponse, ::runtime::SdkError<ImportSnapshotsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`import_snapshots`](Self::import_snapshots) would send.
+    pub fn import_snapshots_request(
+        &self,
+        input: &ImportSnapshotsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

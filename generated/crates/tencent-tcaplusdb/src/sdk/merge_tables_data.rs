@@ -67,6 +67,24 @@ pub struct MergeTablesDataResponse {
 /// Errors of `MergeTablesData`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type MergeTablesDataError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `MergeTablesData`: This API is used to merge tables.
+    pub async fn merge_tables_data(
+        &self,
+        input: &MergeTablesDataRequest,
+    ) -> Result<MergeTablesDataResponse, ::runtime::SdkError<MergeTablesDataError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`merge_tables_data`](Self::merge_tables_data) would send.
+    pub fn merge_tables_data_request(
+        &self,
+        input: &MergeTablesDataRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,24 @@ pub struct ModifyCensorshipResponse {
 /// Errors of `ModifyCensorship`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyCensorshipError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyCensorship`: This API is used to enable or disable the cluster operation approval feature.
+    pub async fn modify_censorship(
+        &self,
+        input: &ModifyCensorshipRequest,
+    ) -> Result<ModifyCensorshipResponse, ::runtime::SdkError<ModifyCensorshipError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_censorship`](Self::modify_censorship) would send.
+    pub fn modify_censorship_request(
+        &self,
+        input: &ModifyCensorshipRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

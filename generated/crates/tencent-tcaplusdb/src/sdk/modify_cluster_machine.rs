@@ -78,6 +78,27 @@ pub struct ModifyClusterMachineResponse {
 /// Errors of `ModifyClusterMachine`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyClusterMachineError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterMachine`: This API is used to modify the machines of a dedicated cluster.
+    pub async fn modify_cluster_machine(
+        &self,
+        input: &ModifyClusterMachineRequest,
+    ) -> Result<
+        ModifyClusterMachineResponse,
+        ::runtime::SdkError<ModifyClusterMachineError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_machine`](Self::modify_cluster_machine) would send.
+    pub fn modify_cluster_machine_request(
+        &self,
+        input: &ModifyClusterMachineRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

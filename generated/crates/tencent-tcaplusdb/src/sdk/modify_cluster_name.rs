@@ -61,6 +61,24 @@ pub struct ModifyClusterNameResponse {
 /// Errors of `ModifyClusterName`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyClusterNameError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterName`: This API is used to rename a specified cluster.
+    pub async fn modify_cluster_name(
+        &self,
+        input: &ModifyClusterNameRequest,
+    ) -> Result<ModifyClusterNameResponse, ::runtime::SdkError<ModifyClusterNameError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_name`](Self::modify_cluster_name) would send.
+    pub fn modify_cluster_name_request(
+        &self,
+        input: &ModifyClusterNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

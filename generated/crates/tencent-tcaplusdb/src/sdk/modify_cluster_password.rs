@@ -86,6 +86,27 @@ pub struct ModifyClusterPasswordResponse {
 /// Errors of `ModifyClusterPassword`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyClusterPasswordError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterPassword`: This API is used to change the password of a specified cluster. The backend will allow the TcaplusDB SDK to access databases with both old and new passwords before the old password expires. You cannot submit a new password change request before the old password expires or submit a request to modify the expiration time of the old password after the old password expires.
+    pub async fn modify_cluster_password(
+        &self,
+        input: &ModifyClusterPasswordRequest,
+    ) -> Result<
+        ModifyClusterPasswordResponse,
+        ::runtime::SdkError<ModifyClusterPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_password`](Self::modify_cluster_password) would send.
+    pub fn modify_cluster_password_request(
+        &self,
+        input: &ModifyClusterPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

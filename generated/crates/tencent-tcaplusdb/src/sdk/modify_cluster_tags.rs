@@ -69,6 +69,24 @@ pub struct ModifyClusterTagsResponse {
 /// Errors of `ModifyClusterTags`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyClusterTagsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyClusterTags`: This API is used to modify cluster tags.
+    pub async fn modify_cluster_tags(
+        &self,
+        input: &ModifyClusterTagsRequest,
+    ) -> Result<ModifyClusterTagsResponse, ::runtime::SdkError<ModifyClusterTagsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_cluster_tags`](Self::modify_cluster_tags) would send.
+    pub fn modify_cluster_tags_request(
+        &self,
+        input: &ModifyClusterTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

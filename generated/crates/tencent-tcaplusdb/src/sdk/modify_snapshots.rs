@@ -70,6 +70,24 @@ pub struct ModifySnapshotsResponse {
 /// Errors of `ModifySnapshots`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifySnapshotsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifySnapshots`: This API is used to modify the expiration time of one or more table snapshots.
+    pub async fn modify_snapshots(
+        &self,
+        input: &ModifySnapshotsRequest,
+    ) -> Result<ModifySnapshotsResponse, ::runtime::SdkError<ModifySnapshotsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_snapshots`](Self::modify_snapshots) would send.
+    pub fn modify_snapshots_request(
+        &self,
+        input: &ModifySnapshotsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

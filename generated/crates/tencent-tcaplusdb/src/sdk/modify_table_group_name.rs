@@ -68,6 +68,27 @@ pub struct ModifyTableGroupNameResponse {
 /// Errors of `ModifyTableGroupName`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyTableGroupNameError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyTableGroupName`: This API is used to rename a TcaplusDB table group.
+    pub async fn modify_table_group_name(
+        &self,
+        input: &ModifyTableGroupNameRequest,
+    ) -> Result<
+        ModifyTableGroupNameResponse,
+        ::runtime::SdkError<ModifyTableGroupNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_table_group_name`](Self::modify_table_group_name) would send.
+    pub fn modify_table_group_name_request(
+        &self,
+        input: &ModifyTableGroupNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct ModifyTableGroupTagsResponse {
 /// Errors of `ModifyTableGroupTags`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyTableGroupTagsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyTableGroupTags`: This API is used to modify table group tags.
+    pub async fn modify_table_group_tags(
+        &self,
+        input: &ModifyTableGroupTagsRequest,
+    ) -> Result<
+        ModifyTableGroupTagsResponse,
+        ::runtime::SdkError<ModifyTableGroupTagsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_table_group_tags`](Self::modify_table_group_tags) would send.
+    pub fn modify_table_group_tags_request(
+        &self,
+        input: &ModifyTableGroupTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

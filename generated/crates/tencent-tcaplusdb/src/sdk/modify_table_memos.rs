@@ -69,6 +69,24 @@ pub struct ModifyTableMemosResponse {
 /// Errors of `ModifyTableMemos`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyTableMemosError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyTableMemos`: This API is used to modify table remarks.
+    pub async fn modify_table_memos(
+        &self,
+        input: &ModifyTableMemosRequest,
+    ) -> Result<ModifyTableMemosResponse, ::runtime::SdkError<ModifyTableMemosError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_table_memos`](Self::modify_table_memos) would send.
+    pub fn modify_table_memos_request(
+        &self,
+        input: &ModifyTableMemosRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct ModifyTableQuotasResponse {
 /// Errors of `ModifyTableQuotas`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyTableQuotasError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyTableQuotas`: This API is used to scale a table.
+    pub async fn modify_table_quotas(
+        &self,
+        input: &ModifyTableQuotasRequest,
+    ) -> Result<ModifyTableQuotasResponse, ::runtime::SdkError<ModifyTableQuotasError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_table_quotas`](Self::modify_table_quotas) would send.
+    pub fn modify_table_quotas_request(
+        &self,
+        input: &ModifyTableQuotasRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,24 @@ pub struct ModifyTableTagsResponse {
 /// Errors of `ModifyTableTags`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyTableTagsError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyTableTags`: This API is used to modify table tags.
+    pub async fn modify_table_tags(
+        &self,
+        input: &ModifyTableTagsRequest,
+    ) -> Result<ModifyTableTagsResponse, ::runtime::SdkError<ModifyTableTagsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_table_tags`](Self::modify_table_tags) would send.
+    pub fn modify_table_tags_request(
+        &self,
+        input: &ModifyTableTagsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

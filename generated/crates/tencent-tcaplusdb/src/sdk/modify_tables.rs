@@ -76,6 +76,24 @@ pub struct ModifyTablesResponse {
 /// Errors of `ModifyTables`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type ModifyTablesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `ModifyTables`: This API is used to modify specified tables in batches based on the selected table definition IDL file.
+    pub async fn modify_tables(
+        &self,
+        input: &ModifyTablesRequest,
+    ) -> Result<ModifyTablesResponse, ::runtime::SdkError<ModifyTablesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_tables`](Self::modify_tables) would send.
+    pub fn modify_tables_request(
+        &self,
+        input: &ModifyTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct RecoverRecycleTablesResponse {
 /// Errors of `RecoverRecycleTables`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type RecoverRecycleTablesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `RecoverRecycleTables`: This API is used to recover a dropped table from the recycle bin. It will not work for tables to be released due to arrears.
+    pub async fn recover_recycle_tables(
+        &self,
+        input: &RecoverRecycleTablesRequest,
+    ) -> Result<
+        RecoverRecycleTablesResponse,
+        ::runtime::SdkError<RecoverRecycleTablesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`recover_recycle_tables`](Self::recover_recycle_tables) would send.
+    pub fn recover_recycle_tables_request(
+        &self,
+        input: &RecoverRecycleTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,24 @@ pub struct RollbackTablesResponse {
 /// Errors of `RollbackTables`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type RollbackTablesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `RollbackTables`: This API is used to roll back table data.
+    pub async fn rollback_tables(
+        &self,
+        input: &RollbackTablesRequest,
+    ) -> Result<RollbackTablesResponse, ::runtime::SdkError<RollbackTablesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`rollback_tables`](Self::rollback_tables) would send.
+    pub fn rollback_tables_request(
+        &self,
+        input: &RollbackTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

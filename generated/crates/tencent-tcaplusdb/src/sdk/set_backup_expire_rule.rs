@@ -71,6 +71,27 @@ pub struct SetBackupExpireRuleResponse {
 /// Errors of `SetBackupExpireRule`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type SetBackupExpireRuleError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `SetBackupExpireRule`: This API is used to add/delete/modify backup expiration policy. `ClusterId` must be a specific cluster ID (appid).
+    pub async fn set_backup_expire_rule(
+        &self,
+        input: &SetBackupExpireRuleRequest,
+    ) -> Result<
+        SetBackupExpireRuleResponse,
+        ::runtime::SdkError<SetBackupExpireRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_backup_expire_rule`](Self::set_backup_expire_rule) would send.
+    pub fn set_backup_expire_rule_request(
+        &self,
+        input: &SetBackupExpireRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct SetTableDataFlowResponse {
 /// Errors of `SetTableDataFlow`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type SetTableDataFlowError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `SetTableDataFlow`: This API is used to enable data subscription for tables or modify the feature's configurations.
+    pub async fn set_table_data_flow(
+        &self,
+        input: &SetTableDataFlowRequest,
+    ) -> Result<SetTableDataFlowResponse, ::runtime::SdkError<SetTableDataFlowError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_table_data_flow`](Self::set_table_data_flow) would send.
+    pub fn set_table_data_flow_request(
+        &self,
+        input: &SetTableDataFlowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct SetTableIndexResponse {
 /// Errors of `SetTableIndex`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type SetTableIndexError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `SetTableIndex`: This API is used to create a global index for a table.
+    pub async fn set_table_index(
+        &self,
+        input: &SetTableIndexRequest,
+    ) -> Result<SetTableIndexResponse, ::runtime::SdkError<SetTableIndexError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_table_index`](Self::set_table_index) would send.
+    pub fn set_table_index_request(
+        &self,
+        input: &SetTableIndexRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,24 @@ pub struct UpdateApplyResponse {
 /// Errors of `UpdateApply`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type UpdateApplyError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `UpdateApply`: This API is used to update the application status.
+    pub async fn update_apply(
+        &self,
+        input: &UpdateApplyRequest,
+    ) -> Result<UpdateApplyResponse, ::runtime::SdkError<UpdateApplyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_apply`](Self::update_apply) would send.
+    pub fn update_apply_request(
+        &self,
+        input: &UpdateApplyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

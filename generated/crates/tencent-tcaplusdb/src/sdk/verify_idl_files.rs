@@ -82,6 +82,24 @@ pub struct VerifyIdlFilesResponse {
 /// Errors of `VerifyIdlFiles`: those of its service ([`TcaplusdbError`](super::TcaplusdbError)).
 pub type VerifyIdlFilesError = super::TcaplusdbError;
 
+impl super::Client {
+    /// Calls `VerifyIdlFiles`: This API is used to upload and verify a table creation file and return the definition of tables that are verified to be valid.
+    pub async fn verify_idl_files(
+        &self,
+        input: &VerifyIdlFilesRequest,
+    ) -> Result<VerifyIdlFilesResponse, ::runtime::SdkError<VerifyIdlFilesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`verify_idl_files`](Self::verify_idl_files) would send.
+    pub fn verify_idl_files_request(
+        &self,
+        input: &VerifyIdlFilesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

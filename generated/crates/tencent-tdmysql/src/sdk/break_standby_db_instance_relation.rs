@@ -70,6 +70,27 @@ pub struct BreakStandbyDbInstanceRelationResponse {
 /// Errors of `BreakStandbyDBInstanceRelation`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type BreakStandbyDbInstanceRelationError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `BreakStandbyDBInstanceRelation`: This API is used to terminate the replication between the primary instance and the disaster recovery instance.
+    pub async fn break_standby_db_instance_relation(
+        &self,
+        input: &BreakStandbyDbInstanceRelationRequest,
+    ) -> Result<
+        BreakStandbyDbInstanceRelationResponse,
+        ::runtime::SdkError<BreakStandbyDbInstanceRelationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`break_standby_db_instance_relation`](Self::break_standby_db_instance_relation) would send.
+    pub fn break_standby_db_instance_relation_request(
+        &self,
+        input: &BreakStandbyDbInstanceRelationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

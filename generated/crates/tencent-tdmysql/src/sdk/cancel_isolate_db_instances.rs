@@ -65,6 +65,27 @@ pub struct CancelIsolateDbInstancesResponse {
 /// Errors of `CancelIsolateDBInstances`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type CancelIsolateDbInstancesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `CancelIsolateDBInstances`: This API is used to lift isolation for instances in batch.
+    pub async fn cancel_isolate_db_instances(
+        &self,
+        input: &CancelIsolateDbInstancesRequest,
+    ) -> Result<
+        CancelIsolateDbInstancesResponse,
+        ::runtime::SdkError<CancelIsolateDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`cancel_isolate_db_instances`](Self::cancel_isolate_db_instances) would send.
+    pub fn cancel_isolate_db_instances_request(
+        &self,
+        input: &CancelIsolateDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -176,6 +176,27 @@ pub struct CreateCloneInstanceResponse {
 /// Errors of `CreateCloneInstance`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type CreateCloneInstanceError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `CreateCloneInstance`: This API is used to create clone instances.
+    pub async fn create_clone_instance(
+        &self,
+        input: &CreateCloneInstanceRequest,
+    ) -> Result<
+        CreateCloneInstanceResponse,
+        ::runtime::SdkError<CreateCloneInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_clone_instance`](Self::create_clone_instance) would send.
+    pub fn create_clone_instance_request(
+        &self,
+        input: &CreateCloneInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

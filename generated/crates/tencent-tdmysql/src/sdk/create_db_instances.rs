@@ -254,6 +254,24 @@ pub struct CreateDbInstancesResponse {
 /// Errors of `CreateDBInstances`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type CreateDbInstancesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `CreateDBInstances`: This API is used to batch create instances.
+    pub async fn create_db_instances(
+        &self,
+        input: &CreateDbInstancesRequest,
+    ) -> Result<CreateDbInstancesResponse, ::runtime::SdkError<CreateDbInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_db_instances`](Self::create_db_instances) would send.
+    pub fn create_db_instances_request(
+        &self,
+        input: &CreateDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

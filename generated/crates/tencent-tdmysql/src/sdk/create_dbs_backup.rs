@@ -94,6 +94,24 @@ pub struct CreateDbsBackupResponse {
 /// Errors of `CreateDBSBackup`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type CreateDbsBackupError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `CreateDBSBackup`: This API is used to create a manual backup of an instance.
+    pub async fn create_dbs_backup(
+        &self,
+        input: &CreateDbsBackupRequest,
+    ) -> Result<CreateDbsBackupResponse, ::runtime::SdkError<CreateDbsBackupError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_dbs_backup`](Self::create_dbs_backup) would send.
+    pub fn create_dbs_backup_request(
+        &self,
+        input: &CreateDbsBackupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

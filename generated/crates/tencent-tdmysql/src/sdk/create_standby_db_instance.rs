@@ -203,6 +203,27 @@ pub struct CreateStandbyDbInstanceResponse {
 /// Errors of `CreateStandbyDBInstance`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type CreateStandbyDbInstanceError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `CreateStandbyDBInstance`: This API is used to create disaster recovery instances in batches.
+    pub async fn create_standby_db_instance(
+        &self,
+        input: &CreateStandbyDbInstanceRequest,
+    ) -> Result<
+        CreateStandbyDbInstanceResponse,
+        ::runtime::SdkError<CreateStandbyDbInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_standby_db_instance`](Self::create_standby_db_instance) would send.
+    pub fn create_standby_db_instance_request(
+        &self,
+        input: &CreateStandbyDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

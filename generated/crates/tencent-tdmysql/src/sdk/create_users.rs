@@ -81,6 +81,24 @@ pub struct CreateUsersResponse {
 /// Errors of `CreateUsers`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type CreateUsersError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `CreateUsers`: This API is used to create users in batches.
+    pub async fn create_users(
+        &self,
+        input: &CreateUsersRequest,
+    ) -> Result<CreateUsersResponse, ::runtime::SdkError<CreateUsersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_users`](Self::create_users) would send.
+    pub fn create_users_request(
+        &self,
+        input: &CreateUsersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

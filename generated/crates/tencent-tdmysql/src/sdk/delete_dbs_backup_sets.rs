@@ -71,6 +71,27 @@ pub struct DeleteDbsBackupSetsResponse {
 /// Errors of `DeleteDBSBackupSets`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DeleteDbsBackupSetsError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DeleteDBSBackupSets`: This API is used to delete manual backups of instances.
+    pub async fn delete_dbs_backup_sets(
+        &self,
+        input: &DeleteDbsBackupSetsRequest,
+    ) -> Result<
+        DeleteDbsBackupSetsResponse,
+        ::runtime::SdkError<DeleteDbsBackupSetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_dbs_backup_sets`](Self::delete_dbs_backup_sets) would send.
+    pub fn delete_dbs_backup_sets_request(
+        &self,
+        input: &DeleteDbsBackupSetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

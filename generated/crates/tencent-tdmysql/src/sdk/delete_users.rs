@@ -64,6 +64,24 @@ pub struct DeleteUsersResponse {
 /// Errors of `DeleteUsers`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DeleteUsersError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DeleteUsers`: This API is used to batch delete users.
+    pub async fn delete_users(
+        &self,
+        input: &DeleteUsersRequest,
+    ) -> Result<DeleteUsersResponse, ::runtime::SdkError<DeleteUsersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_users`](Self::delete_users) would send.
+    pub fn delete_users_request(
+        &self,
+        input: &DeleteUsersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -112,6 +112,27 @@ pub struct DescribeDatabaseObjectsResponse {
 /// Errors of `DescribeDatabaseObjects`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDatabaseObjectsError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDatabaseObjects`: This API is used to query the object list in the database of a cloud database instance, including table, stored procedure, view and function.
+    pub async fn describe_database_objects(
+        &self,
+        input: &DescribeDatabaseObjectsRequest,
+    ) -> Result<
+        DescribeDatabaseObjectsResponse,
+        ::runtime::SdkError<DescribeDatabaseObjectsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_database_objects`](Self::describe_database_objects) would send.
+    pub fn describe_database_objects_request(
+        &self,
+        input: &DescribeDatabaseObjectsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

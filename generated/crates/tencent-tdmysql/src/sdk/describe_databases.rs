@@ -84,6 +84,24 @@ pub struct DescribeDatabasesResponse {
 /// Errors of `DescribeDatabases`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDatabasesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDatabases`: This API is used to query the database list of a cloud database instance.
+    pub async fn describe_databases(
+        &self,
+        input: &DescribeDatabasesRequest,
+    ) -> Result<DescribeDatabasesResponse, ::runtime::SdkError<DescribeDatabasesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_databases`](Self::describe_databases) would send.
+    pub fn describe_databases_request(
+        &self,
+        input: &DescribeDatabasesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

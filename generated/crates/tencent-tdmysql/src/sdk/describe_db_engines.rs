@@ -54,6 +54,24 @@ pub struct DescribeDbEnginesResponse {
 /// Errors of `DescribeDBEngines`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbEnginesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBEngines`: This API is used to obtain the DB engine version list.
+    pub async fn describe_db_engines(
+        &self,
+        input: &DescribeDbEnginesRequest,
+    ) -> Result<DescribeDbEnginesResponse, ::runtime::SdkError<DescribeDbEnginesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_engines`](Self::describe_db_engines) would send.
+    pub fn describe_db_engines_request(
+        &self,
+        input: &DescribeDbEnginesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

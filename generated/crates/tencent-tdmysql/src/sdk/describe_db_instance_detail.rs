@@ -325,6 +325,27 @@ pub struct DescribeDbInstanceDetailResponse {
 /// Errors of `DescribeDBInstanceDetail`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbInstanceDetailError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBInstanceDetail`: This API is used to query instance details.
+    pub async fn describe_db_instance_detail(
+        &self,
+        input: &DescribeDbInstanceDetailRequest,
+    ) -> Result<
+        DescribeDbInstanceDetailResponse,
+        ::runtime::SdkError<DescribeDbInstanceDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_instance_detail`](Self::describe_db_instance_detail) would send.
+    pub fn describe_db_instance_detail_request(
+        &self,
+        input: &DescribeDbInstanceDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

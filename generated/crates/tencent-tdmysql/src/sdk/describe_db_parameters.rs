@@ -63,6 +63,27 @@ pub struct DescribeDbParametersResponse {
 /// Errors of `DescribeDBParameters`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbParametersError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBParameters`: This API is used to obtain the current parameter settings of the instance.
+    pub async fn describe_db_parameters(
+        &self,
+        input: &DescribeDbParametersRequest,
+    ) -> Result<
+        DescribeDbParametersResponse,
+        ::runtime::SdkError<DescribeDbParametersError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_parameters`](Self::describe_db_parameters) would send.
+    pub fn describe_db_parameters_request(
+        &self,
+        input: &DescribeDbParametersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

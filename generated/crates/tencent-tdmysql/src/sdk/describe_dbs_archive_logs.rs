@@ -106,6 +106,27 @@ pub struct DescribeDbsArchiveLogsResponse {
 /// Errors of `DescribeDBSArchiveLogs`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbsArchiveLogsError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBSArchiveLogs`: This API is used to query instance archived WAL log list.
+    pub async fn describe_dbs_archive_logs(
+        &self,
+        input: &DescribeDbsArchiveLogsRequest,
+    ) -> Result<
+        DescribeDbsArchiveLogsResponse,
+        ::runtime::SdkError<DescribeDbsArchiveLogsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dbs_archive_logs`](Self::describe_dbs_archive_logs) would send.
+    pub fn describe_dbs_archive_logs_request(
+        &self,
+        input: &DescribeDbsArchiveLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeDbsAvailableRecoveryTimeResponse {
 /// Errors of `DescribeDBSAvailableRecoveryTime`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbsAvailableRecoveryTimeError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBSAvailableRecoveryTime`: This API is used to obtain the recoverable time.
+    pub async fn describe_dbs_available_recovery_time(
+        &self,
+        input: &DescribeDbsAvailableRecoveryTimeRequest,
+    ) -> Result<
+        DescribeDbsAvailableRecoveryTimeResponse,
+        ::runtime::SdkError<DescribeDbsAvailableRecoveryTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dbs_available_recovery_time`](Self::describe_dbs_available_recovery_time) would send.
+    pub fn describe_dbs_available_recovery_time_request(
+        &self,
+        input: &DescribeDbsAvailableRecoveryTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

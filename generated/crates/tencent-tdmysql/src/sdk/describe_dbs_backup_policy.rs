@@ -66,6 +66,27 @@ pub struct DescribeDbsBackupPolicyResponse {
 /// Errors of `DescribeDBSBackupPolicy`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbsBackupPolicyError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBSBackupPolicy`: Query an instance backup strategy
+    pub async fn describe_dbs_backup_policy(
+        &self,
+        input: &DescribeDbsBackupPolicyRequest,
+    ) -> Result<
+        DescribeDbsBackupPolicyResponse,
+        ::runtime::SdkError<DescribeDbsBackupPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dbs_backup_policy`](Self::describe_dbs_backup_policy) would send.
+    pub fn describe_dbs_backup_policy_request(
+        &self,
+        input: &DescribeDbsBackupPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -106,6 +106,27 @@ pub struct DescribeDbsBackupSetsResponse {
 /// Errors of `DescribeDBSBackupSets`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbsBackupSetsError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBSBackupSets`: This API is used to query instance backup set information.
+    pub async fn describe_dbs_backup_sets(
+        &self,
+        input: &DescribeDbsBackupSetsRequest,
+    ) -> Result<
+        DescribeDbsBackupSetsResponse,
+        ::runtime::SdkError<DescribeDbsBackupSetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dbs_backup_sets`](Self::describe_dbs_backup_sets) would send.
+    pub fn describe_dbs_backup_sets_request(
+        &self,
+        input: &DescribeDbsBackupSetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

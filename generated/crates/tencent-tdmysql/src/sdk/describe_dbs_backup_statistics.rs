@@ -98,6 +98,27 @@ pub struct DescribeDbsBackupStatisticsResponse {
 /// Errors of `DescribeDBSBackupStatistics`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbsBackupStatisticsError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBSBackupStatistics`: This API is used to query instance backup space overview.
+    pub async fn describe_dbs_backup_statistics(
+        &self,
+        input: &DescribeDbsBackupStatisticsRequest,
+    ) -> Result<
+        DescribeDbsBackupStatisticsResponse,
+        ::runtime::SdkError<DescribeDbsBackupStatisticsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dbs_backup_statistics`](Self::describe_dbs_backup_statistics) would send.
+    pub fn describe_dbs_backup_statistics_request(
+        &self,
+        input: &DescribeDbsBackupStatisticsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -88,6 +88,27 @@ pub struct DescribeDbsBackupStatisticsDetailResponse {
 /// Errors of `DescribeDBSBackupStatisticsDetail`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbsBackupStatisticsDetailError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBSBackupStatisticsDetail`: This API is used to query backup set statistical detail.
+    pub async fn describe_dbs_backup_statistics_detail(
+        &self,
+        input: &DescribeDbsBackupStatisticsDetailRequest,
+    ) -> Result<
+        DescribeDbsBackupStatisticsDetailResponse,
+        ::runtime::SdkError<DescribeDbsBackupStatisticsDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dbs_backup_statistics_detail`](Self::describe_dbs_backup_statistics_detail) would send.
+    pub fn describe_dbs_backup_statistics_detail_request(
+        &self,
+        input: &DescribeDbsBackupStatisticsDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -109,6 +109,27 @@ pub struct DescribeDbsCloneInstancesResponse {
 /// Errors of `DescribeDBSCloneInstances`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeDbsCloneInstancesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeDBSCloneInstances`: Query clone list
+    pub async fn describe_dbs_clone_instances(
+        &self,
+        input: &DescribeDbsCloneInstancesRequest,
+    ) -> Result<
+        DescribeDbsCloneInstancesResponse,
+        ::runtime::SdkError<DescribeDbsCloneInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_dbs_clone_instances`](Self::describe_dbs_clone_instances) would send.
+    pub fn describe_dbs_clone_instances_request(
+        &self,
+        input: &DescribeDbsCloneInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

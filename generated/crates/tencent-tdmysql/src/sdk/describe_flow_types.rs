@@ -49,6 +49,24 @@ pub struct DescribeFlowTypesResponse {
 /// Errors of `DescribeFlowTypes`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeFlowTypesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeFlowTypes`: This API is used to obtain all task types.
+    pub async fn describe_flow_types(
+        &self,
+        input: &DescribeFlowTypesRequest,
+    ) -> Result<DescribeFlowTypesResponse, ::runtime::SdkError<DescribeFlowTypesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_flow_types`](Self::describe_flow_types) would send.
+    pub fn describe_flow_types_request(
+        &self,
+        input: &DescribeFlowTypesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,27 @@ pub struct DescribeInstanceDataReservedSpaceResponse {
 /// Errors of `DescribeInstanceDataReservedSpace`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeInstanceDataReservedSpaceError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceDataReservedSpace`: This API is used to query the data retention space of an instance.
+    pub async fn describe_instance_data_reserved_space(
+        &self,
+        input: &DescribeInstanceDataReservedSpaceRequest,
+    ) -> Result<
+        DescribeInstanceDataReservedSpaceResponse,
+        ::runtime::SdkError<DescribeInstanceDataReservedSpaceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_data_reserved_space`](Self::describe_instance_data_reserved_space) would send.
+    pub fn describe_instance_data_reserved_space_request(
+        &self,
+        input: &DescribeInstanceDataReservedSpaceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct DescribeInstanceSslStatusResponse {
 /// Errors of `DescribeInstanceSSLStatus`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeInstanceSslStatusError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceSSLStatus`: This API is used to query the SSL status of an instance.
+    pub async fn describe_instance_ssl_status(
+        &self,
+        input: &DescribeInstanceSslStatusRequest,
+    ) -> Result<
+        DescribeInstanceSslStatusResponse,
+        ::runtime::SdkError<DescribeInstanceSslStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_ssl_status`](Self::describe_instance_ssl_status) would send.
+    pub fn describe_instance_ssl_status_request(
+        &self,
+        input: &DescribeInstanceSslStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct DescribeMaintenanceWindowResponse {
 /// Errors of `DescribeMaintenanceWindow`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeMaintenanceWindowError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeMaintenanceWindow`: Query maintenance time window configurations
+    pub async fn describe_maintenance_window(
+        &self,
+        input: &DescribeMaintenanceWindowRequest,
+    ) -> Result<
+        DescribeMaintenanceWindowResponse,
+        ::runtime::SdkError<DescribeMaintenanceWindowError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_maintenance_window`](Self::describe_maintenance_window) would send.
+    pub fn describe_maintenance_window_request(
+        &self,
+        input: &DescribeMaintenanceWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,24 @@ pub struct DescribeSaleInfoResponse {
 /// Errors of `DescribeSaleInfo`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeSaleInfoError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeSaleInfo`: This API is used to query available regions.
+    pub async fn describe_sale_info(
+        &self,
+        input: &DescribeSaleInfoRequest,
+    ) -> Result<DescribeSaleInfoResponse, ::runtime::SdkError<DescribeSaleInfoError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_sale_info`](Self::describe_sale_info) would send.
+    pub fn describe_sale_info_request(
+        &self,
+        input: &DescribeSaleInfoRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -101,6 +101,24 @@ pub struct DescribeSlowLogsResponse {
 /// Errors of `DescribeSlowLogs`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeSlowLogsError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLogs`: This API is used to query slow logs.
+    pub async fn describe_slow_logs(
+        &self,
+        input: &DescribeSlowLogsRequest,
+    ) -> Result<DescribeSlowLogsResponse, ::runtime::SdkError<DescribeSlowLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_logs`](Self::describe_slow_logs) would send.
+    pub fn describe_slow_logs_request(
+        &self,
+        input: &DescribeSlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

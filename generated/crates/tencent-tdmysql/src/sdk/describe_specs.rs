@@ -77,6 +77,24 @@ pub struct DescribeSpecsResponse {
 /// Errors of `DescribeSpecs`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeSpecsError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeSpecs`: This API is used to query sales specifications.
+    pub async fn describe_specs(
+        &self,
+        input: &DescribeSpecsRequest,
+    ) -> Result<DescribeSpecsResponse, ::runtime::SdkError<DescribeSpecsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_specs`](Self::describe_specs) would send.
+    pub fn describe_specs_request(
+        &self,
+        input: &DescribeSpecsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DescribeStandbyDbInstanceRelationDetailResponse {
 /// Errors of `DescribeStandbyDBInstanceRelationDetail`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeStandbyDbInstanceRelationDetailError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeStandbyDBInstanceRelationDetail`: This API is used to query disaster recovery connection relationships of an instance.
+    pub async fn describe_standby_db_instance_relation_detail(
+        &self,
+        input: &DescribeStandbyDbInstanceRelationDetailRequest,
+    ) -> Result<
+        DescribeStandbyDbInstanceRelationDetailResponse,
+        ::runtime::SdkError<DescribeStandbyDbInstanceRelationDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_standby_db_instance_relation_detail`](Self::describe_standby_db_instance_relation_detail) would send.
+    pub fn describe_standby_db_instance_relation_detail_request(
+        &self,
+        input: &DescribeStandbyDbInstanceRelationDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct DescribeUserPrivilegesResponse {
 /// Errors of `DescribeUserPrivileges`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeUserPrivilegesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeUserPrivileges`: This API is used to query user permissions.
+    pub async fn describe_user_privileges(
+        &self,
+        input: &DescribeUserPrivilegesRequest,
+    ) -> Result<
+        DescribeUserPrivilegesResponse,
+        ::runtime::SdkError<DescribeUserPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_user_privileges`](Self::describe_user_privileges) would send.
+    pub fn describe_user_privileges_request(
+        &self,
+        input: &DescribeUserPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,24 @@ pub struct DescribeUsersResponse {
 /// Errors of `DescribeUsers`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DescribeUsersError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DescribeUsers`: This API is used to query user list.
+    pub async fn describe_users(
+        &self,
+        input: &DescribeUsersRequest,
+    ) -> Result<DescribeUsersResponse, ::runtime::SdkError<DescribeUsersError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_users`](Self::describe_users) would send.
+    pub fn describe_users_request(
+        &self,
+        input: &DescribeUsersRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

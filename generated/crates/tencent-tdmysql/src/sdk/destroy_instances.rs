@@ -63,6 +63,24 @@ pub struct DestroyInstancesResponse {
 /// Errors of `DestroyInstances`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type DestroyInstancesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `DestroyInstances`: This API is used to destroy instances in batch.
+    pub async fn destroy_instances(
+        &self,
+        input: &DestroyInstancesRequest,
+    ) -> Result<DestroyInstancesResponse, ::runtime::SdkError<DestroyInstancesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_instances`](Self::destroy_instances) would send.
+    pub fn destroy_instances_request(
+        &self,
+        input: &DestroyInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

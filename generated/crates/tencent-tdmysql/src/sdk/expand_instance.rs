@@ -85,6 +85,24 @@ pub struct ExpandInstanceResponse {
 /// Errors of `ExpandInstance`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ExpandInstanceError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ExpandInstance`: This API is used to horizontally scale out instances.
+    pub async fn expand_instance(
+        &self,
+        input: &ExpandInstanceRequest,
+    ) -> Result<ExpandInstanceResponse, ::runtime::SdkError<ExpandInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`expand_instance`](Self::expand_instance) would send.
+    pub fn expand_instance_request(
+        &self,
+        input: &ExpandInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

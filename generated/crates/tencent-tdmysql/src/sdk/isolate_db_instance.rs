@@ -63,6 +63,24 @@ pub struct IsolateDbInstanceResponse {
 /// Errors of `IsolateDBInstance`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type IsolateDbInstanceError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `IsolateDBInstance`: This API is used to batch isolate instances.
+    pub async fn isolate_db_instance(
+        &self,
+        input: &IsolateDbInstanceRequest,
+    ) -> Result<IsolateDbInstanceResponse, ::runtime::SdkError<IsolateDbInstanceError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_db_instance`](Self::isolate_db_instance) would send.
+    pub fn isolate_db_instance_request(
+        &self,
+        input: &IsolateDbInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct ModifyAutoRenewFlagResponse {
 /// Errors of `ModifyAutoRenewFlag`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyAutoRenewFlagError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyAutoRenewFlag`: This API is used to modify the auto-renewal flag.
+    pub async fn modify_auto_renew_flag(
+        &self,
+        input: &ModifyAutoRenewFlagRequest,
+    ) -> Result<
+        ModifyAutoRenewFlagResponse,
+        ::runtime::SdkError<ModifyAutoRenewFlagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_auto_renew_flag`](Self::modify_auto_renew_flag) would send.
+    pub fn modify_auto_renew_flag_request(
+        &self,
+        input: &ModifyAutoRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifyDbInstanceVPortResponse {
 /// Errors of `ModifyDBInstanceVPort`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyDbInstanceVPortError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyDBInstanceVPort`: This API is used to modify the VPC port of an instance.
+    pub async fn modify_db_instance_v_port(
+        &self,
+        input: &ModifyDbInstanceVPortRequest,
+    ) -> Result<
+        ModifyDbInstanceVPortResponse,
+        ::runtime::SdkError<ModifyDbInstanceVPortError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_db_instance_v_port`](Self::modify_db_instance_v_port) would send.
+    pub fn modify_db_instance_v_port_request(
+        &self,
+        input: &ModifyDbInstanceVPortRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct ModifyDbsBackupPolicyResponse {
 /// Errors of `ModifyDBSBackupPolicy`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyDbsBackupPolicyError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyDBSBackupPolicy`: This API is used to modify the instance backup strategy.
+    pub async fn modify_dbs_backup_policy(
+        &self,
+        input: &ModifyDbsBackupPolicyRequest,
+    ) -> Result<
+        ModifyDbsBackupPolicyResponse,
+        ::runtime::SdkError<ModifyDbsBackupPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_dbs_backup_policy`](Self::modify_dbs_backup_policy) would send.
+    pub fn modify_dbs_backup_policy_request(
+        &self,
+        input: &ModifyDbsBackupPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

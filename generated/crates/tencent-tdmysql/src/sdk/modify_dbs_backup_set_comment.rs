@@ -82,6 +82,27 @@ pub struct ModifyDbsBackupSetCommentResponse {
 /// Errors of `ModifyDBSBackupSetComment`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyDbsBackupSetCommentError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyDBSBackupSetComment`: This API is used to modify backup notes of an instance.
+    pub async fn modify_dbs_backup_set_comment(
+        &self,
+        input: &ModifyDbsBackupSetCommentRequest,
+    ) -> Result<
+        ModifyDbsBackupSetCommentResponse,
+        ::runtime::SdkError<ModifyDbsBackupSetCommentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_dbs_backup_set_comment`](Self::modify_dbs_backup_set_comment) would send.
+    pub fn modify_dbs_backup_set_comment_request(
+        &self,
+        input: &ModifyDbsBackupSetCommentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

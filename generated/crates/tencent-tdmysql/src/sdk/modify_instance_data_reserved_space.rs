@@ -71,6 +71,27 @@ pub struct ModifyInstanceDataReservedSpaceResponse {
 /// Errors of `ModifyInstanceDataReservedSpace`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyInstanceDataReservedSpaceError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceDataReservedSpace`: This API is used to modify the reserved space for instance data.
+    pub async fn modify_instance_data_reserved_space(
+        &self,
+        input: &ModifyInstanceDataReservedSpaceRequest,
+    ) -> Result<
+        ModifyInstanceDataReservedSpaceResponse,
+        ::runtime::SdkError<ModifyInstanceDataReservedSpaceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_data_reserved_space`](Self::modify_instance_data_reserved_space) would send.
+    pub fn modify_instance_data_reserved_space_request(
+        &self,
+        input: &ModifyInstanceDataReservedSpaceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

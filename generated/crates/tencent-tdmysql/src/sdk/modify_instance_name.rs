@@ -61,6 +61,27 @@ pub struct ModifyInstanceNameResponse {
 /// Errors of `ModifyInstanceName`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyInstanceNameError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceName`: This API is used to modify instance name.
+    pub async fn modify_instance_name(
+        &self,
+        input: &ModifyInstanceNameRequest,
+    ) -> Result<
+        ModifyInstanceNameResponse,
+        ::runtime::SdkError<ModifyInstanceNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_name`](Self::modify_instance_name) would send.
+    pub fn modify_instance_name_request(
+        &self,
+        input: &ModifyInstanceNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct ModifyInstanceNetworkResponse {
 /// Errors of `ModifyInstanceNetwork`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyInstanceNetworkError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceNetwork`: This API is used to modify the network to which the instance belongs.
+    pub async fn modify_instance_network(
+        &self,
+        input: &ModifyInstanceNetworkRequest,
+    ) -> Result<
+        ModifyInstanceNetworkResponse,
+        ::runtime::SdkError<ModifyInstanceNetworkError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_network`](Self::modify_instance_network) would send.
+    pub fn modify_instance_network_request(
+        &self,
+        input: &ModifyInstanceNetworkRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

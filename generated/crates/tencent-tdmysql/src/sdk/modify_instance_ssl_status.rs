@@ -64,6 +64,27 @@ pub struct ModifyInstanceSslStatusResponse {
 /// Errors of `ModifyInstanceSSLStatus`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyInstanceSslStatusError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyInstanceSSLStatus`: This API is used to enable or disable the SSL feature of an instance.
+    pub async fn modify_instance_ssl_status(
+        &self,
+        input: &ModifyInstanceSslStatusRequest,
+    ) -> Result<
+        ModifyInstanceSslStatusResponse,
+        ::runtime::SdkError<ModifyInstanceSslStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_instance_ssl_status`](Self::modify_instance_ssl_status) would send.
+    pub fn modify_instance_ssl_status_request(
+        &self,
+        input: &ModifyInstanceSslStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -99,6 +99,27 @@ pub struct ModifyMaintenanceWindowResponse {
 /// Errors of `ModifyMaintenanceWindow`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyMaintenanceWindowError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyMaintenanceWindow`: Add new or modify instance maintenance time window configurations
+    pub async fn modify_maintenance_window(
+        &self,
+        input: &ModifyMaintenanceWindowRequest,
+    ) -> Result<
+        ModifyMaintenanceWindowResponse,
+        ::runtime::SdkError<ModifyMaintenanceWindowError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_maintenance_window`](Self::modify_maintenance_window) would send.
+    pub fn modify_maintenance_window_request(
+        &self,
+        input: &ModifyMaintenanceWindowRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

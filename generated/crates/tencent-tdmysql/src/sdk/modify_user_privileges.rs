@@ -76,6 +76,27 @@ pub struct ModifyUserPrivilegesResponse {
 /// Errors of `ModifyUserPrivileges`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ModifyUserPrivilegesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ModifyUserPrivileges`: This API is used to modify user permissions.
+    pub async fn modify_user_privileges(
+        &self,
+        input: &ModifyUserPrivilegesRequest,
+    ) -> Result<
+        ModifyUserPrivilegesResponse,
+        ::runtime::SdkError<ModifyUserPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_user_privileges`](Self::modify_user_privileges) would send.
+    pub fn modify_user_privileges_request(
+        &self,
+        input: &ModifyUserPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

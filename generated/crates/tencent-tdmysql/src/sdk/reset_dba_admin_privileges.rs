@@ -54,6 +54,27 @@ pub struct ResetDbaAdminPrivilegesResponse {
 /// Errors of `ResetDbaAdminPrivileges`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ResetDbaAdminPrivilegesError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ResetDbaAdminPrivileges`: Reset the permissions of the dbaadmin account.
+    pub async fn reset_dba_admin_privileges(
+        &self,
+        input: &ResetDbaAdminPrivilegesRequest,
+    ) -> Result<
+        ResetDbaAdminPrivilegesResponse,
+        ::runtime::SdkError<ResetDbaAdminPrivilegesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_dba_admin_privileges`](Self::reset_dba_admin_privileges) would send.
+    pub fn reset_dba_admin_privileges_request(
+        &self,
+        input: &ResetDbaAdminPrivilegesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ResetUsersPasswordResponse {
 /// Errors of `ResetUsersPassword`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
 pub type ResetUsersPasswordError = super::TdmysqlError;
 
+impl super::Client {
+    /// Calls `ResetUsersPassword`: This API is used to batch reset user password.
+    pub async fn reset_users_password(
+        &self,
+        input: &ResetUsersPasswordRequest,
+    ) -> Result<
+        ResetUsersPasswordResponse,
+        ::runtime::SdkError<ResetUsersPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_users_password`](Self::reset_users_password) would send.
+    pub fn reset_users_password_request(
+        &self,
+        input: &ResetUsersPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

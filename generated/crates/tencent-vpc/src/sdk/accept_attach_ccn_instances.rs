@@ -63,6 +63,27 @@ pub struct AcceptAttachCcnInstancesResponse {
 /// Errors of `AcceptAttachCcnInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type AcceptAttachCcnInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AcceptAttachCcnInstances`: This API (AcceptAttachCcnInstances) is used to associate instances across accounts. Cloud Connect Network (CCN) owners accept and agree to the operations.
+    pub async fn accept_attach_ccn_instances(
+        &self,
+        input: &AcceptAttachCcnInstancesRequest,
+    ) -> Result<
+        AcceptAttachCcnInstancesResponse,
+        ::runtime::SdkError<AcceptAttachCcnInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`accept_attach_ccn_instances`](Self::accept_attach_ccn_instances) would send.
+    pub fn accept_attach_ccn_instances_request(
+        &self,
+        input: &AcceptAttachCcnInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct AddBandwidthPackageResourcesResponse {
 /// Errors of `AddBandwidthPackageResources`: those of its service ([`VpcError`](super::VpcError)).
 pub type AddBandwidthPackageResourcesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AddBandwidthPackageResources`: This API is used to add resources to a bandwidth package, including \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>), \[Cloud Load Balancer\](<https://intl.cloud.tencent.com/document/product/214/517?from_cn_redirect=1>), and so on.
+    pub async fn add_bandwidth_package_resources(
+        &self,
+        input: &AddBandwidthPackageResourcesRequest,
+    ) -> Result<
+        AddBandwidthPackageResourcesResponse,
+        ::runtime::SdkError<AddBandwidthPackageResourcesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_bandwidth_package_resources`](Self::add_bandwidth_package_resources) would send.
+    pub fn add_bandwidth_package_resources_request(
+        &self,
+        input: &AddBandwidthPackageResourcesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,24 @@ pub struct AddTemplateMemberResponse {
 /// Errors of `AddTemplateMember`: those of its service ([`VpcError`](super::VpcError)).
 pub type AddTemplateMemberError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AddTemplateMember`: This API is used to add a parameter template of the IP address, protocol port, IP address group, or protocol port group type.
+    pub async fn add_template_member(
+        &self,
+        input: &AddTemplateMemberRequest,
+    ) -> Result<AddTemplateMemberResponse, ::runtime::SdkError<AddTemplateMemberError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`add_template_member`](Self::add_template_member) would send.
+    pub fn add_template_member_request(
+        &self,
+        input: &AddTemplateMemberRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct AdjustPublicAddressResponse {
 /// Errors of `AdjustPublicAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type AdjustPublicAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AdjustPublicAddress`: This API is used to change the public IP of a CVM or the EIP of the associated bandwidth package.
+    pub async fn adjust_public_address(
+        &self,
+        input: &AdjustPublicAddressRequest,
+    ) -> Result<
+        AdjustPublicAddressResponse,
+        ::runtime::SdkError<AdjustPublicAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`adjust_public_address`](Self::adjust_public_address) would send.
+    pub fn adjust_public_address_request(
+        &self,
+        input: &AdjustPublicAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -231,6 +231,24 @@ pub struct AllocateAddressesResponse {
 /// Errors of `AllocateAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type AllocateAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AllocateAddresses`: This API is used to apply for one or more \[Elastic IP Addresses\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>) (EIPs for short). * An EIP is a static IP address that is dedicated for dynamic cloud computing. You can quickly re-map an EIP to another instance under your account to protect against instance failures. * Your EIP is associated with your Tencent Cloud account rather than an instance. It remains associated with your Tencent Cloud account until you choose to explicitly release it or your account is in arrears for more than 24 hours. * The maximum number of EIPs that can be applied for a Tencent Cloud account in each region is restricted. For more information, see \[EIP Product Introduction\](<https://intl.cloud.tencent.com/document/product/213/5733?from_cn_redirect=1>). You can get the quota information through the DescribeAddressQuota API.
+    pub async fn allocate_addresses(
+        &self,
+        input: &AllocateAddressesRequest,
+    ) -> Result<AllocateAddressesResponse, ::runtime::SdkError<AllocateAddressesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`allocate_addresses`](Self::allocate_addresses) would send.
+    pub fn allocate_addresses_request(
+        &self,
+        input: &AllocateAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

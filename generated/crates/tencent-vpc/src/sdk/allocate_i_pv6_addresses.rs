@@ -141,6 +141,27 @@ pub struct AllocateIPv6AddressesResponse {
 /// Errors of `AllocateIPv6Addresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type AllocateIPv6AddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AllocateIPv6Addresses`: This API is used to apply for one or more Elastic IPv6 (EIPv6) instances.
+    pub async fn allocate_i_pv6_addresses(
+        &self,
+        input: &AllocateIPv6AddressesRequest,
+    ) -> Result<
+        AllocateIPv6AddressesResponse,
+        ::runtime::SdkError<AllocateIPv6AddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`allocate_i_pv6_addresses`](Self::allocate_i_pv6_addresses) would send.
+    pub fn allocate_i_pv6_addresses_request(
+        &self,
+        input: &AllocateIPv6AddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

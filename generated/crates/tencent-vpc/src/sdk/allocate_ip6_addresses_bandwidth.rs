@@ -89,6 +89,27 @@ pub struct AllocateIp6AddressesBandwidthResponse {
 /// Errors of `AllocateIp6AddressesBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type AllocateIp6AddressesBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AllocateIp6AddressesBandwidth`: This API is used to allocate IPv6 public network bandwidth for classic elastic public IPv6 addresses.
+    pub async fn allocate_ip6_addresses_bandwidth(
+        &self,
+        input: &AllocateIp6AddressesBandwidthRequest,
+    ) -> Result<
+        AllocateIp6AddressesBandwidthResponse,
+        ::runtime::SdkError<AllocateIp6AddressesBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`allocate_ip6_addresses_bandwidth`](Self::allocate_ip6_addresses_bandwidth) would send.
+    pub fn allocate_ip6_addresses_bandwidth_request(
+        &self,
+        input: &AllocateIp6AddressesBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

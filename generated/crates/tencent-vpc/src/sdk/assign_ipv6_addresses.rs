@@ -81,6 +81,28 @@ pub struct AssignIpv6AddressesResponse {
 /// Errors of `AssignIpv6Addresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssignIpv6AddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssignIpv6Addresses`: This API is used to apply for an IPv6 address for the ENI.
+    ///  This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API. * The number of IPs bound with an ENI is limited. For more information, see &lt;a href="/document/product/576/18527"&gt;ENI Use Limits&lt;/a&gt;. * You can apply for a specified IPv6 address. Currently, the IPv6 address can only be used as a secondary IP, instead of the primary IP. * The address must be an idle IP in the subnet to which the ENI belongs. * When applying for one or more secondary IPv6 addresses for an ENI, the API will return the specified number of secondary IPv6 addresses in the subnet range where the ENI is located.
+    pub async fn assign_ipv6_addresses(
+        &self,
+        input: &AssignIpv6AddressesRequest,
+    ) -> Result<
+        AssignIpv6AddressesResponse,
+        ::runtime::SdkError<AssignIpv6AddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`assign_ipv6_addresses`](Self::assign_ipv6_addresses) would send.
+    pub fn assign_ipv6_addresses_request(
+        &self,
+        input: &AssignIpv6AddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct AssignIpv6CidrBlockResponse {
 /// Errors of `AssignIpv6CidrBlock`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssignIpv6CidrBlockError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssignIpv6CidrBlock`: This API is used to assign IPv6 ranges. * To use this API, you must already have a VPC instance. If you do not have a VPC instance yet, use the &lt;a href="<https://intl.cloud.tencent.com/document/api/215/15774?from_cn_redirect=1>" title="CreateVpc" target="_blank"&gt;CreateVpc&lt;/a&gt; API to create one. * Each VPC can apply for only one IPv6 range.
+    pub async fn assign_ipv6_cidr_block(
+        &self,
+        input: &AssignIpv6CidrBlockRequest,
+    ) -> Result<
+        AssignIpv6CidrBlockResponse,
+        ::runtime::SdkError<AssignIpv6CidrBlockError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`assign_ipv6_cidr_block`](Self::assign_ipv6_cidr_block) would send.
+    pub fn assign_ipv6_cidr_block_request(
+        &self,
+        input: &AssignIpv6CidrBlockRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

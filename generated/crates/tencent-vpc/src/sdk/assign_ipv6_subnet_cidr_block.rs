@@ -74,6 +74,27 @@ pub struct AssignIpv6SubnetCidrBlockResponse {
 /// Errors of `AssignIpv6SubnetCidrBlock`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssignIpv6SubnetCidrBlockError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssignIpv6SubnetCidrBlock`: This API (AssignIpv6SubnetCidrBlock) is used to assign IPv6 subnet IP ranges. * To assign an `IPv6` IP range to a subnet, the `VPC` that the subnet belongs to should have obtained the `IPv6` IP range. If this has not been assigned, use the `AssignIpv6CidrBlock` API to assign an `IPv6` IP range to the `VPC` to which the subnet belongs. Otherwise, the `IPv6` subnet IP range cannot be assigned. * Each subnet can only be assigned one IPv6 IP range.
+    pub async fn assign_ipv6_subnet_cidr_block(
+        &self,
+        input: &AssignIpv6SubnetCidrBlockRequest,
+    ) -> Result<
+        AssignIpv6SubnetCidrBlockResponse,
+        ::runtime::SdkError<AssignIpv6SubnetCidrBlockError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`assign_ipv6_subnet_cidr_block`](Self::assign_ipv6_subnet_cidr_block) would send.
+    pub fn assign_ipv6_subnet_cidr_block_request(
+        &self,
+        input: &AssignIpv6SubnetCidrBlockRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

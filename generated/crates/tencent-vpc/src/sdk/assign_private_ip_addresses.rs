@@ -93,6 +93,27 @@ pub struct AssignPrivateIpAddressesResponse {
 /// Errors of `AssignPrivateIpAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssignPrivateIpAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssignPrivateIpAddresses`: This API is used to apply for private IPs for an ENI. * An ENI can only be bound with a limited number of IP addresses. For more information about resource limits, see &lt;a href="/document/product/576/18527"&gt;ENI Use Limits&lt;/a&gt;. * You can apply for a specified private IP. It cannot be a primary IP because the primary IP already exists and cannot be modified. The private IP address must be an idle IP in the subnet to which the ENI belongs. * You can apply for more than one secondary private IP on the ENI. The API will return the specified number of secondary private IPs in the subnet IP range. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
+    pub async fn assign_private_ip_addresses(
+        &self,
+        input: &AssignPrivateIpAddressesRequest,
+    ) -> Result<
+        AssignPrivateIpAddressesResponse,
+        ::runtime::SdkError<AssignPrivateIpAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`assign_private_ip_addresses`](Self::assign_private_ip_addresses) would send.
+    pub fn assign_private_ip_addresses_request(
+        &self,
+        input: &AssignPrivateIpAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

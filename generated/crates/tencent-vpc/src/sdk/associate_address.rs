@@ -84,6 +84,24 @@ pub struct AssociateAddressResponse {
 /// Errors of `AssociateAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssociateAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssociateAddress`: This API is used to bind an \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>) (EIP for short) to the specified private IP of an instance or ENI. * Binding an EIP to a CVM instance is actually binding the EIP to the primary private IP of the primary ENI on the CVM instance. * When an EIP is bound, the public IP previously bound to the CVM instance will be unbound and released automatically. * To bind another EIP to the private IP of the specified ENI, you must first unbind the EIP. * To bind an EIP to a NAT Gateway, use the API \[AssociateNatGatewayAddress\](<https://intl.cloud.tencent.com/document/product/215/36722?from_cn_redirect=1>). * An EIP cannot be bound if it’s overdue or blocked * Only EIP in the `UNBIND` status can be bound.
+    pub async fn associate_address(
+        &self,
+        input: &AssociateAddressRequest,
+    ) -> Result<AssociateAddressResponse, ::runtime::SdkError<AssociateAddressError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_address`](Self::associate_address) would send.
+    pub fn associate_address_request(
+        &self,
+        input: &AssociateAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

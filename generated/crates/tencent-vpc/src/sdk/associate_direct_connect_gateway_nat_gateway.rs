@@ -74,6 +74,27 @@ pub struct AssociateDirectConnectGatewayNatGatewayResponse {
 /// Errors of `AssociateDirectConnectGatewayNatGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssociateDirectConnectGatewayNatGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssociateDirectConnectGatewayNatGateway`: This API is used to bind a direct connect gateway with a NAT gateway,  and direct its default route to the NAT Gateway.
+    pub async fn associate_direct_connect_gateway_nat_gateway(
+        &self,
+        input: &AssociateDirectConnectGatewayNatGatewayRequest,
+    ) -> Result<
+        AssociateDirectConnectGatewayNatGatewayResponse,
+        ::runtime::SdkError<AssociateDirectConnectGatewayNatGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_direct_connect_gateway_nat_gateway`](Self::associate_direct_connect_gateway_nat_gateway) would send.
+    pub fn associate_direct_connect_gateway_nat_gateway_request(
+        &self,
+        input: &AssociateDirectConnectGatewayNatGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct AssociateIPv6AddressResponse {
 /// Errors of `AssociateIPv6Address`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssociateIPv6AddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssociateIPv6Address`: This API is used to bind an EIPv6 instance to the private IPv6 address configured on the CVM or ENI.
+    pub async fn associate_i_pv6_address(
+        &self,
+        input: &AssociateIPv6AddressRequest,
+    ) -> Result<
+        AssociateIPv6AddressResponse,
+        ::runtime::SdkError<AssociateIPv6AddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_i_pv6_address`](Self::associate_i_pv6_address) would send.
+    pub fn associate_i_pv6_address_request(
+        &self,
+        input: &AssociateIPv6AddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,27 @@ pub struct AssociateNatGatewayAddressResponse {
 /// Errors of `AssociateNatGatewayAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssociateNatGatewayAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssociateNatGatewayAddress`: This API is used to bind an EIP to a NAT gateway.
+    pub async fn associate_nat_gateway_address(
+        &self,
+        input: &AssociateNatGatewayAddressRequest,
+    ) -> Result<
+        AssociateNatGatewayAddressResponse,
+        ::runtime::SdkError<AssociateNatGatewayAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_nat_gateway_address`](Self::associate_nat_gateway_address) would send.
+    pub fn associate_nat_gateway_address_request(
+        &self,
+        input: &AssociateNatGatewayAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct AssociateNetworkAclSubnetsResponse {
 /// Errors of `AssociateNetworkAclSubnets`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssociateNetworkAclSubnetsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssociateNetworkAclSubnets`: This API is used to associate a network ACL with subnets in a VPC instance.
+    pub async fn associate_network_acl_subnets(
+        &self,
+        input: &AssociateNetworkAclSubnetsRequest,
+    ) -> Result<
+        AssociateNetworkAclSubnetsResponse,
+        ::runtime::SdkError<AssociateNetworkAclSubnetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_network_acl_subnets`](Self::associate_network_acl_subnets) would send.
+    pub fn associate_network_acl_subnets_request(
+        &self,
+        input: &AssociateNetworkAclSubnetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

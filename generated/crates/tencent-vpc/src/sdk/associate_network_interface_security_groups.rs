@@ -68,6 +68,27 @@ pub struct AssociateNetworkInterfaceSecurityGroupsResponse {
 /// Errors of `AssociateNetworkInterfaceSecurityGroups`: those of its service ([`VpcError`](super::VpcError)).
 pub type AssociateNetworkInterfaceSecurityGroupsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AssociateNetworkInterfaceSecurityGroups`: This API (AssociateNetworkInterfaceSecurityGroups) is used to attach a security group to an ENI.
+    pub async fn associate_network_interface_security_groups(
+        &self,
+        input: &AssociateNetworkInterfaceSecurityGroupsRequest,
+    ) -> Result<
+        AssociateNetworkInterfaceSecurityGroupsResponse,
+        ::runtime::SdkError<AssociateNetworkInterfaceSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`associate_network_interface_security_groups`](Self::associate_network_interface_security_groups) would send.
+    pub fn associate_network_interface_security_groups_request(
+        &self,
+        input: &AssociateNetworkInterfaceSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

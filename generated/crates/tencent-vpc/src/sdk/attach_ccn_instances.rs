@@ -68,6 +68,28 @@ pub struct AttachCcnInstancesResponse {
 /// Errors of `AttachCcnInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type AttachCcnInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AttachCcnInstances`: This API is used to add a network instance to a CCN instance. Network instances include VPCs and Direct Connect gateways.
+    ///  The number of network instances that each CCN can be associated with is limited. For more information, see the product documentation. If you need to associate more instances, please submit a ticket.
+    pub async fn attach_ccn_instances(
+        &self,
+        input: &AttachCcnInstancesRequest,
+    ) -> Result<
+        AttachCcnInstancesResponse,
+        ::runtime::SdkError<AttachCcnInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_ccn_instances`](Self::attach_ccn_instances) would send.
+    pub fn attach_ccn_instances_request(
+        &self,
+        input: &AttachCcnInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

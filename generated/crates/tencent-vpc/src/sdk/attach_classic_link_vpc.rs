@@ -66,6 +66,27 @@ pub struct AttachClassicLinkVpcResponse {
 /// Errors of `AttachClassicLinkVpc`: those of its service ([`VpcError`](super::VpcError)).
 pub type AttachClassicLinkVpcError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AttachClassicLinkVpc`: This API is used to create a Classiclink between a VPC instance and a classic network device. * The VPC instance and the classic network device must be in the same region. * For differences between VPC and the classic network, see &lt;a href="<https://intl.cloud.tencent.com/document/product/215/30720?from_cn_redirect=1>"&gt;VPC and Classic Network&lt;/a&gt;. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
+    pub async fn attach_classic_link_vpc(
+        &self,
+        input: &AttachClassicLinkVpcRequest,
+    ) -> Result<
+        AttachClassicLinkVpcResponse,
+        ::runtime::SdkError<AttachClassicLinkVpcError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_classic_link_vpc`](Self::attach_classic_link_vpc) would send.
+    pub fn attach_classic_link_vpc_request(
+        &self,
+        input: &AttachClassicLinkVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

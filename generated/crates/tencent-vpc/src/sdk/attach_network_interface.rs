@@ -77,6 +77,27 @@ pub struct AttachNetworkInterfaceResponse {
 /// Errors of `AttachNetworkInterface`: those of its service ([`VpcError`](super::VpcError)).
 pub type AttachNetworkInterfaceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AttachNetworkInterface`: This API is used to bind an ENI to a CVM. * An ENI must be bound with one security group at least. To bind it, see &lt;a href="<https://intl.cloud.tencent.com/document/product/215/43132?from_cn_redirect=1>"&gt;AssociateNetworkInterfaceSecurityGroups&lt;/a&gt;. * One CVM can be bound with multiple ENIs, but only one can be the primary ENI. For more information about the limits, see &lt;a href="<https://intl.cloud.tencent.com/document/product/576/18527?from_cn_redirect=1>"&gt;ENI Use Limits&lt;/a&gt;. * An ENI can only be bound to one CVM. * Only the running or shutdown CVMs can be bound with ENIs. For more information about the CVM status, see &lt;a href="<https://intl.cloud.tencent.com/document/api/213/9452?from_cn_redirect=1#InstanceStatus>"&gt;InstanceStatus&lt;/a&gt; in the Data Types. * An ENI can only be bound to a VPC-based CVM under the same availability zone as the ENI subnet.
+    pub async fn attach_network_interface(
+        &self,
+        input: &AttachNetworkInterfaceRequest,
+    ) -> Result<
+        AttachNetworkInterfaceResponse,
+        ::runtime::SdkError<AttachNetworkInterfaceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_network_interface`](Self::attach_network_interface) would send.
+    pub fn attach_network_interface_request(
+        &self,
+        input: &AttachNetworkInterfaceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

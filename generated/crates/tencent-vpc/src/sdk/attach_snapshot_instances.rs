@@ -62,6 +62,27 @@ pub struct AttachSnapshotInstancesResponse {
 /// Errors of `AttachSnapshotInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type AttachSnapshotInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AttachSnapshotInstances`: This API is used to associate a snapshot policy with specified instances.
+    pub async fn attach_snapshot_instances(
+        &self,
+        input: &AttachSnapshotInstancesRequest,
+    ) -> Result<
+        AttachSnapshotInstancesResponse,
+        ::runtime::SdkError<AttachSnapshotInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`attach_snapshot_instances`](Self::attach_snapshot_instances) would send.
+    pub fn attach_snapshot_instances_request(
+        &self,
+        input: &AttachSnapshotInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

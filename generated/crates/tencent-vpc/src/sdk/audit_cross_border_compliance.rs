@@ -73,6 +73,27 @@ pub struct AuditCrossBorderComplianceResponse {
 /// Errors of `AuditCrossBorderCompliance`: those of its service ([`VpcError`](super::VpcError)).
 pub type AuditCrossBorderComplianceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `AuditCrossBorderCompliance`: This API is used by the service provider to perform a compliance audit. * This API is only provided for service providers to audit compliance review requests received. Tencent Cloud will verify the identity of the service provider by the `APPID`. * The status of the review request can be changed between `APPROVED` and `DENY`.
+    pub async fn audit_cross_border_compliance(
+        &self,
+        input: &AuditCrossBorderComplianceRequest,
+    ) -> Result<
+        AuditCrossBorderComplianceResponse,
+        ::runtime::SdkError<AuditCrossBorderComplianceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`audit_cross_border_compliance`](Self::audit_cross_border_compliance) would send.
+    pub fn audit_cross_border_compliance_request(
+        &self,
+        input: &AuditCrossBorderComplianceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct CheckAssistantCidrResponse {
 /// Errors of `CheckAssistantCidr`: those of its service ([`VpcError`](super::VpcError)).
 pub type CheckAssistantCidrError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CheckAssistantCidr`: This API is used to check whether the secondary CIDR block conflicts with existing routes, peering connections (peer VPC CIDR blocks), and other resources. * Check whether the secondary CIDR block overlaps with the primary/secondary CIDR block of the current VPC. * Check whether the secondary CIDR block overlaps with the routing destination of the current VPC. * If the current VPC is used in a peering connection, check whether the secondary CIDR block overlaps with the primary/secondary CIDR block of the peer VPC.
+    pub async fn check_assistant_cidr(
+        &self,
+        input: &CheckAssistantCidrRequest,
+    ) -> Result<
+        CheckAssistantCidrResponse,
+        ::runtime::SdkError<CheckAssistantCidrError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`check_assistant_cidr`](Self::check_assistant_cidr) would send.
+    pub fn check_assistant_cidr_request(
+        &self,
+        input: &CheckAssistantCidrRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

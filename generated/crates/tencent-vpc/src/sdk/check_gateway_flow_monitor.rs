@@ -65,6 +65,27 @@ pub struct CheckGatewayFlowMonitorResponse {
 /// Errors of `CheckGatewayFlowMonitor`: those of its service ([`VpcError`](super::VpcError)).
 pub type CheckGatewayFlowMonitorError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CheckGatewayFlowMonitor`: This API is used to query whether the gateway traffic monitoring is enabled.
+    pub async fn check_gateway_flow_monitor(
+        &self,
+        input: &CheckGatewayFlowMonitorRequest,
+    ) -> Result<
+        CheckGatewayFlowMonitorResponse,
+        ::runtime::SdkError<CheckGatewayFlowMonitorError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`check_gateway_flow_monitor`](Self::check_gateway_flow_monitor) would send.
+    pub fn check_gateway_flow_monitor_request(
+        &self,
+        input: &CheckGatewayFlowMonitorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -104,6 +104,27 @@ pub struct CheckNetDetectStateResponse {
 /// Errors of `CheckNetDetectState`: those of its service ([`VpcError`](super::VpcError)).
 pub type CheckNetDetectStateError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CheckNetDetectState`: This API is used to verify the network detection status.
+    pub async fn check_net_detect_state(
+        &self,
+        input: &CheckNetDetectStateRequest,
+    ) -> Result<
+        CheckNetDetectStateResponse,
+        ::runtime::SdkError<CheckNetDetectStateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`check_net_detect_state`](Self::check_net_detect_state) would send.
+    pub fn check_net_detect_state_request(
+        &self,
+        input: &CheckNetDetectStateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -75,6 +75,27 @@ pub struct CheckTrafficMirrorResponse {
 /// Errors of `CheckTrafficMirror`: those of its service ([`VpcError`](super::VpcError)).
 pub type CheckTrafficMirrorError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CheckTrafficMirror`: This API is used to check the collector and receiver for traffic mirroring (public IP address type).
+    pub async fn check_traffic_mirror(
+        &self,
+        input: &CheckTrafficMirrorRequest,
+    ) -> Result<
+        CheckTrafficMirrorResponse,
+        ::runtime::SdkError<CheckTrafficMirrorError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`check_traffic_mirror`](Self::check_traffic_mirror) would send.
+    pub fn check_traffic_mirror_request(
+        &self,
+        input: &CheckTrafficMirrorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct CloneSecurityGroupResponse {
 /// Errors of `CloneSecurityGroup`: those of its service ([`VpcError`](super::VpcError)).
 pub type CloneSecurityGroupError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CloneSecurityGroup`: This API is used to create a security group with the same rule configurations as an existing security group. The cloning only copies the security group and its rules, but not the security group tags.
+    pub async fn clone_security_group(
+        &self,
+        input: &CloneSecurityGroupRequest,
+    ) -> Result<
+        CloneSecurityGroupResponse,
+        ::runtime::SdkError<CloneSecurityGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clone_security_group`](Self::clone_security_group) would send.
+    pub fn clone_security_group_request(
+        &self,
+        input: &CloneSecurityGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

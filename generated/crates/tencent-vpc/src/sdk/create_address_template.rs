@@ -74,6 +74,27 @@ pub struct CreateAddressTemplateResponse {
 /// Errors of `CreateAddressTemplate`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateAddressTemplateError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateAddressTemplate`: This API is used to create an IP address template.
+    pub async fn create_address_template(
+        &self,
+        input: &CreateAddressTemplateRequest,
+    ) -> Result<
+        CreateAddressTemplateResponse,
+        ::runtime::SdkError<CreateAddressTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_address_template`](Self::create_address_template) would send.
+    pub fn create_address_template_request(
+        &self,
+        input: &CreateAddressTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct CreateAddressTemplateGroupResponse {
 /// Errors of `CreateAddressTemplateGroup`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateAddressTemplateGroupError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateAddressTemplateGroup`: This API is used to create an IP address template group.
+    pub async fn create_address_template_group(
+        &self,
+        input: &CreateAddressTemplateGroupRequest,
+    ) -> Result<
+        CreateAddressTemplateGroupResponse,
+        ::runtime::SdkError<CreateAddressTemplateGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_address_template_group`](Self::create_address_template_group) would send.
+    pub fn create_address_template_group_request(
+        &self,
+        input: &CreateAddressTemplateGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

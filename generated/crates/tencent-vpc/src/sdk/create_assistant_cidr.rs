@@ -66,6 +66,27 @@ pub struct CreateAssistantCidrResponse {
 /// Errors of `CreateAssistantCidr`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateAssistantCidrError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateAssistantCidr`: This API is used to batch create secondary CIDR blocks.
+    pub async fn create_assistant_cidr(
+        &self,
+        input: &CreateAssistantCidrRequest,
+    ) -> Result<
+        CreateAssistantCidrResponse,
+        ::runtime::SdkError<CreateAssistantCidrError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_assistant_cidr`](Self::create_assistant_cidr) would send.
+    pub fn create_assistant_cidr_request(
+        &self,
+        input: &CreateAssistantCidrRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

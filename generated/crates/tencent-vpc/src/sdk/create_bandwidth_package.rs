@@ -116,6 +116,27 @@ pub struct CreateBandwidthPackageResponse {
 /// Errors of `CreateBandwidthPackage`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateBandwidthPackageError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateBandwidthPackage`: This API is used to create a \[device bandwidth package\](<https://intl.cloud.tencent.com/document/product/684/15245?from_cn_redirect=1#bwptype>) or an \[IP bandwidth package\](<https://intl.cloud.tencent.com/document/product/684/15245?from_cn_redirect=1#bwptype>).
+    pub async fn create_bandwidth_package(
+        &self,
+        input: &CreateBandwidthPackageRequest,
+    ) -> Result<
+        CreateBandwidthPackageResponse,
+        ::runtime::SdkError<CreateBandwidthPackageError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_bandwidth_package`](Self::create_bandwidth_package) would send.
+    pub fn create_bandwidth_package_request(
+        &self,
+        input: &CreateBandwidthPackageRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,24 @@ pub struct CreateCcnResponse {
 /// Errors of `CreateCcn`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateCcnError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateCcn`: This API is used to create a CCN instance. * You can add tags to a CCN instance upon the creation. The tags are added successfully if they are listed in the response. * There is a quota of CCN instances for each account. For more information, see product documentation. To increase the quota, please submit a ticket.
+    pub async fn create_ccn(
+        &self,
+        input: &CreateCcnRequest,
+    ) -> Result<CreateCcnResponse, ::runtime::SdkError<CreateCcnError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_ccn`](Self::create_ccn) would send.
+    pub fn create_ccn_request(
+        &self,
+        input: &CreateCcnRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

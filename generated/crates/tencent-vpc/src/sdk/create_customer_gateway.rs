@@ -75,6 +75,27 @@ pub struct CreateCustomerGatewayResponse {
 /// Errors of `CreateCustomerGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateCustomerGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateCustomerGateway`: This API (CreateCustomerGateway) is used to create customer gateways.
+    pub async fn create_customer_gateway(
+        &self,
+        input: &CreateCustomerGatewayRequest,
+    ) -> Result<
+        CreateCustomerGatewayResponse,
+        ::runtime::SdkError<CreateCustomerGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_customer_gateway`](Self::create_customer_gateway) would send.
+    pub fn create_customer_gateway_request(
+        &self,
+        input: &CreateCustomerGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,24 @@ pub struct CreateDefaultVpcResponse {
 /// Errors of `CreateDefaultVpc`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateDefaultVpcError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateDefaultVpc`: This API is used to create a VPC with default settings.
+    pub async fn create_default_vpc(
+        &self,
+        input: &CreateDefaultVpcRequest,
+    ) -> Result<CreateDefaultVpcResponse, ::runtime::SdkError<CreateDefaultVpcError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_default_vpc`](Self::create_default_vpc) would send.
+    pub fn create_default_vpc_request(
+        &self,
+        input: &CreateDefaultVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

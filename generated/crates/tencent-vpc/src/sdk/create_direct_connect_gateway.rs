@@ -118,6 +118,27 @@ pub struct CreateDirectConnectGatewayResponse {
 /// Errors of `CreateDirectConnectGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateDirectConnectGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateDirectConnectGateway`: This API is used to create a direct connect gateway.
+    pub async fn create_direct_connect_gateway(
+        &self,
+        input: &CreateDirectConnectGatewayRequest,
+    ) -> Result<
+        CreateDirectConnectGatewayResponse,
+        ::runtime::SdkError<CreateDirectConnectGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_direct_connect_gateway`](Self::create_direct_connect_gateway) would send.
+    pub fn create_direct_connect_gateway_request(
+        &self,
+        input: &CreateDirectConnectGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

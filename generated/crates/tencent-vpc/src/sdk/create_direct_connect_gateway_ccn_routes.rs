@@ -68,6 +68,27 @@ pub struct CreateDirectConnectGatewayCcnRoutesResponse {
 /// Errors of `CreateDirectConnectGatewayCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateDirectConnectGatewayCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateDirectConnectGatewayCcnRoutes`: This API (CreateDirectConnectGatewayCcnRoutes) is used to create the CCN route (IDC IP range) of a Direct Connect gateway.
+    pub async fn create_direct_connect_gateway_ccn_routes(
+        &self,
+        input: &CreateDirectConnectGatewayCcnRoutesRequest,
+    ) -> Result<
+        CreateDirectConnectGatewayCcnRoutesResponse,
+        ::runtime::SdkError<CreateDirectConnectGatewayCcnRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_direct_connect_gateway_ccn_routes`](Self::create_direct_connect_gateway_ccn_routes) would send.
+    pub fn create_direct_connect_gateway_ccn_routes_request(
+        &self,
+        input: &CreateDirectConnectGatewayCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -115,6 +115,24 @@ pub struct CreateFlowLogResponse {
 /// Errors of `CreateFlowLog`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateFlowLogError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateFlowLog`: This API is used to create a flow log.
+    pub async fn create_flow_log(
+        &self,
+        input: &CreateFlowLogRequest,
+    ) -> Result<CreateFlowLogResponse, ::runtime::SdkError<CreateFlowLogError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_flow_log`](Self::create_flow_log) would send.
+    pub fn create_flow_log_request(
+        &self,
+        input: &CreateFlowLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,24 @@ pub struct CreateHaVipResponse {
 /// Errors of `CreateHaVip`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateHaVipError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateHaVip`: This API is used to create a highly available virtual IP (HAVIP).
+    pub async fn create_ha_vip(
+        &self,
+        input: &CreateHaVipRequest,
+    ) -> Result<CreateHaVipResponse, ::runtime::SdkError<CreateHaVipError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_ha_vip`](Self::create_ha_vip) would send.
+    pub fn create_ha_vip_request(
+        &self,
+        input: &CreateHaVipRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

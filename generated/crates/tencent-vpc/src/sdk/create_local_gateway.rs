@@ -72,6 +72,27 @@ pub struct CreateLocalGatewayResponse {
 /// Errors of `CreateLocalGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateLocalGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateLocalGateway`: This API is used to create a local gateway for a CDC instance.
+    pub async fn create_local_gateway(
+        &self,
+        input: &CreateLocalGatewayRequest,
+    ) -> Result<
+        CreateLocalGatewayResponse,
+        ::runtime::SdkError<CreateLocalGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_local_gateway`](Self::create_local_gateway) would send.
+    pub fn create_local_gateway_request(
+        &self,
+        input: &CreateLocalGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

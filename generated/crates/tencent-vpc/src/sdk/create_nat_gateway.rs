@@ -129,6 +129,24 @@ pub struct CreateNatGatewayResponse {
 /// Errors of `CreateNatGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateNatGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateNatGateway`: This API is used to create a NAT Gateway. Before taking actions on a NAT gateway, ensure that it has been successfully created, namely, the `State` field in the response of the `DescribeNatGateway` API is `AVAILABLE`.
+    pub async fn create_nat_gateway(
+        &self,
+        input: &CreateNatGatewayRequest,
+    ) -> Result<CreateNatGatewayResponse, ::runtime::SdkError<CreateNatGatewayError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_nat_gateway`](Self::create_nat_gateway) would send.
+    pub fn create_nat_gateway_request(
+        &self,
+        input: &CreateNatGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

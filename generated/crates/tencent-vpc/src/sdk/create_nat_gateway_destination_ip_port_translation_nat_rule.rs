@@ -74,6 +74,27 @@ pub struct CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
 /// Errors of `CreateNatGatewayDestinationIpPortTranslationNatRule`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateNatGatewayDestinationIpPortTranslationNatRuleError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateNatGatewayDestinationIpPortTranslationNatRule`: This API is used to create the port forwarding rules of a NAT gateway.
+    pub async fn create_nat_gateway_destination_ip_port_translation_nat_rule(
+        &self,
+        input: &CreateNatGatewayDestinationIpPortTranslationNatRuleRequest,
+    ) -> Result<
+        CreateNatGatewayDestinationIpPortTranslationNatRuleResponse,
+        ::runtime::SdkError<CreateNatGatewayDestinationIpPortTranslationNatRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_nat_gateway_destination_ip_port_translation_nat_rule`](Self::create_nat_gateway_destination_ip_port_translation_nat_rule) would send.
+    pub fn create_nat_gateway_destination_ip_port_translation_nat_rule_request(
+        &self,
+        input: &CreateNatGatewayDestinationIpPortTranslationNatRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

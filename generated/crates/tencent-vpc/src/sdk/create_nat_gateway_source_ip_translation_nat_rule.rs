@@ -72,6 +72,27 @@ pub struct CreateNatGatewaySourceIpTranslationNatRuleResponse {
 /// Errors of `CreateNatGatewaySourceIpTranslationNatRule`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateNatGatewaySourceIpTranslationNatRuleError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateNatGatewaySourceIpTranslationNatRule`: This API is used to create SNAT rules for a NAT gateway.
+    pub async fn create_nat_gateway_source_ip_translation_nat_rule(
+        &self,
+        input: &CreateNatGatewaySourceIpTranslationNatRuleRequest,
+    ) -> Result<
+        CreateNatGatewaySourceIpTranslationNatRuleResponse,
+        ::runtime::SdkError<CreateNatGatewaySourceIpTranslationNatRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_nat_gateway_source_ip_translation_nat_rule`](Self::create_nat_gateway_source_ip_translation_nat_rule) would send.
+    pub fn create_nat_gateway_source_ip_translation_nat_rule_request(
+        &self,
+        input: &CreateNatGatewaySourceIpTranslationNatRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -112,6 +112,24 @@ pub struct CreateNetDetectResponse {
 /// Errors of `CreateNetDetect`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateNetDetectError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateNetDetect`: This API is used to create a network probe.
+    pub async fn create_net_detect(
+        &self,
+        input: &CreateNetDetectRequest,
+    ) -> Result<CreateNetDetectResponse, ::runtime::SdkError<CreateNetDetectError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_net_detect`](Self::create_net_detect) would send.
+    pub fn create_net_detect_request(
+        &self,
+        input: &CreateNetDetectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

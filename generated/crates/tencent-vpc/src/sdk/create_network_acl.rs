@@ -77,6 +77,24 @@ pub struct CreateNetworkAclResponse {
 /// Errors of `CreateNetworkAcl`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateNetworkAclError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateNetworkAcl`: This API is used to create a &lt;a href="<https://intl.cloud.tencent.com/document/product/215/20088?from_cn_redirect=1>"&gt;network ACL&lt;/a&gt;. * The inbound and outbound rules for a new network ACL are "Deny All" by default. You need to call `ModifyNetworkAclEntries` to set rules for the new network ACL as needed.
+    pub async fn create_network_acl(
+        &self,
+        input: &CreateNetworkAclRequest,
+    ) -> Result<CreateNetworkAclResponse, ::runtime::SdkError<CreateNetworkAclError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_network_acl`](Self::create_network_acl) would send.
+    pub fn create_network_acl_request(
+        &self,
+        input: &CreateNetworkAclRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

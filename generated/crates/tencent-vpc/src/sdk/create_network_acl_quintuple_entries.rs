@@ -69,6 +69,27 @@ pub struct CreateNetworkAclQuintupleEntriesResponse {
 /// Errors of `CreateNetworkAclQuintupleEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateNetworkAclQuintupleEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateNetworkAclQuintupleEntries`: This API is used to add one or more in/outbound rules of the network ACL quintuple.
+    pub async fn create_network_acl_quintuple_entries(
+        &self,
+        input: &CreateNetworkAclQuintupleEntriesRequest,
+    ) -> Result<
+        CreateNetworkAclQuintupleEntriesResponse,
+        ::runtime::SdkError<CreateNetworkAclQuintupleEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_network_acl_quintuple_entries`](Self::create_network_acl_quintuple_entries) would send.
+    pub fn create_network_acl_quintuple_entries_request(
+        &self,
+        input: &CreateNetworkAclQuintupleEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -125,6 +125,27 @@ pub struct CreateNetworkInterfaceResponse {
 /// Errors of `CreateNetworkInterface`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateNetworkInterfaceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateNetworkInterface`: This API is used to create an ENI. * You can specify private IP addresses and a primary IP when creating an ENI. The specified private IP must be in the same subnet as the ENI and is not occupied. * When creating an ENI, you can specify the number of private IP addresses that you want to apply for. The system will randomly generate private IP addresses. * An ENI can only be bound with a limited number of IP addresses. For more information about resource limits, see &lt;a href="/document/product/576/18527"&gt;ENI Use Limits&lt;/a&gt;. * You can bind an existing security group when creating an ENI. * You can bind a tag when creating an ENI. The tag list in the response indicates the tags that have been successfully added. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
+    pub async fn create_network_interface(
+        &self,
+        input: &CreateNetworkInterfaceRequest,
+    ) -> Result<
+        CreateNetworkInterfaceResponse,
+        ::runtime::SdkError<CreateNetworkInterfaceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_network_interface`](Self::create_network_interface) would send.
+    pub fn create_network_interface_request(
+        &self,
+        input: &CreateNetworkInterfaceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,27 @@ pub struct CreateReserveIpAddressesResponse {
 /// Errors of `CreateReserveIpAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateReserveIpAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateReserveIpAddresses`: This API is used to create a reserved private IP address.
+    pub async fn create_reserve_ip_addresses(
+        &self,
+        input: &CreateReserveIpAddressesRequest,
+    ) -> Result<
+        CreateReserveIpAddressesResponse,
+        ::runtime::SdkError<CreateReserveIpAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_reserve_ip_addresses`](Self::create_reserve_ip_addresses) would send.
+    pub fn create_reserve_ip_addresses_request(
+        &self,
+        input: &CreateReserveIpAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

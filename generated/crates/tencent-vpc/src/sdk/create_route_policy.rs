@@ -76,6 +76,24 @@ pub struct CreateRoutePolicyResponse {
 /// Errors of `CreateRoutePolicy`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateRoutePolicyError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateRoutePolicy`: This API is used to create a VPC route reception policy, including name, description and policy entries.
+    pub async fn create_route_policy(
+        &self,
+        input: &CreateRoutePolicyRequest,
+    ) -> Result<CreateRoutePolicyResponse, ::runtime::SdkError<CreateRoutePolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_route_policy`](Self::create_route_policy) would send.
+    pub fn create_route_policy_request(
+        &self,
+        input: &CreateRoutePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct CreateRoutePolicyAssociationsResponse {
 /// Errors of `CreateRoutePolicyAssociations`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateRoutePolicyAssociationsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateRoutePolicyAssociations`: This API is used to create route reception policy bindings (the binding relationship between policy instances and route table instances as well as set priorities).
+    pub async fn create_route_policy_associations(
+        &self,
+        input: &CreateRoutePolicyAssociationsRequest,
+    ) -> Result<
+        CreateRoutePolicyAssociationsResponse,
+        ::runtime::SdkError<CreateRoutePolicyAssociationsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_route_policy_associations`](Self::create_route_policy_associations) would send.
+    pub fn create_route_policy_associations_request(
+        &self,
+        input: &CreateRoutePolicyAssociationsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

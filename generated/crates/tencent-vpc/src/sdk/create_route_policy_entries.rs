@@ -69,6 +69,27 @@ pub struct CreateRoutePolicyEntriesResponse {
 /// Errors of `CreateRoutePolicyEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateRoutePolicyEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateRoutePolicyEntries`: This API is used to create route reception policy entries.
+    pub async fn create_route_policy_entries(
+        &self,
+        input: &CreateRoutePolicyEntriesRequest,
+    ) -> Result<
+        CreateRoutePolicyEntriesResponse,
+        ::runtime::SdkError<CreateRoutePolicyEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_route_policy_entries`](Self::create_route_policy_entries) would send.
+    pub fn create_route_policy_entries_request(
+        &self,
+        input: &CreateRoutePolicyEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,24 @@ pub struct CreateRouteTableResponse {
 /// Errors of `CreateRouteTable`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateRouteTableError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateRouteTable`: This API is used to create a route table. * After the VPC instance has been created, the system creates a default route table with which all newly created subnets will be associated. By default, you can use this route table to manage your routing policies. If you have multiple routing policies, you can call the API for creating route tables to create more route tables to manage these routing policies. * You can bind a tag when creating a route table. The tag list in the response indicates the tags that have been successfully added.
+    pub async fn create_route_table(
+        &self,
+        input: &CreateRouteTableRequest,
+    ) -> Result<CreateRouteTableResponse, ::runtime::SdkError<CreateRouteTableError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_route_table`](Self::create_route_table) would send.
+    pub fn create_route_table_request(
+        &self,
+        input: &CreateRouteTableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,24 @@ pub struct CreateRoutesResponse {
 /// Errors of `CreateRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateRoutes`: This API is used to create routes. * You can batch add routes to a specified route table.
+    pub async fn create_routes(
+        &self,
+        input: &CreateRoutesRequest,
+    ) -> Result<CreateRoutesResponse, ::runtime::SdkError<CreateRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_routes`](Self::create_routes) would send.
+    pub fn create_routes_request(
+        &self,
+        input: &CreateRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct CreateSecurityGroupResponse {
 /// Errors of `CreateSecurityGroup`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateSecurityGroupError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateSecurityGroup`: This API is used to create a security group (SecurityGroup). * Note the &lt;a href="<https://intl.cloud.tencent.com/document/product/213/12453?from_cn_redirect=1>"&gt;maximum number of security groups&lt;/a&gt; per project in each region under each account. * Both the inbound and outbound rules for a newly created security group are "Deny All" by default. You need to call CreateSecurityGroupPolicies to set security group rules based on your needs. * You can bind a tag when creating a security group. The tag list in the response indicates the tags that have been successfully added.
+    pub async fn create_security_group(
+        &self,
+        input: &CreateSecurityGroupRequest,
+    ) -> Result<
+        CreateSecurityGroupResponse,
+        ::runtime::SdkError<CreateSecurityGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_security_group`](Self::create_security_group) would send.
+    pub fn create_security_group_request(
+        &self,
+        input: &CreateSecurityGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

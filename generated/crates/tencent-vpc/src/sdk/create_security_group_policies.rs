@@ -94,6 +94,27 @@ pub struct CreateSecurityGroupPoliciesResponse {
 /// Errors of `CreateSecurityGroupPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateSecurityGroupPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateSecurityGroupPolicies`: This API is used to create security group policies (`SecurityGroupPolicy`).
+    pub async fn create_security_group_policies(
+        &self,
+        input: &CreateSecurityGroupPoliciesRequest,
+    ) -> Result<
+        CreateSecurityGroupPoliciesResponse,
+        ::runtime::SdkError<CreateSecurityGroupPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_security_group_policies`](Self::create_security_group_policies) would send.
+    pub fn create_security_group_policies_request(
+        &self,
+        input: &CreateSecurityGroupPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

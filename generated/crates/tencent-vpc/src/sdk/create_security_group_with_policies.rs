@@ -94,6 +94,27 @@ pub struct CreateSecurityGroupWithPoliciesResponse {
 /// Errors of `CreateSecurityGroupWithPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateSecurityGroupWithPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateSecurityGroupWithPolicies`: This API is used to create a security group, and add security group policies. * For the the upper limit of security groups per project in each region under each account, &lt;a href="<https://intl.cloud.tencent.com/document/product/213/12453?from_cn_redirect=1>"&gt;see here&lt;/a&gt; * For newly created security groups, the inbound and outbound policies are set to `Deny All` by default. You need to call &lt;a href="<https://intl.cloud.tencent.com/document/product/215/15807?from_cn_redirect=1>"&gt;CreateSecurityGroupPolicies&lt;/a&gt; to change it.
+    pub async fn create_security_group_with_policies(
+        &self,
+        input: &CreateSecurityGroupWithPoliciesRequest,
+    ) -> Result<
+        CreateSecurityGroupWithPoliciesResponse,
+        ::runtime::SdkError<CreateSecurityGroupWithPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_security_group_with_policies`](Self::create_security_group_with_policies) would send.
+    pub fn create_security_group_with_policies_request(
+        &self,
+        input: &CreateSecurityGroupWithPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

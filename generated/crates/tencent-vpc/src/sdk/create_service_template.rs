@@ -74,6 +74,27 @@ pub struct CreateServiceTemplateResponse {
 /// Errors of `CreateServiceTemplate`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateServiceTemplateError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateServiceTemplate`: This API (CreateServiceTemplate) is used to create a protocol port template.
+    pub async fn create_service_template(
+        &self,
+        input: &CreateServiceTemplateRequest,
+    ) -> Result<
+        CreateServiceTemplateResponse,
+        ::runtime::SdkError<CreateServiceTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_service_template`](Self::create_service_template) would send.
+    pub fn create_service_template_request(
+        &self,
+        input: &CreateServiceTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct CreateServiceTemplateGroupResponse {
 /// Errors of `CreateServiceTemplateGroup`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateServiceTemplateGroupError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateServiceTemplateGroup`: This API (CreateServiceTemplateGroup) is used to create a protocol port template group.
+    pub async fn create_service_template_group(
+        &self,
+        input: &CreateServiceTemplateGroupRequest,
+    ) -> Result<
+        CreateServiceTemplateGroupResponse,
+        ::runtime::SdkError<CreateServiceTemplateGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_service_template_group`](Self::create_service_template_group) would send.
+    pub fn create_service_template_group_request(
+        &self,
+        input: &CreateServiceTemplateGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

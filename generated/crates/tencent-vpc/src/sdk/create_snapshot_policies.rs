@@ -60,6 +60,27 @@ pub struct CreateSnapshotPoliciesResponse {
 /// Errors of `CreateSnapshotPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateSnapshotPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateSnapshotPolicies`: This API is used to create snapshot policies.
+    pub async fn create_snapshot_policies(
+        &self,
+        input: &CreateSnapshotPoliciesRequest,
+    ) -> Result<
+        CreateSnapshotPoliciesResponse,
+        ::runtime::SdkError<CreateSnapshotPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_snapshot_policies`](Self::create_snapshot_policies) would send.
+    pub fn create_snapshot_policies_request(
+        &self,
+        input: &CreateSnapshotPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,24 @@ pub struct CreateSubnetsResponse {
 /// Errors of `CreateSubnets`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateSubnetsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateSubnets`: This API is used to create subnets in batches. * You must create a VPC instance before creating a subnet. * After the subnet is successfully created, its IP address range cannot be modified. The subnet IP address range must fall within the VPC IP address range. They can be the same if the VPC has only one subnet. We recommend that you keep the subnet IP address range within the VPC IP address range to reserve IP address ranges for other subnets. * The subnet mask of the smallest IP address range that can be created is 28 (16 IP addresses), and that of the largest IP address range is 16 (65,536 IP addresses). * IP address ranges of different subnets cannot overlap with each other within the same VPC instance. * A subnet is automatically associated with the default route table once created. * You can bind a tag when creating a subnet. The tag list in the response indicates the tags that have been successfully added.
+    pub async fn create_subnets(
+        &self,
+        input: &CreateSubnetsRequest,
+    ) -> Result<CreateSubnetsResponse, ::runtime::SdkError<CreateSubnetsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_subnets`](Self::create_subnets) would send.
+    pub fn create_subnets_request(
+        &self,
+        input: &CreateSubnetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

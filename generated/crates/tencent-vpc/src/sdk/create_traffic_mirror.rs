@@ -120,6 +120,27 @@ pub struct CreateTrafficMirrorResponse {
 /// Errors of `CreateTrafficMirror`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateTrafficMirrorError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateTrafficMirror`: This API is used to create a traffic mirroring instance.
+    pub async fn create_traffic_mirror(
+        &self,
+        input: &CreateTrafficMirrorRequest,
+    ) -> Result<
+        CreateTrafficMirrorResponse,
+        ::runtime::SdkError<CreateTrafficMirrorError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_traffic_mirror`](Self::create_traffic_mirror) would send.
+    pub fn create_traffic_mirror_request(
+        &self,
+        input: &CreateTrafficMirrorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

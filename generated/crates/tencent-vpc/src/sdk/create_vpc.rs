@@ -93,6 +93,24 @@ pub struct CreateVpcResponse {
 /// Errors of `CreateVpc`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateVpcError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateVpc`: This API is used to create a VPC instance. * The subnet mask of the smallest IP address range that can be created is 28 (16 IP addresses), that of the largest IP address ranges 10.0.0.0/12 and 172.16.0.0/12 is 12 (1,048,576 IP addresses), and that of the largest IP address range 192.168.0.0/16 is 16 (65,536 IP addresses). For more information on how to plan VPC IP ranges, see \[Network Planning\](<https://intl.cloud.tencent.com/document/product/215/30313?from_cn_redirect=1>). * The number of VPC instances that can be created in a region is limited. For more information, see &lt;a href="<https://intl.cloud.tencent.com/doc/product/215/537?from_cn_redirect=1>" title="VPC Use Limits"&gt;VPC Use Limits&lt;/a&gt;. To request more resources, \[submit a ticket\](<https://console.cloud.tencent.com/workorder/category>). * You can bind tags when creating a VPC instance. The tag list in the response indicates the tags that have been successfully added.
+    pub async fn create_vpc(
+        &self,
+        input: &CreateVpcRequest,
+    ) -> Result<CreateVpcResponse, ::runtime::SdkError<CreateVpcError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_vpc`](Self::create_vpc) would send.
+    pub fn create_vpc_request(
+        &self,
+        input: &CreateVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -103,6 +103,24 @@ pub struct CreateVpcEndPointResponse {
 /// Errors of `CreateVpcEndPoint`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateVpcEndPointError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateVpcEndPoint`: This API is used to create an endpoint.
+    pub async fn create_vpc_end_point(
+        &self,
+        input: &CreateVpcEndPointRequest,
+    ) -> Result<CreateVpcEndPointResponse, ::runtime::SdkError<CreateVpcEndPointError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_vpc_end_point`](Self::create_vpc_end_point) would send.
+    pub fn create_vpc_end_point_request(
+        &self,
+        input: &CreateVpcEndPointRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,27 @@ pub struct CreateVpcEndPointServiceResponse {
 /// Errors of `CreateVpcEndPointService`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateVpcEndPointServiceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateVpcEndPointService`: This API is used to create an endpoint service.
+    pub async fn create_vpc_end_point_service(
+        &self,
+        input: &CreateVpcEndPointServiceRequest,
+    ) -> Result<
+        CreateVpcEndPointServiceResponse,
+        ::runtime::SdkError<CreateVpcEndPointServiceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_vpc_end_point_service`](Self::create_vpc_end_point_service) would send.
+    pub fn create_vpc_end_point_service_request(
+        &self,
+        input: &CreateVpcEndPointServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

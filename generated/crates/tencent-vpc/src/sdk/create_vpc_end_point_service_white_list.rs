@@ -72,6 +72,27 @@ pub struct CreateVpcEndPointServiceWhiteListResponse {
 /// Errors of `CreateVpcEndPointServiceWhiteList`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateVpcEndPointServiceWhiteListError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateVpcEndPointServiceWhiteList`: This API is used to create the endpoint service allowlist.
+    pub async fn create_vpc_end_point_service_white_list(
+        &self,
+        input: &CreateVpcEndPointServiceWhiteListRequest,
+    ) -> Result<
+        CreateVpcEndPointServiceWhiteListResponse,
+        ::runtime::SdkError<CreateVpcEndPointServiceWhiteListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_vpc_end_point_service_white_list`](Self::create_vpc_end_point_service_white_list) would send.
+    pub fn create_vpc_end_point_service_white_list_request(
+        &self,
+        input: &CreateVpcEndPointServiceWhiteListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

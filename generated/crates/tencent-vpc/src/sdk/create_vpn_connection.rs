@@ -160,6 +160,27 @@ pub struct CreateVpnConnectionResponse {
 /// Errors of `CreateVpnConnection`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateVpnConnectionError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateVpnConnection`: This API is used to create a VPN tunnel. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
+    pub async fn create_vpn_connection(
+        &self,
+        input: &CreateVpnConnectionRequest,
+    ) -> Result<
+        CreateVpnConnectionResponse,
+        ::runtime::SdkError<CreateVpnConnectionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_vpn_connection`](Self::create_vpn_connection) would send.
+    pub fn create_vpn_connection_request(
+        &self,
+        input: &CreateVpnConnectionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -117,6 +117,24 @@ pub struct CreateVpnGatewayResponse {
 /// Errors of `CreateVpnGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateVpnGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateVpnGateway`: This API (CreateVpnGateway) is used to create a VPN gateway.
+    pub async fn create_vpn_gateway(
+        &self,
+        input: &CreateVpnGatewayRequest,
+    ) -> Result<CreateVpnGatewayResponse, ::runtime::SdkError<CreateVpnGatewayError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_vpn_gateway`](Self::create_vpn_gateway) would send.
+    pub fn create_vpn_gateway_request(
+        &self,
+        input: &CreateVpnGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct CreateVpnGatewayRoutesResponse {
 /// Errors of `CreateVpnGatewayRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type CreateVpnGatewayRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `CreateVpnGatewayRoutes`: This API is used to create destination routes of a route-based VPN gateway.
+    pub async fn create_vpn_gateway_routes(
+        &self,
+        input: &CreateVpnGatewayRoutesRequest,
+    ) -> Result<
+        CreateVpnGatewayRoutesResponse,
+        ::runtime::SdkError<CreateVpnGatewayRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_vpn_gateway_routes`](Self::create_vpn_gateway_routes) would send.
+    pub fn create_vpn_gateway_routes_request(
+        &self,
+        input: &CreateVpnGatewayRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

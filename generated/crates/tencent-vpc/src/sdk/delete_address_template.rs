@@ -59,6 +59,27 @@ pub struct DeleteAddressTemplateResponse {
 /// Errors of `DeleteAddressTemplate`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteAddressTemplateError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteAddressTemplate`: This API (DeleteAddressTemplate) is used to delete an IP address template.
+    pub async fn delete_address_template(
+        &self,
+        input: &DeleteAddressTemplateRequest,
+    ) -> Result<
+        DeleteAddressTemplateResponse,
+        ::runtime::SdkError<DeleteAddressTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_address_template`](Self::delete_address_template) would send.
+    pub fn delete_address_template_request(
+        &self,
+        input: &DeleteAddressTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

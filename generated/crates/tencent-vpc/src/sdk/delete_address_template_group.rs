@@ -61,6 +61,27 @@ pub struct DeleteAddressTemplateGroupResponse {
 /// Errors of `DeleteAddressTemplateGroup`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteAddressTemplateGroupError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteAddressTemplateGroup`: This API (DeleteAddressTemplateGroup) is used to delete an IP address template group.
+    pub async fn delete_address_template_group(
+        &self,
+        input: &DeleteAddressTemplateGroupRequest,
+    ) -> Result<
+        DeleteAddressTemplateGroupResponse,
+        ::runtime::SdkError<DeleteAddressTemplateGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_address_template_group`](Self::delete_address_template_group) would send.
+    pub fn delete_address_template_group_request(
+        &self,
+        input: &DeleteAddressTemplateGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DeleteAssistantCidrResponse {
 /// Errors of `DeleteAssistantCidr`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteAssistantCidrError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteAssistantCidr`: This API is used to delete a secondary CIDR block.
+    pub async fn delete_assistant_cidr(
+        &self,
+        input: &DeleteAssistantCidrRequest,
+    ) -> Result<
+        DeleteAssistantCidrResponse,
+        ::runtime::SdkError<DeleteAssistantCidrError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_assistant_cidr`](Self::delete_assistant_cidr) would send.
+    pub fn delete_assistant_cidr_request(
+        &self,
+        input: &DeleteAssistantCidrRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

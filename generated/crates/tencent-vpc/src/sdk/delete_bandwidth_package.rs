@@ -59,6 +59,27 @@ pub struct DeleteBandwidthPackageResponse {
 /// Errors of `DeleteBandwidthPackage`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteBandwidthPackageError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteBandwidthPackage`: This API is used to delete bandwidth packages, including \[device bandwidth packages\](<https://intl.cloud.tencent.com/document/product/684/15246?from_cn_redirect=1#.E8.AE.BE.E5.A4.87.E5.B8.A6.E5.AE.BD.E5.8C.85>) and \[IP bandwidth packages\](<https://intl.cloud.tencent.com/document/product/684/15246?from_cn_redirect=1#ip-.E5.B8.A6.E5.AE.BD.E5.8C.85>).
+    pub async fn delete_bandwidth_package(
+        &self,
+        input: &DeleteBandwidthPackageRequest,
+    ) -> Result<
+        DeleteBandwidthPackageResponse,
+        ::runtime::SdkError<DeleteBandwidthPackageError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_bandwidth_package`](Self::delete_bandwidth_package) would send.
+    pub fn delete_bandwidth_package_request(
+        &self,
+        input: &DeleteBandwidthPackageRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -56,6 +56,24 @@ pub struct DeleteCcnResponse {
 /// Errors of `DeleteCcn`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteCcnError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteCcn`: This API (DeleteCcn) is used to delete CCNs. * After deletion, the routes between all instances associated with the CCN will be deleted, and the network will be interrupted. Please confirm this operation in advance. * CCN deletion is an irreversible operation. Please proceed with caution.
+    pub async fn delete_ccn(
+        &self,
+        input: &DeleteCcnRequest,
+    ) -> Result<DeleteCcnResponse, ::runtime::SdkError<DeleteCcnError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_ccn`](Self::delete_ccn) would send.
+    pub fn delete_ccn_request(
+        &self,
+        input: &DeleteCcnRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

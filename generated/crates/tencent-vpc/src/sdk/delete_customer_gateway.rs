@@ -59,6 +59,27 @@ pub struct DeleteCustomerGatewayResponse {
 /// Errors of `DeleteCustomerGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteCustomerGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteCustomerGateway`: This API (DeleteCustomerGateway) is used to delete customer gateways.
+    pub async fn delete_customer_gateway(
+        &self,
+        input: &DeleteCustomerGatewayRequest,
+    ) -> Result<
+        DeleteCustomerGatewayResponse,
+        ::runtime::SdkError<DeleteCustomerGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_customer_gateway`](Self::delete_customer_gateway) would send.
+    pub fn delete_customer_gateway_request(
+        &self,
+        input: &DeleteCustomerGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,29 @@ pub struct DeleteDirectConnectGatewayResponse {
 /// Errors of `DeleteDirectConnectGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteDirectConnectGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteDirectConnectGateway`: This API is used to delete a direct connect gateway.
+    /// - For a NAT gateway, NAT and ACL rules will be cleared upon the deletion of a direct connect gateway.
+    /// - After the deletion of a direct connect gateway, the routing policy associated with the gateway in the route table will also be deleted. This API is completed asynchronously. If you need to query the async job execution results, please use the `RequestId` returned by this API to poll the `QueryTask` API.
+    pub async fn delete_direct_connect_gateway(
+        &self,
+        input: &DeleteDirectConnectGatewayRequest,
+    ) -> Result<
+        DeleteDirectConnectGatewayResponse,
+        ::runtime::SdkError<DeleteDirectConnectGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_direct_connect_gateway`](Self::delete_direct_connect_gateway) would send.
+    pub fn delete_direct_connect_gateway_request(
+        &self,
+        input: &DeleteDirectConnectGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

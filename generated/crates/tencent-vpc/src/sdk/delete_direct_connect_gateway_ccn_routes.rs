@@ -67,6 +67,27 @@ pub struct DeleteDirectConnectGatewayCcnRoutesResponse {
 /// Errors of `DeleteDirectConnectGatewayCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteDirectConnectGatewayCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteDirectConnectGatewayCcnRoutes`: This API (DeleteDirectConnectGatewayCcnRoutes) is used to delete the CCN routes (IDC IP range) of a Direct Connect gateway.
+    pub async fn delete_direct_connect_gateway_ccn_routes(
+        &self,
+        input: &DeleteDirectConnectGatewayCcnRoutesRequest,
+    ) -> Result<
+        DeleteDirectConnectGatewayCcnRoutesResponse,
+        ::runtime::SdkError<DeleteDirectConnectGatewayCcnRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_direct_connect_gateway_ccn_routes`](Self::delete_direct_connect_gateway_ccn_routes) would send.
+    pub fn delete_direct_connect_gateway_ccn_routes_request(
+        &self,
+        input: &DeleteDirectConnectGatewayCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

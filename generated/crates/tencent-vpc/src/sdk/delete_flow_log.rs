@@ -59,6 +59,24 @@ pub struct DeleteFlowLogResponse {
 /// Errors of `DeleteFlowLog`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteFlowLogError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteFlowLog`: This API is used to delete a flow log.
+    pub async fn delete_flow_log(
+        &self,
+        input: &DeleteFlowLogRequest,
+    ) -> Result<DeleteFlowLogResponse, ::runtime::SdkError<DeleteFlowLogError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_flow_log`](Self::delete_flow_log) would send.
+    pub fn delete_flow_log_request(
+        &self,
+        input: &DeleteFlowLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

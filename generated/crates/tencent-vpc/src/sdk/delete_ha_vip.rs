@@ -56,6 +56,25 @@ pub struct DeleteHaVipResponse {
 /// Errors of `DeleteHaVip`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteHaVipError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteHaVip`: This API is used to delete an HAVIP.
+    ///  This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
+    pub async fn delete_ha_vip(
+        &self,
+        input: &DeleteHaVipRequest,
+    ) -> Result<DeleteHaVipResponse, ::runtime::SdkError<DeleteHaVipError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_ha_vip`](Self::delete_ha_vip) would send.
+    pub fn delete_ha_vip_request(
+        &self,
+        input: &DeleteHaVipRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct DeleteLocalGatewayResponse {
 /// Errors of `DeleteLocalGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteLocalGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteLocalGateway`: This API is used to delete the local gateway of a CDC instance.
+    pub async fn delete_local_gateway(
+        &self,
+        input: &DeleteLocalGatewayRequest,
+    ) -> Result<
+        DeleteLocalGatewayResponse,
+        ::runtime::SdkError<DeleteLocalGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_local_gateway`](Self::delete_local_gateway) would send.
+    pub fn delete_local_gateway_request(
+        &self,
+        input: &DeleteLocalGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,24 @@ pub struct DeleteNatGatewayResponse {
 /// Errors of `DeleteNatGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteNatGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteNatGateway`: This API is used to delete a NAT gateway. When a NAT gateway is deleted, all routes containing this gateway are deleted automatically, and associated EIPs are unbound.When deleting a NAT gateway, you need to unbind the associated EIPs. Therefore, the caller must have CAM permissions for vpc:DisassociateAddress and vpc:ModifyAddressesBandwidth.
+    pub async fn delete_nat_gateway(
+        &self,
+        input: &DeleteNatGatewayRequest,
+    ) -> Result<DeleteNatGatewayResponse, ::runtime::SdkError<DeleteNatGatewayError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_nat_gateway`](Self::delete_nat_gateway) would send.
+    pub fn delete_nat_gateway_request(
+        &self,
+        input: &DeleteNatGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

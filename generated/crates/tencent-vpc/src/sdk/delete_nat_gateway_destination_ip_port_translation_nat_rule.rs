@@ -74,6 +74,27 @@ pub struct DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
 /// Errors of `DeleteNatGatewayDestinationIpPortTranslationNatRule`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteNatGatewayDestinationIpPortTranslationNatRuleError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteNatGatewayDestinationIpPortTranslationNatRule`: This API is used to delete the port forwarding rule of a NAT gateway.
+    pub async fn delete_nat_gateway_destination_ip_port_translation_nat_rule(
+        &self,
+        input: &DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest,
+    ) -> Result<
+        DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse,
+        ::runtime::SdkError<DeleteNatGatewayDestinationIpPortTranslationNatRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_nat_gateway_destination_ip_port_translation_nat_rule`](Self::delete_nat_gateway_destination_ip_port_translation_nat_rule) would send.
+    pub fn delete_nat_gateway_destination_ip_port_translation_nat_rule_request(
+        &self,
+        input: &DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct DeleteNatGatewaySourceIpTranslationNatRuleResponse {
 /// Errors of `DeleteNatGatewaySourceIpTranslationNatRule`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteNatGatewaySourceIpTranslationNatRuleError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteNatGatewaySourceIpTranslationNatRule`: This API is used to delete a SNAT forwarding rule of a NAT gateway.
+    pub async fn delete_nat_gateway_source_ip_translation_nat_rule(
+        &self,
+        input: &DeleteNatGatewaySourceIpTranslationNatRuleRequest,
+    ) -> Result<
+        DeleteNatGatewaySourceIpTranslationNatRuleResponse,
+        ::runtime::SdkError<DeleteNatGatewaySourceIpTranslationNatRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_nat_gateway_source_ip_translation_nat_rule`](Self::delete_nat_gateway_source_ip_translation_nat_rule) would send.
+    pub fn delete_nat_gateway_source_ip_translation_nat_rule_request(
+        &self,
+        input: &DeleteNatGatewaySourceIpTranslationNatRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

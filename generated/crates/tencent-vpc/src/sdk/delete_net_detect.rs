@@ -55,6 +55,24 @@ pub struct DeleteNetDetectResponse {
 /// Errors of `DeleteNetDetect`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteNetDetectError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteNetDetect`: This API is used to delete a network probe.
+    pub async fn delete_net_detect(
+        &self,
+        input: &DeleteNetDetectRequest,
+    ) -> Result<DeleteNetDetectResponse, ::runtime::SdkError<DeleteNetDetectError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_net_detect`](Self::delete_net_detect) would send.
+    pub fn delete_net_detect_request(
+        &self,
+        input: &DeleteNetDetectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

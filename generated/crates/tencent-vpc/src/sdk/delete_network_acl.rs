@@ -55,6 +55,24 @@ pub struct DeleteNetworkAclResponse {
 /// Errors of `DeleteNetworkAcl`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteNetworkAclError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteNetworkAcl`: This API is used to delete a network ACL.
+    pub async fn delete_network_acl(
+        &self,
+        input: &DeleteNetworkAclRequest,
+    ) -> Result<DeleteNetworkAclResponse, ::runtime::SdkError<DeleteNetworkAclError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_network_acl`](Self::delete_network_acl) would send.
+    pub fn delete_network_acl_request(
+        &self,
+        input: &DeleteNetworkAclRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

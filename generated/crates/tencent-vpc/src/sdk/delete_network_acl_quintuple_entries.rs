@@ -69,6 +69,27 @@ pub struct DeleteNetworkAclQuintupleEntriesResponse {
 /// Errors of `DeleteNetworkAclQuintupleEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteNetworkAclQuintupleEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteNetworkAclQuintupleEntries`: This API is used to delete specified in/outbound rules of the network ACL quintuple. In the `NetworkAclQuintupleEntrySet` parameters, `NetworkAclQuintupleEntryId` is required for `NetworkAclQuintupleEntry`.
+    pub async fn delete_network_acl_quintuple_entries(
+        &self,
+        input: &DeleteNetworkAclQuintupleEntriesRequest,
+    ) -> Result<
+        DeleteNetworkAclQuintupleEntriesResponse,
+        ::runtime::SdkError<DeleteNetworkAclQuintupleEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_network_acl_quintuple_entries`](Self::delete_network_acl_quintuple_entries) would send.
+    pub fn delete_network_acl_quintuple_entries_request(
+        &self,
+        input: &DeleteNetworkAclQuintupleEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

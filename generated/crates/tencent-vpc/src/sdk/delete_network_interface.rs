@@ -63,6 +63,27 @@ pub struct DeleteNetworkInterfaceResponse {
 /// Errors of `DeleteNetworkInterface`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteNetworkInterfaceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteNetworkInterface`: This API is used to delete an ENI. * An ENI cannot be deleted when it’s bound to a CVM. * After the deletion, all of its private IP addresses will be released.
+    pub async fn delete_network_interface(
+        &self,
+        input: &DeleteNetworkInterfaceRequest,
+    ) -> Result<
+        DeleteNetworkInterfaceResponse,
+        ::runtime::SdkError<DeleteNetworkInterfaceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_network_interface`](Self::delete_network_interface) would send.
+    pub fn delete_network_interface_request(
+        &self,
+        input: &DeleteNetworkInterfaceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

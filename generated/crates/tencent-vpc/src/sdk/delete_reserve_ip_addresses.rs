@@ -63,6 +63,27 @@ pub struct DeleteReserveIpAddressesResponse {
 /// Errors of `DeleteReserveIpAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteReserveIpAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteReserveIpAddresses`: This API is used to delete a reserved private IP address.
+    pub async fn delete_reserve_ip_addresses(
+        &self,
+        input: &DeleteReserveIpAddressesRequest,
+    ) -> Result<
+        DeleteReserveIpAddressesResponse,
+        ::runtime::SdkError<DeleteReserveIpAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_reserve_ip_addresses`](Self::delete_reserve_ip_addresses) would send.
+    pub fn delete_reserve_ip_addresses_request(
+        &self,
+        input: &DeleteReserveIpAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

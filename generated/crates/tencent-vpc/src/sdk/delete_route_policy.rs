@@ -55,6 +55,24 @@ pub struct DeleteRoutePolicyResponse {
 /// Errors of `DeleteRoutePolicy`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteRoutePolicyError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteRoutePolicy`: This API is used to delete a route reception policy and entries.
+    pub async fn delete_route_policy(
+        &self,
+        input: &DeleteRoutePolicyRequest,
+    ) -> Result<DeleteRoutePolicyResponse, ::runtime::SdkError<DeleteRoutePolicyError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_route_policy`](Self::delete_route_policy) would send.
+    pub fn delete_route_policy_request(
+        &self,
+        input: &DeleteRoutePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

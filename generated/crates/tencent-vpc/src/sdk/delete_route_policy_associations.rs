@@ -62,6 +62,27 @@ pub struct DeleteRoutePolicyAssociationsResponse {
 /// Errors of `DeleteRoutePolicyAssociations`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteRoutePolicyAssociationsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteRoutePolicyAssociations`: This API is used to delete route reception policy bindings (the binding relationship between route reception policy objects and route tables).
+    pub async fn delete_route_policy_associations(
+        &self,
+        input: &DeleteRoutePolicyAssociationsRequest,
+    ) -> Result<
+        DeleteRoutePolicyAssociationsResponse,
+        ::runtime::SdkError<DeleteRoutePolicyAssociationsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_route_policy_associations`](Self::delete_route_policy_associations) would send.
+    pub fn delete_route_policy_associations_request(
+        &self,
+        input: &DeleteRoutePolicyAssociationsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DeleteRoutePolicyEntriesResponse {
 /// Errors of `DeleteRoutePolicyEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteRoutePolicyEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteRoutePolicyEntries`: This API is used to delete route reception policy entries.
+    pub async fn delete_route_policy_entries(
+        &self,
+        input: &DeleteRoutePolicyEntriesRequest,
+    ) -> Result<
+        DeleteRoutePolicyEntriesResponse,
+        ::runtime::SdkError<DeleteRoutePolicyEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_route_policy_entries`](Self::delete_route_policy_entries) would send.
+    pub fn delete_route_policy_entries_request(
+        &self,
+        input: &DeleteRoutePolicyEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct DeleteRouteTableResponse {
 /// Errors of `DeleteRouteTable`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteRouteTableError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteRouteTable`: This API is used to delete a route table.
+    pub async fn delete_route_table(
+        &self,
+        input: &DeleteRouteTableRequest,
+    ) -> Result<DeleteRouteTableResponse, ::runtime::SdkError<DeleteRouteTableError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_route_table`](Self::delete_route_table) would send.
+    pub fn delete_route_table_request(
+        &self,
+        input: &DeleteRouteTableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

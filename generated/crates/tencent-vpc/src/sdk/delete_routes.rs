@@ -65,6 +65,24 @@ pub struct DeleteRoutesResponse {
 /// Errors of `DeleteRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteRoutes`: This API (DeleteRoutes) is used to delete routing policies in batches from a route table.
+    pub async fn delete_routes(
+        &self,
+        input: &DeleteRoutesRequest,
+    ) -> Result<DeleteRoutesResponse, ::runtime::SdkError<DeleteRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_routes`](Self::delete_routes) would send.
+    pub fn delete_routes_request(
+        &self,
+        input: &DeleteRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct DeleteSecurityGroupResponse {
 /// Errors of `DeleteSecurityGroup`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteSecurityGroupError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteSecurityGroup`: This API (DeleteSecurityGroup) is used to delete security groups (SecurityGroup). * Only security groups under the current account can be deleted. * A security group cannot be deleted directly if its instance ID is used in the policy of another security group. You need to modify the policy first and then delete the security group. * A security group cannot be recovered after deletion, please proceed with caution.
+    pub async fn delete_security_group(
+        &self,
+        input: &DeleteSecurityGroupRequest,
+    ) -> Result<
+        DeleteSecurityGroupResponse,
+        ::runtime::SdkError<DeleteSecurityGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_security_group`](Self::delete_security_group) would send.
+    pub fn delete_security_group_request(
+        &self,
+        input: &DeleteSecurityGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DeleteSecurityGroupPoliciesResponse {
 /// Errors of `DeleteSecurityGroupPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteSecurityGroupPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteSecurityGroupPolicies`: This API (DeleteSecurityGroupPolicies) is used to delete security group policies (SecurityGroupPolicy). * SecurityGroupPolicySet.Version is used to specify the version of the security group you are operating. If the specified Version number differs from the latest version of the current security group, a failure will be returned. If Version is not specified, the policy of the specified PolicyIndex will be deleted directly.
+    pub async fn delete_security_group_policies(
+        &self,
+        input: &DeleteSecurityGroupPoliciesRequest,
+    ) -> Result<
+        DeleteSecurityGroupPoliciesResponse,
+        ::runtime::SdkError<DeleteSecurityGroupPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_security_group_policies`](Self::delete_security_group_policies) would send.
+    pub fn delete_security_group_policies_request(
+        &self,
+        input: &DeleteSecurityGroupPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

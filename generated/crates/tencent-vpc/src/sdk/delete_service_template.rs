@@ -59,6 +59,27 @@ pub struct DeleteServiceTemplateResponse {
 /// Errors of `DeleteServiceTemplate`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteServiceTemplateError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteServiceTemplate`: This API (DeleteServiceTemplate) is used to delete a protocol port template.
+    pub async fn delete_service_template(
+        &self,
+        input: &DeleteServiceTemplateRequest,
+    ) -> Result<
+        DeleteServiceTemplateResponse,
+        ::runtime::SdkError<DeleteServiceTemplateError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_service_template`](Self::delete_service_template) would send.
+    pub fn delete_service_template_request(
+        &self,
+        input: &DeleteServiceTemplateRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

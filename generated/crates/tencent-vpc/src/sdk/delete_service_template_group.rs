@@ -61,6 +61,27 @@ pub struct DeleteServiceTemplateGroupResponse {
 /// Errors of `DeleteServiceTemplateGroup`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteServiceTemplateGroupError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteServiceTemplateGroup`: This API (DeleteServiceTemplateGroup) is used to delete a protocol port template group.
+    pub async fn delete_service_template_group(
+        &self,
+        input: &DeleteServiceTemplateGroupRequest,
+    ) -> Result<
+        DeleteServiceTemplateGroupResponse,
+        ::runtime::SdkError<DeleteServiceTemplateGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_service_template_group`](Self::delete_service_template_group) would send.
+    pub fn delete_service_template_group_request(
+        &self,
+        input: &DeleteServiceTemplateGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

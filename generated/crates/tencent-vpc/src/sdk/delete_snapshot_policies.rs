@@ -59,6 +59,27 @@ pub struct DeleteSnapshotPoliciesResponse {
 /// Errors of `DeleteSnapshotPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteSnapshotPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteSnapshotPolicies`: This API is used to delete snapshot policies.
+    pub async fn delete_snapshot_policies(
+        &self,
+        input: &DeleteSnapshotPoliciesRequest,
+    ) -> Result<
+        DeleteSnapshotPoliciesResponse,
+        ::runtime::SdkError<DeleteSnapshotPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_snapshot_policies`](Self::delete_snapshot_policies) would send.
+    pub fn delete_snapshot_policies_request(
+        &self,
+        input: &DeleteSnapshotPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

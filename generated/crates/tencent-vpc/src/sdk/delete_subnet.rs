@@ -55,6 +55,24 @@ pub struct DeleteSubnetResponse {
 /// Errors of `DeleteSubnet`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteSubnetError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteSubnet`: This API is used to delete a subnet. * Remove all resources in the subnet before deleting it
+    pub async fn delete_subnet(
+        &self,
+        input: &DeleteSubnetRequest,
+    ) -> Result<DeleteSubnetResponse, ::runtime::SdkError<DeleteSubnetError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_subnet`](Self::delete_subnet) would send.
+    pub fn delete_subnet_request(
+        &self,
+        input: &DeleteSubnetRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -65,6 +65,27 @@ pub struct DeleteTemplateMemberResponse {
 /// Errors of `DeleteTemplateMember`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteTemplateMemberError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteTemplateMember`: This API is used to delete a parameter template of the IP address, protocol port, IP address group, or protocol port group type.
+    pub async fn delete_template_member(
+        &self,
+        input: &DeleteTemplateMemberRequest,
+    ) -> Result<
+        DeleteTemplateMemberResponse,
+        ::runtime::SdkError<DeleteTemplateMemberError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_template_member`](Self::delete_template_member) would send.
+    pub fn delete_template_member_request(
+        &self,
+        input: &DeleteTemplateMemberRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,27 @@ pub struct DeleteTrafficMirrorResponse {
 /// Errors of `DeleteTrafficMirror`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteTrafficMirrorError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteTrafficMirror`: This API is used to delete a traffic mirroring instance.
+    pub async fn delete_traffic_mirror(
+        &self,
+        input: &DeleteTrafficMirrorRequest,
+    ) -> Result<
+        DeleteTrafficMirrorResponse,
+        ::runtime::SdkError<DeleteTrafficMirrorError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_traffic_mirror`](Self::delete_traffic_mirror) would send.
+    pub fn delete_traffic_mirror_request(
+        &self,
+        input: &DeleteTrafficMirrorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DeleteTrafficPackagesResponse {
 /// Errors of `DeleteTrafficPackages`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteTrafficPackagesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteTrafficPackages`: This API is used to delete traffic packages. Note that only non-valid traffic packages can be deleted.
+    pub async fn delete_traffic_packages(
+        &self,
+        input: &DeleteTrafficPackagesRequest,
+    ) -> Result<
+        DeleteTrafficPackagesResponse,
+        ::runtime::SdkError<DeleteTrafficPackagesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_traffic_packages`](Self::delete_traffic_packages) would send.
+    pub fn delete_traffic_packages_request(
+        &self,
+        input: &DeleteTrafficPackagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

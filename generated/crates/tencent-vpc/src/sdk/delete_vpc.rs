@@ -56,6 +56,24 @@ pub struct DeleteVpcResponse {
 /// Errors of `DeleteVpc`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteVpcError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteVpc`: This API (DeleteVpc) is used to delete VPCs. * Before deleting a VPC, ensure that the VPC contains no resources, including CVMs, cloud databases, NoSQL databases, VPN gateways, direct connect gateways, load balancers, peering connections, and basic network devices that are linked to the VPC. * The deletion of VPCs is irreversible. Proceed with caution.
+    pub async fn delete_vpc(
+        &self,
+        input: &DeleteVpcRequest,
+    ) -> Result<DeleteVpcResponse, ::runtime::SdkError<DeleteVpcError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_vpc`](Self::delete_vpc) would send.
+    pub fn delete_vpc_request(
+        &self,
+        input: &DeleteVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct DeleteVpcEndPointResponse {
 /// Errors of `DeleteVpcEndPoint`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteVpcEndPointError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteVpcEndPoint`: This API is used to delete an endpoint.
+    pub async fn delete_vpc_end_point(
+        &self,
+        input: &DeleteVpcEndPointRequest,
+    ) -> Result<DeleteVpcEndPointResponse, ::runtime::SdkError<DeleteVpcEndPointError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_vpc_end_point`](Self::delete_vpc_end_point) would send.
+    pub fn delete_vpc_end_point_request(
+        &self,
+        input: &DeleteVpcEndPointRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

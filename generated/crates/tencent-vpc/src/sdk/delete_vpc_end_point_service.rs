@@ -61,6 +61,27 @@ pub struct DeleteVpcEndPointServiceResponse {
 /// Errors of `DeleteVpcEndPointService`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteVpcEndPointServiceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteVpcEndPointService`: This API is used to delete an endpoint service.
+    pub async fn delete_vpc_end_point_service(
+        &self,
+        input: &DeleteVpcEndPointServiceRequest,
+    ) -> Result<
+        DeleteVpcEndPointServiceResponse,
+        ::runtime::SdkError<DeleteVpcEndPointServiceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_vpc_end_point_service`](Self::delete_vpc_end_point_service) would send.
+    pub fn delete_vpc_end_point_service_request(
+        &self,
+        input: &DeleteVpcEndPointServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

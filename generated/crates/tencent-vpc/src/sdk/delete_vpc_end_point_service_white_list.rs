@@ -67,6 +67,27 @@ pub struct DeleteVpcEndPointServiceWhiteListResponse {
 /// Errors of `DeleteVpcEndPointServiceWhiteList`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteVpcEndPointServiceWhiteListError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteVpcEndPointServiceWhiteList`: This API is used to delete the endpoint service allowlist.
+    pub async fn delete_vpc_end_point_service_white_list(
+        &self,
+        input: &DeleteVpcEndPointServiceWhiteListRequest,
+    ) -> Result<
+        DeleteVpcEndPointServiceWhiteListResponse,
+        ::runtime::SdkError<DeleteVpcEndPointServiceWhiteListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_vpc_end_point_service_white_list`](Self::delete_vpc_end_point_service_white_list) would send.
+    pub fn delete_vpc_end_point_service_white_list_request(
+        &self,
+        input: &DeleteVpcEndPointServiceWhiteListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

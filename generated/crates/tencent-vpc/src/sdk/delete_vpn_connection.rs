@@ -62,6 +62,27 @@ pub struct DeleteVpnConnectionResponse {
 /// Errors of `DeleteVpnConnection`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteVpnConnectionError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteVpnConnection`: This API is used to delete a VPN tunnel.
+    pub async fn delete_vpn_connection(
+        &self,
+        input: &DeleteVpnConnectionRequest,
+    ) -> Result<
+        DeleteVpnConnectionResponse,
+        ::runtime::SdkError<DeleteVpnConnectionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_vpn_connection`](Self::delete_vpn_connection) would send.
+    pub fn delete_vpn_connection_request(
+        &self,
+        input: &DeleteVpnConnectionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct DeleteVpnGatewayResponse {
 /// Errors of `DeleteVpnGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteVpnGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteVpnGateway`: This API (DeleteVpnGateway) is used to delete a VPN gateway. Currently, only deletion of pay-as-you-go IPSEC gateway instances in running status is supported.
+    pub async fn delete_vpn_gateway(
+        &self,
+        input: &DeleteVpnGatewayRequest,
+    ) -> Result<DeleteVpnGatewayResponse, ::runtime::SdkError<DeleteVpnGatewayError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_vpn_gateway`](Self::delete_vpn_gateway) would send.
+    pub fn delete_vpn_gateway_request(
+        &self,
+        input: &DeleteVpnGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DeleteVpnGatewayRoutesResponse {
 /// Errors of `DeleteVpnGatewayRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DeleteVpnGatewayRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DeleteVpnGatewayRoutes`: This API is used to delete routes of a VPN gateway.
+    pub async fn delete_vpn_gateway_routes(
+        &self,
+        input: &DeleteVpnGatewayRoutesRequest,
+    ) -> Result<
+        DeleteVpnGatewayRoutesResponse,
+        ::runtime::SdkError<DeleteVpnGatewayRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_vpn_gateway_routes`](Self::delete_vpn_gateway_routes) would send.
+    pub fn delete_vpn_gateway_routes_request(
+        &self,
+        input: &DeleteVpnGatewayRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

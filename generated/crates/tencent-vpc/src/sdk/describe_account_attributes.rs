@@ -53,6 +53,27 @@ pub struct DescribeAccountAttributesResponse {
 /// Errors of `DescribeAccountAttributes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeAccountAttributesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeAccountAttributes`: This API (DescribeAccountAttributes) is used to query your account attributes.
+    pub async fn describe_account_attributes(
+        &self,
+        input: &DescribeAccountAttributesRequest,
+    ) -> Result<
+        DescribeAccountAttributesResponse,
+        ::runtime::SdkError<DescribeAccountAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_account_attributes`](Self::describe_account_attributes) would send.
+    pub fn describe_account_attributes_request(
+        &self,
+        input: &DescribeAccountAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -49,6 +49,27 @@ pub struct DescribeAddressQuotaResponse {
 /// Errors of `DescribeAddressQuota`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeAddressQuotaError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeAddressQuota`: This API (DescribeAddressQuota) is used to query the quota information of your \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>) (EIP) in the current region. For more information, see \[EIP product introduction\](<https://intl.cloud.tencent.com/document/product/213/5733?from_cn_redirect=1>).
+    pub async fn describe_address_quota(
+        &self,
+        input: &DescribeAddressQuotaRequest,
+    ) -> Result<
+        DescribeAddressQuotaResponse,
+        ::runtime::SdkError<DescribeAddressQuotaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_address_quota`](Self::describe_address_quota) would send.
+    pub fn describe_address_quota_request(
+        &self,
+        input: &DescribeAddressQuotaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct DescribeAddressTemplateGroupsResponse {
 /// Errors of `DescribeAddressTemplateGroups`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeAddressTemplateGroupsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeAddressTemplateGroups`: This API (DescribeAddressTemplateGroups) is used to query an IP address template group.
+    pub async fn describe_address_template_groups(
+        &self,
+        input: &DescribeAddressTemplateGroupsRequest,
+    ) -> Result<
+        DescribeAddressTemplateGroupsResponse,
+        ::runtime::SdkError<DescribeAddressTemplateGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_address_template_groups`](Self::describe_address_template_groups) would send.
+    pub fn describe_address_template_groups_request(
+        &self,
+        input: &DescribeAddressTemplateGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribeAddressTemplatesResponse {
 /// Errors of `DescribeAddressTemplates`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeAddressTemplatesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeAddressTemplates`: This API (DescribeAddressTemplates) is used to query an IP address template.
+    pub async fn describe_address_templates(
+        &self,
+        input: &DescribeAddressTemplatesRequest,
+    ) -> Result<
+        DescribeAddressTemplatesResponse,
+        ::runtime::SdkError<DescribeAddressTemplatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_address_templates`](Self::describe_address_templates) would send.
+    pub fn describe_address_templates_request(
+        &self,
+        input: &DescribeAddressTemplatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

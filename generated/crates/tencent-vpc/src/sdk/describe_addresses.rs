@@ -113,6 +113,24 @@ pub struct DescribeAddressesResponse {
 /// Errors of `DescribeAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeAddresses`: This API (DescribeAddresses) is used to query the information of one or multiple \[Elastic IPs\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>). * If the parameter is empty, a number (as specified by the `Limit`, the default value is 20) of EIPs will be returned.
+    pub async fn describe_addresses(
+        &self,
+        input: &DescribeAddressesRequest,
+    ) -> Result<DescribeAddressesResponse, ::runtime::SdkError<DescribeAddressesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_addresses`](Self::describe_addresses) would send.
+    pub fn describe_addresses_request(
+        &self,
+        input: &DescribeAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribeAssistantCidrResponse {
 /// Errors of `DescribeAssistantCidr`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeAssistantCidrError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeAssistantCidr`: This API is used to query the list of secondary CIDR blocks.
+    pub async fn describe_assistant_cidr(
+        &self,
+        input: &DescribeAssistantCidrRequest,
+    ) -> Result<
+        DescribeAssistantCidrResponse,
+        ::runtime::SdkError<DescribeAssistantCidrError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_assistant_cidr`](Self::describe_assistant_cidr) would send.
+    pub fn describe_assistant_cidr_request(
+        &self,
+        input: &DescribeAssistantCidrRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DescribeBandwidthPackageBillUsageResponse {
 /// Errors of `DescribeBandwidthPackageBillUsage`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeBandwidthPackageBillUsageError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeBandwidthPackageBillUsage`: This API is used to query the current billable usage of a pay-as-you-go bandwidth package.
+    pub async fn describe_bandwidth_package_bill_usage(
+        &self,
+        input: &DescribeBandwidthPackageBillUsageRequest,
+    ) -> Result<
+        DescribeBandwidthPackageBillUsageResponse,
+        ::runtime::SdkError<DescribeBandwidthPackageBillUsageError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_bandwidth_package_bill_usage`](Self::describe_bandwidth_package_bill_usage) would send.
+    pub fn describe_bandwidth_package_bill_usage_request(
+        &self,
+        input: &DescribeBandwidthPackageBillUsageRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

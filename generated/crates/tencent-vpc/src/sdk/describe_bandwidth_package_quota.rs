@@ -53,6 +53,27 @@ pub struct DescribeBandwidthPackageQuotaResponse {
 /// Errors of `DescribeBandwidthPackageQuota`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeBandwidthPackageQuotaError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeBandwidthPackageQuota`: This API is used to query the maximum and used number of bandwidth packages under the account in the current region.
+    pub async fn describe_bandwidth_package_quota(
+        &self,
+        input: &DescribeBandwidthPackageQuotaRequest,
+    ) -> Result<
+        DescribeBandwidthPackageQuotaResponse,
+        ::runtime::SdkError<DescribeBandwidthPackageQuotaError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_bandwidth_package_quota`](Self::describe_bandwidth_package_quota) would send.
+    pub fn describe_bandwidth_package_quota_request(
+        &self,
+        input: &DescribeBandwidthPackageQuotaRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,27 @@ pub struct DescribeBandwidthPackageResourcesResponse {
 /// Errors of `DescribeBandwidthPackageResources`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeBandwidthPackageResourcesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeBandwidthPackageResources`: This API is used to query the list of resources in a Bandwidth Package according to its unique ID, support conditional filtering of query results and paging query.
+    pub async fn describe_bandwidth_package_resources(
+        &self,
+        input: &DescribeBandwidthPackageResourcesRequest,
+    ) -> Result<
+        DescribeBandwidthPackageResourcesResponse,
+        ::runtime::SdkError<DescribeBandwidthPackageResourcesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_bandwidth_package_resources`](Self::describe_bandwidth_package_resources) would send.
+    pub fn describe_bandwidth_package_resources_request(
+        &self,
+        input: &DescribeBandwidthPackageResourcesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

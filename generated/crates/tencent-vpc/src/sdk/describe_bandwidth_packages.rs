@@ -101,6 +101,27 @@ pub struct DescribeBandwidthPackagesResponse {
 /// Errors of `DescribeBandwidthPackages`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeBandwidthPackagesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeBandwidthPackages`: This API is used to query bandwidth package information, including the unique ID of the bandwidth package, the type, the billing mode, the name, and the resource information.
+    pub async fn describe_bandwidth_packages(
+        &self,
+        input: &DescribeBandwidthPackagesRequest,
+    ) -> Result<
+        DescribeBandwidthPackagesResponse,
+        ::runtime::SdkError<DescribeBandwidthPackagesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_bandwidth_packages`](Self::describe_bandwidth_packages) would send.
+    pub fn describe_bandwidth_packages_request(
+        &self,
+        input: &DescribeBandwidthPackagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -98,6 +98,27 @@ pub struct DescribeCcnAttachedInstancesResponse {
 /// Errors of `DescribeCcnAttachedInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeCcnAttachedInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeCcnAttachedInstances`: This API (DescribeCcnAttachedInstances) is used to query the network instances associated with the CCN instance.
+    pub async fn describe_ccn_attached_instances(
+        &self,
+        input: &DescribeCcnAttachedInstancesRequest,
+    ) -> Result<
+        DescribeCcnAttachedInstancesResponse,
+        ::runtime::SdkError<DescribeCcnAttachedInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ccn_attached_instances`](Self::describe_ccn_attached_instances) would send.
+    pub fn describe_ccn_attached_instances_request(
+        &self,
+        input: &DescribeCcnAttachedInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

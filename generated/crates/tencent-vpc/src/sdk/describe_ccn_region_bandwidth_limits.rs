@@ -65,6 +65,27 @@ pub struct DescribeCcnRegionBandwidthLimitsResponse {
 /// Errors of `DescribeCcnRegionBandwidthLimits`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeCcnRegionBandwidthLimitsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeCcnRegionBandwidthLimits`: This API is used to query the outbound bandwidth caps of all regions connected with a CCN instance. The API only returns regions included in the associated network instances.
+    pub async fn describe_ccn_region_bandwidth_limits(
+        &self,
+        input: &DescribeCcnRegionBandwidthLimitsRequest,
+    ) -> Result<
+        DescribeCcnRegionBandwidthLimitsResponse,
+        ::runtime::SdkError<DescribeCcnRegionBandwidthLimitsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ccn_region_bandwidth_limits`](Self::describe_ccn_region_bandwidth_limits) would send.
+    pub fn describe_ccn_region_bandwidth_limits_request(
+        &self,
+        input: &DescribeCcnRegionBandwidthLimitsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

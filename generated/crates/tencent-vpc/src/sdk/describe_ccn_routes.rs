@@ -96,6 +96,24 @@ pub struct DescribeCcnRoutesResponse {
 /// Errors of `DescribeCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeCcnRoutes`: This API (DescribeCcnRoutes) is used to query routes that have been added to a CCN.
+    pub async fn describe_ccn_routes(
+        &self,
+        input: &DescribeCcnRoutesRequest,
+    ) -> Result<DescribeCcnRoutesResponse, ::runtime::SdkError<DescribeCcnRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ccn_routes`](Self::describe_ccn_routes) would send.
+    pub fn describe_ccn_routes_request(
+        &self,
+        input: &DescribeCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

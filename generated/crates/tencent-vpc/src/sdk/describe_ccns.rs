@@ -102,6 +102,24 @@ pub struct DescribeCcnsResponse {
 /// Errors of `DescribeCcns`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeCcnsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeCcns`: This API (DescribeCcns) is used to query the CCN list.
+    pub async fn describe_ccns(
+        &self,
+        input: &DescribeCcnsRequest,
+    ) -> Result<DescribeCcnsResponse, ::runtime::SdkError<DescribeCcnsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ccns`](Self::describe_ccns) would send.
+    pub fn describe_ccns_request(
+        &self,
+        input: &DescribeCcnsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

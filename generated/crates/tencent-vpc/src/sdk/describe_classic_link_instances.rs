@@ -79,6 +79,27 @@ pub struct DescribeClassicLinkInstancesResponse {
 /// Errors of `DescribeClassicLinkInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeClassicLinkInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeClassicLinkInstances`: This API (DescribeClassicLinkInstances) is used to query the Classiclink instances list.
+    pub async fn describe_classic_link_instances(
+        &self,
+        input: &DescribeClassicLinkInstancesRequest,
+    ) -> Result<
+        DescribeClassicLinkInstancesResponse,
+        ::runtime::SdkError<DescribeClassicLinkInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_classic_link_instances`](Self::describe_classic_link_instances) would send.
+    pub fn describe_classic_link_instances_request(
+        &self,
+        input: &DescribeClassicLinkInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

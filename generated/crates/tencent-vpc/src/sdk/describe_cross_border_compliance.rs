@@ -155,6 +155,27 @@ pub struct DescribeCrossBorderComplianceResponse {
 /// Errors of `DescribeCrossBorderCompliance`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeCrossBorderComplianceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeCrossBorderCompliance`: This API is used to query the compliance review requests created by the user. A service provider can query all review requests created by any `APPID` under its account. Other users can only query their own review requests.
+    pub async fn describe_cross_border_compliance(
+        &self,
+        input: &DescribeCrossBorderComplianceRequest,
+    ) -> Result<
+        DescribeCrossBorderComplianceResponse,
+        ::runtime::SdkError<DescribeCrossBorderComplianceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_cross_border_compliance`](Self::describe_cross_border_compliance) would send.
+    pub fn describe_cross_border_compliance_request(
+        &self,
+        input: &DescribeCrossBorderComplianceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -53,6 +53,27 @@ pub struct DescribeCustomerGatewayVendorsResponse {
 /// Errors of `DescribeCustomerGatewayVendors`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeCustomerGatewayVendorsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeCustomerGatewayVendors`: This API (DescribeCustomerGatewayVendors) is used to query the information of supported customer gateway vendors.
+    pub async fn describe_customer_gateway_vendors(
+        &self,
+        input: &DescribeCustomerGatewayVendorsRequest,
+    ) -> Result<
+        DescribeCustomerGatewayVendorsResponse,
+        ::runtime::SdkError<DescribeCustomerGatewayVendorsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_customer_gateway_vendors`](Self::describe_customer_gateway_vendors) would send.
+    pub fn describe_customer_gateway_vendors_request(
+        &self,
+        input: &DescribeCustomerGatewayVendorsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeCustomerGatewaysResponse {
 /// Errors of `DescribeCustomerGateways`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeCustomerGatewaysError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeCustomerGateways`: This API (DescribeCustomerGateways) is used to query the customer gateway list.
+    pub async fn describe_customer_gateways(
+        &self,
+        input: &DescribeCustomerGatewaysRequest,
+    ) -> Result<
+        DescribeCustomerGatewaysResponse,
+        ::runtime::SdkError<DescribeCustomerGatewaysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_customer_gateways`](Self::describe_customer_gateways) would send.
+    pub fn describe_customer_gateways_request(
+        &self,
+        input: &DescribeCustomerGatewaysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

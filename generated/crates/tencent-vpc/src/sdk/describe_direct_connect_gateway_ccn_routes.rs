@@ -90,6 +90,27 @@ pub struct DescribeDirectConnectGatewayCcnRoutesResponse {
 /// Errors of `DescribeDirectConnectGatewayCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeDirectConnectGatewayCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeDirectConnectGatewayCcnRoutes`: This API (DescribeDirectConnectGatewayCcnRoutes) is used to query the CCN routes (IDC IP range) of the Direct Connect gateway.
+    pub async fn describe_direct_connect_gateway_ccn_routes(
+        &self,
+        input: &DescribeDirectConnectGatewayCcnRoutesRequest,
+    ) -> Result<
+        DescribeDirectConnectGatewayCcnRoutesResponse,
+        ::runtime::SdkError<DescribeDirectConnectGatewayCcnRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_direct_connect_gateway_ccn_routes`](Self::describe_direct_connect_gateway_ccn_routes) would send.
+    pub fn describe_direct_connect_gateway_ccn_routes_request(
+        &self,
+        input: &DescribeDirectConnectGatewayCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

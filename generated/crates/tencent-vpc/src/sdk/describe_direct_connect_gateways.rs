@@ -95,6 +95,27 @@ pub struct DescribeDirectConnectGatewaysResponse {
 /// Errors of `DescribeDirectConnectGateways`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeDirectConnectGatewaysError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeDirectConnectGateways`: This API is used to query direct connect gateways.
+    pub async fn describe_direct_connect_gateways(
+        &self,
+        input: &DescribeDirectConnectGatewaysRequest,
+    ) -> Result<
+        DescribeDirectConnectGatewaysResponse,
+        ::runtime::SdkError<DescribeDirectConnectGatewaysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_direct_connect_gateways`](Self::describe_direct_connect_gateways) would send.
+    pub fn describe_direct_connect_gateways_request(
+        &self,
+        input: &DescribeDirectConnectGatewaysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

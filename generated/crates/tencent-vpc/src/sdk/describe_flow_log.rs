@@ -65,6 +65,24 @@ pub struct DescribeFlowLogResponse {
 /// Errors of `DescribeFlowLog`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeFlowLogError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeFlowLog`: This API is used to query the information of a flow log.
+    pub async fn describe_flow_log(
+        &self,
+        input: &DescribeFlowLogRequest,
+    ) -> Result<DescribeFlowLogResponse, ::runtime::SdkError<DescribeFlowLogError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_flow_log`](Self::describe_flow_log) would send.
+    pub fn describe_flow_log_request(
+        &self,
+        input: &DescribeFlowLogRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

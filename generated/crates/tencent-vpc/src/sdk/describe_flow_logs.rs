@@ -133,6 +133,24 @@ pub struct DescribeFlowLogsResponse {
 /// Errors of `DescribeFlowLogs`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeFlowLogsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeFlowLogs`: This API is used to query all the flow logs of the current account.
+    pub async fn describe_flow_logs(
+        &self,
+        input: &DescribeFlowLogsRequest,
+    ) -> Result<DescribeFlowLogsResponse, ::runtime::SdkError<DescribeFlowLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_flow_logs`](Self::describe_flow_logs) would send.
+    pub fn describe_flow_logs_request(
+        &self,
+        input: &DescribeFlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -112,6 +112,27 @@ pub struct DescribeGatewayFlowMonitorDetailResponse {
 /// Errors of `DescribeGatewayFlowMonitorDetail`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeGatewayFlowMonitorDetailError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeGatewayFlowMonitorDetail`: This API is used to query the traffic monitoring details of the gateway. * You can only use this API to query a single gateway instance, which means you must pass in only one of `VpnId`, `DirectConnectGatewayId`, `PeeringConnectionId`, or `NatId`. * If the gateway has traffic, but no data is returned when this API is called, please check whether gateway traffic monitoring has been enabled in the corresponding gateway details page in the console.
+    pub async fn describe_gateway_flow_monitor_detail(
+        &self,
+        input: &DescribeGatewayFlowMonitorDetailRequest,
+    ) -> Result<
+        DescribeGatewayFlowMonitorDetailResponse,
+        ::runtime::SdkError<DescribeGatewayFlowMonitorDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_gateway_flow_monitor_detail`](Self::describe_gateway_flow_monitor_detail) would send.
+    pub fn describe_gateway_flow_monitor_detail_request(
+        &self,
+        input: &DescribeGatewayFlowMonitorDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

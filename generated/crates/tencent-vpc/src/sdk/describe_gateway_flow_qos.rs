@@ -81,6 +81,27 @@ pub struct DescribeGatewayFlowQosResponse {
 /// Errors of `DescribeGatewayFlowQos`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeGatewayFlowQosError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeGatewayFlowQos`: This API is used to query the inbound IP bandwidth limit of a gateway.
+    pub async fn describe_gateway_flow_qos(
+        &self,
+        input: &DescribeGatewayFlowQosRequest,
+    ) -> Result<
+        DescribeGatewayFlowQosResponse,
+        ::runtime::SdkError<DescribeGatewayFlowQosError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_gateway_flow_qos`](Self::describe_gateway_flow_qos) would send.
+    pub fn describe_gateway_flow_qos_request(
+        &self,
+        input: &DescribeGatewayFlowQosRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -90,6 +90,24 @@ pub struct DescribeHaVipsResponse {
 /// Errors of `DescribeHaVips`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeHaVipsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeHaVips`: This API (DescribeHaVips) is used to query the list of highly available virtual IPs (HAVIP).
+    pub async fn describe_ha_vips(
+        &self,
+        input: &DescribeHaVipsRequest,
+    ) -> Result<DescribeHaVipsResponse, ::runtime::SdkError<DescribeHaVipsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ha_vips`](Self::describe_ha_vips) would send.
+    pub fn describe_ha_vips_request(
+        &self,
+        input: &DescribeHaVipsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -106,6 +106,27 @@ pub struct DescribeIPv6AddressesResponse {
 /// Errors of `DescribeIPv6Addresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeIPv6AddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeIPv6Addresses`: This API is used to query detailed information of one or more EIPv6 instances.
+    pub async fn describe_i_pv6_addresses(
+        &self,
+        input: &DescribeIPv6AddressesRequest,
+    ) -> Result<
+        DescribeIPv6AddressesResponse,
+        ::runtime::SdkError<DescribeIPv6AddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_i_pv6_addresses`](Self::describe_i_pv6_addresses) would send.
+    pub fn describe_i_pv6_addresses_request(
+        &self,
+        input: &DescribeIPv6AddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

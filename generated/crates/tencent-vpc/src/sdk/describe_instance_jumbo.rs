@@ -63,6 +63,27 @@ pub struct DescribeInstanceJumboResponse {
 /// Errors of `DescribeInstanceJumbo`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeInstanceJumboError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeInstanceJumbo`: This API is used to check whether Cloud Virtual Machines support jumbo frames. Usage limits. This API is used to perform operations that require CAM policy authorization and read access to the corresponding instance. The API accesses CVM instances, so it verifies whether there are CAM permissions for the instance. For example: CAM action allows vpc:DescribeInstanceJumbo; resource allows qcs::cvm:ap-guangzhou:uin/2126195383:instance/*. This API is used to check the jumbo frame status before and after instance migration. The status returned by this API may be inconsistent before and after migration. You need to check whether the host machines of the instance before and after migration both support jumbo frames. One possible reason is that the instance has been migrated to a host machine that does not support jumbo frames.
+    pub async fn describe_instance_jumbo(
+        &self,
+        input: &DescribeInstanceJumboRequest,
+    ) -> Result<
+        DescribeInstanceJumboResponse,
+        ::runtime::SdkError<DescribeInstanceJumboError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_instance_jumbo`](Self::describe_instance_jumbo) would send.
+    pub fn describe_instance_jumbo_request(
+        &self,
+        input: &DescribeInstanceJumboRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

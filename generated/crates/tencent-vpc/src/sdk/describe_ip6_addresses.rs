@@ -83,6 +83,27 @@ pub struct DescribeIp6AddressesResponse {
 /// Errors of `DescribeIp6Addresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeIp6AddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeIp6Addresses`: This API is used to query the detailed information on one or multiple classic elastic public IPv6 instances.
+    pub async fn describe_ip6_addresses(
+        &self,
+        input: &DescribeIp6AddressesRequest,
+    ) -> Result<
+        DescribeIp6AddressesResponse,
+        ::runtime::SdkError<DescribeIp6AddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ip6_addresses`](Self::describe_ip6_addresses) would send.
+    pub fn describe_ip6_addresses_request(
+        &self,
+        input: &DescribeIp6AddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

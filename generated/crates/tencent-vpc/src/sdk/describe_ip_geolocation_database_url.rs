@@ -66,6 +66,27 @@ pub struct DescribeIpGeolocationDatabaseUrlResponse {
 /// Errors of `DescribeIpGeolocationDatabaseUrl`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeIpGeolocationDatabaseUrlError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeIpGeolocationDatabaseUrl`: This API is used to obtain the download link of an IP location database. &lt;font color="#FF0000"&gt;This API will be discontinued soon and is only available for existing users.&lt;/font&gt;
+    pub async fn describe_ip_geolocation_database_url(
+        &self,
+        input: &DescribeIpGeolocationDatabaseUrlRequest,
+    ) -> Result<
+        DescribeIpGeolocationDatabaseUrlResponse,
+        ::runtime::SdkError<DescribeIpGeolocationDatabaseUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ip_geolocation_database_url`](Self::describe_ip_geolocation_database_url) would send.
+    pub fn describe_ip_geolocation_database_url_request(
+        &self,
+        input: &DescribeIpGeolocationDatabaseUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

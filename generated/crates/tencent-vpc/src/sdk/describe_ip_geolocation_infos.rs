@@ -71,6 +71,27 @@ pub struct DescribeIpGeolocationInfosResponse {
 /// Errors of `DescribeIpGeolocationInfos`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeIpGeolocationInfosError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeIpGeolocationInfos`: This API is used to query the location and network information of one or more IP addresses. &lt;font color="#FF0000"&gt;This API will be discontinued soon and is only available for existing users.&lt;/font&gt;
+    pub async fn describe_ip_geolocation_infos(
+        &self,
+        input: &DescribeIpGeolocationInfosRequest,
+    ) -> Result<
+        DescribeIpGeolocationInfosResponse,
+        ::runtime::SdkError<DescribeIpGeolocationInfosError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ip_geolocation_infos`](Self::describe_ip_geolocation_infos) would send.
+    pub fn describe_ip_geolocation_infos_request(
+        &self,
+        input: &DescribeIpGeolocationInfosRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DescribeLocalGatewayResponse {
 /// Errors of `DescribeLocalGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeLocalGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeLocalGateway`: This API is used to query local gateways of a CDC instance.
+    pub async fn describe_local_gateway(
+        &self,
+        input: &DescribeLocalGatewayRequest,
+    ) -> Result<
+        DescribeLocalGatewayResponse,
+        ::runtime::SdkError<DescribeLocalGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_local_gateway`](Self::describe_local_gateway) would send.
+    pub fn describe_local_gateway_request(
+        &self,
+        input: &DescribeLocalGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -105,6 +105,27 @@ pub struct DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
 /// Errors of `DescribeNatGatewayDestinationIpPortTranslationNatRules`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNatGatewayDestinationIpPortTranslationNatRulesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNatGatewayDestinationIpPortTranslationNatRules`: This API is used to query the array of objects of a NAT gateway's port forwarding rules.
+    pub async fn describe_nat_gateway_destination_ip_port_translation_nat_rules(
+        &self,
+        input: &DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest,
+    ) -> Result<
+        DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse,
+        ::runtime::SdkError<DescribeNatGatewayDestinationIpPortTranslationNatRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_nat_gateway_destination_ip_port_translation_nat_rules`](Self::describe_nat_gateway_destination_ip_port_translation_nat_rules) would send.
+    pub fn describe_nat_gateway_destination_ip_port_translation_nat_rules_request(
+        &self,
+        input: &DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

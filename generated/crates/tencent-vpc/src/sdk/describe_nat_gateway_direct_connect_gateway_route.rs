@@ -89,6 +89,27 @@ pub struct DescribeNatGatewayDirectConnectGatewayRouteResponse {
 /// Errors of `DescribeNatGatewayDirectConnectGatewayRoute`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNatGatewayDirectConnectGatewayRouteError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNatGatewayDirectConnectGatewayRoute`: This API is used to query the routes between a NAT gateway and Direct Connect.
+    pub async fn describe_nat_gateway_direct_connect_gateway_route(
+        &self,
+        input: &DescribeNatGatewayDirectConnectGatewayRouteRequest,
+    ) -> Result<
+        DescribeNatGatewayDirectConnectGatewayRouteResponse,
+        ::runtime::SdkError<DescribeNatGatewayDirectConnectGatewayRouteError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_nat_gateway_direct_connect_gateway_route`](Self::describe_nat_gateway_direct_connect_gateway_route) would send.
+    pub fn describe_nat_gateway_direct_connect_gateway_route_request(
+        &self,
+        input: &DescribeNatGatewayDirectConnectGatewayRouteRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -98,6 +98,27 @@ pub struct DescribeNatGatewayFlowMonitorDetailResponse {
 /// Errors of `DescribeNatGatewayFlowMonitorDetail`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNatGatewayFlowMonitorDetailError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNatGatewayFlowMonitorDetail`: This API is used to query the traffic monitoring details of a NAT gateway.
+    pub async fn describe_nat_gateway_flow_monitor_detail(
+        &self,
+        input: &DescribeNatGatewayFlowMonitorDetailRequest,
+    ) -> Result<
+        DescribeNatGatewayFlowMonitorDetailResponse,
+        ::runtime::SdkError<DescribeNatGatewayFlowMonitorDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_nat_gateway_flow_monitor_detail`](Self::describe_nat_gateway_flow_monitor_detail) would send.
+    pub fn describe_nat_gateway_flow_monitor_detail_request(
+        &self,
+        input: &DescribeNatGatewayFlowMonitorDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,27 @@ pub struct DescribeNatGatewaySourceIpTranslationNatRulesResponse {
 /// Errors of `DescribeNatGatewaySourceIpTranslationNatRules`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNatGatewaySourceIpTranslationNatRulesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNatGatewaySourceIpTranslationNatRules`: This API is used to query the NAT gateway's SNAT forwarding rules.
+    pub async fn describe_nat_gateway_source_ip_translation_nat_rules(
+        &self,
+        input: &DescribeNatGatewaySourceIpTranslationNatRulesRequest,
+    ) -> Result<
+        DescribeNatGatewaySourceIpTranslationNatRulesResponse,
+        ::runtime::SdkError<DescribeNatGatewaySourceIpTranslationNatRulesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_nat_gateway_source_ip_translation_nat_rules`](Self::describe_nat_gateway_source_ip_translation_nat_rules) would send.
+    pub fn describe_nat_gateway_source_ip_translation_nat_rules_request(
+        &self,
+        input: &DescribeNatGatewaySourceIpTranslationNatRulesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -49,6 +49,27 @@ pub struct DescribeNatGatewayZonesResponse {
 /// Errors of `DescribeNatGatewayZones`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNatGatewayZonesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNatGatewayZones`: This API is used to query the information of saleable availability zones (AZs) for NAT gateways.
+    pub async fn describe_nat_gateway_zones(
+        &self,
+        input: &DescribeNatGatewayZonesRequest,
+    ) -> Result<
+        DescribeNatGatewayZonesResponse,
+        ::runtime::SdkError<DescribeNatGatewayZonesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_nat_gateway_zones`](Self::describe_nat_gateway_zones) would send.
+    pub fn describe_nat_gateway_zones_request(
+        &self,
+        input: &DescribeNatGatewayZonesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

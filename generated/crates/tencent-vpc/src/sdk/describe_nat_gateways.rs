@@ -87,6 +87,27 @@ pub struct DescribeNatGatewaysResponse {
 /// Errors of `DescribeNatGateways`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNatGatewaysError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNatGateways`: This API is used to query NAT gateways.
+    pub async fn describe_nat_gateways(
+        &self,
+        input: &DescribeNatGatewaysRequest,
+    ) -> Result<
+        DescribeNatGatewaysResponse,
+        ::runtime::SdkError<DescribeNatGatewaysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_nat_gateways`](Self::describe_nat_gateways) would send.
+    pub fn describe_nat_gateways_request(
+        &self,
+        input: &DescribeNatGatewaysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

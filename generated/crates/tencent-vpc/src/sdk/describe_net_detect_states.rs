@@ -82,6 +82,27 @@ pub struct DescribeNetDetectStatesResponse {
 /// Errors of `DescribeNetDetectStates`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNetDetectStatesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNetDetectStates`: This API (DescribeNetDetectStates) is used to query the list of network detection verification results.
+    pub async fn describe_net_detect_states(
+        &self,
+        input: &DescribeNetDetectStatesRequest,
+    ) -> Result<
+        DescribeNetDetectStatesResponse,
+        ::runtime::SdkError<DescribeNetDetectStatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_net_detect_states`](Self::describe_net_detect_states) would send.
+    pub fn describe_net_detect_states_request(
+        &self,
+        input: &DescribeNetDetectStatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,27 @@ pub struct DescribeNetDetectsResponse {
 /// Errors of `DescribeNetDetects`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNetDetectsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNetDetects`: This API (DescribeNetDetects) is used to query the list of network detection instances.
+    pub async fn describe_net_detects(
+        &self,
+        input: &DescribeNetDetectsRequest,
+    ) -> Result<
+        DescribeNetDetectsResponse,
+        ::runtime::SdkError<DescribeNetDetectsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_net_detects`](Self::describe_net_detects) would send.
+    pub fn describe_net_detects_request(
+        &self,
+        input: &DescribeNetDetectsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

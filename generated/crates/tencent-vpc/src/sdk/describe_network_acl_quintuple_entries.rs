@@ -96,6 +96,27 @@ pub struct DescribeNetworkAclQuintupleEntriesResponse {
 /// Errors of `DescribeNetworkAclQuintupleEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNetworkAclQuintupleEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNetworkAclQuintupleEntries`: This API is used to query the list of in/outbound network ACL quintuple entries.
+    pub async fn describe_network_acl_quintuple_entries(
+        &self,
+        input: &DescribeNetworkAclQuintupleEntriesRequest,
+    ) -> Result<
+        DescribeNetworkAclQuintupleEntriesResponse,
+        ::runtime::SdkError<DescribeNetworkAclQuintupleEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_network_acl_quintuple_entries`](Self::describe_network_acl_quintuple_entries) would send.
+    pub fn describe_network_acl_quintuple_entries_request(
+        &self,
+        input: &DescribeNetworkAclQuintupleEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -85,6 +85,27 @@ pub struct DescribeNetworkAclsResponse {
 /// Errors of `DescribeNetworkAcls`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNetworkAclsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNetworkAcls`: This API is used to query a list of network ACLs.
+    pub async fn describe_network_acls(
+        &self,
+        input: &DescribeNetworkAclsRequest,
+    ) -> Result<
+        DescribeNetworkAclsResponse,
+        ::runtime::SdkError<DescribeNetworkAclsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_network_acls`](Self::describe_network_acls) would send.
+    pub fn describe_network_acls_request(
+        &self,
+        input: &DescribeNetworkAclsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -97,6 +97,27 @@ pub struct DescribeNetworkInterfaceLimitResponse {
 /// Errors of `DescribeNetworkInterfaceLimit`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNetworkInterfaceLimitError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNetworkInterfaceLimit`: This API (DescribeNetworkInterfaceLimit) is used to query the ENI quota based on the ID of CVM instance or ENI. It returns the ENI quota to which the CVM instance can be bound and the IP address quota that can be allocated to the ENI.
+    pub async fn describe_network_interface_limit(
+        &self,
+        input: &DescribeNetworkInterfaceLimitRequest,
+    ) -> Result<
+        DescribeNetworkInterfaceLimitResponse,
+        ::runtime::SdkError<DescribeNetworkInterfaceLimitError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_network_interface_limit`](Self::describe_network_interface_limit) would send.
+    pub fn describe_network_interface_limit_request(
+        &self,
+        input: &DescribeNetworkInterfaceLimitRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

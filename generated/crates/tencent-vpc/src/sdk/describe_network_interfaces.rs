@@ -113,6 +113,27 @@ pub struct DescribeNetworkInterfacesResponse {
 /// Errors of `DescribeNetworkInterfaces`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeNetworkInterfacesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeNetworkInterfaces`: This API (DescribeNetworkInterfaces) is used to query the ENI list.
+    pub async fn describe_network_interfaces(
+        &self,
+        input: &DescribeNetworkInterfacesRequest,
+    ) -> Result<
+        DescribeNetworkInterfacesResponse,
+        ::runtime::SdkError<DescribeNetworkInterfacesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_network_interfaces`](Self::describe_network_interfaces) would send.
+    pub fn describe_network_interfaces_request(
+        &self,
+        input: &DescribeNetworkInterfacesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct DescribeReserveIpAddressesResponse {
 /// Errors of `DescribeReserveIpAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeReserveIpAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeReserveIpAddresses`: This API is used to query reserved private IP addresses.
+    pub async fn describe_reserve_ip_addresses(
+        &self,
+        input: &DescribeReserveIpAddressesRequest,
+    ) -> Result<
+        DescribeReserveIpAddressesResponse,
+        ::runtime::SdkError<DescribeReserveIpAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_reserve_ip_addresses`](Self::describe_reserve_ip_addresses) would send.
+    pub fn describe_reserve_ip_addresses_request(
+        &self,
+        input: &DescribeReserveIpAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -110,6 +110,27 @@ pub struct DescribeRoutePolicyEntriesResponse {
 /// Errors of `DescribeRoutePolicyEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeRoutePolicyEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeRoutePolicyEntries`: This API is used to query the route reception policy entry list.
+    pub async fn describe_route_policy_entries(
+        &self,
+        input: &DescribeRoutePolicyEntriesRequest,
+    ) -> Result<
+        DescribeRoutePolicyEntriesResponse,
+        ::runtime::SdkError<DescribeRoutePolicyEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_route_policy_entries`](Self::describe_route_policy_entries) would send.
+    pub fn describe_route_policy_entries_request(
+        &self,
+        input: &DescribeRoutePolicyEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

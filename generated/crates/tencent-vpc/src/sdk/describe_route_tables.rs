@@ -96,6 +96,27 @@ pub struct DescribeRouteTablesResponse {
 /// Errors of `DescribeRouteTables`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeRouteTablesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeRouteTables`: This API is used to query route tables.
+    pub async fn describe_route_tables(
+        &self,
+        input: &DescribeRouteTablesRequest,
+    ) -> Result<
+        DescribeRouteTablesResponse,
+        ::runtime::SdkError<DescribeRouteTablesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_route_tables`](Self::describe_route_tables) would send.
+    pub fn describe_route_tables_request(
+        &self,
+        input: &DescribeRouteTablesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

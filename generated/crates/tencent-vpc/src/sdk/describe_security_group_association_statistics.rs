@@ -71,6 +71,27 @@ pub struct DescribeSecurityGroupAssociationStatisticsResponse {
 /// Errors of `DescribeSecurityGroupAssociationStatistics`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSecurityGroupAssociationStatisticsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSecurityGroupAssociationStatistics`: This API (DescribeSecurityGroupAssociationStatistics) is used to query statistics on the instances associated with a security group.
+    pub async fn describe_security_group_association_statistics(
+        &self,
+        input: &DescribeSecurityGroupAssociationStatisticsRequest,
+    ) -> Result<
+        DescribeSecurityGroupAssociationStatisticsResponse,
+        ::runtime::SdkError<DescribeSecurityGroupAssociationStatisticsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_security_group_association_statistics`](Self::describe_security_group_association_statistics) would send.
+    pub fn describe_security_group_association_statistics_request(
+        &self,
+        input: &DescribeSecurityGroupAssociationStatisticsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeSecurityGroupPoliciesResponse {
 /// Errors of `DescribeSecurityGroupPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSecurityGroupPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSecurityGroupPolicies`: This API (DescribeSecurityGroupPolicies) is used to query security group policies.
+    pub async fn describe_security_group_policies(
+        &self,
+        input: &DescribeSecurityGroupPoliciesRequest,
+    ) -> Result<
+        DescribeSecurityGroupPoliciesResponse,
+        ::runtime::SdkError<DescribeSecurityGroupPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_security_group_policies`](Self::describe_security_group_policies) would send.
+    pub fn describe_security_group_policies_request(
+        &self,
+        input: &DescribeSecurityGroupPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DescribeSecurityGroupReferencesResponse {
 /// Errors of `DescribeSecurityGroupReferences`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSecurityGroupReferencesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSecurityGroupReferences`: This API (DescribeSecurityGroupReferences) is used to query referred security groups.
+    pub async fn describe_security_group_references(
+        &self,
+        input: &DescribeSecurityGroupReferencesRequest,
+    ) -> Result<
+        DescribeSecurityGroupReferencesResponse,
+        ::runtime::SdkError<DescribeSecurityGroupReferencesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_security_group_references`](Self::describe_security_group_references) would send.
+    pub fn describe_security_group_references_request(
+        &self,
+        input: &DescribeSecurityGroupReferencesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,27 @@ pub struct DescribeSecurityGroupsResponse {
 /// Errors of `DescribeSecurityGroups`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSecurityGroupsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSecurityGroups`: This API (DescribeSecurityGroups) is used to query security groups.
+    pub async fn describe_security_groups(
+        &self,
+        input: &DescribeSecurityGroupsRequest,
+    ) -> Result<
+        DescribeSecurityGroupsResponse,
+        ::runtime::SdkError<DescribeSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_security_groups`](Self::describe_security_groups) would send.
+    pub fn describe_security_groups_request(
+        &self,
+        input: &DescribeSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

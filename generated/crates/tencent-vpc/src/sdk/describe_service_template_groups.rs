@@ -79,6 +79,27 @@ pub struct DescribeServiceTemplateGroupsResponse {
 /// Errors of `DescribeServiceTemplateGroups`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeServiceTemplateGroupsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeServiceTemplateGroups`: This API (DescribeServiceTemplateGroups) is used to query a protocol port template group.
+    pub async fn describe_service_template_groups(
+        &self,
+        input: &DescribeServiceTemplateGroupsRequest,
+    ) -> Result<
+        DescribeServiceTemplateGroupsResponse,
+        ::runtime::SdkError<DescribeServiceTemplateGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_service_template_groups`](Self::describe_service_template_groups) would send.
+    pub fn describe_service_template_groups_request(
+        &self,
+        input: &DescribeServiceTemplateGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribeServiceTemplatesResponse {
 /// Errors of `DescribeServiceTemplates`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeServiceTemplatesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeServiceTemplates`: This API (DescribeServiceTemplates) is used to query protocol port templates.
+    pub async fn describe_service_templates(
+        &self,
+        input: &DescribeServiceTemplatesRequest,
+    ) -> Result<
+        DescribeServiceTemplatesResponse,
+        ::runtime::SdkError<DescribeServiceTemplatesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_service_templates`](Self::describe_service_templates) would send.
+    pub fn describe_service_templates_request(
+        &self,
+        input: &DescribeServiceTemplatesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -100,6 +100,27 @@ pub struct DescribeSgSnapshotFileContentResponse {
 /// Errors of `DescribeSgSnapshotFileContent`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSgSnapshotFileContentError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSgSnapshotFileContent`: This API is used to query the snapshot file contents.
+    pub async fn describe_sg_snapshot_file_content(
+        &self,
+        input: &DescribeSgSnapshotFileContentRequest,
+    ) -> Result<
+        DescribeSgSnapshotFileContentResponse,
+        ::runtime::SdkError<DescribeSgSnapshotFileContentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_sg_snapshot_file_content`](Self::describe_sg_snapshot_file_content) would send.
+    pub fn describe_sg_snapshot_file_content_request(
+        &self,
+        input: &DescribeSgSnapshotFileContentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

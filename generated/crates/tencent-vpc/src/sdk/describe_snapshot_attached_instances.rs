@@ -87,6 +87,27 @@ pub struct DescribeSnapshotAttachedInstancesResponse {
 /// Errors of `DescribeSnapshotAttachedInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSnapshotAttachedInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSnapshotAttachedInstances`: This API is used to query instances associated with a snapshot policy.
+    pub async fn describe_snapshot_attached_instances(
+        &self,
+        input: &DescribeSnapshotAttachedInstancesRequest,
+    ) -> Result<
+        DescribeSnapshotAttachedInstancesResponse,
+        ::runtime::SdkError<DescribeSnapshotAttachedInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_snapshot_attached_instances`](Self::describe_snapshot_attached_instances) would send.
+    pub fn describe_snapshot_attached_instances_request(
+        &self,
+        input: &DescribeSnapshotAttachedInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

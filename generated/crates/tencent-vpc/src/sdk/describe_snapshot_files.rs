@@ -92,6 +92,27 @@ pub struct DescribeSnapshotFilesResponse {
 /// Errors of `DescribeSnapshotFiles`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSnapshotFilesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSnapshotFiles`: This API is used to query snapshot files.
+    pub async fn describe_snapshot_files(
+        &self,
+        input: &DescribeSnapshotFilesRequest,
+    ) -> Result<
+        DescribeSnapshotFilesResponse,
+        ::runtime::SdkError<DescribeSnapshotFilesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_snapshot_files`](Self::describe_snapshot_files) would send.
+    pub fn describe_snapshot_files_request(
+        &self,
+        input: &DescribeSnapshotFilesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

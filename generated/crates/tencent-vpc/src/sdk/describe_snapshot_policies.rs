@@ -84,6 +84,27 @@ pub struct DescribeSnapshotPoliciesResponse {
 /// Errors of `DescribeSnapshotPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSnapshotPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSnapshotPolicies`: This API is used to query snapshot policies.
+    pub async fn describe_snapshot_policies(
+        &self,
+        input: &DescribeSnapshotPoliciesRequest,
+    ) -> Result<
+        DescribeSnapshotPoliciesResponse,
+        ::runtime::SdkError<DescribeSnapshotPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_snapshot_policies`](Self::describe_snapshot_policies) would send.
+    pub fn describe_snapshot_policies_request(
+        &self,
+        input: &DescribeSnapshotPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DescribeSubnetResourceDashboardResponse {
 /// Errors of `DescribeSubnetResourceDashboard`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSubnetResourceDashboardError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSubnetResourceDashboard`: This API is used to query the subnet resource.
+    pub async fn describe_subnet_resource_dashboard(
+        &self,
+        input: &DescribeSubnetResourceDashboardRequest,
+    ) -> Result<
+        DescribeSubnetResourceDashboardResponse,
+        ::runtime::SdkError<DescribeSubnetResourceDashboardError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_subnet_resource_dashboard`](Self::describe_subnet_resource_dashboard) would send.
+    pub fn describe_subnet_resource_dashboard_request(
+        &self,
+        input: &DescribeSubnetResourceDashboardRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

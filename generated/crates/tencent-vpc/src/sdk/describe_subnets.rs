@@ -101,6 +101,24 @@ pub struct DescribeSubnetsResponse {
 /// Errors of `DescribeSubnets`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeSubnetsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeSubnets`: This API (DescribeSubnets) is used to query the list of subnets.
+    pub async fn describe_subnets(
+        &self,
+        input: &DescribeSubnetsRequest,
+    ) -> Result<DescribeSubnetsResponse, ::runtime::SdkError<DescribeSubnetsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_subnets`](Self::describe_subnets) would send.
+    pub fn describe_subnets_request(
+        &self,
+        input: &DescribeSubnetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct DescribeTaskResultResponse {
 /// Errors of `DescribeTaskResult`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeTaskResultError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeTaskResult`: This API is used to query the EIP async job execution results.
+    pub async fn describe_task_result(
+        &self,
+        input: &DescribeTaskResultRequest,
+    ) -> Result<
+        DescribeTaskResultResponse,
+        ::runtime::SdkError<DescribeTaskResultError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_task_result`](Self::describe_task_result) would send.
+    pub fn describe_task_result_request(
+        &self,
+        input: &DescribeTaskResultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct DescribeTrafficMirrorsResponse {
 /// Errors of `DescribeTrafficMirrors`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeTrafficMirrorsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeTrafficMirrors`: This API is used to query the information of a traffic mirroring instance.
+    pub async fn describe_traffic_mirrors(
+        &self,
+        input: &DescribeTrafficMirrorsRequest,
+    ) -> Result<
+        DescribeTrafficMirrorsResponse,
+        ::runtime::SdkError<DescribeTrafficMirrorsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_traffic_mirrors`](Self::describe_traffic_mirrors) would send.
+    pub fn describe_traffic_mirrors_request(
+        &self,
+        input: &DescribeTrafficMirrorsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,27 @@ pub struct DescribeTrafficPackagesResponse {
 /// Errors of `DescribeTrafficPackages`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeTrafficPackagesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeTrafficPackages`: This API is used to query the details of shared traffic packages.
+    pub async fn describe_traffic_packages(
+        &self,
+        input: &DescribeTrafficPackagesRequest,
+    ) -> Result<
+        DescribeTrafficPackagesResponse,
+        ::runtime::SdkError<DescribeTrafficPackagesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_traffic_packages`](Self::describe_traffic_packages) would send.
+    pub fn describe_traffic_packages_request(
+        &self,
+        input: &DescribeTrafficPackagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeUsedIpAddressResponse {
 /// Errors of `DescribeUsedIpAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeUsedIpAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeUsedIpAddress`: This API is used to query the IP usage of a subnet or VPC. If the IP is occupied, the resource type and ID associated with the are is returned. If the IP is not used, it returns null.
+    pub async fn describe_used_ip_address(
+        &self,
+        input: &DescribeUsedIpAddressRequest,
+    ) -> Result<
+        DescribeUsedIpAddressResponse,
+        ::runtime::SdkError<DescribeUsedIpAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_used_ip_address`](Self::describe_used_ip_address) would send.
+    pub fn describe_used_ip_address_request(
+        &self,
+        input: &DescribeUsedIpAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

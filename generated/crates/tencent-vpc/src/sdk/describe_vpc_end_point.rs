@@ -86,6 +86,27 @@ pub struct DescribeVpcEndPointResponse {
 /// Errors of `DescribeVpcEndPoint`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcEndPointError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcEndPoint`: This API is used to query the endpoint list.
+    pub async fn describe_vpc_end_point(
+        &self,
+        input: &DescribeVpcEndPointRequest,
+    ) -> Result<
+        DescribeVpcEndPointResponse,
+        ::runtime::SdkError<DescribeVpcEndPointError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpc_end_point`](Self::describe_vpc_end_point) would send.
+    pub fn describe_vpc_end_point_request(
+        &self,
+        input: &DescribeVpcEndPointRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -96,6 +96,27 @@ pub struct DescribeVpcEndPointServiceResponse {
 /// Errors of `DescribeVpcEndPointService`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcEndPointServiceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcEndPointService`: This API is used to query the endpoint service list.
+    pub async fn describe_vpc_end_point_service(
+        &self,
+        input: &DescribeVpcEndPointServiceRequest,
+    ) -> Result<
+        DescribeVpcEndPointServiceResponse,
+        ::runtime::SdkError<DescribeVpcEndPointServiceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpc_end_point_service`](Self::describe_vpc_end_point_service) would send.
+    pub fn describe_vpc_end_point_service_request(
+        &self,
+        input: &DescribeVpcEndPointServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

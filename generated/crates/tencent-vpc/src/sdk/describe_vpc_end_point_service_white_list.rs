@@ -79,6 +79,27 @@ pub struct DescribeVpcEndPointServiceWhiteListResponse {
 /// Errors of `DescribeVpcEndPointServiceWhiteList`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcEndPointServiceWhiteListError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcEndPointServiceWhiteList`: This API is used to query the endpoint service allowlist.
+    pub async fn describe_vpc_end_point_service_white_list(
+        &self,
+        input: &DescribeVpcEndPointServiceWhiteListRequest,
+    ) -> Result<
+        DescribeVpcEndPointServiceWhiteListResponse,
+        ::runtime::SdkError<DescribeVpcEndPointServiceWhiteListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpc_end_point_service_white_list`](Self::describe_vpc_end_point_service_white_list) would send.
+    pub fn describe_vpc_end_point_service_white_list_request(
+        &self,
+        input: &DescribeVpcEndPointServiceWhiteListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

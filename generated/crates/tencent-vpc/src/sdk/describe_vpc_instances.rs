@@ -80,6 +80,27 @@ pub struct DescribeVpcInstancesResponse {
 /// Errors of `DescribeVpcInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcInstances`: This API (DescribeVpcInstances) is used to query a list of VCM instances on VPC.
+    pub async fn describe_vpc_instances(
+        &self,
+        input: &DescribeVpcInstancesRequest,
+    ) -> Result<
+        DescribeVpcInstancesResponse,
+        ::runtime::SdkError<DescribeVpcInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpc_instances`](Self::describe_vpc_instances) would send.
+    pub fn describe_vpc_instances_request(
+        &self,
+        input: &DescribeVpcInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribeVpcIpv6AddressesResponse {
 /// Errors of `DescribeVpcIpv6Addresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcIpv6AddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcIpv6Addresses`: This API (DescribeVpcIpv6Addresses) is used to query `VPC` `IPv6` information. This API is used to query only the information of `IPv6` addresses that are already in use. When querying IPs that have not yet been used, this API will not report an error, but the IPs will not appear in the returned results.
+    pub async fn describe_vpc_ipv6_addresses(
+        &self,
+        input: &DescribeVpcIpv6AddressesRequest,
+    ) -> Result<
+        DescribeVpcIpv6AddressesResponse,
+        ::runtime::SdkError<DescribeVpcIpv6AddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpc_ipv6_addresses`](Self::describe_vpc_ipv6_addresses) would send.
+    pub fn describe_vpc_ipv6_addresses_request(
+        &self,
+        input: &DescribeVpcIpv6AddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,28 @@ pub struct DescribeVpcPrivateIpAddressesResponse {
 /// Errors of `DescribeVpcPrivateIpAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcPrivateIpAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcPrivateIpAddresses`: This API (DescribeVpcPrivateIpAddresses) is used to query the private IP information of a VPC.
+    ///  This API is used to query only the information of IP addresses that are already in use. When querying IPs that have not yet been used, this API will not report an error, but the IPs will not appear in the returned results.
+    pub async fn describe_vpc_private_ip_addresses(
+        &self,
+        input: &DescribeVpcPrivateIpAddressesRequest,
+    ) -> Result<
+        DescribeVpcPrivateIpAddressesResponse,
+        ::runtime::SdkError<DescribeVpcPrivateIpAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpc_private_ip_addresses`](Self::describe_vpc_private_ip_addresses) would send.
+    pub fn describe_vpc_private_ip_addresses_request(
+        &self,
+        input: &DescribeVpcPrivateIpAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct DescribeVpcResourceDashboardResponse {
 /// Errors of `DescribeVpcResourceDashboard`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcResourceDashboardError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcResourceDashboard`: View VPC resources.
+    pub async fn describe_vpc_resource_dashboard(
+        &self,
+        input: &DescribeVpcResourceDashboardRequest,
+    ) -> Result<
+        DescribeVpcResourceDashboardResponse,
+        ::runtime::SdkError<DescribeVpcResourceDashboardError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpc_resource_dashboard`](Self::describe_vpc_resource_dashboard) would send.
+    pub fn describe_vpc_resource_dashboard_request(
+        &self,
+        input: &DescribeVpcResourceDashboardRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct DescribeVpcTaskResultResponse {
 /// Errors of `DescribeVpcTaskResult`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcTaskResultError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcTaskResult`: This API is used to query the execution result of a VPC task.
+    pub async fn describe_vpc_task_result(
+        &self,
+        input: &DescribeVpcTaskResultRequest,
+    ) -> Result<
+        DescribeVpcTaskResultResponse,
+        ::runtime::SdkError<DescribeVpcTaskResultError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpc_task_result`](Self::describe_vpc_task_result) would send.
+    pub fn describe_vpc_task_result_request(
+        &self,
+        input: &DescribeVpcTaskResultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

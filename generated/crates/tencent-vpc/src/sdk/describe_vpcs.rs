@@ -93,6 +93,24 @@ pub struct DescribeVpcsResponse {
 /// Errors of `DescribeVpcs`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpcsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpcs`: This API (DescribeVpcs) is used to query the VPC list.
+    pub async fn describe_vpcs(
+        &self,
+        input: &DescribeVpcsRequest,
+    ) -> Result<DescribeVpcsResponse, ::runtime::SdkError<DescribeVpcsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpcs`](Self::describe_vpcs) would send.
+    pub fn describe_vpcs_request(
+        &self,
+        input: &DescribeVpcsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

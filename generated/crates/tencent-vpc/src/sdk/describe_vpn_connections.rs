@@ -88,6 +88,27 @@ pub struct DescribeVpnConnectionsResponse {
 /// Errors of `DescribeVpnConnections`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpnConnectionsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpnConnections`: This API is used to used to query the list of VPN tunnels.
+    pub async fn describe_vpn_connections(
+        &self,
+        input: &DescribeVpnConnectionsRequest,
+    ) -> Result<
+        DescribeVpnConnectionsResponse,
+        ::runtime::SdkError<DescribeVpnConnectionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpn_connections`](Self::describe_vpn_connections) would send.
+    pub fn describe_vpn_connections_request(
+        &self,
+        input: &DescribeVpnConnectionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct DescribeVpnGatewayCcnRoutesResponse {
 /// Errors of `DescribeVpnGatewayCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpnGatewayCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpnGatewayCcnRoutes`: This API is used to query VPN gateway-based CCN routes.
+    pub async fn describe_vpn_gateway_ccn_routes(
+        &self,
+        input: &DescribeVpnGatewayCcnRoutesRequest,
+    ) -> Result<
+        DescribeVpnGatewayCcnRoutesResponse,
+        ::runtime::SdkError<DescribeVpnGatewayCcnRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpn_gateway_ccn_routes`](Self::describe_vpn_gateway_ccn_routes) would send.
+    pub fn describe_vpn_gateway_ccn_routes_request(
+        &self,
+        input: &DescribeVpnGatewayCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct DescribeVpnGatewayRoutesResponse {
 /// Errors of `DescribeVpnGatewayRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpnGatewayRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpnGatewayRoutes`: This API is used to query VPN gateway routes.
+    pub async fn describe_vpn_gateway_routes(
+        &self,
+        input: &DescribeVpnGatewayRoutesRequest,
+    ) -> Result<
+        DescribeVpnGatewayRoutesResponse,
+        ::runtime::SdkError<DescribeVpnGatewayRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpn_gateway_routes`](Self::describe_vpn_gateway_routes) would send.
+    pub fn describe_vpn_gateway_routes_request(
+        &self,
+        input: &DescribeVpnGatewayRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

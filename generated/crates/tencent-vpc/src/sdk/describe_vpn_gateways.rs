@@ -92,6 +92,27 @@ pub struct DescribeVpnGatewaysResponse {
 /// Errors of `DescribeVpnGateways`: those of its service ([`VpcError`](super::VpcError)).
 pub type DescribeVpnGatewaysError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DescribeVpnGateways`: This API (DescribeVpnGateways) is used to query the VPN gateway list.
+    pub async fn describe_vpn_gateways(
+        &self,
+        input: &DescribeVpnGatewaysRequest,
+    ) -> Result<
+        DescribeVpnGatewaysResponse,
+        ::runtime::SdkError<DescribeVpnGatewaysError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_vpn_gateways`](Self::describe_vpn_gateways) would send.
+    pub fn describe_vpn_gateways_request(
+        &self,
+        input: &DescribeVpnGatewaysRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

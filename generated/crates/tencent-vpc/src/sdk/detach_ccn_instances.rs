@@ -63,6 +63,28 @@ pub struct DetachCcnInstancesResponse {
 /// Errors of `DetachCcnInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type DetachCcnInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DetachCcnInstances`: This API (DetachCcnInstances) is used to unbind a specified network instance from a CCN instance.
+    ///  After unbinding the network instance, the corresponding routing policy will also be deleted.
+    pub async fn detach_ccn_instances(
+        &self,
+        input: &DetachCcnInstancesRequest,
+    ) -> Result<
+        DetachCcnInstancesResponse,
+        ::runtime::SdkError<DetachCcnInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_ccn_instances`](Self::detach_ccn_instances) would send.
+    pub fn detach_ccn_instances_request(
+        &self,
+        input: &DetachCcnInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DetachClassicLinkVpcResponse {
 /// Errors of `DetachClassicLinkVpc`: those of its service ([`VpcError`](super::VpcError)).
 pub type DetachClassicLinkVpcError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DetachClassicLinkVpc`: This API is used to delete a Classiclink. &gt;?This API is async. You can call the \[`DescribeVpcTaskResult`\](<https://intl.cloud.tencent.com/document/api/215/59037?from_cn_redirect=1>) API to query the task result. When the task is completed, you can continue other tasks. &gt;
+    pub async fn detach_classic_link_vpc(
+        &self,
+        input: &DetachClassicLinkVpcRequest,
+    ) -> Result<
+        DetachClassicLinkVpcResponse,
+        ::runtime::SdkError<DetachClassicLinkVpcError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_classic_link_vpc`](Self::detach_classic_link_vpc) would send.
+    pub fn detach_classic_link_vpc_request(
+        &self,
+        input: &DetachClassicLinkVpcRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

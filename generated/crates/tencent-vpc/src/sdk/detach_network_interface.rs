@@ -66,6 +66,27 @@ pub struct DetachNetworkInterfaceResponse {
 /// Errors of `DetachNetworkInterface`: those of its service ([`VpcError`](super::VpcError)).
 pub type DetachNetworkInterfaceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DetachNetworkInterface`: This API is used to unbind an ENI from a CVM. This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
+    pub async fn detach_network_interface(
+        &self,
+        input: &DetachNetworkInterfaceRequest,
+    ) -> Result<
+        DetachNetworkInterfaceResponse,
+        ::runtime::SdkError<DetachNetworkInterfaceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_network_interface`](Self::detach_network_interface) would send.
+    pub fn detach_network_interface_request(
+        &self,
+        input: &DetachNetworkInterfaceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct DetachSnapshotInstancesResponse {
 /// Errors of `DetachSnapshotInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type DetachSnapshotInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DetachSnapshotInstances`: This API is used to disassociate a snapshot policy with instances.
+    pub async fn detach_snapshot_instances(
+        &self,
+        input: &DetachSnapshotInstancesRequest,
+    ) -> Result<
+        DetachSnapshotInstancesResponse,
+        ::runtime::SdkError<DetachSnapshotInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`detach_snapshot_instances`](Self::detach_snapshot_instances) would send.
+    pub fn detach_snapshot_instances_request(
+        &self,
+        input: &DetachSnapshotInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

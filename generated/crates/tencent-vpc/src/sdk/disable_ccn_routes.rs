@@ -60,6 +60,24 @@ pub struct DisableCcnRoutesResponse {
 /// Errors of `DisableCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisableCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisableCcnRoutes`: This API (DisableCcnRoutes) is used to disable CCN routes that are already enabled.
+    pub async fn disable_ccn_routes(
+        &self,
+        input: &DisableCcnRoutesRequest,
+    ) -> Result<DisableCcnRoutesResponse, ::runtime::SdkError<DisableCcnRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_ccn_routes`](Self::disable_ccn_routes) would send.
+    pub fn disable_ccn_routes_request(
+        &self,
+        input: &DisableCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct DisableFlowLogsResponse {
 /// Errors of `DisableFlowLogs`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisableFlowLogsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisableFlowLogs`: This API is used to disable flow log.
+    pub async fn disable_flow_logs(
+        &self,
+        input: &DisableFlowLogsRequest,
+    ) -> Result<DisableFlowLogsResponse, ::runtime::SdkError<DisableFlowLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_flow_logs`](Self::disable_flow_logs) would send.
+    pub fn disable_flow_logs_request(
+        &self,
+        input: &DisableFlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DisableGatewayFlowMonitorResponse {
 /// Errors of `DisableGatewayFlowMonitor`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisableGatewayFlowMonitorError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisableGatewayFlowMonitor`: This API is used to disable gateway traffic monitor.
+    pub async fn disable_gateway_flow_monitor(
+        &self,
+        input: &DisableGatewayFlowMonitorRequest,
+    ) -> Result<
+        DisableGatewayFlowMonitorResponse,
+        ::runtime::SdkError<DisableGatewayFlowMonitorError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_gateway_flow_monitor`](Self::disable_gateway_flow_monitor) would send.
+    pub fn disable_gateway_flow_monitor_request(
+        &self,
+        input: &DisableGatewayFlowMonitorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,24 @@ pub struct DisableRoutesResponse {
 /// Errors of `DisableRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisableRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisableRoutes`: This API is used to disable enabled subnet routes.
+    pub async fn disable_routes(
+        &self,
+        input: &DisableRoutesRequest,
+    ) -> Result<DisableRoutesResponse, ::runtime::SdkError<DisableRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_routes`](Self::disable_routes) would send.
+    pub fn disable_routes_request(
+        &self,
+        input: &DisableRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct DisableSnapshotPoliciesResponse {
 /// Errors of `DisableSnapshotPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisableSnapshotPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisableSnapshotPolicies`: This API is used to disable specified snapshot policies.
+    pub async fn disable_snapshot_policies(
+        &self,
+        input: &DisableSnapshotPoliciesRequest,
+    ) -> Result<
+        DisableSnapshotPoliciesResponse,
+        ::runtime::SdkError<DisableSnapshotPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disable_snapshot_policies`](Self::disable_snapshot_policies) would send.
+    pub fn disable_snapshot_policies_request(
+        &self,
+        input: &DisableSnapshotPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,27 @@ pub struct DisassociateAddressResponse {
 /// Errors of `DisassociateAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisassociateAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisassociateAddress`: This API is used to unbind an \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>) (EIP for short). * This API supports unbinding an EIP from CVM instances and ENIs. * This API does not support unbinding an EIP from a NAT Gateway. To unbind an EIP from a NAT Gateway, use the \[`DisassociateNatGatewayAddress`\](<https://intl.cloud.tencent.com/document/api/215/36716?from_cn_redirect=1>) API. * Only EIPs in BIND or BIND_ENI status can be unbound. * Blocked EIPs cannot be unbound.
+    pub async fn disassociate_address(
+        &self,
+        input: &DisassociateAddressRequest,
+    ) -> Result<
+        DisassociateAddressResponse,
+        ::runtime::SdkError<DisassociateAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_address`](Self::disassociate_address) would send.
+    pub fn disassociate_address_request(
+        &self,
+        input: &DisassociateAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct DisassociateDirectConnectGatewayNatGatewayResponse {
 /// Errors of `DisassociateDirectConnectGatewayNatGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisassociateDirectConnectGatewayNatGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisassociateDirectConnectGatewayNatGateway`: This API is used to unbind a direct connect gateway from a NAT Gateway. After unbinding, the direct connect gateway cannot access internet through the NAT Gateway.
+    pub async fn disassociate_direct_connect_gateway_nat_gateway(
+        &self,
+        input: &DisassociateDirectConnectGatewayNatGatewayRequest,
+    ) -> Result<
+        DisassociateDirectConnectGatewayNatGatewayResponse,
+        ::runtime::SdkError<DisassociateDirectConnectGatewayNatGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_direct_connect_gateway_nat_gateway`](Self::disassociate_direct_connect_gateway_nat_gateway) would send.
+    pub fn disassociate_direct_connect_gateway_nat_gateway_request(
+        &self,
+        input: &DisassociateDirectConnectGatewayNatGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct DisassociateIPv6AddressResponse {
 /// Errors of `DisassociateIPv6Address`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisassociateIPv6AddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisassociateIPv6Address`: This API is used to unbind an EIPv6 instance.
+    pub async fn disassociate_i_pv6_address(
+        &self,
+        input: &DisassociateIPv6AddressRequest,
+    ) -> Result<
+        DisassociateIPv6AddressResponse,
+        ::runtime::SdkError<DisassociateIPv6AddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_i_pv6_address`](Self::disassociate_i_pv6_address) would send.
+    pub fn disassociate_i_pv6_address_request(
+        &self,
+        input: &DisassociateIPv6AddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

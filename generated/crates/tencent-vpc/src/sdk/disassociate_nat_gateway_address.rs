@@ -68,6 +68,27 @@ pub struct DisassociateNatGatewayAddressResponse {
 /// Errors of `DisassociateNatGatewayAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisassociateNatGatewayAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisassociateNatGatewayAddress`: This API is used to unbind an EIP from a NAT gateway.
+    pub async fn disassociate_nat_gateway_address(
+        &self,
+        input: &DisassociateNatGatewayAddressRequest,
+    ) -> Result<
+        DisassociateNatGatewayAddressResponse,
+        ::runtime::SdkError<DisassociateNatGatewayAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_nat_gateway_address`](Self::disassociate_nat_gateway_address) would send.
+    pub fn disassociate_nat_gateway_address_request(
+        &self,
+        input: &DisassociateNatGatewayAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

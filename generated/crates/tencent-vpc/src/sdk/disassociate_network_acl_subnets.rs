@@ -63,6 +63,27 @@ pub struct DisassociateNetworkAclSubnetsResponse {
 /// Errors of `DisassociateNetworkAclSubnets`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisassociateNetworkAclSubnetsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisassociateNetworkAclSubnets`: This API is used to disassociate a network ACL from subnets in a VPC instance.
+    pub async fn disassociate_network_acl_subnets(
+        &self,
+        input: &DisassociateNetworkAclSubnetsRequest,
+    ) -> Result<
+        DisassociateNetworkAclSubnetsResponse,
+        ::runtime::SdkError<DisassociateNetworkAclSubnetsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_network_acl_subnets`](Self::disassociate_network_acl_subnets) would send.
+    pub fn disassociate_network_acl_subnets_request(
+        &self,
+        input: &DisassociateNetworkAclSubnetsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct DisassociateNetworkInterfaceSecurityGroupsResponse {
 /// Errors of `DisassociateNetworkInterfaceSecurityGroups`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisassociateNetworkInterfaceSecurityGroupsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisassociateNetworkInterfaceSecurityGroups`: This API (DisassociateNetworkInterfaceSecurityGroups) is used to detach (or fully detach if possible) a security group from an ENI.
+    pub async fn disassociate_network_interface_security_groups(
+        &self,
+        input: &DisassociateNetworkInterfaceSecurityGroupsRequest,
+    ) -> Result<
+        DisassociateNetworkInterfaceSecurityGroupsResponse,
+        ::runtime::SdkError<DisassociateNetworkInterfaceSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_network_interface_security_groups`](Self::disassociate_network_interface_security_groups) would send.
+    pub fn disassociate_network_interface_security_groups_request(
+        &self,
+        input: &DisassociateNetworkInterfaceSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

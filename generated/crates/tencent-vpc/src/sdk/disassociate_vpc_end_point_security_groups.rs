@@ -64,6 +64,27 @@ pub struct DisassociateVpcEndPointSecurityGroupsResponse {
 /// Errors of `DisassociateVpcEndPointSecurityGroups`: those of its service ([`VpcError`](super::VpcError)).
 pub type DisassociateVpcEndPointSecurityGroupsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DisassociateVpcEndPointSecurityGroups`: This API is used to unbind an endpoint from a security group.
+    pub async fn disassociate_vpc_end_point_security_groups(
+        &self,
+        input: &DisassociateVpcEndPointSecurityGroupsRequest,
+    ) -> Result<
+        DisassociateVpcEndPointSecurityGroupsResponse,
+        ::runtime::SdkError<DisassociateVpcEndPointSecurityGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`disassociate_vpc_end_point_security_groups`](Self::disassociate_vpc_end_point_security_groups) would send.
+    pub fn disassociate_vpc_end_point_security_groups_request(
+        &self,
+        input: &DisassociateVpcEndPointSecurityGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -91,6 +91,27 @@ pub struct DownloadCustomerGatewayConfigurationResponse {
 /// Errors of `DownloadCustomerGatewayConfiguration`: those of its service ([`VpcError`](super::VpcError)).
 pub type DownloadCustomerGatewayConfigurationError = super::VpcError;
 
+impl super::Client {
+    /// Calls `DownloadCustomerGatewayConfiguration`: This API is used to download VPN tunnel configurations.
+    pub async fn download_customer_gateway_configuration(
+        &self,
+        input: &DownloadCustomerGatewayConfigurationRequest,
+    ) -> Result<
+        DownloadCustomerGatewayConfigurationResponse,
+        ::runtime::SdkError<DownloadCustomerGatewayConfigurationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`download_customer_gateway_configuration`](Self::download_customer_gateway_configuration) would send.
+    pub fn download_customer_gateway_configuration_request(
+        &self,
+        input: &DownloadCustomerGatewayConfigurationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

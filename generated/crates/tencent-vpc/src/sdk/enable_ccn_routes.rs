@@ -62,6 +62,25 @@ pub struct EnableCcnRoutesResponse {
 /// Errors of `EnableCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type EnableCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `EnableCcnRoutes`: This API (EnableCcnRoutes) is used to enable CCN routes that are already added.
+    ///  This API is used to verify whether there will be conflict with an existing route after a CCN route is enabled. If there is a conflict, the route will not be enabled, and the process will fail. When a conflict occurs, you must disable the conflicting route before you can enable the desired route.
+    pub async fn enable_ccn_routes(
+        &self,
+        input: &EnableCcnRoutesRequest,
+    ) -> Result<EnableCcnRoutesResponse, ::runtime::SdkError<EnableCcnRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_ccn_routes`](Self::enable_ccn_routes) would send.
+    pub fn enable_ccn_routes_request(
+        &self,
+        input: &EnableCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

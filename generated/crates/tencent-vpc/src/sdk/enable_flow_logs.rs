@@ -55,6 +55,24 @@ pub struct EnableFlowLogsResponse {
 /// Errors of `EnableFlowLogs`: those of its service ([`VpcError`](super::VpcError)).
 pub type EnableFlowLogsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `EnableFlowLogs`: This API is used to enable flow log.
+    pub async fn enable_flow_logs(
+        &self,
+        input: &EnableFlowLogsRequest,
+    ) -> Result<EnableFlowLogsResponse, ::runtime::SdkError<EnableFlowLogsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_flow_logs`](Self::enable_flow_logs) would send.
+    pub fn enable_flow_logs_request(
+        &self,
+        input: &EnableFlowLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct EnableGatewayFlowMonitorResponse {
 /// Errors of `EnableGatewayFlowMonitor`: those of its service ([`VpcError`](super::VpcError)).
 pub type EnableGatewayFlowMonitorError = super::VpcError;
 
+impl super::Client {
+    /// Calls `EnableGatewayFlowMonitor`: This API is used to enable gateway traffic monitor.
+    pub async fn enable_gateway_flow_monitor(
+        &self,
+        input: &EnableGatewayFlowMonitorRequest,
+    ) -> Result<
+        EnableGatewayFlowMonitorResponse,
+        ::runtime::SdkError<EnableGatewayFlowMonitorError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_gateway_flow_monitor`](Self::enable_gateway_flow_monitor) would send.
+    pub fn enable_gateway_flow_monitor_request(
+        &self,
+        input: &EnableGatewayFlowMonitorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,25 @@ pub struct EnableRoutesResponse {
 /// Errors of `EnableRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type EnableRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `EnableRoutes`: This API is used to enable disabled subnet routes.
+    ///  The API is used to verify whether the enabled route conflicts with existing routes. If they conflict, the new route cannot be enabled and will result in a failure. When a route conflict occurs, you need to first disable the conflicting route before you can enable the new one.
+    pub async fn enable_routes(
+        &self,
+        input: &EnableRoutesRequest,
+    ) -> Result<EnableRoutesResponse, ::runtime::SdkError<EnableRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_routes`](Self::enable_routes) would send.
+    pub fn enable_routes_request(
+        &self,
+        input: &EnableRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -59,6 +59,27 @@ pub struct EnableSnapshotPoliciesResponse {
 /// Errors of `EnableSnapshotPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type EnableSnapshotPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `EnableSnapshotPolicies`: This API is used to enable specified snapshot policies.
+    pub async fn enable_snapshot_policies(
+        &self,
+        input: &EnableSnapshotPoliciesRequest,
+    ) -> Result<
+        EnableSnapshotPoliciesResponse,
+        ::runtime::SdkError<EnableSnapshotPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_snapshot_policies`](Self::enable_snapshot_policies) would send.
+    pub fn enable_snapshot_policies_request(
+        &self,
+        input: &EnableSnapshotPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

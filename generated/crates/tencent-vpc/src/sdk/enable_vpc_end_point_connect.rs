@@ -74,6 +74,27 @@ pub struct EnableVpcEndPointConnectResponse {
 /// Errors of `EnableVpcEndPointConnect`: those of its service ([`VpcError`](super::VpcError)).
 pub type EnableVpcEndPointConnectError = super::VpcError;
 
+impl super::Client {
+    /// Calls `EnableVpcEndPointConnect`: This API is used to determine whether to accept the request of connecting with an endpoint.
+    pub async fn enable_vpc_end_point_connect(
+        &self,
+        input: &EnableVpcEndPointConnectRequest,
+    ) -> Result<
+        EnableVpcEndPointConnectResponse,
+        ::runtime::SdkError<EnableVpcEndPointConnectError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`enable_vpc_end_point_connect`](Self::enable_vpc_end_point_connect) would send.
+    pub fn enable_vpc_end_point_connect_request(
+        &self,
+        input: &EnableVpcEndPointConnectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

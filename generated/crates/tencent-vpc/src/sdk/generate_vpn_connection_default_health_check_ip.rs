@@ -68,6 +68,27 @@ pub struct GenerateVpnConnectionDefaultHealthCheckIpResponse {
 /// Errors of `GenerateVpnConnectionDefaultHealthCheckIp`: those of its service ([`VpcError`](super::VpcError)).
 pub type GenerateVpnConnectionDefaultHealthCheckIpError = super::VpcError;
 
+impl super::Client {
+    /// Calls `GenerateVpnConnectionDefaultHealthCheckIp`: This API is used to get a pair of VPN tunnel health check addresses.
+    pub async fn generate_vpn_connection_default_health_check_ip(
+        &self,
+        input: &GenerateVpnConnectionDefaultHealthCheckIpRequest,
+    ) -> Result<
+        GenerateVpnConnectionDefaultHealthCheckIpResponse,
+        ::runtime::SdkError<GenerateVpnConnectionDefaultHealthCheckIpError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`generate_vpn_connection_default_health_check_ip`](Self::generate_vpn_connection_default_health_check_ip) would send.
+    pub fn generate_vpn_connection_default_health_check_ip_request(
+        &self,
+        input: &GenerateVpnConnectionDefaultHealthCheckIpRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -98,6 +98,27 @@ pub struct GetCcnRegionBandwidthLimitsResponse {
 /// Errors of `GetCcnRegionBandwidthLimits`: those of its service ([`VpcError`](super::VpcError)).
 pub type GetCcnRegionBandwidthLimitsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `GetCcnRegionBandwidthLimits`: This API is used to query the bandwidth limits of a CCN instance. Monthly-subscribed CCNs only support Inter-region Bandwidth Limits, while the pay-as-you-go CCNs support both the Inter-region Bandwidth Limits and Region Outbound Bandwidth Limits.
+    pub async fn get_ccn_region_bandwidth_limits(
+        &self,
+        input: &GetCcnRegionBandwidthLimitsRequest,
+    ) -> Result<
+        GetCcnRegionBandwidthLimitsResponse,
+        ::runtime::SdkError<GetCcnRegionBandwidthLimitsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_ccn_region_bandwidth_limits`](Self::get_ccn_region_bandwidth_limits) would send.
+    pub fn get_ccn_region_bandwidth_limits_request(
+        &self,
+        input: &GetCcnRegionBandwidthLimitsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

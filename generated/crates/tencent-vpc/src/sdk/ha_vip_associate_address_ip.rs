@@ -62,6 +62,28 @@ pub struct HaVipAssociateAddressIpResponse {
 /// Errors of `HaVipAssociateAddressIp`: those of its service ([`VpcError`](super::VpcError)).
 pub type HaVipAssociateAddressIpError = super::VpcError;
 
+impl super::Client {
+    /// Calls `HaVipAssociateAddressIp`: This API is used to bind an EIP to an HAVIP.
+    ///  This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
+    pub async fn ha_vip_associate_address_ip(
+        &self,
+        input: &HaVipAssociateAddressIpRequest,
+    ) -> Result<
+        HaVipAssociateAddressIpResponse,
+        ::runtime::SdkError<HaVipAssociateAddressIpError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`ha_vip_associate_address_ip`](Self::ha_vip_associate_address_ip) would send.
+    pub fn ha_vip_associate_address_ip_request(
+        &self,
+        input: &HaVipAssociateAddressIpRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,28 @@ pub struct HaVipDisassociateAddressIpResponse {
 /// Errors of `HaVipDisassociateAddressIp`: those of its service ([`VpcError`](super::VpcError)).
 pub type HaVipDisassociateAddressIpError = super::VpcError;
 
+impl super::Client {
+    /// Calls `HaVipDisassociateAddressIp`: This API is used to unbind an EIP from an HAVIP.
+    ///  This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
+    pub async fn ha_vip_disassociate_address_ip(
+        &self,
+        input: &HaVipDisassociateAddressIpRequest,
+    ) -> Result<
+        HaVipDisassociateAddressIpResponse,
+        ::runtime::SdkError<HaVipDisassociateAddressIpError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`ha_vip_disassociate_address_ip`](Self::ha_vip_disassociate_address_ip) would send.
+    pub fn ha_vip_disassociate_address_ip_request(
+        &self,
+        input: &HaVipDisassociateAddressIpRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

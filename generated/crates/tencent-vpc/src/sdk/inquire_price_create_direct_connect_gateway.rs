@@ -58,6 +58,27 @@ pub struct InquirePriceCreateDirectConnectGatewayResponse {
 /// Errors of `InquirePriceCreateDirectConnectGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type InquirePriceCreateDirectConnectGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `InquirePriceCreateDirectConnectGateway`: This API is used to query the price of creating a direct connect gateway.
+    pub async fn inquire_price_create_direct_connect_gateway(
+        &self,
+        input: &InquirePriceCreateDirectConnectGatewayRequest,
+    ) -> Result<
+        InquirePriceCreateDirectConnectGatewayResponse,
+        ::runtime::SdkError<InquirePriceCreateDirectConnectGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquire_price_create_direct_connect_gateway`](Self::inquire_price_create_direct_connect_gateway) would send.
+    pub fn inquire_price_create_direct_connect_gateway_request(
+        &self,
+        input: &InquirePriceCreateDirectConnectGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -126,6 +126,27 @@ pub struct InquiryPriceAllocateAddressesResponse {
 /// Errors of `InquiryPriceAllocateAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type InquiryPriceAllocateAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `InquiryPriceAllocateAddresses`: This API (InquiryPriceAllocateAddresses) is used to query the price of purchasing EIPs.
+    pub async fn inquiry_price_allocate_addresses(
+        &self,
+        input: &InquiryPriceAllocateAddressesRequest,
+    ) -> Result<
+        InquiryPriceAllocateAddressesResponse,
+        ::runtime::SdkError<InquiryPriceAllocateAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_allocate_addresses`](Self::inquiry_price_allocate_addresses) would send.
+    pub fn inquiry_price_allocate_addresses_request(
+        &self,
+        input: &InquiryPriceAllocateAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct InquiryPriceModifyAddressesBandwidthResponse {
 /// Errors of `InquiryPriceModifyAddressesBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type InquiryPriceModifyAddressesBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `InquiryPriceModifyAddressesBandwidth`: This API is used to query the price of modifying EIP bandwidth.
+    pub async fn inquiry_price_modify_addresses_bandwidth(
+        &self,
+        input: &InquiryPriceModifyAddressesBandwidthRequest,
+    ) -> Result<
+        InquiryPriceModifyAddressesBandwidthResponse,
+        ::runtime::SdkError<InquiryPriceModifyAddressesBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_modify_addresses_bandwidth`](Self::inquiry_price_modify_addresses_bandwidth) would send.
+    pub fn inquiry_price_modify_addresses_bandwidth_request(
+        &self,
+        input: &InquiryPriceModifyAddressesBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct InquiryPriceRenewAddressesResponse {
 /// Errors of `InquiryPriceRenewAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type InquiryPriceRenewAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `InquiryPriceRenewAddresses`: This API (InquiryPriceRenewAddresses) is used to query the price of renewing prepaid EIPs.
+    pub async fn inquiry_price_renew_addresses(
+        &self,
+        input: &InquiryPriceRenewAddressesRequest,
+    ) -> Result<
+        InquiryPriceRenewAddressesResponse,
+        ::runtime::SdkError<InquiryPriceRenewAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_renew_addresses`](Self::inquiry_price_renew_addresses) would send.
+    pub fn inquiry_price_renew_addresses_request(
+        &self,
+        input: &InquiryPriceRenewAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

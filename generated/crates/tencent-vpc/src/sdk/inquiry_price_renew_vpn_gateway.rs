@@ -73,6 +73,27 @@ pub struct InquiryPriceRenewVpnGatewayResponse {
 /// Errors of `InquiryPriceRenewVpnGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type InquiryPriceRenewVpnGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `InquiryPriceRenewVpnGateway`: This API (InquiryPriceRenewVpnGateway) is used to query the price for VPN gateway renewal. Currently, only querying prices for IPSEC-type gateways is supported.
+    pub async fn inquiry_price_renew_vpn_gateway(
+        &self,
+        input: &InquiryPriceRenewVpnGatewayRequest,
+    ) -> Result<
+        InquiryPriceRenewVpnGatewayResponse,
+        ::runtime::SdkError<InquiryPriceRenewVpnGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_renew_vpn_gateway`](Self::inquiry_price_renew_vpn_gateway) would send.
+    pub fn inquiry_price_renew_vpn_gateway_request(
+        &self,
+        input: &InquiryPriceRenewVpnGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
 /// Errors of `InquiryPriceResetVpnGatewayInternetMaxBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type InquiryPriceResetVpnGatewayInternetMaxBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `InquiryPriceResetVpnGatewayInternetMaxBandwidth`: This API (InquiryPriceResetVpnGatewayInternetMaxBandwidth) is used to query the price for adjusting the bandwidth cap of a VPN gateway.
+    pub async fn inquiry_price_reset_vpn_gateway_internet_max_bandwidth(
+        &self,
+        input: &InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest,
+    ) -> Result<
+        InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse,
+        ::runtime::SdkError<InquiryPriceResetVpnGatewayInternetMaxBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`inquiry_price_reset_vpn_gateway_internet_max_bandwidth`](Self::inquiry_price_reset_vpn_gateway_internet_max_bandwidth) would send.
+    pub fn inquiry_price_reset_vpn_gateway_internet_max_bandwidth_request(
+        &self,
+        input: &InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

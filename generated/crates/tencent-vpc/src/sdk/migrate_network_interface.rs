@@ -83,6 +83,27 @@ pub struct MigrateNetworkInterfaceResponse {
 /// Errors of `MigrateNetworkInterface`: those of its service ([`VpcError`](super::VpcError)).
 pub type MigrateNetworkInterfaceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `MigrateNetworkInterface`: This API is used to migrate ENIs. This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
+    pub async fn migrate_network_interface(
+        &self,
+        input: &MigrateNetworkInterfaceRequest,
+    ) -> Result<
+        MigrateNetworkInterfaceResponse,
+        ::runtime::SdkError<MigrateNetworkInterfaceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`migrate_network_interface`](Self::migrate_network_interface) would send.
+    pub fn migrate_network_interface_request(
+        &self,
+        input: &MigrateNetworkInterfaceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

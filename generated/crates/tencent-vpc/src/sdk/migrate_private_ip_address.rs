@@ -81,6 +81,27 @@ pub struct MigratePrivateIpAddressResponse {
 /// Errors of `MigratePrivateIpAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type MigratePrivateIpAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `MigratePrivateIpAddress`: This API is used to migrate the private IPs between ENIs. * Note that primary IPs cannot be migrated. * The source and destination ENI must be within the same subnet.
+    pub async fn migrate_private_ip_address(
+        &self,
+        input: &MigratePrivateIpAddressRequest,
+    ) -> Result<
+        MigratePrivateIpAddressResponse,
+        ::runtime::SdkError<MigratePrivateIpAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`migrate_private_ip_address`](Self::migrate_private_ip_address) would send.
+    pub fn migrate_private_ip_address_request(
+        &self,
+        input: &MigratePrivateIpAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifyAddressAttributeResponse {
 /// Errors of `ModifyAddressAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyAddressAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyAddressAttribute`: This API (ModifyAddressAttribute) is used to modify the name of an \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>).
+    pub async fn modify_address_attribute(
+        &self,
+        input: &ModifyAddressAttributeRequest,
+    ) -> Result<
+        ModifyAddressAttributeResponse,
+        ::runtime::SdkError<ModifyAddressAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_address_attribute`](Self::modify_address_attribute) would send.
+    pub fn modify_address_attribute_request(
+        &self,
+        input: &ModifyAddressAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct ModifyAddressInternetChargeTypeResponse {
 /// Errors of `ModifyAddressInternetChargeType`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyAddressInternetChargeTypeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyAddressInternetChargeType`: This API is used to adjust the network billing mode of an EIP. Please note that it's available to users whose network fees are billed on IPs but not CVMs. * The network billing mode can be switched between `BANDWIDTH_PREPAID_BY_MONTH` and `TRAFFIC_POSTPAID_BY_HOUR`. * The network billing mode for each EIP be changed for up to twice.
+    pub async fn modify_address_internet_charge_type(
+        &self,
+        input: &ModifyAddressInternetChargeTypeRequest,
+    ) -> Result<
+        ModifyAddressInternetChargeTypeResponse,
+        ::runtime::SdkError<ModifyAddressInternetChargeTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_address_internet_charge_type`](Self::modify_address_internet_charge_type) would send.
+    pub fn modify_address_internet_charge_type_request(
+        &self,
+        input: &ModifyAddressInternetChargeTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

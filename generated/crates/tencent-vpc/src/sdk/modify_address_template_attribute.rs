@@ -77,6 +77,27 @@ pub struct ModifyAddressTemplateAttributeResponse {
 /// Errors of `ModifyAddressTemplateAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyAddressTemplateAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyAddressTemplateAttribute`: This API (ModifyAddressTemplateAttribute) is used to modify an IP address template.
+    pub async fn modify_address_template_attribute(
+        &self,
+        input: &ModifyAddressTemplateAttributeRequest,
+    ) -> Result<
+        ModifyAddressTemplateAttributeResponse,
+        ::runtime::SdkError<ModifyAddressTemplateAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_address_template_attribute`](Self::modify_address_template_attribute) would send.
+    pub fn modify_address_template_attribute_request(
+        &self,
+        input: &ModifyAddressTemplateAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

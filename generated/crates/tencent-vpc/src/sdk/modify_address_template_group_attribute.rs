@@ -71,6 +71,27 @@ pub struct ModifyAddressTemplateGroupAttributeResponse {
 /// Errors of `ModifyAddressTemplateGroupAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyAddressTemplateGroupAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyAddressTemplateGroupAttribute`: This API (ModifyAddressTemplateGroupAttribute) is used to modify an IP address template group.
+    pub async fn modify_address_template_group_attribute(
+        &self,
+        input: &ModifyAddressTemplateGroupAttributeRequest,
+    ) -> Result<
+        ModifyAddressTemplateGroupAttributeResponse,
+        ::runtime::SdkError<ModifyAddressTemplateGroupAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_address_template_group_attribute`](Self::modify_address_template_group_attribute) would send.
+    pub fn modify_address_template_group_attribute_request(
+        &self,
+        input: &ModifyAddressTemplateGroupAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct ModifyAddressesBandwidthResponse {
 /// Errors of `ModifyAddressesBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyAddressesBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyAddressesBandwidth`: This API is used to adjust the bandwidth of \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>), including EIP billed on a pay-as-you-go, monthly subscription, and bandwidth package basis.
+    pub async fn modify_addresses_bandwidth(
+        &self,
+        input: &ModifyAddressesBandwidthRequest,
+    ) -> Result<
+        ModifyAddressesBandwidthResponse,
+        ::runtime::SdkError<ModifyAddressesBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_addresses_bandwidth`](Self::modify_addresses_bandwidth) would send.
+    pub fn modify_addresses_bandwidth_request(
+        &self,
+        input: &ModifyAddressesBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

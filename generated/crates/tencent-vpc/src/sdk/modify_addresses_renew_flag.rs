@@ -72,6 +72,27 @@ pub struct ModifyAddressesRenewFlagResponse {
 /// Errors of `ModifyAddressesRenewFlag`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyAddressesRenewFlagError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyAddressesRenewFlag`: This API is used to adjust the renewal flag for the monthly subscription EIP.
+    pub async fn modify_addresses_renew_flag(
+        &self,
+        input: &ModifyAddressesRenewFlagRequest,
+    ) -> Result<
+        ModifyAddressesRenewFlagResponse,
+        ::runtime::SdkError<ModifyAddressesRenewFlagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_addresses_renew_flag`](Self::modify_addresses_renew_flag) would send.
+    pub fn modify_addresses_renew_flag_request(
+        &self,
+        input: &ModifyAddressesRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct ModifyAssistantCidrResponse {
 /// Errors of `ModifyAssistantCidr`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyAssistantCidrError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyAssistantCidr`: This API is used to batch modify (add or delete) secondary CIDR blocks.
+    pub async fn modify_assistant_cidr(
+        &self,
+        input: &ModifyAssistantCidrRequest,
+    ) -> Result<
+        ModifyAssistantCidrResponse,
+        ::runtime::SdkError<ModifyAssistantCidrError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_assistant_cidr`](Self::modify_assistant_cidr) would send.
+    pub fn modify_assistant_cidr_request(
+        &self,
+        input: &ModifyAssistantCidrRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct ModifyBandwidthPackageAttributeResponse {
 /// Errors of `ModifyBandwidthPackageAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyBandwidthPackageAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyBandwidthPackageAttribute`: This API is used to modify the attributes of a bandwidth package, including the bandwidth package name, and so on.
+    pub async fn modify_bandwidth_package_attribute(
+        &self,
+        input: &ModifyBandwidthPackageAttributeRequest,
+    ) -> Result<
+        ModifyBandwidthPackageAttributeResponse,
+        ::runtime::SdkError<ModifyBandwidthPackageAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_bandwidth_package_attribute`](Self::modify_bandwidth_package_attribute) would send.
+    pub fn modify_bandwidth_package_attribute_request(
+        &self,
+        input: &ModifyBandwidthPackageAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

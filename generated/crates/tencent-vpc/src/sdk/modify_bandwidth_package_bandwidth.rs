@@ -72,6 +72,27 @@ pub struct ModifyBandwidthPackageBandwidthResponse {
 /// Errors of `ModifyBandwidthPackageBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyBandwidthPackageBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyBandwidthPackageBandwidth`: This API is used to adjust the bandwidth of a \[bandwidth package\](<https://www.tencentcloud.com/document/product/684/15245>).
+    pub async fn modify_bandwidth_package_bandwidth(
+        &self,
+        input: &ModifyBandwidthPackageBandwidthRequest,
+    ) -> Result<
+        ModifyBandwidthPackageBandwidthResponse,
+        ::runtime::SdkError<ModifyBandwidthPackageBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_bandwidth_package_bandwidth`](Self::modify_bandwidth_package_bandwidth) would send.
+    pub fn modify_bandwidth_package_bandwidth_request(
+        &self,
+        input: &ModifyBandwidthPackageBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct ModifyCcnAttachedInstancesAttributeResponse {
 /// Errors of `ModifyCcnAttachedInstancesAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyCcnAttachedInstancesAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyCcnAttachedInstancesAttribute`: This API is used to modify CCN-associated instance attributes. Currently, only the `description` can be modified.
+    pub async fn modify_ccn_attached_instances_attribute(
+        &self,
+        input: &ModifyCcnAttachedInstancesAttributeRequest,
+    ) -> Result<
+        ModifyCcnAttachedInstancesAttributeResponse,
+        ::runtime::SdkError<ModifyCcnAttachedInstancesAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_ccn_attached_instances_attribute`](Self::modify_ccn_attached_instances_attribute) would send.
+    pub fn modify_ccn_attached_instances_attribute_request(
+        &self,
+        input: &ModifyCcnAttachedInstancesAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

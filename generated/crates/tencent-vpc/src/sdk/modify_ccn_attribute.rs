@@ -64,6 +64,27 @@ pub struct ModifyCcnAttributeResponse {
 /// Errors of `ModifyCcnAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyCcnAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyCcnAttribute`: This API (ModifyCcnAttribute) is used to modify CCN attributes.
+    pub async fn modify_ccn_attribute(
+        &self,
+        input: &ModifyCcnAttributeRequest,
+    ) -> Result<
+        ModifyCcnAttributeResponse,
+        ::runtime::SdkError<ModifyCcnAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_ccn_attribute`](Self::modify_ccn_attribute) would send.
+    pub fn modify_ccn_attribute_request(
+        &self,
+        input: &ModifyCcnAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct ModifyCcnRegionBandwidthLimitsTypeResponse {
 /// Errors of `ModifyCcnRegionBandwidthLimitsType`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyCcnRegionBandwidthLimitsTypeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyCcnRegionBandwidthLimitsType`: This API is used to modify the bandwidth limit policy of a postpaid CCN instance.
+    pub async fn modify_ccn_region_bandwidth_limits_type(
+        &self,
+        input: &ModifyCcnRegionBandwidthLimitsTypeRequest,
+    ) -> Result<
+        ModifyCcnRegionBandwidthLimitsTypeResponse,
+        ::runtime::SdkError<ModifyCcnRegionBandwidthLimitsTypeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_ccn_region_bandwidth_limits_type`](Self::modify_ccn_region_bandwidth_limits_type) would send.
+    pub fn modify_ccn_region_bandwidth_limits_type_request(
+        &self,
+        input: &ModifyCcnRegionBandwidthLimitsTypeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -72,6 +72,27 @@ pub struct ModifyCustomerGatewayAttributeResponse {
 /// Errors of `ModifyCustomerGatewayAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyCustomerGatewayAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyCustomerGatewayAttribute`: This API (ModifyCustomerGatewayAttribute) is used to modify the customer gateway information.
+    pub async fn modify_customer_gateway_attribute(
+        &self,
+        input: &ModifyCustomerGatewayAttributeRequest,
+    ) -> Result<
+        ModifyCustomerGatewayAttributeResponse,
+        ::runtime::SdkError<ModifyCustomerGatewayAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_customer_gateway_attribute`](Self::modify_customer_gateway_attribute) would send.
+    pub fn modify_customer_gateway_attribute_request(
+        &self,
+        input: &ModifyCustomerGatewayAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct ModifyDirectConnectGatewayAttributeResponse {
 /// Errors of `ModifyDirectConnectGatewayAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyDirectConnectGatewayAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyDirectConnectGatewayAttribute`: This API is used to modify the attributes of a direct connect gateway.
+    pub async fn modify_direct_connect_gateway_attribute(
+        &self,
+        input: &ModifyDirectConnectGatewayAttributeRequest,
+    ) -> Result<
+        ModifyDirectConnectGatewayAttributeResponse,
+        ::runtime::SdkError<ModifyDirectConnectGatewayAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_direct_connect_gateway_attribute`](Self::modify_direct_connect_gateway_attribute) would send.
+    pub fn modify_direct_connect_gateway_attribute_request(
+        &self,
+        input: &ModifyDirectConnectGatewayAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

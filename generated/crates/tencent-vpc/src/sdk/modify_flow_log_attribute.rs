@@ -69,6 +69,27 @@ pub struct ModifyFlowLogAttributeResponse {
 /// Errors of `ModifyFlowLogAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyFlowLogAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyFlowLogAttribute`: This API is used to modify the attributes of a flow log.
+    pub async fn modify_flow_log_attribute(
+        &self,
+        input: &ModifyFlowLogAttributeRequest,
+    ) -> Result<
+        ModifyFlowLogAttributeResponse,
+        ::runtime::SdkError<ModifyFlowLogAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_flow_log_attribute`](Self::modify_flow_log_attribute) would send.
+    pub fn modify_flow_log_attribute_request(
+        &self,
+        input: &ModifyFlowLogAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

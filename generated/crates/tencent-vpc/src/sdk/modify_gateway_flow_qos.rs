@@ -70,6 +70,27 @@ pub struct ModifyGatewayFlowQosResponse {
 /// Errors of `ModifyGatewayFlowQos`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyGatewayFlowQosError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyGatewayFlowQos`: This API is used to adjust the bandwidth limit of a gateway.
+    pub async fn modify_gateway_flow_qos(
+        &self,
+        input: &ModifyGatewayFlowQosRequest,
+    ) -> Result<
+        ModifyGatewayFlowQosResponse,
+        ::runtime::SdkError<ModifyGatewayFlowQosError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_gateway_flow_qos`](Self::modify_gateway_flow_qos) would send.
+    pub fn modify_gateway_flow_qos_request(
+        &self,
+        input: &ModifyGatewayFlowQosRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct ModifyHaVipAttributeResponse {
 /// Errors of `ModifyHaVipAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyHaVipAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyHaVipAttribute`: This API (ModifyHaVipAttribute) is used to modify HAVIP attributes.
+    pub async fn modify_ha_vip_attribute(
+        &self,
+        input: &ModifyHaVipAttributeRequest,
+    ) -> Result<
+        ModifyHaVipAttributeResponse,
+        ::runtime::SdkError<ModifyHaVipAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_ha_vip_attribute`](Self::modify_ha_vip_attribute) would send.
+    pub fn modify_ha_vip_attribute_request(
+        &self,
+        input: &ModifyHaVipAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ModifyIPv6AddressesAttributesResponse {
 /// Errors of `ModifyIPv6AddressesAttributes`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyIPv6AddressesAttributesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyIPv6AddressesAttributes`: This API is used to modify the name of an EIPv6 instance.
+    pub async fn modify_i_pv6_addresses_attributes(
+        &self,
+        input: &ModifyIPv6AddressesAttributesRequest,
+    ) -> Result<
+        ModifyIPv6AddressesAttributesResponse,
+        ::runtime::SdkError<ModifyIPv6AddressesAttributesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_i_pv6_addresses_attributes`](Self::modify_i_pv6_addresses_attributes) would send.
+    pub fn modify_i_pv6_addresses_attributes_request(
+        &self,
+        input: &ModifyIPv6AddressesAttributesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

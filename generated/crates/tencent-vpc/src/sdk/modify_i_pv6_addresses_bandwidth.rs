@@ -68,6 +68,27 @@ pub struct ModifyIPv6AddressesBandwidthResponse {
 /// Errors of `ModifyIPv6AddressesBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyIPv6AddressesBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyIPv6AddressesBandwidth`: This API is used to modify the bandwidth cap of an EIPv6 instance.
+    pub async fn modify_i_pv6_addresses_bandwidth(
+        &self,
+        input: &ModifyIPv6AddressesBandwidthRequest,
+    ) -> Result<
+        ModifyIPv6AddressesBandwidthResponse,
+        ::runtime::SdkError<ModifyIPv6AddressesBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_i_pv6_addresses_bandwidth`](Self::modify_i_pv6_addresses_bandwidth) would send.
+    pub fn modify_i_pv6_addresses_bandwidth_request(
+        &self,
+        input: &ModifyIPv6AddressesBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct ModifyIp6AddressesBandwidthResponse {
 /// Errors of `ModifyIp6AddressesBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyIp6AddressesBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyIp6AddressesBandwidth`: This API is used to adjust the bandwidth limit of a classic elastic public IPv6 instance.
+    pub async fn modify_ip6_addresses_bandwidth(
+        &self,
+        input: &ModifyIp6AddressesBandwidthRequest,
+    ) -> Result<
+        ModifyIp6AddressesBandwidthResponse,
+        ::runtime::SdkError<ModifyIp6AddressesBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_ip6_addresses_bandwidth`](Self::modify_ip6_addresses_bandwidth) would send.
+    pub fn modify_ip6_addresses_bandwidth_request(
+        &self,
+        input: &ModifyIp6AddressesBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

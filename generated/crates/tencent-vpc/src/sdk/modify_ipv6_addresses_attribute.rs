@@ -69,6 +69,27 @@ pub struct ModifyIpv6AddressesAttributeResponse {
 /// Errors of `ModifyIpv6AddressesAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyIpv6AddressesAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyIpv6AddressesAttribute`: This API (ModifyIpv6AddressesAttribute) is used to modify the private IPv6 address attributes of an ENI.
+    pub async fn modify_ipv6_addresses_attribute(
+        &self,
+        input: &ModifyIpv6AddressesAttributeRequest,
+    ) -> Result<
+        ModifyIpv6AddressesAttributeResponse,
+        ::runtime::SdkError<ModifyIpv6AddressesAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_ipv6_addresses_attribute`](Self::modify_ipv6_addresses_attribute) would send.
+    pub fn modify_ipv6_addresses_attribute_request(
+        &self,
+        input: &ModifyIpv6AddressesAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct ModifyLocalGatewayResponse {
 /// Errors of `ModifyLocalGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyLocalGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyLocalGateway`: This API is used to modify the local gateway of a CDC instance.
+    pub async fn modify_local_gateway(
+        &self,
+        input: &ModifyLocalGatewayRequest,
+    ) -> Result<
+        ModifyLocalGatewayResponse,
+        ::runtime::SdkError<ModifyLocalGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_local_gateway`](Self::modify_local_gateway) would send.
+    pub fn modify_local_gateway_request(
+        &self,
+        input: &ModifyLocalGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

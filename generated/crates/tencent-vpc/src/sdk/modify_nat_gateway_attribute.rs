@@ -78,6 +78,27 @@ pub struct ModifyNatGatewayAttributeResponse {
 /// Errors of `ModifyNatGatewayAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyNatGatewayAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyNatGatewayAttribute`: This API is used to modify the attributes of a NAT gateway.
+    pub async fn modify_nat_gateway_attribute(
+        &self,
+        input: &ModifyNatGatewayAttributeRequest,
+    ) -> Result<
+        ModifyNatGatewayAttributeResponse,
+        ::runtime::SdkError<ModifyNatGatewayAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_nat_gateway_attribute`](Self::modify_nat_gateway_attribute) would send.
+    pub fn modify_nat_gateway_attribute_request(
+        &self,
+        input: &ModifyNatGatewayAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

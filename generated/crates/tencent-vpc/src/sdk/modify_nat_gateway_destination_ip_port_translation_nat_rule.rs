@@ -79,6 +79,27 @@ pub struct ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
 /// Errors of `ModifyNatGatewayDestinationIpPortTranslationNatRule`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyNatGatewayDestinationIpPortTranslationNatRuleError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyNatGatewayDestinationIpPortTranslationNatRule`: This API is used to modify the port forwarding rule of a NAT gateway.
+    pub async fn modify_nat_gateway_destination_ip_port_translation_nat_rule(
+        &self,
+        input: &ModifyNatGatewayDestinationIpPortTranslationNatRuleRequest,
+    ) -> Result<
+        ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse,
+        ::runtime::SdkError<ModifyNatGatewayDestinationIpPortTranslationNatRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_nat_gateway_destination_ip_port_translation_nat_rule`](Self::modify_nat_gateway_destination_ip_port_translation_nat_rule) would send.
+    pub fn modify_nat_gateway_destination_ip_port_translation_nat_rule_request(
+        &self,
+        input: &ModifyNatGatewayDestinationIpPortTranslationNatRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

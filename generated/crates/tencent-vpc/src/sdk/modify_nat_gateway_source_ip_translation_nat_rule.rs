@@ -72,6 +72,27 @@ pub struct ModifyNatGatewaySourceIpTranslationNatRuleResponse {
 /// Errors of `ModifyNatGatewaySourceIpTranslationNatRule`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyNatGatewaySourceIpTranslationNatRuleError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyNatGatewaySourceIpTranslationNatRule`: This API is used to modify a NAT gateway's SNAT forwarding rules.
+    pub async fn modify_nat_gateway_source_ip_translation_nat_rule(
+        &self,
+        input: &ModifyNatGatewaySourceIpTranslationNatRuleRequest,
+    ) -> Result<
+        ModifyNatGatewaySourceIpTranslationNatRuleResponse,
+        ::runtime::SdkError<ModifyNatGatewaySourceIpTranslationNatRuleError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_nat_gateway_source_ip_translation_nat_rule`](Self::modify_nat_gateway_source_ip_translation_nat_rule) would send.
+    pub fn modify_nat_gateway_source_ip_translation_nat_rule_request(
+        &self,
+        input: &ModifyNatGatewaySourceIpTranslationNatRuleRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

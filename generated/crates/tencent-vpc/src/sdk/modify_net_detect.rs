@@ -94,6 +94,24 @@ pub struct ModifyNetDetectResponse {
 /// Errors of `ModifyNetDetect`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyNetDetectError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyNetDetect`: This API (ModifyNetDetect) is used to modify network detection parameters.
+    pub async fn modify_net_detect(
+        &self,
+        input: &ModifyNetDetectRequest,
+    ) -> Result<ModifyNetDetectResponse, ::runtime::SdkError<ModifyNetDetectError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_net_detect`](Self::modify_net_detect) would send.
+    pub fn modify_net_detect_request(
+        &self,
+        input: &ModifyNetDetectRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

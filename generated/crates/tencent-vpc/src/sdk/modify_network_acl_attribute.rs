@@ -64,6 +64,27 @@ pub struct ModifyNetworkAclAttributeResponse {
 /// Errors of `ModifyNetworkAclAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyNetworkAclAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyNetworkAclAttribute`: This API is used to modify the attributes of a network ACL.
+    pub async fn modify_network_acl_attribute(
+        &self,
+        input: &ModifyNetworkAclAttributeRequest,
+    ) -> Result<
+        ModifyNetworkAclAttributeResponse,
+        ::runtime::SdkError<ModifyNetworkAclAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_network_acl_attribute`](Self::modify_network_acl_attribute) would send.
+    pub fn modify_network_acl_attribute_request(
+        &self,
+        input: &ModifyNetworkAclAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct ModifyNetworkAclEntriesResponse {
 /// Errors of `ModifyNetworkAclEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyNetworkAclEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyNetworkAclEntries`: This API is used to modify (add or delete) the inbound and outbound rules of a network ACL. In `NetworkAclEntrySet` parameters, * Passing in the new inbound/outbound rules will reset the original rules. * Passing in the inbound rules will only reset the original inbound rules and not affect the original outbound rules, and vice versa.
+    pub async fn modify_network_acl_entries(
+        &self,
+        input: &ModifyNetworkAclEntriesRequest,
+    ) -> Result<
+        ModifyNetworkAclEntriesResponse,
+        ::runtime::SdkError<ModifyNetworkAclEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_network_acl_entries`](Self::modify_network_acl_entries) would send.
+    pub fn modify_network_acl_entries_request(
+        &self,
+        input: &ModifyNetworkAclEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

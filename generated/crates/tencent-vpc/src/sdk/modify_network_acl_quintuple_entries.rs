@@ -69,6 +69,27 @@ pub struct ModifyNetworkAclQuintupleEntriesResponse {
 /// Errors of `ModifyNetworkAclQuintupleEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyNetworkAclQuintupleEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyNetworkAclQuintupleEntries`: This API is used to modify the in/outbound rules of the network ACL quintuple. In the `NetworkAclQuintupleEntrySet` parameters, `NetworkAclQuintupleEntryId` is required for `NetworkAclQuintupleEntry`.
+    pub async fn modify_network_acl_quintuple_entries(
+        &self,
+        input: &ModifyNetworkAclQuintupleEntriesRequest,
+    ) -> Result<
+        ModifyNetworkAclQuintupleEntriesResponse,
+        ::runtime::SdkError<ModifyNetworkAclQuintupleEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_network_acl_quintuple_entries`](Self::modify_network_acl_quintuple_entries) would send.
+    pub fn modify_network_acl_quintuple_entries_request(
+        &self,
+        input: &ModifyNetworkAclQuintupleEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

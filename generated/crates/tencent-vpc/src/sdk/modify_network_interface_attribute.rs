@@ -81,6 +81,27 @@ pub struct ModifyNetworkInterfaceAttributeResponse {
 /// Errors of `ModifyNetworkInterfaceAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyNetworkInterfaceAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyNetworkInterfaceAttribute`: This API (ModifyNetworkInterfaceAttribute) is used to modify ENI attributes.
+    pub async fn modify_network_interface_attribute(
+        &self,
+        input: &ModifyNetworkInterfaceAttributeRequest,
+    ) -> Result<
+        ModifyNetworkInterfaceAttributeResponse,
+        ::runtime::SdkError<ModifyNetworkInterfaceAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_network_interface_attribute`](Self::modify_network_interface_attribute) would send.
+    pub fn modify_network_interface_attribute_request(
+        &self,
+        input: &ModifyNetworkInterfaceAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

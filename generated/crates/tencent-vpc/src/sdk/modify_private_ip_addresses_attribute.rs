@@ -73,6 +73,27 @@ pub struct ModifyPrivateIpAddressesAttributeResponse {
 /// Errors of `ModifyPrivateIpAddressesAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyPrivateIpAddressesAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyPrivateIpAddressesAttribute`: This API (ModifyPrivateIpAddressesAttribute) is used to modify the private IP attributes of an ENI.
+    pub async fn modify_private_ip_addresses_attribute(
+        &self,
+        input: &ModifyPrivateIpAddressesAttributeRequest,
+    ) -> Result<
+        ModifyPrivateIpAddressesAttributeResponse,
+        ::runtime::SdkError<ModifyPrivateIpAddressesAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_private_ip_addresses_attribute`](Self::modify_private_ip_addresses_attribute) would send.
+    pub fn modify_private_ip_addresses_attribute_request(
+        &self,
+        input: &ModifyPrivateIpAddressesAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct ModifyReserveIpAddressResponse {
 /// Errors of `ModifyReserveIpAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyReserveIpAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyReserveIpAddress`: This API is used to modify a reserved private IP address.
+    pub async fn modify_reserve_ip_address(
+        &self,
+        input: &ModifyReserveIpAddressRequest,
+    ) -> Result<
+        ModifyReserveIpAddressResponse,
+        ::runtime::SdkError<ModifyReserveIpAddressError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_reserve_ip_address`](Self::modify_reserve_ip_address) would send.
+    pub fn modify_reserve_ip_address_request(
+        &self,
+        input: &ModifyReserveIpAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

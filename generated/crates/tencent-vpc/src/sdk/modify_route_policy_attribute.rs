@@ -75,6 +75,27 @@ pub struct ModifyRoutePolicyAttributeResponse {
 /// Errors of `ModifyRoutePolicyAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyRoutePolicyAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyRoutePolicyAttribute`: This API is used to modify the route reception policy attribute.
+    pub async fn modify_route_policy_attribute(
+        &self,
+        input: &ModifyRoutePolicyAttributeRequest,
+    ) -> Result<
+        ModifyRoutePolicyAttributeResponse,
+        ::runtime::SdkError<ModifyRoutePolicyAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_route_policy_attribute`](Self::modify_route_policy_attribute) would send.
+    pub fn modify_route_policy_attribute_request(
+        &self,
+        input: &ModifyRoutePolicyAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

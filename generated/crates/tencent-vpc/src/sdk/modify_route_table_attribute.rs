@@ -64,6 +64,27 @@ pub struct ModifyRouteTableAttributeResponse {
 /// Errors of `ModifyRouteTableAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyRouteTableAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyRouteTableAttribute`: This API (ModifyRouteTableAttribute) is used to modify the attributes of a route table.
+    pub async fn modify_route_table_attribute(
+        &self,
+        input: &ModifyRouteTableAttributeRequest,
+    ) -> Result<
+        ModifyRouteTableAttributeResponse,
+        ::runtime::SdkError<ModifyRouteTableAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_route_table_attribute`](Self::modify_route_table_attribute) would send.
+    pub fn modify_route_table_attribute_request(
+        &self,
+        input: &ModifyRouteTableAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct ModifySecurityGroupAttributeResponse {
 /// Errors of `ModifySecurityGroupAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifySecurityGroupAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifySecurityGroupAttribute`: This API (ModifySecurityGroupAttribute) is used to modify the attributes of a security group (SecurityGroupPolicy).
+    pub async fn modify_security_group_attribute(
+        &self,
+        input: &ModifySecurityGroupAttributeRequest,
+    ) -> Result<
+        ModifySecurityGroupAttributeResponse,
+        ::runtime::SdkError<ModifySecurityGroupAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_security_group_attribute`](Self::modify_security_group_attribute) would send.
+    pub fn modify_security_group_attribute_request(
+        &self,
+        input: &ModifySecurityGroupAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -102,6 +102,27 @@ pub struct ModifySecurityGroupPoliciesResponse {
 /// Errors of `ModifySecurityGroupPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifySecurityGroupPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifySecurityGroupPolicies`: This API is used to reset the `Egress` and `Ingress` rules (SecurityGroupPolicy) of a security group.
+    pub async fn modify_security_group_policies(
+        &self,
+        input: &ModifySecurityGroupPoliciesRequest,
+    ) -> Result<
+        ModifySecurityGroupPoliciesResponse,
+        ::runtime::SdkError<ModifySecurityGroupPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_security_group_policies`](Self::modify_security_group_policies) would send.
+    pub fn modify_security_group_policies_request(
+        &self,
+        input: &ModifySecurityGroupPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct ModifyServiceTemplateAttributeResponse {
 /// Errors of `ModifyServiceTemplateAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyServiceTemplateAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyServiceTemplateAttribute`: This API (ModifyServiceTemplateAttribute) is used to modify a protocol port template.
+    pub async fn modify_service_template_attribute(
+        &self,
+        input: &ModifyServiceTemplateAttributeRequest,
+    ) -> Result<
+        ModifyServiceTemplateAttributeResponse,
+        ::runtime::SdkError<ModifyServiceTemplateAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_service_template_attribute`](Self::modify_service_template_attribute) would send.
+    pub fn modify_service_template_attribute_request(
+        &self,
+        input: &ModifyServiceTemplateAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

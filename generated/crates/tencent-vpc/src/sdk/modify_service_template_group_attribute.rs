@@ -71,6 +71,27 @@ pub struct ModifyServiceTemplateGroupAttributeResponse {
 /// Errors of `ModifyServiceTemplateGroupAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyServiceTemplateGroupAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyServiceTemplateGroupAttribute`: This API (ModifyServiceTemplateGroupAttribute) is used to modify a protocol port template group.
+    pub async fn modify_service_template_group_attribute(
+        &self,
+        input: &ModifyServiceTemplateGroupAttributeRequest,
+    ) -> Result<
+        ModifyServiceTemplateGroupAttributeResponse,
+        ::runtime::SdkError<ModifyServiceTemplateGroupAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_service_template_group_attribute`](Self::modify_service_template_group_attribute) would send.
+    pub fn modify_service_template_group_attribute_request(
+        &self,
+        input: &ModifyServiceTemplateGroupAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

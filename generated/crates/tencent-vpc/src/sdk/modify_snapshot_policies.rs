@@ -60,6 +60,27 @@ pub struct ModifySnapshotPoliciesResponse {
 /// Errors of `ModifySnapshotPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifySnapshotPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifySnapshotPolicies`: This API is used to modify specified snapshot policies.
+    pub async fn modify_snapshot_policies(
+        &self,
+        input: &ModifySnapshotPoliciesRequest,
+    ) -> Result<
+        ModifySnapshotPoliciesResponse,
+        ::runtime::SdkError<ModifySnapshotPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_snapshot_policies`](Self::modify_snapshot_policies) would send.
+    pub fn modify_snapshot_policies_request(
+        &self,
+        input: &ModifySnapshotPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

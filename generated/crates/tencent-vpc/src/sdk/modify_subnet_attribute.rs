@@ -64,6 +64,27 @@ pub struct ModifySubnetAttributeResponse {
 /// Errors of `ModifySubnetAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifySubnetAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifySubnetAttribute`: This API (ModifySubnetAttribute) is used to modify subnet attributes.
+    pub async fn modify_subnet_attribute(
+        &self,
+        input: &ModifySubnetAttributeRequest,
+    ) -> Result<
+        ModifySubnetAttributeResponse,
+        ::runtime::SdkError<ModifySubnetAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_subnet_attribute`](Self::modify_subnet_attribute) would send.
+    pub fn modify_subnet_attribute_request(
+        &self,
+        input: &ModifySubnetAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -76,6 +76,27 @@ pub struct ModifyTemplateMemberResponse {
 /// Errors of `ModifyTemplateMember`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyTemplateMemberError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyTemplateMember`: This API is used to modify a parameter template of the IP address, protocol port, IP address group, or protocol port group type.
+    pub async fn modify_template_member(
+        &self,
+        input: &ModifyTemplateMemberRequest,
+    ) -> Result<
+        ModifyTemplateMemberResponse,
+        ::runtime::SdkError<ModifyTemplateMemberError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_template_member`](Self::modify_template_member) would send.
+    pub fn modify_template_member_request(
+        &self,
+        input: &ModifyTemplateMemberRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

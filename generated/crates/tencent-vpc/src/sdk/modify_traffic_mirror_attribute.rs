@@ -68,6 +68,27 @@ pub struct ModifyTrafficMirrorAttributeResponse {
 /// Errors of `ModifyTrafficMirrorAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyTrafficMirrorAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyTrafficMirrorAttribute`: This API is used to modify the attributes of a traffic mirroring instance. Note: Only the name and description can be modified.
+    pub async fn modify_traffic_mirror_attribute(
+        &self,
+        input: &ModifyTrafficMirrorAttributeRequest,
+    ) -> Result<
+        ModifyTrafficMirrorAttributeResponse,
+        ::runtime::SdkError<ModifyTrafficMirrorAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_traffic_mirror_attribute`](Self::modify_traffic_mirror_attribute) would send.
+    pub fn modify_traffic_mirror_attribute_request(
+        &self,
+        input: &ModifyTrafficMirrorAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

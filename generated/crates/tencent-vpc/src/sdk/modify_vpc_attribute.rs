@@ -84,6 +84,27 @@ pub struct ModifyVpcAttributeResponse {
 /// Errors of `ModifyVpcAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyVpcAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyVpcAttribute`: This API (ModifyVpcAttribute) is used to modify VPC attributes.
+    pub async fn modify_vpc_attribute(
+        &self,
+        input: &ModifyVpcAttributeRequest,
+    ) -> Result<
+        ModifyVpcAttributeResponse,
+        ::runtime::SdkError<ModifyVpcAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vpc_attribute`](Self::modify_vpc_attribute) would send.
+    pub fn modify_vpc_attribute_request(
+        &self,
+        input: &ModifyVpcAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct ModifyVpcEndPointAttributeResponse {
 /// Errors of `ModifyVpcEndPointAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyVpcEndPointAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyVpcEndPointAttribute`: This API is used to modify endpoint attributes.
+    pub async fn modify_vpc_end_point_attribute(
+        &self,
+        input: &ModifyVpcEndPointAttributeRequest,
+    ) -> Result<
+        ModifyVpcEndPointAttributeResponse,
+        ::runtime::SdkError<ModifyVpcEndPointAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vpc_end_point_attribute`](Self::modify_vpc_end_point_attribute) would send.
+    pub fn modify_vpc_end_point_attribute_request(
+        &self,
+        input: &ModifyVpcEndPointAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

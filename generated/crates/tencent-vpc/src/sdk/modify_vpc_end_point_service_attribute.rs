@@ -85,6 +85,27 @@ pub struct ModifyVpcEndPointServiceAttributeResponse {
 /// Errors of `ModifyVpcEndPointServiceAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyVpcEndPointServiceAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyVpcEndPointServiceAttribute`: This API is used to modify the VPC endpoint service attributes.
+    pub async fn modify_vpc_end_point_service_attribute(
+        &self,
+        input: &ModifyVpcEndPointServiceAttributeRequest,
+    ) -> Result<
+        ModifyVpcEndPointServiceAttributeResponse,
+        ::runtime::SdkError<ModifyVpcEndPointServiceAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vpc_end_point_service_attribute`](Self::modify_vpc_end_point_service_attribute) would send.
+    pub fn modify_vpc_end_point_service_attribute_request(
+        &self,
+        input: &ModifyVpcEndPointServiceAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

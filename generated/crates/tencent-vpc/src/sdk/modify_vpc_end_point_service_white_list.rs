@@ -72,6 +72,27 @@ pub struct ModifyVpcEndPointServiceWhiteListResponse {
 /// Errors of `ModifyVpcEndPointServiceWhiteList`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyVpcEndPointServiceWhiteListError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyVpcEndPointServiceWhiteList`: This API is used to modify the attributes of the endpoint service allowlist.
+    pub async fn modify_vpc_end_point_service_white_list(
+        &self,
+        input: &ModifyVpcEndPointServiceWhiteListRequest,
+    ) -> Result<
+        ModifyVpcEndPointServiceWhiteListResponse,
+        ::runtime::SdkError<ModifyVpcEndPointServiceWhiteListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vpc_end_point_service_white_list`](Self::modify_vpc_end_point_service_white_list) would send.
+    pub fn modify_vpc_end_point_service_white_list_request(
+        &self,
+        input: &ModifyVpcEndPointServiceWhiteListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

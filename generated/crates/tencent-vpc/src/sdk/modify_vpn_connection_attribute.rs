@@ -123,6 +123,27 @@ pub struct ModifyVpnConnectionAttributeResponse {
 /// Errors of `ModifyVpnConnectionAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyVpnConnectionAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyVpnConnectionAttribute`: This API (ModifyVpnConnectionAttribute) is used to modify VPN tunnels.
+    pub async fn modify_vpn_connection_attribute(
+        &self,
+        input: &ModifyVpnConnectionAttributeRequest,
+    ) -> Result<
+        ModifyVpnConnectionAttributeResponse,
+        ::runtime::SdkError<ModifyVpnConnectionAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vpn_connection_attribute`](Self::modify_vpn_connection_attribute) would send.
+    pub fn modify_vpn_connection_attribute_request(
+        &self,
+        input: &ModifyVpnConnectionAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

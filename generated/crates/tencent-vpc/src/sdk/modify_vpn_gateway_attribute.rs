@@ -77,6 +77,27 @@ pub struct ModifyVpnGatewayAttributeResponse {
 /// Errors of `ModifyVpnGatewayAttribute`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyVpnGatewayAttributeError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyVpnGatewayAttribute`: This API (ModifyVpnGatewayAttribute) is used to modify the attributes of VPN gateways.
+    pub async fn modify_vpn_gateway_attribute(
+        &self,
+        input: &ModifyVpnGatewayAttributeRequest,
+    ) -> Result<
+        ModifyVpnGatewayAttributeResponse,
+        ::runtime::SdkError<ModifyVpnGatewayAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vpn_gateway_attribute`](Self::modify_vpn_gateway_attribute) would send.
+    pub fn modify_vpn_gateway_attribute_request(
+        &self,
+        input: &ModifyVpnGatewayAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

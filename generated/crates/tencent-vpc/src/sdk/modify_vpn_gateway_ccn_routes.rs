@@ -64,6 +64,27 @@ pub struct ModifyVpnGatewayCcnRoutesResponse {
 /// Errors of `ModifyVpnGatewayCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyVpnGatewayCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyVpnGatewayCcnRoutes`: This API is used to modify VPN gateway-based CCN routes.
+    pub async fn modify_vpn_gateway_ccn_routes(
+        &self,
+        input: &ModifyVpnGatewayCcnRoutesRequest,
+    ) -> Result<
+        ModifyVpnGatewayCcnRoutesResponse,
+        ::runtime::SdkError<ModifyVpnGatewayCcnRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vpn_gateway_ccn_routes`](Self::modify_vpn_gateway_ccn_routes) would send.
+    pub fn modify_vpn_gateway_ccn_routes_request(
+        &self,
+        input: &ModifyVpnGatewayCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct ModifyVpnGatewayRoutesResponse {
 /// Errors of `ModifyVpnGatewayRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type ModifyVpnGatewayRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ModifyVpnGatewayRoutes`: This API is used to modify VPN gateway routes.
+    pub async fn modify_vpn_gateway_routes(
+        &self,
+        input: &ModifyVpnGatewayRoutesRequest,
+    ) -> Result<
+        ModifyVpnGatewayRoutesResponse,
+        ::runtime::SdkError<ModifyVpnGatewayRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_vpn_gateway_routes`](Self::modify_vpn_gateway_routes) would send.
+    pub fn modify_vpn_gateway_routes_request(
+        &self,
+        input: &ModifyVpnGatewayRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

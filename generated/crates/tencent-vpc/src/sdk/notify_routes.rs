@@ -62,6 +62,24 @@ pub struct NotifyRoutesResponse {
 /// Errors of `NotifyRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type NotifyRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `NotifyRoutes`: This API is used to publish a route to CCN. This can also be done by clicking "Publish to CCN" in the operation column on the page of route table list.
+    pub async fn notify_routes(
+        &self,
+        input: &NotifyRoutesRequest,
+    ) -> Result<NotifyRoutesResponse, ::runtime::SdkError<NotifyRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`notify_routes`](Self::notify_routes) would send.
+    pub fn notify_routes_request(
+        &self,
+        input: &NotifyRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

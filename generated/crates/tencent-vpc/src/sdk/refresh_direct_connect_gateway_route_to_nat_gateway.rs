@@ -78,6 +78,27 @@ pub struct RefreshDirectConnectGatewayRouteToNatGatewayResponse {
 /// Errors of `RefreshDirectConnectGatewayRouteToNatGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type RefreshDirectConnectGatewayRouteToNatGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `RefreshDirectConnectGatewayRouteToNatGateway`: This API is used to refresh the route between a NAT gateway and Direct Connect and update the associated route table.
+    pub async fn refresh_direct_connect_gateway_route_to_nat_gateway(
+        &self,
+        input: &RefreshDirectConnectGatewayRouteToNatGatewayRequest,
+    ) -> Result<
+        RefreshDirectConnectGatewayRouteToNatGatewayResponse,
+        ::runtime::SdkError<RefreshDirectConnectGatewayRouteToNatGatewayError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`refresh_direct_connect_gateway_route_to_nat_gateway`](Self::refresh_direct_connect_gateway_route_to_nat_gateway) would send.
+    pub fn refresh_direct_connect_gateway_route_to_nat_gateway_request(
+        &self,
+        input: &RefreshDirectConnectGatewayRouteToNatGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct RejectAttachCcnInstancesResponse {
 /// Errors of `RejectAttachCcnInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type RejectAttachCcnInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `RejectAttachCcnInstances`: This API (RejectAttachCcnInstances) is used to reject association operations when instances are associated across accounts for the CCN owner.
+    pub async fn reject_attach_ccn_instances(
+        &self,
+        input: &RejectAttachCcnInstancesRequest,
+    ) -> Result<
+        RejectAttachCcnInstancesResponse,
+        ::runtime::SdkError<RejectAttachCcnInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reject_attach_ccn_instances`](Self::reject_attach_ccn_instances) would send.
+    pub fn reject_attach_ccn_instances_request(
+        &self,
+        input: &RejectAttachCcnInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct ReleaseAddressesResponse {
 /// Errors of `ReleaseAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReleaseAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReleaseAddresses`: This API (ReleaseAddresses) is used to release one or multiple \[Elastic IPs\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>). * This operation is irreversible. Once you release an EIP, the IP address associated with the EIP no longer belongs to you. * Only EIPs in UNBIND status can be released.
+    pub async fn release_addresses(
+        &self,
+        input: &ReleaseAddressesRequest,
+    ) -> Result<ReleaseAddressesResponse, ::runtime::SdkError<ReleaseAddressesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`release_addresses`](Self::release_addresses) would send.
+    pub fn release_addresses_request(
+        &self,
+        input: &ReleaseAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -58,6 +58,27 @@ pub struct ReleaseIPv6AddressesResponse {
 /// Errors of `ReleaseIPv6Addresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReleaseIPv6AddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReleaseIPv6Addresses`: This API is used to release one or more EIPv6 instances.
+    pub async fn release_i_pv6_addresses(
+        &self,
+        input: &ReleaseIPv6AddressesRequest,
+    ) -> Result<
+        ReleaseIPv6AddressesResponse,
+        ::runtime::SdkError<ReleaseIPv6AddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`release_i_pv6_addresses`](Self::release_i_pv6_addresses) would send.
+    pub fn release_i_pv6_addresses_request(
+        &self,
+        input: &ReleaseIPv6AddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

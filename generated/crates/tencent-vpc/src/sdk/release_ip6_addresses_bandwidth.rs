@@ -68,6 +68,27 @@ pub struct ReleaseIp6AddressesBandwidthResponse {
 /// Errors of `ReleaseIp6AddressesBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReleaseIp6AddressesBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReleaseIp6AddressesBandwidth`: This API is used to release the IPv6 public network bandwidth of classic elastic public IPv6 instances.
+    pub async fn release_ip6_addresses_bandwidth(
+        &self,
+        input: &ReleaseIp6AddressesBandwidthRequest,
+    ) -> Result<
+        ReleaseIp6AddressesBandwidthResponse,
+        ::runtime::SdkError<ReleaseIp6AddressesBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`release_ip6_addresses_bandwidth`](Self::release_ip6_addresses_bandwidth) would send.
+    pub fn release_ip6_addresses_bandwidth_request(
+        &self,
+        input: &ReleaseIp6AddressesBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

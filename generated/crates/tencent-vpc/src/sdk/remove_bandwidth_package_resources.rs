@@ -65,6 +65,27 @@ pub struct RemoveBandwidthPackageResourcesResponse {
 /// Errors of `RemoveBandwidthPackageResources`: those of its service ([`VpcError`](super::VpcError)).
 pub type RemoveBandwidthPackageResourcesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `RemoveBandwidthPackageResources`: This API is used to delete a bandwidth package resource, including \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>), \[Cloud Load Balancer\](<https://intl.cloud.tencent.com/document/product/214/517?from_cn_redirect=1>), and so on.
+    pub async fn remove_bandwidth_package_resources(
+        &self,
+        input: &RemoveBandwidthPackageResourcesRequest,
+    ) -> Result<
+        RemoveBandwidthPackageResourcesResponse,
+        ::runtime::SdkError<RemoveBandwidthPackageResourcesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`remove_bandwidth_package_resources`](Self::remove_bandwidth_package_resources) would send.
+    pub fn remove_bandwidth_package_resources_request(
+        &self,
+        input: &RemoveBandwidthPackageResourcesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,24 @@ pub struct RenewVpnGatewayResponse {
 /// Errors of `RenewVpnGateway`: those of its service ([`VpcError`](super::VpcError)).
 pub type RenewVpnGatewayError = super::VpcError;
 
+impl super::Client {
+    /// Calls `RenewVpnGateway`: This API (RenewVpnGateway) is used to renew prepaid (yearly/monthly subscription) VPN gateways. Currently, only IPSEC gateways are supported.
+    pub async fn renew_vpn_gateway(
+        &self,
+        input: &RenewVpnGatewayRequest,
+    ) -> Result<RenewVpnGatewayResponse, ::runtime::SdkError<RenewVpnGatewayError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`renew_vpn_gateway`](Self::renew_vpn_gateway) would send.
+    pub fn renew_vpn_gateway_request(
+        &self,
+        input: &RenewVpnGatewayRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -68,6 +68,27 @@ pub struct ReplaceDirectConnectGatewayCcnRoutesResponse {
 /// Errors of `ReplaceDirectConnectGatewayCcnRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReplaceDirectConnectGatewayCcnRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReplaceDirectConnectGatewayCcnRoutes`: This API (ReplaceDirectConnectGatewayCcnRoutes) is used to modify the specified route according to the route ID. Batch modification is supported.
+    pub async fn replace_direct_connect_gateway_ccn_routes(
+        &self,
+        input: &ReplaceDirectConnectGatewayCcnRoutesRequest,
+    ) -> Result<
+        ReplaceDirectConnectGatewayCcnRoutesResponse,
+        ::runtime::SdkError<ReplaceDirectConnectGatewayCcnRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_direct_connect_gateway_ccn_routes`](Self::replace_direct_connect_gateway_ccn_routes) would send.
+    pub fn replace_direct_connect_gateway_ccn_routes_request(
+        &self,
+        input: &ReplaceDirectConnectGatewayCcnRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

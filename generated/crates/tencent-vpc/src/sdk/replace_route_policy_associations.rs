@@ -62,6 +62,27 @@ pub struct ReplaceRoutePolicyAssociationsResponse {
 /// Errors of `ReplaceRoutePolicyAssociations`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReplaceRoutePolicyAssociationsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReplaceRoutePolicyAssociations`: This API is used to modify the binding Priority (Priority) based on the route reception policy instance ID (RoutePolicyId) and route table instance ID (RouteTableId), supporting batch modification.
+    pub async fn replace_route_policy_associations(
+        &self,
+        input: &ReplaceRoutePolicyAssociationsRequest,
+    ) -> Result<
+        ReplaceRoutePolicyAssociationsResponse,
+        ::runtime::SdkError<ReplaceRoutePolicyAssociationsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_route_policy_associations`](Self::replace_route_policy_associations) would send.
+    pub fn replace_route_policy_associations_request(
+        &self,
+        input: &ReplaceRoutePolicyAssociationsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct ReplaceRoutePolicyEntriesResponse {
 /// Errors of `ReplaceRoutePolicyEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReplaceRoutePolicyEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReplaceRoutePolicyEntries`: This API is used to modify specified routing policy entries based on route reception policy rule ID and supports batch modification.
+    pub async fn replace_route_policy_entries(
+        &self,
+        input: &ReplaceRoutePolicyEntriesRequest,
+    ) -> Result<
+        ReplaceRoutePolicyEntriesResponse,
+        ::runtime::SdkError<ReplaceRoutePolicyEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_route_policy_entries`](Self::replace_route_policy_entries) would send.
+    pub fn replace_route_policy_entries_request(
+        &self,
+        input: &ReplaceRoutePolicyEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

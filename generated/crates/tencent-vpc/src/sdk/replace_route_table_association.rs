@@ -64,6 +64,27 @@ pub struct ReplaceRouteTableAssociationResponse {
 /// Errors of `ReplaceRouteTableAssociation`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReplaceRouteTableAssociationError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReplaceRouteTableAssociation`: This API (ReplaceRouteTableAssociation) is used to modify the route table associated with a subnet. * A subnet can only be associated with one route table.
+    pub async fn replace_route_table_association(
+        &self,
+        input: &ReplaceRouteTableAssociationRequest,
+    ) -> Result<
+        ReplaceRouteTableAssociationResponse,
+        ::runtime::SdkError<ReplaceRouteTableAssociationError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_route_table_association`](Self::replace_route_table_association) would send.
+    pub fn replace_route_table_association_request(
+        &self,
+        input: &ReplaceRouteTableAssociationRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

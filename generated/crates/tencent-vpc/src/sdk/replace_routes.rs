@@ -70,6 +70,24 @@ pub struct ReplaceRoutesResponse {
 /// Errors of `ReplaceRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReplaceRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReplaceRoutes`: This API (ReplaceRoutes) is used to modify a specified routing policy by its ID (RouteId). Batch modification is supported.
+    pub async fn replace_routes(
+        &self,
+        input: &ReplaceRoutesRequest,
+    ) -> Result<ReplaceRoutesResponse, ::runtime::SdkError<ReplaceRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_routes`](Self::replace_routes) would send.
+    pub fn replace_routes_request(
+        &self,
+        input: &ReplaceRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -64,6 +64,27 @@ pub struct ReplaceRoutesWithRoutePolicyResponse {
 /// Errors of `ReplaceRoutesWithRoutePolicy`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReplaceRoutesWithRoutePolicyError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReplaceRoutesWithRoutePolicy`: This API (ReplaceRoutes) modifies the specified routing policy (Route) based on the routing policy ID (RouteId), supporting batch modifications.
+    pub async fn replace_routes_with_route_policy(
+        &self,
+        input: &ReplaceRoutesWithRoutePolicyRequest,
+    ) -> Result<
+        ReplaceRoutesWithRoutePolicyResponse,
+        ::runtime::SdkError<ReplaceRoutesWithRoutePolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_routes_with_route_policy`](Self::replace_routes_with_route_policy) would send.
+    pub fn replace_routes_with_route_policy_request(
+        &self,
+        input: &ReplaceRoutesWithRoutePolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

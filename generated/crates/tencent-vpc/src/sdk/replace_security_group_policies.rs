@@ -76,6 +76,27 @@ pub struct ReplaceSecurityGroupPoliciesResponse {
 /// Errors of `ReplaceSecurityGroupPolicies`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReplaceSecurityGroupPoliciesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReplaceSecurityGroupPolicies`: This API is used to batch modify security group policies. Policies to modify must be in the same direction. `PolicyIndex` must be specified.
+    pub async fn replace_security_group_policies(
+        &self,
+        input: &ReplaceSecurityGroupPoliciesRequest,
+    ) -> Result<
+        ReplaceSecurityGroupPoliciesResponse,
+        ::runtime::SdkError<ReplaceSecurityGroupPoliciesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_security_group_policies`](Self::replace_security_group_policies) would send.
+    pub fn replace_security_group_policies_request(
+        &self,
+        input: &ReplaceSecurityGroupPoliciesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

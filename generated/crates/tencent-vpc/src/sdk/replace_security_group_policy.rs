@@ -76,6 +76,27 @@ pub struct ReplaceSecurityGroupPolicyResponse {
 /// Errors of `ReplaceSecurityGroupPolicy`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReplaceSecurityGroupPolicyError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReplaceSecurityGroupPolicy`: This API (ReplaceSecurityGroupPolicy) is used to replace a single security group policy (SecurityGroupPolicy). Only one policy in a single direction can be replaced in each request, and the PolicyIndex parameter must be specified.
+    pub async fn replace_security_group_policy(
+        &self,
+        input: &ReplaceSecurityGroupPolicyRequest,
+    ) -> Result<
+        ReplaceSecurityGroupPolicyResponse,
+        ::runtime::SdkError<ReplaceSecurityGroupPolicyError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`replace_security_group_policy`](Self::replace_security_group_policy) would send.
+    pub fn replace_security_group_policy_request(
+        &self,
+        input: &ReplaceSecurityGroupPolicyRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct ResetAttachCcnInstancesResponse {
 /// Errors of `ResetAttachCcnInstances`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetAttachCcnInstancesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetAttachCcnInstances`: This API (ResetAttachCcnInstances) is used to re-apply for the association operation when the application for cross-account instance association expires.
+    pub async fn reset_attach_ccn_instances(
+        &self,
+        input: &ResetAttachCcnInstancesRequest,
+    ) -> Result<
+        ResetAttachCcnInstancesResponse,
+        ::runtime::SdkError<ResetAttachCcnInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_attach_ccn_instances`](Self::reset_attach_ccn_instances) would send.
+    pub fn reset_attach_ccn_instances_request(
+        &self,
+        input: &ResetAttachCcnInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

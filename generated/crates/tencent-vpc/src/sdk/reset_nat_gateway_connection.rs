@@ -68,6 +68,27 @@ pub struct ResetNatGatewayConnectionResponse {
 /// Errors of `ResetNatGatewayConnection`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetNatGatewayConnectionError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetNatGatewayConnection`: This API is used to adjust concurrent connection cap for the NAT gateway.
+    pub async fn reset_nat_gateway_connection(
+        &self,
+        input: &ResetNatGatewayConnectionRequest,
+    ) -> Result<
+        ResetNatGatewayConnectionResponse,
+        ::runtime::SdkError<ResetNatGatewayConnectionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_nat_gateway_connection`](Self::reset_nat_gateway_connection) would send.
+    pub fn reset_nat_gateway_connection_request(
+        &self,
+        input: &ResetNatGatewayConnectionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

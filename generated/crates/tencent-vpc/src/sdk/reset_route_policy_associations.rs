@@ -69,6 +69,27 @@ pub struct ResetRoutePolicyAssociationsResponse {
 /// Errors of `ResetRoutePolicyAssociations`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetRoutePolicyAssociationsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetRoutePolicyAssociations`: This API is used to unbind the routing policy instance already bound to a specific route table instance, set up alarms for the new binding routing policy and priority.
+    pub async fn reset_route_policy_associations(
+        &self,
+        input: &ResetRoutePolicyAssociationsRequest,
+    ) -> Result<
+        ResetRoutePolicyAssociationsResponse,
+        ::runtime::SdkError<ResetRoutePolicyAssociationsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_route_policy_associations`](Self::reset_route_policy_associations) would send.
+    pub fn reset_route_policy_associations_request(
+        &self,
+        input: &ResetRoutePolicyAssociationsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,27 @@ pub struct ResetRoutePolicyEntriesResponse {
 /// Errors of `ResetRoutePolicyEntries`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetRoutePolicyEntriesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetRoutePolicyEntries`: This API is used to reset the designated route reception policy entry based on the rule ID and supports batch modification.
+    pub async fn reset_route_policy_entries(
+        &self,
+        input: &ResetRoutePolicyEntriesRequest,
+    ) -> Result<
+        ResetRoutePolicyEntriesResponse,
+        ::runtime::SdkError<ResetRoutePolicyEntriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_route_policy_entries`](Self::reset_route_policy_entries) would send.
+    pub fn reset_route_policy_entries_request(
+        &self,
+        input: &ResetRoutePolicyEntriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -71,6 +71,25 @@ pub struct ResetRoutesResponse {
 /// Errors of `ResetRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetRoutes`: This API (ResetRoutes) is used to reset the name of a route table and all its routing policies.
+    ///  Note: When this API is called, all routing policies in the current route table are deleted before new routing policies are saved, which may incur network interruption.
+    pub async fn reset_routes(
+        &self,
+        input: &ResetRoutesRequest,
+    ) -> Result<ResetRoutesResponse, ::runtime::SdkError<ResetRoutesError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_routes`](Self::reset_routes) would send.
+    pub fn reset_routes_request(
+        &self,
+        input: &ResetRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

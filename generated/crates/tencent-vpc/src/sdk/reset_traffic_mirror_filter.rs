@@ -69,6 +69,27 @@ pub struct ResetTrafficMirrorFilterResponse {
 /// Errors of `ResetTrafficMirrorFilter`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetTrafficMirrorFilterError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetTrafficMirrorFilter`: This API is used to update a traffic mirroring instance filter rule. Note: A traffic mirroring instance cannot simultaneously support filtering based on NAT gateway and five tuple rules.
+    pub async fn reset_traffic_mirror_filter(
+        &self,
+        input: &ResetTrafficMirrorFilterRequest,
+    ) -> Result<
+        ResetTrafficMirrorFilterResponse,
+        ::runtime::SdkError<ResetTrafficMirrorFilterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_traffic_mirror_filter`](Self::reset_traffic_mirror_filter) would send.
+    pub fn reset_traffic_mirror_filter_request(
+        &self,
+        input: &ResetTrafficMirrorFilterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct ResetTrafficMirrorSrcsResponse {
 /// Errors of `ResetTrafficMirrorSrcs`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetTrafficMirrorSrcsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetTrafficMirrorSrcs`: This API is used to reset the collection object of a traffic mirroring instance.
+    pub async fn reset_traffic_mirror_srcs(
+        &self,
+        input: &ResetTrafficMirrorSrcsRequest,
+    ) -> Result<
+        ResetTrafficMirrorSrcsResponse,
+        ::runtime::SdkError<ResetTrafficMirrorSrcsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_traffic_mirror_srcs`](Self::reset_traffic_mirror_srcs) would send.
+    pub fn reset_traffic_mirror_srcs_request(
+        &self,
+        input: &ResetTrafficMirrorSrcsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

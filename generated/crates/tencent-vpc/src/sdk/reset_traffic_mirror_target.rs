@@ -70,6 +70,27 @@ pub struct ResetTrafficMirrorTargetResponse {
 /// Errors of `ResetTrafficMirrorTarget`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetTrafficMirrorTargetError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetTrafficMirrorTarget`: This API is used to update the receiving destination information of a traffic mirroring instance.
+    pub async fn reset_traffic_mirror_target(
+        &self,
+        input: &ResetTrafficMirrorTargetRequest,
+    ) -> Result<
+        ResetTrafficMirrorTargetResponse,
+        ::runtime::SdkError<ResetTrafficMirrorTargetError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_traffic_mirror_target`](Self::reset_traffic_mirror_target) would send.
+    pub fn reset_traffic_mirror_target_request(
+        &self,
+        input: &ResetTrafficMirrorTargetRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

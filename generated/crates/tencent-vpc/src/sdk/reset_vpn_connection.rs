@@ -62,6 +62,27 @@ pub struct ResetVpnConnectionResponse {
 /// Errors of `ResetVpnConnection`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetVpnConnectionError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetVpnConnection`: The API is used to reset a VPN tunnel.
+    pub async fn reset_vpn_connection(
+        &self,
+        input: &ResetVpnConnectionRequest,
+    ) -> Result<
+        ResetVpnConnectionResponse,
+        ::runtime::SdkError<ResetVpnConnectionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_vpn_connection`](Self::reset_vpn_connection) would send.
+    pub fn reset_vpn_connection_request(
+        &self,
+        input: &ResetVpnConnectionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

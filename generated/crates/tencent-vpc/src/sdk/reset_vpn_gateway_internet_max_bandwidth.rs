@@ -68,6 +68,27 @@ pub struct ResetVpnGatewayInternetMaxBandwidthResponse {
 /// Errors of `ResetVpnGatewayInternetMaxBandwidth`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResetVpnGatewayInternetMaxBandwidthError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResetVpnGatewayInternetMaxBandwidth`: This API is used to adjust the bandwidth cap of a VPN gateway. The adjustment of the VPN gateway bandwidth is limited to \[5,100\] Mbps and \[200,1000\] Mbps.
+    pub async fn reset_vpn_gateway_internet_max_bandwidth(
+        &self,
+        input: &ResetVpnGatewayInternetMaxBandwidthRequest,
+    ) -> Result<
+        ResetVpnGatewayInternetMaxBandwidthResponse,
+        ::runtime::SdkError<ResetVpnGatewayInternetMaxBandwidthError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_vpn_gateway_internet_max_bandwidth`](Self::reset_vpn_gateway_internet_max_bandwidth) would send.
+    pub fn reset_vpn_gateway_internet_max_bandwidth_request(
+        &self,
+        input: &ResetVpnGatewayInternetMaxBandwidthRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

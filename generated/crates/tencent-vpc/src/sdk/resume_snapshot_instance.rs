@@ -68,6 +68,27 @@ pub struct ResumeSnapshotInstanceResponse {
 /// Errors of `ResumeSnapshotInstance`: those of its service ([`VpcError`](super::VpcError)).
 pub type ResumeSnapshotInstanceError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ResumeSnapshotInstance`: This API is used to restore security group policies with a backup.
+    pub async fn resume_snapshot_instance(
+        &self,
+        input: &ResumeSnapshotInstanceRequest,
+    ) -> Result<
+        ResumeSnapshotInstanceResponse,
+        ::runtime::SdkError<ResumeSnapshotInstanceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resume_snapshot_instance`](Self::resume_snapshot_instance) would send.
+    pub fn resume_snapshot_instance_request(
+        &self,
+        input: &ResumeSnapshotInstanceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,27 @@ pub struct ReturnNormalAddressesResponse {
 /// Errors of `ReturnNormalAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type ReturnNormalAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `ReturnNormalAddresses`: This API is used to unbind and release public IPs. Note: Starting from Dec 15, 2022, CAM authorization is required for a sub-account to call this API. For more details, see \[Authorization Guide\](<https://intl.cloud.tencent.com/document/product/598/34545?from_cn_redirect=1>).
+    pub async fn return_normal_addresses(
+        &self,
+        input: &ReturnNormalAddressesRequest,
+    ) -> Result<
+        ReturnNormalAddressesResponse,
+        ::runtime::SdkError<ReturnNormalAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`return_normal_addresses`](Self::return_normal_addresses) would send.
+    pub fn return_normal_addresses_request(
+        &self,
+        input: &ReturnNormalAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

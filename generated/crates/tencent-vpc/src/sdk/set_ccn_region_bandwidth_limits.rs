@@ -74,6 +74,27 @@ pub struct SetCcnRegionBandwidthLimitsResponse {
 /// Errors of `SetCcnRegionBandwidthLimits`: those of its service ([`VpcError`](super::VpcError)).
 pub type SetCcnRegionBandwidthLimitsError = super::VpcError;
 
+impl super::Client {
+    /// Calls `SetCcnRegionBandwidthLimits`: This API (SetCcnRegionBandwidthLimits) is used to set the outbound bandwidth cap for CCNs in each region. This API can only set the outbound bandwidth cap for regions in the network instances that have already been associated.
+    pub async fn set_ccn_region_bandwidth_limits(
+        &self,
+        input: &SetCcnRegionBandwidthLimitsRequest,
+    ) -> Result<
+        SetCcnRegionBandwidthLimitsResponse,
+        ::runtime::SdkError<SetCcnRegionBandwidthLimitsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_ccn_region_bandwidth_limits`](Self::set_ccn_region_bandwidth_limits) would send.
+    pub fn set_ccn_region_bandwidth_limits_request(
+        &self,
+        input: &SetCcnRegionBandwidthLimitsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

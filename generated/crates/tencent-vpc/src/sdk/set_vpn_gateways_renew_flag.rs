@@ -68,6 +68,27 @@ pub struct SetVpnGatewaysRenewFlagResponse {
 /// Errors of `SetVpnGatewaysRenewFlag`: those of its service ([`VpcError`](super::VpcError)).
 pub type SetVpnGatewaysRenewFlagError = super::VpcError;
 
+impl super::Client {
+    /// Calls `SetVpnGatewaysRenewFlag`: This API is used set the auto-renewal configuration of a VPN gateway.
+    pub async fn set_vpn_gateways_renew_flag(
+        &self,
+        input: &SetVpnGatewaysRenewFlagRequest,
+    ) -> Result<
+        SetVpnGatewaysRenewFlagResponse,
+        ::runtime::SdkError<SetVpnGatewaysRenewFlagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`set_vpn_gateways_renew_flag`](Self::set_vpn_gateways_renew_flag) would send.
+    pub fn set_vpn_gateways_renew_flag_request(
+        &self,
+        input: &SetVpnGatewaysRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

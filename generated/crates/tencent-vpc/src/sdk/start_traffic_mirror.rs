@@ -55,6 +55,27 @@ pub struct StartTrafficMirrorResponse {
 /// Errors of `StartTrafficMirror`: those of its service ([`VpcError`](super::VpcError)).
 pub type StartTrafficMirrorError = super::VpcError;
 
+impl super::Client {
+    /// Calls `StartTrafficMirror`: This API is used to start a traffic mirroring instance.
+    pub async fn start_traffic_mirror(
+        &self,
+        input: &StartTrafficMirrorRequest,
+    ) -> Result<
+        StartTrafficMirrorResponse,
+        ::runtime::SdkError<StartTrafficMirrorError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_traffic_mirror`](Self::start_traffic_mirror) would send.
+    pub fn start_traffic_mirror_request(
+        &self,
+        input: &StartTrafficMirrorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct StopTrafficMirrorResponse {
 /// Errors of `StopTrafficMirror`: those of its service ([`VpcError`](super::VpcError)).
 pub type StopTrafficMirrorError = super::VpcError;
 
+impl super::Client {
+    /// Calls `StopTrafficMirror`: This API is used to stop a traffic mirroring instance.
+    pub async fn stop_traffic_mirror(
+        &self,
+        input: &StopTrafficMirrorRequest,
+    ) -> Result<StopTrafficMirrorResponse, ::runtime::SdkError<StopTrafficMirrorError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_traffic_mirror`](Self::stop_traffic_mirror) would send.
+    pub fn stop_traffic_mirror_request(
+        &self,
+        input: &StopTrafficMirrorRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

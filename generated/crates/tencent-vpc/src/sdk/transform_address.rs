@@ -63,6 +63,24 @@ pub struct TransformAddressResponse {
 /// Errors of `TransformAddress`: those of its service ([`VpcError`](super::VpcError)).
 pub type TransformAddressError = super::VpcError;
 
+impl super::Client {
+    /// Calls `TransformAddress`: This API is used to convert a common public IP into an \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>) (EIP for short). * Tencent Cloud limits the number of times that a user can unbind EIPs and reassign public IPs in each region per day. For more information, see product introduction of \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/5733?from_cn_redirect=1>). The preceding quota can be obtained through the API \[DescribeAddressQuota\](<https://intl.cloud.tencent.com/document/product/215/16701>).
+    pub async fn transform_address(
+        &self,
+        input: &TransformAddressRequest,
+    ) -> Result<TransformAddressResponse, ::runtime::SdkError<TransformAddressError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`transform_address`](Self::transform_address) would send.
+    pub fn transform_address_request(
+        &self,
+        input: &TransformAddressRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

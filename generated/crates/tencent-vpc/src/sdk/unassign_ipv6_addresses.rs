@@ -69,6 +69,28 @@ pub struct UnassignIpv6AddressesResponse {
 /// Errors of `UnassignIpv6Addresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type UnassignIpv6AddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `UnassignIpv6Addresses`: This API is used to release the IPv6 addresses of an ENI.
+    ///  This API is completed asynchronously. If you need to query the execution result of an async task, please use the `RequestId` returned by this API to poll the `DescribeVpcTaskResult` API.
+    pub async fn unassign_ipv6_addresses(
+        &self,
+        input: &UnassignIpv6AddressesRequest,
+    ) -> Result<
+        UnassignIpv6AddressesResponse,
+        ::runtime::SdkError<UnassignIpv6AddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`unassign_ipv6_addresses`](Self::unassign_ipv6_addresses) would send.
+    pub fn unassign_ipv6_addresses_request(
+        &self,
+        input: &UnassignIpv6AddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

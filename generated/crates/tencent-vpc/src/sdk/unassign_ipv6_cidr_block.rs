@@ -60,6 +60,27 @@ pub struct UnassignIpv6CidrBlockResponse {
 /// Errors of `UnassignIpv6CidrBlock`: those of its service ([`VpcError`](super::VpcError)).
 pub type UnassignIpv6CidrBlockError = super::VpcError;
 
+impl super::Client {
+    /// Calls `UnassignIpv6CidrBlock`: This API (UnassignIpv6CidrBlock) is used to release IPv6 IP ranges. If the IP range still has occupied IPs that are not yet repossessed, the IP range cannot be released.
+    pub async fn unassign_ipv6_cidr_block(
+        &self,
+        input: &UnassignIpv6CidrBlockRequest,
+    ) -> Result<
+        UnassignIpv6CidrBlockResponse,
+        ::runtime::SdkError<UnassignIpv6CidrBlockError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`unassign_ipv6_cidr_block`](Self::unassign_ipv6_cidr_block) would send.
+    pub fn unassign_ipv6_cidr_block_request(
+        &self,
+        input: &UnassignIpv6CidrBlockRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct UnassignIpv6SubnetCidrBlockResponse {
 /// Errors of `UnassignIpv6SubnetCidrBlock`: those of its service ([`VpcError`](super::VpcError)).
 pub type UnassignIpv6SubnetCidrBlockError = super::VpcError;
 
+impl super::Client {
+    /// Calls `UnassignIpv6SubnetCidrBlock`: This API (UnassignIpv6SubnetCidrBlock) is used to release IPv6 subnet IP ranges. If the subnet IP range still has occupied IPs that are not yet repossessed, the subnet IP range cannot be released.
+    pub async fn unassign_ipv6_subnet_cidr_block(
+        &self,
+        input: &UnassignIpv6SubnetCidrBlockRequest,
+    ) -> Result<
+        UnassignIpv6SubnetCidrBlockResponse,
+        ::runtime::SdkError<UnassignIpv6SubnetCidrBlockError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`unassign_ipv6_subnet_cidr_block`](Self::unassign_ipv6_subnet_cidr_block) would send.
+    pub fn unassign_ipv6_subnet_cidr_block_request(
+        &self,
+        input: &UnassignIpv6SubnetCidrBlockRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct UnassignPrivateIpAddressesResponse {
 /// Errors of `UnassignPrivateIpAddresses`: those of its service ([`VpcError`](super::VpcError)).
 pub type UnassignPrivateIpAddressesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `UnassignPrivateIpAddresses`: This API is used to return the private IP addresses of an ENI. * If a secondary private IP of an ENI is returned, the EIP will be automatically unassociated as well. The primary private IP of the ENI cannot be returned.
+    pub async fn unassign_private_ip_addresses(
+        &self,
+        input: &UnassignPrivateIpAddressesRequest,
+    ) -> Result<
+        UnassignPrivateIpAddressesResponse,
+        ::runtime::SdkError<UnassignPrivateIpAddressesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`unassign_private_ip_addresses`](Self::unassign_private_ip_addresses) would send.
+    pub fn unassign_private_ip_addresses_request(
+        &self,
+        input: &UnassignPrivateIpAddressesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

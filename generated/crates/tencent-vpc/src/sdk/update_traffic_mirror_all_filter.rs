@@ -79,6 +79,27 @@ pub struct UpdateTrafficMirrorAllFilterResponse {
 /// Errors of `UpdateTrafficMirrorAllFilter`: those of its service ([`VpcError`](super::VpcError)).
 pub type UpdateTrafficMirrorAllFilterError = super::VpcError;
 
+impl super::Client {
+    /// Calls `UpdateTrafficMirrorAllFilter`: This API is used to update the filter rule or collection object of a traffic mirroring instance.
+    pub async fn update_traffic_mirror_all_filter(
+        &self,
+        input: &UpdateTrafficMirrorAllFilterRequest,
+    ) -> Result<
+        UpdateTrafficMirrorAllFilterResponse,
+        ::runtime::SdkError<UpdateTrafficMirrorAllFilterError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_traffic_mirror_all_filter`](Self::update_traffic_mirror_all_filter) would send.
+    pub fn update_traffic_mirror_all_filter_request(
+        &self,
+        input: &UpdateTrafficMirrorAllFilterRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -63,6 +63,27 @@ pub struct UpdateTrafficMirrorDirectionResponse {
 /// Errors of `UpdateTrafficMirrorDirection`: those of its service ([`VpcError`](super::VpcError)).
 pub type UpdateTrafficMirrorDirectionError = super::VpcError;
 
+impl super::Client {
+    /// Calls `UpdateTrafficMirrorDirection`: This API is used to update the collection direction of a traffic mirroring instance.
+    pub async fn update_traffic_mirror_direction(
+        &self,
+        input: &UpdateTrafficMirrorDirectionRequest,
+    ) -> Result<
+        UpdateTrafficMirrorDirectionResponse,
+        ::runtime::SdkError<UpdateTrafficMirrorDirectionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_traffic_mirror_direction`](Self::update_traffic_mirror_direction) would send.
+    pub fn update_traffic_mirror_direction_request(
+        &self,
+        input: &UpdateTrafficMirrorDirectionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -62,6 +62,27 @@ pub struct WithdrawNotifyRoutesResponse {
 /// Errors of `WithdrawNotifyRoutes`: those of its service ([`VpcError`](super::VpcError)).
 pub type WithdrawNotifyRoutesError = super::VpcError;
 
+impl super::Client {
+    /// Calls `WithdrawNotifyRoutes`: This API is used to withdraw a route from CCN.
+    pub async fn withdraw_notify_routes(
+        &self,
+        input: &WithdrawNotifyRoutesRequest,
+    ) -> Result<
+        WithdrawNotifyRoutesResponse,
+        ::runtime::SdkError<WithdrawNotifyRoutesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`withdraw_notify_routes`](Self::withdraw_notify_routes) would send.
+    pub fn withdraw_notify_routes_request(
+        &self,
+        input: &WithdrawNotifyRoutesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -107,6 +107,27 @@ pub struct DescribeUdbInstanceBackupUrlResponse {
 /// Errors of `DescribeUDBInstanceBackupURL`: those of its service ([`UdbError`](super::UdbError)).
 pub type DescribeUdbInstanceBackupUrlError = super::UdbError;
 
+impl super::Client {
+    /// Calls `DescribeUDBInstanceBackupURL`: Get the download address of a UDB backup.
+    pub async fn describe_udb_instance_backup_url(
+        &self,
+        input: &DescribeUdbInstanceBackupUrlRequest,
+    ) -> Result<
+        DescribeUdbInstanceBackupUrlResponse,
+        ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_udb_instance_backup_url`](Self::describe_udb_instance_backup_url) would send.
+    pub fn describe_udb_instance_backup_url_request(
+        &self,
+        input: &DescribeUdbInstanceBackupUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

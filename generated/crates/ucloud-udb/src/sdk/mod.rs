@@ -6,7 +6,6 @@ pub mod describe_udb_instance_backup_url;
 #[cfg(feature = "catalog")]
 pub mod catalog;
 
-use ::runtime::{BuildError, SdkError, WireRequest};
 pub use describe_udb_instance_backup_url::*;
 
 /// Errors of the `udb` service: its documented codes, the UCloud API common errors, and `Unhandled` for any other code.
@@ -121,24 +120,5 @@ impl Client {
     /// The shared runtime: signing and sending, for tests and advanced use.
     pub fn runtime(&self) -> &::runtime::Runtime {
         &self.runtime
-    }
-
-    /// Calls `DescribeUDBInstanceBackupURL`: Get the download address of a UDB backup.
-    pub async fn describe_udb_instance_backup_url(
-        &self,
-        input: &DescribeUdbInstanceBackupUrlRequest,
-    ) -> Result<
-        DescribeUdbInstanceBackupUrlResponse,
-        SdkError<DescribeUdbInstanceBackupUrlError>,
-    > {
-        self.runtime.call(&describe_udb_instance_backup_url::glue::OP, input).await
-    }
-
-    /// The unsigned request [`describe_udb_instance_backup_url`](Self::describe_udb_instance_backup_url) would send.
-    pub fn describe_udb_instance_backup_url_request(
-        &self,
-        input: &DescribeUdbInstanceBackupUrlRequest,
-    ) -> Result<WireRequest, BuildError> {
-        self.runtime.wire(&describe_udb_instance_backup_url::glue::OP, input)
     }
 }

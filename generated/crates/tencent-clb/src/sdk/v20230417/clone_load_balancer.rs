@@ -169,6 +169,24 @@ pub struct CloneLoadBalancerResponse {
 /// Errors of `CloneLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type CloneLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CloneLoadBalancer`: This API is used to clone a Cloud Load Balancer instance. Based on the designated CLB instance, it creates a new instance with identical rules and binding relationships. The cloning operation is asynchronous. The cloned data is based on the call to CloneLoadBalancer. If the cloned CLB changes after calling CloneLoadBalancer, the change rules will not be cloned.
+    pub async fn clone_load_balancer(
+        &self,
+        input: &CloneLoadBalancerRequest,
+    ) -> Result<CloneLoadBalancerResponse, ::runtime::SdkError<CloneLoadBalancerError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`clone_load_balancer`](Self::clone_load_balancer) would send.
+    pub fn clone_load_balancer_request(
+        &self,
+        input: &CloneLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -236,6 +236,27 @@ pub struct CreateLoadBalancerResponse {
 /// Errors of `CreateLoadBalancer`: those of its service ([`ClbError`](super::ClbError)).
 pub type CreateLoadBalancerError = super::ClbError;
 
+impl super::Client {
+    /// Calls `CreateLoadBalancer`: This API is used to create a Cloud Load Balancer instance (this interface supports only pay-as-you-go CLB instances. For annual/monthly subscription, proceed to purchase through the console). To use the CLB service, you must purchase one or more CLB instances. After successfully calling the API, the unique ID of the CLB instance will be returned. CLB instances are divided into public network and private network types. For details, refer to the product type in the product description. Note: (1) To apply for Cloud Load Balancer (CLB) in a specified availability zone or cross-zone disaster recovery (only supported in Hong Kong (China)), \[submit a request\](<https://console.cloud.tencent.com/workorder/category>) if you need to experience the feature. (2) Currently only Beijing, Shanghai, and Guangzhou support IPv6. (3) The default purchase quota for an account in each region is 100 for public network and 100 for private network. This is an async API. After the API returns successfully, you can use the DescribeLoadBalancers API to query the status of the Cloud Load Balancer instance (such as creating and normal) to confirm whether the creation is successful.
+    pub async fn create_load_balancer(
+        &self,
+        input: &CreateLoadBalancerRequest,
+    ) -> Result<
+        CreateLoadBalancerResponse,
+        ::runtime::SdkError<CreateLoadBalancerError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_load_balancer`](Self::create_load_balancer) would send.
+    pub fn create_load_balancer_request(
+        &self,
+        input: &CreateLoadBalancerRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct DescribeCustomizedConfigAssociateListResponse {
 /// Errors of `DescribeCustomizedConfigAssociateList`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeCustomizedConfigAssociateListError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeCustomizedConfigAssociateList`: This API is used to query the locations, servers, or CLB instances bound to a configuration. If there are domains, the result will be filtered by domain.
+    pub async fn describe_customized_config_associate_list(
+        &self,
+        input: &DescribeCustomizedConfigAssociateListRequest,
+    ) -> Result<
+        DescribeCustomizedConfigAssociateListResponse,
+        ::runtime::SdkError<DescribeCustomizedConfigAssociateListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_customized_config_associate_list`](Self::describe_customized_config_associate_list) would send.
+    pub fn describe_customized_config_associate_list_request(
+        &self,
+        input: &DescribeCustomizedConfigAssociateListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

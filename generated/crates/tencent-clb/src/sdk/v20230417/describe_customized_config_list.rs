@@ -94,6 +94,27 @@ pub struct DescribeCustomizedConfigListResponse {
 /// Errors of `DescribeCustomizedConfigList`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeCustomizedConfigListError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeCustomizedConfigList`: Pull the list of custom configurations. The configurations of the specified type under the user's AppId will be returned.
+    pub async fn describe_customized_config_list(
+        &self,
+        input: &DescribeCustomizedConfigListRequest,
+    ) -> Result<
+        DescribeCustomizedConfigListResponse,
+        ::runtime::SdkError<DescribeCustomizedConfigListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_customized_config_list`](Self::describe_customized_config_list) would send.
+    pub fn describe_customized_config_list_request(
+        &self,
+        input: &DescribeCustomizedConfigListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

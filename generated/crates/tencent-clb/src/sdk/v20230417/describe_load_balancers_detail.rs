@@ -105,6 +105,27 @@ pub struct DescribeLoadBalancersDetailResponse {
 /// Errors of `DescribeLoadBalancersDetail`: those of its service ([`ClbError`](super::ClbError)).
 pub type DescribeLoadBalancersDetailError = super::ClbError;
 
+impl super::Client {
+    /// Calls `DescribeLoadBalancersDetail`: Query the detailed information of Cloud Load Balancer, including listeners, rules, and backend targets.
+    pub async fn describe_load_balancers_detail(
+        &self,
+        input: &DescribeLoadBalancersDetailRequest,
+    ) -> Result<
+        DescribeLoadBalancersDetailResponse,
+        ::runtime::SdkError<DescribeLoadBalancersDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_load_balancers_detail`](Self::describe_load_balancers_detail) would send.
+    pub fn describe_load_balancers_detail_request(
+        &self,
+        input: &DescribeLoadBalancersDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

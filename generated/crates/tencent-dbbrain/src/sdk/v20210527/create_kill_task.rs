@@ -99,6 +99,24 @@ pub struct CreateKillTaskResponse {
 /// Errors of `CreateKillTask`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type CreateKillTaskError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `CreateKillTask`: This API is used to create a session killing task.
+    pub async fn create_kill_task(
+        &self,
+        input: &CreateKillTaskRequest,
+    ) -> Result<CreateKillTaskResponse, ::runtime::SdkError<CreateKillTaskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_kill_task`](Self::create_kill_task) would send.
+    pub fn create_kill_task_request(
+        &self,
+        input: &CreateKillTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -66,6 +66,27 @@ pub struct CreateProxySessionKillTaskResponse {
 /// Errors of `CreateProxySessionKillTask`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type CreateProxySessionKillTaskError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `CreateProxySessionKillTask`: This API is used to create an async task of killing all proxy node connection sessions and is currently supported only for Redis. The async task ID is the returned value, which can be passed to the API `DescribeProxySessionKillTasks` as a parameter to query the execution status of the session killing task.
+    pub async fn create_proxy_session_kill_task(
+        &self,
+        input: &CreateProxySessionKillTaskRequest,
+    ) -> Result<
+        CreateProxySessionKillTaskResponse,
+        ::runtime::SdkError<CreateProxySessionKillTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_proxy_session_kill_task`](Self::create_proxy_session_kill_task) would send.
+    pub fn create_proxy_session_kill_task_request(
+        &self,
+        input: &CreateProxySessionKillTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct CreateRedisBigKeyAnalysisTaskResponse {
 /// Errors of `CreateRedisBigKeyAnalysisTask`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type CreateRedisBigKeyAnalysisTaskError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `CreateRedisBigKeyAnalysisTask`: This API is used to create an ad hoc big key analysis task for Redis instances. By default, there can only be up to five running ad hoc analysis tasks.
+    pub async fn create_redis_big_key_analysis_task(
+        &self,
+        input: &CreateRedisBigKeyAnalysisTaskRequest,
+    ) -> Result<
+        CreateRedisBigKeyAnalysisTaskResponse,
+        ::runtime::SdkError<CreateRedisBigKeyAnalysisTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_redis_big_key_analysis_task`](Self::create_redis_big_key_analysis_task) would send.
+    pub fn create_redis_big_key_analysis_task_request(
+        &self,
+        input: &CreateRedisBigKeyAnalysisTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

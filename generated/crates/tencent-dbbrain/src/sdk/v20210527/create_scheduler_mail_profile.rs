@@ -89,6 +89,27 @@ pub struct CreateSchedulerMailProfileResponse {
 /// Errors of `CreateSchedulerMailProfile`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type CreateSchedulerMailProfileError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `CreateSchedulerMailProfile`: This API is used to create the regular generation time of health reports and the regular email sending configuration. Pass in the regular generation time of health reports as a parameter (Monday to Sunday) to set the regular generation time, and save the corresponding regular email sending configuration.
+    pub async fn create_scheduler_mail_profile(
+        &self,
+        input: &CreateSchedulerMailProfileRequest,
+    ) -> Result<
+        CreateSchedulerMailProfileResponse,
+        ::runtime::SdkError<CreateSchedulerMailProfileError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_scheduler_mail_profile`](Self::create_scheduler_mail_profile) would send.
+    pub fn create_scheduler_mail_profile_request(
+        &self,
+        input: &CreateSchedulerMailProfileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -84,6 +84,27 @@ pub struct CreateSecurityAuditLogExportTaskResponse {
 /// Errors of `CreateSecurityAuditLogExportTask`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type CreateSecurityAuditLogExportTaskError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `CreateSecurityAuditLogExportTask`: This API is used to create a security audit log export task.
+    pub async fn create_security_audit_log_export_task(
+        &self,
+        input: &CreateSecurityAuditLogExportTaskRequest,
+    ) -> Result<
+        CreateSecurityAuditLogExportTaskResponse,
+        ::runtime::SdkError<CreateSecurityAuditLogExportTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_security_audit_log_export_task`](Self::create_security_audit_log_export_task) would send.
+    pub fn create_security_audit_log_export_task_request(
+        &self,
+        input: &CreateSecurityAuditLogExportTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,27 @@ pub struct DeleteDbDiagReportTasksResponse {
 /// Errors of `DeleteDBDiagReportTasks`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DeleteDbDiagReportTasksError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DeleteDBDiagReportTasks`: This API is used to delete health report generation tasks by task ID.
+    pub async fn delete_db_diag_report_tasks(
+        &self,
+        input: &DeleteDbDiagReportTasksRequest,
+    ) -> Result<
+        DeleteDbDiagReportTasksResponse,
+        ::runtime::SdkError<DeleteDbDiagReportTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_db_diag_report_tasks`](Self::delete_db_diag_report_tasks) would send.
+    pub fn delete_db_diag_report_tasks_request(
+        &self,
+        input: &DeleteDbDiagReportTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

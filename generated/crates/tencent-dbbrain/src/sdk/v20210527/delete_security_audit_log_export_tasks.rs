@@ -70,6 +70,27 @@ pub struct DeleteSecurityAuditLogExportTasksResponse {
 /// Errors of `DeleteSecurityAuditLogExportTasks`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DeleteSecurityAuditLogExportTasksError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DeleteSecurityAuditLogExportTasks`: This API is used to delete a security audit log export task.
+    pub async fn delete_security_audit_log_export_tasks(
+        &self,
+        input: &DeleteSecurityAuditLogExportTasksRequest,
+    ) -> Result<
+        DeleteSecurityAuditLogExportTasksResponse,
+        ::runtime::SdkError<DeleteSecurityAuditLogExportTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_security_audit_log_export_tasks`](Self::delete_security_audit_log_export_tasks) would send.
+    pub fn delete_security_audit_log_export_tasks_request(
+        &self,
+        input: &DeleteSecurityAuditLogExportTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

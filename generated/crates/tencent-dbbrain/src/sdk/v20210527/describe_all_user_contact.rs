@@ -69,6 +69,27 @@ pub struct DescribeAllUserContactResponse {
 /// Errors of `DescribeAllUserContact`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeAllUserContactError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeAllUserContact`: This API is used to get the information of the recipient in the email.
+    pub async fn describe_all_user_contact(
+        &self,
+        input: &DescribeAllUserContactRequest,
+    ) -> Result<
+        DescribeAllUserContactResponse,
+        ::runtime::SdkError<DescribeAllUserContactError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_all_user_contact`](Self::describe_all_user_contact) would send.
+    pub fn describe_all_user_contact_request(
+        &self,
+        input: &DescribeAllUserContactRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -69,6 +69,27 @@ pub struct DescribeAllUserGroupResponse {
 /// Errors of `DescribeAllUserGroup`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeAllUserGroupError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeAllUserGroup`: This API is used to get the information of the recipient group in the email.
+    pub async fn describe_all_user_group(
+        &self,
+        input: &DescribeAllUserGroupRequest,
+    ) -> Result<
+        DescribeAllUserGroupResponse,
+        ::runtime::SdkError<DescribeAllUserGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_all_user_group`](Self::describe_all_user_group) would send.
+    pub fn describe_all_user_group_request(
+        &self,
+        input: &DescribeAllUserGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -128,6 +128,27 @@ pub struct DescribeDbAuditLogsResponse {
 /// Errors of `DescribeDBAuditLogs`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeDbAuditLogsError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeDBAuditLogs`: Queries the audit log details of a specified instance within a time window, support by SQL type, execution time, error code, keyword, and other multi-condition filtering. Currently only support dcdb and mariadb products (cdb and cynosdb have been migrated to the central platform). Note that Filter.MultiSql and Filter.ExcludeMultiSql need to be transmitted as a JSON string in the form of a two-dimensional array, for example, \[\["a","b"\]\] means (a OR b), and the server will automatically parse it.
+    pub async fn describe_db_audit_logs(
+        &self,
+        input: &DescribeDbAuditLogsRequest,
+    ) -> Result<
+        DescribeDbAuditLogsResponse,
+        ::runtime::SdkError<DescribeDbAuditLogsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_audit_logs`](Self::describe_db_audit_logs) would send.
+    pub fn describe_db_audit_logs_request(
+        &self,
+        input: &DescribeDbAuditLogsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

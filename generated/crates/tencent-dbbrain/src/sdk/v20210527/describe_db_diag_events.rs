@@ -89,6 +89,27 @@ pub struct DescribeDbDiagEventsResponse {
 /// Errors of `DescribeDBDiagEvents`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeDbDiagEventsError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeDBDiagEvents`: This API is used to obtain the diagnosis event list in a specified time period by risk level, instance ID, etc.
+    pub async fn describe_db_diag_events(
+        &self,
+        input: &DescribeDbDiagEventsRequest,
+    ) -> Result<
+        DescribeDbDiagEventsResponse,
+        ::runtime::SdkError<DescribeDbDiagEventsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_diag_events`](Self::describe_db_diag_events) would send.
+    pub fn describe_db_diag_events_request(
+        &self,
+        input: &DescribeDbDiagEventsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

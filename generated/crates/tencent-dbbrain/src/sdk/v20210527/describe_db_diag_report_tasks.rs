@@ -104,6 +104,27 @@ pub struct DescribeDbDiagReportTasksResponse {
 /// Errors of `DescribeDBDiagReportTasks`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeDbDiagReportTasksError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeDBDiagReportTasks`: This API is used to query the list of health report generation tasks.
+    pub async fn describe_db_diag_report_tasks(
+        &self,
+        input: &DescribeDbDiagReportTasksRequest,
+    ) -> Result<
+        DescribeDbDiagReportTasksResponse,
+        ::runtime::SdkError<DescribeDbDiagReportTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_diag_report_tasks`](Self::describe_db_diag_report_tasks) would send.
+    pub fn describe_db_diag_report_tasks_request(
+        &self,
+        input: &DescribeDbDiagReportTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,27 @@ pub struct DescribeDbSpaceStatusResponse {
 /// Errors of `DescribeDBSpaceStatus`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeDbSpaceStatusError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeDBSpaceStatus`: This API is used to query the overview of instance space usage during a specified time period, including disk usage growth (MB), available disk space (MB), total disk space (MB), and estimated number of available days.
+    pub async fn describe_db_space_status(
+        &self,
+        input: &DescribeDbSpaceStatusRequest,
+    ) -> Result<
+        DescribeDbSpaceStatusResponse,
+        ::runtime::SdkError<DescribeDbSpaceStatusError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_db_space_status`](Self::describe_db_space_status) would send.
+    pub fn describe_db_space_status_request(
+        &self,
+        input: &DescribeDbSpaceStatusRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

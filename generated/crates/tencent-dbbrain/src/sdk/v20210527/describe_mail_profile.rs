@@ -89,6 +89,27 @@ pub struct DescribeMailProfileResponse {
 /// Errors of `DescribeMailProfile`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeMailProfileError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeMailProfile`: This API is used to get the email sending configuration, including the email configuration for database inspection and the email sending configuration for scheduled task health reports.
+    pub async fn describe_mail_profile(
+        &self,
+        input: &DescribeMailProfileRequest,
+    ) -> Result<
+        DescribeMailProfileResponse,
+        ::runtime::SdkError<DescribeMailProfileError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_mail_profile`](Self::describe_mail_profile) would send.
+    pub fn describe_mail_profile_request(
+        &self,
+        input: &DescribeMailProfileRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

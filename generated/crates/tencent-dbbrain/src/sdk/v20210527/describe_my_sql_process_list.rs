@@ -111,6 +111,27 @@ pub struct DescribeMySqlProcessListResponse {
 /// Errors of `DescribeMySqlProcessList`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeMySqlProcessListError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeMySqlProcessList`: This API is used to query the real-time thread list of a relational database.
+    pub async fn describe_my_sql_process_list(
+        &self,
+        input: &DescribeMySqlProcessListRequest,
+    ) -> Result<
+        DescribeMySqlProcessListResponse,
+        ::runtime::SdkError<DescribeMySqlProcessListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_my_sql_process_list`](Self::describe_my_sql_process_list) would send.
+    pub fn describe_my_sql_process_list_request(
+        &self,
+        input: &DescribeMySqlProcessListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -95,6 +95,27 @@ pub struct DescribeProxyProcessStatisticsResponse {
 /// Errors of `DescribeProxyProcessStatistics`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeProxyProcessStatisticsError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeProxyProcessStatistics`: This API is used to get the session statistics of a single proxy under the current instance, and can only be called in particular environments.
+    pub async fn describe_proxy_process_statistics(
+        &self,
+        input: &DescribeProxyProcessStatisticsRequest,
+    ) -> Result<
+        DescribeProxyProcessStatisticsResponse,
+        ::runtime::SdkError<DescribeProxyProcessStatisticsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxy_process_statistics`](Self::describe_proxy_process_statistics) would send.
+    pub fn describe_proxy_process_statistics_request(
+        &self,
+        input: &DescribeProxyProcessStatisticsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeProxySessionKillTasksResponse {
 /// Errors of `DescribeProxySessionKillTasks`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeProxySessionKillTasksError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeProxySessionKillTasks`: This API is used to query the result of the session killing task executed by the Redis proxy node. The async task ID (an input parameter) is obtained after the API `CreateProxySessionKillTask` is successfully called. Currently, the only valid value of `product` is `redis`.
+    pub async fn describe_proxy_session_kill_tasks(
+        &self,
+        input: &DescribeProxySessionKillTasksRequest,
+    ) -> Result<
+        DescribeProxySessionKillTasksResponse,
+        ::runtime::SdkError<DescribeProxySessionKillTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_proxy_session_kill_tasks`](Self::describe_proxy_session_kill_tasks) would send.
+    pub fn describe_proxy_session_kill_tasks_request(
+        &self,
+        input: &DescribeProxySessionKillTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,27 @@ pub struct DescribeRedisTopKeyPrefixListResponse {
 /// Errors of `DescribeRedisTopKeyPrefixList`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeRedisTopKeyPrefixListError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeRedisTopKeyPrefixList`: This API is used to query the list of top key prefixes for Redis instances.
+    pub async fn describe_redis_top_key_prefix_list(
+        &self,
+        input: &DescribeRedisTopKeyPrefixListRequest,
+    ) -> Result<
+        DescribeRedisTopKeyPrefixListResponse,
+        ::runtime::SdkError<DescribeRedisTopKeyPrefixListError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_redis_top_key_prefix_list`](Self::describe_redis_top_key_prefix_list) would send.
+    pub fn describe_redis_top_key_prefix_list_request(
+        &self,
+        input: &DescribeRedisTopKeyPrefixListRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -74,6 +74,27 @@ pub struct DescribeSecurityAuditLogDownloadUrlsResponse {
 /// Errors of `DescribeSecurityAuditLogDownloadUrls`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeSecurityAuditLogDownloadUrlsError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeSecurityAuditLogDownloadUrls`: This API is used to query the download link of a security audit log export file. Currently, log file download only provides a Tencent Cloud private network address. Download it by using a CVM instance in the Guangzhou region.
+    pub async fn describe_security_audit_log_download_urls(
+        &self,
+        input: &DescribeSecurityAuditLogDownloadUrlsRequest,
+    ) -> Result<
+        DescribeSecurityAuditLogDownloadUrlsResponse,
+        ::runtime::SdkError<DescribeSecurityAuditLogDownloadUrlsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_security_audit_log_download_urls`](Self::describe_security_audit_log_download_urls) would send.
+    pub fn describe_security_audit_log_download_urls_request(
+        &self,
+        input: &DescribeSecurityAuditLogDownloadUrlsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct DescribeSecurityAuditLogExportTasksResponse {
 /// Errors of `DescribeSecurityAuditLogExportTasks`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeSecurityAuditLogExportTasksError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeSecurityAuditLogExportTasks`: This API is used to query the list of security audit log export tasks.
+    pub async fn describe_security_audit_log_export_tasks(
+        &self,
+        input: &DescribeSecurityAuditLogExportTasksRequest,
+    ) -> Result<
+        DescribeSecurityAuditLogExportTasksResponse,
+        ::runtime::SdkError<DescribeSecurityAuditLogExportTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_security_audit_log_export_tasks`](Self::describe_security_audit_log_export_tasks) would send.
+    pub fn describe_security_audit_log_export_tasks_request(
+        &self,
+        input: &DescribeSecurityAuditLogExportTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeSlowLogTimeSeriesStatsResponse {
 /// Errors of `DescribeSlowLogTimeSeriesStats`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeSlowLogTimeSeriesStatsError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLogTimeSeriesStats`: This API is used to get the slow log statistics histogram.
+    pub async fn describe_slow_log_time_series_stats(
+        &self,
+        input: &DescribeSlowLogTimeSeriesStatsRequest,
+    ) -> Result<
+        DescribeSlowLogTimeSeriesStatsResponse,
+        ::runtime::SdkError<DescribeSlowLogTimeSeriesStatsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_log_time_series_stats`](Self::describe_slow_log_time_series_stats) would send.
+    pub fn describe_slow_log_time_series_stats_request(
+        &self,
+        input: &DescribeSlowLogTimeSeriesStatsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -105,6 +105,27 @@ pub struct DescribeSlowLogTopSqlsResponse {
 /// Errors of `DescribeSlowLogTopSqls`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeSlowLogTopSqlsError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLogTopSqls`: This API is used to get and sort the top slow SQL statements in a specified time period by the aggregation mode of SQL template plus schema.
+    pub async fn describe_slow_log_top_sqls(
+        &self,
+        input: &DescribeSlowLogTopSqlsRequest,
+    ) -> Result<
+        DescribeSlowLogTopSqlsResponse,
+        ::runtime::SdkError<DescribeSlowLogTopSqlsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_log_top_sqls`](Self::describe_slow_log_top_sqls) would send.
+    pub fn describe_slow_log_top_sqls_request(
+        &self,
+        input: &DescribeSlowLogTopSqlsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

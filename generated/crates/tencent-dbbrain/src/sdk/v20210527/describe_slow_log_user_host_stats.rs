@@ -95,6 +95,27 @@ pub struct DescribeSlowLogUserHostStatsResponse {
 /// Errors of `DescribeSlowLogUserHostStats`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeSlowLogUserHostStatsError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeSlowLogUserHostStats`: This API is used to get the statistical distribution chart of slow log source addresses.
+    pub async fn describe_slow_log_user_host_stats(
+        &self,
+        input: &DescribeSlowLogUserHostStatsRequest,
+    ) -> Result<
+        DescribeSlowLogUserHostStatsResponse,
+        ::runtime::SdkError<DescribeSlowLogUserHostStatsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_slow_log_user_host_stats`](Self::describe_slow_log_user_host_stats) would send.
+    pub fn describe_slow_log_user_host_stats_request(
+        &self,
+        input: &DescribeSlowLogUserHostStatsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -86,6 +86,27 @@ pub struct DescribeTopSpaceSchemaTimeSeriesResponse {
 /// Errors of `DescribeTopSpaceSchemaTimeSeries`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type DescribeTopSpaceSchemaTimeSeriesError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `DescribeTopSpaceSchemaTimeSeries`: This API is used to get the daily space data of top databases consuming the most instance space. The data is daily collected by DBbrain during a specified time period. The returned results are sorted by size by default.
+    pub async fn describe_top_space_schema_time_series(
+        &self,
+        input: &DescribeTopSpaceSchemaTimeSeriesRequest,
+    ) -> Result<
+        DescribeTopSpaceSchemaTimeSeriesResponse,
+        ::runtime::SdkError<DescribeTopSpaceSchemaTimeSeriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_top_space_schema_time_series`](Self::describe_top_space_schema_time_series) would send.
+    pub fn describe_top_space_schema_time_series_request(
+        &self,
+        input: &DescribeTopSpaceSchemaTimeSeriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -89,6 +89,24 @@ pub struct KillMySqlThreadsResponse {
 /// Errors of `KillMySqlThreads`: those of its service ([`DbbrainError`](super::DbbrainError)).
 pub type KillMySqlThreadsError = super::DbbrainError;
 
+impl super::Client {
+    /// Calls `KillMySqlThreads`: This API is used to interrupt the current session by session ID. It needs to be called twice to commit the session interruption task in two stages. In the pre-commit stage, the stage value is `Prepare`, and the returned value is `SqlExecId`. In the commit stage, the stage value is `Commit`, and `SqlExecId` will be passed in as a parameter. Then, the session process will be terminated.
+    pub async fn kill_my_sql_threads(
+        &self,
+        input: &KillMySqlThreadsRequest,
+    ) -> Result<KillMySqlThreadsResponse, ::runtime::SdkError<KillMySqlThreadsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`kill_my_sql_threads`](Self::kill_my_sql_threads) would send.
+    pub fn kill_my_sql_threads_request(
+        &self,
+        input: &KillMySqlThreadsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

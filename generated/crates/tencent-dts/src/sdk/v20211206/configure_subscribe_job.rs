@@ -114,6 +114,27 @@ pub struct ConfigureSubscribeJobResponse {
 /// Errors of `ConfigureSubscribeJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ConfigureSubscribeJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ConfigureSubscribeJob`: This API is used to configure data subscription instances.
+    pub async fn configure_subscribe_job(
+        &self,
+        input: &ConfigureSubscribeJobRequest,
+    ) -> Result<
+        ConfigureSubscribeJobResponse,
+        ::runtime::SdkError<ConfigureSubscribeJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`configure_subscribe_job`](Self::configure_subscribe_job) would send.
+    pub fn configure_subscribe_job_request(
+        &self,
+        input: &ConfigureSubscribeJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -136,6 +136,24 @@ pub struct ConfigureSyncJobResponse {
 /// Errors of `ConfigureSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ConfigureSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ConfigureSyncJob`: This API is used to configure a sync task.
+    pub async fn configure_sync_job(
+        &self,
+        input: &ConfigureSyncJobRequest,
+    ) -> Result<ConfigureSyncJobResponse, ::runtime::SdkError<ConfigureSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`configure_sync_job`](Self::configure_sync_job) would send.
+    pub fn configure_sync_job_request(
+        &self,
+        input: &ConfigureSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

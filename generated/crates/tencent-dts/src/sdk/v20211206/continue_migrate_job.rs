@@ -54,6 +54,27 @@ pub struct ContinueMigrateJobResponse {
 /// Errors of `ContinueMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ContinueMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ContinueMigrateJob`: This API is used to resume a paused migration task.
+    pub async fn continue_migrate_job(
+        &self,
+        input: &ContinueMigrateJobRequest,
+    ) -> Result<
+        ContinueMigrateJobResponse,
+        ::runtime::SdkError<ContinueMigrateJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`continue_migrate_job`](Self::continue_migrate_job) would send.
+    pub fn continue_migrate_job_request(
+        &self,
+        input: &ContinueMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

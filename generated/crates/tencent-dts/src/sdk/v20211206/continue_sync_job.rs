@@ -54,6 +54,24 @@ pub struct ContinueSyncJobResponse {
 /// Errors of `ContinueSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ContinueSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ContinueSyncJob`: This API is used to resume a paused data sync task.
+    pub async fn continue_sync_job(
+        &self,
+        input: &ContinueSyncJobRequest,
+    ) -> Result<ContinueSyncJobResponse, ::runtime::SdkError<ContinueSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`continue_sync_job`](Self::continue_sync_job) would send.
+    pub fn continue_sync_job_request(
+        &self,
+        input: &ContinueSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

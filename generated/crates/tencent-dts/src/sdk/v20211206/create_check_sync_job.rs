@@ -54,6 +54,27 @@ pub struct CreateCheckSyncJobResponse {
 /// Errors of `CreateCheckSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateCheckSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateCheckSyncJob`: This API is used to verify a sync task by checking required parameters and peripheral configuration.
+    pub async fn create_check_sync_job(
+        &self,
+        input: &CreateCheckSyncJobRequest,
+    ) -> Result<
+        CreateCheckSyncJobResponse,
+        ::runtime::SdkError<CreateCheckSyncJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_check_sync_job`](Self::create_check_sync_job) would send.
+    pub fn create_check_sync_job_request(
+        &self,
+        input: &CreateCheckSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

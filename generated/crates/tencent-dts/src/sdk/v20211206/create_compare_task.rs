@@ -80,6 +80,24 @@ pub struct CreateCompareTaskResponse {
 /// Errors of `CreateCompareTask`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateCompareTaskError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateCompareTask`: This API is used to create a data consistency check task. After the task is successfully created, its ID will be returned in the format of `dts-8yv4w2i1-cmp-37skmii9`, and you can call `StartCompare` to start it.
+    pub async fn create_compare_task(
+        &self,
+        input: &CreateCompareTaskRequest,
+    ) -> Result<CreateCompareTaskResponse, ::runtime::SdkError<CreateCompareTaskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_compare_task`](Self::create_compare_task) would send.
+    pub fn create_compare_task_request(
+        &self,
+        input: &CreateCompareTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -85,6 +85,27 @@ pub struct CreateConsumerGroupResponse {
 /// Errors of `CreateConsumerGroup`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateConsumerGroupError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateConsumerGroup`: This API is used to creat a consumer group for the subscription instance.
+    pub async fn create_consumer_group(
+        &self,
+        input: &CreateConsumerGroupRequest,
+    ) -> Result<
+        CreateConsumerGroupResponse,
+        ::runtime::SdkError<CreateConsumerGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_consumer_group`](Self::create_consumer_group) would send.
+    pub fn create_consumer_group_request(
+        &self,
+        input: &CreateConsumerGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -102,6 +102,27 @@ pub struct CreateMigrationServiceResponse {
 /// Errors of `CreateMigrationService`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateMigrationServiceError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateMigrationService`: This API is used to purchase migration tasks. After the tasks are purchased successfully, a randomly generated list of task IDs will be returned. You can also call the `DescribeMigrationJobs` API to query the IDs of the successfully purchased tasks. Note that once a task is purchased successfully, the types and regions of the source and target databases cannot be changed.
+    pub async fn create_migration_service(
+        &self,
+        input: &CreateMigrationServiceRequest,
+    ) -> Result<
+        CreateMigrationServiceResponse,
+        ::runtime::SdkError<CreateMigrationServiceError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_migration_service`](Self::create_migration_service) would send.
+    pub fn create_migration_service_request(
+        &self,
+        input: &CreateMigrationServiceRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -56,6 +56,27 @@ pub struct CreateModifyCheckSyncJobResponse {
 /// Errors of `CreateModifyCheckSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateModifyCheckSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateModifyCheckSyncJob`: This API is used to check whether the current data sync task supports object modification after the task configuration is modified.
+    pub async fn create_modify_check_sync_job(
+        &self,
+        input: &CreateModifyCheckSyncJobRequest,
+    ) -> Result<
+        CreateModifyCheckSyncJobResponse,
+        ::runtime::SdkError<CreateModifyCheckSyncJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_modify_check_sync_job`](Self::create_modify_check_sync_job) would send.
+    pub fn create_modify_check_sync_job_request(
+        &self,
+        input: &CreateModifyCheckSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

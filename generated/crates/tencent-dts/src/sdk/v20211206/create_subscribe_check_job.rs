@@ -55,6 +55,27 @@ pub struct CreateSubscribeCheckJobResponse {
 /// Errors of `CreateSubscribeCheckJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateSubscribeCheckJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateSubscribeCheckJob`: This API is used to create a subscription check task. The task must have successfully called the ConfigureSubscribeJob interface to configure all necessary information before starting the check.
+    pub async fn create_subscribe_check_job(
+        &self,
+        input: &CreateSubscribeCheckJobRequest,
+    ) -> Result<
+        CreateSubscribeCheckJobResponse,
+        ::runtime::SdkError<CreateSubscribeCheckJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_subscribe_check_job`](Self::create_subscribe_check_job) would send.
+    pub fn create_subscribe_check_job_request(
+        &self,
+        input: &CreateSubscribeCheckJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -125,6 +125,24 @@ pub struct CreateSyncJobResponse {
 /// Errors of `CreateSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type CreateSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `CreateSyncJob`: This API is used to create a sync task.
+    pub async fn create_sync_job(
+        &self,
+        input: &CreateSyncJobRequest,
+    ) -> Result<CreateSyncJobResponse, ::runtime::SdkError<CreateSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_sync_job`](Self::create_sync_job) would send.
+    pub fn create_sync_job_request(
+        &self,
+        input: &CreateSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

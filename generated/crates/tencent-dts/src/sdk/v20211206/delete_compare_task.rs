@@ -61,6 +61,24 @@ pub struct DeleteCompareTaskResponse {
 /// Errors of `DeleteCompareTask`: those of its service ([`DtsError`](super::DtsError)).
 pub type DeleteCompareTaskError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DeleteCompareTask`: This API is used to delete a data consistency check task, which can be called when the task status is `success`, `failed`, or `canceled`.
+    pub async fn delete_compare_task(
+        &self,
+        input: &DeleteCompareTaskRequest,
+    ) -> Result<DeleteCompareTaskResponse, ::runtime::SdkError<DeleteCompareTaskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_compare_task`](Self::delete_compare_task) would send.
+    pub fn delete_compare_task_request(
+        &self,
+        input: &DeleteCompareTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -73,6 +73,27 @@ pub struct DeleteConsumerGroupResponse {
 /// Errors of `DeleteConsumerGroup`: those of its service ([`DtsError`](super::DtsError)).
 pub type DeleteConsumerGroupError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DeleteConsumerGroup`: This API is used to delete a consumer group of a subscription task.
+    pub async fn delete_consumer_group(
+        &self,
+        input: &DeleteConsumerGroupRequest,
+    ) -> Result<
+        DeleteConsumerGroupResponse,
+        ::runtime::SdkError<DeleteConsumerGroupError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_consumer_group`](Self::delete_consumer_group) would send.
+    pub fn delete_consumer_group_request(
+        &self,
+        input: &DeleteConsumerGroupRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

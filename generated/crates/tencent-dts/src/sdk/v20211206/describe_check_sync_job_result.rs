@@ -81,6 +81,27 @@ pub struct DescribeCheckSyncJobResultResponse {
 /// Errors of `DescribeCheckSyncJobResult`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeCheckSyncJobResultError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeCheckSyncJobResult`: This API is used to query the result of the sync check task and check the required parameters and peripheral configurations.
+    pub async fn describe_check_sync_job_result(
+        &self,
+        input: &DescribeCheckSyncJobResultRequest,
+    ) -> Result<
+        DescribeCheckSyncJobResultResponse,
+        ::runtime::SdkError<DescribeCheckSyncJobResultError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_check_sync_job_result`](Self::describe_check_sync_job_result) would send.
+    pub fn describe_check_sync_job_result_request(
+        &self,
+        input: &DescribeCheckSyncJobResultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

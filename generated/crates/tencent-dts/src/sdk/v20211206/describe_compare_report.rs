@@ -112,6 +112,27 @@ pub struct DescribeCompareReportResponse {
 /// Errors of `DescribeCompareReport`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeCompareReportError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeCompareReport`: This API is used to query the details of a data consistency check task.
+    pub async fn describe_compare_report(
+        &self,
+        input: &DescribeCompareReportRequest,
+    ) -> Result<
+        DescribeCompareReportResponse,
+        ::runtime::SdkError<DescribeCompareReportError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_compare_report`](Self::describe_compare_report) would send.
+    pub fn describe_compare_report_request(
+        &self,
+        input: &DescribeCompareReportRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

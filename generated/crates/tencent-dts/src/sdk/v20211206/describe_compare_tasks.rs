@@ -85,6 +85,27 @@ pub struct DescribeCompareTasksResponse {
 /// Errors of `DescribeCompareTasks`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeCompareTasksError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeCompareTasks`: This API is used to query the list of data consistency check tasks under the current task.
+    pub async fn describe_compare_tasks(
+        &self,
+        input: &DescribeCompareTasksRequest,
+    ) -> Result<
+        DescribeCompareTasksResponse,
+        ::runtime::SdkError<DescribeCompareTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_compare_tasks`](Self::describe_compare_tasks) would send.
+    pub fn describe_compare_tasks_request(
+        &self,
+        input: &DescribeCompareTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

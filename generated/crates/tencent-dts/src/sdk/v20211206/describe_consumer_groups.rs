@@ -74,6 +74,27 @@ pub struct DescribeConsumerGroupsResponse {
 /// Errors of `DescribeConsumerGroups`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeConsumerGroupsError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeConsumerGroups`: This API is used to get consumer group details for the subscription instance configuration.
+    pub async fn describe_consumer_groups(
+        &self,
+        input: &DescribeConsumerGroupsRequest,
+    ) -> Result<
+        DescribeConsumerGroupsResponse,
+        ::runtime::SdkError<DescribeConsumerGroupsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_consumer_groups`](Self::describe_consumer_groups) would send.
+    pub fn describe_consumer_groups_request(
+        &self,
+        input: &DescribeConsumerGroupsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -114,6 +114,27 @@ pub struct DescribeMigrateDbInstancesResponse {
 /// Errors of `DescribeMigrateDBInstances`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeMigrateDbInstancesError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeMigrateDBInstances`: This API is used to query migratable database instances.
+    pub async fn describe_migrate_db_instances(
+        &self,
+        input: &DescribeMigrateDbInstancesRequest,
+    ) -> Result<
+        DescribeMigrateDbInstancesResponse,
+        ::runtime::SdkError<DescribeMigrateDbInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_migrate_db_instances`](Self::describe_migrate_db_instances) would send.
+    pub fn describe_migrate_db_instances_request(
+        &self,
+        input: &DescribeMigrateDbInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -78,6 +78,27 @@ pub struct DescribeMigrationCheckJobResponse {
 /// Errors of `DescribeMigrationCheckJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeMigrationCheckJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeMigrationCheckJob`: This API is used to get the check result and query the check status and progress after a check is created. If the check succeeds, you can call the `StartMigrateJob` API to start migration. If the check fails, the cause can be queried. Modify the migration configuration or adjust relevant parameters of the source/target instances through the `ModifyMigrationJob` API based on the error message.
+    pub async fn describe_migration_check_job(
+        &self,
+        input: &DescribeMigrationCheckJobRequest,
+    ) -> Result<
+        DescribeMigrationCheckJobResponse,
+        ::runtime::SdkError<DescribeMigrationCheckJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_migration_check_job`](Self::describe_migration_check_job) would send.
+    pub fn describe_migration_check_job_request(
+        &self,
+        input: &DescribeMigrationCheckJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -166,6 +166,27 @@ pub struct DescribeMigrationDetailResponse {
 /// Errors of `DescribeMigrationDetail`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeMigrationDetailError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeMigrationDetail`: This API is used to query the details of a migration task.
+    pub async fn describe_migration_detail(
+        &self,
+        input: &DescribeMigrationDetailRequest,
+    ) -> Result<
+        DescribeMigrationDetailResponse,
+        ::runtime::SdkError<DescribeMigrationDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_migration_detail`](Self::describe_migration_detail) would send.
+    pub fn describe_migration_detail_request(
+        &self,
+        input: &DescribeMigrationDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

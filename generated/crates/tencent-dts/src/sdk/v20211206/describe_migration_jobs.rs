@@ -139,6 +139,27 @@ pub struct DescribeMigrationJobsResponse {
 /// Errors of `DescribeMigrationJobs`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeMigrationJobsError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeMigrationJobs`: This API is used to query the list of data migration tasks.
+    pub async fn describe_migration_jobs(
+        &self,
+        input: &DescribeMigrationJobsRequest,
+    ) -> Result<
+        DescribeMigrationJobsResponse,
+        ::runtime::SdkError<DescribeMigrationJobsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_migration_jobs`](Self::describe_migration_jobs) would send.
+    pub fn describe_migration_jobs_request(
+        &self,
+        input: &DescribeMigrationJobsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -77,6 +77,27 @@ pub struct DescribeModifyCheckSyncJobResultResponse {
 /// Errors of `DescribeModifyCheckSyncJobResult`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeModifyCheckSyncJobResultError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeModifyCheckSyncJobResult`: This API is used to query the result of the created check task for object modification.
+    pub async fn describe_modify_check_sync_job_result(
+        &self,
+        input: &DescribeModifyCheckSyncJobResultRequest,
+    ) -> Result<
+        DescribeModifyCheckSyncJobResultResponse,
+        ::runtime::SdkError<DescribeModifyCheckSyncJobResultError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_modify_check_sync_job_result`](Self::describe_modify_check_sync_job_result) would send.
+    pub fn describe_modify_check_sync_job_result_request(
+        &self,
+        input: &DescribeModifyCheckSyncJobResultRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

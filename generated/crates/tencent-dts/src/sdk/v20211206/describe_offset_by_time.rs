@@ -66,6 +66,27 @@ pub struct DescribeOffsetByTimeResponse {
 /// Errors of `DescribeOffsetByTime`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeOffsetByTimeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeOffsetByTime`: This API is used to query the latest offset before the specified time in KafkaTopic.The offset output by the interface is the closest offset to this time.If the input time is much later than the current time, the output is equivalent to the latest offset;If the input time is much earlier than the current time, the output is equivalent to the oldest offset;If the input is empty, the default time is 0, which is the oldest offset to be queried.
+    pub async fn describe_offset_by_time(
+        &self,
+        input: &DescribeOffsetByTimeRequest,
+    ) -> Result<
+        DescribeOffsetByTimeResponse,
+        ::runtime::SdkError<DescribeOffsetByTimeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_offset_by_time`](Self::describe_offset_by_time) would send.
+    pub fn describe_offset_by_time_request(
+        &self,
+        input: &DescribeOffsetByTimeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct DescribeSubscribeCheckJobResponse {
 /// Errors of `DescribeSubscribeCheckJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeSubscribeCheckJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeSubscribeCheckJob`: This API is used to query the results of a subscription check task.
+    pub async fn describe_subscribe_check_job(
+        &self,
+        input: &DescribeSubscribeCheckJobRequest,
+    ) -> Result<
+        DescribeSubscribeCheckJobResponse,
+        ::runtime::SdkError<DescribeSubscribeCheckJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_subscribe_check_job`](Self::describe_subscribe_check_job) would send.
+    pub fn describe_subscribe_check_job_request(
+        &self,
+        input: &DescribeSubscribeCheckJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

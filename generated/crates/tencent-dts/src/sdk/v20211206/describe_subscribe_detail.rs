@@ -192,6 +192,27 @@ pub struct DescribeSubscribeDetailResponse {
 /// Errors of `DescribeSubscribeDetail`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeSubscribeDetailError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeSubscribeDetail`: This API is used to get the configuration information of the data subscription instance.
+    pub async fn describe_subscribe_detail(
+        &self,
+        input: &DescribeSubscribeDetailRequest,
+    ) -> Result<
+        DescribeSubscribeDetailResponse,
+        ::runtime::SdkError<DescribeSubscribeDetailError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_subscribe_detail`](Self::describe_subscribe_detail) would send.
+    pub fn describe_subscribe_detail_request(
+        &self,
+        input: &DescribeSubscribeDetailRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

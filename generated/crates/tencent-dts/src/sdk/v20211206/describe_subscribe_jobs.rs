@@ -122,6 +122,27 @@ pub struct DescribeSubscribeJobsResponse {
 /// Errors of `DescribeSubscribeJobs`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeSubscribeJobsError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeSubscribeJobs`: This API is used to get the information list of data subscription instances. Pagination is enabled by default with 20 results returned each time.
+    pub async fn describe_subscribe_jobs(
+        &self,
+        input: &DescribeSubscribeJobsRequest,
+    ) -> Result<
+        DescribeSubscribeJobsResponse,
+        ::runtime::SdkError<DescribeSubscribeJobsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_subscribe_jobs`](Self::describe_subscribe_jobs) would send.
+    pub fn describe_subscribe_jobs_request(
+        &self,
+        input: &DescribeSubscribeJobsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

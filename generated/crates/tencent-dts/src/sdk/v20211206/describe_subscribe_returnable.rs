@@ -66,6 +66,27 @@ pub struct DescribeSubscribeReturnableResponse {
 /// Errors of `DescribeSubscribeReturnable`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeSubscribeReturnableError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeSubscribeReturnable`: This API is used to query whether a subscription task can be terminated and returned.
+    pub async fn describe_subscribe_returnable(
+        &self,
+        input: &DescribeSubscribeReturnableRequest,
+    ) -> Result<
+        DescribeSubscribeReturnableResponse,
+        ::runtime::SdkError<DescribeSubscribeReturnableError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_subscribe_returnable`](Self::describe_subscribe_returnable) would send.
+    pub fn describe_subscribe_returnable_request(
+        &self,
+        input: &DescribeSubscribeReturnableRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -114,6 +114,24 @@ pub struct DescribeSyncJobsResponse {
 /// Errors of `DescribeSyncJobs`: those of its service ([`DtsError`](super::DtsError)).
 pub type DescribeSyncJobsError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DescribeSyncJobs`: This API is used to query the information of a sync task.
+    pub async fn describe_sync_jobs(
+        &self,
+        input: &DescribeSyncJobsRequest,
+    ) -> Result<DescribeSyncJobsResponse, ::runtime::SdkError<DescribeSyncJobsError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_sync_jobs`](Self::describe_sync_jobs) would send.
+    pub fn describe_sync_jobs_request(
+        &self,
+        input: &DescribeSyncJobsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

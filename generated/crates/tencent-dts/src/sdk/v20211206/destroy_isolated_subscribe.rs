@@ -57,6 +57,27 @@ pub struct DestroyIsolatedSubscribeResponse {
 /// Errors of `DestroyIsolatedSubscribe`: those of its service ([`DtsError`](super::DtsError)).
 pub type DestroyIsolatedSubscribeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DestroyIsolatedSubscribe`: This API is used to deactivate an isolated data subscription instance.
+    pub async fn destroy_isolated_subscribe(
+        &self,
+        input: &DestroyIsolatedSubscribeRequest,
+    ) -> Result<
+        DestroyIsolatedSubscribeResponse,
+        ::runtime::SdkError<DestroyIsolatedSubscribeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_isolated_subscribe`](Self::destroy_isolated_subscribe) would send.
+    pub fn destroy_isolated_subscribe_request(
+        &self,
+        input: &DestroyIsolatedSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -53,6 +53,24 @@ pub struct DestroyMigrateJobResponse {
 /// Errors of `DestroyMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type DestroyMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DestroyMigrateJob`: This API is used to delete a data migration task. For a billed task, you must first call the `IsolateMigrateJob` API to isolate it and make sure that it is in **Isolated** status before calling this API to delete it. For a free task, you can directly call the `IsolateMigrateJob` API to delete it.
+    pub async fn destroy_migrate_job(
+        &self,
+        input: &DestroyMigrateJobRequest,
+    ) -> Result<DestroyMigrateJobResponse, ::runtime::SdkError<DestroyMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_migrate_job`](Self::destroy_migrate_job) would send.
+    pub fn destroy_migrate_job_request(
+        &self,
+        input: &DestroyMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,24 @@ pub struct DestroySyncJobResponse {
 /// Errors of `DestroySyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type DestroySyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `DestroySyncJob`: This API is used to delete a sync task. Only tasks in **Isolated** status can be completely deleted. After deletion, you can call the `DescribeSyncJobs` API to get the task list. If the deleted task is not in the list, it is deleted successfully.
+    pub async fn destroy_sync_job(
+        &self,
+        input: &DestroySyncJobRequest,
+    ) -> Result<DestroySyncJobResponse, ::runtime::SdkError<DestroySyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`destroy_sync_job`](Self::destroy_sync_job) would send.
+    pub fn destroy_sync_job_request(
+        &self,
+        input: &DestroySyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,24 @@ pub struct IsolateMigrateJobResponse {
 /// Errors of `IsolateMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type IsolateMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `IsolateMigrateJob`: This API is used to isolate and return a data migration task. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status. For a billed task, after isolating it, you can call `RecoverMigrationJob` to recover it or call `DestroyMigrateJob` to delete it. For a free task, calling this API will directly delete it permanently.
+    pub async fn isolate_migrate_job(
+        &self,
+        input: &IsolateMigrateJobRequest,
+    ) -> Result<IsolateMigrateJobResponse, ::runtime::SdkError<IsolateMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_migrate_job`](Self::isolate_migrate_job) would send.
+    pub fn isolate_migrate_job_request(
+        &self,
+        input: &IsolateMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

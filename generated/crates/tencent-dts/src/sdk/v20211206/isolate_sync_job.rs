@@ -54,6 +54,24 @@ pub struct IsolateSyncJobResponse {
 /// Errors of `IsolateSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type IsolateSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `IsolateSyncJob`: This API is used to isolate a sync task. After the task is isolated, you can call the `DescribeSyncJobs` API to query its status, call `RecoverSyncJob` to recover it, or directly delete it. For a free task, calling this API will directly delete it permanently.
+    pub async fn isolate_sync_job(
+        &self,
+        input: &IsolateSyncJobRequest,
+    ) -> Result<IsolateSyncJobResponse, ::runtime::SdkError<IsolateSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`isolate_sync_job`](Self::isolate_sync_job) would send.
+    pub fn isolate_sync_job_request(
+        &self,
+        input: &IsolateSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -82,6 +82,24 @@ pub struct ModifyCompareTaskResponse {
 /// Errors of `ModifyCompareTask`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyCompareTaskError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyCompareTask`: This API is used to modify the parameters of a data consistency check task after it is created and before it starts.
+    pub async fn modify_compare_task(
+        &self,
+        input: &ModifyCompareTaskRequest,
+    ) -> Result<ModifyCompareTaskResponse, ::runtime::SdkError<ModifyCompareTaskError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_compare_task`](Self::modify_compare_task) would send.
+    pub fn modify_compare_task_request(
+        &self,
+        input: &ModifyCompareTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -67,6 +67,27 @@ pub struct ModifyCompareTaskNameResponse {
 /// Errors of `ModifyCompareTaskName`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyCompareTaskNameError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyCompareTaskName`: This API is used to rename a data consistency check task.
+    pub async fn modify_compare_task_name(
+        &self,
+        input: &ModifyCompareTaskNameRequest,
+    ) -> Result<
+        ModifyCompareTaskNameResponse,
+        ::runtime::SdkError<ModifyCompareTaskNameError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_compare_task_name`](Self::modify_compare_task_name) would send.
+    pub fn modify_compare_task_name_request(
+        &self,
+        input: &ModifyCompareTaskNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -81,6 +81,27 @@ pub struct ModifyConsumerGroupDescriptionResponse {
 /// Errors of `ModifyConsumerGroupDescription`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyConsumerGroupDescriptionError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyConsumerGroupDescription`: This API is used to modify the description of the specified subscription consumption group.
+    pub async fn modify_consumer_group_description(
+        &self,
+        input: &ModifyConsumerGroupDescriptionRequest,
+    ) -> Result<
+        ModifyConsumerGroupDescriptionResponse,
+        ::runtime::SdkError<ModifyConsumerGroupDescriptionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_consumer_group_description`](Self::modify_consumer_group_description) would send.
+    pub fn modify_consumer_group_description_request(
+        &self,
+        input: &ModifyConsumerGroupDescriptionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -83,6 +83,27 @@ pub struct ModifyConsumerGroupPasswordResponse {
 /// Errors of `ModifyConsumerGroupPassword`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyConsumerGroupPasswordError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyConsumerGroupPassword`: This API is used to modify the password of the specified subscription consumer group.
+    pub async fn modify_consumer_group_password(
+        &self,
+        input: &ModifyConsumerGroupPasswordRequest,
+    ) -> Result<
+        ModifyConsumerGroupPasswordResponse,
+        ::runtime::SdkError<ModifyConsumerGroupPasswordError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_consumer_group_password`](Self::modify_consumer_group_password) would send.
+    pub fn modify_consumer_group_password_request(
+        &self,
+        input: &ModifyConsumerGroupPasswordRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -61,6 +61,27 @@ pub struct ModifyMigrateJobSpecResponse {
 /// Errors of `ModifyMigrateJobSpec`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyMigrateJobSpecError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyMigrateJobSpec`: This API is used to adjust the specification of a pay-as-you-go task. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
+    pub async fn modify_migrate_job_spec(
+        &self,
+        input: &ModifyMigrateJobSpecRequest,
+    ) -> Result<
+        ModifyMigrateJobSpecResponse,
+        ::runtime::SdkError<ModifyMigrateJobSpecError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_migrate_job_spec`](Self::modify_migrate_job_spec) would send.
+    pub fn modify_migrate_job_spec_request(
+        &self,
+        input: &ModifyMigrateJobSpecRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

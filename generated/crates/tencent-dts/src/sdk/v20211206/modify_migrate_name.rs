@@ -60,6 +60,24 @@ pub struct ModifyMigrateNameResponse {
 /// Errors of `ModifyMigrateName`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyMigrateNameError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyMigrateName`: This API is used to rename a migration task.
+    pub async fn modify_migrate_name(
+        &self,
+        input: &ModifyMigrateNameRequest,
+    ) -> Result<ModifyMigrateNameResponse, ::runtime::SdkError<ModifyMigrateNameError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_migrate_name`](Self::modify_migrate_name) would send.
+    pub fn modify_migrate_name_request(
+        &self,
+        input: &ModifyMigrateNameRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct ModifyMigrateRateLimitResponse {
 /// Errors of `ModifyMigrateRateLimit`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyMigrateRateLimitError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyMigrateRateLimit`: This API is used to restrict the rate limit of the task, when a user finds that migration task has a large impact on the load of user's database.
+    pub async fn modify_migrate_rate_limit(
+        &self,
+        input: &ModifyMigrateRateLimitRequest,
+    ) -> Result<
+        ModifyMigrateRateLimitResponse,
+        ::runtime::SdkError<ModifyMigrateRateLimitError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_migrate_rate_limit`](Self::modify_migrate_rate_limit) would send.
+    pub fn modify_migrate_rate_limit_request(
+        &self,
+        input: &ModifyMigrateRateLimitRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

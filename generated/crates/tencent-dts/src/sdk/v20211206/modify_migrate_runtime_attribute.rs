@@ -73,6 +73,27 @@ pub struct ModifyMigrateRuntimeAttributeResponse {
 /// Errors of `ModifyMigrateRuntimeAttribute`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyMigrateRuntimeAttributeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyMigrateRuntimeAttribute`: This API is used to modify task runtime attributes. This interface is different from the configuration class interface and does not perform state machine evaluation.
+    pub async fn modify_migrate_runtime_attribute(
+        &self,
+        input: &ModifyMigrateRuntimeAttributeRequest,
+    ) -> Result<
+        ModifyMigrateRuntimeAttributeResponse,
+        ::runtime::SdkError<ModifyMigrateRuntimeAttributeError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_migrate_runtime_attribute`](Self::modify_migrate_runtime_attribute) would send.
+    pub fn modify_migrate_runtime_attribute_request(
+        &self,
+        input: &ModifyMigrateRuntimeAttributeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -101,6 +101,27 @@ pub struct ModifyMigrationJobResponse {
 /// Errors of `ModifyMigrationJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifyMigrationJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifyMigrationJob`: This API is used to configure a migration task. After it is configured successfully, you can call the `CreateMigrationCheckJob` API to create a check task, and only after it passes the check can it be started.
+    pub async fn modify_migration_job(
+        &self,
+        input: &ModifyMigrationJobRequest,
+    ) -> Result<
+        ModifyMigrationJobResponse,
+        ::runtime::SdkError<ModifyMigrationJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_migration_job`](Self::modify_migration_job) would send.
+    pub fn modify_migration_job_request(
+        &self,
+        input: &ModifyMigrationJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

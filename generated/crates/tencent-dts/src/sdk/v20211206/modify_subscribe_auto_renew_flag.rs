@@ -64,6 +64,27 @@ pub struct ModifySubscribeAutoRenewFlagResponse {
 /// Errors of `ModifySubscribeAutoRenewFlag`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifySubscribeAutoRenewFlagError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifySubscribeAutoRenewFlag`: This API is used to modify the auto-renewal flag of your subscription instance. Only the monthly subscription modification task makes sense. After modifying, the pay-as-you-go task has no impact.
+    pub async fn modify_subscribe_auto_renew_flag(
+        &self,
+        input: &ModifySubscribeAutoRenewFlagRequest,
+    ) -> Result<
+        ModifySubscribeAutoRenewFlagResponse,
+        ::runtime::SdkError<ModifySubscribeAutoRenewFlagError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_subscribe_auto_renew_flag`](Self::modify_subscribe_auto_renew_flag) would send.
+    pub fn modify_subscribe_auto_renew_flag_request(
+        &self,
+        input: &ModifySubscribeAutoRenewFlagRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct ModifySubscribeObjectsResponse {
 /// Errors of `ModifySubscribeObjects`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifySubscribeObjectsError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifySubscribeObjects`: This API is used to modify the data subscription object and Kafka partition rule. For MongoDB subscription, you can also modify the output aggregation rule.
+    pub async fn modify_subscribe_objects(
+        &self,
+        input: &ModifySubscribeObjectsRequest,
+    ) -> Result<
+        ModifySubscribeObjectsResponse,
+        ::runtime::SdkError<ModifySubscribeObjectsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_subscribe_objects`](Self::modify_subscribe_objects) would send.
+    pub fn modify_subscribe_objects_request(
+        &self,
+        input: &ModifySubscribeObjectsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

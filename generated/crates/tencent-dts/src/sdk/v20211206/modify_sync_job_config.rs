@@ -65,6 +65,27 @@ pub struct ModifySyncJobConfigResponse {
 /// Errors of `ModifySyncJobConfig`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifySyncJobConfigError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifySyncJobConfig`: This API is used to modify the configuration of a data sync task after the task is started.\\n Configuration modification steps:  Modify sync task configuration -&gt; Create a modification check task -&gt; Query the check task result -&gt; Start the configuration modification check task
+    pub async fn modify_sync_job_config(
+        &self,
+        input: &ModifySyncJobConfigRequest,
+    ) -> Result<
+        ModifySyncJobConfigResponse,
+        ::runtime::SdkError<ModifySyncJobConfigError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_sync_job_config`](Self::modify_sync_job_config) would send.
+    pub fn modify_sync_job_config_request(
+        &self,
+        input: &ModifySyncJobConfigRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -79,6 +79,27 @@ pub struct ModifySyncRateLimitResponse {
 /// Errors of `ModifySyncRateLimit`: those of its service ([`DtsError`](super::DtsError)).
 pub type ModifySyncRateLimitError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ModifySyncRateLimit`: This API is used to restrict the rate limit of the task, when a user finds that the sync task has a large impact on the load of user's database.
+    pub async fn modify_sync_rate_limit(
+        &self,
+        input: &ModifySyncRateLimitRequest,
+    ) -> Result<
+        ModifySyncRateLimitResponse,
+        ::runtime::SdkError<ModifySyncRateLimitError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`modify_sync_rate_limit`](Self::modify_sync_rate_limit) would send.
+    pub fn modify_sync_rate_limit_request(
+        &self,
+        input: &ModifySyncRateLimitRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,24 @@ pub struct PauseMigrateJobResponse {
 /// Errors of `PauseMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type PauseMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `PauseMigrateJob`: This API is used to pause a migration task.
+    pub async fn pause_migrate_job(
+        &self,
+        input: &PauseMigrateJobRequest,
+    ) -> Result<PauseMigrateJobResponse, ::runtime::SdkError<PauseMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`pause_migrate_job`](Self::pause_migrate_job) would send.
+    pub fn pause_migrate_job_request(
+        &self,
+        input: &PauseMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

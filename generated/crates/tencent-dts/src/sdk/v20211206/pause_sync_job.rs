@@ -54,6 +54,24 @@ pub struct PauseSyncJobResponse {
 /// Errors of `PauseSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type PauseSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `PauseSyncJob`: This API is used to pause a data sync task.
+    pub async fn pause_sync_job(
+        &self,
+        input: &PauseSyncJobRequest,
+    ) -> Result<PauseSyncJobResponse, ::runtime::SdkError<PauseSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`pause_sync_job`](Self::pause_sync_job) would send.
+    pub fn pause_sync_job_request(
+        &self,
+        input: &PauseSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,24 @@ pub struct RecoverMigrateJobResponse {
 /// Errors of `RecoverMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type RecoverMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `RecoverMigrateJob`: This API is used to recover a data migration task in **Isolated** status. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
+    pub async fn recover_migrate_job(
+        &self,
+        input: &RecoverMigrateJobRequest,
+    ) -> Result<RecoverMigrateJobResponse, ::runtime::SdkError<RecoverMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`recover_migrate_job`](Self::recover_migrate_job) would send.
+    pub fn recover_migrate_job_request(
+        &self,
+        input: &RecoverMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

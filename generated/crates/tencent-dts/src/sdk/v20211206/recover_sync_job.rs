@@ -54,6 +54,24 @@ pub struct RecoverSyncJobResponse {
 /// Errors of `RecoverSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type RecoverSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `RecoverSyncJob`: This API is used to recover a sync task in **Isolated** status. After calling this API, you can call the `DescribeSyncJobs` API to query the latest task status.
+    pub async fn recover_sync_job(
+        &self,
+        input: &RecoverSyncJobRequest,
+    ) -> Result<RecoverSyncJobResponse, ::runtime::SdkError<RecoverSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`recover_sync_job`](Self::recover_sync_job) would send.
+    pub fn recover_sync_job_request(
+        &self,
+        input: &RecoverSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,27 @@ pub struct ResetConsumerGroupOffsetResponse {
 /// Errors of `ResetConsumerGroupOffset`: those of its service ([`DtsError`](super::DtsError)).
 pub type ResetConsumerGroupOffsetError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ResetConsumerGroupOffset`: This API is used to reset the offset of the subscription consumer group. Call the DescribeConsumerGroups API to query the status of the consumer group, only when the status is Dead or Empty can this operation be executed. Otherwise, the reset will not be effective and the API will not return any error.
+    pub async fn reset_consumer_group_offset(
+        &self,
+        input: &ResetConsumerGroupOffsetRequest,
+    ) -> Result<
+        ResetConsumerGroupOffsetResponse,
+        ::runtime::SdkError<ResetConsumerGroupOffsetError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`reset_consumer_group_offset`](Self::reset_consumer_group_offset) would send.
+    pub fn reset_consumer_group_offset_request(
+        &self,
+        input: &ResetConsumerGroupOffsetRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

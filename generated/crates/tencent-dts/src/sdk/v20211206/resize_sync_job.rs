@@ -61,6 +61,24 @@ pub struct ResizeSyncJobResponse {
 /// Errors of `ResizeSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ResizeSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ResizeSyncJob`: This API is used to adjust the specification of a pay-as-you-go sync task. After this API is called, the backend needs to take about 3-5 minutes to implement the adjustment. You can call the `DescribeSyncJobs` API to query the latest task status.
+    pub async fn resize_sync_job(
+        &self,
+        input: &ResizeSyncJobRequest,
+    ) -> Result<ResizeSyncJobResponse, ::runtime::SdkError<ResizeSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resize_sync_job`](Self::resize_sync_job) would send.
+    pub fn resize_sync_job_request(
+        &self,
+        input: &ResizeSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

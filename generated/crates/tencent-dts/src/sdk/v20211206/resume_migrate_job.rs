@@ -59,6 +59,24 @@ pub struct ResumeMigrateJobResponse {
 /// Errors of `ResumeMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ResumeMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ResumeMigrateJob`: This API is used to retry an abnormal or failed Redis data migration task. Note that this operation will skip the check stage and directly start the task, just like by calling `StartMigrationJob`. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
+    pub async fn resume_migrate_job(
+        &self,
+        input: &ResumeMigrateJobRequest,
+    ) -> Result<ResumeMigrateJobResponse, ::runtime::SdkError<ResumeMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resume_migrate_job`](Self::resume_migrate_job) would send.
+    pub fn resume_migrate_job_request(
+        &self,
+        input: &ResumeMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

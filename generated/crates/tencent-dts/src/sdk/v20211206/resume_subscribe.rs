@@ -55,6 +55,24 @@ pub struct ResumeSubscribeResponse {
 /// Errors of `ResumeSubscribe`: those of its service ([`DtsError`](super::DtsError)).
 pub type ResumeSubscribeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ResumeSubscribe`: This API is used to resume faulty subscription tasks. When the status of the subscription task is set to error, you can resume task via this API.
+    pub async fn resume_subscribe(
+        &self,
+        input: &ResumeSubscribeRequest,
+    ) -> Result<ResumeSubscribeResponse, ::runtime::SdkError<ResumeSubscribeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resume_subscribe`](Self::resume_subscribe) would send.
+    pub fn resume_subscribe_request(
+        &self,
+        input: &ResumeSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

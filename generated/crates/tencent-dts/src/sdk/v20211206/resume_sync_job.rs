@@ -54,6 +54,24 @@ pub struct ResumeSyncJobResponse {
 /// Errors of `ResumeSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type ResumeSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `ResumeSyncJob`: This API is used to retry a sync task after certain resolvable errors are reported. After calling this API, you can call the `DescribeSyncJobs` API to query the latest task status.
+    pub async fn resume_sync_job(
+        &self,
+        input: &ResumeSyncJobRequest,
+    ) -> Result<ResumeSyncJobResponse, ::runtime::SdkError<ResumeSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`resume_sync_job`](Self::resume_sync_job) would send.
+    pub fn resume_sync_job_request(
+        &self,
+        input: &ResumeSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -70,6 +70,24 @@ pub struct SkipCheckItemResponse {
 /// Errors of `SkipCheckItem`: those of its service ([`DtsError`](super::DtsError)).
 pub type SkipCheckItemError = super::DtsError;
 
+impl super::Client {
+    /// Calls `SkipCheckItem`: This API is used for the backend to skip a failed check item. Theoretically, to execute a migration task normally, any check step cannot be skipped, and the check must be passed. For products or links that support check item skipping, see \[Check Item Overview\](<https://www.tencentcloud.com/document/product/571/42551>).
+    pub async fn skip_check_item(
+        &self,
+        input: &SkipCheckItemRequest,
+    ) -> Result<SkipCheckItemResponse, ::runtime::SdkError<SkipCheckItemError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`skip_check_item`](Self::skip_check_item) would send.
+    pub fn skip_check_item_request(
+        &self,
+        input: &SkipCheckItemRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,24 @@ pub struct SkipSyncCheckItemResponse {
 /// Errors of `SkipSyncCheckItem`: those of its service ([`DtsError`](super::DtsError)).
 pub type SkipSyncCheckItemError = super::DtsError;
 
+impl super::Client {
+    /// Calls `SkipSyncCheckItem`: This API is used for the backend to skip a failed check item. Theoretically, to execute a sync task normally, any check step cannot be skipped, and the check must be passed. For products or links that support check item skipping, see \[Check Item Overview\](<https://www.tencentcloud.com/document/product/571/42551>).
+    pub async fn skip_sync_check_item(
+        &self,
+        input: &SkipSyncCheckItemRequest,
+    ) -> Result<SkipSyncCheckItemResponse, ::runtime::SdkError<SkipSyncCheckItemError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`skip_sync_check_item`](Self::skip_sync_check_item) would send.
+    pub fn skip_sync_check_item_request(
+        &self,
+        input: &SkipSyncCheckItemRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

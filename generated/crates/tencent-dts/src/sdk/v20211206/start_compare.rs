@@ -61,6 +61,24 @@ pub struct StartCompareResponse {
 /// Errors of `StartCompare`: those of its service ([`DtsError`](super::DtsError)).
 pub type StartCompareError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StartCompare`: This API is used to start a data consistency check task after creating it by calling the `CreateCompareTask` API. After calling this API, you can call the `DescribeCompareTasks` API to query the latest task status.
+    pub async fn start_compare(
+        &self,
+        input: &StartCompareRequest,
+    ) -> Result<StartCompareResponse, ::runtime::SdkError<StartCompareError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_compare`](Self::start_compare) would send.
+    pub fn start_compare_request(
+        &self,
+        input: &StartCompareRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,24 @@ pub struct StartMigrateJobResponse {
 /// Errors of `StartMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type StartMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StartMigrateJob`: This API (`StartMigrationJob`) is used to start a migration task. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
+    pub async fn start_migrate_job(
+        &self,
+        input: &StartMigrateJobRequest,
+    ) -> Result<StartMigrateJobResponse, ::runtime::SdkError<StartMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_migrate_job`](Self::start_migrate_job) would send.
+    pub fn start_migrate_job_request(
+        &self,
+        input: &StartMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -54,6 +54,27 @@ pub struct StartModifySyncJobResponse {
 /// Errors of `StartModifySyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type StartModifySyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StartModifySyncJob`: This API is used to start the configuration modification process when the modification check task status becomes “success”.
+    pub async fn start_modify_sync_job(
+        &self,
+        input: &StartModifySyncJobRequest,
+    ) -> Result<
+        StartModifySyncJobResponse,
+        ::runtime::SdkError<StartModifySyncJobError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_modify_sync_job`](Self::start_modify_sync_job) would send.
+    pub fn start_modify_sync_job_request(
+        &self,
+        input: &StartModifySyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct StartSubscribeResponse {
 /// Errors of `StartSubscribe`: those of its service ([`DtsError`](super::DtsError)).
 pub type StartSubscribeError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StartSubscribe`: This API is used to start a Kafka version of the data subscription instance. This interface can be called only when the status of the subscription task is checkPass.
+    pub async fn start_subscribe(
+        &self,
+        input: &StartSubscribeRequest,
+    ) -> Result<StartSubscribeResponse, ::runtime::SdkError<StartSubscribeError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_subscribe`](Self::start_subscribe) would send.
+    pub fn start_subscribe_request(
+        &self,
+        input: &StartSubscribeRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -53,6 +53,24 @@ pub struct StartSyncJobResponse {
 /// Errors of `StartSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type StartSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StartSyncJob`: This API is used to start a sync task.
+    pub async fn start_sync_job(
+        &self,
+        input: &StartSyncJobRequest,
+    ) -> Result<StartSyncJobResponse, ::runtime::SdkError<StartSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`start_sync_job`](Self::start_sync_job) would send.
+    pub fn start_sync_job_request(
+        &self,
+        input: &StartSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

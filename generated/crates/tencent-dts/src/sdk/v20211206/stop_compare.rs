@@ -61,6 +61,24 @@ pub struct StopCompareResponse {
 /// Errors of `StopCompare`: those of its service ([`DtsError`](super::DtsError)).
 pub type StopCompareError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StopCompare`: This API is used to stop a data consistency check task.
+    pub async fn stop_compare(
+        &self,
+        input: &StopCompareRequest,
+    ) -> Result<StopCompareResponse, ::runtime::SdkError<StopCompareError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_compare`](Self::stop_compare) would send.
+    pub fn stop_compare_request(
+        &self,
+        input: &StopCompareRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -55,6 +55,24 @@ pub struct StopMigrateJobResponse {
 /// Errors of `StopMigrateJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type StopMigrateJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StopMigrateJob`: This API is used to stop a data migration task. After calling this API, you can call the `DescribeMigrationJobs` API to query the latest task status.
+    pub async fn stop_migrate_job(
+        &self,
+        input: &StopMigrateJobRequest,
+    ) -> Result<StopMigrateJobResponse, ::runtime::SdkError<StopMigrateJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_migrate_job`](Self::stop_migrate_job) would send.
+    pub fn stop_migrate_job_request(
+        &self,
+        input: &StopMigrateJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

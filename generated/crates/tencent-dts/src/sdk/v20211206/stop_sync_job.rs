@@ -54,6 +54,24 @@ pub struct StopSyncJobResponse {
 /// Errors of `StopSyncJob`: those of its service ([`DtsError`](super::DtsError)).
 pub type StopSyncJobError = super::DtsError;
 
+impl super::Client {
+    /// Calls `StopSyncJob`: This API is used to stop a sync task. After calling this API, you can call the `DescribeSyncJobs` API to query the latest task status.
+    pub async fn stop_sync_job(
+        &self,
+        input: &StopSyncJobRequest,
+    ) -> Result<StopSyncJobResponse, ::runtime::SdkError<StopSyncJobError>> {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`stop_sync_job`](Self::stop_sync_job) would send.
+    pub fn stop_sync_job_request(
+        &self,
+        input: &StopSyncJobRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

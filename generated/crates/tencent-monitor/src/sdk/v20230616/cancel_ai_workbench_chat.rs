@@ -53,6 +53,27 @@ pub struct CancelAiWorkbenchChatResponse {
 /// Errors of `CancelAIWorkbenchChat`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CancelAiWorkbenchChatError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CancelAIWorkbenchChat`: Cancel dialogue execution
+    pub async fn cancel_ai_workbench_chat(
+        &self,
+        input: &CancelAiWorkbenchChatRequest,
+    ) -> Result<
+        CancelAiWorkbenchChatResponse,
+        ::runtime::SdkError<CancelAiWorkbenchChatError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`cancel_ai_workbench_chat`](Self::cancel_ai_workbench_chat) would send.
+    pub fn cancel_ai_workbench_chat_request(
+        &self,
+        input: &CancelAiWorkbenchChatRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -108,6 +108,27 @@ pub struct CreateAiWorkbenchAgentResponse {
 /// Errors of `CreateAIWorkbenchAgent`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateAiWorkbenchAgentError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateAIWorkbenchAgent`: This API is used to create an Agent.
+    pub async fn create_ai_workbench_agent(
+        &self,
+        input: &CreateAiWorkbenchAgentRequest,
+    ) -> Result<
+        CreateAiWorkbenchAgentResponse,
+        ::runtime::SdkError<CreateAiWorkbenchAgentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_ai_workbench_agent`](Self::create_ai_workbench_agent) would send.
+    pub fn create_ai_workbench_agent_request(
+        &self,
+        input: &CreateAiWorkbenchAgentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

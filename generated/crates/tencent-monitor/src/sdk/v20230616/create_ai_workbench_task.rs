@@ -122,6 +122,27 @@ pub struct CreateAiWorkbenchTaskResponse {
 /// Errors of `CreateAIWorkbenchTask`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type CreateAiWorkbenchTaskError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `CreateAIWorkbenchTask`: Create a task
+    pub async fn create_ai_workbench_task(
+        &self,
+        input: &CreateAiWorkbenchTaskRequest,
+    ) -> Result<
+        CreateAiWorkbenchTaskResponse,
+        ::runtime::SdkError<CreateAiWorkbenchTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`create_ai_workbench_task`](Self::create_ai_workbench_task) would send.
+    pub fn create_ai_workbench_task_request(
+        &self,
+        input: &CreateAiWorkbenchTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -53,6 +53,27 @@ pub struct DeleteAiWorkbenchAgentResponse {
 /// Errors of `DeleteAIWorkbenchAgent`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteAiWorkbenchAgentError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteAIWorkbenchAgent`: Delete Agent
+    pub async fn delete_ai_workbench_agent(
+        &self,
+        input: &DeleteAiWorkbenchAgentRequest,
+    ) -> Result<
+        DeleteAiWorkbenchAgentResponse,
+        ::runtime::SdkError<DeleteAiWorkbenchAgentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_ai_workbench_agent`](Self::delete_ai_workbench_agent) would send.
+    pub fn delete_ai_workbench_agent_request(
+        &self,
+        input: &DeleteAiWorkbenchAgentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

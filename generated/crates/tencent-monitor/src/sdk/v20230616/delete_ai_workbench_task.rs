@@ -53,6 +53,27 @@ pub struct DeleteAiWorkbenchTaskResponse {
 /// Errors of `DeleteAIWorkbenchTask`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DeleteAiWorkbenchTaskError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DeleteAIWorkbenchTask`: This API is used to delete a task.
+    pub async fn delete_ai_workbench_task(
+        &self,
+        input: &DeleteAiWorkbenchTaskRequest,
+    ) -> Result<
+        DeleteAiWorkbenchTaskResponse,
+        ::runtime::SdkError<DeleteAiWorkbenchTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`delete_ai_workbench_task`](Self::delete_ai_workbench_task) would send.
+    pub fn delete_ai_workbench_task_request(
+        &self,
+        input: &DeleteAiWorkbenchTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DescribeAiWorkbenchAgentResponse {
 /// Errors of `DescribeAIWorkbenchAgent`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAiWorkbenchAgentError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAIWorkbenchAgent`: Query Agent details.
+    pub async fn describe_ai_workbench_agent(
+        &self,
+        input: &DescribeAiWorkbenchAgentRequest,
+    ) -> Result<
+        DescribeAiWorkbenchAgentResponse,
+        ::runtime::SdkError<DescribeAiWorkbenchAgentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ai_workbench_agent`](Self::describe_ai_workbench_agent) would send.
+    pub fn describe_ai_workbench_agent_request(
+        &self,
+        input: &DescribeAiWorkbenchAgentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -80,6 +80,27 @@ pub struct DescribeAiWorkbenchArtifactResponse {
 /// Errors of `DescribeAIWorkbenchArtifact`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAiWorkbenchArtifactError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAIWorkbenchArtifact`: Query artifact details.
+    pub async fn describe_ai_workbench_artifact(
+        &self,
+        input: &DescribeAiWorkbenchArtifactRequest,
+    ) -> Result<
+        DescribeAiWorkbenchArtifactResponse,
+        ::runtime::SdkError<DescribeAiWorkbenchArtifactError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ai_workbench_artifact`](Self::describe_ai_workbench_artifact) would send.
+    pub fn describe_ai_workbench_artifact_request(
+        &self,
+        input: &DescribeAiWorkbenchArtifactRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DescribeAiWorkbenchExecutionResponse {
 /// Errors of `DescribeAIWorkbenchExecution`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAiWorkbenchExecutionError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAIWorkbenchExecution`: Query execution details.
+    pub async fn describe_ai_workbench_execution(
+        &self,
+        input: &DescribeAiWorkbenchExecutionRequest,
+    ) -> Result<
+        DescribeAiWorkbenchExecutionResponse,
+        ::runtime::SdkError<DescribeAiWorkbenchExecutionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ai_workbench_execution`](Self::describe_ai_workbench_execution) would send.
+    pub fn describe_ai_workbench_execution_request(
+        &self,
+        input: &DescribeAiWorkbenchExecutionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -60,6 +60,27 @@ pub struct DescribeAiWorkbenchSessionResponse {
 /// Errors of `DescribeAIWorkbenchSession`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAiWorkbenchSessionError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAIWorkbenchSession`: Query session details
+    pub async fn describe_ai_workbench_session(
+        &self,
+        input: &DescribeAiWorkbenchSessionRequest,
+    ) -> Result<
+        DescribeAiWorkbenchSessionResponse,
+        ::runtime::SdkError<DescribeAiWorkbenchSessionError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ai_workbench_session`](Self::describe_ai_workbench_session) would send.
+    pub fn describe_ai_workbench_session_request(
+        &self,
+        input: &DescribeAiWorkbenchSessionRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

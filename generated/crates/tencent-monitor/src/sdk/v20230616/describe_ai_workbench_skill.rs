@@ -60,6 +60,27 @@ pub struct DescribeAiWorkbenchSkillResponse {
 /// Errors of `DescribeAIWorkbenchSkill`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAiWorkbenchSkillError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAIWorkbenchSkill`: Query skill details
+    pub async fn describe_ai_workbench_skill(
+        &self,
+        input: &DescribeAiWorkbenchSkillRequest,
+    ) -> Result<
+        DescribeAiWorkbenchSkillResponse,
+        ::runtime::SdkError<DescribeAiWorkbenchSkillError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_ai_workbench_skill`](Self::describe_ai_workbench_skill) would send.
+    pub fn describe_ai_workbench_skill_request(
+        &self,
+        input: &DescribeAiWorkbenchSkillRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -105,6 +105,27 @@ pub struct DescribeAlarmNotifyHistoriesResponse {
 /// Errors of `DescribeAlarmNotifyHistories`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type DescribeAlarmNotifyHistoriesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `DescribeAlarmNotifyHistories`: Query alarm notification history as needed
+    pub async fn describe_alarm_notify_histories(
+        &self,
+        input: &DescribeAlarmNotifyHistoriesRequest,
+    ) -> Result<
+        DescribeAlarmNotifyHistoriesResponse,
+        ::runtime::SdkError<DescribeAlarmNotifyHistoriesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`describe_alarm_notify_histories`](Self::describe_alarm_notify_histories) would send.
+    pub fn describe_alarm_notify_histories_request(
+        &self,
+        input: &DescribeAlarmNotifyHistoriesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

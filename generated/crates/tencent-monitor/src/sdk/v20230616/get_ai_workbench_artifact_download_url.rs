@@ -70,6 +70,27 @@ pub struct GetAiWorkbenchArtifactDownloadUrlResponse {
 /// Errors of `GetAIWorkbenchArtifactDownloadURL`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type GetAiWorkbenchArtifactDownloadUrlError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `GetAIWorkbenchArtifactDownloadURL`: Get the download URL of AI Workbench artifacts.
+    pub async fn get_ai_workbench_artifact_download_url(
+        &self,
+        input: &GetAiWorkbenchArtifactDownloadUrlRequest,
+    ) -> Result<
+        GetAiWorkbenchArtifactDownloadUrlResponse,
+        ::runtime::SdkError<GetAiWorkbenchArtifactDownloadUrlError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`get_ai_workbench_artifact_download_url`](Self::get_ai_workbench_artifact_download_url) would send.
+    pub fn get_ai_workbench_artifact_download_url_request(
+        &self,
+        input: &GetAiWorkbenchArtifactDownloadUrlRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,27 @@ pub struct ListAiWorkbenchAgentsResponse {
 /// Errors of `ListAIWorkbenchAgents`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchAgentsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchAgents`: Query the Agent list.
+    pub async fn list_ai_workbench_agents(
+        &self,
+        input: &ListAiWorkbenchAgentsRequest,
+    ) -> Result<
+        ListAiWorkbenchAgentsResponse,
+        ::runtime::SdkError<ListAiWorkbenchAgentsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_agents`](Self::list_ai_workbench_agents) would send.
+    pub fn list_ai_workbench_agents_request(
+        &self,
+        input: &ListAiWorkbenchAgentsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -94,6 +94,27 @@ pub struct ListAiWorkbenchArtifactsResponse {
 /// Errors of `ListAIWorkbenchArtifacts`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchArtifactsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchArtifacts`: Query the product list
+    pub async fn list_ai_workbench_artifacts(
+        &self,
+        input: &ListAiWorkbenchArtifactsRequest,
+    ) -> Result<
+        ListAiWorkbenchArtifactsResponse,
+        ::runtime::SdkError<ListAiWorkbenchArtifactsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_artifacts`](Self::list_ai_workbench_artifacts) would send.
+    pub fn list_ai_workbench_artifacts_request(
+        &self,
+        input: &ListAiWorkbenchArtifactsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

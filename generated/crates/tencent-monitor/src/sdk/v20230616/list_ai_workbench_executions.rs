@@ -104,6 +104,27 @@ pub struct ListAiWorkbenchExecutionsResponse {
 /// Errors of `ListAIWorkbenchExecutions`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchExecutionsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchExecutions`: Query the execution list
+    pub async fn list_ai_workbench_executions(
+        &self,
+        input: &ListAiWorkbenchExecutionsRequest,
+    ) -> Result<
+        ListAiWorkbenchExecutionsResponse,
+        ::runtime::SdkError<ListAiWorkbenchExecutionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_executions`](Self::list_ai_workbench_executions) would send.
+    pub fn list_ai_workbench_executions_request(
+        &self,
+        input: &ListAiWorkbenchExecutionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -102,6 +102,27 @@ pub struct ListAiWorkbenchMcPsResponse {
 /// Errors of `ListAIWorkbenchMCPs`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchMcPsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchMCPs`: Query the MCP list.
+    pub async fn list_ai_workbench_mc_ps(
+        &self,
+        input: &ListAiWorkbenchMcPsRequest,
+    ) -> Result<
+        ListAiWorkbenchMcPsResponse,
+        ::runtime::SdkError<ListAiWorkbenchMcPsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_mc_ps`](Self::list_ai_workbench_mc_ps) would send.
+    pub fn list_ai_workbench_mc_ps_request(
+        &self,
+        input: &ListAiWorkbenchMcPsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

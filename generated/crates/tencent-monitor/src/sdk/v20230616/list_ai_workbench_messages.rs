@@ -81,6 +81,27 @@ pub struct ListAiWorkbenchMessagesResponse {
 /// Errors of `ListAIWorkbenchMessages`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchMessagesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchMessages`: This API is used to query message list.
+    pub async fn list_ai_workbench_messages(
+        &self,
+        input: &ListAiWorkbenchMessagesRequest,
+    ) -> Result<
+        ListAiWorkbenchMessagesResponse,
+        ::runtime::SdkError<ListAiWorkbenchMessagesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_messages`](Self::list_ai_workbench_messages) would send.
+    pub fn list_ai_workbench_messages_request(
+        &self,
+        input: &ListAiWorkbenchMessagesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

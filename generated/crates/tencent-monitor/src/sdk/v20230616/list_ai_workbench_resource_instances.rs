@@ -69,6 +69,27 @@ pub struct ListAiWorkbenchResourceInstancesResponse {
 /// Errors of `ListAIWorkbenchResourceInstances`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchResourceInstancesError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchResourceInstances`: List resource instances.
+    pub async fn list_ai_workbench_resource_instances(
+        &self,
+        input: &ListAiWorkbenchResourceInstancesRequest,
+    ) -> Result<
+        ListAiWorkbenchResourceInstancesResponse,
+        ::runtime::SdkError<ListAiWorkbenchResourceInstancesError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_resource_instances`](Self::list_ai_workbench_resource_instances) would send.
+    pub fn list_ai_workbench_resource_instances_request(
+        &self,
+        input: &ListAiWorkbenchResourceInstancesRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

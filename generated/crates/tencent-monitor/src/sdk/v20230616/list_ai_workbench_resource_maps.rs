@@ -74,6 +74,27 @@ pub struct ListAiWorkbenchResourceMapsResponse {
 /// Errors of `ListAIWorkbenchResourceMaps`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchResourceMapsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchResourceMaps`: Query the list of resource maps
+    pub async fn list_ai_workbench_resource_maps(
+        &self,
+        input: &ListAiWorkbenchResourceMapsRequest,
+    ) -> Result<
+        ListAiWorkbenchResourceMapsResponse,
+        ::runtime::SdkError<ListAiWorkbenchResourceMapsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_resource_maps`](Self::list_ai_workbench_resource_maps) would send.
+    pub fn list_ai_workbench_resource_maps_request(
+        &self,
+        input: &ListAiWorkbenchResourceMapsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

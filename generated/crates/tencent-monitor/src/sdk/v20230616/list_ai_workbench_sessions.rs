@@ -82,6 +82,27 @@ pub struct ListAiWorkbenchSessionsResponse {
 /// Errors of `ListAIWorkbenchSessions`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchSessionsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchSessions`: Query session list
+    pub async fn list_ai_workbench_sessions(
+        &self,
+        input: &ListAiWorkbenchSessionsRequest,
+    ) -> Result<
+        ListAiWorkbenchSessionsResponse,
+        ::runtime::SdkError<ListAiWorkbenchSessionsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_sessions`](Self::list_ai_workbench_sessions) would send.
+    pub fn list_ai_workbench_sessions_request(
+        &self,
+        input: &ListAiWorkbenchSessionsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -87,6 +87,27 @@ pub struct ListAiWorkbenchSkillsResponse {
 /// Errors of `ListAIWorkbenchSkills`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchSkillsError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchSkills`: Query the skill list
+    pub async fn list_ai_workbench_skills(
+        &self,
+        input: &ListAiWorkbenchSkillsRequest,
+    ) -> Result<
+        ListAiWorkbenchSkillsResponse,
+        ::runtime::SdkError<ListAiWorkbenchSkillsError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_skills`](Self::list_ai_workbench_skills) would send.
+    pub fn list_ai_workbench_skills_request(
+        &self,
+        input: &ListAiWorkbenchSkillsRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -92,6 +92,27 @@ pub struct ListAiWorkbenchTasksResponse {
 /// Errors of `ListAIWorkbenchTasks`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type ListAiWorkbenchTasksError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `ListAIWorkbenchTasks`: This API is used to query the task list.
+    pub async fn list_ai_workbench_tasks(
+        &self,
+        input: &ListAiWorkbenchTasksRequest,
+    ) -> Result<
+        ListAiWorkbenchTasksResponse,
+        ::runtime::SdkError<ListAiWorkbenchTasksError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`list_ai_workbench_tasks`](Self::list_ai_workbench_tasks) would send.
+    pub fn list_ai_workbench_tasks_request(
+        &self,
+        input: &ListAiWorkbenchTasksRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -57,6 +57,27 @@ pub struct TriggerAiWorkbenchTaskResponse {
 /// Errors of `TriggerAIWorkbenchTask`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type TriggerAiWorkbenchTaskError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `TriggerAIWorkbenchTask`: Manually trigger a task.
+    pub async fn trigger_ai_workbench_task(
+        &self,
+        input: &TriggerAiWorkbenchTaskRequest,
+    ) -> Result<
+        TriggerAiWorkbenchTaskResponse,
+        ::runtime::SdkError<TriggerAiWorkbenchTaskError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`trigger_ai_workbench_task`](Self::trigger_ai_workbench_task) would send.
+    pub fn trigger_ai_workbench_task_request(
+        &self,
+        input: &TriggerAiWorkbenchTaskRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {

@@ -113,6 +113,27 @@ pub struct UpdateAiWorkbenchAgentResponse {
 /// Errors of `UpdateAIWorkbenchAgent`: those of its service ([`MonitorError`](super::MonitorError)).
 pub type UpdateAiWorkbenchAgentError = super::MonitorError;
 
+impl super::Client {
+    /// Calls `UpdateAIWorkbenchAgent`: Update an Agent
+    pub async fn update_ai_workbench_agent(
+        &self,
+        input: &UpdateAiWorkbenchAgentRequest,
+    ) -> Result<
+        UpdateAiWorkbenchAgentResponse,
+        ::runtime::SdkError<UpdateAiWorkbenchAgentError>,
+    > {
+        self.runtime.call(&glue::OP, input).await
+    }
+
+    /// The unsigned request [`update_ai_workbench_agent`](Self::update_ai_workbench_agent) would send.
+    pub fn update_ai_workbench_agent_request(
+        &self,
+        input: &UpdateAiWorkbenchAgentRequest,
+    ) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
+        self.runtime.wire(&glue::OP, input)
+    }
+}
+
 /// Glue between this operation's types and the runtime; not part of the API.
 #[doc(hidden)]
 pub(crate) mod glue {
