@@ -251,7 +251,7 @@ mod tests {
         assert!(
             after
                 .iter()
-                .any(|(p, _)| p == "crates/tencent-redis/src/describe_backup_url.rs")
+                .any(|(p, _)| p == "crates/tencent-redis/src/sdk/describe_backup_url.rs")
         );
     }
 
