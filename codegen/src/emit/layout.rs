@@ -49,17 +49,22 @@ fn runtime_reexports() -> TokenStream {
     }
 }
 
+/// `protocols`: the protocol modules themselves (inline), or the protocols crate re-exported.
+fn protocols_module(items: TokenStream, children: Vec<Module>) -> Module {
+    Module {
+        name: "protocols".into(),
+        doc: "Wire protocols: response envelopes and each protocol's common errors.".into(),
+        attrs: quote!(),
+        items,
+        children,
+        source: None,
+    }
+}
+
 impl Emitter<'_> {
     /// The inline layout: one module tree (protocols, providers, services, catalog).
     pub fn crate_tree(&self) -> Module {
-        let mut children = vec![Module {
-            name: "protocols".into(),
-            doc: "Wire protocols: response envelopes and each protocol's common errors.".into(),
-            attrs: quote!(),
-            items: quote!(),
-            children: self.protocol_modules(),
-            source: None,
-        }];
+        let mut children = vec![protocols_module(quote!(), self.protocol_modules())];
         for provider in self.model.providers() {
             let services = self
                 .model
@@ -143,16 +148,12 @@ impl Emitter<'_> {
     /// `generated`: every service crate re-exported as `<provider>::<service>` behind its
     /// feature (`tencent-cdb`; `tencent` enables all of a provider's).
     fn facade(&self) -> Module {
-        let mut children = vec![Module {
-            name: "protocols".into(),
-            doc: "Wire protocols: response envelopes and each protocol's common errors.".into(),
-            attrs: quote!(),
-            items: quote!(
+        let mut children = vec![protocols_module(
+            quote!(
                 pub use ::generated_protocols::*;
             ),
-            children: vec![],
-            source: None,
-        }];
+            vec![],
+        )];
         for provider in self.model.providers() {
             let uses = self
                 .model

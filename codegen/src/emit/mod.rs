@@ -96,40 +96,17 @@ fn base_ty(ty: &Ty, sensitive: Sensitivity, boxed: bool) -> TokenStream {
 }
 
 /// [`base_ty`] as source text (for the request builder's macro body, formatted by hand:
-/// prettyplease prints a macro body as one run of tokens).
+/// prettyplease prints a macro body as one run of tokens). A type is paths, `<`, `>` and
+/// `,`: its tokens joined without spaces, but after a comma.
 pub(crate) fn base_ty_text(ty: &Ty, sensitive: Sensitivity, boxed: bool) -> String {
-    let t = match ty {
-        Ty::Str => match sensitive {
-            Sensitivity::SignedUrl => "::runtime::SignedUrl".to_owned(),
-            Sensitivity::Secret => "::runtime::Sensitive<String>".to_owned(),
-            Sensitivity::None => "String".to_owned(),
-        },
-        Ty::Bool => "bool".into(),
-        Ty::I32 => "i32".into(),
-        Ty::I64 => "i64".into(),
-        Ty::U32 => "u32".into(),
-        Ty::U64 => "u64".into(),
-        Ty::F64 => "f64".into(),
-        Ty::Timestamp(marker) => format!("::runtime::Timestamp<::runtime::time_fmt::{marker}>"),
-        Ty::List(inner) => format!("Vec<{}>", base_ty_text(inner, sensitive, false)),
-        Ty::Map(inner) => format!(
-            "::std::collections::BTreeMap<String, {}>",
-            base_ty_text(inner, sensitive, false)
-        ),
-        Ty::Named(n) => n.clone(),
-    };
-    match (sensitive, ty) {
-        (Sensitivity::Secret, Ty::Str)
-        | (_, Ty::Named(_))
-        | (Sensitivity::None | Sensitivity::SignedUrl, _) => {
-            if boxed {
-                format!("Box<{t}>")
-            } else {
-                t
-            }
+    let tokens = base_ty(ty, sensitive, boxed).to_string();
+    let mut out = String::with_capacity(tokens.len());
+    for c in tokens.chars() {
+        if c != ' ' || out.ends_with(',') {
+            out.push(c);
         }
-        (Sensitivity::Secret, _) => format!("::runtime::Sensitive<{t}>"),
     }
+    out
 }
 
 fn is_collection(ty: &Ty) -> bool {

@@ -10,48 +10,10 @@ use codegen::naming::{is_keyword, pascal, snake};
 use super::overlay::{FieldSet, Overlay, json_str, key};
 use super::tencent::{Api, Member, Ty};
 
-/// Names a generated type can never take.
+/// Names a generated type can never take beyond the generator's own list
+/// (`codegen::model::PRELUDE`): traits and names the importer keeps clear of as well.
 const RESERVED: &[&str] = &[
-    "Option",
-    "Some",
-    "None",
-    "Result",
-    "Ok",
-    "Err",
-    "String",
-    "Vec",
-    "Box",
-    "Default",
-    "Clone",
-    "Copy",
-    "Send",
-    "Sync",
-    "Sized",
-    "Drop",
-    "Fn",
-    "FnMut",
-    "FnOnce",
-    "Iterator",
-    "IntoIterator",
-    "Extend",
-    "ToString",
-    "ToOwned",
-    "From",
-    "Into",
-    "TryFrom",
-    "TryInto",
-    "AsRef",
-    "AsMut",
-    "PartialEq",
-    "Eq",
-    "PartialOrd",
-    "Ord",
-    "Debug",
-    "Display",
-    "Error",
-    "Self",
-    "Client",
-    "Unknown",
+    "TryFrom", "TryInto", "Display", "Error", "Self", "Client", "Unknown",
 ];
 
 /// Field keys in the order they are written.
@@ -125,7 +87,11 @@ fn reachable(api: &Api, roots: &[&str]) -> BTreeSet<String> {
 /// Rust names of the types: `pascal(name)`, with `Type`, `Type2`, … appended on a clash with
 /// a reserved or generated name or an earlier type.
 pub fn type_names(api: &Api, types: &BTreeSet<String>) -> BTreeMap<String, String> {
-    let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| (*s).to_owned()).collect();
+    let mut taken: BTreeSet<String> = codegen::model::PRELUDE
+        .iter()
+        .chain(RESERVED)
+        .map(|s| (*s).to_owned())
+        .collect();
     taken.insert(format!("{}Error", pascal(&api.service)));
     for a in api.actions.keys() {
         let p = pascal(a);
