@@ -38,13 +38,14 @@ cargo build -q --release -p xtask
 xtask="$CARGO_TARGET_DIR/release/xtask"
 
 echo "importing every service..." >&2
-timed import "$xtask" import tencent "$services_dir" --errors "$sdk_dir" >"$scratch/import.log"
+timed import "$xtask" import tencent "$services_dir" --errors "$sdk_dir" >"$scratch/import.log" 2>&1 \
+  || { tail -n 20 "$scratch/import.log" >&2; exit 1; }
 echo "generating..." >&2
-timed gen "$xtask" gen >"$scratch/gen.log"
+timed gen "$xtask" gen >"$scratch/gen.log" 2>&1 || { tail -n 20 "$scratch/gen.log" >&2; exit 1; }
 summary=$(tail -n 1 "$scratch/gen.log")
 ops=$(grep -oE '\(([0-9]+) operations' <<<"$summary" | tr -dc 0-9)
 per_op=$(grep -oE '([0-9]+) per operation' <<<"$summary" | head -n 1 | tr -dc 0-9)
-read -r decoded errs invalid undecodable < <(grep -oE 'samples: [0-9]+ decode, [0-9]+ error samples decode as their code, [0-9]+ invalid, [0-9]+ do not decode' <<<"$summary" | grep -oE '[0-9]+' | tr '\n' ' ')
+read -r decoded errs invalid undecodable < <(grep -oE 'samples: [0-9]+ decode, [0-9]+ error samples decode as their code, [0-9]+ invalid, [0-9]+ do not decode' <<<"$summary" | grep -oE '[0-9]+' | paste -sd' ')
 
 echo "checking the shared crates once..." >&2
 cargo check -q -p generated-protocols
