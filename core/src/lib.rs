@@ -12,6 +12,7 @@
 
 pub mod build;
 pub mod catalog;
+pub mod checksum;
 pub mod de;
 pub mod envelope;
 pub mod error;

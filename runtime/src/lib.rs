@@ -9,7 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub use sdk_core::{build, de, redact, shape, time_fmt, wire};
+pub use sdk_core::{build, checksum, de, redact, shape, time_fmt, wire};
 
 pub mod catalog;
 pub mod client;
