@@ -14,12 +14,17 @@
 //! 4. answers with the operation's [`Reply`]: by default the spec's first sample, verbatim.
 //!
 //! Every request is recorded ([`Emulator::requests`]) with its verdict.
+//!
+//! On the same port, `/objects/<key>` is an object store serving deterministic files through
+//! signed URLs ([`Emulator::put_object`], [`Emulator::object_url`]), with byte ranges,
+//! `If-Range`, COS's CRC-64 header and one-shot [`ObjectFault`]s, for downloader tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod dialect;
 mod fault;
 pub mod metadata;
+mod objects;
 mod verify;
 
 use std::collections::{HashMap, VecDeque};
@@ -41,6 +46,7 @@ use tokio::task::JoinHandle;
 
 pub use dialect::Dialect;
 pub use fault::Fault;
+pub use objects::{ObjectFault, ObjectInfo, ObjectRequest};
 
 /// A response as the emulator builds it.
 pub(crate) type Resp = hyper::Response<BoxBody<Bytes, std::convert::Infallible>>;
@@ -108,6 +114,11 @@ pub enum Reply {
     Malformed(Malformed),
     /// A network or gateway fault.
     Fault(Fault),
+    /// This body with status 200 (in the protocol's dialect), after replacing, at answer
+    /// time, `{{url:KEY}}` with a fresh [`Emulator::object_url`] of object `KEY` and
+    /// `{{expires:KEY}}` with that URL's expiry as `YYYY-MM-DDTHH:MM:SS+0000` (UTC). An
+    /// unknown placeholder or key is answered with a plain-text 500 saying which.
+    Template(String),
 }
 
 /// How the emulator judged a request.
@@ -158,6 +169,7 @@ struct State {
     counter: std::sync::atomic::AtomicU64,
     issuer: Mutex<metadata::Issuer>,
     metadata_requests: std::sync::atomic::AtomicU64,
+    objects: objects::Store,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -209,6 +221,7 @@ impl Emulator {
             counter: std::sync::atomic::AtomicU64::new(0),
             issuer: Mutex::new(metadata::Issuer::default()),
             metadata_requests: std::sync::atomic::AtomicU64::new(0),
+            objects: objects::Store::new(addr),
         });
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -292,6 +305,71 @@ impl Emulator {
             .metadata_requests
             .load(std::sync::atomic::Ordering::Relaxed)
     }
+
+    /// Stores an object of `size` bytes under `key` (replacing any), and describes it. The
+    /// content is deterministic (a function of `key`, its generation and the offset) and
+    /// never held in memory; its CRC-64 is computed here, by streaming it once.
+    pub fn put_object(&self, key: &str, size: u64) -> ObjectInfo {
+        self.state.objects.put(key, size, clock(&self.state))
+    }
+
+    /// The object stored under `key`, if any.
+    pub fn object_info(&self, key: &str) -> Option<ObjectInfo> {
+        self.state.objects.info(key)
+    }
+
+    /// A freshly signed URL of `key`,
+    /// `http://127.0.0.1:<port>/objects/<key>?sign-expires=<unix>&sign=<hex>`, valid for the
+    /// URL lifetime ([`Emulator::set_object_url_ttl`]) from the emulator's clock
+    /// ([`Emulator::set_now`]). A wrong signature is answered `403 SignatureDoesNotMatch`,
+    /// an expired one `403 AccessDenied` "Request has expired", an unknown key `404 NoSuchKey`.
+    pub fn object_url(&self, key: &str) -> String {
+        self.state.objects.url(key, clock(&self.state)).0
+    }
+
+    /// How long URLs signed from now on stay valid (default 12 hours).
+    pub fn set_object_url_ttl(&self, ttl: std::time::Duration) {
+        self.state.objects.set_ttl(ttl);
+    }
+
+    /// The bytes of `key` in `range` (clamped to the object's size), as served.
+    ///
+    /// # Panics
+    /// If no object is stored under `key`.
+    pub fn object_content(&self, key: &str, range: std::ops::Range<u64>) -> Vec<u8> {
+        self.state
+            .objects
+            .content(key, range)
+            .unwrap_or_else(|| panic!("emulator: no object {key:?}"))
+    }
+
+    /// Changes `key`'s content (a new generation: same size, new content, `ETag`, CRC-64,
+    /// and a later `Last-Modified`), and describes the new version.
+    ///
+    /// # Panics
+    /// If no object is stored under `key`.
+    pub fn change_object(&self, key: &str) -> ObjectInfo {
+        self.state
+            .objects
+            .change(key, clock(&self.state))
+            .unwrap_or_else(|| panic!("emulator: no object {key:?}"))
+    }
+
+    /// Queues one-shot faults for `key`: each `GET` of it that passes the signature, expiry
+    /// and existence checks consumes the next one (`HEAD` consumes none).
+    pub fn queue_object_faults(&self, key: &str, faults: impl IntoIterator<Item = ObjectFault>) {
+        self.state.objects.queue_faults(key, faults);
+    }
+
+    /// Every object-store request so far (they are not in [`Emulator::requests`]).
+    pub fn object_requests(&self) -> Vec<ObjectRequest> {
+        self.state.objects.requests()
+    }
+
+    /// Forgets the recorded object-store requests.
+    pub fn clear_object_requests(&self) {
+        self.state.objects.clear_requests();
+    }
 }
 
 impl Drop for Emulator {
@@ -321,6 +399,14 @@ impl Seen {
 /// Handles one request; `Err` drops the connection without a response (`Fault::Reset`).
 async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, std::io::Error> {
     let (parts, body) = req.into_parts();
+    if parts.uri.path().starts_with(objects::PREFIX) {
+        let now = clock(state);
+        let mut response = state.objects.serve(&parts, now, &request_id(state));
+        if let Ok(date) = http_date(now).parse() {
+            response.headers_mut().insert(hyper::header::DATE, date);
+        }
+        return Ok(response);
+    }
     let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
         Ok(b) => b.to_bytes().to_vec(),
         Err(_) => return Ok(plain(413, "request body too large or unreadable")),
@@ -341,18 +427,8 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
             .collect(),
         body,
     };
-    let now = (*lock(&state.now)).unwrap_or_else(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64)
-    });
-    let request_id = format!(
-        "emu-{:08}",
-        state
-            .counter
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            + 1
-    );
+    let now = clock(state);
+    let request_id = request_id(state);
     let metadata = lock(&state.issuer).answer(&incoming.method, &incoming.path, now);
     if let Some((status, body)) = metadata {
         state
@@ -394,7 +470,14 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
             let reply = queued
                 .or_else(|| lock(&state.replies).get(op.info.name).cloned())
                 .unwrap_or(Reply::Sample(0));
-            (answer(dialect, op, &reply, &request_id), Verdict::Accepted)
+            let answer = match &reply {
+                Reply::Template(text) => match state.objects.render(text, now) {
+                    Ok(body) => dialect.body(200, body.into_bytes(), &request_id).into(),
+                    Err(why) => plain(500, &why).into(),
+                },
+                _ => answer(dialect, op, &reply, &request_id),
+            };
+            (answer, Verdict::Accepted)
         }
     };
     let (protocol, operation) = match &outcome {
@@ -429,6 +512,26 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
     Ok(response)
 }
 
+/// The emulator's clock: the pinned time, or the system's (UNIX seconds).
+fn clock(state: &State) -> i64 {
+    (*lock(&state.now)).unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    })
+}
+
+/// The next request id (`emu-00000001`, …).
+fn request_id(state: &State) -> String {
+    format!(
+        "emu-{:08}",
+        state
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1
+    )
+}
+
 /// A response now, after a stall, or none at all.
 enum Answer {
     Now(Resp),
@@ -461,6 +564,7 @@ fn answer(
 ) -> Answer {
     let sample = op.samples.first();
     match reply {
+        Reply::Template(_) => plain(500, "emulator: a template is rendered by the caller").into(),
         Reply::Sample(i) => match op.samples.get(*i) {
             Some(s) => dialect
                 .body(s.status, s.body.as_bytes().to_vec(), request_id)
