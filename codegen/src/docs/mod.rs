@@ -187,7 +187,7 @@ impl Docs {
             "field",
             ctx! {
                 doc, list_end, wire => f.wire, aliases => f.aliases, location,
-                json => f.json_string, unit => f.unit, range, valid_for => f.valid_for,
+                json => f.json_string, unit => f.unit, range, valid_for => f.valid_for.as_ref().map(|v| &v.0),
                 signed_url => f.sensitive == Sensitivity::SignedUrl, secret => f.sensitive == Sensitivity::Secret,
                 example => f.example.as_deref().map(code_span), deprecated => f.deprecated,
             },

@@ -126,30 +126,65 @@ impl Emitter<'_> {
         quote!(#(#out)*)
     }
 
+    /// Spec facts a caller may need at run time, as associated items of the struct holding
+    /// the field: the validity window of a signed URL (`<FIELD>_VALID_FOR`), the bytes per
+    /// unit of a size (`<FIELD>_UNIT_BYTES`) and, for a unit larger than a byte, the size in
+    /// bytes (`<field>_bytes()`).
     fn accessors(&self, owner: &Ident, fields: &[Field]) -> TokenStream {
-        let acc: Vec<TokenStream> = fields
-            .iter()
-            .filter_map(|f| {
-                let factor = f.bytes_factor?;
-                let (name, unit) = (ident(&f.ident), f.unit.as_deref().unwrap_or_default());
-                let getter = format_ident!("{}_bytes", f.ident);
+        let mut acc: Vec<TokenStream> = Vec::new();
+        for f in fields {
+            let upper = f.ident.to_ascii_uppercase();
+            if let Some((text, secs)) = &f.valid_for {
+                let name = format_ident!("{upper}_VALID_FOR");
                 let d = doc(&format!(
-                    "`{}` in bytes (the wire value is in {unit}); `None` when absent, negative or too large.",
+                    "How long `{}` stays valid after it is issued (`valid_for: {text}` in the spec).",
                     f.ident
                 ));
-                let body = if f.required {
-                    quote!(::runtime::de::scaled_bytes(self.#name, #factor))
-                } else {
-                    quote!(self.#name.and_then(|v| ::runtime::de::scaled_bytes(v, #factor)))
-                };
-                Some(quote! {
+                acc.push(quote! {
                     #d
-                    pub fn #getter(&self) -> Option<u64> {
-                        #body
-                    }
-                })
-            })
-            .collect();
+                    pub const #name: ::std::time::Duration = ::std::time::Duration::from_secs(#secs);
+                });
+            }
+            let Some(factor) = f.bytes_factor else {
+                continue;
+            };
+            let (name, unit) = (ident(&f.ident), f.unit.as_deref().unwrap_or_default());
+            let per_unit = format_ident!("{upper}_UNIT_BYTES");
+            let d = doc(&if factor == 1 {
+                format!(
+                    "Bytes per unit of `{}`: its unit is bytes, so the size is exact.",
+                    f.ident
+                )
+            } else {
+                format!(
+                    "Bytes per unit of `{}` (its unit is {unit}): a size in {unit} is exact only to within this many bytes.",
+                    f.ident
+                )
+            });
+            acc.push(quote! {
+                #d
+                pub const #per_unit: u64 = #factor;
+            });
+            if factor == 1 {
+                continue;
+            }
+            let getter = format_ident!("{}_bytes", f.ident);
+            let d = doc(&format!(
+                "`{}` in bytes (the wire value is in {unit}); `None` when absent, negative or too large.",
+                f.ident
+            ));
+            let body = if f.required {
+                quote!(::runtime::de::scaled_bytes(self.#name, #factor))
+            } else {
+                quote!(self.#name.and_then(|v| ::runtime::de::scaled_bytes(v, #factor)))
+            };
+            acc.push(quote! {
+                #d
+                pub fn #getter(&self) -> Option<u64> {
+                    #body
+                }
+            });
+        }
         if acc.is_empty() {
             return quote!();
         }

@@ -55,6 +55,7 @@ pub(super) fn resolve_fields(
         let json_string = encoding_is_json(cx, &at);
         let location = location_of(cx, &at);
         let sensitive = sensitivity_of(cx, &at);
+        let valid_for = validity_of(cx, &at, sensitive);
         let aliases = aliases_of(cx, &at);
         out.push(Field {
             wire,
@@ -70,7 +71,7 @@ pub(super) fn resolve_fields(
             json_string,
             location,
             sensitive,
-            valid_for: f.valid_for.clone(),
+            valid_for,
             aliases,
             boxed: false,
             deprecated: f.deprecated,
@@ -220,13 +221,48 @@ fn unit_bytes_factor(cx: &mut Cx<'_>, at: &At<'_>) -> Option<u64> {
                 );
             }
             Some((_, factor)) => {
-                if factor.is_some_and(|f| f > 1) && ty.is_integer() {
+                if ty.is_integer() {
                     bytes_factor = *factor;
                 }
             }
         }
     }
     bytes_factor
+}
+
+/// `valid_for:`: how long a signed URL stays valid (`30s`, `15m`, `12h`, `7d`), in seconds.
+fn validity_of(cx: &mut Cx<'_>, at: &At<'_>, sensitive: Sensitivity) -> Option<(String, u64)> {
+    let v = at.f.valid_for.as_ref()?;
+    if sensitive != Sensitivity::SignedUrl {
+        cx.err(
+            v.pos,
+            format!("`valid_for` needs `sensitive: signed-url` on `{}`", at.wire),
+        );
+        return None;
+    }
+    match parse_duration(&v.value) {
+        Some(secs) => Some((v.value.clone(), secs)),
+        None => {
+            cx.err(v.pos, format!("`valid_for: {}` is not a duration", v.value))
+                .hint = Some("a whole number and a unit: `30s`, `15m`, `12h` or `7d`".into());
+            None
+        }
+    }
+}
+
+/// `12h` as seconds; `None` unless a positive whole number and one of `s`, `m`, `h`, `d`.
+fn parse_duration(text: &str) -> Option<u64> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = text.split_at(split);
+    let n: u64 = n.parse().ok().filter(|n| *n > 0)?;
+    let factor = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    n.checked_mul(factor)
 }
 
 /// `encoding: json`: a request value sent as a JSON document in a string.

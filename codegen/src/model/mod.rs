@@ -154,12 +154,13 @@ pub struct Field {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub unit: Option<String>,
-    /// Factor to bytes when the unit is a size other than bytes.
+    /// Bytes per unit of an integer field whose unit is a size (`1` for `B`).
     pub bytes_factor: Option<u64>,
     pub json_string: bool,
     pub location: Location,
     pub sensitive: Sensitivity,
-    pub valid_for: Option<String>,
+    /// How long a signed URL stays valid after it is issued: the spec's text and seconds.
+    pub valid_for: Option<(String, u64)>,
     pub aliases: Vec<String>,
     pub boxed: bool,
     /// The vendor marks it deprecated or disabled (still on the wire).

@@ -42,7 +42,7 @@ pub struct FieldSpec {
     pub location: Option<Str>,
     pub rust_name: Option<Str>,
     pub sensitive: Option<Str>,
-    pub valid_for: Option<String>,
+    pub valid_for: Option<Str>,
     pub aliases: Vec<Str>,
     pub format: Option<Str>,
     /// The vendor marks the field deprecated or disabled (still on the wire).

@@ -75,7 +75,7 @@ fn read_fields(r: &mut Reader<'_>, node: Option<&Node>, key: &str) -> Vec<FieldS
             | None => None,
             Some(n) => r.str_node(n, "sensitive"),
         };
-        let valid_for = r.opt_text(&mut f, "valid_for");
+        let valid_for = r.opt_str(&mut f, "valid_for");
         let aliases = match f.take("aliases") {
             Some(n) => r
                 .seq(n, "aliases")

@@ -101,6 +101,9 @@ pub struct BackupFile {
 
 impl ::runtime::de::Lenient for BackupFile {}
 impl BackupFile {
+    /// Bytes per unit of `size` (its unit is KiB): a size in KiB is exact only to within this many bytes.
+    pub const SIZE_UNIT_BYTES: u64 = 1024u64;
+
     /// `size` in bytes (the wire value is in KiB); `None` when absent, negative or too large.
     pub fn size_bytes(&self) -> Option<u64> {
         self.size.and_then(|v| ::runtime::de::scaled_bytes(v, 1024u64))

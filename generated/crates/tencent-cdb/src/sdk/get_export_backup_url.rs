@@ -122,6 +122,16 @@ pub struct BackupFile {
 }
 
 impl ::runtime::de::Lenient for BackupFile {}
+impl BackupFile {
+    /// Bytes per unit of `size`: its unit is bytes, so the size is exact.
+    pub const SIZE_UNIT_BYTES: u64 = 1u64;
+
+    /// How long `in_url` stays valid after it is issued (`valid_for: 12h` in the spec).
+    pub const IN_URL_VALID_FOR: ::std::time::Duration = ::std::time::Duration::from_secs(
+        43200u64,
+    );
+}
+
 /// Kind of backup file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

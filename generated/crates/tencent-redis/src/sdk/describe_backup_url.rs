@@ -106,6 +106,18 @@ pub struct DescribeBackupUrlResponse {
     pub request_id: String,
 }
 
+impl DescribeBackupUrlResponse {
+    /// How long `download_url` stays valid after it is issued (`valid_for: 6h` in the spec).
+    pub const DOWNLOAD_URL_VALID_FOR: ::std::time::Duration = ::std::time::Duration::from_secs(
+        21600u64,
+    );
+
+    /// How long `inner_download_url` stays valid after it is issued (`valid_for: 6h` in the spec).
+    pub const INNER_DOWNLOAD_URL_VALID_FOR: ::std::time::Duration = ::std::time::Duration::from_secs(
+        21600u64,
+    );
+}
+
 /// One file of the backup and where to download it.
 #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -134,6 +146,21 @@ pub struct BackupDownloadInfo {
 }
 
 impl ::runtime::de::Lenient for BackupDownloadInfo {}
+impl BackupDownloadInfo {
+    /// Bytes per unit of `file_size`: its unit is bytes, so the size is exact.
+    pub const FILE_SIZE_UNIT_BYTES: u64 = 1u64;
+
+    /// How long `download_url` stays valid after it is issued (`valid_for: 6h` in the spec).
+    pub const DOWNLOAD_URL_VALID_FOR: ::std::time::Duration = ::std::time::Duration::from_secs(
+        21600u64,
+    );
+
+    /// How long `inner_download_url` stays valid after it is issued (`valid_for: 6h` in the spec).
+    pub const INNER_DOWNLOAD_URL_VALID_FOR: ::std::time::Duration = ::std::time::Duration::from_secs(
+        21600u64,
+    );
+}
+
 /// Errors of `DescribeBackupUrl`: its documented codes, the Tencent Cloud API 3.0 common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -78,6 +78,18 @@ pub struct BackupUrls {
 }
 
 impl ::runtime::de::Lenient for BackupUrls {}
+impl BackupUrls {
+    /// How long `intranet` stays valid after it is issued (`valid_for: 12h` in the spec).
+    pub const INTRANET_VALID_FOR: ::std::time::Duration = ::std::time::Duration::from_secs(
+        43200u64,
+    );
+
+    /// How long `extranet` stays valid after it is issued (`valid_for: 12h` in the spec).
+    pub const EXTRANET_VALID_FOR: ::std::time::Duration = ::std::time::Duration::from_secs(
+        43200u64,
+    );
+}
+
 /// Errors of `GetBackupDownloadUrl`: its documented codes, the Tencent Cloud API 2.0 common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
