@@ -35,6 +35,9 @@ use crate::source::LinkError;
 /// COS's checksum header: CRC-64/ECMA-182 of the whole object, in decimal.
 pub const COS_CRC64_HEADER: &str = "x-cos-hash-crc64ecma";
 
+/// Bytes a part writes between two saves of the sidecar.
+const SAVE_EVERY: u64 = 32 << 20;
+
 /// How the downloader behaves.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -526,13 +529,12 @@ impl Downloader {
         let mut fresh = resumed.is_none();
         let parts = loop {
             if fresh {
+                // The first answer tells the length; `plan` reports the start then.
                 self.start_fresh(&job)?;
+            } else {
+                let m = job.meta();
+                progress.start(&file, m.total, m.parts.iter().map(|p| p.2).sum());
             }
-            progress.start(
-                &file,
-                job.meta().total,
-                job.meta().parts.iter().map(|p| p.2).sum(),
-            );
             match self.run_parts(&job, &cancel).await? {
                 PartEnd::Done => break job.meta().parts.len(),
                 PartEnd::Restart(why) => {
@@ -846,6 +848,7 @@ impl Downloader {
                 .map_err(io_err(&job.part_path))?;
             let mut resp = resp;
             let mut cancel_rx = cancel.clone();
+            let mut unsaved = 0u64;
             let outcome = loop {
                 let chunk = tokio::select! {
                     c = tokio::time::timeout(o.stall_timeout, resp.chunk()) => c,
@@ -861,6 +864,14 @@ impl Downloader {
                         job.transferred.fetch_add(take as u64, Ordering::Relaxed);
                         job.progress.advance(&job.file, take as u64);
                         job.meta_lock().parts[i].2 = pos - start;
+                        unsaved += take as u64;
+                        if unsaved >= SAVE_EVERY {
+                            // A crash loses at most this much: the sidecar never claims
+                            // bytes that are not on disk.
+                            out.sync_data().map_err(io_err(&job.part_path))?;
+                            self.save_meta(job)?;
+                            unsaved = 0;
+                        }
                         failures = 0;
                         refused = 0;
                         if pos >= end {
@@ -1131,6 +1142,67 @@ mod tests {
         assert_eq!(Meta::parse(&m.render()), Some(m));
         assert_eq!(Meta::parse("cloud-backup part v1\npart 0 10 11\n"), None);
         assert_eq!(Meta::parse("something else"), None);
+    }
+
+    struct Counting(std::sync::atomic::AtomicU32, BackupLink);
+
+    impl Relink for Counting {
+        fn relink(
+            &self,
+        ) -> Pin<Box<dyn Future<Output = Result<Vec<BackupLink>, LinkError>> + Send + '_>> {
+            Box::pin(async move {
+                self.0.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Ok(vec![self.1.clone()])
+            })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn parts_that_see_one_expiry_renew_the_link_once() {
+        let link = BackupLink {
+            operation: "GetBackupDownloadUrl",
+            file_name: "dump.rdb".into(),
+            url: generated::SignedUrl::new("http://127.0.0.1:1/objects/dump.rdb?sign=x"),
+            network: Network::Public,
+            expires_at: crate::Expiry::Unknown,
+            size: None,
+            md5: None,
+            kind: None,
+        };
+        let relink = Arc::new(Counting(Default::default(), link.clone()));
+        let job = Arc::new(Job {
+            file: "dump.rdb".into(),
+            part_path: PathBuf::from("unused.part"),
+            meta_path: PathBuf::from("unused.part.meta"),
+            link: Mutex::new((0, link)),
+            relink: relink.clone(),
+            relinks: AtomicU32::new(0),
+            transferred: AtomicU64::new(0),
+            meta: std::sync::Mutex::new(Meta {
+                validator: None,
+                total: None,
+                crc64: None,
+                parts: Vec::new(),
+            }),
+            progress: Arc::new(crate::progress::Quiet),
+        });
+        let d = Downloader::new(Options::default()).expect("client");
+        // Four parts refused with the same (generation 0) link, all at once.
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let (d, job) = (d.clone(), Arc::clone(&job));
+            set.spawn(async move { d.renew(&job, 0, "expired").await.is_ok() });
+        }
+        while let Some(r) = set.join_next().await {
+            assert!(r.expect("task"));
+        }
+        assert_eq!(relink.0.load(Ordering::SeqCst), 1);
+        assert_eq!(job.relinks.load(Ordering::SeqCst), 1);
+        assert_eq!(job.link.lock().await.0, 1);
+        // A part refused again with the new link renews again: one renewal per expiry.
+        d.renew(&job, 1, "expired").await.expect("renew");
+        assert_eq!(relink.0.load(Ordering::SeqCst), 2);
     }
 
     #[test]
