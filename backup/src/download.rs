@@ -525,6 +525,12 @@ impl Downloader {
             })),
             progress: Arc::clone(&progress),
         });
+        if let crate::link::Expiry::At(t) = link.expires_at
+            && t <= time::OffsetDateTime::now_utc()
+        {
+            // Known to be dead (a resumed run, a slow queue): renew before the first request.
+            self.renew(&job, 0, "its expiry has passed").await?;
+        }
         let mut restarts = 0;
         let mut fresh = resumed.is_none();
         let parts = loop {
@@ -732,11 +738,16 @@ impl Downloader {
                 // Ask for a range anyway: a 206 proves the server supports them.
                 req = req.header(RANGE, "bytes=0-");
             }
-            let resp = match req.send().await {
-                Ok(r) => r,
-                Err(e) => {
+            let resp = match tokio::time::timeout(o.stall_timeout, req.send()).await {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => {
                     failures += 1;
                     last = e.without_url().to_string();
+                    continue;
+                }
+                Err(_) => {
+                    failures += 1;
+                    last = format!("no response headers within {:?}", o.stall_timeout);
                     continue;
                 }
             };

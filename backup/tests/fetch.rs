@@ -430,3 +430,26 @@ async fn cancelling_keeps_a_resumable_part() {
     assert_eq!(f.transferred, size - f.resumed_from);
     assert_on_disk(&setup, &dir, &[(key, size)]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_past_its_expiry_is_renewed_before_the_first_request() {
+    let (setup, source, (key, size)) = redis_v2(SIZE).await;
+    let mut links = source.links(&setup.clients).await.expect("links");
+    let mut link = backup::download::choose(&links, None).remove(0);
+    link.expires_at = backup::Expiry::At(time::OffsetDateTime::now_utc() - Duration::from_secs(1));
+    links.clear();
+    let relink = Arc::new(backup::SourceRelink {
+        source: source.clone(),
+        clients: setup.clients.clone(),
+    });
+    let dir = scratch("stale");
+    let (_tx, cancel) = watch::channel(false);
+    let f = Downloader::new(options())
+        .expect("client")
+        .fetch(link, &dir, relink, Arc::new(Quiet), cancel)
+        .await
+        .expect("file");
+    assert_eq!(f.relinks, 1);
+    assert_eq!(link_calls(&setup, "GetBackupDownloadUrl"), 2);
+    assert_on_disk(&setup, &dir, &[(key, size)]);
+}
