@@ -97,10 +97,6 @@ impl Source {
     /// Calls the link API (signed afresh) and normalises its answer.
     pub async fn links(&self, clients: &Clients) -> Result<Vec<BackupLink>, LinkError> {
         let op = self.operation();
-        let fail = |e: Box<dyn std::error::Error + Send + Sync>| LinkError {
-            operation: op,
-            source: e,
-        };
         let issued = OffsetDateTime::now_utc();
         match self {
             Source::CdbExport {
@@ -108,10 +104,7 @@ impl Source {
                 date,
                 databases,
             } => {
-                let client = clients
-                    .cdb
-                    .as_ref()
-                    .ok_or_else(|| fail(no_client("Tencent")))?;
+                let client = need(&clients.cdb, op, "Tencent")?;
                 let tables = databases
                     .iter()
                     .map(|d| tencent::cdb::DbTable {
@@ -124,49 +117,37 @@ impl Source {
                     .date(date.as_str())
                     .db_table_list(tables)
                     .build()
-                    .map_err(|e| fail(e.into()))?;
-                let out = client
-                    .get_export_backup_url(&req)
-                    .await
-                    .map_err(|e| fail(e.into()))?;
+                    .map_err(wrap(op))?;
+                let out = client.get_export_backup_url(&req).await.map_err(wrap(op))?;
                 Ok(link::from_cdb_export(&out, issued))
             }
             Source::RedisV2 {
                 redis_id,
                 backup_id,
             } => {
-                let client = clients
-                    .redis
-                    .as_ref()
-                    .ok_or_else(|| fail(no_client("Tencent")))?;
+                let client = need(&clients.redis, op, "Tencent")?;
                 let req = tencent::redis::GetBackupDownloadUrlRequest::builder()
                     .redis_id(redis_id.as_str())
                     .backup_id(backup_id.as_str())
                     .build()
-                    .map_err(|e| fail(e.into()))?;
+                    .map_err(wrap(op))?;
                 let out = client
                     .get_backup_download_url(&req)
                     .await
-                    .map_err(|e| fail(e.into()))?;
+                    .map_err(wrap(op))?;
                 Ok(link::from_redis_v2(&out, backup_id, issued))
             }
             Source::RedisV3 {
                 instance_id,
                 backup_id,
             } => {
-                let client = clients
-                    .redis
-                    .as_ref()
-                    .ok_or_else(|| fail(no_client("Tencent")))?;
+                let client = need(&clients.redis, op, "Tencent")?;
                 let req = tencent::redis::DescribeBackupUrlRequest::builder()
                     .instance_id(instance_id.as_str())
                     .backup_id(backup_id.as_str())
                     .build()
-                    .map_err(|e| fail(e.into()))?;
-                let out = client
-                    .describe_backup_url(&req)
-                    .await
-                    .map_err(|e| fail(e.into()))?;
+                    .map_err(wrap(op))?;
+                let out = client.describe_backup_url(&req).await.map_err(wrap(op))?;
                 Ok(link::from_redis_v3(&out, backup_id, issued))
             }
             Source::Udb {
@@ -175,10 +156,7 @@ impl Source {
                 backup_id,
                 valid_time,
             } => {
-                let client = clients
-                    .udb
-                    .as_ref()
-                    .ok_or_else(|| fail(no_client("UCloud")))?;
+                let client = need(&clients.udb, op, "UCloud")?;
                 let secs = i64::try_from(valid_time.as_secs()).unwrap_or(i64::MAX);
                 let req = ucloud::udb::DescribeUdbInstanceBackupUrlRequest::builder()
                     .region(region.as_str())
@@ -186,38 +164,46 @@ impl Source {
                     .backup_id(*backup_id)
                     .valid_time(secs)
                     .build()
-                    .map_err(|e| fail(e.into()))?;
+                    .map_err(wrap(op))?;
                 let out = client
                     .describe_udb_instance_backup_url(&req)
                     .await
-                    .map_err(|e| fail(e.into()))?;
+                    .map_err(wrap(op))?;
                 Ok(link::from_udb(&out, db_id, *backup_id, issued, *valid_time))
             }
             Source::Dds {
                 instance_id,
                 backup_id,
             } => {
-                let client = clients
-                    .dds
-                    .as_ref()
-                    .ok_or_else(|| fail(no_client("Huawei")))?;
+                let client = need(&clients.dds, op, "Huawei")?;
                 let req = huawei::dds::DownloadFileRequest::builder()
                     .instance_id(instance_id.as_str())
                     .backup_id(backup_id.as_str())
                     .build()
-                    .map_err(|e| fail(e.into()))?;
-                let out = client
-                    .download_file(&req)
-                    .await
-                    .map_err(|e| fail(e.into()))?;
+                    .map_err(wrap(op))?;
+                let out = client.download_file(&req).await.map_err(wrap(op))?;
                 Ok(link::from_dds(&out))
             }
         }
     }
 }
 
-fn no_client(vendor: &str) -> Box<dyn std::error::Error + Send + Sync> {
-    format!("no {vendor} credentials configured").into()
+/// The client of a vendor, or the error saying it has no credentials.
+fn need<'c, C>(client: &'c Option<C>, op: &'static str, vendor: &str) -> Result<&'c C, LinkError> {
+    client.as_ref().ok_or_else(|| LinkError {
+        operation: op,
+        source: format!("no {vendor} credentials configured").into(),
+    })
+}
+
+/// Wraps an SDK error (build or call) of `op`.
+fn wrap<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
+    op: &'static str,
+) -> impl Fn(E) -> LinkError {
+    move |e| LinkError {
+        operation: op,
+        source: e.into(),
+    }
 }
 
 /// A link API call that failed: the operation and the SDK's error (its chain names code,

@@ -80,14 +80,25 @@ impl Body for Drip {
         }
         if !self.delay.is_zero() {
             let delay = self.delay;
-            let sleep = self
-                .sleep
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep(delay)));
-            if sleep.as_mut().poll(cx).is_pending() {
+            if paused(&mut self.sleep, delay, cx) {
                 return Poll::Pending;
             }
-            self.sleep = None;
         }
         Poll::Ready(self.pieces.pop_front().map(|b| Ok(Frame::data(b))))
     }
+}
+
+/// Polls the pause in `slot` (started on first call, `delay` long): `true` while it runs;
+/// once over, clears the slot for the next pause.
+pub(crate) fn paused(
+    slot: &mut Option<Pin<Box<tokio::time::Sleep>>>,
+    delay: Duration,
+    cx: &mut Context<'_>,
+) -> bool {
+    let sleep = slot.get_or_insert_with(|| Box::pin(tokio::time::sleep(delay)));
+    if sleep.as_mut().poll(cx).is_pending() {
+        return true;
+    }
+    *slot = None;
+    false
 }

@@ -566,13 +566,9 @@ impl Body for ObjectBody {
             if this.cut && !this.flushed {
                 // hyper drops what it has not written when a body ends short of its
                 // `Content-Length`: give it time to flush the bytes before the cut.
-                let sleep = this
-                    .sleep
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(CUT_FLUSH)));
-                if sleep.as_mut().poll(cx).is_pending() {
+                if crate::fault::paused(&mut this.sleep, CUT_FLUSH, cx) {
                     return Poll::Pending;
                 }
-                this.sleep = None;
                 this.flushed = true;
             }
             // Ending short of `Content-Length` makes hyper close the connection.
@@ -581,13 +577,9 @@ impl Body for ObjectBody {
         if let Some((at, delay)) = this.stall
             && this.pos >= at
         {
-            let sleep = this
-                .sleep
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep(delay)));
-            if sleep.as_mut().poll(cx).is_pending() {
+            if crate::fault::paused(&mut this.sleep, delay, cx) {
                 return Poll::Pending;
             }
-            this.sleep = None;
             this.stall = None;
         }
         let mut end = this.stop.min(this.pos + CHUNK);
