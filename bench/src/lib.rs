@@ -43,6 +43,14 @@ impl Samples {
         (quantile(&r, 0.25), quantile(&r, 0.75))
     }
 
+    /// First and third quartile of the per-round ratios `B / A` (for a throughput of A
+    /// against B when the samples are times).
+    pub fn round_ratio_iqr_b_over_a(&self) -> (f64, f64) {
+        let mut r: Vec<f64> = self.a.iter().zip(&self.b).map(|(a, b)| b / a).collect();
+        r.sort_by(f64::total_cmp);
+        (quantile(&r, 0.25), quantile(&r, 0.75))
+    }
+
     /// Number of rounds.
     pub fn rounds(&self) -> usize {
         self.a.len().min(self.b.len())
@@ -80,6 +88,70 @@ pub fn interleave(
         }
     }
     out
+}
+
+/// [`interleave`] for sides that time themselves (batch of one): each call returns the time
+/// of its measured part only, so per-round setup and cleanup (deleting a downloaded file)
+/// stay out of the figure. Same order as [`interleave`]: A then B in even rounds, B then A in
+/// odd ones, after `warmup` untimed calls of each.
+pub fn interleave_timed(
+    warmup: usize,
+    rounds: usize,
+    mut a: impl FnMut() -> Duration,
+    mut b: impl FnMut() -> Duration,
+) -> Samples {
+    for _ in 0..warmup {
+        a();
+        b();
+    }
+    let mut out = Samples::default();
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            out.a.push(a().as_secs_f64());
+            out.b.push(b().as_secs_f64());
+        } else {
+            out.b.push(b().as_secs_f64());
+            out.a.push(a().as_secs_f64());
+        }
+    }
+    out
+}
+
+/// A throughput comparison of samples whose sides each moved `bytes` per iteration; prints
+/// `<label>: <ratio>×  (<A> <MB/s>, <B> <MB/s>, N rounds, per-round ratio IQR …)` where the
+/// ratio is throughput A / throughput B (= median time B / median time A, higher is better),
+/// then the verdict against `target`, or `note` instead when given. Returns whether the
+/// target is met.
+pub fn print_throughput(
+    label: &str,
+    (a_name, b_name): (&str, &str),
+    bytes: u64,
+    s: &Samples,
+    target: Target,
+    note: Option<&str>,
+) -> bool {
+    let mbps = |secs: f64| bytes as f64 / secs / 1e6;
+    let (ta, tb) = (median(&s.a), median(&s.b));
+    let ratio = tb / ta;
+    let (lo, hi) = s.round_ratio_iqr_b_over_a();
+    println!(
+        "{label}: {ratio:.2}×  ({a_name} {:.0} MB/s, {b_name} {:.0} MB/s, medians of {} rounds; \
+         {a_name} {}, {b_name} {}; per-round ratio IQR {lo:.2}–{hi:.2}×)",
+        mbps(ta),
+        mbps(tb),
+        s.rounds(),
+        fmt_duration(Duration::from_secs_f64(ta)),
+        fmt_duration(Duration::from_secs_f64(tb)),
+    );
+    let met = target.met(ratio);
+    match note {
+        Some(note) => println!("   {note}"),
+        None => {
+            let verdict = if met { "met" } else { "NOT met" };
+            println!("   verdict: target {target} {verdict}");
+        }
+    }
+    met
 }
 
 /// [`interleave`] for async sides, awaited one after the other on the caller's runtime.
