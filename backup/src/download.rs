@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
-use generated::runtime::checksum::Crc64;
+use generated::runtime::checksum::{self, Crc64};
 use md5::Digest;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_RANGE, ETAG, HeaderMap, IF_RANGE, LAST_MODIFIED, RANGE};
@@ -36,7 +36,7 @@ use crate::source::LinkError;
 pub const COS_CRC64_HEADER: &str = "x-cos-hash-crc64ecma";
 
 /// Bytes a part writes between two saves of the sidecar.
-const SAVE_EVERY: u64 = 32 << 20;
+const SAVE_EVERY: u64 = 128 << 20;
 
 /// How the downloader behaves.
 #[derive(Clone, Debug)]
@@ -394,6 +394,10 @@ struct Job {
     relinks: AtomicU32,
     transferred: AtomicU64,
     meta: std::sync::Mutex<Meta>,
+    /// Held across a sidecar's write and rename, so parallel parts never race on it.
+    save: std::sync::Mutex<()>,
+    /// CRC-64 of each finished part, computed as its bytes arrived (`None`: not known).
+    crcs: std::sync::Mutex<Vec<Option<u64>>>,
     progress: Arc<dyn Progress>,
 }
 
@@ -523,6 +527,8 @@ impl Downloader {
                 crc64: None,
                 parts: Vec::new(),
             })),
+            save: std::sync::Mutex::new(()),
+            crcs: std::sync::Mutex::new(Vec::new()),
             progress: Arc::clone(&progress),
         });
         if let crate::link::Expiry::At(t) = link.expires_at
@@ -586,6 +592,7 @@ impl Downloader {
     /// tells the length, the validator and whether ranges work; then the first part goes on
     /// reading that same answer.
     fn start_fresh(&self, job: &Job) -> Result<(), FetchError> {
+        job.crcs.lock().unwrap_or_else(|e| e.into_inner()).clear();
         let file = std::fs::File::create(&job.part_path).map_err(io_err(&job.part_path))?;
         drop(file);
         *job.meta_lock() = Meta {
@@ -673,6 +680,9 @@ impl Downloader {
     ) -> Result<PartEnd, FetchError> {
         let o = &self.options;
         let mut planning = planning;
+        // The CRC of the part's bytes from its start up to `crc_upto`.
+        let mut crc = Crc64::new();
+        let mut crc_upto: Option<u64> = None;
         let mut failures = 0u32;
         let mut refused = 0u32;
         let mut last = String::new();
@@ -852,9 +862,13 @@ impl Downloader {
                     });
                 }
             }
-            // Stream the body into the part's range.
+            // Stream the body into the part's range, checksumming as the bytes arrive.
             let (start, end, done) = job.meta().parts[i];
             let mut pos = start + done;
+            if crc_upto != Some(pos) {
+                crc = prefix_crc(&job.part_path, start, pos)?;
+                crc_upto = Some(pos);
+            }
             out.seek(SeekFrom::Start(pos))
                 .map_err(io_err(&job.part_path))?;
             let mut resp = resp;
@@ -871,7 +885,9 @@ impl Downloader {
                         let take = (bytes.len() as u64).min(room) as usize;
                         out.write_all(&bytes[..take])
                             .map_err(io_err(&job.part_path))?;
+                        crc.update(&bytes[..take]);
                         pos += take as u64;
+                        crc_upto = Some(pos);
                         job.transferred.fetch_add(take as u64, Ordering::Relaxed);
                         job.progress.advance(&job.file, take as u64);
                         job.meta_lock().parts[i].2 = pos - start;
@@ -914,9 +930,12 @@ impl Downloader {
                         let mut m = job.meta_lock();
                         m.parts[i].1 = pos;
                         m.total = Some(pos);
+                        drop(m);
+                        job.part_done(i, crc.finish());
                         return Ok(PartEnd::Done);
                     }
                     if pos >= end {
+                        job.part_done(i, crc.finish());
                         return Ok(PartEnd::Done);
                     }
                     failures += 1;
@@ -954,6 +973,7 @@ impl Downloader {
         };
         let m_parts = m.parts.len();
         drop(m);
+        job.crcs.lock().unwrap_or_else(|e| e.into_inner()).clear();
         job.progress.start(&job.file, total, 0);
         if let Some(t) = total.filter(|_| m_parts > 1) {
             let f = std::fs::OpenOptions::new()
@@ -991,6 +1011,7 @@ impl Downloader {
     }
 
     fn save_meta(&self, job: &Job) -> Result<(), FetchError> {
+        let _one_at_a_time = job.save.lock().unwrap_or_else(|e| e.into_inner());
         let text = job.meta().render();
         let tmp = job.meta_path.with_extension("meta.tmp");
         std::fs::write(&tmp, text).map_err(io_err(&tmp))?;
@@ -1011,8 +1032,17 @@ impl Downloader {
         let file = job.file.clone();
         let total = meta.total;
         let crc = meta.crc64;
+        let computed = job.combined_crc();
         let verified = tokio::task::spawn_blocking(move || {
-            verify(&path, &file, total, size, want_md5.as_deref(), crc)
+            verify(
+                &path,
+                &file,
+                total,
+                size,
+                want_md5.as_deref(),
+                crc,
+                computed,
+            )
         })
         .await
         .map_err(|_| FetchError::Protocol {
@@ -1038,6 +1068,7 @@ fn verify(
     size: Option<Size>,
     md5: Option<&str>,
     crc64: Option<u64>,
+    computed_crc64: Option<u64>,
 ) -> Result<(u64, Vec<&'static str>), FetchError> {
     let mut f = std::fs::File::open(path).map_err(io_err(path))?;
     f.sync_all().map_err(io_err(path))?;
@@ -1067,7 +1098,17 @@ fn verify(
             Size::Approx { .. } => "size≈",
         });
     }
-    if md5.is_none() && crc64.is_none() {
+    // The parts' CRCs were computed as the bytes arrived: read the file back only for what
+    // is still unknown.
+    let read_crc = crc64.is_some() && computed_crc64.is_none();
+    if md5.is_none() && !read_crc {
+        if let Some(want) = crc64 {
+            let got = computed_crc64.unwrap_or_default();
+            if want != got {
+                return Err(mismatch("crc64", want.to_string(), got.to_string()));
+            }
+            passed.push("crc64");
+        }
         return Ok((len, passed));
     }
     let mut m = md5::Md5::new();
@@ -1081,7 +1122,7 @@ fn verify(
         if md5.is_some() {
             m.update(&buf[..n]);
         }
-        if crc64.is_some() {
+        if read_crc {
             c.update(&buf[..n]);
         }
     }
@@ -1093,7 +1134,7 @@ fn verify(
         passed.push("md5");
     }
     if let Some(want) = crc64 {
-        let got = c.finish();
+        let got = computed_crc64.unwrap_or_else(|| c.finish());
         if want != got {
             return Err(mismatch("crc64", want.to_string(), got.to_string()));
         }
@@ -1103,6 +1144,30 @@ fn verify(
 }
 
 impl Job {
+    fn part_done(&self, i: usize, crc: u64) {
+        let mut crcs = self.crcs.lock().unwrap_or_else(|e| e.into_inner());
+        let n = self.meta().parts.len();
+        crcs.resize(n, None);
+        crcs[i] = Some(crc);
+    }
+
+    /// The CRC-64 of the whole file from its parts' own, when every part has one.
+    fn combined_crc(&self) -> Option<u64> {
+        let crcs = self.crcs.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let parts = self.meta().parts;
+        if crcs.len() != parts.len() {
+            return None;
+        }
+        let mut order: Vec<usize> = (0..parts.len()).collect();
+        order.sort_by_key(|&k| parts[k].0);
+        let mut whole = Crc64::new().finish();
+        for k in order {
+            let (a, b, _) = parts[k];
+            whole = checksum::crc64_combine(whole, crcs[k]?, b - a);
+        }
+        Some(whole)
+    }
+
     fn meta_lock(&self) -> std::sync::MutexGuard<'_, Meta> {
         self.meta
             .lock()
@@ -1112,6 +1177,34 @@ impl Job {
     fn meta(&self) -> Meta {
         self.meta_lock().clone()
     }
+}
+
+/// The CRC-64 of bytes `start..end` of the file at `path` (a part resumed from disk).
+fn prefix_crc(path: &Path, start: u64, end: u64) -> Result<Crc64, FetchError> {
+    let mut c = Crc64::new();
+    if end <= start {
+        return Ok(c);
+    }
+    let mut f = std::fs::File::open(path).map_err(io_err(path))?;
+    f.seek(SeekFrom::Start(start)).map_err(io_err(path))?;
+    let mut left = end - start;
+    let mut buf = vec![0u8; 1 << 20];
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = f.read(&mut buf[..want]).map_err(io_err(path))?;
+        if n == 0 {
+            return Err(FetchError::Io {
+                path: path.to_owned(),
+                error: std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the .part is shorter than its sidecar says",
+                ),
+            });
+        }
+        c.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(c)
 }
 
 /// `Content-Range: bytes a-b/total` as (a, b, total); total `*` is `None`.
@@ -1196,6 +1289,8 @@ mod tests {
                 crc64: None,
                 parts: Vec::new(),
             }),
+            save: std::sync::Mutex::new(()),
+            crcs: std::sync::Mutex::new(Vec::new()),
             progress: Arc::new(crate::progress::Quiet),
         });
         let d = Downloader::new(Options::default()).expect("client");
