@@ -38,6 +38,9 @@ pub const COS_CRC64_HEADER: &str = "x-cos-hash-crc64ecma";
 /// Bytes a part writes between two saves of the sidecar.
 const SAVE_EVERY: u64 = 128 << 20;
 
+/// Bytes a part writes between two background write-backs (`sync_data` off the receive path).
+const FLUSH_EVERY: u64 = 16 << 20;
+
 /// How the downloader behaves.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -874,6 +877,8 @@ impl Downloader {
             let mut resp = resp;
             let mut cancel_rx = cancel.clone();
             let mut unsaved = 0u64;
+            let mut unflushed = 0u64;
+            let mut flushing: Option<tokio::task::JoinHandle<()>> = None;
             let outcome = loop {
                 let chunk = tokio::select! {
                     c = tokio::time::timeout(o.stall_timeout, resp.chunk()) => c,
@@ -892,6 +897,18 @@ impl Downloader {
                         job.progress.advance(&job.file, take as u64);
                         job.meta_lock().parts[i].2 = pos - start;
                         unsaved += take as u64;
+                        unflushed += take as u64;
+                        if unflushed >= FLUSH_EVERY
+                            && flushing.as_ref().is_none_or(|t| t.is_finished())
+                            && let Ok(handle) = out.try_clone()
+                        {
+                            // Start writing back in the background while bytes keep
+                            // arriving, so the fsync before verification finds little to do.
+                            flushing = Some(tokio::task::spawn_blocking(move || {
+                                let _ = handle.sync_data();
+                            }));
+                            unflushed = 0;
+                        }
                         if unsaved >= SAVE_EVERY {
                             // A crash loses at most this much: the sidecar never claims
                             // bytes that are not on disk.
