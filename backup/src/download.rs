@@ -321,7 +321,7 @@ impl Validator {
 }
 
 /// The sidecar of a `.part`: the validator, the total length and each part's progress.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Meta {
     validator: Option<Validator>,
     total: Option<u64>,
@@ -355,12 +355,7 @@ impl Meta {
         if lines.next()? != "cloud-backup part v1" {
             return None;
         }
-        let mut m = Meta {
-            validator: None,
-            total: None,
-            crc64: None,
-            parts: Vec::new(),
-        };
+        let mut m = Meta::default();
         for line in lines {
             let (key, rest) = line.split_once(' ')?;
             match key {
@@ -524,12 +519,7 @@ impl Downloader {
             relink,
             relinks: AtomicU32::new(0),
             transferred: AtomicU64::new(0),
-            meta: std::sync::Mutex::new(resumed.clone().unwrap_or(Meta {
-                validator: None,
-                total: None,
-                crc64: None,
-                parts: Vec::new(),
-            })),
+            meta: std::sync::Mutex::new(resumed.clone().unwrap_or_default()),
             save: std::sync::Mutex::new(()),
             crcs: std::sync::Mutex::new(Vec::new()),
             progress: Arc::clone(&progress),
@@ -599,10 +589,8 @@ impl Downloader {
         let file = std::fs::File::create(&job.part_path).map_err(io_err(&job.part_path))?;
         drop(file);
         *job.meta_lock() = Meta {
-            validator: None,
-            total: None,
-            crc64: None,
             parts: vec![(0, u64::MAX, 0)],
+            ..Meta::default()
         };
         Ok(())
     }
@@ -1300,12 +1288,7 @@ mod tests {
             relink: relink.clone(),
             relinks: AtomicU32::new(0),
             transferred: AtomicU64::new(0),
-            meta: std::sync::Mutex::new(Meta {
-                validator: None,
-                total: None,
-                crc64: None,
-                parts: Vec::new(),
-            }),
+            meta: std::sync::Mutex::new(Meta::default()),
             save: std::sync::Mutex::new(()),
             crcs: std::sync::Mutex::new(Vec::new()),
             progress: Arc::new(crate::progress::Quiet),

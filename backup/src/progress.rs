@@ -81,30 +81,47 @@ impl Progress for Bars {
     }
 }
 
-/// Per file: length if known, bytes so far, tenths already reported.
-type Tally = HashMap<String, (Option<u64>, u64, u64)>;
-
-/// Plain lines on stderr: starts, every 10 %, notes, completion.
+/// Per file: length if known, bytes so far, tenths already reported; says when a file
+/// crosses the next 10 %. Shared by the line-based reporters.
 #[derive(Debug, Default)]
-pub struct Lines {
-    state: Mutex<Tally>,
-}
+struct Tenths(Mutex<HashMap<String, (Option<u64>, u64, u64)>>);
 
-impl Progress for Lines {
+impl Tenths {
     fn start(&self, file: &str, total: Option<u64>, already: u64) {
-        self.lock().insert(file.to_owned(), (total, already, 0));
-        let size = total.map_or("unknown size".to_owned(), |t| format!("{t} bytes"));
-        eprintln!("{file}: starting ({size}, {already} bytes already on disk)");
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.insert(file.to_owned(), (total, already, 0));
     }
-    fn advance(&self, file: &str, n: u64) {
-        let mut s = self.lock();
-        let Some((Some(total), pos, shown)) = s.get_mut(file) else {
-            return;
+
+    /// `(bytes so far, total, tenth)` when `n` more bytes take `file` past a new tenth.
+    fn advance(&self, file: &str, n: u64) -> Option<(u64, u64, u64)> {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (Some(total), pos, shown) = m.get_mut(file)? else {
+            return None;
         };
         *pos += n;
         let tenth = (*pos).saturating_mul(10) / (*total).max(1);
         if tenth > *shown && tenth < 10 {
             *shown = tenth;
+            return Some((*pos, *total, tenth));
+        }
+        None
+    }
+}
+
+/// Plain lines on stderr: starts, every 10 %, notes, completion.
+#[derive(Debug, Default)]
+pub struct Lines {
+    tenths: Tenths,
+}
+
+impl Progress for Lines {
+    fn start(&self, file: &str, total: Option<u64>, already: u64) {
+        self.tenths.start(file, total, already);
+        let size = total.map_or("unknown size".to_owned(), |t| format!("{t} bytes"));
+        eprintln!("{file}: starting ({size}, {already} bytes already on disk)");
+    }
+    fn advance(&self, file: &str, n: u64) {
+        if let Some((_, _, tenth)) = self.tenths.advance(file, n) {
             eprintln!("{file}: {}%", tenth * 10);
         }
     }
@@ -121,17 +138,11 @@ impl Progress for Lines {
     }
 }
 
-impl Lines {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
 /// JSON lines on stdout, one object per event (`{"event":"note","file":…,"message":…}`);
 /// progress every 10 % of a file of known length.
 #[derive(Debug, Default)]
 pub struct JsonLines {
-    lines: Lines,
+    tenths: Tenths,
 }
 
 fn emit(value: serde_json::Value) {
@@ -141,24 +152,15 @@ fn emit(value: serde_json::Value) {
 
 impl Progress for JsonLines {
     fn start(&self, file: &str, total: Option<u64>, already: u64) {
-        self.lines
-            .lock()
-            .insert(file.to_owned(), (total, already, 0));
+        self.tenths.start(file, total, already);
         emit(
             serde_json::json!({"event": "start", "file": file, "total": total, "already": already}),
         );
     }
     fn advance(&self, file: &str, n: u64) {
-        let mut s = self.lines.lock();
-        let Some((Some(total), pos, shown)) = s.get_mut(file) else {
-            return;
-        };
-        *pos += n;
-        let tenth = (*pos).saturating_mul(10) / (*total).max(1);
-        if tenth > *shown && tenth < 10 {
-            *shown = tenth;
+        if let Some((bytes, total, _)) = self.tenths.advance(file, n) {
             emit(
-                serde_json::json!({"event": "progress", "file": file, "bytes": *pos, "total": *total}),
+                serde_json::json!({"event": "progress", "file": file, "bytes": bytes, "total": total}),
             );
         }
     }

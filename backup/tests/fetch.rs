@@ -469,3 +469,28 @@ impl backup::progress::Progress for Counter {
     fn note(&self, _: &str, _: &str) {}
     fn done(&self, _: &str, _: u64, _: bool) {}
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_ignores_the_range_gets_the_file_started_over() {
+    let size = 1 << 20;
+    let (setup, source, (key, _)) = redis_v2(size).await;
+    setup.emulator.queue_object_faults(
+        &key,
+        [ObjectFault::CutAfter(size / 2), ObjectFault::IgnoreRange],
+    );
+    let dir = scratch("ignored-range");
+    let f = fetch_with(&setup, &source, &dir, options())
+        .await
+        .remove(0)
+        .expect("file");
+    // The half on disk is thrown away and the whole object taken from the 200.
+    assert_eq!(f.transferred, size / 2 + size);
+    let statuses: Vec<u16> = setup
+        .emulator
+        .object_requests()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [206, 200]);
+    assert_on_disk(&setup, &dir, &[(key, size)]);
+}
