@@ -84,7 +84,10 @@ impl Progress for Bars {
 /// Per file: length if known, bytes so far, tenths already reported; says when a file
 /// crosses the next 10 %. Shared by the line-based reporters.
 #[derive(Debug, Default)]
-struct Tenths(Mutex<HashMap<String, (Option<u64>, u64, u64)>>);
+struct Tenths(Mutex<HashMap<String, Tally>>);
+
+/// Length if known, bytes so far, tenths already reported.
+type Tally = (Option<u64>, u64, u64);
 
 impl Tenths {
     fn start(&self, file: &str, total: Option<u64>, already: u64) {
