@@ -132,41 +132,35 @@ pub struct BackupLink {
     pub kind: Option<String>,
 }
 
-/// A file name from the URL's last path segment (before `?`), percent-decoded; `fallback`
-/// when there is none or it is not a safe file name.
-fn name_from_url(url: &SignedUrl, fallback: &str) -> String {
+/// A usable address: `None` for an absent or empty one.
+fn usable(url: Option<&SignedUrl>) -> Option<SignedUrl> {
+    url.filter(|u| !u.expose().is_empty()).cloned()
+}
+
+/// The file's name: the API's `given` one when it is safe, else the URL's last path segment
+/// (percent-decoded) when that is, else `fallback`.
+fn file_name(given: Option<&String>, url: &SignedUrl, fallback: &str) -> String {
+    if let Some(name) = given.filter(|n| safe_file_name(n)) {
+        return name.clone();
+    }
     let s = url.expose();
-    let path = s.split(['?', '#']).next().unwrap_or_default();
-    let after_host = path.find("://").map_or(path, |i| &path[i + 3..]);
-    let last = after_host
-        .split_once('/')
-        .map_or("", |(_, p)| p.rsplit('/').next().unwrap_or_default());
-    let decoded = percent_decode(last);
+    // Past `scheme://host` (empty origin: no scheme, nothing to take a name from).
+    let path = match url.origin() {
+        "" => "",
+        origin => s[origin.len()..]
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default(),
+    };
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let decoded = percent_encoding::percent_decode_str(last)
+        .decode_utf8_lossy()
+        .into_owned();
     if safe_file_name(&decoded) {
         decoded
     } else {
         fallback.to_owned()
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (b[i], b.get(i + 1).copied(), b.get(i + 2).copied()) {
-            (b'%', Some(h), Some(l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether `name` can be used as a file name inside the destination directory: not empty,
@@ -190,15 +184,11 @@ pub fn from_cdb_export(
         .iter()
         .enumerate()
         .filter_map(|(i, f)| {
-            let url = f.in_url.clone()?;
+            let url = usable(f.in_url.as_ref())?;
             let fallback = format!("backup-{i}");
             Some(BackupLink {
                 operation: "GetExportBackupUrl",
-                file_name: f
-                    .file_name
-                    .clone()
-                    .filter(|n| safe_file_name(n))
-                    .unwrap_or_else(|| name_from_url(&url, &fallback)),
+                file_name: file_name(f.file_name.as_ref(), &url, &fallback),
                 network: Network::Private,
                 expires_at: Expiry::after(issued, CdbFile::IN_URL_VALID_FOR),
                 size: Size::from_units(f.size, CdbFile::SIZE_UNIT_BYTES),
@@ -235,10 +225,10 @@ pub fn from_redis_v2(
     pairs
         .into_iter()
         .filter_map(|(url, network, valid_for)| {
-            let url = url?.clone();
+            let url = usable(url)?;
             Some(BackupLink {
                 operation: "GetBackupDownloadUrl",
-                file_name: name_from_url(&url, &format!("{backup_id}.rdb")),
+                file_name: file_name(None, &url, &format!("{backup_id}.rdb")),
                 network,
                 expires_at: Expiry::after(issued, valid_for),
                 size: None,
@@ -279,16 +269,12 @@ pub fn from_redis_v3(
                 ),
             ];
             for (url, network, valid_for) in pairs {
-                let Some(url) = url.filter(|u| !u.expose().is_empty()) else {
+                let Some(url) = usable(url) else {
                     continue;
                 };
                 links.push(BackupLink {
                     operation: op,
-                    file_name: info
-                        .file_name
-                        .clone()
-                        .filter(|n| safe_file_name(n))
-                        .unwrap_or_else(|| name_from_url(url, &fallback)),
+                    file_name: file_name(info.file_name.as_ref(), &url, &fallback),
                     url: url.clone(),
                     network,
                     expires_at: Expiry::after(issued, valid_for),
@@ -315,10 +301,10 @@ pub fn from_redis_v3(
     for (urls, network, valid_for) in lists {
         for (i, url) in urls.iter().enumerate() {
             let fallback = format!("{backup_id}-{i}");
-            let named = out.filenames.get(i).filter(|n| safe_file_name(n)).cloned();
+
             links.push(BackupLink {
                 operation: op,
-                file_name: named.unwrap_or_else(|| name_from_url(url, &fallback)),
+                file_name: file_name(out.filenames.get(i), url, &fallback),
                 url: url.clone(),
                 network,
                 expires_at: Expiry::after(issued, valid_for),
@@ -353,10 +339,10 @@ pub fn from_udb(
     ]
     .into_iter()
     .filter_map(|(url, network)| {
-        let url = url.filter(|u| !u.expose().is_empty())?.clone();
+        let url = usable(url)?;
         Some(BackupLink {
             operation: "DescribeUDBInstanceBackupURL",
-            file_name: name_from_url(&url, &fallback),
+            file_name: file_name(None, &url, &fallback),
             network,
             expires_at: Expiry::after(issued, valid_for),
             size: None,
@@ -376,15 +362,11 @@ pub fn from_dds(out: &DownloadFileResponse) -> Vec<BackupLink> {
         .iter()
         .enumerate()
         .filter_map(|(i, f)| {
-            let url = f.download_link.clone()?;
+            let url = usable(f.download_link.as_ref())?;
             let fallback = format!("file-{i}");
             Some(BackupLink {
                 operation: "download-file",
-                file_name: f
-                    .name
-                    .clone()
-                    .filter(|n| safe_file_name(n))
-                    .unwrap_or_else(|| name_from_url(&url, &fallback)),
+                file_name: file_name(f.name.as_ref(), &url, &fallback),
                 network: Network::Public,
                 expires_at: f
                     .link_expired_time
@@ -420,13 +402,13 @@ mod tests {
     fn names_from_urls_are_safe() {
         let u = |s: &str| SignedUrl::new(s);
         assert_eq!(
-            name_from_url(&u("https://h/a/b/dump%20x.rdb?sign=1"), "f"),
+            file_name(None, &u("https://h/a/b/dump%20x.rdb?sign=1"), "f"),
             "dump x.rdb"
         );
-        assert_eq!(name_from_url(&u("https://h/a/..?x"), "f"), "f");
-        assert_eq!(name_from_url(&u("https://h/a/%2F..%2Fetc?x"), "f"), "f");
-        assert_eq!(name_from_url(&u("https://h"), "f"), "f");
-        assert_eq!(name_from_url(&u("garbage"), "f"), "f");
+        assert_eq!(file_name(None, &u("https://h/a/..?x"), "f"), "f");
+        assert_eq!(file_name(None, &u("https://h/a/%2F..%2Fetc?x"), "f"), "f");
+        assert_eq!(file_name(None, &u("https://h"), "f"), "f");
+        assert_eq!(file_name(None, &u("garbage"), "f"), "f");
         assert!(!safe_file_name("a/b") && !safe_file_name("") && safe_file_name("a.tar"));
     }
 }

@@ -38,6 +38,10 @@ pub struct Bars {
 impl Bars {
     fn bar(&self, file: &str) -> indicatif::ProgressBar {
         let mut bars = self.bars.lock().unwrap_or_else(|e| e.into_inner());
+        // Called per chunk: no allocation once the file has its bar.
+        if let Some(b) = bars.get(file) {
+            return b.clone();
+        }
         bars.entry(file.to_owned())
             .or_insert_with(|| {
                 let b = self.multi.add(indicatif::ProgressBar::new(0));

@@ -51,11 +51,33 @@ pub enum Failure {
 
 const EXCERPT_CHARS: usize = 120;
 
+/// The start of a body for an error message, with every URL cut to its origin: a body that
+/// fails to decode may still carry signed download URLs, which are bearer credentials.
 fn excerpt(body: &[u8]) -> String {
-    String::from_utf8_lossy(&body[..body.len().min(EXCERPT_CHARS * 4)])
-        .chars()
-        .take(EXCERPT_CHARS)
-        .collect()
+    let head = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_CHARS * 4)]);
+    redact_urls(&head).chars().take(EXCERPT_CHARS).collect()
+}
+
+/// `text` with each `scheme://…` run (up to a quote, space or bracket) printed as a
+/// [`SignedUrl`](crate::SignedUrl) prints: `scheme://host/<redacted>`.
+fn redact_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let scheme_start = rest[..at]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !c.is_ascii_alphanumeric() && c != '+' && c != '-' && c != '.')
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = rest[at..]
+            .find(|c: char| c.is_whitespace() || "\"'<>,}]".contains(c))
+            .map_or(rest.len(), |i| at + i);
+        out.push_str(&rest[..scheme_start]);
+        out.push_str(&crate::SignedUrl::new(&rest[scheme_start..end]).to_string());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[inline]
@@ -262,6 +284,17 @@ fn slow_path(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_never_carry_a_signed_url() {
+        let body = br#"{"BackupPath":"https://udb.example.com/b?UCloudPublicKey=k&Signature=SECRET","x":1}"#;
+        let e = excerpt(body);
+        assert!(!e.contains("SECRET"), "{e}");
+        assert!(e.contains("\"https://udb.example.com/<redacted>\""), "{e}");
+        assert_eq!(excerpt(b"plain <html> body"), "plain <html> body");
+        // Multi-byte text around a scheme separator stays whole.
+        assert_eq!(excerpt("é://".as_bytes()), "é:///<redacted>");
+    }
 
     const V3: EnvelopeSpec = EnvelopeSpec {
         protocol: "tencent-v3",
