@@ -191,22 +191,28 @@ fn render(tokens: TokenStream) -> String {
     // Emitted tokens always form a valid file; a failure here is a generator bug.
     let file: syn::File =
         syn::parse2(tokens).unwrap_or_else(|e| panic!("generator emitted invalid Rust: {e}"));
-    expand_builders(&space_out(&prettyplease::unparse(&file)))
+    expand_macro_bodies(&space_out(&prettyplease::unparse(&file)))
 }
 
-/// Puts each request builder's macro body in place: emission writes the invocation with its
-/// body pre-formatted in one string literal (`::runtime::request_builder!("…");`), which
-/// prettyplease prints on one line; here it becomes `::runtime::request_builder! { … }`.
-fn expand_builders(text: &str) -> String {
-    const OPEN: &str = "::runtime::request_builder!(";
-    if !text.contains(OPEN) {
+/// Puts the bodies of the runtime's item macros in place: emission writes each invocation
+/// with its body pre-formatted in one string literal (`::runtime::request_builder!("…");`,
+/// likewise `lenient_object!`), which prettyplease prints on one line; here it becomes
+/// `::runtime::request_builder! { … }`.
+fn expand_macro_bodies(text: &str) -> String {
+    const MACROS: [&str; 2] = ["::runtime::request_builder!", "::runtime::lenient_object!"];
+    if !MACROS.iter().any(|m| text.contains(&format!("{m}("))) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len() * 2);
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
-        let Some(first) = trimmed.strip_prefix(OPEN) else {
+        let Some((mac, first)) = MACROS.iter().find_map(|m| {
+            trimmed
+                .strip_prefix(m)
+                .and_then(|rest| rest.strip_prefix('('))
+                .map(|rest| (m, rest))
+        }) else {
             out.push_str(line);
             out.push('\n');
             continue;
@@ -223,9 +229,9 @@ fn expand_builders(text: &str) -> String {
         // The literal was made from a Rust string by `Literal::string`: it always parses.
         let body = syn::parse_str::<syn::LitStr>(literal)
             .map(|l| l.value())
-            .unwrap_or_else(|e| panic!("generator emitted an invalid builder body: {e}"));
+            .unwrap_or_else(|e| panic!("generator emitted an invalid macro body: {e}"));
         let indent = &line[..line.len() - trimmed.len()];
-        out.push_str(&format!("{indent}::runtime::request_builder! {{\n"));
+        out.push_str(&format!("{indent}{mac} {{\n"));
         for l in body.lines() {
             if !l.is_empty() {
                 out.push_str(indent);
@@ -243,8 +249,20 @@ fn expand_builders(text: &str) -> String {
 /// ends the previous item. Runs of `use` lines stay together.
 fn space_out(text: &str) -> String {
     const STARTS: &[&str] = &[
-        "///", "#[", "pub ", "impl", "fn ", "const ", "static ", "mod ", "struct ", "enum ",
-        "type ", "use ",
+        "///",
+        "#[",
+        "pub ",
+        "impl",
+        "fn ",
+        "const ",
+        "static ",
+        "mod ",
+        "struct ",
+        "enum ",
+        "type ",
+        "use ",
+        "::runtime::request_builder!",
+        "::runtime::lenient_object!",
     ];
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut prev = "";

@@ -13,6 +13,7 @@
 //! is a decode error naming the expected type, never a panic. Unknown fields are ignored
 //! because generated structs do not deny them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -37,6 +38,14 @@ pub trait Lenient: Sized {
         Self: DeserializeOwned,
     {
         Self::deserialize(d)
+    }
+
+    /// The value of a field the body leaves out: `missing field` for a required one;
+    /// optional fields, lists and maps (which generated structs type as `Option`, `Vec` and
+    /// `BTreeMap`) override it with their empty value.
+    #[inline]
+    fn absent<E: de::Error>(wire: &'static str) -> Result<Self, E> {
+        Err(E::missing_field(wire))
     }
 }
 
@@ -346,6 +355,10 @@ impl<T: Lenient + DeserializeOwned> Lenient for Option<T> {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         option(d, LenientSeed::new())
     }
+    #[inline]
+    fn absent<E: de::Error>(_: &'static str) -> Result<Self, E> {
+        Ok(None)
+    }
 }
 
 struct OptVisitor<S>(S);
@@ -470,6 +483,10 @@ impl<T: Lenient + DeserializeOwned> Lenient for Vec<T> {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         seq(d, LenientSeed::new())
     }
+    #[inline]
+    fn absent<E: de::Error>(_: &'static str) -> Result<Self, E> {
+        Ok(Vec::new())
+    }
 }
 
 struct MapVisitor<S>(S);
@@ -503,12 +520,125 @@ impl<T: Lenient + DeserializeOwned> Lenient for BTreeMap<String, T> {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         map(d, LenientSeed::new())
     }
+    #[inline]
+    fn absent<E: de::Error>(_: &'static str) -> Result<Self, E> {
+        Ok(BTreeMap::new())
+    }
 }
 
 impl<T: Lenient + DeserializeOwned> Lenient for Box<T> {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::de_lenient(d).map(Box::new)
+    }
+    #[inline]
+    fn absent<E: de::Error>(wire: &'static str) -> Result<Self, E> {
+        T::absent(wire).map(Box::new)
+    }
+}
+
+/// A generated response struct, decoded field by field by one generic visitor instead of a
+/// `serde` derive per struct (which expands to ~440 lines each and dominated the generated
+/// crates' compile time). Implemented by [`lenient_object!`](crate::lenient_object), which
+/// also implements `Deserialize` and [`Lenient`] through [`object`].
+///
+/// The rules are serde derive's for the generated structs: unknown keys ignored, a key and
+/// its alias (or a key twice) refused, a required field missing refused (see
+/// [`Lenient::absent`]); only a JSON object is a struct. [`crate::shape`] follows the same
+/// rules for the generator's sample check.
+pub trait Object: Sized {
+    /// The type's name, for messages ("expected struct `NAME`").
+    const NAME: &'static str;
+    /// Reads the object's entries from `fields` and builds the value.
+    fn from_fields<'de, A: MapAccess<'de>>(fields: Fields<A>) -> Result<Self, A::Error>;
+}
+
+/// Decodes an [`Object`]: the body of its `Deserialize` impl.
+#[inline]
+pub fn object<'de, D: Deserializer<'de>, T: Object>(d: D) -> Result<T, D::Error> {
+    d.deserialize_map(ObjectVisitor::<T>(PhantomData))
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "struct {}", T::NAME)
+    }
+    #[inline]
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_fields(Fields { map })
+    }
+}
+
+/// The entries of an object being decoded into a generated struct (see [`Object`]).
+pub struct Fields<A> {
+    map: A,
+}
+
+impl<'de, A: MapAccess<'de>> Fields<A> {
+    /// The next key, borrowed from the body when it has no escapes.
+    #[inline]
+    pub fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, A::Error> {
+        Ok(self.map.next_key::<Key<'de>>()?.map(|k| k.0))
+    }
+
+    /// Decodes the value of field `wire` into `slot`, refusing a second value (a key twice,
+    /// or a key and its alias).
+    #[inline]
+    pub fn value<T: Lenient + DeserializeOwned>(
+        &mut self,
+        wire: &'static str,
+        slot: &mut Option<T>,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(wire));
+        }
+        *slot = Some(self.map.next_value_seed(LenientSeed::<T>::new())?);
+        Ok(())
+    }
+
+    /// Skips the value of a key the struct does not have.
+    #[inline]
+    pub fn skip(&mut self) -> Result<(), A::Error> {
+        self.map.next_value::<de::IgnoredAny>().map(drop)
+    }
+
+    /// The field's value: the one read, or its absent value ([`Lenient::absent`]).
+    #[inline]
+    pub fn finish<T: Lenient>(&self, wire: &'static str, slot: Option<T>) -> Result<T, A::Error> {
+        match slot {
+            Some(v) => Ok(v),
+            None => T::absent(wire),
+        }
+    }
+}
+
+/// An object key, borrowed from the body when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            #[inline]
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 

@@ -4,14 +4,14 @@
 //! documented sample by decoding it through a [`ShapeSeed`] built from the spec: the same
 //! envelope pass ([`crate::envelope::decode_with`]), the same scalar rules
 //! ([`crate::de::Lenient`]), the same container functions ([`crate::de::seq`],
-//! [`crate::de::map`], [`crate::de::option`]). Objects follow what `serde` derive does for
-//! the generated structs: unknown keys ignored, a key and its alias (or a key twice) refused,
-//! a required field missing refused, a list or map missing read as empty (the messages
-//! are serde's own).
+//! [`crate::de::map`], [`crate::de::option`]). Objects follow [`crate::de::Object`], which
+//! decodes the generated structs: only a JSON object is one, unknown keys ignored, a key and
+//! its alias (or a key twice) refused, a required field missing refused, an optional field,
+//! list or map missing read as empty (the messages are serde's own).
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::de::Lenient;
 
@@ -142,8 +142,8 @@ impl ObjectSeed<'_> {
 impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        // serde derive asks for a struct; serde_json then accepts an object or an array.
-        d.deserialize_struct("object", &[], self)
+        // As `de::object` asks for the generated structs: only an object is one.
+        d.deserialize_map(self)
     }
 }
 
@@ -166,7 +166,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let fields = &self.object.fields;
         let mut seen = vec![false; fields.len()];
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        while let Some(crate::de::Key(key)) = map.next_key()? {
             let found = fields
                 .iter()
                 .position(|f| f.wire == key || f.aliases.iter().any(|a| *a == key));
@@ -198,22 +198,6 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
             ))),
             None => Ok(()),
         }
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        // serde derive's positional form: fields in declaration order.
-        for (i, f) in self.object.fields.iter().enumerate() {
-            let found = seq
-                .next_element_seed(FieldSeed(&self, f))
-                .map_err(|e| at(&format!(".{}", f.wire), e))?;
-            if found.is_none() {
-                if Self::defaults(f) {
-                    continue;
-                }
-                return Err(de::Error::invalid_length(i, &self));
-            }
-        }
-        Ok(())
     }
 }
 

@@ -34,6 +34,57 @@ pub use time_fmt::Timestamp;
 pub use transport::{RawResponse, Transport, TransportError, TransportErrorKind};
 pub use wire::{Body, Method, SignContext, SignedRequest, WireRequest};
 
+/// What generated code's macros name; not user API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}
+
+/// A generated response struct's decoding: [`de::Object`] (one match on the key per entry,
+/// each value through [`de::Lenient`]), `Deserialize` through [`de::object`], and
+/// [`de::Lenient`]. Generated code lists each field with its wire name and aliases
+/// (`field: "Wire" | "Alias",`) instead of deriving `Deserialize`, whose expansion was most of
+/// a generated crate's compile time.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! lenient_object {
+    (
+        $name:ident {
+            $($field:ident: $wire:literal $(| $alias:literal)*,)*
+        }
+    ) => {
+        impl $crate::de::Object for $name {
+            const NAME: &'static str = ::core::stringify!($name);
+            #[inline]
+            fn from_fields<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
+                mut fields: $crate::de::Fields<A>,
+            ) -> ::core::result::Result<Self, A::Error> {
+                $(let mut $field = ::core::option::Option::None;)*
+                while let ::core::option::Option::Some(key) = fields.next_key()? {
+                    match &*key {
+                        $($wire $(| $alias)* => fields.value($wire, &mut $field)?,)*
+                        _ => fields.skip()?,
+                    }
+                }
+                ::core::result::Result::Ok(Self {
+                    $($field: fields.finish($wire, $field)?,)*
+                })
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            #[inline]
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::de::object(d)
+            }
+        }
+
+        impl $crate::de::Lenient for $name {}
+    };
+}
+
 /// The builder of a generated request: a struct of `Option`s with `Default`, and one setter
 /// per field (`value: impl Into<T>`). Generated code writes one line per field instead of a
 /// field, a setter and its doc; its `build()` (required fields, ranges) stays generated.
@@ -63,4 +114,84 @@ macro_rules! request_builder {
             )*
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// Field names that are the macro's own locals (`key`, `fields`) and a keyword.
+    #[derive(Debug, PartialEq)]
+    struct Probe {
+        key: String,
+        fields: Option<u64>,
+        r#type: Option<String>,
+        md5: Option<String>,
+        list: Vec<u32>,
+        map: BTreeMap<String, bool>,
+    }
+
+    crate::lenient_object! {
+        Probe {
+            key: "Key",
+            fields: "Fields",
+            r#type: "Type",
+            md5: "MD5" | "Md5",
+            list: "List",
+            map: "Map",
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Empty {}
+
+    crate::lenient_object! {
+        Empty {}
+    }
+
+    fn de<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn lenient_object_decodes_as_serde_derive_did() {
+        assert_eq!(
+            de::<Probe>(
+                r#"{"Key":7,"Fields":"8","Type":null,"Md5":"m","List":null,"Map":{"a":"true"},"x":[{}]}"#
+            ),
+            Ok(Probe {
+                key: "7".into(),
+                fields: Some(8),
+                r#type: None,
+                md5: Some("m".into()),
+                list: vec![],
+                map: BTreeMap::from([("a".into(), true)]),
+            })
+        );
+        // Absent: `None` and empty, except the required field.
+        assert_eq!(
+            de::<Probe>(r#"{"Key":"k"}"#).map(|p| (p.fields, p.list.len(), p.map.len())),
+            Ok((None, 0, 0))
+        );
+        let missing = de::<Probe>(r#"{"Fields":1}"#).unwrap_err();
+        assert!(missing.contains("missing field `Key`"), "{missing}");
+        // A key and its alias, or a key twice: refused, naming the field.
+        let twice = de::<Probe>(r#"{"Key":"k","MD5":"a","Md5":"b"}"#).unwrap_err();
+        assert!(twice.contains("duplicate field `MD5`"), "{twice}");
+        let twice = de::<Probe>(r#"{"Key":"k","Key":"l"}"#).unwrap_err();
+        assert!(twice.contains("duplicate field `Key`"), "{twice}");
+        // An escaped key is the key it spells.
+        assert_eq!(
+            de::<Probe>(r#"{"\u004bey":"k"}"#).map(|p| p.key),
+            Ok("k".into())
+        );
+        // Only an object is a struct; a wrong value names the expected type.
+        let array = de::<Probe>(r#"["k"]"#).unwrap_err();
+        assert!(array.contains("expected struct Probe"), "{array}");
+        assert!(de::<Probe>("null").is_err());
+        let bad = de::<Probe>(r#"{"Key":"k","Fields":-1}"#).unwrap_err();
+        assert!(bad.contains("expected an integer (u64)"), "{bad}");
+        assert_eq!(de::<Empty>(r#"{"a":1}"#), Ok(Empty {}));
+        assert_eq!(de::<Option<Empty>>("null"), Ok(None));
+    }
 }

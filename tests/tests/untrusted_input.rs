@@ -863,4 +863,17 @@ fn generator_accepts_exactly_what_the_sdk_decodes() {
         "DescribeUDBInstanceBackupURL",
         r#"{"RetCode":171,"Message":"no"}"#
     ));
+    // Objects: only a JSON object is one (serde derive also took an array, positionally);
+    // a key twice is refused; an escaped key is the key; a required field must be there.
+    assert!(!case("download-file", r#"{"files":[["a",1]]}"#));
+    assert!(!case("download-file", r#"{"files":[{"size":1,"size":2}]}"#));
+    assert!(case("download-file", r#"{"files":[{"\u0073ize":"3"}]}"#));
+    assert!(case(
+        "DescribeBackupUrl",
+        r#"{"Response":{"RequestId":"r","DownloadUrl":null}}"#
+    ));
+    assert!(!case(
+        "DescribeBackupUrl",
+        r#"{"Response":{"DownloadUrl":[]}}"#
+    ));
 }

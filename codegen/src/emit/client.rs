@@ -152,15 +152,11 @@ impl Emitter<'_> {
             } else {
                 quote!(use super::{#(#refs),*};)
             };
-            let lenient = super::lenient_use(
-                t.in_response
-                    && matches!(&t.kind, crate::model::TypeKind::Object(f) if !f.is_empty()),
-            );
             children.push(Module {
                 name: m.to_string(),
                 doc: format!("`{}`.", t.name),
                 attrs: quote!(),
-                items: quote!(#lenient #siblings #items),
+                items: quote!(#siblings #items),
                 children: vec![],
                 source: service.file.clone(),
             });
@@ -185,13 +181,6 @@ impl Emitter<'_> {
             let names = shared.iter().map(|n| ident(n));
             quote!(use super::{#(#names),*};)
         };
-        let lenient = super::lenient_use(
-            !op.response.is_empty()
-                || op.types.iter().any(|t| {
-                    t.in_response
-                        && matches!(&t.kind, crate::model::TypeKind::Object(f) if !f.is_empty())
-                }),
-        );
         // The client's methods for this operation live with it (an inherent impl may sit in
         // any module of the crate), so the service module stays small at any size.
         let (call, unsigned) = (ident(&op.snake), format_ident!("{}_request", op.snake));
@@ -204,8 +193,8 @@ impl Emitter<'_> {
         let methods = quote! {
             impl super::Client {
                 #call_doc
-                pub async fn #call(&self, input: &#req) -> Result<#resp, ::runtime::SdkError<#err>> {
-                    self.runtime.call(&glue::OP, input).await
+                pub fn #call(&self, input: &#req) -> impl ::core::future::Future<Output = Result<#resp, ::runtime::SdkError<#err>>> {
+                    self.runtime.call(&glue::OP, input)
                 }
                 #unsigned_doc
                 pub fn #unsigned(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
@@ -215,7 +204,6 @@ impl Emitter<'_> {
         };
         // The user's types first; the runtime's glue last.
         let items = [
-            lenient,
             shared_use,
             self.request(op),
             self.response(op),

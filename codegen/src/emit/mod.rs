@@ -175,18 +175,6 @@ pub(crate) fn shared_types_used(model: &Model, op: &crate::model::Operation) -> 
     out.into_iter().collect()
 }
 
-/// `use ::runtime::de::lenient;` when a module derives `Deserialize` for fields (their
-/// `deserialize_with = "lenient"` is short that way).
-pub(crate) fn lenient_use(any_fields: bool) -> TokenStream {
-    if any_fields {
-        quote!(
-            use ::runtime::de::lenient;
-        )
-    } else {
-        quote!()
-    }
-}
-
 impl Emitter<'_> {
     /// Where the protocol modules are: the protocols crate, or `protocols` of the tree.
     fn protocols_path(&self) -> TokenStream {

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Emitter, doc, field_ty, ident, is_collection, num_lit};
+use super::{Emitter, doc, field_ty, ident, num_lit};
 use crate::model::{Field, NamedType, Operation, TypeKind};
 
 impl Emitter<'_> {
@@ -18,7 +18,7 @@ impl Emitter<'_> {
             .collect();
         let tys = op.request.iter().map(|f| field_ty(f, false));
         // The builder's macro body, formatted here: the renderer puts it in place of the
-        // one-line invocation prettyplease prints (see `lib.rs`, `expand_builders`).
+        // one-line invocation prettyplease prints (see `lib.rs`, `expand_macro_bodies`).
         let mut body = String::new();
         for line in crate::docs::doc_lines(&format!(
             "Builder of [`{req}`]: [`build`]({builder}::build) checks required fields and ranges before any I/O."
@@ -100,30 +100,42 @@ impl Emitter<'_> {
         }
     }
 
+    /// A response struct's fields: plain fields (their decoding is [`Self::decoder`]).
     fn struct_fields(&self, fields: &[Field]) -> TokenStream {
         let out = fields.iter().map(|f| {
             let name = ident(&f.ident);
             let d = doc(&self.docs.field_doc(f));
             let t = field_ty(f, true);
-            let wire = &f.wire;
-            let rename = if f.ident != f.wire {
-                quote!(rename = #wire,)
-            } else {
-                quote!()
-            };
-            let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
-            let default = if f.required && !is_collection(&f.ty) {
-                quote!()
-            } else {
-                quote!(default,)
-            };
             quote! {
                 #d
-                #[serde(#rename #(#aliases)* #default deserialize_with = "lenient")]
                 pub #name: #t,
             }
         });
         quote!(#(#out)*)
+    }
+
+    /// The decoding of a response struct: `::runtime::lenient_object!` with one line per
+    /// field (`field: "Wire" | "Alias",`). The body is formatted here, as the request
+    /// builder's is (see `lib.rs`, `expand_macro_bodies`). Whether an absent field is an
+    /// error follows from its type (`Option`, `Vec` and `BTreeMap` have an empty value).
+    fn decoder(&self, owner: &Ident, fields: &[Field]) -> TokenStream {
+        if fields.is_empty() {
+            let body = proc_macro2::Literal::string(&format!("    {owner} {{}}\n"));
+            return quote!(::runtime::lenient_object!(#body););
+        }
+        let mut body = format!("    {owner} {{\n");
+        for f in fields {
+            let mut names = vec![proc_macro2::Literal::string(&f.wire).to_string()];
+            names.extend(
+                f.aliases
+                    .iter()
+                    .map(|a| proc_macro2::Literal::string(a).to_string()),
+            );
+            body.push_str(&format!("        {}: {},\n", f.ident, names.join(" | ")));
+        }
+        body.push_str("    }\n");
+        let body = proc_macro2::Literal::string(&body);
+        quote!(::runtime::lenient_object!(#body);)
     }
 
     /// Spec facts a caller may need at run time, as associated items of the struct holding
@@ -194,18 +206,21 @@ impl Emitter<'_> {
     pub(super) fn response(&self, op: &Operation) -> TokenStream {
         let resp = format_ident!("{}Response", op.pascal);
         let fields = self.struct_fields(&op.response);
+        let decoder = self.decoder(&resp, &op.response);
         let accessors = self.accessors(&resp, &op.response);
         let d = doc(&format!("Output of `{}`.", op.wire_name));
         quote! {
-                    #d
-                    #[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
-                    #[non_exhaustive]
-                    pub struct #resp {
-                        #fields
-                    }
+            #d
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub struct #resp {
+                #fields
+            }
 
-        #accessors
-                }
+            #decoder
+
+            #accessors
+        }
     }
 
     pub(super) fn types(&self, op: &Operation) -> TokenStream {
@@ -223,11 +238,10 @@ impl Emitter<'_> {
     fn object_type(&self, t: &NamedType, fields: &[Field]) -> TokenStream {
         let name = ident(&t.name);
         let d = doc(&self.docs.type_doc(t));
-        let mut derives = vec![quote!(Clone), quote!(Debug), quote!(PartialEq)];
+        let derives = [quote!(Clone), quote!(Debug), quote!(PartialEq)];
         let mut impls = Vec::new();
         let body = if t.in_response {
-            derives.push(quote!(::serde::Deserialize));
-            impls.push(quote!(impl ::runtime::de::Lenient for #name {}));
+            impls.push(self.decoder(&name, fields));
             self.struct_fields(fields)
         } else {
             let fs = fields.iter().map(|f| {

@@ -6,8 +6,6 @@
 //! - Sample `documented` (`samples/download_file.json`): The document's example normal response, verbatim (invalid `link_expired_time`).
 //! - Spec: `specs/huawei/dds/download_file.yaml`.
 
-use ::runtime::de::lenient;
-
 /// Input of `download-file`. Build one with [`DownloadFileRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -29,6 +27,7 @@ impl DownloadFileRequest {
         DownloadFileRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DownloadFileRequest`]: [`build`](DownloadFileRequestBuilder::build) checks required fields and ranges before any I/O.
     DownloadFileRequestBuilder for DownloadFileRequest {
@@ -54,52 +53,61 @@ impl DownloadFileRequestBuilder {
 }
 
 /// Output of `download-file`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadFileResponse {
     /// The backup files.
     /// Wire name: `files`.
-    #[serde(default, deserialize_with = "lenient")]
     pub files: Vec<BackupFile>,
     /// Name of the OBS bucket holding the files.
     /// Wire name: `bucket`.
-    #[serde(default, deserialize_with = "lenient")]
     pub bucket: Option<String>,
 }
 
+::runtime::lenient_object! {
+    DownloadFileResponse {
+        files: "files",
+        bucket: "bucket",
+    }
+}
+
 /// One backup file and its download link.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BackupFile {
     /// File name.
     /// Wire name: `name`.
-    #[serde(default, deserialize_with = "lenient")]
     pub name: Option<String>,
     /// File size in KB.
     /// Wire name: `size`.
     /// Unit: KiB.
-    #[serde(default, deserialize_with = "lenient")]
     pub size: Option<u64>,
     /// Link for downloading the backup file.
     /// Wire name: `download_link`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "lenient")]
     pub download_link: Option<::runtime::SignedUrl>,
     /// Link expiration time, `yyyy-mm-ddThh:mm:ssZ` with a `+0000`-style offset.
     /// Wire name: `link_expired_time`.
-    #[serde(default, deserialize_with = "lenient")]
     pub link_expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Shard group ID (in Huawei's SDK model, not in the document's table).
     /// Wire name: `group_id`.
-    #[serde(default, deserialize_with = "lenient")]
     pub group_id: Option<String>,
     /// Shard group name (in Huawei's SDK model, not in the document's table).
     /// Wire name: `group_name`.
-    #[serde(default, deserialize_with = "lenient")]
     pub group_name: Option<String>,
 }
 
-impl ::runtime::de::Lenient for BackupFile {}
+::runtime::lenient_object! {
+    BackupFile {
+        name: "name",
+        size: "size",
+        download_link: "download_link",
+        link_expired_time: "link_expired_time",
+        group_id: "group_id",
+        group_name: "group_name",
+    }
+}
+
 impl BackupFile {
     /// Bytes per unit of `size` (its unit is KiB): a size in KiB is exact only to within this many bytes.
     pub const SIZE_UNIT_BYTES: u64 = 1024u64;
@@ -190,11 +198,13 @@ impl ::std::fmt::Display for DownloadFileError {
 impl ::std::error::Error for DownloadFileError {}
 impl super::Client {
     /// Calls `download-file`: Obtain the links for downloading a backup file (full and incremental backups of a DDS instance).
-    pub async fn download_file(
+    pub fn download_file(
         &self,
         input: &DownloadFileRequest,
-    ) -> Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>>,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`download_file`](Self::download_file) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_backup_config_1.json`): Querying the configuration information of a TencentDB instance backup
 //! - Spec: `specs/tencent/cdb/describe_backup_config.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
 
-use ::runtime::de::lenient;
 use super::CommonTimeWindow;
 
 /// Input of `DescribeBackupConfig`. Build one with [`DescribeBackupConfigRequest::builder`].
@@ -23,6 +22,7 @@ impl DescribeBackupConfigRequest {
         DescribeBackupConfigRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeBackupConfigRequest`]: [`build`](DescribeBackupConfigRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeBackupConfigRequestBuilder for DescribeBackupConfigRequest {
@@ -43,89 +43,94 @@ impl DescribeBackupConfigRequestBuilder {
 }
 
 /// Output of `DescribeBackupConfig`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBackupConfigResponse {
     /// Earliest start time point of automatic backup, such as 2 (for 2:00 AM). (This field has been disused. You are recommended to use the `BackupTimeWindow` field)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `StartTimeMin`; example: `10`.
-    #[serde(rename = "StartTimeMin", default, deserialize_with = "lenient")]
     pub start_time_min: Option<i64>,
     /// Latest start time point of automatic backup, such as 6 (for 6:00 AM). (This field has been disused. You are recommended to use the `BackupTimeWindow` field)
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `StartTimeMax`; example: `14`.
-    #[serde(rename = "StartTimeMax", default, deserialize_with = "lenient")]
     pub start_time_max: Option<i64>,
     /// Backup file retention period in days.
     /// Wire name: `BackupExpireDays`; example: `7`.
-    #[serde(rename = "BackupExpireDays", default, deserialize_with = "lenient")]
     pub backup_expire_days: Option<i64>,
     /// Backup mode. Value range: physical, logical
     /// Wire name: `BackupMethod`; example: `physical`.
-    #[serde(rename = "BackupMethod", default, deserialize_with = "lenient")]
     pub backup_method: Option<String>,
     /// Binlog file retention period in days.
     /// Wire name: `BinlogExpireDays`; example: `7`.
-    #[serde(rename = "BinlogExpireDays", default, deserialize_with = "lenient")]
     pub binlog_expire_days: Option<i64>,
     /// Time window for automatic instance backup.
     /// Wire name: `BackupTimeWindow`.
-    #[serde(rename = "BackupTimeWindow", default, deserialize_with = "lenient")]
     pub backup_time_window: Option<CommonTimeWindow>,
     /// Switch for archive backup retention. Valid values: `off` (disable), `on` (enable). Default value:`off`.
     /// Wire name: `EnableBackupPeriodSave`; example: `off`.
-    #[serde(rename = "EnableBackupPeriodSave", default, deserialize_with = "lenient")]
     pub enable_backup_period_save: Option<String>,
     /// Maximum days of archive backup retention. Valid range: 90-3650. Default value: 1080.
     /// Wire name: `BackupPeriodSaveDays`; example: `1080`.
-    #[serde(rename = "BackupPeriodSaveDays", default, deserialize_with = "lenient")]
     pub backup_period_save_days: Option<i64>,
     /// Archive backup retention period. Valid values: `weekly` (a week), `monthly` (a month), `quarterly` (a quarter), `yearly` (a year). Default value: `monthly`.
     /// Wire name: `BackupPeriodSaveInterval`; example: `weekly`.
-    #[serde(rename = "BackupPeriodSaveInterval", default, deserialize_with = "lenient")]
     pub backup_period_save_interval: Option<String>,
     /// Number of archive backups. Minimum value: `1`, Maximum value: Number of non-archive backups in archive backup retention period. Default value: `1`.
     /// Wire name: `BackupPeriodSaveCount`; example: `1`.
-    #[serde(rename = "BackupPeriodSaveCount", default, deserialize_with = "lenient")]
     pub backup_period_save_count: Option<i64>,
     /// The start time in the format: yyyy-mm-dd HH:MM:SS, which is used to enable archive backup retention policy.
     /// Wire name: `StartBackupPeriodSaveDate`; example: `1970-01-01 00:00:01`.
-    #[serde(rename = "StartBackupPeriodSaveDate", default, deserialize_with = "lenient")]
     pub start_backup_period_save_date: Option<String>,
     /// Whether to enable the archive backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
     /// Wire name: `EnableBackupArchive`; example: `off`.
-    #[serde(rename = "EnableBackupArchive", default, deserialize_with = "lenient")]
     pub enable_backup_archive: Option<String>,
     /// The period (in days) of how long a data backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
     /// Wire name: `BackupArchiveDays`; example: `180`.
-    #[serde(rename = "BackupArchiveDays", default, deserialize_with = "lenient")]
     pub backup_archive_days: Option<i64>,
     /// Whether to enable the archive backup of logs. Valid values: `off` (disable), `on` (enable). Default value: `off`.
     /// Wire name: `EnableBinlogArchive`; example: `off`.
-    #[serde(rename = "EnableBinlogArchive", default, deserialize_with = "lenient")]
     pub enable_binlog_archive: Option<String>,
     /// The period (in days) of how long a log backup is retained before being archived, which falls between 180 days and the number of days from the time it is created until it expires.
     /// Wire name: `BinlogArchiveDays`; example: `180`.
-    #[serde(rename = "BinlogArchiveDays", default, deserialize_with = "lenient")]
     pub binlog_archive_days: Option<i64>,
     /// Whether to enable the standard storage policy for data backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
     /// Wire name: `EnableBackupStandby`; example: `off`.
-    #[serde(rename = "EnableBackupStandby", default, deserialize_with = "lenient")]
     pub enable_backup_standby: Option<String>,
     /// The period (in days) of how long a data backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
     /// Wire name: `BackupStandbyDays`; example: `30`.
-    #[serde(rename = "BackupStandbyDays", default, deserialize_with = "lenient")]
     pub backup_standby_days: Option<i64>,
     /// Whether to enable the standard storage policy for log backup. Valid values: `off` (disable), `on` (enable). Default value: `off`.
     /// Wire name: `EnableBinlogStandby`; example: `off`.
-    #[serde(rename = "EnableBinlogStandby", default, deserialize_with = "lenient")]
     pub enable_binlog_standby: Option<String>,
     /// The period (in days) of how long a log backup is retained before switching to standard storage, which falls between 30 days and the number of days from the time it is created until it expires. If the archive backup is enabled, this period cannot be greater than archive backup period.
     /// Wire name: `BinlogStandbyDays`; example: `30`.
-    #[serde(rename = "BinlogStandbyDays", default, deserialize_with = "lenient")]
     pub binlog_standby_days: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeBackupConfigResponse {
+        start_time_min: "StartTimeMin",
+        start_time_max: "StartTimeMax",
+        backup_expire_days: "BackupExpireDays",
+        backup_method: "BackupMethod",
+        binlog_expire_days: "BinlogExpireDays",
+        backup_time_window: "BackupTimeWindow",
+        enable_backup_period_save: "EnableBackupPeriodSave",
+        backup_period_save_days: "BackupPeriodSaveDays",
+        backup_period_save_interval: "BackupPeriodSaveInterval",
+        backup_period_save_count: "BackupPeriodSaveCount",
+        start_backup_period_save_date: "StartBackupPeriodSaveDate",
+        enable_backup_archive: "EnableBackupArchive",
+        backup_archive_days: "BackupArchiveDays",
+        enable_binlog_archive: "EnableBinlogArchive",
+        binlog_archive_days: "BinlogArchiveDays",
+        enable_backup_standby: "EnableBackupStandby",
+        backup_standby_days: "BackupStandbyDays",
+        enable_binlog_standby: "EnableBinlogStandby",
+        binlog_standby_days: "BinlogStandbyDays",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeBackupConfig`: those of its service ([`CdbError`](super::CdbError)).
@@ -133,14 +138,16 @@ pub type DescribeBackupConfigError = super::CdbError;
 
 impl super::Client {
     /// Calls `DescribeBackupConfig`: This API is used to query database backup configuration info.
-    pub async fn describe_backup_config(
+    pub fn describe_backup_config(
         &self,
         input: &DescribeBackupConfigRequest,
-    ) -> Result<
-        DescribeBackupConfigResponse,
-        ::runtime::SdkError<DescribeBackupConfigError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeBackupConfigResponse,
+            ::runtime::SdkError<DescribeBackupConfigError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_backup_config`](Self::describe_backup_config) would send.

@@ -9,8 +9,6 @@
 //! - Sample `documented` (`samples/get_export_backup_url.json`): The document's example output, verbatim (string-typed `code` and `size`).
 //! - Spec: `specs/tencent/cdb/get_export_backup_url.yaml`.
 
-use ::runtime::de::lenient;
-
 /// Input of `GetExportBackupUrl`. Build one with [`GetExportBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -33,6 +31,7 @@ impl GetExportBackupUrlRequest {
         GetExportBackupUrlRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`GetExportBackupUrlRequest`]: [`build`](GetExportBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
     GetExportBackupUrlRequestBuilder for GetExportBackupUrlRequest {
@@ -61,13 +60,18 @@ impl GetExportBackupUrlRequestBuilder {
 }
 
 /// Output of `GetExportBackupUrl`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetExportBackupUrlResponse {
     /// Backup data (an array in this API).
     /// Wire name: `data`.
-    #[serde(default, deserialize_with = "lenient")]
     pub data: Vec<BackupFile>,
+}
+
+::runtime::lenient_object! {
+    GetExportBackupUrlResponse {
+        data: "data",
+    }
 }
 
 /// One database and the tables of it to export (all tables when `table_list` is empty).
@@ -93,35 +97,39 @@ impl ::runtime::wire::ToWire for DbTable {
 }
 
 /// One downloadable backup file.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BackupFile {
     /// Name of the backup file.
     /// Wire name: `file_name`.
-    #[serde(default, deserialize_with = "lenient")]
     pub file_name: Option<String>,
     /// Size of the backup file in bytes (the sample sends it as a string).
     /// Wire name: `size`.
     /// Unit: B.
-    #[serde(default, deserialize_with = "lenient")]
     pub size: Option<u64>,
     /// Backup time of the snapshot, `YYYY-MM-DD hh:mm:ss`.
     /// Wire name: `date`.
-    #[serde(default, deserialize_with = "lenient")]
     pub date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Download address in the private network; only obtainable on CVM.
     /// Wire name: `in_url`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "lenient")]
     pub in_url: Option<::runtime::SignedUrl>,
     /// Specific type of log.
     /// Wire name: `type`.
-    #[serde(rename = "type", default, deserialize_with = "lenient")]
     pub backup_type: Option<BackupType>,
 }
 
-impl ::runtime::de::Lenient for BackupFile {}
+::runtime::lenient_object! {
+    BackupFile {
+        file_name: "file_name",
+        size: "size",
+        date: "date",
+        in_url: "in_url",
+        backup_type: "type",
+    }
+}
+
 impl BackupFile {
     /// Bytes per unit of `size`: its unit is bytes, so the size is exact.
     pub const SIZE_UNIT_BYTES: u64 = 1u64;
@@ -276,14 +284,16 @@ impl ::std::fmt::Display for GetExportBackupUrlError {
 impl ::std::error::Error for GetExportBackupUrlError {}
 impl super::Client {
     /// Calls `GetExportBackupUrl`: Query the download address of a backup; a subset of databases and tables can be chosen. Private-network and local download addresses are valid for 12 hours. Quote the URL when downloading with wget. Only table structures and data can be downloaded, not views, stored procedures, user-defined functions or triggers.
-    pub async fn get_export_backup_url(
+    pub fn get_export_backup_url(
         &self,
         input: &GetExportBackupUrlRequest,
-    ) -> Result<
-        GetExportBackupUrlResponse,
-        ::runtime::SdkError<GetExportBackupUrlError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            GetExportBackupUrlResponse,
+            ::runtime::SdkError<GetExportBackupUrlError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`get_export_backup_url`](Self::get_export_backup_url) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_libra_db_instance_detail_1.json`): Query analysis instance info
 //! - Spec: `specs/tencent/cynosdb/describe_libra_db_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
 
-use ::runtime::de::lenient;
 use super::{InstanceNetInfo, LibraDbNodeInfo, Tag, UpgradeAnalysisInstanceVersionInfo};
 
 /// Input of `DescribeLibraDBInstanceDetail`. Build one with [`DescribeLibraDbInstanceDetailRequest::builder`].
@@ -26,6 +25,7 @@ impl DescribeLibraDbInstanceDetailRequest {
         DescribeLibraDbInstanceDetailRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeLibraDbInstanceDetailRequest`]: [`build`](DescribeLibraDbInstanceDetailRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeLibraDbInstanceDetailRequestBuilder for DescribeLibraDbInstanceDetailRequest {
@@ -51,153 +51,154 @@ impl DescribeLibraDbInstanceDetailRequestBuilder {
 }
 
 /// Output of `DescribeLibraDBInstanceDetail`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeLibraDbInstanceDetailResponse {
     /// Root account
     /// Wire name: `Uin`; example: `10003***252`.
-    #[serde(rename = "Uin", default, deserialize_with = "lenient")]
     pub uin: Option<String>,
     /// Account unique ID
     /// Wire name: `AppId`; example: `134431132`.
-    #[serde(rename = "AppId", default, deserialize_with = "lenient")]
     pub app_id: Option<i64>,
     /// Cluster ID.
     /// Wire name: `ClusterId`; example: `cynosdbmysql-bdcl1n11`.
-    #[serde(rename = "ClusterId", default, deserialize_with = "lenient")]
     pub cluster_id: Option<String>,
     /// Cluster name.
     /// Wire name: `ClusterName`; example: `andy`.
-    #[serde(rename = "ClusterName", default, deserialize_with = "lenient")]
     pub cluster_name: Option<String>,
     /// Instance ID.
     /// Wire name: `InstanceId`; example: `cynosdbmysql-ins-ifq10f11`.
-    #[serde(rename = "InstanceId", default, deserialize_with = "lenient")]
     pub instance_id: Option<String>,
     /// Instance name.
     /// Wire name: `InstanceName`; example: `cynosdbmysql-ins-ifq10f11`.
-    #[serde(rename = "InstanceName", default, deserialize_with = "lenient")]
     pub instance_name: Option<String>,
     /// Project ID
     /// Wire name: `ProjectId`; example: `1303453`.
-    #[serde(rename = "ProjectId", default, deserialize_with = "lenient")]
     pub project_id: Option<i64>,
     /// Region.
     /// Wire name: `Region`; example: `ap-guangzhou`.
-    #[serde(rename = "Region", default, deserialize_with = "lenient")]
     pub region: Option<String>,
     /// AZ.
     /// Wire name: `Zone`; example: `ap-guangzhou-3`.
-    #[serde(rename = "Zone", default, deserialize_with = "lenient")]
     pub zone: Option<String>,
     /// Instance status
     /// Wire name: `Status`; example: `running`.
-    #[serde(rename = "Status", default, deserialize_with = "lenient")]
     pub status: Option<String>,
     /// Status description
     /// Wire name: `StatusDesc`; example: `运行中`.
-    #[serde(rename = "StatusDesc", default, deserialize_with = "lenient")]
     pub status_desc: Option<String>,
     /// Libra analysis engine version
     /// Wire name: `LibraDBVersion`; example: `1.2404.15.1`.
-    #[serde(rename = "LibraDBVersion", default, deserialize_with = "lenient")]
     pub libra_db_version: Option<String>,
     /// cpu cores.
     /// Wire name: `Cpu`; example: `4`.
-    #[serde(rename = "Cpu", default, deserialize_with = "lenient")]
     pub cpu: Option<i64>,
     /// Memory size.
     /// Wire name: `Memory`; example: `16`.
-    #[serde(rename = "Memory", default, deserialize_with = "lenient")]
     pub memory: Option<i64>,
     /// Storage size
     /// Wire name: `Storage`; example: `100`.
-    #[serde(rename = "Storage", default, deserialize_with = "lenient")]
     pub storage: Option<i64>,
     /// Storage type
     /// Wire name: `StorageType`; example: `CLOUD_TCS`.
-    #[serde(rename = "StorageType", default, deserialize_with = "lenient")]
     pub storage_type: Option<String>,
     /// Instance type.
     /// Wire name: `InstanceType`; example: `Common`.
-    #[serde(rename = "InstanceType", default, deserialize_with = "lenient")]
     pub instance_type: Option<String>,
     /// Instance role
     /// Wire name: `InstanceRole`; example: `libradbRo`.
-    #[serde(rename = "InstanceRole", default, deserialize_with = "lenient")]
     pub instance_role: Option<String>,
     /// Update time.
     /// Wire name: `UpdateTime`; example: `2024-11-07 15:01:21`.
-    #[serde(rename = "UpdateTime", default, deserialize_with = "lenient")]
     pub update_time: Option<String>,
     /// Creation time.
     /// Wire name: `CreateTime`; example: `2024-11-06 15:01:21`.
-    #[serde(rename = "CreateTime", default, deserialize_with = "lenient")]
     pub create_time: Option<String>,
     /// Selling mode
     /// Wire name: `PayMode`; example: `1`.
-    #[serde(rename = "PayMode", default, deserialize_with = "lenient")]
     pub pay_mode: Option<i64>,
     /// Start time
     /// Wire name: `PeriodStartTime`; example: `2024-10-07 15:01:21`.
-    #[serde(rename = "PeriodStartTime", default, deserialize_with = "lenient")]
     pub period_start_time: Option<String>,
     /// Termination time
     /// Wire name: `PeriodEndTime`; example: `2025-11-07 15:01:21`.
-    #[serde(rename = "PeriodEndTime", default, deserialize_with = "lenient")]
     pub period_end_time: Option<String>,
     /// Renewal flag
     /// Wire name: `RenewFlag`; example: `2`.
-    #[serde(rename = "RenewFlag", default, deserialize_with = "lenient")]
     pub renew_flag: Option<i64>,
     /// Network type
     /// Wire name: `NetType`; example: `1`.
-    #[serde(rename = "NetType", default, deserialize_with = "lenient")]
     pub net_type: Option<i64>,
     /// VPC ID
     /// Wire name: `VpcId`; example: `vpc-5l7l5q11`.
-    #[serde(rename = "VpcId", default, deserialize_with = "lenient")]
     pub vpc_id: Option<String>,
     /// Subnet ID.
     /// Wire name: `SubnetId`; example: `subnet-b5v6i111`.
-    #[serde(rename = "SubnetId", default, deserialize_with = "lenient")]
     pub subnet_id: Option<String>,
     /// Virtual IP
     /// Wire name: `Vip`; example: `172.1.1.1`.
-    #[serde(rename = "Vip", default, deserialize_with = "lenient")]
     pub vip: Option<String>,
     /// Port
     /// Wire name: `Vport`; example: `2000`.
-    #[serde(rename = "Vport", default, deserialize_with = "lenient")]
     pub vport: Option<i64>,
     /// Instance network info
     /// Wire name: `InstanceNetInfo`.
-    #[serde(rename = "InstanceNetInfo", default, deserialize_with = "lenient")]
     pub instance_net_info: Option<InstanceNetInfo>,
     /// Instance tag information
     /// Wire name: `ResourceTags`.
-    #[serde(rename = "ResourceTags", default, deserialize_with = "lenient")]
     pub resource_tags: Vec<Tag>,
     /// Instance node information
     /// Wire name: `NodeInfo`.
-    #[serde(rename = "NodeInfo", default, deserialize_with = "lenient")]
     pub node_info: Vec<LibraDbNodeInfo>,
     /// Number of instance nodes
     /// Wire name: `NodeCount`; example: `2`.
-    #[serde(rename = "NodeCount", default, deserialize_with = "lenient")]
     pub node_count: Option<u64>,
     /// Analyze the information after the instance upgrade version
     /// Wire name: `AnalysisUpgradeVersionInfo`.
-    #[serde(
-        rename = "AnalysisUpgradeVersionInfo",
-        default,
-        deserialize_with = "lenient"
-    )]
     pub analysis_upgrade_version_info: Option<UpgradeAnalysisInstanceVersionInfo>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeLibraDbInstanceDetailResponse {
+        uin: "Uin",
+        app_id: "AppId",
+        cluster_id: "ClusterId",
+        cluster_name: "ClusterName",
+        instance_id: "InstanceId",
+        instance_name: "InstanceName",
+        project_id: "ProjectId",
+        region: "Region",
+        zone: "Zone",
+        status: "Status",
+        status_desc: "StatusDesc",
+        libra_db_version: "LibraDBVersion",
+        cpu: "Cpu",
+        memory: "Memory",
+        storage: "Storage",
+        storage_type: "StorageType",
+        instance_type: "InstanceType",
+        instance_role: "InstanceRole",
+        update_time: "UpdateTime",
+        create_time: "CreateTime",
+        pay_mode: "PayMode",
+        period_start_time: "PeriodStartTime",
+        period_end_time: "PeriodEndTime",
+        renew_flag: "RenewFlag",
+        net_type: "NetType",
+        vpc_id: "VpcId",
+        subnet_id: "SubnetId",
+        vip: "Vip",
+        vport: "Vport",
+        instance_net_info: "InstanceNetInfo",
+        resource_tags: "ResourceTags",
+        node_info: "NodeInfo",
+        node_count: "NodeCount",
+        analysis_upgrade_version_info: "AnalysisUpgradeVersionInfo",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeLibraDBInstanceDetail`: those of its service ([`CynosdbError`](super::CynosdbError)).
@@ -205,14 +206,16 @@ pub type DescribeLibraDbInstanceDetailError = super::CynosdbError;
 
 impl super::Client {
     /// Calls `DescribeLibraDBInstanceDetail`: This API is used to query read-only analysis engine details.
-    pub async fn describe_libra_db_instance_detail(
+    pub fn describe_libra_db_instance_detail(
         &self,
         input: &DescribeLibraDbInstanceDetailRequest,
-    ) -> Result<
-        DescribeLibraDbInstanceDetailResponse,
-        ::runtime::SdkError<DescribeLibraDbInstanceDetailError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeLibraDbInstanceDetailResponse,
+            ::runtime::SdkError<DescribeLibraDbInstanceDetailError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_libra_db_instance_detail`](Self::describe_libra_db_instance_detail) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_subscribe_conf_1.json`): Viewing subscription configuration details
 //! - Spec: `specs/tencent/dts/describe_subscribe_conf.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20180330.
 
-use ::runtime::de::lenient;
 use super::{SubsErr, SubscribeObject, TagItem};
 
 /// Input of `DescribeSubscribeConf`. Build one with [`DescribeSubscribeConfRequest::builder`].
@@ -23,6 +22,7 @@ impl DescribeSubscribeConfRequest {
         DescribeSubscribeConfRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeSubscribeConfRequest`]: [`build`](DescribeSubscribeConfRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeSubscribeConfRequestBuilder for DescribeSubscribeConfRequest {
@@ -44,128 +44,133 @@ impl DescribeSubscribeConfRequestBuilder {
 }
 
 /// Output of `DescribeSubscribeConf`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSubscribeConfResponse {
     /// Subscription instance ID
     /// Wire name: `SubscribeId`; example: `subs-58zcu8bax0`.
-    #[serde(rename = "SubscribeId", default, deserialize_with = "lenient")]
     pub subscribe_id: Option<String>,
     /// Subscription instance name
     /// Wire name: `SubscribeName`; example: `测试实例`.
-    #[serde(rename = "SubscribeName", default, deserialize_with = "lenient")]
     pub subscribe_name: Option<String>,
     /// Subscription channel
     /// Wire name: `ChannelId`; example: `dts-channel-C9rS58f2rFx11ZEZ`.
-    #[serde(rename = "ChannelId", default, deserialize_with = "lenient")]
     pub channel_id: Option<String>,
     /// Subscribed database type
     /// Wire name: `Product`; example: `mysql`.
-    #[serde(rename = "Product", default, deserialize_with = "lenient")]
     pub product: Option<String>,
     /// Subscribed instance
     /// Wire name: `InstanceId`; example: `cdb-forsubsc`.
-    #[serde(rename = "InstanceId", default, deserialize_with = "lenient")]
     pub instance_id: Option<String>,
     /// Subscribed instance status. Valid values: running, offline, isolate
     /// Wire name: `InstanceStatus`; example: `running`.
-    #[serde(rename = "InstanceStatus", default, deserialize_with = "lenient")]
     pub instance_status: Option<String>,
     /// Subscription instance status. Valid values: unconfigure, configuring, configured
     /// Wire name: `SubsStatus`; example: `configured`.
-    #[serde(rename = "SubsStatus", default, deserialize_with = "lenient")]
     pub subs_status: Option<String>,
     /// Subscription instance lifecycle status. Valid values: normal, isolating, isolated, offlining
     /// Wire name: `Status`; example: `normal`.
-    #[serde(rename = "Status", default, deserialize_with = "lenient")]
     pub status: Option<String>,
     /// Subscription instance creation time
     /// Wire name: `CreateTime`; example: `2019-12-20 14:59:07`.
-    #[serde(rename = "CreateTime", default, deserialize_with = "lenient")]
     pub create_time: Option<String>,
     /// Subscription instance isolation time
     /// Wire name: `IsolateTime`; example: `0000-00-00 00:00:00`.
-    #[serde(rename = "IsolateTime", default, deserialize_with = "lenient")]
     pub isolate_time: Option<String>,
     /// Subscription instance expiration time
     /// Wire name: `ExpireTime`; example: `0000-00-00 00:00:00`.
-    #[serde(rename = "ExpireTime", default, deserialize_with = "lenient")]
     pub expire_time: Option<String>,
     /// Subscription instance deactivation time
     /// Wire name: `OfflineTime`; example: `0000-00-00 00:00:00`.
-    #[serde(rename = "OfflineTime", default, deserialize_with = "lenient")]
     pub offline_time: Option<String>,
     /// Consumption starting time point of subscription instance
     /// Wire name: `ConsumeStartTime`; example: `2019-12-19 16:23:45`.
-    #[serde(rename = "ConsumeStartTime", default, deserialize_with = "lenient")]
     pub consume_start_time: Option<String>,
     /// Subscription instance billing mode. 1: hourly billing
     /// Wire name: `PayType`; example: `1`.
-    #[serde(rename = "PayType", default, deserialize_with = "lenient")]
     pub pay_type: Option<i64>,
     /// Subscription channel VIP
     /// Wire name: `Vip`; example: `192.168.1.143`.
-    #[serde(rename = "Vip", default, deserialize_with = "lenient")]
     pub vip: Option<String>,
     /// Subscription channel port
     /// Wire name: `Vport`; example: `7507`.
-    #[serde(rename = "Vport", default, deserialize_with = "lenient")]
     pub vport: Option<i64>,
     /// Subscription channel `VpcId`
     /// Wire name: `UniqVpcId`; example: `vpc-fbg8gh1j`.
-    #[serde(rename = "UniqVpcId", default, deserialize_with = "lenient")]
     pub uniq_vpc_id: Option<String>,
     /// Subscription channel `SubnetId`
     /// Wire name: `UniqSubnetId`; example: `subnet-4p1hpsj8`.
-    #[serde(rename = "UniqSubnetId", default, deserialize_with = "lenient")]
     pub uniq_subnet_id: Option<String>,
     /// Current SDK consumption time point
     /// Wire name: `SdkConsumedTime`; example: `0000-00-00 00:00:00`.
-    #[serde(rename = "SdkConsumedTime", default, deserialize_with = "lenient")]
     pub sdk_consumed_time: Option<String>,
     /// Subscription SDK IP address
     /// Wire name: `SdkHost`; example: `192.168.1.143`.
-    #[serde(rename = "SdkHost", default, deserialize_with = "lenient")]
     pub sdk_host: Option<String>,
     /// Subscription object type. 0: full instance subscription, 1: DDL data subscription, 2: DML structure subscription, 3: DDL data subscription + DML structure subscription
     /// Wire name: `SubscribeObjectType`; example: `3`.
-    #[serde(rename = "SubscribeObjectType", default, deserialize_with = "lenient")]
     pub subscribe_object_type: Option<i64>,
     /// Subscription object, which is an empty array if `SubscribeObjectType` is 0
     /// Wire name: `SubscribeObjects`.
-    #[serde(rename = "SubscribeObjects", default, deserialize_with = "lenient")]
     pub subscribe_objects: Vec<SubscribeObject>,
     /// Modification time
     /// Wire name: `ModifyTime`; example: `2019-12-20 18:06:26`.
-    #[serde(rename = "ModifyTime", default, deserialize_with = "lenient")]
     pub modify_time: Option<String>,
     /// Region
     /// Wire name: `Region`; example: `ap-guangzhou`.
-    #[serde(rename = "Region", default, deserialize_with = "lenient")]
     pub region: Option<String>,
     /// Tags of the subscription
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
     /// Wire name: `Tags`.
-    #[serde(rename = "Tags", default, deserialize_with = "lenient")]
     pub tags: Vec<TagItem>,
     /// Whether auto-renewal is enabled. 0: do not enable, 1: enable
     /// Note: this field may return `null`, indicating that no valid values can be obtained.
     /// Wire name: `AutoRenewFlag`; example: `0`.
-    #[serde(rename = "AutoRenewFlag", default, deserialize_with = "lenient")]
     pub auto_renew_flag: Option<i64>,
     /// Data subscription edition. `txdts`: Legacy edition; `kafka`: Kafka edition.
     /// Wire name: `SubscribeVersion`; example: `txdts`.
-    #[serde(rename = "SubscribeVersion", default, deserialize_with = "lenient")]
     pub subscribe_version: Option<String>,
     /// Error message.
     /// Note: This field may return `null`, indicating that no valid values can be obtained.
     /// Wire name: `Errors`.
-    #[serde(rename = "Errors", default, deserialize_with = "lenient")]
     pub errors: Vec<SubsErr>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeSubscribeConfResponse {
+        subscribe_id: "SubscribeId",
+        subscribe_name: "SubscribeName",
+        channel_id: "ChannelId",
+        product: "Product",
+        instance_id: "InstanceId",
+        instance_status: "InstanceStatus",
+        subs_status: "SubsStatus",
+        status: "Status",
+        create_time: "CreateTime",
+        isolate_time: "IsolateTime",
+        expire_time: "ExpireTime",
+        offline_time: "OfflineTime",
+        consume_start_time: "ConsumeStartTime",
+        pay_type: "PayType",
+        vip: "Vip",
+        vport: "Vport",
+        uniq_vpc_id: "UniqVpcId",
+        uniq_subnet_id: "UniqSubnetId",
+        sdk_consumed_time: "SdkConsumedTime",
+        sdk_host: "SdkHost",
+        subscribe_object_type: "SubscribeObjectType",
+        subscribe_objects: "SubscribeObjects",
+        modify_time: "ModifyTime",
+        region: "Region",
+        tags: "Tags",
+        auto_renew_flag: "AutoRenewFlag",
+        subscribe_version: "SubscribeVersion",
+        errors: "Errors",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeSubscribeConf`: those of its service ([`DtsError`](super::DtsError)).
@@ -173,14 +178,16 @@ pub type DescribeSubscribeConfError = super::DtsError;
 
 impl super::Client {
     /// Calls `DescribeSubscribeConf`: This API is used to query the subscription instance configuration.
-    pub async fn describe_subscribe_conf(
+    pub fn describe_subscribe_conf(
         &self,
         input: &DescribeSubscribeConfRequest,
-    ) -> Result<
-        DescribeSubscribeConfResponse,
-        ::runtime::SdkError<DescribeSubscribeConfError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeSubscribeConfResponse,
+            ::runtime::SdkError<DescribeSubscribeConfError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_subscribe_conf`](Self::describe_subscribe_conf) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_db_instance_detail_1.json`): Get Instance Details
 //! - Spec: `specs/tencent/mariadb/describe_db_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
 
-use ::runtime::de::lenient;
 use super::{
     DcnReplicaConfig, DcnReplicaStatus, NodeInfo, ReservedNetResource, ResourceTag,
 };
@@ -25,6 +24,7 @@ impl DescribeDbInstanceDetailRequest {
         DescribeDbInstanceDetailRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeDbInstanceDetailRequest`]: [`build`](DescribeDbInstanceDetailRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeDbInstanceDetailRequestBuilder for DescribeDbInstanceDetailRequest {
@@ -47,292 +47,289 @@ impl DescribeDbInstanceDetailRequestBuilder {
 }
 
 /// Output of `DescribeDBInstanceDetail`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeDbInstanceDetailResponse {
     /// Instance ID
     /// Wire name: `InstanceId`; example: `tdsql-jv8z8fhl`.
-    #[serde(rename = "InstanceId", default, deserialize_with = "lenient")]
     pub instance_id: Option<String>,
     /// Instance name
     /// Wire name: `InstanceName`; example: `cos_test`.
-    #[serde(rename = "InstanceName", default, deserialize_with = "lenient")]
     pub instance_name: Option<String>,
     /// Instance status
     /// Wire name: `Status`; example: `2`.
-    #[serde(rename = "Status", default, deserialize_with = "lenient")]
     pub status: Option<i64>,
     /// Current status of the instance
     /// Wire name: `StatusDesc`; example: `运行中`.
-    #[serde(rename = "StatusDesc", default, deserialize_with = "lenient")]
     pub status_desc: Option<String>,
     /// Private IP address
     /// Wire name: `Vip`; example: `192.168.240.44`.
-    #[serde(rename = "Vip", default, deserialize_with = "lenient")]
     pub vip: Option<String>,
     /// Private port
     /// Wire name: `Vport`; example: `3306`.
-    #[serde(rename = "Vport", default, deserialize_with = "lenient")]
     pub vport: Option<i64>,
     /// Whether it is a temp instance. Valid values: `0` (no), non-zero value (yes).
     /// Wire name: `IsTmp`; example: `0`.
-    #[serde(rename = "IsTmp", default, deserialize_with = "lenient")]
     pub is_tmp: Option<i64>,
     /// Number of nodes. Valid values: `2` (1 primary-1 replica), `3` (1 primary-2 replicas).
     /// Wire name: `NodeCount`; example: `3`.
-    #[serde(rename = "NodeCount", default, deserialize_with = "lenient")]
     pub node_count: Option<i64>,
     /// Instance region name, such as ap-shanghai.
     /// Wire name: `Region`; example: `ap-guangzhou`.
-    #[serde(rename = "Region", default, deserialize_with = "lenient")]
     pub region: Option<String>,
     /// Instance AZ name, such as ap-guangzhou-1.
     /// Wire name: `Zone`; example: `ap-guangzhou-2`.
-    #[serde(rename = "Zone", default, deserialize_with = "lenient")]
     pub zone: Option<String>,
     /// VPC ID in string type
     /// Wire name: `VpcId`; example: `vpc-hqxhp43z`.
-    #[serde(rename = "VpcId", default, deserialize_with = "lenient")]
     pub vpc_id: Option<String>,
     /// VPC subnet ID in string type
     /// Wire name: `SubnetId`; example: `subnet-15y3y4eo`.
-    #[serde(rename = "SubnetId", default, deserialize_with = "lenient")]
     pub subnet_id: Option<String>,
     /// Public network status. Valid values: `0` (not enabled), `1` (enabled), `2` (disabled), `3`: (enabling), `4` (disabling).
     /// Wire name: `WanStatus`; example: `0`.
-    #[serde(rename = "WanStatus", default, deserialize_with = "lenient")]
     pub wan_status: Option<i64>,
     /// Domain name for public network access, which can be resolved by the public network.
     /// Wire name: `WanDomain`; example: `gz-tdsql-jv8z8fhl.sql.tencentcdb.com`.
-    #[serde(rename = "WanDomain", default, deserialize_with = "lenient")]
     pub wan_domain: Option<String>,
     /// Public IP address, which can be accessed over the public network.
     /// Wire name: `WanVip`; example: `43.136.248.12`.
-    #[serde(rename = "WanVip", default, deserialize_with = "lenient")]
     pub wan_vip: Option<String>,
     /// Public network port
     /// Wire name: `WanPort`; example: `0`.
-    #[serde(rename = "WanPort", default, deserialize_with = "lenient")]
     pub wan_port: Option<i64>,
     /// Project ID of the instance
     /// Wire name: `ProjectId`; example: `0`.
-    #[serde(rename = "ProjectId", default, deserialize_with = "lenient")]
     pub project_id: Option<i64>,
     /// TDSQL version information
     /// Wire name: `TdsqlVersion`; example: `基于MariaDB 10.0.10设计(兼容MySQL 5.5)`.
-    #[serde(rename = "TdsqlVersion", default, deserialize_with = "lenient")]
     pub tdsql_version: Option<String>,
     /// Instance memory capacity in GB
     /// Wire name: `Memory`; example: `2`.
-    #[serde(rename = "Memory", default, deserialize_with = "lenient")]
     pub memory: Option<i64>,
     /// Instance storage capacity in GB
     /// Wire name: `Storage`; example: `10`.
-    #[serde(rename = "Storage", default, deserialize_with = "lenient")]
     pub storage: Option<i64>,
     /// Primary AZ, such as ap-shanghai-1.
     /// Wire name: `MasterZone`; example: `ap-guangzhou-2`.
-    #[serde(rename = "MasterZone", default, deserialize_with = "lenient")]
     pub master_zone: Option<String>,
     /// List of replica AZs, such as ap-shanghai-2.
     /// Wire name: `SlaveZones`.
-    #[serde(rename = "SlaveZones", default, deserialize_with = "lenient")]
     pub slave_zones: Vec<String>,
     /// Auto-renewal flag. Valid values: `0` (no), `1` (yes).
     /// Wire name: `AutoRenewFlag`; example: `0`.
-    #[serde(rename = "AutoRenewFlag", default, deserialize_with = "lenient")]
     pub auto_renew_flag: Option<i64>,
     /// Dedicated cluster ID, which is empty for a non-dedicated cluster instance.
     /// Wire name: `ExclusterId`; example: `dbdc-56nsyijj`.
-    #[serde(rename = "ExclusterId", default, deserialize_with = "lenient")]
     pub excluster_id: Option<String>,
     /// Billing mode. Valid values: `prepaid` (yearly/monthly subscription), `postpaid` (pay-as-you-go).
     /// Wire name: `PayMode`; example: `prepaid`.
-    #[serde(rename = "PayMode", default, deserialize_with = "lenient")]
     pub pay_mode: Option<String>,
     /// Creation time of the instance in the format of 2006-01-02 15:04:05
     /// Wire name: `CreateTime`.
-    #[serde(rename = "CreateTime", default, deserialize_with = "lenient")]
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Whether the instance supports audit
     /// Wire name: `IsAuditSupported`; example: `true`.
-    #[serde(rename = "IsAuditSupported", default, deserialize_with = "lenient")]
     pub is_audit_supported: Option<bool>,
     /// Expiration time of the instance in the format of 2006-01-02 15:04:05
     /// Wire name: `PeriodEndTime`.
-    #[serde(rename = "PeriodEndTime", default, deserialize_with = "lenient")]
     pub period_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Model information
     /// Wire name: `Machine`; example: `Z4`.
-    #[serde(rename = "Machine", default, deserialize_with = "lenient")]
     pub machine: Option<String>,
     /// Storage space utilization
     /// Wire name: `StorageUsage`; example: `0.000`.
-    #[serde(rename = "StorageUsage", default, deserialize_with = "lenient")]
     pub storage_usage: Option<String>,
     /// Size of log storage space in GB
     /// Wire name: `LogStorage`; example: `8`.
-    #[serde(rename = "LogStorage", default, deserialize_with = "lenient")]
     pub log_storage: Option<i64>,
     /// Whether data encryption is supported. Valid values: `1` (yes), `0`: (no).
     /// Wire name: `IsEncryptSupported`; example: `0`.
-    #[serde(rename = "IsEncryptSupported", default, deserialize_with = "lenient")]
     pub is_encrypt_supported: Option<i64>,
     /// Private network IPv6 address
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Vip6`; example: `2402:5e00:1011:2d01:1:90cb:55fa:e4f3`.
-    #[serde(rename = "Vip6", default, deserialize_with = "lenient")]
     pub vip6: Option<String>,
     /// Number of CPU cores of an instance.
     /// Wire name: `Cpu`; example: `1`.
-    #[serde(rename = "Cpu", default, deserialize_with = "lenient")]
     pub cpu: Option<i64>,
     /// Product type ID
     /// Wire name: `Pid`; example: `1002231`.
-    #[serde(rename = "Pid", default, deserialize_with = "lenient")]
     pub pid: Option<i64>,
     /// Max QPS
     /// Wire name: `Qps`; example: `2100`.
-    #[serde(rename = "Qps", default, deserialize_with = "lenient")]
     pub qps: Option<i64>,
     /// Whether IPv6 is supported.
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Ipv6Flag`; example: `0`.
-    #[serde(rename = "Ipv6Flag", default, deserialize_with = "lenient")]
     pub ipv6_flag: Option<i64>,
     /// Public IPv6 address, which can be accessed over the public network
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `WanVipv6`; example: `2402:4e00:1013:2c01:1:90cb:55fa:e4d3`.
-    #[serde(rename = "WanVipv6", default, deserialize_with = "lenient")]
     pub wan_vipv6: Option<String>,
     /// Public network status. Valid values: `0` (not enabled), `1` (enabled), `2` (disabled), `3`: (enabling), `4` (disabling).
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `WanStatusIpv6`; example: `0`.
-    #[serde(rename = "WanStatusIpv6", default, deserialize_with = "lenient")]
     pub wan_status_ipv6: Option<i64>,
     /// Public network IPv6 port
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `WanPortIpv6`; example: `0`.
-    #[serde(rename = "WanPortIpv6", default, deserialize_with = "lenient")]
     pub wan_port_ipv6: Option<i64>,
     /// Database engine
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `DbEngine`; example: `Pernoca`.
-    #[serde(rename = "DbEngine", default, deserialize_with = "lenient")]
     pub db_engine: Option<String>,
     /// Database version
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `DbVersion`; example: `5.7.17`.
-    #[serde(rename = "DbVersion", default, deserialize_with = "lenient")]
     pub db_version: Option<String>,
     /// Tag information
     /// Wire name: `ResourceTags`.
-    #[serde(rename = "ResourceTags", default, deserialize_with = "lenient")]
     pub resource_tags: Vec<ResourceTag>,
     /// DCN type. Valid values: `0` (N/A), `1` (primary instance), `2` (disaster recovery read-only instance)
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `DcnFlag`; example: `1`.
-    #[serde(rename = "DcnFlag", default, deserialize_with = "lenient")]
     pub dcn_flag: Option<i64>,
     /// DCN status. Valid values: `0` (N/A), `1` (creating), `2` (syncing), `3` (disconnected)
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `DcnStatus`; example: `2`.
-    #[serde(rename = "DcnStatus", default, deserialize_with = "lenient")]
     pub dcn_status: Option<i64>,
     /// Number of disaster recovery read-only instances
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `DcnDstNum`; example: `1`.
-    #[serde(rename = "DcnDstNum", default, deserialize_with = "lenient")]
     pub dcn_dst_num: Option<i64>,
     /// Instance type. Valid values: `1` (dedicated primary instance), `2` (non-dedicated primary instance), `3` (non-dedicated disaster recovery read-only instance), `4` (dedicated disaster recovery read-only instance)
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `InstanceType`; example: `1`.
-    #[serde(rename = "InstanceType", default, deserialize_with = "lenient")]
     pub instance_type: Option<i64>,
     /// Instance node information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `NodesInfo`.
-    #[serde(rename = "NodesInfo", default, deserialize_with = "lenient")]
     pub nodes_info: Vec<NodeInfo>,
     /// Whether the instance supports setting the connection limit, which is not supported for kernel version 10.1.
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `IsMaxUserConnectionsSupported`; example: `true`.
-    #[serde(
-        rename = "IsMaxUserConnectionsSupported",
-        default,
-        deserialize_with = "lenient"
-    )]
     pub is_max_user_connections_supported: Option<bool>,
     /// The displayed database version
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `DbVersionId`; example: `5.7`.
-    #[serde(rename = "DbVersionId", default, deserialize_with = "lenient")]
     pub db_version_id: Option<String>,
     /// Encryption status. Valid values: `0` (disabled), `1` (enabled).
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `EncryptStatus`; example: `0`.
-    #[serde(rename = "EncryptStatus", default, deserialize_with = "lenient")]
     pub encrypt_status: Option<i64>,
     /// Configuration information of DCN
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ReplicaConfig`.
-    #[serde(rename = "ReplicaConfig", default, deserialize_with = "lenient")]
     pub replica_config: Option<DcnReplicaConfig>,
     /// Running status of DCN
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ReplicaStatus`.
-    #[serde(rename = "ReplicaStatus", default, deserialize_with = "lenient")]
     pub replica_status: Option<DcnReplicaStatus>,
     /// Type of dedicated cluster. Valid values: `0` (public cloud), `1` (finance cage), `2` (CDC cluster).
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ExclusterType`; example: `0`.
-    #[serde(rename = "ExclusterType", default, deserialize_with = "lenient")]
     pub excluster_type: Option<i64>,
     /// Nearby VPC access
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `RsAccessStrategy`; example: `0`.
-    #[serde(rename = "RsAccessStrategy", default, deserialize_with = "lenient")]
     pub rs_access_strategy: Option<i64>,
     /// Unclaimed network resource
     /// Wire name: `ReservedNetResources`.
-    #[serde(rename = "ReservedNetResources", default, deserialize_with = "lenient")]
     pub reserved_net_resources: Vec<ReservedNetResource>,
     /// Whether physical replication is supported.
     /// Wire name: `IsPhysicalReplicationSupported`; example: `true`.
-    #[serde(
-        rename = "IsPhysicalReplicationSupported",
-        default,
-        deserialize_with = "lenient"
-    )]
     pub is_physical_replication_supported: Option<bool>,
     /// Whether strong-sync DCN is supported
     /// Wire name: `IsDcnStrongSyncSupported`; example: `1`.
-    #[serde(rename = "IsDcnStrongSyncSupported", default, deserialize_with = "lenient")]
     pub is_dcn_strong_sync_supported: Option<i64>,
     /// Whether DCN switching is supported
     /// Wire name: `IsDcnSwitchSupported`; example: `1`.
-    #[serde(rename = "IsDcnSwitchSupported", default, deserialize_with = "lenient")]
     pub is_dcn_switch_supported: Option<i64>,
     /// Proxy version
     /// Wire name: `ProxyVersion`; example: `proxy-22.1.7`.
-    #[serde(rename = "ProxyVersion", default, deserialize_with = "lenient")]
     pub proxy_version: Option<String>,
     /// CPU type. Examples: Intel/AMD for Intel, Hygon for Hygon.
     /// Wire name: `CpuType`; example: `Intel/AMD`.
-    #[serde(rename = "CpuType", default, deserialize_with = "lenient")]
     pub cpu_type: Option<String>,
     /// Deletion protection flag. 1: Deletion protection enabled, 0: Deletion protection disabled.
     /// Wire name: `ProtectedProperty`; example: `1`.
-    #[serde(rename = "ProtectedProperty", default, deserialize_with = "lenient")]
     pub protected_property: Option<i64>,
     /// Flow ID, which identifies the ongoing asynchronous task of the instance.
     /// Wire name: `FlowId`; example: `1351487408`.
-    #[serde(rename = "FlowId", default, deserialize_with = "lenient")]
     pub flow_id: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeDbInstanceDetailResponse {
+        instance_id: "InstanceId",
+        instance_name: "InstanceName",
+        status: "Status",
+        status_desc: "StatusDesc",
+        vip: "Vip",
+        vport: "Vport",
+        is_tmp: "IsTmp",
+        node_count: "NodeCount",
+        region: "Region",
+        zone: "Zone",
+        vpc_id: "VpcId",
+        subnet_id: "SubnetId",
+        wan_status: "WanStatus",
+        wan_domain: "WanDomain",
+        wan_vip: "WanVip",
+        wan_port: "WanPort",
+        project_id: "ProjectId",
+        tdsql_version: "TdsqlVersion",
+        memory: "Memory",
+        storage: "Storage",
+        master_zone: "MasterZone",
+        slave_zones: "SlaveZones",
+        auto_renew_flag: "AutoRenewFlag",
+        excluster_id: "ExclusterId",
+        pay_mode: "PayMode",
+        create_time: "CreateTime",
+        is_audit_supported: "IsAuditSupported",
+        period_end_time: "PeriodEndTime",
+        machine: "Machine",
+        storage_usage: "StorageUsage",
+        log_storage: "LogStorage",
+        is_encrypt_supported: "IsEncryptSupported",
+        vip6: "Vip6",
+        cpu: "Cpu",
+        pid: "Pid",
+        qps: "Qps",
+        ipv6_flag: "Ipv6Flag",
+        wan_vipv6: "WanVipv6",
+        wan_status_ipv6: "WanStatusIpv6",
+        wan_port_ipv6: "WanPortIpv6",
+        db_engine: "DbEngine",
+        db_version: "DbVersion",
+        resource_tags: "ResourceTags",
+        dcn_flag: "DcnFlag",
+        dcn_status: "DcnStatus",
+        dcn_dst_num: "DcnDstNum",
+        instance_type: "InstanceType",
+        nodes_info: "NodesInfo",
+        is_max_user_connections_supported: "IsMaxUserConnectionsSupported",
+        db_version_id: "DbVersionId",
+        encrypt_status: "EncryptStatus",
+        replica_config: "ReplicaConfig",
+        replica_status: "ReplicaStatus",
+        excluster_type: "ExclusterType",
+        rs_access_strategy: "RsAccessStrategy",
+        reserved_net_resources: "ReservedNetResources",
+        is_physical_replication_supported: "IsPhysicalReplicationSupported",
+        is_dcn_strong_sync_supported: "IsDcnStrongSyncSupported",
+        is_dcn_switch_supported: "IsDcnSwitchSupported",
+        proxy_version: "ProxyVersion",
+        cpu_type: "CpuType",
+        protected_property: "ProtectedProperty",
+        flow_id: "FlowId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeDBInstanceDetail`: those of its service ([`MariadbError`](super::MariadbError)).
@@ -340,14 +337,16 @@ pub type DescribeDbInstanceDetailError = super::MariadbError;
 
 impl super::Client {
     /// Calls `DescribeDBInstanceDetail`: This API is used to query the details of a specified instance.
-    pub async fn describe_db_instance_detail(
+    pub fn describe_db_instance_detail(
         &self,
         input: &DescribeDbInstanceDetailRequest,
-    ) -> Result<
-        DescribeDbInstanceDetailResponse,
-        ::runtime::SdkError<DescribeDbInstanceDetailError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeDbInstanceDetailResponse,
+            ::runtime::SdkError<DescribeDbInstanceDetailError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_db_instance_detail`](Self::describe_db_instance_detail) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/clean_grafana_instance_1.json`): Forcibly terminating a TCMG instance
 //! - Spec: `specs/tencent/monitor/clean_grafana_instance.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `CleanGrafanaInstance`. Build one with [`CleanGrafanaInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +20,7 @@ impl CleanGrafanaInstanceRequest {
         CleanGrafanaInstanceRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CleanGrafanaInstanceRequest`]: [`build`](CleanGrafanaInstanceRequestBuilder::build) checks required fields and ranges before any I/O.
     CleanGrafanaInstanceRequestBuilder for CleanGrafanaInstanceRequest {
@@ -42,13 +41,18 @@ impl CleanGrafanaInstanceRequestBuilder {
 }
 
 /// Output of `CleanGrafanaInstance`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CleanGrafanaInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CleanGrafanaInstanceResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CleanGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -56,14 +60,16 @@ pub type CleanGrafanaInstanceError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CleanGrafanaInstance`: This API is used to forcibly terminate a Grafana instance.
-    pub async fn clean_grafana_instance(
+    pub fn clean_grafana_instance(
         &self,
         input: &CleanGrafanaInstanceRequest,
-    ) -> Result<
-        CleanGrafanaInstanceResponse,
-        ::runtime::SdkError<CleanGrafanaInstanceError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CleanGrafanaInstanceResponse,
+            ::runtime::SdkError<CleanGrafanaInstanceError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`clean_grafana_instance`](Self::clean_grafana_instance) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/create_grafana_integration_1.json`): Creating a Grafana integration configuration
 //! - Spec: `specs/tencent/monitor/create_grafana_integration.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `CreateGrafanaIntegration`. Build one with [`CreateGrafanaIntegrationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -28,6 +26,7 @@ impl CreateGrafanaIntegrationRequest {
         CreateGrafanaIntegrationRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreateGrafanaIntegrationRequest`]: [`build`](CreateGrafanaIntegrationRequestBuilder::build) checks required fields and ranges before any I/O.
     CreateGrafanaIntegrationRequestBuilder for CreateGrafanaIntegrationRequest {
@@ -56,18 +55,23 @@ impl CreateGrafanaIntegrationRequestBuilder {
 }
 
 /// Output of `CreateGrafanaIntegration`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGrafanaIntegrationResponse {
     /// Integration ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `IntegrationId`; example: `integration-xxxxxxxx`.
-    #[serde(rename = "IntegrationId", default, deserialize_with = "lenient")]
     pub integration_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreateGrafanaIntegrationResponse {
+        integration_id: "IntegrationId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreateGrafanaIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -75,14 +79,16 @@ pub type CreateGrafanaIntegrationError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreateGrafanaIntegration`: This API is used to create a Grafana integration configuration.
-    pub async fn create_grafana_integration(
+    pub fn create_grafana_integration(
         &self,
         input: &CreateGrafanaIntegrationRequest,
-    ) -> Result<
-        CreateGrafanaIntegrationResponse,
-        ::runtime::SdkError<CreateGrafanaIntegrationError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreateGrafanaIntegrationResponse,
+            ::runtime::SdkError<CreateGrafanaIntegrationError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_grafana_integration`](Self::create_grafana_integration) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/create_grafana_notification_channel_1.json`): Creating a Grafana alert channel
 //! - Spec: `specs/tencent/monitor/create_grafana_notification_channel.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `CreateGrafanaNotificationChannel`. Build one with [`CreateGrafanaNotificationChannelRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -37,6 +35,7 @@ impl CreateGrafanaNotificationChannelRequest {
         CreateGrafanaNotificationChannelRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreateGrafanaNotificationChannelRequest`]: [`build`](CreateGrafanaNotificationChannelRequestBuilder::build) checks required fields and ranges before any I/O.
     CreateGrafanaNotificationChannelRequestBuilder for CreateGrafanaNotificationChannelRequest {
@@ -73,18 +72,23 @@ impl CreateGrafanaNotificationChannelRequestBuilder {
 }
 
 /// Output of `CreateGrafanaNotificationChannel`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGrafanaNotificationChannelResponse {
     /// Channel ID.
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ChannelId`; example: `channel-xxxxxxxx`.
-    #[serde(rename = "ChannelId", default, deserialize_with = "lenient")]
     pub channel_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreateGrafanaNotificationChannelResponse {
+        channel_id: "ChannelId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreateGrafanaNotificationChannel`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -92,14 +96,16 @@ pub type CreateGrafanaNotificationChannelError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreateGrafanaNotificationChannel`: This API is used to create a Grafana notification channel.
-    pub async fn create_grafana_notification_channel(
+    pub fn create_grafana_notification_channel(
         &self,
         input: &CreateGrafanaNotificationChannelRequest,
-    ) -> Result<
-        CreateGrafanaNotificationChannelResponse,
-        ::runtime::SdkError<CreateGrafanaNotificationChannelError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreateGrafanaNotificationChannelResponse,
+            ::runtime::SdkError<CreateGrafanaNotificationChannelError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_grafana_notification_channel`](Self::create_grafana_notification_channel) would send.

@@ -6,7 +6,6 @@
 //! - Sample `example_2` (`examples/create_prometheus_alert_policy_2.json`): Creating an alerting rule, with AlertManager being the alert channel
 //! - Spec: `specs/tencent/monitor/create_prometheus_alert_policy.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusAlertPolicyItem;
 
 /// Input of `CreatePrometheusAlertPolicy`. Build one with [`CreatePrometheusAlertPolicyRequest::builder`].
@@ -27,6 +26,7 @@ impl CreatePrometheusAlertPolicyRequest {
         CreatePrometheusAlertPolicyRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreatePrometheusAlertPolicyRequest`]: [`build`](CreatePrometheusAlertPolicyRequestBuilder::build) checks required fields and ranges before any I/O.
     CreatePrometheusAlertPolicyRequestBuilder for CreatePrometheusAlertPolicyRequest {
@@ -52,17 +52,22 @@ impl CreatePrometheusAlertPolicyRequestBuilder {
 }
 
 /// Output of `CreatePrometheusAlertPolicy`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrometheusAlertPolicyResponse {
     /// Alerting rule ID
     /// Wire name: `Id`; example: `alert-xx`.
-    #[serde(rename = "Id", default, deserialize_with = "lenient")]
     pub id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreatePrometheusAlertPolicyResponse {
+        id: "Id",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreatePrometheusAlertPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -70,14 +75,16 @@ pub type CreatePrometheusAlertPolicyError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreatePrometheusAlertPolicy`: This API is used to create an alerting rule.
-    pub async fn create_prometheus_alert_policy(
+    pub fn create_prometheus_alert_policy(
         &self,
         input: &CreatePrometheusAlertPolicyRequest,
-    ) -> Result<
-        CreatePrometheusAlertPolicyResponse,
-        ::runtime::SdkError<CreatePrometheusAlertPolicyError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreatePrometheusAlertPolicyResponse,
+            ::runtime::SdkError<CreatePrometheusAlertPolicyError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_prometheus_alert_policy`](Self::create_prometheus_alert_policy) would send.

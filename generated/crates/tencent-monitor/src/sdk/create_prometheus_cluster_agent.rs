@@ -6,7 +6,6 @@
 //! - Sample `example_2` (`examples/create_prometheus_cluster_agent_2.json`): Associating with a cluster
 //! - Spec: `specs/tencent/monitor/create_prometheus_cluster_agent.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusClusterAgentBasic;
 
 /// Input of `CreatePrometheusClusterAgent`. Build one with [`CreatePrometheusClusterAgentRequest::builder`].
@@ -27,6 +26,7 @@ impl CreatePrometheusClusterAgentRequest {
         CreatePrometheusClusterAgentRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreatePrometheusClusterAgentRequest`]: [`build`](CreatePrometheusClusterAgentRequestBuilder::build) checks required fields and ranges before any I/O.
     CreatePrometheusClusterAgentRequestBuilder for CreatePrometheusClusterAgentRequest {
@@ -52,13 +52,18 @@ impl CreatePrometheusClusterAgentRequestBuilder {
 }
 
 /// Output of `CreatePrometheusClusterAgent`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrometheusClusterAgentResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreatePrometheusClusterAgentResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreatePrometheusClusterAgent`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -66,14 +71,16 @@ pub type CreatePrometheusClusterAgentError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreatePrometheusClusterAgent`: This API is used to associate a cluster with a Cloud Monitor (CM)-integrated Tencent Managed Service for Prometheus (TMP) 2.0 instance.
-    pub async fn create_prometheus_cluster_agent(
+    pub fn create_prometheus_cluster_agent(
         &self,
         input: &CreatePrometheusClusterAgentRequest,
-    ) -> Result<
-        CreatePrometheusClusterAgentResponse,
-        ::runtime::SdkError<CreatePrometheusClusterAgentError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreatePrometheusClusterAgentResponse,
+            ::runtime::SdkError<CreatePrometheusClusterAgentError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_prometheus_cluster_agent`](Self::create_prometheus_cluster_agent) would send.

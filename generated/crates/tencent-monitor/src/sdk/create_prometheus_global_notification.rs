@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/create_prometheus_global_notification_1.json`): Creating a global alert notification channel
 //! - Spec: `specs/tencent/monitor/create_prometheus_global_notification.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusNotificationItem;
 
 /// Input of `CreatePrometheusGlobalNotification`. Build one with [`CreatePrometheusGlobalNotificationRequest::builder`].
@@ -26,6 +25,7 @@ impl CreatePrometheusGlobalNotificationRequest {
         CreatePrometheusGlobalNotificationRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreatePrometheusGlobalNotificationRequest`]: [`build`](CreatePrometheusGlobalNotificationRequestBuilder::build) checks required fields and ranges before any I/O.
     CreatePrometheusGlobalNotificationRequestBuilder for CreatePrometheusGlobalNotificationRequest {
@@ -52,18 +52,23 @@ impl CreatePrometheusGlobalNotificationRequestBuilder {
 }
 
 /// Output of `CreatePrometheusGlobalNotification`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrometheusGlobalNotificationResponse {
     /// ID of the global alert notification channel
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Id`; example: `global`.
-    #[serde(rename = "Id", default, deserialize_with = "lenient")]
     pub id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreatePrometheusGlobalNotificationResponse {
+        id: "Id",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreatePrometheusGlobalNotification`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -71,14 +76,16 @@ pub type CreatePrometheusGlobalNotificationError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreatePrometheusGlobalNotification`: This API is used to create a global alert notification channel.
-    pub async fn create_prometheus_global_notification(
+    pub fn create_prometheus_global_notification(
         &self,
         input: &CreatePrometheusGlobalNotificationRequest,
-    ) -> Result<
-        CreatePrometheusGlobalNotificationResponse,
-        ::runtime::SdkError<CreatePrometheusGlobalNotificationError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreatePrometheusGlobalNotificationResponse,
+            ::runtime::SdkError<CreatePrometheusGlobalNotificationError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_prometheus_global_notification`](Self::create_prometheus_global_notification) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/create_prometheus_multi_tenant_instance_post_pay_mode_1.json`): Creating a pay-as-you-go Prometheus instance
 //! - Spec: `specs/tencent/monitor/create_prometheus_multi_tenant_instance_post_pay_mode.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusTag;
 
 /// Input of `CreatePrometheusMultiTenantInstancePostPayMode`. Build one with [`CreatePrometheusMultiTenantInstancePostPayModeRequest::builder`].
@@ -41,6 +40,7 @@ impl CreatePrometheusMultiTenantInstancePostPayModeRequest {
         CreatePrometheusMultiTenantInstancePostPayModeRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreatePrometheusMultiTenantInstancePostPayModeRequest`]: [`build`](CreatePrometheusMultiTenantInstancePostPayModeRequestBuilder::build) checks required fields and ranges before any I/O.
     CreatePrometheusMultiTenantInstancePostPayModeRequestBuilder for CreatePrometheusMultiTenantInstancePostPayModeRequest {
@@ -88,17 +88,22 @@ impl CreatePrometheusMultiTenantInstancePostPayModeRequestBuilder {
 }
 
 /// Output of `CreatePrometheusMultiTenantInstancePostPayMode`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrometheusMultiTenantInstancePostPayModeResponse {
     /// Instance ID
     /// Wire name: `InstanceId`; example: `prom-3xz2asxa`.
-    #[serde(rename = "InstanceId", default, deserialize_with = "lenient")]
     pub instance_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreatePrometheusMultiTenantInstancePostPayModeResponse {
+        instance_id: "InstanceId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreatePrometheusMultiTenantInstancePostPayMode`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -106,14 +111,16 @@ pub type CreatePrometheusMultiTenantInstancePostPayModeError = super::MonitorErr
 
 impl super::Client {
     /// Calls `CreatePrometheusMultiTenantInstancePostPayMode`: This API is used to create a pay-as-you-go Prometheus instance.
-    pub async fn create_prometheus_multi_tenant_instance_post_pay_mode(
+    pub fn create_prometheus_multi_tenant_instance_post_pay_mode(
         &self,
         input: &CreatePrometheusMultiTenantInstancePostPayModeRequest,
-    ) -> Result<
-        CreatePrometheusMultiTenantInstancePostPayModeResponse,
-        ::runtime::SdkError<CreatePrometheusMultiTenantInstancePostPayModeError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreatePrometheusMultiTenantInstancePostPayModeResponse,
+            ::runtime::SdkError<CreatePrometheusMultiTenantInstancePostPayModeError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_prometheus_multi_tenant_instance_post_pay_mode`](Self::create_prometheus_multi_tenant_instance_post_pay_mode) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/create_prometheus_scrape_job_1.json`): Creating a Prometheus scrape task
 //! - Spec: `specs/tencent/monitor/create_prometheus_scrape_job.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `CreatePrometheusScrapeJob`. Build one with [`CreatePrometheusScrapeJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -28,6 +26,7 @@ impl CreatePrometheusScrapeJobRequest {
         CreatePrometheusScrapeJobRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreatePrometheusScrapeJobRequest`]: [`build`](CreatePrometheusScrapeJobRequestBuilder::build) checks required fields and ranges before any I/O.
     CreatePrometheusScrapeJobRequestBuilder for CreatePrometheusScrapeJobRequest {
@@ -55,17 +54,22 @@ impl CreatePrometheusScrapeJobRequestBuilder {
 }
 
 /// Output of `CreatePrometheusScrapeJob`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrometheusScrapeJobResponse {
     /// ID of a successfully created scrape task.
     /// Wire name: `JobId`; example: `无`.
-    #[serde(rename = "JobId", default, deserialize_with = "lenient")]
     pub job_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreatePrometheusScrapeJobResponse {
+        job_id: "JobId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreatePrometheusScrapeJob`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -73,14 +77,16 @@ pub type CreatePrometheusScrapeJobError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreatePrometheusScrapeJob`: This API is used to create a Prometheus scrape task.
-    pub async fn create_prometheus_scrape_job(
+    pub fn create_prometheus_scrape_job(
         &self,
         input: &CreatePrometheusScrapeJobRequest,
-    ) -> Result<
-        CreatePrometheusScrapeJobResponse,
-        ::runtime::SdkError<CreatePrometheusScrapeJobError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreatePrometheusScrapeJobResponse,
+            ::runtime::SdkError<CreatePrometheusScrapeJobError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_prometheus_scrape_job`](Self::create_prometheus_scrape_job) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/create_prometheus_temp_1.json`): Creating a template
 //! - Spec: `specs/tencent/monitor/create_prometheus_temp.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusTemp;
 
 /// Input of `CreatePrometheusTemp`. Build one with [`CreatePrometheusTempRequest::builder`].
@@ -23,6 +22,7 @@ impl CreatePrometheusTempRequest {
         CreatePrometheusTempRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreatePrometheusTempRequest`]: [`build`](CreatePrometheusTempRequestBuilder::build) checks required fields and ranges before any I/O.
     CreatePrometheusTempRequestBuilder for CreatePrometheusTempRequest {
@@ -43,17 +43,22 @@ impl CreatePrometheusTempRequestBuilder {
 }
 
 /// Output of `CreatePrometheusTemp`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrometheusTempResponse {
     /// Template ID
     /// Wire name: `TemplateId`; example: `temp-xxx`.
-    #[serde(rename = "TemplateId", default, deserialize_with = "lenient")]
     pub template_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreatePrometheusTempResponse {
+        template_id: "TemplateId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreatePrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -61,14 +66,16 @@ pub type CreatePrometheusTempError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreatePrometheusTemp`: This API is used to create a TMP template.
-    pub async fn create_prometheus_temp(
+    pub fn create_prometheus_temp(
         &self,
         input: &CreatePrometheusTempRequest,
-    ) -> Result<
-        CreatePrometheusTempResponse,
-        ::runtime::SdkError<CreatePrometheusTempError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreatePrometheusTempResponse,
+            ::runtime::SdkError<CreatePrometheusTempError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_prometheus_temp`](Self::create_prometheus_temp) would send.

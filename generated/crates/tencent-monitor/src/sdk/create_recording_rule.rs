@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/create_recording_rule_1.json`): Creating a recording rule
 //! - Spec: `specs/tencent/monitor/create_recording_rule.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `CreateRecordingRule`. Build one with [`CreateRecordingRuleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -39,6 +37,7 @@ impl CreateRecordingRuleRequest {
         CreateRecordingRuleRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreateRecordingRuleRequest`]: [`build`](CreateRecordingRuleRequestBuilder::build) checks required fields and ranges before any I/O.
     CreateRecordingRuleRequestBuilder for CreateRecordingRuleRequest {
@@ -67,18 +66,23 @@ impl CreateRecordingRuleRequestBuilder {
 }
 
 /// Output of `CreateRecordingRule`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRecordingRuleResponse {
     /// Rule ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `RuleId`; example: `rrule-fzhp4p7c`.
-    #[serde(rename = "RuleId", default, deserialize_with = "lenient")]
     pub rule_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreateRecordingRuleResponse {
+        rule_id: "RuleId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreateRecordingRule`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -86,14 +90,16 @@ pub type CreateRecordingRuleError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreateRecordingRule`: This API is used to create a Prometheus recording rule.
-    pub async fn create_recording_rule(
+    pub fn create_recording_rule(
         &self,
         input: &CreateRecordingRuleRequest,
-    ) -> Result<
-        CreateRecordingRuleResponse,
-        ::runtime::SdkError<CreateRecordingRuleError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreateRecordingRuleResponse,
+            ::runtime::SdkError<CreateRecordingRuleError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_recording_rule`](Self::create_recording_rule) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/create_sso_account_1.json`): Authorizing another Tencent Cloud user
 //! - Spec: `specs/tencent/monitor/create_sso_account.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::GrafanaAccountRole;
 
 /// Input of `CreateSSOAccount`. Build one with [`CreateSsoAccountRequest::builder`].
@@ -32,6 +31,7 @@ impl CreateSsoAccountRequest {
         CreateSsoAccountRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`CreateSsoAccountRequest`]: [`build`](CreateSsoAccountRequestBuilder::build) checks required fields and ranges before any I/O.
     CreateSsoAccountRequestBuilder for CreateSsoAccountRequest {
@@ -60,17 +60,22 @@ impl CreateSsoAccountRequestBuilder {
 }
 
 /// Output of `CreateSSOAccount`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSsoAccountResponse {
     /// The added user UIN
     /// Wire name: `UserId`; example: `无`.
-    #[serde(rename = "UserId", default, deserialize_with = "lenient")]
     pub user_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    CreateSsoAccountResponse {
+        user_id: "UserId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `CreateSSOAccount`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -78,11 +83,16 @@ pub type CreateSsoAccountError = super::MonitorError;
 
 impl super::Client {
     /// Calls `CreateSSOAccount`: This API is used to authorize a Grafana instance to another Tencent Cloud user.
-    pub async fn create_sso_account(
+    pub fn create_sso_account(
         &self,
         input: &CreateSsoAccountRequest,
-    ) -> Result<CreateSsoAccountResponse, ::runtime::SdkError<CreateSsoAccountError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            CreateSsoAccountResponse,
+            ::runtime::SdkError<CreateSsoAccountError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`create_sso_account`](Self::create_sso_account) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/delete_alarm_notices_1.json`): Deleting alarm notification templates in batches
 //! - Spec: `specs/tencent/monitor/delete_alarm_notices.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::NoticeBindPolicys;
 
 /// Input of `DeleteAlarmNotices`. Build one with [`DeleteAlarmNoticesRequest::builder`].
@@ -29,6 +28,7 @@ impl DeleteAlarmNoticesRequest {
         DeleteAlarmNoticesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeleteAlarmNoticesRequest`]: [`build`](DeleteAlarmNoticesRequestBuilder::build) checks required fields and ranges before any I/O.
     DeleteAlarmNoticesRequestBuilder for DeleteAlarmNoticesRequest {
@@ -54,13 +54,18 @@ impl DeleteAlarmNoticesRequestBuilder {
 }
 
 /// Output of `DeleteAlarmNotices`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAlarmNoticesResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeleteAlarmNoticesResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeleteAlarmNotices`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -68,14 +73,16 @@ pub type DeleteAlarmNoticesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeleteAlarmNotices`: This API is used to delete an alarm notification template.
-    pub async fn delete_alarm_notices(
+    pub fn delete_alarm_notices(
         &self,
         input: &DeleteAlarmNoticesRequest,
-    ) -> Result<
-        DeleteAlarmNoticesResponse,
-        ::runtime::SdkError<DeleteAlarmNoticesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeleteAlarmNoticesResponse,
+            ::runtime::SdkError<DeleteAlarmNoticesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_alarm_notices`](Self::delete_alarm_notices) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_alert_rules_1.json`): Deleting alerting rules
 //! - Spec: `specs/tencent/monitor/delete_alert_rules.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeleteAlertRules`. Build one with [`DeleteAlertRulesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl DeleteAlertRulesRequest {
         DeleteAlertRulesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeleteAlertRulesRequest`]: [`build`](DeleteAlertRulesRequestBuilder::build) checks required fields and ranges before any I/O.
     DeleteAlertRulesRequestBuilder for DeleteAlertRulesRequest {
@@ -48,13 +47,18 @@ impl DeleteAlertRulesRequestBuilder {
 }
 
 /// Output of `DeleteAlertRules`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAlertRulesResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeleteAlertRulesResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeleteAlertRules`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,11 +66,16 @@ pub type DeleteAlertRulesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeleteAlertRules`: This API is used to batch delete Prometheus alerting rules.
-    pub async fn delete_alert_rules(
+    pub fn delete_alert_rules(
         &self,
         input: &DeleteAlertRulesRequest,
-    ) -> Result<DeleteAlertRulesResponse, ::runtime::SdkError<DeleteAlertRulesError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeleteAlertRulesResponse,
+            ::runtime::SdkError<DeleteAlertRulesError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_alert_rules`](Self::delete_alert_rules) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_exporter_integration_1.json`): DeleteExporterIntegration
 //! - Spec: `specs/tencent/monitor/delete_exporter_integration.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeleteExporterIntegration`. Build one with [`DeleteExporterIntegrationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -41,6 +39,7 @@ impl DeleteExporterIntegrationRequest {
         DeleteExporterIntegrationRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeleteExporterIntegrationRequest`]: [`build`](DeleteExporterIntegrationRequestBuilder::build) checks required fields and ranges before any I/O.
     DeleteExporterIntegrationRequestBuilder for DeleteExporterIntegrationRequest {
@@ -75,13 +74,18 @@ impl DeleteExporterIntegrationRequestBuilder {
 }
 
 /// Output of `DeleteExporterIntegration`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteExporterIntegrationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeleteExporterIntegrationResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeleteExporterIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -89,14 +93,16 @@ pub type DeleteExporterIntegrationError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeleteExporterIntegration`: This API is used to delete an exporter integration.
-    pub async fn delete_exporter_integration(
+    pub fn delete_exporter_integration(
         &self,
         input: &DeleteExporterIntegrationRequest,
-    ) -> Result<
-        DeleteExporterIntegrationResponse,
-        ::runtime::SdkError<DeleteExporterIntegrationError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeleteExporterIntegrationResponse,
+            ::runtime::SdkError<DeleteExporterIntegrationError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_exporter_integration`](Self::delete_exporter_integration) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_grafana_integration_1.json`): Deleting a Grafana integration configuration
 //! - Spec: `specs/tencent/monitor/delete_grafana_integration.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeleteGrafanaIntegration`. Build one with [`DeleteGrafanaIntegrationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl DeleteGrafanaIntegrationRequest {
         DeleteGrafanaIntegrationRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeleteGrafanaIntegrationRequest`]: [`build`](DeleteGrafanaIntegrationRequestBuilder::build) checks required fields and ranges before any I/O.
     DeleteGrafanaIntegrationRequestBuilder for DeleteGrafanaIntegrationRequest {
@@ -51,13 +50,18 @@ impl DeleteGrafanaIntegrationRequestBuilder {
 }
 
 /// Output of `DeleteGrafanaIntegration`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGrafanaIntegrationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeleteGrafanaIntegrationResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeleteGrafanaIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -65,14 +69,16 @@ pub type DeleteGrafanaIntegrationError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeleteGrafanaIntegration`: This API is used to delete a Grafana integration configuration.
-    pub async fn delete_grafana_integration(
+    pub fn delete_grafana_integration(
         &self,
         input: &DeleteGrafanaIntegrationRequest,
-    ) -> Result<
-        DeleteGrafanaIntegrationResponse,
-        ::runtime::SdkError<DeleteGrafanaIntegrationError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeleteGrafanaIntegrationResponse,
+            ::runtime::SdkError<DeleteGrafanaIntegrationError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_grafana_integration`](Self::delete_grafana_integration) would send.

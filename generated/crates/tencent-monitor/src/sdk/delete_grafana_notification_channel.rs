@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_grafana_notification_channel_1.json`): Deleting a Grafana alert channel
 //! - Spec: `specs/tencent/monitor/delete_grafana_notification_channel.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeleteGrafanaNotificationChannel`. Build one with [`DeleteGrafanaNotificationChannelRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl DeleteGrafanaNotificationChannelRequest {
         DeleteGrafanaNotificationChannelRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeleteGrafanaNotificationChannelRequest`]: [`build`](DeleteGrafanaNotificationChannelRequestBuilder::build) checks required fields and ranges before any I/O.
     DeleteGrafanaNotificationChannelRequestBuilder for DeleteGrafanaNotificationChannelRequest {
@@ -51,13 +50,18 @@ impl DeleteGrafanaNotificationChannelRequestBuilder {
 }
 
 /// Output of `DeleteGrafanaNotificationChannel`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGrafanaNotificationChannelResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeleteGrafanaNotificationChannelResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeleteGrafanaNotificationChannel`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -65,14 +69,16 @@ pub type DeleteGrafanaNotificationChannelError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeleteGrafanaNotificationChannel`: This API is used to delete a Grafana notification channel.
-    pub async fn delete_grafana_notification_channel(
+    pub fn delete_grafana_notification_channel(
         &self,
         input: &DeleteGrafanaNotificationChannelRequest,
-    ) -> Result<
-        DeleteGrafanaNotificationChannelResponse,
-        ::runtime::SdkError<DeleteGrafanaNotificationChannelError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeleteGrafanaNotificationChannelResponse,
+            ::runtime::SdkError<DeleteGrafanaNotificationChannelError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_grafana_notification_channel`](Self::delete_grafana_notification_channel) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_prometheus_alert_policy_1.json`): Deleting a Prometheus alerting rule
 //! - Spec: `specs/tencent/monitor/delete_prometheus_alert_policy.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeletePrometheusAlertPolicy`. Build one with [`DeletePrometheusAlertPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -28,6 +26,7 @@ impl DeletePrometheusAlertPolicyRequest {
         DeletePrometheusAlertPolicyRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeletePrometheusAlertPolicyRequest`]: [`build`](DeletePrometheusAlertPolicyRequestBuilder::build) checks required fields and ranges before any I/O.
     DeletePrometheusAlertPolicyRequestBuilder for DeletePrometheusAlertPolicyRequest {
@@ -55,13 +54,18 @@ impl DeletePrometheusAlertPolicyRequestBuilder {
 }
 
 /// Output of `DeletePrometheusAlertPolicy`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePrometheusAlertPolicyResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeletePrometheusAlertPolicyResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeletePrometheusAlertPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -69,14 +73,16 @@ pub type DeletePrometheusAlertPolicyError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeletePrometheusAlertPolicy`: This API is used to delete a TMP 2.0 instance alerting rule.
-    pub async fn delete_prometheus_alert_policy(
+    pub fn delete_prometheus_alert_policy(
         &self,
         input: &DeletePrometheusAlertPolicyRequest,
-    ) -> Result<
-        DeletePrometheusAlertPolicyResponse,
-        ::runtime::SdkError<DeletePrometheusAlertPolicyError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeletePrometheusAlertPolicyResponse,
+            ::runtime::SdkError<DeletePrometheusAlertPolicyError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_prometheus_alert_policy`](Self::delete_prometheus_alert_policy) would send.

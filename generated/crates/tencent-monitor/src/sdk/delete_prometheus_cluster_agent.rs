@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/delete_prometheus_cluster_agent_1.json`): Deleting an agent
 //! - Spec: `specs/tencent/monitor/delete_prometheus_cluster_agent.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusAgentInfo;
 
 /// Input of `DeletePrometheusClusterAgent`. Build one with [`DeletePrometheusClusterAgentRequest::builder`].
@@ -26,6 +25,7 @@ impl DeletePrometheusClusterAgentRequest {
         DeletePrometheusClusterAgentRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeletePrometheusClusterAgentRequest`]: [`build`](DeletePrometheusClusterAgentRequestBuilder::build) checks required fields and ranges before any I/O.
     DeletePrometheusClusterAgentRequestBuilder for DeletePrometheusClusterAgentRequest {
@@ -51,13 +51,18 @@ impl DeletePrometheusClusterAgentRequestBuilder {
 }
 
 /// Output of `DeletePrometheusClusterAgent`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePrometheusClusterAgentResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeletePrometheusClusterAgentResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeletePrometheusClusterAgent`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -65,14 +70,16 @@ pub type DeletePrometheusClusterAgentError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeletePrometheusClusterAgent`: This API is used to disassociate a TMP instance from a cluster.
-    pub async fn delete_prometheus_cluster_agent(
+    pub fn delete_prometheus_cluster_agent(
         &self,
         input: &DeletePrometheusClusterAgentRequest,
-    ) -> Result<
-        DeletePrometheusClusterAgentResponse,
-        ::runtime::SdkError<DeletePrometheusClusterAgentError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeletePrometheusClusterAgentResponse,
+            ::runtime::SdkError<DeletePrometheusClusterAgentError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_prometheus_cluster_agent`](Self::delete_prometheus_cluster_agent) would send.

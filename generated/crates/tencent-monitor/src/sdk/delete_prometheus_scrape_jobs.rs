@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_prometheus_scrape_jobs_1.json`): Deleting a Prometheus scrape task
 //! - Spec: `specs/tencent/monitor/delete_prometheus_scrape_jobs.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeletePrometheusScrapeJobs`. Build one with [`DeletePrometheusScrapeJobsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -28,6 +26,7 @@ impl DeletePrometheusScrapeJobsRequest {
         DeletePrometheusScrapeJobsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeletePrometheusScrapeJobsRequest`]: [`build`](DeletePrometheusScrapeJobsRequestBuilder::build) checks required fields and ranges before any I/O.
     DeletePrometheusScrapeJobsRequestBuilder for DeletePrometheusScrapeJobsRequest {
@@ -56,13 +55,18 @@ impl DeletePrometheusScrapeJobsRequestBuilder {
 }
 
 /// Output of `DeletePrometheusScrapeJobs`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePrometheusScrapeJobsResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeletePrometheusScrapeJobsResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeletePrometheusScrapeJobs`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -70,14 +74,16 @@ pub type DeletePrometheusScrapeJobsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeletePrometheusScrapeJobs`: This API is used to delete a Prometheus scrape task.
-    pub async fn delete_prometheus_scrape_jobs(
+    pub fn delete_prometheus_scrape_jobs(
         &self,
         input: &DeletePrometheusScrapeJobsRequest,
-    ) -> Result<
-        DeletePrometheusScrapeJobsResponse,
-        ::runtime::SdkError<DeletePrometheusScrapeJobsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeletePrometheusScrapeJobsResponse,
+            ::runtime::SdkError<DeletePrometheusScrapeJobsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_prometheus_scrape_jobs`](Self::delete_prometheus_scrape_jobs) would send.

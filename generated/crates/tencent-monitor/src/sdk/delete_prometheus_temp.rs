@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_prometheus_temp_1.json`): Deleting a template instance
 //! - Spec: `specs/tencent/monitor/delete_prometheus_temp.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeletePrometheusTemp`. Build one with [`DeletePrometheusTempRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +20,7 @@ impl DeletePrometheusTempRequest {
         DeletePrometheusTempRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeletePrometheusTempRequest`]: [`build`](DeletePrometheusTempRequestBuilder::build) checks required fields and ranges before any I/O.
     DeletePrometheusTempRequestBuilder for DeletePrometheusTempRequest {
@@ -42,13 +41,18 @@ impl DeletePrometheusTempRequestBuilder {
 }
 
 /// Output of `DeletePrometheusTemp`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePrometheusTempResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeletePrometheusTempResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeletePrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -56,14 +60,16 @@ pub type DeletePrometheusTempError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeletePrometheusTemp`: This API is used to delete a TMP template.
-    pub async fn delete_prometheus_temp(
+    pub fn delete_prometheus_temp(
         &self,
         input: &DeletePrometheusTempRequest,
-    ) -> Result<
-        DeletePrometheusTempResponse,
-        ::runtime::SdkError<DeletePrometheusTempError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeletePrometheusTempResponse,
+            ::runtime::SdkError<DeletePrometheusTempError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_prometheus_temp`](Self::delete_prometheus_temp) would send.

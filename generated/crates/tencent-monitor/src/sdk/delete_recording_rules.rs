@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_recording_rules_1.json`): Deleting recording rules
 //! - Spec: `specs/tencent/monitor/delete_recording_rules.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeleteRecordingRules`. Build one with [`DeleteRecordingRulesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl DeleteRecordingRulesRequest {
         DeleteRecordingRulesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeleteRecordingRulesRequest`]: [`build`](DeleteRecordingRulesRequestBuilder::build) checks required fields and ranges before any I/O.
     DeleteRecordingRulesRequestBuilder for DeleteRecordingRulesRequest {
@@ -48,13 +47,18 @@ impl DeleteRecordingRulesRequestBuilder {
 }
 
 /// Output of `DeleteRecordingRules`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRecordingRulesResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeleteRecordingRulesResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeleteRecordingRules`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,14 +66,16 @@ pub type DeleteRecordingRulesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeleteRecordingRules`: This API is used to batch delete Prometheus recording rules.
-    pub async fn delete_recording_rules(
+    pub fn delete_recording_rules(
         &self,
         input: &DeleteRecordingRulesRequest,
-    ) -> Result<
-        DeleteRecordingRulesResponse,
-        ::runtime::SdkError<DeleteRecordingRulesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeleteRecordingRulesResponse,
+            ::runtime::SdkError<DeleteRecordingRulesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_recording_rules`](Self::delete_recording_rules) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/delete_sso_account_1.json`): DeleteSSOAccount
 //! - Spec: `specs/tencent/monitor/delete_sso_account.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DeleteSSOAccount`. Build one with [`DeleteSsoAccountRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl DeleteSsoAccountRequest {
         DeleteSsoAccountRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DeleteSsoAccountRequest`]: [`build`](DeleteSsoAccountRequestBuilder::build) checks required fields and ranges before any I/O.
     DeleteSsoAccountRequestBuilder for DeleteSsoAccountRequest {
@@ -48,13 +47,18 @@ impl DeleteSsoAccountRequestBuilder {
 }
 
 /// Output of `DeleteSSOAccount`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSsoAccountResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DeleteSsoAccountResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DeleteSSOAccount`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,11 +66,16 @@ pub type DeleteSsoAccountError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DeleteSSOAccount`: This API is used to delete an authorized TCMG user.
-    pub async fn delete_sso_account(
+    pub fn delete_sso_account(
         &self,
         input: &DeleteSsoAccountRequest,
-    ) -> Result<DeleteSsoAccountResponse, ::runtime::SdkError<DeleteSsoAccountError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DeleteSsoAccountResponse,
+            ::runtime::SdkError<DeleteSsoAccountError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`delete_sso_account`](Self::delete_sso_account) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_alarm_notice_1.json`): Querying the details of a single notification template
 //! - Spec: `specs/tencent/monitor/describe_alarm_notice.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::AlarmNotice;
 
 /// Input of `DescribeAlarmNotice`. Build one with [`DescribeAlarmNoticeRequest::builder`].
@@ -26,6 +25,7 @@ impl DescribeAlarmNoticeRequest {
         DescribeAlarmNoticeRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeAlarmNoticeRequest`]: [`build`](DescribeAlarmNoticeRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeAlarmNoticeRequestBuilder for DescribeAlarmNoticeRequest {
@@ -49,17 +49,22 @@ impl DescribeAlarmNoticeRequestBuilder {
 }
 
 /// Output of `DescribeAlarmNotice`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeAlarmNoticeResponse {
     /// Alarm notification template details
     /// Wire name: `Notice`.
-    #[serde(rename = "Notice", default, deserialize_with = "lenient")]
     pub notice: Option<AlarmNotice>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeAlarmNoticeResponse {
+        notice: "Notice",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeAlarmNotice`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -67,14 +72,16 @@ pub type DescribeAlarmNoticeError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeAlarmNotice`: This API is used to query the details of a single notification template.
-    pub async fn describe_alarm_notice(
+    pub fn describe_alarm_notice(
         &self,
         input: &DescribeAlarmNoticeRequest,
-    ) -> Result<
-        DescribeAlarmNoticeResponse,
-        ::runtime::SdkError<DescribeAlarmNoticeError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeAlarmNoticeResponse,
+            ::runtime::SdkError<DescribeAlarmNoticeError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_alarm_notice`](Self::describe_alarm_notice) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_alarm_notice_callbacks_1.json`): Querying the list of all callback URLs under an account
 //! - Spec: `specs/tencent/monitor/describe_alarm_notice_callbacks.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::UrlNotice;
 
 /// Input of `DescribeAlarmNoticeCallbacks`. Build one with [`DescribeAlarmNoticeCallbacksRequest::builder`].
@@ -23,6 +22,7 @@ impl DescribeAlarmNoticeCallbacksRequest {
         DescribeAlarmNoticeCallbacksRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeAlarmNoticeCallbacksRequest`]: [`build`](DescribeAlarmNoticeCallbacksRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeAlarmNoticeCallbacksRequestBuilder for DescribeAlarmNoticeCallbacksRequest {
@@ -45,18 +45,23 @@ impl DescribeAlarmNoticeCallbacksRequestBuilder {
 }
 
 /// Output of `DescribeAlarmNoticeCallbacks`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeAlarmNoticeCallbacksResponse {
     /// Alarm callback notification
     /// Note: this field may return null, indicating that no valid values can be obtained.
     /// Wire name: `URLNotices`.
-    #[serde(rename = "URLNotices", default, deserialize_with = "lenient")]
     pub url_notices: Vec<UrlNotice>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeAlarmNoticeCallbacksResponse {
+        url_notices: "URLNotices",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeAlarmNoticeCallbacks`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -64,14 +69,16 @@ pub type DescribeAlarmNoticeCallbacksError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeAlarmNoticeCallbacks`: This API is used to obtain all the callback URLs of an alarm notification template.
-    pub async fn describe_alarm_notice_callbacks(
+    pub fn describe_alarm_notice_callbacks(
         &self,
         input: &DescribeAlarmNoticeCallbacksRequest,
-    ) -> Result<
-        DescribeAlarmNoticeCallbacksResponse,
-        ::runtime::SdkError<DescribeAlarmNoticeCallbacksError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeAlarmNoticeCallbacksResponse,
+            ::runtime::SdkError<DescribeAlarmNoticeCallbacksError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_alarm_notice_callbacks`](Self::describe_alarm_notice_callbacks) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_alarm_notices_1.json`): Querying the notification template list
 //! - Spec: `specs/tencent/monitor/describe_alarm_notices.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{AlarmNotice, Tag};
 
 /// Input of `DescribeAlarmNotices`. Build one with [`DescribeAlarmNoticesRequest::builder`].
@@ -56,6 +55,7 @@ impl DescribeAlarmNoticesRequest {
         DescribeAlarmNoticesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeAlarmNoticesRequest`]: [`build`](DescribeAlarmNoticesRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeAlarmNoticesRequestBuilder for DescribeAlarmNoticesRequest {
@@ -101,21 +101,26 @@ impl DescribeAlarmNoticesRequestBuilder {
 }
 
 /// Output of `DescribeAlarmNotices`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeAlarmNoticesResponse {
     /// Total number of alarm notification templates
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", default, deserialize_with = "lenient")]
     pub total_count: Option<i64>,
     /// Alarm notification template list
     /// Wire name: `Notices`.
-    #[serde(rename = "Notices", default, deserialize_with = "lenient")]
     pub notices: Vec<AlarmNotice>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeAlarmNoticesResponse {
+        total_count: "TotalCount",
+        notices: "Notices",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeAlarmNotices`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -123,14 +128,16 @@ pub type DescribeAlarmNoticesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeAlarmNotices`: This API is used to query the list of notification templates.
-    pub async fn describe_alarm_notices(
+    pub fn describe_alarm_notices(
         &self,
         input: &DescribeAlarmNoticesRequest,
-    ) -> Result<
-        DescribeAlarmNoticesResponse,
-        ::runtime::SdkError<DescribeAlarmNoticesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeAlarmNoticesResponse,
+            ::runtime::SdkError<DescribeAlarmNoticesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_alarm_notices`](Self::describe_alarm_notices) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_alert_rules_1.json`): Querying alerting rules
 //! - Spec: `specs/tencent/monitor/describe_alert_rules.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusRuleSet;
 
 /// Input of `DescribeAlertRules`. Build one with [`DescribeAlertRulesRequest::builder`].
@@ -46,6 +45,7 @@ impl DescribeAlertRulesRequest {
         DescribeAlertRulesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeAlertRulesRequest`]: [`build`](DescribeAlertRulesRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeAlertRulesRequestBuilder for DescribeAlertRulesRequest {
@@ -78,22 +78,27 @@ impl DescribeAlertRulesRequestBuilder {
 }
 
 /// Output of `DescribeAlertRules`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeAlertRulesResponse {
     /// Number of alerting rules
     /// Wire name: `TotalCount`; example: `2`.
-    #[serde(rename = "TotalCount", default, deserialize_with = "lenient")]
     pub total_count: Option<i64>,
     /// Alerting rule details
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `AlertRuleSet`.
-    #[serde(rename = "AlertRuleSet", default, deserialize_with = "lenient")]
     pub alert_rule_set: Vec<PrometheusRuleSet>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeAlertRulesResponse {
+        total_count: "TotalCount",
+        alert_rule_set: "AlertRuleSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeAlertRules`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -101,14 +106,16 @@ pub type DescribeAlertRulesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeAlertRules`: This API is used to query a Prometheus alerting rule.
-    pub async fn describe_alert_rules(
+    pub fn describe_alert_rules(
         &self,
         input: &DescribeAlertRulesRequest,
-    ) -> Result<
-        DescribeAlertRulesResponse,
-        ::runtime::SdkError<DescribeAlertRulesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeAlertRulesResponse,
+            ::runtime::SdkError<DescribeAlertRulesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_alert_rules`](Self::describe_alert_rules) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/describe_dns_config_1.json`): Listing the instance's DNS configurations
 //! - Spec: `specs/tencent/monitor/describe_dns_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DescribeDNSConfig`. Build one with [`DescribeDnsConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +20,7 @@ impl DescribeDnsConfigRequest {
         DescribeDnsConfigRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeDnsConfigRequest`]: [`build`](DescribeDnsConfigRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeDnsConfigRequestBuilder for DescribeDnsConfigRequest {
@@ -42,17 +41,22 @@ impl DescribeDnsConfigRequestBuilder {
 }
 
 /// Output of `DescribeDNSConfig`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeDnsConfigResponse {
     /// Array of DNS servers
     /// Wire name: `NameServers`.
-    #[serde(rename = "NameServers", default, deserialize_with = "lenient")]
     pub name_servers: Vec<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeDnsConfigResponse {
+        name_servers: "NameServers",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeDNSConfig`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -60,11 +64,16 @@ pub type DescribeDnsConfigError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeDNSConfig`: This API is used to list Grafana DNS configurations.
-    pub async fn describe_dns_config(
+    pub fn describe_dns_config(
         &self,
         input: &DescribeDnsConfigRequest,
-    ) -> Result<DescribeDnsConfigResponse, ::runtime::SdkError<DescribeDnsConfigError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeDnsConfigResponse,
+            ::runtime::SdkError<DescribeDnsConfigError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_dns_config`](Self::describe_dns_config) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_exporter_integrations_1.json`): Querying the list of exporter integrations
 //! - Spec: `specs/tencent/monitor/describe_exporter_integrations.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::IntegrationConfiguration;
 
 /// Input of `DescribeExporterIntegrations`. Build one with [`DescribeExporterIntegrationsRequest::builder`].
@@ -42,6 +41,7 @@ impl DescribeExporterIntegrationsRequest {
         DescribeExporterIntegrationsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeExporterIntegrationsRequest`]: [`build`](DescribeExporterIntegrationsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeExporterIntegrationsRequestBuilder for DescribeExporterIntegrationsRequest {
@@ -74,17 +74,22 @@ impl DescribeExporterIntegrationsRequestBuilder {
 }
 
 /// Output of `DescribeExporterIntegrations`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeExporterIntegrationsResponse {
     /// List of integration configurations
     /// Wire name: `IntegrationSet`.
-    #[serde(rename = "IntegrationSet", default, deserialize_with = "lenient")]
     pub integration_set: Vec<IntegrationConfiguration>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeExporterIntegrationsResponse {
+        integration_set: "IntegrationSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeExporterIntegrations`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -92,14 +97,16 @@ pub type DescribeExporterIntegrationsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeExporterIntegrations`: This API is used to query the list of exporter integrations.
-    pub async fn describe_exporter_integrations(
+    pub fn describe_exporter_integrations(
         &self,
         input: &DescribeExporterIntegrationsRequest,
-    ) -> Result<
-        DescribeExporterIntegrationsResponse,
-        ::runtime::SdkError<DescribeExporterIntegrationsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeExporterIntegrationsResponse,
+            ::runtime::SdkError<DescribeExporterIntegrationsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_exporter_integrations`](Self::describe_exporter_integrations) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_grafana_channels_1.json`): Listing Grafana alert channels
 //! - Spec: `specs/tencent/monitor/describe_grafana_channels.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::GrafanaChannel;
 
 /// Input of `DescribeGrafanaChannels`. Build one with [`DescribeGrafanaChannelsRequest::builder`].
@@ -38,6 +37,7 @@ impl DescribeGrafanaChannelsRequest {
         DescribeGrafanaChannelsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeGrafanaChannelsRequest`]: [`build`](DescribeGrafanaChannelsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeGrafanaChannelsRequestBuilder for DescribeGrafanaChannelsRequest {
@@ -70,17 +70,22 @@ impl DescribeGrafanaChannelsRequestBuilder {
 }
 
 /// Output of `DescribeGrafanaChannels`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeGrafanaChannelsResponse {
     /// Array of alert channels
     /// Wire name: `NotificationChannelSet`.
-    #[serde(rename = "NotificationChannelSet", default, deserialize_with = "lenient")]
     pub notification_channel_set: Vec<GrafanaChannel>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeGrafanaChannelsResponse {
+        notification_channel_set: "NotificationChannelSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeGrafanaChannels`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -88,14 +93,16 @@ pub type DescribeGrafanaChannelsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeGrafanaChannels`: This API is used to list all Grafana alert channels.
-    pub async fn describe_grafana_channels(
+    pub fn describe_grafana_channels(
         &self,
         input: &DescribeGrafanaChannelsRequest,
-    ) -> Result<
-        DescribeGrafanaChannelsResponse,
-        ::runtime::SdkError<DescribeGrafanaChannelsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeGrafanaChannelsResponse,
+            ::runtime::SdkError<DescribeGrafanaChannelsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_grafana_channels`](Self::describe_grafana_channels) would send.

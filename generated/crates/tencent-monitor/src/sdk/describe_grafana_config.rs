@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/describe_grafana_config_1.json`): Listing Grafana settings
 //! - Spec: `specs/tencent/monitor/describe_grafana_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DescribeGrafanaConfig`. Build one with [`DescribeGrafanaConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +20,7 @@ impl DescribeGrafanaConfigRequest {
         DescribeGrafanaConfigRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeGrafanaConfigRequest`]: [`build`](DescribeGrafanaConfigRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeGrafanaConfigRequestBuilder for DescribeGrafanaConfigRequest {
@@ -42,17 +41,22 @@ impl DescribeGrafanaConfigRequestBuilder {
 }
 
 /// Output of `DescribeGrafanaConfig`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeGrafanaConfigResponse {
     /// JSON-encoded string
     /// Wire name: `Config`; example: `"{}"`.
-    #[serde(rename = "Config", default, deserialize_with = "lenient")]
     pub config: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeGrafanaConfigResponse {
+        config: "Config",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeGrafanaConfig`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -60,14 +64,16 @@ pub type DescribeGrafanaConfigError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeGrafanaConfig`: This API is used to list Grafana settings, i.e., the `grafana.ini` file content.
-    pub async fn describe_grafana_config(
+    pub fn describe_grafana_config(
         &self,
         input: &DescribeGrafanaConfigRequest,
-    ) -> Result<
-        DescribeGrafanaConfigResponse,
-        ::runtime::SdkError<DescribeGrafanaConfigError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeGrafanaConfigResponse,
+            ::runtime::SdkError<DescribeGrafanaConfigError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_grafana_config`](Self::describe_grafana_config) would send.

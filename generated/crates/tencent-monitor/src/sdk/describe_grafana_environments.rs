@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/describe_grafana_environments_1.json`): Listing Grafana environment variables
 //! - Spec: `specs/tencent/monitor/describe_grafana_environments.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DescribeGrafanaEnvironments`. Build one with [`DescribeGrafanaEnvironmentsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +20,7 @@ impl DescribeGrafanaEnvironmentsRequest {
         DescribeGrafanaEnvironmentsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeGrafanaEnvironmentsRequest`]: [`build`](DescribeGrafanaEnvironmentsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeGrafanaEnvironmentsRequestBuilder for DescribeGrafanaEnvironmentsRequest {
@@ -44,17 +43,22 @@ impl DescribeGrafanaEnvironmentsRequestBuilder {
 }
 
 /// Output of `DescribeGrafanaEnvironments`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeGrafanaEnvironmentsResponse {
     /// Environment variable string
     /// Wire name: `Envs`; example: `{"env1":"value1"}`.
-    #[serde(rename = "Envs", default, deserialize_with = "lenient")]
     pub envs: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeGrafanaEnvironmentsResponse {
+        envs: "Envs",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeGrafanaEnvironments`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,14 +66,16 @@ pub type DescribeGrafanaEnvironmentsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeGrafanaEnvironments`: This API is used to list Grafana environment variables.
-    pub async fn describe_grafana_environments(
+    pub fn describe_grafana_environments(
         &self,
         input: &DescribeGrafanaEnvironmentsRequest,
-    ) -> Result<
-        DescribeGrafanaEnvironmentsResponse,
-        ::runtime::SdkError<DescribeGrafanaEnvironmentsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeGrafanaEnvironmentsResponse,
+            ::runtime::SdkError<DescribeGrafanaEnvironmentsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_grafana_environments`](Self::describe_grafana_environments) would send.

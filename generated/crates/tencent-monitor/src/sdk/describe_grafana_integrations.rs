@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_grafana_integrations_1.json`): Listing installed Grafana integrations
 //! - Spec: `specs/tencent/monitor/describe_grafana_integrations.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::GrafanaIntegrationConfig;
 
 /// Input of `DescribeGrafanaIntegrations`. Build one with [`DescribeGrafanaIntegrationsRequest::builder`].
@@ -29,6 +28,7 @@ impl DescribeGrafanaIntegrationsRequest {
         DescribeGrafanaIntegrationsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeGrafanaIntegrationsRequest`]: [`build`](DescribeGrafanaIntegrationsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeGrafanaIntegrationsRequestBuilder for DescribeGrafanaIntegrationsRequest {
@@ -55,17 +55,22 @@ impl DescribeGrafanaIntegrationsRequestBuilder {
 }
 
 /// Output of `DescribeGrafanaIntegrations`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeGrafanaIntegrationsResponse {
     /// Array of integrations
     /// Wire name: `IntegrationSet`.
-    #[serde(rename = "IntegrationSet", default, deserialize_with = "lenient")]
     pub integration_set: Vec<GrafanaIntegrationConfig>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeGrafanaIntegrationsResponse {
+        integration_set: "IntegrationSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeGrafanaIntegrations`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -73,14 +78,16 @@ pub type DescribeGrafanaIntegrationsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeGrafanaIntegrations`: This API is used to list installed Grafana integrations.
-    pub async fn describe_grafana_integrations(
+    pub fn describe_grafana_integrations(
         &self,
         input: &DescribeGrafanaIntegrationsRequest,
-    ) -> Result<
-        DescribeGrafanaIntegrationsResponse,
-        ::runtime::SdkError<DescribeGrafanaIntegrationsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeGrafanaIntegrationsResponse,
+            ::runtime::SdkError<DescribeGrafanaIntegrationsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_grafana_integrations`](Self::describe_grafana_integrations) would send.

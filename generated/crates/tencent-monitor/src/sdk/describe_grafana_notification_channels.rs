@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_grafana_notification_channels_1.json`): Listing Grafana alert channels (not decoded: does not decode: at `$.Response.NotificationChannelSet[0].OrgIds`: invalid type: sequence, expected a string (or a number or boolean, kept as text) at line 17 column 20)
 //! - Spec: `specs/tencent/monitor/describe_grafana_notification_channels.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::GrafanaNotificationChannel;
 
 /// Input of `DescribeGrafanaNotificationChannels`. Build one with [`DescribeGrafanaNotificationChannelsRequest::builder`].
@@ -38,6 +37,7 @@ impl DescribeGrafanaNotificationChannelsRequest {
         DescribeGrafanaNotificationChannelsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeGrafanaNotificationChannelsRequest`]: [`build`](DescribeGrafanaNotificationChannelsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeGrafanaNotificationChannelsRequestBuilder for DescribeGrafanaNotificationChannelsRequest {
@@ -72,17 +72,22 @@ impl DescribeGrafanaNotificationChannelsRequestBuilder {
 }
 
 /// Output of `DescribeGrafanaNotificationChannels`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeGrafanaNotificationChannelsResponse {
     /// Array of notification channels
     /// Wire name: `NotificationChannelSet`.
-    #[serde(rename = "NotificationChannelSet", default, deserialize_with = "lenient")]
     pub notification_channel_set: Vec<GrafanaNotificationChannel>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeGrafanaNotificationChannelsResponse {
+        notification_channel_set: "NotificationChannelSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeGrafanaNotificationChannels`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -90,14 +95,16 @@ pub type DescribeGrafanaNotificationChannelsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeGrafanaNotificationChannels`: This API is used to list Grafana notification channels.
-    pub async fn describe_grafana_notification_channels(
+    pub fn describe_grafana_notification_channels(
         &self,
         input: &DescribeGrafanaNotificationChannelsRequest,
-    ) -> Result<
-        DescribeGrafanaNotificationChannelsResponse,
-        ::runtime::SdkError<DescribeGrafanaNotificationChannelsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeGrafanaNotificationChannelsResponse,
+            ::runtime::SdkError<DescribeGrafanaNotificationChannelsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_grafana_notification_channels`](Self::describe_grafana_notification_channels) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/describe_grafana_white_list_1.json`): Listing the Grafana allowlist
 //! - Spec: `specs/tencent/monitor/describe_grafana_white_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DescribeGrafanaWhiteList`. Build one with [`DescribeGrafanaWhiteListRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +20,7 @@ impl DescribeGrafanaWhiteListRequest {
         DescribeGrafanaWhiteListRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeGrafanaWhiteListRequest`]: [`build`](DescribeGrafanaWhiteListRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeGrafanaWhiteListRequestBuilder for DescribeGrafanaWhiteListRequest {
@@ -44,17 +43,22 @@ impl DescribeGrafanaWhiteListRequestBuilder {
 }
 
 /// Output of `DescribeGrafanaWhiteList`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeGrafanaWhiteListResponse {
     /// Array
     /// Wire name: `WhiteList`.
-    #[serde(rename = "WhiteList", default, deserialize_with = "lenient")]
     pub white_list: Vec<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeGrafanaWhiteListResponse {
+        white_list: "WhiteList",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeGrafanaWhiteList`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,14 +66,16 @@ pub type DescribeGrafanaWhiteListError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeGrafanaWhiteList`: This API is used to list the Grafana allowlist.
-    pub async fn describe_grafana_white_list(
+    pub fn describe_grafana_white_list(
         &self,
         input: &DescribeGrafanaWhiteListRequest,
-    ) -> Result<
-        DescribeGrafanaWhiteListResponse,
-        ::runtime::SdkError<DescribeGrafanaWhiteListError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeGrafanaWhiteListResponse,
+            ::runtime::SdkError<DescribeGrafanaWhiteListError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_grafana_white_list`](Self::describe_grafana_white_list) would send.

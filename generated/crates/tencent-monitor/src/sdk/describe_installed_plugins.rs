@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_installed_plugins_1.json`): Listing the installed plugins
 //! - Spec: `specs/tencent/monitor/describe_installed_plugins.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::GrafanaPlugin;
 
 /// Input of `DescribeInstalledPlugins`. Build one with [`DescribeInstalledPluginsRequest::builder`].
@@ -26,6 +25,7 @@ impl DescribeInstalledPluginsRequest {
         DescribeInstalledPluginsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeInstalledPluginsRequest`]: [`build`](DescribeInstalledPluginsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeInstalledPluginsRequestBuilder for DescribeInstalledPluginsRequest {
@@ -50,17 +50,22 @@ impl DescribeInstalledPluginsRequestBuilder {
 }
 
 /// Output of `DescribeInstalledPlugins`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeInstalledPluginsResponse {
     /// List of plugins
     /// Wire name: `PluginSet`.
-    #[serde(rename = "PluginSet", default, deserialize_with = "lenient")]
     pub plugin_set: Vec<GrafanaPlugin>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeInstalledPluginsResponse {
+        plugin_set: "PluginSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeInstalledPlugins`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -68,14 +73,16 @@ pub type DescribeInstalledPluginsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeInstalledPlugins`: This API is used to list the plugins installed in an instance.
-    pub async fn describe_installed_plugins(
+    pub fn describe_installed_plugins(
         &self,
         input: &DescribeInstalledPluginsRequest,
-    ) -> Result<
-        DescribeInstalledPluginsResponse,
-        ::runtime::SdkError<DescribeInstalledPluginsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeInstalledPluginsResponse,
+            ::runtime::SdkError<DescribeInstalledPluginsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_installed_plugins`](Self::describe_installed_plugins) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_policy_group_info_1.json`): Querying policy group information
 //! - Spec: `specs/tencent/monitor/describe_policy_group_info.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{
     DescribePolicyGroupInfoCallback, DescribePolicyGroupInfoCondition,
     DescribePolicyGroupInfoConditionTpl, DescribePolicyGroupInfoEventCondition,
@@ -30,6 +29,7 @@ impl DescribePolicyGroupInfoRequest {
         DescribePolicyGroupInfoRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePolicyGroupInfoRequest`]: [`build`](DescribePolicyGroupInfoRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePolicyGroupInfoRequestBuilder for DescribePolicyGroupInfoRequest {
@@ -53,87 +53,92 @@ impl DescribePolicyGroupInfoRequestBuilder {
 }
 
 /// Output of `DescribePolicyGroupInfo`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePolicyGroupInfoResponse {
     /// Policy group name.
     /// Wire name: `GroupName`; example: `策略`.
-    #[serde(rename = "GroupName", default, deserialize_with = "lenient")]
     pub group_name: Option<String>,
     /// ID of the project to which the policy group belongs.
     /// Wire name: `ProjectId`; example: `0`.
-    #[serde(rename = "ProjectId", default, deserialize_with = "lenient")]
     pub project_id: Option<i64>,
     /// Whether it is the default policy. The value 0 indicates that it is not the default policy. The value 1 indicates that it is the default policy.
     /// Wire name: `IsDefault`; example: `1`.
-    #[serde(rename = "IsDefault", default, deserialize_with = "lenient")]
     pub is_default: Option<i64>,
     /// Policy type.
     /// Wire name: `ViewName`; example: `cvm_device`.
-    #[serde(rename = "ViewName", default, deserialize_with = "lenient")]
     pub view_name: Option<String>,
     /// Policy description
     /// Wire name: `Remark`; example: `无`.
-    #[serde(rename = "Remark", default, deserialize_with = "lenient")]
     pub remark: Option<String>,
     /// Policy type name.
     /// Wire name: `ShowName`; example: `云服务器基础监控`.
-    #[serde(rename = "ShowName", default, deserialize_with = "lenient")]
     pub show_name: Option<String>,
     /// Uin that was last edited.
     /// Wire name: `LastEditUin`; example: `100040701662`.
-    #[serde(rename = "LastEditUin", default, deserialize_with = "lenient")]
     pub last_edit_uin: Option<String>,
     /// Last edited time.
     /// Wire name: `UpdateTime`; example: `1718159371`.
-    #[serde(rename = "UpdateTime", default, deserialize_with = "lenient")]
     pub update_time: Option<String>,
     /// Regions supported by this policy.
     /// Wire name: `Region`.
-    #[serde(rename = "Region", default, deserialize_with = "lenient")]
     pub region: Vec<String>,
     /// List of policy type dimensions.
     /// Wire name: `DimensionGroup`.
-    #[serde(rename = "DimensionGroup", default, deserialize_with = "lenient")]
     pub dimension_group: Vec<String>,
     /// Threshold rule list.
     /// Note: This field may return null, indicating that no valid value was found.
     /// Wire name: `ConditionsConfig`.
-    #[serde(rename = "ConditionsConfig", default, deserialize_with = "lenient")]
     pub conditions_config: Vec<DescribePolicyGroupInfoCondition>,
     /// Product event rule list.
     /// Note: This field may return null, indicating that no valid value was found.
     /// Wire name: `EventConfig`.
-    #[serde(rename = "EventConfig", default, deserialize_with = "lenient")]
     pub event_config: Vec<DescribePolicyGroupInfoEventCondition>,
     /// Recipient list.
     /// Note: This field may return null, indicating that no valid value was found.
     /// Wire name: `ReceiverInfos`.
-    #[serde(rename = "ReceiverInfos", default, deserialize_with = "lenient")]
     pub receiver_infos: Vec<DescribePolicyGroupInfoReceiverInfo>,
     /// User callback information.
     /// Note: This field may return null, indicating that no valid value was found.
     /// Wire name: `Callback`.
-    #[serde(rename = "Callback", default, deserialize_with = "lenient")]
     pub callback: Option<DescribePolicyGroupInfoCallback>,
     /// Template-based policy group.
     /// Note: This field may return null, indicating that no valid value was found.
     /// Wire name: `ConditionsTemp`.
-    #[serde(rename = "ConditionsTemp", default, deserialize_with = "lenient")]
     pub conditions_temp: Option<DescribePolicyGroupInfoConditionTpl>,
     /// Whether the policy can be configured as the default policy.
     /// Wire name: `CanSetDefault`; example: `false`.
-    #[serde(rename = "CanSetDefault", default, deserialize_with = "lenient")]
     pub can_set_default: Option<bool>,
     /// Whether the 'AND' rule is used.
     /// Note: This field may return null, indicating that no valid value was found.
     /// Wire name: `IsUnionRule`; example: `1`.
-    #[serde(rename = "IsUnionRule", default, deserialize_with = "lenient")]
     pub is_union_rule: Option<i64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePolicyGroupInfoResponse {
+        group_name: "GroupName",
+        project_id: "ProjectId",
+        is_default: "IsDefault",
+        view_name: "ViewName",
+        remark: "Remark",
+        show_name: "ShowName",
+        last_edit_uin: "LastEditUin",
+        update_time: "UpdateTime",
+        region: "Region",
+        dimension_group: "DimensionGroup",
+        conditions_config: "ConditionsConfig",
+        event_config: "EventConfig",
+        receiver_infos: "ReceiverInfos",
+        callback: "Callback",
+        conditions_temp: "ConditionsTemp",
+        can_set_default: "CanSetDefault",
+        is_union_rule: "IsUnionRule",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePolicyGroupInfo`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -141,14 +146,16 @@ pub type DescribePolicyGroupInfoError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePolicyGroupInfo`: This API is used to get details of a basic policy group.
-    pub async fn describe_policy_group_info(
+    pub fn describe_policy_group_info(
         &self,
         input: &DescribePolicyGroupInfoRequest,
-    ) -> Result<
-        DescribePolicyGroupInfoResponse,
-        ::runtime::SdkError<DescribePolicyGroupInfoError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePolicyGroupInfoResponse,
+            ::runtime::SdkError<DescribePolicyGroupInfoError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_policy_group_info`](Self::describe_policy_group_info) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_agent_instances_1.json`): Getting the list of instances associated with a cluster
 //! - Spec: `specs/tencent/monitor/describe_prometheus_agent_instances.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DescribePrometheusAgentInstances`. Build one with [`DescribePrometheusAgentInstancesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -23,6 +21,7 @@ impl DescribePrometheusAgentInstancesRequest {
         DescribePrometheusAgentInstancesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusAgentInstancesRequest`]: [`build`](DescribePrometheusAgentInstancesRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusAgentInstancesRequestBuilder for DescribePrometheusAgentInstancesRequest {
@@ -45,18 +44,23 @@ impl DescribePrometheusAgentInstancesRequestBuilder {
 }
 
 /// Output of `DescribePrometheusAgentInstances`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusAgentInstancesResponse {
     /// List of instances associated with the cluster
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Instances`.
-    #[serde(rename = "Instances", default, deserialize_with = "lenient")]
     pub instances: Vec<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusAgentInstancesResponse {
+        instances: "Instances",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusAgentInstances`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -64,14 +68,16 @@ pub type DescribePrometheusAgentInstancesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusAgentInstances`: This API is used to get the list of instances associated with the target cluster.
-    pub async fn describe_prometheus_agent_instances(
+    pub fn describe_prometheus_agent_instances(
         &self,
         input: &DescribePrometheusAgentInstancesRequest,
-    ) -> Result<
-        DescribePrometheusAgentInstancesResponse,
-        ::runtime::SdkError<DescribePrometheusAgentInstancesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusAgentInstancesResponse,
+            ::runtime::SdkError<DescribePrometheusAgentInstancesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_agent_instances`](Self::describe_prometheus_agent_instances) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_agents_1.json`): Listing Prometheus agents
 //! - Spec: `specs/tencent/monitor/describe_prometheus_agents.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusAgent;
 
 /// Input of `DescribePrometheusAgents`. Build one with [`DescribePrometheusAgentsRequest::builder`].
@@ -35,6 +34,7 @@ impl DescribePrometheusAgentsRequest {
         DescribePrometheusAgentsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusAgentsRequest`]: [`build`](DescribePrometheusAgentsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusAgentsRequestBuilder for DescribePrometheusAgentsRequest {
@@ -65,22 +65,27 @@ impl DescribePrometheusAgentsRequestBuilder {
 }
 
 /// Output of `DescribePrometheusAgents`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusAgentsResponse {
     /// List of agents
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `AgentSet`.
-    #[serde(rename = "AgentSet", default, deserialize_with = "lenient")]
     pub agent_set: Vec<PrometheusAgent>,
     /// Total number of agents
     /// Wire name: `TotalCount`; example: `12`.
-    #[serde(rename = "TotalCount", default, deserialize_with = "lenient")]
     pub total_count: Option<i64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusAgentsResponse {
+        agent_set: "AgentSet",
+        total_count: "TotalCount",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusAgents`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -88,14 +93,16 @@ pub type DescribePrometheusAgentsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusAgents`: This API is used to list Prometheus CVM agents.
-    pub async fn describe_prometheus_agents(
+    pub fn describe_prometheus_agents(
         &self,
         input: &DescribePrometheusAgentsRequest,
-    ) -> Result<
-        DescribePrometheusAgentsResponse,
-        ::runtime::SdkError<DescribePrometheusAgentsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusAgentsResponse,
+            ::runtime::SdkError<DescribePrometheusAgentsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_agents`](Self::describe_prometheus_agents) would send.

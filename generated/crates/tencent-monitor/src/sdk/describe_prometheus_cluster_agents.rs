@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_cluster_agents_1.json`): Pulling the agent information
 //! - Spec: `specs/tencent/monitor/describe_prometheus_cluster_agents.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusAgentOverview;
 
 /// Input of `DescribePrometheusClusterAgents`. Build one with [`DescribePrometheusClusterAgentsRequest::builder`].
@@ -29,6 +28,7 @@ impl DescribePrometheusClusterAgentsRequest {
         DescribePrometheusClusterAgentsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusClusterAgentsRequest`]: [`build`](DescribePrometheusClusterAgentsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusClusterAgentsRequestBuilder for DescribePrometheusClusterAgentsRequest {
@@ -55,25 +55,30 @@ impl DescribePrometheusClusterAgentsRequestBuilder {
 }
 
 /// Output of `DescribePrometheusClusterAgents`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusClusterAgentsResponse {
     /// Information of the associated cluster
     /// Wire name: `Agents`.
-    #[serde(rename = "Agents", default, deserialize_with = "lenient")]
     pub agents: Vec<PrometheusAgentOverview>,
     /// The total number of the associated clusters
     /// Wire name: `Total`; example: `1`.
-    #[serde(rename = "Total", default, deserialize_with = "lenient")]
     pub total: Option<u64>,
     /// Whether the TMP instance is associated with the cluster for the first time. If so, you need to configure recording rules for it. This also applies if it has no default recording rule.
     /// Wire name: `IsFirstBind`; example: `false`.
-    #[serde(rename = "IsFirstBind", default, deserialize_with = "lenient")]
     pub is_first_bind: Option<bool>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusClusterAgentsResponse {
+        agents: "Agents",
+        total: "Total",
+        is_first_bind: "IsFirstBind",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusClusterAgents`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -81,14 +86,16 @@ pub type DescribePrometheusClusterAgentsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusClusterAgents`: This API is used to get the list of clusters associated with the TMP instance.
-    pub async fn describe_prometheus_cluster_agents(
+    pub fn describe_prometheus_cluster_agents(
         &self,
         input: &DescribePrometheusClusterAgentsRequest,
-    ) -> Result<
-        DescribePrometheusClusterAgentsResponse,
-        ::runtime::SdkError<DescribePrometheusClusterAgentsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusClusterAgentsResponse,
+            ::runtime::SdkError<DescribePrometheusClusterAgentsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_cluster_agents`](Self::describe_prometheus_cluster_agents) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_global_config_1.json`): Obtaining the instance-level monitoring configurations
 //! - Spec: `specs/tencent/monitor/describe_prometheus_global_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusConfigItem;
 
 /// Input of `DescribePrometheusGlobalConfig`. Build one with [`DescribePrometheusGlobalConfigRequest::builder`].
@@ -26,6 +25,7 @@ impl DescribePrometheusGlobalConfigRequest {
         DescribePrometheusGlobalConfigRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusGlobalConfigRequest`]: [`build`](DescribePrometheusGlobalConfigRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusGlobalConfigRequestBuilder for DescribePrometheusGlobalConfigRequest {
@@ -50,37 +50,42 @@ impl DescribePrometheusGlobalConfigRequestBuilder {
 }
 
 /// Output of `DescribePrometheusGlobalConfig`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusGlobalConfigResponse {
     /// Configuration content
     /// Wire name: `Config`; example: `xxxx`.
-    #[serde(rename = "Config", default, deserialize_with = "lenient")]
     pub config: Option<String>,
     /// List of service monitors and the corresponding targets information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ServiceMonitors`.
-    #[serde(rename = "ServiceMonitors", default, deserialize_with = "lenient")]
     pub service_monitors: Vec<PrometheusConfigItem>,
     /// List of pod monitors and the corresponding targets information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `PodMonitors`.
-    #[serde(rename = "PodMonitors", default, deserialize_with = "lenient")]
     pub pod_monitors: Vec<PrometheusConfigItem>,
     /// List of raw jobs and the corresponding targets information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `RawJobs`.
-    #[serde(rename = "RawJobs", default, deserialize_with = "lenient")]
     pub raw_jobs: Vec<PrometheusConfigItem>,
     /// List of probes and the corresponding targets information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Probes`.
-    #[serde(rename = "Probes", default, deserialize_with = "lenient")]
     pub probes: Vec<PrometheusConfigItem>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusGlobalConfigResponse {
+        config: "Config",
+        service_monitors: "ServiceMonitors",
+        pod_monitors: "PodMonitors",
+        raw_jobs: "RawJobs",
+        probes: "Probes",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusGlobalConfig`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -88,14 +93,16 @@ pub type DescribePrometheusGlobalConfigError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusGlobalConfig`: This API is used to get the instance-level scrape configurations.
-    pub async fn describe_prometheus_global_config(
+    pub fn describe_prometheus_global_config(
         &self,
         input: &DescribePrometheusGlobalConfigRequest,
-    ) -> Result<
-        DescribePrometheusGlobalConfigResponse,
-        ::runtime::SdkError<DescribePrometheusGlobalConfigError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusGlobalConfigResponse,
+            ::runtime::SdkError<DescribePrometheusGlobalConfigError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_global_config`](Self::describe_prometheus_global_config) would send.

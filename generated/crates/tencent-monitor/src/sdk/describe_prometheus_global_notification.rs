@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_global_notification_1.json`): Querying the global alert notification channel
 //! - Spec: `specs/tencent/monitor/describe_prometheus_global_notification.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusNotificationItem;
 
 /// Input of `DescribePrometheusGlobalNotification`. Build one with [`DescribePrometheusGlobalNotificationRequest::builder`].
@@ -23,6 +22,7 @@ impl DescribePrometheusGlobalNotificationRequest {
         DescribePrometheusGlobalNotificationRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusGlobalNotificationRequest`]: [`build`](DescribePrometheusGlobalNotificationRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusGlobalNotificationRequestBuilder for DescribePrometheusGlobalNotificationRequest {
@@ -45,18 +45,23 @@ impl DescribePrometheusGlobalNotificationRequestBuilder {
 }
 
 /// Output of `DescribePrometheusGlobalNotification`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusGlobalNotificationResponse {
     /// Global alert notification channel
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Notification`.
-    #[serde(rename = "Notification", default, deserialize_with = "lenient")]
     pub notification: Option<PrometheusNotificationItem>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusGlobalNotificationResponse {
+        notification: "Notification",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusGlobalNotification`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -64,14 +69,16 @@ pub type DescribePrometheusGlobalNotificationError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusGlobalNotification`: This API is used to query the global alert notification channel.
-    pub async fn describe_prometheus_global_notification(
+    pub fn describe_prometheus_global_notification(
         &self,
         input: &DescribePrometheusGlobalNotificationRequest,
-    ) -> Result<
-        DescribePrometheusGlobalNotificationResponse,
-        ::runtime::SdkError<DescribePrometheusGlobalNotificationError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusGlobalNotificationResponse,
+            ::runtime::SdkError<DescribePrometheusGlobalNotificationError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_global_notification`](Self::describe_prometheus_global_notification) would send.

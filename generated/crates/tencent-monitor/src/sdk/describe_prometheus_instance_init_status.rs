@@ -6,7 +6,6 @@
 //! - Sample `example_2` (`examples/describe_prometheus_instance_init_status_2.json`): Getting the initialization task status
 //! - Spec: `specs/tencent/monitor/describe_prometheus_instance_init_status.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::TaskStepInfo;
 
 /// Input of `DescribePrometheusInstanceInitStatus`. Build one with [`DescribePrometheusInstanceInitStatusRequest::builder`].
@@ -24,6 +23,7 @@ impl DescribePrometheusInstanceInitStatusRequest {
         DescribePrometheusInstanceInitStatusRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusInstanceInitStatusRequest`]: [`build`](DescribePrometheusInstanceInitStatusRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusInstanceInitStatusRequestBuilder for DescribePrometheusInstanceInitStatusRequest {
@@ -46,7 +46,7 @@ impl DescribePrometheusInstanceInitStatusRequestBuilder {
 }
 
 /// Output of `DescribePrometheusInstanceInitStatus`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusInstanceInitStatusResponse {
     /// Instance initialization status. Valid values:
@@ -55,22 +55,27 @@ pub struct DescribePrometheusInstanceInitStatusResponse {
     /// `running`
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Status`; example: `无`.
-    #[serde(rename = "Status", default, deserialize_with = "lenient")]
     pub status: Option<String>,
     /// Initialize task steps
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Steps`.
-    #[serde(rename = "Steps", default, deserialize_with = "lenient")]
     pub steps: Vec<TaskStepInfo>,
     /// EKS cluster ID of the instance
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `EksClusterId`; example: `无`.
-    #[serde(rename = "EksClusterId", default, deserialize_with = "lenient")]
     pub eks_cluster_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusInstanceInitStatusResponse {
+        status: "Status",
+        steps: "Steps",
+        eks_cluster_id: "EksClusterId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusInstanceInitStatus`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -78,14 +83,16 @@ pub type DescribePrometheusInstanceInitStatusError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusInstanceInitStatus`: This API is used to get the initialization task status of a v2.0 instance.
-    pub async fn describe_prometheus_instance_init_status(
+    pub fn describe_prometheus_instance_init_status(
         &self,
         input: &DescribePrometheusInstanceInitStatusRequest,
-    ) -> Result<
-        DescribePrometheusInstanceInitStatusResponse,
-        ::runtime::SdkError<DescribePrometheusInstanceInitStatusError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusInstanceInitStatusResponse,
+            ::runtime::SdkError<DescribePrometheusInstanceInitStatusError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_instance_init_status`](Self::describe_prometheus_instance_init_status) would send.

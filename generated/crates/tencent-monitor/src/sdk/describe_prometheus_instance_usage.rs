@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_instance_usage_1.json`): Querying the usage of a pay-as-you-go TMP instance
 //! - Spec: `specs/tencent/monitor/describe_prometheus_instance_usage.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusInstanceTenantUsage;
 
 /// Input of `DescribePrometheusInstanceUsage`. Build one with [`DescribePrometheusInstanceUsageRequest::builder`].
@@ -29,6 +28,7 @@ impl DescribePrometheusInstanceUsageRequest {
         DescribePrometheusInstanceUsageRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusInstanceUsageRequest`]: [`build`](DescribePrometheusInstanceUsageRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusInstanceUsageRequestBuilder for DescribePrometheusInstanceUsageRequest {
@@ -60,18 +60,23 @@ impl DescribePrometheusInstanceUsageRequestBuilder {
 }
 
 /// Output of `DescribePrometheusInstanceUsage`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusInstanceUsageResponse {
     /// Usage list
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `UsageSet`.
-    #[serde(rename = "UsageSet", default, deserialize_with = "lenient")]
     pub usage_set: Vec<PrometheusInstanceTenantUsage>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusInstanceUsageResponse {
+        usage_set: "UsageSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusInstanceUsage`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -79,14 +84,16 @@ pub type DescribePrometheusInstanceUsageError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusInstanceUsage`: This API is used to query the usage of a pay-as-you-go Tencent Managed Service for Prometheus (TMP) instance.
-    pub async fn describe_prometheus_instance_usage(
+    pub fn describe_prometheus_instance_usage(
         &self,
         input: &DescribePrometheusInstanceUsageRequest,
-    ) -> Result<
-        DescribePrometheusInstanceUsageResponse,
-        ::runtime::SdkError<DescribePrometheusInstanceUsageError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusInstanceUsageResponse,
+            ::runtime::SdkError<DescribePrometheusInstanceUsageError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_instance_usage`](Self::describe_prometheus_instance_usage) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_instances_overview_1.json`): Obtaining the instance list
 //! - Spec: `specs/tencent/monitor/describe_prometheus_instances_overview.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{Filter, PrometheusInstancesOverview};
 
 /// Input of `DescribePrometheusInstancesOverview`. Build one with [`DescribePrometheusInstancesOverviewRequest::builder`].
@@ -31,6 +30,7 @@ impl DescribePrometheusInstancesOverviewRequest {
         DescribePrometheusInstancesOverviewRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusInstancesOverviewRequest`]: [`build`](DescribePrometheusInstancesOverviewRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusInstancesOverviewRequestBuilder for DescribePrometheusInstancesOverviewRequest {
@@ -56,22 +56,27 @@ impl DescribePrometheusInstancesOverviewRequestBuilder {
 }
 
 /// Output of `DescribePrometheusInstancesOverview`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusInstancesOverviewResponse {
     /// List of instances
     /// Wire name: `Instances`.
-    #[serde(rename = "Instances", default, deserialize_with = "lenient")]
     pub instances: Vec<PrometheusInstancesOverview>,
     /// Total number of instances
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Total`; example: `1`.
-    #[serde(rename = "Total", default, deserialize_with = "lenient")]
     pub total: Option<u64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusInstancesOverviewResponse {
+        instances: "Instances",
+        total: "Total",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusInstancesOverview`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -79,14 +84,16 @@ pub type DescribePrometheusInstancesOverviewError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusInstancesOverview`: This API is used to obtain the list of Tencent Managed Service for Prometheus (TMP) instances and the clusters associated with them.
-    pub async fn describe_prometheus_instances_overview(
+    pub fn describe_prometheus_instances_overview(
         &self,
         input: &DescribePrometheusInstancesOverviewRequest,
-    ) -> Result<
-        DescribePrometheusInstancesOverviewResponse,
-        ::runtime::SdkError<DescribePrometheusInstancesOverviewError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusInstancesOverviewResponse,
+            ::runtime::SdkError<DescribePrometheusInstancesOverviewError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_instances_overview`](Self::describe_prometheus_instances_overview) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_record_rules_1.json`): Pulling recording rules
 //! - Spec: `specs/tencent/monitor/describe_prometheus_record_rules.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{Filter, PrometheusRecordRuleYamlItem};
 
 /// Input of `DescribePrometheusRecordRules`. Build one with [`DescribePrometheusRecordRulesRequest::builder`].
@@ -32,6 +31,7 @@ impl DescribePrometheusRecordRulesRequest {
         DescribePrometheusRecordRulesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusRecordRulesRequest`]: [`build`](DescribePrometheusRecordRulesRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusRecordRulesRequestBuilder for DescribePrometheusRecordRulesRequest {
@@ -60,21 +60,26 @@ impl DescribePrometheusRecordRulesRequestBuilder {
 }
 
 /// Output of `DescribePrometheusRecordRules`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusRecordRulesResponse {
     /// Recording rule
     /// Wire name: `Records`.
-    #[serde(rename = "Records", default, deserialize_with = "lenient")]
     pub records: Vec<PrometheusRecordRuleYamlItem>,
     /// Total number
     /// Wire name: `Total`.
-    #[serde(rename = "Total", default, deserialize_with = "lenient")]
     pub total: Option<u64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusRecordRulesResponse {
+        records: "Records",
+        total: "Total",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusRecordRules`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -82,14 +87,16 @@ pub type DescribePrometheusRecordRulesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusRecordRules`: This API is used to get the list of recording rules, including those created by CRD resources in the associated cluster.
-    pub async fn describe_prometheus_record_rules(
+    pub fn describe_prometheus_record_rules(
         &self,
         input: &DescribePrometheusRecordRulesRequest,
-    ) -> Result<
-        DescribePrometheusRecordRulesResponse,
-        ::runtime::SdkError<DescribePrometheusRecordRulesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusRecordRulesResponse,
+            ::runtime::SdkError<DescribePrometheusRecordRulesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_record_rules`](Self::describe_prometheus_record_rules) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_scrape_jobs_1.json`): Listing Prometheus scrape tasks
 //! - Spec: `specs/tencent/monitor/describe_prometheus_scrape_jobs.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusScrapeJob;
 
 /// Input of `DescribePrometheusScrapeJobs`. Build one with [`DescribePrometheusScrapeJobsRequest::builder`].
@@ -38,6 +37,7 @@ impl DescribePrometheusScrapeJobsRequest {
         DescribePrometheusScrapeJobsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusScrapeJobsRequest`]: [`build`](DescribePrometheusScrapeJobsRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusScrapeJobsRequestBuilder for DescribePrometheusScrapeJobsRequest {
@@ -71,22 +71,27 @@ impl DescribePrometheusScrapeJobsRequestBuilder {
 }
 
 /// Output of `DescribePrometheusScrapeJobs`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusScrapeJobsResponse {
     /// List of tasks
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ScrapeJobSet`.
-    #[serde(rename = "ScrapeJobSet", default, deserialize_with = "lenient")]
     pub scrape_job_set: Vec<PrometheusScrapeJob>,
     /// Total number of tasks
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", default, deserialize_with = "lenient")]
     pub total_count: Option<i64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusScrapeJobsResponse {
+        scrape_job_set: "ScrapeJobSet",
+        total_count: "TotalCount",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusScrapeJobs`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -94,14 +99,16 @@ pub type DescribePrometheusScrapeJobsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusScrapeJobs`: This API is used to list Prometheus scrape tasks.
-    pub async fn describe_prometheus_scrape_jobs(
+    pub fn describe_prometheus_scrape_jobs(
         &self,
         input: &DescribePrometheusScrapeJobsRequest,
-    ) -> Result<
-        DescribePrometheusScrapeJobsResponse,
-        ::runtime::SdkError<DescribePrometheusScrapeJobsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusScrapeJobsResponse,
+            ::runtime::SdkError<DescribePrometheusScrapeJobsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_scrape_jobs`](Self::describe_prometheus_scrape_jobs) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_targets_tmp_1.json`): Getting the list of targets
 //! - Spec: `specs/tencent/monitor/describe_prometheus_targets_tmp.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{Filter, PrometheusJobTargets};
 
 /// Input of `DescribePrometheusTargetsTMP`. Build one with [`DescribePrometheusTargetsTmpRequest::builder`].
@@ -34,6 +33,7 @@ impl DescribePrometheusTargetsTmpRequest {
         DescribePrometheusTargetsTmpRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusTargetsTmpRequest`]: [`build`](DescribePrometheusTargetsTmpRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusTargetsTmpRequestBuilder for DescribePrometheusTargetsTmpRequest {
@@ -65,17 +65,22 @@ impl DescribePrometheusTargetsTmpRequestBuilder {
 }
 
 /// Output of `DescribePrometheusTargetsTMP`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusTargetsTmpResponse {
     /// Targets information of all jobs
     /// Wire name: `Jobs`.
-    #[serde(rename = "Jobs", default, deserialize_with = "lenient")]
     pub jobs: Vec<PrometheusJobTargets>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusTargetsTmpResponse {
+        jobs: "Jobs",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusTargetsTMP`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -83,14 +88,16 @@ pub type DescribePrometheusTargetsTmpError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusTargetsTMP`: This API is used to get the targets information.
-    pub async fn describe_prometheus_targets_tmp(
+    pub fn describe_prometheus_targets_tmp(
         &self,
         input: &DescribePrometheusTargetsTmpRequest,
-    ) -> Result<
-        DescribePrometheusTargetsTmpResponse,
-        ::runtime::SdkError<DescribePrometheusTargetsTmpError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusTargetsTmpResponse,
+            ::runtime::SdkError<DescribePrometheusTargetsTmpError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_targets_tmp`](Self::describe_prometheus_targets_tmp) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_temp_1.json`): Pulling the template list
 //! - Spec: `specs/tencent/monitor/describe_prometheus_temp.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{Filter, PrometheusTemp};
 
 /// Input of `DescribePrometheusTemp`. Build one with [`DescribePrometheusTempRequest::builder`].
@@ -33,6 +32,7 @@ impl DescribePrometheusTempRequest {
         DescribePrometheusTempRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusTempRequest`]: [`build`](DescribePrometheusTempRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusTempRequestBuilder for DescribePrometheusTempRequest {
@@ -56,21 +56,26 @@ impl DescribePrometheusTempRequestBuilder {
 }
 
 /// Output of `DescribePrometheusTemp`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusTempResponse {
     /// List of templates
     /// Wire name: `Templates`.
-    #[serde(rename = "Templates", default, deserialize_with = "lenient")]
     pub templates: Vec<PrometheusTemp>,
     /// Total number
     /// Wire name: `Total`.
-    #[serde(rename = "Total", default, deserialize_with = "lenient")]
     pub total: Option<u64>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusTempResponse {
+        templates: "Templates",
+        total: "Total",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -78,14 +83,16 @@ pub type DescribePrometheusTempError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusTemp`: This API is used to get the list of templates, where the default template is always on top.
-    pub async fn describe_prometheus_temp(
+    pub fn describe_prometheus_temp(
         &self,
         input: &DescribePrometheusTempRequest,
-    ) -> Result<
-        DescribePrometheusTempResponse,
-        ::runtime::SdkError<DescribePrometheusTempError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusTempResponse,
+            ::runtime::SdkError<DescribePrometheusTempError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_temp`](Self::describe_prometheus_temp) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_temp_sync_1.json`): Getting the sync targets
 //! - Spec: `specs/tencent/monitor/describe_prometheus_temp_sync.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusTemplateSyncTarget;
 
 /// Input of `DescribePrometheusTempSync`. Build one with [`DescribePrometheusTempSyncRequest::builder`].
@@ -23,6 +22,7 @@ impl DescribePrometheusTempSyncRequest {
         DescribePrometheusTempSyncRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusTempSyncRequest`]: [`build`](DescribePrometheusTempSyncRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusTempSyncRequestBuilder for DescribePrometheusTempSyncRequest {
@@ -45,18 +45,23 @@ impl DescribePrometheusTempSyncRequestBuilder {
 }
 
 /// Output of `DescribePrometheusTempSync`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusTempSyncResponse {
     /// Details of the sync target
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Targets`.
-    #[serde(rename = "Targets", default, deserialize_with = "lenient")]
     pub targets: Vec<PrometheusTemplateSyncTarget>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusTempSyncResponse {
+        targets: "Targets",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusTempSync`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -64,14 +69,16 @@ pub type DescribePrometheusTempSyncError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusTempSync`: This API is used to get the information of instances associated with a template. It takes effect for v2 instances.
-    pub async fn describe_prometheus_temp_sync(
+    pub fn describe_prometheus_temp_sync(
         &self,
         input: &DescribePrometheusTempSyncRequest,
-    ) -> Result<
-        DescribePrometheusTempSyncResponse,
-        ::runtime::SdkError<DescribePrometheusTempSyncError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusTempSyncResponse,
+            ::runtime::SdkError<DescribePrometheusTempSyncError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_temp_sync`](Self::describe_prometheus_temp_sync) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_prometheus_zones_1.json`): Listing TMP AZs (not decoded: not JSON: expected `,` or `}` at line 7 column 17)
 //! - Spec: `specs/tencent/monitor/describe_prometheus_zones.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusZoneItem;
 
 /// Input of `DescribePrometheusZones`. Build one with [`DescribePrometheusZonesRequest::builder`].
@@ -26,6 +25,7 @@ impl DescribePrometheusZonesRequest {
         DescribePrometheusZonesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribePrometheusZonesRequest`]: [`build`](DescribePrometheusZonesRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribePrometheusZonesRequestBuilder for DescribePrometheusZonesRequest {
@@ -47,18 +47,23 @@ impl DescribePrometheusZonesRequestBuilder {
 }
 
 /// Output of `DescribePrometheusZones`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePrometheusZonesResponse {
     /// Region list
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ZoneSet`.
-    #[serde(rename = "ZoneSet", default, deserialize_with = "lenient")]
     pub zone_set: Vec<PrometheusZoneItem>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribePrometheusZonesResponse {
+        zone_set: "ZoneSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribePrometheusZones`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -66,14 +71,16 @@ pub type DescribePrometheusZonesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribePrometheusZones`: This API is used to list the AZs of Tencent Managed Service for Prometheus (TMP).
-    pub async fn describe_prometheus_zones(
+    pub fn describe_prometheus_zones(
         &self,
         input: &DescribePrometheusZonesRequest,
-    ) -> Result<
-        DescribePrometheusZonesResponse,
-        ::runtime::SdkError<DescribePrometheusZonesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribePrometheusZonesResponse,
+            ::runtime::SdkError<DescribePrometheusZonesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_prometheus_zones`](Self::describe_prometheus_zones) would send.

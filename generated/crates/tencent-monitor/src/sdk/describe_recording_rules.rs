@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_recording_rules_1.json`): Querying recording rules
 //! - Spec: `specs/tencent/monitor/describe_recording_rules.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::RecordingRuleSet;
 
 /// Input of `DescribeRecordingRules`. Build one with [`DescribeRecordingRulesRequest::builder`].
@@ -45,6 +44,7 @@ impl DescribeRecordingRulesRequest {
         DescribeRecordingRulesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeRecordingRulesRequest`]: [`build`](DescribeRecordingRulesRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeRecordingRulesRequestBuilder for DescribeRecordingRulesRequest {
@@ -75,22 +75,27 @@ impl DescribeRecordingRulesRequestBuilder {
 }
 
 /// Output of `DescribeRecordingRules`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeRecordingRulesResponse {
     /// Number of rule groups
     /// Wire name: `TotalCount`; example: `1`.
-    #[serde(rename = "TotalCount", default, deserialize_with = "lenient")]
     pub total_count: Option<i64>,
     /// Rule group details
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `RecordingRuleSet`.
-    #[serde(rename = "RecordingRuleSet", default, deserialize_with = "lenient")]
     pub recording_rule_set: Vec<RecordingRuleSet>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeRecordingRulesResponse {
+        total_count: "TotalCount",
+        recording_rule_set: "RecordingRuleSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeRecordingRules`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -98,14 +103,16 @@ pub type DescribeRecordingRulesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeRecordingRules`: This API is used to query Prometheus recording rules by filter.
-    pub async fn describe_recording_rules(
+    pub fn describe_recording_rules(
         &self,
         input: &DescribeRecordingRulesRequest,
-    ) -> Result<
-        DescribeRecordingRulesResponse,
-        ::runtime::SdkError<DescribeRecordingRulesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeRecordingRulesResponse,
+            ::runtime::SdkError<DescribeRecordingRulesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_recording_rules`](Self::describe_recording_rules) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_sso_account_1.json`): DescribeSSOAccount
 //! - Spec: `specs/tencent/monitor/describe_sso_account.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::GrafanaAccountInfo;
 
 /// Input of `DescribeSSOAccount`. Build one with [`DescribeSsoAccountRequest::builder`].
@@ -26,6 +25,7 @@ impl DescribeSsoAccountRequest {
         DescribeSsoAccountRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeSsoAccountRequest`]: [`build`](DescribeSsoAccountRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeSsoAccountRequestBuilder for DescribeSsoAccountRequest {
@@ -48,18 +48,23 @@ impl DescribeSsoAccountRequestBuilder {
 }
 
 /// Output of `DescribeSSOAccount`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSsoAccountResponse {
     /// List of authorized accounts
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `AccountSet`.
-    #[serde(rename = "AccountSet", default, deserialize_with = "lenient")]
     pub account_set: Vec<GrafanaAccountInfo>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeSsoAccountResponse {
+        account_set: "AccountSet",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeSSOAccount`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -67,14 +72,16 @@ pub type DescribeSsoAccountError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeSSOAccount`: This API is used to list all authorized accounts of the current Grafana instance.
-    pub async fn describe_sso_account(
+    pub fn describe_sso_account(
         &self,
         input: &DescribeSsoAccountRequest,
-    ) -> Result<
-        DescribeSsoAccountResponse,
-        ::runtime::SdkError<DescribeSsoAccountError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeSsoAccountResponse,
+            ::runtime::SdkError<DescribeSsoAccountError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_sso_account`](Self::describe_sso_account) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_statistic_data_1.json`): Querying monitoring data by dimension condition
 //! - Spec: `specs/tencent/monitor/describe_statistic_data.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{MetricData, MidQueryCondition};
 
 /// Input of `DescribeStatisticData`. Build one with [`DescribeStatisticDataRequest::builder`].
@@ -49,6 +48,7 @@ impl DescribeStatisticDataRequest {
         DescribeStatisticDataRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeStatisticDataRequest`]: [`build`](DescribeStatisticDataRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeStatisticDataRequestBuilder for DescribeStatisticDataRequest {
@@ -86,29 +86,34 @@ impl DescribeStatisticDataRequestBuilder {
 }
 
 /// Output of `DescribeStatisticData`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeStatisticDataResponse {
     /// Statistical period
     /// Wire name: `Period`.
-    #[serde(rename = "Period", default, deserialize_with = "lenient")]
     pub period: Option<u64>,
     /// Start time
     /// Wire name: `StartTime`.
-    #[serde(rename = "StartTime", default, deserialize_with = "lenient")]
     pub start_time: Option<String>,
     /// End time
     /// Wire name: `EndTime`.
-    #[serde(rename = "EndTime", default, deserialize_with = "lenient")]
     pub end_time: Option<String>,
     /// Monitoring data
     /// Wire name: `Data`.
-    #[serde(rename = "Data", default, deserialize_with = "lenient")]
     pub data: Vec<MetricData>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeStatisticDataResponse {
+        period: "Period",
+        start_time: "StartTime",
+        end_time: "EndTime",
+        data: "Data",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeStatisticData`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -116,14 +121,16 @@ pub type DescribeStatisticDataError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DescribeStatisticData`: This API is used to query monitoring data by dimension conditions.
-    pub async fn describe_statistic_data(
+    pub fn describe_statistic_data(
         &self,
         input: &DescribeStatisticDataRequest,
-    ) -> Result<
-        DescribeStatisticDataResponse,
-        ::runtime::SdkError<DescribeStatisticDataError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeStatisticDataResponse,
+            ::runtime::SdkError<DescribeStatisticDataError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_statistic_data`](Self::describe_statistic_data) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/destroy_prometheus_instance_1.json`): Forcibly releasing a Prometheus instance
 //! - Spec: `specs/tencent/monitor/destroy_prometheus_instance.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `DestroyPrometheusInstance`. Build one with [`DestroyPrometheusInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +20,7 @@ impl DestroyPrometheusInstanceRequest {
         DestroyPrometheusInstanceRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DestroyPrometheusInstanceRequest`]: [`build`](DestroyPrometheusInstanceRequestBuilder::build) checks required fields and ranges before any I/O.
     DestroyPrometheusInstanceRequestBuilder for DestroyPrometheusInstanceRequest {
@@ -44,13 +43,18 @@ impl DestroyPrometheusInstanceRequestBuilder {
 }
 
 /// Output of `DestroyPrometheusInstance`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DestroyPrometheusInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DestroyPrometheusInstanceResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DestroyPrometheusInstance`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -58,14 +62,16 @@ pub type DestroyPrometheusInstanceError = super::MonitorError;
 
 impl super::Client {
     /// Calls `DestroyPrometheusInstance`: This API is used to delete the data of a Prometheus instance. The specified instance must be terminated first.
-    pub async fn destroy_prometheus_instance(
+    pub fn destroy_prometheus_instance(
         &self,
         input: &DestroyPrometheusInstanceRequest,
-    ) -> Result<
-        DestroyPrometheusInstanceResponse,
-        ::runtime::SdkError<DestroyPrometheusInstanceError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DestroyPrometheusInstanceResponse,
+            ::runtime::SdkError<DestroyPrometheusInstanceError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`destroy_prometheus_instance`](Self::destroy_prometheus_instance) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/enable_grafana_internet_1.json`): Enabling the public network access
 //! - Spec: `specs/tencent/monitor/enable_grafana_internet.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `EnableGrafanaInternet`. Build one with [`EnableGrafanaInternetRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl EnableGrafanaInternetRequest {
         EnableGrafanaInternetRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`EnableGrafanaInternetRequest`]: [`build`](EnableGrafanaInternetRequestBuilder::build) checks required fields and ranges before any I/O.
     EnableGrafanaInternetRequestBuilder for EnableGrafanaInternetRequest {
@@ -49,13 +48,18 @@ impl EnableGrafanaInternetRequestBuilder {
 }
 
 /// Output of `EnableGrafanaInternet`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableGrafanaInternetResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    EnableGrafanaInternetResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `EnableGrafanaInternet`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -63,14 +67,16 @@ pub type EnableGrafanaInternetError = super::MonitorError;
 
 impl super::Client {
     /// Calls `EnableGrafanaInternet`: This API is used to set the Grafana public network access.
-    pub async fn enable_grafana_internet(
+    pub fn enable_grafana_internet(
         &self,
         input: &EnableGrafanaInternetRequest,
-    ) -> Result<
-        EnableGrafanaInternetResponse,
-        ::runtime::SdkError<EnableGrafanaInternetError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            EnableGrafanaInternetResponse,
+            ::runtime::SdkError<EnableGrafanaInternetError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`enable_grafana_internet`](Self::enable_grafana_internet) would send.

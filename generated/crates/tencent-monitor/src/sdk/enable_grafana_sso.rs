@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/enable_grafana_sso_1.json`): Enabling the Grafana SSO
 //! - Spec: `specs/tencent/monitor/enable_grafana_sso.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `EnableGrafanaSSO`. Build one with [`EnableGrafanaSsoRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl EnableGrafanaSsoRequest {
         EnableGrafanaSsoRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`EnableGrafanaSsoRequest`]: [`build`](EnableGrafanaSsoRequestBuilder::build) checks required fields and ranges before any I/O.
     EnableGrafanaSsoRequestBuilder for EnableGrafanaSsoRequest {
@@ -48,13 +47,18 @@ impl EnableGrafanaSsoRequestBuilder {
 }
 
 /// Output of `EnableGrafanaSSO`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableGrafanaSsoResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    EnableGrafanaSsoResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `EnableGrafanaSSO`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,11 +66,16 @@ pub type EnableGrafanaSsoError = super::MonitorError;
 
 impl super::Client {
     /// Calls `EnableGrafanaSSO`: This API is used to set the Grafana SSO through a Tencent Cloud account.
-    pub async fn enable_grafana_sso(
+    pub fn enable_grafana_sso(
         &self,
         input: &EnableGrafanaSsoRequest,
-    ) -> Result<EnableGrafanaSsoResponse, ::runtime::SdkError<EnableGrafanaSsoError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            EnableGrafanaSsoResponse,
+            ::runtime::SdkError<EnableGrafanaSsoError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`enable_grafana_sso`](Self::enable_grafana_sso) would send.

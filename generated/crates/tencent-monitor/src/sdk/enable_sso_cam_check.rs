@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/enable_sso_cam_check_1.json`): EnableSSOCamCheck
 //! - Spec: `specs/tencent/monitor/enable_sso_cam_check.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `EnableSSOCamCheck`. Build one with [`EnableSsoCamCheckRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl EnableSsoCamCheckRequest {
         EnableSsoCamCheckRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`EnableSsoCamCheckRequest`]: [`build`](EnableSsoCamCheckRequestBuilder::build) checks required fields and ranges before any I/O.
     EnableSsoCamCheckRequestBuilder for EnableSsoCamCheckRequest {
@@ -53,13 +52,18 @@ impl EnableSsoCamCheckRequestBuilder {
 }
 
 /// Output of `EnableSSOCamCheck`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableSsoCamCheckResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    EnableSsoCamCheckResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `EnableSSOCamCheck`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -67,11 +71,16 @@ pub type EnableSsoCamCheckError = super::MonitorError;
 
 impl super::Client {
     /// Calls `EnableSSOCamCheck`: This API is used to set whether to enable CAM authentication during SSO.
-    pub async fn enable_sso_cam_check(
+    pub fn enable_sso_cam_check(
         &self,
         input: &EnableSsoCamCheckRequest,
-    ) -> Result<EnableSsoCamCheckResponse, ::runtime::SdkError<EnableSsoCamCheckError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            EnableSsoCamCheckResponse,
+            ::runtime::SdkError<EnableSsoCamCheckError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`enable_sso_cam_check`](Self::enable_sso_cam_check) would send.

@@ -10,7 +10,6 @@
 //! - Sample `example_3` (`examples/get_monitor_data_3.json`): Pulling the monitoring data of a single TencentDB instance
 //! - Spec: `specs/tencent/monitor/get_monitor_data.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{DataPoint, Instance};
 
 /// Input of `GetMonitorData`. Build one with [`GetMonitorDataRequest::builder`].
@@ -43,6 +42,7 @@ impl GetMonitorDataRequest {
         GetMonitorDataRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`GetMonitorDataRequest`]: [`build`](GetMonitorDataRequestBuilder::build) checks required fields and ranges before any I/O.
     GetMonitorDataRequestBuilder for GetMonitorDataRequest {
@@ -75,37 +75,42 @@ impl GetMonitorDataRequestBuilder {
 }
 
 /// Output of `GetMonitorData`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetMonitorDataResponse {
     /// Statistical period
     /// Wire name: `Period`; example: `300`.
-    #[serde(rename = "Period", default, deserialize_with = "lenient")]
     pub period: Option<u64>,
     /// Metric name
     /// Wire name: `MetricName`; example: `CPUUsage`.
-    #[serde(rename = "MetricName", default, deserialize_with = "lenient")]
     pub metric_name: Option<String>,
     /// Array of data points
     /// Wire name: `DataPoints`.
-    #[serde(rename = "DataPoints", default, deserialize_with = "lenient")]
     pub data_points: Vec<DataPoint>,
     /// Start time
     /// Wire name: `StartTime`.
-    #[serde(rename = "StartTime", default, deserialize_with = "lenient")]
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// End time
     /// Wire name: `EndTime`.
-    #[serde(rename = "EndTime", default, deserialize_with = "lenient")]
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// Returned message
     /// Wire name: `Msg`; example: `无`.
-    #[serde(rename = "Msg", default, deserialize_with = "lenient")]
     pub msg: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    GetMonitorDataResponse {
+        period: "Period",
+        metric_name: "MetricName",
+        data_points: "DataPoints",
+        start_time: "StartTime",
+        end_time: "EndTime",
+        msg: "Msg",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `GetMonitorData`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -113,11 +118,13 @@ pub type GetMonitorDataError = super::MonitorError;
 
 impl super::Client {
     /// Calls `GetMonitorData`: This API is used to get the monitoring data of Tencent Cloud services except TKE. To pull TKE’s monitoring data, use the \[DescribeStatisticData\](<https://www.tencentcloud.com/document/product/248/39481>) API. You can get the monitoring data of a Tencent Cloud service by passing in its namespace, object dimension description, and monitoring metrics. API call rate limit: 20 calls/second (1,200 calls/minute). A single request can get the data of up to 10 instances for up to 1,440 data points. If you need to call a large number of APIs to pull metrics or objects at a time, some APIs may fail to be called due to the rate limit. We suggest you evenly arrange API calls at a time granularity.
-    pub async fn get_monitor_data(
+    pub fn get_monitor_data(
         &self,
         input: &GetMonitorDataRequest,
-    ) -> Result<GetMonitorDataResponse, ::runtime::SdkError<GetMonitorDataError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<GetMonitorDataResponse, ::runtime::SdkError<GetMonitorDataError>>,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`get_monitor_data`](Self::get_monitor_data) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/get_prometheus_agent_management_command_1.json`): Getting the command line for Prometheus agent management
 //! - Spec: `specs/tencent/monitor/get_prometheus_agent_management_command.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::ManagementCommand;
 
 /// Input of `GetPrometheusAgentManagementCommand`. Build one with [`GetPrometheusAgentManagementCommandRequest::builder`].
@@ -26,6 +25,7 @@ impl GetPrometheusAgentManagementCommandRequest {
         GetPrometheusAgentManagementCommandRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`GetPrometheusAgentManagementCommandRequest`]: [`build`](GetPrometheusAgentManagementCommandRequestBuilder::build) checks required fields and ranges before any I/O.
     GetPrometheusAgentManagementCommandRequestBuilder for GetPrometheusAgentManagementCommandRequest {
@@ -51,17 +51,22 @@ impl GetPrometheusAgentManagementCommandRequestBuilder {
 }
 
 /// Output of `GetPrometheusAgentManagementCommand`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetPrometheusAgentManagementCommandResponse {
     /// Agent management command
     /// Wire name: `Command`.
-    #[serde(rename = "Command", default, deserialize_with = "lenient")]
     pub command: Option<ManagementCommand>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    GetPrometheusAgentManagementCommandResponse {
+        command: "Command",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `GetPrometheusAgentManagementCommand`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -69,14 +74,16 @@ pub type GetPrometheusAgentManagementCommandError = super::MonitorError;
 
 impl super::Client {
     /// Calls `GetPrometheusAgentManagementCommand`: This API is used to get the command line for Prometheus agent management.
-    pub async fn get_prometheus_agent_management_command(
+    pub fn get_prometheus_agent_management_command(
         &self,
         input: &GetPrometheusAgentManagementCommandRequest,
-    ) -> Result<
-        GetPrometheusAgentManagementCommandResponse,
-        ::runtime::SdkError<GetPrometheusAgentManagementCommandError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            GetPrometheusAgentManagementCommandResponse,
+            ::runtime::SdkError<GetPrometheusAgentManagementCommandError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`get_prometheus_agent_management_command`](Self::get_prometheus_agent_management_command) would send.

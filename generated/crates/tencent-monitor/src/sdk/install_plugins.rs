@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/install_plugins_1.json`): Installing a Grafana plugin
 //! - Spec: `specs/tencent/monitor/install_plugins.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::GrafanaPlugin;
 
 /// Input of `InstallPlugins`. Build one with [`InstallPluginsRequest::builder`].
@@ -26,6 +25,7 @@ impl InstallPluginsRequest {
         InstallPluginsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`InstallPluginsRequest`]: [`build`](InstallPluginsRequestBuilder::build) checks required fields and ranges before any I/O.
     InstallPluginsRequestBuilder for InstallPluginsRequest {
@@ -49,18 +49,23 @@ impl InstallPluginsRequestBuilder {
 }
 
 /// Output of `InstallPlugins`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InstallPluginsResponse {
     /// ID of the installed plugin
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `PluginIds`.
-    #[serde(rename = "PluginIds", default, deserialize_with = "lenient")]
     pub plugin_ids: Vec<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    InstallPluginsResponse {
+        plugin_ids: "PluginIds",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `InstallPlugins`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -68,11 +73,13 @@ pub type InstallPluginsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `InstallPlugins`: This API is used to install a Grafana plugin.
-    pub async fn install_plugins(
+    pub fn install_plugins(
         &self,
         input: &InstallPluginsRequest,
-    ) -> Result<InstallPluginsResponse, ::runtime::SdkError<InstallPluginsError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<InstallPluginsResponse, ::runtime::SdkError<InstallPluginsError>>,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`install_plugins`](Self::install_plugins) would send.

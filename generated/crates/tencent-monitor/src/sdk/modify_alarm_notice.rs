@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/modify_alarm_notice_1.json`): Modifying a notification template
 //! - Spec: `specs/tencent/monitor/modify_alarm_notice.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::{ClsNotice, UrlNotice, UserNotice};
 
 /// Input of `ModifyAlarmNotice`. Build one with [`ModifyAlarmNoticeRequest::builder`].
@@ -47,6 +46,7 @@ impl ModifyAlarmNoticeRequest {
         ModifyAlarmNoticeRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`ModifyAlarmNoticeRequest`]: [`build`](ModifyAlarmNoticeRequestBuilder::build) checks required fields and ranges before any I/O.
     ModifyAlarmNoticeRequestBuilder for ModifyAlarmNoticeRequest {
@@ -88,13 +88,18 @@ impl ModifyAlarmNoticeRequestBuilder {
 }
 
 /// Output of `ModifyAlarmNotice`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyAlarmNoticeResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    ModifyAlarmNoticeResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `ModifyAlarmNotice`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -102,11 +107,16 @@ pub type ModifyAlarmNoticeError = super::MonitorError;
 
 impl super::Client {
     /// Calls `ModifyAlarmNotice`: This API is used to edit an alarm notification template.
-    pub async fn modify_alarm_notice(
+    pub fn modify_alarm_notice(
         &self,
         input: &ModifyAlarmNoticeRequest,
-    ) -> Result<ModifyAlarmNoticeResponse, ::runtime::SdkError<ModifyAlarmNoticeError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            ModifyAlarmNoticeResponse,
+            ::runtime::SdkError<ModifyAlarmNoticeError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`modify_alarm_notice`](Self::modify_alarm_notice) would send.

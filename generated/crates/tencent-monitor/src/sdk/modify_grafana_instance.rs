@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/modify_grafana_instance_1.json`): Modifying the attributes of a TCMG instance
 //! - Spec: `specs/tencent/monitor/modify_grafana_instance.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `ModifyGrafanaInstance`. Build one with [`ModifyGrafanaInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl ModifyGrafanaInstanceRequest {
         ModifyGrafanaInstanceRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`ModifyGrafanaInstanceRequest`]: [`build`](ModifyGrafanaInstanceRequestBuilder::build) checks required fields and ranges before any I/O.
     ModifyGrafanaInstanceRequestBuilder for ModifyGrafanaInstanceRequest {
@@ -49,13 +48,18 @@ impl ModifyGrafanaInstanceRequestBuilder {
 }
 
 /// Output of `ModifyGrafanaInstance`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyGrafanaInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    ModifyGrafanaInstanceResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `ModifyGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -63,14 +67,16 @@ pub type ModifyGrafanaInstanceError = super::MonitorError;
 
 impl super::Client {
     /// Calls `ModifyGrafanaInstance`: This API is used to modify the attributes of a Grafana instance.
-    pub async fn modify_grafana_instance(
+    pub fn modify_grafana_instance(
         &self,
         input: &ModifyGrafanaInstanceRequest,
-    ) -> Result<
-        ModifyGrafanaInstanceResponse,
-        ::runtime::SdkError<ModifyGrafanaInstanceError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            ModifyGrafanaInstanceResponse,
+            ::runtime::SdkError<ModifyGrafanaInstanceError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`modify_grafana_instance`](Self::modify_grafana_instance) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/modify_prometheus_agent_external_labels_1.json`): Modifying a label
 //! - Spec: `specs/tencent/monitor/modify_prometheus_agent_external_labels.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::Label;
 
 /// Input of `ModifyPrometheusAgentExternalLabels`. Build one with [`ModifyPrometheusAgentExternalLabelsRequest::builder`].
@@ -29,6 +28,7 @@ impl ModifyPrometheusAgentExternalLabelsRequest {
         ModifyPrometheusAgentExternalLabelsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`ModifyPrometheusAgentExternalLabelsRequest`]: [`build`](ModifyPrometheusAgentExternalLabelsRequestBuilder::build) checks required fields and ranges before any I/O.
     ModifyPrometheusAgentExternalLabelsRequestBuilder for ModifyPrometheusAgentExternalLabelsRequest {
@@ -58,13 +58,18 @@ impl ModifyPrometheusAgentExternalLabelsRequestBuilder {
 }
 
 /// Output of `ModifyPrometheusAgentExternalLabels`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPrometheusAgentExternalLabelsResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    ModifyPrometheusAgentExternalLabelsResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `ModifyPrometheusAgentExternalLabels`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -72,14 +77,16 @@ pub type ModifyPrometheusAgentExternalLabelsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `ModifyPrometheusAgentExternalLabels`: This API is used to modify the external labels of the associated cluster.
-    pub async fn modify_prometheus_agent_external_labels(
+    pub fn modify_prometheus_agent_external_labels(
         &self,
         input: &ModifyPrometheusAgentExternalLabelsRequest,
-    ) -> Result<
-        ModifyPrometheusAgentExternalLabelsResponse,
-        ::runtime::SdkError<ModifyPrometheusAgentExternalLabelsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            ModifyPrometheusAgentExternalLabelsResponse,
+            ::runtime::SdkError<ModifyPrometheusAgentExternalLabelsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`modify_prometheus_agent_external_labels`](Self::modify_prometheus_agent_external_labels) would send.

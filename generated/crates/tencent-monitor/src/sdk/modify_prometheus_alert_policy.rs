@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/modify_prometheus_alert_policy_1.json`): Modifying an alerting rule
 //! - Spec: `specs/tencent/monitor/modify_prometheus_alert_policy.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusAlertPolicyItem;
 
 /// Input of `ModifyPrometheusAlertPolicy`. Build one with [`ModifyPrometheusAlertPolicyRequest::builder`].
@@ -26,6 +25,7 @@ impl ModifyPrometheusAlertPolicyRequest {
         ModifyPrometheusAlertPolicyRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`ModifyPrometheusAlertPolicyRequest`]: [`build`](ModifyPrometheusAlertPolicyRequestBuilder::build) checks required fields and ranges before any I/O.
     ModifyPrometheusAlertPolicyRequestBuilder for ModifyPrometheusAlertPolicyRequest {
@@ -51,13 +51,18 @@ impl ModifyPrometheusAlertPolicyRequestBuilder {
 }
 
 /// Output of `ModifyPrometheusAlertPolicy`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPrometheusAlertPolicyResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    ModifyPrometheusAlertPolicyResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `ModifyPrometheusAlertPolicy`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -65,14 +70,16 @@ pub type ModifyPrometheusAlertPolicyError = super::MonitorError;
 
 impl super::Client {
     /// Calls `ModifyPrometheusAlertPolicy`: This API is used to modify a TMP 2.0 instance alerting rule.
-    pub async fn modify_prometheus_alert_policy(
+    pub fn modify_prometheus_alert_policy(
         &self,
         input: &ModifyPrometheusAlertPolicyRequest,
-    ) -> Result<
-        ModifyPrometheusAlertPolicyResponse,
-        ::runtime::SdkError<ModifyPrometheusAlertPolicyError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            ModifyPrometheusAlertPolicyResponse,
+            ::runtime::SdkError<ModifyPrometheusAlertPolicyError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`modify_prometheus_alert_policy`](Self::modify_prometheus_alert_policy) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/modify_prometheus_global_notification_1.json`): Modifying the global alert notification channel
 //! - Spec: `specs/tencent/monitor/modify_prometheus_global_notification.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusNotificationItem;
 
 /// Input of `ModifyPrometheusGlobalNotification`. Build one with [`ModifyPrometheusGlobalNotificationRequest::builder`].
@@ -26,6 +25,7 @@ impl ModifyPrometheusGlobalNotificationRequest {
         ModifyPrometheusGlobalNotificationRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`ModifyPrometheusGlobalNotificationRequest`]: [`build`](ModifyPrometheusGlobalNotificationRequestBuilder::build) checks required fields and ranges before any I/O.
     ModifyPrometheusGlobalNotificationRequestBuilder for ModifyPrometheusGlobalNotificationRequest {
@@ -52,13 +52,18 @@ impl ModifyPrometheusGlobalNotificationRequestBuilder {
 }
 
 /// Output of `ModifyPrometheusGlobalNotification`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPrometheusGlobalNotificationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    ModifyPrometheusGlobalNotificationResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `ModifyPrometheusGlobalNotification`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -66,14 +71,16 @@ pub type ModifyPrometheusGlobalNotificationError = super::MonitorError;
 
 impl super::Client {
     /// Calls `ModifyPrometheusGlobalNotification`: This API is used to modify the global alert notification channel.
-    pub async fn modify_prometheus_global_notification(
+    pub fn modify_prometheus_global_notification(
         &self,
         input: &ModifyPrometheusGlobalNotificationRequest,
-    ) -> Result<
-        ModifyPrometheusGlobalNotificationResponse,
-        ::runtime::SdkError<ModifyPrometheusGlobalNotificationError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            ModifyPrometheusGlobalNotificationResponse,
+            ::runtime::SdkError<ModifyPrometheusGlobalNotificationError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`modify_prometheus_global_notification`](Self::modify_prometheus_global_notification) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/modify_prometheus_temp_1.json`): Modifying the description of a template
 //! - Spec: `specs/tencent/monitor/modify_prometheus_temp.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusTempModify;
 
 /// Input of `ModifyPrometheusTemp`. Build one with [`ModifyPrometheusTempRequest::builder`].
@@ -26,6 +25,7 @@ impl ModifyPrometheusTempRequest {
         ModifyPrometheusTempRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`ModifyPrometheusTempRequest`]: [`build`](ModifyPrometheusTempRequestBuilder::build) checks required fields and ranges before any I/O.
     ModifyPrometheusTempRequestBuilder for ModifyPrometheusTempRequest {
@@ -49,13 +49,18 @@ impl ModifyPrometheusTempRequestBuilder {
 }
 
 /// Output of `ModifyPrometheusTemp`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPrometheusTempResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    ModifyPrometheusTempResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `ModifyPrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -63,14 +68,16 @@ pub type ModifyPrometheusTempError = super::MonitorError;
 
 impl super::Client {
     /// Calls `ModifyPrometheusTemp`: This API is used to modify a template.
-    pub async fn modify_prometheus_temp(
+    pub fn modify_prometheus_temp(
         &self,
         input: &ModifyPrometheusTempRequest,
-    ) -> Result<
-        ModifyPrometheusTempResponse,
-        ::runtime::SdkError<ModifyPrometheusTempError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            ModifyPrometheusTempResponse,
+            ::runtime::SdkError<ModifyPrometheusTempError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`modify_prometheus_temp`](Self::modify_prometheus_temp) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/run_prometheus_instance_1.json`): Initializing an instance
 //! - Spec: `specs/tencent/monitor/run_prometheus_instance.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `RunPrometheusInstance`. Build one with [`RunPrometheusInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl RunPrometheusInstanceRequest {
         RunPrometheusInstanceRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`RunPrometheusInstanceRequest`]: [`build`](RunPrometheusInstanceRequestBuilder::build) checks required fields and ranges before any I/O.
     RunPrometheusInstanceRequestBuilder for RunPrometheusInstanceRequest {
@@ -47,13 +46,18 @@ impl RunPrometheusInstanceRequestBuilder {
 }
 
 /// Output of `RunPrometheusInstance`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RunPrometheusInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    RunPrometheusInstanceResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `RunPrometheusInstance`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -61,14 +65,16 @@ pub type RunPrometheusInstanceError = super::MonitorError;
 
 impl super::Client {
     /// Calls `RunPrometheusInstance`: This API is used to initialize a TMP instance, which is called when the integration center is enabled.
-    pub async fn run_prometheus_instance(
+    pub fn run_prometheus_instance(
         &self,
         input: &RunPrometheusInstanceRequest,
-    ) -> Result<
-        RunPrometheusInstanceResponse,
-        ::runtime::SdkError<RunPrometheusInstanceError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            RunPrometheusInstanceResponse,
+            ::runtime::SdkError<RunPrometheusInstanceError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`run_prometheus_instance`](Self::run_prometheus_instance) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/sync_prometheus_temp_1.json`): Syncing a template to an instance
 //! - Spec: `specs/tencent/monitor/sync_prometheus_temp.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusTemplateSyncTarget;
 
 /// Input of `SyncPrometheusTemp`. Build one with [`SyncPrometheusTempRequest::builder`].
@@ -26,6 +25,7 @@ impl SyncPrometheusTempRequest {
         SyncPrometheusTempRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`SyncPrometheusTempRequest`]: [`build`](SyncPrometheusTempRequestBuilder::build) checks required fields and ranges before any I/O.
     SyncPrometheusTempRequestBuilder for SyncPrometheusTempRequest {
@@ -49,13 +49,18 @@ impl SyncPrometheusTempRequestBuilder {
 }
 
 /// Output of `SyncPrometheusTemp`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SyncPrometheusTempResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    SyncPrometheusTempResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `SyncPrometheusTemp`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -63,14 +68,16 @@ pub type SyncPrometheusTempError = super::MonitorError;
 
 impl super::Client {
     /// Calls `SyncPrometheusTemp`: This API is used to sync a template to an instance or cluster. It takes effect for v2 instances.
-    pub async fn sync_prometheus_temp(
+    pub fn sync_prometheus_temp(
         &self,
         input: &SyncPrometheusTempRequest,
-    ) -> Result<
-        SyncPrometheusTempResponse,
-        ::runtime::SdkError<SyncPrometheusTempError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            SyncPrometheusTempResponse,
+            ::runtime::SdkError<SyncPrometheusTempError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`sync_prometheus_temp`](Self::sync_prometheus_temp) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/terminate_prometheus_instances_1.json`): Terminating a Prometheus instance
 //! - Spec: `specs/tencent/monitor/terminate_prometheus_instances.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `TerminatePrometheusInstances`. Build one with [`TerminatePrometheusInstancesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -22,6 +20,7 @@ impl TerminatePrometheusInstancesRequest {
         TerminatePrometheusInstancesRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`TerminatePrometheusInstancesRequest`]: [`build`](TerminatePrometheusInstancesRequestBuilder::build) checks required fields and ranges before any I/O.
     TerminatePrometheusInstancesRequestBuilder for TerminatePrometheusInstancesRequest {
@@ -45,13 +44,18 @@ impl TerminatePrometheusInstancesRequestBuilder {
 }
 
 /// Output of `TerminatePrometheusInstances`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TerminatePrometheusInstancesResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    TerminatePrometheusInstancesResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `TerminatePrometheusInstances`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -59,14 +63,16 @@ pub type TerminatePrometheusInstancesError = super::MonitorError;
 
 impl super::Client {
     /// Calls `TerminatePrometheusInstances`: This API is used to terminate a pay-as-you-go Prometheus instance.
-    pub async fn terminate_prometheus_instances(
+    pub fn terminate_prometheus_instances(
         &self,
         input: &TerminatePrometheusInstancesRequest,
-    ) -> Result<
-        TerminatePrometheusInstancesResponse,
-        ::runtime::SdkError<TerminatePrometheusInstancesError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            TerminatePrometheusInstancesResponse,
+            ::runtime::SdkError<TerminatePrometheusInstancesError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`terminate_prometheus_instances`](Self::terminate_prometheus_instances) would send.

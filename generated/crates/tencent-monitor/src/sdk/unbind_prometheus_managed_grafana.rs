@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/unbind_prometheus_managed_grafana_1.json`): Unbinding a Grafana instance from an instance
 //! - Spec: `specs/tencent/monitor/unbind_prometheus_managed_grafana.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UnbindPrometheusManagedGrafana`. Build one with [`UnbindPrometheusManagedGrafanaRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl UnbindPrometheusManagedGrafanaRequest {
         UnbindPrometheusManagedGrafanaRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UnbindPrometheusManagedGrafanaRequest`]: [`build`](UnbindPrometheusManagedGrafanaRequestBuilder::build) checks required fields and ranges before any I/O.
     UnbindPrometheusManagedGrafanaRequestBuilder for UnbindPrometheusManagedGrafanaRequest {
@@ -50,13 +49,18 @@ impl UnbindPrometheusManagedGrafanaRequestBuilder {
 }
 
 /// Output of `UnbindPrometheusManagedGrafana`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnbindPrometheusManagedGrafanaResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UnbindPrometheusManagedGrafanaResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UnbindPrometheusManagedGrafana`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -64,14 +68,16 @@ pub type UnbindPrometheusManagedGrafanaError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UnbindPrometheusManagedGrafana`: This API is used to unbind a Grafana instance from an instance.
-    pub async fn unbind_prometheus_managed_grafana(
+    pub fn unbind_prometheus_managed_grafana(
         &self,
         input: &UnbindPrometheusManagedGrafanaRequest,
-    ) -> Result<
-        UnbindPrometheusManagedGrafanaResponse,
-        ::runtime::SdkError<UnbindPrometheusManagedGrafanaError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UnbindPrometheusManagedGrafanaResponse,
+            ::runtime::SdkError<UnbindPrometheusManagedGrafanaError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`unbind_prometheus_managed_grafana`](Self::unbind_prometheus_managed_grafana) would send.

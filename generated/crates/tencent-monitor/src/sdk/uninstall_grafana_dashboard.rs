@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/uninstall_grafana_dashboard_1.json`): Deleting a Grafana dashboard
 //! - Spec: `specs/tencent/monitor/uninstall_grafana_dashboard.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UninstallGrafanaDashboard`. Build one with [`UninstallGrafanaDashboardRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -60,6 +58,7 @@ impl UninstallGrafanaDashboardRequest {
         UninstallGrafanaDashboardRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UninstallGrafanaDashboardRequest`]: [`build`](UninstallGrafanaDashboardRequestBuilder::build) checks required fields and ranges before any I/O.
     UninstallGrafanaDashboardRequestBuilder for UninstallGrafanaDashboardRequest {
@@ -84,13 +83,18 @@ impl UninstallGrafanaDashboardRequestBuilder {
 }
 
 /// Output of `UninstallGrafanaDashboard`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UninstallGrafanaDashboardResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UninstallGrafanaDashboardResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UninstallGrafanaDashboard`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -98,14 +102,16 @@ pub type UninstallGrafanaDashboardError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UninstallGrafanaDashboard`: This API is used to delete a Grafana dashboard.
-    pub async fn uninstall_grafana_dashboard(
+    pub fn uninstall_grafana_dashboard(
         &self,
         input: &UninstallGrafanaDashboardRequest,
-    ) -> Result<
-        UninstallGrafanaDashboardResponse,
-        ::runtime::SdkError<UninstallGrafanaDashboardError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UninstallGrafanaDashboardResponse,
+            ::runtime::SdkError<UninstallGrafanaDashboardError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`uninstall_grafana_dashboard`](Self::uninstall_grafana_dashboard) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/uninstall_grafana_plugins_1.json`): Deleting the specified plugin
 //! - Spec: `specs/tencent/monitor/uninstall_grafana_plugins.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UninstallGrafanaPlugins`. Build one with [`UninstallGrafanaPluginsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl UninstallGrafanaPluginsRequest {
         UninstallGrafanaPluginsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UninstallGrafanaPluginsRequest`]: [`build`](UninstallGrafanaPluginsRequestBuilder::build) checks required fields and ranges before any I/O.
     UninstallGrafanaPluginsRequestBuilder for UninstallGrafanaPluginsRequest {
@@ -48,13 +47,18 @@ impl UninstallGrafanaPluginsRequestBuilder {
 }
 
 /// Output of `UninstallGrafanaPlugins`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UninstallGrafanaPluginsResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UninstallGrafanaPluginsResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UninstallGrafanaPlugins`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,14 +66,16 @@ pub type UninstallGrafanaPluginsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UninstallGrafanaPlugins`: This API is used to delete installed plugins.
-    pub async fn uninstall_grafana_plugins(
+    pub fn uninstall_grafana_plugins(
         &self,
         input: &UninstallGrafanaPluginsRequest,
-    ) -> Result<
-        UninstallGrafanaPluginsResponse,
-        ::runtime::SdkError<UninstallGrafanaPluginsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UninstallGrafanaPluginsResponse,
+            ::runtime::SdkError<UninstallGrafanaPluginsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`uninstall_grafana_plugins`](Self::uninstall_grafana_plugins) would send.

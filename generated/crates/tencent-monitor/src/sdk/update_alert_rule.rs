@@ -7,7 +7,6 @@
 //! - Sample `example_1` (`examples/update_alert_rule_1.json`): Updating an alerting rule
 //! - Spec: `specs/tencent/monitor/update_alert_rule.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::PrometheusRuleKv;
 
 /// Input of `UpdateAlertRule`. Build one with [`UpdateAlertRuleRequest::builder`].
@@ -62,6 +61,7 @@ impl UpdateAlertRuleRequest {
         UpdateAlertRuleRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateAlertRuleRequest`]: [`build`](UpdateAlertRuleRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateAlertRuleRequestBuilder for UpdateAlertRuleRequest {
@@ -106,17 +106,22 @@ impl UpdateAlertRuleRequestBuilder {
 }
 
 /// Output of `UpdateAlertRule`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlertRuleResponse {
     /// Rule ID
     /// Wire name: `RuleId`; example: `arule-omq28fcm`.
-    #[serde(rename = "RuleId", default, deserialize_with = "lenient")]
     pub rule_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateAlertRuleResponse {
+        rule_id: "RuleId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateAlertRule`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -124,11 +129,16 @@ pub type UpdateAlertRuleError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateAlertRule`: This API is used to update a Prometheus alerting rule.
-    pub async fn update_alert_rule(
+    pub fn update_alert_rule(
         &self,
         input: &UpdateAlertRuleRequest,
-    ) -> Result<UpdateAlertRuleResponse, ::runtime::SdkError<UpdateAlertRuleError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateAlertRuleResponse,
+            ::runtime::SdkError<UpdateAlertRuleError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_alert_rule`](Self::update_alert_rule) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_alert_rule_state_1.json`): Updating the status of an alerting rule
 //! - Spec: `specs/tencent/monitor/update_alert_rule_state.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateAlertRuleState`. Build one with [`UpdateAlertRuleStateRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -34,6 +32,7 @@ impl UpdateAlertRuleStateRequest {
         UpdateAlertRuleStateRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateAlertRuleStateRequest`]: [`build`](UpdateAlertRuleStateRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateAlertRuleStateRequestBuilder for UpdateAlertRuleStateRequest {
@@ -60,13 +59,18 @@ impl UpdateAlertRuleStateRequestBuilder {
 }
 
 /// Output of `UpdateAlertRuleState`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlertRuleStateResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateAlertRuleStateResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateAlertRuleState`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -74,14 +78,16 @@ pub type UpdateAlertRuleStateError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateAlertRuleState`: This API is used to update the status of a Prometheus alerting rule.
-    pub async fn update_alert_rule_state(
+    pub fn update_alert_rule_state(
         &self,
         input: &UpdateAlertRuleStateRequest,
-    ) -> Result<
-        UpdateAlertRuleStateResponse,
-        ::runtime::SdkError<UpdateAlertRuleStateError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateAlertRuleStateResponse,
+            ::runtime::SdkError<UpdateAlertRuleStateError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_alert_rule_state`](Self::update_alert_rule_state) would send.

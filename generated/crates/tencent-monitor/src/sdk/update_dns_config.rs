@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_dns_config_1.json`): Updating the Grafana DNS configuration
 //! - Spec: `specs/tencent/monitor/update_dns_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateDNSConfig`. Build one with [`UpdateDnsConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl UpdateDnsConfigRequest {
         UpdateDnsConfigRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateDnsConfigRequest`]: [`build`](UpdateDnsConfigRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateDnsConfigRequestBuilder for UpdateDnsConfigRequest {
@@ -49,13 +48,18 @@ impl UpdateDnsConfigRequestBuilder {
 }
 
 /// Output of `UpdateDNSConfig`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateDnsConfigResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateDnsConfigResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateDNSConfig`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -63,11 +67,16 @@ pub type UpdateDnsConfigError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateDNSConfig`: This API is used to update the Grafana DNS configuration.
-    pub async fn update_dns_config(
+    pub fn update_dns_config(
         &self,
         input: &UpdateDnsConfigRequest,
-    ) -> Result<UpdateDnsConfigResponse, ::runtime::SdkError<UpdateDnsConfigError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateDnsConfigResponse,
+            ::runtime::SdkError<UpdateDnsConfigError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_dns_config`](Self::update_dns_config) would send.

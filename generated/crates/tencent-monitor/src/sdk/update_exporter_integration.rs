@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_exporter_integration_1.json`): Updating the exporter integration configuration
 //! - Spec: `specs/tencent/monitor/update_exporter_integration.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateExporterIntegration`. Build one with [`UpdateExporterIntegrationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -41,6 +39,7 @@ impl UpdateExporterIntegrationRequest {
         UpdateExporterIntegrationRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateExporterIntegrationRequest`]: [`build`](UpdateExporterIntegrationRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateExporterIntegrationRequestBuilder for UpdateExporterIntegrationRequest {
@@ -75,13 +74,18 @@ impl UpdateExporterIntegrationRequestBuilder {
 }
 
 /// Output of `UpdateExporterIntegration`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateExporterIntegrationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateExporterIntegrationResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateExporterIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -89,14 +93,16 @@ pub type UpdateExporterIntegrationError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateExporterIntegration`: This API is used to update the exporter integration configuration.
-    pub async fn update_exporter_integration(
+    pub fn update_exporter_integration(
         &self,
         input: &UpdateExporterIntegrationRequest,
-    ) -> Result<
-        UpdateExporterIntegrationResponse,
-        ::runtime::SdkError<UpdateExporterIntegrationError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateExporterIntegrationResponse,
+            ::runtime::SdkError<UpdateExporterIntegrationError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_exporter_integration`](Self::update_exporter_integration) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_grafana_config_1.json`): Updating the Grafana configuration
 //! - Spec: `specs/tencent/monitor/update_grafana_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateGrafanaConfig`. Build one with [`UpdateGrafanaConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl UpdateGrafanaConfigRequest {
         UpdateGrafanaConfigRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateGrafanaConfigRequest`]: [`build`](UpdateGrafanaConfigRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateGrafanaConfigRequestBuilder for UpdateGrafanaConfigRequest {
@@ -48,13 +47,18 @@ impl UpdateGrafanaConfigRequestBuilder {
 }
 
 /// Output of `UpdateGrafanaConfig`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGrafanaConfigResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateGrafanaConfigResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateGrafanaConfig`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,14 +66,16 @@ pub type UpdateGrafanaConfigError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateGrafanaConfig`: This API is used to update the Grafana configuration.
-    pub async fn update_grafana_config(
+    pub fn update_grafana_config(
         &self,
         input: &UpdateGrafanaConfigRequest,
-    ) -> Result<
-        UpdateGrafanaConfigResponse,
-        ::runtime::SdkError<UpdateGrafanaConfigError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateGrafanaConfigResponse,
+            ::runtime::SdkError<UpdateGrafanaConfigError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_grafana_config`](Self::update_grafana_config) would send.

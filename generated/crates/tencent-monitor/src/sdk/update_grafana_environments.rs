@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_grafana_environments_1.json`): Updating Grafana environment variables
 //! - Spec: `specs/tencent/monitor/update_grafana_environments.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateGrafanaEnvironments`. Build one with [`UpdateGrafanaEnvironmentsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl UpdateGrafanaEnvironmentsRequest {
         UpdateGrafanaEnvironmentsRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateGrafanaEnvironmentsRequest`]: [`build`](UpdateGrafanaEnvironmentsRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateGrafanaEnvironmentsRequestBuilder for UpdateGrafanaEnvironmentsRequest {
@@ -50,13 +49,18 @@ impl UpdateGrafanaEnvironmentsRequestBuilder {
 }
 
 /// Output of `UpdateGrafanaEnvironments`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGrafanaEnvironmentsResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateGrafanaEnvironmentsResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateGrafanaEnvironments`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -64,14 +68,16 @@ pub type UpdateGrafanaEnvironmentsError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateGrafanaEnvironments`: This API is used to update Grafana environment variables.
-    pub async fn update_grafana_environments(
+    pub fn update_grafana_environments(
         &self,
         input: &UpdateGrafanaEnvironmentsRequest,
-    ) -> Result<
-        UpdateGrafanaEnvironmentsResponse,
-        ::runtime::SdkError<UpdateGrafanaEnvironmentsError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateGrafanaEnvironmentsResponse,
+            ::runtime::SdkError<UpdateGrafanaEnvironmentsError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_grafana_environments`](Self::update_grafana_environments) would send.

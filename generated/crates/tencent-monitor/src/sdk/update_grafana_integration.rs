@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_grafana_integration_1.json`): Updating the Grafana integration configuration
 //! - Spec: `specs/tencent/monitor/update_grafana_integration.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateGrafanaIntegration`. Build one with [`UpdateGrafanaIntegrationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -31,6 +29,7 @@ impl UpdateGrafanaIntegrationRequest {
         UpdateGrafanaIntegrationRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateGrafanaIntegrationRequest`]: [`build`](UpdateGrafanaIntegrationRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateGrafanaIntegrationRequestBuilder for UpdateGrafanaIntegrationRequest {
@@ -63,13 +62,18 @@ impl UpdateGrafanaIntegrationRequestBuilder {
 }
 
 /// Output of `UpdateGrafanaIntegration`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGrafanaIntegrationResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateGrafanaIntegrationResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateGrafanaIntegration`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -77,14 +81,16 @@ pub type UpdateGrafanaIntegrationError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateGrafanaIntegration`: This API is used to update the Grafana integration configuration.
-    pub async fn update_grafana_integration(
+    pub fn update_grafana_integration(
         &self,
         input: &UpdateGrafanaIntegrationRequest,
-    ) -> Result<
-        UpdateGrafanaIntegrationResponse,
-        ::runtime::SdkError<UpdateGrafanaIntegrationError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateGrafanaIntegrationResponse,
+            ::runtime::SdkError<UpdateGrafanaIntegrationError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_grafana_integration`](Self::update_grafana_integration) would send.

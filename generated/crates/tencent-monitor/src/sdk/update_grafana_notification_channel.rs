@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_grafana_notification_channel_1.json`): Updating the Grafana alert channel
 //! - Spec: `specs/tencent/monitor/update_grafana_notification_channel.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateGrafanaNotificationChannel`. Build one with [`UpdateGrafanaNotificationChannelRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -37,6 +35,7 @@ impl UpdateGrafanaNotificationChannelRequest {
         UpdateGrafanaNotificationChannelRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateGrafanaNotificationChannelRequest`]: [`build`](UpdateGrafanaNotificationChannelRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateGrafanaNotificationChannelRequestBuilder for UpdateGrafanaNotificationChannelRequest {
@@ -73,13 +72,18 @@ impl UpdateGrafanaNotificationChannelRequestBuilder {
 }
 
 /// Output of `UpdateGrafanaNotificationChannel`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGrafanaNotificationChannelResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateGrafanaNotificationChannelResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateGrafanaNotificationChannel`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -87,14 +91,16 @@ pub type UpdateGrafanaNotificationChannelError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateGrafanaNotificationChannel`: This API is used to update the Grafana notification channel.
-    pub async fn update_grafana_notification_channel(
+    pub fn update_grafana_notification_channel(
         &self,
         input: &UpdateGrafanaNotificationChannelRequest,
-    ) -> Result<
-        UpdateGrafanaNotificationChannelResponse,
-        ::runtime::SdkError<UpdateGrafanaNotificationChannelError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateGrafanaNotificationChannelResponse,
+            ::runtime::SdkError<UpdateGrafanaNotificationChannelError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_grafana_notification_channel`](Self::update_grafana_notification_channel) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_grafana_white_list_1.json`): Updating the Grafana allowlist
 //! - Spec: `specs/tencent/monitor/update_grafana_white_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateGrafanaWhiteList`. Build one with [`UpdateGrafanaWhiteListRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl UpdateGrafanaWhiteListRequest {
         UpdateGrafanaWhiteListRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateGrafanaWhiteListRequest`]: [`build`](UpdateGrafanaWhiteListRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateGrafanaWhiteListRequestBuilder for UpdateGrafanaWhiteListRequest {
@@ -48,13 +47,18 @@ impl UpdateGrafanaWhiteListRequestBuilder {
 }
 
 /// Output of `UpdateGrafanaWhiteList`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGrafanaWhiteListResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateGrafanaWhiteListResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateGrafanaWhiteList`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,14 +66,16 @@ pub type UpdateGrafanaWhiteListError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateGrafanaWhiteList`: This API is used to update the Grafana allowlist.
-    pub async fn update_grafana_white_list(
+    pub fn update_grafana_white_list(
         &self,
         input: &UpdateGrafanaWhiteListRequest,
-    ) -> Result<
-        UpdateGrafanaWhiteListResponse,
-        ::runtime::SdkError<UpdateGrafanaWhiteListError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateGrafanaWhiteListResponse,
+            ::runtime::SdkError<UpdateGrafanaWhiteListError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_grafana_white_list`](Self::update_grafana_white_list) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_prometheus_agent_status_1.json`): Updating the status of a Prometheus agent
 //! - Spec: `specs/tencent/monitor/update_prometheus_agent_status.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdatePrometheusAgentStatus`. Build one with [`UpdatePrometheusAgentStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -33,6 +31,7 @@ impl UpdatePrometheusAgentStatusRequest {
         UpdatePrometheusAgentStatusRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdatePrometheusAgentStatusRequest`]: [`build`](UpdatePrometheusAgentStatusRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdatePrometheusAgentStatusRequestBuilder for UpdatePrometheusAgentStatusRequest {
@@ -61,13 +60,18 @@ impl UpdatePrometheusAgentStatusRequestBuilder {
 }
 
 /// Output of `UpdatePrometheusAgentStatus`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePrometheusAgentStatusResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdatePrometheusAgentStatusResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdatePrometheusAgentStatus`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -75,14 +79,16 @@ pub type UpdatePrometheusAgentStatusError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdatePrometheusAgentStatus`: This API is used to update the status of a Prometheus CVM agent.
-    pub async fn update_prometheus_agent_status(
+    pub fn update_prometheus_agent_status(
         &self,
         input: &UpdatePrometheusAgentStatusRequest,
-    ) -> Result<
-        UpdatePrometheusAgentStatusResponse,
-        ::runtime::SdkError<UpdatePrometheusAgentStatusError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdatePrometheusAgentStatusResponse,
+            ::runtime::SdkError<UpdatePrometheusAgentStatusError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_prometheus_agent_status`](Self::update_prometheus_agent_status) would send.

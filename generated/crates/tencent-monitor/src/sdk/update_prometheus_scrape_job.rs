@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_prometheus_scrape_job_1.json`): Updating a Prometheus scrape task
 //! - Spec: `specs/tencent/monitor/update_prometheus_scrape_job.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdatePrometheusScrapeJob`. Build one with [`UpdatePrometheusScrapeJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -31,6 +29,7 @@ impl UpdatePrometheusScrapeJobRequest {
         UpdatePrometheusScrapeJobRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdatePrometheusScrapeJobRequest`]: [`build`](UpdatePrometheusScrapeJobRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdatePrometheusScrapeJobRequestBuilder for UpdatePrometheusScrapeJobRequest {
@@ -62,13 +61,18 @@ impl UpdatePrometheusScrapeJobRequestBuilder {
 }
 
 /// Output of `UpdatePrometheusScrapeJob`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePrometheusScrapeJobResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdatePrometheusScrapeJobResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdatePrometheusScrapeJob`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -76,14 +80,16 @@ pub type UpdatePrometheusScrapeJobError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdatePrometheusScrapeJob`: This API is used to update a Prometheus scrape task.
-    pub async fn update_prometheus_scrape_job(
+    pub fn update_prometheus_scrape_job(
         &self,
         input: &UpdatePrometheusScrapeJobRequest,
-    ) -> Result<
-        UpdatePrometheusScrapeJobResponse,
-        ::runtime::SdkError<UpdatePrometheusScrapeJobError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdatePrometheusScrapeJobResponse,
+            ::runtime::SdkError<UpdatePrometheusScrapeJobError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_prometheus_scrape_job`](Self::update_prometheus_scrape_job) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/update_recording_rule_1.json`): Updating a recording rule
 //! - Spec: `specs/tencent/monitor/update_recording_rule.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpdateRecordingRule`. Build one with [`UpdateRecordingRuleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -42,6 +40,7 @@ impl UpdateRecordingRuleRequest {
         UpdateRecordingRuleRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateRecordingRuleRequest`]: [`build`](UpdateRecordingRuleRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateRecordingRuleRequestBuilder for UpdateRecordingRuleRequest {
@@ -73,18 +72,23 @@ impl UpdateRecordingRuleRequestBuilder {
 }
 
 /// Output of `UpdateRecordingRule`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRecordingRuleResponse {
     /// Rule ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `RuleId`; example: `rrule-m74lrt6g`.
-    #[serde(rename = "RuleId", default, deserialize_with = "lenient")]
     pub rule_id: Option<String>,
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateRecordingRuleResponse {
+        rule_id: "RuleId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateRecordingRule`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -92,14 +96,16 @@ pub type UpdateRecordingRuleError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateRecordingRule`: This API is used to update a Prometheus recording rule.
-    pub async fn update_recording_rule(
+    pub fn update_recording_rule(
         &self,
         input: &UpdateRecordingRuleRequest,
-    ) -> Result<
-        UpdateRecordingRuleResponse,
-        ::runtime::SdkError<UpdateRecordingRuleError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateRecordingRuleResponse,
+            ::runtime::SdkError<UpdateRecordingRuleError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_recording_rule`](Self::update_recording_rule) would send.

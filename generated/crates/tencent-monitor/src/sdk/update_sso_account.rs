@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/update_sso_account_1.json`): Updating the account information
 //! - Spec: `specs/tencent/monitor/update_sso_account.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
 use super::GrafanaAccountRole;
 
 /// Input of `UpdateSSOAccount`. Build one with [`UpdateSsoAccountRequest::builder`].
@@ -32,6 +31,7 @@ impl UpdateSsoAccountRequest {
         UpdateSsoAccountRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpdateSsoAccountRequest`]: [`build`](UpdateSsoAccountRequestBuilder::build) checks required fields and ranges before any I/O.
     UpdateSsoAccountRequestBuilder for UpdateSsoAccountRequest {
@@ -59,13 +59,18 @@ impl UpdateSsoAccountRequestBuilder {
 }
 
 /// Output of `UpdateSSOAccount`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSsoAccountResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpdateSsoAccountResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpdateSSOAccount`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -73,11 +78,16 @@ pub type UpdateSsoAccountError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpdateSSOAccount`: This API is used to update the remarks and permission information of an authorized account in an overwriting manner.
-    pub async fn update_sso_account(
+    pub fn update_sso_account(
         &self,
         input: &UpdateSsoAccountRequest,
-    ) -> Result<UpdateSsoAccountResponse, ::runtime::SdkError<UpdateSsoAccountError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpdateSsoAccountResponse,
+            ::runtime::SdkError<UpdateSsoAccountError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`update_sso_account`](Self::update_sso_account) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/upgrade_grafana_dashboard_1.json`): Updating a Grafana dashboard
 //! - Spec: `specs/tencent/monitor/upgrade_grafana_dashboard.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpgradeGrafanaDashboard`. Build one with [`UpgradeGrafanaDashboardRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -60,6 +58,7 @@ impl UpgradeGrafanaDashboardRequest {
         UpgradeGrafanaDashboardRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpgradeGrafanaDashboardRequest`]: [`build`](UpgradeGrafanaDashboardRequestBuilder::build) checks required fields and ranges before any I/O.
     UpgradeGrafanaDashboardRequestBuilder for UpgradeGrafanaDashboardRequest {
@@ -82,13 +81,18 @@ impl UpgradeGrafanaDashboardRequestBuilder {
 }
 
 /// Output of `UpgradeGrafanaDashboard`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeGrafanaDashboardResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpgradeGrafanaDashboardResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpgradeGrafanaDashboard`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -96,14 +100,16 @@ pub type UpgradeGrafanaDashboardError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpgradeGrafanaDashboard`: This API is used to update a Grafana dashboard.
-    pub async fn upgrade_grafana_dashboard(
+    pub fn upgrade_grafana_dashboard(
         &self,
         input: &UpgradeGrafanaDashboardRequest,
-    ) -> Result<
-        UpgradeGrafanaDashboardResponse,
-        ::runtime::SdkError<UpgradeGrafanaDashboardError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpgradeGrafanaDashboardResponse,
+            ::runtime::SdkError<UpgradeGrafanaDashboardError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`upgrade_grafana_dashboard`](Self::upgrade_grafana_dashboard) would send.

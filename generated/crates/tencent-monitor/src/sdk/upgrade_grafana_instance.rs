@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/upgrade_grafana_instance_1.json`): Upgrading a TCMG instance
 //! - Spec: `specs/tencent/monitor/upgrade_grafana_instance.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
-use ::runtime::de::lenient;
-
 /// Input of `UpgradeGrafanaInstance`. Build one with [`UpgradeGrafanaInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -25,6 +23,7 @@ impl UpgradeGrafanaInstanceRequest {
         UpgradeGrafanaInstanceRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`UpgradeGrafanaInstanceRequest`]: [`build`](UpgradeGrafanaInstanceRequestBuilder::build) checks required fields and ranges before any I/O.
     UpgradeGrafanaInstanceRequestBuilder for UpgradeGrafanaInstanceRequest {
@@ -48,13 +47,18 @@ impl UpgradeGrafanaInstanceRequestBuilder {
 }
 
 /// Output of `UpgradeGrafanaInstance`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpgradeGrafanaInstanceResponse {
     /// The unique request ID, which is returned for each request. RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    UpgradeGrafanaInstanceResponse {
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `UpgradeGrafanaInstance`: those of its service ([`MonitorError`](super::MonitorError)).
@@ -62,14 +66,16 @@ pub type UpgradeGrafanaInstanceError = super::MonitorError;
 
 impl super::Client {
     /// Calls `UpgradeGrafanaInstance`: This API is used to upgrade a Grafana instance.
-    pub async fn upgrade_grafana_instance(
+    pub fn upgrade_grafana_instance(
         &self,
         input: &UpgradeGrafanaInstanceRequest,
-    ) -> Result<
-        UpgradeGrafanaInstanceResponse,
-        ::runtime::SdkError<UpgradeGrafanaInstanceError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            UpgradeGrafanaInstanceResponse,
+            ::runtime::SdkError<UpgradeGrafanaInstanceError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`upgrade_grafana_instance`](Self::upgrade_grafana_instance) would send.

@@ -8,7 +8,6 @@
 //! - Sample `backup_infos` (`samples/describe_backup_url_backup_infos.json`): The vendor's current example (tccli-intl-en 3.1.193.1 examples.json, verbatim): `BackupInfos` with name, size and both addresses per file.
 //! - Spec: `specs/tencent/redis/describe_backup_url.yaml`.
 
-use ::runtime::de::lenient;
 use super::BackupLimitVpcItem;
 
 /// Input of `DescribeBackupUrl`. Build one with [`DescribeBackupUrlRequest::builder`].
@@ -44,6 +43,7 @@ impl DescribeBackupUrlRequest {
         DescribeBackupUrlRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeBackupUrlRequest`]: [`build`](DescribeBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeBackupUrlRequestBuilder for DescribeBackupUrlRequest {
@@ -77,33 +77,38 @@ impl DescribeBackupUrlRequestBuilder {
 }
 
 /// Output of `DescribeBackupUrl`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBackupUrlResponse {
     /// Download addresses on the public network (the vendor says it will be disused; prefer `BackupInfos`).
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `DownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(rename = "DownloadUrl", default, deserialize_with = "lenient")]
     pub download_url: Vec<::runtime::SignedUrl>,
     /// Download addresses on the private network (the vendor says it will be disused; prefer `BackupInfos`).
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `InnerDownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(rename = "InnerDownloadUrl", default, deserialize_with = "lenient")]
     pub inner_download_url: Vec<::runtime::SignedUrl>,
     /// File names, in the order of the address lists (being deprecated by the vendor).
     /// **Deprecated** by the vendor (still sent and decoded). Wire name: `Filenames`.
-    #[serde(rename = "Filenames", default, deserialize_with = "lenient")]
     pub filenames: Vec<String>,
     /// One entry per backup file; absent from older responses (then use the address lists).
     /// Wire name: `BackupInfos`.
-    #[serde(rename = "BackupInfos", default, deserialize_with = "lenient")]
     pub backup_infos: Vec<BackupDownloadInfo>,
     /// Unique ID of the request, needed to troubleshoot issues.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", deserialize_with = "lenient")]
     pub request_id: String,
+}
+
+::runtime::lenient_object! {
+    DescribeBackupUrlResponse {
+        download_url: "DownloadUrl",
+        inner_download_url: "InnerDownloadUrl",
+        filenames: "Filenames",
+        backup_infos: "BackupInfos",
+        request_id: "RequestId",
+    }
 }
 
 impl DescribeBackupUrlResponse {
@@ -119,33 +124,37 @@ impl DescribeBackupUrlResponse {
 }
 
 /// One file of the backup and where to download it.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BackupDownloadInfo {
     /// Backup file name.
     /// Wire name: `FileName`.
-    #[serde(rename = "FileName", default, deserialize_with = "lenient")]
     pub file_name: Option<String>,
     /// Size in bytes; `0` means unknown.
     /// Wire name: `FileSize`.
     /// Unit: B.
-    #[serde(rename = "FileSize", default, deserialize_with = "lenient")]
     pub file_size: Option<u64>,
     /// Download address on the public network.
     /// Wire name: `DownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(rename = "DownloadUrl", default, deserialize_with = "lenient")]
     pub download_url: Option<::runtime::SignedUrl>,
     /// Download address on the private network.
     /// Wire name: `InnerDownloadUrl`.
     /// Valid for 6h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(rename = "InnerDownloadUrl", default, deserialize_with = "lenient")]
     pub inner_download_url: Option<::runtime::SignedUrl>,
 }
 
-impl ::runtime::de::Lenient for BackupDownloadInfo {}
+::runtime::lenient_object! {
+    BackupDownloadInfo {
+        file_name: "FileName",
+        file_size: "FileSize",
+        download_url: "DownloadUrl",
+        inner_download_url: "InnerDownloadUrl",
+    }
+}
+
 impl BackupDownloadInfo {
     /// Bytes per unit of `file_size`: its unit is bytes, so the size is exact.
     pub const FILE_SIZE_UNIT_BYTES: u64 = 1u64;
@@ -801,11 +810,16 @@ impl ::std::fmt::Display for DescribeBackupUrlError {
 impl ::std::error::Error for DescribeBackupUrlError {}
 impl super::Client {
     /// Calls `DescribeBackupUrl`: Query the download addresses of a backup RDB file. Addresses are valid for 6 hours. Supports financial availability zones, which need the regional endpoint.
-    pub async fn describe_backup_url(
+    pub fn describe_backup_url(
         &self,
         input: &DescribeBackupUrlRequest,
-    ) -> Result<DescribeBackupUrlResponse, ::runtime::SdkError<DescribeBackupUrlError>> {
-        self.runtime.call(&glue::OP, input).await
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeBackupUrlResponse,
+            ::runtime::SdkError<DescribeBackupUrlError>,
+        >,
+    > {
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_backup_url`](Self::describe_backup_url) would send.

@@ -7,8 +7,6 @@
 //! - Sample `documented` (`samples/get_backup_download_url.json`): The document's example output, verbatim.
 //! - Spec: `specs/tencent/redis/get_backup_download_url.yaml`.
 
-use ::runtime::de::lenient;
-
 /// Input of `GetBackupDownloadUrl`. Build one with [`GetBackupDownloadUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -27,6 +25,7 @@ impl GetBackupDownloadUrlRequest {
         GetBackupDownloadUrlRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`GetBackupDownloadUrlRequest`]: [`build`](GetBackupDownloadUrlRequestBuilder::build) checks required fields and ranges before any I/O.
     GetBackupDownloadUrlRequestBuilder for GetBackupDownloadUrlRequest {
@@ -50,34 +49,43 @@ impl GetBackupDownloadUrlRequestBuilder {
 }
 
 /// Output of `GetBackupDownloadUrl`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetBackupDownloadUrlResponse {
     /// Download URLs of the backup (an object in this API).
     /// Wire name: `data`.
-    #[serde(default, deserialize_with = "lenient")]
     pub data: Option<BackupUrls>,
 }
 
+::runtime::lenient_object! {
+    GetBackupDownloadUrlResponse {
+        data: "data",
+    }
+}
+
 /// Download URLs of a backup.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BackupUrls {
     /// Download URL in the private network; only obtainable on CVM.
     /// Wire name: `intranet`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "lenient")]
     pub intranet: Option<::runtime::SignedUrl>,
     /// Download URL in the public network.
     /// Wire name: `extranet`.
     /// Valid for 12h after it is issued.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(default, deserialize_with = "lenient")]
     pub extranet: Option<::runtime::SignedUrl>,
 }
 
-impl ::runtime::de::Lenient for BackupUrls {}
+::runtime::lenient_object! {
+    BackupUrls {
+        intranet: "intranet",
+        extranet: "extranet",
+    }
+}
+
 impl BackupUrls {
     /// How long `intranet` stays valid after it is issued (`valid_for: 12h` in the spec).
     pub const INTRANET_VALID_FOR: ::std::time::Duration = ::std::time::Duration::from_secs(
@@ -160,14 +168,16 @@ impl ::std::fmt::Display for GetBackupDownloadUrlError {
 impl ::std::error::Error for GetBackupDownloadUrlError {}
 impl super::Client {
     /// Calls `GetBackupDownloadUrl`: Query the download URL of a CRS (Redis) instance backup. Private-network and public URLs are valid for 12 hours. Quote the URL when downloading with wget.
-    pub async fn get_backup_download_url(
+    pub fn get_backup_download_url(
         &self,
         input: &GetBackupDownloadUrlRequest,
-    ) -> Result<
-        GetBackupDownloadUrlResponse,
-        ::runtime::SdkError<GetBackupDownloadUrlError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            GetBackupDownloadUrlResponse,
+            ::runtime::SdkError<GetBackupDownloadUrlError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`get_backup_download_url`](Self::get_backup_download_url) would send.

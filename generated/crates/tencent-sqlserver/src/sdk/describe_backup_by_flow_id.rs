@@ -6,8 +6,6 @@
 //! - Sample `example_2` (`examples/describe_backup_by_flow_id_2.json`): Querying Backup Details by Flow ID (Backup Completed)
 //! - Spec: `specs/tencent/sqlserver/describe_backup_by_flow_id.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
 
-use ::runtime::de::lenient;
-
 /// Input of `DescribeBackupByFlowId`. Build one with [`DescribeBackupByFlowIdRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -26,6 +24,7 @@ impl DescribeBackupByFlowIdRequest {
         DescribeBackupByFlowIdRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeBackupByFlowIdRequest`]: [`build`](DescribeBackupByFlowIdRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeBackupByFlowIdRequestBuilder for DescribeBackupByFlowIdRequest {
@@ -49,65 +48,70 @@ impl DescribeBackupByFlowIdRequestBuilder {
 }
 
 /// Output of `DescribeBackupByFlowId`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBackupByFlowIdResponse {
     /// Unique identifier of the backup file. This field is used by the RestoreInstance API. For a single-database backup file, only the unique identifier of the backup file for the first record is returned. Through the DescribeBackupFiles API, IDs of all backup files that are available for rollback can be obtained for single-database backup files.
     /// Wire name: `Id`; example: `1234568`.
-    #[serde(rename = "Id", default, deserialize_with = "lenient")]
     pub id: Option<u64>,
     /// File name. For a single-database backup file, only the file name of the first record is returned. Through the DescribeBackupFiles API, file names of all records can be obtained for single-database backup files.
     /// Wire name: `FileName`; example: `autoed_instance_58037_20200728011545.bak.tar`.
-    #[serde(rename = "FileName", default, deserialize_with = "lenient")]
     pub file_name: Option<String>,
     /// Backup task name, which can be customized.
     /// Wire name: `BackupName`; example: `mssql-6upluvd5_202007311206`.
-    #[serde(rename = "BackupName", default, deserialize_with = "lenient")]
     pub backup_name: Option<String>,
     /// Backup start time.
     /// Wire name: `StartTime`.
-    #[serde(rename = "StartTime", default, deserialize_with = "lenient")]
     pub start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// Backup end time.
     /// Wire name: `EndTime`.
-    #[serde(rename = "EndTime", default, deserialize_with = "lenient")]
     pub end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>>,
     /// File size, in KB. For a single-database backup file, only the file size of the first record is returned. Through the DescribeBackupFiles API, file sizes of all records can be obtained for single-database backup files.
     /// Wire name: `Size`; example: `1356532`.
-    #[serde(rename = "Size", default, deserialize_with = "lenient")]
     pub size: Option<u64>,
     /// Backup policy: 0 - instance backup; 1 - multi-database backup. When the instance status is 0 - creating, the default value of this field is 0, which has no practical significance.
     /// Wire name: `Strategy`; example: `0`.
-    #[serde(rename = "Strategy", default, deserialize_with = "lenient")]
     pub strategy: Option<i64>,
     /// Backup file status. 0 - creating; 1 - successful; 2-failed.
     /// Wire name: `Status`; example: `1`.
-    #[serde(rename = "Status", default, deserialize_with = "lenient")]
     pub status: Option<i64>,
     /// Backup method. 0 - scheduled backup; 1 - manual temporary backup. When the instance status is 0 - creating, the default value of this field is 0, which has no practical significance.
     /// Wire name: `BackupWay`; example: `0`.
-    #[serde(rename = "BackupWay", default, deserialize_with = "lenient")]
     pub backup_way: Option<i64>,
     /// Database list. For a single-database backup file, only the database name included in the first record is returned. Through the DescribeBackupFiles API, the database names of all records can be obtained for single-database backup files.
     /// Wire name: `DBs`.
-    #[serde(rename = "DBs", default, deserialize_with = "lenient")]
     pub d_bs: Vec<String>,
     /// Private network download address. For a single-database backup file, only the private network download address of the first record is returned. Through the DescribeBackupFiles API, download addresses of all records can be obtained for single-database backup files.
     /// Wire name: `InternalAddr`; example: `https://cosback-appid.cos.ap-guangzhou.myqcloud.com/autoed_ins1545.bak.tar?sign=%3d3ea813`.
-    #[serde(rename = "InternalAddr", default, deserialize_with = "lenient")]
     pub internal_addr: Option<String>,
     /// Public network download address. For a single-database backup file, only the public network download address of the first record is returned. Through the DescribeBackupFiles API, download addresses of all records can be obtained for single-database backup files.
     /// Wire name: `ExternalAddr`; example: `https://cosback-appid.cos.ap-guangzhou.myqcloud.com/autoed_ins1545.bak.tar?sign=%3d3ea813`.
-    #[serde(rename = "ExternalAddr", default, deserialize_with = "lenient")]
     pub external_addr: Option<String>,
     /// Aggregation ID. This value is not returned for packaging backup files. Call the DescribeBackupFiles API with this value to obtain detailed information about single-database backup files.
     /// Wire name: `GroupId`; example: `558800`.
-    #[serde(rename = "GroupId", default, deserialize_with = "lenient")]
     pub group_id: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeBackupByFlowIdResponse {
+        id: "Id",
+        file_name: "FileName",
+        backup_name: "BackupName",
+        start_time: "StartTime",
+        end_time: "EndTime",
+        size: "Size",
+        strategy: "Strategy",
+        status: "Status",
+        backup_way: "BackupWay",
+        d_bs: "DBs",
+        internal_addr: "InternalAddr",
+        external_addr: "ExternalAddr",
+        group_id: "GroupId",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeBackupByFlowId`: those of its service ([`SqlserverError`](super::SqlserverError)).
@@ -115,14 +119,16 @@ pub type DescribeBackupByFlowIdError = super::SqlserverError;
 
 impl super::Client {
     /// Calls `DescribeBackupByFlowId`: This API is used to query the created backup details through the backup creation process ID. The process ID can be obtained through the CreateBackup API.
-    pub async fn describe_backup_by_flow_id(
+    pub fn describe_backup_by_flow_id(
         &self,
         input: &DescribeBackupByFlowIdRequest,
-    ) -> Result<
-        DescribeBackupByFlowIdResponse,
-        ::runtime::SdkError<DescribeBackupByFlowIdError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeBackupByFlowIdResponse,
+            ::runtime::SdkError<DescribeBackupByFlowIdError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_backup_by_flow_id`](Self::describe_backup_by_flow_id) would send.

@@ -5,8 +5,6 @@
 //! - Sample `example_1` (`examples/describe_backup_summary_1.json`): Querying the Backup Overview Information of Databases
 //! - Spec: `specs/tencent/sqlserver/describe_backup_summary.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
 
-use ::runtime::de::lenient;
-
 /// Input of `DescribeBackupSummary`. Build one with [`DescribeBackupSummaryRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -17,6 +15,7 @@ impl DescribeBackupSummaryRequest {
         DescribeBackupSummaryRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeBackupSummaryRequest`]: [`build`](DescribeBackupSummaryRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeBackupSummaryRequestBuilder for DescribeBackupSummaryRequest {
@@ -32,105 +31,110 @@ impl DescribeBackupSummaryRequestBuilder {
 }
 
 /// Output of `DescribeBackupSummary`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBackupSummaryResponse {
     /// Actual free total space, in KB.
     /// Wire name: `FreeSpace`; example: `1024`.
-    #[serde(rename = "FreeSpace", default, deserialize_with = "lenient")]
     pub free_space: Option<u64>,
     /// Actual used space of backups, in KB.
     /// Wire name: `ActualUsedSpace`; example: `1024`.
-    #[serde(rename = "ActualUsedSpace", default, deserialize_with = "lenient")]
     pub actual_used_space: Option<u64>,
     /// Total number of backup files.
     /// Wire name: `BackupFilesTotal`; example: `680`.
-    #[serde(rename = "BackupFilesTotal", default, deserialize_with = "lenient")]
     pub backup_files_total: Option<u64>,
     /// Charged space of the space occupied by backups, in KB.
     /// Wire name: `BillingSpace`; example: `1024`.
-    #[serde(rename = "BillingSpace", default, deserialize_with = "lenient")]
     pub billing_space: Option<u64>,
     /// Data backup usage space, in KB.
     /// Wire name: `DataBackupSpace`; example: `1024`.
-    #[serde(rename = "DataBackupSpace", default, deserialize_with = "lenient")]
     pub data_backup_space: Option<u64>,
     /// Total number of data backup files.
     /// Wire name: `DataBackupCount`; example: `94`.
-    #[serde(rename = "DataBackupCount", default, deserialize_with = "lenient")]
     pub data_backup_count: Option<u64>,
     /// Storage space used by manual backups in data backup, in KB.
     /// Wire name: `ManualBackupSpace`; example: `1024`.
-    #[serde(rename = "ManualBackupSpace", default, deserialize_with = "lenient")]
     pub manual_backup_space: Option<u64>,
     /// Total number of files for manual backups in data backup.
     /// Wire name: `ManualBackupCount`; example: `40`.
-    #[serde(rename = "ManualBackupCount", default, deserialize_with = "lenient")]
     pub manual_backup_count: Option<u64>,
     /// Storage space used by automatic backups in data backup, in KB.
     /// Wire name: `AutoBackupSpace`; example: `1024`.
-    #[serde(rename = "AutoBackupSpace", default, deserialize_with = "lenient")]
     pub auto_backup_space: Option<u64>,
     /// Total number of files for automatic backups in data backup.
     /// Wire name: `AutoBackupCount`; example: `54`.
-    #[serde(rename = "AutoBackupCount", default, deserialize_with = "lenient")]
     pub auto_backup_count: Option<u64>,
     /// Backup usage space for logs, in KB.
     /// Wire name: `LogBackupSpace`; example: `1024`.
-    #[serde(rename = "LogBackupSpace", default, deserialize_with = "lenient")]
     pub log_backup_space: Option<u64>,
     /// Total number of log backup files.
     /// Wire name: `LogBackupCount`; example: `586`.
-    #[serde(rename = "LogBackupCount", default, deserialize_with = "lenient")]
     pub log_backup_count: Option<u64>,
     /// Estimated fees, in USD/hour.
     /// Wire name: `EstimatedAmount`; example: `0.1`.
-    #[serde(rename = "EstimatedAmount", default, deserialize_with = "lenient")]
     pub estimated_amount: Option<f64>,
     /// Total number of local backup files.
     /// Wire name: `LocalBackupFilesTotal`; example: `1`.
-    #[serde(rename = "LocalBackupFilesTotal", default, deserialize_with = "lenient")]
     pub local_backup_files_total: Option<u64>,
     /// Total number of cross-region backup files.
     /// Wire name: `CrossBackupFilesTotal`; example: `1`.
-    #[serde(rename = "CrossBackupFilesTotal", default, deserialize_with = "lenient")]
     pub cross_backup_files_total: Option<u64>,
     /// Charged space of the space occupied by cross-region backups, in KB.
     /// Wire name: `CrossBillingSpace`; example: `1`.
-    #[serde(rename = "CrossBillingSpace", default, deserialize_with = "lenient")]
     pub cross_billing_space: Option<u64>,
     /// Space used by cross-region automatic data backups, in KB.
     /// Wire name: `CrossAutoBackupSpace`; example: `1`.
-    #[serde(rename = "CrossAutoBackupSpace", default, deserialize_with = "lenient")]
     pub cross_auto_backup_space: Option<u64>,
     /// Total number of files for cross-region automatic data backups.
     /// Wire name: `CrossAutoBackupCount`; example: `1`.
-    #[serde(rename = "CrossAutoBackupCount", default, deserialize_with = "lenient")]
     pub cross_auto_backup_count: Option<u64>,
     /// Space used by local log backups, in KB.
     /// Wire name: `LocalLogBackupSpace`; example: `1`.
-    #[serde(rename = "LocalLogBackupSpace", default, deserialize_with = "lenient")]
     pub local_log_backup_space: Option<u64>,
     /// Total number of files for local log backups.
     /// Wire name: `LocalLogBackupCount`; example: `1`.
-    #[serde(rename = "LocalLogBackupCount", default, deserialize_with = "lenient")]
     pub local_log_backup_count: Option<u64>,
     /// Space used by cross-region log backups, in KB.
     /// Wire name: `CrossLogBackupSpace`; example: `1`.
-    #[serde(rename = "CrossLogBackupSpace", default, deserialize_with = "lenient")]
     pub cross_log_backup_space: Option<u64>,
     /// Total number of files for cross-region log backups.
     /// Wire name: `CrossLogBackupCount`; example: `1`.
-    #[serde(rename = "CrossLogBackupCount", default, deserialize_with = "lenient")]
     pub cross_log_backup_count: Option<u64>,
     /// Estimated fees for cross-region backups, in USD/hour.
     /// Wire name: `CrossEstimatedAmount`; example: `1`.
-    #[serde(rename = "CrossEstimatedAmount", default, deserialize_with = "lenient")]
     pub cross_estimated_amount: Option<f64>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeBackupSummaryResponse {
+        free_space: "FreeSpace",
+        actual_used_space: "ActualUsedSpace",
+        backup_files_total: "BackupFilesTotal",
+        billing_space: "BillingSpace",
+        data_backup_space: "DataBackupSpace",
+        data_backup_count: "DataBackupCount",
+        manual_backup_space: "ManualBackupSpace",
+        manual_backup_count: "ManualBackupCount",
+        auto_backup_space: "AutoBackupSpace",
+        auto_backup_count: "AutoBackupCount",
+        log_backup_space: "LogBackupSpace",
+        log_backup_count: "LogBackupCount",
+        estimated_amount: "EstimatedAmount",
+        local_backup_files_total: "LocalBackupFilesTotal",
+        cross_backup_files_total: "CrossBackupFilesTotal",
+        cross_billing_space: "CrossBillingSpace",
+        cross_auto_backup_space: "CrossAutoBackupSpace",
+        cross_auto_backup_count: "CrossAutoBackupCount",
+        local_log_backup_space: "LocalLogBackupSpace",
+        local_log_backup_count: "LocalLogBackupCount",
+        cross_log_backup_space: "CrossLogBackupSpace",
+        cross_log_backup_count: "CrossLogBackupCount",
+        cross_estimated_amount: "CrossEstimatedAmount",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeBackupSummary`: those of its service ([`SqlserverError`](super::SqlserverError)).
@@ -138,14 +142,16 @@ pub type DescribeBackupSummaryError = super::SqlserverError;
 
 impl super::Client {
     /// Calls `DescribeBackupSummary`: This API is used to query the backup overview information of databases.
-    pub async fn describe_backup_summary(
+    pub fn describe_backup_summary(
         &self,
         input: &DescribeBackupSummaryRequest,
-    ) -> Result<
-        DescribeBackupSummaryResponse,
-        ::runtime::SdkError<DescribeBackupSummaryError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeBackupSummaryResponse,
+            ::runtime::SdkError<DescribeBackupSummaryError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_backup_summary`](Self::describe_backup_summary) would send.

@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_db_instance_detail_1.json`): Querying Instance Details
 //! - Spec: `specs/tencent/tdmysql/describe_db_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
 
-use ::runtime::de::lenient;
 use super::{
     AnalysisInstanceInfo, AnalysisRelationInfo, AutoScalingConfig, InstanceParam,
     MaintenanceWindowInfo, NodeInfo, ResourceTag,
@@ -26,6 +25,7 @@ impl DescribeDbInstanceDetailRequest {
         DescribeDbInstanceDetailRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeDbInstanceDetailRequest`]: [`build`](DescribeDbInstanceDetailRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeDbInstanceDetailRequestBuilder for DescribeDbInstanceDetailRequest {
@@ -48,232 +48,173 @@ impl DescribeDbInstanceDetailRequestBuilder {
 }
 
 /// Output of `DescribeDBInstanceDetail`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeDbInstanceDetailResponse {
     /// Instance name
     /// Wire name: `InstanceName`; example: `"实例名称"`.
-    #[serde(rename = "InstanceName", default, deserialize_with = "lenient")]
     pub instance_name: Option<String>,
     /// Region
     /// Wire name: `Zone`; example: `"ap-guangzhou-1"`.
-    #[serde(rename = "Zone", default, deserialize_with = "lenient")]
     pub zone: Option<String>,
     /// Character type vpcid
     /// Wire name: `VpcId`; example: `"vpc-o7ssr1vx"`.
-    #[serde(rename = "VpcId", default, deserialize_with = "lenient")]
     pub vpc_id: Option<String>,
     /// Character type subnetid
     /// Wire name: `SubnetId`; example: `"subnet-s21doiba"`.
-    #[serde(rename = "SubnetId", default, deserialize_with = "lenient")]
     pub subnet_id: Option<String>,
     /// Create an instance version
     /// Wire name: `CreateVersion`; example: `"R080D001"`.
-    #[serde(rename = "CreateVersion", default, deserialize_with = "lenient")]
     pub create_version: Option<String>,
     /// Subnet IP
     /// Wire name: `Vip`; example: `"172.16.113.202"`.
-    #[serde(rename = "Vip", default, deserialize_with = "lenient")]
     pub vip: Option<String>,
     /// Subnet port
     /// Wire name: `Vport`; example: `3306`.
-    #[serde(rename = "Vport", default, deserialize_with = "lenient")]
     pub vport: Option<i64>,
     /// Instance status
     /// Wire name: `Status`; example: `"running"`.
-    #[serde(rename = "Status", default, deserialize_with = "lenient")]
     pub status: Option<String>,
     /// Node disk capacity (unit: GB)
     /// Wire name: `Disk`; example: `200`.
-    #[serde(rename = "Disk", default, deserialize_with = "lenient")]
     pub disk: Option<i64>,
     /// Number of storage nodes
     /// Wire name: `StorageNodeNum`; example: `3`.
-    #[serde(rename = "StorageNodeNum", default, deserialize_with = "lenient")]
     pub storage_node_num: Option<i64>,
     /// Initialize instance parameters
     /// Wire name: `InitParams`.
-    #[serde(rename = "InitParams", default, deserialize_with = "lenient")]
     pub init_params: Vec<InstanceParam>,
     /// Instance tag information.
     /// Wire name: `ResourceTags`.
-    #[serde(rename = "ResourceTags", default, deserialize_with = "lenient")]
     pub resource_tags: Vec<ResourceTag>,
     /// Creation time.
     /// Wire name: `CreateTime`; example: `"2006-01-02 15:04:05"`.
-    #[serde(rename = "CreateTime", default, deserialize_with = "lenient")]
     pub create_time: Option<String>,
     /// Update time.
     /// Wire name: `UpdateTime`; example: `"2006-01-02 15:04:05"`.
-    #[serde(rename = "UpdateTime", default, deserialize_with = "lenient")]
     pub update_time: Option<String>,
     /// Number of storage node replicas
     /// Wire name: `Replications`; example: `3`.
-    #[serde(rename = "Replications", default, deserialize_with = "lenient")]
     pub replications: Option<i64>,
     /// Number of replicas
     /// Wire name: `FullReplications`; example: `2`.
-    #[serde(rename = "FullReplications", default, deserialize_with = "lenient")]
     pub full_replications: Option<i64>,
     /// Character set
     /// Wire name: `CharSet`; example: `"utf8"`.
-    #[serde(rename = "CharSet", default, deserialize_with = "lenient")]
     pub char_set: Option<String>,
     /// Node information
     /// Wire name: `Node`.
-    #[serde(rename = "Node", default, deserialize_with = "lenient")]
     pub node: Vec<NodeInfo>,
     /// Region of the instance
     /// Wire name: `Region`; example: `"ap-guangzhou"`.
-    #[serde(rename = "Region", default, deserialize_with = "lenient")]
     pub region: Option<String>,
     /// Instance specification
     /// Wire name: `SpecCode`; example: `"mini"`.
-    #[serde(rename = "SpecCode", default, deserialize_with = "lenient")]
     pub spec_code: Option<String>,
     /// Instance ID.
     /// Wire name: `InstanceId`; example: `"tdsql3-xxx"`.
-    #[serde(rename = "InstanceId", default, deserialize_with = "lenient")]
     pub instance_id: Option<String>,
     /// Status description in Chinese of the instance
     /// Wire name: `StatusDesc`; example: `"运行中"`.
-    #[serde(rename = "StatusDesc", default, deserialize_with = "lenient")]
     pub status_desc: Option<String>,
     /// CPU cores of the storage node
     /// Wire name: `StorageNodeCpu`; example: `1`.
-    #[serde(rename = "StorageNodeCpu", default, deserialize_with = "lenient")]
     pub storage_node_cpu: Option<i64>,
     /// Storage node memory size
     /// Wire name: `StorageNodeMem`; example: `2`.
-    #[serde(rename = "StorageNodeMem", default, deserialize_with = "lenient")]
     pub storage_node_mem: Option<i64>,
     /// Renewal flag
     /// Wire name: `RenewFlag`; example: `0`.
-    #[serde(rename = "RenewFlag", default, deserialize_with = "lenient")]
     pub renew_flag: Option<i64>,
     /// Payment mode, 0 pay-as-you-go, 1 prepaid
     /// Wire name: `PayMode`; example: `"0"`.
-    #[serde(rename = "PayMode", default, deserialize_with = "lenient")]
     pub pay_mode: Option<String>,
     /// Expiration time.
     /// Wire name: `ExpireAt`; example: `"2006-01-02 15:04:05"`.
-    #[serde(rename = "ExpireAt", default, deserialize_with = "lenient")]
     pub expire_at: Option<String>,
     /// Isolation time
     /// Wire name: `IsolatedAt`; example: `"2006-01-02 15:04:05"`.
-    #[serde(rename = "IsolatedAt", default, deserialize_with = "lenient")]
     pub isolated_at: Option<String>,
     /// Instance Architecture Type, separate: decoupled architecture; hybrid: peer-to-peer architecture
     /// Wire name: `InstanceType`; example: `"hybrid"`.
-    #[serde(rename = "InstanceType", default, deserialize_with = "lenient")]
     pub instance_type: Option<String>,
     /// Disk Type, CLOUD_HSSD enhanced SSD, CLOUD_TCS local SSD disk
     /// Wire name: `StorageType`; example: `CLOUD_HSSD`.
-    #[serde(rename = "StorageType", default, deserialize_with = "lenient")]
     pub storage_type: Option<String>,
     /// List of instance node availability zones. Zones\[0\] refers to the primary AZ
     /// Wire name: `Zones`.
-    #[serde(rename = "Zones", default, deserialize_with = "lenient")]
     pub zones: Vec<String>,
     /// Disk usage of the largest node
     /// Wire name: `DiskUsage`; example: `100`.
-    #[serde(rename = "DiskUsage", default, deserialize_with = "lenient")]
     pub disk_usage: Option<i64>,
     /// Whether binlog is enabled
     /// Wire name: `BinlogStatus`; example: `0`.
-    #[serde(rename = "BinlogStatus", default, deserialize_with = "lenient")]
     pub binlog_status: Option<i64>,
     /// az mode. 1: Single az 2: Multi-az non-primary az mode 3: Multi-az primary az mode
     /// Wire name: `AZMode`; example: `2`.
-    #[serde(rename = "AZMode", default, deserialize_with = "lenient")]
     pub az_mode: Option<i64>,
     /// Disaster recovery flag. 1: No disaster recovery relationship; 2: Primary instance for disaster recovery; 3: Disaster Recovery Standby Instance
     /// Wire name: `StandbyFlag`; example: `1`.
-    #[serde(rename = "StandbyFlag", default, deserialize_with = "lenient")]
     pub standby_flag: Option<i64>,
     /// cdc node type
     /// Wire name: `BinlogType`; example: `dumper/kafka`.
-    #[serde(rename = "BinlogType", default, deserialize_with = "lenient")]
     pub binlog_type: Option<String>,
     /// 1 means supported, 0 means unsupported
     /// Wire name: `TimingModifyInstanceFlag`; example: `1`.
-    #[serde(rename = "TimingModifyInstanceFlag", default, deserialize_with = "lenient")]
     pub timing_modify_instance_flag: Option<i64>,
     /// cpu cores of the columnar node
     /// Wire name: `ColumnarNodeCpu`; example: `1`.
-    #[serde(rename = "ColumnarNodeCpu", default, deserialize_with = "lenient")]
     pub columnar_node_cpu: Option<i64>,
     /// Columnar node memory size
     /// Wire name: `ColumnarNodeMem`; example: `2`.
-    #[serde(rename = "ColumnarNodeMem", default, deserialize_with = "lenient")]
     pub columnar_node_mem: Option<i64>,
     /// Number of columnar nodes
     /// Wire name: `ColumnarNodeNum`; example: `1`.
-    #[serde(rename = "ColumnarNodeNum", default, deserialize_with = "lenient")]
     pub columnar_node_num: Option<i64>,
     /// Columnar node disk size
     /// Wire name: `ColumnarNodeDisk`; example: `1`.
-    #[serde(rename = "ColumnarNodeDisk", default, deserialize_with = "lenient")]
     pub columnar_node_disk: Option<i64>,
     /// Columnar node disk type
     /// Wire name: `ColumnarNodeStorageType`; example: `CLOUD_HSSD`.
-    #[serde(rename = "ColumnarNodeStorageType", default, deserialize_with = "lenient")]
     pub columnar_node_storage_type: Option<String>,
     /// Columnar node specification
     /// Wire name: `ColumnarNodeSpecCode`; example: `1c2g`.
-    #[serde(rename = "ColumnarNodeSpecCode", default, deserialize_with = "lenient")]
     pub columnar_node_spec_code: Option<String>,
     /// Columnar storage vip
     /// Wire name: `ColumnarVip`; example: `10.2.3.45`.
-    #[serde(rename = "ColumnarVip", default, deserialize_with = "lenient")]
     pub columnar_vip: Option<String>,
     /// Columnar vport
     /// Wire name: `ColumnarVport`; example: `6028`.
-    #[serde(rename = "ColumnarVport", default, deserialize_with = "lenient")]
     pub columnar_vport: Option<i64>,
     /// Whether the instance supports columnar storage
     /// Wire name: `IsSupportColumnar`; example: `true`.
-    #[serde(rename = "IsSupportColumnar", default, deserialize_with = "lenient")]
     pub is_support_columnar: Option<bool>,
     /// Instance type
     /// Wire name: `InstanceCategory`; example: `1`.
-    #[serde(rename = "InstanceCategory", default, deserialize_with = "lenient")]
     pub instance_category: Option<i64>,
     /// Compatible mode
     /// Wire name: `SQLMode`; example: `mysql`.
-    #[serde(rename = "SQLMode", default, deserialize_with = "lenient")]
     pub sql_mode: Option<String>,
     /// Whether modification of the number of replicas is supported
     /// Wire name: `IsSwitchFullReplicationsEnable`; example: `true`.
-    #[serde(
-        rename = "IsSwitchFullReplicationsEnable",
-        default,
-        deserialize_with = "lenient"
-    )]
     pub is_switch_full_replications_enable: Option<bool>,
     /// Instance type
     /// Wire name: `InstanceMode`; example: `enhanced`.
-    #[serde(rename = "InstanceMode", default, deserialize_with = "lenient")]
     pub instance_mode: Option<String>,
     /// dumper vip
     /// Wire name: `DumperVip`; example: `10.0.3.13`.
-    #[serde(rename = "DumperVip", default, deserialize_with = "lenient")]
     pub dumper_vip: Option<String>,
     /// dumper vport
     /// Wire name: `DumperVport`; example: `3307`.
-    #[serde(rename = "DumperVport", default, deserialize_with = "lenient")]
     pub dumper_vport: Option<i64>,
     /// ccu adjustment range of the svls instance
     /// Wire name: `AutoScaleConfig`.
-    #[serde(rename = "AutoScaleConfig", default, deserialize_with = "lenient")]
     pub auto_scale_config: Option<AutoScalingConfig>,
     /// Parameter template id
     /// Wire name: `TemplateId`; example: `template-write`.
-    #[serde(rename = "TemplateId", default, deserialize_with = "lenient")]
     pub template_id: Option<String>,
     /// Parameter template name
     /// Wire name: `TemplateName`; example: `高吞吐写入模版`.
-    #[serde(rename = "TemplateName", default, deserialize_with = "lenient")]
     pub template_name: Option<String>,
     /// Instance analysis engine mode
     ///
@@ -286,11 +227,9 @@ pub struct DescribeDbInstanceDetailResponse {
     /// - libra: LibraDB analysis engine instance
     ///
     /// Wire name: `AnalysisMode`; example: `libra`.
-    #[serde(rename = "AnalysisMode", default, deserialize_with = "lenient")]
     pub analysis_mode: Option<String>,
     /// Analysis engine instance relationship
     /// Wire name: `AnalysisRelationInfos`.
-    #[serde(rename = "AnalysisRelationInfos", default, deserialize_with = "lenient")]
     pub analysis_relation_infos: Vec<AnalysisRelationInfo>,
     /// Analysis engine instance info
     ///
@@ -298,28 +237,90 @@ pub struct DescribeDbInstanceDetailResponse {
     ///
     /// Cpu, Memory, and Disk reuse top-level fields
     /// Wire name: `AnalysisInstanceInfo`.
-    #[serde(rename = "AnalysisInstanceInfo", default, deserialize_with = "lenient")]
     pub analysis_instance_info: Option<AnalysisInstanceInfo>,
     /// Maintenance window configuration
     /// Wire name: `MaintenanceWindow`.
-    #[serde(rename = "MaintenanceWindow", default, deserialize_with = "lenient")]
     pub maintenance_window: Option<MaintenanceWindowInfo>,
     /// Whether transparent encryption is enabled. 0: not enabled; 1: enabled
     /// Wire name: `EncryptionEnable`; example: `0`.
-    #[serde(rename = "EncryptionEnable", default, deserialize_with = "lenient")]
     pub encryption_enable: Option<i64>,
     /// Real use kms region for subsequent calls to the kms service
     /// Wire name: `EncryptionKmsRegion`; example: `ap-guangzhou`.
-    #[serde(rename = "EncryptionKmsRegion", default, deserialize_with = "lenient")]
     pub encryption_kms_region: Option<String>,
     /// serverless automatic configuration adjustment configuration
     /// Wire name: `AutoScaleConfigs`.
-    #[serde(rename = "AutoScaleConfigs", default, deserialize_with = "lenient")]
     pub auto_scale_configs: Vec<AutoScalingConfig>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeDbInstanceDetailResponse {
+        instance_name: "InstanceName",
+        zone: "Zone",
+        vpc_id: "VpcId",
+        subnet_id: "SubnetId",
+        create_version: "CreateVersion",
+        vip: "Vip",
+        vport: "Vport",
+        status: "Status",
+        disk: "Disk",
+        storage_node_num: "StorageNodeNum",
+        init_params: "InitParams",
+        resource_tags: "ResourceTags",
+        create_time: "CreateTime",
+        update_time: "UpdateTime",
+        replications: "Replications",
+        full_replications: "FullReplications",
+        char_set: "CharSet",
+        node: "Node",
+        region: "Region",
+        spec_code: "SpecCode",
+        instance_id: "InstanceId",
+        status_desc: "StatusDesc",
+        storage_node_cpu: "StorageNodeCpu",
+        storage_node_mem: "StorageNodeMem",
+        renew_flag: "RenewFlag",
+        pay_mode: "PayMode",
+        expire_at: "ExpireAt",
+        isolated_at: "IsolatedAt",
+        instance_type: "InstanceType",
+        storage_type: "StorageType",
+        zones: "Zones",
+        disk_usage: "DiskUsage",
+        binlog_status: "BinlogStatus",
+        az_mode: "AZMode",
+        standby_flag: "StandbyFlag",
+        binlog_type: "BinlogType",
+        timing_modify_instance_flag: "TimingModifyInstanceFlag",
+        columnar_node_cpu: "ColumnarNodeCpu",
+        columnar_node_mem: "ColumnarNodeMem",
+        columnar_node_num: "ColumnarNodeNum",
+        columnar_node_disk: "ColumnarNodeDisk",
+        columnar_node_storage_type: "ColumnarNodeStorageType",
+        columnar_node_spec_code: "ColumnarNodeSpecCode",
+        columnar_vip: "ColumnarVip",
+        columnar_vport: "ColumnarVport",
+        is_support_columnar: "IsSupportColumnar",
+        instance_category: "InstanceCategory",
+        sql_mode: "SQLMode",
+        is_switch_full_replications_enable: "IsSwitchFullReplicationsEnable",
+        instance_mode: "InstanceMode",
+        dumper_vip: "DumperVip",
+        dumper_vport: "DumperVport",
+        auto_scale_config: "AutoScaleConfig",
+        template_id: "TemplateId",
+        template_name: "TemplateName",
+        analysis_mode: "AnalysisMode",
+        analysis_relation_infos: "AnalysisRelationInfos",
+        analysis_instance_info: "AnalysisInstanceInfo",
+        maintenance_window: "MaintenanceWindow",
+        encryption_enable: "EncryptionEnable",
+        encryption_kms_region: "EncryptionKmsRegion",
+        auto_scale_configs: "AutoScaleConfigs",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeDBInstanceDetail`: those of its service ([`TdmysqlError`](super::TdmysqlError)).
@@ -327,14 +328,16 @@ pub type DescribeDbInstanceDetailError = super::TdmysqlError;
 
 impl super::Client {
     /// Calls `DescribeDBInstanceDetail`: This API is used to query instance details.
-    pub async fn describe_db_instance_detail(
+    pub fn describe_db_instance_detail(
         &self,
         input: &DescribeDbInstanceDetailRequest,
-    ) -> Result<
-        DescribeDbInstanceDetailResponse,
-        ::runtime::SdkError<DescribeDbInstanceDetailError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeDbInstanceDetailResponse,
+            ::runtime::SdkError<DescribeDbInstanceDetailError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_db_instance_detail`](Self::describe_db_instance_detail) would send.

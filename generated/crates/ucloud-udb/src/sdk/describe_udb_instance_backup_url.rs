@@ -5,8 +5,6 @@
 //! - Sample `documented` (`samples/describe_udb_instance_backup_url.json`): The document's example output, verbatim (`Md5` spelling).
 //! - Spec: `specs/ucloud/udb/describe_udb_instance_backup_url.yaml`.
 
-use ::runtime::de::lenient;
-
 /// Input of `DescribeUDBInstanceBackupURL`. Build one with [`DescribeUdbInstanceBackupUrlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -39,6 +37,7 @@ impl DescribeUdbInstanceBackupUrlRequest {
         DescribeUdbInstanceBackupUrlRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeUdbInstanceBackupUrlRequest`]: [`build`](DescribeUdbInstanceBackupUrlRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeUdbInstanceBackupUrlRequestBuilder for DescribeUdbInstanceBackupUrlRequest {
@@ -81,27 +80,32 @@ impl DescribeUdbInstanceBackupUrlRequestBuilder {
 }
 
 /// Output of `DescribeUDBInstanceBackupURL`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeUdbInstanceBackupUrlResponse {
     /// Public network address of the backup file.
     /// Wire name: `BackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(rename = "BackupPath", default, deserialize_with = "lenient")]
     pub backup_path: Option<::runtime::SignedUrl>,
     /// Intranet address of the backup file.
     /// Wire name: `InnerBackupPath`.
     /// A signed URL is a bearer credential: `Debug` shows only its host; `expose()` returns it.
-    #[serde(rename = "InnerBackupPath", default, deserialize_with = "lenient")]
     pub inner_backup_path: Option<::runtime::SignedUrl>,
     /// MD5 of the backup file (the sample sends `Md5`).
     /// Wire name: `MD5` (also accepted: `Md5`).
-    #[serde(rename = "MD5", alias = "Md5", default, deserialize_with = "lenient")]
     pub md5: Option<String>,
     /// Operation command name (`DescribeUDBInstanceBackupURLResponse`).
     /// Wire name: `Action`.
-    #[serde(rename = "Action", default, deserialize_with = "lenient")]
     pub action: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeUdbInstanceBackupUrlResponse {
+        backup_path: "BackupPath",
+        inner_backup_path: "InnerBackupPath",
+        md5: "MD5" | "Md5",
+        action: "Action",
+    }
 }
 
 /// Errors of `DescribeUDBInstanceBackupURL`: those of its service ([`UdbError`](super::UdbError)).
@@ -109,14 +113,16 @@ pub type DescribeUdbInstanceBackupUrlError = super::UdbError;
 
 impl super::Client {
     /// Calls `DescribeUDBInstanceBackupURL`: Get the download address of a UDB backup.
-    pub async fn describe_udb_instance_backup_url(
+    pub fn describe_udb_instance_backup_url(
         &self,
         input: &DescribeUdbInstanceBackupUrlRequest,
-    ) -> Result<
-        DescribeUdbInstanceBackupUrlResponse,
-        ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeUdbInstanceBackupUrlResponse,
+            ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_udb_instance_backup_url`](Self::describe_udb_instance_backup_url) would send.

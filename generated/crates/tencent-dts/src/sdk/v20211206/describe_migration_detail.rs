@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_migration_detail_1.json`): Querying the details of a migration task
 //! - Spec: `specs/tencent/dts/v20211206/describe_migration_detail.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
 
-use ::runtime::de::lenient;
 use super::{
     CheckStepInfo, CompareTaskInfo, DbEndpointInfo, ErrorInfoItem, MigrateAction,
     MigrateDetailInfo, MigrateOption, RateLimitOption, TagItem, TradeInfo,
@@ -26,6 +25,7 @@ impl DescribeMigrationDetailRequest {
         DescribeMigrationDetailRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeMigrationDetailRequest`]: [`build`](DescribeMigrationDetailRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeMigrationDetailRequestBuilder for DescribeMigrationDetailRequest {
@@ -46,121 +46,126 @@ impl DescribeMigrationDetailRequestBuilder {
 }
 
 /// Output of `DescribeMigrationDetail`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeMigrationDetailResponse {
     /// Data migration task ID
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `JobId`; example: `dts-amm1jw5q`.
-    #[serde(rename = "JobId", default, deserialize_with = "lenient")]
     pub job_id: Option<String>,
     /// Data migration task name
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `JobName`; example: `dts-amm1jw5q`.
-    #[serde(rename = "JobName", default, deserialize_with = "lenient")]
     pub job_name: Option<String>,
     /// Task creation (submission) time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `CreateTime`; example: `2022-07-11 16:20:49`.
-    #[serde(rename = "CreateTime", default, deserialize_with = "lenient")]
     pub create_time: Option<String>,
     /// Task update time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `UpdateTime`; example: `2022-07-11 16:20:49`.
-    #[serde(rename = "UpdateTime", default, deserialize_with = "lenient")]
     pub update_time: Option<String>,
     /// Task start time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `StartTime`; example: `2022-07-11 16:20:49`.
-    #[serde(rename = "StartTime", default, deserialize_with = "lenient")]
     pub start_time: Option<String>,
     /// Task end time in the format of `yyyy-mm-dd hh:mm:ss`
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `EndTime`; example: `2022-07-11 16:20:49`.
-    #[serde(rename = "EndTime", default, deserialize_with = "lenient")]
     pub end_time: Option<String>,
     /// Migration task error message
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `BriefMsg`; example: `dial tcp : i/o timeout`.
-    #[serde(rename = "BriefMsg", default, deserialize_with = "lenient")]
     pub brief_msg: Option<String>,
     /// Task status. Valid values: `created`(Created), `checking` (Checking), `checkPass` (Check passed), `checkNotPass` (Check not passed), `readyRun` (Ready for running), `running` (Running), `readyComplete` (Preparation completed), `success` (Successful), `failed` (Failed), `stopping` (Stopping), `completing` (Completing), `pausing` (Pausing), `manualPaused` (Paused). Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Status`; example: `running`.
-    #[serde(rename = "Status", default, deserialize_with = "lenient")]
     pub status: Option<String>,
     /// Task operation information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Action`.
-    #[serde(rename = "Action", default, deserialize_with = "lenient")]
     pub action: Option<MigrateAction>,
     /// Information of the migration task execution process. The check and migration step information will be displayed in the check and migration stages respectively.
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `StepInfo`.
-    #[serde(rename = "StepInfo", default, deserialize_with = "lenient")]
     pub step_info: Option<MigrateDetailInfo>,
     /// Source instance information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `SrcInfo`.
-    #[serde(rename = "SrcInfo", default, deserialize_with = "lenient")]
     pub src_info: Option<DbEndpointInfo>,
     /// Target database information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `DstInfo`.
-    #[serde(rename = "DstInfo", default, deserialize_with = "lenient")]
     pub dst_info: Option<DbEndpointInfo>,
     /// Data consistency check result
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `CompareTask`.
-    #[serde(rename = "CompareTask", default, deserialize_with = "lenient")]
     pub compare_task: Option<CompareTaskInfo>,
     /// Tag information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Tags`.
-    #[serde(rename = "Tags", default, deserialize_with = "lenient")]
     pub tags: Vec<TagItem>,
     /// Running mode. Valid values: `immediate`, `timed`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `RunMode`; example: `immediate`.
-    #[serde(rename = "RunMode", default, deserialize_with = "lenient")]
     pub run_mode: Option<String>,
     /// Expected start time in the format of "2006-01-02 15:04:05", which is required if `RunMode` is `timed`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ExpectRunTime`; example: `2022-07-11 16:20:49`.
-    #[serde(rename = "ExpectRunTime", default, deserialize_with = "lenient")]
     pub expect_run_time: Option<String>,
     /// Migration options, which describe how the task performs migration.
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `MigrateOption`.
-    #[serde(rename = "MigrateOption", default, deserialize_with = "lenient")]
     pub migrate_option: Option<MigrateOption>,
     /// Check task running details
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `CheckStepInfo`.
-    #[serde(rename = "CheckStepInfo", default, deserialize_with = "lenient")]
     pub check_step_info: Option<CheckStepInfo>,
     /// Billing information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `TradeInfo`.
-    #[serde(rename = "TradeInfo", default, deserialize_with = "lenient")]
     pub trade_info: Option<TradeInfo>,
     /// Task error information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ErrorInfo`.
-    #[serde(rename = "ErrorInfo", default, deserialize_with = "lenient")]
     pub error_info: Vec<ErrorInfoItem>,
     /// Whether the task can be reentered in the full export stage. Valid values: `yes`, `no`. `yes`: The current task can be reentered. `no`: The current task is in the full export stage which cannot be reentered. If the value of this parameter is `no`, the checkpoint restart is not supported when the task is restarted in the export stage.
     /// Wire name: `DumperResumeCtrl`; example: `yes`.
-    #[serde(rename = "DumperResumeCtrl", default, deserialize_with = "lenient")]
     pub dumper_resume_ctrl: Option<String>,
     /// Task throttling information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `RateLimitOption`.
-    #[serde(rename = "RateLimitOption", default, deserialize_with = "lenient")]
     pub rate_limit_option: Option<RateLimitOption>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeMigrationDetailResponse {
+        job_id: "JobId",
+        job_name: "JobName",
+        create_time: "CreateTime",
+        update_time: "UpdateTime",
+        start_time: "StartTime",
+        end_time: "EndTime",
+        brief_msg: "BriefMsg",
+        status: "Status",
+        action: "Action",
+        step_info: "StepInfo",
+        src_info: "SrcInfo",
+        dst_info: "DstInfo",
+        compare_task: "CompareTask",
+        tags: "Tags",
+        run_mode: "RunMode",
+        expect_run_time: "ExpectRunTime",
+        migrate_option: "MigrateOption",
+        check_step_info: "CheckStepInfo",
+        trade_info: "TradeInfo",
+        error_info: "ErrorInfo",
+        dumper_resume_ctrl: "DumperResumeCtrl",
+        rate_limit_option: "RateLimitOption",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeMigrationDetail`: those of its service ([`DtsError`](super::DtsError)).
@@ -168,14 +173,16 @@ pub type DescribeMigrationDetailError = super::DtsError;
 
 impl super::Client {
     /// Calls `DescribeMigrationDetail`: This API is used to query the details of a migration task.
-    pub async fn describe_migration_detail(
+    pub fn describe_migration_detail(
         &self,
         input: &DescribeMigrationDetailRequest,
-    ) -> Result<
-        DescribeMigrationDetailResponse,
-        ::runtime::SdkError<DescribeMigrationDetailError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeMigrationDetailResponse,
+            ::runtime::SdkError<DescribeMigrationDetailError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_migration_detail`](Self::describe_migration_detail) would send.

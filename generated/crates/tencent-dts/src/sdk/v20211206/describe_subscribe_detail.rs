@@ -5,7 +5,6 @@
 //! - Sample `example_1` (`examples/describe_subscribe_detail_1.json`): Quering the details of a subscription task
 //! - Spec: `specs/tencent/dts/v20211206/describe_subscribe_detail.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
 
-use ::runtime::de::lenient;
 use super::{
     EndpointItem, KeyValuePairOption, PipelineInfo, SubsErr, SubscribeKafkaConfig,
     SubscribeObject, TagItem,
@@ -26,6 +25,7 @@ impl DescribeSubscribeDetailRequest {
         DescribeSubscribeDetailRequestBuilder::default()
     }
 }
+
 ::runtime::request_builder! {
     /// Builder of [`DescribeSubscribeDetailRequest`]: [`build`](DescribeSubscribeDetailRequestBuilder::build) checks required fields and ranges before any I/O.
     DescribeSubscribeDetailRequestBuilder for DescribeSubscribeDetailRequest {
@@ -47,146 +47,151 @@ impl DescribeSubscribeDetailRequestBuilder {
 }
 
 /// Output of `DescribeSubscribeDetail`.
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSubscribeDetailResponse {
     /// The ID of the data subscription, such as subs-b6x64o31tm
     /// Wire name: `SubscribeId`; example: `subs-xxxxxx`.
-    #[serde(rename = "SubscribeId", default, deserialize_with = "lenient")]
     pub subscribe_id: Option<String>,
     /// Data subscription instance name
     /// Wire name: `SubscribeName`; example: `binlog订阅`.
-    #[serde(rename = "SubscribeName", default, deserialize_with = "lenient")]
     pub subscribe_name: Option<String>,
     /// Subscription database type. Currently, cynosdbmysql, mariadb, mongodb, mysql, percona, tdpg, tdsqlpercona are supported.
     /// Wire name: `Product`; example: `mysql`.
-    #[serde(rename = "Product", default, deserialize_with = "lenient")]
     pub product: Option<String>,
     /// The subscribed cloud database instance ID. This value only makes sense if cloud database is subscribed. Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `InstanceId`; example: `cdb-xxxxxx`.
-    #[serde(rename = "InstanceId", default, deserialize_with = "lenient")]
     pub instance_id: Option<String>,
     /// The subscribed cloud database instance status. This value only makes sense if cloud database is subscribed. Valid values: running, isolated, offline.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `InstanceStatus`; example: `running`.
-    #[serde(rename = "InstanceStatus", default, deserialize_with = "lenient")]
     pub instance_status: Option<String>,
     /// Subscription task billing status. Valid values: normal, isolating, isolated, offline, post2PrePayIng.
     /// Wire name: `Status`; example: `normal`.
-    #[serde(rename = "Status", default, deserialize_with = "lenient")]
     pub status: Option<String>,
     /// Subscription task status. Valid values: notStarted, checking, checkNotPass, checkPass, starting, running, error.
     /// Wire name: `SubsStatus`; example: `running`.
-    #[serde(rename = "SubsStatus", default, deserialize_with = "lenient")]
     pub subs_status: Option<String>,
     /// Modification time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ModifyTime`; example: `2023-06-30 12:00:00`.
-    #[serde(rename = "ModifyTime", default, deserialize_with = "lenient")]
     pub modify_time: Option<String>,
     /// Creation time, the format is: Y-m-d h:m:s.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `CreateTime`; example: `2023-06-30 12:00:00`.
-    #[serde(rename = "CreateTime", default, deserialize_with = "lenient")]
     pub create_time: Option<String>,
     /// Isolation time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `IsolateTime`; example: `0000-00-00 00:00:00`.
-    #[serde(rename = "IsolateTime", default, deserialize_with = "lenient")]
     pub isolate_time: Option<String>,
     /// Expiration time for monthly subscription tasks, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ExpireTime`; example: `2023-07-30 12:00:00`.
-    #[serde(rename = "ExpireTime", default, deserialize_with = "lenient")]
     pub expire_time: Option<String>,
     /// Offline time, the format is: Y-m-d h:m:s. Default time: 0000-00-00 00:00:00.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `OfflineTime`; example: `0000-00-00 00:00:00`.
-    #[serde(rename = "OfflineTime", default, deserialize_with = "lenient")]
     pub offline_time: Option<String>,
     /// Payment method. Valid values: 0 (monthly subscription); 1 (pay-as-you-go).
     /// Wire name: `PayType`; example: `0`.
-    #[serde(rename = "PayType", default, deserialize_with = "lenient")]
     pub pay_type: Option<i64>,
     /// Auto-renewal flag. It is meaningful only when PayType=0. Valid values: 0 (auto-renewal disabled); 1 (auto-renewal enabled).
     /// Wire name: `AutoRenewFlag`; example: `1`.
-    #[serde(rename = "AutoRenewFlag", default, deserialize_with = "lenient")]
     pub auto_renew_flag: Option<i64>,
     /// The region where the task is located
     /// Wire name: `Region`; example: `ap-guangzhou`.
-    #[serde(rename = "Region", default, deserialize_with = "lenient")]
     pub region: Option<String>,
     /// Kafka topic
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Topic`; example: `topic-subs-9n0q6o7tok-cdb-ixunfa27`.
-    #[serde(rename = "Topic", default, deserialize_with = "lenient")]
     pub topic: Option<String>,
     /// Broker address of Kafka serviceNote: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Broker`; example: `guangzhoutest-kafka-5.cdb-dts.tencentcs.com.cn:32339`.
-    #[serde(rename = "Broker", default, deserialize_with = "lenient")]
     pub broker: Option<String>,
     /// Data subscription type. Valid values for non-mongo Product: all (full instance update); dml (data update); ddl (structure update); dmlAndDdl (data + structure update). Valid values for mongo Product: all (full instance update); database (subscribe to a table); collection (subscribe to a collection).Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `SubscribeMode`; example: `dmlAndDdl`.
-    #[serde(rename = "SubscribeMode", default, deserialize_with = "lenient")]
     pub subscribe_mode: Option<String>,
     /// Subscription data format. If it is empty, the default format is used: mysql\\cynosdbmysql\\mariadb\\percona\\tdsqlpercona\\tdpg is protobuf, mongo is json. When DatabaseType is mysql and cynosdbmysql, there are three optional protocols: protobuf\\avro\\json. For details on data format, please refer to the consumption demo documentation on the official website.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Protocol`; example: `protobuf`.
-    #[serde(rename = "Protocol", default, deserialize_with = "lenient")]
     pub protocol: Option<String>,
     /// Information of subscribed tableNote: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `SubscribeObjects`.
-    #[serde(rename = "SubscribeObjects", default, deserialize_with = "lenient")]
     pub subscribe_objects: Vec<SubscribeObject>,
     /// Kafka configuration information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `KafkaConfig`.
-    #[serde(rename = "KafkaConfig", default, deserialize_with = "lenient")]
     pub kafka_config: Option<SubscribeKafkaConfig>,
     /// (No description in the spec.)
     /// Wire name: `KafkaVersion`; example: `2.6.0`.
-    #[serde(rename = "KafkaVersion", default, deserialize_with = "lenient")]
     pub kafka_version: Option<String>,
     /// Source database access type. Valid values: extranet (public network); vpncloud (VPN access); dcg (Direct Connect); ccn (CCN); cdb (database); cvm (self-build on CVM); intranet (intranet); vpc (VPC). Note: The specific optional values depend on the current link support capabilities.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `AccessType`; example: `cdb`.
-    #[serde(rename = "AccessType", default, deserialize_with = "lenient")]
     pub access_type: Option<String>,
     /// Access type information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Endpoints`.
-    #[serde(rename = "Endpoints", default, deserialize_with = "lenient")]
     pub endpoints: Vec<EndpointItem>,
     /// Mongo output aggregation settings
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `PipelineInfo`.
-    #[serde(rename = "PipelineInfo", default, deserialize_with = "lenient")]
     pub pipeline_info: Vec<PipelineInfo>,
     /// TagNote: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Tags`.
-    #[serde(rename = "Tags", default, deserialize_with = "lenient")]
     pub tags: Vec<TagItem>,
     /// Subscription task error information
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `Errors`.
-    #[serde(rename = "Errors", default, deserialize_with = "lenient")]
     pub errors: Vec<SubsErr>,
     /// Additional information added for the business. The parameter name is called key, and the parameter value is called value.Optional parameters for mysql: ProcessXA. Fill in true to process, others will not be processed.Optional parameters for mongo: SubscribeType. Currently only changeStream is supported.Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `ExtraAttr`.
-    #[serde(rename = "ExtraAttr", default, deserialize_with = "lenient")]
     pub extra_attr: Vec<KeyValuePairOption>,
     /// (No description in the spec.)
     /// Wire name: `SubscribeVersion`; example: `kafka`.
-    #[serde(rename = "SubscribeVersion", default, deserialize_with = "lenient")]
     pub subscribe_version: Option<String>,
     /// (No description in the spec.)
     /// Wire name: `ConsumerVpcId`; example: `vpc-r9rir3i9`.
-    #[serde(rename = "ConsumerVpcId", default, deserialize_with = "lenient")]
     pub consumer_vpc_id: Option<String>,
     /// (No description in the spec.)
     /// Wire name: `ConsumerSubnetId`; example: `subnet-jgyd4txs`.
-    #[serde(rename = "ConsumerSubnetId", default, deserialize_with = "lenient")]
     pub consumer_subnet_id: Option<String>,
     /// (No description in the spec.)
     /// Wire name: `InstanceClass`; example: `small`.
-    #[serde(rename = "InstanceClass", default, deserialize_with = "lenient")]
     pub instance_class: Option<String>,
     /// The unique request ID, generated by the server, will be returned for every request (if the request fails to reach the server for other reasons, the request will not obtain a RequestId). RequestId is required for locating a problem.
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient")]
     pub request_id: Option<String>,
+}
+
+::runtime::lenient_object! {
+    DescribeSubscribeDetailResponse {
+        subscribe_id: "SubscribeId",
+        subscribe_name: "SubscribeName",
+        product: "Product",
+        instance_id: "InstanceId",
+        instance_status: "InstanceStatus",
+        status: "Status",
+        subs_status: "SubsStatus",
+        modify_time: "ModifyTime",
+        create_time: "CreateTime",
+        isolate_time: "IsolateTime",
+        expire_time: "ExpireTime",
+        offline_time: "OfflineTime",
+        pay_type: "PayType",
+        auto_renew_flag: "AutoRenewFlag",
+        region: "Region",
+        topic: "Topic",
+        broker: "Broker",
+        subscribe_mode: "SubscribeMode",
+        protocol: "Protocol",
+        subscribe_objects: "SubscribeObjects",
+        kafka_config: "KafkaConfig",
+        kafka_version: "KafkaVersion",
+        access_type: "AccessType",
+        endpoints: "Endpoints",
+        pipeline_info: "PipelineInfo",
+        tags: "Tags",
+        errors: "Errors",
+        extra_attr: "ExtraAttr",
+        subscribe_version: "SubscribeVersion",
+        consumer_vpc_id: "ConsumerVpcId",
+        consumer_subnet_id: "ConsumerSubnetId",
+        instance_class: "InstanceClass",
+        request_id: "RequestId",
+    }
 }
 
 /// Errors of `DescribeSubscribeDetail`: those of its service ([`DtsError`](super::DtsError)).
@@ -194,14 +199,16 @@ pub type DescribeSubscribeDetailError = super::DtsError;
 
 impl super::Client {
     /// Calls `DescribeSubscribeDetail`: This API is used to get the configuration information of the data subscription instance.
-    pub async fn describe_subscribe_detail(
+    pub fn describe_subscribe_detail(
         &self,
         input: &DescribeSubscribeDetailRequest,
-    ) -> Result<
-        DescribeSubscribeDetailResponse,
-        ::runtime::SdkError<DescribeSubscribeDetailError>,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            DescribeSubscribeDetailResponse,
+            ::runtime::SdkError<DescribeSubscribeDetailError>,
+        >,
     > {
-        self.runtime.call(&glue::OP, input).await
+        self.runtime.call(&glue::OP, input)
     }
 
     /// The unsigned request [`describe_subscribe_detail`](Self::describe_subscribe_detail) would send.

@@ -2,7 +2,9 @@
 //! `PrometheusJobTargets`.
 
 /// Targets of a Prometheus job
-#[derive(Clone, Debug, PartialEq, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrometheusJobTargets {}
-impl ::runtime::de::Lenient for PrometheusJobTargets {}
+::runtime::lenient_object! {
+    PrometheusJobTargets {}
+}
