@@ -6,7 +6,8 @@
 #
 # Usage: bench/scale.sh            (downloads the two wheels with pip once, into the cache)
 # Env:   CATALOGUE_CACHE (default ~/.cache/sdkgen/catalogue), SCALE_TARGET_DIR (cargo target
-#        directory of the scratch build; default inside the scratch directory, deleted after).
+#        directory of the scratch build; default inside the scratch directory, deleted after),
+#        SCALE_KEEP (a directory to keep the per-crate check figures and the logs in).
 # Needs: git, pip (first run only), unzip, GNU time (/usr/bin/time). About 15 minutes on 2 cores.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +27,10 @@ trap 'rm -rf "$scratch"' EXIT
 git clone -q "$root" "$scratch/p"
 cd "$scratch/p"
 export CARGO_TARGET_DIR=${SCALE_TARGET_DIR:-$scratch/target}
+# A service crate is compiled the way a downstream crate compiles a dependency: without
+# incremental compilation (cargo never compiles registry dependencies incrementally, and the
+# incremental session's bookkeeping would add its own cost to a single cold check).
+export CARGO_INCREMENTAL=0
 timed() { # timed NAME CMD...: runs CMD, records "seconds peak_kb" in $scratch/NAME.time
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$scratch/$name.time" "$@"
@@ -59,6 +64,7 @@ for dir in generated/crates/tencent-*/; do
   echo "$crate $n $(cat "$scratch/check.time")" >>"$scratch/checks"
 done
 
+[ -n "${SCALE_KEEP:-}" ] && mkdir -p "$SCALE_KEEP" && cp "$scratch/checks" "$scratch/import.log" "$scratch/gen.log" "$SCALE_KEEP/"
 total_check=$(awk '{s += $3} END {printf "%.1f", s}' "$scratch/checks")
 total_ops=$(awk '{n += $2} END {print n}' "$scratch/checks")
 read -r big big_ops big_s big_kb < <(sort -k2 -n -r "$scratch/checks" | head -n 1)
