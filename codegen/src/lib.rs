@@ -118,12 +118,23 @@ pub fn load(input: &Input) -> Result<model::Model, Diagnostics> {
     let mut op_files = Vec::new();
     yaml_files(&input.specs, &input.protocols, &mut op_files)
         .map_err(|e| io_diag(&input.base, &input.specs, &e))?;
-    let read =
-        |path: &Path| std::fs::read_to_string(path).map_err(|e| io_diag(&input.base, path, &e));
-    let mut protocols = Vec::new();
-    for path in &protocol_files {
+    // Reading and parsing is most of loading and each file is independent: done on every
+    // core, the results kept in file order so diagnostics come out the same every time.
+    let parse_one = |path: &PathBuf| -> Result<(String, Result<yaml::Node, Diag>), Diagnostics> {
         let file = display(&input.base, path);
-        match yaml::parse(&file, &read(path)?) {
+        let text = std::fs::read_to_string(path).map_err(|e| io_diag(&input.base, path, &e))?;
+        let node = yaml::parse(&file, &text);
+        Ok((file, node))
+    };
+    let mut parsed_protocols = par_map(&protocol_files, parse_one).into_iter();
+    let parsed_ops = par_map(&op_files, parse_one);
+    let mut protocols = Vec::new();
+    for _ in &protocol_files {
+        let Some(parsed) = parsed_protocols.next() else {
+            break;
+        };
+        let (file, node) = parsed?;
+        match node {
             Ok(node) => protocols.extend(spec::read_protocol(&file, &node, &mut diags)),
             Err(d) => diags.push(d),
         }
@@ -137,8 +148,13 @@ pub fn load(input: &Input) -> Result<model::Model, Diagnostics> {
         .collect();
     let mut services = Vec::new();
     let mut service_of_dir = Vec::new();
-    for path in op_files.iter().filter(|p| is_service(p)) {
-        let file = display(&input.base, path);
+    let mut op_nodes = Vec::new();
+    for (path, parsed) in op_files.iter().zip(parsed_ops) {
+        let (file, node) = parsed?;
+        if !is_service(path) {
+            op_nodes.push((path, file, node));
+            continue;
+        }
         let dir = path.parent().unwrap_or(Path::new("."));
         // A service.yaml below another one is a further API version: a module of that crate.
         let sub = dir
@@ -147,7 +163,7 @@ pub fn load(input: &Input) -> Result<model::Model, Diagnostics> {
             .any(|a| service_dirs.iter().any(|d| d == a))
             .then(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
             .flatten();
-        match yaml::parse(&file, &read(path)?) {
+        match node {
             Ok(node) => {
                 if let Some(spec) = spec::read_service(&file, &node, &mut diags) {
                     service_of_dir.push(dir.to_path_buf());
@@ -158,11 +174,10 @@ pub fn load(input: &Input) -> Result<model::Model, Diagnostics> {
         }
     }
     let mut ops = Vec::new();
-    for path in op_files.iter().filter(|p| !is_service(p)) {
-        let file = display(&input.base, path);
+    for (path, file, node) in op_nodes {
         let dir = path.parent().unwrap_or(Path::new("."));
         let service = service_of_dir.iter().position(|d| d == dir);
-        match yaml::parse(&file, &read(path)?) {
+        match node {
             Ok(node) => ops.extend(spec::read_op(&file, &node, &mut diags).map(|o| (o, service))),
             Err(d) => diags.push(d),
         }
@@ -450,6 +465,38 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
     }
 }
 
+/// `f` over `items` on up to one worker per core (at most 8), results in the order of
+/// `items`.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8)
+        .min(items.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (f, next) = (&f, &next);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Generates the SDK crate from the specs of `input`.
 pub fn generate(input: &Input) -> Result<Output, Diagnostics> {
     let started = std::time::Instant::now();
@@ -464,6 +511,22 @@ pub fn generate(input: &Input) -> Result<Output, Diagnostics> {
         crates: true,
     }
     .crate_jobs();
+    // Largest crates first, so that no worker is left with a big one at the end.
+    let mut ops_per_crate = std::collections::HashMap::<String, usize>::new();
+    for op in &model.ops {
+        *ops_per_crate
+            .entry(model.services[op.svc].crate_name())
+            .or_default() += 1;
+    }
+    let weight = |job: &emit::CrateJob| match job {
+        emit::CrateJob::Service(i) => ops_per_crate
+            .get(&model.services[*i].crate_name())
+            .copied()
+            .unwrap_or(0),
+        _ => 0,
+    };
+    let mut jobs = jobs;
+    jobs.sort_by_key(|j| std::cmp::Reverse(weight(j)));
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8)

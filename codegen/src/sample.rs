@@ -20,6 +20,8 @@ pub struct SampleStats {
     pub invalid: usize,
     /// Samples of imported specs that do not decode (kept, marked, counted).
     pub undecodable: usize,
+    /// Of the decoded ones (success or error), those the importer mended into JSON.
+    pub repaired: usize,
 }
 
 /// The sample pass, after resolution: every documented sample of every operation must
@@ -41,7 +43,11 @@ pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) 
             let Some(pos) = sources.samples.get(&key) else {
                 continue;
             };
-            match check(model, op, sample) {
+            let result = check(model, op, sample);
+            if result.is_ok() && sample.repaired.is_some() {
+                stats.repaired += 1;
+            }
+            match result {
                 Ok(()) if sample.error.is_some() => stats.errors += 1,
                 Ok(()) => stats.decoded += 1,
                 Err(e) if op.origin.is_some() => {

@@ -31,6 +31,13 @@ use crate::protocols::{self, OperationInfo};
 use crate::transport::{RawResponse, Transport, TransportError, TransportErrorKind};
 use crate::wire::{SignContext, SignedRequest, WireRequest};
 
+/// What a generated client method returns: the call, to `.await`, giving the operation's
+/// output or an [`SdkError`] with the operation's error type. It is `Send` when the
+/// request type is `Sync` (always so for generated requests).
+pub trait CallFuture<T, E>: std::future::Future<Output = Result<T, SdkError<E>>> {}
+
+impl<F, T, E> CallFuture<T, E> for F where F: std::future::Future<Output = Result<T, SdkError<E>>> {}
+
 /// One generated operation as the runtime calls it: its wire facts and how its input
 /// becomes a wire request.
 #[doc(hidden)]

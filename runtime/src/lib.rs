@@ -21,7 +21,7 @@ pub mod protocols;
 pub mod transport;
 
 pub use build::{BuildError, Problem};
-pub use client::{Op, Runtime};
+pub use client::{CallFuture, Op, Runtime};
 pub use config::{ClientConfig, Clock};
 pub use credentials::{
     Credentials, CredentialsError, HuaweiCredentials, TencentCredentials, UCloudCredentials,

@@ -193,7 +193,7 @@ impl Emitter<'_> {
         let methods = quote! {
             impl super::Client {
                 #call_doc
-                pub fn #call(&self, input: &#req) -> impl ::core::future::Future<Output = Result<#resp, ::runtime::SdkError<#err>>> {
+                pub fn #call(&self, input: &#req) -> impl ::runtime::CallFuture<#resp, #err> {
                     self.runtime.call(&glue::OP, input)
                 }
                 #unsigned_doc

@@ -258,6 +258,8 @@ pub struct Sample {
     /// Why the sample is not decoded: the importer's cause (`invalid:`), or, for an imported
     /// spec, the decoder's (set by the sample pass). Such samples are documented, not used.
     pub unusable: Option<String>,
+    /// What the importer mended to make the vendor's text JSON (`repaired:`).
+    pub repaired: Option<String>,
 }
 
 /// Where resolved items came from in the specs, for the passes that report problems after

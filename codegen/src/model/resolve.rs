@@ -335,6 +335,7 @@ fn resolve_op(
                     doc: s.doc.clone(),
                     error: s.error.as_ref().map(|e| e.value.clone()),
                     unusable: s.invalid.clone(),
+                    repaired: s.repaired.clone(),
                 });
             }
         }

@@ -96,6 +96,9 @@ pub struct SampleSpec {
     pub error: Option<Str>,
     /// `invalid: CAUSE`: the importer found the sample unusable (not JSON); kept, not decoded.
     pub invalid: Option<String>,
+    /// `repaired: WHAT`: the importer mended the vendor's text into JSON (lost or trailing
+    /// commas); informational, the sample decodes as any other.
+    pub repaired: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -258,9 +258,12 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
             let doc = r.opt_text(&mut s, "doc");
             let error = r.opt_str(&mut s, "error");
             let invalid = r.opt_text(&mut s, "invalid");
+            let repaired = r.opt_text(&mut s, "repaired");
             r.finish(
                 s,
-                &["name", "file", "status", "doc", "error", "invalid"],
+                &[
+                    "name", "file", "status", "doc", "error", "invalid", "repaired",
+                ],
                 "sample",
             );
             if let (Some(name), Some(file)) = (name, file) {
@@ -271,6 +274,7 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
                     doc,
                     error,
                     invalid,
+                    repaired,
                 });
             }
         }

@@ -8,6 +8,7 @@
 //! files are deleted last.
 
 pub mod overlay;
+pub mod repair;
 pub mod tencent;
 pub mod yaml_out;
 
@@ -75,7 +76,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let s = import(&opts)?;
     let t = s.stats;
     println!(
-        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty, files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON), files {} written / {} unchanged / {} deleted, {:.2} s",
         s.services,
         s.versions,
         t.operations,
@@ -86,6 +87,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         t.ex_error,
         t.ex_invalid,
         t.ex_empty,
+        t.ex_repaired,
         s.written,
         s.unchanged,
         s.deleted,

@@ -41,6 +41,8 @@ pub struct Stats {
     pub ex_ok: usize,
     pub ex_error: usize,
     pub ex_invalid: usize,
+    /// Examples mended into JSON (lost or trailing commas; see `repair`), also counted as ok or error.
+    pub ex_repaired: usize,
     pub ex_empty: usize,
 }
 
@@ -341,7 +343,20 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
             }
             let file = format!("examples/{sn}_{}.json", i + 1);
             let mut item = format!("name: example_{}, file: {}", i + 1, json_str(&file));
-            match serde_json::from_str::<serde_json::Value>(&ex.output) {
+            let mut output = ex.output.clone();
+            let parsed = match serde_json::from_str::<serde_json::Value>(&output) {
+                Ok(v) => Ok(v),
+                Err(e) => match super::repair::repair(&output) {
+                    Some((mended, what)) => {
+                        stats.ex_repaired += 1;
+                        let _ = write!(item, ", repaired: {}", json_str(&what));
+                        output = mended;
+                        serde_json::from_str::<serde_json::Value>(&output).map_err(|_| e)
+                    }
+                    None => Err(e),
+                },
+            };
+            match parsed {
                 Err(e) => {
                     stats.ex_invalid += 1;
                     let _ = write!(item, ", invalid: {}", json_str(&format!("not JSON: {e}")));
@@ -358,7 +373,7 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
                 let _ = write!(item, ", doc: {}", json_str(&ex.title));
             }
             let _ = writeln!(samples, "  - {{ {item} }}");
-            files.push((file, ex.output.clone().into_bytes()));
+            files.push((file, output.into_bytes()));
         }
         if !samples.is_empty() {
             s.push_str("samples:\n");

@@ -201,9 +201,7 @@ impl super::Client {
     pub fn download_file(
         &self,
         input: &DownloadFileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DownloadFileResponse, ::runtime::SdkError<DownloadFileError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DownloadFileResponse, DownloadFileError> {
         self.runtime.call(&glue::OP, input)
     }
 

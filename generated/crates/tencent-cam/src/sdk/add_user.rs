@@ -130,9 +130,7 @@ impl super::Client {
     pub fn add_user(
         &self,
         input: &AddUserRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AddUserResponse, ::runtime::SdkError<AddUserError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AddUserResponse, AddUserError> {
         self.runtime.call(&glue::OP, input)
     }
 

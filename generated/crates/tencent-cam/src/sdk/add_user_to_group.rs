@@ -65,9 +65,7 @@ impl super::Client {
     pub fn add_user_to_group(
         &self,
         input: &AddUserToGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AddUserToGroupResponse, ::runtime::SdkError<AddUserToGroupError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AddUserToGroupResponse, AddUserToGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -70,12 +70,7 @@ impl super::Client {
     pub fn attach_group_policy(
         &self,
         input: &AttachGroupPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AttachGroupPolicyResponse,
-            ::runtime::SdkError<AttachGroupPolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<AttachGroupPolicyResponse, AttachGroupPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,12 +77,7 @@ impl super::Client {
     pub fn attach_role_policy(
         &self,
         input: &AttachRolePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AttachRolePolicyResponse,
-            ::runtime::SdkError<AttachRolePolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<AttachRolePolicyResponse, AttachRolePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

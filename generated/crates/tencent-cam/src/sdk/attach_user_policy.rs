@@ -69,12 +69,7 @@ impl super::Client {
     pub fn attach_user_policy(
         &self,
         input: &AttachUserPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AttachUserPolicyResponse,
-            ::runtime::SdkError<AttachUserPolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<AttachUserPolicyResponse, AttachUserPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn consume_custom_mfa_token(
         &self,
         input: &ConsumeCustomMfaTokenRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ConsumeCustomMfaTokenResponse,
-            ::runtime::SdkError<ConsumeCustomMfaTokenError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ConsumeCustomMfaTokenResponse,
+        ConsumeCustomMfaTokenError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn create_access_key(
         &self,
         input: &CreateAccessKeyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAccessKeyResponse,
-            ::runtime::SdkError<CreateAccessKeyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateAccessKeyResponse, CreateAccessKeyError> {
         self.runtime.call(&glue::OP, input)
     }
 

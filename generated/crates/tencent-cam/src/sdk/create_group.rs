@@ -72,9 +72,7 @@ impl super::Client {
     pub fn create_group(
         &self,
         input: &CreateGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateGroupResponse, ::runtime::SdkError<CreateGroupError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateGroupResponse, CreateGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -88,12 +88,7 @@ impl super::Client {
     pub fn create_oidc_config(
         &self,
         input: &CreateOidcConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateOidcConfigResponse,
-            ::runtime::SdkError<CreateOidcConfigError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateOidcConfigResponse, CreateOidcConfigError> {
         self.runtime.call(&glue::OP, input)
     }
 

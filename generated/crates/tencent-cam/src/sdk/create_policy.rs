@@ -79,9 +79,7 @@ impl super::Client {
     pub fn create_policy(
         &self,
         input: &CreatePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreatePolicyResponse, ::runtime::SdkError<CreatePolicyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreatePolicyResponse, CreatePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn create_policy_version(
         &self,
         input: &CreatePolicyVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePolicyVersionResponse,
-            ::runtime::SdkError<CreatePolicyVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePolicyVersionResponse,
+        CreatePolicyVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,9 +97,7 @@ impl super::Client {
     pub fn create_role(
         &self,
         input: &CreateRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateRoleResponse, ::runtime::SdkError<CreateRoleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateRoleResponse, CreateRoleError> {
         self.runtime.call(&glue::OP, input)
     }
 

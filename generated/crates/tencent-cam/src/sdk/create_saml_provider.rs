@@ -84,11 +84,9 @@ impl super::Client {
     pub fn create_saml_provider(
         &self,
         input: &CreateSamlProviderRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSamlProviderResponse,
-            ::runtime::SdkError<CreateSamlProviderError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSamlProviderResponse,
+        CreateSamlProviderError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn create_service_linked_role(
         &self,
         input: &CreateServiceLinkedRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateServiceLinkedRoleResponse,
-            ::runtime::SdkError<CreateServiceLinkedRoleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateServiceLinkedRoleResponse,
+        CreateServiceLinkedRoleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

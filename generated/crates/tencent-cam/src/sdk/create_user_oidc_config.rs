@@ -120,11 +120,9 @@ impl super::Client {
     pub fn create_user_oidc_config(
         &self,
         input: &CreateUserOidcConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateUserOidcConfigResponse,
-            ::runtime::SdkError<CreateUserOidcConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateUserOidcConfigResponse,
+        CreateUserOidcConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn create_user_saml_config(
         &self,
         input: &CreateUserSamlConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateUserSamlConfigResponse,
-            ::runtime::SdkError<CreateUserSamlConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateUserSamlConfigResponse,
+        CreateUserSamlConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,12 +70,7 @@ impl super::Client {
     pub fn delete_access_key(
         &self,
         input: &DeleteAccessKeyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAccessKeyResponse,
-            ::runtime::SdkError<DeleteAccessKeyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteAccessKeyResponse, DeleteAccessKeyError> {
         self.runtime.call(&glue::OP, input)
     }
 

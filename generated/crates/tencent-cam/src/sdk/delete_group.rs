@@ -63,9 +63,7 @@ impl super::Client {
     pub fn delete_group(
         &self,
         input: &DeleteGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteGroupResponse, ::runtime::SdkError<DeleteGroupError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteGroupResponse, DeleteGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,12 +63,7 @@ impl super::Client {
     pub fn delete_oidc_config(
         &self,
         input: &DeleteOidcConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteOidcConfigResponse,
-            ::runtime::SdkError<DeleteOidcConfigError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteOidcConfigResponse, DeleteOidcConfigError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,9 +63,7 @@ impl super::Client {
     pub fn delete_policy(
         &self,
         input: &DeletePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeletePolicyResponse, ::runtime::SdkError<DeletePolicyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeletePolicyResponse, DeletePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn delete_policy_version(
         &self,
         input: &DeletePolicyVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePolicyVersionResponse,
-            ::runtime::SdkError<DeletePolicyVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePolicyVersionResponse,
+        DeletePolicyVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

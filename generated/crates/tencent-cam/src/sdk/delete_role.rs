@@ -67,9 +67,7 @@ impl super::Client {
     pub fn delete_role(
         &self,
         input: &DeleteRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteRoleResponse, ::runtime::SdkError<DeleteRoleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteRoleResponse, DeleteRoleError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn delete_role_permissions_boundary(
         &self,
         input: &DeleteRolePermissionsBoundaryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteRolePermissionsBoundaryResponse,
-            ::runtime::SdkError<DeleteRolePermissionsBoundaryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteRolePermissionsBoundaryResponse,
+        DeleteRolePermissionsBoundaryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn delete_saml_provider(
         &self,
         input: &DeleteSamlProviderRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteSamlProviderResponse,
-            ::runtime::SdkError<DeleteSamlProviderError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteSamlProviderResponse,
+        DeleteSamlProviderError,
     > {
         self.runtime.call(&glue::OP, input)
     }

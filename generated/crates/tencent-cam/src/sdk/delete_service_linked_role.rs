@@ -67,11 +67,9 @@ impl super::Client {
     pub fn delete_service_linked_role(
         &self,
         input: &DeleteServiceLinkedRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteServiceLinkedRoleResponse,
-            ::runtime::SdkError<DeleteServiceLinkedRoleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteServiceLinkedRoleResponse,
+        DeleteServiceLinkedRoleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

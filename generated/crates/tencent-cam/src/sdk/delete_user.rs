@@ -68,9 +68,7 @@ impl super::Client {
     pub fn delete_user(
         &self,
         input: &DeleteUserRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteUserResponse, ::runtime::SdkError<DeleteUserError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteUserResponse, DeleteUserError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -65,11 +65,9 @@ impl super::Client {
     pub fn delete_user_permissions_boundary(
         &self,
         input: &DeleteUserPermissionsBoundaryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteUserPermissionsBoundaryResponse,
-            ::runtime::SdkError<DeleteUserPermissionsBoundaryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteUserPermissionsBoundaryResponse,
+        DeleteUserPermissionsBoundaryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

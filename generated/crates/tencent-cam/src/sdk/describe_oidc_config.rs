@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_oidc_config(
         &self,
         input: &DescribeOidcConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeOidcConfigResponse,
-            ::runtime::SdkError<DescribeOidcConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeOidcConfigResponse,
+        DescribeOidcConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

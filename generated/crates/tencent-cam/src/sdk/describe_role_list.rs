@@ -85,12 +85,7 @@ impl super::Client {
     pub fn describe_role_list(
         &self,
         input: &DescribeRoleListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRoleListResponse,
-            ::runtime::SdkError<DescribeRoleListError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeRoleListResponse, DescribeRoleListError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_safe_auth_flag_coll(
         &self,
         input: &DescribeSafeAuthFlagCollRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSafeAuthFlagCollResponse,
-            ::runtime::SdkError<DescribeSafeAuthFlagCollError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSafeAuthFlagCollResponse,
+        DescribeSafeAuthFlagCollError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_safe_auth_flag_intl(
         &self,
         input: &DescribeSafeAuthFlagIntlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSafeAuthFlagIntlResponse,
-            ::runtime::SdkError<DescribeSafeAuthFlagIntlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSafeAuthFlagIntlResponse,
+        DescribeSafeAuthFlagIntlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

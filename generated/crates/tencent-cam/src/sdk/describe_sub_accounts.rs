@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_sub_accounts(
         &self,
         input: &DescribeSubAccountsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubAccountsResponse,
-            ::runtime::SdkError<DescribeSubAccountsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSubAccountsResponse,
+        DescribeSubAccountsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

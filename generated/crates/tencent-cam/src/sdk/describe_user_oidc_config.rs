@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_user_oidc_config(
         &self,
         input: &DescribeUserOidcConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUserOidcConfigResponse,
-            ::runtime::SdkError<DescribeUserOidcConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUserOidcConfigResponse,
+        DescribeUserOidcConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

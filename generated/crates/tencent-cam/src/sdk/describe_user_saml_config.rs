@@ -61,11 +61,9 @@ impl super::Client {
     pub fn describe_user_saml_config(
         &self,
         input: &DescribeUserSamlConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUserSamlConfigResponse,
-            ::runtime::SdkError<DescribeUserSamlConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUserSamlConfigResponse,
+        DescribeUserSamlConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,12 +70,7 @@ impl super::Client {
     pub fn detach_group_policy(
         &self,
         input: &DetachGroupPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DetachGroupPolicyResponse,
-            ::runtime::SdkError<DetachGroupPolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DetachGroupPolicyResponse, DetachGroupPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,12 +77,7 @@ impl super::Client {
     pub fn detach_role_policy(
         &self,
         input: &DetachRolePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DetachRolePolicyResponse,
-            ::runtime::SdkError<DetachRolePolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DetachRolePolicyResponse, DetachRolePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

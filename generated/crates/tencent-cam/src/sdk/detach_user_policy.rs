@@ -69,12 +69,7 @@ impl super::Client {
     pub fn detach_user_policy(
         &self,
         input: &DetachUserPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DetachUserPolicyResponse,
-            ::runtime::SdkError<DetachUserPolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DetachUserPolicyResponse, DetachUserPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

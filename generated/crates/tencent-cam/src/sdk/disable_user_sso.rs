@@ -53,9 +53,7 @@ impl super::Client {
     pub fn disable_user_sso(
         &self,
         input: &DisableUserSsoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DisableUserSsoResponse, ::runtime::SdkError<DisableUserSsoError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DisableUserSsoResponse, DisableUserSsoError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,12 +77,7 @@ impl super::Client {
     pub fn get_account_summary(
         &self,
         input: &GetAccountSummaryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetAccountSummaryResponse,
-            ::runtime::SdkError<GetAccountSummaryError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<GetAccountSummaryResponse, GetAccountSummaryError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -67,11 +67,9 @@ impl super::Client {
     pub fn get_custom_mfa_token_info(
         &self,
         input: &GetCustomMfaTokenInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetCustomMfaTokenInfoResponse,
-            ::runtime::SdkError<GetCustomMfaTokenInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetCustomMfaTokenInfoResponse,
+        GetCustomMfaTokenInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,9 +89,7 @@ impl super::Client {
     pub fn get_group(
         &self,
         input: &GetGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetGroupResponse, ::runtime::SdkError<GetGroupError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetGroupResponse, GetGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -67,12 +67,7 @@ impl super::Client {
     pub fn get_password_rules(
         &self,
         input: &GetPasswordRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetPasswordRulesResponse,
-            ::runtime::SdkError<GetPasswordRulesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<GetPasswordRulesResponse, GetPasswordRulesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -109,9 +109,7 @@ impl super::Client {
     pub fn get_policy(
         &self,
         input: &GetPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetPolicyResponse, ::runtime::SdkError<GetPolicyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetPolicyResponse, GetPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

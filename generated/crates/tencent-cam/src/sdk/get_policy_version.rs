@@ -76,12 +76,7 @@ impl super::Client {
     pub fn get_policy_version(
         &self,
         input: &GetPolicyVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetPolicyVersionResponse,
-            ::runtime::SdkError<GetPolicyVersionError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<GetPolicyVersionResponse, GetPolicyVersionError> {
         self.runtime.call(&glue::OP, input)
     }
 

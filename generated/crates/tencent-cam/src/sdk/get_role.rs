@@ -74,9 +74,7 @@ impl super::Client {
     pub fn get_role(
         &self,
         input: &GetRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetRoleResponse, ::runtime::SdkError<GetRoleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetRoleResponse, GetRoleError> {
         self.runtime.call(&glue::OP, input)
     }
 

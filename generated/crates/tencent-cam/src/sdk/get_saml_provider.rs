@@ -83,12 +83,7 @@ impl super::Client {
     pub fn get_saml_provider(
         &self,
         input: &GetSamlProviderRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetSamlProviderResponse,
-            ::runtime::SdkError<GetSamlProviderError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<GetSamlProviderResponse, GetSamlProviderError> {
         self.runtime.call(&glue::OP, input)
     }
 

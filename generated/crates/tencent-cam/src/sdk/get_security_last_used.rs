@@ -70,11 +70,9 @@ impl super::Client {
     pub fn get_security_last_used(
         &self,
         input: &GetSecurityLastUsedRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetSecurityLastUsedResponse,
-            ::runtime::SdkError<GetSecurityLastUsedError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetSecurityLastUsedResponse,
+        GetSecurityLastUsedError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn get_service_linked_role_deletion_status(
         &self,
         input: &GetServiceLinkedRoleDeletionStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetServiceLinkedRoleDeletionStatusResponse,
-            ::runtime::SdkError<GetServiceLinkedRoleDeletionStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetServiceLinkedRoleDeletionStatusResponse,
+        GetServiceLinkedRoleDeletionStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

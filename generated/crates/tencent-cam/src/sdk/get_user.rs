@@ -103,9 +103,7 @@ impl super::Client {
     pub fn get_user(
         &self,
         input: &GetUserRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetUserResponse, ::runtime::SdkError<GetUserError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetUserResponse, GetUserError> {
         self.runtime.call(&glue::OP, input)
     }
 

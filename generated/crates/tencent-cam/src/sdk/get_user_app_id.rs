@@ -65,9 +65,7 @@ impl super::Client {
     pub fn get_user_app_id(
         &self,
         input: &GetUserAppIdRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetUserAppIdResponse, ::runtime::SdkError<GetUserAppIdError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetUserAppIdResponse, GetUserAppIdError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -69,9 +69,7 @@ impl super::Client {
     pub fn list_access_keys(
         &self,
         input: &ListAccessKeysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ListAccessKeysResponse, ::runtime::SdkError<ListAccessKeysError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ListAccessKeysResponse, ListAccessKeysError> {
         self.runtime.call(&glue::OP, input)
     }
 

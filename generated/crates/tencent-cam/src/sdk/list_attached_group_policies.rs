@@ -91,11 +91,9 @@ impl super::Client {
     pub fn list_attached_group_policies(
         &self,
         input: &ListAttachedGroupPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAttachedGroupPoliciesResponse,
-            ::runtime::SdkError<ListAttachedGroupPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAttachedGroupPoliciesResponse,
+        ListAttachedGroupPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn list_attached_role_policies(
         &self,
         input: &ListAttachedRolePoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAttachedRolePoliciesResponse,
-            ::runtime::SdkError<ListAttachedRolePoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAttachedRolePoliciesResponse,
+        ListAttachedRolePoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

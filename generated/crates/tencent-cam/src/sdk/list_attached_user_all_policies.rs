@@ -103,11 +103,9 @@ impl super::Client {
     pub fn list_attached_user_all_policies(
         &self,
         input: &ListAttachedUserAllPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAttachedUserAllPoliciesResponse,
-            ::runtime::SdkError<ListAttachedUserAllPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAttachedUserAllPoliciesResponse,
+        ListAttachedUserAllPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn list_attached_user_policies(
         &self,
         input: &ListAttachedUserPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAttachedUserPoliciesResponse,
-            ::runtime::SdkError<ListAttachedUserPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAttachedUserPoliciesResponse,
+        ListAttachedUserPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,12 +77,7 @@ impl super::Client {
     pub fn list_collaborators(
         &self,
         input: &ListCollaboratorsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListCollaboratorsResponse,
-            ::runtime::SdkError<ListCollaboratorsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ListCollaboratorsResponse, ListCollaboratorsError> {
         self.runtime.call(&glue::OP, input)
     }
 

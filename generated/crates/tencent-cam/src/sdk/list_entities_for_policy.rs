@@ -90,11 +90,9 @@ impl super::Client {
     pub fn list_entities_for_policy(
         &self,
         input: &ListEntitiesForPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListEntitiesForPolicyResponse,
-            ::runtime::SdkError<ListEntitiesForPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListEntitiesForPolicyResponse,
+        ListEntitiesForPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,9 +82,7 @@ impl super::Client {
     pub fn list_groups(
         &self,
         input: &ListGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ListGroupsResponse, ::runtime::SdkError<ListGroupsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ListGroupsResponse, ListGroupsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -87,12 +87,7 @@ impl super::Client {
     pub fn list_groups_for_user(
         &self,
         input: &ListGroupsForUserRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListGroupsForUserResponse,
-            ::runtime::SdkError<ListGroupsForUserError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ListGroupsForUserResponse, ListGroupsForUserError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -101,9 +101,7 @@ impl super::Client {
     pub fn list_policies(
         &self,
         input: &ListPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ListPoliciesResponse, ::runtime::SdkError<ListPoliciesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ListPoliciesResponse, ListPoliciesError> {
         self.runtime.call(&glue::OP, input)
     }
 

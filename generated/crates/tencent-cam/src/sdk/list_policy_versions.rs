@@ -70,11 +70,9 @@ impl super::Client {
     pub fn list_policy_versions(
         &self,
         input: &ListPolicyVersionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListPolicyVersionsResponse,
-            ::runtime::SdkError<ListPolicyVersionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListPolicyVersionsResponse,
+        ListPolicyVersionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

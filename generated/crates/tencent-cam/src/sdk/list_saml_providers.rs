@@ -63,12 +63,7 @@ impl super::Client {
     pub fn list_saml_providers(
         &self,
         input: &ListSamlProvidersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListSamlProvidersResponse,
-            ::runtime::SdkError<ListSamlProvidersError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ListSamlProvidersResponse, ListSamlProvidersError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -59,9 +59,7 @@ impl super::Client {
     pub fn list_users(
         &self,
         input: &ListUsersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ListUsersResponse, ::runtime::SdkError<ListUsersError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ListUsersResponse, ListUsersError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -83,12 +83,7 @@ impl super::Client {
     pub fn list_users_for_group(
         &self,
         input: &ListUsersForGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListUsersForGroupResponse,
-            ::runtime::SdkError<ListUsersForGroupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ListUsersForGroupResponse, ListUsersForGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn put_role_permissions_boundary(
         &self,
         input: &PutRolePermissionsBoundaryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            PutRolePermissionsBoundaryResponse,
-            ::runtime::SdkError<PutRolePermissionsBoundaryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        PutRolePermissionsBoundaryResponse,
+        PutRolePermissionsBoundaryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn put_user_permissions_boundary(
         &self,
         input: &PutUserPermissionsBoundaryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            PutUserPermissionsBoundaryResponse,
-            ::runtime::SdkError<PutUserPermissionsBoundaryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        PutUserPermissionsBoundaryResponse,
+        PutUserPermissionsBoundaryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

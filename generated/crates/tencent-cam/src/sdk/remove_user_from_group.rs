@@ -65,11 +65,9 @@ impl super::Client {
     pub fn remove_user_from_group(
         &self,
         input: &RemoveUserFromGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RemoveUserFromGroupResponse,
-            ::runtime::SdkError<RemoveUserFromGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RemoveUserFromGroupResponse,
+        RemoveUserFromGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn set_default_policy_version(
         &self,
         input: &SetDefaultPolicyVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetDefaultPolicyVersionResponse,
-            ::runtime::SdkError<SetDefaultPolicyVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetDefaultPolicyVersionResponse,
+        SetDefaultPolicyVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

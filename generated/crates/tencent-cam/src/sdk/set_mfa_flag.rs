@@ -74,9 +74,7 @@ impl super::Client {
     pub fn set_mfa_flag(
         &self,
         input: &SetMfaFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<SetMfaFlagResponse, ::runtime::SdkError<SetMfaFlagError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<SetMfaFlagResponse, SetMfaFlagError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -75,9 +75,7 @@ impl super::Client {
     pub fn tag_role(
         &self,
         input: &TagRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<TagRoleResponse, ::runtime::SdkError<TagRoleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<TagRoleResponse, TagRoleError> {
         self.runtime.call(&glue::OP, input)
     }
 

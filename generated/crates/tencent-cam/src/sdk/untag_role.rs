@@ -73,9 +73,7 @@ impl super::Client {
     pub fn untag_role(
         &self,
         input: &UntagRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UntagRoleResponse, ::runtime::SdkError<UntagRoleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UntagRoleResponse, UntagRoleError> {
         self.runtime.call(&glue::OP, input)
     }
 

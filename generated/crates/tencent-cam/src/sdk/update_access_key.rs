@@ -75,12 +75,7 @@ impl super::Client {
     pub fn update_access_key(
         &self,
         input: &UpdateAccessKeyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateAccessKeyResponse,
-            ::runtime::SdkError<UpdateAccessKeyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateAccessKeyResponse, UpdateAccessKeyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn update_assume_role_policy(
         &self,
         input: &UpdateAssumeRolePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateAssumeRolePolicyResponse,
-            ::runtime::SdkError<UpdateAssumeRolePolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateAssumeRolePolicyResponse,
+        UpdateAssumeRolePolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

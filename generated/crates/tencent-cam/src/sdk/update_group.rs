@@ -73,9 +73,7 @@ impl super::Client {
     pub fn update_group(
         &self,
         input: &UpdateGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UpdateGroupResponse, ::runtime::SdkError<UpdateGroupError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateGroupResponse, UpdateGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

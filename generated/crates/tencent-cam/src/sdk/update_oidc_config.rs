@@ -88,12 +88,7 @@ impl super::Client {
     pub fn update_oidc_config(
         &self,
         input: &UpdateOidcConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateOidcConfigResponse,
-            ::runtime::SdkError<UpdateOidcConfigError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateOidcConfigResponse, UpdateOidcConfigError> {
         self.runtime.call(&glue::OP, input)
     }
 

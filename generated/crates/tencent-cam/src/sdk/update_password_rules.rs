@@ -65,11 +65,9 @@ impl super::Client {
     pub fn update_password_rules(
         &self,
         input: &UpdatePasswordRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdatePasswordRulesResponse,
-            ::runtime::SdkError<UpdatePasswordRulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdatePasswordRulesResponse,
+        UpdatePasswordRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,9 +88,7 @@ impl super::Client {
     pub fn update_policy(
         &self,
         input: &UpdatePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UpdatePolicyResponse, ::runtime::SdkError<UpdatePolicyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdatePolicyResponse, UpdatePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn update_role_console_login(
         &self,
         input: &UpdateRoleConsoleLoginRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateRoleConsoleLoginResponse,
-            ::runtime::SdkError<UpdateRoleConsoleLoginError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateRoleConsoleLoginResponse,
+        UpdateRoleConsoleLoginError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn update_role_description(
         &self,
         input: &UpdateRoleDescriptionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateRoleDescriptionResponse,
-            ::runtime::SdkError<UpdateRoleDescriptionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateRoleDescriptionResponse,
+        UpdateRoleDescriptionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn update_saml_provider(
         &self,
         input: &UpdateSamlProviderRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateSamlProviderResponse,
-            ::runtime::SdkError<UpdateSamlProviderError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateSamlProviderResponse,
+        UpdateSamlProviderError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,9 +99,7 @@ impl super::Client {
     pub fn update_user(
         &self,
         input: &UpdateUserRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UpdateUserResponse, ::runtime::SdkError<UpdateUserError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateUserResponse, UpdateUserError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -120,11 +120,9 @@ impl super::Client {
     pub fn update_user_oidc_config(
         &self,
         input: &UpdateUserOidcConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateUserOidcConfigResponse,
-            ::runtime::SdkError<UpdateUserOidcConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateUserOidcConfigResponse,
+        UpdateUserOidcConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn update_user_saml_config(
         &self,
         input: &UpdateUserSamlConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateUserSamlConfigResponse,
-            ::runtime::SdkError<UpdateUserSamlConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateUserSamlConfigResponse,
+        UpdateUserSamlConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

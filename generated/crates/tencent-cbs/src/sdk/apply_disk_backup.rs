@@ -84,12 +84,7 @@ impl super::Client {
     pub fn apply_disk_backup(
         &self,
         input: &ApplyDiskBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ApplyDiskBackupResponse,
-            ::runtime::SdkError<ApplyDiskBackupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ApplyDiskBackupResponse, ApplyDiskBackupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -84,9 +84,7 @@ impl super::Client {
     pub fn apply_snapshot(
         &self,
         input: &ApplySnapshotRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ApplySnapshotResponse, ::runtime::SdkError<ApplySnapshotError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ApplySnapshotResponse, ApplySnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn apply_snapshot_group(
         &self,
         input: &ApplySnapshotGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ApplySnapshotGroupResponse,
-            ::runtime::SdkError<ApplySnapshotGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ApplySnapshotGroupResponse,
+        ApplySnapshotGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,9 +87,7 @@ impl super::Client {
     pub fn attach_disks(
         &self,
         input: &AttachDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AttachDisksResponse, ::runtime::SdkError<AttachDisksError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AttachDisksResponse, AttachDisksError> {
         self.runtime.call(&glue::OP, input)
     }
 

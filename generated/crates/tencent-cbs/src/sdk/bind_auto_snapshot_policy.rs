@@ -76,11 +76,9 @@ impl super::Client {
     pub fn bind_auto_snapshot_policy(
         &self,
         input: &BindAutoSnapshotPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BindAutoSnapshotPolicyResponse,
-            ::runtime::SdkError<BindAutoSnapshotPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BindAutoSnapshotPolicyResponse,
+        BindAutoSnapshotPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn copy_snapshot_cross_regions(
         &self,
         input: &CopySnapshotCrossRegionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CopySnapshotCrossRegionsResponse,
-            ::runtime::SdkError<CopySnapshotCrossRegionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CopySnapshotCrossRegionsResponse,
+        CopySnapshotCrossRegionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn create_auto_snapshot_policy(
         &self,
         input: &CreateAutoSnapshotPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAutoSnapshotPolicyResponse,
-            ::runtime::SdkError<CreateAutoSnapshotPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAutoSnapshotPolicyResponse,
+        CreateAutoSnapshotPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

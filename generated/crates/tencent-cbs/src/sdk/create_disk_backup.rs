@@ -72,12 +72,7 @@ impl super::Client {
     pub fn create_disk_backup(
         &self,
         input: &CreateDiskBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDiskBackupResponse,
-            ::runtime::SdkError<CreateDiskBackupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDiskBackupResponse, CreateDiskBackupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -187,9 +187,7 @@ impl super::Client {
     pub fn create_disks(
         &self,
         input: &CreateDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateDisksResponse, ::runtime::SdkError<CreateDisksError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDisksResponse, CreateDisksError> {
         self.runtime.call(&glue::OP, input)
     }
 

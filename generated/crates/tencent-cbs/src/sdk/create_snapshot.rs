@@ -98,9 +98,7 @@ impl super::Client {
     pub fn create_snapshot(
         &self,
         input: &CreateSnapshotRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateSnapshotResponse, ::runtime::SdkError<CreateSnapshotError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateSnapshotResponse, CreateSnapshotError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn create_snapshot_group(
         &self,
         input: &CreateSnapshotGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSnapshotGroupResponse,
-            ::runtime::SdkError<CreateSnapshotGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSnapshotGroupResponse,
+        CreateSnapshotGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_auto_snapshot_policies(
         &self,
         input: &DeleteAutoSnapshotPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAutoSnapshotPoliciesResponse,
-            ::runtime::SdkError<DeleteAutoSnapshotPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAutoSnapshotPoliciesResponse,
+        DeleteAutoSnapshotPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

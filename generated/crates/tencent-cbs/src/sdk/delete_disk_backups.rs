@@ -64,12 +64,7 @@ impl super::Client {
     pub fn delete_disk_backups(
         &self,
         input: &DeleteDiskBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDiskBackupsResponse,
-            ::runtime::SdkError<DeleteDiskBackupsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteDiskBackupsResponse, DeleteDiskBackupsError> {
         self.runtime.call(&glue::OP, input)
     }
 

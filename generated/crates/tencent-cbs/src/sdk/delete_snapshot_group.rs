@@ -74,11 +74,9 @@ impl super::Client {
     pub fn delete_snapshot_group(
         &self,
         input: &DeleteSnapshotGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteSnapshotGroupResponse,
-            ::runtime::SdkError<DeleteSnapshotGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteSnapshotGroupResponse,
+        DeleteSnapshotGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -114,11 +114,9 @@ impl super::Client {
     pub fn describe_auto_snapshot_policies(
         &self,
         input: &DescribeAutoSnapshotPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAutoSnapshotPoliciesResponse,
-            ::runtime::SdkError<DescribeAutoSnapshotPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAutoSnapshotPoliciesResponse,
+        DescribeAutoSnapshotPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_disk_associated_auto_snapshot_policy(
         &self,
         input: &DescribeDiskAssociatedAutoSnapshotPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDiskAssociatedAutoSnapshotPolicyResponse,
-            ::runtime::SdkError<DescribeDiskAssociatedAutoSnapshotPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDiskAssociatedAutoSnapshotPolicyResponse,
+        DescribeDiskAssociatedAutoSnapshotPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -116,11 +116,9 @@ impl super::Client {
     pub fn describe_disk_backups(
         &self,
         input: &DescribeDiskBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDiskBackupsResponse,
-            ::runtime::SdkError<DescribeDiskBackupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDiskBackupsResponse,
+        DescribeDiskBackupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

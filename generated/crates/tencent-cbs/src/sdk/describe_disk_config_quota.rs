@@ -121,11 +121,9 @@ impl super::Client {
     pub fn describe_disk_config_quota(
         &self,
         input: &DescribeDiskConfigQuotaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDiskConfigQuotaResponse,
-            ::runtime::SdkError<DescribeDiskConfigQuotaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDiskConfigQuotaResponse,
+        DescribeDiskConfigQuotaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

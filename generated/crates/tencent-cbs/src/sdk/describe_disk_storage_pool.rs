@@ -103,11 +103,9 @@ impl super::Client {
     pub fn describe_disk_storage_pool(
         &self,
         input: &DescribeDiskStoragePoolRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDiskStoragePoolResponse,
-            ::runtime::SdkError<DescribeDiskStoragePoolError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDiskStoragePoolResponse,
+        DescribeDiskStoragePoolError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -147,9 +147,7 @@ impl super::Client {
     pub fn describe_disks(
         &self,
         input: &DescribeDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeDisksResponse, ::runtime::SdkError<DescribeDisksError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDisksResponse, DescribeDisksError> {
         self.runtime.call(&glue::OP, input)
     }
 

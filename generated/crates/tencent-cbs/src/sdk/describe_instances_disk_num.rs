@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_instances_disk_num(
         &self,
         input: &DescribeInstancesDiskNumRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancesDiskNumResponse,
-            ::runtime::SdkError<DescribeInstancesDiskNumError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstancesDiskNumResponse,
+        DescribeInstancesDiskNumError,
     > {
         self.runtime.call(&glue::OP, input)
     }

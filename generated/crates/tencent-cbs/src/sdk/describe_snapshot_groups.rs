@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_snapshot_groups(
         &self,
         input: &DescribeSnapshotGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSnapshotGroupsResponse,
-            ::runtime::SdkError<DescribeSnapshotGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSnapshotGroupsResponse,
+        DescribeSnapshotGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

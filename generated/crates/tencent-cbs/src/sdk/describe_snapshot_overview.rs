@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_snapshot_overview(
         &self,
         input: &DescribeSnapshotOverviewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSnapshotOverviewResponse,
-            ::runtime::SdkError<DescribeSnapshotOverviewError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSnapshotOverviewResponse,
+        DescribeSnapshotOverviewError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_snapshot_share_permission(
         &self,
         input: &DescribeSnapshotSharePermissionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSnapshotSharePermissionResponse,
-            ::runtime::SdkError<DescribeSnapshotSharePermissionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSnapshotSharePermissionResponse,
+        DescribeSnapshotSharePermissionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

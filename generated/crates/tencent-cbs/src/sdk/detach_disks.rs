@@ -71,9 +71,7 @@ impl super::Client {
     pub fn detach_disks(
         &self,
         input: &DetachDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DetachDisksResponse, ::runtime::SdkError<DetachDisksError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DetachDisksResponse, DetachDisksError> {
         self.runtime.call(&glue::OP, input)
     }
 

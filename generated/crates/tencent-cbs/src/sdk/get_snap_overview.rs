@@ -73,12 +73,7 @@ impl super::Client {
     pub fn get_snap_overview(
         &self,
         input: &GetSnapOverviewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetSnapOverviewResponse,
-            ::runtime::SdkError<GetSnapOverviewError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<GetSnapOverviewResponse, GetSnapOverviewError> {
         self.runtime.call(&glue::OP, input)
     }
 

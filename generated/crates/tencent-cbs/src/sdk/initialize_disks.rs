@@ -67,12 +67,7 @@ impl super::Client {
     pub fn initialize_disks(
         &self,
         input: &InitializeDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InitializeDisksResponse,
-            ::runtime::SdkError<InitializeDisksError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<InitializeDisksResponse, InitializeDisksError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn inquire_price_modify_disk_backup_quota(
         &self,
         input: &InquirePriceModifyDiskBackupQuotaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceModifyDiskBackupQuotaResponse,
-            ::runtime::SdkError<InquirePriceModifyDiskBackupQuotaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceModifyDiskBackupQuotaResponse,
+        InquirePriceModifyDiskBackupQuotaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn inquire_price_modify_disk_extra_performance(
         &self,
         input: &InquirePriceModifyDiskExtraPerformanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceModifyDiskExtraPerformanceResponse,
-            ::runtime::SdkError<InquirePriceModifyDiskExtraPerformanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceModifyDiskExtraPerformanceResponse,
+        InquirePriceModifyDiskExtraPerformanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -123,11 +123,9 @@ impl super::Client {
     pub fn inquiry_price_create_disks(
         &self,
         input: &InquiryPriceCreateDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceCreateDisksResponse,
-            ::runtime::SdkError<InquiryPriceCreateDisksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceCreateDisksResponse,
+        InquiryPriceCreateDisksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

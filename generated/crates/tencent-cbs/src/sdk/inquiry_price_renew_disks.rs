@@ -88,11 +88,9 @@ impl super::Client {
     pub fn inquiry_price_renew_disks(
         &self,
         input: &InquiryPriceRenewDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceRenewDisksResponse,
-            ::runtime::SdkError<InquiryPriceRenewDisksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceRenewDisksResponse,
+        InquiryPriceRenewDisksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn inquiry_price_resize_disk(
         &self,
         input: &InquiryPriceResizeDiskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceResizeDiskResponse,
-            ::runtime::SdkError<InquiryPriceResizeDiskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceResizeDiskResponse,
+        InquiryPriceResizeDiskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

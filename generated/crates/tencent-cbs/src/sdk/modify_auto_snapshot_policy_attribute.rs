@@ -101,11 +101,9 @@ impl super::Client {
     pub fn modify_auto_snapshot_policy_attribute(
         &self,
         input: &ModifyAutoSnapshotPolicyAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAutoSnapshotPolicyAttributeResponse,
-            ::runtime::SdkError<ModifyAutoSnapshotPolicyAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAutoSnapshotPolicyAttributeResponse,
+        ModifyAutoSnapshotPolicyAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn modify_disk_attributes(
         &self,
         input: &ModifyDiskAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDiskAttributesResponse,
-            ::runtime::SdkError<ModifyDiskAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDiskAttributesResponse,
+        ModifyDiskAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_disk_backup_quota(
         &self,
         input: &ModifyDiskBackupQuotaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDiskBackupQuotaResponse,
-            ::runtime::SdkError<ModifyDiskBackupQuotaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDiskBackupQuotaResponse,
+        ModifyDiskBackupQuotaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_disk_extra_performance(
         &self,
         input: &ModifyDiskExtraPerformanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDiskExtraPerformanceResponse,
-            ::runtime::SdkError<ModifyDiskExtraPerformanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDiskExtraPerformanceResponse,
+        ModifyDiskExtraPerformanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

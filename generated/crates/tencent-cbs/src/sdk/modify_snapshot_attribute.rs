@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_snapshot_attribute(
         &self,
         input: &ModifySnapshotAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySnapshotAttributeResponse,
-            ::runtime::SdkError<ModifySnapshotAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySnapshotAttributeResponse,
+        ModifySnapshotAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

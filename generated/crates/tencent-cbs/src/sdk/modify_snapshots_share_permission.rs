@@ -84,11 +84,9 @@ impl super::Client {
     pub fn modify_snapshots_share_permission(
         &self,
         input: &ModifySnapshotsSharePermissionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySnapshotsSharePermissionResponse,
-            ::runtime::SdkError<ModifySnapshotsSharePermissionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySnapshotsSharePermissionResponse,
+        ModifySnapshotsSharePermissionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

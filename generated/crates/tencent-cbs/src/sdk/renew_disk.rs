@@ -79,9 +79,7 @@ impl super::Client {
     pub fn renew_disk(
         &self,
         input: &RenewDiskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RenewDiskResponse, ::runtime::SdkError<RenewDiskError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RenewDiskResponse, RenewDiskError> {
         self.runtime.call(&glue::OP, input)
     }
 

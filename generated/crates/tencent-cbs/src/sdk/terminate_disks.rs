@@ -72,9 +72,7 @@ impl super::Client {
     pub fn terminate_disks(
         &self,
         input: &TerminateDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<TerminateDisksResponse, ::runtime::SdkError<TerminateDisksError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<TerminateDisksResponse, TerminateDisksError> {
         self.runtime.call(&glue::OP, input)
     }
 

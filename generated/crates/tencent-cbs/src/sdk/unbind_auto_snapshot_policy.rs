@@ -83,11 +83,9 @@ impl super::Client {
     pub fn unbind_auto_snapshot_policy(
         &self,
         input: &UnbindAutoSnapshotPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnbindAutoSnapshotPolicyResponse,
-            ::runtime::SdkError<UnbindAutoSnapshotPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnbindAutoSnapshotPolicyResponse,
+        UnbindAutoSnapshotPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

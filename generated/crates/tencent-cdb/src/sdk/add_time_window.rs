@@ -103,9 +103,7 @@ impl super::Client {
     pub fn add_time_window(
         &self,
         input: &AddTimeWindowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AddTimeWindowResponse, ::runtime::SdkError<AddTimeWindowError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AddTimeWindowResponse, AddTimeWindowError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -104,9 +104,7 @@ impl super::Client {
     pub fn adjust_cdb_proxy(
         &self,
         input: &AdjustCdbProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AdjustCdbProxyResponse, ::runtime::SdkError<AdjustCdbProxyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AdjustCdbProxyResponse, AdjustCdbProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

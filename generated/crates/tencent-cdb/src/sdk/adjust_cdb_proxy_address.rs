@@ -157,11 +157,9 @@ impl super::Client {
     pub fn adjust_cdb_proxy_address(
         &self,
         input: &AdjustCdbProxyAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AdjustCdbProxyAddressResponse,
-            ::runtime::SdkError<AdjustCdbProxyAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AdjustCdbProxyAddressResponse,
+        AdjustCdbProxyAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

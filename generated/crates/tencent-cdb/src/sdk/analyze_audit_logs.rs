@@ -110,12 +110,7 @@ impl super::Client {
     pub fn analyze_audit_logs(
         &self,
         input: &AnalyzeAuditLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AnalyzeAuditLogsResponse,
-            ::runtime::SdkError<AnalyzeAuditLogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<AnalyzeAuditLogsResponse, AnalyzeAuditLogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn balance_ro_group_load(
         &self,
         input: &BalanceRoGroupLoadRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BalanceRoGroupLoadResponse,
-            ::runtime::SdkError<BalanceRoGroupLoadError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BalanceRoGroupLoadResponse,
+        BalanceRoGroupLoadError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,9 +73,7 @@ impl super::Client {
     pub fn close_cdb_proxy(
         &self,
         input: &CloseCdbProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CloseCdbProxyResponse, ::runtime::SdkError<CloseCdbProxyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CloseCdbProxyResponse, CloseCdbProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

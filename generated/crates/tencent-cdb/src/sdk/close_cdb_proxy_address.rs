@@ -71,11 +71,9 @@ impl super::Client {
     pub fn close_cdb_proxy_address(
         &self,
         input: &CloseCdbProxyAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloseCdbProxyAddressResponse,
-            ::runtime::SdkError<CloseCdbProxyAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CloseCdbProxyAddressResponse,
+        CloseCdbProxyAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

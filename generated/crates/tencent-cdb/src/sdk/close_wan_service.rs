@@ -72,12 +72,7 @@ impl super::Client {
     pub fn close_wan_service(
         &self,
         input: &CloseWanServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloseWanServiceResponse,
-            ::runtime::SdkError<CloseWanServiceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CloseWanServiceResponse, CloseWanServiceError> {
         self.runtime.call(&glue::OP, input)
     }
 

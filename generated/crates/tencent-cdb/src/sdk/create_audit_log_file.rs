@@ -106,11 +106,9 @@ impl super::Client {
     pub fn create_audit_log_file(
         &self,
         input: &CreateAuditLogFileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAuditLogFileResponse,
-            ::runtime::SdkError<CreateAuditLogFileError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAuditLogFileResponse,
+        CreateAuditLogFileError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,12 +91,7 @@ impl super::Client {
     pub fn create_audit_policy(
         &self,
         input: &CreateAuditPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAuditPolicyResponse,
-            ::runtime::SdkError<CreateAuditPolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateAuditPolicyResponse, CreateAuditPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

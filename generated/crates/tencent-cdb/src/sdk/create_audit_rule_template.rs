@@ -92,11 +92,9 @@ impl super::Client {
     pub fn create_audit_rule_template(
         &self,
         input: &CreateAuditRuleTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAuditRuleTemplateResponse,
-            ::runtime::SdkError<CreateAuditRuleTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAuditRuleTemplateResponse,
+        CreateAuditRuleTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -120,9 +120,7 @@ impl super::Client {
     pub fn create_cdb_proxy(
         &self,
         input: &CreateCdbProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateCdbProxyResponse, ::runtime::SdkError<CreateCdbProxyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateCdbProxyResponse, CreateCdbProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

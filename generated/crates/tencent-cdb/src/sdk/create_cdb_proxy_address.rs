@@ -179,11 +179,9 @@ impl super::Client {
     pub fn create_cdb_proxy_address(
         &self,
         input: &CreateCdbProxyAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateCdbProxyAddressResponse,
-            ::runtime::SdkError<CreateCdbProxyAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateCdbProxyAddressResponse,
+        CreateCdbProxyAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,9 +76,7 @@ impl super::Client {
     pub fn create_database(
         &self,
         input: &CreateDatabaseRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateDatabaseResponse, ::runtime::SdkError<CreateDatabaseError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDatabaseResponse, CreateDatabaseError> {
         self.runtime.call(&glue::OP, input)
     }
 

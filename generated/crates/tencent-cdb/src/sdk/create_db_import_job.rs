@@ -96,12 +96,7 @@ impl super::Client {
     pub fn create_db_import_job(
         &self,
         input: &CreateDbImportJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbImportJobResponse,
-            ::runtime::SdkError<CreateDbImportJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDbImportJobResponse, CreateDbImportJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -372,11 +372,9 @@ impl super::Client {
     pub fn create_db_instance_hour(
         &self,
         input: &CreateDbInstanceHourRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbInstanceHourResponse,
-            ::runtime::SdkError<CreateDbInstanceHourError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDbInstanceHourResponse,
+        CreateDbInstanceHourError,
     > {
         self.runtime.call(&glue::OP, input)
     }

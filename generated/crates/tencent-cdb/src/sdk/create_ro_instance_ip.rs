@@ -89,11 +89,9 @@ impl super::Client {
     pub fn create_ro_instance_ip(
         &self,
         input: &CreateRoInstanceIpRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateRoInstanceIpResponse,
-            ::runtime::SdkError<CreateRoInstanceIpError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateRoInstanceIpResponse,
+        CreateRoInstanceIpError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn create_rotation_password(
         &self,
         input: &CreateRotationPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateRotationPasswordResponse,
-            ::runtime::SdkError<CreateRotationPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateRotationPasswordResponse,
+        CreateRotationPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,9 +75,7 @@ impl super::Client {
     pub fn delete_accounts(
         &self,
         input: &DeleteAccountsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteAccountsResponse, ::runtime::SdkError<DeleteAccountsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteAccountsResponse, DeleteAccountsError> {
         self.runtime.call(&glue::OP, input)
     }
 

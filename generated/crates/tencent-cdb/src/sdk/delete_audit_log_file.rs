@@ -69,11 +69,9 @@ impl super::Client {
     pub fn delete_audit_log_file(
         &self,
         input: &DeleteAuditLogFileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAuditLogFileResponse,
-            ::runtime::SdkError<DeleteAuditLogFileError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAuditLogFileResponse,
+        DeleteAuditLogFileError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,12 +68,7 @@ impl super::Client {
     pub fn delete_audit_policy(
         &self,
         input: &DeleteAuditPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAuditPolicyResponse,
-            ::runtime::SdkError<DeleteAuditPolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteAuditPolicyResponse, DeleteAuditPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -69,9 +69,7 @@ impl super::Client {
     pub fn delete_database(
         &self,
         input: &DeleteDatabaseRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteDatabaseResponse, ::runtime::SdkError<DeleteDatabaseError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteDatabaseResponse, DeleteDatabaseError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -64,11 +64,9 @@ impl super::Client {
     pub fn delete_param_template(
         &self,
         input: &DeleteParamTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteParamTemplateResponse,
-            ::runtime::SdkError<DeleteParamTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteParamTemplateResponse,
+        DeleteParamTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn delete_rotation_password(
         &self,
         input: &DeleteRotationPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteRotationPasswordResponse,
-            ::runtime::SdkError<DeleteRotationPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteRotationPasswordResponse,
+        DeleteRotationPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

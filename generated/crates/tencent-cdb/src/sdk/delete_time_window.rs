@@ -63,12 +63,7 @@ impl super::Client {
     pub fn delete_time_window(
         &self,
         input: &DeleteTimeWindowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteTimeWindowResponse,
-            ::runtime::SdkError<DeleteTimeWindowError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteTimeWindowResponse, DeleteTimeWindowError> {
         self.runtime.call(&glue::OP, input)
     }
 

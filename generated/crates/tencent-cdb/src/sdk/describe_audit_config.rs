@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_audit_config(
         &self,
         input: &DescribeAuditConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditConfigResponse,
-            ::runtime::SdkError<DescribeAuditConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAuditConfigResponse,
+        DescribeAuditConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn describe_audit_policies(
         &self,
         input: &DescribeAuditPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditPoliciesResponse,
-            ::runtime::SdkError<DescribeAuditPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAuditPoliciesResponse,
+        DescribeAuditPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn describe_audit_rule_template_modify_history(
         &self,
         input: &DescribeAuditRuleTemplateModifyHistoryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditRuleTemplateModifyHistoryResponse,
-            ::runtime::SdkError<DescribeAuditRuleTemplateModifyHistoryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAuditRuleTemplateModifyHistoryResponse,
+        DescribeAuditRuleTemplateModifyHistoryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

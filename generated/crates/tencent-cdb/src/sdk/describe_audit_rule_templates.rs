@@ -99,11 +99,9 @@ impl super::Client {
     pub fn describe_audit_rule_templates(
         &self,
         input: &DescribeAuditRuleTemplatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditRuleTemplatesResponse,
-            ::runtime::SdkError<DescribeAuditRuleTemplatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAuditRuleTemplatesResponse,
+        DescribeAuditRuleTemplatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

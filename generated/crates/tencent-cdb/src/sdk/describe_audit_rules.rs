@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_audit_rules(
         &self,
         input: &DescribeAuditRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditRulesResponse,
-            ::runtime::SdkError<DescribeAuditRulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAuditRulesResponse,
+        DescribeAuditRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

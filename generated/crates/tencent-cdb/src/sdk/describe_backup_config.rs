@@ -141,11 +141,9 @@ impl super::Client {
     pub fn describe_backup_config(
         &self,
         input: &DescribeBackupConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupConfigResponse,
-            ::runtime::SdkError<DescribeBackupConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupConfigResponse,
+        DescribeBackupConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn describe_backup_decryption_key(
         &self,
         input: &DescribeBackupDecryptionKeyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupDecryptionKeyResponse,
-            ::runtime::SdkError<DescribeBackupDecryptionKeyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupDecryptionKeyResponse,
+        DescribeBackupDecryptionKeyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

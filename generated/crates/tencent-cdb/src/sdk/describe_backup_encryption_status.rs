@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_backup_encryption_status(
         &self,
         input: &DescribeBackupEncryptionStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupEncryptionStatusResponse,
-            ::runtime::SdkError<DescribeBackupEncryptionStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupEncryptionStatusResponse,
+        DescribeBackupEncryptionStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_backup_summaries(
         &self,
         input: &DescribeBackupSummariesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupSummariesResponse,
-            ::runtime::SdkError<DescribeBackupSummariesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupSummariesResponse,
+        DescribeBackupSummariesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,12 +83,7 @@ impl super::Client {
     pub fn describe_backups(
         &self,
         input: &DescribeBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupsResponse,
-            ::runtime::SdkError<DescribeBackupsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeBackupsResponse, DescribeBackupsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_binlog_backup_overview(
         &self,
         input: &DescribeBinlogBackupOverviewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBinlogBackupOverviewResponse,
-            ::runtime::SdkError<DescribeBinlogBackupOverviewError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBinlogBackupOverviewResponse,
+        DescribeBinlogBackupOverviewError,
     > {
         self.runtime.call(&glue::OP, input)
     }

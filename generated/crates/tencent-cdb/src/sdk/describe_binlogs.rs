@@ -98,12 +98,7 @@ impl super::Client {
     pub fn describe_binlogs(
         &self,
         input: &DescribeBinlogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBinlogsResponse,
-            ::runtime::SdkError<DescribeBinlogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeBinlogsResponse, DescribeBinlogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

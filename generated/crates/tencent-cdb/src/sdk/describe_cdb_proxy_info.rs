@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_cdb_proxy_info(
         &self,
         input: &DescribeCdbProxyInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCdbProxyInfoResponse,
-            ::runtime::SdkError<DescribeCdbProxyInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCdbProxyInfoResponse,
+        DescribeCdbProxyInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

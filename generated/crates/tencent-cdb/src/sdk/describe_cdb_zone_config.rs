@@ -59,11 +59,9 @@ impl super::Client {
     pub fn describe_cdb_zone_config(
         &self,
         input: &DescribeCdbZoneConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCdbZoneConfigResponse,
-            ::runtime::SdkError<DescribeCdbZoneConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCdbZoneConfigResponse,
+        DescribeCdbZoneConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,12 +83,7 @@ impl super::Client {
     pub fn describe_clone_list(
         &self,
         input: &DescribeCloneListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCloneListResponse,
-            ::runtime::SdkError<DescribeCloneListError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeCloneListResponse, DescribeCloneListError> {
         self.runtime.call(&glue::OP, input)
     }
 

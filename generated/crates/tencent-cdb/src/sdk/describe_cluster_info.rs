@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_cluster_info(
         &self,
         input: &DescribeClusterInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterInfoResponse,
-            ::runtime::SdkError<DescribeClusterInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterInfoResponse,
+        DescribeClusterInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_cpu_expand_strategy_info(
         &self,
         input: &DescribeCpuExpandStrategyInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCpuExpandStrategyInfoResponse,
-            ::runtime::SdkError<DescribeCpuExpandStrategyInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCpuExpandStrategyInfoResponse,
+        DescribeCpuExpandStrategyInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -113,11 +113,9 @@ impl super::Client {
     pub fn describe_data_backup_overview(
         &self,
         input: &DescribeDataBackupOverviewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDataBackupOverviewResponse,
-            ::runtime::SdkError<DescribeDataBackupOverviewError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDataBackupOverviewResponse,
+        DescribeDataBackupOverviewError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_db_features(
         &self,
         input: &DescribeDbFeaturesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbFeaturesResponse,
-            ::runtime::SdkError<DescribeDbFeaturesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbFeaturesResponse,
+        DescribeDbFeaturesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

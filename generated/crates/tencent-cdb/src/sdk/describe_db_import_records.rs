@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_db_import_records(
         &self,
         input: &DescribeDbImportRecordsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbImportRecordsResponse,
-            ::runtime::SdkError<DescribeDbImportRecordsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbImportRecordsResponse,
+        DescribeDbImportRecordsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

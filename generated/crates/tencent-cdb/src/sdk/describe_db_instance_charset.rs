@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_db_instance_charset(
         &self,
         input: &DescribeDbInstanceCharsetRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceCharsetResponse,
-            ::runtime::SdkError<DescribeDbInstanceCharsetError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceCharsetResponse,
+        DescribeDbInstanceCharsetError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -113,11 +113,9 @@ impl super::Client {
     pub fn describe_db_instance_config(
         &self,
         input: &DescribeDbInstanceConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceConfigResponse,
-            ::runtime::SdkError<DescribeDbInstanceConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceConfigResponse,
+        DescribeDbInstanceConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

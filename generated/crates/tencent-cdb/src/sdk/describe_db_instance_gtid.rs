@@ -67,11 +67,9 @@ impl super::Client {
     pub fn describe_db_instance_gtid(
         &self,
         input: &DescribeDbInstanceGtidRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceGtidResponse,
-            ::runtime::SdkError<DescribeDbInstanceGtidError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceGtidResponse,
+        DescribeDbInstanceGtidError,
     > {
         self.runtime.call(&glue::OP, input)
     }

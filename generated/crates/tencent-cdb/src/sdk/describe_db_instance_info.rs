@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_db_instance_info(
         &self,
         input: &DescribeDbInstanceInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceInfoResponse,
-            ::runtime::SdkError<DescribeDbInstanceInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceInfoResponse,
+        DescribeDbInstanceInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn describe_db_instance_log_to_cls(
         &self,
         input: &DescribeDbInstanceLogToClsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceLogToClsResponse,
-            ::runtime::SdkError<DescribeDbInstanceLogToClsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceLogToClsResponse,
+        DescribeDbInstanceLogToClsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

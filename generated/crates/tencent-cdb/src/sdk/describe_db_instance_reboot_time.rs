@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_db_instance_reboot_time(
         &self,
         input: &DescribeDbInstanceRebootTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceRebootTimeResponse,
-            ::runtime::SdkError<DescribeDbInstanceRebootTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceRebootTimeResponse,
+        DescribeDbInstanceRebootTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

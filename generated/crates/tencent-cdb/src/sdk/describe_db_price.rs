@@ -171,12 +171,7 @@ impl super::Client {
     pub fn describe_db_price(
         &self,
         input: &DescribeDbPriceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbPriceResponse,
-            ::runtime::SdkError<DescribeDbPriceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDbPriceResponse, DescribeDbPriceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_db_security_groups(
         &self,
         input: &DescribeDbSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbSecurityGroupsResponse,
-            ::runtime::SdkError<DescribeDbSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbSecurityGroupsResponse,
+        DescribeDbSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_db_switch_records(
         &self,
         input: &DescribeDbSwitchRecordsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbSwitchRecordsResponse,
-            ::runtime::SdkError<DescribeDbSwitchRecordsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbSwitchRecordsResponse,
+        DescribeDbSwitchRecordsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_default_params(
         &self,
         input: &DescribeDefaultParamsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDefaultParamsResponse,
-            ::runtime::SdkError<DescribeDefaultParamsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDefaultParamsResponse,
+        DescribeDefaultParamsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_device_monitor_info(
         &self,
         input: &DescribeDeviceMonitorInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDeviceMonitorInfoResponse,
-            ::runtime::SdkError<DescribeDeviceMonitorInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDeviceMonitorInfoResponse,
+        DescribeDeviceMonitorInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -106,11 +106,9 @@ impl super::Client {
     pub fn describe_error_log_data(
         &self,
         input: &DescribeErrorLogDataRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeErrorLogDataResponse,
-            ::runtime::SdkError<DescribeErrorLogDataError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeErrorLogDataResponse,
+        DescribeErrorLogDataError,
     > {
         self.runtime.call(&glue::OP, input)
     }

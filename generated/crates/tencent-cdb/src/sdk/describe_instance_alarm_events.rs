@@ -117,11 +117,9 @@ impl super::Client {
     pub fn describe_instance_alarm_events(
         &self,
         input: &DescribeInstanceAlarmEventsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceAlarmEventsResponse,
-            ::runtime::SdkError<DescribeInstanceAlarmEventsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceAlarmEventsResponse,
+        DescribeInstanceAlarmEventsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

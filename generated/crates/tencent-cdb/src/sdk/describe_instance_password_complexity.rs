@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_instance_password_complexity(
         &self,
         input: &DescribeInstancePasswordComplexityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancePasswordComplexityResponse,
-            ::runtime::SdkError<DescribeInstancePasswordComplexityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstancePasswordComplexityResponse,
+        DescribeInstancePasswordComplexityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

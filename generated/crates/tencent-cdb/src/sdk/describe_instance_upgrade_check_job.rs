@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_instance_upgrade_check_job(
         &self,
         input: &DescribeInstanceUpgradeCheckJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceUpgradeCheckJobResponse,
-            ::runtime::SdkError<DescribeInstanceUpgradeCheckJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceUpgradeCheckJobResponse,
+        DescribeInstanceUpgradeCheckJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -143,11 +143,9 @@ impl super::Client {
     pub fn describe_instance_upgrade_type(
         &self,
         input: &DescribeInstanceUpgradeTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceUpgradeTypeResponse,
-            ::runtime::SdkError<DescribeInstanceUpgradeTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceUpgradeTypeResponse,
+        DescribeInstanceUpgradeTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_local_binlog_config(
         &self,
         input: &DescribeLocalBinlogConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLocalBinlogConfigResponse,
-            ::runtime::SdkError<DescribeLocalBinlogConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLocalBinlogConfigResponse,
+        DescribeLocalBinlogConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_proxy_custom_conf(
         &self,
         input: &DescribeProxyCustomConfRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxyCustomConfResponse,
-            ::runtime::SdkError<DescribeProxyCustomConfError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProxyCustomConfResponse,
+        DescribeProxyCustomConfError,
     > {
         self.runtime.call(&glue::OP, input)
     }

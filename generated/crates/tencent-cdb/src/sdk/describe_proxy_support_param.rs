@@ -105,11 +105,9 @@ impl super::Client {
     pub fn describe_proxy_support_param(
         &self,
         input: &DescribeProxySupportParamRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxySupportParamResponse,
-            ::runtime::SdkError<DescribeProxySupportParamError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProxySupportParamResponse,
+        DescribeProxySupportParamError,
     > {
         self.runtime.call(&glue::OP, input)
     }

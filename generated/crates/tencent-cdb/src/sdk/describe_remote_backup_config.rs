@@ -85,11 +85,9 @@ impl super::Client {
     pub fn describe_remote_backup_config(
         &self,
         input: &DescribeRemoteBackupConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRemoteBackupConfigResponse,
-            ::runtime::SdkError<DescribeRemoteBackupConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRemoteBackupConfigResponse,
+        DescribeRemoteBackupConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn describe_ro_groups(
         &self,
         input: &DescribeRoGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRoGroupsResponse,
-            ::runtime::SdkError<DescribeRoGroupsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeRoGroupsResponse, DescribeRoGroupsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_ro_min_scale(
         &self,
         input: &DescribeRoMinScaleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRoMinScaleResponse,
-            ::runtime::SdkError<DescribeRoMinScaleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRoMinScaleResponse,
+        DescribeRoMinScaleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

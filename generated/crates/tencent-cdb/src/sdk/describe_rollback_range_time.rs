@@ -86,11 +86,9 @@ impl super::Client {
     pub fn describe_rollback_range_time(
         &self,
         input: &DescribeRollbackRangeTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRollbackRangeTimeResponse,
-            ::runtime::SdkError<DescribeRollbackRangeTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRollbackRangeTimeResponse,
+        DescribeRollbackRangeTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

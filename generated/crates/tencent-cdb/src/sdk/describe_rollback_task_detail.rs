@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_rollback_task_detail(
         &self,
         input: &DescribeRollbackTaskDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRollbackTaskDetailResponse,
-            ::runtime::SdkError<DescribeRollbackTaskDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRollbackTaskDetailResponse,
+        DescribeRollbackTaskDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

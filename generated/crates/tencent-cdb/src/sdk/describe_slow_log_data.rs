@@ -139,11 +139,9 @@ impl super::Client {
     pub fn describe_slow_log_data(
         &self,
         input: &DescribeSlowLogDataRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowLogDataResponse,
-            ::runtime::SdkError<DescribeSlowLogDataError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowLogDataResponse,
+        DescribeSlowLogDataError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,12 +77,7 @@ impl super::Client {
     pub fn describe_ssl_status(
         &self,
         input: &DescribeSslStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSslStatusResponse,
-            ::runtime::SdkError<DescribeSslStatusError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSslStatusResponse, DescribeSslStatusError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_supported_privileges(
         &self,
         input: &DescribeSupportedPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSupportedPrivilegesResponse,
-            ::runtime::SdkError<DescribeSupportedPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSupportedPrivilegesResponse,
+        DescribeSupportedPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_table_columns(
         &self,
         input: &DescribeTableColumnsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTableColumnsResponse,
-            ::runtime::SdkError<DescribeTableColumnsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTableColumnsResponse,
+        DescribeTableColumnsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,9 +92,7 @@ impl super::Client {
     pub fn describe_tables(
         &self,
         input: &DescribeTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeTablesResponse, ::runtime::SdkError<DescribeTablesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTablesResponse, DescribeTablesError> {
         self.runtime.call(&glue::OP, input)
     }
 

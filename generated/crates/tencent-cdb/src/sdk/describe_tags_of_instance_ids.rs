@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_tags_of_instance_ids(
         &self,
         input: &DescribeTagsOfInstanceIdsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTagsOfInstanceIdsResponse,
-            ::runtime::SdkError<DescribeTagsOfInstanceIdsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTagsOfInstanceIdsResponse,
+        DescribeTagsOfInstanceIdsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_time_window(
         &self,
         input: &DescribeTimeWindowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTimeWindowResponse,
-            ::runtime::SdkError<DescribeTimeWindowError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTimeWindowResponse,
+        DescribeTimeWindowError,
     > {
         self.runtime.call(&glue::OP, input)
     }

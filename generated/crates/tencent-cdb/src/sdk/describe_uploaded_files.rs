@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_uploaded_files(
         &self,
         input: &DescribeUploadedFilesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUploadedFilesResponse,
-            ::runtime::SdkError<DescribeUploadedFilesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUploadedFilesResponse,
+        DescribeUploadedFilesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -287,11 +287,9 @@ impl super::Client {
     pub fn get_export_backup_url(
         &self,
         input: &GetExportBackupUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetExportBackupUrlResponse,
-            ::runtime::SdkError<GetExportBackupUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetExportBackupUrlResponse,
+        GetExportBackupUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

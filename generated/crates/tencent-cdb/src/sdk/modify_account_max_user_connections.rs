@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_account_max_user_connections(
         &self,
         input: &ModifyAccountMaxUserConnectionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAccountMaxUserConnectionsResponse,
-            ::runtime::SdkError<ModifyAccountMaxUserConnectionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAccountMaxUserConnectionsResponse,
+        ModifyAccountMaxUserConnectionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_account_password(
         &self,
         input: &ModifyAccountPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAccountPasswordResponse,
-            ::runtime::SdkError<ModifyAccountPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAccountPasswordResponse,
+        ModifyAccountPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,12 +78,7 @@ impl super::Client {
     pub fn modify_audit_config(
         &self,
         input: &ModifyAuditConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAuditConfigResponse,
-            ::runtime::SdkError<ModifyAuditConfigError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyAuditConfigResponse, ModifyAuditConfigError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -93,11 +93,9 @@ impl super::Client {
     pub fn modify_audit_rule_templates(
         &self,
         input: &ModifyAuditRuleTemplatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAuditRuleTemplatesResponse,
-            ::runtime::SdkError<ModifyAuditRuleTemplatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAuditRuleTemplatesResponse,
+        ModifyAuditRuleTemplatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -167,11 +167,9 @@ impl super::Client {
     pub fn modify_backup_config(
         &self,
         input: &ModifyBackupConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupConfigResponse,
-            ::runtime::SdkError<ModifyBackupConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBackupConfigResponse,
+        ModifyBackupConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

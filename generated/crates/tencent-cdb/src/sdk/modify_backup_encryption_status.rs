@@ -77,11 +77,9 @@ impl super::Client {
     pub fn modify_backup_encryption_status(
         &self,
         input: &ModifyBackupEncryptionStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupEncryptionStatusResponse,
-            ::runtime::SdkError<ModifyBackupEncryptionStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBackupEncryptionStatusResponse,
+        ModifyBackupEncryptionStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

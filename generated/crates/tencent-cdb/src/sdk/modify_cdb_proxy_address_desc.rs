@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_cdb_proxy_address_desc(
         &self,
         input: &ModifyCdbProxyAddressDescRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCdbProxyAddressDescResponse,
-            ::runtime::SdkError<ModifyCdbProxyAddressDescError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCdbProxyAddressDescResponse,
+        ModifyCdbProxyAddressDescError,
     > {
         self.runtime.call(&glue::OP, input)
     }

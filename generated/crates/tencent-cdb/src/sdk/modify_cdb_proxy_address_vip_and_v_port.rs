@@ -101,11 +101,9 @@ impl super::Client {
     pub fn modify_cdb_proxy_address_vip_and_v_port(
         &self,
         input: &ModifyCdbProxyAddressVipAndVPortRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCdbProxyAddressVipAndVPortResponse,
-            ::runtime::SdkError<ModifyCdbProxyAddressVipAndVPortError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCdbProxyAddressVipAndVPortResponse,
+        ModifyCdbProxyAddressVipAndVPortError,
     > {
         self.runtime.call(&glue::OP, input)
     }

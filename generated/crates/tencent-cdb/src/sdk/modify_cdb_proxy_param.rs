@@ -82,11 +82,9 @@ impl super::Client {
     pub fn modify_cdb_proxy_param(
         &self,
         input: &ModifyCdbProxyParamRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCdbProxyParamResponse,
-            ::runtime::SdkError<ModifyCdbProxyParamError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCdbProxyParamResponse,
+        ModifyCdbProxyParamError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -121,11 +121,9 @@ impl super::Client {
     pub fn modify_db_instance_log_to_cls(
         &self,
         input: &ModifyDbInstanceLogToClsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceLogToClsResponse,
-            ::runtime::SdkError<ModifyDbInstanceLogToClsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceLogToClsResponse,
+        ModifyDbInstanceLogToClsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

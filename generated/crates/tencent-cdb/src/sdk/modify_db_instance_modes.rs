@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_db_instance_modes(
         &self,
         input: &ModifyDbInstanceModesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceModesResponse,
-            ::runtime::SdkError<ModifyDbInstanceModesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceModesResponse,
+        ModifyDbInstanceModesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

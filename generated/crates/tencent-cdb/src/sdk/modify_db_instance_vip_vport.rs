@@ -99,11 +99,9 @@ impl super::Client {
     pub fn modify_db_instance_vip_vport(
         &self,
         input: &ModifyDbInstanceVipVportRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceVipVportResponse,
-            ::runtime::SdkError<ModifyDbInstanceVipVportError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceVipVportResponse,
+        ModifyDbInstanceVipVportError,
     > {
         self.runtime.call(&glue::OP, input)
     }

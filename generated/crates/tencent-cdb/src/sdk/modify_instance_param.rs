@@ -95,11 +95,9 @@ impl super::Client {
     pub fn modify_instance_param(
         &self,
         input: &ModifyInstanceParamRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceParamResponse,
-            ::runtime::SdkError<ModifyInstanceParamError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceParamResponse,
+        ModifyInstanceParamError,
     > {
         self.runtime.call(&glue::OP, input)
     }

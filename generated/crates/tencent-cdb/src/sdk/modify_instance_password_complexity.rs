@@ -93,11 +93,9 @@ impl super::Client {
     pub fn modify_instance_password_complexity(
         &self,
         input: &ModifyInstancePasswordComplexityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancePasswordComplexityResponse,
-            ::runtime::SdkError<ModifyInstancePasswordComplexityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancePasswordComplexityResponse,
+        ModifyInstancePasswordComplexityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

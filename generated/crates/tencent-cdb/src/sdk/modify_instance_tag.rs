@@ -75,12 +75,7 @@ impl super::Client {
     pub fn modify_instance_tag(
         &self,
         input: &ModifyInstanceTagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceTagResponse,
-            ::runtime::SdkError<ModifyInstanceTagError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyInstanceTagResponse, ModifyInstanceTagError> {
         self.runtime.call(&glue::OP, input)
     }
 

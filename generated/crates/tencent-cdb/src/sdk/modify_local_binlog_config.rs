@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_local_binlog_config(
         &self,
         input: &ModifyLocalBinlogConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLocalBinlogConfigResponse,
-            ::runtime::SdkError<ModifyLocalBinlogConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLocalBinlogConfigResponse,
+        ModifyLocalBinlogConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_name_or_desc_by_dp_id(
         &self,
         input: &ModifyNameOrDescByDpIdRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNameOrDescByDpIdResponse,
-            ::runtime::SdkError<ModifyNameOrDescByDpIdError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNameOrDescByDpIdResponse,
+        ModifyNameOrDescByDpIdError,
     > {
         self.runtime.call(&glue::OP, input)
     }

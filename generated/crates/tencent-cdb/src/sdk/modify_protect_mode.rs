@@ -71,12 +71,7 @@ impl super::Client {
     pub fn modify_protect_mode(
         &self,
         input: &ModifyProtectModeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyProtectModeResponse,
-            ::runtime::SdkError<ModifyProtectModeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyProtectModeResponse, ModifyProtectModeError> {
         self.runtime.call(&glue::OP, input)
     }
 

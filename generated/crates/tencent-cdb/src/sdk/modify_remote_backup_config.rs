@@ -92,11 +92,9 @@ impl super::Client {
     pub fn modify_remote_backup_config(
         &self,
         input: &ModifyRemoteBackupConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyRemoteBackupConfigResponse,
-            ::runtime::SdkError<ModifyRemoteBackupConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyRemoteBackupConfigResponse,
+        ModifyRemoteBackupConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

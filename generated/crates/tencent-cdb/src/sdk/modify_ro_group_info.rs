@@ -90,12 +90,7 @@ impl super::Client {
     pub fn modify_ro_group_info(
         &self,
         input: &ModifyRoGroupInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyRoGroupInfoResponse,
-            ::runtime::SdkError<ModifyRoGroupInfoError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyRoGroupInfoResponse, ModifyRoGroupInfoError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_ro_group_vip_vport(
         &self,
         input: &ModifyRoGroupVipVportRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyRoGroupVipVportResponse,
-            ::runtime::SdkError<ModifyRoGroupVipVportError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyRoGroupVipVportResponse,
+        ModifyRoGroupVipVportError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,12 +89,7 @@ impl super::Client {
     pub fn modify_time_window(
         &self,
         input: &ModifyTimeWindowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTimeWindowResponse,
-            ::runtime::SdkError<ModifyTimeWindowError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyTimeWindowResponse, ModifyTimeWindowError> {
         self.runtime.call(&glue::OP, input)
     }
 

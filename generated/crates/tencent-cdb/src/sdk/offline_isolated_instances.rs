@@ -70,11 +70,9 @@ impl super::Client {
     pub fn offline_isolated_instances(
         &self,
         input: &OfflineIsolatedInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OfflineIsolatedInstancesResponse,
-            ::runtime::SdkError<OfflineIsolatedInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OfflineIsolatedInstancesResponse,
+        OfflineIsolatedInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

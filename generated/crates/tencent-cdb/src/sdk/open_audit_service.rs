@@ -107,12 +107,7 @@ impl super::Client {
     pub fn open_audit_service(
         &self,
         input: &OpenAuditServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenAuditServiceResponse,
-            ::runtime::SdkError<OpenAuditServiceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<OpenAuditServiceResponse, OpenAuditServiceError> {
         self.runtime.call(&glue::OP, input)
     }
 

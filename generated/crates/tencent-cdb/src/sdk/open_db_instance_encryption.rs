@@ -86,11 +86,9 @@ impl super::Client {
     pub fn open_db_instance_encryption(
         &self,
         input: &OpenDbInstanceEncryptionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenDbInstanceEncryptionResponse,
-            ::runtime::SdkError<OpenDbInstanceEncryptionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenDbInstanceEncryptionResponse,
+        OpenDbInstanceEncryptionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,11 +67,9 @@ impl super::Client {
     pub fn open_db_instance_gtid(
         &self,
         input: &OpenDbInstanceGtidRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenDbInstanceGtidResponse,
-            ::runtime::SdkError<OpenDbInstanceGtidError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenDbInstanceGtidResponse,
+        OpenDbInstanceGtidError,
     > {
         self.runtime.call(&glue::OP, input)
     }

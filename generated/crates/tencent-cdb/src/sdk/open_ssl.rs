@@ -71,9 +71,7 @@ impl super::Client {
     pub fn open_ssl(
         &self,
         input: &OpenSslRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<OpenSslResponse, ::runtime::SdkError<OpenSslError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<OpenSslResponse, OpenSslError> {
         self.runtime.call(&glue::OP, input)
     }
 

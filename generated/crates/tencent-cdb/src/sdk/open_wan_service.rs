@@ -74,9 +74,7 @@ impl super::Client {
     pub fn open_wan_service(
         &self,
         input: &OpenWanServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<OpenWanServiceResponse, ::runtime::SdkError<OpenWanServiceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<OpenWanServiceResponse, OpenWanServiceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn release_isolated_db_instances(
         &self,
         input: &ReleaseIsolatedDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReleaseIsolatedDbInstancesResponse,
-            ::runtime::SdkError<ReleaseIsolatedDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReleaseIsolatedDbInstancesResponse,
+        ReleaseIsolatedDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,12 +83,7 @@ impl super::Client {
     pub fn renew_db_instance(
         &self,
         input: &RenewDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RenewDbInstanceResponse,
-            ::runtime::SdkError<RenewDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RenewDbInstanceResponse, RenewDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -75,9 +75,7 @@ impl super::Client {
     pub fn reset_password(
         &self,
         input: &ResetPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ResetPasswordResponse, ::runtime::SdkError<ResetPasswordError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ResetPasswordResponse, ResetPasswordError> {
         self.runtime.call(&glue::OP, input)
     }
 

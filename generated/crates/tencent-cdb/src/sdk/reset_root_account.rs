@@ -63,12 +63,7 @@ impl super::Client {
     pub fn reset_root_account(
         &self,
         input: &ResetRootAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetRootAccountResponse,
-            ::runtime::SdkError<ResetRootAccountError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ResetRootAccountResponse, ResetRootAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

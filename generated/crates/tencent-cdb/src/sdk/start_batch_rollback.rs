@@ -69,11 +69,9 @@ impl super::Client {
     pub fn start_batch_rollback(
         &self,
         input: &StartBatchRollbackRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartBatchRollbackResponse,
-            ::runtime::SdkError<StartBatchRollbackError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        StartBatchRollbackResponse,
+        StartBatchRollbackError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,9 +99,7 @@ impl super::Client {
     pub fn start_cpu_expand(
         &self,
         input: &StartCpuExpandRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StartCpuExpandResponse, ::runtime::SdkError<StartCpuExpandError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StartCpuExpandResponse, StartCpuExpandError> {
         self.runtime.call(&glue::OP, input)
     }
 

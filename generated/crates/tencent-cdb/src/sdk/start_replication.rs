@@ -67,12 +67,7 @@ impl super::Client {
     pub fn start_replication(
         &self,
         input: &StartReplicationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartReplicationResponse,
-            ::runtime::SdkError<StartReplicationError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<StartReplicationResponse, StartReplicationError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -67,9 +67,7 @@ impl super::Client {
     pub fn stop_cpu_expand(
         &self,
         input: &StopCpuExpandRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StopCpuExpandResponse, ::runtime::SdkError<StopCpuExpandError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StopCpuExpandResponse, StopCpuExpandError> {
         self.runtime.call(&glue::OP, input)
     }
 

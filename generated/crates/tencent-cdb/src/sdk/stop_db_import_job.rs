@@ -65,12 +65,7 @@ impl super::Client {
     pub fn stop_db_import_job(
         &self,
         input: &StopDbImportJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StopDbImportJobResponse,
-            ::runtime::SdkError<StopDbImportJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<StopDbImportJobResponse, StopDbImportJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

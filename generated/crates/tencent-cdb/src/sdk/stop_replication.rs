@@ -67,12 +67,7 @@ impl super::Client {
     pub fn stop_replication(
         &self,
         input: &StopReplicationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StopReplicationResponse,
-            ::runtime::SdkError<StopReplicationError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<StopReplicationResponse, StopReplicationError> {
         self.runtime.call(&glue::OP, input)
     }
 

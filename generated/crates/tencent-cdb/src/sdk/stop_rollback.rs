@@ -67,9 +67,7 @@ impl super::Client {
     pub fn stop_rollback(
         &self,
         input: &StopRollbackRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StopRollbackResponse, ::runtime::SdkError<StopRollbackError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StopRollbackResponse, StopRollbackError> {
         self.runtime.call(&glue::OP, input)
     }
 

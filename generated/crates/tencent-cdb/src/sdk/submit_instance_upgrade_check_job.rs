@@ -77,11 +77,9 @@ impl super::Client {
     pub fn submit_instance_upgrade_check_job(
         &self,
         input: &SubmitInstanceUpgradeCheckJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SubmitInstanceUpgradeCheckJobResponse,
-            ::runtime::SdkError<SubmitInstanceUpgradeCheckJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SubmitInstanceUpgradeCheckJobResponse,
+        SubmitInstanceUpgradeCheckJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,9 +70,7 @@ impl super::Client {
     pub fn switch_cdb_proxy(
         &self,
         input: &SwitchCdbProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<SwitchCdbProxyResponse, ::runtime::SdkError<SwitchCdbProxyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<SwitchCdbProxyResponse, SwitchCdbProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn switch_db_instance_master_slave(
         &self,
         input: &SwitchDbInstanceMasterSlaveRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchDbInstanceMasterSlaveResponse,
-            ::runtime::SdkError<SwitchDbInstanceMasterSlaveError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SwitchDbInstanceMasterSlaveResponse,
+        SwitchDbInstanceMasterSlaveError,
     > {
         self.runtime.call(&glue::OP, input)
     }

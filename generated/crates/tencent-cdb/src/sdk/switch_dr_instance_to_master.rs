@@ -69,11 +69,9 @@ impl super::Client {
     pub fn switch_dr_instance_to_master(
         &self,
         input: &SwitchDrInstanceToMasterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchDrInstanceToMasterResponse,
-            ::runtime::SdkError<SwitchDrInstanceToMasterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SwitchDrInstanceToMasterResponse,
+        SwitchDrInstanceToMasterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

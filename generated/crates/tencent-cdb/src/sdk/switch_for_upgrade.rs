@@ -68,12 +68,7 @@ impl super::Client {
     pub fn switch_for_upgrade(
         &self,
         input: &SwitchForUpgradeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchForUpgradeResponse,
-            ::runtime::SdkError<SwitchForUpgradeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<SwitchForUpgradeResponse, SwitchForUpgradeError> {
         self.runtime.call(&glue::OP, input)
     }
 

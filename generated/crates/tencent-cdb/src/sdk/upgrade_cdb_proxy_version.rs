@@ -95,11 +95,9 @@ impl super::Client {
     pub fn upgrade_cdb_proxy_version(
         &self,
         input: &UpgradeCdbProxyVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeCdbProxyVersionResponse,
-            ::runtime::SdkError<UpgradeCdbProxyVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeCdbProxyVersionResponse,
+        UpgradeCdbProxyVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

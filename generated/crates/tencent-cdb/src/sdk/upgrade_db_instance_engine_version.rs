@@ -104,11 +104,9 @@ impl super::Client {
     pub fn upgrade_db_instance_engine_version(
         &self,
         input: &UpgradeDbInstanceEngineVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeDbInstanceEngineVersionResponse,
-            ::runtime::SdkError<UpgradeDbInstanceEngineVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeDbInstanceEngineVersionResponse,
+        UpgradeDbInstanceEngineVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

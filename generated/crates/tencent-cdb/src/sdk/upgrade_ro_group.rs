@@ -74,9 +74,7 @@ impl super::Client {
     pub fn upgrade_ro_group(
         &self,
         input: &UpgradeRoGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UpgradeRoGroupResponse, ::runtime::SdkError<UpgradeRoGroupError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UpgradeRoGroupResponse, UpgradeRoGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

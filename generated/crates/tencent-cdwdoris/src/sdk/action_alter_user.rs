@@ -82,12 +82,7 @@ impl super::Client {
     pub fn action_alter_user(
         &self,
         input: &ActionAlterUserRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ActionAlterUserResponse,
-            ::runtime::SdkError<ActionAlterUserError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ActionAlterUserResponse, ActionAlterUserError> {
         self.runtime.call(&glue::OP, input)
     }
 

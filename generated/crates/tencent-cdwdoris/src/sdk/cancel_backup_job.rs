@@ -73,12 +73,7 @@ impl super::Client {
     pub fn cancel_backup_job(
         &self,
         input: &CancelBackupJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CancelBackupJobResponse,
-            ::runtime::SdkError<CancelBackupJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CancelBackupJobResponse, CancelBackupJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

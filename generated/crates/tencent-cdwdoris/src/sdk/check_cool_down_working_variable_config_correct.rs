@@ -73,11 +73,9 @@ impl super::Client {
     pub fn check_cool_down_working_variable_config_correct(
         &self,
         input: &CheckCoolDownWorkingVariableConfigCorrectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CheckCoolDownWorkingVariableConfigCorrectResponse,
-            ::runtime::SdkError<CheckCoolDownWorkingVariableConfigCorrectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CheckCoolDownWorkingVariableConfigCorrectResponse,
+        CheckCoolDownWorkingVariableConfigCorrectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -111,9 +111,7 @@ impl super::Client {
     pub fn copy_table_datas(
         &self,
         input: &CopyTableDatasRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CopyTableDatasResponse, ::runtime::SdkError<CopyTableDatasError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CopyTableDatasResponse, CopyTableDatasError> {
         self.runtime.call(&glue::OP, input)
     }
 

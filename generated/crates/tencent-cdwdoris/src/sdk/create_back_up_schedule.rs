@@ -110,11 +110,9 @@ impl super::Client {
     pub fn create_back_up_schedule(
         &self,
         input: &CreateBackUpScheduleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBackUpScheduleResponse,
-            ::runtime::SdkError<CreateBackUpScheduleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateBackUpScheduleResponse,
+        CreateBackUpScheduleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn create_cool_down_policy(
         &self,
         input: &CreateCoolDownPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateCoolDownPolicyResponse,
-            ::runtime::SdkError<CreateCoolDownPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateCoolDownPolicyResponse,
+        CreateCoolDownPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

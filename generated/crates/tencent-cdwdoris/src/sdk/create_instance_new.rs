@@ -164,12 +164,7 @@ impl super::Client {
     pub fn create_instance_new(
         &self,
         input: &CreateInstanceNewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateInstanceNewResponse,
-            ::runtime::SdkError<CreateInstanceNewError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateInstanceNewResponse, CreateInstanceNewError> {
         self.runtime.call(&glue::OP, input)
     }
 

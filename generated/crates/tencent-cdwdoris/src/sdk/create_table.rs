@@ -136,9 +136,7 @@ impl super::Client {
     pub fn create_table(
         &self,
         input: &CreateTableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateTableResponse, ::runtime::SdkError<CreateTableError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateTableResponse, CreateTableError> {
         self.runtime.call(&glue::OP, input)
     }
 

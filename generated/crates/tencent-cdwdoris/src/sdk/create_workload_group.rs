@@ -74,11 +74,9 @@ impl super::Client {
     pub fn create_workload_group(
         &self,
         input: &CreateWorkloadGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateWorkloadGroupResponse,
-            ::runtime::SdkError<CreateWorkloadGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateWorkloadGroupResponse,
+        CreateWorkloadGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

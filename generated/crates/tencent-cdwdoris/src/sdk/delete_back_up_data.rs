@@ -73,12 +73,7 @@ impl super::Client {
     pub fn delete_back_up_data(
         &self,
         input: &DeleteBackUpDataRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteBackUpDataResponse,
-            ::runtime::SdkError<DeleteBackUpDataError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteBackUpDataResponse, DeleteBackUpDataError> {
         self.runtime.call(&glue::OP, input)
     }
 

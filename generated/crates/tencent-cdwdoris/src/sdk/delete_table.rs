@@ -96,9 +96,7 @@ impl super::Client {
     pub fn delete_table(
         &self,
         input: &DeleteTableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteTableResponse, ::runtime::SdkError<DeleteTableError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteTableResponse, DeleteTableError> {
         self.runtime.call(&glue::OP, input)
     }
 

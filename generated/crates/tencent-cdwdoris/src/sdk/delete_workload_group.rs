@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_workload_group(
         &self,
         input: &DeleteWorkloadGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteWorkloadGroupResponse,
-            ::runtime::SdkError<DeleteWorkloadGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteWorkloadGroupResponse,
+        DeleteWorkloadGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_area_region(
         &self,
         input: &DescribeAreaRegionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAreaRegionResponse,
-            ::runtime::SdkError<DescribeAreaRegionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAreaRegionResponse,
+        DescribeAreaRegionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

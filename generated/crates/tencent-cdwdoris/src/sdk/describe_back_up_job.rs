@@ -95,12 +95,7 @@ impl super::Client {
     pub fn describe_back_up_job(
         &self,
         input: &DescribeBackUpJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackUpJobResponse,
-            ::runtime::SdkError<DescribeBackUpJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeBackUpJobResponse, DescribeBackUpJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_back_up_job_detail(
         &self,
         input: &DescribeBackUpJobDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackUpJobDetailResponse,
-            ::runtime::SdkError<DescribeBackUpJobDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackUpJobDetailResponse,
+        DescribeBackUpJobDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

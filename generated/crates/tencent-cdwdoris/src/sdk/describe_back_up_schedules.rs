@@ -53,11 +53,9 @@ impl super::Client {
     pub fn describe_back_up_schedules(
         &self,
         input: &DescribeBackUpSchedulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackUpSchedulesResponse,
-            ::runtime::SdkError<DescribeBackUpSchedulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackUpSchedulesResponse,
+        DescribeBackUpSchedulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

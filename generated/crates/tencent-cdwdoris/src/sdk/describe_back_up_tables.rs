@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_back_up_tables(
         &self,
         input: &DescribeBackUpTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackUpTablesResponse,
-            ::runtime::SdkError<DescribeBackUpTablesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackUpTablesResponse,
+        DescribeBackUpTablesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_back_up_task_detail(
         &self,
         input: &DescribeBackUpTaskDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackUpTaskDetailResponse,
-            ::runtime::SdkError<DescribeBackUpTaskDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackUpTaskDetailResponse,
+        DescribeBackUpTaskDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

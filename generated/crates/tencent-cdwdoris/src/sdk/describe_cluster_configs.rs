@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_cluster_configs(
         &self,
         input: &DescribeClusterConfigsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterConfigsResponse,
-            ::runtime::SdkError<DescribeClusterConfigsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterConfigsResponse,
+        DescribeClusterConfigsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

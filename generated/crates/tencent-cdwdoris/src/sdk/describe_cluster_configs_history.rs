@@ -105,11 +105,9 @@ impl super::Client {
     pub fn describe_cluster_configs_history(
         &self,
         input: &DescribeClusterConfigsHistoryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterConfigsHistoryResponse,
-            ::runtime::SdkError<DescribeClusterConfigsHistoryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterConfigsHistoryResponse,
+        DescribeClusterConfigsHistoryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_cool_down_backends(
         &self,
         input: &DescribeCoolDownBackendsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCoolDownBackendsResponse,
-            ::runtime::SdkError<DescribeCoolDownBackendsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCoolDownBackendsResponse,
+        DescribeCoolDownBackendsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

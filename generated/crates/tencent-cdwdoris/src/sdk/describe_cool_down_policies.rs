@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_cool_down_policies(
         &self,
         input: &DescribeCoolDownPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCoolDownPoliciesResponse,
-            ::runtime::SdkError<DescribeCoolDownPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCoolDownPoliciesResponse,
+        DescribeCoolDownPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn describe_cool_down_table_data(
         &self,
         input: &DescribeCoolDownTableDataRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCoolDownTableDataResponse,
-            ::runtime::SdkError<DescribeCoolDownTableDataError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCoolDownTableDataResponse,
+        DescribeCoolDownTableDataError,
     > {
         self.runtime.call(&glue::OP, input)
     }

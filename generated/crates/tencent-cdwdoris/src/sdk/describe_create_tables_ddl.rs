@@ -98,11 +98,9 @@ impl super::Client {
     pub fn describe_create_tables_ddl(
         &self,
         input: &DescribeCreateTablesDdlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCreateTablesDdlResponse,
-            ::runtime::SdkError<DescribeCreateTablesDdlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCreateTablesDdlResponse,
+        DescribeCreateTablesDdlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -101,12 +101,7 @@ impl super::Client {
     pub fn describe_database(
         &self,
         input: &DescribeDatabaseRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDatabaseResponse,
-            ::runtime::SdkError<DescribeDatabaseError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDatabaseResponse, DescribeDatabaseError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -138,11 +138,9 @@ impl super::Client {
     pub fn describe_database_audit_download(
         &self,
         input: &DescribeDatabaseAuditDownloadRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDatabaseAuditDownloadResponse,
-            ::runtime::SdkError<DescribeDatabaseAuditDownloadError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDatabaseAuditDownloadResponse,
+        DescribeDatabaseAuditDownloadError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -144,11 +144,9 @@ impl super::Client {
     pub fn describe_database_audit_records(
         &self,
         input: &DescribeDatabaseAuditRecordsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDatabaseAuditRecordsResponse,
-            ::runtime::SdkError<DescribeDatabaseAuditRecordsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDatabaseAuditRecordsResponse,
+        DescribeDatabaseAuditRecordsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn describe_instance(
         &self,
         input: &DescribeInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceResponse,
-            ::runtime::SdkError<DescribeInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeInstanceResponse, DescribeInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn describe_instance_nodes(
         &self,
         input: &DescribeInstanceNodesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceNodesResponse,
-            ::runtime::SdkError<DescribeInstanceNodesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceNodesResponse,
+        DescribeInstanceNodesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_instance_nodes_info(
         &self,
         input: &DescribeInstanceNodesInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceNodesInfoResponse,
-            ::runtime::SdkError<DescribeInstanceNodesInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceNodesInfoResponse,
+        DescribeInstanceNodesInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

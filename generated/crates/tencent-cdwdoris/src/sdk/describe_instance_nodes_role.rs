@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_instance_nodes_role(
         &self,
         input: &DescribeInstanceNodesRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceNodesRoleResponse,
-            ::runtime::SdkError<DescribeInstanceNodesRoleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceNodesRoleResponse,
+        DescribeInstanceNodesRoleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

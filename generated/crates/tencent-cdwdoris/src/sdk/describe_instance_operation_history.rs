@@ -110,11 +110,9 @@ impl super::Client {
     pub fn describe_instance_operation_history(
         &self,
         input: &DescribeInstanceOperationHistoryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceOperationHistoryResponse,
-            ::runtime::SdkError<DescribeInstanceOperationHistoryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceOperationHistoryResponse,
+        DescribeInstanceOperationHistoryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_instance_operations(
         &self,
         input: &DescribeInstanceOperationsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceOperationsResponse,
-            ::runtime::SdkError<DescribeInstanceOperationsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceOperationsResponse,
+        DescribeInstanceOperationsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

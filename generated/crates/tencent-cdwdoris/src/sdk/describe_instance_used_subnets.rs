@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_instance_used_subnets(
         &self,
         input: &DescribeInstanceUsedSubnetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceUsedSubnetsResponse,
-            ::runtime::SdkError<DescribeInstanceUsedSubnetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceUsedSubnetsResponse,
+        DescribeInstanceUsedSubnetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

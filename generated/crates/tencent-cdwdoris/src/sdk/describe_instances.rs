@@ -92,12 +92,7 @@ impl super::Client {
     pub fn describe_instances(
         &self,
         input: &DescribeInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancesResponse,
-            ::runtime::SdkError<DescribeInstancesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeInstancesResponse, DescribeInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_instances_health_state(
         &self,
         input: &DescribeInstancesHealthStateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancesHealthStateResponse,
-            ::runtime::SdkError<DescribeInstancesHealthStateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstancesHealthStateResponse,
+        DescribeInstancesHealthStateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

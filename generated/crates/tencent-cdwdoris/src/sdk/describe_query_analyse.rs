@@ -155,11 +155,9 @@ impl super::Client {
     pub fn describe_query_analyse(
         &self,
         input: &DescribeQueryAnalyseRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeQueryAnalyseResponse,
-            ::runtime::SdkError<DescribeQueryAnalyseError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeQueryAnalyseResponse,
+        DescribeQueryAnalyseError,
     > {
         self.runtime.call(&glue::OP, input)
     }

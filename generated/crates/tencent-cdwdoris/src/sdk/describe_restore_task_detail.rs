@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_restore_task_detail(
         &self,
         input: &DescribeRestoreTaskDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRestoreTaskDetailResponse,
-            ::runtime::SdkError<DescribeRestoreTaskDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRestoreTaskDetailResponse,
+        DescribeRestoreTaskDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -156,11 +156,9 @@ impl super::Client {
     pub fn describe_slow_query_records(
         &self,
         input: &DescribeSlowQueryRecordsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowQueryRecordsResponse,
-            ::runtime::SdkError<DescribeSlowQueryRecordsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowQueryRecordsResponse,
+        DescribeSlowQueryRecordsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -128,11 +128,9 @@ impl super::Client {
     pub fn describe_slow_query_records_download(
         &self,
         input: &DescribeSlowQueryRecordsDownloadRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowQueryRecordsDownloadResponse,
-            ::runtime::SdkError<DescribeSlowQueryRecordsDownloadError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowQueryRecordsDownloadResponse,
+        DescribeSlowQueryRecordsDownloadError,
     > {
         self.runtime.call(&glue::OP, input)
     }

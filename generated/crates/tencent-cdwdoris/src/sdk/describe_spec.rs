@@ -93,9 +93,7 @@ impl super::Client {
     pub fn describe_spec(
         &self,
         input: &DescribeSpecRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeSpecResponse, ::runtime::SdkError<DescribeSpecError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSpecResponse, DescribeSpecError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -72,12 +72,7 @@ impl super::Client {
     pub fn describe_sql_apis(
         &self,
         input: &DescribeSqlApisRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSqlApisResponse,
-            ::runtime::SdkError<DescribeSqlApisError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSqlApisResponse, DescribeSqlApisError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -120,9 +120,7 @@ impl super::Client {
     pub fn describe_table(
         &self,
         input: &DescribeTableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeTableResponse, ::runtime::SdkError<DescribeTableError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTableResponse, DescribeTableError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -95,12 +95,7 @@ impl super::Client {
     pub fn describe_table_list(
         &self,
         input: &DescribeTableListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTableListResponse,
-            ::runtime::SdkError<DescribeTableListError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTableListResponse, DescribeTableListError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_user_bind_workload_group(
         &self,
         input: &DescribeUserBindWorkloadGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUserBindWorkloadGroupResponse,
-            ::runtime::SdkError<DescribeUserBindWorkloadGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUserBindWorkloadGroupResponse,
+        DescribeUserBindWorkloadGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_user_policy(
         &self,
         input: &DescribeUserPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUserPolicyResponse,
-            ::runtime::SdkError<DescribeUserPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUserPolicyResponse,
+        DescribeUserPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_workload_group(
         &self,
         input: &DescribeWorkloadGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeWorkloadGroupResponse,
-            ::runtime::SdkError<DescribeWorkloadGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeWorkloadGroupResponse,
+        DescribeWorkloadGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

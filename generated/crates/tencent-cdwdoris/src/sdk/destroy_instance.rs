@@ -75,12 +75,7 @@ impl super::Client {
     pub fn destroy_instance(
         &self,
         input: &DestroyInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyInstanceResponse,
-            ::runtime::SdkError<DestroyInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DestroyInstanceResponse, DestroyInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -130,11 +130,9 @@ impl super::Client {
     pub fn execute_parametrized_query(
         &self,
         input: &ExecuteParametrizedQueryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ExecuteParametrizedQueryResponse,
-            ::runtime::SdkError<ExecuteParametrizedQueryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ExecuteParametrizedQueryResponse,
+        ExecuteParametrizedQueryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -123,11 +123,9 @@ impl super::Client {
     pub fn execute_select_query(
         &self,
         input: &ExecuteSelectQueryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ExecuteSelectQueryResponse,
-            ::runtime::SdkError<ExecuteSelectQueryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ExecuteSelectQueryResponse,
+        ExecuteSelectQueryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

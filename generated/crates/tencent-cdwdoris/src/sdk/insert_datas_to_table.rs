@@ -138,11 +138,9 @@ impl super::Client {
     pub fn insert_datas_to_table(
         &self,
         input: &InsertDatasToTableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InsertDatasToTableResponse,
-            ::runtime::SdkError<InsertDatasToTableError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InsertDatasToTableResponse,
+        InsertDatasToTableError,
     > {
         self.runtime.call(&glue::OP, input)
     }

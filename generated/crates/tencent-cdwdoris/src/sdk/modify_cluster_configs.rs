@@ -89,11 +89,9 @@ impl super::Client {
     pub fn modify_cluster_configs(
         &self,
         input: &ModifyClusterConfigsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterConfigsResponse,
-            ::runtime::SdkError<ModifyClusterConfigsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterConfigsResponse,
+        ModifyClusterConfigsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn modify_cool_down_policy(
         &self,
         input: &ModifyCoolDownPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCoolDownPolicyResponse,
-            ::runtime::SdkError<ModifyCoolDownPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCoolDownPolicyResponse,
+        ModifyCoolDownPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -123,11 +123,9 @@ impl super::Client {
     pub fn modify_database_table_access(
         &self,
         input: &ModifyDatabaseTableAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDatabaseTableAccessResponse,
-            ::runtime::SdkError<ModifyDatabaseTableAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDatabaseTableAccessResponse,
+        ModifyDatabaseTableAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,9 +70,7 @@ impl super::Client {
     pub fn modify_instance(
         &self,
         input: &ModifyInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyInstanceResponse, ::runtime::SdkError<ModifyInstanceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyInstanceResponse, ModifyInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -117,11 +117,9 @@ impl super::Client {
     pub fn modify_instance_key_val_configs(
         &self,
         input: &ModifyInstanceKeyValConfigsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceKeyValConfigsResponse,
-            ::runtime::SdkError<ModifyInstanceKeyValConfigsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceKeyValConfigsResponse,
+        ModifyInstanceKeyValConfigsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

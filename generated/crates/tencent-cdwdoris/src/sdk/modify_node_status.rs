@@ -91,12 +91,7 @@ impl super::Client {
     pub fn modify_node_status(
         &self,
         input: &ModifyNodeStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNodeStatusResponse,
-            ::runtime::SdkError<ModifyNodeStatusError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyNodeStatusResponse, ModifyNodeStatusError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_security_groups(
         &self,
         input: &ModifySecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySecurityGroupsResponse,
-            ::runtime::SdkError<ModifySecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySecurityGroupsResponse,
+        ModifySecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn modify_user_bind_workload_group(
         &self,
         input: &ModifyUserBindWorkloadGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyUserBindWorkloadGroupResponse,
-            ::runtime::SdkError<ModifyUserBindWorkloadGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyUserBindWorkloadGroupResponse,
+        ModifyUserBindWorkloadGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn modify_user_privileges_v3(
         &self,
         input: &ModifyUserPrivilegesV3Request,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyUserPrivilegesV3Response,
-            ::runtime::SdkError<ModifyUserPrivilegesV3Error>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyUserPrivilegesV3Response,
+        ModifyUserPrivilegesV3Error,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_workload_group(
         &self,
         input: &ModifyWorkloadGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyWorkloadGroupResponse,
-            ::runtime::SdkError<ModifyWorkloadGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyWorkloadGroupResponse,
+        ModifyWorkloadGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

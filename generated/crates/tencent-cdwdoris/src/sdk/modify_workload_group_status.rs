@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_workload_group_status(
         &self,
         input: &ModifyWorkloadGroupStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyWorkloadGroupStatusResponse,
-            ::runtime::SdkError<ModifyWorkloadGroupStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyWorkloadGroupStatusResponse,
+        ModifyWorkloadGroupStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,9 +68,7 @@ impl super::Client {
     pub fn open_cool_down(
         &self,
         input: &OpenCoolDownRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<OpenCoolDownResponse, ::runtime::SdkError<OpenCoolDownError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<OpenCoolDownResponse, OpenCoolDownError> {
         self.runtime.call(&glue::OP, input)
     }
 

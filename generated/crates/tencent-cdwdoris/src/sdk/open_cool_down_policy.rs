@@ -100,11 +100,9 @@ impl super::Client {
     pub fn open_cool_down_policy(
         &self,
         input: &OpenCoolDownPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenCoolDownPolicyResponse,
-            ::runtime::SdkError<OpenCoolDownPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenCoolDownPolicyResponse,
+        OpenCoolDownPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

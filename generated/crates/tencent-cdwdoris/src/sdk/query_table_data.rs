@@ -128,9 +128,7 @@ impl super::Client {
     pub fn query_table_data(
         &self,
         input: &QueryTableDataRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<QueryTableDataResponse, ::runtime::SdkError<QueryTableDataError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<QueryTableDataResponse, QueryTableDataError> {
         self.runtime.call(&glue::OP, input)
     }
 

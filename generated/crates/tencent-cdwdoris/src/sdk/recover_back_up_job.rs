@@ -122,12 +122,7 @@ impl super::Client {
     pub fn recover_back_up_job(
         &self,
         input: &RecoverBackUpJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RecoverBackUpJobResponse,
-            ::runtime::SdkError<RecoverBackUpJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RecoverBackUpJobResponse, RecoverBackUpJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -93,9 +93,7 @@ impl super::Client {
     pub fn reduce_instance(
         &self,
         input: &ReduceInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ReduceInstanceResponse, ::runtime::SdkError<ReduceInstanceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ReduceInstanceResponse, ReduceInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

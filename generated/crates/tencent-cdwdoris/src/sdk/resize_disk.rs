@@ -87,9 +87,7 @@ impl super::Client {
     pub fn resize_disk(
         &self,
         input: &ResizeDiskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ResizeDiskResponse, ::runtime::SdkError<ResizeDiskError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ResizeDiskResponse, ResizeDiskError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn restart_cluster_for_configs(
         &self,
         input: &RestartClusterForConfigsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestartClusterForConfigsResponse,
-            ::runtime::SdkError<RestartClusterForConfigsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RestartClusterForConfigsResponse,
+        RestartClusterForConfigsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn restart_cluster_for_node(
         &self,
         input: &RestartClusterForNodeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestartClusterForNodeResponse,
-            ::runtime::SdkError<RestartClusterForNodeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RestartClusterForNodeResponse,
+        RestartClusterForNodeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,12 +92,7 @@ impl super::Client {
     pub fn scale_out_instance(
         &self,
         input: &ScaleOutInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ScaleOutInstanceResponse,
-            ::runtime::SdkError<ScaleOutInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ScaleOutInstanceResponse, ScaleOutInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

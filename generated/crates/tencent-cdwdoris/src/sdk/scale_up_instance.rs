@@ -87,12 +87,7 @@ impl super::Client {
     pub fn scale_up_instance(
         &self,
         input: &ScaleUpInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ScaleUpInstanceResponse,
-            ::runtime::SdkError<ScaleUpInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ScaleUpInstanceResponse, ScaleUpInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -78,9 +78,7 @@ impl super::Client {
     pub fn update_cool_down(
         &self,
         input: &UpdateCoolDownRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UpdateCoolDownResponse, ::runtime::SdkError<UpdateCoolDownError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateCoolDownResponse, UpdateCoolDownError> {
         self.runtime.call(&glue::OP, input)
     }
 

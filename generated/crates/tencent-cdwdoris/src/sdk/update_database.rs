@@ -116,9 +116,7 @@ impl super::Client {
     pub fn update_database(
         &self,
         input: &UpdateDatabaseRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UpdateDatabaseResponse, ::runtime::SdkError<UpdateDatabaseError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateDatabaseResponse, UpdateDatabaseError> {
         self.runtime.call(&glue::OP, input)
     }
 

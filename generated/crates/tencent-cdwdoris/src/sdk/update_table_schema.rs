@@ -124,12 +124,7 @@ impl super::Client {
     pub fn update_table_schema(
         &self,
         input: &UpdateTableSchemaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateTableSchemaResponse,
-            ::runtime::SdkError<UpdateTableSchemaError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateTableSchemaResponse, UpdateTableSchemaError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -135,11 +135,9 @@ impl super::Client {
     pub fn create_instance_by_api(
         &self,
         input: &CreateInstanceByApiRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateInstanceByApiResponse,
-            ::runtime::SdkError<CreateInstanceByApiError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateInstanceByApiResponse,
+        CreateInstanceByApiError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_db_config_history(
         &self,
         input: &DescribeDbConfigHistoryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbConfigHistoryResponse,
-            ::runtime::SdkError<DescribeDbConfigHistoryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbConfigHistoryResponse,
+        DescribeDbConfigHistoryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,12 +87,7 @@ impl super::Client {
     pub fn describe_db_params(
         &self,
         input: &DescribeDbParamsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbParamsResponse,
-            ::runtime::SdkError<DescribeDbParamsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDbParamsResponse, DescribeDbParamsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -95,12 +95,7 @@ impl super::Client {
     pub fn describe_error_log(
         &self,
         input: &DescribeErrorLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeErrorLogResponse,
-            ::runtime::SdkError<DescribeErrorLogError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeErrorLogResponse, DescribeErrorLogError> {
         self.runtime.call(&glue::OP, input)
     }
 

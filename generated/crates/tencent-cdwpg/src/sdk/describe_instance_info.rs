@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_instance_info(
         &self,
         input: &DescribeInstanceInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceInfoResponse,
-            ::runtime::SdkError<DescribeInstanceInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceInfoResponse,
+        DescribeInstanceInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

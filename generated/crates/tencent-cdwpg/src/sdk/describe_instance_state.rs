@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_instance_state(
         &self,
         input: &DescribeInstanceStateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceStateResponse,
-            ::runtime::SdkError<DescribeInstanceStateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceStateResponse,
+        DescribeInstanceStateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_simple_instances(
         &self,
         input: &DescribeSimpleInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSimpleInstancesResponse,
-            ::runtime::SdkError<DescribeSimpleInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSimpleInstancesResponse,
+        DescribeSimpleInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -115,12 +115,7 @@ impl super::Client {
     pub fn describe_slow_log(
         &self,
         input: &DescribeSlowLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowLogResponse,
-            ::runtime::SdkError<DescribeSlowLogError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSlowLogResponse, DescribeSlowLogError> {
         self.runtime.call(&glue::OP, input)
     }
 

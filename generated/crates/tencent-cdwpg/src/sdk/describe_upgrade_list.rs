@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_upgrade_list(
         &self,
         input: &DescribeUpgradeListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUpgradeListResponse,
-            ::runtime::SdkError<DescribeUpgradeListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUpgradeListResponse,
+        DescribeUpgradeListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_user_hba_config(
         &self,
         input: &DescribeUserHbaConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUserHbaConfigResponse,
-            ::runtime::SdkError<DescribeUserHbaConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUserHbaConfigResponse,
+        DescribeUserHbaConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

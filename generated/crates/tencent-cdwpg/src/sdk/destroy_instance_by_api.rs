@@ -71,11 +71,9 @@ impl super::Client {
     pub fn destroy_instance_by_api(
         &self,
         input: &DestroyInstanceByApiRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyInstanceByApiResponse,
-            ::runtime::SdkError<DestroyInstanceByApiError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DestroyInstanceByApiResponse,
+        DestroyInstanceByApiError,
     > {
         self.runtime.call(&glue::OP, input)
     }

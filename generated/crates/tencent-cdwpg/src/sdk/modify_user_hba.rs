@@ -82,9 +82,7 @@ impl super::Client {
     pub fn modify_user_hba(
         &self,
         input: &ModifyUserHbaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyUserHbaResponse, ::runtime::SdkError<ModifyUserHbaError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyUserHbaResponse, ModifyUserHbaError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -81,12 +81,7 @@ impl super::Client {
     pub fn restart_instance(
         &self,
         input: &RestartInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestartInstanceResponse,
-            ::runtime::SdkError<RestartInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RestartInstanceResponse, RestartInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn add_customized_config(
         &self,
         input: &AddCustomizedConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AddCustomizedConfigResponse,
-            ::runtime::SdkError<AddCustomizedConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AddCustomizedConfigResponse,
+        AddCustomizedConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

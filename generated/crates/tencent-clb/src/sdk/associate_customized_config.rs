@@ -73,11 +73,9 @@ impl super::Client {
     pub fn associate_customized_config(
         &self,
         input: &AssociateCustomizedConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateCustomizedConfigResponse,
-            ::runtime::SdkError<AssociateCustomizedConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateCustomizedConfigResponse,
+        AssociateCustomizedConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn associate_target_groups(
         &self,
         input: &AssociateTargetGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateTargetGroupsResponse,
-            ::runtime::SdkError<AssociateTargetGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateTargetGroupsResponse,
+        AssociateTargetGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,9 +85,7 @@ impl super::Client {
     pub fn auto_rewrite(
         &self,
         input: &AutoRewriteRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AutoRewriteResponse, ::runtime::SdkError<AutoRewriteError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AutoRewriteResponse, AutoRewriteError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn batch_deregister_targets(
         &self,
         input: &BatchDeregisterTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BatchDeregisterTargetsResponse,
-            ::runtime::SdkError<BatchDeregisterTargetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BatchDeregisterTargetsResponse,
+        BatchDeregisterTargetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn batch_modify_target_tag(
         &self,
         input: &BatchModifyTargetTagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BatchModifyTargetTagResponse,
-            ::runtime::SdkError<BatchModifyTargetTagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BatchModifyTargetTagResponse,
+        BatchModifyTargetTagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn batch_register_targets(
         &self,
         input: &BatchRegisterTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BatchRegisterTargetsResponse,
-            ::runtime::SdkError<BatchRegisterTargetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BatchRegisterTargetsResponse,
+        BatchRegisterTargetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,12 +76,7 @@ impl super::Client {
     pub fn create_cls_log_set(
         &self,
         input: &CreateClsLogSetRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateClsLogSetResponse,
-            ::runtime::SdkError<CreateClsLogSetError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateClsLogSetResponse, CreateClsLogSetError> {
         self.runtime.call(&glue::OP, input)
     }
 

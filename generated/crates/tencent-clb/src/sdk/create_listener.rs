@@ -255,9 +255,7 @@ impl super::Client {
     pub fn create_listener(
         &self,
         input: &CreateListenerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateListenerResponse, ::runtime::SdkError<CreateListenerError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateListenerResponse, CreateListenerError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -274,11 +274,9 @@ impl super::Client {
     pub fn create_load_balancer(
         &self,
         input: &CreateLoadBalancerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateLoadBalancerResponse,
-            ::runtime::SdkError<CreateLoadBalancerError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateLoadBalancerResponse,
+        CreateLoadBalancerError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn create_load_balancer_snat_ips(
         &self,
         input: &CreateLoadBalancerSnatIpsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateLoadBalancerSnatIpsResponse,
-            ::runtime::SdkError<CreateLoadBalancerSnatIpsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateLoadBalancerSnatIpsResponse,
+        CreateLoadBalancerSnatIpsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,9 +83,7 @@ impl super::Client {
     pub fn create_rule(
         &self,
         input: &CreateRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateRuleResponse, ::runtime::SdkError<CreateRuleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateRuleResponse, CreateRuleError> {
         self.runtime.call(&glue::OP, input)
     }
 

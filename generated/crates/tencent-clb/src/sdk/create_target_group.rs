@@ -152,12 +152,7 @@ impl super::Client {
     pub fn create_target_group(
         &self,
         input: &CreateTargetGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateTargetGroupResponse,
-            ::runtime::SdkError<CreateTargetGroupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateTargetGroupResponse, CreateTargetGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

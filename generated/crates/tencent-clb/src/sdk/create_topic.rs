@@ -89,9 +89,7 @@ impl super::Client {
     pub fn create_topic(
         &self,
         input: &CreateTopicRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateTopicResponse, ::runtime::SdkError<CreateTopicError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateTopicResponse, CreateTopicError> {
         self.runtime.call(&glue::OP, input)
     }
 

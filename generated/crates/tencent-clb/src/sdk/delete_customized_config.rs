@@ -64,11 +64,9 @@ impl super::Client {
     pub fn delete_customized_config(
         &self,
         input: &DeleteCustomizedConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteCustomizedConfigResponse,
-            ::runtime::SdkError<DeleteCustomizedConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteCustomizedConfigResponse,
+        DeleteCustomizedConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

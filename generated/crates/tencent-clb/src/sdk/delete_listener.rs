@@ -71,9 +71,7 @@ impl super::Client {
     pub fn delete_listener(
         &self,
         input: &DeleteListenerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteListenerResponse, ::runtime::SdkError<DeleteListenerError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteListenerResponse, DeleteListenerError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn delete_load_balancer(
         &self,
         input: &DeleteLoadBalancerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLoadBalancerResponse,
-            ::runtime::SdkError<DeleteLoadBalancerError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLoadBalancerResponse,
+        DeleteLoadBalancerError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn delete_load_balancer_listeners(
         &self,
         input: &DeleteLoadBalancerListenersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLoadBalancerListenersResponse,
-            ::runtime::SdkError<DeleteLoadBalancerListenersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLoadBalancerListenersResponse,
+        DeleteLoadBalancerListenersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn delete_load_balancer_snat_ips(
         &self,
         input: &DeleteLoadBalancerSnatIpsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLoadBalancerSnatIpsResponse,
-            ::runtime::SdkError<DeleteLoadBalancerSnatIpsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLoadBalancerSnatIpsResponse,
+        DeleteLoadBalancerSnatIpsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,9 +87,7 @@ impl super::Client {
     pub fn delete_rewrite(
         &self,
         input: &DeleteRewriteRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteRewriteResponse, ::runtime::SdkError<DeleteRewriteError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteRewriteResponse, DeleteRewriteError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -91,9 +91,7 @@ impl super::Client {
     pub fn delete_rule(
         &self,
         input: &DeleteRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteRuleResponse, ::runtime::SdkError<DeleteRuleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteRuleResponse, DeleteRuleError> {
         self.runtime.call(&glue::OP, input)
     }
 

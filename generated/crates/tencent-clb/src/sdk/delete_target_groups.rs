@@ -64,11 +64,9 @@ impl super::Client {
     pub fn delete_target_groups(
         &self,
         input: &DeleteTargetGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteTargetGroupsResponse,
-            ::runtime::SdkError<DeleteTargetGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteTargetGroupsResponse,
+        DeleteTargetGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

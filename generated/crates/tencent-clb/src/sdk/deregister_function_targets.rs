@@ -107,11 +107,9 @@ impl super::Client {
     pub fn deregister_function_targets(
         &self,
         input: &DeregisterFunctionTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeregisterFunctionTargetsResponse,
-            ::runtime::SdkError<DeregisterFunctionTargetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeregisterFunctionTargetsResponse,
+        DeregisterFunctionTargetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

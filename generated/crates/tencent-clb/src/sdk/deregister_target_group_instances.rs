@@ -81,11 +81,9 @@ impl super::Client {
     pub fn deregister_target_group_instances(
         &self,
         input: &DeregisterTargetGroupInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeregisterTargetGroupInstancesResponse,
-            ::runtime::SdkError<DeregisterTargetGroupInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeregisterTargetGroupInstancesResponse,
+        DeregisterTargetGroupInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

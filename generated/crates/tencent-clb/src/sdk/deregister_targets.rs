@@ -94,12 +94,7 @@ impl super::Client {
     pub fn deregister_targets(
         &self,
         input: &DeregisterTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeregisterTargetsResponse,
-            ::runtime::SdkError<DeregisterTargetsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeregisterTargetsResponse, DeregisterTargetsError> {
         self.runtime.call(&glue::OP, input)
     }
 

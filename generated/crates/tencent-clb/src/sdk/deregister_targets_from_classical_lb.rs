@@ -73,11 +73,9 @@ impl super::Client {
     pub fn deregister_targets_from_classical_lb(
         &self,
         input: &DeregisterTargetsFromClassicalLbRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeregisterTargetsFromClassicalLbResponse,
-            ::runtime::SdkError<DeregisterTargetsFromClassicalLbError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeregisterTargetsFromClassicalLbResponse,
+        DeregisterTargetsFromClassicalLbError,
     > {
         self.runtime.call(&glue::OP, input)
     }

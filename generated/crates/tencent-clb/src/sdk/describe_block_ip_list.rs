@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_block_ip_list(
         &self,
         input: &DescribeBlockIpListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBlockIpListResponse,
-            ::runtime::SdkError<DescribeBlockIpListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBlockIpListResponse,
+        DescribeBlockIpListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

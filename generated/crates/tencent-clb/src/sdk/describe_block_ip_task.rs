@@ -67,11 +67,9 @@ impl super::Client {
     pub fn describe_block_ip_task(
         &self,
         input: &DescribeBlockIpTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBlockIpTaskResponse,
-            ::runtime::SdkError<DescribeBlockIpTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBlockIpTaskResponse,
+        DescribeBlockIpTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_classical_lb_by_instance_id(
         &self,
         input: &DescribeClassicalLbByInstanceIdRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClassicalLbByInstanceIdResponse,
-            ::runtime::SdkError<DescribeClassicalLbByInstanceIdError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClassicalLbByInstanceIdResponse,
+        DescribeClassicalLbByInstanceIdError,
     > {
         self.runtime.call(&glue::OP, input)
     }

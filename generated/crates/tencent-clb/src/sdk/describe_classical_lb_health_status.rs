@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_classical_lb_health_status(
         &self,
         input: &DescribeClassicalLbHealthStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClassicalLbHealthStatusResponse,
-            ::runtime::SdkError<DescribeClassicalLbHealthStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClassicalLbHealthStatusResponse,
+        DescribeClassicalLbHealthStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

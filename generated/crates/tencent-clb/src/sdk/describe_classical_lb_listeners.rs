@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_classical_lb_listeners(
         &self,
         input: &DescribeClassicalLbListenersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClassicalLbListenersResponse,
-            ::runtime::SdkError<DescribeClassicalLbListenersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClassicalLbListenersResponse,
+        DescribeClassicalLbListenersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_classical_lb_targets(
         &self,
         input: &DescribeClassicalLbTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClassicalLbTargetsResponse,
-            ::runtime::SdkError<DescribeClassicalLbTargetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClassicalLbTargetsResponse,
+        DescribeClassicalLbTargetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

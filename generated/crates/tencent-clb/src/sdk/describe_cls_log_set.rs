@@ -61,12 +61,7 @@ impl super::Client {
     pub fn describe_cls_log_set(
         &self,
         input: &DescribeClsLogSetRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClsLogSetResponse,
-            ::runtime::SdkError<DescribeClsLogSetError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeClsLogSetResponse, DescribeClsLogSetError> {
         self.runtime.call(&glue::OP, input)
     }
 

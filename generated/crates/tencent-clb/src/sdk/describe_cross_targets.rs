@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_cross_targets(
         &self,
         input: &DescribeCrossTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCrossTargetsResponse,
-            ::runtime::SdkError<DescribeCrossTargetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCrossTargetsResponse,
+        DescribeCrossTargetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

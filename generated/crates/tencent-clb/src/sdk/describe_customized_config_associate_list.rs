@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_customized_config_associate_list(
         &self,
         input: &DescribeCustomizedConfigAssociateListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCustomizedConfigAssociateListResponse,
-            ::runtime::SdkError<DescribeCustomizedConfigAssociateListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCustomizedConfigAssociateListResponse,
+        DescribeCustomizedConfigAssociateListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

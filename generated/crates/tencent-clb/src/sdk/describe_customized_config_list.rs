@@ -112,11 +112,9 @@ impl super::Client {
     pub fn describe_customized_config_list(
         &self,
         input: &DescribeCustomizedConfigListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCustomizedConfigListResponse,
-            ::runtime::SdkError<DescribeCustomizedConfigListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCustomizedConfigListResponse,
+        DescribeCustomizedConfigListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

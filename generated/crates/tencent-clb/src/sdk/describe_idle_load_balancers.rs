@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_idle_load_balancers(
         &self,
         input: &DescribeIdleLoadBalancersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIdleLoadBalancersResponse,
-            ::runtime::SdkError<DescribeIdleLoadBalancersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIdleLoadBalancersResponse,
+        DescribeIdleLoadBalancersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_lb_listeners(
         &self,
         input: &DescribeLbListenersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLbListenersResponse,
-            ::runtime::SdkError<DescribeLbListenersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLbListenersResponse,
+        DescribeLbListenersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

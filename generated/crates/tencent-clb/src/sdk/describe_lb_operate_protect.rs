@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_lb_operate_protect(
         &self,
         input: &DescribeLbOperateProtectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLbOperateProtectResponse,
-            ::runtime::SdkError<DescribeLbOperateProtectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLbOperateProtectResponse,
+        DescribeLbOperateProtectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -90,12 +90,7 @@ impl super::Client {
     pub fn describe_listeners(
         &self,
         input: &DescribeListenersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeListenersResponse,
-            ::runtime::SdkError<DescribeListenersError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeListenersResponse, DescribeListenersError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_load_balancer_list_by_cert_id(
         &self,
         input: &DescribeLoadBalancerListByCertIdRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLoadBalancerListByCertIdResponse,
-            ::runtime::SdkError<DescribeLoadBalancerListByCertIdError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLoadBalancerListByCertIdResponse,
+        DescribeLoadBalancerListByCertIdError,
     > {
         self.runtime.call(&glue::OP, input)
     }

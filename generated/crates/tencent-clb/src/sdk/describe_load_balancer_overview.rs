@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_load_balancer_overview(
         &self,
         input: &DescribeLoadBalancerOverviewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLoadBalancerOverviewResponse,
-            ::runtime::SdkError<DescribeLoadBalancerOverviewError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLoadBalancerOverviewResponse,
+        DescribeLoadBalancerOverviewError,
     > {
         self.runtime.call(&glue::OP, input)
     }

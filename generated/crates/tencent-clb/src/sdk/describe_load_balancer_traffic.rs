@@ -70,11 +70,9 @@ impl super::Client {
     pub fn describe_load_balancer_traffic(
         &self,
         input: &DescribeLoadBalancerTrafficRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLoadBalancerTrafficResponse,
-            ::runtime::SdkError<DescribeLoadBalancerTrafficError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLoadBalancerTrafficResponse,
+        DescribeLoadBalancerTrafficError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -151,11 +151,9 @@ impl super::Client {
     pub fn describe_load_balancers_detail(
         &self,
         input: &DescribeLoadBalancersDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLoadBalancersDetailResponse,
-            ::runtime::SdkError<DescribeLoadBalancersDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLoadBalancersDetailResponse,
+        DescribeLoadBalancersDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -59,9 +59,7 @@ impl super::Client {
     pub fn describe_quota(
         &self,
         input: &DescribeQuotaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeQuotaResponse, ::runtime::SdkError<DescribeQuotaError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeQuotaResponse, DescribeQuotaError> {
         self.runtime.call(&glue::OP, input)
     }
 

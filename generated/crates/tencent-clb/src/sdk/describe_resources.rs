@@ -99,12 +99,7 @@ impl super::Client {
     pub fn describe_resources(
         &self,
         input: &DescribeResourcesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourcesResponse,
-            ::runtime::SdkError<DescribeResourcesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeResourcesResponse, DescribeResourcesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,12 +80,7 @@ impl super::Client {
     pub fn describe_rewrite(
         &self,
         input: &DescribeRewriteRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRewriteResponse,
-            ::runtime::SdkError<DescribeRewriteError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeRewriteResponse, DescribeRewriteError> {
         self.runtime.call(&glue::OP, input)
     }
 

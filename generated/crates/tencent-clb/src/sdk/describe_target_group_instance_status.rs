@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_target_group_instance_status(
         &self,
         input: &DescribeTargetGroupInstanceStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTargetGroupInstanceStatusResponse,
-            ::runtime::SdkError<DescribeTargetGroupInstanceStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTargetGroupInstanceStatusResponse,
+        DescribeTargetGroupInstanceStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_target_group_instances(
         &self,
         input: &DescribeTargetGroupInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTargetGroupInstancesResponse,
-            ::runtime::SdkError<DescribeTargetGroupInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTargetGroupInstancesResponse,
+        DescribeTargetGroupInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_target_group_list(
         &self,
         input: &DescribeTargetGroupListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTargetGroupListResponse,
-            ::runtime::SdkError<DescribeTargetGroupListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTargetGroupListResponse,
+        DescribeTargetGroupListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_target_groups(
         &self,
         input: &DescribeTargetGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTargetGroupsResponse,
-            ::runtime::SdkError<DescribeTargetGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTargetGroupsResponse,
+        DescribeTargetGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

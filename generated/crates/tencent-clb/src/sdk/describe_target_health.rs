@@ -80,11 +80,9 @@ impl super::Client {
     pub fn describe_target_health(
         &self,
         input: &DescribeTargetHealthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTargetHealthResponse,
-            ::runtime::SdkError<DescribeTargetHealthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTargetHealthResponse,
+        DescribeTargetHealthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -95,12 +95,7 @@ impl super::Client {
     pub fn describe_targets(
         &self,
         input: &DescribeTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTargetsResponse,
-            ::runtime::SdkError<DescribeTargetsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTargetsResponse, DescribeTargetsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn describe_task_status(
         &self,
         input: &DescribeTaskStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTaskStatusResponse,
-            ::runtime::SdkError<DescribeTaskStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTaskStatusResponse,
+        DescribeTaskStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

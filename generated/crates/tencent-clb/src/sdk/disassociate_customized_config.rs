@@ -73,11 +73,9 @@ impl super::Client {
     pub fn disassociate_customized_config(
         &self,
         input: &DisassociateCustomizedConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateCustomizedConfigResponse,
-            ::runtime::SdkError<DisassociateCustomizedConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateCustomizedConfigResponse,
+        DisassociateCustomizedConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

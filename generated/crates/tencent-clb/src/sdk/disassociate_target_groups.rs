@@ -70,11 +70,9 @@ impl super::Client {
     pub fn disassociate_target_groups(
         &self,
         input: &DisassociateTargetGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateTargetGroupsResponse,
-            ::runtime::SdkError<DisassociateTargetGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateTargetGroupsResponse,
+        DisassociateTargetGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

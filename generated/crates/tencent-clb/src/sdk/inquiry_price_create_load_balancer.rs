@@ -129,11 +129,9 @@ impl super::Client {
     pub fn inquiry_price_create_load_balancer(
         &self,
         input: &InquiryPriceCreateLoadBalancerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceCreateLoadBalancerResponse,
-            ::runtime::SdkError<InquiryPriceCreateLoadBalancerError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceCreateLoadBalancerResponse,
+        InquiryPriceCreateLoadBalancerError,
     > {
         self.runtime.call(&glue::OP, input)
     }

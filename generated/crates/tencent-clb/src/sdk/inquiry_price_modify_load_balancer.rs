@@ -83,11 +83,9 @@ impl super::Client {
     pub fn inquiry_price_modify_load_balancer(
         &self,
         input: &InquiryPriceModifyLoadBalancerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceModifyLoadBalancerResponse,
-            ::runtime::SdkError<InquiryPriceModifyLoadBalancerError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceModifyLoadBalancerResponse,
+        InquiryPriceModifyLoadBalancerError,
     > {
         self.runtime.call(&glue::OP, input)
     }

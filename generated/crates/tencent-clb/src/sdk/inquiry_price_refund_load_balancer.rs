@@ -72,11 +72,9 @@ impl super::Client {
     pub fn inquiry_price_refund_load_balancer(
         &self,
         input: &InquiryPriceRefundLoadBalancerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceRefundLoadBalancerResponse,
-            ::runtime::SdkError<InquiryPriceRefundLoadBalancerError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceRefundLoadBalancerResponse,
+        InquiryPriceRefundLoadBalancerError,
     > {
         self.runtime.call(&glue::OP, input)
     }

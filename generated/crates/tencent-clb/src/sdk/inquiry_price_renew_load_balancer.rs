@@ -83,11 +83,9 @@ impl super::Client {
     pub fn inquiry_price_renew_load_balancer(
         &self,
         input: &InquiryPriceRenewLoadBalancerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceRenewLoadBalancerResponse,
-            ::runtime::SdkError<InquiryPriceRenewLoadBalancerError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceRenewLoadBalancerResponse,
+        InquiryPriceRenewLoadBalancerError,
     > {
         self.runtime.call(&glue::OP, input)
     }

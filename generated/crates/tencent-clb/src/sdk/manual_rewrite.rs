@@ -87,9 +87,7 @@ impl super::Client {
     pub fn manual_rewrite(
         &self,
         input: &ManualRewriteRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ManualRewriteResponse, ::runtime::SdkError<ManualRewriteError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ManualRewriteResponse, ManualRewriteError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn migrate_classical_load_balancers(
         &self,
         input: &MigrateClassicalLoadBalancersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            MigrateClassicalLoadBalancersResponse,
-            ::runtime::SdkError<MigrateClassicalLoadBalancersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        MigrateClassicalLoadBalancersResponse,
+        MigrateClassicalLoadBalancersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -111,12 +111,7 @@ impl super::Client {
     pub fn modify_block_ip_list(
         &self,
         input: &ModifyBlockIpListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBlockIpListResponse,
-            ::runtime::SdkError<ModifyBlockIpListError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyBlockIpListResponse, ModifyBlockIpListError> {
         self.runtime.call(&glue::OP, input)
     }
 

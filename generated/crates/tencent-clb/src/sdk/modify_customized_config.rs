@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_customized_config(
         &self,
         input: &ModifyCustomizedConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCustomizedConfigResponse,
-            ::runtime::SdkError<ModifyCustomizedConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCustomizedConfigResponse,
+        ModifyCustomizedConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,9 +83,7 @@ impl super::Client {
     pub fn modify_domain(
         &self,
         input: &ModifyDomainRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyDomainResponse, ::runtime::SdkError<ModifyDomainError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyDomainResponse, ModifyDomainError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -122,11 +122,9 @@ impl super::Client {
     pub fn modify_domain_attributes(
         &self,
         input: &ModifyDomainAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDomainAttributesResponse,
-            ::runtime::SdkError<ModifyDomainAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDomainAttributesResponse,
+        ModifyDomainAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn modify_function_targets(
         &self,
         input: &ModifyFunctionTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyFunctionTargetsResponse,
-            ::runtime::SdkError<ModifyFunctionTargetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyFunctionTargetsResponse,
+        ModifyFunctionTargetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

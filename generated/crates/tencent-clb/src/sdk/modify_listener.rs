@@ -219,9 +219,7 @@ impl super::Client {
     pub fn modify_listener(
         &self,
         input: &ModifyListenerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyListenerResponse, ::runtime::SdkError<ModifyListenerError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyListenerResponse, ModifyListenerError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -125,11 +125,9 @@ impl super::Client {
     pub fn modify_load_balancer_attributes(
         &self,
         input: &ModifyLoadBalancerAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLoadBalancerAttributesResponse,
-            ::runtime::SdkError<ModifyLoadBalancerAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLoadBalancerAttributesResponse,
+        ModifyLoadBalancerAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

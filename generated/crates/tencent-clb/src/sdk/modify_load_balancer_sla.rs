@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_load_balancer_sla(
         &self,
         input: &ModifyLoadBalancerSlaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLoadBalancerSlaResponse,
-            ::runtime::SdkError<ModifyLoadBalancerSlaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLoadBalancerSlaResponse,
+        ModifyLoadBalancerSlaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_load_balancers_project(
         &self,
         input: &ModifyLoadBalancersProjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLoadBalancersProjectResponse,
-            ::runtime::SdkError<ModifyLoadBalancersProjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLoadBalancersProjectResponse,
+        ModifyLoadBalancersProjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -126,9 +126,7 @@ impl super::Client {
     pub fn modify_rule(
         &self,
         input: &ModifyRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyRuleResponse, ::runtime::SdkError<ModifyRuleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyRuleResponse, ModifyRuleError> {
         self.runtime.call(&glue::OP, input)
     }
 

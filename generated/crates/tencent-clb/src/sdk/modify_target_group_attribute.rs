@@ -119,11 +119,9 @@ impl super::Client {
     pub fn modify_target_group_attribute(
         &self,
         input: &ModifyTargetGroupAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTargetGroupAttributeResponse,
-            ::runtime::SdkError<ModifyTargetGroupAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyTargetGroupAttributeResponse,
+        ModifyTargetGroupAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

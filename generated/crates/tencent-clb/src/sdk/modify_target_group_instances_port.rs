@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_target_group_instances_port(
         &self,
         input: &ModifyTargetGroupInstancesPortRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTargetGroupInstancesPortResponse,
-            ::runtime::SdkError<ModifyTargetGroupInstancesPortError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyTargetGroupInstancesPortResponse,
+        ModifyTargetGroupInstancesPortError,
     > {
         self.runtime.call(&glue::OP, input)
     }

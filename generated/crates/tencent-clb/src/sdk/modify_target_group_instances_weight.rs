@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_target_group_instances_weight(
         &self,
         input: &ModifyTargetGroupInstancesWeightRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTargetGroupInstancesWeightResponse,
-            ::runtime::SdkError<ModifyTargetGroupInstancesWeightError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyTargetGroupInstancesWeightResponse,
+        ModifyTargetGroupInstancesWeightError,
     > {
         self.runtime.call(&glue::OP, input)
     }

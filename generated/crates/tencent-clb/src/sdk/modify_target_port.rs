@@ -100,12 +100,7 @@ impl super::Client {
     pub fn modify_target_port(
         &self,
         input: &ModifyTargetPortRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTargetPortResponse,
-            ::runtime::SdkError<ModifyTargetPortError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyTargetPortResponse, ModifyTargetPortError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn modify_target_weight(
         &self,
         input: &ModifyTargetWeightRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTargetWeightResponse,
-            ::runtime::SdkError<ModifyTargetWeightError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyTargetWeightResponse,
+        ModifyTargetWeightError,
     > {
         self.runtime.call(&glue::OP, input)
     }

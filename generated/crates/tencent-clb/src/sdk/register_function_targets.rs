@@ -105,11 +105,9 @@ impl super::Client {
     pub fn register_function_targets(
         &self,
         input: &RegisterFunctionTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RegisterFunctionTargetsResponse,
-            ::runtime::SdkError<RegisterFunctionTargetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RegisterFunctionTargetsResponse,
+        RegisterFunctionTargetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

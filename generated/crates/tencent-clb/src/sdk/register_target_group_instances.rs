@@ -80,11 +80,9 @@ impl super::Client {
     pub fn register_target_group_instances(
         &self,
         input: &RegisterTargetGroupInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RegisterTargetGroupInstancesResponse,
-            ::runtime::SdkError<RegisterTargetGroupInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RegisterTargetGroupInstancesResponse,
+        RegisterTargetGroupInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -96,12 +96,7 @@ impl super::Client {
     pub fn register_targets(
         &self,
         input: &RegisterTargetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RegisterTargetsResponse,
-            ::runtime::SdkError<RegisterTargetsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RegisterTargetsResponse, RegisterTargetsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn register_targets_with_classical_lb(
         &self,
         input: &RegisterTargetsWithClassicalLbRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RegisterTargetsWithClassicalLbResponse,
-            ::runtime::SdkError<RegisterTargetsWithClassicalLbError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RegisterTargetsWithClassicalLbResponse,
+        RegisterTargetsWithClassicalLbError,
     > {
         self.runtime.call(&glue::OP, input)
     }

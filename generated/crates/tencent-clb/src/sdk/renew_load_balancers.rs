@@ -77,11 +77,9 @@ impl super::Client {
     pub fn renew_load_balancers(
         &self,
         input: &RenewLoadBalancersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RenewLoadBalancersResponse,
-            ::runtime::SdkError<RenewLoadBalancersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RenewLoadBalancersResponse,
+        RenewLoadBalancersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

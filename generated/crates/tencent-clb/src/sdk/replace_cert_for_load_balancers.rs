@@ -77,11 +77,9 @@ impl super::Client {
     pub fn replace_cert_for_load_balancers(
         &self,
         input: &ReplaceCertForLoadBalancersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplaceCertForLoadBalancersResponse,
-            ::runtime::SdkError<ReplaceCertForLoadBalancersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplaceCertForLoadBalancersResponse,
+        ReplaceCertForLoadBalancersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

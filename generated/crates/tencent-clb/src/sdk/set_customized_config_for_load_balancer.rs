@@ -98,11 +98,9 @@ impl super::Client {
     pub fn set_customized_config_for_load_balancer(
         &self,
         input: &SetCustomizedConfigForLoadBalancerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetCustomizedConfigForLoadBalancerResponse,
-            ::runtime::SdkError<SetCustomizedConfigForLoadBalancerError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetCustomizedConfigForLoadBalancerResponse,
+        SetCustomizedConfigForLoadBalancerError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn set_load_balancer_cls_log(
         &self,
         input: &SetLoadBalancerClsLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetLoadBalancerClsLogResponse,
-            ::runtime::SdkError<SetLoadBalancerClsLogError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetLoadBalancerClsLogResponse,
+        SetLoadBalancerClsLogError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn set_load_balancer_security_groups(
         &self,
         input: &SetLoadBalancerSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetLoadBalancerSecurityGroupsResponse,
-            ::runtime::SdkError<SetLoadBalancerSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetLoadBalancerSecurityGroupsResponse,
+        SetLoadBalancerSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn set_load_balancer_start_status(
         &self,
         input: &SetLoadBalancerStartStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetLoadBalancerStartStatusResponse,
-            ::runtime::SdkError<SetLoadBalancerStartStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetLoadBalancerStartStatusResponse,
+        SetLoadBalancerStartStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

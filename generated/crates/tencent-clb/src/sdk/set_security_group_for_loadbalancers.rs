@@ -82,11 +82,9 @@ impl super::Client {
     pub fn set_security_group_for_loadbalancers(
         &self,
         input: &SetSecurityGroupForLoadbalancersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetSecurityGroupForLoadbalancersResponse,
-            ::runtime::SdkError<SetSecurityGroupForLoadbalancersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetSecurityGroupForLoadbalancersResponse,
+        SetSecurityGroupForLoadbalancersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -102,9 +102,7 @@ impl super::Client {
     pub fn allocate_hosts(
         &self,
         input: &AllocateHostsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AllocateHostsResponse, ::runtime::SdkError<AllocateHostsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AllocateHostsResponse, AllocateHostsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn associate_instances_key_pairs(
         &self,
         input: &AssociateInstancesKeyPairsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateInstancesKeyPairsResponse,
-            ::runtime::SdkError<AssociateInstancesKeyPairsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateInstancesKeyPairsResponse,
+        AssociateInstancesKeyPairsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn configure_chc_assist_vpc(
         &self,
         input: &ConfigureChcAssistVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ConfigureChcAssistVpcResponse,
-            ::runtime::SdkError<ConfigureChcAssistVpcError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ConfigureChcAssistVpcResponse,
+        ConfigureChcAssistVpcError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn configure_chc_deploy_vpc(
         &self,
         input: &ConfigureChcDeployVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ConfigureChcDeployVpcResponse,
-            ::runtime::SdkError<ConfigureChcDeployVpcError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ConfigureChcDeployVpcResponse,
+        ConfigureChcDeployVpcError,
     > {
         self.runtime.call(&glue::OP, input)
     }

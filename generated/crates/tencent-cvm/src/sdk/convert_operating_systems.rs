@@ -91,11 +91,9 @@ impl super::Client {
     pub fn convert_operating_systems(
         &self,
         input: &ConvertOperatingSystemsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ConvertOperatingSystemsResponse,
-            ::runtime::SdkError<ConvertOperatingSystemsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ConvertOperatingSystemsResponse,
+        ConvertOperatingSystemsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

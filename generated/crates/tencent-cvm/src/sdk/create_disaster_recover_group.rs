@@ -123,11 +123,9 @@ impl super::Client {
     pub fn create_disaster_recover_group(
         &self,
         input: &CreateDisasterRecoverGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDisasterRecoverGroupResponse,
-            ::runtime::SdkError<CreateDisasterRecoverGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDisasterRecoverGroupResponse,
+        CreateDisasterRecoverGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

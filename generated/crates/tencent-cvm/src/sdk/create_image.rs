@@ -127,9 +127,7 @@ impl super::Client {
     pub fn create_image(
         &self,
         input: &CreateImageRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateImageResponse, ::runtime::SdkError<CreateImageError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateImageResponse, CreateImageError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -92,9 +92,7 @@ impl super::Client {
     pub fn create_key_pair(
         &self,
         input: &CreateKeyPairRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateKeyPairResponse, ::runtime::SdkError<CreateKeyPairError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateKeyPairResponse, CreateKeyPairError> {
         self.runtime.call(&glue::OP, input)
     }
 

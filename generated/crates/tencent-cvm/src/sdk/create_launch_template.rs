@@ -284,11 +284,9 @@ impl super::Client {
     pub fn create_launch_template(
         &self,
         input: &CreateLaunchTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateLaunchTemplateResponse,
-            ::runtime::SdkError<CreateLaunchTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateLaunchTemplateResponse,
+        CreateLaunchTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

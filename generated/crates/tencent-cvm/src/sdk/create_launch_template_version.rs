@@ -289,11 +289,9 @@ impl super::Client {
     pub fn create_launch_template_version(
         &self,
         input: &CreateLaunchTemplateVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateLaunchTemplateVersionResponse,
-            ::runtime::SdkError<CreateLaunchTemplateVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateLaunchTemplateVersionResponse,
+        CreateLaunchTemplateVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn delete_disaster_recover_groups(
         &self,
         input: &DeleteDisasterRecoverGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDisasterRecoverGroupsResponse,
-            ::runtime::SdkError<DeleteDisasterRecoverGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteDisasterRecoverGroupsResponse,
+        DeleteDisasterRecoverGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

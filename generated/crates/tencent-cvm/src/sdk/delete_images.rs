@@ -78,9 +78,7 @@ impl super::Client {
     pub fn delete_images(
         &self,
         input: &DeleteImagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteImagesResponse, ::runtime::SdkError<DeleteImagesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteImagesResponse, DeleteImagesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn delete_instances_disaster_recover_groups(
         &self,
         input: &DeleteInstancesDisasterRecoverGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteInstancesDisasterRecoverGroupsResponse,
-            ::runtime::SdkError<DeleteInstancesDisasterRecoverGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteInstancesDisasterRecoverGroupsResponse,
+        DeleteInstancesDisasterRecoverGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

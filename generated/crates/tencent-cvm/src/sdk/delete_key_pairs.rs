@@ -72,9 +72,7 @@ impl super::Client {
     pub fn delete_key_pairs(
         &self,
         input: &DeleteKeyPairsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteKeyPairsResponse, ::runtime::SdkError<DeleteKeyPairsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteKeyPairsResponse, DeleteKeyPairsError> {
         self.runtime.call(&glue::OP, input)
     }
 

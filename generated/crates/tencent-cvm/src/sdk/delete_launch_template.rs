@@ -64,11 +64,9 @@ impl super::Client {
     pub fn delete_launch_template(
         &self,
         input: &DeleteLaunchTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLaunchTemplateResponse,
-            ::runtime::SdkError<DeleteLaunchTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLaunchTemplateResponse,
+        DeleteLaunchTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn delete_launch_template_versions(
         &self,
         input: &DeleteLaunchTemplateVersionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLaunchTemplateVersionsResponse,
-            ::runtime::SdkError<DeleteLaunchTemplateVersionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLaunchTemplateVersionsResponse,
+        DeleteLaunchTemplateVersionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

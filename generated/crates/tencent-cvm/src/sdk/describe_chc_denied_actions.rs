@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_chc_denied_actions(
         &self,
         input: &DescribeChcDeniedActionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeChcDeniedActionsResponse,
-            ::runtime::SdkError<DescribeChcDeniedActionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeChcDeniedActionsResponse,
+        DescribeChcDeniedActionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -148,12 +148,7 @@ impl super::Client {
     pub fn describe_chc_hosts(
         &self,
         input: &DescribeChcHostsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeChcHostsResponse,
-            ::runtime::SdkError<DescribeChcHostsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeChcHostsResponse, DescribeChcHostsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_disaster_recover_group_quota(
         &self,
         input: &DescribeDisasterRecoverGroupQuotaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDisasterRecoverGroupQuotaResponse,
-            ::runtime::SdkError<DescribeDisasterRecoverGroupQuotaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDisasterRecoverGroupQuotaResponse,
+        DescribeDisasterRecoverGroupQuotaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_disaster_recover_groups(
         &self,
         input: &DescribeDisasterRecoverGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDisasterRecoverGroupsResponse,
-            ::runtime::SdkError<DescribeDisasterRecoverGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDisasterRecoverGroupsResponse,
+        DescribeDisasterRecoverGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -133,9 +133,7 @@ impl super::Client {
     pub fn describe_hosts(
         &self,
         input: &DescribeHostsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeHostsResponse, ::runtime::SdkError<DescribeHostsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeHostsResponse, DescribeHostsError> {
         self.runtime.call(&glue::OP, input)
     }
 

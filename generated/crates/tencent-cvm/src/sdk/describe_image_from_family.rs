@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_image_from_family(
         &self,
         input: &DescribeImageFromFamilyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeImageFromFamilyResponse,
-            ::runtime::SdkError<DescribeImageFromFamilyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeImageFromFamilyResponse,
+        DescribeImageFromFamilyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

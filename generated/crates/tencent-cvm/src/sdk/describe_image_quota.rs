@@ -57,11 +57,9 @@ impl super::Client {
     pub fn describe_image_quota(
         &self,
         input: &DescribeImageQuotaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeImageQuotaResponse,
-            ::runtime::SdkError<DescribeImageQuotaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeImageQuotaResponse,
+        DescribeImageQuotaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_image_share_permission(
         &self,
         input: &DescribeImageSharePermissionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeImageSharePermissionResponse,
-            ::runtime::SdkError<DescribeImageSharePermissionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeImageSharePermissionResponse,
+        DescribeImageSharePermissionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

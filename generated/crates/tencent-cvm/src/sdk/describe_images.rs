@@ -178,9 +178,7 @@ impl super::Client {
     pub fn describe_images(
         &self,
         input: &DescribeImagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeImagesResponse, ::runtime::SdkError<DescribeImagesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeImagesResponse, DescribeImagesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn describe_import_image_os(
         &self,
         input: &DescribeImportImageOsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeImportImageOsResponse,
-            ::runtime::SdkError<DescribeImportImageOsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeImportImageOsResponse,
+        DescribeImportImageOsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn describe_instance_family_configs(
         &self,
         input: &DescribeInstanceFamilyConfigsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceFamilyConfigsResponse,
-            ::runtime::SdkError<DescribeInstanceFamilyConfigsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceFamilyConfigsResponse,
+        DescribeInstanceFamilyConfigsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

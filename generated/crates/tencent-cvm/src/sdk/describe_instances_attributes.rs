@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_instances_attributes(
         &self,
         input: &DescribeInstancesAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancesAttributesResponse,
-            ::runtime::SdkError<DescribeInstancesAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstancesAttributesResponse,
+        DescribeInstancesAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_instances_operation_limit(
         &self,
         input: &DescribeInstancesOperationLimitRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancesOperationLimitResponse,
-            ::runtime::SdkError<DescribeInstancesOperationLimitError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstancesOperationLimitResponse,
+        DescribeInstancesOperationLimitError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn describe_instances_status(
         &self,
         input: &DescribeInstancesStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancesStatusResponse,
-            ::runtime::SdkError<DescribeInstancesStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstancesStatusResponse,
+        DescribeInstancesStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn describe_internet_charge_type_configs(
         &self,
         input: &DescribeInternetChargeTypeConfigsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInternetChargeTypeConfigsResponse,
-            ::runtime::SdkError<DescribeInternetChargeTypeConfigsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInternetChargeTypeConfigsResponse,
+        DescribeInternetChargeTypeConfigsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,12 +94,7 @@ impl super::Client {
     pub fn describe_key_pairs(
         &self,
         input: &DescribeKeyPairsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeKeyPairsResponse,
-            ::runtime::SdkError<DescribeKeyPairsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeKeyPairsResponse, DescribeKeyPairsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -106,11 +106,9 @@ impl super::Client {
     pub fn describe_launch_template_versions(
         &self,
         input: &DescribeLaunchTemplateVersionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLaunchTemplateVersionsResponse,
-            ::runtime::SdkError<DescribeLaunchTemplateVersionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLaunchTemplateVersionsResponse,
+        DescribeLaunchTemplateVersionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_launch_templates(
         &self,
         input: &DescribeLaunchTemplatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLaunchTemplatesResponse,
-            ::runtime::SdkError<DescribeLaunchTemplatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLaunchTemplatesResponse,
+        DescribeLaunchTemplatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

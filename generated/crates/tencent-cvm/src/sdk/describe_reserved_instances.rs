@@ -184,11 +184,9 @@ impl super::Client {
     pub fn describe_reserved_instances(
         &self,
         input: &DescribeReservedInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReservedInstancesResponse,
-            ::runtime::SdkError<DescribeReservedInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReservedInstancesResponse,
+        DescribeReservedInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

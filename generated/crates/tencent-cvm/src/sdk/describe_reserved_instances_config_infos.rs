@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_reserved_instances_config_infos(
         &self,
         input: &DescribeReservedInstancesConfigInfosRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReservedInstancesConfigInfosResponse,
-            ::runtime::SdkError<DescribeReservedInstancesConfigInfosError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReservedInstancesConfigInfosResponse,
+        DescribeReservedInstancesConfigInfosError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -174,11 +174,9 @@ impl super::Client {
     pub fn describe_reserved_instances_offerings(
         &self,
         input: &DescribeReservedInstancesOfferingsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReservedInstancesOfferingsResponse,
-            ::runtime::SdkError<DescribeReservedInstancesOfferingsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReservedInstancesOfferingsResponse,
+        DescribeReservedInstancesOfferingsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_zone_instance_config_infos(
         &self,
         input: &DescribeZoneInstanceConfigInfosRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeZoneInstanceConfigInfosResponse,
-            ::runtime::SdkError<DescribeZoneInstanceConfigInfosError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeZoneInstanceConfigInfosResponse,
+        DescribeZoneInstanceConfigInfosError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -102,11 +102,9 @@ impl super::Client {
     pub fn disassociate_instances_key_pairs(
         &self,
         input: &DisassociateInstancesKeyPairsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateInstancesKeyPairsResponse,
-            ::runtime::SdkError<DisassociateInstancesKeyPairsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateInstancesKeyPairsResponse,
+        DisassociateInstancesKeyPairsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

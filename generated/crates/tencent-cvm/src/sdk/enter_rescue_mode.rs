@@ -93,12 +93,7 @@ impl super::Client {
     pub fn enter_rescue_mode(
         &self,
         input: &EnterRescueModeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnterRescueModeResponse,
-            ::runtime::SdkError<EnterRescueModeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<EnterRescueModeResponse, EnterRescueModeError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,9 +63,7 @@ impl super::Client {
     pub fn exit_rescue_mode(
         &self,
         input: &ExitRescueModeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ExitRescueModeResponse, ::runtime::SdkError<ExitRescueModeError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ExitRescueModeResponse, ExitRescueModeError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -101,9 +101,7 @@ impl super::Client {
     pub fn export_images(
         &self,
         input: &ExportImagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ExportImagesResponse, ::runtime::SdkError<ExportImagesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ExportImagesResponse, ExportImagesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -128,9 +128,7 @@ impl super::Client {
     pub fn import_image(
         &self,
         input: &ImportImageRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ImportImageResponse, ::runtime::SdkError<ImportImageError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ImportImageResponse, ImportImageError> {
         self.runtime.call(&glue::OP, input)
     }
 

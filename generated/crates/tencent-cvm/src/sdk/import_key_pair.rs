@@ -98,9 +98,7 @@ impl super::Client {
     pub fn import_key_pair(
         &self,
         input: &ImportKeyPairRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ImportKeyPairResponse, ::runtime::SdkError<ImportKeyPairError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ImportKeyPairResponse, ImportKeyPairError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -106,11 +106,9 @@ impl super::Client {
     pub fn inquire_price_purchase_reserved_instances_offering(
         &self,
         input: &InquirePricePurchaseReservedInstancesOfferingRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePricePurchaseReservedInstancesOfferingResponse,
-            ::runtime::SdkError<InquirePricePurchaseReservedInstancesOfferingError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePricePurchaseReservedInstancesOfferingResponse,
+        InquirePricePurchaseReservedInstancesOfferingError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -107,11 +107,9 @@ impl super::Client {
     pub fn inquiry_price_modify_instances_charge_type(
         &self,
         input: &InquiryPriceModifyInstancesChargeTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceModifyInstancesChargeTypeResponse,
-            ::runtime::SdkError<InquiryPriceModifyInstancesChargeTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceModifyInstancesChargeTypeResponse,
+        InquiryPriceModifyInstancesChargeTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

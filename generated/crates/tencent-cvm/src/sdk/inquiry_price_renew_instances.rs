@@ -103,11 +103,9 @@ impl super::Client {
     pub fn inquiry_price_renew_instances(
         &self,
         input: &InquiryPriceRenewInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceRenewInstancesResponse,
-            ::runtime::SdkError<InquiryPriceRenewInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceRenewInstancesResponse,
+        InquiryPriceRenewInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -111,11 +111,9 @@ impl super::Client {
     pub fn inquiry_price_reset_instance(
         &self,
         input: &InquiryPriceResetInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceResetInstanceResponse,
-            ::runtime::SdkError<InquiryPriceResetInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceResetInstanceResponse,
+        InquiryPriceResetInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn inquiry_price_reset_instances_internet_max_bandwidth(
         &self,
         input: &InquiryPriceResetInstancesInternetMaxBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceResetInstancesInternetMaxBandwidthResponse,
-            ::runtime::SdkError<InquiryPriceResetInstancesInternetMaxBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceResetInstancesInternetMaxBandwidthResponse,
+        InquiryPriceResetInstancesInternetMaxBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn inquiry_price_reset_instances_type(
         &self,
         input: &InquiryPriceResetInstancesTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceResetInstancesTypeResponse,
-            ::runtime::SdkError<InquiryPriceResetInstancesTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceResetInstancesTypeResponse,
+        InquiryPriceResetInstancesTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

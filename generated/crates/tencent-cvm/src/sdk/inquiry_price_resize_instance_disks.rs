@@ -103,11 +103,9 @@ impl super::Client {
     pub fn inquiry_price_resize_instance_disks(
         &self,
         input: &InquiryPriceResizeInstanceDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceResizeInstanceDisksResponse,
-            ::runtime::SdkError<InquiryPriceResizeInstanceDisksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceResizeInstanceDisksResponse,
+        InquiryPriceResizeInstanceDisksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

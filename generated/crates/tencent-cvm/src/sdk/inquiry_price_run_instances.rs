@@ -226,11 +226,9 @@ impl super::Client {
     pub fn inquiry_price_run_instances(
         &self,
         input: &InquiryPriceRunInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceRunInstancesResponse,
-            ::runtime::SdkError<InquiryPriceRunInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceRunInstancesResponse,
+        InquiryPriceRunInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn modify_chc_attribute(
         &self,
         input: &ModifyChcAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyChcAttributeResponse,
-            ::runtime::SdkError<ModifyChcAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyChcAttributeResponse,
+        ModifyChcAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_disaster_recover_group_attribute(
         &self,
         input: &ModifyDisasterRecoverGroupAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDisasterRecoverGroupAttributeResponse,
-            ::runtime::SdkError<ModifyDisasterRecoverGroupAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDisasterRecoverGroupAttributeResponse,
+        ModifyDisasterRecoverGroupAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

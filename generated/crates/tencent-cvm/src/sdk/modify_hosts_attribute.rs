@@ -86,11 +86,9 @@ impl super::Client {
     pub fn modify_hosts_attribute(
         &self,
         input: &ModifyHostsAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyHostsAttributeResponse,
-            ::runtime::SdkError<ModifyHostsAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyHostsAttributeResponse,
+        ModifyHostsAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

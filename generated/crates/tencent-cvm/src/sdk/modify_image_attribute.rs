@@ -93,11 +93,9 @@ impl super::Client {
     pub fn modify_image_attribute(
         &self,
         input: &ModifyImageAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyImageAttributeResponse,
-            ::runtime::SdkError<ModifyImageAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyImageAttributeResponse,
+        ModifyImageAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_image_share_permission(
         &self,
         input: &ModifyImageSharePermissionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyImageSharePermissionResponse,
-            ::runtime::SdkError<ModifyImageSharePermissionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyImageSharePermissionResponse,
+        ModifyImageSharePermissionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -127,11 +127,9 @@ impl super::Client {
     pub fn modify_instances_attribute(
         &self,
         input: &ModifyInstancesAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancesAttributeResponse,
-            ::runtime::SdkError<ModifyInstancesAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancesAttributeResponse,
+        ModifyInstancesAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

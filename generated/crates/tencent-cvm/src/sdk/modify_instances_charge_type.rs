@@ -101,11 +101,9 @@ impl super::Client {
     pub fn modify_instances_charge_type(
         &self,
         input: &ModifyInstancesChargeTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancesChargeTypeResponse,
-            ::runtime::SdkError<ModifyInstancesChargeTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancesChargeTypeResponse,
+        ModifyInstancesChargeTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn modify_instances_disaster_recover_group(
         &self,
         input: &ModifyInstancesDisasterRecoverGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancesDisasterRecoverGroupResponse,
-            ::runtime::SdkError<ModifyInstancesDisasterRecoverGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancesDisasterRecoverGroupResponse,
+        ModifyInstancesDisasterRecoverGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn modify_instances_project(
         &self,
         input: &ModifyInstancesProjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancesProjectResponse,
-            ::runtime::SdkError<ModifyInstancesProjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancesProjectResponse,
+        ModifyInstancesProjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

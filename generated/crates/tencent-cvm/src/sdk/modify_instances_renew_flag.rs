@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_instances_renew_flag(
         &self,
         input: &ModifyInstancesRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancesRenewFlagResponse,
-            ::runtime::SdkError<ModifyInstancesRenewFlagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancesRenewFlagResponse,
+        ModifyInstancesRenewFlagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn modify_instances_vpc_attribute(
         &self,
         input: &ModifyInstancesVpcAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancesVpcAttributeResponse,
-            ::runtime::SdkError<ModifyInstancesVpcAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancesVpcAttributeResponse,
+        ModifyInstancesVpcAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

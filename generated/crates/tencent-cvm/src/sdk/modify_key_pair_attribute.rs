@@ -87,11 +87,9 @@ impl super::Client {
     pub fn modify_key_pair_attribute(
         &self,
         input: &ModifyKeyPairAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyKeyPairAttributeResponse,
-            ::runtime::SdkError<ModifyKeyPairAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyKeyPairAttributeResponse,
+        ModifyKeyPairAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

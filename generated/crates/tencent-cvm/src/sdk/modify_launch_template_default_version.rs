@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_launch_template_default_version(
         &self,
         input: &ModifyLaunchTemplateDefaultVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLaunchTemplateDefaultVersionResponse,
-            ::runtime::SdkError<ModifyLaunchTemplateDefaultVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLaunchTemplateDefaultVersionResponse,
+        ModifyLaunchTemplateDefaultVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn purchase_reserved_instances_offering(
         &self,
         input: &PurchaseReservedInstancesOfferingRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            PurchaseReservedInstancesOfferingResponse,
-            ::runtime::SdkError<PurchaseReservedInstancesOfferingError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        PurchaseReservedInstancesOfferingResponse,
+        PurchaseReservedInstancesOfferingError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,12 +93,7 @@ impl super::Client {
     pub fn reboot_instances(
         &self,
         input: &RebootInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RebootInstancesResponse,
-            ::runtime::SdkError<RebootInstancesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RebootInstancesResponse, RebootInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn remove_chc_assist_vpc(
         &self,
         input: &RemoveChcAssistVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RemoveChcAssistVpcResponse,
-            ::runtime::SdkError<RemoveChcAssistVpcError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RemoveChcAssistVpcResponse,
+        RemoveChcAssistVpcError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn remove_chc_deploy_vpc(
         &self,
         input: &RemoveChcDeployVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RemoveChcDeployVpcResponse,
-            ::runtime::SdkError<RemoveChcDeployVpcError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RemoveChcDeployVpcResponse,
+        RemoveChcDeployVpcError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,9 +85,7 @@ impl super::Client {
     pub fn renew_instances(
         &self,
         input: &RenewInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RenewInstancesResponse, ::runtime::SdkError<RenewInstancesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RenewInstancesResponse, RenewInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -122,9 +122,7 @@ impl super::Client {
     pub fn reset_instance(
         &self,
         input: &ResetInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ResetInstanceResponse, ::runtime::SdkError<ResetInstanceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ResetInstanceResponse, ResetInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn reset_instances_internet_max_bandwidth(
         &self,
         input: &ResetInstancesInternetMaxBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetInstancesInternetMaxBandwidthResponse,
-            ::runtime::SdkError<ResetInstancesInternetMaxBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetInstancesInternetMaxBandwidthResponse,
+        ResetInstancesInternetMaxBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

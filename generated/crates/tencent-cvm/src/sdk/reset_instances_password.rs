@@ -114,11 +114,9 @@ impl super::Client {
     pub fn reset_instances_password(
         &self,
         input: &ResetInstancesPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetInstancesPasswordResponse,
-            ::runtime::SdkError<ResetInstancesPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetInstancesPasswordResponse,
+        ResetInstancesPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

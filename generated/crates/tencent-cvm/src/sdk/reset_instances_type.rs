@@ -86,11 +86,9 @@ impl super::Client {
     pub fn reset_instances_type(
         &self,
         input: &ResetInstancesTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetInstancesTypeResponse,
-            ::runtime::SdkError<ResetInstancesTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetInstancesTypeResponse,
+        ResetInstancesTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn resize_instance_disks(
         &self,
         input: &ResizeInstanceDisksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResizeInstanceDisksResponse,
-            ::runtime::SdkError<ResizeInstanceDisksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResizeInstanceDisksResponse,
+        ResizeInstanceDisksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

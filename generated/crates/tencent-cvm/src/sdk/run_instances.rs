@@ -315,9 +315,7 @@ impl super::Client {
     pub fn run_instances(
         &self,
         input: &RunInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RunInstancesResponse, ::runtime::SdkError<RunInstancesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RunInstancesResponse, RunInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

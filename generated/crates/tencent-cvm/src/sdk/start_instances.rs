@@ -68,9 +68,7 @@ impl super::Client {
     pub fn start_instances(
         &self,
         input: &StartInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StartInstancesResponse, ::runtime::SdkError<StartInstancesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StartInstancesResponse, StartInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -106,9 +106,7 @@ impl super::Client {
     pub fn stop_instances(
         &self,
         input: &StopInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StopInstancesResponse, ::runtime::SdkError<StopInstancesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StopInstancesResponse, StopInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -131,9 +131,7 @@ impl super::Client {
     pub fn sync_images(
         &self,
         input: &SyncImagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<SyncImagesResponse, ::runtime::SdkError<SyncImagesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<SyncImagesResponse, SyncImagesError> {
         self.runtime.call(&glue::OP, input)
     }
 

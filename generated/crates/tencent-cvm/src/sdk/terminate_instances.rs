@@ -82,11 +82,9 @@ impl super::Client {
     pub fn terminate_instances(
         &self,
         input: &TerminateInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TerminateInstancesResponse,
-            ::runtime::SdkError<TerminateInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TerminateInstancesResponse,
+        TerminateInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,12 +74,7 @@ impl super::Client {
     pub fn activate_instance(
         &self,
         input: &ActivateInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ActivateInstanceResponse,
-            ::runtime::SdkError<ActivateInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ActivateInstanceResponse, ActivateInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -67,11 +67,9 @@ impl super::Client {
     pub fn activate_libra_db_cluster(
         &self,
         input: &ActivateLibraDbClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ActivateLibraDbClusterResponse,
-            ::runtime::SdkError<ActivateLibraDbClusterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ActivateLibraDbClusterResponse,
+        ActivateLibraDbClusterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

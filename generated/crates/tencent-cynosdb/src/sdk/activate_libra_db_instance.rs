@@ -74,11 +74,9 @@ impl super::Client {
     pub fn activate_libra_db_instance(
         &self,
         input: &ActivateLibraDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ActivateLibraDbInstanceResponse,
-            ::runtime::SdkError<ActivateLibraDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ActivateLibraDbInstanceResponse,
+        ActivateLibraDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

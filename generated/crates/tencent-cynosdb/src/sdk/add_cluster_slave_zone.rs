@@ -83,11 +83,9 @@ impl super::Client {
     pub fn add_cluster_slave_zone(
         &self,
         input: &AddClusterSlaveZoneRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AddClusterSlaveZoneResponse,
-            ::runtime::SdkError<AddClusterSlaveZoneError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AddClusterSlaveZoneResponse,
+        AddClusterSlaveZoneError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -180,9 +180,7 @@ impl super::Client {
     pub fn add_instances(
         &self,
         input: &AddInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AddInstancesResponse, ::runtime::SdkError<AddInstancesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AddInstancesResponse, AddInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -198,11 +198,9 @@ impl super::Client {
     pub fn add_libra_db_instances(
         &self,
         input: &AddLibraDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AddLibraDbInstancesResponse,
-            ::runtime::SdkError<AddLibraDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AddLibraDbInstancesResponse,
+        AddLibraDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -157,11 +157,9 @@ impl super::Client {
     pub fn add_serverless_ro_instances(
         &self,
         input: &AddServerlessRoInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AddServerlessRoInstancesResponse,
-            ::runtime::SdkError<AddServerlessRoInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AddServerlessRoInstancesResponse,
+        AddServerlessRoInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

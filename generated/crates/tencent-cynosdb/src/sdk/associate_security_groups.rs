@@ -77,11 +77,9 @@ impl super::Client {
     pub fn associate_security_groups(
         &self,
         input: &AssociateSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateSecurityGroupsResponse,
-            ::runtime::SdkError<AssociateSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateSecurityGroupsResponse,
+        AssociateSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

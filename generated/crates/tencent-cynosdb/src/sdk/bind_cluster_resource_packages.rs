@@ -71,11 +71,9 @@ impl super::Client {
     pub fn bind_cluster_resource_packages(
         &self,
         input: &BindClusterResourcePackagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BindClusterResourcePackagesResponse,
-            ::runtime::SdkError<BindClusterResourcePackagesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BindClusterResourcePackagesResponse,
+        BindClusterResourcePackagesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

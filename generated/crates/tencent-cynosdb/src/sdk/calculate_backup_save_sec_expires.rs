@@ -116,11 +116,9 @@ impl super::Client {
     pub fn calculate_backup_save_sec_expires(
         &self,
         input: &CalculateBackupSaveSecExpiresRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CalculateBackupSaveSecExpiresResponse,
-            ::runtime::SdkError<CalculateBackupSaveSecExpiresError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CalculateBackupSaveSecExpiresResponse,
+        CalculateBackupSaveSecExpiresError,
     > {
         self.runtime.call(&glue::OP, input)
     }

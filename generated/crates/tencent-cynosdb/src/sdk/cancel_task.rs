@@ -63,9 +63,7 @@ impl super::Client {
     pub fn cancel_task(
         &self,
         input: &CancelTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CancelTaskResponse, ::runtime::SdkError<CancelTaskError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CancelTaskResponse, CancelTaskError> {
         self.runtime.call(&glue::OP, input)
     }
 

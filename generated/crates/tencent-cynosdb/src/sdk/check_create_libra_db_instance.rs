@@ -80,11 +80,9 @@ impl super::Client {
     pub fn check_create_libra_db_instance(
         &self,
         input: &CheckCreateLibraDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CheckCreateLibraDbInstanceResponse,
-            ::runtime::SdkError<CheckCreateLibraDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CheckCreateLibraDbInstanceResponse,
+        CheckCreateLibraDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

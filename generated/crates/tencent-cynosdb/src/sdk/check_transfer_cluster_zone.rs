@@ -86,11 +86,9 @@ impl super::Client {
     pub fn check_transfer_cluster_zone(
         &self,
         input: &CheckTransferClusterZoneRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CheckTransferClusterZoneResponse,
-            ::runtime::SdkError<CheckTransferClusterZoneError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CheckTransferClusterZoneResponse,
+        CheckTransferClusterZoneError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn close_cluster_password_complexity(
         &self,
         input: &CloseClusterPasswordComplexityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloseClusterPasswordComplexityResponse,
-            ::runtime::SdkError<CloseClusterPasswordComplexityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CloseClusterPasswordComplexityResponse,
+        CloseClusterPasswordComplexityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,9 +81,7 @@ impl super::Client {
     pub fn close_proxy(
         &self,
         input: &CloseProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CloseProxyResponse, ::runtime::SdkError<CloseProxyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CloseProxyResponse, CloseProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

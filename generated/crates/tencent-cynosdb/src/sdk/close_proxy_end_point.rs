@@ -78,11 +78,9 @@ impl super::Client {
     pub fn close_proxy_end_point(
         &self,
         input: &CloseProxyEndPointRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloseProxyEndPointResponse,
-            ::runtime::SdkError<CloseProxyEndPointError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CloseProxyEndPointResponse,
+        CloseProxyEndPointError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,9 +76,7 @@ impl super::Client {
     pub fn close_wan(
         &self,
         input: &CloseWanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CloseWanResponse, ::runtime::SdkError<CloseWanError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CloseWanResponse, CloseWanError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -71,12 +71,7 @@ impl super::Client {
     pub fn copy_backup_to_vault(
         &self,
         input: &CopyBackupToVaultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CopyBackupToVaultResponse,
-            ::runtime::SdkError<CopyBackupToVaultError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CopyBackupToVaultResponse, CopyBackupToVaultError> {
         self.runtime.call(&glue::OP, input)
     }
 

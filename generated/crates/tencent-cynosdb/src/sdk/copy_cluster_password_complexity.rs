@@ -76,11 +76,9 @@ impl super::Client {
     pub fn copy_cluster_password_complexity(
         &self,
         input: &CopyClusterPasswordComplexityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CopyClusterPasswordComplexityResponse,
-            ::runtime::SdkError<CopyClusterPasswordComplexityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CopyClusterPasswordComplexityResponse,
+        CopyClusterPasswordComplexityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,9 +75,7 @@ impl super::Client {
     pub fn create_accounts(
         &self,
         input: &CreateAccountsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateAccountsResponse, ::runtime::SdkError<CreateAccountsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateAccountsResponse, CreateAccountsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -86,12 +86,7 @@ impl super::Client {
     pub fn create_cls_delivery(
         &self,
         input: &CreateClsDeliveryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateClsDeliveryResponse,
-            ::runtime::SdkError<CreateClsDeliveryError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateClsDeliveryResponse, CreateClsDeliveryError> {
         self.runtime.call(&glue::OP, input)
     }
 

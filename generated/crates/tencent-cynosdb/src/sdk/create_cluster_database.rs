@@ -95,11 +95,9 @@ impl super::Client {
     pub fn create_cluster_database(
         &self,
         input: &CreateClusterDatabaseRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateClusterDatabaseResponse,
-            ::runtime::SdkError<CreateClusterDatabaseError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateClusterDatabaseResponse,
+        CreateClusterDatabaseError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -507,9 +507,7 @@ impl super::Client {
     pub fn create_clusters(
         &self,
         input: &CreateClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateClustersResponse, ::runtime::SdkError<CreateClustersError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateClustersResponse, CreateClustersError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -248,11 +248,9 @@ impl super::Client {
     pub fn create_integrate_cluster(
         &self,
         input: &CreateIntegrateClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateIntegrateClusterResponse,
-            ::runtime::SdkError<CreateIntegrateClusterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateIntegrateClusterResponse,
+        CreateIntegrateClusterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

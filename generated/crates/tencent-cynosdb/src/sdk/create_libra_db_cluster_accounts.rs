@@ -78,11 +78,9 @@ impl super::Client {
     pub fn create_libra_db_cluster_accounts(
         &self,
         input: &CreateLibraDbClusterAccountsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateLibraDbClusterAccountsResponse,
-            ::runtime::SdkError<CreateLibraDbClusterAccountsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateLibraDbClusterAccountsResponse,
+        CreateLibraDbClusterAccountsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -188,11 +188,9 @@ impl super::Client {
     pub fn create_libra_db_clusters(
         &self,
         input: &CreateLibraDbClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateLibraDbClustersResponse,
-            ::runtime::SdkError<CreateLibraDbClustersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateLibraDbClustersResponse,
+        CreateLibraDbClustersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

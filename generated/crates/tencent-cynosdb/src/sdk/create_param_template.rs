@@ -98,11 +98,9 @@ impl super::Client {
     pub fn create_param_template(
         &self,
         input: &CreateParamTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateParamTemplateResponse,
-            ::runtime::SdkError<CreateParamTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateParamTemplateResponse,
+        CreateParamTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

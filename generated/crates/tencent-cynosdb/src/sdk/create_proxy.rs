@@ -134,9 +134,7 @@ impl super::Client {
     pub fn create_proxy(
         &self,
         input: &CreateProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateProxyResponse, ::runtime::SdkError<CreateProxyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateProxyResponse, CreateProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -205,11 +205,9 @@ impl super::Client {
     pub fn create_proxy_end_point(
         &self,
         input: &CreateProxyEndPointRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateProxyEndPointResponse,
-            ::runtime::SdkError<CreateProxyEndPointError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateProxyEndPointResponse,
+        CreateProxyEndPointError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -119,11 +119,9 @@ impl super::Client {
     pub fn create_resource_package(
         &self,
         input: &CreateResourcePackageRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateResourcePackageResponse,
-            ::runtime::SdkError<CreateResourcePackageError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateResourcePackageResponse,
+        CreateResourcePackageError,
     > {
         self.runtime.call(&glue::OP, input)
     }

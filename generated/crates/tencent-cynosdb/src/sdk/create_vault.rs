@@ -103,9 +103,7 @@ impl super::Client {
     pub fn create_vault(
         &self,
         input: &CreateVaultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateVaultResponse, ::runtime::SdkError<CreateVaultError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateVaultResponse, CreateVaultError> {
         self.runtime.call(&glue::OP, input)
     }
 

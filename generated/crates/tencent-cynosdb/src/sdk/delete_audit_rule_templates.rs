@@ -66,11 +66,9 @@ impl super::Client {
     pub fn delete_audit_rule_templates(
         &self,
         input: &DeleteAuditRuleTemplatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAuditRuleTemplatesResponse,
-            ::runtime::SdkError<DeleteAuditRuleTemplatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAuditRuleTemplatesResponse,
+        DeleteAuditRuleTemplatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,9 +73,7 @@ impl super::Client {
     pub fn delete_backup(
         &self,
         input: &DeleteBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteBackupResponse, ::runtime::SdkError<DeleteBackupError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteBackupResponse, DeleteBackupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -73,12 +73,7 @@ impl super::Client {
     pub fn delete_backup_vault(
         &self,
         input: &DeleteBackupVaultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteBackupVaultResponse,
-            ::runtime::SdkError<DeleteBackupVaultError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteBackupVaultResponse, DeleteBackupVaultError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -84,12 +84,7 @@ impl super::Client {
     pub fn delete_cls_delivery(
         &self,
         input: &DeleteClsDeliveryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteClsDeliveryResponse,
-            ::runtime::SdkError<DeleteClsDeliveryError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteClsDeliveryResponse, DeleteClsDeliveryError> {
         self.runtime.call(&glue::OP, input)
     }
 

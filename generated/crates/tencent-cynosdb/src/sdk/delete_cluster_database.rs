@@ -69,11 +69,9 @@ impl super::Client {
     pub fn delete_cluster_database(
         &self,
         input: &DeleteClusterDatabaseRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteClusterDatabaseResponse,
-            ::runtime::SdkError<DeleteClusterDatabaseError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteClusterDatabaseResponse,
+        DeleteClusterDatabaseError,
     > {
         self.runtime.call(&glue::OP, input)
     }

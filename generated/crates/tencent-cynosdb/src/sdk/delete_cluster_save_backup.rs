@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_cluster_save_backup(
         &self,
         input: &DeleteClusterSaveBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteClusterSaveBackupResponse,
-            ::runtime::SdkError<DeleteClusterSaveBackupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteClusterSaveBackupResponse,
+        DeleteClusterSaveBackupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

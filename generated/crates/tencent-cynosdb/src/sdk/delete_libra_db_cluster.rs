@@ -67,11 +67,9 @@ impl super::Client {
     pub fn delete_libra_db_cluster(
         &self,
         input: &DeleteLibraDbClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLibraDbClusterResponse,
-            ::runtime::SdkError<DeleteLibraDbClusterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLibraDbClusterResponse,
+        DeleteLibraDbClusterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn delete_libra_db_cluster_accounts(
         &self,
         input: &DeleteLibraDbClusterAccountsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLibraDbClusterAccountsResponse,
-            ::runtime::SdkError<DeleteLibraDbClusterAccountsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLibraDbClusterAccountsResponse,
+        DeleteLibraDbClusterAccountsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,9 +69,7 @@ impl super::Client {
     pub fn delete_vaults(
         &self,
         input: &DeleteVaultsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteVaultsResponse, ::runtime::SdkError<DeleteVaultsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteVaultsResponse, DeleteVaultsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_account_privileges(
         &self,
         input: &DescribeAccountPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAccountPrivilegesResponse,
-            ::runtime::SdkError<DescribeAccountPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAccountPrivilegesResponse,
+        DescribeAccountPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_audit_rule_with_instance_ids(
         &self,
         input: &DescribeAuditRuleWithInstanceIdsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditRuleWithInstanceIdsResponse,
-            ::runtime::SdkError<DescribeAuditRuleWithInstanceIdsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAuditRuleWithInstanceIdsResponse,
+        DescribeAuditRuleWithInstanceIdsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

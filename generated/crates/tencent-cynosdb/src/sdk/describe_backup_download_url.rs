@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_backup_download_url(
         &self,
         input: &DescribeBackupDownloadUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupDownloadUrlResponse,
-            ::runtime::SdkError<DescribeBackupDownloadUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupDownloadUrlResponse,
+        DescribeBackupDownloadUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

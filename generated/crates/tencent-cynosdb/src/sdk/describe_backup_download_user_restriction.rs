@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_backup_download_user_restriction(
         &self,
         input: &DescribeBackupDownloadUserRestrictionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupDownloadUserRestrictionResponse,
-            ::runtime::SdkError<DescribeBackupDownloadUserRestrictionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupDownloadUserRestrictionResponse,
+        DescribeBackupDownloadUserRestrictionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

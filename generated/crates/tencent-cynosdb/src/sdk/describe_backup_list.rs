@@ -151,11 +151,9 @@ impl super::Client {
     pub fn describe_backup_list(
         &self,
         input: &DescribeBackupListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupListResponse,
-            ::runtime::SdkError<DescribeBackupListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupListResponse,
+        DescribeBackupListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -120,11 +120,9 @@ impl super::Client {
     pub fn describe_backup_list_by_vault(
         &self,
         input: &DescribeBackupListByVaultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupListByVaultResponse,
-            ::runtime::SdkError<DescribeBackupListByVaultError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupListByVaultResponse,
+        DescribeBackupListByVaultError,
     > {
         self.runtime.call(&glue::OP, input)
     }

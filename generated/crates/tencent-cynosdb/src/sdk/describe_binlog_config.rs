@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_binlog_config(
         &self,
         input: &DescribeBinlogConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBinlogConfigResponse,
-            ::runtime::SdkError<DescribeBinlogConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBinlogConfigResponse,
+        DescribeBinlogConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

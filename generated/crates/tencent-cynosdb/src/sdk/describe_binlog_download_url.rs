@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_binlog_download_url(
         &self,
         input: &DescribeBinlogDownloadUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBinlogDownloadUrlResponse,
-            ::runtime::SdkError<DescribeBinlogDownloadUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBinlogDownloadUrlResponse,
+        DescribeBinlogDownloadUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

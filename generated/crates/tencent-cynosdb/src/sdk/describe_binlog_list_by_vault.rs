@@ -120,11 +120,9 @@ impl super::Client {
     pub fn describe_binlog_list_by_vault(
         &self,
         input: &DescribeBinlogListByVaultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBinlogListByVaultResponse,
-            ::runtime::SdkError<DescribeBinlogListByVaultError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBinlogListByVaultResponse,
+        DescribeBinlogListByVaultError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,11 +67,9 @@ impl super::Client {
     pub fn describe_binlog_save_days(
         &self,
         input: &DescribeBinlogSaveDaysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBinlogSaveDaysResponse,
-            ::runtime::SdkError<DescribeBinlogSaveDaysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBinlogSaveDaysResponse,
+        DescribeBinlogSaveDaysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

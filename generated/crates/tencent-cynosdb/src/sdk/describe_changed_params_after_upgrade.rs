@@ -87,11 +87,9 @@ impl super::Client {
     pub fn describe_changed_params_after_upgrade(
         &self,
         input: &DescribeChangedParamsAfterUpgradeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeChangedParamsAfterUpgradeResponse,
-            ::runtime::SdkError<DescribeChangedParamsAfterUpgradeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeChangedParamsAfterUpgradeResponse,
+        DescribeChangedParamsAfterUpgradeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

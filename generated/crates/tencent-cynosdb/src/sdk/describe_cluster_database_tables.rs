@@ -103,11 +103,9 @@ impl super::Client {
     pub fn describe_cluster_database_tables(
         &self,
         input: &DescribeClusterDatabaseTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterDatabaseTablesResponse,
-            ::runtime::SdkError<DescribeClusterDatabaseTablesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterDatabaseTablesResponse,
+        DescribeClusterDatabaseTablesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_cluster_databases(
         &self,
         input: &DescribeClusterDatabasesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterDatabasesResponse,
-            ::runtime::SdkError<DescribeClusterDatabasesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterDatabasesResponse,
+        DescribeClusterDatabasesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_cluster_detail(
         &self,
         input: &DescribeClusterDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterDetailResponse,
-            ::runtime::SdkError<DescribeClusterDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterDetailResponse,
+        DescribeClusterDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

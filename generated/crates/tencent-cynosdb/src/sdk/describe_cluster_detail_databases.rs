@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_cluster_detail_databases(
         &self,
         input: &DescribeClusterDetailDatabasesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterDetailDatabasesResponse,
-            ::runtime::SdkError<DescribeClusterDetailDatabasesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterDetailDatabasesResponse,
+        DescribeClusterDetailDatabasesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

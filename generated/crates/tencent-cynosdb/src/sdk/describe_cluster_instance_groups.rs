@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_cluster_instance_groups(
         &self,
         input: &DescribeClusterInstanceGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterInstanceGroupsResponse,
-            ::runtime::SdkError<DescribeClusterInstanceGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterInstanceGroupsResponse,
+        DescribeClusterInstanceGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

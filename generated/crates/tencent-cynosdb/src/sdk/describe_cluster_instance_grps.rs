@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_cluster_instance_grps(
         &self,
         input: &DescribeClusterInstanceGrpsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterInstanceGrpsResponse,
-            ::runtime::SdkError<DescribeClusterInstanceGrpsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterInstanceGrpsResponse,
+        DescribeClusterInstanceGrpsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

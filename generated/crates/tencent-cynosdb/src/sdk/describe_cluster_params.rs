@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_cluster_params(
         &self,
         input: &DescribeClusterParamsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterParamsResponse,
-            ::runtime::SdkError<DescribeClusterParamsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterParamsResponse,
+        DescribeClusterParamsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_cluster_password_complexity(
         &self,
         input: &DescribeClusterPasswordComplexityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterPasswordComplexityResponse,
-            ::runtime::SdkError<DescribeClusterPasswordComplexityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterPasswordComplexityResponse,
+        DescribeClusterPasswordComplexityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_cluster_read_only(
         &self,
         input: &DescribeClusterReadOnlyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterReadOnlyResponse,
-            ::runtime::SdkError<DescribeClusterReadOnlyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterReadOnlyResponse,
+        DescribeClusterReadOnlyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_cluster_storage_auto_expand(
         &self,
         input: &DescribeClusterStorageAutoExpandRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterStorageAutoExpandResponse,
-            ::runtime::SdkError<DescribeClusterStorageAutoExpandError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterStorageAutoExpandResponse,
+        DescribeClusterStorageAutoExpandError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_cluster_transparent_encrypt_info(
         &self,
         input: &DescribeClusterTransparentEncryptInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterTransparentEncryptInfoResponse,
-            ::runtime::SdkError<DescribeClusterTransparentEncryptInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterTransparentEncryptInfoResponse,
+        DescribeClusterTransparentEncryptInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -107,12 +107,7 @@ impl super::Client {
     pub fn describe_clusters(
         &self,
         input: &DescribeClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClustersResponse,
-            ::runtime::SdkError<DescribeClustersError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeClustersResponse, DescribeClustersError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -67,9 +67,7 @@ impl super::Client {
     pub fn describe_flow(
         &self,
         input: &DescribeFlowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeFlowResponse, ::runtime::SdkError<DescribeFlowError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeFlowResponse, DescribeFlowError> {
         self.runtime.call(&glue::OP, input)
     }
 

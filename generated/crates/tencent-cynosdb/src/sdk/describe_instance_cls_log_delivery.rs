@@ -80,11 +80,9 @@ impl super::Client {
     pub fn describe_instance_cls_log_delivery(
         &self,
         input: &DescribeInstanceClsLogDeliveryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceClsLogDeliveryResponse,
-            ::runtime::SdkError<DescribeInstanceClsLogDeliveryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceClsLogDeliveryResponse,
+        DescribeInstanceClsLogDeliveryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_instance_detail(
         &self,
         input: &DescribeInstanceDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceDetailResponse,
-            ::runtime::SdkError<DescribeInstanceDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceDetailResponse,
+        DescribeInstanceDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -115,11 +115,9 @@ impl super::Client {
     pub fn describe_instance_error_logs(
         &self,
         input: &DescribeInstanceErrorLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceErrorLogsResponse,
-            ::runtime::SdkError<DescribeInstanceErrorLogsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceErrorLogsResponse,
+        DescribeInstanceErrorLogsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -142,11 +142,9 @@ impl super::Client {
     pub fn describe_instance_slow_queries(
         &self,
         input: &DescribeInstanceSlowQueriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceSlowQueriesResponse,
-            ::runtime::SdkError<DescribeInstanceSlowQueriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceSlowQueriesResponse,
+        DescribeInstanceSlowQueriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

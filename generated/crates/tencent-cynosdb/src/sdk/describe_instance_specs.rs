@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_instance_specs(
         &self,
         input: &DescribeInstanceSpecsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceSpecsResponse,
-            ::runtime::SdkError<DescribeInstanceSpecsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceSpecsResponse,
+        DescribeInstanceSpecsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

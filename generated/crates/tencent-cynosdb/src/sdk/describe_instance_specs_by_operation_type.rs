@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_instance_specs_by_operation_type(
         &self,
         input: &DescribeInstanceSpecsByOperationTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceSpecsByOperationTypeResponse,
-            ::runtime::SdkError<DescribeInstanceSpecsByOperationTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceSpecsByOperationTypeResponse,
+        DescribeInstanceSpecsByOperationTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_instances_within_same_cluster(
         &self,
         input: &DescribeInstancesWithinSameClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancesWithinSameClusterResponse,
-            ::runtime::SdkError<DescribeInstancesWithinSameClusterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstancesWithinSameClusterResponse,
+        DescribeInstancesWithinSameClusterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_integrate_task(
         &self,
         input: &DescribeIntegrateTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIntegrateTaskResponse,
-            ::runtime::SdkError<DescribeIntegrateTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIntegrateTaskResponse,
+        DescribeIntegrateTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

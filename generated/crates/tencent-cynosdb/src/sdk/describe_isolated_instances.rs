@@ -109,11 +109,9 @@ impl super::Client {
     pub fn describe_isolated_instances(
         &self,
         input: &DescribeIsolatedInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIsolatedInstancesResponse,
-            ::runtime::SdkError<DescribeIsolatedInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIsolatedInstancesResponse,
+        DescribeIsolatedInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

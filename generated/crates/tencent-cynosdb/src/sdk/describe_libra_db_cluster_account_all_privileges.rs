@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_libra_db_cluster_account_all_privileges(
         &self,
         input: &DescribeLibraDbClusterAccountAllPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbClusterAccountAllPrivilegesResponse,
-            ::runtime::SdkError<DescribeLibraDbClusterAccountAllPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbClusterAccountAllPrivilegesResponse,
+        DescribeLibraDbClusterAccountAllPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

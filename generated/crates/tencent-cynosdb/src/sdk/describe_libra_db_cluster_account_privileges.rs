@@ -99,11 +99,9 @@ impl super::Client {
     pub fn describe_libra_db_cluster_account_privileges(
         &self,
         input: &DescribeLibraDbClusterAccountPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbClusterAccountPrivilegesResponse,
-            ::runtime::SdkError<DescribeLibraDbClusterAccountPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbClusterAccountPrivilegesResponse,
+        DescribeLibraDbClusterAccountPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_libra_db_cluster_accounts(
         &self,
         input: &DescribeLibraDbClusterAccountsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbClusterAccountsResponse,
-            ::runtime::SdkError<DescribeLibraDbClusterAccountsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbClusterAccountsResponse,
+        DescribeLibraDbClusterAccountsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_libra_db_cluster_auto_map_rule(
         &self,
         input: &DescribeLibraDbClusterAutoMapRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbClusterAutoMapRuleResponse,
-            ::runtime::SdkError<DescribeLibraDbClusterAutoMapRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbClusterAutoMapRuleResponse,
+        DescribeLibraDbClusterAutoMapRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_libra_db_cluster_detail(
         &self,
         input: &DescribeLibraDbClusterDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbClusterDetailResponse,
-            ::runtime::SdkError<DescribeLibraDbClusterDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbClusterDetailResponse,
+        DescribeLibraDbClusterDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

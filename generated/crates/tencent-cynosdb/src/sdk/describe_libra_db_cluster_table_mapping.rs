@@ -131,11 +131,9 @@ impl super::Client {
     pub fn describe_libra_db_cluster_table_mapping(
         &self,
         input: &DescribeLibraDbClusterTableMappingRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbClusterTableMappingResponse,
-            ::runtime::SdkError<DescribeLibraDbClusterTableMappingError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbClusterTableMappingResponse,
+        DescribeLibraDbClusterTableMappingError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_libra_db_clusters(
         &self,
         input: &DescribeLibraDbClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbClustersResponse,
-            ::runtime::SdkError<DescribeLibraDbClustersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbClustersResponse,
+        DescribeLibraDbClustersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_libra_db_data_source(
         &self,
         input: &DescribeLibraDbDataSourceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbDataSourceResponse,
-            ::runtime::SdkError<DescribeLibraDbDataSourceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbDataSourceResponse,
+        DescribeLibraDbDataSourceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

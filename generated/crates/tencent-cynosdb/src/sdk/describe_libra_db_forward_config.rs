@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_libra_db_forward_config(
         &self,
         input: &DescribeLibraDbForwardConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbForwardConfigResponse,
-            ::runtime::SdkError<DescribeLibraDbForwardConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbForwardConfigResponse,
+        DescribeLibraDbForwardConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -209,11 +209,9 @@ impl super::Client {
     pub fn describe_libra_db_instance_detail(
         &self,
         input: &DescribeLibraDbInstanceDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbInstanceDetailResponse,
-            ::runtime::SdkError<DescribeLibraDbInstanceDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbInstanceDetailResponse,
+        DescribeLibraDbInstanceDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

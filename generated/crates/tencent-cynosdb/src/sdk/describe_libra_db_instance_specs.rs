@@ -63,11 +63,9 @@ impl super::Client {
     pub fn describe_libra_db_instance_specs(
         &self,
         input: &DescribeLibraDbInstanceSpecsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbInstanceSpecsResponse,
-            ::runtime::SdkError<DescribeLibraDbInstanceSpecsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbInstanceSpecsResponse,
+        DescribeLibraDbInstanceSpecsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

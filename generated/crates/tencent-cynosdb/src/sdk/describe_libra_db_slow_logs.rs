@@ -99,11 +99,9 @@ impl super::Client {
     pub fn describe_libra_db_slow_logs(
         &self,
         input: &DescribeLibraDbSlowLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbSlowLogsResponse,
-            ::runtime::SdkError<DescribeLibraDbSlowLogsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbSlowLogsResponse,
+        DescribeLibraDbSlowLogsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

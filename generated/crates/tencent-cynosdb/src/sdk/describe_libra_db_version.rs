@@ -59,11 +59,9 @@ impl super::Client {
     pub fn describe_libra_db_version(
         &self,
         input: &DescribeLibraDbVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLibraDbVersionResponse,
-            ::runtime::SdkError<DescribeLibraDbVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLibraDbVersionResponse,
+        DescribeLibraDbVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

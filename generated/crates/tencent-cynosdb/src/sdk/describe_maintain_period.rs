@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_maintain_period(
         &self,
         input: &DescribeMaintainPeriodRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMaintainPeriodResponse,
-            ::runtime::SdkError<DescribeMaintainPeriodError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMaintainPeriodResponse,
+        DescribeMaintainPeriodError,
     > {
         self.runtime.call(&glue::OP, input)
     }

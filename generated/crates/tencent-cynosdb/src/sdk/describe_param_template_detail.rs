@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_param_template_detail(
         &self,
         input: &DescribeParamTemplateDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeParamTemplateDetailResponse,
-            ::runtime::SdkError<DescribeParamTemplateDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeParamTemplateDetailResponse,
+        DescribeParamTemplateDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -122,11 +122,9 @@ impl super::Client {
     pub fn describe_param_templates(
         &self,
         input: &DescribeParamTemplatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeParamTemplatesResponse,
-            ::runtime::SdkError<DescribeParamTemplatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeParamTemplatesResponse,
+        DescribeParamTemplatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

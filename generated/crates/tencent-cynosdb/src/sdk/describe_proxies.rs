@@ -116,12 +116,7 @@ impl super::Client {
     pub fn describe_proxies(
         &self,
         input: &DescribeProxiesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxiesResponse,
-            ::runtime::SdkError<DescribeProxiesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeProxiesResponse, DescribeProxiesError> {
         self.runtime.call(&glue::OP, input)
     }
 

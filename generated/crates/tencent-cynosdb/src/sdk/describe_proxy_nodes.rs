@@ -102,11 +102,9 @@ impl super::Client {
     pub fn describe_proxy_nodes(
         &self,
         input: &DescribeProxyNodesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxyNodesResponse,
-            ::runtime::SdkError<DescribeProxyNodesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProxyNodesResponse,
+        DescribeProxyNodesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

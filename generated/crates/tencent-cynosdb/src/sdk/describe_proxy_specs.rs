@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_proxy_specs(
         &self,
         input: &DescribeProxySpecsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxySpecsResponse,
-            ::runtime::SdkError<DescribeProxySpecsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProxySpecsResponse,
+        DescribeProxySpecsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_proxy_zone_stocks(
         &self,
         input: &DescribeProxyZoneStocksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxyZoneStocksResponse,
-            ::runtime::SdkError<DescribeProxyZoneStocksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProxyZoneStocksResponse,
+        DescribeProxyZoneStocksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

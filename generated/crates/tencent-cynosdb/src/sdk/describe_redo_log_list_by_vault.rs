@@ -120,11 +120,9 @@ impl super::Client {
     pub fn describe_redo_log_list_by_vault(
         &self,
         input: &DescribeRedoLogListByVaultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRedoLogListByVaultResponse,
-            ::runtime::SdkError<DescribeRedoLogListByVaultError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRedoLogListByVaultResponse,
+        DescribeRedoLogListByVaultError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -98,12 +98,7 @@ impl super::Client {
     pub fn describe_redo_logs(
         &self,
         input: &DescribeRedoLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRedoLogsResponse,
-            ::runtime::SdkError<DescribeRedoLogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeRedoLogsResponse, DescribeRedoLogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

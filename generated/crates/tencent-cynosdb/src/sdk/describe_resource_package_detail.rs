@@ -105,11 +105,9 @@ impl super::Client {
     pub fn describe_resource_package_detail(
         &self,
         input: &DescribeResourcePackageDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourcePackageDetailResponse,
-            ::runtime::SdkError<DescribeResourcePackageDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourcePackageDetailResponse,
+        DescribeResourcePackageDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -124,11 +124,9 @@ impl super::Client {
     pub fn describe_resource_package_list(
         &self,
         input: &DescribeResourcePackageListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourcePackageListResponse,
-            ::runtime::SdkError<DescribeResourcePackageListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourcePackageListResponse,
+        DescribeResourcePackageListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn describe_resource_package_sale_spec(
         &self,
         input: &DescribeResourcePackageSaleSpecRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourcePackageSaleSpecResponse,
-            ::runtime::SdkError<DescribeResourcePackageSaleSpecError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourcePackageSaleSpecResponse,
+        DescribeResourcePackageSaleSpecError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_resources_by_deal_name(
         &self,
         input: &DescribeResourcesByDealNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourcesByDealNameResponse,
-            ::runtime::SdkError<DescribeResourcesByDealNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourcesByDealNameResponse,
+        DescribeResourcesByDealNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

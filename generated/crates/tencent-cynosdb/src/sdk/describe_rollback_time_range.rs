@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_rollback_time_range(
         &self,
         input: &DescribeRollbackTimeRangeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRollbackTimeRangeResponse,
-            ::runtime::SdkError<DescribeRollbackTimeRangeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRollbackTimeRangeResponse,
+        DescribeRollbackTimeRangeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

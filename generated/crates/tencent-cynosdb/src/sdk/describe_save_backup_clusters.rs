@@ -85,11 +85,9 @@ impl super::Client {
     pub fn describe_save_backup_clusters(
         &self,
         input: &DescribeSaveBackupClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSaveBackupClustersResponse,
-            ::runtime::SdkError<DescribeSaveBackupClustersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSaveBackupClustersResponse,
+        DescribeSaveBackupClustersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

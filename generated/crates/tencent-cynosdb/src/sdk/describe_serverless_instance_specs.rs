@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_serverless_instance_specs(
         &self,
         input: &DescribeServerlessInstanceSpecsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeServerlessInstanceSpecsResponse,
-            ::runtime::SdkError<DescribeServerlessInstanceSpecsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeServerlessInstanceSpecsResponse,
+        DescribeServerlessInstanceSpecsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

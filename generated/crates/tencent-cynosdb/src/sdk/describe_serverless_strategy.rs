@@ -104,11 +104,9 @@ impl super::Client {
     pub fn describe_serverless_strategy(
         &self,
         input: &DescribeServerlessStrategyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeServerlessStrategyResponse,
-            ::runtime::SdkError<DescribeServerlessStrategyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeServerlessStrategyResponse,
+        DescribeServerlessStrategyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_slave_zones(
         &self,
         input: &DescribeSlaveZonesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlaveZonesResponse,
-            ::runtime::SdkError<DescribeSlaveZonesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlaveZonesResponse,
+        DescribeSlaveZonesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

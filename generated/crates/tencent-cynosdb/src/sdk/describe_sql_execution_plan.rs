@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_sql_execution_plan(
         &self,
         input: &DescribeSqlExecutionPlanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSqlExecutionPlanResponse,
-            ::runtime::SdkError<DescribeSqlExecutionPlanError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSqlExecutionPlanResponse,
+        DescribeSqlExecutionPlanError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_support_proxy_version(
         &self,
         input: &DescribeSupportProxyVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSupportProxyVersionResponse,
-            ::runtime::SdkError<DescribeSupportProxyVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSupportProxyVersionResponse,
+        DescribeSupportProxyVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

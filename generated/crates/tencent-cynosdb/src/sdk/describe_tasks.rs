@@ -92,9 +92,7 @@ impl super::Client {
     pub fn describe_tasks(
         &self,
         input: &DescribeTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeTasksResponse, ::runtime::SdkError<DescribeTasksError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTasksResponse, DescribeTasksError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_vault_backup_cluster_info(
         &self,
         input: &DescribeVaultBackupClusterInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVaultBackupClusterInfoResponse,
-            ::runtime::SdkError<DescribeVaultBackupClusterInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVaultBackupClusterInfoResponse,
+        DescribeVaultBackupClusterInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -102,9 +102,7 @@ impl super::Client {
     pub fn describe_vaults(
         &self,
         input: &DescribeVaultsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeVaultsResponse, ::runtime::SdkError<DescribeVaultsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeVaultsResponse, DescribeVaultsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn download_libra_db_cluster_list(
         &self,
         input: &DownloadLibraDbClusterListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DownloadLibraDbClusterListResponse,
-            ::runtime::SdkError<DownloadLibraDbClusterListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DownloadLibraDbClusterListResponse,
+        DownloadLibraDbClusterListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

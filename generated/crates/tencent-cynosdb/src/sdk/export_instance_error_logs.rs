@@ -118,11 +118,9 @@ impl super::Client {
     pub fn export_instance_error_logs(
         &self,
         input: &ExportInstanceErrorLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ExportInstanceErrorLogsResponse,
-            ::runtime::SdkError<ExportInstanceErrorLogsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ExportInstanceErrorLogsResponse,
+        ExportInstanceErrorLogsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

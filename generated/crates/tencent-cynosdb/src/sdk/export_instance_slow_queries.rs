@@ -119,11 +119,9 @@ impl super::Client {
     pub fn export_instance_slow_queries(
         &self,
         input: &ExportInstanceSlowQueriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ExportInstanceSlowQueriesResponse,
-            ::runtime::SdkError<ExportInstanceSlowQueriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ExportInstanceSlowQueriesResponse,
+        ExportInstanceSlowQueriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

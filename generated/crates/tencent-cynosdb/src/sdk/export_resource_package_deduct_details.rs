@@ -109,11 +109,9 @@ impl super::Client {
     pub fn export_resource_package_deduct_details(
         &self,
         input: &ExportResourcePackageDeductDetailsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ExportResourcePackageDeductDetailsResponse,
-            ::runtime::SdkError<ExportResourcePackageDeductDetailsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ExportResourcePackageDeductDetailsResponse,
+        ExportResourcePackageDeductDetailsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -144,11 +144,9 @@ impl super::Client {
     pub fn inquire_price_create(
         &self,
         input: &InquirePriceCreateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceCreateResponse,
-            ::runtime::SdkError<InquirePriceCreateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceCreateResponse,
+        InquirePriceCreateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn inquire_price_modify(
         &self,
         input: &InquirePriceModifyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceModifyResponse,
-            ::runtime::SdkError<InquirePriceModifyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceModifyResponse,
+        InquirePriceModifyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

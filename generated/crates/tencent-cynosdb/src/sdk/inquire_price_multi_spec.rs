@@ -89,11 +89,9 @@ impl super::Client {
     pub fn inquire_price_multi_spec(
         &self,
         input: &InquirePriceMultiSpecRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceMultiSpecResponse,
-            ::runtime::SdkError<InquirePriceMultiSpecError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceMultiSpecResponse,
+        InquirePriceMultiSpecError,
     > {
         self.runtime.call(&glue::OP, input)
     }

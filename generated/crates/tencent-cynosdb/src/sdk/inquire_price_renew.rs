@@ -97,12 +97,7 @@ impl super::Client {
     pub fn inquire_price_renew(
         &self,
         input: &InquirePriceRenewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceRenewResponse,
-            ::runtime::SdkError<InquirePriceRenewError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<InquirePriceRenewResponse, InquirePriceRenewError> {
         self.runtime.call(&glue::OP, input)
     }
 

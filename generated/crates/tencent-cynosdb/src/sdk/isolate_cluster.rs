@@ -91,9 +91,7 @@ impl super::Client {
     pub fn isolate_cluster(
         &self,
         input: &IsolateClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<IsolateClusterResponse, ::runtime::SdkError<IsolateClusterError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<IsolateClusterResponse, IsolateClusterError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -98,12 +98,7 @@ impl super::Client {
     pub fn isolate_instance(
         &self,
         input: &IsolateInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateInstanceResponse,
-            ::runtime::SdkError<IsolateInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<IsolateInstanceResponse, IsolateInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn isolate_libra_db_cluster(
         &self,
         input: &IsolateLibraDbClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateLibraDbClusterResponse,
-            ::runtime::SdkError<IsolateLibraDbClusterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        IsolateLibraDbClusterResponse,
+        IsolateLibraDbClusterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

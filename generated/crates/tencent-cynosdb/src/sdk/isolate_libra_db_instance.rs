@@ -93,11 +93,9 @@ impl super::Client {
     pub fn isolate_libra_db_instance(
         &self,
         input: &IsolateLibraDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateLibraDbInstanceResponse,
-            ::runtime::SdkError<IsolateLibraDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        IsolateLibraDbInstanceResponse,
+        IsolateLibraDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

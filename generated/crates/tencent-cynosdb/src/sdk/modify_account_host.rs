@@ -77,12 +77,7 @@ impl super::Client {
     pub fn modify_account_host(
         &self,
         input: &ModifyAccountHostRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAccountHostResponse,
-            ::runtime::SdkError<ModifyAccountHostError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyAccountHostResponse, ModifyAccountHostError> {
         self.runtime.call(&glue::OP, input)
     }
 

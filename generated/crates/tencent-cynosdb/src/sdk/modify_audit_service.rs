@@ -90,11 +90,9 @@ impl super::Client {
     pub fn modify_audit_service(
         &self,
         input: &ModifyAuditServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAuditServiceResponse,
-            ::runtime::SdkError<ModifyAuditServiceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAuditServiceResponse,
+        ModifyAuditServiceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

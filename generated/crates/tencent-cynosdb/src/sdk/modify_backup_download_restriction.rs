@@ -93,11 +93,9 @@ impl super::Client {
     pub fn modify_backup_download_restriction(
         &self,
         input: &ModifyBackupDownloadRestrictionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupDownloadRestrictionResponse,
-            ::runtime::SdkError<ModifyBackupDownloadRestrictionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBackupDownloadRestrictionResponse,
+        ModifyBackupDownloadRestrictionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn modify_backup_download_user_restriction(
         &self,
         input: &ModifyBackupDownloadUserRestrictionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupDownloadUserRestrictionResponse,
-            ::runtime::SdkError<ModifyBackupDownloadUserRestrictionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBackupDownloadUserRestrictionResponse,
+        ModifyBackupDownloadUserRestrictionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,12 +75,7 @@ impl super::Client {
     pub fn modify_backup_name(
         &self,
         input: &ModifyBackupNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupNameResponse,
-            ::runtime::SdkError<ModifyBackupNameError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyBackupNameResponse, ModifyBackupNameError> {
         self.runtime.call(&glue::OP, input)
     }
 

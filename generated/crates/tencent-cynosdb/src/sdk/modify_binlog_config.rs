@@ -72,11 +72,9 @@ impl super::Client {
     pub fn modify_binlog_config(
         &self,
         input: &ModifyBinlogConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBinlogConfigResponse,
-            ::runtime::SdkError<ModifyBinlogConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBinlogConfigResponse,
+        ModifyBinlogConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn modify_binlog_save_days(
         &self,
         input: &ModifyBinlogSaveDaysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBinlogSaveDaysResponse,
-            ::runtime::SdkError<ModifyBinlogSaveDaysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBinlogSaveDaysResponse,
+        ModifyBinlogSaveDaysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_cluster_binlog_redo_log_auto_copy_vault(
         &self,
         input: &ModifyClusterBinlogRedoLogAutoCopyVaultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterBinlogRedoLogAutoCopyVaultResponse,
-            ::runtime::SdkError<ModifyClusterBinlogRedoLogAutoCopyVaultError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterBinlogRedoLogAutoCopyVaultResponse,
+        ModifyClusterBinlogRedoLogAutoCopyVaultError,
     > {
         self.runtime.call(&glue::OP, input)
     }

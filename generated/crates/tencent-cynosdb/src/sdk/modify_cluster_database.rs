@@ -86,11 +86,9 @@ impl super::Client {
     pub fn modify_cluster_database(
         &self,
         input: &ModifyClusterDatabaseRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterDatabaseResponse,
-            ::runtime::SdkError<ModifyClusterDatabaseError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterDatabaseResponse,
+        ModifyClusterDatabaseError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_cluster_global_encryption(
         &self,
         input: &ModifyClusterGlobalEncryptionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterGlobalEncryptionResponse,
-            ::runtime::SdkError<ModifyClusterGlobalEncryptionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterGlobalEncryptionResponse,
+        ModifyClusterGlobalEncryptionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

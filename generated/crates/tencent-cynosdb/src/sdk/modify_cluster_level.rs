@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_cluster_level(
         &self,
         input: &ModifyClusterLevelRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterLevelResponse,
-            ::runtime::SdkError<ModifyClusterLevelError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterLevelResponse,
+        ModifyClusterLevelError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,12 +70,7 @@ impl super::Client {
     pub fn modify_cluster_name(
         &self,
         input: &ModifyClusterNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterNameResponse,
-            ::runtime::SdkError<ModifyClusterNameError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyClusterNameResponse, ModifyClusterNameError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_cluster_param(
         &self,
         input: &ModifyClusterParamRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterParamResponse,
-            ::runtime::SdkError<ModifyClusterParamError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterParamResponse,
+        ModifyClusterParamError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -130,11 +130,9 @@ impl super::Client {
     pub fn modify_cluster_password_complexity(
         &self,
         input: &ModifyClusterPasswordComplexityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterPasswordComplexityResponse,
-            ::runtime::SdkError<ModifyClusterPasswordComplexityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterPasswordComplexityResponse,
+        ModifyClusterPasswordComplexityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn modify_cluster_read_only(
         &self,
         input: &ModifyClusterReadOnlyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterReadOnlyResponse,
-            ::runtime::SdkError<ModifyClusterReadOnlyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterReadOnlyResponse,
+        ModifyClusterReadOnlyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn modify_cluster_slave_zone(
         &self,
         input: &ModifyClusterSlaveZoneRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterSlaveZoneResponse,
-            ::runtime::SdkError<ModifyClusterSlaveZoneError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterSlaveZoneResponse,
+        ModifyClusterSlaveZoneError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_instance_name(
         &self,
         input: &ModifyInstanceNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceNameResponse,
-            ::runtime::SdkError<ModifyInstanceNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceNameResponse,
+        ModifyInstanceNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_instance_upgrade_limit_days(
         &self,
         input: &ModifyInstanceUpgradeLimitDaysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceUpgradeLimitDaysResponse,
-            ::runtime::SdkError<ModifyInstanceUpgradeLimitDaysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceUpgradeLimitDaysResponse,
+        ModifyInstanceUpgradeLimitDaysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn modify_libra_db_cluster_account_description(
         &self,
         input: &ModifyLibraDbClusterAccountDescriptionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLibraDbClusterAccountDescriptionResponse,
-            ::runtime::SdkError<ModifyLibraDbClusterAccountDescriptionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLibraDbClusterAccountDescriptionResponse,
+        ModifyLibraDbClusterAccountDescriptionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn modify_libra_db_cluster_account_host(
         &self,
         input: &ModifyLibraDbClusterAccountHostRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLibraDbClusterAccountHostResponse,
-            ::runtime::SdkError<ModifyLibraDbClusterAccountHostError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLibraDbClusterAccountHostResponse,
+        ModifyLibraDbClusterAccountHostError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_libra_db_cluster_account_privilege(
         &self,
         input: &ModifyLibraDbClusterAccountPrivilegeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLibraDbClusterAccountPrivilegeResponse,
-            ::runtime::SdkError<ModifyLibraDbClusterAccountPrivilegeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLibraDbClusterAccountPrivilegeResponse,
+        ModifyLibraDbClusterAccountPrivilegeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn modify_libra_db_cluster_data_source(
         &self,
         input: &ModifyLibraDbClusterDataSourceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLibraDbClusterDataSourceResponse,
-            ::runtime::SdkError<ModifyLibraDbClusterDataSourceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLibraDbClusterDataSourceResponse,
+        ModifyLibraDbClusterDataSourceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

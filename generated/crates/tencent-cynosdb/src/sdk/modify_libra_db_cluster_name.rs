@@ -72,11 +72,9 @@ impl super::Client {
     pub fn modify_libra_db_cluster_name(
         &self,
         input: &ModifyLibraDbClusterNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLibraDbClusterNameResponse,
-            ::runtime::SdkError<ModifyLibraDbClusterNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLibraDbClusterNameResponse,
+        ModifyLibraDbClusterNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_libra_db_cluster_project(
         &self,
         input: &ModifyLibraDbClusterProjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLibraDbClusterProjectResponse,
-            ::runtime::SdkError<ModifyLibraDbClusterProjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLibraDbClusterProjectResponse,
+        ModifyLibraDbClusterProjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn modify_libra_db_cluster_replication_object(
         &self,
         input: &ModifyLibraDbClusterReplicationObjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLibraDbClusterReplicationObjectResponse,
-            ::runtime::SdkError<ModifyLibraDbClusterReplicationObjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLibraDbClusterReplicationObjectResponse,
+        ModifyLibraDbClusterReplicationObjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

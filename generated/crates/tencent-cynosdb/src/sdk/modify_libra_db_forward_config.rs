@@ -77,11 +77,9 @@ impl super::Client {
     pub fn modify_libra_db_forward_config(
         &self,
         input: &ModifyLibraDbForwardConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLibraDbForwardConfigResponse,
-            ::runtime::SdkError<ModifyLibraDbForwardConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLibraDbForwardConfigResponse,
+        ModifyLibraDbForwardConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

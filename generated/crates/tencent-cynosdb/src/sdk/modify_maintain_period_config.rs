@@ -90,11 +90,9 @@ impl super::Client {
     pub fn modify_maintain_period_config(
         &self,
         input: &ModifyMaintainPeriodConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMaintainPeriodConfigResponse,
-            ::runtime::SdkError<ModifyMaintainPeriodConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyMaintainPeriodConfigResponse,
+        ModifyMaintainPeriodConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,12 +76,7 @@ impl super::Client {
     pub fn modify_proxy_desc(
         &self,
         input: &ModifyProxyDescRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyProxyDescResponse,
-            ::runtime::SdkError<ModifyProxyDescError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyProxyDescResponse, ModifyProxyDescError> {
         self.runtime.call(&glue::OP, input)
     }
 

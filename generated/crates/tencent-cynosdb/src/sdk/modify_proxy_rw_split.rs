@@ -182,11 +182,9 @@ impl super::Client {
     pub fn modify_proxy_rw_split(
         &self,
         input: &ModifyProxyRwSplitRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyProxyRwSplitResponse,
-            ::runtime::SdkError<ModifyProxyRwSplitError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyProxyRwSplitResponse,
+        ModifyProxyRwSplitError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn modify_resource_package_clusters(
         &self,
         input: &ModifyResourcePackageClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyResourcePackageClustersResponse,
-            ::runtime::SdkError<ModifyResourcePackageClustersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyResourcePackageClustersResponse,
+        ModifyResourcePackageClustersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn modify_resource_package_name(
         &self,
         input: &ModifyResourcePackageNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyResourcePackageNameResponse,
-            ::runtime::SdkError<ModifyResourcePackageNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyResourcePackageNameResponse,
+        ModifyResourcePackageNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

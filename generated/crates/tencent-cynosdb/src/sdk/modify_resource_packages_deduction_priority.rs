@@ -85,11 +85,9 @@ impl super::Client {
     pub fn modify_resource_packages_deduction_priority(
         &self,
         input: &ModifyResourcePackagesDeductionPriorityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyResourcePackagesDeductionPriorityResponse,
-            ::runtime::SdkError<ModifyResourcePackagesDeductionPriorityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyResourcePackagesDeductionPriorityResponse,
+        ModifyResourcePackagesDeductionPriorityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

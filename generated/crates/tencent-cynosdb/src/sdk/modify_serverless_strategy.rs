@@ -147,11 +147,9 @@ impl super::Client {
     pub fn modify_serverless_strategy(
         &self,
         input: &ModifyServerlessStrategyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyServerlessStrategyResponse,
-            ::runtime::SdkError<ModifyServerlessStrategyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyServerlessStrategyResponse,
+        ModifyServerlessStrategyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_snap_backup_cross_region_config(
         &self,
         input: &ModifySnapBackupCrossRegionConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySnapBackupCrossRegionConfigResponse,
-            ::runtime::SdkError<ModifySnapBackupCrossRegionConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySnapBackupCrossRegionConfigResponse,
+        ModifySnapBackupCrossRegionConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -112,9 +112,7 @@ impl super::Client {
     pub fn modify_vault(
         &self,
         input: &ModifyVaultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyVaultResponse, ::runtime::SdkError<ModifyVaultError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyVaultResponse, ModifyVaultError> {
         self.runtime.call(&glue::OP, input)
     }
 

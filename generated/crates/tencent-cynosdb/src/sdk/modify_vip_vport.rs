@@ -100,9 +100,7 @@ impl super::Client {
     pub fn modify_vip_vport(
         &self,
         input: &ModifyVipVportRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyVipVportResponse, ::runtime::SdkError<ModifyVipVportError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyVipVportResponse, ModifyVipVportError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -67,9 +67,7 @@ impl super::Client {
     pub fn offline_cluster(
         &self,
         input: &OfflineClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<OfflineClusterResponse, ::runtime::SdkError<OfflineClusterError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<OfflineClusterResponse, OfflineClusterError> {
         self.runtime.call(&glue::OP, input)
     }
 

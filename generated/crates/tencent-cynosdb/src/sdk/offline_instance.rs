@@ -74,12 +74,7 @@ impl super::Client {
     pub fn offline_instance(
         &self,
         input: &OfflineInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OfflineInstanceResponse,
-            ::runtime::SdkError<OfflineInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<OfflineInstanceResponse, OfflineInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -67,11 +67,9 @@ impl super::Client {
     pub fn offline_libra_db_cluster(
         &self,
         input: &OfflineLibraDbClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OfflineLibraDbClusterResponse,
-            ::runtime::SdkError<OfflineLibraDbClusterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OfflineLibraDbClusterResponse,
+        OfflineLibraDbClusterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

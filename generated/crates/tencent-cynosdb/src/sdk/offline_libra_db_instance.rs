@@ -74,11 +74,9 @@ impl super::Client {
     pub fn offline_libra_db_instance(
         &self,
         input: &OfflineLibraDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OfflineLibraDbInstanceResponse,
-            ::runtime::SdkError<OfflineLibraDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OfflineLibraDbInstanceResponse,
+        OfflineLibraDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

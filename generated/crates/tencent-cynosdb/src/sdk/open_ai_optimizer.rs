@@ -73,12 +73,7 @@ impl super::Client {
     pub fn open_ai_optimizer(
         &self,
         input: &OpenAiOptimizerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenAiOptimizerResponse,
-            ::runtime::SdkError<OpenAiOptimizerError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<OpenAiOptimizerResponse, OpenAiOptimizerError> {
         self.runtime.call(&glue::OP, input)
     }
 

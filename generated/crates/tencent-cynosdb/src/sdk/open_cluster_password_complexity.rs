@@ -130,11 +130,9 @@ impl super::Client {
     pub fn open_cluster_password_complexity(
         &self,
         input: &OpenClusterPasswordComplexityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenClusterPasswordComplexityResponse,
-            ::runtime::SdkError<OpenClusterPasswordComplexityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenClusterPasswordComplexityResponse,
+        OpenClusterPasswordComplexityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

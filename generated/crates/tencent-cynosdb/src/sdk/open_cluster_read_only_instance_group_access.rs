@@ -80,11 +80,9 @@ impl super::Client {
     pub fn open_cluster_read_only_instance_group_access(
         &self,
         input: &OpenClusterReadOnlyInstanceGroupAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenClusterReadOnlyInstanceGroupAccessResponse,
-            ::runtime::SdkError<OpenClusterReadOnlyInstanceGroupAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenClusterReadOnlyInstanceGroupAccessResponse,
+        OpenClusterReadOnlyInstanceGroupAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

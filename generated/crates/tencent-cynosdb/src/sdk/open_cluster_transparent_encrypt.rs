@@ -90,11 +90,9 @@ impl super::Client {
     pub fn open_cluster_transparent_encrypt(
         &self,
         input: &OpenClusterTransparentEncryptRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenClusterTransparentEncryptResponse,
-            ::runtime::SdkError<OpenClusterTransparentEncryptError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenClusterTransparentEncryptResponse,
+        OpenClusterTransparentEncryptError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -98,11 +98,9 @@ impl super::Client {
     pub fn open_read_only_instance_exclusive_access(
         &self,
         input: &OpenReadOnlyInstanceExclusiveAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenReadOnlyInstanceExclusiveAccessResponse,
-            ::runtime::SdkError<OpenReadOnlyInstanceExclusiveAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenReadOnlyInstanceExclusiveAccessResponse,
+        OpenReadOnlyInstanceExclusiveAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

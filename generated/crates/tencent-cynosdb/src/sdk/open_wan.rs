@@ -76,9 +76,7 @@ impl super::Client {
     pub fn open_wan(
         &self,
         input: &OpenWanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<OpenWanResponse, ::runtime::SdkError<OpenWanError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<OpenWanResponse, OpenWanError> {
         self.runtime.call(&glue::OP, input)
     }
 

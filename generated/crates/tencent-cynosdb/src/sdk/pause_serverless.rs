@@ -72,12 +72,7 @@ impl super::Client {
     pub fn pause_serverless(
         &self,
         input: &PauseServerlessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            PauseServerlessResponse,
-            ::runtime::SdkError<PauseServerlessError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<PauseServerlessResponse, PauseServerlessError> {
         self.runtime.call(&glue::OP, input)
     }
 

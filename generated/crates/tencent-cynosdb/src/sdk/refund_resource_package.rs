@@ -67,11 +67,9 @@ impl super::Client {
     pub fn refund_resource_package(
         &self,
         input: &RefundResourcePackageRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RefundResourcePackageResponse,
-            ::runtime::SdkError<RefundResourcePackageError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RefundResourcePackageResponse,
+        RefundResourcePackageError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn reload_balance_proxy_node(
         &self,
         input: &ReloadBalanceProxyNodeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReloadBalanceProxyNodeResponse,
-            ::runtime::SdkError<ReloadBalanceProxyNodeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReloadBalanceProxyNodeResponse,
+        ReloadBalanceProxyNodeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn remove_cluster_slave_zone(
         &self,
         input: &RemoveClusterSlaveZoneRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RemoveClusterSlaveZoneResponse,
-            ::runtime::SdkError<RemoveClusterSlaveZoneError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RemoveClusterSlaveZoneResponse,
+        RemoveClusterSlaveZoneError,
     > {
         self.runtime.call(&glue::OP, input)
     }

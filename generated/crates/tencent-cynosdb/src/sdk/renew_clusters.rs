@@ -100,9 +100,7 @@ impl super::Client {
     pub fn renew_clusters(
         &self,
         input: &RenewClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RenewClustersResponse, ::runtime::SdkError<RenewClustersError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RenewClustersResponse, RenewClustersError> {
         self.runtime.call(&glue::OP, input)
     }
 

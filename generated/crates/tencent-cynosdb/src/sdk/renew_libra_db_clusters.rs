@@ -100,11 +100,9 @@ impl super::Client {
     pub fn renew_libra_db_clusters(
         &self,
         input: &RenewLibraDbClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RenewLibraDbClustersResponse,
-            ::runtime::SdkError<RenewLibraDbClustersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RenewLibraDbClustersResponse,
+        RenewLibraDbClustersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -117,11 +117,9 @@ impl super::Client {
     pub fn replay_instance_audit_log(
         &self,
         input: &ReplayInstanceAuditLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplayInstanceAuditLogResponse,
-            ::runtime::SdkError<ReplayInstanceAuditLogError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplayInstanceAuditLogResponse,
+        ReplayInstanceAuditLogError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -90,11 +90,9 @@ impl super::Client {
     pub fn reset_libra_db_cluster_account_password(
         &self,
         input: &ResetLibraDbClusterAccountPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetLibraDbClusterAccountPasswordResponse,
-            ::runtime::SdkError<ResetLibraDbClusterAccountPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetLibraDbClusterAccountPasswordResponse,
+        ResetLibraDbClusterAccountPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

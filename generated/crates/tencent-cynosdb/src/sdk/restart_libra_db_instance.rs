@@ -67,11 +67,9 @@ impl super::Client {
     pub fn restart_libra_db_instance(
         &self,
         input: &RestartLibraDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestartLibraDbInstanceResponse,
-            ::runtime::SdkError<RestartLibraDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RestartLibraDbInstanceResponse,
+        RestartLibraDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

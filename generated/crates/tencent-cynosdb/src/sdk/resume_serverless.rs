@@ -67,12 +67,7 @@ impl super::Client {
     pub fn resume_serverless(
         &self,
         input: &ResumeServerlessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResumeServerlessResponse,
-            ::runtime::SdkError<ResumeServerlessError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ResumeServerlessResponse, ResumeServerlessError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -113,12 +113,7 @@ impl super::Client {
     pub fn roll_back_cluster(
         &self,
         input: &RollBackClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RollBackClusterResponse,
-            ::runtime::SdkError<RollBackClusterError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RollBackClusterResponse, RollBackClusterError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -275,11 +275,9 @@ impl super::Client {
     pub fn rollback_to_new_cluster(
         &self,
         input: &RollbackToNewClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RollbackToNewClusterResponse,
-            ::runtime::SdkError<RollbackToNewClusterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RollbackToNewClusterResponse,
+        RollbackToNewClusterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

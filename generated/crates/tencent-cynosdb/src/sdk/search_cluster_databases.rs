@@ -79,11 +79,9 @@ impl super::Client {
     pub fn search_cluster_databases(
         &self,
         input: &SearchClusterDatabasesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SearchClusterDatabasesResponse,
-            ::runtime::SdkError<SearchClusterDatabasesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SearchClusterDatabasesResponse,
+        SearchClusterDatabasesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn search_cluster_tables(
         &self,
         input: &SearchClusterTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SearchClusterTablesResponse,
-            ::runtime::SdkError<SearchClusterTablesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SearchClusterTablesResponse,
+        SearchClusterTablesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn set_libra_db_cluster_renew_flag(
         &self,
         input: &SetLibraDbClusterRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetLibraDbClusterRenewFlagResponse,
-            ::runtime::SdkError<SetLibraDbClusterRenewFlagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetLibraDbClusterRenewFlagResponse,
+        SetLibraDbClusterRenewFlagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,9 +75,7 @@ impl super::Client {
     pub fn set_renew_flag(
         &self,
         input: &SetRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<SetRenewFlagResponse, ::runtime::SdkError<SetRenewFlagError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<SetRenewFlagResponse, SetRenewFlagError> {
         self.runtime.call(&glue::OP, input)
     }
 

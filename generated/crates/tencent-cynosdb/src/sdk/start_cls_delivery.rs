@@ -84,12 +84,7 @@ impl super::Client {
     pub fn start_cls_delivery(
         &self,
         input: &StartClsDeliveryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartClsDeliveryResponse,
-            ::runtime::SdkError<StartClsDeliveryError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<StartClsDeliveryResponse, StartClsDeliveryError> {
         self.runtime.call(&glue::OP, input)
     }
 

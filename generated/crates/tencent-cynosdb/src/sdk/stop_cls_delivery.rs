@@ -84,12 +84,7 @@ impl super::Client {
     pub fn stop_cls_delivery(
         &self,
         input: &StopClsDeliveryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StopClsDeliveryResponse,
-            ::runtime::SdkError<StopClsDeliveryError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<StopClsDeliveryResponse, StopClsDeliveryError> {
         self.runtime.call(&glue::OP, input)
     }
 

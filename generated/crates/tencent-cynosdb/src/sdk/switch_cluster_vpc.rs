@@ -91,12 +91,7 @@ impl super::Client {
     pub fn switch_cluster_vpc(
         &self,
         input: &SwitchClusterVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchClusterVpcResponse,
-            ::runtime::SdkError<SwitchClusterVpcError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<SwitchClusterVpcResponse, SwitchClusterVpcError> {
         self.runtime.call(&glue::OP, input)
     }
 

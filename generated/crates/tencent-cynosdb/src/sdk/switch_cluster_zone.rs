@@ -88,12 +88,7 @@ impl super::Client {
     pub fn switch_cluster_zone(
         &self,
         input: &SwitchClusterZoneRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchClusterZoneResponse,
-            ::runtime::SdkError<SwitchClusterZoneError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<SwitchClusterZoneResponse, SwitchClusterZoneError> {
         self.runtime.call(&glue::OP, input)
     }
 

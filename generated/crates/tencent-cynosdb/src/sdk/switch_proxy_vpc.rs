@@ -98,9 +98,7 @@ impl super::Client {
     pub fn switch_proxy_vpc(
         &self,
         input: &SwitchProxyVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<SwitchProxyVpcResponse, ::runtime::SdkError<SwitchProxyVpcError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<SwitchProxyVpcResponse, SwitchProxyVpcError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn transfer_cluster_prepay_to_postpay(
         &self,
         input: &TransferClusterPrepayToPostpayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TransferClusterPrepayToPostpayResponse,
-            ::runtime::SdkError<TransferClusterPrepayToPostpayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TransferClusterPrepayToPostpayResponse,
+        TransferClusterPrepayToPostpayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

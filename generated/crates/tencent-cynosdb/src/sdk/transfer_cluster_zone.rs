@@ -98,11 +98,9 @@ impl super::Client {
     pub fn transfer_cluster_zone(
         &self,
         input: &TransferClusterZoneRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TransferClusterZoneResponse,
-            ::runtime::SdkError<TransferClusterZoneError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TransferClusterZoneResponse,
+        TransferClusterZoneError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn transfer_storage_prepay_to_postpay(
         &self,
         input: &TransferStoragePrepayToPostpayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TransferStoragePrepayToPostpayResponse,
-            ::runtime::SdkError<TransferStoragePrepayToPostpayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TransferStoragePrepayToPostpayResponse,
+        TransferStoragePrepayToPostpayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn unbind_cluster_resource_packages(
         &self,
         input: &UnbindClusterResourcePackagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnbindClusterResourcePackagesResponse,
-            ::runtime::SdkError<UnbindClusterResourcePackagesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnbindClusterResourcePackagesResponse,
+        UnbindClusterResourcePackagesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

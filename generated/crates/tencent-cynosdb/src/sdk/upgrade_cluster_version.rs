@@ -85,11 +85,9 @@ impl super::Client {
     pub fn upgrade_cluster_version(
         &self,
         input: &UpgradeClusterVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeClusterVersionResponse,
-            ::runtime::SdkError<UpgradeClusterVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeClusterVersionResponse,
+        UpgradeClusterVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -134,12 +134,7 @@ impl super::Client {
     pub fn upgrade_instance(
         &self,
         input: &UpgradeInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeInstanceResponse,
-            ::runtime::SdkError<UpgradeInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpgradeInstanceResponse, UpgradeInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

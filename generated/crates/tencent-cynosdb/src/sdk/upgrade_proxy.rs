@@ -120,9 +120,7 @@ impl super::Client {
     pub fn upgrade_proxy(
         &self,
         input: &UpgradeProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UpgradeProxyResponse, ::runtime::SdkError<UpgradeProxyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UpgradeProxyResponse, UpgradeProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,9 +80,7 @@ impl super::Client {
     pub fn add_user_contact(
         &self,
         input: &AddUserContactRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AddUserContactResponse, ::runtime::SdkError<AddUserContactError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AddUserContactResponse, AddUserContactError> {
         self.runtime.call(&glue::OP, input)
     }
 

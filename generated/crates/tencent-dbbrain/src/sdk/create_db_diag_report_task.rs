@@ -102,11 +102,9 @@ impl super::Client {
     pub fn create_db_diag_report_task(
         &self,
         input: &CreateDbDiagReportTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbDiagReportTaskResponse,
-            ::runtime::SdkError<CreateDbDiagReportTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDbDiagReportTaskResponse,
+        CreateDbDiagReportTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -98,12 +98,7 @@ impl super::Client {
     pub fn create_mail_profile(
         &self,
         input: &CreateMailProfileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateMailProfileResponse,
-            ::runtime::SdkError<CreateMailProfileError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateMailProfileResponse, CreateMailProfileError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_all_user_group(
         &self,
         input: &DescribeAllUserGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAllUserGroupResponse,
-            ::runtime::SdkError<DescribeAllUserGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAllUserGroupResponse,
+        DescribeAllUserGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_db_space_status(
         &self,
         input: &DescribeDbSpaceStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbSpaceStatusResponse,
-            ::runtime::SdkError<DescribeDbSpaceStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbSpaceStatusResponse,
+        DescribeDbSpaceStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -111,11 +111,9 @@ impl super::Client {
     pub fn describe_diag_db_instances(
         &self,
         input: &DescribeDiagDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDiagDbInstancesResponse,
-            ::runtime::SdkError<DescribeDiagDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDiagDbInstancesResponse,
+        DescribeDiagDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

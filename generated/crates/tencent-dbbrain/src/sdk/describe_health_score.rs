@@ -82,11 +82,9 @@ impl super::Client {
     pub fn describe_health_score(
         &self,
         input: &DescribeHealthScoreRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeHealthScoreResponse,
-            ::runtime::SdkError<DescribeHealthScoreError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeHealthScoreResponse,
+        DescribeHealthScoreError,
     > {
         self.runtime.call(&glue::OP, input)
     }

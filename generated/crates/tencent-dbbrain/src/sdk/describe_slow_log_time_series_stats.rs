@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_slow_log_time_series_stats(
         &self,
         input: &DescribeSlowLogTimeSeriesStatsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowLogTimeSeriesStatsResponse,
-            ::runtime::SdkError<DescribeSlowLogTimeSeriesStatsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowLogTimeSeriesStatsResponse,
+        DescribeSlowLogTimeSeriesStatsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

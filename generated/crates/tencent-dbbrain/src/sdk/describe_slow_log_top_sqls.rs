@@ -115,11 +115,9 @@ impl super::Client {
     pub fn describe_slow_log_top_sqls(
         &self,
         input: &DescribeSlowLogTopSqlsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowLogTopSqlsResponse,
-            ::runtime::SdkError<DescribeSlowLogTopSqlsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowLogTopSqlsResponse,
+        DescribeSlowLogTopSqlsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_slow_log_user_host_stats(
         &self,
         input: &DescribeSlowLogUserHostStatsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowLogUserHostStatsResponse,
-            ::runtime::SdkError<DescribeSlowLogUserHostStatsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowLogUserHostStatsResponse,
+        DescribeSlowLogUserHostStatsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

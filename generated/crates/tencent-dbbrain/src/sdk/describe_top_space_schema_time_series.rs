@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_top_space_schema_time_series(
         &self,
         input: &DescribeTopSpaceSchemaTimeSeriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTopSpaceSchemaTimeSeriesResponse,
-            ::runtime::SdkError<DescribeTopSpaceSchemaTimeSeriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTopSpaceSchemaTimeSeriesResponse,
+        DescribeTopSpaceSchemaTimeSeriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

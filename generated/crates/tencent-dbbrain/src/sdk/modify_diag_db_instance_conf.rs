@@ -85,11 +85,9 @@ impl super::Client {
     pub fn modify_diag_db_instance_conf(
         &self,
         input: &ModifyDiagDbInstanceConfRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDiagDbInstanceConfResponse,
-            ::runtime::SdkError<ModifyDiagDbInstanceConfError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDiagDbInstanceConfResponse,
+        ModifyDiagDbInstanceConfError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn active_hour_dcdb_instance(
         &self,
         input: &ActiveHourDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ActiveHourDcdbInstanceResponse,
-            ::runtime::SdkError<ActiveHourDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ActiveHourDcdbInstanceResponse,
+        ActiveHourDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,9 +67,7 @@ impl super::Client {
     pub fn cancel_dcn_job(
         &self,
         input: &CancelDcnJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CancelDcnJobResponse, ::runtime::SdkError<CancelDcnJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CancelDcnJobResponse, CancelDcnJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

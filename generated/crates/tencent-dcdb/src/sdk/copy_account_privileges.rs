@@ -100,11 +100,9 @@ impl super::Client {
     pub fn copy_account_privileges(
         &self,
         input: &CopyAccountPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CopyAccountPrivilegesResponse,
-            ::runtime::SdkError<CopyAccountPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CopyAccountPrivilegesResponse,
+        CopyAccountPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

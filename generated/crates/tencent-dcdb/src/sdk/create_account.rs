@@ -124,9 +124,7 @@ impl super::Client {
     pub fn create_account(
         &self,
         input: &CreateAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateAccountResponse, ::runtime::SdkError<CreateAccountError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateAccountResponse, CreateAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

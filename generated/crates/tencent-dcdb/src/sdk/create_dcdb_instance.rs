@@ -202,11 +202,9 @@ impl super::Client {
     pub fn create_dcdb_instance(
         &self,
         input: &CreateDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDcdbInstanceResponse,
-            ::runtime::SdkError<CreateDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDcdbInstanceResponse,
+        CreateDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -226,11 +226,9 @@ impl super::Client {
     pub fn create_dedicated_cluster_dcdb_instance(
         &self,
         input: &CreateDedicatedClusterDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDedicatedClusterDcdbInstanceResponse,
-            ::runtime::SdkError<CreateDedicatedClusterDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDedicatedClusterDcdbInstanceResponse,
+        CreateDedicatedClusterDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -194,11 +194,9 @@ impl super::Client {
     pub fn create_hour_dcdb_instance(
         &self,
         input: &CreateHourDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateHourDcdbInstanceResponse,
-            ::runtime::SdkError<CreateHourDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateHourDcdbInstanceResponse,
+        CreateHourDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

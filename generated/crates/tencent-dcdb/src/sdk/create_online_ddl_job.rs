@@ -125,11 +125,9 @@ impl super::Client {
     pub fn create_online_ddl_job(
         &self,
         input: &CreateOnlineDdlJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateOnlineDdlJobResponse,
-            ::runtime::SdkError<CreateOnlineDdlJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateOnlineDdlJobResponse,
+        CreateOnlineDdlJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_database_table(
         &self,
         input: &DescribeDatabaseTableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDatabaseTableResponse,
-            ::runtime::SdkError<DescribeDatabaseTableError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDatabaseTableResponse,
+        DescribeDatabaseTableError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_db_sync_mode(
         &self,
         input: &DescribeDbSyncModeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbSyncModeResponse,
-            ::runtime::SdkError<DescribeDbSyncModeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbSyncModeResponse,
+        DescribeDbSyncModeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

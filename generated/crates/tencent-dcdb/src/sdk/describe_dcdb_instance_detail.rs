@@ -312,11 +312,9 @@ impl super::Client {
     pub fn describe_dcdb_instance_detail(
         &self,
         input: &DescribeDcdbInstanceDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDcdbInstanceDetailResponse,
-            ::runtime::SdkError<DescribeDcdbInstanceDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDcdbInstanceDetailResponse,
+        DescribeDcdbInstanceDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn describe_dcdb_instance_node_info(
         &self,
         input: &DescribeDcdbInstanceNodeInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDcdbInstanceNodeInfoResponse,
-            ::runtime::SdkError<DescribeDcdbInstanceNodeInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDcdbInstanceNodeInfoResponse,
+        DescribeDcdbInstanceNodeInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

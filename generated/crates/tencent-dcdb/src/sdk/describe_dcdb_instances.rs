@@ -158,11 +158,9 @@ impl super::Client {
     pub fn describe_dcdb_instances(
         &self,
         input: &DescribeDcdbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDcdbInstancesResponse,
-            ::runtime::SdkError<DescribeDcdbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDcdbInstancesResponse,
+        DescribeDcdbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -136,12 +136,7 @@ impl super::Client {
     pub fn describe_dcdb_price(
         &self,
         input: &DescribeDcdbPriceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDcdbPriceResponse,
-            ::runtime::SdkError<DescribeDcdbPriceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDcdbPriceResponse, DescribeDcdbPriceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn describe_dcdb_shards(
         &self,
         input: &DescribeDcdbShardsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDcdbShardsResponse,
-            ::runtime::SdkError<DescribeDcdbShardsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDcdbShardsResponse,
+        DescribeDcdbShardsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

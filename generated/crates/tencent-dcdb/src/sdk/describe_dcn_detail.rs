@@ -69,12 +69,7 @@ impl super::Client {
     pub fn describe_dcn_detail(
         &self,
         input: &DescribeDcnDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDcnDetailResponse,
-            ::runtime::SdkError<DescribeDcnDetailError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDcnDetailResponse, DescribeDcnDetailError> {
         self.runtime.call(&glue::OP, input)
     }
 

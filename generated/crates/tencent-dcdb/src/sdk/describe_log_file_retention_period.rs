@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_log_file_retention_period(
         &self,
         input: &DescribeLogFileRetentionPeriodRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLogFileRetentionPeriodResponse,
-            ::runtime::SdkError<DescribeLogFileRetentionPeriodError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLogFileRetentionPeriodResponse,
+        DescribeLogFileRetentionPeriodError,
     > {
         self.runtime.call(&glue::OP, input)
     }

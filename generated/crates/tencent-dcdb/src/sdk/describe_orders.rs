@@ -73,9 +73,7 @@ impl super::Client {
     pub fn describe_orders(
         &self,
         input: &DescribeOrdersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeOrdersResponse, ::runtime::SdkError<DescribeOrdersError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeOrdersResponse, DescribeOrdersError> {
         self.runtime.call(&glue::OP, input)
     }
 

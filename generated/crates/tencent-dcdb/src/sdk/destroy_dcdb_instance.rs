@@ -71,11 +71,9 @@ impl super::Client {
     pub fn destroy_dcdb_instance(
         &self,
         input: &DestroyDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyDcdbInstanceResponse,
-            ::runtime::SdkError<DestroyDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DestroyDcdbInstanceResponse,
+        DestroyDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

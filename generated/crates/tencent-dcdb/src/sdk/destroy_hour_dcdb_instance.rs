@@ -71,11 +71,9 @@ impl super::Client {
     pub fn destroy_hour_dcdb_instance(
         &self,
         input: &DestroyHourDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyHourDcdbInstanceResponse,
-            ::runtime::SdkError<DestroyHourDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DestroyHourDcdbInstanceResponse,
+        DestroyHourDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

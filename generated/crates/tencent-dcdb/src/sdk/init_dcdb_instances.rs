@@ -80,12 +80,7 @@ impl super::Client {
     pub fn init_dcdb_instances(
         &self,
         input: &InitDcdbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InitDcdbInstancesResponse,
-            ::runtime::SdkError<InitDcdbInstancesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<InitDcdbInstancesResponse, InitDcdbInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

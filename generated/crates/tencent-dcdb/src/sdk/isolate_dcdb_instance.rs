@@ -72,11 +72,9 @@ impl super::Client {
     pub fn isolate_dcdb_instance(
         &self,
         input: &IsolateDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateDcdbInstanceResponse,
-            ::runtime::SdkError<IsolateDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        IsolateDcdbInstanceResponse,
+        IsolateDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn isolate_hour_dcdb_instance(
         &self,
         input: &IsolateHourDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateHourDcdbInstanceResponse,
-            ::runtime::SdkError<IsolateHourDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        IsolateHourDcdbInstanceResponse,
+        IsolateHourDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

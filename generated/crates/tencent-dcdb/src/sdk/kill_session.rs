@@ -83,9 +83,7 @@ impl super::Client {
     pub fn kill_session(
         &self,
         input: &KillSessionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<KillSessionResponse, ::runtime::SdkError<KillSessionError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<KillSessionResponse, KillSessionError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn modify_account_config(
         &self,
         input: &ModifyAccountConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAccountConfigResponse,
-            ::runtime::SdkError<ModifyAccountConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAccountConfigResponse,
+        ModifyAccountConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

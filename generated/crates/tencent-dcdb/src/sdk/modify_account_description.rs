@@ -84,11 +84,9 @@ impl super::Client {
     pub fn modify_account_description(
         &self,
         input: &ModifyAccountDescriptionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAccountDescriptionResponse,
-            ::runtime::SdkError<ModifyAccountDescriptionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAccountDescriptionResponse,
+        ModifyAccountDescriptionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

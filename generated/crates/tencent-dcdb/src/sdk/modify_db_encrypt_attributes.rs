@@ -72,11 +72,9 @@ impl super::Client {
     pub fn modify_db_encrypt_attributes(
         &self,
         input: &ModifyDbEncryptAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbEncryptAttributesResponse,
-            ::runtime::SdkError<ModifyDbEncryptAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbEncryptAttributesResponse,
+        ModifyDbEncryptAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

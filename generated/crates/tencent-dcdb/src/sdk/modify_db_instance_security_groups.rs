@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_db_instance_security_groups(
         &self,
         input: &ModifyDbInstanceSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceSecurityGroupsResponse,
-            ::runtime::SdkError<ModifyDbInstanceSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceSecurityGroupsResponse,
+        ModifyDbInstanceSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn modify_db_instances_project(
         &self,
         input: &ModifyDbInstancesProjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstancesProjectResponse,
-            ::runtime::SdkError<ModifyDbInstancesProjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstancesProjectResponse,
+        ModifyDbInstancesProjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

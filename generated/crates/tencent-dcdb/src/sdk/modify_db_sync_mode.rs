@@ -73,12 +73,7 @@ impl super::Client {
     pub fn modify_db_sync_mode(
         &self,
         input: &ModifyDbSyncModeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbSyncModeResponse,
-            ::runtime::SdkError<ModifyDbSyncModeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyDbSyncModeResponse, ModifyDbSyncModeError> {
         self.runtime.call(&glue::OP, input)
     }
 

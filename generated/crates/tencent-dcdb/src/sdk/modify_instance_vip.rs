@@ -83,12 +83,7 @@ impl super::Client {
     pub fn modify_instance_vip(
         &self,
         input: &ModifyInstanceVipRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceVipResponse,
-            ::runtime::SdkError<ModifyInstanceVipError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyInstanceVipResponse, ModifyInstanceVipError> {
         self.runtime.call(&glue::OP, input)
     }
 

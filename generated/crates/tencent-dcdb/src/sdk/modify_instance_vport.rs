@@ -69,11 +69,9 @@ impl super::Client {
     pub fn modify_instance_vport(
         &self,
         input: &ModifyInstanceVportRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceVportResponse,
-            ::runtime::SdkError<ModifyInstanceVportError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceVportResponse,
+        ModifyInstanceVportError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn switch_db_instance_ha(
         &self,
         input: &SwitchDbInstanceHaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchDbInstanceHaResponse,
-            ::runtime::SdkError<SwitchDbInstanceHaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SwitchDbInstanceHaResponse,
+        SwitchDbInstanceHaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

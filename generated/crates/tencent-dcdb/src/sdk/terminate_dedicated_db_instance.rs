@@ -69,11 +69,9 @@ impl super::Client {
     pub fn terminate_dedicated_db_instance(
         &self,
         input: &TerminateDedicatedDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TerminateDedicatedDbInstanceResponse,
-            ::runtime::SdkError<TerminateDedicatedDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TerminateDedicatedDbInstanceResponse,
+        TerminateDedicatedDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -108,11 +108,9 @@ impl super::Client {
     pub fn upgrade_dedicated_dcdb_instance(
         &self,
         input: &UpgradeDedicatedDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeDedicatedDcdbInstanceResponse,
-            ::runtime::SdkError<UpgradeDedicatedDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeDedicatedDcdbInstanceResponse,
+        UpgradeDedicatedDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -116,11 +116,9 @@ impl super::Client {
     pub fn upgrade_hour_dcdb_instance(
         &self,
         input: &UpgradeHourDcdbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeHourDcdbInstanceResponse,
-            ::runtime::SdkError<UpgradeHourDcdbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeHourDcdbInstanceResponse,
+        UpgradeHourDcdbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

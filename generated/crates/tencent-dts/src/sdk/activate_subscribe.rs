@@ -102,12 +102,7 @@ impl super::Client {
     pub fn activate_subscribe(
         &self,
         input: &ActivateSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ActivateSubscribeResponse,
-            ::runtime::SdkError<ActivateSubscribeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ActivateSubscribeResponse, ActivateSubscribeError> {
         self.runtime.call(&glue::OP, input)
     }
 

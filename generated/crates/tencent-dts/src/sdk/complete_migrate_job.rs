@@ -70,11 +70,9 @@ impl super::Client {
     pub fn complete_migrate_job(
         &self,
         input: &CompleteMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CompleteMigrateJobResponse,
-            ::runtime::SdkError<CompleteMigrateJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CompleteMigrateJobResponse,
+        CompleteMigrateJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

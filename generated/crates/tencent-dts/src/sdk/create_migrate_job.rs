@@ -144,12 +144,7 @@ impl super::Client {
     pub fn create_migrate_job(
         &self,
         input: &CreateMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateMigrateJobResponse,
-            ::runtime::SdkError<CreateMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateMigrateJobResponse, CreateMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,12 +63,7 @@ impl super::Client {
     pub fn delete_migrate_job(
         &self,
         input: &DeleteMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteMigrateJobResponse,
-            ::runtime::SdkError<DeleteMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteMigrateJobResponse, DeleteMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn describe_migrate_check_job(
         &self,
         input: &DescribeMigrateCheckJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMigrateCheckJobResponse,
-            ::runtime::SdkError<DescribeMigrateCheckJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMigrateCheckJobResponse,
+        DescribeMigrateCheckJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn describe_migrate_jobs(
         &self,
         input: &DescribeMigrateJobsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMigrateJobsResponse,
-            ::runtime::SdkError<DescribeMigrateJobsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMigrateJobsResponse,
+        DescribeMigrateJobsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

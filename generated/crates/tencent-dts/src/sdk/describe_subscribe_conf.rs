@@ -181,11 +181,9 @@ impl super::Client {
     pub fn describe_subscribe_conf(
         &self,
         input: &DescribeSubscribeConfRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubscribeConfResponse,
-            ::runtime::SdkError<DescribeSubscribeConfError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSubscribeConfResponse,
+        DescribeSubscribeConfError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -132,11 +132,9 @@ impl super::Client {
     pub fn describe_subscribes(
         &self,
         input: &DescribeSubscribesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubscribesResponse,
-            ::runtime::SdkError<DescribeSubscribesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSubscribesResponse,
+        DescribeSubscribesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

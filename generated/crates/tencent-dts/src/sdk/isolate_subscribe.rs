@@ -64,12 +64,7 @@ impl super::Client {
     pub fn isolate_subscribe(
         &self,
         input: &IsolateSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateSubscribeResponse,
-            ::runtime::SdkError<IsolateSubscribeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<IsolateSubscribeResponse, IsolateSubscribeError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -120,12 +120,7 @@ impl super::Client {
     pub fn modify_migrate_job(
         &self,
         input: &ModifyMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMigrateJobResponse,
-            ::runtime::SdkError<ModifyMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyMigrateJobResponse, ModifyMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_subscribe_consume_time(
         &self,
         input: &ModifySubscribeConsumeTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySubscribeConsumeTimeResponse,
-            ::runtime::SdkError<ModifySubscribeConsumeTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySubscribeConsumeTimeResponse,
+        ModifySubscribeConsumeTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

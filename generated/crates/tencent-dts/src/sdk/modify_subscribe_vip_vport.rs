@@ -79,11 +79,9 @@ impl super::Client {
     pub fn modify_subscribe_vip_vport(
         &self,
         input: &ModifySubscribeVipVportRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySubscribeVipVportResponse,
-            ::runtime::SdkError<ModifySubscribeVipVportError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySubscribeVipVportResponse,
+        ModifySubscribeVipVportError,
     > {
         self.runtime.call(&glue::OP, input)
     }

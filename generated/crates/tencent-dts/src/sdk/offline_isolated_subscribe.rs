@@ -66,11 +66,9 @@ impl super::Client {
     pub fn offline_isolated_subscribe(
         &self,
         input: &OfflineIsolatedSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OfflineIsolatedSubscribeResponse,
-            ::runtime::SdkError<OfflineIsolatedSubscribeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OfflineIsolatedSubscribeResponse,
+        OfflineIsolatedSubscribeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

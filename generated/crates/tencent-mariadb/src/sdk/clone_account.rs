@@ -96,9 +96,7 @@ impl super::Client {
     pub fn clone_account(
         &self,
         input: &CloneAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CloneAccountResponse, ::runtime::SdkError<CloneAccountError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CloneAccountResponse, CloneAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

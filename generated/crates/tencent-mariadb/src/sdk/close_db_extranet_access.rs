@@ -72,11 +72,9 @@ impl super::Client {
     pub fn close_db_extranet_access(
         &self,
         input: &CloseDbExtranetAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloseDbExtranetAccessResponse,
-            ::runtime::SdkError<CloseDbExtranetAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CloseDbExtranetAccessResponse,
+        CloseDbExtranetAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

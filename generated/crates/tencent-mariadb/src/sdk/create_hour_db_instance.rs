@@ -170,11 +170,9 @@ impl super::Client {
     pub fn create_hour_db_instance(
         &self,
         input: &CreateHourDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateHourDbInstanceResponse,
-            ::runtime::SdkError<CreateHourDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateHourDbInstanceResponse,
+        CreateHourDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

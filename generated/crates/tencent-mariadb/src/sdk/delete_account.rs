@@ -75,9 +75,7 @@ impl super::Client {
     pub fn delete_account(
         &self,
         input: &DeleteAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteAccountResponse, ::runtime::SdkError<DeleteAccountError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteAccountResponse, DeleteAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

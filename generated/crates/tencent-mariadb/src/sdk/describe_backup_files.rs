@@ -111,11 +111,9 @@ impl super::Client {
     pub fn describe_backup_files(
         &self,
         input: &DescribeBackupFilesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupFilesResponse,
-            ::runtime::SdkError<DescribeBackupFilesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupFilesResponse,
+        DescribeBackupFilesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

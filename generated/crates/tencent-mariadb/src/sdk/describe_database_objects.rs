@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_database_objects(
         &self,
         input: &DescribeDatabaseObjectsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDatabaseObjectsResponse,
-            ::runtime::SdkError<DescribeDatabaseObjectsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDatabaseObjectsResponse,
+        DescribeDatabaseObjectsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

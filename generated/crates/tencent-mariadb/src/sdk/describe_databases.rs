@@ -73,12 +73,7 @@ impl super::Client {
     pub fn describe_databases(
         &self,
         input: &DescribeDatabasesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDatabasesResponse,
-            ::runtime::SdkError<DescribeDatabasesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDatabasesResponse, DescribeDatabasesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_db_encrypt_attributes(
         &self,
         input: &DescribeDbEncryptAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbEncryptAttributesResponse,
-            ::runtime::SdkError<DescribeDbEncryptAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbEncryptAttributesResponse,
+        DescribeDbEncryptAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

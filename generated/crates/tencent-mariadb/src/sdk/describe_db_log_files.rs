@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_db_log_files(
         &self,
         input: &DescribeDbLogFilesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbLogFilesResponse,
-            ::runtime::SdkError<DescribeDbLogFilesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbLogFilesResponse,
+        DescribeDbLogFilesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

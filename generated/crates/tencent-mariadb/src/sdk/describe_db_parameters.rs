@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_db_parameters(
         &self,
         input: &DescribeDbParametersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbParametersResponse,
-            ::runtime::SdkError<DescribeDbParametersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbParametersResponse,
+        DescribeDbParametersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -128,11 +128,9 @@ impl super::Client {
     pub fn describe_db_slow_logs(
         &self,
         input: &DescribeDbSlowLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbSlowLogsResponse,
-            ::runtime::SdkError<DescribeDbSlowLogsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbSlowLogsResponse,
+        DescribeDbSlowLogsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_db_tmp_instances(
         &self,
         input: &DescribeDbTmpInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbTmpInstancesResponse,
-            ::runtime::SdkError<DescribeDbTmpInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbTmpInstancesResponse,
+        DescribeDbTmpInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_file_download_url(
         &self,
         input: &DescribeFileDownloadUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeFileDownloadUrlResponse,
-            ::runtime::SdkError<DescribeFileDownloadUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeFileDownloadUrlResponse,
+        DescribeFileDownloadUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -125,9 +125,7 @@ impl super::Client {
     pub fn describe_price(
         &self,
         input: &DescribePriceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribePriceResponse, ::runtime::SdkError<DescribePriceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribePriceResponse, DescribePriceError> {
         self.runtime.call(&glue::OP, input)
     }
 

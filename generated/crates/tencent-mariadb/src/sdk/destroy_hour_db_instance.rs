@@ -71,11 +71,9 @@ impl super::Client {
     pub fn destroy_hour_db_instance(
         &self,
         input: &DestroyHourDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyHourDbInstanceResponse,
-            ::runtime::SdkError<DestroyHourDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DestroyHourDbInstanceResponse,
+        DestroyHourDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

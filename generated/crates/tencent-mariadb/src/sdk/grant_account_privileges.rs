@@ -107,11 +107,9 @@ impl super::Client {
     pub fn grant_account_privileges(
         &self,
         input: &GrantAccountPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GrantAccountPrivilegesResponse,
-            ::runtime::SdkError<GrantAccountPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GrantAccountPrivilegesResponse,
+        GrantAccountPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

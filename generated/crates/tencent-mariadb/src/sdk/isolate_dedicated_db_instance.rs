@@ -65,11 +65,9 @@ impl super::Client {
     pub fn isolate_dedicated_db_instance(
         &self,
         input: &IsolateDedicatedDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateDedicatedDbInstanceResponse,
-            ::runtime::SdkError<IsolateDedicatedDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        IsolateDedicatedDbInstanceResponse,
+        IsolateDedicatedDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn modify_db_parameters(
         &self,
         input: &ModifyDbParametersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbParametersResponse,
-            ::runtime::SdkError<ModifyDbParametersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbParametersResponse,
+        ModifyDbParametersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn modify_sync_task_attribute(
         &self,
         input: &ModifySyncTaskAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySyncTaskAttributeResponse,
-            ::runtime::SdkError<ModifySyncTaskAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySyncTaskAttributeResponse,
+        ModifySyncTaskAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

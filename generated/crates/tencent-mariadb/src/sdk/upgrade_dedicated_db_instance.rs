@@ -96,11 +96,9 @@ impl super::Client {
     pub fn upgrade_dedicated_db_instance(
         &self,
         input: &UpgradeDedicatedDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeDedicatedDbInstanceResponse,
-            ::runtime::SdkError<UpgradeDedicatedDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeDedicatedDbInstanceResponse,
+        UpgradeDedicatedDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,9 +74,7 @@ impl super::Client {
     pub fn assign_project(
         &self,
         input: &AssignProjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AssignProjectResponse, ::runtime::SdkError<AssignProjectError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AssignProjectResponse, AssignProjectError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -104,12 +104,7 @@ impl super::Client {
     pub fn create_account_user(
         &self,
         input: &CreateAccountUserRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAccountUserResponse,
-            ::runtime::SdkError<CreateAccountUserError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateAccountUserResponse, CreateAccountUserError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn create_backup_db_instance(
         &self,
         input: &CreateBackupDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBackupDbInstanceResponse,
-            ::runtime::SdkError<CreateBackupDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateBackupDbInstanceResponse,
+        CreateBackupDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

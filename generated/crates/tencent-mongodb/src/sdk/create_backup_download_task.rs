@@ -86,11 +86,9 @@ impl super::Client {
     pub fn create_backup_download_task(
         &self,
         input: &CreateBackupDownloadTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBackupDownloadTaskResponse,
-            ::runtime::SdkError<CreateBackupDownloadTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateBackupDownloadTaskResponse,
+        CreateBackupDownloadTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -366,12 +366,7 @@ impl super::Client {
     pub fn create_db_instance(
         &self,
         input: &CreateDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbInstanceResponse,
-            ::runtime::SdkError<CreateDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDbInstanceResponse, CreateDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -111,11 +111,9 @@ impl super::Client {
     pub fn create_db_instance_param_tpl(
         &self,
         input: &CreateDbInstanceParamTplRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbInstanceParamTplResponse,
-            ::runtime::SdkError<CreateDbInstanceParamTplError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDbInstanceParamTplResponse,
+        CreateDbInstanceParamTplError,
     > {
         self.runtime.call(&glue::OP, input)
     }

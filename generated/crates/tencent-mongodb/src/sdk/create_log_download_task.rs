@@ -109,11 +109,9 @@ impl super::Client {
     pub fn create_log_download_task(
         &self,
         input: &CreateLogDownloadTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateLogDownloadTaskResponse,
-            ::runtime::SdkError<CreateLogDownloadTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateLogDownloadTaskResponse,
+        CreateLogDownloadTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

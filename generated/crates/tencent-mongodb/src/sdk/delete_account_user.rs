@@ -85,12 +85,7 @@ impl super::Client {
     pub fn delete_account_user(
         &self,
         input: &DeleteAccountUserRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAccountUserResponse,
-            ::runtime::SdkError<DeleteAccountUserError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteAccountUserResponse, DeleteAccountUserError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn delete_db_backups(
         &self,
         input: &DeleteDbBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDbBackupsResponse,
-            ::runtime::SdkError<DeleteDbBackupsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteDbBackupsResponse, DeleteDbBackupsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn delete_log_download_task(
         &self,
         input: &DeleteLogDownloadTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLogDownloadTaskResponse,
-            ::runtime::SdkError<DeleteLogDownloadTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLogDownloadTaskResponse,
+        DeleteLogDownloadTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

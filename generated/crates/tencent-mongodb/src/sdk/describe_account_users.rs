@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_account_users(
         &self,
         input: &DescribeAccountUsersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAccountUsersResponse,
-            ::runtime::SdkError<DescribeAccountUsersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAccountUsersResponse,
+        DescribeAccountUsersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_async_request_info(
         &self,
         input: &DescribeAsyncRequestInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAsyncRequestInfoResponse,
-            ::runtime::SdkError<DescribeAsyncRequestInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAsyncRequestInfoResponse,
+        DescribeAsyncRequestInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_audit_log_files(
         &self,
         input: &DescribeAuditLogFilesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditLogFilesResponse,
-            ::runtime::SdkError<DescribeAuditLogFilesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAuditLogFilesResponse,
+        DescribeAuditLogFilesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -127,11 +127,9 @@ impl super::Client {
     pub fn describe_backup_download_task(
         &self,
         input: &DescribeBackupDownloadTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupDownloadTaskResponse,
-            ::runtime::SdkError<DescribeBackupDownloadTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupDownloadTaskResponse,
+        DescribeBackupDownloadTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

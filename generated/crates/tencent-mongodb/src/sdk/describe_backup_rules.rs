@@ -121,11 +121,9 @@ impl super::Client {
     pub fn describe_backup_rules(
         &self,
         input: &DescribeBackupRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupRulesResponse,
-            ::runtime::SdkError<DescribeBackupRulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupRulesResponse,
+        DescribeBackupRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn describe_client_connections(
         &self,
         input: &DescribeClientConnectionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClientConnectionsResponse,
-            ::runtime::SdkError<DescribeClientConnectionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClientConnectionsResponse,
+        DescribeClientConnectionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -136,12 +136,7 @@ impl super::Client {
     pub fn describe_current_op(
         &self,
         input: &DescribeCurrentOpRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCurrentOpResponse,
-            ::runtime::SdkError<DescribeCurrentOpError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeCurrentOpResponse, DescribeCurrentOpError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -96,12 +96,7 @@ impl super::Client {
     pub fn describe_db_backups(
         &self,
         input: &DescribeDbBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbBackupsResponse,
-            ::runtime::SdkError<DescribeDbBackupsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDbBackupsResponse, DescribeDbBackupsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn describe_db_instance_deal(
         &self,
         input: &DescribeDbInstanceDealRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceDealResponse,
-            ::runtime::SdkError<DescribeDbInstanceDealError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceDealResponse,
+        DescribeDbInstanceDealError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_db_instance_namespace(
         &self,
         input: &DescribeDbInstanceNamespaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceNamespaceResponse,
-            ::runtime::SdkError<DescribeDbInstanceNamespaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceNamespaceResponse,
+        DescribeDbInstanceNamespaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

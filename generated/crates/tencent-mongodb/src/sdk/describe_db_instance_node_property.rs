@@ -112,11 +112,9 @@ impl super::Client {
     pub fn describe_db_instance_node_property(
         &self,
         input: &DescribeDbInstanceNodePropertyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceNodePropertyResponse,
-            ::runtime::SdkError<DescribeDbInstanceNodePropertyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceNodePropertyResponse,
+        DescribeDbInstanceNodePropertyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

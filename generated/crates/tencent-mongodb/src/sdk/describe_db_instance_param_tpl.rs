@@ -101,11 +101,9 @@ impl super::Client {
     pub fn describe_db_instance_param_tpl(
         &self,
         input: &DescribeDbInstanceParamTplRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceParamTplResponse,
-            ::runtime::SdkError<DescribeDbInstanceParamTplError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceParamTplResponse,
+        DescribeDbInstanceParamTplError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -120,11 +120,9 @@ impl super::Client {
     pub fn describe_db_instance_param_tpl_detail(
         &self,
         input: &DescribeDbInstanceParamTplDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceParamTplDetailResponse,
-            ::runtime::SdkError<DescribeDbInstanceParamTplDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceParamTplDetailResponse,
+        DescribeDbInstanceParamTplDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

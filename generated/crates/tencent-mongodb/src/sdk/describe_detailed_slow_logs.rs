@@ -141,11 +141,9 @@ impl super::Client {
     pub fn describe_detailed_slow_logs(
         &self,
         input: &DescribeDetailedSlowLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDetailedSlowLogsResponse,
-            ::runtime::SdkError<DescribeDetailedSlowLogsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDetailedSlowLogsResponse,
+        DescribeDetailedSlowLogsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

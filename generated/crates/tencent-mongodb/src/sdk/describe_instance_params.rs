@@ -87,11 +87,9 @@ impl super::Client {
     pub fn describe_instance_params(
         &self,
         input: &DescribeInstanceParamsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceParamsResponse,
-            ::runtime::SdkError<DescribeInstanceParamsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceParamsResponse,
+        DescribeInstanceParamsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_instance_ssl(
         &self,
         input: &DescribeInstanceSslRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceSslResponse,
-            ::runtime::SdkError<DescribeInstanceSslError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceSslResponse,
+        DescribeInstanceSslError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_log_download_tasks(
         &self,
         input: &DescribeLogDownloadTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLogDownloadTasksResponse,
-            ::runtime::SdkError<DescribeLogDownloadTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLogDownloadTasksResponse,
+        DescribeLogDownloadTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

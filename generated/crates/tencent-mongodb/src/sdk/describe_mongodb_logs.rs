@@ -138,11 +138,9 @@ impl super::Client {
     pub fn describe_mongodb_logs(
         &self,
         input: &DescribeMongodbLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMongodbLogsResponse,
-            ::runtime::SdkError<DescribeMongodbLogsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMongodbLogsResponse,
+        DescribeMongodbLogsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

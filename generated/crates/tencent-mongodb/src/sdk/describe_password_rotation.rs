@@ -55,11 +55,9 @@ impl super::Client {
     pub fn describe_password_rotation(
         &self,
         input: &DescribePasswordRotationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePasswordRotationResponse,
-            ::runtime::SdkError<DescribePasswordRotationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePasswordRotationResponse,
+        DescribePasswordRotationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_security_group(
         &self,
         input: &DescribeSecurityGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSecurityGroupResponse,
-            ::runtime::SdkError<DescribeSecurityGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSecurityGroupResponse,
+        DescribeSecurityGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -112,11 +112,9 @@ impl super::Client {
     pub fn describe_slow_log_patterns(
         &self,
         input: &DescribeSlowLogPatternsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowLogPatternsResponse,
-            ::runtime::SdkError<DescribeSlowLogPatternsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowLogPatternsResponse,
+        DescribeSlowLogPatternsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

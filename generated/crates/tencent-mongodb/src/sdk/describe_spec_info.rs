@@ -68,12 +68,7 @@ impl super::Client {
     pub fn describe_spec_info(
         &self,
         input: &DescribeSpecInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSpecInfoResponse,
-            ::runtime::SdkError<DescribeSpecInfoError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSpecInfoResponse, DescribeSpecInfoError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_srv_connection_domain(
         &self,
         input: &DescribeSrvConnectionDomainRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSrvConnectionDomainResponse,
-            ::runtime::SdkError<DescribeSrvConnectionDomainError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSrvConnectionDomainResponse,
+        DescribeSrvConnectionDomainError,
     > {
         self.runtime.call(&glue::OP, input)
     }

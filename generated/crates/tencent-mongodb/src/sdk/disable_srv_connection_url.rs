@@ -67,11 +67,9 @@ impl super::Client {
     pub fn disable_srv_connection_url(
         &self,
         input: &DisableSrvConnectionUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisableSrvConnectionUrlResponse,
-            ::runtime::SdkError<DisableSrvConnectionUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisableSrvConnectionUrlResponse,
+        DisableSrvConnectionUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

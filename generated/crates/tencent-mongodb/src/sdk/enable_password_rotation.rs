@@ -53,11 +53,9 @@ impl super::Client {
     pub fn enable_password_rotation(
         &self,
         input: &EnablePasswordRotationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnablePasswordRotationResponse,
-            ::runtime::SdkError<EnablePasswordRotationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        EnablePasswordRotationResponse,
+        EnablePasswordRotationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn enable_srv_connection_url(
         &self,
         input: &EnableSrvConnectionUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableSrvConnectionUrlResponse,
-            ::runtime::SdkError<EnableSrvConnectionUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        EnableSrvConnectionUrlResponse,
+        EnableSrvConnectionUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn enable_transparent_data_encryption(
         &self,
         input: &EnableTransparentDataEncryptionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableTransparentDataEncryptionResponse,
-            ::runtime::SdkError<EnableTransparentDataEncryptionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        EnableTransparentDataEncryptionResponse,
+        EnableTransparentDataEncryptionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

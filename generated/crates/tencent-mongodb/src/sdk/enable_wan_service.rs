@@ -82,12 +82,7 @@ impl super::Client {
     pub fn enable_wan_service(
         &self,
         input: &EnableWanServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableWanServiceResponse,
-            ::runtime::SdkError<EnableWanServiceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<EnableWanServiceResponse, EnableWanServiceError> {
         self.runtime.call(&glue::OP, input)
     }
 

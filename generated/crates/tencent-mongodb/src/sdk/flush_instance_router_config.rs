@@ -65,11 +65,9 @@ impl super::Client {
     pub fn flush_instance_router_config(
         &self,
         input: &FlushInstanceRouterConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            FlushInstanceRouterConfigResponse,
-            ::runtime::SdkError<FlushInstanceRouterConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        FlushInstanceRouterConfigResponse,
+        FlushInstanceRouterConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -240,11 +240,9 @@ impl super::Client {
     pub fn inquire_price_create_db_instances(
         &self,
         input: &InquirePriceCreateDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceCreateDbInstancesResponse,
-            ::runtime::SdkError<InquirePriceCreateDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceCreateDbInstancesResponse,
+        InquirePriceCreateDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -104,11 +104,9 @@ impl super::Client {
     pub fn inquire_price_modify_db_instance_spec(
         &self,
         input: &InquirePriceModifyDbInstanceSpecRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceModifyDbInstanceSpecResponse,
-            ::runtime::SdkError<InquirePriceModifyDbInstanceSpecError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceModifyDbInstanceSpecResponse,
+        InquirePriceModifyDbInstanceSpecError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn inquire_price_renew_db_instances(
         &self,
         input: &InquirePriceRenewDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceRenewDbInstancesResponse,
-            ::runtime::SdkError<InquirePriceRenewDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceRenewDbInstancesResponse,
+        InquirePriceRenewDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

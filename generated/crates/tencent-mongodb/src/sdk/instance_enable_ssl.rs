@@ -94,12 +94,7 @@ impl super::Client {
     pub fn instance_enable_ssl(
         &self,
         input: &InstanceEnableSslRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InstanceEnableSslResponse,
-            ::runtime::SdkError<InstanceEnableSslError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<InstanceEnableSslResponse, InstanceEnableSslError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -71,9 +71,7 @@ impl super::Client {
     pub fn kill_ops(
         &self,
         input: &KillOpsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<KillOpsResponse, ::runtime::SdkError<KillOpsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<KillOpsResponse, KillOpsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn modify_backup_expire_time(
         &self,
         input: &ModifyBackupExpireTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupExpireTimeResponse,
-            ::runtime::SdkError<ModifyBackupExpireTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBackupExpireTimeResponse,
+        ModifyBackupExpireTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -104,11 +104,9 @@ impl super::Client {
     pub fn modify_db_instance_network_address(
         &self,
         input: &ModifyDbInstanceNetworkAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceNetworkAddressResponse,
-            ::runtime::SdkError<ModifyDbInstanceNetworkAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceNetworkAddressResponse,
+        ModifyDbInstanceNetworkAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

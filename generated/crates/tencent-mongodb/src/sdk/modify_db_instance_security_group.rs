@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_db_instance_security_group(
         &self,
         input: &ModifyDbInstanceSecurityGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceSecurityGroupResponse,
-            ::runtime::SdkError<ModifyDbInstanceSecurityGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceSecurityGroupResponse,
+        ModifyDbInstanceSecurityGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

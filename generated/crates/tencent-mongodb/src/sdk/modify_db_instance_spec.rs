@@ -188,11 +188,9 @@ impl super::Client {
     pub fn modify_db_instance_spec(
         &self,
         input: &ModifyDbInstanceSpecRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceSpecResponse,
-            ::runtime::SdkError<ModifyDbInstanceSpecError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceSpecResponse,
+        ModifyDbInstanceSpecError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -108,12 +108,7 @@ impl super::Client {
     pub fn modify_instance_az(
         &self,
         input: &ModifyInstanceAzRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceAzResponse,
-            ::runtime::SdkError<ModifyInstanceAzError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyInstanceAzResponse, ModifyInstanceAzError> {
         self.runtime.call(&glue::OP, input)
     }
 

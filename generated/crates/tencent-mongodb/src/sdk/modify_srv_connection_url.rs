@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_srv_connection_url(
         &self,
         input: &ModifySrvConnectionUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySrvConnectionUrlResponse,
-            ::runtime::SdkError<ModifySrvConnectionUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySrvConnectionUrlResponse,
+        ModifySrvConnectionUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

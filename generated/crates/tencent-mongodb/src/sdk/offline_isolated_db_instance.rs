@@ -69,11 +69,9 @@ impl super::Client {
     pub fn offline_isolated_db_instance(
         &self,
         input: &OfflineIsolatedDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OfflineIsolatedDbInstanceResponse,
-            ::runtime::SdkError<OfflineIsolatedDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OfflineIsolatedDbInstanceResponse,
+        OfflineIsolatedDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,9 +69,7 @@ impl super::Client {
     pub fn rename_instance(
         &self,
         input: &RenameInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RenameInstanceResponse, ::runtime::SdkError<RenameInstanceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RenameInstanceResponse, RenameInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,12 +80,7 @@ impl super::Client {
     pub fn renew_db_instances(
         &self,
         input: &RenewDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RenewDbInstancesResponse,
-            ::runtime::SdkError<RenewDbInstancesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RenewDbInstancesResponse, RenewDbInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn reset_db_instance_password(
         &self,
         input: &ResetDbInstancePasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetDbInstancePasswordResponse,
-            ::runtime::SdkError<ResetDbInstancePasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetDbInstancePasswordResponse,
+        ResetDbInstancePasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

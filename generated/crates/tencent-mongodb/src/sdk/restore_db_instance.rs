@@ -86,12 +86,7 @@ impl super::Client {
     pub fn restore_db_instance(
         &self,
         input: &RestoreDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestoreDbInstanceResponse,
-            ::runtime::SdkError<RestoreDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RestoreDbInstanceResponse, RestoreDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

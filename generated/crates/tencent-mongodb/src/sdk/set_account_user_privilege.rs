@@ -81,11 +81,9 @@ impl super::Client {
     pub fn set_account_user_privilege(
         &self,
         input: &SetAccountUserPrivilegeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetAccountUserPrivilegeResponse,
-            ::runtime::SdkError<SetAccountUserPrivilegeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetAccountUserPrivilegeResponse,
+        SetAccountUserPrivilegeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn set_db_instance_deletion_protection(
         &self,
         input: &SetDbInstanceDeletionProtectionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetDbInstanceDeletionProtectionResponse,
-            ::runtime::SdkError<SetDbInstanceDeletionProtectionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetDbInstanceDeletionProtectionResponse,
+        SetDbInstanceDeletionProtectionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn set_instance_maintenance(
         &self,
         input: &SetInstanceMaintenanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetInstanceMaintenanceResponse,
-            ::runtime::SdkError<SetInstanceMaintenanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetInstanceMaintenanceResponse,
+        SetInstanceMaintenanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn terminate_db_instances(
         &self,
         input: &TerminateDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TerminateDbInstancesResponse,
-            ::runtime::SdkError<TerminateDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TerminateDbInstancesResponse,
+        TerminateDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

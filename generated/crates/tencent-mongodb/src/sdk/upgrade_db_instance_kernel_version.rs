@@ -74,11 +74,9 @@ impl super::Client {
     pub fn upgrade_db_instance_kernel_version(
         &self,
         input: &UpgradeDbInstanceKernelVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeDbInstanceKernelVersionResponse,
-            ::runtime::SdkError<UpgradeDbInstanceKernelVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeDbInstanceKernelVersionResponse,
+        UpgradeDbInstanceKernelVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn upgrade_db_instance_version(
         &self,
         input: &UpgradeDbInstanceVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeDbInstanceVersionResponse,
-            ::runtime::SdkError<UpgradeDbInstanceVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeDbInstanceVersionResponse,
+        UpgradeDbInstanceVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

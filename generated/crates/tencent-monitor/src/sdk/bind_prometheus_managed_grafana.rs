@@ -71,11 +71,9 @@ impl super::Client {
     pub fn bind_prometheus_managed_grafana(
         &self,
         input: &BindPrometheusManagedGrafanaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BindPrometheusManagedGrafanaResponse,
-            ::runtime::SdkError<BindPrometheusManagedGrafanaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BindPrometheusManagedGrafanaResponse,
+        BindPrometheusManagedGrafanaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

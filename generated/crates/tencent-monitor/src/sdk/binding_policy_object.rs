@@ -95,11 +95,9 @@ impl super::Client {
     pub fn binding_policy_object(
         &self,
         input: &BindingPolicyObjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BindingPolicyObjectResponse,
-            ::runtime::SdkError<BindingPolicyObjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BindingPolicyObjectResponse,
+        BindingPolicyObjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

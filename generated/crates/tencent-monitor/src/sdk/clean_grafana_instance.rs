@@ -63,11 +63,9 @@ impl super::Client {
     pub fn clean_grafana_instance(
         &self,
         input: &CleanGrafanaInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CleanGrafanaInstanceResponse,
-            ::runtime::SdkError<CleanGrafanaInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CleanGrafanaInstanceResponse,
+        CleanGrafanaInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -108,12 +108,7 @@ impl super::Client {
     pub fn create_alarm_notice(
         &self,
         input: &CreateAlarmNoticeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAlarmNoticeResponse,
-            ::runtime::SdkError<CreateAlarmNoticeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateAlarmNoticeResponse, CreateAlarmNoticeError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -170,12 +170,7 @@ impl super::Client {
     pub fn create_alarm_policy(
         &self,
         input: &CreateAlarmPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAlarmPolicyResponse,
-            ::runtime::SdkError<CreateAlarmPolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateAlarmPolicyResponse, CreateAlarmPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -122,12 +122,7 @@ impl super::Client {
     pub fn create_alert_rule(
         &self,
         input: &CreateAlertRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAlertRuleResponse,
-            ::runtime::SdkError<CreateAlertRuleError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateAlertRuleResponse, CreateAlertRuleError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -116,11 +116,9 @@ impl super::Client {
     pub fn create_exporter_integration(
         &self,
         input: &CreateExporterIntegrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateExporterIntegrationResponse,
-            ::runtime::SdkError<CreateExporterIntegrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateExporterIntegrationResponse,
+        CreateExporterIntegrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -105,11 +105,9 @@ impl super::Client {
     pub fn create_grafana_instance(
         &self,
         input: &CreateGrafanaInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateGrafanaInstanceResponse,
-            ::runtime::SdkError<CreateGrafanaInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateGrafanaInstanceResponse,
+        CreateGrafanaInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

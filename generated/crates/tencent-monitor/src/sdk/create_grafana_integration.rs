@@ -82,11 +82,9 @@ impl super::Client {
     pub fn create_grafana_integration(
         &self,
         input: &CreateGrafanaIntegrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateGrafanaIntegrationResponse,
-            ::runtime::SdkError<CreateGrafanaIntegrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateGrafanaIntegrationResponse,
+        CreateGrafanaIntegrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn create_grafana_notification_channel(
         &self,
         input: &CreateGrafanaNotificationChannelRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateGrafanaNotificationChannelResponse,
-            ::runtime::SdkError<CreateGrafanaNotificationChannelError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateGrafanaNotificationChannelResponse,
+        CreateGrafanaNotificationChannelError,
     > {
         self.runtime.call(&glue::OP, input)
     }

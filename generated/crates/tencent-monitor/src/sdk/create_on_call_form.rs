@@ -134,12 +134,7 @@ impl super::Client {
     pub fn create_on_call_form(
         &self,
         input: &CreateOnCallFormRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateOnCallFormResponse,
-            ::runtime::SdkError<CreateOnCallFormError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateOnCallFormResponse, CreateOnCallFormError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -125,12 +125,7 @@ impl super::Client {
     pub fn create_policy_group(
         &self,
         input: &CreatePolicyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePolicyGroupResponse,
-            ::runtime::SdkError<CreatePolicyGroupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreatePolicyGroupResponse, CreatePolicyGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

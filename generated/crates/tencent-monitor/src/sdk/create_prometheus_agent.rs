@@ -73,11 +73,9 @@ impl super::Client {
     pub fn create_prometheus_agent(
         &self,
         input: &CreatePrometheusAgentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusAgentResponse,
-            ::runtime::SdkError<CreatePrometheusAgentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusAgentResponse,
+        CreatePrometheusAgentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

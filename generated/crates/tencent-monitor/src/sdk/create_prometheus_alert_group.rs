@@ -106,11 +106,9 @@ impl super::Client {
     pub fn create_prometheus_alert_group(
         &self,
         input: &CreatePrometheusAlertGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusAlertGroupResponse,
-            ::runtime::SdkError<CreatePrometheusAlertGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusAlertGroupResponse,
+        CreatePrometheusAlertGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

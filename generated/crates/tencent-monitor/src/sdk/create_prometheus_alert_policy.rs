@@ -78,11 +78,9 @@ impl super::Client {
     pub fn create_prometheus_alert_policy(
         &self,
         input: &CreatePrometheusAlertPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusAlertPolicyResponse,
-            ::runtime::SdkError<CreatePrometheusAlertPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusAlertPolicyResponse,
+        CreatePrometheusAlertPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

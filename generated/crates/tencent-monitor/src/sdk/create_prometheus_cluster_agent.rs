@@ -74,11 +74,9 @@ impl super::Client {
     pub fn create_prometheus_cluster_agent(
         &self,
         input: &CreatePrometheusClusterAgentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusClusterAgentResponse,
-            ::runtime::SdkError<CreatePrometheusClusterAgentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusClusterAgentResponse,
+        CreatePrometheusClusterAgentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,11 +93,9 @@ impl super::Client {
     pub fn create_prometheus_config(
         &self,
         input: &CreatePrometheusConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusConfigResponse,
-            ::runtime::SdkError<CreatePrometheusConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusConfigResponse,
+        CreatePrometheusConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn create_prometheus_global_notification(
         &self,
         input: &CreatePrometheusGlobalNotificationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusGlobalNotificationResponse,
-            ::runtime::SdkError<CreatePrometheusGlobalNotificationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusGlobalNotificationResponse,
+        CreatePrometheusGlobalNotificationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

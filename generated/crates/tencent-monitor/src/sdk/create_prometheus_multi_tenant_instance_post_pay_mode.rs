@@ -114,11 +114,9 @@ impl super::Client {
     pub fn create_prometheus_multi_tenant_instance_post_pay_mode(
         &self,
         input: &CreatePrometheusMultiTenantInstancePostPayModeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusMultiTenantInstancePostPayModeResponse,
-            ::runtime::SdkError<CreatePrometheusMultiTenantInstancePostPayModeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusMultiTenantInstancePostPayModeResponse,
+        CreatePrometheusMultiTenantInstancePostPayModeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

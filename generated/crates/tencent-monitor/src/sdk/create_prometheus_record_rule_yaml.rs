@@ -76,11 +76,9 @@ impl super::Client {
     pub fn create_prometheus_record_rule_yaml(
         &self,
         input: &CreatePrometheusRecordRuleYamlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusRecordRuleYamlResponse,
-            ::runtime::SdkError<CreatePrometheusRecordRuleYamlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusRecordRuleYamlResponse,
+        CreatePrometheusRecordRuleYamlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

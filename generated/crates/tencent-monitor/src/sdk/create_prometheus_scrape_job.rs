@@ -80,11 +80,9 @@ impl super::Client {
     pub fn create_prometheus_scrape_job(
         &self,
         input: &CreatePrometheusScrapeJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusScrapeJobResponse,
-            ::runtime::SdkError<CreatePrometheusScrapeJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusScrapeJobResponse,
+        CreatePrometheusScrapeJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

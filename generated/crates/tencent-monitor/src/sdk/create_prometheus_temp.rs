@@ -69,11 +69,9 @@ impl super::Client {
     pub fn create_prometheus_temp(
         &self,
         input: &CreatePrometheusTempRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePrometheusTempResponse,
-            ::runtime::SdkError<CreatePrometheusTempError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePrometheusTempResponse,
+        CreatePrometheusTempError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,11 +93,9 @@ impl super::Client {
     pub fn create_recording_rule(
         &self,
         input: &CreateRecordingRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateRecordingRuleResponse,
-            ::runtime::SdkError<CreateRecordingRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateRecordingRuleResponse,
+        CreateRecordingRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,12 +86,7 @@ impl super::Client {
     pub fn create_sso_account(
         &self,
         input: &CreateSsoAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSsoAccountResponse,
-            ::runtime::SdkError<CreateSsoAccountError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateSsoAccountResponse, CreateSsoAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

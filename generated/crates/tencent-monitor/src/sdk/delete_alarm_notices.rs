@@ -76,11 +76,9 @@ impl super::Client {
     pub fn delete_alarm_notices(
         &self,
         input: &DeleteAlarmNoticesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAlarmNoticesResponse,
-            ::runtime::SdkError<DeleteAlarmNoticesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAlarmNoticesResponse,
+        DeleteAlarmNoticesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn delete_alarm_policy(
         &self,
         input: &DeleteAlarmPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAlarmPolicyResponse,
-            ::runtime::SdkError<DeleteAlarmPolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteAlarmPolicyResponse, DeleteAlarmPolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn delete_alert_rules(
         &self,
         input: &DeleteAlertRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAlertRulesResponse,
-            ::runtime::SdkError<DeleteAlertRulesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteAlertRulesResponse, DeleteAlertRulesError> {
         self.runtime.call(&glue::OP, input)
     }
 

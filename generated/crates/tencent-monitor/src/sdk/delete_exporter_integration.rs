@@ -96,11 +96,9 @@ impl super::Client {
     pub fn delete_exporter_integration(
         &self,
         input: &DeleteExporterIntegrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteExporterIntegrationResponse,
-            ::runtime::SdkError<DeleteExporterIntegrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteExporterIntegrationResponse,
+        DeleteExporterIntegrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

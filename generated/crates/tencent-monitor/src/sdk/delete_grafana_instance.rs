@@ -64,11 +64,9 @@ impl super::Client {
     pub fn delete_grafana_instance(
         &self,
         input: &DeleteGrafanaInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteGrafanaInstanceResponse,
-            ::runtime::SdkError<DeleteGrafanaInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteGrafanaInstanceResponse,
+        DeleteGrafanaInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_grafana_integration(
         &self,
         input: &DeleteGrafanaIntegrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteGrafanaIntegrationResponse,
-            ::runtime::SdkError<DeleteGrafanaIntegrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteGrafanaIntegrationResponse,
+        DeleteGrafanaIntegrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

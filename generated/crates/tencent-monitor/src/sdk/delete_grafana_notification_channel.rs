@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_grafana_notification_channel(
         &self,
         input: &DeleteGrafanaNotificationChannelRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteGrafanaNotificationChannelResponse,
-            ::runtime::SdkError<DeleteGrafanaNotificationChannelError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteGrafanaNotificationChannelResponse,
+        DeleteGrafanaNotificationChannelError,
     > {
         self.runtime.call(&glue::OP, input)
     }

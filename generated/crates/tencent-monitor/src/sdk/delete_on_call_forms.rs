@@ -78,12 +78,7 @@ impl super::Client {
     pub fn delete_on_call_forms(
         &self,
         input: &DeleteOnCallFormsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteOnCallFormsResponse,
-            ::runtime::SdkError<DeleteOnCallFormsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteOnCallFormsResponse, DeleteOnCallFormsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -71,12 +71,7 @@ impl super::Client {
     pub fn delete_policy_group(
         &self,
         input: &DeletePolicyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePolicyGroupResponse,
-            ::runtime::SdkError<DeletePolicyGroupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeletePolicyGroupResponse, DeletePolicyGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

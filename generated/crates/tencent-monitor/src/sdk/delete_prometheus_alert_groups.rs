@@ -69,11 +69,9 @@ impl super::Client {
     pub fn delete_prometheus_alert_groups(
         &self,
         input: &DeletePrometheusAlertGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePrometheusAlertGroupsResponse,
-            ::runtime::SdkError<DeletePrometheusAlertGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePrometheusAlertGroupsResponse,
+        DeletePrometheusAlertGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

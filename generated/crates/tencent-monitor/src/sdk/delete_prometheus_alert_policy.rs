@@ -76,11 +76,9 @@ impl super::Client {
     pub fn delete_prometheus_alert_policy(
         &self,
         input: &DeletePrometheusAlertPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePrometheusAlertPolicyResponse,
-            ::runtime::SdkError<DeletePrometheusAlertPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePrometheusAlertPolicyResponse,
+        DeletePrometheusAlertPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

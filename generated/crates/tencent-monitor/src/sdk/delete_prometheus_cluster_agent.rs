@@ -73,11 +73,9 @@ impl super::Client {
     pub fn delete_prometheus_cluster_agent(
         &self,
         input: &DeletePrometheusClusterAgentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePrometheusClusterAgentResponse,
-            ::runtime::SdkError<DeletePrometheusClusterAgentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePrometheusClusterAgentResponse,
+        DeletePrometheusClusterAgentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn delete_prometheus_config(
         &self,
         input: &DeletePrometheusConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePrometheusConfigResponse,
-            ::runtime::SdkError<DeletePrometheusConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePrometheusConfigResponse,
+        DeletePrometheusConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

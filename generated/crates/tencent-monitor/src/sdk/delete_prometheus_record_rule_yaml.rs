@@ -71,11 +71,9 @@ impl super::Client {
     pub fn delete_prometheus_record_rule_yaml(
         &self,
         input: &DeletePrometheusRecordRuleYamlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePrometheusRecordRuleYamlResponse,
-            ::runtime::SdkError<DeletePrometheusRecordRuleYamlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePrometheusRecordRuleYamlResponse,
+        DeletePrometheusRecordRuleYamlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn delete_prometheus_scrape_jobs(
         &self,
         input: &DeletePrometheusScrapeJobsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePrometheusScrapeJobsResponse,
-            ::runtime::SdkError<DeletePrometheusScrapeJobsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePrometheusScrapeJobsResponse,
+        DeletePrometheusScrapeJobsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn delete_prometheus_temp(
         &self,
         input: &DeletePrometheusTempRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePrometheusTempResponse,
-            ::runtime::SdkError<DeletePrometheusTempError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePrometheusTempResponse,
+        DeletePrometheusTempError,
     > {
         self.runtime.call(&glue::OP, input)
     }

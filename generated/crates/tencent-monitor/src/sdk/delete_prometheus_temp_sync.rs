@@ -73,11 +73,9 @@ impl super::Client {
     pub fn delete_prometheus_temp_sync(
         &self,
         input: &DeletePrometheusTempSyncRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePrometheusTempSyncResponse,
-            ::runtime::SdkError<DeletePrometheusTempSyncError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePrometheusTempSyncResponse,
+        DeletePrometheusTempSyncError,
     > {
         self.runtime.call(&glue::OP, input)
     }

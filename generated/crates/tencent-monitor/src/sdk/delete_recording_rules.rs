@@ -69,11 +69,9 @@ impl super::Client {
     pub fn delete_recording_rules(
         &self,
         input: &DeleteRecordingRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteRecordingRulesResponse,
-            ::runtime::SdkError<DeleteRecordingRulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteRecordingRulesResponse,
+        DeleteRecordingRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn delete_sso_account(
         &self,
         input: &DeleteSsoAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteSsoAccountResponse,
-            ::runtime::SdkError<DeleteSsoAccountError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteSsoAccountResponse, DeleteSsoAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -132,11 +132,9 @@ impl super::Client {
     pub fn describe_accident_event_list(
         &self,
         input: &DescribeAccidentEventListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAccidentEventListResponse,
-            ::runtime::SdkError<DescribeAccidentEventListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAccidentEventListResponse,
+        DescribeAccidentEventListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

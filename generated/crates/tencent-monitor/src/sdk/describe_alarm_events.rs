@@ -80,11 +80,9 @@ impl super::Client {
     pub fn describe_alarm_events(
         &self,
         input: &DescribeAlarmEventsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmEventsResponse,
-            ::runtime::SdkError<DescribeAlarmEventsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmEventsResponse,
+        DescribeAlarmEventsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

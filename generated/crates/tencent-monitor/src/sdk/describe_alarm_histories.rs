@@ -161,11 +161,9 @@ impl super::Client {
     pub fn describe_alarm_histories(
         &self,
         input: &DescribeAlarmHistoriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmHistoriesResponse,
-            ::runtime::SdkError<DescribeAlarmHistoriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmHistoriesResponse,
+        DescribeAlarmHistoriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn describe_alarm_metrics(
         &self,
         input: &DescribeAlarmMetricsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmMetricsResponse,
-            ::runtime::SdkError<DescribeAlarmMetricsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmMetricsResponse,
+        DescribeAlarmMetricsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

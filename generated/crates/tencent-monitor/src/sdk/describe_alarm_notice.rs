@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_alarm_notice(
         &self,
         input: &DescribeAlarmNoticeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmNoticeResponse,
-            ::runtime::SdkError<DescribeAlarmNoticeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmNoticeResponse,
+        DescribeAlarmNoticeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

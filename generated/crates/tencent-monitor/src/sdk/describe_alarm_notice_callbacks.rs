@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_alarm_notice_callbacks(
         &self,
         input: &DescribeAlarmNoticeCallbacksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmNoticeCallbacksResponse,
-            ::runtime::SdkError<DescribeAlarmNoticeCallbacksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmNoticeCallbacksResponse,
+        DescribeAlarmNoticeCallbacksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_alarm_notice_on_call_users_from_prometheus_alert_id(
         &self,
         input: &DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse,
-            ::runtime::SdkError<DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse,
+        DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -131,11 +131,9 @@ impl super::Client {
     pub fn describe_alarm_notices(
         &self,
         input: &DescribeAlarmNoticesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmNoticesResponse,
-            ::runtime::SdkError<DescribeAlarmNoticesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmNoticesResponse,
+        DescribeAlarmNoticesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

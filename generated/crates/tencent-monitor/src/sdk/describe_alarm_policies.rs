@@ -208,11 +208,9 @@ impl super::Client {
     pub fn describe_alarm_policies(
         &self,
         input: &DescribeAlarmPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmPoliciesResponse,
-            ::runtime::SdkError<DescribeAlarmPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmPoliciesResponse,
+        DescribeAlarmPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_alarm_policy(
         &self,
         input: &DescribeAlarmPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmPolicyResponse,
-            ::runtime::SdkError<DescribeAlarmPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmPolicyResponse,
+        DescribeAlarmPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -109,11 +109,9 @@ impl super::Client {
     pub fn describe_alert_rules(
         &self,
         input: &DescribeAlertRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlertRulesResponse,
-            ::runtime::SdkError<DescribeAlertRulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlertRulesResponse,
+        DescribeAlertRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

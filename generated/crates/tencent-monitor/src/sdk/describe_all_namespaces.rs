@@ -102,11 +102,9 @@ impl super::Client {
     pub fn describe_all_namespaces(
         &self,
         input: &DescribeAllNamespacesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAllNamespacesResponse,
-            ::runtime::SdkError<DescribeAllNamespacesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAllNamespacesResponse,
+        DescribeAllNamespacesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn describe_base_metrics(
         &self,
         input: &DescribeBaseMetricsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBaseMetricsResponse,
-            ::runtime::SdkError<DescribeBaseMetricsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBaseMetricsResponse,
+        DescribeBaseMetricsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -135,11 +135,9 @@ impl super::Client {
     pub fn describe_basic_alarm_list(
         &self,
         input: &DescribeBasicAlarmListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBasicAlarmListResponse,
-            ::runtime::SdkError<DescribeBasicAlarmListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBasicAlarmListResponse,
+        DescribeBasicAlarmListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

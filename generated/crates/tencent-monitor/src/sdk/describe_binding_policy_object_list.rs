@@ -114,11 +114,9 @@ impl super::Client {
     pub fn describe_binding_policy_object_list(
         &self,
         input: &DescribeBindingPolicyObjectListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBindingPolicyObjectListResponse,
-            ::runtime::SdkError<DescribeBindingPolicyObjectListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBindingPolicyObjectListResponse,
+        DescribeBindingPolicyObjectListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -57,11 +57,9 @@ impl super::Client {
     pub fn describe_cluster_agent_creating_progress(
         &self,
         input: &DescribeClusterAgentCreatingProgressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterAgentCreatingProgressResponse,
-            ::runtime::SdkError<DescribeClusterAgentCreatingProgressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterAgentCreatingProgressResponse,
+        DescribeClusterAgentCreatingProgressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

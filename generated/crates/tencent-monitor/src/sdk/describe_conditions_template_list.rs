@@ -111,11 +111,9 @@ impl super::Client {
     pub fn describe_conditions_template_list(
         &self,
         input: &DescribeConditionsTemplateListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeConditionsTemplateListResponse,
-            ::runtime::SdkError<DescribeConditionsTemplateListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeConditionsTemplateListResponse,
+        DescribeConditionsTemplateListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,12 +67,7 @@ impl super::Client {
     pub fn describe_dns_config(
         &self,
         input: &DescribeDnsConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDnsConfigResponse,
-            ::runtime::SdkError<DescribeDnsConfigError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDnsConfigResponse, DescribeDnsConfigError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_exporter_integrations(
         &self,
         input: &DescribeExporterIntegrationsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeExporterIntegrationsResponse,
-            ::runtime::SdkError<DescribeExporterIntegrationsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeExporterIntegrationsResponse,
+        DescribeExporterIntegrationsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

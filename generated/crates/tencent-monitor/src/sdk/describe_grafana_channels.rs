@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_grafana_channels(
         &self,
         input: &DescribeGrafanaChannelsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGrafanaChannelsResponse,
-            ::runtime::SdkError<DescribeGrafanaChannelsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGrafanaChannelsResponse,
+        DescribeGrafanaChannelsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,11 +67,9 @@ impl super::Client {
     pub fn describe_grafana_config(
         &self,
         input: &DescribeGrafanaConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGrafanaConfigResponse,
-            ::runtime::SdkError<DescribeGrafanaConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGrafanaConfigResponse,
+        DescribeGrafanaConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

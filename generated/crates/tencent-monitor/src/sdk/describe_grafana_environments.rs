@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_grafana_environments(
         &self,
         input: &DescribeGrafanaEnvironmentsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGrafanaEnvironmentsResponse,
-            ::runtime::SdkError<DescribeGrafanaEnvironmentsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGrafanaEnvironmentsResponse,
+        DescribeGrafanaEnvironmentsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

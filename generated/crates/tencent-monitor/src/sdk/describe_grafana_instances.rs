@@ -105,11 +105,9 @@ impl super::Client {
     pub fn describe_grafana_instances(
         &self,
         input: &DescribeGrafanaInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGrafanaInstancesResponse,
-            ::runtime::SdkError<DescribeGrafanaInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGrafanaInstancesResponse,
+        DescribeGrafanaInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

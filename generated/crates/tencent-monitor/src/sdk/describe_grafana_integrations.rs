@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_grafana_integrations(
         &self,
         input: &DescribeGrafanaIntegrationsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGrafanaIntegrationsResponse,
-            ::runtime::SdkError<DescribeGrafanaIntegrationsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGrafanaIntegrationsResponse,
+        DescribeGrafanaIntegrationsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -98,11 +98,9 @@ impl super::Client {
     pub fn describe_grafana_notification_channels(
         &self,
         input: &DescribeGrafanaNotificationChannelsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGrafanaNotificationChannelsResponse,
-            ::runtime::SdkError<DescribeGrafanaNotificationChannelsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGrafanaNotificationChannelsResponse,
+        DescribeGrafanaNotificationChannelsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn describe_grafana_white_list(
         &self,
         input: &DescribeGrafanaWhiteListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGrafanaWhiteListResponse,
-            ::runtime::SdkError<DescribeGrafanaWhiteListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGrafanaWhiteListResponse,
+        DescribeGrafanaWhiteListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_installed_plugins(
         &self,
         input: &DescribeInstalledPluginsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstalledPluginsResponse,
-            ::runtime::SdkError<DescribeInstalledPluginsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstalledPluginsResponse,
+        DescribeInstalledPluginsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

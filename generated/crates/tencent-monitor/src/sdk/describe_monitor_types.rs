@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_monitor_types(
         &self,
         input: &DescribeMonitorTypesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMonitorTypesResponse,
-            ::runtime::SdkError<DescribeMonitorTypesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMonitorTypesResponse,
+        DescribeMonitorTypesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_on_call_form(
         &self,
         input: &DescribeOnCallFormRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeOnCallFormResponse,
-            ::runtime::SdkError<DescribeOnCallFormError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeOnCallFormResponse,
+        DescribeOnCallFormError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -105,11 +105,9 @@ impl super::Client {
     pub fn describe_on_call_forms(
         &self,
         input: &DescribeOnCallFormsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeOnCallFormsResponse,
-            ::runtime::SdkError<DescribeOnCallFormsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeOnCallFormsResponse,
+        DescribeOnCallFormsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

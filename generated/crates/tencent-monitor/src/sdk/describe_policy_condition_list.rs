@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_policy_condition_list(
         &self,
         input: &DescribePolicyConditionListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePolicyConditionListResponse,
-            ::runtime::SdkError<DescribePolicyConditionListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePolicyConditionListResponse,
+        DescribePolicyConditionListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

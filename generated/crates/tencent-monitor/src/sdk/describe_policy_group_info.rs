@@ -149,11 +149,9 @@ impl super::Client {
     pub fn describe_policy_group_info(
         &self,
         input: &DescribePolicyGroupInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePolicyGroupInfoResponse,
-            ::runtime::SdkError<DescribePolicyGroupInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePolicyGroupInfoResponse,
+        DescribePolicyGroupInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -151,11 +151,9 @@ impl super::Client {
     pub fn describe_policy_group_list(
         &self,
         input: &DescribePolicyGroupListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePolicyGroupListResponse,
-            ::runtime::SdkError<DescribePolicyGroupListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePolicyGroupListResponse,
+        DescribePolicyGroupListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -154,11 +154,9 @@ impl super::Client {
     pub fn describe_product_event_list(
         &self,
         input: &DescribeProductEventListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProductEventListResponse,
-            ::runtime::SdkError<DescribeProductEventListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProductEventListResponse,
+        DescribeProductEventListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_prometheus_agent_instances(
         &self,
         input: &DescribePrometheusAgentInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusAgentInstancesResponse,
-            ::runtime::SdkError<DescribePrometheusAgentInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusAgentInstancesResponse,
+        DescribePrometheusAgentInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

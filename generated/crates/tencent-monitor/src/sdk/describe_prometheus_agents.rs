@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_prometheus_agents(
         &self,
         input: &DescribePrometheusAgentsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusAgentsResponse,
-            ::runtime::SdkError<DescribePrometheusAgentsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusAgentsResponse,
+        DescribePrometheusAgentsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

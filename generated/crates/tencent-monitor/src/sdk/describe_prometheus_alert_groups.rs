@@ -98,11 +98,9 @@ impl super::Client {
     pub fn describe_prometheus_alert_groups(
         &self,
         input: &DescribePrometheusAlertGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusAlertGroupsResponse,
-            ::runtime::SdkError<DescribePrometheusAlertGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusAlertGroupsResponse,
+        DescribePrometheusAlertGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

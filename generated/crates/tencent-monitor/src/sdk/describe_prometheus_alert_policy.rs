@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_prometheus_alert_policy(
         &self,
         input: &DescribePrometheusAlertPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusAlertPolicyResponse,
-            ::runtime::SdkError<DescribePrometheusAlertPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusAlertPolicyResponse,
+        DescribePrometheusAlertPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_prometheus_cluster_agents(
         &self,
         input: &DescribePrometheusClusterAgentsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusClusterAgentsResponse,
-            ::runtime::SdkError<DescribePrometheusClusterAgentsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusClusterAgentsResponse,
+        DescribePrometheusClusterAgentsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

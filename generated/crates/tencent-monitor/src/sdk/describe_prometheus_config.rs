@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_prometheus_config(
         &self,
         input: &DescribePrometheusConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusConfigResponse,
-            ::runtime::SdkError<DescribePrometheusConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusConfigResponse,
+        DescribePrometheusConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_prometheus_global_config(
         &self,
         input: &DescribePrometheusGlobalConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusGlobalConfigResponse,
-            ::runtime::SdkError<DescribePrometheusGlobalConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusGlobalConfigResponse,
+        DescribePrometheusGlobalConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

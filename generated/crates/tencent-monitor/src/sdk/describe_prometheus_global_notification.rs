@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_prometheus_global_notification(
         &self,
         input: &DescribePrometheusGlobalNotificationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusGlobalNotificationResponse,
-            ::runtime::SdkError<DescribePrometheusGlobalNotificationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusGlobalNotificationResponse,
+        DescribePrometheusGlobalNotificationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -148,11 +148,9 @@ impl super::Client {
     pub fn describe_prometheus_instance_detail(
         &self,
         input: &DescribePrometheusInstanceDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusInstanceDetailResponse,
-            ::runtime::SdkError<DescribePrometheusInstanceDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusInstanceDetailResponse,
+        DescribePrometheusInstanceDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

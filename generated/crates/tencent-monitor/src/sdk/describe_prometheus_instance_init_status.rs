@@ -86,11 +86,9 @@ impl super::Client {
     pub fn describe_prometheus_instance_init_status(
         &self,
         input: &DescribePrometheusInstanceInitStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusInstanceInitStatusResponse,
-            ::runtime::SdkError<DescribePrometheusInstanceInitStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusInstanceInitStatusResponse,
+        DescribePrometheusInstanceInitStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

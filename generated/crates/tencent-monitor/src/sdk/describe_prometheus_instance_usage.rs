@@ -87,11 +87,9 @@ impl super::Client {
     pub fn describe_prometheus_instance_usage(
         &self,
         input: &DescribePrometheusInstanceUsageRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusInstanceUsageResponse,
-            ::runtime::SdkError<DescribePrometheusInstanceUsageError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusInstanceUsageResponse,
+        DescribePrometheusInstanceUsageError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -148,11 +148,9 @@ impl super::Client {
     pub fn describe_prometheus_instances(
         &self,
         input: &DescribePrometheusInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusInstancesResponse,
-            ::runtime::SdkError<DescribePrometheusInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusInstancesResponse,
+        DescribePrometheusInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

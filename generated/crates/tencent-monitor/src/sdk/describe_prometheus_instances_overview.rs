@@ -87,11 +87,9 @@ impl super::Client {
     pub fn describe_prometheus_instances_overview(
         &self,
         input: &DescribePrometheusInstancesOverviewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusInstancesOverviewResponse,
-            ::runtime::SdkError<DescribePrometheusInstancesOverviewError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusInstancesOverviewResponse,
+        DescribePrometheusInstancesOverviewError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_prometheus_record_rules(
         &self,
         input: &DescribePrometheusRecordRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusRecordRulesResponse,
-            ::runtime::SdkError<DescribePrometheusRecordRulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusRecordRulesResponse,
+        DescribePrometheusRecordRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

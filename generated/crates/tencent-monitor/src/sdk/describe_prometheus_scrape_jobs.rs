@@ -102,11 +102,9 @@ impl super::Client {
     pub fn describe_prometheus_scrape_jobs(
         &self,
         input: &DescribePrometheusScrapeJobsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusScrapeJobsResponse,
-            ::runtime::SdkError<DescribePrometheusScrapeJobsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusScrapeJobsResponse,
+        DescribePrometheusScrapeJobsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_prometheus_targets_tmp(
         &self,
         input: &DescribePrometheusTargetsTmpRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusTargetsTmpResponse,
-            ::runtime::SdkError<DescribePrometheusTargetsTmpError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusTargetsTmpResponse,
+        DescribePrometheusTargetsTmpError,
     > {
         self.runtime.call(&glue::OP, input)
     }

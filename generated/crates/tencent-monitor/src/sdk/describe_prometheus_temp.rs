@@ -86,11 +86,9 @@ impl super::Client {
     pub fn describe_prometheus_temp(
         &self,
         input: &DescribePrometheusTempRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusTempResponse,
-            ::runtime::SdkError<DescribePrometheusTempError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusTempResponse,
+        DescribePrometheusTempError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_prometheus_temp_sync(
         &self,
         input: &DescribePrometheusTempSyncRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusTempSyncResponse,
-            ::runtime::SdkError<DescribePrometheusTempSyncError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusTempSyncResponse,
+        DescribePrometheusTempSyncError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_prometheus_zones(
         &self,
         input: &DescribePrometheusZonesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePrometheusZonesResponse,
-            ::runtime::SdkError<DescribePrometheusZonesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePrometheusZonesResponse,
+        DescribePrometheusZonesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -106,11 +106,9 @@ impl super::Client {
     pub fn describe_recording_rules(
         &self,
         input: &DescribeRecordingRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRecordingRulesResponse,
-            ::runtime::SdkError<DescribeRecordingRulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRecordingRulesResponse,
+        DescribeRecordingRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_sso_account(
         &self,
         input: &DescribeSsoAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSsoAccountResponse,
-            ::runtime::SdkError<DescribeSsoAccountError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSsoAccountResponse,
+        DescribeSsoAccountError,
     > {
         self.runtime.call(&glue::OP, input)
     }

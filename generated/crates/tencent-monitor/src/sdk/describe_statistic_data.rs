@@ -124,11 +124,9 @@ impl super::Client {
     pub fn describe_statistic_data(
         &self,
         input: &DescribeStatisticDataRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeStatisticDataResponse,
-            ::runtime::SdkError<DescribeStatisticDataError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeStatisticDataResponse,
+        DescribeStatisticDataError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -65,11 +65,9 @@ impl super::Client {
     pub fn destroy_prometheus_instance(
         &self,
         input: &DestroyPrometheusInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyPrometheusInstanceResponse,
-            ::runtime::SdkError<DestroyPrometheusInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DestroyPrometheusInstanceResponse,
+        DestroyPrometheusInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn enable_grafana_internet(
         &self,
         input: &EnableGrafanaInternetRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableGrafanaInternetResponse,
-            ::runtime::SdkError<EnableGrafanaInternetError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        EnableGrafanaInternetResponse,
+        EnableGrafanaInternetError,
     > {
         self.runtime.call(&glue::OP, input)
     }

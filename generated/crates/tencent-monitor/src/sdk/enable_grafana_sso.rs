@@ -69,12 +69,7 @@ impl super::Client {
     pub fn enable_grafana_sso(
         &self,
         input: &EnableGrafanaSsoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableGrafanaSsoResponse,
-            ::runtime::SdkError<EnableGrafanaSsoError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<EnableGrafanaSsoResponse, EnableGrafanaSsoError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,12 +74,7 @@ impl super::Client {
     pub fn enable_sso_cam_check(
         &self,
         input: &EnableSsoCamCheckRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableSsoCamCheckResponse,
-            ::runtime::SdkError<EnableSsoCamCheckError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<EnableSsoCamCheckResponse, EnableSsoCamCheckError> {
         self.runtime.call(&glue::OP, input)
     }
 

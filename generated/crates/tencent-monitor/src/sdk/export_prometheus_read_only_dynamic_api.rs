@@ -112,11 +112,9 @@ impl super::Client {
     pub fn export_prometheus_read_only_dynamic_api(
         &self,
         input: &ExportPrometheusReadOnlyDynamicApiRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ExportPrometheusReadOnlyDynamicApiResponse,
-            ::runtime::SdkError<ExportPrometheusReadOnlyDynamicApiError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ExportPrometheusReadOnlyDynamicApiResponse,
+        ExportPrometheusReadOnlyDynamicApiError,
     > {
         self.runtime.call(&glue::OP, input)
     }

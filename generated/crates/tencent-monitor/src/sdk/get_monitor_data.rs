@@ -121,9 +121,7 @@ impl super::Client {
     pub fn get_monitor_data(
         &self,
         input: &GetMonitorDataRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetMonitorDataResponse, ::runtime::SdkError<GetMonitorDataError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetMonitorDataResponse, GetMonitorDataError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn get_prometheus_agent_management_command(
         &self,
         input: &GetPrometheusAgentManagementCommandRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetPrometheusAgentManagementCommandResponse,
-            ::runtime::SdkError<GetPrometheusAgentManagementCommandError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetPrometheusAgentManagementCommandResponse,
+        GetPrometheusAgentManagementCommandError,
     > {
         self.runtime.call(&glue::OP, input)
     }

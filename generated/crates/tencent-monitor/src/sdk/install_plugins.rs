@@ -76,9 +76,7 @@ impl super::Client {
     pub fn install_plugins(
         &self,
         input: &InstallPluginsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<InstallPluginsResponse, ::runtime::SdkError<InstallPluginsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<InstallPluginsResponse, InstallPluginsError> {
         self.runtime.call(&glue::OP, input)
     }
 

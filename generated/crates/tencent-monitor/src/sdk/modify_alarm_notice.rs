@@ -110,12 +110,7 @@ impl super::Client {
     pub fn modify_alarm_notice(
         &self,
         input: &ModifyAlarmNoticeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAlarmNoticeResponse,
-            ::runtime::SdkError<ModifyAlarmNoticeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyAlarmNoticeResponse, ModifyAlarmNoticeError> {
         self.runtime.call(&glue::OP, input)
     }
 

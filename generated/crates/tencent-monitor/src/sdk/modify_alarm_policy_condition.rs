@@ -125,11 +125,9 @@ impl super::Client {
     pub fn modify_alarm_policy_condition(
         &self,
         input: &ModifyAlarmPolicyConditionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAlarmPolicyConditionResponse,
-            ::runtime::SdkError<ModifyAlarmPolicyConditionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAlarmPolicyConditionResponse,
+        ModifyAlarmPolicyConditionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

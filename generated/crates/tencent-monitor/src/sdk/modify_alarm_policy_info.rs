@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_alarm_policy_info(
         &self,
         input: &ModifyAlarmPolicyInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAlarmPolicyInfoResponse,
-            ::runtime::SdkError<ModifyAlarmPolicyInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAlarmPolicyInfoResponse,
+        ModifyAlarmPolicyInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn modify_alarm_policy_notice(
         &self,
         input: &ModifyAlarmPolicyNoticeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAlarmPolicyNoticeResponse,
-            ::runtime::SdkError<ModifyAlarmPolicyNoticeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAlarmPolicyNoticeResponse,
+        ModifyAlarmPolicyNoticeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn modify_alarm_policy_status(
         &self,
         input: &ModifyAlarmPolicyStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAlarmPolicyStatusResponse,
-            ::runtime::SdkError<ModifyAlarmPolicyStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAlarmPolicyStatusResponse,
+        ModifyAlarmPolicyStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

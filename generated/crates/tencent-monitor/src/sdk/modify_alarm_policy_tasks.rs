@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_alarm_policy_tasks(
         &self,
         input: &ModifyAlarmPolicyTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAlarmPolicyTasksResponse,
-            ::runtime::SdkError<ModifyAlarmPolicyTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAlarmPolicyTasksResponse,
+        ModifyAlarmPolicyTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

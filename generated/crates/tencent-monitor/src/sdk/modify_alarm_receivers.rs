@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_alarm_receivers(
         &self,
         input: &ModifyAlarmReceiversRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAlarmReceiversResponse,
-            ::runtime::SdkError<ModifyAlarmReceiversError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAlarmReceiversResponse,
+        ModifyAlarmReceiversError,
     > {
         self.runtime.call(&glue::OP, input)
     }

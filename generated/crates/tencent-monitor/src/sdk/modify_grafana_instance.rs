@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_grafana_instance(
         &self,
         input: &ModifyGrafanaInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyGrafanaInstanceResponse,
-            ::runtime::SdkError<ModifyGrafanaInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyGrafanaInstanceResponse,
+        ModifyGrafanaInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

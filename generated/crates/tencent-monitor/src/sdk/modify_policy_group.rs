@@ -109,12 +109,7 @@ impl super::Client {
     pub fn modify_policy_group(
         &self,
         input: &ModifyPolicyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPolicyGroupResponse,
-            ::runtime::SdkError<ModifyPolicyGroupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyPolicyGroupResponse, ModifyPolicyGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

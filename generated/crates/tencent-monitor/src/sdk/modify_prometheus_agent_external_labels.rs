@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_prometheus_agent_external_labels(
         &self,
         input: &ModifyPrometheusAgentExternalLabelsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPrometheusAgentExternalLabelsResponse,
-            ::runtime::SdkError<ModifyPrometheusAgentExternalLabelsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPrometheusAgentExternalLabelsResponse,
+        ModifyPrometheusAgentExternalLabelsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

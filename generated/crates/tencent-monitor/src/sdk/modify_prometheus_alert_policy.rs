@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_prometheus_alert_policy(
         &self,
         input: &ModifyPrometheusAlertPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPrometheusAlertPolicyResponse,
-            ::runtime::SdkError<ModifyPrometheusAlertPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPrometheusAlertPolicyResponse,
+        ModifyPrometheusAlertPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

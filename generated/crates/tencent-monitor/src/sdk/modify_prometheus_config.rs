@@ -98,11 +98,9 @@ impl super::Client {
     pub fn modify_prometheus_config(
         &self,
         input: &ModifyPrometheusConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPrometheusConfigResponse,
-            ::runtime::SdkError<ModifyPrometheusConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPrometheusConfigResponse,
+        ModifyPrometheusConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

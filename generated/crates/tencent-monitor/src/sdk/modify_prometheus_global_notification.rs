@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_prometheus_global_notification(
         &self,
         input: &ModifyPrometheusGlobalNotificationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPrometheusGlobalNotificationResponse,
-            ::runtime::SdkError<ModifyPrometheusGlobalNotificationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPrometheusGlobalNotificationResponse,
+        ModifyPrometheusGlobalNotificationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

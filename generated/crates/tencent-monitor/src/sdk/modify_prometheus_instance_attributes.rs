@@ -89,11 +89,9 @@ impl super::Client {
     pub fn modify_prometheus_instance_attributes(
         &self,
         input: &ModifyPrometheusInstanceAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPrometheusInstanceAttributesResponse,
-            ::runtime::SdkError<ModifyPrometheusInstanceAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPrometheusInstanceAttributesResponse,
+        ModifyPrometheusInstanceAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

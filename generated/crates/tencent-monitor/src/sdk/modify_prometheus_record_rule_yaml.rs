@@ -77,11 +77,9 @@ impl super::Client {
     pub fn modify_prometheus_record_rule_yaml(
         &self,
         input: &ModifyPrometheusRecordRuleYamlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPrometheusRecordRuleYamlResponse,
-            ::runtime::SdkError<ModifyPrometheusRecordRuleYamlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPrometheusRecordRuleYamlResponse,
+        ModifyPrometheusRecordRuleYamlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

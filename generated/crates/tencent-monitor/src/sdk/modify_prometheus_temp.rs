@@ -71,11 +71,9 @@ impl super::Client {
     pub fn modify_prometheus_temp(
         &self,
         input: &ModifyPrometheusTempRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPrometheusTempResponse,
-            ::runtime::SdkError<ModifyPrometheusTempError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPrometheusTempResponse,
+        ModifyPrometheusTempError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn resume_grafana_instance(
         &self,
         input: &ResumeGrafanaInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResumeGrafanaInstanceResponse,
-            ::runtime::SdkError<ResumeGrafanaInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResumeGrafanaInstanceResponse,
+        ResumeGrafanaInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

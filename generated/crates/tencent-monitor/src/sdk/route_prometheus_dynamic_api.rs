@@ -114,11 +114,9 @@ impl super::Client {
     pub fn route_prometheus_dynamic_api(
         &self,
         input: &RoutePrometheusDynamicApiRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RoutePrometheusDynamicApiResponse,
-            ::runtime::SdkError<RoutePrometheusDynamicApiError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RoutePrometheusDynamicApiResponse,
+        RoutePrometheusDynamicApiError,
     > {
         self.runtime.call(&glue::OP, input)
     }

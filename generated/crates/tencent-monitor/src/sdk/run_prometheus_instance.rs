@@ -68,11 +68,9 @@ impl super::Client {
     pub fn run_prometheus_instance(
         &self,
         input: &RunPrometheusInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RunPrometheusInstanceResponse,
-            ::runtime::SdkError<RunPrometheusInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RunPrometheusInstanceResponse,
+        RunPrometheusInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn set_default_alarm_policy(
         &self,
         input: &SetDefaultAlarmPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetDefaultAlarmPolicyResponse,
-            ::runtime::SdkError<SetDefaultAlarmPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetDefaultAlarmPolicyResponse,
+        SetDefaultAlarmPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn sync_prometheus_temp(
         &self,
         input: &SyncPrometheusTempRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SyncPrometheusTempResponse,
-            ::runtime::SdkError<SyncPrometheusTempError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SyncPrometheusTempResponse,
+        SyncPrometheusTempError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -66,11 +66,9 @@ impl super::Client {
     pub fn terminate_prometheus_instances(
         &self,
         input: &TerminatePrometheusInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TerminatePrometheusInstancesResponse,
-            ::runtime::SdkError<TerminatePrometheusInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TerminatePrometheusInstancesResponse,
+        TerminatePrometheusInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn un_binding_all_policy_object(
         &self,
         input: &UnBindingAllPolicyObjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnBindingAllPolicyObjectResponse,
-            ::runtime::SdkError<UnBindingAllPolicyObjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnBindingAllPolicyObjectResponse,
+        UnBindingAllPolicyObjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -95,11 +95,9 @@ impl super::Client {
     pub fn un_binding_policy_object(
         &self,
         input: &UnBindingPolicyObjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnBindingPolicyObjectResponse,
-            ::runtime::SdkError<UnBindingPolicyObjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnBindingPolicyObjectResponse,
+        UnBindingPolicyObjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn unbind_prometheus_managed_grafana(
         &self,
         input: &UnbindPrometheusManagedGrafanaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnbindPrometheusManagedGrafanaResponse,
-            ::runtime::SdkError<UnbindPrometheusManagedGrafanaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnbindPrometheusManagedGrafanaResponse,
+        UnbindPrometheusManagedGrafanaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -105,11 +105,9 @@ impl super::Client {
     pub fn uninstall_grafana_dashboard(
         &self,
         input: &UninstallGrafanaDashboardRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UninstallGrafanaDashboardResponse,
-            ::runtime::SdkError<UninstallGrafanaDashboardError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UninstallGrafanaDashboardResponse,
+        UninstallGrafanaDashboardError,
     > {
         self.runtime.call(&glue::OP, input)
     }

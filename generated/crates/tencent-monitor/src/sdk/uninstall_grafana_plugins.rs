@@ -69,11 +69,9 @@ impl super::Client {
     pub fn uninstall_grafana_plugins(
         &self,
         input: &UninstallGrafanaPluginsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UninstallGrafanaPluginsResponse,
-            ::runtime::SdkError<UninstallGrafanaPluginsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UninstallGrafanaPluginsResponse,
+        UninstallGrafanaPluginsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -132,12 +132,7 @@ impl super::Client {
     pub fn update_alert_rule(
         &self,
         input: &UpdateAlertRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateAlertRuleResponse,
-            ::runtime::SdkError<UpdateAlertRuleError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateAlertRuleResponse, UpdateAlertRuleError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn update_alert_rule_state(
         &self,
         input: &UpdateAlertRuleStateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateAlertRuleStateResponse,
-            ::runtime::SdkError<UpdateAlertRuleStateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateAlertRuleStateResponse,
+        UpdateAlertRuleStateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,12 +70,7 @@ impl super::Client {
     pub fn update_dns_config(
         &self,
         input: &UpdateDnsConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateDnsConfigResponse,
-            ::runtime::SdkError<UpdateDnsConfigError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateDnsConfigResponse, UpdateDnsConfigError> {
         self.runtime.call(&glue::OP, input)
     }
 

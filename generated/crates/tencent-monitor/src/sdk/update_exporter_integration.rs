@@ -96,11 +96,9 @@ impl super::Client {
     pub fn update_exporter_integration(
         &self,
         input: &UpdateExporterIntegrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateExporterIntegrationResponse,
-            ::runtime::SdkError<UpdateExporterIntegrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateExporterIntegrationResponse,
+        UpdateExporterIntegrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn update_grafana_config(
         &self,
         input: &UpdateGrafanaConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateGrafanaConfigResponse,
-            ::runtime::SdkError<UpdateGrafanaConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateGrafanaConfigResponse,
+        UpdateGrafanaConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

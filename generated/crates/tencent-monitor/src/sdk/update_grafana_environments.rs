@@ -71,11 +71,9 @@ impl super::Client {
     pub fn update_grafana_environments(
         &self,
         input: &UpdateGrafanaEnvironmentsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateGrafanaEnvironmentsResponse,
-            ::runtime::SdkError<UpdateGrafanaEnvironmentsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateGrafanaEnvironmentsResponse,
+        UpdateGrafanaEnvironmentsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn update_grafana_integration(
         &self,
         input: &UpdateGrafanaIntegrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateGrafanaIntegrationResponse,
-            ::runtime::SdkError<UpdateGrafanaIntegrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateGrafanaIntegrationResponse,
+        UpdateGrafanaIntegrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn update_grafana_notification_channel(
         &self,
         input: &UpdateGrafanaNotificationChannelRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateGrafanaNotificationChannelResponse,
-            ::runtime::SdkError<UpdateGrafanaNotificationChannelError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateGrafanaNotificationChannelResponse,
+        UpdateGrafanaNotificationChannelError,
     > {
         self.runtime.call(&glue::OP, input)
     }

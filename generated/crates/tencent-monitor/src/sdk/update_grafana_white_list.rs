@@ -69,11 +69,9 @@ impl super::Client {
     pub fn update_grafana_white_list(
         &self,
         input: &UpdateGrafanaWhiteListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateGrafanaWhiteListResponse,
-            ::runtime::SdkError<UpdateGrafanaWhiteListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateGrafanaWhiteListResponse,
+        UpdateGrafanaWhiteListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

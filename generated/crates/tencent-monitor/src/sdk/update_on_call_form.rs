@@ -136,12 +136,7 @@ impl super::Client {
     pub fn update_on_call_form(
         &self,
         input: &UpdateOnCallFormRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateOnCallFormResponse,
-            ::runtime::SdkError<UpdateOnCallFormError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateOnCallFormResponse, UpdateOnCallFormError> {
         self.runtime.call(&glue::OP, input)
     }
 

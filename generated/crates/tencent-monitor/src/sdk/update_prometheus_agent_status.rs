@@ -82,11 +82,9 @@ impl super::Client {
     pub fn update_prometheus_agent_status(
         &self,
         input: &UpdatePrometheusAgentStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdatePrometheusAgentStatusResponse,
-            ::runtime::SdkError<UpdatePrometheusAgentStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdatePrometheusAgentStatusResponse,
+        UpdatePrometheusAgentStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

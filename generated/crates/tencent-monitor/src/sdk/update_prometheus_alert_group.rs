@@ -108,11 +108,9 @@ impl super::Client {
     pub fn update_prometheus_alert_group(
         &self,
         input: &UpdatePrometheusAlertGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdatePrometheusAlertGroupResponse,
-            ::runtime::SdkError<UpdatePrometheusAlertGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdatePrometheusAlertGroupResponse,
+        UpdatePrometheusAlertGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn update_prometheus_alert_group_state(
         &self,
         input: &UpdatePrometheusAlertGroupStateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdatePrometheusAlertGroupStateResponse,
-            ::runtime::SdkError<UpdatePrometheusAlertGroupStateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdatePrometheusAlertGroupStateResponse,
+        UpdatePrometheusAlertGroupStateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn update_prometheus_scrape_job(
         &self,
         input: &UpdatePrometheusScrapeJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdatePrometheusScrapeJobResponse,
-            ::runtime::SdkError<UpdatePrometheusScrapeJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdatePrometheusScrapeJobResponse,
+        UpdatePrometheusScrapeJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn update_recording_rule(
         &self,
         input: &UpdateRecordingRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateRecordingRuleResponse,
-            ::runtime::SdkError<UpdateRecordingRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateRecordingRuleResponse,
+        UpdateRecordingRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

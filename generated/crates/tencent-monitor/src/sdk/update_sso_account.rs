@@ -81,12 +81,7 @@ impl super::Client {
     pub fn update_sso_account(
         &self,
         input: &UpdateSsoAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateSsoAccountResponse,
-            ::runtime::SdkError<UpdateSsoAccountError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateSsoAccountResponse, UpdateSsoAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

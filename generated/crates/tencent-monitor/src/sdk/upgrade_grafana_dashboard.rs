@@ -103,11 +103,9 @@ impl super::Client {
     pub fn upgrade_grafana_dashboard(
         &self,
         input: &UpgradeGrafanaDashboardRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeGrafanaDashboardResponse,
-            ::runtime::SdkError<UpgradeGrafanaDashboardError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeGrafanaDashboardResponse,
+        UpgradeGrafanaDashboardError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn upgrade_grafana_instance(
         &self,
         input: &UpgradeGrafanaInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeGrafanaInstanceResponse,
-            ::runtime::SdkError<UpgradeGrafanaInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeGrafanaInstanceResponse,
+        UpgradeGrafanaInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn add_db_instance_to_read_only_group(
         &self,
         input: &AddDbInstanceToReadOnlyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AddDbInstanceToReadOnlyGroupResponse,
-            ::runtime::SdkError<AddDbInstanceToReadOnlyGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AddDbInstanceToReadOnlyGroupResponse,
+        AddDbInstanceToReadOnlyGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -209,12 +209,7 @@ impl super::Client {
     pub fn clone_db_instance(
         &self,
         input: &CloneDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloneDbInstanceResponse,
-            ::runtime::SdkError<CloneDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CloneDbInstanceResponse, CloneDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -82,12 +82,7 @@ impl super::Client {
     pub fn close_account_cam(
         &self,
         input: &CloseAccountCamRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloseAccountCamResponse,
-            ::runtime::SdkError<CloseAccountCamError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CloseAccountCamResponse, CloseAccountCamError> {
         self.runtime.call(&glue::OP, input)
     }
 

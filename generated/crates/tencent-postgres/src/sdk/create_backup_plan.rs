@@ -104,12 +104,7 @@ impl super::Client {
     pub fn create_backup_plan(
         &self,
         input: &CreateBackupPlanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBackupPlanResponse,
-            ::runtime::SdkError<CreateBackupPlanError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateBackupPlanResponse, CreateBackupPlanError> {
         self.runtime.call(&glue::OP, input)
     }
 

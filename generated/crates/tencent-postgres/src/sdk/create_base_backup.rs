@@ -68,12 +68,7 @@ impl super::Client {
     pub fn create_base_backup(
         &self,
         input: &CreateBaseBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBaseBackupResponse,
-            ::runtime::SdkError<CreateBaseBackupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateBaseBackupResponse, CreateBaseBackupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -98,11 +98,9 @@ impl super::Client {
     pub fn create_db_instance_network_access(
         &self,
         input: &CreateDbInstanceNetworkAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbInstanceNetworkAccessResponse,
-            ::runtime::SdkError<CreateDbInstanceNetworkAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDbInstanceNetworkAccessResponse,
+        CreateDbInstanceNetworkAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn create_parameter_template(
         &self,
         input: &CreateParameterTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateParameterTemplateResponse,
-            ::runtime::SdkError<CreateParameterTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateParameterTemplateResponse,
+        CreateParameterTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -226,11 +226,9 @@ impl super::Client {
     pub fn create_read_only_db_instance(
         &self,
         input: &CreateReadOnlyDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateReadOnlyDbInstanceResponse,
-            ::runtime::SdkError<CreateReadOnlyDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateReadOnlyDbInstanceResponse,
+        CreateReadOnlyDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

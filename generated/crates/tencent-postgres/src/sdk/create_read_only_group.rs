@@ -131,11 +131,9 @@ impl super::Client {
     pub fn create_read_only_group(
         &self,
         input: &CreateReadOnlyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateReadOnlyGroupResponse,
-            ::runtime::SdkError<CreateReadOnlyGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateReadOnlyGroupResponse,
+        CreateReadOnlyGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -98,11 +98,9 @@ impl super::Client {
     pub fn create_read_only_group_network_access(
         &self,
         input: &CreateReadOnlyGroupNetworkAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateReadOnlyGroupNetworkAccessResponse,
-            ::runtime::SdkError<CreateReadOnlyGroupNetworkAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateReadOnlyGroupNetworkAccessResponse,
+        CreateReadOnlyGroupNetworkAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

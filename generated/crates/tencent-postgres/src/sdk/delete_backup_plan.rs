@@ -70,12 +70,7 @@ impl super::Client {
     pub fn delete_backup_plan(
         &self,
         input: &DeleteBackupPlanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteBackupPlanResponse,
-            ::runtime::SdkError<DeleteBackupPlanError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteBackupPlanResponse, DeleteBackupPlanError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -71,12 +71,7 @@ impl super::Client {
     pub fn delete_base_backup(
         &self,
         input: &DeleteBaseBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteBaseBackupResponse,
-            ::runtime::SdkError<DeleteBaseBackupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteBaseBackupResponse, DeleteBaseBackupError> {
         self.runtime.call(&glue::OP, input)
     }
 

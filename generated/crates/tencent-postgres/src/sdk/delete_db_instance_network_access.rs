@@ -92,11 +92,9 @@ impl super::Client {
     pub fn delete_db_instance_network_access(
         &self,
         input: &DeleteDbInstanceNetworkAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDbInstanceNetworkAccessResponse,
-            ::runtime::SdkError<DeleteDbInstanceNetworkAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteDbInstanceNetworkAccessResponse,
+        DeleteDbInstanceNetworkAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,12 +71,7 @@ impl super::Client {
     pub fn delete_log_backup(
         &self,
         input: &DeleteLogBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLogBackupResponse,
-            ::runtime::SdkError<DeleteLogBackupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteLogBackupResponse, DeleteLogBackupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn delete_parameter_template(
         &self,
         input: &DeleteParameterTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteParameterTemplateResponse,
-            ::runtime::SdkError<DeleteParameterTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteParameterTemplateResponse,
+        DeleteParameterTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn delete_read_only_group(
         &self,
         input: &DeleteReadOnlyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteReadOnlyGroupResponse,
-            ::runtime::SdkError<DeleteReadOnlyGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteReadOnlyGroupResponse,
+        DeleteReadOnlyGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn delete_read_only_group_network_access(
         &self,
         input: &DeleteReadOnlyGroupNetworkAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteReadOnlyGroupNetworkAccessResponse,
-            ::runtime::SdkError<DeleteReadOnlyGroupNetworkAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteReadOnlyGroupNetworkAccessResponse,
+        DeleteReadOnlyGroupNetworkAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -118,11 +118,9 @@ impl super::Client {
     pub fn describe_audit_instance_list(
         &self,
         input: &DescribeAuditInstanceListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditInstanceListResponse,
-            ::runtime::SdkError<DescribeAuditInstanceListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAuditInstanceListResponse,
+        DescribeAuditInstanceListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -148,12 +148,7 @@ impl super::Client {
     pub fn describe_audit_logs(
         &self,
         input: &DescribeAuditLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAuditLogsResponse,
-            ::runtime::SdkError<DescribeAuditLogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeAuditLogsResponse, DescribeAuditLogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_available_recovery_time(
         &self,
         input: &DescribeAvailableRecoveryTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAvailableRecoveryTimeResponse,
-            ::runtime::SdkError<DescribeAvailableRecoveryTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAvailableRecoveryTimeResponse,
+        DescribeAvailableRecoveryTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_backup_download_restriction(
         &self,
         input: &DescribeBackupDownloadRestrictionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupDownloadRestrictionResponse,
-            ::runtime::SdkError<DescribeBackupDownloadRestrictionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupDownloadRestrictionResponse,
+        DescribeBackupDownloadRestrictionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_backup_overview(
         &self,
         input: &DescribeBackupOverviewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupOverviewResponse,
-            ::runtime::SdkError<DescribeBackupOverviewError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupOverviewResponse,
+        DescribeBackupOverviewError,
     > {
         self.runtime.call(&glue::OP, input)
     }

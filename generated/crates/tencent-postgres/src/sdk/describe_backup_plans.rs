@@ -70,11 +70,9 @@ impl super::Client {
     pub fn describe_backup_plans(
         &self,
         input: &DescribeBackupPlansRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupPlansResponse,
-            ::runtime::SdkError<DescribeBackupPlansError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupPlansResponse,
+        DescribeBackupPlansError,
     > {
         self.runtime.call(&glue::OP, input)
     }

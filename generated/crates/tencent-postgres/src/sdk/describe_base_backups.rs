@@ -107,11 +107,9 @@ impl super::Client {
     pub fn describe_base_backups(
         &self,
         input: &DescribeBaseBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBaseBackupsResponse,
-            ::runtime::SdkError<DescribeBaseBackupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBaseBackupsResponse,
+        DescribeBaseBackupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -105,12 +105,7 @@ impl super::Client {
     pub fn describe_classes(
         &self,
         input: &DescribeClassesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClassesResponse,
-            ::runtime::SdkError<DescribeClassesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeClassesResponse, DescribeClassesError> {
         self.runtime.call(&glue::OP, input)
     }
 

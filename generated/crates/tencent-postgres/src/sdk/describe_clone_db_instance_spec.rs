@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_clone_db_instance_spec(
         &self,
         input: &DescribeCloneDbInstanceSpecRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCloneDbInstanceSpecResponse,
-            ::runtime::SdkError<DescribeCloneDbInstanceSpecError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCloneDbInstanceSpecResponse,
+        DescribeCloneDbInstanceSpecError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -111,12 +111,7 @@ impl super::Client {
     pub fn describe_db_errlogs(
         &self,
         input: &DescribeDbErrlogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbErrlogsResponse,
-            ::runtime::SdkError<DescribeDbErrlogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDbErrlogsResponse, DescribeDbErrlogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

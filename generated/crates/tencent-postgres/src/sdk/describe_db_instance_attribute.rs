@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_db_instance_attribute(
         &self,
         input: &DescribeDbInstanceAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceAttributeResponse,
-            ::runtime::SdkError<DescribeDbInstanceAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceAttributeResponse,
+        DescribeDbInstanceAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

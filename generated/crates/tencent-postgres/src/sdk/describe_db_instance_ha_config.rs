@@ -117,11 +117,9 @@ impl super::Client {
     pub fn describe_db_instance_ha_config(
         &self,
         input: &DescribeDbInstanceHaConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceHaConfigResponse,
-            ::runtime::SdkError<DescribeDbInstanceHaConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceHaConfigResponse,
+        DescribeDbInstanceHaConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_db_instance_parameters(
         &self,
         input: &DescribeDbInstanceParametersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceParametersResponse,
-            ::runtime::SdkError<DescribeDbInstanceParametersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceParametersResponse,
+        DescribeDbInstanceParametersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

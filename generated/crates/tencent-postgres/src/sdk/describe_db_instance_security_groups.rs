@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_db_instance_security_groups(
         &self,
         input: &DescribeDbInstanceSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceSecurityGroupsResponse,
-            ::runtime::SdkError<DescribeDbInstanceSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceSecurityGroupsResponse,
+        DescribeDbInstanceSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

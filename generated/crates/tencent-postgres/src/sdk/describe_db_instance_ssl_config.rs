@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_db_instance_ssl_config(
         &self,
         input: &DescribeDbInstanceSslConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceSslConfigResponse,
-            ::runtime::SdkError<DescribeDbInstanceSslConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceSslConfigResponse,
+        DescribeDbInstanceSslConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn describe_db_instances(
         &self,
         input: &DescribeDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstancesResponse,
-            ::runtime::SdkError<DescribeDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstancesResponse,
+        DescribeDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

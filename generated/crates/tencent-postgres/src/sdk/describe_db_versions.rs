@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_db_versions(
         &self,
         input: &DescribeDbVersionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbVersionsResponse,
-            ::runtime::SdkError<DescribeDbVersionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbVersionsResponse,
+        DescribeDbVersionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

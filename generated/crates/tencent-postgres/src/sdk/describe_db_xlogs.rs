@@ -96,12 +96,7 @@ impl super::Client {
     pub fn describe_db_xlogs(
         &self,
         input: &DescribeDbXlogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbXlogsResponse,
-            ::runtime::SdkError<DescribeDbXlogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDbXlogsResponse, DescribeDbXlogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

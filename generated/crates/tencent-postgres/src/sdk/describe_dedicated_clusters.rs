@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_dedicated_clusters(
         &self,
         input: &DescribeDedicatedClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDedicatedClustersResponse,
-            ::runtime::SdkError<DescribeDedicatedClustersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDedicatedClustersResponse,
+        DescribeDedicatedClustersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

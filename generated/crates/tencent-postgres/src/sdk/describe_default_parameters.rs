@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_default_parameters(
         &self,
         input: &DescribeDefaultParametersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDefaultParametersResponse,
-            ::runtime::SdkError<DescribeDefaultParametersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDefaultParametersResponse,
+        DescribeDefaultParametersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

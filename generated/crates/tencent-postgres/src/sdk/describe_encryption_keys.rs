@@ -70,11 +70,9 @@ impl super::Client {
     pub fn describe_encryption_keys(
         &self,
         input: &DescribeEncryptionKeysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeEncryptionKeysResponse,
-            ::runtime::SdkError<DescribeEncryptionKeysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeEncryptionKeysResponse,
+        DescribeEncryptionKeysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

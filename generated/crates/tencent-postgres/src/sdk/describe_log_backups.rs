@@ -106,11 +106,9 @@ impl super::Client {
     pub fn describe_log_backups(
         &self,
         input: &DescribeLogBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLogBackupsResponse,
-            ::runtime::SdkError<DescribeLogBackupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLogBackupsResponse,
+        DescribeLogBackupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn describe_maintain_time_window(
         &self,
         input: &DescribeMaintainTimeWindowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMaintainTimeWindowResponse,
-            ::runtime::SdkError<DescribeMaintainTimeWindowError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMaintainTimeWindowResponse,
+        DescribeMaintainTimeWindowError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_parameter_template_attributes(
         &self,
         input: &DescribeParameterTemplateAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeParameterTemplateAttributesResponse,
-            ::runtime::SdkError<DescribeParameterTemplateAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeParameterTemplateAttributesResponse,
+        DescribeParameterTemplateAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn describe_parameter_templates(
         &self,
         input: &DescribeParameterTemplatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeParameterTemplatesResponse,
-            ::runtime::SdkError<DescribeParameterTemplatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeParameterTemplatesResponse,
+        DescribeParameterTemplatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_params_event(
         &self,
         input: &DescribeParamsEventRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeParamsEventResponse,
-            ::runtime::SdkError<DescribeParamsEventError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeParamsEventResponse,
+        DescribeParamsEventError,
     > {
         self.runtime.call(&glue::OP, input)
     }

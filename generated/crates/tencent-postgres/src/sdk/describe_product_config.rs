@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_product_config(
         &self,
         input: &DescribeProductConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProductConfigResponse,
-            ::runtime::SdkError<DescribeProductConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProductConfigResponse,
+        DescribeProductConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

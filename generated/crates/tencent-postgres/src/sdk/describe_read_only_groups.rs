@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_read_only_groups(
         &self,
         input: &DescribeReadOnlyGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReadOnlyGroupsResponse,
-            ::runtime::SdkError<DescribeReadOnlyGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReadOnlyGroupsResponse,
+        DescribeReadOnlyGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -113,11 +113,9 @@ impl super::Client {
     pub fn describe_slow_query_analysis(
         &self,
         input: &DescribeSlowQueryAnalysisRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowQueryAnalysisResponse,
-            ::runtime::SdkError<DescribeSlowQueryAnalysisError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowQueryAnalysisResponse,
+        DescribeSlowQueryAnalysisError,
     > {
         self.runtime.call(&glue::OP, input)
     }

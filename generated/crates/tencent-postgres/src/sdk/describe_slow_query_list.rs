@@ -115,11 +115,9 @@ impl super::Client {
     pub fn describe_slow_query_list(
         &self,
         input: &DescribeSlowQueryListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowQueryListResponse,
-            ::runtime::SdkError<DescribeSlowQueryListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSlowQueryListResponse,
+        DescribeSlowQueryListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,12 +64,7 @@ impl super::Client {
     pub fn destroy_db_instance(
         &self,
         input: &DestroyDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyDbInstanceResponse,
-            ::runtime::SdkError<DestroyDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DestroyDbInstanceResponse, DestroyDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn dis_isolate_db_instances(
         &self,
         input: &DisIsolateDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisIsolateDbInstancesResponse,
-            ::runtime::SdkError<DisIsolateDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisIsolateDbInstancesResponse,
+        DisIsolateDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

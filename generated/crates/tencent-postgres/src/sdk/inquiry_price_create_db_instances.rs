@@ -132,11 +132,9 @@ impl super::Client {
     pub fn inquiry_price_create_db_instances(
         &self,
         input: &InquiryPriceCreateDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceCreateDbInstancesResponse,
-            ::runtime::SdkError<InquiryPriceCreateDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceCreateDbInstancesResponse,
+        InquiryPriceCreateDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

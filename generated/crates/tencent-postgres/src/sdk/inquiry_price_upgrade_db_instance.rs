@@ -101,11 +101,9 @@ impl super::Client {
     pub fn inquiry_price_upgrade_db_instance(
         &self,
         input: &InquiryPriceUpgradeDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceUpgradeDbInstanceResponse,
-            ::runtime::SdkError<InquiryPriceUpgradeDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceUpgradeDbInstanceResponse,
+        InquiryPriceUpgradeDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,11 +64,9 @@ impl super::Client {
     pub fn isolate_db_instances(
         &self,
         input: &IsolateDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateDbInstancesResponse,
-            ::runtime::SdkError<IsolateDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        IsolateDbInstancesResponse,
+        IsolateDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,9 +70,7 @@ impl super::Client {
     pub fn lock_account(
         &self,
         input: &LockAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<LockAccountResponse, ::runtime::SdkError<LockAccountError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<LockAccountResponse, LockAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

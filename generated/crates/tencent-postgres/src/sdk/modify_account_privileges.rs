@@ -83,11 +83,9 @@ impl super::Client {
     pub fn modify_account_privileges(
         &self,
         input: &ModifyAccountPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAccountPrivilegesResponse,
-            ::runtime::SdkError<ModifyAccountPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAccountPrivilegesResponse,
+        ModifyAccountPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,12 +99,7 @@ impl super::Client {
     pub fn modify_backup_plan(
         &self,
         input: &ModifyBackupPlanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupPlanResponse,
-            ::runtime::SdkError<ModifyBackupPlanError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyBackupPlanResponse, ModifyBackupPlanError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_base_backup_expire_time(
         &self,
         input: &ModifyBaseBackupExpireTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBaseBackupExpireTimeResponse,
-            ::runtime::SdkError<ModifyBaseBackupExpireTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBaseBackupExpireTimeResponse,
+        ModifyBaseBackupExpireTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

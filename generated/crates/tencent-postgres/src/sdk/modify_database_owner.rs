@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_database_owner(
         &self,
         input: &ModifyDatabaseOwnerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDatabaseOwnerResponse,
-            ::runtime::SdkError<ModifyDatabaseOwnerError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDatabaseOwnerResponse,
+        ModifyDatabaseOwnerError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -120,11 +120,9 @@ impl super::Client {
     pub fn modify_db_instance_charge_type(
         &self,
         input: &ModifyDbInstanceChargeTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceChargeTypeResponse,
-            ::runtime::SdkError<ModifyDbInstanceChargeTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceChargeTypeResponse,
+        ModifyDbInstanceChargeTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_db_instance_deletion_protection(
         &self,
         input: &ModifyDbInstanceDeletionProtectionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceDeletionProtectionResponse,
-            ::runtime::SdkError<ModifyDbInstanceDeletionProtectionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceDeletionProtectionResponse,
+        ModifyDbInstanceDeletionProtectionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

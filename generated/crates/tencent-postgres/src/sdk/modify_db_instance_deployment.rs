@@ -103,11 +103,9 @@ impl super::Client {
     pub fn modify_db_instance_deployment(
         &self,
         input: &ModifyDbInstanceDeploymentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceDeploymentResponse,
-            ::runtime::SdkError<ModifyDbInstanceDeploymentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceDeploymentResponse,
+        ModifyDbInstanceDeploymentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -129,11 +129,9 @@ impl super::Client {
     pub fn modify_db_instance_ha_config(
         &self,
         input: &ModifyDbInstanceHaConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceHaConfigResponse,
-            ::runtime::SdkError<ModifyDbInstanceHaConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceHaConfigResponse,
+        ModifyDbInstanceHaConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

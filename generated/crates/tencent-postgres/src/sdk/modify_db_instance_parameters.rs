@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_db_instance_parameters(
         &self,
         input: &ModifyDbInstanceParametersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceParametersResponse,
-            ::runtime::SdkError<ModifyDbInstanceParametersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceParametersResponse,
+        ModifyDbInstanceParametersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn modify_db_instance_read_only_group(
         &self,
         input: &ModifyDbInstanceReadOnlyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceReadOnlyGroupResponse,
-            ::runtime::SdkError<ModifyDbInstanceReadOnlyGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceReadOnlyGroupResponse,
+        ModifyDbInstanceReadOnlyGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn modify_db_instance_ssl_config(
         &self,
         input: &ModifyDbInstanceSslConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceSslConfigResponse,
-            ::runtime::SdkError<ModifyDbInstanceSslConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceSslConfigResponse,
+        ModifyDbInstanceSslConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

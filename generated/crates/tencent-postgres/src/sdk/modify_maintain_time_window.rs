@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_maintain_time_window(
         &self,
         input: &ModifyMaintainTimeWindowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMaintainTimeWindowResponse,
-            ::runtime::SdkError<ModifyMaintainTimeWindowError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyMaintainTimeWindowResponse,
+        ModifyMaintainTimeWindowError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn modify_parameter_template(
         &self,
         input: &ModifyParameterTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyParameterTemplateResponse,
-            ::runtime::SdkError<ModifyParameterTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyParameterTemplateResponse,
+        ModifyParameterTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

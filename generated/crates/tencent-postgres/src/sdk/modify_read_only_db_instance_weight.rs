@@ -79,11 +79,9 @@ impl super::Client {
     pub fn modify_read_only_db_instance_weight(
         &self,
         input: &ModifyReadOnlyDbInstanceWeightRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyReadOnlyDbInstanceWeightResponse,
-            ::runtime::SdkError<ModifyReadOnlyDbInstanceWeightError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyReadOnlyDbInstanceWeightResponse,
+        ModifyReadOnlyDbInstanceWeightError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn modify_read_only_group_config(
         &self,
         input: &ModifyReadOnlyGroupConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyReadOnlyGroupConfigResponse,
-            ::runtime::SdkError<ModifyReadOnlyGroupConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyReadOnlyGroupConfigResponse,
+        ModifyReadOnlyGroupConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_switch_time_period(
         &self,
         input: &ModifySwitchTimePeriodRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySwitchTimePeriodResponse,
-            ::runtime::SdkError<ModifySwitchTimePeriodError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySwitchTimePeriodResponse,
+        ModifySwitchTimePeriodError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,9 +70,7 @@ impl super::Client {
     pub fn open_account_cam(
         &self,
         input: &OpenAccountCamRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<OpenAccountCamResponse, ::runtime::SdkError<OpenAccountCamError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<OpenAccountCamResponse, OpenAccountCamError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn open_db_extranet_access(
         &self,
         input: &OpenDbExtranetAccessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenDbExtranetAccessResponse,
-            ::runtime::SdkError<OpenDbExtranetAccessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenDbExtranetAccessResponse,
+        OpenDbExtranetAccessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

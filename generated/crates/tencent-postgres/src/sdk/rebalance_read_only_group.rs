@@ -64,11 +64,9 @@ impl super::Client {
     pub fn rebalance_read_only_group(
         &self,
         input: &RebalanceReadOnlyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RebalanceReadOnlyGroupResponse,
-            ::runtime::SdkError<RebalanceReadOnlyGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RebalanceReadOnlyGroupResponse,
+        RebalanceReadOnlyGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn refresh_account_password(
         &self,
         input: &RefreshAccountPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RefreshAccountPasswordResponse,
-            ::runtime::SdkError<RefreshAccountPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RefreshAccountPasswordResponse,
+        RefreshAccountPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

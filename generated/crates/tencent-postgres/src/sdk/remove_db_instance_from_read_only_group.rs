@@ -81,11 +81,9 @@ impl super::Client {
     pub fn remove_db_instance_from_read_only_group(
         &self,
         input: &RemoveDbInstanceFromReadOnlyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RemoveDbInstanceFromReadOnlyGroupResponse,
-            ::runtime::SdkError<RemoveDbInstanceFromReadOnlyGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RemoveDbInstanceFromReadOnlyGroupResponse,
+        RemoveDbInstanceFromReadOnlyGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,9 +93,7 @@ impl super::Client {
     pub fn renew_instance(
         &self,
         input: &RenewInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RenewInstanceResponse, ::runtime::SdkError<RenewInstanceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RenewInstanceResponse, RenewInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

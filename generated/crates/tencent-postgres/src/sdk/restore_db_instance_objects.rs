@@ -88,11 +88,9 @@ impl super::Client {
     pub fn restore_db_instance_objects(
         &self,
         input: &RestoreDbInstanceObjectsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestoreDbInstanceObjectsResponse,
-            ::runtime::SdkError<RestoreDbInstanceObjectsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RestoreDbInstanceObjectsResponse,
+        RestoreDbInstanceObjectsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,12 +75,7 @@ impl super::Client {
     pub fn set_auto_renew_flag(
         &self,
         input: &SetAutoRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetAutoRenewFlagResponse,
-            ::runtime::SdkError<SetAutoRenewFlagError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<SetAutoRenewFlagResponse, SetAutoRenewFlagError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -108,11 +108,9 @@ impl super::Client {
     pub fn switch_db_instance_primary(
         &self,
         input: &SwitchDbInstancePrimaryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchDbInstancePrimaryResponse,
-            ::runtime::SdkError<SwitchDbInstancePrimaryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SwitchDbInstancePrimaryResponse,
+        SwitchDbInstancePrimaryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,9 +70,7 @@ impl super::Client {
     pub fn unlock_account(
         &self,
         input: &UnlockAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UnlockAccountResponse, ::runtime::SdkError<UnlockAccountError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UnlockAccountResponse, UnlockAccountError> {
         self.runtime.call(&glue::OP, input)
     }
 

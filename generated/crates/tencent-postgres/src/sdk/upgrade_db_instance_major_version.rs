@@ -130,11 +130,9 @@ impl super::Client {
     pub fn upgrade_db_instance_major_version(
         &self,
         input: &UpgradeDbInstanceMajorVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeDbInstanceMajorVersionResponse,
-            ::runtime::SdkError<UpgradeDbInstanceMajorVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeDbInstanceMajorVersionResponse,
+        UpgradeDbInstanceMajorVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

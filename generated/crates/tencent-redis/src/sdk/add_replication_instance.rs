@@ -88,11 +88,9 @@ impl super::Client {
     pub fn add_replication_instance(
         &self,
         input: &AddReplicationInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AddReplicationInstanceResponse,
-            ::runtime::SdkError<AddReplicationInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AddReplicationInstanceResponse,
+        AddReplicationInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

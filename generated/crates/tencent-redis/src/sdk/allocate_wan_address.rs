@@ -71,11 +71,9 @@ impl super::Client {
     pub fn allocate_wan_address(
         &self,
         input: &AllocateWanAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AllocateWanAddressResponse,
-            ::runtime::SdkError<AllocateWanAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AllocateWanAddressResponse,
+        AllocateWanAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

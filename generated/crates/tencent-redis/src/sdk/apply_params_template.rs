@@ -77,11 +77,9 @@ impl super::Client {
     pub fn apply_params_template(
         &self,
         input: &ApplyParamsTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ApplyParamsTemplateResponse,
-            ::runtime::SdkError<ApplyParamsTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ApplyParamsTemplateResponse,
+        ApplyParamsTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

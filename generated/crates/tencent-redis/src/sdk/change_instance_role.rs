@@ -83,11 +83,9 @@ impl super::Client {
     pub fn change_instance_role(
         &self,
         input: &ChangeInstanceRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ChangeInstanceRoleResponse,
-            ::runtime::SdkError<ChangeInstanceRoleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ChangeInstanceRoleResponse,
+        ChangeInstanceRoleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn change_master_instance(
         &self,
         input: &ChangeMasterInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ChangeMasterInstanceResponse,
-            ::runtime::SdkError<ChangeMasterInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ChangeMasterInstanceResponse,
+        ChangeMasterInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

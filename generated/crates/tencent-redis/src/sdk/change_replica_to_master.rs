@@ -89,11 +89,9 @@ impl super::Client {
     pub fn change_replica_to_master(
         &self,
         input: &ChangeReplicaToMasterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ChangeReplicaToMasterResponse,
-            ::runtime::SdkError<ChangeReplicaToMasterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ChangeReplicaToMasterResponse,
+        ChangeReplicaToMasterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,12 +67,7 @@ impl super::Client {
     pub fn clean_up_instance(
         &self,
         input: &CleanUpInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CleanUpInstanceResponse,
-            ::runtime::SdkError<CleanUpInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CleanUpInstanceResponse, CleanUpInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

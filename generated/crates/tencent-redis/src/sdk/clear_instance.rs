@@ -81,9 +81,7 @@ impl super::Client {
     pub fn clear_instance(
         &self,
         input: &ClearInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ClearInstanceResponse, ::runtime::SdkError<ClearInstanceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ClearInstanceResponse, ClearInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -291,9 +291,7 @@ impl super::Client {
     pub fn clone_instances(
         &self,
         input: &CloneInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CloneInstancesResponse, ::runtime::SdkError<CloneInstancesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CloneInstancesResponse, CloneInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

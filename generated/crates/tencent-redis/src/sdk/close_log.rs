@@ -69,9 +69,7 @@ impl super::Client {
     pub fn close_log(
         &self,
         input: &CloseLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CloseLogResponse, ::runtime::SdkError<CloseLogError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CloseLogResponse, CloseLogError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -87,9 +87,7 @@ impl super::Client {
     pub fn close_ssl(
         &self,
         input: &CloseSslRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CloseSslResponse, ::runtime::SdkError<CloseSslError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CloseSslResponse, CloseSslError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -114,12 +114,7 @@ impl super::Client {
     pub fn create_export_task(
         &self,
         input: &CreateExportTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateExportTaskResponse,
-            ::runtime::SdkError<CreateExportTaskError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateExportTaskResponse, CreateExportTaskError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -136,11 +136,9 @@ impl super::Client {
     pub fn create_instance_account(
         &self,
         input: &CreateInstanceAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateInstanceAccountResponse,
-            ::runtime::SdkError<CreateInstanceAccountError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateInstanceAccountResponse,
+        CreateInstanceAccountError,
     > {
         self.runtime.call(&glue::OP, input)
     }

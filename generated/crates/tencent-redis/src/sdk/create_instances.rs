@@ -378,12 +378,7 @@ impl super::Client {
     pub fn create_instances(
         &self,
         input: &CreateInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateInstancesResponse,
-            ::runtime::SdkError<CreateInstancesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateInstancesResponse, CreateInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn create_replication_group(
         &self,
         input: &CreateReplicationGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateReplicationGroupResponse,
-            ::runtime::SdkError<CreateReplicationGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateReplicationGroupResponse,
+        CreateReplicationGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,12 +84,7 @@ impl super::Client {
     pub fn delete_export_task(
         &self,
         input: &DeleteExportTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteExportTaskResponse,
-            ::runtime::SdkError<DeleteExportTaskError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteExportTaskResponse, DeleteExportTaskError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn delete_instance_account(
         &self,
         input: &DeleteInstanceAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteInstanceAccountResponse,
-            ::runtime::SdkError<DeleteInstanceAccountError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteInstanceAccountResponse,
+        DeleteInstanceAccountError,
     > {
         self.runtime.call(&glue::OP, input)
     }

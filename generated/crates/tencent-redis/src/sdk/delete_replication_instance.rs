@@ -84,11 +84,9 @@ impl super::Client {
     pub fn delete_replication_instance(
         &self,
         input: &DeleteReplicationInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteReplicationInstanceResponse,
-            ::runtime::SdkError<DeleteReplicationInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteReplicationInstanceResponse,
+        DeleteReplicationInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn describe_auto_backup_config(
         &self,
         input: &DescribeAutoBackupConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAutoBackupConfigResponse,
-            ::runtime::SdkError<DescribeAutoBackupConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAutoBackupConfigResponse,
+        DescribeAutoBackupConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

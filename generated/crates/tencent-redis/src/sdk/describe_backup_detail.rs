@@ -173,11 +173,9 @@ impl super::Client {
     pub fn describe_backup_detail(
         &self,
         input: &DescribeBackupDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupDetailResponse,
-            ::runtime::SdkError<DescribeBackupDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupDetailResponse,
+        DescribeBackupDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -109,11 +109,9 @@ impl super::Client {
     pub fn describe_backup_encrypt_config(
         &self,
         input: &DescribeBackupEncryptConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupEncryptConfigResponse,
-            ::runtime::SdkError<DescribeBackupEncryptConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupEncryptConfigResponse,
+        DescribeBackupEncryptConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -813,12 +813,7 @@ impl super::Client {
     pub fn describe_backup_url(
         &self,
         input: &DescribeBackupUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupUrlResponse,
-            ::runtime::SdkError<DescribeBackupUrlError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeBackupUrlResponse, DescribeBackupUrlError> {
         self.runtime.call(&glue::OP, input)
     }
 

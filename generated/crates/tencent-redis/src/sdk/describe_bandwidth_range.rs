@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_bandwidth_range(
         &self,
         input: &DescribeBandwidthRangeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBandwidthRangeResponse,
-            ::runtime::SdkError<DescribeBandwidthRangeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBandwidthRangeResponse,
+        DescribeBandwidthRangeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

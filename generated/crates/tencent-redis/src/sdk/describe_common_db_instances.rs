@@ -134,11 +134,9 @@ impl super::Client {
     pub fn describe_common_db_instances(
         &self,
         input: &DescribeCommonDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCommonDbInstancesResponse,
-            ::runtime::SdkError<DescribeCommonDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCommonDbInstancesResponse,
+        DescribeCommonDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -112,11 +112,9 @@ impl super::Client {
     pub fn describe_export_tasks(
         &self,
         input: &DescribeExportTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeExportTasksResponse,
-            ::runtime::SdkError<DescribeExportTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeExportTasksResponse,
+        DescribeExportTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

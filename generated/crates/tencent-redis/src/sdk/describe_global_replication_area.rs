@@ -63,11 +63,9 @@ impl super::Client {
     pub fn describe_global_replication_area(
         &self,
         input: &DescribeGlobalReplicationAreaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGlobalReplicationAreaResponse,
-            ::runtime::SdkError<DescribeGlobalReplicationAreaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGlobalReplicationAreaResponse,
+        DescribeGlobalReplicationAreaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_instance_account(
         &self,
         input: &DescribeInstanceAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceAccountResponse,
-            ::runtime::SdkError<DescribeInstanceAccountError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceAccountResponse,
+        DescribeInstanceAccountError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -114,11 +114,9 @@ impl super::Client {
     pub fn describe_instance_backups(
         &self,
         input: &DescribeInstanceBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceBackupsResponse,
-            ::runtime::SdkError<DescribeInstanceBackupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceBackupsResponse,
+        DescribeInstanceBackupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_instance_deal_detail(
         &self,
         input: &DescribeInstanceDealDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceDealDetailResponse,
-            ::runtime::SdkError<DescribeInstanceDealDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceDealDetailResponse,
+        DescribeInstanceDealDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

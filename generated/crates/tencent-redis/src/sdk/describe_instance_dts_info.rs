@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_instance_dts_info(
         &self,
         input: &DescribeInstanceDtsInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceDtsInfoResponse,
-            ::runtime::SdkError<DescribeInstanceDtsInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceDtsInfoResponse,
+        DescribeInstanceDtsInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -121,11 +121,9 @@ impl super::Client {
     pub fn describe_instance_events(
         &self,
         input: &DescribeInstanceEventsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceEventsResponse,
-            ::runtime::SdkError<DescribeInstanceEventsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceEventsResponse,
+        DescribeInstanceEventsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_instance_log_delivery(
         &self,
         input: &DescribeInstanceLogDeliveryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceLogDeliveryResponse,
-            ::runtime::SdkError<DescribeInstanceLogDeliveryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceLogDeliveryResponse,
+        DescribeInstanceLogDeliveryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

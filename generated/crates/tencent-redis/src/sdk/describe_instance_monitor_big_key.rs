@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_instance_monitor_big_key(
         &self,
         input: &DescribeInstanceMonitorBigKeyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceMonitorBigKeyResponse,
-            ::runtime::SdkError<DescribeInstanceMonitorBigKeyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceMonitorBigKeyResponse,
+        DescribeInstanceMonitorBigKeyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_instance_monitor_big_key_size_dist(
         &self,
         input: &DescribeInstanceMonitorBigKeySizeDistRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceMonitorBigKeySizeDistResponse,
-            ::runtime::SdkError<DescribeInstanceMonitorBigKeySizeDistError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceMonitorBigKeySizeDistResponse,
+        DescribeInstanceMonitorBigKeySizeDistError,
     > {
         self.runtime.call(&glue::OP, input)
     }

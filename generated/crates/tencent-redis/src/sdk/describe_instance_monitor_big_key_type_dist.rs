@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_instance_monitor_big_key_type_dist(
         &self,
         input: &DescribeInstanceMonitorBigKeyTypeDistRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceMonitorBigKeyTypeDistResponse,
-            ::runtime::SdkError<DescribeInstanceMonitorBigKeyTypeDistError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceMonitorBigKeyTypeDistResponse,
+        DescribeInstanceMonitorBigKeyTypeDistError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn describe_instance_monitor_hot_key(
         &self,
         input: &DescribeInstanceMonitorHotKeyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceMonitorHotKeyResponse,
-            ::runtime::SdkError<DescribeInstanceMonitorHotKeyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceMonitorHotKeyResponse,
+        DescribeInstanceMonitorHotKeyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

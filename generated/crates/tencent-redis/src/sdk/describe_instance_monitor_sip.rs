@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_instance_monitor_sip(
         &self,
         input: &DescribeInstanceMonitorSipRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceMonitorSipResponse,
-            ::runtime::SdkError<DescribeInstanceMonitorSipError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceMonitorSipResponse,
+        DescribeInstanceMonitorSipError,
     > {
         self.runtime.call(&glue::OP, input)
     }

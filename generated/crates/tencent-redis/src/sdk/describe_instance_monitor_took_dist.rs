@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_instance_monitor_took_dist(
         &self,
         input: &DescribeInstanceMonitorTookDistRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceMonitorTookDistResponse,
-            ::runtime::SdkError<DescribeInstanceMonitorTookDistError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceMonitorTookDistResponse,
+        DescribeInstanceMonitorTookDistError,
     > {
         self.runtime.call(&glue::OP, input)
     }

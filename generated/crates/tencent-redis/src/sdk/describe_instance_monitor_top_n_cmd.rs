@@ -82,11 +82,9 @@ impl super::Client {
     pub fn describe_instance_monitor_top_n_cmd(
         &self,
         input: &DescribeInstanceMonitorTopNCmdRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceMonitorTopNCmdResponse,
-            ::runtime::SdkError<DescribeInstanceMonitorTopNCmdError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceMonitorTopNCmdResponse,
+        DescribeInstanceMonitorTopNCmdError,
     > {
         self.runtime.call(&glue::OP, input)
     }

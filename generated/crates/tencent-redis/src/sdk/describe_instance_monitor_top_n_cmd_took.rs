@@ -82,11 +82,9 @@ impl super::Client {
     pub fn describe_instance_monitor_top_n_cmd_took(
         &self,
         input: &DescribeInstanceMonitorTopNCmdTookRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceMonitorTopNCmdTookResponse,
-            ::runtime::SdkError<DescribeInstanceMonitorTopNCmdTookError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceMonitorTopNCmdTookResponse,
+        DescribeInstanceMonitorTopNCmdTookError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn describe_instance_node_info(
         &self,
         input: &DescribeInstanceNodeInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceNodeInfoResponse,
-            ::runtime::SdkError<DescribeInstanceNodeInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceNodeInfoResponse,
+        DescribeInstanceNodeInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

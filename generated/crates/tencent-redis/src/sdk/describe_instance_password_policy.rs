@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_instance_password_policy(
         &self,
         input: &DescribeInstancePasswordPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstancePasswordPolicyResponse,
-            ::runtime::SdkError<DescribeInstancePasswordPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstancePasswordPolicyResponse,
+        DescribeInstancePasswordPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_instance_security_group(
         &self,
         input: &DescribeInstanceSecurityGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceSecurityGroupResponse,
-            ::runtime::SdkError<DescribeInstanceSecurityGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceSecurityGroupResponse,
+        DescribeInstanceSecurityGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

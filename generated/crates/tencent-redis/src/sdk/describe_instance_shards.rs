@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_instance_shards(
         &self,
         input: &DescribeInstanceShardsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceShardsResponse,
-            ::runtime::SdkError<DescribeInstanceShardsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceShardsResponse,
+        DescribeInstanceShardsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -104,11 +104,9 @@ impl super::Client {
     pub fn describe_instance_spec_bandwidth(
         &self,
         input: &DescribeInstanceSpecBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceSpecBandwidthResponse,
-            ::runtime::SdkError<DescribeInstanceSpecBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceSpecBandwidthResponse,
+        DescribeInstanceSpecBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn describe_instance_support_feature(
         &self,
         input: &DescribeInstanceSupportFeatureRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceSupportFeatureResponse,
-            ::runtime::SdkError<DescribeInstanceSupportFeatureError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceSupportFeatureResponse,
+        DescribeInstanceSupportFeatureError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn describe_instance_zone_info(
         &self,
         input: &DescribeInstanceZoneInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceZoneInfoResponse,
-            ::runtime::SdkError<DescribeInstanceZoneInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceZoneInfoResponse,
+        DescribeInstanceZoneInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

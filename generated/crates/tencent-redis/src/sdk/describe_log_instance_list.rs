@@ -136,11 +136,9 @@ impl super::Client {
     pub fn describe_log_instance_list(
         &self,
         input: &DescribeLogInstanceListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLogInstanceListResponse,
-            ::runtime::SdkError<DescribeLogInstanceListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLogInstanceListResponse,
+        DescribeLogInstanceListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

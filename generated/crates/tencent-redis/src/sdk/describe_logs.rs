@@ -151,9 +151,7 @@ impl super::Client {
     pub fn describe_logs(
         &self,
         input: &DescribeLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeLogsResponse, ::runtime::SdkError<DescribeLogsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeLogsResponse, DescribeLogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

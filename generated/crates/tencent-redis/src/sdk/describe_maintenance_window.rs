@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_maintenance_window(
         &self,
         input: &DescribeMaintenanceWindowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMaintenanceWindowResponse,
-            ::runtime::SdkError<DescribeMaintenanceWindowError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMaintenanceWindowResponse,
+        DescribeMaintenanceWindowError,
     > {
         self.runtime.call(&glue::OP, input)
     }

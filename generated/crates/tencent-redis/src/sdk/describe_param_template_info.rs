@@ -104,11 +104,9 @@ impl super::Client {
     pub fn describe_param_template_info(
         &self,
         input: &DescribeParamTemplateInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeParamTemplateInfoResponse,
-            ::runtime::SdkError<DescribeParamTemplateInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeParamTemplateInfoResponse,
+        DescribeParamTemplateInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

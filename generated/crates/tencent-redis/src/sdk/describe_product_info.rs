@@ -59,11 +59,9 @@ impl super::Client {
     pub fn describe_product_info(
         &self,
         input: &DescribeProductInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProductInfoResponse,
-            ::runtime::SdkError<DescribeProductInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProductInfoResponse,
+        DescribeProductInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_project_security_group(
         &self,
         input: &DescribeProjectSecurityGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProjectSecurityGroupResponse,
-            ::runtime::SdkError<DescribeProjectSecurityGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProjectSecurityGroupResponse,
+        DescribeProjectSecurityGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

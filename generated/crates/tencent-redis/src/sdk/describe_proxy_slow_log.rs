@@ -101,11 +101,9 @@ impl super::Client {
     pub fn describe_proxy_slow_log(
         &self,
         input: &DescribeProxySlowLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxySlowLogResponse,
-            ::runtime::SdkError<DescribeProxySlowLogError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProxySlowLogResponse,
+        DescribeProxySlowLogError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_redis_cluster_overview(
         &self,
         input: &DescribeRedisClusterOverviewRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRedisClusterOverviewResponse,
-            ::runtime::SdkError<DescribeRedisClusterOverviewError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRedisClusterOverviewResponse,
+        DescribeRedisClusterOverviewError,
     > {
         self.runtime.call(&glue::OP, input)
     }

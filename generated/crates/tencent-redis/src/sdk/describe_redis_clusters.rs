@@ -122,11 +122,9 @@ impl super::Client {
     pub fn describe_redis_clusters(
         &self,
         input: &DescribeRedisClustersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRedisClustersResponse,
-            ::runtime::SdkError<DescribeRedisClustersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRedisClustersResponse,
+        DescribeRedisClustersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

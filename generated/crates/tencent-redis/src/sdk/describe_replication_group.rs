@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_replication_group(
         &self,
         input: &DescribeReplicationGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReplicationGroupResponse,
-            ::runtime::SdkError<DescribeReplicationGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReplicationGroupResponse,
+        DescribeReplicationGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

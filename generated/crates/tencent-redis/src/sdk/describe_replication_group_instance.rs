@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_replication_group_instance(
         &self,
         input: &DescribeReplicationGroupInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReplicationGroupInstanceResponse,
-            ::runtime::SdkError<DescribeReplicationGroupInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReplicationGroupInstanceResponse,
+        DescribeReplicationGroupInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_second_level_backup_info(
         &self,
         input: &DescribeSecondLevelBackupInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSecondLevelBackupInfoResponse,
-            ::runtime::SdkError<DescribeSecondLevelBackupInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSecondLevelBackupInfoResponse,
+        DescribeSecondLevelBackupInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,12 +89,7 @@ impl super::Client {
     pub fn describe_task_info(
         &self,
         input: &DescribeTaskInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTaskInfoResponse,
-            ::runtime::SdkError<DescribeTaskInfoError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTaskInfoResponse, DescribeTaskInfoError> {
         self.runtime.call(&glue::OP, input)
     }
 

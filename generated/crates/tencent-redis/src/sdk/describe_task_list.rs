@@ -187,12 +187,7 @@ impl super::Client {
     pub fn describe_task_list(
         &self,
         input: &DescribeTaskListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTaskListResponse,
-            ::runtime::SdkError<DescribeTaskListError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTaskListResponse, DescribeTaskListError> {
         self.runtime.call(&glue::OP, input)
     }
 

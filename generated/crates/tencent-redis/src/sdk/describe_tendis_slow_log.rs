@@ -101,11 +101,9 @@ impl super::Client {
     pub fn describe_tendis_slow_log(
         &self,
         input: &DescribeTendisSlowLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTendisSlowLogResponse,
-            ::runtime::SdkError<DescribeTendisSlowLogError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTendisSlowLogResponse,
+        DescribeTendisSlowLogError,
     > {
         self.runtime.call(&glue::OP, input)
     }

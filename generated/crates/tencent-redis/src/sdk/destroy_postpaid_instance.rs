@@ -67,11 +67,9 @@ impl super::Client {
     pub fn destroy_postpaid_instance(
         &self,
         input: &DestroyPostpaidInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyPostpaidInstanceResponse,
-            ::runtime::SdkError<DestroyPostpaidInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DestroyPostpaidInstanceResponse,
+        DestroyPostpaidInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn destroy_prepaid_instance(
         &self,
         input: &DestroyPrepaidInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyPrepaidInstanceResponse,
-            ::runtime::SdkError<DestroyPrepaidInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DestroyPrepaidInstanceResponse,
+        DestroyPrepaidInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

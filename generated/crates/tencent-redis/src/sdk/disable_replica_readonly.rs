@@ -67,11 +67,9 @@ impl super::Client {
     pub fn disable_replica_readonly(
         &self,
         input: &DisableReplicaReadonlyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisableReplicaReadonlyResponse,
-            ::runtime::SdkError<DisableReplicaReadonlyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisableReplicaReadonlyResponse,
+        DisableReplicaReadonlyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

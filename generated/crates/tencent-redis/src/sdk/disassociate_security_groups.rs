@@ -79,11 +79,9 @@ impl super::Client {
     pub fn disassociate_security_groups(
         &self,
         input: &DisassociateSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateSecurityGroupsResponse,
-            ::runtime::SdkError<DisassociateSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateSecurityGroupsResponse,
+        DisassociateSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

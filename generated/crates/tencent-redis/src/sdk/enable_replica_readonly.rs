@@ -79,11 +79,9 @@ impl super::Client {
     pub fn enable_replica_readonly(
         &self,
         input: &EnableReplicaReadonlyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableReplicaReadonlyResponse,
-            ::runtime::SdkError<EnableReplicaReadonlyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        EnableReplicaReadonlyResponse,
+        EnableReplicaReadonlyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -171,11 +171,9 @@ impl super::Client {
     pub fn get_backup_download_url(
         &self,
         input: &GetBackupDownloadUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetBackupDownloadUrlResponse,
-            ::runtime::SdkError<GetBackupDownloadUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetBackupDownloadUrlResponse,
+        GetBackupDownloadUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -150,11 +150,9 @@ impl super::Client {
     pub fn inquiry_price_create_instance(
         &self,
         input: &InquiryPriceCreateInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceCreateInstanceResponse,
-            ::runtime::SdkError<InquiryPriceCreateInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceCreateInstanceResponse,
+        InquiryPriceCreateInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -111,11 +111,9 @@ impl super::Client {
     pub fn inquiry_price_upgrade_instance(
         &self,
         input: &InquiryPriceUpgradeInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceUpgradeInstanceResponse,
-            ::runtime::SdkError<InquiryPriceUpgradeInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceUpgradeInstanceResponse,
+        InquiryPriceUpgradeInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,12 +79,7 @@ impl super::Client {
     pub fn kill_master_group(
         &self,
         input: &KillMasterGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            KillMasterGroupResponse,
-            ::runtime::SdkError<KillMasterGroupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<KillMasterGroupResponse, KillMasterGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn manual_backup_instance(
         &self,
         input: &ManualBackupInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ManualBackupInstanceResponse,
-            ::runtime::SdkError<ManualBackupInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ManualBackupInstanceResponse,
+        ManualBackupInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn modfiy_instance_password(
         &self,
         input: &ModfiyInstancePasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModfiyInstancePasswordResponse,
-            ::runtime::SdkError<ModfiyInstancePasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModfiyInstancePasswordResponse,
+        ModfiyInstancePasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

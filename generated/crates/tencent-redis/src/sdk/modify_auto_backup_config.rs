@@ -99,11 +99,9 @@ impl super::Client {
     pub fn modify_auto_backup_config(
         &self,
         input: &ModifyAutoBackupConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAutoBackupConfigResponse,
-            ::runtime::SdkError<ModifyAutoBackupConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAutoBackupConfigResponse,
+        ModifyAutoBackupConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -113,11 +113,9 @@ impl super::Client {
     pub fn modify_backup_encrypt(
         &self,
         input: &ModifyBackupEncryptRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupEncryptResponse,
-            ::runtime::SdkError<ModifyBackupEncryptError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBackupEncryptResponse,
+        ModifyBackupEncryptError,
     > {
         self.runtime.call(&glue::OP, input)
     }

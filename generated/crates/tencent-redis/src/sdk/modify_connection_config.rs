@@ -82,11 +82,9 @@ impl super::Client {
     pub fn modify_connection_config(
         &self,
         input: &ModifyConnectionConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyConnectionConfigResponse,
-            ::runtime::SdkError<ModifyConnectionConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyConnectionConfigResponse,
+        ModifyConnectionConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -136,11 +136,9 @@ impl super::Client {
     pub fn modify_instance_account(
         &self,
         input: &ModifyInstanceAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceAccountResponse,
-            ::runtime::SdkError<ModifyInstanceAccountError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceAccountResponse,
+        ModifyInstanceAccountError,
     > {
         self.runtime.call(&glue::OP, input)
     }

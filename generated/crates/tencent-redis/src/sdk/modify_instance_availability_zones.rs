@@ -89,11 +89,9 @@ impl super::Client {
     pub fn modify_instance_availability_zones(
         &self,
         input: &ModifyInstanceAvailabilityZonesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceAvailabilityZonesResponse,
-            ::runtime::SdkError<ModifyInstanceAvailabilityZonesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceAvailabilityZonesResponse,
+        ModifyInstanceAvailabilityZonesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

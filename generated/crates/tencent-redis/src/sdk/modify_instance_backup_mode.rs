@@ -77,11 +77,9 @@ impl super::Client {
     pub fn modify_instance_backup_mode(
         &self,
         input: &ModifyInstanceBackupModeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceBackupModeResponse,
-            ::runtime::SdkError<ModifyInstanceBackupModeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceBackupModeResponse,
+        ModifyInstanceBackupModeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

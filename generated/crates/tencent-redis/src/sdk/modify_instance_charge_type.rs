@@ -111,11 +111,9 @@ impl super::Client {
     pub fn modify_instance_charge_type(
         &self,
         input: &ModifyInstanceChargeTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceChargeTypeResponse,
-            ::runtime::SdkError<ModifyInstanceChargeTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceChargeTypeResponse,
+        ModifyInstanceChargeTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,11 +93,9 @@ impl super::Client {
     pub fn modify_instance_event(
         &self,
         input: &ModifyInstanceEventRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceEventResponse,
-            ::runtime::SdkError<ModifyInstanceEventError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceEventResponse,
+        ModifyInstanceEventError,
     > {
         self.runtime.call(&glue::OP, input)
     }

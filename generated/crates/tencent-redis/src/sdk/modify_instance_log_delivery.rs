@@ -115,11 +115,9 @@ impl super::Client {
     pub fn modify_instance_log_delivery(
         &self,
         input: &ModifyInstanceLogDeliveryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceLogDeliveryResponse,
-            ::runtime::SdkError<ModifyInstanceLogDeliveryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceLogDeliveryResponse,
+        ModifyInstanceLogDeliveryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn modify_instance_params(
         &self,
         input: &ModifyInstanceParamsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceParamsResponse,
-            ::runtime::SdkError<ModifyInstanceParamsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceParamsResponse,
+        ModifyInstanceParamsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

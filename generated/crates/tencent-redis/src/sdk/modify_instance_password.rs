@@ -86,11 +86,9 @@ impl super::Client {
     pub fn modify_instance_password(
         &self,
         input: &ModifyInstancePasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancePasswordResponse,
-            ::runtime::SdkError<ModifyInstancePasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancePasswordResponse,
+        ModifyInstancePasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

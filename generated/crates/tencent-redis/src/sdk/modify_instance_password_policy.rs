@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_instance_password_policy(
         &self,
         input: &ModifyInstancePasswordPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstancePasswordPolicyResponse,
-            ::runtime::SdkError<ModifyInstancePasswordPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstancePasswordPolicyResponse,
+        ModifyInstancePasswordPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

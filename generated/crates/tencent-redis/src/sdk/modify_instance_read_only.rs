@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_instance_read_only(
         &self,
         input: &ModifyInstanceReadOnlyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceReadOnlyResponse,
-            ::runtime::SdkError<ModifyInstanceReadOnlyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceReadOnlyResponse,
+        ModifyInstanceReadOnlyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -146,9 +146,7 @@ impl super::Client {
     pub fn modify_log(
         &self,
         input: &ModifyLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyLogResponse, ::runtime::SdkError<ModifyLogError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyLogResponse, ModifyLogError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_maintenance_window(
         &self,
         input: &ModifyMaintenanceWindowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMaintenanceWindowResponse,
-            ::runtime::SdkError<ModifyMaintenanceWindowError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyMaintenanceWindowResponse,
+        ModifyMaintenanceWindowError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -129,11 +129,9 @@ impl super::Client {
     pub fn modify_network_config(
         &self,
         input: &ModifyNetworkConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNetworkConfigResponse,
-            ::runtime::SdkError<ModifyNetworkConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNetworkConfigResponse,
+        ModifyNetworkConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_param_template(
         &self,
         input: &ModifyParamTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyParamTemplateResponse,
-            ::runtime::SdkError<ModifyParamTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyParamTemplateResponse,
+        ModifyParamTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_replication_group(
         &self,
         input: &ModifyReplicationGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyReplicationGroupResponse,
-            ::runtime::SdkError<ModifyReplicationGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyReplicationGroupResponse,
+        ModifyReplicationGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

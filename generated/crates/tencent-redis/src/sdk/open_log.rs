@@ -149,9 +149,7 @@ impl super::Client {
     pub fn open_log(
         &self,
         input: &OpenLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<OpenLogResponse, ::runtime::SdkError<OpenLogError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<OpenLogResponse, OpenLogError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -71,12 +71,7 @@ impl super::Client {
     pub fn release_wan_address(
         &self,
         input: &ReleaseWanAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReleaseWanAddressResponse,
-            ::runtime::SdkError<ReleaseWanAddressError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ReleaseWanAddressResponse, ReleaseWanAddressError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn remove_replication_group(
         &self,
         input: &RemoveReplicationGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RemoveReplicationGroupResponse,
-            ::runtime::SdkError<RemoveReplicationGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RemoveReplicationGroupResponse,
+        RemoveReplicationGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn remove_replication_instance(
         &self,
         input: &RemoveReplicationInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RemoveReplicationInstanceResponse,
-            ::runtime::SdkError<RemoveReplicationInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RemoveReplicationInstanceResponse,
+        RemoveReplicationInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

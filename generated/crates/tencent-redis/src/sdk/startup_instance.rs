@@ -67,12 +67,7 @@ impl super::Client {
     pub fn startup_instance(
         &self,
         input: &StartupInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartupInstanceResponse,
-            ::runtime::SdkError<StartupInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<StartupInstanceResponse, StartupInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

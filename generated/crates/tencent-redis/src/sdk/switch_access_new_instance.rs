@@ -65,11 +65,9 @@ impl super::Client {
     pub fn switch_access_new_instance(
         &self,
         input: &SwitchAccessNewInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchAccessNewInstanceResponse,
-            ::runtime::SdkError<SwitchAccessNewInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SwitchAccessNewInstanceResponse,
+        SwitchAccessNewInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,12 +93,7 @@ impl super::Client {
     pub fn switch_instance_vip(
         &self,
         input: &SwitchInstanceVipRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchInstanceVipResponse,
-            ::runtime::SdkError<SwitchInstanceVipError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<SwitchInstanceVipResponse, SwitchInstanceVipError> {
         self.runtime.call(&glue::OP, input)
     }
 

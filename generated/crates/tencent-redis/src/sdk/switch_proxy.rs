@@ -77,9 +77,7 @@ impl super::Client {
     pub fn switch_proxy(
         &self,
         input: &SwitchProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<SwitchProxyResponse, ::runtime::SdkError<SwitchProxyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<SwitchProxyResponse, SwitchProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

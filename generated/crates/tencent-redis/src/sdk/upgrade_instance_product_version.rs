@@ -102,11 +102,9 @@ impl super::Client {
     pub fn upgrade_instance_product_version(
         &self,
         input: &UpgradeInstanceProductVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeInstanceProductVersionResponse,
-            ::runtime::SdkError<UpgradeInstanceProductVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeInstanceProductVersionResponse,
+        UpgradeInstanceProductVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

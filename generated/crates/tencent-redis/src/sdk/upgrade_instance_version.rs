@@ -97,11 +97,9 @@ impl super::Client {
     pub fn upgrade_instance_version(
         &self,
         input: &UpgradeInstanceVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeInstanceVersionResponse,
-            ::runtime::SdkError<UpgradeInstanceVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeInstanceVersionResponse,
+        UpgradeInstanceVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn upgrade_proxy_version(
         &self,
         input: &UpgradeProxyVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeProxyVersionResponse,
-            ::runtime::SdkError<UpgradeProxyVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeProxyVersionResponse,
+        UpgradeProxyVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn upgrade_small_version(
         &self,
         input: &UpgradeSmallVersionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeSmallVersionResponse,
-            ::runtime::SdkError<UpgradeSmallVersionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeSmallVersionResponse,
+        UpgradeSmallVersionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

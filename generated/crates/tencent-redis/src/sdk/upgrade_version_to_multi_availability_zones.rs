@@ -74,11 +74,9 @@ impl super::Client {
     pub fn upgrade_version_to_multi_availability_zones(
         &self,
         input: &UpgradeVersionToMultiAvailabilityZonesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeVersionToMultiAvailabilityZonesResponse,
-            ::runtime::SdkError<UpgradeVersionToMultiAvailabilityZonesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpgradeVersionToMultiAvailabilityZonesResponse,
+        UpgradeVersionToMultiAvailabilityZonesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,12 +77,7 @@ impl super::Client {
     pub fn describe_products(
         &self,
         input: &DescribeProductsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProductsResponse,
-            ::runtime::SdkError<DescribeProductsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeProductsResponse, DescribeProductsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -78,12 +78,7 @@ impl super::Client {
     pub fn describe_regions(
         &self,
         input: &DescribeRegionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRegionsResponse,
-            ::runtime::SdkError<DescribeRegionsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeRegionsResponse, DescribeRegionsError> {
         self.runtime.call(&glue::OP, input)
     }
 

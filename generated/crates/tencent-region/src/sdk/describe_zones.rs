@@ -78,9 +78,7 @@ impl super::Client {
     pub fn describe_zones(
         &self,
         input: &DescribeZonesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeZonesResponse, ::runtime::SdkError<DescribeZonesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeZonesResponse, DescribeZonesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn balance_read_only_group(
         &self,
         input: &BalanceReadOnlyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BalanceReadOnlyGroupResponse,
-            ::runtime::SdkError<BalanceReadOnlyGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BalanceReadOnlyGroupResponse,
+        BalanceReadOnlyGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,9 +76,7 @@ impl super::Client {
     pub fn clone_db(
         &self,
         input: &CloneDbRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CloneDbResponse, ::runtime::SdkError<CloneDbError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CloneDbResponse, CloneDbError> {
         self.runtime.call(&glue::OP, input)
     }
 

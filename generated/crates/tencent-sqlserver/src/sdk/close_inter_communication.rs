@@ -70,11 +70,9 @@ impl super::Client {
     pub fn close_inter_communication(
         &self,
         input: &CloseInterCommunicationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloseInterCommunicationResponse,
-            ::runtime::SdkError<CloseInterCommunicationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CloseInterCommunicationResponse,
+        CloseInterCommunicationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,12 +67,7 @@ impl super::Client {
     pub fn complete_expansion(
         &self,
         input: &CompleteExpansionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CompleteExpansionResponse,
-            ::runtime::SdkError<CompleteExpansionError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CompleteExpansionResponse, CompleteExpansionError> {
         self.runtime.call(&glue::OP, input)
     }
 

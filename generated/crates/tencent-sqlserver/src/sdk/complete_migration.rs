@@ -67,12 +67,7 @@ impl super::Client {
     pub fn complete_migration(
         &self,
         input: &CompleteMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CompleteMigrationResponse,
-            ::runtime::SdkError<CompleteMigrationError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CompleteMigrationResponse, CompleteMigrationError> {
         self.runtime.call(&glue::OP, input)
     }
 

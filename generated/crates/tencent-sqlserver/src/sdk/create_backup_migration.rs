@@ -92,11 +92,9 @@ impl super::Client {
     pub fn create_backup_migration(
         &self,
         input: &CreateBackupMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBackupMigrationResponse,
-            ::runtime::SdkError<CreateBackupMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateBackupMigrationResponse,
+        CreateBackupMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -186,11 +186,9 @@ impl super::Client {
     pub fn create_basic_db_instances(
         &self,
         input: &CreateBasicDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBasicDbInstancesResponse,
-            ::runtime::SdkError<CreateBasicDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateBasicDbInstancesResponse,
+        CreateBasicDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -155,11 +155,9 @@ impl super::Client {
     pub fn create_business_db_instances(
         &self,
         input: &CreateBusinessDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBusinessDbInstancesResponse,
-            ::runtime::SdkError<CreateBusinessDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateBusinessDbInstancesResponse,
+        CreateBusinessDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn create_business_intelligence_file(
         &self,
         input: &CreateBusinessIntelligenceFileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBusinessIntelligenceFileResponse,
-            ::runtime::SdkError<CreateBusinessIntelligenceFileError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateBusinessIntelligenceFileResponse,
+        CreateBusinessIntelligenceFileError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -199,11 +199,9 @@ impl super::Client {
     pub fn create_cloud_db_instances(
         &self,
         input: &CreateCloudDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateCloudDbInstancesResponse,
-            ::runtime::SdkError<CreateCloudDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateCloudDbInstancesResponse,
+        CreateCloudDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

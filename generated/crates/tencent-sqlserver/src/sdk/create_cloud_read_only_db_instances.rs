@@ -203,11 +203,9 @@ impl super::Client {
     pub fn create_cloud_read_only_db_instances(
         &self,
         input: &CreateCloudReadOnlyDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateCloudReadOnlyDbInstancesResponse,
-            ::runtime::SdkError<CreateCloudReadOnlyDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateCloudReadOnlyDbInstancesResponse,
+        CreateCloudReadOnlyDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

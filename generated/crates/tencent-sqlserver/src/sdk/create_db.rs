@@ -75,9 +75,7 @@ impl super::Client {
     pub fn create_db(
         &self,
         input: &CreateDbRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateDbResponse, ::runtime::SdkError<CreateDbError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDbResponse, CreateDbError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -90,11 +90,9 @@ impl super::Client {
     pub fn create_incremental_migration(
         &self,
         input: &CreateIncrementalMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateIncrementalMigrationResponse,
-            ::runtime::SdkError<CreateIncrementalMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateIncrementalMigrationResponse,
+        CreateIncrementalMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

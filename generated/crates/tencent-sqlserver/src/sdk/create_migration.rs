@@ -105,12 +105,7 @@ impl super::Client {
     pub fn create_migration(
         &self,
         input: &CreateMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateMigrationResponse,
-            ::runtime::SdkError<CreateMigrationError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateMigrationResponse, CreateMigrationError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn create_publish_subscribe(
         &self,
         input: &CreatePublishSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreatePublishSubscribeResponse,
-            ::runtime::SdkError<CreatePublishSubscribeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreatePublishSubscribeResponse,
+        CreatePublishSubscribeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -185,11 +185,9 @@ impl super::Client {
     pub fn create_read_only_db_instances(
         &self,
         input: &CreateReadOnlyDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateReadOnlyDbInstancesResponse,
-            ::runtime::SdkError<CreateReadOnlyDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateReadOnlyDbInstancesResponse,
+        CreateReadOnlyDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

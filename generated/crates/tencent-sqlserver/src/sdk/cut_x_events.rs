@@ -63,9 +63,7 @@ impl super::Client {
     pub fn cut_x_events(
         &self,
         input: &CutXEventsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CutXEventsResponse, ::runtime::SdkError<CutXEventsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CutXEventsResponse, CutXEventsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn delete_backup_migration(
         &self,
         input: &DeleteBackupMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteBackupMigrationResponse,
-            ::runtime::SdkError<DeleteBackupMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteBackupMigrationResponse,
+        DeleteBackupMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_business_intelligence_file(
         &self,
         input: &DeleteBusinessIntelligenceFileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteBusinessIntelligenceFileResponse,
-            ::runtime::SdkError<DeleteBusinessIntelligenceFileError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteBusinessIntelligenceFileResponse,
+        DeleteBusinessIntelligenceFileError,
     > {
         self.runtime.call(&glue::OP, input)
     }

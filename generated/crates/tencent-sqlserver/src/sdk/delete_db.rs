@@ -73,9 +73,7 @@ impl super::Client {
     pub fn delete_db(
         &self,
         input: &DeleteDbRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteDbResponse, ::runtime::SdkError<DeleteDbError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteDbResponse, DeleteDbError> {
         self.runtime.call(&glue::OP, input)
     }
 

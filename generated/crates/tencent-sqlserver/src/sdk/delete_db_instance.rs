@@ -63,12 +63,7 @@ impl super::Client {
     pub fn delete_db_instance(
         &self,
         input: &DeleteDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDbInstanceResponse,
-            ::runtime::SdkError<DeleteDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteDbInstanceResponse, DeleteDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn delete_incremental_migration(
         &self,
         input: &DeleteIncrementalMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteIncrementalMigrationResponse,
-            ::runtime::SdkError<DeleteIncrementalMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteIncrementalMigrationResponse,
+        DeleteIncrementalMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

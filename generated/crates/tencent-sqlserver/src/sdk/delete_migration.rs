@@ -63,12 +63,7 @@ impl super::Client {
     pub fn delete_migration(
         &self,
         input: &DeleteMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteMigrationResponse,
-            ::runtime::SdkError<DeleteMigrationError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteMigrationResponse, DeleteMigrationError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn delete_publish_subscribe(
         &self,
         input: &DeletePublishSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeletePublishSubscribeResponse,
-            ::runtime::SdkError<DeletePublishSubscribeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeletePublishSubscribeResponse,
+        DeletePublishSubscribeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

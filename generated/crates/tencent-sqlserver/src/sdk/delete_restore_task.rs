@@ -69,12 +69,7 @@ impl super::Client {
     pub fn delete_restore_task(
         &self,
         input: &DeleteRestoreTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteRestoreTaskResponse,
-            ::runtime::SdkError<DeleteRestoreTaskError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteRestoreTaskResponse, DeleteRestoreTaskError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_account_privilege_by_db(
         &self,
         input: &DescribeAccountPrivilegeByDbRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAccountPrivilegeByDbResponse,
-            ::runtime::SdkError<DescribeAccountPrivilegeByDbError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAccountPrivilegeByDbResponse,
+        DescribeAccountPrivilegeByDbError,
     > {
         self.runtime.call(&glue::OP, input)
     }

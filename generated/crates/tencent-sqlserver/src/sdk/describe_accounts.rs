@@ -102,12 +102,7 @@ impl super::Client {
     pub fn describe_accounts(
         &self,
         input: &DescribeAccountsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAccountsResponse,
-            ::runtime::SdkError<DescribeAccountsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeAccountsResponse, DescribeAccountsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -122,11 +122,9 @@ impl super::Client {
     pub fn describe_backup_by_flow_id(
         &self,
         input: &DescribeBackupByFlowIdRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupByFlowIdResponse,
-            ::runtime::SdkError<DescribeBackupByFlowIdError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupByFlowIdResponse,
+        DescribeBackupByFlowIdError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_backup_command(
         &self,
         input: &DescribeBackupCommandRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupCommandResponse,
-            ::runtime::SdkError<DescribeBackupCommandError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupCommandResponse,
+        DescribeBackupCommandError,
     > {
         self.runtime.call(&glue::OP, input)
     }

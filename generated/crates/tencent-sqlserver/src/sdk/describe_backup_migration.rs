@@ -123,11 +123,9 @@ impl super::Client {
     pub fn describe_backup_migration(
         &self,
         input: &DescribeBackupMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupMigrationResponse,
-            ::runtime::SdkError<DescribeBackupMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupMigrationResponse,
+        DescribeBackupMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn describe_backup_monitor(
         &self,
         input: &DescribeBackupMonitorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupMonitorResponse,
-            ::runtime::SdkError<DescribeBackupMonitorError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupMonitorResponse,
+        DescribeBackupMonitorError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn describe_backup_statistical(
         &self,
         input: &DescribeBackupStatisticalRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupStatisticalResponse,
-            ::runtime::SdkError<DescribeBackupStatisticalError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupStatisticalResponse,
+        DescribeBackupStatisticalError,
     > {
         self.runtime.call(&glue::OP, input)
     }

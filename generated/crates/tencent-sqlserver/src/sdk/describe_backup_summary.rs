@@ -145,11 +145,9 @@ impl super::Client {
     pub fn describe_backup_summary(
         &self,
         input: &DescribeBackupSummaryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupSummaryResponse,
-            ::runtime::SdkError<DescribeBackupSummaryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupSummaryResponse,
+        DescribeBackupSummaryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_backup_upload_size(
         &self,
         input: &DescribeBackupUploadSizeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupUploadSizeResponse,
-            ::runtime::SdkError<DescribeBackupUploadSizeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupUploadSizeResponse,
+        DescribeBackupUploadSizeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -110,11 +110,9 @@ impl super::Client {
     pub fn describe_business_intelligence_file(
         &self,
         input: &DescribeBusinessIntelligenceFileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBusinessIntelligenceFileResponse,
-            ::runtime::SdkError<DescribeBusinessIntelligenceFileError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBusinessIntelligenceFileResponse,
+        DescribeBusinessIntelligenceFileError,
     > {
         self.runtime.call(&glue::OP, input)
     }

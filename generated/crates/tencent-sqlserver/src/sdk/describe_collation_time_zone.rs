@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_collation_time_zone(
         &self,
         input: &DescribeCollationTimeZoneRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCollationTimeZoneResponse,
-            ::runtime::SdkError<DescribeCollationTimeZoneError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCollationTimeZoneResponse,
+        DescribeCollationTimeZoneError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -111,11 +111,9 @@ impl super::Client {
     pub fn describe_cross_backup_statistical(
         &self,
         input: &DescribeCrossBackupStatisticalRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCrossBackupStatisticalResponse,
-            ::runtime::SdkError<DescribeCrossBackupStatisticalError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCrossBackupStatisticalResponse,
+        DescribeCrossBackupStatisticalError,
     > {
         self.runtime.call(&glue::OP, input)
     }

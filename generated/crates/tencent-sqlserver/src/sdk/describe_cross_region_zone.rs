@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_cross_region_zone(
         &self,
         input: &DescribeCrossRegionZoneRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCrossRegionZoneResponse,
-            ::runtime::SdkError<DescribeCrossRegionZoneError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCrossRegionZoneResponse,
+        DescribeCrossRegionZoneError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -57,11 +57,9 @@ impl super::Client {
     pub fn describe_cross_regions(
         &self,
         input: &DescribeCrossRegionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCrossRegionsResponse,
-            ::runtime::SdkError<DescribeCrossRegionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCrossRegionsResponse,
+        DescribeCrossRegionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,9 +99,7 @@ impl super::Client {
     pub fn describe_d_bs(
         &self,
         input: &DescribeDBsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeDBsResponse, ::runtime::SdkError<DescribeDBsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDBsResponse, DescribeDBsError> {
         self.runtime.call(&glue::OP, input)
     }
 

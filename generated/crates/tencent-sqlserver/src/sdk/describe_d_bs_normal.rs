@@ -73,12 +73,7 @@ impl super::Client {
     pub fn describe_d_bs_normal(
         &self,
         input: &DescribeDBsNormalRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDBsNormalResponse,
-            ::runtime::SdkError<DescribeDBsNormalError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDBsNormalResponse, DescribeDBsNormalError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_database_names(
         &self,
         input: &DescribeDatabaseNamesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDatabaseNamesResponse,
-            ::runtime::SdkError<DescribeDatabaseNamesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDatabaseNamesResponse,
+        DescribeDatabaseNamesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

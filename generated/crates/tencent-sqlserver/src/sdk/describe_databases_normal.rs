@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_databases_normal(
         &self,
         input: &DescribeDatabasesNormalRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDatabasesNormalResponse,
-            ::runtime::SdkError<DescribeDatabasesNormalError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDatabasesNormalResponse,
+        DescribeDatabasesNormalError,
     > {
         self.runtime.call(&glue::OP, input)
     }

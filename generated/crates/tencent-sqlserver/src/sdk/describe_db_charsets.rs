@@ -67,11 +67,9 @@ impl super::Client {
     pub fn describe_db_charsets(
         &self,
         input: &DescribeDbCharsetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbCharsetsResponse,
-            ::runtime::SdkError<DescribeDbCharsetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbCharsetsResponse,
+        DescribeDbCharsetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -98,11 +98,9 @@ impl super::Client {
     pub fn describe_db_instance_inter(
         &self,
         input: &DescribeDbInstanceInterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceInterResponse,
-            ::runtime::SdkError<DescribeDbInstanceInterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceInterResponse,
+        DescribeDbInstanceInterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -115,11 +115,9 @@ impl super::Client {
     pub fn describe_db_instances_attribute(
         &self,
         input: &DescribeDbInstancesAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstancesAttributeResponse,
-            ::runtime::SdkError<DescribeDbInstancesAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstancesAttributeResponse,
+        DescribeDbInstancesAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_db_privilege_by_account(
         &self,
         input: &DescribeDbPrivilegeByAccountRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbPrivilegeByAccountResponse,
-            ::runtime::SdkError<DescribeDbPrivilegeByAccountError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbPrivilegeByAccountResponse,
+        DescribeDbPrivilegeByAccountError,
     > {
         self.runtime.call(&glue::OP, input)
     }

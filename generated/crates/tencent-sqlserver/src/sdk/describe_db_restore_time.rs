@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_db_restore_time(
         &self,
         input: &DescribeDbRestoreTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbRestoreTimeResponse,
-            ::runtime::SdkError<DescribeDbRestoreTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbRestoreTimeResponse,
+        DescribeDbRestoreTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,11 +67,9 @@ impl super::Client {
     pub fn describe_flow_status(
         &self,
         input: &DescribeFlowStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeFlowStatusResponse,
-            ::runtime::SdkError<DescribeFlowStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeFlowStatusResponse,
+        DescribeFlowStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

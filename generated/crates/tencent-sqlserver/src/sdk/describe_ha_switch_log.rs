@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_ha_switch_log(
         &self,
         input: &DescribeHaSwitchLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeHaSwitchLogResponse,
-            ::runtime::SdkError<DescribeHaSwitchLogError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeHaSwitchLogResponse,
+        DescribeHaSwitchLogError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -121,11 +121,9 @@ impl super::Client {
     pub fn describe_incremental_migration(
         &self,
         input: &DescribeIncrementalMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIncrementalMigrationResponse,
-            ::runtime::SdkError<DescribeIncrementalMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIncrementalMigrationResponse,
+        DescribeIncrementalMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_instance_by_orders(
         &self,
         input: &DescribeInstanceByOrdersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceByOrdersResponse,
-            ::runtime::SdkError<DescribeInstanceByOrdersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceByOrdersResponse,
+        DescribeInstanceByOrdersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

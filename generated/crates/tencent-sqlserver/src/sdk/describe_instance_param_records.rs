@@ -85,11 +85,9 @@ impl super::Client {
     pub fn describe_instance_param_records(
         &self,
         input: &DescribeInstanceParamRecordsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceParamRecordsResponse,
-            ::runtime::SdkError<DescribeInstanceParamRecordsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceParamRecordsResponse,
+        DescribeInstanceParamRecordsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_instance_tasks(
         &self,
         input: &DescribeInstanceTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceTasksResponse,
-            ::runtime::SdkError<DescribeInstanceTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceTasksResponse,
+        DescribeInstanceTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -193,11 +193,9 @@ impl super::Client {
     pub fn describe_instance_trade_parameter(
         &self,
         input: &DescribeInstanceTradeParameterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceTradeParameterResponse,
-            ::runtime::SdkError<DescribeInstanceTradeParameterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceTradeParameterResponse,
+        DescribeInstanceTradeParameterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

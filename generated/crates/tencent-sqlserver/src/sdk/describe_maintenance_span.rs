@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_maintenance_span(
         &self,
         input: &DescribeMaintenanceSpanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMaintenanceSpanResponse,
-            ::runtime::SdkError<DescribeMaintenanceSpanError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMaintenanceSpanResponse,
+        DescribeMaintenanceSpanError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn describe_migration_databases(
         &self,
         input: &DescribeMigrationDatabasesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMigrationDatabasesResponse,
-            ::runtime::SdkError<DescribeMigrationDatabasesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMigrationDatabasesResponse,
+        DescribeMigrationDatabasesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_migrations(
         &self,
         input: &DescribeMigrationsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMigrationsResponse,
-            ::runtime::SdkError<DescribeMigrationsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMigrationsResponse,
+        DescribeMigrationsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_project_security_groups(
         &self,
         input: &DescribeProjectSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProjectSecurityGroupsResponse,
-            ::runtime::SdkError<DescribeProjectSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProjectSecurityGroupsResponse,
+        DescribeProjectSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -115,11 +115,9 @@ impl super::Client {
     pub fn describe_publish_subscribe(
         &self,
         input: &DescribePublishSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribePublishSubscribeResponse,
-            ::runtime::SdkError<DescribePublishSubscribeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribePublishSubscribeResponse,
+        DescribePublishSubscribeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -130,11 +130,9 @@ impl super::Client {
     pub fn describe_read_only_group_auto_weight(
         &self,
         input: &DescribeReadOnlyGroupAutoWeightRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReadOnlyGroupAutoWeightResponse,
-            ::runtime::SdkError<DescribeReadOnlyGroupAutoWeightError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReadOnlyGroupAutoWeightResponse,
+        DescribeReadOnlyGroupAutoWeightError,
     > {
         self.runtime.call(&glue::OP, input)
     }

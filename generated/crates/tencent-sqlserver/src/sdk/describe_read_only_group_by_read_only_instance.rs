@@ -117,11 +117,9 @@ impl super::Client {
     pub fn describe_read_only_group_by_read_only_instance(
         &self,
         input: &DescribeReadOnlyGroupByReadOnlyInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReadOnlyGroupByReadOnlyInstanceResponse,
-            ::runtime::SdkError<DescribeReadOnlyGroupByReadOnlyInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReadOnlyGroupByReadOnlyInstanceResponse,
+        DescribeReadOnlyGroupByReadOnlyInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

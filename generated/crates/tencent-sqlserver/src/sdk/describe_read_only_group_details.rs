@@ -130,11 +130,9 @@ impl super::Client {
     pub fn describe_read_only_group_details(
         &self,
         input: &DescribeReadOnlyGroupDetailsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReadOnlyGroupDetailsResponse,
-            ::runtime::SdkError<DescribeReadOnlyGroupDetailsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReadOnlyGroupDetailsResponse,
+        DescribeReadOnlyGroupDetailsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_read_only_group_list(
         &self,
         input: &DescribeReadOnlyGroupListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReadOnlyGroupListResponse,
-            ::runtime::SdkError<DescribeReadOnlyGroupListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReadOnlyGroupListResponse,
+        DescribeReadOnlyGroupListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

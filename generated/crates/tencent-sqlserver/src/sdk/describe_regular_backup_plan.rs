@@ -124,11 +124,9 @@ impl super::Client {
     pub fn describe_regular_backup_plan(
         &self,
         input: &DescribeRegularBackupPlanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRegularBackupPlanResponse,
-            ::runtime::SdkError<DescribeRegularBackupPlanError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRegularBackupPlanResponse,
+        DescribeRegularBackupPlanError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -130,11 +130,9 @@ impl super::Client {
     pub fn describe_restore_task(
         &self,
         input: &DescribeRestoreTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRestoreTaskResponse,
-            ::runtime::SdkError<DescribeRestoreTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRestoreTaskResponse,
+        DescribeRestoreTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

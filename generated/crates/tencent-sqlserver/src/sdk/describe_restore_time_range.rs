@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_restore_time_range(
         &self,
         input: &DescribeRestoreTimeRangeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRestoreTimeRangeResponse,
-            ::runtime::SdkError<DescribeRestoreTimeRangeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRestoreTimeRangeResponse,
+        DescribeRestoreTimeRangeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_rollback_time(
         &self,
         input: &DescribeRollbackTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRollbackTimeResponse,
-            ::runtime::SdkError<DescribeRollbackTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRollbackTimeResponse,
+        DescribeRollbackTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

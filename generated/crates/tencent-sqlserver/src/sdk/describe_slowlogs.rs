@@ -99,12 +99,7 @@ impl super::Client {
     pub fn describe_slowlogs(
         &self,
         input: &DescribeSlowlogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowlogsResponse,
-            ::runtime::SdkError<DescribeSlowlogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSlowlogsResponse, DescribeSlowlogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

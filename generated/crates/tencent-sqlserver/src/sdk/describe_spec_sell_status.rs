@@ -99,11 +99,9 @@ impl super::Client {
     pub fn describe_spec_sell_status(
         &self,
         input: &DescribeSpecSellStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSpecSellStatusResponse,
-            ::runtime::SdkError<DescribeSpecSellStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSpecSellStatusResponse,
+        DescribeSpecSellStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -118,11 +118,9 @@ impl super::Client {
     pub fn describe_upgrade_instance_check(
         &self,
         input: &DescribeUpgradeInstanceCheckRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUpgradeInstanceCheckResponse,
-            ::runtime::SdkError<DescribeUpgradeInstanceCheckError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUpgradeInstanceCheckResponse,
+        DescribeUpgradeInstanceCheckError,
     > {
         self.runtime.call(&glue::OP, input)
     }

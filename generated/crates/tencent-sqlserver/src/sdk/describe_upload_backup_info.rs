@@ -113,11 +113,9 @@ impl super::Client {
     pub fn describe_upload_backup_info(
         &self,
         input: &DescribeUploadBackupInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUploadBackupInfoResponse,
-            ::runtime::SdkError<DescribeUploadBackupInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUploadBackupInfoResponse,
+        DescribeUploadBackupInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -124,11 +124,9 @@ impl super::Client {
     pub fn describe_upload_incremental_info(
         &self,
         input: &DescribeUploadIncrementalInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUploadIncrementalInfoResponse,
-            ::runtime::SdkError<DescribeUploadIncrementalInfoError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUploadIncrementalInfoResponse,
+        DescribeUploadIncrementalInfoError,
     > {
         self.runtime.call(&glue::OP, input)
     }

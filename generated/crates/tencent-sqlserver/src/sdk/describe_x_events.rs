@@ -101,12 +101,7 @@ impl super::Client {
     pub fn describe_x_events(
         &self,
         input: &DescribeXEventsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeXEventsResponse,
-            ::runtime::SdkError<DescribeXEventsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeXEventsResponse, DescribeXEventsError> {
         self.runtime.call(&glue::OP, input)
     }
 

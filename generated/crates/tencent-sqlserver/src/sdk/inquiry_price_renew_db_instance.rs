@@ -83,11 +83,9 @@ impl super::Client {
     pub fn inquiry_price_renew_db_instance(
         &self,
         input: &InquiryPriceRenewDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceRenewDbInstanceResponse,
-            ::runtime::SdkError<InquiryPriceRenewDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceRenewDbInstanceResponse,
+        InquiryPriceRenewDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn modify_account_privilege(
         &self,
         input: &ModifyAccountPrivilegeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAccountPrivilegeResponse,
-            ::runtime::SdkError<ModifyAccountPrivilegeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAccountPrivilegeResponse,
+        ModifyAccountPrivilegeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

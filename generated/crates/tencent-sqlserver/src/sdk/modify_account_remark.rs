@@ -71,11 +71,9 @@ impl super::Client {
     pub fn modify_account_remark(
         &self,
         input: &ModifyAccountRemarkRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAccountRemarkResponse,
-            ::runtime::SdkError<ModifyAccountRemarkError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAccountRemarkResponse,
+        ModifyAccountRemarkError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -105,11 +105,9 @@ impl super::Client {
     pub fn modify_backup_migration(
         &self,
         input: &ModifyBackupMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupMigrationResponse,
-            ::runtime::SdkError<ModifyBackupMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBackupMigrationResponse,
+        ModifyBackupMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -130,11 +130,9 @@ impl super::Client {
     pub fn modify_backup_strategy(
         &self,
         input: &ModifyBackupStrategyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBackupStrategyResponse,
-            ::runtime::SdkError<ModifyBackupStrategyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBackupStrategyResponse,
+        ModifyBackupStrategyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,12 +72,7 @@ impl super::Client {
     pub fn modify_close_wan_ip(
         &self,
         input: &ModifyCloseWanIpRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCloseWanIpResponse,
-            ::runtime::SdkError<ModifyCloseWanIpError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyCloseWanIpResponse, ModifyCloseWanIpError> {
         self.runtime.call(&glue::OP, input)
     }
 

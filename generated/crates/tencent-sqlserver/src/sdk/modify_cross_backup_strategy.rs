@@ -95,11 +95,9 @@ impl super::Client {
     pub fn modify_cross_backup_strategy(
         &self,
         input: &ModifyCrossBackupStrategyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCrossBackupStrategyResponse,
-            ::runtime::SdkError<ModifyCrossBackupStrategyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCrossBackupStrategyResponse,
+        ModifyCrossBackupStrategyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,12 +88,7 @@ impl super::Client {
     pub fn modify_d_readable(
         &self,
         input: &ModifyDReadableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDReadableResponse,
-            ::runtime::SdkError<ModifyDReadableError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyDReadableResponse, ModifyDReadableError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -79,12 +79,7 @@ impl super::Client {
     pub fn modify_database_cdc(
         &self,
         input: &ModifyDatabaseCdcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDatabaseCdcResponse,
-            ::runtime::SdkError<ModifyDatabaseCdcError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyDatabaseCdcResponse, ModifyDatabaseCdcError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -84,12 +84,7 @@ impl super::Client {
     pub fn modify_database_ct(
         &self,
         input: &ModifyDatabaseCtRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDatabaseCtResponse,
-            ::runtime::SdkError<ModifyDatabaseCtError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyDatabaseCtResponse, ModifyDatabaseCtError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -73,12 +73,7 @@ impl super::Client {
     pub fn modify_database_mdf(
         &self,
         input: &ModifyDatabaseMdfRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDatabaseMdfResponse,
-            ::runtime::SdkError<ModifyDatabaseMdfError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyDatabaseMdfResponse, ModifyDatabaseMdfError> {
         self.runtime.call(&glue::OP, input)
     }
 

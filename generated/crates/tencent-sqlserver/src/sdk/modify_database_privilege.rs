@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_database_privilege(
         &self,
         input: &ModifyDatabasePrivilegeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDatabasePrivilegeResponse,
-            ::runtime::SdkError<ModifyDatabasePrivilegeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDatabasePrivilegeResponse,
+        ModifyDatabasePrivilegeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_database_shrink_mdf(
         &self,
         input: &ModifyDatabaseShrinkMdfRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDatabaseShrinkMdfResponse,
-            ::runtime::SdkError<ModifyDatabaseShrinkMdfError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDatabaseShrinkMdfResponse,
+        ModifyDatabaseShrinkMdfError,
     > {
         self.runtime.call(&glue::OP, input)
     }

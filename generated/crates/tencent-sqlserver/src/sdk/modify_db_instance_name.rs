@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_db_instance_name(
         &self,
         input: &ModifyDbInstanceNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceNameResponse,
-            ::runtime::SdkError<ModifyDbInstanceNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceNameResponse,
+        ModifyDbInstanceNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

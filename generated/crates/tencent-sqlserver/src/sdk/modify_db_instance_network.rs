@@ -101,11 +101,9 @@ impl super::Client {
     pub fn modify_db_instance_network(
         &self,
         input: &ModifyDbInstanceNetworkRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceNetworkResponse,
-            ::runtime::SdkError<ModifyDbInstanceNetworkError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceNetworkResponse,
+        ModifyDbInstanceNetworkError,
     > {
         self.runtime.call(&glue::OP, input)
     }

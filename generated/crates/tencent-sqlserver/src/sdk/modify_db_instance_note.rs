@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_db_instance_note(
         &self,
         input: &ModifyDbInstanceNoteRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceNoteResponse,
-            ::runtime::SdkError<ModifyDbInstanceNoteError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceNoteResponse,
+        ModifyDbInstanceNoteError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_db_instance_project(
         &self,
         input: &ModifyDbInstanceProjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceProjectResponse,
-            ::runtime::SdkError<ModifyDbInstanceProjectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceProjectResponse,
+        ModifyDbInstanceProjectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

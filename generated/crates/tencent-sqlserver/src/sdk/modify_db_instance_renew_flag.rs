@@ -71,11 +71,9 @@ impl super::Client {
     pub fn modify_db_instance_renew_flag(
         &self,
         input: &ModifyDbInstanceRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceRenewFlagResponse,
-            ::runtime::SdkError<ModifyDbInstanceRenewFlagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceRenewFlagResponse,
+        ModifyDbInstanceRenewFlagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

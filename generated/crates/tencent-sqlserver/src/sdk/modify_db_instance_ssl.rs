@@ -94,11 +94,9 @@ impl super::Client {
     pub fn modify_db_instance_ssl(
         &self,
         input: &ModifyDbInstanceSslRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceSslResponse,
-            ::runtime::SdkError<ModifyDbInstanceSslError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceSslResponse,
+        ModifyDbInstanceSslError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,9 +79,7 @@ impl super::Client {
     pub fn modify_db_name(
         &self,
         input: &ModifyDbNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyDbNameResponse, ::runtime::SdkError<ModifyDbNameError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyDbNameResponse, ModifyDbNameError> {
         self.runtime.call(&glue::OP, input)
     }
 

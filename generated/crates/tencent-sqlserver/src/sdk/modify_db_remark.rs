@@ -71,9 +71,7 @@ impl super::Client {
     pub fn modify_db_remark(
         &self,
         input: &ModifyDbRemarkRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyDbRemarkResponse, ::runtime::SdkError<ModifyDbRemarkError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyDbRemarkResponse, ModifyDbRemarkError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn modify_incremental_migration(
         &self,
         input: &ModifyIncrementalMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyIncrementalMigrationResponse,
-            ::runtime::SdkError<ModifyIncrementalMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyIncrementalMigrationResponse,
+        ModifyIncrementalMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn modify_instance_encrypt_attributes(
         &self,
         input: &ModifyInstanceEncryptAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceEncryptAttributesResponse,
-            ::runtime::SdkError<ModifyInstanceEncryptAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceEncryptAttributesResponse,
+        ModifyInstanceEncryptAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

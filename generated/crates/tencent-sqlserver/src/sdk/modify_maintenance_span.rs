@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_maintenance_span(
         &self,
         input: &ModifyMaintenanceSpanRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMaintenanceSpanResponse,
-            ::runtime::SdkError<ModifyMaintenanceSpanError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyMaintenanceSpanResponse,
+        ModifyMaintenanceSpanError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,12 +99,7 @@ impl super::Client {
     pub fn modify_migration(
         &self,
         input: &ModifyMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMigrationResponse,
-            ::runtime::SdkError<ModifyMigrationError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyMigrationResponse, ModifyMigrationError> {
         self.runtime.call(&glue::OP, input)
     }
 

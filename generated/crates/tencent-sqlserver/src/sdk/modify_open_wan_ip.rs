@@ -72,12 +72,7 @@ impl super::Client {
     pub fn modify_open_wan_ip(
         &self,
         input: &ModifyOpenWanIpRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyOpenWanIpResponse,
-            ::runtime::SdkError<ModifyOpenWanIpError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyOpenWanIpResponse, ModifyOpenWanIpError> {
         self.runtime.call(&glue::OP, input)
     }
 

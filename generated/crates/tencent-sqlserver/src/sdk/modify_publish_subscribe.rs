@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_publish_subscribe(
         &self,
         input: &ModifyPublishSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPublishSubscribeResponse,
-            ::runtime::SdkError<ModifyPublishSubscribeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPublishSubscribeResponse,
+        ModifyPublishSubscribeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

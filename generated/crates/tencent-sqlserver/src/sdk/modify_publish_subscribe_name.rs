@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_publish_subscribe_name(
         &self,
         input: &ModifyPublishSubscribeNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPublishSubscribeNameResponse,
-            ::runtime::SdkError<ModifyPublishSubscribeNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPublishSubscribeNameResponse,
+        ModifyPublishSubscribeNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -109,11 +109,9 @@ impl super::Client {
     pub fn modify_read_only_group_details(
         &self,
         input: &ModifyReadOnlyGroupDetailsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyReadOnlyGroupDetailsResponse,
-            ::runtime::SdkError<ModifyReadOnlyGroupDetailsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyReadOnlyGroupDetailsResponse,
+        ModifyReadOnlyGroupDetailsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

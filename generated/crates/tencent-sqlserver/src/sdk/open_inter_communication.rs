@@ -70,11 +70,9 @@ impl super::Client {
     pub fn open_inter_communication(
         &self,
         input: &OpenInterCommunicationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            OpenInterCommunicationResponse,
-            ::runtime::SdkError<OpenInterCommunicationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        OpenInterCommunicationResponse,
+        OpenInterCommunicationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

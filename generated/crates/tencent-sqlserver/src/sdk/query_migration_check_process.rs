@@ -79,11 +79,9 @@ impl super::Client {
     pub fn query_migration_check_process(
         &self,
         input: &QueryMigrationCheckProcessRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            QueryMigrationCheckProcessResponse,
-            ::runtime::SdkError<QueryMigrationCheckProcessError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        QueryMigrationCheckProcessResponse,
+        QueryMigrationCheckProcessError,
     > {
         self.runtime.call(&glue::OP, input)
     }

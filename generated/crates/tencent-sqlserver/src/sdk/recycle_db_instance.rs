@@ -67,12 +67,7 @@ impl super::Client {
     pub fn recycle_db_instance(
         &self,
         input: &RecycleDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RecycleDbInstanceResponse,
-            ::runtime::SdkError<RecycleDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RecycleDbInstanceResponse, RecycleDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

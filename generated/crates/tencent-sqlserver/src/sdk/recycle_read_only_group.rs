@@ -74,11 +74,9 @@ impl super::Client {
     pub fn recycle_read_only_group(
         &self,
         input: &RecycleReadOnlyGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RecycleReadOnlyGroupResponse,
-            ::runtime::SdkError<RecycleReadOnlyGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RecycleReadOnlyGroupResponse,
+        RecycleReadOnlyGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,9 +78,7 @@ impl super::Client {
     pub fn remove_backups(
         &self,
         input: &RemoveBackupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RemoveBackupsResponse, ::runtime::SdkError<RemoveBackupsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RemoveBackupsResponse, RemoveBackupsError> {
         self.runtime.call(&glue::OP, input)
     }
 

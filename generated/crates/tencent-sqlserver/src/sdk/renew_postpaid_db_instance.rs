@@ -63,11 +63,9 @@ impl super::Client {
     pub fn renew_postpaid_db_instance(
         &self,
         input: &RenewPostpaidDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RenewPostpaidDbInstanceResponse,
-            ::runtime::SdkError<RenewPostpaidDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RenewPostpaidDbInstanceResponse,
+        RenewPostpaidDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn reset_account_password(
         &self,
         input: &ResetAccountPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetAccountPasswordResponse,
-            ::runtime::SdkError<ResetAccountPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetAccountPasswordResponse,
+        ResetAccountPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,12 +67,7 @@ impl super::Client {
     pub fn restart_db_instance(
         &self,
         input: &RestartDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestartDbInstanceResponse,
-            ::runtime::SdkError<RestartDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RestartDbInstanceResponse, RestartDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

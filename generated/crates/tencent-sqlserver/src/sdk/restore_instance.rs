@@ -100,12 +100,7 @@ impl super::Client {
     pub fn restore_instance(
         &self,
         input: &RestoreInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestoreInstanceResponse,
-            ::runtime::SdkError<RestoreInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RestoreInstanceResponse, RestoreInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

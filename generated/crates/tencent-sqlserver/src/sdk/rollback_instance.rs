@@ -96,12 +96,7 @@ impl super::Client {
     pub fn rollback_instance(
         &self,
         input: &RollbackInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RollbackInstanceResponse,
-            ::runtime::SdkError<RollbackInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RollbackInstanceResponse, RollbackInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -67,9 +67,7 @@ impl super::Client {
     pub fn run_migration(
         &self,
         input: &RunMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RunMigrationResponse, ::runtime::SdkError<RunMigrationError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RunMigrationResponse, RunMigrationError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn start_backup_migration(
         &self,
         input: &StartBackupMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartBackupMigrationResponse,
-            ::runtime::SdkError<StartBackupMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        StartBackupMigrationResponse,
+        StartBackupMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn start_incremental_migration(
         &self,
         input: &StartIncrementalMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartIncrementalMigrationResponse,
-            ::runtime::SdkError<StartIncrementalMigrationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        StartIncrementalMigrationResponse,
+        StartIncrementalMigrationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

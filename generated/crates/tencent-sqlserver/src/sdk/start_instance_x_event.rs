@@ -72,11 +72,9 @@ impl super::Client {
     pub fn start_instance_x_event(
         &self,
         input: &StartInstanceXEventRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartInstanceXEventResponse,
-            ::runtime::SdkError<StartInstanceXEventError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        StartInstanceXEventResponse,
+        StartInstanceXEventError,
     > {
         self.runtime.call(&glue::OP, input)
     }

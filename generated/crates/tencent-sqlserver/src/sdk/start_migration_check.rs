@@ -67,11 +67,9 @@ impl super::Client {
     pub fn start_migration_check(
         &self,
         input: &StartMigrationCheckRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartMigrationCheckResponse,
-            ::runtime::SdkError<StartMigrationCheckError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        StartMigrationCheckResponse,
+        StartMigrationCheckError,
     > {
         self.runtime.call(&glue::OP, input)
     }

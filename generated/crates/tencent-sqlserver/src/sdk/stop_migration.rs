@@ -67,9 +67,7 @@ impl super::Client {
     pub fn stop_migration(
         &self,
         input: &StopMigrationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StopMigrationResponse, ::runtime::SdkError<StopMigrationError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StopMigrationResponse, StopMigrationError> {
         self.runtime.call(&glue::OP, input)
     }
 

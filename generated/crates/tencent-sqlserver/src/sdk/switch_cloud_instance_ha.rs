@@ -72,11 +72,9 @@ impl super::Client {
     pub fn switch_cloud_instance_ha(
         &self,
         input: &SwitchCloudInstanceHaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SwitchCloudInstanceHaResponse,
-            ::runtime::SdkError<SwitchCloudInstanceHaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SwitchCloudInstanceHaResponse,
+        SwitchCloudInstanceHaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

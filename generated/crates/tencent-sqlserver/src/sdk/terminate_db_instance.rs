@@ -64,11 +64,9 @@ impl super::Client {
     pub fn terminate_db_instance(
         &self,
         input: &TerminateDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TerminateDbInstanceResponse,
-            ::runtime::SdkError<TerminateDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TerminateDbInstanceResponse,
+        TerminateDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -119,12 +119,7 @@ impl super::Client {
     pub fn upgrade_db_instance(
         &self,
         input: &UpgradeDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpgradeDbInstanceResponse,
-            ::runtime::SdkError<UpgradeDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<UpgradeDbInstanceResponse, UpgradeDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -145,9 +145,7 @@ impl super::Client {
     pub fn assume_role(
         &self,
         input: &AssumeRoleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AssumeRoleResponse, ::runtime::SdkError<AssumeRoleError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AssumeRoleResponse, AssumeRoleError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -105,11 +105,9 @@ impl super::Client {
     pub fn assume_role_with_saml(
         &self,
         input: &AssumeRoleWithSamlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssumeRoleWithSamlResponse,
-            ::runtime::SdkError<AssumeRoleWithSamlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssumeRoleWithSamlResponse,
+        AssumeRoleWithSamlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

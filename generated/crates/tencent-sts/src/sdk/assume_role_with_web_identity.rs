@@ -106,11 +106,9 @@ impl super::Client {
     pub fn assume_role_with_web_identity(
         &self,
         input: &AssumeRoleWithWebIdentityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssumeRoleWithWebIdentityResponse,
-            ::runtime::SdkError<AssumeRoleWithWebIdentityError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssumeRoleWithWebIdentityResponse,
+        AssumeRoleWithWebIdentityError,
     > {
         self.runtime.call(&glue::OP, input)
     }

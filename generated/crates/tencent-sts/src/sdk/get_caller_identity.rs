@@ -84,12 +84,7 @@ impl super::Client {
     pub fn get_caller_identity(
         &self,
         input: &GetCallerIdentityRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetCallerIdentityResponse,
-            ::runtime::SdkError<GetCallerIdentityError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<GetCallerIdentityResponse, GetCallerIdentityError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn get_federation_token(
         &self,
         input: &GetFederationTokenRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetFederationTokenResponse,
-            ::runtime::SdkError<GetFederationTokenError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetFederationTokenResponse,
+        GetFederationTokenError,
     > {
         self.runtime.call(&glue::OP, input)
     }

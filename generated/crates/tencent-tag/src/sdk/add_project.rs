@@ -77,9 +77,7 @@ impl super::Client {
     pub fn add_project(
         &self,
         input: &AddProjectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AddProjectResponse, ::runtime::SdkError<AddProjectError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AddProjectResponse, AddProjectError> {
         self.runtime.call(&glue::OP, input)
     }
 

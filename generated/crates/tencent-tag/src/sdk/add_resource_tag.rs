@@ -75,9 +75,7 @@ impl super::Client {
     pub fn add_resource_tag(
         &self,
         input: &AddResourceTagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<AddResourceTagResponse, ::runtime::SdkError<AddResourceTagError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<AddResourceTagResponse, AddResourceTagError> {
         self.runtime.call(&glue::OP, input)
     }
 

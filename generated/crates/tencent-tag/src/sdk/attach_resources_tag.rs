@@ -93,11 +93,9 @@ impl super::Client {
     pub fn attach_resources_tag(
         &self,
         input: &AttachResourcesTagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AttachResourcesTagResponse,
-            ::runtime::SdkError<AttachResourcesTagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AttachResourcesTagResponse,
+        AttachResourcesTagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

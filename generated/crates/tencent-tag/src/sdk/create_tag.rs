@@ -69,9 +69,7 @@ impl super::Client {
     pub fn create_tag(
         &self,
         input: &CreateTagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateTagResponse, ::runtime::SdkError<CreateTagError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateTagResponse, CreateTagError> {
         self.runtime.call(&glue::OP, input)
     }
 

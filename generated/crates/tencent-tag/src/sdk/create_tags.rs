@@ -65,9 +65,7 @@ impl super::Client {
     pub fn create_tags(
         &self,
         input: &CreateTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateTagsResponse, ::runtime::SdkError<CreateTagsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateTagsResponse, CreateTagsError> {
         self.runtime.call(&glue::OP, input)
     }
 

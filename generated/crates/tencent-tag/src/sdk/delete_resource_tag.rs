@@ -69,12 +69,7 @@ impl super::Client {
     pub fn delete_resource_tag(
         &self,
         input: &DeleteResourceTagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteResourceTagResponse,
-            ::runtime::SdkError<DeleteResourceTagError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteResourceTagResponse, DeleteResourceTagError> {
         self.runtime.call(&glue::OP, input)
     }
 

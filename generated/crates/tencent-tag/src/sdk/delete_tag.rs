@@ -69,9 +69,7 @@ impl super::Client {
     pub fn delete_tag(
         &self,
         input: &DeleteTagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteTagResponse, ::runtime::SdkError<DeleteTagError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteTagResponse, DeleteTagError> {
         self.runtime.call(&glue::OP, input)
     }
 

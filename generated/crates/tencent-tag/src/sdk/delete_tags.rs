@@ -63,9 +63,7 @@ impl super::Client {
     pub fn delete_tags(
         &self,
         input: &DeleteTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteTagsResponse, ::runtime::SdkError<DeleteTagsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteTagsResponse, DeleteTagsError> {
         self.runtime.call(&glue::OP, input)
     }
 

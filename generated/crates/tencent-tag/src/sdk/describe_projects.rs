@@ -85,12 +85,7 @@ impl super::Client {
     pub fn describe_projects(
         &self,
         input: &DescribeProjectsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProjectsResponse,
-            ::runtime::SdkError<DescribeProjectsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeProjectsResponse, DescribeProjectsError> {
         self.runtime.call(&glue::OP, input)
     }
 

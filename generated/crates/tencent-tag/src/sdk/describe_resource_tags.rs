@@ -117,11 +117,9 @@ impl super::Client {
     pub fn describe_resource_tags(
         &self,
         input: &DescribeResourceTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourceTagsResponse,
-            ::runtime::SdkError<DescribeResourceTagsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourceTagsResponse,
+        DescribeResourceTagsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -120,11 +120,9 @@ impl super::Client {
     pub fn describe_resource_tags_by_resource_ids(
         &self,
         input: &DescribeResourceTagsByResourceIdsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourceTagsByResourceIdsResponse,
-            ::runtime::SdkError<DescribeResourceTagsByResourceIdsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourceTagsByResourceIdsResponse,
+        DescribeResourceTagsByResourceIdsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -115,11 +115,9 @@ impl super::Client {
     pub fn describe_resource_tags_by_resource_ids_seq(
         &self,
         input: &DescribeResourceTagsByResourceIdsSeqRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourceTagsByResourceIdsSeqResponse,
-            ::runtime::SdkError<DescribeResourceTagsByResourceIdsSeqError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourceTagsByResourceIdsSeqResponse,
+        DescribeResourceTagsByResourceIdsSeqError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -121,11 +121,9 @@ impl super::Client {
     pub fn describe_resource_tags_by_tag_keys(
         &self,
         input: &DescribeResourceTagsByTagKeysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourceTagsByTagKeysResponse,
-            ::runtime::SdkError<DescribeResourceTagsByTagKeysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourceTagsByTagKeysResponse,
+        DescribeResourceTagsByTagKeysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -117,11 +117,9 @@ impl super::Client {
     pub fn describe_resources_by_tags(
         &self,
         input: &DescribeResourcesByTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourcesByTagsResponse,
-            ::runtime::SdkError<DescribeResourcesByTagsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourcesByTagsResponse,
+        DescribeResourcesByTagsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

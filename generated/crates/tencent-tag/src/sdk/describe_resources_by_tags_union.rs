@@ -118,11 +118,9 @@ impl super::Client {
     pub fn describe_resources_by_tags_union(
         &self,
         input: &DescribeResourcesByTagsUnionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeResourcesByTagsUnionResponse,
-            ::runtime::SdkError<DescribeResourcesByTagsUnionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeResourcesByTagsUnionResponse,
+        DescribeResourcesByTagsUnionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

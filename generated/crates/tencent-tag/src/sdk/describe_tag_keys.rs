@@ -98,12 +98,7 @@ impl super::Client {
     pub fn describe_tag_keys(
         &self,
         input: &DescribeTagKeysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTagKeysResponse,
-            ::runtime::SdkError<DescribeTagKeysError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTagKeysResponse, DescribeTagKeysError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -101,12 +101,7 @@ impl super::Client {
     pub fn describe_tag_values(
         &self,
         input: &DescribeTagValuesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTagValuesResponse,
-            ::runtime::SdkError<DescribeTagValuesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTagValuesResponse, DescribeTagValuesError> {
         self.runtime.call(&glue::OP, input)
     }
 

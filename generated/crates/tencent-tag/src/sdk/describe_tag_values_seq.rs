@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_tag_values_seq(
         &self,
         input: &DescribeTagValuesSeqRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTagValuesSeqResponse,
-            ::runtime::SdkError<DescribeTagValuesSeqError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTagValuesSeqResponse,
+        DescribeTagValuesSeqError,
     > {
         self.runtime.call(&glue::OP, input)
     }

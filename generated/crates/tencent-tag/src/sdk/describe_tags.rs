@@ -110,9 +110,7 @@ impl super::Client {
     pub fn describe_tags(
         &self,
         input: &DescribeTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeTagsResponse, ::runtime::SdkError<DescribeTagsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTagsResponse, DescribeTagsError> {
         self.runtime.call(&glue::OP, input)
     }
 

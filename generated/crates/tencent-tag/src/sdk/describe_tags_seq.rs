@@ -110,12 +110,7 @@ impl super::Client {
     pub fn describe_tags_seq(
         &self,
         input: &DescribeTagsSeqRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTagsSeqResponse,
-            ::runtime::SdkError<DescribeTagsSeqError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTagsSeqResponse, DescribeTagsSeqError> {
         self.runtime.call(&glue::OP, input)
     }
 

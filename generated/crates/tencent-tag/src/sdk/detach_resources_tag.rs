@@ -87,11 +87,9 @@ impl super::Client {
     pub fn detach_resources_tag(
         &self,
         input: &DetachResourcesTagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DetachResourcesTagResponse,
-            ::runtime::SdkError<DetachResourcesTagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DetachResourcesTagResponse,
+        DetachResourcesTagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

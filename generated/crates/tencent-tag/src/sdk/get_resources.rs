@@ -95,9 +95,7 @@ impl super::Client {
     pub fn get_resources(
         &self,
         input: &GetResourcesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetResourcesResponse, ::runtime::SdkError<GetResourcesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetResourcesResponse, GetResourcesError> {
         self.runtime.call(&glue::OP, input)
     }
 

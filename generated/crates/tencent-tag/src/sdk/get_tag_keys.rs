@@ -82,9 +82,7 @@ impl super::Client {
     pub fn get_tag_keys(
         &self,
         input: &GetTagKeysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetTagKeysResponse, ::runtime::SdkError<GetTagKeysError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetTagKeysResponse, GetTagKeysError> {
         self.runtime.call(&glue::OP, input)
     }
 

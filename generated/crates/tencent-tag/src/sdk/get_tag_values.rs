@@ -92,9 +92,7 @@ impl super::Client {
     pub fn get_tag_values(
         &self,
         input: &GetTagValuesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetTagValuesResponse, ::runtime::SdkError<GetTagValuesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetTagValuesResponse, GetTagValuesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -91,9 +91,7 @@ impl super::Client {
     pub fn get_tags(
         &self,
         input: &GetTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<GetTagsResponse, ::runtime::SdkError<GetTagsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<GetTagsResponse, GetTagsError> {
         self.runtime.call(&glue::OP, input)
     }
 

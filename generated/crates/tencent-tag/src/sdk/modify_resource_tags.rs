@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_resource_tags(
         &self,
         input: &ModifyResourceTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyResourceTagsResponse,
-            ::runtime::SdkError<ModifyResourceTagsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyResourceTagsResponse,
+        ModifyResourceTagsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

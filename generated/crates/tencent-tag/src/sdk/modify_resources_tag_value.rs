@@ -93,11 +93,9 @@ impl super::Client {
     pub fn modify_resources_tag_value(
         &self,
         input: &ModifyResourcesTagValueRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyResourcesTagValueResponse,
-            ::runtime::SdkError<ModifyResourcesTagValueError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyResourcesTagValueResponse,
+        ModifyResourcesTagValueError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,9 +83,7 @@ impl super::Client {
     pub fn tag_resources(
         &self,
         input: &TagResourcesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<TagResourcesResponse, ::runtime::SdkError<TagResourcesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<TagResourcesResponse, TagResourcesError> {
         self.runtime.call(&glue::OP, input)
     }
 

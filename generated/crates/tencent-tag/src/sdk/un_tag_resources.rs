@@ -81,9 +81,7 @@ impl super::Client {
     pub fn un_tag_resources(
         &self,
         input: &UnTagResourcesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UnTagResourcesResponse, ::runtime::SdkError<UnTagResourcesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UnTagResourcesResponse, UnTagResourcesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn update_resource_tag_value(
         &self,
         input: &UpdateResourceTagValueRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateResourceTagValueResponse,
-            ::runtime::SdkError<UpdateResourceTagValueError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateResourceTagValueResponse,
+        UpdateResourceTagValueError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,9 +81,7 @@ impl super::Client {
     pub fn clear_tables(
         &self,
         input: &ClearTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ClearTablesResponse, ::runtime::SdkError<ClearTablesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ClearTablesResponse, ClearTablesError> {
         self.runtime.call(&glue::OP, input)
     }
 

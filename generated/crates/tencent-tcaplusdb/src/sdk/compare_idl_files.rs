@@ -94,12 +94,7 @@ impl super::Client {
     pub fn compare_idl_files(
         &self,
         input: &CompareIdlFilesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CompareIdlFilesResponse,
-            ::runtime::SdkError<CompareIdlFilesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CompareIdlFilesResponse, CompareIdlFilesError> {
         self.runtime.call(&glue::OP, input)
     }
 

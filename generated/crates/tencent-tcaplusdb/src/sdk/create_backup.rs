@@ -87,9 +87,7 @@ impl super::Client {
     pub fn create_backup(
         &self,
         input: &CreateBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateBackupResponse, ::runtime::SdkError<CreateBackupError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateBackupResponse, CreateBackupError> {
         self.runtime.call(&glue::OP, input)
     }
 

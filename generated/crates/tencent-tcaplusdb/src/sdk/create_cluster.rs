@@ -125,9 +125,7 @@ impl super::Client {
     pub fn create_cluster(
         &self,
         input: &CreateClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateClusterResponse, ::runtime::SdkError<CreateClusterError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateClusterResponse, CreateClusterError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,12 +80,7 @@ impl super::Client {
     pub fn create_snapshots(
         &self,
         input: &CreateSnapshotsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSnapshotsResponse,
-            ::runtime::SdkError<CreateSnapshotsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateSnapshotsResponse, CreateSnapshotsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -86,12 +86,7 @@ impl super::Client {
     pub fn create_table_group(
         &self,
         input: &CreateTableGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateTableGroupResponse,
-            ::runtime::SdkError<CreateTableGroupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateTableGroupResponse, CreateTableGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

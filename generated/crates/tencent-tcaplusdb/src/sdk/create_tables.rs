@@ -91,9 +91,7 @@ impl super::Client {
     pub fn create_tables(
         &self,
         input: &CreateTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateTablesResponse, ::runtime::SdkError<CreateTablesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateTablesResponse, CreateTablesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn delete_backup_records(
         &self,
         input: &DeleteBackupRecordsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteBackupRecordsResponse,
-            ::runtime::SdkError<DeleteBackupRecordsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteBackupRecordsResponse,
+        DeleteBackupRecordsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,9 +67,7 @@ impl super::Client {
     pub fn delete_cluster(
         &self,
         input: &DeleteClusterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteClusterResponse, ::runtime::SdkError<DeleteClusterError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteClusterResponse, DeleteClusterError> {
         self.runtime.call(&glue::OP, input)
     }
 

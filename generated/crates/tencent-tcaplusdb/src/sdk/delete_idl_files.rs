@@ -79,9 +79,7 @@ impl super::Client {
     pub fn delete_idl_files(
         &self,
         input: &DeleteIdlFilesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteIdlFilesResponse, ::runtime::SdkError<DeleteIdlFilesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteIdlFilesResponse, DeleteIdlFilesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,12 +80,7 @@ impl super::Client {
     pub fn delete_snapshots(
         &self,
         input: &DeleteSnapshotsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteSnapshotsResponse,
-            ::runtime::SdkError<DeleteSnapshotsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteSnapshotsResponse, DeleteSnapshotsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn delete_table_data_flow(
         &self,
         input: &DeleteTableDataFlowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteTableDataFlowResponse,
-            ::runtime::SdkError<DeleteTableDataFlowError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteTableDataFlowResponse,
+        DeleteTableDataFlowError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,12 +74,7 @@ impl super::Client {
     pub fn delete_table_group(
         &self,
         input: &DeleteTableGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteTableGroupResponse,
-            ::runtime::SdkError<DeleteTableGroupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteTableGroupResponse, DeleteTableGroupError> {
         self.runtime.call(&glue::OP, input)
     }
 

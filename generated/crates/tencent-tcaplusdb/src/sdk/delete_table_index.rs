@@ -80,12 +80,7 @@ impl super::Client {
     pub fn delete_table_index(
         &self,
         input: &DeleteTableIndexRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteTableIndexResponse,
-            ::runtime::SdkError<DeleteTableIndexError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteTableIndexResponse, DeleteTableIndexError> {
         self.runtime.call(&glue::OP, input)
     }
 

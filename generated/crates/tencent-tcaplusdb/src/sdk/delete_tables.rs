@@ -80,9 +80,7 @@ impl super::Client {
     pub fn delete_tables(
         &self,
         input: &DeleteTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteTablesResponse, ::runtime::SdkError<DeleteTablesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteTablesResponse, DeleteTablesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_backup_records(
         &self,
         input: &DescribeBackupRecordsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBackupRecordsResponse,
-            ::runtime::SdkError<DescribeBackupRecordsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBackupRecordsResponse,
+        DescribeBackupRecordsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

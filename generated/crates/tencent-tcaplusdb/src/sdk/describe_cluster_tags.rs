@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_cluster_tags(
         &self,
         input: &DescribeClusterTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClusterTagsResponse,
-            ::runtime::SdkError<DescribeClusterTagsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClusterTagsResponse,
+        DescribeClusterTagsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn describe_idl_file_infos(
         &self,
         input: &DescribeIdlFileInfosRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIdlFileInfosResponse,
-            ::runtime::SdkError<DescribeIdlFileInfosError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIdlFileInfosResponse,
+        DescribeIdlFileInfosError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,12 +68,7 @@ impl super::Client {
     pub fn describe_machine(
         &self,
         input: &DescribeMachineRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMachineResponse,
-            ::runtime::SdkError<DescribeMachineError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeMachineResponse, DescribeMachineError> {
         self.runtime.call(&glue::OP, input)
     }
 

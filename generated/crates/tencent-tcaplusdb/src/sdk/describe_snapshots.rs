@@ -93,12 +93,7 @@ impl super::Client {
     pub fn describe_snapshots(
         &self,
         input: &DescribeSnapshotsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSnapshotsResponse,
-            ::runtime::SdkError<DescribeSnapshotsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSnapshotsResponse, DescribeSnapshotsError> {
         self.runtime.call(&glue::OP, input)
     }
 

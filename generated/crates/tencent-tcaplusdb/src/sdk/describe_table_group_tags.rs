@@ -80,11 +80,9 @@ impl super::Client {
     pub fn describe_table_group_tags(
         &self,
         input: &DescribeTableGroupTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTableGroupTagsResponse,
-            ::runtime::SdkError<DescribeTableGroupTagsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTableGroupTagsResponse,
+        DescribeTableGroupTagsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_table_groups(
         &self,
         input: &DescribeTableGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTableGroupsResponse,
-            ::runtime::SdkError<DescribeTableGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTableGroupsResponse,
+        DescribeTableGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,12 +80,7 @@ impl super::Client {
     pub fn describe_table_tags(
         &self,
         input: &DescribeTableTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTableTagsResponse,
-            ::runtime::SdkError<DescribeTableTagsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeTableTagsResponse, DescribeTableTagsError> {
         self.runtime.call(&glue::OP, input)
     }
 

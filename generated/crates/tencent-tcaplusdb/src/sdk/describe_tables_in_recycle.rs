@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_tables_in_recycle(
         &self,
         input: &DescribeTablesInRecycleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTablesInRecycleResponse,
-            ::runtime::SdkError<DescribeTablesInRecycleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTablesInRecycleResponse,
+        DescribeTablesInRecycleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

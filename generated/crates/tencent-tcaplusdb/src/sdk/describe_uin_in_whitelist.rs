@@ -57,11 +57,9 @@ impl super::Client {
     pub fn describe_uin_in_whitelist(
         &self,
         input: &DescribeUinInWhitelistRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUinInWhitelistResponse,
-            ::runtime::SdkError<DescribeUinInWhitelistError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUinInWhitelistResponse,
+        DescribeUinInWhitelistError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,12 +71,7 @@ impl super::Client {
     pub fn disable_rest_proxy(
         &self,
         input: &DisableRestProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisableRestProxyResponse,
-            ::runtime::SdkError<DisableRestProxyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DisableRestProxyResponse, DisableRestProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -71,12 +71,7 @@ impl super::Client {
     pub fn enable_rest_proxy(
         &self,
         input: &EnableRestProxyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableRestProxyResponse,
-            ::runtime::SdkError<EnableRestProxyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<EnableRestProxyResponse, EnableRestProxyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -114,12 +114,7 @@ impl super::Client {
     pub fn import_snapshots(
         &self,
         input: &ImportSnapshotsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ImportSnapshotsResponse,
-            ::runtime::SdkError<ImportSnapshotsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ImportSnapshotsResponse, ImportSnapshotsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -77,12 +77,7 @@ impl super::Client {
     pub fn merge_tables_data(
         &self,
         input: &MergeTablesDataRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            MergeTablesDataResponse,
-            ::runtime::SdkError<MergeTablesDataError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<MergeTablesDataResponse, MergeTablesDataError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -87,12 +87,7 @@ impl super::Client {
     pub fn modify_censorship(
         &self,
         input: &ModifyCensorshipRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCensorshipResponse,
-            ::runtime::SdkError<ModifyCensorshipError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyCensorshipResponse, ModifyCensorshipError> {
         self.runtime.call(&glue::OP, input)
     }
 

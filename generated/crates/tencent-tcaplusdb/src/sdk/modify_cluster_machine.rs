@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_cluster_machine(
         &self,
         input: &ModifyClusterMachineRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterMachineResponse,
-            ::runtime::SdkError<ModifyClusterMachineError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterMachineResponse,
+        ModifyClusterMachineError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -95,11 +95,9 @@ impl super::Client {
     pub fn modify_cluster_password(
         &self,
         input: &ModifyClusterPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterPasswordResponse,
-            ::runtime::SdkError<ModifyClusterPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyClusterPasswordResponse,
+        ModifyClusterPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,12 +79,7 @@ impl super::Client {
     pub fn modify_cluster_tags(
         &self,
         input: &ModifyClusterTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyClusterTagsResponse,
-            ::runtime::SdkError<ModifyClusterTagsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyClusterTagsResponse, ModifyClusterTagsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,12 +80,7 @@ impl super::Client {
     pub fn modify_snapshots(
         &self,
         input: &ModifySnapshotsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySnapshotsResponse,
-            ::runtime::SdkError<ModifySnapshotsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifySnapshotsResponse, ModifySnapshotsError> {
         self.runtime.call(&glue::OP, input)
     }
 

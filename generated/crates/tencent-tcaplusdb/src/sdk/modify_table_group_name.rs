@@ -77,11 +77,9 @@ impl super::Client {
     pub fn modify_table_group_name(
         &self,
         input: &ModifyTableGroupNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTableGroupNameResponse,
-            ::runtime::SdkError<ModifyTableGroupNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyTableGroupNameResponse,
+        ModifyTableGroupNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

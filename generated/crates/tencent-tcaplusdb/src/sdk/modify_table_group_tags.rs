@@ -86,11 +86,9 @@ impl super::Client {
     pub fn modify_table_group_tags(
         &self,
         input: &ModifyTableGroupTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTableGroupTagsResponse,
-            ::runtime::SdkError<ModifyTableGroupTagsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyTableGroupTagsResponse,
+        ModifyTableGroupTagsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

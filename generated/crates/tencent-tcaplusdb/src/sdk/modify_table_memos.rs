@@ -79,12 +79,7 @@ impl super::Client {
     pub fn modify_table_memos(
         &self,
         input: &ModifyTableMemosRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTableMemosResponse,
-            ::runtime::SdkError<ModifyTableMemosError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyTableMemosResponse, ModifyTableMemosError> {
         self.runtime.call(&glue::OP, input)
     }
 

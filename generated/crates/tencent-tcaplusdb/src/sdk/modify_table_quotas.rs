@@ -80,12 +80,7 @@ impl super::Client {
     pub fn modify_table_quotas(
         &self,
         input: &ModifyTableQuotasRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTableQuotasResponse,
-            ::runtime::SdkError<ModifyTableQuotasError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyTableQuotasResponse, ModifyTableQuotasError> {
         self.runtime.call(&glue::OP, input)
     }
 

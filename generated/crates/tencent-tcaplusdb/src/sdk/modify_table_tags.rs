@@ -90,12 +90,7 @@ impl super::Client {
     pub fn modify_table_tags(
         &self,
         input: &ModifyTableTagsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTableTagsResponse,
-            ::runtime::SdkError<ModifyTableTagsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyTableTagsResponse, ModifyTableTagsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -86,9 +86,7 @@ impl super::Client {
     pub fn modify_tables(
         &self,
         input: &ModifyTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ModifyTablesResponse, ::runtime::SdkError<ModifyTablesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyTablesResponse, ModifyTablesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn recover_recycle_tables(
         &self,
         input: &RecoverRecycleTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RecoverRecycleTablesResponse,
-            ::runtime::SdkError<RecoverRecycleTablesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RecoverRecycleTablesResponse,
+        RecoverRecycleTablesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,9 +94,7 @@ impl super::Client {
     pub fn rollback_tables(
         &self,
         input: &RollbackTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RollbackTablesResponse, ::runtime::SdkError<RollbackTablesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RollbackTablesResponse, RollbackTablesError> {
         self.runtime.call(&glue::OP, input)
     }
 

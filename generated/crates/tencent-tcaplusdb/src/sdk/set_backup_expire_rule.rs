@@ -81,11 +81,9 @@ impl super::Client {
     pub fn set_backup_expire_rule(
         &self,
         input: &SetBackupExpireRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetBackupExpireRuleResponse,
-            ::runtime::SdkError<SetBackupExpireRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetBackupExpireRuleResponse,
+        SetBackupExpireRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,12 +80,7 @@ impl super::Client {
     pub fn set_table_data_flow(
         &self,
         input: &SetTableDataFlowRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetTableDataFlowResponse,
-            ::runtime::SdkError<SetTableDataFlowError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<SetTableDataFlowResponse, SetTableDataFlowError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,9 +80,7 @@ impl super::Client {
     pub fn set_table_index(
         &self,
         input: &SetTableIndexRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<SetTableIndexResponse, ::runtime::SdkError<SetTableIndexError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<SetTableIndexResponse, SetTableIndexError> {
         self.runtime.call(&glue::OP, input)
     }
 

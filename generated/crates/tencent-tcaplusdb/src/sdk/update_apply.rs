@@ -75,9 +75,7 @@ impl super::Client {
     pub fn update_apply(
         &self,
         input: &UpdateApplyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<UpdateApplyResponse, ::runtime::SdkError<UpdateApplyError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<UpdateApplyResponse, UpdateApplyError> {
         self.runtime.call(&glue::OP, input)
     }
 

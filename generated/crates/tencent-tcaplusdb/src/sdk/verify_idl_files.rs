@@ -92,9 +92,7 @@ impl super::Client {
     pub fn verify_idl_files(
         &self,
         input: &VerifyIdlFilesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<VerifyIdlFilesResponse, ::runtime::SdkError<VerifyIdlFilesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<VerifyIdlFilesResponse, VerifyIdlFilesError> {
         self.runtime.call(&glue::OP, input)
     }
 

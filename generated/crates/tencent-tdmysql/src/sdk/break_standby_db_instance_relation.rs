@@ -79,11 +79,9 @@ impl super::Client {
     pub fn break_standby_db_instance_relation(
         &self,
         input: &BreakStandbyDbInstanceRelationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BreakStandbyDbInstanceRelationResponse,
-            ::runtime::SdkError<BreakStandbyDbInstanceRelationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BreakStandbyDbInstanceRelationResponse,
+        BreakStandbyDbInstanceRelationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn cancel_isolate_db_instances(
         &self,
         input: &CancelIsolateDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CancelIsolateDbInstancesResponse,
-            ::runtime::SdkError<CancelIsolateDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CancelIsolateDbInstancesResponse,
+        CancelIsolateDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -186,11 +186,9 @@ impl super::Client {
     pub fn create_clone_instance(
         &self,
         input: &CreateCloneInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateCloneInstanceResponse,
-            ::runtime::SdkError<CreateCloneInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateCloneInstanceResponse,
+        CreateCloneInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -264,12 +264,7 @@ impl super::Client {
     pub fn create_db_instances(
         &self,
         input: &CreateDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbInstancesResponse,
-            ::runtime::SdkError<CreateDbInstancesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDbInstancesResponse, CreateDbInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

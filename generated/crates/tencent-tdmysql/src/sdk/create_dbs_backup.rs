@@ -103,12 +103,7 @@ impl super::Client {
     pub fn create_dbs_backup(
         &self,
         input: &CreateDbsBackupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbsBackupResponse,
-            ::runtime::SdkError<CreateDbsBackupError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDbsBackupResponse, CreateDbsBackupError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -213,11 +213,9 @@ impl super::Client {
     pub fn create_standby_db_instance(
         &self,
         input: &CreateStandbyDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateStandbyDbInstanceResponse,
-            ::runtime::SdkError<CreateStandbyDbInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateStandbyDbInstanceResponse,
+        CreateStandbyDbInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

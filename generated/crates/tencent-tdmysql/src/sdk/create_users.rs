@@ -91,9 +91,7 @@ impl super::Client {
     pub fn create_users(
         &self,
         input: &CreateUsersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateUsersResponse, ::runtime::SdkError<CreateUsersError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateUsersResponse, CreateUsersError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn delete_dbs_backup_sets(
         &self,
         input: &DeleteDbsBackupSetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDbsBackupSetsResponse,
-            ::runtime::SdkError<DeleteDbsBackupSetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteDbsBackupSetsResponse,
+        DeleteDbsBackupSetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

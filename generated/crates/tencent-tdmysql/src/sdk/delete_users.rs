@@ -74,9 +74,7 @@ impl super::Client {
     pub fn delete_users(
         &self,
         input: &DeleteUsersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteUsersResponse, ::runtime::SdkError<DeleteUsersError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteUsersResponse, DeleteUsersError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -64,12 +64,7 @@ impl super::Client {
     pub fn describe_db_engines(
         &self,
         input: &DescribeDbEnginesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbEnginesResponse,
-            ::runtime::SdkError<DescribeDbEnginesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeDbEnginesResponse, DescribeDbEnginesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -331,11 +331,9 @@ impl super::Client {
     pub fn describe_db_instance_detail(
         &self,
         input: &DescribeDbInstanceDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbInstanceDetailResponse,
-            ::runtime::SdkError<DescribeDbInstanceDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbInstanceDetailResponse,
+        DescribeDbInstanceDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

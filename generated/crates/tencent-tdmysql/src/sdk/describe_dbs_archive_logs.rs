@@ -116,11 +116,9 @@ impl super::Client {
     pub fn describe_dbs_archive_logs(
         &self,
         input: &DescribeDbsArchiveLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbsArchiveLogsResponse,
-            ::runtime::SdkError<DescribeDbsArchiveLogsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbsArchiveLogsResponse,
+        DescribeDbsArchiveLogsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

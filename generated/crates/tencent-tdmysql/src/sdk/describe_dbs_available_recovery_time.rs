@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_dbs_available_recovery_time(
         &self,
         input: &DescribeDbsAvailableRecoveryTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbsAvailableRecoveryTimeResponse,
-            ::runtime::SdkError<DescribeDbsAvailableRecoveryTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbsAvailableRecoveryTimeResponse,
+        DescribeDbsAvailableRecoveryTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

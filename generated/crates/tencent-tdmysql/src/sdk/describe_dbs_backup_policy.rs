@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_dbs_backup_policy(
         &self,
         input: &DescribeDbsBackupPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbsBackupPolicyResponse,
-            ::runtime::SdkError<DescribeDbsBackupPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbsBackupPolicyResponse,
+        DescribeDbsBackupPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

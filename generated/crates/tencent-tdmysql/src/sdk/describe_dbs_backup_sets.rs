@@ -116,11 +116,9 @@ impl super::Client {
     pub fn describe_dbs_backup_sets(
         &self,
         input: &DescribeDbsBackupSetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbsBackupSetsResponse,
-            ::runtime::SdkError<DescribeDbsBackupSetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbsBackupSetsResponse,
+        DescribeDbsBackupSetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

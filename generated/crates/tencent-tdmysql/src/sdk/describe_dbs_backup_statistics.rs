@@ -108,11 +108,9 @@ impl super::Client {
     pub fn describe_dbs_backup_statistics(
         &self,
         input: &DescribeDbsBackupStatisticsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbsBackupStatisticsResponse,
-            ::runtime::SdkError<DescribeDbsBackupStatisticsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbsBackupStatisticsResponse,
+        DescribeDbsBackupStatisticsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -98,11 +98,9 @@ impl super::Client {
     pub fn describe_dbs_backup_statistics_detail(
         &self,
         input: &DescribeDbsBackupStatisticsDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbsBackupStatisticsDetailResponse,
-            ::runtime::SdkError<DescribeDbsBackupStatisticsDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbsBackupStatisticsDetailResponse,
+        DescribeDbsBackupStatisticsDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -119,11 +119,9 @@ impl super::Client {
     pub fn describe_dbs_clone_instances(
         &self,
         input: &DescribeDbsCloneInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbsCloneInstancesResponse,
-            ::runtime::SdkError<DescribeDbsCloneInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbsCloneInstancesResponse,
+        DescribeDbsCloneInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

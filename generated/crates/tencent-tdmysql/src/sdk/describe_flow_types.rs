@@ -59,12 +59,7 @@ impl super::Client {
     pub fn describe_flow_types(
         &self,
         input: &DescribeFlowTypesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeFlowTypesResponse,
-            ::runtime::SdkError<DescribeFlowTypesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeFlowTypesResponse, DescribeFlowTypesError> {
         self.runtime.call(&glue::OP, input)
     }
 

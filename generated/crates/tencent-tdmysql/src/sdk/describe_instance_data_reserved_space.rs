@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_instance_data_reserved_space(
         &self,
         input: &DescribeInstanceDataReservedSpaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceDataReservedSpaceResponse,
-            ::runtime::SdkError<DescribeInstanceDataReservedSpaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceDataReservedSpaceResponse,
+        DescribeInstanceDataReservedSpaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_instance_ssl_status(
         &self,
         input: &DescribeInstanceSslStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceSslStatusResponse,
-            ::runtime::SdkError<DescribeInstanceSslStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceSslStatusResponse,
+        DescribeInstanceSslStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

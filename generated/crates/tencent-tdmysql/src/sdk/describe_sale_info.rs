@@ -97,12 +97,7 @@ impl super::Client {
     pub fn describe_sale_info(
         &self,
         input: &DescribeSaleInfoRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSaleInfoResponse,
-            ::runtime::SdkError<DescribeSaleInfoError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSaleInfoResponse, DescribeSaleInfoError> {
         self.runtime.call(&glue::OP, input)
     }
 

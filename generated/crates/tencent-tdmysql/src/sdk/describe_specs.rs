@@ -87,9 +87,7 @@ impl super::Client {
     pub fn describe_specs(
         &self,
         input: &DescribeSpecsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeSpecsResponse, ::runtime::SdkError<DescribeSpecsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSpecsResponse, DescribeSpecsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_standby_db_instance_relation_detail(
         &self,
         input: &DescribeStandbyDbInstanceRelationDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeStandbyDbInstanceRelationDetailResponse,
-            ::runtime::SdkError<DescribeStandbyDbInstanceRelationDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeStandbyDbInstanceRelationDetailResponse,
+        DescribeStandbyDbInstanceRelationDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

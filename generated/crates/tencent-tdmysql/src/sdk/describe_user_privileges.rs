@@ -104,11 +104,9 @@ impl super::Client {
     pub fn describe_user_privileges(
         &self,
         input: &DescribeUserPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUserPrivilegesResponse,
-            ::runtime::SdkError<DescribeUserPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUserPrivilegesResponse,
+        DescribeUserPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,9 +69,7 @@ impl super::Client {
     pub fn describe_users(
         &self,
         input: &DescribeUsersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeUsersResponse, ::runtime::SdkError<DescribeUsersError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeUsersResponse, DescribeUsersError> {
         self.runtime.call(&glue::OP, input)
     }
 

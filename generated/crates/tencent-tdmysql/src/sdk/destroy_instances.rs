@@ -72,12 +72,7 @@ impl super::Client {
     pub fn destroy_instances(
         &self,
         input: &DestroyInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyInstancesResponse,
-            ::runtime::SdkError<DestroyInstancesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DestroyInstancesResponse, DestroyInstancesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -94,9 +94,7 @@ impl super::Client {
     pub fn expand_instance(
         &self,
         input: &ExpandInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ExpandInstanceResponse, ::runtime::SdkError<ExpandInstanceError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ExpandInstanceResponse, ExpandInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

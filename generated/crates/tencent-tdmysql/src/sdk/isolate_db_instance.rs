@@ -72,12 +72,7 @@ impl super::Client {
     pub fn isolate_db_instance(
         &self,
         input: &IsolateDbInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateDbInstanceResponse,
-            ::runtime::SdkError<IsolateDbInstanceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<IsolateDbInstanceResponse, IsolateDbInstanceError> {
         self.runtime.call(&glue::OP, input)
     }
 

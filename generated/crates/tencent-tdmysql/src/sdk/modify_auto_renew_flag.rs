@@ -75,11 +75,9 @@ impl super::Client {
     pub fn modify_auto_renew_flag(
         &self,
         input: &ModifyAutoRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAutoRenewFlagResponse,
-            ::runtime::SdkError<ModifyAutoRenewFlagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAutoRenewFlagResponse,
+        ModifyAutoRenewFlagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

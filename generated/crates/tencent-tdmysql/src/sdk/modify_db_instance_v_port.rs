@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_db_instance_v_port(
         &self,
         input: &ModifyDbInstanceVPortRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbInstanceVPortResponse,
-            ::runtime::SdkError<ModifyDbInstanceVPortError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbInstanceVPortResponse,
+        ModifyDbInstanceVPortError,
     > {
         self.runtime.call(&glue::OP, input)
     }

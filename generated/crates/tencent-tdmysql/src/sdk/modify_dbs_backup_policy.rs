@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_dbs_backup_policy(
         &self,
         input: &ModifyDbsBackupPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbsBackupPolicyResponse,
-            ::runtime::SdkError<ModifyDbsBackupPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbsBackupPolicyResponse,
+        ModifyDbsBackupPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

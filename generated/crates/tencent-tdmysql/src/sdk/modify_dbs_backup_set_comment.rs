@@ -91,11 +91,9 @@ impl super::Client {
     pub fn modify_dbs_backup_set_comment(
         &self,
         input: &ModifyDbsBackupSetCommentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDbsBackupSetCommentResponse,
-            ::runtime::SdkError<ModifyDbsBackupSetCommentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDbsBackupSetCommentResponse,
+        ModifyDbsBackupSetCommentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_instance_data_reserved_space(
         &self,
         input: &ModifyInstanceDataReservedSpaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceDataReservedSpaceResponse,
-            ::runtime::SdkError<ModifyInstanceDataReservedSpaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceDataReservedSpaceResponse,
+        ModifyInstanceDataReservedSpaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn modify_instance_network(
         &self,
         input: &ModifyInstanceNetworkRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceNetworkResponse,
-            ::runtime::SdkError<ModifyInstanceNetworkError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceNetworkResponse,
+        ModifyInstanceNetworkError,
     > {
         self.runtime.call(&glue::OP, input)
     }

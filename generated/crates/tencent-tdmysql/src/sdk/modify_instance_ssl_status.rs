@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_instance_ssl_status(
         &self,
         input: &ModifyInstanceSslStatusRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyInstanceSslStatusResponse,
-            ::runtime::SdkError<ModifyInstanceSslStatusError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyInstanceSslStatusResponse,
+        ModifyInstanceSslStatusError,
     > {
         self.runtime.call(&glue::OP, input)
     }

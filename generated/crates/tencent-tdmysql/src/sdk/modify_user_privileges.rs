@@ -86,11 +86,9 @@ impl super::Client {
     pub fn modify_user_privileges(
         &self,
         input: &ModifyUserPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyUserPrivilegesResponse,
-            ::runtime::SdkError<ModifyUserPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyUserPrivilegesResponse,
+        ModifyUserPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

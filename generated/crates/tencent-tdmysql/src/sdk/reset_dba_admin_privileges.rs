@@ -63,11 +63,9 @@ impl super::Client {
     pub fn reset_dba_admin_privileges(
         &self,
         input: &ResetDbaAdminPrivilegesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetDbaAdminPrivilegesResponse,
-            ::runtime::SdkError<ResetDbaAdminPrivilegesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetDbaAdminPrivilegesResponse,
+        ResetDbaAdminPrivilegesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn reset_users_password(
         &self,
         input: &ResetUsersPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetUsersPasswordResponse,
-            ::runtime::SdkError<ResetUsersPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetUsersPasswordResponse,
+        ResetUsersPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn restart_db_instances(
         &self,
         input: &RestartDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RestartDbInstancesResponse,
-            ::runtime::SdkError<RestartDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RestartDbInstancesResponse,
+        RestartDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

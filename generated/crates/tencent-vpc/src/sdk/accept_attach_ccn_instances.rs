@@ -73,11 +73,9 @@ impl super::Client {
     pub fn accept_attach_ccn_instances(
         &self,
         input: &AcceptAttachCcnInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AcceptAttachCcnInstancesResponse,
-            ::runtime::SdkError<AcceptAttachCcnInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AcceptAttachCcnInstancesResponse,
+        AcceptAttachCcnInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn add_bandwidth_package_resources(
         &self,
         input: &AddBandwidthPackageResourcesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AddBandwidthPackageResourcesResponse,
-            ::runtime::SdkError<AddBandwidthPackageResourcesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AddBandwidthPackageResourcesResponse,
+        AddBandwidthPackageResourcesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

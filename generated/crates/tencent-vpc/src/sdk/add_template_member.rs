@@ -75,12 +75,7 @@ impl super::Client {
     pub fn add_template_member(
         &self,
         input: &AddTemplateMemberRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AddTemplateMemberResponse,
-            ::runtime::SdkError<AddTemplateMemberError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<AddTemplateMemberResponse, AddTemplateMemberError> {
         self.runtime.call(&glue::OP, input)
     }
 

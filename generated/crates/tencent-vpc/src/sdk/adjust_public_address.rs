@@ -72,11 +72,9 @@ impl super::Client {
     pub fn adjust_public_address(
         &self,
         input: &AdjustPublicAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AdjustPublicAddressResponse,
-            ::runtime::SdkError<AdjustPublicAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AdjustPublicAddressResponse,
+        AdjustPublicAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

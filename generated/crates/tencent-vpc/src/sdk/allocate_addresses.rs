@@ -241,12 +241,7 @@ impl super::Client {
     pub fn allocate_addresses(
         &self,
         input: &AllocateAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AllocateAddressesResponse,
-            ::runtime::SdkError<AllocateAddressesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<AllocateAddressesResponse, AllocateAddressesError> {
         self.runtime.call(&glue::OP, input)
     }
 

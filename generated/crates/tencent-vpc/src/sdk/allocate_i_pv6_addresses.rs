@@ -151,11 +151,9 @@ impl super::Client {
     pub fn allocate_i_pv6_addresses(
         &self,
         input: &AllocateIPv6AddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AllocateIPv6AddressesResponse,
-            ::runtime::SdkError<AllocateIPv6AddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AllocateIPv6AddressesResponse,
+        AllocateIPv6AddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

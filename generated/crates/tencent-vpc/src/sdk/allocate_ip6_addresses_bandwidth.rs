@@ -99,11 +99,9 @@ impl super::Client {
     pub fn allocate_ip6_addresses_bandwidth(
         &self,
         input: &AllocateIp6AddressesBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AllocateIp6AddressesBandwidthResponse,
-            ::runtime::SdkError<AllocateIp6AddressesBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AllocateIp6AddressesBandwidthResponse,
+        AllocateIp6AddressesBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

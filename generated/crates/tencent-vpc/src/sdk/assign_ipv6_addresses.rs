@@ -92,11 +92,9 @@ impl super::Client {
     pub fn assign_ipv6_addresses(
         &self,
         input: &AssignIpv6AddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssignIpv6AddressesResponse,
-            ::runtime::SdkError<AssignIpv6AddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssignIpv6AddressesResponse,
+        AssignIpv6AddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn assign_ipv6_cidr_block(
         &self,
         input: &AssignIpv6CidrBlockRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssignIpv6CidrBlockResponse,
-            ::runtime::SdkError<AssignIpv6CidrBlockError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssignIpv6CidrBlockResponse,
+        AssignIpv6CidrBlockError,
     > {
         self.runtime.call(&glue::OP, input)
     }

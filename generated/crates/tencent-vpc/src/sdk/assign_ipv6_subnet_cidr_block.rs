@@ -84,11 +84,9 @@ impl super::Client {
     pub fn assign_ipv6_subnet_cidr_block(
         &self,
         input: &AssignIpv6SubnetCidrBlockRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssignIpv6SubnetCidrBlockResponse,
-            ::runtime::SdkError<AssignIpv6SubnetCidrBlockError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssignIpv6SubnetCidrBlockResponse,
+        AssignIpv6SubnetCidrBlockError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -103,11 +103,9 @@ impl super::Client {
     pub fn assign_private_ip_addresses(
         &self,
         input: &AssignPrivateIpAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssignPrivateIpAddressesResponse,
-            ::runtime::SdkError<AssignPrivateIpAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssignPrivateIpAddressesResponse,
+        AssignPrivateIpAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,12 +93,7 @@ impl super::Client {
     pub fn associate_address(
         &self,
         input: &AssociateAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateAddressResponse,
-            ::runtime::SdkError<AssociateAddressError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<AssociateAddressResponse, AssociateAddressError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn associate_direct_connect_gateway_nat_gateway(
         &self,
         input: &AssociateDirectConnectGatewayNatGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateDirectConnectGatewayNatGatewayResponse,
-            ::runtime::SdkError<AssociateDirectConnectGatewayNatGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateDirectConnectGatewayNatGatewayResponse,
+        AssociateDirectConnectGatewayNatGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn associate_i_pv6_address(
         &self,
         input: &AssociateIPv6AddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateIPv6AddressResponse,
-            ::runtime::SdkError<AssociateIPv6AddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateIPv6AddressResponse,
+        AssociateIPv6AddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

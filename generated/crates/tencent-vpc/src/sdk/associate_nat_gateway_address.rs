@@ -98,11 +98,9 @@ impl super::Client {
     pub fn associate_nat_gateway_address(
         &self,
         input: &AssociateNatGatewayAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateNatGatewayAddressResponse,
-            ::runtime::SdkError<AssociateNatGatewayAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateNatGatewayAddressResponse,
+        AssociateNatGatewayAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

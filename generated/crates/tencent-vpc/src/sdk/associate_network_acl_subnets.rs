@@ -72,11 +72,9 @@ impl super::Client {
     pub fn associate_network_acl_subnets(
         &self,
         input: &AssociateNetworkAclSubnetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateNetworkAclSubnetsResponse,
-            ::runtime::SdkError<AssociateNetworkAclSubnetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateNetworkAclSubnetsResponse,
+        AssociateNetworkAclSubnetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn associate_network_interface_security_groups(
         &self,
         input: &AssociateNetworkInterfaceSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AssociateNetworkInterfaceSecurityGroupsResponse,
-            ::runtime::SdkError<AssociateNetworkInterfaceSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AssociateNetworkInterfaceSecurityGroupsResponse,
+        AssociateNetworkInterfaceSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn attach_ccn_instances(
         &self,
         input: &AttachCcnInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AttachCcnInstancesResponse,
-            ::runtime::SdkError<AttachCcnInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AttachCcnInstancesResponse,
+        AttachCcnInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

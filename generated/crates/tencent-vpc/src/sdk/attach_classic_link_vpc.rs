@@ -75,11 +75,9 @@ impl super::Client {
     pub fn attach_classic_link_vpc(
         &self,
         input: &AttachClassicLinkVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AttachClassicLinkVpcResponse,
-            ::runtime::SdkError<AttachClassicLinkVpcError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AttachClassicLinkVpcResponse,
+        AttachClassicLinkVpcError,
     > {
         self.runtime.call(&glue::OP, input)
     }

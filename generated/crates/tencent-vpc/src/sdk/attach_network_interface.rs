@@ -86,11 +86,9 @@ impl super::Client {
     pub fn attach_network_interface(
         &self,
         input: &AttachNetworkInterfaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AttachNetworkInterfaceResponse,
-            ::runtime::SdkError<AttachNetworkInterfaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AttachNetworkInterfaceResponse,
+        AttachNetworkInterfaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn attach_snapshot_instances(
         &self,
         input: &AttachSnapshotInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AttachSnapshotInstancesResponse,
-            ::runtime::SdkError<AttachSnapshotInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AttachSnapshotInstancesResponse,
+        AttachSnapshotInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

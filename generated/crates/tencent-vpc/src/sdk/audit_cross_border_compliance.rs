@@ -82,11 +82,9 @@ impl super::Client {
     pub fn audit_cross_border_compliance(
         &self,
         input: &AuditCrossBorderComplianceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            AuditCrossBorderComplianceResponse,
-            ::runtime::SdkError<AuditCrossBorderComplianceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        AuditCrossBorderComplianceResponse,
+        AuditCrossBorderComplianceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

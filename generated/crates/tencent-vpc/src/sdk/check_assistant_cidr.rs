@@ -83,11 +83,9 @@ impl super::Client {
     pub fn check_assistant_cidr(
         &self,
         input: &CheckAssistantCidrRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CheckAssistantCidrResponse,
-            ::runtime::SdkError<CheckAssistantCidrError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CheckAssistantCidrResponse,
+        CheckAssistantCidrError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn check_gateway_flow_monitor(
         &self,
         input: &CheckGatewayFlowMonitorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CheckGatewayFlowMonitorResponse,
-            ::runtime::SdkError<CheckGatewayFlowMonitorError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CheckGatewayFlowMonitorResponse,
+        CheckGatewayFlowMonitorError,
     > {
         self.runtime.call(&glue::OP, input)
     }

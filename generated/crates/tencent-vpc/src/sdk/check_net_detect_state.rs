@@ -114,11 +114,9 @@ impl super::Client {
     pub fn check_net_detect_state(
         &self,
         input: &CheckNetDetectStateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CheckNetDetectStateResponse,
-            ::runtime::SdkError<CheckNetDetectStateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CheckNetDetectStateResponse,
+        CheckNetDetectStateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

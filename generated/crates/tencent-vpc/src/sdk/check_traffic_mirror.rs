@@ -85,11 +85,9 @@ impl super::Client {
     pub fn check_traffic_mirror(
         &self,
         input: &CheckTrafficMirrorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CheckTrafficMirrorResponse,
-            ::runtime::SdkError<CheckTrafficMirrorError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CheckTrafficMirrorResponse,
+        CheckTrafficMirrorError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -93,11 +93,9 @@ impl super::Client {
     pub fn clone_security_group(
         &self,
         input: &CloneSecurityGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloneSecurityGroupResponse,
-            ::runtime::SdkError<CloneSecurityGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CloneSecurityGroupResponse,
+        CloneSecurityGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

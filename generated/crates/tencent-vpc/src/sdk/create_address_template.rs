@@ -84,11 +84,9 @@ impl super::Client {
     pub fn create_address_template(
         &self,
         input: &CreateAddressTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAddressTemplateResponse,
-            ::runtime::SdkError<CreateAddressTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAddressTemplateResponse,
+        CreateAddressTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn create_address_template_group(
         &self,
         input: &CreateAddressTemplateGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAddressTemplateGroupResponse,
-            ::runtime::SdkError<CreateAddressTemplateGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAddressTemplateGroupResponse,
+        CreateAddressTemplateGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

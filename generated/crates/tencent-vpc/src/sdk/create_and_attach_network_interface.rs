@@ -143,11 +143,9 @@ impl super::Client {
     pub fn create_and_attach_network_interface(
         &self,
         input: &CreateAndAttachNetworkInterfaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAndAttachNetworkInterfaceResponse,
-            ::runtime::SdkError<CreateAndAttachNetworkInterfaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAndAttachNetworkInterfaceResponse,
+        CreateAndAttachNetworkInterfaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

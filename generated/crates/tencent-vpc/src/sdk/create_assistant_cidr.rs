@@ -76,11 +76,9 @@ impl super::Client {
     pub fn create_assistant_cidr(
         &self,
         input: &CreateAssistantCidrRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAssistantCidrResponse,
-            ::runtime::SdkError<CreateAssistantCidrError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAssistantCidrResponse,
+        CreateAssistantCidrError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -126,11 +126,9 @@ impl super::Client {
     pub fn create_bandwidth_package(
         &self,
         input: &CreateBandwidthPackageRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateBandwidthPackageResponse,
-            ::runtime::SdkError<CreateBandwidthPackageError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateBandwidthPackageResponse,
+        CreateBandwidthPackageError,
     > {
         self.runtime.call(&glue::OP, input)
     }

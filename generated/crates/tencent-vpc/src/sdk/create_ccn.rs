@@ -96,9 +96,7 @@ impl super::Client {
     pub fn create_ccn(
         &self,
         input: &CreateCcnRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateCcnResponse, ::runtime::SdkError<CreateCcnError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateCcnResponse, CreateCcnError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn create_customer_gateway(
         &self,
         input: &CreateCustomerGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateCustomerGatewayResponse,
-            ::runtime::SdkError<CreateCustomerGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateCustomerGatewayResponse,
+        CreateCustomerGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

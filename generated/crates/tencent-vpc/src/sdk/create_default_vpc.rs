@@ -83,12 +83,7 @@ impl super::Client {
     pub fn create_default_vpc(
         &self,
         input: &CreateDefaultVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDefaultVpcResponse,
-            ::runtime::SdkError<CreateDefaultVpcError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateDefaultVpcResponse, CreateDefaultVpcError> {
         self.runtime.call(&glue::OP, input)
     }
 

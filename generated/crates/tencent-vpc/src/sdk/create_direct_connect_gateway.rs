@@ -128,11 +128,9 @@ impl super::Client {
     pub fn create_direct_connect_gateway(
         &self,
         input: &CreateDirectConnectGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDirectConnectGatewayResponse,
-            ::runtime::SdkError<CreateDirectConnectGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDirectConnectGatewayResponse,
+        CreateDirectConnectGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

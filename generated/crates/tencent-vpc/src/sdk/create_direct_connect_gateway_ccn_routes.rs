@@ -78,11 +78,9 @@ impl super::Client {
     pub fn create_direct_connect_gateway_ccn_routes(
         &self,
         input: &CreateDirectConnectGatewayCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDirectConnectGatewayCcnRoutesResponse,
-            ::runtime::SdkError<CreateDirectConnectGatewayCcnRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDirectConnectGatewayCcnRoutesResponse,
+        CreateDirectConnectGatewayCcnRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

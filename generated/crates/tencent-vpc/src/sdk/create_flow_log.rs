@@ -125,9 +125,7 @@ impl super::Client {
     pub fn create_flow_log(
         &self,
         input: &CreateFlowLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateFlowLogResponse, ::runtime::SdkError<CreateFlowLogError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateFlowLogResponse, CreateFlowLogError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -90,9 +90,7 @@ impl super::Client {
     pub fn create_ha_vip(
         &self,
         input: &CreateHaVipRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateHaVipResponse, ::runtime::SdkError<CreateHaVipError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateHaVipResponse, CreateHaVipError> {
         self.runtime.call(&glue::OP, input)
     }
 

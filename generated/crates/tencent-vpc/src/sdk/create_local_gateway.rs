@@ -82,11 +82,9 @@ impl super::Client {
     pub fn create_local_gateway(
         &self,
         input: &CreateLocalGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateLocalGatewayResponse,
-            ::runtime::SdkError<CreateLocalGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateLocalGatewayResponse,
+        CreateLocalGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -139,12 +139,7 @@ impl super::Client {
     pub fn create_nat_gateway(
         &self,
         input: &CreateNatGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateNatGatewayResponse,
-            ::runtime::SdkError<CreateNatGatewayError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateNatGatewayResponse, CreateNatGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn create_nat_gateway_destination_ip_port_translation_nat_rule(
         &self,
         input: &CreateNatGatewayDestinationIpPortTranslationNatRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateNatGatewayDestinationIpPortTranslationNatRuleResponse,
-            ::runtime::SdkError<CreateNatGatewayDestinationIpPortTranslationNatRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateNatGatewayDestinationIpPortTranslationNatRuleResponse,
+        CreateNatGatewayDestinationIpPortTranslationNatRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn create_nat_gateway_source_ip_translation_nat_rule(
         &self,
         input: &CreateNatGatewaySourceIpTranslationNatRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateNatGatewaySourceIpTranslationNatRuleResponse,
-            ::runtime::SdkError<CreateNatGatewaySourceIpTranslationNatRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateNatGatewaySourceIpTranslationNatRuleResponse,
+        CreateNatGatewaySourceIpTranslationNatRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

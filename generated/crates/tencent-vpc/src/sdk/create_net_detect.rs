@@ -122,12 +122,7 @@ impl super::Client {
     pub fn create_net_detect(
         &self,
         input: &CreateNetDetectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateNetDetectResponse,
-            ::runtime::SdkError<CreateNetDetectError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateNetDetectResponse, CreateNetDetectError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -87,12 +87,7 @@ impl super::Client {
     pub fn create_network_acl(
         &self,
         input: &CreateNetworkAclRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateNetworkAclResponse,
-            ::runtime::SdkError<CreateNetworkAclError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateNetworkAclResponse, CreateNetworkAclError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn create_network_acl_quintuple_entries(
         &self,
         input: &CreateNetworkAclQuintupleEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateNetworkAclQuintupleEntriesResponse,
-            ::runtime::SdkError<CreateNetworkAclQuintupleEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateNetworkAclQuintupleEntriesResponse,
+        CreateNetworkAclQuintupleEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

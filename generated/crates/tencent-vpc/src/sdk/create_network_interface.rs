@@ -135,11 +135,9 @@ impl super::Client {
     pub fn create_network_interface(
         &self,
         input: &CreateNetworkInterfaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateNetworkInterfaceResponse,
-            ::runtime::SdkError<CreateNetworkInterfaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateNetworkInterfaceResponse,
+        CreateNetworkInterfaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

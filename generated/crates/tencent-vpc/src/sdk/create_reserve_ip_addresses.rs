@@ -106,11 +106,9 @@ impl super::Client {
     pub fn create_reserve_ip_addresses(
         &self,
         input: &CreateReserveIpAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateReserveIpAddressesResponse,
-            ::runtime::SdkError<CreateReserveIpAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateReserveIpAddressesResponse,
+        CreateReserveIpAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

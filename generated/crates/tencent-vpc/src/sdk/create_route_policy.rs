@@ -86,12 +86,7 @@ impl super::Client {
     pub fn create_route_policy(
         &self,
         input: &CreateRoutePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateRoutePolicyResponse,
-            ::runtime::SdkError<CreateRoutePolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateRoutePolicyResponse, CreateRoutePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn create_route_policy_associations(
         &self,
         input: &CreateRoutePolicyAssociationsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateRoutePolicyAssociationsResponse,
-            ::runtime::SdkError<CreateRoutePolicyAssociationsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateRoutePolicyAssociationsResponse,
+        CreateRoutePolicyAssociationsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

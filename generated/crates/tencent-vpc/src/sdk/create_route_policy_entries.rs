@@ -79,11 +79,9 @@ impl super::Client {
     pub fn create_route_policy_entries(
         &self,
         input: &CreateRoutePolicyEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateRoutePolicyEntriesResponse,
-            ::runtime::SdkError<CreateRoutePolicyEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateRoutePolicyEntriesResponse,
+        CreateRoutePolicyEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,12 +83,7 @@ impl super::Client {
     pub fn create_route_table(
         &self,
         input: &CreateRouteTableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateRouteTableResponse,
-            ::runtime::SdkError<CreateRouteTableError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateRouteTableResponse, CreateRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
 

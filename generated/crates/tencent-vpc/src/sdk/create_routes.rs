@@ -81,9 +81,7 @@ impl super::Client {
     pub fn create_routes(
         &self,
         input: &CreateRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateRoutesResponse, ::runtime::SdkError<CreateRoutesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateRoutesResponse, CreateRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn create_security_group(
         &self,
         input: &CreateSecurityGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSecurityGroupResponse,
-            ::runtime::SdkError<CreateSecurityGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSecurityGroupResponse,
+        CreateSecurityGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

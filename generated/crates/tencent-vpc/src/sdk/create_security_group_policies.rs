@@ -104,11 +104,9 @@ impl super::Client {
     pub fn create_security_group_policies(
         &self,
         input: &CreateSecurityGroupPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSecurityGroupPoliciesResponse,
-            ::runtime::SdkError<CreateSecurityGroupPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSecurityGroupPoliciesResponse,
+        CreateSecurityGroupPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -104,11 +104,9 @@ impl super::Client {
     pub fn create_security_group_with_policies(
         &self,
         input: &CreateSecurityGroupWithPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSecurityGroupWithPoliciesResponse,
-            ::runtime::SdkError<CreateSecurityGroupWithPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSecurityGroupWithPoliciesResponse,
+        CreateSecurityGroupWithPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn create_service_template(
         &self,
         input: &CreateServiceTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateServiceTemplateResponse,
-            ::runtime::SdkError<CreateServiceTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateServiceTemplateResponse,
+        CreateServiceTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

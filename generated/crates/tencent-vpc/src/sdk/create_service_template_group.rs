@@ -87,11 +87,9 @@ impl super::Client {
     pub fn create_service_template_group(
         &self,
         input: &CreateServiceTemplateGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateServiceTemplateGroupResponse,
-            ::runtime::SdkError<CreateServiceTemplateGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateServiceTemplateGroupResponse,
+        CreateServiceTemplateGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

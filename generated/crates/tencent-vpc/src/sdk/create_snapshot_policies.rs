@@ -70,11 +70,9 @@ impl super::Client {
     pub fn create_snapshot_policies(
         &self,
         input: &CreateSnapshotPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSnapshotPoliciesResponse,
-            ::runtime::SdkError<CreateSnapshotPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSnapshotPoliciesResponse,
+        CreateSnapshotPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

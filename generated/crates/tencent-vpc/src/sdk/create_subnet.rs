@@ -103,9 +103,7 @@ impl super::Client {
     pub fn create_subnet(
         &self,
         input: &CreateSubnetRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateSubnetResponse, ::runtime::SdkError<CreateSubnetError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateSubnetResponse, CreateSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -91,9 +91,7 @@ impl super::Client {
     pub fn create_subnets(
         &self,
         input: &CreateSubnetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateSubnetsResponse, ::runtime::SdkError<CreateSubnetsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateSubnetsResponse, CreateSubnetsError> {
         self.runtime.call(&glue::OP, input)
     }
 

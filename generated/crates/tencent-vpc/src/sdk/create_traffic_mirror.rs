@@ -130,11 +130,9 @@ impl super::Client {
     pub fn create_traffic_mirror(
         &self,
         input: &CreateTrafficMirrorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateTrafficMirrorResponse,
-            ::runtime::SdkError<CreateTrafficMirrorError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateTrafficMirrorResponse,
+        CreateTrafficMirrorError,
     > {
         self.runtime.call(&glue::OP, input)
     }

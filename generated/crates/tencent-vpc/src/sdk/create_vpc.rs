@@ -103,9 +103,7 @@ impl super::Client {
     pub fn create_vpc(
         &self,
         input: &CreateVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateVpcResponse, ::runtime::SdkError<CreateVpcError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateVpcResponse, CreateVpcError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -113,12 +113,7 @@ impl super::Client {
     pub fn create_vpc_end_point(
         &self,
         input: &CreateVpcEndPointRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateVpcEndPointResponse,
-            ::runtime::SdkError<CreateVpcEndPointError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateVpcEndPointResponse, CreateVpcEndPointError> {
         self.runtime.call(&glue::OP, input)
     }
 

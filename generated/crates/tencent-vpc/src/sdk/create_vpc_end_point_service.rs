@@ -110,11 +110,9 @@ impl super::Client {
     pub fn create_vpc_end_point_service(
         &self,
         input: &CreateVpcEndPointServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateVpcEndPointServiceResponse,
-            ::runtime::SdkError<CreateVpcEndPointServiceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateVpcEndPointServiceResponse,
+        CreateVpcEndPointServiceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

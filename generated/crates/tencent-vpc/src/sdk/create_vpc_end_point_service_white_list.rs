@@ -81,11 +81,9 @@ impl super::Client {
     pub fn create_vpc_end_point_service_white_list(
         &self,
         input: &CreateVpcEndPointServiceWhiteListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateVpcEndPointServiceWhiteListResponse,
-            ::runtime::SdkError<CreateVpcEndPointServiceWhiteListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateVpcEndPointServiceWhiteListResponse,
+        CreateVpcEndPointServiceWhiteListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -170,11 +170,9 @@ impl super::Client {
     pub fn create_vpn_connection(
         &self,
         input: &CreateVpnConnectionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateVpnConnectionResponse,
-            ::runtime::SdkError<CreateVpnConnectionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateVpnConnectionResponse,
+        CreateVpnConnectionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -127,12 +127,7 @@ impl super::Client {
     pub fn create_vpn_gateway(
         &self,
         input: &CreateVpnGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateVpnGatewayResponse,
-            ::runtime::SdkError<CreateVpnGatewayError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateVpnGatewayResponse, CreateVpnGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
 

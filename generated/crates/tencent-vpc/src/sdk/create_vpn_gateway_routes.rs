@@ -77,11 +77,9 @@ impl super::Client {
     pub fn create_vpn_gateway_routes(
         &self,
         input: &CreateVpnGatewayRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateVpnGatewayRoutesResponse,
-            ::runtime::SdkError<CreateVpnGatewayRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateVpnGatewayRoutesResponse,
+        CreateVpnGatewayRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn delete_address_template(
         &self,
         input: &DeleteAddressTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAddressTemplateResponse,
-            ::runtime::SdkError<DeleteAddressTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAddressTemplateResponse,
+        DeleteAddressTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn delete_address_template_group(
         &self,
         input: &DeleteAddressTemplateGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAddressTemplateGroupResponse,
-            ::runtime::SdkError<DeleteAddressTemplateGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAddressTemplateGroupResponse,
+        DeleteAddressTemplateGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn delete_assistant_cidr(
         &self,
         input: &DeleteAssistantCidrRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAssistantCidrResponse,
-            ::runtime::SdkError<DeleteAssistantCidrError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAssistantCidrResponse,
+        DeleteAssistantCidrError,
     > {
         self.runtime.call(&glue::OP, input)
     }

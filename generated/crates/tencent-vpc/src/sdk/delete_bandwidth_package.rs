@@ -68,11 +68,9 @@ impl super::Client {
     pub fn delete_bandwidth_package(
         &self,
         input: &DeleteBandwidthPackageRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteBandwidthPackageResponse,
-            ::runtime::SdkError<DeleteBandwidthPackageError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteBandwidthPackageResponse,
+        DeleteBandwidthPackageError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -65,9 +65,7 @@ impl super::Client {
     pub fn delete_ccn(
         &self,
         input: &DeleteCcnRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteCcnResponse, ::runtime::SdkError<DeleteCcnError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteCcnResponse, DeleteCcnError> {
         self.runtime.call(&glue::OP, input)
     }
 

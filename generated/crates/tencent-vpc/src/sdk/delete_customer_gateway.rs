@@ -68,11 +68,9 @@ impl super::Client {
     pub fn delete_customer_gateway(
         &self,
         input: &DeleteCustomerGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteCustomerGatewayResponse,
-            ::runtime::SdkError<DeleteCustomerGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteCustomerGatewayResponse,
+        DeleteCustomerGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

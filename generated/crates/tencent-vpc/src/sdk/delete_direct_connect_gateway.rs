@@ -78,11 +78,9 @@ impl super::Client {
     pub fn delete_direct_connect_gateway(
         &self,
         input: &DeleteDirectConnectGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDirectConnectGatewayResponse,
-            ::runtime::SdkError<DeleteDirectConnectGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteDirectConnectGatewayResponse,
+        DeleteDirectConnectGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn delete_direct_connect_gateway_ccn_routes(
         &self,
         input: &DeleteDirectConnectGatewayCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDirectConnectGatewayCcnRoutesResponse,
-            ::runtime::SdkError<DeleteDirectConnectGatewayCcnRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteDirectConnectGatewayCcnRoutesResponse,
+        DeleteDirectConnectGatewayCcnRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,9 +68,7 @@ impl super::Client {
     pub fn delete_flow_log(
         &self,
         input: &DeleteFlowLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteFlowLogResponse, ::runtime::SdkError<DeleteFlowLogError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteFlowLogResponse, DeleteFlowLogError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -66,9 +66,7 @@ impl super::Client {
     pub fn delete_ha_vip(
         &self,
         input: &DeleteHaVipRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteHaVipResponse, ::runtime::SdkError<DeleteHaVipError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteHaVipResponse, DeleteHaVipError> {
         self.runtime.call(&glue::OP, input)
     }
 

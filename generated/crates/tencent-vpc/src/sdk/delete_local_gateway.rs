@@ -75,11 +75,9 @@ impl super::Client {
     pub fn delete_local_gateway(
         &self,
         input: &DeleteLocalGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteLocalGatewayResponse,
-            ::runtime::SdkError<DeleteLocalGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteLocalGatewayResponse,
+        DeleteLocalGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,12 +70,7 @@ impl super::Client {
     pub fn delete_nat_gateway(
         &self,
         input: &DeleteNatGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteNatGatewayResponse,
-            ::runtime::SdkError<DeleteNatGatewayError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteNatGatewayResponse, DeleteNatGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn delete_nat_gateway_destination_ip_port_translation_nat_rule(
         &self,
         input: &DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse,
-            ::runtime::SdkError<DeleteNatGatewayDestinationIpPortTranslationNatRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse,
+        DeleteNatGatewayDestinationIpPortTranslationNatRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

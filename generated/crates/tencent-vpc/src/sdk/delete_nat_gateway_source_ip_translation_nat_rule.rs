@@ -80,11 +80,9 @@ impl super::Client {
     pub fn delete_nat_gateway_source_ip_translation_nat_rule(
         &self,
         input: &DeleteNatGatewaySourceIpTranslationNatRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteNatGatewaySourceIpTranslationNatRuleResponse,
-            ::runtime::SdkError<DeleteNatGatewaySourceIpTranslationNatRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteNatGatewaySourceIpTranslationNatRuleResponse,
+        DeleteNatGatewaySourceIpTranslationNatRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,12 +64,7 @@ impl super::Client {
     pub fn delete_net_detect(
         &self,
         input: &DeleteNetDetectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteNetDetectResponse,
-            ::runtime::SdkError<DeleteNetDetectError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteNetDetectResponse, DeleteNetDetectError> {
         self.runtime.call(&glue::OP, input)
     }
 

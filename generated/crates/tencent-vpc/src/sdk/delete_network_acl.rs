@@ -64,12 +64,7 @@ impl super::Client {
     pub fn delete_network_acl(
         &self,
         input: &DeleteNetworkAclRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteNetworkAclResponse,
-            ::runtime::SdkError<DeleteNetworkAclError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteNetworkAclResponse, DeleteNetworkAclError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn delete_network_acl_quintuple_entries(
         &self,
         input: &DeleteNetworkAclQuintupleEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteNetworkAclQuintupleEntriesResponse,
-            ::runtime::SdkError<DeleteNetworkAclQuintupleEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteNetworkAclQuintupleEntriesResponse,
+        DeleteNetworkAclQuintupleEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_network_interface(
         &self,
         input: &DeleteNetworkInterfaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteNetworkInterfaceResponse,
-            ::runtime::SdkError<DeleteNetworkInterfaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteNetworkInterfaceResponse,
+        DeleteNetworkInterfaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_reserve_ip_addresses(
         &self,
         input: &DeleteReserveIpAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteReserveIpAddressesResponse,
-            ::runtime::SdkError<DeleteReserveIpAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteReserveIpAddressesResponse,
+        DeleteReserveIpAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,12 +64,7 @@ impl super::Client {
     pub fn delete_route_policy(
         &self,
         input: &DeleteRoutePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteRoutePolicyResponse,
-            ::runtime::SdkError<DeleteRoutePolicyError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteRoutePolicyResponse, DeleteRoutePolicyError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn delete_route_policy_associations(
         &self,
         input: &DeleteRoutePolicyAssociationsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteRoutePolicyAssociationsResponse,
-            ::runtime::SdkError<DeleteRoutePolicyAssociationsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteRoutePolicyAssociationsResponse,
+        DeleteRoutePolicyAssociationsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

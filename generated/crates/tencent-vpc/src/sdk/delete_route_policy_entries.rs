@@ -73,11 +73,9 @@ impl super::Client {
     pub fn delete_route_policy_entries(
         &self,
         input: &DeleteRoutePolicyEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteRoutePolicyEntriesResponse,
-            ::runtime::SdkError<DeleteRoutePolicyEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteRoutePolicyEntriesResponse,
+        DeleteRoutePolicyEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

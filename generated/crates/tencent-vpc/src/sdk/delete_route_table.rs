@@ -64,12 +64,7 @@ impl super::Client {
     pub fn delete_route_table(
         &self,
         input: &DeleteRouteTableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteRouteTableResponse,
-            ::runtime::SdkError<DeleteRouteTableError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteRouteTableResponse, DeleteRouteTableError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -75,9 +75,7 @@ impl super::Client {
     pub fn delete_routes(
         &self,
         input: &DeleteRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteRoutesResponse, ::runtime::SdkError<DeleteRoutesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteRoutesResponse, DeleteRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

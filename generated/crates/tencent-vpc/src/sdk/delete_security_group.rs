@@ -67,11 +67,9 @@ impl super::Client {
     pub fn delete_security_group(
         &self,
         input: &DeleteSecurityGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteSecurityGroupResponse,
-            ::runtime::SdkError<DeleteSecurityGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteSecurityGroupResponse,
+        DeleteSecurityGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn delete_security_group_policies(
         &self,
         input: &DeleteSecurityGroupPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteSecurityGroupPoliciesResponse,
-            ::runtime::SdkError<DeleteSecurityGroupPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteSecurityGroupPoliciesResponse,
+        DeleteSecurityGroupPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn delete_service_template(
         &self,
         input: &DeleteServiceTemplateRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteServiceTemplateResponse,
-            ::runtime::SdkError<DeleteServiceTemplateError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteServiceTemplateResponse,
+        DeleteServiceTemplateError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn delete_service_template_group(
         &self,
         input: &DeleteServiceTemplateGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteServiceTemplateGroupResponse,
-            ::runtime::SdkError<DeleteServiceTemplateGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteServiceTemplateGroupResponse,
+        DeleteServiceTemplateGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn delete_snapshot_policies(
         &self,
         input: &DeleteSnapshotPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteSnapshotPoliciesResponse,
-            ::runtime::SdkError<DeleteSnapshotPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteSnapshotPoliciesResponse,
+        DeleteSnapshotPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

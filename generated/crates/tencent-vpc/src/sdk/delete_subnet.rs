@@ -64,9 +64,7 @@ impl super::Client {
     pub fn delete_subnet(
         &self,
         input: &DeleteSubnetRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteSubnetResponse, ::runtime::SdkError<DeleteSubnetError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteSubnetResponse, DeleteSubnetError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn delete_template_member(
         &self,
         input: &DeleteTemplateMemberRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteTemplateMemberResponse,
-            ::runtime::SdkError<DeleteTemplateMemberError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteTemplateMemberResponse,
+        DeleteTemplateMemberError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,11 +64,9 @@ impl super::Client {
     pub fn delete_traffic_mirror(
         &self,
         input: &DeleteTrafficMirrorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteTrafficMirrorResponse,
-            ::runtime::SdkError<DeleteTrafficMirrorError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteTrafficMirrorResponse,
+        DeleteTrafficMirrorError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn delete_traffic_packages(
         &self,
         input: &DeleteTrafficPackagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteTrafficPackagesResponse,
-            ::runtime::SdkError<DeleteTrafficPackagesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteTrafficPackagesResponse,
+        DeleteTrafficPackagesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -65,9 +65,7 @@ impl super::Client {
     pub fn delete_vpc(
         &self,
         input: &DeleteVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DeleteVpcResponse, ::runtime::SdkError<DeleteVpcError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteVpcResponse, DeleteVpcError> {
         self.runtime.call(&glue::OP, input)
     }
 

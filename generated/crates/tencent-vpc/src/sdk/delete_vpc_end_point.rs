@@ -64,12 +64,7 @@ impl super::Client {
     pub fn delete_vpc_end_point(
         &self,
         input: &DeleteVpcEndPointRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteVpcEndPointResponse,
-            ::runtime::SdkError<DeleteVpcEndPointError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteVpcEndPointResponse, DeleteVpcEndPointError> {
         self.runtime.call(&glue::OP, input)
     }
 

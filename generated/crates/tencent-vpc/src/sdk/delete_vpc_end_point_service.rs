@@ -70,11 +70,9 @@ impl super::Client {
     pub fn delete_vpc_end_point_service(
         &self,
         input: &DeleteVpcEndPointServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteVpcEndPointServiceResponse,
-            ::runtime::SdkError<DeleteVpcEndPointServiceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteVpcEndPointServiceResponse,
+        DeleteVpcEndPointServiceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

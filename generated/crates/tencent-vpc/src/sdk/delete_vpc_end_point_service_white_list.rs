@@ -76,11 +76,9 @@ impl super::Client {
     pub fn delete_vpc_end_point_service_white_list(
         &self,
         input: &DeleteVpcEndPointServiceWhiteListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteVpcEndPointServiceWhiteListResponse,
-            ::runtime::SdkError<DeleteVpcEndPointServiceWhiteListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteVpcEndPointServiceWhiteListResponse,
+        DeleteVpcEndPointServiceWhiteListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn delete_vpn_connection(
         &self,
         input: &DeleteVpnConnectionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteVpnConnectionResponse,
-            ::runtime::SdkError<DeleteVpnConnectionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteVpnConnectionResponse,
+        DeleteVpnConnectionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,12 +64,7 @@ impl super::Client {
     pub fn delete_vpn_gateway(
         &self,
         input: &DeleteVpnGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteVpnGatewayResponse,
-            ::runtime::SdkError<DeleteVpnGatewayError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteVpnGatewayResponse, DeleteVpnGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
 

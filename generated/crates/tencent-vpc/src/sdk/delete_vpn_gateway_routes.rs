@@ -70,11 +70,9 @@ impl super::Client {
     pub fn delete_vpn_gateway_routes(
         &self,
         input: &DeleteVpnGatewayRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteVpnGatewayRoutesResponse,
-            ::runtime::SdkError<DeleteVpnGatewayRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteVpnGatewayRoutesResponse,
+        DeleteVpnGatewayRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

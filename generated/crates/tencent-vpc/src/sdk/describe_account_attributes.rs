@@ -63,11 +63,9 @@ impl super::Client {
     pub fn describe_account_attributes(
         &self,
         input: &DescribeAccountAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAccountAttributesResponse,
-            ::runtime::SdkError<DescribeAccountAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAccountAttributesResponse,
+        DescribeAccountAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

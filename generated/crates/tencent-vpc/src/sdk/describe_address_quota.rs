@@ -59,11 +59,9 @@ impl super::Client {
     pub fn describe_address_quota(
         &self,
         input: &DescribeAddressQuotaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAddressQuotaResponse,
-            ::runtime::SdkError<DescribeAddressQuotaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAddressQuotaResponse,
+        DescribeAddressQuotaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

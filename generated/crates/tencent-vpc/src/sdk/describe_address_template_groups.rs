@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_address_template_groups(
         &self,
         input: &DescribeAddressTemplateGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAddressTemplateGroupsResponse,
-            ::runtime::SdkError<DescribeAddressTemplateGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAddressTemplateGroupsResponse,
+        DescribeAddressTemplateGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

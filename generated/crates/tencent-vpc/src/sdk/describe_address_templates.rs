@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_address_templates(
         &self,
         input: &DescribeAddressTemplatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAddressTemplatesResponse,
-            ::runtime::SdkError<DescribeAddressTemplatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAddressTemplatesResponse,
+        DescribeAddressTemplatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

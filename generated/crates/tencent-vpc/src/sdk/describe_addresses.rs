@@ -123,12 +123,7 @@ impl super::Client {
     pub fn describe_addresses(
         &self,
         input: &DescribeAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAddressesResponse,
-            ::runtime::SdkError<DescribeAddressesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeAddressesResponse, DescribeAddressesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_assistant_cidr(
         &self,
         input: &DescribeAssistantCidrRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAssistantCidrResponse,
-            ::runtime::SdkError<DescribeAssistantCidrError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAssistantCidrResponse,
+        DescribeAssistantCidrError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_bandwidth_package_bill_usage(
         &self,
         input: &DescribeBandwidthPackageBillUsageRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBandwidthPackageBillUsageResponse,
-            ::runtime::SdkError<DescribeBandwidthPackageBillUsageError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBandwidthPackageBillUsageResponse,
+        DescribeBandwidthPackageBillUsageError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn describe_bandwidth_package_quota(
         &self,
         input: &DescribeBandwidthPackageQuotaRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBandwidthPackageQuotaResponse,
-            ::runtime::SdkError<DescribeBandwidthPackageQuotaError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBandwidthPackageQuotaResponse,
+        DescribeBandwidthPackageQuotaError,
     > {
         self.runtime.call(&glue::OP, input)
     }

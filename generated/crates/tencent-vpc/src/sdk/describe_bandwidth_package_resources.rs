@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_bandwidth_package_resources(
         &self,
         input: &DescribeBandwidthPackageResourcesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBandwidthPackageResourcesResponse,
-            ::runtime::SdkError<DescribeBandwidthPackageResourcesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBandwidthPackageResourcesResponse,
+        DescribeBandwidthPackageResourcesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -111,11 +111,9 @@ impl super::Client {
     pub fn describe_bandwidth_packages(
         &self,
         input: &DescribeBandwidthPackagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeBandwidthPackagesResponse,
-            ::runtime::SdkError<DescribeBandwidthPackagesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeBandwidthPackagesResponse,
+        DescribeBandwidthPackagesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

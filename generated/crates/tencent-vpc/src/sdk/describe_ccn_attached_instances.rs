@@ -108,11 +108,9 @@ impl super::Client {
     pub fn describe_ccn_attached_instances(
         &self,
         input: &DescribeCcnAttachedInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCcnAttachedInstancesResponse,
-            ::runtime::SdkError<DescribeCcnAttachedInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCcnAttachedInstancesResponse,
+        DescribeCcnAttachedInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

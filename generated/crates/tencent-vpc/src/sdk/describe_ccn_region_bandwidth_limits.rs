@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_ccn_region_bandwidth_limits(
         &self,
         input: &DescribeCcnRegionBandwidthLimitsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCcnRegionBandwidthLimitsResponse,
-            ::runtime::SdkError<DescribeCcnRegionBandwidthLimitsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCcnRegionBandwidthLimitsResponse,
+        DescribeCcnRegionBandwidthLimitsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -106,12 +106,7 @@ impl super::Client {
     pub fn describe_ccn_routes(
         &self,
         input: &DescribeCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCcnRoutesResponse,
-            ::runtime::SdkError<DescribeCcnRoutesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeCcnRoutesResponse, DescribeCcnRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -112,9 +112,7 @@ impl super::Client {
     pub fn describe_ccns(
         &self,
         input: &DescribeCcnsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeCcnsResponse, ::runtime::SdkError<DescribeCcnsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeCcnsResponse, DescribeCcnsError> {
         self.runtime.call(&glue::OP, input)
     }
 

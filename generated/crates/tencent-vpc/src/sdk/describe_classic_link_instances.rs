@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_classic_link_instances(
         &self,
         input: &DescribeClassicLinkInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeClassicLinkInstancesResponse,
-            ::runtime::SdkError<DescribeClassicLinkInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeClassicLinkInstancesResponse,
+        DescribeClassicLinkInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

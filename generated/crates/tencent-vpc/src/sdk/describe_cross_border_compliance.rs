@@ -165,11 +165,9 @@ impl super::Client {
     pub fn describe_cross_border_compliance(
         &self,
         input: &DescribeCrossBorderComplianceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCrossBorderComplianceResponse,
-            ::runtime::SdkError<DescribeCrossBorderComplianceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCrossBorderComplianceResponse,
+        DescribeCrossBorderComplianceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

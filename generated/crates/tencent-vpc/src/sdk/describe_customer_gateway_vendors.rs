@@ -63,11 +63,9 @@ impl super::Client {
     pub fn describe_customer_gateway_vendors(
         &self,
         input: &DescribeCustomerGatewayVendorsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCustomerGatewayVendorsResponse,
-            ::runtime::SdkError<DescribeCustomerGatewayVendorsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCustomerGatewayVendorsResponse,
+        DescribeCustomerGatewayVendorsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

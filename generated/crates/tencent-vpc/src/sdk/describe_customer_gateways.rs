@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_customer_gateways(
         &self,
         input: &DescribeCustomerGatewaysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCustomerGatewaysResponse,
-            ::runtime::SdkError<DescribeCustomerGatewaysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCustomerGatewaysResponse,
+        DescribeCustomerGatewaysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -100,11 +100,9 @@ impl super::Client {
     pub fn describe_direct_connect_gateway_ccn_routes(
         &self,
         input: &DescribeDirectConnectGatewayCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDirectConnectGatewayCcnRoutesResponse,
-            ::runtime::SdkError<DescribeDirectConnectGatewayCcnRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDirectConnectGatewayCcnRoutesResponse,
+        DescribeDirectConnectGatewayCcnRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

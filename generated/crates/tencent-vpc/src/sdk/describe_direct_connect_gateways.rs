@@ -105,11 +105,9 @@ impl super::Client {
     pub fn describe_direct_connect_gateways(
         &self,
         input: &DescribeDirectConnectGatewaysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDirectConnectGatewaysResponse,
-            ::runtime::SdkError<DescribeDirectConnectGatewaysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDirectConnectGatewaysResponse,
+        DescribeDirectConnectGatewaysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

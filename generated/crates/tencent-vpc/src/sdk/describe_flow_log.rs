@@ -75,12 +75,7 @@ impl super::Client {
     pub fn describe_flow_log(
         &self,
         input: &DescribeFlowLogRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeFlowLogResponse,
-            ::runtime::SdkError<DescribeFlowLogError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeFlowLogResponse, DescribeFlowLogError> {
         self.runtime.call(&glue::OP, input)
     }
 

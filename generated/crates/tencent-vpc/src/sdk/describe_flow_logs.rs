@@ -143,12 +143,7 @@ impl super::Client {
     pub fn describe_flow_logs(
         &self,
         input: &DescribeFlowLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeFlowLogsResponse,
-            ::runtime::SdkError<DescribeFlowLogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeFlowLogsResponse, DescribeFlowLogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -118,11 +118,9 @@ impl super::Client {
     pub fn describe_gateway_flow_monitor_detail(
         &self,
         input: &DescribeGatewayFlowMonitorDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGatewayFlowMonitorDetailResponse,
-            ::runtime::SdkError<DescribeGatewayFlowMonitorDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGatewayFlowMonitorDetailResponse,
+        DescribeGatewayFlowMonitorDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_gateway_flow_qos(
         &self,
         input: &DescribeGatewayFlowQosRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeGatewayFlowQosResponse,
-            ::runtime::SdkError<DescribeGatewayFlowQosError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeGatewayFlowQosResponse,
+        DescribeGatewayFlowQosError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -100,9 +100,7 @@ impl super::Client {
     pub fn describe_ha_vips(
         &self,
         input: &DescribeHaVipsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeHaVipsResponse, ::runtime::SdkError<DescribeHaVipsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeHaVipsResponse, DescribeHaVipsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -116,11 +116,9 @@ impl super::Client {
     pub fn describe_i_pv6_addresses(
         &self,
         input: &DescribeIPv6AddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIPv6AddressesResponse,
-            ::runtime::SdkError<DescribeIPv6AddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIPv6AddressesResponse,
+        DescribeIPv6AddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn describe_instance_jumbo(
         &self,
         input: &DescribeInstanceJumboRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeInstanceJumboResponse,
-            ::runtime::SdkError<DescribeInstanceJumboError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeInstanceJumboResponse,
+        DescribeInstanceJumboError,
     > {
         self.runtime.call(&glue::OP, input)
     }

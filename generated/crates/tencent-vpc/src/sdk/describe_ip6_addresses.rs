@@ -93,11 +93,9 @@ impl super::Client {
     pub fn describe_ip6_addresses(
         &self,
         input: &DescribeIp6AddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIp6AddressesResponse,
-            ::runtime::SdkError<DescribeIp6AddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIp6AddressesResponse,
+        DescribeIp6AddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

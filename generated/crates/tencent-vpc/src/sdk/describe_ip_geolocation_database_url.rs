@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_ip_geolocation_database_url(
         &self,
         input: &DescribeIpGeolocationDatabaseUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIpGeolocationDatabaseUrlResponse,
-            ::runtime::SdkError<DescribeIpGeolocationDatabaseUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIpGeolocationDatabaseUrlResponse,
+        DescribeIpGeolocationDatabaseUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

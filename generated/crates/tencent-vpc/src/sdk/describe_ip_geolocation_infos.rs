@@ -81,11 +81,9 @@ impl super::Client {
     pub fn describe_ip_geolocation_infos(
         &self,
         input: &DescribeIpGeolocationInfosRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeIpGeolocationInfosResponse,
-            ::runtime::SdkError<DescribeIpGeolocationInfosError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeIpGeolocationInfosResponse,
+        DescribeIpGeolocationInfosError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_local_gateway(
         &self,
         input: &DescribeLocalGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLocalGatewayResponse,
-            ::runtime::SdkError<DescribeLocalGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLocalGatewayResponse,
+        DescribeLocalGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

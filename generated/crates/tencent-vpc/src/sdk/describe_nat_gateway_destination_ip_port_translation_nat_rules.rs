@@ -111,13 +111,9 @@ impl super::Client {
     pub fn describe_nat_gateway_destination_ip_port_translation_nat_rules(
         &self,
         input: &DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse,
-            ::runtime::SdkError<
-                DescribeNatGatewayDestinationIpPortTranslationNatRulesError,
-            >,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse,
+        DescribeNatGatewayDestinationIpPortTranslationNatRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_nat_gateway_direct_connect_gateway_route(
         &self,
         input: &DescribeNatGatewayDirectConnectGatewayRouteRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNatGatewayDirectConnectGatewayRouteResponse,
-            ::runtime::SdkError<DescribeNatGatewayDirectConnectGatewayRouteError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNatGatewayDirectConnectGatewayRouteResponse,
+        DescribeNatGatewayDirectConnectGatewayRouteError,
     > {
         self.runtime.call(&glue::OP, input)
     }

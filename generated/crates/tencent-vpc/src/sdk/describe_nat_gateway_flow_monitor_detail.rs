@@ -104,11 +104,9 @@ impl super::Client {
     pub fn describe_nat_gateway_flow_monitor_detail(
         &self,
         input: &DescribeNatGatewayFlowMonitorDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNatGatewayFlowMonitorDetailResponse,
-            ::runtime::SdkError<DescribeNatGatewayFlowMonitorDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNatGatewayFlowMonitorDetailResponse,
+        DescribeNatGatewayFlowMonitorDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

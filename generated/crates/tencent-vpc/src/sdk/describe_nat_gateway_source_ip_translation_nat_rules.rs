@@ -102,11 +102,9 @@ impl super::Client {
     pub fn describe_nat_gateway_source_ip_translation_nat_rules(
         &self,
         input: &DescribeNatGatewaySourceIpTranslationNatRulesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNatGatewaySourceIpTranslationNatRulesResponse,
-            ::runtime::SdkError<DescribeNatGatewaySourceIpTranslationNatRulesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNatGatewaySourceIpTranslationNatRulesResponse,
+        DescribeNatGatewaySourceIpTranslationNatRulesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -59,11 +59,9 @@ impl super::Client {
     pub fn describe_nat_gateway_zones(
         &self,
         input: &DescribeNatGatewayZonesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNatGatewayZonesResponse,
-            ::runtime::SdkError<DescribeNatGatewayZonesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNatGatewayZonesResponse,
+        DescribeNatGatewayZonesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

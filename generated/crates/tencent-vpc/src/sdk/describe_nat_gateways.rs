@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_nat_gateways(
         &self,
         input: &DescribeNatGatewaysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNatGatewaysResponse,
-            ::runtime::SdkError<DescribeNatGatewaysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNatGatewaysResponse,
+        DescribeNatGatewaysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

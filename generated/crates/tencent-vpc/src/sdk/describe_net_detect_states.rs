@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_net_detect_states(
         &self,
         input: &DescribeNetDetectStatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNetDetectStatesResponse,
-            ::runtime::SdkError<DescribeNetDetectStatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNetDetectStatesResponse,
+        DescribeNetDetectStatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn describe_net_detects(
         &self,
         input: &DescribeNetDetectsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNetDetectsResponse,
-            ::runtime::SdkError<DescribeNetDetectsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNetDetectsResponse,
+        DescribeNetDetectsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -106,11 +106,9 @@ impl super::Client {
     pub fn describe_network_acl_quintuple_entries(
         &self,
         input: &DescribeNetworkAclQuintupleEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNetworkAclQuintupleEntriesResponse,
-            ::runtime::SdkError<DescribeNetworkAclQuintupleEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNetworkAclQuintupleEntriesResponse,
+        DescribeNetworkAclQuintupleEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

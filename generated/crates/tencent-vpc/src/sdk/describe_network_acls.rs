@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_network_acls(
         &self,
         input: &DescribeNetworkAclsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNetworkAclsResponse,
-            ::runtime::SdkError<DescribeNetworkAclsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNetworkAclsResponse,
+        DescribeNetworkAclsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

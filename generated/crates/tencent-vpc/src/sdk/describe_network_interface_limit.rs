@@ -94,11 +94,9 @@ impl super::Client {
     pub fn describe_network_interface_limit(
         &self,
         input: &DescribeNetworkInterfaceLimitRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNetworkInterfaceLimitResponse,
-            ::runtime::SdkError<DescribeNetworkInterfaceLimitError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNetworkInterfaceLimitResponse,
+        DescribeNetworkInterfaceLimitError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -123,11 +123,9 @@ impl super::Client {
     pub fn describe_network_interfaces(
         &self,
         input: &DescribeNetworkInterfacesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeNetworkInterfacesResponse,
-            ::runtime::SdkError<DescribeNetworkInterfacesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeNetworkInterfacesResponse,
+        DescribeNetworkInterfacesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn describe_reserve_ip_addresses(
         &self,
         input: &DescribeReserveIpAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeReserveIpAddressesResponse,
-            ::runtime::SdkError<DescribeReserveIpAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeReserveIpAddressesResponse,
+        DescribeReserveIpAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -120,11 +120,9 @@ impl super::Client {
     pub fn describe_route_policy_entries(
         &self,
         input: &DescribeRoutePolicyEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRoutePolicyEntriesResponse,
-            ::runtime::SdkError<DescribeRoutePolicyEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRoutePolicyEntriesResponse,
+        DescribeRoutePolicyEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -106,11 +106,9 @@ impl super::Client {
     pub fn describe_route_tables(
         &self,
         input: &DescribeRouteTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRouteTablesResponse,
-            ::runtime::SdkError<DescribeRouteTablesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRouteTablesResponse,
+        DescribeRouteTablesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn describe_security_group_association_statistics(
         &self,
         input: &DescribeSecurityGroupAssociationStatisticsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSecurityGroupAssociationStatisticsResponse,
-            ::runtime::SdkError<DescribeSecurityGroupAssociationStatisticsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSecurityGroupAssociationStatisticsResponse,
+        DescribeSecurityGroupAssociationStatisticsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

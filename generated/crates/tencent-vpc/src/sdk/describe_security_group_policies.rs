@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_security_group_policies(
         &self,
         input: &DescribeSecurityGroupPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSecurityGroupPoliciesResponse,
-            ::runtime::SdkError<DescribeSecurityGroupPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSecurityGroupPoliciesResponse,
+        DescribeSecurityGroupPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn describe_security_group_references(
         &self,
         input: &DescribeSecurityGroupReferencesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSecurityGroupReferencesResponse,
-            ::runtime::SdkError<DescribeSecurityGroupReferencesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSecurityGroupReferencesResponse,
+        DescribeSecurityGroupReferencesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

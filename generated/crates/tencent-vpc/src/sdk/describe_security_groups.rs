@@ -110,11 +110,9 @@ impl super::Client {
     pub fn describe_security_groups(
         &self,
         input: &DescribeSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSecurityGroupsResponse,
-            ::runtime::SdkError<DescribeSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSecurityGroupsResponse,
+        DescribeSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_service_template_groups(
         &self,
         input: &DescribeServiceTemplateGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeServiceTemplateGroupsResponse,
-            ::runtime::SdkError<DescribeServiceTemplateGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeServiceTemplateGroupsResponse,
+        DescribeServiceTemplateGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

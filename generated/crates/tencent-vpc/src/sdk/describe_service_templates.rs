@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_service_templates(
         &self,
         input: &DescribeServiceTemplatesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeServiceTemplatesResponse,
-            ::runtime::SdkError<DescribeServiceTemplatesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeServiceTemplatesResponse,
+        DescribeServiceTemplatesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

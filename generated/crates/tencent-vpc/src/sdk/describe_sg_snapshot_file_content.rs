@@ -110,11 +110,9 @@ impl super::Client {
     pub fn describe_sg_snapshot_file_content(
         &self,
         input: &DescribeSgSnapshotFileContentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSgSnapshotFileContentResponse,
-            ::runtime::SdkError<DescribeSgSnapshotFileContentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSgSnapshotFileContentResponse,
+        DescribeSgSnapshotFileContentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_snapshot_attached_instances(
         &self,
         input: &DescribeSnapshotAttachedInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSnapshotAttachedInstancesResponse,
-            ::runtime::SdkError<DescribeSnapshotAttachedInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSnapshotAttachedInstancesResponse,
+        DescribeSnapshotAttachedInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

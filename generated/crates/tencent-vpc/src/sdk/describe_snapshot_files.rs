@@ -102,11 +102,9 @@ impl super::Client {
     pub fn describe_snapshot_files(
         &self,
         input: &DescribeSnapshotFilesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSnapshotFilesResponse,
-            ::runtime::SdkError<DescribeSnapshotFilesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSnapshotFilesResponse,
+        DescribeSnapshotFilesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn describe_snapshot_policies(
         &self,
         input: &DescribeSnapshotPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSnapshotPoliciesResponse,
-            ::runtime::SdkError<DescribeSnapshotPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSnapshotPoliciesResponse,
+        DescribeSnapshotPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

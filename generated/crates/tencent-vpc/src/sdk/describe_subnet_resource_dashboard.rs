@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_subnet_resource_dashboard(
         &self,
         input: &DescribeSubnetResourceDashboardRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubnetResourceDashboardResponse,
-            ::runtime::SdkError<DescribeSubnetResourceDashboardError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSubnetResourceDashboardResponse,
+        DescribeSubnetResourceDashboardError,
     > {
         self.runtime.call(&glue::OP, input)
     }

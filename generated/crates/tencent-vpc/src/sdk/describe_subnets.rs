@@ -111,12 +111,7 @@ impl super::Client {
     pub fn describe_subnets(
         &self,
         input: &DescribeSubnetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubnetsResponse,
-            ::runtime::SdkError<DescribeSubnetsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSubnetsResponse, DescribeSubnetsError> {
         self.runtime.call(&glue::OP, input)
     }
 

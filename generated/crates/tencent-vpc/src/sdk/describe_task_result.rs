@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_task_result(
         &self,
         input: &DescribeTaskResultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTaskResultResponse,
-            ::runtime::SdkError<DescribeTaskResultError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTaskResultResponse,
+        DescribeTaskResultError,
     > {
         self.runtime.call(&glue::OP, input)
     }

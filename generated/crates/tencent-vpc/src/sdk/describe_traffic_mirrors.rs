@@ -87,11 +87,9 @@ impl super::Client {
     pub fn describe_traffic_mirrors(
         &self,
         input: &DescribeTrafficMirrorsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTrafficMirrorsResponse,
-            ::runtime::SdkError<DescribeTrafficMirrorsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTrafficMirrorsResponse,
+        DescribeTrafficMirrorsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn describe_traffic_packages(
         &self,
         input: &DescribeTrafficPackagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTrafficPackagesResponse,
-            ::runtime::SdkError<DescribeTrafficPackagesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTrafficPackagesResponse,
+        DescribeTrafficPackagesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_used_ip_address(
         &self,
         input: &DescribeUsedIpAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUsedIpAddressResponse,
-            ::runtime::SdkError<DescribeUsedIpAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUsedIpAddressResponse,
+        DescribeUsedIpAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

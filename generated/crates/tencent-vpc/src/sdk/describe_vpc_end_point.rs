@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_vpc_end_point(
         &self,
         input: &DescribeVpcEndPointRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpcEndPointResponse,
-            ::runtime::SdkError<DescribeVpcEndPointError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpcEndPointResponse,
+        DescribeVpcEndPointError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -106,11 +106,9 @@ impl super::Client {
     pub fn describe_vpc_end_point_service(
         &self,
         input: &DescribeVpcEndPointServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpcEndPointServiceResponse,
-            ::runtime::SdkError<DescribeVpcEndPointServiceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpcEndPointServiceResponse,
+        DescribeVpcEndPointServiceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

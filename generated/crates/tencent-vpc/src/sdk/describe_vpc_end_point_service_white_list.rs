@@ -89,11 +89,9 @@ impl super::Client {
     pub fn describe_vpc_end_point_service_white_list(
         &self,
         input: &DescribeVpcEndPointServiceWhiteListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpcEndPointServiceWhiteListResponse,
-            ::runtime::SdkError<DescribeVpcEndPointServiceWhiteListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpcEndPointServiceWhiteListResponse,
+        DescribeVpcEndPointServiceWhiteListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

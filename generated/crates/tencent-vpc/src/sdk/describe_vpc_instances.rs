@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_vpc_instances(
         &self,
         input: &DescribeVpcInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpcInstancesResponse,
-            ::runtime::SdkError<DescribeVpcInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpcInstancesResponse,
+        DescribeVpcInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

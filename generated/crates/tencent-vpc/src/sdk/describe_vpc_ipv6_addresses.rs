@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_vpc_ipv6_addresses(
         &self,
         input: &DescribeVpcIpv6AddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpcIpv6AddressesResponse,
-            ::runtime::SdkError<DescribeVpcIpv6AddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpcIpv6AddressesResponse,
+        DescribeVpcIpv6AddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -85,11 +85,9 @@ impl super::Client {
     pub fn describe_vpc_private_ip_addresses(
         &self,
         input: &DescribeVpcPrivateIpAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpcPrivateIpAddressesResponse,
-            ::runtime::SdkError<DescribeVpcPrivateIpAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpcPrivateIpAddressesResponse,
+        DescribeVpcPrivateIpAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

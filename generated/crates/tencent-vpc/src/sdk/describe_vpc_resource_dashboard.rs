@@ -71,11 +71,9 @@ impl super::Client {
     pub fn describe_vpc_resource_dashboard(
         &self,
         input: &DescribeVpcResourceDashboardRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpcResourceDashboardResponse,
-            ::runtime::SdkError<DescribeVpcResourceDashboardError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpcResourceDashboardResponse,
+        DescribeVpcResourceDashboardError,
     > {
         self.runtime.call(&glue::OP, input)
     }

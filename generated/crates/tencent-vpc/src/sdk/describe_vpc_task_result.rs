@@ -78,11 +78,9 @@ impl super::Client {
     pub fn describe_vpc_task_result(
         &self,
         input: &DescribeVpcTaskResultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpcTaskResultResponse,
-            ::runtime::SdkError<DescribeVpcTaskResultError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpcTaskResultResponse,
+        DescribeVpcTaskResultError,
     > {
         self.runtime.call(&glue::OP, input)
     }

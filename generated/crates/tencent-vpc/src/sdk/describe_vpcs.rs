@@ -103,9 +103,7 @@ impl super::Client {
     pub fn describe_vpcs(
         &self,
         input: &DescribeVpcsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DescribeVpcsResponse, ::runtime::SdkError<DescribeVpcsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeVpcsResponse, DescribeVpcsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -98,11 +98,9 @@ impl super::Client {
     pub fn describe_vpn_connections(
         &self,
         input: &DescribeVpnConnectionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpnConnectionsResponse,
-            ::runtime::SdkError<DescribeVpnConnectionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpnConnectionsResponse,
+        DescribeVpnConnectionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn describe_vpn_gateway_ccn_routes(
         &self,
         input: &DescribeVpnGatewayCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpnGatewayCcnRoutesResponse,
-            ::runtime::SdkError<DescribeVpnGatewayCcnRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpnGatewayCcnRoutesResponse,
+        DescribeVpnGatewayCcnRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_vpn_gateway_routes(
         &self,
         input: &DescribeVpnGatewayRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpnGatewayRoutesResponse,
-            ::runtime::SdkError<DescribeVpnGatewayRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpnGatewayRoutesResponse,
+        DescribeVpnGatewayRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -102,11 +102,9 @@ impl super::Client {
     pub fn describe_vpn_gateways(
         &self,
         input: &DescribeVpnGatewaysRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeVpnGatewaysResponse,
-            ::runtime::SdkError<DescribeVpnGatewaysError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeVpnGatewaysResponse,
+        DescribeVpnGatewaysError,
     > {
         self.runtime.call(&glue::OP, input)
     }

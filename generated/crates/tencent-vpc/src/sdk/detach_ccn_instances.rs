@@ -74,11 +74,9 @@ impl super::Client {
     pub fn detach_ccn_instances(
         &self,
         input: &DetachCcnInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DetachCcnInstancesResponse,
-            ::runtime::SdkError<DetachCcnInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DetachCcnInstancesResponse,
+        DetachCcnInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn detach_classic_link_vpc(
         &self,
         input: &DetachClassicLinkVpcRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DetachClassicLinkVpcResponse,
-            ::runtime::SdkError<DetachClassicLinkVpcError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DetachClassicLinkVpcResponse,
+        DetachClassicLinkVpcError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn detach_network_interface(
         &self,
         input: &DetachNetworkInterfaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DetachNetworkInterfaceResponse,
-            ::runtime::SdkError<DetachNetworkInterfaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DetachNetworkInterfaceResponse,
+        DetachNetworkInterfaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn detach_snapshot_instances(
         &self,
         input: &DetachSnapshotInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DetachSnapshotInstancesResponse,
-            ::runtime::SdkError<DetachSnapshotInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DetachSnapshotInstancesResponse,
+        DetachSnapshotInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn disable_ccn_routes(
         &self,
         input: &DisableCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisableCcnRoutesResponse,
-            ::runtime::SdkError<DisableCcnRoutesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DisableCcnRoutesResponse, DisableCcnRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -64,12 +64,7 @@ impl super::Client {
     pub fn disable_flow_logs(
         &self,
         input: &DisableFlowLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisableFlowLogsResponse,
-            ::runtime::SdkError<DisableFlowLogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DisableFlowLogsResponse, DisableFlowLogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn disable_gateway_flow_monitor(
         &self,
         input: &DisableGatewayFlowMonitorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisableGatewayFlowMonitorResponse,
-            ::runtime::SdkError<DisableGatewayFlowMonitorError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisableGatewayFlowMonitorResponse,
+        DisableGatewayFlowMonitorError,
     > {
         self.runtime.call(&glue::OP, input)
     }

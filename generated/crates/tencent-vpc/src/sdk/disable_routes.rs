@@ -75,9 +75,7 @@ impl super::Client {
     pub fn disable_routes(
         &self,
         input: &DisableRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DisableRoutesResponse, ::runtime::SdkError<DisableRoutesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DisableRoutesResponse, DisableRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

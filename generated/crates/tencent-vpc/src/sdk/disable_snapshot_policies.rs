@@ -68,11 +68,9 @@ impl super::Client {
     pub fn disable_snapshot_policies(
         &self,
         input: &DisableSnapshotPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisableSnapshotPoliciesResponse,
-            ::runtime::SdkError<DisableSnapshotPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisableSnapshotPoliciesResponse,
+        DisableSnapshotPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

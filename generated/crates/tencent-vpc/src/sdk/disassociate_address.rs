@@ -89,11 +89,9 @@ impl super::Client {
     pub fn disassociate_address(
         &self,
         input: &DisassociateAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateAddressResponse,
-            ::runtime::SdkError<DisassociateAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateAddressResponse,
+        DisassociateAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn disassociate_direct_connect_gateway_nat_gateway(
         &self,
         input: &DisassociateDirectConnectGatewayNatGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateDirectConnectGatewayNatGatewayResponse,
-            ::runtime::SdkError<DisassociateDirectConnectGatewayNatGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateDirectConnectGatewayNatGatewayResponse,
+        DisassociateDirectConnectGatewayNatGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn disassociate_i_pv6_address(
         &self,
         input: &DisassociateIPv6AddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateIPv6AddressResponse,
-            ::runtime::SdkError<DisassociateIPv6AddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateIPv6AddressResponse,
+        DisassociateIPv6AddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn disassociate_nat_gateway_address(
         &self,
         input: &DisassociateNatGatewayAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateNatGatewayAddressResponse,
-            ::runtime::SdkError<DisassociateNatGatewayAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateNatGatewayAddressResponse,
+        DisassociateNatGatewayAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn disassociate_network_acl_subnets(
         &self,
         input: &DisassociateNetworkAclSubnetsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateNetworkAclSubnetsResponse,
-            ::runtime::SdkError<DisassociateNetworkAclSubnetsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateNetworkAclSubnetsResponse,
+        DisassociateNetworkAclSubnetsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

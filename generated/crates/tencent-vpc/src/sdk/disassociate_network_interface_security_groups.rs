@@ -80,11 +80,9 @@ impl super::Client {
     pub fn disassociate_network_interface_security_groups(
         &self,
         input: &DisassociateNetworkInterfaceSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateNetworkInterfaceSecurityGroupsResponse,
-            ::runtime::SdkError<DisassociateNetworkInterfaceSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateNetworkInterfaceSecurityGroupsResponse,
+        DisassociateNetworkInterfaceSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

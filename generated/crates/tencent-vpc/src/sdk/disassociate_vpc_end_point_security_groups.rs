@@ -73,11 +73,9 @@ impl super::Client {
     pub fn disassociate_vpc_end_point_security_groups(
         &self,
         input: &DisassociateVpcEndPointSecurityGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DisassociateVpcEndPointSecurityGroupsResponse,
-            ::runtime::SdkError<DisassociateVpcEndPointSecurityGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DisassociateVpcEndPointSecurityGroupsResponse,
+        DisassociateVpcEndPointSecurityGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

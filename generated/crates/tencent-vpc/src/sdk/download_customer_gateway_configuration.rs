@@ -97,11 +97,9 @@ impl super::Client {
     pub fn download_customer_gateway_configuration(
         &self,
         input: &DownloadCustomerGatewayConfigurationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DownloadCustomerGatewayConfigurationResponse,
-            ::runtime::SdkError<DownloadCustomerGatewayConfigurationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DownloadCustomerGatewayConfigurationResponse,
+        DownloadCustomerGatewayConfigurationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

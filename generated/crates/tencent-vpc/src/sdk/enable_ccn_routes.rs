@@ -72,12 +72,7 @@ impl super::Client {
     pub fn enable_ccn_routes(
         &self,
         input: &EnableCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableCcnRoutesResponse,
-            ::runtime::SdkError<EnableCcnRoutesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<EnableCcnRoutesResponse, EnableCcnRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -64,9 +64,7 @@ impl super::Client {
     pub fn enable_flow_logs(
         &self,
         input: &EnableFlowLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<EnableFlowLogsResponse, ::runtime::SdkError<EnableFlowLogsError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<EnableFlowLogsResponse, EnableFlowLogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

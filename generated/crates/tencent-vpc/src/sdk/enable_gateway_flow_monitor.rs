@@ -68,11 +68,9 @@ impl super::Client {
     pub fn enable_gateway_flow_monitor(
         &self,
         input: &EnableGatewayFlowMonitorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableGatewayFlowMonitorResponse,
-            ::runtime::SdkError<EnableGatewayFlowMonitorError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        EnableGatewayFlowMonitorResponse,
+        EnableGatewayFlowMonitorError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,9 +78,7 @@ impl super::Client {
     pub fn enable_routes(
         &self,
         input: &EnableRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<EnableRoutesResponse, ::runtime::SdkError<EnableRoutesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<EnableRoutesResponse, EnableRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

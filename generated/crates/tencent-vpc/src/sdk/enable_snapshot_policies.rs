@@ -68,11 +68,9 @@ impl super::Client {
     pub fn enable_snapshot_policies(
         &self,
         input: &EnableSnapshotPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableSnapshotPoliciesResponse,
-            ::runtime::SdkError<EnableSnapshotPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        EnableSnapshotPoliciesResponse,
+        EnableSnapshotPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn enable_vpc_end_point_connect(
         &self,
         input: &EnableVpcEndPointConnectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            EnableVpcEndPointConnectResponse,
-            ::runtime::SdkError<EnableVpcEndPointConnectError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        EnableVpcEndPointConnectResponse,
+        EnableVpcEndPointConnectError,
     > {
         self.runtime.call(&glue::OP, input)
     }

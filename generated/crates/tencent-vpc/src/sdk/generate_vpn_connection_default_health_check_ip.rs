@@ -77,11 +77,9 @@ impl super::Client {
     pub fn generate_vpn_connection_default_health_check_ip(
         &self,
         input: &GenerateVpnConnectionDefaultHealthCheckIpRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GenerateVpnConnectionDefaultHealthCheckIpResponse,
-            ::runtime::SdkError<GenerateVpnConnectionDefaultHealthCheckIpError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GenerateVpnConnectionDefaultHealthCheckIpResponse,
+        GenerateVpnConnectionDefaultHealthCheckIpError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -108,11 +108,9 @@ impl super::Client {
     pub fn get_ccn_region_bandwidth_limits(
         &self,
         input: &GetCcnRegionBandwidthLimitsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetCcnRegionBandwidthLimitsResponse,
-            ::runtime::SdkError<GetCcnRegionBandwidthLimitsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetCcnRegionBandwidthLimitsResponse,
+        GetCcnRegionBandwidthLimitsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn ha_vip_associate_address_ip(
         &self,
         input: &HaVipAssociateAddressIpRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            HaVipAssociateAddressIpResponse,
-            ::runtime::SdkError<HaVipAssociateAddressIpError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        HaVipAssociateAddressIpResponse,
+        HaVipAssociateAddressIpError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -68,11 +68,9 @@ impl super::Client {
     pub fn ha_vip_disassociate_address_ip(
         &self,
         input: &HaVipDisassociateAddressIpRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            HaVipDisassociateAddressIpResponse,
-            ::runtime::SdkError<HaVipDisassociateAddressIpError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        HaVipDisassociateAddressIpResponse,
+        HaVipDisassociateAddressIpError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -67,11 +67,9 @@ impl super::Client {
     pub fn inquire_price_create_direct_connect_gateway(
         &self,
         input: &InquirePriceCreateDirectConnectGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquirePriceCreateDirectConnectGatewayResponse,
-            ::runtime::SdkError<InquirePriceCreateDirectConnectGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquirePriceCreateDirectConnectGatewayResponse,
+        InquirePriceCreateDirectConnectGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -136,11 +136,9 @@ impl super::Client {
     pub fn inquiry_price_allocate_addresses(
         &self,
         input: &InquiryPriceAllocateAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceAllocateAddressesResponse,
-            ::runtime::SdkError<InquiryPriceAllocateAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceAllocateAddressesResponse,
+        InquiryPriceAllocateAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

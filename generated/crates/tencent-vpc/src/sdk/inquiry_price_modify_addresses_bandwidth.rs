@@ -84,11 +84,9 @@ impl super::Client {
     pub fn inquiry_price_modify_addresses_bandwidth(
         &self,
         input: &InquiryPriceModifyAddressesBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceModifyAddressesBandwidthResponse,
-            ::runtime::SdkError<InquiryPriceModifyAddressesBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceModifyAddressesBandwidthResponse,
+        InquiryPriceModifyAddressesBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -82,11 +82,9 @@ impl super::Client {
     pub fn inquiry_price_renew_addresses(
         &self,
         input: &InquiryPriceRenewAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceRenewAddressesResponse,
-            ::runtime::SdkError<InquiryPriceRenewAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceRenewAddressesResponse,
+        InquiryPriceRenewAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn inquiry_price_renew_vpn_gateway(
         &self,
         input: &InquiryPriceRenewVpnGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceRenewVpnGatewayResponse,
-            ::runtime::SdkError<InquiryPriceRenewVpnGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceRenewVpnGatewayResponse,
+        InquiryPriceRenewVpnGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn inquiry_price_reset_vpn_gateway_internet_max_bandwidth(
         &self,
         input: &InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse,
-            ::runtime::SdkError<InquiryPriceResetVpnGatewayInternetMaxBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse,
+        InquiryPriceResetVpnGatewayInternetMaxBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn migrate_network_interface(
         &self,
         input: &MigrateNetworkInterfaceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            MigrateNetworkInterfaceResponse,
-            ::runtime::SdkError<MigrateNetworkInterfaceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        MigrateNetworkInterfaceResponse,
+        MigrateNetworkInterfaceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -90,11 +90,9 @@ impl super::Client {
     pub fn migrate_private_ip_address(
         &self,
         input: &MigratePrivateIpAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            MigratePrivateIpAddressResponse,
-            ::runtime::SdkError<MigratePrivateIpAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        MigratePrivateIpAddressResponse,
+        MigratePrivateIpAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

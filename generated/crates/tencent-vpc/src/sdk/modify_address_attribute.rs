@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_address_attribute(
         &self,
         input: &ModifyAddressAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAddressAttributeResponse,
-            ::runtime::SdkError<ModifyAddressAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAddressAttributeResponse,
+        ModifyAddressAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

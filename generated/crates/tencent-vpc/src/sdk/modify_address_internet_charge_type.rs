@@ -96,11 +96,9 @@ impl super::Client {
     pub fn modify_address_internet_charge_type(
         &self,
         input: &ModifyAddressInternetChargeTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAddressInternetChargeTypeResponse,
-            ::runtime::SdkError<ModifyAddressInternetChargeTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAddressInternetChargeTypeResponse,
+        ModifyAddressInternetChargeTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn modify_address_template_attribute(
         &self,
         input: &ModifyAddressTemplateAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAddressTemplateAttributeResponse,
-            ::runtime::SdkError<ModifyAddressTemplateAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAddressTemplateAttributeResponse,
+        ModifyAddressTemplateAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

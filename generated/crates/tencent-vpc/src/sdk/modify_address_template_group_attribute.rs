@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_address_template_group_attribute(
         &self,
         input: &ModifyAddressTemplateGroupAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAddressTemplateGroupAttributeResponse,
-            ::runtime::SdkError<ModifyAddressTemplateGroupAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAddressTemplateGroupAttributeResponse,
+        ModifyAddressTemplateGroupAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -90,11 +90,9 @@ impl super::Client {
     pub fn modify_addresses_bandwidth(
         &self,
         input: &ModifyAddressesBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAddressesBandwidthResponse,
-            ::runtime::SdkError<ModifyAddressesBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAddressesBandwidthResponse,
+        ModifyAddressesBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_addresses_renew_flag(
         &self,
         input: &ModifyAddressesRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAddressesRenewFlagResponse,
-            ::runtime::SdkError<ModifyAddressesRenewFlagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAddressesRenewFlagResponse,
+        ModifyAddressesRenewFlagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_assistant_cidr(
         &self,
         input: &ModifyAssistantCidrRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyAssistantCidrResponse,
-            ::runtime::SdkError<ModifyAssistantCidrError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyAssistantCidrResponse,
+        ModifyAssistantCidrError,
     > {
         self.runtime.call(&glue::OP, input)
     }

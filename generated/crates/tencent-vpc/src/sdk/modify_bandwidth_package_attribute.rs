@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_bandwidth_package_attribute(
         &self,
         input: &ModifyBandwidthPackageAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBandwidthPackageAttributeResponse,
-            ::runtime::SdkError<ModifyBandwidthPackageAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBandwidthPackageAttributeResponse,
+        ModifyBandwidthPackageAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_bandwidth_package_bandwidth(
         &self,
         input: &ModifyBandwidthPackageBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyBandwidthPackageBandwidthResponse,
-            ::runtime::SdkError<ModifyBandwidthPackageBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyBandwidthPackageBandwidthResponse,
+        ModifyBandwidthPackageBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_ccn_attached_instances_attribute(
         &self,
         input: &ModifyCcnAttachedInstancesAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCcnAttachedInstancesAttributeResponse,
-            ::runtime::SdkError<ModifyCcnAttachedInstancesAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCcnAttachedInstancesAttributeResponse,
+        ModifyCcnAttachedInstancesAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

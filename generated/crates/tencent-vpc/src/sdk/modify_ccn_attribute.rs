@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_ccn_attribute(
         &self,
         input: &ModifyCcnAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCcnAttributeResponse,
-            ::runtime::SdkError<ModifyCcnAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCcnAttributeResponse,
+        ModifyCcnAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

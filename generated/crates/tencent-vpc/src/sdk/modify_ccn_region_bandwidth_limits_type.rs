@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_ccn_region_bandwidth_limits_type(
         &self,
         input: &ModifyCcnRegionBandwidthLimitsTypeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCcnRegionBandwidthLimitsTypeResponse,
-            ::runtime::SdkError<ModifyCcnRegionBandwidthLimitsTypeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCcnRegionBandwidthLimitsTypeResponse,
+        ModifyCcnRegionBandwidthLimitsTypeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

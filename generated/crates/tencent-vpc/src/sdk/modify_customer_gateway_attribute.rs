@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_customer_gateway_attribute(
         &self,
         input: &ModifyCustomerGatewayAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCustomerGatewayAttributeResponse,
-            ::runtime::SdkError<ModifyCustomerGatewayAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCustomerGatewayAttributeResponse,
+        ModifyCustomerGatewayAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

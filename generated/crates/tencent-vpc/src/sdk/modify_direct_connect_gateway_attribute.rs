@@ -85,11 +85,9 @@ impl super::Client {
     pub fn modify_direct_connect_gateway_attribute(
         &self,
         input: &ModifyDirectConnectGatewayAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyDirectConnectGatewayAttributeResponse,
-            ::runtime::SdkError<ModifyDirectConnectGatewayAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyDirectConnectGatewayAttributeResponse,
+        ModifyDirectConnectGatewayAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn modify_flow_log_attribute(
         &self,
         input: &ModifyFlowLogAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyFlowLogAttributeResponse,
-            ::runtime::SdkError<ModifyFlowLogAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyFlowLogAttributeResponse,
+        ModifyFlowLogAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

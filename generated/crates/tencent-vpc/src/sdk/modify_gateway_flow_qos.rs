@@ -79,11 +79,9 @@ impl super::Client {
     pub fn modify_gateway_flow_qos(
         &self,
         input: &ModifyGatewayFlowQosRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyGatewayFlowQosResponse,
-            ::runtime::SdkError<ModifyGatewayFlowQosError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyGatewayFlowQosResponse,
+        ModifyGatewayFlowQosError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,11 +69,9 @@ impl super::Client {
     pub fn modify_ha_vip_attribute(
         &self,
         input: &ModifyHaVipAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyHaVipAttributeResponse,
-            ::runtime::SdkError<ModifyHaVipAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyHaVipAttributeResponse,
+        ModifyHaVipAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

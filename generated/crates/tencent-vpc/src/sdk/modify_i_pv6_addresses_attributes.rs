@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_i_pv6_addresses_attributes(
         &self,
         input: &ModifyIPv6AddressesAttributesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyIPv6AddressesAttributesResponse,
-            ::runtime::SdkError<ModifyIPv6AddressesAttributesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyIPv6AddressesAttributesResponse,
+        ModifyIPv6AddressesAttributesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn modify_i_pv6_addresses_bandwidth(
         &self,
         input: &ModifyIPv6AddressesBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyIPv6AddressesBandwidthResponse,
-            ::runtime::SdkError<ModifyIPv6AddressesBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyIPv6AddressesBandwidthResponse,
+        ModifyIPv6AddressesBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -87,11 +87,9 @@ impl super::Client {
     pub fn modify_ip6_addresses_bandwidth(
         &self,
         input: &ModifyIp6AddressesBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyIp6AddressesBandwidthResponse,
-            ::runtime::SdkError<ModifyIp6AddressesBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyIp6AddressesBandwidthResponse,
+        ModifyIp6AddressesBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn modify_ipv6_addresses_attribute(
         &self,
         input: &ModifyIpv6AddressesAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyIpv6AddressesAttributeResponse,
-            ::runtime::SdkError<ModifyIpv6AddressesAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyIpv6AddressesAttributeResponse,
+        ModifyIpv6AddressesAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

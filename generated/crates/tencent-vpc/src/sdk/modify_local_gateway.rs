@@ -82,11 +82,9 @@ impl super::Client {
     pub fn modify_local_gateway(
         &self,
         input: &ModifyLocalGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyLocalGatewayResponse,
-            ::runtime::SdkError<ModifyLocalGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyLocalGatewayResponse,
+        ModifyLocalGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

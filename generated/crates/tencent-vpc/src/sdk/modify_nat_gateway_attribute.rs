@@ -87,11 +87,9 @@ impl super::Client {
     pub fn modify_nat_gateway_attribute(
         &self,
         input: &ModifyNatGatewayAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNatGatewayAttributeResponse,
-            ::runtime::SdkError<ModifyNatGatewayAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNatGatewayAttributeResponse,
+        ModifyNatGatewayAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn modify_nat_gateway_destination_ip_port_translation_nat_rule(
         &self,
         input: &ModifyNatGatewayDestinationIpPortTranslationNatRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse,
-            ::runtime::SdkError<ModifyNatGatewayDestinationIpPortTranslationNatRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse,
+        ModifyNatGatewayDestinationIpPortTranslationNatRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

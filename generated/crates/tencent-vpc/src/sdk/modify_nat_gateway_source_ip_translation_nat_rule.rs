@@ -82,11 +82,9 @@ impl super::Client {
     pub fn modify_nat_gateway_source_ip_translation_nat_rule(
         &self,
         input: &ModifyNatGatewaySourceIpTranslationNatRuleRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNatGatewaySourceIpTranslationNatRuleResponse,
-            ::runtime::SdkError<ModifyNatGatewaySourceIpTranslationNatRuleError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNatGatewaySourceIpTranslationNatRuleResponse,
+        ModifyNatGatewaySourceIpTranslationNatRuleError,
     > {
         self.runtime.call(&glue::OP, input)
     }

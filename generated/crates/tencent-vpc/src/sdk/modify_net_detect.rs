@@ -103,12 +103,7 @@ impl super::Client {
     pub fn modify_net_detect(
         &self,
         input: &ModifyNetDetectRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNetDetectResponse,
-            ::runtime::SdkError<ModifyNetDetectError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyNetDetectResponse, ModifyNetDetectError> {
         self.runtime.call(&glue::OP, input)
     }
 

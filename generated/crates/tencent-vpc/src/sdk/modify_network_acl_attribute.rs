@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_network_acl_attribute(
         &self,
         input: &ModifyNetworkAclAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNetworkAclAttributeResponse,
-            ::runtime::SdkError<ModifyNetworkAclAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNetworkAclAttributeResponse,
+        ModifyNetworkAclAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

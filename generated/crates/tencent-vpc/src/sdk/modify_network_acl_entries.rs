@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_network_acl_entries(
         &self,
         input: &ModifyNetworkAclEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNetworkAclEntriesResponse,
-            ::runtime::SdkError<ModifyNetworkAclEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNetworkAclEntriesResponse,
+        ModifyNetworkAclEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn modify_network_acl_quintuple_entries(
         &self,
         input: &ModifyNetworkAclQuintupleEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNetworkAclQuintupleEntriesResponse,
-            ::runtime::SdkError<ModifyNetworkAclQuintupleEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNetworkAclQuintupleEntriesResponse,
+        ModifyNetworkAclQuintupleEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

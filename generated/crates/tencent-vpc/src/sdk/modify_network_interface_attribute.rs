@@ -90,11 +90,9 @@ impl super::Client {
     pub fn modify_network_interface_attribute(
         &self,
         input: &ModifyNetworkInterfaceAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyNetworkInterfaceAttributeResponse,
-            ::runtime::SdkError<ModifyNetworkInterfaceAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyNetworkInterfaceAttributeResponse,
+        ModifyNetworkInterfaceAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

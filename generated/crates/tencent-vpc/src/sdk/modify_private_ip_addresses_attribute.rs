@@ -83,11 +83,9 @@ impl super::Client {
     pub fn modify_private_ip_addresses_attribute(
         &self,
         input: &ModifyPrivateIpAddressesAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyPrivateIpAddressesAttributeResponse,
-            ::runtime::SdkError<ModifyPrivateIpAddressesAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyPrivateIpAddressesAttributeResponse,
+        ModifyPrivateIpAddressesAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

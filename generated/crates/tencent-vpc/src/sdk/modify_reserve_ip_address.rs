@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_reserve_ip_address(
         &self,
         input: &ModifyReserveIpAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyReserveIpAddressResponse,
-            ::runtime::SdkError<ModifyReserveIpAddressError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyReserveIpAddressResponse,
+        ModifyReserveIpAddressError,
     > {
         self.runtime.call(&glue::OP, input)
     }

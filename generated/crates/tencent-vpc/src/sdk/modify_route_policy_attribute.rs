@@ -84,11 +84,9 @@ impl super::Client {
     pub fn modify_route_policy_attribute(
         &self,
         input: &ModifyRoutePolicyAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyRoutePolicyAttributeResponse,
-            ::runtime::SdkError<ModifyRoutePolicyAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyRoutePolicyAttributeResponse,
+        ModifyRoutePolicyAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

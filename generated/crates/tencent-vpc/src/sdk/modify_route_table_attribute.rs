@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_route_table_attribute(
         &self,
         input: &ModifyRouteTableAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyRouteTableAttributeResponse,
-            ::runtime::SdkError<ModifyRouteTableAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyRouteTableAttributeResponse,
+        ModifyRouteTableAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_security_group_attribute(
         &self,
         input: &ModifySecurityGroupAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySecurityGroupAttributeResponse,
-            ::runtime::SdkError<ModifySecurityGroupAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySecurityGroupAttributeResponse,
+        ModifySecurityGroupAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

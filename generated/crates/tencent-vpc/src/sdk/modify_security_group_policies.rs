@@ -112,11 +112,9 @@ impl super::Client {
     pub fn modify_security_group_policies(
         &self,
         input: &ModifySecurityGroupPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySecurityGroupPoliciesResponse,
-            ::runtime::SdkError<ModifySecurityGroupPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySecurityGroupPoliciesResponse,
+        ModifySecurityGroupPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

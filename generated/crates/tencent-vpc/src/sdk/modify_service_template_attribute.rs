@@ -87,11 +87,9 @@ impl super::Client {
     pub fn modify_service_template_attribute(
         &self,
         input: &ModifyServiceTemplateAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyServiceTemplateAttributeResponse,
-            ::runtime::SdkError<ModifyServiceTemplateAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyServiceTemplateAttributeResponse,
+        ModifyServiceTemplateAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn modify_service_template_group_attribute(
         &self,
         input: &ModifyServiceTemplateGroupAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyServiceTemplateGroupAttributeResponse,
-            ::runtime::SdkError<ModifyServiceTemplateGroupAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyServiceTemplateGroupAttributeResponse,
+        ModifyServiceTemplateGroupAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_snapshot_policies(
         &self,
         input: &ModifySnapshotPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySnapshotPoliciesResponse,
-            ::runtime::SdkError<ModifySnapshotPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySnapshotPoliciesResponse,
+        ModifySnapshotPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

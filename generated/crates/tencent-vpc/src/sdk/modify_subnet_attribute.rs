@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_subnet_attribute(
         &self,
         input: &ModifySubnetAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySubnetAttributeResponse,
-            ::runtime::SdkError<ModifySubnetAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySubnetAttributeResponse,
+        ModifySubnetAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn modify_template_member(
         &self,
         input: &ModifyTemplateMemberRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTemplateMemberResponse,
-            ::runtime::SdkError<ModifyTemplateMemberError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyTemplateMemberResponse,
+        ModifyTemplateMemberError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn modify_traffic_mirror_attribute(
         &self,
         input: &ModifyTrafficMirrorAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyTrafficMirrorAttributeResponse,
-            ::runtime::SdkError<ModifyTrafficMirrorAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyTrafficMirrorAttributeResponse,
+        ModifyTrafficMirrorAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

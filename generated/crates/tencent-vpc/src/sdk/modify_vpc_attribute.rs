@@ -93,11 +93,9 @@ impl super::Client {
     pub fn modify_vpc_attribute(
         &self,
         input: &ModifyVpcAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyVpcAttributeResponse,
-            ::runtime::SdkError<ModifyVpcAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyVpcAttributeResponse,
+        ModifyVpcAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_vpc_end_point_attribute(
         &self,
         input: &ModifyVpcEndPointAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyVpcEndPointAttributeResponse,
-            ::runtime::SdkError<ModifyVpcEndPointAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyVpcEndPointAttributeResponse,
+        ModifyVpcEndPointAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn modify_vpc_end_point_service_attribute(
         &self,
         input: &ModifyVpcEndPointServiceAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyVpcEndPointServiceAttributeResponse,
-            ::runtime::SdkError<ModifyVpcEndPointServiceAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyVpcEndPointServiceAttributeResponse,
+        ModifyVpcEndPointServiceAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

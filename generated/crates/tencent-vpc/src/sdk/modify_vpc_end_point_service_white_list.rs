@@ -81,11 +81,9 @@ impl super::Client {
     pub fn modify_vpc_end_point_service_white_list(
         &self,
         input: &ModifyVpcEndPointServiceWhiteListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyVpcEndPointServiceWhiteListResponse,
-            ::runtime::SdkError<ModifyVpcEndPointServiceWhiteListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyVpcEndPointServiceWhiteListResponse,
+        ModifyVpcEndPointServiceWhiteListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -133,11 +133,9 @@ impl super::Client {
     pub fn modify_vpn_connection_attribute(
         &self,
         input: &ModifyVpnConnectionAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyVpnConnectionAttributeResponse,
-            ::runtime::SdkError<ModifyVpnConnectionAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyVpnConnectionAttributeResponse,
+        ModifyVpnConnectionAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn modify_vpn_gateway_attribute(
         &self,
         input: &ModifyVpnGatewayAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyVpnGatewayAttributeResponse,
-            ::runtime::SdkError<ModifyVpnGatewayAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyVpnGatewayAttributeResponse,
+        ModifyVpnGatewayAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn modify_vpn_gateway_ccn_routes(
         &self,
         input: &ModifyVpnGatewayCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyVpnGatewayCcnRoutesResponse,
-            ::runtime::SdkError<ModifyVpnGatewayCcnRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyVpnGatewayCcnRoutesResponse,
+        ModifyVpnGatewayCcnRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn modify_vpn_gateway_routes(
         &self,
         input: &ModifyVpnGatewayRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyVpnGatewayRoutesResponse,
-            ::runtime::SdkError<ModifyVpnGatewayRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyVpnGatewayRoutesResponse,
+        ModifyVpnGatewayRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

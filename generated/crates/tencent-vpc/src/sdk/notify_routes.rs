@@ -71,9 +71,7 @@ impl super::Client {
     pub fn notify_routes(
         &self,
         input: &NotifyRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<NotifyRoutesResponse, ::runtime::SdkError<NotifyRoutesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<NotifyRoutesResponse, NotifyRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn refresh_direct_connect_gateway_route_to_nat_gateway(
         &self,
         input: &RefreshDirectConnectGatewayRouteToNatGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RefreshDirectConnectGatewayRouteToNatGatewayResponse,
-            ::runtime::SdkError<RefreshDirectConnectGatewayRouteToNatGatewayError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RefreshDirectConnectGatewayRouteToNatGatewayResponse,
+        RefreshDirectConnectGatewayRouteToNatGatewayError,
     > {
         self.runtime.call(&glue::OP, input)
     }

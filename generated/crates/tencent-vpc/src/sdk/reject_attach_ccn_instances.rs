@@ -73,11 +73,9 @@ impl super::Client {
     pub fn reject_attach_ccn_instances(
         &self,
         input: &RejectAttachCcnInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RejectAttachCcnInstancesResponse,
-            ::runtime::SdkError<RejectAttachCcnInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RejectAttachCcnInstancesResponse,
+        RejectAttachCcnInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn release_addresses(
         &self,
         input: &ReleaseAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReleaseAddressesResponse,
-            ::runtime::SdkError<ReleaseAddressesError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ReleaseAddressesResponse, ReleaseAddressesError> {
         self.runtime.call(&glue::OP, input)
     }
 

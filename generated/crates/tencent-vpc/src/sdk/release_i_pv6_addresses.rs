@@ -67,11 +67,9 @@ impl super::Client {
     pub fn release_i_pv6_addresses(
         &self,
         input: &ReleaseIPv6AddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReleaseIPv6AddressesResponse,
-            ::runtime::SdkError<ReleaseIPv6AddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReleaseIPv6AddressesResponse,
+        ReleaseIPv6AddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

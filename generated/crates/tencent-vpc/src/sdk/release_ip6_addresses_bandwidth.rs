@@ -77,11 +77,9 @@ impl super::Client {
     pub fn release_ip6_addresses_bandwidth(
         &self,
         input: &ReleaseIp6AddressesBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReleaseIp6AddressesBandwidthResponse,
-            ::runtime::SdkError<ReleaseIp6AddressesBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReleaseIp6AddressesBandwidthResponse,
+        ReleaseIp6AddressesBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

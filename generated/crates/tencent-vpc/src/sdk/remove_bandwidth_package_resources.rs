@@ -74,11 +74,9 @@ impl super::Client {
     pub fn remove_bandwidth_package_resources(
         &self,
         input: &RemoveBandwidthPackageResourcesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RemoveBandwidthPackageResourcesResponse,
-            ::runtime::SdkError<RemoveBandwidthPackageResourcesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        RemoveBandwidthPackageResourcesResponse,
+        RemoveBandwidthPackageResourcesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

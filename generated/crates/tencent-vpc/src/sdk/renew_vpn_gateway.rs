@@ -77,12 +77,7 @@ impl super::Client {
     pub fn renew_vpn_gateway(
         &self,
         input: &RenewVpnGatewayRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RenewVpnGatewayResponse,
-            ::runtime::SdkError<RenewVpnGatewayError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RenewVpnGatewayResponse, RenewVpnGatewayError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -78,11 +78,9 @@ impl super::Client {
     pub fn replace_direct_connect_gateway_ccn_routes(
         &self,
         input: &ReplaceDirectConnectGatewayCcnRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplaceDirectConnectGatewayCcnRoutesResponse,
-            ::runtime::SdkError<ReplaceDirectConnectGatewayCcnRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplaceDirectConnectGatewayCcnRoutesResponse,
+        ReplaceDirectConnectGatewayCcnRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn replace_route_policy_associations(
         &self,
         input: &ReplaceRoutePolicyAssociationsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplaceRoutePolicyAssociationsResponse,
-            ::runtime::SdkError<ReplaceRoutePolicyAssociationsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplaceRoutePolicyAssociationsResponse,
+        ReplaceRoutePolicyAssociationsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn replace_route_policy_entries(
         &self,
         input: &ReplaceRoutePolicyEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplaceRoutePolicyEntriesResponse,
-            ::runtime::SdkError<ReplaceRoutePolicyEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplaceRoutePolicyEntriesResponse,
+        ReplaceRoutePolicyEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn replace_route_table_association(
         &self,
         input: &ReplaceRouteTableAssociationRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplaceRouteTableAssociationResponse,
-            ::runtime::SdkError<ReplaceRouteTableAssociationError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplaceRouteTableAssociationResponse,
+        ReplaceRouteTableAssociationError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,9 +80,7 @@ impl super::Client {
     pub fn replace_routes(
         &self,
         input: &ReplaceRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ReplaceRoutesResponse, ::runtime::SdkError<ReplaceRoutesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ReplaceRoutesResponse, ReplaceRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -74,11 +74,9 @@ impl super::Client {
     pub fn replace_routes_with_route_policy(
         &self,
         input: &ReplaceRoutesWithRoutePolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplaceRoutesWithRoutePolicyResponse,
-            ::runtime::SdkError<ReplaceRoutesWithRoutePolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplaceRoutesWithRoutePolicyResponse,
+        ReplaceRoutesWithRoutePolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

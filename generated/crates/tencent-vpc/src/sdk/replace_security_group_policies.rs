@@ -86,11 +86,9 @@ impl super::Client {
     pub fn replace_security_group_policies(
         &self,
         input: &ReplaceSecurityGroupPoliciesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplaceSecurityGroupPoliciesResponse,
-            ::runtime::SdkError<ReplaceSecurityGroupPoliciesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplaceSecurityGroupPoliciesResponse,
+        ReplaceSecurityGroupPoliciesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

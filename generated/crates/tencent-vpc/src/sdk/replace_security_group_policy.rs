@@ -86,11 +86,9 @@ impl super::Client {
     pub fn replace_security_group_policy(
         &self,
         input: &ReplaceSecurityGroupPolicyRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReplaceSecurityGroupPolicyResponse,
-            ::runtime::SdkError<ReplaceSecurityGroupPolicyError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReplaceSecurityGroupPolicyResponse,
+        ReplaceSecurityGroupPolicyError,
     > {
         self.runtime.call(&glue::OP, input)
     }

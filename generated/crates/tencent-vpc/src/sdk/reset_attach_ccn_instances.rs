@@ -77,11 +77,9 @@ impl super::Client {
     pub fn reset_attach_ccn_instances(
         &self,
         input: &ResetAttachCcnInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetAttachCcnInstancesResponse,
-            ::runtime::SdkError<ResetAttachCcnInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetAttachCcnInstancesResponse,
+        ResetAttachCcnInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn reset_nat_gateway_connection(
         &self,
         input: &ResetNatGatewayConnectionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetNatGatewayConnectionResponse,
-            ::runtime::SdkError<ResetNatGatewayConnectionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetNatGatewayConnectionResponse,
+        ResetNatGatewayConnectionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn reset_route_policy_associations(
         &self,
         input: &ResetRoutePolicyAssociationsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetRoutePolicyAssociationsResponse,
-            ::runtime::SdkError<ResetRoutePolicyAssociationsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetRoutePolicyAssociationsResponse,
+        ResetRoutePolicyAssociationsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -81,11 +81,9 @@ impl super::Client {
     pub fn reset_route_policy_entries(
         &self,
         input: &ResetRoutePolicyEntriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetRoutePolicyEntriesResponse,
-            ::runtime::SdkError<ResetRoutePolicyEntriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetRoutePolicyEntriesResponse,
+        ResetRoutePolicyEntriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

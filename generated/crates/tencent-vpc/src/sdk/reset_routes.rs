@@ -82,9 +82,7 @@ impl super::Client {
     pub fn reset_routes(
         &self,
         input: &ResetRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ResetRoutesResponse, ::runtime::SdkError<ResetRoutesError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ResetRoutesResponse, ResetRoutesError> {
         self.runtime.call(&glue::OP, input)
     }
 

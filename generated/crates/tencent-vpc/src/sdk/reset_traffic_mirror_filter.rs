@@ -79,11 +79,9 @@ impl super::Client {
     pub fn reset_traffic_mirror_filter(
         &self,
         input: &ResetTrafficMirrorFilterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetTrafficMirrorFilterResponse,
-            ::runtime::SdkError<ResetTrafficMirrorFilterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetTrafficMirrorFilterResponse,
+        ResetTrafficMirrorFilterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

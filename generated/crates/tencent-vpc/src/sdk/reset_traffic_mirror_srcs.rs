@@ -71,11 +71,9 @@ impl super::Client {
     pub fn reset_traffic_mirror_srcs(
         &self,
         input: &ResetTrafficMirrorSrcsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetTrafficMirrorSrcsResponse,
-            ::runtime::SdkError<ResetTrafficMirrorSrcsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetTrafficMirrorSrcsResponse,
+        ResetTrafficMirrorSrcsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -80,11 +80,9 @@ impl super::Client {
     pub fn reset_traffic_mirror_target(
         &self,
         input: &ResetTrafficMirrorTargetRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetTrafficMirrorTargetResponse,
-            ::runtime::SdkError<ResetTrafficMirrorTargetError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetTrafficMirrorTargetResponse,
+        ResetTrafficMirrorTargetError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn reset_vpn_connection(
         &self,
         input: &ResetVpnConnectionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetVpnConnectionResponse,
-            ::runtime::SdkError<ResetVpnConnectionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetVpnConnectionResponse,
+        ResetVpnConnectionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

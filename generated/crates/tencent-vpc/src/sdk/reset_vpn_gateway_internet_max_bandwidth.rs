@@ -77,11 +77,9 @@ impl super::Client {
     pub fn reset_vpn_gateway_internet_max_bandwidth(
         &self,
         input: &ResetVpnGatewayInternetMaxBandwidthRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetVpnGatewayInternetMaxBandwidthResponse,
-            ::runtime::SdkError<ResetVpnGatewayInternetMaxBandwidthError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetVpnGatewayInternetMaxBandwidthResponse,
+        ResetVpnGatewayInternetMaxBandwidthError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn resume_snapshot_instance(
         &self,
         input: &ResumeSnapshotInstanceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResumeSnapshotInstanceResponse,
-            ::runtime::SdkError<ResumeSnapshotInstanceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResumeSnapshotInstanceResponse,
+        ResumeSnapshotInstanceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn return_normal_addresses(
         &self,
         input: &ReturnNormalAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ReturnNormalAddressesResponse,
-            ::runtime::SdkError<ReturnNormalAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ReturnNormalAddressesResponse,
+        ReturnNormalAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -84,11 +84,9 @@ impl super::Client {
     pub fn set_ccn_region_bandwidth_limits(
         &self,
         input: &SetCcnRegionBandwidthLimitsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetCcnRegionBandwidthLimitsResponse,
-            ::runtime::SdkError<SetCcnRegionBandwidthLimitsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetCcnRegionBandwidthLimitsResponse,
+        SetCcnRegionBandwidthLimitsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -77,11 +77,9 @@ impl super::Client {
     pub fn set_vpn_gateways_renew_flag(
         &self,
         input: &SetVpnGatewaysRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SetVpnGatewaysRenewFlagResponse,
-            ::runtime::SdkError<SetVpnGatewaysRenewFlagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        SetVpnGatewaysRenewFlagResponse,
+        SetVpnGatewaysRenewFlagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,11 +64,9 @@ impl super::Client {
     pub fn start_traffic_mirror(
         &self,
         input: &StartTrafficMirrorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartTrafficMirrorResponse,
-            ::runtime::SdkError<StartTrafficMirrorError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        StartTrafficMirrorResponse,
+        StartTrafficMirrorError,
     > {
         self.runtime.call(&glue::OP, input)
     }

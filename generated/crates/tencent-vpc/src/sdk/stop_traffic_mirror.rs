@@ -64,12 +64,7 @@ impl super::Client {
     pub fn stop_traffic_mirror(
         &self,
         input: &StopTrafficMirrorRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StopTrafficMirrorResponse,
-            ::runtime::SdkError<StopTrafficMirrorError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<StopTrafficMirrorResponse, StopTrafficMirrorError> {
         self.runtime.call(&glue::OP, input)
     }
 

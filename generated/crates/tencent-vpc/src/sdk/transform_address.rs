@@ -72,12 +72,7 @@ impl super::Client {
     pub fn transform_address(
         &self,
         input: &TransformAddressRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TransformAddressResponse,
-            ::runtime::SdkError<TransformAddressError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<TransformAddressResponse, TransformAddressError> {
         self.runtime.call(&glue::OP, input)
     }
 

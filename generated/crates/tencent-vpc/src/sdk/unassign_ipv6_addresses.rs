@@ -80,11 +80,9 @@ impl super::Client {
     pub fn unassign_ipv6_addresses(
         &self,
         input: &UnassignIpv6AddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnassignIpv6AddressesResponse,
-            ::runtime::SdkError<UnassignIpv6AddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnassignIpv6AddressesResponse,
+        UnassignIpv6AddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

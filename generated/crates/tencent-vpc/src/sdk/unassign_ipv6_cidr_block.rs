@@ -69,11 +69,9 @@ impl super::Client {
     pub fn unassign_ipv6_cidr_block(
         &self,
         input: &UnassignIpv6CidrBlockRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnassignIpv6CidrBlockResponse,
-            ::runtime::SdkError<UnassignIpv6CidrBlockError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnassignIpv6CidrBlockResponse,
+        UnassignIpv6CidrBlockError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn unassign_ipv6_subnet_cidr_block(
         &self,
         input: &UnassignIpv6SubnetCidrBlockRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnassignIpv6SubnetCidrBlockResponse,
-            ::runtime::SdkError<UnassignIpv6SubnetCidrBlockError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnassignIpv6SubnetCidrBlockResponse,
+        UnassignIpv6SubnetCidrBlockError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn unassign_private_ip_addresses(
         &self,
         input: &UnassignPrivateIpAddressesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UnassignPrivateIpAddressesResponse,
-            ::runtime::SdkError<UnassignPrivateIpAddressesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UnassignPrivateIpAddressesResponse,
+        UnassignPrivateIpAddressesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -89,11 +89,9 @@ impl super::Client {
     pub fn update_traffic_mirror_all_filter(
         &self,
         input: &UpdateTrafficMirrorAllFilterRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateTrafficMirrorAllFilterResponse,
-            ::runtime::SdkError<UpdateTrafficMirrorAllFilterError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateTrafficMirrorAllFilterResponse,
+        UpdateTrafficMirrorAllFilterError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -72,11 +72,9 @@ impl super::Client {
     pub fn update_traffic_mirror_direction(
         &self,
         input: &UpdateTrafficMirrorDirectionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateTrafficMirrorDirectionResponse,
-            ::runtime::SdkError<UpdateTrafficMirrorDirectionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateTrafficMirrorDirectionResponse,
+        UpdateTrafficMirrorDirectionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn withdraw_notify_routes(
         &self,
         input: &WithdrawNotifyRoutesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            WithdrawNotifyRoutesResponse,
-            ::runtime::SdkError<WithdrawNotifyRoutesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        WithdrawNotifyRoutesResponse,
+        WithdrawNotifyRoutesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

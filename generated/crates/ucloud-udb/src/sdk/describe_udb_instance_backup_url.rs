@@ -116,11 +116,9 @@ impl super::Client {
     pub fn describe_udb_instance_backup_url(
         &self,
         input: &DescribeUdbInstanceBackupUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUdbInstanceBackupUrlResponse,
-            ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUdbInstanceBackupUrlResponse,
+        DescribeUdbInstanceBackupUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn batch_modify_target_weight(
         &self,
         input: &BatchModifyTargetWeightRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            BatchModifyTargetWeightResponse,
-            ::runtime::SdkError<BatchModifyTargetWeightError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        BatchModifyTargetWeightResponse,
+        BatchModifyTargetWeightError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -179,12 +179,7 @@ impl super::Client {
     pub fn clone_load_balancer(
         &self,
         input: &CloneLoadBalancerRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloneLoadBalancerResponse,
-            ::runtime::SdkError<CloneLoadBalancerError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CloneLoadBalancerResponse, CloneLoadBalancerError> {
         self.runtime.call(&glue::OP, input)
     }
 

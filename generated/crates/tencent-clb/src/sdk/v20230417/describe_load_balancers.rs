@@ -194,11 +194,9 @@ impl super::Client {
     pub fn describe_load_balancers(
         &self,
         input: &DescribeLoadBalancersRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeLoadBalancersResponse,
-            ::runtime::SdkError<DescribeLoadBalancersError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeLoadBalancersResponse,
+        DescribeLoadBalancersError,
     > {
         self.runtime.call(&glue::OP, input)
     }

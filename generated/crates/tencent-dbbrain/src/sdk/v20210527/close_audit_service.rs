@@ -80,12 +80,7 @@ impl super::Client {
     pub fn close_audit_service(
         &self,
         input: &CloseAuditServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CloseAuditServiceResponse,
-            ::runtime::SdkError<CloseAuditServiceError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CloseAuditServiceResponse, CloseAuditServiceError> {
         self.runtime.call(&glue::OP, input)
     }
 

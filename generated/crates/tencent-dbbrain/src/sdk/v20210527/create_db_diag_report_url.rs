@@ -83,11 +83,9 @@ impl super::Client {
     pub fn create_db_diag_report_url(
         &self,
         input: &CreateDbDiagReportUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateDbDiagReportUrlResponse,
-            ::runtime::SdkError<CreateDbDiagReportUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateDbDiagReportUrlResponse,
+        CreateDbDiagReportUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -108,9 +108,7 @@ impl super::Client {
     pub fn create_kill_task(
         &self,
         input: &CreateKillTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateKillTaskResponse, ::runtime::SdkError<CreateKillTaskError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateKillTaskResponse, CreateKillTaskError> {
         self.runtime.call(&glue::OP, input)
     }
 

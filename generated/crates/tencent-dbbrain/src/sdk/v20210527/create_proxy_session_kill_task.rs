@@ -75,11 +75,9 @@ impl super::Client {
     pub fn create_proxy_session_kill_task(
         &self,
         input: &CreateProxySessionKillTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateProxySessionKillTaskResponse,
-            ::runtime::SdkError<CreateProxySessionKillTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateProxySessionKillTaskResponse,
+        CreateProxySessionKillTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn create_redis_big_key_analysis_task(
         &self,
         input: &CreateRedisBigKeyAnalysisTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateRedisBigKeyAnalysisTaskResponse,
-            ::runtime::SdkError<CreateRedisBigKeyAnalysisTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateRedisBigKeyAnalysisTaskResponse,
+        CreateRedisBigKeyAnalysisTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn create_scheduler_mail_profile(
         &self,
         input: &CreateSchedulerMailProfileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSchedulerMailProfileResponse,
-            ::runtime::SdkError<CreateSchedulerMailProfileError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSchedulerMailProfileResponse,
+        CreateSchedulerMailProfileError,
     > {
         self.runtime.call(&glue::OP, input)
     }

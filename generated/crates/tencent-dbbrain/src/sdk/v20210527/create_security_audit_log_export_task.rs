@@ -93,11 +93,9 @@ impl super::Client {
     pub fn create_security_audit_log_export_task(
         &self,
         input: &CreateSecurityAuditLogExportTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSecurityAuditLogExportTaskResponse,
-            ::runtime::SdkError<CreateSecurityAuditLogExportTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSecurityAuditLogExportTaskResponse,
+        CreateSecurityAuditLogExportTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

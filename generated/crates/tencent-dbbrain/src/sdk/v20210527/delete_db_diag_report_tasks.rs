@@ -79,11 +79,9 @@ impl super::Client {
     pub fn delete_db_diag_report_tasks(
         &self,
         input: &DeleteDbDiagReportTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteDbDiagReportTasksResponse,
-            ::runtime::SdkError<DeleteDbDiagReportTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteDbDiagReportTasksResponse,
+        DeleteDbDiagReportTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

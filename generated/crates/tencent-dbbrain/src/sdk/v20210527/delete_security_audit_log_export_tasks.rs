@@ -79,11 +79,9 @@ impl super::Client {
     pub fn delete_security_audit_log_export_tasks(
         &self,
         input: &DeleteSecurityAuditLogExportTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteSecurityAuditLogExportTasksResponse,
-            ::runtime::SdkError<DeleteSecurityAuditLogExportTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteSecurityAuditLogExportTasksResponse,
+        DeleteSecurityAuditLogExportTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

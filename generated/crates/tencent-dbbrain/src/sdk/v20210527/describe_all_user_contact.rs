@@ -79,11 +79,9 @@ impl super::Client {
     pub fn describe_all_user_contact(
         &self,
         input: &DescribeAllUserContactRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAllUserContactResponse,
-            ::runtime::SdkError<DescribeAllUserContactError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAllUserContactResponse,
+        DescribeAllUserContactError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -138,11 +138,9 @@ impl super::Client {
     pub fn describe_db_audit_logs(
         &self,
         input: &DescribeDbAuditLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbAuditLogsResponse,
-            ::runtime::SdkError<DescribeDbAuditLogsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbAuditLogsResponse,
+        DescribeDbAuditLogsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

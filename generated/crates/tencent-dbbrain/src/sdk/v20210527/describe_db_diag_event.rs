@@ -118,11 +118,9 @@ impl super::Client {
     pub fn describe_db_diag_event(
         &self,
         input: &DescribeDbDiagEventRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbDiagEventResponse,
-            ::runtime::SdkError<DescribeDbDiagEventError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbDiagEventResponse,
+        DescribeDbDiagEventError,
     > {
         self.runtime.call(&glue::OP, input)
     }

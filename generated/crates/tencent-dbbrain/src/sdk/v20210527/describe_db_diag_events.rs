@@ -99,11 +99,9 @@ impl super::Client {
     pub fn describe_db_diag_events(
         &self,
         input: &DescribeDbDiagEventsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbDiagEventsResponse,
-            ::runtime::SdkError<DescribeDbDiagEventsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbDiagEventsResponse,
+        DescribeDbDiagEventsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -86,11 +86,9 @@ impl super::Client {
     pub fn describe_db_diag_history(
         &self,
         input: &DescribeDbDiagHistoryRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbDiagHistoryResponse,
-            ::runtime::SdkError<DescribeDbDiagHistoryError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbDiagHistoryResponse,
+        DescribeDbDiagHistoryError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -114,11 +114,9 @@ impl super::Client {
     pub fn describe_db_diag_report_tasks(
         &self,
         input: &DescribeDbDiagReportTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeDbDiagReportTasksResponse,
-            ::runtime::SdkError<DescribeDbDiagReportTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeDbDiagReportTasksResponse,
+        DescribeDbDiagReportTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -99,11 +99,9 @@ impl super::Client {
     pub fn describe_mail_profile(
         &self,
         input: &DescribeMailProfileRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMailProfileResponse,
-            ::runtime::SdkError<DescribeMailProfileError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMailProfileResponse,
+        DescribeMailProfileError,
     > {
         self.runtime.call(&glue::OP, input)
     }

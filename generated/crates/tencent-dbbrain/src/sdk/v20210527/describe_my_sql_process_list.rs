@@ -121,11 +121,9 @@ impl super::Client {
     pub fn describe_my_sql_process_list(
         &self,
         input: &DescribeMySqlProcessListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMySqlProcessListResponse,
-            ::runtime::SdkError<DescribeMySqlProcessListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMySqlProcessListResponse,
+        DescribeMySqlProcessListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

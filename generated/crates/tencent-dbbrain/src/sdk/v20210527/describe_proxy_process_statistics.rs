@@ -105,11 +105,9 @@ impl super::Client {
     pub fn describe_proxy_process_statistics(
         &self,
         input: &DescribeProxyProcessStatisticsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxyProcessStatisticsResponse,
-            ::runtime::SdkError<DescribeProxyProcessStatisticsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProxyProcessStatisticsResponse,
+        DescribeProxyProcessStatisticsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

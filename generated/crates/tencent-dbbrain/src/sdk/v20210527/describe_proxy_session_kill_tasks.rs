@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_proxy_session_kill_tasks(
         &self,
         input: &DescribeProxySessionKillTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeProxySessionKillTasksResponse,
-            ::runtime::SdkError<DescribeProxySessionKillTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeProxySessionKillTasksResponse,
+        DescribeProxySessionKillTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn describe_redis_top_key_prefix_list(
         &self,
         input: &DescribeRedisTopKeyPrefixListRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeRedisTopKeyPrefixListResponse,
-            ::runtime::SdkError<DescribeRedisTopKeyPrefixListError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeRedisTopKeyPrefixListResponse,
+        DescribeRedisTopKeyPrefixListError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn describe_security_audit_log_download_urls(
         &self,
         input: &DescribeSecurityAuditLogDownloadUrlsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSecurityAuditLogDownloadUrlsResponse,
-            ::runtime::SdkError<DescribeSecurityAuditLogDownloadUrlsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSecurityAuditLogDownloadUrlsResponse,
+        DescribeSecurityAuditLogDownloadUrlsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_security_audit_log_export_tasks(
         &self,
         input: &DescribeSecurityAuditLogExportTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSecurityAuditLogExportTasksResponse,
-            ::runtime::SdkError<DescribeSecurityAuditLogExportTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSecurityAuditLogExportTasksResponse,
+        DescribeSecurityAuditLogExportTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

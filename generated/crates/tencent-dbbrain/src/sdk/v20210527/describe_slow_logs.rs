@@ -134,12 +134,7 @@ impl super::Client {
     pub fn describe_slow_logs(
         &self,
         input: &DescribeSlowLogsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSlowLogsResponse,
-            ::runtime::SdkError<DescribeSlowLogsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSlowLogsResponse, DescribeSlowLogsError> {
         self.runtime.call(&glue::OP, input)
     }
 

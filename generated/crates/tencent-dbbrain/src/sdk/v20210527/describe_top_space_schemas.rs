@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_top_space_schemas(
         &self,
         input: &DescribeTopSpaceSchemasRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTopSpaceSchemasResponse,
-            ::runtime::SdkError<DescribeTopSpaceSchemasError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTopSpaceSchemasResponse,
+        DescribeTopSpaceSchemasError,
     > {
         self.runtime.call(&glue::OP, input)
     }

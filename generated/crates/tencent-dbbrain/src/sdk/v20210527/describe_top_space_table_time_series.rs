@@ -96,11 +96,9 @@ impl super::Client {
     pub fn describe_top_space_table_time_series(
         &self,
         input: &DescribeTopSpaceTableTimeSeriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTopSpaceTableTimeSeriesResponse,
-            ::runtime::SdkError<DescribeTopSpaceTableTimeSeriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTopSpaceTableTimeSeriesResponse,
+        DescribeTopSpaceTableTimeSeriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

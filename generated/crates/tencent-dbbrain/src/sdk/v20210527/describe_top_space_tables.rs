@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_top_space_tables(
         &self,
         input: &DescribeTopSpaceTablesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeTopSpaceTablesResponse,
-            ::runtime::SdkError<DescribeTopSpaceTablesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeTopSpaceTablesResponse,
+        DescribeTopSpaceTablesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -108,11 +108,9 @@ impl super::Client {
     pub fn describe_user_sql_advice(
         &self,
         input: &DescribeUserSqlAdviceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeUserSqlAdviceResponse,
-            ::runtime::SdkError<DescribeUserSqlAdviceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeUserSqlAdviceResponse,
+        DescribeUserSqlAdviceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

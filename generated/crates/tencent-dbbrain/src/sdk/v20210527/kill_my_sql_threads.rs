@@ -98,12 +98,7 @@ impl super::Client {
     pub fn kill_my_sql_threads(
         &self,
         input: &KillMySqlThreadsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            KillMySqlThreadsResponse,
-            ::runtime::SdkError<KillMySqlThreadsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<KillMySqlThreadsResponse, KillMySqlThreadsError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -124,11 +124,9 @@ impl super::Client {
     pub fn configure_subscribe_job(
         &self,
         input: &ConfigureSubscribeJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ConfigureSubscribeJobResponse,
-            ::runtime::SdkError<ConfigureSubscribeJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ConfigureSubscribeJobResponse,
+        ConfigureSubscribeJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

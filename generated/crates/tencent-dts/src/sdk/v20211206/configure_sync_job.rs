@@ -146,12 +146,7 @@ impl super::Client {
     pub fn configure_sync_job(
         &self,
         input: &ConfigureSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ConfigureSyncJobResponse,
-            ::runtime::SdkError<ConfigureSyncJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ConfigureSyncJobResponse, ConfigureSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn continue_migrate_job(
         &self,
         input: &ContinueMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ContinueMigrateJobResponse,
-            ::runtime::SdkError<ContinueMigrateJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ContinueMigrateJobResponse,
+        ContinueMigrateJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -63,12 +63,7 @@ impl super::Client {
     pub fn continue_sync_job(
         &self,
         input: &ContinueSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ContinueSyncJobResponse,
-            ::runtime::SdkError<ContinueSyncJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ContinueSyncJobResponse, ContinueSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn create_check_sync_job(
         &self,
         input: &CreateCheckSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateCheckSyncJobResponse,
-            ::runtime::SdkError<CreateCheckSyncJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateCheckSyncJobResponse,
+        CreateCheckSyncJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -90,12 +90,7 @@ impl super::Client {
     pub fn create_compare_task(
         &self,
         input: &CreateCompareTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateCompareTaskResponse,
-            ::runtime::SdkError<CreateCompareTaskError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateCompareTaskResponse, CreateCompareTaskError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -94,11 +94,9 @@ impl super::Client {
     pub fn create_consumer_group(
         &self,
         input: &CreateConsumerGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateConsumerGroupResponse,
-            ::runtime::SdkError<CreateConsumerGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateConsumerGroupResponse,
+        CreateConsumerGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

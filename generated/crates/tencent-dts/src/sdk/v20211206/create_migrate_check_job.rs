@@ -65,11 +65,9 @@ impl super::Client {
     pub fn create_migrate_check_job(
         &self,
         input: &CreateMigrateCheckJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateMigrateCheckJobResponse,
-            ::runtime::SdkError<CreateMigrateCheckJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateMigrateCheckJobResponse,
+        CreateMigrateCheckJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -112,11 +112,9 @@ impl super::Client {
     pub fn create_migration_service(
         &self,
         input: &CreateMigrationServiceRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateMigrationServiceResponse,
-            ::runtime::SdkError<CreateMigrationServiceError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateMigrationServiceResponse,
+        CreateMigrationServiceError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -65,11 +65,9 @@ impl super::Client {
     pub fn create_modify_check_sync_job(
         &self,
         input: &CreateModifyCheckSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateModifyCheckSyncJobResponse,
-            ::runtime::SdkError<CreateModifyCheckSyncJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateModifyCheckSyncJobResponse,
+        CreateModifyCheckSyncJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

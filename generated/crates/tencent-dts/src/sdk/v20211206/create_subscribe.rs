@@ -106,12 +106,7 @@ impl super::Client {
     pub fn create_subscribe(
         &self,
         input: &CreateSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSubscribeResponse,
-            ::runtime::SdkError<CreateSubscribeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateSubscribeResponse, CreateSubscribeError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -64,11 +64,9 @@ impl super::Client {
     pub fn create_subscribe_check_job(
         &self,
         input: &CreateSubscribeCheckJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateSubscribeCheckJobResponse,
-            ::runtime::SdkError<CreateSubscribeCheckJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateSubscribeCheckJobResponse,
+        CreateSubscribeCheckJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -135,9 +135,7 @@ impl super::Client {
     pub fn create_sync_job(
         &self,
         input: &CreateSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<CreateSyncJobResponse, ::runtime::SdkError<CreateSyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<CreateSyncJobResponse, CreateSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -70,12 +70,7 @@ impl super::Client {
     pub fn delete_compare_task(
         &self,
         input: &DeleteCompareTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteCompareTaskResponse,
-            ::runtime::SdkError<DeleteCompareTaskError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DeleteCompareTaskResponse, DeleteCompareTaskError> {
         self.runtime.call(&glue::OP, input)
     }
 

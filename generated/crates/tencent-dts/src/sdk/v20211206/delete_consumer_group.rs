@@ -82,11 +82,9 @@ impl super::Client {
     pub fn delete_consumer_group(
         &self,
         input: &DeleteConsumerGroupRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteConsumerGroupResponse,
-            ::runtime::SdkError<DeleteConsumerGroupError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteConsumerGroupResponse,
+        DeleteConsumerGroupError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -91,11 +91,9 @@ impl super::Client {
     pub fn describe_check_sync_job_result(
         &self,
         input: &DescribeCheckSyncJobResultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCheckSyncJobResultResponse,
-            ::runtime::SdkError<DescribeCheckSyncJobResultError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCheckSyncJobResultResponse,
+        DescribeCheckSyncJobResultError,
     > {
         self.runtime.call(&glue::OP, input)
     }

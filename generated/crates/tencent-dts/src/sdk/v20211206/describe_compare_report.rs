@@ -122,11 +122,9 @@ impl super::Client {
     pub fn describe_compare_report(
         &self,
         input: &DescribeCompareReportRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCompareReportResponse,
-            ::runtime::SdkError<DescribeCompareReportError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCompareReportResponse,
+        DescribeCompareReportError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -95,11 +95,9 @@ impl super::Client {
     pub fn describe_compare_tasks(
         &self,
         input: &DescribeCompareTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeCompareTasksResponse,
-            ::runtime::SdkError<DescribeCompareTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeCompareTasksResponse,
+        DescribeCompareTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

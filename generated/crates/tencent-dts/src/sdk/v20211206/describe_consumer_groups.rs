@@ -84,11 +84,9 @@ impl super::Client {
     pub fn describe_consumer_groups(
         &self,
         input: &DescribeConsumerGroupsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeConsumerGroupsResponse,
-            ::runtime::SdkError<DescribeConsumerGroupsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeConsumerGroupsResponse,
+        DescribeConsumerGroupsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -124,11 +124,9 @@ impl super::Client {
     pub fn describe_migrate_db_instances(
         &self,
         input: &DescribeMigrateDbInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMigrateDbInstancesResponse,
-            ::runtime::SdkError<DescribeMigrateDbInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMigrateDbInstancesResponse,
+        DescribeMigrateDbInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn describe_migration_check_job(
         &self,
         input: &DescribeMigrationCheckJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMigrationCheckJobResponse,
-            ::runtime::SdkError<DescribeMigrationCheckJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMigrationCheckJobResponse,
+        DescribeMigrationCheckJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

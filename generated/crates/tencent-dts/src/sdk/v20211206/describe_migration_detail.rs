@@ -176,11 +176,9 @@ impl super::Client {
     pub fn describe_migration_detail(
         &self,
         input: &DescribeMigrationDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMigrationDetailResponse,
-            ::runtime::SdkError<DescribeMigrationDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMigrationDetailResponse,
+        DescribeMigrationDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -149,11 +149,9 @@ impl super::Client {
     pub fn describe_migration_jobs(
         &self,
         input: &DescribeMigrationJobsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeMigrationJobsResponse,
-            ::runtime::SdkError<DescribeMigrationJobsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeMigrationJobsResponse,
+        DescribeMigrationJobsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

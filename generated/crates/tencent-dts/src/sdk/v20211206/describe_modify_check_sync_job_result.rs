@@ -87,11 +87,9 @@ impl super::Client {
     pub fn describe_modify_check_sync_job_result(
         &self,
         input: &DescribeModifyCheckSyncJobResultRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeModifyCheckSyncJobResultResponse,
-            ::runtime::SdkError<DescribeModifyCheckSyncJobResultError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeModifyCheckSyncJobResultResponse,
+        DescribeModifyCheckSyncJobResultError,
     > {
         self.runtime.call(&glue::OP, input)
     }

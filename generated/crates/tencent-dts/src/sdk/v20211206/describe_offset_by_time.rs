@@ -76,11 +76,9 @@ impl super::Client {
     pub fn describe_offset_by_time(
         &self,
         input: &DescribeOffsetByTimeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeOffsetByTimeResponse,
-            ::runtime::SdkError<DescribeOffsetByTimeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeOffsetByTimeResponse,
+        DescribeOffsetByTimeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn describe_subscribe_check_job(
         &self,
         input: &DescribeSubscribeCheckJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubscribeCheckJobResponse,
-            ::runtime::SdkError<DescribeSubscribeCheckJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSubscribeCheckJobResponse,
+        DescribeSubscribeCheckJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

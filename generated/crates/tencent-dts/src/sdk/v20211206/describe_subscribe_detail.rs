@@ -202,11 +202,9 @@ impl super::Client {
     pub fn describe_subscribe_detail(
         &self,
         input: &DescribeSubscribeDetailRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubscribeDetailResponse,
-            ::runtime::SdkError<DescribeSubscribeDetailError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSubscribeDetailResponse,
+        DescribeSubscribeDetailError,
     > {
         self.runtime.call(&glue::OP, input)
     }

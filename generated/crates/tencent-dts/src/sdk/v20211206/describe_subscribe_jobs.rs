@@ -132,11 +132,9 @@ impl super::Client {
     pub fn describe_subscribe_jobs(
         &self,
         input: &DescribeSubscribeJobsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubscribeJobsResponse,
-            ::runtime::SdkError<DescribeSubscribeJobsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSubscribeJobsResponse,
+        DescribeSubscribeJobsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

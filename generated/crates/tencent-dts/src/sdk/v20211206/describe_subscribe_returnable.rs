@@ -75,11 +75,9 @@ impl super::Client {
     pub fn describe_subscribe_returnable(
         &self,
         input: &DescribeSubscribeReturnableRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSubscribeReturnableResponse,
-            ::runtime::SdkError<DescribeSubscribeReturnableError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeSubscribeReturnableResponse,
+        DescribeSubscribeReturnableError,
     > {
         self.runtime.call(&glue::OP, input)
     }

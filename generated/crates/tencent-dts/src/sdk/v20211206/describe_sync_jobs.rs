@@ -124,12 +124,7 @@ impl super::Client {
     pub fn describe_sync_jobs(
         &self,
         input: &DescribeSyncJobsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeSyncJobsResponse,
-            ::runtime::SdkError<DescribeSyncJobsError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DescribeSyncJobsResponse, DescribeSyncJobsError> {
         self.runtime.call(&glue::OP, input)
     }
 

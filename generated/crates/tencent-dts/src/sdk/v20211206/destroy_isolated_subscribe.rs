@@ -66,11 +66,9 @@ impl super::Client {
     pub fn destroy_isolated_subscribe(
         &self,
         input: &DestroyIsolatedSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyIsolatedSubscribeResponse,
-            ::runtime::SdkError<DestroyIsolatedSubscribeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DestroyIsolatedSubscribeResponse,
+        DestroyIsolatedSubscribeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

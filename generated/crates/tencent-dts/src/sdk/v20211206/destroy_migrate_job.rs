@@ -62,12 +62,7 @@ impl super::Client {
     pub fn destroy_migrate_job(
         &self,
         input: &DestroyMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DestroyMigrateJobResponse,
-            ::runtime::SdkError<DestroyMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<DestroyMigrateJobResponse, DestroyMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

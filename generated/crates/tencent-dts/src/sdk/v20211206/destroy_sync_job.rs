@@ -63,9 +63,7 @@ impl super::Client {
     pub fn destroy_sync_job(
         &self,
         input: &DestroySyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<DestroySyncJobResponse, ::runtime::SdkError<DestroySyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<DestroySyncJobResponse, DestroySyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

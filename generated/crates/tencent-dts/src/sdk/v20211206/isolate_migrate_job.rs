@@ -63,12 +63,7 @@ impl super::Client {
     pub fn isolate_migrate_job(
         &self,
         input: &IsolateMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            IsolateMigrateJobResponse,
-            ::runtime::SdkError<IsolateMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<IsolateMigrateJobResponse, IsolateMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,9 +63,7 @@ impl super::Client {
     pub fn isolate_sync_job(
         &self,
         input: &IsolateSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<IsolateSyncJobResponse, ::runtime::SdkError<IsolateSyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<IsolateSyncJobResponse, IsolateSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -92,12 +92,7 @@ impl super::Client {
     pub fn modify_compare_task(
         &self,
         input: &ModifyCompareTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCompareTaskResponse,
-            ::runtime::SdkError<ModifyCompareTaskError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyCompareTaskResponse, ModifyCompareTaskError> {
         self.runtime.call(&glue::OP, input)
     }
 

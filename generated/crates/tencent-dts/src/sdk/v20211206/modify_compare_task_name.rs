@@ -76,11 +76,9 @@ impl super::Client {
     pub fn modify_compare_task_name(
         &self,
         input: &ModifyCompareTaskNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyCompareTaskNameResponse,
-            ::runtime::SdkError<ModifyCompareTaskNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyCompareTaskNameResponse,
+        ModifyCompareTaskNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -90,11 +90,9 @@ impl super::Client {
     pub fn modify_consumer_group_description(
         &self,
         input: &ModifyConsumerGroupDescriptionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyConsumerGroupDescriptionResponse,
-            ::runtime::SdkError<ModifyConsumerGroupDescriptionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyConsumerGroupDescriptionResponse,
+        ModifyConsumerGroupDescriptionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -92,11 +92,9 @@ impl super::Client {
     pub fn modify_consumer_group_password(
         &self,
         input: &ModifyConsumerGroupPasswordRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyConsumerGroupPasswordResponse,
-            ::runtime::SdkError<ModifyConsumerGroupPasswordError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyConsumerGroupPasswordResponse,
+        ModifyConsumerGroupPasswordError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn modify_migrate_job_spec(
         &self,
         input: &ModifyMigrateJobSpecRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMigrateJobSpecResponse,
-            ::runtime::SdkError<ModifyMigrateJobSpecError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyMigrateJobSpecResponse,
+        ModifyMigrateJobSpecError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -69,12 +69,7 @@ impl super::Client {
     pub fn modify_migrate_name(
         &self,
         input: &ModifyMigrateNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMigrateNameResponse,
-            ::runtime::SdkError<ModifyMigrateNameError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ModifyMigrateNameResponse, ModifyMigrateNameError> {
         self.runtime.call(&glue::OP, input)
     }
 

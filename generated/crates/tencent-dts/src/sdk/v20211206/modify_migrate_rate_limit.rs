@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_migrate_rate_limit(
         &self,
         input: &ModifyMigrateRateLimitRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMigrateRateLimitResponse,
-            ::runtime::SdkError<ModifyMigrateRateLimitError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyMigrateRateLimitResponse,
+        ModifyMigrateRateLimitError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -83,11 +83,9 @@ impl super::Client {
     pub fn modify_migrate_runtime_attribute(
         &self,
         input: &ModifyMigrateRuntimeAttributeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMigrateRuntimeAttributeResponse,
-            ::runtime::SdkError<ModifyMigrateRuntimeAttributeError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyMigrateRuntimeAttributeResponse,
+        ModifyMigrateRuntimeAttributeError,
     > {
         self.runtime.call(&glue::OP, input)
     }

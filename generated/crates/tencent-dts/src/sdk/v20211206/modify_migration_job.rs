@@ -111,11 +111,9 @@ impl super::Client {
     pub fn modify_migration_job(
         &self,
         input: &ModifyMigrationJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifyMigrationJobResponse,
-            ::runtime::SdkError<ModifyMigrationJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifyMigrationJobResponse,
+        ModifyMigrationJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -73,11 +73,9 @@ impl super::Client {
     pub fn modify_subscribe_auto_renew_flag(
         &self,
         input: &ModifySubscribeAutoRenewFlagRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySubscribeAutoRenewFlagResponse,
-            ::runtime::SdkError<ModifySubscribeAutoRenewFlagError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySubscribeAutoRenewFlagResponse,
+        ModifySubscribeAutoRenewFlagError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -71,11 +71,9 @@ impl super::Client {
     pub fn modify_subscribe_name(
         &self,
         input: &ModifySubscribeNameRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySubscribeNameResponse,
-            ::runtime::SdkError<ModifySubscribeNameError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySubscribeNameResponse,
+        ModifySubscribeNameError,
     > {
         self.runtime.call(&glue::OP, input)
     }

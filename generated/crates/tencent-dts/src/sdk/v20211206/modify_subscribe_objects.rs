@@ -97,11 +97,9 @@ impl super::Client {
     pub fn modify_subscribe_objects(
         &self,
         input: &ModifySubscribeObjectsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySubscribeObjectsResponse,
-            ::runtime::SdkError<ModifySubscribeObjectsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySubscribeObjectsResponse,
+        ModifySubscribeObjectsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -75,11 +75,9 @@ impl super::Client {
     pub fn modify_sync_job_config(
         &self,
         input: &ModifySyncJobConfigRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySyncJobConfigResponse,
-            ::runtime::SdkError<ModifySyncJobConfigError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySyncJobConfigResponse,
+        ModifySyncJobConfigError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -88,11 +88,9 @@ impl super::Client {
     pub fn modify_sync_rate_limit(
         &self,
         input: &ModifySyncRateLimitRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ModifySyncRateLimitResponse,
-            ::runtime::SdkError<ModifySyncRateLimitError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ModifySyncRateLimitResponse,
+        ModifySyncRateLimitError,
     > {
         self.runtime.call(&glue::OP, input)
     }

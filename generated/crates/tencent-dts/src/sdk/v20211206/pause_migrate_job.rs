@@ -63,12 +63,7 @@ impl super::Client {
     pub fn pause_migrate_job(
         &self,
         input: &PauseMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            PauseMigrateJobResponse,
-            ::runtime::SdkError<PauseMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<PauseMigrateJobResponse, PauseMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

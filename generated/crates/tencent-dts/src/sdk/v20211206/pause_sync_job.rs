@@ -63,9 +63,7 @@ impl super::Client {
     pub fn pause_sync_job(
         &self,
         input: &PauseSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<PauseSyncJobResponse, ::runtime::SdkError<PauseSyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<PauseSyncJobResponse, PauseSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,12 +63,7 @@ impl super::Client {
     pub fn recover_migrate_job(
         &self,
         input: &RecoverMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            RecoverMigrateJobResponse,
-            ::runtime::SdkError<RecoverMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<RecoverMigrateJobResponse, RecoverMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,9 +63,7 @@ impl super::Client {
     pub fn recover_sync_job(
         &self,
         input: &RecoverSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<RecoverSyncJobResponse, ::runtime::SdkError<RecoverSyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<RecoverSyncJobResponse, RecoverSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -101,11 +101,9 @@ impl super::Client {
     pub fn reset_consumer_group_offset(
         &self,
         input: &ResetConsumerGroupOffsetRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResetConsumerGroupOffsetResponse,
-            ::runtime::SdkError<ResetConsumerGroupOffsetError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ResetConsumerGroupOffsetResponse,
+        ResetConsumerGroupOffsetError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,9 +64,7 @@ impl super::Client {
     pub fn reset_subscribe(
         &self,
         input: &ResetSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ResetSubscribeResponse, ::runtime::SdkError<ResetSubscribeError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ResetSubscribeResponse, ResetSubscribeError> {
         self.runtime.call(&glue::OP, input)
     }
 

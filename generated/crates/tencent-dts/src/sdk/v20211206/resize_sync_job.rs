@@ -70,9 +70,7 @@ impl super::Client {
     pub fn resize_sync_job(
         &self,
         input: &ResizeSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ResizeSyncJobResponse, ::runtime::SdkError<ResizeSyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ResizeSyncJobResponse, ResizeSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -68,12 +68,7 @@ impl super::Client {
     pub fn resume_migrate_job(
         &self,
         input: &ResumeMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResumeMigrateJobResponse,
-            ::runtime::SdkError<ResumeMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ResumeMigrateJobResponse, ResumeMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -64,12 +64,7 @@ impl super::Client {
     pub fn resume_subscribe(
         &self,
         input: &ResumeSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ResumeSubscribeResponse,
-            ::runtime::SdkError<ResumeSubscribeError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<ResumeSubscribeResponse, ResumeSubscribeError> {
         self.runtime.call(&glue::OP, input)
     }
 

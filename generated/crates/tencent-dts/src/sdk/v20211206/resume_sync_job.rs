@@ -63,9 +63,7 @@ impl super::Client {
     pub fn resume_sync_job(
         &self,
         input: &ResumeSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<ResumeSyncJobResponse, ::runtime::SdkError<ResumeSyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<ResumeSyncJobResponse, ResumeSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

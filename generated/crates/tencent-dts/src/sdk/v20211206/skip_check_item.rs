@@ -79,9 +79,7 @@ impl super::Client {
     pub fn skip_check_item(
         &self,
         input: &SkipCheckItemRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<SkipCheckItemResponse, ::runtime::SdkError<SkipCheckItemError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<SkipCheckItemResponse, SkipCheckItemError> {
         self.runtime.call(&glue::OP, input)
     }
 

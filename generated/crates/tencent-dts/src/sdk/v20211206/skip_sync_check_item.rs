@@ -69,12 +69,7 @@ impl super::Client {
     pub fn skip_sync_check_item(
         &self,
         input: &SkipSyncCheckItemRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            SkipSyncCheckItemResponse,
-            ::runtime::SdkError<SkipSyncCheckItemError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<SkipSyncCheckItemResponse, SkipSyncCheckItemError> {
         self.runtime.call(&glue::OP, input)
     }
 

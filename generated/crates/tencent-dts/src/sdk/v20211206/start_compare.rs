@@ -70,9 +70,7 @@ impl super::Client {
     pub fn start_compare(
         &self,
         input: &StartCompareRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StartCompareResponse, ::runtime::SdkError<StartCompareError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StartCompareResponse, StartCompareError> {
         self.runtime.call(&glue::OP, input)
     }
 

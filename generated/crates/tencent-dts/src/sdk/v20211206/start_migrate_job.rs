@@ -63,12 +63,7 @@ impl super::Client {
     pub fn start_migrate_job(
         &self,
         input: &StartMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartMigrateJobResponse,
-            ::runtime::SdkError<StartMigrateJobError>,
-        >,
-    > {
+    ) -> impl ::runtime::CallFuture<StartMigrateJobResponse, StartMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,11 +63,9 @@ impl super::Client {
     pub fn start_modify_sync_job(
         &self,
         input: &StartModifySyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            StartModifySyncJobResponse,
-            ::runtime::SdkError<StartModifySyncJobError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        StartModifySyncJobResponse,
+        StartModifySyncJobError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -64,9 +64,7 @@ impl super::Client {
     pub fn start_subscribe(
         &self,
         input: &StartSubscribeRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StartSubscribeResponse, ::runtime::SdkError<StartSubscribeError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StartSubscribeResponse, StartSubscribeError> {
         self.runtime.call(&glue::OP, input)
     }
 

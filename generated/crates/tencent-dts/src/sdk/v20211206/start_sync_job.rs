@@ -62,9 +62,7 @@ impl super::Client {
     pub fn start_sync_job(
         &self,
         input: &StartSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StartSyncJobResponse, ::runtime::SdkError<StartSyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StartSyncJobResponse, StartSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

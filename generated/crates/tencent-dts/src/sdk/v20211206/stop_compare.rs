@@ -70,9 +70,7 @@ impl super::Client {
     pub fn stop_compare(
         &self,
         input: &StopCompareRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StopCompareResponse, ::runtime::SdkError<StopCompareError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StopCompareResponse, StopCompareError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -64,9 +64,7 @@ impl super::Client {
     pub fn stop_migrate_job(
         &self,
         input: &StopMigrateJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StopMigrateJobResponse, ::runtime::SdkError<StopMigrateJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StopMigrateJobResponse, StopMigrateJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -63,9 +63,7 @@ impl super::Client {
     pub fn stop_sync_job(
         &self,
         input: &StopSyncJobRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<StopSyncJobResponse, ::runtime::SdkError<StopSyncJobError>>,
-    > {
+    ) -> impl ::runtime::CallFuture<StopSyncJobResponse, StopSyncJobError> {
         self.runtime.call(&glue::OP, input)
     }
 

@@ -62,11 +62,9 @@ impl super::Client {
     pub fn cancel_ai_workbench_chat(
         &self,
         input: &CancelAiWorkbenchChatRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CancelAiWorkbenchChatResponse,
-            ::runtime::SdkError<CancelAiWorkbenchChatError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CancelAiWorkbenchChatResponse,
+        CancelAiWorkbenchChatError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -118,11 +118,9 @@ impl super::Client {
     pub fn create_ai_workbench_agent(
         &self,
         input: &CreateAiWorkbenchAgentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAiWorkbenchAgentResponse,
-            ::runtime::SdkError<CreateAiWorkbenchAgentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAiWorkbenchAgentResponse,
+        CreateAiWorkbenchAgentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

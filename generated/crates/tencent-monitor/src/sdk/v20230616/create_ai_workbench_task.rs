@@ -131,11 +131,9 @@ impl super::Client {
     pub fn create_ai_workbench_task(
         &self,
         input: &CreateAiWorkbenchTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            CreateAiWorkbenchTaskResponse,
-            ::runtime::SdkError<CreateAiWorkbenchTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        CreateAiWorkbenchTaskResponse,
+        CreateAiWorkbenchTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

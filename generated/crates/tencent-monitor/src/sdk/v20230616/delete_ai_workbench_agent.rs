@@ -62,11 +62,9 @@ impl super::Client {
     pub fn delete_ai_workbench_agent(
         &self,
         input: &DeleteAiWorkbenchAgentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAiWorkbenchAgentResponse,
-            ::runtime::SdkError<DeleteAiWorkbenchAgentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAiWorkbenchAgentResponse,
+        DeleteAiWorkbenchAgentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

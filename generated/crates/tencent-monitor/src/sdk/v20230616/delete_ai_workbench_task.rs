@@ -62,11 +62,9 @@ impl super::Client {
     pub fn delete_ai_workbench_task(
         &self,
         input: &DeleteAiWorkbenchTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DeleteAiWorkbenchTaskResponse,
-            ::runtime::SdkError<DeleteAiWorkbenchTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DeleteAiWorkbenchTaskResponse,
+        DeleteAiWorkbenchTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

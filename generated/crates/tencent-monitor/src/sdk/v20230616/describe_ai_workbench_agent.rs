@@ -70,11 +70,9 @@ impl super::Client {
     pub fn describe_ai_workbench_agent(
         &self,
         input: &DescribeAiWorkbenchAgentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAiWorkbenchAgentResponse,
-            ::runtime::SdkError<DescribeAiWorkbenchAgentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAiWorkbenchAgentResponse,
+        DescribeAiWorkbenchAgentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

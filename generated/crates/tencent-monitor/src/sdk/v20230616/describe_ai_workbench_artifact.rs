@@ -90,11 +90,9 @@ impl super::Client {
     pub fn describe_ai_workbench_artifact(
         &self,
         input: &DescribeAiWorkbenchArtifactRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAiWorkbenchArtifactResponse,
-            ::runtime::SdkError<DescribeAiWorkbenchArtifactError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAiWorkbenchArtifactResponse,
+        DescribeAiWorkbenchArtifactError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn describe_ai_workbench_execution(
         &self,
         input: &DescribeAiWorkbenchExecutionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAiWorkbenchExecutionResponse,
-            ::runtime::SdkError<DescribeAiWorkbenchExecutionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAiWorkbenchExecutionResponse,
+        DescribeAiWorkbenchExecutionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn describe_ai_workbench_session(
         &self,
         input: &DescribeAiWorkbenchSessionRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAiWorkbenchSessionResponse,
-            ::runtime::SdkError<DescribeAiWorkbenchSessionError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAiWorkbenchSessionResponse,
+        DescribeAiWorkbenchSessionError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -70,11 +70,9 @@ impl super::Client {
     pub fn describe_ai_workbench_skill(
         &self,
         input: &DescribeAiWorkbenchSkillRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAiWorkbenchSkillResponse,
-            ::runtime::SdkError<DescribeAiWorkbenchSkillError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAiWorkbenchSkillResponse,
+        DescribeAiWorkbenchSkillError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -115,11 +115,9 @@ impl super::Client {
     pub fn describe_alarm_notify_histories(
         &self,
         input: &DescribeAlarmNotifyHistoriesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            DescribeAlarmNotifyHistoriesResponse,
-            ::runtime::SdkError<DescribeAlarmNotifyHistoriesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        DescribeAlarmNotifyHistoriesResponse,
+        DescribeAlarmNotifyHistoriesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

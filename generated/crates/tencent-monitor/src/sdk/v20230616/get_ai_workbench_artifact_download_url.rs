@@ -79,11 +79,9 @@ impl super::Client {
     pub fn get_ai_workbench_artifact_download_url(
         &self,
         input: &GetAiWorkbenchArtifactDownloadUrlRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            GetAiWorkbenchArtifactDownloadUrlResponse,
-            ::runtime::SdkError<GetAiWorkbenchArtifactDownloadUrlError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        GetAiWorkbenchArtifactDownloadUrlResponse,
+        GetAiWorkbenchArtifactDownloadUrlError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -102,11 +102,9 @@ impl super::Client {
     pub fn list_ai_workbench_agents(
         &self,
         input: &ListAiWorkbenchAgentsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchAgentsResponse,
-            ::runtime::SdkError<ListAiWorkbenchAgentsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchAgentsResponse,
+        ListAiWorkbenchAgentsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -104,11 +104,9 @@ impl super::Client {
     pub fn list_ai_workbench_artifacts(
         &self,
         input: &ListAiWorkbenchArtifactsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchArtifactsResponse,
-            ::runtime::SdkError<ListAiWorkbenchArtifactsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchArtifactsResponse,
+        ListAiWorkbenchArtifactsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

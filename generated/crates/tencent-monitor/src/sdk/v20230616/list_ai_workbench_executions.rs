@@ -114,11 +114,9 @@ impl super::Client {
     pub fn list_ai_workbench_executions(
         &self,
         input: &ListAiWorkbenchExecutionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchExecutionsResponse,
-            ::runtime::SdkError<ListAiWorkbenchExecutionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchExecutionsResponse,
+        ListAiWorkbenchExecutionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -112,11 +112,9 @@ impl super::Client {
     pub fn list_ai_workbench_mc_ps(
         &self,
         input: &ListAiWorkbenchMcPsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchMcPsResponse,
-            ::runtime::SdkError<ListAiWorkbenchMcPsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchMcPsResponse,
+        ListAiWorkbenchMcPsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

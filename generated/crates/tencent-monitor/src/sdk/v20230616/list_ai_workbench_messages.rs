@@ -91,11 +91,9 @@ impl super::Client {
     pub fn list_ai_workbench_messages(
         &self,
         input: &ListAiWorkbenchMessagesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchMessagesResponse,
-            ::runtime::SdkError<ListAiWorkbenchMessagesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchMessagesResponse,
+        ListAiWorkbenchMessagesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -79,11 +79,9 @@ impl super::Client {
     pub fn list_ai_workbench_resource_instances(
         &self,
         input: &ListAiWorkbenchResourceInstancesRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchResourceInstancesResponse,
-            ::runtime::SdkError<ListAiWorkbenchResourceInstancesError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchResourceInstancesResponse,
+        ListAiWorkbenchResourceInstancesError,
     > {
         self.runtime.call(&glue::OP, input)
     }

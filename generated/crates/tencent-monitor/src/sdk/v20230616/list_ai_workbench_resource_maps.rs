@@ -84,11 +84,9 @@ impl super::Client {
     pub fn list_ai_workbench_resource_maps(
         &self,
         input: &ListAiWorkbenchResourceMapsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchResourceMapsResponse,
-            ::runtime::SdkError<ListAiWorkbenchResourceMapsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchResourceMapsResponse,
+        ListAiWorkbenchResourceMapsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

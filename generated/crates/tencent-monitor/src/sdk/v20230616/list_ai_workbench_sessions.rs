@@ -92,11 +92,9 @@ impl super::Client {
     pub fn list_ai_workbench_sessions(
         &self,
         input: &ListAiWorkbenchSessionsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchSessionsResponse,
-            ::runtime::SdkError<ListAiWorkbenchSessionsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchSessionsResponse,
+        ListAiWorkbenchSessionsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -97,11 +97,9 @@ impl super::Client {
     pub fn list_ai_workbench_skills(
         &self,
         input: &ListAiWorkbenchSkillsRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchSkillsResponse,
-            ::runtime::SdkError<ListAiWorkbenchSkillsError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchSkillsResponse,
+        ListAiWorkbenchSkillsError,
     > {
         self.runtime.call(&glue::OP, input)
     }

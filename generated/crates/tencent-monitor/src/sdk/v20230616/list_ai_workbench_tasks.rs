@@ -102,11 +102,9 @@ impl super::Client {
     pub fn list_ai_workbench_tasks(
         &self,
         input: &ListAiWorkbenchTasksRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            ListAiWorkbenchTasksResponse,
-            ::runtime::SdkError<ListAiWorkbenchTasksError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        ListAiWorkbenchTasksResponse,
+        ListAiWorkbenchTasksError,
     > {
         self.runtime.call(&glue::OP, input)
     }

@@ -66,11 +66,9 @@ impl super::Client {
     pub fn trigger_ai_workbench_task(
         &self,
         input: &TriggerAiWorkbenchTaskRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            TriggerAiWorkbenchTaskResponse,
-            ::runtime::SdkError<TriggerAiWorkbenchTaskError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        TriggerAiWorkbenchTaskResponse,
+        TriggerAiWorkbenchTaskError,
     > {
         self.runtime.call(&glue::OP, input)
     }

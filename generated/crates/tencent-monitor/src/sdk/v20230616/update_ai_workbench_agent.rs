@@ -123,11 +123,9 @@ impl super::Client {
     pub fn update_ai_workbench_agent(
         &self,
         input: &UpdateAiWorkbenchAgentRequest,
-    ) -> impl ::core::future::Future<
-        Output = Result<
-            UpdateAiWorkbenchAgentResponse,
-            ::runtime::SdkError<UpdateAiWorkbenchAgentError>,
-        >,
+    ) -> impl ::runtime::CallFuture<
+        UpdateAiWorkbenchAgentResponse,
+        UpdateAiWorkbenchAgentError,
     > {
         self.runtime.call(&glue::OP, input)
     }

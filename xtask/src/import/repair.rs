@@ -1,0 +1,193 @@
+//! Mends the vendor's sample responses that are almost JSON.
+//!
+//! The English catalogue's examples were machine-translated line by line, and a translated
+//! line often lost its trailing comma (`"Name": "Managed cluster"` followed by the next
+//! member) or kept one before a closing bracket. Those two slips, and a raw control
+//! character inside a string, have one reading only, so they are mended; anything else (a
+//! line whose key was translated away, `...`, comments) is left as the vendor wrote it and
+//! the sample stays `invalid:`. A mended sample must then parse as JSON, and the spec says
+//! what was mended (`repaired:`), line by line.
+
+/// One token of the lenient scan.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    /// A string, number, `true`, `false` or `null`.
+    Value,
+    Open,
+    Close,
+    Colon,
+    Comma,
+}
+
+/// The mended text and what was mended (`None`: not mendable, or already JSON).
+pub fn repair(text: &str) -> Option<(String, String)> {
+    let b = text.as_bytes();
+    // Edits as (byte offset, action): insert a comma at, drop the byte at, escape the byte at.
+    let mut commas_added: Vec<usize> = Vec::new();
+    let mut commas_dropped: Vec<usize> = Vec::new();
+    let mut escaped: Vec<usize> = Vec::new();
+    // The previous token, where it starts and where it ends.
+    let mut prev: Option<(Tok, usize, usize)> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let tok = match c {
+            b'{' | b'[' => {
+                i += 1;
+                Tok::Open
+            }
+            b'}' | b']' => {
+                i += 1;
+                Tok::Close
+            }
+            b':' => {
+                i += 1;
+                Tok::Colon
+            }
+            b',' => {
+                i += 1;
+                Tok::Comma
+            }
+            b'"' => {
+                i += 1;
+                loop {
+                    match b.get(i)? {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        c if *c < 0x20 => {
+                            escaped.push(i);
+                            i += 1;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
+                Tok::Value
+            }
+            b'-' | b'0'..=b'9' => {
+                i += 1;
+                while b
+                    .get(i)
+                    .is_some_and(|c| c.is_ascii_digit() || b".eE+-".contains(c))
+                {
+                    i += 1;
+                }
+                Tok::Value
+            }
+            _ => {
+                let word = ["true", "false", "null"]
+                    .into_iter()
+                    .find(|w| b[i..].starts_with(w.as_bytes()))?;
+                i += word.len();
+                if b.get(i).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                    return None;
+                }
+                Tok::Value
+            }
+        };
+        match (prev, tok) {
+            // A value (or a closed object or list) followed by the start of another: the
+            // comma between them is missing.
+            (Some((Tok::Value | Tok::Close, _, end)), Tok::Value | Tok::Open) => {
+                commas_added.push(end);
+            }
+            // A comma right before a closing bracket.
+            (Some((Tok::Comma, at, _)), Tok::Close) => commas_dropped.push(at),
+            _ => {}
+        }
+        prev = Some((tok, start, i));
+    }
+    if commas_added.is_empty() && commas_dropped.is_empty() && escaped.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + commas_added.len());
+    let (mut added, mut dropped, mut esc) = (
+        commas_added.iter().peekable(),
+        commas_dropped.iter().peekable(),
+        escaped.iter().peekable(),
+    );
+    for (at, ch) in text.char_indices() {
+        if added.next_if(|&&a| a == at).is_some() {
+            out.push(',');
+        }
+        if dropped.next_if(|&&d| d == at).is_some() {
+            continue;
+        }
+        if esc.next_if(|&&e| e == at).is_some() {
+            match ch {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                other => out.push_str(&format!("\\u{:04x}", u32::from(other))),
+            }
+            continue;
+        }
+        out.push(ch);
+    }
+    if added.next_if(|&&a| a == text.len()).is_some() {
+        out.push(',');
+    }
+    serde_json::from_str::<serde_json::Value>(&out).ok()?;
+    let line = |at: usize| text[..at].matches('\n').count() + 1;
+    let lines = |v: &[usize]| {
+        v.iter()
+            .map(|&a| line(a).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut what = Vec::new();
+    for (v, one, many) in [
+        (&commas_added, "missing comma", "missing commas"),
+        (&commas_dropped, "trailing comma", "trailing commas"),
+        (&escaped, "raw control character", "raw control characters"),
+    ] {
+        match v.len() {
+            0 => {}
+            1 => what.push(format!("1 {one} (line {})", lines(v))),
+            n => what.push(format!("{n} {many} (lines {})", lines(v))),
+        }
+    }
+    Some((out, what.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repair;
+
+    #[test]
+    fn mends_lost_and_trailing_commas_only() {
+        let text = "{\n  \"A\": [\n    {\n\"Text\": \"Managed\"\n      \"Value\": 1,\n    },\n  ]\n  \"B\": null\n}";
+        let (out, what) = repair(text).expect("mendable");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!(v["A"][0]["Value"], 1);
+        assert_eq!(v["B"], serde_json::Value::Null);
+        assert_eq!(
+            what,
+            "2 missing commas (lines 4, 7), 2 trailing commas (lines 5, 6)"
+        );
+        // The layout is the vendor's: only the commas changed.
+        assert_eq!(out.lines().count(), text.lines().count());
+        let (out, what) = repair("{\"A\": \"x\ty\"}").expect("mendable");
+        assert_eq!(out, "{\"A\": \"x\\ty\"}");
+        assert_eq!(what, "1 raw control character (line 1)");
+    }
+
+    #[test]
+    fn leaves_what_has_another_reading() {
+        // Valid JSON needs no mending.
+        assert_eq!(repair("{\"A\": [1, 2]}"), None);
+        // A line whose key was translated away, an ellipsis, a comment, a truncation.
+        assert_eq!(repair("{\"A\": [\nElastic cluster\n]}"), None);
+        assert_eq!(repair("{\"A\": [1, ...]}"), None);
+        assert_eq!(repair("{\"A\": 1 // one\n}"), None);
+        assert_eq!(repair("{\"A\": [1,"), None);
+        assert_eq!(repair("{\"A\": \"open"), None);
+        // Mended, but still not JSON (a missing colon): left alone.
+        assert_eq!(repair("{\"A\" 1,}"), None);
+    }
+}
