@@ -35,7 +35,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
     spec: &::runtime::catalog::OperationCatalog {
         info: &crate::describe_safe_auth_flag_intl::glue::OPERATION,
         params: &[],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: "{\n    \"Response\": {\n        \"LoginFlag\": {\n            \"Phone\": 1,\n            \"Token\": 0,\n            \"Stoken\": 0,\n            \"Wechat\": 0,\n            \"Custom\": 0,\n            \"Mail\": 0\n        },\n        \"ActionFlag\": {\n            \"Phone\": 0,\n            \"Token\": 0,\n            \"Stoken\": 0,\n            \"Wechat\": 0,\n            \"Custom\": 0,\n            \"Mail\": 0\n        },\n        \"OffsiteFlag\": {\n            \"VerifyFlag\": 0,\n            \"NotifyPhone\": 1,\n            \"NotifyEmail\": 1,\n            \"NotifyWechat\": 1,\n            \"Tips\": 0\n        },\n        \"RequestId\": \"9626da03-4645-4c54-ba90-74836284af0c\"\n    }\n}",
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],

@@ -51,7 +51,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"RequestId\": \"8c068f14-5e4d-471a-ab1f-26890ada5952\",\n        \"SnapshotGroupSet\": [\n            {\n                \"SnapshotGroupId\": \"csnap-csoplz7u\",\n                \"SnapshotGroupType\": \"NORMAL\",\n                \"ContainRootSnapshot\": true,\n                \"SnapshotIdSet\": [\n                    \"snap-31gfd8na\",\n                    \"snap-patkqtz4\",\n                    \"snap-1yirzaum\"\n                ],\n                \"SnapshotGroupState\": \"ROLLBACKING\",\n                \"Percent\": 100,\n                \"SnapshotGroupName\": \"aubreyxu2\",\n                \"ModifyTime\": \"2020-09-22T00:00:00+00:00\",\n                \"Images\": [],\n                \"CreateTime\": \"2020-09-22T00:00:00+00:00\",\n                \"ImageCount\": 0,\n                \"DeadlineTime\": null,\n                \"IsPermanent\": true\n            },\n            {\n                \"SnapshotGroupId\": \"csnap-orard7la\",\n                \"SnapshotGroupType\": \"NORMAL\",\n                \"ContainRootSnapshot\": true,\n                \"SnapshotIdSet\": [\n                    \"snap-50j8l0o8\"\n                ],\n                \"SnapshotGroupState\": \"NORMAL\",\n                \"Percent\": 100,\n                \"SnapshotGroupName\": \"aubreyxu1\",\n                \"ModifyTime\": \"2020-09-22T00:00:00+00:00\",\n                \"Images\": [\n                    {\n\"ImageName\": \"Snapshot Group Custom Image\",\n                        \"ImageId\": \"img-nmz7p8wt\"\n                    }\n                ],\n                \"CreateTime\": \"2020-09-22T00:00:00+00:00\",\n                \"ImageCount\": 1,\n                \"DeadlineTime\": null,\n                \"IsPermanent\": true\n            }\n        ]\n    }\n}",
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Offset", "0"), ("Limit", "20")],

@@ -60,7 +60,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: "{\n    \"Response\": {\n        \"RequestId\": \"138749c3-94a5-426e-8621-37c4b228951c\",\n        \"DiskPrice\": {\n            \"UnitPriceDiscountHigh\": null,\n            \"DiscountPrice\": 119.95,\n            \"DetailPrices\": [\n                {\n\"PriceTitle\": \"Cloud disk backup point quota\",\n                    \"DiscountPrice\": 0.0,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskBackupQuota\",\n                    \"OriginalPrice\": 0.0,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                },\n                {\n\"PriceTitle\": \"CBS space\",\n                    \"DiscountPrice\": 119.95,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskSpace\",\n                    \"OriginalPrice\": 428.42,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                },\n                {\n\"PriceTitle\": \"CBS performance package\",\n                    \"DiscountPrice\": 0.0,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskExtraPerformance\",\n                    \"OriginalPrice\": 0.0,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                }\n            ],\n            \"UnitPriceHigh\": null,\n            \"OriginalPriceHigh\": null,\n            \"ChargeUnit\": null,\n            \"OriginalPrice\": 428.42,\n            \"UnitPriceDiscount\": null,\n            \"DiscountPriceHigh\": null,\n            \"UnitPrice\": null\n        }\n    }\n}",
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[

@@ -55,7 +55,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: "{\n    \"Response\": {\n        \"Count\": 1,\n        \"CustomConfInfo\": [\n            {\n                \"Device\": \"Z3\",\n\"Type\": \"high-availability edition\",\n                \"DeviceType\": \"custom\",\n                \"Memory\": 4000,\n                \"Cpu\": 2\n            }\n        ],\n        \"WeightRule\": {\n            \"LessThan\": 2000,\n            \"Weight\": 1\n        },\n        \"RequestId\": \"9bd2a785-2dc0-47dc-b285-2b154a218ea1\"\n    }\n}",
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-2wpip1dd"), ("Offset", "1"), ("Limit", "100")],

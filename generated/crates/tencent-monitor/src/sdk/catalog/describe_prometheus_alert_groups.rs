@@ -67,7 +67,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: "{\n    \"Response\": {\n        \"AlertGroupSet\": [\n            {\n                \"AMPReceivers\": [],\n                \"CreatedAt\": \"2023-08-01T20:29:56+08:00\",\n                \"CustomReceiver\": {\n                    \"Type\": \"\",\n                    \"Url\": \"\"\n                },\n                \"GroupId\": \"alert-xxxxxxxx\",\n\"GroupName\": \"Query Alerts Group Trial-1\",\n                \"Rules\": [\n                    {\n                        \"Annotations\": [\n                            {\n                                \"Key\": \"summary\",\n                                \"Value\": \"{{$value}}\"\n                            }\n                        ],\n                        \"Duration\": \"\",\n                        \"Expr\": \"expr1\",\n                        \"Labels\": [\n                            {\n                                \"Key\": \"_interval_\",\n                                \"Value\": \"10m\"\n                            }\n                        ],\n\"RuleName\": \"Rule -1\",\n                        \"State\": 2\n                    }\n                ],\n                \"TemplateId\": \"\",\n                \"UpdatedAt\": \"2023-08-01T20:29:56+08:00\"\n            }\n        ],\n        \"RequestId\": \"bc70036f-db50-4b46-abbc-bd41eeb06f7a\",\n        \"TotalCount\": 1\n    }\n}",
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[

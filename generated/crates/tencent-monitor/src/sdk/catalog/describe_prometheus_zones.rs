@@ -49,7 +49,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: "{\n    \"Response\": {\n        \"ZoneSet\": [\n            {\n                \"ZoneState\": 1,\n                \"ZoneName\": \"xx\",\n                \"RegionId\": 0,\n                \"Zone\": \"xx\",\n                \"ZoneId\": 160001\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RegionId", "1234"), ("RegionName", "ap-guangzhou")],

@@ -32,7 +32,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
     spec: &::runtime::catalog::OperationCatalog {
         info: &crate::describe_flow_types::glue::OPERATION,
         params: &[],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: "{\n    \"Response\": {\n        \"FlowTypes\": [\n            {\n\"FlowDesc\": \"Batch cloning users\",\n                \"FlowName\": \"FlowBatchCloneUsers\"\n            }\n        ],\n        \"RequestId\": \"f47b403e-7be2-4699-8dee-1dcd309ce19d\"\n    }\n}",
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
