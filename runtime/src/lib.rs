@@ -42,15 +42,15 @@ pub mod __private {
 
 /// A generated response struct's decoding: [`de::Object`] (one match on the key per entry,
 /// each value through [`de::Lenient`]), `Deserialize` through [`de::object`], and
-/// [`de::Lenient`]. Generated code lists each field with its wire name and aliases
-/// (`field: "Wire" | "Alias",`) instead of deriving `Deserialize`, whose expansion was most of
+/// [`de::Lenient`]. Generated code lists each field with its type, wire name and aliases
+/// (`field: Type = "Wire" | "Alias",`) instead of deriving `Deserialize`, whose expansion was most of
 /// a generated crate's compile time.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! lenient_object {
     (
         $name:ident {
-            $($field:ident: $wire:literal $(| $alias:literal)*,)*
+            $($field:ident: $ty:ty = $wire:literal $(| $alias:literal)*,)*
         }
     ) => {
         impl $crate::de::Object for $name {
@@ -59,12 +59,13 @@ macro_rules! lenient_object {
             fn from_fields<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
                 mut fields: $crate::de::Fields<A>,
             ) -> ::core::result::Result<Self, A::Error> {
-                $(let mut $field = ::core::option::Option::None;)*
+                // Typed slots: no inference variable waits for the struct literal at the end.
+                $(let mut $field: ::core::option::Option<$ty> = ::core::option::Option::None;)*
                 while let ::core::option::Option::Some(key) = fields.next_key()? {
                     match &*key {
-                        $($wire $(| $alias)* => fields.value($wire, &mut $field)?,)*
-                        _ => fields.skip()?,
-                    }
+                        $($wire $(| $alias)* => fields.value($wire, &mut $field),)*
+                        _ => fields.skip(),
+                    }?;
                 }
                 ::core::result::Result::Ok(Self {
                     $($field: fields.finish($wire, $field)?,)*
@@ -133,12 +134,12 @@ mod tests {
 
     crate::lenient_object! {
         Probe {
-            key: "Key",
-            fields: "Fields",
-            r#type: "Type",
-            md5: "MD5" | "Md5",
-            list: "List",
-            map: "Map",
+            key: String = "Key",
+            fields: Option<u64> = "Fields",
+            r#type: Option<String> = "Type",
+            md5: Option<String> = "MD5" | "Md5",
+            list: Vec<u32> = "List",
+            map: BTreeMap<String, bool> = "Map",
         }
     }
 

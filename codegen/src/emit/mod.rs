@@ -99,7 +99,11 @@ fn base_ty(ty: &Ty, sensitive: Sensitivity, boxed: bool) -> TokenStream {
 /// prettyplease prints a macro body as one run of tokens). A type is paths, `<`, `>` and
 /// `,`: its tokens joined without spaces, but after a comma.
 pub(crate) fn base_ty_text(ty: &Ty, sensitive: Sensitivity, boxed: bool) -> String {
-    let tokens = base_ty(ty, sensitive, boxed).to_string();
+    tidy_type(&base_ty(ty, sensitive, boxed).to_string())
+}
+
+/// A type's tokens as a person writes them (`Option<Vec<String>>`, `BTreeMap<String, u64>`).
+pub(crate) fn tidy_type(tokens: &str) -> String {
     let mut out = String::with_capacity(tokens.len());
     for c in tokens.chars() {
         if c != ' ' || out.ends_with(',') {

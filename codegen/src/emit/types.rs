@@ -115,7 +115,7 @@ impl Emitter<'_> {
     }
 
     /// The decoding of a response struct: `::runtime::lenient_object!` with one line per
-    /// field (`field: "Wire" | "Alias",`). The body is formatted here, as the request
+    /// field (`field: Type = "Wire" | "Alias",`). The body is formatted here, as the request
     /// builder's is (see `lib.rs`, `expand_macro_bodies`). Whether an absent field is an
     /// error follows from its type (`Option`, `Vec` and `BTreeMap` have an empty value).
     fn decoder(&self, owner: &Ident, fields: &[Field]) -> TokenStream {
@@ -131,7 +131,13 @@ impl Emitter<'_> {
                     .iter()
                     .map(|a| proc_macro2::Literal::string(a).to_string()),
             );
-            body.push_str(&format!("        {}: {},\n", f.ident, names.join(" | ")));
+            let ty = field_ty(f, true).to_string();
+            body.push_str(&format!(
+                "        {}: {} = {},\n",
+                f.ident,
+                super::tidy_type(&ty),
+                names.join(" | ")
+            ));
         }
         body.push_str("    }\n");
         let body = proc_macro2::Literal::string(&body);

@@ -66,8 +66,8 @@ pub struct DownloadFileResponse {
 
 ::runtime::lenient_object! {
     DownloadFileResponse {
-        files: "files",
-        bucket: "bucket",
+        files: Vec<BackupFile> = "files",
+        bucket: Option<String> = "bucket",
     }
 }
 
@@ -99,12 +99,12 @@ pub struct BackupFile {
 
 ::runtime::lenient_object! {
     BackupFile {
-        name: "name",
-        size: "size",
-        download_link: "download_link",
-        link_expired_time: "link_expired_time",
-        group_id: "group_id",
-        group_name: "group_name",
+        name: Option<String> = "name",
+        size: Option<u64> = "size",
+        download_link: Option<::runtime::SignedUrl> = "download_link",
+        link_expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "link_expired_time",
+        group_id: Option<String> = "group_id",
+        group_name: Option<String> = "group_name",
     }
 }
 

@@ -112,13 +112,13 @@ pub struct AddUserResponse {
 
 ::runtime::lenient_object! {
     AddUserResponse {
-        uin: "Uin",
-        name: "Name",
-        password: "Password",
-        secret_id: "SecretId",
-        secret_key: "SecretKey",
-        uid: "Uid",
-        request_id: "RequestId",
+        uin: Option<u64> = "Uin",
+        name: Option<String> = "Name",
+        password: Option<::runtime::Sensitive<String>> = "Password",
+        secret_id: Option<String> = "SecretId",
+        secret_key: Option<::runtime::Sensitive<String>> = "SecretKey",
+        uid: Option<u64> = "Uid",
+        request_id: Option<String> = "RequestId",
     }
 }
 

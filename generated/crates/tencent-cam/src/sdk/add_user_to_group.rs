@@ -53,7 +53,7 @@ pub struct AddUserToGroupResponse {
 
 ::runtime::lenient_object! {
     AddUserToGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct AttachGroupPolicyResponse {
 
 ::runtime::lenient_object! {
     AttachGroupPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct AttachRolePolicyResponse {
 
 ::runtime::lenient_object! {
     AttachRolePolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

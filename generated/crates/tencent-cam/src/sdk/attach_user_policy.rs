@@ -57,7 +57,7 @@ pub struct AttachUserPolicyResponse {
 
 ::runtime::lenient_object! {
     AttachUserPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

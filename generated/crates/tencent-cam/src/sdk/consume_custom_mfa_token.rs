@@ -51,7 +51,7 @@ pub struct ConsumeCustomMfaTokenResponse {
 
 ::runtime::lenient_object! {
     ConsumeCustomMfaTokenResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

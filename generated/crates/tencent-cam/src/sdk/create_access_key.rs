@@ -56,8 +56,8 @@ pub struct CreateAccessKeyResponse {
 
 ::runtime::lenient_object! {
     CreateAccessKeyResponse {
-        access_key: "AccessKey",
-        request_id: "RequestId",
+        access_key: Option<AccessKeyDetail> = "AccessKey",
+        request_id: Option<String> = "RequestId",
     }
 }
 

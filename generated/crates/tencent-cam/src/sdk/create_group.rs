@@ -59,8 +59,8 @@ pub struct CreateGroupResponse {
 
 ::runtime::lenient_object! {
     CreateGroupResponse {
-        group_id: "GroupId",
-        request_id: "RequestId",
+        group_id: Option<u64> = "GroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

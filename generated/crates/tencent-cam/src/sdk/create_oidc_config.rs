@@ -76,7 +76,7 @@ pub struct CreateOidcConfigResponse {
 
 ::runtime::lenient_object! {
     CreateOidcConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct CreatePolicyResponse {
 
 ::runtime::lenient_object! {
     CreatePolicyResponse {
-        policy_id: "PolicyId",
-        request_id: "RequestId",
+        policy_id: Option<u64> = "PolicyId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct CreatePolicyVersionResponse {
 
 ::runtime::lenient_object! {
     CreatePolicyVersionResponse {
-        version_id: "VersionId",
-        request_id: "RequestId",
+        version_id: Option<u64> = "VersionId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,8 +84,8 @@ pub struct CreateRoleResponse {
 
 ::runtime::lenient_object! {
     CreateRoleResponse {
-        role_id: "RoleId",
-        request_id: "RequestId",
+        role_id: Option<String> = "RoleId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

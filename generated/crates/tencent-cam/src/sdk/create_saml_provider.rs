@@ -71,8 +71,8 @@ pub struct CreateSamlProviderResponse {
 
 ::runtime::lenient_object! {
     CreateSamlProviderResponse {
-        provider_arn: "ProviderArn",
-        request_id: "RequestId",
+        provider_arn: Option<String> = "ProviderArn",
+        request_id: Option<String> = "RequestId",
     }
 }
 

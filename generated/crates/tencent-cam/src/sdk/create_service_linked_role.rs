@@ -72,8 +72,8 @@ pub struct CreateServiceLinkedRoleResponse {
 
 ::runtime::lenient_object! {
     CreateServiceLinkedRoleResponse {
-        role_id: "RoleId",
-        request_id: "RequestId",
+        role_id: Option<String> = "RoleId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,7 +108,7 @@ pub struct CreateUserOidcConfigResponse {
 
 ::runtime::lenient_object! {
     CreateUserOidcConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct CreateUserSamlConfigResponse {
 
 ::runtime::lenient_object! {
     CreateUserSamlConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DeleteAccessKeyResponse {
 
 ::runtime::lenient_object! {
     DeleteAccessKeyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

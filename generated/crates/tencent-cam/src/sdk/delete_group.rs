@@ -51,7 +51,7 @@ pub struct DeleteGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteOidcConfigResponse {
 
 ::runtime::lenient_object! {
     DeleteOidcConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

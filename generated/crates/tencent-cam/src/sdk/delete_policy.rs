@@ -51,7 +51,7 @@ pub struct DeletePolicyResponse {
 
 ::runtime::lenient_object! {
     DeletePolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

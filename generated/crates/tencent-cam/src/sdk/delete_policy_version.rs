@@ -57,7 +57,7 @@ pub struct DeletePolicyVersionResponse {
 
 ::runtime::lenient_object! {
     DeletePolicyVersionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,7 +55,7 @@ pub struct DeleteRoleResponse {
 
 ::runtime::lenient_object! {
     DeleteRoleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteRolePermissionsBoundaryResponse {
 
 ::runtime::lenient_object! {
     DeleteRolePermissionsBoundaryResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteSamlProviderResponse {
 
 ::runtime::lenient_object! {
     DeleteSamlProviderResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

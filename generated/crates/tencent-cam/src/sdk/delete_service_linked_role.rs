@@ -54,8 +54,8 @@ pub struct DeleteServiceLinkedRoleResponse {
 
 ::runtime::lenient_object! {
     DeleteServiceLinkedRoleResponse {
-        deletion_task_id: "DeletionTaskId",
-        request_id: "RequestId",
+        deletion_task_id: Option<String> = "DeletionTaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

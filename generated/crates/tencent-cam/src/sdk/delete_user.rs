@@ -56,7 +56,7 @@ pub struct DeleteUserResponse {
 
 ::runtime::lenient_object! {
     DeleteUserResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

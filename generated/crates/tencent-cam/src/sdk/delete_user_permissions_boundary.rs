@@ -53,7 +53,7 @@ pub struct DeleteUserPermissionsBoundaryResponse {
 
 ::runtime::lenient_object! {
     DeleteUserPermissionsBoundaryResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

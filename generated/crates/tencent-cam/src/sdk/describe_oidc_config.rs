@@ -72,14 +72,14 @@ pub struct DescribeOidcConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeOidcConfigResponse {
-        provider_type: "ProviderType",
-        identity_url: "IdentityUrl",
-        identity_key: "IdentityKey",
-        client_id: "ClientId",
-        status: "Status",
-        description: "Description",
-        name: "Name",
-        request_id: "RequestId",
+        provider_type: Option<u64> = "ProviderType",
+        identity_url: Option<String> = "IdentityUrl",
+        identity_key: Option<String> = "IdentityKey",
+        client_id: Vec<String> = "ClientId",
+        status: Option<u64> = "Status",
+        description: Option<String> = "Description",
+        name: Option<String> = "Name",
+        request_id: Option<String> = "RequestId",
     }
 }
 

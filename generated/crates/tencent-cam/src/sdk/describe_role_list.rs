@@ -71,9 +71,9 @@ pub struct DescribeRoleListResponse {
 
 ::runtime::lenient_object! {
     DescribeRoleListResponse {
-        list: "List",
-        total_num: "TotalNum",
-        request_id: "RequestId",
+        list: Vec<RoleInfo> = "List",
+        total_num: Option<u64> = "TotalNum",
+        request_id: Option<String> = "RequestId",
     }
 }
 

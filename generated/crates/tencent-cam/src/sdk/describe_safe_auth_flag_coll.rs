@@ -64,10 +64,10 @@ pub struct DescribeSafeAuthFlagCollResponse {
 
 ::runtime::lenient_object! {
     DescribeSafeAuthFlagCollResponse {
-        login_flag: "LoginFlag",
-        action_flag: "ActionFlag",
-        offsite_flag: "OffsiteFlag",
-        request_id: "RequestId",
+        login_flag: Option<LoginActionFlag> = "LoginFlag",
+        action_flag: Option<LoginActionFlag> = "ActionFlag",
+        offsite_flag: Option<OffsiteFlag> = "OffsiteFlag",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,10 +54,10 @@ pub struct DescribeSafeAuthFlagIntlResponse {
 
 ::runtime::lenient_object! {
     DescribeSafeAuthFlagIntlResponse {
-        login_flag: "LoginFlag",
-        action_flag: "ActionFlag",
-        offsite_flag: "OffsiteFlag",
-        request_id: "RequestId",
+        login_flag: Option<LoginActionFlagIntl> = "LoginFlag",
+        action_flag: Option<LoginActionFlagIntl> = "ActionFlag",
+        offsite_flag: Option<OffsiteFlag> = "OffsiteFlag",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct DescribeSubAccountsResponse {
 
 ::runtime::lenient_object! {
     DescribeSubAccountsResponse {
-        sub_accounts: "SubAccounts",
-        request_id: "RequestId",
+        sub_accounts: Vec<SubAccountUser> = "SubAccounts",
+        request_id: Option<String> = "RequestId",
     }
 }
 

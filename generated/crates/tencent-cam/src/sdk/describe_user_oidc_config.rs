@@ -74,18 +74,18 @@ pub struct DescribeUserOidcConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeUserOidcConfigResponse {
-        provider_type: "ProviderType",
-        identity_url: "IdentityUrl",
-        identity_key: "IdentityKey",
-        client_id: "ClientId",
-        status: "Status",
-        authorization_endpoint: "AuthorizationEndpoint",
-        scope: "Scope",
-        response_type: "ResponseType",
-        response_mode: "ResponseMode",
-        mapping_filed: "MappingFiled",
-        description: "Description",
-        request_id: "RequestId",
+        provider_type: Option<u64> = "ProviderType",
+        identity_url: Option<String> = "IdentityUrl",
+        identity_key: Option<String> = "IdentityKey",
+        client_id: Option<String> = "ClientId",
+        status: Option<u64> = "Status",
+        authorization_endpoint: Option<String> = "AuthorizationEndpoint",
+        scope: Vec<String> = "Scope",
+        response_type: Option<String> = "ResponseType",
+        response_mode: Option<String> = "ResponseMode",
+        mapping_filed: Option<String> = "MappingFiled",
+        description: Option<String> = "Description",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -47,9 +47,9 @@ pub struct DescribeUserSamlConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeUserSamlConfigResponse {
-        saml_metadata: "SAMLMetadata",
-        status: "Status",
-        request_id: "RequestId",
+        saml_metadata: Option<String> = "SAMLMetadata",
+        status: Option<u64> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DetachGroupPolicyResponse {
 
 ::runtime::lenient_object! {
     DetachGroupPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

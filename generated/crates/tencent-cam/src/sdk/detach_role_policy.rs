@@ -65,7 +65,7 @@ pub struct DetachRolePolicyResponse {
 
 ::runtime::lenient_object! {
     DetachRolePolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

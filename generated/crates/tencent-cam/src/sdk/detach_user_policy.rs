@@ -57,7 +57,7 @@ pub struct DetachUserPolicyResponse {
 
 ::runtime::lenient_object! {
     DetachUserPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

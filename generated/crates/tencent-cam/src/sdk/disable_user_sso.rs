@@ -41,7 +41,7 @@ pub struct DisableUserSsoResponse {
 
 ::runtime::lenient_object! {
     DisableUserSsoResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,13 +59,13 @@ pub struct GetAccountSummaryResponse {
 
 ::runtime::lenient_object! {
     GetAccountSummaryResponse {
-        policies: "Policies",
-        roles: "Roles",
-        idps: "Idps",
-        user: "User",
-        group: "Group",
-        member: "Member",
-        request_id: "RequestId",
+        policies: Option<u64> = "Policies",
+        roles: Option<u64> = "Roles",
+        idps: Option<u64> = "Idps",
+        user: Option<u64> = "User",
+        group: Option<u64> = "Group",
+        member: Option<u64> = "Member",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct GetCustomMfaTokenInfoResponse {
 
 ::runtime::lenient_object! {
     GetCustomMfaTokenInfoResponse {
-        uin: "Uin",
-        request_id: "RequestId",
+        uin: Option<u64> = "Uin",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,13 +71,13 @@ pub struct GetGroupResponse {
 
 ::runtime::lenient_object! {
     GetGroupResponse {
-        group_id: "GroupId",
-        group_name: "GroupName",
-        group_num: "GroupNum",
-        remark: "Remark",
-        create_time: "CreateTime",
-        user_info: "UserInfo",
-        request_id: "RequestId",
+        group_id: Option<u64> = "GroupId",
+        group_name: Option<String> = "GroupName",
+        group_num: Option<u64> = "GroupNum",
+        remark: Option<String> = "Remark",
+        create_time: Option<String> = "CreateTime",
+        user_info: Vec<GroupMemberInfo> = "UserInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

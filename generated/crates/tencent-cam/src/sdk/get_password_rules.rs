@@ -52,10 +52,10 @@ pub struct GetPasswordRulesResponse {
 
 ::runtime::lenient_object! {
     GetPasswordRulesResponse {
-        rules: "Rules",
-        update_time: "UpdateTime",
-        modifier: "Modifier",
-        request_id: "RequestId",
+        rules: Option<PassWordRule> = "Rules",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        modifier: Option<String> = "Modifier",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,16 +88,16 @@ pub struct GetPolicyResponse {
 
 ::runtime::lenient_object! {
     GetPolicyResponse {
-        policy_name: "PolicyName",
-        description: "Description",
-        type_field: "Type",
-        add_time: "AddTime",
-        update_time: "UpdateTime",
-        policy_document: "PolicyDocument",
-        preset_alias: "PresetAlias",
-        is_service_linked_role_policy: "IsServiceLinkedRolePolicy",
-        tags: "Tags",
-        request_id: "RequestId",
+        policy_name: Option<String> = "PolicyName",
+        description: Option<String> = "Description",
+        type_field: Option<u64> = "Type",
+        add_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AddTime",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        policy_document: Option<String> = "PolicyDocument",
+        preset_alias: Option<String> = "PresetAlias",
+        is_service_linked_role_policy: Option<u64> = "IsServiceLinkedRolePolicy",
+        tags: Vec<Tag> = "Tags",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct GetPolicyVersionResponse {
 
 ::runtime::lenient_object! {
     GetPolicyVersionResponse {
-        policy_version: "PolicyVersion",
-        request_id: "RequestId",
+        policy_version: Option<PolicyVersionDetail> = "PolicyVersion",
+        request_id: Option<String> = "RequestId",
     }
 }
 

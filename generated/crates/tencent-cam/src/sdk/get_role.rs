@@ -61,8 +61,8 @@ pub struct GetRoleResponse {
 
 ::runtime::lenient_object! {
     GetRoleResponse {
-        role_info: "RoleInfo",
-        request_id: "RequestId",
+        role_info: Option<RoleInfo> = "RoleInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

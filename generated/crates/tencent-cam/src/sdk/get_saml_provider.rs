@@ -66,12 +66,12 @@ pub struct GetSamlProviderResponse {
 
 ::runtime::lenient_object! {
     GetSamlProviderResponse {
-        name: "Name",
-        description: "Description",
-        create_time: "CreateTime",
-        modify_time: "ModifyTime",
-        saml_metadata: "SAMLMetadata",
-        request_id: "RequestId",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyTime",
+        saml_metadata: Option<String> = "SAMLMetadata",
+        request_id: Option<String> = "RequestId",
     }
 }
 

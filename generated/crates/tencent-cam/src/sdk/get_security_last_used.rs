@@ -57,8 +57,8 @@ pub struct GetSecurityLastUsedResponse {
 
 ::runtime::lenient_object! {
     GetSecurityLastUsedResponse {
-        secret_id_last_used_rows: "SecretIdLastUsedRows",
-        request_id: "RequestId",
+        secret_id_last_used_rows: Vec<SecretIdLastUsed> = "SecretIdLastUsedRows",
+        request_id: Option<String> = "RequestId",
     }
 }
 

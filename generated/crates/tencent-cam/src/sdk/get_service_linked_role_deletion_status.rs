@@ -68,11 +68,11 @@ pub struct GetServiceLinkedRoleDeletionStatusResponse {
 
 ::runtime::lenient_object! {
     GetServiceLinkedRoleDeletionStatusResponse {
-        status: "Status",
-        reason: "Reason",
-        service_type: "ServiceType",
-        service_name: "ServiceName",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        reason: Option<String> = "Reason",
+        service_type: Option<String> = "ServiceType",
+        service_name: Option<String> = "ServiceName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

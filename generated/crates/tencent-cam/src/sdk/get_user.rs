@@ -81,17 +81,17 @@ pub struct GetUserResponse {
 
 ::runtime::lenient_object! {
     GetUserResponse {
-        uin: "Uin",
-        name: "Name",
-        uid: "Uid",
-        remark: "Remark",
-        console_login: "ConsoleLogin",
-        phone_num: "PhoneNum",
-        country_code: "CountryCode",
-        email: "Email",
-        recently_login_ip: "RecentlyLoginIP",
-        recently_login_time: "RecentlyLoginTime",
-        request_id: "RequestId",
+        uin: Option<u64> = "Uin",
+        name: Option<String> = "Name",
+        uid: Option<u64> = "Uid",
+        remark: Option<String> = "Remark",
+        console_login: Option<u64> = "ConsoleLogin",
+        phone_num: Option<String> = "PhoneNum",
+        country_code: Option<String> = "CountryCode",
+        email: Option<String> = "Email",
+        recently_login_ip: Option<String> = "RecentlyLoginIP",
+        recently_login_time: Option<String> = "RecentlyLoginTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

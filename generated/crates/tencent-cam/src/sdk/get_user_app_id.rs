@@ -50,10 +50,10 @@ pub struct GetUserAppIdResponse {
 
 ::runtime::lenient_object! {
     GetUserAppIdResponse {
-        uin: "Uin",
-        owner_uin: "OwnerUin",
-        app_id: "AppId",
-        request_id: "RequestId",
+        uin: Option<String> = "Uin",
+        owner_uin: Option<String> = "OwnerUin",
+        app_id: Option<u64> = "AppId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct ListAccessKeysResponse {
 
 ::runtime::lenient_object! {
     ListAccessKeysResponse {
-        access_keys: "AccessKeys",
-        request_id: "RequestId",
+        access_keys: Vec<AccessKey> = "AccessKeys",
+        request_id: Option<String> = "RequestId",
     }
 }
 

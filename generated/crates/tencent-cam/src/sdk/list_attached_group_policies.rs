@@ -77,9 +77,9 @@ pub struct ListAttachedGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     ListAttachedGroupPoliciesResponse {
-        total_num: "TotalNum",
-        list: "List",
-        request_id: "RequestId",
+        total_num: Option<u64> = "TotalNum",
+        list: Vec<AttachPolicyInfo> = "List",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct ListAttachedRolePoliciesResponse {
 
 ::runtime::lenient_object! {
     ListAttachedRolePoliciesResponse {
-        list: "List",
-        total_num: "TotalNum",
-        request_id: "RequestId",
+        list: Vec<AttachedPolicyOfRole> = "List",
+        total_num: Option<u64> = "TotalNum",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct ListAttachedUserAllPoliciesResponse {
 
 ::runtime::lenient_object! {
     ListAttachedUserAllPoliciesResponse {
-        policy_list: "PolicyList",
-        total_num: "TotalNum",
-        request_id: "RequestId",
+        policy_list: Vec<AttachedUserPolicy> = "PolicyList",
+        total_num: Option<u64> = "TotalNum",
+        request_id: Option<String> = "RequestId",
     }
 }
 

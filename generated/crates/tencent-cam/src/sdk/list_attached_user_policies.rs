@@ -71,9 +71,9 @@ pub struct ListAttachedUserPoliciesResponse {
 
 ::runtime::lenient_object! {
     ListAttachedUserPoliciesResponse {
-        total_num: "TotalNum",
-        list: "List",
-        request_id: "RequestId",
+        total_num: Option<u64> = "TotalNum",
+        list: Vec<AttachPolicyInfo> = "List",
+        request_id: Option<String> = "RequestId",
     }
 }
 

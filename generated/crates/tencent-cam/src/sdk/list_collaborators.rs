@@ -63,9 +63,9 @@ pub struct ListCollaboratorsResponse {
 
 ::runtime::lenient_object! {
     ListCollaboratorsResponse {
-        total_num: "TotalNum",
-        data: "Data",
-        request_id: "RequestId",
+        total_num: Option<u64> = "TotalNum",
+        data: Vec<SubAccountInfo> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,9 +76,9 @@ pub struct ListEntitiesForPolicyResponse {
 
 ::runtime::lenient_object! {
     ListEntitiesForPolicyResponse {
-        total_num: "TotalNum",
-        list: "List",
-        request_id: "RequestId",
+        total_num: Option<u64> = "TotalNum",
+        list: Vec<AttachEntityOfPolicy> = "List",
+        request_id: Option<String> = "RequestId",
     }
 }
 

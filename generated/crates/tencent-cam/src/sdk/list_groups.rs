@@ -68,9 +68,9 @@ pub struct ListGroupsResponse {
 
 ::runtime::lenient_object! {
     ListGroupsResponse {
-        total_num: "TotalNum",
-        group_info: "GroupInfo",
-        request_id: "RequestId",
+        total_num: Option<u64> = "TotalNum",
+        group_info: Vec<GroupInfo> = "GroupInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,9 +73,9 @@ pub struct ListGroupsForUserResponse {
 
 ::runtime::lenient_object! {
     ListGroupsForUserResponse {
-        total_num: "TotalNum",
-        group_info: "GroupInfo",
-        request_id: "RequestId",
+        total_num: Option<u64> = "TotalNum",
+        group_info: Vec<GroupInfo> = "GroupInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,10 +86,10 @@ pub struct ListPoliciesResponse {
 
 ::runtime::lenient_object! {
     ListPoliciesResponse {
-        total_num: "TotalNum",
-        list: "List",
-        service_type_list: "ServiceTypeList",
-        request_id: "RequestId",
+        total_num: Option<u64> = "TotalNum",
+        list: Vec<StrategyInfo> = "List",
+        service_type_list: Vec<String> = "ServiceTypeList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

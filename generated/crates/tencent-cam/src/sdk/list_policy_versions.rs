@@ -57,8 +57,8 @@ pub struct ListPolicyVersionsResponse {
 
 ::runtime::lenient_object! {
     ListPolicyVersionsResponse {
-        versions: "Versions",
-        request_id: "RequestId",
+        versions: Vec<PolicyVersionItem> = "Versions",
+        request_id: Option<String> = "RequestId",
     }
 }
 

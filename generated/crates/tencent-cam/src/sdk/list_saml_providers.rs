@@ -49,9 +49,9 @@ pub struct ListSamlProvidersResponse {
 
 ::runtime::lenient_object! {
     ListSamlProvidersResponse {
-        total_count: "TotalCount",
-        saml_provider_set: "SAMLProviderSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        saml_provider_set: Vec<SamlProviderInfo> = "SAMLProviderSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -46,8 +46,8 @@ pub struct ListUsersResponse {
 
 ::runtime::lenient_object! {
     ListUsersResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<SubAccountInfo> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct ListUsersForGroupResponse {
 
 ::runtime::lenient_object! {
     ListUsersForGroupResponse {
-        total_num: "TotalNum",
-        user_info: "UserInfo",
-        request_id: "RequestId",
+        total_num: Option<u64> = "TotalNum",
+        user_info: Vec<GroupMemberInfo> = "UserInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct PutRolePermissionsBoundaryResponse {
 
 ::runtime::lenient_object! {
     PutRolePermissionsBoundaryResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct PutUserPermissionsBoundaryResponse {
 
 ::runtime::lenient_object! {
     PutUserPermissionsBoundaryResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

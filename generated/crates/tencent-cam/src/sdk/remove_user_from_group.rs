@@ -53,7 +53,7 @@ pub struct RemoveUserFromGroupResponse {
 
 ::runtime::lenient_object! {
     RemoveUserFromGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

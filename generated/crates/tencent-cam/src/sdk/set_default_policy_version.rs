@@ -57,7 +57,7 @@ pub struct SetDefaultPolicyVersionResponse {
 
 ::runtime::lenient_object! {
     SetDefaultPolicyVersionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

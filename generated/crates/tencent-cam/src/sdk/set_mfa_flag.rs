@@ -62,7 +62,7 @@ pub struct SetMfaFlagResponse {
 
 ::runtime::lenient_object! {
     SetMfaFlagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

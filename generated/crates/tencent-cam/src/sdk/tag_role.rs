@@ -63,7 +63,7 @@ pub struct TagRoleResponse {
 
 ::runtime::lenient_object! {
     TagRoleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

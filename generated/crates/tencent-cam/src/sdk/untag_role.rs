@@ -61,7 +61,7 @@ pub struct UntagRoleResponse {
 
 ::runtime::lenient_object! {
     UntagRoleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct UpdateAccessKeyResponse {
 
 ::runtime::lenient_object! {
     UpdateAccessKeyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct UpdateAssumeRolePolicyResponse {
 
 ::runtime::lenient_object! {
     UpdateAssumeRolePolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct UpdateGroupResponse {
 
 ::runtime::lenient_object! {
     UpdateGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,7 +76,7 @@ pub struct UpdateOidcConfigResponse {
 
 ::runtime::lenient_object! {
     UpdateOidcConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

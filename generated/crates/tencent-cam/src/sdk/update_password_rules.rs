@@ -53,7 +53,7 @@ pub struct UpdatePasswordRulesResponse {
 
 ::runtime::lenient_object! {
     UpdatePasswordRulesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct UpdatePolicyResponse {
 
 ::runtime::lenient_object! {
     UpdatePolicyResponse {
-        policy_id: "PolicyId",
-        request_id: "RequestId",
+        policy_id: Option<u64> = "PolicyId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

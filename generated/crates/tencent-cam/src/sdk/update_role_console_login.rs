@@ -62,7 +62,7 @@ pub struct UpdateRoleConsoleLoginResponse {
 
 ::runtime::lenient_object! {
     UpdateRoleConsoleLoginResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct UpdateRoleDescriptionResponse {
 
 ::runtime::lenient_object! {
     UpdateRoleDescriptionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct UpdateSamlProviderResponse {
 
 ::runtime::lenient_object! {
     UpdateSamlProviderResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,7 +87,7 @@ pub struct UpdateUserResponse {
 
 ::runtime::lenient_object! {
     UpdateUserResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

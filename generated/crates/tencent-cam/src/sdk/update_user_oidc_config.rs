@@ -108,7 +108,7 @@ pub struct UpdateUserOidcConfigResponse {
 
 ::runtime::lenient_object! {
     UpdateUserOidcConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

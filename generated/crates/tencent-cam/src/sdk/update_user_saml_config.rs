@@ -56,7 +56,7 @@ pub struct UpdateUserSamlConfigResponse {
 
 ::runtime::lenient_object! {
     UpdateUserSamlConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct ApplyDiskBackupResponse {
 
 ::runtime::lenient_object! {
     ApplyDiskBackupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct ApplySnapshotResponse {
 
 ::runtime::lenient_object! {
     ApplySnapshotResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct ApplySnapshotGroupResponse {
 
 ::runtime::lenient_object! {
     ApplySnapshotGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct AttachDisksResponse {
 
 ::runtime::lenient_object! {
     AttachDisksResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct BindAutoSnapshotPolicyResponse {
 
 ::runtime::lenient_object! {
     BindAutoSnapshotPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

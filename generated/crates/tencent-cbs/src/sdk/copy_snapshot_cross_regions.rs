@@ -76,8 +76,8 @@ pub struct CopySnapshotCrossRegionsResponse {
 
 ::runtime::lenient_object! {
     CopySnapshotCrossRegionsResponse {
-        snapshot_copy_result_set: "SnapshotCopyResultSet",
-        request_id: "RequestId",
+        snapshot_copy_result_set: Vec<SnapshotCopyResult> = "SnapshotCopyResultSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct CreateAutoSnapshotPolicyResponse {
 
 ::runtime::lenient_object! {
     CreateAutoSnapshotPolicyResponse {
-        auto_snapshot_policy_id: "AutoSnapshotPolicyId",
-        next_trigger_time: "NextTriggerTime",
-        request_id: "RequestId",
+        auto_snapshot_policy_id: Option<String> = "AutoSnapshotPolicyId",
+        next_trigger_time: Option<String> = "NextTriggerTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct CreateDiskBackupResponse {
 
 ::runtime::lenient_object! {
     CreateDiskBackupResponse {
-        disk_backup_id: "DiskBackupId",
-        request_id: "RequestId",
+        disk_backup_id: Option<String> = "DiskBackupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -174,8 +174,8 @@ pub struct CreateDisksResponse {
 
 ::runtime::lenient_object! {
     CreateDisksResponse {
-        disk_id_set: "DiskIdSet",
-        request_id: "RequestId",
+        disk_id_set: Vec<String> = "DiskIdSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,8 +85,8 @@ pub struct CreateSnapshotResponse {
 
 ::runtime::lenient_object! {
     CreateSnapshotResponse {
-        snapshot_id: "SnapshotId",
-        request_id: "RequestId",
+        snapshot_id: Option<String> = "SnapshotId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

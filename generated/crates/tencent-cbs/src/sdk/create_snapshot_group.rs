@@ -68,8 +68,8 @@ pub struct CreateSnapshotGroupResponse {
 
 ::runtime::lenient_object! {
     CreateSnapshotGroupResponse {
-        snapshot_group_id: "SnapshotGroupId",
-        request_id: "RequestId",
+        snapshot_group_id: Option<String> = "SnapshotGroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteAutoSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     DeleteAutoSnapshotPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteDiskBackupsResponse {
 
 ::runtime::lenient_object! {
     DeleteDiskBackupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

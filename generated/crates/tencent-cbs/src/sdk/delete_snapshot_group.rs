@@ -62,7 +62,7 @@ pub struct DeleteSnapshotGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteSnapshotGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteSnapshotsResponse {
 
 ::runtime::lenient_object! {
     DeleteSnapshotsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,9 +100,9 @@ pub struct DescribeAutoSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     DescribeAutoSnapshotPoliciesResponse {
-        total_count: "TotalCount",
-        auto_snapshot_policy_set: "AutoSnapshotPolicySet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        auto_snapshot_policy_set: Vec<AutoSnapshotPolicy> = "AutoSnapshotPolicySet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

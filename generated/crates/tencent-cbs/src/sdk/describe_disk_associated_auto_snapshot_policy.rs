@@ -61,9 +61,9 @@ pub struct DescribeDiskAssociatedAutoSnapshotPolicyResponse {
 
 ::runtime::lenient_object! {
     DescribeDiskAssociatedAutoSnapshotPolicyResponse {
-        total_count: "TotalCount",
-        auto_snapshot_policy_set: "AutoSnapshotPolicySet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        auto_snapshot_policy_set: Vec<AutoSnapshotPolicy> = "AutoSnapshotPolicySet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,9 +102,9 @@ pub struct DescribeDiskBackupsResponse {
 
 ::runtime::lenient_object! {
     DescribeDiskBackupsResponse {
-        total_count: "TotalCount",
-        disk_backup_set: "DiskBackupSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        disk_backup_set: Vec<DiskBackup> = "DiskBackupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,8 +108,8 @@ pub struct DescribeDiskConfigQuotaResponse {
 
 ::runtime::lenient_object! {
     DescribeDiskConfigQuotaResponse {
-        disk_config_set: "DiskConfigSet",
-        request_id: "RequestId",
+        disk_config_set: Vec<DiskConfig> = "DiskConfigSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,10 +88,10 @@ pub struct DescribeDiskStoragePoolResponse {
 
 ::runtime::lenient_object! {
     DescribeDiskStoragePoolResponse {
-        total_count: "TotalCount",
-        cdc_set: "CdcSet",
-        disk_storage_pool_set: "DiskStoragePoolSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        cdc_set: Vec<Cdc> = "CdcSet",
+        disk_storage_pool_set: Vec<Cdc> = "DiskStoragePoolSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

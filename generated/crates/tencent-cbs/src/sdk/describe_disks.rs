@@ -133,9 +133,9 @@ pub struct DescribeDisksResponse {
 
 ::runtime::lenient_object! {
     DescribeDisksResponse {
-        total_count: "TotalCount",
-        disk_set: "DiskSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        disk_set: Vec<Disk> = "DiskSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct DescribeInstancesDiskNumResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancesDiskNumResponse {
-        attach_detail: "AttachDetail",
-        request_id: "RequestId",
+        attach_detail: Vec<AttachDetail> = "AttachDetail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,9 +79,9 @@ pub struct DescribeSnapshotGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeSnapshotGroupsResponse {
-        total_count: "TotalCount",
-        snapshot_group_set: "SnapshotGroupSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        snapshot_group_set: Vec<SnapshotGroup> = "SnapshotGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

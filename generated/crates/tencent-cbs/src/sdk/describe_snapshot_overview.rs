@@ -55,11 +55,11 @@ pub struct DescribeSnapshotOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribeSnapshotOverviewResponse {
-        total_nums: "TotalNums",
-        total_size: "TotalSize",
-        free_quota: "FreeQuota",
-        real_trade_size: "RealTradeSize",
-        request_id: "RequestId",
+        total_nums: Option<u64> = "TotalNums",
+        total_size: Option<f64> = "TotalSize",
+        free_quota: Option<f64> = "FreeQuota",
+        real_trade_size: Option<f64> = "RealTradeSize",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeSnapshotSharePermissionResponse {
 
 ::runtime::lenient_object! {
     DescribeSnapshotSharePermissionResponse {
-        share_permission_set: "SharePermissionSet",
-        request_id: "RequestId",
+        share_permission_set: Vec<SharePermission> = "SharePermissionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

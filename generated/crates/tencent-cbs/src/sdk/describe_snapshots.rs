@@ -170,9 +170,9 @@ pub struct DescribeSnapshotsResponse {
 
 ::runtime::lenient_object! {
     DescribeSnapshotsResponse {
-        total_count: "TotalCount",
-        snapshot_set: "SnapshotSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        snapshot_set: Vec<Snapshot> = "SnapshotSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct DetachDisksResponse {
 
 ::runtime::lenient_object! {
     DetachDisksResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,11 +57,11 @@ pub struct GetSnapOverviewResponse {
 
 ::runtime::lenient_object! {
     GetSnapOverviewResponse {
-        total_size: "TotalSize",
-        real_trade_size: "RealTradeSize",
-        free_quota: "FreeQuota",
-        total_nums: "TotalNums",
-        request_id: "RequestId",
+        total_size: Option<f64> = "TotalSize",
+        real_trade_size: Option<f64> = "RealTradeSize",
+        free_quota: Option<f64> = "FreeQuota",
+        total_nums: Option<i64> = "TotalNums",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,7 +55,7 @@ pub struct InitializeDisksResponse {
 
 ::runtime::lenient_object! {
     InitializeDisksResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct InquirePriceModifyDiskBackupQuotaResponse {
 
 ::runtime::lenient_object! {
     InquirePriceModifyDiskBackupQuotaResponse {
-        disk_price: "DiskPrice",
-        request_id: "RequestId",
+        disk_price: Option<Price> = "DiskPrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct InquirePriceModifyDiskExtraPerformanceResponse {
 
 ::runtime::lenient_object! {
     InquirePriceModifyDiskExtraPerformanceResponse {
-        disk_price: "DiskPrice",
-        request_id: "RequestId",
+        disk_price: Option<Price> = "DiskPrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

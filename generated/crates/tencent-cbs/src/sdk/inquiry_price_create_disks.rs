@@ -110,8 +110,8 @@ pub struct InquiryPriceCreateDisksResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceCreateDisksResponse {
-        disk_price: "DiskPrice",
-        request_id: "RequestId",
+        disk_price: Option<Price> = "DiskPrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

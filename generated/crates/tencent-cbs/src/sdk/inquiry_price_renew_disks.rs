@@ -75,8 +75,8 @@ pub struct InquiryPriceRenewDisksResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRenewDisksResponse {
-        disk_price: "DiskPrice",
-        request_id: "RequestId",
+        disk_price: Option<PrepayPrice> = "DiskPrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

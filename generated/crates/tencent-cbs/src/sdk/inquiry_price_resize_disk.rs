@@ -71,8 +71,8 @@ pub struct InquiryPriceResizeDiskResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceResizeDiskResponse {
-        disk_price: "DiskPrice",
-        request_id: "RequestId",
+        disk_price: Option<PrepayPrice> = "DiskPrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

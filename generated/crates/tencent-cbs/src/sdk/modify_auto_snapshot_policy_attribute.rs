@@ -89,7 +89,7 @@ pub struct ModifyAutoSnapshotPolicyAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyAutoSnapshotPolicyAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

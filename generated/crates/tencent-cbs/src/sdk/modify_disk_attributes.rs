@@ -91,7 +91,7 @@ pub struct ModifyDiskAttributesResponse {
 
 ::runtime::lenient_object! {
     ModifyDiskAttributesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifyDiskBackupQuotaResponse {
 
 ::runtime::lenient_object! {
     ModifyDiskBackupQuotaResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ModifyDiskExtraPerformanceResponse {
 
 ::runtime::lenient_object! {
     ModifyDiskExtraPerformanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifySnapshotAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifySnapshotAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct ModifySnapshotsSharePermissionResponse {
 
 ::runtime::lenient_object! {
     ModifySnapshotsSharePermissionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

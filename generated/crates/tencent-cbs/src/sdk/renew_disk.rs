@@ -67,7 +67,7 @@ pub struct RenewDiskResponse {
 
 ::runtime::lenient_object! {
     RenewDiskResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

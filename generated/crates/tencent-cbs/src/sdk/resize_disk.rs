@@ -58,7 +58,7 @@ pub struct ResizeDiskResponse {
 
 ::runtime::lenient_object! {
     ResizeDiskResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct TerminateDisksResponse {
 
 ::runtime::lenient_object! {
     TerminateDisksResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

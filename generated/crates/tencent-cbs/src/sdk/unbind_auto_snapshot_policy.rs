@@ -71,7 +71,7 @@ pub struct UnbindAutoSnapshotPolicyResponse {
 
 ::runtime::lenient_object! {
     UnbindAutoSnapshotPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,7 +91,7 @@ pub struct AddTimeWindowResponse {
 
 ::runtime::lenient_object! {
     AddTimeWindowResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

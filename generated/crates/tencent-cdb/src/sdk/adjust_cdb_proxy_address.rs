@@ -144,8 +144,8 @@ pub struct AdjustCdbProxyAddressResponse {
 
 ::runtime::lenient_object! {
     AdjustCdbProxyAddressResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

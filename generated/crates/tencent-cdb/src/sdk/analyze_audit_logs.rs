@@ -96,9 +96,9 @@ pub struct AnalyzeAuditLogsResponse {
 
 ::runtime::lenient_object! {
     AnalyzeAuditLogsResponse {
-        items: "Items",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        items: Vec<AuditLogAggregationResult> = "Items",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

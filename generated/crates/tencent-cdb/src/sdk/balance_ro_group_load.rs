@@ -51,7 +51,7 @@ pub struct BalanceRoGroupLoadResponse {
 
 ::runtime::lenient_object! {
     BalanceRoGroupLoadResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct CloseAuditServiceResponse {
 
 ::runtime::lenient_object! {
     CloseAuditServiceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct CloseCdbProxyResponse {
 
 ::runtime::lenient_object! {
     CloseCdbProxyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct CloseCdbProxyAddressResponse {
 
 ::runtime::lenient_object! {
     CloseCdbProxyAddressResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct CloseSslResponse {
 
 ::runtime::lenient_object! {
     CloseSslResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,8 +84,8 @@ pub struct CreateAccountsResponse {
 
 ::runtime::lenient_object! {
     CreateAccountsResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,8 +93,8 @@ pub struct CreateAuditLogFileResponse {
 
 ::runtime::lenient_object! {
     CreateAuditLogFileResponse {
-        file_name: "FileName",
-        request_id: "RequestId",
+        file_name: Option<String> = "FileName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct CreateAuditPolicyResponse {
 
 ::runtime::lenient_object! {
     CreateAuditPolicyResponse {
-        policy_id: "PolicyId",
-        request_id: "RequestId",
+        policy_id: Option<String> = "PolicyId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

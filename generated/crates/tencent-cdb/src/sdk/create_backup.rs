@@ -79,8 +79,8 @@ pub struct CreateBackupResponse {
 
 ::runtime::lenient_object! {
     CreateBackupResponse {
-        backup_id: "BackupId",
-        request_id: "RequestId",
+        backup_id: Option<u64> = "BackupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

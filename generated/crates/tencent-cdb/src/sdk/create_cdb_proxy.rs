@@ -107,8 +107,8 @@ pub struct CreateCdbProxyResponse {
 
 ::runtime::lenient_object! {
     CreateCdbProxyResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -166,8 +166,8 @@ pub struct CreateCdbProxyAddressResponse {
 
 ::runtime::lenient_object! {
     CreateCdbProxyAddressResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

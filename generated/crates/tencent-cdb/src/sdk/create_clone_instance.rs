@@ -205,8 +205,8 @@ pub struct CreateCloneInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateCloneInstanceResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

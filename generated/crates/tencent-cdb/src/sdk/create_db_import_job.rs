@@ -83,8 +83,8 @@ pub struct CreateDbImportJobResponse {
 
 ::runtime::lenient_object! {
     CreateDbImportJobResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

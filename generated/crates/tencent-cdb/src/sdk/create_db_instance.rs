@@ -362,9 +362,9 @@ pub struct CreateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstanceResponse {
-        deal_ids: "DealIds",
-        instance_ids: "InstanceIds",
-        request_id: "RequestId",
+        deal_ids: Vec<String> = "DealIds",
+        instance_ids: Vec<String> = "InstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -358,9 +358,9 @@ pub struct CreateDbInstanceHourResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstanceHourResponse {
-        deal_ids: "DealIds",
-        instance_ids: "InstanceIds",
-        request_id: "RequestId",
+        deal_ids: Vec<String> = "DealIds",
+        instance_ids: Vec<String> = "InstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,11 +73,11 @@ pub struct CreateRoInstanceIpResponse {
 
 ::runtime::lenient_object! {
     CreateRoInstanceIpResponse {
-        ro_vpc_id: "RoVpcId",
-        ro_subnet_id: "RoSubnetId",
-        ro_vip: "RoVip",
-        ro_vport: "RoVport",
-        request_id: "RequestId",
+        ro_vpc_id: Option<i64> = "RoVpcId",
+        ro_subnet_id: Option<i64> = "RoSubnetId",
+        ro_vip: Option<String> = "RoVip",
+        ro_vport: Option<i64> = "RoVport",
+        request_id: Option<String> = "RequestId",
     }
 }
 

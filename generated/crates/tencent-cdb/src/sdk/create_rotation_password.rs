@@ -59,7 +59,7 @@ pub struct CreateRotationPasswordResponse {
 
 ::runtime::lenient_object! {
     CreateRotationPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

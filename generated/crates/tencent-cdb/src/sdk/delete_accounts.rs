@@ -62,8 +62,8 @@ pub struct DeleteAccountsResponse {
 
 ::runtime::lenient_object! {
     DeleteAccountsResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteAuditLogFileResponse {
 
 ::runtime::lenient_object! {
     DeleteAuditLogFileResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteAuditPolicyResponse {
 
 ::runtime::lenient_object! {
     DeleteAuditPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,7 +54,7 @@ pub struct DeleteAuditRuleTemplatesResponse {
 
 ::runtime::lenient_object! {
     DeleteAuditRuleTemplatesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteBackupResponse {
 
 ::runtime::lenient_object! {
     DeleteBackupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteDatabaseResponse {
 
 ::runtime::lenient_object! {
     DeleteDatabaseResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct DeleteRotationPasswordResponse {
 
 ::runtime::lenient_object! {
     DeleteRotationPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteTimeWindowResponse {
 
 ::runtime::lenient_object! {
     DeleteTimeWindowResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

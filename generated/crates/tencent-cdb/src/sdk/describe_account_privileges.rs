@@ -79,11 +79,11 @@ pub struct DescribeAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountPrivilegesResponse {
-        global_privileges: "GlobalPrivileges",
-        database_privileges: "DatabasePrivileges",
-        table_privileges: "TablePrivileges",
-        column_privileges: "ColumnPrivileges",
-        request_id: "RequestId",
+        global_privileges: Vec<String> = "GlobalPrivileges",
+        database_privileges: Vec<DatabasePrivilege> = "DatabasePrivileges",
+        table_privileges: Vec<TablePrivilege> = "TablePrivileges",
+        column_privileges: Vec<ColumnPrivilege> = "ColumnPrivileges",
+        request_id: Option<String> = "RequestId",
     }
 }
 

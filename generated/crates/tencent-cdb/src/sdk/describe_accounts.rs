@@ -92,10 +92,10 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        max_user_connections: "MaxUserConnections",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<AccountInfo> = "Items",
+        max_user_connections: Option<i64> = "MaxUserConnections",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct DescribeAsyncRequestInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeAsyncRequestInfoResponse {
-        status: "Status",
-        info: "Info",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        info: Option<String> = "Info",
+        request_id: Option<String> = "RequestId",
     }
 }
 

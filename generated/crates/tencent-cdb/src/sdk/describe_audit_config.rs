@@ -66,12 +66,12 @@ pub struct DescribeAuditConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditConfigResponse {
-        log_expire_day: "LogExpireDay",
-        log_type: "LogType",
-        is_closing: "IsClosing",
-        is_opening: "IsOpening",
-        create_time: "CreateTime",
-        request_id: "RequestId",
+        log_expire_day: Option<i64> = "LogExpireDay",
+        log_type: Option<String> = "LogType",
+        is_closing: Option<String> = "IsClosing",
+        is_opening: Option<String> = "IsOpening",
+        create_time: Option<String> = "CreateTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

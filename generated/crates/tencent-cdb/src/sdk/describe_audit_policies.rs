@@ -89,9 +89,9 @@ pub struct DescribeAuditPoliciesResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditPoliciesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<AuditPolicy> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeAuditRuleTemplateModifyHistoryResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditRuleTemplateModifyHistoryResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<RuleTemplateRecordInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeAuditRulesResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditRulesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<AuditRule> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeBackupDecryptionKeyResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupDecryptionKeyResponse {
-        decryption_key: "DecryptionKey",
-        request_id: "RequestId",
+        decryption_key: Option<String> = "DecryptionKey",
+        request_id: Option<String> = "RequestId",
     }
 }
 

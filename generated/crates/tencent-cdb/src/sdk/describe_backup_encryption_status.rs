@@ -56,8 +56,8 @@ pub struct DescribeBackupEncryptionStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupEncryptionStatusResponse {
-        encryption_status: "EncryptionStatus",
-        request_id: "RequestId",
+        encryption_status: Option<String> = "EncryptionStatus",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,14 +72,14 @@ pub struct DescribeBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupOverviewResponse {
-        backup_count: "BackupCount",
-        backup_volume: "BackupVolume",
-        billing_volume: "BillingVolume",
-        free_volume: "FreeVolume",
-        remote_backup_volume: "RemoteBackupVolume",
-        backup_archive_volume: "BackupArchiveVolume",
-        backup_standby_volume: "BackupStandbyVolume",
-        request_id: "RequestId",
+        backup_count: Option<i64> = "BackupCount",
+        backup_volume: Option<i64> = "BackupVolume",
+        billing_volume: Option<i64> = "BillingVolume",
+        free_volume: Option<i64> = "FreeVolume",
+        remote_backup_volume: Option<i64> = "RemoteBackupVolume",
+        backup_archive_volume: Option<i64> = "BackupArchiveVolume",
+        backup_standby_volume: Option<i64> = "BackupStandbyVolume",
+        request_id: Option<String> = "RequestId",
     }
 }
 

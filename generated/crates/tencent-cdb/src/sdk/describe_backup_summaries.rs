@@ -79,9 +79,9 @@ pub struct DescribeBackupSummariesResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupSummariesResponse {
-        items: "Items",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        items: Vec<BackupSummaryItem> = "Items",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct DescribeBackupsResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<BackupInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

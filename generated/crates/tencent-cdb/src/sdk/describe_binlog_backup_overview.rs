@@ -77,15 +77,15 @@ pub struct DescribeBinlogBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribeBinlogBackupOverviewResponse {
-        binlog_backup_volume: "BinlogBackupVolume",
-        binlog_backup_count: "BinlogBackupCount",
-        remote_binlog_volume: "RemoteBinlogVolume",
-        remote_binlog_count: "RemoteBinlogCount",
-        binlog_archive_volume: "BinlogArchiveVolume",
-        binlog_archive_count: "BinlogArchiveCount",
-        binlog_standby_volume: "BinlogStandbyVolume",
-        binlog_standby_count: "BinlogStandbyCount",
-        request_id: "RequestId",
+        binlog_backup_volume: Option<i64> = "BinlogBackupVolume",
+        binlog_backup_count: Option<i64> = "BinlogBackupCount",
+        remote_binlog_volume: Option<i64> = "RemoteBinlogVolume",
+        remote_binlog_count: Option<i64> = "RemoteBinlogCount",
+        binlog_archive_volume: Option<i64> = "BinlogArchiveVolume",
+        binlog_archive_count: Option<i64> = "BinlogArchiveCount",
+        binlog_standby_volume: Option<i64> = "BinlogStandbyVolume",
+        binlog_standby_count: Option<i64> = "BinlogStandbyCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct DescribeBinlogsResponse {
 
 ::runtime::lenient_object! {
     DescribeBinlogsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<BinlogInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

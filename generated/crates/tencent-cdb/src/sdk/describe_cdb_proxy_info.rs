@@ -64,9 +64,9 @@ pub struct DescribeCdbProxyInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeCdbProxyInfoResponse {
-        count: "Count",
-        proxy_infos: "ProxyInfos",
-        request_id: "RequestId",
+        count: Option<u64> = "Count",
+        proxy_infos: Vec<ProxyGroupInfo> = "ProxyInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -46,8 +46,8 @@ pub struct DescribeCdbZoneConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeCdbZoneConfigResponse {
-        data_result: "DataResult",
-        request_id: "RequestId",
+        data_result: Option<CdbZoneDataResult> = "DataResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

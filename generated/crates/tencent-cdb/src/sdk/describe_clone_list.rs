@@ -69,9 +69,9 @@ pub struct DescribeCloneListResponse {
 
 ::runtime::lenient_object! {
     DescribeCloneListResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<CloneItem> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

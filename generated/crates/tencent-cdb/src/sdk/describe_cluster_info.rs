@@ -72,13 +72,13 @@ pub struct DescribeClusterInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterInfoResponse {
-        cluster_name: "ClusterName",
-        read_write_address: "ReadWriteAddress",
-        read_only_address: "ReadOnlyAddress",
-        node_list: "NodeList",
-        readonly_limit: "ReadonlyLimit",
-        node_count: "NodeCount",
-        request_id: "RequestId",
+        cluster_name: Option<String> = "ClusterName",
+        read_write_address: Option<AddressInfo> = "ReadWriteAddress",
+        read_only_address: Vec<AddressInfo> = "ReadOnlyAddress",
+        node_list: Vec<ClusterNodeInfo> = "NodeList",
+        readonly_limit: Option<i64> = "ReadonlyLimit",
+        node_count: Option<i64> = "NodeCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

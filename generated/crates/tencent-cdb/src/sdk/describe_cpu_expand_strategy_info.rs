@@ -74,12 +74,12 @@ pub struct DescribeCpuExpandStrategyInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeCpuExpandStrategyInfoResponse {
-        type_field: "Type",
-        expand_cpu: "ExpandCpu",
-        auto_strategy: "AutoStrategy",
-        period_strategy: "PeriodStrategy",
-        time_interval_strategy: "TimeIntervalStrategy",
-        request_id: "RequestId",
+        type_field: Option<String> = "Type",
+        expand_cpu: Option<i64> = "ExpandCpu",
+        auto_strategy: Option<AutoStrategy> = "AutoStrategy",
+        period_strategy: Option<PeriodStrategy> = "PeriodStrategy",
+        time_interval_strategy: Option<TimeIntervalStrategy> = "TimeIntervalStrategy",
+        request_id: Option<String> = "RequestId",
     }
 }
 

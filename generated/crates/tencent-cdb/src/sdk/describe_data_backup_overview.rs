@@ -89,19 +89,19 @@ pub struct DescribeDataBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribeDataBackupOverviewResponse {
-        data_backup_volume: "DataBackupVolume",
-        data_backup_count: "DataBackupCount",
-        auto_backup_volume: "AutoBackupVolume",
-        auto_backup_count: "AutoBackupCount",
-        manual_backup_volume: "ManualBackupVolume",
-        manual_backup_count: "ManualBackupCount",
-        remote_backup_volume: "RemoteBackupVolume",
-        remote_backup_count: "RemoteBackupCount",
-        data_backup_archive_volume: "DataBackupArchiveVolume",
-        data_backup_archive_count: "DataBackupArchiveCount",
-        data_backup_standby_volume: "DataBackupStandbyVolume",
-        data_backup_standby_count: "DataBackupStandbyCount",
-        request_id: "RequestId",
+        data_backup_volume: Option<i64> = "DataBackupVolume",
+        data_backup_count: Option<i64> = "DataBackupCount",
+        auto_backup_volume: Option<i64> = "AutoBackupVolume",
+        auto_backup_count: Option<i64> = "AutoBackupCount",
+        manual_backup_volume: Option<i64> = "ManualBackupVolume",
+        manual_backup_count: Option<i64> = "ManualBackupCount",
+        remote_backup_volume: Option<i64> = "RemoteBackupVolume",
+        remote_backup_count: Option<i64> = "RemoteBackupCount",
+        data_backup_archive_volume: Option<i64> = "DataBackupArchiveVolume",
+        data_backup_archive_count: Option<i64> = "DataBackupArchiveCount",
+        data_backup_standby_volume: Option<i64> = "DataBackupStandbyVolume",
+        data_backup_standby_count: Option<i64> = "DataBackupStandbyCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,10 +77,10 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabasesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        database_list: "DatabaseList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<String> = "Items",
+        database_list: Vec<DatabasesWithCharacterLists> = "DatabaseList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

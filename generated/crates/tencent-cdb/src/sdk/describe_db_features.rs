@@ -79,16 +79,16 @@ pub struct DescribeDbFeaturesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbFeaturesResponse {
-        is_support_audit: "IsSupportAudit",
-        audit_need_upgrade: "AuditNeedUpgrade",
-        is_support_encryption: "IsSupportEncryption",
-        encryption_need_upgrade: "EncryptionNeedUpgrade",
-        is_remote_ro: "IsRemoteRo",
-        master_region: "MasterRegion",
-        is_support_update_sub_version: "IsSupportUpdateSubVersion",
-        current_sub_version: "CurrentSubVersion",
-        target_sub_version: "TargetSubVersion",
-        request_id: "RequestId",
+        is_support_audit: Option<bool> = "IsSupportAudit",
+        audit_need_upgrade: Option<bool> = "AuditNeedUpgrade",
+        is_support_encryption: Option<bool> = "IsSupportEncryption",
+        encryption_need_upgrade: Option<bool> = "EncryptionNeedUpgrade",
+        is_remote_ro: Option<bool> = "IsRemoteRo",
+        master_region: Option<String> = "MasterRegion",
+        is_support_update_sub_version: Option<bool> = "IsSupportUpdateSubVersion",
+        current_sub_version: Option<String> = "CurrentSubVersion",
+        target_sub_version: Option<String> = "TargetSubVersion",
+        request_id: Option<String> = "RequestId",
     }
 }
 

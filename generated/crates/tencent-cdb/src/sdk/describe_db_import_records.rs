@@ -79,9 +79,9 @@ pub struct DescribeDbImportRecordsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbImportRecordsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ImportRecord> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

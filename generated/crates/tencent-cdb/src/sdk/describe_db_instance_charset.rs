@@ -56,8 +56,8 @@ pub struct DescribeDbInstanceCharsetResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceCharsetResponse {
-        charset: "Charset",
-        request_id: "RequestId",
+        charset: Option<String> = "Charset",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,14 +94,14 @@ pub struct DescribeDbInstanceConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceConfigResponse {
-        protect_mode: "ProtectMode",
-        deploy_mode: "DeployMode",
-        zone: "Zone",
-        slave_config: "SlaveConfig",
-        backup_config: "BackupConfig",
-        switched: "Switched",
-        fourth_config: "FourthConfig",
-        request_id: "RequestId",
+        protect_mode: Option<i64> = "ProtectMode",
+        deploy_mode: Option<i64> = "DeployMode",
+        zone: Option<String> = "Zone",
+        slave_config: Option<SlaveConfig> = "SlaveConfig",
+        backup_config: Option<BackupConfig> = "BackupConfig",
+        switched: Option<bool> = "Switched",
+        fourth_config: Option<BackupConfig> = "FourthConfig",
+        request_id: Option<String> = "RequestId",
     }
 }
 

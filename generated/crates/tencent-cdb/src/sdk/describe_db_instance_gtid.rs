@@ -54,8 +54,8 @@ pub struct DescribeDbInstanceGtidResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceGtidResponse {
-        is_gtid_open: "IsGTIDOpen",
-        request_id: "RequestId",
+        is_gtid_open: Option<i64> = "IsGTIDOpen",
+        request_id: Option<String> = "RequestId",
     }
 }
 

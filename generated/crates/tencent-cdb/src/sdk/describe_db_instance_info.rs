@@ -70,13 +70,13 @@ pub struct DescribeDbInstanceInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceInfoResponse {
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        encryption: "Encryption",
-        key_id: "KeyId",
-        key_region: "KeyRegion",
-        default_kms_region: "DefaultKmsRegion",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        encryption: Option<String> = "Encryption",
+        key_id: Option<String> = "KeyId",
+        key_region: Option<String> = "KeyRegion",
+        default_kms_region: Option<String> = "DefaultKmsRegion",
+        request_id: Option<String> = "RequestId",
     }
 }
 

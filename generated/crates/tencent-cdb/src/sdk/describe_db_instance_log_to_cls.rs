@@ -66,9 +66,9 @@ pub struct DescribeDbInstanceLogToClsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceLogToClsResponse {
-        error_log: "ErrorLog",
-        slow_log: "SlowLog",
-        request_id: "RequestId",
+        error_log: Option<LogToClsConfig> = "ErrorLog",
+        slow_log: Option<LogToClsConfig> = "SlowLog",
+        request_id: Option<String> = "RequestId",
     }
 }
 

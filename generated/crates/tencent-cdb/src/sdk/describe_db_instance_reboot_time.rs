@@ -67,9 +67,9 @@ pub struct DescribeDbInstanceRebootTimeResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceRebootTimeResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<InstanceRebootTime> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

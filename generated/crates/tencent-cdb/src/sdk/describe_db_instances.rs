@@ -259,9 +259,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstancesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<InstanceInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

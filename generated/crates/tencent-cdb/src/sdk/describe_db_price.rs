@@ -156,10 +156,10 @@ pub struct DescribeDbPriceResponse {
 
 ::runtime::lenient_object! {
     DescribeDbPriceResponse {
-        price: "Price",
-        original_price: "OriginalPrice",
-        currency: "Currency",
-        request_id: "RequestId",
+        price: Option<i64> = "Price",
+        original_price: Option<i64> = "OriginalPrice",
+        currency: Option<String> = "Currency",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,8 +68,8 @@ pub struct DescribeDbSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbSecurityGroupsResponse {
-        groups: "Groups",
-        request_id: "RequestId",
+        groups: Vec<SecurityGroup> = "Groups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

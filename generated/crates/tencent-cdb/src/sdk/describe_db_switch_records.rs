@@ -69,9 +69,9 @@ pub struct DescribeDbSwitchRecordsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbSwitchRecordsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<DbSwitchInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct DescribeDefaultParamsResponse {
 
 ::runtime::lenient_object! {
     DescribeDefaultParamsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParameterDetail> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,11 +72,11 @@ pub struct DescribeDeviceMonitorInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeDeviceMonitorInfoResponse {
-        cpu: "Cpu",
-        mem: "Mem",
-        net: "Net",
-        disk: "Disk",
-        request_id: "RequestId",
+        cpu: Option<DeviceCpuInfo> = "Cpu",
+        mem: Option<DeviceMemInfo> = "Mem",
+        net: Option<DeviceNetInfo> = "Net",
+        disk: Option<DeviceDiskInfo> = "Disk",
+        request_id: Option<String> = "RequestId",
     }
 }
 

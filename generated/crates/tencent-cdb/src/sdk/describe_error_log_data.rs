@@ -92,9 +92,9 @@ pub struct DescribeErrorLogDataResponse {
 
 ::runtime::lenient_object! {
     DescribeErrorLogDataResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ErrlogItem> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -103,9 +103,9 @@ pub struct DescribeInstanceAlarmEventsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceAlarmEventsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<InstEventInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

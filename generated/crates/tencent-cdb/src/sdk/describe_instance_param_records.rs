@@ -71,9 +71,9 @@ pub struct DescribeInstanceParamRecordsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceParamRecordsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParamRecord> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

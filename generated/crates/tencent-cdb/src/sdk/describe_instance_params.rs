@@ -59,9 +59,9 @@ pub struct DescribeInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceParamsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParameterDetail> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,9 +61,9 @@ pub struct DescribeInstancePasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancePasswordComplexityResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParameterDetail> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct DescribeInstanceUpgradeCheckJobResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceUpgradeCheckJobResponse {
-        exist_upgrade_check_job: "ExistUpgradeCheckJob",
-        job_id: "JobId",
-        request_id: "RequestId",
+        exist_upgrade_check_job: Option<bool> = "ExistUpgradeCheckJob",
+        job_id: Option<i64> = "JobId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

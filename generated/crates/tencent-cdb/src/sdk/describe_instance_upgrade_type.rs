@@ -129,9 +129,9 @@ pub struct DescribeInstanceUpgradeTypeResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceUpgradeTypeResponse {
-        instance_id: "InstanceId",
-        upgrade_type: "UpgradeType",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        upgrade_type: Option<String> = "UpgradeType",
+        request_id: Option<String> = "RequestId",
     }
 }
 

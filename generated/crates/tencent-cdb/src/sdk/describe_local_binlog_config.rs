@@ -61,9 +61,9 @@ pub struct DescribeLocalBinlogConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeLocalBinlogConfigResponse {
-        local_binlog_config: "LocalBinlogConfig",
-        local_binlog_config_default: "LocalBinlogConfigDefault",
-        request_id: "RequestId",
+        local_binlog_config: Option<LocalBinlogConfig> = "LocalBinlogConfig",
+        local_binlog_config_default: Option<LocalBinlogConfigDefault> = "LocalBinlogConfigDefault",
+        request_id: Option<String> = "RequestId",
     }
 }
 

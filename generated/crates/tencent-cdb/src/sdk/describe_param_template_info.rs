@@ -80,15 +80,15 @@ pub struct DescribeParamTemplateInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeParamTemplateInfoResponse {
-        template_id: "TemplateId",
-        name: "Name",
-        engine_version: "EngineVersion",
-        total_count: "TotalCount",
-        items: "Items",
-        description: "Description",
-        template_type: "TemplateType",
-        engine_type: "EngineType",
-        request_id: "RequestId",
+        template_id: Option<i64> = "TemplateId",
+        name: Option<String> = "Name",
+        engine_version: Option<String> = "EngineVersion",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParameterDetail> = "Items",
+        description: Option<String> = "Description",
+        template_type: Option<String> = "TemplateType",
+        engine_type: Option<String> = "EngineType",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct DescribeProjectSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeProjectSecurityGroupsResponse {
-        groups: "Groups",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        groups: Vec<SecurityGroup> = "Groups",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

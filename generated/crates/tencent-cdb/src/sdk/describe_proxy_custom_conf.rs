@@ -75,11 +75,11 @@ pub struct DescribeProxyCustomConfResponse {
 
 ::runtime::lenient_object! {
     DescribeProxyCustomConfResponse {
-        count: "Count",
-        custom_conf: "CustomConf",
-        weight_rule: "WeightRule",
-        custom_conf_info: "CustomConfInfo",
-        request_id: "RequestId",
+        count: Option<u64> = "Count",
+        custom_conf: Option<CustomConfig> = "CustomConf",
+        weight_rule: Option<Rule> = "WeightRule",
+        custom_conf_info: Vec<CustomConfig> = "CustomConfInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

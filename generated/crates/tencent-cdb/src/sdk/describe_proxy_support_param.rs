@@ -83,17 +83,17 @@ pub struct DescribeProxySupportParamResponse {
 
 ::runtime::lenient_object! {
     DescribeProxySupportParamResponse {
-        proxy_version: "ProxyVersion",
-        support_pool: "SupportPool",
-        pool_min: "PoolMin",
-        pool_max: "PoolMax",
-        support_trans_split: "SupportTransSplit",
-        support_pool_min_version: "SupportPoolMinVersion",
-        support_trans_split_min_version: "SupportTransSplitMinVersion",
-        support_read_only: "SupportReadOnly",
-        support_auto_load_balance: "SupportAutoLoadBalance",
-        support_access_mode: "SupportAccessMode",
-        request_id: "RequestId",
+        proxy_version: Option<String> = "ProxyVersion",
+        support_pool: Option<bool> = "SupportPool",
+        pool_min: Option<u64> = "PoolMin",
+        pool_max: Option<u64> = "PoolMax",
+        support_trans_split: Option<bool> = "SupportTransSplit",
+        support_pool_min_version: Option<String> = "SupportPoolMinVersion",
+        support_trans_split_min_version: Option<String> = "SupportTransSplitMinVersion",
+        support_read_only: Option<bool> = "SupportReadOnly",
+        support_auto_load_balance: Option<bool> = "SupportAutoLoadBalance",
+        support_access_mode: Option<bool> = "SupportAccessMode",
+        request_id: Option<String> = "RequestId",
     }
 }
 

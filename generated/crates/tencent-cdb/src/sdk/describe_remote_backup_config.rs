@@ -68,12 +68,12 @@ pub struct DescribeRemoteBackupConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeRemoteBackupConfigResponse {
-        expire_days: "ExpireDays",
-        remote_backup_save: "RemoteBackupSave",
-        remote_binlog_save: "RemoteBinlogSave",
-        remote_region: "RemoteRegion",
-        region_list: "RegionList",
-        request_id: "RequestId",
+        expire_days: Option<i64> = "ExpireDays",
+        remote_backup_save: Option<String> = "RemoteBackupSave",
+        remote_binlog_save: Option<String> = "RemoteBinlogSave",
+        remote_region: Vec<String> = "RemoteRegion",
+        region_list: Vec<String> = "RegionList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeRoGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeRoGroupsResponse {
-        ro_groups: "RoGroups",
-        request_id: "RequestId",
+        ro_groups: Vec<RoGroup> = "RoGroups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,9 +61,9 @@ pub struct DescribeRoMinScaleResponse {
 
 ::runtime::lenient_object! {
     DescribeRoMinScaleResponse {
-        memory: "Memory",
-        volume: "Volume",
-        request_id: "RequestId",
+        memory: Option<i64> = "Memory",
+        volume: Option<i64> = "Volume",
+        request_id: Option<String> = "RequestId",
     }
 }
 

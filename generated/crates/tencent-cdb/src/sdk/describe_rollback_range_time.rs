@@ -72,9 +72,9 @@ pub struct DescribeRollbackRangeTimeResponse {
 
 ::runtime::lenient_object! {
     DescribeRollbackRangeTimeResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<InstanceRollbackRangeTime> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

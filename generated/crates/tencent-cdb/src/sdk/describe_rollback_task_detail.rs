@@ -76,9 +76,9 @@ pub struct DescribeRollbackTaskDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeRollbackTaskDetailResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<RollbackTask> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

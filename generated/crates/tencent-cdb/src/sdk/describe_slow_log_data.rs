@@ -125,9 +125,9 @@ pub struct DescribeSlowLogDataResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogDataResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<SlowLogItem> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

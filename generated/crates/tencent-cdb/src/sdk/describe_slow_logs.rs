@@ -70,9 +70,9 @@ pub struct DescribeSlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<SlowLogInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct DescribeSslStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeSslStatusResponse {
-        status: "Status",
-        url: "Url",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        url: Option<String> = "Url",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,11 +65,11 @@ pub struct DescribeSupportedPrivilegesResponse {
 
 ::runtime::lenient_object! {
     DescribeSupportedPrivilegesResponse {
-        global_supported_privileges: "GlobalSupportedPrivileges",
-        database_supported_privileges: "DatabaseSupportedPrivileges",
-        table_supported_privileges: "TableSupportedPrivileges",
-        column_supported_privileges: "ColumnSupportedPrivileges",
-        request_id: "RequestId",
+        global_supported_privileges: Vec<String> = "GlobalSupportedPrivileges",
+        database_supported_privileges: Vec<String> = "DatabaseSupportedPrivileges",
+        table_supported_privileges: Vec<String> = "TableSupportedPrivileges",
+        column_supported_privileges: Vec<String> = "ColumnSupportedPrivileges",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct DescribeTableColumnsResponse {
 
 ::runtime::lenient_object! {
     DescribeTableColumnsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<String> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

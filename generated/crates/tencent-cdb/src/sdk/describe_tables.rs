@@ -78,9 +78,9 @@ pub struct DescribeTablesResponse {
 
 ::runtime::lenient_object! {
     DescribeTablesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<String> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,10 +75,10 @@ pub struct DescribeTagsOfInstanceIdsResponse {
 
 ::runtime::lenient_object! {
     DescribeTagsOfInstanceIdsResponse {
-        offset: "Offset",
-        limit: "Limit",
-        rows: "Rows",
-        request_id: "RequestId",
+        offset: Option<i64> = "Offset",
+        limit: Option<i64> = "Limit",
+        rows: Vec<TagsInfoOfInstance> = "Rows",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -113,9 +113,9 @@ pub struct DescribeTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeTasksResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<TaskDetail> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,15 +75,15 @@ pub struct DescribeTimeWindowResponse {
 
 ::runtime::lenient_object! {
     DescribeTimeWindowResponse {
-        monday: "Monday",
-        tuesday: "Tuesday",
-        wednesday: "Wednesday",
-        thursday: "Thursday",
-        friday: "Friday",
-        saturday: "Saturday",
-        sunday: "Sunday",
-        max_delay_time: "MaxDelayTime",
-        request_id: "RequestId",
+        monday: Vec<String> = "Monday",
+        tuesday: Vec<String> = "Tuesday",
+        wednesday: Vec<String> = "Wednesday",
+        thursday: Vec<String> = "Thursday",
+        friday: Vec<String> = "Friday",
+        saturday: Vec<String> = "Saturday",
+        sunday: Vec<String> = "Sunday",
+        max_delay_time: Option<u64> = "MaxDelayTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

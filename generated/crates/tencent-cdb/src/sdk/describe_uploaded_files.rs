@@ -69,9 +69,9 @@ pub struct DescribeUploadedFilesResponse {
 
 ::runtime::lenient_object! {
     DescribeUploadedFilesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<SqlFileInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

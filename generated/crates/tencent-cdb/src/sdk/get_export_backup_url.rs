@@ -70,7 +70,7 @@ pub struct GetExportBackupUrlResponse {
 
 ::runtime::lenient_object! {
     GetExportBackupUrlResponse {
-        data: "data",
+        data: Vec<BackupFile> = "data",
     }
 }
 
@@ -122,11 +122,11 @@ pub struct BackupFile {
 
 ::runtime::lenient_object! {
     BackupFile {
-        file_name: "file_name",
-        size: "size",
-        date: "date",
-        in_url: "in_url",
-        backup_type: "type",
+        file_name: Option<String> = "file_name",
+        size: Option<u64> = "size",
+        date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "date",
+        in_url: Option<::runtime::SignedUrl> = "in_url",
+        backup_type: Option<BackupType> = "type",
     }
 }
 

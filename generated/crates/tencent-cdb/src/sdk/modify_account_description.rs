@@ -69,8 +69,8 @@ pub struct ModifyAccountDescriptionResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountDescriptionResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

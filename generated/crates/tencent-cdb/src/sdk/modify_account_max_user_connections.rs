@@ -75,8 +75,8 @@ pub struct ModifyAccountMaxUserConnectionsResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountMaxUserConnectionsResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

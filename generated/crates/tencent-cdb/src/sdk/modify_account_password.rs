@@ -75,8 +75,8 @@ pub struct ModifyAccountPasswordResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountPasswordResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,8 +94,8 @@ pub struct ModifyAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountPrivilegesResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

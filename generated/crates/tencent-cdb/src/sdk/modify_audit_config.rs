@@ -66,7 +66,7 @@ pub struct ModifyAuditConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyAuditConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

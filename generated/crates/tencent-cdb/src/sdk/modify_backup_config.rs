@@ -155,7 +155,7 @@ pub struct ModifyBackupConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

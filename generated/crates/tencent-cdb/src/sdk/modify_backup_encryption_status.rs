@@ -65,7 +65,7 @@ pub struct ModifyBackupEncryptionStatusResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupEncryptionStatusResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

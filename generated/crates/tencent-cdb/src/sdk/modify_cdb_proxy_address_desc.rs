@@ -66,7 +66,7 @@ pub struct ModifyCdbProxyAddressDescResponse {
 
 ::runtime::lenient_object! {
     ModifyCdbProxyAddressDescResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,7 +89,7 @@ pub struct ModifyCdbProxyAddressVipAndVPortResponse {
 
 ::runtime::lenient_object! {
     ModifyCdbProxyAddressVipAndVPortResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

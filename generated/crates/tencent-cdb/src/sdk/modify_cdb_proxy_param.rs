@@ -70,7 +70,7 @@ pub struct ModifyCdbProxyParamResponse {
 
 ::runtime::lenient_object! {
     ModifyCdbProxyParamResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -109,7 +109,7 @@ pub struct ModifyDbInstanceLogToClsResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceLogToClsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct ModifyDbInstanceModesResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceModesResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct ModifyDbInstanceProjectResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceProjectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,8 +86,8 @@ pub struct ModifyDbInstanceVipVportResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceVipVportResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

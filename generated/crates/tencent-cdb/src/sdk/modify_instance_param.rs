@@ -82,8 +82,8 @@ pub struct ModifyInstanceParamResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceParamResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct ModifyInstancePasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     ModifyInstancePasswordComplexityResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

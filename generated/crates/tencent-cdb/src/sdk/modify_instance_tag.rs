@@ -63,7 +63,7 @@ pub struct ModifyInstanceTagResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceTagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

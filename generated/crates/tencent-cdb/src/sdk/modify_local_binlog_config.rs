@@ -68,7 +68,7 @@ pub struct ModifyLocalBinlogConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyLocalBinlogConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct ModifyNameOrDescByDpIdResponse {
 
 ::runtime::lenient_object! {
     ModifyNameOrDescByDpIdResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyParamTemplateResponse {
 
 ::runtime::lenient_object! {
     ModifyParamTemplateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

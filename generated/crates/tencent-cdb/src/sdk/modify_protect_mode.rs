@@ -59,7 +59,7 @@ pub struct ModifyProtectModeResponse {
 
 ::runtime::lenient_object! {
     ModifyProtectModeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

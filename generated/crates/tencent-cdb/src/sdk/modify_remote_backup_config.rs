@@ -80,7 +80,7 @@ pub struct ModifyRemoteBackupConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyRemoteBackupConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

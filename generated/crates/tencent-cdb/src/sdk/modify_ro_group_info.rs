@@ -77,8 +77,8 @@ pub struct ModifyRoGroupInfoResponse {
 
 ::runtime::lenient_object! {
     ModifyRoGroupInfoResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

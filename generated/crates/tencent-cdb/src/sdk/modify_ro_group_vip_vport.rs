@@ -61,7 +61,7 @@ pub struct ModifyRoGroupVipVportResponse {
 
 ::runtime::lenient_object! {
     ModifyRoGroupVipVportResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,7 +77,7 @@ pub struct ModifyTimeWindowResponse {
 
 ::runtime::lenient_object! {
     ModifyTimeWindowResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct OfflineIsolatedInstancesResponse {
 
 ::runtime::lenient_object! {
     OfflineIsolatedInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,7 +95,7 @@ pub struct OpenAuditServiceResponse {
 
 ::runtime::lenient_object! {
     OpenAuditServiceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct OpenDbInstanceEncryptionResponse {
 
 ::runtime::lenient_object! {
     OpenDbInstanceEncryptionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

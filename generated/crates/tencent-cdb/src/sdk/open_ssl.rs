@@ -58,8 +58,8 @@ pub struct OpenSslResponse {
 
 ::runtime::lenient_object! {
     OpenSslResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

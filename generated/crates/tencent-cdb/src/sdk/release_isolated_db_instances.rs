@@ -64,8 +64,8 @@ pub struct ReleaseIsolatedDbInstancesResponse {
 
 ::runtime::lenient_object! {
     ReleaseIsolatedDbInstancesResponse {
-        items: "Items",
-        request_id: "RequestId",
+        items: Vec<ReleaseResult> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

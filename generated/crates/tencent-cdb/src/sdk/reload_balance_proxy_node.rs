@@ -61,7 +61,7 @@ pub struct ReloadBalanceProxyNodeResponse {
 
 ::runtime::lenient_object! {
     ReloadBalanceProxyNodeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

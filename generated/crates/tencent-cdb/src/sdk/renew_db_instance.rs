@@ -70,8 +70,8 @@ pub struct RenewDbInstanceResponse {
 
 ::runtime::lenient_object! {
     RenewDbInstanceResponse {
-        deal_id: "DealId",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

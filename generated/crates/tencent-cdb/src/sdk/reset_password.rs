@@ -63,7 +63,7 @@ pub struct ResetPasswordResponse {
 
 ::runtime::lenient_object! {
     ResetPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ResetRootAccountResponse {
 
 ::runtime::lenient_object! {
     ResetRootAccountResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

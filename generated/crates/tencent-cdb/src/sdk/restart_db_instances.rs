@@ -59,8 +59,8 @@ pub struct RestartDbInstancesResponse {
 
 ::runtime::lenient_object! {
     RestartDbInstancesResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

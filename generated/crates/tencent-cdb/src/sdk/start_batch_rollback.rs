@@ -56,8 +56,8 @@ pub struct StartBatchRollbackResponse {
 
 ::runtime::lenient_object! {
     StartBatchRollbackResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

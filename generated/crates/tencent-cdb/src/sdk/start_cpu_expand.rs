@@ -86,8 +86,8 @@ pub struct StartCpuExpandResponse {
 
 ::runtime::lenient_object! {
     StartCpuExpandResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

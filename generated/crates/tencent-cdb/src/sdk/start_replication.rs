@@ -54,8 +54,8 @@ pub struct StartReplicationResponse {
 
 ::runtime::lenient_object! {
     StartReplicationResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct StopDbImportJobResponse {
 
 ::runtime::lenient_object! {
     StopDbImportJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

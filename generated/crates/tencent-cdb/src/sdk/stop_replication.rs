@@ -54,8 +54,8 @@ pub struct StopReplicationResponse {
 
 ::runtime::lenient_object! {
     StopReplicationResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct SubmitInstanceUpgradeCheckJobResponse {
 
 ::runtime::lenient_object! {
     SubmitInstanceUpgradeCheckJobResponse {
-        job_id: "JobId",
-        request_id: "RequestId",
+        job_id: Option<i64> = "JobId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

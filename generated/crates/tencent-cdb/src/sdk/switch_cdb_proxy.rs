@@ -58,7 +58,7 @@ pub struct SwitchCdbProxyResponse {
 
 ::runtime::lenient_object! {
     SwitchCdbProxyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

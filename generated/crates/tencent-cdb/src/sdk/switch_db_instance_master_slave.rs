@@ -76,8 +76,8 @@ pub struct SwitchDbInstanceMasterSlaveResponse {
 
 ::runtime::lenient_object! {
     SwitchDbInstanceMasterSlaveResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

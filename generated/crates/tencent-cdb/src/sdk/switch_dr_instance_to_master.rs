@@ -56,8 +56,8 @@ pub struct SwitchDrInstanceToMasterResponse {
 
 ::runtime::lenient_object! {
     SwitchDrInstanceToMasterResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

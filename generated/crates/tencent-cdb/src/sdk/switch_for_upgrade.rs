@@ -56,7 +56,7 @@ pub struct SwitchForUpgradeResponse {
 
 ::runtime::lenient_object! {
     SwitchForUpgradeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

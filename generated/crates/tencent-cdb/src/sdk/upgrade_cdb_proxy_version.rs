@@ -82,8 +82,8 @@ pub struct UpgradeCdbProxyVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeCdbProxyVersionResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -165,9 +165,9 @@ pub struct UpgradeDbInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeDbInstanceResponse {
-        deal_ids: "DealIds",
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        deal_ids: Vec<String> = "DealIds",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

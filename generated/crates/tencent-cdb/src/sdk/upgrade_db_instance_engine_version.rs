@@ -91,8 +91,8 @@ pub struct UpgradeDbInstanceEngineVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeDbInstanceEngineVersionResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

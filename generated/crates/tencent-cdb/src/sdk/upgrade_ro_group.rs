@@ -61,8 +61,8 @@ pub struct UpgradeRoGroupResponse {
 
 ::runtime::lenient_object! {
     UpgradeRoGroupResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct ActionAlterUserResponse {
 
 ::runtime::lenient_object! {
     ActionAlterUserResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,8 +60,8 @@ pub struct CancelBackupJobResponse {
 
 ::runtime::lenient_object! {
     CancelBackupJobResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,8 +98,8 @@ pub struct CopyTableDatasResponse {
 
 ::runtime::lenient_object! {
     CopyTableDatasResponse {
-        message: "Message",
-        request_id: "RequestId",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,7 +98,7 @@ pub struct CreateBackUpScheduleResponse {
 
 ::runtime::lenient_object! {
     CreateBackUpScheduleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct CreateCoolDownPolicyResponse {
 
 ::runtime::lenient_object! {
     CreateCoolDownPolicyResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,8 +79,8 @@ pub struct CreateDatabaseResponse {
 
 ::runtime::lenient_object! {
     CreateDatabaseResponse {
-        message: "Message",
-        request_id: "RequestId",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -149,10 +149,10 @@ pub struct CreateInstanceNewResponse {
 
 ::runtime::lenient_object! {
     CreateInstanceNewResponse {
-        flow_id: "FlowId",
-        instance_id: "InstanceId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<String> = "FlowId",
+        instance_id: Option<String> = "InstanceId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

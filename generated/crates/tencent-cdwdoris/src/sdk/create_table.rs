@@ -123,8 +123,8 @@ pub struct CreateTableResponse {
 
 ::runtime::lenient_object! {
     CreateTableResponse {
-        message: "Message",
-        request_id: "RequestId",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct CreateWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     CreateWorkloadGroupResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeleteBackUpDataResponse {
 
 ::runtime::lenient_object! {
     DeleteBackUpDataResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,8 +83,8 @@ pub struct DeleteTableResponse {
 
 ::runtime::lenient_object! {
     DeleteTableResponse {
-        message: "Message",
-        request_id: "RequestId",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

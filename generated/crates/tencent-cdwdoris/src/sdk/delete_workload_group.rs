@@ -59,8 +59,8 @@ pub struct DeleteWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteWorkloadGroupResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

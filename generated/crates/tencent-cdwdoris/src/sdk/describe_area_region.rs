@@ -63,10 +63,10 @@ pub struct DescribeAreaRegionResponse {
 
 ::runtime::lenient_object! {
     DescribeAreaRegionResponse {
-        items: "Items",
-        front_end_rules: "FrontEndRules",
-        available_white_list_names: "AvailableWhiteListNames",
-        request_id: "RequestId",
+        items: Vec<RegionAreaInfo> = "Items",
+        front_end_rules: Vec<FrontEndRule> = "FrontEndRules",
+        available_white_list_names: Vec<String> = "AvailableWhiteListNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

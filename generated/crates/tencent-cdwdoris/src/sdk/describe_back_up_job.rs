@@ -82,8 +82,8 @@ pub struct DescribeBackUpJobResponse {
 
 ::runtime::lenient_object! {
     DescribeBackUpJobResponse {
-        back_up_jobs: "BackUpJobs",
-        request_id: "RequestId",
+        back_up_jobs: Vec<BackUpJobDisplay> = "BackUpJobs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeBackUpJobDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeBackUpJobDetailResponse {
-        table_contents: "TableContents",
-        request_id: "RequestId",
+        table_contents: Vec<BackupTableContent> = "TableContents",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeBackUpSchedulesResponse {
 
 ::runtime::lenient_object! {
     DescribeBackUpSchedulesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct DescribeBackUpTablesResponse {
 
 ::runtime::lenient_object! {
     DescribeBackUpTablesResponse {
-        available_tables: "AvailableTables",
-        request_id: "RequestId",
+        available_tables: Vec<BackupTableContent> = "AvailableTables",
+        request_id: Option<String> = "RequestId",
     }
 }
 

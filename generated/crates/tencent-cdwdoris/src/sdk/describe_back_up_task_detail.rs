@@ -70,9 +70,9 @@ pub struct DescribeBackUpTaskDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeBackUpTaskDetailResponse {
-        backup_status: "BackupStatus",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        backup_status: Vec<BackupStatus> = "BackupStatus",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

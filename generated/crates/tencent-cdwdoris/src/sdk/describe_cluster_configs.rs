@@ -79,9 +79,9 @@ pub struct DescribeClusterConfigsResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterConfigsResponse {
-        cluster_conf_list: "ClusterConfList",
-        build_version: "BuildVersion",
-        request_id: "RequestId",
+        cluster_conf_list: Vec<ClusterConfigsInfoFromEmr> = "ClusterConfList",
+        build_version: Option<String> = "BuildVersion",
+        request_id: Option<String> = "RequestId",
     }
 }
 

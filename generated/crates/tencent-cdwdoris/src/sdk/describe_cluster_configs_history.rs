@@ -91,9 +91,9 @@ pub struct DescribeClusterConfigsHistoryResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterConfigsHistoryResponse {
-        total_count: "TotalCount",
-        cluster_conf_history: "ClusterConfHistory",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        cluster_conf_history: Vec<ClusterConfigsHistory> = "ClusterConfHistory",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DescribeCoolDownBackendsResponse {
 
 ::runtime::lenient_object! {
     DescribeCoolDownBackendsResponse {
-        error_msg: "ErrorMsg",
-        list: "List",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        list: Vec<CoolDownBackend> = "List",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct DescribeCoolDownPoliciesResponse {
 
 ::runtime::lenient_object! {
     DescribeCoolDownPoliciesResponse {
-        error_msg: "ErrorMsg",
-        list: "List",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        list: Vec<CoolDownPolicyInfo> = "List",
+        request_id: Option<String> = "RequestId",
     }
 }
 

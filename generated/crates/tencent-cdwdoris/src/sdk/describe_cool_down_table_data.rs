@@ -68,9 +68,9 @@ pub struct DescribeCoolDownTableDataResponse {
 
 ::runtime::lenient_object! {
     DescribeCoolDownTableDataResponse {
-        error_msg: "ErrorMsg",
-        list: "List",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        list: Vec<CoolDownTableDataInfo> = "List",
+        request_id: Option<String> = "RequestId",
     }
 }
 

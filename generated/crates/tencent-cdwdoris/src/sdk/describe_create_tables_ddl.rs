@@ -84,9 +84,9 @@ pub struct DescribeCreateTablesDdlResponse {
 
 ::runtime::lenient_object! {
     DescribeCreateTablesDdlResponse {
-        create_tables_dd_ls: "CreateTablesDDLs",
-        message: "Message",
-        request_id: "RequestId",
+        create_tables_dd_ls: Vec<CreateTablesDdl> = "CreateTablesDDLs",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct DescribeDatabaseResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabaseResponse {
-        db_infos: "DbInfos",
-        message: "Message",
-        request_id: "RequestId",
+        db_infos: Vec<DbInfo> = "DbInfos",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

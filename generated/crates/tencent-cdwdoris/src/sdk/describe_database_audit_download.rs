@@ -125,8 +125,8 @@ pub struct DescribeDatabaseAuditDownloadResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabaseAuditDownloadResponse {
-        cos_url: "CosUrl",
-        request_id: "RequestId",
+        cos_url: Option<String> = "CosUrl",
+        request_id: Option<String> = "RequestId",
     }
 }
 

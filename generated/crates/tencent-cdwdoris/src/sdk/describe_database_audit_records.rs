@@ -130,9 +130,9 @@ pub struct DescribeDatabaseAuditRecordsResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabaseAuditRecordsResponse {
-        total_count: "TotalCount",
-        slow_query_records: "SlowQueryRecords",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        slow_query_records: Option<DataBaseAuditRecord> = "SlowQueryRecords",
+        request_id: Option<String> = "RequestId",
     }
 }
 

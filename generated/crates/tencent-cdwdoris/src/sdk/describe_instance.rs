@@ -56,8 +56,8 @@ pub struct DescribeInstanceResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceResponse {
-        instance_info: "InstanceInfo",
-        request_id: "RequestId",
+        instance_info: Option<InstanceInfo> = "InstanceInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

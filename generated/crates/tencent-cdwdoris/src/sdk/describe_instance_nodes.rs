@@ -80,9 +80,9 @@ pub struct DescribeInstanceNodesResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceNodesResponse {
-        total_count: "TotalCount",
-        instance_nodes_list: "InstanceNodesList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_nodes_list: Vec<InstanceNode> = "InstanceNodesList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,12 +75,12 @@ pub struct DescribeInstanceNodesInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceNodesInfoResponse {
-        be_nodes: "BeNodes",
-        fe_nodes: "FeNodes",
-        fe_master: "FeMaster",
-        be_node_infos: "BeNodeInfos",
-        fe_node_infos: "FeNodeInfos",
-        request_id: "RequestId",
+        be_nodes: Vec<String> = "BeNodes",
+        fe_nodes: Vec<String> = "FeNodes",
+        fe_master: Option<String> = "FeMaster",
+        be_node_infos: Vec<NodeInfo> = "BeNodeInfos",
+        fe_node_infos: Vec<NodeInfo> = "FeNodeInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,10 +69,10 @@ pub struct DescribeInstanceNodesRoleResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceNodesRoleResponse {
-        error_msg: "ErrorMsg",
-        total_count: "TotalCount",
-        node_infos: "NodeInfos",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        total_count: Option<i64> = "TotalCount",
+        node_infos: Vec<NodeInfos> = "NodeInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

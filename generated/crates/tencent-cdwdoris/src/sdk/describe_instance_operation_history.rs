@@ -95,10 +95,10 @@ pub struct DescribeInstanceOperationHistoryResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceOperationHistoryResponse {
-        total_count: "TotalCount",
-        operations: "Operations",
-        message: "Message",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        operations: Vec<InstanceOperation> = "Operations",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

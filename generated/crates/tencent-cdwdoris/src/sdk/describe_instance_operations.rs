@@ -81,9 +81,9 @@ pub struct DescribeInstanceOperationsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceOperationsResponse {
-        total_count: "TotalCount",
-        operations: "Operations",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        operations: Vec<InstanceOperation> = "Operations",
+        request_id: Option<String> = "RequestId",
     }
 }
 

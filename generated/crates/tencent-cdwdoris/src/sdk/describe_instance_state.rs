@@ -74,13 +74,13 @@ pub struct DescribeInstanceStateResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceStateResponse {
-        instance_state: "InstanceState",
-        flow_create_time: "FlowCreateTime",
-        flow_name: "FlowName",
-        flow_progress: "FlowProgress",
-        instance_state_desc: "InstanceStateDesc",
-        flow_msg: "FlowMsg",
-        request_id: "RequestId",
+        instance_state: Option<String> = "InstanceState",
+        flow_create_time: Option<String> = "FlowCreateTime",
+        flow_name: Option<String> = "FlowName",
+        flow_progress: Option<f64> = "FlowProgress",
+        instance_state_desc: Option<String> = "InstanceStateDesc",
+        flow_msg: Option<String> = "FlowMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,9 +61,9 @@ pub struct DescribeInstanceUsedSubnetsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceUsedSubnetsResponse {
-        vpc_id: "VpcId",
-        used_subnets: "UsedSubnets",
-        request_id: "RequestId",
+        vpc_id: Option<String> = "VpcId",
+        used_subnets: Vec<String> = "UsedSubnets",
+        request_id: Option<String> = "RequestId",
     }
 }
 

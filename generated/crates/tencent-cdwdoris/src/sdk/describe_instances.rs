@@ -78,9 +78,9 @@ pub struct DescribeInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancesResponse {
-        total_count: "TotalCount",
-        instances_list: "InstancesList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instances_list: Vec<InstanceInfo> = "InstancesList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

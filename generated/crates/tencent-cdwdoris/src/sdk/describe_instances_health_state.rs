@@ -61,8 +61,8 @@ pub struct DescribeInstancesHealthStateResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancesHealthStateResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Option<String> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

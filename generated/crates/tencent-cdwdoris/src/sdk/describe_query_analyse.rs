@@ -137,13 +137,13 @@ pub struct DescribeQueryAnalyseResponse {
 
 ::runtime::lenient_object! {
     DescribeQueryAnalyseResponse {
-        query_details: "QueryDetails",
-        total_count: "TotalCount",
-        current_page: "CurrentPage",
-        page_size: "PageSize",
-        total_pages: "TotalPages",
-        message: "Message",
-        request_id: "RequestId",
+        query_details: Vec<QueryDetails> = "QueryDetails",
+        total_count: Option<u64> = "TotalCount",
+        current_page: Option<u64> = "CurrentPage",
+        page_size: Option<u64> = "PageSize",
+        total_pages: Option<u64> = "TotalPages",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

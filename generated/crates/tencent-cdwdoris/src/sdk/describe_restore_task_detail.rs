@@ -70,9 +70,9 @@ pub struct DescribeRestoreTaskDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeRestoreTaskDetailResponse {
-        restore_status: "RestoreStatus",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        restore_status: Vec<RestoreStatus> = "RestoreStatus",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -140,11 +140,11 @@ pub struct DescribeSlowQueryRecordsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowQueryRecordsResponse {
-        total_count: "TotalCount",
-        slow_query_records: "SlowQueryRecords",
-        db_name_list: "DBNameList",
-        catalog_name_list: "CatalogNameList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        slow_query_records: Vec<SlowQueryRecord> = "SlowQueryRecords",
+        db_name_list: Vec<String> = "DBNameList",
+        catalog_name_list: Vec<String> = "CatalogNameList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

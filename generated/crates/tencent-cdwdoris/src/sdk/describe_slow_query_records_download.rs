@@ -115,8 +115,8 @@ pub struct DescribeSlowQueryRecordsDownloadResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowQueryRecordsDownloadResponse {
-        cos_url: "CosUrl",
-        request_id: "RequestId",
+        cos_url: Option<String> = "CosUrl",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,10 +78,10 @@ pub struct DescribeSpecResponse {
 
 ::runtime::lenient_object! {
     DescribeSpecResponse {
-        master_spec: "MasterSpec",
-        core_spec: "CoreSpec",
-        attach_cbs_spec: "AttachCBSSpec",
-        request_id: "RequestId",
+        master_spec: Vec<ResourceSpec> = "MasterSpec",
+        core_spec: Vec<ResourceSpec> = "CoreSpec",
+        attach_cbs_spec: Vec<DiskSpec> = "AttachCBSSpec",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DescribeSqlApisResponse {
 
 ::runtime::lenient_object! {
     DescribeSqlApisResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

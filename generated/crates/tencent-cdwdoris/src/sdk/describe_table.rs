@@ -100,15 +100,15 @@ pub struct DescribeTableResponse {
 
 ::runtime::lenient_object! {
     DescribeTableResponse {
-        keys_type: "KeysType",
-        columns: "Columns",
-        index_infos: "IndexInfos",
-        partition: "Partition",
-        distribution: "Distribution",
-        table_comment: "TableComment",
-        properties: "Properties",
-        message: "Message",
-        request_id: "RequestId",
+        keys_type: Option<String> = "KeysType",
+        columns: Vec<Column> = "Columns",
+        index_infos: Vec<IndexInfo> = "IndexInfos",
+        partition: Option<Partition> = "Partition",
+        distribution: Option<Distribution> = "Distribution",
+        table_comment: Option<String> = "TableComment",
+        properties: Vec<Property> = "Properties",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,9 +81,9 @@ pub struct DescribeTableListResponse {
 
 ::runtime::lenient_object! {
     DescribeTableListResponse {
-        table_names: "TableNames",
-        message: "Message",
-        request_id: "RequestId",
+        table_names: Vec<String> = "TableNames",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

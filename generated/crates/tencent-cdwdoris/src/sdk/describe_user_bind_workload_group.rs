@@ -60,9 +60,9 @@ pub struct DescribeUserBindWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     DescribeUserBindWorkloadGroupResponse {
-        user_bind_infos: "UserBindInfos",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        user_bind_infos: Vec<UserWorkloadGroup> = "UserBindInfos",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

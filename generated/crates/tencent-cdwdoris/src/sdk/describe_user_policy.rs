@@ -75,9 +75,9 @@ pub struct DescribeUserPolicyResponse {
 
 ::runtime::lenient_object! {
     DescribeUserPolicyResponse {
-        account_info: "AccountInfo",
-        permissions: "Permissions",
-        request_id: "RequestId",
+        account_info: Option<AccountDetailInfo> = "AccountInfo",
+        permissions: Option<PermissionHostInfo> = "Permissions",
+        request_id: Option<String> = "RequestId",
     }
 }
 

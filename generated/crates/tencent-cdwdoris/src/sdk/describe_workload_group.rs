@@ -62,10 +62,10 @@ pub struct DescribeWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     DescribeWorkloadGroupResponse {
-        workload_groups: "WorkloadGroups",
-        status: "Status",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        workload_groups: Vec<WorkloadGroupConfig> = "WorkloadGroups",
+        status: Option<String> = "Status",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -113,12 +113,12 @@ pub struct ExecuteParametrizedQueryResponse {
 
 ::runtime::lenient_object! {
     ExecuteParametrizedQueryResponse {
-        total_count: "TotalCount",
-        fields: "Fields",
-        field_types: "FieldTypes",
-        rows: "Rows",
-        message: "Message",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        fields: Vec<String> = "Fields",
+        field_types: Vec<String> = "FieldTypes",
+        rows: Vec<Rows> = "Rows",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -123,10 +123,10 @@ pub struct InsertDatasToTableResponse {
 
 ::runtime::lenient_object! {
     InsertDatasToTableResponse {
-        success: "Success",
-        message: "Message",
-        insert_count: "InsertCount",
-        request_id: "RequestId",
+        success: Option<bool> = "Success",
+        message: Option<String> = "Message",
+        insert_count: Option<u64> = "InsertCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

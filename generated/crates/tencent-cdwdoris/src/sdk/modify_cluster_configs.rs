@@ -75,9 +75,9 @@ pub struct ModifyClusterConfigsResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterConfigsResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

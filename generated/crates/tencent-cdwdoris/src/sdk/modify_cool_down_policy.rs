@@ -70,8 +70,8 @@ pub struct ModifyCoolDownPolicyResponse {
 
 ::runtime::lenient_object! {
     ModifyCoolDownPolicyResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

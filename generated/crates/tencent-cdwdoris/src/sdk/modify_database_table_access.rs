@@ -109,9 +109,9 @@ pub struct ModifyDatabaseTableAccessResponse {
 
 ::runtime::lenient_object! {
     ModifyDatabaseTableAccessResponse {
-        success: "Success",
-        message: "Message",
-        request_id: "RequestId",
+        success: Option<bool> = "Success",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

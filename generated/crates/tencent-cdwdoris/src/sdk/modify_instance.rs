@@ -58,7 +58,7 @@ pub struct ModifyInstanceResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

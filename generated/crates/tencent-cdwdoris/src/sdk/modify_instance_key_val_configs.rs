@@ -103,9 +103,9 @@ pub struct ModifyInstanceKeyValConfigsResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceKeyValConfigsResponse {
-        error_msg: "ErrorMsg",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

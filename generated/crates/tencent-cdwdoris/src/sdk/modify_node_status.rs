@@ -77,9 +77,9 @@ pub struct ModifyNodeStatusResponse {
 
 ::runtime::lenient_object! {
     ModifyNodeStatusResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

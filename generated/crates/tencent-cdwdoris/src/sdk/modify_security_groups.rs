@@ -65,8 +65,8 @@ pub struct ModifySecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     ModifySecurityGroupsResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

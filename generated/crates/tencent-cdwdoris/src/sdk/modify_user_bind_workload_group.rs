@@ -73,8 +73,8 @@ pub struct ModifyUserBindWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     ModifyUserBindWorkloadGroupResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct ModifyUserPrivilegesV3Response {
 
 ::runtime::lenient_object! {
     ModifyUserPrivilegesV3Response {
-        error_msg: "ErrorMsg",
-        instance_id: "InstanceId",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        instance_id: Option<String> = "InstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

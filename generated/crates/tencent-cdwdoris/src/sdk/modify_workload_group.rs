@@ -61,8 +61,8 @@ pub struct ModifyWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     ModifyWorkloadGroupResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

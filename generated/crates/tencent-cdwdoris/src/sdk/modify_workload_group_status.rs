@@ -61,8 +61,8 @@ pub struct ModifyWorkloadGroupStatusResponse {
 
 ::runtime::lenient_object! {
     ModifyWorkloadGroupStatusResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,8 +55,8 @@ pub struct OpenCoolDownResponse {
 
 ::runtime::lenient_object! {
     OpenCoolDownResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,9 +86,9 @@ pub struct OpenCoolDownPolicyResponse {
 
 ::runtime::lenient_object! {
     OpenCoolDownPolicyResponse {
-        error_msg: "ErrorMsg",
-        query_document: "QueryDocument",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        query_document: Option<String> = "QueryDocument",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -110,7 +110,7 @@ pub struct RecoverBackUpJobResponse {
 
 ::runtime::lenient_object! {
     RecoverBackUpJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

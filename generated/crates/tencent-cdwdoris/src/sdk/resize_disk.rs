@@ -72,10 +72,10 @@ pub struct ResizeDiskResponse {
 
 ::runtime::lenient_object! {
     ResizeDiskResponse {
-        instance_id: "InstanceId",
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        flow_id: Option<String> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct RestartClusterForConfigsResponse {
 
 ::runtime::lenient_object! {
     RestartClusterForConfigsResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

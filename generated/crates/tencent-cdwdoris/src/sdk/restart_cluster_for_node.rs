@@ -78,9 +78,9 @@ pub struct RestartClusterForNodeResponse {
 
 ::runtime::lenient_object! {
     RestartClusterForNodeResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

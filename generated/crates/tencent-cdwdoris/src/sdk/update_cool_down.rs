@@ -65,8 +65,8 @@ pub struct UpdateCoolDownResponse {
 
 ::runtime::lenient_object! {
     UpdateCoolDownResponse {
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

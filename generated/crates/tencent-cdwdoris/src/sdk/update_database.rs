@@ -102,9 +102,9 @@ pub struct UpdateDatabaseResponse {
 
 ::runtime::lenient_object! {
     UpdateDatabaseResponse {
-        success: "Success",
-        message: "Message",
-        request_id: "RequestId",
+        success: Option<bool> = "Success",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

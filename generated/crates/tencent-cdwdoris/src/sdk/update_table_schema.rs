@@ -110,9 +110,9 @@ pub struct UpdateTableSchemaResponse {
 
 ::runtime::lenient_object! {
     UpdateTableSchemaResponse {
-        message: "Message",
-        success: "Success",
-        request_id: "RequestId",
+        message: Option<String> = "Message",
+        success: Option<bool> = "Success",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -120,10 +120,10 @@ pub struct CreateInstanceByApiResponse {
 
 ::runtime::lenient_object! {
     CreateInstanceByApiResponse {
-        flow_id: "FlowId",
-        instance_id: "InstanceId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<String> = "FlowId",
+        instance_id: Option<String> = "InstanceId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

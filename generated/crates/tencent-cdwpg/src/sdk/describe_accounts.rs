@@ -72,9 +72,9 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountsResponse {
-        total_count: "TotalCount",
-        accounts: "Accounts",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        accounts: Vec<AccountInfo> = "Accounts",
+        request_id: Option<String> = "RequestId",
     }
 }
 

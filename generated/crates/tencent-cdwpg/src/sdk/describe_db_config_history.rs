@@ -69,9 +69,9 @@ pub struct DescribeDbConfigHistoryResponse {
 
 ::runtime::lenient_object! {
     DescribeDbConfigHistoryResponse {
-        total_count: "TotalCount",
-        config_history: "ConfigHistory",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        config_history: Vec<ConfigHistory> = "ConfigHistory",
+        request_id: Option<String> = "RequestId",
     }
 }
 

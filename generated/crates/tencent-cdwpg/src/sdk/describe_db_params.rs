@@ -73,9 +73,9 @@ pub struct DescribeDbParamsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbParamsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParamItem> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

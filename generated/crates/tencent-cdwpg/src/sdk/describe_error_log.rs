@@ -81,9 +81,9 @@ pub struct DescribeErrorLogResponse {
 
 ::runtime::lenient_object! {
     DescribeErrorLogResponse {
-        total_count: "TotalCount",
-        error_log_details: "ErrorLogDetails",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        error_log_details: Vec<ErrorLogDetail> = "ErrorLogDetails",
+        request_id: Option<String> = "RequestId",
     }
 }
 

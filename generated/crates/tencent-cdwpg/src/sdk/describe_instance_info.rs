@@ -59,9 +59,9 @@ pub struct DescribeInstanceInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceInfoResponse {
-        simple_instance_info: "SimpleInstanceInfo",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        simple_instance_info: Option<SimpleInstanceInfo> = "SimpleInstanceInfo",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,9 +62,9 @@ pub struct DescribeInstanceNodesResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceNodesResponse {
-        error_msg: "ErrorMsg",
-        instance_nodes: "InstanceNodes",
-        request_id: "RequestId",
+        error_msg: Option<String> = "ErrorMsg",
+        instance_nodes: Vec<InstanceNode> = "InstanceNodes",
+        request_id: Option<String> = "RequestId",
     }
 }
 

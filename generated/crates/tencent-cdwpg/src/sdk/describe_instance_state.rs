@@ -76,15 +76,15 @@ pub struct DescribeInstanceStateResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceStateResponse {
-        instance_state: "InstanceState",
-        flow_create_time: "FlowCreateTime",
-        flow_name: "FlowName",
-        flow_progress: "FlowProgress",
-        instance_state_desc: "InstanceStateDesc",
-        flow_msg: "FlowMsg",
-        process_name: "ProcessName",
-        backup_status: "BackupStatus",
-        request_id: "RequestId",
+        instance_state: Option<String> = "InstanceState",
+        flow_create_time: Option<String> = "FlowCreateTime",
+        flow_name: Option<String> = "FlowName",
+        flow_progress: Option<f64> = "FlowProgress",
+        instance_state_desc: Option<String> = "InstanceStateDesc",
+        flow_msg: Option<String> = "FlowMsg",
+        process_name: Option<String> = "ProcessName",
+        backup_status: Option<i64> = "BackupStatus",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,10 +85,10 @@ pub struct DescribeSimpleInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeSimpleInstancesResponse {
-        total_count: "TotalCount",
-        instances_list: "InstancesList",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instances_list: Vec<InstanceSimpleInfoNew> = "InstancesList",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

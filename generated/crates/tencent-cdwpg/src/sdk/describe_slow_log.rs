@@ -101,9 +101,9 @@ pub struct DescribeSlowLogResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogResponse {
-        total_count: "TotalCount",
-        slow_log_details: "SlowLogDetails",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        slow_log_details: Option<SlowLogDetail> = "SlowLogDetails",
+        request_id: Option<String> = "RequestId",
     }
 }
 

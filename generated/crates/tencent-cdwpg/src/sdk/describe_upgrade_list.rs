@@ -69,9 +69,9 @@ pub struct DescribeUpgradeListResponse {
 
 ::runtime::lenient_object! {
     DescribeUpgradeListResponse {
-        upgrade_items: "UpgradeItems",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        upgrade_items: Vec<UpgradeItem> = "UpgradeItems",
+        total_count: Option<String> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

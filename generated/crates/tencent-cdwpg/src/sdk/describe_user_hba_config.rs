@@ -62,9 +62,9 @@ pub struct DescribeUserHbaConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeUserHbaConfigResponse {
-        total_count: "TotalCount",
-        hba_configs: "HbaConfigs",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        hba_configs: Vec<HbaConfig> = "HbaConfigs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,9 +57,9 @@ pub struct DestroyInstanceByApiResponse {
 
 ::runtime::lenient_object! {
     DestroyInstanceByApiResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<String> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,9 +68,9 @@ pub struct ModifyUserHbaResponse {
 
 ::runtime::lenient_object! {
     ModifyUserHbaResponse {
-        task_id: "TaskId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

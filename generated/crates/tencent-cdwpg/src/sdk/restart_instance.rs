@@ -67,9 +67,9 @@ pub struct RestartInstanceResponse {
 
 ::runtime::lenient_object! {
     RestartInstanceResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,9 +72,9 @@ pub struct ScaleOutInstanceResponse {
 
 ::runtime::lenient_object! {
     ScaleOutInstanceResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<String> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,9 +76,9 @@ pub struct ScaleUpInstanceResponse {
 
 ::runtime::lenient_object! {
     ScaleUpInstanceResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct UpgradeInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeInstanceResponse {
-        flow_id: "FlowId",
-        error_msg: "ErrorMsg",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        error_msg: Option<String> = "ErrorMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

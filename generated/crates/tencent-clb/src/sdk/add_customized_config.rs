@@ -74,8 +74,8 @@ pub struct AddCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     AddCustomizedConfigResponse {
-        config_id: "ConfigId",
-        request_id: "RequestId",
+        config_id: Option<String> = "ConfigId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct AssociateCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     AssociateCustomizedConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct AssociateTargetGroupsResponse {
 
 ::runtime::lenient_object! {
     AssociateTargetGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct AutoRewriteResponse {
 
 ::runtime::lenient_object! {
     AutoRewriteResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct BatchDeregisterTargetsResponse {
 
 ::runtime::lenient_object! {
     BatchDeregisterTargetsResponse {
-        fail_listener_id_set: "FailListenerIdSet",
-        message: "Message",
-        request_id: "RequestId",
+        fail_listener_id_set: Vec<String> = "FailListenerIdSet",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct BatchModifyTargetTagResponse {
 
 ::runtime::lenient_object! {
     BatchModifyTargetTagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -176,7 +176,7 @@ pub struct CloneLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     CloneLoadBalancerResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

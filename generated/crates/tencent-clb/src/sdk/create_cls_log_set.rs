@@ -63,8 +63,8 @@ pub struct CreateClsLogSetResponse {
 
 ::runtime::lenient_object! {
     CreateClsLogSetResponse {
-        logset_id: "LogsetId",
-        request_id: "RequestId",
+        logset_id: Option<String> = "LogsetId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

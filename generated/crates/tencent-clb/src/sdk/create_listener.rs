@@ -242,8 +242,8 @@ pub struct CreateListenerResponse {
 
 ::runtime::lenient_object! {
     CreateListenerResponse {
-        listener_ids: "ListenerIds",
-        request_id: "RequestId",
+        listener_ids: Vec<String> = "ListenerIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

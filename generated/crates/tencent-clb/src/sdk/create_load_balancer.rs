@@ -260,9 +260,9 @@ pub struct CreateLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     CreateLoadBalancerResponse {
-        load_balancer_ids: "LoadBalancerIds",
-        deal_name: "DealName",
-        request_id: "RequestId",
+        load_balancer_ids: Vec<String> = "LoadBalancerIds",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct CreateLoadBalancerSnatIpsResponse {
 
 ::runtime::lenient_object! {
     CreateLoadBalancerSnatIpsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct CreateRuleResponse {
 
 ::runtime::lenient_object! {
     CreateRuleResponse {
-        location_ids: "LocationIds",
-        request_id: "RequestId",
+        location_ids: Vec<String> = "LocationIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -139,8 +139,8 @@ pub struct CreateTargetGroupResponse {
 
 ::runtime::lenient_object! {
     CreateTargetGroupResponse {
-        target_group_id: "TargetGroupId",
-        request_id: "RequestId",
+        target_group_id: Option<String> = "TargetGroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

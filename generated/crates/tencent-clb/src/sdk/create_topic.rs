@@ -76,8 +76,8 @@ pub struct CreateTopicResponse {
 
 ::runtime::lenient_object! {
     CreateTopicResponse {
-        topic_id: "TopicId",
-        request_id: "RequestId",
+        topic_id: Option<String> = "TopicId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

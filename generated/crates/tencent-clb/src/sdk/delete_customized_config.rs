@@ -52,7 +52,7 @@ pub struct DeleteCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     DeleteCustomizedConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct DeleteListenerResponse {
 
 ::runtime::lenient_object! {
     DeleteListenerResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

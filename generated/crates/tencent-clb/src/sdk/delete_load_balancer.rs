@@ -64,7 +64,7 @@ pub struct DeleteLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     DeleteLoadBalancerResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeleteLoadBalancerListenersResponse {
 
 ::runtime::lenient_object! {
     DeleteLoadBalancerListenersResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

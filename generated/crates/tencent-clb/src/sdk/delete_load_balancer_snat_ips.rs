@@ -61,7 +61,7 @@ pub struct DeleteLoadBalancerSnatIpsResponse {
 
 ::runtime::lenient_object! {
     DeleteLoadBalancerSnatIpsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

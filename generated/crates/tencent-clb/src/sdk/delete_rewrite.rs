@@ -75,7 +75,7 @@ pub struct DeleteRewriteResponse {
 
 ::runtime::lenient_object! {
     DeleteRewriteResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

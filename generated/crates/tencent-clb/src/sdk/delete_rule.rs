@@ -79,7 +79,7 @@ pub struct DeleteRuleResponse {
 
 ::runtime::lenient_object! {
     DeleteRuleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

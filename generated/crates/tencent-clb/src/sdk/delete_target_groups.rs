@@ -52,7 +52,7 @@ pub struct DeleteTargetGroupsResponse {
 
 ::runtime::lenient_object! {
     DeleteTargetGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

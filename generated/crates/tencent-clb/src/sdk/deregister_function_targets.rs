@@ -95,7 +95,7 @@ pub struct DeregisterFunctionTargetsResponse {
 
 ::runtime::lenient_object! {
     DeregisterFunctionTargetsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct DeregisterTargetGroupInstancesResponse {
 
 ::runtime::lenient_object! {
     DeregisterTargetGroupInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,7 +82,7 @@ pub struct DeregisterTargetsResponse {
 
 ::runtime::lenient_object! {
     DeregisterTargetsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

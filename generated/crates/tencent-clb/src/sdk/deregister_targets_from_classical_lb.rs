@@ -61,7 +61,7 @@ pub struct DeregisterTargetsFromClassicalLbResponse {
 
 ::runtime::lenient_object! {
     DeregisterTargetsFromClassicalLbResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

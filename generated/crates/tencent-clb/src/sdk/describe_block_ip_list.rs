@@ -73,10 +73,10 @@ pub struct DescribeBlockIpListResponse {
 
 ::runtime::lenient_object! {
     DescribeBlockIpListResponse {
-        blocked_ip_count: "BlockedIPCount",
-        client_ip_field: "ClientIPField",
-        blocked_ip_list: "BlockedIPList",
-        request_id: "RequestId",
+        blocked_ip_count: Option<u64> = "BlockedIPCount",
+        client_ip_field: Option<String> = "ClientIPField",
+        blocked_ip_list: Vec<BlockedIp> = "BlockedIPList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

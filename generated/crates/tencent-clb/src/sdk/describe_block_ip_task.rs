@@ -54,8 +54,8 @@ pub struct DescribeBlockIpTaskResponse {
 
 ::runtime::lenient_object! {
     DescribeBlockIpTaskResponse {
-        status: "Status",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

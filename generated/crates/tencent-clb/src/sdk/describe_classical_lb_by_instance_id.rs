@@ -59,8 +59,8 @@ pub struct DescribeClassicalLbByInstanceIdResponse {
 
 ::runtime::lenient_object! {
     DescribeClassicalLbByInstanceIdResponse {
-        load_balancer_info_list: "LoadBalancerInfoList",
-        request_id: "RequestId",
+        load_balancer_info_list: Vec<ClassicalLoadBalancerInfo> = "LoadBalancerInfoList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeClassicalLbHealthStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeClassicalLbHealthStatusResponse {
-        health_list: "HealthList",
-        request_id: "RequestId",
+        health_list: Vec<ClassicalHealth> = "HealthList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

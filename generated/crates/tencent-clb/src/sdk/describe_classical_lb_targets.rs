@@ -59,8 +59,8 @@ pub struct DescribeClassicalLbTargetsResponse {
 
 ::runtime::lenient_object! {
     DescribeClassicalLbTargetsResponse {
-        targets: "Targets",
-        request_id: "RequestId",
+        targets: Vec<ClassicalTarget> = "Targets",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -47,9 +47,9 @@ pub struct DescribeClsLogSetResponse {
 
 ::runtime::lenient_object! {
     DescribeClsLogSetResponse {
-        logset_id: "LogsetId",
-        health_logset_id: "HealthLogsetId",
-        request_id: "RequestId",
+        logset_id: Option<String> = "LogsetId",
+        health_logset_id: Option<String> = "HealthLogsetId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

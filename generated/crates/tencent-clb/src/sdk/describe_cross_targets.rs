@@ -77,9 +77,9 @@ pub struct DescribeCrossTargetsResponse {
 
 ::runtime::lenient_object! {
     DescribeCrossTargetsResponse {
-        total_count: "TotalCount",
-        cross_target_set: "CrossTargetSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        cross_target_set: Vec<CrossTargets> = "CrossTargetSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct DescribeIdleLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     DescribeIdleLoadBalancersResponse {
-        idle_load_balancers: "IdleLoadBalancers",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        idle_load_balancers: Vec<IdleLoadBalancer> = "IdleLoadBalancers",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeLbListenersResponse {
 
 ::runtime::lenient_object! {
     DescribeLbListenersResponse {
-        load_balancers: "LoadBalancers",
-        request_id: "RequestId",
+        load_balancers: Vec<LbItem> = "LoadBalancers",
+        request_id: Option<String> = "RequestId",
     }
 }
 

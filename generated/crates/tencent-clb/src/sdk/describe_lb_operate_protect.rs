@@ -59,8 +59,8 @@ pub struct DescribeLbOperateProtectResponse {
 
 ::runtime::lenient_object! {
     DescribeLbOperateProtectResponse {
-        load_balancer_set: "LoadBalancerSet",
-        request_id: "RequestId",
+        load_balancer_set: Vec<LbOperateProtectInfo> = "LoadBalancerSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,9 +76,9 @@ pub struct DescribeListenersResponse {
 
 ::runtime::lenient_object! {
     DescribeListenersResponse {
-        listeners: "Listeners",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        listeners: Vec<Listener> = "Listeners",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,11 +57,11 @@ pub struct DescribeLoadBalancerOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribeLoadBalancerOverviewResponse {
-        total_count: "TotalCount",
-        running_count: "RunningCount",
-        isolation_count: "IsolationCount",
-        will_expire_count: "WillExpireCount",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        running_count: Option<i64> = "RunningCount",
+        isolation_count: Option<i64> = "IsolationCount",
+        will_expire_count: Option<i64> = "WillExpireCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

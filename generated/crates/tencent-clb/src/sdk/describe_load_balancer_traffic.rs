@@ -57,8 +57,8 @@ pub struct DescribeLoadBalancerTrafficResponse {
 
 ::runtime::lenient_object! {
     DescribeLoadBalancerTrafficResponse {
-        load_balancer_traffic: "LoadBalancerTraffic",
-        request_id: "RequestId",
+        load_balancer_traffic: Vec<LoadBalancerTraffic> = "LoadBalancerTraffic",
+        request_id: Option<String> = "RequestId",
     }
 }
 

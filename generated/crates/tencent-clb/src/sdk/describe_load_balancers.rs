@@ -171,9 +171,9 @@ pub struct DescribeLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     DescribeLoadBalancersResponse {
-        total_count: "TotalCount",
-        load_balancer_set: "LoadBalancerSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        load_balancer_set: Vec<LoadBalancer> = "LoadBalancerSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -137,9 +137,9 @@ pub struct DescribeLoadBalancersDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeLoadBalancersDetailResponse {
-        total_count: "TotalCount",
-        load_balancer_detail_set: "LoadBalancerDetailSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        load_balancer_detail_set: Vec<LoadBalancerDetail> = "LoadBalancerDetailSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

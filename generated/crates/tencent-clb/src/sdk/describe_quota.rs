@@ -46,8 +46,8 @@ pub struct DescribeQuotaResponse {
 
 ::runtime::lenient_object! {
     DescribeQuotaResponse {
-        quota_set: "QuotaSet",
-        request_id: "RequestId",
+        quota_set: Vec<Quota> = "QuotaSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

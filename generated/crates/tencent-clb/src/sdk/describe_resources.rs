@@ -85,9 +85,9 @@ pub struct DescribeResourcesResponse {
 
 ::runtime::lenient_object! {
     DescribeResourcesResponse {
-        zone_resource_set: "ZoneResourceSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        zone_resource_set: Vec<ZoneResource> = "ZoneResourceSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

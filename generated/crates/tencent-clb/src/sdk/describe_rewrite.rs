@@ -67,8 +67,8 @@ pub struct DescribeRewriteResponse {
 
 ::runtime::lenient_object! {
     DescribeRewriteResponse {
-        rewrite_set: "RewriteSet",
-        request_id: "RequestId",
+        rewrite_set: Vec<RuleOutput> = "RewriteSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeTargetGroupInstanceStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeTargetGroupInstanceStatusResponse {
-        target_group_instance_set: "TargetGroupInstanceSet",
-        request_id: "RequestId",
+        target_group_instance_set: Vec<TargetGroupInstanceStatus> = "TargetGroupInstanceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,10 +74,10 @@ pub struct DescribeTargetGroupInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeTargetGroupInstancesResponse {
-        total_count: "TotalCount",
-        target_group_instance_set: "TargetGroupInstanceSet",
-        real_count: "RealCount",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        target_group_instance_set: Vec<TargetGroupBackend> = "TargetGroupInstanceSet",
+        real_count: Option<u64> = "RealCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

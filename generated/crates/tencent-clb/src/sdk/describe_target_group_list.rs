@@ -81,9 +81,9 @@ pub struct DescribeTargetGroupListResponse {
 
 ::runtime::lenient_object! {
     DescribeTargetGroupListResponse {
-        total_count: "TotalCount",
-        target_group_set: "TargetGroupSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        target_group_set: Vec<TargetGroupInfo> = "TargetGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,9 +74,9 @@ pub struct DescribeTargetGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeTargetGroupsResponse {
-        total_count: "TotalCount",
-        target_group_set: "TargetGroupSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        target_group_set: Vec<TargetGroupInfo> = "TargetGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeTargetHealthResponse {
 
 ::runtime::lenient_object! {
     DescribeTargetHealthResponse {
-        load_balancers: "LoadBalancers",
-        request_id: "RequestId",
+        load_balancers: Vec<LoadBalancerHealth> = "LoadBalancers",
+        request_id: Option<String> = "RequestId",
     }
 }
 

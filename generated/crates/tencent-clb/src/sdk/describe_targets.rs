@@ -82,8 +82,8 @@ pub struct DescribeTargetsResponse {
 
 ::runtime::lenient_object! {
     DescribeTargetsResponse {
-        listeners: "Listeners",
-        request_id: "RequestId",
+        listeners: Vec<ListenerBackend> = "Listeners",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,10 +67,10 @@ pub struct DescribeTaskStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeTaskStatusResponse {
-        status: "Status",
-        load_balancer_ids: "LoadBalancerIds",
-        message: "Message",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        load_balancer_ids: Vec<String> = "LoadBalancerIds",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

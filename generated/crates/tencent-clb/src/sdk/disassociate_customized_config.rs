@@ -61,7 +61,7 @@ pub struct DisassociateCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     DisassociateCustomizedConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

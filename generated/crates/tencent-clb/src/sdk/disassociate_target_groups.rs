@@ -58,7 +58,7 @@ pub struct DisassociateTargetGroupsResponse {
 
 ::runtime::lenient_object! {
     DisassociateTargetGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

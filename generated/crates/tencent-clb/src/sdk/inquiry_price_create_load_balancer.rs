@@ -116,8 +116,8 @@ pub struct InquiryPriceCreateLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceCreateLoadBalancerResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct InquiryPriceModifyLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceModifyLoadBalancerResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

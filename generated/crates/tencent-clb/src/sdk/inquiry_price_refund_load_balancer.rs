@@ -59,8 +59,8 @@ pub struct InquiryPriceRefundLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRefundLoadBalancerResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

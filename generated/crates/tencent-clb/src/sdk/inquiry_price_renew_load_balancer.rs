@@ -70,8 +70,8 @@ pub struct InquiryPriceRenewLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRenewLoadBalancerResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

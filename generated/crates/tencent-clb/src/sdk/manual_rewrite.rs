@@ -75,7 +75,7 @@ pub struct ManualRewriteResponse {
 
 ::runtime::lenient_object! {
     ManualRewriteResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct MigrateClassicalLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     MigrateClassicalLoadBalancersResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

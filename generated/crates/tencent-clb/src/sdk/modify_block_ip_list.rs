@@ -98,8 +98,8 @@ pub struct ModifyBlockIpListResponse {
 
 ::runtime::lenient_object! {
     ModifyBlockIpListResponse {
-        jod_id: "JodId",
-        request_id: "RequestId",
+        jod_id: Option<String> = "JodId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

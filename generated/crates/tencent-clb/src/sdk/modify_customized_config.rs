@@ -64,7 +64,7 @@ pub struct ModifyCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyCustomizedConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct ModifyDomainResponse {
 
 ::runtime::lenient_object! {
     ModifyDomainResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -110,7 +110,7 @@ pub struct ModifyDomainAttributesResponse {
 
 ::runtime::lenient_object! {
     ModifyDomainAttributesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

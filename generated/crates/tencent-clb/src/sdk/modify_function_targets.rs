@@ -84,7 +84,7 @@ pub struct ModifyFunctionTargetsResponse {
 
 ::runtime::lenient_object! {
     ModifyFunctionTargetsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -207,7 +207,7 @@ pub struct ModifyListenerResponse {
 
 ::runtime::lenient_object! {
     ModifyListenerResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

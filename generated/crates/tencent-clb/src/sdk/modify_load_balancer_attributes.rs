@@ -112,8 +112,8 @@ pub struct ModifyLoadBalancerAttributesResponse {
 
 ::runtime::lenient_object! {
     ModifyLoadBalancerAttributesResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct ModifyLoadBalancerSlaResponse {
 
 ::runtime::lenient_object! {
     ModifyLoadBalancerSlaResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

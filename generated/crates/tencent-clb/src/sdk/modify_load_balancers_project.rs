@@ -61,7 +61,7 @@ pub struct ModifyLoadBalancersProjectResponse {
 
 ::runtime::lenient_object! {
     ModifyLoadBalancersProjectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -114,7 +114,7 @@ pub struct ModifyRuleResponse {
 
 ::runtime::lenient_object! {
     ModifyRuleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

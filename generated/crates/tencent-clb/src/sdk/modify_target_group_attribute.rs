@@ -107,7 +107,7 @@ pub struct ModifyTargetGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyTargetGroupAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

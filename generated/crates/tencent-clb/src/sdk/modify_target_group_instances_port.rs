@@ -68,7 +68,7 @@ pub struct ModifyTargetGroupInstancesPortResponse {
 
 ::runtime::lenient_object! {
     ModifyTargetGroupInstancesPortResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyTargetGroupInstancesWeightResponse {
 
 ::runtime::lenient_object! {
     ModifyTargetGroupInstancesWeightResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,7 +88,7 @@ pub struct ModifyTargetPortResponse {
 
 ::runtime::lenient_object! {
     ModifyTargetPortResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,7 +87,7 @@ pub struct ModifyTargetWeightResponse {
 
 ::runtime::lenient_object! {
     ModifyTargetWeightResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,7 +93,7 @@ pub struct RegisterFunctionTargetsResponse {
 
 ::runtime::lenient_object! {
     RegisterFunctionTargetsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct RegisterTargetGroupInstancesResponse {
 
 ::runtime::lenient_object! {
     RegisterTargetGroupInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

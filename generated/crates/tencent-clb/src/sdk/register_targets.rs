@@ -84,7 +84,7 @@ pub struct RegisterTargetsResponse {
 
 ::runtime::lenient_object! {
     RegisterTargetsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

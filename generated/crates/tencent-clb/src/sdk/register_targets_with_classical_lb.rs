@@ -62,7 +62,7 @@ pub struct RegisterTargetsWithClassicalLbResponse {
 
 ::runtime::lenient_object! {
     RegisterTargetsWithClassicalLbResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct RenewLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     RenewLoadBalancersResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ReplaceCertForLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     ReplaceCertForLoadBalancersResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,7 +87,7 @@ pub struct SetLoadBalancerClsLogResponse {
 
 ::runtime::lenient_object! {
     SetLoadBalancerClsLogResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct SetLoadBalancerSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     SetLoadBalancerSecurityGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct SetLoadBalancerStartStatusResponse {
 
 ::runtime::lenient_object! {
     SetLoadBalancerStartStatusResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct SetSecurityGroupForLoadbalancersResponse {
 
 ::runtime::lenient_object! {
     SetSecurityGroupForLoadbalancersResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

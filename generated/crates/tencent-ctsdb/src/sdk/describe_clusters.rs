@@ -77,9 +77,9 @@ pub struct DescribeClustersResponse {
 
 ::runtime::lenient_object! {
     DescribeClustersResponse {
-        total_count: "TotalCount",
-        clusters: "Clusters",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        clusters: Vec<Cluster> = "Clusters",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,9 +75,9 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabasesResponse {
-        databases: "Databases",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        databases: Vec<Database> = "Databases",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

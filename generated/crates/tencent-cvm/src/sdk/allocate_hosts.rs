@@ -89,8 +89,8 @@ pub struct AllocateHostsResponse {
 
 ::runtime::lenient_object! {
     AllocateHostsResponse {
-        host_id_set: "HostIdSet",
-        request_id: "RequestId",
+        host_id_set: Vec<String> = "HostIdSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

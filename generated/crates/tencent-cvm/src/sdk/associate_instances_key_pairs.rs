@@ -89,7 +89,7 @@ pub struct AssociateInstancesKeyPairsResponse {
 
 ::runtime::lenient_object! {
     AssociateInstancesKeyPairsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

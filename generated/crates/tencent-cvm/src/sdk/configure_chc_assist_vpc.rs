@@ -84,7 +84,7 @@ pub struct ConfigureChcAssistVpcResponse {
 
 ::runtime::lenient_object! {
     ConfigureChcAssistVpcResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

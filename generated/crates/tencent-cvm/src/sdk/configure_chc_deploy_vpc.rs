@@ -74,7 +74,7 @@ pub struct ConfigureChcDeployVpcResponse {
 
 ::runtime::lenient_object! {
     ConfigureChcDeployVpcResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

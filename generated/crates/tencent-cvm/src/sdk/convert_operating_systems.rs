@@ -77,9 +77,9 @@ pub struct ConvertOperatingSystemsResponse {
 
 ::runtime::lenient_object! {
     ConvertOperatingSystemsResponse {
-        support_target_os_list: "SupportTargetOSList",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        support_target_os_list: Vec<TargetOs> = "SupportTargetOSList",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

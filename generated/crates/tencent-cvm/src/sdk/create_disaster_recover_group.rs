@@ -105,13 +105,13 @@ pub struct CreateDisasterRecoverGroupResponse {
 
 ::runtime::lenient_object! {
     CreateDisasterRecoverGroupResponse {
-        disaster_recover_group_id: "DisasterRecoverGroupId",
-        type_field: "Type",
-        name: "Name",
-        cvm_quota_total: "CvmQuotaTotal",
-        current_num: "CurrentNum",
-        create_time: "CreateTime",
-        request_id: "RequestId",
+        disaster_recover_group_id: Option<String> = "DisasterRecoverGroupId",
+        type_field: Option<String> = "Type",
+        name: Option<String> = "Name",
+        cvm_quota_total: Option<i64> = "CvmQuotaTotal",
+        current_num: Option<i64> = "CurrentNum",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -114,8 +114,8 @@ pub struct CreateImageResponse {
 
 ::runtime::lenient_object! {
     CreateImageResponse {
-        image_id: "ImageId",
-        request_id: "RequestId",
+        image_id: Option<String> = "ImageId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

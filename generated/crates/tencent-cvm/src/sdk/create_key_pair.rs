@@ -79,8 +79,8 @@ pub struct CreateKeyPairResponse {
 
 ::runtime::lenient_object! {
     CreateKeyPairResponse {
-        key_pair: "KeyPair",
-        request_id: "RequestId",
+        key_pair: Option<KeyPair> = "KeyPair",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -271,8 +271,8 @@ pub struct CreateLaunchTemplateResponse {
 
 ::runtime::lenient_object! {
     CreateLaunchTemplateResponse {
-        launch_template_id: "LaunchTemplateId",
-        request_id: "RequestId",
+        launch_template_id: Option<String> = "LaunchTemplateId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

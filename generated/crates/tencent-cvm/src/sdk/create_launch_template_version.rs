@@ -276,8 +276,8 @@ pub struct CreateLaunchTemplateVersionResponse {
 
 ::runtime::lenient_object! {
     CreateLaunchTemplateVersionResponse {
-        launch_template_version_number: "LaunchTemplateVersionNumber",
-        request_id: "RequestId",
+        launch_template_version_number: Option<i64> = "LaunchTemplateVersionNumber",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DeleteDisasterRecoverGroupsResponse {
 
 ::runtime::lenient_object! {
     DeleteDisasterRecoverGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

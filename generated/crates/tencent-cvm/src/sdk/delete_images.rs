@@ -66,7 +66,7 @@ pub struct DeleteImagesResponse {
 
 ::runtime::lenient_object! {
     DeleteImagesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct DeleteInstancesDisasterRecoverGroupsResponse {
 
 ::runtime::lenient_object! {
     DeleteInstancesDisasterRecoverGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

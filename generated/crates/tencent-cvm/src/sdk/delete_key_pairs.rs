@@ -60,7 +60,7 @@ pub struct DeleteKeyPairsResponse {
 
 ::runtime::lenient_object! {
     DeleteKeyPairsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteLaunchTemplateResponse {
 
 ::runtime::lenient_object! {
     DeleteLaunchTemplateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

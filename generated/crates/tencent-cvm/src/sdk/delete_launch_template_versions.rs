@@ -65,7 +65,7 @@ pub struct DeleteLaunchTemplateVersionsResponse {
 
 ::runtime::lenient_object! {
     DeleteLaunchTemplateVersionsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

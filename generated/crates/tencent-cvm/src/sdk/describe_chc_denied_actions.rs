@@ -58,8 +58,8 @@ pub struct DescribeChcDeniedActionsResponse {
 
 ::runtime::lenient_object! {
     DescribeChcDeniedActionsResponse {
-        chc_host_denied_action_set: "ChcHostDeniedActionSet",
-        request_id: "RequestId",
+        chc_host_denied_action_set: Vec<ChcHostDeniedActions> = "ChcHostDeniedActionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -134,9 +134,9 @@ pub struct DescribeChcHostsResponse {
 
 ::runtime::lenient_object! {
     DescribeChcHostsResponse {
-        total_count: "TotalCount",
-        chc_host_set: "ChcHostSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        chc_host_set: Vec<ChcHost> = "ChcHostSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

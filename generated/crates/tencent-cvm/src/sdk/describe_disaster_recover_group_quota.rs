@@ -63,13 +63,13 @@ pub struct DescribeDisasterRecoverGroupQuotaResponse {
 
 ::runtime::lenient_object! {
     DescribeDisasterRecoverGroupQuotaResponse {
-        group_quota: "GroupQuota",
-        current_num: "CurrentNum",
-        cvm_in_host_group_quota: "CvmInHostGroupQuota",
-        cvm_in_sw_group_quota: "CvmInSwGroupQuota",
-        cvm_in_rack_group_quota: "CvmInRackGroupQuota",
-        cvm_in_switch_group_quota: "CvmInSwitchGroupQuota",
-        request_id: "RequestId",
+        group_quota: Option<i64> = "GroupQuota",
+        current_num: Option<i64> = "CurrentNum",
+        cvm_in_host_group_quota: Option<i64> = "CvmInHostGroupQuota",
+        cvm_in_sw_group_quota: Option<i64> = "CvmInSwGroupQuota",
+        cvm_in_rack_group_quota: Option<i64> = "CvmInRackGroupQuota",
+        cvm_in_switch_group_quota: Option<i64> = "CvmInSwitchGroupQuota",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,9 +86,9 @@ pub struct DescribeDisasterRecoverGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeDisasterRecoverGroupsResponse {
-        disaster_recover_group_set: "DisasterRecoverGroupSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        disaster_recover_group_set: Vec<DisasterRecoverGroup> = "DisasterRecoverGroupSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

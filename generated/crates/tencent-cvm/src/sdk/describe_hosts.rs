@@ -119,9 +119,9 @@ pub struct DescribeHostsResponse {
 
 ::runtime::lenient_object! {
     DescribeHostsResponse {
-        total_count: "TotalCount",
-        host_set: "HostSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        host_set: Vec<HostItem> = "HostSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

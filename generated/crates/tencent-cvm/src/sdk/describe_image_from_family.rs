@@ -56,8 +56,8 @@ pub struct DescribeImageFromFamilyResponse {
 
 ::runtime::lenient_object! {
     DescribeImageFromFamilyResponse {
-        image: "Image",
-        request_id: "RequestId",
+        image: Option<Image> = "Image",
+        request_id: Option<String> = "RequestId",
     }
 }
 

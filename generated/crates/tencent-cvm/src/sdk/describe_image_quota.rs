@@ -44,8 +44,8 @@ pub struct DescribeImageQuotaResponse {
 
 ::runtime::lenient_object! {
     DescribeImageQuotaResponse {
-        image_num_quota: "ImageNumQuota",
-        request_id: "RequestId",
+        image_num_quota: Option<i64> = "ImageNumQuota",
+        request_id: Option<String> = "RequestId",
     }
 }
 

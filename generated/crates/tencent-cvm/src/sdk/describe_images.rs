@@ -164,9 +164,9 @@ pub struct DescribeImagesResponse {
 
 ::runtime::lenient_object! {
     DescribeImagesResponse {
-        image_set: "ImageSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        image_set: Vec<Image> = "ImageSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -49,9 +49,9 @@ pub struct DescribeImportImageOsResponse {
 
 ::runtime::lenient_object! {
     DescribeImportImageOsResponse {
-        import_image_os_list_supported: "ImportImageOsListSupported",
-        import_image_os_version_set: "ImportImageOsVersionSet",
-        request_id: "RequestId",
+        import_image_os_list_supported: Option<ImageOsList> = "ImportImageOsListSupported",
+        import_image_os_version_set: Vec<OsVersion> = "ImportImageOsVersionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

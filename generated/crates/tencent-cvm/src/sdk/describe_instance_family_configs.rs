@@ -50,8 +50,8 @@ pub struct DescribeInstanceFamilyConfigsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceFamilyConfigsResponse {
-        instance_family_config_set: "InstanceFamilyConfigSet",
-        request_id: "RequestId",
+        instance_family_config_set: Vec<InstanceFamilyConfig> = "InstanceFamilyConfigSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct DescribeInstancesAttributesResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancesAttributesResponse {
-        instance_set: "InstanceSet",
-        request_id: "RequestId",
+        instance_set: Vec<InstanceAttribute> = "InstanceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct DescribeInstancesOperationLimitResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancesOperationLimitResponse {
-        instance_operation_limit_set: "InstanceOperationLimitSet",
-        request_id: "RequestId",
+        instance_operation_limit_set: Vec<OperationCountLimit> = "InstanceOperationLimitSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

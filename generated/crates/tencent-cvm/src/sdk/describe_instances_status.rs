@@ -71,9 +71,9 @@ pub struct DescribeInstancesStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancesStatusResponse {
-        total_count: "TotalCount",
-        instance_status_set: "InstanceStatusSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_status_set: Vec<InstanceStatus> = "InstanceStatusSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,8 +50,8 @@ pub struct DescribeInternetChargeTypeConfigsResponse {
 
 ::runtime::lenient_object! {
     DescribeInternetChargeTypeConfigsResponse {
-        internet_charge_type_config_set: "InternetChargeTypeConfigSet",
-        request_id: "RequestId",
+        internet_charge_type_config_set: Vec<InternetChargeTypeConfig> = "InternetChargeTypeConfigSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DescribeKeyPairsResponse {
 
 ::runtime::lenient_object! {
     DescribeKeyPairsResponse {
-        total_count: "TotalCount",
-        key_pair_set: "KeyPairSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        key_pair_set: Vec<KeyPair> = "KeyPairSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

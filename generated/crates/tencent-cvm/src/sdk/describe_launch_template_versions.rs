@@ -92,9 +92,9 @@ pub struct DescribeLaunchTemplateVersionsResponse {
 
 ::runtime::lenient_object! {
     DescribeLaunchTemplateVersionsResponse {
-        total_count: "TotalCount",
-        launch_template_version_set: "LaunchTemplateVersionSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        launch_template_version_set: Vec<LaunchTemplateVersionInfo> = "LaunchTemplateVersionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

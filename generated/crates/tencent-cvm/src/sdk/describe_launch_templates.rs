@@ -82,9 +82,9 @@ pub struct DescribeLaunchTemplatesResponse {
 
 ::runtime::lenient_object! {
     DescribeLaunchTemplatesResponse {
-        total_count: "TotalCount",
-        launch_template_set: "LaunchTemplateSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        launch_template_set: Vec<LaunchTemplateInfo> = "LaunchTemplateSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -170,9 +170,9 @@ pub struct DescribeReservedInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeReservedInstancesResponse {
-        total_count: "TotalCount",
-        reserved_instances_set: "ReservedInstancesSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        reserved_instances_set: Vec<ReservedInstances> = "ReservedInstancesSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

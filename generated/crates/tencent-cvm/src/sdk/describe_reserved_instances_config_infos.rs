@@ -79,8 +79,8 @@ pub struct DescribeReservedInstancesConfigInfosResponse {
 
 ::runtime::lenient_object! {
     DescribeReservedInstancesConfigInfosResponse {
-        reserved_instance_config_infos: "ReservedInstanceConfigInfos",
-        request_id: "RequestId",
+        reserved_instance_config_infos: Vec<ReservedInstanceConfigInfoItem> = "ReservedInstanceConfigInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

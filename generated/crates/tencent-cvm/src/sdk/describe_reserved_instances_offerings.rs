@@ -160,9 +160,9 @@ pub struct DescribeReservedInstancesOfferingsResponse {
 
 ::runtime::lenient_object! {
     DescribeReservedInstancesOfferingsResponse {
-        total_count: "TotalCount",
-        reserved_instances_offerings_set: "ReservedInstancesOfferingsSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        reserved_instances_offerings_set: Vec<ReservedInstancesOffering> = "ReservedInstancesOfferingsSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

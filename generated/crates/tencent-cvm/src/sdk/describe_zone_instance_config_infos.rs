@@ -58,8 +58,8 @@ pub struct DescribeZoneInstanceConfigInfosResponse {
 
 ::runtime::lenient_object! {
     DescribeZoneInstanceConfigInfosResponse {
-        instance_type_quota_set: "InstanceTypeQuotaSet",
-        request_id: "RequestId",
+        instance_type_quota_set: Vec<InstanceTypeQuotaItem> = "InstanceTypeQuotaSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,9 +50,9 @@ pub struct DescribeZonesResponse {
 
 ::runtime::lenient_object! {
     DescribeZonesResponse {
-        total_count: "TotalCount",
-        zone_set: "ZoneSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        zone_set: Vec<ZoneInfo> = "ZoneSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,7 +90,7 @@ pub struct DisassociateInstancesKeyPairsResponse {
 
 ::runtime::lenient_object! {
     DisassociateInstancesKeyPairsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct EnterRescueModeResponse {
 
 ::runtime::lenient_object! {
     EnterRescueModeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ExitRescueModeResponse {
 
 ::runtime::lenient_object! {
     ExitRescueModeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct ExportImagesResponse {
 
 ::runtime::lenient_object! {
     ExportImagesResponse {
-        task_id: "TaskId",
-        cos_paths: "CosPaths",
-        request_id: "RequestId",
+        task_id: Option<u64> = "TaskId",
+        cos_paths: Vec<String> = "CosPaths",
+        request_id: Option<String> = "RequestId",
     }
 }
 

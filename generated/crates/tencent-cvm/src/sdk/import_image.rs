@@ -116,7 +116,7 @@ pub struct ImportImageResponse {
 
 ::runtime::lenient_object! {
     ImportImageResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,8 +85,8 @@ pub struct ImportKeyPairResponse {
 
 ::runtime::lenient_object! {
     ImportKeyPairResponse {
-        key_id: "KeyId",
-        request_id: "RequestId",
+        key_id: Option<String> = "KeyId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

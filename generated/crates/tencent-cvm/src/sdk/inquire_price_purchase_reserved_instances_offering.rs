@@ -93,8 +93,8 @@ pub struct InquirePricePurchaseReservedInstancesOfferingResponse {
 
 ::runtime::lenient_object! {
     InquirePricePurchaseReservedInstancesOfferingResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<ReservedInstancePrice> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,8 +94,8 @@ pub struct InquiryPriceModifyInstancesChargeTypeResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceModifyInstancesChargeTypeResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct InquiryPriceRenewInstancesResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRenewInstancesResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,8 +98,8 @@ pub struct InquiryPriceResetInstanceResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceResetInstanceResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

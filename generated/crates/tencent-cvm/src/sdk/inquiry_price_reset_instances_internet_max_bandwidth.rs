@@ -86,8 +86,8 @@ pub struct InquiryPriceResetInstancesInternetMaxBandwidthResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceResetInstancesInternetMaxBandwidthResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

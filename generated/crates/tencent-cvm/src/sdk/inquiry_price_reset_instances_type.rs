@@ -69,8 +69,8 @@ pub struct InquiryPriceResetInstancesTypeResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceResetInstancesTypeResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

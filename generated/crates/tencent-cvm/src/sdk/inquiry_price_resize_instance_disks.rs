@@ -90,8 +90,8 @@ pub struct InquiryPriceResizeInstanceDisksResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceResizeInstanceDisksResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -213,8 +213,8 @@ pub struct InquiryPriceRunInstancesResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRunInstancesResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,7 +77,7 @@ pub struct ModifyChcAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyChcAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

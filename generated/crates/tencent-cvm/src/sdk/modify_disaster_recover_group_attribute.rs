@@ -64,7 +64,7 @@ pub struct ModifyDisasterRecoverGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyDisasterRecoverGroupAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ModifyHostsAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyHostsAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

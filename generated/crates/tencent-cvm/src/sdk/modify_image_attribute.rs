@@ -81,7 +81,7 @@ pub struct ModifyImageAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyImageAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

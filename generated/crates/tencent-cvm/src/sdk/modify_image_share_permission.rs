@@ -76,7 +76,7 @@ pub struct ModifyImageSharePermissionResponse {
 
 ::runtime::lenient_object! {
     ModifyImageSharePermissionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -115,7 +115,7 @@ pub struct ModifyInstancesAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyInstancesAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,7 +89,7 @@ pub struct ModifyInstancesChargeTypeResponse {
 
 ::runtime::lenient_object! {
     ModifyInstancesChargeTypeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

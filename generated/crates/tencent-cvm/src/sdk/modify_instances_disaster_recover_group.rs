@@ -71,7 +71,7 @@ pub struct ModifyInstancesDisasterRecoverGroupResponse {
 
 ::runtime::lenient_object! {
     ModifyInstancesDisasterRecoverGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

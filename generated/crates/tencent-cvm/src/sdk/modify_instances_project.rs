@@ -63,7 +63,7 @@ pub struct ModifyInstancesProjectResponse {
 
 ::runtime::lenient_object! {
     ModifyInstancesProjectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

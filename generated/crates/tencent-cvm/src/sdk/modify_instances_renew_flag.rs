@@ -69,7 +69,7 @@ pub struct ModifyInstancesRenewFlagResponse {
 
 ::runtime::lenient_object! {
     ModifyInstancesRenewFlagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

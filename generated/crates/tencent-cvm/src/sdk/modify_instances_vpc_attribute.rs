@@ -80,7 +80,7 @@ pub struct ModifyInstancesVpcAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyInstancesVpcAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

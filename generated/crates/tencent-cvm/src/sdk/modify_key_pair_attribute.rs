@@ -75,7 +75,7 @@ pub struct ModifyKeyPairAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyKeyPairAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

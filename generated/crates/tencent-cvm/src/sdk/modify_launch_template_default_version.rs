@@ -61,7 +61,7 @@ pub struct ModifyLaunchTemplateDefaultVersionResponse {
 
 ::runtime::lenient_object! {
     ModifyLaunchTemplateDefaultVersionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,8 +88,8 @@ pub struct PurchaseReservedInstancesOfferingResponse {
 
 ::runtime::lenient_object! {
     PurchaseReservedInstancesOfferingResponse {
-        reserved_instance_id: "ReservedInstanceId",
-        request_id: "RequestId",
+        reserved_instance_id: Option<String> = "ReservedInstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct RebootInstancesResponse {
 
 ::runtime::lenient_object! {
     RebootInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

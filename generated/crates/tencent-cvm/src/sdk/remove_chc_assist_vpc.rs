@@ -51,7 +51,7 @@ pub struct RemoveChcAssistVpcResponse {
 
 ::runtime::lenient_object! {
     RemoveChcAssistVpcResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

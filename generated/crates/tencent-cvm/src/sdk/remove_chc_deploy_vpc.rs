@@ -51,7 +51,7 @@ pub struct RemoveChcDeployVpcResponse {
 
 ::runtime::lenient_object! {
     RemoveChcDeployVpcResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

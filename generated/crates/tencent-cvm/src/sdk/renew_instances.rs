@@ -73,7 +73,7 @@ pub struct RenewInstancesResponse {
 
 ::runtime::lenient_object! {
     RenewInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

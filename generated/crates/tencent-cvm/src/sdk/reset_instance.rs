@@ -110,7 +110,7 @@ pub struct ResetInstanceResponse {
 
 ::runtime::lenient_object! {
     ResetInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,7 +80,7 @@ pub struct ResetInstancesInternetMaxBandwidthResponse {
 
 ::runtime::lenient_object! {
     ResetInstancesInternetMaxBandwidthResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

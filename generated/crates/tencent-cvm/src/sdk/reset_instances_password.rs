@@ -102,7 +102,7 @@ pub struct ResetInstancesPasswordResponse {
 
 ::runtime::lenient_object! {
     ResetInstancesPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ResetInstancesTypeResponse {
 
 ::runtime::lenient_object! {
     ResetInstancesTypeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,7 +85,7 @@ pub struct ResizeInstanceDisksResponse {
 
 ::runtime::lenient_object! {
     ResizeInstanceDisksResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

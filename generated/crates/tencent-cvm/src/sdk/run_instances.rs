@@ -302,8 +302,8 @@ pub struct RunInstancesResponse {
 
 ::runtime::lenient_object! {
     RunInstancesResponse {
-        instance_id_set: "InstanceIdSet",
-        request_id: "RequestId",
+        instance_id_set: Vec<String> = "InstanceIdSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct StartInstancesResponse {
 
 ::runtime::lenient_object! {
     StartInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

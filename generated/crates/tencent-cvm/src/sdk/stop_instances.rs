@@ -94,7 +94,7 @@ pub struct StopInstancesResponse {
 
 ::runtime::lenient_object! {
     StopInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

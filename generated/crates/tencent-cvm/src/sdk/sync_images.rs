@@ -118,8 +118,8 @@ pub struct SyncImagesResponse {
 
 ::runtime::lenient_object! {
     SyncImagesResponse {
-        image_set: "ImageSet",
-        request_id: "RequestId",
+        image_set: Vec<SyncImage> = "ImageSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

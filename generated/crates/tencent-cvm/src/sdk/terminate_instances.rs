@@ -70,7 +70,7 @@ pub struct TerminateInstancesResponse {
 
 ::runtime::lenient_object! {
     TerminateInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct ActivateLibraDbClusterResponse {
 
 ::runtime::lenient_object! {
     ActivateLibraDbClusterResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

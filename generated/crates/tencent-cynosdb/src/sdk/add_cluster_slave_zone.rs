@@ -70,8 +70,8 @@ pub struct AddClusterSlaveZoneResponse {
 
 ::runtime::lenient_object! {
     AddClusterSlaveZoneResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -182,11 +182,11 @@ pub struct AddLibraDbInstancesResponse {
 
 ::runtime::lenient_object! {
     AddLibraDbInstancesResponse {
-        big_deal_ids: "BigDealIds",
-        tran_id: "TranId",
-        deal_names: "DealNames",
-        resource_ids: "ResourceIds",
-        request_id: "RequestId",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        tran_id: Option<String> = "TranId",
+        deal_names: Vec<String> = "DealNames",
+        resource_ids: Vec<String> = "ResourceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -141,11 +141,11 @@ pub struct AddServerlessRoInstancesResponse {
 
 ::runtime::lenient_object! {
     AddServerlessRoInstancesResponse {
-        tran_id: "TranId",
-        deal_names: "DealNames",
-        resource_ids: "ResourceIds",
-        big_deal_ids: "BigDealIds",
-        request_id: "RequestId",
+        tran_id: Option<String> = "TranId",
+        deal_names: Vec<String> = "DealNames",
+        resource_ids: Vec<String> = "ResourceIds",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

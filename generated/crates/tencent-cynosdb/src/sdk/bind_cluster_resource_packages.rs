@@ -59,7 +59,7 @@ pub struct BindClusterResourcePackagesResponse {
 
 ::runtime::lenient_object! {
     BindClusterResourcePackagesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,13 +98,13 @@ pub struct CalculateBackupSaveSecExpiresResponse {
 
 ::runtime::lenient_object! {
     CalculateBackupSaveSecExpiresResponse {
-        will_delete_backup_file_count: "WillDeleteBackupFileCount",
-        will_delete_backup_files: "WillDeleteBackupFiles",
-        will_delete_binlog_file_count: "WillDeleteBinlogFileCount",
-        will_delete_binlog_files: "WillDeleteBinlogFiles",
-        will_delete_redo_log_file_count: "WillDeleteRedoLogFileCount",
-        will_delete_redo_log_files: "WillDeleteRedoLogFiles",
-        request_id: "RequestId",
+        will_delete_backup_file_count: Option<i64> = "WillDeleteBackupFileCount",
+        will_delete_backup_files: Vec<WillDeleteItem> = "WillDeleteBackupFiles",
+        will_delete_binlog_file_count: Option<i64> = "WillDeleteBinlogFileCount",
+        will_delete_binlog_files: Vec<WillDeleteItem> = "WillDeleteBinlogFiles",
+        will_delete_redo_log_file_count: Option<i64> = "WillDeleteRedoLogFileCount",
+        will_delete_redo_log_files: Vec<WillDeleteItem> = "WillDeleteRedoLogFiles",
+        request_id: Option<String> = "RequestId",
     }
 }
 

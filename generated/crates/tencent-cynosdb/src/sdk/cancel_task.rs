@@ -51,7 +51,7 @@ pub struct CancelTaskResponse {
 
 ::runtime::lenient_object! {
     CancelTaskResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

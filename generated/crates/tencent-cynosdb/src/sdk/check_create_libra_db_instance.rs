@@ -66,9 +66,9 @@ pub struct CheckCreateLibraDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CheckCreateLibraDbInstanceResponse {
-        status: "Status",
-        check_item: "CheckItem",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        check_item: Vec<CheckItem> = "CheckItem",
+        request_id: Option<String> = "RequestId",
     }
 }
 

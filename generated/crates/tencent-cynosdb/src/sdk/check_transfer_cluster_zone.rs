@@ -72,9 +72,9 @@ pub struct CheckTransferClusterZoneResponse {
 
 ::runtime::lenient_object! {
     CheckTransferClusterZoneResponse {
-        check_status: "CheckStatus",
-        check_msg: "CheckMsg",
-        request_id: "RequestId",
+        check_status: Option<bool> = "CheckStatus",
+        check_msg: Option<String> = "CheckMsg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

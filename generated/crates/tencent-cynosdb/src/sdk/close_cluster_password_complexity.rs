@@ -56,8 +56,8 @@ pub struct CloseClusterPasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     CloseClusterPasswordComplexityResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,9 +62,9 @@ pub struct CloseSslResponse {
 
 ::runtime::lenient_object! {
     CloseSslResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct CopyBackupToVaultResponse {
 
 ::runtime::lenient_object! {
     CopyBackupToVaultResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct CopyClusterPasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     CopyClusterPasswordComplexityResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

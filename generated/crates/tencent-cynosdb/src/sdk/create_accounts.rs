@@ -62,8 +62,8 @@ pub struct CreateAccountsResponse {
 
 ::runtime::lenient_object! {
     CreateAccountsResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,8 +79,8 @@ pub struct CreateAuditRuleTemplateResponse {
 
 ::runtime::lenient_object! {
     CreateAuditRuleTemplateResponse {
-        rule_template_id: "RuleTemplateId",
-        request_id: "RequestId",
+        rule_template_id: Option<String> = "RuleTemplateId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,8 +81,8 @@ pub struct CreateBackupResponse {
 
 ::runtime::lenient_object! {
     CreateBackupResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct CreateClsDeliveryResponse {
 
 ::runtime::lenient_object! {
     CreateClsDeliveryResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

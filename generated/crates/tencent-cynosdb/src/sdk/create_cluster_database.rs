@@ -83,7 +83,7 @@ pub struct CreateClusterDatabaseResponse {
 
 ::runtime::lenient_object! {
     CreateClusterDatabaseResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

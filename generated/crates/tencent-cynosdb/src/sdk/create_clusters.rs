@@ -490,12 +490,12 @@ pub struct CreateClustersResponse {
 
 ::runtime::lenient_object! {
     CreateClustersResponse {
-        tran_id: "TranId",
-        deal_names: "DealNames",
-        resource_ids: "ResourceIds",
-        cluster_ids: "ClusterIds",
-        big_deal_ids: "BigDealIds",
-        request_id: "RequestId",
+        tran_id: Option<String> = "TranId",
+        deal_names: Vec<String> = "DealNames",
+        resource_ids: Vec<String> = "ResourceIds",
+        cluster_ids: Vec<String> = "ClusterIds",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct CreateLibraDbClusterAccountsResponse {
 
 ::runtime::lenient_object! {
     CreateLibraDbClusterAccountsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

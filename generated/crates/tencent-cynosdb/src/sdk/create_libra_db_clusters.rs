@@ -171,12 +171,12 @@ pub struct CreateLibraDbClustersResponse {
 
 ::runtime::lenient_object! {
     CreateLibraDbClustersResponse {
-        big_deal_ids: "BigDealIds",
-        cluster_ids: "ClusterIds",
-        deal_names: "DealNames",
-        tran_id: "TranId",
-        resource_ids: "ResourceIds",
-        request_id: "RequestId",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        cluster_ids: Vec<String> = "ClusterIds",
+        deal_names: Vec<String> = "DealNames",
+        tran_id: Option<String> = "TranId",
+        resource_ids: Vec<String> = "ResourceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

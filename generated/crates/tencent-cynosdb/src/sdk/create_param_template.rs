@@ -85,8 +85,8 @@ pub struct CreateParamTemplateResponse {
 
 ::runtime::lenient_object! {
     CreateParamTemplateResponse {
-        template_id: "TemplateId",
-        request_id: "RequestId",
+        template_id: Option<i64> = "TemplateId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -190,10 +190,10 @@ pub struct CreateProxyEndPointResponse {
 
 ::runtime::lenient_object! {
     CreateProxyEndPointResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        proxy_group_id: "ProxyGroupId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        proxy_group_id: Option<String> = "ProxyGroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -105,9 +105,9 @@ pub struct CreateResourcePackageResponse {
 
 ::runtime::lenient_object! {
     CreateResourcePackageResponse {
-        big_deal_ids: "BigDealIds",
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

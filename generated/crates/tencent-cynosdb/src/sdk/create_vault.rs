@@ -90,8 +90,8 @@ pub struct CreateVaultResponse {
 
 ::runtime::lenient_object! {
     CreateVaultResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

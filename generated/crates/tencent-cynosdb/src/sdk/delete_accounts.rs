@@ -61,8 +61,8 @@ pub struct DeleteAccountsResponse {
 
 ::runtime::lenient_object! {
     DeleteAccountsResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct DeleteClsDeliveryResponse {
 
 ::runtime::lenient_object! {
     DeleteClsDeliveryResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteClusterDatabaseResponse {
 
 ::runtime::lenient_object! {
     DeleteClusterDatabaseResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DeleteClusterSaveBackupResponse {
 
 ::runtime::lenient_object! {
     DeleteClusterSaveBackupResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

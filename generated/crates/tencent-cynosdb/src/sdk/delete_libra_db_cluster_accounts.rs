@@ -61,7 +61,7 @@ pub struct DeleteLibraDbClusterAccountsResponse {
 
 ::runtime::lenient_object! {
     DeleteLibraDbClusterAccountsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DeleteVaultsResponse {
 
 ::runtime::lenient_object! {
     DeleteVaultsResponse {
-        vault_task: "VaultTask",
-        request_id: "RequestId",
+        vault_task: Vec<DeleteVaultTask> = "VaultTask",
+        request_id: Option<String> = "RequestId",
     }
 }
 

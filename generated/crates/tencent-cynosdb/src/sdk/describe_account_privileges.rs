@@ -84,8 +84,8 @@ pub struct DescribeAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountPrivilegesResponse {
-        privileges: "Privileges",
-        request_id: "RequestId",
+        privileges: Vec<String> = "Privileges",
+        request_id: Option<String> = "RequestId",
     }
 }
 

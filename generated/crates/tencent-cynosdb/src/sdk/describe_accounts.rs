@@ -93,9 +93,9 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountsResponse {
-        account_set: "AccountSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        account_set: Vec<Account> = "AccountSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeAuditRuleTemplatesResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditRuleTemplatesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<AuditRuleTemplateInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,9 +62,9 @@ pub struct DescribeAuditRuleWithInstanceIdsResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditRuleWithInstanceIdsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<InstanceAuditRule> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,16 +80,16 @@ pub struct DescribeBackupConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupConfigResponse {
-        backup_time_beg: "BackupTimeBeg",
-        backup_time_end: "BackupTimeEnd",
-        reserve_duration: "ReserveDuration",
-        backup_freq: "BackupFreq",
-        backup_type: "BackupType",
-        logic_cross_regions_config_update_time: "LogicCrossRegionsConfigUpdateTime",
-        logic_backup_config: "LogicBackupConfig",
-        snapshot_secondary_backup_config: "SnapshotSecondaryBackupConfig",
-        sparse_backup_config: "SparseBackupConfig",
-        request_id: "RequestId",
+        backup_time_beg: Option<u64> = "BackupTimeBeg",
+        backup_time_end: Option<u64> = "BackupTimeEnd",
+        reserve_duration: Option<u64> = "ReserveDuration",
+        backup_freq: Vec<String> = "BackupFreq",
+        backup_type: Option<String> = "BackupType",
+        logic_cross_regions_config_update_time: Option<String> = "LogicCrossRegionsConfigUpdateTime",
+        logic_backup_config: Option<LogicBackupConfigInfo> = "LogicBackupConfig",
+        snapshot_secondary_backup_config: Option<BackupConfigInfo> = "SnapshotSecondaryBackupConfig",
+        sparse_backup_config: Option<SparseBackupConfigRsp> = "SparseBackupConfig",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupDownloadRestrictionResponse {
-        backup_limit_cluster_restrictions: "BackupLimitClusterRestrictions",
-        request_id: "RequestId",
+        backup_limit_cluster_restrictions: Vec<BackupLimitClusterRestriction> = "BackupLimitClusterRestrictions",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct DescribeBackupDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupDownloadUrlResponse {
-        download_url: "DownloadUrl",
-        request_id: "RequestId",
+        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        request_id: Option<String> = "RequestId",
     }
 }
 

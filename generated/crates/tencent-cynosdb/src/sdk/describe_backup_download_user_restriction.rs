@@ -70,9 +70,9 @@ pub struct DescribeBackupDownloadUserRestrictionResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupDownloadUserRestrictionResponse {
-        backup_limit_cluster_restrictions: "BackupLimitClusterRestrictions",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        backup_limit_cluster_restrictions: Vec<BackupLimitClusterRestriction> = "BackupLimitClusterRestrictions",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

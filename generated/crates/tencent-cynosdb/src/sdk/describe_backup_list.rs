@@ -137,9 +137,9 @@ pub struct DescribeBackupListResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupListResponse {
-        total_count: "TotalCount",
-        backup_list: "BackupList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        backup_list: Vec<BackupFileInfo> = "BackupList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -106,9 +106,9 @@ pub struct DescribeBackupListByVaultResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupListByVaultResponse {
-        total_count: "TotalCount",
-        backup_list: "BackupList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        backup_list: Vec<DescribeBackupListByVaultItem> = "BackupList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,19 +89,19 @@ pub struct DescribeBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupOverviewResponse {
-        backup_total_volume: "BackupTotalVolume",
-        backup_snapshot_volume: "BackupSnapshotVolume",
-        backup_logic_volume: "BackupLogicVolume",
-        log_total_volume: "LogTotalVolume",
-        log_binlog_volume: "LogBinlogVolume",
-        log_redo_log_volume: "LogRedoLogVolume",
-        cross_total_volume: "CrossTotalVolume",
-        cross_region_backup_volume: "CrossRegionBackupVolume",
-        cross_region_log_volume: "CrossRegionLogVolume",
-        backup_volume_infos: "BackupVolumeInfos",
-        cross_region_backup_volume_infos: "CrossRegionBackupVolumeInfos",
-        cross_regions: "CrossRegions",
-        request_id: "RequestId",
+        backup_total_volume: Option<f64> = "BackupTotalVolume",
+        backup_snapshot_volume: Option<f64> = "BackupSnapshotVolume",
+        backup_logic_volume: Option<f64> = "BackupLogicVolume",
+        log_total_volume: Option<f64> = "LogTotalVolume",
+        log_binlog_volume: Option<f64> = "LogBinlogVolume",
+        log_redo_log_volume: Option<f64> = "LogRedoLogVolume",
+        cross_total_volume: Option<f64> = "CrossTotalVolume",
+        cross_region_backup_volume: Option<f64> = "CrossRegionBackupVolume",
+        cross_region_log_volume: Option<f64> = "CrossRegionLogVolume",
+        backup_volume_infos: Vec<BackupVolumeInfo> = "BackupVolumeInfos",
+        cross_region_backup_volume_infos: Vec<BackupVolumeInfo> = "CrossRegionBackupVolumeInfos",
+        cross_regions: Vec<String> = "CrossRegions",
+        request_id: Option<String> = "RequestId",
     }
 }
 

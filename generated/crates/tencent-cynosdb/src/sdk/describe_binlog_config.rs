@@ -59,9 +59,9 @@ pub struct DescribeBinlogConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeBinlogConfigResponse {
-        binlog_cross_regions_config_update_time: "BinlogCrossRegionsConfigUpdateTime",
-        binlog_config: "BinlogConfig",
-        request_id: "RequestId",
+        binlog_cross_regions_config_update_time: Option<String> = "BinlogCrossRegionsConfigUpdateTime",
+        binlog_config: Option<BinlogConfigInfo> = "BinlogConfig",
+        request_id: Option<String> = "RequestId",
     }
 }
 

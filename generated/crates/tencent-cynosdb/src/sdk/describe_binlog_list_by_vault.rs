@@ -106,9 +106,9 @@ pub struct DescribeBinlogListByVaultResponse {
 
 ::runtime::lenient_object! {
     DescribeBinlogListByVaultResponse {
-        total_count: "TotalCount",
-        binlog_list: "BinlogList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        binlog_list: Vec<DescribeBinlogListByVaultItem> = "BinlogList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

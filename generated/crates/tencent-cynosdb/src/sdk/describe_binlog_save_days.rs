@@ -54,8 +54,8 @@ pub struct DescribeBinlogSaveDaysResponse {
 
 ::runtime::lenient_object! {
     DescribeBinlogSaveDaysResponse {
-        binlog_save_days: "BinlogSaveDays",
-        request_id: "RequestId",
+        binlog_save_days: Option<i64> = "BinlogSaveDays",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,9 +79,9 @@ pub struct DescribeBinlogsResponse {
 
 ::runtime::lenient_object! {
     DescribeBinlogsResponse {
-        total_count: "TotalCount",
-        binlogs: "Binlogs",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        binlogs: Vec<BinlogItem> = "Binlogs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

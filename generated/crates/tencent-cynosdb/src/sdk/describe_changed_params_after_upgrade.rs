@@ -73,9 +73,9 @@ pub struct DescribeChangedParamsAfterUpgradeResponse {
 
 ::runtime::lenient_object! {
     DescribeChangedParamsAfterUpgradeResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParamItemInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,11 +87,11 @@ pub struct DescribeClusterDatabaseTablesResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterDatabaseTablesResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        limit: "Limit",
-        tables: "Tables",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        offset: Option<i64> = "Offset",
+        limit: Option<i64> = "Limit",
+        tables: Vec<String> = "Tables",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,11 +75,11 @@ pub struct DescribeClusterDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterDatabasesResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        databases: "Databases",
-        limit: "Limit",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        offset: Option<i64> = "Offset",
+        databases: Vec<String> = "Databases",
+        limit: Option<i64> = "Limit",
+        request_id: Option<String> = "RequestId",
     }
 }
 

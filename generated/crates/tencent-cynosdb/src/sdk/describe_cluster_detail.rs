@@ -56,8 +56,8 @@ pub struct DescribeClusterDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterDetailResponse {
-        detail: "Detail",
-        request_id: "RequestId",
+        detail: Option<CynosdbClusterDetail> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,9 +76,9 @@ pub struct DescribeClusterDetailDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterDetailDatabasesResponse {
-        db_infos: "DbInfos",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        db_infos: Vec<DbInfo> = "DbInfos",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

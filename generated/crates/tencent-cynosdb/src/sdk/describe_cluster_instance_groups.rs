@@ -61,9 +61,9 @@ pub struct DescribeClusterInstanceGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterInstanceGroupsResponse {
-        total_count: "TotalCount",
-        instance_group_info_list: "InstanceGroupInfoList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_group_info_list: Vec<CynosdbInstanceGroup> = "InstanceGroupInfoList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,10 +64,10 @@ pub struct DescribeClusterInstanceGrpsResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterInstanceGrpsResponse {
-        total_count: "TotalCount",
-        instance_grp_info_list: "InstanceGrpInfoList",
-        instance_group_info_list: "InstanceGroupInfoList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_grp_info_list: Vec<CynosdbInstanceGrp> = "InstanceGrpInfoList",
+        instance_group_info_list: Vec<CynosdbInstanceGroup> = "InstanceGroupInfoList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct DescribeClusterParamsResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterParamsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParamInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

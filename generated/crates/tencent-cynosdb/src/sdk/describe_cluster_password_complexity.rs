@@ -73,13 +73,13 @@ pub struct DescribeClusterPasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterPasswordComplexityResponse {
-        validate_password_dictionary: "ValidatePasswordDictionary",
-        validate_password_length: "ValidatePasswordLength",
-        validate_password_mixed_case_count: "ValidatePasswordMixedCaseCount",
-        validate_password_number_count: "ValidatePasswordNumberCount",
-        validate_password_policy: "ValidatePasswordPolicy",
-        validate_password_special_char_count: "ValidatePasswordSpecialCharCount",
-        request_id: "RequestId",
+        validate_password_dictionary: Option<ParamInfo> = "ValidatePasswordDictionary",
+        validate_password_length: Option<ParamInfo> = "ValidatePasswordLength",
+        validate_password_mixed_case_count: Option<ParamInfo> = "ValidatePasswordMixedCaseCount",
+        validate_password_number_count: Option<ParamInfo> = "ValidatePasswordNumberCount",
+        validate_password_policy: Option<ParamInfo> = "ValidatePasswordPolicy",
+        validate_password_special_char_count: Option<ParamInfo> = "ValidatePasswordSpecialCharCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeClusterReadOnlyResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterReadOnlyResponse {
-        cluster_read_only_values: "ClusterReadOnlyValues",
-        request_id: "RequestId",
+        cluster_read_only_values: Vec<ClusterReadOnlyValue> = "ClusterReadOnlyValues",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,11 +65,11 @@ pub struct DescribeClusterStorageAutoExpandResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterStorageAutoExpandResponse {
-        storage_usage_threshold: "StorageUsageThreshold",
-        expand_step: "ExpandStep",
-        max_storage_limit: "MaxStorageLimit",
-        storage_auto_expand: "StorageAutoExpand",
-        request_id: "RequestId",
+        storage_usage_threshold: Option<i64> = "StorageUsageThreshold",
+        expand_step: Option<i64> = "ExpandStep",
+        max_storage_limit: Option<i64> = "MaxStorageLimit",
+        storage_auto_expand: Option<String> = "StorageAutoExpand",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,11 +65,11 @@ pub struct DescribeClusterTransparentEncryptInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterTransparentEncryptInfoResponse {
-        key_id: "KeyId",
-        key_region: "KeyRegion",
-        key_type: "KeyType",
-        is_open_global_encryption: "IsOpenGlobalEncryption",
-        request_id: "RequestId",
+        key_id: Option<String> = "KeyId",
+        key_region: Option<String> = "KeyRegion",
+        key_type: Option<String> = "KeyType",
+        is_open_global_encryption: Option<bool> = "IsOpenGlobalEncryption",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,9 +93,9 @@ pub struct DescribeClustersResponse {
 
 ::runtime::lenient_object! {
     DescribeClustersResponse {
-        total_count: "TotalCount",
-        cluster_set: "ClusterSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        cluster_set: Vec<CynosdbCluster> = "ClusterSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct DescribeInstanceClsLogDeliveryResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceClsLogDeliveryResponse {
-        total_count: "TotalCount",
-        instance_cls_delivery_infos: "InstanceCLSDeliveryInfos",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_cls_delivery_infos: Vec<InstanceClsDeliveryInfo> = "InstanceCLSDeliveryInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

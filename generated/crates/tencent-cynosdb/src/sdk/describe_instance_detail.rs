@@ -56,8 +56,8 @@ pub struct DescribeInstanceDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceDetailResponse {
-        detail: "Detail",
-        request_id: "RequestId",
+        detail: Option<CynosdbInstanceDetail> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

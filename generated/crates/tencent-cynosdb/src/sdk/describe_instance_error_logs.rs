@@ -101,9 +101,9 @@ pub struct DescribeInstanceErrorLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceErrorLogsResponse {
-        total_count: "TotalCount",
-        error_logs: "ErrorLogs",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        error_logs: Vec<CynosdbErrorLogItem> = "ErrorLogs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct DescribeInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceParamsResponse {
-        items: "Items",
-        request_id: "RequestId",
+        items: Vec<InstanceParamItem> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -128,9 +128,9 @@ pub struct DescribeInstanceSlowQueriesResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceSlowQueriesResponse {
-        total_count: "TotalCount",
-        slow_queries: "SlowQueries",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        slow_queries: Vec<SlowQueriesItem> = "SlowQueries",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct DescribeInstanceSpecsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceSpecsResponse {
-        instance_spec_set: "InstanceSpecSet",
-        request_id: "RequestId",
+        instance_spec_set: Vec<InstanceSpec> = "InstanceSpecSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,8 +77,8 @@ pub struct DescribeInstanceSpecsByOperationTypeResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceSpecsByOperationTypeResponse {
-        instance_spec_set: "InstanceSpecSet",
-        request_id: "RequestId",
+        instance_spec_set: Vec<InstanceSpec> = "InstanceSpecSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

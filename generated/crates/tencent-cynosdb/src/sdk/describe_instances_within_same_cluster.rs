@@ -65,9 +65,9 @@ pub struct DescribeInstancesWithinSameClusterResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancesWithinSameClusterResponse {
-        total_count: "TotalCount",
-        instance_ids: "InstanceIds",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_ids: Vec<String> = "InstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,10 +64,10 @@ pub struct DescribeIntegrateTaskResponse {
 
 ::runtime::lenient_object! {
     DescribeIntegrateTaskResponse {
-        current_step: "CurrentStep",
-        current_progress: "CurrentProgress",
-        task_status: "TaskStatus",
-        request_id: "RequestId",
+        current_step: Option<String> = "CurrentStep",
+        current_progress: Option<String> = "CurrentProgress",
+        task_status: Option<String> = "TaskStatus",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,9 +95,9 @@ pub struct DescribeIsolatedInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeIsolatedInstancesResponse {
-        total_count: "TotalCount",
-        instance_set: "InstanceSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_set: Vec<CynosdbInstance> = "InstanceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,11 +76,11 @@ pub struct DescribeLibraDbClusterAccountAllPrivilegesResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbClusterAccountAllPrivilegesResponse {
-        privilege_statements: "PrivilegeStatements",
-        global_privileges: "GlobalPrivileges",
-        database_privileges: "DatabasePrivileges",
-        table_privileges: "TablePrivileges",
-        request_id: "RequestId",
+        privilege_statements: Vec<String> = "PrivilegeStatements",
+        global_privileges: Vec<String> = "GlobalPrivileges",
+        database_privileges: Vec<DatabasePrivileges> = "DatabasePrivileges",
+        table_privileges: Vec<TablePrivileges> = "TablePrivileges",
+        request_id: Option<String> = "RequestId",
     }
 }
 

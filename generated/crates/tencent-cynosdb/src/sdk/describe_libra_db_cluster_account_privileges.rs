@@ -86,8 +86,8 @@ pub struct DescribeLibraDbClusterAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbClusterAccountPrivilegesResponse {
-        privileges: "Privileges",
-        request_id: "RequestId",
+        privileges: Vec<String> = "Privileges",
+        request_id: Option<String> = "RequestId",
     }
 }
 

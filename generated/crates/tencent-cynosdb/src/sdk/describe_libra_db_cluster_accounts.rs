@@ -86,9 +86,9 @@ pub struct DescribeLibraDbClusterAccountsResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbClusterAccountsResponse {
-        account_set: "AccountSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        account_set: Vec<Account> = "AccountSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

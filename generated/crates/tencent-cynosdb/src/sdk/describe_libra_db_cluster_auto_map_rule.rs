@@ -64,8 +64,8 @@ pub struct DescribeLibraDbClusterAutoMapRuleResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbClusterAutoMapRuleResponse {
-        auto_map_rules: "AutoMapRules",
-        request_id: "RequestId",
+        auto_map_rules: Vec<AutoMapRule> = "AutoMapRules",
+        request_id: Option<String> = "RequestId",
     }
 }
 

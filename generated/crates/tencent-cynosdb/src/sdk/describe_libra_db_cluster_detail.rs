@@ -63,8 +63,8 @@ pub struct DescribeLibraDbClusterDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbClusterDetailResponse {
-        detail: "Detail",
-        request_id: "RequestId",
+        detail: Option<LibraDbClusterDetail> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -117,9 +117,9 @@ pub struct DescribeLibraDbClusterTableMappingResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbClusterTableMappingResponse {
-        total_cnt: "TotalCnt",
-        table_mappings: "TableMappings",
-        request_id: "RequestId",
+        total_cnt: Option<i64> = "TotalCnt",
+        table_mappings: Vec<TableMappingObject> = "TableMappings",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeLibraDbClustersResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbClustersResponse {
-        cluster_set: "ClusterSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        cluster_set: Vec<LibraDbClusterSet> = "ClusterSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeLibraDbDataSourceResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbDataSourceResponse {
-        data_source_list: "DataSourceList",
-        request_id: "RequestId",
+        data_source_list: Vec<DataSourceItem> = "DataSourceList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

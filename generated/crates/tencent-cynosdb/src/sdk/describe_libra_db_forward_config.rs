@@ -61,9 +61,9 @@ pub struct DescribeLibraDbForwardConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbForwardConfigResponse {
-        forward_mode: "ForwardMode",
-        forward_list: "ForwardList",
-        request_id: "RequestId",
+        forward_mode: Option<String> = "ForwardMode",
+        forward_list: Vec<ForwardInstanceInfo> = "ForwardList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,8 +50,8 @@ pub struct DescribeLibraDbInstanceSpecsResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbInstanceSpecsResponse {
-        instance_spec_set: "InstanceSpecSet",
-        request_id: "RequestId",
+        instance_spec_set: Vec<RegionInstanceSpecInfo> = "InstanceSpecSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,7 +87,7 @@ pub struct DescribeLibraDbSlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbSlowLogsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -46,8 +46,8 @@ pub struct DescribeLibraDbVersionResponse {
 
 ::runtime::lenient_object! {
     DescribeLibraDbVersionResponse {
-        version_list: "VersionList",
-        request_id: "RequestId",
+        version_list: Vec<LibraDbVersion> = "VersionList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

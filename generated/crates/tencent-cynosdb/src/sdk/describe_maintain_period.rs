@@ -60,10 +60,10 @@ pub struct DescribeMaintainPeriodResponse {
 
 ::runtime::lenient_object! {
     DescribeMaintainPeriodResponse {
-        maintain_week_days: "MaintainWeekDays",
-        maintain_start_time: "MaintainStartTime",
-        maintain_duration: "MaintainDuration",
-        request_id: "RequestId",
+        maintain_week_days: Vec<String> = "MaintainWeekDays",
+        maintain_start_time: Option<i64> = "MaintainStartTime",
+        maintain_duration: Option<i64> = "MaintainDuration",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,14 +76,14 @@ pub struct DescribeParamTemplateDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeParamTemplateDetailResponse {
-        template_id: "TemplateId",
-        template_name: "TemplateName",
-        template_description: "TemplateDescription",
-        engine_version: "EngineVersion",
-        total_count: "TotalCount",
-        items: "Items",
-        db_mode: "DbMode",
-        request_id: "RequestId",
+        template_id: Option<i64> = "TemplateId",
+        template_name: Option<String> = "TemplateName",
+        template_description: Option<String> = "TemplateDescription",
+        engine_version: Option<String> = "EngineVersion",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParamDetail> = "Items",
+        db_mode: Option<String> = "DbMode",
+        request_id: Option<String> = "RequestId",
     }
 }
 

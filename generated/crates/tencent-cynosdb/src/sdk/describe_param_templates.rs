@@ -108,9 +108,9 @@ pub struct DescribeParamTemplatesResponse {
 
 ::runtime::lenient_object! {
     DescribeParamTemplatesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ParamTemplateListInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

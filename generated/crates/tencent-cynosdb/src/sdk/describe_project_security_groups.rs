@@ -75,9 +75,9 @@ pub struct DescribeProjectSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeProjectSecurityGroupsResponse {
-        groups: "Groups",
-        total: "Total",
-        request_id: "RequestId",
+        groups: Vec<SecurityGroup> = "Groups",
+        total: Option<i64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,11 +100,11 @@ pub struct DescribeProxiesResponse {
 
 ::runtime::lenient_object! {
     DescribeProxiesResponse {
-        total_count: "TotalCount",
-        proxy_group_infos: "ProxyGroupInfos",
-        proxy_node_infos: "ProxyNodeInfos",
-        column_store_proxy_forward: "ColumnStoreProxyForward",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        proxy_group_infos: Vec<ProxyGroupInfo> = "ProxyGroupInfos",
+        proxy_node_infos: Vec<ProxyNodeInfo> = "ProxyNodeInfos",
+        column_store_proxy_forward: Option<String> = "ColumnStoreProxyForward",
+        request_id: Option<String> = "RequestId",
     }
 }
 

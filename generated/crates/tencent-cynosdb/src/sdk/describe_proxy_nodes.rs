@@ -88,9 +88,9 @@ pub struct DescribeProxyNodesResponse {
 
 ::runtime::lenient_object! {
     DescribeProxyNodesResponse {
-        total_count: "TotalCount",
-        proxy_node_infos: "ProxyNodeInfos",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        proxy_node_infos: Vec<ProxyNodeInfo> = "ProxyNodeInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeProxySpecsResponse {
 
 ::runtime::lenient_object! {
     DescribeProxySpecsResponse {
-        proxy_specs: "ProxySpecs",
-        request_id: "RequestId",
+        proxy_specs: Vec<ProxySpec> = "ProxySpecs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeProxyZoneStocksResponse {
 
 ::runtime::lenient_object! {
     DescribeProxyZoneStocksResponse {
-        proxy_zone_stock_infos: "ProxyZoneStockInfos",
-        request_id: "RequestId",
+        proxy_zone_stock_infos: Vec<ProxyZoneStockInfo> = "ProxyZoneStockInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

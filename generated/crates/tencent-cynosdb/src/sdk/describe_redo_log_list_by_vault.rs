@@ -106,9 +106,9 @@ pub struct DescribeRedoLogListByVaultResponse {
 
 ::runtime::lenient_object! {
     DescribeRedoLogListByVaultResponse {
-        total_count: "TotalCount",
-        redo_log_list: "RedoLogList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        redo_log_list: Vec<DescribeRedoLogListByVaultItem> = "RedoLogList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct DescribeRedoLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeRedoLogsResponse {
-        total_count: "TotalCount",
-        redo_logs: "RedoLogs",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        redo_logs: Vec<RedoLogItem> = "RedoLogs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,9 +91,9 @@ pub struct DescribeResourcePackageDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeResourcePackageDetailResponse {
-        total: "Total",
-        detail: "Detail",
-        request_id: "RequestId",
+        total: Option<i64> = "Total",
+        detail: Vec<PackageDetail> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

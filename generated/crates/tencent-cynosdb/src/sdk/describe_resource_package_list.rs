@@ -110,9 +110,9 @@ pub struct DescribeResourcePackageListResponse {
 
 ::runtime::lenient_object! {
     DescribeResourcePackageListResponse {
-        total: "Total",
-        detail: "Detail",
-        request_id: "RequestId",
+        total: Option<i64> = "Total",
+        detail: Vec<Package> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

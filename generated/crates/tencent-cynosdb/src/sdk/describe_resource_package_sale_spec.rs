@@ -89,9 +89,9 @@ pub struct DescribeResourcePackageSaleSpecResponse {
 
 ::runtime::lenient_object! {
     DescribeResourcePackageSaleSpecResponse {
-        total: "Total",
-        detail: "Detail",
-        request_id: "RequestId",
+        total: Option<i64> = "Total",
+        detail: Vec<SalePackageSpec> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeResourcesByDealNameResponse {
 
 ::runtime::lenient_object! {
     DescribeResourcesByDealNameResponse {
-        billing_resource_infos: "BillingResourceInfos",
-        request_id: "RequestId",
+        billing_resource_infos: Vec<BillingResourceInfo> = "BillingResourceInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

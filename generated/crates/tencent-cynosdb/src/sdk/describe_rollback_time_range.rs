@@ -74,10 +74,10 @@ pub struct DescribeRollbackTimeRangeResponse {
 
 ::runtime::lenient_object! {
     DescribeRollbackTimeRangeResponse {
-        time_range_start: "TimeRangeStart",
-        time_range_end: "TimeRangeEnd",
-        rollback_time_ranges: "RollbackTimeRanges",
-        request_id: "RequestId",
+        time_range_start: Option<String> = "TimeRangeStart",
+        time_range_end: Option<String> = "TimeRangeEnd",
+        rollback_time_ranges: Vec<RollbackTimeRange> = "RollbackTimeRanges",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,9 +71,9 @@ pub struct DescribeSaveBackupClustersResponse {
 
 ::runtime::lenient_object! {
     DescribeSaveBackupClustersResponse {
-        total_count: "TotalCount",
-        save_backup_cluster_infos: "SaveBackupClusterInfos",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        save_backup_cluster_infos: Vec<SaveBackupClusterInfo> = "SaveBackupClusterInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

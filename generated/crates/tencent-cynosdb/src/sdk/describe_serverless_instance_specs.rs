@@ -62,8 +62,8 @@ pub struct DescribeServerlessInstanceSpecsResponse {
 
 ::runtime::lenient_object! {
     DescribeServerlessInstanceSpecsResponse {
-        specs: "Specs",
-        request_id: "RequestId",
+        specs: Vec<ServerlessSpec> = "Specs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

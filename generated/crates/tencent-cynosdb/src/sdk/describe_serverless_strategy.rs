@@ -85,14 +85,14 @@ pub struct DescribeServerlessStrategyResponse {
 
 ::runtime::lenient_object! {
     DescribeServerlessStrategyResponse {
-        auto_pause_delay: "AutoPauseDelay",
-        auto_scale_up_delay: "AutoScaleUpDelay",
-        auto_scale_down_delay: "AutoScaleDownDelay",
-        auto_pause: "AutoPause",
-        auto_scale_up: "AutoScaleUp",
-        auto_scale_down: "AutoScaleDown",
-        auto_archive: "AutoArchive",
-        request_id: "RequestId",
+        auto_pause_delay: Option<i64> = "AutoPauseDelay",
+        auto_scale_up_delay: Option<i64> = "AutoScaleUpDelay",
+        auto_scale_down_delay: Option<i64> = "AutoScaleDownDelay",
+        auto_pause: Option<String> = "AutoPause",
+        auto_scale_up: Option<String> = "AutoScaleUp",
+        auto_scale_down: Option<String> = "AutoScaleDown",
+        auto_archive: Option<String> = "AutoArchive",
+        request_id: Option<String> = "RequestId",
     }
 }
 

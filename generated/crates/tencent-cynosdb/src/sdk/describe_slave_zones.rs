@@ -64,8 +64,8 @@ pub struct DescribeSlaveZonesResponse {
 
 ::runtime::lenient_object! {
     DescribeSlaveZonesResponse {
-        slave_zones: "SlaveZones",
-        request_id: "RequestId",
+        slave_zones: Vec<String> = "SlaveZones",
+        request_id: Option<String> = "RequestId",
     }
 }
 

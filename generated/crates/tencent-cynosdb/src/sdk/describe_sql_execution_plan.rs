@@ -77,8 +77,8 @@ pub struct DescribeSqlExecutionPlanResponse {
 
 ::runtime::lenient_object! {
     DescribeSqlExecutionPlanResponse {
-        plan_detail: "PlanDetail",
-        request_id: "RequestId",
+        plan_detail: Option<ExecutionPlanDetail> = "PlanDetail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,10 +69,10 @@ pub struct DescribeSupportProxyVersionResponse {
 
 ::runtime::lenient_object! {
     DescribeSupportProxyVersionResponse {
-        support_proxy_versions: "SupportProxyVersions",
-        current_proxy_version: "CurrentProxyVersion",
-        support_proxy_version_detail: "SupportProxyVersionDetail",
-        request_id: "RequestId",
+        support_proxy_versions: Vec<String> = "SupportProxyVersions",
+        current_proxy_version: Option<String> = "CurrentProxyVersion",
+        support_proxy_version_detail: Vec<ProxyVersionInfo> = "SupportProxyVersionDetail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

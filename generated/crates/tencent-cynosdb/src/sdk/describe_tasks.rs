@@ -78,9 +78,9 @@ pub struct DescribeTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeTasksResponse {
-        total_count: "TotalCount",
-        task_list: "TaskList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        task_list: Vec<BizTaskInfo> = "TaskList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

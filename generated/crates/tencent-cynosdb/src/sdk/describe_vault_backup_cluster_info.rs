@@ -58,8 +58,8 @@ pub struct DescribeVaultBackupClusterInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeVaultBackupClusterInfoResponse {
-        cluster_infos: "ClusterInfos",
-        request_id: "RequestId",
+        cluster_infos: Vec<DescribeVaultBackupClusterInfo> = "ClusterInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct DescribeVaultsResponse {
 
 ::runtime::lenient_object! {
     DescribeVaultsResponse {
-        vaults: "Vaults",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        vaults: Vec<DescribeVaultsItem> = "Vaults",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

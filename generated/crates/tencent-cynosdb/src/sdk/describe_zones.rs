@@ -60,8 +60,8 @@ pub struct DescribeZonesResponse {
 
 ::runtime::lenient_object! {
     DescribeZonesResponse {
-        region_set: "RegionSet",
-        request_id: "RequestId",
+        region_set: Vec<SaleRegion> = "RegionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DownloadLibraDbClusterListResponse {
 
 ::runtime::lenient_object! {
     DownloadLibraDbClusterListResponse {
-        cluster_set: "ClusterSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        cluster_set: Vec<LibraClusterSet> = "ClusterSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,9 +104,9 @@ pub struct ExportInstanceErrorLogsResponse {
 
 ::runtime::lenient_object! {
     ExportInstanceErrorLogsResponse {
-        error_log_items: "ErrorLogItems",
-        file_content: "FileContent",
-        request_id: "RequestId",
+        error_log_items: Vec<ErrorLogItemExport> = "ErrorLogItems",
+        file_content: Option<String> = "FileContent",
+        request_id: Option<String> = "RequestId",
     }
 }
 

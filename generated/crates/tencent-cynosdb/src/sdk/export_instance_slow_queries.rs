@@ -106,8 +106,8 @@ pub struct ExportInstanceSlowQueriesResponse {
 
 ::runtime::lenient_object! {
     ExportInstanceSlowQueriesResponse {
-        file_content: "FileContent",
-        request_id: "RequestId",
+        file_content: Option<String> = "FileContent",
+        request_id: Option<String> = "RequestId",
     }
 }
 

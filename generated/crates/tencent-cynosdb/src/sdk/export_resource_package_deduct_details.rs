@@ -96,8 +96,8 @@ pub struct ExportResourcePackageDeductDetailsResponse {
 
 ::runtime::lenient_object! {
     ExportResourcePackageDeductDetailsResponse {
-        file_content: "FileContent",
-        request_id: "RequestId",
+        file_content: Option<String> = "FileContent",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -130,9 +130,9 @@ pub struct InquirePriceCreateResponse {
 
 ::runtime::lenient_object! {
     InquirePriceCreateResponse {
-        instance_price: "InstancePrice",
-        storage_price: "StoragePrice",
-        request_id: "RequestId",
+        instance_price: Option<TradePrice> = "InstancePrice",
+        storage_price: Option<TradePrice> = "StoragePrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

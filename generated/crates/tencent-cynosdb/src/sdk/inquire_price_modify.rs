@@ -89,9 +89,9 @@ pub struct InquirePriceModifyResponse {
 
 ::runtime::lenient_object! {
     InquirePriceModifyResponse {
-        instance_price: "InstancePrice",
-        storage_price: "StoragePrice",
-        request_id: "RequestId",
+        instance_price: Option<TradePrice> = "InstancePrice",
+        storage_price: Option<TradePrice> = "StoragePrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

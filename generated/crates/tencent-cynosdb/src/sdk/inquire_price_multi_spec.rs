@@ -76,8 +76,8 @@ pub struct InquirePriceMultiSpecResponse {
 
 ::runtime::lenient_object! {
     InquirePriceMultiSpecResponse {
-        goods_price: "GoodsPrice",
-        request_id: "RequestId",
+        goods_price: Vec<GoodsPrice> = "GoodsPrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

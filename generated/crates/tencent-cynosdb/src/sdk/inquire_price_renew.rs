@@ -80,12 +80,12 @@ pub struct InquirePriceRenewResponse {
 
 ::runtime::lenient_object! {
     InquirePriceRenewResponse {
-        cluster_id: "ClusterId",
-        instance_ids: "InstanceIds",
-        prices: "Prices",
-        instance_real_total_price: "InstanceRealTotalPrice",
-        storage_real_total_price: "StorageRealTotalPrice",
-        request_id: "RequestId",
+        cluster_id: Option<String> = "ClusterId",
+        instance_ids: Vec<String> = "InstanceIds",
+        prices: Vec<TradePrice> = "Prices",
+        instance_real_total_price: Option<i64> = "InstanceRealTotalPrice",
+        storage_real_total_price: Option<i64> = "StorageRealTotalPrice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

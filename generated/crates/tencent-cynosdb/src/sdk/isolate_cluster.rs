@@ -77,9 +77,9 @@ pub struct IsolateClusterResponse {
 
 ::runtime::lenient_object! {
     IsolateClusterResponse {
-        flow_id: "FlowId",
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

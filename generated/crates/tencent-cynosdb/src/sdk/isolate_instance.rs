@@ -84,9 +84,9 @@ pub struct IsolateInstanceResponse {
 
 ::runtime::lenient_object! {
     IsolateInstanceResponse {
-        flow_id: "FlowId",
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct IsolateLibraDbClusterResponse {
 
 ::runtime::lenient_object! {
     IsolateLibraDbClusterResponse {
-        flow_id: "FlowId",
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

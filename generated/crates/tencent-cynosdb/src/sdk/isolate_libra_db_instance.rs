@@ -79,9 +79,9 @@ pub struct IsolateLibraDbInstanceResponse {
 
 ::runtime::lenient_object! {
     IsolateLibraDbInstanceResponse {
-        flow_id: "FlowId",
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

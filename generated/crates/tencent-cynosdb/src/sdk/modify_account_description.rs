@@ -71,7 +71,7 @@ pub struct ModifyAccountDescriptionResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountDescriptionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ModifyAccountHostResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountHostResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct ModifyAuditRuleTemplatesResponse {
 
 ::runtime::lenient_object! {
     ModifyAuditRuleTemplatesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,7 +78,7 @@ pub struct ModifyAuditServiceResponse {
 
 ::runtime::lenient_object! {
     ModifyAuditServiceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,7 +98,7 @@ pub struct ModifyBackupConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

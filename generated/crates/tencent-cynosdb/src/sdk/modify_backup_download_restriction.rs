@@ -81,7 +81,7 @@ pub struct ModifyBackupDownloadRestrictionResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupDownloadRestrictionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct ModifyBackupDownloadUserRestrictionResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupDownloadUserRestrictionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ModifyBinlogConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyBinlogConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ModifyBinlogSaveDaysResponse {
 
 ::runtime::lenient_object! {
     ModifyBinlogSaveDaysResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

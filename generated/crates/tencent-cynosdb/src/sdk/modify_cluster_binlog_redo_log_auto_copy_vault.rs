@@ -63,8 +63,8 @@ pub struct ModifyClusterBinlogRedoLogAutoCopyVaultResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterBinlogRedoLogAutoCopyVaultResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

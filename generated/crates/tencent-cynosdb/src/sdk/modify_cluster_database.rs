@@ -74,7 +74,7 @@ pub struct ModifyClusterDatabaseResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterDatabaseResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

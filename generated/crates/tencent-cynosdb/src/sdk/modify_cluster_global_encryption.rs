@@ -61,8 +61,8 @@ pub struct ModifyClusterGlobalEncryptionResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterGlobalEncryptionResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct ModifyClusterLevelResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterLevelResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

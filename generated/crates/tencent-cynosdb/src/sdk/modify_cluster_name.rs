@@ -58,7 +58,7 @@ pub struct ModifyClusterNameResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

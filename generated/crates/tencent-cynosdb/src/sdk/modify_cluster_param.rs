@@ -67,8 +67,8 @@ pub struct ModifyClusterParamResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterParamResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

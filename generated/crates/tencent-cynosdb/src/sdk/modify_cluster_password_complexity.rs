@@ -117,8 +117,8 @@ pub struct ModifyClusterPasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterPasswordComplexityResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

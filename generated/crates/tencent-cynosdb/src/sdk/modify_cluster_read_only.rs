@@ -72,8 +72,8 @@ pub struct ModifyClusterReadOnlyResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterReadOnlyResponse {
-        cluster_task_ids: "ClusterTaskIds",
-        request_id: "RequestId",
+        cluster_task_ids: Vec<ClusterTaskId> = "ClusterTaskIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

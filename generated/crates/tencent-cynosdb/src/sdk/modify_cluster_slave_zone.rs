@@ -78,8 +78,8 @@ pub struct ModifyClusterSlaveZoneResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterSlaveZoneResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

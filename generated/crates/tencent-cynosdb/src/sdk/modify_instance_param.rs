@@ -76,8 +76,8 @@ pub struct ModifyInstanceParamResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceParamResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

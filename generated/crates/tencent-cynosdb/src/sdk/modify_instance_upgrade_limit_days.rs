@@ -66,7 +66,7 @@ pub struct ModifyInstanceUpgradeLimitDaysResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceUpgradeLimitDaysResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct ModifyLibraDbClusterAccountDescriptionResponse {
 
 ::runtime::lenient_object! {
     ModifyLibraDbClusterAccountDescriptionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ModifyLibraDbClusterAccountHostResponse {
 
 ::runtime::lenient_object! {
     ModifyLibraDbClusterAccountHostResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

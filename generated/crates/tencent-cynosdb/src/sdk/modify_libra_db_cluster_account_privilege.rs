@@ -76,7 +76,7 @@ pub struct ModifyLibraDbClusterAccountPrivilegeResponse {
 
 ::runtime::lenient_object! {
     ModifyLibraDbClusterAccountPrivilegeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

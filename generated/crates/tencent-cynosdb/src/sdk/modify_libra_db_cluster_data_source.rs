@@ -69,8 +69,8 @@ pub struct ModifyLibraDbClusterDataSourceResponse {
 
 ::runtime::lenient_object! {
     ModifyLibraDbClusterDataSourceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ModifyLibraDbClusterNameResponse {
 
 ::runtime::lenient_object! {
     ModifyLibraDbClusterNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

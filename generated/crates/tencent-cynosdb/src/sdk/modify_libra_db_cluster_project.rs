@@ -60,8 +60,8 @@ pub struct ModifyLibraDbClusterProjectResponse {
 
 ::runtime::lenient_object! {
     ModifyLibraDbClusterProjectResponse {
-        affected_cluster_id_set: "AffectedClusterIdSet",
-        request_id: "RequestId",
+        affected_cluster_id_set: Vec<String> = "AffectedClusterIdSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,8 +84,8 @@ pub struct ModifyLibraDbClusterReplicationObjectResponse {
 
 ::runtime::lenient_object! {
     ModifyLibraDbClusterReplicationObjectResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

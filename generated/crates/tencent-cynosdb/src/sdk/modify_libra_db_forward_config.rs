@@ -65,7 +65,7 @@ pub struct ModifyLibraDbForwardConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyLibraDbForwardConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,7 +78,7 @@ pub struct ModifyMaintainPeriodConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyMaintainPeriodConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyProxyDescResponse {
 
 ::runtime::lenient_object! {
     ModifyProxyDescResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

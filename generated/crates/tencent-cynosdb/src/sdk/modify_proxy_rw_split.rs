@@ -168,9 +168,9 @@ pub struct ModifyProxyRwSplitResponse {
 
 ::runtime::lenient_object! {
     ModifyProxyRwSplitResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct ModifyResourcePackageClustersResponse {
 
 ::runtime::lenient_object! {
     ModifyResourcePackageClustersResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

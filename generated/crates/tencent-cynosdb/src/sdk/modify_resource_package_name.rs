@@ -60,7 +60,7 @@ pub struct ModifyResourcePackageNameResponse {
 
 ::runtime::lenient_object! {
     ModifyResourcePackageNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

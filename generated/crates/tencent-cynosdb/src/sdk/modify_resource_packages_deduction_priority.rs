@@ -73,7 +73,7 @@ pub struct ModifyResourcePackagesDeductionPriorityResponse {
 
 ::runtime::lenient_object! {
     ModifyResourcePackagesDeductionPriorityResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -133,9 +133,9 @@ pub struct ModifyServerlessStrategyResponse {
 
 ::runtime::lenient_object! {
     ModifyServerlessStrategyResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct ModifySnapBackupCrossRegionConfigResponse {
 
 ::runtime::lenient_object! {
     ModifySnapBackupCrossRegionConfigResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

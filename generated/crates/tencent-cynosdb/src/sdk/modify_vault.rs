@@ -99,8 +99,8 @@ pub struct ModifyVaultResponse {
 
 ::runtime::lenient_object! {
     ModifyVaultResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,8 +87,8 @@ pub struct ModifyVipVportResponse {
 
 ::runtime::lenient_object! {
     ModifyVipVportResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct OfflineInstanceResponse {
 
 ::runtime::lenient_object! {
     OfflineInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

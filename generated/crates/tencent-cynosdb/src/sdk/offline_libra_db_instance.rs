@@ -61,8 +61,8 @@ pub struct OfflineLibraDbInstanceResponse {
 
 ::runtime::lenient_object! {
     OfflineLibraDbInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

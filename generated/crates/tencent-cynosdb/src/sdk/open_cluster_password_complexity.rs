@@ -117,8 +117,8 @@ pub struct OpenClusterPasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     OpenClusterPasswordComplexityResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

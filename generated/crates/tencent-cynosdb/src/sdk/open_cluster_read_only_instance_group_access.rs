@@ -67,8 +67,8 @@ pub struct OpenClusterReadOnlyInstanceGroupAccessResponse {
 
 ::runtime::lenient_object! {
     OpenClusterReadOnlyInstanceGroupAccessResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

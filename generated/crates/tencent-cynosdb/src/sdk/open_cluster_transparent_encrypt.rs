@@ -77,8 +77,8 @@ pub struct OpenClusterTransparentEncryptResponse {
 
 ::runtime::lenient_object! {
     OpenClusterTransparentEncryptResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,8 +85,8 @@ pub struct OpenReadOnlyInstanceExclusiveAccessResponse {
 
 ::runtime::lenient_object! {
     OpenReadOnlyInstanceExclusiveAccessResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct OpenWanResponse {
 
 ::runtime::lenient_object! {
     OpenWanResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct PauseServerlessResponse {
 
 ::runtime::lenient_object! {
     PauseServerlessResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct RefundResourcePackageResponse {
 
 ::runtime::lenient_object! {
     RefundResourcePackageResponse {
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

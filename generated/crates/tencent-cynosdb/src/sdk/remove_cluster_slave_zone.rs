@@ -60,8 +60,8 @@ pub struct RemoveClusterSlaveZoneResponse {
 
 ::runtime::lenient_object! {
     RemoveClusterSlaveZoneResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,12 +83,12 @@ pub struct RenewClustersResponse {
 
 ::runtime::lenient_object! {
     RenewClustersResponse {
-        big_deal_ids: "BigDealIds",
-        deal_names: "DealNames",
-        tran_id: "TranId",
-        resource_ids: "ResourceIds",
-        cluster_ids: "ClusterIds",
-        request_id: "RequestId",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        deal_names: Vec<String> = "DealNames",
+        tran_id: Option<String> = "TranId",
+        resource_ids: Vec<String> = "ResourceIds",
+        cluster_ids: Vec<String> = "ClusterIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

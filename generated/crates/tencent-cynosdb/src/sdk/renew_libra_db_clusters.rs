@@ -83,12 +83,12 @@ pub struct RenewLibraDbClustersResponse {
 
 ::runtime::lenient_object! {
     RenewLibraDbClustersResponse {
-        big_deal_ids: "BigDealIds",
-        tran_id: "TranId",
-        deal_names: "DealNames",
-        resource_ids: "ResourceIds",
-        cluster_ids: "ClusterIds",
-        request_id: "RequestId",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        tran_id: Option<String> = "TranId",
+        deal_names: Vec<String> = "DealNames",
+        resource_ids: Vec<String> = "ResourceIds",
+        cluster_ids: Vec<String> = "ClusterIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

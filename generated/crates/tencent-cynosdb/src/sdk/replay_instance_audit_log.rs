@@ -104,8 +104,8 @@ pub struct ReplayInstanceAuditLogResponse {
 
 ::runtime::lenient_object! {
     ReplayInstanceAuditLogResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,7 +78,7 @@ pub struct ResetLibraDbClusterAccountPasswordResponse {
 
 ::runtime::lenient_object! {
     ResetLibraDbClusterAccountPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,8 +100,8 @@ pub struct RollBackClusterResponse {
 
 ::runtime::lenient_object! {
     RollBackClusterResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

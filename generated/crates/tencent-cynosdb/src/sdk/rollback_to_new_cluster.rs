@@ -258,12 +258,12 @@ pub struct RollbackToNewClusterResponse {
 
 ::runtime::lenient_object! {
     RollbackToNewClusterResponse {
-        tran_id: "TranId",
-        deal_names: "DealNames",
-        resource_ids: "ResourceIds",
-        cluster_ids: "ClusterIds",
-        big_deal_ids: "BigDealIds",
-        request_id: "RequestId",
+        tran_id: Option<String> = "TranId",
+        deal_names: Vec<String> = "DealNames",
+        resource_ids: Vec<String> = "ResourceIds",
+        cluster_ids: Vec<String> = "ClusterIds",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct SearchClusterDatabasesResponse {
 
 ::runtime::lenient_object! {
     SearchClusterDatabasesResponse {
-        databases: "Databases",
-        request_id: "RequestId",
+        databases: Vec<String> = "Databases",
+        request_id: Option<String> = "RequestId",
     }
 }
 

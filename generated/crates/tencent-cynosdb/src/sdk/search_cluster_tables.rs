@@ -74,8 +74,8 @@ pub struct SearchClusterTablesResponse {
 
 ::runtime::lenient_object! {
     SearchClusterTablesResponse {
-        tables: "Tables",
-        request_id: "RequestId",
+        tables: Vec<DatabaseTables> = "Tables",
+        request_id: Option<String> = "RequestId",
     }
 }
 

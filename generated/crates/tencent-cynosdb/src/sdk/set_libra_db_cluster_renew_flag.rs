@@ -60,8 +60,8 @@ pub struct SetLibraDbClusterRenewFlagResponse {
 
 ::runtime::lenient_object! {
     SetLibraDbClusterRenewFlagResponse {
-        count: "Count",
-        request_id: "RequestId",
+        count: Option<i64> = "Count",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct SetRenewFlagResponse {
 
 ::runtime::lenient_object! {
     SetRenewFlagResponse {
-        count: "Count",
-        request_id: "RequestId",
+        count: Option<i64> = "Count",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct StartClsDeliveryResponse {
 
 ::runtime::lenient_object! {
     StartClsDeliveryResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct StopClsDeliveryResponse {
 
 ::runtime::lenient_object! {
     StopClsDeliveryResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

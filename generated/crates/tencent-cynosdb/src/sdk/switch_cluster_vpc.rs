@@ -78,8 +78,8 @@ pub struct SwitchClusterVpcResponse {
 
 ::runtime::lenient_object! {
     SwitchClusterVpcResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,9 +74,9 @@ pub struct SwitchClusterZoneResponse {
 
 ::runtime::lenient_object! {
     SwitchClusterZoneResponse {
-        task_id: "TaskId",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

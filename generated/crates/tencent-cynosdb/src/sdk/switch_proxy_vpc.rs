@@ -85,8 +85,8 @@ pub struct SwitchProxyVpcResponse {
 
 ::runtime::lenient_object! {
     SwitchProxyVpcResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

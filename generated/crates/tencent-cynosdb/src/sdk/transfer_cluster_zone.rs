@@ -85,8 +85,8 @@ pub struct TransferClusterZoneResponse {
 
 ::runtime::lenient_object! {
     TransferClusterZoneResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,11 +65,11 @@ pub struct TransferStoragePrepayToPostpayResponse {
 
 ::runtime::lenient_object! {
     TransferStoragePrepayToPostpayResponse {
-        big_deal_ids: "BigDealIds",
-        deal_names: "DealNames",
-        resource_ids: "ResourceIds",
-        cluster_ids: "ClusterIds",
-        request_id: "RequestId",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        deal_names: Vec<String> = "DealNames",
+        resource_ids: Vec<String> = "ResourceIds",
+        cluster_ids: Vec<String> = "ClusterIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct UnbindClusterResourcePackagesResponse {
 
 ::runtime::lenient_object! {
     UnbindClusterResourcePackagesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

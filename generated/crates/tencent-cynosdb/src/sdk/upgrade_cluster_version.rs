@@ -71,9 +71,9 @@ pub struct UpgradeClusterVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeClusterVersionResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

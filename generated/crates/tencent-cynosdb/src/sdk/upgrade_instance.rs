@@ -119,10 +119,10 @@ pub struct UpgradeInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeInstanceResponse {
-        tran_id: "TranId",
-        big_deal_ids: "BigDealIds",
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        tran_id: Option<String> = "TranId",
+        big_deal_ids: Vec<String> = "BigDealIds",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -106,9 +106,9 @@ pub struct UpgradeProxyResponse {
 
 ::runtime::lenient_object! {
     UpgradeProxyResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

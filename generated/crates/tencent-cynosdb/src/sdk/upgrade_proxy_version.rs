@@ -81,9 +81,9 @@ pub struct UpgradeProxyVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeProxyVersionResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct AddUserContactResponse {
 
 ::runtime::lenient_object! {
     AddUserContactResponse {
-        id: "Id",
-        request_id: "RequestId",
+        id: Option<i64> = "Id",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,7 +86,7 @@ pub struct CreateMailProfileResponse {
 
 ::runtime::lenient_object! {
     CreateMailProfileResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

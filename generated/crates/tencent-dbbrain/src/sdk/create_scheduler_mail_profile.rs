@@ -87,7 +87,7 @@ pub struct CreateSchedulerMailProfileResponse {
 
 ::runtime::lenient_object! {
     CreateSchedulerMailProfileResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,18 +95,18 @@ pub struct DescribeDbDiagEventResponse {
 
 ::runtime::lenient_object! {
     DescribeDbDiagEventResponse {
-        diag_item: "DiagItem",
-        diag_type: "DiagType",
-        event_id: "EventId",
-        explanation: "Explanation",
-        outline: "Outline",
-        problem: "Problem",
-        severity: "Severity",
-        start_time: "StartTime",
-        suggestions: "Suggestions",
-        metric: "Metric",
-        end_time: "EndTime",
-        request_id: "RequestId",
+        diag_item: Option<String> = "DiagItem",
+        diag_type: Option<String> = "DiagType",
+        event_id: Option<i64> = "EventId",
+        explanation: Option<String> = "Explanation",
+        outline: Option<String> = "Outline",
+        problem: Option<String> = "Problem",
+        severity: Option<i64> = "Severity",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        suggestions: Option<String> = "Suggestions",
+        metric: Option<String> = "Metric",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct DescribeDbDiagHistoryResponse {
 
 ::runtime::lenient_object! {
     DescribeDbDiagHistoryResponse {
-        events: "Events",
-        request_id: "RequestId",
+        events: Vec<DiagHistoryEventItem> = "Events",
+        request_id: Option<String> = "RequestId",
     }
 }
 

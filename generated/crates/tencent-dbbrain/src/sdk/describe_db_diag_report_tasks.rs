@@ -100,9 +100,9 @@ pub struct DescribeDbDiagReportTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeDbDiagReportTasksResponse {
-        total_count: "TotalCount",
-        tasks: "Tasks",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        tasks: Vec<HealthReportTask> = "Tasks",
+        request_id: Option<String> = "RequestId",
     }
 }
 

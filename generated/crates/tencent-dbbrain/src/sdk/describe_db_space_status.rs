@@ -73,11 +73,11 @@ pub struct DescribeDbSpaceStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeDbSpaceStatusResponse {
-        growth: "Growth",
-        remain: "Remain",
-        total: "Total",
-        available_days: "AvailableDays",
-        request_id: "RequestId",
+        growth: Option<i64> = "Growth",
+        remain: Option<i64> = "Remain",
+        total: Option<i64> = "Total",
+        available_days: Option<i64> = "AvailableDays",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -96,10 +96,10 @@ pub struct DescribeDiagDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDiagDbInstancesResponse {
-        total_count: "TotalCount",
-        db_scan_status: "DbScanStatus",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        db_scan_status: Option<i64> = "DbScanStatus",
+        items: Vec<InstanceInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct DescribeHealthScoreResponse {
 
 ::runtime::lenient_object! {
     DescribeHealthScoreResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Option<HealthScoreInfo> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeMailProfileResponse {
 
 ::runtime::lenient_object! {
     DescribeMailProfileResponse {
-        profile_list: "ProfileList",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        profile_list: Vec<UserProfile> = "ProfileList",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,10 +81,10 @@ pub struct DescribeSlowLogTimeSeriesStatsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogTimeSeriesStatsResponse {
-        period: "Period",
-        time_series: "TimeSeries",
-        series_data: "SeriesData",
-        request_id: "RequestId",
+        period: Option<i64> = "Period",
+        time_series: Vec<TimeSlice> = "TimeSeries",
+        series_data: Option<MonitorMetricSeriesData> = "SeriesData",
+        request_id: Option<String> = "RequestId",
     }
 }
 

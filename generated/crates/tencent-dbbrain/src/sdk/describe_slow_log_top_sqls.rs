@@ -101,9 +101,9 @@ pub struct DescribeSlowLogTopSqlsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogTopSqlsResponse {
-        total_count: "TotalCount",
-        rows: "Rows",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        rows: Vec<SlowLogTopSqlItem> = "Rows",
+        request_id: Option<String> = "RequestId",
     }
 }
 

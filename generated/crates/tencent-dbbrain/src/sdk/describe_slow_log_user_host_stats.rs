@@ -78,9 +78,9 @@ pub struct DescribeSlowLogUserHostStatsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogUserHostStatsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<SlowLogHost> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

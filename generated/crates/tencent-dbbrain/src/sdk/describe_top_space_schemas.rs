@@ -74,9 +74,9 @@ pub struct DescribeTopSpaceSchemasResponse {
 
 ::runtime::lenient_object! {
     DescribeTopSpaceSchemasResponse {
-        top_space_schemas: "TopSpaceSchemas",
-        timestamp: "Timestamp",
-        request_id: "RequestId",
+        top_space_schemas: Vec<SchemaSpaceData> = "TopSpaceSchemas",
+        timestamp: Option<i64> = "Timestamp",
+        request_id: Option<String> = "RequestId",
     }
 }
 

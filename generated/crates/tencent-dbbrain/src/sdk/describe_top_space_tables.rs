@@ -74,9 +74,9 @@ pub struct DescribeTopSpaceTablesResponse {
 
 ::runtime::lenient_object! {
     DescribeTopSpaceTablesResponse {
-        top_space_tables: "TopSpaceTables",
-        timestamp: "Timestamp",
-        request_id: "RequestId",
+        top_space_tables: Vec<TableSpaceData> = "TopSpaceTables",
+        timestamp: Option<i64> = "Timestamp",
+        request_id: Option<String> = "RequestId",
     }
 }
 

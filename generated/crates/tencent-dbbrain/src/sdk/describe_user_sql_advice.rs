@@ -84,14 +84,14 @@ pub struct DescribeUserSqlAdviceResponse {
 
 ::runtime::lenient_object! {
     DescribeUserSqlAdviceResponse {
-        advices: "Advices",
-        comments: "Comments",
-        sql_text: "SqlText",
-        schema: "Schema",
-        tables: "Tables",
-        sql_plan: "SqlPlan",
-        cost: "Cost",
-        request_id: "RequestId",
+        advices: Option<String> = "Advices",
+        comments: Option<String> = "Comments",
+        sql_text: Option<String> = "SqlText",
+        schema: Option<String> = "Schema",
+        tables: Option<String> = "Tables",
+        sql_plan: Option<String> = "SqlPlan",
+        cost: Option<String> = "Cost",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct CloseDbExtranetAccessResponse {
 
 ::runtime::lenient_object! {
     CloseDbExtranetAccessResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

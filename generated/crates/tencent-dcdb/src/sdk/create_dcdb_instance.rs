@@ -188,9 +188,9 @@ pub struct CreateDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateDcdbInstanceResponse {
-        deal_name: "DealName",
-        instance_ids: "InstanceIds",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        instance_ids: Vec<String> = "InstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -212,9 +212,9 @@ pub struct CreateDedicatedClusterDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateDedicatedClusterDcdbInstanceResponse {
-        instance_ids: "InstanceIds",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        instance_ids: Vec<String> = "InstanceIds",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -179,10 +179,10 @@ pub struct CreateHourDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateHourDcdbInstanceResponse {
-        instance_ids: "InstanceIds",
-        flow_id: "FlowId",
-        deal_name: "DealName",
-        request_id: "RequestId",
+        instance_ids: Vec<String> = "InstanceIds",
+        flow_id: Option<i64> = "FlowId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -112,8 +112,8 @@ pub struct CreateOnlineDdlJobResponse {
 
 ::runtime::lenient_object! {
     CreateOnlineDdlJobResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -99,11 +99,11 @@ pub struct DescribeAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountPrivilegesResponse {
-        instance_id: "InstanceId",
-        privileges: "Privileges",
-        user_name: "UserName",
-        host: "Host",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        privileges: Vec<String> = "Privileges",
+        user_name: Option<String> = "UserName",
+        host: Option<String> = "Host",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountsResponse {
-        instance_id: "InstanceId",
-        users: "Users",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        users: Vec<DbAccount> = "Users",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,9 +98,9 @@ pub struct DescribeBackupFilesResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupFilesResponse {
-        files: "Files",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        files: Vec<InstanceBackupFileItem> = "Files",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,13 +77,13 @@ pub struct DescribeDatabaseObjectsResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabaseObjectsResponse {
-        instance_id: "InstanceId",
-        db_name: "DbName",
-        tables: "Tables",
-        views: "Views",
-        procs: "Procs",
-        funcs: "Funcs",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        db_name: Option<String> = "DbName",
+        tables: Vec<DatabaseTable> = "Tables",
+        views: Vec<DatabaseView> = "Views",
+        procs: Vec<DatabaseProcedure> = "Procs",
+        funcs: Vec<DatabaseFunction> = "Funcs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,14 +86,14 @@ pub struct DescribeDbLogFilesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbLogFilesResponse {
-        instance_id: "InstanceId",
-        type_field: "Type",
-        total: "Total",
-        files: "Files",
-        vpc_prefix: "VpcPrefix",
-        normal_prefix: "NormalPrefix",
-        shard_id: "ShardId",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        type_field: Option<u64> = "Type",
+        total: Option<u64> = "Total",
+        files: Vec<LogFileInfo> = "Files",
+        vpc_prefix: Option<String> = "VpcPrefix",
+        normal_prefix: Option<String> = "NormalPrefix",
+        shard_id: Option<String> = "ShardId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

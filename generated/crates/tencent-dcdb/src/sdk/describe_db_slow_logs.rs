@@ -117,12 +117,12 @@ pub struct DescribeDbSlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbSlowLogsResponse {
-        lock_time_sum: "LockTimeSum",
-        query_count: "QueryCount",
-        total: "Total",
-        query_time_sum: "QueryTimeSum",
-        data: "Data",
-        request_id: "RequestId",
+        lock_time_sum: Option<f64> = "LockTimeSum",
+        query_count: Option<i64> = "QueryCount",
+        total: Option<i64> = "Total",
+        query_time_sum: Option<f64> = "QueryTimeSum",
+        data: Vec<SlowLogData> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,10 +60,10 @@ pub struct DescribeDbSyncModeResponse {
 
 ::runtime::lenient_object! {
     DescribeDbSyncModeResponse {
-        sync_mode: "SyncMode",
-        is_modifying: "IsModifying",
-        current_sync_mode: "CurrentSyncMode",
-        request_id: "RequestId",
+        sync_mode: Option<i64> = "SyncMode",
+        is_modifying: Option<i64> = "IsModifying",
+        current_sync_mode: Option<i64> = "CurrentSyncMode",
+        request_id: Option<String> = "RequestId",
     }
 }
 

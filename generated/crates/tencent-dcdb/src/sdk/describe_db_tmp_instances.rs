@@ -56,8 +56,8 @@ pub struct DescribeDbTmpInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbTmpInstancesResponse {
-        tmp_instances: "TmpInstances",
-        request_id: "RequestId",
+        tmp_instances: Vec<TmpInstance> = "TmpInstances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

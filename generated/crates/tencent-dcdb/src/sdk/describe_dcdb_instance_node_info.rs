@@ -71,9 +71,9 @@ pub struct DescribeDcdbInstanceNodeInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeDcdbInstanceNodeInfoResponse {
-        total_count: "TotalCount",
-        nodes_info: "NodesInfo",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        nodes_info: Vec<BriefNodeInfo> = "NodesInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -144,9 +144,9 @@ pub struct DescribeDcdbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDcdbInstancesResponse {
-        total_count: "TotalCount",
-        instances: "Instances",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instances: Vec<DcdbInstanceInfo> = "Instances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

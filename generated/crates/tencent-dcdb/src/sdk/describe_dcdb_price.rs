@@ -122,9 +122,9 @@ pub struct DescribeDcdbPriceResponse {
 
 ::runtime::lenient_object! {
     DescribeDcdbPriceResponse {
-        original_price: "OriginalPrice",
-        price: "Price",
-        request_id: "RequestId",
+        original_price: Option<i64> = "OriginalPrice",
+        price: Option<i64> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

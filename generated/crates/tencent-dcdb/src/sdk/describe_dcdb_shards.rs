@@ -88,10 +88,10 @@ pub struct DescribeDcdbShardsResponse {
 
 ::runtime::lenient_object! {
     DescribeDcdbShardsResponse {
-        total_count: "TotalCount",
-        shards: "Shards",
-        dcn_flag: "DcnFlag",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        shards: Vec<DcdbShardInfo> = "Shards",
+        dcn_flag: Option<i64> = "DcnFlag",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct DescribeFlowResponse {
 
 ::runtime::lenient_object! {
     DescribeFlowResponse {
-        status: "Status",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeLogFileRetentionPeriodResponse {
 
 ::runtime::lenient_object! {
     DescribeLogFileRetentionPeriodResponse {
-        instance_id: "InstanceId",
-        days: "Days",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        days: Option<u64> = "Days",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,9 +57,9 @@ pub struct DestroyDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     DestroyDcdbInstanceResponse {
-        instance_id: "InstanceId",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,9 +57,9 @@ pub struct DestroyHourDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     DestroyHourDcdbInstanceResponse {
-        flow_id: "FlowId",
-        instance_id: "InstanceId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        instance_id: Option<String> = "InstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,7 +94,7 @@ pub struct GrantAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     GrantAccountPrivilegesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

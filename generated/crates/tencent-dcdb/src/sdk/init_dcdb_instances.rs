@@ -66,9 +66,9 @@ pub struct InitDcdbInstancesResponse {
 
 ::runtime::lenient_object! {
     InitDcdbInstancesResponse {
-        flow_ids: "FlowIds",
-        instance_ids: "InstanceIds",
-        request_id: "RequestId",
+        flow_ids: Vec<u64> = "FlowIds",
+        instance_ids: Vec<String> = "InstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,9 +58,9 @@ pub struct IsolateDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     IsolateDcdbInstanceResponse {
-        success_instance_ids: "SuccessInstanceIds",
-        failed_instance_ids: "FailedInstanceIds",
-        request_id: "RequestId",
+        success_instance_ids: Vec<String> = "SuccessInstanceIds",
+        failed_instance_ids: Vec<String> = "FailedInstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

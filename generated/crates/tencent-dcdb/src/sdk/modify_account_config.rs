@@ -71,7 +71,7 @@ pub struct ModifyAccountConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

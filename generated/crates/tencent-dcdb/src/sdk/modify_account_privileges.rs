@@ -92,8 +92,8 @@ pub struct ModifyAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountPrivilegesResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

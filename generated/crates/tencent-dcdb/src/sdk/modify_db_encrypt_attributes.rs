@@ -60,7 +60,7 @@ pub struct ModifyDbEncryptAttributesResponse {
 
 ::runtime::lenient_object! {
     ModifyDbEncryptAttributesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct ModifyDbInstanceNameResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceNameResponse {
-        instance_id: "InstanceId",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ModifyDbInstancesProjectResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstancesProjectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct ModifyDbParametersResponse {
 
 ::runtime::lenient_object! {
     ModifyDbParametersResponse {
-        instance_id: "InstanceId",
-        result: "Result",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        result: Vec<ParamModifyResult> = "Result",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct ResetAccountPasswordResponse {
 
 ::runtime::lenient_object! {
     ResetAccountPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

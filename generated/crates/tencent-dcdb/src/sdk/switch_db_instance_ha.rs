@@ -60,8 +60,8 @@ pub struct SwitchDbInstanceHaResponse {
 
 ::runtime::lenient_object! {
     SwitchDbInstanceHaResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,8 +95,8 @@ pub struct UpgradeDedicatedDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeDedicatedDcdbInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,7 +104,7 @@ pub struct UpgradeHourDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeHourDcdbInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,8 +89,8 @@ pub struct ActivateSubscribeResponse {
 
 ::runtime::lenient_object! {
     ActivateSubscribeResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct CompleteMigrateJobResponse {
 
 ::runtime::lenient_object! {
     CompleteMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,7 +55,7 @@ pub struct CreateMigrateCheckJobResponse {
 
 ::runtime::lenient_object! {
     CreateMigrateCheckJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

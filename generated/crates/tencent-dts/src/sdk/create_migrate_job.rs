@@ -131,8 +131,8 @@ pub struct CreateMigrateJobResponse {
 
 ::runtime::lenient_object! {
     CreateMigrateJobResponse {
-        job_id: "JobId",
-        request_id: "RequestId",
+        job_id: Option<String> = "JobId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

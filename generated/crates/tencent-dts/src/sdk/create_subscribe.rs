@@ -88,8 +88,8 @@ pub struct CreateSubscribeResponse {
 
 ::runtime::lenient_object! {
     CreateSubscribeResponse {
-        subscribe_ids: "SubscribeIds",
-        request_id: "RequestId",
+        subscribe_ids: Vec<String> = "SubscribeIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteMigrateJobResponse {
 
 ::runtime::lenient_object! {
     DeleteMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct DescribeAsyncRequestInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeAsyncRequestInfoResponse {
-        info: "Info",
-        status: "Status",
-        request_id: "RequestId",
+        info: Option<String> = "Info",
+        status: Option<String> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,12 +69,12 @@ pub struct DescribeMigrateCheckJobResponse {
 
 ::runtime::lenient_object! {
     DescribeMigrateCheckJobResponse {
-        status: "Status",
-        error_code: "ErrorCode",
-        error_message: "ErrorMessage",
-        progress: "Progress",
-        check_flag: "CheckFlag",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        error_code: Option<i64> = "ErrorCode",
+        error_message: Option<String> = "ErrorMessage",
+        progress: Option<String> = "Progress",
+        check_flag: Option<i64> = "CheckFlag",
+        request_id: Option<String> = "RequestId",
     }
 }
 

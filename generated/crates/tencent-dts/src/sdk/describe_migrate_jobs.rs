@@ -89,9 +89,9 @@ pub struct DescribeMigrateJobsResponse {
 
 ::runtime::lenient_object! {
     DescribeMigrateJobsResponse {
-        total_count: "TotalCount",
-        job_list: "JobList",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        job_list: Vec<MigrateJobInfo> = "JobList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

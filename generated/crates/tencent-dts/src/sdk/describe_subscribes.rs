@@ -118,9 +118,9 @@ pub struct DescribeSubscribesResponse {
 
 ::runtime::lenient_object! {
     DescribeSubscribesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<SubscribeInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

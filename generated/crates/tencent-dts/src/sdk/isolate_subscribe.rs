@@ -52,7 +52,7 @@ pub struct IsolateSubscribeResponse {
 
 ::runtime::lenient_object! {
     IsolateSubscribeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,7 +108,7 @@ pub struct ModifyMigrateJobResponse {
 
 ::runtime::lenient_object! {
     ModifyMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifySubscribeConsumeTimeResponse {
 
 ::runtime::lenient_object! {
     ModifySubscribeConsumeTimeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

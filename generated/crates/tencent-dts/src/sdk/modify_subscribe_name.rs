@@ -59,7 +59,7 @@ pub struct ModifySubscribeNameResponse {
 
 ::runtime::lenient_object! {
     ModifySubscribeNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

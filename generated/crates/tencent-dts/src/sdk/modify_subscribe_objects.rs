@@ -73,8 +73,8 @@ pub struct ModifySubscribeObjectsResponse {
 
 ::runtime::lenient_object! {
     ModifySubscribeObjectsResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

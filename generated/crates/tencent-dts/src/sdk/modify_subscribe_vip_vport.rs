@@ -67,7 +67,7 @@ pub struct ModifySubscribeVipVportResponse {
 
 ::runtime::lenient_object! {
     ModifySubscribeVipVportResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,7 +54,7 @@ pub struct OfflineIsolatedSubscribeResponse {
 
 ::runtime::lenient_object! {
     OfflineIsolatedSubscribeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct ResetSubscribeResponse {
 
 ::runtime::lenient_object! {
     ResetSubscribeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct AssociateSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     AssociateSecurityGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

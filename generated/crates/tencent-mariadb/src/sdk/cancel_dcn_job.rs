@@ -54,8 +54,8 @@ pub struct CancelDcnJobResponse {
 
 ::runtime::lenient_object! {
     CancelDcnJobResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,8 +83,8 @@ pub struct CloneAccountResponse {
 
 ::runtime::lenient_object! {
     CloneAccountResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,7 +88,7 @@ pub struct CopyAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     CopyAccountPrivilegesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -106,11 +106,11 @@ pub struct CreateAccountResponse {
 
 ::runtime::lenient_object! {
     CreateAccountResponse {
-        instance_id: "InstanceId",
-        user_name: "UserName",
-        host: "Host",
-        read_only: "ReadOnly",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        user_name: Option<String> = "UserName",
+        host: Option<String> = "Host",
+        read_only: Option<i64> = "ReadOnly",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -172,9 +172,9 @@ pub struct CreateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstanceResponse {
-        deal_name: "DealName",
-        instance_ids: "InstanceIds",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        instance_ids: Vec<String> = "InstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -155,10 +155,10 @@ pub struct CreateHourDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateHourDbInstanceResponse {
-        deal_name: "DealName",
-        instance_ids: "InstanceIds",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        instance_ids: Vec<String> = "InstanceIds",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

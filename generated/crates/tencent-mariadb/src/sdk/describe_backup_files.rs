@@ -96,10 +96,10 @@ pub struct DescribeBackupFilesResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupFilesResponse {
-        files: "Files",
-        total_count: "TotalCount",
-        url_prefix: "UrlPrefix",
-        request_id: "RequestId",
+        files: Vec<InstanceBackupFileItem> = "Files",
+        total_count: Option<i64> = "TotalCount",
+        url_prefix: Option<String> = "UrlPrefix",
+        request_id: Option<String> = "RequestId",
     }
 }
 

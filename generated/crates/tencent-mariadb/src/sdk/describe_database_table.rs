@@ -77,11 +77,11 @@ pub struct DescribeDatabaseTableResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabaseTableResponse {
-        instance_id: "InstanceId",
-        db_name: "DbName",
-        table: "Table",
-        cols: "Cols",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        db_name: Option<String> = "DbName",
+        table: Option<String> = "Table",
+        cols: Vec<TableColumn> = "Cols",
+        request_id: Option<String> = "RequestId",
     }
 }
 

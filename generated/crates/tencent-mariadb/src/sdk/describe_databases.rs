@@ -59,9 +59,9 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabasesResponse {
-        databases: "Databases",
-        instance_id: "InstanceId",
-        request_id: "RequestId",
+        databases: Vec<Database> = "Databases",
+        instance_id: Option<String> = "InstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,10 +62,10 @@ pub struct DescribeDbEncryptAttributesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbEncryptAttributesResponse {
-        encrypt_status: "EncryptStatus",
-        cipher_text: "CipherText",
-        expire_date: "ExpireDate",
-        request_id: "RequestId",
+        encrypt_status: Option<i64> = "EncryptStatus",
+        cipher_text: Option<String> = "CipherText",
+        expire_date: Option<String> = "ExpireDate",
+        request_id: Option<String> = "RequestId",
     }
 }
 

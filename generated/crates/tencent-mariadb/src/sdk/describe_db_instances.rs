@@ -149,9 +149,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstancesResponse {
-        total_count: "TotalCount",
-        instances: "Instances",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        instances: Vec<DbInstance> = "Instances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,13 +77,13 @@ pub struct DescribeDbLogFilesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbLogFilesResponse {
-        instance_id: "InstanceId",
-        type_field: "Type",
-        total: "Total",
-        files: "Files",
-        vpc_prefix: "VpcPrefix",
-        normal_prefix: "NormalPrefix",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        type_field: Option<u64> = "Type",
+        total: Option<u64> = "Total",
+        files: Vec<LogFileInfo> = "Files",
+        vpc_prefix: Option<String> = "VpcPrefix",
+        normal_prefix: Option<String> = "NormalPrefix",
+        request_id: Option<String> = "RequestId",
     }
 }
 

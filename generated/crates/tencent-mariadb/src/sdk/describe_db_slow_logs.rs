@@ -111,12 +111,12 @@ pub struct DescribeDbSlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbSlowLogsResponse {
-        data: "Data",
-        lock_time_sum: "LockTimeSum",
-        query_count: "QueryCount",
-        total: "Total",
-        query_time_sum: "QueryTimeSum",
-        request_id: "RequestId",
+        data: Vec<SlowLogData> = "Data",
+        lock_time_sum: Option<f64> = "LockTimeSum",
+        query_count: Option<i64> = "QueryCount",
+        total: Option<i64> = "Total",
+        query_time_sum: Option<f64> = "QueryTimeSum",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeDcnDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeDcnDetailResponse {
-        dcn_details: "DcnDetails",
-        request_id: "RequestId",
+        dcn_details: Vec<DcnDetailItem> = "DcnDetails",
+        request_id: Option<String> = "RequestId",
     }
 }
 

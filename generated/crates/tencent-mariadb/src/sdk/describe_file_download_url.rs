@@ -61,8 +61,8 @@ pub struct DescribeFileDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     DescribeFileDownloadUrlResponse {
-        pre_signed_url: "PreSignedUrl",
-        request_id: "RequestId",
+        pre_signed_url: Option<::runtime::SignedUrl> = "PreSignedUrl",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,9 +71,9 @@ pub struct DescribeInstanceNodeInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceNodeInfoResponse {
-        total_count: "TotalCount",
-        nodes_info: "NodesInfo",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        nodes_info: Vec<NodeInfo> = "NodesInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -111,9 +111,9 @@ pub struct DescribePriceResponse {
 
 ::runtime::lenient_object! {
     DescribePriceResponse {
-        original_price: "OriginalPrice",
-        price: "Price",
-        request_id: "RequestId",
+        original_price: Option<i64> = "OriginalPrice",
+        price: Option<i64> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,9 +57,9 @@ pub struct DestroyHourDbInstanceResponse {
 
 ::runtime::lenient_object! {
     DestroyHourDbInstanceResponse {
-        flow_id: "FlowId",
-        instance_id: "InstanceId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        instance_id: Option<String> = "InstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct IsolateDedicatedDbInstanceResponse {
 
 ::runtime::lenient_object! {
     IsolateDedicatedDbInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,8 +60,8 @@ pub struct KillSessionResponse {
 
 ::runtime::lenient_object! {
     KillSessionResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

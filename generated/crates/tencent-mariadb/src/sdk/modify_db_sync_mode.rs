@@ -60,8 +60,8 @@ pub struct ModifyDbSyncModeResponse {
 
 ::runtime::lenient_object! {
     ModifyDbSyncModeResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

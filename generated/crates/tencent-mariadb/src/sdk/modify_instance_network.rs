@@ -81,8 +81,8 @@ pub struct ModifyInstanceNetworkResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceNetworkResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct ModifyInstanceVipResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceVipResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

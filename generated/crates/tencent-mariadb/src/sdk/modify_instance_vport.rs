@@ -57,7 +57,7 @@ pub struct ModifyInstanceVportResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceVportResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct ModifySyncTaskAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifySyncTaskAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct TerminateDedicatedDbInstanceResponse {
 
 ::runtime::lenient_object! {
     TerminateDedicatedDbInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

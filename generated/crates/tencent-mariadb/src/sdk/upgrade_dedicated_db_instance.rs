@@ -83,8 +83,8 @@ pub struct UpgradeDedicatedDbInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeDedicatedDbInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct AssignProjectResponse {
 
 ::runtime::lenient_object! {
     AssignProjectResponse {
-        flow_ids: "FlowIds",
-        request_id: "RequestId",
+        flow_ids: Vec<u64> = "FlowIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

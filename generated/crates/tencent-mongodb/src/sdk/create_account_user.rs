@@ -91,8 +91,8 @@ pub struct CreateAccountUserResponse {
 
 ::runtime::lenient_object! {
     CreateAccountUserResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct CreateBackupDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateBackupDbInstanceResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct CreateBackupDownloadTaskResponse {
 
 ::runtime::lenient_object! {
     CreateBackupDownloadTaskResponse {
-        tasks: "Tasks",
-        request_id: "RequestId",
+        tasks: Vec<BackupDownloadTaskStatus> = "Tasks",
+        request_id: Option<String> = "RequestId",
     }
 }
 

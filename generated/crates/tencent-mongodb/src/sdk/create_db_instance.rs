@@ -352,9 +352,9 @@ pub struct CreateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstanceResponse {
-        deal_id: "DealId",
-        instance_ids: "InstanceIds",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        instance_ids: Vec<String> = "InstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -330,9 +330,9 @@ pub struct CreateDbInstanceHourResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstanceHourResponse {
-        deal_id: "DealId",
-        instance_ids: "InstanceIds",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        instance_ids: Vec<String> = "InstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

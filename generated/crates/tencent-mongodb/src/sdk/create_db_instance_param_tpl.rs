@@ -98,8 +98,8 @@ pub struct CreateDbInstanceParamTplResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstanceParamTplResponse {
-        tpl_id: "TplId",
-        request_id: "RequestId",
+        tpl_id: Option<String> = "TplId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

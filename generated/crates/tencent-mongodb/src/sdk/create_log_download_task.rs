@@ -96,8 +96,8 @@ pub struct CreateLogDownloadTaskResponse {
 
 ::runtime::lenient_object! {
     CreateLogDownloadTaskResponse {
-        status: "Status",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,8 +72,8 @@ pub struct DeleteAccountUserResponse {
 
 ::runtime::lenient_object! {
     DeleteAccountUserResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

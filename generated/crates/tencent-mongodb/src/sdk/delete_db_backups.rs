@@ -57,7 +57,7 @@ pub struct DeleteDbBackupsResponse {
 
 ::runtime::lenient_object! {
     DeleteDbBackupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

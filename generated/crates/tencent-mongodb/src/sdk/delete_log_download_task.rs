@@ -60,8 +60,8 @@ pub struct DeleteLogDownloadTaskResponse {
 
 ::runtime::lenient_object! {
     DeleteLogDownloadTaskResponse {
-        status: "Status",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

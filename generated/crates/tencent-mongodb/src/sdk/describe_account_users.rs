@@ -56,8 +56,8 @@ pub struct DescribeAccountUsersResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountUsersResponse {
-        users: "Users",
-        request_id: "RequestId",
+        users: Vec<UserInfo> = "Users",
+        request_id: Option<String> = "RequestId",
     }
 }
 

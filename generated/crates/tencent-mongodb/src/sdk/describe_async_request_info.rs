@@ -63,10 +63,10 @@ pub struct DescribeAsyncRequestInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeAsyncRequestInfoResponse {
-        status: "Status",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

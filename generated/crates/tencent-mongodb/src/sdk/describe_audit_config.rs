@@ -89,15 +89,15 @@ pub struct DescribeAuditConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditConfigResponse {
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        audit_all: "AuditAll",
-        create_time: "CreateTime",
-        log_expire_day: "LogExpireDay",
-        log_type: "LogType",
-        is_closing: "IsClosing",
-        is_opening: "IsOpening",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        audit_all: Option<bool> = "AuditAll",
+        create_time: Option<String> = "CreateTime",
+        log_expire_day: Option<i64> = "LogExpireDay",
+        log_type: Option<String> = "LogType",
+        is_closing: Option<String> = "IsClosing",
+        is_opening: Option<String> = "IsOpening",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -113,9 +113,9 @@ pub struct DescribeBackupDownloadTaskResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupDownloadTaskResponse {
-        total_count: "TotalCount",
-        tasks: "Tasks",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        tasks: Vec<BackupDownloadTask> = "Tasks",
+        request_id: Option<String> = "RequestId",
     }
 }
 

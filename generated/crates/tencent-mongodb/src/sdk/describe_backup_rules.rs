@@ -97,19 +97,19 @@ pub struct DescribeBackupRulesResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupRulesResponse {
-        backup_save_time: "BackupSaveTime",
-        backup_frequency: "BackupFrequency",
-        backup_time: "BackupTime",
-        backup_method: "BackupMethod",
-        active_weekdays: "ActiveWeekdays",
-        long_term_interval: "LongTermInterval",
-        long_term_active_days: "LongTermActiveDays",
-        long_term_expired_days: "LongTermExpiredDays",
-        oplog_expired_days: "OplogExpiredDays",
-        backup_version: "BackupVersion",
-        backup_total_size: "BackupTotalSize",
-        alert_threshold: "AlertThreshold",
-        request_id: "RequestId",
+        backup_save_time: Option<u64> = "BackupSaveTime",
+        backup_frequency: Option<i64> = "BackupFrequency",
+        backup_time: Option<u64> = "BackupTime",
+        backup_method: Option<u64> = "BackupMethod",
+        active_weekdays: Option<String> = "ActiveWeekdays",
+        long_term_interval: Option<String> = "LongTermInterval",
+        long_term_active_days: Option<String> = "LongTermActiveDays",
+        long_term_expired_days: Option<i64> = "LongTermExpiredDays",
+        oplog_expired_days: Option<i64> = "OplogExpiredDays",
+        backup_version: Option<i64> = "BackupVersion",
+        backup_total_size: Option<BackupTotalSize> = "BackupTotalSize",
+        alert_threshold: Option<i64> = "AlertThreshold",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,9 +71,9 @@ pub struct DescribeClientConnectionsResponse {
 
 ::runtime::lenient_object! {
     DescribeClientConnectionsResponse {
-        clients: "Clients",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        clients: Vec<ClientConnection> = "Clients",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -122,9 +122,9 @@ pub struct DescribeCurrentOpResponse {
 
 ::runtime::lenient_object! {
     DescribeCurrentOpResponse {
-        total_count: "TotalCount",
-        current_ops: "CurrentOps",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        current_ops: Vec<CurrentOp> = "CurrentOps",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeDbBackupsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbBackupsResponse {
-        backup_list: "BackupList",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        backup_list: Vec<BackupInfo> = "BackupList",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,12 +84,12 @@ pub struct DescribeDbInstanceDealResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceDealResponse {
-        status: "Status",
-        original_price: "OriginalPrice",
-        discount_price: "DiscountPrice",
-        action: "Action",
-        instance_id: "InstanceId",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        original_price: Option<f64> = "OriginalPrice",
+        discount_price: Option<f64> = "DiscountPrice",
+        action: Option<String> = "Action",
+        instance_id: Option<String> = "InstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct DescribeDbInstanceNamespaceResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceNamespaceResponse {
-        databases: "Databases",
-        collections: "Collections",
-        request_id: "RequestId",
+        databases: Vec<String> = "Databases",
+        collections: Vec<String> = "Collections",
+        request_id: Option<String> = "RequestId",
     }
 }
 

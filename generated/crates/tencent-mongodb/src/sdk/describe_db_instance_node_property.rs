@@ -98,9 +98,9 @@ pub struct DescribeDbInstanceNodePropertyResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceNodePropertyResponse {
-        mongos: "Mongos",
-        replicate_sets: "ReplicateSets",
-        request_id: "RequestId",
+        mongos: Vec<NodeProperty> = "Mongos",
+        replicate_sets: Vec<ReplicateSetInfo> = "ReplicateSets",
+        request_id: Option<String> = "RequestId",
     }
 }
 

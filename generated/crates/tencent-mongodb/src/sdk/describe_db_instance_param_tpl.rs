@@ -87,9 +87,9 @@ pub struct DescribeDbInstanceParamTplResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceParamTplResponse {
-        param_tpls: "ParamTpls",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        param_tpls: Vec<ParamTpl> = "ParamTpls",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,15 +100,15 @@ pub struct DescribeDbInstanceParamTplDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceParamTplDetailResponse {
-        instance_enum_params: "InstanceEnumParams",
-        instance_integer_params: "InstanceIntegerParams",
-        instance_text_params: "InstanceTextParams",
-        instance_multi_params: "InstanceMultiParams",
-        total_count: "TotalCount",
-        mongo_version: "MongoVersion",
-        cluster_type: "ClusterType",
-        tpl_name: "TplName",
-        request_id: "RequestId",
+        instance_enum_params: Vec<InstanceEnumParam> = "InstanceEnumParams",
+        instance_integer_params: Vec<InstanceIntegerParam> = "InstanceIntegerParams",
+        instance_text_params: Vec<InstanceTextParam> = "InstanceTextParams",
+        instance_multi_params: Vec<InstanceMultiParam> = "InstanceMultiParams",
+        total_count: Option<i64> = "TotalCount",
+        mongo_version: Option<String> = "MongoVersion",
+        cluster_type: Option<String> = "ClusterType",
+        tpl_name: Option<String> = "TplName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -148,9 +148,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstancesResponse {
-        total_count: "TotalCount",
-        instance_details: "InstanceDetails",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        instance_details: Vec<InstanceDetail> = "InstanceDetails",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -127,9 +127,9 @@ pub struct DescribeDetailedSlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeDetailedSlowLogsResponse {
-        total_count: "TotalCount",
-        detailed_slow_logs: "DetailedSlowLogs",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        detailed_slow_logs: Vec<SlowLogItem> = "DetailedSlowLogs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

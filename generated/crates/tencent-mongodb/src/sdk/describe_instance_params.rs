@@ -70,12 +70,12 @@ pub struct DescribeInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceParamsResponse {
-        instance_enum_param: "InstanceEnumParam",
-        instance_integer_param: "InstanceIntegerParam",
-        instance_text_param: "InstanceTextParam",
-        instance_multi_param: "InstanceMultiParam",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        instance_enum_param: Vec<InstanceEnumParam> = "InstanceEnumParam",
+        instance_integer_param: Vec<InstanceIntegerParam> = "InstanceIntegerParam",
+        instance_text_param: Vec<InstanceTextParam> = "InstanceTextParam",
+        instance_multi_param: Vec<InstanceMultiParam> = "InstanceMultiParam",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,10 +63,10 @@ pub struct DescribeInstanceSslResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceSslResponse {
-        status: "Status",
-        expired_time: "ExpiredTime",
-        cert_url: "CertUrl",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        expired_time: Option<String> = "ExpiredTime",
+        cert_url: Option<String> = "CertUrl",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeLogDownloadTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeLogDownloadTasksResponse {
-        total_count: "TotalCount",
-        tasks: "Tasks",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        tasks: Vec<Task> = "Tasks",
+        request_id: Option<String> = "RequestId",
     }
 }
 

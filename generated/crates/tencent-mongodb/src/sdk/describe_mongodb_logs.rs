@@ -124,9 +124,9 @@ pub struct DescribeMongodbLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeMongodbLogsResponse {
-        total_count: "TotalCount",
-        log_list: "LogList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        log_list: Vec<LogInfo> = "LogList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribePasswordRotationResponse {
 
 ::runtime::lenient_object! {
     DescribePasswordRotationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     DescribeSecurityGroupResponse {
-        groups: "Groups",
-        request_id: "RequestId",
+        groups: Vec<SecurityGroup> = "Groups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,9 +98,9 @@ pub struct DescribeSlowLogPatternsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogPatternsResponse {
-        count: "Count",
-        slow_log_patterns: "SlowLogPatterns",
-        request_id: "RequestId",
+        count: Option<u64> = "Count",
+        slow_log_patterns: Vec<SlowLogPattern> = "SlowLogPatterns",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,9 +95,9 @@ pub struct DescribeSlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogsResponse {
-        count: "Count",
-        slow_logs: "SlowLogs",
-        request_id: "RequestId",
+        count: Option<u64> = "Count",
+        slow_logs: Vec<String> = "SlowLogs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

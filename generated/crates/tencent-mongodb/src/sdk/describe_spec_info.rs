@@ -55,8 +55,8 @@ pub struct DescribeSpecInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeSpecInfoResponse {
-        spec_info_list: "SpecInfoList",
-        request_id: "RequestId",
+        spec_info_list: Vec<SpecificationInfo> = "SpecInfoList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeSrvConnectionDomainResponse {
 
 ::runtime::lenient_object! {
     DescribeSrvConnectionDomainResponse {
-        domain: "Domain",
-        request_id: "RequestId",
+        domain: Option<String> = "Domain",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -41,7 +41,7 @@ pub struct EnablePasswordRotationResponse {
 
 ::runtime::lenient_object! {
     EnablePasswordRotationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,8 +55,8 @@ pub struct EnableSrvConnectionUrlResponse {
 
 ::runtime::lenient_object! {
     EnableSrvConnectionUrlResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

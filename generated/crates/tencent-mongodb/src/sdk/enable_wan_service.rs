@@ -69,8 +69,8 @@ pub struct EnableWanServiceResponse {
 
 ::runtime::lenient_object! {
     EnableWanServiceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct FlushInstanceRouterConfigResponse {
 
 ::runtime::lenient_object! {
     FlushInstanceRouterConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -227,8 +227,8 @@ pub struct InquirePriceCreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     InquirePriceCreateDbInstancesResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<DbInstancePrice> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,8 +91,8 @@ pub struct InquirePriceModifyDbInstanceSpecResponse {
 
 ::runtime::lenient_object! {
     InquirePriceModifyDbInstanceSpecResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<DbInstancePrice> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct InquirePriceRenewDbInstancesResponse {
 
 ::runtime::lenient_object! {
     InquirePriceRenewDbInstancesResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<DbInstancePrice> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

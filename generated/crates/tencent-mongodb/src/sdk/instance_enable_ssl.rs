@@ -78,11 +78,11 @@ pub struct InstanceEnableSslResponse {
 
 ::runtime::lenient_object! {
     InstanceEnableSslResponse {
-        status: "Status",
-        expired_time: "ExpiredTime",
-        cert_url: "CertUrl",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        expired_time: Option<String> = "ExpiredTime",
+        cert_url: Option<String> = "CertUrl",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct KillOpsResponse {
 
 ::runtime::lenient_object! {
     KillOpsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct ModifyBackupExpireTimeResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupExpireTimeResponse {
-        failed_backups: "FailedBackups",
-        request_id: "RequestId",
+        failed_backups: Vec<i64> = "FailedBackups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,8 +91,8 @@ pub struct ModifyDbInstanceNetworkAddressResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceNetworkAddressResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifyDbInstanceSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceSecurityGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -175,8 +175,8 @@ pub struct ModifyDbInstanceSpecResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceSpecResponse {
-        deal_id: "DealId",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,8 +95,8 @@ pub struct ModifyInstanceAzResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceAzResponse {
-        deal_id: "DealId",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct ModifyInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceParamsResponse {
-        changed: "Changed",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        changed: Option<bool> = "Changed",
+        task_id: Option<u64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct ModifySrvConnectionUrlResponse {
 
 ::runtime::lenient_object! {
     ModifySrvConnectionUrlResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct OfflineIsolatedDbInstanceResponse {
 
 ::runtime::lenient_object! {
     OfflineIsolatedDbInstanceResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct RenameInstanceResponse {
 
 ::runtime::lenient_object! {
     RenameInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct RenewDbInstancesResponse {
 
 ::runtime::lenient_object! {
     RenewDbInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

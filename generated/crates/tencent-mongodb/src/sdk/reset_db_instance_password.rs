@@ -70,8 +70,8 @@ pub struct ResetDbInstancePasswordResponse {
 
 ::runtime::lenient_object! {
     ResetDbInstancePasswordResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<String> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct RestoreDbInstanceResponse {
 
 ::runtime::lenient_object! {
     RestoreDbInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

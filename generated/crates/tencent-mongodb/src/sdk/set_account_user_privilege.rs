@@ -68,8 +68,8 @@ pub struct SetAccountUserPrivilegeResponse {
 
 ::runtime::lenient_object! {
     SetAccountUserPrivilegeResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

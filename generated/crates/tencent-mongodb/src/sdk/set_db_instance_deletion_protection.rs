@@ -65,7 +65,7 @@ pub struct SetDbInstanceDeletionProtectionResponse {
 
 ::runtime::lenient_object! {
     SetDbInstanceDeletionProtectionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

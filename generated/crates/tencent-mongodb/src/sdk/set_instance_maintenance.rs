@@ -68,7 +68,7 @@ pub struct SetInstanceMaintenanceResponse {
 
 ::runtime::lenient_object! {
     SetInstanceMaintenanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

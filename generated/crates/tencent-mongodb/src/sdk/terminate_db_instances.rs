@@ -51,7 +51,7 @@ pub struct TerminateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     TerminateDbInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,8 +81,8 @@ pub struct UpgradeDbInstanceVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeDbInstanceVersionResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

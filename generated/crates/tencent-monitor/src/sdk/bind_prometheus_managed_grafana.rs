@@ -59,7 +59,7 @@ pub struct BindPrometheusManagedGrafanaResponse {
 
 ::runtime::lenient_object! {
     BindPrometheusManagedGrafanaResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,7 +83,7 @@ pub struct BindingPolicyObjectResponse {
 
 ::runtime::lenient_object! {
     BindingPolicyObjectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct CleanGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     CleanGrafanaInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

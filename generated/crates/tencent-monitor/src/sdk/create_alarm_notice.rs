@@ -95,8 +95,8 @@ pub struct CreateAlarmNoticeResponse {
 
 ::runtime::lenient_object! {
     CreateAlarmNoticeResponse {
-        notice_id: "NoticeId",
-        request_id: "RequestId",
+        notice_id: Option<String> = "NoticeId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

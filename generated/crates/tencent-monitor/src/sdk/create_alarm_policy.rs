@@ -156,9 +156,9 @@ pub struct CreateAlarmPolicyResponse {
 
 ::runtime::lenient_object! {
     CreateAlarmPolicyResponse {
-        policy_id: "PolicyId",
-        origin_id: "OriginId",
-        request_id: "RequestId",
+        policy_id: Option<String> = "PolicyId",
+        origin_id: Option<String> = "OriginId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -109,8 +109,8 @@ pub struct CreateAlertRuleResponse {
 
 ::runtime::lenient_object! {
     CreateAlertRuleResponse {
-        rule_id: "RuleId",
-        request_id: "RequestId",
+        rule_id: Option<String> = "RuleId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

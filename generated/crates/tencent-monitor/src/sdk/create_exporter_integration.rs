@@ -103,8 +103,8 @@ pub struct CreateExporterIntegrationResponse {
 
 ::runtime::lenient_object! {
     CreateExporterIntegrationResponse {
-        names: "Names",
-        request_id: "RequestId",
+        names: Vec<String> = "Names",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,8 +92,8 @@ pub struct CreateGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateGrafanaInstanceResponse {
-        instance_id: "InstanceId",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

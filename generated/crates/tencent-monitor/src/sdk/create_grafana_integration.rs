@@ -69,8 +69,8 @@ pub struct CreateGrafanaIntegrationResponse {
 
 ::runtime::lenient_object! {
     CreateGrafanaIntegrationResponse {
-        integration_id: "IntegrationId",
-        request_id: "RequestId",
+        integration_id: Option<String> = "IntegrationId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,8 +86,8 @@ pub struct CreateGrafanaNotificationChannelResponse {
 
 ::runtime::lenient_object! {
     CreateGrafanaNotificationChannelResponse {
-        channel_id: "ChannelId",
-        request_id: "RequestId",
+        channel_id: Option<String> = "ChannelId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -121,8 +121,8 @@ pub struct CreateOnCallFormResponse {
 
 ::runtime::lenient_object! {
     CreateOnCallFormResponse {
-        on_call_form_id: "OnCallFormID",
-        request_id: "RequestId",
+        on_call_form_id: Option<String> = "OnCallFormID",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -112,8 +112,8 @@ pub struct CreatePolicyGroupResponse {
 
 ::runtime::lenient_object! {
     CreatePolicyGroupResponse {
-        group_id: "GroupId",
-        request_id: "RequestId",
+        group_id: Option<i64> = "GroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,8 +60,8 @@ pub struct CreatePrometheusAgentResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusAgentResponse {
-        agent_id: "AgentId",
-        request_id: "RequestId",
+        agent_id: Option<String> = "AgentId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,8 +93,8 @@ pub struct CreatePrometheusAlertGroupResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusAlertGroupResponse {
-        group_id: "GroupId",
-        request_id: "RequestId",
+        group_id: Option<String> = "GroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

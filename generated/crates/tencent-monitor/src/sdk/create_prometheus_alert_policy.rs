@@ -65,8 +65,8 @@ pub struct CreatePrometheusAlertPolicyResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusAlertPolicyResponse {
-        id: "Id",
-        request_id: "RequestId",
+        id: Option<String> = "Id",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct CreatePrometheusClusterAgentResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusClusterAgentResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

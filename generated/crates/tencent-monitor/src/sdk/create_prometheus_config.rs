@@ -81,7 +81,7 @@ pub struct CreatePrometheusConfigResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct CreatePrometheusGlobalNotificationResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusGlobalNotificationResponse {
-        id: "Id",
-        request_id: "RequestId",
+        id: Option<String> = "Id",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,8 +101,8 @@ pub struct CreatePrometheusMultiTenantInstancePostPayModeResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusMultiTenantInstancePostPayModeResponse {
-        instance_id: "InstanceId",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

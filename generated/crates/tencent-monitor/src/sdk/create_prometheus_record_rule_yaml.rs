@@ -64,7 +64,7 @@ pub struct CreatePrometheusRecordRuleYamlResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusRecordRuleYamlResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct CreatePrometheusScrapeJobResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusScrapeJobResponse {
-        job_id: "JobId",
-        request_id: "RequestId",
+        job_id: Option<String> = "JobId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct CreatePrometheusTempResponse {
 
 ::runtime::lenient_object! {
     CreatePrometheusTempResponse {
-        template_id: "TemplateId",
-        request_id: "RequestId",
+        template_id: Option<String> = "TemplateId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct CreateRecordingRuleResponse {
 
 ::runtime::lenient_object! {
     CreateRecordingRuleResponse {
-        rule_id: "RuleId",
-        request_id: "RequestId",
+        rule_id: Option<String> = "RuleId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

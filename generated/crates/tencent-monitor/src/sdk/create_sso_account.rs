@@ -73,8 +73,8 @@ pub struct CreateSsoAccountResponse {
 
 ::runtime::lenient_object! {
     CreateSsoAccountResponse {
-        user_id: "UserId",
-        request_id: "RequestId",
+        user_id: Option<String> = "UserId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

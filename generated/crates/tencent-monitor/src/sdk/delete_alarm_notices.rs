@@ -64,7 +64,7 @@ pub struct DeleteAlarmNoticesResponse {
 
 ::runtime::lenient_object! {
     DeleteAlarmNoticesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteAlarmPolicyResponse {
 
 ::runtime::lenient_object! {
     DeleteAlarmPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

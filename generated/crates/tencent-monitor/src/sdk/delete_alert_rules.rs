@@ -57,7 +57,7 @@ pub struct DeleteAlertRulesResponse {
 
 ::runtime::lenient_object! {
     DeleteAlertRulesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,7 +84,7 @@ pub struct DeleteExporterIntegrationResponse {
 
 ::runtime::lenient_object! {
     DeleteExporterIntegrationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     DeleteGrafanaInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteGrafanaIntegrationResponse {
 
 ::runtime::lenient_object! {
     DeleteGrafanaIntegrationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteGrafanaNotificationChannelResponse {
 
 ::runtime::lenient_object! {
     DeleteGrafanaNotificationChannelResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DeleteOnCallFormsResponse {
 
 ::runtime::lenient_object! {
     DeleteOnCallFormsResponse {
-        failed_on_call_form_i_ds: "FailedOnCallFormIDs",
-        success_on_call_form_i_ds: "SuccessOnCallFormIDs",
-        request_id: "RequestId",
+        failed_on_call_form_i_ds: Vec<String> = "FailedOnCallFormIDs",
+        success_on_call_form_i_ds: Vec<String> = "SuccessOnCallFormIDs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

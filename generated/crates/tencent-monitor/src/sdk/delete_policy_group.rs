@@ -59,7 +59,7 @@ pub struct DeletePolicyGroupResponse {
 
 ::runtime::lenient_object! {
     DeletePolicyGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeletePrometheusAlertGroupsResponse {
 
 ::runtime::lenient_object! {
     DeletePrometheusAlertGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

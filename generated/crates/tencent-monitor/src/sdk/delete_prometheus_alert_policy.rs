@@ -64,7 +64,7 @@ pub struct DeletePrometheusAlertPolicyResponse {
 
 ::runtime::lenient_object! {
     DeletePrometheusAlertPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

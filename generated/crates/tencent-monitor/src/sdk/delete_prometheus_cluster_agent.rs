@@ -61,7 +61,7 @@ pub struct DeletePrometheusClusterAgentResponse {
 
 ::runtime::lenient_object! {
     DeletePrometheusClusterAgentResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

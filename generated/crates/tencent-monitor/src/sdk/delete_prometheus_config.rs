@@ -79,7 +79,7 @@ pub struct DeletePrometheusConfigResponse {
 
 ::runtime::lenient_object! {
     DeletePrometheusConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct DeletePrometheusRecordRuleYamlResponse {
 
 ::runtime::lenient_object! {
     DeletePrometheusRecordRuleYamlResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct DeletePrometheusScrapeJobsResponse {
 
 ::runtime::lenient_object! {
     DeletePrometheusScrapeJobsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeletePrometheusTempResponse {
 
 ::runtime::lenient_object! {
     DeletePrometheusTempResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

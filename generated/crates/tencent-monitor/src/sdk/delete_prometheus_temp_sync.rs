@@ -61,7 +61,7 @@ pub struct DeletePrometheusTempSyncResponse {
 
 ::runtime::lenient_object! {
     DeletePrometheusTempSyncResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteRecordingRulesResponse {
 
 ::runtime::lenient_object! {
     DeleteRecordingRulesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

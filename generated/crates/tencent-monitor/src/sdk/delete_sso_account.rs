@@ -57,7 +57,7 @@ pub struct DeleteSsoAccountResponse {
 
 ::runtime::lenient_object! {
     DeleteSsoAccountResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

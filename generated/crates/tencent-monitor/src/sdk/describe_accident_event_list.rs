@@ -118,9 +118,9 @@ pub struct DescribeAccidentEventListResponse {
 
 ::runtime::lenient_object! {
     DescribeAccidentEventListResponse {
-        alarms: "Alarms",
-        total: "Total",
-        request_id: "RequestId",
+        alarms: Vec<DescribeAccidentEventListAlarms> = "Alarms",
+        total: Option<i64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

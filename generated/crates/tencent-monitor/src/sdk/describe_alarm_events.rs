@@ -67,8 +67,8 @@ pub struct DescribeAlarmEventsResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmEventsResponse {
-        events: "Events",
-        request_id: "RequestId",
+        events: Vec<AlarmEvent> = "Events",
+        request_id: Option<String> = "RequestId",
     }
 }
 

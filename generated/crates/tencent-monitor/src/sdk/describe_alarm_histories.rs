@@ -147,9 +147,9 @@ pub struct DescribeAlarmHistoriesResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmHistoriesResponse {
-        total_count: "TotalCount",
-        histories: "Histories",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        histories: Vec<AlarmHistory> = "Histories",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct DescribeAlarmMetricsResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmMetricsResponse {
-        metrics: "Metrics",
-        request_id: "RequestId",
+        metrics: Vec<Metric> = "Metrics",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct DescribeAlarmNoticeResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmNoticeResponse {
-        notice: "Notice",
-        request_id: "RequestId",
+        notice: Option<AlarmNotice> = "Notice",
+        request_id: Option<String> = "RequestId",
     }
 }
 

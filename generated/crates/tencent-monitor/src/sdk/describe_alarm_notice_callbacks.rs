@@ -59,8 +59,8 @@ pub struct DescribeAlarmNoticeCallbacksResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmNoticeCallbacksResponse {
-        url_notices: "URLNotices",
-        request_id: "RequestId",
+        url_notices: Vec<UrlNotice> = "URLNotices",
+        request_id: Option<String> = "RequestId",
     }
 }
 

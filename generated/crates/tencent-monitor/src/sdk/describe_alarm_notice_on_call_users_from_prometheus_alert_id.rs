@@ -65,8 +65,8 @@ pub struct DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse {
-        notices: "Notices",
-        request_id: "RequestId",
+        notices: Vec<NoticeOnCallUsersInfo> = "Notices",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -117,9 +117,9 @@ pub struct DescribeAlarmNoticesResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmNoticesResponse {
-        total_count: "TotalCount",
-        notices: "Notices",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        notices: Vec<AlarmNotice> = "Notices",
+        request_id: Option<String> = "RequestId",
     }
 }
 

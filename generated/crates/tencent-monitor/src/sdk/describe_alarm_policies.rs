@@ -194,9 +194,9 @@ pub struct DescribeAlarmPoliciesResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmPoliciesResponse {
-        total_count: "TotalCount",
-        policies: "Policies",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        policies: Vec<AlarmPolicy> = "Policies",
+        request_id: Option<String> = "RequestId",
     }
 }
 

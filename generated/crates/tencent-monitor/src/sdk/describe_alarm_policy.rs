@@ -62,8 +62,8 @@ pub struct DescribeAlarmPolicyResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmPolicyResponse {
-        policy: "Policy",
-        request_id: "RequestId",
+        policy: Option<AlarmPolicy> = "Policy",
+        request_id: Option<String> = "RequestId",
     }
 }
 

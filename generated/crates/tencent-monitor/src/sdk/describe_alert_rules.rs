@@ -95,9 +95,9 @@ pub struct DescribeAlertRulesResponse {
 
 ::runtime::lenient_object! {
     DescribeAlertRulesResponse {
-        total_count: "TotalCount",
-        alert_rule_set: "AlertRuleSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        alert_rule_set: Vec<PrometheusRuleSet> = "AlertRuleSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

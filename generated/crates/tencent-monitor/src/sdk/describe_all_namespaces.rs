@@ -85,12 +85,12 @@ pub struct DescribeAllNamespacesResponse {
 
 ::runtime::lenient_object! {
     DescribeAllNamespacesResponse {
-        qce_namespaces: "QceNamespaces",
-        custom_namespaces: "CustomNamespaces",
-        qce_namespaces_new: "QceNamespacesNew",
-        custom_namespaces_new: "CustomNamespacesNew",
-        common_namespaces: "CommonNamespaces",
-        request_id: "RequestId",
+        qce_namespaces: Option<CommonNamespace> = "QceNamespaces",
+        custom_namespaces: Option<CommonNamespace> = "CustomNamespaces",
+        qce_namespaces_new: Vec<CommonNamespace> = "QceNamespacesNew",
+        custom_namespaces_new: Vec<CommonNamespace> = "CustomNamespacesNew",
+        common_namespaces: Vec<CommonNamespaceNew> = "CommonNamespaces",
+        request_id: Option<String> = "RequestId",
     }
 }
 

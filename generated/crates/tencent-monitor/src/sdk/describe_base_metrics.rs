@@ -67,8 +67,8 @@ pub struct DescribeBaseMetricsResponse {
 
 ::runtime::lenient_object! {
     DescribeBaseMetricsResponse {
-        metric_set: "MetricSet",
-        request_id: "RequestId",
+        metric_set: Vec<MetricSet> = "MetricSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -120,10 +120,10 @@ pub struct DescribeBasicAlarmListResponse {
 
 ::runtime::lenient_object! {
     DescribeBasicAlarmListResponse {
-        alarms: "Alarms",
-        total: "Total",
-        warning: "Warning",
-        request_id: "RequestId",
+        alarms: Vec<DescribeBasicAlarmListAlarms> = "Alarms",
+        total: Option<i64> = "Total",
+        warning: Option<String> = "Warning",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,11 +98,11 @@ pub struct DescribeBindingPolicyObjectListResponse {
 
 ::runtime::lenient_object! {
     DescribeBindingPolicyObjectListResponse {
-        list: "List",
-        total: "Total",
-        no_shielded_sum: "NoShieldedSum",
-        instance_group: "InstanceGroup",
-        request_id: "RequestId",
+        list: Vec<DescribeBindingPolicyObjectListInstance> = "List",
+        total: Option<i64> = "Total",
+        no_shielded_sum: Option<i64> = "NoShieldedSum",
+        instance_group: Option<DescribeBindingPolicyObjectListInstanceGroup> = "InstanceGroup",
+        request_id: Option<String> = "RequestId",
     }
 }
 

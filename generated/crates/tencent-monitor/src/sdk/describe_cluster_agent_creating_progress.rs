@@ -45,7 +45,7 @@ pub struct DescribeClusterAgentCreatingProgressResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterAgentCreatingProgressResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,9 +97,9 @@ pub struct DescribeConditionsTemplateListResponse {
 
 ::runtime::lenient_object! {
     DescribeConditionsTemplateListResponse {
-        total: "Total",
-        template_group_list: "TemplateGroupList",
-        request_id: "RequestId",
+        total: Option<i64> = "Total",
+        template_group_list: Vec<TemplateGroup> = "TemplateGroupList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

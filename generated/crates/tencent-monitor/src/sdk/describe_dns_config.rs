@@ -54,8 +54,8 @@ pub struct DescribeDnsConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeDnsConfigResponse {
-        name_servers: "NameServers",
-        request_id: "RequestId",
+        name_servers: Vec<String> = "NameServers",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,8 +87,8 @@ pub struct DescribeExporterIntegrationsResponse {
 
 ::runtime::lenient_object! {
     DescribeExporterIntegrationsResponse {
-        integration_set: "IntegrationSet",
-        request_id: "RequestId",
+        integration_set: Vec<IntegrationConfiguration> = "IntegrationSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

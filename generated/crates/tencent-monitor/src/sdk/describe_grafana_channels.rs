@@ -83,8 +83,8 @@ pub struct DescribeGrafanaChannelsResponse {
 
 ::runtime::lenient_object! {
     DescribeGrafanaChannelsResponse {
-        notification_channel_set: "NotificationChannelSet",
-        request_id: "RequestId",
+        notification_channel_set: Vec<GrafanaChannel> = "NotificationChannelSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

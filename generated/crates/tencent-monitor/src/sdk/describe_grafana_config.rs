@@ -54,8 +54,8 @@ pub struct DescribeGrafanaConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeGrafanaConfigResponse {
-        config: "Config",
-        request_id: "RequestId",
+        config: Option<String> = "Config",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeGrafanaEnvironmentsResponse {
 
 ::runtime::lenient_object! {
     DescribeGrafanaEnvironmentsResponse {
-        envs: "Envs",
-        request_id: "RequestId",
+        envs: Option<String> = "Envs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,10 +90,10 @@ pub struct DescribeGrafanaInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeGrafanaInstancesResponse {
-        instance_set: "InstanceSet",
-        total_count: "TotalCount",
-        instances: "Instances",
-        request_id: "RequestId",
+        instance_set: Vec<GrafanaInstanceInfo> = "InstanceSet",
+        total_count: Option<i64> = "TotalCount",
+        instances: Vec<GrafanaInstanceInfo> = "Instances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

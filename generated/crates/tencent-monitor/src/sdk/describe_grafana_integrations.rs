@@ -68,8 +68,8 @@ pub struct DescribeGrafanaIntegrationsResponse {
 
 ::runtime::lenient_object! {
     DescribeGrafanaIntegrationsResponse {
-        integration_set: "IntegrationSet",
-        request_id: "RequestId",
+        integration_set: Vec<GrafanaIntegrationConfig> = "IntegrationSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,8 +85,8 @@ pub struct DescribeGrafanaNotificationChannelsResponse {
 
 ::runtime::lenient_object! {
     DescribeGrafanaNotificationChannelsResponse {
-        notification_channel_set: "NotificationChannelSet",
-        request_id: "RequestId",
+        notification_channel_set: Vec<GrafanaNotificationChannel> = "NotificationChannelSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

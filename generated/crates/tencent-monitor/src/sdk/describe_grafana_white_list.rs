@@ -56,8 +56,8 @@ pub struct DescribeGrafanaWhiteListResponse {
 
 ::runtime::lenient_object! {
     DescribeGrafanaWhiteListResponse {
-        white_list: "WhiteList",
-        request_id: "RequestId",
+        white_list: Vec<String> = "WhiteList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct DescribeInstalledPluginsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstalledPluginsResponse {
-        plugin_set: "PluginSet",
-        request_id: "RequestId",
+        plugin_set: Vec<GrafanaPlugin> = "PluginSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeMonitorTypesResponse {
 
 ::runtime::lenient_object! {
     DescribeMonitorTypesResponse {
-        monitor_types: "MonitorTypes",
-        monitor_type_infos: "MonitorTypeInfos",
-        request_id: "RequestId",
+        monitor_types: Vec<String> = "MonitorTypes",
+        monitor_type_infos: Vec<MonitorTypeInfo> = "MonitorTypeInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct DescribeOnCallFormResponse {
 
 ::runtime::lenient_object! {
     DescribeOnCallFormResponse {
-        on_call_form: "OnCallForm",
-        request_id: "RequestId",
+        on_call_form: Option<OneOnCallForm> = "OnCallForm",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,9 +91,9 @@ pub struct DescribeOnCallFormsResponse {
 
 ::runtime::lenient_object! {
     DescribeOnCallFormsResponse {
-        on_call_forms: "OnCallForms",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        on_call_forms: Vec<OnCallForm> = "OnCallForms",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

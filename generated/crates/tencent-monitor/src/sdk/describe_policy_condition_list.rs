@@ -58,8 +58,8 @@ pub struct DescribePolicyConditionListResponse {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListResponse {
-        conditions: "Conditions",
-        request_id: "RequestId",
+        conditions: Vec<DescribePolicyConditionListCondition> = "Conditions",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -136,10 +136,10 @@ pub struct DescribePolicyGroupListResponse {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupListResponse {
-        group_list: "GroupList",
-        total: "Total",
-        warning: "Warning",
-        request_id: "RequestId",
+        group_list: Vec<DescribePolicyGroupListGroup> = "GroupList",
+        total: Option<i64> = "Total",
+        warning: Option<String> = "Warning",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -139,10 +139,10 @@ pub struct DescribeProductEventListResponse {
 
 ::runtime::lenient_object! {
     DescribeProductEventListResponse {
-        events: "Events",
-        over_view: "OverView",
-        total: "Total",
-        request_id: "RequestId",
+        events: Vec<DescribeProductEventListEvents> = "Events",
+        over_view: Option<DescribeProductEventListOverView> = "OverView",
+        total: Option<i64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

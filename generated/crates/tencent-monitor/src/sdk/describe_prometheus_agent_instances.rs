@@ -58,8 +58,8 @@ pub struct DescribePrometheusAgentInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusAgentInstancesResponse {
-        instances: "Instances",
-        request_id: "RequestId",
+        instances: Vec<String> = "Instances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

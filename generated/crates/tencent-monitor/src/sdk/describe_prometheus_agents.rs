@@ -82,9 +82,9 @@ pub struct DescribePrometheusAgentsResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusAgentsResponse {
-        agent_set: "AgentSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        agent_set: Vec<PrometheusAgent> = "AgentSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

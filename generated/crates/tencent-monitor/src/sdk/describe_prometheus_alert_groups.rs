@@ -84,9 +84,9 @@ pub struct DescribePrometheusAlertGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusAlertGroupsResponse {
-        alert_group_set: "AlertGroupSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        alert_group_set: Vec<PrometheusAlertGroupSet> = "AlertGroupSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

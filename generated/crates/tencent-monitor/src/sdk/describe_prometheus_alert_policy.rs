@@ -78,9 +78,9 @@ pub struct DescribePrometheusAlertPolicyResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusAlertPolicyResponse {
-        alert_rules: "AlertRules",
-        total: "Total",
-        request_id: "RequestId",
+        alert_rules: Vec<PrometheusAlertPolicyItem> = "AlertRules",
+        total: Option<u64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

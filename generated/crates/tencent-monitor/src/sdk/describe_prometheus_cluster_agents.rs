@@ -74,10 +74,10 @@ pub struct DescribePrometheusClusterAgentsResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusClusterAgentsResponse {
-        agents: "Agents",
-        total: "Total",
-        is_first_bind: "IsFirstBind",
-        request_id: "RequestId",
+        agents: Vec<PrometheusAgentOverview> = "Agents",
+        total: Option<u64> = "Total",
+        is_first_bind: Option<bool> = "IsFirstBind",
+        request_id: Option<String> = "RequestId",
     }
 }
 

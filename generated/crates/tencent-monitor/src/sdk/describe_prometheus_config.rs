@@ -83,12 +83,12 @@ pub struct DescribePrometheusConfigResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusConfigResponse {
-        config: "Config",
-        service_monitors: "ServiceMonitors",
-        pod_monitors: "PodMonitors",
-        raw_jobs: "RawJobs",
-        probes: "Probes",
-        request_id: "RequestId",
+        config: Option<String> = "Config",
+        service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
+        pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",
+        raw_jobs: Vec<PrometheusConfigItem> = "RawJobs",
+        probes: Vec<PrometheusConfigItem> = "Probes",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,12 +79,12 @@ pub struct DescribePrometheusGlobalConfigResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusGlobalConfigResponse {
-        config: "Config",
-        service_monitors: "ServiceMonitors",
-        pod_monitors: "PodMonitors",
-        raw_jobs: "RawJobs",
-        probes: "Probes",
-        request_id: "RequestId",
+        config: Option<String> = "Config",
+        service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
+        pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",
+        raw_jobs: Vec<PrometheusConfigItem> = "RawJobs",
+        probes: Vec<PrometheusConfigItem> = "Probes",
+        request_id: Option<String> = "RequestId",
     }
 }
 

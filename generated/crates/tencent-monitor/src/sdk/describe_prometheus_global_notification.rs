@@ -59,8 +59,8 @@ pub struct DescribePrometheusGlobalNotificationResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusGlobalNotificationResponse {
-        notification: "Notification",
-        request_id: "RequestId",
+        notification: Option<PrometheusNotificationItem> = "Notification",
+        request_id: Option<String> = "RequestId",
     }
 }
 

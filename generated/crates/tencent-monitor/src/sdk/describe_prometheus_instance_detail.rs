@@ -123,20 +123,20 @@ pub struct DescribePrometheusInstanceDetailResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusInstanceDetailResponse {
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        instance_status: "InstanceStatus",
-        charge_status: "ChargeStatus",
-        enable_grafana: "EnableGrafana",
-        grafana_url: "GrafanaURL",
-        instance_charge_type: "InstanceChargeType",
-        spec_name: "SpecName",
-        data_retention_time: "DataRetentionTime",
-        expire_time: "ExpireTime",
-        auto_renew_flag: "AutoRenewFlag",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        instance_status: Option<i64> = "InstanceStatus",
+        charge_status: Option<i64> = "ChargeStatus",
+        enable_grafana: Option<i64> = "EnableGrafana",
+        grafana_url: Option<String> = "GrafanaURL",
+        instance_charge_type: Option<i64> = "InstanceChargeType",
+        spec_name: Option<String> = "SpecName",
+        data_retention_time: Option<i64> = "DataRetentionTime",
+        expire_time: Option<String> = "ExpireTime",
+        auto_renew_flag: Option<i64> = "AutoRenewFlag",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,10 +71,10 @@ pub struct DescribePrometheusInstanceInitStatusResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusInstanceInitStatusResponse {
-        status: "Status",
-        steps: "Steps",
-        eks_cluster_id: "EksClusterId",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        steps: Vec<TaskStepInfo> = "Steps",
+        eks_cluster_id: Option<String> = "EksClusterId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct DescribePrometheusInstanceUsageResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusInstanceUsageResponse {
-        usage_set: "UsageSet",
-        request_id: "RequestId",
+        usage_set: Vec<PrometheusInstanceTenantUsage> = "UsageSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -131,9 +131,9 @@ pub struct DescribePrometheusInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusInstancesResponse {
-        instance_set: "InstanceSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        instance_set: Vec<PrometheusInstancesItem> = "InstanceSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,9 +73,9 @@ pub struct DescribePrometheusInstancesOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusInstancesOverviewResponse {
-        instances: "Instances",
-        total: "Total",
-        request_id: "RequestId",
+        instances: Vec<PrometheusInstancesOverview> = "Instances",
+        total: Option<u64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

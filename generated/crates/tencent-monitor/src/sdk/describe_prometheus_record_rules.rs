@@ -76,9 +76,9 @@ pub struct DescribePrometheusRecordRulesResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusRecordRulesResponse {
-        records: "Records",
-        total: "Total",
-        request_id: "RequestId",
+        records: Vec<PrometheusRecordRuleYamlItem> = "Records",
+        total: Option<u64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

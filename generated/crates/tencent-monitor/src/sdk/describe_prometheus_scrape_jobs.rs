@@ -88,9 +88,9 @@ pub struct DescribePrometheusScrapeJobsResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusScrapeJobsResponse {
-        scrape_job_set: "ScrapeJobSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        scrape_job_set: Vec<PrometheusScrapeJob> = "ScrapeJobSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

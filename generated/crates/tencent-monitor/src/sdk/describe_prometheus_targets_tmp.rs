@@ -78,8 +78,8 @@ pub struct DescribePrometheusTargetsTmpResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusTargetsTmpResponse {
-        jobs: "Jobs",
-        request_id: "RequestId",
+        jobs: Vec<PrometheusJobTargets> = "Jobs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,9 +72,9 @@ pub struct DescribePrometheusTempResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusTempResponse {
-        templates: "Templates",
-        total: "Total",
-        request_id: "RequestId",
+        templates: Vec<PrometheusTemp> = "Templates",
+        total: Option<u64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

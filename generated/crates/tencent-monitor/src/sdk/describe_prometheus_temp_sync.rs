@@ -59,8 +59,8 @@ pub struct DescribePrometheusTempSyncResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusTempSyncResponse {
-        targets: "Targets",
-        request_id: "RequestId",
+        targets: Vec<PrometheusTemplateSyncTarget> = "Targets",
+        request_id: Option<String> = "RequestId",
     }
 }
 

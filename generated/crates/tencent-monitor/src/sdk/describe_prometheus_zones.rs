@@ -61,8 +61,8 @@ pub struct DescribePrometheusZonesResponse {
 
 ::runtime::lenient_object! {
     DescribePrometheusZonesResponse {
-        zone_set: "ZoneSet",
-        request_id: "RequestId",
+        zone_set: Vec<PrometheusZoneItem> = "ZoneSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeRecordingRulesResponse {
 
 ::runtime::lenient_object! {
     DescribeRecordingRulesResponse {
-        total_count: "TotalCount",
-        recording_rule_set: "RecordingRuleSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        recording_rule_set: Vec<RecordingRuleSet> = "RecordingRuleSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct DescribeSsoAccountResponse {
 
 ::runtime::lenient_object! {
     DescribeSsoAccountResponse {
-        account_set: "AccountSet",
-        request_id: "RequestId",
+        account_set: Vec<GrafanaAccountInfo> = "AccountSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,11 +108,11 @@ pub struct DescribeStatisticDataResponse {
 
 ::runtime::lenient_object! {
     DescribeStatisticDataResponse {
-        period: "Period",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        data: "Data",
-        request_id: "RequestId",
+        period: Option<u64> = "Period",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        data: Vec<MetricData> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

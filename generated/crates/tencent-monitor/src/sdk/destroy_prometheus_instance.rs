@@ -53,7 +53,7 @@ pub struct DestroyPrometheusInstanceResponse {
 
 ::runtime::lenient_object! {
     DestroyPrometheusInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct EnableGrafanaInternetResponse {
 
 ::runtime::lenient_object! {
     EnableGrafanaInternetResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct EnableGrafanaSsoResponse {
 
 ::runtime::lenient_object! {
     EnableGrafanaSsoResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

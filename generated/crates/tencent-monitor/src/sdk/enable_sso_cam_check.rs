@@ -62,7 +62,7 @@ pub struct EnableSsoCamCheckResponse {
 
 ::runtime::lenient_object! {
     EnableSsoCamCheckResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

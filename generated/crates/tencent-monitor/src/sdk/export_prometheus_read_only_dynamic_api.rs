@@ -99,8 +99,8 @@ pub struct ExportPrometheusReadOnlyDynamicApiResponse {
 
 ::runtime::lenient_object! {
     ExportPrometheusReadOnlyDynamicApiResponse {
-        http: "HTTP",
-        request_id: "RequestId",
+        http: Option<PrometheusDynamicApiResponseHttp> = "HTTP",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -103,13 +103,13 @@ pub struct GetMonitorDataResponse {
 
 ::runtime::lenient_object! {
     GetMonitorDataResponse {
-        period: "Period",
-        metric_name: "MetricName",
-        data_points: "DataPoints",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        msg: "Msg",
-        request_id: "RequestId",
+        period: Option<u64> = "Period",
+        metric_name: Option<String> = "MetricName",
+        data_points: Vec<DataPoint> = "DataPoints",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
+        msg: Option<String> = "Msg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

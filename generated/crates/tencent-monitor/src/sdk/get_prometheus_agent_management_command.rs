@@ -64,8 +64,8 @@ pub struct GetPrometheusAgentManagementCommandResponse {
 
 ::runtime::lenient_object! {
     GetPrometheusAgentManagementCommandResponse {
-        command: "Command",
-        request_id: "RequestId",
+        command: Option<ManagementCommand> = "Command",
+        request_id: Option<String> = "RequestId",
     }
 }
 

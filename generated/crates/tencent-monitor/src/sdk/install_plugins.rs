@@ -63,8 +63,8 @@ pub struct InstallPluginsResponse {
 
 ::runtime::lenient_object! {
     InstallPluginsResponse {
-        plugin_ids: "PluginIds",
-        request_id: "RequestId",
+        plugin_ids: Vec<String> = "PluginIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

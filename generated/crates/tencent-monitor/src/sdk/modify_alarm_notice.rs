@@ -98,7 +98,7 @@ pub struct ModifyAlarmNoticeResponse {
 
 ::runtime::lenient_object! {
     ModifyAlarmNoticeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -113,7 +113,7 @@ pub struct ModifyAlarmPolicyConditionResponse {
 
 ::runtime::lenient_object! {
     ModifyAlarmPolicyConditionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyAlarmPolicyInfoResponse {
 
 ::runtime::lenient_object! {
     ModifyAlarmPolicyInfoResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

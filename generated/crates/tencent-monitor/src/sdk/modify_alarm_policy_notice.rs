@@ -73,7 +73,7 @@ pub struct ModifyAlarmPolicyNoticeResponse {
 
 ::runtime::lenient_object! {
     ModifyAlarmPolicyNoticeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct ModifyAlarmPolicyStatusResponse {
 
 ::runtime::lenient_object! {
     ModifyAlarmPolicyStatusResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

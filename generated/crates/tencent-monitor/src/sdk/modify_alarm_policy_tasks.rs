@@ -64,7 +64,7 @@ pub struct ModifyAlarmPolicyTasksResponse {
 
 ::runtime::lenient_object! {
     ModifyAlarmPolicyTasksResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyAlarmReceiversResponse {
 
 ::runtime::lenient_object! {
     ModifyAlarmReceiversResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

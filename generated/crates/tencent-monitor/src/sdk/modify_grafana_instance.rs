@@ -58,7 +58,7 @@ pub struct ModifyGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     ModifyGrafanaInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -96,8 +96,8 @@ pub struct ModifyPolicyGroupResponse {
 
 ::runtime::lenient_object! {
     ModifyPolicyGroupResponse {
-        group_id: "GroupId",
-        request_id: "RequestId",
+        group_id: Option<i64> = "GroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyPrometheusAgentExternalLabelsResponse {
 
 ::runtime::lenient_object! {
     ModifyPrometheusAgentExternalLabelsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

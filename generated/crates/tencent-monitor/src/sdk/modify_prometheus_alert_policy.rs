@@ -61,7 +61,7 @@ pub struct ModifyPrometheusAlertPolicyResponse {
 
 ::runtime::lenient_object! {
     ModifyPrometheusAlertPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,7 +86,7 @@ pub struct ModifyPrometheusConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyPrometheusConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

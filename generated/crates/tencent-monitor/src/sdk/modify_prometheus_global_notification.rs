@@ -62,7 +62,7 @@ pub struct ModifyPrometheusGlobalNotificationResponse {
 
 ::runtime::lenient_object! {
     ModifyPrometheusGlobalNotificationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,7 +77,7 @@ pub struct ModifyPrometheusInstanceAttributesResponse {
 
 ::runtime::lenient_object! {
     ModifyPrometheusInstanceAttributesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ModifyPrometheusRecordRuleYamlResponse {
 
 ::runtime::lenient_object! {
     ModifyPrometheusRecordRuleYamlResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

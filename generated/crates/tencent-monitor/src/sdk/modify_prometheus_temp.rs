@@ -59,7 +59,7 @@ pub struct ModifyPrometheusTempResponse {
 
 ::runtime::lenient_object! {
     ModifyPrometheusTempResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

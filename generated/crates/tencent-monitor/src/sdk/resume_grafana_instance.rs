@@ -51,7 +51,7 @@ pub struct ResumeGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     ResumeGrafanaInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

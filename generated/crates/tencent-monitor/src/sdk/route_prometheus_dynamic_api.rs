@@ -101,8 +101,8 @@ pub struct RoutePrometheusDynamicApiResponse {
 
 ::runtime::lenient_object! {
     RoutePrometheusDynamicApiResponse {
-        http: "HTTP",
-        request_id: "RequestId",
+        http: Option<PrometheusDynamicApiResponseHttp> = "HTTP",
+        request_id: Option<String> = "RequestId",
     }
 }
 

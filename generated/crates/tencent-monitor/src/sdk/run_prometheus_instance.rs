@@ -56,7 +56,7 @@ pub struct RunPrometheusInstanceResponse {
 
 ::runtime::lenient_object! {
     RunPrometheusInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct SetDefaultAlarmPolicyResponse {
 
 ::runtime::lenient_object! {
     SetDefaultAlarmPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

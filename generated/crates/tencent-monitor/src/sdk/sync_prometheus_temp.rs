@@ -59,7 +59,7 @@ pub struct SyncPrometheusTempResponse {
 
 ::runtime::lenient_object! {
     SyncPrometheusTempResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,7 +54,7 @@ pub struct TerminatePrometheusInstancesResponse {
 
 ::runtime::lenient_object! {
     TerminatePrometheusInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

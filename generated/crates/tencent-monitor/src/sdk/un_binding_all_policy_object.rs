@@ -74,7 +74,7 @@ pub struct UnBindingAllPolicyObjectResponse {
 
 ::runtime::lenient_object! {
     UnBindingAllPolicyObjectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,7 +83,7 @@ pub struct UnBindingPolicyObjectResponse {
 
 ::runtime::lenient_object! {
     UnBindingPolicyObjectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct UnbindPrometheusManagedGrafanaResponse {
 
 ::runtime::lenient_object! {
     UnbindPrometheusManagedGrafanaResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

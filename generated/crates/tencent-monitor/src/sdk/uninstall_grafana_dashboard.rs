@@ -93,7 +93,7 @@ pub struct UninstallGrafanaDashboardResponse {
 
 ::runtime::lenient_object! {
     UninstallGrafanaDashboardResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct UninstallGrafanaPluginsResponse {
 
 ::runtime::lenient_object! {
     UninstallGrafanaPluginsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -119,8 +119,8 @@ pub struct UpdateAlertRuleResponse {
 
 ::runtime::lenient_object! {
     UpdateAlertRuleResponse {
-        rule_id: "RuleId",
-        request_id: "RequestId",
+        rule_id: Option<String> = "RuleId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

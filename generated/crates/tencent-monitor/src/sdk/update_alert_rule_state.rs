@@ -69,7 +69,7 @@ pub struct UpdateAlertRuleStateResponse {
 
 ::runtime::lenient_object! {
     UpdateAlertRuleStateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

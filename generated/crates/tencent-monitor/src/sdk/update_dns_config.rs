@@ -58,7 +58,7 @@ pub struct UpdateDnsConfigResponse {
 
 ::runtime::lenient_object! {
     UpdateDnsConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,7 +84,7 @@ pub struct UpdateExporterIntegrationResponse {
 
 ::runtime::lenient_object! {
     UpdateExporterIntegrationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct UpdateGrafanaConfigResponse {
 
 ::runtime::lenient_object! {
     UpdateGrafanaConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct UpdateGrafanaEnvironmentsResponse {
 
 ::runtime::lenient_object! {
     UpdateGrafanaEnvironmentsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct UpdateGrafanaIntegrationResponse {
 
 ::runtime::lenient_object! {
     UpdateGrafanaIntegrationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,7 +82,7 @@ pub struct UpdateGrafanaNotificationChannelResponse {
 
 ::runtime::lenient_object! {
     UpdateGrafanaNotificationChannelResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

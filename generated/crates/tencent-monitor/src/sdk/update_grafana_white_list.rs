@@ -57,7 +57,7 @@ pub struct UpdateGrafanaWhiteListResponse {
 
 ::runtime::lenient_object! {
     UpdateGrafanaWhiteListResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -123,8 +123,8 @@ pub struct UpdateOnCallFormResponse {
 
 ::runtime::lenient_object! {
     UpdateOnCallFormResponse {
-        on_call_form_id: "OnCallFormID",
-        request_id: "RequestId",
+        on_call_form_id: Option<String> = "OnCallFormID",
+        request_id: Option<String> = "RequestId",
     }
 }
 

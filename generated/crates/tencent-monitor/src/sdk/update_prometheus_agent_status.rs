@@ -70,7 +70,7 @@ pub struct UpdatePrometheusAgentStatusResponse {
 
 ::runtime::lenient_object! {
     UpdatePrometheusAgentStatusResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,8 +95,8 @@ pub struct UpdatePrometheusAlertGroupResponse {
 
 ::runtime::lenient_object! {
     UpdatePrometheusAlertGroupResponse {
-        group_id: "GroupId",
-        request_id: "RequestId",
+        group_id: Option<String> = "GroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct UpdatePrometheusAlertGroupStateResponse {
 
 ::runtime::lenient_object! {
     UpdatePrometheusAlertGroupStateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct UpdatePrometheusScrapeJobResponse {
 
 ::runtime::lenient_object! {
     UpdatePrometheusScrapeJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

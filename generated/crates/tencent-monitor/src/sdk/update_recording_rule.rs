@@ -86,8 +86,8 @@ pub struct UpdateRecordingRuleResponse {
 
 ::runtime::lenient_object! {
     UpdateRecordingRuleResponse {
-        rule_id: "RuleId",
-        request_id: "RequestId",
+        rule_id: Option<String> = "RuleId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

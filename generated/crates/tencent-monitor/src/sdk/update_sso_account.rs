@@ -69,7 +69,7 @@ pub struct UpdateSsoAccountResponse {
 
 ::runtime::lenient_object! {
     UpdateSsoAccountResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,7 +91,7 @@ pub struct UpgradeGrafanaDashboardResponse {
 
 ::runtime::lenient_object! {
     UpgradeGrafanaDashboardResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

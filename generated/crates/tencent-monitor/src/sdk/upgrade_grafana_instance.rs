@@ -57,7 +57,7 @@ pub struct UpgradeGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeGrafanaInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -194,10 +194,10 @@ pub struct CloneDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CloneDbInstanceResponse {
-        deal_name: "DealName",
-        bill_id: "BillId",
-        db_instance_id: "DBInstanceId",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        bill_id: Option<String> = "BillId",
+        db_instance_id: Option<String> = "DBInstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct CloseAccountCamResponse {
 
 ::runtime::lenient_object! {
     CloseAccountCamResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

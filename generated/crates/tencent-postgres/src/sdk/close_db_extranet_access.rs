@@ -63,9 +63,9 @@ pub struct CloseDbExtranetAccessResponse {
 
 ::runtime::lenient_object! {
     CloseDbExtranetAccessResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,7 +92,7 @@ pub struct CreateAccountResponse {
 
 ::runtime::lenient_object! {
     CreateAccountResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

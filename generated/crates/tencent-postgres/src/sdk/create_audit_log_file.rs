@@ -88,7 +88,7 @@ pub struct CreateAuditLogFileResponse {
 
 ::runtime::lenient_object! {
     CreateAuditLogFileResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

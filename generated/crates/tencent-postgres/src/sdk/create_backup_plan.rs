@@ -91,8 +91,8 @@ pub struct CreateBackupPlanResponse {
 
 ::runtime::lenient_object! {
     CreateBackupPlanResponse {
-        plan_id: "PlanId",
-        request_id: "RequestId",
+        plan_id: Option<String> = "PlanId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,8 +55,8 @@ pub struct CreateBaseBackupResponse {
 
 ::runtime::lenient_object! {
     CreateBaseBackupResponse {
-        base_backup_id: "BaseBackupId",
-        request_id: "RequestId",
+        base_backup_id: Option<String> = "BaseBackupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,7 +85,7 @@ pub struct CreateDatabaseResponse {
 
 ::runtime::lenient_object! {
     CreateDatabaseResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct CreateDbInstanceNetworkAccessResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstanceNetworkAccessResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -314,10 +314,10 @@ pub struct CreateInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateInstancesResponse {
-        deal_names: "DealNames",
-        bill_id: "BillId",
-        db_instance_id_set: "DBInstanceIdSet",
-        request_id: "RequestId",
+        deal_names: Vec<String> = "DealNames",
+        bill_id: Option<String> = "BillId",
+        db_instance_id_set: Vec<String> = "DBInstanceIdSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

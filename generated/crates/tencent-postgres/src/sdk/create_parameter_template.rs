@@ -73,8 +73,8 @@ pub struct CreateParameterTemplateResponse {
 
 ::runtime::lenient_object! {
     CreateParameterTemplateResponse {
-        template_id: "TemplateId",
-        request_id: "RequestId",
+        template_id: Option<String> = "TemplateId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

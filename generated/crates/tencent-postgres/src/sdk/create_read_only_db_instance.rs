@@ -210,11 +210,11 @@ pub struct CreateReadOnlyDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateReadOnlyDbInstanceResponse {
-        deal_names: "DealNames",
-        bill_id: "BillId",
-        db_instance_id_set: "DBInstanceIdSet",
-        billing_parameters: "BillingParameters",
-        request_id: "RequestId",
+        deal_names: Vec<String> = "DealNames",
+        bill_id: Option<String> = "BillId",
+        db_instance_id_set: Vec<String> = "DBInstanceIdSet",
+        billing_parameters: Option<String> = "BillingParameters",
+        request_id: Option<String> = "RequestId",
     }
 }
 

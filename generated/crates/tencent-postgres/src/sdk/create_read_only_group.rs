@@ -116,10 +116,10 @@ pub struct CreateReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     CreateReadOnlyGroupResponse {
-        read_only_group_id: "ReadOnlyGroupId",
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        read_only_group_id: Option<String> = "ReadOnlyGroupId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

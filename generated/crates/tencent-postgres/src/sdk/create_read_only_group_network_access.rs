@@ -84,9 +84,9 @@ pub struct CreateReadOnlyGroupNetworkAccessResponse {
 
 ::runtime::lenient_object! {
     CreateReadOnlyGroupNetworkAccessResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

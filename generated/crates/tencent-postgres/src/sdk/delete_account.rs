@@ -58,7 +58,7 @@ pub struct DeleteAccountResponse {
 
 ::runtime::lenient_object! {
     DeleteAccountResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

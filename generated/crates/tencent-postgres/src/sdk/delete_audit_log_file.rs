@@ -63,7 +63,7 @@ pub struct DeleteAuditLogFileResponse {
 
 ::runtime::lenient_object! {
     DeleteAuditLogFileResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

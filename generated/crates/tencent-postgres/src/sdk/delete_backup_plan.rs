@@ -58,7 +58,7 @@ pub struct DeleteBackupPlanResponse {
 
 ::runtime::lenient_object! {
     DeleteBackupPlanResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct DeleteBaseBackupResponse {
 
 ::runtime::lenient_object! {
     DeleteBaseBackupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DeleteDbInstanceNetworkAccessResponse {
 
 ::runtime::lenient_object! {
     DeleteDbInstanceNetworkAccessResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

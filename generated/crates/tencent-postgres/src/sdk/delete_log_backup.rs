@@ -59,7 +59,7 @@ pub struct DeleteLogBackupResponse {
 
 ::runtime::lenient_object! {
     DeleteLogBackupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

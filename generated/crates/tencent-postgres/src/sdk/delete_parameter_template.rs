@@ -51,7 +51,7 @@ pub struct DeleteParameterTemplateResponse {
 
 ::runtime::lenient_object! {
     DeleteParameterTemplateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,8 +55,8 @@ pub struct DeleteReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteReadOnlyGroupResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

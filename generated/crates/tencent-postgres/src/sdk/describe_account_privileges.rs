@@ -79,8 +79,8 @@ pub struct DescribeAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountPrivilegesResponse {
-        privilege_set: "PrivilegeSet",
-        request_id: "RequestId",
+        privilege_set: Vec<DatabasePrivilege> = "PrivilegeSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountsResponse {
-        total_count: "TotalCount",
-        details: "Details",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        details: Vec<AccountInfo> = "Details",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,9 +104,9 @@ pub struct DescribeAuditInstanceListResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditInstanceListResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<AuditInstanceInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeAuditLogFilesResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditLogFilesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<AuditLogFile> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

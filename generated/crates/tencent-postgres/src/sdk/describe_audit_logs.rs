@@ -134,9 +134,9 @@ pub struct DescribeAuditLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditLogsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<AuditLog> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct DescribeAvailableRecoveryTimeResponse {
 
 ::runtime::lenient_object! {
     DescribeAvailableRecoveryTimeResponse {
-        recovery_begin_time: "RecoveryBeginTime",
-        recovery_end_time: "RecoveryEndTime",
-        request_id: "RequestId",
+        recovery_begin_time: Option<String> = "RecoveryBeginTime",
+        recovery_end_time: Option<String> = "RecoveryEndTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,12 +60,12 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupDownloadRestrictionResponse {
-        restriction_type: "RestrictionType",
-        vpc_restriction_effect: "VpcRestrictionEffect",
-        vpc_id_set: "VpcIdSet",
-        ip_restriction_effect: "IpRestrictionEffect",
-        ip_set: "IpSet",
-        request_id: "RequestId",
+        restriction_type: Option<String> = "RestrictionType",
+        vpc_restriction_effect: Option<String> = "VpcRestrictionEffect",
+        vpc_id_set: Vec<String> = "VpcIdSet",
+        ip_restriction_effect: Option<String> = "IpRestrictionEffect",
+        ip_set: Vec<String> = "IpSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,8 +82,8 @@ pub struct DescribeBackupDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupDownloadUrlResponse {
-        backup_download_url: "BackupDownloadURL",
-        request_id: "RequestId",
+        backup_download_url: Option<::runtime::SignedUrl> = "BackupDownloadURL",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,16 +68,16 @@ pub struct DescribeBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupOverviewResponse {
-        total_free_size: "TotalFreeSize",
-        used_free_size: "UsedFreeSize",
-        used_billing_size: "UsedBillingSize",
-        log_backup_count: "LogBackupCount",
-        log_backup_size: "LogBackupSize",
-        manual_base_backup_count: "ManualBaseBackupCount",
-        manual_base_backup_size: "ManualBaseBackupSize",
-        auto_base_backup_count: "AutoBaseBackupCount",
-        auto_base_backup_size: "AutoBaseBackupSize",
-        request_id: "RequestId",
+        total_free_size: Option<u64> = "TotalFreeSize",
+        used_free_size: Option<u64> = "UsedFreeSize",
+        used_billing_size: Option<u64> = "UsedBillingSize",
+        log_backup_count: Option<u64> = "LogBackupCount",
+        log_backup_size: Option<u64> = "LogBackupSize",
+        manual_base_backup_count: Option<u64> = "ManualBaseBackupCount",
+        manual_base_backup_size: Option<u64> = "ManualBaseBackupSize",
+        auto_base_backup_count: Option<u64> = "AutoBaseBackupCount",
+        auto_base_backup_size: Option<u64> = "AutoBaseBackupSize",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeBackupPlansResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupPlansResponse {
-        plans: "Plans",
-        request_id: "RequestId",
+        plans: Vec<BackupPlan> = "Plans",
+        request_id: Option<String> = "RequestId",
     }
 }
 

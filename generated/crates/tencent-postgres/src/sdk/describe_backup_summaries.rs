@@ -81,9 +81,9 @@ pub struct DescribeBackupSummariesResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupSummariesResponse {
-        backup_summary_set: "BackupSummarySet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        backup_summary_set: Vec<BackupSummary> = "BackupSummarySet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,9 +93,9 @@ pub struct DescribeBaseBackupsResponse {
 
 ::runtime::lenient_object! {
     DescribeBaseBackupsResponse {
-        total_count: "TotalCount",
-        base_backup_set: "BaseBackupSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        base_backup_set: Vec<BaseBackup> = "BaseBackupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

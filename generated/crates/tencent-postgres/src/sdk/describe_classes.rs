@@ -92,8 +92,8 @@ pub struct DescribeClassesResponse {
 
 ::runtime::lenient_object! {
     DescribeClassesResponse {
-        class_info_set: "ClassInfoSet",
-        request_id: "RequestId",
+        class_info_set: Vec<ClassInfo> = "ClassInfoSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct DescribeCloneDbInstanceSpecResponse {
 
 ::runtime::lenient_object! {
     DescribeCloneDbInstanceSpecResponse {
-        min_spec_code: "MinSpecCode",
-        min_storage: "MinStorage",
-        request_id: "RequestId",
+        min_spec_code: Option<String> = "MinSpecCode",
+        min_storage: Option<i64> = "MinStorage",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeDatabaseObjectsResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabaseObjectsResponse {
-        object_set: "ObjectSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        object_set: Vec<String> = "ObjectSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

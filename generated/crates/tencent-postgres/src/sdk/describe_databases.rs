@@ -80,10 +80,10 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabasesResponse {
-        items: "Items",
-        total_count: "TotalCount",
-        databases: "Databases",
-        request_id: "RequestId",
+        items: Vec<String> = "Items",
+        total_count: Option<u64> = "TotalCount",
+        databases: Vec<Database> = "Databases",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct DescribeDbBackupsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbBackupsResponse {
-        total_count: "TotalCount",
-        backup_list: "BackupList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        backup_list: Vec<DbBackup> = "BackupList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,9 +97,9 @@ pub struct DescribeDbErrlogsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbErrlogsResponse {
-        total_count: "TotalCount",
-        details: "Details",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        details: Vec<ErrLogDetail> = "Details",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DescribeDbInstanceAttributeResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceAttributeResponse {
-        db_instance: "DBInstance",
-        request_id: "RequestId",
+        db_instance: Option<DbInstance> = "DBInstance",
+        request_id: Option<String> = "RequestId",
     }
 }
 

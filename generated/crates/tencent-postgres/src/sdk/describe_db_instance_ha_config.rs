@@ -98,12 +98,12 @@ pub struct DescribeDbInstanceHaConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceHaConfigResponse {
-        sync_mode: "SyncMode",
-        max_standby_latency: "MaxStandbyLatency",
-        max_standby_lag: "MaxStandbyLag",
-        max_sync_standby_latency: "MaxSyncStandbyLatency",
-        max_sync_standby_lag: "MaxSyncStandbyLag",
-        request_id: "RequestId",
+        sync_mode: Option<String> = "SyncMode",
+        max_standby_latency: Option<u64> = "MaxStandbyLatency",
+        max_standby_lag: Option<u64> = "MaxStandbyLag",
+        max_sync_standby_latency: Option<u64> = "MaxSyncStandbyLatency",
+        max_sync_standby_lag: Option<u64> = "MaxSyncStandbyLag",
+        request_id: Option<String> = "RequestId",
     }
 }
 

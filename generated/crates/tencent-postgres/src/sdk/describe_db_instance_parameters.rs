@@ -67,9 +67,9 @@ pub struct DescribeDbInstanceParametersResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceParametersResponse {
-        total_count: "TotalCount",
-        detail: "Detail",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        detail: Vec<ParamInfo> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

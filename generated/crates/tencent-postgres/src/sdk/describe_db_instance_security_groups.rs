@@ -63,8 +63,8 @@ pub struct DescribeDbInstanceSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceSecurityGroupsResponse {
-        security_group_set: "SecurityGroupSet",
-        request_id: "RequestId",
+        security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,10 +64,10 @@ pub struct DescribeDbInstanceSslConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceSslConfigResponse {
-        ssl_enabled: "SSLEnabled",
-        ca_url: "CAUrl",
-        connect_address: "ConnectAddress",
-        request_id: "RequestId",
+        ssl_enabled: Option<bool> = "SSLEnabled",
+        ca_url: Option<String> = "CAUrl",
+        connect_address: Option<String> = "ConnectAddress",
+        request_id: Option<String> = "RequestId",
     }
 }
 

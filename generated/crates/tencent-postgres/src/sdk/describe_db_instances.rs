@@ -87,9 +87,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstancesResponse {
-        total_count: "TotalCount",
-        db_instance_set: "DBInstanceSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        db_instance_set: Vec<DbInstance> = "DBInstanceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

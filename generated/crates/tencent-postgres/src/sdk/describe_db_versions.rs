@@ -70,8 +70,8 @@ pub struct DescribeDbVersionsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbVersionsResponse {
-        version_set: "VersionSet",
-        request_id: "RequestId",
+        version_set: Vec<Version> = "VersionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

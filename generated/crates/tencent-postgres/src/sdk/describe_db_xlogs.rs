@@ -82,9 +82,9 @@ pub struct DescribeDbXlogsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbXlogsResponse {
-        total_count: "TotalCount",
-        xlog_list: "XlogList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        xlog_list: Vec<Xlog> = "XlogList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

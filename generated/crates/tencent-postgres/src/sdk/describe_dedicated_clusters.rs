@@ -59,8 +59,8 @@ pub struct DescribeDedicatedClustersResponse {
 
 ::runtime::lenient_object! {
     DescribeDedicatedClustersResponse {
-        dedicated_cluster_set: "DedicatedClusterSet",
-        request_id: "RequestId",
+        dedicated_cluster_set: Vec<DedicatedCluster> = "DedicatedClusterSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

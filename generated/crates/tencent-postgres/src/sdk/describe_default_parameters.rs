@@ -69,9 +69,9 @@ pub struct DescribeDefaultParametersResponse {
 
 ::runtime::lenient_object! {
     DescribeDefaultParametersResponse {
-        total_count: "TotalCount",
-        param_info_set: "ParamInfoSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        param_info_set: Vec<ParamInfo> = "ParamInfoSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeEncryptionKeysResponse {
 
 ::runtime::lenient_object! {
     DescribeEncryptionKeysResponse {
-        encryption_keys: "EncryptionKeys",
-        request_id: "RequestId",
+        encryption_keys: Vec<EncryptionKey> = "EncryptionKeys",
+        request_id: Option<String> = "RequestId",
     }
 }
 

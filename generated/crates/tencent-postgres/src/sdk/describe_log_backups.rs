@@ -92,9 +92,9 @@ pub struct DescribeLogBackupsResponse {
 
 ::runtime::lenient_object! {
     DescribeLogBackupsResponse {
-        total_count: "TotalCount",
-        log_backup_set: "LogBackupSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        log_backup_set: Vec<LogBackup> = "LogBackupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,11 +66,11 @@ pub struct DescribeMaintainTimeWindowResponse {
 
 ::runtime::lenient_object! {
     DescribeMaintainTimeWindowResponse {
-        db_instance_id: "DBInstanceId",
-        maintain_start_time: "MaintainStartTime",
-        maintain_duration: "MaintainDuration",
-        maintain_week_days: "MaintainWeekDays",
-        request_id: "RequestId",
+        db_instance_id: Option<String> = "DBInstanceId",
+        maintain_start_time: Option<String> = "MaintainStartTime",
+        maintain_duration: Option<u64> = "MaintainDuration",
+        maintain_week_days: Vec<String> = "MaintainWeekDays",
+        request_id: Option<String> = "RequestId",
     }
 }
 

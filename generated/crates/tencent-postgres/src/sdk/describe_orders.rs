@@ -59,9 +59,9 @@ pub struct DescribeOrdersResponse {
 
 ::runtime::lenient_object! {
     DescribeOrdersResponse {
-        total_count: "TotalCount",
-        deals: "Deals",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        deals: Vec<PgDeal> = "Deals",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,14 +77,14 @@ pub struct DescribeParameterTemplateAttributesResponse {
 
 ::runtime::lenient_object! {
     DescribeParameterTemplateAttributesResponse {
-        template_id: "TemplateId",
-        total_count: "TotalCount",
-        param_info_set: "ParamInfoSet",
-        template_name: "TemplateName",
-        db_major_version: "DBMajorVersion",
-        db_engine: "DBEngine",
-        template_description: "TemplateDescription",
-        request_id: "RequestId",
+        template_id: Option<String> = "TemplateId",
+        total_count: Option<i64> = "TotalCount",
+        param_info_set: Vec<ParamInfo> = "ParamInfoSet",
+        template_name: Option<String> = "TemplateName",
+        db_major_version: Option<String> = "DBMajorVersion",
+        db_engine: Option<String> = "DBEngine",
+        template_description: Option<String> = "TemplateDescription",
+        request_id: Option<String> = "RequestId",
     }
 }
 

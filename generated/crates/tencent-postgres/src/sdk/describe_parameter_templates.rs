@@ -80,9 +80,9 @@ pub struct DescribeParameterTemplatesResponse {
 
 ::runtime::lenient_object! {
     DescribeParameterTemplatesResponse {
-        total_count: "TotalCount",
-        parameter_template_set: "ParameterTemplateSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        parameter_template_set: Vec<ParameterTemplate> = "ParameterTemplateSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

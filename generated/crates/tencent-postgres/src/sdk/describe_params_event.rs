@@ -60,9 +60,9 @@ pub struct DescribeParamsEventResponse {
 
 ::runtime::lenient_object! {
     DescribeParamsEventResponse {
-        total_count: "TotalCount",
-        event_items: "EventItems",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        event_items: Vec<EventItem> = "EventItems",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,8 +83,8 @@ pub struct DescribeProductConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeProductConfigResponse {
-        spec_info_list: "SpecInfoList",
-        request_id: "RequestId",
+        spec_info_list: Vec<SpecInfo> = "SpecInfoList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct DescribeReadOnlyGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeReadOnlyGroupsResponse {
-        read_only_group_list: "ReadOnlyGroupList",
-        request_id: "RequestId",
+        read_only_group_list: Vec<ReadOnlyGroup> = "ReadOnlyGroupList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

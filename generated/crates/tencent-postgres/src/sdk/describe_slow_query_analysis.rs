@@ -99,9 +99,9 @@ pub struct DescribeSlowQueryAnalysisResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowQueryAnalysisResponse {
-        total_count: "TotalCount",
-        detail: "Detail",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        detail: Option<Detail> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,10 +100,10 @@ pub struct DescribeSlowQueryListResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowQueryListResponse {
-        total_count: "TotalCount",
-        duration_analysis: "DurationAnalysis",
-        raw_slow_query_list: "RawSlowQueryList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        duration_analysis: Vec<DurationAnalysis> = "DurationAnalysis",
+        raw_slow_query_list: Vec<RawSlowQuery> = "RawSlowQueryList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

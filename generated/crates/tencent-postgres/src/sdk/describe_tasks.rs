@@ -96,9 +96,9 @@ pub struct DescribeTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeTasksResponse {
-        total_count: "TotalCount",
-        task_set: "TaskSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        task_set: Vec<TaskSet> = "TaskSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

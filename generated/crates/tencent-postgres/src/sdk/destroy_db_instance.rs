@@ -52,7 +52,7 @@ pub struct DestroyDbInstanceResponse {
 
 ::runtime::lenient_object! {
     DestroyDbInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,7 +77,7 @@ pub struct DisIsolateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DisIsolateDbInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

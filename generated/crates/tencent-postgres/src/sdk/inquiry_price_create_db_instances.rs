@@ -117,10 +117,10 @@ pub struct InquiryPriceCreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceCreateDbInstancesResponse {
-        original_price: "OriginalPrice",
-        price: "Price",
-        currency: "Currency",
-        request_id: "RequestId",
+        original_price: Option<u64> = "OriginalPrice",
+        price: Option<u64> = "Price",
+        currency: Option<String> = "Currency",
+        request_id: Option<String> = "RequestId",
     }
 }
 

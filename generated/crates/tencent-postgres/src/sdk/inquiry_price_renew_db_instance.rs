@@ -70,10 +70,10 @@ pub struct InquiryPriceRenewDbInstanceResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRenewDbInstanceResponse {
-        original_price: "OriginalPrice",
-        price: "Price",
-        currency: "Currency",
-        request_id: "RequestId",
+        original_price: Option<i64> = "OriginalPrice",
+        price: Option<i64> = "Price",
+        currency: Option<String> = "Currency",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct IsolateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     IsolateDbInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct LockAccountResponse {
 
 ::runtime::lenient_object! {
     LockAccountResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

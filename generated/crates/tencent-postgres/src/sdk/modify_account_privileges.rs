@@ -71,7 +71,7 @@ pub struct ModifyAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountPrivilegesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,7 +87,7 @@ pub struct ModifyBackupPlanResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupPlanResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

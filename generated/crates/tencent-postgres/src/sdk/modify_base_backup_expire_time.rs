@@ -68,7 +68,7 @@ pub struct ModifyBaseBackupExpireTimeResponse {
 
 ::runtime::lenient_object! {
     ModifyBaseBackupExpireTimeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

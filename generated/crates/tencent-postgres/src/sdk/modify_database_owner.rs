@@ -66,7 +66,7 @@ pub struct ModifyDatabaseOwnerResponse {
 
 ::runtime::lenient_object! {
     ModifyDatabaseOwnerResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -107,8 +107,8 @@ pub struct ModifyDbInstanceChargeTypeResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceChargeTypeResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

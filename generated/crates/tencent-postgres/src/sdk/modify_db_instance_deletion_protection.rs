@@ -66,7 +66,7 @@ pub struct ModifyDbInstanceDeletionProtectionResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceDeletionProtectionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

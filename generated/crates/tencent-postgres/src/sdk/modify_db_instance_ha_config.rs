@@ -115,7 +115,7 @@ pub struct ModifyDbInstanceHaConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceHaConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ModifyDbInstanceNameResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct ModifyDbInstanceParametersResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceParametersResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

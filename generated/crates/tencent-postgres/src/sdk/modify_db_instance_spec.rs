@@ -119,9 +119,9 @@ pub struct ModifyDbInstanceSpecResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceSpecResponse {
-        deal_name: "DealName",
-        bill_id: "BillId",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        bill_id: Option<String> = "BillId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct ModifyDbInstancesProjectResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstancesProjectResponse {
-        count: "Count",
-        request_id: "RequestId",
+        count: Option<i64> = "Count",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyMaintainTimeWindowResponse {
 
 ::runtime::lenient_object! {
     ModifyMaintainTimeWindowResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

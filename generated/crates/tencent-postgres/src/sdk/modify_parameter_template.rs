@@ -73,7 +73,7 @@ pub struct ModifyParameterTemplateResponse {
 
 ::runtime::lenient_object! {
     ModifyParameterTemplateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

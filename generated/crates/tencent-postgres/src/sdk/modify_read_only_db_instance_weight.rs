@@ -67,7 +67,7 @@ pub struct ModifyReadOnlyDbInstanceWeightResponse {
 
 ::runtime::lenient_object! {
     ModifyReadOnlyDbInstanceWeightResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,7 +89,7 @@ pub struct ModifyReadOnlyGroupConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyReadOnlyGroupConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

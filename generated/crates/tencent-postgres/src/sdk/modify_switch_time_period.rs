@@ -58,7 +58,7 @@ pub struct ModifySwitchTimePeriodResponse {
 
 ::runtime::lenient_object! {
     ModifySwitchTimePeriodResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

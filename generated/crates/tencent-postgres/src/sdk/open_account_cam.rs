@@ -58,7 +58,7 @@ pub struct OpenAccountCamResponse {
 
 ::runtime::lenient_object! {
     OpenAccountCamResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

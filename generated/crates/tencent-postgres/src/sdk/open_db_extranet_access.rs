@@ -64,9 +64,9 @@ pub struct OpenDbExtranetAccessResponse {
 
 ::runtime::lenient_object! {
     OpenDbExtranetAccessResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct RebalanceReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     RebalanceReadOnlyGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

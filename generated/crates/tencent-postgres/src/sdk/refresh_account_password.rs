@@ -58,7 +58,7 @@ pub struct RefreshAccountPasswordResponse {
 
 ::runtime::lenient_object! {
     RefreshAccountPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct RemoveDbInstanceFromReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     RemoveDbInstanceFromReadOnlyGroupResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct RenewInstanceResponse {
 
 ::runtime::lenient_object! {
     RenewInstanceResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,9 +58,9 @@ pub struct RestartDbInstanceResponse {
 
 ::runtime::lenient_object! {
     RestartDbInstanceResponse {
-        flow_id: "FlowId",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

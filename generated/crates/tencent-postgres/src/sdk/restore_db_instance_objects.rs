@@ -75,8 +75,8 @@ pub struct RestoreDbInstanceObjectsResponse {
 
 ::runtime::lenient_object! {
     RestoreDbInstanceObjectsResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct SetAutoRenewFlagResponse {
 
 ::runtime::lenient_object! {
     SetAutoRenewFlagResponse {
-        count: "Count",
-        request_id: "RequestId",
+        count: Option<i64> = "Count",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,8 +92,8 @@ pub struct SwitchDbInstancePrimaryResponse {
 
 ::runtime::lenient_object! {
     SwitchDbInstancePrimaryResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

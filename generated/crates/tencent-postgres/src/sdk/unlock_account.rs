@@ -58,7 +58,7 @@ pub struct UnlockAccountResponse {
 
 ::runtime::lenient_object! {
     UnlockAccountResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,8 +102,8 @@ pub struct UpgradeDbInstanceKernelVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeDbInstanceKernelVersionResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

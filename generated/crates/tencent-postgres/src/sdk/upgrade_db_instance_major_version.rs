@@ -117,8 +117,8 @@ pub struct UpgradeDbInstanceMajorVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeDbInstanceMajorVersionResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

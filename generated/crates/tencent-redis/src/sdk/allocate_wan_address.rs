@@ -57,9 +57,9 @@ pub struct AllocateWanAddressResponse {
 
 ::runtime::lenient_object! {
     AllocateWanAddressResponse {
-        flow_id: "FlowId",
-        wan_status: "WanStatus",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        wan_status: Option<String> = "WanStatus",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct ApplyParamsTemplateResponse {
 
 ::runtime::lenient_object! {
     ApplyParamsTemplateResponse {
-        task_ids: "TaskIds",
-        request_id: "RequestId",
+        task_ids: Vec<i64> = "TaskIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

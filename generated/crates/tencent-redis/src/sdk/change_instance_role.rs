@@ -70,8 +70,8 @@ pub struct ChangeInstanceRoleResponse {
 
 ::runtime::lenient_object! {
     ChangeInstanceRoleResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

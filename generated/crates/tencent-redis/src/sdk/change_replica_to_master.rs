@@ -76,8 +76,8 @@ pub struct ChangeReplicaToMasterResponse {
 
 ::runtime::lenient_object! {
     ChangeReplicaToMasterResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

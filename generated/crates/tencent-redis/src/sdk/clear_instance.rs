@@ -68,8 +68,8 @@ pub struct ClearInstanceResponse {
 
 ::runtime::lenient_object! {
     ClearInstanceResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -276,10 +276,10 @@ pub struct CloneInstancesResponse {
 
 ::runtime::lenient_object! {
     CloneInstancesResponse {
-        deal_id: "DealId",
-        instance_ids: "InstanceIds",
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        instance_ids: Vec<String> = "InstanceIds",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct CloseLogResponse {
 
 ::runtime::lenient_object! {
     CloseLogResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

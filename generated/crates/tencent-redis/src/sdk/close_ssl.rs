@@ -74,8 +74,8 @@ pub struct CloseSslResponse {
 
 ::runtime::lenient_object! {
     CloseSslResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

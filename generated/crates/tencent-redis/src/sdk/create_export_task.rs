@@ -101,8 +101,8 @@ pub struct CreateExportTaskResponse {
 
 ::runtime::lenient_object! {
     CreateExportTaskResponse {
-        file_name: "FileName",
-        request_id: "RequestId",
+        file_name: Option<String> = "FileName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

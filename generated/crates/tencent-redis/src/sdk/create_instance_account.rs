@@ -123,8 +123,8 @@ pub struct CreateInstanceAccountResponse {
 
 ::runtime::lenient_object! {
     CreateInstanceAccountResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

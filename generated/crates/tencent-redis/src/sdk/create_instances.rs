@@ -363,10 +363,10 @@ pub struct CreateInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateInstancesResponse {
-        deal_id: "DealId",
-        instance_ids: "InstanceIds",
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        instance_ids: Vec<String> = "InstanceIds",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct CreateReplicationGroupResponse {
 
 ::runtime::lenient_object! {
     CreateReplicationGroupResponse {
-        task_id: "TaskId",
-        group_id: "GroupId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        group_id: Option<String> = "GroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct DeleteExportTaskResponse {
 
 ::runtime::lenient_object! {
     DeleteExportTaskResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteParamTemplateResponse {
 
 ::runtime::lenient_object! {
     DeleteParamTemplateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

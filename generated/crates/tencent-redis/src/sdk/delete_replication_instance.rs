@@ -71,8 +71,8 @@ pub struct DeleteReplicationInstanceResponse {
 
 ::runtime::lenient_object! {
     DeleteReplicationInstanceResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<f64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

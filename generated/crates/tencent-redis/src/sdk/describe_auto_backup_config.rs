@@ -68,12 +68,12 @@ pub struct DescribeAutoBackupConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeAutoBackupConfigResponse {
-        auto_backup_type: "AutoBackupType",
-        week_days: "WeekDays",
-        time_period: "TimePeriod",
-        backup_storage_days: "BackupStorageDays",
-        binlog_storage_days: "BinlogStorageDays",
-        request_id: "RequestId",
+        auto_backup_type: Option<i64> = "AutoBackupType",
+        week_days: Vec<String> = "WeekDays",
+        time_period: Option<String> = "TimePeriod",
+        backup_storage_days: Option<i64> = "BackupStorageDays",
+        binlog_storage_days: Option<i64> = "BinlogStorageDays",
+        request_id: Option<String> = "RequestId",
     }
 }
 

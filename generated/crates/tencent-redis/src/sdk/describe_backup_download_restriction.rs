@@ -72,12 +72,12 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupDownloadRestrictionResponse {
-        limit_type: "LimitType",
-        vpc_comparison_symbol: "VpcComparisonSymbol",
-        ip_comparison_symbol: "IpComparisonSymbol",
-        limit_vpc: "LimitVpc",
-        limit_ip: "LimitIp",
-        request_id: "RequestId",
+        limit_type: Option<String> = "LimitType",
+        vpc_comparison_symbol: Option<String> = "VpcComparisonSymbol",
+        ip_comparison_symbol: Option<String> = "IpComparisonSymbol",
+        limit_vpc: Vec<BackupLimitVpcItem> = "LimitVpc",
+        limit_ip: Vec<String> = "LimitIp",
+        request_id: Option<String> = "RequestId",
     }
 }
 

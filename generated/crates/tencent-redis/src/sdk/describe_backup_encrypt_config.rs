@@ -93,11 +93,11 @@ pub struct DescribeBackupEncryptConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupEncryptConfigResponse {
-        backup_encrypt: "BackupEncrypt",
-        encrypt_key_type: "EncryptKeyType",
-        kms_key_id: "KmsKeyId",
-        kms_region: "KmsRegion",
-        request_id: "RequestId",
+        backup_encrypt: Option<bool> = "BackupEncrypt",
+        encrypt_key_type: Option<i64> = "EncryptKeyType",
+        kms_key_id: Option<String> = "KmsKeyId",
+        kms_region: Option<String> = "KmsRegion",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -103,11 +103,11 @@ pub struct DescribeBackupUrlResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupUrlResponse {
-        download_url: "DownloadUrl",
-        inner_download_url: "InnerDownloadUrl",
-        filenames: "Filenames",
-        backup_infos: "BackupInfos",
-        request_id: "RequestId",
+        download_url: Vec<::runtime::SignedUrl> = "DownloadUrl",
+        inner_download_url: Vec<::runtime::SignedUrl> = "InnerDownloadUrl",
+        filenames: Vec<String> = "Filenames",
+        backup_infos: Vec<BackupDownloadInfo> = "BackupInfos",
+        request_id: String = "RequestId",
     }
 }
 
@@ -148,10 +148,10 @@ pub struct BackupDownloadInfo {
 
 ::runtime::lenient_object! {
     BackupDownloadInfo {
-        file_name: "FileName",
-        file_size: "FileSize",
-        download_url: "DownloadUrl",
-        inner_download_url: "InnerDownloadUrl",
+        file_name: Option<String> = "FileName",
+        file_size: Option<u64> = "FileSize",
+        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        inner_download_url: Option<::runtime::SignedUrl> = "InnerDownloadUrl",
     }
 }
 

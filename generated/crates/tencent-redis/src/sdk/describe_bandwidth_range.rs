@@ -76,11 +76,11 @@ pub struct DescribeBandwidthRangeResponse {
 
 ::runtime::lenient_object! {
     DescribeBandwidthRangeResponse {
-        base_bandwidth: "BaseBandwidth",
-        add_bandwidth: "AddBandwidth",
-        min_add_bandwidth: "MinAddBandwidth",
-        max_add_bandwidth: "MaxAddBandwidth",
-        request_id: "RequestId",
+        base_bandwidth: Option<i64> = "BaseBandwidth",
+        add_bandwidth: Option<i64> = "AddBandwidth",
+        min_add_bandwidth: Option<i64> = "MinAddBandwidth",
+        max_add_bandwidth: Option<i64> = "MaxAddBandwidth",
+        request_id: Option<String> = "RequestId",
     }
 }
 

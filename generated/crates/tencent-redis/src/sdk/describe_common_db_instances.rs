@@ -120,9 +120,9 @@ pub struct DescribeCommonDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeCommonDbInstancesResponse {
-        total_count: "TotalCount",
-        instance_details: "InstanceDetails",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_details: Vec<RedisCommonInstanceList> = "InstanceDetails",
+        request_id: Option<String> = "RequestId",
     }
 }
 

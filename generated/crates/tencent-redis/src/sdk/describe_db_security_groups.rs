@@ -70,10 +70,10 @@ pub struct DescribeDbSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbSecurityGroupsResponse {
-        groups: "Groups",
-        vip: "VIP",
-        v_port: "VPort",
-        request_id: "RequestId",
+        groups: Vec<SecurityGroup> = "Groups",
+        vip: Option<String> = "VIP",
+        v_port: Option<String> = "VPort",
+        request_id: Option<String> = "RequestId",
     }
 }
 

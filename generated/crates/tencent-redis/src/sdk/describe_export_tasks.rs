@@ -98,9 +98,9 @@ pub struct DescribeExportTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeExportTasksResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<ExportFile> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,8 +50,8 @@ pub struct DescribeGlobalReplicationAreaResponse {
 
 ::runtime::lenient_object! {
     DescribeGlobalReplicationAreaResponse {
-        available_regions: "AvailableRegions",
-        request_id: "RequestId",
+        available_regions: Vec<AvailableRegion> = "AvailableRegions",
+        request_id: Option<String> = "RequestId",
     }
 }
 

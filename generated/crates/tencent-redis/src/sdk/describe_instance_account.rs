@@ -77,9 +77,9 @@ pub struct DescribeInstanceAccountResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceAccountResponse {
-        accounts: "Accounts",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        accounts: Vec<Account> = "Accounts",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

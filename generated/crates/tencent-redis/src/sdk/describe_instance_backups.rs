@@ -100,9 +100,9 @@ pub struct DescribeInstanceBackupsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceBackupsResponse {
-        total_count: "TotalCount",
-        backup_set: "BackupSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        backup_set: Vec<RedisBackupSet> = "BackupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

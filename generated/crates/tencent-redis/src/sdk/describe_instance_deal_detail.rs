@@ -62,8 +62,8 @@ pub struct DescribeInstanceDealDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceDealDetailResponse {
-        deal_details: "DealDetails",
-        request_id: "RequestId",
+        deal_details: Vec<TradeDealDetail> = "DealDetails",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,15 +77,15 @@ pub struct DescribeInstanceDtsInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceDtsInfoResponse {
-        job_id: "JobId",
-        job_name: "JobName",
-        status: "Status",
-        status_desc: "StatusDesc",
-        offset: "Offset",
-        cut_down_time: "CutDownTime",
-        src_info: "SrcInfo",
-        dst_info: "DstInfo",
-        request_id: "RequestId",
+        job_id: Option<String> = "JobId",
+        job_name: Option<String> = "JobName",
+        status: Option<i64> = "Status",
+        status_desc: Option<String> = "StatusDesc",
+        offset: Option<i64> = "Offset",
+        cut_down_time: Option<String> = "CutDownTime",
+        src_info: Option<DescribeInstanceDtsInstanceInfo> = "SrcInfo",
+        dst_info: Option<DescribeInstanceDtsInstanceInfo> = "DstInfo",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -107,9 +107,9 @@ pub struct DescribeInstanceEventsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceEventsResponse {
-        total_count: "TotalCount",
-        redis_instance_events: "RedisInstanceEvents",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        redis_instance_events: Vec<RedisInstanceEvent> = "RedisInstanceEvents",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeInstanceLogDeliveryResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceLogDeliveryResponse {
-        slow_log: "SlowLog",
-        request_id: "RequestId",
+        slow_log: Option<LogDeliveryInfo> = "SlowLog",
+        request_id: Option<String> = "RequestId",
     }
 }
 

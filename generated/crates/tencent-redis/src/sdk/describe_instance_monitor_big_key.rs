@@ -70,8 +70,8 @@ pub struct DescribeInstanceMonitorBigKeyResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceMonitorBigKeyResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<BigKeyInfo> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

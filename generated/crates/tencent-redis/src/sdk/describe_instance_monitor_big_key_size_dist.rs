@@ -64,8 +64,8 @@ pub struct DescribeInstanceMonitorBigKeySizeDistResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceMonitorBigKeySizeDistResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<DelayDistribution> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeInstanceMonitorBigKeyTypeDistResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceMonitorBigKeyTypeDistResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<BigKeyTypeInfo> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

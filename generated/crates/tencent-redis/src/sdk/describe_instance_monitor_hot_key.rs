@@ -69,8 +69,8 @@ pub struct DescribeInstanceMonitorHotKeyResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceMonitorHotKeyResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<HotKeyInfo> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeInstanceMonitorSipResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceMonitorSipResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<SourceInfo> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

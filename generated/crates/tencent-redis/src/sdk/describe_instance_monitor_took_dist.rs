@@ -75,8 +75,8 @@ pub struct DescribeInstanceMonitorTookDistResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceMonitorTookDistResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<DelayDistribution> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct DescribeInstanceMonitorTopNCmdResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceMonitorTopNCmdResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<SourceCommand> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

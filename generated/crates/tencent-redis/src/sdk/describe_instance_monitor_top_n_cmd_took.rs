@@ -69,8 +69,8 @@ pub struct DescribeInstanceMonitorTopNCmdTookResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceMonitorTopNCmdTookResponse {
-        data: "Data",
-        request_id: "RequestId",
+        data: Vec<CommandTake> = "Data",
+        request_id: Option<String> = "RequestId",
     }
 }
 

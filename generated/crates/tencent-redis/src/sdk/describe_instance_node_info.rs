@@ -83,13 +83,13 @@ pub struct DescribeInstanceNodeInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceNodeInfoResponse {
-        proxy_count: "ProxyCount",
-        proxy: "Proxy",
-        redis_count: "RedisCount",
-        redis: "Redis",
-        tendis_count: "TendisCount",
-        tendis: "Tendis",
-        request_id: "RequestId",
+        proxy_count: Option<i64> = "ProxyCount",
+        proxy: Vec<ProxyNodes> = "Proxy",
+        redis_count: Option<i64> = "RedisCount",
+        redis: Vec<RedisNodes> = "Redis",
+        tendis_count: Option<i64> = "TendisCount",
+        tendis: Vec<TendisNodes> = "Tendis",
+        request_id: Option<String> = "RequestId",
     }
 }
 

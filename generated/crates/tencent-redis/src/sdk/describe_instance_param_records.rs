@@ -71,9 +71,9 @@ pub struct DescribeInstanceParamRecordsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceParamRecordsResponse {
-        total_count: "TotalCount",
-        instance_param_history: "InstanceParamHistory",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_param_history: Vec<InstanceParamHistory> = "InstanceParamHistory",
+        request_id: Option<String> = "RequestId",
     }
 }
 

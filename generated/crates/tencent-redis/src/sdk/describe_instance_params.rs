@@ -70,12 +70,12 @@ pub struct DescribeInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceParamsResponse {
-        total_count: "TotalCount",
-        instance_enum_param: "InstanceEnumParam",
-        instance_integer_param: "InstanceIntegerParam",
-        instance_text_param: "InstanceTextParam",
-        instance_multi_param: "InstanceMultiParam",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_enum_param: Vec<InstanceEnumParam> = "InstanceEnumParam",
+        instance_integer_param: Vec<InstanceIntegerParam> = "InstanceIntegerParam",
+        instance_text_param: Vec<InstanceTextParam> = "InstanceTextParam",
+        instance_multi_param: Vec<InstanceMultiParam> = "InstanceMultiParam",
+        request_id: Option<String> = "RequestId",
     }
 }
 

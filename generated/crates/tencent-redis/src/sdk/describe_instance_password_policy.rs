@@ -58,8 +58,8 @@ pub struct DescribeInstancePasswordPolicyResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancePasswordPolicyResponse {
-        password_policy: "PasswordPolicy",
-        request_id: "RequestId",
+        password_policy: Option<PasswordPolicy> = "PasswordPolicy",
+        request_id: Option<String> = "RequestId",
     }
 }
 

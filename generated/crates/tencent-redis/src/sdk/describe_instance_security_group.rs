@@ -59,8 +59,8 @@ pub struct DescribeInstanceSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceSecurityGroupResponse {
-        instance_security_groups_detail: "InstanceSecurityGroupsDetail",
-        request_id: "RequestId",
+        instance_security_groups_detail: Vec<InstanceSecurityGroupDetail> = "InstanceSecurityGroupsDetail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

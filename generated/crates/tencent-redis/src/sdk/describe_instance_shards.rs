@@ -67,9 +67,9 @@ pub struct DescribeInstanceShardsResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceShardsResponse {
-        instance_shards: "InstanceShards",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        instance_shards: Vec<InstanceClusterShard> = "InstanceShards",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct DescribeInstanceSpecBandwidthResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceSpecBandwidthResponse {
-        bandwidth: "Bandwidth",
-        client_limit: "ClientLimit",
-        request_id: "RequestId",
+        bandwidth: Option<i64> = "Bandwidth",
+        client_limit: Option<i64> = "ClientLimit",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeInstanceSupportFeatureResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceSupportFeatureResponse {
-        support: "Support",
-        request_id: "RequestId",
+        support: Option<bool> = "Support",
+        request_id: Option<String> = "RequestId",
     }
 }
 

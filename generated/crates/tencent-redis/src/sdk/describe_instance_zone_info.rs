@@ -60,9 +60,9 @@ pub struct DescribeInstanceZoneInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceZoneInfoResponse {
-        total_count: "TotalCount",
-        replica_groups: "ReplicaGroups",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        replica_groups: Vec<ReplicaGroup> = "ReplicaGroups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -230,9 +230,9 @@ pub struct DescribeInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeInstancesResponse {
-        total_count: "TotalCount",
-        instance_set: "InstanceSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_set: Vec<InstanceSet> = "InstanceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

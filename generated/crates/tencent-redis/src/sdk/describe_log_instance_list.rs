@@ -122,9 +122,9 @@ pub struct DescribeLogInstanceListResponse {
 
 ::runtime::lenient_object! {
     DescribeLogInstanceListResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<LogInstance> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -137,9 +137,9 @@ pub struct DescribeLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeLogsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<LogResult> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct DescribeMaintenanceWindowResponse {
 
 ::runtime::lenient_object! {
     DescribeMaintenanceWindowResponse {
-        start_time: "StartTime",
-        end_time: "EndTime",
-        request_id: "RequestId",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,13 +86,13 @@ pub struct DescribeParamTemplateInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeParamTemplateInfoResponse {
-        total_count: "TotalCount",
-        template_id: "TemplateId",
-        name: "Name",
-        product_type: "ProductType",
-        description: "Description",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        template_id: Option<String> = "TemplateId",
+        name: Option<String> = "Name",
+        product_type: Option<u64> = "ProductType",
+        description: Option<String> = "Description",
+        items: Vec<ParameterDetail> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -116,9 +116,9 @@ pub struct DescribeParamTemplatesResponse {
 
 ::runtime::lenient_object! {
     DescribeParamTemplatesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<ParamTemplateInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -46,8 +46,8 @@ pub struct DescribeProductInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeProductInfoResponse {
-        region_set: "RegionSet",
-        request_id: "RequestId",
+        region_set: Vec<RegionConf> = "RegionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct DescribeProjectSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     DescribeProjectSecurityGroupResponse {
-        security_group_details: "SecurityGroupDetails",
-        request_id: "RequestId",
+        security_group_details: Vec<SecurityGroupDetail> = "SecurityGroupDetails",
+        request_id: Option<String> = "RequestId",
     }
 }
 

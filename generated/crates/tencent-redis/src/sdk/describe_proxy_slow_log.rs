@@ -87,9 +87,9 @@ pub struct DescribeProxySlowLogResponse {
 
 ::runtime::lenient_object! {
     DescribeProxySlowLogResponse {
-        total_count: "TotalCount",
-        instance_proxy_slow_log_detail: "InstanceProxySlowLogDetail",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_proxy_slow_log_detail: Vec<InstanceProxySlowlogDetail> = "InstanceProxySlowLogDetail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeRedisClusterOverviewResponse {
 
 ::runtime::lenient_object! {
     DescribeRedisClusterOverviewResponse {
-        total_bundle: "TotalBundle",
-        total_memory: "TotalMemory",
-        request_id: "RequestId",
+        total_bundle: Option<i64> = "TotalBundle",
+        total_memory: Option<i64> = "TotalMemory",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,9 +108,9 @@ pub struct DescribeRedisClustersResponse {
 
 ::runtime::lenient_object! {
     DescribeRedisClustersResponse {
-        total: "Total",
-        resources: "Resources",
-        request_id: "RequestId",
+        total: Option<i64> = "Total",
+        resources: Vec<CdcResource> = "Resources",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeReplicationGroupResponse {
 
 ::runtime::lenient_object! {
     DescribeReplicationGroupResponse {
-        total_count: "TotalCount",
-        groups: "Groups",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        groups: Vec<Groups> = "Groups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,12 +71,12 @@ pub struct DescribeReplicationGroupInstanceResponse {
 
 ::runtime::lenient_object! {
     DescribeReplicationGroupInstanceResponse {
-        app_id: "AppId",
-        region_id: "RegionId",
-        group_id: "GroupId",
-        group_name: "GroupName",
-        instance_role: "InstanceRole",
-        request_id: "RequestId",
+        app_id: Option<i64> = "AppId",
+        region_id: Option<i64> = "RegionId",
+        group_id: Option<String> = "GroupId",
+        group_name: Option<String> = "GroupName",
+        instance_role: Option<String> = "InstanceRole",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,11 +74,11 @@ pub struct DescribeSecondLevelBackupInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeSecondLevelBackupInfoResponse {
-        backup_id: "BackupId",
-        backup_timestamp: "BackupTimestamp",
-        missing_timestamps: "MissingTimestamps",
-        start_timestamp: "StartTimestamp",
-        request_id: "RequestId",
+        backup_id: Option<String> = "BackupId",
+        backup_timestamp: Option<i64> = "BackupTimestamp",
+        missing_timestamps: Vec<SecondLevelBackupMissingTimestamps> = "MissingTimestamps",
+        start_timestamp: Option<i64> = "StartTimestamp",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,10 +97,10 @@ pub struct DescribeSlowLogResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogResponse {
-        total_count: "TotalCount",
-        instance_slowlog_detail: "InstanceSlowlogDetail",
-        instance_slow_log_detail: "InstanceSlowLogDetail",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_slowlog_detail: Vec<InstanceSlowlogDetail> = "InstanceSlowlogDetail",
+        instance_slow_log_detail: Vec<InstanceSlowlogDetail> = "InstanceSlowLogDetail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

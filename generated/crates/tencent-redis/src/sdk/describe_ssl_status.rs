@@ -104,14 +104,14 @@ pub struct DescribeSslStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeSslStatusResponse {
-        cert_download_url: "CertDownloadUrl",
-        url_expired_time: "UrlExpiredTime",
-        ssl_config: "SSLConfig",
-        feature_support: "FeatureSupport",
-        status: "Status",
-        address_type: "AddressType",
-        encrypt_address: "EncryptAddress",
-        request_id: "RequestId",
+        cert_download_url: Option<::runtime::SignedUrl> = "CertDownloadUrl",
+        url_expired_time: Option<String> = "UrlExpiredTime",
+        ssl_config: Option<bool> = "SSLConfig",
+        feature_support: Option<bool> = "FeatureSupport",
+        status: Option<i64> = "Status",
+        address_type: Option<i64> = "AddressType",
+        encrypt_address: Option<String> = "EncryptAddress",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,12 +72,12 @@ pub struct DescribeTaskInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeTaskInfoResponse {
-        status: "Status",
-        start_time: "StartTime",
-        task_type: "TaskType",
-        instance_id: "InstanceId",
-        task_message: "TaskMessage",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        start_time: Option<String> = "StartTime",
+        task_type: Option<String> = "TaskType",
+        instance_id: Option<String> = "InstanceId",
+        task_message: Option<String> = "TaskMessage",
+        request_id: Option<String> = "RequestId",
     }
 }
 

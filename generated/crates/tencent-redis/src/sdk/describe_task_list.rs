@@ -173,9 +173,9 @@ pub struct DescribeTaskListResponse {
 
 ::runtime::lenient_object! {
     DescribeTaskListResponse {
-        total_count: "TotalCount",
-        tasks: "Tasks",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        tasks: Vec<TaskInfoDetail> = "Tasks",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct DescribeTendisSlowLogResponse {
 
 ::runtime::lenient_object! {
     DescribeTendisSlowLogResponse {
-        total_count: "TotalCount",
-        tendis_slow_log_detail: "TendisSlowLogDetail",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        tendis_slow_log_detail: Vec<TendisSlowLogDetail> = "TendisSlowLogDetail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

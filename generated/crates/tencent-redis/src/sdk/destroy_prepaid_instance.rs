@@ -57,9 +57,9 @@ pub struct DestroyPrepaidInstanceResponse {
 
 ::runtime::lenient_object! {
     DestroyPrepaidInstanceResponse {
-        deal_id: "DealId",
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct EnableReplicaReadonlyResponse {
 
 ::runtime::lenient_object! {
     EnableReplicaReadonlyResponse {
-        status: "Status",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

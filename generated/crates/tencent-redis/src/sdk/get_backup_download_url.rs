@@ -59,7 +59,7 @@ pub struct GetBackupDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     GetBackupDownloadUrlResponse {
-        data: "data",
+        data: Option<BackupUrls> = "data",
     }
 }
 
@@ -81,8 +81,8 @@ pub struct BackupUrls {
 
 ::runtime::lenient_object! {
     BackupUrls {
-        intranet: "intranet",
-        extranet: "extranet",
+        intranet: Option<::runtime::SignedUrl> = "intranet",
+        extranet: Option<::runtime::SignedUrl> = "extranet",
     }
 }
 

@@ -132,13 +132,13 @@ pub struct InquiryPriceCreateInstanceResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceCreateInstanceResponse {
-        price: "Price",
-        high_precision_price: "HighPrecisionPrice",
-        original_price: "OriginalPrice",
-        high_precision_original_price: "HighPrecisionOriginalPrice",
-        currency: "Currency",
-        amount_unit: "AmountUnit",
-        request_id: "RequestId",
+        price: Option<f64> = "Price",
+        high_precision_price: Option<f64> = "HighPrecisionPrice",
+        original_price: Option<f64> = "OriginalPrice",
+        high_precision_original_price: Option<f64> = "HighPrecisionOriginalPrice",
+        currency: Option<String> = "Currency",
+        amount_unit: Option<String> = "AmountUnit",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct KillMasterGroupResponse {
 
 ::runtime::lenient_object! {
     KillMasterGroupResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct ManualBackupInstanceResponse {
 
 ::runtime::lenient_object! {
     ManualBackupInstanceResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct ModfiyInstancePasswordResponse {
 
 ::runtime::lenient_object! {
     ModfiyInstancePasswordResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

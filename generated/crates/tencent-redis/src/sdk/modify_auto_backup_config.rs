@@ -83,11 +83,11 @@ pub struct ModifyAutoBackupConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyAutoBackupConfigResponse {
-        auto_backup_type: "AutoBackupType",
-        week_days: "WeekDays",
-        time_period: "TimePeriod",
-        backup_storage_days: "BackupStorageDays",
-        request_id: "RequestId",
+        auto_backup_type: Option<i64> = "AutoBackupType",
+        week_days: Vec<String> = "WeekDays",
+        time_period: Option<String> = "TimePeriod",
+        backup_storage_days: Option<i64> = "BackupStorageDays",
+        request_id: Option<String> = "RequestId",
     }
 }
 

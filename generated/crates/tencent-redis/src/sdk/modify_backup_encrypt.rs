@@ -101,7 +101,7 @@ pub struct ModifyBackupEncryptResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupEncryptResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

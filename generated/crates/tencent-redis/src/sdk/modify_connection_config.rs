@@ -69,8 +69,8 @@ pub struct ModifyConnectionConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyConnectionConfigResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct ModifyDbInstanceSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceSecurityGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -123,8 +123,8 @@ pub struct ModifyInstanceAccountResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceAccountResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,8 +76,8 @@ pub struct ModifyInstanceAvailabilityZonesResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceAvailabilityZonesResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

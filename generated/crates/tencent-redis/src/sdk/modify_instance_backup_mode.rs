@@ -64,8 +64,8 @@ pub struct ModifyInstanceBackupModeResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceBackupModeResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

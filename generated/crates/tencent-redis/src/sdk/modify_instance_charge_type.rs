@@ -98,8 +98,8 @@ pub struct ModifyInstanceChargeTypeResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceChargeTypeResponse {
-        failed_instance_ids: "FailedInstanceIds",
-        request_id: "RequestId",
+        failed_instance_ids: Vec<FailedInstance> = "FailedInstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

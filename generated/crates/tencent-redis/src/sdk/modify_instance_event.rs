@@ -80,8 +80,8 @@ pub struct ModifyInstanceEventResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceEventResponse {
-        event_id: "EventId",
-        request_id: "RequestId",
+        event_id: Option<i64> = "EventId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -103,7 +103,7 @@ pub struct ModifyInstanceLogDeliveryResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceLogDeliveryResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

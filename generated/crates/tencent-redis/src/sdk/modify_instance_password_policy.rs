@@ -62,7 +62,7 @@ pub struct ModifyInstancePasswordPolicyResponse {
 
 ::runtime::lenient_object! {
     ModifyInstancePasswordPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -134,7 +134,7 @@ pub struct ModifyLogResponse {
 
 ::runtime::lenient_object! {
     ModifyLogResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct ModifyMaintenanceWindowResponse {
 
 ::runtime::lenient_object! {
     ModifyMaintenanceWindowResponse {
-        status: "Status",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -112,12 +112,12 @@ pub struct ModifyNetworkConfigResponse {
 
 ::runtime::lenient_object! {
     ModifyNetworkConfigResponse {
-        status: "Status",
-        subnet_id: "SubnetId",
-        vpc_id: "VpcId",
-        vip: "Vip",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        status: Option<bool> = "Status",
+        subnet_id: Option<String> = "SubnetId",
+        vpc_id: Option<String> = "VpcId",
+        vip: Option<String> = "Vip",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifyReplicationGroupResponse {
 
 ::runtime::lenient_object! {
     ModifyReplicationGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -137,7 +137,7 @@ pub struct OpenLogResponse {
 
 ::runtime::lenient_object! {
     OpenLogResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,9 +57,9 @@ pub struct ReleaseWanAddressResponse {
 
 ::runtime::lenient_object! {
     ReleaseWanAddressResponse {
-        flow_id: "FlowId",
-        wan_status: "WanStatus",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        wan_status: Option<String> = "WanStatus",
+        request_id: Option<String> = "RequestId",
     }
 }
 

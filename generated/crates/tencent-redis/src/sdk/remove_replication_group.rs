@@ -51,7 +51,7 @@ pub struct RemoveReplicationGroupResponse {
 
 ::runtime::lenient_object! {
     RemoveReplicationGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

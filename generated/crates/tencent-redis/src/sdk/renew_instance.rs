@@ -73,9 +73,9 @@ pub struct RenewInstanceResponse {
 
 ::runtime::lenient_object! {
     RenewInstanceResponse {
-        deal_id: "DealId",
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

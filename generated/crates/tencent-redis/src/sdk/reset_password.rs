@@ -80,8 +80,8 @@ pub struct ResetPasswordResponse {
 
 ::runtime::lenient_object! {
     ResetPasswordResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

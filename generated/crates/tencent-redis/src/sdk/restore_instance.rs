@@ -66,8 +66,8 @@ pub struct RestoreInstanceResponse {
 
 ::runtime::lenient_object! {
     RestoreInstanceResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct StartupInstanceResponse {
 
 ::runtime::lenient_object! {
     StartupInstanceResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct SwitchAccessNewInstanceResponse {
 
 ::runtime::lenient_object! {
     SwitchAccessNewInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct SwitchInstanceVipResponse {
 
 ::runtime::lenient_object! {
     SwitchInstanceVipResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

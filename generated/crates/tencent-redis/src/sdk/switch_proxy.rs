@@ -64,8 +64,8 @@ pub struct SwitchProxyResponse {
 
 ::runtime::lenient_object! {
     SwitchProxyResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

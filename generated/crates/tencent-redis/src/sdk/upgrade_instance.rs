@@ -95,9 +95,9 @@ pub struct UpgradeInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeInstanceResponse {
-        deal_id: "DealId",
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

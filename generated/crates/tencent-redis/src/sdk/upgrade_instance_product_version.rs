@@ -89,8 +89,8 @@ pub struct UpgradeInstanceProductVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeInstanceProductVersionResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

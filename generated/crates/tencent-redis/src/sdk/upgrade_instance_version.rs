@@ -83,9 +83,9 @@ pub struct UpgradeInstanceVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeInstanceVersionResponse {
-        deal_id: "DealId",
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_id: Option<String> = "DealId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct UpgradeProxyVersionResponse {
 
 ::runtime::lenient_object! {
     UpgradeProxyVersionResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct UpgradeVersionToMultiAvailabilityZonesResponse {
 
 ::runtime::lenient_object! {
     UpgradeVersionToMultiAvailabilityZonesResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

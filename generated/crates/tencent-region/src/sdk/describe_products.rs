@@ -63,9 +63,9 @@ pub struct DescribeProductsResponse {
 
 ::runtime::lenient_object! {
     DescribeProductsResponse {
-        products: "Products",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        products: Vec<RegionProduct> = "Products",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct AssociateSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     AssociateSecurityGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct BalanceReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     BalanceReadOnlyGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct CloneDbResponse {
 
 ::runtime::lenient_object! {
     CloneDbResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

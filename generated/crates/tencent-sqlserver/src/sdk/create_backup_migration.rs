@@ -79,8 +79,8 @@ pub struct CreateBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     CreateBackupMigrationResponse {
-        backup_migration_id: "BackupMigrationId",
-        request_id: "RequestId",
+        backup_migration_id: Option<String> = "BackupMigrationId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -173,8 +173,8 @@ pub struct CreateBasicDbInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateBasicDbInstancesResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

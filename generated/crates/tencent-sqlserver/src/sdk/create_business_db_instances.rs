@@ -140,10 +140,10 @@ pub struct CreateBusinessDbInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateBusinessDbInstancesResponse {
-        deal_name: "DealName",
-        flow_id: "FlowId",
-        instance_id_set: "InstanceIdSet",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        flow_id: Option<i64> = "FlowId",
+        instance_id_set: Vec<String> = "InstanceIdSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

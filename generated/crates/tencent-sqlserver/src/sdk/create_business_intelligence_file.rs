@@ -73,8 +73,8 @@ pub struct CreateBusinessIntelligenceFileResponse {
 
 ::runtime::lenient_object! {
     CreateBusinessIntelligenceFileResponse {
-        file_task_id: "FileTaskId",
-        request_id: "RequestId",
+        file_task_id: Option<String> = "FileTaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

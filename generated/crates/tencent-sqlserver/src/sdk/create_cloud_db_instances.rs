@@ -186,8 +186,8 @@ pub struct CreateCloudDbInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateCloudDbInstancesResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -190,8 +190,8 @@ pub struct CreateCloudReadOnlyDbInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateCloudReadOnlyDbInstancesResponse {
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

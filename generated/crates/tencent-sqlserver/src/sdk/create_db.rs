@@ -62,8 +62,8 @@ pub struct CreateDbResponse {
 
 ::runtime::lenient_object! {
     CreateDbResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -176,9 +176,9 @@ pub struct CreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstancesResponse {
-        deal_name: "DealName",
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

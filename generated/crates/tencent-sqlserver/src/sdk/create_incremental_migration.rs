@@ -77,8 +77,8 @@ pub struct CreateIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     CreateIncrementalMigrationResponse {
-        incremental_migration_id: "IncrementalMigrationId",
-        request_id: "RequestId",
+        incremental_migration_id: Option<String> = "IncrementalMigrationId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,8 +92,8 @@ pub struct CreateMigrationResponse {
 
 ::runtime::lenient_object! {
     CreateMigrationResponse {
-        migrate_id: "MigrateId",
-        request_id: "RequestId",
+        migrate_id: Option<i64> = "MigrateId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

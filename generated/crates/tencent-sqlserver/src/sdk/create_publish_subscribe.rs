@@ -84,8 +84,8 @@ pub struct CreatePublishSubscribeResponse {
 
 ::runtime::lenient_object! {
     CreatePublishSubscribeResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -172,8 +172,8 @@ pub struct CreateReadOnlyDbInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateReadOnlyDbInstancesResponse {
-        deal_names: "DealNames",
-        request_id: "RequestId",
+        deal_names: Vec<String> = "DealNames",
+        request_id: Option<String> = "RequestId",
     }
 }
 

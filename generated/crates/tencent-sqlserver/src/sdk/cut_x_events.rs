@@ -51,7 +51,7 @@ pub struct CutXEventsResponse {
 
 ::runtime::lenient_object! {
     CutXEventsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

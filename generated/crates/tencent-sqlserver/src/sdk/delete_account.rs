@@ -60,8 +60,8 @@ pub struct DeleteAccountResponse {
 
 ::runtime::lenient_object! {
     DeleteAccountResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct DeleteBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     DeleteBackupMigrationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteBusinessIntelligenceFileResponse {
 
 ::runtime::lenient_object! {
     DeleteBusinessIntelligenceFileResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

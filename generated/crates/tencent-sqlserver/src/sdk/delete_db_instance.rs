@@ -51,7 +51,7 @@ pub struct DeleteDbInstanceResponse {
 
 ::runtime::lenient_object! {
     DeleteDbInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

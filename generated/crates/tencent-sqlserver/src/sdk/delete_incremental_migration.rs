@@ -75,7 +75,7 @@ pub struct DeleteIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     DeleteIncrementalMigrationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

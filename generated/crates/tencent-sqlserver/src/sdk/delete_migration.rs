@@ -51,7 +51,7 @@ pub struct DeleteMigrationResponse {
 
 ::runtime::lenient_object! {
     DeleteMigrationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

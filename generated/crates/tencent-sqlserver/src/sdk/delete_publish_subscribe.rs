@@ -65,7 +65,7 @@ pub struct DeletePublishSubscribeResponse {
 
 ::runtime::lenient_object! {
     DeletePublishSubscribeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

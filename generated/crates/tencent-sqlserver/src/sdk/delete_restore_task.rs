@@ -57,7 +57,7 @@ pub struct DeleteRestoreTaskResponse {
 
 ::runtime::lenient_object! {
     DeleteRestoreTaskResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeAccountPrivilegeByDbResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountPrivilegeByDbResponse {
-        total_count: "TotalCount",
-        accounts: "Accounts",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        accounts: Vec<AccountPrivilege> = "Accounts",
+        request_id: Option<String> = "RequestId",
     }
 }
 

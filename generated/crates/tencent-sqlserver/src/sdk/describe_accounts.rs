@@ -87,10 +87,10 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountsResponse {
-        instance_id: "InstanceId",
-        accounts: "Accounts",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        accounts: Vec<AccountDetail> = "Accounts",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,20 +97,20 @@ pub struct DescribeBackupByFlowIdResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupByFlowIdResponse {
-        id: "Id",
-        file_name: "FileName",
-        backup_name: "BackupName",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        size: "Size",
-        strategy: "Strategy",
-        status: "Status",
-        backup_way: "BackupWay",
-        d_bs: "DBs",
-        internal_addr: "InternalAddr",
-        external_addr: "ExternalAddr",
-        group_id: "GroupId",
-        request_id: "RequestId",
+        id: Option<u64> = "Id",
+        file_name: Option<String> = "FileName",
+        backup_name: Option<String> = "BackupName",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        size: Option<u64> = "Size",
+        strategy: Option<i64> = "Strategy",
+        status: Option<i64> = "Status",
+        backup_way: Option<i64> = "BackupWay",
+        d_bs: Vec<String> = "DBs",
+        internal_addr: Option<String> = "InternalAddr",
+        external_addr: Option<String> = "ExternalAddr",
+        group_id: Option<String> = "GroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct DescribeBackupCommandResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupCommandResponse {
-        command: "Command",
-        request_id: "RequestId",
+        command: Option<String> = "Command",
+        request_id: Option<String> = "RequestId",
     }
 }
 

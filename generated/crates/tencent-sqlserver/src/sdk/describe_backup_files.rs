@@ -90,9 +90,9 @@ pub struct DescribeBackupFilesResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupFilesResponse {
-        total_count: "TotalCount",
-        backup_files: "BackupFiles",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        backup_files: Vec<BackupFile> = "BackupFiles",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -109,9 +109,9 @@ pub struct DescribeBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupMigrationResponse {
-        total_count: "TotalCount",
-        backup_migration_set: "BackupMigrationSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        backup_migration_set: Vec<Migration> = "BackupMigrationSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,12 +77,12 @@ pub struct DescribeBackupMonitorResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupMonitorResponse {
-        time_stamp: "TimeStamp",
-        free_space: "FreeSpace",
-        actual_used_space: "ActualUsedSpace",
-        log_backup_space: "LogBackupSpace",
-        data_backup_space: "DataBackupSpace",
-        request_id: "RequestId",
+        time_stamp: Vec<String> = "TimeStamp",
+        free_space: Vec<f64> = "FreeSpace",
+        actual_used_space: Vec<f64> = "ActualUsedSpace",
+        log_backup_space: Vec<f64> = "LogBackupSpace",
+        data_backup_space: Vec<f64> = "DataBackupSpace",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct DescribeBackupStatisticalResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupStatisticalResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<SummaryDetailRes> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

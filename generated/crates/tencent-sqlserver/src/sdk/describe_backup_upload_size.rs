@@ -75,8 +75,8 @@ pub struct DescribeBackupUploadSizeResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupUploadSizeResponse {
-        cos_upload_backup_file_set: "CosUploadBackupFileSet",
-        request_id: "RequestId",
+        cos_upload_backup_file_set: Vec<CosUploadBackupFile> = "CosUploadBackupFileSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

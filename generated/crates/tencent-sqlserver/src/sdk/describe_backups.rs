@@ -126,9 +126,9 @@ pub struct DescribeBackupsResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupsResponse {
-        total_count: "TotalCount",
-        backups: "Backups",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        backups: Vec<Backup> = "Backups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

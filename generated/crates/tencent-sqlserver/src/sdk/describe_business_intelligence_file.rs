@@ -96,9 +96,9 @@ pub struct DescribeBusinessIntelligenceFileResponse {
 
 ::runtime::lenient_object! {
     DescribeBusinessIntelligenceFileResponse {
-        total_count: "TotalCount",
-        backup_migration_set: "BackupMigrationSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        backup_migration_set: Vec<BusinessIntelligenceFile> = "BackupMigrationSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DescribeCollationTimeZoneResponse {
 
 ::runtime::lenient_object! {
     DescribeCollationTimeZoneResponse {
-        collation: "Collation",
-        time_zone: "TimeZone",
-        request_id: "RequestId",
+        collation: Vec<String> = "Collation",
+        time_zone: Vec<String> = "TimeZone",
+        request_id: Option<String> = "RequestId",
     }
 }
 

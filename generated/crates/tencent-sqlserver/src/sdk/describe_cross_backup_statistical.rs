@@ -97,9 +97,9 @@ pub struct DescribeCrossBackupStatisticalResponse {
 
 ::runtime::lenient_object! {
     DescribeCrossBackupStatisticalResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<CrossSummaryDetailRes> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

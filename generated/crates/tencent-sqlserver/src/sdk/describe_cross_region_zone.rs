@@ -57,9 +57,9 @@ pub struct DescribeCrossRegionZoneResponse {
 
 ::runtime::lenient_object! {
     DescribeCrossRegionZoneResponse {
-        region: "Region",
-        zone: "Zone",
-        request_id: "RequestId",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        request_id: Option<String> = "RequestId",
     }
 }
 

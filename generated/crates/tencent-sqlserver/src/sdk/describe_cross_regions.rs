@@ -44,8 +44,8 @@ pub struct DescribeCrossRegionsResponse {
 
 ::runtime::lenient_object! {
     DescribeCrossRegionsResponse {
-        regions: "Regions",
-        request_id: "RequestId",
+        regions: Vec<String> = "Regions",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeDBsResponse {
 
 ::runtime::lenient_object! {
     DescribeDBsResponse {
-        total_count: "TotalCount",
-        db_instances: "DBInstances",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        db_instances: Vec<InstanceDbDetail> = "DBInstances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DescribeDatabaseNamesResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabaseNamesResponse {
-        total_count: "TotalCount",
-        database_name_set: "DatabaseNameSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        database_name_set: Vec<String> = "DatabaseNameSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

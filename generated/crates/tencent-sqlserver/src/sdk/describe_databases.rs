@@ -90,9 +90,9 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabasesResponse {
-        total_count: "TotalCount",
-        db_instances: "DBInstances",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        db_instances: Vec<InstanceDbDetail> = "DBInstances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

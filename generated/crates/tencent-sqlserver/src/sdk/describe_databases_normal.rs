@@ -59,9 +59,9 @@ pub struct DescribeDatabasesNormalResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabasesNormalResponse {
-        total_count: "TotalCount",
-        db_list: "DBList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        db_list: Vec<DbNormalDetail> = "DBList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

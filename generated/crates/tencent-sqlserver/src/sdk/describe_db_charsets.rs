@@ -54,8 +54,8 @@ pub struct DescribeDbCharsetsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbCharsetsResponse {
-        database_charsets: "DatabaseCharsets",
-        request_id: "RequestId",
+        database_charsets: Vec<String> = "DatabaseCharsets",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct DescribeDbInstanceInterResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstanceInterResponse {
-        total_count: "TotalCount",
-        inter_instance_set: "InterInstanceSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        inter_instance_set: Vec<InterInstance> = "InterInstanceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

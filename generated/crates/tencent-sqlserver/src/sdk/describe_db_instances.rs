@@ -163,9 +163,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstancesResponse {
-        total_count: "TotalCount",
-        db_instances: "DBInstances",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        db_instances: Vec<DbInstance> = "DBInstances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,19 +91,19 @@ pub struct DescribeDbInstancesAttributeResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstancesAttributeResponse {
-        instance_id: "InstanceId",
-        regular_backup_enable: "RegularBackupEnable",
-        regular_backup_save_days: "RegularBackupSaveDays",
-        regular_backup_strategy: "RegularBackupStrategy",
-        regular_backup_counts: "RegularBackupCounts",
-        regular_backup_start_time: "RegularBackupStartTime",
-        blocked_threshold: "BlockedThreshold",
-        event_save_days: "EventSaveDays",
-        tde_config: "TDEConfig",
-        ssl_config: "SSLConfig",
-        dr_readable_info: "DrReadableInfo",
-        old_vip_list: "OldVipList",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        regular_backup_enable: Option<String> = "RegularBackupEnable",
+        regular_backup_save_days: Option<u64> = "RegularBackupSaveDays",
+        regular_backup_strategy: Option<String> = "RegularBackupStrategy",
+        regular_backup_counts: Option<u64> = "RegularBackupCounts",
+        regular_backup_start_time: Option<String> = "RegularBackupStartTime",
+        blocked_threshold: Option<i64> = "BlockedThreshold",
+        event_save_days: Option<i64> = "EventSaveDays",
+        tde_config: Option<TdeConfigAttribute> = "TDEConfig",
+        ssl_config: Option<SslConfig> = "SSLConfig",
+        dr_readable_info: Option<DrReadableInfo> = "DrReadableInfo",
+        old_vip_list: Vec<OldVip> = "OldVipList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,9 +83,9 @@ pub struct DescribeDbPrivilegeByAccountResponse {
 
 ::runtime::lenient_object! {
     DescribeDbPrivilegeByAccountResponse {
-        total_count: "TotalCount",
-        db_list: "DBList",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        db_list: Vec<DbPrivilege> = "DBList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

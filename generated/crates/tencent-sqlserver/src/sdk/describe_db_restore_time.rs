@@ -79,9 +79,9 @@ pub struct DescribeDbRestoreTimeResponse {
 
 ::runtime::lenient_object! {
     DescribeDbRestoreTimeResponse {
-        total_count: "TotalCount",
-        details: "Details",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        details: Vec<DbRenameRes> = "Details",
+        request_id: Option<String> = "RequestId",
     }
 }
 

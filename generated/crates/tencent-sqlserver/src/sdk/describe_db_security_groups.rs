@@ -58,8 +58,8 @@ pub struct DescribeDbSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbSecurityGroupsResponse {
-        security_group_set: "SecurityGroupSet",
-        request_id: "RequestId",
+        security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct DescribeFlowStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeFlowStatusResponse {
-        status: "Status",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

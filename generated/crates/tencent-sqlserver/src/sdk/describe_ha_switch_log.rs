@@ -86,9 +86,9 @@ pub struct DescribeHaSwitchLogResponse {
 
 ::runtime::lenient_object! {
     DescribeHaSwitchLogResponse {
-        total_count: "TotalCount",
-        switch_log: "SwitchLog",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        switch_log: Vec<SwitchLog> = "SwitchLog",
+        request_id: Option<String> = "RequestId",
     }
 }
 

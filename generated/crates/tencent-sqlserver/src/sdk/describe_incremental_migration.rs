@@ -107,9 +107,9 @@ pub struct DescribeIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     DescribeIncrementalMigrationResponse {
-        total_count: "TotalCount",
-        incremental_migration_set: "IncrementalMigrationSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        incremental_migration_set: Vec<Migration> = "IncrementalMigrationSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

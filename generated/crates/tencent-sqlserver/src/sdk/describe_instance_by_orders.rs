@@ -58,8 +58,8 @@ pub struct DescribeInstanceByOrdersResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceByOrdersResponse {
-        deal_instance: "DealInstance",
-        request_id: "RequestId",
+        deal_instance: Vec<DealInstance> = "DealInstance",
+        request_id: Option<String> = "RequestId",
     }
 }
 

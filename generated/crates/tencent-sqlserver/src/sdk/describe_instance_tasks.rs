@@ -75,9 +75,9 @@ pub struct DescribeInstanceTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceTasksResponse {
-        total_count: "TotalCount",
-        instance_task_set: "InstanceTaskSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instance_task_set: Vec<InstanceTask> = "InstanceTaskSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

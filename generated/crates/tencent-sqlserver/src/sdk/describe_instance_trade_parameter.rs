@@ -180,8 +180,8 @@ pub struct DescribeInstanceTradeParameterResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceTradeParameterResponse {
-        parameter: "Parameter",
-        request_id: "RequestId",
+        parameter: Option<String> = "Parameter",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,10 +60,10 @@ pub struct DescribeMaintenanceSpanResponse {
 
 ::runtime::lenient_object! {
     DescribeMaintenanceSpanResponse {
-        weekly: "Weekly",
-        start_time: "StartTime",
-        span: "Span",
-        request_id: "RequestId",
+        weekly: Vec<i64> = "Weekly",
+        start_time: Option<String> = "StartTime",
+        span: Option<u64> = "Span",
+        request_id: Option<String> = "RequestId",
     }
 }
 

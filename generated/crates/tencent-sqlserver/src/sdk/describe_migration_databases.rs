@@ -72,9 +72,9 @@ pub struct DescribeMigrationDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeMigrationDatabasesResponse {
-        amount: "Amount",
-        migrate_db_set: "MigrateDBSet",
-        request_id: "RequestId",
+        amount: Option<i64> = "Amount",
+        migrate_db_set: Vec<String> = "MigrateDBSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,21 +95,21 @@ pub struct DescribeMigrationDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeMigrationDetailResponse {
-        migrate_id: "MigrateId",
-        migrate_name: "MigrateName",
-        app_id: "AppId",
-        region: "Region",
-        source_type: "SourceType",
-        create_time: "CreateTime",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        status: "Status",
-        progress: "Progress",
-        migrate_type: "MigrateType",
-        source: "Source",
-        target: "Target",
-        migrate_db_set: "MigrateDBSet",
-        request_id: "RequestId",
+        migrate_id: Option<u64> = "MigrateId",
+        migrate_name: Option<String> = "MigrateName",
+        app_id: Option<u64> = "AppId",
+        region: Option<String> = "Region",
+        source_type: Option<i64> = "SourceType",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        status: Option<u64> = "Status",
+        progress: Option<i64> = "Progress",
+        migrate_type: Option<i64> = "MigrateType",
+        source: Option<MigrateSource> = "Source",
+        target: Option<MigrateTarget> = "Target",
+        migrate_db_set: Vec<MigrateDb> = "MigrateDBSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,9 +83,9 @@ pub struct DescribeMigrationsResponse {
 
 ::runtime::lenient_object! {
     DescribeMigrationsResponse {
-        total_count: "TotalCount",
-        migrate_task_set: "MigrateTaskSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        migrate_task_set: Vec<MigrateTask> = "MigrateTaskSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

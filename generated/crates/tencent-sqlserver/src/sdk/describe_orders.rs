@@ -59,9 +59,9 @@ pub struct DescribeOrdersResponse {
 
 ::runtime::lenient_object! {
     DescribeOrdersResponse {
-        deals: "Deals",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        deals: Vec<DealInfo> = "Deals",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DescribeProductConfigResponse {
 
 ::runtime::lenient_object! {
     DescribeProductConfigResponse {
-        spec_info_list: "SpecInfoList",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        spec_info_list: Vec<SpecInfo> = "SpecInfoList",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

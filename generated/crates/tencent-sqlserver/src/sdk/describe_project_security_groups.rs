@@ -58,8 +58,8 @@ pub struct DescribeProjectSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeProjectSecurityGroupsResponse {
-        security_group_set: "SecurityGroupSet",
-        request_id: "RequestId",
+        security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,9 +101,9 @@ pub struct DescribePublishSubscribeResponse {
 
 ::runtime::lenient_object! {
     DescribePublishSubscribeResponse {
-        total_count: "TotalCount",
-        publish_subscribe_set: "PublishSubscribeSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        publish_subscribe_set: Vec<PublishSubscribe> = "PublishSubscribeSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

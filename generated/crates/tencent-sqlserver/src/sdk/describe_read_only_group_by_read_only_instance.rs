@@ -92,20 +92,20 @@ pub struct DescribeReadOnlyGroupByReadOnlyInstanceResponse {
 
 ::runtime::lenient_object! {
     DescribeReadOnlyGroupByReadOnlyInstanceResponse {
-        read_only_group_id: "ReadOnlyGroupId",
-        read_only_group_name: "ReadOnlyGroupName",
-        region_id: "RegionId",
-        zone_id: "ZoneId",
-        is_offline_delay: "IsOfflineDelay",
-        read_only_max_delay_time: "ReadOnlyMaxDelayTime",
-        min_read_only_in_group: "MinReadOnlyInGroup",
-        vip: "Vip",
-        vport: "Vport",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        master_instance_id: "MasterInstanceId",
-        master_region_id: "MasterRegionId",
-        request_id: "RequestId",
+        read_only_group_id: Option<String> = "ReadOnlyGroupId",
+        read_only_group_name: Option<String> = "ReadOnlyGroupName",
+        region_id: Option<String> = "RegionId",
+        zone_id: Option<String> = "ZoneId",
+        is_offline_delay: Option<i64> = "IsOfflineDelay",
+        read_only_max_delay_time: Option<i64> = "ReadOnlyMaxDelayTime",
+        min_read_only_in_group: Option<i64> = "MinReadOnlyInGroup",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        master_instance_id: Option<String> = "MasterInstanceId",
+        master_region_id: Option<String> = "MasterRegionId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

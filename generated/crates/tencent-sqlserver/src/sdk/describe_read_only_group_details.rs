@@ -104,21 +104,21 @@ pub struct DescribeReadOnlyGroupDetailsResponse {
 
 ::runtime::lenient_object! {
     DescribeReadOnlyGroupDetailsResponse {
-        read_only_group_id: "ReadOnlyGroupId",
-        read_only_group_name: "ReadOnlyGroupName",
-        region_id: "RegionId",
-        zone_id: "ZoneId",
-        is_offline_delay: "IsOfflineDelay",
-        read_only_max_delay_time: "ReadOnlyMaxDelayTime",
-        min_read_only_in_group: "MinReadOnlyInGroup",
-        vip: "Vip",
-        vport: "Vport",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        read_only_instance_set: "ReadOnlyInstanceSet",
-        status: "Status",
-        master_instance_id: "MasterInstanceId",
-        request_id: "RequestId",
+        read_only_group_id: Option<String> = "ReadOnlyGroupId",
+        read_only_group_name: Option<String> = "ReadOnlyGroupName",
+        region_id: Option<String> = "RegionId",
+        zone_id: Option<String> = "ZoneId",
+        is_offline_delay: Option<i64> = "IsOfflineDelay",
+        read_only_max_delay_time: Option<i64> = "ReadOnlyMaxDelayTime",
+        min_read_only_in_group: Option<i64> = "MinReadOnlyInGroup",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        read_only_instance_set: Vec<ReadOnlyInstance> = "ReadOnlyInstanceSet",
+        status: Option<i64> = "Status",
+        master_instance_id: Option<String> = "MasterInstanceId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

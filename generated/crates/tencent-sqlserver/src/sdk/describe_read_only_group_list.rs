@@ -58,8 +58,8 @@ pub struct DescribeReadOnlyGroupListResponse {
 
 ::runtime::lenient_object! {
     DescribeReadOnlyGroupListResponse {
-        read_only_group_set: "ReadOnlyGroupSet",
-        request_id: "RequestId",
+        read_only_group_set: Vec<ReadOnlyGroup> = "ReadOnlyGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

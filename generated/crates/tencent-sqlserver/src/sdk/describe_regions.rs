@@ -49,9 +49,9 @@ pub struct DescribeRegionsResponse {
 
 ::runtime::lenient_object! {
     DescribeRegionsResponse {
-        total_count: "TotalCount",
-        region_set: "RegionSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        region_set: Vec<RegionInfo> = "RegionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

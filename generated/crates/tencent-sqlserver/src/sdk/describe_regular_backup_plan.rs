@@ -110,9 +110,9 @@ pub struct DescribeRegularBackupPlanResponse {
 
 ::runtime::lenient_object! {
     DescribeRegularBackupPlanResponse {
-        save_mode_period: "SaveModePeriod",
-        save_mode_regular: "SaveModeRegular",
-        request_id: "RequestId",
+        save_mode_period: Vec<String> = "SaveModePeriod",
+        save_mode_regular: Vec<String> = "SaveModeRegular",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -116,9 +116,9 @@ pub struct DescribeRestoreTaskResponse {
 
 ::runtime::lenient_object! {
     DescribeRestoreTaskResponse {
-        total_count: "TotalCount",
-        tasks: "Tasks",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        tasks: Vec<RestoreTask> = "Tasks",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DescribeRestoreTimeRangeResponse {
 
 ::runtime::lenient_object! {
     DescribeRestoreTimeRangeResponse {
-        min_time: "MinTime",
-        max_time: "MaxTime",
-        request_id: "RequestId",
+        min_time: Option<String> = "MinTime",
+        max_time: Option<String> = "MaxTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

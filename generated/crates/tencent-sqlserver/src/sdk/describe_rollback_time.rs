@@ -62,8 +62,8 @@ pub struct DescribeRollbackTimeResponse {
 
 ::runtime::lenient_object! {
     DescribeRollbackTimeResponse {
-        details: "Details",
-        request_id: "RequestId",
+        details: Vec<DbRollbackTimeInfo> = "Details",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,10 +84,10 @@ pub struct DescribeSlowlogsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowlogsResponse {
-        total_count: "TotalCount",
-        slowlogs: "Slowlogs",
-        slow_logs: "SlowLogs",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        slowlogs: Vec<SlowlogInfo> = "Slowlogs",
+        slow_logs: Vec<SlowLog> = "SlowLogs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

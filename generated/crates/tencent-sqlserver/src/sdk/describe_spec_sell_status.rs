@@ -86,8 +86,8 @@ pub struct DescribeSpecSellStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeSpecSellStatusResponse {
-        describe_spec_sell_status_set: "DescribeSpecSellStatusSet",
-        request_id: "RequestId",
+        describe_spec_sell_status_set: Vec<SpecSellStatus> = "DescribeSpecSellStatusSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,11 +102,11 @@ pub struct DescribeUpgradeInstanceCheckResponse {
 
 ::runtime::lenient_object! {
     DescribeUpgradeInstanceCheckResponse {
-        is_affect: "IsAffect",
-        passed: "Passed",
-        modify_mode: "ModifyMode",
-        check_items: "CheckItems",
-        request_id: "RequestId",
+        is_affect: Option<i64> = "IsAffect",
+        passed: Option<i64> = "Passed",
+        modify_mode: Option<String> = "ModifyMode",
+        check_items: Vec<CheckItem> = "CheckItems",
+        request_id: Option<String> = "RequestId",
     }
 }
 

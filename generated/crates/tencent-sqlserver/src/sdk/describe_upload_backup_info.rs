@@ -92,16 +92,16 @@ pub struct DescribeUploadBackupInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeUploadBackupInfoResponse {
-        bucket_name: "BucketName",
-        region: "Region",
-        path: "Path",
-        tmp_secret_id: "TmpSecretId",
-        tmp_secret_key: "TmpSecretKey",
-        x_cos_security_token: "XCosSecurityToken",
-        start_time: "StartTime",
-        expired_time: "ExpiredTime",
-        cos_security_token: "CosSecurityToken",
-        request_id: "RequestId",
+        bucket_name: Option<String> = "BucketName",
+        region: Option<String> = "Region",
+        path: Option<String> = "Path",
+        tmp_secret_id: Option<String> = "TmpSecretId",
+        tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
+        x_cos_security_token: Option<String> = "XCosSecurityToken",
+        start_time: Option<String> = "StartTime",
+        expired_time: Option<String> = "ExpiredTime",
+        cos_security_token: Option<String> = "CosSecurityToken",
+        request_id: Option<String> = "RequestId",
     }
 }
 

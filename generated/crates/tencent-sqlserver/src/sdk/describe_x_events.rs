@@ -87,9 +87,9 @@ pub struct DescribeXEventsResponse {
 
 ::runtime::lenient_object! {
     DescribeXEventsResponse {
-        events: "Events",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        events: Vec<Events> = "Events",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DisassociateSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DisassociateSecurityGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

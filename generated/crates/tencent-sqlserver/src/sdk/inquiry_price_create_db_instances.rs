@@ -107,9 +107,9 @@ pub struct InquiryPriceCreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceCreateDbInstancesResponse {
-        original_price: "OriginalPrice",
-        price: "Price",
-        request_id: "RequestId",
+        original_price: Option<i64> = "OriginalPrice",
+        price: Option<i64> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

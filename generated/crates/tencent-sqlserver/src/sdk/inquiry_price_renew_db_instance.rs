@@ -69,9 +69,9 @@ pub struct InquiryPriceRenewDbInstanceResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRenewDbInstanceResponse {
-        original_price: "OriginalPrice",
-        price: "Price",
-        request_id: "RequestId",
+        original_price: Option<u64> = "OriginalPrice",
+        price: Option<u64> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct InquiryPriceUpgradeDbInstanceResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceUpgradeDbInstanceResponse {
-        original_price: "OriginalPrice",
-        price: "Price",
-        request_id: "RequestId",
+        original_price: Option<i64> = "OriginalPrice",
+        price: Option<i64> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

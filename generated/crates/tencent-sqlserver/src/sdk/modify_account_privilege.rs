@@ -62,8 +62,8 @@ pub struct ModifyAccountPrivilegeResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountPrivilegeResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

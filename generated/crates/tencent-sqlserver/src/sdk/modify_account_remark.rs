@@ -59,7 +59,7 @@ pub struct ModifyAccountRemarkResponse {
 
 ::runtime::lenient_object! {
     ModifyAccountRemarkResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

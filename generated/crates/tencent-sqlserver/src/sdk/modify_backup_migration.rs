@@ -92,8 +92,8 @@ pub struct ModifyBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupMigrationResponse {
-        backup_migration_id: "BackupMigrationId",
-        request_id: "RequestId",
+        backup_migration_id: Option<String> = "BackupMigrationId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ModifyBackupNameResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -115,10 +115,10 @@ pub struct ModifyBackupStrategyResponse {
 
 ::runtime::lenient_object! {
     ModifyBackupStrategyResponse {
-        errno: "Errno",
-        msg: "Msg",
-        code: "Code",
-        request_id: "RequestId",
+        errno: Option<i64> = "Errno",
+        msg: Option<String> = "Msg",
+        code: Option<i64> = "Code",
+        request_id: Option<String> = "RequestId",
     }
 }
 

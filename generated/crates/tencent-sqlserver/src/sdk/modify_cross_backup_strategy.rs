@@ -83,7 +83,7 @@ pub struct ModifyCrossBackupStrategyResponse {
 
 ::runtime::lenient_object! {
     ModifyCrossBackupStrategyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct ModifyDatabaseCdcResponse {
 
 ::runtime::lenient_object! {
     ModifyDatabaseCdcResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

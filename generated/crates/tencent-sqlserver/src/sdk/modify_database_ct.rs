@@ -71,8 +71,8 @@ pub struct ModifyDatabaseCtResponse {
 
 ::runtime::lenient_object! {
     ModifyDatabaseCtResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct ModifyDatabasePrivilegeResponse {
 
 ::runtime::lenient_object! {
     ModifyDatabasePrivilegeResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,8 +60,8 @@ pub struct ModifyDatabaseShrinkMdfResponse {
 
 ::runtime::lenient_object! {
     ModifyDatabaseShrinkMdfResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

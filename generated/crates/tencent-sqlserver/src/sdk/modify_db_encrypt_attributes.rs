@@ -65,8 +65,8 @@ pub struct ModifyDbEncryptAttributesResponse {
 
 ::runtime::lenient_object! {
     ModifyDbEncryptAttributesResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

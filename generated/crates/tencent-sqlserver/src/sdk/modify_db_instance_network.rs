@@ -88,8 +88,8 @@ pub struct ModifyDbInstanceNetworkResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceNetworkResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

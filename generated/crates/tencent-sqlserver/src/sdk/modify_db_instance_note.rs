@@ -58,7 +58,7 @@ pub struct ModifyDbInstanceNoteResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceNoteResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

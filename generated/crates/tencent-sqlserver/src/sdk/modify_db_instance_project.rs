@@ -61,8 +61,8 @@ pub struct ModifyDbInstanceProjectResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceProjectResponse {
-        count: "Count",
-        request_id: "RequestId",
+        count: Option<i64> = "Count",
+        request_id: Option<String> = "RequestId",
     }
 }
 

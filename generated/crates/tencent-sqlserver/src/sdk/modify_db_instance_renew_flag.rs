@@ -58,8 +58,8 @@ pub struct ModifyDbInstanceRenewFlagResponse {
 
 ::runtime::lenient_object! {
     ModifyDbInstanceRenewFlagResponse {
-        count: "Count",
-        request_id: "RequestId",
+        count: Option<i64> = "Count",
+        request_id: Option<String> = "RequestId",
     }
 }
 

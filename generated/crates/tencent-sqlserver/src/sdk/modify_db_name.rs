@@ -66,8 +66,8 @@ pub struct ModifyDbNameResponse {
 
 ::runtime::lenient_object! {
     ModifyDbNameResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

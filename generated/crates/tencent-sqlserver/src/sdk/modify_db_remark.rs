@@ -59,7 +59,7 @@ pub struct ModifyDbRemarkResponse {
 
 ::runtime::lenient_object! {
     ModifyDbRemarkResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,8 +88,8 @@ pub struct ModifyIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     ModifyIncrementalMigrationResponse {
-        incremental_migration_id: "IncrementalMigrationId",
-        request_id: "RequestId",
+        incremental_migration_id: Option<String> = "IncrementalMigrationId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

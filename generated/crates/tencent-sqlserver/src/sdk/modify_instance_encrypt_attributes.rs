@@ -72,8 +72,8 @@ pub struct ModifyInstanceEncryptAttributesResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceEncryptAttributesResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

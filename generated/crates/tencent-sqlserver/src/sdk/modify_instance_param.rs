@@ -67,7 +67,7 @@ pub struct ModifyInstanceParamResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceParamResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ModifyMaintenanceSpanResponse {
 
 ::runtime::lenient_object! {
     ModifyMaintenanceSpanResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

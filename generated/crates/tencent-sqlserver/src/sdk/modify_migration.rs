@@ -86,8 +86,8 @@ pub struct ModifyMigrationResponse {
 
 ::runtime::lenient_object! {
     ModifyMigrationResponse {
-        migrate_id: "MigrateId",
-        request_id: "RequestId",
+        migrate_id: Option<u64> = "MigrateId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct ModifyOpenWanIpResponse {
 
 ::runtime::lenient_object! {
     ModifyOpenWanIpResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

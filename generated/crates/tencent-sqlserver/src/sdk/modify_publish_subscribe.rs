@@ -75,8 +75,8 @@ pub struct ModifyPublishSubscribeResponse {
 
 ::runtime::lenient_object! {
     ModifyPublishSubscribeResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyPublishSubscribeNameResponse {
 
 ::runtime::lenient_object! {
     ModifyPublishSubscribeNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,7 +97,7 @@ pub struct ModifyReadOnlyGroupDetailsResponse {
 
 ::runtime::lenient_object! {
     ModifyReadOnlyGroupDetailsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

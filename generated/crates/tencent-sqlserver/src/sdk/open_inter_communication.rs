@@ -57,8 +57,8 @@ pub struct OpenInterCommunicationResponse {
 
 ::runtime::lenient_object! {
     OpenInterCommunicationResponse {
-        inter_instance_flow_set: "InterInstanceFlowSet",
-        request_id: "RequestId",
+        inter_instance_flow_set: Vec<InterInstanceFlow> = "InterInstanceFlowSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,10 +64,10 @@ pub struct QueryMigrationCheckProcessResponse {
 
 ::runtime::lenient_object! {
     QueryMigrationCheckProcessResponse {
-        total_step: "TotalStep",
-        current_step: "CurrentStep",
-        step_details: "StepDetails",
-        request_id: "RequestId",
+        total_step: Option<i64> = "TotalStep",
+        current_step: Option<i64> = "CurrentStep",
+        step_details: Vec<StepDetail> = "StepDetails",
+        request_id: Option<String> = "RequestId",
     }
 }
 

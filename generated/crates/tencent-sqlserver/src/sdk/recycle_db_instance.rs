@@ -54,8 +54,8 @@ pub struct RecycleDbInstanceResponse {
 
 ::runtime::lenient_object! {
     RecycleDbInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct RemoveBackupsResponse {
 
 ::runtime::lenient_object! {
     RemoveBackupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct RenewDbInstanceResponse {
 
 ::runtime::lenient_object! {
     RenewDbInstanceResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

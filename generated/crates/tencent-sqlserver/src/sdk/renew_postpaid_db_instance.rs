@@ -51,7 +51,7 @@ pub struct RenewPostpaidDbInstanceResponse {
 
 ::runtime::lenient_object! {
     RenewPostpaidDbInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct RestartDbInstanceResponse {
 
 ::runtime::lenient_object! {
     RestartDbInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

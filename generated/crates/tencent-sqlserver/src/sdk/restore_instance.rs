@@ -87,8 +87,8 @@ pub struct RestoreInstanceResponse {
 
 ::runtime::lenient_object! {
     RestoreInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,8 +83,8 @@ pub struct RollbackInstanceResponse {
 
 ::runtime::lenient_object! {
     RollbackInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct StartBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     StartBackupMigrationResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

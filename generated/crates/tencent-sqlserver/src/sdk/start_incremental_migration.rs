@@ -78,8 +78,8 @@ pub struct StartIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     StartIncrementalMigrationResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<u64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct StartInstanceXEventResponse {
 
 ::runtime::lenient_object! {
     StartInstanceXEventResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct StopMigrationResponse {
 
 ::runtime::lenient_object! {
     StopMigrationResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct TerminateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     TerminateDbInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

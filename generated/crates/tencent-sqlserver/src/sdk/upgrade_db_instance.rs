@@ -106,8 +106,8 @@ pub struct UpgradeDbInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeDbInstanceResponse {
-        deal_name: "DealName",
-        request_id: "RequestId",
+        deal_name: Option<String> = "DealName",
+        request_id: Option<String> = "RequestId",
     }
 }
 

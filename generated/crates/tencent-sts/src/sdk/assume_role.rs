@@ -130,10 +130,10 @@ pub struct AssumeRoleResponse {
 
 ::runtime::lenient_object! {
     AssumeRoleResponse {
-        credentials: "Credentials",
-        expired_time: "ExpiredTime",
-        expiration: "Expiration",
-        request_id: "RequestId",
+        credentials: Option<Credentials> = "Credentials",
+        expired_time: Option<i64> = "ExpiredTime",
+        expiration: Option<String> = "Expiration",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,10 +90,10 @@ pub struct AssumeRoleWithSamlResponse {
 
 ::runtime::lenient_object! {
     AssumeRoleWithSamlResponse {
-        credentials: "Credentials",
-        expired_time: "ExpiredTime",
-        expiration: "Expiration",
-        request_id: "RequestId",
+        credentials: Option<Credentials> = "Credentials",
+        expired_time: Option<u64> = "ExpiredTime",
+        expiration: Option<String> = "Expiration",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,10 +91,10 @@ pub struct AssumeRoleWithWebIdentityResponse {
 
 ::runtime::lenient_object! {
     AssumeRoleWithWebIdentityResponse {
-        expired_time: "ExpiredTime",
-        expiration: "Expiration",
-        credentials: "Credentials",
-        request_id: "RequestId",
+        expired_time: Option<u64> = "ExpiredTime",
+        expiration: Option<String> = "Expiration",
+        credentials: Option<Credentials> = "Credentials",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,12 +67,12 @@ pub struct GetCallerIdentityResponse {
 
 ::runtime::lenient_object! {
     GetCallerIdentityResponse {
-        arn: "Arn",
-        account_id: "AccountId",
-        user_id: "UserId",
-        principal_id: "PrincipalId",
-        type_field: "Type",
-        request_id: "RequestId",
+        arn: Option<String> = "Arn",
+        account_id: Option<String> = "AccountId",
+        user_id: Option<String> = "UserId",
+        principal_id: Option<String> = "PrincipalId",
+        type_field: Option<String> = "Type",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct AddProjectResponse {
 
 ::runtime::lenient_object! {
     AddProjectResponse {
-        project_id: "ProjectId",
-        is_new: "IsNew",
-        request_id: "RequestId",
+        project_id: Option<u64> = "ProjectId",
+        is_new: Option<i64> = "IsNew",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct AddResourceTagResponse {
 
 ::runtime::lenient_object! {
     AddResourceTagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

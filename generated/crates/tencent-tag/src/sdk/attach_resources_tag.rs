@@ -81,7 +81,7 @@ pub struct AttachResourcesTagResponse {
 
 ::runtime::lenient_object! {
     AttachResourcesTagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct CreateTagResponse {
 
 ::runtime::lenient_object! {
     CreateTagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct CreateTagsResponse {
 
 ::runtime::lenient_object! {
     CreateTagsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteResourceTagResponse {
 
 ::runtime::lenient_object! {
     DeleteResourceTagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

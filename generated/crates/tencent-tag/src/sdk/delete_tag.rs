@@ -57,7 +57,7 @@ pub struct DeleteTagResponse {
 
 ::runtime::lenient_object! {
     DeleteTagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

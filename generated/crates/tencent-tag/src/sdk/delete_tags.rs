@@ -51,7 +51,7 @@ pub struct DeleteTagsResponse {
 
 ::runtime::lenient_object! {
     DeleteTagsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

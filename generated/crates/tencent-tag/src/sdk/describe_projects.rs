@@ -71,9 +71,9 @@ pub struct DescribeProjectsResponse {
 
 ::runtime::lenient_object! {
     DescribeProjectsResponse {
-        total: "Total",
-        projects: "Projects",
-        request_id: "RequestId",
+        total: Option<u64> = "Total",
+        projects: Vec<Project> = "Projects",
+        request_id: Option<String> = "RequestId",
     }
 }
 

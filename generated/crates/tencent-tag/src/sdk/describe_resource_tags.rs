@@ -101,11 +101,11 @@ pub struct DescribeResourceTagsResponse {
 
 ::runtime::lenient_object! {
     DescribeResourceTagsResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        limit: "Limit",
-        rows: "Rows",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        offset: Option<u64> = "Offset",
+        limit: Option<u64> = "Limit",
+        rows: Vec<TagResource> = "Rows",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,11 +104,11 @@ pub struct DescribeResourceTagsByResourceIdsResponse {
 
 ::runtime::lenient_object! {
     DescribeResourceTagsByResourceIdsResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        limit: "Limit",
-        tags: "Tags",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        offset: Option<u64> = "Offset",
+        limit: Option<u64> = "Limit",
+        tags: Vec<TagResource> = "Tags",
+        request_id: Option<String> = "RequestId",
     }
 }
 

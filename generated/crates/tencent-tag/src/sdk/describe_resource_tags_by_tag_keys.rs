@@ -105,11 +105,11 @@ pub struct DescribeResourceTagsByTagKeysResponse {
 
 ::runtime::lenient_object! {
     DescribeResourceTagsByTagKeysResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        limit: "Limit",
-        rows: "Rows",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        offset: Option<u64> = "Offset",
+        limit: Option<u64> = "Limit",
+        rows: Vec<ResourceIdTag> = "Rows",
+        request_id: Option<String> = "RequestId",
     }
 }
 

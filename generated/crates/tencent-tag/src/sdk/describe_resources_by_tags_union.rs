@@ -102,11 +102,11 @@ pub struct DescribeResourcesByTagsUnionResponse {
 
 ::runtime::lenient_object! {
     DescribeResourcesByTagsUnionResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        limit: "Limit",
-        rows: "Rows",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        offset: Option<u64> = "Offset",
+        limit: Option<u64> = "Limit",
+        rows: Vec<ResourceTag> = "Rows",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,11 +82,11 @@ pub struct DescribeTagKeysResponse {
 
 ::runtime::lenient_object! {
     DescribeTagKeysResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        limit: "Limit",
-        tags: "Tags",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        offset: Option<u64> = "Offset",
+        limit: Option<u64> = "Limit",
+        tags: Vec<String> = "Tags",
+        request_id: Option<String> = "RequestId",
     }
 }
 

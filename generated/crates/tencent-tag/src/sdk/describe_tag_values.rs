@@ -85,11 +85,11 @@ pub struct DescribeTagValuesResponse {
 
 ::runtime::lenient_object! {
     DescribeTagValuesResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        limit: "Limit",
-        tags: "Tags",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        offset: Option<u64> = "Offset",
+        limit: Option<u64> = "Limit",
+        tags: Vec<Tag> = "Tags",
+        request_id: Option<String> = "RequestId",
     }
 }
 

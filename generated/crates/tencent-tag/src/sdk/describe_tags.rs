@@ -94,11 +94,11 @@ pub struct DescribeTagsResponse {
 
 ::runtime::lenient_object! {
     DescribeTagsResponse {
-        total_count: "TotalCount",
-        offset: "Offset",
-        limit: "Limit",
-        tags: "Tags",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        offset: Option<u64> = "Offset",
+        limit: Option<u64> = "Limit",
+        tags: Vec<TagWithDelete> = "Tags",
+        request_id: Option<String> = "RequestId",
     }
 }
 

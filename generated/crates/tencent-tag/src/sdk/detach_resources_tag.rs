@@ -75,7 +75,7 @@ pub struct DetachResourcesTagResponse {
 
 ::runtime::lenient_object! {
     DetachResourcesTagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,9 +81,9 @@ pub struct GetResourcesResponse {
 
 ::runtime::lenient_object! {
     GetResourcesResponse {
-        pagination_token: "PaginationToken",
-        resource_tag_mapping_list: "ResourceTagMappingList",
-        request_id: "RequestId",
+        pagination_token: Option<String> = "PaginationToken",
+        resource_tag_mapping_list: Vec<ResourceTagMapping> = "ResourceTagMappingList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

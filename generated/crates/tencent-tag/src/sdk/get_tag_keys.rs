@@ -68,9 +68,9 @@ pub struct GetTagKeysResponse {
 
 ::runtime::lenient_object! {
     GetTagKeysResponse {
-        pagination_token: "PaginationToken",
-        tag_keys: "TagKeys",
-        request_id: "RequestId",
+        pagination_token: Option<String> = "PaginationToken",
+        tag_keys: Vec<String> = "TagKeys",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct GetTagValuesResponse {
 
 ::runtime::lenient_object! {
     GetTagValuesResponse {
-        pagination_token: "PaginationToken",
-        tags: "Tags",
-        request_id: "RequestId",
+        pagination_token: Option<String> = "PaginationToken",
+        tags: Vec<Tag> = "Tags",
+        request_id: Option<String> = "RequestId",
     }
 }
 

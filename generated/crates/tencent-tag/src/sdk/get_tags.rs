@@ -77,9 +77,9 @@ pub struct GetTagsResponse {
 
 ::runtime::lenient_object! {
     GetTagsResponse {
-        pagination_token: "PaginationToken",
-        tags: "Tags",
-        request_id: "RequestId",
+        pagination_token: Option<String> = "PaginationToken",
+        tags: Vec<Tag> = "Tags",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyResourceTagsResponse {
 
 ::runtime::lenient_object! {
     ModifyResourceTagsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct ModifyResourcesTagValueResponse {
 
 ::runtime::lenient_object! {
     ModifyResourcesTagValueResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct TagResourcesResponse {
 
 ::runtime::lenient_object! {
     TagResourcesResponse {
-        failed_resources: "FailedResources",
-        request_id: "RequestId",
+        failed_resources: Vec<FailedResource> = "FailedResources",
+        request_id: Option<String> = "RequestId",
     }
 }
 

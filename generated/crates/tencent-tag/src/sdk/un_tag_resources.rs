@@ -68,8 +68,8 @@ pub struct UnTagResourcesResponse {
 
 ::runtime::lenient_object! {
     UnTagResourcesResponse {
-        failed_resources: "FailedResources",
-        request_id: "RequestId",
+        failed_resources: Vec<FailedResource> = "FailedResources",
+        request_id: Option<String> = "RequestId",
     }
 }
 

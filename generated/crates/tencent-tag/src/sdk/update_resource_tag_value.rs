@@ -63,7 +63,7 @@ pub struct UpdateResourceTagValueResponse {
 
 ::runtime::lenient_object! {
     UpdateResourceTagValueResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct ClearTablesResponse {
 
 ::runtime::lenient_object! {
     ClearTablesResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<TableResultNew> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

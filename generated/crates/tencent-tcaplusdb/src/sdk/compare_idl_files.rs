@@ -79,10 +79,10 @@ pub struct CompareIdlFilesResponse {
 
 ::runtime::lenient_object! {
     CompareIdlFilesResponse {
-        idl_files: "IdlFiles",
-        total_count: "TotalCount",
-        table_infos: "TableInfos",
-        request_id: "RequestId",
+        idl_files: Vec<IdlFileInfo> = "IdlFiles",
+        total_count: Option<u64> = "TotalCount",
+        table_infos: Vec<ParsedTableInfoNew> = "TableInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

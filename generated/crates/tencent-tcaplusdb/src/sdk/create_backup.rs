@@ -73,9 +73,9 @@ pub struct CreateBackupResponse {
 
 ::runtime::lenient_object! {
     CreateBackupResponse {
-        task_ids: "TaskIds",
-        application_ids: "ApplicationIds",
-        request_id: "RequestId",
+        task_ids: Vec<String> = "TaskIds",
+        application_ids: Vec<String> = "ApplicationIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

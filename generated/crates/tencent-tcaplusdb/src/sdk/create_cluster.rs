@@ -112,8 +112,8 @@ pub struct CreateClusterResponse {
 
 ::runtime::lenient_object! {
     CreateClusterResponse {
-        cluster_id: "ClusterId",
-        request_id: "RequestId",
+        cluster_id: Option<String> = "ClusterId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct CreateSnapshotsResponse {
 
 ::runtime::lenient_object! {
     CreateSnapshotsResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<SnapshotResult> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

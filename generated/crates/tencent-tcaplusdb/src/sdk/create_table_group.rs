@@ -73,8 +73,8 @@ pub struct CreateTableGroupResponse {
 
 ::runtime::lenient_object! {
     CreateTableGroupResponse {
-        table_group_id: "TableGroupId",
-        request_id: "RequestId",
+        table_group_id: Option<String> = "TableGroupId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

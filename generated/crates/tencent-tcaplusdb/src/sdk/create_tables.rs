@@ -77,9 +77,9 @@ pub struct CreateTablesResponse {
 
 ::runtime::lenient_object! {
     CreateTablesResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<TableResultNew> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

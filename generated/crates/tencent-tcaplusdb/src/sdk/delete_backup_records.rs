@@ -64,8 +64,8 @@ pub struct DeleteBackupRecordsResponse {
 
 ::runtime::lenient_object! {
     DeleteBackupRecordsResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct DeleteClusterResponse {
 
 ::runtime::lenient_object! {
     DeleteClusterResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct DeleteIdlFilesResponse {
 
 ::runtime::lenient_object! {
     DeleteIdlFilesResponse {
-        total_count: "TotalCount",
-        idl_file_infos: "IdlFileInfos",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        idl_file_infos: Vec<IdlFileInfoWithoutContent> = "IdlFileInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct DeleteSnapshotsResponse {
 
 ::runtime::lenient_object! {
     DeleteSnapshotsResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<SnapshotResult> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

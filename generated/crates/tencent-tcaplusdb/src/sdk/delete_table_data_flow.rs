@@ -66,9 +66,9 @@ pub struct DeleteTableDataFlowResponse {
 
 ::runtime::lenient_object! {
     DeleteTableDataFlowResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<TableResultNew> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

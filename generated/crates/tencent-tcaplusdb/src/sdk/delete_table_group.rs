@@ -61,8 +61,8 @@ pub struct DeleteTableGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteTableGroupResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

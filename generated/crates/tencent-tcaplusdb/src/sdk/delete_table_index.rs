@@ -66,9 +66,9 @@ pub struct DeleteTableIndexResponse {
 
 ::runtime::lenient_object! {
     DeleteTableIndexResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<TableResultNew> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

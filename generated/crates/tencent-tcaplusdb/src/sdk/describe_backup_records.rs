@@ -82,9 +82,9 @@ pub struct DescribeBackupRecordsResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupRecordsResponse {
-        backup_records: "BackupRecords",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        backup_records: Vec<BackupRecords> = "BackupRecords",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

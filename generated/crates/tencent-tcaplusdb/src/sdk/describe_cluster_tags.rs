@@ -59,9 +59,9 @@ pub struct DescribeClusterTagsResponse {
 
 ::runtime::lenient_object! {
     DescribeClusterTagsResponse {
-        rows: "Rows",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        rows: Vec<TagsInfoOfCluster> = "Rows",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

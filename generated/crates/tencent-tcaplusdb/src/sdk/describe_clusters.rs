@@ -78,9 +78,9 @@ pub struct DescribeClustersResponse {
 
 ::runtime::lenient_object! {
     DescribeClustersResponse {
-        total_count: "TotalCount",
-        clusters: "Clusters",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        clusters: Vec<ClusterInfo> = "Clusters",
+        request_id: Option<String> = "RequestId",
     }
 }
 

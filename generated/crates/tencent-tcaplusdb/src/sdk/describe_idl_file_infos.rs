@@ -80,9 +80,9 @@ pub struct DescribeIdlFileInfosResponse {
 
 ::runtime::lenient_object! {
     DescribeIdlFileInfosResponse {
-        total_count: "TotalCount",
-        idl_file_infos: "IdlFileInfos",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        idl_file_infos: Vec<IdlFileInfo> = "IdlFileInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,8 +55,8 @@ pub struct DescribeMachineResponse {
 
 ::runtime::lenient_object! {
     DescribeMachineResponse {
-        pool_list: "PoolList",
-        request_id: "RequestId",
+        pool_list: Vec<PoolInfo> = "PoolList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

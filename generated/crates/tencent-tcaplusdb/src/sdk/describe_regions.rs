@@ -49,9 +49,9 @@ pub struct DescribeRegionsResponse {
 
 ::runtime::lenient_object! {
     DescribeRegionsResponse {
-        total_count: "TotalCount",
-        region_infos: "RegionInfos",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        region_infos: Vec<RegionInfo> = "RegionInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,9 +79,9 @@ pub struct DescribeSnapshotsResponse {
 
 ::runtime::lenient_object! {
     DescribeSnapshotsResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<SnapshotResult> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct DescribeTableGroupTagsResponse {
 
 ::runtime::lenient_object! {
     DescribeTableGroupTagsResponse {
-        rows: "Rows",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        rows: Vec<TagsInfoOfTableGroup> = "Rows",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,9 +79,9 @@ pub struct DescribeTableGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeTableGroupsResponse {
-        total_count: "TotalCount",
-        table_groups: "TableGroups",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        table_groups: Vec<TableGroupInfo> = "TableGroups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

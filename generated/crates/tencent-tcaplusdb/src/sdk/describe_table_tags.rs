@@ -66,9 +66,9 @@ pub struct DescribeTableTagsResponse {
 
 ::runtime::lenient_object! {
     DescribeTableTagsResponse {
-        total_count: "TotalCount",
-        rows: "Rows",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        rows: Vec<TagsInfoOfTable> = "Rows",
+        request_id: Option<String> = "RequestId",
     }
 }
 

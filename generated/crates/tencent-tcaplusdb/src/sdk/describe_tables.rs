@@ -83,9 +83,9 @@ pub struct DescribeTablesResponse {
 
 ::runtime::lenient_object! {
     DescribeTablesResponse {
-        total_count: "TotalCount",
-        table_infos: "TableInfos",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_infos: Vec<TableInfoNew> = "TableInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeTablesInRecycleResponse {
 
 ::runtime::lenient_object! {
     DescribeTablesInRecycleResponse {
-        total_count: "TotalCount",
-        table_infos: "TableInfos",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_infos: Vec<TableInfoNew> = "TableInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

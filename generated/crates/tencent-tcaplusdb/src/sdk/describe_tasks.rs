@@ -78,9 +78,9 @@ pub struct DescribeTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeTasksResponse {
-        total_count: "TotalCount",
-        task_infos: "TaskInfos",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        task_infos: Vec<TaskInfoNew> = "TaskInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

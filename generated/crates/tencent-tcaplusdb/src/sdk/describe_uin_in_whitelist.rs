@@ -44,8 +44,8 @@ pub struct DescribeUinInWhitelistResponse {
 
 ::runtime::lenient_object! {
     DescribeUinInWhitelistResponse {
-        result: "Result",
-        request_id: "RequestId",
+        result: Option<String> = "Result",
+        request_id: Option<String> = "RequestId",
     }
 }
 

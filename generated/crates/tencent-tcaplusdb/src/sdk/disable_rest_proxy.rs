@@ -57,9 +57,9 @@ pub struct DisableRestProxyResponse {
 
 ::runtime::lenient_object! {
     DisableRestProxyResponse {
-        rest_proxy_status: "RestProxyStatus",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        rest_proxy_status: Option<u64> = "RestProxyStatus",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

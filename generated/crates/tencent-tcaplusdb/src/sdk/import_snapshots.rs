@@ -100,9 +100,9 @@ pub struct ImportSnapshotsResponse {
 
 ::runtime::lenient_object! {
     ImportSnapshotsResponse {
-        task_id: "TaskId",
-        application_id: "ApplicationId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        application_id: Option<String> = "ApplicationId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

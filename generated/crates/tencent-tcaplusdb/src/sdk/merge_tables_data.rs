@@ -64,8 +64,8 @@ pub struct MergeTablesDataResponse {
 
 ::runtime::lenient_object! {
     MergeTablesDataResponse {
-        results: "Results",
-        request_id: "RequestId",
+        results: Vec<MergeTableResult> = "Results",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,10 +72,10 @@ pub struct ModifyCensorshipResponse {
 
 ::runtime::lenient_object! {
     ModifyCensorshipResponse {
-        cluster_id: "ClusterId",
-        uins: "Uins",
-        censorship: "Censorship",
-        request_id: "RequestId",
+        cluster_id: Option<String> = "ClusterId",
+        uins: Vec<String> = "Uins",
+        censorship: Option<i64> = "Censorship",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct ModifyClusterMachineResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterMachineResponse {
-        cluster_id: "ClusterId",
-        request_id: "RequestId",
+        cluster_id: Option<String> = "ClusterId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

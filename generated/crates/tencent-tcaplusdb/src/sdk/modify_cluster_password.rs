@@ -83,7 +83,7 @@ pub struct ModifyClusterPasswordResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

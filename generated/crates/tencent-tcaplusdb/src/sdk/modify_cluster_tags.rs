@@ -66,8 +66,8 @@ pub struct ModifyClusterTagsResponse {
 
 ::runtime::lenient_object! {
     ModifyClusterTagsResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ModifyTableGroupNameResponse {
 
 ::runtime::lenient_object! {
     ModifyTableGroupNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

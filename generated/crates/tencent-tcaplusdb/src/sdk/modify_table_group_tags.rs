@@ -73,8 +73,8 @@ pub struct ModifyTableGroupTagsResponse {
 
 ::runtime::lenient_object! {
     ModifyTableGroupTagsResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

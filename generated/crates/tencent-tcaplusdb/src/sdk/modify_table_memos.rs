@@ -65,9 +65,9 @@ pub struct ModifyTableMemosResponse {
 
 ::runtime::lenient_object! {
     ModifyTableMemosResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<TableResultNew> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

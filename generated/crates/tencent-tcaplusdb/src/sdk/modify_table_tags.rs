@@ -76,9 +76,9 @@ pub struct ModifyTableTagsResponse {
 
 ::runtime::lenient_object! {
     ModifyTableTagsResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        table_results: Vec<TableResultNew> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

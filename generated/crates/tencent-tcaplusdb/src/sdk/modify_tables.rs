@@ -72,9 +72,9 @@ pub struct ModifyTablesResponse {
 
 ::runtime::lenient_object! {
     ModifyTablesResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<TableResultNew> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

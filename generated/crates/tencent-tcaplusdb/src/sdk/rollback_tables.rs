@@ -80,9 +80,9 @@ pub struct RollbackTablesResponse {
 
 ::runtime::lenient_object! {
     RollbackTablesResponse {
-        total_count: "TotalCount",
-        table_results: "TableResults",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        table_results: Vec<TableRollbackResultNew> = "TableResults",
+        request_id: Option<String> = "RequestId",
     }
 }
 

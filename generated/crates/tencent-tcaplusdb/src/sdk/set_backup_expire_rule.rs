@@ -68,8 +68,8 @@ pub struct SetBackupExpireRuleResponse {
 
 ::runtime::lenient_object! {
     SetBackupExpireRuleResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

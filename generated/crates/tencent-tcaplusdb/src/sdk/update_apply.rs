@@ -61,9 +61,9 @@ pub struct UpdateApplyResponse {
 
 ::runtime::lenient_object! {
     UpdateApplyResponse {
-        apply_results: "ApplyResults",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        apply_results: Vec<ApplyResult> = "ApplyResults",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct BreakStandbyDbInstanceRelationResponse {
 
 ::runtime::lenient_object! {
     BreakStandbyDbInstanceRelationResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct CancelIsolateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     CancelIsolateDbInstancesResponse {
-        success_instance_ids: "SuccessInstanceIds",
-        failed_instance_ids: "FailedInstanceIds",
-        request_id: "RequestId",
+        success_instance_ids: Vec<String> = "SuccessInstanceIds",
+        failed_instance_ids: Vec<String> = "FailedInstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -172,9 +172,9 @@ pub struct CreateCloneInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateCloneInstanceResponse {
-        instance_id: "InstanceId",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -250,9 +250,9 @@ pub struct CreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     CreateDbInstancesResponse {
-        instance_ids: "InstanceIds",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        instance_ids: Vec<String> = "InstanceIds",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct CreateDbsBackupResponse {
 
 ::runtime::lenient_object! {
     CreateDbsBackupResponse {
-        backup_set_id: "BackupSetId",
-        is_success: "IsSuccess",
-        request_id: "RequestId",
+        backup_set_id: Option<i64> = "BackupSetId",
+        is_success: Option<bool> = "IsSuccess",
+        request_id: Option<String> = "RequestId",
     }
 }
 

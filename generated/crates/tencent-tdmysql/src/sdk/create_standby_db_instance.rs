@@ -199,9 +199,9 @@ pub struct CreateStandbyDbInstanceResponse {
 
 ::runtime::lenient_object! {
     CreateStandbyDbInstanceResponse {
-        instance_id: "InstanceId",
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct CreateUsersResponse {
 
 ::runtime::lenient_object! {
     CreateUsersResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,10 +65,10 @@ pub struct DeleteDbsBackupSetsResponse {
 
 ::runtime::lenient_object! {
     DeleteDbsBackupSetsResponse {
-        deleted: "Deleted",
-        is_success: "IsSuccess",
-        total: "Total",
-        request_id: "RequestId",
+        deleted: Option<i64> = "Deleted",
+        is_success: Option<bool> = "IsSuccess",
+        total: Option<i64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

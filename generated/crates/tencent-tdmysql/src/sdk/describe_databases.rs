@@ -79,10 +79,10 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     DescribeDatabasesResponse {
-        instance_id: "InstanceId",
-        databases: "Databases",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        databases: Vec<Database> = "Databases",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeDbCharsetsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbCharsetsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,9 +50,9 @@ pub struct DescribeDbEnginesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbEnginesResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<DbEngineInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,9 +104,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbInstancesResponse {
-        instances: "Instances",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        instances: Vec<InstanceInfo> = "Instances",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

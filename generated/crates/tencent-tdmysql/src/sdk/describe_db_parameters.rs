@@ -59,9 +59,9 @@ pub struct DescribeDbParametersResponse {
 
 ::runtime::lenient_object! {
     DescribeDbParametersResponse {
-        instance_id: "InstanceId",
-        params: "Params",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        params: Vec<ParamDesc> = "Params",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,9 +102,9 @@ pub struct DescribeDbsArchiveLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbsArchiveLogsResponse {
-        items: "Items",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        items: Vec<ArchiveLogModel> = "Items",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

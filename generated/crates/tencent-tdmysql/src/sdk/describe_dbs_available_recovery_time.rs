@@ -73,10 +73,10 @@ pub struct DescribeDbsAvailableRecoveryTimeResponse {
 
 ::runtime::lenient_object! {
     DescribeDbsAvailableRecoveryTimeResponse {
-        end_time: "EndTime",
-        intervals: "Intervals",
-        start_time: "StartTime",
-        request_id: "RequestId",
+        end_time: Option<String> = "EndTime",
+        intervals: Vec<ArchiveLogInterval> = "Intervals",
+        start_time: Option<String> = "StartTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

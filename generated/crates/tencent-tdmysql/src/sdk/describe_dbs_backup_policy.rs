@@ -62,9 +62,9 @@ pub struct DescribeDbsBackupPolicyResponse {
 
 ::runtime::lenient_object! {
     DescribeDbsBackupPolicyResponse {
-        items: "Items",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        items: Vec<BackupPolicyModelOutPut> = "Items",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,9 +102,9 @@ pub struct DescribeDbsBackupSetsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbsBackupSetsResponse {
-        items: "Items",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        items: Vec<BackupSetModel> = "Items",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

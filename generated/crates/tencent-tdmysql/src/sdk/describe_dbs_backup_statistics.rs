@@ -92,11 +92,11 @@ pub struct DescribeDbsBackupStatisticsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbsBackupStatisticsResponse {
-        backup_method_statistics: "BackupMethodStatistics",
-        backup_statistics: "BackupStatistics",
-        data_backup_statistics: "DataBackupStatistics",
-        log_backup_statistics: "LogBackupStatistics",
-        request_id: "RequestId",
+        backup_method_statistics: Option<BackupMethodStatisticsModel> = "BackupMethodStatistics",
+        backup_statistics: Option<BackupStatisticsModel> = "BackupStatistics",
+        data_backup_statistics: Option<DataBackupStatisticsModel> = "DataBackupStatistics",
+        log_backup_statistics: Option<LogBackupStatisticsModel> = "LogBackupStatistics",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,10 +83,10 @@ pub struct DescribeDbsBackupStatisticsDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeDbsBackupStatisticsDetailResponse {
-        backup_method_statistics: "BackupMethodStatistics",
-        backup_time: "BackupTime",
-        backup_type_statistics: "BackupTypeStatistics",
-        request_id: "RequestId",
+        backup_method_statistics: Option<BackupMethodStatisticsOutPut> = "BackupMethodStatistics",
+        backup_time: Vec<String> = "BackupTime",
+        backup_type_statistics: Option<BackupTypeStatisticsModel> = "BackupTypeStatistics",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -105,9 +105,9 @@ pub struct DescribeDbsCloneInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeDbsCloneInstancesResponse {
-        items: "Items",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        items: Vec<CloneInstanceModel> = "Items",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

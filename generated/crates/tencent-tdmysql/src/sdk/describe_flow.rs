@@ -41,7 +41,7 @@ pub struct DescribeFlowResponse {
 
 ::runtime::lenient_object! {
     DescribeFlowResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

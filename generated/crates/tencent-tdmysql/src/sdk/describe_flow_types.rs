@@ -46,8 +46,8 @@ pub struct DescribeFlowTypesResponse {
 
 ::runtime::lenient_object! {
     DescribeFlowTypesResponse {
-        flow_types: "FlowTypes",
-        request_id: "RequestId",
+        flow_types: Vec<FlowType> = "FlowTypes",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,12 +76,12 @@ pub struct DescribeInstanceDataReservedSpaceResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceDataReservedSpaceResponse {
-        reserved_rate: "ReservedRate",
-        reserved_space_gb: "ReservedSpaceGB",
-        usable_space_gb: "UsableSpaceGB",
-        is_legacy: "IsLegacy",
-        kernel_version: "KernelVersion",
-        request_id: "RequestId",
+        reserved_rate: Option<f64> = "ReservedRate",
+        reserved_space_gb: Option<f64> = "ReservedSpaceGB",
+        usable_space_gb: Option<f64> = "UsableSpaceGB",
+        is_legacy: Option<bool> = "IsLegacy",
+        kernel_version: Option<String> = "KernelVersion",
+        request_id: Option<String> = "RequestId",
     }
 }
 

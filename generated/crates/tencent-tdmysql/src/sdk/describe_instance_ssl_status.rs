@@ -68,8 +68,8 @@ pub struct DescribeInstanceSslStatusResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceSslStatusResponse {
-        ssl_status: "SSLStatus",
-        request_id: "RequestId",
+        ssl_status: Option<String> = "SSLStatus",
+        request_id: Option<String> = "RequestId",
     }
 }
 

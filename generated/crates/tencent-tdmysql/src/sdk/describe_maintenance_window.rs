@@ -62,10 +62,10 @@ pub struct DescribeMaintenanceWindowResponse {
 
 ::runtime::lenient_object! {
     DescribeMaintenanceWindowResponse {
-        instance_id: "InstanceId",
-        maintenance_window: "MaintenanceWindow",
-        week_days: "WeekDays",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        maintenance_window: Option<String> = "MaintenanceWindow",
+        week_days: Vec<String> = "WeekDays",
+        request_id: Option<String> = "RequestId",
     }
 }
 

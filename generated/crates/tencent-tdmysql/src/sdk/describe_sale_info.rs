@@ -84,8 +84,8 @@ pub struct DescribeSaleInfoResponse {
 
 ::runtime::lenient_object! {
     DescribeSaleInfoResponse {
-        region_list: "RegionList",
-        request_id: "RequestId",
+        region_list: Vec<DescribeSaleRegionInfo> = "RegionList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

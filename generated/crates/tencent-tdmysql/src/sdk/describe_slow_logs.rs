@@ -97,9 +97,9 @@ pub struct DescribeSlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<SlowLogData> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

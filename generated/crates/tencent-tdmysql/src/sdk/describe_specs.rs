@@ -72,10 +72,10 @@ pub struct DescribeSpecsResponse {
 
 ::runtime::lenient_object! {
     DescribeSpecsResponse {
-        hybrid_node_specs: "HybridNodeSpecs",
-        serverless_ccu_spec: "ServerlessCcuSpec",
-        serverless_node_num_spec: "ServerlessNodeNumSpec",
-        request_id: "RequestId",
+        hybrid_node_specs: Vec<StorageNodeSpec> = "HybridNodeSpecs",
+        serverless_ccu_spec: Vec<ServerlessCcu> = "ServerlessCcuSpec",
+        serverless_node_num_spec: Option<ServerlessNodeNumSpec> = "ServerlessNodeNumSpec",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DescribeStandbyDbInstanceRelationDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeStandbyDbInstanceRelationDetailResponse {
-        relation_infos: "RelationInfos",
-        request_id: "RequestId",
+        relation_infos: Vec<StandbyDbInstanceRelation> = "RelationInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

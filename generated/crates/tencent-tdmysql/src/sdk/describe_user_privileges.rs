@@ -91,8 +91,8 @@ pub struct DescribeUserPrivilegesResponse {
 
 ::runtime::lenient_object! {
     DescribeUserPrivilegesResponse {
-        privileges: "Privileges",
-        request_id: "RequestId",
+        privileges: Vec<String> = "Privileges",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeUsersResponse {
 
 ::runtime::lenient_object! {
     DescribeUsersResponse {
-        users: "Users",
-        request_id: "RequestId",
+        users: Vec<UserInfo> = "Users",
+        request_id: Option<String> = "RequestId",
     }
 }
 

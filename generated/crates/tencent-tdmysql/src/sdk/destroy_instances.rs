@@ -58,9 +58,9 @@ pub struct DestroyInstancesResponse {
 
 ::runtime::lenient_object! {
     DestroyInstancesResponse {
-        success_instance_ids: "SuccessInstanceIds",
-        failed_instance_ids: "FailedInstanceIds",
-        request_id: "RequestId",
+        success_instance_ids: Vec<String> = "SuccessInstanceIds",
+        failed_instance_ids: Vec<String> = "FailedInstanceIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,8 +81,8 @@ pub struct ExpandInstanceResponse {
 
 ::runtime::lenient_object! {
     ExpandInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

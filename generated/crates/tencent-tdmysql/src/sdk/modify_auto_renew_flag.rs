@@ -63,7 +63,7 @@ pub struct ModifyAutoRenewFlagResponse {
 
 ::runtime::lenient_object! {
     ModifyAutoRenewFlagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct ModifyDbParametersResponse {
 
 ::runtime::lenient_object! {
     ModifyDbParametersResponse {
-        task_id: "TaskID",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskID",
+        request_id: Option<String> = "RequestId",
     }
 }
 

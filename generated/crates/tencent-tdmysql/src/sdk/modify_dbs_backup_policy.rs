@@ -66,9 +66,9 @@ pub struct ModifyDbsBackupPolicyResponse {
 
 ::runtime::lenient_object! {
     ModifyDbsBackupPolicyResponse {
-        is_success: "IsSuccess",
-        msg: "Msg",
-        request_id: "RequestId",
+        is_success: Option<bool> = "IsSuccess",
+        msg: Option<String> = "Msg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct ModifyDbsBackupSetCommentResponse {
 
 ::runtime::lenient_object! {
     ModifyDbsBackupSetCommentResponse {
-        is_success: "IsSuccess",
-        msg: "Msg",
-        request_id: "RequestId",
+        is_success: Option<bool> = "IsSuccess",
+        msg: Option<String> = "Msg",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifyInstanceNameResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

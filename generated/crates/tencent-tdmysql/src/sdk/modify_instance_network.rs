@@ -73,7 +73,7 @@ pub struct ModifyInstanceNetworkResponse {
 
 ::runtime::lenient_object! {
     ModifyInstanceNetworkResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

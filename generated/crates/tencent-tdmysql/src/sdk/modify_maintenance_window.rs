@@ -96,7 +96,7 @@ pub struct ModifyMaintenanceWindowResponse {
 
 ::runtime::lenient_object! {
     ModifyMaintenanceWindowResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

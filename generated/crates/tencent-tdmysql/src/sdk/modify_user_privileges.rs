@@ -74,7 +74,7 @@ pub struct ModifyUserPrivilegesResponse {
 
 ::runtime::lenient_object! {
     ModifyUserPrivilegesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

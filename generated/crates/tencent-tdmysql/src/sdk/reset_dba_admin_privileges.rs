@@ -51,7 +51,7 @@ pub struct ResetDbaAdminPrivilegesResponse {
 
 ::runtime::lenient_object! {
     ResetDbaAdminPrivilegesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,8 +60,8 @@ pub struct RestartDbInstancesResponse {
 
 ::runtime::lenient_object! {
     RestartDbInstancesResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

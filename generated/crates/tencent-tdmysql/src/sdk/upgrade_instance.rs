@@ -81,8 +81,8 @@ pub struct UpgradeInstanceResponse {
 
 ::runtime::lenient_object! {
     UpgradeInstanceResponse {
-        flow_id: "FlowId",
-        request_id: "RequestId",
+        flow_id: Option<i64> = "FlowId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

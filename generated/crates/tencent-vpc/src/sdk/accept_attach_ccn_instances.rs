@@ -61,7 +61,7 @@ pub struct AcceptAttachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     AcceptAttachCcnInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct AddBandwidthPackageResourcesResponse {
 
 ::runtime::lenient_object! {
     AddBandwidthPackageResourcesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

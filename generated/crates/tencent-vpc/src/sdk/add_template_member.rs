@@ -63,7 +63,7 @@ pub struct AddTemplateMemberResponse {
 
 ::runtime::lenient_object! {
     AddTemplateMemberResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct AdjustPublicAddressResponse {
 
 ::runtime::lenient_object! {
     AdjustPublicAddressResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<u64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

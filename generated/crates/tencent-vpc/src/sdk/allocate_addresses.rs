@@ -227,9 +227,9 @@ pub struct AllocateAddressesResponse {
 
 ::runtime::lenient_object! {
     AllocateAddressesResponse {
-        address_set: "AddressSet",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        address_set: Vec<String> = "AddressSet",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

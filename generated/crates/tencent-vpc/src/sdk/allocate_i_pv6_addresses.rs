@@ -137,9 +137,9 @@ pub struct AllocateIPv6AddressesResponse {
 
 ::runtime::lenient_object! {
     AllocateIPv6AddressesResponse {
-        address_set: "AddressSet",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        address_set: Vec<String> = "AddressSet",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct AllocateIp6AddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     AllocateIp6AddressesBandwidthResponse {
-        address_set: "AddressSet",
-        task_id: "TaskId",
-        request_id: "RequestId",
+        address_set: Vec<String> = "AddressSet",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

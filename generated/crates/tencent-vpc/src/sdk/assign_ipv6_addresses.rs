@@ -78,8 +78,8 @@ pub struct AssignIpv6AddressesResponse {
 
 ::runtime::lenient_object! {
     AssignIpv6AddressesResponse {
-        ipv6_address_set: "Ipv6AddressSet",
-        request_id: "RequestId",
+        ipv6_address_set: Vec<Ipv6Address> = "Ipv6AddressSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

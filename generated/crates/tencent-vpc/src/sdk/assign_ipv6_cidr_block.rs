@@ -56,8 +56,8 @@ pub struct AssignIpv6CidrBlockResponse {
 
 ::runtime::lenient_object! {
     AssignIpv6CidrBlockResponse {
-        ipv6_cidr_block: "Ipv6CidrBlock",
-        request_id: "RequestId",
+        ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
+        request_id: Option<String> = "RequestId",
     }
 }
 

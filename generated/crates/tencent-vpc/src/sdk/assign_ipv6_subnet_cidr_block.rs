@@ -71,8 +71,8 @@ pub struct AssignIpv6SubnetCidrBlockResponse {
 
 ::runtime::lenient_object! {
     AssignIpv6SubnetCidrBlockResponse {
-        ipv6_subnet_cidr_block_set: "Ipv6SubnetCidrBlockSet",
-        request_id: "RequestId",
+        ipv6_subnet_cidr_block_set: Vec<Ipv6SubnetCidrBlock> = "Ipv6SubnetCidrBlockSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct AssignPrivateIpAddressesResponse {
 
 ::runtime::lenient_object! {
     AssignPrivateIpAddressesResponse {
-        private_ip_address_set: "PrivateIpAddressSet",
-        request_id: "RequestId",
+        private_ip_address_set: Vec<PrivateIpAddressSpecification> = "PrivateIpAddressSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

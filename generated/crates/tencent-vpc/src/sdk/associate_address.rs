@@ -80,8 +80,8 @@ pub struct AssociateAddressResponse {
 
 ::runtime::lenient_object! {
     AssociateAddressResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct AssociateDirectConnectGatewayNatGatewayResponse {
 
 ::runtime::lenient_object! {
     AssociateDirectConnectGatewayNatGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct AssociateIPv6AddressResponse {
 
 ::runtime::lenient_object! {
     AssociateIPv6AddressResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,7 +86,7 @@ pub struct AssociateNatGatewayAddressResponse {
 
 ::runtime::lenient_object! {
     AssociateNatGatewayAddressResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct AssociateNetworkAclSubnetsResponse {
 
 ::runtime::lenient_object! {
     AssociateNetworkAclSubnetsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct AssociateNetworkInterfaceSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     AssociateNetworkInterfaceSecurityGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

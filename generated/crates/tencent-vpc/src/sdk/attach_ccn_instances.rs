@@ -66,7 +66,7 @@ pub struct AttachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     AttachCcnInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct AttachClassicLinkVpcResponse {
 
 ::runtime::lenient_object! {
     AttachClassicLinkVpcResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

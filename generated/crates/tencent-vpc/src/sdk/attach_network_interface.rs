@@ -74,7 +74,7 @@ pub struct AttachNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     AttachNetworkInterfaceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

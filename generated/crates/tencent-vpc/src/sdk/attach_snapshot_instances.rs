@@ -60,7 +60,7 @@ pub struct AttachSnapshotInstancesResponse {
 
 ::runtime::lenient_object! {
     AttachSnapshotInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

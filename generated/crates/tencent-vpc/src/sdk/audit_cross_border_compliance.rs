@@ -70,7 +70,7 @@ pub struct AuditCrossBorderComplianceResponse {
 
 ::runtime::lenient_object! {
     AuditCrossBorderComplianceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

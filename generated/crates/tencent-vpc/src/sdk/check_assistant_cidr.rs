@@ -70,8 +70,8 @@ pub struct CheckAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     CheckAssistantCidrResponse {
-        conflict_source_set: "ConflictSourceSet",
-        request_id: "RequestId",
+        conflict_source_set: Vec<ConflictSource> = "ConflictSourceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

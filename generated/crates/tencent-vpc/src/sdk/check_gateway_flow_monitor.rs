@@ -60,9 +60,9 @@ pub struct CheckGatewayFlowMonitorResponse {
 
 ::runtime::lenient_object! {
     CheckGatewayFlowMonitorResponse {
-        enabled: "Enabled",
-        bandwidth: "Bandwidth",
-        request_id: "RequestId",
+        enabled: Option<bool> = "Enabled",
+        bandwidth: Option<u64> = "Bandwidth",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,8 +101,8 @@ pub struct CheckNetDetectStateResponse {
 
 ::runtime::lenient_object! {
     CheckNetDetectStateResponse {
-        net_detect_ip_state_set: "NetDetectIpStateSet",
-        request_id: "RequestId",
+        net_detect_ip_state_set: Vec<NetDetectIpState> = "NetDetectIpStateSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct CheckTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     CheckTrafficMirrorResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct CloneSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     CloneSecurityGroupResponse {
-        security_group: "SecurityGroup",
-        request_id: "RequestId",
+        security_group: Option<SecurityGroup> = "SecurityGroup",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct CreateAddressTemplateResponse {
 
 ::runtime::lenient_object! {
     CreateAddressTemplateResponse {
-        address_template: "AddressTemplate",
-        request_id: "RequestId",
+        address_template: Option<AddressTemplate> = "AddressTemplate",
+        request_id: Option<String> = "RequestId",
     }
 }
 

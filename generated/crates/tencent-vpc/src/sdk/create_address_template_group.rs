@@ -74,8 +74,8 @@ pub struct CreateAddressTemplateGroupResponse {
 
 ::runtime::lenient_object! {
     CreateAddressTemplateGroupResponse {
-        address_template_group: "AddressTemplateGroup",
-        request_id: "RequestId",
+        address_template_group: Option<AddressTemplateGroup> = "AddressTemplateGroup",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -130,8 +130,8 @@ pub struct CreateAndAttachNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     CreateAndAttachNetworkInterfaceResponse {
-        network_interface: "NetworkInterface",
-        request_id: "RequestId",
+        network_interface: Option<NetworkInterface> = "NetworkInterface",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct CreateAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     CreateAssistantCidrResponse {
-        assistant_cidr_set: "AssistantCidrSet",
-        request_id: "RequestId",
+        assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

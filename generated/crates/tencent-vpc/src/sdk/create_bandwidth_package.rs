@@ -112,9 +112,9 @@ pub struct CreateBandwidthPackageResponse {
 
 ::runtime::lenient_object! {
     CreateBandwidthPackageResponse {
-        bandwidth_package_id: "BandwidthPackageId",
-        bandwidth_package_ids: "BandwidthPackageIds",
-        request_id: "RequestId",
+        bandwidth_package_id: Option<String> = "BandwidthPackageId",
+        bandwidth_package_ids: Vec<String> = "BandwidthPackageIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

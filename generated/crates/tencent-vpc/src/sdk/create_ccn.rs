@@ -83,8 +83,8 @@ pub struct CreateCcnResponse {
 
 ::runtime::lenient_object! {
     CreateCcnResponse {
-        ccn: "Ccn",
-        request_id: "RequestId",
+        ccn: Option<Ccn> = "Ccn",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,8 +72,8 @@ pub struct CreateCustomerGatewayResponse {
 
 ::runtime::lenient_object! {
     CreateCustomerGatewayResponse {
-        customer_gateway: "CustomerGateway",
-        request_id: "RequestId",
+        customer_gateway: Option<CustomerGateway> = "CustomerGateway",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct CreateDefaultVpcResponse {
 
 ::runtime::lenient_object! {
     CreateDefaultVpcResponse {
-        vpc: "Vpc",
-        request_id: "RequestId",
+        vpc: Option<DefaultVpcSubnet> = "Vpc",
+        request_id: Option<String> = "RequestId",
     }
 }
 

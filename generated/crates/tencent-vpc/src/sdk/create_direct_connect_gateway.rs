@@ -115,8 +115,8 @@ pub struct CreateDirectConnectGatewayResponse {
 
 ::runtime::lenient_object! {
     CreateDirectConnectGatewayResponse {
-        direct_connect_gateway: "DirectConnectGateway",
-        request_id: "RequestId",
+        direct_connect_gateway: Option<DirectConnectGateway> = "DirectConnectGateway",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct CreateDirectConnectGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     CreateDirectConnectGatewayCcnRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

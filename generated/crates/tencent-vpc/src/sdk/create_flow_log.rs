@@ -112,8 +112,8 @@ pub struct CreateFlowLogResponse {
 
 ::runtime::lenient_object! {
     CreateFlowLogResponse {
-        flow_log: "FlowLog",
-        request_id: "RequestId",
+        flow_log: Vec<FlowLog> = "FlowLog",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,8 +77,8 @@ pub struct CreateHaVipResponse {
 
 ::runtime::lenient_object! {
     CreateHaVipResponse {
-        ha_vip: "HaVip",
-        request_id: "RequestId",
+        ha_vip: Option<HaVip> = "HaVip",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct CreateLocalGatewayResponse {
 
 ::runtime::lenient_object! {
     CreateLocalGatewayResponse {
-        local_gateway: "LocalGateway",
-        request_id: "RequestId",
+        local_gateway: Option<LocalGateway> = "LocalGateway",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -125,9 +125,9 @@ pub struct CreateNatGatewayResponse {
 
 ::runtime::lenient_object! {
     CreateNatGatewayResponse {
-        nat_gateway_set: "NatGatewaySet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        nat_gateway_set: Vec<NatGateway> = "NatGatewaySet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct CreateNatGatewaySourceIpTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     CreateNatGatewaySourceIpTranslationNatRuleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

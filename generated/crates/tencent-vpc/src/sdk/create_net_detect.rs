@@ -109,8 +109,8 @@ pub struct CreateNetDetectResponse {
 
 ::runtime::lenient_object! {
     CreateNetDetectResponse {
-        net_detect: "NetDetect",
-        request_id: "RequestId",
+        net_detect: Option<NetDetect> = "NetDetect",
+        request_id: Option<String> = "RequestId",
     }
 }
 

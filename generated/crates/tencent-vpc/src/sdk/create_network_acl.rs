@@ -74,8 +74,8 @@ pub struct CreateNetworkAclResponse {
 
 ::runtime::lenient_object! {
     CreateNetworkAclResponse {
-        network_acl: "NetworkAcl",
-        request_id: "RequestId",
+        network_acl: Option<NetworkAcl> = "NetworkAcl",
+        request_id: Option<String> = "RequestId",
     }
 }
 

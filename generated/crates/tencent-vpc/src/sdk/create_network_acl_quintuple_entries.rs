@@ -67,7 +67,7 @@ pub struct CreateNetworkAclQuintupleEntriesResponse {
 
 ::runtime::lenient_object! {
     CreateNetworkAclQuintupleEntriesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -122,8 +122,8 @@ pub struct CreateNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     CreateNetworkInterfaceResponse {
-        network_interface: "NetworkInterface",
-        request_id: "RequestId",
+        network_interface: Option<NetworkInterface> = "NetworkInterface",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,8 +93,8 @@ pub struct CreateReserveIpAddressesResponse {
 
 ::runtime::lenient_object! {
     CreateReserveIpAddressesResponse {
-        reserve_ip_address_set: "ReserveIpAddressSet",
-        request_id: "RequestId",
+        reserve_ip_address_set: Vec<ReserveIpAddressInfo> = "ReserveIpAddressSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

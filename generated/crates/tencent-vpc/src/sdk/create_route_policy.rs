@@ -73,8 +73,8 @@ pub struct CreateRoutePolicyResponse {
 
 ::runtime::lenient_object! {
     CreateRoutePolicyResponse {
-        route_policy: "RoutePolicy",
-        request_id: "RequestId",
+        route_policy: Option<RoutePolicy> = "RoutePolicy",
+        request_id: Option<String> = "RequestId",
     }
 }
 

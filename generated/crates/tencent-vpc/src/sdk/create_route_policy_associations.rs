@@ -60,7 +60,7 @@ pub struct CreateRoutePolicyAssociationsResponse {
 
 ::runtime::lenient_object! {
     CreateRoutePolicyAssociationsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct CreateRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     CreateRoutePolicyEntriesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

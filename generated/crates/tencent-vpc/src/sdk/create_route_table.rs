@@ -70,8 +70,8 @@ pub struct CreateRouteTableResponse {
 
 ::runtime::lenient_object! {
     CreateRouteTableResponse {
-        route_table: "RouteTable",
-        request_id: "RequestId",
+        route_table: Option<RouteTable> = "RouteTable",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct CreateRoutesResponse {
 
 ::runtime::lenient_object! {
     CreateRoutesResponse {
-        total_count: "TotalCount",
-        route_table_set: "RouteTableSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        route_table_set: Vec<RouteTable> = "RouteTableSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,8 +76,8 @@ pub struct CreateSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     CreateSecurityGroupResponse {
-        security_group: "SecurityGroup",
-        request_id: "RequestId",
+        security_group: Option<SecurityGroup> = "SecurityGroup",
+        request_id: Option<String> = "RequestId",
     }
 }
 

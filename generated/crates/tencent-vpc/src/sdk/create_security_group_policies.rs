@@ -92,7 +92,7 @@ pub struct CreateSecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     CreateSecurityGroupPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,8 +91,8 @@ pub struct CreateSecurityGroupWithPoliciesResponse {
 
 ::runtime::lenient_object! {
     CreateSecurityGroupWithPoliciesResponse {
-        security_group: "SecurityGroup",
-        request_id: "RequestId",
+        security_group: Option<SecurityGroup> = "SecurityGroup",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct CreateServiceTemplateResponse {
 
 ::runtime::lenient_object! {
     CreateServiceTemplateResponse {
-        service_template: "ServiceTemplate",
-        request_id: "RequestId",
+        service_template: Option<ServiceTemplate> = "ServiceTemplate",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct CreateServiceTemplateGroupResponse {
 
 ::runtime::lenient_object! {
     CreateServiceTemplateGroupResponse {
-        service_template_group: "ServiceTemplateGroup",
-        request_id: "RequestId",
+        service_template_group: Option<ServiceTemplateGroup> = "ServiceTemplateGroup",
+        request_id: Option<String> = "RequestId",
     }
 }
 

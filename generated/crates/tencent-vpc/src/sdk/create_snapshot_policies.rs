@@ -57,8 +57,8 @@ pub struct CreateSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     CreateSnapshotPoliciesResponse {
-        snapshot_policies: "SnapshotPolicies",
-        request_id: "RequestId",
+        snapshot_policies: Vec<SnapshotPolicy> = "SnapshotPolicies",
+        request_id: Option<String> = "RequestId",
     }
 }
 

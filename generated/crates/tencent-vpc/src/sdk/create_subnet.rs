@@ -90,8 +90,8 @@ pub struct CreateSubnetResponse {
 
 ::runtime::lenient_object! {
     CreateSubnetResponse {
-        subnet: "Subnet",
-        request_id: "RequestId",
+        subnet: Option<Subnet> = "Subnet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

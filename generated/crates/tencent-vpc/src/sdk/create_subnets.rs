@@ -78,8 +78,8 @@ pub struct CreateSubnetsResponse {
 
 ::runtime::lenient_object! {
     CreateSubnetsResponse {
-        subnet_set: "SubnetSet",
-        request_id: "RequestId",
+        subnet_set: Vec<Subnet> = "SubnetSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -117,8 +117,8 @@ pub struct CreateTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     CreateTrafficMirrorResponse {
-        traffic_mirror: "TrafficMirror",
-        request_id: "RequestId",
+        traffic_mirror: Option<TrafficMirror> = "TrafficMirror",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct CreateVpcResponse {
 
 ::runtime::lenient_object! {
     CreateVpcResponse {
-        vpc: "Vpc",
-        request_id: "RequestId",
+        vpc: Option<Vpc> = "Vpc",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,8 +100,8 @@ pub struct CreateVpcEndPointResponse {
 
 ::runtime::lenient_object! {
     CreateVpcEndPointResponse {
-        end_point: "EndPoint",
-        request_id: "RequestId",
+        end_point: Option<EndPoint> = "EndPoint",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,8 +97,8 @@ pub struct CreateVpcEndPointServiceResponse {
 
 ::runtime::lenient_object! {
     CreateVpcEndPointServiceResponse {
-        end_point_service: "EndPointService",
-        request_id: "RequestId",
+        end_point_service: Option<EndPointService> = "EndPointService",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct CreateVpcEndPointServiceWhiteListResponse {
 
 ::runtime::lenient_object! {
     CreateVpcEndPointServiceWhiteListResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -157,8 +157,8 @@ pub struct CreateVpnConnectionResponse {
 
 ::runtime::lenient_object! {
     CreateVpnConnectionResponse {
-        vpn_connection: "VpnConnection",
-        request_id: "RequestId",
+        vpn_connection: Option<VpnConnection> = "VpnConnection",
+        request_id: Option<String> = "RequestId",
     }
 }
 

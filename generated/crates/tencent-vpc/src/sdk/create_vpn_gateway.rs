@@ -114,8 +114,8 @@ pub struct CreateVpnGatewayResponse {
 
 ::runtime::lenient_object! {
     CreateVpnGatewayResponse {
-        vpn_gateway: "VpnGateway",
-        request_id: "RequestId",
+        vpn_gateway: Option<VpnGateway> = "VpnGateway",
+        request_id: Option<String> = "RequestId",
     }
 }
 

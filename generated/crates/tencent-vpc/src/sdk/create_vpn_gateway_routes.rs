@@ -64,8 +64,8 @@ pub struct CreateVpnGatewayRoutesResponse {
 
 ::runtime::lenient_object! {
     CreateVpnGatewayRoutesResponse {
-        routes: "Routes",
-        request_id: "RequestId",
+        routes: Vec<VpnGatewayRoute> = "Routes",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteAddressTemplateResponse {
 
 ::runtime::lenient_object! {
     DeleteAddressTemplateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DeleteAddressTemplateGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteAddressTemplateGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

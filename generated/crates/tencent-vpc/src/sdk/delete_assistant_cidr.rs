@@ -57,7 +57,7 @@ pub struct DeleteAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     DeleteAssistantCidrResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

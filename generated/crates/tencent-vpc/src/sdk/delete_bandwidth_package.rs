@@ -56,7 +56,7 @@ pub struct DeleteBandwidthPackageResponse {
 
 ::runtime::lenient_object! {
     DeleteBandwidthPackageResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

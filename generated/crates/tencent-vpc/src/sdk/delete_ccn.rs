@@ -53,7 +53,7 @@ pub struct DeleteCcnResponse {
 
 ::runtime::lenient_object! {
     DeleteCcnResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteCustomerGatewayResponse {
 
 ::runtime::lenient_object! {
     DeleteCustomerGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct DeleteDirectConnectGatewayResponse {
 
 ::runtime::lenient_object! {
     DeleteDirectConnectGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct DeleteDirectConnectGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     DeleteDirectConnectGatewayCcnRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteFlowLogResponse {
 
 ::runtime::lenient_object! {
     DeleteFlowLogResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

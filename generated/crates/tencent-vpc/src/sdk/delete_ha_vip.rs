@@ -53,7 +53,7 @@ pub struct DeleteHaVipResponse {
 
 ::runtime::lenient_object! {
     DeleteHaVipResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

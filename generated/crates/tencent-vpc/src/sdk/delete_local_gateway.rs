@@ -63,7 +63,7 @@ pub struct DeleteLocalGatewayResponse {
 
 ::runtime::lenient_object! {
     DeleteLocalGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

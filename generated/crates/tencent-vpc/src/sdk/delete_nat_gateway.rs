@@ -58,7 +58,7 @@ pub struct DeleteNatGatewayResponse {
 
 ::runtime::lenient_object! {
     DeleteNatGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

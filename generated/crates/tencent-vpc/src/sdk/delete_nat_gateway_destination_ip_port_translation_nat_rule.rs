@@ -72,7 +72,7 @@ pub struct DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

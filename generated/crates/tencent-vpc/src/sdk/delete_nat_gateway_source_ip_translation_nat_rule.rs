@@ -68,7 +68,7 @@ pub struct DeleteNatGatewaySourceIpTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     DeleteNatGatewaySourceIpTranslationNatRuleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

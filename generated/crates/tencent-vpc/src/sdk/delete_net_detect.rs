@@ -52,7 +52,7 @@ pub struct DeleteNetDetectResponse {
 
 ::runtime::lenient_object! {
     DeleteNetDetectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

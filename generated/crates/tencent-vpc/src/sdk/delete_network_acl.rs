@@ -52,7 +52,7 @@ pub struct DeleteNetworkAclResponse {
 
 ::runtime::lenient_object! {
     DeleteNetworkAclResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

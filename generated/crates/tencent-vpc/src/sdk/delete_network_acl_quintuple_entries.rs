@@ -67,7 +67,7 @@ pub struct DeleteNetworkAclQuintupleEntriesResponse {
 
 ::runtime::lenient_object! {
     DeleteNetworkAclQuintupleEntriesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     DeleteNetworkInterfaceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

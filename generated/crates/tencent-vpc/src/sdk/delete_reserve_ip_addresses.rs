@@ -60,7 +60,7 @@ pub struct DeleteReserveIpAddressesResponse {
 
 ::runtime::lenient_object! {
     DeleteReserveIpAddressesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

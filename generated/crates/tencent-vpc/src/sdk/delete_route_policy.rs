@@ -52,7 +52,7 @@ pub struct DeleteRoutePolicyResponse {
 
 ::runtime::lenient_object! {
     DeleteRoutePolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

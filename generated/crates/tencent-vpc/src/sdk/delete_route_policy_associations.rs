@@ -60,7 +60,7 @@ pub struct DeleteRoutePolicyAssociationsResponse {
 
 ::runtime::lenient_object! {
     DeleteRoutePolicyAssociationsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeleteRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     DeleteRoutePolicyEntriesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteRouteTableResponse {
 
 ::runtime::lenient_object! {
     DeleteRouteTableResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct DeleteRoutesResponse {
 
 ::runtime::lenient_object! {
     DeleteRoutesResponse {
-        route_set: "RouteSet",
-        request_id: "RequestId",
+        route_set: Vec<Route> = "RouteSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

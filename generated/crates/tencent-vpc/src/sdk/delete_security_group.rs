@@ -55,7 +55,7 @@ pub struct DeleteSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteSecurityGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct DeleteSecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     DeleteSecurityGroupPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

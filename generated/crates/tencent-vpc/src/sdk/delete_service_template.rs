@@ -56,7 +56,7 @@ pub struct DeleteServiceTemplateResponse {
 
 ::runtime::lenient_object! {
     DeleteServiceTemplateResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

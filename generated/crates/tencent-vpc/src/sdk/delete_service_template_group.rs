@@ -58,7 +58,7 @@ pub struct DeleteServiceTemplateGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteServiceTemplateGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

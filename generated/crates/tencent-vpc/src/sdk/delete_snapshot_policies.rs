@@ -56,7 +56,7 @@ pub struct DeleteSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     DeleteSnapshotPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

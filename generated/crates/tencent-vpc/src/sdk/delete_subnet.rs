@@ -52,7 +52,7 @@ pub struct DeleteSubnetResponse {
 
 ::runtime::lenient_object! {
     DeleteSubnetResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct DeleteTemplateMemberResponse {
 
 ::runtime::lenient_object! {
     DeleteTemplateMemberResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

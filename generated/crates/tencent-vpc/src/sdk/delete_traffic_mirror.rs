@@ -52,7 +52,7 @@ pub struct DeleteTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     DeleteTrafficMirrorResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

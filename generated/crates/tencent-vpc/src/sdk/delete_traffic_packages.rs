@@ -56,7 +56,7 @@ pub struct DeleteTrafficPackagesResponse {
 
 ::runtime::lenient_object! {
     DeleteTrafficPackagesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

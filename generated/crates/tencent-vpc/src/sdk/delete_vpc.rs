@@ -53,7 +53,7 @@ pub struct DeleteVpcResponse {
 
 ::runtime::lenient_object! {
     DeleteVpcResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

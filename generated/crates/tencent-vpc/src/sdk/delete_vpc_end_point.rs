@@ -52,7 +52,7 @@ pub struct DeleteVpcEndPointResponse {
 
 ::runtime::lenient_object! {
     DeleteVpcEndPointResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DeleteVpcEndPointServiceResponse {
 
 ::runtime::lenient_object! {
     DeleteVpcEndPointServiceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

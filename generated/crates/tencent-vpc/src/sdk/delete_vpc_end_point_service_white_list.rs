@@ -64,7 +64,7 @@ pub struct DeleteVpcEndPointServiceWhiteListResponse {
 
 ::runtime::lenient_object! {
     DeleteVpcEndPointServiceWhiteListResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct DeleteVpnConnectionResponse {
 
 ::runtime::lenient_object! {
     DeleteVpnConnectionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

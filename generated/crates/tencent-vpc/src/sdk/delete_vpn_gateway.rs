@@ -52,7 +52,7 @@ pub struct DeleteVpnGatewayResponse {
 
 ::runtime::lenient_object! {
     DeleteVpnGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

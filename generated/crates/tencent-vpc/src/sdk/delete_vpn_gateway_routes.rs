@@ -58,7 +58,7 @@ pub struct DeleteVpnGatewayRoutesResponse {
 
 ::runtime::lenient_object! {
     DeleteVpnGatewayRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,8 +50,8 @@ pub struct DescribeAccountAttributesResponse {
 
 ::runtime::lenient_object! {
     DescribeAccountAttributesResponse {
-        account_attribute_set: "AccountAttributeSet",
-        request_id: "RequestId",
+        account_attribute_set: Vec<AccountAttribute> = "AccountAttributeSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

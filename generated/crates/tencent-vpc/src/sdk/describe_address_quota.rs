@@ -46,8 +46,8 @@ pub struct DescribeAddressQuotaResponse {
 
 ::runtime::lenient_object! {
     DescribeAddressQuotaResponse {
-        quota_set: "QuotaSet",
-        request_id: "RequestId",
+        quota_set: Vec<Quota> = "QuotaSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,9 +75,9 @@ pub struct DescribeAddressTemplateGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeAddressTemplateGroupsResponse {
-        total_count: "TotalCount",
-        address_template_group_set: "AddressTemplateGroupSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        address_template_group_set: Vec<AddressTemplateGroup> = "AddressTemplateGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeAddressTemplatesResponse {
 
 ::runtime::lenient_object! {
     DescribeAddressTemplatesResponse {
-        total_count: "TotalCount",
-        address_template_set: "AddressTemplateSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        address_template_set: Vec<AddressTemplate> = "AddressTemplateSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

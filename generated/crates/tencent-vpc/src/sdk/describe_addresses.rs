@@ -109,9 +109,9 @@ pub struct DescribeAddressesResponse {
 
 ::runtime::lenient_object! {
     DescribeAddressesResponse {
-        total_count: "TotalCount",
-        address_set: "AddressSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        address_set: Vec<Address> = "AddressSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     DescribeAssistantCidrResponse {
-        assistant_cidr_set: "AssistantCidrSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct DescribeBandwidthPackageBillUsageResponse {
 
 ::runtime::lenient_object! {
     DescribeBandwidthPackageBillUsageResponse {
-        bandwidth_package_bill_bandwidth_set: "BandwidthPackageBillBandwidthSet",
-        request_id: "RequestId",
+        bandwidth_package_bill_bandwidth_set: Vec<BandwidthPackageBillBandwidth> = "BandwidthPackageBillBandwidthSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,8 +50,8 @@ pub struct DescribeBandwidthPackageQuotaResponse {
 
 ::runtime::lenient_object! {
     DescribeBandwidthPackageQuotaResponse {
-        quota_set: "QuotaSet",
-        request_id: "RequestId",
+        quota_set: Vec<Quota> = "QuotaSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,9 +86,9 @@ pub struct DescribeBandwidthPackageResourcesResponse {
 
 ::runtime::lenient_object! {
     DescribeBandwidthPackageResourcesResponse {
-        total_count: "TotalCount",
-        resource_set: "ResourceSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        resource_set: Vec<Resource> = "ResourceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,9 +97,9 @@ pub struct DescribeBandwidthPackagesResponse {
 
 ::runtime::lenient_object! {
     DescribeBandwidthPackagesResponse {
-        total_count: "TotalCount",
-        bandwidth_package_set: "BandwidthPackageSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        bandwidth_package_set: Vec<BandwidthPackage> = "BandwidthPackageSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

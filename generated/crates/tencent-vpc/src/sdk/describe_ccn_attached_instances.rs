@@ -94,9 +94,9 @@ pub struct DescribeCcnAttachedInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeCcnAttachedInstancesResponse {
-        total_count: "TotalCount",
-        instance_set: "InstanceSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        instance_set: Vec<CcnAttachedInstance> = "InstanceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

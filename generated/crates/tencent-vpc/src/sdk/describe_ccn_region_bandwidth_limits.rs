@@ -58,8 +58,8 @@ pub struct DescribeCcnRegionBandwidthLimitsResponse {
 
 ::runtime::lenient_object! {
     DescribeCcnRegionBandwidthLimitsResponse {
-        ccn_region_bandwidth_limit_set: "CcnRegionBandwidthLimitSet",
-        request_id: "RequestId",
+        ccn_region_bandwidth_limit_set: Vec<CcnRegionBandwidthLimit> = "CcnRegionBandwidthLimitSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     DescribeCcnRoutesResponse {
-        total_count: "TotalCount",
-        route_set: "RouteSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        route_set: Vec<CcnRoute> = "RouteSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

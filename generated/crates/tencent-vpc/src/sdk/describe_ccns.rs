@@ -98,9 +98,9 @@ pub struct DescribeCcnsResponse {
 
 ::runtime::lenient_object! {
     DescribeCcnsResponse {
-        total_count: "TotalCount",
-        ccn_set: "CcnSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        ccn_set: Vec<Ccn> = "CcnSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

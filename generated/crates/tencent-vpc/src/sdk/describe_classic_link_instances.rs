@@ -75,9 +75,9 @@ pub struct DescribeClassicLinkInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeClassicLinkInstancesResponse {
-        total_count: "TotalCount",
-        classic_link_instance_set: "ClassicLinkInstanceSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        classic_link_instance_set: Vec<ClassicLinkInstance> = "ClassicLinkInstanceSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -151,9 +151,9 @@ pub struct DescribeCrossBorderComplianceResponse {
 
 ::runtime::lenient_object! {
     DescribeCrossBorderComplianceResponse {
-        cross_border_compliance_set: "CrossBorderComplianceSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        cross_border_compliance_set: Vec<CrossBorderCompliance> = "CrossBorderComplianceSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,8 +50,8 @@ pub struct DescribeCustomerGatewayVendorsResponse {
 
 ::runtime::lenient_object! {
     DescribeCustomerGatewayVendorsResponse {
-        customer_gateway_vendor_set: "CustomerGatewayVendorSet",
-        request_id: "RequestId",
+        customer_gateway_vendor_set: Vec<CustomerGatewayVendor> = "CustomerGatewayVendorSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

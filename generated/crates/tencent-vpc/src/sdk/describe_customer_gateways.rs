@@ -82,9 +82,9 @@ pub struct DescribeCustomerGatewaysResponse {
 
 ::runtime::lenient_object! {
     DescribeCustomerGatewaysResponse {
-        customer_gateway_set: "CustomerGatewaySet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        customer_gateway_set: Vec<CustomerGateway> = "CustomerGatewaySet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

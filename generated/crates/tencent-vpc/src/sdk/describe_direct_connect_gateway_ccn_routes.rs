@@ -86,9 +86,9 @@ pub struct DescribeDirectConnectGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     DescribeDirectConnectGatewayCcnRoutesResponse {
-        total_count: "TotalCount",
-        route_set: "RouteSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        route_set: Vec<DirectConnectGatewayCcnRoute> = "RouteSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,9 +91,9 @@ pub struct DescribeDirectConnectGatewaysResponse {
 
 ::runtime::lenient_object! {
     DescribeDirectConnectGatewaysResponse {
-        total_count: "TotalCount",
-        direct_connect_gateway_set: "DirectConnectGatewaySet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        direct_connect_gateway_set: Vec<DirectConnectGateway> = "DirectConnectGatewaySet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct DescribeFlowLogResponse {
 
 ::runtime::lenient_object! {
     DescribeFlowLogResponse {
-        flow_log: "FlowLog",
-        request_id: "RequestId",
+        flow_log: Vec<FlowLog> = "FlowLog",
+        request_id: Option<String> = "RequestId",
     }
 }
 

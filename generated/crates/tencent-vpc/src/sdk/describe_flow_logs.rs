@@ -129,9 +129,9 @@ pub struct DescribeFlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeFlowLogsResponse {
-        flow_log: "FlowLog",
-        total_num: "TotalNum",
-        request_id: "RequestId",
+        flow_log: Vec<FlowLog> = "FlowLog",
+        total_num: Option<u64> = "TotalNum",
+        request_id: Option<String> = "RequestId",
     }
 }
 

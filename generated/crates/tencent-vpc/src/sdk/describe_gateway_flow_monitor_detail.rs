@@ -104,9 +104,9 @@ pub struct DescribeGatewayFlowMonitorDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeGatewayFlowMonitorDetailResponse {
-        total_count: "TotalCount",
-        gateway_flow_monitor_detail_set: "GatewayFlowMonitorDetailSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        gateway_flow_monitor_detail_set: Vec<GatewayFlowMonitorDetail> = "GatewayFlowMonitorDetailSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

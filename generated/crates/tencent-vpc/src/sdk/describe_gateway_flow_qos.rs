@@ -77,9 +77,9 @@ pub struct DescribeGatewayFlowQosResponse {
 
 ::runtime::lenient_object! {
     DescribeGatewayFlowQosResponse {
-        gateway_qos_set: "GatewayQosSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        gateway_qos_set: Vec<GatewayQos> = "GatewayQosSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,9 +86,9 @@ pub struct DescribeHaVipsResponse {
 
 ::runtime::lenient_object! {
     DescribeHaVipsResponse {
-        total_count: "TotalCount",
-        ha_vip_set: "HaVipSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        ha_vip_set: Vec<HaVip> = "HaVipSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,8 +60,8 @@ pub struct DescribeInstanceJumboResponse {
 
 ::runtime::lenient_object! {
     DescribeInstanceJumboResponse {
-        instance_jumbo_set: "InstanceJumboSet",
-        request_id: "RequestId",
+        instance_jumbo_set: Vec<InstanceJumbo> = "InstanceJumboSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

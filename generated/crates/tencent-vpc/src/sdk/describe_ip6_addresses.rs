@@ -79,9 +79,9 @@ pub struct DescribeIp6AddressesResponse {
 
 ::runtime::lenient_object! {
     DescribeIp6AddressesResponse {
-        total_count: "TotalCount",
-        address_set: "AddressSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        address_set: Vec<Address> = "AddressSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

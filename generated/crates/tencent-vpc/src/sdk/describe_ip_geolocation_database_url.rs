@@ -61,9 +61,9 @@ pub struct DescribeIpGeolocationDatabaseUrlResponse {
 
 ::runtime::lenient_object! {
     DescribeIpGeolocationDatabaseUrlResponse {
-        down_load_url: "DownLoadUrl",
-        expired_at: "ExpiredAt",
-        request_id: "RequestId",
+        down_load_url: Option<::runtime::SignedUrl> = "DownLoadUrl",
+        expired_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ExpiredAt",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct DescribeIpGeolocationInfosResponse {
 
 ::runtime::lenient_object! {
     DescribeIpGeolocationInfosResponse {
-        address_info: "AddressInfo",
-        total: "Total",
-        request_id: "RequestId",
+        address_info: Vec<IpGeolocationInfo> = "AddressInfo",
+        total: Option<i64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct DescribeLocalGatewayResponse {
 
 ::runtime::lenient_object! {
     DescribeLocalGatewayResponse {
-        local_gateway_set: "LocalGatewaySet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        local_gateway_set: Vec<LocalGateway> = "LocalGatewaySet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,9 +97,9 @@ pub struct DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
 
 ::runtime::lenient_object! {
     DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
-        nat_gateway_destination_ip_port_translation_nat_rule_set: "NatGatewayDestinationIpPortTranslationNatRuleSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        nat_gateway_destination_ip_port_translation_nat_rule_set: Vec<NatGatewayDestinationIpPortTranslationNatRule> = "NatGatewayDestinationIpPortTranslationNatRuleSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

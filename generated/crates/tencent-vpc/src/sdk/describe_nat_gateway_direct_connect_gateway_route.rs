@@ -81,9 +81,9 @@ pub struct DescribeNatGatewayDirectConnectGatewayRouteResponse {
 
 ::runtime::lenient_object! {
     DescribeNatGatewayDirectConnectGatewayRouteResponse {
-        nat_direct_connect_gateway_route_set: "NatDirectConnectGatewayRouteSet",
-        total: "Total",
-        request_id: "RequestId",
+        nat_direct_connect_gateway_route_set: Vec<NatDirectConnectGatewayRoute> = "NatDirectConnectGatewayRouteSet",
+        total: Option<i64> = "Total",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct DescribeNatGatewayFlowMonitorDetailResponse {
 
 ::runtime::lenient_object! {
     DescribeNatGatewayFlowMonitorDetailResponse {
-        total_count: "TotalCount",
-        nat_gateway_flow_monitor_detail_set: "NatGatewayFlowMonitorDetailSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        nat_gateway_flow_monitor_detail_set: Vec<NatGatewayFlowMonitorDetail> = "NatGatewayFlowMonitorDetailSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

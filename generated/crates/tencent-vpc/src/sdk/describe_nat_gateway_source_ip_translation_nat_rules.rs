@@ -88,9 +88,9 @@ pub struct DescribeNatGatewaySourceIpTranslationNatRulesResponse {
 
 ::runtime::lenient_object! {
     DescribeNatGatewaySourceIpTranslationNatRulesResponse {
-        source_ip_translation_nat_rule_set: "SourceIpTranslationNatRuleSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        source_ip_translation_nat_rule_set: Vec<SourceIpTranslationNatRule> = "SourceIpTranslationNatRuleSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -46,8 +46,8 @@ pub struct DescribeNatGatewayZonesResponse {
 
 ::runtime::lenient_object! {
     DescribeNatGatewayZonesResponse {
-        zone_set: "ZoneSet",
-        request_id: "RequestId",
+        zone_set: Vec<NatZoneInfo> = "ZoneSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

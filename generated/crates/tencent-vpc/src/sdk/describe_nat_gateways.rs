@@ -83,9 +83,9 @@ pub struct DescribeNatGatewaysResponse {
 
 ::runtime::lenient_object! {
     DescribeNatGatewaysResponse {
-        nat_gateway_set: "NatGatewaySet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        nat_gateway_set: Vec<NatGateway> = "NatGatewaySet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

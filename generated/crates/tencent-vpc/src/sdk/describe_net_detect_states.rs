@@ -78,9 +78,9 @@ pub struct DescribeNetDetectStatesResponse {
 
 ::runtime::lenient_object! {
     DescribeNetDetectStatesResponse {
-        net_detect_state_set: "NetDetectStateSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        net_detect_state_set: Vec<NetDetectState> = "NetDetectStateSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeNetDetectsResponse {
 
 ::runtime::lenient_object! {
     DescribeNetDetectsResponse {
-        net_detect_set: "NetDetectSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        net_detect_set: Vec<NetDetect> = "NetDetectSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeNetworkAclQuintupleEntriesResponse {
 
 ::runtime::lenient_object! {
     DescribeNetworkAclQuintupleEntriesResponse {
-        network_acl_quintuple_set: "NetworkAclQuintupleSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        network_acl_quintuple_set: Vec<NetworkAclQuintupleEntry> = "NetworkAclQuintupleSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,9 +81,9 @@ pub struct DescribeNetworkAclsResponse {
 
 ::runtime::lenient_object! {
     DescribeNetworkAclsResponse {
-        network_acl_set: "NetworkAclSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        network_acl_set: Vec<NetworkAcl> = "NetworkAclSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

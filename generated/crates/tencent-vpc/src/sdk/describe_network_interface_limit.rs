@@ -76,13 +76,13 @@ pub struct DescribeNetworkInterfaceLimitResponse {
 
 ::runtime::lenient_object! {
     DescribeNetworkInterfaceLimitResponse {
-        eni_quantity: "EniQuantity",
-        eni_private_ip_address_quantity: "EniPrivateIpAddressQuantity",
-        extend_eni_quantity: "ExtendEniQuantity",
-        extend_eni_private_ip_address_quantity: "ExtendEniPrivateIpAddressQuantity",
-        sub_eni_quantity: "SubEniQuantity",
-        sub_eni_private_ip_address_quantity: "SubEniPrivateIpAddressQuantity",
-        request_id: "RequestId",
+        eni_quantity: Option<i64> = "EniQuantity",
+        eni_private_ip_address_quantity: Option<i64> = "EniPrivateIpAddressQuantity",
+        extend_eni_quantity: Option<i64> = "ExtendEniQuantity",
+        extend_eni_private_ip_address_quantity: Option<i64> = "ExtendEniPrivateIpAddressQuantity",
+        sub_eni_quantity: Option<i64> = "SubEniQuantity",
+        sub_eni_private_ip_address_quantity: Option<i64> = "SubEniPrivateIpAddressQuantity",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -109,9 +109,9 @@ pub struct DescribeNetworkInterfacesResponse {
 
 ::runtime::lenient_object! {
     DescribeNetworkInterfacesResponse {
-        network_interface_set: "NetworkInterfaceSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        network_interface_set: Vec<NetworkInterface> = "NetworkInterfaceSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

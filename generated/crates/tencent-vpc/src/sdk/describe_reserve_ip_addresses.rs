@@ -87,9 +87,9 @@ pub struct DescribeReserveIpAddressesResponse {
 
 ::runtime::lenient_object! {
     DescribeReserveIpAddressesResponse {
-        reserve_ip_address_set: "ReserveIpAddressSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        reserve_ip_address_set: Vec<ReserveIpAddressInfo> = "ReserveIpAddressSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -106,9 +106,9 @@ pub struct DescribeRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     DescribeRoutePolicyEntriesResponse {
-        route_policy_entry_set: "RoutePolicyEntrySet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        route_policy_entry_set: Vec<RoutePolicyEntry> = "RoutePolicyEntrySet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeRouteTablesResponse {
 
 ::runtime::lenient_object! {
     DescribeRouteTablesResponse {
-        total_count: "TotalCount",
-        route_table_set: "RouteTableSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        route_table_set: Vec<RouteTable> = "RouteTableSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeSecurityGroupAssociationStatisticsResponse {
 
 ::runtime::lenient_object! {
     DescribeSecurityGroupAssociationStatisticsResponse {
-        security_group_association_statistics_set: "SecurityGroupAssociationStatisticsSet",
-        request_id: "RequestId",
+        security_group_association_statistics_set: Vec<SecurityGroupAssociationStatistics> = "SecurityGroupAssociationStatisticsSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

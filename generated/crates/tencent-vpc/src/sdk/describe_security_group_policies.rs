@@ -83,8 +83,8 @@ pub struct DescribeSecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     DescribeSecurityGroupPoliciesResponse {
-        security_group_policy_set: "SecurityGroupPolicySet",
-        request_id: "RequestId",
+        security_group_policy_set: Option<SecurityGroupPolicySet> = "SecurityGroupPolicySet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

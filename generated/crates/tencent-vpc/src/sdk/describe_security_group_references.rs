@@ -59,8 +59,8 @@ pub struct DescribeSecurityGroupReferencesResponse {
 
 ::runtime::lenient_object! {
     DescribeSecurityGroupReferencesResponse {
-        referred_security_group_set: "ReferredSecurityGroupSet",
-        request_id: "RequestId",
+        referred_security_group_set: Vec<ReferredSecurityGroup> = "ReferredSecurityGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

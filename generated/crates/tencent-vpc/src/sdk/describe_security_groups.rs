@@ -96,9 +96,9 @@ pub struct DescribeSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeSecurityGroupsResponse {
-        security_group_set: "SecurityGroupSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

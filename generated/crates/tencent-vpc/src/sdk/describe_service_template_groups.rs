@@ -75,9 +75,9 @@ pub struct DescribeServiceTemplateGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeServiceTemplateGroupsResponse {
-        total_count: "TotalCount",
-        service_template_group_set: "ServiceTemplateGroupSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        service_template_group_set: Vec<ServiceTemplateGroup> = "ServiceTemplateGroupSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeServiceTemplatesResponse {
 
 ::runtime::lenient_object! {
     DescribeServiceTemplatesResponse {
-        total_count: "TotalCount",
-        service_template_set: "ServiceTemplateSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        service_template_set: Vec<ServiceTemplate> = "ServiceTemplateSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,14 +91,14 @@ pub struct DescribeSgSnapshotFileContentResponse {
 
 ::runtime::lenient_object! {
     DescribeSgSnapshotFileContentResponse {
-        instance_id: "InstanceId",
-        snapshot_policy_id: "SnapshotPolicyId",
-        snapshot_file_id: "SnapshotFileId",
-        backup_time: "BackupTime",
-        operator: "Operator",
-        original_data: "OriginalData",
-        backup_data: "BackupData",
-        request_id: "RequestId",
+        instance_id: Option<String> = "InstanceId",
+        snapshot_policy_id: Option<String> = "SnapshotPolicyId",
+        snapshot_file_id: Option<String> = "SnapshotFileId",
+        backup_time: Option<String> = "BackupTime",
+        operator: Option<String> = "Operator",
+        original_data: Vec<SecurityGroupPolicy> = "OriginalData",
+        backup_data: Vec<SecurityGroupPolicy> = "BackupData",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,9 +83,9 @@ pub struct DescribeSnapshotAttachedInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeSnapshotAttachedInstancesResponse {
-        instance_set: "InstanceSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        instance_set: Vec<SnapshotInstance> = "InstanceSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct DescribeSnapshotFilesResponse {
 
 ::runtime::lenient_object! {
     DescribeSnapshotFilesResponse {
-        snapshot_file_set: "SnapshotFileSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        snapshot_file_set: Vec<SnapshotFileInfo> = "SnapshotFileSet",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DescribeSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     DescribeSnapshotPoliciesResponse {
-        snapshot_policy_set: "SnapshotPolicySet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        snapshot_policy_set: Vec<SnapshotPolicy> = "SnapshotPolicySet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

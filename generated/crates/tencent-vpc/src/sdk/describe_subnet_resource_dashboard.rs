@@ -58,8 +58,8 @@ pub struct DescribeSubnetResourceDashboardResponse {
 
 ::runtime::lenient_object! {
     DescribeSubnetResourceDashboardResponse {
-        resource_statistics_set: "ResourceStatisticsSet",
-        request_id: "RequestId",
+        resource_statistics_set: Vec<ResourceStatistics> = "ResourceStatisticsSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

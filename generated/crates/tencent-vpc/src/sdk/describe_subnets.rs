@@ -97,9 +97,9 @@ pub struct DescribeSubnetsResponse {
 
 ::runtime::lenient_object! {
     DescribeSubnetsResponse {
-        total_count: "TotalCount",
-        subnet_set: "SubnetSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        subnet_set: Vec<Subnet> = "SubnetSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

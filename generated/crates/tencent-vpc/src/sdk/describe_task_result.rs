@@ -61,9 +61,9 @@ pub struct DescribeTaskResultResponse {
 
 ::runtime::lenient_object! {
     DescribeTaskResultResponse {
-        task_id: "TaskId",
-        result: "Result",
-        request_id: "RequestId",
+        task_id: Option<u64> = "TaskId",
+        result: Option<String> = "Result",
+        request_id: Option<String> = "RequestId",
     }
 }
 

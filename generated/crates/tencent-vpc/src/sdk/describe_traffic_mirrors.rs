@@ -74,8 +74,8 @@ pub struct DescribeTrafficMirrorsResponse {
 
 ::runtime::lenient_object! {
     DescribeTrafficMirrorsResponse {
-        traffic_mirror_set: "TrafficMirrorSet",
-        request_id: "RequestId",
+        traffic_mirror_set: Vec<TrafficMirror> = "TrafficMirrorSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

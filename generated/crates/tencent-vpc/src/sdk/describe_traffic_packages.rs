@@ -80,9 +80,9 @@ pub struct DescribeTrafficPackagesResponse {
 
 ::runtime::lenient_object! {
     DescribeTrafficPackagesResponse {
-        total_count: "TotalCount",
-        traffic_package_set: "TrafficPackageSet",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        traffic_package_set: Vec<TrafficPackage> = "TrafficPackageSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

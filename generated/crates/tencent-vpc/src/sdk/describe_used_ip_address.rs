@@ -82,9 +82,9 @@ pub struct DescribeUsedIpAddressResponse {
 
 ::runtime::lenient_object! {
     DescribeUsedIpAddressResponse {
-        ip_address_states: "IpAddressStates",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        ip_address_states: Vec<IpAddressStates> = "IpAddressStates",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeVpcEndPointResponse {
 
 ::runtime::lenient_object! {
     DescribeVpcEndPointResponse {
-        end_point_set: "EndPointSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        end_point_set: Vec<EndPoint> = "EndPointSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeVpcEndPointServiceResponse {
 
 ::runtime::lenient_object! {
     DescribeVpcEndPointServiceResponse {
-        end_point_service_set: "EndPointServiceSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        end_point_service_set: Vec<EndPointService> = "EndPointServiceSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,9 +75,9 @@ pub struct DescribeVpcEndPointServiceWhiteListResponse {
 
 ::runtime::lenient_object! {
     DescribeVpcEndPointServiceWhiteListResponse {
-        vpc_endpoint_service_user_set: "VpcEndpointServiceUserSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        vpc_endpoint_service_user_set: Vec<VpcEndPointServiceUser> = "VpcEndpointServiceUserSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,9 +76,9 @@ pub struct DescribeVpcInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeVpcInstancesResponse {
-        instance_set: "InstanceSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        instance_set: Vec<CvmInstance> = "InstanceSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

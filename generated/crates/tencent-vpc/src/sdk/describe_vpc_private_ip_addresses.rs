@@ -71,8 +71,8 @@ pub struct DescribeVpcPrivateIpAddressesResponse {
 
 ::runtime::lenient_object! {
     DescribeVpcPrivateIpAddressesResponse {
-        vpc_private_ip_address_set: "VpcPrivateIpAddressSet",
-        request_id: "RequestId",
+        vpc_private_ip_address_set: Vec<VpcPrivateIpAddress> = "VpcPrivateIpAddressSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeVpcResourceDashboardResponse {
 
 ::runtime::lenient_object! {
     DescribeVpcResourceDashboardResponse {
-        resource_dashboard_set: "ResourceDashboardSet",
-        request_id: "RequestId",
+        resource_dashboard_set: Vec<ResourceDashboard> = "ResourceDashboardSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,10 +63,10 @@ pub struct DescribeVpcTaskResultResponse {
 
 ::runtime::lenient_object! {
     DescribeVpcTaskResultResponse {
-        status: "Status",
-        output: "Output",
-        result: "Result",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        output: Option<String> = "Output",
+        result: Vec<VpcTaskResultDetailInfo> = "Result",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct DescribeVpcsResponse {
 
 ::runtime::lenient_object! {
     DescribeVpcsResponse {
-        total_count: "TotalCount",
-        vpc_set: "VpcSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        vpc_set: Vec<Vpc> = "VpcSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct DescribeVpnConnectionsResponse {
 
 ::runtime::lenient_object! {
     DescribeVpnConnectionsResponse {
-        total_count: "TotalCount",
-        vpn_connection_set: "VpnConnectionSet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        vpn_connection_set: Vec<VpnConnection> = "VpnConnectionSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,9 +72,9 @@ pub struct DescribeVpnGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     DescribeVpnGatewayCcnRoutesResponse {
-        route_set: "RouteSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        route_set: Vec<VpngwCcnRoutes> = "RouteSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

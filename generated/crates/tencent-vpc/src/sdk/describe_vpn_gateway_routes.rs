@@ -77,9 +77,9 @@ pub struct DescribeVpnGatewayRoutesResponse {
 
 ::runtime::lenient_object! {
     DescribeVpnGatewayRoutesResponse {
-        routes: "Routes",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        routes: Vec<VpnGatewayRoute> = "Routes",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

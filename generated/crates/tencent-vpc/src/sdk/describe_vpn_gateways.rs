@@ -88,9 +88,9 @@ pub struct DescribeVpnGatewaysResponse {
 
 ::runtime::lenient_object! {
     DescribeVpnGatewaysResponse {
-        total_count: "TotalCount",
-        vpn_gateway_set: "VpnGatewaySet",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        vpn_gateway_set: Vec<VpnGateway> = "VpnGatewaySet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

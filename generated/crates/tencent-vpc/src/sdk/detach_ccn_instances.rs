@@ -61,7 +61,7 @@ pub struct DetachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     DetachCcnInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

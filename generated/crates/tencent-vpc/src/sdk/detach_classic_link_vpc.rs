@@ -60,7 +60,7 @@ pub struct DetachClassicLinkVpcResponse {
 
 ::runtime::lenient_object! {
     DetachClassicLinkVpcResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

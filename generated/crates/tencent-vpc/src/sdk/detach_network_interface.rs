@@ -63,7 +63,7 @@ pub struct DetachNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     DetachNetworkInterfaceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

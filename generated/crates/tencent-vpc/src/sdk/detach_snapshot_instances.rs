@@ -60,7 +60,7 @@ pub struct DetachSnapshotInstancesResponse {
 
 ::runtime::lenient_object! {
     DetachSnapshotInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

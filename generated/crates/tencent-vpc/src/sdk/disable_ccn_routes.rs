@@ -57,7 +57,7 @@ pub struct DisableCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     DisableCcnRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

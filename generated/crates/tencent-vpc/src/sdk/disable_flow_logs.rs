@@ -52,7 +52,7 @@ pub struct DisableFlowLogsResponse {
 
 ::runtime::lenient_object! {
     DisableFlowLogsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

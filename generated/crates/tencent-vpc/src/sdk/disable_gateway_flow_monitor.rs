@@ -56,7 +56,7 @@ pub struct DisableGatewayFlowMonitorResponse {
 
 ::runtime::lenient_object! {
     DisableGatewayFlowMonitorResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct DisableRoutesResponse {
 
 ::runtime::lenient_object! {
     DisableRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DisableSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     DisableSnapshotPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,8 +76,8 @@ pub struct DisassociateAddressResponse {
 
 ::runtime::lenient_object! {
     DisassociateAddressResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct DisassociateDirectConnectGatewayNatGatewayResponse {
 
 ::runtime::lenient_object! {
     DisassociateDirectConnectGatewayNatGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DisassociateIPv6AddressResponse {
 
 ::runtime::lenient_object! {
     DisassociateIPv6AddressResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

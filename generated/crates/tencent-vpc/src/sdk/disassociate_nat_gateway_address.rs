@@ -65,7 +65,7 @@ pub struct DisassociateNatGatewayAddressResponse {
 
 ::runtime::lenient_object! {
     DisassociateNatGatewayAddressResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DisassociateNetworkAclSubnetsResponse {
 
 ::runtime::lenient_object! {
     DisassociateNetworkAclSubnetsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

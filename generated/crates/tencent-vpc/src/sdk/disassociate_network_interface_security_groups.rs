@@ -68,7 +68,7 @@ pub struct DisassociateNetworkInterfaceSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DisassociateNetworkInterfaceSecurityGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DisassociateVpcEndPointSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     DisassociateVpcEndPointSecurityGroupsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,8 +84,8 @@ pub struct DownloadCustomerGatewayConfigurationResponse {
 
 ::runtime::lenient_object! {
     DownloadCustomerGatewayConfigurationResponse {
-        customer_gateway_configuration: "CustomerGatewayConfiguration",
-        request_id: "RequestId",
+        customer_gateway_configuration: Option<String> = "CustomerGatewayConfiguration",
+        request_id: Option<String> = "RequestId",
     }
 }
 

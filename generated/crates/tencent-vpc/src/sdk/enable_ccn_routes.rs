@@ -59,7 +59,7 @@ pub struct EnableCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     EnableCcnRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct EnableFlowLogsResponse {
 
 ::runtime::lenient_object! {
     EnableFlowLogsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

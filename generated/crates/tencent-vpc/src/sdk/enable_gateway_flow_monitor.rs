@@ -56,7 +56,7 @@ pub struct EnableGatewayFlowMonitorResponse {
 
 ::runtime::lenient_object! {
     EnableGatewayFlowMonitorResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct EnableRoutesResponse {
 
 ::runtime::lenient_object! {
     EnableRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

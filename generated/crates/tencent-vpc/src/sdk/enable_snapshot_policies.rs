@@ -56,7 +56,7 @@ pub struct EnableSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     EnableSnapshotPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct EnableVpcEndPointConnectResponse {
 
 ::runtime::lenient_object! {
     EnableVpcEndPointConnectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct GenerateVpnConnectionDefaultHealthCheckIpResponse {
 
 ::runtime::lenient_object! {
     GenerateVpnConnectionDefaultHealthCheckIpResponse {
-        health_check_local_ip: "HealthCheckLocalIp",
-        health_check_remote_ip: "HealthCheckRemoteIp",
-        request_id: "RequestId",
+        health_check_local_ip: Option<String> = "HealthCheckLocalIp",
+        health_check_remote_ip: Option<String> = "HealthCheckRemoteIp",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,9 +94,9 @@ pub struct GetCcnRegionBandwidthLimitsResponse {
 
 ::runtime::lenient_object! {
     GetCcnRegionBandwidthLimitsResponse {
-        ccn_bandwidth_set: "CcnBandwidthSet",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        ccn_bandwidth_set: Vec<CcnBandwidthInfo> = "CcnBandwidthSet",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct HaVipAssociateAddressIpResponse {
 
 ::runtime::lenient_object! {
     HaVipAssociateAddressIpResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,7 +55,7 @@ pub struct HaVipDisassociateAddressIpResponse {
 
 ::runtime::lenient_object! {
     HaVipDisassociateAddressIpResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

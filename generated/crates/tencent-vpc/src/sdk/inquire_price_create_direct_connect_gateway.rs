@@ -53,9 +53,9 @@ pub struct InquirePriceCreateDirectConnectGatewayResponse {
 
 ::runtime::lenient_object! {
     InquirePriceCreateDirectConnectGatewayResponse {
-        total_cost: "TotalCost",
-        real_total_cost: "RealTotalCost",
-        request_id: "RequestId",
+        total_cost: Option<i64> = "TotalCost",
+        real_total_cost: Option<i64> = "RealTotalCost",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -123,8 +123,8 @@ pub struct InquiryPriceAllocateAddressesResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceAllocateAddressesResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<InternetPrice> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

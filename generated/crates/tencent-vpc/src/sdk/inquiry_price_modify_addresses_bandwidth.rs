@@ -71,8 +71,8 @@ pub struct InquiryPriceModifyAddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceModifyAddressesBandwidthResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<InternetPrice> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct InquiryPriceRenewAddressesResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRenewAddressesResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<InternetPrice> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

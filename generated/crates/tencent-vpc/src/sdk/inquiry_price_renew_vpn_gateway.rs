@@ -70,8 +70,8 @@ pub struct InquiryPriceRenewVpnGatewayResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceRenewVpnGatewayResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
 
 ::runtime::lenient_object! {
     InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
-        price: "Price",
-        request_id: "RequestId",
+        price: Option<Price> = "Price",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,7 +80,7 @@ pub struct MigrateNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     MigrateNetworkInterfaceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,7 +78,7 @@ pub struct MigratePrivateIpAddressResponse {
 
 ::runtime::lenient_object! {
     MigratePrivateIpAddressResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

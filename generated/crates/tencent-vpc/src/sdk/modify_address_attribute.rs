@@ -61,7 +61,7 @@ pub struct ModifyAddressAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyAddressAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

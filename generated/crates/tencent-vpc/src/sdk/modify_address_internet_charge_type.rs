@@ -84,7 +84,7 @@ pub struct ModifyAddressInternetChargeTypeResponse {
 
 ::runtime::lenient_object! {
     ModifyAddressInternetChargeTypeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct ModifyAddressTemplateAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyAddressTemplateAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyAddressTemplateGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyAddressTemplateGroupAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

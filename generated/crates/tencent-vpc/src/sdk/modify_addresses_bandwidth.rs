@@ -77,8 +77,8 @@ pub struct ModifyAddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     ModifyAddressesBandwidthResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

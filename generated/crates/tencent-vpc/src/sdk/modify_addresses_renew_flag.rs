@@ -69,7 +69,7 @@ pub struct ModifyAddressesRenewFlagResponse {
 
 ::runtime::lenient_object! {
     ModifyAddressesRenewFlagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,8 +68,8 @@ pub struct ModifyAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     ModifyAssistantCidrResponse {
-        assistant_cidr_set: "AssistantCidrSet",
-        request_id: "RequestId",
+        assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

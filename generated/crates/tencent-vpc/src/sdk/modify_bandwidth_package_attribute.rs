@@ -76,7 +76,7 @@ pub struct ModifyBandwidthPackageAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyBandwidthPackageAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyBandwidthPackageBandwidthResponse {
 
 ::runtime::lenient_object! {
     ModifyBandwidthPackageBandwidthResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

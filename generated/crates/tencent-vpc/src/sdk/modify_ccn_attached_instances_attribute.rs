@@ -61,7 +61,7 @@ pub struct ModifyCcnAttachedInstancesAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyCcnAttachedInstancesAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifyCcnAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyCcnAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifyCcnRegionBandwidthLimitsTypeResponse {
 
 ::runtime::lenient_object! {
     ModifyCcnRegionBandwidthLimitsTypeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyCustomerGatewayAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyCustomerGatewayAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

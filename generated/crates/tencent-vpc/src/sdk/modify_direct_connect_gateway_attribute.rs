@@ -73,7 +73,7 @@ pub struct ModifyDirectConnectGatewayAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyDirectConnectGatewayAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ModifyFlowLogAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyFlowLogAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

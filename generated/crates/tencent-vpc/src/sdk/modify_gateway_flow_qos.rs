@@ -67,7 +67,7 @@ pub struct ModifyGatewayFlowQosResponse {
 
 ::runtime::lenient_object! {
     ModifyGatewayFlowQosResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ModifyHaVipAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyHaVipAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

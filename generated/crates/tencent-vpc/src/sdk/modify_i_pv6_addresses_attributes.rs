@@ -61,7 +61,7 @@ pub struct ModifyIPv6AddressesAttributesResponse {
 
 ::runtime::lenient_object! {
     ModifyIPv6AddressesAttributesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ModifyIPv6AddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     ModifyIPv6AddressesBandwidthResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct ModifyIp6AddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     ModifyIp6AddressesBandwidthResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

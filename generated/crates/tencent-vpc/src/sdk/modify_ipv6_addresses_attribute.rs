@@ -67,7 +67,7 @@ pub struct ModifyIpv6AddressesAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyIpv6AddressesAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

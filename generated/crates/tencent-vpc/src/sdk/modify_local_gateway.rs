@@ -70,7 +70,7 @@ pub struct ModifyLocalGatewayResponse {
 
 ::runtime::lenient_object! {
     ModifyLocalGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct ModifyNatGatewayAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyNatGatewayAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

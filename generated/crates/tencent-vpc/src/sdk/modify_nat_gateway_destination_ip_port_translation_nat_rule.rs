@@ -77,7 +77,7 @@ pub struct ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

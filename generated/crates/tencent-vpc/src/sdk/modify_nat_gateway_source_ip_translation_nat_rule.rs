@@ -70,7 +70,7 @@ pub struct ModifyNatGatewaySourceIpTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     ModifyNatGatewaySourceIpTranslationNatRuleResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

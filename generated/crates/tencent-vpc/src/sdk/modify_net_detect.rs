@@ -91,7 +91,7 @@ pub struct ModifyNetDetectResponse {
 
 ::runtime::lenient_object! {
     ModifyNetDetectResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifyNetworkAclAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyNetworkAclAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

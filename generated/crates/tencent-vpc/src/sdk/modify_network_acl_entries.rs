@@ -68,7 +68,7 @@ pub struct ModifyNetworkAclEntriesResponse {
 
 ::runtime::lenient_object! {
     ModifyNetworkAclEntriesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

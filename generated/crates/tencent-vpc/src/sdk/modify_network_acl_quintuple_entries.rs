@@ -67,7 +67,7 @@ pub struct ModifyNetworkAclQuintupleEntriesResponse {
 
 ::runtime::lenient_object! {
     ModifyNetworkAclQuintupleEntriesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,7 +78,7 @@ pub struct ModifyNetworkInterfaceAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyNetworkInterfaceAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

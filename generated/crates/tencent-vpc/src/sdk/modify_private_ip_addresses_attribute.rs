@@ -71,7 +71,7 @@ pub struct ModifyPrivateIpAddressesAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyPrivateIpAddressesAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyReserveIpAddressResponse {
 
 ::runtime::lenient_object! {
     ModifyReserveIpAddressResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct ModifyRoutePolicyAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyRoutePolicyAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

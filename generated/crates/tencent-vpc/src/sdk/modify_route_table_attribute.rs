@@ -61,7 +61,7 @@ pub struct ModifyRouteTableAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyRouteTableAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

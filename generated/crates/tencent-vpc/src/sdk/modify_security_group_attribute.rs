@@ -64,7 +64,7 @@ pub struct ModifySecurityGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifySecurityGroupAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

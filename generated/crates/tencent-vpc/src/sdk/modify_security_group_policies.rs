@@ -100,7 +100,7 @@ pub struct ModifySecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     ModifySecurityGroupPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct ModifyServiceTemplateAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyServiceTemplateAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyServiceTemplateGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyServiceTemplateGroupAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifySnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     ModifySnapshotPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifySubnetAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifySubnetAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ModifyTemplateMemberResponse {
 
 ::runtime::lenient_object! {
     ModifyTemplateMemberResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

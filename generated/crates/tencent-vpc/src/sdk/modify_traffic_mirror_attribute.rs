@@ -65,7 +65,7 @@ pub struct ModifyTrafficMirrorAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyTrafficMirrorAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

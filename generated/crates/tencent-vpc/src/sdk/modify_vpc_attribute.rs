@@ -81,7 +81,7 @@ pub struct ModifyVpcAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyVpcAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyVpcEndPointAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyVpcEndPointAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

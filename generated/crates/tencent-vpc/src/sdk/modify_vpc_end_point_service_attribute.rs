@@ -82,7 +82,7 @@ pub struct ModifyVpcEndPointServiceAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyVpcEndPointServiceAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyVpcEndPointServiceWhiteListResponse {
 
 ::runtime::lenient_object! {
     ModifyVpcEndPointServiceWhiteListResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -121,7 +121,7 @@ pub struct ModifyVpnConnectionAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyVpnConnectionAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

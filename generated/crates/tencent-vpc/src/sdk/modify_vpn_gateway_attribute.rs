@@ -74,7 +74,7 @@ pub struct ModifyVpnGatewayAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyVpnGatewayAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

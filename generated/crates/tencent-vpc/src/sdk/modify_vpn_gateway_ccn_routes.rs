@@ -62,7 +62,7 @@ pub struct ModifyVpnGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     ModifyVpnGatewayCcnRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct ModifyVpnGatewayRoutesResponse {
 
 ::runtime::lenient_object! {
     ModifyVpnGatewayRoutesResponse {
-        routes: "Routes",
-        request_id: "RequestId",
+        routes: Vec<VpnGatewayRoute> = "Routes",
+        request_id: Option<String> = "RequestId",
     }
 }
 

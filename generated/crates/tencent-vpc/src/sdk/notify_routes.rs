@@ -59,7 +59,7 @@ pub struct NotifyRoutesResponse {
 
 ::runtime::lenient_object! {
     NotifyRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct RefreshDirectConnectGatewayRouteToNatGatewayResponse {
 
 ::runtime::lenient_object! {
     RefreshDirectConnectGatewayRouteToNatGatewayResponse {
-        direct_connect_subnet_set: "DirectConnectSubnetSet",
-        request_id: "RequestId",
+        direct_connect_subnet_set: Vec<DirectConnectSubnet> = "DirectConnectSubnetSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct RejectAttachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     RejectAttachCcnInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

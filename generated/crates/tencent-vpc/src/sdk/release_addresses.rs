@@ -56,8 +56,8 @@ pub struct ReleaseAddressesResponse {
 
 ::runtime::lenient_object! {
     ReleaseAddressesResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,7 +55,7 @@ pub struct ReleaseIPv6AddressesResponse {
 
 ::runtime::lenient_object! {
     ReleaseIPv6AddressesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct ReleaseIp6AddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     ReleaseIp6AddressesBandwidthResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct RemoveBandwidthPackageResourcesResponse {
 
 ::runtime::lenient_object! {
     RemoveBandwidthPackageResourcesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

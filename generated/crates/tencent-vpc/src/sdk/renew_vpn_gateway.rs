@@ -65,7 +65,7 @@ pub struct RenewVpnGatewayResponse {
 
 ::runtime::lenient_object! {
     RenewVpnGatewayResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

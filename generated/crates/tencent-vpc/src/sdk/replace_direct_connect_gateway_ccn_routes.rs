@@ -66,7 +66,7 @@ pub struct ReplaceDirectConnectGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     ReplaceDirectConnectGatewayCcnRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ReplaceRoutePolicyAssociationsResponse {
 
 ::runtime::lenient_object! {
     ReplaceRoutePolicyAssociationsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ReplaceRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     ReplaceRoutePolicyEntriesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

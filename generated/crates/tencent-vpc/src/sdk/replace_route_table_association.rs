@@ -61,7 +61,7 @@ pub struct ReplaceRouteTableAssociationResponse {
 
 ::runtime::lenient_object! {
     ReplaceRouteTableAssociationResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct ReplaceRoutesResponse {
 
 ::runtime::lenient_object! {
     ReplaceRoutesResponse {
-        old_route_set: "OldRouteSet",
-        new_route_set: "NewRouteSet",
-        request_id: "RequestId",
+        old_route_set: Vec<Route> = "OldRouteSet",
+        new_route_set: Vec<Route> = "NewRouteSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

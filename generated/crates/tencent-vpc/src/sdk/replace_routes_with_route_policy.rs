@@ -62,7 +62,7 @@ pub struct ReplaceRoutesWithRoutePolicyResponse {
 
 ::runtime::lenient_object! {
     ReplaceRoutesWithRoutePolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ReplaceSecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     ReplaceSecurityGroupPoliciesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ReplaceSecurityGroupPolicyResponse {
 
 ::runtime::lenient_object! {
     ReplaceSecurityGroupPolicyResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

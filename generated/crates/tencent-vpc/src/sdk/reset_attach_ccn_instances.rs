@@ -65,7 +65,7 @@ pub struct ResetAttachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     ResetAttachCcnInstancesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ResetNatGatewayConnectionResponse {
 
 ::runtime::lenient_object! {
     ResetNatGatewayConnectionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

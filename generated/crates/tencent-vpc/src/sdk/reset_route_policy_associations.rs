@@ -67,7 +67,7 @@ pub struct ResetRoutePolicyAssociationsResponse {
 
 ::runtime::lenient_object! {
     ResetRoutePolicyAssociationsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ResetRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     ResetRoutePolicyEntriesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ResetRoutesResponse {
 
 ::runtime::lenient_object! {
     ResetRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

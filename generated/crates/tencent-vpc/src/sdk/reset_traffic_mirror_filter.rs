@@ -67,7 +67,7 @@ pub struct ResetTrafficMirrorFilterResponse {
 
 ::runtime::lenient_object! {
     ResetTrafficMirrorFilterResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct ResetTrafficMirrorSrcsResponse {
 
 ::runtime::lenient_object! {
     ResetTrafficMirrorSrcsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

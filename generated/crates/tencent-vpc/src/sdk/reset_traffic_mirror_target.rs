@@ -68,7 +68,7 @@ pub struct ResetTrafficMirrorTargetResponse {
 
 ::runtime::lenient_object! {
     ResetTrafficMirrorTargetResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

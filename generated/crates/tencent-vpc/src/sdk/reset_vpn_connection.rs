@@ -59,7 +59,7 @@ pub struct ResetVpnConnectionResponse {
 
 ::runtime::lenient_object! {
     ResetVpnConnectionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

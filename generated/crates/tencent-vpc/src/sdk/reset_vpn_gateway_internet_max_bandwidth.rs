@@ -65,7 +65,7 @@ pub struct ResetVpnGatewayInternetMaxBandwidthResponse {
 
 ::runtime::lenient_object! {
     ResetVpnGatewayInternetMaxBandwidthResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

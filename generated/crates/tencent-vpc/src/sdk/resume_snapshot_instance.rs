@@ -65,7 +65,7 @@ pub struct ResumeSnapshotInstanceResponse {
 
 ::runtime::lenient_object! {
     ResumeSnapshotInstanceResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

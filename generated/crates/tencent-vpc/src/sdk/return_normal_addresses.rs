@@ -51,7 +51,7 @@ pub struct ReturnNormalAddressesResponse {
 
 ::runtime::lenient_object! {
     ReturnNormalAddressesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

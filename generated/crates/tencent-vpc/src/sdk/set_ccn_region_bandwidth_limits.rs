@@ -72,7 +72,7 @@ pub struct SetCcnRegionBandwidthLimitsResponse {
 
 ::runtime::lenient_object! {
     SetCcnRegionBandwidthLimitsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct SetVpnGatewaysRenewFlagResponse {
 
 ::runtime::lenient_object! {
     SetVpnGatewaysRenewFlagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct StartTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     StartTrafficMirrorResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct StopTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     StopTrafficMirrorResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,9 +58,9 @@ pub struct TransformAddressResponse {
 
 ::runtime::lenient_object! {
     TransformAddressResponse {
-        task_id: "TaskId",
-        address_id: "AddressId",
-        request_id: "RequestId",
+        task_id: Option<u64> = "TaskId",
+        address_id: Option<String> = "AddressId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

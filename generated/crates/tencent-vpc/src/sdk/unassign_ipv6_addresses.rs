@@ -67,7 +67,7 @@ pub struct UnassignIpv6AddressesResponse {
 
 ::runtime::lenient_object! {
     UnassignIpv6AddressesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

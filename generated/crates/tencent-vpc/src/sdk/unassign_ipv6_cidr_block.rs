@@ -57,7 +57,7 @@ pub struct UnassignIpv6CidrBlockResponse {
 
 ::runtime::lenient_object! {
     UnassignIpv6CidrBlockResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

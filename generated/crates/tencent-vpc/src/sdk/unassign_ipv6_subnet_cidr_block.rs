@@ -67,7 +67,7 @@ pub struct UnassignIpv6SubnetCidrBlockResponse {
 
 ::runtime::lenient_object! {
     UnassignIpv6SubnetCidrBlockResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

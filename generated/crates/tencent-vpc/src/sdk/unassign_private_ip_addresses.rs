@@ -79,7 +79,7 @@ pub struct UnassignPrivateIpAddressesResponse {
 
 ::runtime::lenient_object! {
     UnassignPrivateIpAddressesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,7 +77,7 @@ pub struct UpdateTrafficMirrorAllFilterResponse {
 
 ::runtime::lenient_object! {
     UpdateTrafficMirrorAllFilterResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct UpdateTrafficMirrorDirectionResponse {
 
 ::runtime::lenient_object! {
     UpdateTrafficMirrorDirectionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

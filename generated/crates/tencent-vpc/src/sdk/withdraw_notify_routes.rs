@@ -59,7 +59,7 @@ pub struct WithdrawNotifyRoutesResponse {
 
 ::runtime::lenient_object! {
     WithdrawNotifyRoutesResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

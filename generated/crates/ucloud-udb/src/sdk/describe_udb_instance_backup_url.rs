@@ -101,10 +101,10 @@ pub struct DescribeUdbInstanceBackupUrlResponse {
 
 ::runtime::lenient_object! {
     DescribeUdbInstanceBackupUrlResponse {
-        backup_path: "BackupPath",
-        inner_backup_path: "InnerBackupPath",
-        md5: "MD5" | "Md5",
-        action: "Action",
+        backup_path: Option<::runtime::SignedUrl> = "BackupPath",
+        inner_backup_path: Option<::runtime::SignedUrl> = "InnerBackupPath",
+        md5: Option<String> = "MD5" | "Md5",
+        action: Option<String> = "Action",
     }
 }
 

@@ -21,9 +21,9 @@ pub struct AccessKeyDetail {
 
 ::runtime::lenient_object! {
     AccessKeyDetail {
-        access_key_id: "AccessKeyId",
-        secret_access_key: "SecretAccessKey",
-        status: "Status",
-        create_time: "CreateTime",
+        access_key_id: Option<String> = "AccessKeyId",
+        secret_access_key: Option<String> = "SecretAccessKey",
+        status: Option<String> = "Status",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
     }
 }

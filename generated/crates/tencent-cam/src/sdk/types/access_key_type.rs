@@ -18,8 +18,8 @@ pub struct AccessKey {
 
 ::runtime::lenient_object! {
     AccessKey {
-        access_key_id: "AccessKeyId",
-        status: "Status",
-        create_time: "CreateTime",
+        access_key_id: Option<String> = "AccessKeyId",
+        status: Option<String> = "Status",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
     }
 }

@@ -27,10 +27,10 @@ pub struct AttachEntityOfPolicy {
 
 ::runtime::lenient_object! {
     AttachEntityOfPolicy {
-        id: "Id",
-        name: "Name",
-        uin: "Uin",
-        related_type: "RelatedType",
-        attachment_time: "AttachmentTime",
+        id: Option<String> = "Id",
+        name: Option<String> = "Name",
+        uin: Option<u64> = "Uin",
+        related_type: Option<u64> = "RelatedType",
+        attachment_time: Option<String> = "AttachmentTime",
     }
 }

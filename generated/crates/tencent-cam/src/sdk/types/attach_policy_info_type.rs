@@ -49,16 +49,16 @@ pub struct AttachPolicyInfo {
 
 ::runtime::lenient_object! {
     AttachPolicyInfo {
-        policy_id: "PolicyId",
-        policy_name: "PolicyName",
-        add_time: "AddTime",
-        create_mode: "CreateMode",
-        policy_type: "PolicyType",
-        remark: "Remark",
-        operate_owner_uin: "OperateOwnerUin",
-        operate_uin: "OperateUin",
-        operate_uin_type: "OperateUinType",
-        deactived: "Deactived",
-        deactived_detail: "DeactivedDetail",
+        policy_id: Option<u64> = "PolicyId",
+        policy_name: Option<String> = "PolicyName",
+        add_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AddTime",
+        create_mode: Option<u64> = "CreateMode",
+        policy_type: Option<String> = "PolicyType",
+        remark: Option<String> = "Remark",
+        operate_owner_uin: Option<String> = "OperateOwnerUin",
+        operate_uin: Option<String> = "OperateUin",
+        operate_uin_type: Option<u64> = "OperateUinType",
+        deactived: Option<u64> = "Deactived",
+        deactived_detail: Vec<String> = "DeactivedDetail",
     }
 }

@@ -37,13 +37,13 @@ pub struct AttachedPolicyOfRole {
 
 ::runtime::lenient_object! {
     AttachedPolicyOfRole {
-        policy_id: "PolicyId",
-        policy_name: "PolicyName",
-        add_time: "AddTime",
-        policy_type: "PolicyType",
-        create_mode: "CreateMode",
-        deactived: "Deactived",
-        deactived_detail: "DeactivedDetail",
-        description: "Description",
+        policy_id: Option<u64> = "PolicyId",
+        policy_name: Option<String> = "PolicyName",
+        add_time: Option<String> = "AddTime",
+        policy_type: Option<String> = "PolicyType",
+        create_mode: Option<u64> = "CreateMode",
+        deactived: Option<u64> = "Deactived",
+        deactived_detail: Vec<String> = "DeactivedDetail",
+        description: Option<String> = "Description",
     }
 }

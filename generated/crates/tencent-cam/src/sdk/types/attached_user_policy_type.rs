@@ -41,14 +41,14 @@ pub struct AttachedUserPolicy {
 
 ::runtime::lenient_object! {
     AttachedUserPolicy {
-        policy_id: "PolicyId",
-        policy_name: "PolicyName",
-        description: "Description",
-        add_time: "AddTime",
-        strategy_type: "StrategyType",
-        create_mode: "CreateMode",
-        groups: "Groups",
-        deactived: "Deactived",
-        deactived_detail: "DeactivedDetail",
+        policy_id: Option<String> = "PolicyId",
+        policy_name: Option<String> = "PolicyName",
+        description: Option<String> = "Description",
+        add_time: Option<String> = "AddTime",
+        strategy_type: Option<String> = "StrategyType",
+        create_mode: Option<String> = "CreateMode",
+        groups: Vec<AttachedUserPolicyGroupInfo> = "Groups",
+        deactived: Option<u64> = "Deactived",
+        deactived_detail: Vec<String> = "DeactivedDetail",
     }
 }

@@ -21,9 +21,9 @@ pub struct GroupInfo {
 
 ::runtime::lenient_object! {
     GroupInfo {
-        group_id: "GroupId",
-        group_name: "GroupName",
-        create_time: "CreateTime",
-        remark: "Remark",
+        group_id: Option<u64> = "GroupId",
+        group_name: Option<String> = "GroupName",
+        create_time: Option<String> = "CreateTime",
+        remark: Option<String> = "Remark",
     }
 }

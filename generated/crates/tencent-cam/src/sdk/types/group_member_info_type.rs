@@ -42,16 +42,16 @@ pub struct GroupMemberInfo {
 
 ::runtime::lenient_object! {
     GroupMemberInfo {
-        uid: "Uid",
-        uin: "Uin",
-        name: "Name",
-        phone_num: "PhoneNum",
-        country_code: "CountryCode",
-        phone_flag: "PhoneFlag",
-        email: "Email",
-        email_flag: "EmailFlag",
-        user_type: "UserType",
-        create_time: "CreateTime",
-        is_receiver_owner: "IsReceiverOwner",
+        uid: Option<u64> = "Uid",
+        uin: Option<u64> = "Uin",
+        name: Option<String> = "Name",
+        phone_num: Option<String> = "PhoneNum",
+        country_code: Option<String> = "CountryCode",
+        phone_flag: Option<u64> = "PhoneFlag",
+        email: Option<String> = "Email",
+        email_flag: Option<u64> = "EmailFlag",
+        user_type: Option<u64> = "UserType",
+        create_time: Option<String> = "CreateTime",
+        is_receiver_owner: Option<u64> = "IsReceiverOwner",
     }
 }

@@ -27,11 +27,11 @@ pub struct LoginActionFlagIntl {
 
 ::runtime::lenient_object! {
     LoginActionFlagIntl {
-        phone: "Phone",
-        token: "Token",
-        stoken: "Stoken",
-        wechat: "Wechat",
-        custom: "Custom",
-        mail: "Mail",
+        phone: Option<u64> = "Phone",
+        token: Option<u64> = "Token",
+        stoken: Option<u64> = "Stoken",
+        wechat: Option<u64> = "Wechat",
+        custom: Option<u64> = "Custom",
+        mail: Option<u64> = "Mail",
     }
 }

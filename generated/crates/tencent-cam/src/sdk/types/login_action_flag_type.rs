@@ -30,12 +30,12 @@ pub struct LoginActionFlag {
 
 ::runtime::lenient_object! {
     LoginActionFlag {
-        phone: "Phone",
-        token: "Token",
-        stoken: "Stoken",
-        wechat: "Wechat",
-        custom: "Custom",
-        mail: "Mail",
-        u2_f_token: "U2FToken",
+        phone: Option<u64> = "Phone",
+        token: Option<u64> = "Token",
+        stoken: Option<u64> = "Stoken",
+        wechat: Option<u64> = "Wechat",
+        custom: Option<u64> = "Custom",
+        mail: Option<u64> = "Mail",
+        u2_f_token: Option<u64> = "U2FToken",
     }
 }

@@ -24,10 +24,10 @@ pub struct OffsiteFlag {
 
 ::runtime::lenient_object! {
     OffsiteFlag {
-        verify_flag: "VerifyFlag",
-        notify_phone: "NotifyPhone",
-        notify_email: "NotifyEmail",
-        notify_wechat: "NotifyWechat",
-        tips: "Tips",
+        verify_flag: Option<u64> = "VerifyFlag",
+        notify_phone: Option<u64> = "NotifyPhone",
+        notify_email: Option<i64> = "NotifyEmail",
+        notify_wechat: Option<u64> = "NotifyWechat",
+        tips: Option<u64> = "Tips",
     }
 }

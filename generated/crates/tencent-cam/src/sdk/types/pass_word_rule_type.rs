@@ -43,12 +43,12 @@ pub struct PassWordRule {
 
 ::runtime::lenient_object! {
     PassWordRule {
-        minimum_length: "MinimumLength",
-        must_contain: "MustContain",
-        force_password_change: "ForcePasswordChange",
-        reuse_password_limit: "ReusePasswordLimit",
-        retry_password_limit: "RetryPasswordLimit",
-        password_expiration_invalidation: "PasswordExpirationInvalidation",
+        minimum_length: Option<i64> = "MinimumLength",
+        must_contain: Option<String> = "MustContain",
+        force_password_change: Option<i64> = "ForcePasswordChange",
+        reuse_password_limit: Option<i64> = "ReusePasswordLimit",
+        retry_password_limit: Option<i64> = "RetryPasswordLimit",
+        password_expiration_invalidation: Option<i64> = "PasswordExpirationInvalidation",
     }
 }
 

@@ -25,9 +25,9 @@ pub struct PolicyVersionDetail {
 
 ::runtime::lenient_object! {
     PolicyVersionDetail {
-        version_id: "VersionId",
-        create_date: "CreateDate",
-        is_default_version: "IsDefaultVersion",
-        document: "Document",
+        version_id: Option<u64> = "VersionId",
+        create_date: Option<String> = "CreateDate",
+        is_default_version: Option<u64> = "IsDefaultVersion",
+        document: Option<String> = "Document",
     }
 }

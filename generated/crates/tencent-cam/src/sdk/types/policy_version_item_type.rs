@@ -21,8 +21,8 @@ pub struct PolicyVersionItem {
 
 ::runtime::lenient_object! {
     PolicyVersionItem {
-        version_id: "VersionId",
-        create_date: "CreateDate",
-        is_default_version: "IsDefaultVersion",
+        version_id: Option<u64> = "VersionId",
+        create_date: Option<String> = "CreateDate",
+        is_default_version: Option<i64> = "IsDefaultVersion",
     }
 }

@@ -51,17 +51,17 @@ pub struct RoleInfo {
 
 ::runtime::lenient_object! {
     RoleInfo {
-        role_id: "RoleId",
-        role_name: "RoleName",
-        policy_document: "PolicyDocument",
-        description: "Description",
-        add_time: "AddTime",
-        update_time: "UpdateTime",
-        console_login: "ConsoleLogin",
-        role_type: "RoleType",
-        session_duration: "SessionDuration",
-        deletion_task_id: "DeletionTaskId",
-        tags: "Tags",
-        role_arn: "RoleArn",
+        role_id: Option<String> = "RoleId",
+        role_name: Option<String> = "RoleName",
+        policy_document: Option<String> = "PolicyDocument",
+        description: Option<String> = "Description",
+        add_time: Option<String> = "AddTime",
+        update_time: Option<String> = "UpdateTime",
+        console_login: Option<u64> = "ConsoleLogin",
+        role_type: Option<String> = "RoleType",
+        session_duration: Option<u64> = "SessionDuration",
+        deletion_task_id: Option<String> = "DeletionTaskId",
+        tags: Vec<RoleTags> = "Tags",
+        role_arn: Option<String> = "RoleArn",
     }
 }

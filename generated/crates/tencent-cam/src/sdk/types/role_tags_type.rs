@@ -14,8 +14,8 @@ pub struct RoleTags {
 
 ::runtime::lenient_object! {
     RoleTags {
-        key: "Key",
-        value: "Value",
+        key: Option<String> = "Key",
+        value: Option<String> = "Value",
     }
 }
 

@@ -21,9 +21,9 @@ pub struct SamlProviderInfo {
 
 ::runtime::lenient_object! {
     SamlProviderInfo {
-        name: "Name",
-        description: "Description",
-        create_time: "CreateTime",
-        modify_time: "ModifyTime",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        create_time: Option<String> = "CreateTime",
+        modify_time: Option<String> = "ModifyTime",
     }
 }

@@ -20,8 +20,8 @@ pub struct SecretIdLastUsed {
 
 ::runtime::lenient_object! {
     SecretIdLastUsed {
-        secret_id: "SecretId",
-        last_used_date: "LastUsedDate",
-        last_secret_used_date: "LastSecretUsedDate",
+        secret_id: Option<String> = "SecretId",
+        last_used_date: Option<String> = "LastUsedDate",
+        last_secret_used_date: Option<u64> = "LastSecretUsedDate",
     }
 }

@@ -41,15 +41,15 @@ pub struct SubAccountInfo {
 
 ::runtime::lenient_object! {
     SubAccountInfo {
-        uin: "Uin",
-        name: "Name",
-        uid: "Uid",
-        remark: "Remark",
-        console_login: "ConsoleLogin",
-        phone_num: "PhoneNum",
-        country_code: "CountryCode",
-        email: "Email",
-        create_time: "CreateTime",
-        nick_name: "NickName",
+        uin: Option<u64> = "Uin",
+        name: Option<String> = "Name",
+        uid: Option<u64> = "Uid",
+        remark: Option<String> = "Remark",
+        console_login: Option<u64> = "ConsoleLogin",
+        phone_num: Option<String> = "PhoneNum",
+        country_code: Option<String> = "CountryCode",
+        email: Option<String> = "Email",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        nick_name: Option<String> = "NickName",
     }
 }

@@ -34,13 +34,13 @@ pub struct SubAccountUser {
 
 ::runtime::lenient_object! {
     SubAccountUser {
-        uin: "Uin",
-        name: "Name",
-        uid: "Uid",
-        remark: "Remark",
-        create_time: "CreateTime",
-        user_type: "UserType",
-        last_login_ip: "LastLoginIp",
-        last_login_time: "LastLoginTime",
+        uin: Option<u64> = "Uin",
+        name: Option<String> = "Name",
+        uid: Option<u64> = "Uid",
+        remark: Option<String> = "Remark",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        user_type: Option<u64> = "UserType",
+        last_login_ip: Option<String> = "LastLoginIp",
+        last_login_time: Option<String> = "LastLoginTime",
     }
 }

@@ -21,9 +21,9 @@ pub struct AdvancedRetentionPolicy {
 
 ::runtime::lenient_object! {
     AdvancedRetentionPolicy {
-        days: "Days",
-        weeks: "Weeks",
-        months: "Months",
-        years: "Years",
+        days: Option<u64> = "Days",
+        weeks: Option<u64> = "Weeks",
+        months: Option<u64> = "Months",
+        years: Option<u64> = "Years",
     }
 }

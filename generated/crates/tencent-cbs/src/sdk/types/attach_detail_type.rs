@@ -18,8 +18,8 @@ pub struct AttachDetail {
 
 ::runtime::lenient_object! {
     AttachDetail {
-        instance_id: "InstanceId",
-        attached_disk_count: "AttachedDiskCount",
-        max_attach_count: "MaxAttachCount",
+        instance_id: Option<String> = "InstanceId",
+        attached_disk_count: Option<u64> = "AttachedDiskCount",
+        max_attach_count: Option<u64> = "MaxAttachCount",
     }
 }

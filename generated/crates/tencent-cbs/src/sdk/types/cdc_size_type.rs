@@ -15,7 +15,7 @@ pub struct CdcSize {
 
 ::runtime::lenient_object! {
     CdcSize {
-        disk_total: "DiskTotal",
-        disk_available: "DiskAvailable",
+        disk_total: Option<u64> = "DiskTotal",
+        disk_available: Option<u64> = "DiskAvailable",
     }
 }

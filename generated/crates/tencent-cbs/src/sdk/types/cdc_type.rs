@@ -57,15 +57,15 @@ pub struct Cdc {
 
 ::runtime::lenient_object! {
     Cdc {
-        cage_id: "CageId",
-        cdc_state: "CdcState",
-        zone: "Zone",
-        cdc_name: "CdcName",
-        cdc_resource: "CdcResource",
-        cdc_id: "CdcId",
-        disk_type: "DiskType",
-        expired_time: "ExpiredTime",
-        created_time: "CreatedTime",
-        disk_number: "DiskNumber",
+        cage_id: Option<String> = "CageId",
+        cdc_state: Option<String> = "CdcState",
+        zone: Option<String> = "Zone",
+        cdc_name: Option<String> = "CdcName",
+        cdc_resource: Option<CdcSize> = "CdcResource",
+        cdc_id: Option<String> = "CdcId",
+        disk_type: Option<String> = "DiskType",
+        expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ExpiredTime",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        disk_number: Option<u64> = "DiskNumber",
     }
 }

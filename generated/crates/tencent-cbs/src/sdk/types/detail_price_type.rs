@@ -51,16 +51,16 @@ pub struct DetailPrice {
 
 ::runtime::lenient_object! {
     DetailPrice {
-        price_title: "PriceTitle",
-        price_name: "PriceName",
-        original_price: "OriginalPrice",
-        discount_price: "DiscountPrice",
-        unit_price: "UnitPrice",
-        unit_price_discount: "UnitPriceDiscount",
-        charge_unit: "ChargeUnit",
-        original_price_high: "OriginalPriceHigh",
-        discount_price_high: "DiscountPriceHigh",
-        unit_price_high: "UnitPriceHigh",
-        unit_price_discount_high: "UnitPriceDiscountHigh",
+        price_title: Option<String> = "PriceTitle",
+        price_name: Option<String> = "PriceName",
+        original_price: Option<f64> = "OriginalPrice",
+        discount_price: Option<f64> = "DiscountPrice",
+        unit_price: Option<f64> = "UnitPrice",
+        unit_price_discount: Option<f64> = "UnitPriceDiscount",
+        charge_unit: Option<String> = "ChargeUnit",
+        original_price_high: Option<String> = "OriginalPriceHigh",
+        discount_price_high: Option<String> = "DiscountPriceHigh",
+        unit_price_high: Option<String> = "UnitPriceHigh",
+        unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
     }
 }

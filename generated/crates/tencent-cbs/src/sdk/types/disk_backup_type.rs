@@ -57,14 +57,14 @@ pub struct DiskBackup {
 
 ::runtime::lenient_object! {
     DiskBackup {
-        disk_backup_id: "DiskBackupId",
-        disk_id: "DiskId",
-        disk_size: "DiskSize",
-        disk_usage: "DiskUsage",
-        disk_backup_name: "DiskBackupName",
-        disk_backup_state: "DiskBackupState",
-        percent: "Percent",
-        create_time: "CreateTime",
-        encrypt: "Encrypt",
+        disk_backup_id: Option<String> = "DiskBackupId",
+        disk_id: Option<String> = "DiskId",
+        disk_size: Option<u64> = "DiskSize",
+        disk_usage: Option<String> = "DiskUsage",
+        disk_backup_name: Option<String> = "DiskBackupName",
+        disk_backup_state: Option<String> = "DiskBackupState",
+        percent: Option<u64> = "Percent",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        encrypt: Option<bool> = "Encrypt",
     }
 }

@@ -67,17 +67,17 @@ pub struct DiskConfig {
 
 ::runtime::lenient_object! {
     DiskConfig {
-        available: "Available",
-        disk_charge_type: "DiskChargeType",
-        zone: "Zone",
-        instance_family: "InstanceFamily",
-        disk_type: "DiskType",
-        step_size: "StepSize",
-        extra_performance_range: "ExtraPerformanceRange",
-        device_class: "DeviceClass",
-        disk_usage: "DiskUsage",
-        min_disk_size: "MinDiskSize",
-        max_disk_size: "MaxDiskSize",
-        price: "Price",
+        available: Option<bool> = "Available",
+        disk_charge_type: Option<String> = "DiskChargeType",
+        zone: Option<String> = "Zone",
+        instance_family: Option<String> = "InstanceFamily",
+        disk_type: Option<String> = "DiskType",
+        step_size: Option<u64> = "StepSize",
+        extra_performance_range: Vec<i64> = "ExtraPerformanceRange",
+        device_class: Option<String> = "DeviceClass",
+        disk_usage: Option<String> = "DiskUsage",
+        min_disk_size: Option<u64> = "MinDiskSize",
+        max_disk_size: Option<u64> = "MaxDiskSize",
+        price: Option<Price> = "Price",
     }
 }

@@ -15,7 +15,7 @@ pub struct Image {
 
 ::runtime::lenient_object! {
     Image {
-        image_id: "ImageId",
-        image_name: "ImageName",
+        image_id: Option<String> = "ImageId",
+        image_name: Option<String> = "ImageName",
     }
 }

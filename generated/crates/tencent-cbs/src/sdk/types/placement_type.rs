@@ -33,13 +33,13 @@ pub struct Placement {
 
 ::runtime::lenient_object! {
     Placement {
-        zone: "Zone",
-        cage_id: "CageId",
-        project_id: "ProjectId",
-        project_name: "ProjectName",
-        cdc_name: "CdcName",
-        cdc_id: "CdcId",
-        dedicated_cluster_id: "DedicatedClusterId",
+        zone: Option<String> = "Zone",
+        cage_id: Option<String> = "CageId",
+        project_id: Option<u64> = "ProjectId",
+        project_name: Option<String> = "ProjectName",
+        cdc_name: Option<String> = "CdcName",
+        cdc_id: Option<String> = "CdcId",
+        dedicated_cluster_id: Option<String> = "DedicatedClusterId",
     }
 }
 

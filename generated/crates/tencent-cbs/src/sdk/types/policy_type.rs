@@ -20,10 +20,10 @@ pub struct Policy {
 
 ::runtime::lenient_object! {
     Policy {
-        hour: "Hour",
-        day_of_week: "DayOfWeek",
-        day_of_month: "DayOfMonth",
-        interval_days: "IntervalDays",
+        hour: Vec<u64> = "Hour",
+        day_of_week: Vec<u64> = "DayOfWeek",
+        day_of_month: Vec<u64> = "DayOfMonth",
+        interval_days: Option<u64> = "IntervalDays",
     }
 }
 

@@ -49,15 +49,15 @@ pub struct PrepayPrice {
 
 ::runtime::lenient_object! {
     PrepayPrice {
-        discount_price: "DiscountPrice",
-        charge_unit: "ChargeUnit",
-        unit_price_high: "UnitPriceHigh",
-        original_price_high: "OriginalPriceHigh",
-        original_price: "OriginalPrice",
-        unit_price_discount: "UnitPriceDiscount",
-        unit_price_discount_high: "UnitPriceDiscountHigh",
-        discount_price_high: "DiscountPriceHigh",
-        unit_price: "UnitPrice",
-        detail_prices: "DetailPrices",
+        discount_price: Option<f64> = "DiscountPrice",
+        charge_unit: Option<String> = "ChargeUnit",
+        unit_price_high: Option<String> = "UnitPriceHigh",
+        original_price_high: Option<String> = "OriginalPriceHigh",
+        original_price: Option<f64> = "OriginalPrice",
+        unit_price_discount: Option<f64> = "UnitPriceDiscount",
+        unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
+        discount_price_high: Option<String> = "DiscountPriceHigh",
+        unit_price: Option<f64> = "UnitPrice",
+        detail_prices: Vec<DetailPrice> = "DetailPrices",
     }
 }

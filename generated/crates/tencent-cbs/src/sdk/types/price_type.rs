@@ -48,14 +48,14 @@ pub struct Price {
 
 ::runtime::lenient_object! {
     Price {
-        unit_price_discount: "UnitPriceDiscount",
-        discount_price: "DiscountPrice",
-        unit_price: "UnitPrice",
-        unit_price_high: "UnitPriceHigh",
-        original_price_high: "OriginalPriceHigh",
-        original_price: "OriginalPrice",
-        discount_price_high: "DiscountPriceHigh",
-        unit_price_discount_high: "UnitPriceDiscountHigh",
-        charge_unit: "ChargeUnit",
+        unit_price_discount: Option<f64> = "UnitPriceDiscount",
+        discount_price: Option<f64> = "DiscountPrice",
+        unit_price: Option<f64> = "UnitPrice",
+        unit_price_high: Option<String> = "UnitPriceHigh",
+        original_price_high: Option<String> = "OriginalPriceHigh",
+        original_price: Option<f64> = "OriginalPrice",
+        discount_price_high: Option<String> = "DiscountPriceHigh",
+        unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
+        charge_unit: Option<String> = "ChargeUnit",
     }
 }

@@ -21,9 +21,9 @@ pub struct SnapshotCopyResult {
 
 ::runtime::lenient_object! {
     SnapshotCopyResult {
-        snapshot_id: "SnapshotId",
-        message: "Message",
-        code: "Code",
-        destination_region: "DestinationRegion",
+        snapshot_id: Option<String> = "SnapshotId",
+        message: Option<String> = "Message",
+        code: Option<String> = "Code",
+        destination_region: Option<String> = "DestinationRegion",
     }
 }

@@ -60,19 +60,19 @@ pub struct SnapshotGroup {
 
 ::runtime::lenient_object! {
     SnapshotGroup {
-        snapshot_group_id: "SnapshotGroupId",
-        snapshot_group_type: "SnapshotGroupType",
-        contain_root_snapshot: "ContainRootSnapshot",
-        snapshot_id_set: "SnapshotIdSet",
-        snapshot_group_state: "SnapshotGroupState",
-        percent: "Percent",
-        create_time: "CreateTime",
-        modify_time: "ModifyTime",
-        images: "Images",
-        snapshot_group_name: "SnapshotGroupName",
-        image_count: "ImageCount",
-        is_permanent: "IsPermanent",
-        deadline_time: "DeadlineTime",
-        auto_snapshot_policy_id: "AutoSnapshotPolicyId",
+        snapshot_group_id: Option<String> = "SnapshotGroupId",
+        snapshot_group_type: Option<String> = "SnapshotGroupType",
+        contain_root_snapshot: Option<bool> = "ContainRootSnapshot",
+        snapshot_id_set: Vec<String> = "SnapshotIdSet",
+        snapshot_group_state: Option<String> = "SnapshotGroupState",
+        percent: Option<u64> = "Percent",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ModifyTime",
+        images: Vec<Image> = "Images",
+        snapshot_group_name: Option<String> = "SnapshotGroupName",
+        image_count: Option<u64> = "ImageCount",
+        is_permanent: Option<bool> = "IsPermanent",
+        deadline_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "DeadlineTime",
+        auto_snapshot_policy_id: Option<String> = "AutoSnapshotPolicyId",
     }
 }

@@ -35,13 +35,13 @@ pub struct AccountInfo {
 
 ::runtime::lenient_object! {
     AccountInfo {
-        notes: "Notes",
-        host: "Host",
-        user: "User",
-        modify_time: "ModifyTime",
-        modify_password_time: "ModifyPasswordTime",
-        create_time: "CreateTime",
-        max_user_connections: "MaxUserConnections",
-        open_cam: "OpenCam",
+        notes: Option<String> = "Notes",
+        host: Option<String> = "Host",
+        user: Option<String> = "User",
+        modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyTime",
+        modify_password_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyPasswordTime",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        max_user_connections: Option<i64> = "MaxUserConnections",
+        open_cam: Option<bool> = "OpenCam",
     }
 }

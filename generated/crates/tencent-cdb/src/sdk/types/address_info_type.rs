@@ -30,12 +30,12 @@ pub struct AddressInfo {
 
 ::runtime::lenient_object! {
     AddressInfo {
-        resource_id: "ResourceId",
-        uniq_vpc_id: "UniqVpcId",
-        uniq_subnet_id: "UniqSubnetId",
-        vip: "Vip",
-        v_port: "VPort",
-        wan_domain: "WanDomain",
-        wan_port: "WanPort",
+        resource_id: Option<String> = "ResourceId",
+        uniq_vpc_id: Option<String> = "UniqVpcId",
+        uniq_subnet_id: Option<String> = "UniqSubnetId",
+        vip: Option<String> = "Vip",
+        v_port: Option<i64> = "VPort",
+        wan_domain: Option<String> = "WanDomain",
+        wan_port: Option<i64> = "WanPort",
     }
 }

@@ -33,13 +33,13 @@ pub struct AnalysisNodeInfo {
 
 ::runtime::lenient_object! {
     AnalysisNodeInfo {
-        node_id: "NodeId",
-        status: "Status",
-        data_status: "DataStatus",
-        cpu: "Cpu",
-        memory: "Memory",
-        storage: "Storage",
-        zone: "Zone",
-        message: "Message",
+        node_id: Option<String> = "NodeId",
+        status: Option<String> = "Status",
+        data_status: Option<String> = "DataStatus",
+        cpu: Option<u64> = "Cpu",
+        memory: Option<u64> = "Memory",
+        storage: Option<u64> = "Storage",
+        zone: Option<String> = "Zone",
+        message: Option<String> = "Message",
     }
 }

@@ -25,8 +25,8 @@ pub struct AuditFilter {
 
 ::runtime::lenient_object! {
     AuditFilter {
-        type_field: "Type",
-        compare: "Compare",
-        value: "Value",
+        type_field: Option<String> = "Type",
+        compare: Option<String> = "Compare",
+        value: Option<String> = "Value",
     }
 }

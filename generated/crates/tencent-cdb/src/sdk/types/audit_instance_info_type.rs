@@ -23,9 +23,9 @@ pub struct AuditInstanceInfo {
 
 ::runtime::lenient_object! {
     AuditInstanceInfo {
-        project_id: "ProjectId",
-        tag_list: "TagList",
-        db_type: "DbType",
-        db_version: "DbVersion",
+        project_id: Option<i64> = "ProjectId",
+        tag_list: Vec<TagInfoUnit> = "TagList",
+        db_type: Option<String> = "DbType",
+        db_version: Option<String> = "DbVersion",
     }
 }

@@ -17,7 +17,7 @@ pub struct AuditLogAggregationResult {
 
 ::runtime::lenient_object! {
     AuditLogAggregationResult {
-        aggregation_field: "AggregationField",
-        buckets: "Buckets",
+        aggregation_field: Option<String> = "AggregationField",
+        buckets: Vec<Bucket> = "Buckets",
     }
 }

@@ -40,14 +40,14 @@ pub struct AuditPolicy {
 
 ::runtime::lenient_object! {
     AuditPolicy {
-        policy_id: "PolicyId",
-        status: "Status",
-        instance_id: "InstanceId",
-        create_time: "CreateTime",
-        modify_time: "ModifyTime",
-        policy_name: "PolicyName",
-        rule_id: "RuleId",
-        rule_name: "RuleName",
-        instance_name: "InstanceName",
+        policy_id: Option<String> = "PolicyId",
+        status: Option<String> = "Status",
+        instance_id: Option<String> = "InstanceId",
+        create_time: Option<String> = "CreateTime",
+        modify_time: Option<String> = "ModifyTime",
+        policy_name: Option<String> = "PolicyName",
+        rule_id: Option<String> = "RuleId",
+        rule_name: Option<String> = "RuleName",
+        instance_name: Option<String> = "InstanceName",
     }
 }

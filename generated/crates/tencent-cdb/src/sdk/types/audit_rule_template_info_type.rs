@@ -41,15 +41,15 @@ pub struct AuditRuleTemplateInfo {
 
 ::runtime::lenient_object! {
     AuditRuleTemplateInfo {
-        rule_template_id: "RuleTemplateId",
-        rule_template_name: "RuleTemplateName",
-        rule_filters: "RuleFilters",
-        description: "Description",
-        create_at: "CreateAt",
-        alarm_level: "AlarmLevel",
-        alarm_policy: "AlarmPolicy",
-        affected_instances: "AffectedInstances",
-        status: "Status",
-        update_at: "UpdateAt",
+        rule_template_id: Option<String> = "RuleTemplateId",
+        rule_template_name: Option<String> = "RuleTemplateName",
+        rule_filters: Vec<RuleFilters> = "RuleFilters",
+        description: Option<String> = "Description",
+        create_at: Option<String> = "CreateAt",
+        alarm_level: Option<u64> = "AlarmLevel",
+        alarm_policy: Option<u64> = "AlarmPolicy",
+        affected_instances: Vec<String> = "AffectedInstances",
+        status: Option<u64> = "Status",
+        update_at: Option<String> = "UpdateAt",
     }
 }

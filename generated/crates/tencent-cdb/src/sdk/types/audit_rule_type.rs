@@ -35,12 +35,12 @@ pub struct AuditRule {
 
 ::runtime::lenient_object! {
     AuditRule {
-        rule_id: "RuleId",
-        create_time: "CreateTime",
-        modify_time: "ModifyTime",
-        rule_name: "RuleName",
-        description: "Description",
-        rule_filters: "RuleFilters",
-        audit_all: "AuditAll",
+        rule_id: Option<String> = "RuleId",
+        create_time: Option<String> = "CreateTime",
+        modify_time: Option<String> = "ModifyTime",
+        rule_name: Option<String> = "RuleName",
+        description: Option<String> = "Description",
+        rule_filters: Vec<AuditFilter> = "RuleFilters",
+        audit_all: Option<bool> = "AuditAll",
     }
 }

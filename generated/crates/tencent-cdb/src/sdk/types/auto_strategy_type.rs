@@ -28,12 +28,12 @@ pub struct AutoStrategy {
 
 ::runtime::lenient_object! {
     AutoStrategy {
-        expand_threshold: "ExpandThreshold",
-        shrink_threshold: "ShrinkThreshold",
-        expand_period: "ExpandPeriod",
-        shrink_period: "ShrinkPeriod",
-        expand_second_period: "ExpandSecondPeriod",
-        shrink_second_period: "ShrinkSecondPeriod",
+        expand_threshold: Option<i64> = "ExpandThreshold",
+        shrink_threshold: Option<i64> = "ShrinkThreshold",
+        expand_period: Option<i64> = "ExpandPeriod",
+        shrink_period: Option<i64> = "ShrinkPeriod",
+        expand_second_period: Option<i64> = "ExpandSecondPeriod",
+        shrink_second_period: Option<i64> = "ShrinkSecondPeriod",
     }
 }
 

@@ -21,9 +21,9 @@ pub struct BackupConfig {
 
 ::runtime::lenient_object! {
     BackupConfig {
-        replication_mode: "ReplicationMode",
-        zone: "Zone",
-        vip: "Vip",
-        vport: "Vport",
+        replication_mode: Option<String> = "ReplicationMode",
+        zone: Option<String> = "Zone",
+        vip: Option<String> = "Vip",
+        vport: Option<u64> = "Vport",
     }
 }

@@ -39,15 +39,15 @@ pub struct BackupSummaryItem {
 
 ::runtime::lenient_object! {
     BackupSummaryItem {
-        instance_id: "InstanceId",
-        auto_backup_count: "AutoBackupCount",
-        auto_backup_volume: "AutoBackupVolume",
-        manual_backup_count: "ManualBackupCount",
-        manual_backup_volume: "ManualBackupVolume",
-        data_backup_count: "DataBackupCount",
-        data_backup_volume: "DataBackupVolume",
-        binlog_backup_count: "BinlogBackupCount",
-        binlog_backup_volume: "BinlogBackupVolume",
-        backup_volume: "BackupVolume",
+        instance_id: Option<String> = "InstanceId",
+        auto_backup_count: Option<i64> = "AutoBackupCount",
+        auto_backup_volume: Option<i64> = "AutoBackupVolume",
+        manual_backup_count: Option<i64> = "ManualBackupCount",
+        manual_backup_volume: Option<i64> = "ManualBackupVolume",
+        data_backup_count: Option<i64> = "DataBackupCount",
+        data_backup_volume: Option<i64> = "DataBackupVolume",
+        binlog_backup_count: Option<i64> = "BinlogBackupCount",
+        binlog_backup_volume: Option<i64> = "BinlogBackupVolume",
+        backup_volume: Option<i64> = "BackupVolume",
     }
 }

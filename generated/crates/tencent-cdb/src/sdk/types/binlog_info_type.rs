@@ -57,19 +57,19 @@ pub struct BinlogInfo {
 
 ::runtime::lenient_object! {
     BinlogInfo {
-        name: "Name",
-        size: "Size",
-        date: "Date",
-        intranet_url: "IntranetUrl",
-        internet_url: "InternetUrl",
-        type_field: "Type",
-        binlog_start_time: "BinlogStartTime",
-        binlog_finish_time: "BinlogFinishTime",
-        region: "Region",
-        status: "Status",
-        remote_info: "RemoteInfo",
-        cos_storage_type: "CosStorageType",
-        instance_id: "InstanceId",
-        progress: "Progress",
+        name: Option<String> = "Name",
+        size: Option<i64> = "Size",
+        date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "Date",
+        intranet_url: Option<::runtime::SignedUrl> = "IntranetUrl",
+        internet_url: Option<::runtime::SignedUrl> = "InternetUrl",
+        type_field: Option<String> = "Type",
+        binlog_start_time: Option<String> = "BinlogStartTime",
+        binlog_finish_time: Option<String> = "BinlogFinishTime",
+        region: Option<String> = "Region",
+        status: Option<String> = "Status",
+        remote_info: Vec<RemoteBackupInfo> = "RemoteInfo",
+        cos_storage_type: Option<i64> = "CosStorageType",
+        instance_id: Option<String> = "InstanceId",
+        progress: Option<i64> = "Progress",
     }
 }

@@ -15,7 +15,7 @@ pub struct Bucket {
 
 ::runtime::lenient_object! {
     Bucket {
-        key: "Key",
-        count: "Count",
+        key: Option<String> = "Key",
+        count: Option<u64> = "Count",
     }
 }

@@ -26,10 +26,10 @@ pub struct CdbRegionSellConf {
 
 ::runtime::lenient_object! {
     CdbRegionSellConf {
-        region_name: "RegionName",
-        area: "Area",
-        is_default_region: "IsDefaultRegion",
-        region: "Region",
-        region_config: "RegionConfig",
+        region_name: Option<String> = "RegionName",
+        area: Option<String> = "Area",
+        is_default_region: Option<i64> = "IsDefaultRegion",
+        region: Option<String> = "Region",
+        region_config: Vec<CdbZoneSellConf> = "RegionConfig",
     }
 }

@@ -42,16 +42,16 @@ pub struct CdbSellConfig {
 
 ::runtime::lenient_object! {
     CdbSellConfig {
-        memory: "Memory",
-        cpu: "Cpu",
-        volume_min: "VolumeMin",
-        volume_max: "VolumeMax",
-        volume_step: "VolumeStep",
-        iops: "Iops",
-        info: "Info",
-        status: "Status",
-        device_type: "DeviceType",
-        engine_type: "EngineType",
-        id: "Id",
+        memory: Option<i64> = "Memory",
+        cpu: Option<i64> = "Cpu",
+        volume_min: Option<i64> = "VolumeMin",
+        volume_max: Option<i64> = "VolumeMax",
+        volume_step: Option<i64> = "VolumeStep",
+        iops: Option<i64> = "Iops",
+        info: Option<String> = "Info",
+        status: Option<i64> = "Status",
+        device_type: Option<String> = "DeviceType",
+        engine_type: Option<String> = "EngineType",
+        id: Option<i64> = "Id",
     }
 }

@@ -24,8 +24,8 @@ pub struct CdbSellType {
 
 ::runtime::lenient_object! {
     CdbSellType {
-        type_name: "TypeName",
-        engine_version: "EngineVersion",
-        config_ids: "ConfigIds",
+        type_name: Option<String> = "TypeName",
+        engine_version: Vec<String> = "EngineVersion",
+        config_ids: Vec<i64> = "ConfigIds",
     }
 }

@@ -17,7 +17,7 @@ pub struct CdbZoneDataResult {
 
 ::runtime::lenient_object! {
     CdbZoneDataResult {
-        configs: "Configs",
-        regions: "Regions",
+        configs: Vec<CdbSellConfig> = "Configs",
+        regions: Vec<CdbRegionSellConf> = "Regions",
     }
 }

@@ -39,15 +39,15 @@ pub struct CloneItem {
 
 ::runtime::lenient_object! {
     CloneItem {
-        src_instance_id: "SrcInstanceId",
-        dst_instance_id: "DstInstanceId",
-        clone_job_id: "CloneJobId",
-        rollback_strategy: "RollbackStrategy",
-        rollback_target_time: "RollbackTargetTime",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        task_status: "TaskStatus",
-        new_region_id: "NewRegionId",
-        src_region_id: "SrcRegionId",
+        src_instance_id: Option<String> = "SrcInstanceId",
+        dst_instance_id: Option<String> = "DstInstanceId",
+        clone_job_id: Option<i64> = "CloneJobId",
+        rollback_strategy: Option<String> = "RollbackStrategy",
+        rollback_target_time: Option<String> = "RollbackTargetTime",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        task_status: Option<String> = "TaskStatus",
+        new_region_id: Option<i64> = "NewRegionId",
+        src_region_id: Option<i64> = "SrcRegionId",
     }
 }

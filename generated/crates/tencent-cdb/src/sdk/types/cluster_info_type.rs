@@ -18,8 +18,8 @@ pub struct ClusterInfo {
 
 ::runtime::lenient_object! {
     ClusterInfo {
-        node_id: "NodeId",
-        role: "Role",
-        zone: "Zone",
+        node_id: Option<String> = "NodeId",
+        role: Option<String> = "Role",
+        zone: Option<String> = "Zone",
     }
 }

@@ -24,10 +24,10 @@ pub struct ClusterNodeInfo {
 
 ::runtime::lenient_object! {
     ClusterNodeInfo {
-        node_id: "NodeId",
-        role: "Role",
-        zone: "Zone",
-        weight: "Weight",
-        status: "Status",
+        node_id: Option<String> = "NodeId",
+        role: Option<String> = "Role",
+        zone: Option<String> = "Zone",
+        weight: Option<u64> = "Weight",
+        status: Option<String> = "Status",
     }
 }

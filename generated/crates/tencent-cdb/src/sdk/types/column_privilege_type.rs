@@ -20,10 +20,10 @@ pub struct ColumnPrivilege {
 
 ::runtime::lenient_object! {
     ColumnPrivilege {
-        database: "Database",
-        table: "Table",
-        column: "Column",
-        privileges: "Privileges",
+        database: Option<String> = "Database",
+        table: Option<String> = "Table",
+        column: Option<String> = "Column",
+        privileges: Vec<String> = "Privileges",
     }
 }
 

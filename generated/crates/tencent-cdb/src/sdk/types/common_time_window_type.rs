@@ -38,16 +38,16 @@ pub struct CommonTimeWindow {
 
 ::runtime::lenient_object! {
     CommonTimeWindow {
-        monday: "Monday",
-        tuesday: "Tuesday",
-        wednesday: "Wednesday",
-        thursday: "Thursday",
-        friday: "Friday",
-        saturday: "Saturday",
-        sunday: "Sunday",
-        backup_period_strategy: "BackupPeriodStrategy",
-        days: "Days",
-        backup_period_time: "BackupPeriodTime",
+        monday: Option<String> = "Monday",
+        tuesday: Option<String> = "Tuesday",
+        wednesday: Option<String> = "Wednesday",
+        thursday: Option<String> = "Thursday",
+        friday: Option<String> = "Friday",
+        saturday: Option<String> = "Saturday",
+        sunday: Option<String> = "Sunday",
+        backup_period_strategy: Option<String> = "BackupPeriodStrategy",
+        days: Vec<i64> = "Days",
+        backup_period_time: Option<String> = "BackupPeriodTime",
     }
 }
 

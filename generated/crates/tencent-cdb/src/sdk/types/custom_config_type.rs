@@ -24,10 +24,10 @@ pub struct CustomConfig {
 
 ::runtime::lenient_object! {
     CustomConfig {
-        device: "Device",
-        type_field: "Type",
-        device_type: "DeviceType",
-        memory: "Memory",
-        cpu: "Cpu",
+        device: Option<String> = "Device",
+        type_field: Option<String> = "Type",
+        device_type: Option<String> = "DeviceType",
+        memory: Option<u64> = "Memory",
+        cpu: Option<u64> = "Cpu",
     }
 }

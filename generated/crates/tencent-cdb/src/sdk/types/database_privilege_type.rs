@@ -14,8 +14,8 @@ pub struct DatabasePrivilege {
 
 ::runtime::lenient_object! {
     DatabasePrivilege {
-        privileges: "Privileges",
-        database: "Database",
+        privileges: Vec<String> = "Privileges",
+        database: Option<String> = "Database",
     }
 }
 

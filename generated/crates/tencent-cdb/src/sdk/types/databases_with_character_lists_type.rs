@@ -15,7 +15,7 @@ pub struct DatabasesWithCharacterLists {
 
 ::runtime::lenient_object! {
     DatabasesWithCharacterLists {
-        database_name: "DatabaseName",
-        character_set: "CharacterSet",
+        database_name: Option<String> = "DatabaseName",
+        character_set: Option<String> = "CharacterSet",
     }
 }

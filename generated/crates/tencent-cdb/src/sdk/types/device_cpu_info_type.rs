@@ -17,7 +17,7 @@ pub struct DeviceCpuInfo {
 
 ::runtime::lenient_object! {
     DeviceCpuInfo {
-        rate: "Rate",
-        load: "Load",
+        rate: Vec<DeviceCpuRateInfo> = "Rate",
+        load: Vec<i64> = "Load",
     }
 }

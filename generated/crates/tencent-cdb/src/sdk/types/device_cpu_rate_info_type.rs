@@ -15,7 +15,7 @@ pub struct DeviceCpuRateInfo {
 
 ::runtime::lenient_object! {
     DeviceCpuRateInfo {
-        cpu_core: "CpuCore",
-        rate: "Rate",
+        cpu_core: Option<i64> = "CpuCore",
+        rate: Vec<i64> = "Rate",
     }
 }

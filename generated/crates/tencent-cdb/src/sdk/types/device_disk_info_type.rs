@@ -24,10 +24,10 @@ pub struct DeviceDiskInfo {
 
 ::runtime::lenient_object! {
     DeviceDiskInfo {
-        io_ratio_per_sec: "IoRatioPerSec",
-        io_wait_time: "IoWaitTime",
-        read: "Read",
-        write: "Write",
-        capacity_ratio: "CapacityRatio",
+        io_ratio_per_sec: Vec<i64> = "IoRatioPerSec",
+        io_wait_time: Vec<i64> = "IoWaitTime",
+        read: Vec<i64> = "Read",
+        write: Vec<i64> = "Write",
+        capacity_ratio: Vec<i64> = "CapacityRatio",
     }
 }

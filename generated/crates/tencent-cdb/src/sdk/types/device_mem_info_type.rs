@@ -15,7 +15,7 @@ pub struct DeviceMemInfo {
 
 ::runtime::lenient_object! {
     DeviceMemInfo {
-        total: "Total",
-        used: "Used",
+        total: Vec<i64> = "Total",
+        used: Vec<i64> = "Used",
     }
 }

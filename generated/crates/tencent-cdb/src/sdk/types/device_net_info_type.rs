@@ -24,10 +24,10 @@ pub struct DeviceNetInfo {
 
 ::runtime::lenient_object! {
     DeviceNetInfo {
-        conn: "Conn",
-        package_in: "PackageIn",
-        package_out: "PackageOut",
-        flow_in: "FlowIn",
-        flow_out: "FlowOut",
+        conn: Vec<i64> = "Conn",
+        package_in: Vec<i64> = "PackageIn",
+        package_out: Vec<i64> = "PackageOut",
+        flow_in: Vec<i64> = "FlowIn",
+        flow_out: Vec<i64> = "FlowOut",
     }
 }

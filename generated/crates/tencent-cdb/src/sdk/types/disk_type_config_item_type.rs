@@ -15,7 +15,7 @@ pub struct DiskTypeConfigItem {
 
 ::runtime::lenient_object! {
     DiskTypeConfigItem {
-        device_type: "DeviceType",
-        disk_type: "DiskType",
+        device_type: Option<String> = "DeviceType",
+        disk_type: Vec<String> = "DiskType",
     }
 }

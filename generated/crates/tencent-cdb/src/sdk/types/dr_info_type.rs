@@ -35,12 +35,12 @@ pub struct DrInfo {
 
 ::runtime::lenient_object! {
     DrInfo {
-        status: "Status",
-        zone: "Zone",
-        instance_id: "InstanceId",
-        region: "Region",
-        sync_status: "SyncStatus",
-        instance_name: "InstanceName",
-        instance_type: "InstanceType",
+        status: Option<i64> = "Status",
+        zone: Option<String> = "Zone",
+        instance_id: Option<String> = "InstanceId",
+        region: Option<String> = "Region",
+        sync_status: Option<i64> = "SyncStatus",
+        instance_name: Option<String> = "InstanceName",
+        instance_type: Option<i64> = "InstanceType",
     }
 }

@@ -15,7 +15,7 @@ pub struct ErrlogItem {
 
 ::runtime::lenient_object! {
     ErrlogItem {
-        timestamp: "Timestamp",
-        content: "Content",
+        timestamp: Option<u64> = "Timestamp",
+        content: Option<String> = "Content",
     }
 }

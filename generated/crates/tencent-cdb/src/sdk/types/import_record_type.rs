@@ -48,18 +48,18 @@ pub struct ImportRecord {
 
 ::runtime::lenient_object! {
     ImportRecord {
-        status: "Status",
-        code: "Code",
-        cost_time: "CostTime",
-        instance_id: "InstanceId",
-        work_id: "WorkId",
-        file_name: "FileName",
-        process: "Process",
-        create_time: "CreateTime",
-        file_size: "FileSize",
-        message: "Message",
-        job_id: "JobId",
-        db_name: "DbName",
-        async_request_id: "AsyncRequestId",
+        status: Option<i64> = "Status",
+        code: Option<i64> = "Code",
+        cost_time: Option<i64> = "CostTime",
+        instance_id: Option<String> = "InstanceId",
+        work_id: Option<String> = "WorkId",
+        file_name: Option<String> = "FileName",
+        process: Option<i64> = "Process",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        file_size: Option<String> = "FileSize",
+        message: Option<String> = "Message",
+        job_id: Option<i64> = "JobId",
+        db_name: Option<String> = "DbName",
+        async_request_id: Option<String> = "AsyncRequestId",
     }
 }

@@ -33,13 +33,13 @@ pub struct Inbound {
 
 ::runtime::lenient_object! {
     Inbound {
-        action: "Action",
-        cidr_ip: "CidrIp",
-        port_range: "PortRange",
-        ip_protocol: "IpProtocol",
-        dir: "Dir",
-        address_module: "AddressModule",
-        id: "Id",
-        desc: "Desc",
+        action: Option<String> = "Action",
+        cidr_ip: Option<String> = "CidrIp",
+        port_range: Option<String> = "PortRange",
+        ip_protocol: Option<String> = "IpProtocol",
+        dir: Option<String> = "Dir",
+        address_module: Option<String> = "AddressModule",
+        id: Option<String> = "Id",
+        desc: Option<String> = "Desc",
     }
 }

@@ -24,10 +24,10 @@ pub struct InstEventInfo {
 
 ::runtime::lenient_object! {
     InstEventInfo {
-        event_name: "EventName",
-        event_status: "EventStatus",
-        occur_time: "OccurTime",
-        instance_id: "InstanceId",
-        node_id: "NodeId",
+        event_name: Option<String> = "EventName",
+        event_status: Option<String> = "EventStatus",
+        occur_time: Option<String> = "OccurTime",
+        instance_id: Option<String> = "InstanceId",
+        node_id: Option<String> = "NodeId",
     }
 }

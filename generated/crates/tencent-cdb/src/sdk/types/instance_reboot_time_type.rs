@@ -15,7 +15,7 @@ pub struct InstanceRebootTime {
 
 ::runtime::lenient_object! {
     InstanceRebootTime {
-        instance_id: "InstanceId",
-        time_in_seconds: "TimeInSeconds",
+        instance_id: Option<String> = "InstanceId",
+        time_in_seconds: Option<i64> = "TimeInSeconds",
     }
 }

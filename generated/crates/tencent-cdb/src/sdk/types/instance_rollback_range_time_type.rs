@@ -23,9 +23,9 @@ pub struct InstanceRollbackRangeTime {
 
 ::runtime::lenient_object! {
     InstanceRollbackRangeTime {
-        code: "Code",
-        message: "Message",
-        instance_id: "InstanceId",
-        times: "Times",
+        code: Option<i64> = "Code",
+        message: Option<String> = "Message",
+        instance_id: Option<String> = "InstanceId",
+        times: Vec<RollbackTimeRange> = "Times",
     }
 }

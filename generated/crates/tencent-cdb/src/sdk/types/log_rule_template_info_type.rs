@@ -21,9 +21,9 @@ pub struct LogRuleTemplateInfo {
 
 ::runtime::lenient_object! {
     LogRuleTemplateInfo {
-        rule_template_id: "RuleTemplateId",
-        rule_template_name: "RuleTemplateName",
-        alarm_level: "AlarmLevel",
-        rule_template_status: "RuleTemplateStatus",
+        rule_template_id: Option<String> = "RuleTemplateId",
+        rule_template_name: Option<String> = "RuleTemplateName",
+        alarm_level: Option<String> = "AlarmLevel",
+        rule_template_status: Option<i64> = "RuleTemplateStatus",
     }
 }

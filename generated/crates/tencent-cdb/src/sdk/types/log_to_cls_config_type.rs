@@ -21,9 +21,9 @@ pub struct LogToClsConfig {
 
 ::runtime::lenient_object! {
     LogToClsConfig {
-        status: "Status",
-        log_set_id: "LogSetId",
-        log_topic_id: "LogTopicId",
-        cls_region: "ClsRegion",
+        status: Option<String> = "Status",
+        log_set_id: Option<String> = "LogSetId",
+        log_topic_id: Option<String> = "LogTopicId",
+        cls_region: Option<String> = "ClsRegion",
     }
 }

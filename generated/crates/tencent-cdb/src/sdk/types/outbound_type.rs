@@ -30,12 +30,12 @@ pub struct Outbound {
 
 ::runtime::lenient_object! {
     Outbound {
-        action: "Action",
-        cidr_ip: "CidrIp",
-        port_range: "PortRange",
-        ip_protocol: "IpProtocol",
-        dir: "Dir",
-        address_module: "AddressModule",
-        desc: "Desc",
+        action: Option<String> = "Action",
+        cidr_ip: Option<String> = "CidrIp",
+        port_range: Option<String> = "PortRange",
+        ip_protocol: Option<String> = "IpProtocol",
+        dir: Option<String> = "Dir",
+        address_module: Option<String> = "AddressModule",
+        desc: Option<String> = "Desc",
     }
 }

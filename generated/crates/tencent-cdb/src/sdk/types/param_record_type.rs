@@ -30,12 +30,12 @@ pub struct ParamRecord {
 
 ::runtime::lenient_object! {
     ParamRecord {
-        instance_id: "InstanceId",
-        param_name: "ParamName",
-        old_value: "OldValue",
-        new_value: "NewValue",
-        is_sucess: "IsSucess",
-        modify_time: "ModifyTime",
-        is_success: "IsSuccess",
+        instance_id: Option<String> = "InstanceId",
+        param_name: Option<String> = "ParamName",
+        old_value: Option<String> = "OldValue",
+        new_value: Option<String> = "NewValue",
+        is_sucess: Option<bool> = "IsSucess",
+        modify_time: Option<String> = "ModifyTime",
+        is_success: Option<bool> = "IsSuccess",
     }
 }

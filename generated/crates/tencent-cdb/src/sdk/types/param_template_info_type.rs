@@ -27,11 +27,11 @@ pub struct ParamTemplateInfo {
 
 ::runtime::lenient_object! {
     ParamTemplateInfo {
-        template_id: "TemplateId",
-        name: "Name",
-        description: "Description",
-        engine_version: "EngineVersion",
-        template_type: "TemplateType",
-        engine_type: "EngineType",
+        template_id: Option<i64> = "TemplateId",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        engine_version: Option<String> = "EngineVersion",
+        template_type: Option<String> = "TemplateType",
+        engine_type: Option<String> = "EngineType",
     }
 }

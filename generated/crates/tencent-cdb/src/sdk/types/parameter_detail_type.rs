@@ -45,17 +45,17 @@ pub struct ParameterDetail {
 
 ::runtime::lenient_object! {
     ParameterDetail {
-        name: "Name",
-        param_type: "ParamType",
-        default: "Default",
-        description: "Description",
-        current_value: "CurrentValue",
-        need_reboot: "NeedReboot",
-        max: "Max",
-        min: "Min",
-        enum_value: "EnumValue",
-        max_func: "MaxFunc",
-        min_func: "MinFunc",
-        is_not_support_edit: "IsNotSupportEdit",
+        name: Option<String> = "Name",
+        param_type: Option<String> = "ParamType",
+        default: Option<String> = "Default",
+        description: Option<String> = "Description",
+        current_value: Option<String> = "CurrentValue",
+        need_reboot: Option<i64> = "NeedReboot",
+        max: Option<i64> = "Max",
+        min: Option<i64> = "Min",
+        enum_value: Vec<String> = "EnumValue",
+        max_func: Option<String> = "MaxFunc",
+        min_func: Option<String> = "MinFunc",
+        is_not_support_edit: Option<bool> = "IsNotSupportEdit",
     }
 }

@@ -16,8 +16,8 @@ pub struct PeriodStrategy {
 
 ::runtime::lenient_object! {
     PeriodStrategy {
-        time_cycle: "TimeCycle",
-        time_interval: "TimeInterval",
+        time_cycle: Option<TImeCycle> = "TimeCycle",
+        time_interval: Option<TimeInterval> = "TimeInterval",
     }
 }
 

@@ -19,9 +19,9 @@ pub struct ProxyAllocation {
 
 ::runtime::lenient_object! {
     ProxyAllocation {
-        region: "Region",
-        zone: "Zone",
-        proxy_instance: "ProxyInstance",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        proxy_instance: Vec<ProxyInst> = "ProxyInstance",
     }
 }
 

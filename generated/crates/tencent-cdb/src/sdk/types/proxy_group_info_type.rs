@@ -41,15 +41,15 @@ pub struct ProxyGroupInfo {
 
 ::runtime::lenient_object! {
     ProxyGroupInfo {
-        proxy_group_id: "ProxyGroupId",
-        proxy_version: "ProxyVersion",
-        support_upgrade_proxy_version: "SupportUpgradeProxyVersion",
-        status: "Status",
-        task_status: "TaskStatus",
-        proxy_node: "ProxyNode",
-        proxy_address: "ProxyAddress",
-        connection_pool_limit: "ConnectionPoolLimit",
-        support_create_proxy_address: "SupportCreateProxyAddress",
-        support_upgrade_proxy_mysql_version: "SupportUpgradeProxyMysqlVersion",
+        proxy_group_id: Option<String> = "ProxyGroupId",
+        proxy_version: Option<String> = "ProxyVersion",
+        support_upgrade_proxy_version: Option<String> = "SupportUpgradeProxyVersion",
+        status: Option<String> = "Status",
+        task_status: Option<String> = "TaskStatus",
+        proxy_node: Vec<ProxyNode> = "ProxyNode",
+        proxy_address: Vec<ProxyAddress> = "ProxyAddress",
+        connection_pool_limit: Option<u64> = "ConnectionPoolLimit",
+        support_create_proxy_address: Option<bool> = "SupportCreateProxyAddress",
+        support_upgrade_proxy_mysql_version: Option<String> = "SupportUpgradeProxyMysqlVersion",
     }
 }

@@ -35,15 +35,15 @@ pub struct ProxyInst {
 
 ::runtime::lenient_object! {
     ProxyInst {
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        instance_type: "InstanceType",
-        status: "Status",
-        weight: "Weight",
-        region: "Region",
-        zone: "Zone",
-        inst_node_id: "InstNodeId",
-        inst_node_role: "InstNodeRole",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        instance_type: Option<i64> = "InstanceType",
+        status: Option<i64> = "Status",
+        weight: Option<u64> = "Weight",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        inst_node_id: Option<String> = "InstNodeId",
+        inst_node_role: Option<String> = "InstNodeRole",
     }
 }
 

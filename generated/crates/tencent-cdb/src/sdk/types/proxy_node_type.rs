@@ -30,12 +30,12 @@ pub struct ProxyNode {
 
 ::runtime::lenient_object! {
     ProxyNode {
-        proxy_id: "ProxyId",
-        cpu: "Cpu",
-        mem: "Mem",
-        status: "Status",
-        zone: "Zone",
-        region: "Region",
-        connection: "Connection",
+        proxy_id: Option<String> = "ProxyId",
+        cpu: Option<u64> = "Cpu",
+        mem: Option<u64> = "Mem",
+        status: Option<String> = "Status",
+        zone: Option<String> = "Zone",
+        region: Option<String> = "Region",
+        connection: Option<u64> = "Connection",
     }
 }

@@ -18,8 +18,8 @@ pub struct ReleaseResult {
 
 ::runtime::lenient_object! {
     ReleaseResult {
-        instance_id: "InstanceId",
-        code: "Code",
-        message: "Message",
+        instance_id: Option<String> = "InstanceId",
+        code: Option<i64> = "Code",
+        message: Option<String> = "Message",
     }
 }

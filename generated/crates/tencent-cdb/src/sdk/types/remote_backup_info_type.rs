@@ -28,11 +28,11 @@ pub struct RemoteBackupInfo {
 
 ::runtime::lenient_object! {
     RemoteBackupInfo {
-        sub_backup_id: "SubBackupId",
-        region: "Region",
-        status: "Status",
-        start_time: "StartTime",
-        finish_time: "FinishTime",
-        url: "Url",
+        sub_backup_id: Option<i64> = "SubBackupId",
+        region: Option<String> = "Region",
+        status: Option<String> = "Status",
+        start_time: Option<String> = "StartTime",
+        finish_time: Option<String> = "FinishTime",
+        url: Option<::runtime::SignedUrl> = "Url",
     }
 }

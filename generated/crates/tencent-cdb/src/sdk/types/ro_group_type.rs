@@ -59,22 +59,22 @@ pub struct RoGroup {
 
 ::runtime::lenient_object! {
     RoGroup {
-        ro_group_mode: "RoGroupMode",
-        ro_group_id: "RoGroupId",
-        ro_group_name: "RoGroupName",
-        ro_offline_delay: "RoOfflineDelay",
-        ro_max_delay_time: "RoMaxDelayTime",
-        min_ro_in_group: "MinRoInGroup",
-        weight_mode: "WeightMode",
-        weight: "Weight",
-        ro_instances: "RoInstances",
-        vip: "Vip",
-        vport: "Vport",
-        uniq_vpc_id: "UniqVpcId",
-        uniq_subnet_id: "UniqSubnetId",
-        ro_group_region: "RoGroupRegion",
-        ro_group_zone: "RoGroupZone",
-        delay_replication_time: "DelayReplicationTime",
+        ro_group_mode: Option<String> = "RoGroupMode",
+        ro_group_id: Option<String> = "RoGroupId",
+        ro_group_name: Option<String> = "RoGroupName",
+        ro_offline_delay: Option<i64> = "RoOfflineDelay",
+        ro_max_delay_time: Option<i64> = "RoMaxDelayTime",
+        min_ro_in_group: Option<i64> = "MinRoInGroup",
+        weight_mode: Option<String> = "WeightMode",
+        weight: Option<i64> = "Weight",
+        ro_instances: Vec<RoInstanceInfo> = "RoInstances",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        uniq_vpc_id: Option<String> = "UniqVpcId",
+        uniq_subnet_id: Option<String> = "UniqSubnetId",
+        ro_group_region: Option<String> = "RoGroupRegion",
+        ro_group_zone: Option<String> = "RoGroupZone",
+        delay_replication_time: Option<i64> = "DelayReplicationTime",
     }
 }
 

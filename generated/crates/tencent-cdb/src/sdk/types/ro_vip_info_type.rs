@@ -24,10 +24,10 @@ pub struct RoVipInfo {
 
 ::runtime::lenient_object! {
     RoVipInfo {
-        ro_vip_status: "RoVipStatus",
-        ro_subnet_id: "RoSubnetId",
-        ro_vpc_id: "RoVpcId",
-        ro_vport: "RoVport",
-        ro_vip: "RoVip",
+        ro_vip_status: Option<i64> = "RoVipStatus",
+        ro_subnet_id: Option<i64> = "RoSubnetId",
+        ro_vpc_id: Option<i64> = "RoVpcId",
+        ro_vport: Option<i64> = "RoVport",
+        ro_vip: Option<String> = "RoVip",
     }
 }

@@ -14,8 +14,8 @@ pub struct RollbackDbName {
 
 ::runtime::lenient_object! {
     RollbackDbName {
-        database_name: "DatabaseName",
-        new_database_name: "NewDatabaseName",
+        database_name: Option<String> = "DatabaseName",
+        new_database_name: Option<String> = "NewDatabaseName",
     }
 }
 

@@ -25,11 +25,11 @@ pub struct RollbackInstancesInfo {
 
 ::runtime::lenient_object! {
     RollbackInstancesInfo {
-        instance_id: "InstanceId",
-        strategy: "Strategy",
-        rollback_time: "RollbackTime",
-        databases: "Databases",
-        tables: "Tables",
+        instance_id: Option<String> = "InstanceId",
+        strategy: Option<String> = "Strategy",
+        rollback_time: Option<String> = "RollbackTime",
+        databases: Vec<RollbackDbName> = "Databases",
+        tables: Vec<RollbackTables> = "Tables",
     }
 }
 

@@ -14,8 +14,8 @@ pub struct RollbackTableName {
 
 ::runtime::lenient_object! {
     RollbackTableName {
-        table_name: "TableName",
-        new_table_name: "NewTableName",
+        table_name: Option<String> = "TableName",
+        new_table_name: Option<String> = "NewTableName",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct RollbackTables {
 
 ::runtime::lenient_object! {
     RollbackTables {
-        database: "Database",
-        table: "Table",
+        database: Option<String> = "Database",
+        table: Vec<RollbackTableName> = "Table",
     }
 }
 

@@ -29,11 +29,11 @@ pub struct RollbackTask {
 
 ::runtime::lenient_object! {
     RollbackTask {
-        info: "Info",
-        status: "Status",
-        progress: "Progress",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        detail: "Detail",
+        info: Option<String> = "Info",
+        status: Option<String> = "Status",
+        progress: Option<i64> = "Progress",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        detail: Vec<RollbackInstancesInfo> = "Detail",
     }
 }

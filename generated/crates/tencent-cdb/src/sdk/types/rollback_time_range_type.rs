@@ -15,7 +15,7 @@ pub struct RollbackTimeRange {
 
 ::runtime::lenient_object! {
     RollbackTimeRange {
-        begin: "Begin",
-        end: "End",
+        begin: Option<String> = "Begin",
+        end: Option<String> = "End",
     }
 }

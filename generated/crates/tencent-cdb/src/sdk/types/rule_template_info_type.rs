@@ -29,11 +29,11 @@ pub struct RuleTemplateInfo {
 
 ::runtime::lenient_object! {
     RuleTemplateInfo {
-        rule_template_id: "RuleTemplateId",
-        rule_template_name: "RuleTemplateName",
-        rule_filters: "RuleFilters",
-        alarm_level: "AlarmLevel",
-        alarm_policy: "AlarmPolicy",
-        description: "Description",
+        rule_template_id: Option<String> = "RuleTemplateId",
+        rule_template_name: Option<String> = "RuleTemplateName",
+        rule_filters: Vec<RuleFilters> = "RuleFilters",
+        alarm_level: Option<i64> = "AlarmLevel",
+        alarm_policy: Option<i64> = "AlarmPolicy",
+        description: Option<String> = "Description",
     }
 }

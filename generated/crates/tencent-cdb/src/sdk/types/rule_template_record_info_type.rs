@@ -29,11 +29,11 @@ pub struct RuleTemplateRecordInfo {
 
 ::runtime::lenient_object! {
     RuleTemplateRecordInfo {
-        task_id: "TaskId",
-        modify_before_info: "ModifyBeforeInfo",
-        modify_after_info: "ModifyAfterInfo",
-        affected_instances: "AffectedInstances",
-        operator: "Operator",
-        update_time: "UpdateTime",
+        task_id: Option<i64> = "TaskId",
+        modify_before_info: Option<RuleTemplateInfo> = "ModifyBeforeInfo",
+        modify_after_info: Option<RuleTemplateInfo> = "ModifyAfterInfo",
+        affected_instances: Vec<String> = "AffectedInstances",
+        operator: Option<String> = "Operator",
+        update_time: Option<String> = "UpdateTime",
     }
 }

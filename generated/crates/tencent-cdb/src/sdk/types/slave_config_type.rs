@@ -15,7 +15,7 @@ pub struct SlaveConfig {
 
 ::runtime::lenient_object! {
     SlaveConfig {
-        replication_mode: "ReplicationMode",
-        zone: "Zone",
+        replication_mode: Option<String> = "ReplicationMode",
+        zone: Option<String> = "Zone",
     }
 }

@@ -17,7 +17,7 @@ pub struct SlaveInfo {
 
 ::runtime::lenient_object! {
     SlaveInfo {
-        first: "First",
-        second: "Second",
+        first: Option<SlaveInstanceInfo> = "First",
+        second: Option<SlaveInstanceInfo> = "Second",
     }
 }

@@ -21,9 +21,9 @@ pub struct SlaveInstanceInfo {
 
 ::runtime::lenient_object! {
     SlaveInstanceInfo {
-        vport: "Vport",
-        region: "Region",
-        vip: "Vip",
-        zone: "Zone",
+        vport: Option<i64> = "Vport",
+        region: Option<String> = "Region",
+        vip: Option<String> = "Vip",
+        zone: Option<String> = "Zone",
     }
 }

@@ -29,11 +29,11 @@ pub struct SlowLogInfo {
 
 ::runtime::lenient_object! {
     SlowLogInfo {
-        name: "Name",
-        size: "Size",
-        date: "Date",
-        intranet_url: "IntranetUrl",
-        internet_url: "InternetUrl",
-        type_field: "Type",
+        name: Option<String> = "Name",
+        size: Option<i64> = "Size",
+        date: Option<String> = "Date",
+        intranet_url: Option<::runtime::SignedUrl> = "IntranetUrl",
+        internet_url: Option<::runtime::SignedUrl> = "InternetUrl",
+        type_field: Option<String> = "Type",
     }
 }

@@ -42,16 +42,16 @@ pub struct SlowLogItem {
 
 ::runtime::lenient_object! {
     SlowLogItem {
-        timestamp: "Timestamp",
-        query_time: "QueryTime",
-        sql_text: "SqlText",
-        user_host: "UserHost",
-        user_name: "UserName",
-        database: "Database",
-        lock_time: "LockTime",
-        rows_examined: "RowsExamined",
-        rows_sent: "RowsSent",
-        sql_template: "SqlTemplate",
-        md5: "Md5",
+        timestamp: Option<u64> = "Timestamp",
+        query_time: Option<f64> = "QueryTime",
+        sql_text: Option<String> = "SqlText",
+        user_host: Option<String> = "UserHost",
+        user_name: Option<String> = "UserName",
+        database: Option<String> = "Database",
+        lock_time: Option<f64> = "LockTime",
+        rows_examined: Option<i64> = "RowsExamined",
+        rows_sent: Option<i64> = "RowsSent",
+        sql_template: Option<String> = "SqlTemplate",
+        md5: Option<String> = "Md5",
     }
 }

@@ -29,11 +29,11 @@ pub struct SqlFileInfo {
 
 ::runtime::lenient_object! {
     SqlFileInfo {
-        upload_time: "UploadTime",
-        upload_info: "UploadInfo",
-        file_name: "FileName",
-        file_size: "FileSize",
-        is_upload_finished: "IsUploadFinished",
-        file_id: "FileId",
+        upload_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UploadTime",
+        upload_info: Option<UploadInfo> = "UploadInfo",
+        file_name: Option<String> = "FileName",
+        file_size: Option<i64> = "FileSize",
+        is_upload_finished: Option<i64> = "IsUploadFinished",
+        file_id: Option<String> = "FileId",
     }
 }

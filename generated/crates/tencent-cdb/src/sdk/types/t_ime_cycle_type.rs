@@ -36,13 +36,13 @@ pub struct TImeCycle {
 
 ::runtime::lenient_object! {
     TImeCycle {
-        monday: "Monday",
-        tuesday: "Tuesday",
-        wednesday: "Wednesday",
-        thursday: "Thursday",
-        friday: "Friday",
-        saturday: "Saturday",
-        sunday: "Sunday",
+        monday: Option<bool> = "Monday",
+        tuesday: Option<bool> = "Tuesday",
+        wednesday: Option<bool> = "Wednesday",
+        thursday: Option<bool> = "Thursday",
+        friday: Option<bool> = "Friday",
+        saturday: Option<bool> = "Saturday",
+        sunday: Option<bool> = "Sunday",
     }
 }
 

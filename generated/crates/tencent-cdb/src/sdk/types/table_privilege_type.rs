@@ -17,9 +17,9 @@ pub struct TablePrivilege {
 
 ::runtime::lenient_object! {
     TablePrivilege {
-        database: "Database",
-        table: "Table",
-        privileges: "Privileges",
+        database: Option<String> = "Database",
+        table: Option<String> = "Table",
+        privileges: Vec<String> = "Privileges",
     }
 }
 

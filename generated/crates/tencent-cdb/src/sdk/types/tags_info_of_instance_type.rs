@@ -17,7 +17,7 @@ pub struct TagsInfoOfInstance {
 
 ::runtime::lenient_object! {
     TagsInfoOfInstance {
-        instance_id: "InstanceId",
-        tags: "Tags",
+        instance_id: Option<String> = "InstanceId",
+        tags: Vec<TagInfoUnit> = "Tags",
     }
 }

@@ -17,7 +17,7 @@ pub struct TaskAttachInfo {
 
 ::runtime::lenient_object! {
     TaskAttachInfo {
-        attach_key: "AttachKey",
-        attach_value: "AttachValue",
+        attach_key: Option<String> = "AttachKey",
+        attach_value: Option<String> = "AttachValue",
     }
 }

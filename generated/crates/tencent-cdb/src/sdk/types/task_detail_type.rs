@@ -65,16 +65,16 @@ pub struct TaskDetail {
 
 ::runtime::lenient_object! {
     TaskDetail {
-        code: "Code",
-        message: "Message",
-        job_id: "JobId",
-        progress: "Progress",
-        task_status: "TaskStatus",
-        task_type: "TaskType",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        instance_ids: "InstanceIds",
-        async_request_id: "AsyncRequestId",
-        task_attach_info: "TaskAttachInfo",
+        code: Option<i64> = "Code",
+        message: Option<String> = "Message",
+        job_id: Option<i64> = "JobId",
+        progress: Option<i64> = "Progress",
+        task_status: Option<String> = "TaskStatus",
+        task_type: Option<String> = "TaskType",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        instance_ids: Vec<String> = "InstanceIds",
+        async_request_id: Option<String> = "AsyncRequestId",
+        task_attach_info: Vec<TaskAttachInfo> = "TaskAttachInfo",
     }
 }

@@ -14,8 +14,8 @@ pub struct TimeInterval {
 
 ::runtime::lenient_object! {
     TimeInterval {
-        start_time: "StartTime",
-        end_time: "EndTime",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
     }
 }
 

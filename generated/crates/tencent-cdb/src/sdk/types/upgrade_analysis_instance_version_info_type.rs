@@ -25,9 +25,9 @@ pub struct UpgradeAnalysisInstanceVersionInfo {
 
 ::runtime::lenient_object! {
     UpgradeAnalysisInstanceVersionInfo {
-        vip: "Vip",
-        vport: "Vport",
-        engine_version: "EngineVersion",
-        expire_time: "ExpireTime",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        engine_version: Option<String> = "EngineVersion",
+        expire_time: Option<i64> = "ExpireTime",
     }
 }

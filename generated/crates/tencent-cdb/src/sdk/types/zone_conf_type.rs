@@ -21,9 +21,9 @@ pub struct ZoneConf {
 
 ::runtime::lenient_object! {
     ZoneConf {
-        deploy_mode: "DeployMode",
-        master_zone: "MasterZone",
-        slave_zone: "SlaveZone",
-        backup_zone: "BackupZone",
+        deploy_mode: Vec<i64> = "DeployMode",
+        master_zone: Vec<String> = "MasterZone",
+        slave_zone: Vec<String> = "SlaveZone",
+        backup_zone: Vec<String> = "BackupZone",
     }
 }

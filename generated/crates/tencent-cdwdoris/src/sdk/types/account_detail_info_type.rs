@@ -24,8 +24,8 @@ pub struct AccountDetailInfo {
 
 ::runtime::lenient_object! {
     AccountDetailInfo {
-        user_name: "UserName",
-        host: "Host",
-        user_description: "UserDescription",
+        user_name: Option<String> = "UserName",
+        host: Option<String> = "Host",
+        user_description: Option<String> = "UserDescription",
     }
 }

@@ -21,9 +21,9 @@ pub struct AttachCbsSpec {
 
 ::runtime::lenient_object! {
     AttachCbsSpec {
-        disk_type: "DiskType",
-        disk_size: "DiskSize",
-        disk_count: "DiskCount",
-        disk_desc: "DiskDesc",
+        disk_type: Option<String> = "DiskType",
+        disk_size: Option<i64> = "DiskSize",
+        disk_count: Option<i64> = "DiskCount",
+        disk_desc: Option<String> = "DiskDesc",
     }
 }

@@ -53,17 +53,17 @@ pub struct BackUpJobDisplay {
 
 ::runtime::lenient_object! {
     BackUpJobDisplay {
-        job_id: "JobId",
-        snapshot: "Snapshot",
-        back_up_size: "BackUpSize",
-        back_up_single_size: "BackUpSingleSize",
-        back_up_time: "BackUpTime",
-        expire_time: "ExpireTime",
-        job_status: "JobStatus",
-        backup_type: "BackupType",
-        backup_time_type: "BackupTimeType",
-        doris_source_info: "DorisSourceInfo",
-        job_status_num: "JobStatusNum",
-        backup_cos_info: "BackupCosInfo",
+        job_id: Option<i64> = "JobId",
+        snapshot: Option<String> = "Snapshot",
+        back_up_size: Option<i64> = "BackUpSize",
+        back_up_single_size: Option<i64> = "BackUpSingleSize",
+        back_up_time: Option<String> = "BackUpTime",
+        expire_time: Option<String> = "ExpireTime",
+        job_status: Option<String> = "JobStatus",
+        backup_type: Option<i64> = "BackupType",
+        backup_time_type: Option<i64> = "BackupTimeType",
+        doris_source_info: Option<DorisSourceInfo> = "DorisSourceInfo",
+        job_status_num: Option<i64> = "JobStatusNum",
+        backup_cos_info: Option<BackupCosInfo> = "BackupCosInfo",
     }
 }

@@ -21,8 +21,8 @@ pub struct BackupCosInfo {
 
 ::runtime::lenient_object! {
     BackupCosInfo {
-        cos_bucket: "CosBucket",
-        cos_path: "CosPath",
-        snap_shot_path: "SnapShotPath",
+        cos_bucket: Option<String> = "CosBucket",
+        cos_path: Option<String> = "CosPath",
+        snap_shot_path: Option<String> = "SnapShotPath",
     }
 }

@@ -36,13 +36,13 @@ pub struct BackupTableContent {
 
 ::runtime::lenient_object! {
     BackupTableContent {
-        database: "Database",
-        table: "Table",
-        total_bytes: "TotalBytes",
-        single_replica_bytes: "SingleReplicaBytes",
-        backup_status: "BackupStatus",
-        backup_error_msg: "BackupErrorMsg",
-        is_open_cool_down: "IsOpenCoolDown",
+        database: Option<String> = "Database",
+        table: Option<String> = "Table",
+        total_bytes: Option<i64> = "TotalBytes",
+        single_replica_bytes: Option<String> = "SingleReplicaBytes",
+        backup_status: Option<i64> = "BackupStatus",
+        backup_error_msg: Option<String> = "BackupErrorMsg",
+        is_open_cool_down: Option<bool> = "IsOpenCoolDown",
     }
 }
 

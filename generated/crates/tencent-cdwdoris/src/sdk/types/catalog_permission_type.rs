@@ -15,7 +15,7 @@ pub struct CatalogPermission {
 
 ::runtime::lenient_object! {
     CatalogPermission {
-        catalog_name: "CatalogName",
-        permissions: "Permissions",
+        catalog_name: Option<String> = "CatalogName",
+        permissions: Vec<String> = "Permissions",
     }
 }

@@ -28,11 +28,11 @@ pub struct ClusterConfigsHistory {
 
 ::runtime::lenient_object! {
     ClusterConfigsHistory {
-        file_name: "FileName",
-        new_conf_value: "NewConfValue",
-        old_conf_value: "OldConfValue",
-        remark: "Remark",
-        modify_time: "ModifyTime",
-        user_uin: "UserUin",
+        file_name: Option<String> = "FileName",
+        new_conf_value: Option<String> = "NewConfValue",
+        old_conf_value: Option<String> = "OldConfValue",
+        remark: Option<String> = "Remark",
+        modify_time: Option<String> = "ModifyTime",
+        user_uin: Option<String> = "UserUin",
     }
 }

@@ -38,13 +38,13 @@ pub struct ClusterConfigsInfoFromEmr {
 
 ::runtime::lenient_object! {
     ClusterConfigsInfoFromEmr {
-        file_name: "FileName",
-        file_conf: "FileConf",
-        key_conf: "KeyConf",
-        ori_param: "OriParam",
-        need_restart: "NeedRestart",
-        file_path: "FilePath",
-        file_key_values: "FileKeyValues",
-        file_key_values_new: "FileKeyValuesNew",
+        file_name: Option<String> = "FileName",
+        file_conf: Option<String> = "FileConf",
+        key_conf: Option<String> = "KeyConf",
+        ori_param: Option<String> = "OriParam",
+        need_restart: Option<i64> = "NeedRestart",
+        file_path: Option<String> = "FilePath",
+        file_key_values: Option<String> = "FileKeyValues",
+        file_key_values_new: Vec<ConfigKeyValue> = "FileKeyValuesNew",
     }
 }

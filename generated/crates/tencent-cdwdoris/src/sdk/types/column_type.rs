@@ -59,16 +59,16 @@ pub struct Column {
 
 ::runtime::lenient_object! {
     Column {
-        name: "Name",
-        type_field: "Type",
-        agg_type: "AggType",
-        is_null: "IsNull",
-        is_key: "IsKey",
-        default_value: "DefaultValue",
-        is_partition: "IsPartition",
-        is_distribution: "IsDistribution",
-        auto_inc: "AutoInc",
-        comment: "Comment",
+        name: Option<String> = "Name",
+        type_field: Option<String> = "Type",
+        agg_type: Option<String> = "AggType",
+        is_null: Option<bool> = "IsNull",
+        is_key: Option<bool> = "IsKey",
+        default_value: Option<String> = "DefaultValue",
+        is_partition: Option<bool> = "IsPartition",
+        is_distribution: Option<bool> = "IsDistribution",
+        auto_inc: Option<bool> = "AutoInc",
+        comment: Option<String> = "Comment",
     }
 }
 

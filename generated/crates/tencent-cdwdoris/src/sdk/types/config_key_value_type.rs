@@ -29,10 +29,10 @@ pub struct ConfigKeyValue {
 
 ::runtime::lenient_object! {
     ConfigKeyValue {
-        key_name: "KeyName",
-        value: "Value",
-        message: "Message",
-        display: "Display",
-        support_hot_update: "SupportHotUpdate",
+        key_name: Option<String> = "KeyName",
+        value: Option<String> = "Value",
+        message: Option<String> = "Message",
+        display: Option<i64> = "Display",
+        support_hot_update: Option<i64> = "SupportHotUpdate",
     }
 }

@@ -25,9 +25,9 @@ pub struct CoolDownBackend {
 
 ::runtime::lenient_object! {
     CoolDownBackend {
-        host: "Host",
-        data_used_capacity: "DataUsedCapacity",
-        total_capacity: "TotalCapacity",
-        remote_used_capacity: "RemoteUsedCapacity",
+        host: Option<String> = "Host",
+        data_used_capacity: Option<String> = "DataUsedCapacity",
+        total_capacity: Option<String> = "TotalCapacity",
+        remote_used_capacity: Option<String> = "RemoteUsedCapacity",
     }
 }

@@ -22,8 +22,8 @@ pub struct CoolDownPolicyInfo {
 
 ::runtime::lenient_object! {
     CoolDownPolicyInfo {
-        policy_name: "PolicyName",
-        cooldown_datetime: "CooldownDatetime",
-        cooldown_ttl: "CooldownTtl",
+        policy_name: Option<String> = "PolicyName",
+        cooldown_datetime: Option<String> = "CooldownDatetime",
+        cooldown_ttl: Option<String> = "CooldownTtl",
     }
 }

@@ -25,9 +25,9 @@ pub struct CoolDownTableDataInfo {
 
 ::runtime::lenient_object! {
     CoolDownTableDataInfo {
-        database_name: "DatabaseName",
-        table_name: "TableName",
-        size: "Size",
-        remote_size: "RemoteSize",
+        database_name: Option<String> = "DatabaseName",
+        table_name: Option<String> = "TableName",
+        size: Option<String> = "Size",
+        remote_size: Option<String> = "RemoteSize",
     }
 }

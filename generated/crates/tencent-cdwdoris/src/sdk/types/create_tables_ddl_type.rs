@@ -21,7 +21,7 @@ pub struct CreateTablesDdl {
 
 ::runtime::lenient_object! {
     CreateTablesDdl {
-        db_name: "DbName",
-        tables_dd_ls: "TablesDDLs",
+        db_name: Option<String> = "DbName",
+        tables_dd_ls: Vec<TablesDdl> = "TablesDDLs",
     }
 }

@@ -61,18 +61,18 @@ pub struct DataBaseAuditRecord {
 
 ::runtime::lenient_object! {
     DataBaseAuditRecord {
-        os_user: "OsUser",
-        initial_query_id: "InitialQueryId",
-        sql: "Sql",
-        query_start_time: "QueryStartTime",
-        duration_ms: "DurationMs",
-        read_rows: "ReadRows",
-        result_rows: "ResultRows",
-        result_bytes: "ResultBytes",
-        memory_usage: "MemoryUsage",
-        initial_address: "InitialAddress",
-        db_name: "DbName",
-        sql_type: "SqlType",
-        catalog: "Catalog",
+        os_user: Option<String> = "OsUser",
+        initial_query_id: Option<String> = "InitialQueryId",
+        sql: Option<String> = "Sql",
+        query_start_time: Option<String> = "QueryStartTime",
+        duration_ms: Option<i64> = "DurationMs",
+        read_rows: Option<i64> = "ReadRows",
+        result_rows: Option<i64> = "ResultRows",
+        result_bytes: Option<u64> = "ResultBytes",
+        memory_usage: Option<i64> = "MemoryUsage",
+        initial_address: Option<String> = "InitialAddress",
+        db_name: Option<String> = "DbName",
+        sql_type: Option<String> = "SqlType",
+        catalog: Option<String> = "Catalog",
     }
 }

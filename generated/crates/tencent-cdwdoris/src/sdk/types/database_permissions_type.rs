@@ -18,7 +18,7 @@ pub struct DatabasePermissions {
 
 ::runtime::lenient_object! {
     DatabasePermissions {
-        database_name: "DatabaseName",
-        permissions: "Permissions",
+        database_name: Option<String> = "DatabaseName",
+        permissions: Vec<String> = "Permissions",
     }
 }

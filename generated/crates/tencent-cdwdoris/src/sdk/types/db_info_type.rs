@@ -24,8 +24,8 @@ pub struct DbInfo {
 
 ::runtime::lenient_object! {
     DbInfo {
-        db_name: "DbName",
-        properties: "Properties",
-        location: "Location",
+        db_name: Option<String> = "DbName",
+        properties: Vec<Property> = "Properties",
+        location: Option<String> = "Location",
     }
 }

@@ -24,10 +24,10 @@ pub struct DiskSpec {
 
 ::runtime::lenient_object! {
     DiskSpec {
-        disk_type: "DiskType",
-        disk_desc: "DiskDesc",
-        min_disk_size: "MinDiskSize",
-        max_disk_size: "MaxDiskSize",
-        disk_count: "DiskCount",
+        disk_type: Option<String> = "DiskType",
+        disk_desc: Option<String> = "DiskDesc",
+        min_disk_size: Option<i64> = "MinDiskSize",
+        max_disk_size: Option<i64> = "MaxDiskSize",
+        disk_count: Option<i64> = "DiskCount",
     }
 }

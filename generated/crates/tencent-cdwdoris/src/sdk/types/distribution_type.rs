@@ -19,8 +19,8 @@ pub struct Distribution {
 
 ::runtime::lenient_object! {
     Distribution {
-        distribution_type: "DistributionType",
-        count: "Count",
+        distribution_type: Option<String> = "DistributionType",
+        count: Option<i64> = "Count",
     }
 }
 

@@ -25,10 +25,10 @@ pub struct DorisSourceInfo {
 
 ::runtime::lenient_object! {
     DorisSourceInfo {
-        host: "Host",
-        port: "Port",
-        user: "User",
-        password: "Password",
+        host: Option<String> = "Host",
+        port: Option<i64> = "Port",
+        user: Option<String> = "User",
+        password: Option<::runtime::Sensitive<String>> = "Password",
     }
 }
 

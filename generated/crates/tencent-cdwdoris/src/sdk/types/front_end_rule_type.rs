@@ -21,8 +21,8 @@ pub struct FrontEndRule {
 
 ::runtime::lenient_object! {
     FrontEndRule {
-        id: "ID",
-        name: "Name",
-        rule: "Rule",
+        id: Option<i64> = "ID",
+        name: Option<String> = "Name",
+        rule: Option<String> = "Rule",
     }
 }

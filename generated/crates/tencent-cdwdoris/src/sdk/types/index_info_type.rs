@@ -33,11 +33,11 @@ pub struct IndexInfo {
 
 ::runtime::lenient_object! {
     IndexInfo {
-        idx_name: "IdxName",
-        column_name: "ColumnName",
-        idx_type: "IdxType",
-        idx_properties: "IdxProperties",
-        idx_comment: "IdxComment",
+        idx_name: Option<String> = "IdxName",
+        column_name: Option<String> = "ColumnName",
+        idx_type: Option<String> = "IdxType",
+        idx_properties: Vec<Property> = "IdxProperties",
+        idx_comment: Option<String> = "IdxComment",
     }
 }
 

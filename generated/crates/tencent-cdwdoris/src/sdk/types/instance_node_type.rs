@@ -46,16 +46,16 @@ pub struct InstanceNode {
 
 ::runtime::lenient_object! {
     InstanceNode {
-        ip: "Ip",
-        spec: "Spec",
-        core: "Core",
-        memory: "Memory",
-        disk_type: "DiskType",
-        disk_size: "DiskSize",
-        role: "Role",
-        status: "Status",
-        rip: "Rip",
-        fe_role: "FeRole",
-        uuid: "UUID",
+        ip: Option<String> = "Ip",
+        spec: Option<String> = "Spec",
+        core: Option<i64> = "Core",
+        memory: Option<i64> = "Memory",
+        disk_type: Option<String> = "DiskType",
+        disk_size: Option<i64> = "DiskSize",
+        role: Option<String> = "Role",
+        status: Option<String> = "Status",
+        rip: Option<String> = "Rip",
+        fe_role: Option<String> = "FeRole",
+        uuid: Option<String> = "UUID",
     }
 }

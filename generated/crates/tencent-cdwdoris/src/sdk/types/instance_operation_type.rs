@@ -42,16 +42,16 @@ pub struct InstanceOperation {
 
 ::runtime::lenient_object! {
     InstanceOperation {
-        name: "Name",
-        result: "Result",
-        desc: "Desc",
-        level: "Level",
-        level_desc: "LevelDesc",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        result_desc: "ResultDesc",
-        operate_uin: "OperateUin",
-        job_id: "JobId",
-        operation_detail: "OperationDetail",
+        name: Option<String> = "Name",
+        result: Option<String> = "Result",
+        desc: Option<String> = "Desc",
+        level: Option<String> = "Level",
+        level_desc: Option<String> = "LevelDesc",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        result_desc: Option<String> = "ResultDesc",
+        operate_uin: Option<String> = "OperateUin",
+        job_id: Option<i64> = "JobId",
+        operation_detail: Option<String> = "OperationDetail",
     }
 }

@@ -18,8 +18,8 @@ pub struct ListInfo {
 
 ::runtime::lenient_object! {
     ListInfo {
-        partition_name: "PartitionName",
-        enum_values: "EnumValues",
+        partition_name: Option<String> = "PartitionName",
+        enum_values: Vec<String> = "EnumValues",
     }
 }
 

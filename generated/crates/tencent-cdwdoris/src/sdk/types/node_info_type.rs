@@ -37,12 +37,12 @@ pub struct NodeInfo {
 
 ::runtime::lenient_object! {
     NodeInfo {
-        ip: "Ip",
-        status: "Status",
-        node_name: "NodeName",
-        component_name: "ComponentName",
-        node_role: "NodeRole",
-        last_restart_time: "LastRestartTime",
-        zone: "Zone",
+        ip: Option<String> = "Ip",
+        status: Option<i64> = "Status",
+        node_name: Option<String> = "NodeName",
+        component_name: Option<String> = "ComponentName",
+        node_role: Option<String> = "NodeRole",
+        last_restart_time: Option<String> = "LastRestartTime",
+        zone: Option<String> = "Zone",
     }
 }

@@ -26,12 +26,12 @@ pub struct NodeInfos {
 
 ::runtime::lenient_object! {
     NodeInfos {
-        node_name: "NodeName",
-        status: "Status",
-        ip: "Ip",
-        node_role: "NodeRole",
-        component_name: "ComponentName",
-        last_restart_time: "LastRestartTime",
+        node_name: Option<String> = "NodeName",
+        status: Option<i64> = "Status",
+        ip: Option<String> = "Ip",
+        node_role: Option<String> = "NodeRole",
+        component_name: Option<String> = "ComponentName",
+        last_restart_time: Option<String> = "LastRestartTime",
     }
 }
 

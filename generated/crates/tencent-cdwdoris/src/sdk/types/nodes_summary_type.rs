@@ -60,19 +60,19 @@ pub struct NodesSummary {
 
 ::runtime::lenient_object! {
     NodesSummary {
-        spec: "Spec",
-        node_size: "NodeSize",
-        core: "Core",
-        memory: "Memory",
-        disk: "Disk",
-        disk_type: "DiskType",
-        disk_desc: "DiskDesc",
-        attach_cbs_spec: "AttachCBSSpec",
-        sub_product_type: "SubProductType",
-        spec_core: "SpecCore",
-        spec_memory: "SpecMemory",
-        disk_count: "DiskCount",
-        encrypt: "Encrypt",
-        max_disk_size: "MaxDiskSize",
+        spec: Option<String> = "Spec",
+        node_size: Option<i64> = "NodeSize",
+        core: Option<i64> = "Core",
+        memory: Option<i64> = "Memory",
+        disk: Option<i64> = "Disk",
+        disk_type: Option<String> = "DiskType",
+        disk_desc: Option<String> = "DiskDesc",
+        attach_cbs_spec: Option<AttachCbsSpec> = "AttachCBSSpec",
+        sub_product_type: Option<String> = "SubProductType",
+        spec_core: Option<i64> = "SpecCore",
+        spec_memory: Option<i64> = "SpecMemory",
+        disk_count: Option<i64> = "DiskCount",
+        encrypt: Option<i64> = "Encrypt",
+        max_disk_size: Option<i64> = "MaxDiskSize",
     }
 }

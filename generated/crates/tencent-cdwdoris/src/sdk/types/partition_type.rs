@@ -32,10 +32,10 @@ pub struct Partition {
 
 ::runtime::lenient_object! {
     Partition {
-        partition_type: "PartitionType",
-        auto_partition: "AutoPartition",
-        range_infos: "RangeInfos",
-        list_infos: "ListInfos",
+        partition_type: Option<String> = "PartitionType",
+        auto_partition: Option<bool> = "AutoPartition",
+        range_infos: Vec<RangeInfo> = "RangeInfos",
+        list_infos: Vec<ListInfo> = "ListInfos",
     }
 }
 

@@ -30,9 +30,9 @@ pub struct PermissionHostInfo {
 
 ::runtime::lenient_object! {
     PermissionHostInfo {
-        global_permissions: "GlobalPermissions",
-        database_permissions: "DatabasePermissions",
-        table_permissions: "TablePermissions",
-        catalog_permissions: "CatalogPermissions",
+        global_permissions: Vec<String> = "GlobalPermissions",
+        database_permissions: Vec<DatabasePermissions> = "DatabasePermissions",
+        table_permissions: Vec<TablePermissions> = "TablePermissions",
+        catalog_permissions: Vec<CatalogPermission> = "CatalogPermissions",
     }
 }

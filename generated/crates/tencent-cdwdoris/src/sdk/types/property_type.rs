@@ -16,8 +16,8 @@ pub struct Property {
 
 ::runtime::lenient_object! {
     Property {
-        property_key: "PropertyKey",
-        property_value: "PropertyValue",
+        property_key: Option<String> = "PropertyKey",
+        property_value: Option<String> = "PropertyValue",
     }
 }
 

@@ -58,17 +58,17 @@ pub struct QueryDetails {
 
 ::runtime::lenient_object! {
     QueryDetails {
-        initiator: "Initiator",
-        source_address: "SourceAddress",
-        initial_request_id: "InitialRequestId",
-        catalog: "Catalog",
-        database: "Database",
-        sql_type: "SQLType",
-        sql_statement: "SQLStatement",
-        start_time: "StartTime",
-        duration: "Duration",
-        rows_read: "RowsRead",
-        data_read: "DataRead",
-        memory_usage: "MemoryUsage",
+        initiator: Option<String> = "Initiator",
+        source_address: Option<String> = "SourceAddress",
+        initial_request_id: Option<String> = "InitialRequestId",
+        catalog: Option<String> = "Catalog",
+        database: Option<String> = "Database",
+        sql_type: Option<String> = "SQLType",
+        sql_statement: Option<String> = "SQLStatement",
+        start_time: Option<String> = "StartTime",
+        duration: Option<u64> = "Duration",
+        rows_read: Option<u64> = "RowsRead",
+        data_read: Option<f64> = "DataRead",
+        memory_usage: Option<f64> = "MemoryUsage",
     }
 }

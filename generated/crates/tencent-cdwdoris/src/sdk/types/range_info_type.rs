@@ -49,13 +49,13 @@ pub struct RangeInfo {
 
 ::runtime::lenient_object! {
     RangeInfo {
-        range_type: "RangeType",
-        partition_name: "PartitionName",
-        left: "Left",
-        right: "Right",
-        max: "Max",
-        step_length: "StepLength",
-        unit: "Unit",
+        range_type: Option<String> = "RangeType",
+        partition_name: Option<String> = "PartitionName",
+        left: Option<String> = "Left",
+        right: Option<String> = "Right",
+        max: Option<String> = "Max",
+        step_length: Option<i64> = "StepLength",
+        unit: Option<String> = "Unit",
     }
 }
 

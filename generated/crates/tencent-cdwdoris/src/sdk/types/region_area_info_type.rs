@@ -20,8 +20,8 @@ pub struct RegionAreaInfo {
 
 ::runtime::lenient_object! {
     RegionAreaInfo {
-        name: "Name",
-        desc: "Desc",
-        regions: "Regions",
+        name: Option<String> = "Name",
+        desc: Option<String> = "Desc",
+        regions: Vec<RegionInfo> = "Regions",
     }
 }

@@ -35,12 +35,12 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        name: "Name",
-        desc: "Desc",
-        region_id: "RegionId",
-        zones: "Zones",
-        count: "Count",
-        is_international_site: "IsInternationalSite",
-        bucket: "Bucket",
+        name: Option<String> = "Name",
+        desc: Option<String> = "Desc",
+        region_id: Option<i64> = "RegionId",
+        zones: Vec<ZoneInfo> = "Zones",
+        count: Option<i64> = "Count",
+        is_international_site: Option<u64> = "IsInternationalSite",
+        bucket: Option<String> = "Bucket",
     }
 }

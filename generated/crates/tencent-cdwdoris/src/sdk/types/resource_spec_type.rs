@@ -47,15 +47,15 @@ pub struct ResourceSpec {
 
 ::runtime::lenient_object! {
     ResourceSpec {
-        name: "Name",
-        cpu: "Cpu",
-        mem: "Mem",
-        type_field: "Type",
-        system_disk: "SystemDisk",
-        data_disk: "DataDisk",
-        max_node_size: "MaxNodeSize",
-        available: "Available",
-        compute_spec_desc: "ComputeSpecDesc",
-        instance_quota: "InstanceQuota",
+        name: Option<String> = "Name",
+        cpu: Option<i64> = "Cpu",
+        mem: Option<i64> = "Mem",
+        type_field: Option<String> = "Type",
+        system_disk: Option<DiskSpec> = "SystemDisk",
+        data_disk: Option<DiskSpec> = "DataDisk",
+        max_node_size: Option<i64> = "MaxNodeSize",
+        available: Option<bool> = "Available",
+        compute_spec_desc: Option<String> = "ComputeSpecDesc",
+        instance_quota: Option<i64> = "InstanceQuota",
     }
 }

@@ -17,7 +17,7 @@ pub struct TablePermissions {
 
 ::runtime::lenient_object! {
     TablePermissions {
-        table_name: "TableName",
-        permissions: "Permissions",
+        table_name: Option<String> = "TableName",
+        permissions: Vec<String> = "Permissions",
     }
 }

@@ -19,7 +19,7 @@ pub struct TablesDdl {
 
 ::runtime::lenient_object! {
     TablesDdl {
-        table_name: "TableName",
-        ddl_info: "DDLInfo",
+        table_name: Option<String> = "TableName",
+        ddl_info: Option<String> = "DDLInfo",
     }
 }

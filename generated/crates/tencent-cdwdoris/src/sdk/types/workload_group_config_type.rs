@@ -28,11 +28,11 @@ pub struct WorkloadGroupConfig {
 
 ::runtime::lenient_object! {
     WorkloadGroupConfig {
-        workload_group_name: "WorkloadGroupName",
-        cpu_share: "CpuShare",
-        memory_limit: "MemoryLimit",
-        enable_memory_over_commit: "EnableMemoryOverCommit",
-        cpu_hard_limit: "CpuHardLimit",
+        workload_group_name: Option<String> = "WorkloadGroupName",
+        cpu_share: Option<i64> = "CpuShare",
+        memory_limit: Option<i64> = "MemoryLimit",
+        enable_memory_over_commit: Option<bool> = "EnableMemoryOverCommit",
+        cpu_hard_limit: Option<String> = "CpuHardLimit",
     }
 }
 

@@ -22,9 +22,9 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        name: "Name",
-        desc: "Desc",
-        zone_id: "ZoneId",
-        encrypt: "Encrypt",
+        name: Option<String> = "Name",
+        desc: Option<String> = "Desc",
+        zone_id: Option<i64> = "ZoneId",
+        encrypt: Option<i64> = "Encrypt",
     }
 }

@@ -17,7 +17,7 @@ pub struct AccessInfo {
 
 ::runtime::lenient_object! {
     AccessInfo {
-        address: "Address",
-        protocol: "Protocol",
+        address: Option<String> = "Address",
+        protocol: Option<String> = "Protocol",
     }
 }

@@ -19,8 +19,8 @@ pub struct AccountInfo {
 
 ::runtime::lenient_object! {
     AccountInfo {
-        instance_id: "InstanceId",
-        user_name: "UserName",
-        perms: "Perms",
+        instance_id: Option<String> = "InstanceId",
+        user_name: Option<String> = "UserName",
+        perms: Vec<String> = "Perms",
     }
 }

@@ -19,8 +19,8 @@ pub struct CbsSpecInfo {
 
 ::runtime::lenient_object! {
     CbsSpecInfo {
-        disk_type: "DiskType",
-        disk_size: "DiskSize",
-        disk_count: "DiskCount",
+        disk_type: Option<String> = "DiskType",
+        disk_size: Option<i64> = "DiskSize",
+        disk_count: Option<i64> = "DiskCount",
     }
 }

@@ -28,11 +28,11 @@ pub struct ChargeProperties {
 
 ::runtime::lenient_object! {
     ChargeProperties {
-        renew_flag: "RenewFlag",
-        time_span: "TimeSpan",
-        time_unit: "TimeUnit",
-        pay_mode: "PayMode",
-        charge_type: "ChargeType",
+        renew_flag: Option<i64> = "RenewFlag",
+        time_span: Option<i64> = "TimeSpan",
+        time_unit: Option<String> = "TimeUnit",
+        pay_mode: Option<i64> = "PayMode",
+        charge_type: Option<String> = "ChargeType",
     }
 }
 

@@ -36,14 +36,14 @@ pub struct ConfigHistory {
 
 ::runtime::lenient_object! {
     ConfigHistory {
-        id: "Id",
-        instance_id: "InstanceId",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
-        node_type: "NodeType",
-        param_name: "ParamName",
-        param_new_value: "ParamNewValue",
-        param_old_value: "ParamOldValue",
-        status: "Status",
+        id: Option<i64> = "Id",
+        instance_id: Option<String> = "InstanceId",
+        created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
+        updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
+        node_type: Option<String> = "NodeType",
+        param_name: Option<String> = "ParamName",
+        param_new_value: Option<String> = "ParamNewValue",
+        param_old_value: Option<String> = "ParamOldValue",
+        status: Option<String> = "Status",
     }
 }

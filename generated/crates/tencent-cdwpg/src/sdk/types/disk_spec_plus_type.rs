@@ -33,11 +33,11 @@ pub struct DiskSpecPlus {
 
 ::runtime::lenient_object! {
     DiskSpecPlus {
-        disk_count: "DiskCount",
-        max_disk_size: "MaxDiskSize",
-        min_disk_size: "MinDiskSize",
-        disk_type: "DiskType",
-        disk_desc: "DiskDesc",
-        cvm_class: "CvmClass",
+        disk_count: Option<i64> = "DiskCount",
+        max_disk_size: Option<i64> = "MaxDiskSize",
+        min_disk_size: Option<i64> = "MinDiskSize",
+        disk_type: Option<String> = "DiskType",
+        disk_desc: Option<String> = "DiskDesc",
+        cvm_class: Option<String> = "CvmClass",
     }
 }

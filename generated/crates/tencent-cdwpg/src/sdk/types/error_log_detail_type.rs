@@ -26,9 +26,9 @@ pub struct ErrorLogDetail {
 
 ::runtime::lenient_object! {
     ErrorLogDetail {
-        user_name: "UserName",
-        database: "Database",
-        error_time: "ErrorTime",
-        error_message: "ErrorMessage",
+        user_name: Option<String> = "UserName",
+        database: Option<String> = "Database",
+        error_time: Option<String> = "ErrorTime",
+        error_message: Option<String> = "ErrorMessage",
     }
 }

@@ -27,12 +27,12 @@ pub struct HbaConfig {
 
 ::runtime::lenient_object! {
     HbaConfig {
-        type_field: "Type",
-        database: "Database",
-        user: "User",
-        address: "Address",
-        method: "Method",
-        mask: "Mask",
+        type_field: Option<String> = "Type",
+        database: Option<String> = "Database",
+        user: Option<String> = "User",
+        address: Option<String> = "Address",
+        method: Option<String> = "Method",
+        mask: Option<String> = "Mask",
     }
 }
 

@@ -25,8 +25,8 @@ pub struct InstanceNodeGroup {
 
 ::runtime::lenient_object! {
     InstanceNodeGroup {
-        spec_name: "SpecName",
-        data_disk: "DataDisk",
-        cvm_count: "CvmCount",
+        spec_name: Option<String> = "SpecName",
+        data_disk: Option<DiskSpecPlus> = "DataDisk",
+        cvm_count: Option<i64> = "CvmCount",
     }
 }

@@ -18,8 +18,8 @@ pub struct InstanceNode {
 
 ::runtime::lenient_object! {
     InstanceNode {
-        node_id: "NodeId",
-        node_type: "NodeType",
-        node_ip: "NodeIp",
+        node_id: Option<i64> = "NodeId",
+        node_type: Option<String> = "NodeType",
+        node_ip: Option<String> = "NodeIp",
     }
 }

@@ -49,14 +49,14 @@ pub struct InstanceOperation {
 
 ::runtime::lenient_object! {
     InstanceOperation {
-        id: "Id",
-        instance_id: "InstanceId",
-        action: "Action",
-        status: "Status",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        context: "Context",
-        update_time: "UpdateTime",
-        uin: "Uin",
+        id: Option<i64> = "Id",
+        instance_id: Option<String> = "InstanceId",
+        action: Option<String> = "Action",
+        status: Option<i64> = "Status",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        context: Option<String> = "Context",
+        update_time: Option<String> = "UpdateTime",
+        uin: Option<String> = "Uin",
     }
 }

@@ -49,15 +49,15 @@ pub struct InstanceStateInfo {
 
 ::runtime::lenient_object! {
     InstanceStateInfo {
-        instance_state: "InstanceState",
-        flow_create_time: "FlowCreateTime",
-        flow_name: "FlowName",
-        flow_progress: "FlowProgress",
-        instance_state_desc: "InstanceStateDesc",
-        flow_msg: "FlowMsg",
-        process_name: "ProcessName",
-        backup_status: "BackupStatus",
-        request_id: "RequestId",
-        backup_open_status: "BackupOpenStatus",
+        instance_state: Option<String> = "InstanceState",
+        flow_create_time: Option<String> = "FlowCreateTime",
+        flow_name: Option<String> = "FlowName",
+        flow_progress: Option<i64> = "FlowProgress",
+        instance_state_desc: Option<String> = "InstanceStateDesc",
+        flow_msg: Option<String> = "FlowMsg",
+        process_name: Option<String> = "ProcessName",
+        backup_status: Option<i64> = "BackupStatus",
+        request_id: Option<String> = "RequestId",
+        backup_open_status: Option<i64> = "BackupOpenStatus",
     }
 }

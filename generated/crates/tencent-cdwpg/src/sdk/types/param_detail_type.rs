@@ -42,13 +42,13 @@ pub struct ParamDetail {
 
 ::runtime::lenient_object! {
     ParamDetail {
-        param_name: "ParamName",
-        default_value: "DefaultValue",
-        need_restart: "NeedRestart",
-        running_value: "RunningValue",
-        value_range: "ValueRange",
-        unit: "Unit",
-        short_desc: "ShortDesc",
-        parameter_name: "ParameterName",
+        param_name: Option<String> = "ParamName",
+        default_value: Option<String> = "DefaultValue",
+        need_restart: Option<bool> = "NeedRestart",
+        running_value: Option<String> = "RunningValue",
+        value_range: Option<ValueRange> = "ValueRange",
+        unit: Option<String> = "Unit",
+        short_desc: Option<String> = "ShortDesc",
+        parameter_name: Option<String> = "ParameterName",
     }
 }

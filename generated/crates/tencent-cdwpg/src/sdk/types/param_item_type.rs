@@ -27,9 +27,9 @@ pub struct ParamItem {
 
 ::runtime::lenient_object! {
     ParamItem {
-        node_type: "NodeType",
-        node_name: "NodeName",
-        total_count: "TotalCount",
-        details: "Details",
+        node_type: Option<String> = "NodeType",
+        node_name: Option<String> = "NodeName",
+        total_count: Option<i64> = "TotalCount",
+        details: Vec<ParamDetail> = "Details",
     }
 }

@@ -17,7 +17,7 @@ pub struct Range {
 
 ::runtime::lenient_object! {
     Range {
-        min: "Min",
-        max: "Max",
+        min: Option<String> = "Min",
+        max: Option<String> = "Max",
     }
 }

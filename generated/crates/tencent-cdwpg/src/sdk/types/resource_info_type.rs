@@ -27,9 +27,9 @@ pub struct ResourceInfo {
 
 ::runtime::lenient_object! {
     ResourceInfo {
-        spec_name: "SpecName",
-        count: "Count",
-        disk_spec: "DiskSpec",
-        type_field: "Type",
+        spec_name: Option<String> = "SpecName",
+        count: Option<i64> = "Count",
+        disk_spec: Option<CbsSpecInfo> = "DiskSpec",
+        type_field: Option<String> = "Type",
     }
 }

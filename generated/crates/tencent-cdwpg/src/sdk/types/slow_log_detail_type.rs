@@ -20,8 +20,8 @@ pub struct SlowLogDetail {
 
 ::runtime::lenient_object! {
     SlowLogDetail {
-        total_time: "TotalTime",
-        total_call_times: "TotalCallTimes",
-        normal_querys: "NormalQuerys",
+        total_time: Option<f64> = "TotalTime",
+        total_call_times: Option<i64> = "TotalCallTimes",
+        normal_querys: Vec<NormQueryItem> = "NormalQuerys",
     }
 }

@@ -39,12 +39,12 @@ pub struct UpgradeItem {
 
 ::runtime::lenient_object! {
     UpgradeItem {
-        task_name: "TaskName",
-        source_version: "SourceVersion",
-        target_version: "TargetVersion",
-        create_time: "CreateTime",
-        end_time: "EndTime",
-        status: "Status",
-        operate_uin: "OperateUin",
+        task_name: Option<String> = "TaskName",
+        source_version: Option<String> = "SourceVersion",
+        target_version: Option<String> = "TargetVersion",
+        create_time: Option<String> = "CreateTime",
+        end_time: Option<String> = "EndTime",
+        status: Option<String> = "Status",
+        operate_uin: Option<String> = "OperateUin",
     }
 }

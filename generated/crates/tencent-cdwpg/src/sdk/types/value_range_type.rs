@@ -24,9 +24,9 @@ pub struct ValueRange {
 
 ::runtime::lenient_object! {
     ValueRange {
-        type_field: "Type",
-        range: "Range",
-        enum_field: "Enum",
-        string: "String",
+        type_field: Option<String> = "Type",
+        range: Option<Range> = "Range",
+        enum_field: Vec<String> = "Enum",
+        string: Option<String> = "String",
     }
 }

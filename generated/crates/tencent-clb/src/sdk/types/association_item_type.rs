@@ -45,16 +45,16 @@ pub struct AssociationItem {
 
 ::runtime::lenient_object! {
     AssociationItem {
-        load_balancer_id: "LoadBalancerId",
-        listener_id: "ListenerId",
-        location_id: "LocationId",
-        protocol: "Protocol",
-        port: "Port",
-        domain: "Domain",
-        url: "Url",
-        load_balancer_name: "LoadBalancerName",
-        listener_name: "ListenerName",
-        weight: "Weight",
-        rule_id: "RuleId",
+        load_balancer_id: Option<String> = "LoadBalancerId",
+        listener_id: Option<String> = "ListenerId",
+        location_id: Option<String> = "LocationId",
+        protocol: Option<String> = "Protocol",
+        port: Option<u64> = "Port",
+        domain: Option<String> = "Domain",
+        url: Option<String> = "Url",
+        load_balancer_name: Option<String> = "LoadBalancerName",
+        listener_name: Option<String> = "ListenerName",
+        weight: Option<u64> = "Weight",
+        rule_id: Option<String> = "RuleId",
     }
 }

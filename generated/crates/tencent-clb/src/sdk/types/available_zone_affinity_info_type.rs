@@ -19,9 +19,9 @@ pub struct AvailableZoneAffinityInfo {
 
 ::runtime::lenient_object! {
     AvailableZoneAffinityInfo {
-        enable: "Enable",
-        exit_ratio: "ExitRatio",
-        reentry_ratio: "ReentryRatio",
+        enable: Option<bool> = "Enable",
+        exit_ratio: Option<u64> = "ExitRatio",
+        reentry_ratio: Option<u64> = "ReentryRatio",
     }
 }
 

@@ -46,16 +46,16 @@ pub struct Backend {
 
 ::runtime::lenient_object! {
     Backend {
-        type_field: "Type",
-        instance_id: "InstanceId",
-        port: "Port",
-        weight: "Weight",
-        public_ip_addresses: "PublicIpAddresses",
-        private_ip_addresses: "PrivateIpAddresses",
-        instance_name: "InstanceName",
-        registered_time: "RegisteredTime",
-        eni_id: "EniId",
-        tag: "Tag",
-        zone: "Zone",
+        type_field: Option<String> = "Type",
+        instance_id: Option<String> = "InstanceId",
+        port: Option<i64> = "Port",
+        weight: Option<i64> = "Weight",
+        public_ip_addresses: Vec<String> = "PublicIpAddresses",
+        private_ip_addresses: Vec<String> = "PrivateIpAddresses",
+        instance_name: Option<String> = "InstanceName",
+        registered_time: Option<String> = "RegisteredTime",
+        eni_id: Option<String> = "EniId",
+        tag: Option<String> = "Tag",
+        zone: Option<String> = "Zone",
     }
 }

@@ -37,14 +37,14 @@ pub struct BindDetailItem {
 
 ::runtime::lenient_object! {
     BindDetailItem {
-        load_balancer_id: "LoadBalancerId",
-        listener_id: "ListenerId",
-        domain: "Domain",
-        location_id: "LocationId",
-        listener_name: "ListenerName",
-        protocol: "Protocol",
-        vport: "Vport",
-        url: "Url",
-        uconfig_id: "UconfigId",
+        load_balancer_id: Option<String> = "LoadBalancerId",
+        listener_id: Option<String> = "ListenerId",
+        domain: Option<String> = "Domain",
+        location_id: Option<String> = "LocationId",
+        listener_name: Option<String> = "ListenerName",
+        protocol: Option<String> = "Protocol",
+        vport: Option<i64> = "Vport",
+        url: Option<String> = "Url",
+        uconfig_id: Option<String> = "UconfigId",
     }
 }

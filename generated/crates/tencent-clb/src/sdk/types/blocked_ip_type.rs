@@ -18,8 +18,8 @@ pub struct BlockedIp {
 
 ::runtime::lenient_object! {
     BlockedIp {
-        ip: "IP",
-        create_time: "CreateTime",
-        expire_time: "ExpireTime",
+        ip: Option<String> = "IP",
+        create_time: Option<String> = "CreateTime",
+        expire_time: Option<String> = "ExpireTime",
     }
 }

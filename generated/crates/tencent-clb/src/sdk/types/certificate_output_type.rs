@@ -24,10 +24,10 @@ pub struct CertificateOutput {
 
 ::runtime::lenient_object! {
     CertificateOutput {
-        ssl_mode: "SSLMode",
-        ssl_verify_client: "SSLVerifyClient",
-        cert_id: "CertId",
-        cert_ca_id: "CertCaId",
-        ext_cert_ids: "ExtCertIds",
+        ssl_mode: Option<String> = "SSLMode",
+        ssl_verify_client: Option<String> = "SSLVerifyClient",
+        cert_id: Option<String> = "CertId",
+        cert_ca_id: Option<String> = "CertCaId",
+        ext_cert_ids: Vec<String> = "ExtCertIds",
     }
 }

@@ -24,10 +24,10 @@ pub struct ClassicalHealth {
 
 ::runtime::lenient_object! {
     ClassicalHealth {
-        ip: "IP",
-        port: "Port",
-        listener_port: "ListenerPort",
-        protocol: "Protocol",
-        health_status: "HealthStatus",
+        ip: Option<String> = "IP",
+        port: Option<i64> = "Port",
+        listener_port: Option<i64> = "ListenerPort",
+        protocol: Option<String> = "Protocol",
+        health_status: Option<i64> = "HealthStatus",
     }
 }

@@ -31,12 +31,12 @@ pub struct ClassicalTarget {
 
 ::runtime::lenient_object! {
     ClassicalTarget {
-        type_field: "Type",
-        instance_id: "InstanceId",
-        weight: "Weight",
-        public_ip_addresses: "PublicIpAddresses",
-        private_ip_addresses: "PrivateIpAddresses",
-        instance_name: "InstanceName",
-        run_flag: "RunFlag",
+        type_field: Option<String> = "Type",
+        instance_id: Option<String> = "InstanceId",
+        weight: Option<i64> = "Weight",
+        public_ip_addresses: Vec<String> = "PublicIpAddresses",
+        private_ip_addresses: Vec<String> = "PrivateIpAddresses",
+        instance_name: Option<String> = "InstanceName",
+        run_flag: Option<i64> = "RunFlag",
     }
 }

@@ -29,11 +29,11 @@ pub struct ConfigListItem {
 
 ::runtime::lenient_object! {
     ConfigListItem {
-        uconfig_id: "UconfigId",
-        config_type: "ConfigType",
-        config_name: "ConfigName",
-        config_content: "ConfigContent",
-        create_timestamp: "CreateTimestamp",
-        update_timestamp: "UpdateTimestamp",
+        uconfig_id: Option<String> = "UconfigId",
+        config_type: Option<String> = "ConfigType",
+        config_name: Option<String> = "ConfigName",
+        config_content: Option<String> = "ConfigContent",
+        create_timestamp: Option<String> = "CreateTimestamp",
+        update_timestamp: Option<String> = "UpdateTimestamp",
     }
 }

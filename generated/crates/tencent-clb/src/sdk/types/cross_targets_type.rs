@@ -33,13 +33,13 @@ pub struct CrossTargets {
 
 ::runtime::lenient_object! {
     CrossTargets {
-        local_vpc_id: "LocalVpcId",
-        vpc_id: "VpcId",
-        ip: "IP",
-        vpc_name: "VpcName",
-        eni_id: "EniId",
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        region: "Region",
+        local_vpc_id: Option<String> = "LocalVpcId",
+        vpc_id: Option<String> = "VpcId",
+        ip: Option<String> = "IP",
+        vpc_name: Option<String> = "VpcName",
+        eni_id: Option<String> = "EniId",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        region: Option<String> = "Region",
     }
 }

@@ -15,7 +15,7 @@ pub struct ExtraInfo {
 
 ::runtime::lenient_object! {
     ExtraInfo {
-        zhi_tong: "ZhiTong",
-        tgw_group_name: "TgwGroupName",
+        zhi_tong: Option<bool> = "ZhiTong",
+        tgw_group_name: Option<String> = "TgwGroupName",
     }
 }

@@ -21,10 +21,10 @@ pub struct FunctionInfo {
 
 ::runtime::lenient_object! {
     FunctionInfo {
-        function_namespace: "FunctionNamespace",
-        function_name: "FunctionName",
-        function_qualifier: "FunctionQualifier",
-        function_qualifier_type: "FunctionQualifierType",
+        function_namespace: Option<String> = "FunctionNamespace",
+        function_name: Option<String> = "FunctionName",
+        function_qualifier: Option<String> = "FunctionQualifier",
+        function_qualifier_type: Option<String> = "FunctionQualifierType",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct FunctionTarget {
 
 ::runtime::lenient_object! {
     FunctionTarget {
-        function: "Function",
-        weight: "Weight",
+        function: Option<FunctionInfo> = "Function",
+        weight: Option<u64> = "Weight",
     }
 }
 

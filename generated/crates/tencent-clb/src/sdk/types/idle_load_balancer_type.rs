@@ -34,13 +34,13 @@ pub struct IdleLoadBalancer {
 
 ::runtime::lenient_object! {
     IdleLoadBalancer {
-        load_balancer_id: "LoadBalancerId",
-        load_balancer_name: "LoadBalancerName",
-        region: "Region",
-        vip: "Vip",
-        idle_reason: "IdleReason",
-        status: "Status",
-        forward: "Forward",
-        domain: "Domain",
+        load_balancer_id: Option<String> = "LoadBalancerId",
+        load_balancer_name: Option<String> = "LoadBalancerName",
+        region: Option<String> = "Region",
+        vip: Option<String> = "Vip",
+        idle_reason: Option<String> = "IdleReason",
+        status: Option<u64> = "Status",
+        forward: Option<u64> = "Forward",
+        domain: Option<String> = "Domain",
     }
 }

@@ -29,9 +29,9 @@ pub struct InternetAccessible {
 
 ::runtime::lenient_object! {
     InternetAccessible {
-        internet_charge_type: "InternetChargeType",
-        internet_max_bandwidth_out: "InternetMaxBandwidthOut",
-        bandwidthpkg_sub_type: "BandwidthpkgSubType",
+        internet_charge_type: Option<String> = "InternetChargeType",
+        internet_max_bandwidth_out: Option<i64> = "InternetMaxBandwidthOut",
+        bandwidthpkg_sub_type: Option<String> = "BandwidthpkgSubType",
     }
 }
 

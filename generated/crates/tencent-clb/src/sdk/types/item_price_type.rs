@@ -35,11 +35,11 @@ pub struct ItemPrice {
 
 ::runtime::lenient_object! {
     ItemPrice {
-        unit_price: "UnitPrice",
-        charge_unit: "ChargeUnit",
-        original_price: "OriginalPrice",
-        discount_price: "DiscountPrice",
-        unit_price_discount: "UnitPriceDiscount",
-        discount: "Discount",
+        unit_price: Option<f64> = "UnitPrice",
+        charge_unit: Option<String> = "ChargeUnit",
+        original_price: Option<f64> = "OriginalPrice",
+        discount_price: Option<f64> = "DiscountPrice",
+        unit_price_discount: Option<f64> = "UnitPriceDiscount",
+        discount: Option<f64> = "Discount",
     }
 }

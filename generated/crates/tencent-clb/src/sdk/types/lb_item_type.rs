@@ -23,9 +23,9 @@ pub struct LbItem {
 
 ::runtime::lenient_object! {
     LbItem {
-        load_balancer_id: "LoadBalancerId",
-        vip: "Vip",
-        listeners: "Listeners",
-        region: "Region",
+        load_balancer_id: Option<String> = "LoadBalancerId",
+        vip: Option<String> = "Vip",
+        listeners: Vec<ListenerItem> = "Listeners",
+        region: Option<String> = "Region",
     }
 }

@@ -27,10 +27,10 @@ pub struct LbOperateProtectInfo {
 
 ::runtime::lenient_object! {
     LbOperateProtectInfo {
-        load_balancer_id: "LoadBalancerId",
-        protect_state: "ProtectState",
-        operator_uin: "OperatorUin",
-        description: "Description",
-        modify_time: "ModifyTime",
+        load_balancer_id: Option<String> = "LoadBalancerId",
+        protect_state: Option<bool> = "ProtectState",
+        operator_uin: Option<String> = "OperatorUin",
+        description: Option<String> = "Description",
+        modify_time: Option<String> = "ModifyTime",
     }
 }

@@ -24,10 +24,10 @@ pub struct LbRsTargets {
 
 ::runtime::lenient_object! {
     LbRsTargets {
-        type_field: "Type",
-        private_ip: "PrivateIp",
-        port: "Port",
-        vpc_id: "VpcId",
-        weight: "Weight",
+        type_field: Option<String> = "Type",
+        private_ip: Option<String> = "PrivateIp",
+        port: Option<i64> = "Port",
+        vpc_id: Option<i64> = "VpcId",
+        weight: Option<i64> = "Weight",
     }
 }

@@ -29,11 +29,11 @@ pub struct ListenerBackend {
 
 ::runtime::lenient_object! {
     ListenerBackend {
-        listener_id: "ListenerId",
-        protocol: "Protocol",
-        port: "Port",
-        rules: "Rules",
-        targets: "Targets",
-        end_port: "EndPort",
+        listener_id: Option<String> = "ListenerId",
+        protocol: Option<String> = "Protocol",
+        port: Option<i64> = "Port",
+        rules: Vec<RuleTargets> = "Rules",
+        targets: Vec<Backend> = "Targets",
+        end_port: Option<i64> = "EndPort",
     }
 }

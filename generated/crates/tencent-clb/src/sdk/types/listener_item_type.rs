@@ -31,11 +31,11 @@ pub struct ListenerItem {
 
 ::runtime::lenient_object! {
     ListenerItem {
-        listener_id: "ListenerId",
-        protocol: "Protocol",
-        port: "Port",
-        rules: "Rules",
-        targets: "Targets",
-        end_port: "EndPort",
+        listener_id: Option<String> = "ListenerId",
+        protocol: Option<String> = "Protocol",
+        port: Option<i64> = "Port",
+        rules: Vec<RulesItems> = "Rules",
+        targets: Vec<LbRsTargets> = "Targets",
+        end_port: Option<i64> = "EndPort",
     }
 }

@@ -20,8 +20,8 @@ pub struct LoadBalancerHealth {
 
 ::runtime::lenient_object! {
     LoadBalancerHealth {
-        load_balancer_id: "LoadBalancerId",
-        load_balancer_name: "LoadBalancerName",
-        listeners: "Listeners",
+        load_balancer_id: Option<String> = "LoadBalancerId",
+        load_balancer_name: Option<String> = "LoadBalancerName",
+        listeners: Vec<ListenerHealth> = "Listeners",
     }
 }

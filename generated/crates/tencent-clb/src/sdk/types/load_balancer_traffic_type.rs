@@ -27,11 +27,11 @@ pub struct LoadBalancerTraffic {
 
 ::runtime::lenient_object! {
     LoadBalancerTraffic {
-        load_balancer_id: "LoadBalancerId",
-        load_balancer_name: "LoadBalancerName",
-        region: "Region",
-        vip: "Vip",
-        out_bandwidth: "OutBandwidth",
-        domain: "Domain",
+        load_balancer_id: Option<String> = "LoadBalancerId",
+        load_balancer_name: Option<String> = "LoadBalancerName",
+        region: Option<String> = "Region",
+        vip: Option<String> = "Vip",
+        out_bandwidth: Option<f64> = "OutBandwidth",
+        domain: Option<String> = "Domain",
     }
 }

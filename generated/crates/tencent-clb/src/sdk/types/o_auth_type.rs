@@ -20,8 +20,8 @@ pub struct OAuth {
 
 ::runtime::lenient_object! {
     OAuth {
-        o_auth_enable: "OAuthEnable",
-        o_auth_failure_status: "OAuthFailureStatus",
+        o_auth_enable: Option<bool> = "OAuthEnable",
+        o_auth_failure_status: Option<String> = "OAuthFailureStatus",
     }
 }
 

@@ -22,8 +22,8 @@ pub struct Price {
 
 ::runtime::lenient_object! {
     Price {
-        instance_price: "InstancePrice",
-        bandwidth_price: "BandwidthPrice",
-        lcu_price: "LcuPrice",
+        instance_price: Option<ItemPrice> = "InstancePrice",
+        bandwidth_price: Option<ItemPrice> = "BandwidthPrice",
+        lcu_price: Option<ItemPrice> = "LcuPrice",
     }
 }

@@ -15,7 +15,7 @@ pub struct ResourceAvailability {
 
 ::runtime::lenient_object! {
     ResourceAvailability {
-        type_field: "Type",
-        availability: "Availability",
+        type_field: Option<String> = "Type",
+        availability: Option<String> = "Availability",
     }
 }

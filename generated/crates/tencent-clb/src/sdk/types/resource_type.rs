@@ -23,9 +23,9 @@ pub struct Resource {
 
 ::runtime::lenient_object! {
     Resource {
-        type_field: "Type",
-        isp: "Isp",
-        availability_set: "AvailabilitySet",
-        type_set: "TypeSet",
+        type_field: Vec<String> = "Type",
+        isp: Option<String> = "Isp",
+        availability_set: Vec<ResourceAvailability> = "AvailabilitySet",
+        type_set: Vec<TypeInfo> = "TypeSet",
     }
 }

@@ -26,10 +26,10 @@ pub struct RewriteTarget {
 
 ::runtime::lenient_object! {
     RewriteTarget {
-        target_listener_id: "TargetListenerId",
-        target_location_id: "TargetLocationId",
-        rewrite_code: "RewriteCode",
-        take_url: "TakeUrl",
-        rewrite_type: "RewriteType",
+        target_listener_id: Option<String> = "TargetListenerId",
+        target_location_id: Option<String> = "TargetLocationId",
+        rewrite_code: Option<i64> = "RewriteCode",
+        take_url: Option<bool> = "TakeUrl",
+        rewrite_type: Option<String> = "RewriteType",
     }
 }

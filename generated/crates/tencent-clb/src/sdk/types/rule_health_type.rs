@@ -28,10 +28,10 @@ pub struct RuleHealth {
 
 ::runtime::lenient_object! {
     RuleHealth {
-        location_id: "LocationId",
-        domain: "Domain",
-        url: "Url",
-        rule_id: "RuleId",
-        targets: "Targets",
+        location_id: Option<String> = "LocationId",
+        domain: Option<String> = "Domain",
+        url: Option<String> = "Url",
+        rule_id: Option<String> = "RuleId",
+        targets: Vec<TargetHealth> = "Targets",
     }
 }

@@ -26,10 +26,10 @@ pub struct RuleTargets {
 
 ::runtime::lenient_object! {
     RuleTargets {
-        location_id: "LocationId",
-        domain: "Domain",
-        url: "Url",
-        targets: "Targets",
-        function_targets: "FunctionTargets",
+        location_id: Option<String> = "LocationId",
+        domain: Option<String> = "Domain",
+        url: Option<String> = "Url",
+        targets: Vec<Backend> = "Targets",
+        function_targets: Vec<FunctionTarget> = "FunctionTargets",
     }
 }

@@ -23,9 +23,9 @@ pub struct RulesItems {
 
 ::runtime::lenient_object! {
     RulesItems {
-        location_id: "LocationId",
-        domain: "Domain",
-        url: "Url",
-        targets: "Targets",
+        location_id: Option<String> = "LocationId",
+        domain: Option<String> = "Domain",
+        url: Option<String> = "Url",
+        targets: Vec<LbRsTargets> = "Targets",
     }
 }

@@ -26,7 +26,7 @@ pub struct SpecAvailability {
 
 ::runtime::lenient_object! {
     SpecAvailability {
-        spec_type: "SpecType",
-        availability: "Availability",
+        spec_type: Option<String> = "SpecType",
+        availability: Option<String> = "Availability",
     }
 }

@@ -14,8 +14,8 @@ pub struct TagInfo {
 
 ::runtime::lenient_object! {
     TagInfo {
-        tag_key: "TagKey",
-        tag_value: "TagValue",
+        tag_key: Option<String> = "TagKey",
+        tag_value: Option<String> = "TagValue",
     }
 }
 

@@ -43,16 +43,16 @@ pub struct TargetGroupBackend {
 
 ::runtime::lenient_object! {
     TargetGroupBackend {
-        target_group_id: "TargetGroupId",
-        type_field: "Type",
-        instance_id: "InstanceId",
-        port: "Port",
-        weight: "Weight",
-        public_ip_addresses: "PublicIpAddresses",
-        private_ip_addresses: "PrivateIpAddresses",
-        instance_name: "InstanceName",
-        registered_time: "RegisteredTime",
-        eni_id: "EniId",
-        zone_id: "ZoneId",
+        target_group_id: Option<String> = "TargetGroupId",
+        type_field: Option<String> = "Type",
+        instance_id: Option<String> = "InstanceId",
+        port: Option<u64> = "Port",
+        weight: Option<u64> = "Weight",
+        public_ip_addresses: Vec<String> = "PublicIpAddresses",
+        private_ip_addresses: Vec<String> = "PrivateIpAddresses",
+        instance_name: Option<String> = "InstanceName",
+        registered_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "RegisteredTime",
+        eni_id: Option<String> = "EniId",
+        zone_id: Option<u64> = "ZoneId",
     }
 }

@@ -29,10 +29,10 @@ pub struct TargetGroupInstanceStatus {
 
 ::runtime::lenient_object! {
     TargetGroupInstanceStatus {
-        instance_ip: "InstanceIp",
-        status: "Status",
-        instance_id: "InstanceId",
-        port: "Port",
-        eni_id: "EniId",
+        instance_ip: Option<String> = "InstanceIp",
+        status: Option<String> = "Status",
+        instance_id: Option<String> = "InstanceId",
+        port: Option<u64> = "Port",
+        eni_id: Option<String> = "EniId",
     }
 }

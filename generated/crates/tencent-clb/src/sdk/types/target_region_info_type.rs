@@ -17,9 +17,9 @@ pub struct TargetRegionInfo {
 
 ::runtime::lenient_object! {
     TargetRegionInfo {
-        region: "Region",
-        vpc_id: "VpcId",
-        numerical_vpc_id: "NumericalVpcId",
+        region: Option<String> = "Region",
+        vpc_id: Option<String> = "VpcId",
+        numerical_vpc_id: Option<i64> = "NumericalVpcId",
     }
 }
 

@@ -17,7 +17,7 @@ pub struct TypeInfo {
 
 ::runtime::lenient_object! {
     TypeInfo {
-        type_field: "Type",
-        spec_availability_set: "SpecAvailabilitySet",
+        type_field: Option<String> = "Type",
+        spec_availability_set: Vec<SpecAvailability> = "SpecAvailabilitySet",
     }
 }

@@ -39,14 +39,14 @@ pub struct ZoneResource {
 
 ::runtime::lenient_object! {
     ZoneResource {
-        master_zone: "MasterZone",
-        resource_set: "ResourceSet",
-        slave_zone: "SlaveZone",
-        ip_version: "IPVersion",
-        zone_region: "ZoneRegion",
-        local_zone: "LocalZone",
-        zone_resource_type: "ZoneResourceType",
-        edge_zone: "EdgeZone",
-        egress: "Egress",
+        master_zone: Option<String> = "MasterZone",
+        resource_set: Vec<Resource> = "ResourceSet",
+        slave_zone: Option<String> = "SlaveZone",
+        ip_version: Option<String> = "IPVersion",
+        zone_region: Option<String> = "ZoneRegion",
+        local_zone: Option<bool> = "LocalZone",
+        zone_resource_type: Option<String> = "ZoneResourceType",
+        edge_zone: Option<bool> = "EdgeZone",
+        egress: Option<String> = "Egress",
     }
 }

@@ -62,7 +62,7 @@ pub struct BatchModifyTargetWeightResponse {
 
 ::runtime::lenient_object! {
     BatchModifyTargetWeightResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -167,7 +167,7 @@ pub struct CloneLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     CloneLoadBalancerResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,8 +79,8 @@ pub struct DescribeClassicalLbListenersResponse {
 
 ::runtime::lenient_object! {
     DescribeClassicalLbListenersResponse {
-        listeners: "Listeners",
-        request_id: "RequestId",
+        listeners: Vec<ClassicalListener> = "Listeners",
+        request_id: Option<String> = "RequestId",
     }
 }
 

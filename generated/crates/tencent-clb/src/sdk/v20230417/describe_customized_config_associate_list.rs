@@ -75,9 +75,9 @@ pub struct DescribeCustomizedConfigAssociateListResponse {
 
 ::runtime::lenient_object! {
     DescribeCustomizedConfigAssociateListResponse {
-        bind_list: "BindList",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        bind_list: Vec<BindDetailItem> = "BindList",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct DescribeCustomizedConfigListResponse {
 
 ::runtime::lenient_object! {
     DescribeCustomizedConfigListResponse {
-        config_list: "ConfigList",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        config_list: Vec<ConfigListItem> = "ConfigList",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

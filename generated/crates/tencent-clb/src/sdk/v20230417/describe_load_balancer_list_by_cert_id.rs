@@ -59,8 +59,8 @@ pub struct DescribeLoadBalancerListByCertIdResponse {
 
 ::runtime::lenient_object! {
     DescribeLoadBalancerListByCertIdResponse {
-        cert_set: "CertSet",
-        request_id: "RequestId",
+        cert_set: Vec<CertIdRelatedWithLoadBalancers> = "CertSet",
+        request_id: Option<String> = "RequestId",
     }
 }
 

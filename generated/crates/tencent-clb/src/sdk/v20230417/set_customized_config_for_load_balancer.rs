@@ -90,8 +90,8 @@ pub struct SetCustomizedConfigForLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     SetCustomizedConfigForLoadBalancerResponse {
-        config_id: "ConfigId",
-        request_id: "RequestId",
+        config_id: Option<String> = "ConfigId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

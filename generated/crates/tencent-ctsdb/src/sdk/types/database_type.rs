@@ -37,14 +37,14 @@ pub struct Database {
 
 ::runtime::lenient_object! {
     Database {
-        cluster_id: "ClusterID",
-        name: "Name",
-        cool_down_in_days: "CoolDownInDays",
-        retention_in_days: "RetentionInDays",
-        remark: "Remark",
-        status: "Status",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
+        cluster_id: Option<String> = "ClusterID",
+        name: Option<String> = "Name",
+        cool_down_in_days: Option<i64> = "CoolDownInDays",
+        retention_in_days: Option<i64> = "RetentionInDays",
+        remark: Option<String> = "Remark",
+        status: Option<i64> = "Status",
+        created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
+        updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
     }
 }
 

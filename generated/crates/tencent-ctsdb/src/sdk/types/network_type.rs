@@ -25,9 +25,9 @@ pub struct Network {
 
 ::runtime::lenient_object! {
     Network {
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        vip: "VIP",
-        port: "Port",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        vip: Option<String> = "VIP",
+        port: Option<u64> = "Port",
     }
 }

@@ -37,12 +37,12 @@ pub struct Spec {
 
 ::runtime::lenient_object! {
     Spec {
-        pay_mode: "PayMode",
-        request_unit: "RequestUnit",
-        cpu_limit: "CpuLimit",
-        memory_limit: "MemoryLimit",
-        disk_limit: "DiskLimit",
-        shards: "Shards",
-        replicas: "Replicas",
+        pay_mode: Option<u64> = "PayMode",
+        request_unit: Option<u64> = "RequestUnit",
+        cpu_limit: Option<f64> = "CpuLimit",
+        memory_limit: Option<f64> = "MemoryLimit",
+        disk_limit: Option<u64> = "DiskLimit",
+        shards: Option<u64> = "Shards",
+        replicas: Option<u64> = "Replicas",
     }
 }

@@ -17,7 +17,7 @@ pub struct Tag {
 
 ::runtime::lenient_object! {
     Tag {
-        key: "Key",
-        value: "Value",
+        key: Option<String> = "Key",
+        value: Option<String> = "Value",
     }
 }

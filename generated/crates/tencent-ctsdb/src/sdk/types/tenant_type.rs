@@ -12,6 +12,6 @@ pub struct Tenant {
 
 ::runtime::lenient_object! {
     Tenant {
-        is_password_encrypted: "IsPasswordEncrypted",
+        is_password_encrypted: Option<bool> = "IsPasswordEncrypted",
     }
 }

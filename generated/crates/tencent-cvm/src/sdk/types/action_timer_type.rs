@@ -32,12 +32,12 @@ pub struct ActionTimer {
 
 ::runtime::lenient_object! {
     ActionTimer {
-        timer_action: "TimerAction",
-        action_time: "ActionTime",
-        externals: "Externals",
-        action_timer_id: "ActionTimerId",
-        status: "Status",
-        instance_id: "InstanceId",
+        timer_action: Option<String> = "TimerAction",
+        action_time: Option<String> = "ActionTime",
+        externals: Option<Externals> = "Externals",
+        action_timer_id: Option<String> = "ActionTimerId",
+        status: Option<String> = "Status",
+        instance_id: Option<String> = "InstanceId",
     }
 }
 

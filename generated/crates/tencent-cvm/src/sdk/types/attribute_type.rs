@@ -12,6 +12,6 @@ pub struct Attribute {
 
 ::runtime::lenient_object! {
     Attribute {
-        user_data: "UserData",
+        user_data: Option<String> = "UserData",
     }
 }

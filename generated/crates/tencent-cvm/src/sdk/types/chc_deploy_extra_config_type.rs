@@ -20,10 +20,10 @@ pub struct ChcDeployExtraConfig {
 
 ::runtime::lenient_object! {
     ChcDeployExtraConfig {
-        mini_os_type: "MiniOsType",
-        boot_type: "BootType",
-        boot_file: "BootFile",
-        next_server_address: "NextServerAddress",
+        mini_os_type: Option<String> = "MiniOsType",
+        boot_type: Option<String> = "BootType",
+        boot_file: Option<String> = "BootFile",
+        next_server_address: Option<String> = "NextServerAddress",
     }
 }
 

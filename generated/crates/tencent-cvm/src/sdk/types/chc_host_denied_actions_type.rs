@@ -18,8 +18,8 @@ pub struct ChcHostDeniedActions {
 
 ::runtime::lenient_object! {
     ChcHostDeniedActions {
-        chc_id: "ChcId",
-        state: "State",
-        deny_actions: "DenyActions",
+        chc_id: Option<String> = "ChcId",
+        state: Option<String> = "State",
+        deny_actions: Vec<String> = "DenyActions",
     }
 }

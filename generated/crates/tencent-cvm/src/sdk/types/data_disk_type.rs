@@ -75,17 +75,17 @@ pub struct DataDisk {
 
 ::runtime::lenient_object! {
     DataDisk {
-        disk_size: "DiskSize",
-        disk_type: "DiskType",
-        disk_id: "DiskId",
-        delete_with_instance: "DeleteWithInstance",
-        snapshot_id: "SnapshotId",
-        encrypt: "Encrypt",
-        kms_key_id: "KmsKeyId",
-        throughput_performance: "ThroughputPerformance",
-        cdc_id: "CdcId",
-        burst_performance: "BurstPerformance",
-        disk_name: "DiskName",
+        disk_size: Option<i64> = "DiskSize",
+        disk_type: Option<String> = "DiskType",
+        disk_id: Option<String> = "DiskId",
+        delete_with_instance: Option<bool> = "DeleteWithInstance",
+        snapshot_id: Option<String> = "SnapshotId",
+        encrypt: Option<bool> = "Encrypt",
+        kms_key_id: Option<String> = "KmsKeyId",
+        throughput_performance: Option<i64> = "ThroughputPerformance",
+        cdc_id: Option<String> = "CdcId",
+        burst_performance: Option<bool> = "BurstPerformance",
+        disk_name: Option<String> = "DiskName",
     }
 }
 

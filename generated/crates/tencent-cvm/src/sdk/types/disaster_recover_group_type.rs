@@ -50,14 +50,14 @@ pub struct DisasterRecoverGroup {
 
 ::runtime::lenient_object! {
     DisasterRecoverGroup {
-        disaster_recover_group_id: "DisasterRecoverGroupId",
-        name: "Name",
-        type_field: "Type",
-        cvm_quota_total: "CvmQuotaTotal",
-        current_num: "CurrentNum",
-        instance_ids: "InstanceIds",
-        create_time: "CreateTime",
-        affinity: "Affinity",
-        tags: "Tags",
+        disaster_recover_group_id: Option<String> = "DisasterRecoverGroupId",
+        name: Option<String> = "Name",
+        type_field: Option<String> = "Type",
+        cvm_quota_total: Option<i64> = "CvmQuotaTotal",
+        current_num: Option<i64> = "CurrentNum",
+        instance_ids: Vec<String> = "InstanceIds",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        affinity: Option<i64> = "Affinity",
+        tags: Vec<Tag> = "Tags",
     }
 }

@@ -21,9 +21,9 @@ pub struct EnhancedService {
 
 ::runtime::lenient_object! {
     EnhancedService {
-        security_service: "SecurityService",
-        monitor_service: "MonitorService",
-        automation_service: "AutomationService",
+        security_service: Option<RunSecurityServiceEnabled> = "SecurityService",
+        monitor_service: Option<RunMonitorServiceEnabled> = "MonitorService",
+        automation_service: Option<RunAutomationServiceEnabled> = "AutomationService",
     }
 }
 

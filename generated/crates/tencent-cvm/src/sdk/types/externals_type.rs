@@ -23,9 +23,9 @@ pub struct Externals {
 
 ::runtime::lenient_object! {
     Externals {
-        release_address: "ReleaseAddress",
-        unsupport_networks: "UnsupportNetworks",
-        storage_block_attr: "StorageBlockAttr",
+        release_address: Option<bool> = "ReleaseAddress",
+        unsupport_networks: Vec<String> = "UnsupportNetworks",
+        storage_block_attr: Option<StorageBlock> = "StorageBlockAttr",
     }
 }
 

@@ -18,8 +18,8 @@ pub struct GpuInfo {
 
 ::runtime::lenient_object! {
     GpuInfo {
-        gpu_count: "GPUCount",
-        gpu_id: "GPUId",
-        gpu_type: "GPUType",
+        gpu_count: Option<f64> = "GPUCount",
+        gpu_id: Vec<String> = "GPUId",
+        gpu_type: Option<String> = "GPUType",
     }
 }

@@ -51,18 +51,18 @@ pub struct HostItem {
 
 ::runtime::lenient_object! {
     HostItem {
-        placement: "Placement",
-        host_id: "HostId",
-        host_type: "HostType",
-        host_name: "HostName",
-        host_charge_type: "HostChargeType",
-        renew_flag: "RenewFlag",
-        created_time: "CreatedTime",
-        expired_time: "ExpiredTime",
-        instance_ids: "InstanceIds",
-        host_state: "HostState",
-        host_ip: "HostIp",
-        host_resource: "HostResource",
-        cage_id: "CageId",
+        placement: Option<Placement> = "Placement",
+        host_id: Option<String> = "HostId",
+        host_type: Option<String> = "HostType",
+        host_name: Option<String> = "HostName",
+        host_charge_type: Option<String> = "HostChargeType",
+        renew_flag: Option<String> = "RenewFlag",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ExpiredTime",
+        instance_ids: Vec<String> = "InstanceIds",
+        host_state: Option<String> = "HostState",
+        host_ip: Option<String> = "HostIp",
+        host_resource: Option<HostResource> = "HostResource",
+        cage_id: Option<String> = "CageId",
     }
 }

@@ -36,14 +36,14 @@ pub struct HostResource {
 
 ::runtime::lenient_object! {
     HostResource {
-        cpu_total: "CpuTotal",
-        cpu_available: "CpuAvailable",
-        mem_total: "MemTotal",
-        mem_available: "MemAvailable",
-        disk_total: "DiskTotal",
-        disk_available: "DiskAvailable",
-        disk_type: "DiskType",
-        gpu_total: "GpuTotal",
-        gpu_available: "GpuAvailable",
+        cpu_total: Option<u64> = "CpuTotal",
+        cpu_available: Option<u64> = "CpuAvailable",
+        mem_total: Option<f64> = "MemTotal",
+        mem_available: Option<f64> = "MemAvailable",
+        disk_total: Option<u64> = "DiskTotal",
+        disk_available: Option<u64> = "DiskAvailable",
+        disk_type: Option<String> = "DiskType",
+        gpu_total: Option<u64> = "GpuTotal",
+        gpu_available: Option<u64> = "GpuAvailable",
     }
 }

@@ -17,7 +17,7 @@ pub struct ImageOsList {
 
 ::runtime::lenient_object! {
     ImageOsList {
-        windows: "Windows",
-        linux: "Linux",
+        windows: Vec<String> = "Windows",
+        linux: Vec<String> = "Linux",
     }
 }

@@ -17,7 +17,7 @@ pub struct InstanceAttribute {
 
 ::runtime::lenient_object! {
     InstanceAttribute {
-        instance_id: "InstanceId",
-        attributes: "Attributes",
+        instance_id: Option<String> = "InstanceId",
+        attributes: Option<Attribute> = "Attributes",
     }
 }

@@ -22,8 +22,8 @@ pub struct InstanceChargePrepaid {
 
 ::runtime::lenient_object! {
     InstanceChargePrepaid {
-        period: "Period",
-        renew_flag: "RenewFlag",
+        period: Option<i64> = "Period",
+        renew_flag: Option<String> = "RenewFlag",
     }
 }
 

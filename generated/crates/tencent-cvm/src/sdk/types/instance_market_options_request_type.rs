@@ -16,8 +16,8 @@ pub struct InstanceMarketOptionsRequest {
 
 ::runtime::lenient_object! {
     InstanceMarketOptionsRequest {
-        spot_options: "SpotOptions",
-        market_type: "MarketType",
+        spot_options: Option<SpotMarketOptions> = "SpotOptions",
+        market_type: Option<String> = "MarketType",
     }
 }
 

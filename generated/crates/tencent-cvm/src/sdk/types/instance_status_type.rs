@@ -46,7 +46,7 @@ pub struct InstanceStatus {
 
 ::runtime::lenient_object! {
     InstanceStatus {
-        instance_id: "InstanceId",
-        instance_state: "InstanceState",
+        instance_id: Option<String> = "InstanceId",
+        instance_state: Option<String> = "InstanceState",
     }
 }

@@ -74,14 +74,14 @@ pub struct InternetAccessible {
 
 ::runtime::lenient_object! {
     InternetAccessible {
-        internet_charge_type: "InternetChargeType",
-        internet_max_bandwidth_out: "InternetMaxBandwidthOut",
-        public_ip_assigned: "PublicIpAssigned",
-        bandwidth_package_id: "BandwidthPackageId",
-        internet_service_provider: "InternetServiceProvider",
-        i_pv4_address_type: "IPv4AddressType",
-        i_pv6_address_type: "IPv6AddressType",
-        anti_d_do_s_package_id: "AntiDDoSPackageId",
+        internet_charge_type: Option<String> = "InternetChargeType",
+        internet_max_bandwidth_out: Option<i64> = "InternetMaxBandwidthOut",
+        public_ip_assigned: Option<bool> = "PublicIpAssigned",
+        bandwidth_package_id: Option<String> = "BandwidthPackageId",
+        internet_service_provider: Option<String> = "InternetServiceProvider",
+        i_pv4_address_type: Option<String> = "IPv4AddressType",
+        i_pv6_address_type: Option<String> = "IPv6AddressType",
+        anti_d_do_s_package_id: Option<String> = "AntiDDoSPackageId",
     }
 }
 

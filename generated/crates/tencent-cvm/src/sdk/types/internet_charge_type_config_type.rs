@@ -15,7 +15,7 @@ pub struct InternetChargeTypeConfig {
 
 ::runtime::lenient_object! {
     InternetChargeTypeConfig {
-        internet_charge_type: "InternetChargeType",
-        description: "Description",
+        internet_charge_type: Option<String> = "InternetChargeType",
+        description: Option<String> = "Description",
     }
 }

@@ -40,14 +40,14 @@ pub struct KeyPair {
 
 ::runtime::lenient_object! {
     KeyPair {
-        key_id: "KeyId",
-        key_name: "KeyName",
-        project_id: "ProjectId",
-        description: "Description",
-        public_key: "PublicKey",
-        private_key: "PrivateKey",
-        associated_instance_ids: "AssociatedInstanceIds",
-        created_time: "CreatedTime",
-        tags: "Tags",
+        key_id: Option<String> = "KeyId",
+        key_name: Option<String> = "KeyName",
+        project_id: Option<i64> = "ProjectId",
+        description: Option<String> = "Description",
+        public_key: Option<String> = "PublicKey",
+        private_key: Option<::runtime::Sensitive<String>> = "PrivateKey",
+        associated_instance_ids: Vec<String> = "AssociatedInstanceIds",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        tags: Vec<Tag> = "Tags",
     }
 }

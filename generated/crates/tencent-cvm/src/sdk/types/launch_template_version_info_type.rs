@@ -34,12 +34,12 @@ pub struct LaunchTemplateVersionInfo {
 
 ::runtime::lenient_object! {
     LaunchTemplateVersionInfo {
-        launch_template_version: "LaunchTemplateVersion",
-        launch_template_version_data: "LaunchTemplateVersionData",
-        creation_time: "CreationTime",
-        launch_template_id: "LaunchTemplateId",
-        is_default_version: "IsDefaultVersion",
-        launch_template_version_description: "LaunchTemplateVersionDescription",
-        created_by: "CreatedBy",
+        launch_template_version: Option<u64> = "LaunchTemplateVersion",
+        launch_template_version_data: Option<LaunchTemplateVersionData> = "LaunchTemplateVersionData",
+        creation_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreationTime",
+        launch_template_id: Option<String> = "LaunchTemplateId",
+        is_default_version: Option<bool> = "IsDefaultVersion",
+        launch_template_version_description: Option<String> = "LaunchTemplateVersionDescription",
+        created_by: Option<String> = "CreatedBy",
     }
 }

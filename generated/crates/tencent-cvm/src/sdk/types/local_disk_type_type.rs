@@ -29,10 +29,10 @@ pub struct LocalDiskType {
 
 ::runtime::lenient_object! {
     LocalDiskType {
-        type_field: "Type",
-        partition_type: "PartitionType",
-        min_size: "MinSize",
-        max_size: "MaxSize",
-        required: "Required",
+        type_field: Option<String> = "Type",
+        partition_type: Option<String> = "PartitionType",
+        min_size: Option<i64> = "MinSize",
+        max_size: Option<i64> = "MaxSize",
+        required: Option<String> = "Required",
     }
 }

@@ -26,9 +26,9 @@ pub struct LoginSettings {
 
 ::runtime::lenient_object! {
     LoginSettings {
-        password: "Password",
-        key_ids: "KeyIds",
-        keep_image_login: "KeepImageLogin",
+        password: Option<::runtime::Sensitive<String>> = "Password",
+        key_ids: Vec<String> = "KeyIds",
+        keep_image_login: Option<String> = "KeepImageLogin",
     }
 }
 

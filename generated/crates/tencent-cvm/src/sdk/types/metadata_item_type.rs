@@ -14,8 +14,8 @@ pub struct MetadataItem {
 
 ::runtime::lenient_object! {
     MetadataItem {
-        key: "Key",
-        value: "Value",
+        key: Option<String> = "Key",
+        value: Option<String> = "Value",
     }
 }
 

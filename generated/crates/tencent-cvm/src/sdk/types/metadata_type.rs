@@ -13,7 +13,7 @@ pub struct Metadata {
 
 ::runtime::lenient_object! {
     Metadata {
-        items: "Items",
+        items: Vec<MetadataItem> = "Items",
     }
 }
 

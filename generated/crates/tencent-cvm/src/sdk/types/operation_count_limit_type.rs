@@ -26,9 +26,9 @@ pub struct OperationCountLimit {
 
 ::runtime::lenient_object! {
     OperationCountLimit {
-        operation: "Operation",
-        instance_id: "InstanceId",
-        current_count: "CurrentCount",
-        limit_count: "LimitCount",
+        operation: Option<String> = "Operation",
+        instance_id: Option<String> = "InstanceId",
+        current_count: Option<i64> = "CurrentCount",
+        limit_count: Option<i64> = "LimitCount",
     }
 }

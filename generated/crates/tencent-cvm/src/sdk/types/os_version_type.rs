@@ -18,8 +18,8 @@ pub struct OsVersion {
 
 ::runtime::lenient_object! {
     OsVersion {
-        os_name: "OsName",
-        os_versions: "OsVersions",
-        architecture: "Architecture",
+        os_name: Option<String> = "OsName",
+        os_versions: Vec<String> = "OsVersions",
+        architecture: Vec<String> = "Architecture",
     }
 }

@@ -20,10 +20,10 @@ pub struct Placement {
 
 ::runtime::lenient_object! {
     Placement {
-        zone: "Zone",
-        project_id: "ProjectId",
-        host_ids: "HostIds",
-        host_id: "HostId",
+        zone: Option<String> = "Zone",
+        project_id: Option<i64> = "ProjectId",
+        host_ids: Vec<String> = "HostIds",
+        host_id: Option<String> = "HostId",
     }
 }
 

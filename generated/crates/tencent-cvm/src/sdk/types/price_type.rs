@@ -17,7 +17,7 @@ pub struct Price {
 
 ::runtime::lenient_object! {
     Price {
-        instance_price: "InstancePrice",
-        bandwidth_price: "BandwidthPrice",
+        instance_price: Option<ItemPrice> = "InstancePrice",
+        bandwidth_price: Option<ItemPrice> = "BandwidthPrice",
     }
 }

@@ -18,8 +18,8 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region: "Region",
-        region_name: "RegionName",
-        region_state: "RegionState",
+        region: Option<String> = "Region",
+        region_name: Option<String> = "RegionName",
+        region_state: Option<String> = "RegionState",
     }
 }

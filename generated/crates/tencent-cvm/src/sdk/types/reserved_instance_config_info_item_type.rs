@@ -23,9 +23,9 @@ pub struct ReservedInstanceConfigInfoItem {
 
 ::runtime::lenient_object! {
     ReservedInstanceConfigInfoItem {
-        type_field: "Type",
-        type_name: "TypeName",
-        order: "Order",
-        instance_families: "InstanceFamilies",
+        type_field: Option<String> = "Type",
+        type_name: Option<String> = "TypeName",
+        order: Option<i64> = "Order",
+        instance_families: Vec<ReservedInstanceFamilyItem> = "InstanceFamilies",
     }
 }

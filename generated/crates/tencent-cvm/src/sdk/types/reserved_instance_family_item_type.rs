@@ -20,8 +20,8 @@ pub struct ReservedInstanceFamilyItem {
 
 ::runtime::lenient_object! {
     ReservedInstanceFamilyItem {
-        instance_family: "InstanceFamily",
-        order: "Order",
-        instance_types: "InstanceTypes",
+        instance_family: Option<String> = "InstanceFamily",
+        order: Option<i64> = "Order",
+        instance_types: Vec<ReservedInstanceTypeItem> = "InstanceTypes",
     }
 }

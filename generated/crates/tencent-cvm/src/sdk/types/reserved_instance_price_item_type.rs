@@ -38,14 +38,14 @@ pub struct ReservedInstancePriceItem {
 
 ::runtime::lenient_object! {
     ReservedInstancePriceItem {
-        offering_type: "OfferingType",
-        fixed_price: "FixedPrice",
-        usage_price: "UsagePrice",
-        reserved_instances_offering_id: "ReservedInstancesOfferingId",
-        zone: "Zone",
-        duration: "Duration",
-        product_description: "ProductDescription",
-        discount_usage_price: "DiscountUsagePrice",
-        discount_fixed_price: "DiscountFixedPrice",
+        offering_type: Option<String> = "OfferingType",
+        fixed_price: Option<f64> = "FixedPrice",
+        usage_price: Option<f64> = "UsagePrice",
+        reserved_instances_offering_id: Option<String> = "ReservedInstancesOfferingId",
+        zone: Option<String> = "Zone",
+        duration: Option<u64> = "Duration",
+        product_description: Option<String> = "ProductDescription",
+        discount_usage_price: Option<f64> = "DiscountUsagePrice",
+        discount_fixed_price: Option<f64> = "DiscountFixedPrice",
     }
 }

@@ -29,11 +29,11 @@ pub struct ReservedInstancePrice {
 
 ::runtime::lenient_object! {
     ReservedInstancePrice {
-        original_fixed_price: "OriginalFixedPrice",
-        discount_fixed_price: "DiscountFixedPrice",
-        original_usage_price: "OriginalUsagePrice",
-        discount_usage_price: "DiscountUsagePrice",
-        fixed_price_discount: "FixedPriceDiscount",
-        usage_price_discount: "UsagePriceDiscount",
+        original_fixed_price: Option<f64> = "OriginalFixedPrice",
+        discount_fixed_price: Option<f64> = "DiscountFixedPrice",
+        original_usage_price: Option<f64> = "OriginalUsagePrice",
+        discount_usage_price: Option<f64> = "DiscountUsagePrice",
+        fixed_price_discount: Option<f64> = "FixedPriceDiscount",
+        usage_price_discount: Option<f64> = "UsagePriceDiscount",
     }
 }

@@ -53,19 +53,19 @@ pub struct ReservedInstanceTypeItem {
 
 ::runtime::lenient_object! {
     ReservedInstanceTypeItem {
-        instance_type: "InstanceType",
-        cpu: "Cpu",
-        memory: "Memory",
-        gpu: "Gpu",
-        fpga: "Fpga",
-        storage_block: "StorageBlock",
-        network_card: "NetworkCard",
-        max_bandwidth: "MaxBandwidth",
-        frequency: "Frequency",
-        cpu_model_name: "CpuModelName",
-        pps: "Pps",
-        externals: "Externals",
-        remark: "Remark",
-        prices: "Prices",
+        instance_type: Option<String> = "InstanceType",
+        cpu: Option<u64> = "Cpu",
+        memory: Option<u64> = "Memory",
+        gpu: Option<u64> = "Gpu",
+        fpga: Option<u64> = "Fpga",
+        storage_block: Option<u64> = "StorageBlock",
+        network_card: Option<u64> = "NetworkCard",
+        max_bandwidth: Option<f64> = "MaxBandwidth",
+        frequency: Option<String> = "Frequency",
+        cpu_model_name: Option<String> = "CpuModelName",
+        pps: Option<u64> = "Pps",
+        externals: Option<Externals> = "Externals",
+        remark: Option<String> = "Remark",
+        prices: Vec<ReservedInstancePriceItem> = "Prices",
     }
 }

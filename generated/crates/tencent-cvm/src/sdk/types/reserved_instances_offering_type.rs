@@ -45,14 +45,14 @@ pub struct ReservedInstancesOffering {
 
 ::runtime::lenient_object! {
     ReservedInstancesOffering {
-        zone: "Zone",
-        currency_code: "CurrencyCode",
-        duration: "Duration",
-        fixed_price: "FixedPrice",
-        instance_type: "InstanceType",
-        offering_type: "OfferingType",
-        reserved_instances_offering_id: "ReservedInstancesOfferingId",
-        product_description: "ProductDescription",
-        usage_price: "UsagePrice",
+        zone: Option<String> = "Zone",
+        currency_code: Option<String> = "CurrencyCode",
+        duration: Option<i64> = "Duration",
+        fixed_price: Option<f64> = "FixedPrice",
+        instance_type: Option<String> = "InstanceType",
+        offering_type: Option<String> = "OfferingType",
+        reserved_instances_offering_id: Option<String> = "ReservedInstancesOfferingId",
+        product_description: Option<String> = "ProductDescription",
+        usage_price: Option<f64> = "UsagePrice",
     }
 }

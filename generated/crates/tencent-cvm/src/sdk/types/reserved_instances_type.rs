@@ -59,19 +59,19 @@ pub struct ReservedInstances {
 
 ::runtime::lenient_object! {
     ReservedInstances {
-        reserved_instances_id: "ReservedInstancesId",
-        instance_type: "InstanceType",
-        zone: "Zone",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        duration: "Duration",
-        instance_count: "InstanceCount",
-        product_description: "ProductDescription",
-        state: "State",
-        currency_code: "CurrencyCode",
-        offering_type: "OfferingType",
-        instance_family: "InstanceFamily",
-        reserved_instance_id: "ReservedInstanceId",
-        reserved_instance_name: "ReservedInstanceName",
+        reserved_instances_id: Option<String> = "ReservedInstancesId",
+        instance_type: Option<String> = "InstanceType",
+        zone: Option<String> = "Zone",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        duration: Option<i64> = "Duration",
+        instance_count: Option<i64> = "InstanceCount",
+        product_description: Option<String> = "ProductDescription",
+        state: Option<String> = "State",
+        currency_code: Option<String> = "CurrencyCode",
+        offering_type: Option<String> = "OfferingType",
+        instance_family: Option<String> = "InstanceFamily",
+        reserved_instance_id: Option<String> = "ReservedInstanceId",
+        reserved_instance_name: Option<String> = "ReservedInstanceName",
     }
 }

@@ -17,7 +17,7 @@ pub struct RunAutomationServiceEnabled {
 
 ::runtime::lenient_object! {
     RunAutomationServiceEnabled {
-        enabled: "Enabled",
+        enabled: Option<bool> = "Enabled",
     }
 }
 

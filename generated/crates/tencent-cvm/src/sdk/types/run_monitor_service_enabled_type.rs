@@ -14,7 +14,7 @@ pub struct RunMonitorServiceEnabled {
 
 ::runtime::lenient_object! {
     RunMonitorServiceEnabled {
-        enabled: "Enabled",
+        enabled: Option<bool> = "Enabled",
     }
 }
 

@@ -17,7 +17,7 @@ pub struct RunSecurityServiceEnabled {
 
 ::runtime::lenient_object! {
     RunSecurityServiceEnabled {
-        enabled: "Enabled",
+        enabled: Option<bool> = "Enabled",
     }
 }
 

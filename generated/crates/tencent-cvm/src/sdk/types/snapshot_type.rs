@@ -20,8 +20,8 @@ pub struct Snapshot {
 
 ::runtime::lenient_object! {
     Snapshot {
-        snapshot_id: "SnapshotId",
-        disk_usage: "DiskUsage",
-        disk_size: "DiskSize",
+        snapshot_id: Option<String> = "SnapshotId",
+        disk_usage: Option<String> = "DiskUsage",
+        disk_size: Option<i64> = "DiskSize",
     }
 }

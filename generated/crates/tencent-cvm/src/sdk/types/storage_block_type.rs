@@ -17,9 +17,9 @@ pub struct StorageBlock {
 
 ::runtime::lenient_object! {
     StorageBlock {
-        type_field: "Type",
-        min_size: "MinSize",
-        max_size: "MaxSize",
+        type_field: Option<String> = "Type",
+        min_size: Option<i64> = "MinSize",
+        max_size: Option<i64> = "MaxSize",
     }
 }
 

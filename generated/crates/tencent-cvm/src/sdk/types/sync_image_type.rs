@@ -15,7 +15,7 @@ pub struct SyncImage {
 
 ::runtime::lenient_object! {
     SyncImage {
-        image_id: "ImageId",
-        region: "Region",
+        image_id: Option<String> = "ImageId",
+        region: Option<String> = "Region",
     }
 }

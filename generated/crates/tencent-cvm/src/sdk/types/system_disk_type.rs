@@ -44,11 +44,11 @@ pub struct SystemDisk {
 
 ::runtime::lenient_object! {
     SystemDisk {
-        disk_type: "DiskType",
-        disk_id: "DiskId",
-        disk_size: "DiskSize",
-        cdc_id: "CdcId",
-        disk_name: "DiskName",
+        disk_type: Option<String> = "DiskType",
+        disk_id: Option<String> = "DiskId",
+        disk_size: Option<i64> = "DiskSize",
+        cdc_id: Option<String> = "CdcId",
+        disk_name: Option<String> = "DiskName",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct TagSpecification {
 
 ::runtime::lenient_object! {
     TagSpecification {
-        resource_type: "ResourceType",
-        tags: "Tags",
+        resource_type: Option<String> = "ResourceType",
+        tags: Vec<Tag> = "Tags",
     }
 }
 

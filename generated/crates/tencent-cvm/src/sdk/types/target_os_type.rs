@@ -15,7 +15,7 @@ pub struct TargetOs {
 
 ::runtime::lenient_object! {
     TargetOs {
-        target_os_type: "TargetOSType",
-        target_os_version: "TargetOSVersion",
+        target_os_type: Option<String> = "TargetOSType",
+        target_os_version: Option<String> = "TargetOSVersion",
     }
 }

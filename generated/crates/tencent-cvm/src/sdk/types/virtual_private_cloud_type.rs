@@ -27,11 +27,11 @@ pub struct VirtualPrivateCloud {
 
 ::runtime::lenient_object! {
     VirtualPrivateCloud {
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        as_vpc_gateway: "AsVpcGateway",
-        private_ip_addresses: "PrivateIpAddresses",
-        ipv6_address_count: "Ipv6AddressCount",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        as_vpc_gateway: Option<bool> = "AsVpcGateway",
+        private_ip_addresses: Vec<String> = "PrivateIpAddresses",
+        ipv6_address_count: Option<u64> = "Ipv6AddressCount",
     }
 }
 

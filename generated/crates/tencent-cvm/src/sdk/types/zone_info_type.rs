@@ -128,9 +128,9 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone: "Zone",
-        zone_name: "ZoneName",
-        zone_id: "ZoneId",
-        zone_state: "ZoneState",
+        zone: Option<String> = "Zone",
+        zone_name: Option<String> = "ZoneName",
+        zone_id: Option<String> = "ZoneId",
+        zone_state: Option<String> = "ZoneState",
     }
 }

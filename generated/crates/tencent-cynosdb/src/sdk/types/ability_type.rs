@@ -45,17 +45,17 @@ pub struct Ability {
 
 ::runtime::lenient_object! {
     Ability {
-        is_support_slave_zone: "IsSupportSlaveZone",
-        nonsupport_slave_zone_reason: "NonsupportSlaveZoneReason",
-        is_support_ro: "IsSupportRo",
-        nonsupport_ro_reason: "NonsupportRoReason",
-        is_support_manual_snapshot: "IsSupportManualSnapshot",
-        is_support_transparent_data_encryption: "IsSupportTransparentDataEncryption",
-        no_support_transparent_data_encryption_reason: "NoSupportTransparentDataEncryptionReason",
-        is_support_manual_logic: "IsSupportManualLogic",
-        is_support_global_encryption: "IsSupportGlobalEncryption",
-        no_support_global_encryption_reason: "NoSupportGlobalEncryptionReason",
-        no_support_transparent_data_encryption_reason_code: "NoSupportTransparentDataEncryptionReasonCode",
-        no_support_global_encryption_reason_code: "NoSupportGlobalEncryptionReasonCode",
+        is_support_slave_zone: Option<String> = "IsSupportSlaveZone",
+        nonsupport_slave_zone_reason: Option<String> = "NonsupportSlaveZoneReason",
+        is_support_ro: Option<String> = "IsSupportRo",
+        nonsupport_ro_reason: Option<String> = "NonsupportRoReason",
+        is_support_manual_snapshot: Option<String> = "IsSupportManualSnapshot",
+        is_support_transparent_data_encryption: Option<String> = "IsSupportTransparentDataEncryption",
+        no_support_transparent_data_encryption_reason: Option<String> = "NoSupportTransparentDataEncryptionReason",
+        is_support_manual_logic: Option<String> = "IsSupportManualLogic",
+        is_support_global_encryption: Option<String> = "IsSupportGlobalEncryption",
+        no_support_global_encryption_reason: Option<String> = "NoSupportGlobalEncryptionReason",
+        no_support_transparent_data_encryption_reason_code: Option<String> = "NoSupportTransparentDataEncryptionReasonCode",
+        no_support_global_encryption_reason_code: Option<String> = "NoSupportGlobalEncryptionReasonCode",
     }
 }

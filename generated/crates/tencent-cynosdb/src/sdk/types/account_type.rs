@@ -30,12 +30,12 @@ pub struct Account {
 
 ::runtime::lenient_object! {
     Account {
-        account_name: "AccountName",
-        host: "Host",
-        description: "Description",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
-        max_user_connections: "MaxUserConnections",
-        password_rotation: "PasswordRotation",
+        account_name: Option<String> = "AccountName",
+        host: Option<String> = "Host",
+        description: Option<String> = "Description",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        max_user_connections: Option<i64> = "MaxUserConnections",
+        password_rotation: Option<i64> = "PasswordRotation",
     }
 }

@@ -15,7 +15,7 @@ pub struct Addr {
 
 ::runtime::lenient_object! {
     Addr {
-        ip: "IP",
-        port: "Port",
+        ip: Option<String> = "IP",
+        port: Option<i64> = "Port",
     }
 }

@@ -18,8 +18,8 @@ pub struct AiOptimizerStatus {
 
 ::runtime::lenient_object! {
     AiOptimizerStatus {
-        status: "Status",
-        open_time: "OpenTime",
-        training_progress: "TrainingProgress",
+        status: Option<String> = "Status",
+        open_time: Option<String> = "OpenTime",
+        training_progress: Option<i64> = "TrainingProgress",
     }
 }

@@ -13,7 +13,7 @@ pub struct AuditRuleFilters {
 
 ::runtime::lenient_object! {
     AuditRuleFilters {
-        rule_filters: "RuleFilters",
+        rule_filters: Vec<RuleFilters> = "RuleFilters",
     }
 }
 

@@ -41,15 +41,15 @@ pub struct AuditRuleTemplateInfo {
 
 ::runtime::lenient_object! {
     AuditRuleTemplateInfo {
-        rule_template_id: "RuleTemplateId",
-        rule_template_name: "RuleTemplateName",
-        rule_filters: "RuleFilters",
-        description: "Description",
-        create_at: "CreateAt",
-        update_at: "UpdateAt",
-        alarm_level: "AlarmLevel",
-        alarm_policy: "AlarmPolicy",
-        status: "Status",
-        affected_instances: "AffectedInstances",
+        rule_template_id: Option<String> = "RuleTemplateId",
+        rule_template_name: Option<String> = "RuleTemplateName",
+        rule_filters: Vec<RuleFilters> = "RuleFilters",
+        description: Option<String> = "Description",
+        create_at: Option<String> = "CreateAt",
+        update_at: Option<String> = "UpdateAt",
+        alarm_level: Option<u64> = "AlarmLevel",
+        alarm_policy: Option<u64> = "AlarmPolicy",
+        status: Option<u64> = "Status",
+        affected_instances: Vec<String> = "AffectedInstances",
     }
 }

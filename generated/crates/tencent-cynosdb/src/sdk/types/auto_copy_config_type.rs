@@ -21,9 +21,9 @@ pub struct AutoCopyConfig {
 
 ::runtime::lenient_object! {
     AutoCopyConfig {
-        cluster_id: "ClusterId",
-        vault_id: "VaultId",
-        vault_region: "VaultRegion",
-        copy_type: "CopyType",
+        cluster_id: Option<String> = "ClusterId",
+        vault_id: Option<String> = "VaultId",
+        vault_region: Option<String> = "VaultRegion",
+        copy_type: Option<String> = "CopyType",
     }
 }

@@ -23,11 +23,11 @@ pub struct AutoMapRule {
 
 ::runtime::lenient_object! {
     AutoMapRule {
-        src_instance_id: "SrcInstanceId",
-        src_database_regex: "SrcDatabaseRegex",
-        src_table_regex: "SrcTableRegex",
-        dst_database_regex: "DstDatabaseRegex",
-        dst_table_regex: "DstTableRegex",
+        src_instance_id: Option<String> = "SrcInstanceId",
+        src_database_regex: Option<String> = "SrcDatabaseRegex",
+        src_table_regex: Option<String> = "SrcTableRegex",
+        dst_database_regex: Option<String> = "DstDatabaseRegex",
+        dst_table_regex: Option<String> = "DstTableRegex",
     }
 }
 

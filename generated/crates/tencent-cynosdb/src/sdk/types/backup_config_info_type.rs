@@ -50,16 +50,16 @@ pub struct BackupConfigInfo {
 
 ::runtime::lenient_object! {
     BackupConfigInfo {
-        backup_custom_auto_time: "BackupCustomAutoTime",
-        backup_time_beg: "BackupTimeBeg",
-        backup_time_end: "BackupTimeEnd",
-        backup_week_days: "BackupWeekDays",
-        backup_interval_time: "BackupIntervalTime",
-        reserve_duration: "ReserveDuration",
-        cross_regions_enable: "CrossRegionsEnable",
-        cross_regions: "CrossRegions",
-        cross_region_save_days: "CrossRegionSaveDays",
-        backup_trigger_strategy: "BackupTriggerStrategy",
-        auto_copy_vaults: "AutoCopyVaults",
+        backup_custom_auto_time: Option<bool> = "BackupCustomAutoTime",
+        backup_time_beg: Option<u64> = "BackupTimeBeg",
+        backup_time_end: Option<u64> = "BackupTimeEnd",
+        backup_week_days: Vec<String> = "BackupWeekDays",
+        backup_interval_time: Option<i64> = "BackupIntervalTime",
+        reserve_duration: Option<u64> = "ReserveDuration",
+        cross_regions_enable: Option<String> = "CrossRegionsEnable",
+        cross_regions: Vec<String> = "CrossRegions",
+        cross_region_save_days: Option<i64> = "CrossRegionSaveDays",
+        backup_trigger_strategy: Option<String> = "BackupTriggerStrategy",
+        auto_copy_vaults: Vec<CreateBackupVaultItem> = "AutoCopyVaults",
     }
 }

@@ -17,7 +17,7 @@ pub struct BackupLimitClusterRestriction {
 
 ::runtime::lenient_object! {
     BackupLimitClusterRestriction {
-        cluster_id: "ClusterId",
-        backup_limit_restriction: "BackupLimitRestriction",
+        cluster_id: Option<String> = "ClusterId",
+        backup_limit_restriction: Option<BackupLimitRestriction> = "BackupLimitRestriction",
     }
 }

@@ -25,11 +25,11 @@ pub struct BackupLimitRestriction {
 
 ::runtime::lenient_object! {
     BackupLimitRestriction {
-        limit_type: "LimitType",
-        vpc_comparison_symbol: "VpcComparisonSymbol",
-        ip_comparison_symbol: "IpComparisonSymbol",
-        limit_vpcs: "LimitVpcs",
-        limit_ips: "LimitIps",
+        limit_type: Option<String> = "LimitType",
+        vpc_comparison_symbol: Option<String> = "VpcComparisonSymbol",
+        ip_comparison_symbol: Option<String> = "IpComparisonSymbol",
+        limit_vpcs: Vec<BackupLimitVpcItem> = "LimitVpcs",
+        limit_ips: Vec<String> = "LimitIps",
     }
 }
 

@@ -14,8 +14,8 @@ pub struct BackupLimitVpcItem {
 
 ::runtime::lenient_object! {
     BackupLimitVpcItem {
-        region: "Region",
-        vpc_list: "VpcList",
+        region: Option<String> = "Region",
+        vpc_list: Vec<String> = "VpcList",
     }
 }
 

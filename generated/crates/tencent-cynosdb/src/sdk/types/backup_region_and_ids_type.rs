@@ -15,7 +15,7 @@ pub struct BackupRegionAndIds {
 
 ::runtime::lenient_object! {
     BackupRegionAndIds {
-        backup_region: "BackupRegion",
-        backup_id: "BackupId",
+        backup_region: Option<String> = "BackupRegion",
+        backup_id: Option<i64> = "BackupId",
     }
 }

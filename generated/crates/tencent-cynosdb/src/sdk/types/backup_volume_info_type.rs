@@ -18,8 +18,8 @@ pub struct BackupVolumeInfo {
 
 ::runtime::lenient_object! {
     BackupVolumeInfo {
-        backup_volume: "BackupVolume",
-        backup_type: "BackupType",
-        backup_method: "BackupMethod",
+        backup_volume: Option<f64> = "BackupVolume",
+        backup_type: Option<String> = "BackupType",
+        backup_method: Option<String> = "BackupMethod",
     }
 }

@@ -18,8 +18,8 @@ pub struct BillingResourceInfo {
 
 ::runtime::lenient_object! {
     BillingResourceInfo {
-        cluster_id: "ClusterId",
-        instance_ids: "InstanceIds",
-        deal_name: "DealName",
+        cluster_id: Option<String> = "ClusterId",
+        instance_ids: Vec<String> = "InstanceIds",
+        deal_name: Option<String> = "DealName",
     }
 }

@@ -21,9 +21,9 @@ pub struct BindInstanceInfo {
 
 ::runtime::lenient_object! {
     BindInstanceInfo {
-        instance_id: "InstanceId",
-        instance_region: "InstanceRegion",
-        instance_type: "InstanceType",
-        extend_ids: "ExtendIds",
+        instance_id: Option<String> = "InstanceId",
+        instance_region: Option<String> = "InstanceRegion",
+        instance_type: Option<String> = "InstanceType",
+        extend_ids: Vec<String> = "ExtendIds",
     }
 }

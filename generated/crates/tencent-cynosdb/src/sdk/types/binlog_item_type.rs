@@ -44,16 +44,16 @@ pub struct BinlogItem {
 
 ::runtime::lenient_object! {
     BinlogItem {
-        file_name: "FileName",
-        file_size: "FileSize",
-        start_time: "StartTime",
-        finish_time: "FinishTime",
-        binlog_id: "BinlogId",
-        cross_regions: "CrossRegions",
-        copy_status: "CopyStatus",
-        vault_infos: "VaultInfos",
-        encrypt_key_id: "EncryptKeyId",
-        encrypt_region: "EncryptRegion",
-        exist_regions: "ExistRegions",
+        file_name: Option<String> = "FileName",
+        file_size: Option<i64> = "FileSize",
+        start_time: Option<String> = "StartTime",
+        finish_time: Option<String> = "FinishTime",
+        binlog_id: Option<i64> = "BinlogId",
+        cross_regions: Vec<String> = "CrossRegions",
+        copy_status: Option<String> = "CopyStatus",
+        vault_infos: Vec<VaultInfo> = "VaultInfos",
+        encrypt_key_id: Option<String> = "EncryptKeyId",
+        encrypt_region: Option<String> = "EncryptRegion",
+        exist_regions: Vec<BinlogRegionInfo> = "ExistRegions",
     }
 }

@@ -15,7 +15,7 @@ pub struct BinlogRegionInfo {
 
 ::runtime::lenient_object! {
     BinlogRegionInfo {
-        backup_region: "BackupRegion",
-        backup_id: "BackupId",
+        backup_region: Option<String> = "BackupRegion",
+        backup_id: Option<i64> = "BackupId",
     }
 }

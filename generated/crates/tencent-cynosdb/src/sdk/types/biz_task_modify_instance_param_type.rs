@@ -17,7 +17,7 @@ pub struct BizTaskModifyInstanceParam {
 
 ::runtime::lenient_object! {
     BizTaskModifyInstanceParam {
-        instance_id: "InstanceId",
-        modify_instance_param_list: "ModifyInstanceParamList",
+        instance_id: Option<String> = "InstanceId",
+        modify_instance_param_list: Vec<ModifyParamItem> = "ModifyInstanceParamList",
     }
 }

@@ -20,8 +20,8 @@ pub struct BizTaskModifyParamsData {
 
 ::runtime::lenient_object! {
     BizTaskModifyParamsData {
-        cluster_id: "ClusterId",
-        cluster_param_list: "ClusterParamList",
-        modify_instance_params: "ModifyInstanceParams",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_param_list: Vec<ModifyParamItem> = "ClusterParamList",
+        modify_instance_params: Vec<BizTaskModifyInstanceParam> = "ModifyInstanceParams",
     }
 }

@@ -21,9 +21,9 @@ pub struct CheckItem {
 
 ::runtime::lenient_object! {
     CheckItem {
-        item: "Item",
-        result: "Result",
-        current_value: "CurrentValue",
-        expected_value: "ExpectedValue",
+        item: Option<String> = "Item",
+        result: Option<String> = "Result",
+        current_value: Option<String> = "CurrentValue",
+        expected_value: Option<String> = "ExpectedValue",
     }
 }

@@ -29,11 +29,11 @@ pub struct ClusterSlaveData {
 
 ::runtime::lenient_object! {
     ClusterSlaveData {
-        old_master_zone: "OldMasterZone",
-        old_slave_zone: "OldSlaveZone",
-        new_master_zone: "NewMasterZone",
-        new_slave_zone: "NewSlaveZone",
-        new_slave_zone_attr: "NewSlaveZoneAttr",
-        old_slave_zone_attr: "OldSlaveZoneAttr",
+        old_master_zone: Option<String> = "OldMasterZone",
+        old_slave_zone: Vec<String> = "OldSlaveZone",
+        new_master_zone: Option<String> = "NewMasterZone",
+        new_slave_zone: Vec<String> = "NewSlaveZone",
+        new_slave_zone_attr: Vec<SlaveZoneAttrItem> = "NewSlaveZoneAttr",
+        old_slave_zone_attr: Vec<SlaveZoneAttrItem> = "OldSlaveZoneAttr",
     }
 }

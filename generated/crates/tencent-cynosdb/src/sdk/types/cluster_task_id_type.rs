@@ -15,7 +15,7 @@ pub struct ClusterTaskId {
 
 ::runtime::lenient_object! {
     ClusterTaskId {
-        cluster_id: "ClusterId",
-        task_id: "TaskId",
+        cluster_id: Option<String> = "ClusterId",
+        task_id: Option<String> = "TaskId",
     }
 }

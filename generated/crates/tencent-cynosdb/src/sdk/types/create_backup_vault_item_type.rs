@@ -14,8 +14,8 @@ pub struct CreateBackupVaultItem {
 
 ::runtime::lenient_object! {
     CreateBackupVaultItem {
-        vault_id: "VaultId",
-        vault_region: "VaultRegion",
+        vault_id: Option<String> = "VaultId",
+        vault_region: Option<String> = "VaultRegion",
     }
 }
 

@@ -18,8 +18,8 @@ pub struct CreateClustersData {
 
 ::runtime::lenient_object! {
     CreateClustersData {
-        cpu: "Cpu",
-        memory: "Memory",
-        storage_limit: "StorageLimit",
+        cpu: Option<i64> = "Cpu",
+        memory: Option<i64> = "Memory",
+        storage_limit: Option<i64> = "StorageLimit",
     }
 }

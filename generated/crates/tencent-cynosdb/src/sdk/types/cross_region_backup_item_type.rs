@@ -18,8 +18,8 @@ pub struct CrossRegionBackupItem {
 
 ::runtime::lenient_object! {
     CrossRegionBackupItem {
-        cross_region: "CrossRegion",
-        backup_id: "BackupId",
-        backup_status: "BackupStatus",
+        cross_region: Option<String> = "CrossRegion",
+        backup_id: Option<i64> = "BackupId",
+        backup_status: Option<String> = "BackupStatus",
     }
 }

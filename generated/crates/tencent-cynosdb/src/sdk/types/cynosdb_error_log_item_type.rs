@@ -18,8 +18,8 @@ pub struct CynosdbErrorLogItem {
 
 ::runtime::lenient_object! {
     CynosdbErrorLogItem {
-        timestamp: "Timestamp",
-        level: "Level",
-        content: "Content",
+        timestamp: Option<i64> = "Timestamp",
+        level: Option<String> = "Level",
+        content: Option<String> = "Content",
     }
 }

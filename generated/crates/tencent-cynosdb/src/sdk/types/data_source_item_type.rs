@@ -39,15 +39,15 @@ pub struct DataSourceItem {
 
 ::runtime::lenient_object! {
     DataSourceItem {
-        instance_id: "InstanceId",
-        cluster_id: "ClusterId",
-        db_type: "DBType",
-        ip: "IP",
-        port: "Port",
-        region: "Region",
-        zone: "Zone",
-        src_uin: "SrcUin",
-        account_mode: "AccountMode",
-        replication_job_status: "ReplicationJobStatus",
+        instance_id: Option<String> = "InstanceId",
+        cluster_id: Option<String> = "ClusterId",
+        db_type: Option<String> = "DBType",
+        ip: Option<String> = "IP",
+        port: Option<i64> = "Port",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        src_uin: Option<String> = "SrcUin",
+        account_mode: Option<String> = "AccountMode",
+        replication_job_status: Option<String> = "ReplicationJobStatus",
     }
 }

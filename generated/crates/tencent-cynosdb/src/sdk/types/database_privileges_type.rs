@@ -14,8 +14,8 @@ pub struct DatabasePrivileges {
 
 ::runtime::lenient_object! {
     DatabasePrivileges {
-        db: "Db",
-        privileges: "Privileges",
+        db: Option<String> = "Db",
+        privileges: Vec<String> = "Privileges",
     }
 }
 

@@ -14,8 +14,8 @@ pub struct DatabaseTables {
 
 ::runtime::lenient_object! {
     DatabaseTables {
-        database: "Database",
-        tables: "Tables",
+        database: Option<String> = "Database",
+        tables: Vec<String> = "Tables",
     }
 }
 

@@ -47,17 +47,17 @@ pub struct DbInfo {
 
 ::runtime::lenient_object! {
     DbInfo {
-        db_name: "DbName",
-        character_set: "CharacterSet",
-        status: "Status",
-        collate_rule: "CollateRule",
-        description: "Description",
-        user_host_privileges: "UserHostPrivileges",
-        db_id: "DbId",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
-        app_id: "AppId",
-        uin: "Uin",
-        cluster_id: "ClusterId",
+        db_name: Option<String> = "DbName",
+        character_set: Option<String> = "CharacterSet",
+        status: Option<String> = "Status",
+        collate_rule: Option<String> = "CollateRule",
+        description: Option<String> = "Description",
+        user_host_privileges: Vec<UserHostPrivilege> = "UserHostPrivileges",
+        db_id: Option<i64> = "DbId",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdateTime",
+        app_id: Option<i64> = "AppId",
+        uin: Option<String> = "Uin",
+        cluster_id: Option<String> = "ClusterId",
     }
 }

@@ -24,10 +24,10 @@ pub struct DeliverSummary {
 
 ::runtime::lenient_object! {
     DeliverSummary {
-        deliver_type: "DeliverType",
-        deliver_sub_type: "DeliverSubType",
-        deliver_consumer: "DeliverConsumer",
-        deliver_consumer_name: "DeliverConsumerName",
-        deliver_error: "DeliverError",
+        deliver_type: Option<String> = "DeliverType",
+        deliver_sub_type: Option<String> = "DeliverSubType",
+        deliver_consumer: Option<String> = "DeliverConsumer",
+        deliver_consumer_name: Option<String> = "DeliverConsumerName",
+        deliver_error: Option<String> = "DeliverError",
     }
 }

@@ -20,8 +20,8 @@ pub struct DescribeBackupListByVaultItem {
 
 ::runtime::lenient_object! {
     DescribeBackupListByVaultItem {
-        cluster_id: "ClusterId",
-        cluster_name: "ClusterName",
-        backup_file_info: "BackupFileInfo",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_name: Option<String> = "ClusterName",
+        backup_file_info: Option<BackupFileInfo> = "BackupFileInfo",
     }
 }

@@ -20,8 +20,8 @@ pub struct DescribeBinlogListByVaultItem {
 
 ::runtime::lenient_object! {
     DescribeBinlogListByVaultItem {
-        cluster_id: "ClusterId",
-        cluster_name: "ClusterName",
-        binlog_file_info: "BinlogFileInfo",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_name: Option<String> = "ClusterName",
+        binlog_file_info: Option<BinlogItem> = "BinlogFileInfo",
     }
 }

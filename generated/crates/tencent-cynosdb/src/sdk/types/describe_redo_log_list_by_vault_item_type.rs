@@ -20,8 +20,8 @@ pub struct DescribeRedoLogListByVaultItem {
 
 ::runtime::lenient_object! {
     DescribeRedoLogListByVaultItem {
-        cluster_id: "ClusterId",
-        cluster_name: "ClusterName",
-        redo_file_info: "RedoFileInfo",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_name: Option<String> = "ClusterName",
+        redo_file_info: Option<RedoLogItem> = "RedoFileInfo",
     }
 }

@@ -24,10 +24,10 @@ pub struct DescribeVaultBackupClusterInfo {
 
 ::runtime::lenient_object! {
     DescribeVaultBackupClusterInfo {
-        cluster_id: "ClusterId",
-        cluster_name: "ClusterName",
-        cluster_status: "ClusterStatus",
-        cluster_region: "ClusterRegion",
-        cluster_zone: "ClusterZone",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_name: Option<String> = "ClusterName",
+        cluster_status: Option<String> = "ClusterStatus",
+        cluster_region: Option<String> = "ClusterRegion",
+        cluster_zone: Option<String> = "ClusterZone",
     }
 }

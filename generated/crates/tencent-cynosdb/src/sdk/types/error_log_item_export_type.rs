@@ -18,8 +18,8 @@ pub struct ErrorLogItemExport {
 
 ::runtime::lenient_object! {
     ErrorLogItemExport {
-        timestamp: "Timestamp",
-        level: "Level",
-        content: "Content",
+        timestamp: Option<String> = "Timestamp",
+        level: Option<String> = "Level",
+        content: Option<String> = "Content",
     }
 }

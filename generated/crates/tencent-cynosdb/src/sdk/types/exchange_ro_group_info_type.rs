@@ -17,7 +17,7 @@ pub struct ExchangeRoGroupInfo {
 
 ::runtime::lenient_object! {
     ExchangeRoGroupInfo {
-        src_ro_group_info: "SrcRoGroupInfo",
-        dst_ro_group_info: "DstRoGroupInfo",
+        src_ro_group_info: Option<RollbackRoGroupInfo> = "SrcRoGroupInfo",
+        dst_ro_group_info: Option<RollbackRoGroupInfo> = "DstRoGroupInfo",
     }
 }

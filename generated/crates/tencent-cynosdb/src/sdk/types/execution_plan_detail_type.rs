@@ -47,17 +47,17 @@ pub struct ExecutionPlanDetail {
 
 ::runtime::lenient_object! {
     ExecutionPlanDetail {
-        template_id: "TemplateID",
-        db: "Db",
-        sql_sample: "SQLSample",
-        sql_sample_rewritten: "SQLSampleRewritten",
-        table_plan_before: "TablePlanBefore",
-        table_plan_after: "TablePlanAfter",
-        tree_plan_before: "TreePlanBefore",
-        tree_plan_after: "TreePlanAfter",
-        query_time_before: "QueryTimeBefore",
-        query_time_after: "QueryTimeAfter",
-        sql_scan_rows_before: "SQLScanRowsBefore",
-        sql_scan_rows_after: "SQLScanRowsAfter",
+        template_id: Option<String> = "TemplateID",
+        db: Option<String> = "Db",
+        sql_sample: Option<String> = "SQLSample",
+        sql_sample_rewritten: Option<String> = "SQLSampleRewritten",
+        table_plan_before: Vec<ExplainRow> = "TablePlanBefore",
+        table_plan_after: Vec<ExplainRow> = "TablePlanAfter",
+        tree_plan_before: Option<String> = "TreePlanBefore",
+        tree_plan_after: Option<String> = "TreePlanAfter",
+        query_time_before: Option<f64> = "QueryTimeBefore",
+        query_time_after: Option<f64> = "QueryTimeAfter",
+        sql_scan_rows_before: Option<i64> = "SQLScanRowsBefore",
+        sql_scan_rows_after: Option<i64> = "SQLScanRowsAfter",
     }
 }

@@ -45,17 +45,17 @@ pub struct ExplainRow {
 
 ::runtime::lenient_object! {
     ExplainRow {
-        id: "Id",
-        select_type: "SelectType",
-        table: "Table",
-        partitions: "Partitions",
-        type_field: "Type",
-        possible_keys: "PossibleKeys",
-        key: "Key",
-        key_len: "KeyLen",
-        ref_field: "Ref",
-        rows: "Rows",
-        filtered: "Filtered",
-        extra: "Extra",
+        id: Option<i64> = "Id",
+        select_type: Option<String> = "SelectType",
+        table: Option<String> = "Table",
+        partitions: Option<String> = "Partitions",
+        type_field: Option<String> = "Type",
+        possible_keys: Option<String> = "PossibleKeys",
+        key: Option<String> = "Key",
+        key_len: Option<String> = "KeyLen",
+        ref_field: Option<String> = "Ref",
+        rows: Option<i64> = "Rows",
+        filtered: Option<f64> = "Filtered",
+        extra: Option<String> = "Extra",
     }
 }

@@ -14,8 +14,8 @@ pub struct ForwardInstanceInfo {
 
 ::runtime::lenient_object! {
     ForwardInstanceInfo {
-        instance_id: "InstanceId",
-        region: "Region",
+        instance_id: Option<String> = "InstanceId",
+        region: Option<String> = "Region",
     }
 }
 

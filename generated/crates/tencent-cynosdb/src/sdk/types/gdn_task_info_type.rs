@@ -42,16 +42,16 @@ pub struct GdnTaskInfo {
 
 ::runtime::lenient_object! {
     GdnTaskInfo {
-        gdn_id: "GdnId",
-        gdn_name: "GdnName",
-        primary_cluster_id: "PrimaryClusterId",
-        primary_cluster_region: "PrimaryClusterRegion",
-        standby_cluster_region: "StandbyClusterRegion",
-        standby_cluster_id: "StandbyClusterId",
-        standby_cluster_name: "StandbyClusterName",
-        force_switch_gdn: "ForceSwitchGdn",
-        code: "Code",
-        message: "Message",
-        is_support_force: "IsSupportForce",
+        gdn_id: Option<String> = "GdnId",
+        gdn_name: Option<String> = "GdnName",
+        primary_cluster_id: Option<String> = "PrimaryClusterId",
+        primary_cluster_region: Option<String> = "PrimaryClusterRegion",
+        standby_cluster_region: Option<String> = "StandbyClusterRegion",
+        standby_cluster_id: Option<String> = "StandbyClusterId",
+        standby_cluster_name: Option<String> = "StandbyClusterName",
+        force_switch_gdn: Option<String> = "ForceSwitchGdn",
+        code: Option<i64> = "Code",
+        message: Option<String> = "Message",
+        is_support_force: Option<String> = "IsSupportForce",
     }
 }

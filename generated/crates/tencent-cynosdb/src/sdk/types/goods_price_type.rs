@@ -20,8 +20,8 @@ pub struct GoodsPrice {
 
 ::runtime::lenient_object! {
     GoodsPrice {
-        instance_price: "InstancePrice",
-        storage_price: "StoragePrice",
-        goods_spec: "GoodsSpec",
+        instance_price: Option<TradePrice> = "InstancePrice",
+        storage_price: Option<TradePrice> = "StoragePrice",
+        goods_spec: Option<GoodsSpec> = "GoodsSpec",
     }
 }

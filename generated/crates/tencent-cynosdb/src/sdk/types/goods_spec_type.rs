@@ -35,14 +35,14 @@ pub struct GoodsSpec {
 
 ::runtime::lenient_object! {
     GoodsSpec {
-        goods_num: "GoodsNum",
-        cpu: "Cpu",
-        memory: "Memory",
-        ccu: "Ccu",
-        storage_limit: "StorageLimit",
-        time_span: "TimeSpan",
-        time_unit: "TimeUnit",
-        device_type: "DeviceType",
+        goods_num: Option<i64> = "GoodsNum",
+        cpu: Option<i64> = "Cpu",
+        memory: Option<i64> = "Memory",
+        ccu: Option<f64> = "Ccu",
+        storage_limit: Option<i64> = "StorageLimit",
+        time_span: Option<i64> = "TimeSpan",
+        time_unit: Option<String> = "TimeUnit",
+        device_type: Option<String> = "DeviceType",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct InstanceAbility {
 
 ::runtime::lenient_object! {
     InstanceAbility {
-        is_support_force_restart: "IsSupportForceRestart",
-        nonsupport_force_restart_reason: "NonsupportForceRestartReason",
+        is_support_force_restart: Option<String> = "IsSupportForceRestart",
+        nonsupport_force_restart_reason: Option<String> = "NonsupportForceRestartReason",
     }
 }

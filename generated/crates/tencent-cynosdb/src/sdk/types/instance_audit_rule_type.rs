@@ -26,10 +26,10 @@ pub struct InstanceAuditRule {
 
 ::runtime::lenient_object! {
     InstanceAuditRule {
-        instance_id: "InstanceId",
-        audit_rule: "AuditRule",
-        audit_rule_filters: "AuditRuleFilters",
-        old_rule: "OldRule",
-        rule_templates: "RuleTemplates",
+        instance_id: Option<String> = "InstanceId",
+        audit_rule: Option<bool> = "AuditRule",
+        audit_rule_filters: Vec<AuditRuleFilters> = "AuditRuleFilters",
+        old_rule: Option<bool> = "OldRule",
+        rule_templates: Vec<RuleTemplateInfo> = "RuleTemplates",
     }
 }

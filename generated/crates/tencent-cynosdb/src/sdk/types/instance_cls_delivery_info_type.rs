@@ -36,14 +36,14 @@ pub struct InstanceClsDeliveryInfo {
 
 ::runtime::lenient_object! {
     InstanceClsDeliveryInfo {
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        topic_id: "TopicId",
-        topic_name: "TopicName",
-        group_id: "GroupId",
-        group_name: "GroupName",
-        region: "Region",
-        status: "Status",
-        log_type: "LogType",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        topic_id: Option<String> = "TopicId",
+        topic_name: Option<String> = "TopicName",
+        group_id: Option<String> = "GroupId",
+        group_name: Option<String> = "GroupName",
+        region: Option<String> = "Region",
+        status: Option<String> = "Status",
+        log_type: Option<String> = "LogType",
     }
 }

@@ -42,16 +42,16 @@ pub struct InstanceNetInfo {
 
 ::runtime::lenient_object! {
     InstanceNetInfo {
-        instance_group_type: "InstanceGroupType",
-        instance_group_id: "InstanceGroupId",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        net_type: "NetType",
-        vip: "Vip",
-        vport: "Vport",
-        wan_domain: "WanDomain",
-        wan_ip: "WanIP",
-        wan_port: "WanPort",
-        wan_status: "WanStatus",
+        instance_group_type: Option<String> = "InstanceGroupType",
+        instance_group_id: Option<String> = "InstanceGroupId",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        net_type: Option<i64> = "NetType",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        wan_domain: Option<String> = "WanDomain",
+        wan_ip: Option<String> = "WanIP",
+        wan_port: Option<i64> = "WanPort",
+        wan_status: Option<String> = "WanStatus",
     }
 }

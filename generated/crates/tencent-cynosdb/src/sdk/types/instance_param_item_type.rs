@@ -17,7 +17,7 @@ pub struct InstanceParamItem {
 
 ::runtime::lenient_object! {
     InstanceParamItem {
-        instance_id: "InstanceId",
-        params_items: "ParamsItems",
+        instance_id: Option<String> = "InstanceId",
+        params_items: Vec<ParamItemDetail> = "ParamsItems",
     }
 }

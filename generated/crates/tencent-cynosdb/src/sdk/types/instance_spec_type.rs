@@ -47,17 +47,17 @@ pub struct InstanceSpec {
 
 ::runtime::lenient_object! {
     InstanceSpec {
-        cpu: "Cpu",
-        memory: "Memory",
-        max_storage_size: "MaxStorageSize",
-        min_storage_size: "MinStorageSize",
-        has_stock: "HasStock",
-        machine_type: "MachineType",
-        max_iops: "MaxIops",
-        max_io_band_width: "MaxIoBandWidth",
-        zone_stock_infos: "ZoneStockInfos",
-        stock_count: "StockCount",
-        max_cpu: "MaxCpu",
-        min_cpu: "MinCpu",
+        cpu: Option<u64> = "Cpu",
+        memory: Option<u64> = "Memory",
+        max_storage_size: Option<u64> = "MaxStorageSize",
+        min_storage_size: Option<u64> = "MinStorageSize",
+        has_stock: Option<bool> = "HasStock",
+        machine_type: Option<String> = "MachineType",
+        max_iops: Option<i64> = "MaxIops",
+        max_io_band_width: Option<i64> = "MaxIoBandWidth",
+        zone_stock_infos: Vec<ZoneStockInfo> = "ZoneStockInfos",
+        stock_count: Option<i64> = "StockCount",
+        max_cpu: Option<f64> = "MaxCpu",
+        min_cpu: Option<f64> = "MinCpu",
     }
 }

@@ -30,12 +30,12 @@ pub struct LibraDbNodeInfo {
 
 ::runtime::lenient_object! {
     LibraDbNodeInfo {
-        node_id: "NodeId",
-        status: "Status",
-        data_status: "DataStatus",
-        cpu: "Cpu",
-        memory: "Memory",
-        storage: "Storage",
-        message: "Message",
+        node_id: Option<String> = "NodeId",
+        status: Option<String> = "Status",
+        data_status: Option<String> = "DataStatus",
+        cpu: Option<u64> = "Cpu",
+        memory: Option<u64> = "Memory",
+        storage: Option<u64> = "Storage",
+        message: Option<String> = "Message",
     }
 }

@@ -18,8 +18,8 @@ pub struct LibraDbVersion {
 
 ::runtime::lenient_object! {
     LibraDbVersion {
-        version: "Version",
-        tag: "Tag",
-        has_permission: "HasPermission",
+        version: Option<String> = "Version",
+        tag: Option<String> = "Tag",
+        has_permission: Option<bool> = "HasPermission",
     }
 }

@@ -40,14 +40,14 @@ pub struct LogicBackupConfigInfo {
 
 ::runtime::lenient_object! {
     LogicBackupConfigInfo {
-        logic_backup_enable: "LogicBackupEnable",
-        logic_backup_time_beg: "LogicBackupTimeBeg",
-        logic_backup_time_end: "LogicBackupTimeEnd",
-        logic_reserve_duration: "LogicReserveDuration",
-        logic_cross_regions_enable: "LogicCrossRegionsEnable",
-        logic_cross_regions: "LogicCrossRegions",
-        auto_copy_vaults: "AutoCopyVaults",
-        logic_cross_region_save_days: "LogicCrossRegionSaveDays",
+        logic_backup_enable: Option<String> = "LogicBackupEnable",
+        logic_backup_time_beg: Option<u64> = "LogicBackupTimeBeg",
+        logic_backup_time_end: Option<u64> = "LogicBackupTimeEnd",
+        logic_reserve_duration: Option<u64> = "LogicReserveDuration",
+        logic_cross_regions_enable: Option<String> = "LogicCrossRegionsEnable",
+        logic_cross_regions: Vec<String> = "LogicCrossRegions",
+        auto_copy_vaults: Vec<CreateBackupVaultItem> = "AutoCopyVaults",
+        logic_cross_region_save_days: Option<i64> = "LogicCrossRegionSaveDays",
     }
 }
 

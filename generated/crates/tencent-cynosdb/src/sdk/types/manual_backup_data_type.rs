@@ -23,9 +23,9 @@ pub struct ManualBackupData {
 
 ::runtime::lenient_object! {
     ManualBackupData {
-        backup_type: "BackupType",
-        backup_method: "BackupMethod",
-        snapshot_time: "SnapshotTime",
-        cross_region_backup_infos: "CrossRegionBackupInfos",
+        backup_type: Option<String> = "BackupType",
+        backup_method: Option<String> = "BackupMethod",
+        snapshot_time: Option<String> = "SnapshotTime",
+        cross_region_backup_infos: Vec<CrossRegionBackupItem> = "CrossRegionBackupInfos",
     }
 }

@@ -12,6 +12,6 @@ pub struct ModifiableInfo {
 
 ::runtime::lenient_object! {
     ModifiableInfo {
-        is_modifiable: "IsModifiable",
+        is_modifiable: Option<i64> = "IsModifiable",
     }
 }

@@ -18,8 +18,8 @@ pub struct ModifyDbVersionData {
 
 ::runtime::lenient_object! {
     ModifyDbVersionData {
-        old_version: "OldVersion",
-        new_version: "NewVersion",
-        upgrade_type: "UpgradeType",
+        old_version: Option<String> = "OldVersion",
+        new_version: Option<String> = "NewVersion",
+        upgrade_type: Option<String> = "UpgradeType",
     }
 }

@@ -48,16 +48,16 @@ pub struct ModifyInstanceData {
 
 ::runtime::lenient_object! {
     ModifyInstanceData {
-        cpu: "Cpu",
-        memory: "Memory",
-        storage_limit: "StorageLimit",
-        old_cpu: "OldCpu",
-        old_memory: "OldMemory",
-        old_storage_limit: "OldStorageLimit",
-        old_device_type: "OldDeviceType",
-        device_type: "DeviceType",
-        upgrade_type: "UpgradeType",
-        libra_node_count: "LibraNodeCount",
-        old_libra_node_count: "OldLibraNodeCount",
+        cpu: Option<i64> = "Cpu",
+        memory: Option<i64> = "Memory",
+        storage_limit: Option<i64> = "StorageLimit",
+        old_cpu: Option<i64> = "OldCpu",
+        old_memory: Option<i64> = "OldMemory",
+        old_storage_limit: Option<i64> = "OldStorageLimit",
+        old_device_type: Option<String> = "OldDeviceType",
+        device_type: Option<String> = "DeviceType",
+        upgrade_type: Option<String> = "UpgradeType",
+        libra_node_count: Option<i64> = "LibraNodeCount",
+        old_libra_node_count: Option<i64> = "OldLibraNodeCount",
     }
 }

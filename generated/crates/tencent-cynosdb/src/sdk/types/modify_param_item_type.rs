@@ -20,10 +20,10 @@ pub struct ModifyParamItem {
 
 ::runtime::lenient_object! {
     ModifyParamItem {
-        param_name: "ParamName",
-        current_value: "CurrentValue",
-        old_value: "OldValue",
-        component: "Component",
+        param_name: Option<String> = "ParamName",
+        current_value: Option<String> = "CurrentValue",
+        old_value: Option<String> = "OldValue",
+        component: Option<String> = "Component",
     }
 }
 

@@ -18,8 +18,8 @@ pub struct ModifyParamsData {
 
 ::runtime::lenient_object! {
     ModifyParamsData {
-        name: "Name",
-        old_value: "OldValue",
-        cur_value: "CurValue",
+        name: Option<String> = "Name",
+        old_value: Option<String> = "OldValue",
+        cur_value: Option<String> = "CurValue",
     }
 }

@@ -15,7 +15,7 @@ pub struct Module {
 
 ::runtime::lenient_object! {
     Module {
-        is_disable: "IsDisable",
-        module_name: "ModuleName",
+        is_disable: Option<String> = "IsDisable",
+        module_name: Option<String> = "ModuleName",
     }
 }

@@ -14,8 +14,8 @@ pub struct MonthDay {
 
 ::runtime::lenient_object! {
     MonthDay {
-        month: "Month",
-        day: "Day",
+        month: Option<i64> = "Month",
+        day: Option<i64> = "Day",
     }
 }
 

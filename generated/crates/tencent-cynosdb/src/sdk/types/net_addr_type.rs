@@ -42,16 +42,16 @@ pub struct NetAddr {
 
 ::runtime::lenient_object! {
     NetAddr {
-        vip: "Vip",
-        vport: "Vport",
-        wan_domain: "WanDomain",
-        wan_port: "WanPort",
-        net_type: "NetType",
-        uniq_subnet_id: "UniqSubnetId",
-        uniq_vpc_id: "UniqVpcId",
-        description: "Description",
-        wan_ip: "WanIP",
-        wan_status: "WanStatus",
-        instance_group_id: "InstanceGroupId",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        wan_domain: Option<String> = "WanDomain",
+        wan_port: Option<i64> = "WanPort",
+        net_type: Option<String> = "NetType",
+        uniq_subnet_id: Option<String> = "UniqSubnetId",
+        uniq_vpc_id: Option<String> = "UniqVpcId",
+        description: Option<String> = "Description",
+        wan_ip: Option<String> = "WanIP",
+        wan_status: Option<String> = "WanStatus",
+        instance_group_id: Option<String> = "InstanceGroupId",
     }
 }

@@ -24,10 +24,10 @@ pub struct ObjectTask {
 
 ::runtime::lenient_object! {
     ObjectTask {
-        task_id: "TaskId",
-        task_type: "TaskType",
-        task_status: "TaskStatus",
-        object_id: "ObjectId",
-        object_type: "ObjectType",
+        task_id: Option<i64> = "TaskId",
+        task_type: Option<String> = "TaskType",
+        task_status: Option<String> = "TaskStatus",
+        object_id: Option<String> = "ObjectId",
+        object_type: Option<String> = "ObjectType",
     }
 }

@@ -18,8 +18,8 @@ pub struct OldAddrInfo {
 
 ::runtime::lenient_object! {
     OldAddrInfo {
-        vip: "Vip",
-        vport: "Vport",
-        return_time: "ReturnTime",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        return_time: Option<String> = "ReturnTime",
     }
 }

@@ -33,13 +33,13 @@ pub struct PackageDetail {
 
 ::runtime::lenient_object! {
     PackageDetail {
-        app_id: "AppId",
-        package_id: "PackageId",
-        instance_id: "InstanceId",
-        success_deduct_spec: "SuccessDeductSpec",
-        package_total_used_spec: "PackageTotalUsedSpec",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        extend_info: "ExtendInfo",
+        app_id: Option<i64> = "AppId",
+        package_id: Option<String> = "PackageId",
+        instance_id: Option<String> = "InstanceId",
+        success_deduct_spec: Option<f64> = "SuccessDeductSpec",
+        package_total_used_spec: Option<f64> = "PackageTotalUsedSpec",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        extend_info: Option<String> = "ExtendInfo",
     }
 }

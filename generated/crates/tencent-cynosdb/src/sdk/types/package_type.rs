@@ -62,19 +62,19 @@ pub struct Package {
 
 ::runtime::lenient_object! {
     Package {
-        app_id: "AppId",
-        package_id: "PackageId",
-        package_name: "PackageName",
-        package_type: "PackageType",
-        package_version: "PackageVersion",
-        package_region: "PackageRegion",
-        status: "Status",
-        package_total_spec: "PackageTotalSpec",
-        package_used_spec: "PackageUsedSpec",
-        has_quota: "HasQuota",
-        bind_instance_infos: "BindInstanceInfos",
-        start_time: "StartTime",
-        expire_time: "ExpireTime",
-        history_bind_resource_infos: "HistoryBindResourceInfos",
+        app_id: Option<i64> = "AppId",
+        package_id: Option<String> = "PackageId",
+        package_name: Option<String> = "PackageName",
+        package_type: Option<String> = "PackageType",
+        package_version: Option<String> = "PackageVersion",
+        package_region: Option<String> = "PackageRegion",
+        status: Option<String> = "Status",
+        package_total_spec: Option<f64> = "PackageTotalSpec",
+        package_used_spec: Option<f64> = "PackageUsedSpec",
+        has_quota: Option<bool> = "HasQuota",
+        bind_instance_infos: Vec<BindInstanceInfo> = "BindInstanceInfos",
+        start_time: Option<String> = "StartTime",
+        expire_time: Option<String> = "ExpireTime",
+        history_bind_resource_infos: Vec<BindInstanceInfo> = "HistoryBindResourceInfos",
     }
 }

@@ -53,19 +53,19 @@ pub struct ParamItemDetail {
 
 ::runtime::lenient_object! {
     ParamItemDetail {
-        current_value: "CurrentValue",
-        default: "Default",
-        enum_value: "EnumValue",
-        is_global: "IsGlobal",
-        max: "Max",
-        min: "Min",
-        need_reboot: "NeedReboot",
-        param_name: "ParamName",
-        param_type: "ParamType",
-        modifiable_info: "ModifiableInfo",
-        description: "Description",
-        is_func: "IsFunc",
-        func: "Func",
-        func_pattern: "FuncPattern",
+        current_value: Option<String> = "CurrentValue",
+        default: Option<String> = "Default",
+        enum_value: Vec<String> = "EnumValue",
+        is_global: Option<i64> = "IsGlobal",
+        max: Option<String> = "Max",
+        min: Option<String> = "Min",
+        need_reboot: Option<i64> = "NeedReboot",
+        param_name: Option<String> = "ParamName",
+        param_type: Option<String> = "ParamType",
+        modifiable_info: Option<ModifiableInfo> = "ModifiableInfo",
+        description: Option<String> = "Description",
+        is_func: Option<bool> = "IsFunc",
+        func: Option<String> = "Func",
+        func_pattern: Option<String> = "FuncPattern",
     }
 }

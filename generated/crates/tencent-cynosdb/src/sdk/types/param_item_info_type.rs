@@ -21,9 +21,9 @@ pub struct ParamItemInfo {
 
 ::runtime::lenient_object! {
     ParamItemInfo {
-        param_name: "ParamName",
-        new_value: "NewValue",
-        old_value: "OldValue",
-        value_function: "ValueFunction",
+        param_name: Option<String> = "ParamName",
+        new_value: Option<String> = "NewValue",
+        old_value: Option<String> = "OldValue",
+        value_function: Option<String> = "ValueFunction",
     }
 }

@@ -29,11 +29,11 @@ pub struct ParamTemplateListInfo {
 
 ::runtime::lenient_object! {
     ParamTemplateListInfo {
-        id: "Id",
-        template_name: "TemplateName",
-        template_description: "TemplateDescription",
-        engine_version: "EngineVersion",
-        db_mode: "DbMode",
-        param_info_set: "ParamInfoSet",
+        id: Option<i64> = "Id",
+        template_name: Option<String> = "TemplateName",
+        template_description: Option<String> = "TemplateDescription",
+        engine_version: Option<String> = "EngineVersion",
+        db_mode: Option<String> = "DbMode",
+        param_info_set: Vec<TemplateParamInfo> = "ParamInfoSet",
     }
 }

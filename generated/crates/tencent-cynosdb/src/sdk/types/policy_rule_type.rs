@@ -33,13 +33,13 @@ pub struct PolicyRule {
 
 ::runtime::lenient_object! {
     PolicyRule {
-        action: "Action",
-        cidr_ip: "CidrIp",
-        port_range: "PortRange",
-        ip_protocol: "IpProtocol",
-        service_module: "ServiceModule",
-        address_module: "AddressModule",
-        id: "Id",
-        desc: "Desc",
+        action: Option<String> = "Action",
+        cidr_ip: Option<String> = "CidrIp",
+        port_range: Option<String> = "PortRange",
+        ip_protocol: Option<String> = "IpProtocol",
+        service_module: Option<String> = "ServiceModule",
+        address_module: Option<String> = "AddressModule",
+        id: Option<String> = "Id",
+        desc: Option<String> = "Desc",
     }
 }

@@ -18,8 +18,8 @@ pub struct ProxyConnectionPoolInfo {
 
 ::runtime::lenient_object! {
     ProxyConnectionPoolInfo {
-        connection_pool_time_out: "ConnectionPoolTimeOut",
-        open_connection_pool: "OpenConnectionPool",
-        connection_pool_type: "ConnectionPoolType",
+        connection_pool_time_out: Option<i64> = "ConnectionPoolTimeOut",
+        open_connection_pool: Option<String> = "OpenConnectionPool",
+        connection_pool_type: Option<String> = "ConnectionPoolType",
     }
 }

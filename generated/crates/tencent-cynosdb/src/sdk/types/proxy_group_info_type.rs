@@ -32,11 +32,11 @@ pub struct ProxyGroupInfo {
 
 ::runtime::lenient_object! {
     ProxyGroupInfo {
-        proxy_group: "ProxyGroup",
-        proxy_group_rw_info: "ProxyGroupRwInfo",
-        proxy_nodes: "ProxyNodes",
-        connection_pool: "ConnectionPool",
-        net_addr_infos: "NetAddrInfos",
-        tasks: "Tasks",
+        proxy_group: Option<ProxyGroup> = "ProxyGroup",
+        proxy_group_rw_info: Option<ProxyGroupRwInfo> = "ProxyGroupRwInfo",
+        proxy_nodes: Vec<ProxyNodeInfo> = "ProxyNodes",
+        connection_pool: Option<ProxyConnectionPoolInfo> = "ConnectionPool",
+        net_addr_infos: Vec<NetAddr> = "NetAddrInfos",
+        tasks: Vec<ObjectTask> = "Tasks",
     }
 }

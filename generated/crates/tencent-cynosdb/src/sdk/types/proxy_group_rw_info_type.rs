@@ -63,19 +63,19 @@ pub struct ProxyGroupRwInfo {
 
 ::runtime::lenient_object! {
     ProxyGroupRwInfo {
-        consistency_type: "ConsistencyType",
-        consistency_time_out: "ConsistencyTimeOut",
-        weight_mode: "WeightMode",
-        fail_over: "FailOver",
-        auto_add_ro: "AutoAddRo",
-        instance_weights: "InstanceWeights",
-        open_rw: "OpenRw",
-        rw_type: "RwType",
-        trans_split: "TransSplit",
-        access_mode: "AccessMode",
-        ap_node_as_ro_node: "ApNodeAsRoNode",
-        ap_query_to_other_node: "ApQueryToOtherNode",
-        load_balance_mode: "LoadBalanceMode",
-        trans_all_split: "TransAllSplit",
+        consistency_type: Option<String> = "ConsistencyType",
+        consistency_time_out: Option<i64> = "ConsistencyTimeOut",
+        weight_mode: Option<String> = "WeightMode",
+        fail_over: Option<String> = "FailOver",
+        auto_add_ro: Option<String> = "AutoAddRo",
+        instance_weights: Vec<ProxyInstanceWeight> = "InstanceWeights",
+        open_rw: Option<String> = "OpenRw",
+        rw_type: Option<String> = "RwType",
+        trans_split: Option<bool> = "TransSplit",
+        access_mode: Option<String> = "AccessMode",
+        ap_node_as_ro_node: Option<bool> = "ApNodeAsRoNode",
+        ap_query_to_other_node: Option<bool> = "ApQueryToOtherNode",
+        load_balance_mode: Option<String> = "LoadBalanceMode",
+        trans_all_split: Option<bool> = "TransAllSplit",
     }
 }

@@ -42,16 +42,16 @@ pub struct ProxyGroup {
 
 ::runtime::lenient_object! {
     ProxyGroup {
-        proxy_group_id: "ProxyGroupId",
-        proxy_node_count: "ProxyNodeCount",
-        status: "Status",
-        region: "Region",
-        zone: "Zone",
-        current_proxy_version: "CurrentProxyVersion",
-        cluster_id: "ClusterId",
-        app_id: "AppId",
-        open_rw: "OpenRw",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
+        proxy_group_id: Option<String> = "ProxyGroupId",
+        proxy_node_count: Option<i64> = "ProxyNodeCount",
+        status: Option<String> = "Status",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        current_proxy_version: Option<String> = "CurrentProxyVersion",
+        cluster_id: Option<String> = "ClusterId",
+        app_id: Option<i64> = "AppId",
+        open_rw: Option<String> = "OpenRw",
+        create_time: Option<String> = "CreateTime",
+        update_time: Option<String> = "UpdateTime",
     }
 }

@@ -14,8 +14,8 @@ pub struct ProxyInstanceWeight {
 
 ::runtime::lenient_object! {
     ProxyInstanceWeight {
-        instance_id: "InstanceId",
-        weight: "Weight",
+        instance_id: Option<String> = "InstanceId",
+        weight: Option<i64> = "Weight",
     }
 }
 

@@ -48,18 +48,18 @@ pub struct ProxyNodeInfo {
 
 ::runtime::lenient_object! {
     ProxyNodeInfo {
-        proxy_node_id: "ProxyNodeId",
-        proxy_node_connections: "ProxyNodeConnections",
-        cpu: "Cpu",
-        mem: "Mem",
-        status: "Status",
-        proxy_group_id: "ProxyGroupId",
-        cluster_id: "ClusterId",
-        app_id: "AppId",
-        region: "Region",
-        zone: "Zone",
-        oss_proxy_node_name: "OssProxyNodeName",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
+        proxy_node_id: Option<String> = "ProxyNodeId",
+        proxy_node_connections: Option<i64> = "ProxyNodeConnections",
+        cpu: Option<i64> = "Cpu",
+        mem: Option<i64> = "Mem",
+        status: Option<String> = "Status",
+        proxy_group_id: Option<String> = "ProxyGroupId",
+        cluster_id: Option<String> = "ClusterId",
+        app_id: Option<i64> = "AppId",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        oss_proxy_node_name: Option<String> = "OssProxyNodeName",
+        create_time: Option<String> = "CreateTime",
+        update_time: Option<String> = "UpdateTime",
     }
 }

@@ -15,7 +15,7 @@ pub struct ProxySpec {
 
 ::runtime::lenient_object! {
     ProxySpec {
-        cpu: "Cpu",
-        mem: "Mem",
+        cpu: Option<i64> = "Cpu",
+        mem: Option<i64> = "Mem",
     }
 }

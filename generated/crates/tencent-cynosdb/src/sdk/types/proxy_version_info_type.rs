@@ -15,7 +15,7 @@ pub struct ProxyVersionInfo {
 
 ::runtime::lenient_object! {
     ProxyVersionInfo {
-        proxy_version: "ProxyVersion",
-        proxy_version_type: "ProxyVersionType",
+        proxy_version: Option<String> = "ProxyVersion",
+        proxy_version_type: Option<String> = "ProxyVersionType",
     }
 }

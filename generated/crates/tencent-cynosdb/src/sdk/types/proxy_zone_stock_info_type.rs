@@ -29,9 +29,9 @@ pub struct ProxyZoneStockInfo {
 
 ::runtime::lenient_object! {
     ProxyZoneStockInfo {
-        region: "Region",
-        zone: "Zone",
-        cpu_stock: "CpuStock",
-        mem_stock: "MemStock",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        cpu_stock: Option<i64> = "CpuStock",
+        mem_stock: Option<i64> = "MemStock",
     }
 }

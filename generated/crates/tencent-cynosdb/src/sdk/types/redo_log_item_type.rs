@@ -47,17 +47,17 @@ pub struct RedoLogItem {
 
 ::runtime::lenient_object! {
     RedoLogItem {
-        file_name: "FileName",
-        file_size: "FileSize",
-        backup_time: "BackupTime",
-        redo_log_id: "RedoLogId",
-        redo_cross_regions: "RedoCrossRegions",
-        status: "Status",
-        start_time: "StartTime",
-        finish_time: "FinishTime",
-        vault_infos: "VaultInfos",
-        copy_status: "CopyStatus",
-        encrypt_key_id: "EncryptKeyId",
-        encrypt_region: "EncryptRegion",
+        file_name: Option<String> = "FileName",
+        file_size: Option<i64> = "FileSize",
+        backup_time: Option<String> = "BackupTime",
+        redo_log_id: Option<i64> = "RedoLogId",
+        redo_cross_regions: Vec<BackupRegionAndIds> = "RedoCrossRegions",
+        status: Option<String> = "Status",
+        start_time: Option<String> = "StartTime",
+        finish_time: Option<String> = "FinishTime",
+        vault_infos: Vec<VaultInfo> = "VaultInfos",
+        copy_status: Option<String> = "CopyStatus",
+        encrypt_key_id: Option<String> = "EncryptKeyId",
+        encrypt_region: Option<String> = "EncryptRegion",
     }
 }

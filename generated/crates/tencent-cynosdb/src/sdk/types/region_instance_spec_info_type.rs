@@ -41,15 +41,15 @@ pub struct RegionInstanceSpecInfo {
 
 ::runtime::lenient_object! {
     RegionInstanceSpecInfo {
-        cpu: "Cpu",
-        memory: "Memory",
-        min_storage_size: "MinStorageSize",
-        max_storage_size: "MaxStorageSize",
-        has_stock: "HasStock",
-        instance_type: "InstanceType",
-        storage_type: "StorageType",
-        min_replica_num: "MinReplicaNum",
-        max_replica_num: "MaxReplicaNum",
-        zone_stock_infos: "ZoneStockInfos",
+        cpu: Option<i64> = "Cpu",
+        memory: Option<i64> = "Memory",
+        min_storage_size: Option<i64> = "MinStorageSize",
+        max_storage_size: Option<i64> = "MaxStorageSize",
+        has_stock: Option<bool> = "HasStock",
+        instance_type: Option<String> = "InstanceType",
+        storage_type: Option<String> = "StorageType",
+        min_replica_num: Option<u64> = "MinReplicaNum",
+        max_replica_num: Option<u64> = "MaxReplicaNum",
+        zone_stock_infos: Vec<ZoneStockInfo4Libra> = "ZoneStockInfos",
     }
 }

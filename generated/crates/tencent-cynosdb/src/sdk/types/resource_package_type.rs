@@ -19,8 +19,8 @@ pub struct ResourcePackage {
 
 ::runtime::lenient_object! {
     ResourcePackage {
-        package_id: "PackageId",
-        package_type: "PackageType",
-        deduction_priority: "DeductionPriority",
+        package_id: Option<String> = "PackageId",
+        package_type: Option<String> = "PackageType",
+        deduction_priority: Option<i64> = "DeductionPriority",
     }
 }

@@ -15,7 +15,7 @@ pub struct RoAddr {
 
 ::runtime::lenient_object! {
     RoAddr {
-        ip: "IP",
-        port: "Port",
+        ip: Option<String> = "IP",
+        port: Option<i64> = "Port",
     }
 }

@@ -53,19 +53,19 @@ pub struct RollbackData {
 
 ::runtime::lenient_object! {
     RollbackData {
-        cpu: "Cpu",
-        memory: "Memory",
-        storage_limit: "StorageLimit",
-        original_cluster_id: "OriginalClusterId",
-        original_cluster_name: "OriginalClusterName",
-        rollback_strategy: "RollbackStrategy",
-        snapshot_time: "SnapshotTime",
-        min_cpu: "MinCpu",
-        max_cpu: "MaxCpu",
-        snap_shot_id: "SnapShotId",
-        rollback_databases: "RollbackDatabases",
-        rollback_tables: "RollbackTables",
-        backup_file_name: "BackupFileName",
-        rollback_process: "RollbackProcess",
+        cpu: Option<i64> = "Cpu",
+        memory: Option<i64> = "Memory",
+        storage_limit: Option<i64> = "StorageLimit",
+        original_cluster_id: Option<String> = "OriginalClusterId",
+        original_cluster_name: Option<String> = "OriginalClusterName",
+        rollback_strategy: Option<String> = "RollbackStrategy",
+        snapshot_time: Option<String> = "SnapshotTime",
+        min_cpu: Option<i64> = "MinCpu",
+        max_cpu: Option<i64> = "MaxCpu",
+        snap_shot_id: Option<u64> = "SnapShotId",
+        rollback_databases: Vec<RollbackDatabase> = "RollbackDatabases",
+        rollback_tables: Vec<RollbackTable> = "RollbackTables",
+        backup_file_name: Option<String> = "BackupFileName",
+        rollback_process: Option<RollbackProcessInfo> = "RollbackProcess",
     }
 }

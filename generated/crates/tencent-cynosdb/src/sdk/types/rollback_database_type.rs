@@ -14,8 +14,8 @@ pub struct RollbackDatabase {
 
 ::runtime::lenient_object! {
     RollbackDatabase {
-        old_database: "OldDatabase",
-        new_database: "NewDatabase",
+        old_database: Option<String> = "OldDatabase",
+        new_database: Option<String> = "NewDatabase",
     }
 }
 

@@ -45,17 +45,17 @@ pub struct RollbackInstanceInfo {
 
 ::runtime::lenient_object! {
     RollbackInstanceInfo {
-        cluster_id: "ClusterId",
-        cluster_name: "ClusterName",
-        uniq_vpc_id: "UniqVpcId",
-        uniq_subnet_id: "UniqSubnetId",
-        vip: "Vip",
-        vport: "Vport",
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        status: "Status",
-        cpu: "Cpu",
-        mem: "Mem",
-        storage_limit: "StorageLimit",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_name: Option<String> = "ClusterName",
+        uniq_vpc_id: Option<String> = "UniqVpcId",
+        uniq_subnet_id: Option<String> = "UniqSubnetId",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        status: Option<String> = "Status",
+        cpu: Option<i64> = "Cpu",
+        mem: Option<i64> = "Mem",
+        storage_limit: Option<i64> = "StorageLimit",
     }
 }

@@ -32,12 +32,12 @@ pub struct RollbackProcessInfo {
 
 ::runtime::lenient_object! {
     RollbackProcessInfo {
-        is_vip_switchable: "IsVipSwitchable",
-        vip_switchable_time: "VipSwitchableTime",
-        exchange_instance_info_list: "ExchangeInstanceInfoList",
-        exchange_ro_group_info_list: "ExchangeRoGroupInfoList",
-        current_step: "CurrentStep",
-        current_step_progress: "CurrentStepProgress",
-        current_step_remaining_time: "CurrentStepRemainingTime",
+        is_vip_switchable: Option<bool> = "IsVipSwitchable",
+        vip_switchable_time: Option<String> = "VipSwitchableTime",
+        exchange_instance_info_list: Vec<ExchangeInstanceInfo> = "ExchangeInstanceInfoList",
+        exchange_ro_group_info_list: Vec<ExchangeRoGroupInfo> = "ExchangeRoGroupInfoList",
+        current_step: Option<String> = "CurrentStep",
+        current_step_progress: Option<i64> = "CurrentStepProgress",
+        current_step_remaining_time: Option<String> = "CurrentStepRemainingTime",
     }
 }

@@ -24,10 +24,10 @@ pub struct RollbackRoGroupInfo {
 
 ::runtime::lenient_object! {
     RollbackRoGroupInfo {
-        instance_group_id: "InstanceGroupId",
-        uniq_vpc_id: "UniqVpcId",
-        uniq_subnet_id: "UniqSubnetId",
-        vip: "Vip",
-        vport: "Vport",
+        instance_group_id: Option<String> = "InstanceGroupId",
+        uniq_vpc_id: Option<String> = "UniqVpcId",
+        uniq_subnet_id: Option<String> = "UniqSubnetId",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
     }
 }

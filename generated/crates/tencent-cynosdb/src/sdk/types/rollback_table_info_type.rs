@@ -14,8 +14,8 @@ pub struct RollbackTableInfo {
 
 ::runtime::lenient_object! {
     RollbackTableInfo {
-        old_table: "OldTable",
-        new_table: "NewTable",
+        old_table: Option<String> = "OldTable",
+        new_table: Option<String> = "NewTable",
     }
 }
 

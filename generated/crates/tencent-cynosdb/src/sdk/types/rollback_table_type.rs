@@ -16,8 +16,8 @@ pub struct RollbackTable {
 
 ::runtime::lenient_object! {
     RollbackTable {
-        database: "Database",
-        tables: "Tables",
+        database: Option<String> = "Database",
+        tables: Vec<RollbackTableInfo> = "Tables",
     }
 }
 

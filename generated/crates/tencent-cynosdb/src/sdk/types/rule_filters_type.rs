@@ -17,9 +17,9 @@ pub struct RuleFilters {
 
 ::runtime::lenient_object! {
     RuleFilters {
-        type_field: "Type",
-        compare: "Compare",
-        value: "Value",
+        type_field: Option<String> = "Type",
+        compare: Option<String> = "Compare",
+        value: Vec<String> = "Value",
     }
 }
 

@@ -30,11 +30,11 @@ pub struct SalePackageSpec {
 
 ::runtime::lenient_object! {
     SalePackageSpec {
-        package_region: "PackageRegion",
-        package_type: "PackageType",
-        package_version: "PackageVersion",
-        min_package_spec: "MinPackageSpec",
-        max_package_spec: "MaxPackageSpec",
-        expire_day: "ExpireDay",
+        package_region: Option<String> = "PackageRegion",
+        package_type: Option<String> = "PackageType",
+        package_version: Option<String> = "PackageVersion",
+        min_package_spec: Option<f64> = "MinPackageSpec",
+        max_package_spec: Option<f64> = "MaxPackageSpec",
+        expire_day: Option<i64> = "ExpireDay",
     }
 }

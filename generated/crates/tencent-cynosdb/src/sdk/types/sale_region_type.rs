@@ -29,11 +29,11 @@ pub struct SaleRegion {
 
 ::runtime::lenient_object! {
     SaleRegion {
-        region: "Region",
-        region_id: "RegionId",
-        region_zh: "RegionZh",
-        zone_set: "ZoneSet",
-        db_type: "DbType",
-        modules: "Modules",
+        region: Option<String> = "Region",
+        region_id: Option<i64> = "RegionId",
+        region_zh: Option<String> = "RegionZh",
+        zone_set: Vec<SaleZone> = "ZoneSet",
+        db_type: Option<String> = "DbType",
+        modules: Vec<Module> = "Modules",
     }
 }

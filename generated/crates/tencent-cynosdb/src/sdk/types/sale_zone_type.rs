@@ -41,14 +41,14 @@ pub struct SaleZone {
 
 ::runtime::lenient_object! {
     SaleZone {
-        zone: "Zone",
-        zone_id: "ZoneId",
-        zone_zh: "ZoneZh",
-        is_support_serverless: "IsSupportServerless",
-        is_support_normal: "IsSupportNormal",
-        physical_zone: "PhysicalZone",
-        has_permission: "HasPermission",
-        is_whole_rdma_zone: "IsWholeRdmaZone",
-        is_support_create_cluster: "IsSupportCreateCluster",
+        zone: Option<String> = "Zone",
+        zone_id: Option<i64> = "ZoneId",
+        zone_zh: Option<String> = "ZoneZh",
+        is_support_serverless: Option<i64> = "IsSupportServerless",
+        is_support_normal: Option<i64> = "IsSupportNormal",
+        physical_zone: Option<String> = "PhysicalZone",
+        has_permission: Option<bool> = "HasPermission",
+        is_whole_rdma_zone: Option<String> = "IsWholeRdmaZone",
+        is_support_create_cluster: Option<i64> = "IsSupportCreateCluster",
     }
 }

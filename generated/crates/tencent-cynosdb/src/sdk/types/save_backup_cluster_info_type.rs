@@ -41,15 +41,15 @@ pub struct SaveBackupClusterInfo {
 
 ::runtime::lenient_object! {
     SaveBackupClusterInfo {
-        backup_id: "BackupId",
-        cluster_id: "ClusterId",
-        cluster_name: "ClusterName",
-        region: "Region",
-        zone: "Zone",
-        backup_time: "BackupTime",
-        db_version: "DbVersion",
-        db_mode: "DbMode",
-        cluster_status: "ClusterStatus",
-        tasks: "Tasks",
+        backup_id: Option<i64> = "BackupId",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_name: Option<String> = "ClusterName",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        backup_time: Option<String> = "BackupTime",
+        db_version: Option<String> = "DbVersion",
+        db_mode: Option<String> = "DbMode",
+        cluster_status: Option<String> = "ClusterStatus",
+        tasks: Vec<ObjectTask> = "Tasks",
     }
 }

@@ -32,12 +32,12 @@ pub struct ServerlessSpec {
 
 ::runtime::lenient_object! {
     ServerlessSpec {
-        min_cpu: "MinCpu",
-        max_cpu: "MaxCpu",
-        max_storage_size: "MaxStorageSize",
-        is_default: "IsDefault",
-        has_stock: "HasStock",
-        stock_count: "StockCount",
-        zone_stock_infos: "ZoneStockInfos",
+        min_cpu: Option<f64> = "MinCpu",
+        max_cpu: Option<f64> = "MaxCpu",
+        max_storage_size: Option<i64> = "MaxStorageSize",
+        is_default: Option<i64> = "IsDefault",
+        has_stock: Option<bool> = "HasStock",
+        stock_count: Option<i64> = "StockCount",
+        zone_stock_infos: Vec<ServerlessZoneStockInfo> = "ZoneStockInfos",
     }
 }

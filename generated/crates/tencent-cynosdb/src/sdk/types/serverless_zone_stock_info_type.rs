@@ -23,9 +23,9 @@ pub struct ServerlessZoneStockInfo {
 
 ::runtime::lenient_object! {
     ServerlessZoneStockInfo {
-        zone: "Zone",
-        stock_count: "StockCount",
-        has_stock: "HasStock",
-        slave_zone_stock_infos: "SlaveZoneStockInfos",
+        zone: Option<String> = "Zone",
+        stock_count: Option<i64> = "StockCount",
+        has_stock: Option<bool> = "HasStock",
+        slave_zone_stock_infos: Vec<SlaveZoneStockInfo> = "SlaveZoneStockInfos",
     }
 }

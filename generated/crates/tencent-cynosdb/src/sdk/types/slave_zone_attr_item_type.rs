@@ -18,8 +18,8 @@ pub struct SlaveZoneAttrItem {
 
 ::runtime::lenient_object! {
     SlaveZoneAttrItem {
-        zone: "Zone",
-        binlog_sync_way: "BinlogSyncWay",
-        semi_sync_timeout: "SemiSyncTimeout",
+        zone: Option<String> = "Zone",
+        binlog_sync_way: Option<String> = "BinlogSyncWay",
+        semi_sync_timeout: Option<i64> = "SemiSyncTimeout",
     }
 }

@@ -18,8 +18,8 @@ pub struct SlaveZoneStockInfo {
 
 ::runtime::lenient_object! {
     SlaveZoneStockInfo {
-        slave_zone: "SlaveZone",
-        stock_count: "StockCount",
-        has_stock: "HasStock",
+        slave_zone: Option<String> = "SlaveZone",
+        stock_count: Option<u64> = "StockCount",
+        has_stock: Option<bool> = "HasStock",
     }
 }

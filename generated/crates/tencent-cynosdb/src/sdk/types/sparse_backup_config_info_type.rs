@@ -25,11 +25,11 @@ pub struct SparseBackupConfigInfo {
 
 ::runtime::lenient_object! {
     SparseBackupConfigInfo {
-        op_type: "OpType",
-        config_id: "ConfigId",
-        sparse_period_config: "SparsePeriodConfig",
-        sparse_period_time: "SparsePeriodTime",
-        sparse_backup_save_days: "SparseBackupSaveDays",
+        op_type: Option<String> = "OpType",
+        config_id: Option<String> = "ConfigId",
+        sparse_period_config: Option<String> = "SparsePeriodConfig",
+        sparse_period_time: Option<SparsePeriodTime> = "SparsePeriodTime",
+        sparse_backup_save_days: Option<i64> = "SparseBackupSaveDays",
     }
 }
 

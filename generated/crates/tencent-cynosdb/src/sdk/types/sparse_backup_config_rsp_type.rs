@@ -17,7 +17,7 @@ pub struct SparseBackupConfigRsp {
 
 ::runtime::lenient_object! {
     SparseBackupConfigRsp {
-        sparse_backup_switch: "SparseBackupSwitch",
-        sparse_backup_config_infos: "SparseBackupConfigInfos",
+        sparse_backup_switch: Option<String> = "SparseBackupSwitch",
+        sparse_backup_config_infos: Vec<SparseBackupConfigInfo> = "SparseBackupConfigInfos",
     }
 }

@@ -19,9 +19,9 @@ pub struct SparsePeriodTime {
 
 ::runtime::lenient_object! {
     SparsePeriodTime {
-        week_days: "WeekDays",
-        days: "Days",
-        month_days: "MonthDays",
+        week_days: Vec<i64> = "WeekDays",
+        days: Vec<i64> = "Days",
+        month_days: Vec<MonthDay> = "MonthDays",
     }
 }
 

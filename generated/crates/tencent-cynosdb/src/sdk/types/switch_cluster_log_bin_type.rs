@@ -12,6 +12,6 @@ pub struct SwitchClusterLogBin {
 
 ::runtime::lenient_object! {
     SwitchClusterLogBin {
-        status: "Status",
+        status: Option<String> = "Status",
     }
 }

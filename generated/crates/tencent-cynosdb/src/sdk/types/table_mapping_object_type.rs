@@ -42,16 +42,16 @@ pub struct TableMappingObject {
 
 ::runtime::lenient_object! {
     TableMappingObject {
-        src_instance_id: "SrcInstanceId",
-        database_name: "DatabaseName",
-        table_name: "TableName",
-        map_database_name: "MapDatabaseName",
-        map_table_name: "MapTableName",
-        status: "Status",
-        process: "Process",
-        lag: "Lag",
-        message: "Message",
-        is_primary: "IsPrimary",
-        virtual_col_value: "VirtualColValue",
+        src_instance_id: Option<String> = "SrcInstanceId",
+        database_name: Option<String> = "DatabaseName",
+        table_name: Option<String> = "TableName",
+        map_database_name: Option<String> = "MapDatabaseName",
+        map_table_name: Option<String> = "MapTableName",
+        status: Option<String> = "Status",
+        process: Option<f64> = "Process",
+        lag: Option<i64> = "Lag",
+        message: Option<String> = "Message",
+        is_primary: Option<bool> = "IsPrimary",
+        virtual_col_value: Option<String> = "VirtualColValue",
     }
 }

@@ -17,9 +17,9 @@ pub struct TablePrivileges {
 
 ::runtime::lenient_object! {
     TablePrivileges {
-        db: "Db",
-        table_name: "TableName",
-        privileges: "Privileges",
+        db: Option<String> = "Db",
+        table_name: Option<String> = "TableName",
+        privileges: Vec<String> = "Privileges",
     }
 }
 

@@ -18,8 +18,8 @@ pub struct TaskMaintainInfo {
 
 ::runtime::lenient_object! {
     TaskMaintainInfo {
-        maintain_start_time: "MaintainStartTime",
-        maintain_duration: "MaintainDuration",
-        maintain_week_days: "MaintainWeekDays",
+        maintain_start_time: Option<i64> = "MaintainStartTime",
+        maintain_duration: Option<i64> = "MaintainDuration",
+        maintain_week_days: Vec<String> = "MaintainWeekDays",
     }
 }

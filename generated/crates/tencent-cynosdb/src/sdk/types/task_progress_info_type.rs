@@ -18,8 +18,8 @@ pub struct TaskProgressInfo {
 
 ::runtime::lenient_object! {
     TaskProgressInfo {
-        current_step: "CurrentStep",
-        current_step_progress: "CurrentStepProgress",
-        current_step_remaining_time: "CurrentStepRemainingTime",
+        current_step: Option<String> = "CurrentStep",
+        current_step_progress: Option<i64> = "CurrentStepProgress",
+        current_step_remaining_time: Option<String> = "CurrentStepRemainingTime",
     }
 }

@@ -36,14 +36,14 @@ pub struct TemplateParamInfo {
 
 ::runtime::lenient_object! {
     TemplateParamInfo {
-        current_value: "CurrentValue",
-        default: "Default",
-        enum_value: "EnumValue",
-        max: "Max",
-        min: "Min",
-        param_name: "ParamName",
-        need_reboot: "NeedReboot",
-        description: "Description",
-        param_type: "ParamType",
+        current_value: Option<String> = "CurrentValue",
+        default: Option<String> = "Default",
+        enum_value: Vec<String> = "EnumValue",
+        max: Option<String> = "Max",
+        min: Option<String> = "Min",
+        param_name: Option<String> = "ParamName",
+        need_reboot: Option<i64> = "NeedReboot",
+        description: Option<String> = "Description",
+        param_type: Option<String> = "ParamType",
     }
 }

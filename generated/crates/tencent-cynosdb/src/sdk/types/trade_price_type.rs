@@ -36,14 +36,14 @@ pub struct TradePrice {
 
 ::runtime::lenient_object! {
     TradePrice {
-        total_price: "TotalPrice",
-        discount: "Discount",
-        total_price_discount: "TotalPriceDiscount",
-        unit_price: "UnitPrice",
-        unit_price_discount: "UnitPriceDiscount",
-        charge_unit: "ChargeUnit",
-        unit_price_high_precision: "UnitPriceHighPrecision",
-        unit_price_discount_high_precision: "UnitPriceDiscountHighPrecision",
-        amount_unit: "AmountUnit",
+        total_price: Option<i64> = "TotalPrice",
+        discount: Option<f64> = "Discount",
+        total_price_discount: Option<i64> = "TotalPriceDiscount",
+        unit_price: Option<i64> = "UnitPrice",
+        unit_price_discount: Option<i64> = "UnitPriceDiscount",
+        charge_unit: Option<String> = "ChargeUnit",
+        unit_price_high_precision: Option<String> = "UnitPriceHighPrecision",
+        unit_price_discount_high_precision: Option<String> = "UnitPriceDiscountHighPrecision",
+        amount_unit: Option<String> = "AmountUnit",
     }
 }

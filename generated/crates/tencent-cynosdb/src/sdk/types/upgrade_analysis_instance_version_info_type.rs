@@ -21,9 +21,9 @@ pub struct UpgradeAnalysisInstanceVersionInfo {
 
 ::runtime::lenient_object! {
     UpgradeAnalysisInstanceVersionInfo {
-        vip: "Vip",
-        vport: "Vport",
-        engine_version: "EngineVersion",
-        expired_time: "ExpiredTime",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        engine_version: Option<String> = "EngineVersion",
+        expired_time: Option<i64> = "ExpiredTime",
     }
 }

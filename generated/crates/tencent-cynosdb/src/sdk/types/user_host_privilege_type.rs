@@ -17,9 +17,9 @@ pub struct UserHostPrivilege {
 
 ::runtime::lenient_object! {
     UserHostPrivilege {
-        db_user_name: "DbUserName",
-        db_host: "DbHost",
-        db_privilege: "DbPrivilege",
+        db_user_name: Option<String> = "DbUserName",
+        db_host: Option<String> = "DbHost",
+        db_privilege: Option<String> = "DbPrivilege",
     }
 }
 

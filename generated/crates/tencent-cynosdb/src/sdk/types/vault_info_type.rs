@@ -24,10 +24,10 @@ pub struct VaultInfo {
 
 ::runtime::lenient_object! {
     VaultInfo {
-        vault_id: "VaultId",
-        vault_name: "VaultName",
-        vault_region: "VaultRegion",
-        vault_status: "VaultStatus",
-        backup_save_seconds: "BackupSaveSeconds",
+        vault_id: Option<String> = "VaultId",
+        vault_name: Option<String> = "VaultName",
+        vault_region: Option<String> = "VaultRegion",
+        vault_status: Option<String> = "VaultStatus",
+        backup_save_seconds: Option<i64> = "BackupSaveSeconds",
     }
 }

@@ -15,7 +15,7 @@ pub struct WillDeleteItem {
 
 ::runtime::lenient_object! {
     WillDeleteItem {
-        backup_id: "BackupId",
-        backup_name: "BackupName",
+        backup_id: Option<i64> = "BackupId",
+        backup_name: Option<String> = "BackupName",
     }
 }

@@ -15,7 +15,7 @@ pub struct ZoneStockInfo4Libra {
 
 ::runtime::lenient_object! {
     ZoneStockInfo4Libra {
-        zone: "Zone",
-        has_stock: "HasStock",
+        zone: Option<String> = "Zone",
+        has_stock: Option<bool> = "HasStock",
     }
 }

@@ -23,9 +23,9 @@ pub struct ZoneStockInfo {
 
 ::runtime::lenient_object! {
     ZoneStockInfo {
-        zone: "Zone",
-        has_stock: "HasStock",
-        stock_count: "StockCount",
-        slave_zone_stock_infos: "SlaveZoneStockInfos",
+        zone: Option<String> = "Zone",
+        has_stock: Option<bool> = "HasStock",
+        stock_count: Option<i64> = "StockCount",
+        slave_zone_stock_infos: Vec<SlaveZoneStockInfo> = "SlaveZoneStockInfos",
     }
 }

@@ -42,15 +42,15 @@ pub struct DiagHistoryEventItem {
 
 ::runtime::lenient_object! {
     DiagHistoryEventItem {
-        diag_type: "DiagType",
-        end_time: "EndTime",
-        start_time: "StartTime",
-        event_id: "EventId",
-        severity: "Severity",
-        outline: "Outline",
-        diag_item: "DiagItem",
-        instance_id: "InstanceId",
-        metric: "Metric",
-        region: "Region",
+        diag_type: Option<String> = "DiagType",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        event_id: Option<i64> = "EventId",
+        severity: Option<i64> = "Severity",
+        outline: Option<String> = "Outline",
+        diag_item: Option<String> = "DiagItem",
+        instance_id: Option<String> = "InstanceId",
+        metric: Option<String> = "Metric",
+        region: Option<String> = "Region",
     }
 }

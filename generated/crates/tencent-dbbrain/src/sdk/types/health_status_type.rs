@@ -24,9 +24,9 @@ pub struct HealthStatus {
 
 ::runtime::lenient_object! {
     HealthStatus {
-        health_score: "HealthScore",
-        health_level: "HealthLevel",
-        score_lost: "ScoreLost",
-        score_details: "ScoreDetails",
+        health_score: Option<i64> = "HealthScore",
+        health_level: Option<String> = "HealthLevel",
+        score_lost: Option<i64> = "ScoreLost",
+        score_details: Vec<ScoreDetail> = "ScoreDetails",
     }
 }

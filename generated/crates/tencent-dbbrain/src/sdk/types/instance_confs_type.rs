@@ -14,8 +14,8 @@ pub struct InstanceConfs {
 
 ::runtime::lenient_object! {
     InstanceConfs {
-        daily_inspection: "DailyInspection",
-        overview_display: "OverviewDisplay",
+        daily_inspection: Option<String> = "DailyInspection",
+        overview_display: Option<String> = "OverviewDisplay",
     }
 }
 

@@ -23,11 +23,11 @@ pub struct MailConfiguration {
 
 ::runtime::lenient_object! {
     MailConfiguration {
-        send_mail: "SendMail",
-        region: "Region",
-        health_status: "HealthStatus",
-        contact_person: "ContactPerson",
-        contact_group: "ContactGroup",
+        send_mail: Option<i64> = "SendMail",
+        region: Vec<String> = "Region",
+        health_status: Vec<String> = "HealthStatus",
+        contact_person: Vec<i64> = "ContactPerson",
+        contact_group: Vec<i64> = "ContactGroup",
     }
 }
 

@@ -19,8 +19,8 @@ pub struct MonitorFloatMetric {
 
 ::runtime::lenient_object! {
     MonitorFloatMetric {
-        metric: "Metric",
-        unit: "Unit",
-        values: "Values",
+        metric: Option<String> = "Metric",
+        unit: Option<String> = "Unit",
+        values: Vec<f64> = "Values",
     }
 }

@@ -19,8 +19,8 @@ pub struct MonitorMetric {
 
 ::runtime::lenient_object! {
     MonitorMetric {
-        metric: "Metric",
-        unit: "Unit",
-        values: "Values",
+        metric: Option<String> = "Metric",
+        unit: Option<String> = "Unit",
+        values: Vec<i64> = "Values",
     }
 }

@@ -24,9 +24,9 @@ pub struct ScoreDetail {
 
 ::runtime::lenient_object! {
     ScoreDetail {
-        issue_type: "IssueType",
-        score_lost: "ScoreLost",
-        score_lost_max: "ScoreLostMax",
-        items: "Items",
+        issue_type: Option<String> = "IssueType",
+        score_lost: Option<i64> = "ScoreLost",
+        score_lost_max: Option<i64> = "ScoreLostMax",
+        items: Vec<ScoreItem> = "Items",
     }
 }

@@ -18,8 +18,8 @@ pub struct SlowLogHost {
 
 ::runtime::lenient_object! {
     SlowLogHost {
-        user_host: "UserHost",
-        ratio: "Ratio",
-        count: "Count",
+        user_host: Option<String> = "UserHost",
+        ratio: Option<f64> = "Ratio",
+        count: Option<i64> = "Count",
     }
 }

@@ -23,9 +23,9 @@ pub struct TableSpaceTimeSeries {
 
 ::runtime::lenient_object! {
     TableSpaceTimeSeries {
-        table_name: "TableName",
-        table_schema: "TableSchema",
-        engine: "Engine",
-        series_data: "SeriesData",
+        table_name: Option<String> = "TableName",
+        table_schema: Option<String> = "TableSchema",
+        engine: Option<String> = "Engine",
+        series_data: Option<MonitorFloatMetricSeriesData> = "SeriesData",
     }
 }

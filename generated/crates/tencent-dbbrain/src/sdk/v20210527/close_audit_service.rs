@@ -67,8 +67,8 @@ pub struct CloseAuditServiceResponse {
 
 ::runtime::lenient_object! {
     CloseAuditServiceResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

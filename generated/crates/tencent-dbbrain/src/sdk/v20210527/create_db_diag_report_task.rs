@@ -89,8 +89,8 @@ pub struct CreateDbDiagReportTaskResponse {
 
 ::runtime::lenient_object! {
     CreateDbDiagReportTaskResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<i64> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct CreateDbDiagReportUrlResponse {
 
 ::runtime::lenient_object! {
     CreateDbDiagReportUrlResponse {
-        report_url: "ReportUrl",
-        expire_time: "ExpireTime",
-        request_id: "RequestId",
+        report_url: Option<String> = "ReportUrl",
+        expire_time: Option<i64> = "ExpireTime",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,8 +95,8 @@ pub struct CreateKillTaskResponse {
 
 ::runtime::lenient_object! {
     CreateKillTaskResponse {
-        status: "Status",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct CreateProxySessionKillTaskResponse {
 
 ::runtime::lenient_object! {
     CreateProxySessionKillTaskResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<i64> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct CreateRedisBigKeyAnalysisTaskResponse {
 
 ::runtime::lenient_object! {
     CreateRedisBigKeyAnalysisTaskResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<i64> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct CreateSecurityAuditLogExportTaskResponse {
 
 ::runtime::lenient_object! {
     CreateSecurityAuditLogExportTaskResponse {
-        async_request_id: "AsyncRequestId",
-        request_id: "RequestId",
+        async_request_id: Option<u64> = "AsyncRequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

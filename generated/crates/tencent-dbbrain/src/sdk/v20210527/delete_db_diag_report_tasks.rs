@@ -66,8 +66,8 @@ pub struct DeleteDbDiagReportTasksResponse {
 
 ::runtime::lenient_object! {
     DeleteDbDiagReportTasksResponse {
-        status: "Status",
-        request_id: "RequestId",
+        status: Option<i64> = "Status",
+        request_id: Option<String> = "RequestId",
     }
 }
 

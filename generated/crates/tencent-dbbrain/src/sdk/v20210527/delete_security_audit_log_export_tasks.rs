@@ -67,7 +67,7 @@ pub struct DeleteSecurityAuditLogExportTasksResponse {
 
 ::runtime::lenient_object! {
     DeleteSecurityAuditLogExportTasksResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct DescribeAllUserContactResponse {
 
 ::runtime::lenient_object! {
     DescribeAllUserContactResponse {
-        total_count: "TotalCount",
-        contacts: "Contacts",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        contacts: Vec<ContactItem> = "Contacts",
+        request_id: Option<String> = "RequestId",
     }
 }
 

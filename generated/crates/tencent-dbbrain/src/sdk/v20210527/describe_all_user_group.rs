@@ -65,9 +65,9 @@ pub struct DescribeAllUserGroupResponse {
 
 ::runtime::lenient_object! {
     DescribeAllUserGroupResponse {
-        total_count: "TotalCount",
-        groups: "Groups",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        groups: Vec<GroupItem> = "Groups",
+        request_id: Option<String> = "RequestId",
     }
 }
 

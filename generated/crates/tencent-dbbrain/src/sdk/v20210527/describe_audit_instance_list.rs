@@ -89,9 +89,9 @@ pub struct DescribeAuditInstanceListResponse {
 
 ::runtime::lenient_object! {
     DescribeAuditInstanceListResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<AuditInstance> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

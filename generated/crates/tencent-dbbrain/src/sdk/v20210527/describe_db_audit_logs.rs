@@ -122,11 +122,11 @@ pub struct DescribeDbAuditLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbAuditLogsResponse {
-        total_count: "TotalCount",
-        filtered_records: "FilteredRecords",
-        proxy_logs: "ProxyLogs",
-        db_logs: "DBLogs",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        filtered_records: Option<i64> = "FilteredRecords",
+        proxy_logs: Vec<AuditProxyLogItem> = "ProxyLogs",
+        db_logs: Vec<AuditDbLogItem> = "DBLogs",
+        request_id: Option<String> = "RequestId",
     }
 }
 

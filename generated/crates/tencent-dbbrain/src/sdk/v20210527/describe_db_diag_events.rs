@@ -85,9 +85,9 @@ pub struct DescribeDbDiagEventsResponse {
 
 ::runtime::lenient_object! {
     DescribeDbDiagEventsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<DiagHistoryEventItem> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,8 +108,8 @@ pub struct DescribeMySqlProcessListResponse {
 
 ::runtime::lenient_object! {
     DescribeMySqlProcessListResponse {
-        process_list: "ProcessList",
-        request_id: "RequestId",
+        process_list: Vec<MySqlProcess> = "ProcessList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,8 +92,8 @@ pub struct DescribeProxyProcessStatisticsResponse {
 
 ::runtime::lenient_object! {
     DescribeProxyProcessStatisticsResponse {
-        process_statistics: "ProcessStatistics",
-        request_id: "RequestId",
+        process_statistics: Option<ProcessStatistic> = "ProcessStatistics",
+        request_id: Option<String> = "RequestId",
     }
 }
 

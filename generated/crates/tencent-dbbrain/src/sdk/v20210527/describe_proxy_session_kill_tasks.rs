@@ -74,9 +74,9 @@ pub struct DescribeProxySessionKillTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeProxySessionKillTasksResponse {
-        tasks: "Tasks",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        tasks: Vec<TaskInfo> = "Tasks",
+        total_count: Option<i64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeRedisTopKeyPrefixListResponse {
 
 ::runtime::lenient_object! {
     DescribeRedisTopKeyPrefixListResponse {
-        items: "Items",
-        timestamp: "Timestamp",
-        request_id: "RequestId",
+        items: Vec<RedisPreKeySpaceData> = "Items",
+        timestamp: Option<i64> = "Timestamp",
+        request_id: Option<String> = "RequestId",
     }
 }
 

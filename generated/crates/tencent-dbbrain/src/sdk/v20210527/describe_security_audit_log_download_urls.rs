@@ -70,8 +70,8 @@ pub struct DescribeSecurityAuditLogDownloadUrlsResponse {
 
 ::runtime::lenient_object! {
     DescribeSecurityAuditLogDownloadUrlsResponse {
-        urls: "Urls",
-        request_id: "RequestId",
+        urls: Vec<String> = "Urls",
+        request_id: Option<String> = "RequestId",
     }
 }
 

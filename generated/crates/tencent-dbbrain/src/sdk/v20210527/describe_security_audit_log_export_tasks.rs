@@ -83,9 +83,9 @@ pub struct DescribeSecurityAuditLogExportTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeSecurityAuditLogExportTasksResponse {
-        tasks: "Tasks",
-        total_count: "TotalCount",
-        request_id: "RequestId",
+        tasks: Vec<SecLogExportTaskInfo> = "Tasks",
+        total_count: Option<u64> = "TotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

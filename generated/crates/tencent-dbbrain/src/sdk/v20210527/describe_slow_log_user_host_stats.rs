@@ -89,11 +89,11 @@ pub struct DescribeSlowLogUserHostStatsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogUserHostStatsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        user_name_items: "UserNameItems",
-        user_total_count: "UserTotalCount",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<SlowLogHost> = "Items",
+        user_name_items: Vec<SlowLogUser> = "UserNameItems",
+        user_total_count: Option<i64> = "UserTotalCount",
+        request_id: Option<String> = "RequestId",
     }
 }
 

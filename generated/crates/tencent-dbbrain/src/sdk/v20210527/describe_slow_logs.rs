@@ -120,9 +120,9 @@ pub struct DescribeSlowLogsResponse {
 
 ::runtime::lenient_object! {
     DescribeSlowLogsResponse {
-        total_count: "TotalCount",
-        rows: "Rows",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        rows: Vec<SlowLogInfoItem> = "Rows",
+        request_id: Option<String> = "RequestId",
     }
 }
 

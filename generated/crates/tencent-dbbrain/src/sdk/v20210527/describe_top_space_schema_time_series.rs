@@ -83,8 +83,8 @@ pub struct DescribeTopSpaceSchemaTimeSeriesResponse {
 
 ::runtime::lenient_object! {
     DescribeTopSpaceSchemaTimeSeriesResponse {
-        top_space_schema_time_series: "TopSpaceSchemaTimeSeries",
-        request_id: "RequestId",
+        top_space_schema_time_series: Vec<SchemaSpaceTimeSeries> = "TopSpaceSchemaTimeSeries",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,8 +83,8 @@ pub struct DescribeTopSpaceTableTimeSeriesResponse {
 
 ::runtime::lenient_object! {
     DescribeTopSpaceTableTimeSeriesResponse {
-        top_space_table_time_series: "TopSpaceTableTimeSeries",
-        request_id: "RequestId",
+        top_space_table_time_series: Vec<TableSpaceTimeSeries> = "TopSpaceTableTimeSeries",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct KillMySqlThreadsResponse {
 
 ::runtime::lenient_object! {
     KillMySqlThreadsResponse {
-        threads: "Threads",
-        sql_exec_id: "SqlExecId",
-        request_id: "RequestId",
+        threads: Vec<i64> = "Threads",
+        sql_exec_id: Option<String> = "SqlExecId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,8 +81,8 @@ pub struct ModifyAuditServiceResponse {
 
 ::runtime::lenient_object! {
     ModifyAuditServiceResponse {
-        success: "Success",
-        request_id: "RequestId",
+        success: Option<i64> = "Success",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct ModifyDiagDbInstanceConfResponse {
 
 ::runtime::lenient_object! {
     ModifyDiagDbInstanceConfResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,8 +81,8 @@ pub struct OpenAuditServiceResponse {
 
 ::runtime::lenient_object! {
     OpenAuditServiceResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<i64> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

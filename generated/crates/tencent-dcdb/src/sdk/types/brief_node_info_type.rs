@@ -18,8 +18,8 @@ pub struct BriefNodeInfo {
 
 ::runtime::lenient_object! {
     BriefNodeInfo {
-        node_id: "NodeId",
-        role: "Role",
-        shard_id: "ShardId",
+        node_id: Option<String> = "NodeId",
+        role: Option<String> = "Role",
+        shard_id: Option<String> = "ShardId",
     }
 }

@@ -15,7 +15,7 @@ pub struct ConstraintRange {
 
 ::runtime::lenient_object! {
     ConstraintRange {
-        min: "Min",
-        max: "Max",
+        min: Option<String> = "Min",
+        max: Option<String> = "Max",
     }
 }

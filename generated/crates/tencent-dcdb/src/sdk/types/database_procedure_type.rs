@@ -12,6 +12,6 @@ pub struct DatabaseProcedure {
 
 ::runtime::lenient_object! {
     DatabaseProcedure {
-        proc: "Proc",
+        proc: Option<String> = "Proc",
     }
 }

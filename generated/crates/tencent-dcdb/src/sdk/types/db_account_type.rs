@@ -37,14 +37,14 @@ pub struct DbAccount {
 
 ::runtime::lenient_object! {
     DbAccount {
-        user_name: "UserName",
-        host: "Host",
-        description: "Description",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
-        read_only: "ReadOnly",
-        delay_thresh: "DelayThresh",
-        slave_const: "SlaveConst",
-        max_user_connections: "MaxUserConnections",
+        user_name: Option<String> = "UserName",
+        host: Option<String> = "Host",
+        description: Option<String> = "Description",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        read_only: Option<i64> = "ReadOnly",
+        delay_thresh: Option<i64> = "DelayThresh",
+        slave_const: Option<i64> = "SlaveConst",
+        max_user_connections: Option<i64> = "MaxUserConnections",
     }
 }

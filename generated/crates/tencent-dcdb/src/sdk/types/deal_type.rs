@@ -28,11 +28,11 @@ pub struct Deal {
 
 ::runtime::lenient_object! {
     Deal {
-        deal_name: "DealName",
-        owner_uin: "OwnerUin",
-        count: "Count",
-        flow_id: "FlowId",
-        instance_ids: "InstanceIds",
-        pay_mode: "PayMode",
+        deal_name: Option<String> = "DealName",
+        owner_uin: Option<String> = "OwnerUin",
+        count: Option<i64> = "Count",
+        flow_id: Option<i64> = "FlowId",
+        instance_ids: Vec<String> = "InstanceIds",
+        pay_mode: Option<i64> = "PayMode",
     }
 }

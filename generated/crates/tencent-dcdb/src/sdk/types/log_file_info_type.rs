@@ -21,9 +21,9 @@ pub struct LogFileInfo {
 
 ::runtime::lenient_object! {
     LogFileInfo {
-        mtime: "Mtime",
-        length: "Length",
-        uri: "Uri",
-        file_name: "FileName",
+        mtime: Option<u64> = "Mtime",
+        length: Option<u64> = "Length",
+        uri: Option<String> = "Uri",
+        file_name: Option<String> = "FileName",
     }
 }

@@ -24,9 +24,9 @@ pub struct ParamConstraint {
 
 ::runtime::lenient_object! {
     ParamConstraint {
-        type_field: "Type",
-        enum_field: "Enum",
-        range: "Range",
-        string: "String",
+        type_field: Option<String> = "Type",
+        enum_field: Option<String> = "Enum",
+        range: Option<ConstraintRange> = "Range",
+        string: Option<String> = "String",
     }
 }

@@ -15,7 +15,7 @@ pub struct ParamModifyResult {
 
 ::runtime::lenient_object! {
     ParamModifyResult {
-        param: "Param",
-        code: "Code",
+        param: Option<String> = "Param",
+        code: Option<i64> = "Code",
     }
 }

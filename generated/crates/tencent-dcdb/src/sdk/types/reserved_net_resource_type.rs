@@ -24,10 +24,10 @@ pub struct ReservedNetResource {
 
 ::runtime::lenient_object! {
     ReservedNetResource {
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        vip: "Vip",
-        vports: "Vports",
-        recycle_time: "RecycleTime",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        vip: Option<String> = "Vip",
+        vports: Vec<i64> = "Vports",
+        recycle_time: Option<String> = "RecycleTime",
     }
 }

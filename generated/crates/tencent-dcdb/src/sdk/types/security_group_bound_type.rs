@@ -21,9 +21,9 @@ pub struct SecurityGroupBound {
 
 ::runtime::lenient_object! {
     SecurityGroupBound {
-        action: "Action",
-        cidr_ip: "CidrIp",
-        port_range: "PortRange",
-        ip_protocol: "IpProtocol",
+        action: Option<String> = "Action",
+        cidr_ip: Option<String> = "CidrIp",
+        port_range: Option<String> = "PortRange",
+        ip_protocol: Option<String> = "IpProtocol",
     }
 }

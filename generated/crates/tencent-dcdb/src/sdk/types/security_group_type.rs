@@ -32,12 +32,12 @@ pub struct SecurityGroup {
 
 ::runtime::lenient_object! {
     SecurityGroup {
-        project_id: "ProjectId",
-        create_time: "CreateTime",
-        security_group_id: "SecurityGroupId",
-        security_group_name: "SecurityGroupName",
-        security_group_remark: "SecurityGroupRemark",
-        inbound: "Inbound",
-        outbound: "Outbound",
+        project_id: Option<i64> = "ProjectId",
+        create_time: Option<String> = "CreateTime",
+        security_group_id: Option<String> = "SecurityGroupId",
+        security_group_name: Option<String> = "SecurityGroupName",
+        security_group_remark: Option<String> = "SecurityGroupRemark",
+        inbound: Vec<SecurityGroupBound> = "Inbound",
+        outbound: Vec<SecurityGroupBound> = "Outbound",
     }
 }

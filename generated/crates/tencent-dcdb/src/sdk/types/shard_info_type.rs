@@ -39,15 +39,15 @@ pub struct ShardInfo {
 
 ::runtime::lenient_object! {
     ShardInfo {
-        shard_instance_id: "ShardInstanceId",
-        shard_serial_id: "ShardSerialId",
-        status: "Status",
-        createtime: "Createtime",
-        memory: "Memory",
-        storage: "Storage",
-        shard_id: "ShardId",
-        node_count: "NodeCount",
-        pid: "Pid",
-        cpu: "Cpu",
+        shard_instance_id: Option<String> = "ShardInstanceId",
+        shard_serial_id: Option<String> = "ShardSerialId",
+        status: Option<i64> = "Status",
+        createtime: Option<String> = "Createtime",
+        memory: Option<i64> = "Memory",
+        storage: Option<i64> = "Storage",
+        shard_id: Option<i64> = "ShardId",
+        node_count: Option<i64> = "NodeCount",
+        pid: Option<i64> = "Pid",
+        cpu: Option<u64> = "Cpu",
     }
 }

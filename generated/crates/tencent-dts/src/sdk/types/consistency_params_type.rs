@@ -17,9 +17,9 @@ pub struct ConsistencyParams {
 
 ::runtime::lenient_object! {
     ConsistencyParams {
-        select_rows_per_table: "SelectRowsPerTable",
-        tables_select_all: "TablesSelectAll",
-        tables_select_count: "TablesSelectCount",
+        select_rows_per_table: Option<i64> = "SelectRowsPerTable",
+        tables_select_all: Option<i64> = "TablesSelectAll",
+        tables_select_count: Option<i64> = "TablesSelectCount",
     }
 }
 

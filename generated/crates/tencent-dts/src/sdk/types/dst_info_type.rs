@@ -30,13 +30,13 @@ pub struct DstInfo {
 
 ::runtime::lenient_object! {
     DstInfo {
-        region: "Region",
-        instance_id: "InstanceId",
-        ip: "Ip",
-        port: "Port",
-        read_only: "ReadOnly",
-        user: "User",
-        password: "Password",
+        region: Option<String> = "Region",
+        instance_id: Option<String> = "InstanceId",
+        ip: Option<String> = "Ip",
+        port: Option<i64> = "Port",
+        read_only: Option<i64> = "ReadOnly",
+        user: Option<String> = "User",
+        password: Option<::runtime::Sensitive<String>> = "Password",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct ErrorInfo {
 
 ::runtime::lenient_object! {
     ErrorInfo {
-        error_log: "ErrorLog",
-        help_doc: "HelpDoc",
+        error_log: Option<String> = "ErrorLog",
+        help_doc: Option<String> = "HelpDoc",
     }
 }

@@ -32,12 +32,12 @@ pub struct MigrateDetailInfo {
 
 ::runtime::lenient_object! {
     MigrateDetailInfo {
-        step_all: "StepAll",
-        step_now: "StepNow",
-        progress: "Progress",
-        current_step_progress: "CurrentStepProgress",
-        master_slave_distance: "MasterSlaveDistance",
-        seconds_behind_master: "SecondsBehindMaster",
-        step_info: "StepInfo",
+        step_all: Option<i64> = "StepAll",
+        step_now: Option<i64> = "StepNow",
+        progress: Option<String> = "Progress",
+        current_step_progress: Option<String> = "CurrentStepProgress",
+        master_slave_distance: Option<i64> = "MasterSlaveDistance",
+        seconds_behind_master: Option<i64> = "SecondsBehindMaster",
+        step_info: Vec<MigrateStepDetailInfo> = "StepInfo",
     }
 }

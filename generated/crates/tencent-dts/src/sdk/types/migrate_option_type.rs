@@ -49,14 +49,14 @@ pub struct MigrateOption {
 
 ::runtime::lenient_object! {
     MigrateOption {
-        run_mode: "RunMode",
-        expect_time: "ExpectTime",
-        migrate_type: "MigrateType",
-        migrate_object: "MigrateObject",
-        consistency_type: "ConsistencyType",
-        is_override_root: "IsOverrideRoot",
-        extern_params: "ExternParams",
-        consistency_params: "ConsistencyParams",
+        run_mode: Option<i64> = "RunMode",
+        expect_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ExpectTime",
+        migrate_type: Option<i64> = "MigrateType",
+        migrate_object: Option<i64> = "MigrateObject",
+        consistency_type: Option<i64> = "ConsistencyType",
+        is_override_root: Option<i64> = "IsOverrideRoot",
+        extern_params: Option<String> = "ExternParams",
+        consistency_params: Option<ConsistencyParams> = "ConsistencyParams",
     }
 }
 

@@ -25,10 +25,10 @@ pub struct MigrateStepDetailInfo {
 
 ::runtime::lenient_object! {
     MigrateStepDetailInfo {
-        step_no: "StepNo",
-        step_name: "StepName",
-        step_id: "StepId",
-        status: "Status",
-        start_time: "StartTime",
+        step_no: Option<i64> = "StepNo",
+        step_name: Option<String> = "StepName",
+        step_id: Option<String> = "StepId",
+        status: Option<i64> = "Status",
+        start_time: Option<String> = "StartTime",
     }
 }

@@ -58,22 +58,22 @@ pub struct SrcInfo {
 
 ::runtime::lenient_object! {
     SrcInfo {
-        access_key: "AccessKey",
-        ip: "Ip",
-        port: "Port",
-        user: "User",
-        password: "Password",
-        rds_instance_id: "RdsInstanceId",
-        cvm_instance_id: "CvmInstanceId",
-        uniq_dcg_id: "UniqDcgId",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        uniq_vpn_gw_id: "UniqVpnGwId",
-        instance_id: "InstanceId",
-        region: "Region",
-        supplier: "Supplier",
-        ccn_id: "CcnId",
-        engine_version: "EngineVersion",
+        access_key: Option<String> = "AccessKey",
+        ip: Option<String> = "Ip",
+        port: Option<i64> = "Port",
+        user: Option<String> = "User",
+        password: Option<::runtime::Sensitive<String>> = "Password",
+        rds_instance_id: Option<String> = "RdsInstanceId",
+        cvm_instance_id: Option<String> = "CvmInstanceId",
+        uniq_dcg_id: Option<String> = "UniqDcgId",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        uniq_vpn_gw_id: Option<String> = "UniqVpnGwId",
+        instance_id: Option<String> = "InstanceId",
+        region: Option<String> = "Region",
+        supplier: Option<String> = "Supplier",
+        ccn_id: Option<String> = "CcnId",
+        engine_version: Option<String> = "EngineVersion",
     }
 }
 

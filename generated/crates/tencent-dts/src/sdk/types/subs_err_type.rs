@@ -13,6 +13,6 @@ pub struct SubsErr {
 
 ::runtime::lenient_object! {
     SubsErr {
-        message: "Message",
+        message: Option<String> = "Message",
     }
 }

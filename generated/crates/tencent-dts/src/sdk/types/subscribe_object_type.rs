@@ -20,9 +20,9 @@ pub struct SubscribeObject {
 
 ::runtime::lenient_object! {
     SubscribeObject {
-        objects_type: "ObjectsType",
-        database_name: "DatabaseName",
-        table_names: "TableNames",
+        objects_type: Option<i64> = "ObjectsType",
+        database_name: Option<String> = "DatabaseName",
+        table_names: Vec<String> = "TableNames",
     }
 }
 

@@ -15,8 +15,8 @@ pub struct TagItem {
 
 ::runtime::lenient_object! {
     TagItem {
-        tag_key: "TagKey",
-        tag_value: "TagValue",
+        tag_key: Option<String> = "TagKey",
+        tag_value: Option<String> = "TagValue",
     }
 }
 

@@ -112,7 +112,7 @@ pub struct ConfigureSubscribeJobResponse {
 
 ::runtime::lenient_object! {
     ConfigureSubscribeJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

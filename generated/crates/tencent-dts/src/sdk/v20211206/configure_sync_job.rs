@@ -134,7 +134,7 @@ pub struct ConfigureSyncJobResponse {
 
 ::runtime::lenient_object! {
     ConfigureSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

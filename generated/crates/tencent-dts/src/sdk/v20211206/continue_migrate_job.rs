@@ -51,7 +51,7 @@ pub struct ContinueMigrateJobResponse {
 
 ::runtime::lenient_object! {
     ContinueMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

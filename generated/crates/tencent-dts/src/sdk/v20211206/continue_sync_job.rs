@@ -51,7 +51,7 @@ pub struct ContinueSyncJobResponse {
 
 ::runtime::lenient_object! {
     ContinueSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

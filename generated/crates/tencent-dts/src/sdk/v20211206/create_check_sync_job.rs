@@ -51,7 +51,7 @@ pub struct CreateCheckSyncJobResponse {
 
 ::runtime::lenient_object! {
     CreateCheckSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,8 +77,8 @@ pub struct CreateCompareTaskResponse {
 
 ::runtime::lenient_object! {
     CreateCompareTaskResponse {
-        compare_task_id: "CompareTaskId",
-        request_id: "RequestId",
+        compare_task_id: Option<String> = "CompareTaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

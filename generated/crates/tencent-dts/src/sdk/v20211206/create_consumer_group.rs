@@ -82,7 +82,7 @@ pub struct CreateConsumerGroupResponse {
 
 ::runtime::lenient_object! {
     CreateConsumerGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -99,8 +99,8 @@ pub struct CreateMigrationServiceResponse {
 
 ::runtime::lenient_object! {
     CreateMigrationServiceResponse {
-        job_ids: "JobIds",
-        request_id: "RequestId",
+        job_ids: Vec<String> = "JobIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

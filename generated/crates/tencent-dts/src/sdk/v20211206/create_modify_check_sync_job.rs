@@ -53,7 +53,7 @@ pub struct CreateModifyCheckSyncJobResponse {
 
 ::runtime::lenient_object! {
     CreateModifyCheckSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct CreateSubscribeCheckJobResponse {
 
 ::runtime::lenient_object! {
     CreateSubscribeCheckJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -122,8 +122,8 @@ pub struct CreateSyncJobResponse {
 
 ::runtime::lenient_object! {
     CreateSyncJobResponse {
-        job_ids: "JobIds",
-        request_id: "RequestId",
+        job_ids: Vec<String> = "JobIds",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DeleteCompareTaskResponse {
 
 ::runtime::lenient_object! {
     DeleteCompareTaskResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

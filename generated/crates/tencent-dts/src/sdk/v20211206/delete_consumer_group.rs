@@ -70,7 +70,7 @@ pub struct DeleteConsumerGroupResponse {
 
 ::runtime::lenient_object! {
     DeleteConsumerGroupResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,12 +74,12 @@ pub struct DescribeCheckSyncJobResultResponse {
 
 ::runtime::lenient_object! {
     DescribeCheckSyncJobResultResponse {
-        status: "Status",
-        step_count: "StepCount",
-        step_cur: "StepCur",
-        progress: "Progress",
-        step_infos: "StepInfos",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        step_count: Option<u64> = "StepCount",
+        step_cur: Option<u64> = "StepCur",
+        progress: Option<u64> = "Progress",
+        step_infos: Vec<StepInfo> = "StepInfos",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,9 +108,9 @@ pub struct DescribeCompareReportResponse {
 
 ::runtime::lenient_object! {
     DescribeCompareReportResponse {
-        abstract_field: "Abstract",
-        detail: "Detail",
-        request_id: "RequestId",
+        abstract_field: Option<CompareAbstractInfo> = "Abstract",
+        detail: Option<CompareDetailInfo> = "Detail",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,9 +81,9 @@ pub struct DescribeCompareTasksResponse {
 
 ::runtime::lenient_object! {
     DescribeCompareTasksResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<CompareTaskItem> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

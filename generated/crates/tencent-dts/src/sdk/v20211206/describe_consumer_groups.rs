@@ -70,9 +70,9 @@ pub struct DescribeConsumerGroupsResponse {
 
 ::runtime::lenient_object! {
     DescribeConsumerGroupsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<GroupInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -110,9 +110,9 @@ pub struct DescribeMigrateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     DescribeMigrateDbInstancesResponse {
-        total_count: "TotalCount",
-        instances: "Instances",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        instances: Vec<MigrateDbItem> = "Instances",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,11 +72,11 @@ pub struct DescribeMigrationCheckJobResponse {
 
 ::runtime::lenient_object! {
     DescribeMigrationCheckJobResponse {
-        status: "Status",
-        brief_msg: "BriefMsg",
-        step_info: "StepInfo",
-        check_flag: "CheckFlag",
-        request_id: "RequestId",
+        status: Option<String> = "Status",
+        brief_msg: Option<String> = "BriefMsg",
+        step_info: Vec<CheckStep> = "StepInfo",
+        check_flag: Option<String> = "CheckFlag",
+        request_id: Option<String> = "RequestId",
     }
 }
 

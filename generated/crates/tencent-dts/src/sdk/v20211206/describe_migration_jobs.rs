@@ -135,9 +135,9 @@ pub struct DescribeMigrationJobsResponse {
 
 ::runtime::lenient_object! {
     DescribeMigrationJobsResponse {
-        total_count: "TotalCount",
-        job_list: "JobList",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        job_list: Vec<JobItem> = "JobList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct DescribeOffsetByTimeResponse {
 
 ::runtime::lenient_object! {
     DescribeOffsetByTimeResponse {
-        items: "Items",
-        request_id: "RequestId",
+        items: Vec<OffsetTimeMap> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,14 +78,14 @@ pub struct DescribeSubscribeCheckJobResponse {
 
 ::runtime::lenient_object! {
     DescribeSubscribeCheckJobResponse {
-        subscribe_id: "SubscribeId",
-        message: "Message",
-        status: "Status",
-        progress: "Progress",
-        step_all: "StepAll",
-        step_now: "StepNow",
-        steps: "Steps",
-        request_id: "RequestId",
+        subscribe_id: Option<String> = "SubscribeId",
+        message: Option<String> = "Message",
+        status: Option<String> = "Status",
+        progress: Option<u64> = "Progress",
+        step_all: Option<u64> = "StepAll",
+        step_now: Option<u64> = "StepNow",
+        steps: Vec<SubscribeCheckStepInfo> = "Steps",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -118,9 +118,9 @@ pub struct DescribeSubscribeJobsResponse {
 
 ::runtime::lenient_object! {
     DescribeSubscribeJobsResponse {
-        total_count: "TotalCount",
-        items: "Items",
-        request_id: "RequestId",
+        total_count: Option<i64> = "TotalCount",
+        items: Vec<SubscribeInfo> = "Items",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,9 +61,9 @@ pub struct DescribeSubscribeReturnableResponse {
 
 ::runtime::lenient_object! {
     DescribeSubscribeReturnableResponse {
-        is_returnable: "IsReturnable",
-        return_fail_message: "ReturnFailMessage",
-        request_id: "RequestId",
+        is_returnable: Option<bool> = "IsReturnable",
+        return_fail_message: Option<String> = "ReturnFailMessage",
+        request_id: Option<String> = "RequestId",
     }
 }
 

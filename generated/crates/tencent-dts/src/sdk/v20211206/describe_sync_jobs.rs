@@ -110,9 +110,9 @@ pub struct DescribeSyncJobsResponse {
 
 ::runtime::lenient_object! {
     DescribeSyncJobsResponse {
-        total_count: "TotalCount",
-        job_list: "JobList",
-        request_id: "RequestId",
+        total_count: Option<u64> = "TotalCount",
+        job_list: Vec<SyncJobInfo> = "JobList",
+        request_id: Option<String> = "RequestId",
     }
 }
 

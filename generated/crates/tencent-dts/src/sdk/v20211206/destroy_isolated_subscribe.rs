@@ -54,7 +54,7 @@ pub struct DestroyIsolatedSubscribeResponse {
 
 ::runtime::lenient_object! {
     DestroyIsolatedSubscribeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,7 +50,7 @@ pub struct DestroyMigrateJobResponse {
 
 ::runtime::lenient_object! {
     DestroyMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DestroySyncJobResponse {
 
 ::runtime::lenient_object! {
     DestroySyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct IsolateMigrateJobResponse {
 
 ::runtime::lenient_object! {
     IsolateMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

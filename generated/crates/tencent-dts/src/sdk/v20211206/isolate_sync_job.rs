@@ -51,7 +51,7 @@ pub struct IsolateSyncJobResponse {
 
 ::runtime::lenient_object! {
     IsolateSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,7 +80,7 @@ pub struct ModifyCompareTaskResponse {
 
 ::runtime::lenient_object! {
     ModifyCompareTaskResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

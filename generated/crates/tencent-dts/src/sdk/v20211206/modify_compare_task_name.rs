@@ -64,7 +64,7 @@ pub struct ModifyCompareTaskNameResponse {
 
 ::runtime::lenient_object! {
     ModifyCompareTaskNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,7 +78,7 @@ pub struct ModifyConsumerGroupDescriptionResponse {
 
 ::runtime::lenient_object! {
     ModifyConsumerGroupDescriptionResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

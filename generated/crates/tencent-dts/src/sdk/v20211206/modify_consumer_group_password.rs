@@ -80,7 +80,7 @@ pub struct ModifyConsumerGroupPasswordResponse {
 
 ::runtime::lenient_object! {
     ModifyConsumerGroupPasswordResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

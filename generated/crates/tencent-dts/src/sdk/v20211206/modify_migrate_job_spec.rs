@@ -58,7 +58,7 @@ pub struct ModifyMigrateJobSpecResponse {
 
 ::runtime::lenient_object! {
     ModifyMigrateJobSpecResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ModifyMigrateNameResponse {
 
 ::runtime::lenient_object! {
     ModifyMigrateNameResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

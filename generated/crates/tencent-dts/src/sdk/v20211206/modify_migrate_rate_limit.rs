@@ -76,7 +76,7 @@ pub struct ModifyMigrateRateLimitResponse {
 
 ::runtime::lenient_object! {
     ModifyMigrateRateLimitResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct ModifyMigrateRuntimeAttributeResponse {
 
 ::runtime::lenient_object! {
     ModifyMigrateRuntimeAttributeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

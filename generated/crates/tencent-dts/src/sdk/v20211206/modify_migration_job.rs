@@ -99,7 +99,7 @@ pub struct ModifyMigrationJobResponse {
 
 ::runtime::lenient_object! {
     ModifyMigrationJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

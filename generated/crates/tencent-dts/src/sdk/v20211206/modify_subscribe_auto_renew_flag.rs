@@ -61,7 +61,7 @@ pub struct ModifySubscribeAutoRenewFlagResponse {
 
 ::runtime::lenient_object! {
     ModifySubscribeAutoRenewFlagResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,7 +85,7 @@ pub struct ModifySubscribeObjectsResponse {
 
 ::runtime::lenient_object! {
     ModifySubscribeObjectsResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct ModifySyncJobConfigResponse {
 
 ::runtime::lenient_object! {
     ModifySyncJobConfigResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

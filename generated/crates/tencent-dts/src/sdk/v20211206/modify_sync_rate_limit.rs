@@ -76,7 +76,7 @@ pub struct ModifySyncRateLimitResponse {
 
 ::runtime::lenient_object! {
     ModifySyncRateLimitResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct PauseMigrateJobResponse {
 
 ::runtime::lenient_object! {
     PauseMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct PauseSyncJobResponse {
 
 ::runtime::lenient_object! {
     PauseSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

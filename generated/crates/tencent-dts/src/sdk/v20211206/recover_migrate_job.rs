@@ -51,7 +51,7 @@ pub struct RecoverMigrateJobResponse {
 
 ::runtime::lenient_object! {
     RecoverMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct RecoverSyncJobResponse {
 
 ::runtime::lenient_object! {
     RecoverSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,7 +89,7 @@ pub struct ResetConsumerGroupOffsetResponse {
 
 ::runtime::lenient_object! {
     ResetConsumerGroupOffsetResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ResizeSyncJobResponse {
 
 ::runtime::lenient_object! {
     ResizeSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

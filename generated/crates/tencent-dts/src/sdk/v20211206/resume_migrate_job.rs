@@ -56,7 +56,7 @@ pub struct ResumeMigrateJobResponse {
 
 ::runtime::lenient_object! {
     ResumeMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct ResumeSubscribeResponse {
 
 ::runtime::lenient_object! {
     ResumeSubscribeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ResumeSyncJobResponse {
 
 ::runtime::lenient_object! {
     ResumeSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct SkipCheckItemResponse {
 
 ::runtime::lenient_object! {
     SkipCheckItemResponse {
-        message: "Message",
-        request_id: "RequestId",
+        message: Option<String> = "Message",
+        request_id: Option<String> = "RequestId",
     }
 }
 

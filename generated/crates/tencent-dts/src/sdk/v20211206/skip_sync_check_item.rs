@@ -57,7 +57,7 @@ pub struct SkipSyncCheckItemResponse {
 
 ::runtime::lenient_object! {
     SkipSyncCheckItemResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

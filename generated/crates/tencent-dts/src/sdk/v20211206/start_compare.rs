@@ -58,7 +58,7 @@ pub struct StartCompareResponse {
 
 ::runtime::lenient_object! {
     StartCompareResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct StartMigrateJobResponse {
 
 ::runtime::lenient_object! {
     StartMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct StartModifySyncJobResponse {
 
 ::runtime::lenient_object! {
     StartModifySyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct StartSubscribeResponse {
 
 ::runtime::lenient_object! {
     StartSubscribeResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,7 +50,7 @@ pub struct StartSyncJobResponse {
 
 ::runtime::lenient_object! {
     StartSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

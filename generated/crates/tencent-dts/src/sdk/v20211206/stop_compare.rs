@@ -58,7 +58,7 @@ pub struct StopCompareResponse {
 
 ::runtime::lenient_object! {
     StopCompareResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

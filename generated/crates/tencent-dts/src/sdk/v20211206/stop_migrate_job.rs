@@ -52,7 +52,7 @@ pub struct StopMigrateJobResponse {
 
 ::runtime::lenient_object! {
     StopMigrateJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

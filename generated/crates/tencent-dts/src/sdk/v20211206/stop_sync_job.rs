@@ -51,7 +51,7 @@ pub struct StopSyncJobResponse {
 
 ::runtime::lenient_object! {
     StopSyncJobResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -12,6 +12,6 @@ pub struct DatabaseView {
 
 ::runtime::lenient_object! {
     DatabaseView {
-        view: "View",
+        view: Option<String> = "View",
     }
 }

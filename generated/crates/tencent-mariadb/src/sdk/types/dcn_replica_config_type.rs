@@ -25,9 +25,9 @@ pub struct DcnReplicaConfig {
 
 ::runtime::lenient_object! {
     DcnReplicaConfig {
-        ro_replication_mode: "RoReplicationMode",
-        delay_replication_type: "DelayReplicationType",
-        due_time: "DueTime",
-        replication_delay: "ReplicationDelay",
+        ro_replication_mode: Option<String> = "RoReplicationMode",
+        delay_replication_type: Option<String> = "DelayReplicationType",
+        due_time: Option<String> = "DueTime",
+        replication_delay: Option<i64> = "ReplicationDelay",
     }
 }

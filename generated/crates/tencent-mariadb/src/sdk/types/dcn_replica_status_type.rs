@@ -16,7 +16,7 @@ pub struct DcnReplicaStatus {
 
 ::runtime::lenient_object! {
     DcnReplicaStatus {
-        status: "Status",
-        delay: "Delay",
+        status: Option<String> = "Status",
+        delay: Option<i64> = "Delay",
     }
 }

@@ -43,16 +43,16 @@ pub struct InstanceBackupFileItem {
 
 ::runtime::lenient_object! {
     InstanceBackupFileItem {
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        instance_status: "InstanceStatus",
-        shard_id: "ShardId",
-        file_path: "FilePath",
-        file_name: "FileName",
-        file_size: "FileSize",
-        backup_type: "BackupType",
-        manual_backup: "ManualBackup",
-        start_time: "StartTime",
-        end_time: "EndTime",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        instance_status: Option<i64> = "InstanceStatus",
+        shard_id: Option<String> = "ShardId",
+        file_path: Option<String> = "FilePath",
+        file_name: Option<String> = "FileName",
+        file_size: Option<i64> = "FileSize",
+        backup_type: Option<String> = "BackupType",
+        manual_backup: Option<i64> = "ManualBackup",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
     }
 }

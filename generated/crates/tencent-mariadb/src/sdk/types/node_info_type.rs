@@ -15,7 +15,7 @@ pub struct NodeInfo {
 
 ::runtime::lenient_object! {
     NodeInfo {
-        node_id: "NodeId",
-        role: "Role",
+        node_id: Option<String> = "NodeId",
+        role: Option<String> = "Role",
     }
 }

@@ -34,12 +34,12 @@ pub struct ParamDesc {
 
 ::runtime::lenient_object! {
     ParamDesc {
-        param: "Param",
-        value: "Value",
-        set_value: "SetValue",
-        default: "Default",
-        constraint: "Constraint",
-        have_set_value: "HaveSetValue",
-        need_restart: "NeedRestart",
+        param: Option<String> = "Param",
+        value: Option<String> = "Value",
+        set_value: Option<String> = "SetValue",
+        default: Option<String> = "Default",
+        constraint: Option<ParamConstraint> = "Constraint",
+        have_set_value: Option<bool> = "HaveSetValue",
+        need_restart: Option<bool> = "NeedRestart",
     }
 }

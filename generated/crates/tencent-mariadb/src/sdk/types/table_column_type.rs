@@ -15,7 +15,7 @@ pub struct TableColumn {
 
 ::runtime::lenient_object! {
     TableColumn {
-        col: "Col",
-        type_field: "Type",
+        col: Option<String> = "Col",
+        type_field: Option<String> = "Type",
     }
 }

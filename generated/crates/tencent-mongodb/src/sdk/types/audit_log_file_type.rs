@@ -37,12 +37,12 @@ pub struct AuditLogFile {
 
 ::runtime::lenient_object! {
     AuditLogFile {
-        file_name: "FileName",
-        create_time: "CreateTime",
-        status: "Status",
-        file_size: "FileSize",
-        download_url: "DownloadUrl",
-        err_msg: "ErrMsg",
-        progress_rate: "ProgressRate",
+        file_name: Option<String> = "FileName",
+        create_time: Option<String> = "CreateTime",
+        status: Option<String> = "Status",
+        file_size: Option<u64> = "FileSize",
+        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        err_msg: Option<String> = "ErrMsg",
+        progress_rate: Option<u64> = "ProgressRate",
     }
 }

@@ -36,14 +36,14 @@ pub struct AuditLog {
 
 ::runtime::lenient_object! {
     AuditLog {
-        affect_rows: "AffectRows",
-        atype: "Atype",
-        exec_time: "ExecTime",
-        host: "Host",
-        param: "Param",
-        result: "Result",
-        roles: "Roles",
-        timestamp: "Timestamp",
-        user: "User",
+        affect_rows: Option<u64> = "AffectRows",
+        atype: Option<String> = "Atype",
+        exec_time: Option<u64> = "ExecTime",
+        host: Option<String> = "Host",
+        param: Option<String> = "Param",
+        result: Option<i64> = "Result",
+        roles: Option<String> = "Roles",
+        timestamp: Option<String> = "Timestamp",
+        user: Option<String> = "User",
     }
 }

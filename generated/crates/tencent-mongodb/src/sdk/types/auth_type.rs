@@ -23,8 +23,8 @@ pub struct Auth {
 
 ::runtime::lenient_object! {
     Auth {
-        mask: "Mask",
-        name_space: "NameSpace",
+        mask: Option<i64> = "Mask",
+        name_space: Option<String> = "NameSpace",
     }
 }
 

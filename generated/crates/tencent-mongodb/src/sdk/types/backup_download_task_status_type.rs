@@ -21,7 +21,7 @@ pub struct BackupDownloadTaskStatus {
 
 ::runtime::lenient_object! {
     BackupDownloadTaskStatus {
-        replica_set_id: "ReplicaSetId",
-        status: "Status",
+        replica_set_id: Option<String> = "ReplicaSetId",
+        status: Option<i64> = "Status",
     }
 }

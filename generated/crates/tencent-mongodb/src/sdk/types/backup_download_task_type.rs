@@ -60,17 +60,17 @@ pub struct BackupDownloadTask {
 
 ::runtime::lenient_object! {
     BackupDownloadTask {
-        create_time: "CreateTime",
-        backup_name: "BackupName",
-        replica_set_id: "ReplicaSetId",
-        backup_size: "BackupSize",
-        status: "Status",
-        percent: "Percent",
-        time_spend: "TimeSpend",
-        url: "Url",
-        backup_method: "BackupMethod",
-        backup_desc: "BackupDesc",
-        region: "Region",
-        bucket: "Bucket",
+        create_time: Option<String> = "CreateTime",
+        backup_name: Option<String> = "BackupName",
+        replica_set_id: Option<String> = "ReplicaSetId",
+        backup_size: Option<i64> = "BackupSize",
+        status: Option<i64> = "Status",
+        percent: Option<i64> = "Percent",
+        time_spend: Option<i64> = "TimeSpend",
+        url: Option<::runtime::SignedUrl> = "Url",
+        backup_method: Option<i64> = "BackupMethod",
+        backup_desc: Option<String> = "BackupDesc",
+        region: Option<String> = "Region",
+        bucket: Option<String> = "Bucket",
     }
 }

@@ -71,18 +71,18 @@ pub struct BackupInfo {
 
 ::runtime::lenient_object! {
     BackupInfo {
-        instance_id: "InstanceId",
-        backup_type: "BackupType",
-        backup_name: "BackupName",
-        backup_desc: "BackupDesc",
-        backup_size: "BackupSize",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        status: "Status",
-        backup_method: "BackupMethod",
-        back_id: "BackId",
-        delete_time: "DeleteTime",
-        backup_region: "BackupRegion",
-        restore_time: "RestoreTime",
+        instance_id: Option<String> = "InstanceId",
+        backup_type: Option<u64> = "BackupType",
+        backup_name: Option<String> = "BackupName",
+        backup_desc: Option<String> = "BackupDesc",
+        backup_size: Option<u64> = "BackupSize",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        status: Option<u64> = "Status",
+        backup_method: Option<u64> = "BackupMethod",
+        back_id: Option<i64> = "BackId",
+        delete_time: Option<String> = "DeleteTime",
+        backup_region: Option<String> = "BackupRegion",
+        restore_time: Option<String> = "RestoreTime",
     }
 }

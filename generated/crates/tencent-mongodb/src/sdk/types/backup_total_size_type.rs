@@ -18,8 +18,8 @@ pub struct BackupTotalSize {
 
 ::runtime::lenient_object! {
     BackupTotalSize {
-        snapshot_size: "SnapshotSize",
-        oplog_size: "OplogSize",
-        free_quota: "FreeQuota",
+        snapshot_size: Option<i64> = "SnapshotSize",
+        oplog_size: Option<i64> = "OplogSize",
+        free_quota: Option<i64> = "FreeQuota",
     }
 }

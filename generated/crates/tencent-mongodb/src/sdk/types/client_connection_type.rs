@@ -18,8 +18,8 @@ pub struct ClientConnection {
 
 ::runtime::lenient_object! {
     ClientConnection {
-        ip: "IP",
-        count: "Count",
-        internal_service: "InternalService",
+        ip: Option<String> = "IP",
+        count: Option<u64> = "Count",
+        internal_service: Option<bool> = "InternalService",
     }
 }

@@ -51,15 +51,15 @@ pub struct CurrentOp {
 
 ::runtime::lenient_object! {
     CurrentOp {
-        op_id: "OpId",
-        ns: "Ns",
-        query: "Query",
-        op: "Op",
-        replica_set_name: "ReplicaSetName",
-        node_name: "NodeName",
-        operation: "Operation",
-        state: "State",
-        microsecs_running: "MicrosecsRunning",
-        exec_node: "ExecNode",
+        op_id: Option<i64> = "OpId",
+        ns: Option<String> = "Ns",
+        query: Option<String> = "Query",
+        op: Option<String> = "Op",
+        replica_set_name: Option<String> = "ReplicaSetName",
+        node_name: Option<String> = "NodeName",
+        operation: Option<String> = "Operation",
+        state: Option<String> = "State",
+        microsecs_running: Option<u64> = "MicrosecsRunning",
+        exec_node: Option<String> = "ExecNode",
     }
 }

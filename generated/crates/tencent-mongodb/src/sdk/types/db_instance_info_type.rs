@@ -15,7 +15,7 @@ pub struct DbInstanceInfo {
 
 ::runtime::lenient_object! {
     DbInstanceInfo {
-        instance_id: "InstanceId",
-        region: "Region",
+        instance_id: Option<String> = "InstanceId",
+        region: Option<String> = "Region",
     }
 }

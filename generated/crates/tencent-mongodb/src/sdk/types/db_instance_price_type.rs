@@ -18,8 +18,8 @@ pub struct DbInstancePrice {
 
 ::runtime::lenient_object! {
     DbInstancePrice {
-        unit_price: "UnitPrice",
-        original_price: "OriginalPrice",
-        discount_price: "DiscountPrice",
+        unit_price: Option<f64> = "UnitPrice",
+        original_price: Option<f64> = "OriginalPrice",
+        discount_price: Option<f64> = "DiscountPrice",
     }
 }

@@ -39,13 +39,13 @@ pub struct InstanceEnumParam {
 
 ::runtime::lenient_object! {
     InstanceEnumParam {
-        current_value: "CurrentValue",
-        default_value: "DefaultValue",
-        enum_value: "EnumValue",
-        need_restart: "NeedRestart",
-        param_name: "ParamName",
-        tips: "Tips",
-        value_type: "ValueType",
-        status: "Status",
+        current_value: Option<String> = "CurrentValue",
+        default_value: Option<String> = "DefaultValue",
+        enum_value: Vec<String> = "EnumValue",
+        need_restart: Option<String> = "NeedRestart",
+        param_name: Option<String> = "ParamName",
+        tips: Vec<String> = "Tips",
+        value_type: Option<String> = "ValueType",
+        status: Option<u64> = "Status",
     }
 }

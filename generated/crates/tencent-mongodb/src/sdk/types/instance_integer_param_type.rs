@@ -45,15 +45,15 @@ pub struct InstanceIntegerParam {
 
 ::runtime::lenient_object! {
     InstanceIntegerParam {
-        current_value: "CurrentValue",
-        default_value: "DefaultValue",
-        max: "Max",
-        min: "Min",
-        need_restart: "NeedRestart",
-        param_name: "ParamName",
-        tips: "Tips",
-        value_type: "ValueType",
-        status: "Status",
-        unit: "Unit",
+        current_value: Option<String> = "CurrentValue",
+        default_value: Option<String> = "DefaultValue",
+        max: Option<String> = "Max",
+        min: Option<String> = "Min",
+        need_restart: Option<String> = "NeedRestart",
+        param_name: Option<String> = "ParamName",
+        tips: Vec<String> = "Tips",
+        value_type: Option<String> = "ValueType",
+        status: Option<u64> = "Status",
+        unit: Option<String> = "Unit",
     }
 }

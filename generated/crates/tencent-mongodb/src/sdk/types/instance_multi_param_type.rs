@@ -39,13 +39,13 @@ pub struct InstanceMultiParam {
 
 ::runtime::lenient_object! {
     InstanceMultiParam {
-        current_value: "CurrentValue",
-        default_value: "DefaultValue",
-        enum_value: "EnumValue",
-        need_restart: "NeedRestart",
-        param_name: "ParamName",
-        status: "Status",
-        tips: "Tips",
-        value_type: "ValueType",
+        current_value: Option<String> = "CurrentValue",
+        default_value: Option<String> = "DefaultValue",
+        enum_value: Vec<String> = "EnumValue",
+        need_restart: Option<String> = "NeedRestart",
+        param_name: Option<String> = "ParamName",
+        status: Option<u64> = "Status",
+        tips: Vec<String> = "Tips",
+        value_type: Option<String> = "ValueType",
     }
 }

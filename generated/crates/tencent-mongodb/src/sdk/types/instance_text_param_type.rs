@@ -36,13 +36,13 @@ pub struct InstanceTextParam {
 
 ::runtime::lenient_object! {
     InstanceTextParam {
-        current_value: "CurrentValue",
-        default_value: "DefaultValue",
-        need_restart: "NeedRestart",
-        param_name: "ParamName",
-        text_value: "TextValue",
-        tips: "Tips",
-        value_type: "ValueType",
-        status: "Status",
+        current_value: Option<String> = "CurrentValue",
+        default_value: Option<String> = "DefaultValue",
+        need_restart: Option<String> = "NeedRestart",
+        param_name: Option<String> = "ParamName",
+        text_value: Option<String> = "TextValue",
+        tips: Vec<String> = "Tips",
+        value_type: Option<String> = "ValueType",
+        status: Option<String> = "Status",
     }
 }

@@ -33,11 +33,11 @@ pub struct LogInfo {
 
 ::runtime::lenient_object! {
     LogInfo {
-        log_component: "LogComponent",
-        log_level: "LogLevel",
-        log_time: "LogTime",
-        log_detail: "LogDetail",
-        log_connection: "LogConnection",
-        log_id: "LogId",
+        log_component: Option<String> = "LogComponent",
+        log_level: Option<String> = "LogLevel",
+        log_time: Option<String> = "LogTime",
+        log_detail: Option<String> = "LogDetail",
+        log_connection: Option<String> = "LogConnection",
+        log_id: Option<String> = "LogId",
     }
 }

@@ -68,17 +68,17 @@ pub struct NodeProperty {
 
 ::runtime::lenient_object! {
     NodeProperty {
-        zone: "Zone",
-        node_name: "NodeName",
-        address: "Address",
-        wan_service_address: "WanServiceAddress",
-        role: "Role",
-        hidden: "Hidden",
-        status: "Status",
-        slave_delay: "SlaveDelay",
-        priority: "Priority",
-        votes: "Votes",
-        tags: "Tags",
-        replicate_set_id: "ReplicateSetId",
+        zone: Option<String> = "Zone",
+        node_name: Option<String> = "NodeName",
+        address: Option<String> = "Address",
+        wan_service_address: Option<String> = "WanServiceAddress",
+        role: Option<String> = "Role",
+        hidden: Option<bool> = "Hidden",
+        status: Option<String> = "Status",
+        slave_delay: Option<i64> = "SlaveDelay",
+        priority: Option<i64> = "Priority",
+        votes: Option<i64> = "Votes",
+        tags: Vec<NodeTag> = "Tags",
+        replicate_set_id: Option<String> = "ReplicateSetId",
     }
 }

@@ -14,8 +14,8 @@ pub struct NodeTag {
 
 ::runtime::lenient_object! {
     NodeTag {
-        tag_key: "TagKey",
-        tag_value: "TagValue",
+        tag_key: Option<String> = "TagKey",
+        tag_value: Option<String> = "TagValue",
     }
 }
 

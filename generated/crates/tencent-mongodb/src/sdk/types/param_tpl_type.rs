@@ -43,11 +43,11 @@ pub struct ParamTpl {
 
 ::runtime::lenient_object! {
     ParamTpl {
-        tpl_name: "TplName",
-        tpl_id: "TplId",
-        mongo_version: "MongoVersion",
-        cluster_type: "ClusterType",
-        tpl_desc: "TplDesc",
-        tpl_type: "TplType",
+        tpl_name: Option<String> = "TplName",
+        tpl_id: Option<String> = "TplId",
+        mongo_version: Option<String> = "MongoVersion",
+        cluster_type: Option<String> = "ClusterType",
+        tpl_desc: Option<String> = "TplDesc",
+        tpl_type: Option<String> = "TplType",
     }
 }

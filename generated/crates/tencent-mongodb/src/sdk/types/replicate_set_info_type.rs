@@ -14,6 +14,6 @@ pub struct ReplicateSetInfo {
 
 ::runtime::lenient_object! {
     ReplicateSetInfo {
-        nodes: "Nodes",
+        nodes: Vec<NodeProperty> = "Nodes",
     }
 }

@@ -36,13 +36,13 @@ pub struct SecurityGroupBound {
 
 ::runtime::lenient_object! {
     SecurityGroupBound {
-        action: "Action",
-        cidr_ip: "CidrIp",
-        port_range: "PortRange",
-        ip_protocol: "IpProtocol",
-        id: "Id",
-        address_module: "AddressModule",
-        service_module: "ServiceModule",
-        desc: "Desc",
+        action: Option<String> = "Action",
+        cidr_ip: Option<String> = "CidrIp",
+        port_range: Option<String> = "PortRange",
+        ip_protocol: Option<String> = "IpProtocol",
+        id: Option<String> = "Id",
+        address_module: Option<String> = "AddressModule",
+        service_module: Option<String> = "ServiceModule",
+        desc: Option<String> = "Desc",
     }
 }

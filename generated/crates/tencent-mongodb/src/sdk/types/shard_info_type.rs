@@ -33,13 +33,13 @@ pub struct ShardInfo {
 
 ::runtime::lenient_object! {
     ShardInfo {
-        used_volume: "UsedVolume",
-        replica_set_id: "ReplicaSetId",
-        replica_set_name: "ReplicaSetName",
-        memory: "Memory",
-        volume: "Volume",
-        oplog_size: "OplogSize",
-        secondary_num: "SecondaryNum",
-        real_replica_set_id: "RealReplicaSetId",
+        used_volume: Option<f64> = "UsedVolume",
+        replica_set_id: Option<String> = "ReplicaSetId",
+        replica_set_name: Option<String> = "ReplicaSetName",
+        memory: Option<u64> = "Memory",
+        volume: Option<u64> = "Volume",
+        oplog_size: Option<u64> = "OplogSize",
+        secondary_num: Option<u64> = "SecondaryNum",
+        real_replica_set_id: Option<String> = "RealReplicaSetId",
     }
 }

@@ -18,8 +18,8 @@ pub struct SlowLogItem {
 
 ::runtime::lenient_object! {
     SlowLogItem {
-        log: "Log",
-        node_name: "NodeName",
-        query_hash: "QueryHash",
+        log: Option<String> = "Log",
+        node_name: Option<String> = "NodeName",
+        query_hash: Option<String> = "QueryHash",
     }
 }

@@ -24,10 +24,10 @@ pub struct SlowLogPattern {
 
 ::runtime::lenient_object! {
     SlowLogPattern {
-        pattern: "Pattern",
-        query_hash: "QueryHash",
-        max_time: "MaxTime",
-        average_time: "AverageTime",
-        total: "Total",
+        pattern: Option<String> = "Pattern",
+        query_hash: Option<String> = "QueryHash",
+        max_time: Option<u64> = "MaxTime",
+        average_time: Option<u64> = "AverageTime",
+        total: Option<u64> = "Total",
     }
 }

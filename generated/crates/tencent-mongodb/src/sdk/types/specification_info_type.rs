@@ -26,9 +26,9 @@ pub struct SpecificationInfo {
 
 ::runtime::lenient_object! {
     SpecificationInfo {
-        region: "Region",
-        zone: "Zone",
-        spec_items: "SpecItems",
-        support_multi_az: "SupportMultiAZ",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        spec_items: Vec<SpecItem> = "SpecItems",
+        support_multi_az: Option<i64> = "SupportMultiAZ",
     }
 }

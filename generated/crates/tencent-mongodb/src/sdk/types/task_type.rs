@@ -39,13 +39,13 @@ pub struct Task {
 
 ::runtime::lenient_object! {
     Task {
-        task_type: "TaskType",
-        task_id: "TaskId",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
-        file_size: "FileSize",
-        status: "Status",
-        percent: "Percent",
-        url: "Url",
+        task_type: Option<i64> = "TaskType",
+        task_id: Option<String> = "TaskId",
+        create_time: Option<String> = "CreateTime",
+        update_time: Option<String> = "UpdateTime",
+        file_size: Option<i64> = "FileSize",
+        status: Option<i64> = "Status",
+        percent: Option<i64> = "Percent",
+        url: Option<String> = "Url",
     }
 }

@@ -29,11 +29,11 @@ pub struct UserInfo {
 
 ::runtime::lenient_object! {
     UserInfo {
-        user_name: "UserName",
-        auth_role: "AuthRole",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
-        user_desc: "UserDesc",
-        console_pass_update_time: "ConsolePassUpdateTime",
+        user_name: Option<String> = "UserName",
+        auth_role: Vec<Auth> = "AuthRole",
+        create_time: Option<String> = "CreateTime",
+        update_time: Option<String> = "UpdateTime",
+        user_desc: Option<String> = "UserDesc",
+        console_pass_update_time: Option<String> = "ConsolePassUpdateTime",
     }
 }

@@ -18,8 +18,8 @@ pub struct AlarmConditionFilter {
 
 ::runtime::lenient_object! {
     AlarmConditionFilter {
-        type_field: "Type",
-        expression: "Expression",
-        dimensions: "Dimensions",
+        type_field: Option<String> = "Type",
+        expression: Option<String> = "Expression",
+        dimensions: Option<String> = "Dimensions",
     }
 }

@@ -18,8 +18,8 @@ pub struct AlarmEvent {
 
 ::runtime::lenient_object! {
     AlarmEvent {
-        event_name: "EventName",
-        description: "Description",
-        namespace: "Namespace",
+        event_name: Option<String> = "EventName",
+        description: Option<String> = "Description",
+        namespace: Option<String> = "Namespace",
     }
 }

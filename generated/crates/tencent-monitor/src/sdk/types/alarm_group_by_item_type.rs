@@ -15,7 +15,7 @@ pub struct AlarmGroupByItem {
 
 ::runtime::lenient_object! {
     AlarmGroupByItem {
-        id: "Id",
-        name: "Name",
+        id: Option<String> = "Id",
+        name: Option<String> = "Name",
     }
 }

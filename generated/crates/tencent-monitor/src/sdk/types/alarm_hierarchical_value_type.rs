@@ -20,9 +20,9 @@ pub struct AlarmHierarchicalValue {
 
 ::runtime::lenient_object! {
     AlarmHierarchicalValue {
-        remind: "Remind",
-        warn: "Warn",
-        serious: "Serious",
+        remind: Option<String> = "Remind",
+        warn: Option<String> = "Warn",
+        serious: Option<String> = "Serious",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct AlarmHistoryMetric {
 
 ::runtime::lenient_object! {
     AlarmHistoryMetric {
-        qce_namespace: "QceNamespace",
-        metric_name: "MetricName",
-        period: "Period",
-        value: "Value",
-        description: "Description",
+        qce_namespace: Option<String> = "QceNamespace",
+        metric_name: Option<String> = "MetricName",
+        period: Option<i64> = "Period",
+        value: Option<String> = "Value",
+        description: Option<String> = "Description",
     }
 }

@@ -63,18 +63,18 @@ pub struct AlarmNotice {
 
 ::runtime::lenient_object! {
     AlarmNotice {
-        id: "Id",
-        name: "Name",
-        updated_at: "UpdatedAt",
-        updated_by: "UpdatedBy",
-        notice_type: "NoticeType",
-        user_notices: "UserNotices",
-        url_notices: "URLNotices",
-        is_preset: "IsPreset",
-        notice_language: "NoticeLanguage",
-        policy_ids: "PolicyIds",
-        amp_consumer_id: "AMPConsumerId",
-        cls_notices: "CLSNotices",
-        tags: "Tags",
+        id: Option<String> = "Id",
+        name: Option<String> = "Name",
+        updated_at: Option<String> = "UpdatedAt",
+        updated_by: Option<String> = "UpdatedBy",
+        notice_type: Option<String> = "NoticeType",
+        user_notices: Vec<UserNotice> = "UserNotices",
+        url_notices: Vec<UrlNotice> = "URLNotices",
+        is_preset: Option<i64> = "IsPreset",
+        notice_language: Option<String> = "NoticeLanguage",
+        policy_ids: Vec<String> = "PolicyIds",
+        amp_consumer_id: Option<String> = "AMPConsumerId",
+        cls_notices: Vec<ClsNotice> = "CLSNotices",
+        tags: Vec<Tag> = "Tags",
     }
 }

@@ -22,9 +22,9 @@ pub struct AlarmPolicyCondition {
 
 ::runtime::lenient_object! {
     AlarmPolicyCondition {
-        is_union_rule: "IsUnionRule",
-        rules: "Rules",
-        complex_expression: "ComplexExpression",
+        is_union_rule: Option<i64> = "IsUnionRule",
+        rules: Vec<AlarmPolicyRule> = "Rules",
+        complex_expression: Option<String> = "ComplexExpression",
     }
 }
 

@@ -14,7 +14,7 @@ pub struct AlarmPolicyEventCondition {
 
 ::runtime::lenient_object! {
     AlarmPolicyEventCondition {
-        rules: "Rules",
+        rules: Vec<AlarmPolicyRule> = "Rules",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct AlarmPolicyFilter {
 
 ::runtime::lenient_object! {
     AlarmPolicyFilter {
-        type_field: "Type",
-        dimensions: "Dimensions",
+        type_field: Option<String> = "Type",
+        dimensions: Option<String> = "Dimensions",
     }
 }
 

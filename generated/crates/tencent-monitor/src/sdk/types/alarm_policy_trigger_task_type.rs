@@ -16,8 +16,8 @@ pub struct AlarmPolicyTriggerTask {
 
 ::runtime::lenient_object! {
     AlarmPolicyTriggerTask {
-        type_field: "Type",
-        task_config: "TaskConfig",
+        type_field: Option<String> = "Type",
+        task_config: Option<String> = "TaskConfig",
     }
 }
 

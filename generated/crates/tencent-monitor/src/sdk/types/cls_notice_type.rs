@@ -20,10 +20,10 @@ pub struct ClsNotice {
 
 ::runtime::lenient_object! {
     ClsNotice {
-        region: "Region",
-        log_set_id: "LogSetId",
-        topic_id: "TopicId",
-        enable: "Enable",
+        region: Option<String> = "Region",
+        log_set_id: Option<String> = "LogSetId",
+        topic_id: Option<String> = "TopicId",
+        enable: Option<i64> = "Enable",
     }
 }
 

@@ -23,9 +23,9 @@ pub struct CommonNamespaceNew {
 
 ::runtime::lenient_object! {
     CommonNamespaceNew {
-        id: "Id",
-        name: "Name",
-        monitor_type: "MonitorType",
-        dimensions: "Dimensions",
+        id: Option<String> = "Id",
+        name: Option<String> = "Name",
+        monitor_type: Option<String> = "MonitorType",
+        dimensions: Vec<DimensionNew> = "Dimensions",
     }
 }

@@ -33,13 +33,13 @@ pub struct CommonNamespace {
 
 ::runtime::lenient_object! {
     CommonNamespace {
-        id: "Id",
-        name: "Name",
-        value: "Value",
-        product_name: "ProductName",
-        config: "Config",
-        available_regions: "AvailableRegions",
-        sort_id: "SortId",
-        dashboard_id: "DashboardId",
+        id: Option<String> = "Id",
+        name: Option<String> = "Name",
+        value: Option<String> = "Value",
+        product_name: Option<String> = "ProductName",
+        config: Option<String> = "Config",
+        available_regions: Vec<String> = "AvailableRegions",
+        sort_id: Option<i64> = "SortId",
+        dashboard_id: Option<String> = "DashboardId",
     }
 }

@@ -52,18 +52,18 @@ pub struct Condition {
 
 ::runtime::lenient_object! {
     Condition {
-        alarm_notify_period: "AlarmNotifyPeriod",
-        alarm_notify_type: "AlarmNotifyType",
-        calc_type: "CalcType",
-        calc_value: "CalcValue",
-        continue_time: "ContinueTime",
-        metric_id: "MetricID",
-        metric_display_name: "MetricDisplayName",
-        period: "Period",
-        rule_id: "RuleID",
-        unit: "Unit",
-        is_advanced: "IsAdvanced",
-        is_open: "IsOpen",
-        product_id: "ProductId",
+        alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
+        alarm_notify_type: Option<i64> = "AlarmNotifyType",
+        calc_type: Option<String> = "CalcType",
+        calc_value: Option<String> = "CalcValue",
+        continue_time: Option<String> = "ContinueTime",
+        metric_id: Option<i64> = "MetricID",
+        metric_display_name: Option<String> = "MetricDisplayName",
+        period: Option<i64> = "Period",
+        rule_id: Option<i64> = "RuleID",
+        unit: Option<String> = "Unit",
+        is_advanced: Option<i64> = "IsAdvanced",
+        is_open: Option<i64> = "IsOpen",
+        product_id: Option<String> = "ProductId",
     }
 }

@@ -23,8 +23,8 @@ pub struct ConditionsTemp {
 
 ::runtime::lenient_object! {
     ConditionsTemp {
-        template_name: "TemplateName",
-        condition: "Condition",
-        event_condition: "EventCondition",
+        template_name: Option<String> = "TemplateName",
+        condition: Option<AlarmPolicyCondition> = "Condition",
+        event_condition: Option<AlarmPolicyEventCondition> = "EventCondition",
     }
 }

@@ -20,9 +20,9 @@ pub struct CoverStaffInfo {
 
 ::runtime::lenient_object! {
     CoverStaffInfo {
-        cover_staff_i_ds: "CoverStaffIDs",
-        cover_start_time: "CoverStartTime",
-        cover_end_time: "CoverEndTime",
+        cover_staff_i_ds: Vec<String> = "CoverStaffIDs",
+        cover_start_time: Option<i64> = "CoverStartTime",
+        cover_end_time: Option<i64> = "CoverEndTime",
     }
 }
 

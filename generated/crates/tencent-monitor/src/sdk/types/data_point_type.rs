@@ -20,8 +20,8 @@ pub struct DataPoint {
 
 ::runtime::lenient_object! {
     DataPoint {
-        dimensions: "Dimensions",
-        timestamps: "Timestamps",
-        values: "Values",
+        dimensions: Vec<Dimension> = "Dimensions",
+        timestamps: Vec<f64> = "Timestamps",
+        values: Vec<f64> = "Values",
     }
 }

@@ -41,13 +41,13 @@ pub struct DescribeAccidentEventListAlarms {
 
 ::runtime::lenient_object! {
     DescribeAccidentEventListAlarms {
-        business_type_desc: "BusinessTypeDesc",
-        accident_type_desc: "AccidentTypeDesc",
-        business_id: "BusinessID",
-        event_status: "EventStatus",
-        affect_resource: "AffectResource",
-        region: "Region",
-        occur_time: "OccurTime",
-        update_time: "UpdateTime",
+        business_type_desc: Option<String> = "BusinessTypeDesc",
+        accident_type_desc: Option<String> = "AccidentTypeDesc",
+        business_id: Option<i64> = "BusinessID",
+        event_status: Option<i64> = "EventStatus",
+        affect_resource: Option<String> = "AffectResource",
+        region: Option<String> = "Region",
+        occur_time: Option<String> = "OccurTime",
+        update_time: Option<String> = "UpdateTime",
     }
 }

@@ -34,13 +34,13 @@ pub struct DescribeBindingPolicyObjectListInstanceGroup {
 
 ::runtime::lenient_object! {
     DescribeBindingPolicyObjectListInstanceGroup {
-        instance_group_id: "InstanceGroupId",
-        view_name: "ViewName",
-        last_edit_uin: "LastEditUin",
-        group_name: "GroupName",
-        instance_sum: "InstanceSum",
-        update_time: "UpdateTime",
-        insert_time: "InsertTime",
-        regions: "Regions",
+        instance_group_id: Option<i64> = "InstanceGroupId",
+        view_name: Option<String> = "ViewName",
+        last_edit_uin: Option<String> = "LastEditUin",
+        group_name: Option<String> = "GroupName",
+        instance_sum: Option<i64> = "InstanceSum",
+        update_time: Option<i64> = "UpdateTime",
+        insert_time: Option<i64> = "InsertTime",
+        regions: Vec<String> = "Regions",
     }
 }

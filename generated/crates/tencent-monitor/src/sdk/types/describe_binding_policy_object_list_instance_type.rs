@@ -21,9 +21,9 @@ pub struct DescribeBindingPolicyObjectListInstance {
 
 ::runtime::lenient_object! {
     DescribeBindingPolicyObjectListInstance {
-        unique_id: "UniqueId",
-        dimensions: "Dimensions",
-        is_shielded: "IsShielded",
-        region: "Region",
+        unique_id: Option<String> = "UniqueId",
+        dimensions: Option<String> = "Dimensions",
+        is_shielded: Option<i64> = "IsShielded",
+        region: Option<String> = "Region",
     }
 }

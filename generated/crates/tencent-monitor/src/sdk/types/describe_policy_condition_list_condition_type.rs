@@ -45,14 +45,14 @@ pub struct DescribePolicyConditionListCondition {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListCondition {
-        policy_view_name: "PolicyViewName",
-        event_metrics: "EventMetrics",
-        is_support_multi_region: "IsSupportMultiRegion",
-        metrics: "Metrics",
-        name: "Name",
-        sort_id: "SortId",
-        support_default: "SupportDefault",
-        support_regions: "SupportRegions",
-        deprecating_info: "DeprecatingInfo",
+        policy_view_name: Option<String> = "PolicyViewName",
+        event_metrics: Vec<DescribePolicyConditionListEventMetric> = "EventMetrics",
+        is_support_multi_region: Option<bool> = "IsSupportMultiRegion",
+        metrics: Vec<DescribePolicyConditionListMetric> = "Metrics",
+        name: Option<String> = "Name",
+        sort_id: Option<i64> = "SortId",
+        support_default: Option<bool> = "SupportDefault",
+        support_regions: Vec<String> = "SupportRegions",
+        deprecating_info: Option<DescribePolicyConditionListResponseDeprecatingInfo> = "DeprecatingInfo",
     }
 }

@@ -16,7 +16,7 @@ pub struct DescribePolicyConditionListConfigManualCalcType {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualCalcType {
-        keys: "Keys",
-        need: "Need",
+        keys: Vec<i64> = "Keys",
+        need: Option<bool> = "Need",
     }
 }

@@ -28,10 +28,10 @@ pub struct DescribePolicyConditionListConfigManualCalcValue {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualCalcValue {
-        default: "Default",
-        fixed: "Fixed",
-        max: "Max",
-        min: "Min",
-        need: "Need",
+        default: Option<String> = "Default",
+        fixed: Option<String> = "Fixed",
+        max: Option<String> = "Max",
+        min: Option<String> = "Min",
+        need: Option<bool> = "Need",
     }
 }

@@ -20,8 +20,8 @@ pub struct DescribePolicyConditionListConfigManualPeriodNum {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualPeriodNum {
-        default: "Default",
-        keys: "Keys",
-        need: "Need",
+        default: Option<i64> = "Default",
+        keys: Vec<i64> = "Keys",
+        need: Option<bool> = "Need",
     }
 }

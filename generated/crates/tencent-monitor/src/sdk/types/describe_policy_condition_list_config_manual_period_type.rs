@@ -20,8 +20,8 @@ pub struct DescribePolicyConditionListConfigManualPeriod {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualPeriod {
-        default: "Default",
-        keys: "Keys",
-        need: "Need",
+        default: Option<i64> = "Default",
+        keys: Vec<i64> = "Keys",
+        need: Option<bool> = "Need",
     }
 }

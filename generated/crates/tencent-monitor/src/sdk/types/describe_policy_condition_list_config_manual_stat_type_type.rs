@@ -41,13 +41,13 @@ pub struct DescribePolicyConditionListConfigManualStatType {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualStatType {
-        p5: "P5",
-        p10: "P10",
-        p60: "P60",
-        p300: "P300",
-        p600: "P600",
-        p1800: "P1800",
-        p3600: "P3600",
-        p86400: "P86400",
+        p5: Option<String> = "P5",
+        p10: Option<String> = "P10",
+        p60: Option<String> = "P60",
+        p300: Option<String> = "P300",
+        p600: Option<String> = "P600",
+        p1800: Option<String> = "P1800",
+        p3600: Option<String> = "P3600",
+        p86400: Option<String> = "P86400",
     }
 }

@@ -42,11 +42,11 @@ pub struct DescribePolicyConditionListConfigManual {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManual {
-        calc_type: "CalcType",
-        calc_value: "CalcValue",
-        continue_time: "ContinueTime",
-        period: "Period",
-        period_num: "PeriodNum",
-        stat_type: "StatType",
+        calc_type: Option<DescribePolicyConditionListConfigManualCalcType> = "CalcType",
+        calc_value: Option<DescribePolicyConditionListConfigManualCalcValue> = "CalcValue",
+        continue_time: Option<DescribePolicyConditionListConfigManualContinueTime> = "ContinueTime",
+        period: Option<DescribePolicyConditionListConfigManualPeriod> = "Period",
+        period_num: Option<DescribePolicyConditionListConfigManualPeriodNum> = "PeriodNum",
+        stat_type: Option<DescribePolicyConditionListConfigManualStatType> = "StatType",
     }
 }

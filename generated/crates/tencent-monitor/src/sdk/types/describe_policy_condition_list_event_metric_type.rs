@@ -21,9 +21,9 @@ pub struct DescribePolicyConditionListEventMetric {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListEventMetric {
-        event_id: "EventId",
-        event_show_name: "EventShowName",
-        need_recovered: "NeedRecovered",
-        type_field: "Type",
+        event_id: Option<i64> = "EventId",
+        event_show_name: Option<String> = "EventShowName",
+        need_recovered: Option<bool> = "NeedRecovered",
+        type_field: Option<i64> = "Type",
     }
 }

@@ -24,9 +24,9 @@ pub struct DescribePolicyConditionListMetric {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListMetric {
-        config_manual: "ConfigManual",
-        metric_id: "MetricId",
-        metric_show_name: "MetricShowName",
-        metric_unit: "MetricUnit",
+        config_manual: Option<DescribePolicyConditionListConfigManual> = "ConfigManual",
+        metric_id: Option<i64> = "MetricId",
+        metric_show_name: Option<String> = "MetricShowName",
+        metric_unit: Option<String> = "MetricUnit",
     }
 }

@@ -21,8 +21,8 @@ pub struct DescribePolicyConditionListResponseDeprecatingInfo {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListResponseDeprecatingInfo {
-        hidden: "Hidden",
-        new_view_names: "NewViewNames",
-        description: "Description",
+        hidden: Option<bool> = "Hidden",
+        new_view_names: Vec<String> = "NewViewNames",
+        description: Option<String> = "Description",
     }
 }

@@ -18,8 +18,8 @@ pub struct DescribePolicyGroupInfoCallback {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoCallback {
-        callback_url: "CallbackUrl",
-        valid_flag: "ValidFlag",
-        verify_code: "VerifyCode",
+        callback_url: Option<String> = "CallbackUrl",
+        valid_flag: Option<i64> = "ValidFlag",
+        verify_code: Option<String> = "VerifyCode",
     }
 }

@@ -36,13 +36,13 @@ pub struct DescribePolicyGroupInfoConditionTpl {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoConditionTpl {
-        group_id: "GroupId",
-        group_name: "GroupName",
-        view_name: "ViewName",
-        remark: "Remark",
-        last_edit_uin: "LastEditUin",
-        update_time: "UpdateTime",
-        insert_time: "InsertTime",
-        is_union_rule: "IsUnionRule",
+        group_id: Option<i64> = "GroupId",
+        group_name: Option<String> = "GroupName",
+        view_name: Option<String> = "ViewName",
+        remark: Option<String> = "Remark",
+        last_edit_uin: Option<String> = "LastEditUin",
+        update_time: Option<i64> = "UpdateTime",
+        insert_time: Option<i64> = "InsertTime",
+        is_union_rule: Option<i64> = "IsUnionRule",
     }
 }

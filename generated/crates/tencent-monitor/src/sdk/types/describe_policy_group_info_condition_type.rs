@@ -42,16 +42,16 @@ pub struct DescribePolicyGroupInfoCondition {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoCondition {
-        metric_show_name: "MetricShowName",
-        period: "Period",
-        metric_id: "MetricId",
-        rule_id: "RuleId",
-        unit: "Unit",
-        alarm_notify_type: "AlarmNotifyType",
-        alarm_notify_period: "AlarmNotifyPeriod",
-        calc_type: "CalcType",
-        calc_value: "CalcValue",
-        continue_time: "ContinueTime",
-        metric_name: "MetricName",
+        metric_show_name: Option<String> = "MetricShowName",
+        period: Option<i64> = "Period",
+        metric_id: Option<i64> = "MetricId",
+        rule_id: Option<i64> = "RuleId",
+        unit: Option<String> = "Unit",
+        alarm_notify_type: Option<i64> = "AlarmNotifyType",
+        alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
+        calc_type: Option<i64> = "CalcType",
+        calc_value: Option<String> = "CalcValue",
+        continue_time: Option<i64> = "ContinueTime",
+        metric_name: Option<String> = "MetricName",
     }
 }

@@ -24,10 +24,10 @@ pub struct DescribePolicyGroupInfoEventCondition {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoEventCondition {
-        event_id: "EventId",
-        rule_id: "RuleId",
-        event_show_name: "EventShowName",
-        alarm_notify_period: "AlarmNotifyPeriod",
-        alarm_notify_type: "AlarmNotifyType",
+        event_id: Option<i64> = "EventId",
+        rule_id: Option<i64> = "RuleId",
+        event_show_name: Option<String> = "EventShowName",
+        alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
+        alarm_notify_type: Option<i64> = "AlarmNotifyType",
     }
 }

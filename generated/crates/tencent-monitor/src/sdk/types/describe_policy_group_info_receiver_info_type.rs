@@ -53,19 +53,19 @@ pub struct DescribePolicyGroupInfoReceiverInfo {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoReceiverInfo {
-        receiver_group_list: "ReceiverGroupList",
-        receiver_user_list: "ReceiverUserList",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        receiver_type: "ReceiverType",
-        notify_way: "NotifyWay",
-        uid_list: "UidList",
-        round_number: "RoundNumber",
-        round_interval: "RoundInterval",
-        person_interval: "PersonInterval",
-        need_send_notice: "NeedSendNotice",
-        send_for: "SendFor",
-        recover_notify: "RecoverNotify",
-        receive_language: "ReceiveLanguage",
+        receiver_group_list: Vec<i64> = "ReceiverGroupList",
+        receiver_user_list: Vec<i64> = "ReceiverUserList",
+        start_time: Option<i64> = "StartTime",
+        end_time: Option<i64> = "EndTime",
+        receiver_type: Option<String> = "ReceiverType",
+        notify_way: Vec<String> = "NotifyWay",
+        uid_list: Vec<i64> = "UidList",
+        round_number: Option<i64> = "RoundNumber",
+        round_interval: Option<i64> = "RoundInterval",
+        person_interval: Option<i64> = "PersonInterval",
+        need_send_notice: Option<i64> = "NeedSendNotice",
+        send_for: Vec<String> = "SendFor",
+        recover_notify: Vec<String> = "RecoverNotify",
+        receive_language: Option<String> = "ReceiveLanguage",
     }
 }

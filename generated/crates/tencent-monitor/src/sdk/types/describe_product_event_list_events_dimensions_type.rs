@@ -21,8 +21,8 @@ pub struct DescribeProductEventListEventsDimensions {
 
 ::runtime::lenient_object! {
     DescribeProductEventListEventsDimensions {
-        key: "Key",
-        name: "Name",
-        value: "Value",
+        key: Option<String> = "Key",
+        name: Option<String> = "Name",
+        value: Option<String> = "Value",
     }
 }

@@ -25,9 +25,9 @@ pub struct DescribeProductEventListOverView {
 
 ::runtime::lenient_object! {
     DescribeProductEventListOverView {
-        status_change_amount: "StatusChangeAmount",
-        un_config_alarm_amount: "UnConfigAlarmAmount",
-        un_normal_event_amount: "UnNormalEventAmount",
-        un_recover_amount: "UnRecoverAmount",
+        status_change_amount: Option<i64> = "StatusChangeAmount",
+        un_config_alarm_amount: Option<i64> = "UnConfigAlarmAmount",
+        un_normal_event_amount: Option<i64> = "UnNormalEventAmount",
+        un_recover_amount: Option<i64> = "UnRecoverAmount",
     }
 }

@@ -48,17 +48,17 @@ pub struct DimensionNew {
 
 ::runtime::lenient_object! {
     DimensionNew {
-        key: "Key",
-        name: "Name",
-        is_required: "IsRequired",
-        operators: "Operators",
-        is_multiple: "IsMultiple",
-        is_mutable: "IsMutable",
-        is_visible: "IsVisible",
-        can_filter_policy: "CanFilterPolicy",
-        can_filter_history: "CanFilterHistory",
-        can_group_by: "CanGroupBy",
-        must_group_by: "MustGroupBy",
-        show_value_replace: "ShowValueReplace",
+        key: Option<String> = "Key",
+        name: Option<String> = "Name",
+        is_required: Option<bool> = "IsRequired",
+        operators: Vec<Operator> = "Operators",
+        is_multiple: Option<bool> = "IsMultiple",
+        is_mutable: Option<bool> = "IsMutable",
+        is_visible: Option<bool> = "IsVisible",
+        can_filter_policy: Option<bool> = "CanFilterPolicy",
+        can_filter_history: Option<bool> = "CanFilterHistory",
+        can_group_by: Option<bool> = "CanGroupBy",
+        must_group_by: Option<bool> = "MustGroupBy",
+        show_value_replace: Option<String> = "ShowValueReplace",
     }
 }

@@ -14,8 +14,8 @@ pub struct Dimension {
 
 ::runtime::lenient_object! {
     Dimension {
-        name: "Name",
-        value: "Value",
+        name: Option<String> = "Name",
+        value: Option<String> = "Value",
     }
 }
 

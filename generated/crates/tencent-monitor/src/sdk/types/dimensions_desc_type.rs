@@ -12,6 +12,6 @@ pub struct DimensionsDesc {
 
 ::runtime::lenient_object! {
     DimensionsDesc {
-        dimensions: "Dimensions",
+        dimensions: Vec<String> = "Dimensions",
     }
 }

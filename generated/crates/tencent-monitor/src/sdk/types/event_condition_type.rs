@@ -26,10 +26,10 @@ pub struct EventCondition {
 
 ::runtime::lenient_object! {
     EventCondition {
-        alarm_notify_period: "AlarmNotifyPeriod",
-        alarm_notify_type: "AlarmNotifyType",
-        event_id: "EventID",
-        event_display_name: "EventDisplayName",
-        rule_id: "RuleID",
+        alarm_notify_period: Option<String> = "AlarmNotifyPeriod",
+        alarm_notify_type: Option<String> = "AlarmNotifyType",
+        event_id: Option<String> = "EventID",
+        event_display_name: Option<String> = "EventDisplayName",
+        rule_id: Option<String> = "RuleID",
     }
 }

@@ -30,11 +30,11 @@ pub struct GrafanaAccountInfo {
 
 ::runtime::lenient_object! {
     GrafanaAccountInfo {
-        user_id: "UserId",
-        role: "Role",
-        notes: "Notes",
-        create_at: "CreateAt",
-        instance_id: "InstanceId",
-        uin: "Uin",
+        user_id: Option<String> = "UserId",
+        role: Vec<GrafanaAccountRole> = "Role",
+        notes: Option<String> = "Notes",
+        create_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateAt",
+        instance_id: Option<String> = "InstanceId",
+        uin: Option<String> = "Uin",
     }
 }

@@ -14,8 +14,8 @@ pub struct GrafanaAccountRole {
 
 ::runtime::lenient_object! {
     GrafanaAccountRole {
-        organization: "Organization",
-        role: "Role",
+        organization: Option<String> = "Organization",
+        role: Option<String> = "Role",
     }
 }
 

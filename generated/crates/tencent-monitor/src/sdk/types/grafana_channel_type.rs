@@ -28,11 +28,11 @@ pub struct GrafanaChannel {
 
 ::runtime::lenient_object! {
     GrafanaChannel {
-        channel_id: "ChannelId",
-        channel_name: "ChannelName",
-        receivers: "Receivers",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
-        organization_ids: "OrganizationIds",
+        channel_id: Option<String> = "ChannelId",
+        channel_name: Option<String> = "ChannelName",
+        receivers: Vec<String> = "Receivers",
+        created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
+        updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
+        organization_ids: Vec<String> = "OrganizationIds",
     }
 }

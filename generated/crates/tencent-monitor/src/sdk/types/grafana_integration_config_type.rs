@@ -25,10 +25,10 @@ pub struct GrafanaIntegrationConfig {
 
 ::runtime::lenient_object! {
     GrafanaIntegrationConfig {
-        integration_id: "IntegrationId",
-        kind: "Kind",
-        content: "Content",
-        description: "Description",
-        grafana_url: "GrafanaURL",
+        integration_id: Option<String> = "IntegrationId",
+        kind: Option<String> = "Kind",
+        content: Option<String> = "Content",
+        description: Option<String> = "Description",
+        grafana_url: Option<String> = "GrafanaURL",
     }
 }

@@ -39,14 +39,14 @@ pub struct GrafanaNotificationChannel {
 
 ::runtime::lenient_object! {
     GrafanaNotificationChannel {
-        channel_id: "ChannelId",
-        channel_name: "ChannelName",
-        receivers: "Receivers",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
-        org_id: "OrgId",
-        extra_org_ids: "ExtraOrgIds",
-        org_ids: "OrgIds",
-        organization_ids: "OrganizationIds",
+        channel_id: Option<String> = "ChannelId",
+        channel_name: Option<String> = "ChannelName",
+        receivers: Vec<String> = "Receivers",
+        created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
+        updated_at: Option<String> = "UpdatedAt",
+        org_id: Option<String> = "OrgId",
+        extra_org_ids: Vec<String> = "ExtraOrgIds",
+        org_ids: Option<String> = "OrgIds",
+        organization_ids: Option<String> = "OrganizationIds",
     }
 }

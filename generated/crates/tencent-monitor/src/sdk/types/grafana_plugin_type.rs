@@ -15,8 +15,8 @@ pub struct GrafanaPlugin {
 
 ::runtime::lenient_object! {
     GrafanaPlugin {
-        plugin_id: "PluginId",
-        version: "Version",
+        plugin_id: Option<String> = "PluginId",
+        version: Option<String> = "Version",
     }
 }
 

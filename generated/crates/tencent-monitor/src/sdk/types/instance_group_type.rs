@@ -17,7 +17,7 @@ pub struct InstanceGroup {
 
 ::runtime::lenient_object! {
     InstanceGroup {
-        instance_group_id: "InstanceGroupId",
-        instance_group_name: "InstanceGroupName",
+        instance_group_id: Option<i64> = "InstanceGroupId",
+        instance_group_name: Option<String> = "InstanceGroupName",
     }
 }

@@ -15,7 +15,7 @@ pub struct InstanceGroups {
 
 ::runtime::lenient_object! {
     InstanceGroups {
-        id: "Id",
-        name: "Name",
+        id: Option<i64> = "Id",
+        name: Option<String> = "Name",
     }
 }

@@ -30,12 +30,12 @@ pub struct IntegrationConfiguration {
 
 ::runtime::lenient_object! {
     IntegrationConfiguration {
-        name: "Name",
-        kind: "Kind",
-        content: "Content",
-        status: "Status",
-        category: "Category",
-        instance_desc: "InstanceDesc",
-        grafana_dashboard_url: "GrafanaDashboardURL",
+        name: Option<String> = "Name",
+        kind: Option<String> = "Kind",
+        content: Option<String> = "Content",
+        status: Option<i64> = "Status",
+        category: Option<String> = "Category",
+        instance_desc: Option<String> = "InstanceDesc",
+        grafana_dashboard_url: Option<String> = "GrafanaDashboardURL",
     }
 }

@@ -14,8 +14,8 @@ pub struct Label {
 
 ::runtime::lenient_object! {
     Label {
-        name: "Name",
-        value: "Value",
+        name: Option<String> = "Name",
+        value: Option<String> = "Value",
     }
 }
 

@@ -29,10 +29,10 @@ pub struct ManagementCommand {
 
 ::runtime::lenient_object! {
     ManagementCommand {
-        install: "Install",
-        restart: "Restart",
-        stop: "Stop",
-        status_check: "StatusCheck",
-        log_check: "LogCheck",
+        install: Option<String> = "Install",
+        restart: Option<String> = "Restart",
+        stop: Option<String> = "Stop",
+        status_check: Option<String> = "StatusCheck",
+        log_check: Option<String> = "LogCheck",
     }
 }

@@ -18,8 +18,8 @@ pub struct MetricConfig {
 
 ::runtime::lenient_object! {
     MetricConfig {
-        operator: "Operator",
-        period: "Period",
-        continue_period: "ContinuePeriod",
+        operator: Vec<String> = "Operator",
+        period: Vec<i64> = "Period",
+        continue_period: Vec<i64> = "ContinuePeriod",
     }
 }

@@ -17,7 +17,7 @@ pub struct MetricDataPoint {
 
 ::runtime::lenient_object! {
     MetricDataPoint {
-        dimensions: "Dimensions",
-        values: "Values",
+        dimensions: Vec<Dimension> = "Dimensions",
+        values: Vec<Point> = "Values",
     }
 }

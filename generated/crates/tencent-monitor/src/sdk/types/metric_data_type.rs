@@ -17,7 +17,7 @@ pub struct MetricData {
 
 ::runtime::lenient_object! {
     MetricData {
-        metric_name: "MetricName",
-        points: "Points",
+        metric_name: Option<String> = "MetricName",
+        points: Vec<MetricDataPoint> = "Points",
     }
 }

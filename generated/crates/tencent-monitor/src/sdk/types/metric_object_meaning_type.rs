@@ -15,7 +15,7 @@ pub struct MetricObjectMeaning {
 
 ::runtime::lenient_object! {
     MetricObjectMeaning {
-        en: "En",
-        zh: "Zh",
+        en: Option<String> = "En",
+        zh: Option<String> = "Zh",
     }
 }

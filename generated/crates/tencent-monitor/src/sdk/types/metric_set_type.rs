@@ -43,15 +43,15 @@ pub struct MetricSet {
 
 ::runtime::lenient_object! {
     MetricSet {
-        namespace: "Namespace",
-        metric_name: "MetricName",
-        unit: "Unit",
-        unit_cname: "UnitCname",
-        period: "Period",
-        periods: "Periods",
-        meaning: "Meaning",
-        dimensions: "Dimensions",
-        metric_c_name: "MetricCName",
-        metric_e_name: "MetricEName",
+        namespace: Option<String> = "Namespace",
+        metric_name: Option<String> = "MetricName",
+        unit: Option<String> = "Unit",
+        unit_cname: Option<String> = "UnitCname",
+        period: Vec<i64> = "Period",
+        periods: Vec<PeriodsSt> = "Periods",
+        meaning: Option<MetricObjectMeaning> = "Meaning",
+        dimensions: Vec<DimensionsDesc> = "Dimensions",
+        metric_c_name: Option<String> = "MetricCName",
+        metric_e_name: Option<String> = "MetricEName",
     }
 }

@@ -59,19 +59,19 @@ pub struct Metric {
 
 ::runtime::lenient_object! {
     Metric {
-        namespace: "Namespace",
-        metric_name: "MetricName",
-        description: "Description",
-        min: "Min",
-        max: "Max",
-        dimensions: "Dimensions",
-        unit: "Unit",
-        metric_config: "MetricConfig",
-        is_advanced: "IsAdvanced",
-        is_open: "IsOpen",
-        product_id: "ProductId",
-        operators: "Operators",
-        periods: "Periods",
-        is_lateness_metric: "IsLatenessMetric",
+        namespace: Option<String> = "Namespace",
+        metric_name: Option<String> = "MetricName",
+        description: Option<String> = "Description",
+        min: Option<f64> = "Min",
+        max: Option<f64> = "Max",
+        dimensions: Vec<String> = "Dimensions",
+        unit: Option<String> = "Unit",
+        metric_config: Option<MetricConfig> = "MetricConfig",
+        is_advanced: Option<i64> = "IsAdvanced",
+        is_open: Option<i64> = "IsOpen",
+        product_id: Option<i64> = "ProductId",
+        operators: Vec<Operator> = "Operators",
+        periods: Vec<i64> = "Periods",
+        is_lateness_metric: Option<i64> = "IsLatenessMetric",
     }
 }

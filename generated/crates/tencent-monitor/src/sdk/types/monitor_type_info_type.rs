@@ -18,8 +18,8 @@ pub struct MonitorTypeInfo {
 
 ::runtime::lenient_object! {
     MonitorTypeInfo {
-        id: "Id",
-        name: "Name",
-        sort_id: "SortId",
+        id: Option<String> = "Id",
+        name: Option<String> = "Name",
+        sort_id: Option<i64> = "SortId",
     }
 }

@@ -21,7 +21,7 @@ pub struct NoticeOnCallUsersInfo {
 
 ::runtime::lenient_object! {
     NoticeOnCallUsersInfo {
-        notice_id: "NoticeId",
-        send_groups: "SendGroups",
+        notice_id: Option<String> = "NoticeId",
+        send_groups: Vec<NoticeSendGroup> = "SendGroups",
     }
 }

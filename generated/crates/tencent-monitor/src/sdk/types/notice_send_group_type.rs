@@ -28,7 +28,7 @@ pub struct NoticeSendGroup {
 
 ::runtime::lenient_object! {
     NoticeSendGroup {
-        receiver_type: "ReceiverType",
-        users: "Users",
+        receiver_type: Option<String> = "ReceiverType",
+        users: Vec<NoticeUserInfo> = "Users",
     }
 }

@@ -15,7 +15,7 @@ pub struct NoticeUserInfo {
 
 ::runtime::lenient_object! {
     NoticeUserInfo {
-        user_id: "UserId",
-        user_name: "UserName",
+        user_id: Option<String> = "UserId",
+        user_name: Option<String> = "UserName",
     }
 }

@@ -51,15 +51,15 @@ pub struct OnCallForm {
 
 ::runtime::lenient_object! {
     OnCallForm {
-        on_call_form_id: "OnCallFormID",
-        on_call_form_name: "OnCallFormName",
-        on_call_form_desc: "OnCallFormDesc",
-        rotation_type: "RotationType",
-        shift_time: "ShiftTime",
-        effective_start_time: "EffectiveStartTime",
-        effective_end_time: "EffectiveEndTime",
-        time_zone: "TimeZone",
-        curr_on_call_staffs: "CurrOnCallStaffs",
-        tags: "Tags",
+        on_call_form_id: Option<String> = "OnCallFormID",
+        on_call_form_name: Option<String> = "OnCallFormName",
+        on_call_form_desc: Option<String> = "OnCallFormDesc",
+        rotation_type: Option<String> = "RotationType",
+        shift_time: Option<String> = "ShiftTime",
+        effective_start_time: Option<i64> = "EffectiveStartTime",
+        effective_end_time: Option<i64> = "EffectiveEndTime",
+        time_zone: Option<f64> = "TimeZone",
+        curr_on_call_staffs: Vec<String> = "CurrOnCallStaffs",
+        tags: Vec<Tag> = "Tags",
     }
 }

@@ -55,16 +55,16 @@ pub struct OneOnCallForm {
 
 ::runtime::lenient_object! {
     OneOnCallForm {
-        on_call_form_id: "OnCallFormID",
-        on_call_form_name: "OnCallFormName",
-        on_call_form_desc: "OnCallFormDesc",
-        staff_infos: "StaffInfos",
-        rotation_type: "RotationType",
-        shift_time: "ShiftTime",
-        effective_start_time: "EffectiveStartTime",
-        effective_end_time: "EffectiveEndTime",
-        time_zone: "TimeZone",
-        cover_staff_infos: "CoverStaffInfos",
-        tags: "Tags",
+        on_call_form_id: Option<String> = "OnCallFormID",
+        on_call_form_name: Option<String> = "OnCallFormName",
+        on_call_form_desc: Option<String> = "OnCallFormDesc",
+        staff_infos: Vec<StaffInfo> = "StaffInfos",
+        rotation_type: Option<String> = "RotationType",
+        shift_time: Option<String> = "ShiftTime",
+        effective_start_time: Option<i64> = "EffectiveStartTime",
+        effective_end_time: Option<i64> = "EffectiveEndTime",
+        time_zone: Option<f64> = "TimeZone",
+        cover_staff_infos: Vec<CoverStaffInfo> = "CoverStaffInfos",
+        tags: Vec<Tag> = "Tags",
     }
 }

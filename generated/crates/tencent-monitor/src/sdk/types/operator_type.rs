@@ -15,7 +15,7 @@ pub struct Operator {
 
 ::runtime::lenient_object! {
     Operator {
-        id: "Id",
-        name: "Name",
+        id: Option<String> = "Id",
+        name: Option<String> = "Name",
     }
 }

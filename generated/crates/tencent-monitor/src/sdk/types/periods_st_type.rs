@@ -15,7 +15,7 @@ pub struct PeriodsSt {
 
 ::runtime::lenient_object! {
     PeriodsSt {
-        period: "Period",
-        stat_type: "StatType",
+        period: Option<String> = "Period",
+        stat_type: Vec<String> = "StatType",
     }
 }

@@ -16,7 +16,7 @@ pub struct Point {
 
 ::runtime::lenient_object! {
     Point {
-        timestamp: "Timestamp",
-        value: "Value",
+        timestamp: Option<u64> = "Timestamp",
+        value: Option<f64> = "Value",
     }
 }

@@ -54,18 +54,18 @@ pub struct PolicyGroupReceiverInfo {
 
 ::runtime::lenient_object! {
     PolicyGroupReceiverInfo {
-        end_time: "EndTime",
-        need_send_notice: "NeedSendNotice",
-        notify_way: "NotifyWay",
-        person_interval: "PersonInterval",
-        receiver_group_list: "ReceiverGroupList",
-        receiver_type: "ReceiverType",
-        receiver_user_list: "ReceiverUserList",
-        recover_notify: "RecoverNotify",
-        round_interval: "RoundInterval",
-        round_number: "RoundNumber",
-        send_for: "SendFor",
-        start_time: "StartTime",
-        uid_list: "UIDList",
+        end_time: Option<i64> = "EndTime",
+        need_send_notice: Option<i64> = "NeedSendNotice",
+        notify_way: Vec<String> = "NotifyWay",
+        person_interval: Option<i64> = "PersonInterval",
+        receiver_group_list: Vec<i64> = "ReceiverGroupList",
+        receiver_type: Option<String> = "ReceiverType",
+        receiver_user_list: Vec<i64> = "ReceiverUserList",
+        recover_notify: Vec<String> = "RecoverNotify",
+        round_interval: Option<i64> = "RoundInterval",
+        round_number: Option<i64> = "RoundNumber",
+        send_for: Vec<String> = "SendFor",
+        start_time: Option<i64> = "StartTime",
+        uid_list: Vec<i64> = "UIDList",
     }
 }

@@ -46,14 +46,14 @@ pub struct PrometheusAgentOverview {
 
 ::runtime::lenient_object! {
     PrometheusAgentOverview {
-        cluster_type: "ClusterType",
-        cluster_id: "ClusterId",
-        status: "Status",
-        cluster_name: "ClusterName",
-        external_labels: "ExternalLabels",
-        region: "Region",
-        vpc_id: "VpcId",
-        failed_reason: "FailedReason",
-        name: "Name",
+        cluster_type: Option<String> = "ClusterType",
+        cluster_id: Option<String> = "ClusterId",
+        status: Option<String> = "Status",
+        cluster_name: Option<String> = "ClusterName",
+        external_labels: Vec<Label> = "ExternalLabels",
+        region: Option<String> = "Region",
+        vpc_id: Option<String> = "VpcId",
+        failed_reason: Option<String> = "FailedReason",
+        name: Option<String> = "Name",
     }
 }

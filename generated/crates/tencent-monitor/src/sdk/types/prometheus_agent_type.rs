@@ -38,13 +38,13 @@ pub struct PrometheusAgent {
 
 ::runtime::lenient_object! {
     PrometheusAgent {
-        name: "Name",
-        agent_id: "AgentId",
-        instance_id: "InstanceId",
-        ipv4: "Ipv4",
-        heartbeat_time: "HeartbeatTime",
-        last_error: "LastError",
-        agent_version: "AgentVersion",
-        status: "Status",
+        name: Option<String> = "Name",
+        agent_id: Option<String> = "AgentId",
+        instance_id: Option<String> = "InstanceId",
+        ipv4: Option<String> = "Ipv4",
+        heartbeat_time: Option<String> = "HeartbeatTime",
+        last_error: Option<String> = "LastError",
+        agent_version: Option<String> = "AgentVersion",
+        status: Option<i64> = "Status",
     }
 }

@@ -16,8 +16,8 @@ pub struct PrometheusAlertAllowTimeRange {
 
 ::runtime::lenient_object! {
     PrometheusAlertAllowTimeRange {
-        start: "Start",
-        end: "End",
+        start: Option<String> = "Start",
+        end: Option<String> = "End",
     }
 }
 

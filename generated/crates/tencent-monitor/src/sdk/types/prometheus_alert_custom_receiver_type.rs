@@ -32,11 +32,11 @@ pub struct PrometheusAlertCustomReceiver {
 
 ::runtime::lenient_object! {
     PrometheusAlertCustomReceiver {
-        type_field: "Type",
-        url: "Url",
-        allowed_time_ranges: "AllowedTimeRanges",
-        cluster_id: "ClusterId",
-        cluster_type: "ClusterType",
+        type_field: Option<String> = "Type",
+        url: Option<String> = "Url",
+        allowed_time_ranges: Vec<PrometheusAlertAllowTimeRange> = "AllowedTimeRanges",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_type: Option<String> = "ClusterType",
     }
 }
 

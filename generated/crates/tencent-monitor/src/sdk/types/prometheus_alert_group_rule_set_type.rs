@@ -41,12 +41,12 @@ pub struct PrometheusAlertGroupRuleSet {
 
 ::runtime::lenient_object! {
     PrometheusAlertGroupRuleSet {
-        rule_name: "RuleName",
-        labels: "Labels",
-        annotations: "Annotations",
-        duration: "Duration",
-        expr: "Expr",
-        state: "State",
+        rule_name: Option<String> = "RuleName",
+        labels: Vec<PrometheusRuleKv> = "Labels",
+        annotations: Vec<PrometheusRuleKv> = "Annotations",
+        duration: Option<String> = "Duration",
+        expr: Option<String> = "Expr",
+        state: Option<i64> = "State",
     }
 }
 

@@ -49,14 +49,14 @@ pub struct PrometheusAlertGroupSet {
 
 ::runtime::lenient_object! {
     PrometheusAlertGroupSet {
-        group_id: "GroupId",
-        group_name: "GroupName",
-        amp_receivers: "AMPReceivers",
-        custom_receiver: "CustomReceiver",
-        repeat_interval: "RepeatInterval",
-        template_id: "TemplateId",
-        rules: "Rules",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
+        group_id: Option<String> = "GroupId",
+        group_name: Option<String> = "GroupName",
+        amp_receivers: Vec<String> = "AMPReceivers",
+        custom_receiver: Option<PrometheusAlertCustomReceiver> = "CustomReceiver",
+        repeat_interval: Option<String> = "RepeatInterval",
+        template_id: Option<String> = "TemplateId",
+        rules: Vec<PrometheusAlertGroupRuleSet> = "Rules",
+        created_at: Option<String> = "CreatedAt",
+        updated_at: Option<String> = "UpdatedAt",
     }
 }

@@ -19,9 +19,9 @@ pub struct PrometheusAlertManagerConfig {
 
 ::runtime::lenient_object! {
     PrometheusAlertManagerConfig {
-        url: "Url",
-        cluster_type: "ClusterType",
-        cluster_id: "ClusterId",
+        url: Option<String> = "Url",
+        cluster_type: Option<String> = "ClusterType",
+        cluster_id: Option<String> = "ClusterId",
     }
 }
 

@@ -36,13 +36,13 @@ pub struct PrometheusAlertPolicyItem {
 
 ::runtime::lenient_object! {
     PrometheusAlertPolicyItem {
-        name: "Name",
-        rules: "Rules",
-        id: "Id",
-        template_id: "TemplateId",
-        notification: "Notification",
-        updated_at: "UpdatedAt",
-        cluster_id: "ClusterId",
+        name: Option<String> = "Name",
+        rules: Vec<PrometheusAlertRule> = "Rules",
+        id: Option<String> = "Id",
+        template_id: Option<String> = "TemplateId",
+        notification: Option<PrometheusNotificationItem> = "Notification",
+        updated_at: Option<String> = "UpdatedAt",
+        cluster_id: Option<String> = "ClusterId",
     }
 }
 

@@ -37,14 +37,14 @@ pub struct PrometheusAlertRule {
 
 ::runtime::lenient_object! {
     PrometheusAlertRule {
-        name: "Name",
-        rule: "Rule",
-        labels: "Labels",
-        template: "Template",
-        for_field: "For",
-        describe: "Describe",
-        annotations: "Annotations",
-        rule_state: "RuleState",
+        name: Option<String> = "Name",
+        rule: Option<String> = "Rule",
+        labels: Vec<Label> = "Labels",
+        template: Option<String> = "Template",
+        for_field: Option<String> = "For",
+        describe: Option<String> = "Describe",
+        annotations: Vec<Label> = "Annotations",
+        rule_state: Option<i64> = "RuleState",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct PrometheusConfigItem {
 
 ::runtime::lenient_object! {
     PrometheusConfigItem {
-        name: "Name",
-        config: "Config",
-        template_id: "TemplateId",
-        targets: "Targets",
+        name: Option<String> = "Name",
+        config: Option<String> = "Config",
+        template_id: Option<String> = "TemplateId",
+        targets: Option<Targets> = "Targets",
     }
 }
 

@@ -29,10 +29,10 @@ pub struct PrometheusInstanceTenantUsage {
 
 ::runtime::lenient_object! {
     PrometheusInstanceTenantUsage {
-        instance_id: "InstanceId",
-        calc_date: "CalcDate",
-        total: "Total",
-        basic: "Basic",
-        fee: "Fee",
+        instance_id: Option<String> = "InstanceId",
+        calc_date: Option<String> = "CalcDate",
+        total: Option<f64> = "Total",
+        basic: Option<f64> = "Basic",
+        fee: Option<f64> = "Fee",
     }
 }

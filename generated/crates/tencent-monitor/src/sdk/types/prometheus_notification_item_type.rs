@@ -69,20 +69,20 @@ pub struct PrometheusNotificationItem {
 
 ::runtime::lenient_object! {
     PrometheusNotificationItem {
-        enabled: "Enabled",
-        type_field: "Type",
-        web_hook: "WebHook",
-        alert_manager: "AlertManager",
-        repeat_interval: "RepeatInterval",
-        time_range_start: "TimeRangeStart",
-        time_range_end: "TimeRangeEnd",
-        notify_way: "NotifyWay",
-        receiver_groups: "ReceiverGroups",
-        phone_notify_order: "PhoneNotifyOrder",
-        phone_circle_times: "PhoneCircleTimes",
-        phone_inner_interval: "PhoneInnerInterval",
-        phone_circle_interval: "PhoneCircleInterval",
-        phone_arrive_notice: "PhoneArriveNotice",
+        enabled: Option<bool> = "Enabled",
+        type_field: Option<String> = "Type",
+        web_hook: Option<String> = "WebHook",
+        alert_manager: Option<PrometheusAlertManagerConfig> = "AlertManager",
+        repeat_interval: Option<String> = "RepeatInterval",
+        time_range_start: Option<String> = "TimeRangeStart",
+        time_range_end: Option<String> = "TimeRangeEnd",
+        notify_way: Vec<String> = "NotifyWay",
+        receiver_groups: Vec<String> = "ReceiverGroups",
+        phone_notify_order: Vec<u64> = "PhoneNotifyOrder",
+        phone_circle_times: Option<i64> = "PhoneCircleTimes",
+        phone_inner_interval: Option<i64> = "PhoneInnerInterval",
+        phone_circle_interval: Option<i64> = "PhoneCircleInterval",
+        phone_arrive_notice: Option<bool> = "PhoneArriveNotice",
     }
 }
 

@@ -38,13 +38,13 @@ pub struct PrometheusRecordRuleYamlItem {
 
 ::runtime::lenient_object! {
     PrometheusRecordRuleYamlItem {
-        name: "Name",
-        update_time: "UpdateTime",
-        template_id: "TemplateId",
-        content: "Content",
-        cluster_id: "ClusterId",
-        status: "Status",
-        id: "Id",
-        count: "Count",
+        name: Option<String> = "Name",
+        update_time: Option<String> = "UpdateTime",
+        template_id: Option<String> = "TemplateId",
+        content: Option<String> = "Content",
+        cluster_id: Option<String> = "ClusterId",
+        status: Option<i64> = "Status",
+        id: Option<String> = "Id",
+        count: Option<i64> = "Count",
     }
 }

@@ -14,8 +14,8 @@ pub struct PrometheusRuleKv {
 
 ::runtime::lenient_object! {
     PrometheusRuleKv {
-        key: "Key",
-        value: "Value",
+        key: Option<String> = "Key",
+        value: Option<String> = "Value",
     }
 }
 

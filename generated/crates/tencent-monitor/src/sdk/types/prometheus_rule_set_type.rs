@@ -64,17 +64,17 @@ pub struct PrometheusRuleSet {
 
 ::runtime::lenient_object! {
     PrometheusRuleSet {
-        rule_id: "RuleId",
-        rule_name: "RuleName",
-        rule_state: "RuleState",
-        type_field: "Type",
-        labels: "Labels",
-        annotations: "Annotations",
-        expr: "Expr",
-        duration: "Duration",
-        receivers: "Receivers",
-        health: "Health",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
+        rule_id: Option<String> = "RuleId",
+        rule_name: Option<String> = "RuleName",
+        rule_state: Option<i64> = "RuleState",
+        type_field: Option<String> = "Type",
+        labels: Vec<PrometheusRuleKv> = "Labels",
+        annotations: Vec<PrometheusRuleKv> = "Annotations",
+        expr: Option<String> = "Expr",
+        duration: Option<String> = "Duration",
+        receivers: Vec<String> = "Receivers",
+        health: Option<String> = "Health",
+        created_at: Option<String> = "CreatedAt",
+        updated_at: Option<String> = "UpdatedAt",
     }
 }

@@ -23,9 +23,9 @@ pub struct PrometheusScrapeJob {
 
 ::runtime::lenient_object! {
     PrometheusScrapeJob {
-        name: "Name",
-        agent_id: "AgentId",
-        job_id: "JobId",
-        config: "Config",
+        name: Option<String> = "Name",
+        agent_id: Option<String> = "AgentId",
+        job_id: Option<String> = "JobId",
+        config: Option<String> = "Config",
     }
 }

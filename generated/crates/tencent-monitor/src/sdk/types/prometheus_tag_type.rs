@@ -15,8 +15,8 @@ pub struct PrometheusTag {
 
 ::runtime::lenient_object! {
     PrometheusTag {
-        key: "Key",
-        value: "Value",
+        key: Option<String> = "Key",
+        value: Option<String> = "Value",
     }
 }
 

@@ -67,19 +67,19 @@ pub struct PrometheusTemp {
 
 ::runtime::lenient_object! {
     PrometheusTemp {
-        name: "Name",
-        level: "Level",
-        describe: "Describe",
-        record_rules: "RecordRules",
-        service_monitors: "ServiceMonitors",
-        pod_monitors: "PodMonitors",
-        raw_jobs: "RawJobs",
-        template_id: "TemplateId",
-        update_time: "UpdateTime",
-        version: "Version",
-        is_default: "IsDefault",
-        alert_detail_rules: "AlertDetailRules",
-        targets_total: "TargetsTotal",
+        name: Option<String> = "Name",
+        level: Option<String> = "Level",
+        describe: Option<String> = "Describe",
+        record_rules: Vec<PrometheusConfigItem> = "RecordRules",
+        service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
+        pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",
+        raw_jobs: Vec<PrometheusConfigItem> = "RawJobs",
+        template_id: Option<String> = "TemplateId",
+        update_time: Option<String> = "UpdateTime",
+        version: Option<String> = "Version",
+        is_default: Option<bool> = "IsDefault",
+        alert_detail_rules: Vec<PrometheusAlertPolicyItem> = "AlertDetailRules",
+        targets_total: Option<i64> = "TargetsTotal",
     }
 }
 

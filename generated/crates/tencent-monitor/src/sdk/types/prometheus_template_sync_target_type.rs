@@ -38,14 +38,14 @@ pub struct PrometheusTemplateSyncTarget {
 
 ::runtime::lenient_object! {
     PrometheusTemplateSyncTarget {
-        region: "Region",
-        instance_id: "InstanceId",
-        cluster_id: "ClusterId",
-        sync_time: "SyncTime",
-        version: "Version",
-        cluster_type: "ClusterType",
-        instance_name: "InstanceName",
-        cluster_name: "ClusterName",
+        region: Option<String> = "Region",
+        instance_id: Option<String> = "InstanceId",
+        cluster_id: Option<String> = "ClusterId",
+        sync_time: Option<String> = "SyncTime",
+        version: Option<String> = "Version",
+        cluster_type: Option<String> = "ClusterType",
+        instance_name: Option<String> = "InstanceName",
+        cluster_name: Option<String> = "ClusterName",
     }
 }
 

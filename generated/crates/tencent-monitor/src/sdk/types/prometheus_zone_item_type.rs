@@ -24,10 +24,10 @@ pub struct PrometheusZoneItem {
 
 ::runtime::lenient_object! {
     PrometheusZoneItem {
-        zone: "Zone",
-        zone_id: "ZoneId",
-        zone_state: "ZoneState",
-        region_id: "RegionId",
-        zone_name: "ZoneName",
+        zone: Option<String> = "Zone",
+        zone_id: Option<i64> = "ZoneId",
+        zone_state: Option<i64> = "ZoneState",
+        region_id: Option<i64> = "RegionId",
+        zone_name: Option<String> = "ZoneName",
     }
 }

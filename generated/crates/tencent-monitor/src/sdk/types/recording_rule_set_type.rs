@@ -34,13 +34,13 @@ pub struct RecordingRuleSet {
 
 ::runtime::lenient_object! {
     RecordingRuleSet {
-        rule_id: "RuleId",
-        rule_state: "RuleState",
-        name: "Name",
-        group: "Group",
-        total: "Total",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
-        rule_name: "RuleName",
+        rule_id: Option<String> = "RuleId",
+        rule_state: Option<i64> = "RuleState",
+        name: Option<String> = "Name",
+        group: Option<String> = "Group",
+        total: Option<i64> = "Total",
+        created_at: Option<String> = "CreatedAt",
+        updated_at: Option<String> = "UpdatedAt",
+        rule_name: Option<String> = "RuleName",
     }
 }

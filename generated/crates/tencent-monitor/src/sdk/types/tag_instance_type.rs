@@ -37,12 +37,12 @@ pub struct TagInstance {
 
 ::runtime::lenient_object! {
     TagInstance {
-        key: "Key",
-        value: "Value",
-        instance_sum: "InstanceSum",
-        service_type: "ServiceType",
-        region_id: "RegionId",
-        binding_status: "BindingStatus",
-        tag_status: "TagStatus",
+        key: Option<String> = "Key",
+        value: Option<String> = "Value",
+        instance_sum: Option<i64> = "InstanceSum",
+        service_type: Option<String> = "ServiceType",
+        region_id: Option<i64> = "RegionId",
+        binding_status: Option<i64> = "BindingStatus",
+        tag_status: Option<i64> = "TagStatus",
     }
 }

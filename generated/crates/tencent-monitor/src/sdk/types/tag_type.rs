@@ -14,8 +14,8 @@ pub struct Tag {
 
 ::runtime::lenient_object! {
     Tag {
-        key: "Key",
-        value: "Value",
+        key: Option<String> = "Key",
+        value: Option<String> = "Value",
     }
 }
 

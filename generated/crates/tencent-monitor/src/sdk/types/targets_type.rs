@@ -24,10 +24,10 @@ pub struct Targets {
 
 ::runtime::lenient_object! {
     Targets {
-        total: "Total",
-        up: "Up",
-        down: "Down",
-        unknown: "Unknown",
+        total: Option<u64> = "Total",
+        up: Option<u64> = "Up",
+        down: Option<u64> = "Down",
+        unknown: Option<u64> = "Unknown",
     }
 }
 

@@ -31,10 +31,10 @@ pub struct TaskStepInfo {
 
 ::runtime::lenient_object! {
     TaskStepInfo {
-        step: "Step",
-        life_state: "LifeState",
-        start_at: "StartAt",
-        end_at: "EndAt",
-        failed_msg: "FailedMsg",
+        step: Option<String> = "Step",
+        life_state: Option<String> = "LifeState",
+        start_at: Option<String> = "StartAt",
+        end_at: Option<String> = "EndAt",
+        failed_msg: Option<String> = "FailedMsg",
     }
 }

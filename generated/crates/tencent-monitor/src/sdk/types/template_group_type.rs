@@ -47,16 +47,16 @@ pub struct TemplateGroup {
 
 ::runtime::lenient_object! {
     TemplateGroup {
-        conditions: "Conditions",
-        event_conditions: "EventConditions",
-        policy_groups: "PolicyGroups",
-        group_id: "GroupID",
-        group_name: "GroupName",
-        insert_time: "InsertTime",
-        last_edit_uin: "LastEditUin",
-        remark: "Remark",
-        update_time: "UpdateTime",
-        view_name: "ViewName",
-        is_union_rule: "IsUnionRule",
+        conditions: Vec<Condition> = "Conditions",
+        event_conditions: Vec<EventCondition> = "EventConditions",
+        policy_groups: Vec<PolicyGroup> = "PolicyGroups",
+        group_id: Option<i64> = "GroupID",
+        group_name: Option<String> = "GroupName",
+        insert_time: Option<i64> = "InsertTime",
+        last_edit_uin: Option<i64> = "LastEditUin",
+        remark: Option<String> = "Remark",
+        update_time: Option<i64> = "UpdateTime",
+        view_name: Option<String> = "ViewName",
+        is_union_rule: Option<i64> = "IsUnionRule",
     }
 }

@@ -32,12 +32,12 @@ pub struct UrlNotice {
 
 ::runtime::lenient_object! {
     UrlNotice {
-        url: "URL",
-        is_valid: "IsValid",
-        validation_code: "ValidationCode",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        weekday: "Weekday",
+        url: Option<String> = "URL",
+        is_valid: Option<i64> = "IsValid",
+        validation_code: Option<String> = "ValidationCode",
+        start_time: Option<i64> = "StartTime",
+        end_time: Option<i64> = "EndTime",
+        weekday: Vec<i64> = "Weekday",
     }
 }
 

@@ -64,20 +64,20 @@ pub struct UserNotice {
 
 ::runtime::lenient_object! {
     UserNotice {
-        receiver_type: "ReceiverType",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        notice_way: "NoticeWay",
-        user_ids: "UserIds",
-        group_ids: "GroupIds",
-        phone_order: "PhoneOrder",
-        phone_circle_times: "PhoneCircleTimes",
-        phone_inner_interval: "PhoneInnerInterval",
-        phone_circle_interval: "PhoneCircleInterval",
-        need_phone_arrive_notice: "NeedPhoneArriveNotice",
-        phone_call_type: "PhoneCallType",
-        weekday: "Weekday",
-        on_call_form_i_ds: "OnCallFormIDs",
+        receiver_type: Option<String> = "ReceiverType",
+        start_time: Option<i64> = "StartTime",
+        end_time: Option<i64> = "EndTime",
+        notice_way: Vec<String> = "NoticeWay",
+        user_ids: Vec<i64> = "UserIds",
+        group_ids: Vec<i64> = "GroupIds",
+        phone_order: Vec<i64> = "PhoneOrder",
+        phone_circle_times: Option<i64> = "PhoneCircleTimes",
+        phone_inner_interval: Option<i64> = "PhoneInnerInterval",
+        phone_circle_interval: Option<i64> = "PhoneCircleInterval",
+        need_phone_arrive_notice: Option<i64> = "NeedPhoneArriveNotice",
+        phone_call_type: Option<String> = "PhoneCallType",
+        weekday: Vec<i64> = "Weekday",
+        on_call_form_i_ds: Vec<String> = "OnCallFormIDs",
     }
 }
 

@@ -50,7 +50,7 @@ pub struct CancelAiWorkbenchChatResponse {
 
 ::runtime::lenient_object! {
     CancelAiWorkbenchChatResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -105,8 +105,8 @@ pub struct CreateAiWorkbenchAgentResponse {
 
 ::runtime::lenient_object! {
     CreateAiWorkbenchAgentResponse {
-        agent_id: "AgentId",
-        request_id: "RequestId",
+        agent_id: Option<String> = "AgentId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

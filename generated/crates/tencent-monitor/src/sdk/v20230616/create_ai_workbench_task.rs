@@ -118,8 +118,8 @@ pub struct CreateAiWorkbenchTaskResponse {
 
 ::runtime::lenient_object! {
     CreateAiWorkbenchTaskResponse {
-        task_id: "TaskId",
-        request_id: "RequestId",
+        task_id: Option<String> = "TaskId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

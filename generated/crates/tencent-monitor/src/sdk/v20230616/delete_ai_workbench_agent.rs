@@ -50,7 +50,7 @@ pub struct DeleteAiWorkbenchAgentResponse {
 
 ::runtime::lenient_object! {
     DeleteAiWorkbenchAgentResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,7 +50,7 @@ pub struct DeleteAiWorkbenchTaskResponse {
 
 ::runtime::lenient_object! {
     DeleteAiWorkbenchTaskResponse {
-        request_id: "RequestId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeAiWorkbenchAgentResponse {
 
 ::runtime::lenient_object! {
     DescribeAiWorkbenchAgentResponse {
-        agent: "Agent",
-        request_id: "RequestId",
+        agent: Option<AgentInfo> = "Agent",
+        request_id: Option<String> = "RequestId",
     }
 }
 

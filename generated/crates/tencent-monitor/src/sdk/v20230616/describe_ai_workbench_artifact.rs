@@ -75,10 +75,10 @@ pub struct DescribeAiWorkbenchArtifactResponse {
 
 ::runtime::lenient_object! {
     DescribeAiWorkbenchArtifactResponse {
-        artifact: "Artifact",
-        download_url: "DownloadURL",
-        download_url_expired_at: "DownloadURLExpiredAt",
-        request_id: "RequestId",
+        artifact: Option<ArtifactInfo> = "Artifact",
+        download_url: Option<::runtime::SignedUrl> = "DownloadURL",
+        download_url_expired_at: Option<::runtime::SignedUrl> = "DownloadURLExpiredAt",
+        request_id: Option<String> = "RequestId",
     }
 }
 

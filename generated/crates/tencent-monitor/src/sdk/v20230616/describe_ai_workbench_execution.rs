@@ -57,8 +57,8 @@ pub struct DescribeAiWorkbenchExecutionResponse {
 
 ::runtime::lenient_object! {
     DescribeAiWorkbenchExecutionResponse {
-        execution: "Execution",
-        request_id: "RequestId",
+        execution: Option<ExecutionInfo> = "Execution",
+        request_id: Option<String> = "RequestId",
     }
 }
 

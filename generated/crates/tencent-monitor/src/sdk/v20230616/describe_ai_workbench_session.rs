@@ -57,8 +57,8 @@ pub struct DescribeAiWorkbenchSessionResponse {
 
 ::runtime::lenient_object! {
     DescribeAiWorkbenchSessionResponse {
-        session: "Session",
-        request_id: "RequestId",
+        session: Option<SessionInfo> = "Session",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeAiWorkbenchSkillResponse {
 
 ::runtime::lenient_object! {
     DescribeAiWorkbenchSkillResponse {
-        skill: "Skill",
-        request_id: "RequestId",
+        skill: Option<SkillInfo> = "Skill",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,9 +101,9 @@ pub struct DescribeAlarmNotifyHistoriesResponse {
 
 ::runtime::lenient_object! {
     DescribeAlarmNotifyHistoriesResponse {
-        alarm_notify_history_list: "AlarmNotifyHistoryList",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        alarm_notify_history_list: Vec<AlarmNotifyHistory> = "AlarmNotifyHistoryList",
+        page_result: Option<PageByNoResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

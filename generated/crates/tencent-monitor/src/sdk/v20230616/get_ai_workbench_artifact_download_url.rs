@@ -65,9 +65,9 @@ pub struct GetAiWorkbenchArtifactDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     GetAiWorkbenchArtifactDownloadUrlResponse {
-        download_url: "DownloadURL",
-        expired_at: "ExpiredAt",
-        request_id: "RequestId",
+        download_url: Option<::runtime::SignedUrl> = "DownloadURL",
+        expired_at: Option<String> = "ExpiredAt",
+        request_id: Option<String> = "RequestId",
     }
 }
 

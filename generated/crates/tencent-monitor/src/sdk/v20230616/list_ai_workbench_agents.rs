@@ -88,9 +88,9 @@ pub struct ListAiWorkbenchAgentsResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchAgentsResponse {
-        agents: "Agents",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        agents: Vec<AgentInfo> = "Agents",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct ListAiWorkbenchArtifactsResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchArtifactsResponse {
-        artifacts: "Artifacts",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        artifacts: Vec<ArtifactInfo> = "Artifacts",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,9 +100,9 @@ pub struct ListAiWorkbenchExecutionsResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchExecutionsResponse {
-        executions: "Executions",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        executions: Vec<ExecutionInfo> = "Executions",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

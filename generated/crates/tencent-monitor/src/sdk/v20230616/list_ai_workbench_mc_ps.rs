@@ -98,9 +98,9 @@ pub struct ListAiWorkbenchMcPsResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchMcPsResponse {
-        mc_ps: "MCPs",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        mc_ps: Vec<McpInfo> = "MCPs",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

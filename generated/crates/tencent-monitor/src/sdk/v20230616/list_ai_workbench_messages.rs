@@ -76,10 +76,10 @@ pub struct ListAiWorkbenchMessagesResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchMessagesResponse {
-        messages: "Messages",
-        next_cursor: "NextCursor",
-        has_more: "HasMore",
-        request_id: "RequestId",
+        messages: Vec<MessageInfo> = "Messages",
+        next_cursor: Option<String> = "NextCursor",
+        has_more: Option<bool> = "HasMore",
+        request_id: Option<String> = "RequestId",
     }
 }
 

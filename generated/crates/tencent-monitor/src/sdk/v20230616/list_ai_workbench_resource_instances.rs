@@ -65,9 +65,9 @@ pub struct ListAiWorkbenchResourceInstancesResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchResourceInstancesResponse {
-        instances: "Instances",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        instances: Vec<ResourceInstance> = "Instances",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct ListAiWorkbenchResourceMapsResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchResourceMapsResponse {
-        resource_maps: "ResourceMaps",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        resource_maps: Vec<ResourceMapInfo> = "ResourceMaps",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct ListAiWorkbenchSessionsResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchSessionsResponse {
-        sessions: "Sessions",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        sessions: Vec<SessionInfo> = "Sessions",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

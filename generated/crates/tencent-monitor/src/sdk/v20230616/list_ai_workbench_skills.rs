@@ -83,9 +83,9 @@ pub struct ListAiWorkbenchSkillsResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchSkillsResponse {
-        skills: "Skills",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        skills: Vec<SkillInfo> = "Skills",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

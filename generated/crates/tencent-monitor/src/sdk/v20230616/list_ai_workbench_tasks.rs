@@ -88,9 +88,9 @@ pub struct ListAiWorkbenchTasksResponse {
 
 ::runtime::lenient_object! {
     ListAiWorkbenchTasksResponse {
-        tasks: "Tasks",
-        page_result: "PageResult",
-        request_id: "RequestId",
+        tasks: Vec<TaskInfo> = "Tasks",
+        page_result: Option<PageByNumResult> = "PageResult",
+        request_id: Option<String> = "RequestId",
     }
 }
 

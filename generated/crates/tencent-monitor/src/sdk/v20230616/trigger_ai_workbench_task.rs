@@ -53,8 +53,8 @@ pub struct TriggerAiWorkbenchTaskResponse {
 
 ::runtime::lenient_object! {
     TriggerAiWorkbenchTaskResponse {
-        execution_id: "ExecutionId",
-        request_id: "RequestId",
+        execution_id: Option<String> = "ExecutionId",
+        request_id: Option<String> = "RequestId",
     }
 }
 

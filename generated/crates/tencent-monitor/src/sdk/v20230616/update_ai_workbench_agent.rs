@@ -110,8 +110,8 @@ pub struct UpdateAiWorkbenchAgentResponse {
 
 ::runtime::lenient_object! {
     UpdateAiWorkbenchAgentResponse {
-        agent: "Agent",
-        request_id: "RequestId",
+        agent: Option<AgentInfo> = "Agent",
+        request_id: Option<String> = "RequestId",
     }
 }
 

@@ -40,14 +40,14 @@ pub struct AccountInfo {
 
 ::runtime::lenient_object! {
     AccountInfo {
-        db_instance_id: "DBInstanceId",
-        user_name: "UserName",
-        remark: "Remark",
-        status: "Status",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
-        password_update_time: "PasswordUpdateTime",
-        user_type: "UserType",
-        open_cam: "OpenCam",
+        db_instance_id: Option<String> = "DBInstanceId",
+        user_name: Option<String> = "UserName",
+        remark: Option<String> = "Remark",
+        status: Option<i64> = "Status",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        password_update_time: Option<::runtime::Sensitive<String>> = "PasswordUpdateTime",
+        user_type: Option<String> = "UserType",
+        open_cam: Option<bool> = "OpenCam",
     }
 }

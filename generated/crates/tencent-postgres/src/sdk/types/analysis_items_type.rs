@@ -48,18 +48,18 @@ pub struct AnalysisItems {
 
 ::runtime::lenient_object! {
     AnalysisItems {
-        database_name: "DatabaseName",
-        user_name: "UserName",
-        normal_query: "NormalQuery",
-        client_addr: "ClientAddr",
-        call_num: "CallNum",
-        call_percent: "CallPercent",
-        cost_time: "CostTime",
-        cost_percent: "CostPercent",
-        min_cost_time: "MinCostTime",
-        max_cost_time: "MaxCostTime",
-        avg_cost_time: "AvgCostTime",
-        first_time: "FirstTime",
-        last_time: "LastTime",
+        database_name: Option<String> = "DatabaseName",
+        user_name: Option<String> = "UserName",
+        normal_query: Option<String> = "NormalQuery",
+        client_addr: Option<String> = "ClientAddr",
+        call_num: Option<u64> = "CallNum",
+        call_percent: Option<f64> = "CallPercent",
+        cost_time: Option<f64> = "CostTime",
+        cost_percent: Option<f64> = "CostPercent",
+        min_cost_time: Option<f64> = "MinCostTime",
+        max_cost_time: Option<f64> = "MaxCostTime",
+        avg_cost_time: Option<f64> = "AvgCostTime",
+        first_time: Option<String> = "FirstTime",
+        last_time: Option<String> = "LastTime",
     }
 }

@@ -77,16 +77,16 @@ pub struct AuditInstanceInfo {
 
 ::runtime::lenient_object! {
     AuditInstanceInfo {
-        instance_id: "InstanceId",
-        audit_status: "AuditStatus",
-        log_expire_day: "LogExpireDay",
-        hot_log_expire_day: "HotLogExpireDay",
-        cold_log_expire_day: "ColdLogExpireDay",
-        hot_log_size: "HotLogSize",
-        cold_log_size: "ColdLogSize",
-        create_time: "CreateTime",
-        deliver: "Deliver",
-        deliver_summary: "DeliverSummary",
-        instance_info: "InstanceInfo",
+        instance_id: Option<String> = "InstanceId",
+        audit_status: Option<String> = "AuditStatus",
+        log_expire_day: Option<u64> = "LogExpireDay",
+        hot_log_expire_day: Option<u64> = "HotLogExpireDay",
+        cold_log_expire_day: Option<u64> = "ColdLogExpireDay",
+        hot_log_size: Option<f64> = "HotLogSize",
+        cold_log_size: Option<f64> = "ColdLogSize",
+        create_time: Option<String> = "CreateTime",
+        deliver: Option<String> = "Deliver",
+        deliver_summary: Vec<DeliverSummary> = "DeliverSummary",
+        instance_info: Option<LogInstanceInfo> = "InstanceInfo",
     }
 }

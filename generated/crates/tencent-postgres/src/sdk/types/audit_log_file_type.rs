@@ -49,13 +49,13 @@ pub struct AuditLogFile {
 
 ::runtime::lenient_object! {
     AuditLogFile {
-        file_name: "FileName",
-        status: "Status",
-        file_size: "FileSize",
-        create_time: "CreateTime",
-        download_url: "DownloadUrl",
-        err_msg: "ErrMsg",
-        progress: "Progress",
-        finish_time: "FinishTime",
+        file_name: Option<String> = "FileName",
+        status: Option<String> = "Status",
+        file_size: Option<u64> = "FileSize",
+        create_time: Option<String> = "CreateTime",
+        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        err_msg: Option<String> = "ErrMsg",
+        progress: Option<u64> = "Progress",
+        finish_time: Option<String> = "FinishTime",
     }
 }

@@ -93,19 +93,19 @@ pub struct AuditLog {
 
 ::runtime::lenient_object! {
     AuditLog {
-        timestamp: "Timestamp",
-        affect_rows: "AffectRows",
-        db_name: "DBName",
-        err_code: "ErrCode",
-        error_message: "ErrorMessage",
-        exec_time: "ExecTime",
-        host: "Host",
-        instance_id: "InstanceId",
-        object_name: "ObjectName",
-        object_type: "ObjectType",
-        sql: "Sql",
-        sql_type: "SqlType",
-        thread_id: "ThreadId",
-        user: "User",
+        timestamp: Option<String> = "Timestamp",
+        affect_rows: Option<i64> = "AffectRows",
+        db_name: Option<String> = "DBName",
+        err_code: Option<String> = "ErrCode",
+        error_message: Option<String> = "ErrorMessage",
+        exec_time: Option<i64> = "ExecTime",
+        host: Option<String> = "Host",
+        instance_id: Option<String> = "InstanceId",
+        object_name: Option<String> = "ObjectName",
+        object_type: Option<String> = "ObjectType",
+        sql: Option<String> = "Sql",
+        sql_type: Option<String> = "SqlType",
+        thread_id: Option<String> = "ThreadId",
+        user: Option<String> = "User",
     }
 }

@@ -42,16 +42,16 @@ pub struct BackupPlan {
 
 ::runtime::lenient_object! {
     BackupPlan {
-        backup_period: "BackupPeriod",
-        base_backup_retention_period: "BaseBackupRetentionPeriod",
-        min_backup_start_time: "MinBackupStartTime",
-        max_backup_start_time: "MaxBackupStartTime",
-        plan_id: "PlanId",
-        plan_name: "PlanName",
-        log_backup_retention_period: "LogBackupRetentionPeriod",
-        created_time: "CreatedTime",
-        updated_time: "UpdatedTime",
-        plan_type: "PlanType",
-        backup_period_type: "BackupPeriodType",
+        backup_period: Option<String> = "BackupPeriod",
+        base_backup_retention_period: Option<u64> = "BaseBackupRetentionPeriod",
+        min_backup_start_time: Option<String> = "MinBackupStartTime",
+        max_backup_start_time: Option<String> = "MaxBackupStartTime",
+        plan_id: Option<String> = "PlanId",
+        plan_name: Option<String> = "PlanName",
+        log_backup_retention_period: Option<u64> = "LogBackupRetentionPeriod",
+        created_time: Option<String> = "CreatedTime",
+        updated_time: Option<String> = "UpdatedTime",
+        plan_type: Option<String> = "PlanType",
+        backup_period_type: Option<String> = "BackupPeriodType",
     }
 }

@@ -36,14 +36,14 @@ pub struct BackupSummary {
 
 ::runtime::lenient_object! {
     BackupSummary {
-        db_instance_id: "DBInstanceId",
-        log_backup_count: "LogBackupCount",
-        log_backup_size: "LogBackupSize",
-        manual_base_backup_count: "ManualBaseBackupCount",
-        manual_base_backup_size: "ManualBaseBackupSize",
-        auto_base_backup_count: "AutoBaseBackupCount",
-        auto_base_backup_size: "AutoBaseBackupSize",
-        total_backup_count: "TotalBackupCount",
-        total_backup_size: "TotalBackupSize",
+        db_instance_id: Option<String> = "DBInstanceId",
+        log_backup_count: Option<u64> = "LogBackupCount",
+        log_backup_size: Option<u64> = "LogBackupSize",
+        manual_base_backup_count: Option<u64> = "ManualBaseBackupCount",
+        manual_base_backup_size: Option<u64> = "ManualBaseBackupSize",
+        auto_base_backup_count: Option<u64> = "AutoBaseBackupCount",
+        auto_base_backup_size: Option<u64> = "AutoBaseBackupSize",
+        total_backup_count: Option<u64> = "TotalBackupCount",
+        total_backup_size: Option<u64> = "TotalBackupSize",
     }
 }

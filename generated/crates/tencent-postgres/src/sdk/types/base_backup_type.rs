@@ -39,15 +39,15 @@ pub struct BaseBackup {
 
 ::runtime::lenient_object! {
     BaseBackup {
-        db_instance_id: "DBInstanceId",
-        id: "Id",
-        name: "Name",
-        backup_method: "BackupMethod",
-        backup_mode: "BackupMode",
-        state: "State",
-        size: "Size",
-        start_time: "StartTime",
-        finish_time: "FinishTime",
-        expire_time: "ExpireTime",
+        db_instance_id: Option<String> = "DBInstanceId",
+        id: Option<String> = "Id",
+        name: Option<String> = "Name",
+        backup_method: Option<String> = "BackupMethod",
+        backup_mode: Option<String> = "BackupMode",
+        state: Option<String> = "State",
+        size: Option<u64> = "Size",
+        start_time: Option<String> = "StartTime",
+        finish_time: Option<String> = "FinishTime",
+        expire_time: Option<String> = "ExpireTime",
     }
 }

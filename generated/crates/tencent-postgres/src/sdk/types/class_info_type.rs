@@ -27,11 +27,11 @@ pub struct ClassInfo {
 
 ::runtime::lenient_object! {
     ClassInfo {
-        spec_code: "SpecCode",
-        cpu: "CPU",
-        memory: "Memory",
-        max_storage: "MaxStorage",
-        min_storage: "MinStorage",
-        qps: "QPS",
+        spec_code: Option<String> = "SpecCode",
+        cpu: Option<u64> = "CPU",
+        memory: Option<u64> = "Memory",
+        max_storage: Option<u64> = "MaxStorage",
+        min_storage: Option<u64> = "MinStorage",
+        qps: Option<u64> = "QPS",
     }
 }

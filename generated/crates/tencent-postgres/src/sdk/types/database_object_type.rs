@@ -23,11 +23,11 @@ pub struct DatabaseObject {
 
 ::runtime::lenient_object! {
     DatabaseObject {
-        object_type: "ObjectType",
-        object_name: "ObjectName",
-        database_name: "DatabaseName",
-        schema_name: "SchemaName",
-        table_name: "TableName",
+        object_type: Option<String> = "ObjectType",
+        object_name: Option<String> = "ObjectName",
+        database_name: Option<String> = "DatabaseName",
+        schema_name: Option<String> = "SchemaName",
+        table_name: Option<String> = "TableName",
     }
 }
 

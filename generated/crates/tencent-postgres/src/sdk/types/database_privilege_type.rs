@@ -18,8 +18,8 @@ pub struct DatabasePrivilege {
 
 ::runtime::lenient_object! {
     DatabasePrivilege {
-        object: "Object",
-        privilege_set: "PrivilegeSet",
+        object: Option<DatabaseObject> = "Object",
+        privilege_set: Vec<String> = "PrivilegeSet",
     }
 }
 

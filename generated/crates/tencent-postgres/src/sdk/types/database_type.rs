@@ -33,13 +33,13 @@ pub struct Database {
 
 ::runtime::lenient_object! {
     Database {
-        database_name: "DatabaseName",
-        database_owner: "DatabaseOwner",
-        encoding: "Encoding",
-        collate: "Collate",
-        ctype: "Ctype",
-        allow_conn: "AllowConn",
-        conn_limit: "ConnLimit",
-        privileges: "Privileges",
+        database_name: Option<String> = "DatabaseName",
+        database_owner: Option<String> = "DatabaseOwner",
+        encoding: Option<String> = "Encoding",
+        collate: Option<String> = "Collate",
+        ctype: Option<String> = "Ctype",
+        allow_conn: Option<bool> = "AllowConn",
+        conn_limit: Option<i64> = "ConnLimit",
+        privileges: Option<String> = "Privileges",
     }
 }

@@ -45,17 +45,17 @@ pub struct DbBackup {
 
 ::runtime::lenient_object! {
     DbBackup {
-        id: "Id",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        size: "Size",
-        strategy: "Strategy",
-        way: "Way",
-        type_field: "Type",
-        status: "Status",
-        db_list: "DbList",
-        internal_addr: "InternalAddr",
-        external_addr: "ExternalAddr",
-        set_id: "SetId",
+        id: Option<i64> = "Id",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        size: Option<i64> = "Size",
+        strategy: Option<i64> = "Strategy",
+        way: Option<i64> = "Way",
+        type_field: Option<i64> = "Type",
+        status: Option<i64> = "Status",
+        db_list: Vec<String> = "DbList",
+        internal_addr: Option<String> = "InternalAddr",
+        external_addr: Option<String> = "ExternalAddr",
+        set_id: Option<String> = "SetId",
     }
 }

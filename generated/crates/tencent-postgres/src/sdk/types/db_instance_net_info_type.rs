@@ -33,13 +33,13 @@ pub struct DbInstanceNetInfo {
 
 ::runtime::lenient_object! {
     DbInstanceNetInfo {
-        address: "Address",
-        ip: "Ip",
-        port: "Port",
-        net_type: "NetType",
-        status: "Status",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        protocol_type: "ProtocolType",
+        address: Option<String> = "Address",
+        ip: Option<String> = "Ip",
+        port: Option<u64> = "Port",
+        net_type: Option<String> = "NetType",
+        status: Option<String> = "Status",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        protocol_type: Option<String> = "ProtocolType",
     }
 }

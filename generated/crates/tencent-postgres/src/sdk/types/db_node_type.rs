@@ -19,9 +19,9 @@ pub struct DbNode {
 
 ::runtime::lenient_object! {
     DbNode {
-        role: "Role",
-        zone: "Zone",
-        dedicated_cluster_id: "DedicatedClusterId",
+        role: Option<String> = "Role",
+        zone: Option<String> = "Zone",
+        dedicated_cluster_id: Option<String> = "DedicatedClusterId",
     }
 }
 

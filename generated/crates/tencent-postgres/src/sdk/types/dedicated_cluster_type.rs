@@ -42,16 +42,16 @@ pub struct DedicatedCluster {
 
 ::runtime::lenient_object! {
     DedicatedCluster {
-        dedicated_cluster_id: "DedicatedClusterId",
-        name: "Name",
-        zone: "Zone",
-        standby_dedicated_cluster_set: "StandbyDedicatedClusterSet",
-        instance_count: "InstanceCount",
-        cpu_total: "CpuTotal",
-        cpu_available: "CpuAvailable",
-        mem_total: "MemTotal",
-        mem_available: "MemAvailable",
-        disk_total: "DiskTotal",
-        disk_available: "DiskAvailable",
+        dedicated_cluster_id: Option<String> = "DedicatedClusterId",
+        name: Option<String> = "Name",
+        zone: Option<String> = "Zone",
+        standby_dedicated_cluster_set: Vec<String> = "StandbyDedicatedClusterSet",
+        instance_count: Option<i64> = "InstanceCount",
+        cpu_total: Option<i64> = "CpuTotal",
+        cpu_available: Option<i64> = "CpuAvailable",
+        mem_total: Option<i64> = "MemTotal",
+        mem_available: Option<i64> = "MemAvailable",
+        disk_total: Option<i64> = "DiskTotal",
+        disk_available: Option<i64> = "DiskAvailable",
     }
 }

@@ -20,8 +20,8 @@ pub struct Detail {
 
 ::runtime::lenient_object! {
     Detail {
-        total_time: "TotalTime",
-        total_call_num: "TotalCallNum",
-        analysis_items: "AnalysisItems",
+        total_time: Option<f64> = "TotalTime",
+        total_call_num: Option<u64> = "TotalCallNum",
+        analysis_items: Vec<AnalysisItems> = "AnalysisItems",
     }
 }

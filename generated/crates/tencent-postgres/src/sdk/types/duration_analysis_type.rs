@@ -15,7 +15,7 @@ pub struct DurationAnalysis {
 
 ::runtime::lenient_object! {
     DurationAnalysis {
-        time_segment: "TimeSegment",
-        count: "Count",
+        time_segment: Option<String> = "TimeSegment",
+        count: Option<i64> = "Count",
     }
 }

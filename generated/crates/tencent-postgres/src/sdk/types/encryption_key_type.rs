@@ -30,12 +30,12 @@ pub struct EncryptionKey {
 
 ::runtime::lenient_object! {
     EncryptionKey {
-        key_id: "KeyId",
-        key_alias: "KeyAlias",
-        dek_cipher_text_blob: "DEKCipherTextBlob",
-        is_enabled: "IsEnabled",
-        key_region: "KeyRegion",
-        create_time: "CreateTime",
-        kms_cluster_id: "KMSClusterId",
+        key_id: Option<String> = "KeyId",
+        key_alias: Option<String> = "KeyAlias",
+        dek_cipher_text_blob: Option<String> = "DEKCipherTextBlob",
+        is_enabled: Option<i64> = "IsEnabled",
+        key_region: Option<String> = "KeyRegion",
+        create_time: Option<String> = "CreateTime",
+        kms_cluster_id: Option<String> = "KMSClusterId",
     }
 }

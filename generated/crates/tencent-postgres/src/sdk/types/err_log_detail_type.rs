@@ -63,16 +63,16 @@ pub struct ErrLogDetail {
 
 ::runtime::lenient_object! {
     ErrLogDetail {
-        user_name: "UserName",
-        database: "Database",
-        err_time: "ErrTime",
-        err_msg: "ErrMsg",
-        process_id: "ProcessId",
-        client_addr: "ClientAddr",
-        session_id: "SessionId",
-        session_start_time: "SessionStartTime",
-        virtual_transaction_id: "VirtualTransactionId",
-        sql_state_code: "SqlStateCode",
-        application_name: "ApplicationName",
+        user_name: Option<String> = "UserName",
+        database: Option<String> = "Database",
+        err_time: Option<String> = "ErrTime",
+        err_msg: Option<String> = "ErrMsg",
+        process_id: Option<i64> = "ProcessId",
+        client_addr: Option<String> = "ClientAddr",
+        session_id: Option<String> = "SessionId",
+        session_start_time: Option<String> = "SessionStartTime",
+        virtual_transaction_id: Option<String> = "VirtualTransactionId",
+        sql_state_code: Option<String> = "SqlStateCode",
+        application_name: Option<String> = "ApplicationName",
     }
 }

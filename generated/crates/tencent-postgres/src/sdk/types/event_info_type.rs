@@ -33,13 +33,13 @@ pub struct EventInfo {
 
 ::runtime::lenient_object! {
     EventInfo {
-        param_name: "ParamName",
-        old_value: "OldValue",
-        new_value: "NewValue",
-        modify_time: "ModifyTime",
-        effective_time: "EffectiveTime",
-        state: "State",
-        operator: "Operator",
-        event_log: "EventLog",
+        param_name: Option<String> = "ParamName",
+        old_value: Option<String> = "OldValue",
+        new_value: Option<String> = "NewValue",
+        modify_time: Option<String> = "ModifyTime",
+        effective_time: Option<String> = "EffectiveTime",
+        state: Option<String> = "State",
+        operator: Option<String> = "Operator",
+        event_log: Option<String> = "EventLog",
     }
 }

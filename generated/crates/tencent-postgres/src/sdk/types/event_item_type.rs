@@ -20,8 +20,8 @@ pub struct EventItem {
 
 ::runtime::lenient_object! {
     EventItem {
-        param_name: "ParamName",
-        event_count: "EventCount",
-        event_detail: "EventDetail",
+        param_name: Option<String> = "ParamName",
+        event_count: Option<i64> = "EventCount",
+        event_detail: Vec<EventInfo> = "EventDetail",
     }
 }

@@ -69,14 +69,14 @@ pub struct LogInstanceInfo {
 
 ::runtime::lenient_object! {
     LogInstanceInfo {
-        instance_name: "InstanceName",
-        project_id: "ProjectId",
-        tag_list: "TagList",
-        engine: "Engine",
-        engine_version: "EngineVersion",
-        instance_status: "InstanceStatus",
-        is_support_audit: "IsSupportAudit",
-        instance_id: "InstanceId",
-        audit_type: "AuditType",
+        instance_name: Option<String> = "InstanceName",
+        project_id: Option<i64> = "ProjectId",
+        tag_list: Vec<Tag> = "TagList",
+        engine: Option<String> = "Engine",
+        engine_version: Option<String> = "EngineVersion",
+        instance_status: Option<String> = "InstanceStatus",
+        is_support_audit: Option<i64> = "IsSupportAudit",
+        instance_id: Option<String> = "InstanceId",
+        audit_type: Option<String> = "AuditType",
     }
 }

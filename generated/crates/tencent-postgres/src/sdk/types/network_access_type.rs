@@ -33,13 +33,13 @@ pub struct NetworkAccess {
 
 ::runtime::lenient_object! {
     NetworkAccess {
-        resource_id: "ResourceId",
-        resource_type: "ResourceType",
-        vpc_id: "VpcId",
-        vip: "Vip",
-        vip6: "Vip6",
-        vport: "Vport",
-        subnet_id: "SubnetId",
-        vpc_status: "VpcStatus",
+        resource_id: Option<String> = "ResourceId",
+        resource_type: Option<u64> = "ResourceType",
+        vpc_id: Option<String> = "VpcId",
+        vip: Option<String> = "Vip",
+        vip6: Option<String> = "Vip6",
+        vport: Option<i64> = "Vport",
+        subnet_id: Option<String> = "SubnetId",
+        vpc_status: Option<i64> = "VpcStatus",
     }
 }

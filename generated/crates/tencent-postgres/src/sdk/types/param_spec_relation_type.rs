@@ -31,12 +31,12 @@ pub struct ParamSpecRelation {
 
 ::runtime::lenient_object! {
     ParamSpecRelation {
-        name: "Name",
-        memory: "Memory",
-        value: "Value",
-        unit: "Unit",
-        max: "Max",
-        min: "Min",
-        enum_value: "EnumValue",
+        name: Option<String> = "Name",
+        memory: Option<String> = "Memory",
+        value: Option<String> = "Value",
+        unit: Option<String> = "Unit",
+        max: Option<f64> = "Max",
+        min: Option<f64> = "Min",
+        enum_value: Vec<String> = "EnumValue",
     }
 }

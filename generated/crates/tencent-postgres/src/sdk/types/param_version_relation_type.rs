@@ -31,12 +31,12 @@ pub struct ParamVersionRelation {
 
 ::runtime::lenient_object! {
     ParamVersionRelation {
-        name: "Name",
-        db_kernel_version: "DBKernelVersion",
-        value: "Value",
-        unit: "Unit",
-        max: "Max",
-        min: "Min",
-        enum_value: "EnumValue",
+        name: Option<String> = "Name",
+        db_kernel_version: Option<String> = "DBKernelVersion",
+        value: Option<String> = "Value",
+        unit: Option<String> = "Unit",
+        max: Option<f64> = "Max",
+        min: Option<f64> = "Min",
+        enum_value: Vec<String> = "EnumValue",
     }
 }

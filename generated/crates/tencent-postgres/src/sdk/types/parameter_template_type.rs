@@ -24,10 +24,10 @@ pub struct ParameterTemplate {
 
 ::runtime::lenient_object! {
     ParameterTemplate {
-        template_id: "TemplateId",
-        template_name: "TemplateName",
-        db_major_version: "DBMajorVersion",
-        db_engine: "DBEngine",
-        template_description: "TemplateDescription",
+        template_id: Option<String> = "TemplateId",
+        template_name: Option<String> = "TemplateName",
+        db_major_version: Option<String> = "DBMajorVersion",
+        db_engine: Option<String> = "DBEngine",
+        template_description: Option<String> = "TemplateDescription",
     }
 }

@@ -27,11 +27,11 @@ pub struct PgDeal {
 
 ::runtime::lenient_object! {
     PgDeal {
-        deal_name: "DealName",
-        owner_uin: "OwnerUin",
-        count: "Count",
-        pay_mode: "PayMode",
-        flow_id: "FlowId",
-        db_instance_id_set: "DBInstanceIdSet",
+        deal_name: Option<String> = "DealName",
+        owner_uin: Option<String> = "OwnerUin",
+        count: Option<i64> = "Count",
+        pay_mode: Option<i64> = "PayMode",
+        flow_id: Option<i64> = "FlowId",
+        db_instance_id_set: Vec<String> = "DBInstanceIdSet",
     }
 }

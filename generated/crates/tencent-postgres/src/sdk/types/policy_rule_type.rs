@@ -24,10 +24,10 @@ pub struct PolicyRule {
 
 ::runtime::lenient_object! {
     PolicyRule {
-        action: "Action",
-        cidr_ip: "CidrIp",
-        port_range: "PortRange",
-        ip_protocol: "IpProtocol",
-        description: "Description",
+        action: Option<String> = "Action",
+        cidr_ip: Option<String> = "CidrIp",
+        port_range: Option<String> = "PortRange",
+        ip_protocol: Option<String> = "IpProtocol",
+        description: Option<String> = "Description",
     }
 }

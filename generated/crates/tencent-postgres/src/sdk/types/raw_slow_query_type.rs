@@ -57,16 +57,16 @@ pub struct RawSlowQuery {
 
 ::runtime::lenient_object! {
     RawSlowQuery {
-        raw_query: "RawQuery",
-        database_name: "DatabaseName",
-        duration: "Duration",
-        client_addr: "ClientAddr",
-        user_name: "UserName",
-        session_start_time: "SessionStartTime",
-        process_id: "ProcessId",
-        session_id: "SessionId",
-        virtual_transaction_id: "VirtualTransactionId",
-        sql_state_code: "SqlStateCode",
-        application_name: "ApplicationName",
+        raw_query: Option<String> = "RawQuery",
+        database_name: Option<String> = "DatabaseName",
+        duration: Option<f64> = "Duration",
+        client_addr: Option<String> = "ClientAddr",
+        user_name: Option<String> = "UserName",
+        session_start_time: Option<String> = "SessionStartTime",
+        process_id: Option<i64> = "ProcessId",
+        session_id: Option<String> = "SessionId",
+        virtual_transaction_id: Option<String> = "VirtualTransactionId",
+        sql_state_code: Option<String> = "SqlStateCode",
+        application_name: Option<String> = "ApplicationName",
     }
 }

@@ -24,10 +24,10 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region: "Region",
-        region_name: "RegionName",
-        region_id: "RegionId",
-        region_state: "RegionState",
-        support_international: "SupportInternational",
+        region: Option<String> = "Region",
+        region_name: Option<String> = "RegionName",
+        region_id: Option<u64> = "RegionId",
+        region_state: Option<String> = "RegionState",
+        support_international: Option<u64> = "SupportInternational",
     }
 }

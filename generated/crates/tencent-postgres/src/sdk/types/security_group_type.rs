@@ -32,12 +32,12 @@ pub struct SecurityGroup {
 
 ::runtime::lenient_object! {
     SecurityGroup {
-        project_id: "ProjectId",
-        create_time: "CreateTime",
-        inbound: "Inbound",
-        outbound: "Outbound",
-        security_group_id: "SecurityGroupId",
-        security_group_name: "SecurityGroupName",
-        security_group_description: "SecurityGroupDescription",
+        project_id: Option<i64> = "ProjectId",
+        create_time: Option<String> = "CreateTime",
+        inbound: Vec<PolicyRule> = "Inbound",
+        outbound: Vec<PolicyRule> = "Outbound",
+        security_group_id: Option<String> = "SecurityGroupId",
+        security_group_name: Option<String> = "SecurityGroupName",
+        security_group_description: Option<String> = "SecurityGroupDescription",
     }
 }

@@ -23,9 +23,9 @@ pub struct SpecInfo {
 
 ::runtime::lenient_object! {
     SpecInfo {
-        region: "Region",
-        zone: "Zone",
-        spec_item_info_list: "SpecItemInfoList",
-        support_kms_regions: "SupportKMSRegions",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        spec_item_info_list: Vec<SpecItemInfo> = "SpecItemInfoList",
+        support_kms_regions: Vec<String> = "SupportKMSRegions",
     }
 }

@@ -48,18 +48,18 @@ pub struct SpecItemInfo {
 
 ::runtime::lenient_object! {
     SpecItemInfo {
-        spec_code: "SpecCode",
-        version: "Version",
-        version_name: "VersionName",
-        cpu: "Cpu",
-        memory: "Memory",
-        max_storage: "MaxStorage",
-        min_storage: "MinStorage",
-        qps: "Qps",
-        pid: "Pid",
-        type_field: "Type",
-        major_version: "MajorVersion",
-        kernel_version: "KernelVersion",
-        is_support_tde: "IsSupportTDE",
+        spec_code: Option<String> = "SpecCode",
+        version: Option<String> = "Version",
+        version_name: Option<String> = "VersionName",
+        cpu: Option<u64> = "Cpu",
+        memory: Option<u64> = "Memory",
+        max_storage: Option<u64> = "MaxStorage",
+        min_storage: Option<u64> = "MinStorage",
+        qps: Option<u64> = "Qps",
+        pid: Option<u64> = "Pid",
+        type_field: Option<String> = "Type",
+        major_version: Option<String> = "MajorVersion",
+        kernel_version: Option<String> = "KernelVersion",
+        is_support_tde: Option<i64> = "IsSupportTDE",
     }
 }

@@ -14,8 +14,8 @@ pub struct Tag {
 
 ::runtime::lenient_object! {
     Tag {
-        tag_key: "TagKey",
-        tag_value: "TagValue",
+        tag_key: Option<String> = "TagKey",
+        tag_value: Option<String> = "TagValue",
     }
 }
 

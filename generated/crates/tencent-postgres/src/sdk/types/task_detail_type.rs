@@ -34,12 +34,12 @@ pub struct TaskDetail {
 
 ::runtime::lenient_object! {
     TaskDetail {
-        current_step: "CurrentStep",
-        all_steps: "AllSteps",
-        input: "Input",
-        output: "Output",
-        switch_tag: "SwitchTag",
-        switch_time: "SwitchTime",
-        message: "Message",
+        current_step: Option<String> = "CurrentStep",
+        all_steps: Option<String> = "AllSteps",
+        input: Option<String> = "Input",
+        output: Option<String> = "Output",
+        switch_tag: Option<u64> = "SwitchTag",
+        switch_time: Option<String> = "SwitchTime",
+        message: Option<String> = "Message",
     }
 }

@@ -35,13 +35,13 @@ pub struct TaskSet {
 
 ::runtime::lenient_object! {
     TaskSet {
-        task_id: "TaskId",
-        task_type: "TaskType",
-        db_instance_id: "DBInstanceId",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        status: "Status",
-        progress: "Progress",
-        task_detail: "TaskDetail",
+        task_id: Option<u64> = "TaskId",
+        task_type: Option<String> = "TaskType",
+        db_instance_id: Option<String> = "DBInstanceId",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        status: Option<String> = "Status",
+        progress: Option<u64> = "Progress",
+        task_detail: Option<TaskDetail> = "TaskDetail",
     }
 }

@@ -37,12 +37,12 @@ pub struct Version {
 
 ::runtime::lenient_object! {
     Version {
-        db_engine: "DBEngine",
-        db_version: "DBVersion",
-        db_major_version: "DBMajorVersion",
-        db_kernel_version: "DBKernelVersion",
-        supported_feature_names: "SupportedFeatureNames",
-        status: "Status",
-        available_upgrade_target: "AvailableUpgradeTarget",
+        db_engine: Option<String> = "DBEngine",
+        db_version: Option<String> = "DBVersion",
+        db_major_version: Option<String> = "DBMajorVersion",
+        db_kernel_version: Option<String> = "DBKernelVersion",
+        supported_feature_names: Vec<String> = "SupportedFeatureNames",
+        status: Option<String> = "Status",
+        available_upgrade_target: Vec<String> = "AvailableUpgradeTarget",
     }
 }

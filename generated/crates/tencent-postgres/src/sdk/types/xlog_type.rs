@@ -27,11 +27,11 @@ pub struct Xlog {
 
 ::runtime::lenient_object! {
     Xlog {
-        id: "Id",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        internal_addr: "InternalAddr",
-        external_addr: "ExternalAddr",
-        size: "Size",
+        id: Option<i64> = "Id",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        internal_addr: Option<String> = "InternalAddr",
+        external_addr: Option<String> = "ExternalAddr",
+        size: Option<i64> = "Size",
     }
 }

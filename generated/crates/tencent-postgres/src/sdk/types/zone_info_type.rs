@@ -32,11 +32,11 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone: "Zone",
-        zone_name: "ZoneName",
-        zone_id: "ZoneId",
-        zone_state: "ZoneState",
-        zone_support_ipv6: "ZoneSupportIpv6",
-        standby_zone_set: "StandbyZoneSet",
+        zone: Option<String> = "Zone",
+        zone_name: Option<String> = "ZoneName",
+        zone_id: Option<u64> = "ZoneId",
+        zone_state: Option<String> = "ZoneState",
+        zone_support_ipv6: Option<u64> = "ZoneSupportIpv6",
+        standby_zone_set: Vec<String> = "StandbyZoneSet",
     }
 }

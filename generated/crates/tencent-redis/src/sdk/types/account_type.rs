@@ -42,13 +42,13 @@ pub struct Account {
 
 ::runtime::lenient_object! {
     Account {
-        instance_id: "InstanceId",
-        account_name: "AccountName",
-        remark: "Remark",
-        privilege: "Privilege",
-        readonly_policy: "ReadonlyPolicy",
-        status: "Status",
-        create_time: "CreateTime",
-        password_last_modified_time: "PasswordLastModifiedTime",
+        instance_id: Option<String> = "InstanceId",
+        account_name: Option<String> = "AccountName",
+        remark: Option<String> = "Remark",
+        privilege: Option<String> = "Privilege",
+        readonly_policy: Vec<String> = "ReadonlyPolicy",
+        status: Option<i64> = "Status",
+        create_time: Option<String> = "CreateTime",
+        password_last_modified_time: Option<::runtime::Sensitive<String>> = "PasswordLastModifiedTime",
     }
 }

@@ -15,7 +15,7 @@ pub struct AvailableRegion {
 
 ::runtime::lenient_object! {
     AvailableRegion {
-        region: "Region",
-        available_zones: "AvailableZones",
+        region: Option<String> = "Region",
+        available_zones: Vec<String> = "AvailableZones",
     }
 }

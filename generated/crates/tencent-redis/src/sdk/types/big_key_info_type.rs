@@ -24,10 +24,10 @@ pub struct BigKeyInfo {
 
 ::runtime::lenient_object! {
     BigKeyInfo {
-        db: "DB",
-        key: "Key",
-        type_field: "Type",
-        size: "Size",
-        updatetime: "Updatetime",
+        db: Option<i64> = "DB",
+        key: Option<String> = "Key",
+        type_field: Option<String> = "Type",
+        size: Option<i64> = "Size",
+        updatetime: Option<i64> = "Updatetime",
     }
 }

@@ -21,9 +21,9 @@ pub struct BigKeyTypeInfo {
 
 ::runtime::lenient_object! {
     BigKeyTypeInfo {
-        type_field: "Type",
-        count: "Count",
-        size: "Size",
-        updatetime: "Updatetime",
+        type_field: Option<String> = "Type",
+        count: Option<i64> = "Count",
+        size: Option<i64> = "Size",
+        updatetime: Option<i64> = "Updatetime",
     }
 }

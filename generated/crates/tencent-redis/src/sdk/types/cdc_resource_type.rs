@@ -53,19 +53,19 @@ pub struct CdcResource {
 
 ::runtime::lenient_object! {
     CdcResource {
-        app_id: "AppId",
-        region_id: "RegionId",
-        zone_id: "ZoneId",
-        redis_cluster_id: "RedisClusterId",
-        pay_mode: "PayMode",
-        project_id: "ProjectId",
-        auto_renew_flag: "AutoRenewFlag",
-        cluster_name: "ClusterName",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        status: "Status",
-        base_bundles: "BaseBundles",
-        resource_bundles: "ResourceBundles",
-        dedicated_cluster_id: "DedicatedClusterId",
+        app_id: Option<i64> = "AppId",
+        region_id: Option<i64> = "RegionId",
+        zone_id: Option<i64> = "ZoneId",
+        redis_cluster_id: Option<String> = "RedisClusterId",
+        pay_mode: Option<i64> = "PayMode",
+        project_id: Option<i64> = "ProjectId",
+        auto_renew_flag: Option<i64> = "AutoRenewFlag",
+        cluster_name: Option<String> = "ClusterName",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        status: Option<i64> = "Status",
+        base_bundles: Vec<ResourceBundle> = "BaseBundles",
+        resource_bundles: Vec<ResourceBundle> = "ResourceBundles",
+        dedicated_cluster_id: Option<String> = "DedicatedClusterId",
     }
 }

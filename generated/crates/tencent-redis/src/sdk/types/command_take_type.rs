@@ -15,7 +15,7 @@ pub struct CommandTake {
 
 ::runtime::lenient_object! {
     CommandTake {
-        cmd: "Cmd",
-        took: "Took",
+        cmd: Option<String> = "Cmd",
+        took: Option<i64> = "Took",
     }
 }

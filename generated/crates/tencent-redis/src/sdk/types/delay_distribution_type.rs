@@ -18,8 +18,8 @@ pub struct DelayDistribution {
 
 ::runtime::lenient_object! {
     DelayDistribution {
-        ladder: "Ladder",
-        size: "Size",
-        updatetime: "Updatetime",
+        ladder: Option<i64> = "Ladder",
+        size: Option<i64> = "Size",
+        updatetime: Option<i64> = "Updatetime",
     }
 }

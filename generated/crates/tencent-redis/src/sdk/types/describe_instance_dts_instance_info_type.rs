@@ -33,13 +33,13 @@ pub struct DescribeInstanceDtsInstanceInfo {
 
 ::runtime::lenient_object! {
     DescribeInstanceDtsInstanceInfo {
-        region_id: "RegionId",
-        instance_id: "InstanceId",
-        set_id: "SetId",
-        zone_id: "ZoneId",
-        type_field: "Type",
-        instance_name: "InstanceName",
-        vip: "Vip",
-        status: "Status",
+        region_id: Option<i64> = "RegionId",
+        instance_id: Option<String> = "InstanceId",
+        set_id: Option<i64> = "SetId",
+        zone_id: Option<i64> = "ZoneId",
+        type_field: Option<i64> = "Type",
+        instance_name: Option<String> = "InstanceName",
+        vip: Option<String> = "Vip",
+        status: Option<i64> = "Status",
     }
 }

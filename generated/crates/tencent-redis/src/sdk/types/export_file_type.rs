@@ -49,14 +49,14 @@ pub struct ExportFile {
 
 ::runtime::lenient_object! {
     ExportFile {
-        file_name: "FileName",
-        status: "Status",
-        file_size: "FileSize",
-        create_time: "CreateTime",
-        download_url: "DownloadUrl",
-        err_msg: "ErrMsg",
-        progress: "Progress",
-        finish_time: "FinishTime",
-        async_request_id: "AsyncRequestId",
+        file_name: Option<String> = "FileName",
+        status: Option<String> = "Status",
+        file_size: Option<i64> = "FileSize",
+        create_time: Option<String> = "CreateTime",
+        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        err_msg: Option<String> = "ErrMsg",
+        progress: Option<i64> = "Progress",
+        finish_time: Option<String> = "FinishTime",
+        async_request_id: Option<i64> = "AsyncRequestId",
     }
 }

@@ -15,7 +15,7 @@ pub struct FailedInstance {
 
 ::runtime::lenient_object! {
     FailedInstance {
-        instance_id: "InstanceId",
-        message: "Message",
+        instance_id: Option<String> = "InstanceId",
+        message: Option<String> = "Message",
     }
 }

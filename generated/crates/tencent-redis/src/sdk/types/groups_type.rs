@@ -57,13 +57,13 @@ pub struct Groups {
 
 ::runtime::lenient_object! {
     Groups {
-        app_id: "AppId",
-        region_id: "RegionId",
-        group_id: "GroupId",
-        group_name: "GroupName",
-        status: "Status",
-        instance_count: "InstanceCount",
-        instances: "Instances",
-        remark: "Remark",
+        app_id: Option<i64> = "AppId",
+        region_id: Option<i64> = "RegionId",
+        group_id: Option<String> = "GroupId",
+        group_name: Option<String> = "GroupName",
+        status: Option<i64> = "Status",
+        instance_count: Option<i64> = "InstanceCount",
+        instances: Vec<Instances> = "Instances",
+        remark: Option<String> = "Remark",
     }
 }

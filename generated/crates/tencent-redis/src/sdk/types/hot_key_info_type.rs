@@ -18,8 +18,8 @@ pub struct HotKeyInfo {
 
 ::runtime::lenient_object! {
     HotKeyInfo {
-        key: "Key",
-        type_field: "Type",
-        count: "Count",
+        key: Option<String> = "Key",
+        type_field: Option<String> = "Type",
+        count: Option<i64> = "Count",
     }
 }

@@ -48,18 +48,18 @@ pub struct InstanceClusterNode {
 
 ::runtime::lenient_object! {
     InstanceClusterNode {
-        name: "Name",
-        run_id: "RunId",
-        role: "Role",
-        status: "Status",
-        connected: "Connected",
-        create_time: "CreateTime",
-        down_time: "DownTime",
-        slots: "Slots",
-        keys: "Keys",
-        qps: "Qps",
-        qps_slope: "QpsSlope",
-        storage: "Storage",
-        storage_slope: "StorageSlope",
+        name: Option<String> = "Name",
+        run_id: Option<String> = "RunId",
+        role: Option<i64> = "Role",
+        status: Option<i64> = "Status",
+        connected: Option<i64> = "Connected",
+        create_time: Option<String> = "CreateTime",
+        down_time: Option<String> = "DownTime",
+        slots: Option<String> = "Slots",
+        keys: Option<i64> = "Keys",
+        qps: Option<i64> = "Qps",
+        qps_slope: Option<f64> = "QpsSlope",
+        storage: Option<i64> = "Storage",
+        storage_slope: Option<f64> = "StorageSlope",
     }
 }

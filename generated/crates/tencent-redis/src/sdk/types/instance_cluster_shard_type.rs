@@ -52,17 +52,17 @@ pub struct InstanceClusterShard {
 
 ::runtime::lenient_object! {
     InstanceClusterShard {
-        shard_name: "ShardName",
-        shard_id: "ShardId",
-        role: "Role",
-        keys: "Keys",
-        slots: "Slots",
-        storage: "Storage",
-        storage_slope: "StorageSlope",
-        runid: "Runid",
-        run_id: "RunId",
-        connected: "Connected",
-        zone_id: "ZoneId",
-        replicas_node_id: "ReplicasNodeId",
+        shard_name: Option<String> = "ShardName",
+        shard_id: Option<String> = "ShardId",
+        role: Option<i64> = "Role",
+        keys: Option<i64> = "Keys",
+        slots: Option<String> = "Slots",
+        storage: Option<i64> = "Storage",
+        storage_slope: Option<f64> = "StorageSlope",
+        runid: Option<String> = "Runid",
+        run_id: Option<String> = "RunId",
+        connected: Option<i64> = "Connected",
+        zone_id: Option<String> = "ZoneId",
+        replicas_node_id: Option<i64> = "ReplicasNodeId",
     }
 }

@@ -47,14 +47,14 @@ pub struct InstanceInfo {
 
 ::runtime::lenient_object! {
     InstanceInfo {
-        instance_name: "InstanceName",
-        project_id: "ProjectId",
-        status: "Status",
-        sub_status: "SubStatus",
-        region: "Region",
-        zone: "Zone",
-        degrade_strategy: "DegradeStrategy",
-        instance_tags: "InstanceTags",
-        type_field: "Type",
+        instance_name: Option<String> = "InstanceName",
+        project_id: Option<i64> = "ProjectId",
+        status: Option<i64> = "Status",
+        sub_status: Option<i64> = "SubStatus",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        degrade_strategy: Option<i64> = "DegradeStrategy",
+        instance_tags: Vec<InstanceTagInfo> = "InstanceTags",
+        type_field: Option<i64> = "Type",
     }
 }

@@ -39,15 +39,15 @@ pub struct InstanceIntegerParam {
 
 ::runtime::lenient_object! {
     InstanceIntegerParam {
-        param_name: "ParamName",
-        value_type: "ValueType",
-        need_restart: "NeedRestart",
-        default_value: "DefaultValue",
-        current_value: "CurrentValue",
-        tips: "Tips",
-        min: "Min",
-        max: "Max",
-        status: "Status",
-        unit: "Unit",
+        param_name: Option<String> = "ParamName",
+        value_type: Option<String> = "ValueType",
+        need_restart: Option<String> = "NeedRestart",
+        default_value: Option<String> = "DefaultValue",
+        current_value: Option<String> = "CurrentValue",
+        tips: Option<String> = "Tips",
+        min: Option<String> = "Min",
+        max: Option<String> = "Max",
+        status: Option<i64> = "Status",
+        unit: Option<String> = "Unit",
     }
 }

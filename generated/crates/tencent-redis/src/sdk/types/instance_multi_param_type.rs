@@ -33,13 +33,13 @@ pub struct InstanceMultiParam {
 
 ::runtime::lenient_object! {
     InstanceMultiParam {
-        param_name: "ParamName",
-        value_type: "ValueType",
-        need_restart: "NeedRestart",
-        default_value: "DefaultValue",
-        current_value: "CurrentValue",
-        tips: "Tips",
-        enum_value: "EnumValue",
-        status: "Status",
+        param_name: Option<String> = "ParamName",
+        value_type: Option<String> = "ValueType",
+        need_restart: Option<String> = "NeedRestart",
+        default_value: Option<String> = "DefaultValue",
+        current_value: Option<String> = "CurrentValue",
+        tips: Option<String> = "Tips",
+        enum_value: Vec<String> = "EnumValue",
+        status: Option<i64> = "Status",
     }
 }

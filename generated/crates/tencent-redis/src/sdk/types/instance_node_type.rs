@@ -17,7 +17,7 @@ pub struct InstanceNode {
 
 ::runtime::lenient_object! {
     InstanceNode {
-        id: "Id",
-        instance_cluster_node: "InstanceClusterNode",
+        id: Option<i64> = "Id",
+        instance_cluster_node: Vec<InstanceClusterNode> = "InstanceClusterNode",
     }
 }

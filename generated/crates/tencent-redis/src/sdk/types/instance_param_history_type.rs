@@ -28,10 +28,10 @@ pub struct InstanceParamHistory {
 
 ::runtime::lenient_object! {
     InstanceParamHistory {
-        param_name: "ParamName",
-        pre_value: "PreValue",
-        new_value: "NewValue",
-        status: "Status",
-        modify_time: "ModifyTime",
+        param_name: Option<String> = "ParamName",
+        pre_value: Option<String> = "PreValue",
+        new_value: Option<String> = "NewValue",
+        status: Option<i64> = "Status",
+        modify_time: Option<String> = "ModifyTime",
     }
 }

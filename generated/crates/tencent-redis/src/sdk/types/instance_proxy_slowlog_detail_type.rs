@@ -33,13 +33,13 @@ pub struct InstanceProxySlowlogDetail {
 
 ::runtime::lenient_object! {
     InstanceProxySlowlogDetail {
-        duration: "Duration",
-        client: "Client",
-        command: "Command",
-        command_line: "CommandLine",
-        execute_time: "ExecuteTime",
-        recv_client_end: "RecvClientEnd",
-        send_client_end: "SendClientEnd",
-        node: "Node",
+        duration: Option<i64> = "Duration",
+        client: Option<String> = "Client",
+        command: Option<String> = "Command",
+        command_line: Option<String> = "CommandLine",
+        execute_time: Option<String> = "ExecuteTime",
+        recv_client_end: Option<i64> = "RecvClientEnd",
+        send_client_end: Option<i64> = "SendClientEnd",
+        node: Option<String> = "Node",
     }
 }

@@ -17,7 +17,7 @@ pub struct InstanceSecurityGroupDetail {
 
 ::runtime::lenient_object! {
     InstanceSecurityGroupDetail {
-        instance_id: "InstanceId",
-        security_group_details: "SecurityGroupDetails",
+        instance_id: Option<String> = "InstanceId",
+        security_group_details: Vec<SecurityGroupDetail> = "SecurityGroupDetails",
     }
 }

@@ -27,11 +27,11 @@ pub struct InstanceSlowlogDetail {
 
 ::runtime::lenient_object! {
     InstanceSlowlogDetail {
-        duration: "Duration",
-        client: "Client",
-        command: "Command",
-        command_line: "CommandLine",
-        execute_time: "ExecuteTime",
-        node: "Node",
+        duration: Option<i64> = "Duration",
+        client: Option<String> = "Client",
+        command: Option<String> = "Command",
+        command_line: Option<String> = "CommandLine",
+        execute_time: Option<String> = "ExecuteTime",
+        node: Option<String> = "Node",
     }
 }

@@ -14,8 +14,8 @@ pub struct InstanceTagInfo {
 
 ::runtime::lenient_object! {
     InstanceTagInfo {
-        tag_key: "TagKey",
-        tag_value: "TagValue",
+        tag_key: Option<String> = "TagKey",
+        tag_value: Option<String> = "TagValue",
     }
 }
 

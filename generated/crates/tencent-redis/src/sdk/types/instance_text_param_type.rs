@@ -33,13 +33,13 @@ pub struct InstanceTextParam {
 
 ::runtime::lenient_object! {
     InstanceTextParam {
-        param_name: "ParamName",
-        value_type: "ValueType",
-        need_restart: "NeedRestart",
-        default_value: "DefaultValue",
-        current_value: "CurrentValue",
-        tips: "Tips",
-        text_value: "TextValue",
-        status: "Status",
+        param_name: Option<String> = "ParamName",
+        value_type: Option<String> = "ValueType",
+        need_restart: Option<String> = "NeedRestart",
+        default_value: Option<String> = "DefaultValue",
+        current_value: Option<String> = "CurrentValue",
+        tips: Option<String> = "Tips",
+        text_value: Vec<String> = "TextValue",
+        status: Option<i64> = "Status",
     }
 }

@@ -21,9 +21,9 @@ pub struct LogDeliveryInfo {
 
 ::runtime::lenient_object! {
     LogDeliveryInfo {
-        enabled: "Enabled",
-        logset_id: "LogsetId",
-        topic_id: "TopicId",
-        log_region: "LogRegion",
+        enabled: Option<bool> = "Enabled",
+        logset_id: Option<String> = "LogsetId",
+        topic_id: Option<String> = "TopicId",
+        log_region: Option<String> = "LogRegion",
     }
 }

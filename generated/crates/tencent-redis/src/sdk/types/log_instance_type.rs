@@ -53,19 +53,19 @@ pub struct LogInstance {
 
 ::runtime::lenient_object! {
     LogInstance {
-        instance_id: "InstanceId",
-        status: "Status",
-        enable_query: "EnableQuery",
-        create_at: "CreateAt",
-        high_log_expire_day: "HighLogExpireDay",
-        low_log_expire_day: "LowLogExpireDay",
-        log_expire_day: "LogExpireDay",
-        high_storage: "HighStorage",
-        low_storage: "LowStorage",
-        log_storage: "LogStorage",
-        deliver: "Deliver",
-        deliver_summary: "DeliverSummary",
-        instance_info: "InstanceInfo",
-        log_sub_type: "LogSubType",
+        instance_id: Option<String> = "InstanceId",
+        status: Option<String> = "Status",
+        enable_query: Option<String> = "EnableQuery",
+        create_at: Option<String> = "CreateAt",
+        high_log_expire_day: Option<i64> = "HighLogExpireDay",
+        low_log_expire_day: Option<i64> = "LowLogExpireDay",
+        log_expire_day: Option<i64> = "LogExpireDay",
+        high_storage: Option<f64> = "HighStorage",
+        low_storage: Option<f64> = "LowStorage",
+        log_storage: Option<f64> = "LogStorage",
+        deliver: Option<String> = "Deliver",
+        deliver_summary: Vec<DeliverSummary> = "DeliverSummary",
+        instance_info: Option<InstanceInfo> = "InstanceInfo",
+        log_sub_type: Option<String> = "LogSubType",
     }
 }

@@ -36,14 +36,14 @@ pub struct LogResult {
 
 ::runtime::lenient_object! {
     LogResult {
-        db_id: "DBId",
-        command_latency: "CommandLatency",
-        timestamp: "Timestamp",
-        client_addr: "ClientAddr",
-        user_name: "UserName",
-        command_type: "CommandType",
-        cache_code: "CacheCode",
-        command_detail: "CommandDetail",
-        err_msg: "ErrMsg",
+        db_id: Option<i64> = "DBId",
+        command_latency: Option<i64> = "CommandLatency",
+        timestamp: Option<String> = "Timestamp",
+        client_addr: Option<String> = "ClientAddr",
+        user_name: Option<String> = "UserName",
+        command_type: Option<String> = "CommandType",
+        cache_code: Option<String> = "CacheCode",
+        command_detail: Option<String> = "CommandDetail",
+        err_msg: Option<String> = "ErrMsg",
     }
 }

@@ -33,13 +33,13 @@ pub struct Outbound {
 
 ::runtime::lenient_object! {
     Outbound {
-        action: "Action",
-        address_module: "AddressModule",
-        cidr_ip: "CidrIp",
-        desc: "Desc",
-        ip_protocol: "IpProtocol",
-        port_range: "PortRange",
-        service_module: "ServiceModule",
-        id: "Id",
+        action: Option<String> = "Action",
+        address_module: Option<String> = "AddressModule",
+        cidr_ip: Option<String> = "CidrIp",
+        desc: Option<String> = "Desc",
+        ip_protocol: Option<String> = "IpProtocol",
+        port_range: Option<String> = "PortRange",
+        service_module: Option<String> = "ServiceModule",
+        id: Option<String> = "Id",
     }
 }

@@ -32,9 +32,9 @@ pub struct ParamTemplateInfo {
 
 ::runtime::lenient_object! {
     ParamTemplateInfo {
-        template_id: "TemplateId",
-        name: "Name",
-        description: "Description",
-        product_type: "ProductType",
+        template_id: Option<String> = "TemplateId",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        product_type: Option<u64> = "ProductType",
     }
 }

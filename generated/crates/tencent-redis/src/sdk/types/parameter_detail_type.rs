@@ -39,14 +39,14 @@ pub struct ParameterDetail {
 
 ::runtime::lenient_object! {
     ParameterDetail {
-        name: "Name",
-        param_type: "ParamType",
-        default: "Default",
-        description: "Description",
-        current_value: "CurrentValue",
-        need_reboot: "NeedReboot",
-        max: "Max",
-        min: "Min",
-        enum_value: "EnumValue",
+        name: Option<String> = "Name",
+        param_type: Option<String> = "ParamType",
+        default: Option<String> = "Default",
+        description: Option<String> = "Description",
+        current_value: Option<String> = "CurrentValue",
+        need_reboot: Option<i64> = "NeedReboot",
+        max: Option<String> = "Max",
+        min: Option<String> = "Min",
+        enum_value: Vec<String> = "EnumValue",
     }
 }

@@ -56,11 +56,11 @@ pub struct PasswordPolicy {
 
 ::runtime::lenient_object! {
     PasswordPolicy {
-        enabled: "Enabled",
-        min_letter_count: "MinLetterCount",
-        min_digit_count: "MinDigitCount",
-        min_special_count: "MinSpecialCount",
-        min_length: "MinLength",
+        enabled: Option<bool> = "Enabled",
+        min_letter_count: Option<i64> = "MinLetterCount",
+        min_digit_count: Option<i64> = "MinDigitCount",
+        min_special_count: Option<i64> = "MinSpecialCount",
+        min_length: Option<i64> = "MinLength",
     }
 }
 

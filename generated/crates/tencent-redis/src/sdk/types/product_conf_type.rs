@@ -74,19 +74,19 @@ pub struct ProductConf {
 
 ::runtime::lenient_object! {
     ProductConf {
-        type_field: "Type",
-        type_name: "TypeName",
-        min_buy_num: "MinBuyNum",
-        max_buy_num: "MaxBuyNum",
-        saleout: "Saleout",
-        engine: "Engine",
-        version: "Version",
-        total_size: "TotalSize",
-        shard_size: "ShardSize",
-        replica_num: "ReplicaNum",
-        shard_num: "ShardNum",
-        pay_mode: "PayMode",
-        enable_repica_read_only: "EnableRepicaReadOnly",
-        enable_replica_read_only: "EnableReplicaReadOnly",
+        type_field: Option<i64> = "Type",
+        type_name: Option<String> = "TypeName",
+        min_buy_num: Option<i64> = "MinBuyNum",
+        max_buy_num: Option<i64> = "MaxBuyNum",
+        saleout: Option<bool> = "Saleout",
+        engine: Option<String> = "Engine",
+        version: Option<String> = "Version",
+        total_size: Vec<String> = "TotalSize",
+        shard_size: Vec<String> = "ShardSize",
+        replica_num: Vec<String> = "ReplicaNum",
+        shard_num: Vec<String> = "ShardNum",
+        pay_mode: Option<String> = "PayMode",
+        enable_repica_read_only: Option<bool> = "EnableRepicaReadOnly",
+        enable_replica_read_only: Option<bool> = "EnableReplicaReadOnly",
     }
 }

@@ -15,7 +15,7 @@ pub struct ProxyNodes {
 
 ::runtime::lenient_object! {
     ProxyNodes {
-        node_id: "NodeId",
-        zone_id: "ZoneId",
+        node_id: Option<String> = "NodeId",
+        zone_id: Option<i64> = "ZoneId",
     }
 }

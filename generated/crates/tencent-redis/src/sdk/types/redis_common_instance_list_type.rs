@@ -63,19 +63,19 @@ pub struct RedisCommonInstanceList {
 
 ::runtime::lenient_object! {
     RedisCommonInstanceList {
-        instance_name: "InstanceName",
-        instance_id: "InstanceId",
-        app_id: "AppId",
-        project_id: "ProjectId",
-        region: "Region",
-        zone: "Zone",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        status: "Status",
-        vips: "Vips",
-        vport: "Vport",
-        createtime: "Createtime",
-        pay_mode: "PayMode",
-        net_type: "NetType",
+        instance_name: Option<String> = "InstanceName",
+        instance_id: Option<String> = "InstanceId",
+        app_id: Option<i64> = "AppId",
+        project_id: Option<i64> = "ProjectId",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        status: Option<String> = "Status",
+        vips: Vec<String> = "Vips",
+        vport: Option<i64> = "Vport",
+        createtime: Option<String> = "Createtime",
+        pay_mode: Option<i64> = "PayMode",
+        net_type: Option<i64> = "NetType",
     }
 }

@@ -58,18 +58,18 @@ pub struct RedisInstanceEvent {
 
 ::runtime::lenient_object! {
     RedisInstanceEvent {
-        id: "ID",
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        type_field: "Type",
-        grade: "Grade",
-        execution_date: "ExecutionDate",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        latest_execution_date: "LatestExecutionDate",
-        status: "Status",
-        task_end_time: "TaskEndTime",
-        effect_info: "EffectInfo",
-        initial_execution_date: "InitialExecutionDate",
+        id: Option<i64> = "ID",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        type_field: Option<String> = "Type",
+        grade: Option<String> = "Grade",
+        execution_date: Option<String> = "ExecutionDate",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        latest_execution_date: Option<String> = "LatestExecutionDate",
+        status: Option<String> = "Status",
+        task_end_time: Option<String> = "TaskEndTime",
+        effect_info: Option<String> = "EffectInfo",
+        initial_execution_date: Option<String> = "InitialExecutionDate",
     }
 }

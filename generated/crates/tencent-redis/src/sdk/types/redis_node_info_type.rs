@@ -28,10 +28,10 @@ pub struct RedisNodeInfo {
 
 ::runtime::lenient_object! {
     RedisNodeInfo {
-        node_type: "NodeType",
-        node_id: "NodeId",
-        zone_id: "ZoneId",
-        zone_name: "ZoneName",
+        node_type: Option<i64> = "NodeType",
+        node_id: Option<i64> = "NodeId",
+        zone_id: Option<u64> = "ZoneId",
+        zone_name: Option<String> = "ZoneName",
     }
 }
 

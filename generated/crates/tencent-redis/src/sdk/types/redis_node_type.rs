@@ -24,10 +24,10 @@ pub struct RedisNode {
 
 ::runtime::lenient_object! {
     RedisNode {
-        keys: "Keys",
-        slot: "Slot",
-        node_id: "NodeId",
-        status: "Status",
-        role: "Role",
+        keys: Option<i64> = "Keys",
+        slot: Option<String> = "Slot",
+        node_id: Option<String> = "NodeId",
+        status: Option<String> = "Status",
+        role: Option<String> = "Role",
     }
 }

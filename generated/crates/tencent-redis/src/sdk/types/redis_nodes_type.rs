@@ -21,9 +21,9 @@ pub struct RedisNodes {
 
 ::runtime::lenient_object! {
     RedisNodes {
-        node_id: "NodeId",
-        node_role: "NodeRole",
-        cluster_id: "ClusterId",
-        zone_id: "ZoneId",
+        node_id: Option<String> = "NodeId",
+        node_role: Option<String> = "NodeRole",
+        cluster_id: Option<i64> = "ClusterId",
+        zone_id: Option<i64> = "ZoneId",
     }
 }

@@ -26,10 +26,10 @@ pub struct RegionConf {
 
 ::runtime::lenient_object! {
     RegionConf {
-        region_id: "RegionId",
-        region_name: "RegionName",
-        region_short_name: "RegionShortName",
-        area: "Area",
-        zone_set: "ZoneSet",
+        region_id: Option<String> = "RegionId",
+        region_name: Option<String> = "RegionName",
+        region_short_name: Option<String> = "RegionShortName",
+        area: Option<String> = "Area",
+        zone_set: Vec<ZoneCapacityConf> = "ZoneSet",
     }
 }

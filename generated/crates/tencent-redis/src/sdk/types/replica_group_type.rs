@@ -26,10 +26,10 @@ pub struct ReplicaGroup {
 
 ::runtime::lenient_object! {
     ReplicaGroup {
-        group_id: "GroupId",
-        group_name: "GroupName",
-        zone_id: "ZoneId",
-        role: "Role",
-        redis_nodes: "RedisNodes",
+        group_id: Option<i64> = "GroupId",
+        group_name: Option<String> = "GroupName",
+        zone_id: Option<String> = "ZoneId",
+        role: Option<String> = "Role",
+        redis_nodes: Vec<RedisNode> = "RedisNodes",
     }
 }

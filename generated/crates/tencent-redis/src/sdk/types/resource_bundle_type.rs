@@ -18,8 +18,8 @@ pub struct ResourceBundle {
 
 ::runtime::lenient_object! {
     ResourceBundle {
-        resource_bundle_name: "ResourceBundleName",
-        available_memory: "AvailableMemory",
-        count: "Count",
+        resource_bundle_name: Option<String> = "ResourceBundleName",
+        available_memory: Option<i64> = "AvailableMemory",
+        count: Option<i64> = "Count",
     }
 }

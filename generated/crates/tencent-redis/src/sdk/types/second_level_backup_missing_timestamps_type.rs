@@ -15,7 +15,7 @@ pub struct SecondLevelBackupMissingTimestamps {
 
 ::runtime::lenient_object! {
     SecondLevelBackupMissingTimestamps {
-        start_time_stamp: "StartTimeStamp",
-        end_time_stamp: "EndTimeStamp",
+        start_time_stamp: Option<i64> = "StartTimeStamp",
+        end_time_stamp: Option<i64> = "EndTimeStamp",
     }
 }

@@ -32,12 +32,12 @@ pub struct SecurityGroupDetail {
 
 ::runtime::lenient_object! {
     SecurityGroupDetail {
-        project_id: "ProjectId",
-        create_time: "CreateTime",
-        security_group_id: "SecurityGroupId",
-        security_group_name: "SecurityGroupName",
-        security_group_remark: "SecurityGroupRemark",
-        inbound_rule: "InboundRule",
-        outbound_rule: "OutboundRule",
+        project_id: Option<i64> = "ProjectId",
+        create_time: Option<String> = "CreateTime",
+        security_group_id: Option<String> = "SecurityGroupId",
+        security_group_name: Option<String> = "SecurityGroupName",
+        security_group_remark: Option<String> = "SecurityGroupRemark",
+        inbound_rule: Vec<SecurityGroupsInboundAndOutbound> = "InboundRule",
+        outbound_rule: Vec<SecurityGroupsInboundAndOutbound> = "OutboundRule",
     }
 }

@@ -32,12 +32,12 @@ pub struct SecurityGroup {
 
 ::runtime::lenient_object! {
     SecurityGroup {
-        create_time: "CreateTime",
-        project_id: "ProjectId",
-        security_group_id: "SecurityGroupId",
-        security_group_name: "SecurityGroupName",
-        security_group_remark: "SecurityGroupRemark",
-        outbound: "Outbound",
-        inbound: "Inbound",
+        create_time: Option<String> = "CreateTime",
+        project_id: Option<u64> = "ProjectId",
+        security_group_id: Option<String> = "SecurityGroupId",
+        security_group_name: Option<String> = "SecurityGroupName",
+        security_group_remark: Option<String> = "SecurityGroupRemark",
+        outbound: Vec<Outbound> = "Outbound",
+        inbound: Vec<Inbound> = "Inbound",
     }
 }

@@ -24,9 +24,9 @@ pub struct SecurityGroupsInboundAndOutbound {
 
 ::runtime::lenient_object! {
     SecurityGroupsInboundAndOutbound {
-        action: "Action",
-        ip: "Ip",
-        port: "Port",
-        proto: "Proto",
+        action: Option<String> = "Action",
+        ip: Option<String> = "Ip",
+        port: Option<String> = "Port",
+        proto: Option<String> = "Proto",
     }
 }

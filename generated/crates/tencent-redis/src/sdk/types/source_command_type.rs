@@ -15,7 +15,7 @@ pub struct SourceCommand {
 
 ::runtime::lenient_object! {
     SourceCommand {
-        cmd: "Cmd",
-        count: "Count",
+        cmd: Option<String> = "Cmd",
+        count: Option<i64> = "Count",
     }
 }

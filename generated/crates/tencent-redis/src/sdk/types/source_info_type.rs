@@ -18,8 +18,8 @@ pub struct SourceInfo {
 
 ::runtime::lenient_object! {
     SourceInfo {
-        ip: "Ip",
-        conn: "Conn",
-        cmd: "Cmd",
+        ip: Option<String> = "Ip",
+        conn: Option<i64> = "Conn",
+        cmd: Option<i64> = "Cmd",
     }
 }

@@ -101,14 +101,14 @@ pub struct TaskInfoDetail {
 
 ::runtime::lenient_object! {
     TaskInfoDetail {
-        task_id: "TaskId",
-        start_time: "StartTime",
-        task_type: "TaskType",
-        instance_name: "InstanceName",
-        instance_id: "InstanceId",
-        project_id: "ProjectId",
-        progress: "Progress",
-        end_time: "EndTime",
-        result: "Result",
+        task_id: Option<i64> = "TaskId",
+        start_time: Option<String> = "StartTime",
+        task_type: Option<String> = "TaskType",
+        instance_name: Option<String> = "InstanceName",
+        instance_id: Option<String> = "InstanceId",
+        project_id: Option<i64> = "ProjectId",
+        progress: Option<f64> = "Progress",
+        end_time: Option<String> = "EndTime",
+        result: Option<i64> = "Result",
     }
 }

@@ -18,8 +18,8 @@ pub struct TendisNodes {
 
 ::runtime::lenient_object! {
     TendisNodes {
-        node_id: "NodeId",
-        node_role: "NodeRole",
-        zone_id: "ZoneId",
+        node_id: Option<String> = "NodeId",
+        node_role: Option<String> = "NodeRole",
+        zone_id: Option<i64> = "ZoneId",
     }
 }

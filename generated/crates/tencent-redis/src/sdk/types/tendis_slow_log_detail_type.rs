@@ -24,10 +24,10 @@ pub struct TendisSlowLogDetail {
 
 ::runtime::lenient_object! {
     TendisSlowLogDetail {
-        execute_time: "ExecuteTime",
-        duration: "Duration",
-        command: "Command",
-        command_line: "CommandLine",
-        node: "Node",
+        execute_time: Option<String> = "ExecuteTime",
+        duration: Option<i64> = "Duration",
+        command: Option<String> = "Command",
+        command_line: Option<String> = "CommandLine",
+        node: Option<String> = "Node",
     }
 }

@@ -45,17 +45,17 @@ pub struct TradeDealDetail {
 
 ::runtime::lenient_object! {
     TradeDealDetail {
-        deal_id: "DealId",
-        deal_name: "DealName",
-        zone_id: "ZoneId",
-        goods_num: "GoodsNum",
-        creater: "Creater",
-        creat_time: "CreatTime",
-        overdue_time: "OverdueTime",
-        end_time: "EndTime",
-        status: "Status",
-        description: "Description",
-        price: "Price",
-        instance_ids: "InstanceIds",
+        deal_id: Option<String> = "DealId",
+        deal_name: Option<String> = "DealName",
+        zone_id: Option<i64> = "ZoneId",
+        goods_num: Option<i64> = "GoodsNum",
+        creater: Option<String> = "Creater",
+        creat_time: Option<String> = "CreatTime",
+        overdue_time: Option<String> = "OverdueTime",
+        end_time: Option<String> = "EndTime",
+        status: Option<i64> = "Status",
+        description: Option<String> = "Description",
+        price: Option<i64> = "Price",
+        instance_ids: Vec<String> = "InstanceIds",
     }
 }

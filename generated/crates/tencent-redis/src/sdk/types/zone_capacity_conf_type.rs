@@ -36,12 +36,12 @@ pub struct ZoneCapacityConf {
 
 ::runtime::lenient_object! {
     ZoneCapacityConf {
-        zone_id: "ZoneId",
-        zone_name: "ZoneName",
-        is_saleout: "IsSaleout",
-        is_default: "IsDefault",
-        net_work_type: "NetWorkType",
-        product_set: "ProductSet",
-        old_zone_id: "OldZoneId",
+        zone_id: Option<String> = "ZoneId",
+        zone_name: Option<String> = "ZoneName",
+        is_saleout: Option<bool> = "IsSaleout",
+        is_default: Option<bool> = "IsDefault",
+        net_work_type: Vec<String> = "NetWorkType",
+        product_set: Vec<ProductConf> = "ProductSet",
+        old_zone_id: Option<i64> = "OldZoneId",
     }
 }

@@ -34,12 +34,12 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region: "Region",
-        region_name: "RegionName",
-        region_state: "RegionState",
-        region_type_mc: "RegionTypeMC",
-        location_mc: "LocationMC",
-        region_name_mc: "RegionNameMC",
-        region_id_mc: "RegionIdMC",
+        region: Option<String> = "Region",
+        region_name: Option<String> = "RegionName",
+        region_state: Option<String> = "RegionState",
+        region_type_mc: Option<i64> = "RegionTypeMC",
+        location_mc: Option<String> = "LocationMC",
+        region_name_mc: Option<String> = "RegionNameMC",
+        region_id_mc: Option<String> = "RegionIdMC",
     }
 }

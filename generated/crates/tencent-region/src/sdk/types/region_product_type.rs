@@ -12,6 +12,6 @@ pub struct RegionProduct {
 
 ::runtime::lenient_object! {
     RegionProduct {
-        name: "Name",
+        name: Option<String> = "Name",
     }
 }

@@ -128,15 +128,15 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone: "Zone",
-        zone_name: "ZoneName",
-        zone_id: "ZoneId",
-        zone_state: "ZoneState",
-        parent_zone: "ParentZone",
-        parent_zone_id: "ParentZoneId",
-        parent_zone_name: "ParentZoneName",
-        zone_type: "ZoneType",
-        machine_room_type_mc: "MachineRoomTypeMC",
-        zone_id_mc: "ZoneIdMC",
+        zone: Option<String> = "Zone",
+        zone_name: Option<String> = "ZoneName",
+        zone_id: Option<String> = "ZoneId",
+        zone_state: Option<String> = "ZoneState",
+        parent_zone: Option<String> = "ParentZone",
+        parent_zone_id: Option<String> = "ParentZoneId",
+        parent_zone_name: Option<String> = "ParentZoneName",
+        zone_type: Option<String> = "ZoneType",
+        machine_room_type_mc: Option<String> = "MachineRoomTypeMC",
+        zone_id_mc: Option<String> = "ZoneIdMC",
     }
 }

@@ -50,18 +50,18 @@ pub struct AccountDetail {
 
 ::runtime::lenient_object! {
     AccountDetail {
-        name: "Name",
-        remark: "Remark",
-        create_time: "CreateTime",
-        status: "Status",
-        update_time: "UpdateTime",
-        pass_time: "PassTime",
-        internal_status: "InternalStatus",
-        dbs: "Dbs",
-        is_admin: "IsAdmin",
-        is_cam: "IsCam",
-        authentication: "Authentication",
-        host: "Host",
-        account_type: "AccountType",
+        name: Option<String> = "Name",
+        remark: Option<String> = "Remark",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        status: Option<i64> = "Status",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        pass_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "PassTime",
+        internal_status: Option<String> = "InternalStatus",
+        dbs: Vec<DbPrivilege> = "Dbs",
+        is_admin: Option<bool> = "IsAdmin",
+        is_cam: Option<bool> = "IsCam",
+        authentication: Option<String> = "Authentication",
+        host: Option<String> = "Host",
+        account_type: Option<String> = "AccountType",
     }
 }

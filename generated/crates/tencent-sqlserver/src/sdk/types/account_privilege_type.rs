@@ -17,9 +17,9 @@ pub struct AccountPrivilege {
 
 ::runtime::lenient_object! {
     AccountPrivilege {
-        user_name: "UserName",
-        privilege: "Privilege",
-        account_type: "AccountType",
+        user_name: Option<String> = "UserName",
+        privilege: Option<String> = "Privilege",
+        account_type: Option<String> = "AccountType",
     }
 }
 

@@ -32,12 +32,12 @@ pub struct BackupFile {
 
 ::runtime::lenient_object! {
     BackupFile {
-        id: "Id",
-        file_name: "FileName",
-        size: "Size",
-        d_bs: "DBs",
-        download_link: "DownloadLink",
-        region: "Region",
-        cross_backup_addr: "CrossBackupAddr",
+        id: Option<u64> = "Id",
+        file_name: Option<String> = "FileName",
+        size: Option<u64> = "Size",
+        d_bs: Vec<String> = "DBs",
+        download_link: Option<String> = "DownloadLink",
+        region: Option<String> = "Region",
+        cross_backup_addr: Vec<CrossBackupAddr> = "CrossBackupAddr",
     }
 }

@@ -53,19 +53,19 @@ pub struct BusinessIntelligenceFile {
 
 ::runtime::lenient_object! {
     BusinessIntelligenceFile {
-        file_name: "FileName",
-        file_type: "FileType",
-        file_url: "FileURL",
-        file_path: "FilePath",
-        file_size: "FileSize",
-        file_md5: "FileMd5",
-        status: "Status",
-        remark: "Remark",
-        create_time: "CreateTime",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        message: "Message",
-        instance_id: "InstanceId",
-        action: "Action",
+        file_name: Option<String> = "FileName",
+        file_type: Option<String> = "FileType",
+        file_url: Option<String> = "FileURL",
+        file_path: Option<String> = "FilePath",
+        file_size: Option<i64> = "FileSize",
+        file_md5: Option<String> = "FileMd5",
+        status: Option<i64> = "Status",
+        remark: Option<String> = "Remark",
+        create_time: Option<String> = "CreateTime",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        message: Option<String> = "Message",
+        instance_id: Option<String> = "InstanceId",
+        action: Option<FileAction> = "Action",
     }
 }

@@ -29,11 +29,11 @@ pub struct CheckItem {
 
 ::runtime::lenient_object! {
     CheckItem {
-        check_name: "CheckName",
-        current_value: "CurrentValue",
-        passed: "Passed",
-        is_affect: "IsAffect",
-        msg: "Msg",
-        msg_code: "MsgCode",
+        check_name: Option<String> = "CheckName",
+        current_value: Option<String> = "CurrentValue",
+        passed: Option<i64> = "Passed",
+        is_affect: Option<i64> = "IsAffect",
+        msg: Option<String> = "Msg",
+        msg_code: Option<i64> = "MsgCode",
     }
 }

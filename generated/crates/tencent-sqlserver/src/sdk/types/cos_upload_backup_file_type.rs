@@ -15,7 +15,7 @@ pub struct CosUploadBackupFile {
 
 ::runtime::lenient_object! {
     CosUploadBackupFile {
-        file_name: "FileName",
-        size: "Size",
+        file_name: Option<String> = "FileName",
+        size: Option<i64> = "Size",
     }
 }

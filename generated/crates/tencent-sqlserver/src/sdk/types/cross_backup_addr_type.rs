@@ -18,8 +18,8 @@ pub struct CrossBackupAddr {
 
 ::runtime::lenient_object! {
     CrossBackupAddr {
-        cross_region: "CrossRegion",
-        cross_internal_addr: "CrossInternalAddr",
-        cross_external_addr: "CrossExternalAddr",
+        cross_region: Option<String> = "CrossRegion",
+        cross_internal_addr: Option<String> = "CrossInternalAddr",
+        cross_external_addr: Option<String> = "CrossExternalAddr",
     }
 }

@@ -15,7 +15,7 @@ pub struct CrossRegionStatus {
 
 ::runtime::lenient_object! {
     CrossRegionStatus {
-        cross_region: "CrossRegion",
-        cross_status: "CrossStatus",
+        cross_region: Option<String> = "CrossRegion",
+        cross_status: Option<i64> = "CrossStatus",
     }
 }

@@ -51,19 +51,19 @@ pub struct CrossSummaryDetailRes {
 
 ::runtime::lenient_object! {
     CrossSummaryDetailRes {
-        status: "Status",
-        region: "Region",
-        instance_id: "InstanceId",
-        name: "Name",
-        cross_backup_enabled: "CrossBackupEnabled",
-        cross_regions: "CrossRegions",
-        last_backup_start_time: "LastBackupStartTime",
-        cross_backup_save_days: "CrossBackupSaveDays",
-        data_backup_space: "DataBackupSpace",
-        data_backup_count: "DataBackupCount",
-        log_backup_space: "LogBackupSpace",
-        log_backup_count: "LogBackupCount",
-        actual_used_space: "ActualUsedSpace",
-        actual_used_count: "ActualUsedCount",
+        status: Option<i64> = "Status",
+        region: Option<String> = "Region",
+        instance_id: Option<String> = "InstanceId",
+        name: Option<String> = "Name",
+        cross_backup_enabled: Option<String> = "CrossBackupEnabled",
+        cross_regions: Vec<String> = "CrossRegions",
+        last_backup_start_time: Option<String> = "LastBackupStartTime",
+        cross_backup_save_days: Option<i64> = "CrossBackupSaveDays",
+        data_backup_space: Option<u64> = "DataBackupSpace",
+        data_backup_count: Option<u64> = "DataBackupCount",
+        log_backup_space: Option<u64> = "LogBackupSpace",
+        log_backup_count: Option<u64> = "LogBackupCount",
+        actual_used_space: Option<u64> = "ActualUsedSpace",
+        actual_used_count: Option<u64> = "ActualUsedCount",
     }
 }

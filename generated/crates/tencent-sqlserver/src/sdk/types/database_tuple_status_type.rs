@@ -21,9 +21,9 @@ pub struct DatabaseTupleStatus {
 
 ::runtime::lenient_object! {
     DatabaseTupleStatus {
-        publish_database: "PublishDatabase",
-        subscribe_database: "SubscribeDatabase",
-        last_sync_time: "LastSyncTime",
-        status: "Status",
+        publish_database: Option<String> = "PublishDatabase",
+        subscribe_database: Option<String> = "SubscribeDatabase",
+        last_sync_time: Option<String> = "LastSyncTime",
+        status: Option<String> = "Status",
     }
 }

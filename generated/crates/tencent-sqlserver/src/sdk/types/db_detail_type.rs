@@ -35,13 +35,13 @@ pub struct DbDetail {
 
 ::runtime::lenient_object! {
     DbDetail {
-        name: "Name",
-        charset: "Charset",
-        remark: "Remark",
-        create_time: "CreateTime",
-        status: "Status",
-        accounts: "Accounts",
-        internal_status: "InternalStatus",
-        encryption: "Encryption",
+        name: Option<String> = "Name",
+        charset: Option<String> = "Charset",
+        remark: Option<String> = "Remark",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        status: Option<i64> = "Status",
+        accounts: Vec<AccountPrivilege> = "Accounts",
+        internal_status: Option<String> = "InternalStatus",
+        encryption: Option<String> = "Encryption",
     }
 }

@@ -14,8 +14,8 @@ pub struct DbPrivilege {
 
 ::runtime::lenient_object! {
     DbPrivilege {
-        db_name: "DBName",
-        privilege: "Privilege",
+        db_name: Option<String> = "DBName",
+        privilege: Option<String> = "Privilege",
     }
 }
 

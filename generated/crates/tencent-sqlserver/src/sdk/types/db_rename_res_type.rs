@@ -15,7 +15,7 @@ pub struct DbRenameRes {
 
 ::runtime::lenient_object! {
     DbRenameRes {
-        new_name: "NewName",
-        old_name: "OldName",
+        new_name: Option<String> = "NewName",
+        old_name: Option<String> = "OldName",
     }
 }

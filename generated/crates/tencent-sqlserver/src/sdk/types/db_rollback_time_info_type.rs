@@ -18,8 +18,8 @@ pub struct DbRollbackTimeInfo {
 
 ::runtime::lenient_object! {
     DbRollbackTimeInfo {
-        db_name: "DBName",
-        start_time: "StartTime",
-        end_time: "EndTime",
+        db_name: Option<String> = "DBName",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
     }
 }

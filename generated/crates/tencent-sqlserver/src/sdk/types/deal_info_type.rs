@@ -27,11 +27,11 @@ pub struct DealInfo {
 
 ::runtime::lenient_object! {
     DealInfo {
-        deal_name: "DealName",
-        count: "Count",
-        flow_id: "FlowId",
-        instance_id_set: "InstanceIdSet",
-        owner_uin: "OwnerUin",
-        instance_charge_type: "InstanceChargeType",
+        deal_name: Option<String> = "DealName",
+        count: Option<u64> = "Count",
+        flow_id: Option<i64> = "FlowId",
+        instance_id_set: Vec<String> = "InstanceIdSet",
+        owner_uin: Option<String> = "OwnerUin",
+        instance_charge_type: Option<String> = "InstanceChargeType",
     }
 }

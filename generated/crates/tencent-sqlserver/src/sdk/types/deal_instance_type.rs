@@ -15,7 +15,7 @@ pub struct DealInstance {
 
 ::runtime::lenient_object! {
     DealInstance {
-        instance_id: "InstanceId",
-        deal_name: "DealName",
+        instance_id: Vec<String> = "InstanceId",
+        deal_name: Option<String> = "DealName",
     }
 }

@@ -33,11 +33,11 @@ pub struct DrReadableInfo {
 
 ::runtime::lenient_object! {
     DrReadableInfo {
-        slave_status: "SlaveStatus",
-        readable_status: "ReadableStatus",
-        vip: "Vip",
-        v_port: "VPort",
-        uniq_vpc_id: "UniqVpcId",
-        uniq_subnet_id: "UniqSubnetId",
+        slave_status: Option<String> = "SlaveStatus",
+        readable_status: Option<String> = "ReadableStatus",
+        vip: Option<String> = "Vip",
+        v_port: Option<i64> = "VPort",
+        uniq_vpc_id: Option<String> = "UniqVpcId",
+        uniq_subnet_id: Option<String> = "UniqSubnetId",
     }
 }

@@ -36,14 +36,14 @@ pub struct Events {
 
 ::runtime::lenient_object! {
     Events {
-        id: "Id",
-        file_name: "FileName",
-        size: "Size",
-        event_type: "EventType",
-        status: "Status",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        internal_addr: "InternalAddr",
-        external_addr: "ExternalAddr",
+        id: Option<i64> = "Id",
+        file_name: Option<String> = "FileName",
+        size: Option<i64> = "Size",
+        event_type: Option<String> = "EventType",
+        status: Option<i64> = "Status",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        internal_addr: Option<String> = "InternalAddr",
+        external_addr: Option<String> = "ExternalAddr",
     }
 }

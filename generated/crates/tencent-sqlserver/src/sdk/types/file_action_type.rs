@@ -15,7 +15,7 @@ pub struct FileAction {
 
 ::runtime::lenient_object! {
     FileAction {
-        all_action: "AllAction",
-        allowed_action: "AllowedAction",
+        all_action: Vec<String> = "AllAction",
+        allowed_action: Vec<String> = "AllowedAction",
     }
 }

@@ -17,7 +17,7 @@ pub struct InstanceDbDetail {
 
 ::runtime::lenient_object! {
     InstanceDbDetail {
-        instance_id: "InstanceId",
-        db_details: "DBDetails",
+        instance_id: Option<String> = "InstanceId",
+        db_details: Vec<DbDetail> = "DBDetails",
     }
 }

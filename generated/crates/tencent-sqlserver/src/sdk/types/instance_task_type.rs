@@ -33,13 +33,13 @@ pub struct InstanceTask {
 
 ::runtime::lenient_object! {
     InstanceTask {
-        id: "Id",
-        type_field: "Type",
-        status: "Status",
-        progress: "Progress",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        error_code: "ErrorCode",
-        message: "Message",
+        id: Option<i64> = "Id",
+        type_field: Option<i64> = "Type",
+        status: Option<i64> = "Status",
+        progress: Option<i64> = "Progress",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        error_code: Option<i64> = "ErrorCode",
+        message: Option<String> = "Message",
     }
 }

@@ -15,7 +15,7 @@ pub struct InterInstanceFlow {
 
 ::runtime::lenient_object! {
     InterInstanceFlow {
-        instance_id: "InstanceId",
-        flow_id: "FlowId",
+        instance_id: Option<String> = "InstanceId",
+        flow_id: Option<i64> = "FlowId",
     }
 }

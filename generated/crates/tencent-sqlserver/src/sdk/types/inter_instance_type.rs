@@ -42,16 +42,16 @@ pub struct InterInstance {
 
 ::runtime::lenient_object! {
     InterInstance {
-        instance_id: "InstanceId",
-        inter_vip: "InterVip",
-        inter_port: "InterPort",
-        status: "Status",
-        region: "Region",
-        zone: "Zone",
-        version: "Version",
-        version_name: "VersionName",
-        name: "Name",
-        vip: "Vip",
-        vport: "Vport",
+        instance_id: Option<String> = "InstanceId",
+        inter_vip: Option<String> = "InterVip",
+        inter_port: Option<i64> = "InterPort",
+        status: Option<i64> = "Status",
+        region: Option<String> = "Region",
+        zone: Option<String> = "Zone",
+        version: Option<String> = "Version",
+        version_name: Option<String> = "VersionName",
+        name: Option<String> = "Name",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
     }
 }

@@ -15,7 +15,7 @@ pub struct MigrateDetail {
 
 ::runtime::lenient_object! {
     MigrateDetail {
-        step_name: "StepName",
-        progress: "Progress",
+        step_name: Option<String> = "StepName",
+        progress: Option<i64> = "Progress",
     }
 }

@@ -40,16 +40,16 @@ pub struct MigrateSource {
 
 ::runtime::lenient_object! {
     MigrateSource {
-        instance_id: "InstanceId",
-        cvm_id: "CvmId",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        user_name: "UserName",
-        password: "Password",
-        ip: "Ip",
-        port: "Port",
-        url: "Url",
-        url_password: "UrlPassword",
+        instance_id: Option<String> = "InstanceId",
+        cvm_id: Option<String> = "CvmId",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        user_name: Option<String> = "UserName",
+        password: Option<::runtime::Sensitive<String>> = "Password",
+        ip: Option<String> = "Ip",
+        port: Option<u64> = "Port",
+        url: Vec<String> = "Url",
+        url_password: Option<::runtime::Sensitive<String>> = "UrlPassword",
     }
 }
 

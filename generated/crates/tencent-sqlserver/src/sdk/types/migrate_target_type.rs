@@ -18,9 +18,9 @@ pub struct MigrateTarget {
 
 ::runtime::lenient_object! {
     MigrateTarget {
-        instance_id: "InstanceId",
-        user_name: "UserName",
-        password: "Password",
+        instance_id: Option<String> = "InstanceId",
+        user_name: Option<String> = "UserName",
+        password: Option<::runtime::Sensitive<String>> = "Password",
     }
 }
 

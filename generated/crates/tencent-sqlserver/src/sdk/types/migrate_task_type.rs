@@ -50,18 +50,18 @@ pub struct MigrateTask {
 
 ::runtime::lenient_object! {
     MigrateTask {
-        migrate_id: "MigrateId",
-        migrate_name: "MigrateName",
-        app_id: "AppId",
-        region: "Region",
-        source_type: "SourceType",
-        create_time: "CreateTime",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        status: "Status",
-        message: "Message",
-        check_flag: "CheckFlag",
-        progress: "Progress",
-        migrate_detail: "MigrateDetail",
+        migrate_id: Option<u64> = "MigrateId",
+        migrate_name: Option<String> = "MigrateName",
+        app_id: Option<u64> = "AppId",
+        region: Option<String> = "Region",
+        source_type: Option<i64> = "SourceType",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        status: Option<u64> = "Status",
+        message: Option<String> = "Message",
+        check_flag: Option<u64> = "CheckFlag",
+        progress: Option<i64> = "Progress",
+        migrate_detail: Option<MigrateDetail> = "MigrateDetail",
     }
 }

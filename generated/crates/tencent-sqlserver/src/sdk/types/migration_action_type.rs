@@ -15,7 +15,7 @@ pub struct MigrationAction {
 
 ::runtime::lenient_object! {
     MigrationAction {
-        all_action: "AllAction",
-        allowed_action: "AllowedAction",
+        all_action: Vec<String> = "AllAction",
+        allowed_action: Vec<String> = "AllowedAction",
     }
 }

@@ -24,9 +24,9 @@ pub struct MigrationDetail {
 
 ::runtime::lenient_object! {
     MigrationDetail {
-        step_all: "StepAll",
-        step_now: "StepNow",
-        progress: "Progress",
-        step_info: "StepInfo",
+        step_all: Option<i64> = "StepAll",
+        step_now: Option<i64> = "StepNow",
+        progress: Option<i64> = "Progress",
+        step_info: Vec<MigrationStep> = "StepInfo",
     }
 }

@@ -21,9 +21,9 @@ pub struct MigrationStep {
 
 ::runtime::lenient_object! {
     MigrationStep {
-        step_no: "StepNo",
-        step_name: "StepName",
-        step_id: "StepId",
-        status: "Status",
+        step_no: Option<i64> = "StepNo",
+        step_name: Option<String> = "StepName",
+        step_id: Option<String> = "StepId",
+        status: Option<i64> = "Status",
     }
 }

@@ -19,8 +19,8 @@ pub struct OldVip {
 
 ::runtime::lenient_object! {
     OldVip {
-        vip: "Vip",
-        recycle_time: "RecycleTime",
-        old_ip_retain_time: "OldIpRetainTime",
+        vip: Option<String> = "Vip",
+        recycle_time: Option<String> = "RecycleTime",
+        old_ip_retain_time: Option<i64> = "OldIpRetainTime",
     }
 }

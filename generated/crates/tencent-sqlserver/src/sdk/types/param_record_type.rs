@@ -27,11 +27,11 @@ pub struct ParamRecord {
 
 ::runtime::lenient_object! {
     ParamRecord {
-        instance_id: "InstanceId",
-        param_name: "ParamName",
-        old_value: "OldValue",
-        new_value: "NewValue",
-        status: "Status",
-        modify_time: "ModifyTime",
+        instance_id: Option<String> = "InstanceId",
+        param_name: Option<String> = "ParamName",
+        old_value: Option<String> = "OldValue",
+        new_value: Option<String> = "NewValue",
+        status: Option<i64> = "Status",
+        modify_time: Option<String> = "ModifyTime",
     }
 }

@@ -21,9 +21,9 @@ pub struct Price {
 
 ::runtime::lenient_object! {
     Price {
-        prepaid_price: "PrepaidPrice",
-        prepaid_price_unit: "PrepaidPriceUnit",
-        postpaid_price: "PostpaidPrice",
-        postpaid_price_unit: "PostpaidPriceUnit",
+        prepaid_price: Option<u64> = "PrepaidPrice",
+        prepaid_price_unit: Option<String> = "PrepaidPriceUnit",
+        postpaid_price: Option<u64> = "PostpaidPrice",
+        postpaid_price_unit: Option<String> = "PostpaidPriceUnit",
     }
 }

@@ -38,14 +38,14 @@ pub struct PublishSubscribe {
 
 ::runtime::lenient_object! {
     PublishSubscribe {
-        id: "Id",
-        name: "Name",
-        publish_instance_id: "PublishInstanceId",
-        publish_instance_name: "PublishInstanceName",
-        publish_instance_ip: "PublishInstanceIp",
-        subscribe_instance_id: "SubscribeInstanceId",
-        subscribe_instance_name: "SubscribeInstanceName",
-        subscribe_instance_ip: "SubscribeInstanceIp",
-        database_tuple_set: "DatabaseTupleSet",
+        id: Option<u64> = "Id",
+        name: Option<String> = "Name",
+        publish_instance_id: Option<String> = "PublishInstanceId",
+        publish_instance_name: Option<String> = "PublishInstanceName",
+        publish_instance_ip: Option<String> = "PublishInstanceIp",
+        subscribe_instance_id: Option<String> = "SubscribeInstanceId",
+        subscribe_instance_name: Option<String> = "SubscribeInstanceName",
+        subscribe_instance_ip: Option<String> = "SubscribeInstanceIp",
+        database_tuple_set: Vec<DatabaseTupleStatus> = "DatabaseTupleSet",
     }
 }

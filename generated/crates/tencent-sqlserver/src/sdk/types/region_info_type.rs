@@ -21,9 +21,9 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region: "Region",
-        region_name: "RegionName",
-        region_id: "RegionId",
-        region_state: "RegionState",
+        region: Option<String> = "Region",
+        region_name: Option<String> = "RegionName",
+        region_id: Option<i64> = "RegionId",
+        region_state: Option<String> = "RegionState",
     }
 }

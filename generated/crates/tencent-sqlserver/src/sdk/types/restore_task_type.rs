@@ -57,17 +57,17 @@ pub struct RestoreTask {
 
 ::runtime::lenient_object! {
     RestoreTask {
-        target_instance_id: "TargetInstanceId",
-        target_instance_name: "TargetInstanceName",
-        target_instance_status: "TargetInstanceStatus",
-        target_region: "TargetRegion",
-        restore_id: "RestoreId",
-        target_type: "TargetType",
-        restore_type: "RestoreType",
-        restore_time: "RestoreTime",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        status: "Status",
-        flow_id: "FlowId",
+        target_instance_id: Option<String> = "TargetInstanceId",
+        target_instance_name: Option<String> = "TargetInstanceName",
+        target_instance_status: Option<i64> = "TargetInstanceStatus",
+        target_region: Option<String> = "TargetRegion",
+        restore_id: Option<i64> = "RestoreId",
+        target_type: Option<i64> = "TargetType",
+        restore_type: Option<i64> = "RestoreType",
+        restore_time: Option<String> = "RestoreTime",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        status: Option<i64> = "Status",
+        flow_id: Option<i64> = "FlowId",
     }
 }

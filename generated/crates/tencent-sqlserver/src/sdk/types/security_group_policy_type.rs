@@ -24,10 +24,10 @@ pub struct SecurityGroupPolicy {
 
 ::runtime::lenient_object! {
     SecurityGroupPolicy {
-        action: "Action",
-        cidr_ip: "CidrIp",
-        port_range: "PortRange",
-        ip_protocol: "IpProtocol",
-        dir: "Dir",
+        action: Option<String> = "Action",
+        cidr_ip: Option<String> = "CidrIp",
+        port_range: Option<String> = "PortRange",
+        ip_protocol: Option<String> = "IpProtocol",
+        dir: Option<String> = "Dir",
     }
 }

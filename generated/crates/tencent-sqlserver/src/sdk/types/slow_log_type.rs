@@ -34,13 +34,13 @@ pub struct SlowLog {
 
 ::runtime::lenient_object! {
     SlowLog {
-        id: "Id",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        size: "Size",
-        count: "Count",
-        internal_addr: "InternalAddr",
-        external_addr: "ExternalAddr",
-        status: "Status",
+        id: Option<i64> = "Id",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        size: Option<i64> = "Size",
+        count: Option<i64> = "Count",
+        internal_addr: Option<String> = "InternalAddr",
+        external_addr: Option<String> = "ExternalAddr",
+        status: Option<i64> = "Status",
     }
 }

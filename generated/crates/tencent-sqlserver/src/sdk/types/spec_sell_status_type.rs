@@ -45,16 +45,16 @@ pub struct SpecSellStatus {
 
 ::runtime::lenient_object! {
     SpecSellStatus {
-        id: "Id",
-        spec_id: "SpecId",
-        pay_mode_status: "PayModeStatus",
-        instance_type: "InstanceType",
-        multi_zones_status: "MultiZonesStatus",
-        architecture: "Architecture",
-        style: "Style",
-        version: "Version",
-        zone_status_set: "ZoneStatusSet",
-        price: "Price",
-        status: "Status",
+        id: Option<String> = "Id",
+        spec_id: Option<u64> = "SpecId",
+        pay_mode_status: Option<String> = "PayModeStatus",
+        instance_type: Option<String> = "InstanceType",
+        multi_zones_status: Option<String> = "MultiZonesStatus",
+        architecture: Option<String> = "Architecture",
+        style: Option<String> = "Style",
+        version: Option<String> = "Version",
+        zone_status_set: Vec<ZoneStatus> = "ZoneStatusSet",
+        price: Option<Price> = "Price",
+        status: Option<u64> = "Status",
     }
 }

@@ -24,8 +24,8 @@ pub struct SslConfig {
 
 ::runtime::lenient_object! {
     SslConfig {
-        encryption: "Encryption",
-        ssl_validity_period: "SSLValidityPeriod",
-        ssl_validity: "SSLValidity",
+        encryption: Option<String> = "Encryption",
+        ssl_validity_period: Option<String> = "SSLValidityPeriod",
+        ssl_validity: Option<u64> = "SSLValidity",
     }
 }

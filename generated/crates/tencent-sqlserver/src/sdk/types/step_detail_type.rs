@@ -18,8 +18,8 @@ pub struct StepDetail {
 
 ::runtime::lenient_object! {
     StepDetail {
-        msg: "Msg",
-        status: "Status",
-        name: "Name",
+        msg: Option<String> = "Msg",
+        status: Option<i64> = "Status",
+        name: Option<String> = "Name",
     }
 }

@@ -61,19 +61,19 @@ pub struct SummaryDetailRes {
 
 ::runtime::lenient_object! {
     SummaryDetailRes {
-        region_id: "RegionId",
-        status: "Status",
-        instance_id: "InstanceId",
-        name: "Name",
-        actual_used_space: "ActualUsedSpace",
-        data_backup_space: "DataBackupSpace",
-        data_backup_count: "DataBackupCount",
-        log_backup_space: "LogBackupSpace",
-        log_backup_count: "LogBackupCount",
-        auto_backup_space: "AutoBackupSpace",
-        auto_backup_count: "AutoBackupCount",
-        manual_backup_space: "ManualBackupSpace",
-        manual_backup_count: "ManualBackupCount",
-        region: "Region",
+        region_id: Option<u64> = "RegionId",
+        status: Option<i64> = "Status",
+        instance_id: Option<String> = "InstanceId",
+        name: Option<String> = "Name",
+        actual_used_space: Option<u64> = "ActualUsedSpace",
+        data_backup_space: Option<u64> = "DataBackupSpace",
+        data_backup_count: Option<u64> = "DataBackupCount",
+        log_backup_space: Option<u64> = "LogBackupSpace",
+        log_backup_count: Option<u64> = "LogBackupCount",
+        auto_backup_space: Option<u64> = "AutoBackupSpace",
+        auto_backup_count: Option<u64> = "AutoBackupCount",
+        manual_backup_space: Option<u64> = "ManualBackupSpace",
+        manual_backup_count: Option<u64> = "ManualBackupCount",
+        region: Option<String> = "Region",
     }
 }

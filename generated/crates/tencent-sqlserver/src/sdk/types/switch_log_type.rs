@@ -24,10 +24,10 @@ pub struct SwitchLog {
 
 ::runtime::lenient_object! {
     SwitchLog {
-        event_id: "EventId",
-        switch_type: "SwitchType",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        reason: "Reason",
+        event_id: Option<String> = "EventId",
+        switch_type: Option<u64> = "SwitchType",
+        start_time: Option<String> = "StartTime",
+        end_time: Option<String> = "EndTime",
+        reason: Option<String> = "Reason",
     }
 }

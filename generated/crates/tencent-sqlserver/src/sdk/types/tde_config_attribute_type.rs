@@ -18,8 +18,8 @@ pub struct TdeConfigAttribute {
 
 ::runtime::lenient_object! {
     TdeConfigAttribute {
-        encryption: "Encryption",
-        certificate_attribution: "CertificateAttribution",
-        quote_uin: "QuoteUin",
+        encryption: Option<String> = "Encryption",
+        certificate_attribution: Option<String> = "CertificateAttribution",
+        quote_uin: Option<String> = "QuoteUin",
     }
 }

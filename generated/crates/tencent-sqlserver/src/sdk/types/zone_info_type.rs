@@ -24,10 +24,10 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone: "Zone",
-        zone_name: "ZoneName",
-        zone_id: "ZoneId",
-        spec_id: "SpecId",
-        version: "Version",
+        zone: Option<String> = "Zone",
+        zone_name: Option<String> = "ZoneName",
+        zone_id: Option<i64> = "ZoneId",
+        spec_id: Option<i64> = "SpecId",
+        version: Option<String> = "Version",
     }
 }

@@ -18,8 +18,8 @@ pub struct ZoneStatus {
 
 ::runtime::lenient_object! {
     ZoneStatus {
-        zone: "Zone",
-        region: "Region",
-        status: "Status",
+        zone: Option<String> = "Zone",
+        region: Option<String> = "Region",
+        status: Option<u64> = "Status",
     }
 }

@@ -19,8 +19,8 @@ pub struct Credentials {
 
 ::runtime::lenient_object! {
     Credentials {
-        token: "Token",
-        tmp_secret_id: "TmpSecretId",
-        tmp_secret_key: "TmpSecretKey",
+        token: Option<String> = "Token",
+        tmp_secret_id: Option<String> = "TmpSecretId",
+        tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
     }
 }

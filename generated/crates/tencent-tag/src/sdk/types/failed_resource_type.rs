@@ -19,8 +19,8 @@ pub struct FailedResource {
 
 ::runtime::lenient_object! {
     FailedResource {
-        resource: "Resource",
-        code: "Code",
-        message: "Message",
+        resource: Option<String> = "Resource",
+        code: Option<String> = "Code",
+        message: Option<String> = "Message",
     }
 }

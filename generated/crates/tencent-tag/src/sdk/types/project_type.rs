@@ -24,10 +24,10 @@ pub struct Project {
 
 ::runtime::lenient_object! {
     Project {
-        project_id: "ProjectId",
-        project_name: "ProjectName",
-        creator_uin: "CreatorUin",
-        project_info: "ProjectInfo",
-        create_time: "CreateTime",
+        project_id: Option<u64> = "ProjectId",
+        project_name: Option<String> = "ProjectName",
+        creator_uin: Option<u64> = "CreatorUin",
+        project_info: Option<String> = "ProjectInfo",
+        create_time: Option<String> = "CreateTime",
     }
 }

@@ -19,7 +19,7 @@ pub struct ResourceIdTag {
 
 ::runtime::lenient_object! {
     ResourceIdTag {
-        resource_id: "ResourceId",
-        tag_key_values: "TagKeyValues",
+        resource_id: Option<String> = "ResourceId",
+        tag_key_values: Vec<Tag> = "TagKeyValues",
     }
 }

@@ -18,7 +18,7 @@ pub struct ResourceTagMapping {
 
 ::runtime::lenient_object! {
     ResourceTagMapping {
-        resource: "Resource",
-        tags: "Tags",
+        resource: Option<String> = "Resource",
+        tags: Vec<Tag> = "Tags",
     }
 }

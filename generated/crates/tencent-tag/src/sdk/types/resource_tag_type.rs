@@ -31,10 +31,10 @@ pub struct ResourceTag {
 
 ::runtime::lenient_object! {
     ResourceTag {
-        resource_region: "ResourceRegion",
-        service_type: "ServiceType",
-        resource_prefix: "ResourcePrefix",
-        resource_id: "ResourceId",
-        tags: "Tags",
+        resource_region: Option<String> = "ResourceRegion",
+        service_type: Option<String> = "ServiceType",
+        resource_prefix: Option<String> = "ResourcePrefix",
+        resource_id: Option<String> = "ResourceId",
+        tags: Vec<Tag> = "Tags",
     }
 }

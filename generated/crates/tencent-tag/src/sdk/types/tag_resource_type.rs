@@ -31,12 +31,12 @@ pub struct TagResource {
 
 ::runtime::lenient_object! {
     TagResource {
-        tag_key: "TagKey",
-        tag_value: "TagValue",
-        resource_id: "ResourceId",
-        tag_key_md5: "TagKeyMd5",
-        tag_value_md5: "TagValueMd5",
-        service_type: "ServiceType",
-        category: "Category",
+        tag_key: Option<String> = "TagKey",
+        tag_value: Option<String> = "TagValue",
+        resource_id: Option<String> = "ResourceId",
+        tag_key_md5: Option<String> = "TagKeyMd5",
+        tag_value_md5: Option<String> = "TagValueMd5",
+        service_type: Option<String> = "ServiceType",
+        category: Option<String> = "Category",
     }
 }

@@ -17,9 +17,9 @@ pub struct Tag {
 
 ::runtime::lenient_object! {
     Tag {
-        tag_key: "TagKey",
-        tag_value: "TagValue",
-        category: "Category",
+        tag_key: Option<String> = "TagKey",
+        tag_value: Option<String> = "TagValue",
+        category: Option<String> = "Category",
     }
 }
 

@@ -21,9 +21,9 @@ pub struct TagWithDelete {
 
 ::runtime::lenient_object! {
     TagWithDelete {
-        tag_key: "TagKey",
-        tag_value: "TagValue",
-        can_delete: "CanDelete",
-        category: "Category",
+        tag_key: Option<String> = "TagKey",
+        tag_value: Option<String> = "TagValue",
+        can_delete: Option<u64> = "CanDelete",
+        category: Option<String> = "Category",
     }
 }

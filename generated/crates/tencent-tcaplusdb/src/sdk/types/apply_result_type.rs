@@ -29,10 +29,10 @@ pub struct ApplyResult {
 
 ::runtime::lenient_object! {
     ApplyResult {
-        application_id: "ApplicationId",
-        application_type: "ApplicationType",
-        application_status: "ApplicationStatus",
-        task_id: "TaskId",
-        error: "Error",
+        application_id: Option<String> = "ApplicationId",
+        application_type: Option<i64> = "ApplicationType",
+        application_status: Option<i64> = "ApplicationStatus",
+        task_id: Option<String> = "TaskId",
+        error: Option<ErrorInfo> = "Error",
     }
 }

@@ -40,16 +40,16 @@ pub struct BackupRecords {
 
 ::runtime::lenient_object! {
     BackupRecords {
-        zone_id: "ZoneId",
-        table_name: "TableName",
-        backup_type: "BackupType",
-        file_tag: "FileTag",
-        shard_count: "ShardCount",
-        backup_batch_time: "BackupBatchTime",
-        backup_file_size: "BackupFileSize",
-        backup_succ_rate: "BackupSuccRate",
-        backup_expire_time: "BackupExpireTime",
-        app_id: "AppId",
+        zone_id: Option<u64> = "ZoneId",
+        table_name: Option<String> = "TableName",
+        backup_type: Option<String> = "BackupType",
+        file_tag: Option<String> = "FileTag",
+        shard_count: Option<u64> = "ShardCount",
+        backup_batch_time: Option<String> = "BackupBatchTime",
+        backup_file_size: Option<u64> = "BackupFileSize",
+        backup_succ_rate: Option<String> = "BackupSuccRate",
+        backup_expire_time: Option<String> = "BackupExpireTime",
+        app_id: Option<u64> = "AppId",
     }
 }
 

@@ -32,14 +32,14 @@ pub struct CompareTablesInfo {
 
 ::runtime::lenient_object! {
     CompareTablesInfo {
-        src_table_cluster_id: "SrcTableClusterId",
-        src_table_group_id: "SrcTableGroupId",
-        src_table_name: "SrcTableName",
-        dst_table_cluster_id: "DstTableClusterId",
-        dst_table_group_id: "DstTableGroupId",
-        dst_table_name: "DstTableName",
-        src_table_instance_id: "SrcTableInstanceId",
-        dst_table_instance_id: "DstTableInstanceId",
+        src_table_cluster_id: Option<String> = "SrcTableClusterId",
+        src_table_group_id: Option<String> = "SrcTableGroupId",
+        src_table_name: Option<String> = "SrcTableName",
+        dst_table_cluster_id: Option<String> = "DstTableClusterId",
+        dst_table_group_id: Option<String> = "DstTableGroupId",
+        dst_table_name: Option<String> = "DstTableName",
+        src_table_instance_id: Option<String> = "SrcTableInstanceId",
+        dst_table_instance_id: Option<String> = "DstTableInstanceId",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct ErrorInfo {
 
 ::runtime::lenient_object! {
     ErrorInfo {
-        code: "Code",
-        message: "Message",
+        code: Option<String> = "Code",
+        message: Option<String> = "Message",
     }
 }

@@ -28,12 +28,12 @@ pub struct IdlFileInfo {
 
 ::runtime::lenient_object! {
     IdlFileInfo {
-        file_name: "FileName",
-        file_type: "FileType",
-        file_ext_type: "FileExtType",
-        file_size: "FileSize",
-        file_id: "FileId",
-        file_content: "FileContent",
+        file_name: Option<String> = "FileName",
+        file_type: Option<String> = "FileType",
+        file_ext_type: Option<String> = "FileExtType",
+        file_size: Option<i64> = "FileSize",
+        file_id: Option<i64> = "FileId",
+        file_content: Option<String> = "FileContent",
     }
 }
 

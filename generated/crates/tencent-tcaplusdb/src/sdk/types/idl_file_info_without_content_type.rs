@@ -35,11 +35,11 @@ pub struct IdlFileInfoWithoutContent {
 
 ::runtime::lenient_object! {
     IdlFileInfoWithoutContent {
-        file_name: "FileName",
-        file_type: "FileType",
-        file_ext_type: "FileExtType",
-        file_size: "FileSize",
-        file_id: "FileId",
-        error: "Error",
+        file_name: Option<String> = "FileName",
+        file_type: Option<String> = "FileType",
+        file_ext_type: Option<String> = "FileExtType",
+        file_size: Option<i64> = "FileSize",
+        file_id: Option<i64> = "FileId",
+        error: Option<ErrorInfo> = "Error",
     }
 }

@@ -27,12 +27,12 @@ pub struct KafkaInfo {
 
 ::runtime::lenient_object! {
     KafkaInfo {
-        address: "Address",
-        topic: "Topic",
-        user: "User",
-        password: "Password",
-        instance: "Instance",
-        is_vpc: "IsVpc",
+        address: Option<String> = "Address",
+        topic: Option<String> = "Topic",
+        user: Option<String> = "User",
+        password: Option<::runtime::Sensitive<String>> = "Password",
+        instance: Option<String> = "Instance",
+        is_vpc: Option<i64> = "IsVpc",
     }
 }
 

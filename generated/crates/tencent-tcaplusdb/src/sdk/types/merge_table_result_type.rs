@@ -26,9 +26,9 @@ pub struct MergeTableResult {
 
 ::runtime::lenient_object! {
     MergeTableResult {
-        task_id: "TaskId",
-        error: "Error",
-        table: "Table",
-        application_id: "ApplicationId",
+        task_id: Option<String> = "TaskId",
+        error: Option<ErrorInfo> = "Error",
+        table: Option<CompareTablesInfo> = "Table",
+        application_id: Option<String> = "ApplicationId",
     }
 }

@@ -26,10 +26,10 @@ pub struct PoolInfo {
 
 ::runtime::lenient_object! {
     PoolInfo {
-        pool_uid: "PoolUid",
-        ipv6_enable: "Ipv6Enable",
-        available_app_count: "AvailableAppCount",
-        server_list: "ServerList",
-        proxy_list: "ProxyList",
+        pool_uid: Option<i64> = "PoolUid",
+        ipv6_enable: Option<i64> = "Ipv6Enable",
+        available_app_count: Option<i64> = "AvailableAppCount",
+        server_list: Vec<ServerMachineInfo> = "ServerList",
+        proxy_list: Vec<ProxyMachineInfo> = "ProxyList",
     }
 }

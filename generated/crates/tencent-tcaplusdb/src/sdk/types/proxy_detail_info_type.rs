@@ -27,11 +27,11 @@ pub struct ProxyDetailInfo {
 
 ::runtime::lenient_object! {
     ProxyDetailInfo {
-        proxy_uid: "ProxyUid",
-        machine_type: "MachineType",
-        process_speed: "ProcessSpeed",
-        average_process_delay: "AverageProcessDelay",
-        slow_process_speed: "SlowProcessSpeed",
-        version: "Version",
+        proxy_uid: Option<String> = "ProxyUid",
+        machine_type: Option<String> = "MachineType",
+        process_speed: Option<i64> = "ProcessSpeed",
+        average_process_delay: Option<i64> = "AverageProcessDelay",
+        slow_process_speed: Option<i64> = "SlowProcessSpeed",
+        version: Option<String> = "Version",
     }
 }

@@ -18,8 +18,8 @@ pub struct ProxyMachineInfo {
 
 ::runtime::lenient_object! {
     ProxyMachineInfo {
-        proxy_uid: "ProxyUid",
-        machine_type: "MachineType",
-        available_count: "AvailableCount",
+        proxy_uid: Option<String> = "ProxyUid",
+        machine_type: Option<String> = "MachineType",
+        available_count: Option<i64> = "AvailableCount",
     }
 }

@@ -21,9 +21,9 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region_name: "RegionName",
-        region_abbr: "RegionAbbr",
-        region_id: "RegionId",
-        ipv6_enable: "Ipv6Enable",
+        region_name: Option<String> = "RegionName",
+        region_abbr: Option<String> = "RegionAbbr",
+        region_id: Option<u64> = "RegionId",
+        ipv6_enable: Option<u64> = "Ipv6Enable",
     }
 }

@@ -30,12 +30,12 @@ pub struct ServerDetailInfo {
 
 ::runtime::lenient_object! {
     ServerDetailInfo {
-        server_uid: "ServerUid",
-        machine_type: "MachineType",
-        memory_rate: "MemoryRate",
-        disk_rate: "DiskRate",
-        read_num: "ReadNum",
-        write_num: "WriteNum",
-        version: "Version",
+        server_uid: Option<String> = "ServerUid",
+        machine_type: Option<String> = "MachineType",
+        memory_rate: Option<i64> = "MemoryRate",
+        disk_rate: Option<i64> = "DiskRate",
+        read_num: Option<i64> = "ReadNum",
+        write_num: Option<i64> = "WriteNum",
+        version: Option<String> = "Version",
     }
 }

@@ -15,7 +15,7 @@ pub struct ServerMachineInfo {
 
 ::runtime::lenient_object! {
     ServerMachineInfo {
-        server_uid: "ServerUid",
-        machine_type: "MachineType",
+        server_uid: Option<String> = "ServerUid",
+        machine_type: Option<String> = "MachineType",
     }
 }

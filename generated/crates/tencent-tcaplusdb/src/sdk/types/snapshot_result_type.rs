@@ -55,15 +55,15 @@ pub struct SnapshotResult {
 
 ::runtime::lenient_object! {
     SnapshotResult {
-        table_group_id: "TableGroupId",
-        table_name: "TableName",
-        task_id: "TaskId",
-        error: "Error",
-        snapshot_name: "SnapshotName",
-        snapshot_time: "SnapshotTime",
-        snapshot_dead_time: "SnapshotDeadTime",
-        snapshot_create_time: "SnapshotCreateTime",
-        snapshot_size: "SnapshotSize",
-        snapshot_status: "SnapshotStatus",
+        table_group_id: Option<String> = "TableGroupId",
+        table_name: Option<String> = "TableName",
+        task_id: Option<String> = "TaskId",
+        error: Option<ErrorInfo> = "Error",
+        snapshot_name: Option<String> = "SnapshotName",
+        snapshot_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotTime",
+        snapshot_dead_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotDeadTime",
+        snapshot_create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotCreateTime",
+        snapshot_size: Option<u64> = "SnapshotSize",
+        snapshot_status: Option<u64> = "SnapshotStatus",
     }
 }

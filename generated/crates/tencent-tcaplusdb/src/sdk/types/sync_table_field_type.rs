@@ -15,7 +15,7 @@ pub struct SyncTableField {
 
 ::runtime::lenient_object! {
     SyncTableField {
-        source_name: "SourceName",
-        target_name: "TargetName",
+        source_name: Option<String> = "SourceName",
+        target_name: Option<String> = "TargetName",
     }
 }

@@ -44,16 +44,16 @@ pub struct SyncTableInfo {
 
 ::runtime::lenient_object! {
     SyncTableInfo {
-        target_table_split_num: "TargetTableSplitNum",
-        target_table_name_prefix: "TargetTableNamePrefix",
-        target_sync_db_instance_id: "TargetSyncDBInstanceId",
-        target_database_name: "TargetDatabaseName",
-        status: "Status",
-        cluster_id: "ClusterId",
-        table_group_id: "TableGroupId",
-        table_name: "TableName",
-        table_id: "TableId",
-        key_field_mapping: "KeyFieldMapping",
-        value_field_mapping: "ValueFieldMapping",
+        target_table_split_num: Option<u64> = "TargetTableSplitNum",
+        target_table_name_prefix: Vec<String> = "TargetTableNamePrefix",
+        target_sync_db_instance_id: Option<String> = "TargetSyncDBInstanceId",
+        target_database_name: Option<String> = "TargetDatabaseName",
+        status: Option<i64> = "Status",
+        cluster_id: Option<String> = "ClusterId",
+        table_group_id: Option<u64> = "TableGroupId",
+        table_name: Option<String> = "TableName",
+        table_id: Option<String> = "TableId",
+        key_field_mapping: Vec<SyncTableField> = "KeyFieldMapping",
+        value_field_mapping: Vec<SyncTableField> = "ValueFieldMapping",
     }
 }

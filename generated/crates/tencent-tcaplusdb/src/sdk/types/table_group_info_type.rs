@@ -39,14 +39,14 @@ pub struct TableGroupInfo {
 
 ::runtime::lenient_object! {
     TableGroupInfo {
-        table_group_id: "TableGroupId",
-        table_group_name: "TableGroupName",
-        created_time: "CreatedTime",
-        table_count: "TableCount",
-        total_size: "TotalSize",
-        txh_backup_expire_day: "TxhBackupExpireDay",
-        enable_mysql: "EnableMysql",
-        mysql_conn_ip: "MysqlConnIp",
-        mysql_conn_port: "MysqlConnPort",
+        table_group_id: Option<String> = "TableGroupId",
+        table_group_name: Option<String> = "TableGroupName",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
+        table_count: Option<u64> = "TableCount",
+        total_size: Option<u64> = "TotalSize",
+        txh_backup_expire_day: Option<u64> = "TxhBackupExpireDay",
+        enable_mysql: Option<u64> = "EnableMysql",
+        mysql_conn_ip: Option<String> = "MysqlConnIp",
+        mysql_conn_port: Option<u64> = "MysqlConnPort",
     }
 }

@@ -47,14 +47,14 @@ pub struct TableResultNew {
 
 ::runtime::lenient_object! {
     TableResultNew {
-        table_instance_id: "TableInstanceId",
-        task_id: "TaskId",
-        table_name: "TableName",
-        table_type: "TableType",
-        table_idl_type: "TableIdlType",
-        table_group_id: "TableGroupId",
-        error: "Error",
-        task_ids: "TaskIds",
-        application_id: "ApplicationId",
+        table_instance_id: Option<String> = "TableInstanceId",
+        task_id: Option<String> = "TaskId",
+        table_name: Option<String> = "TableName",
+        table_type: Option<String> = "TableType",
+        table_idl_type: Option<String> = "TableIdlType",
+        table_group_id: Option<String> = "TableGroupId",
+        error: Option<ErrorInfo> = "Error",
+        task_ids: Vec<String> = "TaskIds",
+        application_id: Option<String> = "ApplicationId",
     }
 }

@@ -55,16 +55,16 @@ pub struct TableRollbackResultNew {
 
 ::runtime::lenient_object! {
     TableRollbackResultNew {
-        table_instance_id: "TableInstanceId",
-        task_id: "TaskId",
-        table_name: "TableName",
-        table_type: "TableType",
-        table_idl_type: "TableIdlType",
-        table_group_id: "TableGroupId",
-        error: "Error",
-        task_ids: "TaskIds",
-        file_id: "FileId",
-        succ_key_num: "SuccKeyNum",
-        total_key_num: "TotalKeyNum",
+        table_instance_id: Option<String> = "TableInstanceId",
+        task_id: Option<String> = "TaskId",
+        table_name: Option<String> = "TableName",
+        table_type: Option<String> = "TableType",
+        table_idl_type: Option<String> = "TableIdlType",
+        table_group_id: Option<String> = "TableGroupId",
+        error: Option<ErrorInfo> = "Error",
+        task_ids: Vec<String> = "TaskIds",
+        file_id: Option<String> = "FileId",
+        succ_key_num: Option<u64> = "SuccKeyNum",
+        total_key_num: Option<u64> = "TotalKeyNum",
     }
 }

@@ -20,8 +20,8 @@ pub struct TagsInfoOfCluster {
 
 ::runtime::lenient_object! {
     TagsInfoOfCluster {
-        cluster_id: "ClusterId",
-        tags: "Tags",
-        error: "Error",
+        cluster_id: Option<String> = "ClusterId",
+        tags: Vec<TagInfoUnit> = "Tags",
+        error: Option<ErrorInfo> = "Error",
     }
 }

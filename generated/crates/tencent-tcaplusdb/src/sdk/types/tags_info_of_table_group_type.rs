@@ -23,9 +23,9 @@ pub struct TagsInfoOfTableGroup {
 
 ::runtime::lenient_object! {
     TagsInfoOfTableGroup {
-        cluster_id: "ClusterId",
-        table_group_id: "TableGroupId",
-        tags: "Tags",
-        error: "Error",
+        cluster_id: Option<String> = "ClusterId",
+        table_group_id: Option<String> = "TableGroupId",
+        tags: Vec<TagInfoUnit> = "Tags",
+        error: Option<ErrorInfo> = "Error",
     }
 }

@@ -26,10 +26,10 @@ pub struct TagsInfoOfTable {
 
 ::runtime::lenient_object! {
     TagsInfoOfTable {
-        table_instance_id: "TableInstanceId",
-        table_name: "TableName",
-        table_group_id: "TableGroupId",
-        tags: "Tags",
-        error: "Error",
+        table_instance_id: Option<String> = "TableInstanceId",
+        table_name: Option<String> = "TableName",
+        table_group_id: Option<String> = "TableGroupId",
+        tags: Vec<TagInfoUnit> = "Tags",
+        error: Option<ErrorInfo> = "Error",
     }
 }

@@ -39,15 +39,15 @@ pub struct TaskInfoNew {
 
 ::runtime::lenient_object! {
     TaskInfoNew {
-        task_id: "TaskId",
-        task_type: "TaskType",
-        trans_id: "TransId",
-        cluster_id: "ClusterId",
-        cluster_name: "ClusterName",
-        progress: "Progress",
-        start_time: "StartTime",
-        update_time: "UpdateTime",
-        operator: "Operator",
-        content: "Content",
+        task_id: Option<String> = "TaskId",
+        task_type: Option<String> = "TaskType",
+        trans_id: Option<String> = "TransId",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_name: Option<String> = "ClusterName",
+        progress: Option<i64> = "Progress",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        operator: Option<String> = "Operator",
+        content: Option<String> = "Content",
     }
 }

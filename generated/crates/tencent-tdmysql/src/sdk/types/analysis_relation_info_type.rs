@@ -35,10 +35,10 @@ pub struct AnalysisRelationInfo {
 
 ::runtime::lenient_object! {
     AnalysisRelationInfo {
-        primary_instance_id: "PrimaryInstanceId",
-        analysis_instance_id: "AnalysisInstanceId",
-        status: "Status",
-        create_at: "CreateAt",
-        update_at: "UpdateAt",
+        primary_instance_id: Option<String> = "PrimaryInstanceId",
+        analysis_instance_id: Option<String> = "AnalysisInstanceId",
+        status: Option<String> = "Status",
+        create_at: Option<String> = "CreateAt",
+        update_at: Option<String> = "UpdateAt",
     }
 }

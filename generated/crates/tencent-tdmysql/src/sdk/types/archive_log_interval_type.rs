@@ -25,9 +25,9 @@ pub struct ArchiveLogInterval {
 
 ::runtime::lenient_object! {
     ArchiveLogInterval {
-        end_time: "EndTime",
-        major_version: "MajorVersion",
-        minor_version: "MinorVersion",
-        start_time: "StartTime",
+        end_time: Option<String> = "EndTime",
+        major_version: Option<String> = "MajorVersion",
+        minor_version: Option<String> = "MinorVersion",
+        start_time: Option<String> = "StartTime",
     }
 }

@@ -49,15 +49,15 @@ pub struct ArchiveLogModel {
 
 ::runtime::lenient_object! {
     ArchiveLogModel {
-        archive_log_id: "ArchiveLogId",
-        backup_duration: "BackupDuration",
-        backup_status: "BackupStatus",
-        end_time: "EndTime",
-        error_message: "ErrorMessage",
-        expired_time: "ExpiredTime",
-        file_name: "FileName",
-        file_size: "FileSize",
-        instance_id: "InstanceId",
-        start_time: "StartTime",
+        archive_log_id: Option<i64> = "ArchiveLogId",
+        backup_duration: Option<i64> = "BackupDuration",
+        backup_status: Option<String> = "BackupStatus",
+        end_time: Option<String> = "EndTime",
+        error_message: Option<String> = "ErrorMessage",
+        expired_time: Option<String> = "ExpiredTime",
+        file_name: Option<String> = "FileName",
+        file_size: Option<i64> = "FileSize",
+        instance_id: Option<String> = "InstanceId",
+        start_time: Option<String> = "StartTime",
     }
 }

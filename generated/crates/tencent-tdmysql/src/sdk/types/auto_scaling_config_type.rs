@@ -47,13 +47,13 @@ pub struct AutoScalingConfig {
 
 ::runtime::lenient_object! {
     AutoScalingConfig {
-        range_min: "RangeMin",
-        range_max: "RangeMax",
-        resource_type: "ResourceType",
-        scale_up_enabled: "ScaleUpEnabled",
-        scale_down_enabled: "ScaleDownEnabled",
-        threshold_percent: "ThresholdPercent",
-        step: "Step",
+        range_min: Option<f64> = "RangeMin",
+        range_max: Option<f64> = "RangeMax",
+        resource_type: Option<String> = "ResourceType",
+        scale_up_enabled: Option<bool> = "ScaleUpEnabled",
+        scale_down_enabled: Option<bool> = "ScaleDownEnabled",
+        threshold_percent: Option<i64> = "ThresholdPercent",
+        step: Option<f64> = "Step",
     }
 }
 

@@ -33,9 +33,9 @@ pub struct BackupMethodStatisticsModel {
 
 ::runtime::lenient_object! {
     BackupMethodStatisticsModel {
-        auto_backup_size: "AutoBackupSize",
-        average_size_per_day: "AverageSizePerDay",
-        manual_backup_size: "ManualBackupSize",
-        total_size: "TotalSize",
+        auto_backup_size: Option<i64> = "AutoBackupSize",
+        average_size_per_day: Option<i64> = "AverageSizePerDay",
+        manual_backup_size: Option<i64> = "ManualBackupSize",
+        total_size: Option<i64> = "TotalSize",
     }
 }

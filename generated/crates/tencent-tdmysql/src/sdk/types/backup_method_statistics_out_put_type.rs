@@ -21,7 +21,7 @@ pub struct BackupMethodStatisticsOutPut {
 
 ::runtime::lenient_object! {
     BackupMethodStatisticsOutPut {
-        auto_backup_size: "AutoBackupSize",
-        manual_backup_size: "ManualBackupSize",
+        auto_backup_size: Vec<i64> = "AutoBackupSize",
+        manual_backup_size: Vec<i64> = "ManualBackupSize",
     }
 }

@@ -39,10 +39,10 @@ pub struct BackupStatisticsModel {
 
 ::runtime::lenient_object! {
     BackupStatisticsModel {
-        average_size_per_day: "AverageSizePerDay",
-        data_backup_size: "DataBackupSize",
-        log_backup_size: "LogBackupSize",
-        total_count: "TotalCount",
-        total_size: "TotalSize",
+        average_size_per_day: Option<i64> = "AverageSizePerDay",
+        data_backup_size: Option<i64> = "DataBackupSize",
+        log_backup_size: Option<i64> = "LogBackupSize",
+        total_count: Option<i64> = "TotalCount",
+        total_size: Option<i64> = "TotalSize",
     }
 }

@@ -18,8 +18,8 @@ pub struct BinlogInfo {
 
 ::runtime::lenient_object! {
     BinlogInfo {
-        sid: "Sid",
-        type_field: "Type",
-        instance_id: "InstanceId",
+        sid: Option<String> = "Sid",
+        type_field: Option<String> = "Type",
+        instance_id: Option<String> = "InstanceId",
     }
 }

@@ -65,19 +65,19 @@ pub struct CloneInstanceModel {
 
 ::runtime::lenient_object! {
     CloneInstanceModel {
-        clone_end_time: "CloneEndTime",
-        clone_id: "CloneId",
-        clone_ins_type: "CloneInsType",
-        clone_instance_id: "CloneInstanceId",
-        clone_instance_is_deleted: "CloneInstanceIsDeleted",
-        clone_progress: "CloneProgress",
-        clone_start_time: "CloneStartTime",
-        clone_status: "CloneStatus",
-        clone_time: "CloneTime",
-        clone_type: "CloneType",
-        create_time: "CreateTime",
-        db_type: "DBType",
-        region: "Region",
-        source_instance_id: "SourceInstanceId",
+        clone_end_time: Option<String> = "CloneEndTime",
+        clone_id: Option<i64> = "CloneId",
+        clone_ins_type: Option<String> = "CloneInsType",
+        clone_instance_id: Option<String> = "CloneInstanceId",
+        clone_instance_is_deleted: Option<bool> = "CloneInstanceIsDeleted",
+        clone_progress: Option<f64> = "CloneProgress",
+        clone_start_time: Option<String> = "CloneStartTime",
+        clone_status: Option<String> = "CloneStatus",
+        clone_time: Option<String> = "CloneTime",
+        clone_type: Option<String> = "CloneType",
+        create_time: Option<String> = "CreateTime",
+        db_type: Option<String> = "DBType",
+        region: Option<String> = "Region",
+        source_instance_id: Option<String> = "SourceInstanceId",
     }
 }

@@ -41,13 +41,13 @@ pub struct DataBackupStatisticsModel {
 
 ::runtime::lenient_object! {
     DataBackupStatisticsModel {
-        auto_backup_count: "AutoBackupCount",
-        auto_backup_size: "AutoBackupSize",
-        average_size_per_backup: "AverageSizePerBackup",
-        average_size_per_day: "AverageSizePerDay",
-        manual_backup_count: "ManualBackupCount",
-        manual_backup_size: "ManualBackupSize",
-        total_count: "TotalCount",
-        total_size: "TotalSize",
+        auto_backup_count: Option<i64> = "AutoBackupCount",
+        auto_backup_size: Option<i64> = "AutoBackupSize",
+        average_size_per_backup: Option<i64> = "AverageSizePerBackup",
+        average_size_per_day: Option<i64> = "AverageSizePerDay",
+        manual_backup_count: Option<i64> = "ManualBackupCount",
+        manual_backup_size: Option<i64> = "ManualBackupSize",
+        total_count: Option<i64> = "TotalCount",
+        total_size: Option<i64> = "TotalSize",
     }
 }

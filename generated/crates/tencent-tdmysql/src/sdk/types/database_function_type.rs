@@ -12,6 +12,6 @@ pub struct DatabaseFunction {
 
 ::runtime::lenient_object! {
     DatabaseFunction {
-        func: "Func",
+        func: Option<String> = "Func",
     }
 }

@@ -12,6 +12,6 @@ pub struct DatabaseTable {
 
 ::runtime::lenient_object! {
     DatabaseTable {
-        table: "Table",
+        table: Option<String> = "Table",
     }
 }

@@ -33,13 +33,13 @@ pub struct DbEngineInfo {
 
 ::runtime::lenient_object! {
     DbEngineInfo {
-        type_field: "Type",
-        version: "Version",
-        name: "Name",
-        description: "Description",
-        new: "New",
-        sql_mode: "SQLMode",
-        is_support_param_template: "IsSupportParamTemplate",
-        is_support_serverless: "IsSupportServerless",
+        type_field: Option<String> = "Type",
+        version: Option<String> = "Version",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        new: Option<bool> = "New",
+        sql_mode: Vec<String> = "SQLMode",
+        is_support_param_template: Option<bool> = "IsSupportParamTemplate",
+        is_support_serverless: Option<bool> = "IsSupportServerless",
     }
 }

@@ -41,13 +41,13 @@ pub struct DescribeSaleRegionInfo {
 
 ::runtime::lenient_object! {
     DescribeSaleRegionInfo {
-        region: "Region",
-        zone_list: "ZoneList",
-        region_name: "RegionName",
-        enable: "Enable",
-        available_zone_num: "AvailableZoneNum",
-        is_supported_log_replica: "IsSupportedLogReplica",
-        zone_group: "ZoneGroup",
-        is_support_serverless: "IsSupportServerless",
+        region: Option<String> = "Region",
+        zone_list: Vec<DescribeSaleZonesInfo> = "ZoneList",
+        region_name: Option<String> = "RegionName",
+        enable: Option<i64> = "Enable",
+        available_zone_num: Option<i64> = "AvailableZoneNum",
+        is_supported_log_replica: Option<bool> = "IsSupportedLogReplica",
+        zone_group: Vec<DescribeSaleZonesGroup> = "ZoneGroup",
+        is_support_serverless: Option<bool> = "IsSupportServerless",
     }
 }

@@ -35,10 +35,10 @@ pub struct DescribeSaleZonesGroup {
 
 ::runtime::lenient_object! {
     DescribeSaleZonesGroup {
-        zone_num: "ZoneNum",
-        zones: "Zones",
-        support_types: "SupportTypes",
-        available_disk_types: "AvailableDiskTypes",
-        is_support_serverless: "IsSupportServerless",
+        zone_num: Option<i64> = "ZoneNum",
+        zones: Vec<String> = "Zones",
+        support_types: Vec<String> = "SupportTypes",
+        available_disk_types: Vec<String> = "AvailableDiskTypes",
+        is_support_serverless: Option<bool> = "IsSupportServerless",
     }
 }

@@ -36,12 +36,12 @@ pub struct DescribeSaleZonesInfo {
 
 ::runtime::lenient_object! {
     DescribeSaleZonesInfo {
-        zone: "Zone",
-        zone_name: "ZoneName",
-        enable: "Enable",
-        is_default_master: "IsDefaultMaster",
-        available_disk_types: "AvailableDiskTypes",
-        support_types: "SupportTypes",
-        is_support_serverless: "IsSupportServerless",
+        zone: Option<String> = "Zone",
+        zone_name: Option<String> = "ZoneName",
+        enable: Option<i64> = "Enable",
+        is_default_master: Option<i64> = "IsDefaultMaster",
+        available_disk_types: Vec<String> = "AvailableDiskTypes",
+        support_types: Vec<String> = "SupportTypes",
+        is_support_serverless: Option<bool> = "IsSupportServerless",
     }
 }

@@ -88,17 +88,17 @@ pub struct Explain {
 
 ::runtime::lenient_object! {
     Explain {
-        id: "ID",
-        select_type: "SelectType",
-        table: "Table",
-        partitions: "Partitions",
-        type_field: "Type",
-        possible_keys: "PossibleKeys",
-        key: "Key",
-        key_len: "KeyLen",
-        ref_field: "Ref",
-        rows: "Rows",
-        filtered: "Filtered",
-        extra: "Extra",
+        id: Option<String> = "ID",
+        select_type: Option<String> = "SelectType",
+        table: Option<String> = "Table",
+        partitions: Option<String> = "Partitions",
+        type_field: Option<String> = "Type",
+        possible_keys: Option<String> = "PossibleKeys",
+        key: Option<String> = "Key",
+        key_len: Option<String> = "KeyLen",
+        ref_field: Option<String> = "Ref",
+        rows: Option<String> = "Rows",
+        filtered: Option<String> = "Filtered",
+        extra: Option<String> = "Extra",
     }
 }

@@ -15,7 +15,7 @@ pub struct FlowType {
 
 ::runtime::lenient_object! {
     FlowType {
-        flow_name: "FlowName",
-        flow_desc: "FlowDesc",
+        flow_name: Option<String> = "FlowName",
+        flow_desc: Option<String> = "FlowDesc",
     }
 }

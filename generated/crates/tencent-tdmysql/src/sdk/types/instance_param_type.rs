@@ -14,8 +14,8 @@ pub struct InstanceParam {
 
 ::runtime::lenient_object! {
     InstanceParam {
-        param: "Param",
-        value: "Value",
+        param: Option<String> = "Param",
+        value: Option<String> = "Value",
     }
 }
 

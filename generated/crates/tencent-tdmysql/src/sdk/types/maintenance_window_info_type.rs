@@ -18,8 +18,8 @@ pub struct MaintenanceWindowInfo {
 
 ::runtime::lenient_object! {
     MaintenanceWindowInfo {
-        start_time: "StartTime",
-        duration: "Duration",
-        week_days: "WeekDays",
+        start_time: Option<i64> = "StartTime",
+        duration: Option<i64> = "Duration",
+        week_days: Vec<String> = "WeekDays",
     }
 }

@@ -41,15 +41,15 @@ pub struct NodeInfo {
 
 ::runtime::lenient_object! {
     NodeInfo {
-        ip: "IP",
-        type_field: "Type",
-        node_id: "NodeId",
-        port: "Port",
-        zone: "Zone",
-        host: "Host",
-        binlog_info: "BinlogInfo",
-        cpu: "Cpu",
-        mem: "Mem",
-        data_disk: "DataDisk",
+        ip: Option<String> = "IP",
+        type_field: Option<String> = "Type",
+        node_id: Option<String> = "NodeId",
+        port: Option<i64> = "Port",
+        zone: Option<String> = "Zone",
+        host: Option<String> = "Host",
+        binlog_info: Vec<BinlogInfo> = "BinlogInfo",
+        cpu: Option<i64> = "Cpu",
+        mem: Option<i64> = "Mem",
+        data_disk: Option<i64> = "DataDisk",
     }
 }

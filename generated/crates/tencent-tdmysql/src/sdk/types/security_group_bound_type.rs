@@ -21,9 +21,9 @@ pub struct SecurityGroupBound {
 
 ::runtime::lenient_object! {
     SecurityGroupBound {
-        cidr_ip: "CidrIp",
-        action: "Action",
-        port_range: "PortRange",
-        ip_protocol: "IpProtocol",
+        cidr_ip: Option<String> = "CidrIp",
+        action: Option<String> = "Action",
+        port_range: Option<String> = "PortRange",
+        ip_protocol: Option<String> = "IpProtocol",
     }
 }

@@ -15,7 +15,7 @@ pub struct ServerlessCcu {
 
 ::runtime::lenient_object! {
     ServerlessCcu {
-        min_ccu: "MinCcu",
-        max_ccu: "MaxCcu",
+        min_ccu: Option<f64> = "MinCcu",
+        max_ccu: Vec<f64> = "MaxCcu",
     }
 }

@@ -15,7 +15,7 @@ pub struct ServerlessNodeNumSpec {
 
 ::runtime::lenient_object! {
     ServerlessNodeNumSpec {
-        min_node_num: "MinNodeNum",
-        max_node_num: "MaxNodeNum",
+        min_node_num: Option<i64> = "MinNodeNum",
+        max_node_num: Option<i64> = "MaxNodeNum",
     }
 }

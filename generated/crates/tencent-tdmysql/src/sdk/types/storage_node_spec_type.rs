@@ -42,16 +42,16 @@ pub struct StorageNodeSpec {
 
 ::runtime::lenient_object! {
     StorageNodeSpec {
-        spec_code: "SpecCode",
-        storage_node_cpu: "StorageNodeCpu",
-        storage_node_mem: "StorageNodeMem",
-        storage_node_max_num: "StorageNodeMaxNum",
-        storage_node_max_disk: "StorageNodeMaxDisk",
-        storage_node_min_num: "StorageNodeMinNum",
-        storage_node_min_disk: "StorageNodeMinDisk",
-        storage_type: "StorageType",
-        storage_node_default_disk: "StorageNodeDefaultDisk",
-        instance_mode: "InstanceMode",
-        disk_type_category: "DiskTypeCategory",
+        spec_code: Option<String> = "SpecCode",
+        storage_node_cpu: Option<i64> = "StorageNodeCpu",
+        storage_node_mem: Option<i64> = "StorageNodeMem",
+        storage_node_max_num: Option<i64> = "StorageNodeMaxNum",
+        storage_node_max_disk: Option<i64> = "StorageNodeMaxDisk",
+        storage_node_min_num: Option<i64> = "StorageNodeMinNum",
+        storage_node_min_disk: Option<i64> = "StorageNodeMinDisk",
+        storage_type: Option<String> = "StorageType",
+        storage_node_default_disk: Option<i64> = "StorageNodeDefaultDisk",
+        instance_mode: Vec<String> = "InstanceMode",
+        disk_type_category: Option<String> = "DiskTypeCategory",
     }
 }

@@ -25,10 +25,10 @@ pub struct UserInfo {
 
 ::runtime::lenient_object! {
     UserInfo {
-        user_name: "UserName",
-        description: "Description",
-        host: "Host",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
+        user_name: Option<String> = "UserName",
+        description: Option<String> = "Description",
+        host: Option<String> = "Host",
+        create_time: Option<String> = "CreateTime",
+        update_time: Option<String> = "UpdateTime",
     }
 }

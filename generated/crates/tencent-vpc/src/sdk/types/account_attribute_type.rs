@@ -15,7 +15,7 @@ pub struct AccountAttribute {
 
 ::runtime::lenient_object! {
     AccountAttribute {
-        attribute_name: "AttributeName",
-        attribute_values: "AttributeValues",
+        attribute_name: Option<String> = "AttributeName",
+        attribute_values: Vec<String> = "AttributeValues",
     }
 }

@@ -15,8 +15,8 @@ pub struct AddressInfo {
 
 ::runtime::lenient_object! {
     AddressInfo {
-        address: "Address",
-        description: "Description",
+        address: Option<String> = "Address",
+        description: Option<String> = "Description",
     }
 }
 

@@ -21,9 +21,9 @@ pub struct AddressTemplateItem {
 
 ::runtime::lenient_object! {
     AddressTemplateItem {
-        address_template_id: "AddressTemplateId",
-        address_template_name: "AddressTemplateName",
-        from: "From",
-        to: "To",
+        address_template_id: Option<String> = "AddressTemplateId",
+        address_template_name: Option<String> = "AddressTemplateName",
+        from: Option<String> = "From",
+        to: Option<String> = "To",
     }
 }

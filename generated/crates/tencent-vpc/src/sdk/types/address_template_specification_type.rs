@@ -14,8 +14,8 @@ pub struct AddressTemplateSpecification {
 
 ::runtime::lenient_object! {
     AddressTemplateSpecification {
-        address_id: "AddressId",
-        address_group_id: "AddressGroupId",
+        address_id: Option<String> = "AddressId",
+        address_group_id: Option<String> = "AddressGroupId",
     }
 }
 

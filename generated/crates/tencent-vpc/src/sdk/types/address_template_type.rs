@@ -26,10 +26,10 @@ pub struct AddressTemplate {
 
 ::runtime::lenient_object! {
     AddressTemplate {
-        address_template_name: "AddressTemplateName",
-        address_template_id: "AddressTemplateId",
-        address_set: "AddressSet",
-        created_time: "CreatedTime",
-        address_extra_set: "AddressExtraSet",
+        address_template_name: Option<String> = "AddressTemplateName",
+        address_template_id: Option<String> = "AddressTemplateId",
+        address_set: Vec<String> = "AddressSet",
+        created_time: Option<String> = "CreatedTime",
+        address_extra_set: Vec<AddressInfo> = "AddressExtraSet",
     }
 }

@@ -25,7 +25,7 @@ pub struct AlgType {
 
 ::runtime::lenient_object! {
     AlgType {
-        ftp: "Ftp",
-        sip: "Sip",
+        ftp: Option<bool> = "Ftp",
+        sip: Option<bool> = "Sip",
     }
 }

@@ -23,9 +23,9 @@ pub struct AssistantCidr {
 
 ::runtime::lenient_object! {
     AssistantCidr {
-        vpc_id: "VpcId",
-        cidr_block: "CidrBlock",
-        assistant_type: "AssistantType",
-        subnet_set: "SubnetSet",
+        vpc_id: Option<String> = "VpcId",
+        cidr_block: Option<String> = "CidrBlock",
+        assistant_type: Option<i64> = "AssistantType",
+        subnet_set: Vec<Subnet> = "SubnetSet",
     }
 }

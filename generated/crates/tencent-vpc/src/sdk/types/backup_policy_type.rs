@@ -14,8 +14,8 @@ pub struct BackupPolicy {
 
 ::runtime::lenient_object! {
     BackupPolicy {
-        backup_day: "BackupDay",
-        backup_time: "BackupTime",
+        backup_day: Option<String> = "BackupDay",
+        backup_time: Option<String> = "BackupTime",
     }
 }
 

@@ -63,14 +63,14 @@ pub struct BandwidthPackage {
 
 ::runtime::lenient_object! {
     BandwidthPackage {
-        bandwidth_package_id: "BandwidthPackageId",
-        network_type: "NetworkType",
-        charge_type: "ChargeType",
-        bandwidth_package_name: "BandwidthPackageName",
-        created_time: "CreatedTime",
-        status: "Status",
-        resource_set: "ResourceSet",
-        bandwidth: "Bandwidth",
-        egress: "Egress",
+        bandwidth_package_id: Option<String> = "BandwidthPackageId",
+        network_type: Option<String> = "NetworkType",
+        charge_type: Option<String> = "ChargeType",
+        bandwidth_package_name: Option<String> = "BandwidthPackageName",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        status: Option<String> = "Status",
+        resource_set: Vec<Resource> = "ResourceSet",
+        bandwidth: Option<i64> = "Bandwidth",
+        egress: Option<String> = "Egress",
     }
 }

@@ -79,19 +79,19 @@ pub struct CcnAttachedInstance {
 
 ::runtime::lenient_object! {
     CcnAttachedInstance {
-        ccn_id: "CcnId",
-        instance_type: "InstanceType",
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        instance_region: "InstanceRegion",
-        instance_uin: "InstanceUin",
-        cidr_block: "CidrBlock",
-        state: "State",
-        attached_time: "AttachedTime",
-        ccn_uin: "CcnUin",
-        instance_area: "InstanceArea",
-        description: "Description",
-        route_table_id: "RouteTableId",
-        route_table_name: "RouteTableName",
+        ccn_id: Option<String> = "CcnId",
+        instance_type: Option<String> = "InstanceType",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        instance_region: Option<String> = "InstanceRegion",
+        instance_uin: Option<String> = "InstanceUin",
+        cidr_block: Vec<String> = "CidrBlock",
+        state: Option<String> = "State",
+        attached_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AttachedTime",
+        ccn_uin: Option<String> = "CcnUin",
+        instance_area: Option<String> = "InstanceArea",
+        description: Option<String> = "Description",
+        route_table_id: Option<String> = "RouteTableId",
+        route_table_name: Option<String> = "RouteTableName",
     }
 }

@@ -43,13 +43,13 @@ pub struct CcnBandwidthInfo {
 
 ::runtime::lenient_object! {
     CcnBandwidthInfo {
-        ccn_id: "CcnId",
-        created_time: "CreatedTime",
-        expired_time: "ExpiredTime",
-        region_flow_control_id: "RegionFlowControlId",
-        renew_flag: "RenewFlag",
-        ccn_region_bandwidth_limit: "CcnRegionBandwidthLimit",
-        market_id: "MarketId",
-        tag_set: "TagSet",
+        ccn_id: Option<String> = "CcnId",
+        created_time: Option<String> = "CreatedTime",
+        expired_time: Option<String> = "ExpiredTime",
+        region_flow_control_id: Option<String> = "RegionFlowControlId",
+        renew_flag: Option<String> = "RenewFlag",
+        ccn_region_bandwidth_limit: Option<CcnRegionBandwidthLimit> = "CcnRegionBandwidthLimit",
+        market_id: Option<String> = "MarketId",
+        tag_set: Vec<Tag> = "TagSet",
     }
 }

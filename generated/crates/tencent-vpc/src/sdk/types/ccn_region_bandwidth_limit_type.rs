@@ -24,11 +24,11 @@ pub struct CcnRegionBandwidthLimit {
 
 ::runtime::lenient_object! {
     CcnRegionBandwidthLimit {
-        region: "Region",
-        bandwidth_limit: "BandwidthLimit",
-        is_bm: "IsBm",
-        dst_region: "DstRegion",
-        dst_is_bm: "DstIsBm",
+        region: Option<String> = "Region",
+        bandwidth_limit: Option<u64> = "BandwidthLimit",
+        is_bm: Option<bool> = "IsBm",
+        dst_region: Option<String> = "DstRegion",
+        dst_is_bm: Option<bool> = "DstIsBm",
     }
 }
 

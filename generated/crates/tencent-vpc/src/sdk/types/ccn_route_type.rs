@@ -48,18 +48,18 @@ pub struct CcnRoute {
 
 ::runtime::lenient_object! {
     CcnRoute {
-        route_id: "RouteId",
-        destination_cidr_block: "DestinationCidrBlock",
-        instance_type: "InstanceType",
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        instance_region: "InstanceRegion",
-        update_time: "UpdateTime",
-        enabled: "Enabled",
-        instance_uin: "InstanceUin",
-        extra_state: "ExtraState",
-        is_bgp: "IsBgp",
-        route_priority: "RoutePriority",
-        instance_extra_name: "InstanceExtraName",
+        route_id: Option<String> = "RouteId",
+        destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        instance_type: Option<String> = "InstanceType",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        instance_region: Option<String> = "InstanceRegion",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        enabled: Option<bool> = "Enabled",
+        instance_uin: Option<String> = "InstanceUin",
+        extra_state: Option<String> = "ExtraState",
+        is_bgp: Option<bool> = "IsBgp",
+        route_priority: Option<u64> = "RoutePriority",
+        instance_extra_name: Option<String> = "InstanceExtraName",
     }
 }

@@ -17,7 +17,7 @@ pub struct CidrForCcn {
 
 ::runtime::lenient_object! {
     CidrForCcn {
-        cidr: "Cidr",
-        published_to_vbc: "PublishedToVbc",
+        cidr: Option<String> = "Cidr",
+        published_to_vbc: Option<bool> = "PublishedToVbc",
     }
 }

@@ -15,7 +15,7 @@ pub struct ClassicLinkInstance {
 
 ::runtime::lenient_object! {
     ClassicLinkInstance {
-        vpc_id: "VpcId",
-        instance_id: "InstanceId",
+        vpc_id: Option<String> = "VpcId",
+        instance_id: Option<String> = "InstanceId",
     }
 }

@@ -15,7 +15,7 @@ pub struct ConflictItem {
 
 ::runtime::lenient_object! {
     ConflictItem {
-        confilct_id: "ConfilctId",
-        destination_item: "DestinationItem",
+        confilct_id: Option<String> = "ConfilctId",
+        destination_item: Option<String> = "DestinationItem",
     }
 }

@@ -20,8 +20,8 @@ pub struct ConflictSource {
 
 ::runtime::lenient_object! {
     ConflictSource {
-        conflict_source_id: "ConflictSourceId",
-        source_item: "SourceItem",
-        conflict_item_set: "ConflictItemSet",
+        conflict_source_id: Option<String> = "ConflictSourceId",
+        source_item: Option<String> = "SourceItem",
+        conflict_item_set: Vec<ConflictItem> = "ConflictItemSet",
     }
 }

@@ -21,9 +21,9 @@ pub struct CustomerGateway {
 
 ::runtime::lenient_object! {
     CustomerGateway {
-        customer_gateway_id: "CustomerGatewayId",
-        customer_gateway_name: "CustomerGatewayName",
-        ip_address: "IpAddress",
-        created_time: "CreatedTime",
+        customer_gateway_id: Option<String> = "CustomerGatewayId",
+        customer_gateway_name: Option<String> = "CustomerGatewayName",
+        ip_address: Option<String> = "IpAddress",
+        created_time: Option<String> = "CreatedTime",
     }
 }

@@ -17,9 +17,9 @@ pub struct CustomerGatewayVendor {
 
 ::runtime::lenient_object! {
     CustomerGatewayVendor {
-        platform: "Platform",
-        software_version: "SoftwareVersion",
-        vendor_name: "VendorName",
+        platform: Option<String> = "Platform",
+        software_version: Option<String> = "SoftwareVersion",
+        vendor_name: Option<String> = "VendorName",
     }
 }
 

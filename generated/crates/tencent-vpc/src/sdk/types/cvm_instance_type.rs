@@ -45,17 +45,17 @@ pub struct CvmInstance {
 
 ::runtime::lenient_object! {
     CvmInstance {
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        instance_state: "InstanceState",
-        cpu: "CPU",
-        memory: "Memory",
-        created_time: "CreatedTime",
-        instance_type: "InstanceType",
-        eni_limit: "EniLimit",
-        eni_ip_limit: "EniIpLimit",
-        instance_eni_count: "InstanceEniCount",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        instance_state: Option<String> = "InstanceState",
+        cpu: Option<u64> = "CPU",
+        memory: Option<u64> = "Memory",
+        created_time: Option<String> = "CreatedTime",
+        instance_type: Option<String> = "InstanceType",
+        eni_limit: Option<u64> = "EniLimit",
+        eni_ip_limit: Option<u64> = "EniIpLimit",
+        instance_eni_count: Option<u64> = "InstanceEniCount",
     }
 }

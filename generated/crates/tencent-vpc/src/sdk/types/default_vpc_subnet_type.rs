@@ -24,10 +24,10 @@ pub struct DefaultVpcSubnet {
 
 ::runtime::lenient_object! {
     DefaultVpcSubnet {
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        vpc_name: "VpcName",
-        subnet_name: "SubnetName",
-        cidr_block: "CidrBlock",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        vpc_name: Option<String> = "VpcName",
+        subnet_name: Option<String> = "SubnetName",
+        cidr_block: Option<String> = "CidrBlock",
     }
 }

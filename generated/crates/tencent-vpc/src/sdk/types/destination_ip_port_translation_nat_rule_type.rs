@@ -26,12 +26,12 @@ pub struct DestinationIpPortTranslationNatRule {
 
 ::runtime::lenient_object! {
     DestinationIpPortTranslationNatRule {
-        ip_protocol: "IpProtocol",
-        public_ip_address: "PublicIpAddress",
-        public_port: "PublicPort",
-        private_ip_address: "PrivateIpAddress",
-        private_port: "PrivatePort",
-        description: "Description",
+        ip_protocol: Option<String> = "IpProtocol",
+        public_ip_address: Option<String> = "PublicIpAddress",
+        public_port: Option<u64> = "PublicPort",
+        private_ip_address: Option<String> = "PrivateIpAddress",
+        private_port: Option<u64> = "PrivatePort",
+        description: Option<String> = "Description",
     }
 }
 

@@ -23,11 +23,11 @@ pub struct DirectConnectGatewayCcnRoute {
 
 ::runtime::lenient_object! {
     DirectConnectGatewayCcnRoute {
-        route_id: "RouteId",
-        destination_cidr_block: "DestinationCidrBlock",
-        as_path: "ASPath",
-        description: "Description",
-        update_time: "UpdateTime",
+        route_id: Option<String> = "RouteId",
+        destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        as_path: Vec<String> = "ASPath",
+        description: Option<String> = "Description",
+        update_time: Option<String> = "UpdateTime",
     }
 }
 

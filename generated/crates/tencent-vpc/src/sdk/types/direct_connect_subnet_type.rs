@@ -15,7 +15,7 @@ pub struct DirectConnectSubnet {
 
 ::runtime::lenient_object! {
     DirectConnectSubnet {
-        direct_connect_gateway_id: "DirectConnectGatewayId",
-        cidr_block: "CidrBlock",
+        direct_connect_gateway_id: Option<String> = "DirectConnectGatewayId",
+        cidr_block: Option<String> = "CidrBlock",
     }
 }

@@ -46,16 +46,16 @@ pub struct EndPointService {
 
 ::runtime::lenient_object! {
     EndPointService {
-        end_point_service_id: "EndPointServiceId",
-        vpc_id: "VpcId",
-        service_owner: "ServiceOwner",
-        service_name: "ServiceName",
-        service_vip: "ServiceVip",
-        service_instance_id: "ServiceInstanceId",
-        auto_accept_flag: "AutoAcceptFlag",
-        end_point_count: "EndPointCount",
-        end_point_set: "EndPointSet",
-        create_time: "CreateTime",
-        service_type: "ServiceType",
+        end_point_service_id: Option<String> = "EndPointServiceId",
+        vpc_id: Option<String> = "VpcId",
+        service_owner: Option<String> = "ServiceOwner",
+        service_name: Option<String> = "ServiceName",
+        service_vip: Option<String> = "ServiceVip",
+        service_instance_id: Option<String> = "ServiceInstanceId",
+        auto_accept_flag: Option<bool> = "AutoAcceptFlag",
+        end_point_count: Option<u64> = "EndPointCount",
+        end_point_set: Vec<EndPoint> = "EndPointSet",
+        create_time: Option<String> = "CreateTime",
+        service_type: Option<String> = "ServiceType",
     }
 }

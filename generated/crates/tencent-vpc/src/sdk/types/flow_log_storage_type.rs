@@ -15,8 +15,8 @@ pub struct FlowLogStorage {
 
 ::runtime::lenient_object! {
     FlowLogStorage {
-        storage_id: "StorageId",
-        storage_topic: "StorageTopic",
+        storage_id: Option<String> = "StorageId",
+        storage_topic: Option<String> = "StorageTopic",
     }
 }
 

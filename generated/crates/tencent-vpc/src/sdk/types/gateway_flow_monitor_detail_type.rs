@@ -24,10 +24,10 @@ pub struct GatewayFlowMonitorDetail {
 
 ::runtime::lenient_object! {
     GatewayFlowMonitorDetail {
-        private_ip_address: "PrivateIpAddress",
-        in_pkg: "InPkg",
-        out_pkg: "OutPkg",
-        in_traffic: "InTraffic",
-        out_traffic: "OutTraffic",
+        private_ip_address: Option<String> = "PrivateIpAddress",
+        in_pkg: Option<u64> = "InPkg",
+        out_pkg: Option<u64> = "OutPkg",
+        in_traffic: Option<u64> = "InTraffic",
+        out_traffic: Option<u64> = "OutTraffic",
     }
 }

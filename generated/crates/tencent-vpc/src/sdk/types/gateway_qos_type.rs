@@ -21,9 +21,9 @@ pub struct GatewayQos {
 
 ::runtime::lenient_object! {
     GatewayQos {
-        vpc_id: "VpcId",
-        ip_address: "IpAddress",
-        bandwidth: "Bandwidth",
-        create_time: "CreateTime",
+        vpc_id: Option<String> = "VpcId",
+        ip_address: Option<String> = "IpAddress",
+        bandwidth: Option<i64> = "Bandwidth",
+        create_time: Option<String> = "CreateTime",
     }
 }

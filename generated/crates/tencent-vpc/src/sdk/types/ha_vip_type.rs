@@ -47,16 +47,16 @@ pub struct HaVip {
 
 ::runtime::lenient_object! {
     HaVip {
-        ha_vip_id: "HaVipId",
-        ha_vip_name: "HaVipName",
-        vip: "Vip",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        network_interface_id: "NetworkInterfaceId",
-        instance_id: "InstanceId",
-        address_ip: "AddressIp",
-        state: "State",
-        created_time: "CreatedTime",
-        business: "Business",
+        ha_vip_id: Option<String> = "HaVipId",
+        ha_vip_name: Option<String> = "HaVipName",
+        vip: Option<String> = "Vip",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        network_interface_id: Option<String> = "NetworkInterfaceId",
+        instance_id: Option<String> = "InstanceId",
+        address_ip: Option<String> = "AddressIp",
+        state: Option<String> = "State",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
+        business: Option<String> = "Business",
     }
 }

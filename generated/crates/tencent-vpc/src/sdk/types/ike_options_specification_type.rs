@@ -44,18 +44,18 @@ pub struct IkeOptionsSpecification {
 
 ::runtime::lenient_object! {
     IkeOptionsSpecification {
-        propo_encry_algorithm: "PropoEncryAlgorithm",
-        propo_authen_algorithm: "PropoAuthenAlgorithm",
-        exchange_mode: "ExchangeMode",
-        local_identity: "LocalIdentity",
-        remote_identity: "RemoteIdentity",
-        local_address: "LocalAddress",
-        remote_address: "RemoteAddress",
-        local_fqdn_name: "LocalFqdnName",
-        remote_fqdn_name: "RemoteFqdnName",
-        dh_group_name: "DhGroupName",
-        ike_sa_lifetime_seconds: "IKESaLifetimeSeconds",
-        ike_version: "IKEVersion",
+        propo_encry_algorithm: Option<String> = "PropoEncryAlgorithm",
+        propo_authen_algorithm: Option<String> = "PropoAuthenAlgorithm",
+        exchange_mode: Option<String> = "ExchangeMode",
+        local_identity: Option<String> = "LocalIdentity",
+        remote_identity: Option<String> = "RemoteIdentity",
+        local_address: Option<String> = "LocalAddress",
+        remote_address: Option<String> = "RemoteAddress",
+        local_fqdn_name: Option<String> = "LocalFqdnName",
+        remote_fqdn_name: Option<String> = "RemoteFqdnName",
+        dh_group_name: Option<String> = "DhGroupName",
+        ike_sa_lifetime_seconds: Option<u64> = "IKESaLifetimeSeconds",
+        ike_version: Option<String> = "IKEVersion",
     }
 }
 

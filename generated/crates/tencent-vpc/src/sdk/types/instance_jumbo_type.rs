@@ -15,7 +15,7 @@ pub struct InstanceJumbo {
 
 ::runtime::lenient_object! {
     InstanceJumbo {
-        instance_id: "InstanceId",
-        jumbo_state: "JumboState",
+        instance_id: Option<String> = "InstanceId",
+        jumbo_state: Option<bool> = "JumboState",
     }
 }

@@ -15,7 +15,7 @@ pub struct InstanceStatistic {
 
 ::runtime::lenient_object! {
     InstanceStatistic {
-        instance_type: "InstanceType",
-        instance_count: "InstanceCount",
+        instance_type: Option<String> = "InstanceType",
+        instance_count: Option<u64> = "InstanceCount",
     }
 }

@@ -26,9 +26,9 @@ pub struct InternetPriceDetail {
 
 ::runtime::lenient_object! {
     InternetPriceDetail {
-        unit_price: "UnitPrice",
-        discount_price: "DiscountPrice",
-        charge_unit: "ChargeUnit",
-        original_price: "OriginalPrice",
+        unit_price: Option<f64> = "UnitPrice",
+        discount_price: Option<f64> = "DiscountPrice",
+        charge_unit: Option<String> = "ChargeUnit",
+        original_price: Option<f64> = "OriginalPrice",
     }
 }

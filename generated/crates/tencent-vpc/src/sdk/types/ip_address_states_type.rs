@@ -24,10 +24,10 @@ pub struct IpAddressStates {
 
 ::runtime::lenient_object! {
     IpAddressStates {
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        ip_address: "IpAddress",
-        resource_type: "ResourceType",
-        resource_id: "ResourceId",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        ip_address: Option<String> = "IpAddress",
+        resource_type: Option<String> = "ResourceType",
+        resource_id: Option<String> = "ResourceId",
     }
 }

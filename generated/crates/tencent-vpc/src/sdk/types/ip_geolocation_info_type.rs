@@ -45,14 +45,14 @@ pub struct IpGeolocationInfo {
 
 ::runtime::lenient_object! {
     IpGeolocationInfo {
-        country: "Country",
-        province: "Province",
-        city: "City",
-        region: "Region",
-        isp: "Isp",
-        as_name: "AsName",
-        as_id: "AsId",
-        comment: "Comment",
-        address_ip: "AddressIp",
+        country: Option<String> = "Country",
+        province: Option<String> = "Province",
+        city: Option<String> = "City",
+        region: Option<String> = "Region",
+        isp: Option<String> = "Isp",
+        as_name: Option<String> = "AsName",
+        as_id: Option<String> = "AsId",
+        comment: Option<String> = "Comment",
+        address_ip: Option<String> = "AddressIp",
     }
 }

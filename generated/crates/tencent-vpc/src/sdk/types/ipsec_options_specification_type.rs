@@ -23,11 +23,11 @@ pub struct IpsecOptionsSpecification {
 
 ::runtime::lenient_object! {
     IpsecOptionsSpecification {
-        encrypt_algorithm: "EncryptAlgorithm",
-        integrity_algorith: "IntegrityAlgorith",
-        ipsec_sa_lifetime_seconds: "IPSECSaLifetimeSeconds",
-        pfs_dh_group: "PfsDhGroup",
-        ipsec_sa_lifetime_traffic: "IPSECSaLifetimeTraffic",
+        encrypt_algorithm: Option<String> = "EncryptAlgorithm",
+        integrity_algorith: Option<String> = "IntegrityAlgorith",
+        ipsec_sa_lifetime_seconds: Option<u64> = "IPSECSaLifetimeSeconds",
+        pfs_dh_group: Option<String> = "PfsDhGroup",
+        ipsec_sa_lifetime_traffic: Option<u64> = "IPSECSaLifetimeTraffic",
     }
 }
 

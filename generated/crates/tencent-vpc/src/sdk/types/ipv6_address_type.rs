@@ -35,12 +35,12 @@ pub struct Ipv6Address {
 
 ::runtime::lenient_object! {
     Ipv6Address {
-        address: "Address",
-        primary: "Primary",
-        address_id: "AddressId",
-        description: "Description",
-        is_wan_ip_blocked: "IsWanIpBlocked",
-        state: "State",
+        address: Option<String> = "Address",
+        primary: Option<bool> = "Primary",
+        address_id: Option<String> = "AddressId",
+        description: Option<String> = "Description",
+        is_wan_ip_blocked: Option<bool> = "IsWanIpBlocked",
+        state: Option<String> = "State",
     }
 }
 

@@ -18,8 +18,8 @@ pub struct IspiPv6CidrBlock {
 
 ::runtime::lenient_object! {
     IspiPv6CidrBlock {
-        i_pv6_cidr_block: "IPv6CidrBlock",
-        isp_type: "ISPType",
-        address_type: "AddressType",
+        i_pv6_cidr_block: Option<String> = "IPv6CidrBlock",
+        isp_type: Option<String> = "ISPType",
+        address_type: Option<String> = "AddressType",
     }
 }

@@ -21,9 +21,9 @@ pub struct ItemPrice {
 
 ::runtime::lenient_object! {
     ItemPrice {
-        unit_price: "UnitPrice",
-        charge_unit: "ChargeUnit",
-        original_price: "OriginalPrice",
-        discount_price: "DiscountPrice",
+        unit_price: Option<f64> = "UnitPrice",
+        charge_unit: Option<String> = "ChargeUnit",
+        original_price: Option<f64> = "OriginalPrice",
+        discount_price: Option<f64> = "DiscountPrice",
     }
 }

@@ -27,11 +27,11 @@ pub struct LocalGateway {
 
 ::runtime::lenient_object! {
     LocalGateway {
-        cdc_id: "CdcId",
-        vpc_id: "VpcId",
-        uniq_local_gw_id: "UniqLocalGwId",
-        local_gateway_name: "LocalGatewayName",
-        local_gw_ip: "LocalGwIp",
-        create_time: "CreateTime",
+        cdc_id: Option<String> = "CdcId",
+        vpc_id: Option<String> = "VpcId",
+        uniq_local_gw_id: Option<String> = "UniqLocalGwId",
+        local_gateway_name: Option<String> = "LocalGatewayName",
+        local_gw_ip: Option<String> = "LocalGwIp",
+        create_time: Option<String> = "CreateTime",
     }
 }

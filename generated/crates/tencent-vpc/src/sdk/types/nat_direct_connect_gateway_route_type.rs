@@ -25,10 +25,10 @@ pub struct NatDirectConnectGatewayRoute {
 
 ::runtime::lenient_object! {
     NatDirectConnectGatewayRoute {
-        destination_cidr_block: "DestinationCidrBlock",
-        gateway_type: "GatewayType",
-        gateway_id: "GatewayId",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
+        destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        gateway_type: Option<String> = "GatewayType",
+        gateway_id: Option<String> = "GatewayId",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
     }
 }

@@ -18,8 +18,8 @@ pub struct NatGatewayAddress {
 
 ::runtime::lenient_object! {
     NatGatewayAddress {
-        address_id: "AddressId",
-        public_ip_address: "PublicIpAddress",
-        is_blocked: "IsBlocked",
+        address_id: Option<String> = "AddressId",
+        public_ip_address: Option<String> = "PublicIpAddress",
+        is_blocked: Option<bool> = "IsBlocked",
     }
 }

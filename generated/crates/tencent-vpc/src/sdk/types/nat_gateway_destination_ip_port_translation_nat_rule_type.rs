@@ -39,14 +39,14 @@ pub struct NatGatewayDestinationIpPortTranslationNatRule {
 
 ::runtime::lenient_object! {
     NatGatewayDestinationIpPortTranslationNatRule {
-        ip_protocol: "IpProtocol",
-        public_ip_address: "PublicIpAddress",
-        public_port: "PublicPort",
-        private_ip_address: "PrivateIpAddress",
-        private_port: "PrivatePort",
-        description: "Description",
-        nat_gateway_id: "NatGatewayId",
-        vpc_id: "VpcId",
-        created_time: "CreatedTime",
+        ip_protocol: Option<String> = "IpProtocol",
+        public_ip_address: Option<String> = "PublicIpAddress",
+        public_port: Option<u64> = "PublicPort",
+        private_ip_address: Option<String> = "PrivateIpAddress",
+        private_port: Option<u64> = "PrivatePort",
+        description: Option<String> = "Description",
+        nat_gateway_id: Option<String> = "NatGatewayId",
+        vpc_id: Option<String> = "VpcId",
+        created_time: Option<String> = "CreatedTime",
     }
 }

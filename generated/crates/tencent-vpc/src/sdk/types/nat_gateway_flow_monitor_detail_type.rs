@@ -30,12 +30,12 @@ pub struct NatGatewayFlowMonitorDetail {
 
 ::runtime::lenient_object! {
     NatGatewayFlowMonitorDetail {
-        private_ip_address: "PrivateIpAddress",
-        in_pkg: "InPkg",
-        out_pkg: "OutPkg",
-        in_traffic: "InTraffic",
-        out_traffic: "OutTraffic",
-        concurrent_connection_count: "ConcurrentConnectionCount",
-        new_connection_rate: "NewConnectionRate",
+        private_ip_address: Option<String> = "PrivateIpAddress",
+        in_pkg: Option<u64> = "InPkg",
+        out_pkg: Option<u64> = "OutPkg",
+        in_traffic: Option<u64> = "InTraffic",
+        out_traffic: Option<u64> = "OutTraffic",
+        concurrent_connection_count: Option<u64> = "ConcurrentConnectionCount",
+        new_connection_rate: Option<u64> = "NewConnectionRate",
     }
 }

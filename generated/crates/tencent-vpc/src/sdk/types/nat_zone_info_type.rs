@@ -15,7 +15,7 @@ pub struct NatZoneInfo {
 
 ::runtime::lenient_object! {
     NatZoneInfo {
-        zone: "Zone",
-        zone_id: "ZoneId",
+        zone: Option<String> = "Zone",
+        zone_id: Option<u64> = "ZoneId",
     }
 }

@@ -65,18 +65,18 @@ pub struct NetDetect {
 
 ::runtime::lenient_object! {
     NetDetect {
-        vpc_id: "VpcId",
-        vpc_name: "VpcName",
-        subnet_id: "SubnetId",
-        subnet_name: "SubnetName",
-        net_detect_id: "NetDetectId",
-        net_detect_name: "NetDetectName",
-        detect_destination_ip: "DetectDestinationIp",
-        detect_source_ip: "DetectSourceIp",
-        next_hop_type: "NextHopType",
-        next_hop_destination: "NextHopDestination",
-        next_hop_name: "NextHopName",
-        net_detect_description: "NetDetectDescription",
-        create_time: "CreateTime",
+        vpc_id: Option<String> = "VpcId",
+        vpc_name: Option<String> = "VpcName",
+        subnet_id: Option<String> = "SubnetId",
+        subnet_name: Option<String> = "SubnetName",
+        net_detect_id: Option<String> = "NetDetectId",
+        net_detect_name: Option<String> = "NetDetectName",
+        detect_destination_ip: Vec<String> = "DetectDestinationIp",
+        detect_source_ip: Vec<String> = "DetectSourceIp",
+        next_hop_type: Option<String> = "NextHopType",
+        next_hop_destination: Option<String> = "NextHopDestination",
+        next_hop_name: Option<String> = "NextHopName",
+        net_detect_description: Option<String> = "NetDetectDescription",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
     }
 }

@@ -29,13 +29,13 @@ pub struct NetworkAclEntry {
 
 ::runtime::lenient_object! {
     NetworkAclEntry {
-        protocol: "Protocol",
-        port: "Port",
-        cidr_block: "CidrBlock",
-        ipv6_cidr_block: "Ipv6CidrBlock",
-        action: "Action",
-        description: "Description",
-        modify_time: "ModifyTime",
+        protocol: Option<String> = "Protocol",
+        port: Option<String> = "Port",
+        cidr_block: Option<String> = "CidrBlock",
+        ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
+        action: Option<String> = "Action",
+        description: Option<String> = "Description",
+        modify_time: Option<String> = "ModifyTime",
     }
 }
 

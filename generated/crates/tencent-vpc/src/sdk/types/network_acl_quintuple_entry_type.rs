@@ -41,17 +41,17 @@ pub struct NetworkAclQuintupleEntry {
 
 ::runtime::lenient_object! {
     NetworkAclQuintupleEntry {
-        protocol: "Protocol",
-        description: "Description",
-        source_port: "SourcePort",
-        source_cidr: "SourceCidr",
-        destination_port: "DestinationPort",
-        destination_cidr: "DestinationCidr",
-        action: "Action",
-        network_acl_quintuple_entry_id: "NetworkAclQuintupleEntryId",
-        priority: "Priority",
-        create_time: "CreateTime",
-        network_acl_direction: "NetworkAclDirection",
+        protocol: Option<String> = "Protocol",
+        description: Option<String> = "Description",
+        source_port: Option<String> = "SourcePort",
+        source_cidr: Option<String> = "SourceCidr",
+        destination_port: Option<String> = "DestinationPort",
+        destination_cidr: Option<String> = "DestinationCidr",
+        action: Option<String> = "Action",
+        network_acl_quintuple_entry_id: Option<String> = "NetworkAclQuintupleEntryId",
+        priority: Option<i64> = "Priority",
+        create_time: Option<String> = "CreateTime",
+        network_acl_direction: Option<String> = "NetworkAclDirection",
     }
 }
 

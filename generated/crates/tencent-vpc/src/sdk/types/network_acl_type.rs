@@ -38,14 +38,14 @@ pub struct NetworkAcl {
 
 ::runtime::lenient_object! {
     NetworkAcl {
-        vpc_id: "VpcId",
-        network_acl_id: "NetworkAclId",
-        network_acl_name: "NetworkAclName",
-        created_time: "CreatedTime",
-        subnet_set: "SubnetSet",
-        ingress_entries: "IngressEntries",
-        egress_entries: "EgressEntries",
-        network_acl_type: "NetworkAclType",
-        tag_set: "TagSet",
+        vpc_id: Option<String> = "VpcId",
+        network_acl_id: Option<String> = "NetworkAclId",
+        network_acl_name: Option<String> = "NetworkAclName",
+        created_time: Option<String> = "CreatedTime",
+        subnet_set: Vec<Subnet> = "SubnetSet",
+        ingress_entries: Vec<NetworkAclEntry> = "IngressEntries",
+        egress_entries: Vec<NetworkAclEntry> = "EgressEntries",
+        network_acl_type: Option<String> = "NetworkAclType",
+        tag_set: Vec<Tag> = "TagSet",
     }
 }

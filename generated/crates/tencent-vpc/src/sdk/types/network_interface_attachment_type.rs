@@ -21,9 +21,9 @@ pub struct NetworkInterfaceAttachment {
 
 ::runtime::lenient_object! {
     NetworkInterfaceAttachment {
-        instance_id: "InstanceId",
-        device_index: "DeviceIndex",
-        instance_account_id: "InstanceAccountId",
-        attach_time: "AttachTime",
+        instance_id: Option<String> = "InstanceId",
+        device_index: Option<u64> = "DeviceIndex",
+        instance_account_id: Option<String> = "InstanceAccountId",
+        attach_time: Option<String> = "AttachTime",
     }
 }

@@ -36,14 +36,14 @@ pub struct PrivateIpAddressSpecification {
 
 ::runtime::lenient_object! {
     PrivateIpAddressSpecification {
-        private_ip_address: "PrivateIpAddress",
-        primary: "Primary",
-        public_ip_address: "PublicIpAddress",
-        address_id: "AddressId",
-        description: "Description",
-        is_wan_ip_blocked: "IsWanIpBlocked",
-        state: "State",
-        qos_level: "QosLevel",
+        private_ip_address: Option<String> = "PrivateIpAddress",
+        primary: Option<bool> = "Primary",
+        public_ip_address: Option<String> = "PublicIpAddress",
+        address_id: Option<String> = "AddressId",
+        description: Option<String> = "Description",
+        is_wan_ip_blocked: Option<bool> = "IsWanIpBlocked",
+        state: Option<String> = "State",
+        qos_level: Option<String> = "QosLevel",
     }
 }
 

@@ -25,8 +25,8 @@ pub struct Quota {
 
 ::runtime::lenient_object! {
     Quota {
-        quota_id: "QuotaId",
-        quota_current: "QuotaCurrent",
-        quota_limit: "QuotaLimit",
+        quota_id: Option<String> = "QuotaId",
+        quota_current: Option<i64> = "QuotaCurrent",
+        quota_limit: Option<i64> = "QuotaLimit",
     }
 }

@@ -15,7 +15,7 @@ pub struct ReferredSecurityGroup {
 
 ::runtime::lenient_object! {
     ReferredSecurityGroup {
-        security_group_id: "SecurityGroupId",
-        referred_security_group_ids: "ReferredSecurityGroupIds",
+        security_group_id: Option<String> = "SecurityGroupId",
+        referred_security_group_ids: Vec<String> = "ReferredSecurityGroupIds",
     }
 }

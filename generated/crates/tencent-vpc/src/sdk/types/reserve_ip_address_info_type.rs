@@ -44,16 +44,16 @@ pub struct ReserveIpAddressInfo {
 
 ::runtime::lenient_object! {
     ReserveIpAddressInfo {
-        reserve_ip_id: "ReserveIpId",
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        reserve_ip_address: "ReserveIpAddress",
-        resource_id: "ResourceId",
-        ip_type: "IpType",
-        state: "State",
-        name: "Name",
-        description: "Description",
-        created_time: "CreatedTime",
-        tag_set: "TagSet",
+        reserve_ip_id: Option<String> = "ReserveIpId",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        reserve_ip_address: Option<String> = "ReserveIpAddress",
+        resource_id: Option<String> = "ResourceId",
+        ip_type: Option<u64> = "IpType",
+        state: Option<String> = "State",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        created_time: Option<String> = "CreatedTime",
+        tag_set: Vec<Tag> = "TagSet",
     }
 }

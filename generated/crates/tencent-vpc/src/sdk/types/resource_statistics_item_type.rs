@@ -18,8 +18,8 @@ pub struct ResourceStatisticsItem {
 
 ::runtime::lenient_object! {
     ResourceStatisticsItem {
-        resource_type: "ResourceType",
-        resource_name: "ResourceName",
-        resource_count: "ResourceCount",
+        resource_type: Option<String> = "ResourceType",
+        resource_name: Option<String> = "ResourceName",
+        resource_count: Option<u64> = "ResourceCount",
     }
 }

@@ -23,9 +23,9 @@ pub struct ResourceStatistics {
 
 ::runtime::lenient_object! {
     ResourceStatistics {
-        vpc_id: "VpcId",
-        subnet_id: "SubnetId",
-        ip: "Ip",
-        resource_statistics_item_set: "ResourceStatisticsItemSet",
+        vpc_id: Option<String> = "VpcId",
+        subnet_id: Option<String> = "SubnetId",
+        ip: Option<u64> = "Ip",
+        resource_statistics_item_set: Vec<ResourceStatisticsItem> = "ResourceStatisticsItemSet",
     }
 }

@@ -18,8 +18,8 @@ pub struct Resource {
 
 ::runtime::lenient_object! {
     Resource {
-        resource_type: "ResourceType",
-        resource_id: "ResourceId",
-        address_ip: "AddressIp",
+        resource_type: Option<String> = "ResourceType",
+        resource_id: Option<String> = "ResourceId",
+        address_ip: Option<String> = "AddressIp",
     }
 }

@@ -17,9 +17,9 @@ pub struct RoutePolicyAssociation {
 
 ::runtime::lenient_object! {
     RoutePolicyAssociation {
-        route_table_id: "RouteTableId",
-        route_policy_id: "RoutePolicyId",
-        priority: "Priority",
+        route_table_id: Option<String> = "RouteTableId",
+        route_policy_id: Option<String> = "RoutePolicyId",
+        priority: Option<u64> = "Priority",
     }
 }
 

@@ -65,16 +65,16 @@ pub struct RoutePolicyEntry {
 
 ::runtime::lenient_object! {
     RoutePolicyEntry {
-        route_policy_entry_id: "RoutePolicyEntryId",
-        cidr_block: "CidrBlock",
-        description: "Description",
-        route_type: "RouteType",
-        gateway_type: "GatewayType",
-        gateway_id: "GatewayId",
-        priority: "Priority",
-        action: "Action",
-        created_time: "CreatedTime",
-        region: "Region",
+        route_policy_entry_id: Option<String> = "RoutePolicyEntryId",
+        cidr_block: Option<String> = "CidrBlock",
+        description: Option<String> = "Description",
+        route_type: Option<String> = "RouteType",
+        gateway_type: Option<String> = "GatewayType",
+        gateway_id: Option<String> = "GatewayId",
+        priority: Option<u64> = "Priority",
+        action: Option<String> = "Action",
+        created_time: Option<String> = "CreatedTime",
+        region: Option<String> = "Region",
     }
 }
 

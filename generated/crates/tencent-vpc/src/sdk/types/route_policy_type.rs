@@ -41,12 +41,12 @@ pub struct RoutePolicy {
 
 ::runtime::lenient_object! {
     RoutePolicy {
-        route_policy_id: "RoutePolicyId",
-        route_policy_name: "RoutePolicyName",
-        route_policy_description: "RoutePolicyDescription",
-        route_policy_entry_set: "RoutePolicyEntrySet",
-        route_policy_association_set: "RoutePolicyAssociationSet",
-        created_time: "CreatedTime",
-        tag_set: "TagSet",
+        route_policy_id: Option<String> = "RoutePolicyId",
+        route_policy_name: Option<String> = "RoutePolicyName",
+        route_policy_description: Option<String> = "RoutePolicyDescription",
+        route_policy_entry_set: Vec<RoutePolicyEntry> = "RoutePolicyEntrySet",
+        route_policy_association_set: Vec<RoutePolicyAssociation> = "RoutePolicyAssociationSet",
+        created_time: Option<String> = "CreatedTime",
+        tag_set: Vec<Tag> = "TagSet",
     }
 }

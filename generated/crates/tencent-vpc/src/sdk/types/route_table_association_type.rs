@@ -15,7 +15,7 @@ pub struct RouteTableAssociation {
 
 ::runtime::lenient_object! {
     RouteTableAssociation {
-        subnet_id: "SubnetId",
-        route_table_id: "RouteTableId",
+        subnet_id: Option<String> = "SubnetId",
+        route_table_id: Option<String> = "RouteTableId",
     }
 }

@@ -39,14 +39,14 @@ pub struct RouteTable {
 
 ::runtime::lenient_object! {
     RouteTable {
-        vpc_id: "VpcId",
-        route_table_id: "RouteTableId",
-        route_table_name: "RouteTableName",
-        association_set: "AssociationSet",
-        route_set: "RouteSet",
-        main: "Main",
-        created_time: "CreatedTime",
-        tag_set: "TagSet",
-        local_cidr_for_ccn: "LocalCidrForCcn",
+        vpc_id: Option<String> = "VpcId",
+        route_table_id: Option<String> = "RouteTableId",
+        route_table_name: Option<String> = "RouteTableName",
+        association_set: Vec<RouteTableAssociation> = "AssociationSet",
+        route_set: Vec<Route> = "RouteSet",
+        main: Option<bool> = "Main",
+        created_time: Option<String> = "CreatedTime",
+        tag_set: Vec<Tag> = "TagSet",
+        local_cidr_for_ccn: Vec<CidrForCcn> = "LocalCidrForCcn",
     }
 }

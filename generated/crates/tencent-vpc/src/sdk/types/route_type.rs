@@ -60,18 +60,18 @@ pub struct Route {
 
 ::runtime::lenient_object! {
     Route {
-        destination_cidr_block: "DestinationCidrBlock",
-        gateway_type: "GatewayType",
-        gateway_id: "GatewayId",
-        route_id: "RouteId",
-        route_description: "RouteDescription",
-        enabled: "Enabled",
-        route_type: "RouteType",
-        route_table_id: "RouteTableId",
-        destination_ipv6_cidr_block: "DestinationIpv6CidrBlock",
-        route_item_id: "RouteItemId",
-        published_to_vbc: "PublishedToVbc",
-        created_time: "CreatedTime",
+        destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        gateway_type: Option<String> = "GatewayType",
+        gateway_id: Option<String> = "GatewayId",
+        route_id: Option<u64> = "RouteId",
+        route_description: Option<String> = "RouteDescription",
+        enabled: Option<bool> = "Enabled",
+        route_type: Option<String> = "RouteType",
+        route_table_id: Option<String> = "RouteTableId",
+        destination_ipv6_cidr_block: Option<String> = "DestinationIpv6CidrBlock",
+        route_item_id: Option<String> = "RouteItemId",
+        published_to_vbc: Option<bool> = "PublishedToVbc",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
     }
 }
 

@@ -35,13 +35,13 @@ pub struct SecurityGroupAssociationStatistics {
 
 ::runtime::lenient_object! {
     SecurityGroupAssociationStatistics {
-        security_group_id: "SecurityGroupId",
-        cvm: "CVM",
-        cdb: "CDB",
-        eni: "ENI",
-        sg: "SG",
-        clb: "CLB",
-        instance_statistics: "InstanceStatistics",
-        total_count: "TotalCount",
+        security_group_id: Option<String> = "SecurityGroupId",
+        cvm: Option<u64> = "CVM",
+        cdb: Option<u64> = "CDB",
+        eni: Option<u64> = "ENI",
+        sg: Option<u64> = "SG",
+        clb: Option<u64> = "CLB",
+        instance_statistics: Vec<InstanceStatistic> = "InstanceStatistics",
+        total_count: Option<u64> = "TotalCount",
     }
 }

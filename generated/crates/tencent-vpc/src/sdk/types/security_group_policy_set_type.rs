@@ -22,9 +22,9 @@ pub struct SecurityGroupPolicySet {
 
 ::runtime::lenient_object! {
     SecurityGroupPolicySet {
-        version: "Version",
-        egress: "Egress",
-        ingress: "Ingress",
+        version: Option<String> = "Version",
+        egress: Vec<SecurityGroupPolicy> = "Egress",
+        ingress: Vec<SecurityGroupPolicy> = "Ingress",
     }
 }
 

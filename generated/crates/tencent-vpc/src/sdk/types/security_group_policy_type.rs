@@ -44,17 +44,17 @@ pub struct SecurityGroupPolicy {
 
 ::runtime::lenient_object! {
     SecurityGroupPolicy {
-        policy_index: "PolicyIndex",
-        protocol: "Protocol",
-        port: "Port",
-        service_template: "ServiceTemplate",
-        cidr_block: "CidrBlock",
-        ipv6_cidr_block: "Ipv6CidrBlock",
-        security_group_id: "SecurityGroupId",
-        address_template: "AddressTemplate",
-        action: "Action",
-        policy_description: "PolicyDescription",
-        modify_time: "ModifyTime",
+        policy_index: Option<i64> = "PolicyIndex",
+        protocol: Option<String> = "Protocol",
+        port: Option<String> = "Port",
+        service_template: Option<ServiceTemplateSpecification> = "ServiceTemplate",
+        cidr_block: Option<String> = "CidrBlock",
+        ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
+        security_group_id: Option<String> = "SecurityGroupId",
+        address_template: Option<AddressTemplateSpecification> = "AddressTemplate",
+        action: Option<String> = "Action",
+        policy_description: Option<String> = "PolicyDescription",
+        modify_time: Option<String> = "ModifyTime",
     }
 }
 

@@ -36,13 +36,13 @@ pub struct SecurityGroup {
 
 ::runtime::lenient_object! {
     SecurityGroup {
-        security_group_id: "SecurityGroupId",
-        security_group_name: "SecurityGroupName",
-        security_group_desc: "SecurityGroupDesc",
-        project_id: "ProjectId",
-        is_default: "IsDefault",
-        created_time: "CreatedTime",
-        tag_set: "TagSet",
-        update_time: "UpdateTime",
+        security_group_id: Option<String> = "SecurityGroupId",
+        security_group_name: Option<String> = "SecurityGroupName",
+        security_group_desc: Option<String> = "SecurityGroupDesc",
+        project_id: Option<String> = "ProjectId",
+        is_default: Option<bool> = "IsDefault",
+        created_time: Option<String> = "CreatedTime",
+        tag_set: Vec<Tag> = "TagSet",
+        update_time: Option<String> = "UpdateTime",
     }
 }

@@ -14,8 +14,8 @@ pub struct SecurityPolicyDatabase {
 
 ::runtime::lenient_object! {
     SecurityPolicyDatabase {
-        local_cidr_block: "LocalCidrBlock",
-        remote_cidr_block: "RemoteCidrBlock",
+        local_cidr_block: Option<String> = "LocalCidrBlock",
+        remote_cidr_block: Vec<String> = "RemoteCidrBlock",
     }
 }
 

@@ -14,8 +14,8 @@ pub struct ServiceTemplateSpecification {
 
 ::runtime::lenient_object! {
     ServiceTemplateSpecification {
-        service_id: "ServiceId",
-        service_group_id: "ServiceGroupId",
+        service_id: Option<String> = "ServiceId",
+        service_group_id: Option<String> = "ServiceGroupId",
     }
 }
 

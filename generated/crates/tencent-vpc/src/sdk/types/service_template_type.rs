@@ -26,10 +26,10 @@ pub struct ServiceTemplate {
 
 ::runtime::lenient_object! {
     ServiceTemplate {
-        service_template_id: "ServiceTemplateId",
-        service_template_name: "ServiceTemplateName",
-        service_set: "ServiceSet",
-        created_time: "CreatedTime",
-        service_extra_set: "ServiceExtraSet",
+        service_template_id: Option<String> = "ServiceTemplateId",
+        service_template_name: Option<String> = "ServiceTemplateName",
+        service_set: Vec<String> = "ServiceSet",
+        created_time: Option<String> = "CreatedTime",
+        service_extra_set: Vec<ServicesInfo> = "ServiceExtraSet",
     }
 }

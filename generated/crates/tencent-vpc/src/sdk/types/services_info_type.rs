@@ -15,8 +15,8 @@ pub struct ServicesInfo {
 
 ::runtime::lenient_object! {
     ServicesInfo {
-        service: "Service",
-        description: "Description",
+        service: Option<String> = "Service",
+        description: Option<String> = "Description",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct SnapshotFileInfo {
 
 ::runtime::lenient_object! {
     SnapshotFileInfo {
-        snapshot_policy_id: "SnapshotPolicyId",
-        instance_id: "InstanceId",
-        snapshot_file_id: "SnapshotFileId",
-        backup_time: "BackupTime",
-        operator: "Operator",
+        snapshot_policy_id: Option<String> = "SnapshotPolicyId",
+        instance_id: Option<String> = "InstanceId",
+        snapshot_file_id: Option<String> = "SnapshotFileId",
+        backup_time: Option<String> = "BackupTime",
+        operator: Option<String> = "Operator",
     }
 }

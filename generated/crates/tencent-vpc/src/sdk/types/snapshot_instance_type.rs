@@ -23,11 +23,11 @@ pub struct SnapshotInstance {
 
 ::runtime::lenient_object! {
     SnapshotInstance {
-        instance_id: "InstanceId",
-        instance_type: "InstanceType",
-        instance_region: "InstanceRegion",
-        snapshot_policy_id: "SnapshotPolicyId",
-        instance_name: "InstanceName",
+        instance_id: Option<String> = "InstanceId",
+        instance_type: Option<String> = "InstanceType",
+        instance_region: Option<String> = "InstanceRegion",
+        snapshot_policy_id: Option<String> = "SnapshotPolicyId",
+        instance_name: Option<String> = "InstanceName",
     }
 }
 

@@ -43,16 +43,16 @@ pub struct SnapshotPolicy {
 
 ::runtime::lenient_object! {
     SnapshotPolicy {
-        snapshot_policy_name: "SnapshotPolicyName",
-        backup_type: "BackupType",
-        keep_time: "KeepTime",
-        create_new_cos: "CreateNewCos",
-        cos_region: "CosRegion",
-        cos_bucket: "CosBucket",
-        snapshot_policy_id: "SnapshotPolicyId",
-        backup_policies: "BackupPolicies",
-        enable: "Enable",
-        create_time: "CreateTime",
+        snapshot_policy_name: Option<String> = "SnapshotPolicyName",
+        backup_type: Option<String> = "BackupType",
+        keep_time: Option<u64> = "KeepTime",
+        create_new_cos: Option<bool> = "CreateNewCos",
+        cos_region: Option<String> = "CosRegion",
+        cos_bucket: Option<String> = "CosBucket",
+        snapshot_policy_id: Option<String> = "SnapshotPolicyId",
+        backup_policies: Vec<BackupPolicy> = "BackupPolicies",
+        enable: Option<bool> = "Enable",
+        create_time: Option<String> = "CreateTime",
     }
 }
 

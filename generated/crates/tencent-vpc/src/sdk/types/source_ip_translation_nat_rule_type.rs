@@ -39,15 +39,15 @@ pub struct SourceIpTranslationNatRule {
 
 ::runtime::lenient_object! {
     SourceIpTranslationNatRule {
-        resource_id: "ResourceId",
-        resource_type: "ResourceType",
-        private_ip_address: "PrivateIpAddress",
-        public_ip_addresses: "PublicIpAddresses",
-        description: "Description",
-        nat_gateway_snat_id: "NatGatewaySnatId",
-        nat_gateway_id: "NatGatewayId",
-        vpc_id: "VpcId",
-        created_time: "CreatedTime",
+        resource_id: Option<String> = "ResourceId",
+        resource_type: Option<String> = "ResourceType",
+        private_ip_address: Option<String> = "PrivateIpAddress",
+        public_ip_addresses: Vec<String> = "PublicIpAddresses",
+        description: Option<String> = "Description",
+        nat_gateway_snat_id: Option<String> = "NatGatewaySnatId",
+        nat_gateway_id: Option<String> = "NatGatewayId",
+        vpc_id: Option<String> = "VpcId",
+        created_time: Option<String> = "CreatedTime",
     }
 }
 

@@ -23,11 +23,11 @@ pub struct TrafficMirrorFilter {
 
 ::runtime::lenient_object! {
     TrafficMirrorFilter {
-        src_net: "SrcNet",
-        dst_net: "DstNet",
-        protocol: "Protocol",
-        src_port: "SrcPort",
-        dst_port: "DstPort",
+        src_net: Option<String> = "SrcNet",
+        dst_net: Option<String> = "DstNet",
+        protocol: Option<String> = "Protocol",
+        src_port: Option<String> = "SrcPort",
+        dst_port: Option<String> = "DstPort",
     }
 }
 

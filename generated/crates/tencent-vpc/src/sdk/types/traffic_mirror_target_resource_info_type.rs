@@ -15,7 +15,7 @@ pub struct TrafficMirrorTargetResourceInfo {
 
 ::runtime::lenient_object! {
     TrafficMirrorTargetResourceInfo {
-        target_id: "TargetId",
-        target_name: "TargetName",
+        target_id: Option<String> = "TargetId",
+        target_name: Option<String> = "TargetName",
     }
 }

@@ -20,10 +20,10 @@ pub struct TrafficMirrorTarget {
 
 ::runtime::lenient_object! {
     TrafficMirrorTarget {
-        target_ips: "TargetIps",
-        alg_hash: "AlgHash",
-        target_end_points: "TargetEndPoints",
-        target_type: "TargetType",
+        target_ips: Vec<String> = "TargetIps",
+        alg_hash: Option<String> = "AlgHash",
+        target_end_points: Vec<String> = "TargetEndPoints",
+        target_type: Option<String> = "TargetType",
     }
 }
 

@@ -53,19 +53,19 @@ pub struct TrafficMirror {
 
 ::runtime::lenient_object! {
     TrafficMirror {
-        vpc_id: "VpcId",
-        traffic_mirror_id: "TrafficMirrorId",
-        traffic_mirror_name: "TrafficMirrorName",
-        traffic_mirror_describe: "TrafficMirrorDescribe",
-        state: "State",
-        direction: "Direction",
-        collector_srcs: "CollectorSrcs",
-        nat_id: "NatId",
-        collector_normal_filters: "CollectorNormalFilters",
-        collector_target: "CollectorTarget",
-        create_time: "CreateTime",
-        type_field: "Type",
-        subnet_id: "SubnetId",
-        target_info: "TargetInfo",
+        vpc_id: Option<String> = "VpcId",
+        traffic_mirror_id: Option<String> = "TrafficMirrorId",
+        traffic_mirror_name: Option<String> = "TrafficMirrorName",
+        traffic_mirror_describe: Option<String> = "TrafficMirrorDescribe",
+        state: Option<String> = "State",
+        direction: Option<String> = "Direction",
+        collector_srcs: Vec<String> = "CollectorSrcs",
+        nat_id: Option<String> = "NatId",
+        collector_normal_filters: Vec<TrafficMirrorFilter> = "CollectorNormalFilters",
+        collector_target: Option<TrafficMirrorTarget> = "CollectorTarget",
+        create_time: Option<String> = "CreateTime",
+        type_field: Option<String> = "Type",
+        subnet_id: Option<String> = "SubnetId",
+        target_info: Vec<TrafficMirrorTargetResourceInfo> = "TargetInfo",
     }
 }

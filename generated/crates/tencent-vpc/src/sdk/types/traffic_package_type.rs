@@ -43,15 +43,15 @@ pub struct TrafficPackage {
 
 ::runtime::lenient_object! {
     TrafficPackage {
-        traffic_package_id: "TrafficPackageId",
-        traffic_package_name: "TrafficPackageName",
-        total_amount: "TotalAmount",
-        remaining_amount: "RemainingAmount",
-        status: "Status",
-        created_time: "CreatedTime",
-        deadline: "Deadline",
-        used_amount: "UsedAmount",
-        tag_set: "TagSet",
-        deduct_type: "DeductType",
+        traffic_package_id: Option<String> = "TrafficPackageId",
+        traffic_package_name: Option<String> = "TrafficPackageName",
+        total_amount: Option<f64> = "TotalAmount",
+        remaining_amount: Option<f64> = "RemainingAmount",
+        status: Option<String> = "Status",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        deadline: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "Deadline",
+        used_amount: Option<f64> = "UsedAmount",
+        tag_set: Vec<Tag> = "TagSet",
+        deduct_type: Option<String> = "DeductType",
     }
 }

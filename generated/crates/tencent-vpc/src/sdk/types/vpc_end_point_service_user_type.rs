@@ -24,10 +24,10 @@ pub struct VpcEndPointServiceUser {
 
 ::runtime::lenient_object! {
     VpcEndPointServiceUser {
-        owner: "Owner",
-        user_uin: "UserUin",
-        description: "Description",
-        create_time: "CreateTime",
-        end_point_service_id: "EndPointServiceId",
+        owner: Option<u64> = "Owner",
+        user_uin: Option<String> = "UserUin",
+        description: Option<String> = "Description",
+        create_time: Option<String> = "CreateTime",
+        end_point_service_id: Option<String> = "EndPointServiceId",
     }
 }

@@ -21,9 +21,9 @@ pub struct VpcIpv6Address {
 
 ::runtime::lenient_object! {
     VpcIpv6Address {
-        ipv6_address: "Ipv6Address",
-        cidr_block: "CidrBlock",
-        ipv6_address_type: "Ipv6AddressType",
-        created_time: "CreatedTime",
+        ipv6_address: Option<String> = "Ipv6Address",
+        cidr_block: Option<String> = "CidrBlock",
+        ipv6_address_type: Option<String> = "Ipv6AddressType",
+        created_time: Option<String> = "CreatedTime",
     }
 }

@@ -21,9 +21,9 @@ pub struct VpcPrivateIpAddress {
 
 ::runtime::lenient_object! {
     VpcPrivateIpAddress {
-        private_ip_address: "PrivateIpAddress",
-        cidr_block: "CidrBlock",
-        private_ip_address_type: "PrivateIpAddressType",
-        created_time: "CreatedTime",
+        private_ip_address: Option<String> = "PrivateIpAddress",
+        cidr_block: Option<String> = "CidrBlock",
+        private_ip_address_type: Option<String> = "PrivateIpAddressType",
+        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
     }
 }

@@ -17,7 +17,7 @@ pub struct VpcTaskResultDetailInfo {
 
 ::runtime::lenient_object! {
     VpcTaskResultDetailInfo {
-        resource_id: "ResourceId",
-        status: "Status",
+        resource_id: Option<String> = "ResourceId",
+        status: Option<String> = "Status",
     }
 }

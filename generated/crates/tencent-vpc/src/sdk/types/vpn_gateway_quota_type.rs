@@ -18,8 +18,8 @@ pub struct VpnGatewayQuota {
 
 ::runtime::lenient_object! {
     VpnGatewayQuota {
-        bandwidth: "Bandwidth",
-        cname: "Cname",
-        name: "Name",
+        bandwidth: Option<u64> = "Bandwidth",
+        cname: Option<String> = "Cname",
+        name: Option<String> = "Name",
     }
 }

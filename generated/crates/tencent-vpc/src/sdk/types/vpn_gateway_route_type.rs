@@ -35,15 +35,15 @@ pub struct VpnGatewayRoute {
 
 ::runtime::lenient_object! {
     VpnGatewayRoute {
-        destination_cidr_block: "DestinationCidrBlock",
-        instance_type: "InstanceType",
-        instance_id: "InstanceId",
-        priority: "Priority",
-        status: "Status",
-        route_id: "RouteId",
-        type_field: "Type",
-        create_time: "CreateTime",
-        update_time: "UpdateTime",
+        destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        instance_type: Option<String> = "InstanceType",
+        instance_id: Option<String> = "InstanceId",
+        priority: Option<i64> = "Priority",
+        status: Option<String> = "Status",
+        route_id: Option<String> = "RouteId",
+        type_field: Option<String> = "Type",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
     }
 }
 

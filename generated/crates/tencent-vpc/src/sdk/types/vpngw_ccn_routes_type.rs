@@ -19,9 +19,9 @@ pub struct VpngwCcnRoutes {
 
 ::runtime::lenient_object! {
     VpngwCcnRoutes {
-        route_id: "RouteId",
-        status: "Status",
-        destination_cidr_block: "DestinationCidrBlock",
+        route_id: Option<String> = "RouteId",
+        status: Option<String> = "Status",
+        destination_cidr_block: Option<String> = "DestinationCidrBlock",
     }
 }
 

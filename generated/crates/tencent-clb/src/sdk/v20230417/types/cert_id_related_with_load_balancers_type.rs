@@ -17,7 +17,7 @@ pub struct CertIdRelatedWithLoadBalancers {
 
 ::runtime::lenient_object! {
     CertIdRelatedWithLoadBalancers {
-        cert_id: "CertId",
-        load_balancers: "LoadBalancers",
+        cert_id: Option<String> = "CertId",
+        load_balancers: Vec<LoadBalancer> = "LoadBalancers",
     }
 }

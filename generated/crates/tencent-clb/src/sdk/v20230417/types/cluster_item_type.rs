@@ -18,9 +18,9 @@ pub struct ClusterItem {
 
 ::runtime::lenient_object! {
     ClusterItem {
-        cluster_id: "ClusterId",
-        cluster_name: "ClusterName",
-        zone: "Zone",
+        cluster_id: Option<String> = "ClusterId",
+        cluster_name: Option<String> = "ClusterName",
+        zone: Option<String> = "Zone",
     }
 }
 

@@ -32,12 +32,12 @@ pub struct ConfigListItem {
 
 ::runtime::lenient_object! {
     ConfigListItem {
-        config_id: "ConfigId",
-        config_type: "ConfigType",
-        config_name: "ConfigName",
-        config_content: "ConfigContent",
-        create_timestamp: "CreateTimestamp",
-        update_timestamp: "UpdateTimestamp",
-        tag: "Tag",
+        config_id: Option<String> = "ConfigId",
+        config_type: Option<String> = "ConfigType",
+        config_name: Option<String> = "ConfigName",
+        config_content: Option<String> = "ConfigContent",
+        create_timestamp: Option<String> = "CreateTimestamp",
+        update_timestamp: Option<String> = "UpdateTimestamp",
+        tag: Vec<TagInfo> = "Tag",
     }
 }

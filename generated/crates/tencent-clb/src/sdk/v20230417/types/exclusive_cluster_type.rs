@@ -22,9 +22,9 @@ pub struct ExclusiveCluster {
 
 ::runtime::lenient_object! {
     ExclusiveCluster {
-        l4_clusters: "L4Clusters",
-        l7_clusters: "L7Clusters",
-        classical_cluster: "ClassicalCluster",
+        l4_clusters: Vec<ClusterItem> = "L4Clusters",
+        l7_clusters: Vec<ClusterItem> = "L7Clusters",
+        classical_cluster: Option<ClusterItem> = "ClassicalCluster",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct ExtraInfo {
 
 ::runtime::lenient_object! {
     ExtraInfo {
-        dnat: "Dnat",
-        tgw_group_name: "TgwGroupName",
+        dnat: Option<bool> = "Dnat",
+        tgw_group_name: Option<String> = "TgwGroupName",
     }
 }

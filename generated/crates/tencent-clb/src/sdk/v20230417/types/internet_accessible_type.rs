@@ -21,9 +21,9 @@ pub struct InternetAccessible {
 
 ::runtime::lenient_object! {
     InternetAccessible {
-        internet_charge_type: "InternetChargeType",
-        internet_max_bandwidth_out: "InternetMaxBandwidthOut",
-        bandwidth_package_sub_type: "BandwidthPackageSubType",
+        internet_charge_type: Option<String> = "InternetChargeType",
+        internet_max_bandwidth_out: Option<i64> = "InternetMaxBandwidthOut",
+        bandwidth_package_sub_type: Option<String> = "BandwidthPackageSubType",
     }
 }
 

@@ -26,10 +26,10 @@ pub struct ListenerHealth {
 
 ::runtime::lenient_object! {
     ListenerHealth {
-        listener_id: "ListenerId",
-        listener_name: "ListenerName",
-        protocol: "Protocol",
-        port: "Port",
-        rules: "Rules",
+        listener_id: Option<String> = "ListenerId",
+        listener_name: Option<String> = "ListenerName",
+        protocol: Option<String> = "Protocol",
+        port: Option<i64> = "Port",
+        rules: Vec<RuleHealth> = "Rules",
     }
 }

@@ -14,8 +14,8 @@ pub struct SnatIp {
 
 ::runtime::lenient_object! {
     SnatIp {
-        subnet_id: "SubnetId",
-        ip: "Ip",
+        subnet_id: Option<String> = "SubnetId",
+        ip: Option<String> = "Ip",
     }
 }
 

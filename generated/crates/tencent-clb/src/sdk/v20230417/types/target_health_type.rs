@@ -30,12 +30,12 @@ pub struct TargetHealth {
 
 ::runtime::lenient_object! {
     TargetHealth {
-        ip: "IP",
-        port: "Port",
-        health_status: "HealthStatus",
-        target_id: "TargetId",
-        health_status_detail: "HealthStatusDetail",
-        target_group_id: "TargetGroupId",
-        weight: "Weight",
+        ip: Option<String> = "IP",
+        port: Option<i64> = "Port",
+        health_status: Option<bool> = "HealthStatus",
+        target_id: Option<String> = "TargetId",
+        health_status_detail: Option<String> = "HealthStatusDetail",
+        target_group_id: Option<String> = "TargetGroupId",
+        weight: Option<u64> = "Weight",
     }
 }

@@ -27,11 +27,11 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone_id: "ZoneId",
-        zone: "Zone",
-        zone_name: "ZoneName",
-        zone_region: "ZoneRegion",
-        local_zone: "LocalZone",
-        edge_zone: "EdgeZone",
+        zone_id: Option<u64> = "ZoneId",
+        zone: Option<String> = "Zone",
+        zone_name: Option<String> = "ZoneName",
+        zone_region: Option<String> = "ZoneRegion",
+        local_zone: Option<bool> = "LocalZone",
+        edge_zone: Option<bool> = "EdgeZone",
     }
 }

@@ -30,12 +30,12 @@ pub struct AuditInstanceInfo {
 
 ::runtime::lenient_object! {
     AuditInstanceInfo {
-        app_id: "AppId",
-        audit_status: "AuditStatus",
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        project_id: "ProjectId",
-        region: "Region",
-        resource_tags: "ResourceTags",
+        app_id: Option<i64> = "AppId",
+        audit_status: Option<i64> = "AuditStatus",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        project_id: Option<i64> = "ProjectId",
+        region: Option<String> = "Region",
+        resource_tags: Vec<String> = "ResourceTags",
     }
 }

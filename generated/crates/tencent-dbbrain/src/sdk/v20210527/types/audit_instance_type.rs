@@ -44,16 +44,16 @@ pub struct AuditInstance {
 
 ::runtime::lenient_object! {
     AuditInstance {
-        audit_status: "AuditStatus",
-        billing_amount: "BillingAmount",
-        billing_confirmed: "BillingConfirmed",
-        cold_log_expire_day: "ColdLogExpireDay",
-        cold_log_size: "ColdLogSize",
-        hot_log_expire_day: "HotLogExpireDay",
-        hot_log_size: "HotLogSize",
-        instance_id: "InstanceId",
-        log_expire_day: "LogExpireDay",
-        create_time: "CreateTime",
-        instance_info: "InstanceInfo",
+        audit_status: Option<String> = "AuditStatus",
+        billing_amount: Option<i64> = "BillingAmount",
+        billing_confirmed: Option<i64> = "BillingConfirmed",
+        cold_log_expire_day: Option<i64> = "ColdLogExpireDay",
+        cold_log_size: Option<i64> = "ColdLogSize",
+        hot_log_expire_day: Option<i64> = "HotLogExpireDay",
+        hot_log_size: Option<i64> = "HotLogSize",
+        instance_id: Option<String> = "InstanceId",
+        log_expire_day: Option<i64> = "LogExpireDay",
+        create_time: Option<String> = "CreateTime",
+        instance_info: Option<AuditInstanceInfo> = "InstanceInfo",
     }
 }

@@ -18,8 +18,8 @@ pub struct ContactItem {
 
 ::runtime::lenient_object! {
     ContactItem {
-        id: "Id",
-        name: "Name",
-        mail: "Mail",
+        id: Option<i64> = "Id",
+        name: Option<String> = "Name",
+        mail: Option<String> = "Mail",
     }
 }

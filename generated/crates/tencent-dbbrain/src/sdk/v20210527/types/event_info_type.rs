@@ -36,14 +36,14 @@ pub struct EventInfo {
 
 ::runtime::lenient_object! {
     EventInfo {
-        event_id: "EventId",
-        diag_type: "DiagType",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        outline: "Outline",
-        severity: "Severity",
-        score_lost: "ScoreLost",
-        metric: "Metric",
-        count: "Count",
+        event_id: Option<i64> = "EventId",
+        diag_type: Option<String> = "DiagType",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
+        outline: Option<String> = "Outline",
+        severity: Option<i64> = "Severity",
+        score_lost: Option<i64> = "ScoreLost",
+        metric: Option<String> = "Metric",
+        count: Option<i64> = "Count",
     }
 }

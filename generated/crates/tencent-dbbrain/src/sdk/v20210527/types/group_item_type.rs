@@ -18,8 +18,8 @@ pub struct GroupItem {
 
 ::runtime::lenient_object! {
     GroupItem {
-        id: "Id",
-        name: "Name",
-        member_count: "MemberCount",
+        id: Option<i64> = "Id",
+        name: Option<String> = "Name",
+        member_count: Option<i64> = "MemberCount",
     }
 }

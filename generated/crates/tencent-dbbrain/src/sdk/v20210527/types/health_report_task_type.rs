@@ -35,13 +35,13 @@ pub struct HealthReportTask {
 
 ::runtime::lenient_object! {
     HealthReportTask {
-        async_request_id: "AsyncRequestId",
-        source: "Source",
-        progress: "Progress",
-        create_time: "CreateTime",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        instance_info: "InstanceInfo",
-        health_status: "HealthStatus",
+        async_request_id: Option<i64> = "AsyncRequestId",
+        source: Option<String> = "Source",
+        progress: Option<i64> = "Progress",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        instance_info: Option<InstanceBasicInfo> = "InstanceInfo",
+        health_status: Option<HealthStatus> = "HealthStatus",
     }
 }

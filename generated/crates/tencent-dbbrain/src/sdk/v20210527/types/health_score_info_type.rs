@@ -23,9 +23,9 @@ pub struct HealthScoreInfo {
 
 ::runtime::lenient_object! {
     HealthScoreInfo {
-        issue_types: "IssueTypes",
-        events_total_count: "EventsTotalCount",
-        health_score: "HealthScore",
-        health_level: "HealthLevel",
+        issue_types: Vec<IssueTypeInfo> = "IssueTypes",
+        events_total_count: Option<i64> = "EventsTotalCount",
+        health_score: Option<i64> = "HealthScore",
+        health_level: Option<String> = "HealthLevel",
     }
 }

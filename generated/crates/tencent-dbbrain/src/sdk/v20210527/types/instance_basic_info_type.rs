@@ -27,11 +27,11 @@ pub struct InstanceBasicInfo {
 
 ::runtime::lenient_object! {
     InstanceBasicInfo {
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        vip: "Vip",
-        vport: "Vport",
-        product: "Product",
-        engine_version: "EngineVersion",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        product: Option<String> = "Product",
+        engine_version: Option<String> = "EngineVersion",
     }
 }

@@ -24,11 +24,11 @@ pub struct InstanceConfs {
 
 ::runtime::lenient_object! {
     InstanceConfs {
-        daily_inspection: "DailyInspection",
-        overview_display: "OverviewDisplay",
-        key_delimiters: "KeyDelimiters",
-        shard_num: "ShardNum",
-        analysis_top_key: "AnalysisTopKey",
+        daily_inspection: Option<String> = "DailyInspection",
+        overview_display: Option<String> = "OverviewDisplay",
+        key_delimiters: Vec<String> = "KeyDelimiters",
+        shard_num: Option<String> = "ShardNum",
+        analysis_top_key: Option<String> = "AnalysisTopKey",
     }
 }
 

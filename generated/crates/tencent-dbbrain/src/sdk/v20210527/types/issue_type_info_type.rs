@@ -20,8 +20,8 @@ pub struct IssueTypeInfo {
 
 ::runtime::lenient_object! {
     IssueTypeInfo {
-        issue_type: "IssueType",
-        events: "Events",
-        total_count: "TotalCount",
+        issue_type: Option<String> = "IssueType",
+        events: Vec<EventInfo> = "Events",
+        total_count: Option<i64> = "TotalCount",
     }
 }

@@ -17,7 +17,7 @@ pub struct MonitorFloatMetricSeriesData {
 
 ::runtime::lenient_object! {
     MonitorFloatMetricSeriesData {
-        series: "Series",
-        timestamp: "Timestamp",
+        series: Vec<MonitorFloatMetric> = "Series",
+        timestamp: Vec<i64> = "Timestamp",
     }
 }

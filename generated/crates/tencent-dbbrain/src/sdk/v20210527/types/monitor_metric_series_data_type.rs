@@ -17,7 +17,7 @@ pub struct MonitorMetricSeriesData {
 
 ::runtime::lenient_object! {
     MonitorMetricSeriesData {
-        series: "Series",
-        timestamp: "Timestamp",
+        series: Vec<MonitorMetric> = "Series",
+        timestamp: Vec<i64> = "Timestamp",
     }
 }

@@ -33,13 +33,13 @@ pub struct MySqlProcess {
 
 ::runtime::lenient_object! {
     MySqlProcess {
-        id: "ID",
-        user: "User",
-        host: "Host",
-        db: "DB",
-        state: "State",
-        command: "Command",
-        time: "Time",
-        info: "Info",
+        id: Option<String> = "ID",
+        user: Option<String> = "User",
+        host: Option<String> = "Host",
+        db: Option<String> = "DB",
+        state: Option<String> = "State",
+        command: Option<String> = "Command",
+        time: Option<String> = "Time",
+        info: Option<String> = "Info",
     }
 }

@@ -20,8 +20,8 @@ pub struct ProcessStatistic {
 
 ::runtime::lenient_object! {
     ProcessStatistic {
-        items: "Items",
-        all_conn_sum: "AllConnSum",
-        active_conn_sum: "ActiveConnSum",
+        items: Vec<SessionItem> = "Items",
+        all_conn_sum: Option<i64> = "AllConnSum",
+        active_conn_sum: Option<i64> = "ActiveConnSum",
     }
 }

@@ -16,8 +16,8 @@ pub struct ProfileInfo {
 
 ::runtime::lenient_object! {
     ProfileInfo {
-        language: "Language",
-        mail_configuration: "MailConfiguration",
+        language: Option<String> = "Language",
+        mail_configuration: Option<MailConfiguration> = "MailConfiguration",
     }
 }
 

@@ -27,11 +27,11 @@ pub struct RedisPreKeySpaceData {
 
 ::runtime::lenient_object! {
     RedisPreKeySpaceData {
-        ave_element_size: "AveElementSize",
-        length: "Length",
-        key_pre_index: "KeyPreIndex",
-        item_count: "ItemCount",
-        count: "Count",
-        max_element_size: "MaxElementSize",
+        ave_element_size: Option<i64> = "AveElementSize",
+        length: Option<i64> = "Length",
+        key_pre_index: Option<String> = "KeyPreIndex",
+        item_count: Option<i64> = "ItemCount",
+        count: Option<i64> = "Count",
+        max_element_size: Option<i64> = "MaxElementSize",
     }
 }

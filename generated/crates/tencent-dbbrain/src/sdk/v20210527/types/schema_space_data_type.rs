@@ -34,13 +34,13 @@ pub struct SchemaSpaceData {
 
 ::runtime::lenient_object! {
     SchemaSpaceData {
-        table_schema: "TableSchema",
-        data_length: "DataLength",
-        index_length: "IndexLength",
-        data_free: "DataFree",
-        total_length: "TotalLength",
-        frag_ratio: "FragRatio",
-        table_rows: "TableRows",
-        physical_file_size: "PhysicalFileSize",
+        table_schema: Option<String> = "TableSchema",
+        data_length: Option<f64> = "DataLength",
+        index_length: Option<f64> = "IndexLength",
+        data_free: Option<f64> = "DataFree",
+        total_length: Option<f64> = "TotalLength",
+        frag_ratio: Option<f64> = "FragRatio",
+        table_rows: Option<i64> = "TableRows",
+        physical_file_size: Option<f64> = "PhysicalFileSize",
     }
 }

@@ -17,7 +17,7 @@ pub struct SchemaSpaceTimeSeries {
 
 ::runtime::lenient_object! {
     SchemaSpaceTimeSeries {
-        table_schema: "TableSchema",
-        series_data: "SeriesData",
+        table_schema: Option<String> = "TableSchema",
+        series_data: Option<MonitorMetricSeriesData> = "SeriesData",
     }
 }

@@ -24,10 +24,10 @@ pub struct ScoreItem {
 
 ::runtime::lenient_object! {
     ScoreItem {
-        diag_item: "DiagItem",
-        issue_type: "IssueType",
-        top_severity: "TopSeverity",
-        count: "Count",
-        score_lost: "ScoreLost",
+        diag_item: Option<String> = "DiagItem",
+        issue_type: Option<String> = "IssueType",
+        top_severity: Option<String> = "TopSeverity",
+        count: Option<i64> = "Count",
+        score_lost: Option<i64> = "ScoreLost",
     }
 }

@@ -45,15 +45,15 @@ pub struct SecLogExportTaskInfo {
 
 ::runtime::lenient_object! {
     SecLogExportTaskInfo {
-        async_request_id: "AsyncRequestId",
-        start_time: "StartTime",
-        end_time: "EndTime",
-        create_time: "CreateTime",
-        status: "Status",
-        progress: "Progress",
-        log_start_time: "LogStartTime",
-        log_end_time: "LogEndTime",
-        total_size: "TotalSize",
-        danger_levels: "DangerLevels",
+        async_request_id: Option<u64> = "AsyncRequestId",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        status: Option<String> = "Status",
+        progress: Option<u64> = "Progress",
+        log_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "LogStartTime",
+        log_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "LogEndTime",
+        total_size: Option<u64> = "TotalSize",
+        danger_levels: Vec<u64> = "DangerLevels",
     }
 }

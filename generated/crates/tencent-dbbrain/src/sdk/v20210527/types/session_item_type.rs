@@ -18,8 +18,8 @@ pub struct SessionItem {
 
 ::runtime::lenient_object! {
     SessionItem {
-        ip: "Ip",
-        active_conn: "ActiveConn",
-        all_conn: "AllConn",
+        ip: Option<String> = "Ip",
+        active_conn: Option<String> = "ActiveConn",
+        all_conn: Option<i64> = "AllConn",
     }
 }

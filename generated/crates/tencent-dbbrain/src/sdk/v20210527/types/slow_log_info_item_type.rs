@@ -41,14 +41,14 @@ pub struct SlowLogInfoItem {
 
 ::runtime::lenient_object! {
     SlowLogInfoItem {
-        timestamp: "Timestamp",
-        sql_text: "SqlText",
-        database: "Database",
-        user_name: "UserName",
-        user_host: "UserHost",
-        query_time: "QueryTime",
-        lock_time: "LockTime",
-        rows_examined: "RowsExamined",
-        rows_sent: "RowsSent",
+        timestamp: Option<String> = "Timestamp",
+        sql_text: Option<String> = "SqlText",
+        database: Option<String> = "Database",
+        user_name: Option<String> = "UserName",
+        user_host: Option<String> = "UserHost",
+        query_time: Option<f64> = "QueryTime",
+        lock_time: Option<f64> = "LockTime",
+        rows_examined: Option<i64> = "RowsExamined",
+        rows_sent: Option<i64> = "RowsSent",
     }
 }

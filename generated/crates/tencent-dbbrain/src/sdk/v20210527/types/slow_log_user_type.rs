@@ -18,8 +18,8 @@ pub struct SlowLogUser {
 
 ::runtime::lenient_object! {
     SlowLogUser {
-        user_name: "UserName",
-        ratio: "Ratio",
-        count: "Count",
+        user_name: Option<String> = "UserName",
+        ratio: Option<f64> = "Ratio",
+        count: Option<i64> = "Count",
     }
 }

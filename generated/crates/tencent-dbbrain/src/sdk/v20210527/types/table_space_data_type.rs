@@ -39,15 +39,15 @@ pub struct TableSpaceData {
 
 ::runtime::lenient_object! {
     TableSpaceData {
-        table_name: "TableName",
-        table_schema: "TableSchema",
-        engine: "Engine",
-        data_length: "DataLength",
-        index_length: "IndexLength",
-        data_free: "DataFree",
-        total_length: "TotalLength",
-        frag_ratio: "FragRatio",
-        table_rows: "TableRows",
-        physical_file_size: "PhysicalFileSize",
+        table_name: Option<String> = "TableName",
+        table_schema: Option<String> = "TableSchema",
+        engine: Option<String> = "Engine",
+        data_length: Option<f64> = "DataLength",
+        index_length: Option<f64> = "IndexLength",
+        data_free: Option<f64> = "DataFree",
+        total_length: Option<f64> = "TotalLength",
+        frag_ratio: Option<f64> = "FragRatio",
+        table_rows: Option<i64> = "TableRows",
+        physical_file_size: Option<f64> = "PhysicalFileSize",
     }
 }

@@ -42,16 +42,16 @@ pub struct TaskInfo {
 
 ::runtime::lenient_object! {
     TaskInfo {
-        async_request_id: "AsyncRequestId",
-        inst_proxy_list: "InstProxyList",
-        inst_proxy_count: "InstProxyCount",
-        create_time: "CreateTime",
-        start_time: "StartTime",
-        task_status: "TaskStatus",
-        finished_proxy_list: "FinishedProxyList",
-        failed_proxy_list: "FailedProxyList",
-        end_time: "EndTime",
-        progress: "Progress",
-        instance_id: "InstanceId",
+        async_request_id: Option<i64> = "AsyncRequestId",
+        inst_proxy_list: Vec<String> = "InstProxyList",
+        inst_proxy_count: Option<i64> = "InstProxyCount",
+        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
+        task_status: Option<String> = "TaskStatus",
+        finished_proxy_list: Vec<String> = "FinishedProxyList",
+        failed_proxy_list: Vec<String> = "FailedProxyList",
+        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
+        progress: Option<i64> = "Progress",
+        instance_id: Option<String> = "InstanceId",
     }
 }

@@ -15,7 +15,7 @@ pub struct TimeSlice {
 
 ::runtime::lenient_object! {
     TimeSlice {
-        count: "Count",
-        timestamp: "Timestamp",
+        count: Option<i64> = "Count",
+        timestamp: Option<i64> = "Timestamp",
     }
 }

@@ -30,10 +30,10 @@ pub struct UserProfile {
 
 ::runtime::lenient_object! {
     UserProfile {
-        profile_id: "ProfileId",
-        profile_type: "ProfileType",
-        profile_level: "ProfileLevel",
-        profile_name: "ProfileName",
-        profile_info: "ProfileInfo",
+        profile_id: Option<String> = "ProfileId",
+        profile_type: Option<String> = "ProfileType",
+        profile_level: Option<String> = "ProfileLevel",
+        profile_name: Option<String> = "ProfileName",
+        profile_info: Option<ProfileInfo> = "ProfileInfo",
     }
 }

@@ -23,8 +23,8 @@ pub struct CheckStepInfo {
 
 ::runtime::lenient_object! {
     CheckStepInfo {
-        start_at: "StartAt",
-        end_at: "EndAt",
-        progress: "Progress",
+        start_at: Option<String> = "StartAt",
+        end_at: Option<String> = "EndAt",
+        progress: Option<ProcessProgress> = "Progress",
     }
 }

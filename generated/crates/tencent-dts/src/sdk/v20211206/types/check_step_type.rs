@@ -39,12 +39,12 @@ pub struct CheckStep {
 
 ::runtime::lenient_object! {
     CheckStep {
-        step_no: "StepNo",
-        step_id: "StepId",
-        step_name: "StepName",
-        step_status: "StepStatus",
-        step_message: "StepMessage",
-        detail_check_items: "DetailCheckItems",
-        has_skipped: "HasSkipped",
+        step_no: Option<u64> = "StepNo",
+        step_id: Option<String> = "StepId",
+        step_name: Option<String> = "StepName",
+        step_status: Option<String> = "StepStatus",
+        step_message: Option<String> = "StepMessage",
+        detail_check_items: Vec<DetailCheckItem> = "DetailCheckItems",
+        has_skipped: Option<bool> = "HasSkipped",
     }
 }

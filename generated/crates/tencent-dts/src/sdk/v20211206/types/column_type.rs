@@ -15,8 +15,8 @@ pub struct Column {
 
 ::runtime::lenient_object! {
     Column {
-        column_name: "ColumnName",
-        new_column_name: "NewColumnName",
+        column_name: Option<String> = "ColumnName",
+        new_column_name: Option<String> = "NewColumnName",
     }
 }
 

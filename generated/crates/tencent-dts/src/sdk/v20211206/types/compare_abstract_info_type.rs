@@ -67,19 +67,19 @@ pub struct CompareAbstractInfo {
 
 ::runtime::lenient_object! {
     CompareAbstractInfo {
-        options: "Options",
-        objects: "Objects",
-        conclusion: "Conclusion",
-        status: "Status",
-        total_tables: "TotalTables",
-        checked_tables: "CheckedTables",
-        different_tables: "DifferentTables",
-        skipped_tables: "SkippedTables",
-        nearly_table_count: "NearlyTableCount",
-        different_rows: "DifferentRows",
-        src_sample_rows: "SrcSampleRows",
-        dst_sample_rows: "DstSampleRows",
-        started_at: "StartedAt",
-        finished_at: "FinishedAt",
+        options: Option<CompareOptions> = "Options",
+        objects: Option<CompareObject> = "Objects",
+        conclusion: Option<String> = "Conclusion",
+        status: Option<String> = "Status",
+        total_tables: Option<u64> = "TotalTables",
+        checked_tables: Option<u64> = "CheckedTables",
+        different_tables: Option<u64> = "DifferentTables",
+        skipped_tables: Option<u64> = "SkippedTables",
+        nearly_table_count: Option<u64> = "NearlyTableCount",
+        different_rows: Option<u64> = "DifferentRows",
+        src_sample_rows: Option<u64> = "SrcSampleRows",
+        dst_sample_rows: Option<u64> = "DstSampleRows",
+        started_at: Option<String> = "StartedAt",
+        finished_at: Option<String> = "FinishedAt",
     }
 }

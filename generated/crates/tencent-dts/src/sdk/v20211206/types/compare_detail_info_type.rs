@@ -19,7 +19,7 @@ pub struct CompareDetailInfo {
 
 ::runtime::lenient_object! {
     CompareDetailInfo {
-        difference: "Difference",
-        skipped: "Skipped",
+        difference: Option<DifferenceDetail> = "Difference",
+        skipped: Option<SkippedDetail> = "Skipped",
     }
 }

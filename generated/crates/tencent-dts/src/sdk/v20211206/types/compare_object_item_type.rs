@@ -36,13 +36,13 @@ pub struct CompareObjectItem {
 
 ::runtime::lenient_object! {
     CompareObjectItem {
-        db_name: "DbName",
-        db_mode: "DbMode",
-        schema_name: "SchemaName",
-        table_mode: "TableMode",
-        tables: "Tables",
-        view_mode: "ViewMode",
-        views: "Views",
+        db_name: Option<String> = "DbName",
+        db_mode: Option<String> = "DbMode",
+        schema_name: Option<String> = "SchemaName",
+        table_mode: Option<String> = "TableMode",
+        tables: Vec<CompareTableItem> = "Tables",
+        view_mode: Option<String> = "ViewMode",
+        views: Vec<CompareViewItem> = "Views",
     }
 }
 

@@ -21,9 +21,9 @@ pub struct CompareObject {
 
 ::runtime::lenient_object! {
     CompareObject {
-        object_mode: "ObjectMode",
-        object_items: "ObjectItems",
-        advanced_objects: "AdvancedObjects",
+        object_mode: Option<String> = "ObjectMode",
+        object_items: Vec<CompareObjectItem> = "ObjectItems",
+        advanced_objects: Vec<String> = "AdvancedObjects",
     }
 }
 

@@ -22,10 +22,10 @@ pub struct CompareOptions {
 
 ::runtime::lenient_object! {
     CompareOptions {
-        method: "Method",
-        sample_rate: "SampleRate",
-        thread_count: "ThreadCount",
-        type_field: "Type",
+        method: Option<String> = "Method",
+        sample_rate: Option<i64> = "SampleRate",
+        thread_count: Option<i64> = "ThreadCount",
+        type_field: Option<String> = "Type",
     }
 }
 

@@ -20,9 +20,9 @@ pub struct CompareTableItem {
 
 ::runtime::lenient_object! {
     CompareTableItem {
-        table_name: "TableName",
-        column_mode: "ColumnMode",
-        columns: "Columns",
+        table_name: Option<String> = "TableName",
+        column_mode: Option<String> = "ColumnMode",
+        columns: Vec<CompareColumnItem> = "Columns",
     }
 }
 

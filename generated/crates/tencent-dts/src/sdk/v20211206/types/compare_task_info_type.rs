@@ -17,7 +17,7 @@ pub struct CompareTaskInfo {
 
 ::runtime::lenient_object! {
     CompareTaskInfo {
-        compare_task_id: "CompareTaskId",
-        status: "Status",
+        compare_task_id: Option<String> = "CompareTaskId",
+        status: Option<String> = "Status",
     }
 }

@@ -67,19 +67,19 @@ pub struct CompareTaskItem {
 
 ::runtime::lenient_object! {
     CompareTaskItem {
-        job_id: "JobId",
-        compare_task_id: "CompareTaskId",
-        task_name: "TaskName",
-        status: "Status",
-        config: "Config",
-        check_process: "CheckProcess",
-        compare_process: "CompareProcess",
-        conclusion: "Conclusion",
-        created_at: "CreatedAt",
-        started_at: "StartedAt",
-        finished_at: "FinishedAt",
-        method: "Method",
-        options: "Options",
-        message: "Message",
+        job_id: Option<String> = "JobId",
+        compare_task_id: Option<String> = "CompareTaskId",
+        task_name: Option<String> = "TaskName",
+        status: Option<String> = "Status",
+        config: Option<CompareObject> = "Config",
+        check_process: Option<ProcessProgress> = "CheckProcess",
+        compare_process: Option<ProcessProgress> = "CompareProcess",
+        conclusion: Option<String> = "Conclusion",
+        created_at: Option<String> = "CreatedAt",
+        started_at: Option<String> = "StartedAt",
+        finished_at: Option<String> = "FinishedAt",
+        method: Option<String> = "Method",
+        options: Option<CompareOptions> = "Options",
+        message: Option<String> = "Message",
     }
 }

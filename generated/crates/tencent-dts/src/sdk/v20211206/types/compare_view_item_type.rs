@@ -12,7 +12,7 @@ pub struct CompareViewItem {
 
 ::runtime::lenient_object! {
     CompareViewItem {
-        view_name: "ViewName",
+        view_name: Option<String> = "ViewName",
     }
 }
 

@@ -20,9 +20,9 @@ pub struct ConflictHandleOption {
 
 ::runtime::lenient_object! {
     ConflictHandleOption {
-        condition_column: "ConditionColumn",
-        condition_operator: "ConditionOperator",
-        condition_order_in_src_and_dst: "ConditionOrderInSrcAndDst",
+        condition_column: Option<String> = "ConditionColumn",
+        condition_operator: Option<String> = "ConditionOperator",
+        condition_order_in_src_and_dst: Option<String> = "ConditionOrderInSrcAndDst",
     }
 }
 

@@ -12,7 +12,7 @@ pub struct ConsistencyOption {
 
 ::runtime::lenient_object! {
     ConsistencyOption {
-        mode: "Mode",
+        mode: Option<String> = "Mode",
     }
 }
 

@@ -21,9 +21,9 @@ pub struct DatabaseTableObject {
 
 ::runtime::lenient_object! {
     DatabaseTableObject {
-        object_mode: "ObjectMode",
-        databases: "Databases",
-        advanced_objects: "AdvancedObjects",
+        object_mode: Option<String> = "ObjectMode",
+        databases: Vec<DbItem> = "Databases",
+        advanced_objects: Vec<String> = "AdvancedObjects",
     }
 }
 

@@ -45,15 +45,15 @@ pub struct DbEndpointInfo {
 
 ::runtime::lenient_object! {
     DbEndpointInfo {
-        region: "Region",
-        access_type: "AccessType",
-        database_type: "DatabaseType",
-        node_type: "NodeType",
-        info: "Info",
-        supplier: "Supplier",
-        extra_attr: "ExtraAttr",
-        database_net_env: "DatabaseNetEnv",
-        connect_type: "ConnectType",
+        region: Option<String> = "Region",
+        access_type: Option<String> = "AccessType",
+        database_type: Option<String> = "DatabaseType",
+        node_type: Option<String> = "NodeType",
+        info: Vec<DbInfo> = "Info",
+        supplier: Option<String> = "Supplier",
+        extra_attr: Vec<KeyValuePairOption> = "ExtraAttr",
+        database_net_env: Option<String> = "DatabaseNetEnv",
+        connect_type: Option<String> = "ConnectType",
     }
 }
 

@@ -19,8 +19,8 @@ pub struct DdlOption {
 
 ::runtime::lenient_object! {
     DdlOption {
-        ddl_object: "DdlObject",
-        ddl_value: "DdlValue",
+        ddl_object: Option<String> = "DdlObject",
+        ddl_value: Vec<String> = "DdlValue",
     }
 }
 

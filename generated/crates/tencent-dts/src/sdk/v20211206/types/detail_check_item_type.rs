@@ -41,13 +41,13 @@ pub struct DetailCheckItem {
 
 ::runtime::lenient_object! {
     DetailCheckItem {
-        check_item_name: "CheckItemName",
-        description: "Description",
-        check_result: "CheckResult",
-        failure_reason: "FailureReason",
-        solution: "Solution",
-        error_log: "ErrorLog",
-        help_doc: "HelpDoc",
-        skip_info: "SkipInfo",
+        check_item_name: Option<String> = "CheckItemName",
+        description: Option<String> = "Description",
+        check_result: Option<String> = "CheckResult",
+        failure_reason: Option<String> = "FailureReason",
+        solution: Option<String> = "Solution",
+        error_log: Vec<String> = "ErrorLog",
+        help_doc: Vec<String> = "HelpDoc",
+        skip_info: Option<String> = "SkipInfo",
     }
 }

@@ -19,7 +19,7 @@ pub struct DifferenceDetail {
 
 ::runtime::lenient_object! {
     DifferenceDetail {
-        total_count: "TotalCount",
-        items: "Items",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<DifferenceItem> = "Items",
     }
 }

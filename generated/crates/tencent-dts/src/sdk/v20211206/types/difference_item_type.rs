@@ -49,15 +49,15 @@ pub struct DifferenceItem {
 
 ::runtime::lenient_object! {
     DifferenceItem {
-        db: "Db",
-        table: "Table",
-        chunk: "Chunk",
-        src_item: "SrcItem",
-        dst_item: "DstItem",
-        index_name: "IndexName",
-        lower_boundary: "LowerBoundary",
-        upper_boundary: "UpperBoundary",
-        cost_time: "CostTime",
-        finished_at: "FinishedAt",
+        db: Option<String> = "Db",
+        table: Option<String> = "Table",
+        chunk: Option<i64> = "Chunk",
+        src_item: Option<String> = "SrcItem",
+        dst_item: Option<String> = "DstItem",
+        index_name: Option<String> = "IndexName",
+        lower_boundary: Option<String> = "LowerBoundary",
+        upper_boundary: Option<String> = "UpperBoundary",
+        cost_time: Option<f64> = "CostTime",
+        finished_at: Option<String> = "FinishedAt",
     }
 }

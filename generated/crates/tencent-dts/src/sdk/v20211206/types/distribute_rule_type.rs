@@ -20,10 +20,10 @@ pub struct DistributeRule {
 
 ::runtime::lenient_object! {
     DistributeRule {
-        rule_type: "RuleType",
-        db_pattern: "DbPattern",
-        table_pattern: "TablePattern",
-        columns: "Columns",
+        rule_type: Option<String> = "RuleType",
+        db_pattern: Option<String> = "DbPattern",
+        table_pattern: Option<String> = "TablePattern",
+        columns: Vec<String> = "Columns",
     }
 }
 

@@ -20,8 +20,8 @@ pub struct ErrInfo {
 
 ::runtime::lenient_object! {
     ErrInfo {
-        reason: "Reason",
-        message: "Message",
-        solution: "Solution",
+        reason: Option<String> = "Reason",
+        message: Option<String> = "Message",
+        solution: Option<String> = "Solution",
     }
 }

@@ -25,9 +25,9 @@ pub struct ErrorInfoItem {
 
 ::runtime::lenient_object! {
     ErrorInfoItem {
-        code: "Code",
-        solution: "Solution",
-        error_log: "ErrorLog",
-        help_doc: "HelpDoc",
+        code: Option<String> = "Code",
+        solution: Option<String> = "Solution",
+        error_log: Option<String> = "ErrorLog",
+        help_doc: Option<String> = "HelpDoc",
     }
 }

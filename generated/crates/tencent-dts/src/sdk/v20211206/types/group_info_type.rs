@@ -44,16 +44,16 @@ pub struct GroupInfo {
 
 ::runtime::lenient_object! {
     GroupInfo {
-        account: "Account",
-        consumer_group_name: "ConsumerGroupName",
-        description: "Description",
-        consumer_group_offset: "ConsumerGroupOffset",
-        consumer_group_lag: "ConsumerGroupLag",
-        latency: "Latency",
-        state_of_partition: "StateOfPartition",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
-        consumer_group_state: "ConsumerGroupState",
-        partition_assignment: "PartitionAssignment",
+        account: Option<String> = "Account",
+        consumer_group_name: Option<String> = "ConsumerGroupName",
+        description: Option<String> = "Description",
+        consumer_group_offset: Option<i64> = "ConsumerGroupOffset",
+        consumer_group_lag: Option<i64> = "ConsumerGroupLag",
+        latency: Option<i64> = "Latency",
+        state_of_partition: Vec<MonitorInfo> = "StateOfPartition",
+        created_at: Option<String> = "CreatedAt",
+        updated_at: Option<String> = "UpdatedAt",
+        consumer_group_state: Option<String> = "ConsumerGroupState",
+        partition_assignment: Vec<PartitionAssignment> = "PartitionAssignment",
     }
 }

@@ -22,10 +22,10 @@ pub struct KafkaOption {
 
 ::runtime::lenient_object! {
     KafkaOption {
-        data_type: "DataType",
-        topic_type: "TopicType",
-        ddl_topic_name: "DDLTopicName",
-        topic_rules: "TopicRules",
+        data_type: Option<String> = "DataType",
+        topic_type: Option<String> = "TopicType",
+        ddl_topic_name: Option<String> = "DDLTopicName",
+        topic_rules: Vec<TopicRule> = "TopicRules",
     }
 }
 

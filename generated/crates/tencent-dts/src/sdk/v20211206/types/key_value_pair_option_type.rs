@@ -16,8 +16,8 @@ pub struct KeyValuePairOption {
 
 ::runtime::lenient_object! {
     KeyValuePairOption {
-        key: "Key",
-        value: "Value",
+        key: Option<String> = "Key",
+        value: Option<String> = "Value",
     }
 }
 

@@ -17,7 +17,7 @@ pub struct MigrateAction {
 
 ::runtime::lenient_object! {
     MigrateAction {
-        all_action: "AllAction",
-        allowed_action: "AllowedAction",
+        all_action: Vec<String> = "AllAction",
+        allowed_action: Vec<String> = "AllowedAction",
     }
 }

@@ -27,11 +27,11 @@ pub struct MigrateDbItem {
 
 ::runtime::lenient_object! {
     MigrateDbItem {
-        instance_id: "InstanceId",
-        instance_name: "InstanceName",
-        vip: "Vip",
-        vport: "Vport",
-        usable: "Usable",
-        hint: "Hint",
+        instance_id: Option<String> = "InstanceId",
+        instance_name: Option<String> = "InstanceName",
+        vip: Option<String> = "Vip",
+        vport: Option<i64> = "Vport",
+        usable: Option<i64> = "Usable",
+        hint: Option<String> = "Hint",
     }
 }

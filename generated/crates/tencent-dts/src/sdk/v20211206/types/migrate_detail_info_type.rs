@@ -31,10 +31,10 @@ pub struct MigrateDetailInfo {
 
 ::runtime::lenient_object! {
     MigrateDetailInfo {
-        step_all: "StepAll",
-        step_now: "StepNow",
-        master_slave_distance: "MasterSlaveDistance",
-        seconds_behind_master: "SecondsBehindMaster",
-        step_info: "StepInfo",
+        step_all: Option<u64> = "StepAll",
+        step_now: Option<u64> = "StepNow",
+        master_slave_distance: Option<i64> = "MasterSlaveDistance",
+        seconds_behind_master: Option<i64> = "SecondsBehindMaster",
+        step_info: Vec<StepDetailInfo> = "StepInfo",
     }
 }

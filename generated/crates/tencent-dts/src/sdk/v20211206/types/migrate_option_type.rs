@@ -42,14 +42,14 @@ pub struct MigrateOption {
 
 ::runtime::lenient_object! {
     MigrateOption {
-        database_table: "DatabaseTable",
-        migrate_type: "MigrateType",
-        consistency: "Consistency",
-        is_migrate_account: "IsMigrateAccount",
-        is_override_root: "IsOverrideRoot",
-        is_dst_read_only: "IsDstReadOnly",
-        extra_attr: "ExtraAttr",
-        migrate_way: "MigrateWay",
+        database_table: Option<DatabaseTableObject> = "DatabaseTable",
+        migrate_type: Option<String> = "MigrateType",
+        consistency: Option<ConsistencyOption> = "Consistency",
+        is_migrate_account: Option<bool> = "IsMigrateAccount",
+        is_override_root: Option<bool> = "IsOverrideRoot",
+        is_dst_read_only: Option<bool> = "IsDstReadOnly",
+        extra_attr: Vec<KeyValuePairOption> = "ExtraAttr",
+        migrate_way: Option<String> = "MigrateWay",
     }
 }
 

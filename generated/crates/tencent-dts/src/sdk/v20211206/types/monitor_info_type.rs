@@ -21,9 +21,9 @@ pub struct MonitorInfo {
 
 ::runtime::lenient_object! {
     MonitorInfo {
-        partition_no: "PartitionNo",
-        consumer_group_offset: "ConsumerGroupOffset",
-        consumer_group_lag: "ConsumerGroupLag",
-        latency: "Latency",
+        partition_no: Option<i64> = "PartitionNo",
+        consumer_group_offset: Option<i64> = "ConsumerGroupOffset",
+        consumer_group_lag: Option<i64> = "ConsumerGroupLag",
+        latency: Option<i64> = "Latency",
     }
 }

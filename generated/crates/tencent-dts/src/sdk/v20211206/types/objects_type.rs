@@ -24,10 +24,10 @@ pub struct Objects {
 
 ::runtime::lenient_object! {
     Objects {
-        mode: "Mode",
-        databases: "Databases",
-        advanced_objects: "AdvancedObjects",
-        online_ddl: "OnlineDDL",
+        mode: Option<String> = "Mode",
+        databases: Vec<Database> = "Databases",
+        advanced_objects: Vec<String> = "AdvancedObjects",
+        online_ddl: Option<OnlineDdl> = "OnlineDDL",
     }
 }
 

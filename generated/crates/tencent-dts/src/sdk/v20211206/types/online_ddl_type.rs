@@ -12,7 +12,7 @@ pub struct OnlineDdl {
 
 ::runtime::lenient_object! {
     OnlineDdl {
-        status: "Status",
+        status: Option<String> = "Status",
     }
 }
 

@@ -59,19 +59,19 @@ pub struct Options {
 
 ::runtime::lenient_object! {
     Options {
-        init_type: "InitType",
-        deal_of_exist_same_table: "DealOfExistSameTable",
-        conflict_handle_type: "ConflictHandleType",
-        add_additional_column: "AddAdditionalColumn",
-        op_types: "OpTypes",
-        conflict_handle_option: "ConflictHandleOption",
-        ddl_options: "DdlOptions",
-        kafka_option: "KafkaOption",
-        rate_limit_option: "RateLimitOption",
-        auto_retry_time_range_minutes: "AutoRetryTimeRangeMinutes",
-        start_position: "StartPosition",
-        filter_begin_commit: "FilterBeginCommit",
-        filter_checkpoint: "FilterCheckpoint",
+        init_type: Option<String> = "InitType",
+        deal_of_exist_same_table: Option<String> = "DealOfExistSameTable",
+        conflict_handle_type: Option<String> = "ConflictHandleType",
+        add_additional_column: Option<bool> = "AddAdditionalColumn",
+        op_types: Vec<String> = "OpTypes",
+        conflict_handle_option: Option<ConflictHandleOption> = "ConflictHandleOption",
+        ddl_options: Vec<DdlOption> = "DdlOptions",
+        kafka_option: Option<KafkaOption> = "KafkaOption",
+        rate_limit_option: Option<RateLimitOption> = "RateLimitOption",
+        auto_retry_time_range_minutes: Option<i64> = "AutoRetryTimeRangeMinutes",
+        start_position: Option<String> = "StartPosition",
+        filter_begin_commit: Option<bool> = "FilterBeginCommit",
+        filter_checkpoint: Option<bool> = "FilterCheckpoint",
     }
 }
 

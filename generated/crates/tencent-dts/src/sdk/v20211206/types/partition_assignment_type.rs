@@ -15,7 +15,7 @@ pub struct PartitionAssignment {
 
 ::runtime::lenient_object! {
     PartitionAssignment {
-        client_id: "ClientId",
-        partition_no: "PartitionNo",
+        client_id: Option<String> = "ClientId",
+        partition_no: Vec<u64> = "PartitionNo",
     }
 }

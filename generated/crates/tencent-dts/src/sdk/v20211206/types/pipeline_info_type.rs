@@ -14,8 +14,8 @@ pub struct PipelineInfo {
 
 ::runtime::lenient_object! {
     PipelineInfo {
-        agg_op: "AggOp",
-        agg_cmd: "AggCmd",
+        agg_op: Option<String> = "AggOp",
+        agg_cmd: Option<String> = "AggCmd",
     }
 }
 

@@ -35,11 +35,11 @@ pub struct ProcessProgress {
 
 ::runtime::lenient_object! {
     ProcessProgress {
-        status: "Status",
-        percent: "Percent",
-        step_all: "StepAll",
-        step_now: "StepNow",
-        message: "Message",
-        steps: "Steps",
+        status: Option<String> = "Status",
+        percent: Option<u64> = "Percent",
+        step_all: Option<u64> = "StepAll",
+        step_now: Option<u64> = "StepNow",
+        message: Option<String> = "Message",
+        steps: Vec<StepDetailInfo> = "Steps",
     }
 }

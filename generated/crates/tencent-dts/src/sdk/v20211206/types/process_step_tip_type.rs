@@ -21,8 +21,8 @@ pub struct ProcessStepTip {
 
 ::runtime::lenient_object! {
     ProcessStepTip {
-        message: "Message",
-        solution: "Solution",
-        help_doc: "HelpDoc",
+        message: Option<String> = "Message",
+        solution: Option<String> = "Solution",
+        help_doc: Option<String> = "HelpDoc",
     }
 }

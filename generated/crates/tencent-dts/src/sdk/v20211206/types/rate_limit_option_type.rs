@@ -42,17 +42,17 @@ pub struct RateLimitOption {
 
 ::runtime::lenient_object! {
     RateLimitOption {
-        current_dump_thread: "CurrentDumpThread",
-        default_dump_thread: "DefaultDumpThread",
-        current_dump_rps: "CurrentDumpRps",
-        default_dump_rps: "DefaultDumpRps",
-        current_load_thread: "CurrentLoadThread",
-        default_load_thread: "DefaultLoadThread",
-        current_load_rps: "CurrentLoadRps",
-        default_load_rps: "DefaultLoadRps",
-        current_sinker_thread: "CurrentSinkerThread",
-        default_sinker_thread: "DefaultSinkerThread",
-        has_user_set_rate_limit: "HasUserSetRateLimit",
+        current_dump_thread: Option<i64> = "CurrentDumpThread",
+        default_dump_thread: Option<i64> = "DefaultDumpThread",
+        current_dump_rps: Option<i64> = "CurrentDumpRps",
+        default_dump_rps: Option<i64> = "DefaultDumpRps",
+        current_load_thread: Option<i64> = "CurrentLoadThread",
+        default_load_thread: Option<i64> = "DefaultLoadThread",
+        current_load_rps: Option<i64> = "CurrentLoadRps",
+        default_load_rps: Option<i64> = "DefaultLoadRps",
+        current_sinker_thread: Option<i64> = "CurrentSinkerThread",
+        default_sinker_thread: Option<i64> = "DefaultSinkerThread",
+        has_user_set_rate_limit: Option<String> = "HasUserSetRateLimit",
     }
 }
 

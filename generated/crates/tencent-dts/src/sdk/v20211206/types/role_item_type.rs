@@ -16,8 +16,8 @@ pub struct RoleItem {
 
 ::runtime::lenient_object! {
     RoleItem {
-        role_name: "RoleName",
-        new_role_name: "NewRoleName",
+        role_name: Option<String> = "RoleName",
+        new_role_name: Option<String> = "NewRoleName",
     }
 }
 

@@ -19,7 +19,7 @@ pub struct SkippedDetail {
 
 ::runtime::lenient_object! {
     SkippedDetail {
-        total_count: "TotalCount",
-        items: "Items",
+        total_count: Option<u64> = "TotalCount",
+        items: Vec<SkippedItem> = "Items",
     }
 }

@@ -21,8 +21,8 @@ pub struct SkippedItem {
 
 ::runtime::lenient_object! {
     SkippedItem {
-        db: "Db",
-        table: "Table",
-        reason: "Reason",
+        db: Option<String> = "Db",
+        table: Option<String> = "Table",
+        reason: Option<String> = "Reason",
     }
 }

@@ -47,14 +47,14 @@ pub struct StepDetailInfo {
 
 ::runtime::lenient_object! {
     StepDetailInfo {
-        step_no: "StepNo",
-        step_name: "StepName",
-        step_id: "StepId",
-        status: "Status",
-        start_time: "StartTime",
-        step_message: "StepMessage",
-        percent: "Percent",
-        errors: "Errors",
-        warnings: "Warnings",
+        step_no: Option<u64> = "StepNo",
+        step_name: Option<String> = "StepName",
+        step_id: Option<String> = "StepId",
+        status: Option<String> = "Status",
+        start_time: Option<String> = "StartTime",
+        step_message: Option<String> = "StepMessage",
+        percent: Option<u64> = "Percent",
+        errors: Vec<ProcessStepTip> = "Errors",
+        warnings: Vec<ProcessStepTip> = "Warnings",
     }
 }

@@ -42,13 +42,13 @@ pub struct StepInfo {
 
 ::runtime::lenient_object! {
     StepInfo {
-        step_no: "StepNo",
-        step_name: "StepName",
-        step_id: "StepId",
-        status: "Status",
-        start_time: "StartTime",
-        errors: "Errors",
-        warnings: "Warnings",
-        progress: "Progress",
+        step_no: Option<u64> = "StepNo",
+        step_name: Option<String> = "StepName",
+        step_id: Option<String> = "StepId",
+        status: Option<String> = "Status",
+        start_time: Option<String> = "StartTime",
+        errors: Vec<StepTip> = "Errors",
+        warnings: Vec<StepTip> = "Warnings",
+        progress: Option<i64> = "Progress",
     }
 }

@@ -29,10 +29,10 @@ pub struct StepTip {
 
 ::runtime::lenient_object! {
     StepTip {
-        code: "Code",
-        message: "Message",
-        solution: "Solution",
-        help_doc: "HelpDoc",
-        skip_info: "SkipInfo",
+        code: Option<String> = "Code",
+        message: Option<String> = "Message",
+        solution: Option<String> = "Solution",
+        help_doc: Option<String> = "HelpDoc",
+        skip_info: Option<String> = "SkipInfo",
     }
 }

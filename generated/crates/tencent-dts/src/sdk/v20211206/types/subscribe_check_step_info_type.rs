@@ -35,12 +35,12 @@ pub struct SubscribeCheckStepInfo {
 
 ::runtime::lenient_object! {
     SubscribeCheckStepInfo {
-        step_name: "StepName",
-        step_id: "StepId",
-        step_no: "StepNo",
-        status: "Status",
-        percent: "Percent",
-        errors: "Errors",
-        warnings: "Warnings",
+        step_name: Option<String> = "StepName",
+        step_id: Option<String> = "StepId",
+        step_no: Option<u64> = "StepNo",
+        status: Option<String> = "Status",
+        percent: Option<u64> = "Percent",
+        errors: Vec<SubscribeCheckStepTip> = "Errors",
+        warnings: Vec<SubscribeCheckStepTip> = "Warnings",
     }
 }

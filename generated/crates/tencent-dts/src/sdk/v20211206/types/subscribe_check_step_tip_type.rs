@@ -16,7 +16,7 @@ pub struct SubscribeCheckStepTip {
 
 ::runtime::lenient_object! {
     SubscribeCheckStepTip {
-        message: "Message",
-        help_doc: "HelpDoc",
+        message: Option<String> = "Message",
+        help_doc: Option<String> = "HelpDoc",
     }
 }

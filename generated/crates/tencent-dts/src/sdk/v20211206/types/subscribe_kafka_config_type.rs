@@ -20,9 +20,9 @@ pub struct SubscribeKafkaConfig {
 
 ::runtime::lenient_object! {
     SubscribeKafkaConfig {
-        number_of_partitions: "NumberOfPartitions",
-        distribute_rules: "DistributeRules",
-        default_rule_type: "DefaultRuleType",
+        number_of_partitions: Option<u64> = "NumberOfPartitions",
+        distribute_rules: Vec<DistributeRule> = "DistributeRules",
+        default_rule_type: Option<String> = "DefaultRuleType",
     }
 }
 

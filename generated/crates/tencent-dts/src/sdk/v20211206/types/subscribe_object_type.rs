@@ -18,9 +18,9 @@ pub struct SubscribeObject {
 
 ::runtime::lenient_object! {
     SubscribeObject {
-        object_type: "ObjectType",
-        database: "Database",
-        tables: "Tables",
+        object_type: Option<String> = "ObjectType",
+        database: Option<String> = "Database",
+        tables: Vec<String> = "Tables",
     }
 }
 

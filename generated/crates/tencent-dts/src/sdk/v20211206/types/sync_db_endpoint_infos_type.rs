@@ -25,10 +25,10 @@ pub struct SyncDbEndpointInfos {
 
 ::runtime::lenient_object! {
     SyncDbEndpointInfos {
-        region: "Region",
-        access_type: "AccessType",
-        database_type: "DatabaseType",
-        info: "Info",
+        region: Option<String> = "Region",
+        access_type: Option<String> = "AccessType",
+        database_type: Option<String> = "DatabaseType",
+        info: Vec<Endpoint> = "Info",
     }
 }
 

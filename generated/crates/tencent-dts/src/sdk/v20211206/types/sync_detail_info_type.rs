@@ -51,15 +51,15 @@ pub struct SyncDetailInfo {
 
 ::runtime::lenient_object! {
     SyncDetailInfo {
-        step_all: "StepAll",
-        step_now: "StepNow",
-        progress: "Progress",
-        current_step_progress: "CurrentStepProgress",
-        master_slave_distance: "MasterSlaveDistance",
-        seconds_behind_master: "SecondsBehindMaster",
-        message: "Message",
-        step_infos: "StepInfos",
-        cause_of_compare_disable: "CauseOfCompareDisable",
-        err_info: "ErrInfo",
+        step_all: Option<u64> = "StepAll",
+        step_now: Option<u64> = "StepNow",
+        progress: Option<i64> = "Progress",
+        current_step_progress: Option<i64> = "CurrentStepProgress",
+        master_slave_distance: Option<i64> = "MasterSlaveDistance",
+        seconds_behind_master: Option<i64> = "SecondsBehindMaster",
+        message: Option<String> = "Message",
+        step_infos: Vec<StepInfo> = "StepInfos",
+        cause_of_compare_disable: Option<String> = "CauseOfCompareDisable",
+        err_info: Option<ErrInfo> = "ErrInfo",
     }
 }

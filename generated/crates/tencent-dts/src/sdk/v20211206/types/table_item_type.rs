@@ -24,10 +24,10 @@ pub struct TableItem {
 
 ::runtime::lenient_object! {
     TableItem {
-        table_name: "TableName",
-        new_table_name: "NewTableName",
-        tmp_tables: "TmpTables",
-        table_edit_mode: "TableEditMode",
+        table_name: Option<String> = "TableName",
+        new_table_name: Option<String> = "NewTableName",
+        tmp_tables: Vec<String> = "TmpTables",
+        table_edit_mode: Option<String> = "TableEditMode",
     }
 }
 

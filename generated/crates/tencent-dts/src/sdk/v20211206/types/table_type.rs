@@ -36,13 +36,13 @@ pub struct Table {
 
 ::runtime::lenient_object! {
     Table {
-        table_name: "TableName",
-        new_table_name: "NewTableName",
-        filter_condition: "FilterCondition",
-        column_mode: "ColumnMode",
-        columns: "Columns",
-        tmp_tables: "TmpTables",
-        table_edit_mode: "TableEditMode",
+        table_name: Option<String> = "TableName",
+        new_table_name: Option<String> = "NewTableName",
+        filter_condition: Option<String> = "FilterCondition",
+        column_mode: Option<String> = "ColumnMode",
+        columns: Vec<Column> = "Columns",
+        tmp_tables: Vec<String> = "TmpTables",
+        table_edit_mode: Option<String> = "TableEditMode",
     }
 }
 

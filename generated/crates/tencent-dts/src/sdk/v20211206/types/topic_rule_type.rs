@@ -26,12 +26,12 @@ pub struct TopicRule {
 
 ::runtime::lenient_object! {
     TopicRule {
-        topic_name: "TopicName",
-        partition_type: "PartitionType",
-        db_match_mode: "DbMatchMode",
-        db_name: "DbName",
-        table_match_mode: "TableMatchMode",
-        table_name: "TableName",
+        topic_name: Option<String> = "TopicName",
+        partition_type: Option<String> = "PartitionType",
+        db_match_mode: Option<String> = "DbMatchMode",
+        db_name: Option<String> = "DbName",
+        table_match_mode: Option<String> = "TableMatchMode",
+        table_name: Option<String> = "TableName",
     }
 }
 

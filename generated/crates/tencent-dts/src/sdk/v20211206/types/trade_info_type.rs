@@ -53,16 +53,16 @@ pub struct TradeInfo {
 
 ::runtime::lenient_object! {
     TradeInfo {
-        deal_name: "DealName",
-        last_deal_name: "LastDealName",
-        instance_class: "InstanceClass",
-        trade_status: "TradeStatus",
-        expire_time: "ExpireTime",
-        offline_time: "OfflineTime",
-        isolate_time: "IsolateTime",
-        offline_reason: "OfflineReason",
-        isolate_reason: "IsolateReason",
-        pay_type: "PayType",
-        billing_type: "BillingType",
+        deal_name: Option<String> = "DealName",
+        last_deal_name: Option<String> = "LastDealName",
+        instance_class: Option<String> = "InstanceClass",
+        trade_status: Option<String> = "TradeStatus",
+        expire_time: Option<String> = "ExpireTime",
+        offline_time: Option<String> = "OfflineTime",
+        isolate_time: Option<String> = "IsolateTime",
+        offline_reason: Option<String> = "OfflineReason",
+        isolate_reason: Option<String> = "IsolateReason",
+        pay_type: Option<String> = "PayType",
+        billing_type: Option<String> = "BillingType",
     }
 }

@@ -16,8 +16,8 @@ pub struct ViewItem {
 
 ::runtime::lenient_object! {
     ViewItem {
-        view_name: "ViewName",
-        new_view_name: "NewViewName",
+        view_name: Option<String> = "ViewName",
+        new_view_name: Option<String> = "NewViewName",
     }
 }
 

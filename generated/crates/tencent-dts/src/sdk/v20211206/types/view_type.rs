@@ -15,8 +15,8 @@ pub struct View {
 
 ::runtime::lenient_object! {
     View {
-        view_name: "ViewName",
-        new_view_name: "NewViewName",
+        view_name: Option<String> = "ViewName",
+        new_view_name: Option<String> = "NewViewName",
     }
 }
 

@@ -41,15 +41,15 @@ pub struct AgentInfo {
 
 ::runtime::lenient_object! {
     AgentInfo {
-        agent_id: "AgentId",
-        name: "Name",
-        description: "Description",
-        category: "Category",
-        status: "Status",
-        skill_ids: "SkillIds",
-        resource_map_id: "ResourceMapId",
-        mcp_ids: "MCPIds",
-        cam_tags: "CamTags",
-        env_vars: "EnvVars",
+        agent_id: Option<String> = "AgentId",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        category: Option<String> = "Category",
+        status: Option<String> = "Status",
+        skill_ids: Vec<String> = "SkillIds",
+        resource_map_id: Option<String> = "ResourceMapId",
+        mcp_ids: Vec<String> = "MCPIds",
+        cam_tags: Vec<Tag> = "CamTags",
+        env_vars: Vec<EnvVar> = "EnvVars",
     }
 }

@@ -15,7 +15,7 @@ pub struct AlarmLable {
 
 ::runtime::lenient_object! {
     AlarmLable {
-        name: "Name",
-        value: "Value",
+        name: Option<String> = "Name",
+        value: Option<String> = "Value",
     }
 }

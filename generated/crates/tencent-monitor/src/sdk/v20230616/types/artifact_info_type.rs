@@ -39,15 +39,15 @@ pub struct ArtifactInfo {
 
 ::runtime::lenient_object! {
     ArtifactInfo {
-        artifact_id: "ArtifactId",
-        name: "Name",
-        mime_type: "MimeType",
-        size_bytes: "SizeBytes",
-        is_global: "IsGlobal",
-        created_at: "CreatedAt",
-        updated_at: "UpdatedAt",
-        agent_id: "AgentId",
-        skill_id: "SkillId",
-        storage_path: "StoragePath",
+        artifact_id: Option<String> = "ArtifactId",
+        name: Option<String> = "Name",
+        mime_type: Option<String> = "MimeType",
+        size_bytes: Option<i64> = "SizeBytes",
+        is_global: Option<bool> = "IsGlobal",
+        created_at: Option<i64> = "CreatedAt",
+        updated_at: Option<i64> = "UpdatedAt",
+        agent_id: Option<String> = "AgentId",
+        skill_id: Option<String> = "SkillId",
+        storage_path: Option<String> = "StoragePath",
     }
 }

@@ -21,8 +21,8 @@ pub struct ChannelsReceivers {
 
 ::runtime::lenient_object! {
     ChannelsReceivers {
-        channel_name: "ChannelName",
-        receivers: "Receivers",
-        send_status: "SendStatus",
+        channel_name: Option<String> = "ChannelName",
+        receivers: Vec<String> = "Receivers",
+        send_status: Option<String> = "SendStatus",
     }
 }

@@ -15,7 +15,7 @@ pub struct ContentBlockInfo {
 
 ::runtime::lenient_object! {
     ContentBlockInfo {
-        type_field: "Type",
-        data: "Data",
+        type_field: Option<String> = "Type",
+        data: Option<String> = "Data",
     }
 }

@@ -14,8 +14,8 @@ pub struct EnvEntry {
 
 ::runtime::lenient_object! {
     EnvEntry {
-        value: "Value",
-        sensitive: "Sensitive",
+        value: Option<String> = "Value",
+        sensitive: Option<bool> = "Sensitive",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct EnvVar {
 
 ::runtime::lenient_object! {
     EnvVar {
-        key: "Key",
-        value: "Value",
+        key: Option<String> = "Key",
+        value: Option<EnvEntry> = "Value",
     }
 }
 

@@ -36,14 +36,14 @@ pub struct ExecutionInfo {
 
 ::runtime::lenient_object! {
     ExecutionInfo {
-        name: "Name",
-        task_id: "TaskId",
-        execution_id: "ExecutionId",
-        agent_id: "AgentId",
-        session_id: "SessionId",
-        trigger_type: "TriggerType",
-        status: "Status",
-        summary: "Summary",
-        duration_ms: "DurationMs",
+        name: Option<String> = "Name",
+        task_id: Option<String> = "TaskId",
+        execution_id: Option<String> = "ExecutionId",
+        agent_id: Option<String> = "AgentId",
+        session_id: Option<String> = "SessionId",
+        trigger_type: Option<String> = "TriggerType",
+        status: Option<String> = "Status",
+        summary: Option<String> = "Summary",
+        duration_ms: Option<i64> = "DurationMs",
     }
 }

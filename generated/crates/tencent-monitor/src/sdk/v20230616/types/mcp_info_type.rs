@@ -42,16 +42,16 @@ pub struct McpInfo {
 
 ::runtime::lenient_object! {
     McpInfo {
-        mcp_id: "MCPId",
-        name: "Name",
-        description: "Description",
-        url: "Url",
-        transport: "Transport",
-        auth_type: "AuthType",
-        auth_secret: "AuthSecret",
-        timeout: "Timeout",
-        retry_count: "RetryCount",
-        headers: "Headers",
-        enabled: "Enabled",
+        mcp_id: Option<String> = "MCPId",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        url: Option<String> = "Url",
+        transport: Option<String> = "Transport",
+        auth_type: Option<String> = "AuthType",
+        auth_secret: Option<String> = "AuthSecret",
+        timeout: Option<i64> = "Timeout",
+        retry_count: Option<i64> = "RetryCount",
+        headers: Option<String> = "Headers",
+        enabled: Option<bool> = "Enabled",
     }
 }

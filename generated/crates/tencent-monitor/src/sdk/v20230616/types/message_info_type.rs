@@ -29,11 +29,11 @@ pub struct MessageInfo {
 
 ::runtime::lenient_object! {
     MessageInfo {
-        entry_id: "EntryId",
-        session_id: "SessionId",
-        role: "Role",
-        content: "Content",
-        status: "Status",
-        content_blocks: "ContentBlocks",
+        entry_id: Option<String> = "EntryId",
+        session_id: Option<String> = "SessionId",
+        role: Option<String> = "Role",
+        content: Option<String> = "Content",
+        status: Option<String> = "Status",
+        content_blocks: Vec<ContentBlockInfo> = "ContentBlocks",
     }
 }

@@ -15,7 +15,7 @@ pub struct NotifyRelatedNotice {
 
 ::runtime::lenient_object! {
     NotifyRelatedNotice {
-        notice_id: "NoticeId",
-        notice_name: "NoticeName",
+        notice_id: Option<String> = "NoticeId",
+        notice_name: Option<String> = "NoticeName",
     }
 }

@@ -28,10 +28,10 @@ pub struct PageByNoResult {
 
 ::runtime::lenient_object! {
     PageByNoResult {
-        total_count: "TotalCount",
-        total_page: "TotalPage",
-        current_page_no: "CurrentPageNo",
-        is_end: "IsEnd",
-        end: "End",
+        total_count: Option<i64> = "TotalCount",
+        total_page: Option<i64> = "TotalPage",
+        current_page_no: Option<i64> = "CurrentPageNo",
+        is_end: Option<bool> = "IsEnd",
+        end: Option<bool> = "End",
     }
 }

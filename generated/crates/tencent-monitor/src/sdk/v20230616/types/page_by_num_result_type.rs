@@ -18,8 +18,8 @@ pub struct PageByNumResult {
 
 ::runtime::lenient_object! {
     PageByNumResult {
-        total_count: "TotalCount",
-        total_page: "TotalPage",
-        current_page_no: "CurrentPageNo",
+        total_count: Option<i64> = "TotalCount",
+        total_page: Option<i64> = "TotalPage",
+        current_page_no: Option<i64> = "CurrentPageNo",
     }
 }

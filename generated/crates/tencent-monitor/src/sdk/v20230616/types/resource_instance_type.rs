@@ -21,9 +21,9 @@ pub struct ResourceInstance {
 
 ::runtime::lenient_object! {
     ResourceInstance {
-        id: "Id",
-        service: "Service",
-        region: "Region",
-        is_ready: "IsReady",
+        id: Option<String> = "Id",
+        service: Option<String> = "Service",
+        region: Option<String> = "Region",
+        is_ready: Option<bool> = "IsReady",
     }
 }

@@ -21,9 +21,9 @@ pub struct ResourceMapInfo {
 
 ::runtime::lenient_object! {
     ResourceMapInfo {
-        resource_map_id: "ResourceMapId",
-        name: "Name",
-        description: "Description",
-        instance_count: "InstanceCount",
+        resource_map_id: Option<String> = "ResourceMapId",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        instance_count: Option<i64> = "InstanceCount",
     }
 }

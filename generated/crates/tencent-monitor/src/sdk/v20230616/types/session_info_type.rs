@@ -24,10 +24,10 @@ pub struct SessionInfo {
 
 ::runtime::lenient_object! {
     SessionInfo {
-        session_id: "SessionId",
-        agent_id: "AgentId",
-        title: "Title",
-        status: "Status",
-        task_id: "TaskId",
+        session_id: Option<String> = "SessionId",
+        agent_id: Option<String> = "AgentId",
+        title: Option<String> = "Title",
+        status: Option<String> = "Status",
+        task_id: Option<String> = "TaskId",
     }
 }

@@ -21,9 +21,9 @@ pub struct SkillInfo {
 
 ::runtime::lenient_object! {
     SkillInfo {
-        skill_id: "SkillId",
-        name: "Name",
-        description: "Description",
-        enabled: "Enabled",
+        skill_id: Option<String> = "SkillId",
+        name: Option<String> = "Name",
+        description: Option<String> = "Description",
+        enabled: Option<bool> = "Enabled",
     }
 }
