@@ -6,7 +6,7 @@
 //!
 //! * numbers given as JSON numbers or as decimal strings (`0` and `"0"`), checked for range;
 //! * strings given as strings, numbers or booleans (kept as their JSON text);
-//! * booleans as `true`/`false`, `0`/`1` or `"true"`/`"false"`;
+//! * booleans as `true`/`false`, `0`/`1` or `"true"`/`"false"` in any case (`"True"`);
 //! * `null` as "absent": `None` for optional fields, empty for lists and maps.
 //!
 //! Anything else (an object where a number belongs, `-1` in an unsigned field, `1e400`)
@@ -49,8 +49,8 @@ pub trait Lenient: Sized {
     }
 }
 
-/// `deserialize_with` target for generated fields.
-#[doc(hidden)]
+/// `deserialize_with` target for a field of a hand-written serde struct that should decode
+/// by these rules (generated structs go through [`Object`] instead).
 #[inline]
 pub fn lenient<'de, D: Deserializer<'de>, T: Lenient + DeserializeOwned>(
     d: D,
@@ -222,10 +222,13 @@ impl<'de> Visitor<'de> for BoolVisitor {
         Err(invalid(&float_text(v), Self::EXPECTING))
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<bool, E> {
-        match s {
-            "true" | "1" => Ok(true),
-            "false" | "0" => Ok(false),
-            _ => Err(invalid(s, Self::EXPECTING)),
+        // Any case: `"True"` is how a Python backend prints a boolean.
+        if s.eq_ignore_ascii_case("true") || s == "1" {
+            Ok(true)
+        } else if s.eq_ignore_ascii_case("false") || s == "0" {
+            Ok(false)
+        } else {
+            Err(invalid(s, Self::EXPECTING))
         }
     }
     reject_null!();
@@ -692,6 +695,9 @@ mod tests {
         assert_eq!(de::<String>("12"), Ok("12".into()));
         assert_eq!(de::<bool>("\"true\""), Ok(true));
         assert_eq!(de::<bool>("0"), Ok(false));
+        assert_eq!(de::<bool>("\"True\""), Ok(true));
+        assert_eq!(de::<bool>("\"FALSE\""), Ok(false));
+        assert!(de::<bool>("\"yes\"").is_err());
         assert_eq!(de::<Option<u64>>("null"), Ok(None));
         assert_eq!(de::<Option<u64>>("\"3\""), Ok(Some(3)));
         assert_eq!(de::<Vec<u64>>("null"), Ok(vec![]));
