@@ -278,6 +278,7 @@ fn space_out(text: &str) -> String {
         "use ",
         "::runtime::request_builder!",
         "::runtime::lenient_object!",
+        "::runtime::open_enum!",
     ];
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut prev = "";

@@ -28,33 +28,19 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
 };
 
-/// A type that decodes leniently. Generated object and enum types implement it with the
-/// default method (plain serde); scalars, containers and runtime types override it.
+/// A type that decodes leniently: scalars by the rules above, containers through [`option`],
+/// [`seq`] and [`map`], generated objects through [`Object`] and open enums through
+/// [`open_enum`]. (No `DeserializeOwned` bound anywhere: checking that higher-ranked bound
+/// once per generated field was a measurable part of a service crate's compile time.)
 pub trait Lenient: Sized {
     /// Decodes `Self` from any serde deserializer, leniently.
-    #[inline]
-    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>
-    where
-        Self: DeserializeOwned,
-    {
-        Self::deserialize(d)
-    }
-
-    /// The value of a field the body leaves out: `missing field` for a required one;
-    /// optional fields, lists and maps (which generated structs type as `Option`, `Vec` and
-    /// `BTreeMap`) override it with their empty value.
-    #[inline]
-    fn absent<E: de::Error>(wire: &'static str) -> Result<Self, E> {
-        Err(E::missing_field(wire))
-    }
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
 }
 
 /// `deserialize_with` target for a field of a hand-written serde struct that should decode
 /// by these rules (generated structs go through [`Object`] instead).
 #[inline]
-pub fn lenient<'de, D: Deserializer<'de>, T: Lenient + DeserializeOwned>(
-    d: D,
-) -> Result<T, D::Error> {
+pub fn lenient<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<T, D::Error> {
     T::de_lenient(d)
 }
 
@@ -315,7 +301,7 @@ impl<T> Clone for LenientSeed<T> {
     }
 }
 
-impl<'de, T: Lenient + DeserializeOwned> DeserializeSeed<'de> for LenientSeed<T> {
+impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
     type Value = T;
     #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
@@ -353,14 +339,10 @@ pub fn map<'de, D: Deserializer<'de>, S: DeserializeSeed<'de> + Clone>(
     d.deserialize_any(MapVisitor(seed))
 }
 
-impl<T: Lenient + DeserializeOwned> Lenient for Option<T> {
+impl<T: Lenient> Lenient for Option<T> {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         option(d, LenientSeed::new())
-    }
-    #[inline]
-    fn absent<E: de::Error>(_: &'static str) -> Result<Self, E> {
-        Ok(None)
     }
 }
 
@@ -481,14 +463,10 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for SeqVisitor<S> {
     }
 }
 
-impl<T: Lenient + DeserializeOwned> Lenient for Vec<T> {
+impl<T: Lenient> Lenient for Vec<T> {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         seq(d, LenientSeed::new())
-    }
-    #[inline]
-    fn absent<E: de::Error>(_: &'static str) -> Result<Self, E> {
-        Ok(Vec::new())
     }
 }
 
@@ -518,25 +496,17 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for MapVisitor<S> {
     }
 }
 
-impl<T: Lenient + DeserializeOwned> Lenient for BTreeMap<String, T> {
+impl<T: Lenient> Lenient for BTreeMap<String, T> {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         map(d, LenientSeed::new())
     }
-    #[inline]
-    fn absent<E: de::Error>(_: &'static str) -> Result<Self, E> {
-        Ok(BTreeMap::new())
-    }
 }
 
-impl<T: Lenient + DeserializeOwned> Lenient for Box<T> {
+impl<T: Lenient> Lenient for Box<T> {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::de_lenient(d).map(Box::new)
-    }
-    #[inline]
-    fn absent<E: de::Error>(wire: &'static str) -> Result<Self, E> {
-        T::absent(wire).map(Box::new)
     }
 }
 
@@ -546,8 +516,8 @@ impl<T: Lenient + DeserializeOwned> Lenient for Box<T> {
 /// also implements `Deserialize` and [`Lenient`] through [`object`].
 ///
 /// The rules are serde derive's for the generated structs: unknown keys ignored, a key and
-/// its alias (or a key twice) refused, a required field missing refused (see
-/// [`Lenient::absent`]); only a JSON object is a struct. [`crate::shape`] follows the same
+/// its alias (or a key twice) refused, a required field missing refused, an optional one,
+/// a list or a map missing read as empty; only a JSON object is a struct. [`crate::shape`] follows the same
 /// rules for the generator's sample check.
 pub trait Object: Sized {
     /// The type's name, for messages ("expected struct `NAME`").
@@ -590,7 +560,7 @@ impl<'de, A: MapAccess<'de>> Fields<A> {
     /// Decodes the value of field `wire` into `slot`, refusing a second value (a key twice,
     /// or a key and its alias).
     #[inline]
-    pub fn value<T: Lenient + DeserializeOwned>(
+    pub fn value<T: Lenient>(
         &mut self,
         wire: &'static str,
         slot: &mut Option<T>,
@@ -608,13 +578,10 @@ impl<'de, A: MapAccess<'de>> Fields<A> {
         self.map.next_value::<de::IgnoredAny>().map(drop)
     }
 
-    /// The field's value: the one read, or its absent value ([`Lenient::absent`]).
+    /// A required field's value: the one read, or `missing field`.
     #[inline]
-    pub fn finish<T: Lenient>(&self, wire: &'static str, slot: Option<T>) -> Result<T, A::Error> {
-        match slot {
-            Some(v) => Ok(v),
-            None => T::absent(wire),
-        }
+    pub fn required<T>(&self, wire: &'static str, slot: Option<T>) -> Result<T, A::Error> {
+        slot.ok_or_else(|| de::Error::missing_field(wire))
     }
 }
 
@@ -669,7 +636,7 @@ pub fn json_string<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Resu
 mod tests {
     use super::*;
 
-    fn de<T: Lenient + DeserializeOwned>(json: &str) -> Result<T, String> {
+    fn de<T: Lenient>(json: &str) -> Result<T, String> {
         let mut d = serde_json::Deserializer::from_str(json);
         T::de_lenient(&mut d).map_err(|e| e.to_string())
     }
@@ -742,7 +709,11 @@ mod tests {
             #[serde(default, deserialize_with = "lenient")]
             n: Option<u64>,
         }
-        impl Lenient for S {}
+        impl Lenient for S {
+            fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+        }
         assert_eq!(
             de::<Option<S>>("{\"n\":\"3\",\"x\":[{}]}"),
             Ok(Some(S { n: Some(3) }))

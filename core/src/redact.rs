@@ -99,17 +99,25 @@ impl<'de> serde::Deserialize<'de> for SignedUrl {
     }
 }
 
-impl crate::de::Lenient for SignedUrl {}
+impl crate::de::Lenient for SignedUrl {
+    #[inline]
+    fn de_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::de::text(d).map(Self)
+    }
+}
 
-impl<'de, T: serde::de::DeserializeOwned + crate::de::Lenient> serde::Deserialize<'de>
-    for Sensitive<T>
-{
+impl<'de, T: crate::de::Lenient> serde::Deserialize<'de> for Sensitive<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::de_lenient(d).map(Self)
     }
 }
 
-impl<T: serde::de::DeserializeOwned + crate::de::Lenient> crate::de::Lenient for Sensitive<T> {}
+impl<T: crate::de::Lenient> crate::de::Lenient for Sensitive<T> {
+    #[inline]
+    fn de_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::de_lenient(d).map(Self)
+    }
+}
 
 /// A signed URL sent back (a request type shared with responses may hold one): the URL.
 impl crate::wire::ToWire for SignedUrl {

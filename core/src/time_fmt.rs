@@ -138,7 +138,12 @@ impl<'de, F> Deserialize<'de> for Timestamp<F> {
     }
 }
 
-impl<F> crate::de::Lenient for Timestamp<F> {}
+impl<F> crate::de::Lenient for Timestamp<F> {
+    #[inline]
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::deserialize(d)
+    }
+}
 
 /// A timestamp travels as the text it was given (a request sends what the caller wrote).
 impl<F> crate::wire::ToWire for Timestamp<F> {

@@ -43,7 +43,8 @@ pub mod __private {
 /// A generated response struct's decoding: [`de::Object`] (one match on the key per entry,
 /// each value through [`de::Lenient`]), `Deserialize` through [`de::object`], and
 /// [`de::Lenient`]. Generated code lists each field with its type, wire name and aliases
-/// (`field: Type = "Wire" | "Alias",`) instead of deriving `Deserialize`, whose expansion was most of
+/// (`field: Type = "Wire" | "Alias",`), the required ones (neither `Option` nor a list or
+/// map) in a second group (`required { … }`), instead of deriving `Deserialize`, whose expansion was most of
 /// a generated crate's compile time.
 #[doc(hidden)]
 #[macro_export]
@@ -52,6 +53,9 @@ macro_rules! lenient_object {
         $name:ident {
             $($field:ident: $ty:ty = $wire:literal $(| $alias:literal)*,)*
         }
+        $(required {
+            $($rfield:ident: $rty:ty = $rwire:literal $(| $ralias:literal)*,)*
+        })?
     ) => {
         impl $crate::de::Object for $name {
             const NAME: &'static str = ::core::stringify!($name);
@@ -61,14 +65,18 @@ macro_rules! lenient_object {
             ) -> ::core::result::Result<Self, A::Error> {
                 // Typed slots: no inference variable waits for the struct literal at the end.
                 $(let mut $field: ::core::option::Option<$ty> = ::core::option::Option::None;)*
+                $($(let mut $rfield: ::core::option::Option<$rty> = ::core::option::Option::None;)*)?
                 while let ::core::option::Option::Some(key) = fields.next_key()? {
                     match &*key {
                         $($wire $(| $alias)* => fields.value($wire, &mut $field),)*
+                        $($($rwire $(| $ralias)* => fields.value($rwire, &mut $rfield),)*)?
                         _ => fields.skip(),
                     }?;
                 }
                 ::core::result::Result::Ok(Self {
-                    $($field: fields.finish($wire, $field)?,)*
+                    // `Option`, `Vec` or `BTreeMap`: absent is empty.
+                    $($field: $field.unwrap_or_default(),)*
+                    $($($rfield: fields.required($rwire, $rfield)?,)*)?
                 })
             }
         }
@@ -82,7 +90,47 @@ macro_rules! lenient_object {
             }
         }
 
-        impl $crate::de::Lenient for $name {}
+        impl $crate::de::Lenient for $name {
+            #[inline]
+            fn de_lenient<'de, D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::de::object(d)
+            }
+        }
+    };
+}
+
+/// A generated open enum's impls (its `as_str` and `From<&str>` are generated): `Deserialize`
+/// and [`de::Lenient`] through [`de::open_enum`] (a value the spec does not know lands in
+/// `Unknown`), and [`wire::ToWire`] as its wire text.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! open_enum {
+    ($name:ident) => {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            #[inline]
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::de::open_enum(d)
+            }
+        }
+
+        impl $crate::de::Lenient for $name {
+            #[inline]
+            fn de_lenient<'de, D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::de::open_enum(d)
+            }
+        }
+
+        impl $crate::wire::ToWire for $name {
+            fn to_wire(&self) -> $crate::wire::Value {
+                $crate::wire::Value::Str(self.as_str().to_owned())
+            }
+        }
     };
 }
 
@@ -134,12 +182,14 @@ mod tests {
 
     crate::lenient_object! {
         Probe {
-            key: String = "Key",
             fields: Option<u64> = "Fields",
             r#type: Option<String> = "Type",
             md5: Option<String> = "MD5" | "Md5",
             list: Vec<u32> = "List",
             map: BTreeMap<String, bool> = "Map",
+        }
+        required {
+            key: String = "Key",
         }
     }
 

@@ -113,7 +113,7 @@ pub(crate) fn tidy_type(tokens: &str) -> String {
     out
 }
 
-fn is_collection(ty: &Ty) -> bool {
+pub(super) fn is_collection(ty: &Ty) -> bool {
     matches!(ty, Ty::List(_) | Ty::Map(_))
 }
 

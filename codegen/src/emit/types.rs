@@ -115,31 +115,37 @@ impl Emitter<'_> {
     }
 
     /// The decoding of a response struct: `::runtime::lenient_object!` with one line per
-    /// field (`field: Type = "Wire" | "Alias",`). The body is formatted here, as the request
+    /// field (`field: Type = "Wire" | "Alias",`), required ones in a `required { … }` group. The body is formatted here, as the request
     /// builder's is (see `lib.rs`, `expand_macro_bodies`). Whether an absent field is an
     /// error follows from its type (`Option`, `Vec` and `BTreeMap` have an empty value).
     fn decoder(&self, owner: &Ident, fields: &[Field]) -> TokenStream {
-        if fields.is_empty() {
-            let body = proc_macro2::Literal::string(&format!("    {owner} {{}}\n"));
-            return quote!(::runtime::lenient_object!(#body););
-        }
-        let mut body = format!("    {owner} {{\n");
-        for f in fields {
+        let line = |f: &Field| {
             let mut names = vec![proc_macro2::Literal::string(&f.wire).to_string()];
             names.extend(
                 f.aliases
                     .iter()
                     .map(|a| proc_macro2::Literal::string(a).to_string()),
             );
-            let ty = field_ty(f, true).to_string();
-            body.push_str(&format!(
-                "        {}: {} = {},\n",
-                f.ident,
-                super::tidy_type(&ty),
-                names.join(" | ")
-            ));
+            let ty = super::tidy_type(&field_ty(f, true).to_string());
+            format!("        {}: {ty} = {},\n", f.ident, names.join(" | "))
+        };
+        // Required: typed neither `Option` nor a list or map (see `field_ty`).
+        let (required, optional): (Vec<&Field>, Vec<&Field>) = fields
+            .iter()
+            .partition(|f| f.required && !super::is_collection(&f.ty));
+        let mut body = if optional.is_empty() {
+            format!("    {owner} {{}}\n")
+        } else {
+            let mut b = format!("    {owner} {{\n");
+            optional.iter().for_each(|f| b.push_str(&line(f)));
+            b.push_str("    }\n");
+            b
+        };
+        if !required.is_empty() {
+            body.push_str("    required {\n");
+            required.iter().for_each(|f| body.push_str(&line(f)));
+            body.push_str("    }\n");
         }
-        body.push_str("    }\n");
         let body = proc_macro2::Literal::string(&body);
         quote!(::runtime::lenient_object!(#body);)
     }
@@ -335,19 +341,7 @@ impl Emitter<'_> {
                 }
             }
 
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                    ::runtime::de::open_enum(d)
-                }
-            }
-
-            impl ::runtime::de::Lenient for #name {}
-
-            impl ::runtime::wire::ToWire for #name {
-                fn to_wire(&self) -> ::runtime::wire::Value {
-                    ::runtime::wire::Value::Str(self.as_str().to_owned())
-                }
-            }
+            ::runtime::open_enum!(#name);
         }
     }
 }

@@ -181,18 +181,7 @@ impl From<&str> for BackupType {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for BackupType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        ::runtime::de::open_enum(d)
-    }
-}
-
-impl ::runtime::de::Lenient for BackupType {}
-impl ::runtime::wire::ToWire for BackupType {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Str(self.as_str().to_owned())
-    }
-}
+::runtime::open_enum!(BackupType);
 
 /// Errors of `GetExportBackupUrl`: its documented codes, the Tencent Cloud API 2.0 common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -107,6 +107,8 @@ pub struct DescribeBackupUrlResponse {
         inner_download_url: Vec<::runtime::SignedUrl> = "InnerDownloadUrl",
         filenames: Vec<String> = "Filenames",
         backup_infos: Vec<BackupDownloadInfo> = "BackupInfos",
+    }
+    required {
         request_id: String = "RequestId",
     }
 }
