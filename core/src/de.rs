@@ -512,7 +512,7 @@ impl<T: Lenient> Lenient for Box<T> {
 
 /// A generated response struct, decoded field by field by one generic visitor instead of a
 /// `serde` derive per struct (which expands to ~440 lines each and dominated the generated
-/// crates' compile time). Implemented by [`lenient_object!`](crate::lenient_object), which
+/// crates' compile time). Implemented by the runtime's `lenient_object!` macro, which
 /// also implements `Deserialize` and [`Lenient`] through [`object`].
 ///
 /// The rules are serde derive's for the generated structs: unknown keys ignored, a key and
