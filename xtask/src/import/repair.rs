@@ -19,8 +19,9 @@ enum Tok {
     Comma,
 }
 
-/// The mended text and what was mended (`None`: not mendable, or already JSON).
-pub fn repair(text: &str) -> Option<(String, String)> {
+/// The mended text, what was mended, and the document it parses to (`None`: not mendable,
+/// or already JSON).
+pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
     let b = text.as_bytes();
     // Edits as (byte offset, action): insert a comma at, drop the byte at, escape the byte at.
     let mut commas_added: Vec<usize> = Vec::new();
@@ -132,7 +133,7 @@ pub fn repair(text: &str) -> Option<(String, String)> {
     if added.next_if(|&&a| a == text.len()).is_some() {
         out.push(',');
     }
-    serde_json::from_str::<serde_json::Value>(&out).ok()?;
+    let doc = serde_json::from_str::<serde_json::Value>(&out).ok()?;
     let line = |at: usize| text[..at].matches('\n').count() + 1;
     let lines = |v: &[usize]| {
         v.iter()
@@ -152,7 +153,7 @@ pub fn repair(text: &str) -> Option<(String, String)> {
             n => what.push(format!("{n} {many} (lines {})", lines(v))),
         }
     }
-    Some((out, what.join(", ")))
+    Some((out, what.join(", "), doc))
 }
 
 #[cfg(test)]
@@ -162,8 +163,11 @@ mod tests {
     #[test]
     fn mends_lost_and_trailing_commas_only() {
         let text = "{\n  \"A\": [\n    {\n\"Text\": \"Managed\"\n      \"Value\": 1,\n    },\n  ]\n  \"B\": null\n}";
-        let (out, what) = repair(text).expect("mendable");
-        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let (out, what, v) = repair(text).expect("mendable");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&out).ok(),
+            Some(v.clone())
+        );
         assert_eq!(v["A"][0]["Value"], 1);
         assert_eq!(v["B"], serde_json::Value::Null);
         assert_eq!(
@@ -172,7 +176,7 @@ mod tests {
         );
         // The layout is the vendor's: only the commas changed.
         assert_eq!(out.lines().count(), text.lines().count());
-        let (out, what) = repair("{\"A\": \"x\ty\"}").expect("mendable");
+        let (out, what, _) = repair("{\"A\": \"x\ty\"}").expect("mendable");
         assert_eq!(out, "{\"A\": \"x\\ty\"}");
         assert_eq!(what, "1 raw control character (line 1)");
     }

@@ -347,11 +347,11 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
             let parsed = match serde_json::from_str::<serde_json::Value>(&output) {
                 Ok(v) => Ok(v),
                 Err(e) => match super::repair::repair(&output) {
-                    Some((mended, what)) => {
+                    Some((mended, what, doc)) => {
                         stats.ex_repaired += 1;
                         let _ = write!(item, ", repaired: {}", json_str(&what));
                         output = mended;
-                        serde_json::from_str::<serde_json::Value>(&output).map_err(|_| e)
+                        Ok(doc)
                     }
                     None => Err(e),
                 },
