@@ -66,7 +66,11 @@ fn main() {
         count(tc3);
         count(hw);
     }
-    if run("c") {
+    if run("c")
+        || only
+            .as_deref()
+            .is_some_and(|o| o.starts_with("c1-") || o.starts_with("c2-"))
+    {
         let (tencent, huawei) = decoding();
         count(tencent);
         count(huawei);
@@ -566,6 +570,38 @@ fn decoding() -> (bool, bool) {
     assert!(o.download_link.is_some() && p.download_link.is_some());
     assert!(o.link_expired_time.is_some() && p.link_expired_time.is_some());
     assert!(p.group_id.is_none() && p.group_name.is_none());
+
+    // Profiling aid (`SDKGEN_BENCH_ONLY=c1-ours`, `c1-base`, `c2-ours` or `c2-base`, not part
+    // of a run): 200 000 decodes of one side alone, for `valgrind --tool=callgrind`.
+    if let Ok(side) = std::env::var("SDKGEN_BENCH_ONLY")
+        && matches!(side.as_str(), "c1-ours" | "c1-base" | "c2-ours" | "c2-base")
+    {
+        for _ in 0..200_000 {
+            match side.as_str() {
+                "c1-ours" => drop(black_box(
+                    generated::tencent::redis::catalog::describe_backup_url::decode(
+                        200,
+                        None,
+                        black_box(tencent),
+                    ),
+                )),
+                "c1-base" => drop(black_box(serde_json::from_slice::<TencentEnvelope>(
+                    black_box(tencent),
+                ))),
+                "c2-ours" => drop(black_box(
+                    generated::huawei::dds::catalog::download_file::decode(
+                        200,
+                        None,
+                        black_box(huawei),
+                    ),
+                )),
+                _ => drop(black_box(serde_json::from_slice::<HuaweiDownloadFile>(
+                    black_box(huawei),
+                ))),
+            }
+        }
+        return (true, true);
+    }
 
     let s = interleave(
         WARMUP,
