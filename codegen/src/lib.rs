@@ -467,8 +467,8 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
 }
 
 /// `f` over `items` on up to one worker per core (at most 8), results in the order of
-/// `items`.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// `items` (xtask writes the generated files with it too).
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8)

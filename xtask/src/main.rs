@@ -96,6 +96,11 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
 }
 
 /// Writes `files` into a sibling temporary directory, then swaps it in for `dir`.
+///
+/// A file whose bytes are already those of its copy in `dir` is hard-linked from it rather
+/// than written: a regeneration mostly rewrites what it had, and a link neither writes the
+/// data nor, when the old tree is removed, frees (and discards) its blocks. The files are
+/// staged on every core.
 fn write_atomically(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
     let parent = dir.parent().unwrap_or(Path::new("."));
     let tmp = parent.join(".generated.new");
@@ -106,14 +111,17 @@ fn write_atomically(dir: &Path, files: &[(String, String)]) -> std::io::Result<(
         }
     }
     let staged = (|| {
-        for (path, text) in files {
-            let target = tmp.join(path);
-            if let Some(p) = target.parent() {
-                std::fs::create_dir_all(p)?;
-            }
-            std::fs::write(&target, text)?;
+        let dirs: std::collections::BTreeSet<&Path> = files
+            .iter()
+            .filter_map(|(path, _)| Path::new(path).parent())
+            .collect();
+        std::fs::create_dir_all(&tmp)?;
+        for d in dirs {
+            std::fs::create_dir_all(tmp.join(d))?;
         }
-        Ok(())
+        codegen::par_map(files, |(path, text)| stage(dir, &tmp, path, text))
+            .into_iter()
+            .collect::<std::io::Result<()>>()
     })();
     if let Err(e) = staged {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -133,6 +141,20 @@ fn write_atomically(dir: &Path, files: &[(String, String)]) -> std::io::Result<(
     Ok(())
 }
 
+/// Puts `text` at `tmp/path`: a hard link to `dir/path` when that file already holds exactly
+/// `text`, else a new file.
+fn stage(dir: &Path, tmp: &Path, path: &str, text: &str) -> std::io::Result<()> {
+    let (current, target) = (dir.join(path), tmp.join(path));
+    let unchanged = std::fs::symlink_metadata(&current)
+        .is_ok_and(|m| m.is_file() && m.len() == text.len() as u64)
+        && std::fs::read(&current).is_ok_and(|bytes| bytes == text.as_bytes());
+    // A file system without hard links gets a copy written.
+    if unchanged && std::fs::hard_link(&current, &target).is_ok() {
+        return Ok(());
+    }
+    std::fs::write(&target, text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,22 +166,45 @@ mod tests {
         std::fs::create_dir_all(dir.join("src/old")).unwrap();
         std::fs::write(dir.join("src/old/stale.rs"), "stale").unwrap();
         std::fs::write(dir.join("Cargo.toml"), "old").unwrap();
+        // Same length as the new text, other bytes: must be rewritten, not linked.
+        std::fs::write(dir.join("src/same_len.rs"), "abc").unwrap();
+        std::fs::write(dir.join("src/kept.rs"), "kept").unwrap();
+        let kept_inode = {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(dir.join("src/kept.rs")).unwrap().ino()
+        };
         let files = vec![
             ("Cargo.toml".to_owned(), "new".to_owned()),
+            ("src/kept.rs".to_owned(), "kept".to_owned()),
             ("src/lib.rs".to_owned(), "lib".to_owned()),
+            ("src/same_len.rs".to_owned(), "xyz".to_owned()),
         ];
         write_atomically(&dir, &files).unwrap();
         let mut on_disk = Vec::new();
         codegen_list(&dir, &mut on_disk);
         assert_eq!(
             on_disk,
-            ["Cargo.toml", "src/lib.rs"],
+            ["Cargo.toml", "src/kept.rs", "src/lib.rs", "src/same_len.rs"],
             "stale files are gone, new ones in place"
         );
         assert_eq!(
             std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(),
             "new"
         );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("src/same_len.rs")).unwrap(),
+            "xyz"
+        );
+        {
+            use std::os::unix::fs::MetadataExt;
+            let kept = std::fs::metadata(dir.join("src/kept.rs")).unwrap();
+            assert_eq!(
+                kept.ino(),
+                kept_inode,
+                "an unchanged file is linked, not rewritten"
+            );
+            assert_eq!(kept.nlink(), 1, "the old tree's name for it is gone");
+        }
         assert!(!base.join(".generated.new").exists() && !base.join(".generated.old").exists());
         assert!(codegen::drift(&dir, &files).unwrap().is_empty());
         std::fs::remove_dir_all(&base).unwrap();
