@@ -309,7 +309,7 @@ fn header(source: Option<&str>) -> String {
 }
 
 fn inner_doc(doc: &str) -> TokenStream {
-    let lines = docs::doc_lines(doc);
+    let lines = docs::doc_lines(doc).into_iter().map(|l| emit::str_lit(&l));
     quote!(#(#![doc = #lines])*)
 }
 

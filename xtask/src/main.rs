@@ -6,6 +6,10 @@
 
 mod import;
 
+/// gen and import allocate and free millions of small token and tree nodes on every core.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;

@@ -79,15 +79,22 @@ fn text(s: &str) -> String {
     let bytes = s.as_bytes();
     while i < s.len() {
         let rest = &s[i..];
-        if let Some((tag, md)) = TAGS.iter().find(|(tag, _)| {
-            rest.get(..tag.len())
-                .is_some_and(|h| h.eq_ignore_ascii_case(tag))
-        }) {
+        // Tags start with `<` and URLs with `h`: only there is a lookup worth its cost.
+        if let Some((tag, md)) = rest
+            .starts_with('<')
+            .then(|| {
+                TAGS.iter().find(|(tag, _)| {
+                    rest.get(..tag.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(tag))
+                })
+            })
+            .flatten()
+        {
             out.push_str(md);
             i += tag.len();
             continue;
         }
-        if rest.starts_with("http://") || rest.starts_with("https://") {
+        if rest.starts_with('h') && (rest.starts_with("http://") || rest.starts_with("https://")) {
             let end = rest
                 .find(|c: char| c.is_whitespace() || "<>\"'`()[]{},;".contains(c))
                 .unwrap_or(rest.len());

@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{Emitter, Module, doc, ident};
+use super::{Emitter, Module, doc, ident, str_lit};
 use crate::model::{ErrorVariant, Operation};
 
 fn error_info(e: &ErrorVariant, variant: String) -> TokenStream {
@@ -169,7 +169,7 @@ impl Emitter<'_> {
                     .iter()
                     .filter(|s| s.unusable.is_none() && s.error.is_none())
                     .map(|s| {
-                        let (name, status, body) = (&s.name, s.status, &s.text);
+                        let (name, status, body) = (&s.name, s.status, str_lit(&s.text));
                         quote!(::runtime::catalog::SampleInfo { name: #name, status: #status, body: #body })
                     });
                 let errors = if self.uses_service_error(op) {

@@ -46,8 +46,29 @@ fn opt_lit(s: Option<&str>) -> TokenStream {
 }
 
 fn doc(text: &str) -> TokenStream {
-    let lines = crate::docs::doc_lines(text);
+    let lines = crate::docs::doc_lines(text)
+        .into_iter()
+        .map(|l| str_lit(&l));
     quote!(#(#[doc = #lines])*)
+}
+
+/// A string literal of `text`, raw (`r"…"`, `r#"…"#`, with as few `#` as `text` allows)
+/// whenever it can be: a raw literal is neither escaped here nor unescaped by `syn` and
+/// `prettyplease` (half the cost of rendering doc and sample text), and a JSON sample reads
+/// as itself in the generated source. Text a raw literal cannot hold (a carriage return or
+/// another control character) gets an escaped one.
+pub(crate) fn str_lit(text: &str) -> Literal {
+    if text.contains(|c: char| c.is_control() && c != '\n' && c != '\t') {
+        return Literal::string(text);
+    }
+    let mut hashes = 0;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    format!("r{h}\"{text}\"{h}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
 }
 
 /// The Rust type of a field's value, without the `Option` of an optional field.

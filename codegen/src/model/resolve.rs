@@ -130,18 +130,16 @@ pub fn resolve(specs: Specs, read: ReadSample<'_>, diags: &mut Diagnostics) -> (
     check_service_type_clashes(&model, diags);
     check_service_credentials(&model, diags);
     let services = &model.services;
-    model.ops.sort_by(|a, b| {
-        let key = |o: &Operation| {
-            let s = &services[o.svc];
-            (
-                s.provider.clone(),
-                s.name.clone(),
-                s.sub.clone(),
-                o.snake.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
+    fn order_key<'a>(
+        services: &'a [super::Service],
+        o: &'a Operation,
+    ) -> (&'a str, &'a str, Option<&'a str>, &'a str) {
+        let s = &services[o.svc];
+        (&s.provider, &s.name, s.sub.as_deref(), &o.snake)
+    }
+    model
+        .ops
+        .sort_by(|a, b| order_key(services, a).cmp(&order_key(services, b)));
     (model, sources)
 }
 
