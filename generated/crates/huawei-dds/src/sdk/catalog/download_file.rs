@@ -53,7 +53,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "documented",
                 status: 200u16,
-                body: "{\n       \"files\": [\n        {\n            \"name\": \"43e4feaab48f11e89039fa163ebaa7e4br02.xxx\",\n            \"size\": 2803,\n            \"download_link\":\"https://obs.domainname.com/rdsbucket.username.1/xxxxxx\",\n            \"link_expired_time\":\"2018-08-016T10:15:14+0000\"\n         }\n         ],\n        \"bucket\": \"rdsbucket.bucketname\"\n    }\n",
+                body: r#"{
+       "files": [
+        {
+            "name": "43e4feaab48f11e89039fa163ebaa7e4br02.xxx",
+            "size": 2803,
+            "download_link":"https://obs.domainname.com/rdsbucket.username.1/xxxxxx",
+            "link_expired_time":"2018-08-016T10:15:14+0000"
+         }
+         ],
+        "bucket": "rdsbucket.bucketname"
+    }
+"#,
             },
         ],
         errors: &[

@@ -91,7 +91,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Uid\": 5648765,\n        \"Uin\": 100000546533,\n        \"Name\": \"test124\",\n        \"Password\": \"test123456\",\n        \"SecretId\": \"faweffewagwaegawe\",\n        \"SecretKey\": \"fawef23rjhiuaefhuaifhiuawef\",\n        \"RequestId\": \"b46d2afe-6893-4529-bc96-2c82d9214957\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Uid": 5648765,
+        "Uin": 100000546533,
+        "Name": "test124",
+        "Password": "test123456",
+        "SecretId": "faweffewagwaegawe",
+        "SecretKey": "fawef23rjhiuaefhuaifhiuawef",
+        "RequestId": "b46d2afe-6893-4529-bc96-2c82d9214957"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

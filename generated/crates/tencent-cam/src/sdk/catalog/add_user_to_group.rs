@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"47c4a570-17fa-44a3-8ff6-fe006170c104\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "47c4a570-17fa-44a3-8ff6-fe006170c104"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

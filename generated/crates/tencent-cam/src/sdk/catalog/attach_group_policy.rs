@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1a21f666-d00e-4df8-92f7-7121f9012e43\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1a21f666-d00e-4df8-92f7-7121f9012e43"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0b55ef5b-36b1-4649-8bb9-1aca465f17fb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0b55ef5b-36b1-4649-8bb9-1aca465f17fb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f8914327-5a9f-4016-8b2e-00f8b8901121\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f8914327-5a9f-4016-8b2e-00f8b8901121"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

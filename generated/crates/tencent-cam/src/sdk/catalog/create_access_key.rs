@@ -42,7 +42,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AccessKey\": {\n            \"AccessKeyId\": \"AKID8GFED7s****QrFXkmb\",\n            \"SecretAccessKey\": \"iDVjy****tNzX\",\n            \"Status\": \"Active\",\n            \"CreateTime\": \"2020-03-03 18:00:26\"\n        },\n        \"RequestId\": \"f8423e9b-a7da-488d-9539-333f1955ca78\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AccessKey": {
+            "AccessKeyId": "AKID8GFED7s****QrFXkmb",
+            "SecretAccessKey": "iDVjy****tNzX",
+            "Status": "Active",
+            "CreateTime": "2020-03-03 18:00:26"
+        },
+        "RequestId": "f8423e9b-a7da-488d-9539-333f1955ca78"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GroupId\": 2020,\n        \"RequestId\": \"f36a5d34-0d51-4b91-b9fc-af5d02571656\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GroupId": 2020,
+        "RequestId": "f36a5d34-0d51-4b91-b9fc-af5d02571656"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0d8de866-7385-4230-8f28-060a92d723ee\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0d8de866-7385-4230-8f28-060a92d723ee"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

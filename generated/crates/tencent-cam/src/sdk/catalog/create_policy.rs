@@ -60,7 +60,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PolicyId\": 17698703,\n        \"RequestId\": \"89360f78-b1dd-4e43-aa91-ecb2c8b8f282\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PolicyId": 17698703,
+        "RequestId": "89360f78-b1dd-4e43-aa91-ecb2c8b8f282"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

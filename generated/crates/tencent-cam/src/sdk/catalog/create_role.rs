@@ -77,7 +77,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RoleId\": \"123456789000\",\n        \"RequestId\": \"0bac591a-6cc7-4e9d-8d01-74618f1a9611\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RoleId": "123456789000",
+        "RequestId": "0bac591a-6cc7-4e9d-8d01-74618f1a9611"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

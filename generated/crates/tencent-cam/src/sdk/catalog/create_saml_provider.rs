@@ -60,7 +60,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ProviderArn\": \"testProviderArn\",\n        \"RequestId\": \"2a44e8e5-7438-4aa0-8bd2-584dde56caab\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ProviderArn": "testProviderArn",
+        "RequestId": "2a44e8e5-7438-4aa0-8bd2-584dde56caab"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

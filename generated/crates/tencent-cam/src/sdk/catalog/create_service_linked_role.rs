@@ -63,7 +63,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RoleId\": \"4611686018427411525\",\n        \"RequestId\": \"c3da1c1c-df35-467d-9335-99c68d993e0a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RoleId": "4611686018427411525",
+        "RequestId": "c3da1c1c-df35-467d-9335-99c68d993e0a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -98,7 +98,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8a70d447-3c04-43c0-94ca-db899d4d05ac\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8a70d447-3c04-43c0-94ca-db899d4d05ac"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

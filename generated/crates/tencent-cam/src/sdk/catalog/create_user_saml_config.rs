@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3c140219-cfe9-470e-b241-907877d6fb03\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3c140219-cfe9-470e-b241-907877d6fb03"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

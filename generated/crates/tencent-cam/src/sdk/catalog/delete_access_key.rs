@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"99d650e2-10fa-4c8f-819f-874578039641\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "99d650e2-10fa-4c8f-819f-874578039641"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1fadd33e-6f57-4404-a912-bc00680b89d2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1fadd33e-6f57-4404-a912-bc00680b89d2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

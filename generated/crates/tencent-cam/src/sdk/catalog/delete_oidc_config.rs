@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7ed37b07-25aa-4861-b141-9b614d82bf69\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7ed37b07-25aa-4861-b141-9b614d82bf69"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dc9759b5-5345-490e-b276-a3a0dd45004c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dc9759b5-5345-490e-b276-a3a0dd45004c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"538a3409-bdbf-43d8-9847-6e2e9c411504\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "538a3409-bdbf-43d8-9847-6e2e9c411504"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DeletionTaskId\": \"100\",\n        \"RequestId\": \"c3da1c1c-df35-467d-9335-99c68d993e0a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DeletionTaskId": "100",
+        "RequestId": "c3da1c1c-df35-467d-9335-99c68d993e0a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4097a057-19c9-45bd-ad12-b4225a75c085\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4097a057-19c9-45bd-ad12-b4225a75c085"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Description\": \"Desc\",\n        \"ProviderType\": 11,\n        \"IdentityUrl\": \"https://*****.qq.cn/\",\n        \"IdentityKey\": \"ewogICAgImtleXMiOiBbCiAgICAg********jenYyT0kiCiAgICAgICAgfQogICAgXQp9\",\n        \"ClientId\": [\n            \"61adcf0******bc9546\"\n        ],\n        \"Name\": \"Name\",\n        \"Status\": 11,\n        \"RequestId\": \"24366174-63dd-42ba-8073-bd6b0af0f241\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Description": "Desc",
+        "ProviderType": 11,
+        "IdentityUrl": "https://*****.qq.cn/",
+        "IdentityKey": "ewogICAgImtleXMiOiBbCiAgICAg********jenYyT0kiCiAgICAgICAgfQogICAgXQp9",
+        "ClientId": [
+            "61adcf0******bc9546"
+        ],
+        "Name": "Name",
+        "Status": 11,
+        "RequestId": "24366174-63dd-42ba-8073-bd6b0af0f241"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,45 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"List\": [\n            {\n                \"AddTime\": \"2020-11-28 10:05:52\",\n                \"ConsoleLogin\": 0,\n                \"DeletionTaskId\": null,\n                \"Description\": \"The current role is the TencentCloud Automation Tools (TAT) service-linked role, and it will access your other Tencent Cloud resources within the permissions granted by the associated policies.\",\n                \"PolicyDocument\": \"{\\\"version\\\":\\\"2.0\\\",\\\"statement\\\":[{\\\"action\\\":\\\"sts:AssumeRole\\\",\\\"effect\\\":\\\"allow\\\",\\\"principal\\\":{\\\"service\\\":[\\\"command.tat.cloud.tencent.com\\\"]}}]}\",\n                \"RoleId\": \"4611686018433460000\",\n                \"RoleName\": \"TAT_QCSLinkedRoleInCommand\",\n                \"RoleType\": \"service_linked\",\n                \"SessionDuration\": 43200,\n                \"Tags\": [],\n                \"UpdateTime\": \"2020-11-28 10:05:52\"\n            },\n            {\n                \"AddTime\": \"2020-06-28 12:07:06\",\n                \"ConsoleLogin\": 0,\n                \"DeletionTaskId\": null,\n                \"Description\": \"The current role is the CVM service-linked role, and it will access your other Tencent Cloud resources within the permissions granted by the associated policies.\",\n                \"PolicyDocument\": \"{\\\"version\\\":\\\"2.0\\\",\\\"statement\\\":[{\\\"action\\\":\\\"sts:AssumeRole\\\",\\\"effect\\\":\\\"allow\\\",\\\"principal\\\":{\\\"service\\\":[\\\"cvmsmartdiagnostic.cvm.cloud.tencent.com\\\"]}}]}\",\n                \"RoleId\": \"4611686018432380000\",\n                \"RoleName\": \"CVM_QCSLinkedRoleInCVMSmartDiagnostic\",\n                \"RoleType\": \"service_linked\",\n                \"SessionDuration\": 43200,\n                \"Tags\": [\n                    {\n                        \"Key\": \"K1\",\n                        \"Value\": \"V7\"\n                    }\n                ],\n                \"UpdateTime\": \"2020-06-28 12:07:06\"\n            }\n        ],\n        \"RequestId\": \"36d78422-f6ce-4edb-a5a0-a217b366aa70\",\n        \"TotalNum\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "List": [
+            {
+                "AddTime": "2020-11-28 10:05:52",
+                "ConsoleLogin": 0,
+                "DeletionTaskId": null,
+                "Description": "The current role is the TencentCloud Automation Tools (TAT) service-linked role, and it will access your other Tencent Cloud resources within the permissions granted by the associated policies.",
+                "PolicyDocument": "{\"version\":\"2.0\",\"statement\":[{\"action\":\"sts:AssumeRole\",\"effect\":\"allow\",\"principal\":{\"service\":[\"command.tat.cloud.tencent.com\"]}}]}",
+                "RoleId": "4611686018433460000",
+                "RoleName": "TAT_QCSLinkedRoleInCommand",
+                "RoleType": "service_linked",
+                "SessionDuration": 43200,
+                "Tags": [],
+                "UpdateTime": "2020-11-28 10:05:52"
+            },
+            {
+                "AddTime": "2020-06-28 12:07:06",
+                "ConsoleLogin": 0,
+                "DeletionTaskId": null,
+                "Description": "The current role is the CVM service-linked role, and it will access your other Tencent Cloud resources within the permissions granted by the associated policies.",
+                "PolicyDocument": "{\"version\":\"2.0\",\"statement\":[{\"action\":\"sts:AssumeRole\",\"effect\":\"allow\",\"principal\":{\"service\":[\"cvmsmartdiagnostic.cvm.cloud.tencent.com\"]}}]}",
+                "RoleId": "4611686018432380000",
+                "RoleName": "CVM_QCSLinkedRoleInCVMSmartDiagnostic",
+                "RoleType": "service_linked",
+                "SessionDuration": 43200,
+                "Tags": [
+                    {
+                        "Key": "K1",
+                        "Value": "V7"
+                    }
+                ],
+                "UpdateTime": "2020-06-28 12:07:06"
+            }
+        ],
+        "RequestId": "36d78422-f6ce-4edb-a5a0-a217b366aa70",
+        "TotalNum": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoginFlag\": {\n            \"Phone\": 1,\n            \"Token\": 0,\n            \"Stoken\": 0,\n            \"Wechat\": 0,\n            \"Custom\": 0\n        },\n        \"ActionFlag\": {\n            \"Phone\": 0,\n            \"Token\": 0,\n            \"Stoken\": 0,\n            \"Wechat\": 0,\n            \"Custom\": 0\n        },\n        \"OffsiteFlag\": {\n            \"VerifyFlag\": 0,\n            \"NotifyPhone\": 1,\n            \"NotifyEmail\": 1,\n            \"NotifyWechat\": 1,\n            \"Tips\": 0\n        },\n        \"RequestId\": \"9626da03-4645-4c54-ba90-74836284af0c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoginFlag": {
+            "Phone": 1,
+            "Token": 0,
+            "Stoken": 0,
+            "Wechat": 0,
+            "Custom": 0
+        },
+        "ActionFlag": {
+            "Phone": 0,
+            "Token": 0,
+            "Stoken": 0,
+            "Wechat": 0,
+            "Custom": 0
+        },
+        "OffsiteFlag": {
+            "VerifyFlag": 0,
+            "NotifyPhone": 1,
+            "NotifyEmail": 1,
+            "NotifyWechat": 1,
+            "Tips": 0
+        },
+        "RequestId": "9626da03-4645-4c54-ba90-74836284af0c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

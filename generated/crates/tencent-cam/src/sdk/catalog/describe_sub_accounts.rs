@@ -42,7 +42,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SubAccounts\": [\n            {\n                \"Remark\": \"xx\",\n                \"Uid\": 1,\n                \"Uin\": 1,\n                \"UserType\": 1,\n                \"CreateTime\": \"2020-09-22 00:00:00\",\n                \"Name\": \"xx\"\n            },\n            {\n                \"Remark\": \"xx\",\n                \"Name\": \"xx\",\n                \"Uin\": 1,\n                \"UserType\": 1,\n                \"CreateTime\": \"2020-09-22 00:00:00\",\n                \"Uid\": 1\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SubAccounts": [
+            {
+                "Remark": "xx",
+                "Uid": 1,
+                "Uin": 1,
+                "UserType": 1,
+                "CreateTime": "2020-09-22 00:00:00",
+                "Name": "xx"
+            },
+            {
+                "Remark": "xx",
+                "Name": "xx",
+                "Uin": 1,
+                "UserType": 1,
+                "CreateTime": "2020-09-22 00:00:00",
+                "Uid": 1
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

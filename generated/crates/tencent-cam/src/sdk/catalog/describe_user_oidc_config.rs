@@ -39,7 +39,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Description\": \"Description\",\n        \"ProviderType\": 12,\n        \"IdentityUrl\": \"https://tencent.auth**.cn/\",\n        \"IdentityKey\": \"ewogICAgImtleXMiOiBbC****\",\n        \"ClientId\": \"61adcf00620c31e3d***\",\n        \"AuthorizationEndpoint\": \"https://tencent.auth**.cn\",\n        \"Scope\": [\n            \"openid\",\n            \"email\"\n        ],\n        \"ResponseType\": \"id_token\",\n        \"ResponseMode\": \"form_post\",\n        \"MappingFiled\": \"sub\",\n        \"Status\": 11,\n        \"RequestId\": \"e00eaca1-57b4-49e7-978d-648c5f1b9bd3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Description": "Description",
+        "ProviderType": 12,
+        "IdentityUrl": "https://tencent.auth**.cn/",
+        "IdentityKey": "ewogICAgImtleXMiOiBbC****",
+        "ClientId": "61adcf00620c31e3d***",
+        "AuthorizationEndpoint": "https://tencent.auth**.cn",
+        "Scope": [
+            "openid",
+            "email"
+        ],
+        "ResponseType": "id_token",
+        "ResponseMode": "form_post",
+        "MappingFiled": "sub",
+        "Status": 11,
+        "RequestId": "e00eaca1-57b4-49e7-978d-648c5f1b9bd3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

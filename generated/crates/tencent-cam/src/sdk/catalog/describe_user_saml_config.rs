@@ -39,7 +39,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SAMLMetadata\": \"\",\n        \"Status\": 0,\n        \"RequestId\": \"3c140219-cfe9-470e-b241-907877d6fb03\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SAMLMetadata": "",
+        "Status": 0,
+        "RequestId": "3c140219-cfe9-470e-b241-907877d6fb03"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"62c57079-8c81-469a-9112-9c5f2025b0b0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "62c57079-8c81-469a-9112-9c5f2025b0b0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -36,7 +36,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"60debf2c-1bba-4cd9-bc6a-53a23b863c08\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "60debf2c-1bba-4cd9-bc6a-53a23b863c08"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

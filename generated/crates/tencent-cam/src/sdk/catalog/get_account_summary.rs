@@ -36,7 +36,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"User\": 1,\n        \"Group\": 1,\n        \"Member\": 1,\n        \"Policies\": 1,\n        \"Roles\": 1,\n        \"Idps\": 1,\n        \"RequestId\": \"e2ad0281-794d-4ff1-a840-794bca5da890\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "User": 1,
+        "Group": 1,
+        "Member": 1,
+        "Policies": 1,
+        "Roles": 1,
+        "Idps": 1,
+        "RequestId": "e2ad0281-794d-4ff1-a840-794bca5da890"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Uin\": 12345678,\n        \"RequestId\": \"f8914327-5a9f-4016-8b2e-00f8b8901121\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Uin": 12345678,
+        "RequestId": "f8914327-5a9f-4016-8b2e-00f8b8901121"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GroupId\": 2020,\n        \"GroupName\": \"test1\",\n        \"GroupNum\": 1,\n        \"Remark\": \"test2\",\n        \"CreateTime\": \"2019-04-03 15:11:34\",\n        \"UserInfo\": [\n            {\n                \"Uid\": 1001408,\n                \"Uin\": 100000545998,\n                \"Name\": \"testName\",\n                \"PhoneNum\": \"\",\n                \"CountryCode\": \"86\",\n                \"PhoneFlag\": 0,\n                \"Email\": \"\",\n                \"EmailFlag\": 0,\n                \"UserType\": 3,\n                \"CreateTime\": \"2018-04-24 15:36:26\",\n                \"IsReceiverOwner\": 0\n            }\n        ],\n        \"RequestId\": \"4a00d281-862a-4699-9d71-387d9fc2c36a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GroupId": 2020,
+        "GroupName": "test1",
+        "GroupNum": 1,
+        "Remark": "test2",
+        "CreateTime": "2019-04-03 15:11:34",
+        "UserInfo": [
+            {
+                "Uid": 1001408,
+                "Uin": 100000545998,
+                "Name": "testName",
+                "PhoneNum": "",
+                "CountryCode": "86",
+                "PhoneFlag": 0,
+                "Email": "",
+                "EmailFlag": 0,
+                "UserType": 3,
+                "CreateTime": "2018-04-24 15:36:26",
+                "IsReceiverOwner": 0
+            }
+        ],
+        "RequestId": "4a00d281-862a-4699-9d71-387d9fc2c36a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -36,7 +36,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"UpdateTime\": \"2020-01-29 15:18:37\",\n        \"Modifier\": \"20548499\",\n        \"Rules\": {\n            \"MinimumLength\": 9,\n            \"MustContain\": \"A\",\n            \"ForcePasswordChange\": 1,\n            \"ReusePasswordLimit\": 2,\n            \"RetryPasswordLimit\": 0\n        },\n        \"RequestId\": \"044c0502-6975-44c2-8342-8160eb666ab0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "UpdateTime": "2020-01-29 15:18:37",
+        "Modifier": "20548499",
+        "Rules": {
+            "MinimumLength": 9,
+            "MustContain": "A",
+            "ForcePasswordChange": 1,
+            "ReusePasswordLimit": 2,
+            "RetryPasswordLimit": 0
+        },
+        "RequestId": "044c0502-6975-44c2-8342-8160eb666ab0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PolicyDocument\": \"{\\\"version\\\":\\\"2.0\\\",\\\"statement\\\":[{\\\"effect\\\":\\\"allow\\\",\\\"action\\\":[\\\"name/cos:*\\\"],\\\"resource\\\":[\\\"*\\\"]}]}\",\n        \"UpdateTime\": \"2019-04-29 21:28:32\",\n        \"AddTime\": \"2019-04-29 21:18:40\",\n        \"PolicyName\": \"test-2019-04-29\",\n        \"Description\": \"Test Policy\",\n        \"Type\": 1,\n        \"RequestId\": \"845b309d-e531-402d-a4f6-ec124f06738b\",\n        \"PresetAlias\": \"Remarks\",\n        \"IsServiceLinkedRolePolicy\": 0,\n        \"Tags\": [\n            {\n                \"Key\": \"region\",\n                \"Value\": \"ap-guangzhou\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PolicyDocument": "{\"version\":\"2.0\",\"statement\":[{\"effect\":\"allow\",\"action\":[\"name/cos:*\"],\"resource\":[\"*\"]}]}",
+        "UpdateTime": "2019-04-29 21:28:32",
+        "AddTime": "2019-04-29 21:18:40",
+        "PolicyName": "test-2019-04-29",
+        "Description": "Test Policy",
+        "Type": 1,
+        "RequestId": "845b309d-e531-402d-a4f6-ec124f06738b",
+        "PresetAlias": "Remarks",
+        "IsServiceLinkedRolePolicy": 0,
+        "Tags": [
+            {
+                "Key": "region",
+                "Value": "ap-guangzhou"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

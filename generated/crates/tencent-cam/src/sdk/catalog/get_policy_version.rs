@@ -47,7 +47,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PolicyVersion\": {\n            \"VersionId\": 2,\n            \"CreateDate\": \"2019-08-09T10:31:47Z\",\n            \"IsDefaultVersion\": 1,\n            \"Document\": \"{\\\"version\\\":\\\"2.0\\\",\\\"statement\\\":[{\\\"effect\\\":\\\"allow\\\",\\\"action\\\":[\\\"name\\\\/cos:*\\\"],\\\"resource\\\":[\\\"*\\\"]}]}\"\n        },\n        \"RequestId\": \"8a0668c1-2d9b-40a5-acc6-151ea3c844e7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PolicyVersion": {
+            "VersionId": 2,
+            "CreateDate": "2019-08-09T10:31:47Z",
+            "IsDefaultVersion": 1,
+            "Document": "{\"version\":\"2.0\",\"statement\":[{\"effect\":\"allow\",\"action\":[\"name\\/cos:*\"],\"resource\":[\"*\"]}]}"
+        },
+        "RequestId": "8a0668c1-2d9b-40a5-acc6-151ea3c844e7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,12 +50,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RoleInfo\": {\n            \"RoleId\": \"4611686018427844696\",\n            \"RoleName\": \"test_1234544\",\n            \"PolicyDocument\": \"{\\\"version\\\":\\\"2.0\\\",\\\"statement\\\":[{\\\"action\\\":\\\"name/sts:AssumeRole\\\",\\\"effect\\\":\\\"allow\\\",\\\"principal\\\":{\\\"service\\\":[\\\"cloudaudit.cloud.tencent.com\\\",\\\"cls.cloud.tencent.com\\\"]}}]}\",\n            \"Description\": \"abc\",\n            \"AddTime\": \"2019-07-10 11:22:27\",\n            \"UpdateTime\": \"2019-07-10 11:22:27\",\n            \"ConsoleLogin\": 0,\n            \"RoleType\": \"system\",\n            \"SessionDuration\": 43200,\n            \"DeletionTaskId\": \"114\",\n            \"Tags\": [\n                {\n                    \"Value\": \"xx\",\n                    \"Key\": \"xx\"\n                }\n            ]\n        },\n        \"RequestId\": \"87fb9770-0fca-4c5a-b985-1c36b05a95cb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RoleInfo": {
+            "RoleId": "4611686018427844696",
+            "RoleName": "test_1234544",
+            "PolicyDocument": "{\"version\":\"2.0\",\"statement\":[{\"action\":\"name/sts:AssumeRole\",\"effect\":\"allow\",\"principal\":{\"service\":[\"cloudaudit.cloud.tencent.com\",\"cls.cloud.tencent.com\"]}}]}",
+            "Description": "abc",
+            "AddTime": "2019-07-10 11:22:27",
+            "UpdateTime": "2019-07-10 11:22:27",
+            "ConsoleLogin": 0,
+            "RoleType": "system",
+            "SessionDuration": 43200,
+            "DeletionTaskId": "114",
+            "Tags": [
+                {
+                    "Value": "xx",
+                    "Key": "xx"
+                }
+            ]
+        },
+        "RequestId": "87fb9770-0fca-4c5a-b985-1c36b05a95cb"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RoleInfo\": {\n            \"RoleId\": \"4611686018427411642\",\n            \"RoleName\": \"byron3214_QcsRole\",\n            \"PolicyDocument\": \"{\\\"version\\\":\\\"2.0\\\",\\\"statement\\\":[{\\\"action\\\":\\\"sts:AssumeRole\\\",\\\"effect\\\":\\\"allow\\\",\\\"principal\\\":{\\\"service\\\":[\\\"ccslinked.qcloud.com\\\"]}}]}\",\n            \"Description\": \"role222\",\n            \"AddTime\": \"2020-03-25 11:03:00\",\n            \"UpdateTime\": \"2020-03-25 11:03:00\",\n            \"ConsoleLogin\": 0,\n            \"RoleType\": \"service_linked\",\n            \"SessionDuration\": 43200,\n            \"DeletionTaskId\": \"114\",\n            \"Tags\": [\n                {\n                    \"Value\": \"xx\",\n                    \"Key\": \"xx\"\n                }\n            ]\n        },\n        \"RequestId\": \"1fb826eb-6d21-42f3-8f6e-9f51360f585d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RoleInfo": {
+            "RoleId": "4611686018427411642",
+            "RoleName": "byron3214_QcsRole",
+            "PolicyDocument": "{\"version\":\"2.0\",\"statement\":[{\"action\":\"sts:AssumeRole\",\"effect\":\"allow\",\"principal\":{\"service\":[\"ccslinked.qcloud.com\"]}}]}",
+            "Description": "role222",
+            "AddTime": "2020-03-25 11:03:00",
+            "UpdateTime": "2020-03-25 11:03:00",
+            "ConsoleLogin": 0,
+            "RoleType": "service_linked",
+            "SessionDuration": 43200,
+            "DeletionTaskId": "114",
+            "Tags": [
+                {
+                    "Value": "xx",
+                    "Key": "xx"
+                }
+            ]
+        },
+        "RequestId": "1fb826eb-6d21-42f3-8f6e-9f51360f585d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

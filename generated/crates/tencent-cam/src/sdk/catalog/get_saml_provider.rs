@@ -42,7 +42,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Name\": \"okta\",\n        \"Description\": \"okta\",\n        \"CreateTime\": \"2018-09-17 17:18:03\",\n        \"ModifyTime\": \"2018-09-17 17:18:03\",\n        \"SAMLMetadata\": \"U0FNTE1ldGFkYXRh\",\n        \"RequestId\": \"fea0ebe5-3062-4b5a-b95e-8cce5a3b0512\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Name": "okta",
+        "Description": "okta",
+        "CreateTime": "2018-09-17 17:18:03",
+        "ModifyTime": "2018-09-17 17:18:03",
+        "SAMLMetadata": "U0FNTE1ldGFkYXRh",
+        "RequestId": "fea0ebe5-3062-4b5a-b95e-8cce5a3b0512"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SecretIdLastUsedRows\": [\n            {\n                \"SecretId\": \"***\",\n                \"LastUsedDate\": \"2022-12-19\",\n                \"LastSecretUsedDate\": 1671681023555\n            }\n        ],\n        \"RequestId\": \"b790d4ca-5692-42ae-8a8c-d15c6ed976db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SecretIdLastUsedRows": [
+            {
+                "SecretId": "***",
+                "LastUsedDate": "2022-12-19",
+                "LastSecretUsedDate": 1671681023555
+            }
+        ],
+        "RequestId": "b790d4ca-5692-42ae-8a8c-d15c6ed976db"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": \"SUCCEEDED\",\n        \"ServiceType\": \"cam\",\n        \"ServiceName\": \"CAM\",\n        \"Reason\": \"{}\",\n        \"RequestId\": \"c3da1c1c-df35-467d-9335-99c68d993e0a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": "SUCCEEDED",
+        "ServiceType": "cam",
+        "ServiceName": "CAM",
+        "Reason": "{}",
+        "RequestId": "c3da1c1c-df35-467d-9335-99c68d993e0a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

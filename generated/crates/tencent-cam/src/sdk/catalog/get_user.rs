@@ -42,7 +42,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Uin\": 100000546533,\n        \"Name\": \"test124\",\n        \"Uid\": 1001774,\n        \"Remark\": \"test\",\n        \"ConsoleLogin\": 1,\n        \"PhoneNum\": \"10086\",\n        \"CountryCode\": \"86\",\n        \"Email\": \"123@qq.com\",\n        \"RecentlyLoginIP\": \"1.1.1.1\",\n        \"RecentlyLoginTime\": \"2023-02-27 14:59:08\",\n        \"RequestId\": \"33674182-e53d-416b-b6ce-bd7e7536b5d6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Uin": 100000546533,
+        "Name": "test124",
+        "Uid": 1001774,
+        "Remark": "test",
+        "ConsoleLogin": 1,
+        "PhoneNum": "10086",
+        "CountryCode": "86",
+        "Email": "123@qq.com",
+        "RecentlyLoginIP": "1.1.1.1",
+        "RecentlyLoginTime": "2023-02-27 14:59:08",
+        "RequestId": "33674182-e53d-416b-b6ce-bd7e7536b5d6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

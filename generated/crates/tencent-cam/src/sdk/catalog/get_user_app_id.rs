@@ -36,7 +36,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Uin\": \"12345678\",\n        \"OwnerUin\": \"12345678\",\n        \"AppId\": 1250000000,\n        \"RequestId\": \"6fd84cee-0df1-4003-88c9-029acc082ad1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Uin": "12345678",
+        "OwnerUin": "12345678",
+        "AppId": 1250000000,
+        "RequestId": "6fd84cee-0df1-4003-88c9-029acc082ad1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AccessKeys\": [\n            {\n                \"AccessKeyId\": \"AKIDlOp****mQsJQWEaYK\",\n                \"Status\": \"Active\",\n                \"CreateTime\": \"2019-12-25 14:53:03\"\n            },\n            {\n                \"AccessKeyId\": \"A2342hOv****QOHySnzb5P7dv8\",\n                \"Status\": \"Active\",\n                \"CreateTime\": \"2020-03-03 16:51:21\"\n            }\n        ],\n        \"RequestId\": \"bbc4c6b1-ee32-416a-9135-68de318c54f2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AccessKeys": [
+            {
+                "AccessKeyId": "AKIDlOp****mQsJQWEaYK",
+                "Status": "Active",
+                "CreateTime": "2019-12-25 14:53:03"
+            },
+            {
+                "AccessKeyId": "A2342hOv****QOHySnzb5P7dv8",
+                "Status": "Active",
+                "CreateTime": "2020-03-03 16:51:21"
+            }
+        ],
+        "RequestId": "bbc4c6b1-ee32-416a-9135-68de318c54f2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

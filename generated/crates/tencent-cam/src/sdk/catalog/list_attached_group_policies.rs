@@ -65,7 +65,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"List\": [\n            {\n                \"OperateOwnerUin\": \"xx\",\n                \"PolicyName\": \"AdministratorAccess\",\n                \"Remark\": \"xx\",\n                \"OperateUinType\": 1,\n                \"CreateMode\": 1,\n                \"Deactived\": 1,\n                \"AddTime\": \"2020-09-22 00:00:00\",\n                \"PolicyType\": \"User\",\n                \"PolicyId\": 1,\n                \"DeactivedDetail\": [\n                    \"xx\"\n                ],\n                \"OperateUin\": \"xx\"\n            }\n        ],\n        \"RequestId\": \"836d7034-9854-44f0-9d4a-ee57842f8644\",\n        \"TotalNum\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "List": [
+            {
+                "OperateOwnerUin": "xx",
+                "PolicyName": "AdministratorAccess",
+                "Remark": "xx",
+                "OperateUinType": 1,
+                "CreateMode": 1,
+                "Deactived": 1,
+                "AddTime": "2020-09-22 00:00:00",
+                "PolicyType": "User",
+                "PolicyId": 1,
+                "DeactivedDetail": [
+                    "xx"
+                ],
+                "OperateUin": "xx"
+            }
+        ],
+        "RequestId": "836d7034-9854-44f0-9d4a-ee57842f8644",
+        "TotalNum": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

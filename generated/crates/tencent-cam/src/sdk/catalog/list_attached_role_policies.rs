@@ -77,7 +77,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"List\": [\n            {\n                \"PolicyName\": \"QcloudAccessForASRole\",\n                \"Description\": \"xx\",\n                \"CreateMode\": 1,\n                \"Deactived\": 1,\n                \"AddTime\": \"2019-07-10 11:17:41\",\n                \"PolicyType\": \"QCS\",\n                \"PolicyId\": 13847366,\n                \"DeactivedDetail\": [\n                    \"xx\"\n                ]\n            }\n        ],\n        \"RequestId\": \"60dc7f3f-5d8b-45e9-b703-5feefac9960c\",\n        \"TotalNum\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "List": [
+            {
+                "PolicyName": "QcloudAccessForASRole",
+                "Description": "xx",
+                "CreateMode": 1,
+                "Deactived": 1,
+                "AddTime": "2019-07-10 11:17:41",
+                "PolicyType": "QCS",
+                "PolicyId": 13847366,
+                "DeactivedDetail": [
+                    "xx"
+                ]
+            }
+        ],
+        "RequestId": "60dc7f3f-5d8b-45e9-b703-5feefac9960c",
+        "TotalNum": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

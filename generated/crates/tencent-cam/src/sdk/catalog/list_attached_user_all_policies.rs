@@ -77,7 +77,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalNum\": 11,\n        \"PolicyList\": [\n            {\n                \"PolicyId\": \"522474\",\n                \"PolicyName\": \"policygen-20191204195412\",\n                \"Description\": \"\",\n                \"AddTime\": \"2019-12-04 19:56:35\",\n                \"StrategyType\": \"1\",\n                \"CreateMode\": \"3\",\n                \"Deactived\": 1,\n                \"Groups\": [],\n                \"DeactivedDetail\": [\n                    \"xx\"\n                ]\n            }\n        ],\n        \"RequestId\": \"d369dabb-ebc9-4598-baae-e1177e9e3868\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalNum": 11,
+        "PolicyList": [
+            {
+                "PolicyId": "522474",
+                "PolicyName": "policygen-20191204195412",
+                "Description": "",
+                "AddTime": "2019-12-04 19:56:35",
+                "StrategyType": "1",
+                "CreateMode": "3",
+                "Deactived": 1,
+                "Groups": [],
+                "DeactivedDetail": [
+                    "xx"
+                ]
+            }
+        ],
+        "RequestId": "d369dabb-ebc9-4598-baae-e1177e9e3868"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"List\": [\n            {\n                \"PolicyId\": 109360057,\n                \"PolicyName\": \"test-0103\",\n                \"AddTime\": \"2022-01-03 10:38:28\",\n                \"CreateMode\": 3,\n                \"Remark\": \"\",\n                \"OperateOwnerUin\": null,\n                \"OperateUin\": null,\n                \"OperateUinType\": null,\n                \"PolicyType\": \"\",\n                \"Deactived\": 0,\n                \"DeactivedDetail\": []\n            }\n        ],\n        \"TotalNum\": 1,\n        \"RequestId\": \"db1cdf3f-9b1a-47c5-88b3-c49089aaa811\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "List": [
+            {
+                "PolicyId": 109360057,
+                "PolicyName": "test-0103",
+                "AddTime": "2022-01-03 10:38:28",
+                "CreateMode": 3,
+                "Remark": "",
+                "OperateOwnerUin": null,
+                "OperateUin": null,
+                "OperateUinType": null,
+                "PolicyType": "",
+                "Deactived": 0,
+                "DeactivedDetail": []
+            }
+        ],
+        "TotalNum": 1,
+        "RequestId": "db1cdf3f-9b1a-47c5-88b3-c49089aaa811"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalNum\": 1,\n        \"Data\": [\n            {\n                \"Uin\": 10000000001,\n                \"Name\": \"test\",\n                \"Uid\": 1000001,\n                \"Remark\": \"\",\n                \"ConsoleLogin\": 0,\n                \"PhoneNum\": \"16166666661\",\n                \"CountryCode\": \"86\",\n                \"Email\": \" \",\n                \"CreateTime\": \"2021-11-11 19:38:01\"\n            }\n        ],\n        \"RequestId\": \"93ea219e-7dbe-4b76-ad63-baef14b31a3a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalNum": 1,
+        "Data": [
+            {
+                "Uin": 10000000001,
+                "Name": "test",
+                "Uid": 1000001,
+                "Remark": "",
+                "ConsoleLogin": 0,
+                "PhoneNum": "16166666661",
+                "CountryCode": "86",
+                "Email": " ",
+                "CreateTime": "2021-11-11 19:38:01"
+            }
+        ],
+        "RequestId": "93ea219e-7dbe-4b76-ad63-baef14b31a3a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

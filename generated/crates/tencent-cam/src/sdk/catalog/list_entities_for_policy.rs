@@ -65,7 +65,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"List\": [\n            {\n                \"Id\": \"1133398\",\n                \"RelatedType\": 1,\n                \"Uin\": 3449203261,\n                \"AttachmentTime\": \"2021-11-11 19:38:01\",\n                \"Name\": \"test1\"\n            }\n        ],\n        \"TotalNum\": 1,\n        \"RequestId\": \"836d7034-9854-44f0-9d4a-ee57842f8644\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "List": [
+            {
+                "Id": "1133398",
+                "RelatedType": 1,
+                "Uin": 3449203261,
+                "AttachmentTime": "2021-11-11 19:38:01",
+                "Name": "test1"
+            }
+        ],
+        "TotalNum": 1,
+        "RequestId": "836d7034-9854-44f0-9d4a-ee57842f8644"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

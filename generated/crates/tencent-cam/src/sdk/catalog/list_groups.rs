@@ -52,7 +52,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalNum\": 2,\n        \"GroupInfo\": [\n            {\n                \"GroupId\": 2021,\n                \"GroupName\": \"test2\",\n                \"CreateTime\": \"2019-04-03 15:15:18\",\n                \"Remark\": \"test2\"\n            },\n            {\n                \"GroupId\": 2020,\n                \"GroupName\": \"test1\",\n                \"CreateTime\": \"2019-04-03 15:11:34\",\n                \"Remark\": \"test2\"\n            }\n        ],\n        \"RequestId\": \"dbb91d87-5e3f-42b4-8cc9-ad9f16600370\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalNum": 2,
+        "GroupInfo": [
+            {
+                "GroupId": 2021,
+                "GroupName": "test2",
+                "CreateTime": "2019-04-03 15:15:18",
+                "Remark": "test2"
+            },
+            {
+                "GroupId": 2020,
+                "GroupName": "test1",
+                "CreateTime": "2019-04-03 15:11:34",
+                "Remark": "test2"
+            }
+        ],
+        "RequestId": "dbb91d87-5e3f-42b4-8cc9-ad9f16600370"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

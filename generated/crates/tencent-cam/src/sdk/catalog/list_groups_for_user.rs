@@ -62,7 +62,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalNum\": 1,\n        \"GroupInfo\": [\n            {\n                \"GroupId\": 2020,\n                \"GroupName\": \"test1\",\n                \"CreateTime\": \"2019-04-03 15:11:34\",\n                \"Remark\": \"test2\"\n            }\n        ],\n        \"RequestId\": \"a614c392-3079-4dab-b819-0ab0563a32f0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalNum": 1,
+        "GroupInfo": [
+            {
+                "GroupId": 2020,
+                "GroupName": "test1",
+                "CreateTime": "2019-04-03 15:11:34",
+                "Remark": "test2"
+            }
+        ],
+        "RequestId": "a614c392-3079-4dab-b819-0ab0563a32f0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ServiceTypeList\": [\n            \"xx\"\n        ],\n        \"List\": [\n            {\n                \"PolicyId\": 16313162,\n                \"PolicyName\": \"QcloudAccessForCDNRole\",\n                \"AddTime\": \"2019-04-19 10:55:31\",\n                \"Type\": 2,\n                \"Description\": \"Tencent Cloud Content Delivery Network (CDN) permissions include CRUD operations for CLS logsets and log topics as well as searching for, downloading, and uploading logs.\",\n                \"CreateMode\": 2,\n                \"Attachments\": 0,\n                \"ServiceType\": \"cooperator\",\n                \"IsAttached\": 1,\n                \"Deactived\": 1,\n                \"DeactivedDetail\": [\n                    \"cvm\"\n                ],\n                \"IsServiceLinkedPolicy\": 1,\n                \"UpdateTime\": \"2019-04-19 10:55:31\",\n                \"AttachEntityCount\": 0,\n                \"AttachEntityBoundaryCount\": 0\n            }\n        ],\n        \"TotalNum\": 239,\n        \"RequestId\": \"ae2bd2b7-1d55-4b0a-8154-e02407a2b390\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ServiceTypeList": [
+            "xx"
+        ],
+        "List": [
+            {
+                "PolicyId": 16313162,
+                "PolicyName": "QcloudAccessForCDNRole",
+                "AddTime": "2019-04-19 10:55:31",
+                "Type": 2,
+                "Description": "Tencent Cloud Content Delivery Network (CDN) permissions include CRUD operations for CLS logsets and log topics as well as searching for, downloading, and uploading logs.",
+                "CreateMode": 2,
+                "Attachments": 0,
+                "ServiceType": "cooperator",
+                "IsAttached": 1,
+                "Deactived": 1,
+                "DeactivedDetail": [
+                    "cvm"
+                ],
+                "IsServiceLinkedPolicy": 1,
+                "UpdateTime": "2019-04-19 10:55:31",
+                "AttachEntityCount": 0,
+                "AttachEntityBoundaryCount": 0
+            }
+        ],
+        "TotalNum": 239,
+        "RequestId": "ae2bd2b7-1d55-4b0a-8154-e02407a2b390"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

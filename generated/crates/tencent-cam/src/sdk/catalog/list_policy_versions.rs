@@ -42,7 +42,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Versions\": [\n            {\n                \"VersionId\": 2,\n                \"CreateDate\": \"2019-08-09T10:31:47Z\",\n                \"IsDefaultVersion\": 1\n            },\n            {\n                \"VersionId\": 3,\n                \"CreateDate\": \"2019-08-09T10:31:47Z\",\n                \"IsDefaultVersion\": 0\n            }\n        ],\n        \"RequestId\": \"13567bf0-a52b-49af-a3ce-ea934ef33c57\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Versions": [
+            {
+                "VersionId": 2,
+                "CreateDate": "2019-08-09T10:31:47Z",
+                "IsDefaultVersion": 1
+            },
+            {
+                "VersionId": 3,
+                "CreateDate": "2019-08-09T10:31:47Z",
+                "IsDefaultVersion": 0
+            }
+        ],
+        "RequestId": "13567bf0-a52b-49af-a3ce-ea934ef33c57"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -36,7 +36,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 6,\n        \"SAMLProviderSet\": [\n            {\n                \"Name\": \"saml-sdk\",\n                \"Description\": \"sdk\",\n                \"CreateTime\": \"2018-12-17 16:33:35\",\n                \"ModifyTime\": \"2019-02-26 13:34:58\"\n            },\n            {\n                \"Name\": \"TestSAML\",\n                \"Description\": \"111\",\n                \"CreateTime\": \"2018-11-08 19:27:27\",\n                \"ModifyTime\": \"2019-04-30 11:23:12\"\n            },\n            {\n                \"Name\": \"OneLogin\",\n                \"Description\": \"ONeLogin\",\n                \"CreateTime\": \"2018-11-04 20:36:41\",\n                \"ModifyTime\": \"2018-11-23 23:56:09\"\n            },\n            {\n                \"Name\": \"Azure_AD\",\n                \"Description\": \"Azure AD\",\n                \"CreateTime\": \"2018-11-04 16:44:25\",\n                \"ModifyTime\": \"2019-02-14 10:38:27\"\n            },\n            {\n                \"Name\": \"api-test\",\n                \"Description\": \"API test\",\n                \"CreateTime\": \"2018-10-30 11:40:19\",\n                \"ModifyTime\": \"2018-10-30 11:40:19\"\n            },\n            {\n                \"Name\": \"okta\",\n                \"Description\": \"okta\",\n                \"CreateTime\": \"2018-09-17 17:18:03\",\n                \"ModifyTime\": \"2018-09-17 17:18:03\"\n            }\n        ],\n        \"RequestId\": \"d644fa50-7e54-4448-84d8-64cb4dd9f737\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 6,
+        "SAMLProviderSet": [
+            {
+                "Name": "saml-sdk",
+                "Description": "sdk",
+                "CreateTime": "2018-12-17 16:33:35",
+                "ModifyTime": "2019-02-26 13:34:58"
+            },
+            {
+                "Name": "TestSAML",
+                "Description": "111",
+                "CreateTime": "2018-11-08 19:27:27",
+                "ModifyTime": "2019-04-30 11:23:12"
+            },
+            {
+                "Name": "OneLogin",
+                "Description": "ONeLogin",
+                "CreateTime": "2018-11-04 20:36:41",
+                "ModifyTime": "2018-11-23 23:56:09"
+            },
+            {
+                "Name": "Azure_AD",
+                "Description": "Azure AD",
+                "CreateTime": "2018-11-04 16:44:25",
+                "ModifyTime": "2019-02-14 10:38:27"
+            },
+            {
+                "Name": "api-test",
+                "Description": "API test",
+                "CreateTime": "2018-10-30 11:40:19",
+                "ModifyTime": "2018-10-30 11:40:19"
+            },
+            {
+                "Name": "okta",
+                "Description": "okta",
+                "CreateTime": "2018-09-17 17:18:03",
+                "ModifyTime": "2018-09-17 17:18:03"
+            }
+        ],
+        "RequestId": "d644fa50-7e54-4448-84d8-64cb4dd9f737"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -36,7 +36,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"Uin\": 0,\n                \"Name\": \"Developer\",\n                \"Uid\": 1003668,\n                \"Remark\": \"\",\n                \"ConsoleLogin\": 0,\n                \"PhoneNum\": \"15118121005\",\n                \"CountryCode\": \"86\",\n                \"Email\": \"evianwang@personal.com\",\n                \"CreateTime\": \"2021-11-26 16:21:01\",\n                \"NickName\": \"Developer\"\n            }\n        ],\n        \"RequestId\": \"81b595fc-0700-40e3-847e-6bbf711c0d2c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "Uin": 0,
+                "Name": "Developer",
+                "Uid": 1003668,
+                "Remark": "",
+                "ConsoleLogin": 0,
+                "PhoneNum": "15118121005",
+                "CountryCode": "86",
+                "Email": "evianwang@personal.com",
+                "CreateTime": "2021-11-26 16:21:01",
+                "NickName": "Developer"
+            }
+        ],
+        "RequestId": "81b595fc-0700-40e3-847e-6bbf711c0d2c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalNum\": 1,\n        \"UserInfo\": [\n            {\n                \"Uid\": 1001408,\n                \"Uin\": 100000545998,\n                \"Name\": \"testName\",\n                \"PhoneNum\": \"\",\n                \"CountryCode\": \"86\",\n                \"PhoneFlag\": 0,\n                \"Email\": \"\",\n                \"EmailFlag\": 0,\n                \"UserType\": 3,\n                \"CreateTime\": \"2018-04-24 15:36:26\",\n                \"IsReceiverOwner\": 0\n            }\n        ],\n        \"RequestId\": \"576e68f4-49cf-451b-b717-a584cb68910a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalNum": 1,
+        "UserInfo": [
+            {
+                "Uid": 1001408,
+                "Uin": 100000545998,
+                "Name": "testName",
+                "PhoneNum": "",
+                "CountryCode": "86",
+                "PhoneFlag": 0,
+                "Email": "",
+                "EmailFlag": 0,
+                "UserType": 3,
+                "CreateTime": "2018-04-24 15:36:26",
+                "IsReceiverOwner": 0
+            }
+        ],
+        "RequestId": "576e68f4-49cf-451b-b717-a584cb68910a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"60e60a86-af67-4bbe-8377-7024a0e1d4c7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "60e60a86-af67-4bbe-8377-7024a0e1d4c7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"cf75531d-b72d-4dcb-b0ed-d1c029a37f38\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "cf75531d-b72d-4dcb-b0ed-d1c029a37f38"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

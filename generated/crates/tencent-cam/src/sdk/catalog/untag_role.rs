@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xxx-xxx-xxx-xxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xxx-xxx-xxx-xxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -63,7 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"69103fca-ec49-40c9-8986-788b57421501\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "69103fca-ec49-40c9-8986-788b57421501"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"59b8efa4-cdd3-46dd-b9e7-0925aa1bee74\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "59b8efa4-cdd3-46dd-b9e7-0925aa1bee74"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

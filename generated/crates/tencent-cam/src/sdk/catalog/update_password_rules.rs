@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"20ef9ac7-498c-40f8-814c-7ac71cf8b81f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "20ef9ac7-498c-40f8-814c-7ac71cf8b81f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -72,7 +72,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PolicyId\": 1,\n        \"RequestId\": \"60e60a86-af67-4bbe-8377-7024a0e1d4c7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PolicyId": 1,
+        "RequestId": "60e60a86-af67-4bbe-8377-7024a0e1d4c7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

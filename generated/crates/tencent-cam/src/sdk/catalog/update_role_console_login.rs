@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"59e72a7a-1e49-4a73-a2db-8993c0334c57\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "59e72a7a-1e49-4a73-a2db-8993c0334c57"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"405af400-30ec-4c78-8955-ef4da843bde2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "405af400-30ec-4c78-8955-ef4da843bde2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

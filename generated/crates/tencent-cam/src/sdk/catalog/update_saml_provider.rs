@@ -56,7 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1e44e8e5-7878-4aa0-8bd2-555dde56cddb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1e44e8e5-7878-4aa0-8bd2-555dde56cddb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -85,7 +85,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b46d2afe-6893-4529-bc96-2c82d9214957\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b46d2afe-6893-4529-bc96-2c82d9214957"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

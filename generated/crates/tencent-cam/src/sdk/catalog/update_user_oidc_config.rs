@@ -98,7 +98,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"10a20884-070e-48a8-aa40-9ed295a33ea2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "10a20884-070e-48a8-aa40-9ed295a33ea2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"cc96242e-566c-ae6a-b74a-5a1f823683b2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "cc96242e-566c-ae6a-b74a-5a1f823683b2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

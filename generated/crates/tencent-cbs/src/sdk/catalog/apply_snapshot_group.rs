@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2fe82060-d27c-4b0a-8c73-50db42586d9c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2fe82060-d27c-4b0a-8c73-50db42586d9c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e0f140e5-14d6-c4a1-91e0-5a1f7f05a68a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e0f140e5-14d6-c4a1-91e0-5a1f7f05a68a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"bda8bd1a-754d-d71b-8300-5a1fa45c237f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "bda8bd1a-754d-d71b-8300-5a1fa45c237f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

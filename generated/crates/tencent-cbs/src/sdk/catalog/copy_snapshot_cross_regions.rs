@@ -58,7 +58,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SnapshotCopyResultSet\": [\n            {\n                \"SnapshotId\": \"snap-d012rm6t\",\n                \"DestinationRegion\": \"ap-beijing\",\n                \"Code\": \"Success\",\n                \"Message\": \"\"\n            }\n        ],\n        \"RequestId\": \"98f0b5f0-7d84-4d11-9819-ee7804e524a4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SnapshotCopyResultSet": [
+            {
+                "SnapshotId": "snap-d012rm6t",
+                "DestinationRegion": "ap-beijing",
+                "Code": "Success",
+                "Message": ""
+            }
+        ],
+        "RequestId": "98f0b5f0-7d84-4d11-9819-ee7804e524a4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -76,7 +76,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AutoSnapshotPolicyId\": \"asp-1lebc9r3\",\n        \"NextTriggerTime\": \"2018-08-08 16:00:00\",\n        \"RequestId\": \"88d95732-c4e9-bd97-4a23-5a1f978d3b72\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AutoSnapshotPolicyId": "asp-1lebc9r3",
+        "NextTriggerTime": "2018-08-08 16:00:00",
+        "RequestId": "88d95732-c4e9-bd97-4a23-5a1f978d3b72"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

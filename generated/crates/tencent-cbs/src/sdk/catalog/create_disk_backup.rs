@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DiskBackupId\": \"dbp-xxxxxxxx\",\n        \"RequestId\": \"a79a4333-ac8e-426c-8cfe-2923c4010d64\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DiskBackupId": "dbp-xxxxxxxx",
+        "RequestId": "a79a4333-ac8e-426c-8cfe-2923c4010d64"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

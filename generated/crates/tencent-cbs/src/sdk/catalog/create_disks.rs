@@ -150,17 +150,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DiskIdSet\": [\n            \"disk-lzrg2pwi\"\n        ],\n        \"RequestId\": \"6a57da9a-2049-7182-2de3-5a1f8014ccfd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DiskIdSet": [
+            "disk-lzrg2pwi"
+        ],
+        "RequestId": "6a57da9a-2049-7182-2de3-5a1f8014ccfd"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DiskIdSet\": [\n            \"disk-6rz0ilvu\"\n        ],\n        \"RequestId\": \"5e93a212-ca01-0fdc-eedd-5a1fce5e83e6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DiskIdSet": [
+            "disk-6rz0ilvu"
+        ],
+        "RequestId": "5e93a212-ca01-0fdc-eedd-5a1fce5e83e6"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DiskIdSet\": [\n            \"disk-ecjc4cpw\"\n        ],\n        \"RequestId\": \"fe2274fa-eaec-4009-807b-6ffc00963fec\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DiskIdSet": [
+            "disk-ecjc4cpw"
+        ],
+        "RequestId": "fe2274fa-eaec-4009-807b-6ffc00963fec"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

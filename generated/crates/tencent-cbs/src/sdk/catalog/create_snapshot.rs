@@ -72,7 +72,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SnapshotId\": \"snap-gybrif0z\",\n        \"RequestId\": \"1bd35eca-0c9a-6e0b-938a-5a1f80511c19\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SnapshotId": "snap-gybrif0z",
+        "RequestId": "1bd35eca-0c9a-6e0b-938a-5a1f80511c19"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -54,7 +54,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c9f12982-0c74-4d7e-aaeb-dd965ff2c9dc\",\n        \"SnapshotGroupId\": \"csnap-oavcw09g\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c9f12982-0c74-4d7e-aaeb-dd965ff2c9dc",
+        "SnapshotGroupId": "csnap-oavcw09g"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

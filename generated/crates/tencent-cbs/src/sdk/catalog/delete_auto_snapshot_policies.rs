@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"60874256-0230-6c3b-371d-5a1fa64e6b8c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "60874256-0230-6c3b-371d-5a1fa64e6b8c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

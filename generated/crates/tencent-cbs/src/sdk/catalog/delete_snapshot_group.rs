@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d7c2dd0f-59b1-4243-af5f-8443a1527daa\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d7c2dd0f-59b1-4243-af5f-8443a1527daa"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

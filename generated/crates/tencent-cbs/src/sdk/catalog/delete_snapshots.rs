@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b4770576-d9eb-4689-0866-5a1f8200a722\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b4770576-d9eb-4689-0866-5a1f8200a722"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -75,7 +75,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AutoSnapshotPolicySet\": [\n            {\n                \"DiskIdSet\": [],\n                \"IsActivated\": true,\n                \"AdvancedRetentionPolicy\": null,\n                \"IsCopyToRemote\": 0,\n                \"IsPermanent\": false,\n                \"AutoSnapshotPolicyState\": \"NORMAL\",\n                \"Tags\": [],\n                \"NextTriggerTime\": \"2023-03-03 07:00:00\",\n                \"AutoSnapshotPolicyName\": \"default-policy\",\n                \"AutoSnapshotPolicyId\": \"asp-3stvwfxx\",\n                \"CopyFromAccountUin\": null,\n                \"InstanceIdSet\": [],\n                \"RetentionAmount\": 0,\n                \"RetentionDays\": 15,\n                \"Policy\": [\n                    {\n                        \"DayOfWeek\": [\n                            6,\n                            5\n                        ],\n                        \"Hour\": [\n                            7\n                        ]\n                    }\n                ],\n                \"RetentionMonths\": 0,\n                \"CreateTime\": \"2022-05-16 14:00:48\",\n                \"CopyToAccountUin\": null\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"9c112e22-96c6-4300-831e-5d52c8d361fc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AutoSnapshotPolicySet": [
+            {
+                "DiskIdSet": [],
+                "IsActivated": true,
+                "AdvancedRetentionPolicy": null,
+                "IsCopyToRemote": 0,
+                "IsPermanent": false,
+                "AutoSnapshotPolicyState": "NORMAL",
+                "Tags": [],
+                "NextTriggerTime": "2023-03-03 07:00:00",
+                "AutoSnapshotPolicyName": "default-policy",
+                "AutoSnapshotPolicyId": "asp-3stvwfxx",
+                "CopyFromAccountUin": null,
+                "InstanceIdSet": [],
+                "RetentionAmount": 0,
+                "RetentionDays": 15,
+                "Policy": [
+                    {
+                        "DayOfWeek": [
+                            6,
+                            5
+                        ],
+                        "Hour": [
+                            7
+                        ]
+                    }
+                ],
+                "RetentionMonths": 0,
+                "CreateTime": "2022-05-16 14:00:48",
+                "CopyToAccountUin": null
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "9c112e22-96c6-4300-831e-5d52c8d361fc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,74 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AutoSnapshotPolicySet\": [\n            {\n                \"DiskIdSet\": [],\n                \"IsActivated\": true,\n                \"AdvancedRetentionPolicy\": null,\n                \"IsCopyToRemote\": 0,\n                \"IsPermanent\": false,\n                \"AutoSnapshotPolicyState\": \"NORMAL\",\n                \"NextTriggerTime\": \"2023-02-24 23:00:00\",\n                \"AutoSnapshotPolicyName\": \"Orch-data-1h-3d\",\n                \"AutoSnapshotPolicyId\": \"asp-3drodm1k\",\n                \"CopyFromAccountUin\": null,\n                \"InstanceIdSet\": [],\n                \"RetentionAmount\": 0,\n                \"RetentionDays\": 3,\n                \"Tags\": [],\n                \"Policy\": [\n                    {\n                        \"IntervalDays\": 2,\n                        \"DayOfMonth\": [],\n                        \"DayOfWeek\": [\n                            0,\n                            1,\n                            2,\n                            3,\n                            4,\n                            5,\n                            6\n                        ],\n                        \"Hour\": [\n                            0,\n                            1,\n                            2,\n                            3,\n                            4,\n                            5,\n                            6,\n                            7,\n                            8,\n                            9,\n                            10,\n                            11,\n                            12,\n                            13,\n                            14,\n                            15,\n                            16,\n                            17,\n                            18,\n                            19,\n                            20,\n                            21,\n                            22,\n                            23\n                        ]\n                    }\n                ],\n                \"RetentionMonths\": 0,\n                \"CreateTime\": \"2023-02-15 16:56:04\",\n                \"CopyToAccountUin\": null\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"a9f6fd41-242f-4053-89c2-73ac5465ed9c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AutoSnapshotPolicySet": [
+            {
+                "DiskIdSet": [],
+                "IsActivated": true,
+                "AdvancedRetentionPolicy": null,
+                "IsCopyToRemote": 0,
+                "IsPermanent": false,
+                "AutoSnapshotPolicyState": "NORMAL",
+                "NextTriggerTime": "2023-02-24 23:00:00",
+                "AutoSnapshotPolicyName": "Orch-data-1h-3d",
+                "AutoSnapshotPolicyId": "asp-3drodm1k",
+                "CopyFromAccountUin": null,
+                "InstanceIdSet": [],
+                "RetentionAmount": 0,
+                "RetentionDays": 3,
+                "Tags": [],
+                "Policy": [
+                    {
+                        "IntervalDays": 2,
+                        "DayOfMonth": [],
+                        "DayOfWeek": [
+                            0,
+                            1,
+                            2,
+                            3,
+                            4,
+                            5,
+                            6
+                        ],
+                        "Hour": [
+                            0,
+                            1,
+                            2,
+                            3,
+                            4,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            14,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            23
+                        ]
+                    }
+                ],
+                "RetentionMonths": 0,
+                "CreateTime": "2023-02-15 16:56:04",
+                "CopyToAccountUin": null
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "a9f6fd41-242f-4053-89c2-73ac5465ed9c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

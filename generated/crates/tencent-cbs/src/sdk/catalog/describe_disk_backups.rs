@@ -72,7 +72,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"DiskBackupSet\": [\n            {\n                \"DiskBackupName\": \"Diskbackup-20240101\",\n                \"Encrypt\": false,\n                \"Percent\": 100,\n                \"DiskBackupId\": \"dbp-xxxxxxxx\",\n                \"DiskSize\": 100,\n                \"DiskBackupState\": \"NORMAL\",\n                \"DiskUsage\": \"DATA_DISK\",\n                \"CreateTime\": \"2022-04-02T17:44:55+00:00\",\n                \"DiskId\": \"disk-xxxxxxxx\"\n            }\n        ],\n        \"RequestId\": \"6cd062f5-aa65-4477-a253-1ab41ab963fd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "DiskBackupSet": [
+            {
+                "DiskBackupName": "Diskbackup-20240101",
+                "Encrypt": false,
+                "Percent": 100,
+                "DiskBackupId": "dbp-xxxxxxxx",
+                "DiskSize": 100,
+                "DiskBackupState": "NORMAL",
+                "DiskUsage": "DATA_DISK",
+                "CreateTime": "2022-04-02T17:44:55+00:00",
+                "DiskId": "disk-xxxxxxxx"
+            }
+        ],
+        "RequestId": "6cd062f5-aa65-4477-a253-1ab41ab963fd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

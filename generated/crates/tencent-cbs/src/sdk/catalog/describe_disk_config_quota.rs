@@ -92,7 +92,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DiskConfigSet\": [\n            {\n                \"Available\": true,\n                \"MaxDiskSize\": 32000,\n                \"Zone\": \"ap-shanghai-5\",\n                \"InstanceFamily\": null,\n                \"DiskType\": \"CLOUD_PREMIUM\",\n                \"StepSize\": 1,\n                \"ExtraPerformanceRange\": null,\n                \"DeviceClass\": null,\n                \"DiskUsage\": \"DATA_DISK\",\n                \"MinDiskSize\": 10,\n                \"DiskChargeType\": \"PREPAID\",\n                \"Price\": {\n                    \"DiscountPriceHigh\": \"81\",\n                    \"DiscountPrice\": 1.0,\n                    \"UnitPriceHigh\": \"1.00\",\n                    \"UnitPriceDiscountHigh\": \"1.00\",\n                    \"OriginalPriceHigh\": \"10\",\n                    \"ChargeUnit\": \"H\",\n                    \"OriginalPrice\": 1.0,\n                    \"UnitPriceDiscount\": 0.21,\n                    \"UnitPrice\": 0.21\n                }\n            }\n        ],\n        \"RequestId\": \"50346458-c053-47f1-b60f-5507e7cc5b26\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DiskConfigSet": [
+            {
+                "Available": true,
+                "MaxDiskSize": 32000,
+                "Zone": "ap-shanghai-5",
+                "InstanceFamily": null,
+                "DiskType": "CLOUD_PREMIUM",
+                "StepSize": 1,
+                "ExtraPerformanceRange": null,
+                "DeviceClass": null,
+                "DiskUsage": "DATA_DISK",
+                "MinDiskSize": 10,
+                "DiskChargeType": "PREPAID",
+                "Price": {
+                    "DiscountPriceHigh": "81",
+                    "DiscountPrice": 1.0,
+                    "UnitPriceHigh": "1.00",
+                    "UnitPriceDiscountHigh": "1.00",
+                    "OriginalPriceHigh": "10",
+                    "ChargeUnit": "H",
+                    "OriginalPrice": 1.0,
+                    "UnitPriceDiscount": 0.21,
+                    "UnitPrice": 0.21
+                }
+            }
+        ],
+        "RequestId": "50346458-c053-47f1-b60f-5507e7cc5b26"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

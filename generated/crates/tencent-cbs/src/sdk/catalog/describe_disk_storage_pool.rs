@@ -60,7 +60,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"2ed78bbb-c62b-4a93-8a97-a614ed9ef7e0\",\n        \"DiskStoragePoolSet\": [],\n        \"CdcSet\": [\n            {\n                \"CageId\": \"cdc-6brr1cvj\",\n                \"CdcState\": \"NORMAL\",\n                \"Zone\": \"ap-chongqing-1\",\n                \"CdcName\": \"untitled\",\n                \"CdcResource\": {\n                    \"DiskTotal\": 10\n                },\n                \"CdcId\": \"cdc-xxx\",\n                \"DiskType\": \"CLOUD_SSD\",\n                \"DiskNumber\": 135,\n                \"ExpiredTime\": \"2022-02-25 15:59:15\",\n                \"CreatedTime\": \"2022-01-25T15:59:15+00:00\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "2ed78bbb-c62b-4a93-8a97-a614ed9ef7e0",
+        "DiskStoragePoolSet": [],
+        "CdcSet": [
+            {
+                "CageId": "cdc-6brr1cvj",
+                "CdcState": "NORMAL",
+                "Zone": "ap-chongqing-1",
+                "CdcName": "untitled",
+                "CdcResource": {
+                    "DiskTotal": 10
+                },
+                "CdcId": "cdc-xxx",
+                "DiskType": "CLOUD_SSD",
+                "DiskNumber": 135,
+                "ExpiredTime": "2022-02-25 15:59:15",
+                "CreatedTime": "2022-01-25T15:59:15+00:00"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

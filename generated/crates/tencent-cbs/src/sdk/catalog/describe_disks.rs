@@ -78,7 +78,68 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"e2386a23-48c1-4c18-9a36-4e7354f333b2\",\n        \"DiskSet\": [\n            {\n                \"DeleteWithInstance\": false,\n                \"Encrypt\": false,\n                \"DiskType\": \"CLOUD_BSSD\",\n                \"AutoRenewFlagError\": false,\n                \"Rollbacking\": false,\n                \"RenewFlag\": \"NOTIFY_AND_MANUAL_RENEW\",\n                \"DiskName\": \"my-data-disk\",\n                \"Tags\": [],\n                \"InstanceId\": \"\",\n                \"DifferDaysOfDeadline\": 1,\n                \"DiskId\": \"disk-b94t5dzt\",\n                \"DiskState\": \"ATTACHED\",\n                \"Placement\": {\n                    \"ProjectId\": 0,\n                    \"Zone\": \"ap-guangzhou-3\",\n                    \"ProjectName\": \"Default Project\",\n                    \"CageId\": \"cage-bdq5l1mx\",\n                    \"CdcName\": \"my-cloud-dedicated-cbs\",\n                    \"CdcId\": \"cdc-1648zauv\",\n                    \"DedicatedClusterId\": \"cluster-o42khj98\"\n                },\n                \"IsReturnable\": false,\n                \"DeadlineTime\": \"2018-10-26 10:55:43\",\n                \"Attached\": true,\n                \"DiskSize\": 10,\n                \"DiskUsage\": \"DATA_DISK\",\n                \"Portable\": true,\n                \"DiskChargeType\": \"PREPAID\",\n                \"SnapshotAbility\": true,\n                \"DeadlineError\": false,\n                \"RollbackPercent\": 100,\n                \"AutoSnapshotPolicyIds\": null,\n                \"ReturnFailCode\": 3,\n                \"CreateTime\": \"2018-09-26 17:36:07\",\n                \"ThroughputPerformance\": 1,\n                \"Migrating\": true,\n                \"InstanceIdList\": [\n                    \"ins-agp4l0lx\"\n                ],\n                \"Shareable\": true,\n                \"MigratePercent\": 100,\n                \"SnapshotSize\": 100,\n                \"SnapshotCount\": 0,\n                \"BackupDisk\": true,\n                \"AttachMode\": \"PF\",\n                \"DiskBackupQuota\": 1,\n                \"DiskBackupCount\": 1,\n                \"DeleteSnapshot\": 0,\n                \"InstanceType\": \"CVM\",\n                \"BurstPerformance\": false,\n                \"ErrorPrompt\": \"Detach disk timeout, please retry later\",\n                \"LastAttachInsId\": \"ins-agp4l0lx\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "e2386a23-48c1-4c18-9a36-4e7354f333b2",
+        "DiskSet": [
+            {
+                "DeleteWithInstance": false,
+                "Encrypt": false,
+                "DiskType": "CLOUD_BSSD",
+                "AutoRenewFlagError": false,
+                "Rollbacking": false,
+                "RenewFlag": "NOTIFY_AND_MANUAL_RENEW",
+                "DiskName": "my-data-disk",
+                "Tags": [],
+                "InstanceId": "",
+                "DifferDaysOfDeadline": 1,
+                "DiskId": "disk-b94t5dzt",
+                "DiskState": "ATTACHED",
+                "Placement": {
+                    "ProjectId": 0,
+                    "Zone": "ap-guangzhou-3",
+                    "ProjectName": "Default Project",
+                    "CageId": "cage-bdq5l1mx",
+                    "CdcName": "my-cloud-dedicated-cbs",
+                    "CdcId": "cdc-1648zauv",
+                    "DedicatedClusterId": "cluster-o42khj98"
+                },
+                "IsReturnable": false,
+                "DeadlineTime": "2018-10-26 10:55:43",
+                "Attached": true,
+                "DiskSize": 10,
+                "DiskUsage": "DATA_DISK",
+                "Portable": true,
+                "DiskChargeType": "PREPAID",
+                "SnapshotAbility": true,
+                "DeadlineError": false,
+                "RollbackPercent": 100,
+                "AutoSnapshotPolicyIds": null,
+                "ReturnFailCode": 3,
+                "CreateTime": "2018-09-26 17:36:07",
+                "ThroughputPerformance": 1,
+                "Migrating": true,
+                "InstanceIdList": [
+                    "ins-agp4l0lx"
+                ],
+                "Shareable": true,
+                "MigratePercent": 100,
+                "SnapshotSize": 100,
+                "SnapshotCount": 0,
+                "BackupDisk": true,
+                "AttachMode": "PF",
+                "DiskBackupQuota": 1,
+                "DiskBackupCount": 1,
+                "DeleteSnapshot": 0,
+                "InstanceType": "CVM",
+                "BurstPerformance": false,
+                "ErrorPrompt": "Detach disk timeout, please retry later",
+                "LastAttachInsId": "ins-agp4l0lx"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

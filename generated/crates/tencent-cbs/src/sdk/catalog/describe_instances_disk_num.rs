@@ -45,7 +45,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AttachDetail\": [\n            {\n                \"InstanceId\": \"ins-9w5d2buw\",\n                \"AttachedDiskCount\": 1,\n                \"MaxAttachCount\": 10\n            },\n            {\n                \"InstanceId\": \"ins-jw0vit58\",\n                \"AttachedDiskCount\": 2,\n                \"MaxAttachCount\": 10\n            }\n        ],\n        \"RequestId\": \"55db49cf-b9d7-da27-825b-5a02ba6884ca\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AttachDetail": [
+            {
+                "InstanceId": "ins-9w5d2buw",
+                "AttachedDiskCount": 1,
+                "MaxAttachCount": 10
+            },
+            {
+                "InstanceId": "ins-jw0vit58",
+                "AttachedDiskCount": 2,
+                "MaxAttachCount": 10
+            }
+        ],
+        "RequestId": "55db49cf-b9d7-da27-825b-5a02ba6884ca"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

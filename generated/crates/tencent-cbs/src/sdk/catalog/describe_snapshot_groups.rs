@@ -55,7 +55,55 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"RequestId\": \"8c068f14-5e4d-471a-ab1f-26890ada5952\",\n        \"SnapshotGroupSet\": [\n            {\n                \"SnapshotGroupId\": \"csnap-csoplz7u\",\n                \"SnapshotGroupType\": \"NORMAL\",\n                \"ContainRootSnapshot\": true,\n                \"SnapshotIdSet\": [\n                    \"snap-31gfd8na\",\n                    \"snap-patkqtz4\",\n                    \"snap-1yirzaum\"\n                ],\n                \"SnapshotGroupState\": \"ROLLBACKING\",\n                \"Percent\": 100,\n                \"SnapshotGroupName\": \"aubreyxu2\",\n                \"ModifyTime\": \"2020-09-22T00:00:00+00:00\",\n                \"Images\": [],\n                \"CreateTime\": \"2020-09-22T00:00:00+00:00\",\n                \"ImageCount\": 0,\n                \"DeadlineTime\": null,\n                \"IsPermanent\": true\n            },\n            {\n                \"SnapshotGroupId\": \"csnap-orard7la\",\n                \"SnapshotGroupType\": \"NORMAL\",\n                \"ContainRootSnapshot\": true,\n                \"SnapshotIdSet\": [\n                    \"snap-50j8l0o8\"\n                ],\n                \"SnapshotGroupState\": \"NORMAL\",\n                \"Percent\": 100,\n                \"SnapshotGroupName\": \"aubreyxu1\",\n                \"ModifyTime\": \"2020-09-22T00:00:00+00:00\",\n                \"Images\": [\n                    {\n\"ImageName\": \"Snapshot Group Custom Image\",\n                        \"ImageId\": \"img-nmz7p8wt\"\n                    }\n                ],\n                \"CreateTime\": \"2020-09-22T00:00:00+00:00\",\n                \"ImageCount\": 1,\n                \"DeadlineTime\": null,\n                \"IsPermanent\": true\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "RequestId": "8c068f14-5e4d-471a-ab1f-26890ada5952",
+        "SnapshotGroupSet": [
+            {
+                "SnapshotGroupId": "csnap-csoplz7u",
+                "SnapshotGroupType": "NORMAL",
+                "ContainRootSnapshot": true,
+                "SnapshotIdSet": [
+                    "snap-31gfd8na",
+                    "snap-patkqtz4",
+                    "snap-1yirzaum"
+                ],
+                "SnapshotGroupState": "ROLLBACKING",
+                "Percent": 100,
+                "SnapshotGroupName": "aubreyxu2",
+                "ModifyTime": "2020-09-22T00:00:00+00:00",
+                "Images": [],
+                "CreateTime": "2020-09-22T00:00:00+00:00",
+                "ImageCount": 0,
+                "DeadlineTime": null,
+                "IsPermanent": true
+            },
+            {
+                "SnapshotGroupId": "csnap-orard7la",
+                "SnapshotGroupType": "NORMAL",
+                "ContainRootSnapshot": true,
+                "SnapshotIdSet": [
+                    "snap-50j8l0o8"
+                ],
+                "SnapshotGroupState": "NORMAL",
+                "Percent": 100,
+                "SnapshotGroupName": "aubreyxu1",
+                "ModifyTime": "2020-09-22T00:00:00+00:00",
+                "Images": [
+                    {
+"ImageName": "Snapshot Group Custom Image",
+                        "ImageId": "img-nmz7p8wt"
+                    }
+                ],
+                "CreateTime": "2020-09-22T00:00:00+00:00",
+                "ImageCount": 1,
+                "DeadlineTime": null,
+                "IsPermanent": true
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

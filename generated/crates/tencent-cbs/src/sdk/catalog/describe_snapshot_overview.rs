@@ -39,7 +39,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalNums\": 13,\n        \"TotalSize\": 92.45,\n        \"FreeQuota\": 50,\n        \"RealTradeSize\": 42.45,\n        \"RequestId\": \"6b5509c3-33dd-4121-835b-bfffd8c2a596\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalNums": 13,
+        "TotalSize": 92.45,
+        "FreeQuota": 50,
+        "RealTradeSize": 42.45,
+        "RequestId": "6b5509c3-33dd-4121-835b-bfffd8c2a596"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4ab150b9-538d-48fb-8821-7fa185f1d07c\",\n        \"SharePermissionSet\": [\n            {\n                \"CreatedTime\": \"2019-07-08 00:00:06\",\n                \"AccountId\": \"1044849112\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4ab150b9-538d-48fb-8821-7fa185f1d07c",
+        "SharePermissionSet": [
+            {
+                "CreatedTime": "2019-07-08 00:00:06",
+                "AccountId": "1044849112"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -72,7 +72,74 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"RequestId\": \"7974489b-8d50-4bbd-8dd2-b700bb98b8cf\",\n        \"SnapshotSet\": [\n            {\n                \"Tags\": [],\n                \"Placement\": {\n                    \"CageId\": \"\",\n                    \"Zone\": \"ap-guangzhou-3\",\n                    \"ProjectId\": 0,\n                    \"CdcName\": \"\",\n                    \"CdcId\": \"\",\n                    \"ProjectName\": \"\",\n                    \"DedicatedClusterId\": \"\"\n                },\n                \"CopyFromRemote\": false,\n                \"IsPermanent\": true,\n                \"DiskUsage\": \"DATA_DISK\",\n                \"DeadlineTime\": \"2023-04-09 10:45:11\",\n                \"Percent\": 100,\n                \"SnapshotId\": \"snap-0jfkjwl1\",\n                \"ShareReference\": 0,\n                \"SnapshotType\": \"PRIVATE_SNAPSHOT\",\n                \"DiskSize\": 70,\n                \"DiskId\": \"disk-omp7wl2m\",\n                \"SnapshotName\": \"TEST\",\n                \"Images\": [],\n                \"CopyingToRegions\": [],\n                \"Encrypt\": false,\n                \"CreateTime\": \"2023-03-09 10:45:11\",\n                \"TimeStartShare\": \"2023-03-09\",\n                \"ImageCount\": 0,\n                \"SnapshotState\": \"NORMAL\"\n            },\n            {\n                \"Tags\": [],\n                \"Placement\": {\n                    \"CageId\": \"\",\n                    \"Zone\": \"ap-guangzhou-3\",\n                    \"ProjectId\": 0,\n                    \"CdcName\": \"\",\n                    \"CdcId\": \"\",\n                    \"ProjectName\": \"\",\n                    \"DedicatedClusterId\": \"\"\n                },\n                \"CopyFromRemote\": false,\n                \"IsPermanent\": true,\n                \"DiskUsage\": \"SYSTEM_DISK\",\n                \"DeadlineTime\": \"2023-04-09 10:45:11\",\n                \"Percent\": 100,\n                \"SnapshotId\": \"snap-obgelzpb\",\n                \"ShareReference\": 0,\n                \"SnapshotType\": \"PRIVATE_SNAPSHOT\",\n                \"DiskSize\": 50,\n                \"DiskId\": \"disk-1en5p0sq\",\n                \"SnapshotName\": \"test-stevenkli\",\n                \"Images\": [],\n                \"CopyingToRegions\": [],\n                \"Encrypt\": false,\n                \"CreateTime\": \"2023-03-08 17:12:42\",\n                \"ImageCount\": 0,\n                \"TimeStartShare\": \"2023-03-09\",\n                \"SnapshotState\": \"NORMAL\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "RequestId": "7974489b-8d50-4bbd-8dd2-b700bb98b8cf",
+        "SnapshotSet": [
+            {
+                "Tags": [],
+                "Placement": {
+                    "CageId": "",
+                    "Zone": "ap-guangzhou-3",
+                    "ProjectId": 0,
+                    "CdcName": "",
+                    "CdcId": "",
+                    "ProjectName": "",
+                    "DedicatedClusterId": ""
+                },
+                "CopyFromRemote": false,
+                "IsPermanent": true,
+                "DiskUsage": "DATA_DISK",
+                "DeadlineTime": "2023-04-09 10:45:11",
+                "Percent": 100,
+                "SnapshotId": "snap-0jfkjwl1",
+                "ShareReference": 0,
+                "SnapshotType": "PRIVATE_SNAPSHOT",
+                "DiskSize": 70,
+                "DiskId": "disk-omp7wl2m",
+                "SnapshotName": "TEST",
+                "Images": [],
+                "CopyingToRegions": [],
+                "Encrypt": false,
+                "CreateTime": "2023-03-09 10:45:11",
+                "TimeStartShare": "2023-03-09",
+                "ImageCount": 0,
+                "SnapshotState": "NORMAL"
+            },
+            {
+                "Tags": [],
+                "Placement": {
+                    "CageId": "",
+                    "Zone": "ap-guangzhou-3",
+                    "ProjectId": 0,
+                    "CdcName": "",
+                    "CdcId": "",
+                    "ProjectName": "",
+                    "DedicatedClusterId": ""
+                },
+                "CopyFromRemote": false,
+                "IsPermanent": true,
+                "DiskUsage": "SYSTEM_DISK",
+                "DeadlineTime": "2023-04-09 10:45:11",
+                "Percent": 100,
+                "SnapshotId": "snap-obgelzpb",
+                "ShareReference": 0,
+                "SnapshotType": "PRIVATE_SNAPSHOT",
+                "DiskSize": 50,
+                "DiskId": "disk-1en5p0sq",
+                "SnapshotName": "test-stevenkli",
+                "Images": [],
+                "CopyingToRegions": [],
+                "Encrypt": false,
+                "CreateTime": "2023-03-08 17:12:42",
+                "ImageCount": 0,
+                "TimeStartShare": "2023-03-09",
+                "SnapshotState": "NORMAL"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

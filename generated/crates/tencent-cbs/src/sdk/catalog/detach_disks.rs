@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"aafa71a0-ed62-0fac-3ebf-5a1f808d1085\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "aafa71a0-ed62-0fac-3ebf-5a1f808d1085"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

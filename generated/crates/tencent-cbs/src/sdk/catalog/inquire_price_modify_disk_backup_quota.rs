@@ -56,7 +56,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0195b2d8-fec5-490a-ace9-579f49435e69\",\n        \"DiskPrice\": {\n            \"UnitPriceDiscountHigh\": \"0.059\",\n            \"DiscountPrice\": null,\n            \"UnitPriceHigh\": \"0.059\",\n            \"OriginalPriceHigh\": null,\n            \"ChargeUnit\": \"HOUR\",\n            \"OriginalPrice\": null,\n            \"UnitPriceDiscount\": 0.06,\n            \"DiscountPriceHigh\": null,\n            \"UnitPrice\": 0.06\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0195b2d8-fec5-490a-ace9-579f49435e69",
+        "DiskPrice": {
+            "UnitPriceDiscountHigh": "0.059",
+            "DiscountPrice": null,
+            "UnitPriceHigh": "0.059",
+            "OriginalPriceHigh": null,
+            "ChargeUnit": "HOUR",
+            "OriginalPrice": null,
+            "UnitPriceDiscount": 0.06,
+            "DiscountPriceHigh": null,
+            "UnitPrice": 0.06
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

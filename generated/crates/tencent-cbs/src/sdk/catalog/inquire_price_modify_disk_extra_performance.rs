@@ -58,7 +58,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2473a107-d3ee-49b6-98f1-2fa630610b85\",\n        \"DiskPrice\": {\n            \"DiscountPrice\": 611.51,\n            \"UnitPrice\": null,\n            \"UnitPriceHigh\": null,\n            \"OriginalPriceHigh\": null,\n            \"OriginalPrice\": 611.51,\n            \"UnitPriceDiscount\": null,\n            \"UnitPriceDiscountHigh\": null,\n            \"DiscountPriceHigh\": null,\n            \"ChargeUnit\": null\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2473a107-d3ee-49b6-98f1-2fa630610b85",
+        "DiskPrice": {
+            "DiscountPrice": 611.51,
+            "UnitPrice": null,
+            "UnitPriceHigh": null,
+            "OriginalPriceHigh": null,
+            "OriginalPrice": 611.51,
+            "UnitPriceDiscount": null,
+            "UnitPriceDiscountHigh": null,
+            "DiscountPriceHigh": null,
+            "ChargeUnit": null
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -88,12 +88,42 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"55e84d71-26f1-4b7c-8dc4-6bc26d0a2411\",\n        \"DiskPrice\": {\n            \"DiscountPrice\": null,\n            \"UnitPrice\": 0.04,\n            \"UnitPriceHigh\": \"0.042\",\n            \"OriginalPriceHigh\": null,\n            \"OriginalPrice\": null,\n            \"UnitPriceDiscount\": 0.04,\n            \"UnitPriceDiscountHigh\": \"0.042\",\n            \"DiscountPriceHigh\": null,\n            \"ChargeUnit\": \"HOUR\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "55e84d71-26f1-4b7c-8dc4-6bc26d0a2411",
+        "DiskPrice": {
+            "DiscountPrice": null,
+            "UnitPrice": 0.04,
+            "UnitPriceHigh": "0.042",
+            "OriginalPriceHigh": null,
+            "OriginalPrice": null,
+            "UnitPriceDiscount": 0.04,
+            "UnitPriceDiscountHigh": "0.042",
+            "DiscountPriceHigh": null,
+            "ChargeUnit": "HOUR"
+        }
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"55e84d71-26f1-4b7c-8dc4-6bc2611d0a2411\",\n        \"DiskPrice\": {\n            \"DiscountPrice\": 800.0,\n            \"UnitPriceHigh\": null,\n            \"OriginalPriceHigh\": \"800\",\n            \"OriginalPrice\": 800.0,\n            \"UnitPriceDiscount\": null,\n            \"UnitPriceDiscountHigh\": null,\n            \"DiscountPriceHigh\": \"800\",\n            \"UnitPrice\": null,\n            \"ChargeUnit\": null\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "55e84d71-26f1-4b7c-8dc4-6bc2611d0a2411",
+        "DiskPrice": {
+            "DiscountPrice": 800.0,
+            "UnitPriceHigh": null,
+            "OriginalPriceHigh": "800",
+            "OriginalPrice": 800.0,
+            "UnitPriceDiscount": null,
+            "UnitPriceDiscountHigh": null,
+            "DiscountPriceHigh": "800",
+            "UnitPrice": null,
+            "ChargeUnit": null
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -63,12 +63,98 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2e7414a3-369f-4995-b708-80eb2e7414a3\",\n        \"DiskPrice\": {\n            \"UnitPriceDiscountHigh\": null,\n            \"DiscountPrice\": 250.0,\n            \"DetailPrices\": [\n                {\n\"PriceTitle\": \"Cloud disk backup point quota\",\n                    \"DiscountPrice\": 0.0,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskBackupQuota\",\n                    \"OriginalPrice\": 0.0,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                },\n                {\n\"PriceTitle\": \"CBS space\",\n                    \"DiscountPrice\": 250.0,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskSpace\",\n                    \"OriginalPrice\": 500.0,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                }\n            ],\n            \"UnitPriceHigh\": null,\n            \"OriginalPriceHigh\": \"500\",\n            \"ChargeUnit\": null,\n            \"OriginalPrice\": 500.0,\n            \"UnitPriceDiscount\": null,\n            \"DiscountPriceHigh\": \"250\",\n            \"UnitPrice\": null\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2e7414a3-369f-4995-b708-80eb2e7414a3",
+        "DiskPrice": {
+            "UnitPriceDiscountHigh": null,
+            "DiscountPrice": 250.0,
+            "DetailPrices": [
+                {
+"PriceTitle": "Cloud disk backup point quota",
+                    "DiscountPrice": 0.0,
+                    "ChargeUnit": null,
+                    "UnitPriceHigh": null,
+                    "OriginalPriceHigh": null,
+                    "PriceName": "DiskBackupQuota",
+                    "OriginalPrice": 0.0,
+                    "UnitPriceDiscountHigh": null,
+                    "UnitPriceDiscount": null,
+                    "DiscountPriceHigh": null,
+                    "UnitPrice": null
+                },
+                {
+"PriceTitle": "CBS space",
+                    "DiscountPrice": 250.0,
+                    "ChargeUnit": null,
+                    "UnitPriceHigh": null,
+                    "OriginalPriceHigh": null,
+                    "PriceName": "DiskSpace",
+                    "OriginalPrice": 500.0,
+                    "UnitPriceDiscountHigh": null,
+                    "UnitPriceDiscount": null,
+                    "DiscountPriceHigh": null,
+                    "UnitPrice": null
+                }
+            ],
+            "UnitPriceHigh": null,
+            "OriginalPriceHigh": "500",
+            "ChargeUnit": null,
+            "OriginalPrice": 500.0,
+            "UnitPriceDiscount": null,
+            "DiscountPriceHigh": "250",
+            "UnitPrice": null
+        }
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2e7414a3-369f-4995-b708-80eb2e7414a3\",\n        \"DiskPrice\": {\n            \"UnitPriceDiscountHigh\": null,\n            \"DiscountPrice\": 250,\n            \"DetailPrices\": [\n                {\n\"PriceTitle\": \"Cloud disk backup point quota\",\n                    \"DiscountPrice\": 0,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskBackupQuota\",\n                    \"OriginalPrice\": 0,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                },\n                {\n\"PriceTitle\": \"CBS space\",\n                    \"DiscountPrice\": 250,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskSpace\",\n                    \"OriginalPrice\": 500,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                }\n            ],\n            \"UnitPriceHigh\": null,\n            \"OriginalPriceHigh\": \"500\",\n            \"ChargeUnit\": null,\n            \"OriginalPrice\": 500,\n            \"UnitPriceDiscount\": null,\n            \"DiscountPriceHigh\": \"250\",\n            \"UnitPrice\": null\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2e7414a3-369f-4995-b708-80eb2e7414a3",
+        "DiskPrice": {
+            "UnitPriceDiscountHigh": null,
+            "DiscountPrice": 250,
+            "DetailPrices": [
+                {
+"PriceTitle": "Cloud disk backup point quota",
+                    "DiscountPrice": 0,
+                    "ChargeUnit": null,
+                    "UnitPriceHigh": null,
+                    "OriginalPriceHigh": null,
+                    "PriceName": "DiskBackupQuota",
+                    "OriginalPrice": 0,
+                    "UnitPriceDiscountHigh": null,
+                    "UnitPriceDiscount": null,
+                    "DiscountPriceHigh": null,
+                    "UnitPrice": null
+                },
+                {
+"PriceTitle": "CBS space",
+                    "DiscountPrice": 250,
+                    "ChargeUnit": null,
+                    "UnitPriceHigh": null,
+                    "OriginalPriceHigh": null,
+                    "PriceName": "DiskSpace",
+                    "OriginalPrice": 500,
+                    "UnitPriceDiscountHigh": null,
+                    "UnitPriceDiscount": null,
+                    "DiscountPriceHigh": null,
+                    "UnitPrice": null
+                }
+            ],
+            "UnitPriceHigh": null,
+            "OriginalPriceHigh": "500",
+            "ChargeUnit": null,
+            "OriginalPrice": 500,
+            "UnitPriceDiscount": null,
+            "DiscountPriceHigh": "250",
+            "UnitPrice": null
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

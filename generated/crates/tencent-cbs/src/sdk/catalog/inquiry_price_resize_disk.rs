@@ -64,7 +64,63 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"138749c3-94a5-426e-8621-37c4b228951c\",\n        \"DiskPrice\": {\n            \"UnitPriceDiscountHigh\": null,\n            \"DiscountPrice\": 119.95,\n            \"DetailPrices\": [\n                {\n\"PriceTitle\": \"Cloud disk backup point quota\",\n                    \"DiscountPrice\": 0.0,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskBackupQuota\",\n                    \"OriginalPrice\": 0.0,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                },\n                {\n\"PriceTitle\": \"CBS space\",\n                    \"DiscountPrice\": 119.95,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskSpace\",\n                    \"OriginalPrice\": 428.42,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                },\n                {\n\"PriceTitle\": \"CBS performance package\",\n                    \"DiscountPrice\": 0.0,\n                    \"ChargeUnit\": null,\n                    \"UnitPriceHigh\": null,\n                    \"OriginalPriceHigh\": null,\n                    \"PriceName\": \"DiskExtraPerformance\",\n                    \"OriginalPrice\": 0.0,\n                    \"UnitPriceDiscountHigh\": null,\n                    \"UnitPriceDiscount\": null,\n                    \"DiscountPriceHigh\": null,\n                    \"UnitPrice\": null\n                }\n            ],\n            \"UnitPriceHigh\": null,\n            \"OriginalPriceHigh\": null,\n            \"ChargeUnit\": null,\n            \"OriginalPrice\": 428.42,\n            \"UnitPriceDiscount\": null,\n            \"DiscountPriceHigh\": null,\n            \"UnitPrice\": null\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "138749c3-94a5-426e-8621-37c4b228951c",
+        "DiskPrice": {
+            "UnitPriceDiscountHigh": null,
+            "DiscountPrice": 119.95,
+            "DetailPrices": [
+                {
+"PriceTitle": "Cloud disk backup point quota",
+                    "DiscountPrice": 0.0,
+                    "ChargeUnit": null,
+                    "UnitPriceHigh": null,
+                    "OriginalPriceHigh": null,
+                    "PriceName": "DiskBackupQuota",
+                    "OriginalPrice": 0.0,
+                    "UnitPriceDiscountHigh": null,
+                    "UnitPriceDiscount": null,
+                    "DiscountPriceHigh": null,
+                    "UnitPrice": null
+                },
+                {
+"PriceTitle": "CBS space",
+                    "DiscountPrice": 119.95,
+                    "ChargeUnit": null,
+                    "UnitPriceHigh": null,
+                    "OriginalPriceHigh": null,
+                    "PriceName": "DiskSpace",
+                    "OriginalPrice": 428.42,
+                    "UnitPriceDiscountHigh": null,
+                    "UnitPriceDiscount": null,
+                    "DiscountPriceHigh": null,
+                    "UnitPrice": null
+                },
+                {
+"PriceTitle": "CBS performance package",
+                    "DiscountPrice": 0.0,
+                    "ChargeUnit": null,
+                    "UnitPriceHigh": null,
+                    "OriginalPriceHigh": null,
+                    "PriceName": "DiskExtraPerformance",
+                    "OriginalPrice": 0.0,
+                    "UnitPriceDiscountHigh": null,
+                    "UnitPriceDiscount": null,
+                    "DiscountPriceHigh": null,
+                    "UnitPrice": null
+                }
+            ],
+            "UnitPriceHigh": null,
+            "OriginalPriceHigh": null,
+            "ChargeUnit": null,
+            "OriginalPrice": 428.42,
+            "UnitPriceDiscount": null,
+            "DiscountPriceHigh": null,
+            "UnitPrice": null
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -79,12 +79,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"88a4815c-4a09-4948-b0c9-fa6fdefe8e4a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "88a4815c-4a09-4948-b0c9-fa6fdefe8e4a"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"384c1fa8-6973-9623-b6bf-5a1fa9a7ad88\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "384c1fa8-6973-9623-b6bf-5a1fa9a7ad88"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -80,7 +80,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"bf84fb00-6949-c0f6-aea8-5a1f806401c2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "bf84fb00-6949-c0f6-aea8-5a1f806401c2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

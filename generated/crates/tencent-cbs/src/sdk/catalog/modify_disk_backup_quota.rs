@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5d41fd68-372a-4c90-81c6-a6f982328058\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5d41fd68-372a-4c90-81c6-a6f982328058"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

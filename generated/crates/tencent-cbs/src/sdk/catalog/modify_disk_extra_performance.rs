@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d010c751-3edb-4388-878c-123fe111d1111owngrade400\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d010c751-3edb-4388-878c-123fe111d1111owngrade400"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

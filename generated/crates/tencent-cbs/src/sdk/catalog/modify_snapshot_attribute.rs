@@ -64,7 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"55db49cf-b9d7-da27-825b-5a02ba6884ca\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "55db49cf-b9d7-da27-825b-5a02ba6884ca"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

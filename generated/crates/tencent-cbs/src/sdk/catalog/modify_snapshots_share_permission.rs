@@ -60,7 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4ab150b9-538d-48fb-8821-7fa185f1d07c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4ab150b9-538d-48fb-8821-7fa185f1d07c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,12 +47,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6e2e5089-244a-4102-d347-5a1f8058b1db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6e2e5089-244a-4102-d347-5a1f8058b1db"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6e2e5089-244a-4102-d347-5a1f8058b1db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6e2e5089-244a-4102-d347-5a1f8058b1db"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

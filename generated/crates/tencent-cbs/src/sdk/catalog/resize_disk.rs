@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"adefc06d-2cf1-29f6-24a6-5a1f81b5c0ac\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "adefc06d-2cf1-29f6-24a6-5a1f81b5c0ac"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

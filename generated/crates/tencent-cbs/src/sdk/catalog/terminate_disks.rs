@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"52c965d2-5deb-459a-8b5a-b3b9a1376544\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "52c965d2-5deb-459a-8b5a-b3b9a1376544"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

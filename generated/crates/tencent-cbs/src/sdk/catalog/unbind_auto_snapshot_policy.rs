@@ -57,7 +57,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"52ba40b8-018b-d906-cad3-5a1fa6542fd6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "52ba40b8-018b-d906-cad3-5a1fa6542fd6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

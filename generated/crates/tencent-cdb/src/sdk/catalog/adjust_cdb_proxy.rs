@@ -67,7 +67,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3689c0eb-a92d-77ce-0ee2-17d99f604e64\",\n        \"AsyncRequestId\": \"a6040589-3b098df5-b551d9e5-81c6bfdc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3689c0eb-a92d-77ce-0ee2-17d99f604e64",
+        "AsyncRequestId": "a6040589-3b098df5-b551d9e5-81c6bfdc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

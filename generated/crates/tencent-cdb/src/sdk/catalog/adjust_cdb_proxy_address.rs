@@ -136,7 +136,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"111-1314-333-2321212\",\n        \"AsyncRequestId\": \"a6040589-3b098df5-b551d9e5-81c6bfdc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "111-1314-333-2321212",
+        "AsyncRequestId": "a6040589-3b098df5-b551d9e5-81c6bfdc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,12 +71,73 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"AggregationField\": \"host\",\n                \"Buckets\": [\n                    {\n                        \"Count\": 89,\n                        \"Key\": \"100.122.76.176\"\n                    },\n                    {\n                        \"Count\": 10,\n                        \"Key\": \"9.71.156.179\"\n                    },\n                    {\n                        \"Count\": 1,\n                        \"Key\": \"10.0.6.6\"\n                    }\n                ]\n            },\n            {\n                \"AggregationField\": \"sqlType\",\n                \"Buckets\": [\n                    {\n                        \"Count\": 13,\n                        \"Key\": \"LOGOUT\"\n                    },\n                    {\n                        \"Count\": 5,\n                        \"Key\": \"CREATE\"\n                    },\n                    {\n                        \"Count\": 2,\n                        \"Key\": \"INSERT\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"0000000000000-00000-014\",\n        \"TotalCount\": 100\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "AggregationField": "host",
+                "Buckets": [
+                    {
+                        "Count": 89,
+                        "Key": "100.122.76.176"
+                    },
+                    {
+                        "Count": 10,
+                        "Key": "9.71.156.179"
+                    },
+                    {
+                        "Count": 1,
+                        "Key": "10.0.6.6"
+                    }
+                ]
+            },
+            {
+                "AggregationField": "sqlType",
+                "Buckets": [
+                    {
+                        "Count": 13,
+                        "Key": "LOGOUT"
+                    },
+                    {
+                        "Count": 5,
+                        "Key": "CREATE"
+                    },
+                    {
+                        "Count": 2,
+                        "Key": "INSERT"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "0000000000000-00000-014",
+        "TotalCount": 100
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"AggregationField\": \"host\",\n                \"Buckets\": [\n                    {\n                        \"Count\": 3,\n                        \"Key\": \"100.122.76.176\"\n                    },\n                    {\n                        \"Count\": 2,\n                        \"Key\": \"9.71.156.179\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"0000000000000-00000-015\",\n        \"TotalCount\": 5\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "AggregationField": "host",
+                "Buckets": [
+                    {
+                        "Count": 3,
+                        "Key": "100.122.76.176"
+                    },
+                    {
+                        "Count": 2,
+                        "Key": "9.71.156.179"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "0000000000000-00000-015",
+        "TotalCount": 5
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -287,17 +287,47 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealIds\": [\n            \"20251117217021754844851\"\n        ],\n        \"InstanceIds\": [\n            \"cdb-4wixd9pn\"\n        ],\n        \"RequestId\": \"bae642bd-305a-40fe-b64c-356dc809977b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealIds": [
+            "20251117217021754844851"
+        ],
+        "InstanceIds": [
+            "cdb-4wixd9pn"
+        ],
+        "RequestId": "bae642bd-305a-40fe-b64c-356dc809977b"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"DealIds\": [\n            \"20171205110051\"\n        ],\n        \"InstanceIds\": [\n            \"cdbro-hlpl4ik9\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "DealIds": [
+            "20171205110051"
+        ],
+        "InstanceIds": [
+            "cdbro-hlpl4ik9"
+        ]
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6166b535-64e8-4372-86fc-d6e25791f4fc\",\n        \"InstanceIds\": [\n            \"cdb-grq113rc\"\n        ],\n        \"DealIds\": [\n            \"20250519054092411681521\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6166b535-64e8-4372-86fc-d6e25791f4fc",
+        "InstanceIds": [
+            "cdb-grq113rc"
+        ],
+        "DealIds": [
+            "20250519054092411681521"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -290,7 +290,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealIds\": [\n            \"20260330601111111111\"\n        ],\n        \"InstanceIds\": [\n            \"cdb-xxxzz\"\n        ],\n        \"RequestId\": \"d30a3795-ee9e-4dc7-bf93-1e7ab751b6f5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealIds": [
+            "20260330601111111111"
+        ],
+        "InstanceIds": [
+            "cdb-xxxzz"
+        ],
+        "RequestId": "d30a3795-ee9e-4dc7-bf93-1e7ab751b6f5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RoVpcId\": 511512,\n        \"RoSubnetId\": 115839,\n        \"RoVip\": \"172.0.0.1\",\n        \"RoVport\": 3306,\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RoVpcId": 511512,
+        "RoSubnetId": 115839,
+        "RoVip": "172.0.0.1",
+        "RoVport": 3306,
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

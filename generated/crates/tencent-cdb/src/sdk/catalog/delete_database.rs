@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8805d3d5-dca4-4be2-9625-fc900f1ca326\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8805d3d5-dca4-4be2-9625-fc900f1ca326"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -80,7 +80,35 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"507f6863-2827-4c2c-9c3b-fbbcc32e1ed4\",\n        \"Items\": [\n            {\n                \"CreateTime\": \"2025-09-04 14:56:31\",\n                \"Host\": \"%\",\n                \"MaxUserConnections\": 0,\n                \"ModifyPasswordTime\": \"2025-09-04 14:56:31\",\n                \"ModifyTime\": \"2025-09-04 14:59:10\",\n                \"Notes\": \"\",\n                \"OpenCam\": false,\n                \"User\": \"ching\"\n            },\n            {\n                \"CreateTime\": \"2025-09-02 16:18:42\",\n                \"Host\": \"%\",\n                \"MaxUserConnections\": 0,\n                \"ModifyPasswordTime\": \"2025-09-02 16:18:42\",\n                \"ModifyTime\": \"2025-09-02 16:18:42\",\n                \"Notes\": \"\",\n                \"OpenCam\": false,\n                \"User\": \"root\"\n            }\n        ],\n        \"MaxUserConnections\": 10240,\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "507f6863-2827-4c2c-9c3b-fbbcc32e1ed4",
+        "Items": [
+            {
+                "CreateTime": "2025-09-04 14:56:31",
+                "Host": "%",
+                "MaxUserConnections": 0,
+                "ModifyPasswordTime": "2025-09-04 14:56:31",
+                "ModifyTime": "2025-09-04 14:59:10",
+                "Notes": "",
+                "OpenCam": false,
+                "User": "ching"
+            },
+            {
+                "CreateTime": "2025-09-02 16:18:42",
+                "Host": "%",
+                "MaxUserConnections": 0,
+                "ModifyPasswordTime": "2025-09-02 16:18:42",
+                "ModifyTime": "2025-09-02 16:18:42",
+                "Notes": "",
+                "OpenCam": false,
+                "User": "root"
+            }
+        ],
+        "MaxUserConnections": 10240,
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

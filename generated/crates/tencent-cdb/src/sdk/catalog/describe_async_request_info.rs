@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Info\": \"Dropped the database table successfully.\",\n        \"Status\": \"SUCCESS\",\n        \"RequestId\": \"faae8d6a-38fb-44de-988e-5a0e78aba4a7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Info": "Dropped the database table successfully.",
+        "Status": "SUCCESS",
+        "RequestId": "faae8d6a-38fb-44de-988e-5a0e78aba4a7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"507f6863-2827-4c2c-9c3b-fbbcc32e1ed4\",\n        \"CreateTime\": \"2025-04-11 15:13:07\",\n        \"IsClosing\": \"false\",\n        \"IsOpening\": \"false\",\n        \"LogExpireDay\": 90,\n        \"LogType\": \"storage\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "507f6863-2827-4c2c-9c3b-fbbcc32e1ed4",
+        "CreateTime": "2025-04-11 15:13:07",
+        "IsClosing": "false",
+        "IsOpening": "false",
+        "LogExpireDay": 90,
+        "LogType": "storage"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,43 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"InstanceId\": \"cdb-euu5fkcj\",\n                \"AuditStatus\": \"OFF\",\n                \"AuditTask\": 1,\n                \"LogExpireDay\": 1,\n                \"HighLogExpireDay\": 1,\n                \"LowLogExpireDay\": 1,\n                \"BillingAmount\": 0,\n                \"HighRealStorage\": 0,\n                \"LowRealStorage\": 0,\n                \"AuditAll\": true,\n                \"CreateAt\": \"2022-03-02 10:09:08\",\n                \"InstanceInfo\": {\n                    \"ProjectId\": 0,\n                    \"TagList\": [\n                        {\n                            \"TagKey\": \"andy\",\n                            \"TagValue\": \"1\"\n                        }\n                    ],\n                    \"DbType\": \"MYSQL\",\n                    \"DbVersion\": \"5.7\"\n                },\n                \"RealStorage\": 0,\n                \"OldRule\": true,\n                \"RuleTemplateIds\": [\n                    \"cdb-art-nuf7ej8d\"\n                ]\n            }\n        ],\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Items": [
+            {
+                "InstanceId": "cdb-euu5fkcj",
+                "AuditStatus": "OFF",
+                "AuditTask": 1,
+                "LogExpireDay": 1,
+                "HighLogExpireDay": 1,
+                "LowLogExpireDay": 1,
+                "BillingAmount": 0,
+                "HighRealStorage": 0,
+                "LowRealStorage": 0,
+                "AuditAll": true,
+                "CreateAt": "2022-03-02 10:09:08",
+                "InstanceInfo": {
+                    "ProjectId": 0,
+                    "TagList": [
+                        {
+                            "TagKey": "andy",
+                            "TagValue": "1"
+                        }
+                    ],
+                    "DbType": "MYSQL",
+                    "DbVersion": "5.7"
+                },
+                "RealStorage": 0,
+                "OldRule": true,
+                "RuleTemplateIds": [
+                    "cdb-art-nuf7ej8d"
+                ]
+            }
+        ],
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

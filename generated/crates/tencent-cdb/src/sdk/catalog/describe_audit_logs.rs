@@ -85,17 +85,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"AffectRows\": 1,\n                \"CheckRows\": 0,\n                \"CpuTime\": 375.786,\n                \"DBName\": \"wyang\",\n                \"ErrCode\": 0,\n                \"ExecTime\": 1503,\n                \"Host\": \"100.122.76.176\",\n                \"IoWaitTime\": 7,\n                \"LockWaitTime\": 1140,\n                \"NsTime\": 104188594,\n                \"PolicyName\": \"sys_default\",\n                \"SentRows\": 0,\n\"Sql\": \"INSERT INTO `test_db` values('Zhang San',0)\",\n                \"SqlType\": \"INSERT\",\n                \"ThreadId\": 162,\n                \"Timestamp\": \"2023-06-07 17:50:05.104\",\n                \"TrxLivingTime\": 1475,\n                \"User\": \"root\"\n            }\n        ],\n        \"RequestId\": \"b3951c71-1da4-4b8f-9de5-ad71ab1e2917-0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Items": [
+            {
+                "AffectRows": 1,
+                "CheckRows": 0,
+                "CpuTime": 375.786,
+                "DBName": "wyang",
+                "ErrCode": 0,
+                "ExecTime": 1503,
+                "Host": "100.122.76.176",
+                "IoWaitTime": 7,
+                "LockWaitTime": 1140,
+                "NsTime": 104188594,
+                "PolicyName": "sys_default",
+                "SentRows": 0,
+"Sql": "INSERT INTO `test_db` values('Zhang San',0)",
+                "SqlType": "INSERT",
+                "ThreadId": 162,
+                "Timestamp": "2023-06-07 17:50:05.104",
+                "TrxLivingTime": 1475,
+                "User": "root"
+            }
+        ],
+        "RequestId": "b3951c71-1da4-4b8f-9de5-ad71ab1e2917-0"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": null,\n        \"RequestId\": \"90d90456-2a5b-4015-81b8-9e2fca52012b\",\n        \"TotalCount\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": null,
+        "RequestId": "90d90456-2a5b-4015-81b8-9e2fca52012b",
+        "TotalCount": 0
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": null,\n        \"RequestId\": \"90d90456-2a5b-4015-81b8-9e2fca52012b\",\n        \"TotalCount\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": null,
+        "RequestId": "90d90456-2a5b-4015-81b8-9e2fca52012b",
+        "TotalCount": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

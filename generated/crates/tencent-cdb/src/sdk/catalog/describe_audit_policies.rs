@@ -83,7 +83,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"PolicyId\": \"cdbpolicy-asdfqwer\",\n                \"Status\": \"running\",\n                \"InstanceId\": \"cdb-qwerasdf\",\n                \"InstanceName\": \"andy1\",\n                \"CreateTime\": \"2019-03-20 17:09:13\",\n                \"ModifyTime\": \"2019-03-20 17:09:13\",\n                \"PolicyName\": \"audit_policy_1\",\n                \"RuleId\": \"cdbrule-asdfqwer\",\n                \"RuleName\": \"audit1\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "PolicyId": "cdbpolicy-asdfqwer",
+                "Status": "running",
+                "InstanceId": "cdb-qwerasdf",
+                "InstanceName": "andy1",
+                "CreateTime": "2019-03-20 17:09:13",
+                "ModifyTime": "2019-03-20 17:09:13",
+                "PolicyName": "audit_policy_1",
+                "RuleId": "cdbrule-asdfqwer",
+                "RuleName": "audit1"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

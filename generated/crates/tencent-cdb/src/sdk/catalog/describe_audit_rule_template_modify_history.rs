@@ -81,7 +81,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"TaskId\": 1997098,\n                \"ModifyBeforeInfo\": {\n                    \"RuleTemplateId\": \"cdb-art-8qx2kcr7\",\n                    \"RuleTemplateName\": \"wy_1\",\n                    \"RuleFilters\": [\n                        {\n                            \"Type\": \"sqlType\",\n                            \"Compare\": \"EQS\",\n                            \"Value\": [\n                                \"DROP\"\n                            ]\n                        }\n                    ],\n                    \"AlarmLevel\": 1,\n                    \"AlarmPolicy\": 0,\n                    \"Description\": \"andyaudit\"\n                },\n                \"ModifyAfterInfo\": {\n                    \"RuleTemplateId\": \"cdb-art-8qx2kcr7\",\n                    \"RuleTemplateName\": \"wy_1\",\n                    \"RuleFilters\": [\n                        {\n                            \"Type\": \"sqlType\",\n                            \"Compare\": \"EQS\",\n                            \"Value\": [\n                                \"DROP\",\n                                \"DELETE\"\n                            ]\n                        }\n                    ],\n                    \"AlarmLevel\": 2,\n                    \"AlarmPolicy\": 0,\n                    \"Description\": \"andyrule2\"\n                },\n                \"AffectedInstances\": [\n                    \"cdb-nzg4gv35\",\n                    \"cdb-12y4cjjd\"\n                ],\n                \"Operator\": \"700000579947\",\n                \"UpdateTime\": \"2023-07-26 00:09:00\"\n            }\n        ],\n        \"RequestId\": \"186905b7-756c-4aae-a403-a40568aa5952\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Items": [
+            {
+                "TaskId": 1997098,
+                "ModifyBeforeInfo": {
+                    "RuleTemplateId": "cdb-art-8qx2kcr7",
+                    "RuleTemplateName": "wy_1",
+                    "RuleFilters": [
+                        {
+                            "Type": "sqlType",
+                            "Compare": "EQS",
+                            "Value": [
+                                "DROP"
+                            ]
+                        }
+                    ],
+                    "AlarmLevel": 1,
+                    "AlarmPolicy": 0,
+                    "Description": "andyaudit"
+                },
+                "ModifyAfterInfo": {
+                    "RuleTemplateId": "cdb-art-8qx2kcr7",
+                    "RuleTemplateName": "wy_1",
+                    "RuleFilters": [
+                        {
+                            "Type": "sqlType",
+                            "Compare": "EQS",
+                            "Value": [
+                                "DROP",
+                                "DELETE"
+                            ]
+                        }
+                    ],
+                    "AlarmLevel": 2,
+                    "AlarmPolicy": 0,
+                    "Description": "andyrule2"
+                },
+                "AffectedInstances": [
+                    "cdb-nzg4gv35",
+                    "cdb-12y4cjjd"
+                ],
+                "Operator": "700000579947",
+                "UpdateTime": "2023-07-26 00:09:00"
+            }
+        ],
+        "RequestId": "186905b7-756c-4aae-a403-a40568aa5952"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

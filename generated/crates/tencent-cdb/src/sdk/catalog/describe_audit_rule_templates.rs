@@ -75,7 +75,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"CreateAt\": \"2022-12-06 00:54:01\",\n                \"Description\": \"all_template_des\",\n                \"RuleFilters\": [\n                    {\n                        \"Compare\": \"INC\",\n                        \"Type\": \"sqlType\",\n                        \"Value\": [\n                            \"ALTER\"\n                        ]\n                    },\n                    {\n                        \"Compare\": \"EQS\",\n                        \"Type\": \"host\",\n                        \"Value\": [\n                            \"10.0.0.2\"\n                        ]\n                    },\n                    {\n                        \"Compare\": \"NEQ\",\n                        \"Type\": \"user\",\n                        \"Value\": [\n                            \"lue\"\n                        ]\n                    },\n                    {\n                        \"Compare\": \"INC\",\n                        \"Type\": \"dbName\",\n                        \"Value\": [\n                            \"lue\"\n                        ]\n                    }\n                ],\n                \"RuleTemplateId\": \"cdb-art-lcpm4as3\",\n                \"RuleTemplateName\": \"template_test\"\n            }\n        ],\n        \"RequestId\": \"a19ebcfb-8b35-40f4-85ee-383109c9134b\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "CreateAt": "2022-12-06 00:54:01",
+                "Description": "all_template_des",
+                "RuleFilters": [
+                    {
+                        "Compare": "INC",
+                        "Type": "sqlType",
+                        "Value": [
+                            "ALTER"
+                        ]
+                    },
+                    {
+                        "Compare": "EQS",
+                        "Type": "host",
+                        "Value": [
+                            "10.0.0.2"
+                        ]
+                    },
+                    {
+                        "Compare": "NEQ",
+                        "Type": "user",
+                        "Value": [
+                            "lue"
+                        ]
+                    },
+                    {
+                        "Compare": "INC",
+                        "Type": "dbName",
+                        "Value": [
+                            "lue"
+                        ]
+                    }
+                ],
+                "RuleTemplateId": "cdb-art-lcpm4as3",
+                "RuleTemplateName": "template_test"
+            }
+        ],
+        "RequestId": "a19ebcfb-8b35-40f4-85ee-383109c9134b",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"RuleId\": \"cdbrule-qwerasdf\",\n                \"CreateTime\": \"2019-03-20 17:09:13\",\n                \"ModifyTime\": \"2019-03-20 17:09:13\",\n                \"RuleName\": \"audit1\",\n                \"Description\": \"audit_test\",\n                \"AuditAll\": true\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "RuleId": "cdbrule-qwerasdf",
+                "CreateTime": "2019-03-20 17:09:13",
+                "ModifyTime": "2019-03-20 17:09:13",
+                "RuleName": "audit1",
+                "Description": "audit_test",
+                "AuditAll": true
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

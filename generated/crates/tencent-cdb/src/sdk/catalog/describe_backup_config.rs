@@ -47,7 +47,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupMethod\": \"physical\",\n        \"BinlogExpireDays\": 7,\n        \"BackupExpireDays\": 7,\n        \"StartTimeMin\": 10,\n        \"StartTimeMax\": 14,\n        \"BackupTimeWindow\": {\n            \"BackupPeriodStrategy\": \"weekly\",\n            \"BackupPeriodTime\": \"00:00-12:00\",\n            \"Days\": [],\n            \"Friday\": \"10:00-14:00\",\n            \"Monday\": \"10:00-14:00\",\n            \"Saturday\": \"10:00-14:00\",\n            \"Sunday\": \"10:00-14:00\",\n            \"Thursday\": \"10:00-14:00\",\n            \"Tuesday\": \"10:00-14:00\",\n            \"Wednesday\": \"10:00-14:00\"\n        },\n        \"EnableBackupPeriodSave\": \"off\",\n        \"BackupPeriodSaveDays\": 1080,\n        \"BackupPeriodSaveInterval\": \"monthly\",\n        \"BackupPeriodSaveCount\": 1,\n        \"StartBackupPeriodSaveDate\": \"2021-12-12 00:00:00\",\n        \"EnableBackupArchive\": \"on\",\n        \"BackupArchiveDays\": 180,\n        \"EnableBinlogArchive\": \"on\",\n        \"BinlogArchiveDays\": 180,\n        \"EnableBackupStandby\": \"on\",\n        \"BackupStandbyDays\": 30,\n        \"EnableBinlogStandby\": \"on\",\n        \"BinlogStandbyDays\": 30,\n        \"RequestId\": \"9d73ec37-89b8-4d36-9f40-123123123\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupMethod": "physical",
+        "BinlogExpireDays": 7,
+        "BackupExpireDays": 7,
+        "StartTimeMin": 10,
+        "StartTimeMax": 14,
+        "BackupTimeWindow": {
+            "BackupPeriodStrategy": "weekly",
+            "BackupPeriodTime": "00:00-12:00",
+            "Days": [],
+            "Friday": "10:00-14:00",
+            "Monday": "10:00-14:00",
+            "Saturday": "10:00-14:00",
+            "Sunday": "10:00-14:00",
+            "Thursday": "10:00-14:00",
+            "Tuesday": "10:00-14:00",
+            "Wednesday": "10:00-14:00"
+        },
+        "EnableBackupPeriodSave": "off",
+        "BackupPeriodSaveDays": 1080,
+        "BackupPeriodSaveInterval": "monthly",
+        "BackupPeriodSaveCount": 1,
+        "StartBackupPeriodSaveDate": "2021-12-12 00:00:00",
+        "EnableBackupArchive": "on",
+        "BackupArchiveDays": 180,
+        "EnableBinlogArchive": "on",
+        "BinlogArchiveDays": 180,
+        "EnableBackupStandby": "on",
+        "BackupStandbyDays": 30,
+        "EnableBinlogStandby": "on",
+        "BinlogStandbyDays": 30,
+        "RequestId": "9d73ec37-89b8-4d36-9f40-123123123"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IpComparisonSymbol\": \"NotIn\",\n        \"LimitIp\": [\n            \"1.2.3.4\",\n            \"192.168.10.0/24\"\n        ],\n        \"LimitType\": \"Customize\",\n        \"LimitVpc\": [\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"VpcList\": [\n                    \"vpc-aa3ximox\",\n                    \"vpc-64elqxc9\"\n                ]\n            }\n        ],\n        \"RequestId\": \"b0439fbf-f835-4327-bed8-184d48ef43db\",\n        \"VpcComparisonSymbol\": \"In\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IpComparisonSymbol": "NotIn",
+        "LimitIp": [
+            "1.2.3.4",
+            "192.168.10.0/24"
+        ],
+        "LimitType": "Customize",
+        "LimitVpc": [
+            {
+                "Region": "ap-guangzhou",
+                "VpcList": [
+                    "vpc-aa3ximox",
+                    "vpc-64elqxc9"
+                ]
+            }
+        ],
+        "RequestId": "b0439fbf-f835-4327-bed8-184d48ef43db",
+        "VpcComparisonSymbol": "In"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

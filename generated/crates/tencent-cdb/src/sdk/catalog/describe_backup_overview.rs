@@ -45,7 +45,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupCount\": 15,\n        \"BackupVolume\": 90000,\n        \"BillingVolume\": 20000,\n        \"FreeVolume\": 70000,\n        \"RemoteBackupVolume\": 1000,\n        \"BackupArchiveVolume\": 1000,\n        \"BackupStandbyVolume\": 1000,\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupCount": 15,
+        "BackupVolume": 90000,
+        "BillingVolume": 20000,
+        "FreeVolume": 70000,
+        "RemoteBackupVolume": 1000,
+        "BackupArchiveVolume": 1000,
+        "BackupStandbyVolume": 1000,
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

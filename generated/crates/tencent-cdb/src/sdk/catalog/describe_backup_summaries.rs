@@ -71,7 +71,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"AutoBackupCount\": 5,\n                \"AutoBackupVolume\": 10000,\n                \"BackupVolume\": 50000,\n                \"BinlogBackupCount\": 2,\n                \"BinlogBackupVolume\": 20000,\n                \"DataBackupCount\": 15,\n                \"DataBackupVolume\": 30000,\n                \"InstanceId\": \"cdb-01wa5l0v\",\n                \"ManualBackupCount\": 10,\n                \"ManualBackupVolume\": 20000\n            }\n        ],\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 50\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "AutoBackupCount": 5,
+                "AutoBackupVolume": 10000,
+                "BackupVolume": 50000,
+                "BinlogBackupCount": 2,
+                "BinlogBackupVolume": 20000,
+                "DataBackupCount": 15,
+                "DataBackupVolume": 30000,
+                "InstanceId": "cdb-01wa5l0v",
+                "ManualBackupCount": 10,
+                "ManualBackupVolume": 20000
+            }
+        ],
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 50
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,60 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 2,\n        \"Items\": [\n            {\n                \"Status\": \"SUCCESS\",\n                \"FinishTime\": \"2017-07-23 12:03:42\",\n                \"Name\": \"ivansqwutestdr_backup_20170429000134\",\n                \"IntranetUrl\": \"http://gz.tencent.com\",\n                \"Creator\": \"SYSTEM\",\n                \"BackupId\": 12445233,\n                \"Date\": \"2017-04-29 00:01:34\",\n                \"StartTime\": \"2017-07-22 00:01:34\",\n                \"InternetUrl\": \"http://gz.tencent.com\",\n                \"Type\": \"logical\",\n                \"Way\": \"automatic\",\n                \"ManualBackupName\": \"ab\",\n                \"SaveMode\": \"save_mode_regular\",\n                \"RemoteInfo\": [],\n                \"Region\": \"ap-guangzhou\",\n                \"Method\": \"full\",\n                \"CosStorageType\": 0,\n                \"Size\": 653226,\n                \"InstanceId\": \"cdb-sadq\",\n                \"Progress\": 0,\n                \"EncryptionFlag\": \"off\"\n            },\n            {\n                \"Status\": \"SUCCESS\",\n                \"FinishTime\": \"2017-07-23 12:03:42\",\n                \"StartTime\": \"2017-07-23 00:01:34\",\n                \"Name\": \"ivansqwutestdr_backup_20170430000129\",\n                \"IntranetUrl\": \"http://gz.tencent.com\",\n                \"Creator\": \"SYSTEM\",\n                \"BackupId\": 436184134,\n                \"Date\": \"2017-04-30 00:01:29\",\n                \"InternetUrl\": \"http://gz.tencent.com\",\n                \"Type\": \"logical\",\n                \"Way\": \"automatic\",\n                \"ManualBackupName\": \"abv\",\n                \"SaveMode\": \"save_mode_regular\",\n                \"RemoteInfo\": [],\n                \"Region\": \"ap-guangzhou\",\n                \"Method\": \"full\",\n                \"CosStorageType\": 0,\n                \"Size\": 653226,\n                \"InstanceId\": \"cdb-asdqwdqd\",\n                \"Progress\": 0,\n                \"EncryptionFlag\": \"on\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 2,
+        "Items": [
+            {
+                "Status": "SUCCESS",
+                "FinishTime": "2017-07-23 12:03:42",
+                "Name": "ivansqwutestdr_backup_20170429000134",
+                "IntranetUrl": "http://gz.tencent.com",
+                "Creator": "SYSTEM",
+                "BackupId": 12445233,
+                "Date": "2017-04-29 00:01:34",
+                "StartTime": "2017-07-22 00:01:34",
+                "InternetUrl": "http://gz.tencent.com",
+                "Type": "logical",
+                "Way": "automatic",
+                "ManualBackupName": "ab",
+                "SaveMode": "save_mode_regular",
+                "RemoteInfo": [],
+                "Region": "ap-guangzhou",
+                "Method": "full",
+                "CosStorageType": 0,
+                "Size": 653226,
+                "InstanceId": "cdb-sadq",
+                "Progress": 0,
+                "EncryptionFlag": "off"
+            },
+            {
+                "Status": "SUCCESS",
+                "FinishTime": "2017-07-23 12:03:42",
+                "StartTime": "2017-07-23 00:01:34",
+                "Name": "ivansqwutestdr_backup_20170430000129",
+                "IntranetUrl": "http://gz.tencent.com",
+                "Creator": "SYSTEM",
+                "BackupId": 436184134,
+                "Date": "2017-04-30 00:01:29",
+                "InternetUrl": "http://gz.tencent.com",
+                "Type": "logical",
+                "Way": "automatic",
+                "ManualBackupName": "abv",
+                "SaveMode": "save_mode_regular",
+                "RemoteInfo": [],
+                "Region": "ap-guangzhou",
+                "Method": "full",
+                "CosStorageType": 0,
+                "Size": 653226,
+                "InstanceId": "cdb-asdqwdqd",
+                "Progress": 0,
+                "EncryptionFlag": "on"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BinlogBackupCount\": 15,\n        \"BinlogBackupVolume\": 6000,\n        \"RemoteBinlogCount\": 5,\n        \"RemoteBinlogVolume\": 2000,\n        \"BinlogArchiveCount\": 5,\n        \"BinlogArchiveVolume\": 2000,\n        \"BinlogStandbyCount\": 5,\n        \"BinlogStandbyVolume\": 2000,\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BinlogBackupCount": 15,
+        "BinlogBackupVolume": 6000,
+        "RemoteBinlogCount": 5,
+        "RemoteBinlogVolume": 2000,
+        "BinlogArchiveCount": 5,
+        "BinlogArchiveVolume": 2000,
+        "BinlogStandbyCount": 5,
+        "BinlogStandbyVolume": 2000,
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"BinlogFinishTime\": \"2020-11-12 21:13:12\",\n                \"BinlogStartTime\": \"2020-11-12 21:13:04\",\n                \"Date\": \"2020-11-12 21:13:35\",\n                \"InternetUrl\": \"https://*****\",\n                \"IntranetUrl\": \"https://*****\",\n                \"Name\": \"cdb73977_binlog_mysqlbin.000004\",\n                \"Size\": 505,\n                \"Status\": \"FINISHED\",\n                \"Region\": \"ap-guangzhou\",\n                \"CosStorageType\": 0,\n                \"RemoteInfo\": [],\n                \"Type\": \"binlog\",\n                \"InstanceId\": \"cdb-xxx\",\n                \"Progress\": 0\n            },\n            {\n                \"BinlogFinishTime\": \"2020-11-12 21:13:04\",\n                \"BinlogStartTime\": \"2020-11-02 11:38:49\",\n                \"Date\": \"2020-11-12 21:13:25\",\n                \"InternetUrl\": \"https://*****\",\n                \"IntranetUrl\": \"https://*****\",\n                \"Name\": \"cdb73977_binlog_mysqlbin.000003\",\n                \"Size\": 4537,\n                \"Status\": \"FINISHED\",\n                \"Region\": \"ap-guangzhou\",\n                \"CosStorageType\": 0,\n                \"RemoteInfo\": [],\n                \"Type\": \"binlog\",\n                \"InstanceId\": \"cdb-xxx\",\n                \"Progress\": 0\n            }\n        ],\n        \"RequestId\": \"2d8504a5-157d-4753-a060-6464b0e875e5\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "BinlogFinishTime": "2020-11-12 21:13:12",
+                "BinlogStartTime": "2020-11-12 21:13:04",
+                "Date": "2020-11-12 21:13:35",
+                "InternetUrl": "https://*****",
+                "IntranetUrl": "https://*****",
+                "Name": "cdb73977_binlog_mysqlbin.000004",
+                "Size": 505,
+                "Status": "FINISHED",
+                "Region": "ap-guangzhou",
+                "CosStorageType": 0,
+                "RemoteInfo": [],
+                "Type": "binlog",
+                "InstanceId": "cdb-xxx",
+                "Progress": 0
+            },
+            {
+                "BinlogFinishTime": "2020-11-12 21:13:04",
+                "BinlogStartTime": "2020-11-02 11:38:49",
+                "Date": "2020-11-12 21:13:25",
+                "InternetUrl": "https://*****",
+                "IntranetUrl": "https://*****",
+                "Name": "cdb73977_binlog_mysqlbin.000003",
+                "Size": 4537,
+                "Status": "FINISHED",
+                "Region": "ap-guangzhou",
+                "CosStorageType": 0,
+                "RemoteInfo": [],
+                "Type": "binlog",
+                "InstanceId": "cdb-xxx",
+                "Progress": 0
+            }
+        ],
+        "RequestId": "2d8504a5-157d-4753-a060-6464b0e875e5",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

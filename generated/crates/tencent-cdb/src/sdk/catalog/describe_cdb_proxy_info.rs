@@ -53,7 +53,72 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Count\": 1,\n        \"ProxyInfos\": [\n            {\n                \"ConnectionPoolLimit\": 5,\n                \"ProxyAddress\": [\n                    {\n                        \"AutoAddRo\": true,\n                        \"ConnectionPool\": false,\n                        \"Desc\": \"andy\",\n                        \"FailOver\": true,\n                        \"IsKickOut\": false,\n                        \"MaxDelay\": 0,\n                        \"MinCount\": 0,\n                        \"ProxyAddressId\": \"proxyaddr-kti9m7dd\",\n                        \"AccessMode\": \"balance\",\n                        \"ProxyAllocation\": [\n                            {\n                                \"ProxyInstance\": [\n                                    {\n                                        \"InstanceId\": \"cdb-aykuksx3\",\n                                        \"InstanceName\": \"andydb\",\n                                        \"InstanceType\": 1,\n                                        \"Region\": \"ap-nanjing\",\n                                        \"Status\": 1,\n                                        \"Weight\": 0,\n                                        \"Zone\": \"ap-nanjing-1\"\n                                    }\n                                ],\n                                \"Region\": \"ap-nanjing\",\n                                \"Zone\": \"ap-nanjing-1\"\n                            }\n                        ],\n                        \"ReadOnly\": false,\n                        \"TransSplit\": false,\n                        \"UniqSubnetId\": \"subnet-ndhje\",\n                        \"UniqVpcId\": \"vpc-eujshe\",\n                        \"VPort\": 3306,\n                        \"Vip\": \"10.0.0.0\",\n                        \"WeightMode\": \"custom\"\n                    }\n                ],\n                \"ProxyGroupId\": \"proxy-mfxfthsne\",\n                \"ProxyNode\": [\n                    {\n                        \"Cpu\": 2,\n                        \"Mem\": 4000,\n                        \"ProxyId\": \"proxynode-2u0c1tdd\",\n                        \"Region\": \"ap-nanjing\",\n                        \"Status\": \"online\",\n                        \"Zone\": \"ap-nanjing-1\",\n                        \"Connection\": 1\n                    }\n                ],\n                \"ProxyVersion\": \"1.3.7\",\n                \"Status\": \"online\",\n                \"SupportCreateProxyAddress\": false,\n                \"SupportUpgradeProxyMysqlVersion\": \"20211030\",\n                \"SupportUpgradeProxyVersion\": \"1.3.7\",\n                \"TaskStatus\": \"ProxyModifyAddress\"\n            }\n        ],\n        \"RequestId\": \"69d4c061-9730-4e2f-btttbb2-a74624bc9a6c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Count": 1,
+        "ProxyInfos": [
+            {
+                "ConnectionPoolLimit": 5,
+                "ProxyAddress": [
+                    {
+                        "AutoAddRo": true,
+                        "ConnectionPool": false,
+                        "Desc": "andy",
+                        "FailOver": true,
+                        "IsKickOut": false,
+                        "MaxDelay": 0,
+                        "MinCount": 0,
+                        "ProxyAddressId": "proxyaddr-kti9m7dd",
+                        "AccessMode": "balance",
+                        "ProxyAllocation": [
+                            {
+                                "ProxyInstance": [
+                                    {
+                                        "InstanceId": "cdb-aykuksx3",
+                                        "InstanceName": "andydb",
+                                        "InstanceType": 1,
+                                        "Region": "ap-nanjing",
+                                        "Status": 1,
+                                        "Weight": 0,
+                                        "Zone": "ap-nanjing-1"
+                                    }
+                                ],
+                                "Region": "ap-nanjing",
+                                "Zone": "ap-nanjing-1"
+                            }
+                        ],
+                        "ReadOnly": false,
+                        "TransSplit": false,
+                        "UniqSubnetId": "subnet-ndhje",
+                        "UniqVpcId": "vpc-eujshe",
+                        "VPort": 3306,
+                        "Vip": "10.0.0.0",
+                        "WeightMode": "custom"
+                    }
+                ],
+                "ProxyGroupId": "proxy-mfxfthsne",
+                "ProxyNode": [
+                    {
+                        "Cpu": 2,
+                        "Mem": 4000,
+                        "ProxyId": "proxynode-2u0c1tdd",
+                        "Region": "ap-nanjing",
+                        "Status": "online",
+                        "Zone": "ap-nanjing-1",
+                        "Connection": 1
+                    }
+                ],
+                "ProxyVersion": "1.3.7",
+                "Status": "online",
+                "SupportCreateProxyAddress": false,
+                "SupportUpgradeProxyMysqlVersion": "20211030",
+                "SupportUpgradeProxyVersion": "1.3.7",
+                "TaskStatus": "ProxyModifyAddress"
+            }
+        ],
+        "RequestId": "69d4c061-9730-4e2f-btttbb2-a74624bc9a6c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

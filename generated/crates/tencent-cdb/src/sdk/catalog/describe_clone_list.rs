@@ -56,7 +56,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"Items\": [\n            {\n                \"SrcInstanceId\": \"cdb-4bblpca3\",\n                \"RollbackTargetTime\": \"2019-11-15 12:34:56\",\n                \"CloneJobId\": 80,\n                \"SrcRegionId\": 0,\n                \"TaskStatus\": \"initial\",\n                \"NewRegionId\": 8,\n                \"RollbackStrategy\": \"timepoint\",\n                \"StartTime\": \"2019-12-26 18:05:42\",\n                \"DstInstanceId\": \"cdb-9ubfzt6x\",\n                \"EndTime\": \"2019-12-27 18:05:42\"\n            },\n            {\n                \"SrcInstanceId\": \"cdb-4bblpca3\",\n                \"RollbackTargetTime\": \"2019-11-15 16:13:31\",\n                \"CloneJobId\": 81,\n                \"SrcRegionId\": 4,\n                \"TaskStatus\": \"initial\",\n                \"StartTime\": \"2019-12-26 17:16:58\",\n                \"RollbackStrategy\": \"backupset\",\n                \"NewRegionId\": 0,\n                \"DstInstanceId\": \"cdb-awbsatzq\",\n                \"EndTime\": \"2019-12-27 18:05:42\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "Items": [
+            {
+                "SrcInstanceId": "cdb-4bblpca3",
+                "RollbackTargetTime": "2019-11-15 12:34:56",
+                "CloneJobId": 80,
+                "SrcRegionId": 0,
+                "TaskStatus": "initial",
+                "NewRegionId": 8,
+                "RollbackStrategy": "timepoint",
+                "StartTime": "2019-12-26 18:05:42",
+                "DstInstanceId": "cdb-9ubfzt6x",
+                "EndTime": "2019-12-27 18:05:42"
+            },
+            {
+                "SrcInstanceId": "cdb-4bblpca3",
+                "RollbackTargetTime": "2019-11-15 16:13:31",
+                "CloneJobId": 81,
+                "SrcRegionId": 4,
+                "TaskStatus": "initial",
+                "StartTime": "2019-12-26 17:16:58",
+                "RollbackStrategy": "backupset",
+                "NewRegionId": 0,
+                "DstInstanceId": "cdb-awbsatzq",
+                "EndTime": "2019-12-27 18:05:42"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

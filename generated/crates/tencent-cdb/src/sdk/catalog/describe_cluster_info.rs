@@ -44,7 +44,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterName\": \"dbname\",\n        \"ReadWriteAddress\": {\n            \"ResourceId\": \"cdb-dctw4edd\",\n            \"UniqVpcId\": \"vpc-hendkj\",\n            \"UniqSubnetId\": \"subnet-eushjw\",\n            \"Vip\": \"192.168.3.4\",\n            \"VPort\": 3306,\n            \"WanDomain\": \"gz-cdb-*******.sql.tencentcdb.com\",\n            \"WanPort\": 23356\n        },\n        \"ReadOnlyAddress\": [\n            {\n                \"ResourceId\": \"cdbro-3a1eccdd\",\n                \"UniqVpcId\": \"vpc-ehndjs\",\n                \"UniqSubnetId\": \"subnet-euwhsn\",\n                \"Vip\": \"192.168.3.5\",\n                \"VPort\": 3306,\n                \"WanDomain\": \"gz-cdb-*******.sql.tencentcdb.com\",\n                \"WanPort\": 23356\n            }\n        ],\n        \"NodeList\": [\n            {\n                \"NodeId\": \"dbn-qqeo1111\",\n                \"Role\": \"master\",\n                \"Zone\": \"ap-guangzhou-1\",\n                \"Weight\": 1,\n                \"Status\": \"online\"\n            },\n            {\n                \"NodeId\": \"dbn-qqeo2222\",\n                \"Role\": \"slave\",\n                \"Zone\": \"ap-guangzhou-2\",\n                \"Weight\": 1,\n                \"Status\": \"online\"\n            }\n        ],\n        \"ReadonlyLimit\": 10,\n        \"NodeCount\": 2,\n        \"RequestId\": \"mnksadas-cb0d-4943-9b17-c3306ed3d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterName": "dbname",
+        "ReadWriteAddress": {
+            "ResourceId": "cdb-dctw4edd",
+            "UniqVpcId": "vpc-hendkj",
+            "UniqSubnetId": "subnet-eushjw",
+            "Vip": "192.168.3.4",
+            "VPort": 3306,
+            "WanDomain": "gz-cdb-*******.sql.tencentcdb.com",
+            "WanPort": 23356
+        },
+        "ReadOnlyAddress": [
+            {
+                "ResourceId": "cdbro-3a1eccdd",
+                "UniqVpcId": "vpc-ehndjs",
+                "UniqSubnetId": "subnet-euwhsn",
+                "Vip": "192.168.3.5",
+                "VPort": 3306,
+                "WanDomain": "gz-cdb-*******.sql.tencentcdb.com",
+                "WanPort": 23356
+            }
+        ],
+        "NodeList": [
+            {
+                "NodeId": "dbn-qqeo1111",
+                "Role": "master",
+                "Zone": "ap-guangzhou-1",
+                "Weight": 1,
+                "Status": "online"
+            },
+            {
+                "NodeId": "dbn-qqeo2222",
+                "Role": "slave",
+                "Zone": "ap-guangzhou-2",
+                "Weight": 1,
+                "Status": "online"
+            }
+        ],
+        "ReadonlyLimit": 10,
+        "NodeCount": 2,
+        "RequestId": "mnksadas-cb0d-4943-9b17-c3306ed3d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

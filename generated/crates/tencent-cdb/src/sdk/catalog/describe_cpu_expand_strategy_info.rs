@@ -47,7 +47,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Type\": \"auto\",\n        \"ExpandCpu\": 4,\n        \"AutoStrategy\": {\n            \"ExpandThreshold\": 0,\n            \"ShrinkThreshold\": 0,\n            \"ExpandPeriod\": 0,\n            \"ShrinkPeriod\": 0\n        },\n        \"RequestId\": \"sasd8asf-f78asd-fas8-dga9-gdfadf1234\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Type": "auto",
+        "ExpandCpu": 4,
+        "AutoStrategy": {
+            "ExpandThreshold": 0,
+            "ShrinkThreshold": 0,
+            "ExpandPeriod": 0,
+            "ShrinkPeriod": 0
+        },
+        "RequestId": "sasd8asf-f78asd-fas8-dga9-gdfadf1234"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

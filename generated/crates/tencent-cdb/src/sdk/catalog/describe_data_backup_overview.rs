@@ -45,7 +45,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AutoBackupCount\": 3,\n        \"AutoBackupVolume\": 3000,\n        \"DataBackupCount\": 5,\n        \"DataBackupVolume\": 5000,\n        \"ManualBackupCount\": 2,\n        \"ManualBackupVolume\": 2000,\n        \"RemoteBackupVolume\": 1000,\n        \"RemoteBackupCount\": 1,\n        \"DataBackupArchiveVolume\": 1000,\n        \"DataBackupArchiveCount\": 1,\n        \"DataBackupStandbyVolume\": 1000,\n        \"DataBackupStandbyCount\": 1,\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AutoBackupCount": 3,
+        "AutoBackupVolume": 3000,
+        "DataBackupCount": 5,
+        "DataBackupVolume": 5000,
+        "ManualBackupCount": 2,
+        "ManualBackupVolume": 2000,
+        "RemoteBackupVolume": 1000,
+        "RemoteBackupCount": 1,
+        "DataBackupArchiveVolume": 1000,
+        "DataBackupArchiveCount": 1,
+        "DataBackupStandbyVolume": 1000,
+        "DataBackupStandbyCount": 1,
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"DatabaseList\": [\n            {\n                \"CharacterSet\": \"UTF8\",\n                \"DatabaseName\": \"db1\"\n            }\n        ],\n        \"TotalCount\": 7,\n        \"Items\": [\n            \"information_schema\",\n            \"mysql\",\n            \"performance_schema\",\n            \"trsf1\",\n            \"trsf2\",\n            \"trsf3\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "DatabaseList": [
+            {
+                "CharacterSet": "UTF8",
+                "DatabaseName": "db1"
+            }
+        ],
+        "TotalCount": 7,
+        "Items": [
+            "information_schema",
+            "mysql",
+            "performance_schema",
+            "trsf1",
+            "trsf2",
+            "trsf3"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AuditNeedUpgrade\": false,\n        \"CurrentSubVersion\": \"20230701\",\n        \"EncryptionNeedUpgrade\": false,\n        \"IsRemoteRo\": false,\n        \"IsSupportAudit\": true,\n        \"IsSupportEncryption\": true,\n        \"IsSupportUpdateSubVersion\": true,\n        \"MasterRegion\": \"\",\n        \"RequestId\": \"68782c1e-d613-4451-b993-adef1cc7a3a6\",\n        \"TargetSubVersion\": \"20230702\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AuditNeedUpgrade": false,
+        "CurrentSubVersion": "20230701",
+        "EncryptionNeedUpgrade": false,
+        "IsRemoteRo": false,
+        "IsSupportAudit": true,
+        "IsSupportEncryption": true,
+        "IsSupportUpdateSubVersion": true,
+        "MasterRegion": "",
+        "RequestId": "68782c1e-d613-4451-b993-adef1cc7a3a6",
+        "TargetSubVersion": "20230702"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,74 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 4,\n        \"Items\": [\n            {\n                \"Status\": 3,\n                \"Code\": 1,\n                \"CostTime\": 0,\n                \"InstanceId\": \"e318ecb8-863f-11e7-85a5-80fb06afab26\",\n                \"WorkId\": \"1649290\",\n                \"FileName\": \"monkey_1501490864.sql\",\n                \"Process\": 5,\n                \"CreateTime\": \"2017-11-09 14:26:31\",\n                \"FileSize\": \"12\",\n\"Message\": \"lock_inst.cgi: specific instance IDs do not have corresponding instance records\",\n                \"JobId\": 16242,\n                \"DbName\": \"db1\",\n                \"AsyncRequestId\": \"a4788d0a-df23758a-ac961e5a-af414d33\"\n            },\n            {\n                \"Status\": 3,\n                \"Code\": 1,\n                \"CostTime\": 0,\n                \"InstanceId\": \"e318ecb8-863f-11e7-85a5-80fb06afab26\",\n                \"WorkId\": \"1545387\",\n                \"FileName\": \"monkey_1501490864.sql\",\n                \"Process\": 5,\n                \"CreateTime\": \"2017-10-18 21:18:26\",\n                \"FileSize\": \"12\",\n\"Message\": \"lock_inst.cgi: No instance record found for specific instance IDs\",\n                \"JobId\": 16223,\n                \"DbName\": \"\",\n                \"AsyncRequestId\": \"198e97de-972b1971-fb0ce76a-08ca054e\"\n            },\n            {\n                \"Status\": 3,\n                \"Code\": 1,\n                \"CostTime\": 0,\n                \"InstanceId\": \"e318ecb8-863f-11e7-85a5-80fb06afab26\",\n                \"WorkId\": \"1545171\",\n                \"FileName\": \"monkey_1501490864.sql\",\n                \"Process\": 5,\n                \"CreateTime\": \"2017-10-18 20:12:07\",\n                \"FileSize\": \"2\",\n\"Message\": \"lock_inst.cgi: specific instance IDs do not have corresponding instance records\",\n                \"JobId\": 16222,\n                \"DbName\": \"db1\",\n                \"AsyncRequestId\": \"9706dfbf-0d1bc6df-5f18f4e1-bb86f2f4\"\n            },\n            {\n                \"Status\": 3,\n                \"Code\": 1,\n                \"CostTime\": 0,\n                \"InstanceId\": \"e318ecb8-863f-11e7-85a5-80fb06afab26\",\n                \"WorkId\": \"2228867\",\n                \"FileName\": \"monkey_1501490864.sql\",\n                \"Process\": 5,\n                \"CreateTime\": \"2017-10-18 17:53:54\",\n                \"FileSize\": \"12\",\n\"Message\": \"lock_inst.cgi: specific instance IDs do not have corresponding instance records\",\n                \"JobId\": 16209,\n                \"DbName\": \"\",\n                \"AsyncRequestId\": \"e8713d1e-10628d32-74682eef-d0855c1a\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 4,
+        "Items": [
+            {
+                "Status": 3,
+                "Code": 1,
+                "CostTime": 0,
+                "InstanceId": "e318ecb8-863f-11e7-85a5-80fb06afab26",
+                "WorkId": "1649290",
+                "FileName": "monkey_1501490864.sql",
+                "Process": 5,
+                "CreateTime": "2017-11-09 14:26:31",
+                "FileSize": "12",
+"Message": "lock_inst.cgi: specific instance IDs do not have corresponding instance records",
+                "JobId": 16242,
+                "DbName": "db1",
+                "AsyncRequestId": "a4788d0a-df23758a-ac961e5a-af414d33"
+            },
+            {
+                "Status": 3,
+                "Code": 1,
+                "CostTime": 0,
+                "InstanceId": "e318ecb8-863f-11e7-85a5-80fb06afab26",
+                "WorkId": "1545387",
+                "FileName": "monkey_1501490864.sql",
+                "Process": 5,
+                "CreateTime": "2017-10-18 21:18:26",
+                "FileSize": "12",
+"Message": "lock_inst.cgi: No instance record found for specific instance IDs",
+                "JobId": 16223,
+                "DbName": "",
+                "AsyncRequestId": "198e97de-972b1971-fb0ce76a-08ca054e"
+            },
+            {
+                "Status": 3,
+                "Code": 1,
+                "CostTime": 0,
+                "InstanceId": "e318ecb8-863f-11e7-85a5-80fb06afab26",
+                "WorkId": "1545171",
+                "FileName": "monkey_1501490864.sql",
+                "Process": 5,
+                "CreateTime": "2017-10-18 20:12:07",
+                "FileSize": "2",
+"Message": "lock_inst.cgi: specific instance IDs do not have corresponding instance records",
+                "JobId": 16222,
+                "DbName": "db1",
+                "AsyncRequestId": "9706dfbf-0d1bc6df-5f18f4e1-bb86f2f4"
+            },
+            {
+                "Status": 3,
+                "Code": 1,
+                "CostTime": 0,
+                "InstanceId": "e318ecb8-863f-11e7-85a5-80fb06afab26",
+                "WorkId": "2228867",
+                "FileName": "monkey_1501490864.sql",
+                "Process": 5,
+                "CreateTime": "2017-10-18 17:53:54",
+                "FileSize": "12",
+"Message": "lock_inst.cgi: specific instance IDs do not have corresponding instance records",
+                "JobId": 16209,
+                "DbName": "",
+                "AsyncRequestId": "e8713d1e-10628d32-74682eef-d0855c1a"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupConfig\": {\n            \"ReplicationMode\": \"sync\",\n            \"Vip\": \"\",\n            \"Vport\": 0,\n            \"Zone\": \"ap-guangzhou-4\"\n        },\n        \"DeployMode\": 0,\n        \"FourthConfig\": {\n            \"ReplicationMode\": \"sync\",\n            \"Vip\": \"\",\n            \"Vport\": 0,\n            \"Zone\": \"ap-guangzhou-4\"\n        },\n        \"ProtectMode\": 2,\n        \"RequestId\": \"e6ad4a50-f251-4236-9c30-1887f330a38c\",\n        \"SlaveConfig\": {\n            \"ReplicationMode\": \"sync\",\n            \"Zone\": \"ap-guangzhou-4\"\n        },\n        \"Switched\": false,\n        \"Zone\": \"ap-guangzhou-4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupConfig": {
+            "ReplicationMode": "sync",
+            "Vip": "",
+            "Vport": 0,
+            "Zone": "ap-guangzhou-4"
+        },
+        "DeployMode": 0,
+        "FourthConfig": {
+            "ReplicationMode": "sync",
+            "Vip": "",
+            "Vport": 0,
+            "Zone": "ap-guangzhou-4"
+        },
+        "ProtectMode": 2,
+        "RequestId": "e6ad4a50-f251-4236-9c30-1887f330a38c",
+        "SlaveConfig": {
+            "ReplicationMode": "sync",
+            "Zone": "ap-guangzhou-4"
+        },
+        "Switched": false,
+        "Zone": "ap-guangzhou-4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

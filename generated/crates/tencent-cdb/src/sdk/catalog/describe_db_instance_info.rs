@@ -47,7 +47,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DefaultKmsRegion\": \"ap-hongkong\",\n        \"Encryption\": \"NO\",\n        \"InstanceId\": \"cdb-oaj9cbla\",\n        \"InstanceName\": \"cdb_name\",\n        \"KeyId\": \"***-CDB\",\n        \"KeyRegion\": \"ap-hongkong\",\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DefaultKmsRegion": "ap-hongkong",
+        "Encryption": "NO",
+        "InstanceId": "cdb-oaj9cbla",
+        "InstanceName": "cdb_name",
+        "KeyId": "***-CDB",
+        "KeyRegion": "ap-hongkong",
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorLog\": {\n            \"ClsRegion\": \"ap-guangzhou\",\n            \"Status\": \"ON\",\n            \"LogSetId\": \"8dff8d62-fa10-4d6c-bee0-6e31a0ade975\",\n            \"LogTopicId\": \"09c3c2d1-ac46-4e4e-b688-b73950e64682\"\n        },\n        \"SlowLog\": {\n            \"ClsRegion\": \"ap-guangzhou\",\n            \"Status\": \"OFF\",\n            \"LogSetId\": \"8dff8d62-fa10-4d6c-bee0-6e31a0ade976\",\n            \"LogTopicId\": \"09c3c2d1-ac46-4e4e-b688-b73950e64681\"\n        },\n        \"RequestId\": \"8a96c7fec3c747adb83cb0868c0107d5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorLog": {
+            "ClsRegion": "ap-guangzhou",
+            "Status": "ON",
+            "LogSetId": "8dff8d62-fa10-4d6c-bee0-6e31a0ade975",
+            "LogTopicId": "09c3c2d1-ac46-4e4e-b688-b73950e64682"
+        },
+        "SlowLog": {
+            "ClsRegion": "ap-guangzhou",
+            "Status": "OFF",
+            "LogSetId": "8dff8d62-fa10-4d6c-bee0-6e31a0ade976",
+            "LogTopicId": "09c3c2d1-ac46-4e4e-b688-b73950e64681"
+        },
+        "RequestId": "8a96c7fec3c747adb83cb0868c0107d5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"TimeInSeconds\": 50,\n                \"InstanceId\": \"cdb-rozjda3j\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "TimeInSeconds": 50,
+                "InstanceId": "cdb-rozjda3j"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

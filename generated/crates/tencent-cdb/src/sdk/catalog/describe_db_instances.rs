@@ -232,7 +232,207 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"97939db3-ef94-4a60-9b64-2a1f4e2f1ea3\",\n        \"Items\": [\n            {\n                \"WanStatus\": 0,\n                \"Zone\": \"100001\",\n                \"WanPort\": 0,\n                \"DiskType\": \"CLOUD_SSD\",\n                \"RoVipInfo\": {\n                    \"RoVport\": 0,\n                    \"RoVpcId\": 0,\n                    \"RoVipStatus\": 0,\n                    \"RoVip\": \"192.168.1.1\",\n                    \"RoSubnetId\": 0\n                },\n                \"Memory\": 1000,\n                \"EngineType\": \"InnoDB\",\n                \"Status\": 1,\n                \"VpcId\": 511512,\n                \"SlaveInfo\": {\n                    \"Second\": {\n                        \"Vport\": 0,\n                        \"Vip\": \"172.1.1.1\",\n                        \"Region\": \"ap-guangzhou\",\n                        \"Zone\": \"ap-guangzhou-1\"\n                    },\n                    \"First\": {\n                        \"Vport\": 0,\n                        \"Vip\": \"17.1.1.1\",\n                        \"Region\": \"ap-guangzhou\",\n                        \"Zone\": \"ap-guangzhou-1\"\n                    }\n                },\n                \"InstanceId\": \"cdn-ahend\",\n                \"PhysicalId\": \"136527\",\n                \"Volume\": 50,\n                \"AutoRenew\": 0,\n                \"ProtectMode\": 0,\n                \"CdbError\": 0,\n                \"DeviceClass\": \"20\",\n                \"MasterInfo\": {\n                    \"Status\": 1,\n                    \"VpcId\": 0,\n                    \"Zone\": \"100001\",\n                    \"ExClusterName\": \"andy\",\n                    \"InstanceId\": \"cdb-hsyhend\",\n                    \"ResourceId\": \"\",\n                    \"Region\": \"ap-guangzhou\",\n                    \"RegionId\": 0,\n                    \"ZoneId\": 0,\n                    \"Volume\": 0,\n                    \"DeviceType\": \"UNIVERSAL\",\n                    \"Memory\": 0,\n                    \"SubnetId\": 0,\n                    \"Qps\": 0,\n                    \"TaskStatus\": 0,\n                    \"InstanceName\": \"cdb342\",\n                    \"InstanceType\": 0,\n                    \"ExClusterId\": \"cdb-3ho6jddd\"\n                },\n                \"DeployGroupId\": \"ps-7t11vrwf\",\n                \"InstanceNodes\": 2,\n                \"RoGroups\": [\n                    {\n                        \"RoOfflineDelay\": 0,\n                        \"RoGroupMode\": \"alone\",\n                        \"RoGroupZone\": \"800003\",\n                        \"MinRoInGroup\": 1,\n                        \"DelayReplicationTime\": 0,\n                        \"RoGroupId\": \"cdbrg-92zkeaq2\",\n                        \"RoMaxDelayTime\": 1,\n                        \"RoGroupName\": \"cdbro2\",\n                        \"Weight\": 0,\n                        \"UniqVpcId\": \"vpc-ja6ts123\",\n                        \"RoInstances\": [\n                            {\n                                \"Zone\": \"ap-guangzhou-3\",\n                                \"MasterInstanceId\": \"cdb-fapcrp1q\",\n                                \"ReplicationStatus\": \"success\",\n                                \"Memory\": 1000,\n                                \"Status\": 1,\n                                \"VpcId\": 511512,\n                                \"InstanceId\": \"cdb-hendhs\",\n                                \"Volume\": 50,\n                                \"OfflineTime\": \"2024-09-09 16:40:31\",\n                                \"SubnetId\": 115839,\n                                \"HourFeeStatus\": 1,\n                                \"RoStatus\": \"online\",\n                                \"Region\": \"ap-guangzhou\",\n                                \"DeadlineTime\": \"2024-12-29 08:37:33\",\n                                \"TaskStatus\": 0,\n                                \"DeviceType\": \"UNIVERSAL\",\n                                \"EngineVersion\": \"5.7\",\n                                \"InstanceName\": \"cdbro732\",\n                                \"Weight\": 0,\n                                \"PayType\": 1,\n                                \"InstanceType\": 3,\n                                \"Vip\": \"127.0.0.1\",\n                                \"Qps\": 1000,\n                                \"Vport\": 3306\n                            }\n                        ],\n                        \"Vip\": \"10.89.90.66\",\n                        \"UniqSubnetId\": \"subnet-njh2bc99\",\n                        \"RoGroupRegion\": \"ap-guangzhou\",\n                        \"Vport\": 3306,\n                        \"WeightMode\": \"system\"\n                    },\n                    {\n                        \"RoOfflineDelay\": 0,\n                        \"RoGroupMode\": \"alone\",\n                        \"RoGroupZone\": \"ap-guangzhou\",\n                        \"MinRoInGroup\": 1,\n                        \"DelayReplicationTime\": 0,\n                        \"RoGroupId\": \"cdbrg-92zkeaq4\",\n                        \"RoMaxDelayTime\": 1,\n                        \"RoGroupName\": \"andy6\",\n                        \"UniqVpcId\": \"vpc-ja6ts453\",\n                        \"Weight\": 0,\n                        \"RoInstances\": [\n                            {\n                                \"Zone\": \"ap-guangzhou-4\",\n                                \"MasterInstanceId\": \"cdb-fapcrp12\",\n                                \"ReplicationStatus\": \"success\",\n                                \"Memory\": 1000,\n                                \"Status\": 1,\n                                \"VpcId\": 511512,\n                                \"InstanceId\": \"cdbro-c1nl9rpv\",\n                                \"Volume\": 25,\n                                \"OfflineTime\": \"2024-09-09 16:40:30\",\n                                \"SubnetId\": 115839,\n                                \"HourFeeStatus\": 1,\n                                \"RoStatus\": \"online\",\n                                \"Region\": \"ap-guangzhou\",\n                                \"DeadlineTime\": \"2024-12-29 08:37:33\",\n                                \"TaskStatus\": 0,\n                                \"DeviceType\": \"UNIVERSAL\",\n                                \"EngineVersion\": \"5.7\",\n                                \"InstanceName\": \"cdbro7\",\n                                \"Weight\": 0,\n                                \"PayType\": 1,\n                                \"InstanceType\": 3,\n                                \"Vip\": \"127.0.0.1\",\n                                \"Qps\": 1000,\n                                \"Vport\": 3306\n                            }\n                        ],\n                        \"Vip\": \"12.1.1.1\",\n                        \"UniqSubnetId\": \"subnet-njh2bc11\",\n                        \"RoGroupRegion\": \"ap-guangzhou\",\n                        \"Vport\": 3306,\n                        \"WeightMode\": \"system\"\n                    }\n                ],\n                \"ProjectId\": 0,\n                \"DeadlineTime\": \"2020-09-22 00:00:00\",\n                \"DeployMode\": 0,\n                \"TaskStatus\": 0,\n                \"SubnetId\": 115839,\n                \"DeviceType\": \"EXCLUSIVE\",\n                \"EngineVersion\": \"5.7\",\n                \"MaxDelayTime\": 0,\n                \"InstanceName\": \"cdbandy\",\n                \"Cpu\": 8,\n                \"CpuModel\": \"Hygon\",\n                \"DrInfo\": [\n                    {\n                        \"Status\": 0,\n                        \"Zone\": \"ap-beijing-3\",\n                        \"InstanceId\": \"cdb-hegns\",\n                        \"Region\": \"ap-beijing\",\n                        \"SyncStatus\": 0,\n                        \"InstanceName\": \"andydr\",\n                        \"InstanceType\": 0\n                    }\n                ],\n                \"UniqVpcId\": \"vpc-5v8wn9m1\",\n                \"WanDomain\": \"gz-cdb-******.sql.tencentcdb.com\",\n                \"InitFlag\": 1,\n                \"PayType\": 1,\n                \"InstanceType\": 1,\n                \"Vip\": \"13.1.1.1\",\n                \"UniqSubnetId\": \"subnet-1typ0s7d\",\n                \"Region\": \"ap-beijing\",\n                \"Qps\": 0,\n                \"Vport\": 3306,\n                \"TagList\": [\n                    {\n                        \"TagKey\": \"name\",\n                        \"TagValue\": \"andy\"\n                    }\n                ],\n                \"CreateTime\": \"2023-08-29 08:37:33\",\n                \"ZoneId\": 720001,\n                \"ZoneName\": \"Beijing Zone 3\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "97939db3-ef94-4a60-9b64-2a1f4e2f1ea3",
+        "Items": [
+            {
+                "WanStatus": 0,
+                "Zone": "100001",
+                "WanPort": 0,
+                "DiskType": "CLOUD_SSD",
+                "RoVipInfo": {
+                    "RoVport": 0,
+                    "RoVpcId": 0,
+                    "RoVipStatus": 0,
+                    "RoVip": "192.168.1.1",
+                    "RoSubnetId": 0
+                },
+                "Memory": 1000,
+                "EngineType": "InnoDB",
+                "Status": 1,
+                "VpcId": 511512,
+                "SlaveInfo": {
+                    "Second": {
+                        "Vport": 0,
+                        "Vip": "172.1.1.1",
+                        "Region": "ap-guangzhou",
+                        "Zone": "ap-guangzhou-1"
+                    },
+                    "First": {
+                        "Vport": 0,
+                        "Vip": "17.1.1.1",
+                        "Region": "ap-guangzhou",
+                        "Zone": "ap-guangzhou-1"
+                    }
+                },
+                "InstanceId": "cdn-ahend",
+                "PhysicalId": "136527",
+                "Volume": 50,
+                "AutoRenew": 0,
+                "ProtectMode": 0,
+                "CdbError": 0,
+                "DeviceClass": "20",
+                "MasterInfo": {
+                    "Status": 1,
+                    "VpcId": 0,
+                    "Zone": "100001",
+                    "ExClusterName": "andy",
+                    "InstanceId": "cdb-hsyhend",
+                    "ResourceId": "",
+                    "Region": "ap-guangzhou",
+                    "RegionId": 0,
+                    "ZoneId": 0,
+                    "Volume": 0,
+                    "DeviceType": "UNIVERSAL",
+                    "Memory": 0,
+                    "SubnetId": 0,
+                    "Qps": 0,
+                    "TaskStatus": 0,
+                    "InstanceName": "cdb342",
+                    "InstanceType": 0,
+                    "ExClusterId": "cdb-3ho6jddd"
+                },
+                "DeployGroupId": "ps-7t11vrwf",
+                "InstanceNodes": 2,
+                "RoGroups": [
+                    {
+                        "RoOfflineDelay": 0,
+                        "RoGroupMode": "alone",
+                        "RoGroupZone": "800003",
+                        "MinRoInGroup": 1,
+                        "DelayReplicationTime": 0,
+                        "RoGroupId": "cdbrg-92zkeaq2",
+                        "RoMaxDelayTime": 1,
+                        "RoGroupName": "cdbro2",
+                        "Weight": 0,
+                        "UniqVpcId": "vpc-ja6ts123",
+                        "RoInstances": [
+                            {
+                                "Zone": "ap-guangzhou-3",
+                                "MasterInstanceId": "cdb-fapcrp1q",
+                                "ReplicationStatus": "success",
+                                "Memory": 1000,
+                                "Status": 1,
+                                "VpcId": 511512,
+                                "InstanceId": "cdb-hendhs",
+                                "Volume": 50,
+                                "OfflineTime": "2024-09-09 16:40:31",
+                                "SubnetId": 115839,
+                                "HourFeeStatus": 1,
+                                "RoStatus": "online",
+                                "Region": "ap-guangzhou",
+                                "DeadlineTime": "2024-12-29 08:37:33",
+                                "TaskStatus": 0,
+                                "DeviceType": "UNIVERSAL",
+                                "EngineVersion": "5.7",
+                                "InstanceName": "cdbro732",
+                                "Weight": 0,
+                                "PayType": 1,
+                                "InstanceType": 3,
+                                "Vip": "127.0.0.1",
+                                "Qps": 1000,
+                                "Vport": 3306
+                            }
+                        ],
+                        "Vip": "10.89.90.66",
+                        "UniqSubnetId": "subnet-njh2bc99",
+                        "RoGroupRegion": "ap-guangzhou",
+                        "Vport": 3306,
+                        "WeightMode": "system"
+                    },
+                    {
+                        "RoOfflineDelay": 0,
+                        "RoGroupMode": "alone",
+                        "RoGroupZone": "ap-guangzhou",
+                        "MinRoInGroup": 1,
+                        "DelayReplicationTime": 0,
+                        "RoGroupId": "cdbrg-92zkeaq4",
+                        "RoMaxDelayTime": 1,
+                        "RoGroupName": "andy6",
+                        "UniqVpcId": "vpc-ja6ts453",
+                        "Weight": 0,
+                        "RoInstances": [
+                            {
+                                "Zone": "ap-guangzhou-4",
+                                "MasterInstanceId": "cdb-fapcrp12",
+                                "ReplicationStatus": "success",
+                                "Memory": 1000,
+                                "Status": 1,
+                                "VpcId": 511512,
+                                "InstanceId": "cdbro-c1nl9rpv",
+                                "Volume": 25,
+                                "OfflineTime": "2024-09-09 16:40:30",
+                                "SubnetId": 115839,
+                                "HourFeeStatus": 1,
+                                "RoStatus": "online",
+                                "Region": "ap-guangzhou",
+                                "DeadlineTime": "2024-12-29 08:37:33",
+                                "TaskStatus": 0,
+                                "DeviceType": "UNIVERSAL",
+                                "EngineVersion": "5.7",
+                                "InstanceName": "cdbro7",
+                                "Weight": 0,
+                                "PayType": 1,
+                                "InstanceType": 3,
+                                "Vip": "127.0.0.1",
+                                "Qps": 1000,
+                                "Vport": 3306
+                            }
+                        ],
+                        "Vip": "12.1.1.1",
+                        "UniqSubnetId": "subnet-njh2bc11",
+                        "RoGroupRegion": "ap-guangzhou",
+                        "Vport": 3306,
+                        "WeightMode": "system"
+                    }
+                ],
+                "ProjectId": 0,
+                "DeadlineTime": "2020-09-22 00:00:00",
+                "DeployMode": 0,
+                "TaskStatus": 0,
+                "SubnetId": 115839,
+                "DeviceType": "EXCLUSIVE",
+                "EngineVersion": "5.7",
+                "MaxDelayTime": 0,
+                "InstanceName": "cdbandy",
+                "Cpu": 8,
+                "CpuModel": "Hygon",
+                "DrInfo": [
+                    {
+                        "Status": 0,
+                        "Zone": "ap-beijing-3",
+                        "InstanceId": "cdb-hegns",
+                        "Region": "ap-beijing",
+                        "SyncStatus": 0,
+                        "InstanceName": "andydr",
+                        "InstanceType": 0
+                    }
+                ],
+                "UniqVpcId": "vpc-5v8wn9m1",
+                "WanDomain": "gz-cdb-******.sql.tencentcdb.com",
+                "InitFlag": 1,
+                "PayType": 1,
+                "InstanceType": 1,
+                "Vip": "13.1.1.1",
+                "UniqSubnetId": "subnet-1typ0s7d",
+                "Region": "ap-beijing",
+                "Qps": 0,
+                "Vport": 3306,
+                "TagList": [
+                    {
+                        "TagKey": "name",
+                        "TagValue": "andy"
+                    }
+                ],
+                "CreateTime": "2023-08-29 08:37:33",
+                "ZoneId": 720001,
+                "ZoneName": "Beijing Zone 3"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

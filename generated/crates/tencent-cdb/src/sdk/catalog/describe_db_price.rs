@@ -122,12 +122,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"Currency\": \"CNY\",\n        \"Price\": 48000,\n        \"OriginalPrice\": 460800\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "Currency": "CNY",
+        "Price": 48000,
+        "OriginalPrice": 460800
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"Currency\": \"CNY\",\n        \"Price\": 48000,\n        \"OriginalPrice\": 460800\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "Currency": "CNY",
+        "Price": 48000,
+        "OriginalPrice": 460800
+    }
+}"#,
             },
         ],
         errors: ERRORS,

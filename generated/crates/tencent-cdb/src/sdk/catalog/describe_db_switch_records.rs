@@ -59,7 +59,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"SwitchTime\": \"2017-11-07 15:15:48\",\n                \"SwitchType\": \"TRANSFER\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "SwitchTime": "2017-11-07 15:15:48",
+                "SwitchType": "TRANSFER"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

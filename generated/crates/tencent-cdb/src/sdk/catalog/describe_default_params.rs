@@ -59,7 +59,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"Items\": [\n            {\n                \"Name\": \"character_set_server\",\n                \"ParamType\": \"enum\",\n                \"Default\": \"{MIN(DBInitMemory/4+500,1000000)}\",\n                \"Description\": \"The maximum permitted number of simultaneous client connections.\",\n                \"CurrentValue\": \"1600\",\n                \"NeedReboot\": 0,\n                \"Max\": 0,\n                \"Min\": 0,\n                \"EnumValue\": [\n                    \"LATIN1\",\n                    \"UTF8\",\n                    \"GBK\",\n                    \"UTF8MB4\"\n                ],\n                \"MaxFunc\": \"64\",\n                \"MinFunc\": \"1\",\n                \"IsNotSupportEdit\": true\n            }\n        ],\n        \"RequestId\": \"92131c95-aa65-44db-8c3c-e8cd67883b58\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "Items": [
+            {
+                "Name": "character_set_server",
+                "ParamType": "enum",
+                "Default": "{MIN(DBInitMemory/4+500,1000000)}",
+                "Description": "The maximum permitted number of simultaneous client connections.",
+                "CurrentValue": "1600",
+                "NeedReboot": 0,
+                "Max": 0,
+                "Min": 0,
+                "EnumValue": [
+                    "LATIN1",
+                    "UTF8",
+                    "GBK",
+                    "UTF8MB4"
+                ],
+                "MaxFunc": "64",
+                "MinFunc": "1",
+                "IsNotSupportEdit": true
+            }
+        ],
+        "RequestId": "92131c95-aa65-44db-8c3c-e8cd67883b58"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,257 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Cpu\": {\n            \"Load\": [\n                174,\n                169\n            ],\n            \"Rate\": [\n                {\n                    \"CpuCore\": 0,\n                    \"Rate\": [\n                        4,\n                        5\n                    ]\n                },\n                {\n                    \"CpuCore\": 0,\n                    \"Rate\": [\n                        7,\n                        7\n                    ]\n                },\n                {\n                    \"CpuCore\": 1,\n                    \"Rate\": [\n                        15,\n                        7\n                    ]\n                },\n                {\n                    \"CpuCore\": 2,\n                    \"Rate\": [\n                        7,\n                        7\n                    ]\n                },\n                {\n                    \"CpuCore\": 3,\n                    \"Rate\": [\n                        6,\n                        5\n                    ]\n                },\n                {\n                    \"CpuCore\": 4,\n                    \"Rate\": [\n                        4,\n                        2\n                    ]\n                },\n                {\n                    \"CpuCore\": 5,\n                    \"Rate\": [\n                        4,\n                        5\n                    ]\n                },\n                {\n                    \"CpuCore\": 6,\n                    \"Rate\": [\n                        7,\n                        5\n                    ]\n                },\n                {\n                    \"CpuCore\": 7,\n                    \"Rate\": [\n                        7,\n                        9\n                    ]\n                },\n                {\n                    \"CpuCore\": 8,\n                    \"Rate\": [\n                        8,\n                        8\n                    ]\n                },\n                {\n                    \"CpuCore\": 9,\n                    \"Rate\": [\n                        6,\n                        4\n                    ]\n                },\n                {\n                    \"CpuCore\": 10,\n                    \"Rate\": [\n                        4,\n                        14\n                    ]\n                },\n                {\n                    \"CpuCore\": 11,\n                    \"Rate\": [\n                        2,\n                        2\n                    ]\n                },\n                {\n                    \"CpuCore\": 12,\n                    \"Rate\": [\n                        6,\n                        3\n                    ]\n                },\n                {\n                    \"CpuCore\": 13,\n                    \"Rate\": [\n                        10,\n                        14\n                    ]\n                },\n                {\n                    \"CpuCore\": 14,\n                    \"Rate\": [\n                        12,\n                        6\n                    ]\n                },\n                {\n                    \"CpuCore\": 15,\n                    \"Rate\": [\n                        5,\n                        2\n                    ]\n                },\n                {\n                    \"CpuCore\": 16,\n                    \"Rate\": [\n                        4,\n                        2\n                    ]\n                },\n                {\n                    \"CpuCore\": 17,\n                    \"Rate\": [\n                        2,\n                        4\n                    ]\n                },\n                {\n                    \"CpuCore\": 18,\n                    \"Rate\": [\n                        4,\n                        6\n                    ]\n                },\n                {\n                    \"CpuCore\": 19,\n                    \"Rate\": [\n                        14,\n                        9\n                    ]\n                },\n                {\n                    \"CpuCore\": 20,\n                    \"Rate\": [\n                        6,\n                        6\n                    ]\n                },\n                {\n                    \"CpuCore\": 21,\n                    \"Rate\": [\n                        5,\n                        5\n                    ]\n                },\n                {\n                    \"CpuCore\": 22,\n                    \"Rate\": [\n                        3,\n                        12\n                    ]\n                },\n                {\n                    \"CpuCore\": 23,\n                    \"Rate\": [\n                        2,\n                        2\n                    ]\n                }\n            ]\n        },\n        \"Mem\": {\n            \"Total\": [\n                65716676,\n                65716676\n            ],\n            \"Used\": [\n                57163160,\n                57158148\n            ]\n        },\n        \"Net\": {\n            \"Conn\": [\n                133,\n                130\n            ],\n            \"PackageIn\": [\n                960,\n                960\n            ],\n            \"PackageOut\": [],\n            \"FlowIn\": [\n                150,\n                112\n            ],\n            \"FlowOut\": [\n                1342,\n                1260\n            ]\n        },\n        \"Disk\": {\n            \"CapacityRatio\": [\n                5433344,\n                49153024,\n                0,\n                40931328,\n                1024,\n                40946688,\n                272384,\n                40945664,\n                0,\n                40945664,\n                123813888,\n                195940352,\n                12439552,\n                587817984\n            ],\n            \"Read\": [\n                0,\n                0\n            ],\n            \"Write\": [\n                740,\n                797\n            ],\n            \"IoRatioPerSec\": [\n                0,\n                0\n            ],\n            \"IoWaitTime\": [\n                61,\n                65\n            ]\n        },\n        \"RequestId\": \"85b295bb-8f43-ce01-e35f-5a02e2beeeac\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Cpu": {
+            "Load": [
+                174,
+                169
+            ],
+            "Rate": [
+                {
+                    "CpuCore": 0,
+                    "Rate": [
+                        4,
+                        5
+                    ]
+                },
+                {
+                    "CpuCore": 0,
+                    "Rate": [
+                        7,
+                        7
+                    ]
+                },
+                {
+                    "CpuCore": 1,
+                    "Rate": [
+                        15,
+                        7
+                    ]
+                },
+                {
+                    "CpuCore": 2,
+                    "Rate": [
+                        7,
+                        7
+                    ]
+                },
+                {
+                    "CpuCore": 3,
+                    "Rate": [
+                        6,
+                        5
+                    ]
+                },
+                {
+                    "CpuCore": 4,
+                    "Rate": [
+                        4,
+                        2
+                    ]
+                },
+                {
+                    "CpuCore": 5,
+                    "Rate": [
+                        4,
+                        5
+                    ]
+                },
+                {
+                    "CpuCore": 6,
+                    "Rate": [
+                        7,
+                        5
+                    ]
+                },
+                {
+                    "CpuCore": 7,
+                    "Rate": [
+                        7,
+                        9
+                    ]
+                },
+                {
+                    "CpuCore": 8,
+                    "Rate": [
+                        8,
+                        8
+                    ]
+                },
+                {
+                    "CpuCore": 9,
+                    "Rate": [
+                        6,
+                        4
+                    ]
+                },
+                {
+                    "CpuCore": 10,
+                    "Rate": [
+                        4,
+                        14
+                    ]
+                },
+                {
+                    "CpuCore": 11,
+                    "Rate": [
+                        2,
+                        2
+                    ]
+                },
+                {
+                    "CpuCore": 12,
+                    "Rate": [
+                        6,
+                        3
+                    ]
+                },
+                {
+                    "CpuCore": 13,
+                    "Rate": [
+                        10,
+                        14
+                    ]
+                },
+                {
+                    "CpuCore": 14,
+                    "Rate": [
+                        12,
+                        6
+                    ]
+                },
+                {
+                    "CpuCore": 15,
+                    "Rate": [
+                        5,
+                        2
+                    ]
+                },
+                {
+                    "CpuCore": 16,
+                    "Rate": [
+                        4,
+                        2
+                    ]
+                },
+                {
+                    "CpuCore": 17,
+                    "Rate": [
+                        2,
+                        4
+                    ]
+                },
+                {
+                    "CpuCore": 18,
+                    "Rate": [
+                        4,
+                        6
+                    ]
+                },
+                {
+                    "CpuCore": 19,
+                    "Rate": [
+                        14,
+                        9
+                    ]
+                },
+                {
+                    "CpuCore": 20,
+                    "Rate": [
+                        6,
+                        6
+                    ]
+                },
+                {
+                    "CpuCore": 21,
+                    "Rate": [
+                        5,
+                        5
+                    ]
+                },
+                {
+                    "CpuCore": 22,
+                    "Rate": [
+                        3,
+                        12
+                    ]
+                },
+                {
+                    "CpuCore": 23,
+                    "Rate": [
+                        2,
+                        2
+                    ]
+                }
+            ]
+        },
+        "Mem": {
+            "Total": [
+                65716676,
+                65716676
+            ],
+            "Used": [
+                57163160,
+                57158148
+            ]
+        },
+        "Net": {
+            "Conn": [
+                133,
+                130
+            ],
+            "PackageIn": [
+                960,
+                960
+            ],
+            "PackageOut": [],
+            "FlowIn": [
+                150,
+                112
+            ],
+            "FlowOut": [
+                1342,
+                1260
+            ]
+        },
+        "Disk": {
+            "CapacityRatio": [
+                5433344,
+                49153024,
+                0,
+                40931328,
+                1024,
+                40946688,
+                272384,
+                40945664,
+                0,
+                40945664,
+                123813888,
+                195940352,
+                12439552,
+                587817984
+            ],
+            "Read": [
+                0,
+                0
+            ],
+            "Write": [
+                740,
+                797
+            ],
+            "IoRatioPerSec": [
+                0,
+                0
+            ],
+            "IoWaitTime": [
+                61,
+                65
+            ]
+        },
+        "RequestId": "85b295bb-8f43-ce01-e35f-5a02e2beeeac"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -94,7 +94,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"EventName\": \"PlannedSwitch\",\n                \"EventStatus\": \"1\",\n                \"InstanceId\": \"cdb-fbd5agyt\",\n                \"NodeId\": \"\",\n                \"OccurTime\": \"2024-11-25 14:46:42\"\n            }\n        ],\n        \"RequestId\": \"971e2860-c55b-4323-a831-0001\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "EventName": "PlannedSwitch",
+                "EventStatus": "1",
+                "InstanceId": "cdb-fbd5agyt",
+                "NodeId": "",
+                "OccurTime": "2024-11-25 14:46:42"
+            }
+        ],
+        "RequestId": "971e2860-c55b-4323-a831-0001",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 28,\n        \"Items\": [\n            {\n                \"InstanceId\": \"cdb-1234asdf\",\n                \"ParamName\": \"lower_case_table_names\",\n                \"OldValue\": \"0\",\n                \"NewValue\": \"1\",\n                \"IsSucess\": true,\n                \"ModifyTime\": \"2019-01-15 18:59:40\",\n                \"IsSuccess\": true\n            }\n        ],\n        \"RequestId\": \"1a42feb9-82087f71-6a0031ac-699a92a8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 28,
+        "Items": [
+            {
+                "InstanceId": "cdb-1234asdf",
+                "ParamName": "lower_case_table_names",
+                "OldValue": "0",
+                "NewValue": "1",
+                "IsSucess": true,
+                "ModifyTime": "2019-01-15 18:59:40",
+                "IsSuccess": true
+            }
+        ],
+        "RequestId": "1a42feb9-82087f71-6a0031ac-699a92a8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

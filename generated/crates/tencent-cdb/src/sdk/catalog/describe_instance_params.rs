@@ -47,7 +47,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 72,\n        \"Items\": [\n            {\n                \"Name\": \"lower_case_table_names\",\n                \"ParamType\": \"integer\",\n                \"Default\": \"0\",\n                \"Description\": \"If set to 0, table names are stored as specified and comparisons are case sensitive. If set to 1, they are stored in lowercase on disk and comparisons are not case sensitive.\",\n                \"CurrentValue\": \"0\",\n                \"NeedReboot\": 1,\n                \"Max\": 1,\n                \"Min\": 0,\n                \"EnumValue\": [],\n                \"MaxFunc\": \"64\",\n                \"MinFunc\": \"1\",\n                \"IsNotSupportEdit\": true\n            }\n        ],\n        \"RequestId\": \"92131c95-aa65-44db-8c3c-e8cd67883b58\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 72,
+        "Items": [
+            {
+                "Name": "lower_case_table_names",
+                "ParamType": "integer",
+                "Default": "0",
+                "Description": "If set to 0, table names are stored as specified and comparisons are case sensitive. If set to 1, they are stored in lowercase on disk and comparisons are not case sensitive.",
+                "CurrentValue": "0",
+                "NeedReboot": 1,
+                "Max": 1,
+                "Min": 0,
+                "EnumValue": [],
+                "MaxFunc": "64",
+                "MinFunc": "1",
+                "IsNotSupportEdit": true
+            }
+        ],
+        "RequestId": "92131c95-aa65-44db-8c3c-e8cd67883b58"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,88 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"CurrentValue\": \"8\",\n                \"Default\": \"0\",\n                \"Description\": \"The minimum number of characters that validate_password requires passwords to have.\",\n                \"EnumValue\": [],\n                \"IsNotSupportEdit\": false,\n                \"Max\": 64,\n                \"MaxFunc\": \"\",\n                \"Min\": 0,\n                \"MinFunc\": \"\",\n                \"Name\": \"validate_password_length\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"1\",\n                \"Default\": \"0\",\n                \"Description\": \"The minimum number of lowercase and uppercase characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger.\",\n                \"EnumValue\": [],\n                \"IsNotSupportEdit\": false,\n                \"Max\": 16,\n                \"MaxFunc\": \"\",\n                \"Min\": 0,\n                \"MinFunc\": \"\",\n                \"Name\": \"validate_password_mixed_case_count\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"2\",\n                \"Default\": \"0\",\n                \"Description\": \"The minimum number of numeric (digit) characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger.\",\n                \"EnumValue\": [],\n                \"IsNotSupportEdit\": false,\n                \"Max\": 16,\n                \"MaxFunc\": \"\",\n                \"Min\": 0,\n                \"MinFunc\": \"\",\n                \"Name\": \"validate_password_number_count\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"MEDIUM\",\n                \"Default\": \"LOW\",\n                \"Description\": \"The password policy enforced by validate_password. The validate_password.policy value can be specified using numeric values 0, 1, 2.\",\n                \"EnumValue\": [\n                    \"LOW\",\n                    \"MEDIUM\",\n                    \"STRONG\"\n                ],\n                \"IsNotSupportEdit\": false,\n                \"Max\": 0,\n                \"MaxFunc\": \"\",\n                \"Min\": 0,\n                \"MinFunc\": \"\",\n                \"Name\": \"validate_password_policy\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"enum\"\n            },\n            {\n                \"CurrentValue\": \"3\",\n                \"Default\": \"0\",\n                \"Description\": \"The minimum number of nonalphanumeric characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger.\",\n                \"EnumValue\": [],\n                \"IsNotSupportEdit\": false,\n                \"Max\": 16,\n                \"MaxFunc\": \"\",\n                \"Min\": 0,\n                \"MinFunc\": \"\",\n                \"Name\": \"validate_password_special_char_count\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"integer\"\n            }\n        ],\n        \"RequestId\": \"103be0cb-4ca7-400b-a6b1-4c3fc7b7227c\",\n        \"TotalCount\": 5\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "CurrentValue": "8",
+                "Default": "0",
+                "Description": "The minimum number of characters that validate_password requires passwords to have.",
+                "EnumValue": [],
+                "IsNotSupportEdit": false,
+                "Max": 64,
+                "MaxFunc": "",
+                "Min": 0,
+                "MinFunc": "",
+                "Name": "validate_password_length",
+                "NeedReboot": 0,
+                "ParamType": "integer"
+            },
+            {
+                "CurrentValue": "1",
+                "Default": "0",
+                "Description": "The minimum number of lowercase and uppercase characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger.",
+                "EnumValue": [],
+                "IsNotSupportEdit": false,
+                "Max": 16,
+                "MaxFunc": "",
+                "Min": 0,
+                "MinFunc": "",
+                "Name": "validate_password_mixed_case_count",
+                "NeedReboot": 0,
+                "ParamType": "integer"
+            },
+            {
+                "CurrentValue": "2",
+                "Default": "0",
+                "Description": "The minimum number of numeric (digit) characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger.",
+                "EnumValue": [],
+                "IsNotSupportEdit": false,
+                "Max": 16,
+                "MaxFunc": "",
+                "Min": 0,
+                "MinFunc": "",
+                "Name": "validate_password_number_count",
+                "NeedReboot": 0,
+                "ParamType": "integer"
+            },
+            {
+                "CurrentValue": "MEDIUM",
+                "Default": "LOW",
+                "Description": "The password policy enforced by validate_password. The validate_password.policy value can be specified using numeric values 0, 1, 2.",
+                "EnumValue": [
+                    "LOW",
+                    "MEDIUM",
+                    "STRONG"
+                ],
+                "IsNotSupportEdit": false,
+                "Max": 0,
+                "MaxFunc": "",
+                "Min": 0,
+                "MinFunc": "",
+                "Name": "validate_password_policy",
+                "NeedReboot": 0,
+                "ParamType": "enum"
+            },
+            {
+                "CurrentValue": "3",
+                "Default": "0",
+                "Description": "The minimum number of nonalphanumeric characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger.",
+                "EnumValue": [],
+                "IsNotSupportEdit": false,
+                "Max": 16,
+                "MaxFunc": "",
+                "Min": 0,
+                "MinFunc": "",
+                "Name": "validate_password_special_char_count",
+                "NeedReboot": 0,
+                "ParamType": "integer"
+            }
+        ],
+        "RequestId": "103be0cb-4ca7-400b-a6b1-4c3fc7b7227c",
+        "TotalCount": 5
+    }
+}"#,
             },
         ],
         errors: ERRORS,

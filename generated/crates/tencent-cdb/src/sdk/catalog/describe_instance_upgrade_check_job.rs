@@ -56,7 +56,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ExistUpgradeCheckJob\": true,\n        \"JobId\": 145,\n        \"RequestId\": \"60b5d6cd-aecc-4740-a681-353e645293b4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ExistUpgradeCheckJob": true,
+        "JobId": 145,
+        "RequestId": "60b5d6cd-aecc-4740-a681-353e645293b4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -123,7 +123,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"InstanceId\": \"cdb-2wpip1dd\",\n        \"UpgradeType\": \"Trsf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "InstanceId": "cdb-2wpip1dd",
+        "UpgradeType": "Trsf"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

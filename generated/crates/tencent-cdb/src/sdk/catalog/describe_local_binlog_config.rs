@@ -47,7 +47,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LocalBinlogConfig\": {\n            \"MaxUsage\": 30,\n            \"SaveHours\": 120\n        },\n        \"LocalBinlogConfigDefault\": {\n            \"MaxUsage\": 30,\n            \"SaveHours\": 120\n        },\n        \"RequestId\": \"a8cce05c-3975-1243-1087-17e2851d3486\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LocalBinlogConfig": {
+            "MaxUsage": 30,
+            "SaveHours": 120
+        },
+        "LocalBinlogConfigDefault": {
+            "MaxUsage": 30,
+            "SaveHours": 120
+        },
+        "RequestId": "a8cce05c-3975-1243-1087-17e2851d3486"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

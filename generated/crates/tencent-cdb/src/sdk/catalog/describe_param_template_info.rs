@@ -45,7 +45,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TemplateId\": 2333,\n        \"Name\": \"andy\",\n        \"EngineVersion\": \"5.7\",\n        \"TotalCount\": 72,\n        \"Items\": [\n            {\n                \"Name\": \"andy1\",\n                \"ParamType\": \"intege\",\n                \"Default\": \"1\",\n                \"Description\": \"Determines the starting point for the AUTO_INCREMENT column value.\",\n                \"CurrentValue\": \"1\",\n                \"NeedReboot\": 0,\n                \"Max\": 65535,\n                \"Min\": 0,\n                \"EnumValue\": [\n                    \"\"\n                ],\n                \"MaxFunc\": \"10000\",\n                \"MinFunc\": \"1\",\n                \"IsNotSupportEdit\": true\n            }\n        ],\n        \"Description\": \"The maximum permitted number of simultaneous client connections.\",\n        \"TemplateType\": \"HIGH_STABILITY\",\n        \"EngineType\": \"InnoDB\",\n        \"RequestId\": \"92131c95-aa65-44db-8c3c-e8cd67883b58\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TemplateId": 2333,
+        "Name": "andy",
+        "EngineVersion": "5.7",
+        "TotalCount": 72,
+        "Items": [
+            {
+                "Name": "andy1",
+                "ParamType": "intege",
+                "Default": "1",
+                "Description": "Determines the starting point for the AUTO_INCREMENT column value.",
+                "CurrentValue": "1",
+                "NeedReboot": 0,
+                "Max": 65535,
+                "Min": 0,
+                "EnumValue": [
+                    ""
+                ],
+                "MaxFunc": "10000",
+                "MinFunc": "1",
+                "IsNotSupportEdit": true
+            }
+        ],
+        "Description": "The maximum permitted number of simultaneous client connections.",
+        "TemplateType": "HIGH_STABILITY",
+        "EngineType": "InnoDB",
+        "RequestId": "92131c95-aa65-44db-8c3c-e8cd67883b58"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"TemplateId\": 2333,\n                \"Name\": \"andy\",\n                \"Description\": \"5.7\",\n                \"EngineVersion\": \"5.7\",\n                \"TemplateType\": \"HIGH_STABILITY\",\n                \"EngineType\": \"InnoDB\"\n            }\n        ],\n        \"RequestId\": \"756bb037-a44a-4b4f-abe0-6efd34a6c792\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Items": [
+            {
+                "TemplateId": 2333,
+                "Name": "andy",
+                "Description": "5.7",
+                "EngineVersion": "5.7",
+                "TemplateType": "HIGH_STABILITY",
+                "EngineType": "InnoDB"
+            }
+        ],
+        "RequestId": "756bb037-a44a-4b4f-abe0-6efd34a6c792"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Count\": 1,\n        \"CustomConfInfo\": [\n            {\n                \"Device\": \"Z3\",\n\"Type\": \"high-availability edition\",\n                \"DeviceType\": \"custom\",\n                \"Memory\": 4000,\n                \"Cpu\": 2\n            }\n        ],\n        \"WeightRule\": {\n            \"LessThan\": 2000,\n            \"Weight\": 1\n        },\n        \"RequestId\": \"9bd2a785-2dc0-47dc-b285-2b154a218ea1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Count": 1,
+        "CustomConfInfo": [
+            {
+                "Device": "Z3",
+"Type": "high-availability edition",
+                "DeviceType": "custom",
+                "Memory": 4000,
+                "Cpu": 2
+            }
+        ],
+        "WeightRule": {
+            "LessThan": 2000,
+            "Weight": 1
+        },
+        "RequestId": "9bd2a785-2dc0-47dc-b285-2b154a218ea1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

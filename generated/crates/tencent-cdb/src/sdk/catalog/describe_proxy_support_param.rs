@@ -47,7 +47,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"ProxyVersion\": \"1.3.1\",\n        \"SupportPool\": true,\n        \"PoolMin\": 1,\n        \"PoolMax\": 10,\n        \"SupportTransSplit\": true,\n        \"SupportTransSplitMinVersion\": \"1.3.1\",\n        \"SupportPoolMinVersion\": \"1.1.1\",\n        \"SupportReadOnly\": true,\n        \"SupportAutoLoadBalance\": true,\n        \"SupportAccessMode\": true\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "ProxyVersion": "1.3.1",
+        "SupportPool": true,
+        "PoolMin": 1,
+        "PoolMax": 10,
+        "SupportTransSplit": true,
+        "SupportTransSplitMinVersion": "1.3.1",
+        "SupportPoolMinVersion": "1.1.1",
+        "SupportReadOnly": true,
+        "SupportAutoLoadBalance": true,
+        "SupportAccessMode": true
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ExpireDays\": 7,\n        \"RemoteBackupSave\": \"on\",\n        \"RemoteBinlogSave\": \"on\",\n        \"RemoteRegion\": [\n            \"ap-guangzhou\",\n            \"ap-shanghai\"\n        ],\n        \"RegionList\": [\n            \"ap-guangzhou\",\n            \"ap-shanghai\",\n            \"ap-beijing\",\n            \"ap-shanghai\"\n        ],\n        \"RequestId\": \"9d73ec37-89b8-4d36-9f40-123123123\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ExpireDays": 7,
+        "RemoteBackupSave": "on",
+        "RemoteBinlogSave": "on",
+        "RemoteRegion": [
+            "ap-guangzhou",
+            "ap-shanghai"
+        ],
+        "RegionList": [
+            "ap-guangzhou",
+            "ap-shanghai",
+            "ap-beijing",
+            "ap-shanghai"
+        ],
+        "RequestId": "9d73ec37-89b8-4d36-9f40-123123123"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,57 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5e18a101-e6f5-440c-a9d3-3b30aef256e1\",\n        \"RoGroups\": [\n            {\n                \"DelayReplicationTime\": 0,\n                \"MinRoInGroup\": 1,\n                \"RoGroupId\": \"cdbrg-lsj**ijm\",\n                \"RoGroupMode\": \"\",\n                \"RoGroupName\": \"tommy1\",\n                \"RoGroupRegion\": \"ap-beijing\",\n                \"RoGroupZone\": \"ap-beijing-6\",\n                \"RoInstances\": [\n                    {\n                        \"DeadlineTime\": \"2024-11-12 16:11:06\",\n                        \"DeviceType\": \"CUSTOM\",\n                        \"EngineVersion\": \"8.0\",\n                        \"HourFeeStatus\": 1,\n                        \"InstanceId\": \"cdbro-lsjh**jm\",\n                        \"InstanceName\": \"cdb_ro_21**63\",\n                        \"InstanceType\": 3,\n                        \"MasterInstanceId\": \"cdb-93**fefg\",\n                        \"Memory\": 4000,\n                        \"OfflineTime\": \"2024-01-25 15:05:59\",\n                        \"PayType\": 0,\n                        \"Qps\": 4400,\n                        \"Region\": \"ap-beijing\",\n                        \"RoStatus\": \"online\",\n                        \"Status\": 1,\n                        \"SubnetId\": 2738750,\n                        \"TaskStatus\": 0,\n                        \"Vip\": \"172.*.32.13\",\n                        \"Volume\": 60,\n                        \"VpcId\": 7078258,\n                        \"Vport\": 3306,\n                        \"Weight\": 2,\n                        \"Zone\": \"ap-beijing-6\"\n                    }\n                ],\n                \"RoMaxDelayTime\": 10,\n                \"RoOfflineDelay\": 1,\n                \"UniqSubnetId\": \"subnet-jp6**13n\",\n                \"UniqVpcId\": \"vpc-4ko**3u6\",\n                \"Vip\": \"172.*.64.7\",\n                \"Vport\": 3306,\n                \"Weight\": 0,\n                \"WeightMode\": \"system\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5e18a101-e6f5-440c-a9d3-3b30aef256e1",
+        "RoGroups": [
+            {
+                "DelayReplicationTime": 0,
+                "MinRoInGroup": 1,
+                "RoGroupId": "cdbrg-lsj**ijm",
+                "RoGroupMode": "",
+                "RoGroupName": "tommy1",
+                "RoGroupRegion": "ap-beijing",
+                "RoGroupZone": "ap-beijing-6",
+                "RoInstances": [
+                    {
+                        "DeadlineTime": "2024-11-12 16:11:06",
+                        "DeviceType": "CUSTOM",
+                        "EngineVersion": "8.0",
+                        "HourFeeStatus": 1,
+                        "InstanceId": "cdbro-lsjh**jm",
+                        "InstanceName": "cdb_ro_21**63",
+                        "InstanceType": 3,
+                        "MasterInstanceId": "cdb-93**fefg",
+                        "Memory": 4000,
+                        "OfflineTime": "2024-01-25 15:05:59",
+                        "PayType": 0,
+                        "Qps": 4400,
+                        "Region": "ap-beijing",
+                        "RoStatus": "online",
+                        "Status": 1,
+                        "SubnetId": 2738750,
+                        "TaskStatus": 0,
+                        "Vip": "172.*.32.13",
+                        "Volume": 60,
+                        "VpcId": 7078258,
+                        "Vport": 3306,
+                        "Weight": 2,
+                        "Zone": "ap-beijing-6"
+                    }
+                ],
+                "RoMaxDelayTime": 10,
+                "RoOfflineDelay": 1,
+                "UniqSubnetId": "subnet-jp6**13n",
+                "UniqVpcId": "vpc-4ko**3u6",
+                "Vip": "172.*.64.7",
+                "Vport": 3306,
+                "Weight": 0,
+                "WeightMode": "system"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 2,\n        \"Items\": [\n            {\n                \"InstanceId\": \"cdb-fix44sxh\",\n                \"Message\": \"ok\",\n                \"Code\": 0,\n                \"Times\": [\n                    {\n                        \"Begin\": \"2017-08-21 02:06:20\",\n                        \"End\": \"2017-08-25 17:52:05\"\n                    }\n                ]\n            },\n            {\n                \"InstanceId\": \"cdb-bdf7h3j1\",\n                \"Message\": \"ok\",\n                \"Code\": 0,\n                \"Times\": [\n                    {\n                        \"Begin\": \"2017-08-21 02:06:00\",\n                        \"End\": \"2017-08-25 17:52:05\"\n                    }\n                ]\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 2,
+        "Items": [
+            {
+                "InstanceId": "cdb-fix44sxh",
+                "Message": "ok",
+                "Code": 0,
+                "Times": [
+                    {
+                        "Begin": "2017-08-21 02:06:20",
+                        "End": "2017-08-25 17:52:05"
+                    }
+                ]
+            },
+            {
+                "InstanceId": "cdb-bdf7h3j1",
+                "Message": "ok",
+                "Code": 0,
+                "Times": [
+                    {
+                        "Begin": "2017-08-21 02:06:00",
+                        "End": "2017-08-25 17:52:05"
+                    }
+                ]
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

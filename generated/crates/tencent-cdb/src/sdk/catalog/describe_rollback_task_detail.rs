@@ -65,7 +65,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"Items\": [\n            {\n                \"Info\": \"batch rollback success\",\n                \"Status\": \"SUCCESS\",\n                \"Progress\": 100,\n                \"StartTime\": \"2020-04-22 10:01:23\",\n                \"EndTime\": \"2020-04-22 10:06:25\",\n                \"Detail\": [\n                    {\n                        \"InstanceId\": \"cdb-qwer1234\",\n                        \"Strategy\": \"full\",\n                        \"RollbackTime\": \"2020-04-22 10:00:57\",\n                        \"Databases\": [],\n                        \"Tables\": [\n                            {\n                                \"Table\": [\n                                    {\n                                        \"TableName\": \"sbtest1\",\n                                        \"NewTableName\": \"sbtest1_bak\"\n                                    },\n                                    {\n                                        \"TableName\": \"sbtest2\",\n                                        \"NewTableName\": \"sbtest2_bak\"\n                                    }\n                                ],\n                                \"Database\": \"dbtest_bak\"\n                            }\n                        ]\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"1ac120c8-744a-4c15-be4e-4431511c0233\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "Items": [
+            {
+                "Info": "batch rollback success",
+                "Status": "SUCCESS",
+                "Progress": 100,
+                "StartTime": "2020-04-22 10:01:23",
+                "EndTime": "2020-04-22 10:06:25",
+                "Detail": [
+                    {
+                        "InstanceId": "cdb-qwer1234",
+                        "Strategy": "full",
+                        "RollbackTime": "2020-04-22 10:00:57",
+                        "Databases": [],
+                        "Tables": [
+                            {
+                                "Table": [
+                                    {
+                                        "TableName": "sbtest1",
+                                        "NewTableName": "sbtest1_bak"
+                                    },
+                                    {
+                                        "TableName": "sbtest2",
+                                        "NewTableName": "sbtest2_bak"
+                                    }
+                                ],
+                                "Database": "dbtest_bak"
+                            }
+                        ]
+                    }
+                ]
+            }
+        ],
+        "RequestId": "1ac120c8-744a-4c15-be4e-4431511c0233"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

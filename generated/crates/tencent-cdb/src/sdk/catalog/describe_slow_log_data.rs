@@ -107,7 +107,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"Database\": \"1231231\",\n                \"LockTime\": 1,\n                \"Md5\": \"23123123\",\n                \"QueryTime\": 100,\n                \"RowsExamined\": 0,\n                \"RowsSent\": 0,\n                \"SqlTemplate\": \"show master status111111\",\n                \"SqlText\": \"update order_logistics set logistics_status = 205 where logistics_id in ( select `logistics_id` from `order_info` where order_no in('15706082880074381752', '15706082880074381751'))\",\n                \"Timestamp\": 1585142640,\n                \"UserHost\": \"localhost\",\n                \"UserName\": \"marchzcma\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "Database": "1231231",
+                "LockTime": 1,
+                "Md5": "23123123",
+                "QueryTime": 100,
+                "RowsExamined": 0,
+                "RowsSent": 0,
+                "SqlTemplate": "show master status111111",
+                "SqlText": "update order_logistics set logistics_status = 205 where logistics_id in ( select `logistics_id` from `order_info` where order_no in('15706082880074381752', '15706082880074381751'))",
+                "Timestamp": 1585142640,
+                "UserHost": "localhost",
+                "UserName": "marchzcma"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 3,\n        \"Items\": [\n            {\n                \"Name\": \"ivansqwutestdr_slowlog_20170425.log\",\n                \"IntranetUrl\": \"http://gz.tencent.com***\",\n                \"Date\": \"2017-04-26\",\n                \"InternetUrl\": \"http://gz.tencent.com***\",\n                \"Type\": \"slowlog\",\n                \"Size\": 0\n            },\n            {\n                \"Name\": \"ivansqwutestdr_slowlog_20170426.log\",\n                \"IntranetUrl\": \"http://gz.tencent.com***\",\n                \"Date\": \"2017-04-27\",\n                \"InternetUrl\": \"http://gz.tencent.com***\",\n                \"Type\": \"slowlog\",\n                \"Size\": 212\n            },\n            {\n                \"Name\": \"ivansqwutestdr_slowlog_20170427.log\",\n                \"IntranetUrl\": \"http://gz.tencent.com***\",\n                \"Date\": \"2017-04-28\",\n                \"InternetUrl\": \"http://gz.tencent.com***\",\n                \"Type\": \"slowlog\",\n                \"Size\": 0\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 3,
+        "Items": [
+            {
+                "Name": "ivansqwutestdr_slowlog_20170425.log",
+                "IntranetUrl": "http://gz.tencent.com***",
+                "Date": "2017-04-26",
+                "InternetUrl": "http://gz.tencent.com***",
+                "Type": "slowlog",
+                "Size": 0
+            },
+            {
+                "Name": "ivansqwutestdr_slowlog_20170426.log",
+                "IntranetUrl": "http://gz.tencent.com***",
+                "Date": "2017-04-27",
+                "InternetUrl": "http://gz.tencent.com***",
+                "Type": "slowlog",
+                "Size": 212
+            },
+            {
+                "Name": "ivansqwutestdr_slowlog_20170427.log",
+                "IntranetUrl": "http://gz.tencent.com***",
+                "Date": "2017-04-28",
+                "InternetUrl": "http://gz.tencent.com***",
+                "Type": "slowlog",
+                "Size": 0
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

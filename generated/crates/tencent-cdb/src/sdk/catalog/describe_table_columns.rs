@@ -59,7 +59,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 20,\n        \"Items\": [\n            \"TABLE_CATALOG\",\n            \"TABLE_SCHEMA\",\n            \"TABLE_NAME\",\n            \"COLUMN_NAME\",\n            \"ORDINAL_POSITION\",\n            \"COLUMN_DEFAULT\",\n            \"IS_NULLABLE\",\n            \"DATA_TYPE\",\n            \"CHARACTER_MAXIMUM_LENGTH\",\n            \"CHARACTER_OCTET_LENGTH\",\n            \"NUMERIC_PRECISION\",\n            \"NUMERIC_SCALE\",\n            \"DATETIME_PRECISION\",\n            \"CHARACTER_SET_NAME\",\n            \"COLLATION_NAME\",\n            \"COLUMN_TYPE\",\n            \"COLUMN_KEY\",\n            \"EXTRA\",\n            \"PRIVILEGES\",\n            \"COLUMN_COMMENT\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 20,
+        "Items": [
+            "TABLE_CATALOG",
+            "TABLE_SCHEMA",
+            "TABLE_NAME",
+            "COLUMN_NAME",
+            "ORDINAL_POSITION",
+            "COLUMN_DEFAULT",
+            "IS_NULLABLE",
+            "DATA_TYPE",
+            "CHARACTER_MAXIMUM_LENGTH",
+            "CHARACTER_OCTET_LENGTH",
+            "NUMERIC_PRECISION",
+            "NUMERIC_SCALE",
+            "DATETIME_PRECISION",
+            "CHARACTER_SET_NAME",
+            "COLLATION_NAME",
+            "COLUMN_TYPE",
+            "COLUMN_KEY",
+            "EXTRA",
+            "PRIVILEGES",
+            "COLUMN_COMMENT"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

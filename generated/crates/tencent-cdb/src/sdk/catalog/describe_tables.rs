@@ -68,7 +68,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 10,\n        \"Items\": [\n            \"CHARACTER_SETS\",\n            \"COLLATIONS\",\n            \"COLLATION_CHARACTER_SET_APPLICABILITY\",\n            \"COLUMNS\",\n            \"COLUMN_PRIVILEGES\",\n            \"ENGINES\",\n            \"EVENTS\",\n            \"FILES\",\n            \"GLOBAL_STATUS\",\n            \"GLOBAL_VARIABLES\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 10,
+        "Items": [
+            "CHARACTER_SETS",
+            "COLLATIONS",
+            "COLLATION_CHARACTER_SET_APPLICABILITY",
+            "COLUMNS",
+            "COLUMN_PRIVILEGES",
+            "ENGINES",
+            "EVENTS",
+            "FILES",
+            "GLOBAL_STATUS",
+            "GLOBAL_VARIABLES"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

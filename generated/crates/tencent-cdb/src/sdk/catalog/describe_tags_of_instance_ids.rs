@@ -55,7 +55,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"Offset\": 0,\n        \"Limit\": 10,\n        \"Rows\": [\n            {\n                \"InstanceId\": \"cdb-uns231ns\",\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"name\",\n                        \"TagValue\": \"zhang\"\n                    }\n                ]\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "Offset": 0,
+        "Limit": 10,
+        "Rows": [
+            {
+                "InstanceId": "cdb-uns231ns",
+                "Tags": [
+                    {
+                        "TagKey": "name",
+                        "TagValue": "zhang"
+                    }
+                ]
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -84,7 +84,94 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 5,\n        \"Items\": [\n            {\n                \"Code\": 9013,\n\"Message\": \"[Operate CDB Fail][Upgrade Service Fail!] reason: ERR#-999: lock_inst.cgi: specific instance IDs do not exist in the instance records\",\n                \"JobId\": 79,\n                \"AsyncRequestId\": \"9d21004b-3aa1896a-eeddca4b-a68f106d\",\n                \"TaskAttachInfo\": [],\n                \"Progress\": 10,\n                \"StartTime\": \"2019-10-09 20:03:39\",\n                \"EndTime\": \"2019-10-09 20:39:34\",\n                \"InstanceIds\": [\n                    \"cdb-qlfpnobr\"\n                ],\n                \"TaskType\": \"OPEN GTID\",\n                \"TaskStatus\": \"FAILED\"\n            },\n            {\n                \"Code\": 0,\n\"Message\": \"The parameters are set successfully.\",\n                \"JobId\": 70,\n                \"AsyncRequestId\": \"1d564380-2e391736-f28fa246-43cea3aa\",\n                \"TaskAttachInfo\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"2018-07-06 22:03:05\",\n                \"EndTime\": \"2018-07-06 22:03:28\",\n                \"InstanceIds\": [\n                    \"cdb-6kd9h71i\"\n                ],\n                \"TaskType\": \"MODIFY PARAM\",\n                \"TaskStatus\": \"SUCCEED\"\n            },\n            {\n                \"Code\": 0,\n\"Message\": \"Initialize instance successfully\",\n                \"JobId\": 69,\n                \"AsyncRequestId\": \"ea39295d-420a0b4e-a98298c7-8751e1ad\",\n                \"TaskAttachInfo\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"2018-07-06 22:01:42\",\n                \"EndTime\": \"2018-07-06 22:02:26\",\n                \"InstanceIds\": [\n                    \"cdb-6kd9h71i\"\n                ],\n                \"TaskType\": \"INITIAL\",\n                \"TaskStatus\": \"SUCCEED\"\n            },\n            {\n                \"Code\": 0,\n\"Message\": \"Instance upgrade task completed\",\n                \"JobId\": 68,\n                \"AsyncRequestId\": \"780b2e32-79cb0f4c-ec7854c5-44ff5372\",\n                \"TaskAttachInfo\": [\n                    {\n                        \"AttachKey\": \"FastUpgradeStatus\",\n                        \"AttachValue\": \"1\"\n                    }\n                ],\n                \"Progress\": 100,\n                \"StartTime\": \"2018-07-05 23:53:48\",\n                \"EndTime\": \"2018-07-06 22:05:10\",\n                \"InstanceIds\": [\n                    \"cdb-6kd9h71i\"\n                ],\n                \"TaskType\": \"UPGRADE MASTER\",\n                \"TaskStatus\": \"SUCCEED\"\n            },\n            {\n                \"Code\": -1,\n\"Message\": \"Setting parameter failure\",\n                \"JobId\": 66,\n                \"AsyncRequestId\": \"780b2e32-79cb0f4c-ec7854c5-44ff5371\",\n                \"TaskAttachInfo\": [],\n                \"Progress\": 0,\n                \"StartTime\": \"2018-07-05 23:30:36\",\n                \"EndTime\": \"2018-07-05 23:30:37\",\n                \"InstanceIds\": [\n                    \"cdb-o02fxj9g\"\n                ],\n                \"TaskType\": \"MODIFY PARAM\",\n                \"TaskStatus\": \"FAILED\"\n            }\n        ],\n        \"RequestId\": \"9a4b22f5-0f93-4a72-ba05-1eb6cdf37a1e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 5,
+        "Items": [
+            {
+                "Code": 9013,
+"Message": "[Operate CDB Fail][Upgrade Service Fail!] reason: ERR#-999: lock_inst.cgi: specific instance IDs do not exist in the instance records",
+                "JobId": 79,
+                "AsyncRequestId": "9d21004b-3aa1896a-eeddca4b-a68f106d",
+                "TaskAttachInfo": [],
+                "Progress": 10,
+                "StartTime": "2019-10-09 20:03:39",
+                "EndTime": "2019-10-09 20:39:34",
+                "InstanceIds": [
+                    "cdb-qlfpnobr"
+                ],
+                "TaskType": "OPEN GTID",
+                "TaskStatus": "FAILED"
+            },
+            {
+                "Code": 0,
+"Message": "The parameters are set successfully.",
+                "JobId": 70,
+                "AsyncRequestId": "1d564380-2e391736-f28fa246-43cea3aa",
+                "TaskAttachInfo": [],
+                "Progress": 100,
+                "StartTime": "2018-07-06 22:03:05",
+                "EndTime": "2018-07-06 22:03:28",
+                "InstanceIds": [
+                    "cdb-6kd9h71i"
+                ],
+                "TaskType": "MODIFY PARAM",
+                "TaskStatus": "SUCCEED"
+            },
+            {
+                "Code": 0,
+"Message": "Initialize instance successfully",
+                "JobId": 69,
+                "AsyncRequestId": "ea39295d-420a0b4e-a98298c7-8751e1ad",
+                "TaskAttachInfo": [],
+                "Progress": 100,
+                "StartTime": "2018-07-06 22:01:42",
+                "EndTime": "2018-07-06 22:02:26",
+                "InstanceIds": [
+                    "cdb-6kd9h71i"
+                ],
+                "TaskType": "INITIAL",
+                "TaskStatus": "SUCCEED"
+            },
+            {
+                "Code": 0,
+"Message": "Instance upgrade task completed",
+                "JobId": 68,
+                "AsyncRequestId": "780b2e32-79cb0f4c-ec7854c5-44ff5372",
+                "TaskAttachInfo": [
+                    {
+                        "AttachKey": "FastUpgradeStatus",
+                        "AttachValue": "1"
+                    }
+                ],
+                "Progress": 100,
+                "StartTime": "2018-07-05 23:53:48",
+                "EndTime": "2018-07-06 22:05:10",
+                "InstanceIds": [
+                    "cdb-6kd9h71i"
+                ],
+                "TaskType": "UPGRADE MASTER",
+                "TaskStatus": "SUCCEED"
+            },
+            {
+                "Code": -1,
+"Message": "Setting parameter failure",
+                "JobId": 66,
+                "AsyncRequestId": "780b2e32-79cb0f4c-ec7854c5-44ff5371",
+                "TaskAttachInfo": [],
+                "Progress": 0,
+                "StartTime": "2018-07-05 23:30:36",
+                "EndTime": "2018-07-05 23:30:37",
+                "InstanceIds": [
+                    "cdb-o02fxj9g"
+                ],
+                "TaskType": "MODIFY PARAM",
+                "TaskStatus": "FAILED"
+            }
+        ],
+        "RequestId": "9a4b22f5-0f93-4a72-ba05-1eb6cdf37a1e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

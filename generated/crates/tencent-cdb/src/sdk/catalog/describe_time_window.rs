@@ -44,7 +44,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"MaxDelayTime\": 10,\n        \"Monday\": [\n            \"19:00-20:00\"\n        ],\n        \"Tuesday\": [\n            \"18:00-20:00\"\n        ],\n        \"Friday\": [\n            \"18:00-20:00\"\n        ],\n        \"Wednesday\": [\n            \"18:00-20:00\"\n        ],\n        \"Thursday\": [\n            \"18:00-20:00\"\n        ],\n        \"Sunday\": [\n            \"18:00-20:00\",\n            \"21:30-22:00\"\n        ],\n        \"Saturday\": [\n            \"18:00-20:00\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "MaxDelayTime": 10,
+        "Monday": [
+            "19:00-20:00"
+        ],
+        "Tuesday": [
+            "18:00-20:00"
+        ],
+        "Friday": [
+            "18:00-20:00"
+        ],
+        "Wednesday": [
+            "18:00-20:00"
+        ],
+        "Thursday": [
+            "18:00-20:00"
+        ],
+        "Sunday": [
+            "18:00-20:00",
+            "21:30-22:00"
+        ],
+        "Saturday": [
+            "18:00-20:00"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"UploadTime\": \"2016-11-28 15:16:13\",\n                \"UploadInfo\": {\n                    \"AllSliceNum\": 5,\n                    \"CompleteNum\": 3\n                },\n                \"FileName\": \"joellwang.sql\",\n                \"FileSize\": 8581633,\n                \"IsUploadFinished\": 0,\n                \"FileId\": \"5596d7433fe211da4b487228db4e7c57\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "UploadTime": "2016-11-28 15:16:13",
+                "UploadInfo": {
+                    "AllSliceNum": 5,
+                    "CompleteNum": 3
+                },
+                "FileName": "joellwang.sql",
+                "FileSize": 8581633,
+                "IsUploadFinished": 0,
+                "FileId": "5596d7433fe211da4b487228db4e7c57"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "documented",
                 status: 200u16,
-                body: "{\n    \"code\":\"0\",\n    \"message\":\"\",\n    \"codeDesc\":\"Success\",\n    \"data\":[\n        {\n            \"file_name\":\"cdb154153_backup_2016-07-06 01:04:54\",\n            \"size\":\"671224\",\n\t\t\t\"type\":\"mysql\",\n            \"date\":\"2016-07-06 01:04:54\",\n            \"in_url\":\"http://gz.dl.cdb.tencentyun.com/**?appid=1351000042&time=1467971011&sign=ChupJ1dMt8W%2BcYHLlYGAE6ccEnk%3D&dbtbcode=272\"\n        }\n    ]\n}\n",
+                body: r#"{
+    "code":"0",
+    "message":"",
+    "codeDesc":"Success",
+    "data":[
+        {
+            "file_name":"cdb154153_backup_2016-07-06 01:04:54",
+            "size":"671224",
+			"type":"mysql",
+            "date":"2016-07-06 01:04:54",
+            "in_url":"http://gz.dl.cdb.tencentyun.com/**?appid=1351000042&time=1467971011&sign=ChupJ1dMt8W%2BcYHLlYGAE6ccEnk%3D&dbtbcode=272"
+        }
+    ]
+}
+"#,
             },
         ],
         errors: &[

@@ -72,7 +72,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7fd6ee14-ad09-4c58-9612-65d4d1691d50\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7fd6ee14-ad09-4c58-9612-65d4d1691d50"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"2a3f5881-fed4de4d-edaca28e-8d16c732\",\n        \"RequestId\": \"d226dcb0-e893-4a3b-bda1-0e5af6a191e4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "2a3f5881-fed4de4d-edaca28e-8d16c732",
+        "RequestId": "d226dcb0-e893-4a3b-bda1-0e5af6a191e4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"988d3e5b-4cc7bac7-b92977cf-274603c0\",\n        \"RequestId\": \"11fa4b07-11b0-4c48-a472-2d835d9bf165\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "988d3e5b-4cc7bac7-b92977cf-274603c0",
+        "RequestId": "11fa4b07-11b0-4c48-a472-2d835d9bf165"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

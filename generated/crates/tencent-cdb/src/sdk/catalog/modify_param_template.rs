@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"756bb037-a44a-4b4f-abe0-6efd34a6c792\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "756bb037-a44a-4b4f-abe0-6efd34a6c792"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9d73ec37-89b8-4d36-9f40-123123123\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9d73ec37-89b8-4d36-9f40-123123123"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1ac120c8-744a-4c15-be4e-4431511c0233\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1ac120c8-744a-4c15-be4e-4431511c0233"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

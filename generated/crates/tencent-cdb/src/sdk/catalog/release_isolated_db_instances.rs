@@ -45,7 +45,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eeab769d-0c08-456a-971f-dc24f4c585c8\",\n        \"Items\": [\n            {\n                \"InstanceId\": \"cdb-f35wr6wj\",\n                \"Code\": 0,\n                \"Message\": \"\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eeab769d-0c08-456a-971f-dc24f4c585c8",
+        "Items": [
+            {
+                "InstanceId": "cdb-f35wr6wj",
+                "Code": 0,
+                "Message": ""
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

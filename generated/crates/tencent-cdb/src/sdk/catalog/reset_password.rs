@@ -56,7 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d5b053f3-d58e-4048-aef9-b8cc9f044951\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d5b053f3-d58e-4048-aef9-b8cc9f044951"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"841592f6-dd318344-aea19230-38912726\",\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "841592f6-dd318344-aea19230-38912726",
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"02e874af-e4876fb4-4c672e64-86f17866\",\n        \"RequestId\": \"d5b053f3-d58e-4048-aef9-b8cc9f044951\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "02e874af-e4876fb4-4c672e64-86f17866",
+        "RequestId": "d5b053f3-d58e-4048-aef9-b8cc9f044951"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JobId\": 145,\n        \"RequestId\": \"a4b54232-d7af-4df3-8329-5110e3ece9c3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JobId": 145,
+        "RequestId": "a4b54232-d7af-4df3-8329-5110e3ece9c3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3689c0eb-a92d-77ce-0ee2-17d99f604e64\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3689c0eb-a92d-77ce-0ee2-17d99f604e64"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

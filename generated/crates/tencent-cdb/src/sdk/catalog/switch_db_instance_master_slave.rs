@@ -71,7 +71,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"faae8d6a-38fb-44de-988e-5a0e78aba4a7\",\n        \"AsyncRequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "faae8d6a-38fb-44de-988e-5a0e78aba4a7",
+        "AsyncRequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"AsyncRequestId\": \"be9f64a6-fa652dc6-f5c878b6-a6a50746\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "AsyncRequestId": "be9f64a6-fa652dc6-f5c878b6-a6a50746"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"8155d27a-079a2580-19593e48-f1af5042\",\n        \"RequestId\": \"3689c0eb-a92d-77ce-0ee2-17d99f604e64\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "8155d27a-079a2580-19593e48-f1af5042",
+        "RequestId": "3689c0eb-a92d-77ce-0ee2-17d99f604e64"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -163,7 +163,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"ec58aec9-05d6185f-02dad5fa-b67f1dff\",\n        \"DealIds\": [\n            \"20260423753022636848431\"\n        ],\n        \"RequestId\": \"fe1a3323-5968-40c1-939e-56f659c2f3c5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "ec58aec9-05d6185f-02dad5fa-b67f1dff",
+        "DealIds": [
+            "20260423753022636848431"
+        ],
+        "RequestId": "fe1a3323-5968-40c1-939e-56f659c2f3c5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -85,7 +85,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Message\": \"\",\n        \"RequestId\": \"894fc11c-393c-4ab7-bfac-ba64af52b1f9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Message": "",
+        "RequestId": "894fc11c-393c-4ab7-bfac-ba64af52b1f9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

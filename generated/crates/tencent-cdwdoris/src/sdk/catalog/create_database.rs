@@ -66,7 +66,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Message\": \"\",\n        \"RequestId\": \"494d3ca4-1d4d-483a-b172-1fdd4acee042\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Message": "",
+        "RequestId": "494d3ca4-1d4d-483a-b172-1fdd4acee042"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -122,7 +122,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"cdwdoris-aijqera\",\n        \"FlowId\": \"1231\",\n        \"RequestId\": \"lweinasd-28kamasd-xasdas\",\n        \"ErrorMsg\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "cdwdoris-aijqera",
+        "FlowId": "1231",
+        "RequestId": "lweinasd-28kamasd-xasdas",
+        "ErrorMsg": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -104,17 +104,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Message\": \"\",\n        \"RequestId\": \"feef710c-431d-443b-b5fb-bc7ca25bfafd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Message": "",
+        "RequestId": "feef710c-431d-443b-b5fb-bc7ca25bfafd"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Message\": \"\",\n        \"RequestId\": \"1b12e7c9-4802-412c-b23b-5a2514f508a8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Message": "",
+        "RequestId": "1b12e7c9-4802-412c-b23b-5a2514f508a8"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Message\": \"\",\n        \"RequestId\": \"1e10c4a5-44cf-4833-be5b-cb5fb8217c43\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Message": "",
+        "RequestId": "1e10c4a5-44cf-4833-be5b-cb5fb8217c43"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -73,7 +73,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Message\": \"\",\n        \"RequestId\": \"41de726a-0bd6-4794-8324-5fd73c312886\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Message": "",
+        "RequestId": "41de726a-0bd6-4794-8324-5fd73c312886"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,45 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"Name\": \"abc\",\n                \"Desc\": \"abc\",\n                \"Regions\": [\n                    {\n                        \"Name\": \"abc\",\n                        \"Desc\": \"abc\",\n                        \"RegionId\": 0,\n                        \"Zones\": [\n                            {\n                                \"Name\": \"abc\",\n                                \"Desc\": \"abc\",\n                                \"ZoneId\": 0,\n                                \"Encrypt\": 0\n                            }\n                        ],\n                        \"Count\": 0,\n                        \"IsInternationalSite\": 1,\n                        \"Bucket\": \"abc\"\n                    }\n                ]\n            }\n        ],\n        \"FrontEndRules\": [\n            {\n                \"ID\": 0,\n                \"Name\": \"abc\",\n                \"Rule\": \"abc\"\n            }\n        ],\n        \"AvailableWhiteListNames\": [\n            \"abc\"\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "Name": "abc",
+                "Desc": "abc",
+                "Regions": [
+                    {
+                        "Name": "abc",
+                        "Desc": "abc",
+                        "RegionId": 0,
+                        "Zones": [
+                            {
+                                "Name": "abc",
+                                "Desc": "abc",
+                                "ZoneId": 0,
+                                "Encrypt": 0
+                            }
+                        ],
+                        "Count": 0,
+                        "IsInternationalSite": 1,
+                        "Bucket": "abc"
+                    }
+                ]
+            }
+        ],
+        "FrontEndRules": [
+            {
+                "ID": 0,
+                "Name": "abc",
+                "Rule": "abc"
+            }
+        ],
+        "AvailableWhiteListNames": [
+            "abc"
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackUpJobs\": [\n            {\n                \"JobId\": 0,\n                \"Snapshot\": \"abc\",\n                \"BackUpSize\": 0,\n                \"BackUpTime\": \"abc\",\n                \"ExpireTime\": \"abc\",\n                \"JobStatus\": \"abc\",\n                \"BackupType\": 0,\n                \"BackupTimeType\": 0,\n                \"DorisSourceInfo\": {\n                    \"Host\": \"abc\",\n                    \"Port\": 0,\n                    \"User\": \"abc\",\n                    \"Password\": \"abc\"\n                },\n                \"JobStatusNum\": 0\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackUpJobs": [
+            {
+                "JobId": 0,
+                "Snapshot": "abc",
+                "BackUpSize": 0,
+                "BackUpTime": "abc",
+                "ExpireTime": "abc",
+                "JobStatus": "abc",
+                "BackupType": 0,
+                "BackupTimeType": 0,
+                "DorisSourceInfo": {
+                    "Host": "abc",
+                    "Port": 0,
+                    "User": "abc",
+                    "Password": "abc"
+                },
+                "JobStatusNum": 0
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xx\",\n        \"TableContents\": [\n            {\n                \"Table\": \"xx\",\n                \"TotalBytes\": 0,\n                \"Database\": \"xx\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xx",
+        "TableContents": [
+            {
+                "Table": "xx",
+                "TotalBytes": 0,
+                "Database": "xx"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

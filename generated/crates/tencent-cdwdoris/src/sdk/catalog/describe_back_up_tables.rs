@@ -63,7 +63,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AvailableTables\": [\n            {\n                \"Table\": \"tablename1\",\n                \"TotalBytes\": 0,\n                \"Database\": \"db1\"\n            }\n        ],\n        \"RequestId\": \"request1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AvailableTables": [
+            {
+                "Table": "tablename1",
+                "TotalBytes": 0,
+                "Database": "db1"
+            }
+        ],
+        "RequestId": "request1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"xx\",\n        \"BackupStatus\": [\n            {\n                \"Status\": \"xx\",\n                \"FinishedTime\": \"xx\",\n                \"BackupObjects\": \"xx\",\n                \"SnapshotName\": \"xx\",\n                \"TaskErrMsg\": \"xx\",\n                \"JobId\": 0,\n                \"UnfinishedTasks\": \"xx\",\n                \"State\": \"xx\",\n                \"SnapshotFinishedTime\": \"xx\",\n                \"Timeout\": 0,\n                \"UploadFinishedTime\": \"xx\",\n                \"Progress\": \"xx\",\n                \"CreateTime\": \"xx\",\n                \"DbName\": \"xx\"\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "xx",
+        "BackupStatus": [
+            {
+                "Status": "xx",
+                "FinishedTime": "xx",
+                "BackupObjects": "xx",
+                "SnapshotName": "xx",
+                "TaskErrMsg": "xx",
+                "JobId": 0,
+                "UnfinishedTasks": "xx",
+                "State": "xx",
+                "SnapshotFinishedTime": "xx",
+                "Timeout": 0,
+                "UploadFinishedTime": "xx",
+                "Progress": "xx",
+                "CreateTime": "xx",
+                "DbName": "xx"
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterConfList\": [\n            {\n                \"NeedRestart\": 1,\n                \"OriParam\": \"ss=sc\",\n                \"KeyConf\": \"ss=sc\",\n                \"FileConf\": \"ss=sc\",\n                \"FileName\": \"test\"\n            }\n        ],\n        \"RequestId\": \"xx-aa\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterConfList": [
+            {
+                "NeedRestart": 1,
+                "OriParam": "ss=sc",
+                "KeyConf": "ss=sc",
+                "FileConf": "ss=sc",
+                "FileName": "test"
+            }
+        ],
+        "RequestId": "xx-aa"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -76,7 +76,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"ClusterConfHistory\": [\n            {\n                \"FileName\": \"abc\",\n                \"NewConfValue\": \"abc\",\n                \"OldConfValue\": \"abc\",\n                \"Remark\": \"abc\",\n                \"ModifyTime\": \"abc\",\n                \"UserUin\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "ClusterConfHistory": [
+            {
+                "FileName": "abc",
+                "NewConfValue": "abc",
+                "OldConfValue": "abc",
+                "Remark": "abc",
+                "ModifyTime": "abc",
+                "UserUin": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

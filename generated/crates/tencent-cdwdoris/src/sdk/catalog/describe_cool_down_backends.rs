@@ -47,7 +47,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"abc\",\n        \"List\": [\n            {\n                \"Host\": \"abc\",\n                \"DataUsedCapacity\": \"abc\",\n                \"TotalCapacity\": \"abc\",\n                \"RemoteUsedCapacity\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "abc",
+        "List": [
+            {
+                "Host": "abc",
+                "DataUsedCapacity": "abc",
+                "TotalCapacity": "abc",
+                "RemoteUsedCapacity": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"abc\",\n        \"List\": [\n            {\n                \"TableName\": \"abc\",\n                \"Size\": \"abc\",\n                \"RemoteSize\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "abc",
+        "List": [
+            {
+                "TableName": "abc",
+                "Size": "abc",
+                "RemoteSize": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

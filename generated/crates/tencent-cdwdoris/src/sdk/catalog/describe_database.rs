@@ -72,7 +72,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DbInfos\": [\n            {\n                \"DbName\": \"test\",\n                \"Location\": \"\",\n                \"Properties\": null\n            },\n            {\n                \"DbName\": \"db1\",\n                \"Location\": \"\",\n                \"Properties\": [\n                    {\n                        \"PropertyKey\": \"min_load_replica_num\",\n                        \"PropertyValue\": \"-1\"\n                    },\n                    {\n                        \"PropertyKey\": \"replication_allocation\",\n                        \"PropertyValue\": \"tag.location.default: 3\"\n                    }\n                ]\n            }\n        ],\n        \"Message\": \"\",\n        \"RequestId\": \"43516a7e-aa6c-4f43-8435-71d4e41dbd8a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DbInfos": [
+            {
+                "DbName": "test",
+                "Location": "",
+                "Properties": null
+            },
+            {
+                "DbName": "db1",
+                "Location": "",
+                "Properties": [
+                    {
+                        "PropertyKey": "min_load_replica_num",
+                        "PropertyValue": "-1"
+                    },
+                    {
+                        "PropertyKey": "replication_allocation",
+                        "PropertyValue": "tag.location.default: 3"
+                    }
+                ]
+            }
+        ],
+        "Message": "",
+        "RequestId": "43516a7e-aa6c-4f43-8435-71d4e41dbd8a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

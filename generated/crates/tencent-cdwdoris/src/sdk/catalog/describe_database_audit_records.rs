@@ -119,7 +119,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"SlowQueryRecords\": {\n            \"OsUser\": \"abc\",\n            \"InitialQueryId\": \"abc\",\n            \"Sql\": \"abc\",\n            \"QueryStartTime\": \"abc\",\n            \"DurationMs\": 0,\n            \"ReadRows\": 0,\n            \"ResultRows\": 0,\n            \"ResultBytes\": 1,\n            \"MemoryUsage\": 0,\n            \"InitialAddress\": \"abc\",\n            \"DbName\": \"abc\",\n            \"SqlType\": \"abc\"\n        },\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "SlowQueryRecords": {
+            "OsUser": "abc",
+            "InitialQueryId": "abc",
+            "Sql": "abc",
+            "QueryStartTime": "abc",
+            "DurationMs": 0,
+            "ReadRows": 0,
+            "ResultRows": 0,
+            "ResultBytes": 1,
+            "MemoryUsage": 0,
+            "InitialAddress": "abc",
+            "DbName": "abc",
+            "SqlType": "abc"
+        },
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"InstanceNodesList\": [\n            {\n                \"Ip\": \"abc\",\n                \"Spec\": \"abc\",\n                \"Core\": 0,\n                \"Memory\": 0,\n                \"DiskType\": \"abc\",\n                \"DiskSize\": 0,\n                \"Role\": \"abc\",\n                \"Status\": \"abc\",\n                \"Rip\": \"abc\",\n                \"FeRole\": \"abc\",\n                \"UUID\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "InstanceNodesList": [
+            {
+                "Ip": "abc",
+                "Spec": "abc",
+                "Core": 0,
+                "Memory": 0,
+                "DiskType": "abc",
+                "DiskSize": 0,
+                "Role": "abc",
+                "Status": "abc",
+                "Rip": "abc",
+                "FeRole": "abc",
+                "UUID": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,12 +47,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BeNodes\": [\n            \"abc\"\n        ],\n        \"FeNodes\": [\n            \"abc\"\n        ],\n        \"FeMaster\": \"abc\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BeNodes": [
+            "abc"
+        ],
+        "FeNodes": [
+            "abc"
+        ],
+        "FeMaster": "abc",
+        "RequestId": "abc"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BeNodes\": [\n            \"abc\"\n        ],\n        \"FeNodes\": [\n            \"abc\"\n        ],\n        \"FeMaster\": \"abc\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BeNodes": [
+            "abc"
+        ],
+        "FeNodes": [
+            "abc"
+        ],
+        "FeMaster": "abc",
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"1\",\n        \"NodeInfos\": [\n            {\n                \"Status\": 0,\n                \"Ip\": \"1\",\n                \"NodeRole\": \"1\",\n                \"NodeName\": \"1\"\n            }\n        ],\n        \"RequestId\": \"1\",\n        \"TotalCount\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "1",
+        "NodeInfos": [
+            {
+                "Status": 0,
+                "Ip": "1",
+                "NodeRole": "1",
+                "NodeName": "1"
+            }
+        ],
+        "RequestId": "1",
+        "TotalCount": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -83,7 +83,54 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 66,\n        \"Operations\": [\n            {\n                \"JobId\": 14103,\n                \"Name\": \"restart_cluster\",\n                \"Desc\": \"abc\",\n                \"Result\": \"Success\",\n                \"Level\": \"Normal\",\n                \"LevelDesc\": \"abc\",\n                \"StartTime\": \"2024-09-11 11:17:31\",\n                \"EndTime\": \"2024-09-11 11:18:51.523283\",\n                \"ResultDesc\": \"abc\",\n                \"OperateUin\": \"abc\",\n                \"OperationDetail\": \"abc\"\n            },\n            {\n                \"JobId\": 14102,\n                \"Name\": \"restart_cluster\",\n                \"Desc\": \"abc\",\n                \"Result\": \"Success\",\n                \"Level\": \"Normal\",\n                \"LevelDesc\": \"abc\",\n                \"StartTime\": \"2024-09-11 11:15:10\",\n                \"EndTime\": \"2024-09-11 11:17:27.470959\",\n                \"ResultDesc\": \"abc\",\n                \"OperateUin\": \"abc\",\n                \"OperationDetail\": \"abc\"\n            },\n            {\n                \"JobId\": 14101,\n                \"Name\": \"restart_cluster\",\n                \"Desc\": \"abc\",\n                \"Result\": \"Success\",\n                \"Level\": \"Normal\",\n                \"LevelDesc\": \"abc\",\n                \"StartTime\": \"2024-09-11 11:13:28\",\n                \"EndTime\": \"2024-09-11 11:14:07.669157\",\n                \"ResultDesc\": \"abc\",\n                \"OperateUin\": \"abc\",\n                \"OperationDetail\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc-abc-abc-abc-abc\",\n        \"Message\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 66,
+        "Operations": [
+            {
+                "JobId": 14103,
+                "Name": "restart_cluster",
+                "Desc": "abc",
+                "Result": "Success",
+                "Level": "Normal",
+                "LevelDesc": "abc",
+                "StartTime": "2024-09-11 11:17:31",
+                "EndTime": "2024-09-11 11:18:51.523283",
+                "ResultDesc": "abc",
+                "OperateUin": "abc",
+                "OperationDetail": "abc"
+            },
+            {
+                "JobId": 14102,
+                "Name": "restart_cluster",
+                "Desc": "abc",
+                "Result": "Success",
+                "Level": "Normal",
+                "LevelDesc": "abc",
+                "StartTime": "2024-09-11 11:15:10",
+                "EndTime": "2024-09-11 11:17:27.470959",
+                "ResultDesc": "abc",
+                "OperateUin": "abc",
+                "OperationDetail": "abc"
+            },
+            {
+                "JobId": 14101,
+                "Name": "restart_cluster",
+                "Desc": "abc",
+                "Result": "Success",
+                "Level": "Normal",
+                "LevelDesc": "abc",
+                "StartTime": "2024-09-11 11:13:28",
+                "EndTime": "2024-09-11 11:14:07.669157",
+                "ResultDesc": "abc",
+                "OperateUin": "abc",
+                "OperationDetail": "abc"
+            }
+        ],
+        "RequestId": "abc-abc-abc-abc-abc",
+        "Message": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xxxx-xxxx-xxxxx-xxxxx\",\n        \"TotalCount\": 2,\n        \"Operations\": [\n            {\n                \"Name\": \"CreateInstance\",\n                \"Desc\": \"Create a cluster\",\n                \"Result\": \"Success\",\n                \"Level\": \"Normal\",\n                \"LevelDesc\": \"General\",\n                \"StartTime\": \"2020-10-22 13:28:53\",\n                \"EndTime\": \"2020-10-22 13:28:53\",\n                \"JobId\": 123\n            },\n            {\n                \"Name\": \"ModifyInstance\",\n                \"Desc\": \"Adjust the cluster's configuration\",\n                \"Result\": \"Success\",\n                \"Level\": \"HighRisk\",\n                \"LevelDesc\": \"High risk\",\n                \"StartTime\": \"2020-10-22 14:38:53\",\n                \"EndTime\": \"2020-10-22 14:38:53\",\n                \"JobId\": 124\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xxxx-xxxx-xxxxx-xxxxx",
+        "TotalCount": 2,
+        "Operations": [
+            {
+                "Name": "CreateInstance",
+                "Desc": "Create a cluster",
+                "Result": "Success",
+                "Level": "Normal",
+                "LevelDesc": "General",
+                "StartTime": "2020-10-22 13:28:53",
+                "EndTime": "2020-10-22 13:28:53",
+                "JobId": 123
+            },
+            {
+                "Name": "ModifyInstance",
+                "Desc": "Adjust the cluster's configuration",
+                "Result": "Success",
+                "Level": "HighRisk",
+                "LevelDesc": "High risk",
+                "StartTime": "2020-10-22 14:38:53",
+                "EndTime": "2020-10-22 14:38:53",
+                "JobId": 124
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceState\": \"Serving\",\n        \"InstanceStateDesc\": \"Running\",\n        \"FlowCreateTime\": \"\",\n        \"FlowName\": \"\",\n        \"FlowProgress\": 0,\n        \"FlowMsg\": \"Failed to create progress\",\n        \"RequestId\": \"xxxx-xxxx-xxxx-xxxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceState": "Serving",
+        "InstanceStateDesc": "Running",
+        "FlowCreateTime": "",
+        "FlowName": "",
+        "FlowProgress": 0,
+        "FlowMsg": "Failed to create progress",
+        "RequestId": "xxxx-xxxx-xxxx-xxxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

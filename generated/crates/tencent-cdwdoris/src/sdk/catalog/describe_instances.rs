@@ -67,7 +67,97 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"InstancesList\": [\n            {\n                \"InstanceId\": \"abc\",\n                \"InstanceName\": \"abc\",\n                \"Status\": \"abc\",\n                \"Version\": \"abc\",\n                \"Region\": \"abc\",\n                \"Zone\": \"abc\",\n                \"VpcId\": \"abc\",\n                \"SubnetId\": \"abc\",\n                \"PayMode\": \"abc\",\n                \"CreateTime\": \"abc\",\n                \"ExpireTime\": \"abc\",\n                \"MasterSummary\": {\n                    \"Spec\": \"abc\",\n                    \"NodeSize\": 0,\n                    \"Core\": 0,\n                    \"Memory\": 0,\n                    \"Disk\": 0,\n                    \"DiskType\": \"abc\",\n                    \"DiskDesc\": \"abc\",\n                    \"AttachCBSSpec\": {\n                        \"DiskType\": \"abc\",\n                        \"DiskSize\": 0,\n                        \"DiskCount\": 0,\n                        \"DiskDesc\": \"abc\"\n                    },\n                    \"SubProductType\": \"abc\",\n                    \"SpecCore\": 0,\n                    \"SpecMemory\": 0,\n                    \"DiskCount\": 0,\n                    \"Encrypt\": 0,\n                    \"MaxDiskSize\": 0\n                },\n                \"CoreSummary\": {\n                    \"Spec\": \"abc\",\n                    \"NodeSize\": 0,\n                    \"Core\": 0,\n                    \"Memory\": 0,\n                    \"Disk\": 0,\n                    \"DiskType\": \"abc\",\n                    \"DiskDesc\": \"abc\",\n                    \"AttachCBSSpec\": {\n                        \"DiskType\": \"abc\",\n                        \"DiskSize\": 0,\n                        \"DiskCount\": 0,\n                        \"DiskDesc\": \"abc\"\n                    },\n                    \"SubProductType\": \"abc\",\n                    \"SpecCore\": 0,\n                    \"SpecMemory\": 0,\n                    \"DiskCount\": 0,\n                    \"Encrypt\": 0,\n                    \"MaxDiskSize\": 0\n                },\n                \"HA\": \"abc\",\n                \"HaType\": 0,\n                \"AccessInfo\": \"abc\",\n                \"Id\": 0,\n                \"RegionId\": 0,\n                \"ZoneDesc\": \"abc\",\n                \"FlowMsg\": \"abc\",\n                \"StatusDesc\": \"abc\",\n                \"RenewFlag\": true,\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"abc\",\n                        \"TagValue\": \"abc\"\n                    }\n                ],\n                \"Monitor\": \"abc\",\n                \"HasClsTopic\": true,\n                \"ClsTopicId\": \"abc\",\n                \"ClsLogSetId\": \"abc\",\n                \"EnableXMLConfig\": 0,\n                \"RegionDesc\": \"abc\",\n                \"Eip\": \"abc\",\n                \"CosMoveFactor\": 0,\n                \"Kind\": \"abc\",\n                \"CosBucketName\": \"abc\",\n                \"CanAttachCbs\": true,\n                \"BuildVersion\": \"abc\",\n                \"Components\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "InstancesList": [
+            {
+                "InstanceId": "abc",
+                "InstanceName": "abc",
+                "Status": "abc",
+                "Version": "abc",
+                "Region": "abc",
+                "Zone": "abc",
+                "VpcId": "abc",
+                "SubnetId": "abc",
+                "PayMode": "abc",
+                "CreateTime": "abc",
+                "ExpireTime": "abc",
+                "MasterSummary": {
+                    "Spec": "abc",
+                    "NodeSize": 0,
+                    "Core": 0,
+                    "Memory": 0,
+                    "Disk": 0,
+                    "DiskType": "abc",
+                    "DiskDesc": "abc",
+                    "AttachCBSSpec": {
+                        "DiskType": "abc",
+                        "DiskSize": 0,
+                        "DiskCount": 0,
+                        "DiskDesc": "abc"
+                    },
+                    "SubProductType": "abc",
+                    "SpecCore": 0,
+                    "SpecMemory": 0,
+                    "DiskCount": 0,
+                    "Encrypt": 0,
+                    "MaxDiskSize": 0
+                },
+                "CoreSummary": {
+                    "Spec": "abc",
+                    "NodeSize": 0,
+                    "Core": 0,
+                    "Memory": 0,
+                    "Disk": 0,
+                    "DiskType": "abc",
+                    "DiskDesc": "abc",
+                    "AttachCBSSpec": {
+                        "DiskType": "abc",
+                        "DiskSize": 0,
+                        "DiskCount": 0,
+                        "DiskDesc": "abc"
+                    },
+                    "SubProductType": "abc",
+                    "SpecCore": 0,
+                    "SpecMemory": 0,
+                    "DiskCount": 0,
+                    "Encrypt": 0,
+                    "MaxDiskSize": 0
+                },
+                "HA": "abc",
+                "HaType": 0,
+                "AccessInfo": "abc",
+                "Id": 0,
+                "RegionId": 0,
+                "ZoneDesc": "abc",
+                "FlowMsg": "abc",
+                "StatusDesc": "abc",
+                "RenewFlag": true,
+                "Tags": [
+                    {
+                        "TagKey": "abc",
+                        "TagValue": "abc"
+                    }
+                ],
+                "Monitor": "abc",
+                "HasClsTopic": true,
+                "ClsTopicId": "abc",
+                "ClsLogSetId": "abc",
+                "EnableXMLConfig": 0,
+                "RegionDesc": "abc",
+                "Eip": "abc",
+                "CosMoveFactor": 0,
+                "Kind": "abc",
+                "CosBucketName": "abc",
+                "CanAttachCbs": true,
+                "BuildVersion": "abc",
+                "Components": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

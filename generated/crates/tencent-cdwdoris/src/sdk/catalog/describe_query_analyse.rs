@@ -122,7 +122,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"QueryDetails\": [\n            {\n                \"Initiator\": \"abc\",\n                \"SourceAddress\": \"abc\",\n                \"InitialRequestId\": \"abc\",\n                \"Catalog\": \"abc\",\n                \"Database\": \"abc\",\n                \"SQLType\": \"abc\",\n                \"SQLStatement\": \"abc\",\n                \"StartTime\": \"abc\",\n                \"Duration\": 1,\n                \"RowsRead\": 1,\n                \"DataRead\": 0,\n                \"MemoryUsage\": 0\n            }\n        ],\n        \"TotalCount\": 1,\n        \"CurrentPage\": 1,\n        \"PageSize\": 1,\n        \"TotalPages\": 1,\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "QueryDetails": [
+            {
+                "Initiator": "abc",
+                "SourceAddress": "abc",
+                "InitialRequestId": "abc",
+                "Catalog": "abc",
+                "Database": "abc",
+                "SQLType": "abc",
+                "SQLStatement": "abc",
+                "StartTime": "abc",
+                "Duration": 1,
+                "RowsRead": 1,
+                "DataRead": 0,
+                "MemoryUsage": 0
+            }
+        ],
+        "TotalCount": 1,
+        "CurrentPage": 1,
+        "PageSize": 1,
+        "TotalPages": 1,
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

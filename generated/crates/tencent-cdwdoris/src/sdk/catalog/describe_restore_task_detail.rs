@@ -53,7 +53,35 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RestoreStatus\": [\n            {\n                \"Status\": \"xx\",\n                \"FinishedTime\": \"xx\",\n                \"MetaPreparedTime\": \"xx\",\n                \"RestoreObjects\": \"xx\",\n                \"Timestamp\": \"xx\",\n                \"ReplicaAllocation\": \"xx\",\n                \"TaskErrMsg\": \"xx\",\n                \"JobId\": 0,\n                \"CreateTime\": \"xx\",\n                \"State\": \"xx\",\n                \"SnapshotFinishedTime\": \"xx\",\n                \"Timeout\": 0,\n                \"DownloadFinishedTime\": \"xx\",\n                \"UnfinishedTasks\": \"xx\",\n                \"Progress\": \"xx\",\n                \"Label\": \"xx\",\n                \"ReplicationNum\": \"xx\",\n                \"DbName\": \"xx\",\n                \"AllowLoad\": true\n            }\n        ],\n        \"RequestId\": \"xx\",\n        \"ErrorMsg\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RestoreStatus": [
+            {
+                "Status": "xx",
+                "FinishedTime": "xx",
+                "MetaPreparedTime": "xx",
+                "RestoreObjects": "xx",
+                "Timestamp": "xx",
+                "ReplicaAllocation": "xx",
+                "TaskErrMsg": "xx",
+                "JobId": 0,
+                "CreateTime": "xx",
+                "State": "xx",
+                "SnapshotFinishedTime": "xx",
+                "Timeout": 0,
+                "DownloadFinishedTime": "xx",
+                "UnfinishedTasks": "xx",
+                "Progress": "xx",
+                "Label": "xx",
+                "ReplicationNum": "xx",
+                "DbName": "xx",
+                "AllowLoad": true
+            }
+        ],
+        "RequestId": "xx",
+        "ErrorMsg": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

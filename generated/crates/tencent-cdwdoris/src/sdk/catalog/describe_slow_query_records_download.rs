@@ -112,7 +112,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CosUrl\": \"abc\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CosUrl": "abc",
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

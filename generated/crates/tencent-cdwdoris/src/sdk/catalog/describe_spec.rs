@@ -61,7 +61,70 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"10058bc0-40e7-4eb0-9b4d\",\n        \"MasterSpec\": [\n            {\n                \"Name\": \"SCH3\",\n                \"Cpu\": 2,\n                \"Mem\": 4,\n                \"Type\": \"STANDARD\",\n                \"DataDisk\": {\n                    \"DiskCount\": 1,\n                    \"MaxDiskSize\": 32000,\n                    \"MinDiskSize\": 100,\n                    \"DiskType\": \"CLOUD_HSSD\",\n                    \"DiskDesc\": \"Enhanced SSD\"\n                },\n                \"SystemDisk\": {\n                    \"DiskCount\": 1,\n                    \"MaxDiskSize\": 50,\n                    \"MinDiskSize\": 50,\n                    \"DiskType\": \"CLOUD_PREMIUM\",\n                    \"DiskDesc\": \"Premium cloud disk\"\n                },\n                \"MaxNodeSize\": 50,\n                \"Available\": true,\n                \"ComputeSpecDesc\": \"2-core; 4 GB\"\n            }\n        ],\n        \"CoreSpec\": [\n            {\n                \"Name\": \"SCH6\",\n                \"Cpu\": 4,\n                \"Mem\": 16,\n                \"Type\": \"STANDARD\",\n                \"DataDisk\": {\n                    \"DiskCount\": 1,\n                    \"MaxDiskSize\": 32000,\n                    \"MinDiskSize\": 100,\n                    \"DiskType\": \"CLOUD_HSSD\",\n                    \"DiskDesc\": \"Enhanced SSD\"\n                },\n                \"SystemDisk\": {\n                    \"DiskCount\": 1,\n                    \"MaxDiskSize\": 50,\n                    \"MinDiskSize\": 50,\n                    \"DiskType\": \"CLOUD_PREMIUM\",\n                    \"DiskDesc\": \"Premium cloud disk\"\n                },\n                \"MaxNodeSize\": 50,\n                \"Available\": true,\n                \"ComputeSpecDesc\": \"4-core; 16 GB\"\n            }\n        ],\n        \"AttachCBSSpec\": [\n            {\n                \"DiskCount\": 1,\n                \"MaxDiskSize\": 32000,\n                \"MinDiskSize\": 100,\n                \"DiskType\": \"CLOUD_HSSD\",\n                \"DiskDesc\": \"Enhanced SSD\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "10058bc0-40e7-4eb0-9b4d",
+        "MasterSpec": [
+            {
+                "Name": "SCH3",
+                "Cpu": 2,
+                "Mem": 4,
+                "Type": "STANDARD",
+                "DataDisk": {
+                    "DiskCount": 1,
+                    "MaxDiskSize": 32000,
+                    "MinDiskSize": 100,
+                    "DiskType": "CLOUD_HSSD",
+                    "DiskDesc": "Enhanced SSD"
+                },
+                "SystemDisk": {
+                    "DiskCount": 1,
+                    "MaxDiskSize": 50,
+                    "MinDiskSize": 50,
+                    "DiskType": "CLOUD_PREMIUM",
+                    "DiskDesc": "Premium cloud disk"
+                },
+                "MaxNodeSize": 50,
+                "Available": true,
+                "ComputeSpecDesc": "2-core; 4 GB"
+            }
+        ],
+        "CoreSpec": [
+            {
+                "Name": "SCH6",
+                "Cpu": 4,
+                "Mem": 16,
+                "Type": "STANDARD",
+                "DataDisk": {
+                    "DiskCount": 1,
+                    "MaxDiskSize": 32000,
+                    "MinDiskSize": 100,
+                    "DiskType": "CLOUD_HSSD",
+                    "DiskDesc": "Enhanced SSD"
+                },
+                "SystemDisk": {
+                    "DiskCount": 1,
+                    "MaxDiskSize": 50,
+                    "MinDiskSize": 50,
+                    "DiskType": "CLOUD_PREMIUM",
+                    "DiskDesc": "Premium cloud disk"
+                },
+                "MaxNodeSize": 50,
+                "Available": true,
+                "ComputeSpecDesc": "4-core; 16 GB"
+            }
+        ],
+        "AttachCBSSpec": [
+            {
+                "DiskCount": 1,
+                "MaxDiskSize": 32000,
+                "MinDiskSize": 100,
+                "DiskType": "CLOUD_HSSD",
+                "DiskDesc": "Enhanced SSD"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

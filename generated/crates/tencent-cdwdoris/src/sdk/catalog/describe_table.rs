@@ -67,7 +67,112 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Columns\": [\n            {\n                \"AggType\": \"\",\n                \"AutoInc\": false,\n                \"Comment\": \"User ID\",\n                \"DefaultValue\": \"\",\n                \"IsDistribution\": true,\n                \"IsKey\": true,\n                \"IsNull\": false,\n                \"IsPartition\": false,\n                \"Name\": \"user_id\",\n                \"Type\": \"LARGEINT\"\n            },\n            {\n                \"AggType\": \"\",\n                \"AutoInc\": false,\n                \"Comment\": \"Date and time of data writing\",\n                \"DefaultValue\": \"\",\n                \"IsDistribution\": false,\n                \"IsKey\": true,\n                \"IsNull\": false,\n                \"IsPartition\": true,\n                \"Name\": \"date\",\n                \"Type\": \"DATE\"\n            },\n            {\n                \"AggType\": \"\",\n                \"AutoInc\": false,\n                \"Comment\": \"User's city\",\n                \"DefaultValue\": \"\",\n                \"IsDistribution\": false,\n                \"IsKey\": true,\n                \"IsNull\": true,\n                \"IsPartition\": false,\n                \"Name\": \"city\",\n                \"Type\": \"VARCHAR(20)\"\n            },\n            {\n                \"AggType\": \"REPLACE\",\n                \"AutoInc\": false,\n                \"Comment\": \"User's last access time\",\n                \"DefaultValue\": \"1970-01-01 00:00:00\",\n                \"IsDistribution\": false,\n                \"IsKey\": false,\n                \"IsNull\": false,\n                \"IsPartition\": false,\n                \"Name\": \"last_visit_date\",\n                \"Type\": \"DATETIME\"\n            },\n            {\n                \"AggType\": \"SUM\",\n                \"AutoInc\": false,\n                \"Comment\": \"User's total consumption\",\n                \"DefaultValue\": \"0\",\n                \"IsDistribution\": false,\n                \"IsKey\": false,\n                \"IsNull\": false,\n                \"IsPartition\": false,\n                \"Name\": \"cost\",\n                \"Type\": \"BIGINT\"\n            }\n        ],\n        \"Distribution\": {\n            \"Count\": 3,\n            \"DistributionType\": \"Hash\"\n        },\n        \"IndexInfos\": null,\n        \"KeysType\": \"AGG_KEY\",\n        \"Message\": \"\",\n        \"Partition\": {\n            \"AutoPartition\": false,\n            \"ListInfos\": null,\n            \"PartitionType\": \"Range\",\n            \"RangeInfos\": [\n                {\n                    \"Left\": \"\",\n                    \"Max\": \"(\\\"2017-02-01\\\")\",\n                    \"PartitionName\": \"0201\",\n                    \"RangeType\": \"LESS THAN\",\n                    \"Right\": \"\",\n                    \"StepLength\": 0,\n                    \"Unit\": \"\"\n                },\n                {\n                    \"Left\": \"(\\\"2011-02-01\\\")\",\n                    \"Max\": \"\",\n                    \"PartitionName\": \"0202\",\n                    \"RangeType\": \"FIXED\",\n                    \"Right\": \"(\\\"2012-02-01\\\")\",\n                    \"StepLength\": 0,\n                    \"Unit\": \"\"\n                }\n            ]\n        },\n        \"Properties\": [\n            {\n                \"PropertyKey\": \"replication_allocation\",\n                \"PropertyValue\": \"tag.location.default: 1\"\n            }\n        ],\n        \"RequestId\": \"f4f99674-26f1-49c9-86eb-40f146f26b97\",\n        \"TableComment\": \"example\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Columns": [
+            {
+                "AggType": "",
+                "AutoInc": false,
+                "Comment": "User ID",
+                "DefaultValue": "",
+                "IsDistribution": true,
+                "IsKey": true,
+                "IsNull": false,
+                "IsPartition": false,
+                "Name": "user_id",
+                "Type": "LARGEINT"
+            },
+            {
+                "AggType": "",
+                "AutoInc": false,
+                "Comment": "Date and time of data writing",
+                "DefaultValue": "",
+                "IsDistribution": false,
+                "IsKey": true,
+                "IsNull": false,
+                "IsPartition": true,
+                "Name": "date",
+                "Type": "DATE"
+            },
+            {
+                "AggType": "",
+                "AutoInc": false,
+                "Comment": "User's city",
+                "DefaultValue": "",
+                "IsDistribution": false,
+                "IsKey": true,
+                "IsNull": true,
+                "IsPartition": false,
+                "Name": "city",
+                "Type": "VARCHAR(20)"
+            },
+            {
+                "AggType": "REPLACE",
+                "AutoInc": false,
+                "Comment": "User's last access time",
+                "DefaultValue": "1970-01-01 00:00:00",
+                "IsDistribution": false,
+                "IsKey": false,
+                "IsNull": false,
+                "IsPartition": false,
+                "Name": "last_visit_date",
+                "Type": "DATETIME"
+            },
+            {
+                "AggType": "SUM",
+                "AutoInc": false,
+                "Comment": "User's total consumption",
+                "DefaultValue": "0",
+                "IsDistribution": false,
+                "IsKey": false,
+                "IsNull": false,
+                "IsPartition": false,
+                "Name": "cost",
+                "Type": "BIGINT"
+            }
+        ],
+        "Distribution": {
+            "Count": 3,
+            "DistributionType": "Hash"
+        },
+        "IndexInfos": null,
+        "KeysType": "AGG_KEY",
+        "Message": "",
+        "Partition": {
+            "AutoPartition": false,
+            "ListInfos": null,
+            "PartitionType": "Range",
+            "RangeInfos": [
+                {
+                    "Left": "",
+                    "Max": "(\"2017-02-01\")",
+                    "PartitionName": "0201",
+                    "RangeType": "LESS THAN",
+                    "Right": "",
+                    "StepLength": 0,
+                    "Unit": ""
+                },
+                {
+                    "Left": "(\"2011-02-01\")",
+                    "Max": "",
+                    "PartitionName": "0202",
+                    "RangeType": "FIXED",
+                    "Right": "(\"2012-02-01\")",
+                    "StepLength": 0,
+                    "Unit": ""
+                }
+            ]
+        },
+        "Properties": [
+            {
+                "PropertyKey": "replication_allocation",
+                "PropertyValue": "tag.location.default: 1"
+            }
+        ],
+        "RequestId": "f4f99674-26f1-49c9-86eb-40f146f26b97",
+        "TableComment": "example"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Message\": \"\",\n        \"RequestId\": \"28caf1f1-9192-477c-94d4-e910b87ca0fc\",\n        \"TableNames\": [\n            \"test\",\n            \"table\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Message": "",
+        "RequestId": "28caf1f1-9192-477c-94d4-e910b87ca0fc",
+        "TableNames": [
+            "test",
+            "table"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

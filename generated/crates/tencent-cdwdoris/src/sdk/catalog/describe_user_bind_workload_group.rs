@@ -47,7 +47,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"abc\",\n        \"UserBindInfos\": [\n            {\n                \"UserName\": \"test\",\n                \"WorkloadGroupName\": \"g1\"\n            },\n            {\n                \"UserName\": \"admin\",\n                \"WorkloadGroupName\": \"normal\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "abc",
+        "UserBindInfos": [
+            {
+                "UserName": "test",
+                "WorkloadGroupName": "g1"
+            },
+            {
+                "UserName": "admin",
+                "WorkloadGroupName": "normal"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

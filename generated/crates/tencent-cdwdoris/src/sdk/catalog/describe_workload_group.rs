@@ -47,7 +47,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"WorkloadGroups\": [\n            {\n                \"WorkloadGroupName\": \"abc\",\n                \"CpuShare\": 10,\n                \"MemoryLimit\": 10,\n                \"EnableMemoryOverCommit\": true\n            }\n        ],\n        \"Status\": \"abc\",\n        \"ErrorMsg\": \"abc\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "WorkloadGroups": [
+            {
+                "WorkloadGroupName": "abc",
+                "CpuShare": 10,
+                "MemoryLimit": 10,
+                "EnableMemoryOverCommit": true
+            }
+        ],
+        "Status": "abc",
+        "ErrorMsg": "abc",
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -93,7 +93,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Fields\": [\n            \"query_id\",\n            \"time\",\n            \"stmt\"\n        ],\n        \"Rows\": [\n            {\n                \"DataRow\": [\n                    \"100115473d1f4d0d-9211c31e6b77ddaf\",\n                    \"2024-08-30 06:14:20.064 +0800 CST\",\n                    \" SHOW PROC  '/frontends'\"\n                ]\n            }\n        ],\n        \"RequestId\": \"xx-xx-x-xx-xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Fields": [
+            "query_id",
+            "time",
+            "stmt"
+        ],
+        "Rows": [
+            {
+                "DataRow": [
+                    "100115473d1f4d0d-9211c31e6b77ddaf",
+                    "2024-08-30 06:14:20.064 +0800 CST",
+                    " SHOW PROC  '/frontends'"
+                ]
+            }
+        ],
+        "RequestId": "xx-xx-x-xx-xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -85,7 +85,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Fields\": [\n            \"id\",\n            \"name\",\n            \"age\",\n            \"salary\",\n            \"join_date\"\n        ],\n        \"Rows\": [\n            {\n                \"DataRow\": [\n                    \"11\",\n                    \"John Doe\",\n                    \"30\",\n                    \"7000.50000\",\n                    \"2024-08-27 00:00:00 +0800 CST\"\n                ]\n            },\n            {\n                \"DataRow\": [\n                    \"21\",\n                    \"Jane Smith\",\n                    \"25\",\n                    \"6000.00000\",\n                    \"2024-08-28 00:00:00 +0800 CST\"\n                ]\n            },\n            {\n                \"DataRow\": [\n                    \"11\",\n                    \"John Doe\",\n                    \"30\",\n                    \"7000.50000\",\n                    \"2024-08-27 00:00:00 +0800 CST\"\n                ]\n            },\n            {\n                \"DataRow\": [\n                    \"21\",\n                    \"Jane Smith\",\n                    \"25\",\n                    \"6000.00000\",\n                    \"2024-08-28 00:00:00 +0800 CST\"\n                ]\n            }\n        ],\n        \"RequestId\": \"xx-xx-xx-xx-xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Fields": [
+            "id",
+            "name",
+            "age",
+            "salary",
+            "join_date"
+        ],
+        "Rows": [
+            {
+                "DataRow": [
+                    "11",
+                    "John Doe",
+                    "30",
+                    "7000.50000",
+                    "2024-08-27 00:00:00 +0800 CST"
+                ]
+            },
+            {
+                "DataRow": [
+                    "21",
+                    "Jane Smith",
+                    "25",
+                    "6000.00000",
+                    "2024-08-28 00:00:00 +0800 CST"
+                ]
+            },
+            {
+                "DataRow": [
+                    "11",
+                    "John Doe",
+                    "30",
+                    "7000.50000",
+                    "2024-08-27 00:00:00 +0800 CST"
+                ]
+            },
+            {
+                "DataRow": [
+                    "21",
+                    "Jane Smith",
+                    "25",
+                    "6000.00000",
+                    "2024-08-28 00:00:00 +0800 CST"
+                ]
+            }
+        ],
+        "RequestId": "xx-xx-xx-xx-xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -106,7 +106,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Success\": true,\n        \"Message\": \"Data inserted successfully.\",\n        \"InsertCount\": 2,\n        \"RequestId\": \"6b10033a-97da-4171-b40c-xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Success": true,
+        "Message": "Data inserted successfully.",
+        "InsertCount": 2,
+        "RequestId": "6b10033a-97da-4171-b40c-xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xxx-xxx\",\n        \"FlowId\": 0,\n        \"ErrorMsg\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xxx-xxx",
+        "FlowId": 0,
+        "ErrorMsg": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -99,7 +99,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Success\": true,\n        \"Message\": \"Permissions granted successfully.\",\n        \"RequestId\": \"xxxx-xxxx-xxxx-xxxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Success": true,
+        "Message": "Permissions granted successfully.",
+        "RequestId": "xxxx-xxxx-xxxx-xxxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

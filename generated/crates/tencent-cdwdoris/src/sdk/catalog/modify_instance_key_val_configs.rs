@@ -90,7 +90,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"123\",\n        \"RequestId\": \"123\",\n        \"FlowId\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "123",
+        "RequestId": "123",
+        "FlowId": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

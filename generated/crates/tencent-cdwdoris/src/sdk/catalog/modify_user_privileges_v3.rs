@@ -64,7 +64,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"abc\",\n        \"InstanceId\": \"abc\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "abc",
+        "InstanceId": "abc",
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

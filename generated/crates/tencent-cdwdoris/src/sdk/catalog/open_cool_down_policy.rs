@@ -80,7 +80,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"abc\",\n        \"QueryDocument\": \"abc\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "abc",
+        "QueryDocument": "abc",
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

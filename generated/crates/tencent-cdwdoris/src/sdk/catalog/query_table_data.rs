@@ -90,7 +90,45 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 201884,\n        \"Fields\": [\n            \"query_id\",\n            \"time\",\n            \"stmt\"\n        ],\n        \"FieldTypes\": [\n            \"varchar(48)\",\n            \"datetime(3)\",\n            \"text\"\n        ],\n        \"Rows\": [\n            {\n                \"DataRow\": [\n                    \"101b40ffd49745f7-81390314edcbd685\",\n                    \"2024-09-02 12:21:43.566 +0800 CST\",\n                    \" SHOW PROC '/brokers'\"\n                ]\n            },\n            {\n                \"DataRow\": [\n                    \"10206b070d714e53-860d81312913b4f9\",\n                    \"2024-09-02 16:55:09.246 +0800 CST\",\n                    \" SHOW PROC '/backends'\"\n                ]\n            },\n            {\n                \"DataRow\": [\n                    \"10216c610b93435d-a9dab3ab3312e66a\",\n                    \"2024-09-02 20:53:25.565 +0800 CST\",\n                    \" SHOW PROC '/backends'\"\n                ]\n            }\n        ],\n        \"RequestId\": \"xx-xx-xx-xx-xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 201884,
+        "Fields": [
+            "query_id",
+            "time",
+            "stmt"
+        ],
+        "FieldTypes": [
+            "varchar(48)",
+            "datetime(3)",
+            "text"
+        ],
+        "Rows": [
+            {
+                "DataRow": [
+                    "101b40ffd49745f7-81390314edcbd685",
+                    "2024-09-02 12:21:43.566 +0800 CST",
+                    " SHOW PROC '/brokers'"
+                ]
+            },
+            {
+                "DataRow": [
+                    "10206b070d714e53-860d81312913b4f9",
+                    "2024-09-02 16:55:09.246 +0800 CST",
+                    " SHOW PROC '/backends'"
+                ]
+            },
+            {
+                "DataRow": [
+                    "10216c610b93435d-a9dab3ab3312e66a",
+                    "2024-09-02 20:53:25.565 +0800 CST",
+                    " SHOW PROC '/backends'"
+                ]
+            }
+        ],
+        "RequestId": "xx-xx-xx-xx-xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -69,7 +69,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 0,\n        \"ErrorMsg\": \"abc\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 0,
+        "ErrorMsg": "abc",
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": \"1231\",\n        \"InstanceId\": \"cdwdoris-xqewrqx\",\n        \"ErrorMsg\": \"\",\n        \"RequestId\": \"xasdfkqe2-a12q29-axdfas\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": "1231",
+        "InstanceId": "cdwdoris-xqewrqx",
+        "ErrorMsg": "",
+        "RequestId": "xasdfkqe2-a12q29-axdfas"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

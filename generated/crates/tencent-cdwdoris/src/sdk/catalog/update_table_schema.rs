@@ -93,7 +93,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xx-xx-xx-xx-xx\",\n        \"Success\": true,\n        \"Message\": \"Table schema updated successfully.\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xx-xx-xx-xx-xx",
+        "Success": true,
+        "Message": "Table schema updated successfully."
+    }
+}"#,
             },
         ],
         errors: ERRORS,

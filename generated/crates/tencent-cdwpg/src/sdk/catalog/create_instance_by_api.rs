@@ -93,7 +93,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": \"1125\",\n        \"InstanceId\": \"cdwpg-fdergdabc\",\n        \"ErrorMsg\": \"\",\n        \"RequestId\": \"abc-sssscdddd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": "1125",
+        "InstanceId": "cdwpg-fdergdabc",
+        "ErrorMsg": "",
+        "RequestId": "abc-sssscdddd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Accounts\": [\n            {\n                \"InstanceId\": \"cdwpg-rzshdeh1\",\n                \"Perms\": [\n                    \"Create role\",\n                    \"Create DB\"\n                ],\n                \"UserName\": \"dbadmin\"\n            }\n        ],\n        \"RequestId\": \"88aeb3ac-19d8-4c89-b4e2-905cbf74100d\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Accounts": [
+            {
+                "InstanceId": "cdwpg-rzshdeh1",
+                "Perms": [
+                    "Create role",
+                    "Create DB"
+                ],
+                "UserName": "dbadmin"
+            }
+        ],
+        "RequestId": "88aeb3ac-19d8-4c89-b4e2-905cbf74100d",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,68 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"Details\": [\n                    {\n                        \"DefaultValue\": \"off\",\n                        \"NeedRestart\": false,\n                        \"ParamName\": \"enable_audit\",\n                        \"ParameterName\": \"enable_audit\",\n                        \"RunningValue\": \"off\",\n                        \"ShortDesc\": \"Enable to audit user operations on the database objects.\",\n                        \"Unit\": \"NULL\",\n                        \"ValueRange\": {\n                            \"Enum\": [\n                                \"\"\n                            ],\n                            \"Range\": {\n                                \"Max\": \"on\",\n                                \"Min\": \"off\"\n                            },\n                            \"String\": \"\",\n                            \"Type\": \"section\"\n                        }\n                    }\n                ],\n                \"NodeName\": \"cn0001\",\n                \"NodeType\": \"cn\",\n                \"TotalCount\": 1\n            },\n            {\n                \"Details\": [\n                    {\n                        \"DefaultValue\": \"off\",\n                        \"NeedRestart\": false,\n                        \"ParamName\": \"enable_audit\",\n                        \"ParameterName\": \"enable_audit\",\n                        \"RunningValue\": \"off\",\n                        \"ShortDesc\": \"Enable to audit user operations on the database objects.\",\n                        \"Unit\": \"NULL\",\n                        \"ValueRange\": {\n                            \"Enum\": [\n                                \"\"\n                            ],\n                            \"Range\": {\n                                \"Max\": \"on\",\n                                \"Min\": \"off\"\n                            },\n                            \"String\": \"\",\n                            \"Type\": \"section\"\n                        }\n                    }\n                ],\n                \"NodeName\": \"cn0002\",\n                \"NodeType\": \"cn\",\n                \"TotalCount\": 1\n            }\n        ],\n        \"RequestId\": \"c5855fc1-e653-4eb6-958c-556ee7942c4c\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "Details": [
+                    {
+                        "DefaultValue": "off",
+                        "NeedRestart": false,
+                        "ParamName": "enable_audit",
+                        "ParameterName": "enable_audit",
+                        "RunningValue": "off",
+                        "ShortDesc": "Enable to audit user operations on the database objects.",
+                        "Unit": "NULL",
+                        "ValueRange": {
+                            "Enum": [
+                                ""
+                            ],
+                            "Range": {
+                                "Max": "on",
+                                "Min": "off"
+                            },
+                            "String": "",
+                            "Type": "section"
+                        }
+                    }
+                ],
+                "NodeName": "cn0001",
+                "NodeType": "cn",
+                "TotalCount": 1
+            },
+            {
+                "Details": [
+                    {
+                        "DefaultValue": "off",
+                        "NeedRestart": false,
+                        "ParamName": "enable_audit",
+                        "ParameterName": "enable_audit",
+                        "RunningValue": "off",
+                        "ShortDesc": "Enable to audit user operations on the database objects.",
+                        "Unit": "NULL",
+                        "ValueRange": {
+                            "Enum": [
+                                ""
+                            ],
+                            "Range": {
+                                "Max": "on",
+                                "Min": "off"
+                            },
+                            "String": "",
+                            "Type": "section"
+                        }
+                    }
+                ],
+                "NodeName": "cn0002",
+                "NodeType": "cn",
+                "TotalCount": 1
+            }
+        ],
+        "RequestId": "c5855fc1-e653-4eb6-958c-556ee7942c4c",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,134 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceInfo\": {\n            \"AccessDetails\": [\n                {\n                    \"Address\": \"10.0.16.19:9000\",\n                    \"Protocol\": \"tcp\"\n                }\n            ],\n            \"CNNodes\": [\n                {\n                    \"CvmCount\": 2,\n                    \"DataDisk\": {\n                        \"CvmClass\": \"STANDARD\",\n                        \"DiskCount\": 1,\n                        \"DiskDesc\": \"Enhanced SSD\",\n                        \"DiskType\": \"CLOUD_HSSD\",\n                        \"MaxDiskSize\": 32000,\n                        \"MinDiskSize\": 200\n                    },\n                    \"SpecName\": \"S_4_16_H_CN\"\n                },\n                {\n                    \"CvmCount\": 2,\n                    \"DataDisk\": {\n                        \"CvmClass\": \"STANDARD\",\n                        \"DiskCount\": 1,\n                        \"DiskDesc\": \"Enhanced SSD\",\n                        \"DiskType\": \"CLOUD_HSSD\",\n                        \"MaxDiskSize\": 32000,\n                        \"MinDiskSize\": 200\n                    },\n                    \"SpecName\": \"S_4_16_H_CN\"\n                },\n                {\n                    \"CvmCount\": 2,\n                    \"DataDisk\": {\n                        \"CvmClass\": \"STANDARD\",\n                        \"DiskCount\": 1,\n                        \"DiskDesc\": \"Enhanced SSD\",\n                        \"DiskType\": \"CLOUD_HSSD\",\n                        \"MaxDiskSize\": 32000,\n                        \"MinDiskSize\": 200\n                    },\n                    \"SpecName\": \"S_4_16_H_CN\"\n                },\n                {\n                    \"CvmCount\": 2,\n                    \"DataDisk\": {\n                        \"CvmClass\": \"STANDARD\",\n                        \"DiskCount\": 1,\n                        \"DiskDesc\": \"Enhanced SSD\",\n                        \"DiskType\": \"CLOUD_HSSD\",\n                        \"MaxDiskSize\": 32000,\n                        \"MinDiskSize\": 200\n                    },\n                    \"SpecName\": \"S_4_16_H_CN\"\n                }\n            ],\n            \"Charset\": \"UTF8\",\n            \"CreateTime\": \"2025-03-19 16:37:38\",\n            \"DNNodes\": [\n                {\n                    \"CvmCount\": 2,\n                    \"DataDisk\": {\n                        \"CvmClass\": \"STANDARD\",\n                        \"DiskCount\": 10,\n                        \"DiskDesc\": \"Enhanced SSD\",\n                        \"DiskType\": \"CLOUD_HSSD\",\n                        \"MaxDiskSize\": 320000,\n                        \"MinDiskSize\": 200\n                    },\n                    \"SpecName\": \"S_4_16_H\"\n                },\n                {\n                    \"CvmCount\": 2,\n                    \"DataDisk\": {\n                        \"CvmClass\": \"STANDARD\",\n                        \"DiskCount\": 10,\n                        \"DiskDesc\": \"Enhanced SSD\",\n                        \"DiskType\": \"CLOUD_HSSD\",\n                        \"MaxDiskSize\": 320000,\n                        \"MinDiskSize\": 200\n                    },\n                    \"SpecName\": \"S_4_16_H\"\n                },\n                {\n                    \"CvmCount\": 2,\n                    \"DataDisk\": {\n                        \"CvmClass\": \"STANDARD\",\n                        \"DiskCount\": 10,\n                        \"DiskDesc\": \"Enhanced SSD\",\n                        \"DiskType\": \"CLOUD_HSSD\",\n                        \"MaxDiskSize\": 320000,\n                        \"MinDiskSize\": 200\n                    },\n                    \"SpecName\": \"S_4_16_H\"\n                },\n                {\n                    \"CvmCount\": 2,\n                    \"DataDisk\": {\n                        \"CvmClass\": \"STANDARD\",\n                        \"DiskCount\": 10,\n                        \"DiskDesc\": \"Enhanced SSD\",\n                        \"DiskType\": \"CLOUD_HSSD\",\n                        \"MaxDiskSize\": 320000,\n                        \"MinDiskSize\": 200\n                    },\n                    \"SpecName\": \"S_4_16_H\"\n                }\n            ],\n            \"ExpireTime\": \"0000.00.00 00:00:00\",\n            \"ID\": 1094,\n            \"InstanceId\": \"cdwpg-rzshdeh1\",\n            \"InstanceName\": \"hugogao_test\",\n            \"InstanceType\": \"TbaseV3\",\n            \"PayMode\": \"POSTPAID_BY_HOUR\",\n            \"Region\": \"ap-chongqing\",\n            \"RenewFlag\": false,\n            \"SubnetId\": \"subnet-rdlodajk\",\n            \"Tags\": [],\n            \"Version\": \"3.16.9.4\",\n            \"VpcId\": \"vpc-1asw4o73\",\n            \"Zone\": \"ap-chongqing-1\"\n        },\n        \"RequestId\": \"d7cde91a-be80-4297-ac48-a5eebd63a397\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceInfo": {
+            "AccessDetails": [
+                {
+                    "Address": "10.0.16.19:9000",
+                    "Protocol": "tcp"
+                }
+            ],
+            "CNNodes": [
+                {
+                    "CvmCount": 2,
+                    "DataDisk": {
+                        "CvmClass": "STANDARD",
+                        "DiskCount": 1,
+                        "DiskDesc": "Enhanced SSD",
+                        "DiskType": "CLOUD_HSSD",
+                        "MaxDiskSize": 32000,
+                        "MinDiskSize": 200
+                    },
+                    "SpecName": "S_4_16_H_CN"
+                },
+                {
+                    "CvmCount": 2,
+                    "DataDisk": {
+                        "CvmClass": "STANDARD",
+                        "DiskCount": 1,
+                        "DiskDesc": "Enhanced SSD",
+                        "DiskType": "CLOUD_HSSD",
+                        "MaxDiskSize": 32000,
+                        "MinDiskSize": 200
+                    },
+                    "SpecName": "S_4_16_H_CN"
+                },
+                {
+                    "CvmCount": 2,
+                    "DataDisk": {
+                        "CvmClass": "STANDARD",
+                        "DiskCount": 1,
+                        "DiskDesc": "Enhanced SSD",
+                        "DiskType": "CLOUD_HSSD",
+                        "MaxDiskSize": 32000,
+                        "MinDiskSize": 200
+                    },
+                    "SpecName": "S_4_16_H_CN"
+                },
+                {
+                    "CvmCount": 2,
+                    "DataDisk": {
+                        "CvmClass": "STANDARD",
+                        "DiskCount": 1,
+                        "DiskDesc": "Enhanced SSD",
+                        "DiskType": "CLOUD_HSSD",
+                        "MaxDiskSize": 32000,
+                        "MinDiskSize": 200
+                    },
+                    "SpecName": "S_4_16_H_CN"
+                }
+            ],
+            "Charset": "UTF8",
+            "CreateTime": "2025-03-19 16:37:38",
+            "DNNodes": [
+                {
+                    "CvmCount": 2,
+                    "DataDisk": {
+                        "CvmClass": "STANDARD",
+                        "DiskCount": 10,
+                        "DiskDesc": "Enhanced SSD",
+                        "DiskType": "CLOUD_HSSD",
+                        "MaxDiskSize": 320000,
+                        "MinDiskSize": 200
+                    },
+                    "SpecName": "S_4_16_H"
+                },
+                {
+                    "CvmCount": 2,
+                    "DataDisk": {
+                        "CvmClass": "STANDARD",
+                        "DiskCount": 10,
+                        "DiskDesc": "Enhanced SSD",
+                        "DiskType": "CLOUD_HSSD",
+                        "MaxDiskSize": 320000,
+                        "MinDiskSize": 200
+                    },
+                    "SpecName": "S_4_16_H"
+                },
+                {
+                    "CvmCount": 2,
+                    "DataDisk": {
+                        "CvmClass": "STANDARD",
+                        "DiskCount": 10,
+                        "DiskDesc": "Enhanced SSD",
+                        "DiskType": "CLOUD_HSSD",
+                        "MaxDiskSize": 320000,
+                        "MinDiskSize": 200
+                    },
+                    "SpecName": "S_4_16_H"
+                },
+                {
+                    "CvmCount": 2,
+                    "DataDisk": {
+                        "CvmClass": "STANDARD",
+                        "DiskCount": 10,
+                        "DiskDesc": "Enhanced SSD",
+                        "DiskType": "CLOUD_HSSD",
+                        "MaxDiskSize": 320000,
+                        "MinDiskSize": 200
+                    },
+                    "SpecName": "S_4_16_H"
+                }
+            ],
+            "ExpireTime": "0000.00.00 00:00:00",
+            "ID": 1094,
+            "InstanceId": "cdwpg-rzshdeh1",
+            "InstanceName": "hugogao_test",
+            "InstanceType": "TbaseV3",
+            "PayMode": "POSTPAID_BY_HOUR",
+            "Region": "ap-chongqing",
+            "RenewFlag": false,
+            "SubnetId": "subnet-rdlodajk",
+            "Tags": [],
+            "Version": "3.16.9.4",
+            "VpcId": "vpc-1asw4o73",
+            "Zone": "ap-chongqing-1"
+        },
+        "RequestId": "d7cde91a-be80-4297-ac48-a5eebd63a397"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"\",\n        \"RequestId\": \"94e9f7c9-8431-45b4-9167-1d2a648d3d07\",\n        \"SimpleInstanceInfo\": {\n            \"AccessInfo\": \"192.168.22.104:9000\",\n            \"ChargeProperties\": {\n                \"ChargeType\": \"POSTPAID_BY_HOUR\",\n                \"RenewFlag\": 0,\n                \"TimeSpan\": 1,\n                \"TimeUnit\": \"h\"\n            },\n            \"CreateTime\": \"2025-03-03 14:25:01\",\n            \"ExpireTime\": \"0000.00.00 00:00:00\",\n            \"ID\": 595,\n            \"InstanceId\": \"cdwpg-4dwmcu5n\",\n            \"InstanceName\": \"cdwpg_test100\",\n            \"Region\": \"eu-frankfurt\",\n            \"RenewFlag\": 0,\n            \"Resources\": [\n                {\n                    \"Count\": 2,\n                    \"DiskSpec\": {\n                        \"DiskCount\": 10,\n                        \"DiskSize\": 20,\n                        \"DiskType\": \"CLOUD_HSSD\"\n                    },\n                    \"SpecName\": \"S_4_16_H_CN\",\n                    \"Type\": \"cn\"\n                },\n                {\n                    \"Count\": 2,\n                    \"DiskSpec\": {\n                        \"DiskCount\": 10,\n                        \"DiskSize\": 20,\n                        \"DiskType\": \"CLOUD_HSSD\"\n                    },\n                    \"SpecName\": \"S_4_16_H\",\n                    \"Type\": \"dn\"\n                }\n            ],\n            \"Status\": 2,\n            \"Tags\": [],\n            \"UserSubnetID\": \"subnet-d05spb5o\",\n            \"UserVPCID\": \"vpc-5wsen2rn\",\n            \"Version\": \"3.16.9.3\",\n            \"Zone\": \"eu-frankfurt-1\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "",
+        "RequestId": "94e9f7c9-8431-45b4-9167-1d2a648d3d07",
+        "SimpleInstanceInfo": {
+            "AccessInfo": "192.168.22.104:9000",
+            "ChargeProperties": {
+                "ChargeType": "POSTPAID_BY_HOUR",
+                "RenewFlag": 0,
+                "TimeSpan": 1,
+                "TimeUnit": "h"
+            },
+            "CreateTime": "2025-03-03 14:25:01",
+            "ExpireTime": "0000.00.00 00:00:00",
+            "ID": 595,
+            "InstanceId": "cdwpg-4dwmcu5n",
+            "InstanceName": "cdwpg_test100",
+            "Region": "eu-frankfurt",
+            "RenewFlag": 0,
+            "Resources": [
+                {
+                    "Count": 2,
+                    "DiskSpec": {
+                        "DiskCount": 10,
+                        "DiskSize": 20,
+                        "DiskType": "CLOUD_HSSD"
+                    },
+                    "SpecName": "S_4_16_H_CN",
+                    "Type": "cn"
+                },
+                {
+                    "Count": 2,
+                    "DiskSpec": {
+                        "DiskCount": 10,
+                        "DiskSize": 20,
+                        "DiskType": "CLOUD_HSSD"
+                    },
+                    "SpecName": "S_4_16_H",
+                    "Type": "dn"
+                }
+            ],
+            "Status": 2,
+            "Tags": [],
+            "UserSubnetID": "subnet-d05spb5o",
+            "UserVPCID": "vpc-5wsen2rn",
+            "Version": "3.16.9.3",
+            "Zone": "eu-frankfurt-1"
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

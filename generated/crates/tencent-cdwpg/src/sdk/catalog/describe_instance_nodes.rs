@@ -47,7 +47,114 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"\",\n        \"InstanceNodes\": [\n            {\n                \"NodeId\": 38500,\n                \"NodeIp\": \"9.0.175.2\",\n                \"NodeType\": \"gtm\"\n            },\n            {\n                \"NodeId\": 38501,\n                \"NodeIp\": \"9.0.175.5\",\n                \"NodeType\": \"gtm\"\n            },\n            {\n                \"NodeId\": 38496,\n                \"NodeIp\": \"9.0.175.5\",\n                \"NodeType\": \"cn\"\n            },\n            {\n                \"NodeId\": 38498,\n                \"NodeIp\": \"9.0.175.2\",\n                \"NodeType\": \"cn\"\n            },\n            {\n                \"NodeId\": 38497,\n                \"NodeIp\": \"9.0.175.2\",\n                \"NodeType\": \"cn\"\n            },\n            {\n                \"NodeId\": 38499,\n                \"NodeIp\": \"9.0.175.5\",\n                \"NodeType\": \"cn\"\n            },\n            {\n                \"NodeId\": 38492,\n                \"NodeIp\": \"9.0.175.11\",\n                \"NodeType\": \"dn\"\n            },\n            {\n                \"NodeId\": 38494,\n                \"NodeIp\": \"9.0.175.3\",\n                \"NodeType\": \"dn\"\n            },\n            {\n                \"NodeId\": 38493,\n                \"NodeIp\": \"9.0.175.3\",\n                \"NodeType\": \"dn\"\n            },\n            {\n                \"NodeId\": 38495,\n                \"NodeIp\": \"9.0.175.11\",\n                \"NodeType\": \"dn\"\n            },\n            {\n                \"NodeId\": 38534,\n                \"NodeIp\": \"9.0.107.14\",\n                \"NodeType\": \"gtm\"\n            },\n            {\n                \"NodeId\": 38535,\n                \"NodeIp\": \"9.0.107.18\",\n                \"NodeType\": \"gtm\"\n            },\n            {\n                \"NodeId\": 38530,\n                \"NodeIp\": \"9.0.107.18\",\n                \"NodeType\": \"cn\"\n            },\n            {\n                \"NodeId\": 38532,\n                \"NodeIp\": \"9.0.107.14\",\n                \"NodeType\": \"cn\"\n            },\n            {\n                \"NodeId\": 38531,\n                \"NodeIp\": \"9.0.107.14\",\n                \"NodeType\": \"cn\"\n            },\n            {\n                \"NodeId\": 38533,\n                \"NodeIp\": \"9.0.107.18\",\n                \"NodeType\": \"cn\"\n            },\n            {\n                \"NodeId\": 38526,\n                \"NodeIp\": \"9.0.107.9\",\n                \"NodeType\": \"dn\"\n            },\n            {\n                \"NodeId\": 38528,\n                \"NodeIp\": \"9.0.107.24\",\n                \"NodeType\": \"dn\"\n            },\n            {\n                \"NodeId\": 38527,\n                \"NodeIp\": \"9.0.107.24\",\n                \"NodeType\": \"dn\"\n            },\n            {\n                \"NodeId\": 38529,\n                \"NodeIp\": \"9.0.107.9\",\n                \"NodeType\": \"dn\"\n            }\n        ],\n        \"RequestId\": \"2c28a349-8e12-42da-ab31-03478e154c8f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "",
+        "InstanceNodes": [
+            {
+                "NodeId": 38500,
+                "NodeIp": "9.0.175.2",
+                "NodeType": "gtm"
+            },
+            {
+                "NodeId": 38501,
+                "NodeIp": "9.0.175.5",
+                "NodeType": "gtm"
+            },
+            {
+                "NodeId": 38496,
+                "NodeIp": "9.0.175.5",
+                "NodeType": "cn"
+            },
+            {
+                "NodeId": 38498,
+                "NodeIp": "9.0.175.2",
+                "NodeType": "cn"
+            },
+            {
+                "NodeId": 38497,
+                "NodeIp": "9.0.175.2",
+                "NodeType": "cn"
+            },
+            {
+                "NodeId": 38499,
+                "NodeIp": "9.0.175.5",
+                "NodeType": "cn"
+            },
+            {
+                "NodeId": 38492,
+                "NodeIp": "9.0.175.11",
+                "NodeType": "dn"
+            },
+            {
+                "NodeId": 38494,
+                "NodeIp": "9.0.175.3",
+                "NodeType": "dn"
+            },
+            {
+                "NodeId": 38493,
+                "NodeIp": "9.0.175.3",
+                "NodeType": "dn"
+            },
+            {
+                "NodeId": 38495,
+                "NodeIp": "9.0.175.11",
+                "NodeType": "dn"
+            },
+            {
+                "NodeId": 38534,
+                "NodeIp": "9.0.107.14",
+                "NodeType": "gtm"
+            },
+            {
+                "NodeId": 38535,
+                "NodeIp": "9.0.107.18",
+                "NodeType": "gtm"
+            },
+            {
+                "NodeId": 38530,
+                "NodeIp": "9.0.107.18",
+                "NodeType": "cn"
+            },
+            {
+                "NodeId": 38532,
+                "NodeIp": "9.0.107.14",
+                "NodeType": "cn"
+            },
+            {
+                "NodeId": 38531,
+                "NodeIp": "9.0.107.14",
+                "NodeType": "cn"
+            },
+            {
+                "NodeId": 38533,
+                "NodeIp": "9.0.107.18",
+                "NodeType": "cn"
+            },
+            {
+                "NodeId": 38526,
+                "NodeIp": "9.0.107.9",
+                "NodeType": "dn"
+            },
+            {
+                "NodeId": 38528,
+                "NodeIp": "9.0.107.24",
+                "NodeType": "dn"
+            },
+            {
+                "NodeId": 38527,
+                "NodeIp": "9.0.107.24",
+                "NodeType": "dn"
+            },
+            {
+                "NodeId": 38529,
+                "NodeIp": "9.0.107.9",
+                "NodeType": "dn"
+            }
+        ],
+        "RequestId": "2c28a349-8e12-42da-ab31-03478e154c8f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupStatus\": 0,\n        \"FlowCreateTime\": \"\",\n        \"FlowMsg\": \"\",\n        \"FlowName\": \"\",\n        \"FlowProgress\": 0,\n        \"InstanceState\": \"Serving\",\n        \"InstanceStateDesc\": \"Running\",\n        \"ProcessName\": \"\",\n        \"RequestId\": \"07fc03a7-0e42-4a21-b10d-ed0ceda4ab27\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupStatus": 0,
+        "FlowCreateTime": "",
+        "FlowMsg": "",
+        "FlowName": "",
+        "FlowProgress": 0,
+        "InstanceState": "Serving",
+        "InstanceStateDesc": "Running",
+        "ProcessName": "",
+        "RequestId": "07fc03a7-0e42-4a21-b10d-ed0ceda4ab27"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,297 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"\",\n        \"InstancesList\": [\n            {\n                \"AccessDetails\": [\n                    {\n                        \"Address\": \"10.0.16.19:9000\",\n                        \"Protocol\": \"tcp\"\n                    }\n                ],\n                \"CNNodes\": [\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 1,\n                            \"DiskDesc\": \"Enhanced SSD\",\n                            \"DiskType\": \"CLOUD_HSSD\",\n                            \"MaxDiskSize\": 32000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_H_CN\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 1,\n                            \"DiskDesc\": \"Enhanced SSD\",\n                            \"DiskType\": \"CLOUD_HSSD\",\n                            \"MaxDiskSize\": 32000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_H_CN\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 1,\n                            \"DiskDesc\": \"Enhanced SSD\",\n                            \"DiskType\": \"CLOUD_HSSD\",\n                            \"MaxDiskSize\": 32000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_H_CN\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 1,\n                            \"DiskDesc\": \"Enhanced SSD\",\n                            \"DiskType\": \"CLOUD_HSSD\",\n                            \"MaxDiskSize\": 32000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_H_CN\"\n                    }\n                ],\n                \"Charset\": \"UTF8\",\n                \"CreateTime\": \"2025-03-19 16:37:38\",\n                \"DNNodes\": [\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 10,\n                            \"DiskDesc\": \"Enhanced SSD\",\n                            \"DiskType\": \"CLOUD_HSSD\",\n                            \"MaxDiskSize\": 320000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_H\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 10,\n                            \"DiskDesc\": \"Enhanced SSD\",\n                            \"DiskType\": \"CLOUD_HSSD\",\n                            \"MaxDiskSize\": 320000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_H\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 10,\n                            \"DiskDesc\": \"Enhanced SSD\",\n                            \"DiskType\": \"CLOUD_HSSD\",\n                            \"MaxDiskSize\": 320000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_H\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 10,\n                            \"DiskDesc\": \"Enhanced SSD\",\n                            \"DiskType\": \"CLOUD_HSSD\",\n                            \"MaxDiskSize\": 320000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_H\"\n                    }\n                ],\n                \"ExpireTime\": \"0000.00.00 00:00:00\",\n                \"ID\": 1094,\n                \"InstanceId\": \"cdwpg-rzshdeh1\",\n                \"InstanceName\": \"hugogao_test\",\n                \"InstanceStateInfo\": {\n                    \"BackupOpenStatus\": 0,\n                    \"BackupStatus\": 0,\n                    \"FlowCreateTime\": \"\",\n                    \"FlowMsg\": \"\",\n                    \"FlowName\": \"\",\n                    \"FlowProgress\": 0,\n                    \"InstanceState\": \"Serving\",\n                    \"InstanceStateDesc\": \"Running\",\n                    \"ProcessName\": \"\",\n                    \"RequestId\": \"\"\n                },\n                \"InstanceType\": \"TbaseV3\",\n                \"PayMode\": \"POSTPAID_BY_HOUR\",\n                \"Region\": \"ap-chongqing\",\n                \"RegionDesc\": \"Chongqing\",\n                \"RegionId\": 19,\n                \"RenewFlag\": false,\n                \"Status\": \"Serving\",\n                \"StatusDesc\": \"Running\",\n                \"SubnetId\": \"subnet-rdlodajk\",\n                \"Tags\": [],\n                \"Version\": \"3.16.9.4\",\n                \"VpcId\": \"vpc-1asw4o73\",\n                \"Zone\": \"ap-chongqing-1\",\n                \"ZoneDesc\": \"Chongqing Zone 1\",\n                \"ZoneId\": 190001\n            },\n            {\n                \"AccessDetails\": [\n                    {\n                        \"Address\": \"10.0.16.27:9000\",\n                        \"Protocol\": \"tcp\"\n                    }\n                ],\n                \"CNNodes\": [\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 1,\n                            \"DiskDesc\": \"Premium Disk\",\n                            \"DiskType\": \"CLOUD_PREMIUM\",\n                            \"MaxDiskSize\": 32000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_P_CN\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 1,\n                            \"DiskDesc\": \"Premium Disk\",\n                            \"DiskType\": \"CLOUD_PREMIUM\",\n                            \"MaxDiskSize\": 32000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_P_CN\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 1,\n                            \"DiskDesc\": \"Premium Disk\",\n                            \"DiskType\": \"CLOUD_PREMIUM\",\n                            \"MaxDiskSize\": 32000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_P_CN\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 1,\n                            \"DiskDesc\": \"Premium Disk\",\n                            \"DiskType\": \"CLOUD_PREMIUM\",\n                            \"MaxDiskSize\": 32000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_P_CN\"\n                    }\n                ],\n                \"Charset\": \"UTF8\",\n                \"CreateTime\": \"2025-02-20 11:37:11\",\n                \"DNNodes\": [\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 10,\n                            \"DiskDesc\": \"Premium Disk\",\n                            \"DiskType\": \"CLOUD_PREMIUM\",\n                            \"MaxDiskSize\": 320000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_P\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 10,\n                            \"DiskDesc\": \"Premium Disk\",\n                            \"DiskType\": \"CLOUD_PREMIUM\",\n                            \"MaxDiskSize\": 320000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_P\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 10,\n                            \"DiskDesc\": \"Premium Disk\",\n                            \"DiskType\": \"CLOUD_PREMIUM\",\n                            \"MaxDiskSize\": 320000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_P\"\n                    },\n                    {\n                        \"CvmCount\": 2,\n                        \"DataDisk\": {\n                            \"CvmClass\": \"STANDARD\",\n                            \"DiskCount\": 10,\n                            \"DiskDesc\": \"Premium Disk\",\n                            \"DiskType\": \"CLOUD_PREMIUM\",\n                            \"MaxDiskSize\": 320000,\n                            \"MinDiskSize\": 200\n                        },\n                        \"SpecName\": \"S_4_16_P\"\n                    }\n                ],\n                \"ExpireTime\": \"0000.00.00 00:00:00\",\n                \"ID\": 1089,\n                \"InstanceId\": \"cdwpg-9jcyk7yp\",\n                \"InstanceName\": \"demo_tim\",\n                \"InstanceStateInfo\": {\n                    \"BackupOpenStatus\": 1,\n                    \"BackupStatus\": 0,\n                    \"FlowCreateTime\": \"\",\n                    \"FlowMsg\": \"\",\n                    \"FlowName\": \"\",\n                    \"FlowProgress\": 0,\n                    \"InstanceState\": \"Serving\",\n                    \"InstanceStateDesc\": \"Running\",\n                    \"ProcessName\": \"\",\n                    \"RequestId\": \"\"\n                },\n                \"InstanceType\": \"TbaseV3\",\n                \"PayMode\": \"POSTPAID_BY_HOUR\",\n                \"Region\": \"ap-chongqing\",\n                \"RegionDesc\": \"Chongqing\",\n                \"RegionId\": 19,\n                \"RenewFlag\": false,\n                \"Status\": \"Serving\",\n                \"StatusDesc\": \"Running\",\n                \"SubnetId\": \"subnet-rdlodajk\",\n                \"Tags\": [],\n                \"Version\": \"3.16.9.4\",\n                \"VpcId\": \"vpc-1asw4o73\",\n                \"Zone\": \"ap-chongqing-1\",\n                \"ZoneDesc\": \"Chongqing Zone 1\",\n                \"ZoneId\": 190001\n            }\n        ],\n        \"RequestId\": \"4ce96c66-e75b-4ec2-aa3c-06594ea15916\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "",
+        "InstancesList": [
+            {
+                "AccessDetails": [
+                    {
+                        "Address": "10.0.16.19:9000",
+                        "Protocol": "tcp"
+                    }
+                ],
+                "CNNodes": [
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 1,
+                            "DiskDesc": "Enhanced SSD",
+                            "DiskType": "CLOUD_HSSD",
+                            "MaxDiskSize": 32000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_H_CN"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 1,
+                            "DiskDesc": "Enhanced SSD",
+                            "DiskType": "CLOUD_HSSD",
+                            "MaxDiskSize": 32000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_H_CN"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 1,
+                            "DiskDesc": "Enhanced SSD",
+                            "DiskType": "CLOUD_HSSD",
+                            "MaxDiskSize": 32000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_H_CN"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 1,
+                            "DiskDesc": "Enhanced SSD",
+                            "DiskType": "CLOUD_HSSD",
+                            "MaxDiskSize": 32000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_H_CN"
+                    }
+                ],
+                "Charset": "UTF8",
+                "CreateTime": "2025-03-19 16:37:38",
+                "DNNodes": [
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 10,
+                            "DiskDesc": "Enhanced SSD",
+                            "DiskType": "CLOUD_HSSD",
+                            "MaxDiskSize": 320000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_H"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 10,
+                            "DiskDesc": "Enhanced SSD",
+                            "DiskType": "CLOUD_HSSD",
+                            "MaxDiskSize": 320000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_H"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 10,
+                            "DiskDesc": "Enhanced SSD",
+                            "DiskType": "CLOUD_HSSD",
+                            "MaxDiskSize": 320000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_H"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 10,
+                            "DiskDesc": "Enhanced SSD",
+                            "DiskType": "CLOUD_HSSD",
+                            "MaxDiskSize": 320000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_H"
+                    }
+                ],
+                "ExpireTime": "0000.00.00 00:00:00",
+                "ID": 1094,
+                "InstanceId": "cdwpg-rzshdeh1",
+                "InstanceName": "hugogao_test",
+                "InstanceStateInfo": {
+                    "BackupOpenStatus": 0,
+                    "BackupStatus": 0,
+                    "FlowCreateTime": "",
+                    "FlowMsg": "",
+                    "FlowName": "",
+                    "FlowProgress": 0,
+                    "InstanceState": "Serving",
+                    "InstanceStateDesc": "Running",
+                    "ProcessName": "",
+                    "RequestId": ""
+                },
+                "InstanceType": "TbaseV3",
+                "PayMode": "POSTPAID_BY_HOUR",
+                "Region": "ap-chongqing",
+                "RegionDesc": "Chongqing",
+                "RegionId": 19,
+                "RenewFlag": false,
+                "Status": "Serving",
+                "StatusDesc": "Running",
+                "SubnetId": "subnet-rdlodajk",
+                "Tags": [],
+                "Version": "3.16.9.4",
+                "VpcId": "vpc-1asw4o73",
+                "Zone": "ap-chongqing-1",
+                "ZoneDesc": "Chongqing Zone 1",
+                "ZoneId": 190001
+            },
+            {
+                "AccessDetails": [
+                    {
+                        "Address": "10.0.16.27:9000",
+                        "Protocol": "tcp"
+                    }
+                ],
+                "CNNodes": [
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 1,
+                            "DiskDesc": "Premium Disk",
+                            "DiskType": "CLOUD_PREMIUM",
+                            "MaxDiskSize": 32000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_P_CN"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 1,
+                            "DiskDesc": "Premium Disk",
+                            "DiskType": "CLOUD_PREMIUM",
+                            "MaxDiskSize": 32000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_P_CN"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 1,
+                            "DiskDesc": "Premium Disk",
+                            "DiskType": "CLOUD_PREMIUM",
+                            "MaxDiskSize": 32000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_P_CN"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 1,
+                            "DiskDesc": "Premium Disk",
+                            "DiskType": "CLOUD_PREMIUM",
+                            "MaxDiskSize": 32000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_P_CN"
+                    }
+                ],
+                "Charset": "UTF8",
+                "CreateTime": "2025-02-20 11:37:11",
+                "DNNodes": [
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 10,
+                            "DiskDesc": "Premium Disk",
+                            "DiskType": "CLOUD_PREMIUM",
+                            "MaxDiskSize": 320000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_P"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 10,
+                            "DiskDesc": "Premium Disk",
+                            "DiskType": "CLOUD_PREMIUM",
+                            "MaxDiskSize": 320000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_P"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 10,
+                            "DiskDesc": "Premium Disk",
+                            "DiskType": "CLOUD_PREMIUM",
+                            "MaxDiskSize": 320000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_P"
+                    },
+                    {
+                        "CvmCount": 2,
+                        "DataDisk": {
+                            "CvmClass": "STANDARD",
+                            "DiskCount": 10,
+                            "DiskDesc": "Premium Disk",
+                            "DiskType": "CLOUD_PREMIUM",
+                            "MaxDiskSize": 320000,
+                            "MinDiskSize": 200
+                        },
+                        "SpecName": "S_4_16_P"
+                    }
+                ],
+                "ExpireTime": "0000.00.00 00:00:00",
+                "ID": 1089,
+                "InstanceId": "cdwpg-9jcyk7yp",
+                "InstanceName": "demo_tim",
+                "InstanceStateInfo": {
+                    "BackupOpenStatus": 1,
+                    "BackupStatus": 0,
+                    "FlowCreateTime": "",
+                    "FlowMsg": "",
+                    "FlowName": "",
+                    "FlowProgress": 0,
+                    "InstanceState": "Serving",
+                    "InstanceStateDesc": "Running",
+                    "ProcessName": "",
+                    "RequestId": ""
+                },
+                "InstanceType": "TbaseV3",
+                "PayMode": "POSTPAID_BY_HOUR",
+                "Region": "ap-chongqing",
+                "RegionDesc": "Chongqing",
+                "RegionId": 19,
+                "RenewFlag": false,
+                "Status": "Serving",
+                "StatusDesc": "Running",
+                "SubnetId": "subnet-rdlodajk",
+                "Tags": [],
+                "Version": "3.16.9.4",
+                "VpcId": "vpc-1asw4o73",
+                "Zone": "ap-chongqing-1",
+                "ZoneDesc": "Chongqing Zone 1",
+                "ZoneId": 190001
+            }
+        ],
+        "RequestId": "4ce96c66-e75b-4ec2-aa3c-06594ea15916",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,53 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"\",\n        \"InstancesList\": [\n            {\n                \"AccessInfo\": \"[{\\\"address\\\":\\\"10.0.16.19:9000\\\",\\\"protocol\\\":\\\"tcp\\\"}]\",\n                \"CreateTime\": \"2025-03-19 16:37:38\",\n                \"ExpireTime\": \"0000.00.00 00:00:00\",\n                \"Region\": \"ap-beijing\",\n                \"RegionId\": 8,\n                \"RegionDesc\": \"ap-beijing\",\n                \"Zone\": \"ap-beijing-6\",\n                \"ZoneId\": 800005,\n                \"ZoneDesc\": \"ap-beijing-6\",\n                \"ID\": 1094,\n                \"InstanceId\": \"cdwpg-rzshdeh1\",\n                \"InstanceName\": \"hugogao_test\",\n                \"PayMode\": \"POSTPAID_BY_HOUR\",\n                \"RenewFlag\": false,\n                \"SubnetId\": \"subnet-rdlodajk\",\n                \"Version\": \"3.16.9.4\",\n                \"VpcId\": \"vpc-1asw4o73\"\n            },\n            {\n                \"AccessInfo\": \"[{\\\"address\\\":\\\"10.0.16.27:9000\\\",\\\"protocol\\\":\\\"tcp\\\"}]\",\n                \"CreateTime\": \"2025-02-20 11:37:11\",\n                \"ExpireTime\": \"0000.00.00 00:00:00\",\n                \"ID\": 1089,\n                \"InstanceId\": \"cdwpg-9jcyk7yp\",\n                \"InstanceName\": \"demo_tim\",\n                \"Region\": \"ap-beijing\",\n                \"RegionId\": 8,\n                \"RegionDesc\": \"ap-beijing\",\n                \"Zone\": \"ap-beijing-6\",\n                \"ZoneId\": 800005,\n                \"ZoneDesc\": \"ap-beijing-6\",\n                \"PayMode\": \"POSTPAID_BY_HOUR\",\n                \"RenewFlag\": false,\n                \"SubnetId\": \"subnet-rdlodajk\",\n                \"Version\": \"3.16.9.4\",\n                \"VpcId\": \"vpc-1asw4o73\"\n            }\n        ],\n        \"RequestId\": \"ad9e5842-e932-47d1-83a0-a388ccc5c19e\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "",
+        "InstancesList": [
+            {
+                "AccessInfo": "[{\"address\":\"10.0.16.19:9000\",\"protocol\":\"tcp\"}]",
+                "CreateTime": "2025-03-19 16:37:38",
+                "ExpireTime": "0000.00.00 00:00:00",
+                "Region": "ap-beijing",
+                "RegionId": 8,
+                "RegionDesc": "ap-beijing",
+                "Zone": "ap-beijing-6",
+                "ZoneId": 800005,
+                "ZoneDesc": "ap-beijing-6",
+                "ID": 1094,
+                "InstanceId": "cdwpg-rzshdeh1",
+                "InstanceName": "hugogao_test",
+                "PayMode": "POSTPAID_BY_HOUR",
+                "RenewFlag": false,
+                "SubnetId": "subnet-rdlodajk",
+                "Version": "3.16.9.4",
+                "VpcId": "vpc-1asw4o73"
+            },
+            {
+                "AccessInfo": "[{\"address\":\"10.0.16.27:9000\",\"protocol\":\"tcp\"}]",
+                "CreateTime": "2025-02-20 11:37:11",
+                "ExpireTime": "0000.00.00 00:00:00",
+                "ID": 1089,
+                "InstanceId": "cdwpg-9jcyk7yp",
+                "InstanceName": "demo_tim",
+                "Region": "ap-beijing",
+                "RegionId": 8,
+                "RegionDesc": "ap-beijing",
+                "Zone": "ap-beijing-6",
+                "ZoneId": 800005,
+                "ZoneDesc": "ap-beijing-6",
+                "PayMode": "POSTPAID_BY_HOUR",
+                "RenewFlag": false,
+                "SubnetId": "subnet-rdlodajk",
+                "Version": "3.16.9.4",
+                "VpcId": "vpc-1asw4o73"
+            }
+        ],
+        "RequestId": "ad9e5842-e932-47d1-83a0-a388ccc5c19e",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -92,7 +92,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d6ea55cc-1ddb-4c9f-99c9-ea7907cedacc\",\n        \"SlowLogDetails\": {\n            \"NormalQuerys\": [\n                {\n                    \"CallTimes\": 1,\n                    \"ClientIp\": \"9.0.116.10\",\n                    \"CostTime\": 10403.899,\n                    \"DatabaseName\": \"evidev\",\n                    \"FirstTime\": \"2025-03-25 12:07:49\",\n                    \"LastTime\": \"2025-03-25 12:07:49\",\n                    \"MaxCostTime\": 10403.899,\n                    \"MaxElapsedQuery\": \"insert into row1 select * from row1;\",\n                    \"MinCostTime\": 10403.899,\n                    \"NormalQuery\": \"insert into row1 select * from row1;\",\n                    \"ReadCostTime\": 0,\n                    \"SharedReadBlocks\": 0,\n                    \"SharedWriteBlocks\": 0,\n                    \"TotalCallTimesPercent\": 1,\n                    \"TotalCostTimePercent\": 1,\n                    \"UserName\": \"dbadmin\",\n                    \"WriteCostTime\": 0\n                }\n            ],\n            \"TotalCallTimes\": 1,\n            \"TotalTime\": 10403.899\n        },\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d6ea55cc-1ddb-4c9f-99c9-ea7907cedacc",
+        "SlowLogDetails": {
+            "NormalQuerys": [
+                {
+                    "CallTimes": 1,
+                    "ClientIp": "9.0.116.10",
+                    "CostTime": 10403.899,
+                    "DatabaseName": "evidev",
+                    "FirstTime": "2025-03-25 12:07:49",
+                    "LastTime": "2025-03-25 12:07:49",
+                    "MaxCostTime": 10403.899,
+                    "MaxElapsedQuery": "insert into row1 select * from row1;",
+                    "MinCostTime": 10403.899,
+                    "NormalQuery": "insert into row1 select * from row1;",
+                    "ReadCostTime": 0,
+                    "SharedReadBlocks": 0,
+                    "SharedWriteBlocks": 0,
+                    "TotalCallTimesPercent": 1,
+                    "TotalCostTimePercent": 1,
+                    "UserName": "dbadmin",
+                    "WriteCostTime": 0
+                }
+            ],
+            "TotalCallTimes": 1,
+            "TotalTime": 10403.899
+        },
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": \"2\",\n        \"UpgradeItems\": [\n            {\n                \"TaskName\": \"test\",\n                \"SourceVersion\": \"3.16.4.7\",\n                \"TargetVersion\": \"3.16.4.8\",\n                \"CreateTime\": \"2025-01-06 12:12:12\",\n                \"EndTime\": \"2025-01-06 12:18:12\",\n                \"Status\": \"2\",\n                \"OperateUin\": \"1002132343435\"\n            }\n        ],\n        \"RequestId\": \"ssxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": "2",
+        "UpgradeItems": [
+            {
+                "TaskName": "test",
+                "SourceVersion": "3.16.4.7",
+                "TargetVersion": "3.16.4.8",
+                "CreateTime": "2025-01-06 12:12:12",
+                "EndTime": "2025-01-06 12:18:12",
+                "Status": "2",
+                "OperateUin": "1002132343435"
+            }
+        ],
+        "RequestId": "ssxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

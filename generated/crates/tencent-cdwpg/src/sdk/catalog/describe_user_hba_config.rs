@@ -47,7 +47,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HbaConfigs\": [\n            {\n                \"Address\": \"0.0.0.0/0\",\n                \"Database\": \"all\",\n                \"Mask\": \"\",\n                \"Method\": \"md5\",\n                \"Type\": \"host\",\n                \"User\": \"all\"\n            },\n            {\n                \"Address\": \"::0/0\",\n                \"Database\": \"all\",\n                \"Mask\": \"\",\n                \"Method\": \"md5\",\n                \"Type\": \"host\",\n                \"User\": \"all\"\n            }\n        ],\n        \"RequestId\": \"8b0fee7a-9306-40ee-a7e0-defeb32ecbae\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HbaConfigs": [
+            {
+                "Address": "0.0.0.0/0",
+                "Database": "all",
+                "Mask": "",
+                "Method": "md5",
+                "Type": "host",
+                "User": "all"
+            },
+            {
+                "Address": "::0/0",
+                "Database": "all",
+                "Mask": "",
+                "Method": "md5",
+                "Type": "host",
+                "User": "all"
+            }
+        ],
+        "RequestId": "8b0fee7a-9306-40ee-a7e0-defeb32ecbae",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

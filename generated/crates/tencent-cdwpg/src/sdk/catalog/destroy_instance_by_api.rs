@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": \"1254\",\n        \"ErrorMsg\": \"\",\n        \"RequestId\": \"afsbc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": "1254",
+        "ErrorMsg": "",
+        "RequestId": "afsbc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d455ac94-9ab9-4794-95af-41ee85a71f5a\",\n        \"TaskId\": 9897\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d455ac94-9ab9-4794-95af-41ee85a71f5a",
+        "TaskId": 9897
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xxxx-xxxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xxxx-xxxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

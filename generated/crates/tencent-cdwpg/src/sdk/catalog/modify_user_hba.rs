@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2dd36228-8290-43b7-b83c-ff71cf6f5fd4\",\n        \"TaskId\": 9898,\n        \"ErrorMsg\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2dd36228-8290-43b7-b83c-ff71cf6f5fd4",
+        "TaskId": 9898,
+        "ErrorMsg": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

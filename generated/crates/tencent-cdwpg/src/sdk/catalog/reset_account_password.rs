@@ -58,7 +58,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorMsg\": \"\",\n        \"RequestId\": \"2dd36228-8290-43b7-b83c-ff71cf6f5fd4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorMsg": "",
+        "RequestId": "2dd36228-8290-43b7-b83c-ff71cf6f5fd4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

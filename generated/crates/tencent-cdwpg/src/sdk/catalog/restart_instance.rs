@@ -54,7 +54,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fdsfsd-xxsss\",\n        \"FlowId\": 1023,\n        \"ErrorMsg\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fdsfsd-xxsss",
+        "FlowId": 1023,
+        "ErrorMsg": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": \"1324\",\n        \"ErrorMsg\": \"\",\n        \"RequestId\": \"abcds-xxxss\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": "1324",
+        "ErrorMsg": "",
+        "RequestId": "abcds-xxxss"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 43,\n        \"RequestId\": \"cdssxxxx-dds\",\n        \"ErrorMsg\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 43,
+        "RequestId": "cdssxxxx-dds",
+        "ErrorMsg": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1242,\n        \"ErrorMsg\": \"\",\n        \"RequestId\": \"abcss-csdff\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1242,
+        "ErrorMsg": "",
+        "RequestId": "abcss-csdff"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"83129908-a282-4f9f-8ab-131a3025ba11\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "83129908-a282-4f9f-8ab-131a3025ba11"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dd2f3116-421c-4eda-8401-b9ddefcc65d5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dd2f3116-421c-4eda-8401-b9ddefcc65d5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e351bfdb-147a-4648-b9fe-bbcacff68789\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e351bfdb-147a-4648-b9fe-bbcacff68789"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

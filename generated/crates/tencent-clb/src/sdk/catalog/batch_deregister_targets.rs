@@ -52,7 +52,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailListenerIdSet\": [],\n        \"Message\": \"\",\n        \"RequestId\": \"83129908-a282-4f9f-8ab-131a3025ba22\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailListenerIdSet": [],
+        "Message": "",
+        "RequestId": "83129908-a282-4f9f-8ab-131a3025ba22"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9cc30f1d-c237-422a-87ff-8f08c31a46e6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9cc30f1d-c237-422a-87ff-8f08c31a46e6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,12 +52,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"83329908-a282-4f9f-8ab-031a3025b377\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "83329908-a282-4f9f-8ab-031a3025b377"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"38bab2ce-616d-412c-a4b0-36110d5b17a3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "38bab2ce-616d-412c-a4b0-36110d5b17a3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LogsetId\": \"578dd0ad-2e7c-488b-b5fe-0b23da3537eb\",\n        \"RequestId\": \"8b038842-70b2-411b-a1a2-c7fcde195d2c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LogsetId": "578dd0ad-2e7c-488b-b5fe-0b23da3537eb",
+        "RequestId": "8b038842-70b2-411b-a1a2-c7fcde195d2c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -206,32 +206,75 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ListenerIds\": [\n            \"lbl-bzfmg9m6\"\n        ],\n        \"RequestId\": \"6082314c-030c-429d-9eae-2dc6b159b5b9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ListenerIds": [
+            "lbl-bzfmg9m6"
+        ],
+        "RequestId": "6082314c-030c-429d-9eae-2dc6b159b5b9"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ListenerIds\": [\n            \"lbl-4fbxq45k\"\n        ],\n        \"RequestId\": \"db8ae69f-ebda-402b-8d02-ead459aa6ff9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ListenerIds": [
+            "lbl-4fbxq45k"
+        ],
+        "RequestId": "db8ae69f-ebda-402b-8d02-ead459aa6ff9"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ListenerIds\": [\n            \"lbl-lbbxvq26\"\n        ],\n        \"RequestId\": \"fff13c83-dcb5-481a-ba7c-30e92c276c19\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ListenerIds": [
+            "lbl-lbbxvq26"
+        ],
+        "RequestId": "fff13c83-dcb5-481a-ba7c-30e92c276c19"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ListenerIds\": [\n            \"lbl-aev333n1\"\n        ],\n        \"RequestId\": \"3b81f03e-6088-448d-abaf-8a487d4f985a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ListenerIds": [
+            "lbl-aev333n1"
+        ],
+        "RequestId": "3b81f03e-6088-448d-abaf-8a487d4f985a"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_5",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ListenerIds\": [\n            \"lbl-d1ubsydq\",\n            \"lbl-4udz130k\"\n        ],\n        \"RequestId\": \"8f272cef-14ff-458c-b67e-1bd21bd2942b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ListenerIds": [
+            "lbl-d1ubsydq",
+            "lbl-4udz130k"
+        ],
+        "RequestId": "8f272cef-14ff-458c-b67e-1bd21bd2942b"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_6",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ListenerIds\": [\n            \"lbl-1sf4yxie\"\n        ],\n        \"RequestId\": \"6aa274e5-ff78-4e9e-b13c-30a9e21b107e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ListenerIds": [
+            "lbl-1sf4yxie"
+        ],
+        "RequestId": "6aa274e5-ff78-4e9e-b13c-30a9e21b107e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -223,12 +223,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoadBalancerIds\": [\n            \"lb-6efswuxa\"\n        ],\n        \"DealName\": \"20220101660009831340631\",\n        \"RequestId\": \"9b3f0b57-fb64-4918-8dd6-ce02604fb52c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoadBalancerIds": [
+            "lb-6efswuxa"
+        ],
+        "DealName": "20220101660009831340631",
+        "RequestId": "9b3f0b57-fb64-4918-8dd6-ce02604fb52c"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoadBalancerIds\": [\n            \"lb-kmfrnqci\"\n        ],\n        \"DealName\": \"20211230660009761735781\",\n        \"RequestId\": \"7ffa6830-cd1b-4bc4-8e24-1688885f594a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoadBalancerIds": [
+            "lb-kmfrnqci"
+        ],
+        "DealName": "20211230660009761735781",
+        "RequestId": "7ffa6830-cd1b-4bc4-8e24-1688885f594a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

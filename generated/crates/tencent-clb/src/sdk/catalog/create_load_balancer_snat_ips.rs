@@ -58,12 +58,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"898b431c-2745-4b27-80f6-e6e8038a0683\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "898b431c-2745-4b27-80f6-e6e8038a0683"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"898b431c-80f6-80f6-80f6-e6e8038a0683\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "898b431c-80f6-80f6-80f6-e6e8038a0683"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

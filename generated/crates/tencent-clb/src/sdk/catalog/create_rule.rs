@@ -55,7 +55,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LocationIds\": [\n            \"loc-ho6lvh8m\"\n        ],\n        \"RequestId\": \"6c915c06-53e0-4717-9358-09b32cf47f08\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LocationIds": [
+            "loc-ho6lvh8m"
+        ],
+        "RequestId": "6c915c06-53e0-4717-9358-09b32cf47f08"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -125,7 +125,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f4ab1513-d0b8-4cf2-9836-a600a7f77d2f\",\n        \"TargetGroupId\": \"lbtg-e2ft****\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f4ab1513-d0b8-4cf2-9836-a600a7f77d2f",
+        "TargetGroupId": "lbtg-e2ft****"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TopicId\": \"b046ae5f-00cf-4e90-880c-215e5ae7b6xy\",\n        \"RequestId\": \"dccf2ce3-0277-465a-9c60-260cfb141d65\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TopicId": "b046ae5f-00cf-4e90-880c-215e5ae7b6xy",
+        "RequestId": "dccf2ce3-0277-465a-9c60-260cfb141d65"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

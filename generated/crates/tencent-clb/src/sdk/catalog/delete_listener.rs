@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eeb315e4-7333-4f0e-814f-2f44ffd13e4c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eeb315e4-7333-4f0e-814f-2f44ffd13e4c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

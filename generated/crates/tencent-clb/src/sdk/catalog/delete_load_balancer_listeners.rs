@@ -52,12 +52,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c1157c81-f3dc-4f2a-9346-76f161d548eb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c1157c81-f3dc-4f2a-9346-76f161d548eb"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9706db49-a5d4-413a-9610-7aa1075517e1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9706db49-a5d4-413a-9610-7aa1075517e1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"898b431c-2745-4b27-80f6-e6e8038a0683\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "898b431c-2745-4b27-80f6-e6e8038a0683"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

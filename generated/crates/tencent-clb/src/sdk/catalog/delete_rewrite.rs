@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4fcf51ca-fde7-4064-beff-cc46dd151f73\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4fcf51ca-fde7-4064-beff-cc46dd151f73"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

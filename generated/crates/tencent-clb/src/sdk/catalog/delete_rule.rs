@@ -73,7 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ba2d4eb1-c7c5-480c-98e4-9b7b6a0fd498\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ba2d4eb1-c7c5-480c-98e4-9b7b6a0fd498"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

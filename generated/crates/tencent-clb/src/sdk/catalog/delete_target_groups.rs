@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4e0ec156-655b-47e4-a483-a954b632a49a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4e0ec156-655b-47e4-a483-a954b632a49a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4b4987ca-58d0-4bad-9ded-344fa4011bda\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4b4987ca-58d0-4bad-9ded-344fa4011bda"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -73,7 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4d1df727-d61c-45bf-936b-cb0368fb2a7d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4d1df727-d61c-45bf-936b-cb0368fb2a7d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a8ae0a06-f935-4a1b-bc73-f5055f3e1954\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a8ae0a06-f935-4a1b-bc73-f5055f3e1954"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BlockedIPCount\": 1,\n        \"BlockedIPList\": [\n            {\n                \"IP\": \"192.1.2.3\",\n                \"CreateTime\": \"2019-01-10 10:55:40\",\n                \"ExpireTime\": \"2019-01-10 11:12:19\"\n            }\n        ],\n        \"ClientIPField\": \"cdn_src_ip\",\n        \"RequestId\": \"83329908-a282-4f9f-82ab-033a3025baff\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BlockedIPCount": 1,
+        "BlockedIPList": [
+            {
+                "IP": "192.1.2.3",
+                "CreateTime": "2019-01-10 10:55:40",
+                "ExpireTime": "2019-01-10 11:12:19"
+            }
+        ],
+        "ClientIPField": "cdn_src_ip",
+        "RequestId": "83329908-a282-4f9f-82ab-033a3025baff"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": 6,\n        \"RequestId\": \"83329908-a282-4f9f-8ab-033a3025baff\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": 6,
+        "RequestId": "83329908-a282-4f9f-8ab-033a3025baff"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

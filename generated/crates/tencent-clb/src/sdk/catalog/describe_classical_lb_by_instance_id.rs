@@ -48,7 +48,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoadBalancerInfoList\": [\n            {\n                \"InstanceId\": \"ins-odjhn6vc\",\n                \"LoadBalancerIds\": [\n                    \"lb-2zkbmcy4\",\n                    \"lb-a3u5l5zc\"\n                ]\n            }\n        ],\n        \"RequestId\": \"e6dd52d7-d80d-49f1-85ef-24a4a8221370\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoadBalancerInfoList": [
+            {
+                "InstanceId": "ins-odjhn6vc",
+                "LoadBalancerIds": [
+                    "lb-2zkbmcy4",
+                    "lb-a3u5l5zc"
+                ]
+            }
+        ],
+        "RequestId": "e6dd52d7-d80d-49f1-85ef-24a4a8221370"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

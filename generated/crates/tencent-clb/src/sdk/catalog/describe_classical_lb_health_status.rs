@@ -56,7 +56,55 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HealthList\": [\n            {\n                \"IP\": \"10.142.9.250\",\n                \"Port\": 1111,\n                \"ListenerPort\": 111,\n                \"Protocol\": \"TCP\",\n                \"HealthStatus\": 0\n            },\n            {\n                \"IP\": \"10.104.63.53\",\n                \"Port\": 1111,\n                \"ListenerPort\": 111,\n                \"Protocol\": \"TCP\",\n                \"HealthStatus\": 0\n            },\n            {\n                \"IP\": \"10.104.126.68\",\n                \"Port\": 1111,\n                \"ListenerPort\": 111,\n                \"Protocol\": \"TCP\",\n                \"HealthStatus\": 0\n            },\n            {\n                \"IP\": \"10.142.9.250\",\n                \"Port\": 12312,\n                \"ListenerPort\": 1213,\n                \"Protocol\": \"UDP\",\n                \"HealthStatus\": 1\n            },\n            {\n                \"IP\": \"10.104.126.68\",\n                \"Port\": 12312,\n                \"ListenerPort\": 1213,\n                \"Protocol\": \"UDP\",\n                \"HealthStatus\": 1\n            },\n            {\n                \"IP\": \"10.104.63.53\",\n                \"Port\": 12312,\n                \"ListenerPort\": 1213,\n                \"Protocol\": \"UDP\",\n                \"HealthStatus\": 1\n            }\n        ],\n        \"RequestId\": \"b18d94ba-94fa-4c59-b66c-840d11a6a0f3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HealthList": [
+            {
+                "IP": "10.142.9.250",
+                "Port": 1111,
+                "ListenerPort": 111,
+                "Protocol": "TCP",
+                "HealthStatus": 0
+            },
+            {
+                "IP": "10.104.63.53",
+                "Port": 1111,
+                "ListenerPort": 111,
+                "Protocol": "TCP",
+                "HealthStatus": 0
+            },
+            {
+                "IP": "10.104.126.68",
+                "Port": 1111,
+                "ListenerPort": 111,
+                "Protocol": "TCP",
+                "HealthStatus": 0
+            },
+            {
+                "IP": "10.142.9.250",
+                "Port": 12312,
+                "ListenerPort": 1213,
+                "Protocol": "UDP",
+                "HealthStatus": 1
+            },
+            {
+                "IP": "10.104.126.68",
+                "Port": 12312,
+                "ListenerPort": 1213,
+                "Protocol": "UDP",
+                "HealthStatus": 1
+            },
+            {
+                "IP": "10.104.63.53",
+                "Port": 12312,
+                "ListenerPort": 1213,
+                "Protocol": "UDP",
+                "HealthStatus": 1
+            }
+        ],
+        "RequestId": "b18d94ba-94fa-4c59-b66c-840d11a6a0f3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

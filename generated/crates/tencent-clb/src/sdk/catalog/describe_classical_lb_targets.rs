@@ -47,7 +47,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Targets\": [\n            {\n                \"Type\": \"CVM\",\n                \"InstanceId\": \"ins-odjhn6vc\",\n                \"Weight\": 30,\n                \"InstanceName\": \"vpc02\",\n                \"PrivateIpAddresses\": [\n                    \"10.104.63.53\"\n                ],\n                \"PublicIpAddresses\": [],\n                \"RunFlag\": 2\n            }\n        ],\n        \"RequestId\": \"1e241bcf-4091-481e-9d81-8c0d01d3f82d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Targets": [
+            {
+                "Type": "CVM",
+                "InstanceId": "ins-odjhn6vc",
+                "Weight": 30,
+                "InstanceName": "vpc02",
+                "PrivateIpAddresses": [
+                    "10.104.63.53"
+                ],
+                "PublicIpAddresses": [],
+                "RunFlag": 2
+            }
+        ],
+        "RequestId": "1e241bcf-4091-481e-9d81-8c0d01d3f82d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

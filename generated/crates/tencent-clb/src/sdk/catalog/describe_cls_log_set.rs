@@ -36,7 +36,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LogsetId\": \"b046ae5f-00cf-4e90-880c-215e5ae72222\",\n        \"HealthLogsetId\": \"b046ae5f-00cf-4e90-880c-215e5ae71111\",\n        \"RequestId\": \"d8402eb9-37a1-469f-bd30-a5670998f2b1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LogsetId": "b046ae5f-00cf-4e90-880c-215e5ae72222",
+        "HealthLogsetId": "b046ae5f-00cf-4e90-880c-215e5ae71111",
+        "RequestId": "d8402eb9-37a1-469f-bd30-a5670998f2b1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

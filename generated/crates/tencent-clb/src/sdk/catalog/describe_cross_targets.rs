@@ -55,7 +55,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CrossTargetSet\": [\n            {\n                \"LocalVpcId\": \"vpc-test1234\",\n                \"VpcId\": \"vpc-test4321\",\n                \"IP\": \"10.22.106.8\",\n                \"VpcName\": \"VPC-BIZ-TEST\",\n                \"EniId\": \"eni-test1234\",\n                \"InstanceId\": \"ins-test1234\",\n                \"InstanceName\": \"inf-node-test.com\",\n                \"Region\": \"ap-shanghai\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"7717db32-9080-4391-acd7-18f8bbd0664d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CrossTargetSet": [
+            {
+                "LocalVpcId": "vpc-test1234",
+                "VpcId": "vpc-test4321",
+                "IP": "10.22.106.8",
+                "VpcName": "VPC-BIZ-TEST",
+                "EniId": "eni-test1234",
+                "InstanceId": "ins-test1234",
+                "InstanceName": "inf-node-test.com",
+                "Region": "ap-shanghai"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "7717db32-9080-4391-acd7-18f8bbd0664d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BindList\": [\n            {\n                \"LoadBalancerId\": \"lb-az5a9oyo\",\n                \"ListenerId\": \"lbl-nppnktey\",\n                \"Domain\": \"www.aaa.com\",\n                \"LocationId\": \"loc-nppnktey\",\n                \"ListenerName\": \"http-listener\",\n                \"Protocol\": \"http\",\n                \"Vport\": 80,\n                \"Url\": \"\",\n                \"UconfigId\": \"pz-n651fsue\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"83129908-a282-4f9f-8ab-131a3025ba11\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BindList": [
+            {
+                "LoadBalancerId": "lb-az5a9oyo",
+                "ListenerId": "lbl-nppnktey",
+                "Domain": "www.aaa.com",
+                "LocationId": "loc-nppnktey",
+                "ListenerName": "http-listener",
+                "Protocol": "http",
+                "Vport": 80,
+                "Url": "",
+                "UconfigId": "pz-n651fsue"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "83129908-a282-4f9f-8ab-131a3025ba11"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

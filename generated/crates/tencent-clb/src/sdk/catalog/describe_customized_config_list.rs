@@ -75,7 +75,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ConfigList\": [\n            {\n                \"UconfigId\": \"pz-go2gs3d6\",\n                \"ConfigType\": \"CLB\",\n                \"ConfigContent\": \"client_max_body_size 1m;\",\n                \"ConfigName\": \"122222\",\n                \"CreateTimestamp\": \"2019-11-28 20:44:24\",\n                \"UpdateTimestamp\": \"2020-03-01 11:11:27\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"d6f74bc7-2b26-4f5f-9dd8-6f0c8e8e2cc2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ConfigList": [
+            {
+                "UconfigId": "pz-go2gs3d6",
+                "ConfigType": "CLB",
+                "ConfigContent": "client_max_body_size 1m;",
+                "ConfigName": "122222",
+                "CreateTimestamp": "2019-11-28 20:44:24",
+                "UpdateTimestamp": "2020-03-01 11:11:27"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "d6f74bc7-2b26-4f5f-9dd8-6f0c8e8e2cc2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

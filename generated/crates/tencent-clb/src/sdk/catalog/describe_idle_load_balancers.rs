@@ -59,7 +59,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"IdleLoadBalancers\": [\n            {\n                \"LoadBalancerId\": \"lb-1l1i6a3k\",\n                \"LoadBalancerName\": \"lb-613054ce\",\n                \"Region\": \"ap-guangzhou\",\n                \"Vip\": \"172.16.32.29\",\n                \"IdleReason\": \"NO_RULES\",\n                \"Status\": 1,\n                \"Forward\": 1,\n                \"Domain\": \"lb-xxxxx.tencentclb.com\"\n            }\n        ],\n        \"RequestId\": \"afa28690-f148-483f-9727-58c2f1da3794\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "IdleLoadBalancers": [
+            {
+                "LoadBalancerId": "lb-1l1i6a3k",
+                "LoadBalancerName": "lb-613054ce",
+                "Region": "ap-guangzhou",
+                "Vip": "172.16.32.29",
+                "IdleReason": "NO_RULES",
+                "Status": 1,
+                "Forward": 1,
+                "Domain": "lb-xxxxx.tencentclb.com"
+            }
+        ],
+        "RequestId": "afa28690-f148-483f-9727-58c2f1da3794"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoadBalancers\": [\n            {\n                \"LoadBalancerId\": \"lb-xxxxx\",\n                \"Vip\": \"10.0.0.1\",\n                \"Region\": \"ap-guangzhou\",\n                \"Listeners\": [\n                    {\n                        \"ListenerId\": \"lbl-xxxxx\",\n                        \"Protocol\": \"TCP\",\n                        \"Port\": 81,\n                        \"EndPort\": 0,\n                        \"Rules\": null,\n                        \"Targets\": [\n                            {\n                                \"Type\": \"eni\",\n                                \"PrivateIp\": \"10.0.0.2\",\n                                \"Port\": 1201,\n                                \"VpcId\": 1111,\n                                \"Weight\": 10\n                            }\n                        ]\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"83129908-a282-4f9f-8ab-131a3025ba22\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoadBalancers": [
+            {
+                "LoadBalancerId": "lb-xxxxx",
+                "Vip": "10.0.0.1",
+                "Region": "ap-guangzhou",
+                "Listeners": [
+                    {
+                        "ListenerId": "lbl-xxxxx",
+                        "Protocol": "TCP",
+                        "Port": 81,
+                        "EndPort": 0,
+                        "Rules": null,
+                        "Targets": [
+                            {
+                                "Type": "eni",
+                                "PrivateIp": "10.0.0.2",
+                                "Port": 1201,
+                                "VpcId": 1111,
+                                "Weight": 10
+                            }
+                        ]
+                    }
+                ]
+            }
+        ],
+        "RequestId": "83129908-a282-4f9f-8ab-131a3025ba22"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

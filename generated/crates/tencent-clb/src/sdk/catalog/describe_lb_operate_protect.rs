@@ -45,7 +45,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoadBalancerSet\": [\n            {\n                \"LoadBalancerId\": \"lb-rbw529fz\",\n                \"ProtectState\": true,\n                \"OperatorUin\": \"125674504xx\",\n                \"Description\": \"CLB Operate Protect\",\n                \"ModifyTime\": \"2021-09-08 15:54:46\"\n            }\n        ],\n        \"RequestId\": \"63d7d5d7-523a-4c5e-bda2-ec953ed5ace4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoadBalancerSet": [
+            {
+                "LoadBalancerId": "lb-rbw529fz",
+                "ProtectState": true,
+                "OperatorUin": "125674504xx",
+                "Description": "CLB Operate Protect",
+                "ModifyTime": "2021-09-08 15:54:46"
+            }
+        ],
+        "RequestId": "63d7d5d7-523a-4c5e-bda2-ec953ed5ace4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,12 +61,116 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Listeners\": [\n            {\n                \"ListenerId\": \"lbl-hd9nfp6o\",\n                \"ListenerName\": \"TCP-Listener\",\n                \"CreateTime\": \"2020-12-31 12:03:36\",\n                \"Protocol\": \"TCP\",\n                \"Port\": 333,\n                \"EndPort\": 0,\n                \"HealthCheck\": {\n                    \"HealthSwitch\": 1,\n                    \"TimeOut\": 2,\n                    \"IntervalTime\": 5,\n                    \"HealthNum\": 3,\n                    \"UnHealthNum\": 3,\n                    \"CheckPort\": null,\n                    \"CheckType\": \"TCP\",\n                    \"HttpCheckDomain\": null,\n                    \"HttpCheckPath\": null,\n                    \"HttpCheckMethod\": null,\n                    \"HttpVersion\": null,\n                    \"HttpCode\": null,\n                    \"ContextType\": null,\n                    \"SendContext\": null,\n                    \"RecvContext\": null,\n                    \"ExtendedCode\": null,\n                    \"SourceIpType\": 0\n                },\n                \"Certificate\": null,\n                \"Scheduler\": \"WRR\",\n                \"SessionExpireTime\": 0,\n                \"SniSwitch\": 0,\n                \"Rules\": null,\n                \"TargetType\": \"NODE\",\n                \"TargetGroup\": null,\n                \"KeepaliveEnable\": null,\n                \"SessionType\": \"NORMAL\",\n                \"Toa\": false,\n                \"DeregisterTargetRst\": false,\n                \"MaxConn\": 100,\n                \"MaxCps\": 100,\n                \"IdleConnectTimeout\": 0,\n                \"AttrFlags\": [\n                    \"Stop\"\n                ],\n                \"TargetGroupList\": null\n            }\n        ],\n        \"RequestId\": \"3ddae670-4a89-4919-af6e-0d6bf195c92e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Listeners": [
+            {
+                "ListenerId": "lbl-hd9nfp6o",
+                "ListenerName": "TCP-Listener",
+                "CreateTime": "2020-12-31 12:03:36",
+                "Protocol": "TCP",
+                "Port": 333,
+                "EndPort": 0,
+                "HealthCheck": {
+                    "HealthSwitch": 1,
+                    "TimeOut": 2,
+                    "IntervalTime": 5,
+                    "HealthNum": 3,
+                    "UnHealthNum": 3,
+                    "CheckPort": null,
+                    "CheckType": "TCP",
+                    "HttpCheckDomain": null,
+                    "HttpCheckPath": null,
+                    "HttpCheckMethod": null,
+                    "HttpVersion": null,
+                    "HttpCode": null,
+                    "ContextType": null,
+                    "SendContext": null,
+                    "RecvContext": null,
+                    "ExtendedCode": null,
+                    "SourceIpType": 0
+                },
+                "Certificate": null,
+                "Scheduler": "WRR",
+                "SessionExpireTime": 0,
+                "SniSwitch": 0,
+                "Rules": null,
+                "TargetType": "NODE",
+                "TargetGroup": null,
+                "KeepaliveEnable": null,
+                "SessionType": "NORMAL",
+                "Toa": false,
+                "DeregisterTargetRst": false,
+                "MaxConn": 100,
+                "MaxCps": 100,
+                "IdleConnectTimeout": 0,
+                "AttrFlags": [
+                    "Stop"
+                ],
+                "TargetGroupList": null
+            }
+        ],
+        "RequestId": "3ddae670-4a89-4919-af6e-0d6bf195c92e"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Listeners\": [\n            {\n                \"ListenerId\": \"lbl-hd9nfp6o\",\n                \"ListenerName\": \"TCP-Listener\",\n                \"CreateTime\": \"2020-12-31 12:03:36\",\n                \"Protocol\": \"TCP\",\n                \"Port\": 333,\n                \"EndPort\": 0,\n                \"HealthCheck\": {\n                    \"HealthSwitch\": 1,\n                    \"TimeOut\": 2,\n                    \"IntervalTime\": 5,\n                    \"HealthNum\": 3,\n                    \"UnHealthNum\": 3,\n                    \"CheckPort\": null,\n                    \"CheckType\": \"TCP\",\n                    \"HttpCheckDomain\": null,\n                    \"HttpCheckPath\": null,\n                    \"HttpCheckMethod\": null,\n                    \"HttpVersion\": null,\n                    \"HttpCode\": null,\n                    \"ContextType\": null,\n                    \"SendContext\": null,\n                    \"RecvContext\": null,\n                    \"ExtendedCode\": null,\n                    \"SourceIpType\": 0\n                },\n                \"Certificate\": null,\n                \"Scheduler\": \"WRR\",\n                \"SessionExpireTime\": 0,\n                \"SniSwitch\": 0,\n                \"Rules\": null,\n                \"TargetType\": \"NODE\",\n                \"TargetGroup\": null,\n                \"KeepaliveEnable\": null,\n                \"SessionType\": \"NORMAL\",\n                \"Toa\": false,\n                \"DeregisterTargetRst\": false,\n                \"MaxConn\": 100,\n                \"MaxCps\": 100,\n                \"IdleConnectTimeout\": 0,\n                \"AttrFlags\": [\n                    \"Stop\"\n                ],\n                \"TargetGroupList\": null\n            }\n        ],\n        \"RequestId\": \"3ddae670-4a89-4919-af6e-0d6bf195c92e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Listeners": [
+            {
+                "ListenerId": "lbl-hd9nfp6o",
+                "ListenerName": "TCP-Listener",
+                "CreateTime": "2020-12-31 12:03:36",
+                "Protocol": "TCP",
+                "Port": 333,
+                "EndPort": 0,
+                "HealthCheck": {
+                    "HealthSwitch": 1,
+                    "TimeOut": 2,
+                    "IntervalTime": 5,
+                    "HealthNum": 3,
+                    "UnHealthNum": 3,
+                    "CheckPort": null,
+                    "CheckType": "TCP",
+                    "HttpCheckDomain": null,
+                    "HttpCheckPath": null,
+                    "HttpCheckMethod": null,
+                    "HttpVersion": null,
+                    "HttpCode": null,
+                    "ContextType": null,
+                    "SendContext": null,
+                    "RecvContext": null,
+                    "ExtendedCode": null,
+                    "SourceIpType": 0
+                },
+                "Certificate": null,
+                "Scheduler": "WRR",
+                "SessionExpireTime": 0,
+                "SniSwitch": 0,
+                "Rules": null,
+                "TargetType": "NODE",
+                "TargetGroup": null,
+                "KeepaliveEnable": null,
+                "SessionType": "NORMAL",
+                "Toa": false,
+                "DeregisterTargetRst": false,
+                "MaxConn": 100,
+                "MaxCps": 100,
+                "IdleConnectTimeout": 0,
+                "AttrFlags": [
+                    "Stop"
+                ],
+                "TargetGroupList": null
+            }
+        ],
+        "RequestId": "3ddae670-4a89-4919-af6e-0d6bf195c92e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

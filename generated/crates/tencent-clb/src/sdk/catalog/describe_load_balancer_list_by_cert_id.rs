@@ -48,12 +48,113 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CertSet\": [\n            {\n                \"CertId\": \"Rrsw4nIA\",\n                \"LoadBalancers\": [\n                    {\n                        \"LoadBalancerId\": \"lb-8vzdrrfr\",\n                        \"LoadBalancerName\": \"prd02-ai-bj-ape-ingress\",\n                        \"Forward\": 1,\n                        \"Domain\": \"\",\n                        \"LoadBalancerDomain\": \"\",\n                        \"LoadBalancerVips\": [\n                            \"172.16.26.14\"\n                        ],\n                        \"AddressIPv6\": null,\n                        \"AddressIPVersion\": \"ipv4\",\n                        \"IPv6Mode\": null,\n                        \"LoadBalancerType\": \"INTERNAL\",\n                        \"Status\": 1,\n                        \"CreateTime\": \"2024-12-11 16:37:29\",\n                        \"StatusTime\": \"2025-04-27 13:37:46\",\n                        \"ProjectId\": 0,\n                        \"OpenBgp\": 0,\n                        \"Snat\": false,\n                        \"Isolation\": 0,\n                        \"Log\": \"\",\n                        \"AnycastZone\": \"\",\n                        \"VpcId\": \"vpc-6cv6qg1u\",\n                        \"NumericalVpcId\": 9356678,\n                        \"TargetRegionInfo\": {\n                            \"Region\": \"ap-beijing\",\n                            \"VpcId\": \"vpc-6cv3qr1u\",\n                            \"NumericalVpcId\": 9356678\n                        },\n                        \"SubnetId\": \"\",\n                        \"SecureGroups\": [],\n                        \"Tags\": [\n                            {\n                                \"TagKey\": \"tke-createdBy-flag\",\n                                \"TagValue\": \"yes\"\n                            },\n                            {\n                                \"TagKey\": \"tke-clusterId\",\n                                \"TagValue\": \"cls-27punli3\"\n                            }\n                        ],\n                        \"MasterZone\": null,\n                        \"BackupZoneSet\": null,\n                        \"IsolatedTime\": null,\n                        \"ExpireTime\": null,\n                        \"ChargeType\": null,\n                        \"NetworkAttributes\": null,\n                        \"PrepaidAttributes\": null,\n                        \"ExtraInfo\": null,\n                        \"LogSetId\": \"\",\n                        \"LogTopicId\": \"\",\n                        \"LoadBalancerPassToTarget\": false,\n                        \"IsDDos\": false,\n                        \"ConfigId\": \"\",\n                        \"ExclusiveCluster\": {\n                            \"L4Clusters\": null,\n                            \"L7Clusters\": null,\n                            \"ClassicalCluster\": null\n                        },\n                        \"SnatPro\": false,\n                        \"SnatIps\": [],\n                        \"IsBlock\": false,\n                        \"IsBlockTime\": \"\",\n                        \"SlaType\": \"\",\n                        \"Exclusive\": null,\n                        \"ClusterTag\": null,\n                        \"LocalBgp\": false,\n                        \"MixIpTarget\": false,\n                        \"Zones\": null,\n                        \"NfvInfo\": \"\",\n                        \"HealthLogSetId\": \"\",\n                        \"HealthLogTopicId\": \"\",\n                        \"ClusterIds\": null,\n                        \"AttributeFlags\": [\n                            \"SgInTgw\",\n                            \"SharedLimitFlag\"\n                        ],\n                        \"Egress\": \"\",\n                        \"VipIsp\": \"INTERNAL\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"7718d187-7684-4294-324b-1e13009d75f6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CertSet": [
+            {
+                "CertId": "Rrsw4nIA",
+                "LoadBalancers": [
+                    {
+                        "LoadBalancerId": "lb-8vzdrrfr",
+                        "LoadBalancerName": "prd02-ai-bj-ape-ingress",
+                        "Forward": 1,
+                        "Domain": "",
+                        "LoadBalancerDomain": "",
+                        "LoadBalancerVips": [
+                            "172.16.26.14"
+                        ],
+                        "AddressIPv6": null,
+                        "AddressIPVersion": "ipv4",
+                        "IPv6Mode": null,
+                        "LoadBalancerType": "INTERNAL",
+                        "Status": 1,
+                        "CreateTime": "2024-12-11 16:37:29",
+                        "StatusTime": "2025-04-27 13:37:46",
+                        "ProjectId": 0,
+                        "OpenBgp": 0,
+                        "Snat": false,
+                        "Isolation": 0,
+                        "Log": "",
+                        "AnycastZone": "",
+                        "VpcId": "vpc-6cv6qg1u",
+                        "NumericalVpcId": 9356678,
+                        "TargetRegionInfo": {
+                            "Region": "ap-beijing",
+                            "VpcId": "vpc-6cv3qr1u",
+                            "NumericalVpcId": 9356678
+                        },
+                        "SubnetId": "",
+                        "SecureGroups": [],
+                        "Tags": [
+                            {
+                                "TagKey": "tke-createdBy-flag",
+                                "TagValue": "yes"
+                            },
+                            {
+                                "TagKey": "tke-clusterId",
+                                "TagValue": "cls-27punli3"
+                            }
+                        ],
+                        "MasterZone": null,
+                        "BackupZoneSet": null,
+                        "IsolatedTime": null,
+                        "ExpireTime": null,
+                        "ChargeType": null,
+                        "NetworkAttributes": null,
+                        "PrepaidAttributes": null,
+                        "ExtraInfo": null,
+                        "LogSetId": "",
+                        "LogTopicId": "",
+                        "LoadBalancerPassToTarget": false,
+                        "IsDDos": false,
+                        "ConfigId": "",
+                        "ExclusiveCluster": {
+                            "L4Clusters": null,
+                            "L7Clusters": null,
+                            "ClassicalCluster": null
+                        },
+                        "SnatPro": false,
+                        "SnatIps": [],
+                        "IsBlock": false,
+                        "IsBlockTime": "",
+                        "SlaType": "",
+                        "Exclusive": null,
+                        "ClusterTag": null,
+                        "LocalBgp": false,
+                        "MixIpTarget": false,
+                        "Zones": null,
+                        "NfvInfo": "",
+                        "HealthLogSetId": "",
+                        "HealthLogTopicId": "",
+                        "ClusterIds": null,
+                        "AttributeFlags": [
+                            "SgInTgw",
+                            "SharedLimitFlag"
+                        ],
+                        "Egress": "",
+                        "VipIsp": "INTERNAL"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "7718d187-7684-4294-324b-1e13009d75f6"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CertSet\": [\n            {\n                \"CertId\": \"RwFAfr8Y\",\n                \"LoadBalancers\": []\n            }\n        ],\n        \"RequestId\": \"fe6059b5-faa6-4f21-92a1-0c9ee5df5e54\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CertSet": [
+            {
+                "CertId": "RwFAfr8Y",
+                "LoadBalancers": []
+            }
+        ],
+        "RequestId": "fe6059b5-faa6-4f21-92a1-0c9ee5df5e54"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

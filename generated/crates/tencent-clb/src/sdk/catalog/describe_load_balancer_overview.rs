@@ -39,7 +39,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"RunningCount\": 0,\n        \"IsolationCount\": 0,\n        \"WillExpireCount\": 0,\n        \"RequestId\": \"03b18184-caf1-40d7-b01a-8a76565b94ad\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "RunningCount": 0,
+        "IsolationCount": 0,
+        "WillExpireCount": 0,
+        "RequestId": "03b18184-caf1-40d7-b01a-8a76565b94ad"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoadBalancerTraffic\": [\n            {\n                \"LoadBalancerId\": \"lb-xxxxxx\",\n                \"LoadBalancerName\": \"lb-name1\",\n                \"Domain\": \"lb-name1.tencentclb.com\",\n                \"Region\": \"ap-guangzhou\",\n                \"Vip\": \"1.1.1.1\",\n                \"OutBandwidth\": 177.083\n            },\n            {\n                \"LoadBalancerId\": \"lb-kxyz2\",\n                \"LoadBalancerName\": \"lb-xyzname\",\n                \"Domain\": \"lb-xyzname.tencentclb.com\",\n                \"Region\": \"ap-guangzhou\",\n                \"Vip\": \"2.2.2.2\",\n                \"OutBandwidth\": 77.449\n            }\n        ],\n        \"RequestId\": \"03b18184-caf1-40d7-b01a-100010030712\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoadBalancerTraffic": [
+            {
+                "LoadBalancerId": "lb-xxxxxx",
+                "LoadBalancerName": "lb-name1",
+                "Domain": "lb-name1.tencentclb.com",
+                "Region": "ap-guangzhou",
+                "Vip": "1.1.1.1",
+                "OutBandwidth": 177.083
+            },
+            {
+                "LoadBalancerId": "lb-kxyz2",
+                "LoadBalancerName": "lb-xyzname",
+                "Domain": "lb-xyzname.tencentclb.com",
+                "Region": "ap-guangzhou",
+                "Vip": "2.2.2.2",
+                "OutBandwidth": 77.449
+            }
+        ],
+        "RequestId": "03b18184-caf1-40d7-b01a-100010030712"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -155,27 +155,487 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"LoadBalancerSet\": [\n            {\n                \"LoadBalancerId\": \"lb-9vpm****\",\n                \"LoadBalancerName\": \"lb-test-****-1227\",\n                \"Forward\": 1,\n                \"Domain\": \"\",\n                \"LoadBalancerDomain\": \"\",\n                \"LoadBalancerVips\": [\n                    \"119.***.***.51\"\n                ],\n                \"AddressIPv6\": null,\n                \"AddressIPVersion\": \"ipv4\",\n                \"IPv6Mode\": null,\n                \"LoadBalancerType\": \"OPEN\",\n                \"Status\": 1,\n                \"CreateTime\": \"2023-12-27 15:53:46\",\n                \"StatusTime\": \"2024-01-22 19:58:03\",\n                \"ProjectId\": 0,\n                \"OpenBgp\": 0,\n                \"Snat\": false,\n                \"Isolation\": 0,\n                \"Log\": \"\",\n                \"AnycastZone\": \"\",\n                \"VpcId\": \"vpc-1y****83\",\n                \"NumericalVpcId\": 1111113,\n                \"TargetRegionInfo\": {\n                    \"Region\": \"ap-guangzhou\",\n                    \"VpcId\": \"vpc-1y****83\",\n                    \"NumericalVpcId\": 1111113\n                },\n                \"SubnetId\": \"\",\n                \"SecureGroups\": [],\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"key-****\",\n                        \"TagValue\": \"value-****\"\n                    }\n                ],\n                \"MasterZone\": {\n                    \"ZoneId\": 100003,\n                    \"Zone\": \"ap-guangzhou-3\",\n\"ZoneName\": \"Guangzhou Zone 3\",\n                    \"ZoneRegion\": \"ap-guangzhou\",\n                    \"LocalZone\": false,\n                    \"EdgeZone\": false\n                },\n                \"BackupZoneSet\": null,\n                \"IsolatedTime\": null,\n                \"ExpireTime\": \"2024-01-27 15:53:46\",\n                \"ChargeType\": \"POSTPAID_BY_HOUR\",\n                \"NetworkAttributes\": {\n                    \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                    \"InternetMaxBandwidthOut\": 5,\n                    \"BandwidthpkgSubType\": \"BGP\"\n                },\n                \"PrepaidAttributes\": null,\n                \"ExtraInfo\": null,\n                \"LogSetId\": \"\",\n                \"LogTopicId\": \"\",\n                \"LoadBalancerPassToTarget\": false,\n                \"IsDDos\": false,\n                \"ConfigId\": \"\",\n                \"ExclusiveCluster\": {\n                    \"L4Clusters\": null,\n                    \"L7Clusters\": null,\n                    \"ClassicalCluster\": null\n                },\n                \"SnatPro\": false,\n                \"SnatIps\": [],\n                \"IsBlock\": false,\n                \"IsBlockTime\": \"\",\n                \"SlaType\": \"\",\n                \"ClusterTag\": null,\n                \"LocalBgp\": false,\n                \"MixIpTarget\": false,\n                \"Zones\": null,\n                \"NfvInfo\": \"\",\n                \"HealthLogSetId\": \"\",\n                \"HealthLogTopicId\": \"\",\n                \"ClusterIds\": null,\n                \"AttributeFlags\": [\n                    \"SharedLimitFlag\"\n                ],\n                \"VipIsp\": \"BGP\",\n                \"Egress\": \"\"\n            }\n        ],\n        \"RequestId\": \"b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "LoadBalancerSet": [
+            {
+                "LoadBalancerId": "lb-9vpm****",
+                "LoadBalancerName": "lb-test-****-1227",
+                "Forward": 1,
+                "Domain": "",
+                "LoadBalancerDomain": "",
+                "LoadBalancerVips": [
+                    "119.***.***.51"
+                ],
+                "AddressIPv6": null,
+                "AddressIPVersion": "ipv4",
+                "IPv6Mode": null,
+                "LoadBalancerType": "OPEN",
+                "Status": 1,
+                "CreateTime": "2023-12-27 15:53:46",
+                "StatusTime": "2024-01-22 19:58:03",
+                "ProjectId": 0,
+                "OpenBgp": 0,
+                "Snat": false,
+                "Isolation": 0,
+                "Log": "",
+                "AnycastZone": "",
+                "VpcId": "vpc-1y****83",
+                "NumericalVpcId": 1111113,
+                "TargetRegionInfo": {
+                    "Region": "ap-guangzhou",
+                    "VpcId": "vpc-1y****83",
+                    "NumericalVpcId": 1111113
+                },
+                "SubnetId": "",
+                "SecureGroups": [],
+                "Tags": [
+                    {
+                        "TagKey": "key-****",
+                        "TagValue": "value-****"
+                    }
+                ],
+                "MasterZone": {
+                    "ZoneId": 100003,
+                    "Zone": "ap-guangzhou-3",
+"ZoneName": "Guangzhou Zone 3",
+                    "ZoneRegion": "ap-guangzhou",
+                    "LocalZone": false,
+                    "EdgeZone": false
+                },
+                "BackupZoneSet": null,
+                "IsolatedTime": null,
+                "ExpireTime": "2024-01-27 15:53:46",
+                "ChargeType": "POSTPAID_BY_HOUR",
+                "NetworkAttributes": {
+                    "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                    "InternetMaxBandwidthOut": 5,
+                    "BandwidthpkgSubType": "BGP"
+                },
+                "PrepaidAttributes": null,
+                "ExtraInfo": null,
+                "LogSetId": "",
+                "LogTopicId": "",
+                "LoadBalancerPassToTarget": false,
+                "IsDDos": false,
+                "ConfigId": "",
+                "ExclusiveCluster": {
+                    "L4Clusters": null,
+                    "L7Clusters": null,
+                    "ClassicalCluster": null
+                },
+                "SnatPro": false,
+                "SnatIps": [],
+                "IsBlock": false,
+                "IsBlockTime": "",
+                "SlaType": "",
+                "ClusterTag": null,
+                "LocalBgp": false,
+                "MixIpTarget": false,
+                "Zones": null,
+                "NfvInfo": "",
+                "HealthLogSetId": "",
+                "HealthLogTopicId": "",
+                "ClusterIds": null,
+                "AttributeFlags": [
+                    "SharedLimitFlag"
+                ],
+                "VipIsp": "BGP",
+                "Egress": ""
+            }
+        ],
+        "RequestId": "b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"LoadBalancerSet\": [\n            {\n                \"LoadBalancerId\": \"lb-9vpm****\",\n                \"LoadBalancerName\": \"test_LB_****\",\n                \"Forward\": 1,\n                \"Domain\": \"\",\n                \"LoadBalancerDomain\": \"\",\n                \"LoadBalancerVips\": [\n                    \"119.***.***.51\"\n                ],\n                \"AddressIPv6\": null,\n                \"AddressIPVersion\": \"ipv4\",\n                \"IPv6Mode\": null,\n                \"LoadBalancerType\": \"OPEN\",\n                \"Status\": 1,\n                \"CreateTime\": \"2023-12-27 15:53:46\",\n                \"StatusTime\": \"2024-01-22 19:58:03\",\n                \"ProjectId\": 0,\n                \"OpenBgp\": 0,\n                \"Snat\": false,\n                \"Isolation\": 0,\n                \"Log\": \"\",\n                \"AnycastZone\": \"\",\n                \"VpcId\": \"vpc-1y****83\",\n                \"NumericalVpcId\": 1111113,\n                \"TargetRegionInfo\": {\n                    \"Region\": \"ap-guangzhou\",\n                    \"VpcId\": \"vpc-1y****83\",\n                    \"NumericalVpcId\": 1111113\n                },\n                \"SubnetId\": \"\",\n                \"SecureGroups\": [],\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"key-****\",\n                        \"TagValue\": \"value-****\"\n                    }\n                ],\n                \"MasterZone\": {\n                    \"ZoneId\": 100003,\n                    \"Zone\": \"ap-guangzhou-3\",\n\"ZoneName\": \"Guangzhou Zone 3\",\n                    \"ZoneRegion\": \"ap-guangzhou\",\n                    \"LocalZone\": false,\n                    \"EdgeZone\": false\n                },\n                \"BackupZoneSet\": null,\n                \"IsolatedTime\": null,\n                \"ExpireTime\": \"2024-01-27 15:53:46\",\n                \"ChargeType\": \"POSTPAID_BY_HOUR\",\n                \"NetworkAttributes\": {\n                    \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                    \"InternetMaxBandwidthOut\": 5,\n                    \"BandwidthpkgSubType\": \"BGP\"\n                },\n                \"PrepaidAttributes\": null,\n                \"ExtraInfo\": null,\n                \"LogSetId\": \"\",\n                \"LogTopicId\": \"\",\n                \"LoadBalancerPassToTarget\": false,\n                \"IsDDos\": false,\n                \"ConfigId\": \"\",\n                \"ExclusiveCluster\": {\n                    \"L4Clusters\": null,\n                    \"L7Clusters\": null,\n                    \"ClassicalCluster\": null\n                },\n                \"SnatPro\": false,\n                \"SnatIps\": [],\n                \"IsBlock\": false,\n                \"IsBlockTime\": \"\",\n                \"SlaType\": \"\",\n                \"ClusterTag\": null,\n                \"LocalBgp\": false,\n                \"MixIpTarget\": false,\n                \"Zones\": null,\n                \"NfvInfo\": \"\",\n                \"HealthLogSetId\": \"\",\n                \"HealthLogTopicId\": \"\",\n                \"ClusterIds\": null,\n                \"AttributeFlags\": [\n                    \"SharedLimitFlag\"\n                ],\n                \"VipIsp\": \"BGP\",\n                \"Egress\": \"\"\n            }\n        ],\n        \"RequestId\": \"b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "LoadBalancerSet": [
+            {
+                "LoadBalancerId": "lb-9vpm****",
+                "LoadBalancerName": "test_LB_****",
+                "Forward": 1,
+                "Domain": "",
+                "LoadBalancerDomain": "",
+                "LoadBalancerVips": [
+                    "119.***.***.51"
+                ],
+                "AddressIPv6": null,
+                "AddressIPVersion": "ipv4",
+                "IPv6Mode": null,
+                "LoadBalancerType": "OPEN",
+                "Status": 1,
+                "CreateTime": "2023-12-27 15:53:46",
+                "StatusTime": "2024-01-22 19:58:03",
+                "ProjectId": 0,
+                "OpenBgp": 0,
+                "Snat": false,
+                "Isolation": 0,
+                "Log": "",
+                "AnycastZone": "",
+                "VpcId": "vpc-1y****83",
+                "NumericalVpcId": 1111113,
+                "TargetRegionInfo": {
+                    "Region": "ap-guangzhou",
+                    "VpcId": "vpc-1y****83",
+                    "NumericalVpcId": 1111113
+                },
+                "SubnetId": "",
+                "SecureGroups": [],
+                "Tags": [
+                    {
+                        "TagKey": "key-****",
+                        "TagValue": "value-****"
+                    }
+                ],
+                "MasterZone": {
+                    "ZoneId": 100003,
+                    "Zone": "ap-guangzhou-3",
+"ZoneName": "Guangzhou Zone 3",
+                    "ZoneRegion": "ap-guangzhou",
+                    "LocalZone": false,
+                    "EdgeZone": false
+                },
+                "BackupZoneSet": null,
+                "IsolatedTime": null,
+                "ExpireTime": "2024-01-27 15:53:46",
+                "ChargeType": "POSTPAID_BY_HOUR",
+                "NetworkAttributes": {
+                    "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                    "InternetMaxBandwidthOut": 5,
+                    "BandwidthpkgSubType": "BGP"
+                },
+                "PrepaidAttributes": null,
+                "ExtraInfo": null,
+                "LogSetId": "",
+                "LogTopicId": "",
+                "LoadBalancerPassToTarget": false,
+                "IsDDos": false,
+                "ConfigId": "",
+                "ExclusiveCluster": {
+                    "L4Clusters": null,
+                    "L7Clusters": null,
+                    "ClassicalCluster": null
+                },
+                "SnatPro": false,
+                "SnatIps": [],
+                "IsBlock": false,
+                "IsBlockTime": "",
+                "SlaType": "",
+                "ClusterTag": null,
+                "LocalBgp": false,
+                "MixIpTarget": false,
+                "Zones": null,
+                "NfvInfo": "",
+                "HealthLogSetId": "",
+                "HealthLogTopicId": "",
+                "ClusterIds": null,
+                "AttributeFlags": [
+                    "SharedLimitFlag"
+                ],
+                "VipIsp": "BGP",
+                "Egress": ""
+            }
+        ],
+        "RequestId": "b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"LoadBalancerSet\": [\n            {\n                \"LoadBalancerId\": \"lb-rbw5****\",\n                \"LoadBalancerName\": \"test_LB_****\",\n                \"Forward\": 1,\n                \"Domain\": \"\",\n                \"LoadBalancerDomain\": \"\",\n                \"LoadBalancerVips\": [\n                    \"119.***.***.51\"\n                ],\n                \"AddressIPv6\": null,\n                \"AddressIPVersion\": \"ipv4\",\n                \"IPv6Mode\": null,\n                \"LoadBalancerType\": \"OPEN\",\n                \"Status\": 1,\n                \"CreateTime\": \"2023-12-27 15:53:46\",\n                \"StatusTime\": \"2024-01-22 19:58:03\",\n                \"ProjectId\": 0,\n                \"OpenBgp\": 0,\n                \"Snat\": false,\n                \"Isolation\": 0,\n                \"Log\": \"\",\n                \"AnycastZone\": \"\",\n                \"VpcId\": \"vpc-1y****83\",\n                \"NumericalVpcId\": 1111113,\n                \"TargetRegionInfo\": {\n                    \"Region\": \"ap-guangzhou\",\n                    \"VpcId\": \"vpc-1y****83\",\n                    \"NumericalVpcId\": 1111113\n                },\n                \"SubnetId\": \"\",\n                \"SecureGroups\": [],\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"key-****\",\n                        \"TagValue\": \"value-****\"\n                    }\n                ],\n                \"MasterZone\": {\n                    \"ZoneId\": 100003,\n                    \"Zone\": \"ap-guangzhou-3\",\n\"ZoneName\": \"Guangzhou Zone 3\",\n                    \"ZoneRegion\": \"ap-guangzhou\",\n                    \"LocalZone\": false,\n                    \"EdgeZone\": false\n                },\n                \"BackupZoneSet\": null,\n                \"IsolatedTime\": null,\n                \"ExpireTime\": \"2024-01-27 15:53:46\",\n                \"ChargeType\": \"POSTPAID_BY_HOUR\",\n                \"NetworkAttributes\": {\n                    \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                    \"InternetMaxBandwidthOut\": 5,\n                    \"BandwidthpkgSubType\": \"BGP\"\n                },\n                \"PrepaidAttributes\": null,\n                \"ExtraInfo\": null,\n                \"LogSetId\": \"\",\n                \"LogTopicId\": \"\",\n                \"LoadBalancerPassToTarget\": false,\n                \"IsDDos\": false,\n                \"ConfigId\": \"\",\n                \"ExclusiveCluster\": {\n                    \"L4Clusters\": null,\n                    \"L7Clusters\": null,\n                    \"ClassicalCluster\": null\n                },\n                \"SnatPro\": false,\n                \"SnatIps\": [],\n                \"IsBlock\": false,\n                \"IsBlockTime\": \"\",\n                \"SlaType\": \"\",\n                \"ClusterTag\": null,\n                \"LocalBgp\": false,\n                \"MixIpTarget\": false,\n                \"Zones\": null,\n                \"NfvInfo\": \"\",\n                \"HealthLogSetId\": \"\",\n                \"HealthLogTopicId\": \"\",\n                \"ClusterIds\": null,\n                \"AttributeFlags\": [\n                    \"SharedLimitFlag\"\n                ],\n                \"VipIsp\": \"BGP\",\n                \"Egress\": \"\"\n            }\n        ],\n        \"RequestId\": \"b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "LoadBalancerSet": [
+            {
+                "LoadBalancerId": "lb-rbw5****",
+                "LoadBalancerName": "test_LB_****",
+                "Forward": 1,
+                "Domain": "",
+                "LoadBalancerDomain": "",
+                "LoadBalancerVips": [
+                    "119.***.***.51"
+                ],
+                "AddressIPv6": null,
+                "AddressIPVersion": "ipv4",
+                "IPv6Mode": null,
+                "LoadBalancerType": "OPEN",
+                "Status": 1,
+                "CreateTime": "2023-12-27 15:53:46",
+                "StatusTime": "2024-01-22 19:58:03",
+                "ProjectId": 0,
+                "OpenBgp": 0,
+                "Snat": false,
+                "Isolation": 0,
+                "Log": "",
+                "AnycastZone": "",
+                "VpcId": "vpc-1y****83",
+                "NumericalVpcId": 1111113,
+                "TargetRegionInfo": {
+                    "Region": "ap-guangzhou",
+                    "VpcId": "vpc-1y****83",
+                    "NumericalVpcId": 1111113
+                },
+                "SubnetId": "",
+                "SecureGroups": [],
+                "Tags": [
+                    {
+                        "TagKey": "key-****",
+                        "TagValue": "value-****"
+                    }
+                ],
+                "MasterZone": {
+                    "ZoneId": 100003,
+                    "Zone": "ap-guangzhou-3",
+"ZoneName": "Guangzhou Zone 3",
+                    "ZoneRegion": "ap-guangzhou",
+                    "LocalZone": false,
+                    "EdgeZone": false
+                },
+                "BackupZoneSet": null,
+                "IsolatedTime": null,
+                "ExpireTime": "2024-01-27 15:53:46",
+                "ChargeType": "POSTPAID_BY_HOUR",
+                "NetworkAttributes": {
+                    "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                    "InternetMaxBandwidthOut": 5,
+                    "BandwidthpkgSubType": "BGP"
+                },
+                "PrepaidAttributes": null,
+                "ExtraInfo": null,
+                "LogSetId": "",
+                "LogTopicId": "",
+                "LoadBalancerPassToTarget": false,
+                "IsDDos": false,
+                "ConfigId": "",
+                "ExclusiveCluster": {
+                    "L4Clusters": null,
+                    "L7Clusters": null,
+                    "ClassicalCluster": null
+                },
+                "SnatPro": false,
+                "SnatIps": [],
+                "IsBlock": false,
+                "IsBlockTime": "",
+                "SlaType": "",
+                "ClusterTag": null,
+                "LocalBgp": false,
+                "MixIpTarget": false,
+                "Zones": null,
+                "NfvInfo": "",
+                "HealthLogSetId": "",
+                "HealthLogTopicId": "",
+                "ClusterIds": null,
+                "AttributeFlags": [
+                    "SharedLimitFlag"
+                ],
+                "VipIsp": "BGP",
+                "Egress": ""
+            }
+        ],
+        "RequestId": "b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"LoadBalancerSet\": [\n            {\n                \"LoadBalancerId\": \"lb-rbw5****\",\n                \"LoadBalancerName\": \"test_LB_****\",\n                \"Forward\": 1,\n                \"Domain\": \"\",\n                \"LoadBalancerDomain\": \"\",\n                \"LoadBalancerVips\": [\n                    \"119.***.***.51\"\n                ],\n                \"AddressIPv6\": null,\n                \"AddressIPVersion\": \"ipv4\",\n                \"IPv6Mode\": null,\n                \"LoadBalancerType\": \"OPEN\",\n                \"Status\": 1,\n                \"CreateTime\": \"2023-12-27 15:53:46\",\n                \"StatusTime\": \"2024-01-22 19:58:03\",\n                \"ProjectId\": 0,\n                \"OpenBgp\": 0,\n                \"Snat\": false,\n                \"Isolation\": 0,\n                \"Log\": \"\",\n                \"AnycastZone\": \"\",\n                \"VpcId\": \"vpc-1y****83\",\n                \"NumericalVpcId\": 1111113,\n                \"TargetRegionInfo\": {\n                    \"Region\": \"ap-guangzhou\",\n                    \"VpcId\": \"vpc-1y****83\",\n                    \"NumericalVpcId\": 1111113\n                },\n                \"SubnetId\": \"\",\n                \"SecureGroups\": [],\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"key-****\",\n                        \"TagValue\": \"value-****\"\n                    }\n                ],\n                \"MasterZone\": {\n                    \"ZoneId\": 100003,\n                    \"Zone\": \"ap-guangzhou-3\",\n\"ZoneName\": \"Guangzhou Zone 3\",\n                    \"ZoneRegion\": \"ap-guangzhou\",\n                    \"LocalZone\": false,\n                    \"EdgeZone\": false\n                },\n                \"BackupZoneSet\": null,\n                \"IsolatedTime\": null,\n                \"ExpireTime\": \"2024-01-27 15:53:46\",\n                \"ChargeType\": \"POSTPAID_BY_HOUR\",\n                \"NetworkAttributes\": {\n                    \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                    \"InternetMaxBandwidthOut\": 5,\n                    \"BandwidthpkgSubType\": \"BGP\"\n                },\n                \"PrepaidAttributes\": null,\n                \"ExtraInfo\": null,\n                \"LogSetId\": \"\",\n                \"LogTopicId\": \"\",\n                \"LoadBalancerPassToTarget\": false,\n                \"IsDDos\": false,\n                \"ConfigId\": \"\",\n                \"ExclusiveCluster\": {\n                    \"L4Clusters\": null,\n                    \"L7Clusters\": null,\n                    \"ClassicalCluster\": null\n                },\n                \"SnatPro\": false,\n                \"SnatIps\": [],\n                \"IsBlock\": false,\n                \"IsBlockTime\": \"\",\n                \"SlaType\": \"\",\n                \"ClusterTag\": null,\n                \"LocalBgp\": false,\n                \"MixIpTarget\": false,\n                \"Zones\": null,\n                \"NfvInfo\": \"\",\n                \"HealthLogSetId\": \"\",\n                \"HealthLogTopicId\": \"\",\n                \"ClusterIds\": null,\n                \"AttributeFlags\": [\n                    \"SharedLimitFlag\"\n                ],\n                \"VipIsp\": \"BGP\",\n                \"Egress\": \"\"\n            }\n        ],\n        \"RequestId\": \"b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "LoadBalancerSet": [
+            {
+                "LoadBalancerId": "lb-rbw5****",
+                "LoadBalancerName": "test_LB_****",
+                "Forward": 1,
+                "Domain": "",
+                "LoadBalancerDomain": "",
+                "LoadBalancerVips": [
+                    "119.***.***.51"
+                ],
+                "AddressIPv6": null,
+                "AddressIPVersion": "ipv4",
+                "IPv6Mode": null,
+                "LoadBalancerType": "OPEN",
+                "Status": 1,
+                "CreateTime": "2023-12-27 15:53:46",
+                "StatusTime": "2024-01-22 19:58:03",
+                "ProjectId": 0,
+                "OpenBgp": 0,
+                "Snat": false,
+                "Isolation": 0,
+                "Log": "",
+                "AnycastZone": "",
+                "VpcId": "vpc-1y****83",
+                "NumericalVpcId": 1111113,
+                "TargetRegionInfo": {
+                    "Region": "ap-guangzhou",
+                    "VpcId": "vpc-1y****83",
+                    "NumericalVpcId": 1111113
+                },
+                "SubnetId": "",
+                "SecureGroups": [],
+                "Tags": [
+                    {
+                        "TagKey": "key-****",
+                        "TagValue": "value-****"
+                    }
+                ],
+                "MasterZone": {
+                    "ZoneId": 100003,
+                    "Zone": "ap-guangzhou-3",
+"ZoneName": "Guangzhou Zone 3",
+                    "ZoneRegion": "ap-guangzhou",
+                    "LocalZone": false,
+                    "EdgeZone": false
+                },
+                "BackupZoneSet": null,
+                "IsolatedTime": null,
+                "ExpireTime": "2024-01-27 15:53:46",
+                "ChargeType": "POSTPAID_BY_HOUR",
+                "NetworkAttributes": {
+                    "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                    "InternetMaxBandwidthOut": 5,
+                    "BandwidthpkgSubType": "BGP"
+                },
+                "PrepaidAttributes": null,
+                "ExtraInfo": null,
+                "LogSetId": "",
+                "LogTopicId": "",
+                "LoadBalancerPassToTarget": false,
+                "IsDDos": false,
+                "ConfigId": "",
+                "ExclusiveCluster": {
+                    "L4Clusters": null,
+                    "L7Clusters": null,
+                    "ClassicalCluster": null
+                },
+                "SnatPro": false,
+                "SnatIps": [],
+                "IsBlock": false,
+                "IsBlockTime": "",
+                "SlaType": "",
+                "ClusterTag": null,
+                "LocalBgp": false,
+                "MixIpTarget": false,
+                "Zones": null,
+                "NfvInfo": "",
+                "HealthLogSetId": "",
+                "HealthLogTopicId": "",
+                "ClusterIds": null,
+                "AttributeFlags": [
+                    "SharedLimitFlag"
+                ],
+                "VipIsp": "BGP",
+                "Egress": ""
+            }
+        ],
+        "RequestId": "b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_5",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"LoadBalancerSet\": [\n            {\n                \"LoadBalancerId\": \"lb-rbw5****\",\n                \"LoadBalancerName\": \"test_LB_****\",\n                \"Forward\": 1,\n                \"Domain\": \"\",\n                \"LoadBalancerDomain\": \"\",\n                \"LoadBalancerVips\": [\n                    \"119.***.***.51\"\n                ],\n                \"AddressIPv6\": null,\n                \"AddressIPVersion\": \"ipv4\",\n                \"IPv6Mode\": null,\n                \"LoadBalancerType\": \"OPEN\",\n                \"Status\": 1,\n                \"CreateTime\": \"2023-12-27 15:53:46\",\n                \"StatusTime\": \"2024-01-22 19:58:03\",\n                \"ProjectId\": 0,\n                \"OpenBgp\": 0,\n                \"Snat\": false,\n                \"Isolation\": 0,\n                \"Log\": \"\",\n                \"AnycastZone\": \"\",\n                \"VpcId\": \"vpc-1y****83\",\n                \"NumericalVpcId\": 1111113,\n                \"TargetRegionInfo\": {\n                    \"Region\": \"ap-guangzhou\",\n                    \"VpcId\": \"vpc-1y****83\",\n                    \"NumericalVpcId\": 1111113\n                },\n                \"SubnetId\": \"\",\n                \"SecureGroups\": [],\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"key-****\",\n                        \"TagValue\": \"value-****\"\n                    }\n                ],\n                \"MasterZone\": {\n                    \"ZoneId\": 100003,\n                    \"Zone\": \"ap-guangzhou-3\",\n\"ZoneName\": \"Guangzhou Zone 3\",\n                    \"ZoneRegion\": \"ap-guangzhou\",\n                    \"LocalZone\": false,\n                    \"EdgeZone\": false\n                },\n                \"BackupZoneSet\": null,\n                \"IsolatedTime\": null,\n                \"ExpireTime\": \"2024-01-27 15:53:46\",\n                \"ChargeType\": \"POSTPAID_BY_HOUR\",\n                \"NetworkAttributes\": {\n                    \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                    \"InternetMaxBandwidthOut\": 5,\n                    \"BandwidthpkgSubType\": \"BGP\"\n                },\n                \"PrepaidAttributes\": null,\n                \"ExtraInfo\": null,\n                \"LogSetId\": \"\",\n                \"LogTopicId\": \"\",\n                \"LoadBalancerPassToTarget\": false,\n                \"IsDDos\": false,\n                \"ConfigId\": \"\",\n                \"ExclusiveCluster\": {\n                    \"L4Clusters\": null,\n                    \"L7Clusters\": null,\n                    \"ClassicalCluster\": null\n                },\n                \"SnatPro\": false,\n                \"SnatIps\": [],\n                \"IsBlock\": false,\n                \"IsBlockTime\": \"\",\n                \"SlaType\": \"\",\n                \"ClusterTag\": null,\n                \"LocalBgp\": false,\n                \"MixIpTarget\": false,\n                \"Zones\": null,\n                \"NfvInfo\": \"\",\n                \"HealthLogSetId\": \"\",\n                \"HealthLogTopicId\": \"\",\n                \"ClusterIds\": null,\n                \"AttributeFlags\": [\n                    \"SharedLimitFlag\"\n                ],\n                \"VipIsp\": \"BGP\",\n                \"Egress\": \"\"\n            }\n        ],\n        \"RequestId\": \"b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "LoadBalancerSet": [
+            {
+                "LoadBalancerId": "lb-rbw5****",
+                "LoadBalancerName": "test_LB_****",
+                "Forward": 1,
+                "Domain": "",
+                "LoadBalancerDomain": "",
+                "LoadBalancerVips": [
+                    "119.***.***.51"
+                ],
+                "AddressIPv6": null,
+                "AddressIPVersion": "ipv4",
+                "IPv6Mode": null,
+                "LoadBalancerType": "OPEN",
+                "Status": 1,
+                "CreateTime": "2023-12-27 15:53:46",
+                "StatusTime": "2024-01-22 19:58:03",
+                "ProjectId": 0,
+                "OpenBgp": 0,
+                "Snat": false,
+                "Isolation": 0,
+                "Log": "",
+                "AnycastZone": "",
+                "VpcId": "vpc-1y****83",
+                "NumericalVpcId": 1111113,
+                "TargetRegionInfo": {
+                    "Region": "ap-guangzhou",
+                    "VpcId": "vpc-1y****83",
+                    "NumericalVpcId": 1111113
+                },
+                "SubnetId": "",
+                "SecureGroups": [],
+                "Tags": [
+                    {
+                        "TagKey": "key-****",
+                        "TagValue": "value-****"
+                    }
+                ],
+                "MasterZone": {
+                    "ZoneId": 100003,
+                    "Zone": "ap-guangzhou-3",
+"ZoneName": "Guangzhou Zone 3",
+                    "ZoneRegion": "ap-guangzhou",
+                    "LocalZone": false,
+                    "EdgeZone": false
+                },
+                "BackupZoneSet": null,
+                "IsolatedTime": null,
+                "ExpireTime": "2024-01-27 15:53:46",
+                "ChargeType": "POSTPAID_BY_HOUR",
+                "NetworkAttributes": {
+                    "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                    "InternetMaxBandwidthOut": 5,
+                    "BandwidthpkgSubType": "BGP"
+                },
+                "PrepaidAttributes": null,
+                "ExtraInfo": null,
+                "LogSetId": "",
+                "LogTopicId": "",
+                "LoadBalancerPassToTarget": false,
+                "IsDDos": false,
+                "ConfigId": "",
+                "ExclusiveCluster": {
+                    "L4Clusters": null,
+                    "L7Clusters": null,
+                    "ClassicalCluster": null
+                },
+                "SnatPro": false,
+                "SnatIps": [],
+                "IsBlock": false,
+                "IsBlockTime": "",
+                "SlaType": "",
+                "ClusterTag": null,
+                "LocalBgp": false,
+                "MixIpTarget": false,
+                "Zones": null,
+                "NfvInfo": "",
+                "HealthLogSetId": "",
+                "HealthLogTopicId": "",
+                "ClusterIds": null,
+                "AttributeFlags": [
+                    "SharedLimitFlag"
+                ],
+                "VipIsp": "BGP",
+                "Egress": ""
+            }
+        ],
+        "RequestId": "b0e9e810-01cc-4c12-8bd2-ca0a2ab1b976"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -36,7 +36,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"QuotaSet\": [\n            {\n                \"QuotaId\": \"TOTAL_OPEN_CLB_QUOTA\",\n                \"QuotaLimit\": 50,\n                \"QuotaCurrent\": 2\n            },\n            {\n                \"QuotaId\": \"TOTAL_INTERNAL_CLB_QUOTA\",\n                \"QuotaLimit\": 100,\n                \"QuotaCurrent\": 3\n            },\n            {\n                \"QuotaId\": \"TOTAL_LISTENER_QUOTA\",\n                \"QuotaLimit\": 50,\n                \"QuotaCurrent\": null\n            },\n            {\n                \"QuotaId\": \"TOTAL_TARGET_BIND_QUOTA\",\n                \"QuotaLimit\": 50,\n                \"QuotaCurrent\": null\n            },\n            {\n                \"QuotaId\": \"TOTAL_LISTENER_RULE_QUOTA\",\n                \"QuotaLimit\": 50,\n                \"QuotaCurrent\": null\n            }\n        ],\n        \"RequestId\": \"92e23338-bccb-4950-8b0d-b3d50e05975b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "QuotaSet": [
+            {
+                "QuotaId": "TOTAL_OPEN_CLB_QUOTA",
+                "QuotaLimit": 50,
+                "QuotaCurrent": 2
+            },
+            {
+                "QuotaId": "TOTAL_INTERNAL_CLB_QUOTA",
+                "QuotaLimit": 100,
+                "QuotaCurrent": 3
+            },
+            {
+                "QuotaId": "TOTAL_LISTENER_QUOTA",
+                "QuotaLimit": 50,
+                "QuotaCurrent": null
+            },
+            {
+                "QuotaId": "TOTAL_TARGET_BIND_QUOTA",
+                "QuotaLimit": 50,
+                "QuotaCurrent": null
+            },
+            {
+                "QuotaId": "TOTAL_LISTENER_RULE_QUOTA",
+                "QuotaLimit": 50,
+                "QuotaCurrent": null
+            }
+        ],
+        "RequestId": "92e23338-bccb-4950-8b0d-b3d50e05975b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

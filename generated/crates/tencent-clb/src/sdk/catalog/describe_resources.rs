@@ -52,7 +52,82 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ZoneResourceSet\": [\n            {\n                \"MasterZone\": \"ap-guangzhou\",\n                \"SlaveZone\": null,\n                \"IPVersion\": \"IPv6\",\n                \"ResourceSet\": [\n                    {\n                        \"Isp\": \"BGP\",\n                        \"Type\": [\n                            \"BGP\"\n                        ],\n                        \"TypeSet\": [],\n                        \"AvailabilitySet\": []\n                    }\n                ],\n                \"ZoneRegion\": \"ap-guangzhou\",\n                \"LocalZone\": false,\n                \"EdgeZone\": false,\n                \"ZoneResourceType\": \"SHARED\",\n                \"Egress\": \"center_egress1\"\n            },\n            {\n                \"MasterZone\": \"ap-guangzhou\",\n                \"SlaveZone\": null,\n                \"IPVersion\": \"IPv6_Nat\",\n                \"ResourceSet\": [\n                    {\n                        \"Isp\": \"BGP\",\n                        \"Type\": [\n                            \"BGP\"\n                        ],\n                        \"TypeSet\": [],\n                        \"AvailabilitySet\": []\n                    }\n                ],\n                \"ZoneRegion\": \"ap-guangzhou\",\n                \"LocalZone\": false,\n                \"EdgeZone\": false,\n                \"ZoneResourceType\": \"SHARED\",\n                \"Egress\": \"center_egress1\"\n            },\n            {\n                \"MasterZone\": \"ap-guangzhou-2\",\n                \"SlaveZone\": null,\n                \"IPVersion\": \"IPv4\",\n                \"ResourceSet\": [\n                    {\n                        \"Isp\": \"BGP\",\n                        \"Type\": [\n                            \"BGP\"\n                        ],\n                        \"TypeSet\": [],\n                        \"AvailabilitySet\": []\n                    },\n                    {\n                        \"Isp\": \"INTERNAL\",\n                        \"Type\": [\n                            \"INTERNAL\"\n                        ],\n                        \"TypeSet\": [],\n                        \"AvailabilitySet\": []\n                    }\n                ],\n                \"ZoneRegion\": \"ap-guangzhou\",\n                \"LocalZone\": false,\n                \"EdgeZone\": false,\n                \"ZoneResourceType\": \"SHARED\",\n                \"Egress\": \"center_egress1\"\n            }\n        ],\n        \"TotalCount\": 3,\n        \"RequestId\": \"e0d11bcf-c3fa-45b8-b438-a4b642dbaad6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ZoneResourceSet": [
+            {
+                "MasterZone": "ap-guangzhou",
+                "SlaveZone": null,
+                "IPVersion": "IPv6",
+                "ResourceSet": [
+                    {
+                        "Isp": "BGP",
+                        "Type": [
+                            "BGP"
+                        ],
+                        "TypeSet": [],
+                        "AvailabilitySet": []
+                    }
+                ],
+                "ZoneRegion": "ap-guangzhou",
+                "LocalZone": false,
+                "EdgeZone": false,
+                "ZoneResourceType": "SHARED",
+                "Egress": "center_egress1"
+            },
+            {
+                "MasterZone": "ap-guangzhou",
+                "SlaveZone": null,
+                "IPVersion": "IPv6_Nat",
+                "ResourceSet": [
+                    {
+                        "Isp": "BGP",
+                        "Type": [
+                            "BGP"
+                        ],
+                        "TypeSet": [],
+                        "AvailabilitySet": []
+                    }
+                ],
+                "ZoneRegion": "ap-guangzhou",
+                "LocalZone": false,
+                "EdgeZone": false,
+                "ZoneResourceType": "SHARED",
+                "Egress": "center_egress1"
+            },
+            {
+                "MasterZone": "ap-guangzhou-2",
+                "SlaveZone": null,
+                "IPVersion": "IPv4",
+                "ResourceSet": [
+                    {
+                        "Isp": "BGP",
+                        "Type": [
+                            "BGP"
+                        ],
+                        "TypeSet": [],
+                        "AvailabilitySet": []
+                    },
+                    {
+                        "Isp": "INTERNAL",
+                        "Type": [
+                            "INTERNAL"
+                        ],
+                        "TypeSet": [],
+                        "AvailabilitySet": []
+                    }
+                ],
+                "ZoneRegion": "ap-guangzhou",
+                "LocalZone": false,
+                "EdgeZone": false,
+                "ZoneResourceType": "SHARED",
+                "Egress": "center_egress1"
+            }
+        ],
+        "TotalCount": 3,
+        "RequestId": "e0d11bcf-c3fa-45b8-b438-a4b642dbaad6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -54,7 +54,79 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RewriteSet\": [\n            {\n                \"TargetType\": \"Node\",\n                \"DefaultServer\": false,\n                \"Certificate\": {\n                    \"SSLMode\": \"UNIDIRECTIONAL\",\n                    \"CertCaId\": \"Fm8Wnpg8\",\n                    \"CertId\": \"Gp7qwVYB\",\n                    \"ExtCertIds\": [\n                        \"ByYdJzpw\"\n                    ]\n                },\n                \"TrpcCallee\": \"CLB\",\n                \"ListenerId\": \"lbl-xxxxxxxx\",\n                \"WafDomainId\": \"waf-qI07Ou7A\",\n                \"HttpGzip\": true,\n                \"Scheduler\": \"WRR\",\n                \"TargetGroupList\": [\n                    {\n                        \"TargetGroupId\": \"lbtg-xxxxxxxx\",\n                        \"TargetGroupName\": \"testGroup\"\n                    }\n                ],\n                \"TargetGroup\": {\n                    \"TargetGroupId\": \"lbtg-xxxxxxxx\",\n                    \"TargetGroupName\": \"testGroup\"\n                },\n                \"Url\": \"/redirect\",\n                \"HealthCheck\": {\n                    \"RecvContext\": \"ping\",\n                    \"HealthSwitch\": 1,\n                    \"HttpCheckPath\": \"/check\",\n                    \"HttpCheckMethod\": \"head\",\n                    \"UnHealthNum\": 3,\n                    \"IntervalTime\": 5,\n                    \"HttpCode\": 15,\n                    \"SourceIpType\": 0,\n                    \"CheckPort\": 0,\n                    \"ContextType\": \"HTTP\",\n                    \"HttpCheckDomain\": \"test.xxx.com\",\n                    \"ExtendedCode\": \"12\",\n                    \"HealthNum\": 3,\n                    \"TimeOut\": 2,\n                    \"CheckType\": \"TCP \",\n                    \"SendContext\": \"pong\",\n                    \"HttpVersion\": \"HTTP/1.0\"\n                },\n                \"TrpcFunc\": \"trpcfunc_xxx\",\n                \"Http2\": false,\n                \"Domains\": [\n                    \"test.abc.com\"\n                ],\n                \"BeAutoCreated\": false,\n                \"Domain\": \"test.abc.com\",\n                \"ForwardType\": \"HTTP\",\n                \"RewriteTarget\": {\n                    \"TargetListenerId\": \"lbl-xxxxxxxx\",\n                    \"RewriteType\": \"Manual\",\n                    \"RewriteCode\": 0,\n                    \"TargetLocationId\": \"loc-xxxxxxxx\",\n                    \"TakeUrl\": true\n                },\n                \"QuicStatus\": \"OFF\",\n                \"LocationId\": \"loc-xxxxxxxx\",\n                \"SessionExpireTime\": 0,\n                \"CreateTime\": \"2022-03-23 10:37:16\"\n            }\n        ],\n        \"RequestId\": \"63bee47c-2bf9-4909-a8f7-67495dfe7b42\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RewriteSet": [
+            {
+                "TargetType": "Node",
+                "DefaultServer": false,
+                "Certificate": {
+                    "SSLMode": "UNIDIRECTIONAL",
+                    "CertCaId": "Fm8Wnpg8",
+                    "CertId": "Gp7qwVYB",
+                    "ExtCertIds": [
+                        "ByYdJzpw"
+                    ]
+                },
+                "TrpcCallee": "CLB",
+                "ListenerId": "lbl-xxxxxxxx",
+                "WafDomainId": "waf-qI07Ou7A",
+                "HttpGzip": true,
+                "Scheduler": "WRR",
+                "TargetGroupList": [
+                    {
+                        "TargetGroupId": "lbtg-xxxxxxxx",
+                        "TargetGroupName": "testGroup"
+                    }
+                ],
+                "TargetGroup": {
+                    "TargetGroupId": "lbtg-xxxxxxxx",
+                    "TargetGroupName": "testGroup"
+                },
+                "Url": "/redirect",
+                "HealthCheck": {
+                    "RecvContext": "ping",
+                    "HealthSwitch": 1,
+                    "HttpCheckPath": "/check",
+                    "HttpCheckMethod": "head",
+                    "UnHealthNum": 3,
+                    "IntervalTime": 5,
+                    "HttpCode": 15,
+                    "SourceIpType": 0,
+                    "CheckPort": 0,
+                    "ContextType": "HTTP",
+                    "HttpCheckDomain": "test.xxx.com",
+                    "ExtendedCode": "12",
+                    "HealthNum": 3,
+                    "TimeOut": 2,
+                    "CheckType": "TCP ",
+                    "SendContext": "pong",
+                    "HttpVersion": "HTTP/1.0"
+                },
+                "TrpcFunc": "trpcfunc_xxx",
+                "Http2": false,
+                "Domains": [
+                    "test.abc.com"
+                ],
+                "BeAutoCreated": false,
+                "Domain": "test.abc.com",
+                "ForwardType": "HTTP",
+                "RewriteTarget": {
+                    "TargetListenerId": "lbl-xxxxxxxx",
+                    "RewriteType": "Manual",
+                    "RewriteCode": 0,
+                    "TargetLocationId": "loc-xxxxxxxx",
+                    "TakeUrl": true
+                },
+                "QuicStatus": "OFF",
+                "LocationId": "loc-xxxxxxxx",
+                "SessionExpireTime": 0,
+                "CreateTime": "2022-03-23 10:37:16"
+            }
+        ],
+        "RequestId": "63bee47c-2bf9-4909-a8f7-67495dfe7b42"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b3ba6587-1a1c-47eb-ac8b-0424bf3fdc86\",\n        \"TargetGroupInstanceSet\": [\n            {\n                \"InstanceIp\": \"10.0.1.13\",\n                \"Status\": \"on\"\n            },\n            {\n                \"InstanceIp\": \"10.0.1.5\",\n                \"Status\": \"on\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b3ba6587-1a1c-47eb-ac8b-0424bf3fdc86",
+        "TargetGroupInstanceSet": [
+            {
+                "InstanceIp": "10.0.1.13",
+                "Status": "on"
+            },
+            {
+                "InstanceIp": "10.0.1.5",
+                "Status": "on"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,45 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"TargetGroupInstanceSet\": [\n            {\n                \"TargetGroupId\": \"lbtg-5xunivs0\",\n                \"Type\": \"CVM\",\n                \"InstanceId\": \"ins-197234qt\",\n                \"InstanceName\": \"Unnamed\",\n                \"Port\": 3333,\n                \"Weight\": 43,\n                \"PublicIpAddresses\": [],\n                \"PrivateIpAddresses\": [\n                    \"172.16.0.32\"\n                ],\n                \"EniId\": \"\",\n                \"ZoneId\": 100001,\n                \"RegisteredTime\": \"2019-07-24 20:02:43\"\n            },\n            {\n                \"TargetGroupId\": \"lbtg-5xunivs0\",\n                \"Type\": \"CVM\",\n                \"InstanceId\": \"ins-197234qt\",\n                \"InstanceName\": \"Unnamed\",\n                \"Port\": 2222,\n                \"Weight\": 55,\n                \"PublicIpAddresses\": [],\n                \"PrivateIpAddresses\": [\n                    \"172.16.0.32\"\n                ],\n                \"EniId\": \"\",\n                \"ZoneId\": 100001,\n                \"RegisteredTime\": \"2019-07-23 21:01:08\"\n            }\n        ],\n        \"RealCount\": 2,\n        \"RequestId\": \"94240d7f-8bc1-422a-81b9-5ea76d486a66\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "TargetGroupInstanceSet": [
+            {
+                "TargetGroupId": "lbtg-5xunivs0",
+                "Type": "CVM",
+                "InstanceId": "ins-197234qt",
+                "InstanceName": "Unnamed",
+                "Port": 3333,
+                "Weight": 43,
+                "PublicIpAddresses": [],
+                "PrivateIpAddresses": [
+                    "172.16.0.32"
+                ],
+                "EniId": "",
+                "ZoneId": 100001,
+                "RegisteredTime": "2019-07-24 20:02:43"
+            },
+            {
+                "TargetGroupId": "lbtg-5xunivs0",
+                "Type": "CVM",
+                "InstanceId": "ins-197234qt",
+                "InstanceName": "Unnamed",
+                "Port": 2222,
+                "Weight": 55,
+                "PublicIpAddresses": [],
+                "PrivateIpAddresses": [
+                    "172.16.0.32"
+                ],
+                "EniId": "",
+                "ZoneId": 100001,
+                "RegisteredTime": "2019-07-23 21:01:08"
+            }
+        ],
+        "RealCount": 2,
+        "RequestId": "94240d7f-8bc1-422a-81b9-5ea76d486a66"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

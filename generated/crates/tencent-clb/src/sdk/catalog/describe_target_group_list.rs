@@ -60,7 +60,40 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"TargetGroupSet\": [\n            {\n                \"TargetGroupId\": \"lbtg-pcsv4t9o\",\n                \"VpcId\": \"vpc-i1cnjuhx\",\n                \"TargetGroupName\": \"czh_vpc0\",\n                \"Port\": 443,\n                \"CreatedTime\": \"2019-07-30 16:04:22\",\n                \"UpdatedTime\": \"2019-07-30 16:04:22\",\n                \"AssociatedRule\": null,\n                \"Protocol\": \"TCP\",\n                \"ScheduleAlgorithm\": \"WRR\",\n                \"IpVersion\": \"IPv6\",\n                \"HealthCheck\": null\n            },\n            {\n                \"TargetGroupId\": \"lbtg-5xunivs0\",\n                \"VpcId\": \"vpc-i1cnjuhx\",\n                \"TargetGroupName\": \"kkkkk\",\n                \"Port\": 19999,\n                \"CreatedTime\": \"2019-07-14 16:18:43\",\n                \"UpdatedTime\": \"2019-07-29 11:37:10\",\n                \"AssociatedRule\": null,\n                \"Protocol\": \"TCP\",\n                \"ScheduleAlgorithm\": \"WRR\",\n                \"IpVersion\": \"IPv6\",\n                \"HealthCheck\": null\n            }\n        ],\n        \"RequestId\": \"ed30f949-2bea-48a6-8ba0-7f2f33743d4d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "TargetGroupSet": [
+            {
+                "TargetGroupId": "lbtg-pcsv4t9o",
+                "VpcId": "vpc-i1cnjuhx",
+                "TargetGroupName": "czh_vpc0",
+                "Port": 443,
+                "CreatedTime": "2019-07-30 16:04:22",
+                "UpdatedTime": "2019-07-30 16:04:22",
+                "AssociatedRule": null,
+                "Protocol": "TCP",
+                "ScheduleAlgorithm": "WRR",
+                "IpVersion": "IPv6",
+                "HealthCheck": null
+            },
+            {
+                "TargetGroupId": "lbtg-5xunivs0",
+                "VpcId": "vpc-i1cnjuhx",
+                "TargetGroupName": "kkkkk",
+                "Port": 19999,
+                "CreatedTime": "2019-07-14 16:18:43",
+                "UpdatedTime": "2019-07-29 11:37:10",
+                "AssociatedRule": null,
+                "Protocol": "TCP",
+                "ScheduleAlgorithm": "WRR",
+                "IpVersion": "IPv6",
+                "HealthCheck": null
+            }
+        ],
+        "RequestId": "ed30f949-2bea-48a6-8ba0-7f2f33743d4d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

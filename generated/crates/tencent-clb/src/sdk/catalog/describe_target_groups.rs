@@ -60,12 +60,112 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"6a932437-5ce7-4c30-a4ce-7076ef654dcd\",\n        \"TargetGroupSet\": [\n            {\n                \"UpdatedTime\": \"2020-09-22 00:00:00\",\n                \"TargetGroupId\": \"lbtg-xxxxxxxx\",\n                \"Protocol\": \"TCP\",\n                \"VpcId\": \"vpc-xxxxxxxx\",\n                \"CreatedTime\": \"2020-09-22 00:00:00\",\n                \"AssociatedRule\": [\n                    {\n                        \"Domain\": \"www.xxxx.com\",\n                        \"Protocol\": \"TCP\",\n                        \"Url\": \"/xxxx\",\n                        \"LoadBalancerName\": \"test_xxx\",\n                        \"ListenerId\": \"lbl-xxxxxxxx\",\n                        \"LocationId\": \"loc-xxxxxxxx\",\n                        \"ListenerName\": \"test_xxx\",\n                        \"LoadBalancerId\": \"lb-xxxxxxxx\",\n                        \"Port\": 80\n                    },\n                    {\n                        \"Domain\": \"www.xxxx.com\",\n                        \"Protocol\": \"TCP\",\n                        \"Url\": \"/xxxx\",\n                        \"LoadBalancerName\": \"test_xxx\",\n                        \"ListenerId\": \"lbl-xxxxxxxx\",\n                        \"LocationId\": \"loc-xxxxxxxx\",\n                        \"ListenerName\": \"test_xxx\",\n                        \"LoadBalancerId\": \"lb-xxxxxxxx\",\n                        \"Port\": 801\n                    }\n                ],\n                \"Port\": 1,\n                \"TargetGroupName\": \"test_xxxx\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "6a932437-5ce7-4c30-a4ce-7076ef654dcd",
+        "TargetGroupSet": [
+            {
+                "UpdatedTime": "2020-09-22 00:00:00",
+                "TargetGroupId": "lbtg-xxxxxxxx",
+                "Protocol": "TCP",
+                "VpcId": "vpc-xxxxxxxx",
+                "CreatedTime": "2020-09-22 00:00:00",
+                "AssociatedRule": [
+                    {
+                        "Domain": "www.xxxx.com",
+                        "Protocol": "TCP",
+                        "Url": "/xxxx",
+                        "LoadBalancerName": "test_xxx",
+                        "ListenerId": "lbl-xxxxxxxx",
+                        "LocationId": "loc-xxxxxxxx",
+                        "ListenerName": "test_xxx",
+                        "LoadBalancerId": "lb-xxxxxxxx",
+                        "Port": 80
+                    },
+                    {
+                        "Domain": "www.xxxx.com",
+                        "Protocol": "TCP",
+                        "Url": "/xxxx",
+                        "LoadBalancerName": "test_xxx",
+                        "ListenerId": "lbl-xxxxxxxx",
+                        "LocationId": "loc-xxxxxxxx",
+                        "ListenerName": "test_xxx",
+                        "LoadBalancerId": "lb-xxxxxxxx",
+                        "Port": 801
+                    }
+                ],
+                "Port": 1,
+                "TargetGroupName": "test_xxxx"
+            }
+        ]
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 3,\n        \"TargetGroupSet\": [\n            {\n                \"TargetGroupId\": \"lbtg-5xunivs0\",\n                \"VpcId\": \"vpc-i1cnjuhx\",\n                \"TargetGroupName\": \"tg111_for_l4\",\n                \"Protocol\": \"TCP\",\n                \"Port\": 111,\n                \"CreatedTime\": \"2019-07-14 16:18:43\",\n                \"UpdatedTime\": \"2019-07-14 16:18:43\",\n                \"AssociatedRule\": [\n                    {\n                        \"LocationId\": \"loc-jjqr0ric\",\n                        \"Domain\": \"aaaa.com\",\n                        \"Url\": \"/group\",\n                        \"ListenerId\": \"lbl-m2q6sp9m\",\n                        \"Port\": 80,\n                        \"Protocol\": \"http\",\n                        \"LoadBalancerId\": \"lb-phbx2420\",\n                        \"LoadBalancerName\": \"lb-12f60e5\",\n                        \"ListenerName\": \"GROUP-LISTENER\"\n                    },\n                    {\n                        \"LocationId\": null,\n                        \"Domain\": null,\n                        \"Url\": null,\n                        \"ListenerId\": \"lbl-ow27ut6y\",\n                        \"Port\": 777,\n                        \"Protocol\": \"tcp\",\n                        \"LoadBalancerId\": \"lb-phbx2420\",\n                        \"LoadBalancerName\": \"lb-12f60e5\",\n                        \"ListenerName\": \"TARGET-LISTENER\"\n                    }\n                ]\n            },\n            {\n                \"TargetGroupId\": \"lbtg-dxnp10nc\",\n                \"VpcId\": \"vpc-i1cnjuhx\",\n                \"TargetGroupName\": \"tg111_for_l41563508267\",\n                \"Protocol\": \"TCP\",\n                \"Port\": 111,\n                \"CreatedTime\": \"2019-07-19 11:51:08\",\n                \"UpdatedTime\": \"2019-07-19 11:51:07\",\n                \"AssociatedRule\": []\n            },\n            {\n                \"TargetGroupId\": \"lbtg-bjfi6nt6\",\n                \"VpcId\": \"vpc-i1cnjuhx\",\n                \"TargetGroupName\": \"tg111_for_l41563508507\",\n                \"Protocol\": \"TCP\",\n                \"Port\": 111,\n                \"CreatedTime\": \"2019-07-19 11:55:08\",\n                \"UpdatedTime\": \"2019-07-19 11:55:08\",\n                \"AssociatedRule\": []\n            }\n        ],\n        \"RequestId\": \"412c7de5-47f6-4153-bf1b-77ef37e15244\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 3,
+        "TargetGroupSet": [
+            {
+                "TargetGroupId": "lbtg-5xunivs0",
+                "VpcId": "vpc-i1cnjuhx",
+                "TargetGroupName": "tg111_for_l4",
+                "Protocol": "TCP",
+                "Port": 111,
+                "CreatedTime": "2019-07-14 16:18:43",
+                "UpdatedTime": "2019-07-14 16:18:43",
+                "AssociatedRule": [
+                    {
+                        "LocationId": "loc-jjqr0ric",
+                        "Domain": "aaaa.com",
+                        "Url": "/group",
+                        "ListenerId": "lbl-m2q6sp9m",
+                        "Port": 80,
+                        "Protocol": "http",
+                        "LoadBalancerId": "lb-phbx2420",
+                        "LoadBalancerName": "lb-12f60e5",
+                        "ListenerName": "GROUP-LISTENER"
+                    },
+                    {
+                        "LocationId": null,
+                        "Domain": null,
+                        "Url": null,
+                        "ListenerId": "lbl-ow27ut6y",
+                        "Port": 777,
+                        "Protocol": "tcp",
+                        "LoadBalancerId": "lb-phbx2420",
+                        "LoadBalancerName": "lb-12f60e5",
+                        "ListenerName": "TARGET-LISTENER"
+                    }
+                ]
+            },
+            {
+                "TargetGroupId": "lbtg-dxnp10nc",
+                "VpcId": "vpc-i1cnjuhx",
+                "TargetGroupName": "tg111_for_l41563508267",
+                "Protocol": "TCP",
+                "Port": 111,
+                "CreatedTime": "2019-07-19 11:51:08",
+                "UpdatedTime": "2019-07-19 11:51:07",
+                "AssociatedRule": []
+            },
+            {
+                "TargetGroupId": "lbtg-bjfi6nt6",
+                "VpcId": "vpc-i1cnjuhx",
+                "TargetGroupName": "tg111_for_l41563508507",
+                "Protocol": "TCP",
+                "Port": 111,
+                "CreatedTime": "2019-07-19 11:55:08",
+                "UpdatedTime": "2019-07-19 11:55:08",
+                "AssociatedRule": []
+            }
+        ],
+        "RequestId": "412c7de5-47f6-4153-bf1b-77ef37e15244"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,83 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoadBalancers\": [\n            {\n                \"Listeners\": [\n                    {\n                        \"Rules\": [\n                            {\n                                \"Url\": \"/service\",\n                                \"Domain\": \"www.123.com\",\n                                \"LocationId\": \"loc-5t7526km\",\n                                \"Targets\": []\n                            }\n                        ],\n                        \"Port\": 666,\n                        \"Protocol\": \"HTTP\",\n                        \"ListenerId\": \"lbl-j36caqde\",\n                        \"ListenerName\": \"http-111\"\n                    },\n                    {\n                        \"Rules\": [\n                            {\n                                \"Url\": null,\n                                \"Domain\": null,\n                                \"LocationId\": \"loc-ewygg6i0\",\n                                \"Targets\": [\n                                    {\n                                        \"HealthStatus\": false,\n                                        \"IP\": \"172.16.0.6\",\n                                        \"TargetId\": \"ins-19425500\",\n                                        \"Port\": 2020,\n                                        \"HealthStatusDetail\": \"Dead\"\n                                    },\n                                    {\n                                        \"HealthStatus\": true,\n                                        \"IP\": \"172.16.0.12\",\n                                        \"TargetId\": \"ins-19425y2y\",\n                                        \"Port\": 80,\n                                        \"HealthStatusDetail\": \"Dead\"\n                                    }\n                                ]\n                            }\n                        ],\n                        \"Port\": 789,\n                        \"Protocol\": \"TCP\",\n                        \"ListenerId\": \"lbl-fs9naq76\",\n                        \"ListenerName\": \"tcp_test\"\n                    },\n                    {\n                        \"Rules\": [\n                            {\n                                \"Url\": \"/healthchk\",\n                                \"Domain\": \"www.456.com\",\n                                \"LocationId\": \"loc-8gdc4qcq\",\n                                \"Targets\": []\n                            }\n                        ],\n                        \"Port\": 777,\n                        \"Protocol\": \"HTTP\",\n                        \"ListenerId\": \"lbl-9nj07x0m\",\n                        \"ListenerName\": \"http-222\"\n                    },\n                    {\n                        \"Rules\": [],\n                        \"Port\": 1949,\n                        \"Protocol\": \"HTTPS\",\n                        \"ListenerId\": \"lbl-087wrv48\",\n                        \"ListenerName\": \"https-000\"\n                    }\n                ],\n                \"LoadBalancerName\": \"lb-test123\",\n                \"LoadBalancerId\": \"lb-qc2iq5yc\"\n            }\n        ],\n        \"RequestId\": \"9d45e1ec-720c-4ce1-860e-e338e273e77e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoadBalancers": [
+            {
+                "Listeners": [
+                    {
+                        "Rules": [
+                            {
+                                "Url": "/service",
+                                "Domain": "www.123.com",
+                                "LocationId": "loc-5t7526km",
+                                "Targets": []
+                            }
+                        ],
+                        "Port": 666,
+                        "Protocol": "HTTP",
+                        "ListenerId": "lbl-j36caqde",
+                        "ListenerName": "http-111"
+                    },
+                    {
+                        "Rules": [
+                            {
+                                "Url": null,
+                                "Domain": null,
+                                "LocationId": "loc-ewygg6i0",
+                                "Targets": [
+                                    {
+                                        "HealthStatus": false,
+                                        "IP": "172.16.0.6",
+                                        "TargetId": "ins-19425500",
+                                        "Port": 2020,
+                                        "HealthStatusDetail": "Dead"
+                                    },
+                                    {
+                                        "HealthStatus": true,
+                                        "IP": "172.16.0.12",
+                                        "TargetId": "ins-19425y2y",
+                                        "Port": 80,
+                                        "HealthStatusDetail": "Dead"
+                                    }
+                                ]
+                            }
+                        ],
+                        "Port": 789,
+                        "Protocol": "TCP",
+                        "ListenerId": "lbl-fs9naq76",
+                        "ListenerName": "tcp_test"
+                    },
+                    {
+                        "Rules": [
+                            {
+                                "Url": "/healthchk",
+                                "Domain": "www.456.com",
+                                "LocationId": "loc-8gdc4qcq",
+                                "Targets": []
+                            }
+                        ],
+                        "Port": 777,
+                        "Protocol": "HTTP",
+                        "ListenerId": "lbl-9nj07x0m",
+                        "ListenerName": "http-222"
+                    },
+                    {
+                        "Rules": [],
+                        "Port": 1949,
+                        "Protocol": "HTTPS",
+                        "ListenerId": "lbl-087wrv48",
+                        "ListenerName": "https-000"
+                    }
+                ],
+                "LoadBalancerName": "lb-test123",
+                "LoadBalancerId": "lb-qc2iq5yc"
+            }
+        ],
+        "RequestId": "9d45e1ec-720c-4ce1-860e-e338e273e77e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

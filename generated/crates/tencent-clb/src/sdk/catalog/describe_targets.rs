@@ -66,12 +66,106 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Listeners\": [\n            {\n                \"ListenerId\": \"lbl-12345678\",\n                \"Protocol\": \"HTTP\",\n                \"Port\": 80,\n                \"Rules\": [\n                    {\n                        \"LocationId\": \"loc-12345678\",\n                        \"Domain\": \"123.com\",\n                        \"Url\": \"/query\",\n                        \"Targets\": [\n                            {\n                                \"Type\": \"CVM\",\n                                \"InstanceId\": \"ins-12345678\",\n                                \"Port\": 80,\n                                \"Weight\": 10,\n                                \"PublicIpAddresses\": null,\n                                \"PrivateIpAddresses\": [\n                                    \"172.16.0.100\"\n                                ],\n                                \"InstanceName\": \"cvm-biz-test\",\n                                \"RegisteredTime\": \"2023-01-01\",\n                                \"EniId\": \"eni-12345678\"\n                            }\n                        ],\n                        \"FunctionTargets\": null\n                    }\n                ],\n                \"Targets\": null,\n                \"EndPort\": 0\n            }\n        ],\n        \"RequestId\": \"038afb75-7303-48da-abdc-e25f0cbfda0f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Listeners": [
+            {
+                "ListenerId": "lbl-12345678",
+                "Protocol": "HTTP",
+                "Port": 80,
+                "Rules": [
+                    {
+                        "LocationId": "loc-12345678",
+                        "Domain": "123.com",
+                        "Url": "/query",
+                        "Targets": [
+                            {
+                                "Type": "CVM",
+                                "InstanceId": "ins-12345678",
+                                "Port": 80,
+                                "Weight": 10,
+                                "PublicIpAddresses": null,
+                                "PrivateIpAddresses": [
+                                    "172.16.0.100"
+                                ],
+                                "InstanceName": "cvm-biz-test",
+                                "RegisteredTime": "2023-01-01",
+                                "EniId": "eni-12345678"
+                            }
+                        ],
+                        "FunctionTargets": null
+                    }
+                ],
+                "Targets": null,
+                "EndPort": 0
+            }
+        ],
+        "RequestId": "038afb75-7303-48da-abdc-e25f0cbfda0f"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Listeners\": [\n            {\n                \"ListenerId\": \"lbl-4fo6k8na\",\n                \"Protocol\": \"HTTP\",\n                \"Port\": 80,\n                \"Rules\": [\n                    {\n                        \"LocationId\": \"loc-o9732aw0\",\n                        \"Domain\": \"www.123.com\",\n                        \"Url\": \"/query\",\n                        \"Targets\": [\n                            {\n                                \"Type\": \"cvm\",\n                                \"PrivateIpAddresses\": [\n                                    \"172.16.0.12\"\n                                ],\n                                \"EniId\": \"\",\n                                \"PublicIpAddresses\": null,\n                                \"InstanceName\": \"abcd1234\",\n                                \"Port\": 555,\n                                \"Weight\": 10,\n                                \"InstanceId\": \"ins-19425y2y\",\n                                \"RegisteredTime\": \"2019-07-12 16:22:02\"\n                            }\n                        ],\n                        \"FunctionTargets\": []\n                    }\n                ],\n                \"Targets\": null,\n                \"EndPort\": 0\n            },\n            {\n                \"ListenerId\": \"lbl-4ue2rpl2\",\n                \"Protocol\": \"TCP\",\n                \"Port\": 888,\n                \"Rules\": null,\n                \"EndPort\": 0,\n                \"Targets\": [\n                    {\n                        \"Type\": \"cvm\",\n                        \"PrivateIpAddresses\": [\n                            \"172.16.0.12\"\n                        ],\n                        \"EniId\": \"\",\n                        \"PublicIpAddresses\": null,\n                        \"InstanceName\": \"abcd1234\",\n                        \"Port\": 666,\n                        \"Weight\": 40,\n                        \"InstanceId\": \"ins-19425y2y\",\n                        \"RegisteredTime\": \"2019-07-12 16:22:54\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"a5cbe92d-c7f2-41d4-8343-3cb42c3fd1dd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Listeners": [
+            {
+                "ListenerId": "lbl-4fo6k8na",
+                "Protocol": "HTTP",
+                "Port": 80,
+                "Rules": [
+                    {
+                        "LocationId": "loc-o9732aw0",
+                        "Domain": "www.123.com",
+                        "Url": "/query",
+                        "Targets": [
+                            {
+                                "Type": "cvm",
+                                "PrivateIpAddresses": [
+                                    "172.16.0.12"
+                                ],
+                                "EniId": "",
+                                "PublicIpAddresses": null,
+                                "InstanceName": "abcd1234",
+                                "Port": 555,
+                                "Weight": 10,
+                                "InstanceId": "ins-19425y2y",
+                                "RegisteredTime": "2019-07-12 16:22:02"
+                            }
+                        ],
+                        "FunctionTargets": []
+                    }
+                ],
+                "Targets": null,
+                "EndPort": 0
+            },
+            {
+                "ListenerId": "lbl-4ue2rpl2",
+                "Protocol": "TCP",
+                "Port": 888,
+                "Rules": null,
+                "EndPort": 0,
+                "Targets": [
+                    {
+                        "Type": "cvm",
+                        "PrivateIpAddresses": [
+                            "172.16.0.12"
+                        ],
+                        "EniId": "",
+                        "PublicIpAddresses": null,
+                        "InstanceName": "abcd1234",
+                        "Port": 666,
+                        "Weight": 40,
+                        "InstanceId": "ins-19425y2y",
+                        "RegisteredTime": "2019-07-12 16:22:54"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "a5cbe92d-c7f2-41d4-8343-3cb42c3fd1dd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

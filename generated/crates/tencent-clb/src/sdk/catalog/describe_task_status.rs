@@ -50,7 +50,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": 0,\n        \"LoadBalancerIds\": [\n            \"lb-6efswuxa\"\n        ],\n        \"RequestId\": \"917384bc-5b8d-4b68-a0bc-a58f815e8e3b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": 0,
+        "LoadBalancerIds": [
+            "lb-6efswuxa"
+        ],
+        "RequestId": "917384bc-5b8d-4b68-a0bc-a58f815e8e3b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"bc953deb-02d7-4bd3-86a6-80421ec37776\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "bc953deb-02d7-4bd3-86a6-80421ec37776"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -96,22 +96,114 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"BandwidthPrice\": {\n                \"ChargeUnit\": null,\n                \"Discount\": 34.7841,\n                \"DiscountPrice\": 8,\n                \"OriginalPrice\": 23,\n                \"UnitPrice\": null,\n                \"UnitPriceDiscount\": null\n            },\n            \"InstancePrice\": {\n                \"ChargeUnit\": null,\n                \"Discount\": 28.9198,\n                \"DiscountPrice\": 41.64,\n                \"OriginalPrice\": 144,\n                \"UnitPrice\": null,\n                \"UnitPriceDiscount\": null\n            },\n            \"LcuPrice\": null\n        },\n        \"RequestId\": \"52f22ea7-3592-4ff0-9d63-a5cc14b79859\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "BandwidthPrice": {
+                "ChargeUnit": null,
+                "Discount": 34.7841,
+                "DiscountPrice": 8,
+                "OriginalPrice": 23,
+                "UnitPrice": null,
+                "UnitPriceDiscount": null
+            },
+            "InstancePrice": {
+                "ChargeUnit": null,
+                "Discount": 28.9198,
+                "DiscountPrice": 41.64,
+                "OriginalPrice": 144,
+                "UnitPrice": null,
+                "UnitPriceDiscount": null
+            },
+            "LcuPrice": null
+        },
+        "RequestId": "52f22ea7-3592-4ff0-9d63-a5cc14b79859"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"UnitPrice\": 0.2,\n                \"UnitPriceDiscount\": 0.0574,\n                \"ChargeUnit\": \"HOUR\",\n                \"OriginalPrice\": null,\n                \"DiscountPrice\": null,\n                \"Discount\": 28.6951\n            },\n            \"BandwidthPrice\": {\n                \"UnitPrice\": 0,\n                \"UnitPriceDiscount\": 0,\n                \"ChargeUnit\": \"0\",\n                \"OriginalPrice\": null,\n                \"DiscountPrice\": null,\n                \"Discount\": 100\n            },\n            \"LcuPrice\": null\n        },\n        \"RequestId\": \"8abe5fc0-690d-458a-a15e-7f7467968f5d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "UnitPrice": 0.2,
+                "UnitPriceDiscount": 0.0574,
+                "ChargeUnit": "HOUR",
+                "OriginalPrice": null,
+                "DiscountPrice": null,
+                "Discount": 28.6951
+            },
+            "BandwidthPrice": {
+                "UnitPrice": 0,
+                "UnitPriceDiscount": 0,
+                "ChargeUnit": "0",
+                "OriginalPrice": null,
+                "DiscountPrice": null,
+                "Discount": 100
+            },
+            "LcuPrice": null
+        },
+        "RequestId": "8abe5fc0-690d-458a-a15e-7f7467968f5d"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"UnitPrice\": 0.2,\n                \"UnitPriceDiscount\": 0.0574,\n                \"ChargeUnit\": \"HOUR\",\n                \"OriginalPrice\": null,\n                \"DiscountPrice\": null,\n                \"Discount\": 28.6951\n            },\n            \"BandwidthPrice\": {\n                \"UnitPrice\": 0,\n                \"UnitPriceDiscount\": 0,\n                \"ChargeUnit\": \"0\",\n                \"OriginalPrice\": null,\n                \"DiscountPrice\": null,\n                \"Discount\": 100\n            },\n            \"LcuPrice\": null\n        },\n        \"RequestId\": \"4233547b-4201-4b65-a9f4-304dfcf2a6f0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "UnitPrice": 0.2,
+                "UnitPriceDiscount": 0.0574,
+                "ChargeUnit": "HOUR",
+                "OriginalPrice": null,
+                "DiscountPrice": null,
+                "Discount": 28.6951
+            },
+            "BandwidthPrice": {
+                "UnitPrice": 0,
+                "UnitPriceDiscount": 0,
+                "ChargeUnit": "0",
+                "OriginalPrice": null,
+                "DiscountPrice": null,
+                "Discount": 100
+            },
+            "LcuPrice": null
+        },
+        "RequestId": "4233547b-4201-4b65-a9f4-304dfcf2a6f0"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"UnitPrice\": 0.2,\n                \"UnitPriceDiscount\": 0.0574,\n                \"ChargeUnit\": \"HOUR\",\n                \"OriginalPrice\": null,\n                \"DiscountPrice\": null,\n                \"Discount\": 28.6951\n            },\n            \"BandwidthPrice\": {\n                \"UnitPrice\": 0.04,\n                \"UnitPriceDiscount\": 0.0137,\n                \"ChargeUnit\": \"HOUR\",\n                \"OriginalPrice\": null,\n                \"DiscountPrice\": null,\n                \"Discount\": 34.2927\n            },\n            \"LcuPrice\": null\n        },\n        \"RequestId\": \"2c77d1f1-7cdb-49e8-b91c-da9aa1becb27\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "UnitPrice": 0.2,
+                "UnitPriceDiscount": 0.0574,
+                "ChargeUnit": "HOUR",
+                "OriginalPrice": null,
+                "DiscountPrice": null,
+                "Discount": 28.6951
+            },
+            "BandwidthPrice": {
+                "UnitPrice": 0.04,
+                "UnitPriceDiscount": 0.0137,
+                "ChargeUnit": "HOUR",
+                "OriginalPrice": null,
+                "DiscountPrice": null,
+                "Discount": 34.2927
+            },
+            "LcuPrice": null
+        },
+        "RequestId": "2c77d1f1-7cdb-49e8-b91c-da9aa1becb27"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

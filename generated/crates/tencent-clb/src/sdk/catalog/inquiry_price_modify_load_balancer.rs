@@ -55,7 +55,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"BandwidthPrice\": {\n                \"ChargeUnit\": null,\n                \"Discount\": 34.7841,\n                \"DiscountPrice\": 8,\n                \"OriginalPrice\": 23,\n                \"UnitPrice\": null,\n                \"UnitPriceDiscount\": null\n            },\n            \"InstancePrice\": {\n                \"ChargeUnit\": null,\n                \"Discount\": 28.9198,\n                \"DiscountPrice\": 41.64,\n                \"OriginalPrice\": 144,\n                \"UnitPrice\": null,\n                \"UnitPriceDiscount\": null\n            },\n            \"LcuPrice\": null\n        },\n        \"RequestId\": \"52f22ea7-3592-4ff0-9d63-a5cc14b79859\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "BandwidthPrice": {
+                "ChargeUnit": null,
+                "Discount": 34.7841,
+                "DiscountPrice": 8,
+                "OriginalPrice": 23,
+                "UnitPrice": null,
+                "UnitPriceDiscount": null
+            },
+            "InstancePrice": {
+                "ChargeUnit": null,
+                "Discount": 28.9198,
+                "DiscountPrice": 41.64,
+                "OriginalPrice": 144,
+                "UnitPrice": null,
+                "UnitPriceDiscount": null
+            },
+            "LcuPrice": null
+        },
+        "RequestId": "52f22ea7-3592-4ff0-9d63-a5cc14b79859"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"BandwidthPrice\": null,\n            \"InstancePrice\": {\n                \"UnitPrice\": null,\n                \"ChargeUnit\": null,\n                \"OriginalPrice\": 79.02,\n                \"DiscountPrice\": null\n            },\n            \"LcuPrice\": null\n        },\n        \"RequestId\": \"06cdb8b7-1d26-4195-9d41-f3fc861d9530\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "BandwidthPrice": null,
+            "InstancePrice": {
+                "UnitPrice": null,
+                "ChargeUnit": null,
+                "OriginalPrice": 79.02,
+                "DiscountPrice": null
+            },
+            "LcuPrice": null
+        },
+        "RequestId": "06cdb8b7-1d26-4195-9d41-f3fc861d9530"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fc0ed756-c311-41c8-a22d-64f88a346951\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fc0ed756-c311-41c8-a22d-64f88a346951"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

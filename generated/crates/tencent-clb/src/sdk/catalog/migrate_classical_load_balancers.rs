@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"55afe8ae-9580-4582-92e6-c7e67f893c1f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "55afe8ae-9580-4582-92e6-c7e67f893c1f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

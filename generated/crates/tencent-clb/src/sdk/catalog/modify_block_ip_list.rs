@@ -71,12 +71,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JodId\": \"localjob010916173469001234567890\",\n        \"RequestId\": \"83329908-a282-4f9f-82ab-033a3025baff\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JodId": "localjob010916173469001234567890",
+        "RequestId": "83329908-a282-4f9f-82ab-033a3025baff"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JodId\": \"localjob010916173469001234512345\",\n        \"RequestId\": \"83329908-a282-4f9f-82ab-033a30212345\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JodId": "localjob010916173469001234512345",
+        "RequestId": "83329908-a282-4f9f-82ab-033a30212345"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

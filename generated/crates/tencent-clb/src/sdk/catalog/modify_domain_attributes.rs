@@ -101,7 +101,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"db141822-c025-4765-88d4-02bdec0e67ed\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "db141822-c025-4765-88d4-02bdec0e67ed"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -179,17 +179,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b64574f9-5bc7-4a63-a9d7-3671b6a6d62b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b64574f9-5bc7-4a63-a9d7-3671b6a6d62b"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8cd88c83-fd30-47c0-8e7a-89bf13a7a83c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8cd88c83-fd30-47c0-8e7a-89bf13a7a83c"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e5854a85-faee-485e-8892-0a7cbca45080\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e5854a85-faee-485e-8892-0a7cbca45080"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -99,7 +99,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealName\": null,\n        \"RequestId\": \"78a40898-8210-44c7-8bc6-f83e50878d12\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealName": null,
+        "RequestId": "78a40898-8210-44c7-8bc6-f83e50878d12"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c1157c81-f3dc-4f2a-9346-76f161d548eb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c1157c81-f3dc-4f2a-9346-76f161d548eb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -108,7 +108,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6d846dfd-27f3-4d74-bc00-ec9ae0570cb0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6d846dfd-27f3-4d74-bc00-ec9ae0570cb0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -94,7 +94,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"73d80971-512f-400e-9c73-c0c135c04871\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "73d80971-512f-400e-9c73-c0c135c04871"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"15566c73-3881-4762-939f-bae9ecf25808\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "15566c73-3881-4762-939f-bae9ecf25808"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

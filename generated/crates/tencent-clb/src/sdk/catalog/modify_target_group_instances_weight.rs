@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ed90470e-eade-423f-aae6-264d814d0d65\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ed90470e-eade-423f-aae6-264d814d0d65"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -79,7 +79,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a2764f3c-f173-421c-8e42-7b1e7a608ffd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a2764f3c-f173-421c-8e42-7b1e7a608ffd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -79,7 +79,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"85c7b3e8-7fd8-4c62-8b3b-7ba52d7a1dca\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "85c7b3e8-7fd8-4c62-8b3b-7ba52d7a1dca"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -76,7 +76,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"11b4338f-2d00-4766-bc67-581d959b3488\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "11b4338f-2d00-4766-bc67-581d959b3488"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

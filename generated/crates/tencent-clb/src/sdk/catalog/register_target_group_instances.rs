@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"acf6c2b3-b18d-4d2e-91e4-4eacff16c07e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "acf6c2b3-b18d-4d2e-91e4-4eacff16c07e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

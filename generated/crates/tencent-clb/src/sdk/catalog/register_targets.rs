@@ -73,17 +73,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"898b431c-2745-4b27-80f6-e6e8038a0683\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "898b431c-2745-4b27-80f6-e6e8038a0683"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d4846a22-e758-407f-a526-db3f2d37d00e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d4846a22-e758-407f-a526-db3f2d37d00e"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"11b4338f-2d00-4766-bc67-581d959b3488\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "11b4338f-2d00-4766-bc67-581d959b3488"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"bab5b8c4-7e9f-4032-90fb-c61ee6678c73\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "bab5b8c4-7e9f-4032-90fb-c61ee6678c73"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

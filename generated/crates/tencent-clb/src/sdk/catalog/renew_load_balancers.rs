@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5b1357ae-8c0b-40f2-9b37-ceea95929668\",\n        \"DealName\": \"20250922514107782498591\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5b1357ae-8c0b-40f2-9b37-ceea95929668",
+        "DealName": "20250922514107782498591"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

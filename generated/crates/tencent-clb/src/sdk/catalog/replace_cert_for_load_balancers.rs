@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"00ca7fca-90f1-47fe-a724-5d7e96d04633\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "00ca7fca-90f1-47fe-a724-5d7e96d04633"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

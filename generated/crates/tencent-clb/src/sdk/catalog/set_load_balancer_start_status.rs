@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b3196d4c-2722-4893-8d86-e33136199469\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b3196d4c-2722-4893-8d86-e33136199469"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -72,7 +72,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Listeners\": [\n            {\n                \"ListenerId\": \"lbl-3jur3gei\",\n                \"ListenerPort\": 80,\n                \"InstancePort\": 8080,\n                \"ListenerName\": \"CLASSIC-LISTENER\",\n                \"Protocol\": \"tcp\",\n                \"SessionExpire\": 0,\n                \"HealthSwitch\": 1,\n                \"TimeOut\": 2,\n                \"IntervalTime\": 5,\n                \"HealthNum\": 3,\n                \"AbnormalNum\": 3,\n                \"HttpHash\": \"\",\n                \"HttpCode\": 31,\n                \"HttpCheckPath\": \"\",\n                \"SSLMode\": \"\",\n                \"CertId\": \"\",\n                \"CertCaId\": \"\",\n                \"Status\": 1\n            }\n        ],\n        \"RequestId\": \"5da375f4-214d-42bb-8d50-e74bf556b38f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Listeners": [
+            {
+                "ListenerId": "lbl-3jur3gei",
+                "ListenerPort": 80,
+                "InstancePort": 8080,
+                "ListenerName": "CLASSIC-LISTENER",
+                "Protocol": "tcp",
+                "SessionExpire": 0,
+                "HealthSwitch": 1,
+                "TimeOut": 2,
+                "IntervalTime": 5,
+                "HealthNum": 3,
+                "AbnormalNum": 3,
+                "HttpHash": "",
+                "HttpCode": 31,
+                "HttpCheckPath": "",
+                "SSLMode": "",
+                "CertId": "",
+                "CertCaId": "",
+                "Status": 1
+            }
+        ],
+        "RequestId": "5da375f4-214d-42bb-8d50-e74bf556b38f"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230417,

@@ -54,12 +54,70 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CertSet\": [\n            {\n                \"CertId\": \"Rrsw4nIA\",\n                \"LoadBalancers\": [\n                    {\n                        \"LoadBalancerId\": \"lb-rbw529fz\",\n                        \"LoadBalancerName\": \"test_LB\",\n                        \"Forward\": 1,\n                        \"Domain\": \"\",\n                        \"LoadBalancerVips\": [\n                            \"129.226.78.67\"\n                        ],\n                        \"LoadBalancerType\": \"OPEN\",\n                        \"Status\": 1,\n                        \"CreateTime\": \"2019-07-02 18:12:52\",\n                        \"StatusTime\": \"2019-07-02 21:50:07\",\n                        \"ProjectId\": 0,\n                        \"OpenBgp\": 0,\n                        \"Snat\": false,\n                        \"Isolation\": 0,\n                        \"Log\": \"\",\n                        \"AnycastZone\": \"\",\n                        \"AddressIPVersion\": \"ipv4\",\n                        \"VpcId\": \"vpc-lt9uj4mo\",\n                        \"NumericalVpcId\": 117008,\n                        \"TargetRegionInfo\": {\n                            \"Region\": \"ap-hongkong\",\n                            \"VpcId\": \"vpc-lt9uj4mo\"\n                        },\n                        \"SubnetId\": \"\",\n                        \"SecureGroups\": [],\n                        \"Tags\": [],\n                        \"VipIsp\": \"BGP\",\n                        \"MasterZone\": null,\n                        \"BackupZoneSet\": null,\n                        \"IsolatedTime\": null,\n                        \"ExpireTime\": null,\n                        \"ChargeType\": null,\n                        \"NetworkAttributes\": null,\n                        \"PrepaidAttributes\": null\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"7718d187-7684-4294-954b-1e13009d75f6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CertSet": [
+            {
+                "CertId": "Rrsw4nIA",
+                "LoadBalancers": [
+                    {
+                        "LoadBalancerId": "lb-rbw529fz",
+                        "LoadBalancerName": "test_LB",
+                        "Forward": 1,
+                        "Domain": "",
+                        "LoadBalancerVips": [
+                            "129.226.78.67"
+                        ],
+                        "LoadBalancerType": "OPEN",
+                        "Status": 1,
+                        "CreateTime": "2019-07-02 18:12:52",
+                        "StatusTime": "2019-07-02 21:50:07",
+                        "ProjectId": 0,
+                        "OpenBgp": 0,
+                        "Snat": false,
+                        "Isolation": 0,
+                        "Log": "",
+                        "AnycastZone": "",
+                        "AddressIPVersion": "ipv4",
+                        "VpcId": "vpc-lt9uj4mo",
+                        "NumericalVpcId": 117008,
+                        "TargetRegionInfo": {
+                            "Region": "ap-hongkong",
+                            "VpcId": "vpc-lt9uj4mo"
+                        },
+                        "SubnetId": "",
+                        "SecureGroups": [],
+                        "Tags": [],
+                        "VipIsp": "BGP",
+                        "MasterZone": null,
+                        "BackupZoneSet": null,
+                        "IsolatedTime": null,
+                        "ExpireTime": null,
+                        "ChargeType": null,
+                        "NetworkAttributes": null,
+                        "PrepaidAttributes": null
+                    }
+                ]
+            }
+        ],
+        "RequestId": "7718d187-7684-4294-954b-1e13009d75f6"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CertSet\": [\n            {\n                \"CertId\": \"RwFAfr8Y\",\n                \"LoadBalancers\": []\n            }\n        ],\n        \"RequestId\": \"fe6059b5-faa6-4f21-92a1-0c9ee5df5e54\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CertSet": [
+            {
+                "CertId": "RwFAfr8Y",
+                "LoadBalancers": []
+            }
+        ],
+        "RequestId": "fe6059b5-faa6-4f21-92a1-0c9ee5df5e54"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230417,

@@ -69,7 +69,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"LoadBalancerDetailSet\": [],\n        \"RequestId\": \"d09b91ba-a81e-4ca3-b423-c64e60127c64\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "LoadBalancerDetailSet": [],
+        "RequestId": "d09b91ba-a81e-4ca3-b423-c64e60127c64"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230417,

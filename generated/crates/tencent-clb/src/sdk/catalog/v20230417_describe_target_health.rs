@@ -55,7 +55,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LoadBalancers\": [\n            {\n                \"LoadBalancerId\": \"lb-xxxxxxxx\",\n                \"LoadBalancerName\": \"HEALTHCHK-LISTENER\",\n                \"Listeners\": [\n                    {\n                        \"ListenerId\": \"lbl-xxxxxxxx\",\n                        \"ListenerName\": \"80\",\n                        \"Protocol\": \"HTTP\",\n                        \"Port\": 80,\n                        \"Rules\": [\n                            {\n                                \"LocationId\": \"loc-xxxxxxxx\",\n                                \"Domain\": \"kq.xxxxxx.com.cn\",\n                                \"Url\": \"/healthchk\",\n                                \"Targets\": [\n                                    {\n                                        \"TargetId\": \"cvm-xxxxxxxx\",\n                                        \"IP\": \"x.x.x.x\",\n                                        \"Port\": 80,\n                                        \"HealthStatus\": true,\n                                        \"HealthStatusDetail\": \"Alive\"\n                                    }\n                                ]\n                            }\n                        ]\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"e3a60a20-d994-48d6-b971-3bd05aa1aae6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LoadBalancers": [
+            {
+                "LoadBalancerId": "lb-xxxxxxxx",
+                "LoadBalancerName": "HEALTHCHK-LISTENER",
+                "Listeners": [
+                    {
+                        "ListenerId": "lbl-xxxxxxxx",
+                        "ListenerName": "80",
+                        "Protocol": "HTTP",
+                        "Port": 80,
+                        "Rules": [
+                            {
+                                "LocationId": "loc-xxxxxxxx",
+                                "Domain": "kq.xxxxxx.com.cn",
+                                "Url": "/healthchk",
+                                "Targets": [
+                                    {
+                                        "TargetId": "cvm-xxxxxxxx",
+                                        "IP": "x.x.x.x",
+                                        "Port": 80,
+                                        "HealthStatus": true,
+                                        "HealthStatusDetail": "Alive"
+                                    }
+                                ]
+                            }
+                        ]
+                    }
+                ]
+            }
+        ],
+        "RequestId": "e3a60a20-d994-48d6-b971-3bd05aa1aae6"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230417,

@@ -84,7 +84,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ConfigId\": \"pz-1234abcd\",\n        \"RequestId\": \"83129908-a282-4f9f-8ab-131a3025ba22\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ConfigId": "pz-1234abcd",
+        "RequestId": "83129908-a282-4f9f-8ab-131a3025ba22"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230417,

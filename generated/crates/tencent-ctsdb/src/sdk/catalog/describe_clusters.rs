@@ -57,7 +57,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Clusters\": [\n            {\n                \"AppID\": 123456789,\n                \"ClusterID\": \"ctsdbi-xxxxxxx\",\n                \"AccountID\": \"xxxxxx==\",\n                \"Name\": \"Test instance\",\n                \"Region\": \"guangzhou\",\n                \"Zones\": \"guangzhou-3\",\n                \"Networks\": [\n                    {\n                        \"VIP\": \"10.0.0.x\",\n                        \"Port\": 8086,\n                        \"VpcId\": \"332211\",\n                        \"SubnetId\": \"55321\"\n                    }\n                ],\n                \"Spec\": {\n                    \"RequestUnit\": 1,\n                    \"PayMode\": 1,\n                    \"CpuLimit\": 1,\n                    \"MemoryLimit\": 4,\n                    \"DiskLimit\": 100,\n                    \"Shards\": 3,\n                    \"Replicas\": 1\n                },\n                \"Status\": 1,\n                \"Period\": {\n                    \"StartTime\": \"2020-09-22T00:00:00+00:00\",\n                    \"EndTime\": \"2020-09-22T00:00:00+00:00\"\n                },\n                \"CreatedAt\": \"2020-09-22T00:00:00+00:00\",\n                \"UpdatedAt\": \"2020-09-22T00:00:00+00:00\",\n                \"Tenant\": {},\n                \"Tags\": [\n                    {\n                        \"Key\": \"test\",\n                        \"Value\": \"Example\"\n                    }\n                ],\n                \"Security\": [\n                    \"test\"\n                ]\n            }\n        ],\n        \"RequestId\": \"requestxxxxxxxxxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Clusters": [
+            {
+                "AppID": 123456789,
+                "ClusterID": "ctsdbi-xxxxxxx",
+                "AccountID": "xxxxxx==",
+                "Name": "Test instance",
+                "Region": "guangzhou",
+                "Zones": "guangzhou-3",
+                "Networks": [
+                    {
+                        "VIP": "10.0.0.x",
+                        "Port": 8086,
+                        "VpcId": "332211",
+                        "SubnetId": "55321"
+                    }
+                ],
+                "Spec": {
+                    "RequestUnit": 1,
+                    "PayMode": 1,
+                    "CpuLimit": 1,
+                    "MemoryLimit": 4,
+                    "DiskLimit": 100,
+                    "Shards": 3,
+                    "Replicas": 1
+                },
+                "Status": 1,
+                "Period": {
+                    "StartTime": "2020-09-22T00:00:00+00:00",
+                    "EndTime": "2020-09-22T00:00:00+00:00"
+                },
+                "CreatedAt": "2020-09-22T00:00:00+00:00",
+                "UpdatedAt": "2020-09-22T00:00:00+00:00",
+                "Tenant": {},
+                "Tags": [
+                    {
+                        "Key": "test",
+                        "Value": "Example"
+                    }
+                ],
+                "Security": [
+                    "test"
+                ]
+            }
+        ],
+        "RequestId": "requestxxxxxxxxxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

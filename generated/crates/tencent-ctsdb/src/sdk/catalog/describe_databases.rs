@@ -52,7 +52,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Databases\": [\n            {\n                \"ClusterID\": \"ctsdbi-xxxxxxx\",\n                \"Name\": \"testData\",\n                \"CoolDownInDays\": 0,\n                \"RetentionInDays\": 0,\n                \"Remark\": \"test\",\n                \"Status\": 0,\n                \"CreatedAt\": \"2020-09-22T00:00:00+00:00\",\n                \"UpdatedAt\": \"2020-09-22T00:00:00+00:00\"\n            }\n        ],\n        \"TotalCount\": 0,\n        \"RequestId\": \"requestxxxxxxxxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Databases": [
+            {
+                "ClusterID": "ctsdbi-xxxxxxx",
+                "Name": "testData",
+                "CoolDownInDays": 0,
+                "RetentionInDays": 0,
+                "Remark": "test",
+                "Status": 0,
+                "CreatedAt": "2020-09-22T00:00:00+00:00",
+                "UpdatedAt": "2020-09-22T00:00:00+00:00"
+            }
+        ],
+        "TotalCount": 0,
+        "RequestId": "requestxxxxxxxxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

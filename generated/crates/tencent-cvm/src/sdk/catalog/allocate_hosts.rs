@@ -77,7 +77,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HostIdSet\": [\n            \"host-hd25xn3s\"\n        ],\n        \"RequestId\": \"073aa87b-67a3-4409-b57d-e38ce3384b2b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HostIdSet": [
+            "host-hd25xn3s"
+        ],
+        "RequestId": "073aa87b-67a3-4409-b57d-e38ce3384b2b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a35f2e81-435f-4bb0-898c-35e3bc9cb5f3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a35f2e81-435f-4bb0-898c-35e3bc9cb5f3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SupportTargetOSList\": [\n            {\n                \"TargetOSType\": \"TencentOS\",\n                \"TargetOSVersion\": \"2.4\"\n            }\n        ],\n        \"TaskId\": \"12345678\",\n        \"RequestId\": \"c8825ac1-0d07-4f3c-a35e-599eb1acd6fc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SupportTargetOSList": [
+            {
+                "TargetOSType": "TencentOS",
+                "TargetOSVersion": "2.4"
+            }
+        ],
+        "TaskId": "12345678",
+        "RequestId": "c8825ac1-0d07-4f3c-a35e-599eb1acd6fc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

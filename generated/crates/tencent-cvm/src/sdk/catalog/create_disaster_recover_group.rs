@@ -70,7 +70,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CreateTime\": \"2025-11-17T07:43:06Z\",\n        \"CurrentNum\": 0,\n        \"CvmQuotaTotal\": 20,\n        \"DisasterRecoverGroupId\": \"ps-39lmgkht\",\n        \"Name\": \"MySWDisasterRecoverGroup\",\n        \"RequestId\": \"59216e4c-c24d-46f8-bc88-ebc5081a595f\",\n        \"Type\": \"SW\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CreateTime": "2025-11-17T07:43:06Z",
+        "CurrentNum": 0,
+        "CvmQuotaTotal": 20,
+        "DisasterRecoverGroupId": "ps-39lmgkht",
+        "Name": "MySWDisasterRecoverGroup",
+        "RequestId": "59216e4c-c24d-46f8-bc88-ebc5081a595f",
+        "Type": "SW"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -218,7 +218,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LaunchTemplateVersionNumber\": 7,\n        \"RequestId\": \"9b4ad85f-1657-4445-111d-3c0a9fbec309\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LaunchTemplateVersionNumber": 7,
+        "RequestId": "9b4ad85f-1657-4445-111d-3c0a9fbec309"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4f57ce54-4639-4daa-b29f-37ab55f82809\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4f57ce54-4639-4daa-b29f-37ab55f82809"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

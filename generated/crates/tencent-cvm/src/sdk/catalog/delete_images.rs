@@ -52,12 +52,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"71e69b56-32be-4412-ab45-49eded6a87be\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "71e69b56-32be-4412-ab45-49eded6a87be"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f24aca43-5135-4c9b-81fb-734969ce4c78\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f24aca43-5135-4c9b-81fb-734969ce4c78"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

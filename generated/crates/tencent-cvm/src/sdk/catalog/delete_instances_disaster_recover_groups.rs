@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7c43bdac-5c17-4c35-8bb7-7d5aff400472\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7c43bdac-5c17-4c35-8bb7-7d5aff400472"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ChcHostDeniedActionSet\": [\n            {\n                \"ChcId\": \"chc-1a2b3c4d\",\n                \"DenyActions\": [\n                    \"ConfigureChcAssistVpc\",\n                    \"RunInstances\"\n                ],\n                \"State\": \"INIT\"\n            },\n            {\n                \"ChcId\": \"chc-adf34aft\",\n                \"DenyActions\": [\n                    \"ConfigureChcAssistVpc\",\n                    \"RunInstances\"\n                ],\n                \"State\": \"INIT\"\n            }\n        ],\n        \"RequestId\": \"62DDFFC6-FDB5-44F7-20A6-59152E3D129A\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ChcHostDeniedActionSet": [
+            {
+                "ChcId": "chc-1a2b3c4d",
+                "DenyActions": [
+                    "ConfigureChcAssistVpc",
+                    "RunInstances"
+                ],
+                "State": "INIT"
+            },
+            {
+                "ChcId": "chc-adf34aft",
+                "DenyActions": [
+                    "ConfigureChcAssistVpc",
+                    "RunInstances"
+                ],
+                "State": "INIT"
+            }
+        ],
+        "RequestId": "62DDFFC6-FDB5-44F7-20A6-59152E3D129A"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,48 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ChcHostSet\": [\n            {\n                \"ChcId\": \"chc-1a2b3c4d\",\n                \"InstanceName\": \"Hosted CVM instance\",\n                \"SerialNumber\": \"sn34asdfabd\",\n                \"InstanceState\": \"RUNNING\",\n                \"DeviceType\": \"CHC_HS1\",\n                \"Placement\": {\n                    \"Zone\": \"ap-guangzhou-6\"\n                },\n                \"BmcVirtualPrivateCloud\": {\n                    \"SubnetId\": \"subnet-a2676p0e\",\n                    \"VpcId\": \"vpc-g7wzcv7n\"\n                },\n                \"BmcIp\": \"10.12.10.34\",\n                \"BmcSecurityGroupIds\": [\n                    \"sg-1a2b3c4d\"\n                ],\n                \"DeployVirtualPrivateCloud\": {\n                    \"SubnetId\": \"subnet-a26734fs\",\n                    \"VpcId\": \"vpc-g7wz234f\"\n                },\n                \"DeployIp\": \"10.12.20.34\",\n                \"DeploySecurityGroupIds\": [\n                    \"sg-1a2b34af\"\n                ],\n                \"CvmInstanceId\": \"ins-1a2bafst\",\n                \"CreatedTime\": \"2020-03-10T02:43:51Z\",\n                \"HardwareDescription\": \"50C 128G 12*4T\",\n                \"Memory\": 128,\n                \"DeployMAC\": \"52:54:00:68:CC:00\",\n                \"BmcMAC\": \"52:54:00:68:CC:01\",\n                \"Disk\": \"12*4T\",\n                \"CPU\": 50\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"62DDFFC6-FDB5-44F7-20A6-59152E3D129A\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ChcHostSet": [
+            {
+                "ChcId": "chc-1a2b3c4d",
+                "InstanceName": "Hosted CVM instance",
+                "SerialNumber": "sn34asdfabd",
+                "InstanceState": "RUNNING",
+                "DeviceType": "CHC_HS1",
+                "Placement": {
+                    "Zone": "ap-guangzhou-6"
+                },
+                "BmcVirtualPrivateCloud": {
+                    "SubnetId": "subnet-a2676p0e",
+                    "VpcId": "vpc-g7wzcv7n"
+                },
+                "BmcIp": "10.12.10.34",
+                "BmcSecurityGroupIds": [
+                    "sg-1a2b3c4d"
+                ],
+                "DeployVirtualPrivateCloud": {
+                    "SubnetId": "subnet-a26734fs",
+                    "VpcId": "vpc-g7wz234f"
+                },
+                "DeployIp": "10.12.20.34",
+                "DeploySecurityGroupIds": [
+                    "sg-1a2b34af"
+                ],
+                "CvmInstanceId": "ins-1a2bafst",
+                "CreatedTime": "2020-03-10T02:43:51Z",
+                "HardwareDescription": "50C 128G 12*4T",
+                "Memory": 128,
+                "DeployMAC": "52:54:00:68:CC:00",
+                "BmcMAC": "52:54:00:68:CC:01",
+                "Disk": "12*4T",
+                "CPU": 50
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "62DDFFC6-FDB5-44F7-20A6-59152E3D129A"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

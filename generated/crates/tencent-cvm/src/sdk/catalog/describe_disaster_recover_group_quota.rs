@@ -42,7 +42,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GroupQuota\": 10,\n        \"CvmInHostGroupQuota\": 50,\n        \"CvmInSwGroupQuota\": 20,\n        \"CvmInRackGroupQuota\": 30,\n        \"CurrentNum\": 25,\n        \"RequestId\": \"a13da94a-1cbc-42ca-ac6c-e14ef0c76a7c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GroupQuota": 10,
+        "CvmInHostGroupQuota": 50,
+        "CvmInSwGroupQuota": 20,
+        "CvmInRackGroupQuota": 30,
+        "CurrentNum": 25,
+        "RequestId": "a13da94a-1cbc-42ca-ac6c-e14ef0c76a7c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -69,7 +69,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DisasterRecoverGroupSet\": [\n            {\n                \"Affinity\": 1,\n                \"CreateTime\": \"2024-08-28T10:04:56Z\",\n                \"CurrentNum\": 0,\n                \"CvmQuotaTotal\": 60,\n                \"DisasterRecoverGroupId\": \"ps-0f03mwkn\",\n                \"InstanceIds\": [],\n                \"Name\": \"HostDisasterRecoverGroup\",\n                \"Tags\": [\n                    {\n                        \"Key\": \"myTagKey\",\n                        \"Value\": \"myTagVlue\"\n                    }\n                ],\n                \"Type\": \"HOST\"\n            },\n            {\n                \"Affinity\": 1,\n                \"CreateTime\": \"2024-08-13T04:16:19Z\",\n                \"CurrentNum\": 0,\n                \"CvmQuotaTotal\": 20,\n                \"DisasterRecoverGroupId\": \"ps-ali72vwj\",\n                \"InstanceIds\": [],\n                \"Name\": \"SWDisasterRecoverGroup\",\n                \"Tags\": [\n                    {\n                        \"Key\": \"myTagKey\",\n                        \"Value\": \"myTagVlue\"\n                    }\n                ],\n                \"Type\": \"SW\"\n            }\n        ],\n        \"RequestId\": \"52eca90d-08c8-4887-abf0-78d8155cfcfd\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DisasterRecoverGroupSet": [
+            {
+                "Affinity": 1,
+                "CreateTime": "2024-08-28T10:04:56Z",
+                "CurrentNum": 0,
+                "CvmQuotaTotal": 60,
+                "DisasterRecoverGroupId": "ps-0f03mwkn",
+                "InstanceIds": [],
+                "Name": "HostDisasterRecoverGroup",
+                "Tags": [
+                    {
+                        "Key": "myTagKey",
+                        "Value": "myTagVlue"
+                    }
+                ],
+                "Type": "HOST"
+            },
+            {
+                "Affinity": 1,
+                "CreateTime": "2024-08-13T04:16:19Z",
+                "CurrentNum": 0,
+                "CvmQuotaTotal": 20,
+                "DisasterRecoverGroupId": "ps-ali72vwj",
+                "InstanceIds": [],
+                "Name": "SWDisasterRecoverGroup",
+                "Tags": [
+                    {
+                        "Key": "myTagKey",
+                        "Value": "myTagVlue"
+                    }
+                ],
+                "Type": "SW"
+            }
+        ],
+        "RequestId": "52eca90d-08c8-4887-abf0-78d8155cfcfd",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

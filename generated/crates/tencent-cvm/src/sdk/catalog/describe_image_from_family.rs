@@ -47,7 +47,43 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Image\": {\n            \"ImageId\": \"abc\",\n            \"OsName\": \"abc\",\n            \"ImageType\": \"abc\",\n            \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n            \"ImageName\": \"abc\",\n            \"ImageDescription\": \"abc\",\n            \"ImageSize\": 0,\n            \"Architecture\": \"abc\",\n            \"ImageState\": \"abc\",\n            \"Platform\": \"abc\",\n            \"ImageCreator\": \"abc\",\n            \"ImageSource\": \"abc\",\n            \"SyncPercent\": 0,\n            \"IsSupportCloudinit\": true,\n            \"SnapshotSet\": [\n                {\n                    \"SnapshotId\": \"abc\",\n                    \"DiskUsage\": \"abc\",\n                    \"DiskSize\": 0\n                }\n            ],\n            \"Tags\": [\n                {\n                    \"Key\": \"abc\",\n                    \"Value\": \"abc\"\n                }\n            ],\n            \"LicenseType\": \"abc\",\n            \"ImageFamily\": \"business-daily-update\",\n            \"ImageDeprecated\": false\n        },\n        \"RequestId\": \"5908394c-5b3f-42e0-a537-8410553890a5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Image": {
+            "ImageId": "abc",
+            "OsName": "abc",
+            "ImageType": "abc",
+            "CreatedTime": "2020-09-22T00:00:00+00:00",
+            "ImageName": "abc",
+            "ImageDescription": "abc",
+            "ImageSize": 0,
+            "Architecture": "abc",
+            "ImageState": "abc",
+            "Platform": "abc",
+            "ImageCreator": "abc",
+            "ImageSource": "abc",
+            "SyncPercent": 0,
+            "IsSupportCloudinit": true,
+            "SnapshotSet": [
+                {
+                    "SnapshotId": "abc",
+                    "DiskUsage": "abc",
+                    "DiskSize": 0
+                }
+            ],
+            "Tags": [
+                {
+                    "Key": "abc",
+                    "Value": "abc"
+                }
+            ],
+            "LicenseType": "abc",
+            "ImageFamily": "business-daily-update",
+            "ImageDeprecated": false
+        },
+        "RequestId": "5908394c-5b3f-42e0-a537-8410553890a5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -36,7 +36,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"71e69b56-32be-4412-ab45-49eded6a87be\",\n        \"ImageNumQuota\": 20\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "71e69b56-32be-4412-ab45-49eded6a87be",
+        "ImageNumQuota": 20
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SharePermissionSet\": [\n            {\n                \"CreatedTime\": \"2018-06-10T11:02:50Z\",\n                \"AccountId\": \"101104350000\"\n            },\n            {\n                \"CreatedTime\": \"2018-06-13T15:03:25Z\",\n                \"AccountId\": \"101104350001\"\n            }\n        ],\n        \"RequestId\": \"71e69b56-32be-4412-ab45-49eded6a87be\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SharePermissionSet": [
+            {
+                "CreatedTime": "2018-06-10T11:02:50Z",
+                "AccountId": "101104350000"
+            },
+            {
+                "CreatedTime": "2018-06-13T15:03:25Z",
+                "AccountId": "101104350001"
+            }
+        ],
+        "RequestId": "71e69b56-32be-4412-ab45-49eded6a87be"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -66,12 +66,78 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"ImageSet\": [\n            {\n                \"ImageId\": \"img-9qabwvbn\",\n                \"OsName\": \"CentOS 7.6 64-bit\",\n                \"ImageSize\": 50,\n                \"ImageType\": \"PUBLIC_IMAGE\",\n                \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n                \"ImageState\": \"NORMAL\",\n                \"ImageSource\": \"OFFICIAL\",\n                \"ImageName\": \"CentOS 7.6 64-bit\",\n                \"ImageDescription\": \"CentOS 7.6 64-bit\",\n                \"ImageCreator\": null,\n                \"SyncPercent\": null,\n                \"IsSupportCloudinit\": true,\n                \"Platform\": \"CentOS\",\n                \"Architecture\": \"x86_64\",\n                \"SnapshotSet\": [],\n                \"Tags\": [\n                    {\n                        \"Value\": \"xx\",\n                        \"Key\": \"xx\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"db145873-3128-4079-8cec-65e05a7c9f89\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "ImageSet": [
+            {
+                "ImageId": "img-9qabwvbn",
+                "OsName": "CentOS 7.6 64-bit",
+                "ImageSize": 50,
+                "ImageType": "PUBLIC_IMAGE",
+                "CreatedTime": "2020-09-22T00:00:00+00:00",
+                "ImageState": "NORMAL",
+                "ImageSource": "OFFICIAL",
+                "ImageName": "CentOS 7.6 64-bit",
+                "ImageDescription": "CentOS 7.6 64-bit",
+                "ImageCreator": null,
+                "SyncPercent": null,
+                "IsSupportCloudinit": true,
+                "Platform": "CentOS",
+                "Architecture": "x86_64",
+                "SnapshotSet": [],
+                "Tags": [
+                    {
+                        "Value": "xx",
+                        "Key": "xx"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "db145873-3128-4079-8cec-65e05a7c9f89"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 408,\n        \"ImageSet\": [\n            {\n                \"OsName\": \"CentOS 7.4 64-bit\",\n                \"ImageSize\": 20,\n                \"ImageType\": \"PRIVATE_IMAGE\",\n                \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n                \"ImageDescription\": \"test-image\",\n                \"ImageSource\": \"CREATE_IMAGE\",\n                \"ImageId\": \"img-qlzp4oea\",\n                \"ImageName\": \"test-image\",\n                \"ImageCreator\": \"3205597606\",\n                \"ImageState\": \"NORMAL\",\n                \"SyncPercent\": null,\n                \"SnapshotSet\": [\n                    {\n                        \"SnapshotId\": \"snap-gqa37j2p\",\n                        \"DiskUsage\": \"SYSTEM_DISK\",\n                        \"DiskSize\": 20\n                    }\n                ],\n                \"Tags\": [\n                    {\n                        \"Value\": \"xx\",\n                        \"Key\": \"xx\"\n                    }\n                ],\n                \"Architecture\": \"x86_64\",\n                \"Platform\": \"CentOS\",\n                \"IsSupportCloudinit\": true\n            }\n        ],\n        \"RequestId\": \"5908394c-5b3f-42e0-a537-8410553890a5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 408,
+        "ImageSet": [
+            {
+                "OsName": "CentOS 7.4 64-bit",
+                "ImageSize": 20,
+                "ImageType": "PRIVATE_IMAGE",
+                "CreatedTime": "2020-09-22T00:00:00+00:00",
+                "ImageDescription": "test-image",
+                "ImageSource": "CREATE_IMAGE",
+                "ImageId": "img-qlzp4oea",
+                "ImageName": "test-image",
+                "ImageCreator": "3205597606",
+                "ImageState": "NORMAL",
+                "SyncPercent": null,
+                "SnapshotSet": [
+                    {
+                        "SnapshotId": "snap-gqa37j2p",
+                        "DiskUsage": "SYSTEM_DISK",
+                        "DiskSize": 20
+                    }
+                ],
+                "Tags": [
+                    {
+                        "Value": "xx",
+                        "Key": "xx"
+                    }
+                ],
+                "Architecture": "x86_64",
+                "Platform": "CentOS",
+                "IsSupportCloudinit": true
+            }
+        ],
+        "RequestId": "5908394c-5b3f-42e0-a537-8410553890a5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

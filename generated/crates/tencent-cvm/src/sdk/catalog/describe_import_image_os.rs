@@ -39,7 +39,164 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ImportImageOsListSupported\": {\n            \"Linux\": [\n                \"CentOS\",\n                \"Ubuntu\",\n                \"Debian\",\n                \"OpenSUSE\",\n                \"SUSE\",\n                \"CoreOS\",\n                \"FreeBSD\",\n                \"Other Linux\"\n            ],\n            \"Windows\": [\n                \"Windows Server 2008\",\n                \"Windows Server 2012\",\n                \"Windows Server 2016\"\n            ]\n        },\n        \"ImportImageOsVersionSet\": [\n            {\n                \"OsName\": \"Windows Server 2008\",\n                \"OsVersions\": [\n                    \"-\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"Windows Server 2012\",\n                \"OsVersions\": [\n                    \"-\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"Windows Server 2016\",\n                \"OsVersions\": [\n                    \"-\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"CentOS\",\n                \"OsVersions\": [\n                    \"5\",\n                    \"6\",\n                    \"7\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"CoreOS\",\n                \"OsVersions\": [\n                    \"7\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"Debian\",\n                \"OsVersions\": [\n                    \"6\",\n                    \"7\",\n                    \"8\",\n                    \"9\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"FreeBSD\",\n                \"OsVersions\": [\n                    \"10\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"Redhat\",\n                \"OsVersions\": [\n                    \"5\",\n                    \"6\",\n                    \"7\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"OpenSUSE\",\n                \"OsVersions\": [\n                    \"11\",\n                    \"12\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"SUSE\",\n                \"OsVersions\": [\n                    \"10\",\n                    \"11\",\n                    \"12\",\n                    \"13\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"Ubuntu\",\n                \"OsVersions\": [\n                    \"10\",\n                    \"12\",\n                    \"14\",\n                    \"16\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            },\n            {\n                \"OsName\": \"Other Linux\",\n                \"OsVersions\": [\n                    \"-\"\n                ],\n                \"Architecture\": [\n                    \"x86_64\",\n                    \"i386\"\n                ]\n            }\n        ],\n        \"RequestId\": \"32064a8f-8d3f-4670-8d4f-60123ca97042\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ImportImageOsListSupported": {
+            "Linux": [
+                "CentOS",
+                "Ubuntu",
+                "Debian",
+                "OpenSUSE",
+                "SUSE",
+                "CoreOS",
+                "FreeBSD",
+                "Other Linux"
+            ],
+            "Windows": [
+                "Windows Server 2008",
+                "Windows Server 2012",
+                "Windows Server 2016"
+            ]
+        },
+        "ImportImageOsVersionSet": [
+            {
+                "OsName": "Windows Server 2008",
+                "OsVersions": [
+                    "-"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "Windows Server 2012",
+                "OsVersions": [
+                    "-"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "Windows Server 2016",
+                "OsVersions": [
+                    "-"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "CentOS",
+                "OsVersions": [
+                    "5",
+                    "6",
+                    "7"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "CoreOS",
+                "OsVersions": [
+                    "7"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "Debian",
+                "OsVersions": [
+                    "6",
+                    "7",
+                    "8",
+                    "9"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "FreeBSD",
+                "OsVersions": [
+                    "10"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "Redhat",
+                "OsVersions": [
+                    "5",
+                    "6",
+                    "7"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "OpenSUSE",
+                "OsVersions": [
+                    "11",
+                    "12"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "SUSE",
+                "OsVersions": [
+                    "10",
+                    "11",
+                    "12",
+                    "13"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "Ubuntu",
+                "OsVersions": [
+                    "10",
+                    "12",
+                    "14",
+                    "16"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            },
+            {
+                "OsName": "Other Linux",
+                "OsVersions": [
+                    "-"
+                ],
+                "Architecture": [
+                    "x86_64",
+                    "i386"
+                ]
+            }
+        ],
+        "RequestId": "32064a8f-8d3f-4670-8d4f-60123ca97042"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -39,7 +39,85 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceFamilyConfigSet\": [\n            {\n                \"InstanceFamilyName\": \"Standard S1\",\n                \"InstanceFamily\": \"S1\"\n            },\n            {\n                \"InstanceFamilyName\": \"Network-optimized N1\",\n                \"InstanceFamily\": \"N1\"\n            },\n            {\n                \"InstanceFamilyName\": \"High IO I1\",\n                \"InstanceFamily\": \"I1\"\n            },\n            {\n                \"InstanceFamilyName\": \"MEM optimized M1\",\n                \"InstanceFamily\": \"M1\"\n            },\n            {\n                \"InstanceFamilyName\": \"Standard S2\",\n                \"InstanceFamily\": \"S2\"\n            },\n            {\n                \"InstanceFamilyName\": \"Standard network enhanced SN2\",\n                \"InstanceFamily\": \"SN2\"\n            },\n            {\n                \"InstanceFamilyName\": \"High IO I2\",\n                \"InstanceFamily\": \"I2\"\n            },\n            {\n                \"InstanceFamilyName\": \"MEM optimized M2\",\n                \"InstanceFamily\": \"M2\"\n            },\n            {\n                \"InstanceFamilyName\": \"Compute C2\",\n                \"InstanceFamily\": \"C2\"\n            },\n            {\n                \"InstanceFamilyName\": \"Compute Network-optimized CN2\",\n                \"InstanceFamily\": \"CN2\"\n            },\n            {\n                \"InstanceFamilyName\": \"Standard S3\",\n                \"InstanceFamily\": \"S3\"\n            },\n            {\n                \"InstanceFamilyName\": \"Compute C3\",\n                \"InstanceFamily\": \"C3\"\n            },\n            {\n                \"InstanceFamilyName\": \"FPGA FX2\",\n                \"InstanceFamily\": \"FX2\"\n            },\n            {\n                \"InstanceFamilyName\": \"GPU compute GN2\",\n                \"InstanceFamily\": \"GN2\"\n            },\n            {\n                \"InstanceFamilyName\": \"GPU rendering GA2\",\n                \"InstanceFamily\": \"GA2\"\n            },\n            {\n                \"InstanceFamilyName\": \"GPU compute GN8\",\n                \"InstanceFamily\": \"GN8\"\n            },\n            {\n                \"InstanceFamilyName\": \"Dedicated\",\n                \"InstanceFamily\": \"CDH\"\n            },\n            {\n                \"InstanceFamilyName\": \"Shared core\",\n                \"InstanceFamily\": \"SHARED\"\n            }\n        ],\n        \"RequestId\": \"b061782b-934a-4e53-b1eb-d5f2fed8130e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceFamilyConfigSet": [
+            {
+                "InstanceFamilyName": "Standard S1",
+                "InstanceFamily": "S1"
+            },
+            {
+                "InstanceFamilyName": "Network-optimized N1",
+                "InstanceFamily": "N1"
+            },
+            {
+                "InstanceFamilyName": "High IO I1",
+                "InstanceFamily": "I1"
+            },
+            {
+                "InstanceFamilyName": "MEM optimized M1",
+                "InstanceFamily": "M1"
+            },
+            {
+                "InstanceFamilyName": "Standard S2",
+                "InstanceFamily": "S2"
+            },
+            {
+                "InstanceFamilyName": "Standard network enhanced SN2",
+                "InstanceFamily": "SN2"
+            },
+            {
+                "InstanceFamilyName": "High IO I2",
+                "InstanceFamily": "I2"
+            },
+            {
+                "InstanceFamilyName": "MEM optimized M2",
+                "InstanceFamily": "M2"
+            },
+            {
+                "InstanceFamilyName": "Compute C2",
+                "InstanceFamily": "C2"
+            },
+            {
+                "InstanceFamilyName": "Compute Network-optimized CN2",
+                "InstanceFamily": "CN2"
+            },
+            {
+                "InstanceFamilyName": "Standard S3",
+                "InstanceFamily": "S3"
+            },
+            {
+                "InstanceFamilyName": "Compute C3",
+                "InstanceFamily": "C3"
+            },
+            {
+                "InstanceFamilyName": "FPGA FX2",
+                "InstanceFamily": "FX2"
+            },
+            {
+                "InstanceFamilyName": "GPU compute GN2",
+                "InstanceFamily": "GN2"
+            },
+            {
+                "InstanceFamilyName": "GPU rendering GA2",
+                "InstanceFamily": "GA2"
+            },
+            {
+                "InstanceFamilyName": "GPU compute GN8",
+                "InstanceFamily": "GN8"
+            },
+            {
+                "InstanceFamilyName": "Dedicated",
+                "InstanceFamily": "CDH"
+            },
+            {
+                "InstanceFamilyName": "Shared core",
+                "InstanceFamily": "SHARED"
+            }
+        ],
+        "RequestId": "b061782b-934a-4e53-b1eb-d5f2fed8130e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,17 +57,299 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSet\": [\n            {\n                \"RenewFlag\": \"NOTIFY_AND_MANUAL_RENEW\",\n                \"Uuid\": \"e85f1388-0422-410d-8e50-bef540e78c18\",\n                \"InstanceState\": \"RUNNING\",\n                \"DisableApiTermination\": false,\n                \"LatestOperationErrorMsg\": \"\",\n                \"DefaultLoginPort\": 22,\n                \"LicenseType\": \"TencentCloud\",\n                \"DefaultLoginUser\": \"root\",\n                \"LatestOperationState\": \"SUCCESS\",\n                \"LoginSettings\": {\n                    \"KeyIds\": [\n                        \"skey-b4vakk62\"\n                    ]\n                },\n                \"IPv6Addresses\": [\n                    \"2001:0db8:86a3:08d3:1319:8a2e:0370:7344\"\n                ],\n                \"DedicatedClusterId\": \"\",\n                \"RestrictState\": \"PROTECTIVELY_ISOLATED\",\n                \"ExpiredTime\": \"2020-09-22T00:00:00+00:00\",\n                \"DisasterRecoverGroupId\": \"\",\n                \"Memory\": 1,\n                \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n                \"CPU\": 1,\n                \"RdmaIpAddresses\": [],\n                \"CamRoleName\": \"\",\n                \"PublicIpAddresses\": [\n                    \"123.207.11.190\"\n                ],\n                \"Tags\": [\n                    {\n                        \"Key\": \"myKey\",\n                        \"Value\": \"myValue\"\n                    }\n                ],\n                \"InstanceId\": \"ins-xlsyru2j\",\n                \"ImageId\": \"img-8toqc6s3\",\n                \"StopChargingMode\": \"NOT_APPLICABLE\",\n                \"InstanceChargeType\": \"POSTPAID_BY_HOUR\",\n                \"InstanceType\": \"S2.SMALL2\",\n                \"SystemDisk\": {\n                    \"DiskSize\": 50,\n                    \"CdcId\": \"cdc-xxxxxxxx\",\n                    \"DiskId\": \"disk-czsodtl1\",\n                    \"DiskType\": \"CLOUD_SSD\"\n                },\n                \"Placement\": {\n                    \"HostId\": \"host-h3m57oik\",\n                    \"ProjectId\": 1174660,\n                    \"HostIds\": [],\n                    \"Zone\": \"ap-guangzhou-3\"\n                },\n                \"PrivateIpAddresses\": [\n                    \"172.16.32.78\"\n                ],\n                \"OsName\": \"CentOS 7.4 64bit\",\n                \"SecurityGroupIds\": [\n                    \"sg-p1ezv4wz\"\n                ],\n                \"InstanceName\": \"myInstance\",\n                \"DataDisks\": [\n                    {\n                        \"DeleteWithInstance\": true,\n                        \"Encrypt\": true,\n                        \"CdcId\": \"cdc-xxxxxxxx\",\n                        \"DiskType\": \"CLOUD_SSD\",\n                        \"ThroughputPerformance\": 0,\n                        \"KmsKeyId\": \"b29c2f37-9f2d-11ef-8836-5254009ad364\",\n                        \"DiskSize\": 50,\n                        \"DiskId\": \"disk-bzsodtn1\"\n                    }\n                ],\n                \"IsolatedSource\": \"NOTISOLATED\",\n                \"VirtualPrivateCloud\": {\n                    \"SubnetId\": \"subnet-mv4sn55k\",\n                    \"AsVpcGateway\": false,\n                    \"Ipv6AddressCount\": 1,\n                    \"VpcId\": \"vpc-m0cnatxj\",\n                    \"PrivateIpAddresses\": [\n                        \"172.16.3.59\"\n                    ]\n                },\n                \"LatestOperationRequestId\": \"c7de1287-061d-4ace-8caf-6ad8e5a2f29a\",\n                \"InternetAccessible\": {\n                    \"PublicIpAssigned\": true,\n                    \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                    \"InternetMaxBandwidthOut\": 1\n                },\n                \"HpcClusterId\": \"\",\n                \"LatestOperation\": \"ResetInstancesType\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"d655191e-a39d-43d2-8349-8c3f2bf4b327\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSet": [
+            {
+                "RenewFlag": "NOTIFY_AND_MANUAL_RENEW",
+                "Uuid": "e85f1388-0422-410d-8e50-bef540e78c18",
+                "InstanceState": "RUNNING",
+                "DisableApiTermination": false,
+                "LatestOperationErrorMsg": "",
+                "DefaultLoginPort": 22,
+                "LicenseType": "TencentCloud",
+                "DefaultLoginUser": "root",
+                "LatestOperationState": "SUCCESS",
+                "LoginSettings": {
+                    "KeyIds": [
+                        "skey-b4vakk62"
+                    ]
+                },
+                "IPv6Addresses": [
+                    "2001:0db8:86a3:08d3:1319:8a2e:0370:7344"
+                ],
+                "DedicatedClusterId": "",
+                "RestrictState": "PROTECTIVELY_ISOLATED",
+                "ExpiredTime": "2020-09-22T00:00:00+00:00",
+                "DisasterRecoverGroupId": "",
+                "Memory": 1,
+                "CreatedTime": "2020-09-22T00:00:00+00:00",
+                "CPU": 1,
+                "RdmaIpAddresses": [],
+                "CamRoleName": "",
+                "PublicIpAddresses": [
+                    "123.207.11.190"
+                ],
+                "Tags": [
+                    {
+                        "Key": "myKey",
+                        "Value": "myValue"
+                    }
+                ],
+                "InstanceId": "ins-xlsyru2j",
+                "ImageId": "img-8toqc6s3",
+                "StopChargingMode": "NOT_APPLICABLE",
+                "InstanceChargeType": "POSTPAID_BY_HOUR",
+                "InstanceType": "S2.SMALL2",
+                "SystemDisk": {
+                    "DiskSize": 50,
+                    "CdcId": "cdc-xxxxxxxx",
+                    "DiskId": "disk-czsodtl1",
+                    "DiskType": "CLOUD_SSD"
+                },
+                "Placement": {
+                    "HostId": "host-h3m57oik",
+                    "ProjectId": 1174660,
+                    "HostIds": [],
+                    "Zone": "ap-guangzhou-3"
+                },
+                "PrivateIpAddresses": [
+                    "172.16.32.78"
+                ],
+                "OsName": "CentOS 7.4 64bit",
+                "SecurityGroupIds": [
+                    "sg-p1ezv4wz"
+                ],
+                "InstanceName": "myInstance",
+                "DataDisks": [
+                    {
+                        "DeleteWithInstance": true,
+                        "Encrypt": true,
+                        "CdcId": "cdc-xxxxxxxx",
+                        "DiskType": "CLOUD_SSD",
+                        "ThroughputPerformance": 0,
+                        "KmsKeyId": "b29c2f37-9f2d-11ef-8836-5254009ad364",
+                        "DiskSize": 50,
+                        "DiskId": "disk-bzsodtn1"
+                    }
+                ],
+                "IsolatedSource": "NOTISOLATED",
+                "VirtualPrivateCloud": {
+                    "SubnetId": "subnet-mv4sn55k",
+                    "AsVpcGateway": false,
+                    "Ipv6AddressCount": 1,
+                    "VpcId": "vpc-m0cnatxj",
+                    "PrivateIpAddresses": [
+                        "172.16.3.59"
+                    ]
+                },
+                "LatestOperationRequestId": "c7de1287-061d-4ace-8caf-6ad8e5a2f29a",
+                "InternetAccessible": {
+                    "PublicIpAssigned": true,
+                    "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                    "InternetMaxBandwidthOut": 1
+                },
+                "HpcClusterId": "",
+                "LatestOperation": "ResetInstancesType"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "d655191e-a39d-43d2-8349-8c3f2bf4b327"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSet\": [\n            {\n                \"RenewFlag\": \"NOTIFY_AND_MANUAL_RENEW\",\n                \"Uuid\": \"e85f1388-0422-410d-8e50-bef540e78c18\",\n                \"InstanceState\": \"RUNNING\",\n                \"DisableApiTermination\": false,\n                \"LatestOperationErrorMsg\": \"\",\n                \"DefaultLoginPort\": 22,\n                \"LicenseType\": \"TencentCloud\",\n                \"DefaultLoginUser\": \"root\",\n                \"LatestOperationState\": \"OPERATING\",\n                \"LoginSettings\": {\n                    \"KeyIds\": [\n                        \"skey-b4vakk62\"\n                    ]\n                },\n                \"IPv6Addresses\": [\n                    \"2001:0db8:86a3:08d3:1319:8a2e:0370:7344\"\n                ],\n                \"RestrictState\": \"PROTECTIVELY_ISOLATED\",\n                \"ExpiredTime\": \"2020-09-22T00:00:00+00:00\",\n                \"DisasterRecoverGroupId\": \"ps-xxxxxxxx\",\n                \"Memory\": 1,\n                \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n                \"CPU\": 1,\n                \"RdmaIpAddresses\": [],\n                \"CamRoleName\": \"\",\n                \"DedicatedClusterId\": \"\",\n                \"PublicIpAddresses\": [\n                    \"123.207.11.190\"\n                ],\n                \"Tags\": [\n                    {\n                        \"Key\": \"city\",\n                        \"Value\": \"shenzhen\"\n                    }\n                ],\n                \"InstanceId\": \"ins-xlsyru2j\",\n                \"ImageId\": \"img-8toqc6s3\",\n                \"StopChargingMode\": \"NOT_APPLICABLE\",\n                \"InstanceChargeType\": \"POSTPAID_BY_HOUR\",\n                \"InstanceType\": \"S2.SMALL2\",\n                \"SystemDisk\": {\n                    \"DiskSize\": 50,\n                    \"CdcId\": \"cdc-xxxxxxxx\",\n                    \"DiskId\": \"disk-czsodtl1\",\n                    \"DiskType\": \"CLOUD_SSD\"\n                },\n                \"Placement\": {\n                    \"HostId\": \"host-h3m57oik\",\n                    \"ProjectId\": 1174660,\n                    \"HostIds\": [],\n                    \"Zone\": \"ap-guangzhou-3\"\n                },\n                \"PrivateIpAddresses\": [\n                    \"172.16.32.78\"\n                ],\n                \"OsName\": \"CentOS 7.4 64bit\",\n                \"SecurityGroupIds\": [\n                    \"sg-p1ezv4wz\"\n                ],\n                \"InstanceName\": \"myInstance\",\n                \"DataDisks\": [\n                    {\n                        \"DeleteWithInstance\": true,\n                        \"Encrypt\": true,\n                        \"CdcId\": \"cdc-xxxxxxxx\",\n                        \"DiskType\": \"CLOUD_SSD\",\n                        \"ThroughputPerformance\": 0,\n                        \"KmsKeyId\": \"b29c2f37-9f2d-11ef-8836-5254009ad364\",\n                        \"DiskSize\": 50,\n                        \"DiskId\": \"disk-bzsodtn1\"\n                    }\n                ],\n                \"IsolatedSource\": \"NOTISOLATED\",\n                \"VirtualPrivateCloud\": {\n                    \"SubnetId\": \"subnet-mv4sn55k\",\n                    \"AsVpcGateway\": false,\n                    \"Ipv6AddressCount\": 1,\n                    \"VpcId\": \"vpc-m0cnatxj\",\n                    \"PrivateIpAddresses\": [\n                        \"172.16.3.59\"\n                    ]\n                },\n                \"LatestOperationRequestId\": \"c7de1287-061d-4ace-8caf-6ad8e5a2f29a\",\n                \"InternetAccessible\": {\n                    \"PublicIpAssigned\": true,\n                    \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                    \"InternetMaxBandwidthOut\": 1\n                },\n                \"HpcClusterId\": \"\",\n                \"LatestOperation\": \"StopInstances\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"d655191e-a39d-43d2-8349-8c3f2bf4b327\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSet": [
+            {
+                "RenewFlag": "NOTIFY_AND_MANUAL_RENEW",
+                "Uuid": "e85f1388-0422-410d-8e50-bef540e78c18",
+                "InstanceState": "RUNNING",
+                "DisableApiTermination": false,
+                "LatestOperationErrorMsg": "",
+                "DefaultLoginPort": 22,
+                "LicenseType": "TencentCloud",
+                "DefaultLoginUser": "root",
+                "LatestOperationState": "OPERATING",
+                "LoginSettings": {
+                    "KeyIds": [
+                        "skey-b4vakk62"
+                    ]
+                },
+                "IPv6Addresses": [
+                    "2001:0db8:86a3:08d3:1319:8a2e:0370:7344"
+                ],
+                "RestrictState": "PROTECTIVELY_ISOLATED",
+                "ExpiredTime": "2020-09-22T00:00:00+00:00",
+                "DisasterRecoverGroupId": "ps-xxxxxxxx",
+                "Memory": 1,
+                "CreatedTime": "2020-09-22T00:00:00+00:00",
+                "CPU": 1,
+                "RdmaIpAddresses": [],
+                "CamRoleName": "",
+                "DedicatedClusterId": "",
+                "PublicIpAddresses": [
+                    "123.207.11.190"
+                ],
+                "Tags": [
+                    {
+                        "Key": "city",
+                        "Value": "shenzhen"
+                    }
+                ],
+                "InstanceId": "ins-xlsyru2j",
+                "ImageId": "img-8toqc6s3",
+                "StopChargingMode": "NOT_APPLICABLE",
+                "InstanceChargeType": "POSTPAID_BY_HOUR",
+                "InstanceType": "S2.SMALL2",
+                "SystemDisk": {
+                    "DiskSize": 50,
+                    "CdcId": "cdc-xxxxxxxx",
+                    "DiskId": "disk-czsodtl1",
+                    "DiskType": "CLOUD_SSD"
+                },
+                "Placement": {
+                    "HostId": "host-h3m57oik",
+                    "ProjectId": 1174660,
+                    "HostIds": [],
+                    "Zone": "ap-guangzhou-3"
+                },
+                "PrivateIpAddresses": [
+                    "172.16.32.78"
+                ],
+                "OsName": "CentOS 7.4 64bit",
+                "SecurityGroupIds": [
+                    "sg-p1ezv4wz"
+                ],
+                "InstanceName": "myInstance",
+                "DataDisks": [
+                    {
+                        "DeleteWithInstance": true,
+                        "Encrypt": true,
+                        "CdcId": "cdc-xxxxxxxx",
+                        "DiskType": "CLOUD_SSD",
+                        "ThroughputPerformance": 0,
+                        "KmsKeyId": "b29c2f37-9f2d-11ef-8836-5254009ad364",
+                        "DiskSize": 50,
+                        "DiskId": "disk-bzsodtn1"
+                    }
+                ],
+                "IsolatedSource": "NOTISOLATED",
+                "VirtualPrivateCloud": {
+                    "SubnetId": "subnet-mv4sn55k",
+                    "AsVpcGateway": false,
+                    "Ipv6AddressCount": 1,
+                    "VpcId": "vpc-m0cnatxj",
+                    "PrivateIpAddresses": [
+                        "172.16.3.59"
+                    ]
+                },
+                "LatestOperationRequestId": "c7de1287-061d-4ace-8caf-6ad8e5a2f29a",
+                "InternetAccessible": {
+                    "PublicIpAssigned": true,
+                    "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                    "InternetMaxBandwidthOut": 1
+                },
+                "HpcClusterId": "",
+                "LatestOperation": "StopInstances"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "d655191e-a39d-43d2-8349-8c3f2bf4b327"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSet\": [\n            {\n                \"RenewFlag\": \"NOTIFY_AND_MANUAL_RENEW\",\n                \"Uuid\": \"68b510db-b4c1-4630-a62b-73d0c7c970f9\",\n                \"InstanceState\": \"RUNNING\",\n                \"DisableApiTermination\": false,\n                \"LatestOperationErrorMsg\": \"\",\n                \"DefaultLoginPort\": 22,\n                \"LicenseType\": \"TencentCloud\",\n                \"DefaultLoginUser\": \"root\",\n                \"LatestOperationState\": \"SUCCESS\",\n                \"OsName\": \"CentOS 7.6 64bit\",\n                \"CreatedTime\": \"2020-03-10T02:43:51Z\",\n                \"RestrictState\": \"NORMAL\",\n                \"ExpiredTime\": \"2020-04-10T02:47:36Z\",\n                \"DisasterRecoverGroupId\": \"\",\n                \"Memory\": 1,\n                \"IPv6Addresses\": [\n                    \"fd76:3600:71e:7800:6:461d:4e8:3add\"\n                ],\n                \"CPU\": 1,\n                \"CamRoleName\": \"\",\n                \"PublicIpAddresses\": [\n                    \"123.207.11.190\"\n                ],\n                \"Tags\": [\n                    {\n                        \"Key\": \"city\",\n                        \"Value\": \"shenzhen\"\n                    }\n                ],\n                \"InstanceId\": \"ins-9bxebleo\",\n                \"ImageId\": \"img-9qabwvbn\",\n                \"StopChargingMode\": \"NOT_APPLICABLE\",\n                \"InstanceChargeType\": \"PREPAID\",\n                \"InstanceType\": \"S1.SMALL1\",\n                \"SystemDisk\": {\n                    \"DiskSize\": 50,\n                    \"DiskId\": \"disk-nucurerk\",\n                    \"DiskType\": \"CLOUD_PREMIUM\"\n                },\n                \"IsolatedSource\": \"NOTISOLATED\",\n                \"Placement\": {\n                    \"ProjectId\": 1174660,\n                    \"Zone\": \"ap-guangzhou-3\"\n                },\n                \"PrivateIpAddresses\": [\n                    \"172.16.32.78\"\n                ],\n                \"LoginSettings\": {\n                    \"KeyIds\": [\n                        \"skey-0lqrhzz1\"\n                    ]\n                },\n                \"SecurityGroupIds\": [\n                    \"sg-p1ezv4wz\"\n                ],\n                \"DedicatedClusterId\": \"\",\n                \"InstanceName\": \"Test instance\",\n                \"DataDisks\": [],\n                \"VirtualPrivateCloud\": {\n                    \"Ipv6AddressCount\": 1,\n                    \"PrivateIpAddresses\": [\n                        \"172.16.3.59\"\n                    ],\n                    \"SubnetId\": \"subnet-a2676p0e\",\n                    \"AsVpcGateway\": false,\n                    \"VpcId\": \"vpc-g7wzcv7n\"\n                },\n                \"LatestOperationRequestId\": \"3554eb5b-1cfa-471a-ae76-dc436c9d43e8\",\n                \"InternetAccessible\": {\n                    \"InternetMaxBandwidthOut\": 1,\n                    \"InternetChargeType\": \"BANDWIDTH_PREPAID\"\n                },\n                \"RdmaIpAddresses\": [],\n                \"HpcClusterId\": \"\",\n                \"LatestOperation\": \"RenewInstances\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"62DDFFC6-FDB5-44F7-20A6-59152E3D129A\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSet": [
+            {
+                "RenewFlag": "NOTIFY_AND_MANUAL_RENEW",
+                "Uuid": "68b510db-b4c1-4630-a62b-73d0c7c970f9",
+                "InstanceState": "RUNNING",
+                "DisableApiTermination": false,
+                "LatestOperationErrorMsg": "",
+                "DefaultLoginPort": 22,
+                "LicenseType": "TencentCloud",
+                "DefaultLoginUser": "root",
+                "LatestOperationState": "SUCCESS",
+                "OsName": "CentOS 7.6 64bit",
+                "CreatedTime": "2020-03-10T02:43:51Z",
+                "RestrictState": "NORMAL",
+                "ExpiredTime": "2020-04-10T02:47:36Z",
+                "DisasterRecoverGroupId": "",
+                "Memory": 1,
+                "IPv6Addresses": [
+                    "fd76:3600:71e:7800:6:461d:4e8:3add"
+                ],
+                "CPU": 1,
+                "CamRoleName": "",
+                "PublicIpAddresses": [
+                    "123.207.11.190"
+                ],
+                "Tags": [
+                    {
+                        "Key": "city",
+                        "Value": "shenzhen"
+                    }
+                ],
+                "InstanceId": "ins-9bxebleo",
+                "ImageId": "img-9qabwvbn",
+                "StopChargingMode": "NOT_APPLICABLE",
+                "InstanceChargeType": "PREPAID",
+                "InstanceType": "S1.SMALL1",
+                "SystemDisk": {
+                    "DiskSize": 50,
+                    "DiskId": "disk-nucurerk",
+                    "DiskType": "CLOUD_PREMIUM"
+                },
+                "IsolatedSource": "NOTISOLATED",
+                "Placement": {
+                    "ProjectId": 1174660,
+                    "Zone": "ap-guangzhou-3"
+                },
+                "PrivateIpAddresses": [
+                    "172.16.32.78"
+                ],
+                "LoginSettings": {
+                    "KeyIds": [
+                        "skey-0lqrhzz1"
+                    ]
+                },
+                "SecurityGroupIds": [
+                    "sg-p1ezv4wz"
+                ],
+                "DedicatedClusterId": "",
+                "InstanceName": "Test instance",
+                "DataDisks": [],
+                "VirtualPrivateCloud": {
+                    "Ipv6AddressCount": 1,
+                    "PrivateIpAddresses": [
+                        "172.16.3.59"
+                    ],
+                    "SubnetId": "subnet-a2676p0e",
+                    "AsVpcGateway": false,
+                    "VpcId": "vpc-g7wzcv7n"
+                },
+                "LatestOperationRequestId": "3554eb5b-1cfa-471a-ae76-dc436c9d43e8",
+                "InternetAccessible": {
+                    "InternetMaxBandwidthOut": 1,
+                    "InternetChargeType": "BANDWIDTH_PREPAID"
+                },
+                "RdmaIpAddresses": [],
+                "HpcClusterId": "",
+                "LatestOperation": "RenewInstances"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "62DDFFC6-FDB5-44F7-20A6-59152E3D129A"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSet\": [\n            {\n                \"Attributes\": {\n                    \"UserData\": \"TXlVc2VyRGF0YQo=\"\n                },\n                \"InstanceId\": \"ins-pgklxcq0\"\n            }\n        ],\n        \"RequestId\": \"bd249418-331b-43c7-b872-3ae94fe84af9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSet": [
+            {
+                "Attributes": {
+                    "UserData": "TXlVc2VyRGF0YQo="
+                },
+                "InstanceId": "ins-pgklxcq0"
+            }
+        ],
+        "RequestId": "bd249418-331b-43c7-b872-3ae94fe84af9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

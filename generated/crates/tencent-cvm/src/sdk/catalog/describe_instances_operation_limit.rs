@@ -55,7 +55,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceOperationLimitSet\": [\n            {\n                \"CurrentCount\": 0,\n                \"InstanceId\": \"ins-r7ov05ke\",\n                \"LimitCount\": 5,\n                \"Operation\": \"INSTANCE_DEGRADE\"\n            }\n        ],\n        \"RequestId\": \"ce7aeaa3-37c9-48e2-abbf-7c1264cf5e9c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceOperationLimitSet": [
+            {
+                "CurrentCount": 0,
+                "InstanceId": "ins-r7ov05ke",
+                "LimitCount": 5,
+                "Operation": "INSTANCE_DEGRADE"
+            }
+        ],
+        "RequestId": "ce7aeaa3-37c9-48e2-abbf-7c1264cf5e9c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

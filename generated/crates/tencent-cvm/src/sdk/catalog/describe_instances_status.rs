@@ -55,7 +55,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"InstanceStatusSet\": [\n            {\n                \"InstanceId\": \"ins-r8hr2upy\",\n                \"InstanceState\": \"RUNNING\"\n            },\n            {\n                \"InstanceId\": \"ins-5d8a23rs\",\n                \"InstanceState\": \"STOPPED\"\n            }\n        ],\n        \"RequestId\": \"6ef60bec-0242-43af-bb20-270359fb54a7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "InstanceStatusSet": [
+            {
+                "InstanceId": "ins-r8hr2upy",
+                "InstanceState": "RUNNING"
+            },
+            {
+                "InstanceId": "ins-5d8a23rs",
+                "InstanceState": "STOPPED"
+            }
+        ],
+        "RequestId": "6ef60bec-0242-43af-bb20-270359fb54a7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InternetChargeTypeConfigSet\": [\n            {\n                \"InternetChargeType\": \"BANDWIDTH_PREPAID\",\n                \"Description\": \"Bill by monthly bandwidth subscription\"\n            },\n            {\n                \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                \"Description\": \"Bill by traffic\"\n            },\n            {\n                \"InternetChargeType\": \"BANDWIDTH_POSTPAID_BY_HOUR\",\n                \"Description\": \"Bill by bandwidth usage period\"\n            },\n            {\n                \"InternetChargeType\": \"BANDWIDTH_PACKAGE\",\n                \"Description\": \"Bill by bandwidth package\"\n            }\n        ],\n        \"RequestId\": \"c2abdac4-ea7b-4653-b07c-87cc303fabf0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InternetChargeTypeConfigSet": [
+            {
+                "InternetChargeType": "BANDWIDTH_PREPAID",
+                "Description": "Bill by monthly bandwidth subscription"
+            },
+            {
+                "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                "Description": "Bill by traffic"
+            },
+            {
+                "InternetChargeType": "BANDWIDTH_POSTPAID_BY_HOUR",
+                "Description": "Bill by bandwidth usage period"
+            },
+            {
+                "InternetChargeType": "BANDWIDTH_PACKAGE",
+                "Description": "Bill by bandwidth package"
+            }
+        ],
+        "RequestId": "c2abdac4-ea7b-4653-b07c-87cc303fabf0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -85,7 +85,75 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"LaunchTemplateVersionSet\": [\n            {\n                \"LaunchTemplateVersion\": 1,\n                \"LaunchTemplateVersionData\": {\n                    \"VirtualPrivateCloud\": {\n                        \"SubnetId\": \"subnet-he88kvqu\",\n                        \"AsVpcGateway\": false,\n                        \"Ipv6AddressCount\": 0,\n                        \"VpcId\": \"vpc-dcteo7jd\"\n                    },\n                    \"InstanceCount\": 1,\n                    \"Placement\": {\n                        \"ProjectId\": 0,\n                        \"Zone\": \"ap-guangzhou-6\"\n                    },\n                    \"SystemDisk\": {\n                        \"DiskSize\": 50,\n                        \"DiskType\": \"CLOUD_PREMIUM\"\n                    },\n                    \"ImageId\": \"img-8toqc6s3\",\n                    \"InstanceChargeType\": \"POSTPAID_BY_HOUR\",\n                    \"EnhancedService\": {\n                        \"SecurityService\": {\n                            \"Enabled\": true\n                        },\n                        \"MonitorService\": {\n                            \"Enabled\": true\n                        }\n                    },\n                    \"SecurityGroupIds\": [\n                        \"sg-rf6ogz49\"\n                    ],\n                    \"InternetAccessible\": {\n                        \"PublicIpAssigned\": true,\n                        \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                        \"InternetMaxBandwidthOut\": 100\n                    },\n                    \"InstanceName\": \"lt_test\",\n                    \"InstanceType\": \"S5.16XLARGE256\",\n                    \"DataDisks\": [\n                        {\n                            \"Encrypt\": false,\n                            \"DeleteWithInstance\": true,\n                            \"KmsKeyId\": \"\",\n                            \"DiskSize\": 50,\n                            \"DiskType\": \"CLOUD_PREMIUM\"\n                        },\n                        {\n                            \"Encrypt\": true,\n                            \"DeleteWithInstance\": true,\n                            \"KmsKeyId\": \"\",\n                            \"DiskSize\": 60,\n                            \"DiskType\": \"CLOUD_PREMIUM\"\n                        }\n                    ]\n                },\n                \"CreationTime\": \"2020-12-17T01:54:31Z\",\n                \"LaunchTemplateId\": \"lt-b8v1kcyq\",\n                \"IsDefaultVersion\": true,\n                \"LaunchTemplateVersionDescription\": \"\",\n                \"CreatedBy\": \"251009920\"\n            }\n        ],\n        \"RequestId\": \"b2da6ace-add1-48dc-ae73-6fc1eed95f1d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "LaunchTemplateVersionSet": [
+            {
+                "LaunchTemplateVersion": 1,
+                "LaunchTemplateVersionData": {
+                    "VirtualPrivateCloud": {
+                        "SubnetId": "subnet-he88kvqu",
+                        "AsVpcGateway": false,
+                        "Ipv6AddressCount": 0,
+                        "VpcId": "vpc-dcteo7jd"
+                    },
+                    "InstanceCount": 1,
+                    "Placement": {
+                        "ProjectId": 0,
+                        "Zone": "ap-guangzhou-6"
+                    },
+                    "SystemDisk": {
+                        "DiskSize": 50,
+                        "DiskType": "CLOUD_PREMIUM"
+                    },
+                    "ImageId": "img-8toqc6s3",
+                    "InstanceChargeType": "POSTPAID_BY_HOUR",
+                    "EnhancedService": {
+                        "SecurityService": {
+                            "Enabled": true
+                        },
+                        "MonitorService": {
+                            "Enabled": true
+                        }
+                    },
+                    "SecurityGroupIds": [
+                        "sg-rf6ogz49"
+                    ],
+                    "InternetAccessible": {
+                        "PublicIpAssigned": true,
+                        "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                        "InternetMaxBandwidthOut": 100
+                    },
+                    "InstanceName": "lt_test",
+                    "InstanceType": "S5.16XLARGE256",
+                    "DataDisks": [
+                        {
+                            "Encrypt": false,
+                            "DeleteWithInstance": true,
+                            "KmsKeyId": "",
+                            "DiskSize": 50,
+                            "DiskType": "CLOUD_PREMIUM"
+                        },
+                        {
+                            "Encrypt": true,
+                            "DeleteWithInstance": true,
+                            "KmsKeyId": "",
+                            "DiskSize": 60,
+                            "DiskType": "CLOUD_PREMIUM"
+                        }
+                    ]
+                },
+                "CreationTime": "2020-12-17T01:54:31Z",
+                "LaunchTemplateId": "lt-b8v1kcyq",
+                "IsDefaultVersion": true,
+                "LaunchTemplateVersionDescription": "",
+                "CreatedBy": "251009920"
+            }
+        ],
+        "RequestId": "b2da6ace-add1-48dc-ae73-6fc1eed95f1d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"LaunchTemplateSet\": [\n            {\n                \"LatestVersionNumber\": 12,\n                \"LaunchTemplateId\": \"lt-q9t8j8eg\",\n                \"LaunchTemplateName\": \"MyLaunchTemplateName\",\n                \"DefaultVersionNumber\": 5,\n                \"LaunchTemplateVersionCount\": 8,\n                \"CreatedBy\": \"251009920\",\n                \"CreationTime\": \"2020-12-16T08:05:02Z\"\n            }\n        ],\n        \"RequestId\": \"b2d70642-c69a-4115-ae4e-f6ddade68fea\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "LaunchTemplateSet": [
+            {
+                "LatestVersionNumber": 12,
+                "LaunchTemplateId": "lt-q9t8j8eg",
+                "LaunchTemplateName": "MyLaunchTemplateName",
+                "DefaultVersionNumber": 5,
+                "LaunchTemplateVersionCount": 8,
+                "CreatedBy": "251009920",
+                "CreationTime": "2020-12-16T08:05:02Z"
+            }
+        ],
+        "RequestId": "b2d70642-c69a-4115-ae4e-f6ddade68fea"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

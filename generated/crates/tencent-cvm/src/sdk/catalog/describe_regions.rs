@@ -36,7 +36,54 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 9,\n        \"RegionSet\": [\n            {\n                \"Region\": \"ap-beijing\",\n                \"RegionName\": \"North China (Beijing)\",\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"RegionName\": \"South China (Guangzhou)\",\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-hongkong\",\n                \"RegionName\": \"Hong Kong (China), Macao (China), and Taiwan (China) (Hong Kong (China))\",\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shanghai\",\n                \"RegionName\": \"East China (Shanghai)\",\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shanghai-fsi\",\n                \"RegionName\": \"East China (Shanghai Finance)\",\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shenzhen-fsi\",\n                \"RegionName\": \"South China (Shenzhen Finance)\",\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-singapore\",\n                \"RegionName\": \"Asia-Pacific Southeast (Singapore)\",\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"na-siliconvalley\",\n                \"RegionName\": \"West US (Silicon Valley)\",\n                \"RegionState\": \"AVAILABLE\"\n            }\n        ],\n        \"RequestId\": \"C563943B-3BEA-FE92-29FE-591EAEB7871F\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 9,
+        "RegionSet": [
+            {
+                "Region": "ap-beijing",
+                "RegionName": "North China (Beijing)",
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-guangzhou",
+                "RegionName": "South China (Guangzhou)",
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-hongkong",
+                "RegionName": "Hong Kong (China), Macao (China), and Taiwan (China) (Hong Kong (China))",
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-shanghai",
+                "RegionName": "East China (Shanghai)",
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-shanghai-fsi",
+                "RegionName": "East China (Shanghai Finance)",
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-shenzhen-fsi",
+                "RegionName": "South China (Shenzhen Finance)",
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-singapore",
+                "RegionName": "Asia-Pacific Southeast (Singapore)",
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "na-siliconvalley",
+                "RegionName": "West US (Silicon Valley)",
+                "RegionState": "AVAILABLE"
+            }
+        ],
+        "RequestId": "C563943B-3BEA-FE92-29FE-591EAEB7871F"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dcb99aa2-f50d-43c6-aadd-74775f016db2\",\n        \"ReservedInstancesSet\": [\n            {\n                \"CurrencyCode\": \"USD\",\n                \"Duration\": 31536000,\n                \"EndTime\": \"2024-07-30 10:59:59\",\n                \"InstanceCount\": 1,\n                \"InstanceFamily\": \"S5\",\n                \"InstanceType\": \"S5.MEDIUM2\",\n                \"OfferingType\": \"No Upfront\",\n                \"ProductDescription\": \"linux\",\n                \"ReservedInstanceId\": \"ri-je53w05q\",\n                \"ReservedInstanceName\": \"Unnamed\",\n                \"StartTime\": \"2023-07-31 10:00:00\",\n                \"State\": \"retired\",\n                \"Zone\": \"ap-singapore-1\"\n            }\n        ],\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dcb99aa2-f50d-43c6-aadd-74775f016db2",
+        "ReservedInstancesSet": [
+            {
+                "CurrencyCode": "USD",
+                "Duration": 31536000,
+                "EndTime": "2024-07-30 10:59:59",
+                "InstanceCount": 1,
+                "InstanceFamily": "S5",
+                "InstanceType": "S5.MEDIUM2",
+                "OfferingType": "No Upfront",
+                "ProductDescription": "linux",
+                "ReservedInstanceId": "ri-je53w05q",
+                "ReservedInstanceName": "Unnamed",
+                "StartTime": "2023-07-31 10:00:00",
+                "State": "retired",
+                "Zone": "ap-singapore-1"
+            }
+        ],
+        "TotalCount": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -48,7 +48,51 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e54a769e-c5aa-408b-b4df-10425ac14ebf\",\n        \"ReservedInstanceConfigInfos\": [\n            {\n                \"InstanceFamilies\": [\n                    {\n                        \"InstanceFamily\": \"S5\",\n                        \"InstanceTypes\": [\n                            {\n                                \"Cpu\": 2,\n                                \"CpuModelName\": \"Intel Xeon Cascade Lake 8255C/Intel Xeon Cooper Lake\",\n                                \"Fpga\": 0,\n                                \"Frequency\": \"2.5GHz/3.1GHz\",\n                                \"Gpu\": 0,\n                                \"InstanceType\": \"S5.MEDIUM4\",\n                                \"MaxBandwidth\": 1.5,\n                                \"Memory\": 4,\n                                \"NetworkCard\": 25,\n                                \"Pps\": 30,\n                                \"Prices\": [\n                                    {\n                                        \"Duration\": 31536000,\n                                        \"FixedPrice\": 409,\n                                        \"OfferingType\": \"All Upfront\",\n                                        \"ProductDescription\": \"linux\",\n                                        \"ReservedInstancesOfferingId\": \"34919144-2792-4b00-ba8b-0ba804f28a4e\",\n                                        \"UsagePrice\": 0,\n                                        \"Zone\": \"ap-singapore-1\"\n                                    }\n                                ],\n                                \"Remark\": \"\",\n                                \"StorageBlock\": 0\n                            }\n                        ],\n                        \"Order\": 88\n                    }\n                ],\n                \"Order\": 100,\n                \"Type\": \"S\",\n                \"TypeName\": \"Standard\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e54a769e-c5aa-408b-b4df-10425ac14ebf",
+        "ReservedInstanceConfigInfos": [
+            {
+                "InstanceFamilies": [
+                    {
+                        "InstanceFamily": "S5",
+                        "InstanceTypes": [
+                            {
+                                "Cpu": 2,
+                                "CpuModelName": "Intel Xeon Cascade Lake 8255C/Intel Xeon Cooper Lake",
+                                "Fpga": 0,
+                                "Frequency": "2.5GHz/3.1GHz",
+                                "Gpu": 0,
+                                "InstanceType": "S5.MEDIUM4",
+                                "MaxBandwidth": 1.5,
+                                "Memory": 4,
+                                "NetworkCard": 25,
+                                "Pps": 30,
+                                "Prices": [
+                                    {
+                                        "Duration": 31536000,
+                                        "FixedPrice": 409,
+                                        "OfferingType": "All Upfront",
+                                        "ProductDescription": "linux",
+                                        "ReservedInstancesOfferingId": "34919144-2792-4b00-ba8b-0ba804f28a4e",
+                                        "UsagePrice": 0,
+                                        "Zone": "ap-singapore-1"
+                                    }
+                                ],
+                                "Remark": "",
+                                "StorageBlock": 0
+                            }
+                        ],
+                        "Order": 88
+                    }
+                ],
+                "Order": 100,
+                "Type": "S",
+                "TypeName": "Standard"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

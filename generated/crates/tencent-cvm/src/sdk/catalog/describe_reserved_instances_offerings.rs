@@ -79,7 +79,47 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0aca8cc9-8812-477f-b442-10cc1a701d48\",\n        \"ReservedInstancesOfferingsSet\": [\n            {\n                \"CurrencyCode\": \"USD\",\n                \"Duration\": 31536000,\n                \"FixedPrice\": 412,\n                \"InstanceType\": \"S5.LARGE8\",\n                \"OfferingType\": \"Partial Upfront\",\n                \"ProductDescription\": \"linux\",\n                \"ReservedInstancesOfferingId\": \"f5ededc6-5057-4863-a61b-fe96b4b96eb5\",\n                \"UsagePrice\": 0.05,\n                \"Zone\": \"ap-singapore-1\"\n            },\n            {\n                \"CurrencyCode\": \"USD\",\n                \"Duration\": 31536000,\n                \"FixedPrice\": 0,\n                \"InstanceType\": \"S5.LARGE8\",\n                \"OfferingType\": \"No Upfront\",\n                \"ProductDescription\": \"linux\",\n                \"ReservedInstancesOfferingId\": \"7330ec0e-0ee2-4358-a429-4002c936c24d\",\n                \"UsagePrice\": 0.1,\n                \"Zone\": \"ap-singapore-1\"\n            },\n            {\n                \"CurrencyCode\": \"USD\",\n                \"Duration\": 31536000,\n                \"FixedPrice\": 1200,\n                \"InstanceType\": \"S5.LARGE16\",\n                \"OfferingType\": \"All Upfront\",\n                \"ProductDescription\": \"linux\",\n                \"ReservedInstancesOfferingId\": \"e26bfbf3-85fa-4c88-82a8-0dd2706e60db\",\n                \"UsagePrice\": 0,\n                \"Zone\": \"ap-singapore-1\"\n            }\n        ],\n        \"TotalCount\": 20\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0aca8cc9-8812-477f-b442-10cc1a701d48",
+        "ReservedInstancesOfferingsSet": [
+            {
+                "CurrencyCode": "USD",
+                "Duration": 31536000,
+                "FixedPrice": 412,
+                "InstanceType": "S5.LARGE8",
+                "OfferingType": "Partial Upfront",
+                "ProductDescription": "linux",
+                "ReservedInstancesOfferingId": "f5ededc6-5057-4863-a61b-fe96b4b96eb5",
+                "UsagePrice": 0.05,
+                "Zone": "ap-singapore-1"
+            },
+            {
+                "CurrencyCode": "USD",
+                "Duration": 31536000,
+                "FixedPrice": 0,
+                "InstanceType": "S5.LARGE8",
+                "OfferingType": "No Upfront",
+                "ProductDescription": "linux",
+                "ReservedInstancesOfferingId": "7330ec0e-0ee2-4358-a429-4002c936c24d",
+                "UsagePrice": 0.1,
+                "Zone": "ap-singapore-1"
+            },
+            {
+                "CurrencyCode": "USD",
+                "Duration": 31536000,
+                "FixedPrice": 1200,
+                "InstanceType": "S5.LARGE16",
+                "OfferingType": "All Upfront",
+                "ProductDescription": "linux",
+                "ReservedInstancesOfferingId": "e26bfbf3-85fa-4c88-82a8-0dd2706e60db",
+                "UsagePrice": 0,
+                "Zone": "ap-singapore-1"
+            }
+        ],
+        "TotalCount": 20
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -48,7 +48,57 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceTypeQuotaSet\": [\n            {\n                \"Status\": \"SELL\",\n                \"Zone\": \"ap-guangzhou-6\",\n                \"NetworkCard\": 0,\n                \"Price\": {\n                    \"DiscountPrice\": 59.0,\n                    \"OriginalPriceThreeYear\": 0.0,\n                    \"DiscountOneYear\": 0.0,\n                    \"UnitPrice\": 0.0,\n                    \"UnitPriceThirdStep\": 0.0,\n                    \"OriginalPriceFiveYear\": 0.0,\n                    \"Discount\": 0.0,\n                    \"DiscountFiveYear\": 0.0,\n                    \"UnitPriceDiscountThirdStep\": 0.0,\n                    \"UnitPriceSecondStep\": 0.0,\n                    \"OriginalPrice\": 59.0,\n                    \"DiscountThreeYear\": 0.0,\n                    \"UnitPriceDiscountSecondStep\": 0.0,\n                    \"UnitPriceDiscount\": 0.0,\n                    \"DiscountPriceFiveYear\": 0.0,\n                    \"OriginalPriceOneYear\": 708.0,\n                    \"ChargeUnit\": \"HOUR\",\n                    \"DiscountPriceThreeYear\": 0.0,\n                    \"DiscountPriceOneYear\": 587.64\n                },\n                \"InstanceFamily\": \"S2\",\n                \"Externals\": {},\n                \"InstanceType\": \"S2.SMALL1\",\n                \"TypeName\": \"Standard S2\",\n                \"InstanceChargeType\": \"POSTPAID_BY_HOUR\",\n                \"Memory\": 1,\n                \"LocalDiskTypeList\": [],\n                \"Cpu\": 1,\n                \"SoldOutReason\": \"\",\n                \"StorageBlockAmount\": 0,\n                \"CpuType\": \"Intel Xeon E5-2680 v4\",\n                \"InstancePps\": 20,\n                \"InstanceBandwidth\": 1.5,\n                \"Gpu\": 0,\n                \"GpuCount\": 0.0,\n                \"Fpga\": 0,\n                \"Remark\": \"\",\n                \"Frequency\": \"2.4GHz\"\n            }\n        ],\n        \"RequestId\": \"c28559ca-d3cf-40f0-9664-2ab303484efa\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceTypeQuotaSet": [
+            {
+                "Status": "SELL",
+                "Zone": "ap-guangzhou-6",
+                "NetworkCard": 0,
+                "Price": {
+                    "DiscountPrice": 59.0,
+                    "OriginalPriceThreeYear": 0.0,
+                    "DiscountOneYear": 0.0,
+                    "UnitPrice": 0.0,
+                    "UnitPriceThirdStep": 0.0,
+                    "OriginalPriceFiveYear": 0.0,
+                    "Discount": 0.0,
+                    "DiscountFiveYear": 0.0,
+                    "UnitPriceDiscountThirdStep": 0.0,
+                    "UnitPriceSecondStep": 0.0,
+                    "OriginalPrice": 59.0,
+                    "DiscountThreeYear": 0.0,
+                    "UnitPriceDiscountSecondStep": 0.0,
+                    "UnitPriceDiscount": 0.0,
+                    "DiscountPriceFiveYear": 0.0,
+                    "OriginalPriceOneYear": 708.0,
+                    "ChargeUnit": "HOUR",
+                    "DiscountPriceThreeYear": 0.0,
+                    "DiscountPriceOneYear": 587.64
+                },
+                "InstanceFamily": "S2",
+                "Externals": {},
+                "InstanceType": "S2.SMALL1",
+                "TypeName": "Standard S2",
+                "InstanceChargeType": "POSTPAID_BY_HOUR",
+                "Memory": 1,
+                "LocalDiskTypeList": [],
+                "Cpu": 1,
+                "SoldOutReason": "",
+                "StorageBlockAmount": 0,
+                "CpuType": "Intel Xeon E5-2680 v4",
+                "InstancePps": 20,
+                "InstanceBandwidth": 1.5,
+                "Gpu": 0,
+                "GpuCount": 0.0,
+                "Fpga": 0,
+                "Remark": "",
+                "Frequency": "2.4GHz"
+            }
+        ],
+        "RequestId": "c28559ca-d3cf-40f0-9664-2ab303484efa"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

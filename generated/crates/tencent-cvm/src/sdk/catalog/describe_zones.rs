@@ -36,12 +36,62 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 3,\n        \"ZoneSet\": [\n            {\n                \"ZoneState\": \"AVAILABLE\",\n                \"ZoneId\": \"100003\",\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\"\n            },\n            {\n                \"ZoneState\": \"AVAILABLE\",\n                \"ZoneId\": \"100004\",\n                \"Zone\": \"ap-guangzhou-4\",\n                \"ZoneName\": \"Guangzhou Zone 4\"\n            },\n            {\n                \"ZoneState\": \"AVAILABLE\",\n                \"ZoneId\": \"100006\",\n                \"Zone\": \"ap-guangzhou-6\",\n                \"ZoneName\": \"Guangzhou Zone 6\"\n            }\n        ],\n        \"RequestId\": \"2087557d-d804-4509-8fc9-74a38f74c692\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 3,
+        "ZoneSet": [
+            {
+                "ZoneState": "AVAILABLE",
+                "ZoneId": "100003",
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3"
+            },
+            {
+                "ZoneState": "AVAILABLE",
+                "ZoneId": "100004",
+                "Zone": "ap-guangzhou-4",
+                "ZoneName": "Guangzhou Zone 4"
+            },
+            {
+                "ZoneState": "AVAILABLE",
+                "ZoneId": "100006",
+                "Zone": "ap-guangzhou-6",
+                "ZoneName": "Guangzhou Zone 6"
+            }
+        ],
+        "RequestId": "2087557d-d804-4509-8fc9-74a38f74c692"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 3,\n        \"ZoneSet\": [\n            {\n                \"ZoneState\": \"AVAILABLE\",\n                \"ZoneId\": \"100003\",\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\"\n            },\n            {\n                \"ZoneState\": \"AVAILABLE\",\n                \"ZoneId\": \"100004\",\n                \"Zone\": \"ap-guangzhou-4\",\n                \"ZoneName\": \"Guangzhou Zone 4\"\n            },\n            {\n                \"ZoneState\": \"AVAILABLE\",\n                \"ZoneId\": \"100006\",\n                \"Zone\": \"ap-guangzhou-6\",\n                \"ZoneName\": \"Guangzhou Zone 6\"\n            }\n        ],\n        \"RequestId\": \"2087557d-d804-4509-8fc9-74a38f74c692\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 3,
+        "ZoneSet": [
+            {
+                "ZoneState": "AVAILABLE",
+                "ZoneId": "100003",
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3"
+            },
+            {
+                "ZoneState": "AVAILABLE",
+                "ZoneId": "100004",
+                "Zone": "ap-guangzhou-4",
+                "ZoneName": "Guangzhou Zone 4"
+            },
+            {
+                "ZoneState": "AVAILABLE",
+                "ZoneId": "100006",
+                "Zone": "ap-guangzhou-6",
+                "ZoneName": "Guangzhou Zone 6"
+            }
+        ],
+        "RequestId": "2087557d-d804-4509-8fc9-74a38f74c692"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

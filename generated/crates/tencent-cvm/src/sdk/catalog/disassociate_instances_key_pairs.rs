@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ef60bec-0242-43af-bb20-270359fb54a7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ef60bec-0242-43af-bb20-270359fb54a7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

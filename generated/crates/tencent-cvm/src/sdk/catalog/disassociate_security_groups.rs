@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3385dcf2-e1f0-4ed8-a924-c296721ab65f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3385dcf2-e1f0-4ed8-a924-c296721ab65f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

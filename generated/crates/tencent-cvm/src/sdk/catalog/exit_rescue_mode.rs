@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5920380e-277a-420a-a221-0caac3eb7159\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5920380e-277a-420a-a221-0caac3eb7159"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

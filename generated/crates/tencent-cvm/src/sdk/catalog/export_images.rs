@@ -76,7 +76,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7995cb6f-0018-4286-a4d4-b6301b962d9e\",\n        \"TaskId\": 105591590,\n        \"CosPaths\": [\n            \"/img-pq5pau1w_system_snap-fiux4bof.raw\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7995cb6f-0018-4286-a4d4-b6301b962d9e",
+        "TaskId": 105591590,
+        "CosPaths": [
+            "/img-pq5pau1w_system_snap-fiux4bof.raw"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -82,7 +82,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"DiscountFixedPrice\": 101,\n            \"DiscountUsagePrice\": 0,\n            \"FixedPriceDiscount\": 100,\n            \"OriginalFixedPrice\": 101,\n            \"OriginalUsagePrice\": 0,\n            \"UsagePriceDiscount\": 100\n        },\n        \"RequestId\": \"5e82e4b0-56e5-4461-aff6-2c1d49cc7447\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "DiscountFixedPrice": 101,
+            "DiscountUsagePrice": 0,
+            "FixedPriceDiscount": 100,
+            "OriginalFixedPrice": 101,
+            "OriginalUsagePrice": 0,
+            "UsagePriceDiscount": 100
+        },
+        "RequestId": "5e82e4b0-56e5-4461-aff6-2c1d49cc7447"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"OriginalPrice\": 720,\n                \"DiscountPrice\": 720\n            }\n        },\n        \"RequestId\": \"d39d6c09-44e9-4e80-8661-77b5ff3cbc15\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "OriginalPrice": 720,
+                "DiscountPrice": 720
+            }
+        },
+        "RequestId": "d39d6c09-44e9-4e80-8661-77b5ff3cbc15"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -63,7 +63,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"OriginalPrice\": 120,\n                \"DiscountPrice\": 1.2\n            }\n        },\n        \"RequestId\": \"e2e81b08-d747-455e-b27a-aecc5acafdba\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "OriginalPrice": 120,
+                "DiscountPrice": 1.2
+            }
+        },
+        "RequestId": "e2e81b08-d747-455e-b27a-aecc5acafdba"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"UnitPrice\": 0.66,\n                \"ChargeUnit\": \"HOUR\",\n                \"UnitPriceDiscount\": 0.66,\n                \"Discount\": 100\n            }\n        },\n        \"RequestId\": \"56d68b92-7004-4716-b3bf-3c2c231035c9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "UnitPrice": 0.66,
+                "ChargeUnit": "HOUR",
+                "UnitPriceDiscount": 0.66,
+                "Discount": 100
+            }
+        },
+        "RequestId": "56d68b92-7004-4716-b3bf-3c2c231035c9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -72,7 +72,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"BandwidthPrice\": {\n                \"UnitPrice\": 0.8,\n                \"ChargeUnit\": \"GB\"\n            }\n        },\n        \"RequestId\": \"700864b9-85da-4cb9-bc80-d99eaf9fa047\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "BandwidthPrice": {
+                "UnitPrice": 0.8,
+                "ChargeUnit": "GB"
+            }
+        },
+        "RequestId": "700864b9-85da-4cb9-bc80-d99eaf9fa047"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"OriginalPrice\": 8753,\n                \"DiscountPrice\": 8753\n            }\n        },\n        \"RequestId\": \"d345aa58-460a-4a13-8382-c6c99d0bc73f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "OriginalPrice": 8753,
+                "DiscountPrice": 8753
+            }
+        },
+        "RequestId": "d345aa58-460a-4a13-8382-c6c99d0bc73f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

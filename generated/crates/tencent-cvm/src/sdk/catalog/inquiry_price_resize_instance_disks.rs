@@ -72,7 +72,55 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"DiscountPrice\": 0.0,\n                \"OriginalPriceThreeYear\": 0.0,\n                \"DiscountOneYear\": 0.0,\n                \"UnitPrice\": 0.46,\n                \"UnitPriceThirdStep\": 0.0,\n                \"OriginalPriceFiveYear\": 0.0,\n                \"Discount\": 0.0,\n                \"DiscountFiveYear\": 0.0,\n                \"UnitPriceDiscountThirdStep\": 0.0,\n                \"UnitPriceSecondStep\": 0.0,\n                \"OriginalPrice\": 0.0,\n                \"DiscountThreeYear\": 0.0,\n                \"UnitPriceDiscountSecondStep\": 0.0,\n                \"UnitPriceDiscount\": 0.0,\n                \"DiscountPriceFiveYear\": 0.0,\n                \"OriginalPriceOneYear\": 0.0,\n                \"ChargeUnit\": \"HOUR\",\n                \"DiscountPriceThreeYear\": 0.0,\n                \"DiscountPriceOneYear\": 0.0\n            },\n            \"BandwidthPrice\": {\n                \"DiscountPrice\": 0.0,\n                \"OriginalPriceThreeYear\": 0.0,\n                \"DiscountOneYear\": 0.0,\n                \"UnitPrice\": 0.0,\n                \"UnitPriceThirdStep\": 0.0,\n                \"OriginalPriceFiveYear\": 0.0,\n                \"Discount\": 0.0,\n                \"DiscountFiveYear\": 0.0,\n                \"UnitPriceDiscountThirdStep\": 0.0,\n                \"UnitPriceSecondStep\": 0.0,\n                \"OriginalPrice\": 0.0,\n                \"DiscountThreeYear\": 0.0,\n                \"UnitPriceDiscountSecondStep\": 0.0,\n                \"UnitPriceDiscount\": 0.0,\n                \"DiscountPriceFiveYear\": 0.0,\n                \"OriginalPriceOneYear\": 0.0,\n                \"ChargeUnit\": \"HOUR\",\n                \"DiscountPriceThreeYear\": 0.0,\n                \"DiscountPriceOneYear\": 0.0\n            }\n        },\n        \"RequestId\": \"3c140219-cfe9-470e-b241-907877d6fb03\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "DiscountPrice": 0.0,
+                "OriginalPriceThreeYear": 0.0,
+                "DiscountOneYear": 0.0,
+                "UnitPrice": 0.46,
+                "UnitPriceThirdStep": 0.0,
+                "OriginalPriceFiveYear": 0.0,
+                "Discount": 0.0,
+                "DiscountFiveYear": 0.0,
+                "UnitPriceDiscountThirdStep": 0.0,
+                "UnitPriceSecondStep": 0.0,
+                "OriginalPrice": 0.0,
+                "DiscountThreeYear": 0.0,
+                "UnitPriceDiscountSecondStep": 0.0,
+                "UnitPriceDiscount": 0.0,
+                "DiscountPriceFiveYear": 0.0,
+                "OriginalPriceOneYear": 0.0,
+                "ChargeUnit": "HOUR",
+                "DiscountPriceThreeYear": 0.0,
+                "DiscountPriceOneYear": 0.0
+            },
+            "BandwidthPrice": {
+                "DiscountPrice": 0.0,
+                "OriginalPriceThreeYear": 0.0,
+                "DiscountOneYear": 0.0,
+                "UnitPrice": 0.0,
+                "UnitPriceThirdStep": 0.0,
+                "OriginalPriceFiveYear": 0.0,
+                "Discount": 0.0,
+                "DiscountFiveYear": 0.0,
+                "UnitPriceDiscountThirdStep": 0.0,
+                "UnitPriceSecondStep": 0.0,
+                "OriginalPrice": 0.0,
+                "DiscountThreeYear": 0.0,
+                "UnitPriceDiscountSecondStep": 0.0,
+                "UnitPriceDiscount": 0.0,
+                "DiscountPriceFiveYear": 0.0,
+                "OriginalPriceOneYear": 0.0,
+                "ChargeUnit": "HOUR",
+                "DiscountPriceThreeYear": 0.0,
+                "DiscountPriceOneYear": 0.0
+            }
+        },
+        "RequestId": "3c140219-cfe9-470e-b241-907877d6fb03"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -164,17 +164,161 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"DiscountPrice\": 1804.9,\n                \"OriginalPriceThreeYear\": 0.0,\n                \"DiscountOneYear\": 0.0,\n                \"UnitPrice\": 0.0,\n                \"UnitPriceThirdStep\": 0.0,\n                \"OriginalPriceFiveYear\": 0.0,\n                \"Discount\": 0.0,\n                \"DiscountFiveYear\": 0.0,\n                \"UnitPriceDiscountThirdStep\": 0.0,\n                \"UnitPriceSecondStep\": 0.0,\n                \"OriginalPrice\": 8884.5,\n                \"DiscountThreeYear\": 0.0,\n                \"UnitPriceDiscountSecondStep\": 0.0,\n                \"UnitPriceDiscount\": 0.0,\n                \"DiscountPriceFiveYear\": 0.0,\n                \"OriginalPriceOneYear\": 0.0,\n                \"ChargeUnit\": \"HOUR\",\n                \"DiscountPriceThreeYear\": 0.0,\n                \"DiscountPriceOneYear\": 0.0\n            },\n            \"BandwidthPrice\": {\n                \"DiscountPrice\": 0.0,\n                \"OriginalPriceThreeYear\": 0.0,\n                \"DiscountOneYear\": 0.0,\n                \"UnitPrice\": 0.8,\n                \"UnitPriceThirdStep\": 0.0,\n                \"OriginalPriceFiveYear\": 0.0,\n                \"Discount\": 0.0,\n                \"DiscountFiveYear\": 0.0,\n                \"UnitPriceDiscountThirdStep\": 0.0,\n                \"UnitPriceSecondStep\": 0.0,\n                \"OriginalPrice\": 0.0,\n                \"DiscountThreeYear\": 0.0,\n                \"UnitPriceDiscountSecondStep\": 0.0,\n                \"UnitPriceDiscount\": 0.52,\n                \"DiscountPriceFiveYear\": 0.0,\n                \"OriginalPriceOneYear\": 0.0,\n                \"ChargeUnit\": \"HOUR\",\n                \"DiscountPriceThreeYear\": 0.0,\n                \"DiscountPriceOneYear\": 0.0\n            }\n        },\n        \"RequestId\": \"65b9edac-bca6-496b-a404-29f503b32495\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "DiscountPrice": 1804.9,
+                "OriginalPriceThreeYear": 0.0,
+                "DiscountOneYear": 0.0,
+                "UnitPrice": 0.0,
+                "UnitPriceThirdStep": 0.0,
+                "OriginalPriceFiveYear": 0.0,
+                "Discount": 0.0,
+                "DiscountFiveYear": 0.0,
+                "UnitPriceDiscountThirdStep": 0.0,
+                "UnitPriceSecondStep": 0.0,
+                "OriginalPrice": 8884.5,
+                "DiscountThreeYear": 0.0,
+                "UnitPriceDiscountSecondStep": 0.0,
+                "UnitPriceDiscount": 0.0,
+                "DiscountPriceFiveYear": 0.0,
+                "OriginalPriceOneYear": 0.0,
+                "ChargeUnit": "HOUR",
+                "DiscountPriceThreeYear": 0.0,
+                "DiscountPriceOneYear": 0.0
+            },
+            "BandwidthPrice": {
+                "DiscountPrice": 0.0,
+                "OriginalPriceThreeYear": 0.0,
+                "DiscountOneYear": 0.0,
+                "UnitPrice": 0.8,
+                "UnitPriceThirdStep": 0.0,
+                "OriginalPriceFiveYear": 0.0,
+                "Discount": 0.0,
+                "DiscountFiveYear": 0.0,
+                "UnitPriceDiscountThirdStep": 0.0,
+                "UnitPriceSecondStep": 0.0,
+                "OriginalPrice": 0.0,
+                "DiscountThreeYear": 0.0,
+                "UnitPriceDiscountSecondStep": 0.0,
+                "UnitPriceDiscount": 0.52,
+                "DiscountPriceFiveYear": 0.0,
+                "OriginalPriceOneYear": 0.0,
+                "ChargeUnit": "HOUR",
+                "DiscountPriceThreeYear": 0.0,
+                "DiscountPriceOneYear": 0.0
+            }
+        },
+        "RequestId": "65b9edac-bca6-496b-a404-29f503b32495"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"DiscountPrice\": 0.0,\n                \"OriginalPriceThreeYear\": 0.0,\n                \"DiscountOneYear\": 0.0,\n                \"UnitPrice\": 16.09,\n                \"UnitPriceThirdStep\": 16.09,\n                \"OriginalPriceFiveYear\": 0.0,\n                \"Discount\": 0.0,\n                \"DiscountFiveYear\": 0.0,\n                \"UnitPriceDiscountThirdStep\": 3.33,\n                \"UnitPriceSecondStep\": 16.09,\n                \"OriginalPrice\": 0.0,\n                \"DiscountThreeYear\": 0.0,\n                \"UnitPriceDiscountSecondStep\": 3.33,\n                \"UnitPriceDiscount\": 3.33,\n                \"DiscountPriceFiveYear\": 0.0,\n                \"OriginalPriceOneYear\": 0.0,\n                \"ChargeUnit\": \"HOUR\",\n                \"DiscountPriceThreeYear\": 0.0,\n                \"DiscountPriceOneYear\": 0.0\n            },\n            \"BandwidthPrice\": {\n                \"DiscountPrice\": 0.0,\n                \"OriginalPriceThreeYear\": 0.0,\n                \"DiscountOneYear\": 0.0,\n                \"UnitPrice\": 0.8,\n                \"UnitPriceThirdStep\": 0.0,\n                \"OriginalPriceFiveYear\": 0.0,\n                \"Discount\": 0.0,\n                \"DiscountFiveYear\": 0.0,\n                \"UnitPriceDiscountThirdStep\": 0.0,\n                \"UnitPriceSecondStep\": 0.0,\n                \"OriginalPrice\": 0.0,\n                \"DiscountThreeYear\": 0.0,\n                \"UnitPriceDiscountSecondStep\": 0.0,\n                \"UnitPriceDiscount\": 0.52,\n                \"DiscountPriceFiveYear\": 0.0,\n                \"OriginalPriceOneYear\": 0.0,\n                \"ChargeUnit\": \"HOUR\",\n                \"DiscountPriceThreeYear\": 0.0,\n                \"DiscountPriceOneYear\": 0.0\n            }\n        },\n        \"RequestId\": \"65b9edac-bca6-496b-a404-29f503b32495\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "DiscountPrice": 0.0,
+                "OriginalPriceThreeYear": 0.0,
+                "DiscountOneYear": 0.0,
+                "UnitPrice": 16.09,
+                "UnitPriceThirdStep": 16.09,
+                "OriginalPriceFiveYear": 0.0,
+                "Discount": 0.0,
+                "DiscountFiveYear": 0.0,
+                "UnitPriceDiscountThirdStep": 3.33,
+                "UnitPriceSecondStep": 16.09,
+                "OriginalPrice": 0.0,
+                "DiscountThreeYear": 0.0,
+                "UnitPriceDiscountSecondStep": 3.33,
+                "UnitPriceDiscount": 3.33,
+                "DiscountPriceFiveYear": 0.0,
+                "OriginalPriceOneYear": 0.0,
+                "ChargeUnit": "HOUR",
+                "DiscountPriceThreeYear": 0.0,
+                "DiscountPriceOneYear": 0.0
+            },
+            "BandwidthPrice": {
+                "DiscountPrice": 0.0,
+                "OriginalPriceThreeYear": 0.0,
+                "DiscountOneYear": 0.0,
+                "UnitPrice": 0.8,
+                "UnitPriceThirdStep": 0.0,
+                "OriginalPriceFiveYear": 0.0,
+                "Discount": 0.0,
+                "DiscountFiveYear": 0.0,
+                "UnitPriceDiscountThirdStep": 0.0,
+                "UnitPriceSecondStep": 0.0,
+                "OriginalPrice": 0.0,
+                "DiscountThreeYear": 0.0,
+                "UnitPriceDiscountSecondStep": 0.0,
+                "UnitPriceDiscount": 0.52,
+                "DiscountPriceFiveYear": 0.0,
+                "OriginalPriceOneYear": 0.0,
+                "ChargeUnit": "HOUR",
+                "DiscountPriceThreeYear": 0.0,
+                "DiscountPriceOneYear": 0.0
+            }
+        },
+        "RequestId": "65b9edac-bca6-496b-a404-29f503b32495"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"DiscountPrice\": 0.0,\n                \"OriginalPriceThreeYear\": 0.0,\n                \"DiscountOneYear\": 0.0,\n                \"UnitPrice\": 0.2,\n                \"UnitPriceThirdStep\": 0.1,\n                \"OriginalPriceFiveYear\": 0.0,\n                \"Discount\": 0.0,\n                \"DiscountFiveYear\": 0.0,\n                \"UnitPriceDiscountThirdStep\": 0.06,\n                \"UnitPriceSecondStep\": 0.12,\n                \"OriginalPrice\": 0.0,\n                \"DiscountThreeYear\": 0.0,\n                \"UnitPriceDiscountSecondStep\": 0.06,\n                \"UnitPriceDiscount\": 0.08,\n                \"DiscountPriceFiveYear\": 0.0,\n                \"OriginalPriceOneYear\": 0.0,\n                \"ChargeUnit\": \"HOUR\",\n                \"DiscountPriceThreeYear\": 0.0,\n                \"DiscountPriceOneYear\": 0.0\n            },\n            \"BandwidthPrice\": {\n                \"DiscountPrice\": 0.0,\n                \"OriginalPriceThreeYear\": 0.0,\n                \"DiscountOneYear\": 0.0,\n                \"UnitPrice\": 0.0,\n                \"UnitPriceThirdStep\": 0.0,\n                \"OriginalPriceFiveYear\": 0.0,\n                \"Discount\": 0.0,\n                \"DiscountFiveYear\": 0.0,\n                \"UnitPriceDiscountThirdStep\": 0.0,\n                \"UnitPriceSecondStep\": 0.0,\n                \"OriginalPrice\": 0.0,\n                \"DiscountThreeYear\": 0.0,\n                \"UnitPriceDiscountSecondStep\": 0.0,\n                \"UnitPriceDiscount\": 0.0,\n                \"DiscountPriceFiveYear\": 0.0,\n                \"OriginalPriceOneYear\": 0.0,\n                \"ChargeUnit\": \"HOUR\",\n                \"DiscountPriceThreeYear\": 0.0,\n                \"DiscountPriceOneYear\": 0.0\n            }\n        },\n        \"RequestId\": \"65b9edac-bca6-496b-a404-29f503b32495\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "DiscountPrice": 0.0,
+                "OriginalPriceThreeYear": 0.0,
+                "DiscountOneYear": 0.0,
+                "UnitPrice": 0.2,
+                "UnitPriceThirdStep": 0.1,
+                "OriginalPriceFiveYear": 0.0,
+                "Discount": 0.0,
+                "DiscountFiveYear": 0.0,
+                "UnitPriceDiscountThirdStep": 0.06,
+                "UnitPriceSecondStep": 0.12,
+                "OriginalPrice": 0.0,
+                "DiscountThreeYear": 0.0,
+                "UnitPriceDiscountSecondStep": 0.06,
+                "UnitPriceDiscount": 0.08,
+                "DiscountPriceFiveYear": 0.0,
+                "OriginalPriceOneYear": 0.0,
+                "ChargeUnit": "HOUR",
+                "DiscountPriceThreeYear": 0.0,
+                "DiscountPriceOneYear": 0.0
+            },
+            "BandwidthPrice": {
+                "DiscountPrice": 0.0,
+                "OriginalPriceThreeYear": 0.0,
+                "DiscountOneYear": 0.0,
+                "UnitPrice": 0.0,
+                "UnitPriceThirdStep": 0.0,
+                "OriginalPriceFiveYear": 0.0,
+                "Discount": 0.0,
+                "DiscountFiveYear": 0.0,
+                "UnitPriceDiscountThirdStep": 0.0,
+                "UnitPriceSecondStep": 0.0,
+                "OriginalPrice": 0.0,
+                "DiscountThreeYear": 0.0,
+                "UnitPriceDiscountSecondStep": 0.0,
+                "UnitPriceDiscount": 0.0,
+                "DiscountPriceFiveYear": 0.0,
+                "OriginalPriceOneYear": 0.0,
+                "ChargeUnit": "HOUR",
+                "DiscountPriceThreeYear": 0.0,
+                "DiscountPriceOneYear": 0.0
+            }
+        },
+        "RequestId": "65b9edac-bca6-496b-a404-29f503b32495"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0b184884-c513-4cd3-92c9-d4a69b05f44b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0b184884-c513-4cd3-92c9-d4a69b05f44b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -63,7 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c8825ac1-0d07-4f3c-a35e-599eb1acd6fc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c8825ac1-0d07-4f3c-a35e-599eb1acd6fc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

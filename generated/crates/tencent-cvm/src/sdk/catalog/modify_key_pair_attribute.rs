@@ -59,12 +59,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ef60bec-0242-43af-bb20-270359fb54a7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ef60bec-0242-43af-bb20-270359fb54a7"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"aea2227b-fbb7-4cc7-bf29-d49b2b6db97c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "aea2227b-fbb7-4cc7-bf29-d49b2b6db97c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9b4ad85f-1657-4445-111d-3c0a9fbec311\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9b4ad85f-1657-4445-111d-3c0a9fbec311"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -76,7 +76,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ReservedInstanceId\": \"ri-8frq127i\",\n        \"RequestId\": \"b333ddb8-4aed-4def-a0d9-617043c2614e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ReservedInstanceId": "ri-8frq127i",
+        "RequestId": "b333ddb8-4aed-4def-a0d9-617043c2614e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

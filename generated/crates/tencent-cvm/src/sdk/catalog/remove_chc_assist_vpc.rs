@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"30cf6d80-8789-43db-aed3-317d0e99b5ba\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "30cf6d80-8789-43db-aed3-317d0e99b5ba"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

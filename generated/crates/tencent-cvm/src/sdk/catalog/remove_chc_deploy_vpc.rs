@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0b0bf55c-0340-451d-8dde-1211c3ba6d38\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0b0bf55c-0340-451d-8dde-1211c3ba6d38"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -77,7 +77,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a0a66377-b79f-4a21-846c-d997d6022968\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a0a66377-b79f-4a21-846c-d997d6022968"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

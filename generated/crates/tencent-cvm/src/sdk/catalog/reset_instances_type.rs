@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d39d6c09-44e9-4e80-8661-77b5ff3cbc15\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d39d6c09-44e9-4e80-8661-77b5ff3cbc15"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -224,27 +224,63 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceIdSet\": [\n            \"ins-bfw5zq3y\"\n        ],\n        \"RequestId\": \"3c140219-cfe9-470e-b241-907877d6fb03\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceIdSet": [
+            "ins-bfw5zq3y"
+        ],
+        "RequestId": "3c140219-cfe9-470e-b241-907877d6fb03"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceIdSet\": [\n            \"ins-0s7wsh5x\",\n            \"ins-03lw8hok\"\n        ],\n        \"RequestId\": \"c8825ac1-0d07-4f3c-a35e-599eb1acd6fc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceIdSet": [
+            "ins-0s7wsh5x",
+            "ins-03lw8hok"
+        ],
+        "RequestId": "c8825ac1-0d07-4f3c-a35e-599eb1acd6fc"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceIdSet\": [\n            \"ins-32kcaqoa\"\n        ],\n        \"RequestId\": \"3c140219-cfe9-470e-b241-907877d6fb03\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceIdSet": [
+            "ins-32kcaqoa"
+        ],
+        "RequestId": "3c140219-cfe9-470e-b241-907877d6fb03"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceIdSet\": [\n            \"ins-1vogaxgk\"\n        ],\n        \"RequestId\": \"3c140219-cfe9-470e-b241-907877d6fb03\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceIdSet": [
+            "ins-1vogaxgk"
+        ],
+        "RequestId": "3c140219-cfe9-470e-b241-907877d6fb03"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_5",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceIdSet\": [\n            \"ins-0s7wsh5x\"\n        ],\n        \"RequestId\": \"3c140219-cfe9-470e-b241-907877d6fb03\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceIdSet": [
+            "ins-0s7wsh5x"
+        ],
+        "RequestId": "3c140219-cfe9-470e-b241-907877d6fb03"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9a2f76a2-3b5b-4760-a90b-eff0c611b360\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9a2f76a2-3b5b-4760-a90b-eff0c611b360"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

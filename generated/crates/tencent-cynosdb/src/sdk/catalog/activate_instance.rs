@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fd5759b5-89e9-483c-b79c-d99b27c33192\",\n        \"FlowId\": 147842\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fd5759b5-89e9-483c-b79c-d99b27c33192",
+        "FlowId": 147842
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 2105105,\n        \"RequestId\": \"bcfd81ac-c322-4038-ab58-6018dac7e33a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 2105105,
+        "RequestId": "bcfd81ac-c322-4038-ab58-6018dac7e33a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 147184,\n        \"RequestId\": \"fd5759b5-89e9-483c-b79c-d99b27c33192\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 147184,
+        "RequestId": "fd5759b5-89e9-483c-b79c-d99b27c33192"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

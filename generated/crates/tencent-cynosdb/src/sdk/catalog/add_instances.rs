@@ -143,7 +143,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TranId\": \"myTranId\",\n        \"DealNames\": [\n            \"182711111\"\n        ],\n        \"ResourceIds\": [\n            \"cynosdbmysql-mwg712mm\"\n        ],\n        \"BigDealIds\": [\n            \"137895\"\n        ],\n        \"RequestId\": \"48fa5cf5-77db-4e32-90ef-22c71ed95f51\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TranId": "myTranId",
+        "DealNames": [
+            "182711111"
+        ],
+        "ResourceIds": [
+            "cynosdbmysql-mwg712mm"
+        ],
+        "BigDealIds": [
+            "137895"
+        ],
+        "RequestId": "48fa5cf5-77db-4e32-90ef-22c71ed95f51"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -174,7 +174,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": null,\n        \"DealNames\": [\n            \"20250417625002746837731\"\n        ],\n        \"RequestId\": \"173601bd-d6ab-4774-8714-775b37c8613d\",\n        \"ResourceIds\": [\n            \"libradb-ins-7ohnx2nu\"\n        ],\n        \"TranId\": \"20250417625002746837741\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": null,
+        "DealNames": [
+            "20250417625002746837731"
+        ],
+        "RequestId": "173601bd-d6ab-4774-8714-775b37c8613d",
+        "ResourceIds": [
+            "libradb-ins-7ohnx2nu"
+        ],
+        "TranId": "20250417625002746837741"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -117,7 +117,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": null,\n        \"DealNames\": [\n            \"20260509445022752472821\"\n        ],\n        \"ResourceIds\": [\n            \"cynosdbmysql-ins-p1hpv1kk\"\n        ],\n        \"TranId\": \"20260509445022752472831\",\n        \"RequestId\": \"29c45fc5-79bd-4794-91c0-50717b7978aa\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": null,
+        "DealNames": [
+            "20260509445022752472821"
+        ],
+        "ResourceIds": [
+            "cynosdbmysql-ins-p1hpv1kk"
+        ],
+        "TranId": "20260509445022752472831",
+        "RequestId": "29c45fc5-79bd-4794-91c0-50717b7978aa"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"123456789-123456-123456789\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "123456789-123456-123456789"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

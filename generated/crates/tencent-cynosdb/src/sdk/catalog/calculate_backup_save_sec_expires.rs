@@ -77,7 +77,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"WillDeleteBackupFileCount\": 0,\n        \"WillDeleteBackupFiles\": [],\n        \"WillDeleteBinlogFileCount\": 0,\n        \"WillDeleteBinlogFiles\": [],\n        \"WillDeleteRedoLogFileCount\": 0,\n        \"WillDeleteRedoLogFiles\": [],\n        \"RequestId\": \"1d7f4916-bd01-4bef-949b-1ee1aef21e7f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "WillDeleteBackupFileCount": 0,
+        "WillDeleteBackupFiles": [],
+        "WillDeleteBinlogFileCount": 0,
+        "WillDeleteBinlogFiles": [],
+        "WillDeleteRedoLogFileCount": 0,
+        "WillDeleteRedoLogFiles": [],
+        "RequestId": "1d7f4916-bd01-4bef-949b-1ee1aef21e7f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"489f2108-0d1c-484f-b1cf-76adc590159b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "489f2108-0d1c-484f-b1cf-76adc590159b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

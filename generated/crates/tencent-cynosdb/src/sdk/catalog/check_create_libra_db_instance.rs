@@ -53,7 +53,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"128046\",\n        \"Status\": \"\",\n        \"CheckItem\": [\n            {}\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "128046",
+        "Status": "",
+        "CheckItem": [
+            {}
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

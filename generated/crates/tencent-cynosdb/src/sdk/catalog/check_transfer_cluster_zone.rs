@@ -58,7 +58,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CheckStatus\": true,\n        \"RequestId\": \"6febb6f0-b0fc-11ee-93cb-73a07daf38c5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CheckStatus": true,
+        "RequestId": "6febb6f0-b0fc-11ee-93cb-73a07daf38c5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

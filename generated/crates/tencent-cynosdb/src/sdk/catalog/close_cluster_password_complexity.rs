@@ -48,7 +48,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"128046\",\n        \"FlowId\": \"1008300\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "128046",
+        "FlowId": "1008300"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 358874,\n        \"TaskId\": 1063084,\n        \"RequestId\": \"e4f4f48a-51b1-45be-a9e3-09f0d1412659\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 358874,
+        "TaskId": 1063084,
+        "RequestId": "e4f4f48a-51b1-45be-a9e3-09f0d1412659"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1,\n        \"RequestId\": \"42d79173-6d36-4239-b7ad-5b993559a5c6\",\n        \"TaskId\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1,
+        "RequestId": "42d79173-6d36-4239-b7ad-5b993559a5c6",
+        "TaskId": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

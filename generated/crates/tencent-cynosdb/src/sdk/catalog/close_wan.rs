@@ -56,7 +56,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 734,\n        \"RequestId\": \"ed1bf4b2-4917-4f4f-9f7d-1562e34c9eeb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 734,
+        "RequestId": "ed1bf4b2-4917-4f4f-9f7d-1562e34c9eeb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 4295131269,\n        \"RequestId\": \"43fcda86-c0c8-4115-a298-702fd26868e0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 4295131269,
+        "RequestId": "43fcda86-c0c8-4115-a298-702fd26868e0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2f355036-ad6b-4b09-8d9b-793235f856c5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2f355036-ad6b-4b09-8d9b-793235f856c5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

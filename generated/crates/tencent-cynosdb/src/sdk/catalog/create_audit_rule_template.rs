@@ -70,7 +70,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RuleTemplateId\": \"cynosdb-rt-ws23fwu8\",\n        \"RequestId\": \"43-12121-812w1221213-62usf9093\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RuleTemplateId": "cynosdb-rt-ws23fwu8",
+        "RequestId": "43-12121-812w1221213-62usf9093"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -325,7 +325,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [],\n        \"ClusterIds\": [\n            \"cynosdbmysql-********\"\n        ],\n        \"DealNames\": [\n            \"2026*****************11\"\n        ],\n        \"RequestId\": \"7e55656e-37c6-44fe-9f81-34eafa652820\",\n        \"ResourceIds\": [\n            \"cynosdbmysql-ins-********\"\n        ],\n        \"TranId\": \"2026061198**5**9*8*****\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [],
+        "ClusterIds": [
+            "cynosdbmysql-********"
+        ],
+        "DealNames": [
+            "2026*****************11"
+        ],
+        "RequestId": "7e55656e-37c6-44fe-9f81-34eafa652820",
+        "ResourceIds": [
+            "cynosdbmysql-ins-********"
+        ],
+        "TranId": "2026061198**5**9*8*****"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

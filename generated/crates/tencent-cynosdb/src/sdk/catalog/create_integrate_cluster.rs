@@ -219,7 +219,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [],\n        \"ClusterIds\": [],\n        \"DealNames\": [\n            \"20250909448021542853581\"\n        ],\n        \"RequestId\": \"081ec9cb-d476-4202-8943-966e1e552e3f\",\n        \"ResourceIds\": [],\n        \"TranId\": \"20250909448021542853591\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [],
+        "ClusterIds": [],
+        "DealNames": [
+            "20250909448021542853581"
+        ],
+        "RequestId": "081ec9cb-d476-4202-8943-966e1e552e3f",
+        "ResourceIds": [],
+        "TranId": "20250909448021542853591"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

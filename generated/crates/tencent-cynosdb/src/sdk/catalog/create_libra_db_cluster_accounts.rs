@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f7d312b6-48bb-4c10-84f5-4774072355fe\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f7d312b6-48bb-4c10-84f5-4774072355fe"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

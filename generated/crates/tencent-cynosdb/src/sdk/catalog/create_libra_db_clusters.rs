@@ -157,7 +157,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [\n            \"20250515625002861909831\"\n        ],\n        \"ClusterIds\": [],\n        \"DealNames\": [\n            \"20250515625002861909861\"\n        ],\n        \"RequestId\": \"cf0a271a-4c08-42e8-96e2-d00ca6167e48\",\n        \"ResourceIds\": [],\n        \"TranId\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [
+            "20250515625002861909831"
+        ],
+        "ClusterIds": [],
+        "DealNames": [
+            "20250515625002861909861"
+        ],
+        "RequestId": "cf0a271a-4c08-42e8-96e2-d00ca6167e48",
+        "ResourceIds": [],
+        "TranId": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

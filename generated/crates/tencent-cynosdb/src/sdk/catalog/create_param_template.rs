@@ -73,12 +73,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b7735dc6-5847-4c9b-a713-9745f9afda34\",\n        \"TemplateId\": 95\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b7735dc6-5847-4c9b-a713-9745f9afda34",
+        "TemplateId": 95
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"edbd6b65-daf0-4ca8-b34f-cc3fd42790d8\",\n        \"TemplateId\": 27\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "edbd6b65-daf0-4ca8-b34f-cc3fd42790d8",
+        "TemplateId": 27
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -108,7 +108,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 358874,\n        \"TaskId\": 1063084,\n        \"RequestId\": \"a88257ed-174e-499c-b390-dc535e664b94\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 358874,
+        "TaskId": 1063084,
+        "RequestId": "a88257ed-174e-499c-b390-dc535e664b94"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -156,7 +156,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 146737,\n        \"TaskId\": 187463,\n        \"ProxyGroupId\": \"cynosdbmysql-proxy-4378e0kd\",\n        \"RequestId\": \"a5706353-296a-4992-ad07-ac4a48eeba43\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 146737,
+        "TaskId": 187463,
+        "ProxyGroupId": "cynosdbmysql-proxy-4378e0kd",
+        "RequestId": "a5706353-296a-4992-ad07-ac4a48eeba43"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

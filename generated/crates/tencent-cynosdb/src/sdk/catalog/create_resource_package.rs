@@ -89,7 +89,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [\n            \"20230921633039500xxxxxx\"\n        ],\n        \"DealNames\": [\n            \"20230921633039500xxxxxx\"\n        ],\n        \"RequestId\": \"a62d07af-xxxx-xxxx-xxxx-44b05196b40f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [
+            "20230921633039500xxxxxx"
+        ],
+        "DealNames": [
+            "20230921633039500xxxxxx"
+        ],
+        "RequestId": "a62d07af-xxxx-xxxx-xxxx-44b05196b40f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

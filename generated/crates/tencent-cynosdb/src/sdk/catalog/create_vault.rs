@@ -80,7 +80,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 4295117983,\n        \"RequestId\": \"f15e9603-50b4-4e77-9388-5031d4ca2508\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 4295117983,
+        "RequestId": "f15e9603-50b4-4e77-9388-5031d4ca2508"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 4295131366,\n        \"RequestId\": \"24db1d68-f25f-4da7-a8f7-f9a8bd2a0307\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 4295131366,
+        "RequestId": "24db1d68-f25f-4da7-a8f7-f9a8bd2a0307"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f569bea2-0a51-11ec-af61-525400542aa6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f569bea2-0a51-11ec-af61-525400542aa6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

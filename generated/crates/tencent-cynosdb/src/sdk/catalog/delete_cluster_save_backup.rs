@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"be38b494-263a-45f7-b6f3-ecbd66ac75bb\",\n        \"TaskId\": 19297\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "be38b494-263a-45f7-b6f3-ecbd66ac75bb",
+        "TaskId": 19297
+    }
+}"#,
             },
         ],
         errors: ERRORS,

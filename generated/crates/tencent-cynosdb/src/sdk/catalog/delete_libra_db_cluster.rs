@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 2105108,\n        \"RequestId\": \"fe34045a-0fa2-4507-b8a6-6dd5a527faf0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 2105108,
+        "RequestId": "fe34045a-0fa2-4507-b8a6-6dd5a527faf0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b813e2cc-814e-43d3-9cb4-02986ba485b3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b813e2cc-814e-43d3-9cb4-02986ba485b3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"855d70ae-2815-4311-a42e-75a41ee0af8b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "855d70ae-2815-4311-a42e-75a41ee0af8b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

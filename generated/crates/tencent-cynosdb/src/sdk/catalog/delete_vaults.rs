@@ -42,7 +42,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"VaultTask\": [\n            {\n                \"TaskId\": 4295131368,\n                \"VaultId\": \"vault-b63cedd8-1574-4390-89b5-6e703ef33e25\"\n            }\n        ],\n        \"RequestId\": \"6619b3c9-0c5d-402a-bac5-fc0f6f7617e2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "VaultTask": [
+            {
+                "TaskId": 4295131368,
+                "VaultId": "vault-b63cedd8-1574-4390-89b5-6e703ef33e25"
+            }
+        ],
+        "RequestId": "6619b3c9-0c5d-402a-bac5-fc0f6f7617e2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

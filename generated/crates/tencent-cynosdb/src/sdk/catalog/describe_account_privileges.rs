@@ -77,7 +77,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Privileges\": [\n            \"select\",\n            \"update\",\n            \"delete\",\n            \"create\",\n            \"drop\",\n            \"references\",\n            \"index\",\n            \"alter\",\n            \"show_db\",\n            \"create_tmp_table\",\n            \"lock_tables\",\n            \"execute\",\n            \"create_view\",\n            \"show_view\",\n            \"create_routine\",\n            \"alter_routine\",\n            \"event\",\n            \"trigger\"\n        ],\n        \"RequestId\": \"167350\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Privileges": [
+            "select",
+            "update",
+            "delete",
+            "create",
+            "drop",
+            "references",
+            "index",
+            "alter",
+            "show_db",
+            "create_tmp_table",
+            "lock_tables",
+            "execute",
+            "create_view",
+            "show_view",
+            "create_routine",
+            "alter_routine",
+            "event",
+            "trigger"
+        ],
+        "RequestId": "167350"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

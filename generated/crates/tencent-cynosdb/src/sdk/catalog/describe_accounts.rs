@@ -78,7 +78,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AccountSet\": [\n            {\n                \"AccountName\": \"tom\",\n                \"Description\": \"AccountDescription\",\n                \"CreateTime\": \"2020-09-22 00:00:00\",\n                \"UpdateTime\": \"2020-09-22 00:00:00\",\n                \"Host\": \"%\",\n                \"MaxUserConnections\": 0\n            }\n        ],\n        \"TotalCount\": 0,\n        \"RequestId\": \"e4f4f48a-51b1-45be-a9e3-09f0d1412659\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AccountSet": [
+            {
+                "AccountName": "tom",
+                "Description": "AccountDescription",
+                "CreateTime": "2020-09-22 00:00:00",
+                "UpdateTime": "2020-09-22 00:00:00",
+                "Host": "%",
+                "MaxUserConnections": 0
+            }
+        ],
+        "TotalCount": 0,
+        "RequestId": "e4f4f48a-51b1-45be-a9e3-09f0d1412659"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"43-12121-812w1221213-62usf9093\",\n        \"Items\": [\n            {\n                \"RealStorage\": 0,\n                \"BillingAmount\": 0,\n                \"LowRealStorage\": 0,\n                \"InstanceId\": \"cynosdbmysql-ins-6990cckk\",\n                \"CreateAt\": \"2022-03-02 10:09:08\",\n                \"AuditStatus\": \"1\",\n                \"LogExpireDay\": 1,\n                \"AuditAll\": true,\n                \"InstanceInfo\": {\n                    \"ProjectId\": 0,\n                    \"TagList\": [\n                        {\n                            \"TagKey\": \"name\",\n                            \"TagValue\": \"zhang\"\n                        }\n                    ]\n                },\n                \"HighRealStorage\": 0,\n                \"HighLogExpireDay\": 30,\n                \"LowLogExpireDay\": 7\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "43-12121-812w1221213-62usf9093",
+        "Items": [
+            {
+                "RealStorage": 0,
+                "BillingAmount": 0,
+                "LowRealStorage": 0,
+                "InstanceId": "cynosdbmysql-ins-6990cckk",
+                "CreateAt": "2022-03-02 10:09:08",
+                "AuditStatus": "1",
+                "LogExpireDay": 1,
+                "AuditAll": true,
+                "InstanceInfo": {
+                    "ProjectId": 0,
+                    "TagList": [
+                        {
+                            "TagKey": "name",
+                            "TagValue": "zhang"
+                        }
+                    ]
+                },
+                "HighRealStorage": 0,
+                "HighLogExpireDay": 30,
+                "LowLogExpireDay": 7
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -90,17 +90,52 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": null,\n        \"RequestId\": \"90d90456-2a5b-4015-81b8-9e2fca52012b\",\n        \"TotalCount\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": null,
+        "RequestId": "90d90456-2a5b-4015-81b8-9e2fca52012b",
+        "TotalCount": 0
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": null,\n        \"RequestId\": \"90d90456-2a5b-4015-81b8-9e2fca52012b\",\n        \"TotalCount\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": null,
+        "RequestId": "90d90456-2a5b-4015-81b8-9e2fca52012b",
+        "TotalCount": 0
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"PolicyName\": \"sys_default\",\n                \"ExecTime\": 0,\n                \"Timestamp\": \"2023-06-26 10:32:36.000\",\n                \"AffectRows\": 0,\n                \"ThreadId\": 0,\n                \"TableName\": \"\",\n                \"ErrCode\": 0,\n                \"Host\": \"10.0.0.1\",\n                \"SentRows\": 0,\n                \"User\": \"andy\",\n                \"Sql\": \"SELECT * FROM test LIMIT 1;\",\n                \"SqlType\": \"SELECT\",\n                \"InstanceName\": \"cynosdbandy\",\n                \"DBName\": \"db1\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "PolicyName": "sys_default",
+                "ExecTime": 0,
+                "Timestamp": "2023-06-26 10:32:36.000",
+                "AffectRows": 0,
+                "ThreadId": 0,
+                "TableName": "",
+                "ErrCode": 0,
+                "Host": "10.0.0.1",
+                "SentRows": 0,
+                "User": "andy",
+                "Sql": "SELECT * FROM test LIMIT 1;",
+                "SqlType": "SELECT",
+                "InstanceName": "cynosdbandy",
+                "DBName": "db1"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

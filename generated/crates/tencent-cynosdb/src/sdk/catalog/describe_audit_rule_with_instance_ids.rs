@@ -48,7 +48,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"AuditRule\": true,\n                \"AuditRuleFilters\": [\n                    {\n                        \"RuleFilters\": [\n                            {\n                                \"Compare\": \"INC\",\n                                \"Type\": \"sql\",\n                                \"Value\": [\n                                    \"select\"\n                                ]\n                            },\n                            {\n                                \"Compare\": \"EQS\",\n                                \"Type\": \"dbName\",\n                                \"Value\": [\n                                    \"db1\"\n                                ]\n                            }\n                        ]\n                    }\n                ],\n                \"InstanceId\": \"cynosdbmysql-ins-6990cckk\"\n            }\n        ],\n        \"RequestId\": \"a94950e4-7929-493d-97a6-4cd59dba466e\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "AuditRule": true,
+                "AuditRuleFilters": [
+                    {
+                        "RuleFilters": [
+                            {
+                                "Compare": "INC",
+                                "Type": "sql",
+                                "Value": [
+                                    "select"
+                                ]
+                            },
+                            {
+                                "Compare": "EQS",
+                                "Type": "dbName",
+                                "Value": [
+                                    "db1"
+                                ]
+                            }
+                        ]
+                    }
+                ],
+                "InstanceId": "cynosdbmysql-ins-6990cckk"
+            }
+        ],
+        "RequestId": "a94950e4-7929-493d-97a6-4cd59dba466e",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupFreq\": [\n            \"full\",\n            \"full\",\n            \"full\",\n            \"full\",\n            \"full\",\n            \"full\",\n            \"full\"\n        ],\n        \"BackupTimeBeg\": 7200,\n        \"BackupTimeEnd\": 21600,\n        \"BackupType\": \"snapshot\",\n        \"LogicBackupConfig\": {\n            \"LogicBackupEnable\": \"OFF\",\n            \"LogicBackupTimeBeg\": 0,\n            \"LogicBackupTimeEnd\": 0,\n            \"LogicCrossRegions\": null,\n            \"LogicCrossRegionsEnable\": \"\",\n            \"LogicReserveDuration\": 0\n        },\n        \"LogicCrossRegionsConfigUpdateTime\": \"\",\n        \"RequestId\": \"e0127059-bb40-4308-a67d-c3bcddba372e\",\n        \"ReserveDuration\": 604800,\n        \"SnapshotSecondaryBackupConfig\": {\n            \"BackupCustomAutoTime\": false,\n            \"BackupIntervalTime\": 0,\n            \"BackupTimeBeg\": 0,\n            \"BackupTimeEnd\": 0,\n            \"BackupTriggerStrategy\": \"\",\n            \"BackupWeekDays\": null,\n            \"CrossRegions\": null,\n            \"CrossRegionsEnable\": \"\",\n            \"ReserveDuration\": 0\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupFreq": [
+            "full",
+            "full",
+            "full",
+            "full",
+            "full",
+            "full",
+            "full"
+        ],
+        "BackupTimeBeg": 7200,
+        "BackupTimeEnd": 21600,
+        "BackupType": "snapshot",
+        "LogicBackupConfig": {
+            "LogicBackupEnable": "OFF",
+            "LogicBackupTimeBeg": 0,
+            "LogicBackupTimeEnd": 0,
+            "LogicCrossRegions": null,
+            "LogicCrossRegionsEnable": "",
+            "LogicReserveDuration": 0
+        },
+        "LogicCrossRegionsConfigUpdateTime": "",
+        "RequestId": "e0127059-bb40-4308-a67d-c3bcddba372e",
+        "ReserveDuration": 604800,
+        "SnapshotSecondaryBackupConfig": {
+            "BackupCustomAutoTime": false,
+            "BackupIntervalTime": 0,
+            "BackupTimeBeg": 0,
+            "BackupTimeEnd": 0,
+            "BackupTriggerStrategy": "",
+            "BackupWeekDays": null,
+            "CrossRegions": null,
+            "CrossRegionsEnable": "",
+            "ReserveDuration": 0
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupLimitClusterRestrictions\": [\n            {\n                \"BackupLimitRestriction\": {\n                    \"IpComparisonSymbol\": \"In\",\n                    \"LimitIps\": [],\n                    \"LimitType\": \"Customize\",\n                    \"LimitVpcs\": [\n                        {\n                            \"Region\": \"ap-guangzhou\",\n                            \"VpcList\": []\n                        }\n                    ],\n                    \"VpcComparisonSymbol\": \"In\"\n                },\n                \"ClusterId\": \"cynosdbmysql-2p3wjmzt\"\n            }\n        ],\n        \"RequestId\": \"36eca298-c9b7-4e13-8f33-3c07926ee0d8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupLimitClusterRestrictions": [
+            {
+                "BackupLimitRestriction": {
+                    "IpComparisonSymbol": "In",
+                    "LimitIps": [],
+                    "LimitType": "Customize",
+                    "LimitVpcs": [
+                        {
+                            "Region": "ap-guangzhou",
+                            "VpcList": []
+                        }
+                    ],
+                    "VpcComparisonSymbol": "In"
+                },
+                "ClusterId": "cynosdbmysql-2p3wjmzt"
+            }
+        ],
+        "RequestId": "36eca298-c9b7-4e13-8f33-3c07926ee0d8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -129,7 +129,42 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupList\": [\n            {\n                \"BackupId\": 1880312,\n                \"BackupMethod\": \"auto\",\n                \"BackupName\": \"\",\n                \"BackupStatus\": \"success\",\n                \"BackupType\": \"snapshot\",\n                \"FileName\": \"jia_20241028040005\",\n                \"FileSize\": 10426,\n                \"FinishTime\": \"2024-10-28 04:02:34\",\n                \"SnapShotType\": \"increment\",\n                \"SnapshotId\": 1880312,\n                \"SnapshotTime\": \"2024-10-28 04:00:04\",\n                \"StartTime\": \"2024-10-28 04:02:14\"\n            },\n            {\n                \"BackupId\": 1879681,\n                \"BackupMethod\": \"auto\",\n                \"BackupName\": \"\",\n                \"BackupStatus\": \"success\",\n                \"BackupType\": \"logic\",\n                \"FileName\": \"jia_20241028022147\",\n                \"FileSize\": 1684666,\n                \"FinishTime\": \"2024-10-28 02:22:24\",\n                \"SnapShotType\": \"full\",\n                \"SnapshotId\": 1879681,\n                \"SnapshotTime\": \"2024-10-28 02:21:47\",\n                \"StartTime\": \"2024-10-28 02:21:47\"\n            }\n        ],\n        \"RequestId\": \"1f2f4b1e-424d-4740-9b26-d947e957780e\",\n        \"TotalCount\": 40\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupList": [
+            {
+                "BackupId": 1880312,
+                "BackupMethod": "auto",
+                "BackupName": "",
+                "BackupStatus": "success",
+                "BackupType": "snapshot",
+                "FileName": "jia_20241028040005",
+                "FileSize": 10426,
+                "FinishTime": "2024-10-28 04:02:34",
+                "SnapShotType": "increment",
+                "SnapshotId": 1880312,
+                "SnapshotTime": "2024-10-28 04:00:04",
+                "StartTime": "2024-10-28 04:02:14"
+            },
+            {
+                "BackupId": 1879681,
+                "BackupMethod": "auto",
+                "BackupName": "",
+                "BackupStatus": "success",
+                "BackupType": "logic",
+                "FileName": "jia_20241028022147",
+                "FileSize": 1684666,
+                "FinishTime": "2024-10-28 02:22:24",
+                "SnapShotType": "full",
+                "SnapshotId": 1879681,
+                "SnapshotTime": "2024-10-28 02:21:47",
+                "StartTime": "2024-10-28 02:21:47"
+            }
+        ],
+        "RequestId": "1f2f4b1e-424d-4740-9b26-d947e957780e",
+        "TotalCount": 40
+    }
+}"#,
             },
         ],
         errors: ERRORS,

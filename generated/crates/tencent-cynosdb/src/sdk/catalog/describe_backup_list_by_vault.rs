@@ -98,7 +98,39 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupList\": [\n            {\n                \"BackupFileInfo\": {\n                    \"BackupId\": 631,\n                    \"BackupMethod\": \"manual\",\n                    \"BackupName\": \"\",\n                    \"BackupStatus\": \"success\",\n                    \"BackupType\": \"snapshot\",\n                    \"CopyStatus\": \"done\",\n                    \"ExistRegions\": [\n                        {\n                            \"BackupId\": 631,\n                            \"BackupRegion\": \"ap-guangzhou\"\n                        }\n                    ],\n                    \"FileName\": \"backupT_202602021412_20260202150536\",\n                    \"FileSize\": 4183356,\n                    \"FinishTime\": \"2026-02-02 15:05:41\",\n                    \"SnapShotType\": \"full\",\n                    \"SnapshotId\": 631,\n                    \"SnapshotTime\": \"2026-02-02 14:47:38\",\n                    \"StartTime\": \"2026-02-02 15:05:36\"\n                },\n                \"ClusterId\": \"cynosdbmysql-h30xf5d7\",\n                \"ClusterName\": \"backupT_202602021412\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"805500d0-0399-4f8c-acaf-3d6de1d607d5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupList": [
+            {
+                "BackupFileInfo": {
+                    "BackupId": 631,
+                    "BackupMethod": "manual",
+                    "BackupName": "",
+                    "BackupStatus": "success",
+                    "BackupType": "snapshot",
+                    "CopyStatus": "done",
+                    "ExistRegions": [
+                        {
+                            "BackupId": 631,
+                            "BackupRegion": "ap-guangzhou"
+                        }
+                    ],
+                    "FileName": "backupT_202602021412_20260202150536",
+                    "FileSize": 4183356,
+                    "FinishTime": "2026-02-02 15:05:41",
+                    "SnapShotType": "full",
+                    "SnapshotId": 631,
+                    "SnapshotTime": "2026-02-02 14:47:38",
+                    "StartTime": "2026-02-02 15:05:36"
+                },
+                "ClusterId": "cynosdbmysql-h30xf5d7",
+                "ClusterName": "backupT_202602021412"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "805500d0-0399-4f8c-acaf-3d6de1d607d5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

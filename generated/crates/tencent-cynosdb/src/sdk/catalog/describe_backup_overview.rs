@@ -47,7 +47,65 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupLogicVolume\": 0.009,\n        \"BackupSnapshotVolume\": 0.212,\n        \"BackupTotalVolume\": 0.222,\n        \"BackupVolumeInfos\": [\n            {\n                \"BackupMethod\": \"auto\",\n                \"BackupType\": \"snapshot\",\n                \"BackupVolume\": 0.002\n            },\n            {\n                \"BackupMethod\": \"manual\",\n                \"BackupType\": \"snapshot\",\n                \"BackupVolume\": 0.21\n            },\n            {\n                \"BackupMethod\": \"auto\",\n                \"BackupType\": \"logic\",\n                \"BackupVolume\": 0\n            },\n            {\n                \"BackupMethod\": \"manual\",\n                \"BackupType\": \"logic\",\n                \"BackupVolume\": 0.009\n            }\n        ],\n        \"CrossRegionBackupVolume\": 0,\n        \"CrossRegionBackupVolumeInfos\": [\n            {\n                \"BackupMethod\": \"auto\",\n                \"BackupType\": \"snapshot\",\n                \"BackupVolume\": 0\n            },\n            {\n                \"BackupMethod\": \"manual\",\n                \"BackupType\": \"snapshot\",\n                \"BackupVolume\": 0\n            },\n            {\n                \"BackupMethod\": \"auto\",\n                \"BackupType\": \"logic\",\n                \"BackupVolume\": 0\n            },\n            {\n                \"BackupMethod\": \"manual\",\n                \"BackupType\": \"logic\",\n                \"BackupVolume\": 0\n            }\n        ],\n        \"CrossRegionLogVolume\": 0,\n        \"CrossRegions\": [],\n        \"CrossTotalVolume\": 0,\n        \"LogBinlogVolume\": 5.834,\n        \"LogRedoLogVolume\": 7.466,\n        \"LogTotalVolume\": 13.3,\n        \"RequestId\": \"ccb664a6-5093-40fb-938d-b2d7318c078d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupLogicVolume": 0.009,
+        "BackupSnapshotVolume": 0.212,
+        "BackupTotalVolume": 0.222,
+        "BackupVolumeInfos": [
+            {
+                "BackupMethod": "auto",
+                "BackupType": "snapshot",
+                "BackupVolume": 0.002
+            },
+            {
+                "BackupMethod": "manual",
+                "BackupType": "snapshot",
+                "BackupVolume": 0.21
+            },
+            {
+                "BackupMethod": "auto",
+                "BackupType": "logic",
+                "BackupVolume": 0
+            },
+            {
+                "BackupMethod": "manual",
+                "BackupType": "logic",
+                "BackupVolume": 0.009
+            }
+        ],
+        "CrossRegionBackupVolume": 0,
+        "CrossRegionBackupVolumeInfos": [
+            {
+                "BackupMethod": "auto",
+                "BackupType": "snapshot",
+                "BackupVolume": 0
+            },
+            {
+                "BackupMethod": "manual",
+                "BackupType": "snapshot",
+                "BackupVolume": 0
+            },
+            {
+                "BackupMethod": "auto",
+                "BackupType": "logic",
+                "BackupVolume": 0
+            },
+            {
+                "BackupMethod": "manual",
+                "BackupType": "logic",
+                "BackupVolume": 0
+            }
+        ],
+        "CrossRegionLogVolume": 0,
+        "CrossRegions": [],
+        "CrossTotalVolume": 0,
+        "LogBinlogVolume": 5.834,
+        "LogRedoLogVolume": 7.466,
+        "LogTotalVolume": 13.3,
+        "RequestId": "ccb664a6-5093-40fb-938d-b2d7318c078d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

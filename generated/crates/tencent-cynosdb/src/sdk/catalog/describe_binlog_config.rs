@@ -47,7 +47,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BinlogConfig\": {\n            \"BinlogCrossRegions\": [\n                \"ap-guangzhou\"\n            ],\n            \"BinlogCrossRegionsEnable\": \"ON\",\n            \"BinlogSaveDays\": 7\n        },\n        \"BinlogCrossRegionsConfigUpdateTime\": \"2024-12-23 19:27:09\",\n        \"RequestId\": \"e01e2fd6-10bc-45a0-b715-0d29a5fb317d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BinlogConfig": {
+            "BinlogCrossRegions": [
+                "ap-guangzhou"
+            ],
+            "BinlogCrossRegionsEnable": "ON",
+            "BinlogSaveDays": 7
+        },
+        "BinlogCrossRegionsConfigUpdateTime": "2024-12-23 19:27:09",
+        "RequestId": "e01e2fd6-10bc-45a0-b715-0d29a5fb317d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

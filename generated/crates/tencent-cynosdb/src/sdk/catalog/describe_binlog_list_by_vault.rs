@@ -98,7 +98,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BinlogList\": [\n            {\n                \"BinlogFileInfo\": {\n                    \"BinlogId\": 6547,\n                    \"CrossRegions\": [],\n                    \"FileName\": \"mysql-bin.001012\",\n                    \"FileSize\": 374,\n                    \"FinishTime\": \"2026-02-02 15:19:15\",\n                    \"StartTime\": \"2026-02-02 12:20:09\"\n                },\n                \"ClusterId\": \"cynosdbmysql-0n3rg5on\",\n                \"ClusterName\": \"backupT_202602011518\"\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"2cbe8037-f3c4-4124-9eb8-588d07a6c045\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BinlogList": [
+            {
+                "BinlogFileInfo": {
+                    "BinlogId": 6547,
+                    "CrossRegions": [],
+                    "FileName": "mysql-bin.001012",
+                    "FileSize": 374,
+                    "FinishTime": "2026-02-02 15:19:15",
+                    "StartTime": "2026-02-02 12:20:09"
+                },
+                "ClusterId": "cynosdbmysql-0n3rg5on",
+                "ClusterName": "backupT_202602011518"
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "2cbe8037-f3c4-4124-9eb8-588d07a6c045"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

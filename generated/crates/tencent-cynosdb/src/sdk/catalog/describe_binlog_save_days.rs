@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BinlogSaveDays\": 7,\n        \"RequestId\": \"9bea88d4-9549-4101-b1b9-8d7ceb0581a2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BinlogSaveDays": 7,
+        "RequestId": "9bea88d4-9549-4101-b1b9-8d7ceb0581a2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

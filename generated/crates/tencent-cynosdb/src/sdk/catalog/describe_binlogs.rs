@@ -68,7 +68,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Binlogs\": [\n            {\n                \"BinlogId\": 3364561,\n                \"FileName\": \"1_mysql-bin.00**02\",\n                \"FileSize\": 815,\n                \"FinishTime\": \"2024-10-25 17:24:50\",\n                \"StartTime\": \"2024-10-18 11:03:02\"\n            }\n        ],\n        \"RequestId\": \"9052ff42-8a95-4095-8457-9346eb09dc1a\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Binlogs": [
+            {
+                "BinlogId": 3364561,
+                "FileName": "1_mysql-bin.00**02",
+                "FileSize": 815,
+                "FinishTime": "2024-10-25 17:24:50",
+                "StartTime": "2024-10-18 11:03:02"
+            }
+        ],
+        "RequestId": "9052ff42-8a95-4095-8457-9346eb09dc1a",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

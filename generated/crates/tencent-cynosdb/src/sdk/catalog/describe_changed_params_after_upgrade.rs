@@ -62,7 +62,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7613eed6-5eb5-4d17-ae69-dd93c44d7ad4\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"ParamName\": \"demoString\",\n                \"NewValue\": \"demoString\",\n                \"OldValue\": \"demoString\",\n                \"ValueFunction\": \"demoString\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7613eed6-5eb5-4d17-ae69-dd93c44d7ad4",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "ParamName": "demoString",
+                "NewValue": "demoString",
+                "OldValue": "demoString",
+                "ValueFunction": "demoString"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Tables\": [\n            \"testtable\"\n        ],\n        \"Limit\": 20,\n        \"Offset\": 0,\n        \"RequestId\": \"198189\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Tables": [
+            "testtable"
+        ],
+        "Limit": 20,
+        "Offset": 0,
+        "RequestId": "198189",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

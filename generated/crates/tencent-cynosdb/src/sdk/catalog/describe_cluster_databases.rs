@@ -59,7 +59,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 3,\n        \"Limit\": 20,\n        \"Offset\": 0,\n        \"RequestId\": \"806fe1c8-5567-4aa8-a521-ea2414c793b4\",\n        \"Databases\": [\n            \"database_1\",\n            \"database_2\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 3,
+        "Limit": 20,
+        "Offset": 0,
+        "RequestId": "806fe1c8-5567-4aa8-a521-ea2414c793b4",
+        "Databases": [
+            "database_1",
+            "database_2"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,119 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Detail\": {\n            \"ClusterId\": \"cynosdbmysql-sgvwu2is\",\n            \"ClusterName\": \"cynodbmysql-custom user name\",\n            \"Region\": \"ap-guangzhou\",\n            \"Zone\": \"ap-guangzhou-5\",\n            \"PhysicalZone\": \"ap-guangzhou-5\",\n            \"Status\": \"running\",\n            \"StatusDesc\": \"running\",\n            \"ServerlessStatus\": \"running\",\n            \"StorageId\": \"cynosdbmysql-sgvwu2is\",\n            \"Storage\": 20,\n            \"MaxStorageSize\": 1000,\n            \"MinStorageSize\": 10,\n            \"StoragePayMode\": 0,\n            \"VpcName\": \"vpc-osjw7wbx\",\n            \"VpcId\": \"vpc-osjw7wbx\",\n            \"SubnetName\": \"subnet-stbcji8s\",\n            \"SubnetId\": \"subnet-stbcji8s\",\n            \"Charset\": \"utf8mb4\",\n            \"CreateTime\": \"2020-02-20 20:20:20\",\n            \"DbType\": \"MYSQL\",\n            \"DbMode\": \"normal\",\n            \"DbVersion\": \"5.7\",\n            \"StorageLimit\": 20,\n            \"UsedStorage\": 14,\n            \"Vip\": \"1.2.3.4\",\n            \"Vport\": 3306,\n            \"RoAddr\": [\n                {\n                    \"IP\": \"1.2.3.5\",\n                    \"Port\": 3306\n                }\n            ],\n            \"Ability\": {\n                \"IsSupportSlaveZone\": \"yes\",\n                \"NonsupportSlaveZoneReason\": \"aaabbbccc\",\n                \"IsSupportRo\": \"yes\",\n                \"NonsupportRoReason\": \"aaabbbccc\",\n                \"IsSupportManualSnapshot\": \"yes\"\n            },\n            \"CynosVersion\": \"3.1.10\",\n            \"BusinessType\": \"\",\n            \"HasSlaveZone\": \"yes\",\n            \"IsFreeze\": \"no\",\n            \"Tasks\": [\n                {\n                    \"TaskId\": 10,\n                    \"TaskType\": \"taskAutoBackup\",\n                    \"TaskStatus\": \"processing\",\n                    \"ObjectId\": \"cynosdbmysql-sgvwu2is\",\n                    \"ObjectType\": \"taskObjTypeCluster\"\n                }\n            ],\n            \"MasterZone\": \"ap-guangzhou-5\",\n            \"SlaveZones\": [\n                \"ap-guangzhou-3\"\n            ],\n            \"InstanceSet\": [\n                {\n                    \"InstanceId\": \"cynosdbmysql-ins-xvs9osn2\",\n                    \"InstanceName\": \"cynosdbmysql-user-defined name\",\n                    \"InstanceType\": \"rw\",\n                    \"InstanceStatus\": \"running\",\n                    \"InstanceStatusDesc\": \"running\",\n                    \"InstanceCpu\": 1,\n                    \"InstanceMemory\": 2,\n                    \"InstanceStorage\": 0,\n                    \"InstanceRole\": \"master\",\n                    \"MaintainStartTime\": 0,\n                    \"MaintainDuration\": 0,\n                    \"MaintainWeekDays\": [\n                        \"Mon\"\n                    ],\n                    \"ServerlessStatus\": \"pause\"\n                }\n            ],\n            \"PayMode\": 0,\n            \"PeriodEndTime\": \"2030-01-01 10:01:01\",\n            \"ProjectID\": 0,\n            \"ResourceTags\": [\n                {\n                    \"TagKey\": \"tagKey-1\",\n                    \"TagValue\": \"tagValue-1\"\n                }\n            ],\n            \"ProxyStatus\": \"running\",\n            \"LogBin\": \"ON\",\n            \"IsSkipTrade\": \"no\",\n            \"PitrType\": \"redo_pitr\",\n            \"IsOpenPasswordComplexity\": \"yes\",\n            \"NetworkStatus\": \"whole_rdma\",\n            \"ResourcePackages\": [\n                {\n                    \"PackageId\": \"package-xbhsw7wk\",\n                    \"PackageType\": \"CCU\",\n                    \"DeductionPriority\": 1\n                }\n            ],\n            \"RenewFlag\": 0,\n            \"NetworkType\": \"whole_rdma\",\n            \"SlaveZoneAttr\": [\n                {\n                    \"Zone\": \"ap-guangzhou-3\",\n                    \"BinlogSyncWay\": \"async\",\n                    \"SemiSyncTimeout\": 10000\n                }\n            ]\n        },\n        \"RequestId\": \"6febb6f0-b0fc-11ee-93cb-73a07daf38c5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Detail": {
+            "ClusterId": "cynosdbmysql-sgvwu2is",
+            "ClusterName": "cynodbmysql-custom user name",
+            "Region": "ap-guangzhou",
+            "Zone": "ap-guangzhou-5",
+            "PhysicalZone": "ap-guangzhou-5",
+            "Status": "running",
+            "StatusDesc": "running",
+            "ServerlessStatus": "running",
+            "StorageId": "cynosdbmysql-sgvwu2is",
+            "Storage": 20,
+            "MaxStorageSize": 1000,
+            "MinStorageSize": 10,
+            "StoragePayMode": 0,
+            "VpcName": "vpc-osjw7wbx",
+            "VpcId": "vpc-osjw7wbx",
+            "SubnetName": "subnet-stbcji8s",
+            "SubnetId": "subnet-stbcji8s",
+            "Charset": "utf8mb4",
+            "CreateTime": "2020-02-20 20:20:20",
+            "DbType": "MYSQL",
+            "DbMode": "normal",
+            "DbVersion": "5.7",
+            "StorageLimit": 20,
+            "UsedStorage": 14,
+            "Vip": "1.2.3.4",
+            "Vport": 3306,
+            "RoAddr": [
+                {
+                    "IP": "1.2.3.5",
+                    "Port": 3306
+                }
+            ],
+            "Ability": {
+                "IsSupportSlaveZone": "yes",
+                "NonsupportSlaveZoneReason": "aaabbbccc",
+                "IsSupportRo": "yes",
+                "NonsupportRoReason": "aaabbbccc",
+                "IsSupportManualSnapshot": "yes"
+            },
+            "CynosVersion": "3.1.10",
+            "BusinessType": "",
+            "HasSlaveZone": "yes",
+            "IsFreeze": "no",
+            "Tasks": [
+                {
+                    "TaskId": 10,
+                    "TaskType": "taskAutoBackup",
+                    "TaskStatus": "processing",
+                    "ObjectId": "cynosdbmysql-sgvwu2is",
+                    "ObjectType": "taskObjTypeCluster"
+                }
+            ],
+            "MasterZone": "ap-guangzhou-5",
+            "SlaveZones": [
+                "ap-guangzhou-3"
+            ],
+            "InstanceSet": [
+                {
+                    "InstanceId": "cynosdbmysql-ins-xvs9osn2",
+                    "InstanceName": "cynosdbmysql-user-defined name",
+                    "InstanceType": "rw",
+                    "InstanceStatus": "running",
+                    "InstanceStatusDesc": "running",
+                    "InstanceCpu": 1,
+                    "InstanceMemory": 2,
+                    "InstanceStorage": 0,
+                    "InstanceRole": "master",
+                    "MaintainStartTime": 0,
+                    "MaintainDuration": 0,
+                    "MaintainWeekDays": [
+                        "Mon"
+                    ],
+                    "ServerlessStatus": "pause"
+                }
+            ],
+            "PayMode": 0,
+            "PeriodEndTime": "2030-01-01 10:01:01",
+            "ProjectID": 0,
+            "ResourceTags": [
+                {
+                    "TagKey": "tagKey-1",
+                    "TagValue": "tagValue-1"
+                }
+            ],
+            "ProxyStatus": "running",
+            "LogBin": "ON",
+            "IsSkipTrade": "no",
+            "PitrType": "redo_pitr",
+            "IsOpenPasswordComplexity": "yes",
+            "NetworkStatus": "whole_rdma",
+            "ResourcePackages": [
+                {
+                    "PackageId": "package-xbhsw7wk",
+                    "PackageType": "CCU",
+                    "DeductionPriority": 1
+                }
+            ],
+            "RenewFlag": 0,
+            "NetworkType": "whole_rdma",
+            "SlaveZoneAttr": [
+                {
+                    "Zone": "ap-guangzhou-3",
+                    "BinlogSyncWay": "async",
+                    "SemiSyncTimeout": 10000
+                }
+            ]
+        },
+        "RequestId": "6febb6f0-b0fc-11ee-93cb-73a07daf38c5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DbInfos\": [\n            {\n                \"Status\": \"running\",\n                \"UserHostPrivileges\": [],\n                \"UpdateTime\": \"0001-01-01T00:00:00Z\",\n                \"Description\": \"\",\n                \"DbId\": 0,\n                \"CharacterSet\": \"\",\n                \"ClusterId\": \"\",\n                \"DbName\": \"mysql\",\n                \"Uin\": \"\",\n                \"AppId\": 0,\n                \"CollateRule\": \"\",\n                \"CreateTime\": \"0001-01-01T00:00:00Z\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"6e094b68-0a37-11ec-97e7-525400542aa6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DbInfos": [
+            {
+                "Status": "running",
+                "UserHostPrivileges": [],
+                "UpdateTime": "0001-01-01T00:00:00Z",
+                "Description": "",
+                "DbId": 0,
+                "CharacterSet": "",
+                "ClusterId": "",
+                "DbName": "mysql",
+                "Uin": "",
+                "AppId": 0,
+                "CollateRule": "",
+                "CreateTime": "0001-01-01T00:00:00Z"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "6e094b68-0a37-11ec-97e7-525400542aa6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,142 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"InstanceGroupInfoList\": [\n            {\n                \"AppId\": 0,\n                \"ClusterId\": \"cynosdbmysql-sgvwu2is\",\n                \"CreatedTime\": \"2023-03-14 11:25:36\",\n                \"DeletedTime\": \"2024-04-19 14:33:28\",\n                \"InstanceGroupId\": \"cynosdbmysql-grp-xb3e8nxd\",\n                \"Status\": \"deleted\",\n                \"Type\": \"ha\",\n                \"UpdatedTime\": \"2024-04-19 14:33:27\",\n                \"Vip\": \"1.23.4.1\",\n                \"Vport\": 3306,\n                \"WanDomain\": \"cynosdbmysql-sgvwu2is.wan.domain.com\",\n                \"WanIP\": \"3.19.7.1\",\n                \"WanPort\": 3306,\n                \"WanStatus\": \"closed\",\n                \"InstanceSet\": [\n                    {\n                        \"Uin\": \"372386743\",\n                        \"AppId\": 2378462378,\n                        \"ClusterId\": \"cynosdbmysql-sgvwu2is\",\n                        \"ClusterName\": \"MyClusterName\",\n                        \"InstanceId\": \"cynosdbmysql-ins-cbgs2msn\",\n                        \"InstanceName\": \"MyInstanceName\",\n                        \"ProjectId\": 298,\n                        \"Region\": \"ap-guangzhou\",\n                        \"Zone\": \"ap-guangzhou-5\",\n                        \"Status\": \"deleted\",\n                        \"StatusDesc\": \"deleted\",\n                        \"DbMode\": \"NORMAL\",\n                        \"DbType\": \"MYSQL\",\n                        \"DbVersion\": \"5.7\",\n                        \"Cpu\": 1,\n                        \"Memory\": 2,\n                        \"Storage\": 30,\n                        \"InstanceType\": \"rw\",\n                        \"InstanceRole\": \"master\",\n                        \"UpdateTime\": \"2020-09-22 00:00:00\",\n                        \"CreateTime\": \"2020-09-22 00:00:00\",\n                        \"VpcId\": \"vpc-bxgsh3nx\",\n                        \"SubnetId\": \"subnet-a4sjf8us\",\n                        \"Vip\": \"172.1.23.4\",\n                        \"Vport\": 3306,\n                        \"PayMode\": 1,\n                        \"PeriodEndTime\": \"2020-09-22 00:00:00\",\n                        \"DestroyDeadlineText\": \"<4 days\",\n                        \"IsolateTime\": \"2020-09-22 00:00:00\",\n                        \"NetType\": 1,\n                        \"WanDomain\": \"cynosdbmysql-sgvwu2is.wan.domain.com\",\n                        \"WanIP\": \"34.1.25.122\",\n                        \"WanPort\": 3306,\n                        \"WanStatus\": \"isolated\",\n                        \"DestroyTime\": \"2020-06-12 00:00:00\",\n                        \"CynosVersion\": \"3.1.10\",\n                        \"ProcessingTask\": \"taskClosePasswordComplexity\",\n                        \"RenewFlag\": 1,\n                        \"MinCpu\": 1,\n                        \"MaxCpu\": 4,\n                        \"ServerlessStatus\": \"paused\",\n                        \"StorageId\": \"cynosdbmysql-sgvwu2is\",\n                        \"StoragePayMode\": 1,\n                        \"PhysicalZone\": \"ap-guangzhou-5\",\n                        \"BusinessType\": \"bus_a\",\n                        \"Tasks\": [\n                            {\n                                \"TaskId\": 34234,\n                                \"TaskType\": \"taskCreateCluster\",\n                                \"TaskStatus\": \"success\",\n                                \"ObjectId\": \"cynosdbmysql-sgvwu2is\",\n                                \"ObjectType\": \"taskObjTypeCluster\"\n                            }\n                        ],\n                        \"IsFreeze\": \"yes\",\n                        \"ResourceTags\": [\n                            {\n                                \"TagKey\": \"tag_key_1\",\n                                \"TagValue\": \"tag_value_1\"\n                            }\n                        ],\n                        \"MasterZone\": \"ap-guangzhou-5\",\n                        \"SlaveZones\": [\n                            \"ap-guangzhou-7\"\n                        ],\n                        \"InstanceNetInfo\": [\n                            {\n                                \"InstanceGroupType\": \"ha\",\n                                \"InstanceGroupId\": \"cynosdbmysql-grp-sb2u8exh\",\n                                \"VpcId\": \"vpc-2ysb7hsg\",\n                                \"SubnetId\": \"subnet-t62sji8s\",\n                                \"NetType\": 1,\n                                \"Vip\": \"172.3.41.33\",\n                                \"Vport\": 3306,\n                                \"WanDomain\": \"cynosdbmysql-sgvwu2is.wan.domain.com\",\n                                \"WanIP\": \"3.1.5.6\",\n                                \"WanPort\": 3306,\n                                \"WanStatus\": \"isolated\"\n                            }\n                        ],\n                        \"ResourcePackages\": [\n                            {\n                                \"PackageId\": \"package-xb8sh2js\",\n                                \"PackageType\": \"CCU\",\n                                \"DeductionPriority\": 2\n                            }\n                        ],\n                        \"InstanceIndexMode\": \"mixedRowColumn\"\n                    }\n                ],\n                \"UniqVpcId\": \"vpc-2ysb7hsg\",\n                \"UniqSubnetId\": \"subnet-t62sji8s\",\n                \"OldAddrInfo\": {\n                    \"Vip\": \"12.4.23.44\",\n                    \"Vport\": 3306,\n                    \"ReturnTime\": \"2024-01-23 11:23:00\"\n                },\n                \"ProcessingTasks\": [\n                    \"taskCloseAudit\"\n                ],\n                \"Tasks\": [\n                    {\n                        \"TaskId\": 234234,\n                        \"TaskType\": \"taskCloseAudit\",\n                        \"TaskStatus\": \"processing\",\n                        \"ObjectId\": \"cynosdbmysql-sgvwu2is\",\n                        \"ObjectType\": \"taskObjTypeCluster\"\n                    }\n                ],\n                \"NetServiceId\": 112496\n            }\n        ],\n        \"RequestId\": \"097ecbc0-a5e8-4c30-a4da-5a0faf312d8b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "InstanceGroupInfoList": [
+            {
+                "AppId": 0,
+                "ClusterId": "cynosdbmysql-sgvwu2is",
+                "CreatedTime": "2023-03-14 11:25:36",
+                "DeletedTime": "2024-04-19 14:33:28",
+                "InstanceGroupId": "cynosdbmysql-grp-xb3e8nxd",
+                "Status": "deleted",
+                "Type": "ha",
+                "UpdatedTime": "2024-04-19 14:33:27",
+                "Vip": "1.23.4.1",
+                "Vport": 3306,
+                "WanDomain": "cynosdbmysql-sgvwu2is.wan.domain.com",
+                "WanIP": "3.19.7.1",
+                "WanPort": 3306,
+                "WanStatus": "closed",
+                "InstanceSet": [
+                    {
+                        "Uin": "372386743",
+                        "AppId": 2378462378,
+                        "ClusterId": "cynosdbmysql-sgvwu2is",
+                        "ClusterName": "MyClusterName",
+                        "InstanceId": "cynosdbmysql-ins-cbgs2msn",
+                        "InstanceName": "MyInstanceName",
+                        "ProjectId": 298,
+                        "Region": "ap-guangzhou",
+                        "Zone": "ap-guangzhou-5",
+                        "Status": "deleted",
+                        "StatusDesc": "deleted",
+                        "DbMode": "NORMAL",
+                        "DbType": "MYSQL",
+                        "DbVersion": "5.7",
+                        "Cpu": 1,
+                        "Memory": 2,
+                        "Storage": 30,
+                        "InstanceType": "rw",
+                        "InstanceRole": "master",
+                        "UpdateTime": "2020-09-22 00:00:00",
+                        "CreateTime": "2020-09-22 00:00:00",
+                        "VpcId": "vpc-bxgsh3nx",
+                        "SubnetId": "subnet-a4sjf8us",
+                        "Vip": "172.1.23.4",
+                        "Vport": 3306,
+                        "PayMode": 1,
+                        "PeriodEndTime": "2020-09-22 00:00:00",
+                        "DestroyDeadlineText": "<4 days",
+                        "IsolateTime": "2020-09-22 00:00:00",
+                        "NetType": 1,
+                        "WanDomain": "cynosdbmysql-sgvwu2is.wan.domain.com",
+                        "WanIP": "34.1.25.122",
+                        "WanPort": 3306,
+                        "WanStatus": "isolated",
+                        "DestroyTime": "2020-06-12 00:00:00",
+                        "CynosVersion": "3.1.10",
+                        "ProcessingTask": "taskClosePasswordComplexity",
+                        "RenewFlag": 1,
+                        "MinCpu": 1,
+                        "MaxCpu": 4,
+                        "ServerlessStatus": "paused",
+                        "StorageId": "cynosdbmysql-sgvwu2is",
+                        "StoragePayMode": 1,
+                        "PhysicalZone": "ap-guangzhou-5",
+                        "BusinessType": "bus_a",
+                        "Tasks": [
+                            {
+                                "TaskId": 34234,
+                                "TaskType": "taskCreateCluster",
+                                "TaskStatus": "success",
+                                "ObjectId": "cynosdbmysql-sgvwu2is",
+                                "ObjectType": "taskObjTypeCluster"
+                            }
+                        ],
+                        "IsFreeze": "yes",
+                        "ResourceTags": [
+                            {
+                                "TagKey": "tag_key_1",
+                                "TagValue": "tag_value_1"
+                            }
+                        ],
+                        "MasterZone": "ap-guangzhou-5",
+                        "SlaveZones": [
+                            "ap-guangzhou-7"
+                        ],
+                        "InstanceNetInfo": [
+                            {
+                                "InstanceGroupType": "ha",
+                                "InstanceGroupId": "cynosdbmysql-grp-sb2u8exh",
+                                "VpcId": "vpc-2ysb7hsg",
+                                "SubnetId": "subnet-t62sji8s",
+                                "NetType": 1,
+                                "Vip": "172.3.41.33",
+                                "Vport": 3306,
+                                "WanDomain": "cynosdbmysql-sgvwu2is.wan.domain.com",
+                                "WanIP": "3.1.5.6",
+                                "WanPort": 3306,
+                                "WanStatus": "isolated"
+                            }
+                        ],
+                        "ResourcePackages": [
+                            {
+                                "PackageId": "package-xb8sh2js",
+                                "PackageType": "CCU",
+                                "DeductionPriority": 2
+                            }
+                        ],
+                        "InstanceIndexMode": "mixedRowColumn"
+                    }
+                ],
+                "UniqVpcId": "vpc-2ysb7hsg",
+                "UniqSubnetId": "subnet-t62sji8s",
+                "OldAddrInfo": {
+                    "Vip": "12.4.23.44",
+                    "Vport": 3306,
+                    "ReturnTime": "2024-01-23 11:23:00"
+                },
+                "ProcessingTasks": [
+                    "taskCloseAudit"
+                ],
+                "Tasks": [
+                    {
+                        "TaskId": 234234,
+                        "TaskType": "taskCloseAudit",
+                        "TaskStatus": "processing",
+                        "ObjectId": "cynosdbmysql-sgvwu2is",
+                        "ObjectType": "taskObjTypeCluster"
+                    }
+                ],
+                "NetServiceId": 112496
+            }
+        ],
+        "RequestId": "097ecbc0-a5e8-4c30-a4da-5a0faf312d8b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

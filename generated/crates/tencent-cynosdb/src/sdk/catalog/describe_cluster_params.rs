@@ -59,7 +59,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 226,\n        \"Items\": [\n            {\n                \"CurrentValue\": \"1000\",\n                \"Default\": \"60000\",\n                \"EnumValue\": [\n                    \"OFF\",\n                    \"ON\"\n                ],\n                \"Max\": \"65535\",\n                \"Min\": \"1\",\n                \"ParamName\": \"auto_increment_increment\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"integer\",\n                \"MatchType\": \"\",\n                \"MatchValue\": \"\",\n                \"Description\": \"Determines the starting point for the AUTO_INCREMENT column value.\",\n                \"IsGlobal\": 1,\n                \"ModifiableInfo\": {\n                    \"IsModifiable\": 1\n                },\n                \"IsFunc\": true,\n                \"Func\": \"{MIN(DBInitMemory/%d*%d,%d)},4000,32768,2097152\"\n            }\n        ],\n        \"RequestId\": \"806fe1c8-5567-4aa8-a521-ea2414c793b4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 226,
+        "Items": [
+            {
+                "CurrentValue": "1000",
+                "Default": "60000",
+                "EnumValue": [
+                    "OFF",
+                    "ON"
+                ],
+                "Max": "65535",
+                "Min": "1",
+                "ParamName": "auto_increment_increment",
+                "NeedReboot": 0,
+                "ParamType": "integer",
+                "MatchType": "",
+                "MatchValue": "",
+                "Description": "Determines the starting point for the AUTO_INCREMENT column value.",
+                "IsGlobal": 1,
+                "ModifiableInfo": {
+                    "IsModifiable": 1
+                },
+                "IsFunc": true,
+                "Func": "{MIN(DBInitMemory/%d*%d,%d)},4000,32768,2097152"
+            }
+        ],
+        "RequestId": "806fe1c8-5567-4aa8-a521-ea2414c793b4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,134 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7651f1c0-3429-11ef-81fc-6fec1c9e2c66\",\n        \"ValidatePasswordDictionary\": {\n            \"CurrentValue\": \"\",\n            \"Default\": \"\",\n            \"Description\": \"The dictionary words that validate_password uses for checking passwords.\",\n            \"EnumValue\": [],\n            \"Func\": \"\",\n            \"FuncPattern\": \"\",\n            \"IsFunc\": false,\n            \"IsGlobal\": 0,\n            \"MatchType\": \"\",\n            \"MatchValue\": \"\",\n            \"Max\": \"0\",\n            \"Min\": \"0\",\n            \"ModifiableInfo\": {\n                \"IsModifiable\": 0\n            },\n            \"NeedReboot\": 0,\n            \"ParamName\": \"validate_password_txsql_dictionary\",\n            \"ParamType\": \"string\"\n        },\n        \"ValidatePasswordLength\": {\n            \"CurrentValue\": \"0\",\n            \"Default\": \"8\",\n            \"Description\": \"The minimum number of characters that validate_password requires passwords to have.\",\n            \"EnumValue\": [],\n            \"Func\": \"\",\n            \"FuncPattern\": \"\",\n            \"IsFunc\": false,\n            \"IsGlobal\": 0,\n            \"MatchType\": \"\",\n            \"MatchValue\": \"\",\n            \"Max\": \"256\",\n            \"Min\": \"8\",\n            \"ModifiableInfo\": {\n                \"IsModifiable\": 0\n            },\n            \"NeedReboot\": 0,\n            \"ParamName\": \"validate_password_length\",\n            \"ParamType\": \"integer\"\n        },\n        \"ValidatePasswordMixedCaseCount\": {\n            \"CurrentValue\": \"0\",\n            \"Default\": \"1\",\n            \"Description\": \"The minimum number of lowercase and uppercase characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger.\",\n            \"EnumValue\": [],\n            \"Func\": \"\",\n            \"FuncPattern\": \"\",\n            \"IsFunc\": false,\n            \"IsGlobal\": 0,\n            \"MatchType\": \"\",\n            \"MatchValue\": \"\",\n            \"Max\": \"50\",\n            \"Min\": \"1\",\n            \"ModifiableInfo\": {\n                \"IsModifiable\": 0\n            },\n            \"NeedReboot\": 0,\n            \"ParamName\": \"validate_password_mixed_case_count\",\n            \"ParamType\": \"integer\"\n        },\n        \"ValidatePasswordNumberCount\": {\n            \"CurrentValue\": \"0\",\n            \"Default\": \"1\",\n            \"Description\": \"The minimum number of numeric (digit) characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger. \",\n            \"EnumValue\": [],\n            \"Func\": \"\",\n            \"FuncPattern\": \"\",\n            \"IsFunc\": false,\n            \"IsGlobal\": 0,\n            \"MatchType\": \"\",\n            \"MatchValue\": \"\",\n            \"Max\": \"50\",\n            \"Min\": \"1\",\n            \"ModifiableInfo\": {\n                \"IsModifiable\": 0\n            },\n            \"NeedReboot\": 0,\n            \"ParamName\": \"validate_password_number_count\",\n            \"ParamType\": \"integer\"\n        },\n        \"ValidatePasswordPolicy\": {\n            \"CurrentValue\": \"LOW\",\n            \"Default\": \"MEDIUM\",\n            \"Description\": \"The password policy enforced by validate_password.\",\n            \"EnumValue\": [\n                \"MEDIUM\",\n                \"STRONG\"\n            ],\n            \"Func\": \"\",\n            \"FuncPattern\": \"\",\n            \"IsFunc\": false,\n            \"IsGlobal\": 0,\n            \"MatchType\": \"\",\n            \"MatchValue\": \"\",\n            \"Max\": \"2\",\n            \"Min\": \"0\",\n            \"ModifiableInfo\": {\n                \"IsModifiable\": 0\n            },\n            \"NeedReboot\": 0,\n            \"ParamName\": \"validate_password_policy\",\n            \"ParamType\": \"enum\"\n        },\n        \"ValidatePasswordSpecialCharCount\": {\n            \"CurrentValue\": \"0\",\n            \"Default\": \"1\",\n            \"Description\": \"The minimum number of nonalphanumeric characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger. \",\n            \"EnumValue\": [],\n            \"Func\": \"\",\n            \"FuncPattern\": \"\",\n            \"IsFunc\": false,\n            \"IsGlobal\": 0,\n            \"MatchType\": \"\",\n            \"MatchValue\": \"\",\n            \"Max\": \"50\",\n            \"Min\": \"1\",\n            \"ModifiableInfo\": {\n                \"IsModifiable\": 0\n            },\n            \"NeedReboot\": 0,\n            \"ParamName\": \"validate_password_special_char_count\",\n            \"ParamType\": \"integer\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7651f1c0-3429-11ef-81fc-6fec1c9e2c66",
+        "ValidatePasswordDictionary": {
+            "CurrentValue": "",
+            "Default": "",
+            "Description": "The dictionary words that validate_password uses for checking passwords.",
+            "EnumValue": [],
+            "Func": "",
+            "FuncPattern": "",
+            "IsFunc": false,
+            "IsGlobal": 0,
+            "MatchType": "",
+            "MatchValue": "",
+            "Max": "0",
+            "Min": "0",
+            "ModifiableInfo": {
+                "IsModifiable": 0
+            },
+            "NeedReboot": 0,
+            "ParamName": "validate_password_txsql_dictionary",
+            "ParamType": "string"
+        },
+        "ValidatePasswordLength": {
+            "CurrentValue": "0",
+            "Default": "8",
+            "Description": "The minimum number of characters that validate_password requires passwords to have.",
+            "EnumValue": [],
+            "Func": "",
+            "FuncPattern": "",
+            "IsFunc": false,
+            "IsGlobal": 0,
+            "MatchType": "",
+            "MatchValue": "",
+            "Max": "256",
+            "Min": "8",
+            "ModifiableInfo": {
+                "IsModifiable": 0
+            },
+            "NeedReboot": 0,
+            "ParamName": "validate_password_length",
+            "ParamType": "integer"
+        },
+        "ValidatePasswordMixedCaseCount": {
+            "CurrentValue": "0",
+            "Default": "1",
+            "Description": "The minimum number of lowercase and uppercase characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger.",
+            "EnumValue": [],
+            "Func": "",
+            "FuncPattern": "",
+            "IsFunc": false,
+            "IsGlobal": 0,
+            "MatchType": "",
+            "MatchValue": "",
+            "Max": "50",
+            "Min": "1",
+            "ModifiableInfo": {
+                "IsModifiable": 0
+            },
+            "NeedReboot": 0,
+            "ParamName": "validate_password_mixed_case_count",
+            "ParamType": "integer"
+        },
+        "ValidatePasswordNumberCount": {
+            "CurrentValue": "0",
+            "Default": "1",
+            "Description": "The minimum number of numeric (digit) characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger. ",
+            "EnumValue": [],
+            "Func": "",
+            "FuncPattern": "",
+            "IsFunc": false,
+            "IsGlobal": 0,
+            "MatchType": "",
+            "MatchValue": "",
+            "Max": "50",
+            "Min": "1",
+            "ModifiableInfo": {
+                "IsModifiable": 0
+            },
+            "NeedReboot": 0,
+            "ParamName": "validate_password_number_count",
+            "ParamType": "integer"
+        },
+        "ValidatePasswordPolicy": {
+            "CurrentValue": "LOW",
+            "Default": "MEDIUM",
+            "Description": "The password policy enforced by validate_password.",
+            "EnumValue": [
+                "MEDIUM",
+                "STRONG"
+            ],
+            "Func": "",
+            "FuncPattern": "",
+            "IsFunc": false,
+            "IsGlobal": 0,
+            "MatchType": "",
+            "MatchValue": "",
+            "Max": "2",
+            "Min": "0",
+            "ModifiableInfo": {
+                "IsModifiable": 0
+            },
+            "NeedReboot": 0,
+            "ParamName": "validate_password_policy",
+            "ParamType": "enum"
+        },
+        "ValidatePasswordSpecialCharCount": {
+            "CurrentValue": "0",
+            "Default": "1",
+            "Description": "The minimum number of nonalphanumeric characters that validate_password requires passwords to have if the password policy is MEDIUM or stronger. ",
+            "EnumValue": [],
+            "Func": "",
+            "FuncPattern": "",
+            "IsFunc": false,
+            "IsGlobal": 0,
+            "MatchType": "",
+            "MatchValue": "",
+            "Max": "50",
+            "Min": "1",
+            "ModifiableInfo": {
+                "IsModifiable": 0
+            },
+            "NeedReboot": 0,
+            "ParamName": "validate_password_special_char_count",
+            "ParamType": "integer"
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterReadOnlyValues\": [\n            {\n                \"ClusterId\": \"cynosdbmysql-jl17y89v\",\n                \"ReadOnlyValue\": \"ON\"\n            },\n            {\n                \"ClusterId\": \"cynosdbmysql-2d9pq38h\",\n                \"ReadOnlyValue\": \"ON\"\n            }\n        ],\n        \"RequestId\": \"48b7cd8a-f6dd-4e47-a78a-ssfff\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterReadOnlyValues": [
+            {
+                "ClusterId": "cynosdbmysql-jl17y89v",
+                "ReadOnlyValue": "ON"
+            },
+            {
+                "ClusterId": "cynosdbmysql-2d9pq38h",
+                "ReadOnlyValue": "ON"
+            }
+        ],
+        "RequestId": "48b7cd8a-f6dd-4e47-a78a-ssfff"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ExpandStep\": 0,\n        \"MaxStorageLimit\": 0,\n        \"StorageAutoExpand\": \"\",\n        \"StorageUsageThreshold\": 0,\n        \"RequestId\": \"208d25c1-09d2-4279-9ab1-e4f9edb7dc3e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ExpandStep": 0,
+        "MaxStorageLimit": 0,
+        "StorageAutoExpand": "",
+        "StorageUsageThreshold": 0,
+        "RequestId": "208d25c1-09d2-4279-9ab1-e4f9edb7dc3e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

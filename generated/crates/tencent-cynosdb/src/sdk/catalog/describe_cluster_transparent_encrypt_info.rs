@@ -50,7 +50,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"KeyId\": \"9d112608-76f7-11ee-****-525400368ae8\",\n        \"KeyRegion\": \"ap-guangzhou\",\n        \"RequestId\": \"c66ada1a-0098-4787-8db8-42be0cee52cd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "KeyId": "9d112608-76f7-11ee-****-525400368ae8",
+        "KeyRegion": "ap-guangzhou",
+        "RequestId": "c66ada1a-0098-4787-8db8-42be0cee52cd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -73,7 +73,127 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterSet\": [\n            {\n                \"Ability\": {\n                    \"IsSupportManualSnapshot\": \"no\",\n                    \"IsSupportRo\": \"yes\",\n                    \"IsSupportSlaveZone\": \"yes\",\n                    \"IsSupportTransparentDataEncryption\": \"no\",\n                    \"NoSupportTransparentDataEncryptionReason\": \"current cluster not support transparent data encryption\",\n                    \"NonsupportRoReason\": \"yes\",\n                    \"NonsupportSlaveZoneReason\": \"current cluster not support ro\"\n                },\n                \"AppId\": 2372636427,\n                \"BusinessType\": \"bus_a\",\n                \"ClusterId\": \"cynosdbmysql-cbsg6tsg\",\n                \"ClusterName\": \"MyClusterName\",\n                \"CreateTime\": \"2024-05-30 19:26:42\",\n                \"CynosVersion\": \"2.1.12\",\n                \"DbMode\": \"NORMAL\",\n                \"DbType\": \"MYSQL\",\n                \"DbVersion\": \"5.7\",\n                \"HasSlaveZone\": \"yes\",\n                \"InstanceNum\": 2,\n                \"IsFreeze\": \"no\",\n                \"MasterZone\": \"ap-singapore-3\",\n                \"MaxStorageSize\": 30000,\n                \"MinStorageSize\": 10,\n                \"NetAddrs\": [\n                    {\n                        \"Description\": \"descirption\",\n                        \"InstanceGroupId\": \"cynosdbpg-grp-sbh6ywhs\",\n                        \"NetType\": \"singleRo\",\n                        \"UniqSubnetId\": \"subnet-cnhsb8iu\",\n                        \"UniqVpcId\": \"vpc-iskx6ygc\",\n                        \"Vip\": \"1.1.1.1\",\n                        \"Vport\": 3306,\n                        \"WanDomain\": \"cynosdbpg-bzbsxrmt.wan.domain.com\",\n                        \"WanIP\": \"3.45.1.9\",\n                        \"WanPort\": 3306,\n                        \"WanStatus\": \"init\"\n                    },\n                    {\n                        \"Description\": \"descirption\",\n                        \"InstanceGroupId\": \"cynosdbpg-grp-bc2b3us4\",\n                        \"NetType\": \"ha\",\n                        \"UniqSubnetId\": \"subnet-7shw8ijc\",\n                        \"UniqVpcId\": \"vpc-y7us28sn\",\n                        \"Vip\": \"1.1.1.1\",\n                        \"Vport\": 3306,\n                        \"WanDomain\": \"cynosdbpg-bzkxxrmt.wan.domain.com\",\n                        \"WanIP\": \"3.23.1.5\",\n                        \"WanPort\": 3306,\n                        \"WanStatus\": \"init\"\n                    }\n                ],\n                \"OrderSource\": \"lhdb\",\n                \"PayMode\": 1,\n                \"PeriodEndTime\": \"2024-06-30 19:32:51\",\n                \"PhysicalZone\": \"ap-singapore-3\",\n                \"ProcessingTask\": \"taskUpgradeStorage\",\n                \"ProjectID\": 23,\n                \"Region\": \"ap-singapore\",\n                \"RenewFlag\": 1,\n                \"ResourcePackages\": [\n                    {\n                        \"DeductionPriority\": 0,\n                        \"PackageId\": \"package-nxuyx1op\",\n                        \"PackageType\": \"CCU\"\n                    }\n                ],\n                \"ResourceTags\": [\n                    {\n\"TagKey\": \"Operating product\",\n\"TagValue\": \"Other Tencent Cloud billing products_1649\"\n                    },\n                    {\n\"TagKey\": \"Operation Department\",\n\"TagValue\": \"Billing product center_1013\"\n                    },\n                    {\n\"TagKey\": \"Level-1 Business\",\n\"TagValue\": \"[N][Tencent Cloud billing product others]_979685\"\n                    },\n                    {\n\"TagKey\": \"level-2 business\",\n\"TagValue\": \"[license management][license data engine]123\"\n                    }\n                ],\n                \"ServerlessStatus\": \"paused\",\n                \"SlaveZones\": [\n                    \"ap-singapore-4\"\n                ],\n                \"Status\": \"running\",\n\"StatusDesc\": \"running\",\n                \"Storage\": 0,\n                \"StorageId\": \"cynosdbpg-bcsu6tsg\",\n                \"StorageLimit\": 30000,\n                \"StoragePayMode\": 0,\n                \"SubnetId\": \"subnet-ybs8jcnw\",\n                \"Tasks\": [\n                    {\n                        \"ObjectId\": \"cynosdbmysql-k5sm8sh3\",\n                        \"ObjectType\": \"taskObjTypeCluster\",\n                        \"TaskId\": 1207003,\n                        \"TaskStatus\": \"processing\",\n                        \"TaskType\": \"taskDtsLockResource\"\n                    }\n                ],\n                \"Uin\": \"237462834\",\n                \"UpdateTime\": \"2024-05-30 19:43:06\",\n                \"Vip\": \"1.1.1.1\",\n                \"VpcId\": \"vpc-ybs8ue2y\",\n                \"Vport\": 3306,\n                \"Zone\": \"ap-singapore-3\"\n            }\n        ],\n        \"RequestId\": \"51169b54-61d4-4604-a07e-e519a5527923\",\n        \"TotalCount\": 31\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterSet": [
+            {
+                "Ability": {
+                    "IsSupportManualSnapshot": "no",
+                    "IsSupportRo": "yes",
+                    "IsSupportSlaveZone": "yes",
+                    "IsSupportTransparentDataEncryption": "no",
+                    "NoSupportTransparentDataEncryptionReason": "current cluster not support transparent data encryption",
+                    "NonsupportRoReason": "yes",
+                    "NonsupportSlaveZoneReason": "current cluster not support ro"
+                },
+                "AppId": 2372636427,
+                "BusinessType": "bus_a",
+                "ClusterId": "cynosdbmysql-cbsg6tsg",
+                "ClusterName": "MyClusterName",
+                "CreateTime": "2024-05-30 19:26:42",
+                "CynosVersion": "2.1.12",
+                "DbMode": "NORMAL",
+                "DbType": "MYSQL",
+                "DbVersion": "5.7",
+                "HasSlaveZone": "yes",
+                "InstanceNum": 2,
+                "IsFreeze": "no",
+                "MasterZone": "ap-singapore-3",
+                "MaxStorageSize": 30000,
+                "MinStorageSize": 10,
+                "NetAddrs": [
+                    {
+                        "Description": "descirption",
+                        "InstanceGroupId": "cynosdbpg-grp-sbh6ywhs",
+                        "NetType": "singleRo",
+                        "UniqSubnetId": "subnet-cnhsb8iu",
+                        "UniqVpcId": "vpc-iskx6ygc",
+                        "Vip": "1.1.1.1",
+                        "Vport": 3306,
+                        "WanDomain": "cynosdbpg-bzbsxrmt.wan.domain.com",
+                        "WanIP": "3.45.1.9",
+                        "WanPort": 3306,
+                        "WanStatus": "init"
+                    },
+                    {
+                        "Description": "descirption",
+                        "InstanceGroupId": "cynosdbpg-grp-bc2b3us4",
+                        "NetType": "ha",
+                        "UniqSubnetId": "subnet-7shw8ijc",
+                        "UniqVpcId": "vpc-y7us28sn",
+                        "Vip": "1.1.1.1",
+                        "Vport": 3306,
+                        "WanDomain": "cynosdbpg-bzkxxrmt.wan.domain.com",
+                        "WanIP": "3.23.1.5",
+                        "WanPort": 3306,
+                        "WanStatus": "init"
+                    }
+                ],
+                "OrderSource": "lhdb",
+                "PayMode": 1,
+                "PeriodEndTime": "2024-06-30 19:32:51",
+                "PhysicalZone": "ap-singapore-3",
+                "ProcessingTask": "taskUpgradeStorage",
+                "ProjectID": 23,
+                "Region": "ap-singapore",
+                "RenewFlag": 1,
+                "ResourcePackages": [
+                    {
+                        "DeductionPriority": 0,
+                        "PackageId": "package-nxuyx1op",
+                        "PackageType": "CCU"
+                    }
+                ],
+                "ResourceTags": [
+                    {
+"TagKey": "Operating product",
+"TagValue": "Other Tencent Cloud billing products_1649"
+                    },
+                    {
+"TagKey": "Operation Department",
+"TagValue": "Billing product center_1013"
+                    },
+                    {
+"TagKey": "Level-1 Business",
+"TagValue": "[N][Tencent Cloud billing product others]_979685"
+                    },
+                    {
+"TagKey": "level-2 business",
+"TagValue": "[license management][license data engine]123"
+                    }
+                ],
+                "ServerlessStatus": "paused",
+                "SlaveZones": [
+                    "ap-singapore-4"
+                ],
+                "Status": "running",
+"StatusDesc": "running",
+                "Storage": 0,
+                "StorageId": "cynosdbpg-bcsu6tsg",
+                "StorageLimit": 30000,
+                "StoragePayMode": 0,
+                "SubnetId": "subnet-ybs8jcnw",
+                "Tasks": [
+                    {
+                        "ObjectId": "cynosdbmysql-k5sm8sh3",
+                        "ObjectType": "taskObjTypeCluster",
+                        "TaskId": 1207003,
+                        "TaskStatus": "processing",
+                        "TaskType": "taskDtsLockResource"
+                    }
+                ],
+                "Uin": "237462834",
+                "UpdateTime": "2024-05-30 19:43:06",
+                "Vip": "1.1.1.1",
+                "VpcId": "vpc-ybs8ue2y",
+                "Vport": 3306,
+                "Zone": "ap-singapore-3"
+            }
+        ],
+        "RequestId": "51169b54-61d4-4604-a07e-e519a5527923",
+        "TotalCount": 31
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": 0,\n        \"RequestId\": \"c32019ab-0d57-4b3d-80ea-5f52c12b523f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": 0,
+        "RequestId": "c32019ab-0d57-4b3d-80ea-5f52c12b523f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

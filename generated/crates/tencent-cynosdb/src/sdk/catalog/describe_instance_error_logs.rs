@@ -93,7 +93,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorLogs\": [\n            {\n                \"Content\": \"Aborted connection 562579 to db: 'unconnected' user: 'unauthenticated' host: '169.214.18.1' (Got an error reading communication packets)\",\n                \"Level\": \"note\",\n                \"Timestamp\": 1730182001\n            }\n        ],\n        \"RequestId\": \"32f291cb-38c8-4a0c-8fd0-5a4c370ac6df\",\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorLogs": [
+            {
+                "Content": "Aborted connection 562579 to db: 'unconnected' user: 'unauthenticated' host: '169.214.18.1' (Got an error reading communication packets)",
+                "Level": "note",
+                "Timestamp": 1730182001
+            }
+        ],
+        "RequestId": "32f291cb-38c8-4a0c-8fd0-5a4c370ac6df",
+        "TotalCount": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"InstanceId\": \"cynosdbmysql-ins-1111111\",\n                \"ParamsItems\": [\n                    {\n                        \"CurrentValue\": \"1\",\n                        \"Default\": \"1\",\n                        \"Description\": \"Controls the interval between successive column values.\",\n                        \"EnumValue\": [],\n                        \"Func\": \"\",\n                        \"IsFunc\": false,\n                        \"IsGlobal\": 1,\n                        \"Max\": \"65535\",\n                        \"Min\": \"1\",\n                        \"ModifiableInfo\": {\n                            \"IsModifiable\": 1\n                        },\n                        \"NeedReboot\": 0,\n                        \"ParamName\": \"auto_increment_increment\",\n                        \"ParamType\": \"integer\",\n                        \"FuncPattern\": \"{MAX(DBInitCpu/%d,%d)},2,4\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"12fc29c0-6a35-11ed-bc4c-d5b8675844ad\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "InstanceId": "cynosdbmysql-ins-1111111",
+                "ParamsItems": [
+                    {
+                        "CurrentValue": "1",
+                        "Default": "1",
+                        "Description": "Controls the interval between successive column values.",
+                        "EnumValue": [],
+                        "Func": "",
+                        "IsFunc": false,
+                        "IsGlobal": 1,
+                        "Max": "65535",
+                        "Min": "1",
+                        "ModifiableInfo": {
+                            "IsModifiable": 1
+                        },
+                        "NeedReboot": 0,
+                        "ParamName": "auto_increment_increment",
+                        "ParamType": "integer",
+                        "FuncPattern": "{MAX(DBInitCpu/%d,%d)},2,4"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "12fc29c0-6a35-11ed-bc4c-d5b8675844ad"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -107,7 +107,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"SlowQueries\": [\n            {\n                \"Database\": \"information_schema\",\n                \"LockTime\": 0,\n                \"QueryTime\": 11.00011,\n                \"RowsExamined\": 0,\n                \"RowsSent\": 0,\n                \"SqlMd5\": \"267171214708E27C\",\n                \"SqlTemplate\": \"select sleep(?) limit ? offset ?;\",\n                \"SqlText\": \"SELECT sleep(11) LIMIT 11 offset 0\",\n                \"Timestamp\": 1655891555,\n                \"UserHost\": \"11.186.190.10\",\n                \"UserName\": \"root\"\n            }\n        ],\n        \"RequestId\": \"9e56617c-c7cc-44e1-a967-6beb418ad5e7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "SlowQueries": [
+            {
+                "Database": "information_schema",
+                "LockTime": 0,
+                "QueryTime": 11.00011,
+                "RowsExamined": 0,
+                "RowsSent": 0,
+                "SqlMd5": "267171214708E27C",
+                "SqlTemplate": "select sleep(?) limit ? offset ?;",
+                "SqlText": "SELECT sleep(11) LIMIT 11 offset 0",
+                "Timestamp": 1655891555,
+                "UserHost": "11.186.190.10",
+                "UserName": "root"
+            }
+        ],
+        "RequestId": "9e56617c-c7cc-44e1-a967-6beb418ad5e7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

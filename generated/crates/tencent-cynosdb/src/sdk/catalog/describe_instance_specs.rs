@@ -71,7 +71,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSpecSet\": [\n            {\n                \"Cpu\": 1,\n                \"Memory\": 1,\n                \"MaxStorageSize\": 1,\n                \"MinStorageSize\": 1,\n                \"HasStock\": true,\n                \"MachineType\": \"exclusive\",\n                \"MaxIops\": 0,\n                \"MaxIoBandWidth\": 0,\n                \"ZoneStockInfos\": [\n                    {\n                        \"Zone\": \"ap-beijing-3\",\n                        \"HasStock\": true,\n                        \"StockCount\": 0\n                    }\n                ],\n                \"StockCount\": 0\n            }\n        ],\n        \"RequestId\": \"1c7f08d0-e143-4305-9554-ea236d1a2981\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSpecSet": [
+            {
+                "Cpu": 1,
+                "Memory": 1,
+                "MaxStorageSize": 1,
+                "MinStorageSize": 1,
+                "HasStock": true,
+                "MachineType": "exclusive",
+                "MaxIops": 0,
+                "MaxIoBandWidth": 0,
+                "ZoneStockInfos": [
+                    {
+                        "Zone": "ap-beijing-3",
+                        "HasStock": true,
+                        "StockCount": 0
+                    }
+                ],
+                "StockCount": 0
+            }
+        ],
+        "RequestId": "1c7f08d0-e143-4305-9554-ea236d1a2981"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

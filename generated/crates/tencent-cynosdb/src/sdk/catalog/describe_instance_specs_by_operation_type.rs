@@ -68,7 +68,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSpecSet\": [\n            {\n                \"Cpu\": 1,\n                \"Memory\": 1,\n                \"MaxStorageSize\": 1,\n                \"MinStorageSize\": 1,\n                \"HasStock\": true,\n                \"MachineType\": \"abc\",\n                \"MaxIops\": 0,\n                \"MaxIoBandWidth\": 0,\n                \"ZoneStockInfos\": [\n                    {\n                        \"Zone\": \"abc\",\n                        \"HasStock\": true,\n                        \"StockCount\": 0\n                    }\n                ],\n                \"StockCount\": 0\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSpecSet": [
+            {
+                "Cpu": 1,
+                "Memory": 1,
+                "MaxStorageSize": 1,
+                "MinStorageSize": 1,
+                "HasStock": true,
+                "MachineType": "abc",
+                "MaxIops": 0,
+                "MaxIoBandWidth": 0,
+                "ZoneStockInfos": [
+                    {
+                        "Zone": "abc",
+                        "HasStock": true,
+                        "StockCount": 0
+                    }
+                ],
+                "StockCount": 0
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -90,7 +90,105 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"InstanceSet\": [\n            {\n                \"Uin\": \"238762734\",\n                \"AppId\": 23762834,\n                \"ClusterId\": \"cynosdbmysql-asd45qwe\",\n                \"ClusterName\": \"MyClusterName\",\n                \"InstanceId\": \"cynosdbmysql-ins-asd45qwe\",\n                \"InstanceName\": \"MyInstanceName\",\n                \"ProjectId\": 2342,\n                \"Region\": \"ap-guangzhou\",\n                \"Zone\": \"ap-guangzhou-3\",\n                \"Status\": \"running\",\n                \"StatusDesc\": \"running\",\n                \"DbMode\": \"NORMAL\",\n                \"DbType\": \"MYSQL\",\n                \"DbVersion\": \"5.7\",\n                \"Cpu\": 1,\n                \"Memory\": 1,\n                \"Storage\": 10,\n                \"InstanceType\": \"rw\",\n                \"InstanceRole\": \"master\",\n                \"UpdateTime\": \"2020-09-22 00:00:00\",\n                \"CreateTime\": \"2020-09-22 00:00:00\",\n                \"VpcId\": \"vpc-12as56\",\n                \"SubnetId\": \"subnet-12kasd\",\n                \"Vip\": \"192.0.2.1\",\n                \"Vport\": 3306,\n                \"PayMode\": 0,\n                \"PeriodEndTime\": \"2020-09-22 00:00:00\",\n                \"DestroyDeadlineText\": \"<5 days\",\n                \"IsolateTime\": \"2020-09-22 00:00:00\",\n                \"NetType\": 1,\n                \"WanDomain\": \"cynosdbpg-bzkxxrmt.wan.domain.com\",\n                \"WanIP\": \"3.1.5.2\",\n                \"WanPort\": 3306,\n                \"WanStatus\": \"running\",\n                \"DestroyTime\": \"2024-01-04 00:09:10\",\n                \"CynosVersion\": \"2.0.10\",\n                \"ProcessingTask\": \"taskUpgradeStorage\",\n                \"RenewFlag\": 0,\n                \"MinCpu\": 1,\n                \"MaxCpu\": 8,\n                \"ServerlessStatus\": \"paused\",\n                \"StorageId\": \"cynosdbpg-bzkxxrmt\",\n                \"StoragePayMode\": 0,\n                \"PhysicalZone\": \"ap-guangzhou-3\",\n                \"BusinessType\": \"bus_a\",\n                \"Tasks\": [\n                    {\n                        \"TaskId\": 111110,\n                        \"TaskType\": \"taskCreateClusters\",\n                        \"TaskStatus\": \"running\",\n                        \"ObjectId\": \"cynosdbmysql-asd45qwe\",\n                        \"ObjectType\": \"cluster\"\n                    }\n                ],\n                \"IsFreeze\": \"no\",\n                \"ResourceTags\": [\n                    {\n                        \"TagKey\": \"tag_key_1\",\n                        \"TagValue\": \"tag_value_1\"\n                    }\n                ],\n                \"MasterZone\": \"ap-guangzhou-3\",\n                \"SlaveZones\": [\n                    \"ap-guangzhou-4\"\n                ],\n                \"InstanceNetInfo\": [\n                    {\n                        \"InstanceGroupType\": \"ha\",\n                        \"InstanceGroupId\": \"cynosdbmysql-grp-asd45qwe\",\n                        \"VpcId\": \"vpc-12as45\",\n                        \"SubnetId\": \"subnet-cbhs7ush\",\n                        \"NetType\": 1,\n                        \"Vip\": \"192.0.0.0\",\n                        \"Vport\": 3306,\n                        \"WanDomain\": \"cynosdbpg-bzkxxrmt.wan,domain,com\",\n                        \"WanIP\": \"23.15.5.1\",\n                        \"WanPort\": 3306,\n                        \"WanStatus\": \"running\"\n                    }\n                ],\n                \"ResourcePackages\": [\n                    {\n                        \"DeductionPriority\": 0,\n                        \"PackageId\": \"package-bhsy2snc\",\n                        \"PackageType\": \"CCU\"\n                    }\n                ],\n                \"CynosVersionTag\": \"stable\",\n                \"InstanceIndexMode\": \"onlyRowIndex\"\n            }\n        ],\n        \"RequestId\": \"fd5759b5-89e9-483c-b79c-d99b27c33192\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "InstanceSet": [
+            {
+                "Uin": "238762734",
+                "AppId": 23762834,
+                "ClusterId": "cynosdbmysql-asd45qwe",
+                "ClusterName": "MyClusterName",
+                "InstanceId": "cynosdbmysql-ins-asd45qwe",
+                "InstanceName": "MyInstanceName",
+                "ProjectId": 2342,
+                "Region": "ap-guangzhou",
+                "Zone": "ap-guangzhou-3",
+                "Status": "running",
+                "StatusDesc": "running",
+                "DbMode": "NORMAL",
+                "DbType": "MYSQL",
+                "DbVersion": "5.7",
+                "Cpu": 1,
+                "Memory": 1,
+                "Storage": 10,
+                "InstanceType": "rw",
+                "InstanceRole": "master",
+                "UpdateTime": "2020-09-22 00:00:00",
+                "CreateTime": "2020-09-22 00:00:00",
+                "VpcId": "vpc-12as56",
+                "SubnetId": "subnet-12kasd",
+                "Vip": "192.0.2.1",
+                "Vport": 3306,
+                "PayMode": 0,
+                "PeriodEndTime": "2020-09-22 00:00:00",
+                "DestroyDeadlineText": "<5 days",
+                "IsolateTime": "2020-09-22 00:00:00",
+                "NetType": 1,
+                "WanDomain": "cynosdbpg-bzkxxrmt.wan.domain.com",
+                "WanIP": "3.1.5.2",
+                "WanPort": 3306,
+                "WanStatus": "running",
+                "DestroyTime": "2024-01-04 00:09:10",
+                "CynosVersion": "2.0.10",
+                "ProcessingTask": "taskUpgradeStorage",
+                "RenewFlag": 0,
+                "MinCpu": 1,
+                "MaxCpu": 8,
+                "ServerlessStatus": "paused",
+                "StorageId": "cynosdbpg-bzkxxrmt",
+                "StoragePayMode": 0,
+                "PhysicalZone": "ap-guangzhou-3",
+                "BusinessType": "bus_a",
+                "Tasks": [
+                    {
+                        "TaskId": 111110,
+                        "TaskType": "taskCreateClusters",
+                        "TaskStatus": "running",
+                        "ObjectId": "cynosdbmysql-asd45qwe",
+                        "ObjectType": "cluster"
+                    }
+                ],
+                "IsFreeze": "no",
+                "ResourceTags": [
+                    {
+                        "TagKey": "tag_key_1",
+                        "TagValue": "tag_value_1"
+                    }
+                ],
+                "MasterZone": "ap-guangzhou-3",
+                "SlaveZones": [
+                    "ap-guangzhou-4"
+                ],
+                "InstanceNetInfo": [
+                    {
+                        "InstanceGroupType": "ha",
+                        "InstanceGroupId": "cynosdbmysql-grp-asd45qwe",
+                        "VpcId": "vpc-12as45",
+                        "SubnetId": "subnet-cbhs7ush",
+                        "NetType": 1,
+                        "Vip": "192.0.0.0",
+                        "Vport": 3306,
+                        "WanDomain": "cynosdbpg-bzkxxrmt.wan,domain,com",
+                        "WanIP": "23.15.5.1",
+                        "WanPort": 3306,
+                        "WanStatus": "running"
+                    }
+                ],
+                "ResourcePackages": [
+                    {
+                        "DeductionPriority": 0,
+                        "PackageId": "package-bhsy2snc",
+                        "PackageType": "CCU"
+                    }
+                ],
+                "CynosVersionTag": "stable",
+                "InstanceIndexMode": "onlyRowIndex"
+            }
+        ],
+        "RequestId": "fd5759b5-89e9-483c-b79c-d99b27c33192"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

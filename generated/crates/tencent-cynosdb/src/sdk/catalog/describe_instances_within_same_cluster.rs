@@ -56,7 +56,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"InstanceIds\": [\n            \"cynosdbmysql-ins-pgbpxt11\"\n        ],\n        \"RequestId\": \"51169b54-61d4-4604-a07e-e519a5527923\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "InstanceIds": [
+            "cynosdbmysql-ins-pgbpxt11"
+        ],
+        "RequestId": "51169b54-61d4-4604-a07e-e519a5527923"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

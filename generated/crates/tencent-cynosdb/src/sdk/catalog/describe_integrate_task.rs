@@ -52,7 +52,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CurrentProgress\": \"5/5\",\n        \"CurrentStep\": \"FinishTask\",\n        \"RequestId\": \"de351c1d-72fa-477b-997a-8ae045f90da2\",\n        \"TaskStatus\": \"success\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CurrentProgress": "5/5",
+        "CurrentStep": "FinishTask",
+        "RequestId": "de351c1d-72fa-477b-997a-8ae045f90da2",
+        "TaskStatus": "success"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

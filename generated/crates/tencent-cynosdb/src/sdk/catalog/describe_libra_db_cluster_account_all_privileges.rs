@@ -61,7 +61,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DatabasePrivileges\": null,\n        \"GlobalPrivileges\": [\n            \"SELECT\"\n        ],\n        \"PrivilegeStatements\": null,\n        \"TablePrivileges\": null,\n        \"RequestId\": \"83c02582-a157-4bcf-a33d-b190c033c627\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DatabasePrivileges": null,
+        "GlobalPrivileges": [
+            "SELECT"
+        ],
+        "PrivilegeStatements": null,
+        "TablePrivileges": null,
+        "RequestId": "83c02582-a157-4bcf-a33d-b190c033c627"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

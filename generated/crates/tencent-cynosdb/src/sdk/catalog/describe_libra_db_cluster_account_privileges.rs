@@ -82,7 +82,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Privileges\": [\n            \"SELECT\"\n        ],\n        \"RequestId\": \"83c02582-a157-4bcf-a33d-b190c033c627\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Privileges": [
+            "SELECT"
+        ],
+        "RequestId": "83c02582-a157-4bcf-a33d-b190c033c627"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -78,7 +78,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AccountSet\": [\n            {\n                \"AccountName\": \"root\",\n                \"CreateTime\": \"2025-12-25 16:20:05\",\n                \"Description\": \"\",\n                \"Host\": \"%\",\n                \"MaxUserConnections\": 0,\n                \"UpdateTime\": \"2025-12-25 16:22:41\"\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"353a315c-71c3-4a39-a5d8-c1055f1f176d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AccountSet": [
+            {
+                "AccountName": "root",
+                "CreateTime": "2025-12-25 16:20:05",
+                "Description": "",
+                "Host": "%",
+                "MaxUserConnections": 0,
+                "UpdateTime": "2025-12-25 16:22:41"
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "353a315c-71c3-4a39-a5d8-c1055f1f176d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AutoMapRules\": [],\n        \"RequestId\": \"8417f19e-5b18-4d8f-87fb-440c99191038\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AutoMapRules": [],
+        "RequestId": "8417f19e-5b18-4d8f-87fb-440c99191038"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

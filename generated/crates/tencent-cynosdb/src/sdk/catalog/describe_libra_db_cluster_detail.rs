@@ -53,7 +53,76 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Detail\": {\n            \"ClusterId\": \"libradb-i8okw971\",\n            \"ClusterName\": \"libradb-i8okw971\",\n            \"CreateTime\": \"2025-05-15 15:42:58\",\n            \"CynosVersion\": \"\",\n            \"CynosVersionTag\": \"\",\n            \"DbVersion\": \"1.2404.21.0\",\n            \"InstanceSet\": [\n                {\n                    \"DbMode\": \"\",\n                    \"InstanceCpu\": 4,\n                    \"InstanceDeviceType\": \"Common\",\n                    \"InstanceId\": \"libradb-ins-6231eq34\",\n                    \"InstanceMemory\": 16,\n                    \"InstanceName\": \"libradb-ins-6231eq34\",\n                    \"InstanceRole\": \"libradbRo\",\n                    \"InstanceStatus\": \"running\",\n                    \"InstanceStatusDesc\": \"Running\",\n                    \"InstanceStorage\": 20,\n                    \"InstanceStorageType\": \"CLOUD_TCS\",\n                    \"InstanceType\": \"libradbRo\",\n                    \"MaintainDuration\": 3600,\n                    \"MaintainStartTime\": 10800,\n                    \"MaintainWeekDays\": [\n                        \"Mon\",\n                        \"Tue\",\n                        \"Wed\",\n                        \"Thu\",\n                        \"Fri\",\n                        \"Sat\",\n                        \"Sun\"\n                    ],\n                    \"NodeList\": [\n                        \"libradbn-0\"\n                    ]\n                }\n            ],\n            \"IsFreeze\": \"no\",\n            \"MasterZone\": \"ap-guangzhou-7\",\n            \"NoSupportAddRo\": \"\",\n            \"PayMode\": 0,\n            \"PeriodEndTime\": \"0001-01-01 00:00:00\",\n            \"PhysicalZone\": \"\",\n            \"ProjectID\": 0,\n            \"Region\": \"ap-guangzhou\",\n            \"RenewFlag\": 0,\n            \"RoAddr\": [\n                {\n                    \"IP\": \"172.16.0.67\",\n                    \"Port\": 3306\n                }\n            ],\n            \"Status\": \"running\",\n            \"StatusDesc\": \"running\",\n            \"Storage\": 20,\n            \"SubnetId\": \"subnet-558rhwt2\",\n            \"SubnetName\": \"Default-Subnet\",\n            \"Tasks\": [],\n            \"UsedStorage\": 0,\n            \"Vip\": \"172.16.0.67\",\n            \"VpcId\": \"vpc-nnakli31\",\n            \"VpcName\": \"Default-VPC\",\n            \"Vport\": 3306,\n            \"Zone\": \"\"\n        },\n        \"RequestId\": \"7d579362-a249-4dd0-9cf3-d1c68af42d2b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Detail": {
+            "ClusterId": "libradb-i8okw971",
+            "ClusterName": "libradb-i8okw971",
+            "CreateTime": "2025-05-15 15:42:58",
+            "CynosVersion": "",
+            "CynosVersionTag": "",
+            "DbVersion": "1.2404.21.0",
+            "InstanceSet": [
+                {
+                    "DbMode": "",
+                    "InstanceCpu": 4,
+                    "InstanceDeviceType": "Common",
+                    "InstanceId": "libradb-ins-6231eq34",
+                    "InstanceMemory": 16,
+                    "InstanceName": "libradb-ins-6231eq34",
+                    "InstanceRole": "libradbRo",
+                    "InstanceStatus": "running",
+                    "InstanceStatusDesc": "Running",
+                    "InstanceStorage": 20,
+                    "InstanceStorageType": "CLOUD_TCS",
+                    "InstanceType": "libradbRo",
+                    "MaintainDuration": 3600,
+                    "MaintainStartTime": 10800,
+                    "MaintainWeekDays": [
+                        "Mon",
+                        "Tue",
+                        "Wed",
+                        "Thu",
+                        "Fri",
+                        "Sat",
+                        "Sun"
+                    ],
+                    "NodeList": [
+                        "libradbn-0"
+                    ]
+                }
+            ],
+            "IsFreeze": "no",
+            "MasterZone": "ap-guangzhou-7",
+            "NoSupportAddRo": "",
+            "PayMode": 0,
+            "PeriodEndTime": "0001-01-01 00:00:00",
+            "PhysicalZone": "",
+            "ProjectID": 0,
+            "Region": "ap-guangzhou",
+            "RenewFlag": 0,
+            "RoAddr": [
+                {
+                    "IP": "172.16.0.67",
+                    "Port": 3306
+                }
+            ],
+            "Status": "running",
+            "StatusDesc": "running",
+            "Storage": 20,
+            "SubnetId": "subnet-558rhwt2",
+            "SubnetName": "Default-Subnet",
+            "Tasks": [],
+            "UsedStorage": 0,
+            "Vip": "172.16.0.67",
+            "VpcId": "vpc-nnakli31",
+            "VpcName": "Default-VPC",
+            "Vport": 3306,
+            "Zone": ""
+        },
+        "RequestId": "7d579362-a249-4dd0-9cf3-d1c68af42d2b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -111,7 +111,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"253f5807-47f3-478a-b2d0-5de7bf3774f7\",\n        \"TableMappings\": [],\n        \"TotalCnt\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "253f5807-47f3-478a-b2d0-5de7bf3774f7",
+        "TableMappings": [],
+        "TotalCnt": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,58 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterSet\": [\n            {\n                \"AppId\": 1251966477,\n                \"ClusterId\": \"libradb-e9p7dqqm\",\n\"ClusterName\": \"Pay-as-you-go\",\n                \"CreateTime\": \"2025-06-20 17:01:53\",\n                \"CynosVersion\": \"\",\n                \"CynosVersionTag\": \"\",\n                \"DbVersion\": \"3.2503.1.0\",\n                \"InstanceNum\": 1,\n                \"IsFreeze\": \"no\",\n                \"MasterZone\": \"ap-qingyuan-1\",\n                \"NetAddrs\": [\n                    {\n                        \"Description\": \"\",\n                        \"InstanceGroupId\": \"\",\n                        \"NetType\": \"libradbRo\",\n                        \"UniqSubnetId\": \"subnet-mfsl0rqo\",\n                        \"UniqVpcId\": \"vpc-95mugkpt\",\n                        \"Vip\": \"192.168.254.39\",\n                        \"Vport\": 3306,\n                        \"WanDomain\": \"\",\n                        \"WanIP\": \"\",\n                        \"WanPort\": 0,\n                        \"WanStatus\": \"init\"\n                    }\n                ],\n                \"PayMode\": 0,\n                \"PeriodEndTime\": \"0001-01-01 00:00:00\",\n                \"PhysicalZone\": \"\",\n                \"ProjectID\": 0,\n                \"Region\": \"ap-qingyuan\",\n                \"RenewFlag\": 0,\n                \"Status\": \"running\",\n\"StatusDesc\": \"running\",\n                \"Storage\": 100,\n                \"SubnetId\": \"subnet-mfsl0rqo\",\n                \"Tasks\": [],\n                \"Uin\": \"3374998458\",\n                \"UpdateTime\": \"2025-06-23 17:42:21\",\n                \"Vip\": \"192.168.254.39\",\n                \"VpcId\": \"vpc-95mugkpt\",\n                \"Vport\": 3306,\n                \"Zone\": \"\"\n            }\n        ],\n        \"RequestId\": \"e22849e3-a047-4ad8-9d4d-c6929eeec965\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterSet": [
+            {
+                "AppId": 1251966477,
+                "ClusterId": "libradb-e9p7dqqm",
+"ClusterName": "Pay-as-you-go",
+                "CreateTime": "2025-06-20 17:01:53",
+                "CynosVersion": "",
+                "CynosVersionTag": "",
+                "DbVersion": "3.2503.1.0",
+                "InstanceNum": 1,
+                "IsFreeze": "no",
+                "MasterZone": "ap-qingyuan-1",
+                "NetAddrs": [
+                    {
+                        "Description": "",
+                        "InstanceGroupId": "",
+                        "NetType": "libradbRo",
+                        "UniqSubnetId": "subnet-mfsl0rqo",
+                        "UniqVpcId": "vpc-95mugkpt",
+                        "Vip": "192.168.254.39",
+                        "Vport": 3306,
+                        "WanDomain": "",
+                        "WanIP": "",
+                        "WanPort": 0,
+                        "WanStatus": "init"
+                    }
+                ],
+                "PayMode": 0,
+                "PeriodEndTime": "0001-01-01 00:00:00",
+                "PhysicalZone": "",
+                "ProjectID": 0,
+                "Region": "ap-qingyuan",
+                "RenewFlag": 0,
+                "Status": "running",
+"StatusDesc": "running",
+                "Storage": 100,
+                "SubnetId": "subnet-mfsl0rqo",
+                "Tasks": [],
+                "Uin": "3374998458",
+                "UpdateTime": "2025-06-23 17:42:21",
+                "Vip": "192.168.254.39",
+                "VpcId": "vpc-95mugkpt",
+                "Vport": 3306,
+                "Zone": ""
+            }
+        ],
+        "RequestId": "e22849e3-a047-4ad8-9d4d-c6929eeec965",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

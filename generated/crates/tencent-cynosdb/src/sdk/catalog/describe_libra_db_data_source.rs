@@ -53,7 +53,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DataSourceList\": [\n            {\n                \"ClusterId\": \"cynosdbmysql-djhes6w5\",\n                \"DBType\": \"cynos\",\n                \"IP\": \"\",\n                \"InstanceId\": \"cynosdbmysql-ins-348bdpck\",\n                \"Port\": 0\n            },\n            {\n                \"ClusterId\": \"cynosdbmysql-jogwvkth\",\n                \"DBType\": \"cynos\",\n                \"IP\": \"\",\n                \"InstanceId\": \"cynosdbmysql-ins-ht2tdr9s\",\n                \"Port\": 0\n            }\n        ],\n        \"RequestId\": \"3d9cfef6-b56d-43de-80e8-d9602e9a94b8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DataSourceList": [
+            {
+                "ClusterId": "cynosdbmysql-djhes6w5",
+                "DBType": "cynos",
+                "IP": "",
+                "InstanceId": "cynosdbmysql-ins-348bdpck",
+                "Port": 0
+            },
+            {
+                "ClusterId": "cynosdbmysql-jogwvkth",
+                "DBType": "cynos",
+                "IP": "",
+                "InstanceId": "cynosdbmysql-ins-ht2tdr9s",
+                "Port": 0
+            }
+        ],
+        "RequestId": "3d9cfef6-b56d-43de-80e8-d9602e9a94b8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

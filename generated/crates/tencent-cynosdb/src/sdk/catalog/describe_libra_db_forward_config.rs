@@ -47,7 +47,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ForwardList\": [\n            {\n                \"InstanceId\": \"cynosdbmysql-ins-62lfwjfx\",\n                \"Region\": \"ap-qingyuan\"\n            }\n        ],\n        \"ForwardMode\": \"AUTO\",\n        \"RequestId\": \"64d9f1c8-3993-47be-bfea-d63943d08248\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ForwardList": [
+            {
+                "InstanceId": "cynosdbmysql-ins-62lfwjfx",
+                "Region": "ap-qingyuan"
+            }
+        ],
+        "ForwardMode": "AUTO",
+        "RequestId": "64d9f1c8-3993-47be-bfea-d63943d08248"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

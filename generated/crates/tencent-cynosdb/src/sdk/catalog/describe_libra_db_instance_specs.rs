@@ -39,7 +39,97 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSpecSet\": [\n            {\n                \"Cpu\": 128,\n                \"HasStock\": true,\n                \"InstanceType\": \"common\",\n                \"MaxReplicaNum\": 1,\n                \"MaxStorageSize\": 15000,\n                \"Memory\": 512,\n                \"MinReplicaNum\": 1,\n                \"MinStorageSize\": 100,\n                \"StorageType\": \"CLOUD_TCS\",\n                \"ZoneStockInfos\": []\n            },\n            {\n                \"Cpu\": 4,\n                \"HasStock\": true,\n                \"InstanceType\": \"common\",\n                \"MaxReplicaNum\": 1,\n                \"MaxStorageSize\": 7000,\n                \"Memory\": 16,\n                \"MinReplicaNum\": 1,\n                \"MinStorageSize\": 100,\n                \"StorageType\": \"CLOUD_TCS\",\n                \"ZoneStockInfos\": []\n            },\n            {\n                \"Cpu\": 8,\n                \"HasStock\": true,\n                \"InstanceType\": \"common\",\n                \"MaxReplicaNum\": 1,\n                \"MaxStorageSize\": 7000,\n                \"Memory\": 32,\n                \"MinReplicaNum\": 1,\n                \"MinStorageSize\": 100,\n                \"StorageType\": \"CLOUD_TCS\",\n                \"ZoneStockInfos\": []\n            },\n            {\n                \"Cpu\": 16,\n                \"HasStock\": true,\n                \"InstanceType\": \"common\",\n                \"MaxReplicaNum\": 1,\n                \"MaxStorageSize\": 15000,\n                \"Memory\": 64,\n                \"MinReplicaNum\": 1,\n                \"MinStorageSize\": 100,\n                \"StorageType\": \"CLOUD_TCS\",\n                \"ZoneStockInfos\": []\n            },\n            {\n                \"Cpu\": 32,\n                \"HasStock\": true,\n                \"InstanceType\": \"common\",\n                \"MaxReplicaNum\": 1,\n                \"MaxStorageSize\": 15000,\n                \"Memory\": 128,\n                \"MinReplicaNum\": 1,\n                \"MinStorageSize\": 100,\n                \"StorageType\": \"CLOUD_TCS\",\n                \"ZoneStockInfos\": []\n            },\n            {\n                \"Cpu\": 64,\n                \"HasStock\": true,\n                \"InstanceType\": \"common\",\n                \"MaxReplicaNum\": 1,\n                \"MaxStorageSize\": 15000,\n                \"Memory\": 256,\n                \"MinReplicaNum\": 1,\n                \"MinStorageSize\": 100,\n                \"StorageType\": \"CLOUD_TCS\",\n                \"ZoneStockInfos\": []\n            },\n            {\n                \"Cpu\": 96,\n                \"HasStock\": true,\n                \"InstanceType\": \"common\",\n                \"MaxReplicaNum\": 1,\n                \"MaxStorageSize\": 15000,\n                \"Memory\": 384,\n                \"MinReplicaNum\": 1,\n                \"MinStorageSize\": 100,\n                \"StorageType\": \"CLOUD_TCS\",\n                \"ZoneStockInfos\": []\n            }\n        ],\n        \"RequestId\": \"62071f40-549c-11ef-807f-195586da5700\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSpecSet": [
+            {
+                "Cpu": 128,
+                "HasStock": true,
+                "InstanceType": "common",
+                "MaxReplicaNum": 1,
+                "MaxStorageSize": 15000,
+                "Memory": 512,
+                "MinReplicaNum": 1,
+                "MinStorageSize": 100,
+                "StorageType": "CLOUD_TCS",
+                "ZoneStockInfos": []
+            },
+            {
+                "Cpu": 4,
+                "HasStock": true,
+                "InstanceType": "common",
+                "MaxReplicaNum": 1,
+                "MaxStorageSize": 7000,
+                "Memory": 16,
+                "MinReplicaNum": 1,
+                "MinStorageSize": 100,
+                "StorageType": "CLOUD_TCS",
+                "ZoneStockInfos": []
+            },
+            {
+                "Cpu": 8,
+                "HasStock": true,
+                "InstanceType": "common",
+                "MaxReplicaNum": 1,
+                "MaxStorageSize": 7000,
+                "Memory": 32,
+                "MinReplicaNum": 1,
+                "MinStorageSize": 100,
+                "StorageType": "CLOUD_TCS",
+                "ZoneStockInfos": []
+            },
+            {
+                "Cpu": 16,
+                "HasStock": true,
+                "InstanceType": "common",
+                "MaxReplicaNum": 1,
+                "MaxStorageSize": 15000,
+                "Memory": 64,
+                "MinReplicaNum": 1,
+                "MinStorageSize": 100,
+                "StorageType": "CLOUD_TCS",
+                "ZoneStockInfos": []
+            },
+            {
+                "Cpu": 32,
+                "HasStock": true,
+                "InstanceType": "common",
+                "MaxReplicaNum": 1,
+                "MaxStorageSize": 15000,
+                "Memory": 128,
+                "MinReplicaNum": 1,
+                "MinStorageSize": 100,
+                "StorageType": "CLOUD_TCS",
+                "ZoneStockInfos": []
+            },
+            {
+                "Cpu": 64,
+                "HasStock": true,
+                "InstanceType": "common",
+                "MaxReplicaNum": 1,
+                "MaxStorageSize": 15000,
+                "Memory": 256,
+                "MinReplicaNum": 1,
+                "MinStorageSize": 100,
+                "StorageType": "CLOUD_TCS",
+                "ZoneStockInfos": []
+            },
+            {
+                "Cpu": 96,
+                "HasStock": true,
+                "InstanceType": "common",
+                "MaxReplicaNum": 1,
+                "MaxStorageSize": 15000,
+                "Memory": 384,
+                "MinReplicaNum": 1,
+                "MinStorageSize": 100,
+                "StorageType": "CLOUD_TCS",
+                "ZoneStockInfos": []
+            }
+        ],
+        "RequestId": "62071f40-549c-11ef-807f-195586da5700"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

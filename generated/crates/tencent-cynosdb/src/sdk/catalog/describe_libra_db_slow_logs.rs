@@ -88,7 +88,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"billing-request-id-77800646\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "billing-request-id-77800646"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

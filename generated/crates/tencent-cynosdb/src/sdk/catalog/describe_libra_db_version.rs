@@ -39,7 +39,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6cde9959-cf79-4e50-ac59-bb45ebe1634a\",\n        \"VersionList\": [\n            {\n                \"HasPermission\": true,\n                \"Tag\": \"stable\",\n                \"Version\": \"1.2404.21.0\"\n            },\n            {\n                \"HasPermission\": true,\n                \"Tag\": \"beta\",\n                \"Version\": \"test.119382630\"\n            },\n            {\n                \"HasPermission\": true,\n                \"Tag\": \"beta\",\n                \"Version\": \"1.2404.11.0\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6cde9959-cf79-4e50-ac59-bb45ebe1634a",
+        "VersionList": [
+            {
+                "HasPermission": true,
+                "Tag": "stable",
+                "Version": "1.2404.21.0"
+            },
+            {
+                "HasPermission": true,
+                "Tag": "beta",
+                "Version": "test.119382630"
+            },
+            {
+                "HasPermission": true,
+                "Tag": "beta",
+                "Version": "1.2404.11.0"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

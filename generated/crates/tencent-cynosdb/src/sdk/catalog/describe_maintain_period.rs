@@ -47,7 +47,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"165202\",\n        \"MaintainWeekDays\": [\n            \"Mon\",\n            \"Tue\"\n        ],\n        \"MaintainStartTime\": \"3600\",\n        \"MaintainDuration\": \"3600\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "165202",
+        "MaintainWeekDays": [
+            "Mon",
+            "Tue"
+        ],
+        "MaintainStartTime": "3600",
+        "MaintainDuration": "3600"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

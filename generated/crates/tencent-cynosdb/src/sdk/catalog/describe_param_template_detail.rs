@@ -45,7 +45,40 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DbMode\": \"NORMAL\",\n        \"EngineVersion\": \"5.7\",\n        \"Items\": [\n            {\n                \"CurrentValue\": \"1000\",\n                \"Default\": \"0\",\n                \"Description\": \"The maximum permitted number of simultaneous client connections per user.\",\n                \"EnumValue\": [],\n                \"Func\": \"\",\n                \"IsFunc\": false,\n                \"IsGlobal\": 0,\n                \"MatchType\": \"\",\n                \"MatchValue\": \"\",\n                \"Max\": \"10240\",\n                \"Min\": \"0\",\n                \"ModifiableInfo\": {\n                    \"IsModifiable\": 1\n                },\n                \"NeedReboot\": 0,\n                \"ParamName\": \"max_user_connections\",\n                \"ParamType\": \"integer\",\n                \"SupportFunc\": false,\n                \"FuncPattern\": \"{MAX(DBInitCpu/%d,%d)},2,4\"\n            }\n        ],\n        \"RequestId\": \"ca8481bf-ba79-42ba-b90b-bd47df104add\",\n        \"TemplateDescription\": \"Test template\",\n        \"TemplateId\": 4837003,\n        \"TemplateName\": \"Test template\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DbMode": "NORMAL",
+        "EngineVersion": "5.7",
+        "Items": [
+            {
+                "CurrentValue": "1000",
+                "Default": "0",
+                "Description": "The maximum permitted number of simultaneous client connections per user.",
+                "EnumValue": [],
+                "Func": "",
+                "IsFunc": false,
+                "IsGlobal": 0,
+                "MatchType": "",
+                "MatchValue": "",
+                "Max": "10240",
+                "Min": "0",
+                "ModifiableInfo": {
+                    "IsModifiable": 1
+                },
+                "NeedReboot": 0,
+                "ParamName": "max_user_connections",
+                "ParamType": "integer",
+                "SupportFunc": false,
+                "FuncPattern": "{MAX(DBInitCpu/%d,%d)},2,4"
+            }
+        ],
+        "RequestId": "ca8481bf-ba79-42ba-b90b-bd47df104add",
+        "TemplateDescription": "Test template",
+        "TemplateId": 4837003,
+        "TemplateName": "Test template",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -100,7 +100,60 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"RequestId\": \"fc791b35-d5e5-4e08-859d-1c095e783199\",\n        \"Items\": [\n            {\n\"TemplateDescription\": \"API testing\",\n\"TemplateName\": \"API test\",\n                \"Id\": 27,\n                \"EngineVersion\": \"5.7\",\n                \"ParamInfoSet\": [\n                    {\n                        \"CurrentValue\": \"12\",\n\"Description\": \"API testing\",\n                        \"Min\": \"10\",\n                        \"Default\": \"10\",\n                        \"Max\": \"10000\",\n                        \"ParamType\": \"integer\",\n                        \"EnumValue\": [\n                            \"ON\",\n                            \"OFF\"\n                        ],\n                        \"ParamName\": \"param1\",\n                        \"NeedReboot\": 0\n                    }\n                ],\n                \"DbMode\": \"NORMAL\"\n            },\n            {\n\"TemplateName\": \"API test\",\n\"TemplateDescription\": \"API testing\",\n                \"Id\": 28,\n                \"EngineVersion\": \"5.7\",\n                \"ParamInfoSet\": [\n                    {\n                        \"CurrentValue\": \"12\",\n\"Description\": \"API testing\",\n                        \"Min\": \"10\",\n                        \"Default\": \"10\",\n                        \"Max\": \"10000\",\n                        \"ParamType\": \"integer\",\n                        \"EnumValue\": [\n                            \"21\",\n                            \"22\"\n                        ],\n                        \"ParamName\": \"param2\",\n                        \"NeedReboot\": 0\n                    }\n                ],\n                \"DbMode\": \"NORMAL\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "RequestId": "fc791b35-d5e5-4e08-859d-1c095e783199",
+        "Items": [
+            {
+"TemplateDescription": "API testing",
+"TemplateName": "API test",
+                "Id": 27,
+                "EngineVersion": "5.7",
+                "ParamInfoSet": [
+                    {
+                        "CurrentValue": "12",
+"Description": "API testing",
+                        "Min": "10",
+                        "Default": "10",
+                        "Max": "10000",
+                        "ParamType": "integer",
+                        "EnumValue": [
+                            "ON",
+                            "OFF"
+                        ],
+                        "ParamName": "param1",
+                        "NeedReboot": 0
+                    }
+                ],
+                "DbMode": "NORMAL"
+            },
+            {
+"TemplateName": "API test",
+"TemplateDescription": "API testing",
+                "Id": 28,
+                "EngineVersion": "5.7",
+                "ParamInfoSet": [
+                    {
+                        "CurrentValue": "12",
+"Description": "API testing",
+                        "Min": "10",
+                        "Default": "10",
+                        "Max": "10000",
+                        "ParamType": "integer",
+                        "EnumValue": [
+                            "21",
+                            "22"
+                        ],
+                        "ParamName": "param2",
+                        "NeedReboot": 0
+                    }
+                ],
+                "DbMode": "NORMAL"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

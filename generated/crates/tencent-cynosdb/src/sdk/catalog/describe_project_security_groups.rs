@@ -65,7 +65,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 1,\n        \"Groups\": [\n            {\n                \"CreateTime\": \"2017-04-13 15:00:06\",\n                \"Inbound\": [],\n                \"Outbound\": [],\n                \"ProjectId\": 0,\n                \"SecurityGroupId\": \"sg-ajr1jzgj\",\n                \"SecurityGroupName\": \"CynosDB\",\n                \"SecurityGroupRemark\": \"\"\n            }\n        ],\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 1,
+        "Groups": [
+            {
+                "CreateTime": "2017-04-13 15:00:06",
+                "Inbound": [],
+                "Outbound": [],
+                "ProjectId": 0,
+                "SecurityGroupId": "sg-ajr1jzgj",
+                "SecurityGroupName": "CynosDB",
+                "SecurityGroupRemark": ""
+            }
+        ],
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -73,7 +73,103 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"ProxyGroupInfos\": [\n            {\n                \"ConnectionPool\": {\n                    \"ConnectionPoolTimeOut\": 30,\n                    \"ConnectionPoolType\": \"SessionConnectionPool\",\n                    \"OpenConnectionPool\": \"yes\"\n                },\n                \"NetAddrInfos\": [\n                    {\n                        \"Description\": \"external-ro new\",\n                        \"InstanceGroupId\": \"cynosdbmysql-grp-nsiuj4aj\",\n                        \"NetType\": \"\",\n                        \"UniqSubnetId\": \"subnet-pmqqss72\",\n                        \"UniqVpcId\": \"vpc-gvelzo5j\",\n                        \"Vip\": \"11.2.1.43\",\n                        \"Vport\": 3306,\n                        \"WanDomain\": \"test.wan.domain\",\n                        \"WanIP\": \"11.2.3.43\",\n                        \"WanPort\": 3306,\n                        \"WanStatus\": \"open\"\n                    }\n                ],\n                \"ProxyGroup\": {\n                    \"AppId\": 1772344699,\n                    \"ClusterId\": \"cynosdbmysql-i2weamox\",\n                    \"CurrentProxyVersion\": \"1.3.11\",\n                    \"OpenRw\": \"yes\",\n                    \"ProxyGroupId\": \"cynosdbmysql-proxy-mdhg55su\",\n                    \"ProxyNodeCount\": 4,\n                    \"Region\": \"ap-guangzhou\",\n                    \"Status\": \"running\",\n                    \"Zone\": \"ap-guangzhou-6\"\n                },\n                \"ProxyGroupRwInfo\": {\n                    \"AccessMode\": \"balance\",\n                    \"AutoAddRo\": \"no\",\n                    \"ConsistencyTimeOut\": 0,\n                    \"ConsistencyType\": \"eventual\",\n                    \"FailOver\": \"no\",\n                    \"InstanceWeights\": [\n                        {\n                            \"InstanceId\": \"cynosdbmysql-ins-ka2i3m48\",\n                            \"Weight\": 1\n                        }\n                    ],\n                    \"OpenRw\": \"yes\",\n                    \"RwType\": \"READONLY\",\n                    \"TransSplit\": false,\n                    \"WeightMode\": \"system\"\n                },\n                \"ProxyNodes\": [\n                    {\n                        \"AppId\": 1772344699,\n                        \"ClusterId\": \"cynosdbmysql-i2weamox\",\n                        \"Cpu\": 2,\n                        \"Mem\": 4000,\n                        \"OssProxyNodeName\": \"cynosdbmysql-proxyNode-q52v1wp4\",\n                        \"ProxyGroupId\": \"cynosdbmysql-proxy-mdhg57su\",\n                        \"ProxyNodeConnections\": 157,\n                        \"ProxyNodeId\": \"cynosdbmysql-proxyNode-pv4hg4na\",\n                        \"Region\": \"ap-guangzhou\",\n                        \"Status\": \"running\",\n                        \"Zone\": \"ap-guangzhou-6\"\n                    }\n                ],\n                \"Tasks\": [\n                    {\n                        \"TaskId\": 123124,\n                        \"TaskType\": \"taskModifyProxyRwSplit\",\n                        \"TaskStatus\": \"processing\",\n                        \"ObjectId\": \"cynosdbmysql-proxy-mdhg57su\",\n                        \"ObjectType\": \"taskObjTypeCluster\"\n                    }\n                ]\n            }\n        ],\n        \"ProxyNodeInfos\": [\n            {\n                \"ProxyNodeId\": \"cynosdbmysql-proxyNode-pv4hg4na\",\n                \"ProxyNodeConnections\": 157,\n                \"Cpu\": 2,\n                \"Mem\": 4000,\n                \"Status\": \"running\",\n                \"ProxyGroupId\": \"cynosdbmysql-proxy-mdhg57su\",\n                \"ClusterId\": \"cynosdbmysql-i2weamox\",\n                \"AppId\": 1772344699,\n                \"Region\": \"ap-guangzhou\",\n                \"Zone\": \"ap-guangzhou-6\",\n                \"OssProxyNodeName\": \"cynosdbmysql-proxyNode-q52v1wp4\"\n            }\n        ],\n        \"RequestId\": \"ed0bd4ca-b5c0-4230-a8b5-6d2dc5ec1eb0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "ProxyGroupInfos": [
+            {
+                "ConnectionPool": {
+                    "ConnectionPoolTimeOut": 30,
+                    "ConnectionPoolType": "SessionConnectionPool",
+                    "OpenConnectionPool": "yes"
+                },
+                "NetAddrInfos": [
+                    {
+                        "Description": "external-ro new",
+                        "InstanceGroupId": "cynosdbmysql-grp-nsiuj4aj",
+                        "NetType": "",
+                        "UniqSubnetId": "subnet-pmqqss72",
+                        "UniqVpcId": "vpc-gvelzo5j",
+                        "Vip": "11.2.1.43",
+                        "Vport": 3306,
+                        "WanDomain": "test.wan.domain",
+                        "WanIP": "11.2.3.43",
+                        "WanPort": 3306,
+                        "WanStatus": "open"
+                    }
+                ],
+                "ProxyGroup": {
+                    "AppId": 1772344699,
+                    "ClusterId": "cynosdbmysql-i2weamox",
+                    "CurrentProxyVersion": "1.3.11",
+                    "OpenRw": "yes",
+                    "ProxyGroupId": "cynosdbmysql-proxy-mdhg55su",
+                    "ProxyNodeCount": 4,
+                    "Region": "ap-guangzhou",
+                    "Status": "running",
+                    "Zone": "ap-guangzhou-6"
+                },
+                "ProxyGroupRwInfo": {
+                    "AccessMode": "balance",
+                    "AutoAddRo": "no",
+                    "ConsistencyTimeOut": 0,
+                    "ConsistencyType": "eventual",
+                    "FailOver": "no",
+                    "InstanceWeights": [
+                        {
+                            "InstanceId": "cynosdbmysql-ins-ka2i3m48",
+                            "Weight": 1
+                        }
+                    ],
+                    "OpenRw": "yes",
+                    "RwType": "READONLY",
+                    "TransSplit": false,
+                    "WeightMode": "system"
+                },
+                "ProxyNodes": [
+                    {
+                        "AppId": 1772344699,
+                        "ClusterId": "cynosdbmysql-i2weamox",
+                        "Cpu": 2,
+                        "Mem": 4000,
+                        "OssProxyNodeName": "cynosdbmysql-proxyNode-q52v1wp4",
+                        "ProxyGroupId": "cynosdbmysql-proxy-mdhg57su",
+                        "ProxyNodeConnections": 157,
+                        "ProxyNodeId": "cynosdbmysql-proxyNode-pv4hg4na",
+                        "Region": "ap-guangzhou",
+                        "Status": "running",
+                        "Zone": "ap-guangzhou-6"
+                    }
+                ],
+                "Tasks": [
+                    {
+                        "TaskId": 123124,
+                        "TaskType": "taskModifyProxyRwSplit",
+                        "TaskStatus": "processing",
+                        "ObjectId": "cynosdbmysql-proxy-mdhg57su",
+                        "ObjectType": "taskObjTypeCluster"
+                    }
+                ]
+            }
+        ],
+        "ProxyNodeInfos": [
+            {
+                "ProxyNodeId": "cynosdbmysql-proxyNode-pv4hg4na",
+                "ProxyNodeConnections": 157,
+                "Cpu": 2,
+                "Mem": 4000,
+                "Status": "running",
+                "ProxyGroupId": "cynosdbmysql-proxy-mdhg57su",
+                "ClusterId": "cynosdbmysql-i2weamox",
+                "AppId": 1772344699,
+                "Region": "ap-guangzhou",
+                "Zone": "ap-guangzhou-6",
+                "OssProxyNodeName": "cynosdbmysql-proxyNode-q52v1wp4"
+            }
+        ],
+        "RequestId": "ed0bd4ca-b5c0-4230-a8b5-6d2dc5ec1eb0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

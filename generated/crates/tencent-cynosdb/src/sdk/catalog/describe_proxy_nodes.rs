@@ -67,7 +67,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ProxyNodeInfos\": [],\n        \"RequestId\": \"d5ec3b85-ce7d-43b3-855f-dec59d11f3e1\",\n        \"TotalCount\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ProxyNodeInfos": [],
+        "RequestId": "d5ec3b85-ce7d-43b3-855f-dec59d11f3e1",
+        "TotalCount": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,12 +44,40 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ProxySpecs\": [\n            {\n                \"Cpu\": 2,\n                \"Mem\": 4000\n            },\n            {\n                \"Cpu\": 4,\n                \"Mem\": 8000\n            },\n            {\n                \"Cpu\": 8,\n                \"Mem\": 16000\n            }\n        ],\n        \"RequestId\": \"f4479b74-e428-40d9-a81f-e34cac00ae70\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ProxySpecs": [
+            {
+                "Cpu": 2,
+                "Mem": 4000
+            },
+            {
+                "Cpu": 4,
+                "Mem": 8000
+            },
+            {
+                "Cpu": 8,
+                "Mem": 16000
+            }
+        ],
+        "RequestId": "f4479b74-e428-40d9-a81f-e34cac00ae70"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ProxySpecs\": [\n            {\n                \"Mem\": 0,\n                \"Cpu\": 0\n            }\n        ],\n        \"RequestId\": \"request-756112\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ProxySpecs": [
+            {
+                "Mem": 0,
+                "Cpu": 0
+            }
+        ],
+        "RequestId": "request-756112"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

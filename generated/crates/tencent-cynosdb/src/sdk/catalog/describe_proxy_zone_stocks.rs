@@ -47,7 +47,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ProxyZoneStockInfos\": [\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"Zone\": \"ap-guangzhou-3\",\n                \"CpuStock\": 124,\n                \"MemStock\": 3192000\n            }\n        ],\n        \"RequestId\": \"bef4efb8-8208-42a7-a007-dc0eda930f68\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ProxyZoneStockInfos": [
+            {
+                "Region": "ap-guangzhou",
+                "Zone": "ap-guangzhou-3",
+                "CpuStock": 124,
+                "MemStock": 3192000
+            }
+        ],
+        "RequestId": "bef4efb8-8208-42a7-a007-dc0eda930f68"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -98,7 +98,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RedoLogList\": [\n            {\n                \"ClusterId\": \"cynosdbmysql-03e2xlyd\",\n                \"ClusterName\": \"backupT_202602021239\",\n                \"RedoFileInfo\": {\n                    \"BackupTime\": \"1970-01-01 08:00:01\",\n                    \"CopyStatus\": \"done\",\n                    \"FileName\": \"backupT_202602021239_20260202153128\",\n                    \"FileSize\": 600941264,\n                    \"FinishTime\": \"1970-01-01 08:00:01\",\n                    \"RedoCrossRegions\": [],\n                    \"RedoLogId\": 1282,\n                    \"StartTime\": \"1970-01-01 08:00:01\",\n                    \"Status\": \"creating\"\n                }\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"603b58ae-3e3e-41a7-9dcd-d0bf13044ce0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RedoLogList": [
+            {
+                "ClusterId": "cynosdbmysql-03e2xlyd",
+                "ClusterName": "backupT_202602021239",
+                "RedoFileInfo": {
+                    "BackupTime": "1970-01-01 08:00:01",
+                    "CopyStatus": "done",
+                    "FileName": "backupT_202602021239_20260202153128",
+                    "FileSize": 600941264,
+                    "FinishTime": "1970-01-01 08:00:01",
+                    "RedoCrossRegions": [],
+                    "RedoLogId": 1282,
+                    "StartTime": "1970-01-01 08:00:01",
+                    "Status": "creating"
+                }
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "603b58ae-3e3e-41a7-9dcd-d0bf13044ce0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

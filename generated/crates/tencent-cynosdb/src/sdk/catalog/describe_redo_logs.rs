@@ -73,7 +73,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RedoLogs\": [\n            {\n                \"BackupTime\": \"2025-09-22 14:35:44\",\n                \"FileName\": \"backupT_lowcase_202509221241_20250922143544\",\n                \"FileSize\": 738914945,\n                \"FinishTime\": \"2025-09-22 14:36:44\",\n                \"RedoCrossRegions\": [\n                    {\n                        \"BackupId\": 22822,\n                        \"BackupRegion\": \"ap-guangzhou\"\n                    }\n                ],\n                \"RedoLogId\": 22822,\n                \"StartTime\": \"2025-09-22 14:35:44\",\n                \"Status\": \"success\"\n            },\n            {\n                \"BackupTime\": \"2025-09-22 14:18:22\",\n                \"FileName\": \"backupT_lowcase_202509221241_20250922141822\",\n                \"FileSize\": 739166672,\n                \"FinishTime\": \"2025-09-22 14:19:23\",\n                \"RedoCrossRegions\": [\n                    {\n                        \"BackupId\": 22818,\n                        \"BackupRegion\": \"ap-guangzhou\"\n                    }\n                ],\n                \"RedoLogId\": 22818,\n                \"StartTime\": \"2025-09-22 14:18:22\",\n                \"Status\": \"success\"\n            }\n        ],\n        \"RequestId\": \"813bd72c-a8c4-4e99-badf-0136e8e6ba89\",\n        \"TotalCount\": 12\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RedoLogs": [
+            {
+                "BackupTime": "2025-09-22 14:35:44",
+                "FileName": "backupT_lowcase_202509221241_20250922143544",
+                "FileSize": 738914945,
+                "FinishTime": "2025-09-22 14:36:44",
+                "RedoCrossRegions": [
+                    {
+                        "BackupId": 22822,
+                        "BackupRegion": "ap-guangzhou"
+                    }
+                ],
+                "RedoLogId": 22822,
+                "StartTime": "2025-09-22 14:35:44",
+                "Status": "success"
+            },
+            {
+                "BackupTime": "2025-09-22 14:18:22",
+                "FileName": "backupT_lowcase_202509221241_20250922141822",
+                "FileSize": 739166672,
+                "FinishTime": "2025-09-22 14:19:23",
+                "RedoCrossRegions": [
+                    {
+                        "BackupId": 22818,
+                        "BackupRegion": "ap-guangzhou"
+                    }
+                ],
+                "RedoLogId": 22818,
+                "StartTime": "2025-09-22 14:18:22",
+                "Status": "success"
+            }
+        ],
+        "RequestId": "813bd72c-a8c4-4e99-badf-0136e8e6ba89",
+        "TotalCount": 12
+    }
+}"#,
             },
         ],
         errors: ERRORS,

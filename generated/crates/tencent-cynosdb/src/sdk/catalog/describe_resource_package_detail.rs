@@ -81,7 +81,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 20,\n        \"Detail\": [\n            {\n                \"AppId\": 251232125,\n                \"PackageId\": \"package-abcr4312\",\n                \"InstanceId\": \"cynosdbmysql-ins-anji1234\",\n                \"SuccessDeductSpec\": 100,\n                \"PackageTotalUsedSpec\": 200,\n                \"StartTime\": \"2020-01-01 00:00:01\",\n                \"EndTime\": \"2020-01-02 00:00:01\",\n                \"ExtendInfo\": \"{\\\"ClusterId\\\":\\\"cynosdbmysql-i58mvikj\\\",\\\"RequestId\\\":\\\"1724306460000666497_c7bedc2d-3454-4fe9-9768-335a9901f10f\\\"}\"\n            }\n        ],\n        \"RequestId\": \"3d56fe0b-f839-42c6-b84e-1d5fbc874cba\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 20,
+        "Detail": [
+            {
+                "AppId": 251232125,
+                "PackageId": "package-abcr4312",
+                "InstanceId": "cynosdbmysql-ins-anji1234",
+                "SuccessDeductSpec": 100,
+                "PackageTotalUsedSpec": 200,
+                "StartTime": "2020-01-01 00:00:01",
+                "EndTime": "2020-01-02 00:00:01",
+                "ExtendInfo": "{\"ClusterId\":\"cynosdbmysql-i58mvikj\",\"RequestId\":\"1724306460000666497_c7bedc2d-3454-4fe9-9768-335a9901f10f\"}"
+            }
+        ],
+        "RequestId": "3d56fe0b-f839-42c6-b84e-1d5fbc874cba"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

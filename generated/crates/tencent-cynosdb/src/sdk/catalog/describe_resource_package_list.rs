@@ -89,7 +89,35 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 20,\n        \"Detail\": [\n            {\n                \"AppId\": 12387234,\n                \"PackageId\": \"package-cbhsyegx\",\n                \"PackageName\": \"MyPackageName\",\n                \"PackageType\": \"CCU\",\n                \"PackageRegion\": \"chineseMainland\",\n                \"Status\": \"using\",\n                \"PackageTotalSpec\": 10000000,\n                \"PackageUsedSpec\": 2394.3,\n                \"HasQuota\": true,\n                \"BindInstanceInfos\": [\n                    {\n                        \"InstanceId\": \"cynosdbpg-ins-bzkxxrmt\",\n                        \"InstanceRegion\": \"ap-guangzhou\",\n                        \"InstanceType\": \"cynosdb-serverless\"\n                    }\n                ],\n                \"StartTime\": \"2023-12-10 00:00:00\",\n                \"ExpireTime\": \"2025-11-10 00:00:00\",\n                \"PackageVersion\": \"common\"\n            }\n        ],\n        \"RequestId\": \"e0c28bb4-a0f2-4194-a646-b8bcf777b5ce\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 20,
+        "Detail": [
+            {
+                "AppId": 12387234,
+                "PackageId": "package-cbhsyegx",
+                "PackageName": "MyPackageName",
+                "PackageType": "CCU",
+                "PackageRegion": "chineseMainland",
+                "Status": "using",
+                "PackageTotalSpec": 10000000,
+                "PackageUsedSpec": 2394.3,
+                "HasQuota": true,
+                "BindInstanceInfos": [
+                    {
+                        "InstanceId": "cynosdbpg-ins-bzkxxrmt",
+                        "InstanceRegion": "ap-guangzhou",
+                        "InstanceType": "cynosdb-serverless"
+                    }
+                ],
+                "StartTime": "2023-12-10 00:00:00",
+                "ExpireTime": "2025-11-10 00:00:00",
+                "PackageVersion": "common"
+            }
+        ],
+        "RequestId": "e0c28bb4-a0f2-4194-a646-b8bcf777b5ce"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 0,\n        \"Detail\": [\n            {\n                \"PackageRegion\": \"china\",\n                \"PackageType\": \"CCU\",\n                \"PackageVersion\": \"common\",\n                \"MinPackageSpec\": 50,\n                \"MaxPackageSpec\": 100,\n                \"ExpireDay\": 180\n            }\n        ],\n        \"RequestId\": \"93c96481-e37c-49f7-aeb5-907ee97a198c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 0,
+        "Detail": [
+            {
+                "PackageRegion": "china",
+                "PackageType": "CCU",
+                "PackageVersion": "common",
+                "MinPackageSpec": 50,
+                "MaxPackageSpec": 100,
+                "ExpireDay": 180
+            }
+        ],
+        "RequestId": "93c96481-e37c-49f7-aeb5-907ee97a198c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

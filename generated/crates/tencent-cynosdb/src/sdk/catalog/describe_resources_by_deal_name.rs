@@ -52,7 +52,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BillingResourceInfos\": [\n            {\n                \"ClusterId\": \"cynosdbmysql-r8ewihg4\",\n                \"InstanceIds\": [\n                    \"cynosdbmysql-ins-pecl0drs\"\n                ],\n                \"DealName\": \"201302542054\"\n            },\n            {\n                \"ClusterId\": \"cynosdbmysql-hjosrxhu\",\n                \"InstanceIds\": [\n                    \"cynosdbmysql-ins-7f59pahg\"\n                ],\n                \"DealName\": \"201302542054\"\n            }\n        ],\n        \"RequestId\": \"005b862f-f408-4a95-a7e7-26f3e672e081\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BillingResourceInfos": [
+            {
+                "ClusterId": "cynosdbmysql-r8ewihg4",
+                "InstanceIds": [
+                    "cynosdbmysql-ins-pecl0drs"
+                ],
+                "DealName": "201302542054"
+            },
+            {
+                "ClusterId": "cynosdbmysql-hjosrxhu",
+                "InstanceIds": [
+                    "cynosdbmysql-ins-7f59pahg"
+                ],
+                "DealName": "201302542054"
+            }
+        ],
+        "RequestId": "005b862f-f408-4a95-a7e7-26f3e672e081"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

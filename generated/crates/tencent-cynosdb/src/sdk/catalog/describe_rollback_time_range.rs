@@ -59,7 +59,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RollbackTimeRanges\": [\n            {\n                \"TimeRangeStart\": \"2019-01-13 02:12:05\",\n                \"TimeRangeEnd\": \"2019-01-20 02:10:12\"\n            }\n        ],\n        \"TimeRangeStart\": \"\",\n        \"TimeRangeEnd\": \"\",\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RollbackTimeRanges": [
+            {
+                "TimeRangeStart": "2019-01-13 02:12:05",
+                "TimeRangeEnd": "2019-01-20 02:10:12"
+            }
+        ],
+        "TimeRangeStart": "",
+        "TimeRangeEnd": "",
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3885b16b-9a20-4a56-8c01-688f7e69a4f1\",\n        \"SaveBackupClusterInfos\": [\n            {\n                \"BackupId\": 0,\n                \"BackupTime\": \"0001-01-01 00:00:00\",\n                \"ClusterId\": \"cynosdbmysql-2e9qy0ob\",\n                \"ClusterName\": \"cynosdbmysql-2e9qy0ob\",\n                \"DbMode\": \"NORMAL\",\n                \"DbVersion\": \"5.7\",\n                \"Region\": \"ap-guangzhou\",\n                \"Zone\": \"ap-guangzhou-3\"\n            }\n        ],\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3885b16b-9a20-4a56-8c01-688f7e69a4f1",
+        "SaveBackupClusterInfos": [
+            {
+                "BackupId": 0,
+                "BackupTime": "0001-01-01 00:00:00",
+                "ClusterId": "cynosdbmysql-2e9qy0ob",
+                "ClusterName": "cynosdbmysql-2e9qy0ob",
+                "DbMode": "NORMAL",
+                "DbVersion": "5.7",
+                "Region": "ap-guangzhou",
+                "Zone": "ap-guangzhou-3"
+            }
+        ],
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,93 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Specs\": [\n            {\n                \"MaxStorageSize\": 1000,\n                \"MinCpu\": 0.25,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0.5,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            },\n            {\n                \"MaxStorageSize\": 1000,\n                \"MinCpu\": 0.25,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            },\n            {\n                \"MaxStorageSize\": 5000,\n                \"MinCpu\": 0.25,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            },\n            {\n                \"MaxStorageSize\": 10000,\n                \"MinCpu\": 0.25,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            },\n            {\n                \"MaxStorageSize\": 1000,\n                \"MinCpu\": 0.5,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            },\n            {\n                \"MaxStorageSize\": 5000,\n                \"MinCpu\": 0.5,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 1\n            },\n            {\n                \"MaxStorageSize\": 10000,\n                \"MinCpu\": 0.5,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            },\n            {\n                \"MaxStorageSize\": 5000,\n                \"MinCpu\": 0,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            },\n            {\n                \"MaxStorageSize\": 10000,\n                \"MinCpu\": 0,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            },\n            {\n                \"MaxStorageSize\": 10000,\n                \"MinCpu\": 0,\n                \"StockCount\": 0,\n                \"MaxCpu\": 0,\n                \"HasStock\": true,\n                \"IsDefault\": 0\n            }\n        ],\n        \"RequestId\": \"52-a341-4269-bce2-221ec952ea16|m\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Specs": [
+            {
+                "MaxStorageSize": 1000,
+                "MinCpu": 0.25,
+                "StockCount": 0,
+                "MaxCpu": 0.5,
+                "HasStock": true,
+                "IsDefault": 0
+            },
+            {
+                "MaxStorageSize": 1000,
+                "MinCpu": 0.25,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 0
+            },
+            {
+                "MaxStorageSize": 5000,
+                "MinCpu": 0.25,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 0
+            },
+            {
+                "MaxStorageSize": 10000,
+                "MinCpu": 0.25,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 0
+            },
+            {
+                "MaxStorageSize": 1000,
+                "MinCpu": 0.5,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 0
+            },
+            {
+                "MaxStorageSize": 5000,
+                "MinCpu": 0.5,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 1
+            },
+            {
+                "MaxStorageSize": 10000,
+                "MinCpu": 0.5,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 0
+            },
+            {
+                "MaxStorageSize": 5000,
+                "MinCpu": 0,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 0
+            },
+            {
+                "MaxStorageSize": 10000,
+                "MinCpu": 0,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 0
+            },
+            {
+                "MaxStorageSize": 10000,
+                "MinCpu": 0,
+                "StockCount": 0,
+                "MaxCpu": 0,
+                "HasStock": true,
+                "IsDefault": 0
+            }
+        ],
+        "RequestId": "52-a341-4269-bce2-221ec952ea16|m"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

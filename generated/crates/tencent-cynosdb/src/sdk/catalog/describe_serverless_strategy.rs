@@ -47,7 +47,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AutoPauseDelay\": 300,\n        \"AutoScaleDownDelay\": 60,\n        \"AutoPause\": \"yes\",\n        \"RequestId\": \"8727691c-3536-11eb-81e7-525400b7dd5a\",\n        \"AutoScaleUpDelay\": 30\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AutoPauseDelay": 300,
+        "AutoScaleDownDelay": 60,
+        "AutoPause": "yes",
+        "RequestId": "8727691c-3536-11eb-81e7-525400b7dd5a",
+        "AutoScaleUpDelay": 30
+    }
+}"#,
             },
         ],
         errors: ERRORS,

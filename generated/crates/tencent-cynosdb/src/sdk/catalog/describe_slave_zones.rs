@@ -56,7 +56,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SlaveZones\": [\n            \"ap-guangzhou-5\"\n        ],\n        \"RequestId\": \"128046\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SlaveZones": [
+            "ap-guangzhou-5"
+        ],
+        "RequestId": "128046"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SupportProxyVersions\": [\n            \"3.1.4\"\n        ],\n        \"CurrentProxyVersion\": \"3.1.1\",\n        \"SupportProxyVersionDetail\": [\n            {\n                \"ProxyVersion\": \"3.1.5\",\n                \"ProxyVersionType\": \"BATE\"\n            }\n        ],\n        \"RequestId\": \"a5706353-296a-4992-ad07-ac4a48eeba43\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SupportProxyVersions": [
+            "3.1.4"
+        ],
+        "CurrentProxyVersion": "3.1.1",
+        "SupportProxyVersionDetail": [
+            {
+                "ProxyVersion": "3.1.5",
+                "ProxyVersionType": "BATE"
+            }
+        ],
+        "RequestId": "a5706353-296a-4992-ad07-ac4a48eeba43"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,161 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"TaskList\": [\n            {\n                \"ID\": 1,\n                \"AppId\": 23623651237,\n                \"ClusterId\": \"cynoadbmysql-ydtwlxig\",\n                \"CreateTime\": \"2024-10-01 23:22:54\",\n                \"DelayTime\": \"2024-10-12 17:52:19\",\n                \"ErrMsg\": \"\",\n                \"FlowId\": 6521,\n\"Input\": \"{\\\"AppId\\\":251232125,\\\"uin\\\":\\\"700000433509\\\",\\\"operateUin\\\":\\\"700000433509\\\",\\\"region\\\":1,\\\"zoneId\\\":100007,\\\"dealName\\\":\\\"20240627509001289127581\\\",\\\"bigDealId\\\":\\\"20240627509001289141381\\\",\\\"tranId\\\":\\\"20240627509001289127591\\\",\\\"productCode\\\":\\\"p_cynosdb\\\",\\\"subProductCode\\\":\\\"sp_cynosdb_mysql\\\",\\\"payMode\\\":0,\\\"projectId\\\":0,\\\"goodsDetail\\\":{\\\"requestId\\\":\\\"3d56fe0b-f839-42c6-b84e-1d5fbc874cba\\\",\\\"Action\\\":\\\"CreateMultiSpecClusters\\\",\\\"pid\\\":1001166,\\\"extparam\\\":{\\\"token\\\":\\\"\\\"},\\\"timeSpan\\\":3600,\\\"timeUnit\\\":\\\"s\\\",\\\"productCode\\\":\\\"p_cynosdb\\\",\\\"subProductCode\\\":\\\"sp_cynosdb_mysql\\\",\\\"goodsNum\\\":1,\\\"sv_cynosdb_cpu_mysql\\\":1,\\\"sv_cynosdb_memory_mysql\\\":1,\\\"sv_cynosdb_cpu_smallcommoncpu\\\":0,\\\"sv_cynosdb_memory_smallcommonmem\\\":0,\\\"sv_cynosdb_cpu_largecommoncpu\\\":0,\\\"sv_cynosdb_memory_largecommonmem\\\":0,\\\"sv_cynosdb_storage_mysql\\\":0,\\\"sv_cynosdb_ccu_mysql\\\":0,\\\"resourceTags\\\":[{\\\"tagKey\\\":\\\"mockTagKey\\\",\\\"tagValue\\\":\\\"mockTagValue\\\"}],\\\"productInfo\\\":[{\\\"name\\\":\\\"Configuration\\\",\\\"value\\\":\\\"1 core, 1 GB Memory\\\"},{\\\"name\\\":\\\"Region\\\",\\\"value\\\":\\\"ap-guangzhou\\\"},{\\\"name\\\":\\\"Availability Zone\\\",\\\"value\\\":\\\"ap-guangzhou-7\\\"}],\\\"zone\\\":\\\"ap-guangzhou-7\\\",\\\"source\\\":\\\"API\\\",\\\"slaveZone\\\":\\\"\\\",\\\"businessType\\\":\\\"\\\",\\\"vpcId\\\":\\\"vpc-rhfuibtt\\\",\\\"subnetId\\\":\\\"subnet-87qviva4\\\",\\\"dbType\\\":\\\"MYSQL\\\",\\\"dbVersion\\\":\\\"5.7\\\",\\\"cynosVersion\\\":\\\"\\\",\\\"clusterName\\\":\\\"postpaid cluster\\\",\\\"adminPassword\\\":\\\"Abcde@123\\\",\\\"port\\\":3306,\\\"count\\\":1,\\\"haCount\\\":0,\\\"instanceCount\\\":1,\\\"storageTraceId\\\":\\\"\\\",\\\"storagePayMode\\\":0,\\\"rollbackStrategy\\\":\\\"noneRollback\\\",\\\"OrderSource\\\":\\\"go_test\\\",\\\"isLhdb\\\":\\\"no\\\",\\\"lhdbAppId\\\":0,\\\"isDisableConsole\\\":\\\"no\\\",\\\"sourcePlatform\\\":\\\"\\\",\\\"clusterParams\\\":[{\\\"ParamName\\\":\\\"character_set_server\\\",\\\"CurrentValue\\\":\\\"utf8\\\",\\\"OldValue\\\":\\\"\\\"},{\\\"ParamName\\\":\\\"collation_server\\\",\\\"CurrentValue\\\":\\\"utf8_general_ci\\\",\\\"OldValue\\\":\\\"\\\"}],\\\"ParamTemplateId\\\":0,\\\"instanceType\\\":\\\"rw\\\",\\\"clusterTraceId\\\":\\\"9642a74e-fa27-4f8f-b854-653b3083c4cb\\\",\\\"outside_invisible_is_skip_trade\\\":\\\"\\\",\\\"ClusterInstanceCount\\\":1}}\",\n                \"InstanceGrpId\": \"cynosdbmysql-grp-ywnxpisy\",\n                \"InstanceGroupId\": \"cynosdbmysql-grp-ywnxpisy\",\n                \"InstanceId\": \"cynosdbmysql-qjuxpows\",\n                \"ObjectId\": \"cynosdbmysql-grwlskip\",\n                \"ObjectType\": \"taskCreateCluster\",\n                \"Operator\": \"700000433509\",\n                \"Output\": \"{\\\"Storage\\\":3000}\",\n                \"Status\": \"success\",\n                \"TaskType\": \"taskCreateCluster\",\n                \"TriggerTaskId\": 0,\n                \"UpdateTime\": \"2024-06-27 16:18:12\",\n                \"StartTime\": \"2024-06-27 16:18:07\",\n                \"EndTime\": \"2024-06-27 16:18:12\",\n                \"ClusterName\": \"MyClusterName\",\n                \"InstanceName\": \"MyInstanceName\",\n                \"Process\": 100,\n                \"ModifyParamsData\": [\n                    {\n                        \"Name\": \"sql_auto_is_null\",\n                        \"OldValue\": \"OFF\",\n                        \"CurValue\": \"ON\"\n                    }\n                ],\n                \"CreateClustersData\": {\n                    \"Cpu\": 1,\n                    \"Memory\": 2,\n                    \"StorageLimit\": 200\n                },\n                \"RollbackData\": {\n                    \"Cpu\": 1,\n                    \"Memory\": 2,\n                    \"StorageLimit\": 200,\n                    \"OriginalClusterId\": \"cynosdbmysql-tiwgxyts\",\n                    \"OriginalClusterName\": \"MyOriginalClusterName\",\n                    \"RollbackStrategy\": \"timeRollback\",\n                    \"SnapshotTime\": \"2024-05-12 11:28:55\",\n                    \"MinCpu\": 2,\n                    \"MaxCpu\": 8,\n                    \"SnapShotId\": 5562,\n                    \"RollbackDatabases\": [\n                        {\n                            \"OldDatabase\": \"test_database\",\n                            \"NewDatabase\": \"new_test_database\"\n                        }\n                    ],\n                    \"RollbackTables\": [\n                        {\n                            \"Database\": \"test-database\",\n                            \"Tables\": [\n                                {\n                                    \"OldTable\": \"test-table-1\",\n                                    \"NewTable\": \"new-test-table-1\"\n                                }\n                            ]\n                        }\n                    ],\n                    \"BackupFileName\": \"cynosdbmysql-oaj6te97_20240610111357\"\n                },\n                \"ModifyInstanceData\": {\n                    \"Cpu\": 2,\n                    \"Memory\": 4,\n                    \"StorageLimit\": 400,\n                    \"OldCpu\": 1,\n                    \"OldMemory\": 2,\n                    \"OldStorageLimit\": 200,\n                    \"UpgradeType\": \"upgradeInMaintain\"\n                },\n                \"ManualBackupData\": {\n                    \"BackupType\": \"snapshot\",\n                    \"BackupMethod\": \"manual\",\n                    \"SnapshotTime\": \"2023-11-03 15:27:22\"\n                },\n                \"ModifyDbVersionData\": {\n                    \"OldVersion\": \"3.1.11\",\n                    \"NewVersion\": \"3.1.13\",\n                    \"UpgradeType\": \"upgradeInMaintain\"\n                },\n                \"ClusterSlaveData\": {\n                    \"OldMasterZone\": \"ap-guangzhou-4\",\n                    \"OldSlaveZone\": [\n                        \"ap-guangzhou-7\"\n                    ],\n                    \"NewMasterZone\": \"ap-guangzhou-7\",\n                    \"NewSlaveZone\": [\n                        \"ap-guangzhou-4\"\n                    ],\n                    \"NewSlaveZoneAttr\": [\n                        {\n                            \"Zone\": \"ap-guangzhou-4\",\n                            \"BinlogSyncWay\": \"sync\",\n                            \"SemiSyncTimeout\": 10000\n                        }\n                    ],\n                    \"OldSlaveZoneAttr\": [\n                        {\n                            \"Zone\": \"ap-guangzhou-7\",\n                            \"BinlogSyncWay\": \"async\",\n                            \"SemiSyncTimeout\": 10000\n                        }\n                    ]\n                },\n                \"SwitchClusterLogBin\": {\n                    \"Status\": \"OFF\"\n                },\n                \"ModifyInstanceParamsData\": {\n                    \"ClusterId\": \"cynosdbmysql-tiwgxyts\",\n                    \"ClusterParamList\": [\n                        {\n                            \"ParamName\": \"innodb_backquery_history_limit\",\n                            \"CurrentValue\": \"1100\",\n                            \"OldValue\": \"1000\"\n                        }\n                    ],\n                    \"ModifyInstanceParams\": [\n                        {\n                            \"InstanceId\": \"cynosdbmysql-ins-twpmnatl\",\n                            \"ModifyInstanceParamList\": [\n                                {\n                                    \"ParamName\": \"innodb_secondary_evict_only_lru\",\n                                    \"CurrentValue\": \"ON\",\n                                    \"OldValue\": \"OFF\"\n                                }\n                            ]\n                        }\n                    ]\n                },\n                \"TaskMaintainInfo\": {\n                    \"MaintainStartTime\": 10800,\n                    \"MaintainDuration\": 3600,\n                    \"MaintainWeekDays\": [\n                        \"Mon\",\n                        \"Tue\",\n                        \"Wed\",\n                        \"Thu\",\n                        \"Fri\"\n                    ]\n                }\n            }\n        ],\n        \"RequestId\": \"3d56fe0b-f839-42c6-b84e-1d5fbc874cba\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "TaskList": [
+            {
+                "ID": 1,
+                "AppId": 23623651237,
+                "ClusterId": "cynoadbmysql-ydtwlxig",
+                "CreateTime": "2024-10-01 23:22:54",
+                "DelayTime": "2024-10-12 17:52:19",
+                "ErrMsg": "",
+                "FlowId": 6521,
+"Input": "{\"AppId\":251232125,\"uin\":\"700000433509\",\"operateUin\":\"700000433509\",\"region\":1,\"zoneId\":100007,\"dealName\":\"20240627509001289127581\",\"bigDealId\":\"20240627509001289141381\",\"tranId\":\"20240627509001289127591\",\"productCode\":\"p_cynosdb\",\"subProductCode\":\"sp_cynosdb_mysql\",\"payMode\":0,\"projectId\":0,\"goodsDetail\":{\"requestId\":\"3d56fe0b-f839-42c6-b84e-1d5fbc874cba\",\"Action\":\"CreateMultiSpecClusters\",\"pid\":1001166,\"extparam\":{\"token\":\"\"},\"timeSpan\":3600,\"timeUnit\":\"s\",\"productCode\":\"p_cynosdb\",\"subProductCode\":\"sp_cynosdb_mysql\",\"goodsNum\":1,\"sv_cynosdb_cpu_mysql\":1,\"sv_cynosdb_memory_mysql\":1,\"sv_cynosdb_cpu_smallcommoncpu\":0,\"sv_cynosdb_memory_smallcommonmem\":0,\"sv_cynosdb_cpu_largecommoncpu\":0,\"sv_cynosdb_memory_largecommonmem\":0,\"sv_cynosdb_storage_mysql\":0,\"sv_cynosdb_ccu_mysql\":0,\"resourceTags\":[{\"tagKey\":\"mockTagKey\",\"tagValue\":\"mockTagValue\"}],\"productInfo\":[{\"name\":\"Configuration\",\"value\":\"1 core, 1 GB Memory\"},{\"name\":\"Region\",\"value\":\"ap-guangzhou\"},{\"name\":\"Availability Zone\",\"value\":\"ap-guangzhou-7\"}],\"zone\":\"ap-guangzhou-7\",\"source\":\"API\",\"slaveZone\":\"\",\"businessType\":\"\",\"vpcId\":\"vpc-rhfuibtt\",\"subnetId\":\"subnet-87qviva4\",\"dbType\":\"MYSQL\",\"dbVersion\":\"5.7\",\"cynosVersion\":\"\",\"clusterName\":\"postpaid cluster\",\"adminPassword\":\"Abcde@123\",\"port\":3306,\"count\":1,\"haCount\":0,\"instanceCount\":1,\"storageTraceId\":\"\",\"storagePayMode\":0,\"rollbackStrategy\":\"noneRollback\",\"OrderSource\":\"go_test\",\"isLhdb\":\"no\",\"lhdbAppId\":0,\"isDisableConsole\":\"no\",\"sourcePlatform\":\"\",\"clusterParams\":[{\"ParamName\":\"character_set_server\",\"CurrentValue\":\"utf8\",\"OldValue\":\"\"},{\"ParamName\":\"collation_server\",\"CurrentValue\":\"utf8_general_ci\",\"OldValue\":\"\"}],\"ParamTemplateId\":0,\"instanceType\":\"rw\",\"clusterTraceId\":\"9642a74e-fa27-4f8f-b854-653b3083c4cb\",\"outside_invisible_is_skip_trade\":\"\",\"ClusterInstanceCount\":1}}",
+                "InstanceGrpId": "cynosdbmysql-grp-ywnxpisy",
+                "InstanceGroupId": "cynosdbmysql-grp-ywnxpisy",
+                "InstanceId": "cynosdbmysql-qjuxpows",
+                "ObjectId": "cynosdbmysql-grwlskip",
+                "ObjectType": "taskCreateCluster",
+                "Operator": "700000433509",
+                "Output": "{\"Storage\":3000}",
+                "Status": "success",
+                "TaskType": "taskCreateCluster",
+                "TriggerTaskId": 0,
+                "UpdateTime": "2024-06-27 16:18:12",
+                "StartTime": "2024-06-27 16:18:07",
+                "EndTime": "2024-06-27 16:18:12",
+                "ClusterName": "MyClusterName",
+                "InstanceName": "MyInstanceName",
+                "Process": 100,
+                "ModifyParamsData": [
+                    {
+                        "Name": "sql_auto_is_null",
+                        "OldValue": "OFF",
+                        "CurValue": "ON"
+                    }
+                ],
+                "CreateClustersData": {
+                    "Cpu": 1,
+                    "Memory": 2,
+                    "StorageLimit": 200
+                },
+                "RollbackData": {
+                    "Cpu": 1,
+                    "Memory": 2,
+                    "StorageLimit": 200,
+                    "OriginalClusterId": "cynosdbmysql-tiwgxyts",
+                    "OriginalClusterName": "MyOriginalClusterName",
+                    "RollbackStrategy": "timeRollback",
+                    "SnapshotTime": "2024-05-12 11:28:55",
+                    "MinCpu": 2,
+                    "MaxCpu": 8,
+                    "SnapShotId": 5562,
+                    "RollbackDatabases": [
+                        {
+                            "OldDatabase": "test_database",
+                            "NewDatabase": "new_test_database"
+                        }
+                    ],
+                    "RollbackTables": [
+                        {
+                            "Database": "test-database",
+                            "Tables": [
+                                {
+                                    "OldTable": "test-table-1",
+                                    "NewTable": "new-test-table-1"
+                                }
+                            ]
+                        }
+                    ],
+                    "BackupFileName": "cynosdbmysql-oaj6te97_20240610111357"
+                },
+                "ModifyInstanceData": {
+                    "Cpu": 2,
+                    "Memory": 4,
+                    "StorageLimit": 400,
+                    "OldCpu": 1,
+                    "OldMemory": 2,
+                    "OldStorageLimit": 200,
+                    "UpgradeType": "upgradeInMaintain"
+                },
+                "ManualBackupData": {
+                    "BackupType": "snapshot",
+                    "BackupMethod": "manual",
+                    "SnapshotTime": "2023-11-03 15:27:22"
+                },
+                "ModifyDbVersionData": {
+                    "OldVersion": "3.1.11",
+                    "NewVersion": "3.1.13",
+                    "UpgradeType": "upgradeInMaintain"
+                },
+                "ClusterSlaveData": {
+                    "OldMasterZone": "ap-guangzhou-4",
+                    "OldSlaveZone": [
+                        "ap-guangzhou-7"
+                    ],
+                    "NewMasterZone": "ap-guangzhou-7",
+                    "NewSlaveZone": [
+                        "ap-guangzhou-4"
+                    ],
+                    "NewSlaveZoneAttr": [
+                        {
+                            "Zone": "ap-guangzhou-4",
+                            "BinlogSyncWay": "sync",
+                            "SemiSyncTimeout": 10000
+                        }
+                    ],
+                    "OldSlaveZoneAttr": [
+                        {
+                            "Zone": "ap-guangzhou-7",
+                            "BinlogSyncWay": "async",
+                            "SemiSyncTimeout": 10000
+                        }
+                    ]
+                },
+                "SwitchClusterLogBin": {
+                    "Status": "OFF"
+                },
+                "ModifyInstanceParamsData": {
+                    "ClusterId": "cynosdbmysql-tiwgxyts",
+                    "ClusterParamList": [
+                        {
+                            "ParamName": "innodb_backquery_history_limit",
+                            "CurrentValue": "1100",
+                            "OldValue": "1000"
+                        }
+                    ],
+                    "ModifyInstanceParams": [
+                        {
+                            "InstanceId": "cynosdbmysql-ins-twpmnatl",
+                            "ModifyInstanceParamList": [
+                                {
+                                    "ParamName": "innodb_secondary_evict_only_lru",
+                                    "CurrentValue": "ON",
+                                    "OldValue": "OFF"
+                                }
+                            ]
+                        }
+                    ]
+                },
+                "TaskMaintainInfo": {
+                    "MaintainStartTime": 10800,
+                    "MaintainDuration": 3600,
+                    "MaintainWeekDays": [
+                        "Mon",
+                        "Tue",
+                        "Wed",
+                        "Thu",
+                        "Fri"
+                    ]
+                }
+            }
+        ],
+        "RequestId": "3d56fe0b-f839-42c6-b84e-1d5fbc874cba"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

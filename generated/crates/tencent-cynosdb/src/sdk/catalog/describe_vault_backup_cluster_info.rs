@@ -50,7 +50,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterInfos\": [\n            {\n                \"ClusterId\": \"cynosdbmysql-h30xf5d7\",\n                \"ClusterName\": \"backupT_202602021412\",\n                \"ClusterRegion\": \"ap-guangzhou\",\n                \"ClusterStatus\": \"deleted\",\n                \"ClusterZone\": \"ap-guangzhou-3\"\n            }\n        ],\n        \"RequestId\": \"34994a5c-df6c-4ff0-8de6-295665165d35\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterInfos": [
+            {
+                "ClusterId": "cynosdbmysql-h30xf5d7",
+                "ClusterName": "backupT_202602021412",
+                "ClusterRegion": "ap-guangzhou",
+                "ClusterStatus": "deleted",
+                "ClusterZone": "ap-guangzhou-3"
+            }
+        ],
+        "RequestId": "34994a5c-df6c-4ff0-8de6-295665165d35"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

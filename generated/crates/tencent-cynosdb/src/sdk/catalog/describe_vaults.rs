@@ -78,7 +78,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 229,\n        \"Vaults\": [\n            {\n                \"AutoCopyConfigs\": [\n                    {\n                        \"ClusterId\": \"cynosdbmysql-03e2xlyd\",\n                        \"CopyType\": \"binlog\",\n                        \"VaultId\": \"vault-a6ed23f2-f03e-4410-b946-624d1e7d9b5a\",\n                        \"VaultRegion\": \"ap-guangzhou\"\n                    }\n                ],\n                \"BackupFileCount\": 1,\n                \"BackupFileSize\": 4183356,\n                \"BackupSaveSeconds\": 604800,\n                \"BinlogFileCount\": 9,\n                \"BinlogFileSize\": 1320651467,\n                \"RedoLogFileCount\": 3,\n                \"RedoLogFileSize\": 1123284320,\n                \"Status\": \"running\",\n                \"Tasks\": [],\n                \"VaultId\": \"vault-a6ed23f2-f03e-4410-b946-624d1e7d9b5a\",\n                \"VaultName\": \"testtttt\",\n                \"VaultRegion\": \"ap-guangzhou\"\n            }\n        ],\n        \"RequestId\": \"af30455b-61bd-495c-b751-e43a47978c1d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 229,
+        "Vaults": [
+            {
+                "AutoCopyConfigs": [
+                    {
+                        "ClusterId": "cynosdbmysql-03e2xlyd",
+                        "CopyType": "binlog",
+                        "VaultId": "vault-a6ed23f2-f03e-4410-b946-624d1e7d9b5a",
+                        "VaultRegion": "ap-guangzhou"
+                    }
+                ],
+                "BackupFileCount": 1,
+                "BackupFileSize": 4183356,
+                "BackupSaveSeconds": 604800,
+                "BinlogFileCount": 9,
+                "BinlogFileSize": 1320651467,
+                "RedoLogFileCount": 3,
+                "RedoLogFileSize": 1123284320,
+                "Status": "running",
+                "Tasks": [],
+                "VaultId": "vault-a6ed23f2-f03e-4410-b946-624d1e7d9b5a",
+                "VaultName": "testtttt",
+                "VaultRegion": "ap-guangzhou"
+            }
+        ],
+        "RequestId": "af30455b-61bd-495c-b751-e43a47978c1d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

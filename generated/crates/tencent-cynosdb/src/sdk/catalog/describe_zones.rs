@@ -50,7 +50,74 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RegionSet\": [\n            {\n                \"DbType\": \"MYSQL\",\n                \"Region\": \"ap-guangzhou\",\n                \"RegionId\": 100001,\n                \"Modules\": [\n                    {\n                        \"ModuleName\": \"is.disable.wan\",\n                        \"IsDisable\": \"yes\"\n                    }\n                ],\n                \"RegionZh\": \"Guangzhou\",\n                \"ZoneSet\": [\n                    {\n                        \"PhysicalZone\": \"ap-guangzhou-3\",\n                        \"Zone\": \"ap-guangzhou-3\",\n                        \"IsSupportServerless\": 0,\n                        \"ZoneId\": 100003,\n                        \"IsSupportNormal\": 0,\n                        \"ZoneZh\": \"Guangzhou Zone 3\",\n                        \"HasPermission\": true,\n                        \"IsWholeRdmaZone\": \"tcp\",\n                        \"IsSupportCreateCluster\": 1\n                    },\n                    {\n                        \"PhysicalZone\": \"ao-guangzhou-5\",\n                        \"Zone\": \"ap-guangzhou-5\",\n                        \"IsSupportServerless\": 0,\n                        \"ZoneId\": 100004,\n                        \"IsSupportNormal\": 0,\n                        \"ZoneZh\": \"Guangzhou Zone 5\",\n                        \"HasPermission\": true,\n                        \"IsWholeRdmaZone\": \"whole_rdma\",\n                        \"IsSupportCreateCluster\": 0\n                    }\n                ]\n            },\n            {\n                \"DbType\": \"MYSQL\",\n                \"Region\": \"ap-beijing\",\n                \"RegionId\": 8,\n                \"Modules\": [\n                    {\n                        \"ModuleName\": \"is.disable.wan\",\n                        \"IsDisable\": \"no\"\n                    }\n                ],\n                \"RegionZh\": \"Beijing\",\n                \"ZoneSet\": [\n                    {\n                        \"PhysicalZone\": \"ap-beijing-5\",\n                        \"Zone\": \"ap-beijing-5\",\n                        \"IsSupportServerless\": 0,\n                        \"ZoneId\": 800001,\n                        \"IsSupportNormal\": 0,\n                        \"ZoneZh\": \"Beijing Zone 5\",\n                        \"HasPermission\": true,\n                        \"IsWholeRdmaZone\": \"whole_rdma\",\n                        \"IsSupportCreateCluster\": 1\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"8fa5cf5-77db-4e32-90ef-22c71ed95f51\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RegionSet": [
+            {
+                "DbType": "MYSQL",
+                "Region": "ap-guangzhou",
+                "RegionId": 100001,
+                "Modules": [
+                    {
+                        "ModuleName": "is.disable.wan",
+                        "IsDisable": "yes"
+                    }
+                ],
+                "RegionZh": "Guangzhou",
+                "ZoneSet": [
+                    {
+                        "PhysicalZone": "ap-guangzhou-3",
+                        "Zone": "ap-guangzhou-3",
+                        "IsSupportServerless": 0,
+                        "ZoneId": 100003,
+                        "IsSupportNormal": 0,
+                        "ZoneZh": "Guangzhou Zone 3",
+                        "HasPermission": true,
+                        "IsWholeRdmaZone": "tcp",
+                        "IsSupportCreateCluster": 1
+                    },
+                    {
+                        "PhysicalZone": "ao-guangzhou-5",
+                        "Zone": "ap-guangzhou-5",
+                        "IsSupportServerless": 0,
+                        "ZoneId": 100004,
+                        "IsSupportNormal": 0,
+                        "ZoneZh": "Guangzhou Zone 5",
+                        "HasPermission": true,
+                        "IsWholeRdmaZone": "whole_rdma",
+                        "IsSupportCreateCluster": 0
+                    }
+                ]
+            },
+            {
+                "DbType": "MYSQL",
+                "Region": "ap-beijing",
+                "RegionId": 8,
+                "Modules": [
+                    {
+                        "ModuleName": "is.disable.wan",
+                        "IsDisable": "no"
+                    }
+                ],
+                "RegionZh": "Beijing",
+                "ZoneSet": [
+                    {
+                        "PhysicalZone": "ap-beijing-5",
+                        "Zone": "ap-beijing-5",
+                        "IsSupportServerless": 0,
+                        "ZoneId": 800001,
+                        "IsSupportNormal": 0,
+                        "ZoneZh": "Beijing Zone 5",
+                        "HasPermission": true,
+                        "IsWholeRdmaZone": "whole_rdma",
+                        "IsSupportCreateCluster": 1
+                    }
+                ]
+            }
+        ],
+        "RequestId": "8fa5cf5-77db-4e32-90ef-22c71ed95f51"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

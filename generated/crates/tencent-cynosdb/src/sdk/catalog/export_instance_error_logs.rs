@@ -99,7 +99,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ErrorLogItems\": [\n            {\n                \"Timestamp\": \"2019-07-04 16:45:32\",\n                \"Level\": \"error\",\n                \"Content\": \"Got an error reading communication packets\"\n            }\n        ],\n        \"RequestId\": \"93b9d0b7-3921-4464-a70b-a8337f40cb39\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ErrorLogItems": [
+            {
+                "Timestamp": "2019-07-04 16:45:32",
+                "Level": "error",
+                "Content": "Got an error reading communication packets"
+            }
+        ],
+        "RequestId": "93b9d0b7-3921-4464-a70b-a8337f40cb39"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -107,7 +107,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n\"FileContent\": \"execution time,SQL statement,client IP address,userName,database name,execution duration(s),lock duration(s),parsed rows,rows returned,remote reading count,number of remote read bytes,time spent on remote reads(µs),remote write count,number of remote written bytes,time spent on remote writing(µs),transaction submission delay(µs)\\n2024-10-11 16:36:18,\\\"INSERT IGNORE INTO sbtest14(id, k, c, pad) VALUES(NULL, 779102\\\",1.1.1.1,root,db,1.227114,0.000003,0,0,0,0,0,0,0,0,0\",\n        \"RequestId\": \"9e56617c-c7cc-44e1-a967-6beb418ad5e7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+"FileContent": "execution time,SQL statement,client IP address,userName,database name,execution duration(s),lock duration(s),parsed rows,rows returned,remote reading count,number of remote read bytes,time spent on remote reads(µs),remote write count,number of remote written bytes,time spent on remote writing(µs),transaction submission delay(µs)\n2024-10-11 16:36:18,\"INSERT IGNORE INTO sbtest14(id, k, c, pad) VALUES(NULL, 779102\",1.1.1.1,root,db,1.227114,0.000003,0,0,0,0,0,0,0,0,0",
+        "RequestId": "9e56617c-c7cc-44e1-a967-6beb418ad5e7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

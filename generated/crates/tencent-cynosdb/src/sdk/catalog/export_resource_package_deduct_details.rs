@@ -97,7 +97,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FileContent\": \"2022-01-01 01:01:01,package-abcd1234,200.00,1298.98,cynosdbmysql-cdba4312\\n2022-01-01 01:02:01,package-abcd1234,200.00,1498.98,cynosdbmysql-cdba4354\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FileContent": "2022-01-01 01:01:01,package-abcd1234,200.00,1298.98,cynosdbmysql-cdba4312\n2022-01-01 01:02:01,package-abcd1234,200.00,1498.98,cynosdbmysql-cdba4354",
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

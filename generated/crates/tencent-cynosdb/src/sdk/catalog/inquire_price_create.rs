@@ -116,7 +116,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstancePrice\": {\n            \"ChargeUnit\": \"\",\n            \"Discount\": 100,\n            \"TotalPrice\": 200,\n            \"TotalPriceDiscount\": 200,\n            \"UnitPrice\": 0,\n            \"UnitPriceDiscount\": 0\n        },\n        \"RequestId\": \"123-123bcde-1243\",\n        \"StoragePrice\": {\n            \"ChargeUnit\": \"GB*h\",\n            \"Discount\": 100,\n            \"TotalPrice\": 0,\n            \"TotalPriceDiscount\": 0,\n            \"UnitPrice\": 350,\n            \"UnitPriceDiscount\": 350\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstancePrice": {
+            "ChargeUnit": "",
+            "Discount": 100,
+            "TotalPrice": 200,
+            "TotalPriceDiscount": 200,
+            "UnitPrice": 0,
+            "UnitPriceDiscount": 0
+        },
+        "RequestId": "123-123bcde-1243",
+        "StoragePrice": {
+            "ChargeUnit": "GB*h",
+            "Discount": 100,
+            "TotalPrice": 0,
+            "TotalPriceDiscount": 0,
+            "UnitPrice": 350,
+            "UnitPriceDiscount": 350
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

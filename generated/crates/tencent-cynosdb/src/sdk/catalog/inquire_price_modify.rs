@@ -80,7 +80,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstancePrice\": {\n            \"TotalPrice\": 0,\n            \"Discount\": 0,\n            \"TotalPriceDiscount\": 0,\n            \"UnitPrice\": 0,\n            \"UnitPriceDiscount\": 0,\n            \"ChargeUnit\": \"\"\n        },\n        \"StoragePrice\": {\n            \"TotalPrice\": 0,\n            \"Discount\": 0,\n            \"TotalPriceDiscount\": 0,\n            \"UnitPrice\": 0,\n            \"UnitPriceDiscount\": 0,\n            \"ChargeUnit\": \"GB*h\"\n        },\n        \"RequestId\": \"8f291dbc-3840-40f9-aa39-841437c247fb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstancePrice": {
+            "TotalPrice": 0,
+            "Discount": 0,
+            "TotalPriceDiscount": 0,
+            "UnitPrice": 0,
+            "UnitPriceDiscount": 0,
+            "ChargeUnit": ""
+        },
+        "StoragePrice": {
+            "TotalPrice": 0,
+            "Discount": 0,
+            "TotalPriceDiscount": 0,
+            "UnitPrice": 0,
+            "UnitPriceDiscount": 0,
+            "ChargeUnit": "GB*h"
+        },
+        "RequestId": "8f291dbc-3840-40f9-aa39-841437c247fb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GoodsPrice\": [\n            {\n                \"GoodsSpec\": {\n                    \"Ccu\": 0,\n                    \"Cpu\": 1,\n                    \"DeviceType\": \"\",\n                    \"GoodsNum\": 1,\n                    \"Memory\": 1,\n                    \"StorageLimit\": 0,\n                    \"TimeSpan\": 1,\n                    \"TimeUnit\": \"m\"\n                },\n                \"InstancePrice\": {\n                    \"ChargeUnit\": \"m\",\n                    \"Discount\": 100,\n                    \"TotalPrice\": 6000,\n                    \"TotalPriceDiscount\": 6000,\n                    \"UnitPrice\": 0,\n                    \"UnitPriceDiscount\": 0\n                },\n                \"StoragePrice\": {\n                    \"ChargeUnit\": \"\",\n                    \"Discount\": 0,\n                    \"TotalPrice\": 0,\n                    \"TotalPriceDiscount\": 0,\n                    \"UnitPrice\": 0,\n                    \"UnitPriceDiscount\": 0\n                }\n            }\n        ],\n        \"RequestId\": \"b30bbeef-370b-4176c085\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GoodsPrice": [
+            {
+                "GoodsSpec": {
+                    "Ccu": 0,
+                    "Cpu": 1,
+                    "DeviceType": "",
+                    "GoodsNum": 1,
+                    "Memory": 1,
+                    "StorageLimit": 0,
+                    "TimeSpan": 1,
+                    "TimeUnit": "m"
+                },
+                "InstancePrice": {
+                    "ChargeUnit": "m",
+                    "Discount": 100,
+                    "TotalPrice": 6000,
+                    "TotalPriceDiscount": 6000,
+                    "UnitPrice": 0,
+                    "UnitPriceDiscount": 0
+                },
+                "StoragePrice": {
+                    "ChargeUnit": "",
+                    "Discount": 0,
+                    "TotalPrice": 0,
+                    "TotalPriceDiscount": 0,
+                    "UnitPrice": 0,
+                    "UnitPriceDiscount": 0
+                }
+            }
+        ],
+        "RequestId": "b30bbeef-370b-4176c085"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

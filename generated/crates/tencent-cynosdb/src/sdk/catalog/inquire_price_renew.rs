@@ -56,7 +56,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterId\": \"cynosdbmysql-prao75jd\",\n        \"InstanceIds\": [\n            \"cynosdbmysql-ins-1rh1dodd\"\n        ],\n        \"InstanceRealTotalPrice\": 15686,\n        \"Prices\": [\n            {\n                \"ChargeUnit\": \"m\",\n                \"Discount\": 48.058876,\n                \"TotalPrice\": 32640,\n                \"TotalPriceDiscount\": 15686,\n                \"UnitPrice\": 0,\n                \"UnitPriceDiscount\": 0\n            }\n        ],\n        \"RequestId\": \"bbcbe6f9-f8fc-40e6-ba0b-00301b48c8ff\",\n        \"StorageRealTotalPrice\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterId": "cynosdbmysql-prao75jd",
+        "InstanceIds": [
+            "cynosdbmysql-ins-1rh1dodd"
+        ],
+        "InstanceRealTotalPrice": 15686,
+        "Prices": [
+            {
+                "ChargeUnit": "m",
+                "Discount": 48.058876,
+                "TotalPrice": 32640,
+                "TotalPriceDiscount": 15686,
+                "UnitPrice": 0,
+                "UnitPriceDiscount": 0
+            }
+        ],
+        "RequestId": "bbcbe6f9-f8fc-40e6-ba0b-00301b48c8ff",
+        "StorageRealTotalPrice": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -72,7 +72,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"128046\",\n        \"DealNames\": [\n            \"23456\"\n        ],\n        \"FlowId\": 123\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "128046",
+        "DealNames": [
+            "23456"
+        ],
+        "FlowId": 123
+    }
+}"#,
             },
         ],
         errors: ERRORS,

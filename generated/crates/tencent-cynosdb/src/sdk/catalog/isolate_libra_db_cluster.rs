@@ -58,7 +58,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealNames\": [],\n        \"FlowId\": 2105104,\n        \"RequestId\": \"7c895589-8bf4-46f8-8a30-97d2af784194\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealNames": [],
+        "FlowId": 2105104,
+        "RequestId": "7c895589-8bf4-46f8-8a30-97d2af784194"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3558f586-4f83-4f3b-aabc-49d20126f657\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3558f586-4f83-4f3b-aabc-49d20126f657"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

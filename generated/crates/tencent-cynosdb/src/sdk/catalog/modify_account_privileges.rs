@@ -67,7 +67,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"51169b54-61d4-4604-a07e-e519a5527923\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "51169b54-61d4-4604-a07e-e519a5527923"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -72,7 +72,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1530aee8-5130-45ce-9f4e-dfb50a55e4d4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1530aee8-5130-45ce-9f4e-dfb50a55e4d4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

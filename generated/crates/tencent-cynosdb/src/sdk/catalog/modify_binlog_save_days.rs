@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9e56617c-c7cc-44e1-a967-6beb418ad5e7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9e56617c-c7cc-44e1-a967-6beb418ad5e7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

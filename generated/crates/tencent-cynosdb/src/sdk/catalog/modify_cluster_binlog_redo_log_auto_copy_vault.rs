@@ -57,7 +57,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 4295131272,\n        \"RequestId\": \"448df343-49af-4fea-a79a-82580248996c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 4295131272,
+        "RequestId": "448df343-49af-4fea-a79a-82580248996c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

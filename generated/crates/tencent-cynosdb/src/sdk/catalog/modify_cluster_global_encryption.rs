@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"22f221ae-40d7-4b73-84bb-ae2d090a3beb\",\n        \"TaskId\": 177736\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "22f221ae-40d7-4b73-84bb-ae2d090a3beb",
+        "TaskId": 177736
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 41854,\n        \"RequestId\": \"90e294d3-3e02-4854-bec4-cf80c39ae827\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 41854,
+        "RequestId": "90e294d3-3e02-4854-bec4-cf80c39ae827"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"148561\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "148561"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"164063\",\n        \"AsyncRequestId\": \"56317d06-8078-4e5c-b675-9e048995c820\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "164063",
+        "AsyncRequestId": "56317d06-8078-4e5c-b675-9e048995c820"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

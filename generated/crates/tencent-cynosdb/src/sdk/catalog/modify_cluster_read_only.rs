@@ -58,7 +58,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterTaskIds\": [\n            {\n                \"ClusterId\": \"cynosdbmysql-jl17y89v\",\n                \"TaskId\": \"176551\"\n            },\n            {\n                \"ClusterId\": \"cynosdbmysql-2d9pq38h\",\n                \"TaskId\": \"176552\"\n            }\n        ],\n        \"RequestId\": \"48b7cd8a-f6dd-4e47-a78a-ssfff\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterTaskIds": [
+            {
+                "ClusterId": "cynosdbmysql-jl17y89v",
+                "TaskId": "176551"
+            },
+            {
+                "ClusterId": "cynosdbmysql-2d9pq38h",
+                "TaskId": "176552"
+            }
+        ],
+        "RequestId": "48b7cd8a-f6dd-4e47-a78a-ssfff"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

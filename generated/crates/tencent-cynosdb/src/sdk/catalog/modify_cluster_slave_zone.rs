@@ -71,7 +71,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 123,\n        \"RequestId\": \"128046\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 123,
+        "RequestId": "128046"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -79,7 +79,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"48fa5cf5-77db-4e32-90ef-22c71ed95f51\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "48fa5cf5-77db-4e32-90ef-22c71ed95f51"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1103611,\n        \"RequestId\": \"77735431-2058-4999-ace4-a16874c2177b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1103611,
+        "RequestId": "77735431-2058-4999-ace4-a16874c2177b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

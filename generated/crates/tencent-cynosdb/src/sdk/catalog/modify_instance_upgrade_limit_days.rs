@@ -62,7 +62,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"588fbc90-61a4-4125-bc70-65a3f8d1327e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "588fbc90-61a4-4125-bc70-65a3f8d1327e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

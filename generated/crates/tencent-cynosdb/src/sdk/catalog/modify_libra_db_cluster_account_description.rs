@@ -70,7 +70,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"80a96cb7-85f0-4949-bf7f-4d359791abd3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "80a96cb7-85f0-4949-bf7f-4d359791abd3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

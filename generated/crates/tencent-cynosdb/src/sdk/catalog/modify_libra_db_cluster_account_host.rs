@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"43272810-fd16-4ebb-9c3d-cd09d9969e53\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "43272810-fd16-4ebb-9c3d-cd09d9969e53"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4ea944a8-fd25-438a-a892-55bb073c60b7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4ea944a8-fd25-438a-a892-55bb073c60b7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 2105088,\n        \"RequestId\": \"7a24788f-f857-4751-a5aa-a06d676da24c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 2105088,
+        "RequestId": "7a24788f-f857-4751-a5aa-a06d676da24c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

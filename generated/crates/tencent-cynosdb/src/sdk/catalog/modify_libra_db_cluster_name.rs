@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fd938932-2e3c-4233-9e00-050da346e992\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fd938932-2e3c-4233-9e00-050da346e992"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AffectedClusterIdSet\": [\n            \"libradb-i8okw971\"\n        ],\n        \"RequestId\": \"6efb3d4f-fcb4-4f4b-8e43-459520443ae7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AffectedClusterIdSet": [
+            "libradb-i8okw971"
+        ],
+        "RequestId": "6efb3d4f-fcb4-4f4b-8e43-459520443ae7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -80,7 +80,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 2105089,\n        \"RequestId\": \"b3453c0d-cc0b-4733-b1b0-842b46c4e882\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 2105089,
+        "RequestId": "b3453c0d-cc0b-4733-b1b0-842b46c4e882"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"cbe293d6-fa37-46dc-a1f5-4781dd1af254\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "cbe293d6-fa37-46dc-a1f5-4781dd1af254"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"916e8185-4749-45af-899f-e57043164675\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "916e8185-4749-45af-899f-e57043164675"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

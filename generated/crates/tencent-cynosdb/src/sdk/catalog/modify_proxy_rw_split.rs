@@ -151,7 +151,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 134762,\n        \"TaskId\": 146783,\n        \"RequestId\": \"a5706353-296a-4992-ad07-ac4a48eeba43\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 134762,
+        "TaskId": 146783,
+        "RequestId": "a5706353-296a-4992-ad07-ac4a48eeba43"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"93c96481-e37c-49f7-aeb5-907ee97a198c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "93c96481-e37c-49f7-aeb5-907ee97a198c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -124,12 +124,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 171221,\n        \"RequestId\": \"c3da7958-23e8-11eb-8e52-525400b7dd5a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 171221,
+        "RequestId": "c3da7958-23e8-11eb-8e52-525400b7dd5a"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 172231,\n        \"RequestId\": \"a7ef1e81-e306-45fd-ab3d-37a6ae7ecf96\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 172231,
+        "RequestId": "a7ef1e81-e306-45fd-ab3d-37a6ae7ecf96"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

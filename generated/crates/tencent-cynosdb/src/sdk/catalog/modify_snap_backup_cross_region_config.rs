@@ -67,7 +67,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"be38b494-263a-45f7-b6f3-ecbd66ac65bb\",\n        \"TaskId\": 49297\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "be38b494-263a-45f7-b6f3-ecbd66ac65bb",
+        "TaskId": 49297
+    }
+}"#,
             },
         ],
         errors: ERRORS,

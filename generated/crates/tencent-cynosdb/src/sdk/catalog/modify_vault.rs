@@ -98,7 +98,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 4295126097,\n        \"RequestId\": \"7968c0b3-88e6-4ad5-b8a0-cf5fde099627\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 4295126097,
+        "RequestId": "7968c0b3-88e6-4ad5-b8a0-cf5fde099627"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

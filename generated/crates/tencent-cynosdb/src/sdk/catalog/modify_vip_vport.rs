@@ -80,7 +80,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a5706353-296a-4992-ad07-ac4a48eeba43\",\n        \"FlowId\": 134983\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a5706353-296a-4992-ad07-ac4a48eeba43",
+        "FlowId": 134983
+    }
+}"#,
             },
         ],
         errors: ERRORS,

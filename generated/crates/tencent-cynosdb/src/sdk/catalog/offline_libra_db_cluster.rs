@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 2105107,\n        \"RequestId\": \"1d4245e3-eca5-4b1f-b90c-3f49c9cf66ef\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 2105107,
+        "RequestId": "1d4245e3-eca5-4b1f-b90c-3f49c9cf66ef"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

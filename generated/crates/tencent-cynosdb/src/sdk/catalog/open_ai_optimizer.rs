@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 1048940,\n        \"RequestId\": \"bb284345-7ae7-405c-9180-dea44231a5b1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 1048940,
+        "RequestId": "bb284345-7ae7-405c-9180-dea44231a5b1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -72,7 +72,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"43-12121-812w1221213-62usf9093\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "43-12121-812w1221213-62usf9093"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

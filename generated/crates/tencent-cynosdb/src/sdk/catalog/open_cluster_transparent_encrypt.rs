@@ -71,7 +71,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c66ada1a-0098-4787-8db8-42be0cee52cd\",\n        \"TaskId\": 283\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c66ada1a-0098-4787-8db8-42be0cee52cd",
+        "TaskId": 283
+    }
+}"#,
             },
         ],
         errors: ERRORS,

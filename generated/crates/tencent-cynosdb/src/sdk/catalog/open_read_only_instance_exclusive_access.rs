@@ -79,7 +79,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 12345,\n        \"RequestId\": \"123123123123123\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 12345,
+        "RequestId": "123123123123123"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealNames\": [\n            \"3164723785123674\"\n        ],\n        \"RequestId\": \"a5706353-296a-4992-ad07-ac4a48eeba43\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealNames": [
+            "3164723785123674"
+        ],
+        "RequestId": "a5706353-296a-4992-ad07-ac4a48eeba43"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [\n            \"20241223054076837313781\",\n            \"20241223054076837313781\"\n        ],\n        \"ClusterIds\": [\n            \"cynosdbmysql-b6sy2i0oi\"\n        ],\n        \"DealNames\": [\n            \"20241223054076837520111\",\n            \"20241223054076837520121\"\n        ],\n        \"RequestId\": \"623f7cc5-ce5f-4f11-ad96-97bd07dad332\",\n        \"ResourceIds\": [\n            \"cynosdbmysql-ins-bx72i9ws\",\n            \"cynosdbmysql-ins-i8g3n8xq\"\n        ],\n        \"TranId\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [
+            "20241223054076837313781",
+            "20241223054076837313781"
+        ],
+        "ClusterIds": [
+            "cynosdbmysql-b6sy2i0oi"
+        ],
+        "DealNames": [
+            "20241223054076837520111",
+            "20241223054076837520121"
+        ],
+        "RequestId": "623f7cc5-ce5f-4f11-ad96-97bd07dad332",
+        "ResourceIds": [
+            "cynosdbmysql-ins-bx72i9ws",
+            "cynosdbmysql-ins-i8g3n8xq"
+        ],
+        "TranId": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [\n            \"20250624625002997262491\"\n        ],\n        \"ClusterIds\": [],\n        \"DealNames\": [\n            \"20250624625002997244161\"\n        ],\n        \"RequestId\": \"6aaf5b2f-1dc2-46fc-93c6-74921cb996bd\",\n        \"ResourceIds\": [],\n        \"TranId\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [
+            "20250624625002997262491"
+        ],
+        "ClusterIds": [],
+        "DealNames": [
+            "20250624625002997244161"
+        ],
+        "RequestId": "6aaf5b2f-1dc2-46fc-93c6-74921cb996bd",
+        "ResourceIds": [],
+        "TranId": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -88,7 +88,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"y7rtl807j00d80oid44s34c100ros3iy\",\n        \"TaskId\": 678\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "y7rtl807j00d80oid44s34c100ros3iy",
+        "TaskId": 678
+    }
+}"#,
             },
         ],
         errors: ERRORS,

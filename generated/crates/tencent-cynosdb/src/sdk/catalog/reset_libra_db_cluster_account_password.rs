@@ -73,7 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"20f664c0-8d0d-4a4b-950b-3955c909b228\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "20f664c0-8d0d-4a4b-950b-3955c909b228"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"347698da-03e4-4078-8d96-9a8b219c01a5\",\n        \"FlowId\": \"147262\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "347698da-03e4-4078-8d96-9a8b219c01a5",
+        "FlowId": "147262"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

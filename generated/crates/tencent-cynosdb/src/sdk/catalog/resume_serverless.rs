@@ -44,7 +44,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1008306,\n        \"RequestId\": \"37508f2e-23eb-11eb-a713-525400b7dd5a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1008306,
+        "RequestId": "37508f2e-23eb-11eb-a713-525400b7dd5a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

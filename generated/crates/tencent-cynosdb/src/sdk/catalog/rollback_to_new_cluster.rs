@@ -225,7 +225,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [],\n        \"ClusterIds\": [],\n        \"DealNames\": [\n            \"20250928456021591536011\"\n        ],\n        \"RequestId\": \"0c646e65-3597-44d7-b68b-d43391eedb33\",\n        \"ResourceIds\": [],\n        \"TranId\": \"20250928456021591536021\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [],
+        "ClusterIds": [],
+        "DealNames": [
+            "20250928456021591536011"
+        ],
+        "RequestId": "0c646e65-3597-44d7-b68b-d43391eedb33",
+        "ResourceIds": [],
+        "TranId": "20250928456021591536021"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

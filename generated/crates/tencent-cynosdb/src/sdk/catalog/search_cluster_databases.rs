@@ -59,7 +59,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"176466\",\n        \"Databases\": [\n            \"Db1\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "176466",
+        "Databases": [
+            "Db1"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"176466\",\n        \"Tables\": []\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "176466",
+        "Tables": []
+    }
+}"#,
             },
         ],
         errors: ERRORS,

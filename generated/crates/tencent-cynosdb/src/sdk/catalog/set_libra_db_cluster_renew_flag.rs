@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Count\": 1,\n        \"RequestId\": \"bf3ec59e-1973-4ee8-9c05-715af4fd3fac\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Count": 1,
+        "RequestId": "bf3ec59e-1973-4ee8-9c05-715af4fd3fac"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

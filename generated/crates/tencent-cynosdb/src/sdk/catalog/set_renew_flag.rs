@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Count\": 1,\n        \"RequestId\": \"123123123\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Count": 1,
+        "RequestId": "123123123"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

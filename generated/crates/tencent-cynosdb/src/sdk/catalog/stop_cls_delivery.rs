@@ -61,7 +61,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 123456,\n        \"RequestId\": \"347698da-03e4-4078-8d96-9a8b219c01a5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 123456,
+        "RequestId": "347698da-03e4-4078-8d96-9a8b219c01a5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 88529647,\n        \"TaskId\": 183430,\n        \"RequestId\": \"61e043aa-4b66-4021-a3cb-7b31df93def7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 88529647,
+        "TaskId": 183430,
+        "RequestId": "61e043aa-4b66-4021-a3cb-7b31df93def7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

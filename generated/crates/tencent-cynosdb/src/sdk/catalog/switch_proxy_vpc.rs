@@ -68,7 +68,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"128046\",\n        \"FlowId\": 123\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "128046",
+        "FlowId": 123
+    }
+}"#,
             },
         ],
         errors: ERRORS,

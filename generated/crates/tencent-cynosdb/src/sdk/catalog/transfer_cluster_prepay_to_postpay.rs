@@ -50,7 +50,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [\n            \"20260716054021858214051\"\n        ],\n        \"TranId\": \"20260716054021858214051\",\n        \"DealNames\": [\n            \"20260716054021858214051\"\n        ],\n        \"ResourceIds\": [\n            \"cynosdbmysql-3xazs3u5\"\n        ],\n        \"ClusterIds\": [\n            \"cynosdbmysql-3xazs3u5\"\n        ],\n        \"RequestId\": \"sjhkuyfa348969-fsfsdf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [
+            "20260716054021858214051"
+        ],
+        "TranId": "20260716054021858214051",
+        "DealNames": [
+            "20260716054021858214051"
+        ],
+        "ResourceIds": [
+            "cynosdbmysql-3xazs3u5"
+        ],
+        "ClusterIds": [
+            "cynosdbmysql-3xazs3u5"
+        ],
+        "RequestId": "sjhkuyfa348969-fsfsdf"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [\n            \"20260723015023228229271\"\n        ],\n        \"ClusterIds\": [\n            \"cynosdbmysql-4x9ms6uf\"\n        ],\n        \"DealNames\": [\n            \"20260723015023228146371\"\n        ],\n        \"ResourceIds\": [],\n        \"RequestId\": \"1b28507e-ab37-49de-9b5b-0fb54d18863f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [
+            "20260723015023228229271"
+        ],
+        "ClusterIds": [
+            "cynosdbmysql-4x9ms6uf"
+        ],
+        "DealNames": [
+            "20260723015023228146371"
+        ],
+        "ResourceIds": [],
+        "RequestId": "1b28507e-ab37-49de-9b5b-0fb54d18863f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

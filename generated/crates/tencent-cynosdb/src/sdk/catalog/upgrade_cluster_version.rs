@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"347698da-03e4-4078-8d96-9a8b219c01a5\",\n        \"FlowId\": 1472831\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "347698da-03e4-4078-8d96-9a8b219c01a5",
+        "FlowId": 1472831
+    }
+}"#,
             },
         ],
         errors: ERRORS,

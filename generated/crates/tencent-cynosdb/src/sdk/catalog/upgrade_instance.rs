@@ -103,7 +103,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BigDealIds\": [],\n        \"DealNames\": [\n            \"20241025054071351304161\"\n        ],\n        \"RequestId\": \"588fbc90-61a4-4125-bc70-65a3f8d1327e\",\n        \"TranId\": \"20241025054071351304171\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BigDealIds": [],
+        "DealNames": [
+            "20241025054071351304161"
+        ],
+        "RequestId": "588fbc90-61a4-4125-bc70-65a3f8d1327e",
+        "TranId": "20241025054071351304171"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

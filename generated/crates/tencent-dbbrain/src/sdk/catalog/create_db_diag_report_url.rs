@@ -59,7 +59,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ReportUrl\": \"https://dbbrain-sh-1256569818.cos.ap-guangzhou.myqcloud.com/report_cdb-c1nl9rpv_10947711_1618851196690.pdf?sign=q-sign-algorithm\",\n        \"ExpireTime\": 1618890295,\n        \"RequestId\": \"24665720-8c93-11eb-bee6-e98cea0e6794\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ReportUrl": "https://dbbrain-sh-1256569818.cos.ap-guangzhou.myqcloud.com/report_cdb-c1nl9rpv_10947711_1618851196690.pdf?sign=q-sign-algorithm",
+        "ExpireTime": 1618890295,
+        "RequestId": "24665720-8c93-11eb-bee6-e98cea0e6794"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"Contacts\": [\n            {\n                \"Mail\": \"zhangsan@qq.com\",\n                \"Id\": 1,\n                \"Name\": \"zhangsan\"\n            },\n            {\n                \"Mail\": \"zhangsan2@qq.com\",\n                \"Id\": 2,\n                \"Name\": \"zhangsan2\"\n            }\n        ],\n        \"RequestId\": \"b2d08895-1cfe-48bc-b7f7-87fd7cb5d6f1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "Contacts": [
+            {
+                "Mail": "zhangsan@qq.com",
+                "Id": 1,
+                "Name": "zhangsan"
+            },
+            {
+                "Mail": "zhangsan2@qq.com",
+                "Id": 2,
+                "Name": "zhangsan2"
+            }
+        ],
+        "RequestId": "b2d08895-1cfe-48bc-b7f7-87fd7cb5d6f1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"RequestId\": \"31dd9325-792f-4d76-89ad-ca8902cbe4d9\",\n        \"Groups\": [\n            {\n                \"MemberCount\": 0,\n                \"Id\": 1,\n                \"Name\": \"group1\"\n            },\n            {\n                \"MemberCount\": 2,\n                \"Id\": 2,\n                \"Name\": \"group11\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "RequestId": "31dd9325-792f-4d76-89ad-ca8902cbe4d9",
+        "Groups": [
+            {
+                "MemberCount": 0,
+                "Id": 1,
+                "Name": "group1"
+            },
+            {
+                "MemberCount": 2,
+                "Id": 2,
+                "Name": "group11"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

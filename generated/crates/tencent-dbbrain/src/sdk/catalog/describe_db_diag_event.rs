@@ -56,7 +56,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Suggestions\": \"[]\",\n        \"DiagType\": \"Database snapshot\",\n        \"EndTime\": \"2019-11-06 12:05:50\",\n        \"RequestId\": \"78cf7bb1-0608-11ea-a9ef-2736f0f7f829\",\n        \"Explanation\": \"[]\",\n        \"StartTime\": \"2019-11-06 12:05:40\",\n        \"Severity\": 4,\n        \"EventId\": 5,\n        \"Outline\": \"1 problem found during database health check\",\n        \"Problem\": \"[{\\\"DataType\\\":\\\"title\\\",\\\"Data\\\":{\\\"Name\\\":\\\"Session snapshot\\\"}},{\\\"DataType\\\":\\\"title\\\",\\\"Data\\\":{\\\"Name\\\":\\\"Transaction snapshot\\\"}},{\\\"DataType\\\":\\\"title\\\",\\\"Data\\\":{\\\"Name\\\":\\\"InnoDB status snapshot\\\"}}]\",\n        \"Metric\": \"\",\n        \"DiagItem\": \"Health inspection\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Suggestions": "[]",
+        "DiagType": "Database snapshot",
+        "EndTime": "2019-11-06 12:05:50",
+        "RequestId": "78cf7bb1-0608-11ea-a9ef-2736f0f7f829",
+        "Explanation": "[]",
+        "StartTime": "2019-11-06 12:05:40",
+        "Severity": 4,
+        "EventId": 5,
+        "Outline": "1 problem found during database health check",
+        "Problem": "[{\"DataType\":\"title\",\"Data\":{\"Name\":\"Session snapshot\"}},{\"DataType\":\"title\",\"Data\":{\"Name\":\"Transaction snapshot\"}},{\"DataType\":\"title\",\"Data\":{\"Name\":\"InnoDB status snapshot\"}}]",
+        "Metric": "",
+        "DiagItem": "Health inspection"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

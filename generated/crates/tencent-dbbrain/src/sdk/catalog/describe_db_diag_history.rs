@@ -63,7 +63,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"\",\n        \"Events\": [\n            {\n                \"DiagType\": \"Row lock\",\n                \"StartTime\": \"2019-01-01 00:00:20\",\n                \"EndTime\": \"2019-01-01 00:00:30\",\n                \"InstanceId\": \"cdb-test\",\n                \"Region\": \"ap-beijing\",\n                \"Metric\": \"\",\n                \"EventId\": 5,\n                \"Severity\": 4,\n                \"Outline\": \"Monitoring metric \\\"innodb_row_lock_waits\\\" triggered an alarm. Current value: 131\",\n                \"DiagItem\": \"UPDATE statement row lock wait\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "",
+        "Events": [
+            {
+                "DiagType": "Row lock",
+                "StartTime": "2019-01-01 00:00:20",
+                "EndTime": "2019-01-01 00:00:30",
+                "InstanceId": "cdb-test",
+                "Region": "ap-beijing",
+                "Metric": "",
+                "EventId": 5,
+                "Severity": 4,
+                "Outline": "Monitoring metric \"innodb_row_lock_waits\" triggered an alarm. Current value: 131",
+                "DiagItem": "UPDATE statement row lock wait"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -91,7 +91,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Tasks\": [\n            {\n                \"AsyncRequestId\": 63452,\n                \"Source\": \"DAILY_INSPECTION\",\n                \"Progress\": 100,\n                \"CreateTime\": \"2020-09-21 00:00:00\",\n                \"StartTime\": \"2020-09-21 00:00:00\",\n                \"EndTime\": \"2020-09-21 00:00:00\",\n                \"InstanceInfo\": {\n                    \"InstanceId\": \"cdb-c9orjpes\",\n                    \"InstanceName\": \"dbbrain-test\",\n                    \"EngineVersion\": \"5.7\",\n                    \"Vip\": \"10.207.0.10\",\n                    \"Vport\": 3306,\n                    \"Product\": \"MySQL\"\n                },\n                \"HealthStatus\": {\n                    \"HealthScore\": 100,\n                    \"HealthLevel\": \"HEALTH\",\n                    \"ScoreLost\": 0,\n                    \"ScoreDetails\": []\n                }\n            }\n        ],\n        \"RequestId\": \"24665720-8c93-11eb-bee6-e98cea0e6794\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Tasks": [
+            {
+                "AsyncRequestId": 63452,
+                "Source": "DAILY_INSPECTION",
+                "Progress": 100,
+                "CreateTime": "2020-09-21 00:00:00",
+                "StartTime": "2020-09-21 00:00:00",
+                "EndTime": "2020-09-21 00:00:00",
+                "InstanceInfo": {
+                    "InstanceId": "cdb-c9orjpes",
+                    "InstanceName": "dbbrain-test",
+                    "EngineVersion": "5.7",
+                    "Vip": "10.207.0.10",
+                    "Vport": 3306,
+                    "Product": "MySQL"
+                },
+                "HealthStatus": {
+                    "HealthScore": 100,
+                    "HealthLevel": "HEALTH",
+                    "ScoreLost": 0,
+                    "ScoreDetails": []
+                }
+            }
+        ],
+        "RequestId": "24665720-8c93-11eb-bee6-e98cea0e6794"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Remain\": 23224,\n        \"RequestId\": \"78cf7bb1-0608-11ea-a9ef-2736f0f7f829\",\n        \"Growth\": 231,\n        \"Total\": 50000,\n        \"AvailableDays\": 35\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Remain": 23224,
+        "RequestId": "78cf7bb1-0608-11ea-a9ef-2736f0f7f829",
+        "Growth": 231,
+        "Total": 50000,
+        "AvailableDays": 35
+    }
+}"#,
             },
         ],
         errors: ERRORS,

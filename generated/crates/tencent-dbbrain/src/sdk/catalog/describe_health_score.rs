@@ -55,7 +55,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0736b315-a9be-4991-92e6-28eccf3d31e3\",\n        \"Data\": {\n            \"IssueTypes\": [\n                {\n                    \"TotalCount\": 0,\n                    \"Events\": [],\n                    \"IssueType\": \"AVAILABILITY\"\n                },\n                {\n                    \"TotalCount\": 0,\n                    \"Events\": [],\n                    \"IssueType\": \"MAINTAINABILITY\"\n                },\n                {\n                    \"TotalCount\": 0,\n                    \"Events\": [],\n                    \"IssueType\": \"PERFORMANCE\"\n                },\n                {\n                    \"TotalCount\": 0,\n                    \"Events\": [],\n                    \"IssueType\": \"RELIABILITY\"\n                }\n            ],\n            \"HealthScore\": 100,\n            \"EventsTotalCount\": 0,\n            \"HealthLevel\": \"HEALTH\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0736b315-a9be-4991-92e6-28eccf3d31e3",
+        "Data": {
+            "IssueTypes": [
+                {
+                    "TotalCount": 0,
+                    "Events": [],
+                    "IssueType": "AVAILABILITY"
+                },
+                {
+                    "TotalCount": 0,
+                    "Events": [],
+                    "IssueType": "MAINTAINABILITY"
+                },
+                {
+                    "TotalCount": 0,
+                    "Events": [],
+                    "IssueType": "PERFORMANCE"
+                },
+                {
+                    "TotalCount": 0,
+                    "Events": [],
+                    "IssueType": "RELIABILITY"
+                }
+            ],
+            "HealthScore": 100,
+            "EventsTotalCount": 0,
+            "HealthLevel": "HEALTH"
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,39 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"c7324330-5fc8-11eb-a3f4-96666666\",\n        \"ProfileList\": [\n            {\n                \"ProfileId\": \"12345\",\n                \"ProfileType\": \"dbScan_mail_configuration\",\n                \"ProfileLevel\": \"User\",\n                \"ProfileName\": \"Test UIN\",\n                \"ProfileInfo\": {\n                    \"MailConfiguration\": {\n                        \"HealthStatus\": [\n                            \"HEALTH\",\n                            \"SUB_HEALTH\",\n                            \"RISK\",\n                            \"HIGH_RISK\"\n                        ],\n                        \"Region\": [\n                            \"na-ashburn\"\n                        ],\n                        \"ContactGroup\": [],\n                        \"SendMail\": 0,\n                        \"ContactPerson\": [\n                            123\n                        ]\n                    },\n                    \"Language\": \"zh\"\n                }\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "c7324330-5fc8-11eb-a3f4-96666666",
+        "ProfileList": [
+            {
+                "ProfileId": "12345",
+                "ProfileType": "dbScan_mail_configuration",
+                "ProfileLevel": "User",
+                "ProfileName": "Test UIN",
+                "ProfileInfo": {
+                    "MailConfiguration": {
+                        "HealthStatus": [
+                            "HEALTH",
+                            "SUB_HEALTH",
+                            "RISK",
+                            "HIGH_RISK"
+                        ],
+                        "Region": [
+                            "na-ashburn"
+                        ],
+                        "ContactGroup": [],
+                        "SendMail": 0,
+                        "ContactPerson": [
+                            123
+                        ]
+                    },
+                    "Language": "zh"
+                }
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -92,7 +92,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"\",\n        \"TotalCount\": 1,\n        \"Rows\": [\n            {\n                \"RowsExaminedMax\": 0,\n                \"ExecTimes\": 2,\n                \"RowsSentMax\": 0,\n                \"QueryTimeRatio\": 100,\n                \"LockTimeRatio\": 0,\n                \"LockTimeMin\": 0,\n                \"RowsExaminedRatio\": 0,\n                \"Schema\": \"dbName\",\n                \"SqlText\": \"select test from test\",\n                \"QueryTime\": 28.17341,\n                \"SqlTemplate\": \"select ? from ?\",\n                \"QueryTimeMax\": 14.086705,\n                \"LockTime\": 0,\n                \"RowsSent\": 0,\n                \"RowsSentMin\": 0,\n                \"LockTimeMax\": 0,\n                \"RowsSentRatio\": 0,\n                \"RowsExamined\": 0,\n                \"RowsExaminedMin\": 0,\n                \"QueryTimeMin\": 0\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "",
+        "TotalCount": 1,
+        "Rows": [
+            {
+                "RowsExaminedMax": 0,
+                "ExecTimes": 2,
+                "RowsSentMax": 0,
+                "QueryTimeRatio": 100,
+                "LockTimeRatio": 0,
+                "LockTimeMin": 0,
+                "RowsExaminedRatio": 0,
+                "Schema": "dbName",
+                "SqlText": "select test from test",
+                "QueryTime": 28.17341,
+                "SqlTemplate": "select ? from ?",
+                "QueryTimeMax": 14.086705,
+                "LockTime": 0,
+                "RowsSent": 0,
+                "RowsSentMin": 0,
+                "LockTimeMax": 0,
+                "RowsSentRatio": 0,
+                "RowsExamined": 0,
+                "RowsExaminedMin": 0,
+                "QueryTimeMin": 0
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -63,7 +63,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"RequestId\": \"e2a51350-8c9f-11eb-bc0f-c9f5ab88d057\",\n        \"Items\": [\n            {\n                \"UserHost\": \"10.3.1.1\",\n                \"Ratio\": 50,\n                \"Count\": 29\n            },\n            {\n                \"UserHost\": \"10.3.1.2\",\n                \"Ratio\": 50,\n                \"Count\": 29\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "RequestId": "e2a51350-8c9f-11eb-bc0f-c9f5ab88d057",
+        "Items": [
+            {
+                "UserHost": "10.3.1.1",
+                "Ratio": 50,
+                "Count": 29
+            },
+            {
+                "UserHost": "10.3.1.2",
+                "Ratio": 50,
+                "Count": 29
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ed279d8b-a9d9-48d6-9429-e0fde000994a\",\n        \"Timestamp\": 1603819881,\n        \"TopSpaceSchemas\": [\n            {\n                \"DataFree\": 0,\n                \"TotalLength\": 0.1,\n                \"TableSchema\": \"test_bak\",\n                \"FragRatio\": 0,\n                \"DataLength\": 0.1,\n                \"PhysicalFileSize\": 0.1,\n                \"TableRows\": 9,\n                \"IndexLength\": 0\n            },\n            {\n                \"DataFree\": 0,\n                \"TotalLength\": 0.1,\n                \"TableSchema\": \"test_bak\",\n                \"FragRatio\": 0,\n                \"DataLength\": 0.1,\n                \"PhysicalFileSize\": 0.1,\n                \"TableRows\": 9,\n                \"IndexLength\": 0\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ed279d8b-a9d9-48d6-9429-e0fde000994a",
+        "Timestamp": 1603819881,
+        "TopSpaceSchemas": [
+            {
+                "DataFree": 0,
+                "TotalLength": 0.1,
+                "TableSchema": "test_bak",
+                "FragRatio": 0,
+                "DataLength": 0.1,
+                "PhysicalFileSize": 0.1,
+                "TableRows": 9,
+                "IndexLength": 0
+            },
+            {
+                "DataFree": 0,
+                "TotalLength": 0.1,
+                "TableSchema": "test_bak",
+                "FragRatio": 0,
+                "DataLength": 0.1,
+                "PhysicalFileSize": 0.1,
+                "TableRows": 9,
+                "IndexLength": 0
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -79,7 +79,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": 129632,\n        \"RequestId\": \"77db16d7-bbe8-48a7-868b-ed776a96f1ab\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": 129632,
+        "RequestId": "77db16d7-bbe8-48a7-868b-ed776a96f1ab"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -92,7 +92,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": 1,\n        \"RequestId\": \"09299b00-b878-11eb-b0b4-959ba47770cf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": 1,
+        "RequestId": "09299b00-b878-11eb-b0b4-959ba47770cf"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

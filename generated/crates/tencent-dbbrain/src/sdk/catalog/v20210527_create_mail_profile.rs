@@ -72,7 +72,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"77db16d7-bbe8-48a7-868b-ed776a96f1ab\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "77db16d7-bbe8-48a7-868b-ed776a96f1ab"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -65,7 +65,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"24665720-8c93-11eb-bee6-e98cea0e6794\",\n        \"AsyncRequestId\": 8011\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "24665720-8c93-11eb-bee6-e98cea0e6794",
+        "AsyncRequestId": 8011
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -77,7 +77,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": 1,\n        \"RequestId\": \"0c4959d0-5abb-11eb-862f-653dd83af000\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": 1,
+        "RequestId": "0c4959d0-5abb-11eb-862f-653dd83af000"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -58,7 +58,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5fdab910-5c9e-11eb-a610-8717ee1b1000\",\n        \"Status\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5fdab910-5c9e-11eb-a610-8717ee1b1000",
+        "Status": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -76,7 +76,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"b39db780-0b49-11ee-8525-17d65d16bdaf\",\n        \"Items\": [\n            {\n                \"BillingConfirmed\": 1,\n                \"AuditStatus\": \"ON\",\n                \"ColdLogExpireDay\": 23,\n                \"InstanceId\": \"tdsql-lq5ue8p7\",\n                \"LogExpireDay\": 30,\n                \"CreateTime\": \"2023-06-08 19:48:19\",\n                \"HotLogSize\": 0,\n                \"HotLogExpireDay\": 7,\n                \"BillingAmount\": 0,\n                \"ColdLogSize\": 0,\n                \"InstanceInfo\": {\n                    \"InstanceName\": \"DBbrainTest_fanzhi_MySQL8.0\",\n                    \"AuditStatus\": 1,\n                    \"AppId\": 251009273,\n                    \"InstanceId\": \"tdsql-lq5ue8p7\",\n                    \"ResourceTags\": [\n                        \"abc\"\n                    ],\n                    \"ProjectId\": 0,\n                    \"Region\": \"ap-guangzhou\"\n                }\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "b39db780-0b49-11ee-8525-17d65d16bdaf",
+        "Items": [
+            {
+                "BillingConfirmed": 1,
+                "AuditStatus": "ON",
+                "ColdLogExpireDay": 23,
+                "InstanceId": "tdsql-lq5ue8p7",
+                "LogExpireDay": 30,
+                "CreateTime": "2023-06-08 19:48:19",
+                "HotLogSize": 0,
+                "HotLogExpireDay": 7,
+                "BillingAmount": 0,
+                "ColdLogSize": 0,
+                "InstanceInfo": {
+                    "InstanceName": "DBbrainTest_fanzhi_MySQL8.0",
+                    "AuditStatus": 1,
+                    "AppId": 251009273,
+                    "InstanceId": "tdsql-lq5ue8p7",
+                    "ResourceTags": [
+                        "abc"
+                    ],
+                    "ProjectId": 0,
+                    "Region": "ap-guangzhou"
+                }
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

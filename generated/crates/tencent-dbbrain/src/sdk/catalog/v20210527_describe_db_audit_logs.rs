@@ -109,7 +109,42 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ed279d8b-a9d9-48d6-9429-e0fde000994a\",\n        \"TotalCount\": 1,\n        \"FilteredRecords\": 0,\n        \"ProxyLogs\": [\n            {\n                \"Timestamp\": \"2026-10-10 18:19:39\",\n                \"ClusterId\": \"tdsql-1zsrqfdkh4\",\n                \"User\": \"shine\",\n                \"Host\": \"11.161.84.21\",\n                \"DBName\": \"\",\n                \"Sql\": \"/*p=dmc,o=100047808302,i=121ea724*/ CREATE DATABASE `test` DEFAULT CHARACTER SET = utf8mb4 DEFAULT COLLATE = utf8mb4_0900_ai_ci;\",\n                \"SqlType\": \"Create\",\n                \"SqlTemplate\": \"Create\",\n                \"SqlTemplateId\": \"2026540316\",\n                \"ComType\": \"COM_QUERY\",\n                \"ExecTime\": 255,\n                \"SqlStartTime\": 1791627579927,\n                \"SqlStartTimeUs\": 927490,\n                \"ThreadId\": \"513208377\",\n                \"ProxyHost\": \"30.122.175.73:24717\",\n                \"ProxyThread\": \"57875\",\n                \"Autocommit\": \"1\",\n                \"HoldConns\": \"1\",\n                \"NewConnNum\": 0,\n                \"AffectRows\": 0,\n                \"SentRows\": 0,\n                \"ErrCode\": \"1044\",\n                \"ErrInfo\": \"Access denied for user 'shine'@'%' to database 'test'\",\n                \"BusinessCode\": \"i=121ea724,o=100047808302,p=dmc\",\n                \"BusinessTag\": \"\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ed279d8b-a9d9-48d6-9429-e0fde000994a",
+        "TotalCount": 1,
+        "FilteredRecords": 0,
+        "ProxyLogs": [
+            {
+                "Timestamp": "2026-10-10 18:19:39",
+                "ClusterId": "tdsql-1zsrqfdkh4",
+                "User": "shine",
+                "Host": "11.161.84.21",
+                "DBName": "",
+                "Sql": "/*p=dmc,o=100047808302,i=121ea724*/ CREATE DATABASE `test` DEFAULT CHARACTER SET = utf8mb4 DEFAULT COLLATE = utf8mb4_0900_ai_ci;",
+                "SqlType": "Create",
+                "SqlTemplate": "Create",
+                "SqlTemplateId": "2026540316",
+                "ComType": "COM_QUERY",
+                "ExecTime": 255,
+                "SqlStartTime": 1791627579927,
+                "SqlStartTimeUs": 927490,
+                "ThreadId": "513208377",
+                "ProxyHost": "30.122.175.73:24717",
+                "ProxyThread": "57875",
+                "Autocommit": "1",
+                "HoldConns": "1",
+                "NewConnNum": 0,
+                "AffectRows": 0,
+                "SentRows": 0,
+                "ErrCode": "1044",
+                "ErrInfo": "Access denied for user 'shine'@'%' to database 'test'",
+                "BusinessCode": "i=121ea724,o=100047808302,p=dmc",
+                "BusinessTag": ""
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -70,7 +70,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7a9a6ba0-5893-11ec-8ad2-ff04c623cbd9\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"InstanceId\": \"cdb-test\",\n                \"EventId\": 330858512,\n                \"StartTime\": \"2021-05-27 00:01:10\",\n                \"EndTime\": \"2021-05-27 00:01:20\",\n                \"DiagItem\": \"Transaction uncommitted\",\n                \"DiagType\": \"Transaction uncommitted\",\n                \"Severity\": 1,\n                \"Outline\": \"There are uncommitted transactions\",\n                \"Metric\": \"\",\n                \"Region\": \"ap-guangzhou\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7a9a6ba0-5893-11ec-8ad2-ff04c623cbd9",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "InstanceId": "cdb-test",
+                "EventId": 330858512,
+                "StartTime": "2021-05-27 00:01:10",
+                "EndTime": "2021-05-27 00:01:20",
+                "DiagItem": "Transaction uncommitted",
+                "DiagType": "Transaction uncommitted",
+                "Severity": 1,
+                "Outline": "There are uncommitted transactions",
+                "Metric": "",
+                "Region": "ap-guangzhou"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

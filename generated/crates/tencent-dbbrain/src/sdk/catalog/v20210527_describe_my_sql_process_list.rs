@@ -107,7 +107,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"24665720-8c93-11eb-bee6-e98cea0e6794\",\n        \"ProcessList\": [\n            {\n                \"Host\": \"127.0.0.1:42036\",\n                \"State\": \"\",\n                \"Command\": \"Sleep\",\n                \"Time\": \"1179\",\n                \"ID\": \"171588317\",\n                \"User\": \"root\",\n                \"Info\": \"\",\n                \"DB\": \"test\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "24665720-8c93-11eb-bee6-e98cea0e6794",
+        "ProcessList": [
+            {
+                "Host": "127.0.0.1:42036",
+                "State": "",
+                "Command": "Sleep",
+                "Time": "1179",
+                "ID": "171588317",
+                "User": "root",
+                "Info": "",
+                "DB": "test"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

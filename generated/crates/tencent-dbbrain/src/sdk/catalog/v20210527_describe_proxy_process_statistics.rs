@@ -88,7 +88,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"099479c0-7b7c-11ed-8d71-fdsafda\",\n        \"ProcessStatistics\": {\n            \"Items\": [\n                {\n                    \"Ip\": \"127.0.0.1\",\n                    \"ActiveConn\": \"1\",\n                    \"AllConn\": 10\n                },\n                {\n                    \"Ip\": \"127.0.0.2\",\n                    \"ActiveConn\": \"3\",\n                    \"AllConn\": 5\n                }\n            ],\n            \"AllConnSum\": 15,\n            \"ActiveConnSum\": 4\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "099479c0-7b7c-11ed-8d71-fdsafda",
+        "ProcessStatistics": {
+            "Items": [
+                {
+                    "Ip": "127.0.0.1",
+                    "ActiveConn": "1",
+                    "AllConn": 10
+                },
+                {
+                    "Ip": "127.0.0.2",
+                    "ActiveConn": "3",
+                    "AllConn": 5
+                }
+            ],
+            "AllConnSum": 15,
+            "ActiveConnSum": 4
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -60,7 +60,35 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xx\",\n        \"TotalCount\": 1,\n        \"Tasks\": [\n            {\n                \"Progress\": 100,\n                \"InstProxyList\": [\n                    \"6511ec503b047be913e30c1bbf1f2c8c861e8347\",\n                    \"2ce994dadc0e2b27e76ae13d04ab9eadd9665397\",\n                    \"db0fcd29867e65eb999ce99383d7a06cd21ca077\"\n                ],\n                \"AsyncRequestId\": 7677678,\n                \"EndTime\": \"2020-09-22T00:00:00+00:00\",\n                \"InstProxyCount\": 3,\n                \"InstanceId\": \"crs-o5chheqz\",\n                \"CreateTime\": \"2020-09-22T00:00:00+00:00\",\n                \"StartTime\": \"2020-09-22T00:00:00+00:00\",\n                \"TaskStatus\": \"finished\",\n                \"FinishedProxyList\": [\n                    \"6511ec503b047be913e30c1bbf1f2c8c861e8347\",\n                    \"2ce994dadc0e2b27e76ae13d04ab9eadd9665397\",\n                    \"db0fcd29867e65eb999ce99383d7a06cd21ca077\"\n                ],\n                \"FailedProxyList\": []\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xx",
+        "TotalCount": 1,
+        "Tasks": [
+            {
+                "Progress": 100,
+                "InstProxyList": [
+                    "6511ec503b047be913e30c1bbf1f2c8c861e8347",
+                    "2ce994dadc0e2b27e76ae13d04ab9eadd9665397",
+                    "db0fcd29867e65eb999ce99383d7a06cd21ca077"
+                ],
+                "AsyncRequestId": 7677678,
+                "EndTime": "2020-09-22T00:00:00+00:00",
+                "InstProxyCount": 3,
+                "InstanceId": "crs-o5chheqz",
+                "CreateTime": "2020-09-22T00:00:00+00:00",
+                "StartTime": "2020-09-22T00:00:00+00:00",
+                "TaskStatus": "finished",
+                "FinishedProxyList": [
+                    "6511ec503b047be913e30c1bbf1f2c8c861e8347",
+                    "2ce994dadc0e2b27e76ae13d04ab9eadd9665397",
+                    "db0fcd29867e65eb999ce99383d7a06cd21ca077"
+                ],
+                "FailedProxyList": []
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -67,7 +67,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8108c1c0-bbcc-11ec-adb9-eb9c1358e03a\",\n        \"Items\": [\n            {\n                \"AveElementSize\": 44,\n                \"Length\": 864,\n                \"KeyPreIndex\": \"2028567046\",\n                \"ItemCount\": 5,\n                \"Count\": 5,\n                \"MaxElementSize\": 66\n            }\n        ],\n        \"Timestamp\": 162072183\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8108c1c0-bbcc-11ec-adb9-eb9c1358e03a",
+        "Items": [
+            {
+                "AveElementSize": 44,
+                "Length": 864,
+                "KeyPreIndex": "2028567046",
+                "ItemCount": 5,
+                "Count": 5,
+                "MaxElementSize": 66
+            }
+        ],
+        "Timestamp": 162072183
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -68,7 +68,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ad536b0-5ee2-11eb-bc9a-9357e9eb1000\",\n        \"Urls\": [\n            \"https://xxx\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ad536b0-5ee2-11eb-bc9a-9357e9eb1000",
+        "Urls": [
+            "https://xxx"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

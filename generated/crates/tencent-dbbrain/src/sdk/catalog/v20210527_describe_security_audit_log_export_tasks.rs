@@ -79,7 +79,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Tasks\": [\n            {\n                \"Status\": \"finished\",\n                \"LogStartTime\": \"2021-01-21 00:00:00\",\n                \"Progress\": 100,\n                \"AsyncRequestId\": 1,\n                \"DangerLevels\": [\n                    1,\n                    2,\n                    3\n                ],\n                \"EndTime\": \"2021-01-22 08:39:22\",\n                \"CreateTime\": \"2021-01-22 08:39:21\",\n                \"StartTime\": \"2021-01-22 08:39:22\",\n                \"LogEndTime\": \"2021-01-21 23:59:59\",\n                \"TotalSize\": 1\n            }\n        ],\n        \"RequestId\": \"5fdab910-5c9e-11eb-a610-8717ee1b1000\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Tasks": [
+            {
+                "Status": "finished",
+                "LogStartTime": "2021-01-21 00:00:00",
+                "Progress": 100,
+                "AsyncRequestId": 1,
+                "DangerLevels": [
+                    1,
+                    2,
+                    3
+                ],
+                "EndTime": "2021-01-22 08:39:22",
+                "CreateTime": "2021-01-22 08:39:21",
+                "StartTime": "2021-01-22 08:39:22",
+                "LogEndTime": "2021-01-21 23:59:59",
+                "TotalSize": 1
+            }
+        ],
+        "RequestId": "5fdab910-5c9e-11eb-a610-8717ee1b1000"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -68,7 +68,212 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TimeSeries\": [\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568113800\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568191680\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568269560\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568347440\n            },\n            {\n                \"Count\": 2,\n                \"Timestamp\": 1568425320\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568503200\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568581080\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568658960\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568736840\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568814720\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568892600\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1568970480\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569048360\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569126240\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569204120\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569282000\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569359880\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569437760\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569515640\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569593520\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569671400\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569749280\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569827160\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569905040\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1569982920\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1570060800\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1570138680\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1570216560\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1570294440\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1570372320\n            },\n            {\n                \"Count\": 0,\n                \"Timestamp\": 1570450200\n            }\n        ],\n        \"SeriesData\": {\n            \"Series\": [\n                {\n                    \"Values\": [\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1,\n                        -1\n                    ],\n                    \"Metric\": \"cpu_use_rate\",\n                    \"Unit\": \"%\"\n                }\n            ],\n            \"Timestamp\": [\n                1568113800,\n                1568191680,\n                1568269560,\n                1568347440,\n                1568425320,\n                1568503200,\n                1568581080,\n                1568658960,\n                1568736840,\n                1568814720,\n                1568892600,\n                1568970480,\n                1569048360,\n                1569126240,\n                1569204120,\n                1569282000,\n                1569359880,\n                1569437760,\n                1569515640,\n                1569593520,\n                1569671400,\n                1569749280,\n                1569827160,\n                1569905040,\n                1569982920,\n                1570060800,\n                1570138680,\n                1570216560,\n                1570294440,\n                1570372320,\n                1570450200\n            ]\n        },\n        \"RequestId\": \"b445f8ee-9357-4d93-83c2-3596f9d1f27e\",\n        \"Period\": 77880\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TimeSeries": [
+            {
+                "Count": 0,
+                "Timestamp": 1568113800
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568191680
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568269560
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568347440
+            },
+            {
+                "Count": 2,
+                "Timestamp": 1568425320
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568503200
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568581080
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568658960
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568736840
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568814720
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568892600
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1568970480
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569048360
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569126240
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569204120
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569282000
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569359880
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569437760
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569515640
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569593520
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569671400
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569749280
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569827160
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569905040
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1569982920
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1570060800
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1570138680
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1570216560
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1570294440
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1570372320
+            },
+            {
+                "Count": 0,
+                "Timestamp": 1570450200
+            }
+        ],
+        "SeriesData": {
+            "Series": [
+                {
+                    "Values": [
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        -1
+                    ],
+                    "Metric": "cpu_use_rate",
+                    "Unit": "%"
+                }
+            ],
+            "Timestamp": [
+                1568113800,
+                1568191680,
+                1568269560,
+                1568347440,
+                1568425320,
+                1568503200,
+                1568581080,
+                1568658960,
+                1568736840,
+                1568814720,
+                1568892600,
+                1568970480,
+                1569048360,
+                1569126240,
+                1569204120,
+                1569282000,
+                1569359880,
+                1569437760,
+                1569515640,
+                1569593520,
+                1569671400,
+                1569749280,
+                1569827160,
+                1569905040,
+                1569982920,
+                1570060800,
+                1570138680,
+                1570216560,
+                1570294440,
+                1570372320,
+                1570450200
+            ]
+        },
+        "RequestId": "b445f8ee-9357-4d93-83c2-3596f9d1f27e",
+        "Period": 77880
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -92,7 +92,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ed279d8b-a9d9-48d6-9429-e0fde000994a\",\n        \"TotalCount\": 1,\n        \"Rows\": [\n            {\n                \"QueryTimeMin\": 0.0,\n                \"LockTimeMin\": 0.0,\n                \"QueryTimeMax\": 14.086705,\n                \"QueryTimeRatio\": 0.0,\n                \"RowsSentRatio\": 0.0,\n                \"RowsSentMax\": 0,\n                \"RowsExaminedMin\": 0,\n                \"RowsSentMin\": 0,\n                \"SqlText\": \"select * from user where name='sz'\",\n                \"Schema\": \"test\",\n                \"LockTimeMax\": 0.0,\n                \"LockTimeRatio\": 0.0,\n                \"ExecTimes\": 2,\n                \"LockTimeAvg\": 0.0,\n                \"RowsExamined\": 0,\n                \"RowsSentAvg\": 0.0,\n                \"QueryTime\": 28.17341,\n                \"RowsExaminedAvg\": 0.0,\n                \"RowsExaminedMax\": 0,\n                \"RowsSent\": 0,\n                \"RowsExaminedRatio\": 0.0,\n                \"QueryTimeAvg\": 0.0,\n                \"SqlTemplate\": \"select * from user where name=?\",\n                \"LockTime\": 0.0,\n                \"Md5\": \"2323847233\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ed279d8b-a9d9-48d6-9429-e0fde000994a",
+        "TotalCount": 1,
+        "Rows": [
+            {
+                "QueryTimeMin": 0.0,
+                "LockTimeMin": 0.0,
+                "QueryTimeMax": 14.086705,
+                "QueryTimeRatio": 0.0,
+                "RowsSentRatio": 0.0,
+                "RowsSentMax": 0,
+                "RowsExaminedMin": 0,
+                "RowsSentMin": 0,
+                "SqlText": "select * from user where name='sz'",
+                "Schema": "test",
+                "LockTimeMax": 0.0,
+                "LockTimeRatio": 0.0,
+                "ExecTimes": 2,
+                "LockTimeAvg": 0.0,
+                "RowsExamined": 0,
+                "RowsSentAvg": 0.0,
+                "QueryTime": 28.17341,
+                "RowsExaminedAvg": 0.0,
+                "RowsExaminedMax": 0,
+                "RowsSent": 0,
+                "RowsExaminedRatio": 0.0,
+                "QueryTimeAvg": 0.0,
+                "SqlTemplate": "select * from user where name=?",
+                "LockTime": 0.0,
+                "Md5": "2323847233"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

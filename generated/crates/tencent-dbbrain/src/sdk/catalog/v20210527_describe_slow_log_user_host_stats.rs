@@ -71,7 +71,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"UserTotalCount\": 1,\n        \"RequestId\": \"e2a51350-8c9f-11eb-bc0f-c9f5ab88d057\",\n        \"Items\": [\n            {\n                \"UserHost\": \"10.3.1.1\",\n                \"Ratio\": 50,\n                \"Count\": 29\n            },\n            {\n                \"UserHost\": \"10.3.1.2\",\n                \"Ratio\": 50,\n                \"Count\": 29\n            }\n        ],\n        \"UserNameItems\": [\n            {\n                \"UserName\": \"root\",\n                \"Ratio\": 100,\n                \"Count\": 58\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "UserTotalCount": 1,
+        "RequestId": "e2a51350-8c9f-11eb-bc0f-c9f5ab88d057",
+        "Items": [
+            {
+                "UserHost": "10.3.1.1",
+                "Ratio": 50,
+                "Count": 29
+            },
+            {
+                "UserHost": "10.3.1.2",
+                "Ratio": 50,
+                "Count": 29
+            }
+        ],
+        "UserNameItems": [
+            {
+                "UserName": "root",
+                "Ratio": 100,
+                "Count": 58
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

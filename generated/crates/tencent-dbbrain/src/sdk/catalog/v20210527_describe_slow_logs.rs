@@ -103,7 +103,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"RequestId\": \"ea7afb20-cf8d-11ed-9231-5be1865f5f0a\",\n        \"Rows\": [\n            {\n                \"LockTime\": 0,\n                \"UserHost\": \"169.254.128.9\",\n                \"RowsSent\": 1,\n                \"UserName\": \"root\",\n                \"Database\": \"information_schema\",\n                \"SqlText\": \"/* dbbrain user mark */select SLEEP(10)\",\n                \"QueryTime\": 10,\n                \"RowsExamined\": 0,\n                \"Timestamp\": \"2023-03-31 10:47:35\"\n            },\n            {\n                \"LockTime\": 0,\n                \"UserHost\": \"169.254.128.9\",\n                \"RowsSent\": 1,\n                \"UserName\": \"root\",\n                \"Database\": \"information_schema\",\n                \"SqlText\": \"/* dbbrain user mark */select SLEEP(8)\",\n                \"QueryTime\": 8,\n                \"RowsExamined\": 0,\n                \"Timestamp\": \"2023-03-31 10:47:45\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "RequestId": "ea7afb20-cf8d-11ed-9231-5be1865f5f0a",
+        "Rows": [
+            {
+                "LockTime": 0,
+                "UserHost": "169.254.128.9",
+                "RowsSent": 1,
+                "UserName": "root",
+                "Database": "information_schema",
+                "SqlText": "/* dbbrain user mark */select SLEEP(10)",
+                "QueryTime": 10,
+                "RowsExamined": 0,
+                "Timestamp": "2023-03-31 10:47:35"
+            },
+            {
+                "LockTime": 0,
+                "UserHost": "169.254.128.9",
+                "RowsSent": 1,
+                "UserName": "root",
+                "Database": "information_schema",
+                "SqlText": "/* dbbrain user mark */select SLEEP(8)",
+                "QueryTime": 8,
+                "RowsExamined": 0,
+                "Timestamp": "2023-03-31 10:47:45"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

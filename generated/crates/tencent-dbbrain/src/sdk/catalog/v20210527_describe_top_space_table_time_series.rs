@@ -86,7 +86,135 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d97eacb0-cebd-40b6-963b-579092454f05\",\n        \"TopSpaceTableTimeSeries\": [\n            {\n                \"TableName\": \"test\",\n                \"TableSchema\": \"test_bak\",\n                \"SeriesData\": {\n                    \"Series\": [\n                        {\n                            \"Values\": [\n                                0\n                            ],\n                            \"Metric\": \"DataFree\",\n                            \"Unit\": \"MB\"\n                        },\n                        {\n                            \"Values\": [\n                                0.1\n                            ],\n                            \"Metric\": \"DataLength\",\n                            \"Unit\": \"MB\"\n                        },\n                        {\n                            \"Values\": [\n                                0\n                            ],\n                            \"Metric\": \"IndexLength\",\n                            \"Unit\": \"MB\"\n                        },\n                        {\n                            \"Values\": [\n                                0.1\n                            ],\n                            \"Metric\": \"TotalLength\",\n                            \"Unit\": \"MB\"\n                        },\n                        {\n                            \"Values\": [\n                                0\n                            ],\n                            \"Metric\": \"FragRatio\",\n                            \"Unit\": \"%\"\n                        },\n                        {\n                            \"Values\": [\n                                9\n                            ],\n                            \"Metric\": \"TableRows\",\n                            \"Unit\": \"\"\n                        },\n                        {\n                            \"Values\": [\n                                0.1\n                            ],\n                            \"Metric\": \"PhysicalFileSize\",\n                            \"Unit\": \"MB\"\n                        }\n                    ],\n                    \"Timestamp\": [\n                        1588089600\n                    ]\n                },\n                \"Engine\": \"InnoDB\"\n            },\n            {\n                \"TableName\": \"test22\",\n                \"TableSchema\": \"test_bak\",\n                \"SeriesData\": {\n                    \"Series\": [\n                        {\n                            \"Values\": [\n                                0\n                            ],\n                            \"Metric\": \"DataFree\",\n                            \"Unit\": \"MB\"\n                        },\n                        {\n                            \"Values\": [\n                                0.1\n                            ],\n                            \"Metric\": \"DataLength\",\n                            \"Unit\": \"MB\"\n                        },\n                        {\n                            \"Values\": [\n                                0\n                            ],\n                            \"Metric\": \"IndexLength\",\n                            \"Unit\": \"MB\"\n                        },\n                        {\n                            \"Values\": [\n                                0.1\n                            ],\n                            \"Metric\": \"TotalLength\",\n                            \"Unit\": \"MB\"\n                        },\n                        {\n                            \"Values\": [\n                                0\n                            ],\n                            \"Metric\": \"FragRatio\",\n                            \"Unit\": \"%\"\n                        },\n                        {\n                            \"Values\": [\n                                6\n                            ],\n                            \"Metric\": \"TableRows\",\n                            \"Unit\": \"\"\n                        },\n                        {\n                            \"Values\": [\n                                0.1\n                            ],\n                            \"Metric\": \"PhysicalFileSize\",\n                            \"Unit\": \"MB\"\n                        }\n                    ],\n                    \"Timestamp\": [\n                        1588089600\n                    ]\n                },\n                \"Engine\": \"InnoDB\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d97eacb0-cebd-40b6-963b-579092454f05",
+        "TopSpaceTableTimeSeries": [
+            {
+                "TableName": "test",
+                "TableSchema": "test_bak",
+                "SeriesData": {
+                    "Series": [
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "DataFree",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "DataLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "IndexLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "TotalLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "FragRatio",
+                            "Unit": "%"
+                        },
+                        {
+                            "Values": [
+                                9
+                            ],
+                            "Metric": "TableRows",
+                            "Unit": ""
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "PhysicalFileSize",
+                            "Unit": "MB"
+                        }
+                    ],
+                    "Timestamp": [
+                        1588089600
+                    ]
+                },
+                "Engine": "InnoDB"
+            },
+            {
+                "TableName": "test22",
+                "TableSchema": "test_bak",
+                "SeriesData": {
+                    "Series": [
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "DataFree",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "DataLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "IndexLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "TotalLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "FragRatio",
+                            "Unit": "%"
+                        },
+                        {
+                            "Values": [
+                                6
+                            ],
+                            "Metric": "TableRows",
+                            "Unit": ""
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "PhysicalFileSize",
+                            "Unit": "MB"
+                        }
+                    ],
+                    "Timestamp": [
+                        1588089600
+                    ]
+                },
+                "Engine": "InnoDB"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -65,7 +65,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ed279d8b-a9d9-48d6-9429-e0fde000994a\",\n        \"Timestamp\": 1603819881,\n        \"TopSpaceTables\": [\n            {\n                \"DataFree\": 0,\n                \"TableName\": \"test\",\n                \"TotalLength\": 0.1,\n                \"TableSchema\": \"test_bak\",\n                \"FragRatio\": 0,\n                \"DataLength\": 0.1,\n                \"PhysicalFileSize\": 0.1,\n                \"TableRows\": 9,\n                \"Engine\": \"InnoDB\",\n                \"IndexLength\": 0\n            },\n            {\n                \"DataFree\": 0,\n                \"TableName\": \"test\",\n                \"TotalLength\": 0.1,\n                \"TableSchema\": \"test_bak\",\n                \"FragRatio\": 0,\n                \"DataLength\": 0.1,\n                \"PhysicalFileSize\": 0.1,\n                \"TableRows\": 9,\n                \"Engine\": \"InnoDB\",\n                \"IndexLength\": 0\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ed279d8b-a9d9-48d6-9429-e0fde000994a",
+        "Timestamp": 1603819881,
+        "TopSpaceTables": [
+            {
+                "DataFree": 0,
+                "TableName": "test",
+                "TotalLength": 0.1,
+                "TableSchema": "test_bak",
+                "FragRatio": 0,
+                "DataLength": 0.1,
+                "PhysicalFileSize": 0.1,
+                "TableRows": 9,
+                "Engine": "InnoDB",
+                "IndexLength": 0
+            },
+            {
+                "DataFree": 0,
+                "TableName": "test",
+                "TotalLength": 0.1,
+                "TableSchema": "test_bak",
+                "FragRatio": 0,
+                "DataLength": 0.1,
+                "PhysicalFileSize": 0.1,
+                "TableRows": 9,
+                "Engine": "InnoDB",
+                "IndexLength": 0
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

@@ -73,7 +73,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SqlExecId\": \"ewfscd\",\n        \"Threads\": [\n            0\n        ],\n        \"RequestId\": \"sscrft\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SqlExecId": "ewfscd",
+        "Threads": [
+            0
+        ],
+        "RequestId": "sscrft"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

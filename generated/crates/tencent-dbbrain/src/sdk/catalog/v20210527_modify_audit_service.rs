@@ -68,7 +68,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Success\": 0,\n        \"RequestId\": \"b39db780-0b49-11ee-8525-17d65d16bdaf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Success": 0,
+        "RequestId": "b39db780-0b49-11ee-8525-17d65d16bdaf"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20210527,

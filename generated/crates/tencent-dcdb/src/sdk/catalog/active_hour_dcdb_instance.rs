@@ -45,7 +45,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedInstanceIds\": [],\n        \"RequestId\": \"8ce27ff0-7fe1-11ea-8469-525400542aa6\",\n        \"SuccessInstanceIds\": [\n            \"tdsqlshard-cq3ndzu7\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedInstanceIds": [],
+        "RequestId": "8ce27ff0-7fe1-11ea-8469-525400542aa6",
+        "SuccessInstanceIds": [
+            "tdsqlshard-cq3ndzu7"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

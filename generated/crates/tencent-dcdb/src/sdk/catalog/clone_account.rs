@@ -74,7 +74,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8875137e-4ce2-43cb-a0ab-704b775790d1\",\n        \"FlowId\": 4127\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8875137e-4ce2-43cb-a0ab-704b775790d1",
+        "FlowId": 4127
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2d1e21a2-b29a-490a-8be0-b61287d92e28\",\n        \"FlowId\": 3024\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2d1e21a2-b29a-490a-8be0-b61287d92e28",
+        "FlowId": 3024
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -91,7 +91,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2cc4e4dc-c3e9-4858-ab80-03e3526cf24d\",\n        \"InstanceId\": \"dcdbt-fdpjf5zh\",\n        \"UserName\": \"testuser1\",\n        \"Host\": \"172.17.%\",\n        \"ReadOnly\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2cc4e4dc-c3e9-4858-ab80-03e3526cf24d",
+        "InstanceId": "dcdbt-fdpjf5zh",
+        "UserName": "testuser1",
+        "Host": "172.17.%",
+        "ReadOnly": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

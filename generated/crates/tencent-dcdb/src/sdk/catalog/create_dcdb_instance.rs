@@ -177,7 +177,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8c4fba95-01e4-61d9-4146-59fc5afdf962\",\n        \"DealName\": \"20181103110163\",\n        \"InstanceIds\": [\n            \"dcdbt-avw0207d\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8c4fba95-01e4-61d9-4146-59fc5afdf962",
+        "DealName": "20181103110163",
+        "InstanceIds": [
+            "dcdbt-avw0207d"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

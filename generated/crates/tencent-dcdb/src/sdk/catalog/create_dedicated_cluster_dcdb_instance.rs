@@ -219,7 +219,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"14f6980a-7fe1-11ea-b896-525400542aa6\",\n        \"InstanceIds\": [\n            \"tdsql-xxxxxx\"\n        ],\n        \"FlowId\": 1122\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "14f6980a-7fe1-11ea-b896-525400542aa6",
+        "InstanceIds": [
+            "tdsql-xxxxxx"
+        ],
+        "FlowId": 1122
+    }
+}"#,
             },
         ],
         errors: ERRORS,

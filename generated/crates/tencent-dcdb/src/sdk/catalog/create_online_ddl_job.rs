@@ -103,27 +103,52 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1140696,\n        \"RequestId\": \"bd07e59f-dee8-4680-9a43-492a8a52c894\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1140696,
+        "RequestId": "bd07e59f-dee8-4680-9a43-492a8a52c894"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1140697,\n        \"RequestId\": \"c5afb15f-70c8-4e71-84b5-688dd326a8c3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1140697,
+        "RequestId": "c5afb15f-70c8-4e71-84b5-688dd326a8c3"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1140698,\n        \"RequestId\": \"a9f824be-fc53-41f7-9e24-2aca60457331\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1140698,
+        "RequestId": "a9f824be-fc53-41f7-9e24-2aca60457331"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1140699,\n        \"RequestId\": \"7e2e0512-e429-4702-a9a6-d920eebd6536\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1140699,
+        "RequestId": "7e2e0512-e429-4702-a9a6-d920eebd6536"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_5",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1140701,\n        \"RequestId\": \"9df10ff7-9db5-4cad-81e2-3ad742f7bc06\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1140701,
+        "RequestId": "9df10ff7-9db5-4cad-81e2-3ad742f7bc06"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d9405fe4-65af-4936-a465-038578636567\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d9405fe4-65af-4936-a465-038578636567"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"dcdbt-21dfpcv1\",\n        \"RequestId\": \"5556e867-3f06-4bc8-8f3e-45112d9ce799\",\n        \"Users\": [\n            {\n                \"CreateTime\": \"2022-03-24 15:46:18\",\n                \"DelayThresh\": 0,\n                \"Description\": \"\",\n                \"Host\": \"%\",\n                \"ReadOnly\": 0,\n                \"UpdateTime\": \"2022-03-24 15:46:18\",\n                \"UserName\": \"gdx\"\n            },\n            {\n                \"CreateTime\": \"2022-03-24 15:46:18\",\n                \"DelayThresh\": 0,\n                \"Description\": \"\",\n                \"Host\": \"%\",\n                \"ReadOnly\": 0,\n                \"UpdateTime\": \"2022-03-24 15:46:18\",\n                \"UserName\": \"h1\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "dcdbt-21dfpcv1",
+        "RequestId": "5556e867-3f06-4bc8-8f3e-45112d9ce799",
+        "Users": [
+            {
+                "CreateTime": "2022-03-24 15:46:18",
+                "DelayThresh": 0,
+                "Description": "",
+                "Host": "%",
+                "ReadOnly": 0,
+                "UpdateTime": "2022-03-24 15:46:18",
+                "UserName": "gdx"
+            },
+            {
+                "CreateTime": "2022-03-24 15:46:18",
+                "DelayThresh": 0,
+                "Description": "",
+                "Host": "%",
+                "ReadOnly": 0,
+                "UpdateTime": "2022-03-24 15:46:18",
+                "UserName": "h1"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"742443a5-4683-48ba-b30e-5151d26cf62d\",\n        \"InstanceId\": \"dcdbt-52s53yyh\",\n        \"DbName\": \"test\",\n        \"Tables\": [],\n        \"Views\": [],\n        \"Procs\": [\n            {\n                \"Proc\": \"AddGeometryColumn\"\n            },\n            {\n                \"Proc\": \"DropGeometryColumn\"\n            }\n        ],\n        \"Funcs\": []\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "742443a5-4683-48ba-b30e-5151d26cf62d",
+        "InstanceId": "dcdbt-52s53yyh",
+        "DbName": "test",
+        "Tables": [],
+        "Views": [],
+        "Procs": [
+            {
+                "Proc": "AddGeometryColumn"
+            },
+            {
+                "Proc": "DropGeometryColumn"
+            }
+        ],
+        "Funcs": []
+    }
+}"#,
             },
         ],
         errors: ERRORS,

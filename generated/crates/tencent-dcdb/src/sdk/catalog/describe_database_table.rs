@@ -59,7 +59,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6defc797-13eb-47ec-9a8f-dd3e407ff12c\",\n        \"InstanceId\": \"dcdbt-52s53yyh\",\n        \"DbName\": \"test\",\n        \"Table\": \"persons\",\n        \"Cols\": [\n            {\n                \"Col\": \"id\",\n                \"Type\": \"bigint(20) unsigned\"\n            },\n            {\n                \"Col\": \"name\",\n                \"Type\": \"varchar(60)\"\n            },\n            {\n                \"Col\": \"nick\",\n                \"Type\": \"varchar(60)\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6defc797-13eb-47ec-9a8f-dd3e407ff12c",
+        "InstanceId": "dcdbt-52s53yyh",
+        "DbName": "test",
+        "Table": "persons",
+        "Cols": [
+            {
+                "Col": "id",
+                "Type": "bigint(20) unsigned"
+            },
+            {
+                "Col": "name",
+                "Type": "varchar(60)"
+            },
+            {
+                "Col": "nick",
+                "Type": "varchar(60)"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d0f51893-e15f-44ac-be6d-900450a6b8c2\",\n        \"InstanceId\": \"dcdbt-52s53yyh\",\n        \"Databases\": [\n            {\n                \"DbName\": \"information_schema\"\n            },\n            {\n                \"DbName\": \"mysql\"\n            },\n            {\n                \"DbName\": \"performance_schema\"\n            },\n            {\n                \"DbName\": \"test\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d0f51893-e15f-44ac-be6d-900450a6b8c2",
+        "InstanceId": "dcdbt-52s53yyh",
+        "Databases": [
+            {
+                "DbName": "information_schema"
+            },
+            {
+                "DbName": "mysql"
+            },
+            {
+                "DbName": "performance_schema"
+            },
+            {
+                "DbName": "test"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"dcdbt-ige1a5k3\",\n        \"Params\": [\n            {\n                \"Default\": \"1\",\n                \"SetValue\": \"\",\n                \"Value\": \"1\",\n                \"Param\": \"auto_increment_increment\",\n                \"HaveSetValue\": false,\n                \"NeedRestart\": false,\n                \"Constraint\": {\n                    \"Enum\": \"\",\n                    \"String\": \"\",\n                    \"Range\": {\n                        \"Max\": \"65535\",\n                        \"Min\": \"1\"\n                    },\n                    \"Type\": \"section\"\n                }\n            }\n        ],\n        \"RequestId\": \"affa5c39-02b7-482a-a16f-a74e660e7b7f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "dcdbt-ige1a5k3",
+        "Params": [
+            {
+                "Default": "1",
+                "SetValue": "",
+                "Value": "1",
+                "Param": "auto_increment_increment",
+                "HaveSetValue": false,
+                "NeedRestart": false,
+                "Constraint": {
+                    "Enum": "",
+                    "String": "",
+                    "Range": {
+                        "Max": "65535",
+                        "Min": "1"
+                    },
+                    "Type": "section"
+                }
+            }
+        ],
+        "RequestId": "affa5c39-02b7-482a-a16f-a74e660e7b7f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

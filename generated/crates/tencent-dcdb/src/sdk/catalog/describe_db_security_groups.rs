@@ -53,7 +53,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"VIP\": \"10.0.0.7\",\n        \"VPort\": 3306,\n        \"RequestId\": \"31a60135-7057-47ae-8fd3-7a0617deca38\",\n        \"Groups\": [\n            {\n                \"ProjectId\": 0,\n                \"CreateTime\": \"\",\n                \"Inbound\": [\n                    {\n                        \"Action\": \"\",\n                        \"CidrIp\": \"\",\n                        \"PortRange\": \"\",\n                        \"IpProtocol\": \"\"\n                    }\n                ],\n                \"Outbound\": [\n                    {\n                        \"Action\": \"\",\n                        \"CidrIp\": \"\",\n                        \"PortRange\": \"\",\n                        \"IpProtocol\": \"\"\n                    }\n                ],\n                \"SecurityGroupId\": \"\",\n                \"SecurityGroupName\": \"\",\n                \"SecurityGroupRemark\": \"dcdb\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "VIP": "10.0.0.7",
+        "VPort": 3306,
+        "RequestId": "31a60135-7057-47ae-8fd3-7a0617deca38",
+        "Groups": [
+            {
+                "ProjectId": 0,
+                "CreateTime": "",
+                "Inbound": [
+                    {
+                        "Action": "",
+                        "CidrIp": "",
+                        "PortRange": "",
+                        "IpProtocol": ""
+                    }
+                ],
+                "Outbound": [
+                    {
+                        "Action": "",
+                        "CidrIp": "",
+                        "PortRange": "",
+                        "IpProtocol": ""
+                    }
+                ],
+                "SecurityGroupId": "",
+                "SecurityGroupName": "",
+                "SecurityGroupRemark": "dcdb"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -96,7 +96,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [],\n        \"LockTimeSum\": 0,\n        \"QueryCount\": 0,\n        \"QueryTimeSum\": 0,\n        \"RequestId\": \"6e9bf5de-8d17-4848-915d-aee0047909eb\",\n        \"Total\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [],
+        "LockTimeSum": 0,
+        "QueryCount": 0,
+        "QueryTimeSum": 0,
+        "RequestId": "6e9bf5de-8d17-4848-915d-aee0047909eb",
+        "Total": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

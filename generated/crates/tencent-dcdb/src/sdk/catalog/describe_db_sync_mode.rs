@@ -42,7 +42,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"901bd41c-08a2-4001-8364-5a63f32056ae\",\n        \"SyncMode\": 0,\n        \"CurrentSyncMode\": 0,\n        \"IsModifying\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "901bd41c-08a2-4001-8364-5a63f32056ae",
+        "SyncMode": 0,
+        "CurrentSyncMode": 0,
+        "IsModifying": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

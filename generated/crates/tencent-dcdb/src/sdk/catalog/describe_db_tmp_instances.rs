@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0cf21c76-0382-491d-b634-f3d1ae1a4547\",\n        \"TmpInstances\": []\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0cf21c76-0382-491d-b634-f3d1ae1a4547",
+        "TmpInstances": []
+    }
+}"#,
             },
         ],
         errors: ERRORS,

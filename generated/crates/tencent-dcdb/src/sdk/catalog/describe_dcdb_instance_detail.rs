@@ -47,7 +47,132 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AutoRenewFlag\": 0,\n        \"Cpu\": 3,\n        \"CreateTime\": \"2016-07-13 11:08:38\",\n        \"DbEngine\": \"MariaDB\",\n        \"DbVersion\": \"10.0.10\",\n        \"DcnDstNum\": 0,\n        \"DcnFlag\": 0,\n        \"DcnStatus\": 0,\n        \"ExclusterId\": \"\",\n        \"InstanceId\": \"dcdbt-21dfpcv1\",\n        \"InstanceName\": \"dcdbt-21dfpcv1\",\n        \"InstanceType\": 2,\n        \"Ipv6Flag\": 0,\n        \"IsAuditSupported\": 1,\n        \"IsEncryptSupported\": 0,\n        \"LogStorage\": 16,\n        \"Machine\": \"TS85\",\n        \"MasterZone\": \"ap-guangzhou-1\",\n        \"Memory\": 6,\n        \"NodeCount\": 2,\n        \"PayMode\": \"prepaid\",\n        \"PeriodEndTime\": \"2023-01-01 11:12:24\",\n        \"Pid\": 1001670,\n        \"ProjectId\": 0,\n        \"Qps\": 4000,\n        \"Region\": \"ap-guangzhou\",\n        \"RequestId\": \"e1828feb-9a21-409a-8964-309215615d84\",\n        \"ResourceTags\": [],\n        \"Shards\": [\n            {\n                \"Cpu\": 2,\n                \"CreateTime\": \"2021-12-01 11:49:54\",\n                \"LogDisk\": 8,\n                \"Memory\": 4,\n                \"NodeCount\": 2,\n                \"NodesInfo\": [\n                    {\n                        \"NodeId\": \"85409b834943\",\n                        \"Role\": \"master\"\n                    },\n                    {\n                        \"NodeId\": \"9de9c0321ccd\",\n                        \"Role\": \"slave\"\n                    }\n                ],\n                \"ProxyVersion\": \"\\\"1.17.6-M-V2.0R723D002\\\"\",\n                \"ShardInstanceId\": \"shard-ngbrea6b\",\n                \"ShardMasterZone\": \"ap-guangzhou-1\",\n                \"ShardSerialId\": \"set_1643096858_1\",\n                \"ShardSlaveZones\": [\n                    \"ap-guangzhou-1\"\n                ],\n                \"Status\": 2,\n                \"StatusDesc\": \"Running\",\n                \"Storage\": 10,\n                \"StorageUsage\": 0.01\n            },\n            {\n                \"Cpu\": 1,\n                \"CreateTime\": \"2021-12-01 11:49:54\",\n                \"LogDisk\": 8,\n                \"Memory\": 2,\n                \"NodeCount\": 2,\n                \"NodesInfo\": [\n                    {\n                        \"NodeId\": \"1e2025d21782\",\n                        \"Role\": \"master\"\n                    },\n                    {\n                        \"NodeId\": \"b228c46e9b63\",\n                        \"Role\": \"slave\"\n                    }\n                ],\n                \"ProxyVersion\": \"\\\"1.17.6-M-V2.0R723D002\\\"\",\n                \"ShardInstanceId\": \"shard-5zf65smf\",\n                \"ShardMasterZone\": \"ap-guangzhou-1\",\n                \"ShardSerialId\": \"set_1643096949_3\",\n                \"ShardSlaveZones\": [\n                    \"ap-guangzhou-1\"\n                ],\n                \"Status\": 2,\n                \"StatusDesc\": \"Running\",\n                \"Storage\": 10,\n                \"StorageUsage\": 0.011\n            }\n        ],\n        \"SlaveZones\": [\n            \"ap-guangzhou-1\"\n        ],\n        \"Status\": 2,\n        \"StatusDesc\": \"Running\",\n        \"Storage\": 20,\n        \"StorageUsage\": 0.0105,\n        \"SubnetId\": \"subnet-ovkcc9x6\",\n        \"Vip\": \"10.1.0.5\",\n        \"Vip6\": \"\",\n        \"VpcId\": \"vpc-j97vcvb5\",\n        \"Vport\": 3306,\n        \"WanDomain\": \"\",\n        \"WanPort\": 0,\n        \"WanPortIpv6\": 0,\n        \"WanStatus\": 0,\n        \"WanStatusIpv6\": 0,\n        \"WanVip\": \"\",\n        \"WanVipv6\": \"\",\n        \"IsMaxUserConnectionsSupported\": true,\n        \"DbVersionId\": \"5.7\",\n        \"EncryptStatus\": 0,\n        \"ExclusterType\": 0,\n        \"RsAccessStrategy\": 0,\n        \"ReservedNetResources\": [\n            {\n                \"VpcId\": \"vpc-p6alckzx\",\n                \"SubnetId\": \"subnet-3pz073lq\",\n                \"Vip\": \"172.16.0.40\",\n                \"Vports\": [\n                    3306\n                ],\n                \"RecycleTime\": \"2023-05-19 16:12:32\"\n            }\n        ],\n        \"IsPhysicalReplicationSupported\": true\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AutoRenewFlag": 0,
+        "Cpu": 3,
+        "CreateTime": "2016-07-13 11:08:38",
+        "DbEngine": "MariaDB",
+        "DbVersion": "10.0.10",
+        "DcnDstNum": 0,
+        "DcnFlag": 0,
+        "DcnStatus": 0,
+        "ExclusterId": "",
+        "InstanceId": "dcdbt-21dfpcv1",
+        "InstanceName": "dcdbt-21dfpcv1",
+        "InstanceType": 2,
+        "Ipv6Flag": 0,
+        "IsAuditSupported": 1,
+        "IsEncryptSupported": 0,
+        "LogStorage": 16,
+        "Machine": "TS85",
+        "MasterZone": "ap-guangzhou-1",
+        "Memory": 6,
+        "NodeCount": 2,
+        "PayMode": "prepaid",
+        "PeriodEndTime": "2023-01-01 11:12:24",
+        "Pid": 1001670,
+        "ProjectId": 0,
+        "Qps": 4000,
+        "Region": "ap-guangzhou",
+        "RequestId": "e1828feb-9a21-409a-8964-309215615d84",
+        "ResourceTags": [],
+        "Shards": [
+            {
+                "Cpu": 2,
+                "CreateTime": "2021-12-01 11:49:54",
+                "LogDisk": 8,
+                "Memory": 4,
+                "NodeCount": 2,
+                "NodesInfo": [
+                    {
+                        "NodeId": "85409b834943",
+                        "Role": "master"
+                    },
+                    {
+                        "NodeId": "9de9c0321ccd",
+                        "Role": "slave"
+                    }
+                ],
+                "ProxyVersion": "\"1.17.6-M-V2.0R723D002\"",
+                "ShardInstanceId": "shard-ngbrea6b",
+                "ShardMasterZone": "ap-guangzhou-1",
+                "ShardSerialId": "set_1643096858_1",
+                "ShardSlaveZones": [
+                    "ap-guangzhou-1"
+                ],
+                "Status": 2,
+                "StatusDesc": "Running",
+                "Storage": 10,
+                "StorageUsage": 0.01
+            },
+            {
+                "Cpu": 1,
+                "CreateTime": "2021-12-01 11:49:54",
+                "LogDisk": 8,
+                "Memory": 2,
+                "NodeCount": 2,
+                "NodesInfo": [
+                    {
+                        "NodeId": "1e2025d21782",
+                        "Role": "master"
+                    },
+                    {
+                        "NodeId": "b228c46e9b63",
+                        "Role": "slave"
+                    }
+                ],
+                "ProxyVersion": "\"1.17.6-M-V2.0R723D002\"",
+                "ShardInstanceId": "shard-5zf65smf",
+                "ShardMasterZone": "ap-guangzhou-1",
+                "ShardSerialId": "set_1643096949_3",
+                "ShardSlaveZones": [
+                    "ap-guangzhou-1"
+                ],
+                "Status": 2,
+                "StatusDesc": "Running",
+                "Storage": 10,
+                "StorageUsage": 0.011
+            }
+        ],
+        "SlaveZones": [
+            "ap-guangzhou-1"
+        ],
+        "Status": 2,
+        "StatusDesc": "Running",
+        "Storage": 20,
+        "StorageUsage": 0.0105,
+        "SubnetId": "subnet-ovkcc9x6",
+        "Vip": "10.1.0.5",
+        "Vip6": "",
+        "VpcId": "vpc-j97vcvb5",
+        "Vport": 3306,
+        "WanDomain": "",
+        "WanPort": 0,
+        "WanPortIpv6": 0,
+        "WanStatus": 0,
+        "WanStatusIpv6": 0,
+        "WanVip": "",
+        "WanVipv6": "",
+        "IsMaxUserConnectionsSupported": true,
+        "DbVersionId": "5.7",
+        "EncryptStatus": 0,
+        "ExclusterType": 0,
+        "RsAccessStrategy": 0,
+        "ReservedNetResources": [
+            {
+                "VpcId": "vpc-p6alckzx",
+                "SubnetId": "subnet-3pz073lq",
+                "Vip": "172.16.0.40",
+                "Vports": [
+                    3306
+                ],
+                "RecycleTime": "2023-05-19 16:12:32"
+            }
+        ],
+        "IsPhysicalReplicationSupported": true
+    }
+}"#,
             },
         ],
         errors: ERRORS,

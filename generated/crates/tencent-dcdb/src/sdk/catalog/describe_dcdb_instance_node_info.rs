@@ -59,7 +59,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NodesInfo\": [\n            {\n                \"NodeId\": \"b991a3d602da35cf7bf64dcafcd5f7ad589aa6d9\",\n                \"Role\": \"master\",\n                \"ShardId\": \"shard-he2hj3al\"\n            },\n            {\n                \"NodeId\": \"9a498278e1775355cac16c23d65c59204aec52f1\",\n                \"Role\": \"slave\",\n                \"ShardId\": \"shard-he2hj3al\"\n            },\n            {\n                \"NodeId\": \"3c698ab9547674e361bae013439225356175668d\",\n                \"Role\": \"master\",\n                \"ShardId\": \"shard-mgsnag2z\"\n            },\n            {\n                \"NodeId\": \"2f0714ded5eaef1dd927fdc1429350470ce0017b\",\n                \"Role\": \"slave\",\n                \"ShardId\": \"shard-mgsnag2z\"\n            }\n        ],\n        \"RequestId\": \"6b8b1984-c226-46d9-ac0a-81e241cf7cdc\",\n        \"TotalCount\": 4\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NodesInfo": [
+            {
+                "NodeId": "b991a3d602da35cf7bf64dcafcd5f7ad589aa6d9",
+                "Role": "master",
+                "ShardId": "shard-he2hj3al"
+            },
+            {
+                "NodeId": "9a498278e1775355cac16c23d65c59204aec52f1",
+                "Role": "slave",
+                "ShardId": "shard-he2hj3al"
+            },
+            {
+                "NodeId": "3c698ab9547674e361bae013439225356175668d",
+                "Role": "master",
+                "ShardId": "shard-mgsnag2z"
+            },
+            {
+                "NodeId": "2f0714ded5eaef1dd927fdc1429350470ce0017b",
+                "Role": "slave",
+                "ShardId": "shard-mgsnag2z"
+            }
+        ],
+        "RequestId": "6b8b1984-c226-46d9-ac0a-81e241cf7cdc",
+        "TotalCount": 4
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -138,7 +138,95 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Instances\": [\n            {\n                \"AppId\": 251000022,\n                \"AutoRenewFlag\": 1,\n                \"Cpu\": 2,\n                \"CreateTime\": \"2021-03-26 16:14:31\",\n                \"DbEngine\": \"MariaDB\",\n                \"DbVersion\": \"10.1.9\",\n                \"DcnDstNum\": 0,\n                \"DcnFlag\": 0,\n                \"DcnStatus\": 0,\n                \"ExclusterId\": \"\",\n                \"Id\": 2000091,\n                \"InstanceId\": \"tdsqlshard-hptutl5t\",\n                \"InstanceName\": \"tdsqlshard-hptutl5t\",\n                \"InstanceType\": 2,\n                \"Ipv6Flag\": 0,\n                \"IsAuditSupported\": 1,\n                \"IsTmp\": 0,\n                \"IsolatedTimestamp\": \"0000-00-00 00:00:00\",\n                \"Locker\": 0,\n                \"Memory\": 4,\n                \"NodeCount\": 2,\n                \"Paymode\": \"prepaid\",\n                \"PeriodEndTime\": \"2021-04-26 16:14:31\",\n                \"Pid\": 1001670,\n                \"ProjectId\": 0,\n                \"Region\": \"ap-guangzhou\",\n                \"ShardCount\": 2,\n                \"ShardDetail\": [\n                    {\n                        \"Cpu\": 1,\n                        \"Createtime\": \"2021-03-26 16:14:31\",\n                        \"Memory\": 2,\n                        \"NodeCount\": 1,\n                        \"Pid\": 1001670,\n                        \"ShardId\": 12208,\n                        \"ShardInstanceId\": \"shard-qihco4rx\",\n                        \"ShardSerialId\": \"set_1616746585_1\",\n                        \"Status\": 2,\n                        \"Storage\": 10\n                    },\n                    {\n                        \"Cpu\": 1,\n                        \"Createtime\": \"2021-03-26 16:14:31\",\n                        \"Memory\": 2,\n                        \"NodeCount\": 1,\n                        \"Pid\": 1001670,\n                        \"ShardId\": 12209,\n                        \"ShardInstanceId\": \"shard-d3moxo2r\",\n                        \"ShardSerialId\": \"set_1616746676_3\",\n                        \"Status\": 2,\n                        \"Storage\": 10\n                    }\n                ],\n                \"Status\": 2,\n                \"StatusDesc\": \"Running\",\n                \"Storage\": 20,\n                \"SubnetId\": 1479311,\n                \"Uin\": \"918700682\",\n                \"UniqueSubnetId\": \"subnet-au6ics6s\",\n                \"UniqueVpcId\": \"vpc-737mtr2f\",\n                \"UpdateTime\": \"2021-03-29 15:35:33\",\n                \"Vip\": \"10.1.0.6\",\n                \"Vipv6\": \"\",\n                \"VpcId\": 74809,\n                \"Vport\": 3306,\n                \"WanDomain\": \"\",\n                \"WanPort\": 0,\n                \"WanPortIpv6\": 0,\n                \"WanStatus\": 0,\n                \"WanStatusIpv6\": 0,\n                \"WanVip\": \"\",\n                \"WanVipv6\": \"\",\n                \"Zone\": \"ap-guangzhou-1\",\n                \"ResourceTags\": [\n                    {\n                        \"TagKey\": \"xx\",\n                        \"TagValue\": \"xx\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"a44a3d24-1e71-4bbf-bc22-f6d583b084d8\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Instances": [
+            {
+                "AppId": 251000022,
+                "AutoRenewFlag": 1,
+                "Cpu": 2,
+                "CreateTime": "2021-03-26 16:14:31",
+                "DbEngine": "MariaDB",
+                "DbVersion": "10.1.9",
+                "DcnDstNum": 0,
+                "DcnFlag": 0,
+                "DcnStatus": 0,
+                "ExclusterId": "",
+                "Id": 2000091,
+                "InstanceId": "tdsqlshard-hptutl5t",
+                "InstanceName": "tdsqlshard-hptutl5t",
+                "InstanceType": 2,
+                "Ipv6Flag": 0,
+                "IsAuditSupported": 1,
+                "IsTmp": 0,
+                "IsolatedTimestamp": "0000-00-00 00:00:00",
+                "Locker": 0,
+                "Memory": 4,
+                "NodeCount": 2,
+                "Paymode": "prepaid",
+                "PeriodEndTime": "2021-04-26 16:14:31",
+                "Pid": 1001670,
+                "ProjectId": 0,
+                "Region": "ap-guangzhou",
+                "ShardCount": 2,
+                "ShardDetail": [
+                    {
+                        "Cpu": 1,
+                        "Createtime": "2021-03-26 16:14:31",
+                        "Memory": 2,
+                        "NodeCount": 1,
+                        "Pid": 1001670,
+                        "ShardId": 12208,
+                        "ShardInstanceId": "shard-qihco4rx",
+                        "ShardSerialId": "set_1616746585_1",
+                        "Status": 2,
+                        "Storage": 10
+                    },
+                    {
+                        "Cpu": 1,
+                        "Createtime": "2021-03-26 16:14:31",
+                        "Memory": 2,
+                        "NodeCount": 1,
+                        "Pid": 1001670,
+                        "ShardId": 12209,
+                        "ShardInstanceId": "shard-d3moxo2r",
+                        "ShardSerialId": "set_1616746676_3",
+                        "Status": 2,
+                        "Storage": 10
+                    }
+                ],
+                "Status": 2,
+                "StatusDesc": "Running",
+                "Storage": 20,
+                "SubnetId": 1479311,
+                "Uin": "918700682",
+                "UniqueSubnetId": "subnet-au6ics6s",
+                "UniqueVpcId": "vpc-737mtr2f",
+                "UpdateTime": "2021-03-29 15:35:33",
+                "Vip": "10.1.0.6",
+                "Vipv6": "",
+                "VpcId": 74809,
+                "Vport": 3306,
+                "WanDomain": "",
+                "WanPort": 0,
+                "WanPortIpv6": 0,
+                "WanStatus": 0,
+                "WanStatusIpv6": 0,
+                "WanVip": "",
+                "WanVipv6": "",
+                "Zone": "ap-guangzhou-1",
+                "ResourceTags": [
+                    {
+                        "TagKey": "xx",
+                        "TagValue": "xx"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "a44a3d24-1e71-4bbf-bc22-f6d583b084d8",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

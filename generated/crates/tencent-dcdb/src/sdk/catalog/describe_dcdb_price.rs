@@ -98,7 +98,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7e1000c2-190a-d0df-ff75-59fbdf5ff381\",\n        \"OriginalPrice\": 42240,\n        \"Price\": 42240\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7e1000c2-190a-d0df-ff75-59fbdf5ff381",
+        "OriginalPrice": 42240,
+        "Price": 42240
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -73,7 +73,73 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DcnFlag\": 0,\n        \"RequestId\": \"f976f43c-6dd3-4dbf-869b-a1b0eac50506\",\n        \"Shards\": [\n            {\n                \"Cpu\": 2,\n                \"CreateTime\": \"2021-12-01 11:49:54\",\n                \"InstanceId\": \"dcdbt-21dfpcv1\",\n                \"Memory\": 4,\n                \"MemoryUsage\": 0.94,\n                \"NodeCount\": 2,\n                \"Paymode\": \"prepaid\",\n                \"PeriodEndTime\": \"2023-01-01 11:12:24\",\n                \"Pid\": 1002231,\n                \"ProjectId\": 0,\n                \"ProxyVersion\": \"\\\"1.17.6-M-V2.0R723D002\\\"\",\n                \"Range\": \"0-31\",\n                \"Region\": \"ap-guangzhou\",\n                \"ShardId\": 434,\n                \"ShardInstanceId\": \"shard-ngbrea6b\",\n                \"ShardMasterZone\": \"ap-guangzhou-1\",\n                \"ShardSerialId\": \"set_1643096858_1\",\n                \"ShardSlaveZones\": [\n                    \"ap-guangzhou-1\"\n                ],\n                \"Status\": 2,\n                \"StatusDesc\": \"Running\",\n                \"Storage\": 10,\n                \"StorageUsage\": 0.01,\n                \"SubnetId\": \"subnet-ovkcc9x6\",\n                \"VpcId\": \"vpc-j97vcvb5\",\n                \"Zone\": \"ap-guangzhou-2\"\n            },\n            {\n                \"Cpu\": 1,\n                \"CreateTime\": \"2021-12-01 11:49:54\",\n                \"InstanceId\": \"dcdbt-21dfpcv1\",\n                \"Memory\": 2,\n                \"MemoryUsage\": 0.99,\n                \"NodeCount\": 2,\n                \"Paymode\": \"prepaid\",\n                \"PeriodEndTime\": \"2023-01-01 11:12:24\",\n                \"Pid\": 1002231,\n                \"ProjectId\": 0,\n                \"ProxyVersion\": \"\\\"1.17.6-M-V2.0R723D002\\\"\",\n                \"Range\": \"32-63\",\n                \"Region\": \"ap-guangzhou\",\n                \"ShardId\": 435,\n                \"ShardInstanceId\": \"shard-5zf65smf\",\n                \"ShardMasterZone\": \"ap-guangzhou-1\",\n                \"ShardSerialId\": \"set_1643096949_3\",\n                \"ShardSlaveZones\": [\n                    \"ap-guangzhou-1\"\n                ],\n                \"Status\": 2,\n                \"StatusDesc\": \"Running\",\n                \"Storage\": 10,\n                \"StorageUsage\": 0.011,\n                \"SubnetId\": \"subnet-ovkcc9x6\",\n                \"VpcId\": \"vpc-j97vcvb5\",\n                \"Zone\": \"ap-guangzhou-2\"\n            }\n        ],\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DcnFlag": 0,
+        "RequestId": "f976f43c-6dd3-4dbf-869b-a1b0eac50506",
+        "Shards": [
+            {
+                "Cpu": 2,
+                "CreateTime": "2021-12-01 11:49:54",
+                "InstanceId": "dcdbt-21dfpcv1",
+                "Memory": 4,
+                "MemoryUsage": 0.94,
+                "NodeCount": 2,
+                "Paymode": "prepaid",
+                "PeriodEndTime": "2023-01-01 11:12:24",
+                "Pid": 1002231,
+                "ProjectId": 0,
+                "ProxyVersion": "\"1.17.6-M-V2.0R723D002\"",
+                "Range": "0-31",
+                "Region": "ap-guangzhou",
+                "ShardId": 434,
+                "ShardInstanceId": "shard-ngbrea6b",
+                "ShardMasterZone": "ap-guangzhou-1",
+                "ShardSerialId": "set_1643096858_1",
+                "ShardSlaveZones": [
+                    "ap-guangzhou-1"
+                ],
+                "Status": 2,
+                "StatusDesc": "Running",
+                "Storage": 10,
+                "StorageUsage": 0.01,
+                "SubnetId": "subnet-ovkcc9x6",
+                "VpcId": "vpc-j97vcvb5",
+                "Zone": "ap-guangzhou-2"
+            },
+            {
+                "Cpu": 1,
+                "CreateTime": "2021-12-01 11:49:54",
+                "InstanceId": "dcdbt-21dfpcv1",
+                "Memory": 2,
+                "MemoryUsage": 0.99,
+                "NodeCount": 2,
+                "Paymode": "prepaid",
+                "PeriodEndTime": "2023-01-01 11:12:24",
+                "Pid": 1002231,
+                "ProjectId": 0,
+                "ProxyVersion": "\"1.17.6-M-V2.0R723D002\"",
+                "Range": "32-63",
+                "Region": "ap-guangzhou",
+                "ShardId": 435,
+                "ShardInstanceId": "shard-5zf65smf",
+                "ShardMasterZone": "ap-guangzhou-1",
+                "ShardSerialId": "set_1643096949_3",
+                "ShardSlaveZones": [
+                    "ap-guangzhou-1"
+                ],
+                "Status": 2,
+                "StatusDesc": "Running",
+                "Storage": 10,
+                "StorageUsage": 0.011,
+                "SubnetId": "subnet-ovkcc9x6",
+                "VpcId": "vpc-j97vcvb5",
+                "Zone": "ap-guangzhou-2"
+            }
+        ],
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,55 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DcnDetails\": [\n            {\n                \"Cpu\": 0,\n                \"CreateTime\": \"2022-11-08 17:43:48\",\n                \"DcnFlag\": 1,\n                \"DcnStatus\": 0,\n                \"EncryptStatus\": 0,\n                \"InstanceId\": \"tdsqlshard-hqtjy5d1\",\n                \"InstanceName\": \"tdsqlshard-hqtjy5d1\",\n                \"InstanceType\": 2,\n                \"Memory\": 0,\n                \"PayMode\": 0,\n                \"PeriodEndTime\": \"0001-01-01 00:00:00\",\n                \"Region\": \"ap-guangzhou\",\n                \"Status\": 2,\n                \"StatusDesc\": \"Running\",\n                \"Storage\": 0,\n                \"Vip\": \"172.16.16.86\",\n                \"Vipv6\": \"\",\n                \"Vport\": 3306,\n                \"Zone\": \"ap-guangzhou-3\"\n            },\n            {\n                \"Cpu\": 0,\n                \"CreateTime\": \"2022-11-08 17:56:43\",\n                \"DcnFlag\": 2,\n                \"DcnStatus\": 2,\n                \"EncryptStatus\": 0,\n                \"InstanceId\": \"tdsqlshard-c06stiq3\",\n                \"InstanceName\": \"tdsqlshard-c06stiq3\",\n                \"InstanceType\": 3,\n                \"Memory\": 0,\n                \"PayMode\": 0,\n                \"PeriodEndTime\": \"0001-01-01 00:00:00\",\n                \"Region\": \"ap-guangzhou\",\n                \"Status\": 2,\n                \"StatusDesc\": \"Running\",\n                \"Storage\": 0,\n                \"Vip\": \"172.16.16.18\",\n                \"Vipv6\": \"\",\n                \"Vport\": 3306,\n                \"Zone\": \"ap-guangzhou-3\"\n            }\n        ],\n        \"RequestId\": \"f1989672-5114-4289-a0b5-3b5b4c11dccc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DcnDetails": [
+            {
+                "Cpu": 0,
+                "CreateTime": "2022-11-08 17:43:48",
+                "DcnFlag": 1,
+                "DcnStatus": 0,
+                "EncryptStatus": 0,
+                "InstanceId": "tdsqlshard-hqtjy5d1",
+                "InstanceName": "tdsqlshard-hqtjy5d1",
+                "InstanceType": 2,
+                "Memory": 0,
+                "PayMode": 0,
+                "PeriodEndTime": "0001-01-01 00:00:00",
+                "Region": "ap-guangzhou",
+                "Status": 2,
+                "StatusDesc": "Running",
+                "Storage": 0,
+                "Vip": "172.16.16.86",
+                "Vipv6": "",
+                "Vport": 3306,
+                "Zone": "ap-guangzhou-3"
+            },
+            {
+                "Cpu": 0,
+                "CreateTime": "2022-11-08 17:56:43",
+                "DcnFlag": 2,
+                "DcnStatus": 2,
+                "EncryptStatus": 0,
+                "InstanceId": "tdsqlshard-c06stiq3",
+                "InstanceName": "tdsqlshard-c06stiq3",
+                "InstanceType": 3,
+                "Memory": 0,
+                "PayMode": 0,
+                "PeriodEndTime": "0001-01-01 00:00:00",
+                "Region": "ap-guangzhou",
+                "Status": 2,
+                "StatusDesc": "Running",
+                "Storage": 0,
+                "Vip": "172.16.16.18",
+                "Vipv6": "",
+                "Vport": 3306,
+                "Zone": "ap-guangzhou-3"
+            }
+        ],
+        "RequestId": "f1989672-5114-4289-a0b5-3b5b4c11dccc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

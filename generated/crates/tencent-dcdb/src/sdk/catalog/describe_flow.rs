@@ -42,7 +42,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f63a9e3a-cfe9-4fa3-a690-9671ebdf6bd8\",\n        \"Status\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f63a9e3a-cfe9-4fa3-a690-9671ebdf6bd8",
+        "Status": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

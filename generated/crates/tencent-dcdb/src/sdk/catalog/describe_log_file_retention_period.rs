@@ -50,7 +50,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Days\": 30,\n        \"InstanceId\": \"dcdbt-ak4b3m9l\",\n        \"RequestId\": \"a6e96bd9-ec89-4c02-9738-d33e783a4bae\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Days": 30,
+        "InstanceId": "dcdbt-ak4b3m9l",
+        "RequestId": "a6e96bd9-ec89-4c02-9738-d33e783a4bae"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9b59ee51-0e13-1c2f-dedb-59fabe9d7f4a\",\n        \"TotalCount\": 1,\n        \"Deals\": [\n            {\n                \"DealName\": \"20181103110163\",\n                \"OwnerUin\": \"1235674890\",\n                \"Count\": 1,\n                \"PayMode\": 1,\n                \"FlowId\": 1234,\n                \"InstanceIds\": [\n                    \"dcdbt-avw0207d\"\n                ]\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9b59ee51-0e13-1c2f-dedb-59fabe9d7f4a",
+        "TotalCount": 1,
+        "Deals": [
+            {
+                "DealName": "20181103110163",
+                "OwnerUin": "1235674890",
+                "Count": 1,
+                "PayMode": 1,
+                "FlowId": 1234,
+                "InstanceIds": [
+                    "dcdbt-avw0207d"
+                ]
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 1,\n        \"RequestId\": \"31a60135-7057-47ae-8fd3-7a0617deca38\",\n        \"Groups\": [\n            {\n                \"ProjectId\": 11988,\n                \"CreateTime\": \"2017-04-13 15:00:06\",\n                \"Inbound\": [\n                    {\n                        \"Action\": \"\",\n                        \"CidrIp\": \"\",\n                        \"PortRange\": \"\",\n                        \"IpProtocol\": \"\"\n                    }\n                ],\n                \"Outbound\": [\n                    {\n                        \"Action\": \"\",\n                        \"CidrIp\": \"\",\n                        \"PortRange\": \"\",\n                        \"IpProtocol\": \"\"\n                    }\n                ],\n                \"SecurityGroupId\": \"sg-ajr1jzgj\",\n                \"SecurityGroupName\": \"dcdb\",\n                \"SecurityGroupRemark\": \"\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 1,
+        "RequestId": "31a60135-7057-47ae-8fd3-7a0617deca38",
+        "Groups": [
+            {
+                "ProjectId": 11988,
+                "CreateTime": "2017-04-13 15:00:06",
+                "Inbound": [
+                    {
+                        "Action": "",
+                        "CidrIp": "",
+                        "PortRange": "",
+                        "IpProtocol": ""
+                    }
+                ],
+                "Outbound": [
+                    {
+                        "Action": "",
+                        "CidrIp": "",
+                        "PortRange": "",
+                        "IpProtocol": ""
+                    }
+                ],
+                "SecurityGroupId": "sg-ajr1jzgj",
+                "SecurityGroupName": "dcdb",
+                "SecurityGroupRemark": ""
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

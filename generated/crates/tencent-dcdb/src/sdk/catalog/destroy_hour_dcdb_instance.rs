@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8c4fba95-01e4-61d9-4146-59fc5afdf962\",\n        \"FlowId\": 100,\n        \"InstanceId\": \"tdsqlshard-avw0207d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8c4fba95-01e4-61d9-4146-59fc5afdf962",
+        "FlowId": 100,
+        "InstanceId": "tdsqlshard-avw0207d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d94ef093-ff84-4851-b2e0-a5c5920d618e\",\n        \"InstanceIds\": [\n            \"dcdbt-fdpjf5zh\",\n            \"dcdbt-avw0207d\"\n        ],\n        \"FlowIds\": [\n            3340,\n            3341\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d94ef093-ff84-4851-b2e0-a5c5920d618e",
+        "InstanceIds": [
+            "dcdbt-fdpjf5zh",
+            "dcdbt-avw0207d"
+        ],
+        "FlowIds": [
+            3340,
+            3341
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedInstanceIds\": [],\n        \"RequestId\": \"e3b9a860-5864-43b2-8f0f-9684dea8fa58\",\n        \"SuccessInstanceIds\": [\n            \"tdsqlshard-pevrkilh\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedInstanceIds": [],
+        "RequestId": "e3b9a860-5864-43b2-8f0f-9684dea8fa58",
+        "SuccessInstanceIds": [
+            "tdsqlshard-pevrkilh"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedInstanceIds\": [],\n        \"RequestId\": \"204d03dc-2308-45e0-8ef8-aed2b3254e13\",\n        \"SuccessInstanceIds\": [\n            \"dcdbt-21dfpcv1\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedInstanceIds": [],
+        "RequestId": "204d03dc-2308-45e0-8ef8-aed2b3254e13",
+        "SuccessInstanceIds": [
+            "dcdbt-21dfpcv1"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"14f6980a-7fe1-11ea-b896-525400542aa6\",\n        \"TaskId\": 11\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "14f6980a-7fe1-11ea-b896-525400542aa6",
+        "TaskId": 11
+    }
+}"#,
             },
         ],
         errors: ERRORS,

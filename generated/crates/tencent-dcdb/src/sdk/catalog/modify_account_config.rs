@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3c200ca1-4cac-480e-9f58-574a35a7b895\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3c200ca1-4cac-480e-9f58-574a35a7b895"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"dcdbt-21dfpcv1\",\n        \"RequestId\": \"9405c219-c89f-4557-9ada-881c72a9e9ea\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "dcdbt-21dfpcv1",
+        "RequestId": "9405c219-c89f-4557-9ada-881c72a9e9ea"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"31a60135-7057-47ae-8fd3-7a0617deca38\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "31a60135-7057-47ae-8fd3-7a0617deca38"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"dcdbt-ige1a5k3\",\n        \"Result\": [\n            {\n                \"Code\": 0,\n                \"Param\": \"character_set_server\"\n            }\n        ],\n        \"RequestId\": \"3381c9e9-d87f-4e21-ba1d-596d6f697a7e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "dcdbt-ige1a5k3",
+        "Result": [
+            {
+                "Code": 0,
+                "Param": "character_set_server"
+            }
+        ],
+        "RequestId": "3381c9e9-d87f-4e21-ba1d-596d6f697a7e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

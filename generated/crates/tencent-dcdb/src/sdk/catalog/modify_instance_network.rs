@@ -77,7 +77,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"14f6980a-7fe1-11ea-b896-525400542aa6\",\n        \"FlowId\": 1122\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "14f6980a-7fe1-11ea-b896-525400542aa6",
+        "FlowId": 1122
+    }
+}"#,
             },
         ],
         errors: ERRORS,

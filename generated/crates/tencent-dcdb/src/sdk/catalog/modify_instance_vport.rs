@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8ce27ff0-7fe1-11ea-8469-525400542aa6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8ce27ff0-7fe1-11ea-8469-525400542aa6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5d6581df-7914-46e5-9693-0663617c756e\",\n        \"FlowId\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5d6581df-7914-46e5-9693-0663617c756e",
+        "FlowId": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -89,7 +89,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9b59ee51-0e13-1c2f-dedb-59fabe9d7f4a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9b59ee51-0e13-1c2f-dedb-59fabe9d7f4a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

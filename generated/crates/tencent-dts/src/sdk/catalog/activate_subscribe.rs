@@ -73,7 +73,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"cafebabe-254f-11ea-8995-e92c139e6978\",\n        \"RequestId\": \"9iu7ueht-c38f-11ea-84e5-d5a93c1b919b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "cafebabe-254f-11ea-8995-e92c139e6978",
+        "RequestId": "9iu7ueht-c38f-11ea-84e5-d5a93c1b919b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

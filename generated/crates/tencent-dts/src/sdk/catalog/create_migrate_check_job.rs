@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"46b45da1-3e8e-4ef2-8de8-b1bffa027385\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "46b45da1-3e8e-4ef2-8de8-b1bffa027385"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

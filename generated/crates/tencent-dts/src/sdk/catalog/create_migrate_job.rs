@@ -121,17 +121,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JobId\": \"dts-o3s1vxsp\",\n        \"RequestId\": \"915bc42a-714f-4faa-915b-a51cc09f5714\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JobId": "dts-o3s1vxsp",
+        "RequestId": "915bc42a-714f-4faa-915b-a51cc09f5714"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JobId\": \"dts-46i7easd\",\n        \"RequestId\": \"bc94c57b-9d69-11e9-84cb-256e968056b0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JobId": "dts-46i7easd",
+        "RequestId": "bc94c57b-9d69-11e9-84cb-256e968056b0"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JobId\": \"dts-1kl0iy0v\",\n        \"RequestId\": \"2201c42a-714f-4faa-915b-a51cc09f5cec\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JobId": "dts-1kl0iy0v",
+        "RequestId": "2201c42a-714f-4faa-915b-a51cc09f5cec"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

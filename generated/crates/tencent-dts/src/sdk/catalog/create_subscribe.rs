@@ -79,7 +79,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SubscribeIds\": [\n            \"subs-ieuwi83j2e\"\n        ],\n        \"RequestId\": \"14a719b5-ffb34ab6-816c43c1-8c6a23eb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SubscribeIds": [
+            "subs-ieuwi83j2e"
+        ],
+        "RequestId": "14a719b5-ffb34ab6-816c43c1-8c6a23eb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e15f9b4c-9841-40d2-a28b-dea284a17315\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e15f9b4c-9841-40d2-a28b-dea284a17315"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": \"success\",\n        \"Info\": \"ok\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": "success",
+        "Info": "ok"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

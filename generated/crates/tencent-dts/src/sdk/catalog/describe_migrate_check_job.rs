@@ -47,7 +47,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": \"finished\",\n        \"ErrorCode\": 0,\n        \"ErrorMessage\": \"ok\",\n        \"Progress\": \"100\",\n        \"CheckFlag\": 1,\n        \"RequestId\": \"336448b0-2a45-4be4-8356-c245eab5784f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": "finished",
+        "ErrorCode": 0,
+        "ErrorMessage": "ok",
+        "Progress": "100",
+        "CheckFlag": 1,
+        "RequestId": "336448b0-2a45-4be4-8356-c245eab5784f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

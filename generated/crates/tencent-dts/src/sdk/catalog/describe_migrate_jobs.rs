@@ -79,7 +79,79 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"JobList\": [\n            {\n                \"JobId\": \"dts-1kl0iy0v\",\n                \"JobName\": \"userdts\",\n                \"MigrateOption\": {\n                    \"RunMode\": 1,\n                    \"ExpectTime\": \"0000-00-00 00:00:00\",\n                    \"MigrateType\": 2,\n                    \"MigrateObject\": 2,\n                    \"ConsistencyType\": 5,\n                    \"IsOverrideRoot\": 0,\n                    \"ExternParams\": \"[]\",\n                    \"ConsistencyParams\": {\n                        \"SelectRowsPerTable\": 0,\n                        \"TablesSelectAll\": 0,\n                        \"TablesSelectCount\": 0\n                    }\n                },\n                \"SrcAccessType\": \"extranet\",\n                \"SrcDatabaseType\": \"mysql\",\n                \"SrcInfo\": {\n                    \"AccessKey\": \"\",\n                    \"Ip\": \"9.18.84.24\",\n                    \"Port\": 10304,\n                    \"User\": \"root\",\n                    \"Password\": \"\",\n                    \"RdsInstanceId\": \"\",\n                    \"CvmInstanceId\": \"\",\n                    \"UniqDcgId\": \"\",\n                    \"SubnetId\": \"\",\n                    \"UniqVpnGwId\": \"\",\n                    \"InstanceId\": \"\",\n                    \"Region\": \"ap-guangzhou\",\n                    \"VpcId\": \"\"\n                },\n                \"DstAccessType\": \"cdb\",\n                \"DstDatabaseType\": \"mysql\",\n                \"DstInfo\": {\n                    \"InstanceId\": \"cdb-l78e0nbv\",\n                    \"Ip\": \"\",\n                    \"Port\": 0,\n                    \"Region\": \"ap-shanghai\",\n                    \"ReadOnly\": 0\n                },\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"Owner\",\n                        \"TagValue\": \"alice\"\n                    }\n                ],\n                \"Detail\": {\n                    \"StepAll\": 0,\n                    \"StepNow\": 0,\n                    \"Progress\": \"0\",\n                    \"CurrentStepProgress\": \"0\",\n                    \"MasterSlaveDistance\": 0,\n                    \"SecondsBehindMaster\": 0,\n                    \"StepInfo\": []\n                },\n                \"Status\": 1,\n                \"DatabaseInfo\": \"[]\",\n                \"CreateTime\": \"2018-05-24 15:06:03\",\n                \"StartTime\": \"0000-00-00 00:00:00\",\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"ErrorInfo\": []\n            }\n        ],\n        \"RequestId\": \"c032aab5-b56a-428d-9cf7-e5f324ee408b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "JobList": [
+            {
+                "JobId": "dts-1kl0iy0v",
+                "JobName": "userdts",
+                "MigrateOption": {
+                    "RunMode": 1,
+                    "ExpectTime": "0000-00-00 00:00:00",
+                    "MigrateType": 2,
+                    "MigrateObject": 2,
+                    "ConsistencyType": 5,
+                    "IsOverrideRoot": 0,
+                    "ExternParams": "[]",
+                    "ConsistencyParams": {
+                        "SelectRowsPerTable": 0,
+                        "TablesSelectAll": 0,
+                        "TablesSelectCount": 0
+                    }
+                },
+                "SrcAccessType": "extranet",
+                "SrcDatabaseType": "mysql",
+                "SrcInfo": {
+                    "AccessKey": "",
+                    "Ip": "9.18.84.24",
+                    "Port": 10304,
+                    "User": "root",
+                    "Password": "",
+                    "RdsInstanceId": "",
+                    "CvmInstanceId": "",
+                    "UniqDcgId": "",
+                    "SubnetId": "",
+                    "UniqVpnGwId": "",
+                    "InstanceId": "",
+                    "Region": "ap-guangzhou",
+                    "VpcId": ""
+                },
+                "DstAccessType": "cdb",
+                "DstDatabaseType": "mysql",
+                "DstInfo": {
+                    "InstanceId": "cdb-l78e0nbv",
+                    "Ip": "",
+                    "Port": 0,
+                    "Region": "ap-shanghai",
+                    "ReadOnly": 0
+                },
+                "Tags": [
+                    {
+                        "TagKey": "Owner",
+                        "TagValue": "alice"
+                    }
+                ],
+                "Detail": {
+                    "StepAll": 0,
+                    "StepNow": 0,
+                    "Progress": "0",
+                    "CurrentStepProgress": "0",
+                    "MasterSlaveDistance": 0,
+                    "SecondsBehindMaster": 0,
+                    "StepInfo": []
+                },
+                "Status": 1,
+                "DatabaseInfo": "[]",
+                "CreateTime": "2018-05-24 15:06:03",
+                "StartTime": "0000-00-00 00:00:00",
+                "EndTime": "0000-00-00 00:00:00",
+                "ErrorInfo": []
+            }
+        ],
+        "RequestId": "c032aab5-b56a-428d-9cf7-e5f324ee408b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

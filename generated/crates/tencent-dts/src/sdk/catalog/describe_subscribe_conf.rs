@@ -47,7 +47,54 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ChannelId\": \"dts-channel-C9rS58f2rFx11ZEZ\",\n        \"ConsumeStartTime\": \"2019-12-19 16:23:45\",\n        \"CreateTime\": \"2019-12-20 14:59:07\",\n        \"ExpireTime\": \"0000-00-00 00:00:00\",\n        \"InstanceId\": \"cdb-forsubsc\",\n        \"InstanceStatus\": \"running\",\n        \"IsolateTime\": \"0000-00-00 00:00:00\",\n        \"ModifyTime\": \"2019-12-20 18:06:26\",\n        \"OfflineTime\": \"0000-00-00 00:00:00\",\n        \"PayType\": 1,\n        \"Product\": \"mysql\",\n        \"Region\": \"ap-guangzhou\",\n        \"RequestId\": \"e580eac0-26c7-11ea-8e66-910ac0afe95e\",\n        \"SdkConsumedTime\": \"0000-00-00 00:00:00\",\n        \"SdkHost\": \"\",\n        \"Status\": \"normal\",\n        \"SubsStatus\": \"configured\",\n        \"SubscribeId\": \"subs-58zcu8bax0\",\n        \"SubscribeName\": \"Test instance\",\n        \"SubscribeObjectType\": 3,\n        \"SubscribeObjects\": [\n            {\n                \"DatabaseName\": \"dts\",\n                \"ObjectsType\": 0,\n                \"TableNames\": null\n            }\n        ],\n        \"UniqSubnetId\": \"subnet-4p1hpsj8\",\n        \"SubscribeVersion\": \"kafka\",\n        \"UniqVpcId\": \"vpc-fbg8gh1j\",\n        \"Vip\": \"192.168.1.143\",\n        \"Vport\": 7507,\n        \"AutoRenewFlag\": 0,\n        \"Errors\": [\n            {\n                \"Message\": \"\"\n            }\n        ],\n        \"Tags\": [\n            {\n                \"TagKey\": \"userDefineKey\",\n                \"TagValue\": \"userDefineValue\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ChannelId": "dts-channel-C9rS58f2rFx11ZEZ",
+        "ConsumeStartTime": "2019-12-19 16:23:45",
+        "CreateTime": "2019-12-20 14:59:07",
+        "ExpireTime": "0000-00-00 00:00:00",
+        "InstanceId": "cdb-forsubsc",
+        "InstanceStatus": "running",
+        "IsolateTime": "0000-00-00 00:00:00",
+        "ModifyTime": "2019-12-20 18:06:26",
+        "OfflineTime": "0000-00-00 00:00:00",
+        "PayType": 1,
+        "Product": "mysql",
+        "Region": "ap-guangzhou",
+        "RequestId": "e580eac0-26c7-11ea-8e66-910ac0afe95e",
+        "SdkConsumedTime": "0000-00-00 00:00:00",
+        "SdkHost": "",
+        "Status": "normal",
+        "SubsStatus": "configured",
+        "SubscribeId": "subs-58zcu8bax0",
+        "SubscribeName": "Test instance",
+        "SubscribeObjectType": 3,
+        "SubscribeObjects": [
+            {
+                "DatabaseName": "dts",
+                "ObjectsType": 0,
+                "TableNames": null
+            }
+        ],
+        "UniqSubnetId": "subnet-4p1hpsj8",
+        "SubscribeVersion": "kafka",
+        "UniqVpcId": "vpc-fbg8gh1j",
+        "Vip": "192.168.1.143",
+        "Vport": 7507,
+        "AutoRenewFlag": 0,
+        "Errors": [
+            {
+                "Message": ""
+            }
+        ],
+        "Tags": [
+            {
+                "TagKey": "userDefineKey",
+                "TagValue": "userDefineValue"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

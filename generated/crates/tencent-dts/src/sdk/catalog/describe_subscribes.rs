@@ -113,7 +113,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"Items\": [\n            {\n                \"ChannelId\": \"dts-channel-C9rS58f2rFx11ZEZ\",\n                \"ConsumeStartTime\": \"2019-12-19 16:23:45\",\n                \"CreateTime\": \"2019-12-20 14:59:07\",\n                \"ExpireTime\": \"0000-00-00 00:00:00\",\n                \"InstanceId\": \"cdb-forsubsc\",\n                \"InstanceStatus\": \"running\",\n                \"IsolateTime\": \"0000-00-00 00:00:00\",\n                \"ModifyTime\": \"2019-12-20 18:06:26\",\n                \"OfflineTime\": \"0000-00-00 00:00:00\",\n                \"PayType\": 1,\n                \"Product\": \"mysql\",\n                \"Region\": \"ap-guangzhou\",\n                \"SdkConsumedTime\": \"0000-00-00 00:00:00\",\n                \"Status\": \"normal\",\n                \"SubsStatus\": \"configured\",\n                \"SubscribeId\": \"subs-58zcu8bax0\",\n                \"SubscribeName\": \"Test instance\",\n                \"UniqSubnetId\": \"subnet-4p1hpsj8\",\n                \"UniqVpcId\": \"vpc-fbg8gh1j\",\n                \"Vip\": \"192.168.1.143\",\n                \"Vport\": 7507\n            }\n        ],\n        \"RequestId\": \"14a719b5-ffb34ab6-816c43c1-8c6a23eb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "Items": [
+            {
+                "ChannelId": "dts-channel-C9rS58f2rFx11ZEZ",
+                "ConsumeStartTime": "2019-12-19 16:23:45",
+                "CreateTime": "2019-12-20 14:59:07",
+                "ExpireTime": "0000-00-00 00:00:00",
+                "InstanceId": "cdb-forsubsc",
+                "InstanceStatus": "running",
+                "IsolateTime": "0000-00-00 00:00:00",
+                "ModifyTime": "2019-12-20 18:06:26",
+                "OfflineTime": "0000-00-00 00:00:00",
+                "PayType": 1,
+                "Product": "mysql",
+                "Region": "ap-guangzhou",
+                "SdkConsumedTime": "0000-00-00 00:00:00",
+                "Status": "normal",
+                "SubsStatus": "configured",
+                "SubscribeId": "subs-58zcu8bax0",
+                "SubscribeName": "Test instance",
+                "UniqSubnetId": "subnet-4p1hpsj8",
+                "UniqVpcId": "vpc-fbg8gh1j",
+                "Vip": "192.168.1.143",
+                "Vport": 7507
+            }
+        ],
+        "RequestId": "14a719b5-ffb34ab6-816c43c1-8c6a23eb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -98,7 +98,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"27ef2b7c-a786-48b4-9404-2f9baf3f4916\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "27ef2b7c-a786-48b4-9404-2f9baf3f4916"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

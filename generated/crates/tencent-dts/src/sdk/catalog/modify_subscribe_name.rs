@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"14a719b5-ffb34ab6-816c43c1-8c6a23eb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "14a719b5-ffb34ab6-816c43c1-8c6a23eb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

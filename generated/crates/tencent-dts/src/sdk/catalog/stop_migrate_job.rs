@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"22f6b9ca-e94d-4a4d-b48f-a5133e791374\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "22f6b9ca-e94d-4a4d-b48f-a5133e791374"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

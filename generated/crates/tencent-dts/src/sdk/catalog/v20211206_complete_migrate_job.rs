@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5268ea15-6636-44d1-89f9-e989d1c82e7d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5268ea15-6636-44d1-89f9-e989d1c82e7d"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -102,7 +102,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d8a1fc10-3547-11f0-92c2-d139ba775945\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d8a1fc10-3547-11f0-92c2-d139ba775945"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

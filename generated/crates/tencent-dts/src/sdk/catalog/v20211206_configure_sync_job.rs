@@ -128,12 +128,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8d495a08-5f8f-411b-ae4d-cc6da2475b9c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8d495a08-5f8f-411b-ae4d-cc6da2475b9c"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"59dd9972-00e7-4ce3-8f33-72d13bc64400\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "59dd9972-00e7-4ce3-8f33-72d13bc64400"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

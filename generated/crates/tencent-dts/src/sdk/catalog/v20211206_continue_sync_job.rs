@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"31197c38-7764-49f6-845c-edbc5aa9294e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "31197c38-7764-49f6-845c-edbc5aa9294e"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d2b90690-3f7f-4650-93ab-62f5c4ddfe31\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d2b90690-3f7f-4650-93ab-62f5c4ddfe31"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -66,7 +66,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CompareTaskId\": \"dts-8yv4w2i1-cmp-37skmii9\",\n        \"RequestId\": \"ac300ff0-00f2-11ed-b005-4930e69d89c2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CompareTaskId": "dts-8yv4w2i1-cmp-37skmii9",
+        "RequestId": "ac300ff0-00f2-11ed-b005-4930e69d89c2"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -85,7 +85,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SubscribeIds\": [\n            \"subs-b6x64o31tm\"\n        ],\n        \"RequestId\": \"11b58de0-a5b5-11f0-a1aa-358a863876dd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SubscribeIds": [
+            "subs-b6x64o31tm"
+        ],
+        "RequestId": "11b58de0-a5b5-11f0-a1aa-358a863876dd"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"77501ba0-f097-11ed-ac7d-b1056735c0c8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "77501ba0-f097-11ed-ac7d-b1056735c0c8"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

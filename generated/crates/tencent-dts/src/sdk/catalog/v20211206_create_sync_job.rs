@@ -115,7 +115,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JobIds\": [\n            \"sync-eivc87yk\"\n        ],\n        \"RequestId\": \"03a378be-372a-478b-beb7-19e4dd5027e2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JobIds": [
+            "sync-eivc87yk"
+        ],
+        "RequestId": "03a378be-372a-478b-beb7-19e4dd5027e2"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -47,7 +47,180 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Progress\": 100,\n        \"RequestId\": \"948377d0-b8a2-11ed-b8ff-e9277ed2f336\",\n        \"Status\": \"success\",\n        \"StepCount\": 14,\n        \"StepCur\": 14,\n        \"StepInfos\": [\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ConnectDBCheck\",\n                \"StepName\": \"Database connection check\",\n                \"StepNo\": 1,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"OptimizeCheck\",\n                \"StepName\": \"Peripheral check\",\n                \"StepNo\": 2,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"VersionCheck\",\n                \"StepName\": \"Version check\",\n                \"StepNo\": 3,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"SrcPrivilegeCheck\",\n                \"StepName\": \"Source instance permission check\",\n                \"StepNo\": 4,\n                \"Warnings\": [\n                    {\n                        \"Code\": \"Warning: SrcPrivilegeCheck\",\n                        \"HelpDoc\": \"\",\n                        \"Message\": \"The permissions you grant are as follows: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE ON *.* TO 'root'@'%' WITH GRANT OPTION. The permission scope of the source instance account is larger than required. DTS won’t use permissions that are not required. You need to grant as few permissions as possible. For more information, visit https://www.tencentcloud.com/zh/document/product/571/42555\",\n                        \"SkipInfo\": \"\",\n                        \"Solution\": \"\"\n                    }\n                ]\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"SimpleParamCheck\",\n                \"StepName\": \"Partial instance parameter check\",\n                \"StepNo\": 5,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"DstPrivilegeCheck\",\n                \"StepName\": \"Target instance permission check\",\n                \"StepNo\": 6,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"DstEmptyCheck\",\n                \"StepName\": \"Target instance content conflict check\",\n                \"StepNo\": 7,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"DstSpaceCheck\",\n                \"StepName\": \"Target instance space check\",\n                \"StepNo\": 8,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"BinlogParamCheck\",\n                \"StepName\": \"Binlog parameter check\",\n                \"StepNo\": 9,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ConstraintCheck\",\n                \"StepName\": \"Foreign key dependency check\",\n                \"StepNo\": 10,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ConstraintRefCheck\",\n                \"StepName\": \"Partial database/table foreign key dependency check\",\n                \"StepNo\": 11,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ViewCheck\",\n                \"StepName\": \"View check\",\n                \"StepNo\": 12,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"WarningParamCheck\",\n                \"StepName\": \"Warning item check\",\n                \"StepNo\": 13,\n                \"Warnings\": [\n                    {\n                        \"Code\": \"Warn: WarningParamCheck\",\n                        \"HelpDoc\": \"\",\n                        \"Message\": \"For tables without a primary key or non-null unique key, there may be a risk of duplicate data. For more information, visit https://www.tencentcloud.com/document/product/571/42562\",\n                        \"SkipInfo\": \"\",\n                        \"Solution\": \"\"\n                    },\n                    {\n                        \"Code\": \"Warn: WarningParamCheck\",\n                        \"HelpDoc\": \"\",\n                        \"Message\": \"On the source instance, the value of `sql_mode` is 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'; on the target instance, the value of `sql_mode` is 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'。It is recommended that the values are set to the same.\",\n                        \"SkipInfo\": \"\",\n                        \"Solution\": \"\"\n                    }\n                ]\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"AdvancedStoreObjectCheck\",\n                \"StepName\": \"Advanced object check\",\n                \"StepNo\": 14,\n                \"Warnings\": []\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Progress": 100,
+        "RequestId": "948377d0-b8a2-11ed-b8ff-e9277ed2f336",
+        "Status": "success",
+        "StepCount": 14,
+        "StepCur": 14,
+        "StepInfos": [
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ConnectDBCheck",
+                "StepName": "Database connection check",
+                "StepNo": 1,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "OptimizeCheck",
+                "StepName": "Peripheral check",
+                "StepNo": 2,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "VersionCheck",
+                "StepName": "Version check",
+                "StepNo": 3,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "SrcPrivilegeCheck",
+                "StepName": "Source instance permission check",
+                "StepNo": 4,
+                "Warnings": [
+                    {
+                        "Code": "Warning: SrcPrivilegeCheck",
+                        "HelpDoc": "",
+                        "Message": "The permissions you grant are as follows: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE ON *.* TO 'root'@'%' WITH GRANT OPTION. The permission scope of the source instance account is larger than required. DTS won’t use permissions that are not required. You need to grant as few permissions as possible. For more information, visit https://www.tencentcloud.com/zh/document/product/571/42555",
+                        "SkipInfo": "",
+                        "Solution": ""
+                    }
+                ]
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "SimpleParamCheck",
+                "StepName": "Partial instance parameter check",
+                "StepNo": 5,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "DstPrivilegeCheck",
+                "StepName": "Target instance permission check",
+                "StepNo": 6,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "DstEmptyCheck",
+                "StepName": "Target instance content conflict check",
+                "StepNo": 7,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "DstSpaceCheck",
+                "StepName": "Target instance space check",
+                "StepNo": 8,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "BinlogParamCheck",
+                "StepName": "Binlog parameter check",
+                "StepNo": 9,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ConstraintCheck",
+                "StepName": "Foreign key dependency check",
+                "StepNo": 10,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ConstraintRefCheck",
+                "StepName": "Partial database/table foreign key dependency check",
+                "StepNo": 11,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ViewCheck",
+                "StepName": "View check",
+                "StepNo": 12,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "WarningParamCheck",
+                "StepName": "Warning item check",
+                "StepNo": 13,
+                "Warnings": [
+                    {
+                        "Code": "Warn: WarningParamCheck",
+                        "HelpDoc": "",
+                        "Message": "For tables without a primary key or non-null unique key, there may be a risk of duplicate data. For more information, visit https://www.tencentcloud.com/document/product/571/42562",
+                        "SkipInfo": "",
+                        "Solution": ""
+                    },
+                    {
+                        "Code": "Warn: WarningParamCheck",
+                        "HelpDoc": "",
+                        "Message": "On the source instance, the value of `sql_mode` is 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'; on the target instance, the value of `sql_mode` is 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'。It is recommended that the values are set to the same.",
+                        "SkipInfo": "",
+                        "Solution": ""
+                    }
+                ]
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "AdvancedStoreObjectCheck",
+                "StepName": "Advanced object check",
+                "StepNo": 14,
+                "Warnings": []
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -101,7 +101,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Abstract\": {\n            \"CheckedTables\": 4,\n            \"Conclusion\": \"same\",\n            \"DifferentRows\": 0,\n            \"DifferentTables\": 0,\n            \"SkippedTables\": 0,\n            \"Status\": \"success\",\n            \"TotalTables\": 4\n        },\n        \"Detail\": {\n            \"Difference\": {\n                \"Items\": [],\n                \"TotalCount\": 0\n            },\n            \"Skipped\": {\n                \"Items\": [],\n                \"TotalCount\": 0\n            }\n        },\n        \"RequestId\": \"ac300ff0-00f2-11ed-b005-4930e69d89c2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Abstract": {
+            "CheckedTables": 4,
+            "Conclusion": "same",
+            "DifferentRows": 0,
+            "DifferentTables": 0,
+            "SkippedTables": 0,
+            "Status": "success",
+            "TotalTables": 4
+        },
+        "Detail": {
+            "Difference": {
+                "Items": [],
+                "TotalCount": 0
+            },
+            "Skipped": {
+                "Items": [],
+                "TotalCount": 0
+            }
+        },
+        "RequestId": "ac300ff0-00f2-11ed-b005-4930e69d89c2"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

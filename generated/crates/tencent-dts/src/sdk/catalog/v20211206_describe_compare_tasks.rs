@@ -70,7 +70,69 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"CheckProcess\": {\n                    \"Message\": \"\",\n                    \"Status\": \"\",\n                    \"StepAll\": 0,\n                    \"StepNow\": 0,\n                    \"Percent\": 0,\n                    \"Steps\": []\n                },\n                \"CompareProcess\": {\n                    \"Message\": \"done\",\n                    \"Status\": \"\",\n                    \"StepAll\": 0,\n                    \"StepNow\": 0,\n                    \"Steps\": []\n                },\n                \"CompareTaskId\": \"dts-amm1jw5q-cmp-bmuum7jk\",\n                \"Conclusion\": \"same\",\n                \"Config\": {\n                    \"ObjectItems\": [\n                        {\n                            \"DbMode\": \"partial\",\n                            \"DbName\": \"big100\",\n                            \"SchemaName\": \"\",\n                            \"TableMode\": \"partial\",\n                            \"Tables\": null,\n                            \"ViewMode\": \"none\",\n                            \"Views\": null\n                        },\n                        {\n                            \"DbMode\": \"all\",\n                            \"DbName\": \"db1\",\n                            \"SchemaName\": \"\",\n                            \"TableMode\": \"all\",\n                            \"Tables\": null,\n                            \"ViewMode\": \"all\",\n                            \"Views\": null\n                        }\n                    ],\n                    \"ObjectMode\": \"partial\"\n                },\n                \"CreatedAt\": \"2022-07-11 17:21:02\",\n                \"FinishedAt\": \"2022-07-11 17:24:54\",\n                \"Method\": \"dataCheck\",\n                \"Options\": {\n                    \"Method\": \"dataCheck\",\n                    \"SampleRate\": 100,\n                    \"ThreadCount\": 1\n                },\n                \"JobId\": \"dts-amm1jw5q\",\n                \"Message\": \"done\",\n                \"StartedAt\": \"2022-07-11 17:24:09\",\n                \"Status\": \"success\",\n                \"TaskName\": \"defaultCmpTask\"\n            }\n        ],\n        \"RequestId\": \"11d35c90-01bb-11ed-bad9-7b3bbe11abda\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "CheckProcess": {
+                    "Message": "",
+                    "Status": "",
+                    "StepAll": 0,
+                    "StepNow": 0,
+                    "Percent": 0,
+                    "Steps": []
+                },
+                "CompareProcess": {
+                    "Message": "done",
+                    "Status": "",
+                    "StepAll": 0,
+                    "StepNow": 0,
+                    "Steps": []
+                },
+                "CompareTaskId": "dts-amm1jw5q-cmp-bmuum7jk",
+                "Conclusion": "same",
+                "Config": {
+                    "ObjectItems": [
+                        {
+                            "DbMode": "partial",
+                            "DbName": "big100",
+                            "SchemaName": "",
+                            "TableMode": "partial",
+                            "Tables": null,
+                            "ViewMode": "none",
+                            "Views": null
+                        },
+                        {
+                            "DbMode": "all",
+                            "DbName": "db1",
+                            "SchemaName": "",
+                            "TableMode": "all",
+                            "Tables": null,
+                            "ViewMode": "all",
+                            "Views": null
+                        }
+                    ],
+                    "ObjectMode": "partial"
+                },
+                "CreatedAt": "2022-07-11 17:21:02",
+                "FinishedAt": "2022-07-11 17:24:54",
+                "Method": "dataCheck",
+                "Options": {
+                    "Method": "dataCheck",
+                    "SampleRate": 100,
+                    "ThreadCount": 1
+                },
+                "JobId": "dts-amm1jw5q",
+                "Message": "done",
+                "StartedAt": "2022-07-11 17:24:09",
+                "Status": "success",
+                "TaskName": "defaultCmpTask"
+            }
+        ],
+        "RequestId": "11d35c90-01bb-11ed-bad9-7b3bbe11abda",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

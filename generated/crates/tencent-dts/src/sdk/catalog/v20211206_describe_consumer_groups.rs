@@ -59,7 +59,74 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"Account\": \"account-subs-47damshnra-3\",\n                \"ConsumerGroupLag\": 464948,\n                \"ConsumerGroupName\": \"consumer-grp-subs-47damshnra-3\",\n                \"ConsumerGroupOffset\": -1,\n                \"ConsumerGroupState\": \"Dead\",\n                \"CreatedAt\": \"2022-03-25 17:31:31\",\n                \"Description\": \"sdfjo\",\n                \"Latency\": 528268,\n                \"PartitionAssignment\": [],\n                \"StateOfPartition\": [\n                    {\n                        \"ConsumerGroupLag\": 464948,\n                        \"ConsumerGroupOffset\": -1,\n                        \"Latency\": 528268,\n                        \"PartitionNo\": 0\n                    }\n                ],\n                \"UpdatedAt\": \"2022-03-25 17:31:31\"\n            },\n            {\n                \"Account\": \"account-subs-47damshnra-2\",\n                \"ConsumerGroupLag\": 464948,\n                \"ConsumerGroupName\": \"consumer-grp-subs-47damshnra-2\",\n                \"ConsumerGroupOffset\": -1,\n                \"ConsumerGroupState\": \"Dead\",\n                \"CreatedAt\": \"2022-03-22 17:34:31\",\n                \"Description\": \"sdfjo\",\n                \"Latency\": 528268,\n                \"PartitionAssignment\": [],\n                \"StateOfPartition\": [\n                    {\n                        \"ConsumerGroupLag\": 464948,\n                        \"ConsumerGroupOffset\": -1,\n                        \"Latency\": 528268,\n                        \"PartitionNo\": 0\n                    }\n                ],\n                \"UpdatedAt\": \"2022-03-22 17:34:31\"\n            },\n            {\n                \"Account\": \"account-subs-47damshnra-1\",\n                \"ConsumerGroupLag\": 464948,\n                \"ConsumerGroupName\": \"consumer-grp-subs-47damshnra-1\",\n                \"ConsumerGroupOffset\": -1,\n                \"ConsumerGroupState\": \"Dead\",\n                \"CreatedAt\": \"2022-03-04 15:14:18\",\n                \"Description\": \"sdfjo\",\n                \"Latency\": 528268,\n                \"PartitionAssignment\": [],\n                \"StateOfPartition\": [\n                    {\n                        \"ConsumerGroupLag\": 464948,\n                        \"ConsumerGroupOffset\": -1,\n                        \"Latency\": 528268,\n                        \"PartitionNo\": 0\n                    }\n                ],\n                \"UpdatedAt\": \"2022-03-04 15:14:18\"\n            }\n        ],\n        \"RequestId\": \"68c04ba0-b0d8-11ec-98f5-11f9ac4a2e37\",\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "Account": "account-subs-47damshnra-3",
+                "ConsumerGroupLag": 464948,
+                "ConsumerGroupName": "consumer-grp-subs-47damshnra-3",
+                "ConsumerGroupOffset": -1,
+                "ConsumerGroupState": "Dead",
+                "CreatedAt": "2022-03-25 17:31:31",
+                "Description": "sdfjo",
+                "Latency": 528268,
+                "PartitionAssignment": [],
+                "StateOfPartition": [
+                    {
+                        "ConsumerGroupLag": 464948,
+                        "ConsumerGroupOffset": -1,
+                        "Latency": 528268,
+                        "PartitionNo": 0
+                    }
+                ],
+                "UpdatedAt": "2022-03-25 17:31:31"
+            },
+            {
+                "Account": "account-subs-47damshnra-2",
+                "ConsumerGroupLag": 464948,
+                "ConsumerGroupName": "consumer-grp-subs-47damshnra-2",
+                "ConsumerGroupOffset": -1,
+                "ConsumerGroupState": "Dead",
+                "CreatedAt": "2022-03-22 17:34:31",
+                "Description": "sdfjo",
+                "Latency": 528268,
+                "PartitionAssignment": [],
+                "StateOfPartition": [
+                    {
+                        "ConsumerGroupLag": 464948,
+                        "ConsumerGroupOffset": -1,
+                        "Latency": 528268,
+                        "PartitionNo": 0
+                    }
+                ],
+                "UpdatedAt": "2022-03-22 17:34:31"
+            },
+            {
+                "Account": "account-subs-47damshnra-1",
+                "ConsumerGroupLag": 464948,
+                "ConsumerGroupName": "consumer-grp-subs-47damshnra-1",
+                "ConsumerGroupOffset": -1,
+                "ConsumerGroupState": "Dead",
+                "CreatedAt": "2022-03-04 15:14:18",
+                "Description": "sdfjo",
+                "Latency": 528268,
+                "PartitionAssignment": [],
+                "StateOfPartition": [
+                    {
+                        "ConsumerGroupLag": 464948,
+                        "ConsumerGroupOffset": -1,
+                        "Latency": 528268,
+                        "PartitionNo": 0
+                    }
+                ],
+                "UpdatedAt": "2022-03-04 15:14:18"
+            }
+        ],
+        "RequestId": "68c04ba0-b0d8-11ec-98f5-11f9ac4a2e37",
+        "TotalCount": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -100,7 +100,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"cafebabe-848392-di98382-dfu9832\",\n        \"Instances\": []\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "cafebabe-848392-di98382-dfu9832",
+        "Instances": []
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

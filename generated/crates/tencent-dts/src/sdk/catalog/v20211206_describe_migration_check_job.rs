@@ -47,7 +47,163 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"11d35c90-01bb-11ed-bad9-7b3bbe11abda\",\n        \"CheckFlag\": \"checkPass\",\n        \"BriefMsg\": \"success\",\n        \"Status\": \"success\",\n        \"StepInfo\": [\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"ConnectDBCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Database connection check\",\n                \"StepNo\": 0,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"VersionCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Version check\",\n                \"StepNo\": 1,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [\n                    {\n                        \"CheckItemName\": \"Source instance permission check\",\n                        \"CheckResult\": \"warning\",\n                        \"Description\": \"\",\n                        \"ErrorLog\": [\n                            \"Your permission is as follows: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE ON *.* TO 'root'@'%' WITH GRANT OPTION. The source database account's permissions must include the required account permissions. DTS won't use unnecessary permissions. Therefore, grant permissions according to the principle of least privilege as described at [Source Instance Permission Check](https://cloud.tencent.com/document/product/571/58700).\"\n                        ],\n                        \"FailureReason\": \"\",\n                        \"HelpDoc\": [\n                            \"\"\n                        ],\n                        \"SkipInfo\": \"\",\n                        \"Solution\": \"\"\n                    }\n                ],\n                \"HasSkipped\": false,\n                \"StepId\": \"SrcPrivilegeCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Source instance permission check\",\n                \"StepNo\": 2,\n                \"StepStatus\": \"warning\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"SimpleParamCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Partial instance parameter check\",\n                \"StepNo\": 3,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"DstPrivilegeCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Target instance permission check\",\n                \"StepNo\": 4,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"DstEmptyCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Target instance content conflict check\",\n                \"StepNo\": 5,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"DstSpaceCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Target instance space check\",\n                \"StepNo\": 6,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"BinlogParamCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Binlog parameter check\",\n                \"StepNo\": 7,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"ConstraintCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Foreign key dependency check\",\n                \"StepNo\": 8,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"ConstraintRefCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Partial database/table foreign key dependency check\",\n                \"StepNo\": 9,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"ViewCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"View check\",\n                \"StepNo\": 10,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [],\n                \"HasSkipped\": false,\n                \"StepId\": \"WarningParamCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Warning item check\",\n                \"StepNo\": 11,\n                \"StepStatus\": \"pass\"\n            },\n            {\n                \"DetailCheckItems\": [\n                    {\n                        \"CheckItemName\": \"Peripheral check\",\n                        \"CheckResult\": \"warning\",\n                        \"Description\": \"\",\n                        \"ErrorLog\": [\n                            \"skipped\"\n                        ],\n                        \"FailureReason\": \"\",\n                        \"HelpDoc\": [\n                            \"\"\n                        ],\n                        \"SkipInfo\": \"\",\n                        \"Solution\": \"\"\n                    }\n                ],\n                \"HasSkipped\": true,\n                \"StepId\": \"OptimizeCheck\",\n                \"StepMessage\": \"\",\n                \"StepName\": \"Peripheral check\",\n                \"StepNo\": 12,\n                \"StepStatus\": \"failed\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "11d35c90-01bb-11ed-bad9-7b3bbe11abda",
+        "CheckFlag": "checkPass",
+        "BriefMsg": "success",
+        "Status": "success",
+        "StepInfo": [
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "ConnectDBCheck",
+                "StepMessage": "",
+                "StepName": "Database connection check",
+                "StepNo": 0,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "VersionCheck",
+                "StepMessage": "",
+                "StepName": "Version check",
+                "StepNo": 1,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [
+                    {
+                        "CheckItemName": "Source instance permission check",
+                        "CheckResult": "warning",
+                        "Description": "",
+                        "ErrorLog": [
+                            "Your permission is as follows: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE ON *.* TO 'root'@'%' WITH GRANT OPTION. The source database account's permissions must include the required account permissions. DTS won't use unnecessary permissions. Therefore, grant permissions according to the principle of least privilege as described at [Source Instance Permission Check](https://cloud.tencent.com/document/product/571/58700)."
+                        ],
+                        "FailureReason": "",
+                        "HelpDoc": [
+                            ""
+                        ],
+                        "SkipInfo": "",
+                        "Solution": ""
+                    }
+                ],
+                "HasSkipped": false,
+                "StepId": "SrcPrivilegeCheck",
+                "StepMessage": "",
+                "StepName": "Source instance permission check",
+                "StepNo": 2,
+                "StepStatus": "warning"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "SimpleParamCheck",
+                "StepMessage": "",
+                "StepName": "Partial instance parameter check",
+                "StepNo": 3,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "DstPrivilegeCheck",
+                "StepMessage": "",
+                "StepName": "Target instance permission check",
+                "StepNo": 4,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "DstEmptyCheck",
+                "StepMessage": "",
+                "StepName": "Target instance content conflict check",
+                "StepNo": 5,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "DstSpaceCheck",
+                "StepMessage": "",
+                "StepName": "Target instance space check",
+                "StepNo": 6,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "BinlogParamCheck",
+                "StepMessage": "",
+                "StepName": "Binlog parameter check",
+                "StepNo": 7,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "ConstraintCheck",
+                "StepMessage": "",
+                "StepName": "Foreign key dependency check",
+                "StepNo": 8,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "ConstraintRefCheck",
+                "StepMessage": "",
+                "StepName": "Partial database/table foreign key dependency check",
+                "StepNo": 9,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "ViewCheck",
+                "StepMessage": "",
+                "StepName": "View check",
+                "StepNo": 10,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [],
+                "HasSkipped": false,
+                "StepId": "WarningParamCheck",
+                "StepMessage": "",
+                "StepName": "Warning item check",
+                "StepNo": 11,
+                "StepStatus": "pass"
+            },
+            {
+                "DetailCheckItems": [
+                    {
+                        "CheckItemName": "Peripheral check",
+                        "CheckResult": "warning",
+                        "Description": "",
+                        "ErrorLog": [
+                            "skipped"
+                        ],
+                        "FailureReason": "",
+                        "HelpDoc": [
+                            ""
+                        ],
+                        "SkipInfo": "",
+                        "Solution": ""
+                    }
+                ],
+                "HasSkipped": true,
+                "StepId": "OptimizeCheck",
+                "StepMessage": "",
+                "StepName": "Peripheral check",
+                "StepNo": 12,
+                "StepStatus": "failed"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

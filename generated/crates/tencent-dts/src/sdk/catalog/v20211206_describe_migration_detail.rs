@@ -47,7 +47,413 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Action\": {\n            \"AllAction\": [\n                \"view\",\n                \"modify\",\n                \"check\",\n                \"start\",\n                \"configure\",\n                \"stop\",\n                \"complete\",\n                \"resume\",\n                \"createCmpTask\",\n                \"isolate\",\n                \"offline\",\n                \"resize\",\n                \"recover\"\n            ],\n            \"AllowedAction\": [\n                \"view\",\n                \"stop\",\n                \"complete\",\n                \"createCmpTask\",\n                \"view\",\n                \"isolate\",\n                \"resize\"\n            ]\n        },\n        \"CheckStepInfo\": {\n            \"EndAt\": \"2022-07-11 17:19:25\",\n            \"Progress\": {\n                \"Message\": \"success\",\n                \"Percent\": 100,\n                \"Status\": \"success\",\n                \"StepAll\": 12,\n                \"Steps\": [\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"ConnectDBCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Database Connection Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"VersionCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Version Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"SrcPrivilegeCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Source Instance Permission Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": [\n                            {\n                                \"HelpDoc\": \"\",\n                                \"Message\": \"Your authorization: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE ON *.* TO 'root'@'%' WITH GRANT OPTION. The range of source account permissions exceeds the required account permissions. Tencent Cloud DTS will not use more permissions than necessary, please authorize based on the principle of minimization: https://cloud.tencent.com/document/product/571/58700\",\n                                \"Solution\": \"\"\n                            }\n                        ]\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"SimpleParamCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Partial Instance Parameter Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"DstPrivilegeCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Target Instance Permission Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"DstEmptyCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Target Database Content Conflict Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"DstSpaceCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Target Instance Space Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"BinlogParamCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Binlog Parameter Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"ConstraintCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Foreign Key Dependency Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"ConstraintRefCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Partial Foreign Key Table Dependency Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"ViewCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"View Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 100,\n                        \"StartTime\": \"\",\n                        \"Status\": \"finished\",\n                        \"StepId\": \"WarningParamCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Warning Items Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": []\n                    },\n                    {\n                        \"Errors\": [],\n                        \"Percent\": 0,\n                        \"StartTime\": \"\",\n                        \"Status\": \"skipped\",\n                        \"StepId\": \"OptimizeCheck\",\n                        \"StepMessage\": \"\",\n                        \"StepName\": \"Peripheral Check\",\n                        \"StepNo\": 0,\n                        \"Warnings\": [\n                            {\n                                \"HelpDoc\": \"\",\n                                \"Message\": \"skipped\",\n                                \"Solution\": \"\"\n                            }\n                        ]\n                    }\n                ],\n                \"StepNow\": 12\n            },\n            \"StartAt\": \"2022-07-11 17:18:57\"\n        },\n        \"CompareTask\": {\n            \"CompareTaskId\": \"dts-amm1jw5q-cmp-bmuum7jk\",\n            \"Status\": \"consistent\"\n        },\n        \"CreateTime\": \"2022-07-11 16:20:49\",\n        \"DstInfo\": {\n            \"AccessType\": \"cdb\",\n            \"DatabaseType\": \"mysql\",\n            \"ExtraAttr\": [],\n            \"Info\": [\n                {\n                    \"Account\": \"\",\n                    \"AccountMode\": \"\",\n                    \"AccountRole\": \"\",\n                    \"CcnGwId\": \"\",\n                    \"CvmInstanceId\": \"\",\n                    \"DbKernel\": \"\",\n                    \"EngineVersion\": \"\",\n                    \"Host\": \"\",\n                    \"InstanceId\": \"cdb-o7uph0cj\",\n                    \"Password\": \"xxx\",\n                    \"Port\": 0,\n                    \"Role\": \"\",\n                    \"SubnetId\": \"\",\n                    \"TmpSecretId\": \"\",\n                    \"TmpSecretKey\": \"\",\n                    \"TmpToken\": \"\",\n                    \"UniqDcgId\": \"\",\n                    \"UniqVpnGwId\": \"\",\n                    \"User\": \"root\",\n                    \"VpcId\": \"\"\n                }\n            ],\n            \"NodeType\": \"simple\",\n            \"Region\": \"ap-guangzhou\",\n            \"Supplier\": \"\"\n        },\n        \"EndTime\": \"0000-00-00 00:00:00\",\n        \"ErrorInfo\": [],\n        \"ExpectRunTime\": \"2022-07-11 17:16:50\",\n        \"JobId\": \"dts-amm1jw5q\",\n        \"JobName\": \"test_config_api\",\n        \"BriefMsg\": \"\",\n        \"MigrateOption\": {\n            \"Consistency\": {\n                \"Mode\": \"full\"\n            },\n            \"DatabaseTable\": {\n                \"Databases\": [\n                    {\n                        \"DBMode\": \"partial\",\n                        \"DbName\": \"big100\",\n                        \"EventMode\": \"\",\n                        \"FunctionMode\": \"\",\n                        \"NewDbName\": \"\",\n                        \"NewSchemaName\": \"\",\n                        \"ProcedureMode\": \"\",\n                        \"RoleMode\": \"\",\n                        \"Roles\": [],\n                        \"SchemaMode\": \"\",\n                        \"SchemaName\": \"\",\n                        \"TableMode\": \"partial\",\n                        \"Tables\": [\n                            {\n                                \"NewTableName\": \"\",\n                                \"TableEditMode\": \"\",\n                                \"TableName\": \"sbtest1\",\n                                \"TmpTables\": []\n                            },\n                            {\n                                \"NewTableName\": \"new_sbtest10\",\n                                \"TableEditMode\": \"rename\",\n                                \"TableName\": \"sbtest10\",\n                                \"TmpTables\": []\n                            },\n                            {\n                                \"NewTableName\": \"\",\n                                \"TableEditMode\": \"\",\n                                \"TableName\": \"sbtest100\",\n                                \"TmpTables\": []\n                            }\n                        ],\n                        \"TriggerMode\": \"\",\n                        \"ViewMode\": \"none\",\n                        \"Views\": []\n                    },\n                    {\n                        \"DBMode\": \"all\",\n                        \"DbName\": \"db1\",\n                        \"EventMode\": \"\",\n                        \"FunctionMode\": \"\",\n                        \"NewDbName\": \"\",\n                        \"NewSchemaName\": \"\",\n                        \"ProcedureMode\": \"\",\n                        \"RoleMode\": \"\",\n                        \"Roles\": [],\n                        \"SchemaMode\": \"\",\n                        \"SchemaName\": \"\",\n                        \"TableMode\": \"\",\n                        \"Tables\": [],\n                        \"TriggerMode\": \"\",\n                        \"ViewMode\": \"\",\n                        \"Views\": []\n                    }\n                ],\n                \"AdvancedObjects\": [\n                    \"function\"\n                ],\n                \"ObjectMode\": \"partial\"\n            },\n            \"ExtraAttr\": [],\n            \"IsMigrateAccount\": false,\n            \"IsDstReadOnly\": false,\n            \"IsOverrideRoot\": false,\n            \"MigrateType\": \"fullAndIncrement\"\n        },\n        \"RequestId\": \"ac300ff0-00f2-11ed-b005-4930e69d89c2\",\n        \"RunMode\": \"immediate\",\n        \"SrcInfo\": {\n            \"AccessType\": \"intranet\",\n            \"DatabaseType\": \"mysql\",\n            \"ExtraAttr\": [],\n            \"Info\": [\n                {\n                    \"Account\": \"\",\n                    \"AccountMode\": \"\",\n                    \"AccountRole\": \"\",\n                    \"CcnGwId\": \"\",\n                    \"CvmInstanceId\": \"\",\n                    \"DbKernel\": \"\",\n                    \"EngineVersion\": \"5.7\",\n                    \"Host\": \"9.123.456.789\",\n                    \"InstanceId\": \"\",\n                    \"Password\": \"xxx\",\n                    \"Port\": 31035,\n                    \"Role\": \"\",\n                    \"SubnetId\": \"\",\n                    \"TmpSecretId\": \"\",\n                    \"TmpSecretKey\": \"\",\n                    \"TmpToken\": \"\",\n                    \"UniqDcgId\": \"\",\n                    \"UniqVpnGwId\": \"\",\n                    \"User\": \"root\",\n                    \"VpcId\": \"\"\n                }\n            ],\n            \"NodeType\": \"simple\",\n            \"Region\": \"ap-guangzhou\",\n            \"Supplier\": \"\"\n        },\n        \"StartTime\": \"2022-07-11 17:20:56\",\n        \"Status\": \"readyComplete\",\n        \"StepInfo\": {\n            \"MasterSlaveDistance\": 0,\n            \"SecondsBehindMaster\": 0,\n            \"StepAll\": 3,\n            \"StepInfo\": [\n                {\n                    \"StepMessage\": \"\",\n                    \"Percent\": 100,\n                    \"Errors\": [],\n                    \"StartTime\": \"2022-07-11 17:21:59\",\n                    \"Status\": \"finished\",\n                    \"StepId\": \"dumper\",\n                    \"StepName\": \"Export from Source Database\",\n                    \"StepNo\": 1,\n                    \"Warnings\": []\n                },\n                {\n                    \"StepMessage\": \"\",\n                    \"Percent\": 100,\n                    \"Errors\": [],\n                    \"StartTime\": \"2022-07-11 17:22:43\",\n                    \"Status\": \"finished\",\n                    \"StepId\": \"loader\",\n                    \"StepName\": \"Data Import\",\n                    \"StepNo\": 2,\n                    \"Warnings\": []\n                },\n                {\n                    \"StepMessage\": \"\",\n                    \"Percent\": 100,\n                    \"Errors\": [],\n                    \"StartTime\": \"2022-07-11 17:23:26\",\n                    \"Status\": \"running\",\n                    \"StepId\": \"sinker\",\n                    \"StepName\": \"Incremental Sync\",\n                    \"StepNo\": 3,\n                    \"Warnings\": []\n                }\n            ],\n            \"StepNow\": 3\n        },\n        \"Tags\": [],\n        \"TradeInfo\": {\n            \"BillingType\": \"billing\",\n            \"DealName\": \"20220711715001047929481\",\n            \"ExpireTime\": \"0000-00-00 00:00:00\",\n            \"InstanceClass\": \"xlarge\",\n            \"IsolateReason\": \"\",\n            \"LastDealName\": \"\",\n            \"OfflineReason\": \"\",\n            \"PayType\": \"postpay\",\n            \"TradeStatus\": \"normal\",\n            \"OfflineTime\": \"\",\n            \"IsolateTime\": \"\"\n        },\n        \"UpdateTime\": \"2022-07-11 19:53:03\",\n        \"DumperResumeCtrl\": \"no\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Action": {
+            "AllAction": [
+                "view",
+                "modify",
+                "check",
+                "start",
+                "configure",
+                "stop",
+                "complete",
+                "resume",
+                "createCmpTask",
+                "isolate",
+                "offline",
+                "resize",
+                "recover"
+            ],
+            "AllowedAction": [
+                "view",
+                "stop",
+                "complete",
+                "createCmpTask",
+                "view",
+                "isolate",
+                "resize"
+            ]
+        },
+        "CheckStepInfo": {
+            "EndAt": "2022-07-11 17:19:25",
+            "Progress": {
+                "Message": "success",
+                "Percent": 100,
+                "Status": "success",
+                "StepAll": 12,
+                "Steps": [
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "ConnectDBCheck",
+                        "StepMessage": "",
+                        "StepName": "Database Connection Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "VersionCheck",
+                        "StepMessage": "",
+                        "StepName": "Version Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "SrcPrivilegeCheck",
+                        "StepMessage": "",
+                        "StepName": "Source Instance Permission Check",
+                        "StepNo": 0,
+                        "Warnings": [
+                            {
+                                "HelpDoc": "",
+                                "Message": "Your authorization: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE ON *.* TO 'root'@'%' WITH GRANT OPTION. The range of source account permissions exceeds the required account permissions. Tencent Cloud DTS will not use more permissions than necessary, please authorize based on the principle of minimization: https://cloud.tencent.com/document/product/571/58700",
+                                "Solution": ""
+                            }
+                        ]
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "SimpleParamCheck",
+                        "StepMessage": "",
+                        "StepName": "Partial Instance Parameter Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "DstPrivilegeCheck",
+                        "StepMessage": "",
+                        "StepName": "Target Instance Permission Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "DstEmptyCheck",
+                        "StepMessage": "",
+                        "StepName": "Target Database Content Conflict Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "DstSpaceCheck",
+                        "StepMessage": "",
+                        "StepName": "Target Instance Space Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "BinlogParamCheck",
+                        "StepMessage": "",
+                        "StepName": "Binlog Parameter Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "ConstraintCheck",
+                        "StepMessage": "",
+                        "StepName": "Foreign Key Dependency Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "ConstraintRefCheck",
+                        "StepMessage": "",
+                        "StepName": "Partial Foreign Key Table Dependency Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "ViewCheck",
+                        "StepMessage": "",
+                        "StepName": "View Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 100,
+                        "StartTime": "",
+                        "Status": "finished",
+                        "StepId": "WarningParamCheck",
+                        "StepMessage": "",
+                        "StepName": "Warning Items Check",
+                        "StepNo": 0,
+                        "Warnings": []
+                    },
+                    {
+                        "Errors": [],
+                        "Percent": 0,
+                        "StartTime": "",
+                        "Status": "skipped",
+                        "StepId": "OptimizeCheck",
+                        "StepMessage": "",
+                        "StepName": "Peripheral Check",
+                        "StepNo": 0,
+                        "Warnings": [
+                            {
+                                "HelpDoc": "",
+                                "Message": "skipped",
+                                "Solution": ""
+                            }
+                        ]
+                    }
+                ],
+                "StepNow": 12
+            },
+            "StartAt": "2022-07-11 17:18:57"
+        },
+        "CompareTask": {
+            "CompareTaskId": "dts-amm1jw5q-cmp-bmuum7jk",
+            "Status": "consistent"
+        },
+        "CreateTime": "2022-07-11 16:20:49",
+        "DstInfo": {
+            "AccessType": "cdb",
+            "DatabaseType": "mysql",
+            "ExtraAttr": [],
+            "Info": [
+                {
+                    "Account": "",
+                    "AccountMode": "",
+                    "AccountRole": "",
+                    "CcnGwId": "",
+                    "CvmInstanceId": "",
+                    "DbKernel": "",
+                    "EngineVersion": "",
+                    "Host": "",
+                    "InstanceId": "cdb-o7uph0cj",
+                    "Password": "xxx",
+                    "Port": 0,
+                    "Role": "",
+                    "SubnetId": "",
+                    "TmpSecretId": "",
+                    "TmpSecretKey": "",
+                    "TmpToken": "",
+                    "UniqDcgId": "",
+                    "UniqVpnGwId": "",
+                    "User": "root",
+                    "VpcId": ""
+                }
+            ],
+            "NodeType": "simple",
+            "Region": "ap-guangzhou",
+            "Supplier": ""
+        },
+        "EndTime": "0000-00-00 00:00:00",
+        "ErrorInfo": [],
+        "ExpectRunTime": "2022-07-11 17:16:50",
+        "JobId": "dts-amm1jw5q",
+        "JobName": "test_config_api",
+        "BriefMsg": "",
+        "MigrateOption": {
+            "Consistency": {
+                "Mode": "full"
+            },
+            "DatabaseTable": {
+                "Databases": [
+                    {
+                        "DBMode": "partial",
+                        "DbName": "big100",
+                        "EventMode": "",
+                        "FunctionMode": "",
+                        "NewDbName": "",
+                        "NewSchemaName": "",
+                        "ProcedureMode": "",
+                        "RoleMode": "",
+                        "Roles": [],
+                        "SchemaMode": "",
+                        "SchemaName": "",
+                        "TableMode": "partial",
+                        "Tables": [
+                            {
+                                "NewTableName": "",
+                                "TableEditMode": "",
+                                "TableName": "sbtest1",
+                                "TmpTables": []
+                            },
+                            {
+                                "NewTableName": "new_sbtest10",
+                                "TableEditMode": "rename",
+                                "TableName": "sbtest10",
+                                "TmpTables": []
+                            },
+                            {
+                                "NewTableName": "",
+                                "TableEditMode": "",
+                                "TableName": "sbtest100",
+                                "TmpTables": []
+                            }
+                        ],
+                        "TriggerMode": "",
+                        "ViewMode": "none",
+                        "Views": []
+                    },
+                    {
+                        "DBMode": "all",
+                        "DbName": "db1",
+                        "EventMode": "",
+                        "FunctionMode": "",
+                        "NewDbName": "",
+                        "NewSchemaName": "",
+                        "ProcedureMode": "",
+                        "RoleMode": "",
+                        "Roles": [],
+                        "SchemaMode": "",
+                        "SchemaName": "",
+                        "TableMode": "",
+                        "Tables": [],
+                        "TriggerMode": "",
+                        "ViewMode": "",
+                        "Views": []
+                    }
+                ],
+                "AdvancedObjects": [
+                    "function"
+                ],
+                "ObjectMode": "partial"
+            },
+            "ExtraAttr": [],
+            "IsMigrateAccount": false,
+            "IsDstReadOnly": false,
+            "IsOverrideRoot": false,
+            "MigrateType": "fullAndIncrement"
+        },
+        "RequestId": "ac300ff0-00f2-11ed-b005-4930e69d89c2",
+        "RunMode": "immediate",
+        "SrcInfo": {
+            "AccessType": "intranet",
+            "DatabaseType": "mysql",
+            "ExtraAttr": [],
+            "Info": [
+                {
+                    "Account": "",
+                    "AccountMode": "",
+                    "AccountRole": "",
+                    "CcnGwId": "",
+                    "CvmInstanceId": "",
+                    "DbKernel": "",
+                    "EngineVersion": "5.7",
+                    "Host": "9.123.456.789",
+                    "InstanceId": "",
+                    "Password": "xxx",
+                    "Port": 31035,
+                    "Role": "",
+                    "SubnetId": "",
+                    "TmpSecretId": "",
+                    "TmpSecretKey": "",
+                    "TmpToken": "",
+                    "UniqDcgId": "",
+                    "UniqVpnGwId": "",
+                    "User": "root",
+                    "VpcId": ""
+                }
+            ],
+            "NodeType": "simple",
+            "Region": "ap-guangzhou",
+            "Supplier": ""
+        },
+        "StartTime": "2022-07-11 17:20:56",
+        "Status": "readyComplete",
+        "StepInfo": {
+            "MasterSlaveDistance": 0,
+            "SecondsBehindMaster": 0,
+            "StepAll": 3,
+            "StepInfo": [
+                {
+                    "StepMessage": "",
+                    "Percent": 100,
+                    "Errors": [],
+                    "StartTime": "2022-07-11 17:21:59",
+                    "Status": "finished",
+                    "StepId": "dumper",
+                    "StepName": "Export from Source Database",
+                    "StepNo": 1,
+                    "Warnings": []
+                },
+                {
+                    "StepMessage": "",
+                    "Percent": 100,
+                    "Errors": [],
+                    "StartTime": "2022-07-11 17:22:43",
+                    "Status": "finished",
+                    "StepId": "loader",
+                    "StepName": "Data Import",
+                    "StepNo": 2,
+                    "Warnings": []
+                },
+                {
+                    "StepMessage": "",
+                    "Percent": 100,
+                    "Errors": [],
+                    "StartTime": "2022-07-11 17:23:26",
+                    "Status": "running",
+                    "StepId": "sinker",
+                    "StepName": "Incremental Sync",
+                    "StepNo": 3,
+                    "Warnings": []
+                }
+            ],
+            "StepNow": 3
+        },
+        "Tags": [],
+        "TradeInfo": {
+            "BillingType": "billing",
+            "DealName": "20220711715001047929481",
+            "ExpireTime": "0000-00-00 00:00:00",
+            "InstanceClass": "xlarge",
+            "IsolateReason": "",
+            "LastDealName": "",
+            "OfflineReason": "",
+            "PayType": "postpay",
+            "TradeStatus": "normal",
+            "OfflineTime": "",
+            "IsolateTime": ""
+        },
+        "UpdateTime": "2022-07-11 19:53:03",
+        "DumperResumeCtrl": "no"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -131,7 +131,131 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JobList\": [\n            {\n                \"Action\": {\n                    \"AllAction\": [\n                        \"view\",\n                        \"modify\",\n                        \"check\",\n                        \"start\",\n                        \"configure\",\n                        \"stop\",\n                        \"complete\",\n                        \"resume\",\n                        \"createCmpTask\",\n                        \"isolate\",\n                        \"offline\",\n                        \"resize\",\n                        \"recover\"\n                    ],\n                    \"AllowedAction\": [\n                        \"view\",\n                        \"stop\",\n                        \"complete\",\n                        \"createCmpTask\",\n                        \"view\",\n                        \"isolate\",\n                        \"resize\"\n                    ]\n                },\n                \"CompareTask\": {\n                    \"CompareTaskId\": \"dts-amm1jw5q-cmp-bmuum7jk\",\n                    \"Status\": \"consistent\"\n                },\n                \"CreateTime\": \"2022-07-11 16:20:49\",\n                \"DstInfo\": {\n                    \"AccessType\": \"cdb\",\n                    \"DatabaseType\": \"mysql\",\n                    \"ExtraAttr\": [],\n                    \"Info\": [\n                        {\n                            \"Account\": \"\",\n                            \"AccountMode\": \"\",\n                            \"AccountRole\": \"\",\n                            \"CcnGwId\": \"\",\n                            \"CvmInstanceId\": \"\",\n                            \"DbKernel\": \"\",\n                            \"EngineVersion\": \"\",\n                            \"Host\": \"\",\n                            \"InstanceId\": \"cdb-o7uph0cj\",\n                            \"Password\": \"Rogerp@ssw0rd\",\n                            \"Port\": 0,\n                            \"Role\": \"\",\n                            \"SubnetId\": \"\",\n                            \"TmpSecretId\": \"\",\n                            \"TmpSecretKey\": \"\",\n                            \"TmpToken\": \"\",\n                            \"UniqDcgId\": \"\",\n                            \"UniqVpnGwId\": \"\",\n                            \"User\": \"root\",\n                            \"VpcId\": \"\"\n                        }\n                    ],\n                    \"NodeType\": \"simple\",\n                    \"Region\": \"ap-guangzhou\",\n                    \"Supplier\": \"\"\n                },\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"ExpectRunTime\": \"\",\n                \"JobId\": \"dts-amm1jw5q\",\n                \"JobName\": \"test_config_api\",\n                \"RunMode\": \"immediate\",\n                \"SrcInfo\": {\n                    \"AccessType\": \"intranet\",\n                    \"DatabaseType\": \"mysql\",\n                    \"ExtraAttr\": [],\n                    \"Info\": [\n                        {\n                            \"Account\": \"\",\n                            \"AccountMode\": \"\",\n                            \"AccountRole\": \"\",\n                            \"CcnGwId\": \"\",\n                            \"CvmInstanceId\": \"\",\n                            \"DbKernel\": \"\",\n                            \"EngineVersion\": \"5.7\",\n                            \"Host\": \"9.123.210.37\",\n                            \"InstanceId\": \"\",\n                            \"Password\": \"Rogerp@ssw0rd\",\n                            \"Port\": 31035,\n                            \"Role\": \"\",\n                            \"SubnetId\": \"\",\n                            \"TmpSecretId\": \"\",\n                            \"TmpSecretKey\": \"\",\n                            \"TmpToken\": \"\",\n                            \"UniqDcgId\": \"\",\n                            \"UniqVpnGwId\": \"\",\n                            \"User\": \"root\",\n                            \"VpcId\": \"\"\n                        }\n                    ],\n                    \"NodeType\": \"simple\",\n                    \"Region\": \"ap-guangzhou\",\n                    \"Supplier\": \"\"\n                },\n                \"StartTime\": \"2022-07-11 17:20:56\",\n                \"Status\": \"readyComplete\",\n                \"Tags\": [],\n                \"TradeInfo\": {\n                    \"BillingType\": \"billing\",\n                    \"DealName\": \"20220711715001047929481\",\n                    \"ExpireTime\": \"0000-00-00 00:00:00\",\n                    \"InstanceClass\": \"xlarge\",\n                    \"IsolateReason\": \"\",\n                    \"LastDealName\": \"\",\n                    \"OfflineReason\": \"\",\n                    \"PayType\": \"postpay\",\n                    \"TradeStatus\": \"normal\"\n                },\n                \"UpdateTime\": \"2022-07-11 17:26:40\"\n            }\n        ],\n        \"RequestId\": \"asdfadfasdfasdf\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JobList": [
+            {
+                "Action": {
+                    "AllAction": [
+                        "view",
+                        "modify",
+                        "check",
+                        "start",
+                        "configure",
+                        "stop",
+                        "complete",
+                        "resume",
+                        "createCmpTask",
+                        "isolate",
+                        "offline",
+                        "resize",
+                        "recover"
+                    ],
+                    "AllowedAction": [
+                        "view",
+                        "stop",
+                        "complete",
+                        "createCmpTask",
+                        "view",
+                        "isolate",
+                        "resize"
+                    ]
+                },
+                "CompareTask": {
+                    "CompareTaskId": "dts-amm1jw5q-cmp-bmuum7jk",
+                    "Status": "consistent"
+                },
+                "CreateTime": "2022-07-11 16:20:49",
+                "DstInfo": {
+                    "AccessType": "cdb",
+                    "DatabaseType": "mysql",
+                    "ExtraAttr": [],
+                    "Info": [
+                        {
+                            "Account": "",
+                            "AccountMode": "",
+                            "AccountRole": "",
+                            "CcnGwId": "",
+                            "CvmInstanceId": "",
+                            "DbKernel": "",
+                            "EngineVersion": "",
+                            "Host": "",
+                            "InstanceId": "cdb-o7uph0cj",
+                            "Password": "Rogerp@ssw0rd",
+                            "Port": 0,
+                            "Role": "",
+                            "SubnetId": "",
+                            "TmpSecretId": "",
+                            "TmpSecretKey": "",
+                            "TmpToken": "",
+                            "UniqDcgId": "",
+                            "UniqVpnGwId": "",
+                            "User": "root",
+                            "VpcId": ""
+                        }
+                    ],
+                    "NodeType": "simple",
+                    "Region": "ap-guangzhou",
+                    "Supplier": ""
+                },
+                "EndTime": "0000-00-00 00:00:00",
+                "ExpectRunTime": "",
+                "JobId": "dts-amm1jw5q",
+                "JobName": "test_config_api",
+                "RunMode": "immediate",
+                "SrcInfo": {
+                    "AccessType": "intranet",
+                    "DatabaseType": "mysql",
+                    "ExtraAttr": [],
+                    "Info": [
+                        {
+                            "Account": "",
+                            "AccountMode": "",
+                            "AccountRole": "",
+                            "CcnGwId": "",
+                            "CvmInstanceId": "",
+                            "DbKernel": "",
+                            "EngineVersion": "5.7",
+                            "Host": "9.123.210.37",
+                            "InstanceId": "",
+                            "Password": "Rogerp@ssw0rd",
+                            "Port": 31035,
+                            "Role": "",
+                            "SubnetId": "",
+                            "TmpSecretId": "",
+                            "TmpSecretKey": "",
+                            "TmpToken": "",
+                            "UniqDcgId": "",
+                            "UniqVpnGwId": "",
+                            "User": "root",
+                            "VpcId": ""
+                        }
+                    ],
+                    "NodeType": "simple",
+                    "Region": "ap-guangzhou",
+                    "Supplier": ""
+                },
+                "StartTime": "2022-07-11 17:20:56",
+                "Status": "readyComplete",
+                "Tags": [],
+                "TradeInfo": {
+                    "BillingType": "billing",
+                    "DealName": "20220711715001047929481",
+                    "ExpireTime": "0000-00-00 00:00:00",
+                    "InstanceClass": "xlarge",
+                    "IsolateReason": "",
+                    "LastDealName": "",
+                    "OfflineReason": "",
+                    "PayType": "postpay",
+                    "TradeStatus": "normal"
+                },
+                "UpdateTime": "2022-07-11 17:26:40"
+            }
+        ],
+        "RequestId": "asdfadfasdfasdf",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

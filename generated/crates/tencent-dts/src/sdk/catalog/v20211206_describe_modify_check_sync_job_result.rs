@@ -56,7 +56,191 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Progress\": 100,\n        \"RequestId\": \"00ba3080-f61d-11ed-926c-37ede6ab7ad5\",\n        \"Status\": \"success\",\n        \"StepCount\": 15,\n        \"StepCur\": 15,\n        \"StepInfos\": [\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ConnectDBCheck\",\n                \"StepName\": \"Database connection check\",\n                \"StepNo\": 1,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"OptimizeCheck\",\n                \"StepName\": \"Peripheral check\",\n                \"StepNo\": 2,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"VersionCheck\",\n                \"StepName\": \"Version check\",\n                \"StepNo\": 3,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"SrcPrivilegeCheck\",\n                \"StepName\": \"Source instance permission check\",\n                \"StepNo\": 4,\n                \"Warnings\": [\n                    {\n                        \"Code\": \"Warning: SrcPrivilegeCheck\",\n                        \"HelpDoc\": \"\",\n                        \"Message\": \"The permissions you grant are as follows: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE, CREATE ROLE, DROP ROLE ON *.* TO `root`@`%` WITH GRANT OPTION,GRANT APPLICATION_PASSWORD_ADMIN,ROLE_ADMIN,SHOW_ROUTINE,XA_RECOVER_ADMIN ON *.* TO `root`@`%` WITH GRANT OPTION. The permission scope of the source instance account is larger than required. DTS won’t use permissions that are not required. You need to grant as few permissions as possible. For more information, visit https://cloud.tencent.com/document/product/571/58700\",\n                        \"SkipInfo\": \"\",\n                        \"Solution\": \"\"\n                    }\n                ]\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"SimpleParamCheck\",\n                \"StepName\": \"Partial instance parameter check\",\n                \"StepNo\": 5,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"DstPrivilegeCheck\",\n                \"StepName\": \"Target instance permission check\",\n                \"StepNo\": 6,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"DstEmptyCheck\",\n                \"StepName\": \"Target instance content conflict check\",\n                \"StepNo\": 7,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"DstSpaceCheck\",\n                \"StepName\": \"Target instance space check\",\n                \"StepNo\": 8,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"BinlogParamCheck\",\n                \"StepName\": \"Binlog parameter check\",\n                \"StepNo\": 9,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ConstraintCheck\",\n                \"StepName\": \"Foreign key dependency check\",\n                \"StepNo\": 10,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ConstraintRefCheck\",\n                \"StepName\": \"Partial database/table foreign key dependency check\",\n                \"StepNo\": 11,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ViewCheck\",\n                \"StepName\": \"View check\",\n                \"StepNo\": 12,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"WarningParamCheck\",\n                \"StepName\": \"Warning item check\",\n                \"StepNo\": 13,\n                \"Warnings\": [\n                    {\n                        \"Code\": \"Warn: WarningParamCheck\",\n                        \"HelpDoc\": \"\",\n                        \"Message\": \"For tables without a primary key nor non-null unique key, there may be a risk of duplicate data. For more information, visit https://cloud.tencent.com/document/product/571/58739\",\n                        \"SkipInfo\": \"\",\n                        \"Solution\": \"\"\n                    }\n                ]\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"AdvancedStoreObjectCheck\",\n                \"StepName\": \"Advanced object check\",\n                \"StepNo\": 14,\n                \"Warnings\": [\n                    {\n                        \"Code\": \"Error: AdvancedStoreObjectCheck\",\n                        \"HelpDoc\": \"\",\n                        \"Message\": \"Duplicate table name detected. This may cause views, functions, stored procedures, triggers, and events to work abnormally.\",\n                        \"SkipInfo\": \"\",\n                        \"Solution\": \"\"\n                    }\n                ]\n            },\n            {\n                \"Errors\": [],\n                \"Progress\": 100,\n                \"StartTime\": \"\",\n                \"Status\": \"finished\",\n                \"StepId\": \"ModifyConfigCheck\",\n                \"StepName\": \"Configuration modification check\",\n                \"StepNo\": 15,\n                \"Warnings\": []\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Progress": 100,
+        "RequestId": "00ba3080-f61d-11ed-926c-37ede6ab7ad5",
+        "Status": "success",
+        "StepCount": 15,
+        "StepCur": 15,
+        "StepInfos": [
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ConnectDBCheck",
+                "StepName": "Database connection check",
+                "StepNo": 1,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "OptimizeCheck",
+                "StepName": "Peripheral check",
+                "StepNo": 2,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "VersionCheck",
+                "StepName": "Version check",
+                "StepNo": 3,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "SrcPrivilegeCheck",
+                "StepName": "Source instance permission check",
+                "StepNo": 4,
+                "Warnings": [
+                    {
+                        "Code": "Warning: SrcPrivilegeCheck",
+                        "HelpDoc": "",
+                        "Message": "The permissions you grant are as follows: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE, CREATE ROLE, DROP ROLE ON *.* TO `root`@`%` WITH GRANT OPTION,GRANT APPLICATION_PASSWORD_ADMIN,ROLE_ADMIN,SHOW_ROUTINE,XA_RECOVER_ADMIN ON *.* TO `root`@`%` WITH GRANT OPTION. The permission scope of the source instance account is larger than required. DTS won’t use permissions that are not required. You need to grant as few permissions as possible. For more information, visit https://cloud.tencent.com/document/product/571/58700",
+                        "SkipInfo": "",
+                        "Solution": ""
+                    }
+                ]
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "SimpleParamCheck",
+                "StepName": "Partial instance parameter check",
+                "StepNo": 5,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "DstPrivilegeCheck",
+                "StepName": "Target instance permission check",
+                "StepNo": 6,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "DstEmptyCheck",
+                "StepName": "Target instance content conflict check",
+                "StepNo": 7,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "DstSpaceCheck",
+                "StepName": "Target instance space check",
+                "StepNo": 8,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "BinlogParamCheck",
+                "StepName": "Binlog parameter check",
+                "StepNo": 9,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ConstraintCheck",
+                "StepName": "Foreign key dependency check",
+                "StepNo": 10,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ConstraintRefCheck",
+                "StepName": "Partial database/table foreign key dependency check",
+                "StepNo": 11,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ViewCheck",
+                "StepName": "View check",
+                "StepNo": 12,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "WarningParamCheck",
+                "StepName": "Warning item check",
+                "StepNo": 13,
+                "Warnings": [
+                    {
+                        "Code": "Warn: WarningParamCheck",
+                        "HelpDoc": "",
+                        "Message": "For tables without a primary key nor non-null unique key, there may be a risk of duplicate data. For more information, visit https://cloud.tencent.com/document/product/571/58739",
+                        "SkipInfo": "",
+                        "Solution": ""
+                    }
+                ]
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "AdvancedStoreObjectCheck",
+                "StepName": "Advanced object check",
+                "StepNo": 14,
+                "Warnings": [
+                    {
+                        "Code": "Error: AdvancedStoreObjectCheck",
+                        "HelpDoc": "",
+                        "Message": "Duplicate table name detected. This may cause views, functions, stored procedures, triggers, and events to work abnormally.",
+                        "SkipInfo": "",
+                        "Solution": ""
+                    }
+                ]
+            },
+            {
+                "Errors": [],
+                "Progress": 100,
+                "StartTime": "",
+                "Status": "finished",
+                "StepId": "ModifyConfigCheck",
+                "StepName": "Configuration modification check",
+                "StepNo": 15,
+                "Warnings": []
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -53,7 +53,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"Offset\": 62856,\n                \"PartitionNo\": 0\n            },\n            {\n                \"Offset\": 62842,\n                \"PartitionNo\": 1\n            },\n            {\n                \"Offset\": 62842,\n                \"PartitionNo\": 2\n            },\n            {\n                \"Offset\": 62842,\n                \"PartitionNo\": 3\n            }\n        ],\n        \"RequestId\": \"087e2780-f3bc-11ed-8dff-ff5f3734b02b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "Offset": 62856,
+                "PartitionNo": 0
+            },
+            {
+                "Offset": 62842,
+                "PartitionNo": 1
+            },
+            {
+                "Offset": 62842,
+                "PartitionNo": 2
+            },
+            {
+                "Offset": 62842,
+                "PartitionNo": 3
+            }
+        ],
+        "RequestId": "087e2780-f3bc-11ed-8dff-ff5f3734b02b"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -47,7 +47,69 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Message\": \"success\",\n        \"Progress\": 100,\n        \"RequestId\": \"b048a800-f2fe-11ed-a211-5df19a912eab\",\n        \"Status\": \"success\",\n        \"StepAll\": 5,\n        \"StepNow\": 5,\n        \"Steps\": [\n            {\n                \"Errors\": [],\n                \"Percent\": 100,\n                \"Status\": \"finished\",\n                \"StepId\": \"ConnectDBCheck\",\n                \"StepName\": \"Database Connection Check\",\n                \"StepNo\": 1,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Percent\": 100,\n                \"Status\": \"finished\",\n                \"StepId\": \"OptimizeCheck\",\n                \"StepName\": \"Peripheral Check\",\n                \"StepNo\": 2,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Percent\": 100,\n                \"Status\": \"finished\",\n                \"StepId\": \"VersionCheck\",\n                \"StepName\": \"Version Check\",\n                \"StepNo\": 3,\n                \"Warnings\": []\n            },\n            {\n                \"Errors\": [],\n                \"Percent\": 100,\n                \"Status\": \"finished\",\n                \"StepId\": \"SrcPrivilegeCheck\",\n                \"StepName\": \"Source Instance Permission Check\",\n                \"StepNo\": 4,\n                \"Warnings\": [\n                    {\n                        \"HelpDoc\": \"\",\n                        \"Message\": \"We do not require permissions to modify your source data, please cancel them. For example, your authorization: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE, CREATE ROLE, DROP ROLE ON *.* TO `root`@`%` WITH GRANT OPTION,GRANT APPLICATION_PASSWORD_ADMIN,ROLE_ADMIN,SHOW_ROUTINE,XA_RECOVER_ADMIN ON *.* TO `root`@`%` WITH GRANT OPTION. Please refer to https://cloud.tencent.com/document/product/571/52412.\"\n                    }\n                ]\n            },\n            {\n                \"Errors\": [],\n                \"Percent\": 100,\n                \"Status\": \"finished\",\n                \"StepId\": \"BinlogParamCheck\",\n                \"StepName\": \"Binlog Parameter Check\",\n                \"StepNo\": 5,\n                \"Warnings\": []\n            }\n        ],\n        \"SubscribeId\": \"subs-9jyki7hniw\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Message": "success",
+        "Progress": 100,
+        "RequestId": "b048a800-f2fe-11ed-a211-5df19a912eab",
+        "Status": "success",
+        "StepAll": 5,
+        "StepNow": 5,
+        "Steps": [
+            {
+                "Errors": [],
+                "Percent": 100,
+                "Status": "finished",
+                "StepId": "ConnectDBCheck",
+                "StepName": "Database Connection Check",
+                "StepNo": 1,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Percent": 100,
+                "Status": "finished",
+                "StepId": "OptimizeCheck",
+                "StepName": "Peripheral Check",
+                "StepNo": 2,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Percent": 100,
+                "Status": "finished",
+                "StepId": "VersionCheck",
+                "StepName": "Version Check",
+                "StepNo": 3,
+                "Warnings": []
+            },
+            {
+                "Errors": [],
+                "Percent": 100,
+                "Status": "finished",
+                "StepId": "SrcPrivilegeCheck",
+                "StepName": "Source Instance Permission Check",
+                "StepNo": 4,
+                "Warnings": [
+                    {
+                        "HelpDoc": "",
+                        "Message": "We do not require permissions to modify your source data, please cancel them. For example, your authorization: GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE, CREATE ROLE, DROP ROLE ON *.* TO `root`@`%` WITH GRANT OPTION,GRANT APPLICATION_PASSWORD_ADMIN,ROLE_ADMIN,SHOW_ROUTINE,XA_RECOVER_ADMIN ON *.* TO `root`@`%` WITH GRANT OPTION. Please refer to https://cloud.tencent.com/document/product/571/52412."
+                    }
+                ]
+            },
+            {
+                "Errors": [],
+                "Percent": 100,
+                "Status": "finished",
+                "StepId": "BinlogParamCheck",
+                "StepName": "Binlog Parameter Check",
+                "StepNo": 5,
+                "Warnings": []
+            }
+        ],
+        "SubscribeId": "subs-9jyki7hniw"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -47,7 +47,58 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Region\": \"ap-guangzhou\",\n        \"AccessType\": \"cdb\",\n        \"AutoRenewFlag\": 0,\n        \"Broker\": \"guangzhoutest-kafka-3.cdb-dts.tencentcs.com.cn:32339\",\n        \"CreateTime\": \"2023-12-06 14:31:27\",\n        \"Endpoints\": [\n            {\n                \"DatabaseRegion\": \"ap-guangzhou\",\n                \"EncryptConn\": \"UnEncrypted\",\n                \"InstanceId\": \"cdb-kdxona7h\",\n                \"User\": \"root\"\n            }\n        ],\n        \"ExpireTime\": \"0000-00-00 00:00:00\",\n        \"InstanceId\": \"cdb-kdxona7h\",\n        \"InstanceStatus\": \"running\",\n        \"IsolateTime\": \"0000-00-00 00:00:00\",\n        \"KafkaConfig\": {\n            \"DistributeRules\": [\n                {\n                    \"DbPattern\": \"db1\",\n                    \"RuleType\": \"cols\",\n                    \"TablePattern\": \"table1\",\n                    \"Columns\": [\n                        \"id\"\n                    ]\n                },\n                {\n                    \"DbPattern\": \".*\",\n                    \"RuleType\": \"table\",\n                    \"TablePattern\": \".*\",\n                    \"Columns\": []\n                }\n            ],\n            \"NumberOfPartitions\": 8\n        },\n        \"ModifyTime\": \"2023-12-06 14:33:47\",\n        \"OfflineTime\": \"0000-00-00 00:00:00\",\n        \"PayType\": 0,\n        \"Product\": \"mysql\",\n        \"Protocol\": \"json\",\n        \"Status\": \"normal\",\n        \"SubsStatus\": \"running\",\n        \"SubscribeId\": \"subs-0b2up6hk4u\",\n        \"SubscribeName\": \"binlog subscription\",\n        \"SubscribeMode\": \"all\",\n        \"Topic\": \"topic-subs-0b2up6hk4u-cdb-kdxona7h\",\n        \"RequestId\": \"7bd11a40-9406-11ee-9689-216abbbe2107\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Region": "ap-guangzhou",
+        "AccessType": "cdb",
+        "AutoRenewFlag": 0,
+        "Broker": "guangzhoutest-kafka-3.cdb-dts.tencentcs.com.cn:32339",
+        "CreateTime": "2023-12-06 14:31:27",
+        "Endpoints": [
+            {
+                "DatabaseRegion": "ap-guangzhou",
+                "EncryptConn": "UnEncrypted",
+                "InstanceId": "cdb-kdxona7h",
+                "User": "root"
+            }
+        ],
+        "ExpireTime": "0000-00-00 00:00:00",
+        "InstanceId": "cdb-kdxona7h",
+        "InstanceStatus": "running",
+        "IsolateTime": "0000-00-00 00:00:00",
+        "KafkaConfig": {
+            "DistributeRules": [
+                {
+                    "DbPattern": "db1",
+                    "RuleType": "cols",
+                    "TablePattern": "table1",
+                    "Columns": [
+                        "id"
+                    ]
+                },
+                {
+                    "DbPattern": ".*",
+                    "RuleType": "table",
+                    "TablePattern": ".*",
+                    "Columns": []
+                }
+            ],
+            "NumberOfPartitions": 8
+        },
+        "ModifyTime": "2023-12-06 14:33:47",
+        "OfflineTime": "0000-00-00 00:00:00",
+        "PayType": 0,
+        "Product": "mysql",
+        "Protocol": "json",
+        "Status": "normal",
+        "SubsStatus": "running",
+        "SubscribeId": "subs-0b2up6hk4u",
+        "SubscribeName": "binlog subscription",
+        "SubscribeMode": "all",
+        "Topic": "topic-subs-0b2up6hk4u-cdb-kdxona7h",
+        "RequestId": "7bd11a40-9406-11ee-9689-216abbbe2107"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

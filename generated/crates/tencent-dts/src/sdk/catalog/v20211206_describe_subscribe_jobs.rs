@@ -115,7 +115,42 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"SubscribeId\": \"subs-5ft0e2nrc0\",\n                \"SubscribeName\": \"name-5ft0e2nrc0\",\n                \"Topic\": \"topic-subs-5ft0e2nrc0-cdb-kdxona7h\",\n                \"Product\": \"mysql\",\n                \"InstanceId\": \"cdb-kdxona7h\",\n                \"InstanceStatus\": \"running\",\n                \"Status\": \"normal\",\n                \"SubsStatus\": \"running\",\n                \"ModifyTime\": \"2023-10-01 12:00:00\",\n                \"CreateTime\": \"2023-09-01 12:00:00\",\n                \"IsolateTime\": \"0000-00-00 00:00:00\",\n                \"ExpireTime\": \"2023-11-01 12:00:00\",\n                \"OfflineTime\": \"0000-00-00 00:00:00\",\n                \"PayType\": 0,\n                \"AutoRenewFlag\": 0,\n                \"Region\": \"ap-guangzhou\",\n                \"AccessType\": \"cdb\",\n                \"Endpoints\": [\n                    {\n                        \"DatabaseRegion\": \"ap-guangzhou\",\n                        \"InstanceId\": \"cdb-kdxona7h\",\n                        \"EncryptConn\": \"Encrypted\",\n                        \"User\": \"root\"\n                    }\n                ],\n                \"SubscribeVersion\": \"kafka\"\n            }\n        ],\n        \"RequestId\": \"cd6eebd0-9405-11ee-9689-216abbbe2107\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Items": [
+            {
+                "SubscribeId": "subs-5ft0e2nrc0",
+                "SubscribeName": "name-5ft0e2nrc0",
+                "Topic": "topic-subs-5ft0e2nrc0-cdb-kdxona7h",
+                "Product": "mysql",
+                "InstanceId": "cdb-kdxona7h",
+                "InstanceStatus": "running",
+                "Status": "normal",
+                "SubsStatus": "running",
+                "ModifyTime": "2023-10-01 12:00:00",
+                "CreateTime": "2023-09-01 12:00:00",
+                "IsolateTime": "0000-00-00 00:00:00",
+                "ExpireTime": "2023-11-01 12:00:00",
+                "OfflineTime": "0000-00-00 00:00:00",
+                "PayType": 0,
+                "AutoRenewFlag": 0,
+                "Region": "ap-guangzhou",
+                "AccessType": "cdb",
+                "Endpoints": [
+                    {
+                        "DatabaseRegion": "ap-guangzhou",
+                        "InstanceId": "cdb-kdxona7h",
+                        "EncryptConn": "Encrypted",
+                        "User": "root"
+                    }
+                ],
+                "SubscribeVersion": "kafka"
+            }
+        ],
+        "RequestId": "cd6eebd0-9405-11ee-9689-216abbbe2107"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

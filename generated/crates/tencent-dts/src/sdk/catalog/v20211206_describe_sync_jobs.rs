@@ -102,7 +102,250 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"JobList\": [\n            {\n                \"Actions\": [\n                    \"pause\",\n                    \"stop\",\n                    \"limitRate\",\n                    \"view\",\n                    \"resize\",\n                    \"isolate\",\n                    \"postPay2prePay\",\n                    \"configureOptObj\"\n                ],\n                \"AllActions\": [\n                    \"view\",\n                    \"configure\",\n                    \"check\",\n                    \"start\",\n                    \"stop\",\n                    \"resume\",\n                    \"pause\",\n                    \"continue\",\n                    \"limitRate\",\n                    \"resize\",\n                    \"isolate\",\n                    \"offline\",\n                    \"recover\",\n                    \"postPay2prePay\",\n                    \"configureOptObj\",\n                    \"checkOptObj\",\n                    \"startOptObj\",\n                    \"createCmpTask\"\n                ],\n                \"AutoRenew\": 0,\n                \"AutoRetryTimeRangeMinutes\": 0,\n                \"CreateTime\": \"2023-12-18 20:55:27\",\n                \"Detail\": {\n                    \"CauseOfCompareDisable\": \"The current task has opened DML filtering().\",\n                    \"CurrentStepProgress\": 0,\n                    \"ErrInfo\": {\n                        \"Message\": \"\",\n                        \"Reason\": \"\",\n                        \"Solution\": \"\"\n                    },\n                    \"MasterSlaveDistance\": 0,\n                    \"Message\": \"\",\n                    \"Progress\": -1,\n                    \"SecondsBehindMaster\": 0,\n                    \"StepAll\": 4,\n                    \"StepInfos\": [\n                        {\n                            \"Errors\": null,\n                            \"Progress\": -1,\n                            \"StartTime\": \"2023-12-20 17:03:39\",\n                            \"Status\": \"finished\",\n                            \"StepId\": \"schema-init\",\n                            \"StepName\": \"Incremental database table initialization\",\n                            \"StepNo\": 1,\n                            \"Warnings\": []\n                        },\n                        {\n                            \"Errors\": null,\n                            \"Progress\": -1,\n                            \"StartTime\": \"2023-12-20 17:03:49\",\n                            \"Status\": \"finished\",\n                            \"StepId\": \"dumper\",\n                            \"StepName\": \"Full export\",\n                            \"StepNo\": 2,\n                            \"Warnings\": []\n                        },\n                        {\n                            \"Errors\": null,\n                            \"Progress\": -1,\n                            \"StartTime\": \"2023-12-20 17:07:50\",\n                            \"Status\": \"finished\",\n                            \"StepId\": \"loader\",\n                            \"StepName\": \"Full import\",\n                            \"StepNo\": 3,\n                            \"Warnings\": []\n                        },\n                        {\n                            \"Errors\": null,\n                            \"Progress\": -1,\n                            \"StartTime\": \"2023-12-20 17:16:49\",\n                            \"Status\": \"running\",\n                            \"StepId\": \"sinker\",\n                            \"StepName\": \"Sync incrementally\",\n                            \"StepNo\": 4,\n                            \"Warnings\": []\n                        }\n                    ],\n                    \"StepNow\": 4\n                },\n                \"DstAccessType\": \"noProxy\",\n                \"DstDatabaseType\": \"mysql\",\n                \"DstInfo\": {\n                    \"Account\": \"\",\n                    \"AccountMode\": \"\",\n                    \"AccountRole\": \"\",\n                    \"CcnId\": \"\",\n                    \"CcnOwnerUin\": \"\",\n                    \"CvmInstanceId\": \"\",\n                    \"DatabaseNetEnv\": \"\",\n                    \"DbKernel\": \"\",\n                    \"DbName\": \"\",\n                    \"EncryptConn\": \"\",\n                    \"EngineVersion\": \"\",\n                    \"InstanceId\": \"\",\n                    \"Ip\": \"11.141.232.156\",\n                    \"Password\": \"\",\n                    \"Port\": 3306,\n                    \"Region\": \"ap-guangzhou\",\n                    \"Role\": \"\",\n                    \"RoleExternalId\": \"\",\n                    \"SubnetId\": \"\",\n                    \"Supplier\": \"\",\n                    \"TmpSecretId\": \"\",\n                    \"TmpSecretKey\": \"\",\n                    \"TmpToken\": \"\",\n                    \"UniqDcgId\": \"\",\n                    \"UniqVpnGwId\": \"\",\n                    \"User\": \"root\",\n                    \"VpcId\": \"\"\n                },\n                \"DstInfos\": {\n                    \"AccessType\": \"\",\n                    \"DatabaseType\": \"\",\n                    \"Info\": null,\n                    \"Region\": \"\"\n                },\n                \"DstNodeType\": \"single\",\n                \"DstRegion\": \"ap-qingyuan\",\n                \"DumperResumeCtrl\": \"yes\",\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"ExpectRunTime\": \"0000-00-00 00:00:00\",\n                \"ExpireTime\": \"0000-00-00 00:00:00\",\n                \"InstanceClass\": \"medium\",\n                \"JobId\": \"sync-09vy1os1\",\n                \"JobName\": \"roger_test\",\n                \"Objects\": {\n                    \"Databases\": [\n                        {\n                            \"DbMode\": \"All\",\n                            \"DbName\": \"db_big\",\n                            \"EventMode\": \"\",\n                            \"FunctionMode\": \"\",\n                            \"NewDbName\": \"\",\n                            \"NewSchemaName\": \"\",\n                            \"ProcedureMode\": \"\",\n                            \"SchemaName\": \"\",\n                            \"TableMode\": \"All\",\n                            \"TriggerMode\": \"\",\n                            \"ViewMode\": \"All\"\n                        }\n                    ],\n                    \"Mode\": \"Partial\"\n                },\n                \"OfflineTime\": \"0000-00-00 00:00:00\",\n                \"Options\": {\n                    \"AddAdditionalColumn\": false,\n                    \"AutoRetryTimeRangeMinutes\": 0,\n                    \"ConflictHandleOption\": {\n                        \"ConditionColumn\": \"\",\n                        \"ConditionOperator\": \"\",\n                        \"ConditionOrderInSrcAndDst\": \"\"\n                    },\n                    \"ConflictHandleType\": \"Cover\",\n                    \"DdlOptions\": null,\n                    \"DealOfExistSameTable\": \"ExecuteAfterIgnore\",\n                    \"InitType\": \"Full\",\n                    \"KafkaOption\": {\n                        \"DDLTopicName\": \"\",\n                        \"DataType\": \"\",\n                        \"TopicRules\": [],\n                        \"TopicType\": \"\"\n                    },\n                    \"OpTypes\": null,\n                    \"RateLimitOption\": {\n                        \"CurrentDumpRps\": 0,\n                        \"CurrentDumpThread\": 8,\n                        \"CurrentLoadRps\": 0,\n                        \"CurrentLoadThread\": 8,\n                        \"CurrentSinkerThread\": 32,\n                        \"DefaultDumpRps\": 0,\n                        \"DefaultDumpThread\": 8,\n                        \"DefaultLoadRps\": 0,\n                        \"DefaultLoadThread\": 8,\n                        \"DefaultSinkerThread\": 32,\n                        \"HasUserSetRateLimit\": \"no\"\n                    }\n                },\n                \"PayMode\": \"PostPay\",\n                \"RunMode\": \"Immediate\",\n                \"Specification\": \"\",\n                \"SrcAccessType\": \"noProxy\",\n                \"SrcDatabaseType\": \"mysql\",\n                \"SrcInfo\": {\n                    \"Account\": \"\",\n                    \"AccountMode\": \"\",\n                    \"AccountRole\": \"\",\n                    \"CcnId\": \"\",\n                    \"CcnOwnerUin\": \"\",\n                    \"CvmInstanceId\": \"\",\n                    \"DatabaseNetEnv\": \"\",\n                    \"DbKernel\": \"\",\n                    \"DbName\": \"\",\n                    \"EncryptConn\": \"\",\n                    \"EngineVersion\": \"\",\n                    \"InstanceId\": \"\",\n                    \"Ip\": \"11.141.232.195\",\n                    \"Password\": \"\",\n                    \"Port\": 3306,\n                    \"Region\": \"ap-guangzhou\",\n                    \"Role\": \"\",\n                    \"RoleExternalId\": \"\",\n                    \"SubnetId\": \"\",\n                    \"Supplier\": \"\",\n                    \"TmpSecretId\": \"\",\n                    \"TmpSecretKey\": \"\",\n                    \"TmpToken\": \"\",\n                    \"UniqDcgId\": \"\",\n                    \"UniqVpnGwId\": \"\",\n                    \"User\": \"root\",\n                    \"VpcId\": \"\"\n                },\n                \"SrcInfos\": {\n                    \"AccessType\": \"\",\n                    \"DatabaseType\": \"\",\n                    \"Info\": null,\n                    \"Region\": \"\"\n                },\n                \"SrcNodeType\": \"single\",\n                \"SrcRegion\": \"ap-qingyuan\",\n                \"StartTime\": \"2023-12-19 15:54:18\",\n                \"Status\": \"Running\",\n                \"Tags\": [],\n                \"TradeStatus\": \"Normal\"\n            }\n        ],\n        \"RequestId\": \"268b0711-a3b2-4692-8c91-88d743bc8b9f\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "JobList": [
+            {
+                "Actions": [
+                    "pause",
+                    "stop",
+                    "limitRate",
+                    "view",
+                    "resize",
+                    "isolate",
+                    "postPay2prePay",
+                    "configureOptObj"
+                ],
+                "AllActions": [
+                    "view",
+                    "configure",
+                    "check",
+                    "start",
+                    "stop",
+                    "resume",
+                    "pause",
+                    "continue",
+                    "limitRate",
+                    "resize",
+                    "isolate",
+                    "offline",
+                    "recover",
+                    "postPay2prePay",
+                    "configureOptObj",
+                    "checkOptObj",
+                    "startOptObj",
+                    "createCmpTask"
+                ],
+                "AutoRenew": 0,
+                "AutoRetryTimeRangeMinutes": 0,
+                "CreateTime": "2023-12-18 20:55:27",
+                "Detail": {
+                    "CauseOfCompareDisable": "The current task has opened DML filtering().",
+                    "CurrentStepProgress": 0,
+                    "ErrInfo": {
+                        "Message": "",
+                        "Reason": "",
+                        "Solution": ""
+                    },
+                    "MasterSlaveDistance": 0,
+                    "Message": "",
+                    "Progress": -1,
+                    "SecondsBehindMaster": 0,
+                    "StepAll": 4,
+                    "StepInfos": [
+                        {
+                            "Errors": null,
+                            "Progress": -1,
+                            "StartTime": "2023-12-20 17:03:39",
+                            "Status": "finished",
+                            "StepId": "schema-init",
+                            "StepName": "Incremental database table initialization",
+                            "StepNo": 1,
+                            "Warnings": []
+                        },
+                        {
+                            "Errors": null,
+                            "Progress": -1,
+                            "StartTime": "2023-12-20 17:03:49",
+                            "Status": "finished",
+                            "StepId": "dumper",
+                            "StepName": "Full export",
+                            "StepNo": 2,
+                            "Warnings": []
+                        },
+                        {
+                            "Errors": null,
+                            "Progress": -1,
+                            "StartTime": "2023-12-20 17:07:50",
+                            "Status": "finished",
+                            "StepId": "loader",
+                            "StepName": "Full import",
+                            "StepNo": 3,
+                            "Warnings": []
+                        },
+                        {
+                            "Errors": null,
+                            "Progress": -1,
+                            "StartTime": "2023-12-20 17:16:49",
+                            "Status": "running",
+                            "StepId": "sinker",
+                            "StepName": "Sync incrementally",
+                            "StepNo": 4,
+                            "Warnings": []
+                        }
+                    ],
+                    "StepNow": 4
+                },
+                "DstAccessType": "noProxy",
+                "DstDatabaseType": "mysql",
+                "DstInfo": {
+                    "Account": "",
+                    "AccountMode": "",
+                    "AccountRole": "",
+                    "CcnId": "",
+                    "CcnOwnerUin": "",
+                    "CvmInstanceId": "",
+                    "DatabaseNetEnv": "",
+                    "DbKernel": "",
+                    "DbName": "",
+                    "EncryptConn": "",
+                    "EngineVersion": "",
+                    "InstanceId": "",
+                    "Ip": "11.141.232.156",
+                    "Password": "",
+                    "Port": 3306,
+                    "Region": "ap-guangzhou",
+                    "Role": "",
+                    "RoleExternalId": "",
+                    "SubnetId": "",
+                    "Supplier": "",
+                    "TmpSecretId": "",
+                    "TmpSecretKey": "",
+                    "TmpToken": "",
+                    "UniqDcgId": "",
+                    "UniqVpnGwId": "",
+                    "User": "root",
+                    "VpcId": ""
+                },
+                "DstInfos": {
+                    "AccessType": "",
+                    "DatabaseType": "",
+                    "Info": null,
+                    "Region": ""
+                },
+                "DstNodeType": "single",
+                "DstRegion": "ap-qingyuan",
+                "DumperResumeCtrl": "yes",
+                "EndTime": "0000-00-00 00:00:00",
+                "ExpectRunTime": "0000-00-00 00:00:00",
+                "ExpireTime": "0000-00-00 00:00:00",
+                "InstanceClass": "medium",
+                "JobId": "sync-09vy1os1",
+                "JobName": "roger_test",
+                "Objects": {
+                    "Databases": [
+                        {
+                            "DbMode": "All",
+                            "DbName": "db_big",
+                            "EventMode": "",
+                            "FunctionMode": "",
+                            "NewDbName": "",
+                            "NewSchemaName": "",
+                            "ProcedureMode": "",
+                            "SchemaName": "",
+                            "TableMode": "All",
+                            "TriggerMode": "",
+                            "ViewMode": "All"
+                        }
+                    ],
+                    "Mode": "Partial"
+                },
+                "OfflineTime": "0000-00-00 00:00:00",
+                "Options": {
+                    "AddAdditionalColumn": false,
+                    "AutoRetryTimeRangeMinutes": 0,
+                    "ConflictHandleOption": {
+                        "ConditionColumn": "",
+                        "ConditionOperator": "",
+                        "ConditionOrderInSrcAndDst": ""
+                    },
+                    "ConflictHandleType": "Cover",
+                    "DdlOptions": null,
+                    "DealOfExistSameTable": "ExecuteAfterIgnore",
+                    "InitType": "Full",
+                    "KafkaOption": {
+                        "DDLTopicName": "",
+                        "DataType": "",
+                        "TopicRules": [],
+                        "TopicType": ""
+                    },
+                    "OpTypes": null,
+                    "RateLimitOption": {
+                        "CurrentDumpRps": 0,
+                        "CurrentDumpThread": 8,
+                        "CurrentLoadRps": 0,
+                        "CurrentLoadThread": 8,
+                        "CurrentSinkerThread": 32,
+                        "DefaultDumpRps": 0,
+                        "DefaultDumpThread": 8,
+                        "DefaultLoadRps": 0,
+                        "DefaultLoadThread": 8,
+                        "DefaultSinkerThread": 32,
+                        "HasUserSetRateLimit": "no"
+                    }
+                },
+                "PayMode": "PostPay",
+                "RunMode": "Immediate",
+                "Specification": "",
+                "SrcAccessType": "noProxy",
+                "SrcDatabaseType": "mysql",
+                "SrcInfo": {
+                    "Account": "",
+                    "AccountMode": "",
+                    "AccountRole": "",
+                    "CcnId": "",
+                    "CcnOwnerUin": "",
+                    "CvmInstanceId": "",
+                    "DatabaseNetEnv": "",
+                    "DbKernel": "",
+                    "DbName": "",
+                    "EncryptConn": "",
+                    "EngineVersion": "",
+                    "InstanceId": "",
+                    "Ip": "11.141.232.195",
+                    "Password": "",
+                    "Port": 3306,
+                    "Region": "ap-guangzhou",
+                    "Role": "",
+                    "RoleExternalId": "",
+                    "SubnetId": "",
+                    "Supplier": "",
+                    "TmpSecretId": "",
+                    "TmpSecretKey": "",
+                    "TmpToken": "",
+                    "UniqDcgId": "",
+                    "UniqVpnGwId": "",
+                    "User": "root",
+                    "VpcId": ""
+                },
+                "SrcInfos": {
+                    "AccessType": "",
+                    "DatabaseType": "",
+                    "Info": null,
+                    "Region": ""
+                },
+                "SrcNodeType": "single",
+                "SrcRegion": "ap-qingyuan",
+                "StartTime": "2023-12-19 15:54:18",
+                "Status": "Running",
+                "Tags": [],
+                "TradeStatus": "Normal"
+            }
+        ],
+        "RequestId": "268b0711-a3b2-4692-8c91-88d743bc8b9f",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

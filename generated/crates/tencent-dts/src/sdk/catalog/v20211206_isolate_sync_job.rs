@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"df239e4f-7359-473b-a073-144ab9964350\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "df239e4f-7359-473b-a073-144ab9964350"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

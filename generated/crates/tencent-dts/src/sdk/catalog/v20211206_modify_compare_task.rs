@@ -72,7 +72,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ac300ff0-00f2-11ed-b005-4930e69d89c2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ac300ff0-00f2-11ed-b005-4930e69d89c2"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -64,7 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"bef6a6f0-f3b1-11ed-b987-7301347aa36f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "bef6a6f0-f3b1-11ed-b987-7301347aa36f"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

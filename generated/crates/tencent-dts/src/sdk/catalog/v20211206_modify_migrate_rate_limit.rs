@@ -77,7 +77,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ce7594b5-3fbc-40d8-a514-c35186cef95a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ce7594b5-3fbc-40d8-a514-c35186cef95a"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -88,12 +88,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a3365b29-2042-4565-9206-8df9e2af1a17\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a3365b29-2042-4565-9206-8df9e2af1a17"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a3365b29-2042-4565-9206-8df9e2af1a17\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a3365b29-2042-4565-9206-8df9e2af1a17"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -74,7 +74,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"be20a600-66e5-11f0-b22f-efb8dc978dd0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "be20a600-66e5-11f0-b22f-efb8dc978dd0"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"bab78b9b-ce8a-4645-bfb2-5b03397d6ea0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "bab78b9b-ce8a-4645-bfb2-5b03397d6ea0"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

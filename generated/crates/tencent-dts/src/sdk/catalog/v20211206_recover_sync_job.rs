@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"710040d7-3a04-44cb-a56e-0023cf0692ef\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "710040d7-3a04-44cb-a56e-0023cf0692ef"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

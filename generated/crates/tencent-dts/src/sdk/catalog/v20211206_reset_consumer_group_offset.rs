@@ -76,7 +76,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"20461920-b18e-11ec-ae1a-cfe224f4f21f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "20461920-b18e-11ec-ae1a-cfe224f4f21f"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

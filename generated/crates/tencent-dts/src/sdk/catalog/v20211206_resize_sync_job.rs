@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ee736d91-eb62-4bd9-8dba-7e3c81350740\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ee736d91-eb62-4bd9-8dba-7e3c81350740"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

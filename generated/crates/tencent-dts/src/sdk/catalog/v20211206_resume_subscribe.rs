@@ -44,7 +44,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b048a800-f2fe-11ed-a211-5df19a912eab\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b048a800-f2fe-11ed-a211-5df19a912eab"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"91f8a1b0-8e41-4696-a24a-95e853da7071\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "91f8a1b0-8e41-4696-a24a-95e853da7071"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"da826d80-f2fa-11ed-9136-c7bfacc9cf90\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "da826d80-f2fa-11ed-9136-c7bfacc9cf90"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ead9fdc1-baa8-4a09-aaa1-c2012690c976\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ead9fdc1-baa8-4a09-aaa1-c2012690c976"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20211206,

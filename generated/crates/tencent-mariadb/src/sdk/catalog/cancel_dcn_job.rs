@@ -42,7 +42,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 11211,\n        \"RequestId\": \"cbca1c8e-e123-11ea-a777-525400542aa6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 11211,
+        "RequestId": "cbca1c8e-e123-11ea-a777-525400542aa6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

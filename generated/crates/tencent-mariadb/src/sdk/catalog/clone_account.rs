@@ -74,7 +74,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dc521928-4651-44ac-81f0-7c8acdd8b73e\",\n        \"FlowId\": 4123\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dc521928-4651-44ac-81f0-7c8acdd8b73e",
+        "FlowId": 4123
+    }
+}"#,
             },
         ],
         errors: ERRORS,

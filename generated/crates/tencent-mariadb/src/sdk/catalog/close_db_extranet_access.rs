@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2d1e21a2-b29a-490a-8be0-b61287d92e28\",\n        \"FlowId\": 3324\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2d1e21a2-b29a-490a-8be0-b61287d92e28",
+        "FlowId": 3324
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -83,7 +83,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"95208d7c-66dc-446c-bc03-856738604611\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "95208d7c-66dc-446c-bc03-856738604611"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

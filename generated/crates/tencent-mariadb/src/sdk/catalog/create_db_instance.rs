@@ -165,7 +165,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8c4fba95-01e4-61d9-4146-59fc5afdf962\",\n        \"DealName\": \"20171103110163\",\n        \"InstanceIds\": null\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8c4fba95-01e4-61d9-4146-59fc5afdf962",
+        "DealName": "20171103110163",
+        "InstanceIds": null
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -145,7 +145,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealName\": \"20200409111543\",\n        \"InstanceIds\": [\n            \"tdsql-dup8gl6t\"\n        ],\n        \"FlowId\": 22051110000,\n        \"RequestId\": \"05ad9b30-ac0a-4945-afd5-3d405d537a93\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealName": "20200409111543",
+        "InstanceIds": [
+            "tdsql-dup8gl6t"
+        ],
+        "FlowId": 22051110000,
+        "RequestId": "05ad9b30-ac0a-4945-afd5-3d405d537a93"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

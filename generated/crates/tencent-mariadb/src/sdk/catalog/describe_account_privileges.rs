@@ -83,7 +83,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3381c9e9-d87f-4e21-ba1d-596d6f697a7e\",\n        \"InstanceId\": \"tdsql-fdpjf5zh\",\n        \"UserName\": \"testuser1\",\n        \"Host\": \"172.17.%\",\n        \"Privileges\": [\n            \"SELECT\",\n            \"UPDATE\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3381c9e9-d87f-4e21-ba1d-596d6f697a7e",
+        "InstanceId": "tdsql-fdpjf5zh",
+        "UserName": "testuser1",
+        "Host": "172.17.%",
+        "Privileges": [
+            "SELECT",
+            "UPDATE"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"tdsql-lyzax5rb\",\n        \"RequestId\": \"8da4cad2-3f97-41b5-8ef5-a1d3d61e1fdb\",\n        \"Users\": [\n            {\n                \"CreateTime\": \"2022-03-24 15:39:02\",\n                \"DelayThresh\": 0,\n                \"Description\": \"\",\n                \"Host\": \"%\",\n                \"ReadOnly\": 0,\n                \"UpdateTime\": \"2022-03-24 15:39:02\",\n                \"UserName\": \"h1\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "tdsql-lyzax5rb",
+        "RequestId": "8da4cad2-3f97-41b5-8ef5-a1d3d61e1fdb",
+        "Users": [
+            {
+                "CreateTime": "2022-03-24 15:39:02",
+                "DelayThresh": 0,
+                "Description": "",
+                "Host": "%",
+                "ReadOnly": 0,
+                "UpdateTime": "2022-03-24 15:39:02",
+                "UserName": "h1"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

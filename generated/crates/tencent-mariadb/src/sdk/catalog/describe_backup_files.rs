@@ -86,7 +86,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Files\": [\n            {\n                \"BackupType\": \"Data\",\n                \"EndTime\": \"2024-12-20 16:29:07\",\n                \"FileName\": \"cos_xtrabackup+1734683337+20241220+162857+1507806831+xbstream.lz4\",\n                \"FilePath\": \"cos_backup/tdsql/set_1734680376_202786203/xtrabackup/2024-12-20/cos_xtrabackup+1734683337+20241220+162857+1507806831+xbstream.lz4\",\n                \"FileSize\": 13930740,\n                \"InstanceId\": \"tdsql-02badqa3\",\n                \"InstanceName\": \"QT4syxfv8.0\",\n                \"InstanceStatus\": 2,\n                \"ManualBackup\": 0,\n                \"ShardId\": \"\",\n                \"StartTime\": \"2024-12-20 16:28:57\"\n            }\n        ],\n        \"RequestId\": \"549454bd-65ac-4507-8f75-65609c357328\",\n        \"TotalCount\": 1,\n        \"UrlPrefix\": \"http://newdtsdev-1301792469.cos.ap-guangzhou.myqcloud.com\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Files": [
+            {
+                "BackupType": "Data",
+                "EndTime": "2024-12-20 16:29:07",
+                "FileName": "cos_xtrabackup+1734683337+20241220+162857+1507806831+xbstream.lz4",
+                "FilePath": "cos_backup/tdsql/set_1734680376_202786203/xtrabackup/2024-12-20/cos_xtrabackup+1734683337+20241220+162857+1507806831+xbstream.lz4",
+                "FileSize": 13930740,
+                "InstanceId": "tdsql-02badqa3",
+                "InstanceName": "QT4syxfv8.0",
+                "InstanceStatus": 2,
+                "ManualBackup": 0,
+                "ShardId": "",
+                "StartTime": "2024-12-20 16:28:57"
+            }
+        ],
+        "RequestId": "549454bd-65ac-4507-8f75-65609c357328",
+        "TotalCount": 1,
+        "UrlPrefix": "http://newdtsdev-1301792469.cos.ap-guangzhou.myqcloud.com"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DbName\": \"test\",\n        \"Funcs\": [],\n        \"InstanceId\": \"tdsql-e9tklsgz\",\n        \"Procs\": [\n            {\n                \"Proc\": \"AddGeometryColumn\"\n            },\n            {\n                \"Proc\": \"DropGeometryColumn\"\n            }\n        ],\n        \"RequestId\": \"a70c33e5-0c38-43a0-9953-234accd84d2a\",\n        \"Tables\": [\n            {\n                \"Table\": \"region\"\n            }\n        ],\n        \"Views\": []\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DbName": "test",
+        "Funcs": [],
+        "InstanceId": "tdsql-e9tklsgz",
+        "Procs": [
+            {
+                "Proc": "AddGeometryColumn"
+            },
+            {
+                "Proc": "DropGeometryColumn"
+            }
+        ],
+        "RequestId": "a70c33e5-0c38-43a0-9953-234accd84d2a",
+        "Tables": [
+            {
+                "Table": "region"
+            }
+        ],
+        "Views": []
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Cols\": [\n            {\n                \"Col\": \"id\",\n                \"Type\": \"tinyint(4) unsigned\"\n            },\n            {\n                \"Col\": \"name\",\n                \"Type\": \"varchar(16)\"\n            },\n            {\n                \"Col\": \"short_name\",\n                \"Type\": \"varchar(8)\"\n            },\n            {\n                \"Col\": \"code\",\n                \"Type\": \"varchar(256)\"\n            }\n        ],\n        \"DbName\": \"test\",\n        \"InstanceId\": \"tdsql-e9tklsgz\",\n        \"RequestId\": \"2de52957-ebe4-4d7b-8985-4e415b3fb360\",\n        \"Table\": \"region\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Cols": [
+            {
+                "Col": "id",
+                "Type": "tinyint(4) unsigned"
+            },
+            {
+                "Col": "name",
+                "Type": "varchar(16)"
+            },
+            {
+                "Col": "short_name",
+                "Type": "varchar(8)"
+            },
+            {
+                "Col": "code",
+                "Type": "varchar(256)"
+            }
+        ],
+        "DbName": "test",
+        "InstanceId": "tdsql-e9tklsgz",
+        "RequestId": "2de52957-ebe4-4d7b-8985-4e415b3fb360",
+        "Table": "region"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

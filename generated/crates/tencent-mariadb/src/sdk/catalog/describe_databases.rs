@@ -44,7 +44,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Databases\": [\n            {\n                \"DbName\": \"information_schema\"\n            },\n            {\n                \"DbName\": \"mysql\"\n            },\n            {\n                \"DbName\": \"performance_schema\"\n            },\n            {\n                \"DbName\": \"test\"\n            }\n        ],\n        \"InstanceId\": \"tdsql-e9tklsgz\",\n        \"RequestId\": \"86cb12ed-0e1f-416c-99a6-79f83a8fd31e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Databases": [
+            {
+                "DbName": "information_schema"
+            },
+            {
+                "DbName": "mysql"
+            },
+            {
+                "DbName": "performance_schema"
+            },
+            {
+                "DbName": "test"
+            }
+        ],
+        "InstanceId": "tdsql-e9tklsgz",
+        "RequestId": "86cb12ed-0e1f-416c-99a6-79f83a8fd31e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CipherText\": \"\",\n        \"EncryptStatus\": 0,\n        \"ExpireDate\": \"1970-01-01\",\n        \"RequestId\": \"7c04c9f9-4b1b-4eed-ac21-45d1d8a261f4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CipherText": "",
+        "EncryptStatus": 0,
+        "ExpireDate": "1970-01-01",
+        "RequestId": "7c04c9f9-4b1b-4eed-ac21-45d1d8a261f4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -90,7 +90,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LockTimeSum\": 0.0,\n        \"QueryCount\": 1,\n        \"QueryTimeSum\": 1.13,\n        \"RequestId\": \"1e74e824-6d2b-495d-b347-5250cdf8e964\",\n        \"Total\": 1,\n        \"Data\": [\n            {\n                \"CheckSum\": \"14090621765287179955\",\n                \"Db\": \"\",\n                \"FingerPrint\": \"replace into sysdb.statustable set ts = from_unixtime(?),ip=?,port=?\",\n                \"LockTimeAvg\": \"0.00\",\n                \"LockTimeMax\": \"0.00\",\n                \"LockTimeMin\": \"0.00\",\n                \"LockTimeSum\": \"0.00\",\n                \"QueryCount\": \"1\",\n                \"QueryTimeAvg\": \"1.13\",\n                \"QueryTimeMax\": \"1.13\",\n                \"QueryTimeMin\": \"1.13\",\n                \"QueryTimeSum\": \"1.13\",\n                \"RowsExaminedSum\": \"0.00\",\n                \"RowsSentSum\": \"0.00\",\n                \"TsMax\": \"2016-08-06 11:32:10\",\n                \"TsMin\": \"2016-08-06 11:32:10\",\n                \"User\": \"agent\",\n                \"Host\": \"10.1.1.1\",\n                \"ExampleSql\": \"\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LockTimeSum": 0.0,
+        "QueryCount": 1,
+        "QueryTimeSum": 1.13,
+        "RequestId": "1e74e824-6d2b-495d-b347-5250cdf8e964",
+        "Total": 1,
+        "Data": [
+            {
+                "CheckSum": "14090621765287179955",
+                "Db": "",
+                "FingerPrint": "replace into sysdb.statustable set ts = from_unixtime(?),ip=?,port=?",
+                "LockTimeAvg": "0.00",
+                "LockTimeMax": "0.00",
+                "LockTimeMin": "0.00",
+                "LockTimeSum": "0.00",
+                "QueryCount": "1",
+                "QueryTimeAvg": "1.13",
+                "QueryTimeMax": "1.13",
+                "QueryTimeMin": "1.13",
+                "QueryTimeSum": "1.13",
+                "RowsExaminedSum": "0.00",
+                "RowsSentSum": "0.00",
+                "TsMax": "2016-08-06 11:32:10",
+                "TsMin": "2016-08-06 11:32:10",
+                "User": "agent",
+                "Host": "10.1.1.1",
+                "ExampleSql": ""
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

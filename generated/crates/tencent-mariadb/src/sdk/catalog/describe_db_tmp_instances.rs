@@ -47,7 +47,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TmpInstances\": [\n            {\n                \"Status\": 0,\n                \"SrcInstanceId\": \"xx\",\n                \"Zone\": \"xx\",\n                \"InstanceId\": \"xx\",\n                \"Region\": \"xx\",\n                \"TempType\": 0,\n                \"InstanceRemark\": \"xx\",\n                \"Vip\": \"xx\",\n                \"AppId\": 0,\n                \"PeriodEndTime\": \"2020-09-22 00:00:00\",\n                \"Ipv6Flag\": 1,\n                \"Vport\": 0,\n                \"StatusDesc\": \"xx\",\n                \"Vipv6\": \"xx\",\n                \"CreateTime\": \"2020-09-22 00:00:00\"\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TmpInstances": [
+            {
+                "Status": 0,
+                "SrcInstanceId": "xx",
+                "Zone": "xx",
+                "InstanceId": "xx",
+                "Region": "xx",
+                "TempType": 0,
+                "InstanceRemark": "xx",
+                "Vip": "xx",
+                "AppId": 0,
+                "PeriodEndTime": "2020-09-22 00:00:00",
+                "Ipv6Flag": 1,
+                "Vport": 0,
+                "StatusDesc": "xx",
+                "Vipv6": "xx",
+                "CreateTime": "2020-09-22 00:00:00"
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"186315\",\n        \"NodesInfo\": [\n            {\n                \"Role\": \"master\",\n                \"NodeId\": \"5c2af09aeeb701fef6d5fef4329bb62d61f211ac\"\n            },\n            {\n                \"Role\": \"slave\",\n                \"NodeId\": \"dbedea66f4ba2b71e6816e3f9d0c2936e5448786\"\n            },\n            {\n                \"Role\": \"slave\",\n                \"NodeId\": \"1b40c8a28bec5c4af666d31b24119e319d68773e\"\n            }\n        ],\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "186315",
+        "NodesInfo": [
+            {
+                "Role": "master",
+                "NodeId": "5c2af09aeeb701fef6d5fef4329bb62d61f211ac"
+            },
+            {
+                "Role": "slave",
+                "NodeId": "dbedea66f4ba2b71e6816e3f9d0c2936e5448786"
+            },
+            {
+                "Role": "slave",
+                "NodeId": "1b40c8a28bec5c4af666d31b24119e319d68773e"
+            }
+        ],
+        "TotalCount": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"tdsql-ige1a5k3\",\n        \"Days\": 30,\n        \"RequestId\": \"87e86e78-340f-48f3-a84b-a42517d7aa46\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "tdsql-ige1a5k3",
+        "Days": 30,
+        "RequestId": "87e86e78-340f-48f3-a84b-a42517d7aa46"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -92,7 +92,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7e1000c2-190a-d0df-ff75-59fbdf5ff381\",\n        \"OriginalPrice\": 21120,\n        \"Price\": 21120\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7e1000c2-190a-d0df-ff75-59fbdf5ff381",
+        "OriginalPrice": 21120,
+        "Price": 21120
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -88,7 +88,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"87201772-351f-4fb5-9164-fe757fbadb79\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "87201772-351f-4fb5-9164-fe757fbadb79"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

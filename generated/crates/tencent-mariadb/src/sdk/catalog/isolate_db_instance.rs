@@ -42,7 +42,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedInstanceIds\": [],\n        \"RequestId\": \"15eec42b-2c7b-410b-8efc-46da52e217a9\",\n        \"SuccessInstanceIds\": [\n            \"tdsql-cq3ndzu7\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedInstanceIds": [],
+        "RequestId": "15eec42b-2c7b-410b-8efc-46da52e217a9",
+        "SuccessInstanceIds": [
+            "tdsql-cq3ndzu7"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

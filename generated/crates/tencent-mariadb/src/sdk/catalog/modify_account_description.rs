@@ -65,7 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"aef9be24-4d49-4358-8022-3405a361fd3b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "aef9be24-4d49-4358-8022-3405a361fd3b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

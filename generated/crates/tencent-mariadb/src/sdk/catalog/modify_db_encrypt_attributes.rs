@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"afb70c41-025e-4cec-bec3-6207a5d635d6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "afb70c41-025e-4cec-bec3-6207a5d635d6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"tdsql-ige1a5k3\",\n        \"Result\": [\n            {\n                \"Code\": 0,\n                \"Param\": \"character_set_server\"\n            }\n        ],\n        \"RequestId\": \"896e21bc-1547-4ce2-ab81-c97cc9d73973\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "tdsql-ige1a5k3",
+        "Result": [
+            {
+                "Code": 0,
+                "Param": "character_set_server"
+            }
+        ],
+        "RequestId": "896e21bc-1547-4ce2-ab81-c97cc9d73973"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"901bd41c-08a2-4001-8364-5a63f32056ae\",\n        \"FlowId\": 3521\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "901bd41c-08a2-4001-8364-5a63f32056ae",
+        "FlowId": 3521
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7f642839-f40d-4faf-8d84-be7894ce048a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7f642839-f40d-4faf-8d84-be7894ce048a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c7b1680d-db03-4f20-8684-a865ce7bcd38\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c7b1680d-db03-4f20-8684-a865ce7bcd38"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1,\n        \"RequestId\": \"5d6581df-7914-46e5-9693-0663617c756e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1,
+        "RequestId": "5d6581df-7914-46e5-9693-0663617c756e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"1750660112000249\",\n        \"RequestId\": \"fa4e07a8-4452-4490-94f4-bbac1f220256\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "1750660112000249",
+        "RequestId": "fa4e07a8-4452-4490-94f4-bbac1f220256"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ed8d110-67be-4650-83b0-5df5a897e9e6\",\n        \"Tasks\": [\n            {\n                \"ReplicaSetId\": \"cmgo-dygv1rnp_0\",\n                \"Status\": 2\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ed8d110-67be-4650-83b0-5df5a897e9e6",
+        "Tasks": [
+            {
+                "ReplicaSetId": "cmgo-dygv1rnp_0",
+                "Status": 2
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

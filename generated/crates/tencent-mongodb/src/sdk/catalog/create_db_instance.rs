@@ -219,7 +219,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d88095e5-50e8-4245-a0cf-993a536f9b20\",\n        \"DealId\": \"7142863\",\n        \"InstanceIds\": [\n            \"cmgo-po5f899l\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d88095e5-50e8-4245-a0cf-993a536f9b20",
+        "DealId": "7142863",
+        "InstanceIds": [
+            "cmgo-po5f899l"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

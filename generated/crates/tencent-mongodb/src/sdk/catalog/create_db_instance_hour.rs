@@ -204,7 +204,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eaf9b19d-5ad4-4ca2-9fc4-a319aeb9181f\",\n        \"DealId\": \"20190709160000003502416120946732\",\n        \"InstanceIds\": [\n            \"cmgo-m26c****\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eaf9b19d-5ad4-4ca2-9fc4-a319aeb9181f",
+        "DealId": "20190709160000003502416120946732",
+        "InstanceIds": [
+            "cmgo-m26c****"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -76,7 +76,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f3924f2d-6b76-4fe3-b705-1e0144049b90\",\n        \"TplId\": \"tpl-bi5f78srm\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f3924f2d-6b76-4fe3-b705-1e0144049b90",
+        "TplId": "tpl-bi5f78srm"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

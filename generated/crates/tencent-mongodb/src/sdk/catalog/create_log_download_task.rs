@@ -89,7 +89,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": 0,\n        \"RequestId\": \"1233vvae-23f9dfd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": 0,
+        "RequestId": "1233vvae-23f9dfd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 0,\n        \"RequestId\": \"1df930fb-eb7e-4e3f-bcab-15a1aa5fede0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 0,
+        "RequestId": "1df930fb-eb7e-4e3f-bcab-15a1aa5fede0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"q87sfsfds-897asd\",\n        \"Status\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "q87sfsfds-897asd",
+        "Status": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Users\": [\n            {\n                \"UserName\": \"test_user\",\n                \"AuthRole\": [\n                    {\n                        \"Mask\": 0,\n                        \"NameSpace\": \"collection\"\n                    }\n                ],\n                \"CreateTime\": \"2022-03-04 19:00:00\",\n                \"UpdateTime\": \"2022-03-04 19:00:00\",\n                \"UserDesc\": \"Test account\"\n            }\n        ],\n        \"RequestId\": \"1df930fb-eb7e-4e3f-bcab-15a1aa5fede0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Users": [
+            {
+                "UserName": "test_user",
+                "AuthRole": [
+                    {
+                        "Mask": 0,
+                        "NameSpace": "collection"
+                    }
+                ],
+                "CreateTime": "2022-03-04 19:00:00",
+                "UpdateTime": "2022-03-04 19:00:00",
+                "UserDesc": "Test account"
+            }
+        ],
+        "RequestId": "1df930fb-eb7e-4e3f-bcab-15a1aa5fede0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e600a8d0-9014-11ea-84c1-01cccde830c6\",\n        \"Status\": \"success\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e600a8d0-9014-11ea-84c1-01cccde830c6",
+        "Status": "success"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AuditAll\": true,\n        \"CreateTime\": \"2025-12-11 11:47:20\",\n        \"InstanceId\": \"cmgo-bfyv****\",\n        \"InstanceName\": \"cmgo-bfyv****\",\n        \"IsClosing\": \"false\",\n        \"IsOpening\": \"false\",\n        \"LogExpireDay\": 7,\n        \"LogType\": \"storage\",\n        \"RequestId\": \"d94bc81b-3b76-4104-9270-0582d8227ebc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AuditAll": true,
+        "CreateTime": "2025-12-11 11:47:20",
+        "InstanceId": "cmgo-bfyv****",
+        "InstanceName": "cmgo-bfyv****",
+        "IsClosing": "false",
+        "IsOpening": "false",
+        "LogExpireDay": 7,
+        "LogType": "storage",
+        "RequestId": "d94bc81b-3b76-4104-9270-0582d8227ebc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"FileName\": \"test.txt\",\n                \"Status\": \"running\",\n                \"CreateTime\": \"2019-03-20 17:09:13\",\n                \"FileSize\": 3,\n                \"DownloadUrl\": \"http://xxxxxx\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "FileName": "test.txt",
+                "Status": "running",
+                "CreateTime": "2019-03-20 17:09:13",
+                "FileSize": 3,
+                "DownloadUrl": "http://xxxxxx"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

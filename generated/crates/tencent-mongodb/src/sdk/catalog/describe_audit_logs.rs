@@ -85,7 +85,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"AffectRows\": 2,\n                \"Atype\": \"insert\",\n                \"ExecTime\": 0,\n                \"Host\": \"10.0.xx.xx\",\n                \"Param\": \"{ ns: dbinsert_2.collinsert_1, cmd: { _id: ObjectId('1'), df: [ \\\"sw\\\", \\\"re\\\" ], likes: 100, title: 3 } }\",\n                \"Result\": 0,\n                \"Roles\": \"xxx@admin\",\n                \"Timestamp\": \"2026-01-27 10:54:17\",\n                \"User\": \"mongouser@xxx\"\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"184c371f-8635-4af9-881b-d0f29856c0f7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "AffectRows": 2,
+                "Atype": "insert",
+                "ExecTime": 0,
+                "Host": "10.0.xx.xx",
+                "Param": "{ ns: dbinsert_2.collinsert_1, cmd: { _id: ObjectId('1'), df: [ \"sw\", \"re\" ], likes: 100, title: 3 } }",
+                "Result": 0,
+                "Roles": "xxx@admin",
+                "Timestamp": "2026-01-27 10:54:17",
+                "User": "mongouser@xxx"
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "184c371f-8635-4af9-881b-d0f29856c0f7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -94,7 +94,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c7c0c495-4826-4938-a6d7-32146cad2632\",\n        \"Tasks\": [\n            {\n                \"BackupDesc\": \"Set daily scheduled automatic backup in the system background.\",\n                \"BackupMethod\": 0,\n                \"BackupName\": \"cmgo-fdzf****_2025-09-23 22:03\",\n                \"BackupSize\": 5747378,\n                \"Bucket\": \"sh-backup-remote-125758****\",\n                \"CreateTime\": \"2025-09-24 10:58:55\",\n                \"Percent\": 100,\n                \"Region\": \"ap-shanghai\",\n                \"ReplicaSetId\": \"cmgo-fdzf******\",\n                \"Status\": 2,\n                \"TimeSpend\": 1,\n                \"Url\": \"https://sh-backup-remote-tar-**************\"\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c7c0c495-4826-4938-a6d7-32146cad2632",
+        "Tasks": [
+            {
+                "BackupDesc": "Set daily scheduled automatic backup in the system background.",
+                "BackupMethod": 0,
+                "BackupName": "cmgo-fdzf****_2025-09-23 22:03",
+                "BackupSize": 5747378,
+                "Bucket": "sh-backup-remote-125758****",
+                "CreateTime": "2025-09-24 10:58:55",
+                "Percent": 100,
+                "Region": "ap-shanghai",
+                "ReplicaSetId": "cmgo-fdzf******",
+                "Status": 2,
+                "TimeSpend": 1,
+                "Url": "https://sh-backup-remote-tar-**************"
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

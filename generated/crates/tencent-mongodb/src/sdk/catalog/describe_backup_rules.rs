@@ -44,7 +44,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ActiveWeekdays\": \"0,1,2,3,4,5,6\",\n        \"AlertThreshold\": 0,\n        \"BackupFrequency\": 12,\n        \"BackupMethod\": 0,\n        \"BackupSaveTime\": 7,\n        \"BackupTime\": 0,\n        \"BackupTotalSize\": {\n            \"FreeQuota\": 10737418240,\n            \"OplogSize\": 602372,\n            \"SnapshotSize\": 28916\n        },\n        \"BackupVersion\": 1,\n        \"LongTermActiveDays\": \"\",\n        \"LongTermExpiredDays\": 0,\n        \"LongTermInterval\": \"\",\n        \"OplogExpiredDays\": 0,\n        \"RequestId\": \"b544304c-e8eb-4819-8715-05a005c010ca\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ActiveWeekdays": "0,1,2,3,4,5,6",
+        "AlertThreshold": 0,
+        "BackupFrequency": 12,
+        "BackupMethod": 0,
+        "BackupSaveTime": 7,
+        "BackupTime": 0,
+        "BackupTotalSize": {
+            "FreeQuota": 10737418240,
+            "OplogSize": 602372,
+            "SnapshotSize": 28916
+        },
+        "BackupVersion": 1,
+        "LongTermActiveDays": "",
+        "LongTermExpiredDays": 0,
+        "LongTermInterval": "",
+        "OplogExpiredDays": 0,
+        "RequestId": "b544304c-e8eb-4819-8715-05a005c010ca"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

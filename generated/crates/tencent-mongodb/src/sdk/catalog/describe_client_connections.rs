@@ -59,7 +59,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Clients\": [\n            {\n                \"Count\": 1,\n                \"IP\": \"192.168.1.1\",\n                \"InternalService\": true\n            }\n        ],\n        \"RequestId\": \"1df930fb-eb7e-4e3f-bcab-15a1aa5fede0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Clients": [
+            {
+                "Count": 1,
+                "IP": "192.168.1.1",
+                "InternalService": true
+            }
+        ],
+        "RequestId": "1df930fb-eb7e-4e3f-bcab-15a1aa5fede0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupList\": [\n            {\n                \"BackId\": 10657020,\n                \"BackupDesc\": \"Set daily scheduled automatic backup in the system background.\",\n                \"BackupMethod\": 0,\n                \"BackupName\": \"cmgo-fdzf****_2025-09-17 22:01\",\n                \"BackupRegion\": \"\",\n                \"BackupSize\": 5747379,\n                \"BackupType\": 0,\n                \"DeleteTime\": \"2025-09-24 22:01:58\",\n                \"EndTime\": \"2025-09-17 22:01:58\",\n                \"InstanceId\": \"cmgo-fdzf****\",\n                \"RestoreTime\": \"\",\n                \"StartTime\": \"2025-09-17 22:01:52\",\n                \"Status\": 2\n            },\n            {\n                \"BackId\": 10688339,\n                \"BackupDesc\": \"Set daily scheduled automatic backup in the system background.\",\n                \"BackupMethod\": 0,\n                \"BackupName\": \"cmgo-fdzf****_2025-09-18 22:03\",\n                \"BackupRegion\": \"ap-shanghai\",\n                \"BackupSize\": 5747378,\n                \"BackupType\": 0,\n                \"DeleteTime\": \"2025-09-20 22:03:37\",\n                \"EndTime\": \"2025-09-18 22:03:44\",\n                \"InstanceId\": \"cmgo-fdzf****\",\n                \"RestoreTime\": \"\",\n                \"StartTime\": \"2025-09-18 22:03:42\",\n                \"Status\": 2\n            }\n        ],\n        \"RequestId\": \"0e2eb0e1-f775-4ba8-af9f-e5650a55dce1\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupList": [
+            {
+                "BackId": 10657020,
+                "BackupDesc": "Set daily scheduled automatic backup in the system background.",
+                "BackupMethod": 0,
+                "BackupName": "cmgo-fdzf****_2025-09-17 22:01",
+                "BackupRegion": "",
+                "BackupSize": 5747379,
+                "BackupType": 0,
+                "DeleteTime": "2025-09-24 22:01:58",
+                "EndTime": "2025-09-17 22:01:58",
+                "InstanceId": "cmgo-fdzf****",
+                "RestoreTime": "",
+                "StartTime": "2025-09-17 22:01:52",
+                "Status": 2
+            },
+            {
+                "BackId": 10688339,
+                "BackupDesc": "Set daily scheduled automatic backup in the system background.",
+                "BackupMethod": 0,
+                "BackupName": "cmgo-fdzf****_2025-09-18 22:03",
+                "BackupRegion": "ap-shanghai",
+                "BackupSize": 5747378,
+                "BackupType": 0,
+                "DeleteTime": "2025-09-20 22:03:37",
+                "EndTime": "2025-09-18 22:03:44",
+                "InstanceId": "cmgo-fdzf****",
+                "RestoreTime": "",
+                "StartTime": "2025-09-18 22:03:42",
+                "Status": 2
+            }
+        ],
+        "RequestId": "0e2eb0e1-f775-4ba8-af9f-e5650a55dce1",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Action\": \"purchase\",\n        \"DiscountPrice\": 759.33,\n        \"OriginalPrice\": 1116.67,\n        \"RequestId\": \"e79836e8-1864-45bf-aa63-0c7af31e7de5\",\n        \"Status\": 4\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Action": "purchase",
+        "DiscountPrice": 759.33,
+        "OriginalPrice": 1116.67,
+        "RequestId": "e79836e8-1864-45bf-aa63-0c7af31e7de5",
+        "Status": 4
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,12 +53,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Databases\": [\n            \"demo_db7\",\n            \"demo_db8\",\n            \"demo_db9\"\n        ],\n        \"RequestId\": \"18cfe2bf-6934-4f17-a089-8d2e5d6cfc53\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Databases": [
+            "demo_db7",
+            "demo_db8",
+            "demo_db9"
+        ],
+        "RequestId": "18cfe2bf-6934-4f17-a089-8d2e5d6cfc53"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Collections\": [\n            \"col148\",\n            \"col108\",\n            \"col120\"\n        ],\n        \"RequestId\": \"21b503b5-6606-4efb-b250-63071c2fe565\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Collections": [
+            "col148",
+            "col108",
+            "col120"
+        ],
+        "RequestId": "21b503b5-6606-4efb-b250-63071c2fe565"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

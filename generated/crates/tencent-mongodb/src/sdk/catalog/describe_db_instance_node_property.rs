@@ -83,7 +83,118 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Mongos\": [\n            {\n                \"Address\": \"10.8.16.37:30000\",\n                \"Hidden\": false,\n                \"NodeName\": \"mongos-0\",\n                \"Priority\": 0,\n                \"ReplicateSetId\": \"\",\n                \"Role\": \"MONGOS\",\n                \"SlaveDelay\": 0,\n                \"Status\": \"NORMAL\",\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"role-cmgo\",\n                        \"TagValue\": \"primary-secondary-group\"\n                    }\n                ],\n                \"Votes\": 0,\n                \"Zone\": \"ap-guangzhou-3\",\n                \"WanServiceAddress\": \"\"\n            }\n        ],\n        \"ReplicateSets\": [\n            {\n                \"Nodes\": [\n                    {\n                        \"Address\": \"\",\n                        \"Hidden\": false,\n                        \"NodeName\": \"cmgo-by909vwp_0-node-slave0\",\n                        \"Priority\": 1,\n                        \"ReplicateSetId\": \"cmgo-by909vwp_0\",\n                        \"Role\": \"SECONDARY\",\n                        \"SlaveDelay\": 0,\n                        \"Status\": \"NORMAL\",\n                        \"WanServiceAddress\": \"\",\n                        \"Tags\": [\n                            {\n                                \"TagKey\": \"role-cmgo\",\n                                \"TagValue\": \"primary-secondary-group\"\n                            }\n                        ],\n                        \"Votes\": 1,\n                        \"Zone\": \"ap-guangzhou-3\"\n                    }\n                ]\n            },\n            {\n                \"Nodes\": [\n                    {\n                        \"Address\": \"\",\n                        \"Hidden\": false,\n                        \"NodeName\": \"cmgo-by909vwp_1-node-slave0\",\n                        \"Priority\": 1,\n                        \"ReplicateSetId\": \"cmgo-by909vwp_1\",\n                        \"Role\": \"SECONDARY\",\n                        \"SlaveDelay\": 0,\n                        \"Status\": \"NORMAL\",\n                        \"WanServiceAddress\": \"\",\n                        \"Tags\": [\n                            {\n                                \"TagKey\": \"role-cmgo\",\n                                \"TagValue\": \"primary-secondary-group\"\n                            }\n                        ],\n                        \"Votes\": 1,\n                        \"Zone\": \"ap-guangzhou-3\"\n                    },\n                    {\n                        \"Address\": \"\",\n                        \"Hidden\": false,\n                        \"NodeName\": \"cmgo-by909vwp_1-node-primary\",\n                        \"Priority\": 1,\n                        \"ReplicateSetId\": \"cmgo-by909vwp_1\",\n                        \"Role\": \"PRIMARY\",\n                        \"SlaveDelay\": 0,\n                        \"Status\": \"NORMAL\",\n                        \"WanServiceAddress\": \"\",\n                        \"Tags\": [\n                            {\n                                \"TagKey\": \"role-cmgo\",\n                                \"TagValue\": \"primary-secondary-group\"\n                            }\n                        ],\n                        \"Votes\": 1,\n                        \"Zone\": \"ap-guangzhou-3\"\n                    },\n                    {\n                        \"Address\": \"\",\n                        \"Hidden\": true,\n                        \"NodeName\": \"cmgo-by909vwp_1-node-slave1\",\n                        \"Priority\": 0,\n                        \"ReplicateSetId\": \"cmgo-by909vwp_1\",\n                        \"Role\": \"SECONDARY\",\n                        \"SlaveDelay\": 0,\n                        \"Status\": \"NORMAL\",\n                        \"WanServiceAddress\": \"\",\n                        \"Tags\": [\n                            {\n                                \"TagKey\": \"role-cmgo\",\n                                \"TagValue\": \"primary-secondary-group\"\n                            }\n                        ],\n                        \"Votes\": 1,\n                        \"Zone\": \"ap-guangzhou-3\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"14ab088a-9d69-44b4-b39d-e4b8fbbb8f25\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Mongos": [
+            {
+                "Address": "10.8.16.37:30000",
+                "Hidden": false,
+                "NodeName": "mongos-0",
+                "Priority": 0,
+                "ReplicateSetId": "",
+                "Role": "MONGOS",
+                "SlaveDelay": 0,
+                "Status": "NORMAL",
+                "Tags": [
+                    {
+                        "TagKey": "role-cmgo",
+                        "TagValue": "primary-secondary-group"
+                    }
+                ],
+                "Votes": 0,
+                "Zone": "ap-guangzhou-3",
+                "WanServiceAddress": ""
+            }
+        ],
+        "ReplicateSets": [
+            {
+                "Nodes": [
+                    {
+                        "Address": "",
+                        "Hidden": false,
+                        "NodeName": "cmgo-by909vwp_0-node-slave0",
+                        "Priority": 1,
+                        "ReplicateSetId": "cmgo-by909vwp_0",
+                        "Role": "SECONDARY",
+                        "SlaveDelay": 0,
+                        "Status": "NORMAL",
+                        "WanServiceAddress": "",
+                        "Tags": [
+                            {
+                                "TagKey": "role-cmgo",
+                                "TagValue": "primary-secondary-group"
+                            }
+                        ],
+                        "Votes": 1,
+                        "Zone": "ap-guangzhou-3"
+                    }
+                ]
+            },
+            {
+                "Nodes": [
+                    {
+                        "Address": "",
+                        "Hidden": false,
+                        "NodeName": "cmgo-by909vwp_1-node-slave0",
+                        "Priority": 1,
+                        "ReplicateSetId": "cmgo-by909vwp_1",
+                        "Role": "SECONDARY",
+                        "SlaveDelay": 0,
+                        "Status": "NORMAL",
+                        "WanServiceAddress": "",
+                        "Tags": [
+                            {
+                                "TagKey": "role-cmgo",
+                                "TagValue": "primary-secondary-group"
+                            }
+                        ],
+                        "Votes": 1,
+                        "Zone": "ap-guangzhou-3"
+                    },
+                    {
+                        "Address": "",
+                        "Hidden": false,
+                        "NodeName": "cmgo-by909vwp_1-node-primary",
+                        "Priority": 1,
+                        "ReplicateSetId": "cmgo-by909vwp_1",
+                        "Role": "PRIMARY",
+                        "SlaveDelay": 0,
+                        "Status": "NORMAL",
+                        "WanServiceAddress": "",
+                        "Tags": [
+                            {
+                                "TagKey": "role-cmgo",
+                                "TagValue": "primary-secondary-group"
+                            }
+                        ],
+                        "Votes": 1,
+                        "Zone": "ap-guangzhou-3"
+                    },
+                    {
+                        "Address": "",
+                        "Hidden": true,
+                        "NodeName": "cmgo-by909vwp_1-node-slave1",
+                        "Priority": 0,
+                        "ReplicateSetId": "cmgo-by909vwp_1",
+                        "Role": "SECONDARY",
+                        "SlaveDelay": 0,
+                        "Status": "NORMAL",
+                        "WanServiceAddress": "",
+                        "Tags": [
+                            {
+                                "TagKey": "role-cmgo",
+                                "TagValue": "primary-secondary-group"
+                            }
+                        ],
+                        "Votes": 1,
+                        "Zone": "ap-guangzhou-3"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "14ab088a-9d69-44b4-b39d-e4b8fbbb8f25"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ParamTpls\": [\n            {\n                \"ClusterType\": \"REPLSET\",\n                \"MongoVersion\": \"MONGO_42_WT\",\n                \"TplDesc\": \"System predefined, forbid modify and delete.\",\n                \"TplId\": \"tpl-eykkk2khs\",\n                \"TplName\": \"default parameter template\",\n                \"TplType\": \"DEFAULT\"\n            }\n        ],\n        \"RequestId\": \"7878d7d7-8c80-4050-93a1-5e1785effd1a\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ParamTpls": [
+            {
+                "ClusterType": "REPLSET",
+                "MongoVersion": "MONGO_42_WT",
+                "TplDesc": "System predefined, forbid modify and delete.",
+                "TplId": "tpl-eykkk2khs",
+                "TplName": "default parameter template",
+                "TplType": "DEFAULT"
+            }
+        ],
+        "RequestId": "7878d7d7-8c80-4050-93a1-5e1785effd1a",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

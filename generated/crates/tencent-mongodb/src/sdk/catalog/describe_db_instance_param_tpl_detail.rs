@@ -56,7 +56,131 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterType\": \"REPLSET\",\n        \"InstanceEnumParams\": [\n            {\n                \"CurrentValue\": \"off\",\n                \"DefaultValue\": \"off\",\n                \"EnumValue\": [\n                    \"off\",\n                    \"slowOp\",\n                    \"all\"\n                ],\n                \"NeedRestart\": \"0\",\n                \"ParamName\": \"operationProfiling.mode\",\n                \"Status\": 1,\n                \"Tips\": [\n                    \"\",\n                    \"specifies which operations should be profiled.\"\n                ],\n                \"ValueType\": \"enum\"\n            },\n            {\n                \"CurrentValue\": \"snappy\",\n                \"DefaultValue\": \"snappy\",\n                \"EnumValue\": [\n                    \"snappy\",\n                    \"zlib\",\n                    \"zstd\",\n                    \"none\"\n                ],\n                \"NeedRestart\": \"1\",\n                \"ParamName\": \"storage.wiredTiger.collectionConfig.blockCompressor\",\n                \"Status\": 1,\n                \"Tips\": [\n                    \"\",\n                    \"you can uses zstd for journal compression and data compression.\"\n                ],\n                \"ValueType\": \"enum\"\n            }\n        ],\n        \"InstanceIntegerParams\": [\n            {\n                \"CurrentValue\": \"100\",\n                \"DefaultValue\": \"100\",\n                \"Max\": \"65536\",\n                \"Min\": \"0\",\n                \"NeedRestart\": \"0\",\n                \"ParamName\": \"operation.profiling.slowOpThresholdMs\",\n                \"Status\": 1,\n                \"Tips\": [\n                    \"\",\n                    \"the slow operation time threshold, in milliseconds.\"\n                ],\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"600000\",\n                \"DefaultValue\": \"600000\",\n                \"Max\": \"2147483647\",\n                \"Min\": \"1\",\n                \"NeedRestart\": \"0\",\n                \"ParamName\": \"setParameter.cursorTimeoutMillis\",\n                \"Status\": 1,\n                \"Tips\": [\n                    \"\",\n                    \"sets the expiration threshold in milliseconds for idle cursors before MongoDB removes them.\"\n                ],\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"33554432\",\n                \"DefaultValue\": \"33554432\",\n                \"Max\": \"268435456\",\n                \"Min\": \"33554432\",\n                \"NeedRestart\": \"0\",\n                \"ParamName\": \"setParameter.internalQueryMaxBlockingSortMemoryUsageBytes\",\n                \"Status\": 1,\n                \"Tips\": [\n                    \"\",\n                    \"internal query exec max blocking sort bytes.\"\n                ],\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"5\",\n                \"DefaultValue\": \"5\",\n                \"Max\": \"60\",\n                \"Min\": \"0\",\n                \"NeedRestart\": \"0\",\n                \"ParamName\": \"setParameter.maxTransactionLockRequestTimeoutMillis\",\n                \"Status\": 1,\n                \"Tips\": [\n                    \"\",\n                    \"the maximum amount of time in milliseconds that multi-document transactions should wait to acquire locks required by the operations in the transaction.\"\n                ],\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"60\",\n                \"DefaultValue\": \"60\",\n                \"Max\": \"300\",\n                \"Min\": \"5\",\n                \"NeedRestart\": \"0\",\n                \"ParamName\": \"setParameter.transactionLifetimeLimitSeconds\",\n                \"Status\": 1,\n                \"Tips\": [\n                    \"\",\n                    \"specifies the lifetime of multi-document transactions.\"\n                ],\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            }\n        ],\n        \"InstanceMultiParams\": [],\n        \"InstanceTextParams\": [],\n        \"MongoVersion\": \"MONGO_50_WT\",\n        \"RequestId\": \"5dedc31c-ee80-4a12-9ed3-6003504b5a57\",\n        \"TotalCount\": 7,\n        \"TplName\": \"demo\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterType": "REPLSET",
+        "InstanceEnumParams": [
+            {
+                "CurrentValue": "off",
+                "DefaultValue": "off",
+                "EnumValue": [
+                    "off",
+                    "slowOp",
+                    "all"
+                ],
+                "NeedRestart": "0",
+                "ParamName": "operationProfiling.mode",
+                "Status": 1,
+                "Tips": [
+                    "",
+                    "specifies which operations should be profiled."
+                ],
+                "ValueType": "enum"
+            },
+            {
+                "CurrentValue": "snappy",
+                "DefaultValue": "snappy",
+                "EnumValue": [
+                    "snappy",
+                    "zlib",
+                    "zstd",
+                    "none"
+                ],
+                "NeedRestart": "1",
+                "ParamName": "storage.wiredTiger.collectionConfig.blockCompressor",
+                "Status": 1,
+                "Tips": [
+                    "",
+                    "you can uses zstd for journal compression and data compression."
+                ],
+                "ValueType": "enum"
+            }
+        ],
+        "InstanceIntegerParams": [
+            {
+                "CurrentValue": "100",
+                "DefaultValue": "100",
+                "Max": "65536",
+                "Min": "0",
+                "NeedRestart": "0",
+                "ParamName": "operation.profiling.slowOpThresholdMs",
+                "Status": 1,
+                "Tips": [
+                    "",
+                    "the slow operation time threshold, in milliseconds."
+                ],
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "600000",
+                "DefaultValue": "600000",
+                "Max": "2147483647",
+                "Min": "1",
+                "NeedRestart": "0",
+                "ParamName": "setParameter.cursorTimeoutMillis",
+                "Status": 1,
+                "Tips": [
+                    "",
+                    "sets the expiration threshold in milliseconds for idle cursors before MongoDB removes them."
+                ],
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "33554432",
+                "DefaultValue": "33554432",
+                "Max": "268435456",
+                "Min": "33554432",
+                "NeedRestart": "0",
+                "ParamName": "setParameter.internalQueryMaxBlockingSortMemoryUsageBytes",
+                "Status": 1,
+                "Tips": [
+                    "",
+                    "internal query exec max blocking sort bytes."
+                ],
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "5",
+                "DefaultValue": "5",
+                "Max": "60",
+                "Min": "0",
+                "NeedRestart": "0",
+                "ParamName": "setParameter.maxTransactionLockRequestTimeoutMillis",
+                "Status": 1,
+                "Tips": [
+                    "",
+                    "the maximum amount of time in milliseconds that multi-document transactions should wait to acquire locks required by the operations in the transaction."
+                ],
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "60",
+                "DefaultValue": "60",
+                "Max": "300",
+                "Min": "5",
+                "NeedRestart": "0",
+                "ParamName": "setParameter.transactionLifetimeLimitSeconds",
+                "Status": 1,
+                "Tips": [
+                    "",
+                    "specifies the lifetime of multi-document transactions."
+                ],
+                "Unit": "",
+                "ValueType": "integer"
+            }
+        ],
+        "InstanceMultiParams": [],
+        "InstanceTextParams": [],
+        "MongoVersion": "MONGO_50_WT",
+        "RequestId": "5dedc31c-ee80-4a12-9ed3-6003504b5a57",
+        "TotalCount": 7,
+        "TplName": "demo"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

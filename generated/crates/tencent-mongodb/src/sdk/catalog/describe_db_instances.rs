@@ -118,7 +118,76 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceDetails\": [\n            {\n                \"AutoRenewFlag\": 0,\n                \"CloneInstances\": [],\n                \"ClusterType\": 0,\n                \"ClusterVer\": 1,\n                \"ConfigServerCpuNum\": 0,\n                \"ConfigServerMemory\": 0,\n                \"ConfigServerNodeNum\": 3,\n                \"ConfigServerVolume\": 0,\n                \"CpuNum\": 2,\n                \"CreateTime\": \"2023-03-30 07:44:21\",\n                \"DeadLine\": \"2073-03-30 07:44:21\",\n                \"InstanceId\": \"cmgo-3vgr****\",\n                \"InstanceName\": \"Test instance\",\n                \"InstanceStatusDesc\": \"Running\",\n                \"InstanceType\": 1,\n                \"InstanceVer\": 4,\n                \"MachineType\": \"HIO10G\",\n                \"MaintenanceEnd\": \"05:00:00\",\n                \"MaintenanceStart\": \"04:00:00\",\n                \"Memory\": 4096,\n                \"MongoVersion\": \"MONGO_42_WT\",\n                \"MongosCpuNum\": 0,\n                \"MongosMemory\": 0,\n                \"MongosNodeNum\": 0,\n                \"NetType\": 1,\n                \"PayMode\": 0,\n                \"ProjectId\": 0,\n                \"Protocol\": 0,\n                \"ReadonlyInstances\": [],\n                \"ReadonlyNodeNum\": 0,\n                \"RealInstanceId\": \"cmgo-3vgr****\",\n                \"Region\": \"ap-guangzhou\",\n                \"RelatedInstance\": {\n                    \"InstanceId\": \"\",\n                    \"Region\": \"\"\n                },\n                \"ReplicaSets\": [\n                    {\n                        \"Memory\": 4096,\n                        \"OplogSize\": 1024,\n                        \"RealReplicaSetId\": \"cmgo-3vgrapm5_*\",\n                        \"ReplicaSetId\": \"cmgo-3vgrapm5_*\",\n                        \"ReplicaSetName\": \"cmgo-3vgrapm5_*\",\n                        \"SecondaryNum\": 2,\n                        \"UsedVolume\": 315,\n                        \"Volume\": 10240\n                    }\n                ],\n                \"ReplicationSetNum\": 1,\n                \"SecondaryNum\": 2,\n                \"StandbyInstances\": [],\n                \"Status\": 2,\n                \"SubnetId\": \"subnet-7q7d****\",\n                \"Tags\": [],\n                \"UsedVolume\": 315,\n                \"Vip\": \"10.5.2.12;10.5.2.14;10.5.2.10\",\n                \"Volume\": 10240,\n                \"VpcId\": \"vpc-gfb3****\",\n                \"Vport\": 27017,\n                \"Zone\": \"ap-guangzhou-2\"\n            }\n        ],\n        \"RequestId\": \"230c9c0e-a56f-4639-81ee-3cb46905c087\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceDetails": [
+            {
+                "AutoRenewFlag": 0,
+                "CloneInstances": [],
+                "ClusterType": 0,
+                "ClusterVer": 1,
+                "ConfigServerCpuNum": 0,
+                "ConfigServerMemory": 0,
+                "ConfigServerNodeNum": 3,
+                "ConfigServerVolume": 0,
+                "CpuNum": 2,
+                "CreateTime": "2023-03-30 07:44:21",
+                "DeadLine": "2073-03-30 07:44:21",
+                "InstanceId": "cmgo-3vgr****",
+                "InstanceName": "Test instance",
+                "InstanceStatusDesc": "Running",
+                "InstanceType": 1,
+                "InstanceVer": 4,
+                "MachineType": "HIO10G",
+                "MaintenanceEnd": "05:00:00",
+                "MaintenanceStart": "04:00:00",
+                "Memory": 4096,
+                "MongoVersion": "MONGO_42_WT",
+                "MongosCpuNum": 0,
+                "MongosMemory": 0,
+                "MongosNodeNum": 0,
+                "NetType": 1,
+                "PayMode": 0,
+                "ProjectId": 0,
+                "Protocol": 0,
+                "ReadonlyInstances": [],
+                "ReadonlyNodeNum": 0,
+                "RealInstanceId": "cmgo-3vgr****",
+                "Region": "ap-guangzhou",
+                "RelatedInstance": {
+                    "InstanceId": "",
+                    "Region": ""
+                },
+                "ReplicaSets": [
+                    {
+                        "Memory": 4096,
+                        "OplogSize": 1024,
+                        "RealReplicaSetId": "cmgo-3vgrapm5_*",
+                        "ReplicaSetId": "cmgo-3vgrapm5_*",
+                        "ReplicaSetName": "cmgo-3vgrapm5_*",
+                        "SecondaryNum": 2,
+                        "UsedVolume": 315,
+                        "Volume": 10240
+                    }
+                ],
+                "ReplicationSetNum": 1,
+                "SecondaryNum": 2,
+                "StandbyInstances": [],
+                "Status": 2,
+                "SubnetId": "subnet-7q7d****",
+                "Tags": [],
+                "UsedVolume": 315,
+                "Vip": "10.5.2.12;10.5.2.14;10.5.2.10",
+                "Volume": 10240,
+                "VpcId": "vpc-gfb3****",
+                "Vport": 27017,
+                "Zone": "ap-guangzhou-2"
+            }
+        ],
+        "RequestId": "230c9c0e-a56f-4639-81ee-3cb46905c087",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -109,7 +109,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DetailedSlowLogs\": [\n            {\n                \"Log\": \"Mon Sep 22 20:30:19.980 I COMMAND  [conn3725696] command admin.$cmd command: saslContinue { saslContinue: 1, conversationId: 1, payload: BinData(0, ), $clusterTime: { clusterTime: Timestamp(1758544211, 1), signature: { hash: BinData(0, C28B5E1C1EE29**************************), keyId: 75428892796********* } }, $db: \\\"admin\\\", $readPreference: { mode: \\\"primaryPreferred\\\" } } numYields:0 reslen:204 locks:{} protocol:op_msg 184ms\",\n                \"NodeName\": \"cmgo-r3p8****_0-node-primary\",\n                \"QueryHash\": \"admin..****Continue\"\n            }\n        ],\n        \"RequestId\": \"5e35a1bd-60e6-4a45-8792-d033581b9209\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DetailedSlowLogs": [
+            {
+                "Log": "Mon Sep 22 20:30:19.980 I COMMAND  [conn3725696] command admin.$cmd command: saslContinue { saslContinue: 1, conversationId: 1, payload: BinData(0, ), $clusterTime: { clusterTime: Timestamp(1758544211, 1), signature: { hash: BinData(0, C28B5E1C1EE29**************************), keyId: 75428892796********* } }, $db: \"admin\", $readPreference: { mode: \"primaryPreferred\" } } numYields:0 reslen:204 locks:{} protocol:op_msg 184ms",
+                "NodeName": "cmgo-r3p8****_0-node-primary",
+                "QueryHash": "admin..****Continue"
+            }
+        ],
+        "RequestId": "5e35a1bd-60e6-4a45-8792-d033581b9209",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": 1,\n        \"ExpiredTime\": \"2023-05-04 12:13:00\",\n        \"CertUrl\": \"http://sample/cert\",\n        \"RequestId\": \"12345-abcdef\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": 1,
+        "ExpiredTime": "2023-05-04 12:13:00",
+        "CertUrl": "http://sample/cert",
+        "RequestId": "12345-abcdef"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

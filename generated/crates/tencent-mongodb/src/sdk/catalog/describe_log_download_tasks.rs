@@ -71,7 +71,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"832423fdfsfsd-312jdsf\",\n        \"Tasks\": [\n            {\n                \"CreateTime\": \"2024-03-07 21:01:00\",\n                \"FileSize\": 372432,\n                \"Percent\": 100,\n                \"Status\": 2,\n                \"TaskId\": \"export-28439fb3-90a6-4ca2-bd2f-ad99e99a14e9\",\n                \"TaskType\": 0,\n                \"UpdateTime\": \"2024-03-07 21:14:02\",\n                \"Url\": \"\"\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "832423fdfsfsd-312jdsf",
+        "Tasks": [
+            {
+                "CreateTime": "2024-03-07 21:01:00",
+                "FileSize": 372432,
+                "Percent": 100,
+                "Status": 2,
+                "TaskId": "export-28439fb3-90a6-4ca2-bd2f-ad99e99a14e9",
+                "TaskType": 0,
+                "UpdateTime": "2024-03-07 21:14:02",
+                "Url": ""
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

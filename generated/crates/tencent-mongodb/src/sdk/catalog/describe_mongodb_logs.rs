@@ -98,7 +98,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LogList\": [\n            {\n                \"LogComponent\": \"NETWORK\",\n                \"LogConnection\": \"conn269939\",\n                \"LogDetail\": \"{\\\"t\\\":{\\\"$date\\\":\\\"2024-03-07T10:29:50.027+08:00\\\"},\\\"s\\\":\\\"I\\\",  \\\"c\\\":\\\"NETWORK\\\",  \\\"id\\\":51800,   \\\"ctx\\\":\\\"conn269939\\\",\\\"msg\\\":\\\"client metadata\\\",\\\"attr\\\":{\\\"remote\\\":\\\"127.0.0.1:39024\\\",\\\"client\\\":\\\"conn269939\\\",\\\"doc\\\":{\\\"driver\\\":{\\\"name\\\":\\\"mongo-go-driver\\\",\\\"version\\\":\\\"v1.10.6\\\"},\\\"os\\\":{\\\"type\\\":\\\"linux\\\",\\\"architecture\\\":\\\"amd64\\\"},\\\"platform\\\":\\\"go1.20.4\\\",\\\"application\\\":{\\\"name\\\":\\\"CMongo\\\"}}}}\",\n                \"LogId\": \"51800\",\n                \"LogLevel\": \"WARNING\",\n                \"LogTime\": \"2024-03-07T10:29:50.027+08:00\"\n            }\n        ],\n        \"RequestId\": \"ab2323tf-rqew1111\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LogList": [
+            {
+                "LogComponent": "NETWORK",
+                "LogConnection": "conn269939",
+                "LogDetail": "{\"t\":{\"$date\":\"2024-03-07T10:29:50.027+08:00\"},\"s\":\"I\",  \"c\":\"NETWORK\",  \"id\":51800,   \"ctx\":\"conn269939\",\"msg\":\"client metadata\",\"attr\":{\"remote\":\"127.0.0.1:39024\",\"client\":\"conn269939\",\"doc\":{\"driver\":{\"name\":\"mongo-go-driver\",\"version\":\"v1.10.6\"},\"os\":{\"type\":\"linux\",\"architecture\":\"amd64\"},\"platform\":\"go1.20.4\",\"application\":{\"name\":\"CMongo\"}}}}",
+                "LogId": "51800",
+                "LogLevel": "WARNING",
+                "LogTime": "2024-03-07T10:29:50.027+08:00"
+            }
+        ],
+        "RequestId": "ab2323tf-rqew1111",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

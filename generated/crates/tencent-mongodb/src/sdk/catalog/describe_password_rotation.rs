@@ -39,7 +39,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"930afb21-78c2-4abc-ad18-9432ec144df5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "930afb21-78c2-4abc-ad18-9432ec144df5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,83 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Groups\": [\n            {\n                \"CreateTime\": \"2022-06-08 17:06:38\",\n                \"Inbound\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"\",\n                        \"CidrIp\": \"**.**.**.**/24\",\n                        \"Desc\": \"\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"8086\",\n                        \"ServiceModule\": \"\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"\",\n                        \"CidrIp\": \"**.**.**.**/24\",\n                        \"Desc\": \"\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"****\",\n                        \"ServiceModule\": \"\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"\",\n                        \"CidrIp\": \"**.**.**.**/24\",\n                        \"Desc\": \"\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"****\",\n                        \"ServiceModule\": \"\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"\",\n                        \"CidrIp\": \"**.**.**.**/24\",\n                        \"Desc\": \"\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"****\",\n                        \"ServiceModule\": \"\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"\",\n                        \"CidrIp\": \"**.**.**.**/24\",\n                        \"Desc\": \"\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"****\",\n                        \"ServiceModule\": \"\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"ipm-pvcdf2ty\",\n                        \"CidrIp\": \"\",\n                        \"Desc\": \"\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"**,**,**,****,**,****\",\n                        \"ServiceModule\": \"\"\n                    }\n                ],\n                \"Outbound\": [],\n                \"ProjectId\": 0,\n                \"SecurityGroupId\": \"sg-0klp****\",\n                \"SecurityGroupName\": \"default\",\n                \"SecurityGroupRemark\": \"System created security group\"\n            }\n        ],\n        \"RequestId\": \"21d6a495-f46d-4440-bd25-d4e36f51afdd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Groups": [
+            {
+                "CreateTime": "2022-06-08 17:06:38",
+                "Inbound": [
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "",
+                        "CidrIp": "**.**.**.**/24",
+                        "Desc": "",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "8086",
+                        "ServiceModule": ""
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "",
+                        "CidrIp": "**.**.**.**/24",
+                        "Desc": "",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "****",
+                        "ServiceModule": ""
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "",
+                        "CidrIp": "**.**.**.**/24",
+                        "Desc": "",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "****",
+                        "ServiceModule": ""
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "",
+                        "CidrIp": "**.**.**.**/24",
+                        "Desc": "",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "****",
+                        "ServiceModule": ""
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "",
+                        "CidrIp": "**.**.**.**/24",
+                        "Desc": "",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "****",
+                        "ServiceModule": ""
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "ipm-pvcdf2ty",
+                        "CidrIp": "",
+                        "Desc": "",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "**,**,**,****,**,****",
+                        "ServiceModule": ""
+                    }
+                ],
+                "Outbound": [],
+                "ProjectId": 0,
+                "SecurityGroupId": "sg-0klp****",
+                "SecurityGroupName": "default",
+                "SecurityGroupRemark": "System created security group"
+            }
+        ],
+        "RequestId": "21d6a495-f46d-4440-bd25-d4e36f51afdd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

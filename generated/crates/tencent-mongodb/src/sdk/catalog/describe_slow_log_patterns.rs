@@ -81,7 +81,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Count\": 2,\n        \"RequestId\": \"895de939-f726-4cb0-bb02-3890289479e3\",\n        \"SlowLogPatterns\": [\n            {\n                \"AverageTime\": 699,\n                \"MaxTime\": 5335,\n                \"Pattern\": \"admin.$cmd.command\",\n                \"Total\": 12\n            },\n            {\n                \"AverageTime\": 271,\n                \"MaxTime\": 423,\n                \"Pattern\": \"local.system.replset.command\",\n                \"Total\": 8\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Count": 2,
+        "RequestId": "895de939-f726-4cb0-bb02-3890289479e3",
+        "SlowLogPatterns": [
+            {
+                "AverageTime": 699,
+                "MaxTime": 5335,
+                "Pattern": "admin.$cmd.command",
+                "Total": 12
+            },
+            {
+                "AverageTime": 271,
+                "MaxTime": 423,
+                "Pattern": "local.system.replset.command",
+                "Total": 8
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -78,7 +78,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Count\": 1,\n        \"RequestId\": \"ec514cb8-55a6-41d4-a6e4-896da43886db\",\n        \"SlowLogs\": [\n            \"Mon Sep 22 20:30:19.980 I COMMAND  [conn3725696] command admin.$cmd command: ****Continue { ****Continue: 1, conversationId: 1, payload: BinData(0, ), $clusterTime: { clusterTime: Timestamp(1758544211, 1), signature: { hash: BinData(0, *************************************), keyId: 7542889************ } }, $db: \\\"admin\\\", $readPreference: { mode: \\\"primaryPreferred\\\" } } numYields:0 reslen:204 locks:{} protocol:op_msg 184ms\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Count": 1,
+        "RequestId": "ec514cb8-55a6-41d4-a6e4-896da43886db",
+        "SlowLogs": [
+            "Mon Sep 22 20:30:19.980 I COMMAND  [conn3725696] command admin.$cmd command: ****Continue { ****Continue: 1, conversationId: 1, payload: BinData(0, ), $clusterTime: { clusterTime: Timestamp(1758544211, 1), signature: { hash: BinData(0, *************************************), keyId: 7542889************ } }, $db: \"admin\", $readPreference: { mode: \"primaryPreferred\" } } numYields:0 reslen:204 locks:{} protocol:op_msg 184ms"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

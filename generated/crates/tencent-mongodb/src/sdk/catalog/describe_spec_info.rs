@@ -42,7 +42,89 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a8c7ade4-2d22-4f5e-9e71-f546f15e6d67\",\n        \"SpecInfoList\": [\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"SpecItems\": [\n                    {\n                        \"ClusterType\": 0,\n                        \"Conns\": 1500,\n                        \"Cpu\": 2,\n                        \"DefaultStorage\": 25600,\n                        \"EngineName\": \"WiredTiger\",\n                        \"MachineType\": \"HIO10G\",\n                        \"MaxNodeNum\": 3,\n                        \"MaxReplicateSetNodeNum\": 5,\n                        \"MaxReplicateSetNum\": 20,\n                        \"MaxStorage\": 512000,\n                        \"Memory\": 4096,\n                        \"MinNodeNum\": 3,\n                        \"MinReplicateSetNodeNum\": 3,\n                        \"MinReplicateSetNum\": 2,\n                        \"MinStorage\": 102400,\n                        \"MongoVersionCode\": \"MONGO_36_WT\",\n                        \"MongoVersionValue\": 4,\n                        \"Qps\": 5000,\n                        \"SpecCode\": \"mongo.HIO10G.4g\",\n                        \"Status\": 1,\n                        \"Version\": \"3.6\"\n                    },\n                    {\n                        \"ClusterType\": 0,\n                        \"Conns\": 1500,\n                        \"Cpu\": 2,\n                        \"DefaultStorage\": 25600,\n                        \"EngineName\": \"WiredTiger\",\n                        \"MachineType\": \"HIO10G\",\n                        \"MaxNodeNum\": 3,\n                        \"MaxReplicateSetNodeNum\": 5,\n                        \"MaxReplicateSetNum\": 20,\n                        \"MaxStorage\": 512000,\n                        \"Memory\": 4096,\n                        \"MinNodeNum\": 3,\n                        \"MinReplicateSetNodeNum\": 3,\n                        \"MinReplicateSetNum\": 2,\n                        \"MinStorage\": 102400,\n                        \"MongoVersionCode\": \"MONGO_3_WT\",\n                        \"MongoVersionValue\": 2,\n                        \"Qps\": 5000,\n                        \"SpecCode\": \"mongo.HIO10G.4g\",\n                        \"Status\": 1,\n                        \"Version\": \"3.2\"\n                    },\n                    {\n                        \"ClusterType\": 1,\n                        \"Conns\": 15000,\n                        \"Cpu\": 48,\n                        \"DefaultStorage\": 4096000,\n                        \"EngineName\": \"WiredTiger\",\n                        \"MachineType\": \"HIO10G\",\n                        \"MaxNodeNum\": 3,\n                        \"MaxReplicateSetNodeNum\": 5,\n                        \"MaxReplicateSetNum\": 20,\n                        \"MaxStorage\": 6144000,\n                        \"Memory\": 524288,\n                        \"MinNodeNum\": 3,\n                        \"MinReplicateSetNodeNum\": 3,\n                        \"MinReplicateSetNum\": 2,\n                        \"MinStorage\": 1536000,\n                        \"MongoVersionCode\": \"MONGO_36_WT\",\n                        \"MongoVersionValue\": 4,\n                        \"Qps\": 42000,\n                        \"SpecCode\": \"mongo.HIO10G.512g\",\n                        \"Status\": 1,\n                        \"Version\": \"3.6\"\n                    }\n                ],\n                \"SupportMultiAZ\": 1,\n                \"Zone\": \"ap-guangzhou-3\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a8c7ade4-2d22-4f5e-9e71-f546f15e6d67",
+        "SpecInfoList": [
+            {
+                "Region": "ap-guangzhou",
+                "SpecItems": [
+                    {
+                        "ClusterType": 0,
+                        "Conns": 1500,
+                        "Cpu": 2,
+                        "DefaultStorage": 25600,
+                        "EngineName": "WiredTiger",
+                        "MachineType": "HIO10G",
+                        "MaxNodeNum": 3,
+                        "MaxReplicateSetNodeNum": 5,
+                        "MaxReplicateSetNum": 20,
+                        "MaxStorage": 512000,
+                        "Memory": 4096,
+                        "MinNodeNum": 3,
+                        "MinReplicateSetNodeNum": 3,
+                        "MinReplicateSetNum": 2,
+                        "MinStorage": 102400,
+                        "MongoVersionCode": "MONGO_36_WT",
+                        "MongoVersionValue": 4,
+                        "Qps": 5000,
+                        "SpecCode": "mongo.HIO10G.4g",
+                        "Status": 1,
+                        "Version": "3.6"
+                    },
+                    {
+                        "ClusterType": 0,
+                        "Conns": 1500,
+                        "Cpu": 2,
+                        "DefaultStorage": 25600,
+                        "EngineName": "WiredTiger",
+                        "MachineType": "HIO10G",
+                        "MaxNodeNum": 3,
+                        "MaxReplicateSetNodeNum": 5,
+                        "MaxReplicateSetNum": 20,
+                        "MaxStorage": 512000,
+                        "Memory": 4096,
+                        "MinNodeNum": 3,
+                        "MinReplicateSetNodeNum": 3,
+                        "MinReplicateSetNum": 2,
+                        "MinStorage": 102400,
+                        "MongoVersionCode": "MONGO_3_WT",
+                        "MongoVersionValue": 2,
+                        "Qps": 5000,
+                        "SpecCode": "mongo.HIO10G.4g",
+                        "Status": 1,
+                        "Version": "3.2"
+                    },
+                    {
+                        "ClusterType": 1,
+                        "Conns": 15000,
+                        "Cpu": 48,
+                        "DefaultStorage": 4096000,
+                        "EngineName": "WiredTiger",
+                        "MachineType": "HIO10G",
+                        "MaxNodeNum": 3,
+                        "MaxReplicateSetNodeNum": 5,
+                        "MaxReplicateSetNum": 20,
+                        "MaxStorage": 6144000,
+                        "Memory": 524288,
+                        "MinNodeNum": 3,
+                        "MinReplicateSetNodeNum": 3,
+                        "MinReplicateSetNum": 2,
+                        "MinStorage": 1536000,
+                        "MongoVersionCode": "MONGO_36_WT",
+                        "MongoVersionValue": 4,
+                        "Qps": 42000,
+                        "SpecCode": "mongo.HIO10G.512g",
+                        "Status": 1,
+                        "Version": "3.6"
+                    }
+                ],
+                "SupportMultiAZ": 1,
+                "Zone": "ap-guangzhou-3"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

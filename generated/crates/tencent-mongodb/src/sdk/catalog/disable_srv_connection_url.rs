@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1709799295,\n        \"RequestId\": \"763eb658-5b5a-4dff-ae17-9d86695655cd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1709799295,
+        "RequestId": "763eb658-5b5a-4dff-ae17-9d86695655cd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

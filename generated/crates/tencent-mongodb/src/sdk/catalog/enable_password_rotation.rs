@@ -39,7 +39,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9ab09c94-b2fc-4053-9115-ccc178e56000\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9ab09c94-b2fc-4053-9115-ccc178e56000"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1709799293,\n        \"RequestId\": \"289f0372-6311-4679-9947-485d6de7c227\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1709799293,
+        "RequestId": "289f0372-6311-4679-9947-485d6de7c227"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 17316505316,\n        \"RequestId\": \"a8dce7a4-d488-49c9-8d24-33cf623f5992\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 17316505316,
+        "RequestId": "a8dce7a4-d488-49c9-8d24-33cf623f5992"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 174548484400,\n        \"RequestId\": \"ce73f291-7ffd-4390-9434-7c****12sa1b0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 174548484400,
+        "RequestId": "ce73f291-7ffd-4390-9434-7c****12sa1b0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

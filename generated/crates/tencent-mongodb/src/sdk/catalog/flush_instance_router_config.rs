@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0ad9f471-fb8f-402a-aa78-b1640c6670c4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0ad9f471-fb8f-402a-aa78-b1640c6670c4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

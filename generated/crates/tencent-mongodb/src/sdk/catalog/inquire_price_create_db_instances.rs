@@ -155,7 +155,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"DiscountPrice\": 1340,\n            \"OriginalPrice\": 1340,\n            \"UnitPrice\": 670\n        },\n        \"RequestId\": \"fb8b4646-389d-44cc-ab8c-98c081cbdad3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "DiscountPrice": 1340,
+            "OriginalPrice": 1340,
+            "UnitPrice": 670
+        },
+        "RequestId": "fb8b4646-389d-44cc-ab8c-98c081cbdad3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

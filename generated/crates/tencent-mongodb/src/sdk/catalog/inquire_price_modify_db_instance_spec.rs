@@ -80,7 +80,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"DiscountPrice\": 449.36,\n            \"OriginalPrice\": 660.82,\n            \"UnitPrice\": 0\n        },\n        \"RequestId\": \"ac618a97-5a29-4003-8489-fd8a1e1cc8e9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "DiscountPrice": 449.36,
+            "OriginalPrice": 660.82,
+            "UnitPrice": 0
+        },
+        "RequestId": "ac618a97-5a29-4003-8489-fd8a1e1cc8e9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"DiscountPrice\": 455.6,\n            \"OriginalPrice\": 670,\n            \"UnitPrice\": 0\n        },\n        \"RequestId\": \"d08f2a0f-4a69-451e-8ddb-753340d5fb34\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "DiscountPrice": 455.6,
+            "OriginalPrice": 670,
+            "UnitPrice": 0
+        },
+        "RequestId": "d08f2a0f-4a69-451e-8ddb-753340d5fb34"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

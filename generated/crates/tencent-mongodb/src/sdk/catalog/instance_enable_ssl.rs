@@ -50,7 +50,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CertUrl\": \"https://cert-****\",\n        \"ExpiredTime\": \"2024-03-29 13:40:56\",\n        \"RequestId\": \"5297ebe2-63f8-465f-be7d-41058ce438\",\n        \"Status\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CertUrl": "https://cert-****",
+        "ExpiredTime": "2024-03-29 13:40:56",
+        "RequestId": "5297ebe2-63f8-465f-be7d-41058ce438",
+        "Status": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"302530d2-ee57-495e-89d0-51e03b11815e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "302530d2-ee57-495e-89d0-51e03b11815e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedBackups\": [\n            21123430\n        ],\n        \"RequestId\": \"35a28e4e-a5bf-441a-8729-b63442bd5cf2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedBackups": [
+            21123430
+        ],
+        "RequestId": "35a28e4e-a5bf-441a-8729-b63442bd5cf2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

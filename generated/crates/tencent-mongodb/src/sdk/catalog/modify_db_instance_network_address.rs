@@ -73,7 +73,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1679402995,\n        \"RequestId\": \"8279f6c2-db93-4b2e-931b-233d780b1a91\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1679402995,
+        "RequestId": "8279f6c2-db93-4b2e-931b-233d780b1a91"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"bc59fa05-d429-4bcf-863f-1f6f99295485\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "bc59fa05-d429-4bcf-863f-1f6f99295485"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

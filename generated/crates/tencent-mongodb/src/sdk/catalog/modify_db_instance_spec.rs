@@ -111,17 +111,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealId\": \"7142863\",\n        \"RequestId\": \"d88095e5-50e8-4245-a0cf-993a536f9b20\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealId": "7142863",
+        "RequestId": "d88095e5-50e8-4245-a0cf-993a536f9b20"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealId\": \"7142863\",\n        \"RequestId\": \"d88095e5-50e8-4245-a0cf-993a536f9b20\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealId": "7142863",
+        "RequestId": "d88095e5-50e8-4245-a0cf-993a536f9b20"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d88095e5-50e8-4245-a0cf-993a536f9b20\",\n        \"DealId\": \"7142863\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d88095e5-50e8-4245-a0cf-993a536f9b20",
+        "DealId": "7142863"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

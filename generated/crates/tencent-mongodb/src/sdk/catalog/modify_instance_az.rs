@@ -72,7 +72,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealId\": \"2025080702700316299****\",\n        \"RequestId\": \"87f3a779-9b2e-475f-bcf5-966cffbbbe9f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealId": "2025080702700316299****",
+        "RequestId": "87f3a779-9b2e-475f-bcf5-966cffbbbe9f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Changed\": true,\n        \"RequestId\": \"e51b4590-db7b-4835-9899-1f5c33f92fbf\",\n        \"TaskId\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Changed": true,
+        "RequestId": "e51b4590-db7b-4835-9899-1f5c33f92fbf",
+        "TaskId": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1709799294,\n        \"RequestId\": \"e799e11c-c615-49c0-8b24-67b5fb45820f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1709799294,
+        "RequestId": "e799e11c-c615-49c0-8b24-67b5fb45820f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8e2a339e-5ba9-4da3-8dc2-65a0a6314811\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8e2a339e-5ba9-4da3-8dc2-65a0a6314811"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

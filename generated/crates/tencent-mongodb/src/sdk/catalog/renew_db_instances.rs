@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b1886334-acfe-4445-8429-e11a6e7b3851\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b1886334-acfe-4445-8429-e11a6e7b3851"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AsyncRequestId\": \"4769\",\n        \"RequestId\": \"e600a8d0-9014-11ea-84c1-01cccde830c6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AsyncRequestId": "4769",
+        "RequestId": "e600a8d0-9014-11ea-84c1-01cccde830c6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 100000068,\n        \"RequestId\": \"653add02-24bc-4e00-ac03-45078117895b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 100000068,
+        "RequestId": "653add02-24bc-4e00-ac03-45078117895b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1d0d55f9-15ee-4f00-b460-7b645a62cc3a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1d0d55f9-15ee-4f00-b460-7b645a62cc3a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

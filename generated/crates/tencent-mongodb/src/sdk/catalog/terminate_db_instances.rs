@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ccfe11c0-b1d3-11ea-8b51-552abe435100\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ccfe11c0-b1d3-11ea-8b51-552abe435100"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

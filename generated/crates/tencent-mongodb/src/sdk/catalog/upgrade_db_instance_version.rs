@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2efcf780-9970-11ec-8975-6bc44e3bfad7\",\n        \"FlowId\": 19677\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2efcf780-9970-11ec-8975-6bc44e3bfad7",
+        "FlowId": 19677
+    }
+}"#,
             },
         ],
         errors: ERRORS,

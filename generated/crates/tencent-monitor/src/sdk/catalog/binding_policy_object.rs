@@ -79,7 +79,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"78345016-ff97-4360-839a-82f3d96430e8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "78345016-ff97-4360-839a-82f3d96430e8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

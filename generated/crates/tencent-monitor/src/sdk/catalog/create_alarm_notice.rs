@@ -82,7 +82,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NoticeId\": \"notice-2h92ghf2\",\n        \"RequestId\": \"neh390an4opw0-45nw\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NoticeId": "notice-2h92ghf2",
+        "RequestId": "neh390an4opw0-45nw"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

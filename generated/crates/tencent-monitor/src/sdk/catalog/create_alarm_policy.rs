@@ -143,7 +143,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"29ghj2hh-45-h53h234h-23\",\n        \"PolicyId\": \"policy-hi498gw3h2\",\n        \"OriginId\": \"1234556\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "29ghj2hh-45-h53h234h-23",
+        "PolicyId": "policy-hi498gw3h2",
+        "OriginId": "1234556"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -89,7 +89,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"hfd437lxxdj3455-qxdb3eyydvw4doxm\",\n        \"RuleId\": \"arule-f2vx2owo\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "hfd437lxxdj3455-qxdb3eyydvw4doxm",
+        "RuleId": "arule-f2vx2owo"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -75,97 +75,230 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"test-qcloud\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "test-qcloud"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"node-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "node-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"example-job-name\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "example-job-name"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"test-blackbox\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "test-blackbox"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_5",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"ingress-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "ingress-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_6",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"cdwch-example-job\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "cdwch-example-job"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_7",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"emr-example-job\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "emr-example-job"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_8",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"test-job\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "test-job"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_9",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"consul-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "consul-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_10",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"es-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "es-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_11",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"kafka-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "kafka-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_12",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"rocketmq-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "rocketmq-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_13",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"memcached-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "memcached-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_14",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"mongodb-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "mongodb-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_15",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"mysql-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "mysql-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_16",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"postgresql-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "postgresql-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_17",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"redis-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "redis-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_18",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"graphite-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "graphite-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_19",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Names\": [\n            \"auth-test\"\n        ],\n        \"RequestId\": \"xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Names": [
+            "auth-test"
+        ],
+        "RequestId": "xyz"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -80,7 +80,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"grafana-c1enzs01\",\n        \"RequestId\": \"fpllngzieyoh54e1244ols7k2hh3gdny\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "grafana-c1enzs01",
+        "RequestId": "fpllngzieyoh54e1244ols7k2hh3gdny"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

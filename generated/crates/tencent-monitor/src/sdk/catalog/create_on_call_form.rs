@@ -101,7 +101,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"OnCallFormID\": \"abc\",\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "OnCallFormID": "abc",
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

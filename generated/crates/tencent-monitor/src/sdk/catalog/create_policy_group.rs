@@ -108,7 +108,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GroupId\": 1288099,\n        \"RequestId\": \"a91f70ed-e385-4817-9928-994ff06e56ec\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GroupId": 1288099,
+        "RequestId": "a91f70ed-e385-4817-9928-994ff06e56ec"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -80,7 +80,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GroupId\": \"alert-2zvqof1a\",\n        \"RequestId\": \"02c92b99-abc9-431b-8b08-42b9977d51cf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GroupId": "alert-2zvqof1a",
+        "RequestId": "02c92b99-abc9-431b-8b08-42b9977d51cf"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

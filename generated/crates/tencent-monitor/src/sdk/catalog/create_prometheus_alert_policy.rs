@@ -52,12 +52,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Id\": \"xx\",\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Id": "xx",
+        "RequestId": "xx"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Id\": \"alert-xxx\",\n        \"RequestId\": \"3dfe620f-11b8-4301-b279-1fdadedf7a59\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Id": "alert-xxx",
+        "RequestId": "3dfe620f-11b8-4301-b279-1fdadedf7a59"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,12 +52,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"562197b9-5253-4981-ab2c-8c648fc5dec8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "562197b9-5253-4981-ab2c-8c648fc5dec8"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -66,7 +66,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xyz\",\n        \"RuleId\": \"rrule-xyz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xyz",
+        "RuleId": "rrule-xyz"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

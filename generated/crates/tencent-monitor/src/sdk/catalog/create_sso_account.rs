@@ -61,7 +61,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"UserId\": \"xx\",\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "UserId": "xx",
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedOnCallFormIDs\": [\n            \"abc\"\n        ],\n        \"SuccessOnCallFormIDs\": [\n            \"abc\"\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedOnCallFormIDs": [
+            "abc"
+        ],
+        "SuccessOnCallFormIDs": [
+            "abc"
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

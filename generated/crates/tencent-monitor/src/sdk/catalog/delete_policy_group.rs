@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0dbb66c2-b4d6-4c2c-90a9-617d80347ab5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0dbb66c2-b4d6-4c2c-90a9-617d80347ab5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

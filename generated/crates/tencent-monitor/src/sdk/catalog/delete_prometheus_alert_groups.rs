@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"09cffdc9-047e-45c5-b0eb-6d7cbfee5048\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "09cffdc9-047e-45c5-b0eb-6d7cbfee5048"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eac6b301-a322-493a-8e36-83b295459397\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eac6b301-a322-493a-8e36-83b295459397"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

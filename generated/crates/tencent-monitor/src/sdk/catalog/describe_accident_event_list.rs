@@ -100,7 +100,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Alarms\": [\n            {\n                \"OccurTime\": \"2019-10-10T15:03:31+08:00\",\n                \"BusinessID\": 1,\n                \"AffectResource\": \"ins-19708ino\",\n                \"EventStatus\": 0,\n                \"Region\": \"gz\",\n                \"UpdateTime\": \"2019-10-10T15:03:31+08:00\",\n                \"AccidentTypeDesc\": \"The CVM instance is running exceptionally\",\n                \"BusinessTypeDesc\": \"Service issue\"\n            }\n        ],\n        \"Total\": 1,\n        \"RequestId\": \"test813c-45d8-459a-8978-aaasahuiaa\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Alarms": [
+            {
+                "OccurTime": "2019-10-10T15:03:31+08:00",
+                "BusinessID": 1,
+                "AffectResource": "ins-19708ino",
+                "EventStatus": 0,
+                "Region": "gz",
+                "UpdateTime": "2019-10-10T15:03:31+08:00",
+                "AccidentTypeDesc": "The CVM instance is running exceptionally",
+                "BusinessTypeDesc": "Service issue"
+            }
+        ],
+        "Total": 1,
+        "RequestId": "test813c-45d8-459a-8978-aaasahuiaa"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

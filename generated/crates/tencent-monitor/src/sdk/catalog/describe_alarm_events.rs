@@ -56,7 +56,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"92hg92hj1-2h352h25hj-2h235h\",\n        \"Events\": [\n            {\n                \"EventName\": \"ping_unreachable\",\n                \"Description\": \"Unreachable by ping\",\n                \"Namespace\": \"cvm_device\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "92hg92hj1-2h352h25hj-2h235h",
+        "Events": [
+            {
+                "EventName": "ping_unreachable",
+                "Description": "Unreachable by ping",
+                "Namespace": "cvm_device"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -140,12 +140,192 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 486,\n        \"Histories\": [\n            {\n                \"Dimensions\": \"xx\",\n                \"LastOccurTime\": 1603162964,\n                \"Namespace\": \"xx\",\n                \"Content\": \"xx\",\n                \"PolicyId\": \"xx\",\n                \"AlarmStatus\": \"xx\",\n                \"ReceiverGroups\": [\n                    1544\n                ],\n                \"VPC\": \"xx\",\n                \"FirstOccurTime\": 1603117860,\n                \"EventId\": 0,\n                \"PolicyName\": \"xx\",\n                \"ProjectId\": 0,\n                \"Region\": \"xx\",\n                \"AlarmObject\": \"xx\",\n                \"AlarmId\": \"xx\",\n                \"ReceiverUids\": [\n                    0\n                ],\n                \"OriginId\": \"xx\",\n                \"NoticeWays\": [\n                    \"SMS\",\n                    \"EMAIL\",\n                    \"WECHAT\"\n                ],\n                \"ProjectName\": \"xx\",\n                \"InstanceGroup\": [\n                    {\n                        \"Id\": 430,\n                        \"Name\": \"xx\"\n                    }\n                ],\n                \"MetricsInfo\": [\n                    {\n                        \"Description\": \"xx\",\n                        \"QceNamespace\": \"xx\",\n                        \"Period\": 60,\n                        \"Value\": \"xx\",\n                        \"MetricName\": \"xx\"\n                    }\n                ],\n                \"MonitorType\": \"xx\",\n                \"PolicyExists\": 1,\n                \"AlarmType\": \"xx\"\n            },\n            {\n                \"Dimensions\": \"xx\",\n                \"LastOccurTime\": 1603162964,\n                \"Namespace\": \"xx\",\n                \"Content\": \"xx\",\n                \"PolicyId\": \"xx\",\n                \"AlarmStatus\": \"xx\",\n                \"ReceiverGroups\": [\n                    0\n                ],\n                \"VPC\": \"xx\",\n                \"FirstOccurTime\": 1603117860,\n                \"EventId\": 0,\n                \"PolicyName\": \"xx\",\n                \"ProjectId\": 0,\n                \"Region\": \"xx\",\n                \"AlarmObject\": \"xx\",\n                \"AlarmId\": \"xx\",\n                \"ReceiverUids\": [\n                    0\n                ],\n                \"OriginId\": \"xx\",\n                \"NoticeWays\": [\n                    \"xx\"\n                ],\n                \"ProjectName\": \"xx\",\n                \"InstanceGroup\": [\n                    {\n                        \"Id\": 430,\n                        \"Name\": \"xx\"\n                    }\n                ],\n                \"MetricsInfo\": [\n                    {\n                        \"Description\": \"xx\",\n                        \"QceNamespace\": \"xx\",\n                        \"Period\": 0,\n                        \"Value\": \"xx\",\n                        \"MetricName\": \"xx\"\n                    }\n                ],\n                \"MonitorType\": \"xx\",\n                \"PolicyExists\": 1,\n                \"AlarmType\": \"xx\"\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 486,
+        "Histories": [
+            {
+                "Dimensions": "xx",
+                "LastOccurTime": 1603162964,
+                "Namespace": "xx",
+                "Content": "xx",
+                "PolicyId": "xx",
+                "AlarmStatus": "xx",
+                "ReceiverGroups": [
+                    1544
+                ],
+                "VPC": "xx",
+                "FirstOccurTime": 1603117860,
+                "EventId": 0,
+                "PolicyName": "xx",
+                "ProjectId": 0,
+                "Region": "xx",
+                "AlarmObject": "xx",
+                "AlarmId": "xx",
+                "ReceiverUids": [
+                    0
+                ],
+                "OriginId": "xx",
+                "NoticeWays": [
+                    "SMS",
+                    "EMAIL",
+                    "WECHAT"
+                ],
+                "ProjectName": "xx",
+                "InstanceGroup": [
+                    {
+                        "Id": 430,
+                        "Name": "xx"
+                    }
+                ],
+                "MetricsInfo": [
+                    {
+                        "Description": "xx",
+                        "QceNamespace": "xx",
+                        "Period": 60,
+                        "Value": "xx",
+                        "MetricName": "xx"
+                    }
+                ],
+                "MonitorType": "xx",
+                "PolicyExists": 1,
+                "AlarmType": "xx"
+            },
+            {
+                "Dimensions": "xx",
+                "LastOccurTime": 1603162964,
+                "Namespace": "xx",
+                "Content": "xx",
+                "PolicyId": "xx",
+                "AlarmStatus": "xx",
+                "ReceiverGroups": [
+                    0
+                ],
+                "VPC": "xx",
+                "FirstOccurTime": 1603117860,
+                "EventId": 0,
+                "PolicyName": "xx",
+                "ProjectId": 0,
+                "Region": "xx",
+                "AlarmObject": "xx",
+                "AlarmId": "xx",
+                "ReceiverUids": [
+                    0
+                ],
+                "OriginId": "xx",
+                "NoticeWays": [
+                    "xx"
+                ],
+                "ProjectName": "xx",
+                "InstanceGroup": [
+                    {
+                        "Id": 430,
+                        "Name": "xx"
+                    }
+                ],
+                "MetricsInfo": [
+                    {
+                        "Description": "xx",
+                        "QceNamespace": "xx",
+                        "Period": 0,
+                        "Value": "xx",
+                        "MetricName": "xx"
+                    }
+                ],
+                "MonitorType": "xx",
+                "PolicyExists": 1,
+                "AlarmType": "xx"
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Histories\": [\n            {\n                \"AlarmId\": \"c36494f8-ae38-45cb-8089-e14006bcfc67\",\n                \"MonitorType\": \"MT_QCE\",\n                \"Namespace\": \"cvm_device\",\n                \"AlarmObject\": \"10.104.126.8 (private) | CVM 01 | Classic network\",\n                \"Content\": \"CPU utilization > 0%\",\n                \"FirstOccurTime\": 1603117860,\n                \"LastOccurTime\": 1603162964,\n                \"AlarmStatus\": \"ALARM\",\n                \"PolicyId\": \"policy-abc01\",\n                \"PolicyName\": \"CVM alerting rule 1\",\n                \"VPC\": \"0\",\n                \"ProjectId\": 0,\n                \"ProjectName\": \"The default project\",\n                \"InstanceGroup\": [\n                    {\n                        \"Id\": 430,\n                        \"Name\": \"example-instance-group\"\n                    }\n                ],\n                \"ReceiverUids\": [],\n                \"ReceiverGroups\": [\n                    1544\n                ],\n                \"NoticeWays\": [\n                    \"SMS\",\n                    \"EMAIL\",\n                    \"WECHAT\"\n                ],\n                \"EventId\": 0,\n                \"AlarmType\": \"METRIC\",\n                \"OriginId\": \"1278441\",\n                \"Region\": \"gz\",\n                \"PolicyExists\": 1,\n                \"MetricsInfo\": [\n                    {\n                        \"QceNamespace\": \"qce/cvm\",\n                        \"MetricName\": \"CpuUsage\",\n                        \"Period\": 60,\n                        \"Value\": \"86.5\",\n                        \"Description\": \"CPU utilization\"\n                    }\n                ]\n            },\n            {\n                \"AlarmId\": \"779d129a-40a1-4acf-b226-d9c2ae26e63b\",\n                \"MonitorType\": \"MT_QCE\",\n                \"Namespace\": \"cvm_device\",\n                \"AlarmObject\": \"10.104.126.9 (private) | CVM 02 | Classic network\",\n                \"Content\": \"CPU utilization > 0%\",\n                \"FirstOccurTime\": 1603117860,\n                \"LastOccurTime\": 1603162964,\n                \"AlarmStatus\": \"ALARM\",\n                \"PolicyId\": \"policy-abc02\",\n                \"PolicyName\": \"CVM alerting rule 2\",\n                \"VPC\": \"0\",\n                \"ProjectId\": 0,\n                \"ProjectName\": \"The default project\",\n                \"InstanceGroup\": [\n                    {\n                        \"Id\": 430,\n                        \"Name\": \"example-instance-group\"\n                    }\n                ],\n                \"ReceiverUids\": [],\n                \"ReceiverGroups\": [],\n                \"NoticeWays\": [],\n                \"EventId\": 0,\n                \"AlarmType\": \"METRIC\",\n                \"OriginId\": \"1276973\",\n                \"Region\": \"gz\",\n                \"PolicyExists\": 1,\n                \"MetricsInfo\": null\n            }\n        ],\n        \"RequestId\": \"4bzogxhgsgs95hgmxne5ei6y9jjxvi1f\",\n        \"TotalCount\": 486\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Histories": [
+            {
+                "AlarmId": "c36494f8-ae38-45cb-8089-e14006bcfc67",
+                "MonitorType": "MT_QCE",
+                "Namespace": "cvm_device",
+                "AlarmObject": "10.104.126.8 (private) | CVM 01 | Classic network",
+                "Content": "CPU utilization > 0%",
+                "FirstOccurTime": 1603117860,
+                "LastOccurTime": 1603162964,
+                "AlarmStatus": "ALARM",
+                "PolicyId": "policy-abc01",
+                "PolicyName": "CVM alerting rule 1",
+                "VPC": "0",
+                "ProjectId": 0,
+                "ProjectName": "The default project",
+                "InstanceGroup": [
+                    {
+                        "Id": 430,
+                        "Name": "example-instance-group"
+                    }
+                ],
+                "ReceiverUids": [],
+                "ReceiverGroups": [
+                    1544
+                ],
+                "NoticeWays": [
+                    "SMS",
+                    "EMAIL",
+                    "WECHAT"
+                ],
+                "EventId": 0,
+                "AlarmType": "METRIC",
+                "OriginId": "1278441",
+                "Region": "gz",
+                "PolicyExists": 1,
+                "MetricsInfo": [
+                    {
+                        "QceNamespace": "qce/cvm",
+                        "MetricName": "CpuUsage",
+                        "Period": 60,
+                        "Value": "86.5",
+                        "Description": "CPU utilization"
+                    }
+                ]
+            },
+            {
+                "AlarmId": "779d129a-40a1-4acf-b226-d9c2ae26e63b",
+                "MonitorType": "MT_QCE",
+                "Namespace": "cvm_device",
+                "AlarmObject": "10.104.126.9 (private) | CVM 02 | Classic network",
+                "Content": "CPU utilization > 0%",
+                "FirstOccurTime": 1603117860,
+                "LastOccurTime": 1603162964,
+                "AlarmStatus": "ALARM",
+                "PolicyId": "policy-abc02",
+                "PolicyName": "CVM alerting rule 2",
+                "VPC": "0",
+                "ProjectId": 0,
+                "ProjectName": "The default project",
+                "InstanceGroup": [
+                    {
+                        "Id": 430,
+                        "Name": "example-instance-group"
+                    }
+                ],
+                "ReceiverUids": [],
+                "ReceiverGroups": [],
+                "NoticeWays": [],
+                "EventId": 0,
+                "AlarmType": "METRIC",
+                "OriginId": "1276973",
+                "Region": "gz",
+                "PolicyExists": 1,
+                "MetricsInfo": null
+            }
+        ],
+        "RequestId": "4bzogxhgsgs95hgmxne5ei6y9jjxvi1f",
+        "TotalCount": 486
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"92hg92hj1-2h352h25hj-2h235h\",\n        \"Metrics\": [\n            {\n                \"Namespace\": \"cvm_device\",\n                \"MetricName\": \"cpu_usage\",\n                \"Description\": \"CPU utilization\",\n                \"Max\": 100,\n                \"Min\": 0,\n                \"Dimensions\": [\n                    \"InstanceId\",\n                    \"UUID\"\n                ],\n                \"Unit\": \"%\",\n                \"MetricConfig\": {\n                    \"Operator\": [\n                        \"gt\",\n                        \"ge\",\n                        \"lt\",\n                        \"le\",\n                        \"eq\",\n                        \"ne\"\n                    ],\n                    \"Period\": [\n                        60,\n                        300\n                    ],\n                    \"ContinuePeriod\": [\n                        1,\n                        2,\n                        3,\n                        4,\n                        5\n                    ]\n                }\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "92hg92hj1-2h352h25hj-2h235h",
+        "Metrics": [
+            {
+                "Namespace": "cvm_device",
+                "MetricName": "cpu_usage",
+                "Description": "CPU utilization",
+                "Max": 100,
+                "Min": 0,
+                "Dimensions": [
+                    "InstanceId",
+                    "UUID"
+                ],
+                "Unit": "%",
+                "MetricConfig": {
+                    "Operator": [
+                        "gt",
+                        "ge",
+                        "lt",
+                        "le",
+                        "eq",
+                        "ne"
+                    ],
+                    "Period": [
+                        60,
+                        300
+                    ],
+                    "ContinuePeriod": [
+                        1,
+                        2,
+                        3,
+                        4,
+                        5
+                    ]
+                }
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,84 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Notice\": {\n            \"AMPConsumerId\": \"xx\",\n            \"URLNotices\": [\n                {\n                    \"ValidationCode\": \"xx\",\n                    \"URL\": \"xx\",\n                    \"IsValid\": 0,\n                    \"Weekday\": [\n                        0\n                    ],\n                    \"StartTime\": 0,\n                    \"EndTime\": 0\n                },\n                {\n                    \"ValidationCode\": \"xx\",\n                    \"URL\": \"xx\",\n                    \"IsValid\": 0,\n                    \"Weekday\": [\n                        0\n                    ],\n                    \"StartTime\": 0,\n                    \"EndTime\": 0\n                }\n            ],\n            \"Name\": \"xx\",\n            \"NoticeType\": \"xx\",\n            \"CLSNotices\": [\n                {\n                    \"TopicId\": \"xx\",\n                    \"Region\": \"xx\",\n                    \"Enable\": 0,\n                    \"LogSetId\": \"xx\"\n                }\n            ],\n            \"UpdatedBy\": \"xx\",\n            \"PolicyIds\": [\n                \"policy-58hbt18\"\n            ],\n            \"UserNotices\": [\n                {\n                    \"NoticeWay\": [\n                        \"EMAIL\",\n                        \"CALL\"\n                    ],\n                    \"NeedPhoneArriveNotice\": 1,\n                    \"PhoneOrder\": [\n                        162208,\n                        168105\n                    ],\n                    \"PhoneCallType\": \"xx\",\n                    \"UserIds\": [\n                        168105,\n                        162208\n                    ],\n                    \"ReceiverType\": \"xx\",\n                    \"PhoneCircleInterval\": 60,\n                    \"GroupIds\": [\n                        0\n                    ],\n                    \"StartTime\": 0,\n                    \"PhoneCircleTimes\": 2,\n                    \"EndTime\": 3600,\n                    \"PhoneInnerInterval\": 60,\n                    \"Weekday\": [\n                        0\n                    ]\n                }\n            ],\n            \"IsPreset\": 0,\n            \"UpdatedAt\": \"xx\",\n            \"NoticeLanguage\": \"xx\",\n            \"Id\": \"xx\"\n        },\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Notice": {
+            "AMPConsumerId": "xx",
+            "URLNotices": [
+                {
+                    "ValidationCode": "xx",
+                    "URL": "xx",
+                    "IsValid": 0,
+                    "Weekday": [
+                        0
+                    ],
+                    "StartTime": 0,
+                    "EndTime": 0
+                },
+                {
+                    "ValidationCode": "xx",
+                    "URL": "xx",
+                    "IsValid": 0,
+                    "Weekday": [
+                        0
+                    ],
+                    "StartTime": 0,
+                    "EndTime": 0
+                }
+            ],
+            "Name": "xx",
+            "NoticeType": "xx",
+            "CLSNotices": [
+                {
+                    "TopicId": "xx",
+                    "Region": "xx",
+                    "Enable": 0,
+                    "LogSetId": "xx"
+                }
+            ],
+            "UpdatedBy": "xx",
+            "PolicyIds": [
+                "policy-58hbt18"
+            ],
+            "UserNotices": [
+                {
+                    "NoticeWay": [
+                        "EMAIL",
+                        "CALL"
+                    ],
+                    "NeedPhoneArriveNotice": 1,
+                    "PhoneOrder": [
+                        162208,
+                        168105
+                    ],
+                    "PhoneCallType": "xx",
+                    "UserIds": [
+                        168105,
+                        162208
+                    ],
+                    "ReceiverType": "xx",
+                    "PhoneCircleInterval": 60,
+                    "GroupIds": [
+                        0
+                    ],
+                    "StartTime": 0,
+                    "PhoneCircleTimes": 2,
+                    "EndTime": 3600,
+                    "PhoneInnerInterval": 60,
+                    "Weekday": [
+                        0
+                    ]
+                }
+            ],
+            "IsPreset": 0,
+            "UpdatedAt": "xx",
+            "NoticeLanguage": "xx",
+            "Id": "xx"
+        },
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

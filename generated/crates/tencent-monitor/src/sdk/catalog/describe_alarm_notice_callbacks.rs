@@ -45,7 +45,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"URLNotices\": [\n            {\n                \"URL\": \"http://www.test1.com/validate\",\n                \"IsValid\": 0\n            },\n            {\n                \"URL\": \"http://www.test2.com/validate\",\n                \"IsValid\": 0\n            },\n            {\n                \"URL\": \"https://www.test3.com/validate\",\n                \"IsValid\": 1\n            }\n        ],\n        \"RequestId\": \"neh390an4opw0-45nw\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "URLNotices": [
+            {
+                "URL": "http://www.test1.com/validate",
+                "IsValid": 0
+            },
+            {
+                "URL": "http://www.test2.com/validate",
+                "IsValid": 0
+            },
+            {
+                "URL": "https://www.test3.com/validate",
+                "IsValid": 1
+            }
+        ],
+        "RequestId": "neh390an4opw0-45nw"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Notices\": [\n            {\n                \"NoticeId\": \"notice-********\",\n                \"SendGroups\": [\n                    {\n                        \"ReceiverType\": \"GROUP\",\n                        \"Users\": [\n                            {\n                                \"UserId\": \"10***37\",\n                                \"UserName\": \"iv****ai\"\n                            }\n                        ]\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"a983a961-d495-4332-a438-29c3c895d136\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Notices": [
+            {
+                "NoticeId": "notice-********",
+                "SendGroups": [
+                    {
+                        "ReceiverType": "GROUP",
+                        "Users": [
+                            {
+                                "UserId": "10***37",
+                                "UserName": "iv****ai"
+                            }
+                        ]
+                    }
+                ]
+            }
+        ],
+        "RequestId": "a983a961-d495-4332-a438-29c3c895d136"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -108,7 +108,83 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"Notices\": [\n            {\n                \"Id\": \"abc\",\n                \"Name\": \"abc\",\n                \"UpdatedAt\": \"abc\",\n                \"UpdatedBy\": \"abc\",\n                \"NoticeType\": \"abc\",\n                \"UserNotices\": [\n                    {\n                        \"ReceiverType\": \"abc\",\n                        \"UserIds\": [\n                            0\n                        ],\n                        \"GroupIds\": [\n                            0\n                        ],\n                        \"StartTime\": 0,\n                        \"EndTime\": 0,\n                        \"NoticeWay\": [\n                            \"abc\"\n                        ],\n                        \"PhoneOrder\": [\n                            0\n                        ],\n                        \"PhoneCircleTimes\": 0,\n                        \"PhoneInnerInterval\": 0,\n                        \"PhoneCircleInterval\": 0,\n                        \"NeedPhoneArriveNotice\": 0,\n                        \"PhoneCallType\": \"abc\",\n                        \"Weekday\": [\n                            0\n                        ],\n                        \"OnCallFormIDs\": [\n                            \"abc\"\n                        ]\n                    }\n                ],\n                \"URLNotices\": [\n                    {\n                        \"URL\": \"abc\",\n                        \"IsValid\": 0,\n                        \"ValidationCode\": \"abc\",\n                        \"StartTime\": 0,\n                        \"EndTime\": 0,\n                        \"Weekday\": [\n                            0\n                        ]\n                    }\n                ],\n                \"IsPreset\": 0,\n                \"NoticeLanguage\": \"abc\",\n                \"PolicyIds\": [\n                    \"abc\"\n                ],\n                \"AMPConsumerId\": \"abc\",\n                \"CLSNotices\": [\n                    {\n                        \"Enable\": 0,\n                        \"Region\": \"abc\",\n                        \"LogSetId\": \"abc\",\n                        \"TopicId\": \"abc\"\n                    }\n                ],\n                \"Tags\": [\n                    {\n                        \"Key\": \"abc\",\n                        \"Value\": \"abc\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "Notices": [
+            {
+                "Id": "abc",
+                "Name": "abc",
+                "UpdatedAt": "abc",
+                "UpdatedBy": "abc",
+                "NoticeType": "abc",
+                "UserNotices": [
+                    {
+                        "ReceiverType": "abc",
+                        "UserIds": [
+                            0
+                        ],
+                        "GroupIds": [
+                            0
+                        ],
+                        "StartTime": 0,
+                        "EndTime": 0,
+                        "NoticeWay": [
+                            "abc"
+                        ],
+                        "PhoneOrder": [
+                            0
+                        ],
+                        "PhoneCircleTimes": 0,
+                        "PhoneInnerInterval": 0,
+                        "PhoneCircleInterval": 0,
+                        "NeedPhoneArriveNotice": 0,
+                        "PhoneCallType": "abc",
+                        "Weekday": [
+                            0
+                        ],
+                        "OnCallFormIDs": [
+                            "abc"
+                        ]
+                    }
+                ],
+                "URLNotices": [
+                    {
+                        "URL": "abc",
+                        "IsValid": 0,
+                        "ValidationCode": "abc",
+                        "StartTime": 0,
+                        "EndTime": 0,
+                        "Weekday": [
+                            0
+                        ]
+                    }
+                ],
+                "IsPreset": 0,
+                "NoticeLanguage": "abc",
+                "PolicyIds": [
+                    "abc"
+                ],
+                "AMPConsumerId": "abc",
+                "CLSNotices": [
+                    {
+                        "Enable": 0,
+                        "Region": "abc",
+                        "LogSetId": "abc",
+                        "TopicId": "abc"
+                    }
+                ],
+                "Tags": [
+                    {
+                        "Key": "abc",
+                        "Value": "abc"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -186,12 +186,478 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"Policies\": [\n            {\n                \"PolicyId\": \"abc\",\n                \"PolicyName\": \"abc\",\n                \"Remark\": \"abc\",\n                \"MonitorType\": \"abc\",\n                \"Enable\": 0,\n                \"UseSum\": 0,\n                \"ProjectId\": 0,\n                \"ProjectName\": \"abc\",\n                \"Namespace\": \"abc\",\n                \"ConditionTemplateId\": \"abc\",\n                \"Condition\": {\n                    \"IsUnionRule\": 0,\n                    \"Rules\": [\n                        {\n                            \"MetricName\": \"abc\",\n                            \"Period\": 0,\n                            \"Operator\": \"abc\",\n                            \"Value\": \"abc\",\n                            \"ContinuePeriod\": 0,\n                            \"NoticeFrequency\": 0,\n                            \"IsPowerNotice\": 0,\n                            \"Filter\": {\n                                \"Type\": \"abc\",\n                                \"Dimensions\": \"abc\"\n                            },\n                            \"Description\": \"abc\",\n                            \"Unit\": \"abc\",\n                            \"RuleType\": \"abc\",\n                            \"IsAdvanced\": 0,\n                            \"IsOpen\": 0,\n                            \"ProductId\": \"abc\",\n                            \"ValueMax\": 0,\n                            \"ValueMin\": 0,\n                            \"HierarchicalValue\": {\n                                \"Remind\": \"abc\",\n                                \"Warn\": \"abc\",\n                                \"Serious\": \"abc\"\n                            }\n                        }\n                    ],\n                    \"ComplexExpression\": \"abc\"\n                },\n                \"EventCondition\": {\n                    \"Rules\": [\n                        {\n                            \"MetricName\": \"abc\",\n                            \"Period\": 0,\n                            \"Operator\": \"abc\",\n                            \"Value\": \"abc\",\n                            \"ContinuePeriod\": 0,\n                            \"NoticeFrequency\": 0,\n                            \"IsPowerNotice\": 0,\n                            \"Filter\": {\n                                \"Type\": \"abc\",\n                                \"Dimensions\": \"abc\"\n                            },\n                            \"Description\": \"abc\",\n                            \"Unit\": \"abc\",\n                            \"RuleType\": \"abc\",\n                            \"IsAdvanced\": 0,\n                            \"IsOpen\": 0,\n                            \"ProductId\": \"abc\",\n                            \"ValueMax\": 0,\n                            \"ValueMin\": 0,\n                            \"HierarchicalValue\": {\n                                \"Remind\": \"abc\",\n                                \"Warn\": \"abc\",\n                                \"Serious\": \"abc\"\n                            }\n                        }\n                    ]\n                },\n                \"NoticeIds\": [\n                    \"abc\"\n                ],\n                \"Notices\": [\n                    {\n                        \"Id\": \"abc\",\n                        \"Name\": \"abc\",\n                        \"UpdatedAt\": \"abc\",\n                        \"UpdatedBy\": \"abc\",\n                        \"NoticeType\": \"abc\",\n                        \"UserNotices\": [\n                            {\n                                \"ReceiverType\": \"abc\",\n                                \"UserIds\": [\n                                    0\n                                ],\n                                \"GroupIds\": [\n                                    0\n                                ],\n                                \"StartTime\": 0,\n                                \"EndTime\": 0,\n                                \"NoticeWay\": [\n                                    \"abc\"\n                                ],\n                                \"PhoneOrder\": [\n                                    0\n                                ],\n                                \"PhoneCircleTimes\": 0,\n                                \"PhoneInnerInterval\": 0,\n                                \"PhoneCircleInterval\": 0,\n                                \"NeedPhoneArriveNotice\": 0,\n                                \"PhoneCallType\": \"abc\",\n                                \"Weekday\": [\n                                    0\n                                ],\n                                \"OnCallFormIDs\": [\n                                    \"abc\"\n                                ]\n                            }\n                        ],\n                        \"URLNotices\": [\n                            {\n                                \"URL\": \"abc\",\n                                \"IsValid\": 0,\n                                \"ValidationCode\": \"abc\",\n                                \"StartTime\": 0,\n                                \"EndTime\": 0,\n                                \"Weekday\": [\n                                    0\n                                ]\n                            }\n                        ],\n                        \"IsPreset\": 0,\n                        \"NoticeLanguage\": \"abc\",\n                        \"PolicyIds\": [\n                            \"abc\"\n                        ],\n                        \"AMPConsumerId\": \"abc\",\n                        \"CLSNotices\": [\n                            {\n                                \"Enable\": 0,\n                                \"Region\": \"abc\",\n                                \"LogSetId\": \"abc\",\n                                \"TopicId\": \"abc\"\n                            }\n                        ],\n                        \"Tags\": [\n                            {\n                                \"Key\": \"abc\",\n                                \"Value\": \"abc\"\n                            }\n                        ]\n                    }\n                ],\n                \"TriggerTasks\": [\n                    {\n                        \"Type\": \"abc\",\n                        \"TaskConfig\": \"abc\"\n                    }\n                ],\n                \"ConditionsTemp\": {\n                    \"TemplateName\": \"abc\",\n                    \"Condition\": {\n                        \"IsUnionRule\": 0,\n                        \"Rules\": [\n                            {\n                                \"MetricName\": \"abc\",\n                                \"Period\": 0,\n                                \"Operator\": \"abc\",\n                                \"Value\": \"abc\",\n                                \"ContinuePeriod\": 0,\n                                \"NoticeFrequency\": 0,\n                                \"IsPowerNotice\": 0,\n                                \"Filter\": {\n                                    \"Type\": \"abc\",\n                                    \"Dimensions\": \"abc\"\n                                },\n                                \"Description\": \"abc\",\n                                \"Unit\": \"abc\",\n                                \"RuleType\": \"abc\",\n                                \"IsAdvanced\": 0,\n                                \"IsOpen\": 0,\n                                \"ProductId\": \"abc\",\n                                \"ValueMax\": 0,\n                                \"ValueMin\": 0,\n                                \"HierarchicalValue\": {\n                                    \"Remind\": \"abc\",\n                                    \"Warn\": \"abc\",\n                                    \"Serious\": \"abc\"\n                                }\n                            }\n                        ],\n                        \"ComplexExpression\": \"abc\"\n                    },\n                    \"EventCondition\": {}\n                },\n                \"LastEditUin\": \"abc\",\n                \"UpdateTime\": 0,\n                \"InsertTime\": 0,\n                \"Region\": [\n                    \"abc\"\n                ],\n                \"NamespaceShowName\": \"abc\",\n                \"IsDefault\": 0,\n                \"CanSetDefault\": 0,\n                \"InstanceGroupId\": 0,\n                \"InstanceSum\": 0,\n                \"InstanceGroupName\": \"abc\",\n                \"RuleType\": \"abc\",\n                \"OriginId\": \"abc\",\n                \"TagInstances\": [\n                    {\n                        \"Key\": \"abc\",\n                        \"Value\": \"abc\",\n                        \"InstanceSum\": 0,\n                        \"ServiceType\": \"abc\",\n                        \"RegionId\": 0,\n                        \"BindingStatus\": 0,\n                        \"TagStatus\": 0\n                    }\n                ],\n                \"FilterDimensionsParam\": \"abc\",\n                \"IsOneClick\": 0,\n                \"OneClickStatus\": 0,\n                \"AdvancedMetricNumber\": 0,\n                \"IsBindAll\": 0,\n                \"Tags\": [\n                    {\n                        \"Key\": \"abc\",\n                        \"Value\": \"abc\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "Policies": [
+            {
+                "PolicyId": "abc",
+                "PolicyName": "abc",
+                "Remark": "abc",
+                "MonitorType": "abc",
+                "Enable": 0,
+                "UseSum": 0,
+                "ProjectId": 0,
+                "ProjectName": "abc",
+                "Namespace": "abc",
+                "ConditionTemplateId": "abc",
+                "Condition": {
+                    "IsUnionRule": 0,
+                    "Rules": [
+                        {
+                            "MetricName": "abc",
+                            "Period": 0,
+                            "Operator": "abc",
+                            "Value": "abc",
+                            "ContinuePeriod": 0,
+                            "NoticeFrequency": 0,
+                            "IsPowerNotice": 0,
+                            "Filter": {
+                                "Type": "abc",
+                                "Dimensions": "abc"
+                            },
+                            "Description": "abc",
+                            "Unit": "abc",
+                            "RuleType": "abc",
+                            "IsAdvanced": 0,
+                            "IsOpen": 0,
+                            "ProductId": "abc",
+                            "ValueMax": 0,
+                            "ValueMin": 0,
+                            "HierarchicalValue": {
+                                "Remind": "abc",
+                                "Warn": "abc",
+                                "Serious": "abc"
+                            }
+                        }
+                    ],
+                    "ComplexExpression": "abc"
+                },
+                "EventCondition": {
+                    "Rules": [
+                        {
+                            "MetricName": "abc",
+                            "Period": 0,
+                            "Operator": "abc",
+                            "Value": "abc",
+                            "ContinuePeriod": 0,
+                            "NoticeFrequency": 0,
+                            "IsPowerNotice": 0,
+                            "Filter": {
+                                "Type": "abc",
+                                "Dimensions": "abc"
+                            },
+                            "Description": "abc",
+                            "Unit": "abc",
+                            "RuleType": "abc",
+                            "IsAdvanced": 0,
+                            "IsOpen": 0,
+                            "ProductId": "abc",
+                            "ValueMax": 0,
+                            "ValueMin": 0,
+                            "HierarchicalValue": {
+                                "Remind": "abc",
+                                "Warn": "abc",
+                                "Serious": "abc"
+                            }
+                        }
+                    ]
+                },
+                "NoticeIds": [
+                    "abc"
+                ],
+                "Notices": [
+                    {
+                        "Id": "abc",
+                        "Name": "abc",
+                        "UpdatedAt": "abc",
+                        "UpdatedBy": "abc",
+                        "NoticeType": "abc",
+                        "UserNotices": [
+                            {
+                                "ReceiverType": "abc",
+                                "UserIds": [
+                                    0
+                                ],
+                                "GroupIds": [
+                                    0
+                                ],
+                                "StartTime": 0,
+                                "EndTime": 0,
+                                "NoticeWay": [
+                                    "abc"
+                                ],
+                                "PhoneOrder": [
+                                    0
+                                ],
+                                "PhoneCircleTimes": 0,
+                                "PhoneInnerInterval": 0,
+                                "PhoneCircleInterval": 0,
+                                "NeedPhoneArriveNotice": 0,
+                                "PhoneCallType": "abc",
+                                "Weekday": [
+                                    0
+                                ],
+                                "OnCallFormIDs": [
+                                    "abc"
+                                ]
+                            }
+                        ],
+                        "URLNotices": [
+                            {
+                                "URL": "abc",
+                                "IsValid": 0,
+                                "ValidationCode": "abc",
+                                "StartTime": 0,
+                                "EndTime": 0,
+                                "Weekday": [
+                                    0
+                                ]
+                            }
+                        ],
+                        "IsPreset": 0,
+                        "NoticeLanguage": "abc",
+                        "PolicyIds": [
+                            "abc"
+                        ],
+                        "AMPConsumerId": "abc",
+                        "CLSNotices": [
+                            {
+                                "Enable": 0,
+                                "Region": "abc",
+                                "LogSetId": "abc",
+                                "TopicId": "abc"
+                            }
+                        ],
+                        "Tags": [
+                            {
+                                "Key": "abc",
+                                "Value": "abc"
+                            }
+                        ]
+                    }
+                ],
+                "TriggerTasks": [
+                    {
+                        "Type": "abc",
+                        "TaskConfig": "abc"
+                    }
+                ],
+                "ConditionsTemp": {
+                    "TemplateName": "abc",
+                    "Condition": {
+                        "IsUnionRule": 0,
+                        "Rules": [
+                            {
+                                "MetricName": "abc",
+                                "Period": 0,
+                                "Operator": "abc",
+                                "Value": "abc",
+                                "ContinuePeriod": 0,
+                                "NoticeFrequency": 0,
+                                "IsPowerNotice": 0,
+                                "Filter": {
+                                    "Type": "abc",
+                                    "Dimensions": "abc"
+                                },
+                                "Description": "abc",
+                                "Unit": "abc",
+                                "RuleType": "abc",
+                                "IsAdvanced": 0,
+                                "IsOpen": 0,
+                                "ProductId": "abc",
+                                "ValueMax": 0,
+                                "ValueMin": 0,
+                                "HierarchicalValue": {
+                                    "Remind": "abc",
+                                    "Warn": "abc",
+                                    "Serious": "abc"
+                                }
+                            }
+                        ],
+                        "ComplexExpression": "abc"
+                    },
+                    "EventCondition": {}
+                },
+                "LastEditUin": "abc",
+                "UpdateTime": 0,
+                "InsertTime": 0,
+                "Region": [
+                    "abc"
+                ],
+                "NamespaceShowName": "abc",
+                "IsDefault": 0,
+                "CanSetDefault": 0,
+                "InstanceGroupId": 0,
+                "InstanceSum": 0,
+                "InstanceGroupName": "abc",
+                "RuleType": "abc",
+                "OriginId": "abc",
+                "TagInstances": [
+                    {
+                        "Key": "abc",
+                        "Value": "abc",
+                        "InstanceSum": 0,
+                        "ServiceType": "abc",
+                        "RegionId": 0,
+                        "BindingStatus": 0,
+                        "TagStatus": 0
+                    }
+                ],
+                "FilterDimensionsParam": "abc",
+                "IsOneClick": 0,
+                "OneClickStatus": 0,
+                "AdvancedMetricNumber": 0,
+                "IsBindAll": 0,
+                "Tags": [
+                    {
+                        "Key": "abc",
+                        "Value": "abc"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"Policies\": [\n            {\n                \"PolicyId\": \"abc\",\n                \"PolicyName\": \"abc\",\n                \"Remark\": \"abc\",\n                \"MonitorType\": \"abc\",\n                \"Enable\": 0,\n                \"UseSum\": 0,\n                \"ProjectId\": 0,\n                \"ProjectName\": \"abc\",\n                \"Namespace\": \"abc\",\n                \"ConditionTemplateId\": \"abc\",\n                \"Condition\": {\n                    \"IsUnionRule\": 0,\n                    \"Rules\": [\n                        {\n                            \"MetricName\": \"abc\",\n                            \"Period\": 0,\n                            \"Operator\": \"abc\",\n                            \"Value\": \"abc\",\n                            \"ContinuePeriod\": 0,\n                            \"NoticeFrequency\": 0,\n                            \"IsPowerNotice\": 0,\n                            \"Filter\": {\n                                \"Type\": \"abc\",\n                                \"Dimensions\": \"abc\"\n                            },\n                            \"Description\": \"abc\",\n                            \"Unit\": \"abc\",\n                            \"RuleType\": \"abc\",\n                            \"IsAdvanced\": 0,\n                            \"IsOpen\": 0,\n                            \"ProductId\": \"abc\",\n                            \"ValueMax\": 0,\n                            \"ValueMin\": 0,\n                            \"HierarchicalValue\": {\n                                \"Remind\": \"abc\",\n                                \"Warn\": \"abc\",\n                                \"Serious\": \"abc\"\n                            }\n                        }\n                    ],\n                    \"ComplexExpression\": \"abc\"\n                },\n                \"EventCondition\": {\n                    \"Rules\": [\n                        {\n                            \"MetricName\": \"abc\",\n                            \"Period\": 0,\n                            \"Operator\": \"abc\",\n                            \"Value\": \"abc\",\n                            \"ContinuePeriod\": 0,\n                            \"NoticeFrequency\": 0,\n                            \"IsPowerNotice\": 0,\n                            \"Filter\": {\n                                \"Type\": \"abc\",\n                                \"Dimensions\": \"abc\"\n                            },\n                            \"Description\": \"abc\",\n                            \"Unit\": \"abc\",\n                            \"RuleType\": \"abc\",\n                            \"IsAdvanced\": 0,\n                            \"IsOpen\": 0,\n                            \"ProductId\": \"abc\",\n                            \"ValueMax\": 0,\n                            \"ValueMin\": 0,\n                            \"HierarchicalValue\": {\n                                \"Remind\": \"abc\",\n                                \"Warn\": \"abc\",\n                                \"Serious\": \"abc\"\n                            }\n                        }\n                    ]\n                },\n                \"NoticeIds\": [\n                    \"abc\"\n                ],\n                \"Notices\": [\n                    {\n                        \"Id\": \"abc\",\n                        \"Name\": \"abc\",\n                        \"UpdatedAt\": \"abc\",\n                        \"UpdatedBy\": \"abc\",\n                        \"NoticeType\": \"abc\",\n                        \"UserNotices\": [\n                            {\n                                \"ReceiverType\": \"abc\",\n                                \"UserIds\": [\n                                    0\n                                ],\n                                \"GroupIds\": [\n                                    0\n                                ],\n                                \"StartTime\": 0,\n                                \"EndTime\": 0,\n                                \"NoticeWay\": [\n                                    \"abc\"\n                                ],\n                                \"PhoneOrder\": [\n                                    0\n                                ],\n                                \"PhoneCircleTimes\": 0,\n                                \"PhoneInnerInterval\": 0,\n                                \"PhoneCircleInterval\": 0,\n                                \"NeedPhoneArriveNotice\": 0,\n                                \"PhoneCallType\": \"abc\",\n                                \"Weekday\": [\n                                    0\n                                ],\n                                \"OnCallFormIDs\": [\n                                    \"abc\"\n                                ]\n                            }\n                        ],\n                        \"URLNotices\": [\n                            {\n                                \"URL\": \"abc\",\n                                \"IsValid\": 0,\n                                \"ValidationCode\": \"abc\",\n                                \"StartTime\": 0,\n                                \"EndTime\": 0,\n                                \"Weekday\": [\n                                    0\n                                ]\n                            }\n                        ],\n                        \"IsPreset\": 0,\n                        \"NoticeLanguage\": \"abc\",\n                        \"PolicyIds\": [\n                            \"abc\"\n                        ],\n                        \"AMPConsumerId\": \"abc\",\n                        \"CLSNotices\": [\n                            {\n                                \"Enable\": 0,\n                                \"Region\": \"abc\",\n                                \"LogSetId\": \"abc\",\n                                \"TopicId\": \"abc\"\n                            }\n                        ],\n                        \"Tags\": [\n                            {\n                                \"Key\": \"abc\",\n                                \"Value\": \"abc\"\n                            }\n                        ]\n                    }\n                ],\n                \"TriggerTasks\": [\n                    {\n                        \"Type\": \"abc\",\n                        \"TaskConfig\": \"abc\"\n                    }\n                ],\n                \"ConditionsTemp\": {\n                    \"TemplateName\": \"abc\",\n                    \"Condition\": {\n                        \"IsUnionRule\": 0,\n                        \"Rules\": [\n                            {\n                                \"MetricName\": \"abc\",\n                                \"Period\": 0,\n                                \"Operator\": \"abc\",\n                                \"Value\": \"abc\",\n                                \"ContinuePeriod\": 0,\n                                \"NoticeFrequency\": 0,\n                                \"IsPowerNotice\": 0,\n                                \"Filter\": {\n                                    \"Type\": \"abc\",\n                                    \"Dimensions\": \"abc\"\n                                },\n                                \"Description\": \"abc\",\n                                \"Unit\": \"abc\",\n                                \"RuleType\": \"abc\",\n                                \"IsAdvanced\": 0,\n                                \"IsOpen\": 0,\n                                \"ProductId\": \"abc\",\n                                \"ValueMax\": 0,\n                                \"ValueMin\": 0,\n                                \"HierarchicalValue\": {\n                                    \"Remind\": \"abc\",\n                                    \"Warn\": \"abc\",\n                                    \"Serious\": \"abc\"\n                                }\n                            }\n                        ],\n                        \"ComplexExpression\": \"abc\"\n                    },\n                    \"EventCondition\": {}\n                },\n                \"LastEditUin\": \"abc\",\n                \"UpdateTime\": 0,\n                \"InsertTime\": 0,\n                \"Region\": [\n                    \"abc\"\n                ],\n                \"NamespaceShowName\": \"abc\",\n                \"IsDefault\": 0,\n                \"CanSetDefault\": 0,\n                \"InstanceGroupId\": 0,\n                \"InstanceSum\": 0,\n                \"InstanceGroupName\": \"abc\",\n                \"RuleType\": \"abc\",\n                \"OriginId\": \"abc\",\n                \"TagInstances\": [\n                    {\n                        \"Key\": \"abc\",\n                        \"Value\": \"abc\",\n                        \"InstanceSum\": 0,\n                        \"ServiceType\": \"abc\",\n                        \"RegionId\": 0,\n                        \"BindingStatus\": 0,\n                        \"TagStatus\": 0\n                    }\n                ],\n                \"FilterDimensionsParam\": \"abc\",\n                \"IsOneClick\": 0,\n                \"OneClickStatus\": 0,\n                \"AdvancedMetricNumber\": 0,\n                \"IsBindAll\": 0,\n                \"Tags\": [\n                    {\n                        \"Key\": \"abc\",\n                        \"Value\": \"abc\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "Policies": [
+            {
+                "PolicyId": "abc",
+                "PolicyName": "abc",
+                "Remark": "abc",
+                "MonitorType": "abc",
+                "Enable": 0,
+                "UseSum": 0,
+                "ProjectId": 0,
+                "ProjectName": "abc",
+                "Namespace": "abc",
+                "ConditionTemplateId": "abc",
+                "Condition": {
+                    "IsUnionRule": 0,
+                    "Rules": [
+                        {
+                            "MetricName": "abc",
+                            "Period": 0,
+                            "Operator": "abc",
+                            "Value": "abc",
+                            "ContinuePeriod": 0,
+                            "NoticeFrequency": 0,
+                            "IsPowerNotice": 0,
+                            "Filter": {
+                                "Type": "abc",
+                                "Dimensions": "abc"
+                            },
+                            "Description": "abc",
+                            "Unit": "abc",
+                            "RuleType": "abc",
+                            "IsAdvanced": 0,
+                            "IsOpen": 0,
+                            "ProductId": "abc",
+                            "ValueMax": 0,
+                            "ValueMin": 0,
+                            "HierarchicalValue": {
+                                "Remind": "abc",
+                                "Warn": "abc",
+                                "Serious": "abc"
+                            }
+                        }
+                    ],
+                    "ComplexExpression": "abc"
+                },
+                "EventCondition": {
+                    "Rules": [
+                        {
+                            "MetricName": "abc",
+                            "Period": 0,
+                            "Operator": "abc",
+                            "Value": "abc",
+                            "ContinuePeriod": 0,
+                            "NoticeFrequency": 0,
+                            "IsPowerNotice": 0,
+                            "Filter": {
+                                "Type": "abc",
+                                "Dimensions": "abc"
+                            },
+                            "Description": "abc",
+                            "Unit": "abc",
+                            "RuleType": "abc",
+                            "IsAdvanced": 0,
+                            "IsOpen": 0,
+                            "ProductId": "abc",
+                            "ValueMax": 0,
+                            "ValueMin": 0,
+                            "HierarchicalValue": {
+                                "Remind": "abc",
+                                "Warn": "abc",
+                                "Serious": "abc"
+                            }
+                        }
+                    ]
+                },
+                "NoticeIds": [
+                    "abc"
+                ],
+                "Notices": [
+                    {
+                        "Id": "abc",
+                        "Name": "abc",
+                        "UpdatedAt": "abc",
+                        "UpdatedBy": "abc",
+                        "NoticeType": "abc",
+                        "UserNotices": [
+                            {
+                                "ReceiverType": "abc",
+                                "UserIds": [
+                                    0
+                                ],
+                                "GroupIds": [
+                                    0
+                                ],
+                                "StartTime": 0,
+                                "EndTime": 0,
+                                "NoticeWay": [
+                                    "abc"
+                                ],
+                                "PhoneOrder": [
+                                    0
+                                ],
+                                "PhoneCircleTimes": 0,
+                                "PhoneInnerInterval": 0,
+                                "PhoneCircleInterval": 0,
+                                "NeedPhoneArriveNotice": 0,
+                                "PhoneCallType": "abc",
+                                "Weekday": [
+                                    0
+                                ],
+                                "OnCallFormIDs": [
+                                    "abc"
+                                ]
+                            }
+                        ],
+                        "URLNotices": [
+                            {
+                                "URL": "abc",
+                                "IsValid": 0,
+                                "ValidationCode": "abc",
+                                "StartTime": 0,
+                                "EndTime": 0,
+                                "Weekday": [
+                                    0
+                                ]
+                            }
+                        ],
+                        "IsPreset": 0,
+                        "NoticeLanguage": "abc",
+                        "PolicyIds": [
+                            "abc"
+                        ],
+                        "AMPConsumerId": "abc",
+                        "CLSNotices": [
+                            {
+                                "Enable": 0,
+                                "Region": "abc",
+                                "LogSetId": "abc",
+                                "TopicId": "abc"
+                            }
+                        ],
+                        "Tags": [
+                            {
+                                "Key": "abc",
+                                "Value": "abc"
+                            }
+                        ]
+                    }
+                ],
+                "TriggerTasks": [
+                    {
+                        "Type": "abc",
+                        "TaskConfig": "abc"
+                    }
+                ],
+                "ConditionsTemp": {
+                    "TemplateName": "abc",
+                    "Condition": {
+                        "IsUnionRule": 0,
+                        "Rules": [
+                            {
+                                "MetricName": "abc",
+                                "Period": 0,
+                                "Operator": "abc",
+                                "Value": "abc",
+                                "ContinuePeriod": 0,
+                                "NoticeFrequency": 0,
+                                "IsPowerNotice": 0,
+                                "Filter": {
+                                    "Type": "abc",
+                                    "Dimensions": "abc"
+                                },
+                                "Description": "abc",
+                                "Unit": "abc",
+                                "RuleType": "abc",
+                                "IsAdvanced": 0,
+                                "IsOpen": 0,
+                                "ProductId": "abc",
+                                "ValueMax": 0,
+                                "ValueMin": 0,
+                                "HierarchicalValue": {
+                                    "Remind": "abc",
+                                    "Warn": "abc",
+                                    "Serious": "abc"
+                                }
+                            }
+                        ],
+                        "ComplexExpression": "abc"
+                    },
+                    "EventCondition": {}
+                },
+                "LastEditUin": "abc",
+                "UpdateTime": 0,
+                "InsertTime": 0,
+                "Region": [
+                    "abc"
+                ],
+                "NamespaceShowName": "abc",
+                "IsDefault": 0,
+                "CanSetDefault": 0,
+                "InstanceGroupId": 0,
+                "InstanceSum": 0,
+                "InstanceGroupName": "abc",
+                "RuleType": "abc",
+                "OriginId": "abc",
+                "TagInstances": [
+                    {
+                        "Key": "abc",
+                        "Value": "abc",
+                        "InstanceSum": 0,
+                        "ServiceType": "abc",
+                        "RegionId": 0,
+                        "BindingStatus": 0,
+                        "TagStatus": 0
+                    }
+                ],
+                "FilterDimensionsParam": "abc",
+                "IsOneClick": 0,
+                "OneClickStatus": 0,
+                "AdvancedMetricNumber": 0,
+                "IsBindAll": 0,
+                "Tags": [
+                    {
+                        "Key": "abc",
+                        "Value": "abc"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,230 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Policy\": {\n            \"NamespaceShowName\": \"xx\",\n            \"LastEditUin\": \"xx\",\n            \"Namespace\": \"xx\",\n            \"InstanceGroupName\": \"xx\",\n            \"AdvancedMetricNumber\": 0,\n            \"Notices\": [\n                {\n                    \"AMPConsumerId\": \"xx\",\n                    \"URLNotices\": [\n                        {\n                            \"ValidationCode\": \"xx\",\n                            \"URL\": \"xx\",\n                            \"IsValid\": 0,\n                            \"Weekday\": [\n                                0\n                            ],\n                            \"StartTime\": 0,\n                            \"EndTime\": 0\n                        }\n                    ],\n                    \"Name\": \"xx\",\n                    \"NoticeType\": \"xx\",\n                    \"CLSNotices\": [\n                        {\n                            \"TopicId\": \"xx\",\n                            \"Region\": \"xx\",\n                            \"Enable\": 0,\n                            \"LogSetId\": \"xx\"\n                        }\n                    ],\n                    \"UpdatedBy\": \"xx\",\n                    \"PolicyIds\": [\n                        \"xx\"\n                    ],\n                    \"UserNotices\": [\n                        {\n                            \"NoticeWay\": [\n                                \"SMS\",\n                                \"EMAIL\"\n                            ],\n                            \"NeedPhoneArriveNotice\": 0,\n                            \"PhoneOrder\": [\n                                0\n                            ],\n                            \"PhoneCallType\": \"xx\",\n                            \"UserIds\": [\n                                1001357\n                            ],\n                            \"ReceiverType\": \"xx\",\n                            \"PhoneCircleInterval\": 0,\n                            \"GroupIds\": [\n                                0\n                            ],\n                            \"StartTime\": 0,\n                            \"PhoneCircleTimes\": 0,\n                            \"EndTime\": 86399,\n                            \"PhoneInnerInterval\": 0,\n                            \"Weekday\": [\n                                0\n                            ]\n                        }\n                    ],\n                    \"IsPreset\": 1,\n                    \"UpdatedAt\": \"xx\",\n                    \"NoticeLanguage\": \"xx\",\n                    \"Id\": \"xx\"\n                }\n            ],\n            \"TriggerTasks\": [\n                {\n                    \"Type\": \"xx\",\n                    \"TaskConfig\": \"xx\"\n                }\n            ],\n            \"ConditionTemplateId\": \"xx\",\n            \"UpdateTime\": 1608197675,\n            \"Enable\": 1,\n            \"TagInstances\": [\n                {\n                    \"ServiceType\": \"xx\",\n                    \"RegionId\": 0,\n                    \"Value\": \"xx\",\n                    \"InstanceSum\": 0,\n                    \"Key\": \"xx\",\n                    \"BindingStatus\": 0,\n                    \"TagStatus\": 0\n                }\n            ],\n            \"Condition\": {\n                \"IsUnionRule\": 0,\n                \"Rules\": [\n                    {\n                        \"NoticeFrequency\": 86400,\n                        \"RuleType\": \"xx\",\n                        \"IsAdvanced\": 0,\n                        \"Description\": \"xx\",\n                        \"IsOpen\": 0,\n                        \"Period\": 60,\n                        \"Value\": \"xx\",\n                        \"Filter\": {\n                            \"Type\": \"xx\",\n                            \"Dimensions\": \"xx\"\n                        },\n                        \"IsPowerNotice\": 0,\n                        \"ContinuePeriod\": 1,\n                        \"Operator\": \"xx\",\n                        \"ProductId\": \"xx\",\n                        \"Unit\": \"xx\",\n                        \"MetricName\": \"xx\"\n                    }\n                ]\n            },\n            \"PolicyName\": \"xx\",\n            \"Remark\": \"xx\",\n            \"ConditionsTemp\": {\n                \"EventCondition\": {\n                    \"Rules\": [\n                        {\n                            \"NoticeFrequency\": 0,\n                            \"RuleType\": \"xx\",\n                            \"IsAdvanced\": 0,\n                            \"Description\": \"xx\",\n                            \"IsOpen\": 0,\n                            \"Period\": 0,\n                            \"Value\": \"xx\",\n                            \"Filter\": {\n                                \"Type\": \"xx\",\n                                \"Dimensions\": \"xx\"\n                            },\n                            \"IsPowerNotice\": 0,\n                            \"ContinuePeriod\": 0,\n                            \"Operator\": \"xx\",\n                            \"ProductId\": \"xx\",\n                            \"Unit\": \"xx\",\n                            \"MetricName\": \"xx\"\n                        }\n                    ]\n                },\n                \"Condition\": {\n                    \"IsUnionRule\": 0\n                },\n                \"TemplateName\": \"xx\"\n            },\n            \"ProjectId\": 0,\n            \"Region\": [\n                \"bj\",\n                \"ca\",\n                \"cd\",\n                \"cgoec\",\n                \"cq\",\n                \"de\",\n                \"fzec\",\n                \"gz\",\n                \"gzopen\",\n                \"hfeec\",\n                \"hk\",\n                \"hzec\",\n                \"in\",\n                \"jnec\",\n                \"jp\",\n                \"kr\",\n                \"nj\",\n                \"ru\",\n                \"sg\",\n                \"sh\",\n                \"sheec\",\n                \"shjr\",\n                \"szjr\",\n                \"szx\",\n                \"th\",\n                \"tpe\",\n                \"tsn\",\n                \"use\",\n                \"usw\",\n                \"xbec\",\n                \"xiyec\"\n            ],\n            \"FilterDimensionsParam\": \"xx\",\n            \"EventCondition\": {\n                \"Rules\": [\n                    {\n                        \"NoticeFrequency\": 0,\n                        \"RuleType\": \"xx\",\n                        \"IsAdvanced\": 0,\n                        \"Description\": \"xx\",\n                        \"IsOpen\": 0,\n                        \"Period\": 0,\n                        \"Value\": \"xx\",\n                        \"Filter\": {\n                            \"Type\": \"xx\",\n                            \"Dimensions\": \"xx\"\n                        },\n                        \"IsPowerNotice\": 0,\n                        \"ContinuePeriod\": 0,\n                        \"Operator\": \"xx\",\n                        \"ProductId\": \"xx\",\n                        \"Unit\": \"xx\",\n                        \"MetricName\": \"xx\"\n                    }\n                ]\n            },\n            \"InsertTime\": 1608197675,\n            \"InstanceGroupId\": 6155,\n            \"NoticeIds\": [\n                \"notice-rwudonte\"\n            ],\n            \"OriginId\": \"xx\",\n            \"IsDefault\": 0,\n            \"PolicyId\": \"xx\",\n            \"UseSum\": 1,\n            \"InstanceSum\": 1,\n            \"ProjectName\": \"xx\",\n            \"RuleType\": \"xx\",\n            \"OneClickStatus\": 0,\n            \"IsOneClick\": 0,\n            \"CanSetDefault\": 0,\n            \"MonitorType\": \"xx\"\n        },\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Policy": {
+            "NamespaceShowName": "xx",
+            "LastEditUin": "xx",
+            "Namespace": "xx",
+            "InstanceGroupName": "xx",
+            "AdvancedMetricNumber": 0,
+            "Notices": [
+                {
+                    "AMPConsumerId": "xx",
+                    "URLNotices": [
+                        {
+                            "ValidationCode": "xx",
+                            "URL": "xx",
+                            "IsValid": 0,
+                            "Weekday": [
+                                0
+                            ],
+                            "StartTime": 0,
+                            "EndTime": 0
+                        }
+                    ],
+                    "Name": "xx",
+                    "NoticeType": "xx",
+                    "CLSNotices": [
+                        {
+                            "TopicId": "xx",
+                            "Region": "xx",
+                            "Enable": 0,
+                            "LogSetId": "xx"
+                        }
+                    ],
+                    "UpdatedBy": "xx",
+                    "PolicyIds": [
+                        "xx"
+                    ],
+                    "UserNotices": [
+                        {
+                            "NoticeWay": [
+                                "SMS",
+                                "EMAIL"
+                            ],
+                            "NeedPhoneArriveNotice": 0,
+                            "PhoneOrder": [
+                                0
+                            ],
+                            "PhoneCallType": "xx",
+                            "UserIds": [
+                                1001357
+                            ],
+                            "ReceiverType": "xx",
+                            "PhoneCircleInterval": 0,
+                            "GroupIds": [
+                                0
+                            ],
+                            "StartTime": 0,
+                            "PhoneCircleTimes": 0,
+                            "EndTime": 86399,
+                            "PhoneInnerInterval": 0,
+                            "Weekday": [
+                                0
+                            ]
+                        }
+                    ],
+                    "IsPreset": 1,
+                    "UpdatedAt": "xx",
+                    "NoticeLanguage": "xx",
+                    "Id": "xx"
+                }
+            ],
+            "TriggerTasks": [
+                {
+                    "Type": "xx",
+                    "TaskConfig": "xx"
+                }
+            ],
+            "ConditionTemplateId": "xx",
+            "UpdateTime": 1608197675,
+            "Enable": 1,
+            "TagInstances": [
+                {
+                    "ServiceType": "xx",
+                    "RegionId": 0,
+                    "Value": "xx",
+                    "InstanceSum": 0,
+                    "Key": "xx",
+                    "BindingStatus": 0,
+                    "TagStatus": 0
+                }
+            ],
+            "Condition": {
+                "IsUnionRule": 0,
+                "Rules": [
+                    {
+                        "NoticeFrequency": 86400,
+                        "RuleType": "xx",
+                        "IsAdvanced": 0,
+                        "Description": "xx",
+                        "IsOpen": 0,
+                        "Period": 60,
+                        "Value": "xx",
+                        "Filter": {
+                            "Type": "xx",
+                            "Dimensions": "xx"
+                        },
+                        "IsPowerNotice": 0,
+                        "ContinuePeriod": 1,
+                        "Operator": "xx",
+                        "ProductId": "xx",
+                        "Unit": "xx",
+                        "MetricName": "xx"
+                    }
+                ]
+            },
+            "PolicyName": "xx",
+            "Remark": "xx",
+            "ConditionsTemp": {
+                "EventCondition": {
+                    "Rules": [
+                        {
+                            "NoticeFrequency": 0,
+                            "RuleType": "xx",
+                            "IsAdvanced": 0,
+                            "Description": "xx",
+                            "IsOpen": 0,
+                            "Period": 0,
+                            "Value": "xx",
+                            "Filter": {
+                                "Type": "xx",
+                                "Dimensions": "xx"
+                            },
+                            "IsPowerNotice": 0,
+                            "ContinuePeriod": 0,
+                            "Operator": "xx",
+                            "ProductId": "xx",
+                            "Unit": "xx",
+                            "MetricName": "xx"
+                        }
+                    ]
+                },
+                "Condition": {
+                    "IsUnionRule": 0
+                },
+                "TemplateName": "xx"
+            },
+            "ProjectId": 0,
+            "Region": [
+                "bj",
+                "ca",
+                "cd",
+                "cgoec",
+                "cq",
+                "de",
+                "fzec",
+                "gz",
+                "gzopen",
+                "hfeec",
+                "hk",
+                "hzec",
+                "in",
+                "jnec",
+                "jp",
+                "kr",
+                "nj",
+                "ru",
+                "sg",
+                "sh",
+                "sheec",
+                "shjr",
+                "szjr",
+                "szx",
+                "th",
+                "tpe",
+                "tsn",
+                "use",
+                "usw",
+                "xbec",
+                "xiyec"
+            ],
+            "FilterDimensionsParam": "xx",
+            "EventCondition": {
+                "Rules": [
+                    {
+                        "NoticeFrequency": 0,
+                        "RuleType": "xx",
+                        "IsAdvanced": 0,
+                        "Description": "xx",
+                        "IsOpen": 0,
+                        "Period": 0,
+                        "Value": "xx",
+                        "Filter": {
+                            "Type": "xx",
+                            "Dimensions": "xx"
+                        },
+                        "IsPowerNotice": 0,
+                        "ContinuePeriod": 0,
+                        "Operator": "xx",
+                        "ProductId": "xx",
+                        "Unit": "xx",
+                        "MetricName": "xx"
+                    }
+                ]
+            },
+            "InsertTime": 1608197675,
+            "InstanceGroupId": 6155,
+            "NoticeIds": [
+                "notice-rwudonte"
+            ],
+            "OriginId": "xx",
+            "IsDefault": 0,
+            "PolicyId": "xx",
+            "UseSum": 1,
+            "InstanceSum": 1,
+            "ProjectName": "xx",
+            "RuleType": "xx",
+            "OneClickStatus": 0,
+            "IsOneClick": 0,
+            "CanSetDefault": 0,
+            "MonitorType": "xx"
+        },
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

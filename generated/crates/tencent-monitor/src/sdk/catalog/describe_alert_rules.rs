@@ -80,7 +80,82 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AlertRuleSet\": [\n            {\n                \"RuleId\": \"arule-c9qvmfm8\",\n                \"RuleName\": \"example6\",\n                \"RuleState\": 3,\n                \"Type\": \"\",\n                \"Labels\": [\n                    {\n                        \"Key\": \"k1\",\n                        \"Value\": \"v1\"\n                    },\n                    {\n                        \"Key\": \"k2\",\n                        \"Value\": \"v2\"\n                    }\n                ],\n                \"Expr\": \"up{service=\\\"rig-prometheus-agent\\\"} > 0\",\n                \"Annotations\": [\n                    {\n                        \"Key\": \"ak1\",\n                        \"Value\": \"av1\"\n                    },\n                    {\n                        \"Key\": \"ak2\",\n                        \"Value\": \"av2\"\n                    }\n                ],\n                \"Duration\": \"1m\",\n                \"Receivers\": [\n                    \"123\",\n                    \"456\"\n                ],\n                \"CreatedAt\": \"2020-08-24T09:39:27Z\",\n                \"UpdatedAt\": \"2020-08-24T09:39:27Z\"\n            },\n            {\n                \"RuleId\": \"arule-nnqzmis6\",\n                \"RuleName\": \"example5\",\n                \"RuleState\": 2,\n                \"Type\": \"\",\n                \"Labels\": [\n                    {\n                        \"Key\": \"k1\",\n                        \"Value\": \"v1\"\n                    },\n                    {\n                        \"Key\": \"k2\",\n                        \"Value\": \"v2\"\n                    }\n                ],\n                \"Expr\": \"up{service=\\\"rig-prometheus-agent\\\"} > 0\",\n                \"Annotations\": [\n                    {\n                        \"Key\": \"ak1\",\n                        \"Value\": \"av1\"\n                    },\n                    {\n                        \"Key\": \"ak2\",\n                        \"Value\": \"av2\"\n                    }\n                ],\n                \"Duration\": \"1m\",\n                \"Receivers\": [\n                    \"123\",\n                    \"456\"\n                ],\n                \"CreatedAt\": \"2020-08-24T09:39:17Z\",\n                \"UpdatedAt\": \"2020-08-24T09:39:17Z\"\n            }\n        ],\n        \"RequestId\": \"-fp6ttca3mlpv34ks85fv3661vja2bwg\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AlertRuleSet": [
+            {
+                "RuleId": "arule-c9qvmfm8",
+                "RuleName": "example6",
+                "RuleState": 3,
+                "Type": "",
+                "Labels": [
+                    {
+                        "Key": "k1",
+                        "Value": "v1"
+                    },
+                    {
+                        "Key": "k2",
+                        "Value": "v2"
+                    }
+                ],
+                "Expr": "up{service=\"rig-prometheus-agent\"} > 0",
+                "Annotations": [
+                    {
+                        "Key": "ak1",
+                        "Value": "av1"
+                    },
+                    {
+                        "Key": "ak2",
+                        "Value": "av2"
+                    }
+                ],
+                "Duration": "1m",
+                "Receivers": [
+                    "123",
+                    "456"
+                ],
+                "CreatedAt": "2020-08-24T09:39:27Z",
+                "UpdatedAt": "2020-08-24T09:39:27Z"
+            },
+            {
+                "RuleId": "arule-nnqzmis6",
+                "RuleName": "example5",
+                "RuleState": 2,
+                "Type": "",
+                "Labels": [
+                    {
+                        "Key": "k1",
+                        "Value": "v1"
+                    },
+                    {
+                        "Key": "k2",
+                        "Value": "v2"
+                    }
+                ],
+                "Expr": "up{service=\"rig-prometheus-agent\"} > 0",
+                "Annotations": [
+                    {
+                        "Key": "ak1",
+                        "Value": "av1"
+                    },
+                    {
+                        "Key": "ak2",
+                        "Value": "av2"
+                    }
+                ],
+                "Duration": "1m",
+                "Receivers": [
+                    "123",
+                    "456"
+                ],
+                "CreatedAt": "2020-08-24T09:39:17Z",
+                "UpdatedAt": "2020-08-24T09:39:17Z"
+            }
+        ],
+        "RequestId": "-fp6ttca3mlpv34ks85fv3661vja2bwg",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -63,7 +63,66 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"QceNamespaces\": {\n            \"Id\": \"\",\n            \"Name\": \"\",\n            \"ProductName\": \"\",\n            \"Value\": \"\",\n            \"Config\": \"\",\n            \"AvailableRegions\": [],\n            \"DashboardId\": \"\",\n            \"SortId\": 0\n        },\n        \"QceNamespacesNew\": [\n            {\n                \"Id\": \"xxxxxxx\",\n                \"Name\": \"Direct Connect - dedicated tunnel\",\n                \"ProductName\": \"Direct Connect - dedicated tunnel\",\n                \"Value\": \"qce/dcx\",\n                \"Config\": \"...\",\n                \"AvailableRegions\": [\n                    \"gz\",\n                    \"sh\"\n                ],\n                \"DashboardId\": \"dcchannel\",\n                \"SortId\": 500\n            }\n        ],\n        \"CustomNamespaces\": {\n            \"Id\": \"\",\n            \"Name\": \"\",\n            \"ProductName\": \"\",\n            \"Value\": \"\",\n            \"Config\": \"\",\n            \"AvailableRegions\": [],\n            \"DashboardId\": \"\",\n            \"SortId\": 0\n        },\n        \"CustomNamespacesNew\": [\n            {\n                \"Id\": \"=wenlong_sidecar\",\n                \"Name\": \"=wenlong_sidecar\",\n                \"ProductName\": \"=wenlong_sidecar\",\n                \"Value\": \"=wenlong_sidecar\",\n                \"Config\": \"\",\n                \"AvailableRegions\": [],\n                \"DashboardId\": \"=wenlong_sidecar\",\n                \"SortId\": 0\n            }\n        ],\n        \"CommonNamespaces\": [\n            {\n                \"Id\": \"performance_metric\",\n                \"MonitorType\": \"MT_TAW\",\n                \"Name\": \"Performance metric\",\n                \"Dimensions\": []\n            }\n        ],\n        \"RequestId\": \"d96ec542-6547-4af2-91ac-fee85c1b8b85\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "QceNamespaces": {
+            "Id": "",
+            "Name": "",
+            "ProductName": "",
+            "Value": "",
+            "Config": "",
+            "AvailableRegions": [],
+            "DashboardId": "",
+            "SortId": 0
+        },
+        "QceNamespacesNew": [
+            {
+                "Id": "xxxxxxx",
+                "Name": "Direct Connect - dedicated tunnel",
+                "ProductName": "Direct Connect - dedicated tunnel",
+                "Value": "qce/dcx",
+                "Config": "...",
+                "AvailableRegions": [
+                    "gz",
+                    "sh"
+                ],
+                "DashboardId": "dcchannel",
+                "SortId": 500
+            }
+        ],
+        "CustomNamespaces": {
+            "Id": "",
+            "Name": "",
+            "ProductName": "",
+            "Value": "",
+            "Config": "",
+            "AvailableRegions": [],
+            "DashboardId": "",
+            "SortId": 0
+        },
+        "CustomNamespacesNew": [
+            {
+                "Id": "=wenlong_sidecar",
+                "Name": "=wenlong_sidecar",
+                "ProductName": "=wenlong_sidecar",
+                "Value": "=wenlong_sidecar",
+                "Config": "",
+                "AvailableRegions": [],
+                "DashboardId": "=wenlong_sidecar",
+                "SortId": 0
+            }
+        ],
+        "CommonNamespaces": [
+            {
+                "Id": "performance_metric",
+                "MonitorType": "MT_TAW",
+                "Name": "Performance metric",
+                "Dimensions": []
+            }
+        ],
+        "RequestId": "d96ec542-6547-4af2-91ac-fee85c1b8b85"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

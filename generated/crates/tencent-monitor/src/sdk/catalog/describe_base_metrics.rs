@@ -55,12 +55,134 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"15e8eb48-e445-48b5-97ca-985908e207bb\",\n        \"MetricSet\": [\n            {\n                \"Namespace\": \"QCE/CVM\",\n                \"MetricName\": \"AccOuttraffic\",\n                \"MetricCName\": \"Public network outbound traffic\",\n                \"MetricEName\": \"the out traffic\",\n                \"Unit\": \"MB\",\n                \"UnitCname\": \"\",\n                \"Period\": [\n                    10,\n                    60,\n                    300,\n                    3600,\n                    86400\n                ],\n                \"Periods\": [\n                    {\n                        \"Period\": \"10\",\n                        \"StatType\": [\n                            \"sum\"\n                        ]\n                    },\n                    {\n                        \"Period\": \"60\",\n                        \"StatType\": [\n                            \"sum\"\n                        ]\n                    },\n                    {\n                        \"Period\": \"300\",\n                        \"StatType\": [\n                            \"sum\"\n                        ]\n                    },\n                    {\n                        \"Period\": \"3600\",\n                        \"StatType\": [\n                            \"sum\"\n                        ]\n                    },\n                    {\n                        \"Period\": \"86400\",\n                        \"StatType\": [\n                            \"sum\"\n                        ]\n                    }\n                ],\n                \"Dimensions\": [\n                    {\n                        \"Dimensions\": [\n                            \"InstanceId\"\n                        ]\n                    }\n                ],\n                \"Meaning\": {\n                    \"En\": \"Average outbound traffic per second of a public NIC\",\n                    \"Zh\": \"\"\n                }\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "15e8eb48-e445-48b5-97ca-985908e207bb",
+        "MetricSet": [
+            {
+                "Namespace": "QCE/CVM",
+                "MetricName": "AccOuttraffic",
+                "MetricCName": "Public network outbound traffic",
+                "MetricEName": "the out traffic",
+                "Unit": "MB",
+                "UnitCname": "",
+                "Period": [
+                    10,
+                    60,
+                    300,
+                    3600,
+                    86400
+                ],
+                "Periods": [
+                    {
+                        "Period": "10",
+                        "StatType": [
+                            "sum"
+                        ]
+                    },
+                    {
+                        "Period": "60",
+                        "StatType": [
+                            "sum"
+                        ]
+                    },
+                    {
+                        "Period": "300",
+                        "StatType": [
+                            "sum"
+                        ]
+                    },
+                    {
+                        "Period": "3600",
+                        "StatType": [
+                            "sum"
+                        ]
+                    },
+                    {
+                        "Period": "86400",
+                        "StatType": [
+                            "sum"
+                        ]
+                    }
+                ],
+                "Dimensions": [
+                    {
+                        "Dimensions": [
+                            "InstanceId"
+                        ]
+                    }
+                ],
+                "Meaning": {
+                    "En": "Average outbound traffic per second of a public NIC",
+                    "Zh": ""
+                }
+            }
+        ]
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2102703c-a1bb-4f71-9eb8-58cdfb544590\",\n        \"MetricSet\": [\n            {\n                \"Namespace\": \"QCE/CDB\",\n                \"MetricName\": \"BytesReceived\",\n                \"MetricCName\": \"\",\n                \"MetricEName\": \"\",\n                \"Unit\": \"Bps\",\n                \"UnitCname\": \"\",\n                \"Period\": [\n                    60,\n                    300,\n                    3600,\n                    86400\n                ],\n                \"Periods\": [\n                    {\n                        \"Period\": \"60\",\n                        \"StatType\": [\n                            \"max\"\n                        ]\n                    },\n                    {\n                        \"Period\": \"300\",\n                        \"StatType\": [\n                            \"max\"\n                        ]\n                    },\n                    {\n                        \"Period\": \"3600\",\n                        \"StatType\": [\n                            \"max\"\n                        ]\n                    },\n                    {\n                        \"Period\": \"86400\",\n                        \"StatType\": [\n                            \"max\"\n                        ]\n                    }\n                ],\n                \"Dimensions\": [\n                    {\n                        \"Dimensions\": [\n                            \"InstanceId\",\n                            \"InstanceType\"\n                        ]\n                    }\n                ],\n                \"Meaning\": {\n                    \"En\": \"Amount of data accepted\",\n                    \"Zh\": \"\"\n                }\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2102703c-a1bb-4f71-9eb8-58cdfb544590",
+        "MetricSet": [
+            {
+                "Namespace": "QCE/CDB",
+                "MetricName": "BytesReceived",
+                "MetricCName": "",
+                "MetricEName": "",
+                "Unit": "Bps",
+                "UnitCname": "",
+                "Period": [
+                    60,
+                    300,
+                    3600,
+                    86400
+                ],
+                "Periods": [
+                    {
+                        "Period": "60",
+                        "StatType": [
+                            "max"
+                        ]
+                    },
+                    {
+                        "Period": "300",
+                        "StatType": [
+                            "max"
+                        ]
+                    },
+                    {
+                        "Period": "3600",
+                        "StatType": [
+                            "max"
+                        ]
+                    },
+                    {
+                        "Period": "86400",
+                        "StatType": [
+                            "max"
+                        ]
+                    }
+                ],
+                "Dimensions": [
+                    {
+                        "Dimensions": [
+                            "InstanceId",
+                            "InstanceType"
+                        ]
+                    }
+                ],
+                "Meaning": {
+                    "En": "Amount of data accepted",
+                    "Zh": ""
+                }
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

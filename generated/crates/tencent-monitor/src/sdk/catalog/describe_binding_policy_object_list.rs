@@ -79,7 +79,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"List\": [\n            {\n                \"Dimensions\": \"{\\\"unInstanceId\\\":\\\"ins-19701111\\\"}\",\n                \"IsShielded\": 0,\n                \"Region\": \"gz\",\n                \"UniqueId\": \"9d091111111111111111111111111111\"\n            },\n            {\n                \"Dimensions\": \"{\\\"unInstanceId\\\":\\\"ins-19031111\\\"}\",\n                \"IsShielded\": 0,\n                \"Region\": \"gz\",\n                \"UniqueId\": \"ba8a1111111111111111111111111111\"\n            },\n            {\n                \"Dimensions\": \"{\\\"unInstanceId\\\":\\\"ins-19b01111\\\"}\",\n                \"IsShielded\": 0,\n                \"Region\": \"gz\",\n                \"UniqueId\": \"1a301111111111111111111111111111\"\n            }\n        ],\n        \"NoShieldedSum\": 3,\n        \"InstanceGroup\": null,\n        \"RequestId\": \"11111111-1111-1111-1111-111111111111\",\n        \"Total\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "List": [
+            {
+                "Dimensions": "{\"unInstanceId\":\"ins-19701111\"}",
+                "IsShielded": 0,
+                "Region": "gz",
+                "UniqueId": "9d091111111111111111111111111111"
+            },
+            {
+                "Dimensions": "{\"unInstanceId\":\"ins-19031111\"}",
+                "IsShielded": 0,
+                "Region": "gz",
+                "UniqueId": "ba8a1111111111111111111111111111"
+            },
+            {
+                "Dimensions": "{\"unInstanceId\":\"ins-19b01111\"}",
+                "IsShielded": 0,
+                "Region": "gz",
+                "UniqueId": "1a301111111111111111111111111111"
+            }
+        ],
+        "NoShieldedSum": 3,
+        "InstanceGroup": null,
+        "RequestId": "11111111-1111-1111-1111-111111111111",
+        "Total": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -92,7 +92,87 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"853dafdc-22d4-4e9d-88a7-ebc43abf7cef\",\n        \"TemplateGroupList\": [\n            {\n                \"Conditions\": [\n                    {\n                        \"AlarmNotifyPeriod\": 0,\n                        \"AlarmNotifyType\": 0,\n                        \"CalcType\": \"\",\n                        \"CalcValue\": \"\",\n                        \"ContinueTime\": \"\",\n                        \"MetricDisplayName\": \"CVM restarted\",\n                        \"MetricID\": 25,\n                        \"Period\": 60,\n                        \"RuleID\": 5001158,\n                        \"Unit\": \"\"\n                    }\n                ],\n                \"EventConditions\": [\n                    {\n                        \"AlarmNotifyPeriod\": \"0\",\n                        \"AlarmNotifyType\": \"0\",\n                        \"EventDisplayName\": \"Unpingable\",\n                        \"EventID\": \"42\",\n                        \"RuleID\": \"5001160\"\n                    }\n                ],\n                \"GroupID\": 1998664,\n                \"GroupName\": \"test\",\n                \"InsertTime\": 1567074714,\n                \"LastEditUin\": 1500000687,\n                \"IsUnionRule\": 0,\n                \"PolicyGroups\": [\n                    {\n                        \"CanSetDefault\": true,\n                        \"Enable\": true,\n                        \"GroupID\": 1998665,\n                        \"GroupName\": \"test2\",\n                        \"InsertTime\": 1567075011,\n                        \"IsDefault\": 0,\n                        \"LastEditUin\": 1500000687,\n                        \"NoShieldedInstanceCount\": 1,\n                        \"ParentGroupID\": 1998664,\n                        \"ProjectID\": 0,\n                        \"ReceiverInfos\": [\n                            {\n                                \"EndTime\": 57599,\n                                \"NeedSendNotice\": 1,\n                                \"NotifyWay\": [\n                                    \"EMAIL\",\n                                    \"SMS\"\n                                ],\n                                \"PersonInterval\": 60,\n                                \"ReceiverGroupList\": null,\n                                \"ReceiverType\": \"group\",\n                                \"ReceiverUserList\": null,\n                                \"RecoverNotify\": [\n                                    \"SMS\"\n                                ],\n                                \"RoundInterval\": 60,\n                                \"RoundNumber\": 2,\n                                \"SendFor\": null,\n                                \"StartTime\": 57600,\n                                \"UIDList\": null\n                            }\n                        ],\n                        \"Remark\": \"test2\",\n                        \"TotalInstanceCount\": 1,\n                        \"UpdateTime\": 1567075012,\n                        \"ViewName\": \"cvm_device\"\n                    }\n                ],\n                \"Remark\": \"test\",\n                \"UpdateTime\": 1567074881,\n                \"ViewName\": \"cvm_device\"\n            }\n        ],\n        \"Total\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "853dafdc-22d4-4e9d-88a7-ebc43abf7cef",
+        "TemplateGroupList": [
+            {
+                "Conditions": [
+                    {
+                        "AlarmNotifyPeriod": 0,
+                        "AlarmNotifyType": 0,
+                        "CalcType": "",
+                        "CalcValue": "",
+                        "ContinueTime": "",
+                        "MetricDisplayName": "CVM restarted",
+                        "MetricID": 25,
+                        "Period": 60,
+                        "RuleID": 5001158,
+                        "Unit": ""
+                    }
+                ],
+                "EventConditions": [
+                    {
+                        "AlarmNotifyPeriod": "0",
+                        "AlarmNotifyType": "0",
+                        "EventDisplayName": "Unpingable",
+                        "EventID": "42",
+                        "RuleID": "5001160"
+                    }
+                ],
+                "GroupID": 1998664,
+                "GroupName": "test",
+                "InsertTime": 1567074714,
+                "LastEditUin": 1500000687,
+                "IsUnionRule": 0,
+                "PolicyGroups": [
+                    {
+                        "CanSetDefault": true,
+                        "Enable": true,
+                        "GroupID": 1998665,
+                        "GroupName": "test2",
+                        "InsertTime": 1567075011,
+                        "IsDefault": 0,
+                        "LastEditUin": 1500000687,
+                        "NoShieldedInstanceCount": 1,
+                        "ParentGroupID": 1998664,
+                        "ProjectID": 0,
+                        "ReceiverInfos": [
+                            {
+                                "EndTime": 57599,
+                                "NeedSendNotice": 1,
+                                "NotifyWay": [
+                                    "EMAIL",
+                                    "SMS"
+                                ],
+                                "PersonInterval": 60,
+                                "ReceiverGroupList": null,
+                                "ReceiverType": "group",
+                                "ReceiverUserList": null,
+                                "RecoverNotify": [
+                                    "SMS"
+                                ],
+                                "RoundInterval": 60,
+                                "RoundNumber": 2,
+                                "SendFor": null,
+                                "StartTime": 57600,
+                                "UIDList": null
+                            }
+                        ],
+                        "Remark": "test2",
+                        "TotalInstanceCount": 1,
+                        "UpdateTime": 1567075012,
+                        "ViewName": "cvm_device"
+                    }
+                ],
+                "Remark": "test",
+                "UpdateTime": 1567074881,
+                "ViewName": "cvm_device"
+            }
+        ],
+        "Total": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fpllngzieyoh54e1244ols7k2hh3gdny\",\n        \"NameServers\": [\n            \"114.114.114.114\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fpllngzieyoh54e1244ols7k2hh3gdny",
+        "NameServers": [
+            "114.114.114.114"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

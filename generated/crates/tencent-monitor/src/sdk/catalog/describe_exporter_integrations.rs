@@ -71,7 +71,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3e0dff9d-9ed5-47c3-beb2-a42c1d69e1cc\",\n        \"IntegrationSet\": []\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3e0dff9d-9ed5-47c3-beb2-a42c1d69e1cc",
+        "IntegrationSet": []
+    }
+}"#,
             },
         ],
         errors: ERRORS,

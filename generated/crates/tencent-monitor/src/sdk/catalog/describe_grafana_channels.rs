@@ -76,7 +76,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NotificationChannelSet\": [\n            {\n                \"Receivers\": [\n                    \"xx\"\n                ],\n                \"ChannelId\": \"nchannel-abcd1234\",\n                \"OrganizationIds\": [\n                    \"xx\"\n                ],\n                \"UpdatedAt\": \"2020-09-22T00:00:00+00:00\",\n                \"ChannelName\": \"test\",\n                \"CreatedAt\": \"2020-09-22T00:00:00+00:00\"\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NotificationChannelSet": [
+            {
+                "Receivers": [
+                    "xx"
+                ],
+                "ChannelId": "nchannel-abcd1234",
+                "OrganizationIds": [
+                    "xx"
+                ],
+                "UpdatedAt": "2020-09-22T00:00:00+00:00",
+                "ChannelName": "test",
+                "CreatedAt": "2020-09-22T00:00:00+00:00"
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

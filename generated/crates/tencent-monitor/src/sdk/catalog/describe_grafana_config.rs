@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Config\": \"{\\\"server\\\":{\\\"root_url\\\":\\\"http://balababbb\\\"}}\",\n        \"RequestId\": \"zcv6drxckn53gb61anxndsckjdwgfw6j\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Config": "{\"server\":{\"root_url\":\"http://balababbb\"}}",
+        "RequestId": "zcv6drxckn53gb61anxndsckjdwgfw6j"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,72 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSet\": [\n            {\n                \"InstanceStatus\": 0,\n                \"VpcId\": \"xx\",\n                \"RootUrl\": \"xx\",\n                \"Version\": \"xx\",\n                \"Zone\": \"xx\",\n                \"TagSpecification\": [\n                    {\n                        \"Value\": \"xx\",\n                        \"Key\": \"xx\"\n                    }\n                ],\n                \"InstanceId\": \"xx\",\n                \"SubnetIds\": [\n                    \"xx\"\n                ],\n                \"RegionId\": 0,\n                \"InstanceChargeType\": 0,\n                \"InternalUrl\": \"xx\",\n                \"VpcName\": \"Test\",\n                \"EnableSSOCamCheck\": true,\n                \"SubnetName\": \"xx\",\n                \"InternetUrl\": \"xx\",\n                \"EnableSSO\": true,\n                \"InstanceName\": \"xx\",\n                \"Region\": \"xx\",\n                \"CreatedAt\": \"2020-09-22 00:00:00\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"xx\",\n        \"Instances\": [\n            {\n                \"InstanceStatus\": 0,\n                \"VpcId\": \"xx\",\n                \"RootUrl\": \"xx\",\n                \"Version\": \"xx\",\n                \"Zone\": \"xx\",\n                \"TagSpecification\": [\n                    {\n                        \"Value\": \"xx\",\n                        \"Key\": \"xx\"\n                    }\n                ],\n                \"InstanceId\": \"xx\",\n                \"SubnetIds\": [\n                    \"xx\"\n                ],\n                \"RegionId\": 0,\n                \"InstanceChargeType\": 0,\n                \"InternalUrl\": \"xx\",\n                \"VpcName\": \"Test\",\n                \"EnableSSOCamCheck\": true,\n                \"SubnetName\": \"xx\",\n                \"InternetUrl\": \"xx\",\n                \"EnableSSO\": true,\n                \"InstanceName\": \"xx\",\n                \"Region\": \"xx\",\n                \"CreatedAt\": \"2020-09-22 00:00:00\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSet": [
+            {
+                "InstanceStatus": 0,
+                "VpcId": "xx",
+                "RootUrl": "xx",
+                "Version": "xx",
+                "Zone": "xx",
+                "TagSpecification": [
+                    {
+                        "Value": "xx",
+                        "Key": "xx"
+                    }
+                ],
+                "InstanceId": "xx",
+                "SubnetIds": [
+                    "xx"
+                ],
+                "RegionId": 0,
+                "InstanceChargeType": 0,
+                "InternalUrl": "xx",
+                "VpcName": "Test",
+                "EnableSSOCamCheck": true,
+                "SubnetName": "xx",
+                "InternetUrl": "xx",
+                "EnableSSO": true,
+                "InstanceName": "xx",
+                "Region": "xx",
+                "CreatedAt": "2020-09-22 00:00:00"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "xx",
+        "Instances": [
+            {
+                "InstanceStatus": 0,
+                "VpcId": "xx",
+                "RootUrl": "xx",
+                "Version": "xx",
+                "Zone": "xx",
+                "TagSpecification": [
+                    {
+                        "Value": "xx",
+                        "Key": "xx"
+                    }
+                ],
+                "InstanceId": "xx",
+                "SubnetIds": [
+                    "xx"
+                ],
+                "RegionId": 0,
+                "InstanceChargeType": 0,
+                "InternalUrl": "xx",
+                "VpcName": "Test",
+                "EnableSSOCamCheck": true,
+                "SubnetName": "xx",
+                "InternetUrl": "xx",
+                "EnableSSO": true,
+                "InstanceName": "xx",
+                "Region": "xx",
+                "CreatedAt": "2020-09-22 00:00:00"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

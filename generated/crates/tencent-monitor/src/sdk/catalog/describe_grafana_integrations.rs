@@ -59,7 +59,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IntegrationSet\": [\n            {\n                \"IntegrationId\": \"xx\",\n                \"Content\": \"xx\",\n                \"Kind\": \"xx\",\n                \"Description\": \"xx\"\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IntegrationSet": [
+            {
+                "IntegrationId": "xx",
+                "Content": "xx",
+                "Kind": "xx",
+                "Description": "xx"
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fpllngzieyoh54e1244ols7k2hh3gdny\",\n        \"WhiteList\": []\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fpllngzieyoh54e1244ols7k2hh3gdny",
+        "WhiteList": []
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PluginSet\": [\n            {\n                \"PluginId\": \"grafana-piechart-panel\",\n                \"Version\": \"1.6.1\"\n            },\n            {\n                \"PluginId\": \"grafana-clock-panel\",\n                \"Version\": \"1.1.1\"\n            }\n        ],\n        \"RequestId\": \"qmunlpf51noe13qp5vyvg7mq5t4t4w6u\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PluginSet": [
+            {
+                "PluginId": "grafana-piechart-panel",
+                "Version": "1.6.1"
+            },
+            {
+                "PluginId": "grafana-clock-panel",
+                "Version": "1.1.1"
+            }
+        ],
+        "RequestId": "qmunlpf51noe13qp5vyvg7mq5t4t4w6u"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

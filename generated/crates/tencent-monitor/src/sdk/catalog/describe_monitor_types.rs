@@ -45,7 +45,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"MonitorTypes\": [\n            \"MT_QCE\"\n        ],\n        \"MonitorTypeInfos\": [\n            {\n                \"Id\": \"1002\",\n                \"Name\": \"MT_QCE\",\n                \"SortId\": 1\n            }\n        ],\n        \"RequestId\": \"d96ec542-6547-4af2-91ac-fee85c1b8b85\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "MonitorTypes": [
+            "MT_QCE"
+        ],
+        "MonitorTypeInfos": [
+            {
+                "Id": "1002",
+                "Name": "MT_QCE",
+                "SortId": 1
+            }
+        ],
+        "RequestId": "d96ec542-6547-4af2-91ac-fee85c1b8b85"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"OnCallForm\": {\n            \"OnCallFormID\": \"abc\",\n            \"OnCallFormName\": \"abc\",\n            \"OnCallFormDesc\": \"abc\",\n            \"StaffInfos\": [\n                {\n                    \"StaffIDs\": [\n                        \"abc\"\n                    ]\n                }\n            ],\n            \"RotationType\": \"abc\",\n            \"ShiftTime\": \"abc\",\n            \"EffectiveStartTime\": 0,\n            \"EffectiveEndTime\": 0,\n            \"TimeZone\": 0,\n            \"CoverStaffInfos\": [\n                {\n                    \"CoverStaffIDs\": [\n                        \"abc\"\n                    ],\n                    \"CoverStartTime\": 0,\n                    \"CoverEndTime\": 0\n                }\n            ]\n        },\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "OnCallForm": {
+            "OnCallFormID": "abc",
+            "OnCallFormName": "abc",
+            "OnCallFormDesc": "abc",
+            "StaffInfos": [
+                {
+                    "StaffIDs": [
+                        "abc"
+                    ]
+                }
+            ],
+            "RotationType": "abc",
+            "ShiftTime": "abc",
+            "EffectiveStartTime": 0,
+            "EffectiveEndTime": 0,
+            "TimeZone": 0,
+            "CoverStaffInfos": [
+                {
+                    "CoverStaffIDs": [
+                        "abc"
+                    ],
+                    "CoverStartTime": 0,
+                    "CoverEndTime": 0
+                }
+            ]
+        },
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

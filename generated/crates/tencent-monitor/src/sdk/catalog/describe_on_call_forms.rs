@@ -77,7 +77,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"OnCallForms\": [\n            {\n                \"OnCallFormID\": \"abc\",\n                \"OnCallFormName\": \"abc\",\n                \"OnCallFormDesc\": \"abc\",\n                \"RotationType\": \"abc\",\n                \"ShiftTime\": \"abc\",\n                \"EffectiveStartTime\": 0,\n                \"EffectiveEndTime\": 0,\n                \"TimeZone\": 0,\n                \"CurrOnCallStaffs\": [\n                    \"abc\"\n                ]\n            }\n        ],\n        \"TotalCount\": 0,\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "OnCallForms": [
+            {
+                "OnCallFormID": "abc",
+                "OnCallFormName": "abc",
+                "OnCallFormDesc": "abc",
+                "RotationType": "abc",
+                "ShiftTime": "abc",
+                "EffectiveStartTime": 0,
+                "EffectiveEndTime": 0,
+                "TimeZone": 0,
+                "CurrOnCallStaffs": [
+                    "abc"
+                ]
+            }
+        ],
+        "TotalCount": 0,
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

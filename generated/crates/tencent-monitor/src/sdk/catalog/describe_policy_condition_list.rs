@@ -45,7 +45,266 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Conditions\": [\n            {\n                \"EventMetrics\": null,\n                \"IsSupportMultiRegion\": true,\n                \"Metrics\": [\n                    {\n                        \"ConfigManual\": {\n                            \"CalcType\": {\n                                \"Keys\": [\n                                    1,\n                                    2,\n                                    3,\n                                    4,\n                                    5,\n                                    6\n                                ],\n                                \"Need\": true\n                            },\n                            \"CalcValue\": {\n                                \"Default\": null,\n                                \"Fixed\": null,\n                                \"Max\": \"1024.000000\",\n                                \"Min\": \"0.000000\",\n                                \"Need\": true\n                            },\n                            \"ContinueTime\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    60,\n                                    120,\n                                    180,\n                                    240,\n                                    300,\n                                    600,\n                                    900,\n                                    1200,\n                                    1500\n                                ],\n                                \"Need\": true\n                            },\n                            \"Period\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    60,\n                                    300\n                                ],\n                                \"Need\": true\n                            },\n                            \"PeriodNum\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    1,\n                                    2,\n                                    3,\n                                    4,\n                                    5\n                                ],\n                                \"Need\": true\n                            },\n                            \"StatType\": {\n                                \"P10\": null,\n                                \"P1800\": null,\n                                \"P300\": \"max\",\n                                \"P3600\": null,\n                                \"P5\": null,\n                                \"P60\": \"sum\",\n                                \"P600\": null,\n                                \"P86400\": null\n                            }\n                        },\n                        \"MetricId\": 1837,\n                        \"MetricShowName\": \"Number of server port exceptions\",\n                        \"MetricUnit\": \"Count\"\n                    }\n                ],\n                \"Name\": \"CLB - server port (other)- listener dimension\",\n                \"PolicyViewName\": \"LB_RS_PORT_STATUS\",\n                \"SortId\": 500,\n                \"SupportDefault\": false,\n                \"SupportRegions\": [\n                    \"bj\",\n                    \"gz\",\n                    \"nj\"\n                ]\n            },\n            {\n                \"EventMetrics\": null,\n                \"IsSupportMultiRegion\": true,\n                \"Metrics\": [\n                    {\n                        \"ConfigManual\": {\n                            \"CalcType\": {\n                                \"Keys\": [\n                                    1,\n                                    2,\n                                    3,\n                                    4,\n                                    5,\n                                    6\n                                ],\n                                \"Need\": true\n                            },\n                            \"CalcValue\": {\n                                \"Default\": null,\n                                \"Fixed\": null,\n                                \"Max\": \"199.000000\",\n                                \"Min\": \"10.000000\",\n                                \"Need\": true\n                            },\n                            \"ContinueTime\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    60,\n                                    120,\n                                    180,\n                                    240,\n                                    300,\n                                    600,\n                                    900,\n                                    1200,\n                                    1500\n                                ],\n                                \"Need\": true\n                            },\n                            \"Period\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    60,\n                                    300\n                                ],\n                                \"Need\": true\n                            },\n                            \"PeriodNum\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    1,\n                                    2,\n                                    3,\n                                    4,\n                                    5\n                                ],\n                                \"Need\": true\n                            },\n                            \"StatType\": {\n                                \"P10\": null,\n                                \"P1800\": null,\n                                \"P300\": \"min\",\n                                \"P3600\": null,\n                                \"P5\": null,\n                                \"P60\": \"min\",\n                                \"P600\": null,\n                                \"P86400\": null\n                            }\n                        },\n                        \"MetricId\": 7025,\n                        \"MetricShowName\": \"13_shan002_metric01\",\n                        \"MetricUnit\": \"s\"\n                    }\n                ],\n                \"Name\": \"13_shan002_policy\",\n                \"PolicyViewName\": \"13_shan002_policy\",\n                \"SortId\": 500,\n                \"SupportDefault\": true,\n                \"SupportRegions\": [\n                    \"bj\",\n                    \"gz\",\n                    \"nj\"\n                ]\n            },\n            {\n                \"EventMetrics\": null,\n                \"IsSupportMultiRegion\": true,\n                \"Metrics\": [\n                    {\n                        \"ConfigManual\": {\n                            \"CalcType\": {\n                                \"Keys\": [\n                                    1,\n                                    2,\n                                    3,\n                                    4,\n                                    5,\n                                    6\n                                ],\n                                \"Need\": true\n                            },\n                            \"CalcValue\": {\n                                \"Default\": null,\n                                \"Fixed\": null,\n                                \"Max\": \"100000000.000000\",\n                                \"Min\": \"0.000000\",\n                                \"Need\": true\n                            },\n                            \"ContinueTime\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    60,\n                                    120,\n                                    180,\n                                    240,\n                                    300,\n                                    600,\n                                    900,\n                                    900,\n                                    1200,\n                                    1500\n                                ],\n                                \"Need\": true\n                            },\n                            \"Period\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    300,\n                                    60\n                                ],\n                                \"Need\": true\n                            },\n                            \"PeriodNum\": {\n                                \"Default\": null,\n                                \"Keys\": [\n                                    1,\n                                    2,\n                                    3,\n                                    4,\n                                    5\n                                ],\n                                \"Need\": true\n                            },\n                            \"StatType\": {\n                                \"P10\": null,\n                                \"P1800\": null,\n                                \"P300\": \"max\",\n                                \"P3600\": null,\n                                \"P5\": null,\n                                \"P60\": \"max\",\n                                \"P600\": null,\n                                \"P86400\": null\n                            }\n                        },\n                        \"MetricId\": 2580,\n                        \"MetricShowName\": \"rtt\",\n                        \"MetricUnit\": \"us\"\n                    }\n                ],\n                \"Name\": \"cluster_status_test0\",\n                \"PolicyViewName\": \"cluster_status_test0\",\n                \"SortId\": 500,\n                \"SupportDefault\": false,\n                \"SupportRegions\": [\n                    \"bj\",\n                    \"gz\",\n                    \"nj\"\n                ]\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Conditions": [
+            {
+                "EventMetrics": null,
+                "IsSupportMultiRegion": true,
+                "Metrics": [
+                    {
+                        "ConfigManual": {
+                            "CalcType": {
+                                "Keys": [
+                                    1,
+                                    2,
+                                    3,
+                                    4,
+                                    5,
+                                    6
+                                ],
+                                "Need": true
+                            },
+                            "CalcValue": {
+                                "Default": null,
+                                "Fixed": null,
+                                "Max": "1024.000000",
+                                "Min": "0.000000",
+                                "Need": true
+                            },
+                            "ContinueTime": {
+                                "Default": null,
+                                "Keys": [
+                                    60,
+                                    120,
+                                    180,
+                                    240,
+                                    300,
+                                    600,
+                                    900,
+                                    1200,
+                                    1500
+                                ],
+                                "Need": true
+                            },
+                            "Period": {
+                                "Default": null,
+                                "Keys": [
+                                    60,
+                                    300
+                                ],
+                                "Need": true
+                            },
+                            "PeriodNum": {
+                                "Default": null,
+                                "Keys": [
+                                    1,
+                                    2,
+                                    3,
+                                    4,
+                                    5
+                                ],
+                                "Need": true
+                            },
+                            "StatType": {
+                                "P10": null,
+                                "P1800": null,
+                                "P300": "max",
+                                "P3600": null,
+                                "P5": null,
+                                "P60": "sum",
+                                "P600": null,
+                                "P86400": null
+                            }
+                        },
+                        "MetricId": 1837,
+                        "MetricShowName": "Number of server port exceptions",
+                        "MetricUnit": "Count"
+                    }
+                ],
+                "Name": "CLB - server port (other)- listener dimension",
+                "PolicyViewName": "LB_RS_PORT_STATUS",
+                "SortId": 500,
+                "SupportDefault": false,
+                "SupportRegions": [
+                    "bj",
+                    "gz",
+                    "nj"
+                ]
+            },
+            {
+                "EventMetrics": null,
+                "IsSupportMultiRegion": true,
+                "Metrics": [
+                    {
+                        "ConfigManual": {
+                            "CalcType": {
+                                "Keys": [
+                                    1,
+                                    2,
+                                    3,
+                                    4,
+                                    5,
+                                    6
+                                ],
+                                "Need": true
+                            },
+                            "CalcValue": {
+                                "Default": null,
+                                "Fixed": null,
+                                "Max": "199.000000",
+                                "Min": "10.000000",
+                                "Need": true
+                            },
+                            "ContinueTime": {
+                                "Default": null,
+                                "Keys": [
+                                    60,
+                                    120,
+                                    180,
+                                    240,
+                                    300,
+                                    600,
+                                    900,
+                                    1200,
+                                    1500
+                                ],
+                                "Need": true
+                            },
+                            "Period": {
+                                "Default": null,
+                                "Keys": [
+                                    60,
+                                    300
+                                ],
+                                "Need": true
+                            },
+                            "PeriodNum": {
+                                "Default": null,
+                                "Keys": [
+                                    1,
+                                    2,
+                                    3,
+                                    4,
+                                    5
+                                ],
+                                "Need": true
+                            },
+                            "StatType": {
+                                "P10": null,
+                                "P1800": null,
+                                "P300": "min",
+                                "P3600": null,
+                                "P5": null,
+                                "P60": "min",
+                                "P600": null,
+                                "P86400": null
+                            }
+                        },
+                        "MetricId": 7025,
+                        "MetricShowName": "13_shan002_metric01",
+                        "MetricUnit": "s"
+                    }
+                ],
+                "Name": "13_shan002_policy",
+                "PolicyViewName": "13_shan002_policy",
+                "SortId": 500,
+                "SupportDefault": true,
+                "SupportRegions": [
+                    "bj",
+                    "gz",
+                    "nj"
+                ]
+            },
+            {
+                "EventMetrics": null,
+                "IsSupportMultiRegion": true,
+                "Metrics": [
+                    {
+                        "ConfigManual": {
+                            "CalcType": {
+                                "Keys": [
+                                    1,
+                                    2,
+                                    3,
+                                    4,
+                                    5,
+                                    6
+                                ],
+                                "Need": true
+                            },
+                            "CalcValue": {
+                                "Default": null,
+                                "Fixed": null,
+                                "Max": "100000000.000000",
+                                "Min": "0.000000",
+                                "Need": true
+                            },
+                            "ContinueTime": {
+                                "Default": null,
+                                "Keys": [
+                                    60,
+                                    120,
+                                    180,
+                                    240,
+                                    300,
+                                    600,
+                                    900,
+                                    900,
+                                    1200,
+                                    1500
+                                ],
+                                "Need": true
+                            },
+                            "Period": {
+                                "Default": null,
+                                "Keys": [
+                                    300,
+                                    60
+                                ],
+                                "Need": true
+                            },
+                            "PeriodNum": {
+                                "Default": null,
+                                "Keys": [
+                                    1,
+                                    2,
+                                    3,
+                                    4,
+                                    5
+                                ],
+                                "Need": true
+                            },
+                            "StatType": {
+                                "P10": null,
+                                "P1800": null,
+                                "P300": "max",
+                                "P3600": null,
+                                "P5": null,
+                                "P60": "max",
+                                "P600": null,
+                                "P86400": null
+                            }
+                        },
+                        "MetricId": 2580,
+                        "MetricShowName": "rtt",
+                        "MetricUnit": "us"
+                    }
+                ],
+                "Name": "cluster_status_test0",
+                "PolicyViewName": "cluster_status_test0",
+                "SortId": 500,
+                "SupportDefault": false,
+                "SupportRegions": [
+                    "bj",
+                    "gz",
+                    "nj"
+                ]
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,68 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Callback\": null,\n        \"CanSetDefault\": true,\n        \"ConditionsConfig\": [\n            {\n                \"AlarmNotifyPeriod\": 86400,\n                \"AlarmNotifyType\": 0,\n                \"CalcType\": 1,\n                \"CalcValue\": \"0\",\n                \"ContinueTime\": 60,\n                \"MetricId\": 33,\n                \"MetricShowName\": \"CPU utilization\",\n                \"Period\": 60,\n                \"RuleId\": 200000,\n                \"Unit\": \"%\"\n            }\n        ],\n        \"ConditionsTemp\": null,\n        \"DimensionGroup\": [\n            \"unInstanceId\"\n        ],\n        \"EventConfig\": [\n            {\n                \"AlarmNotifyPeriod\": 86400,\n                \"AlarmNotifyType\": 0,\n                \"EventId\": 42,\n                \"EventShowName\": \"Unreachable by ping\",\n                \"RuleId\": 200001\n            }\n        ],\n        \"GroupName\": \"Policy group name test\",\n        \"IsDefault\": 0,\n        \"LastEditUin\": \"1500000000\",\n        \"ProjectId\": 0,\n        \"ReceiverInfos\": null,\n        \"Region\": [\n            \"bj\",\n            \"ca\",\n            \"cd\",\n            \"de\",\n            \"gz\",\n            \"gzopen\",\n            \"hk\",\n            \"hzec\",\n            \"jnec\",\n            \"jp\",\n            \"kr\",\n            \"nj\",\n            \"sg\",\n            \"sh\",\n            \"shjr\",\n            \"tsn\",\n            \"usw\"\n        ],\n        \"Remark\": \"\",\n        \"RequestId\": \"11111111-1111-1111-1111-111111111111\",\n        \"ShowName\": \"CVM - basic monitoring\",\n        \"UpdateTime\": \"2018-07-09 15:56:55\",\n        \"ViewName\": \"cvm_device\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Callback": null,
+        "CanSetDefault": true,
+        "ConditionsConfig": [
+            {
+                "AlarmNotifyPeriod": 86400,
+                "AlarmNotifyType": 0,
+                "CalcType": 1,
+                "CalcValue": "0",
+                "ContinueTime": 60,
+                "MetricId": 33,
+                "MetricShowName": "CPU utilization",
+                "Period": 60,
+                "RuleId": 200000,
+                "Unit": "%"
+            }
+        ],
+        "ConditionsTemp": null,
+        "DimensionGroup": [
+            "unInstanceId"
+        ],
+        "EventConfig": [
+            {
+                "AlarmNotifyPeriod": 86400,
+                "AlarmNotifyType": 0,
+                "EventId": 42,
+                "EventShowName": "Unreachable by ping",
+                "RuleId": 200001
+            }
+        ],
+        "GroupName": "Policy group name test",
+        "IsDefault": 0,
+        "LastEditUin": "1500000000",
+        "ProjectId": 0,
+        "ReceiverInfos": null,
+        "Region": [
+            "bj",
+            "ca",
+            "cd",
+            "de",
+            "gz",
+            "gzopen",
+            "hk",
+            "hzec",
+            "jnec",
+            "jp",
+            "kr",
+            "nj",
+            "sg",
+            "sh",
+            "shjr",
+            "tsn",
+            "usw"
+        ],
+        "Remark": "",
+        "RequestId": "11111111-1111-1111-1111-111111111111",
+        "ShowName": "CVM - basic monitoring",
+        "UpdateTime": "2018-07-09 15:56:55",
+        "ViewName": "cvm_device"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

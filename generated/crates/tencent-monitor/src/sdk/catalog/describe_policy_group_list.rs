@@ -127,7 +127,114 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GroupList\": [\n            {\n                \"CanSetDefault\": true,\n                \"Conditions\": [\n                    {\n                        \"AlarmNotifyPeriod\": 86400,\n                        \"AlarmNotifyType\": 0,\n                        \"CalcType\": 1,\n                        \"CalcValue\": \"0\",\n                        \"ContinueTime\": 60,\n                        \"MetricId\": 33,\n                        \"MetricShowName\": \"CPU utilization\",\n                        \"Period\": 60,\n                        \"RuleId\": 1111111,\n                        \"Unit\": \"%\"\n                    }\n                ],\n                \"ConditionsTemp\": null,\n                \"EventConditions\": [\n                    {\n                        \"AlarmNotifyPeriod\": 0,\n                        \"AlarmNotifyType\": 0,\n                        \"EventId\": 42,\n                        \"EventShowName\": \"Unreachable by ping\",\n                        \"RuleId\": 1111112\n                    }\n                ],\n                \"GroupId\": 1111111,\n                \"GroupName\": \"Copy-test\",\n                \"InsertTime\": 1531122504,\n                \"InstanceGroup\": null,\n                \"IsDefault\": 0,\n                \"IsOpen\": true,\n                \"LastEditUin\": \"1500000000\",\n                \"NoShieldedSum\": 0,\n                \"ParentGroupId\": 0,\n                \"ProjectId\": 0,\n                \"ReceiverInfos\": [\n                    {\n                        \"EndTime\": 86400,\n                        \"NeedSendNotice\": 1,\n                        \"NotifyWay\": [\n                            \"EMAIL\",\n                            \"SMS\"\n                        ],\n                        \"PersonInterval\": 60,\n                        \"ReceiverGroupList\": [\n                            1111\n                        ],\n                        \"ReceiverType\": \"group\",\n                        \"ReceiverUserList\": [],\n                        \"RecoverNotify\": [\n                            \"SMS\"\n                        ],\n                        \"RoundInterval\": 60,\n                        \"RoundNumber\": 2,\n                        \"SendFor\": [],\n                        \"StartTime\": 0,\n                        \"UidList\": null\n                    }\n                ],\n                \"Remark\": \"\",\n                \"UpdateTime\": 1577689096,\n                \"UseSum\": 0,\n                \"ViewName\": \"cvm_device\"\n            },\n            {\n                \"CanSetDefault\": false,\n                \"Conditions\": [\n                    {\n                        \"AlarmNotifyPeriod\": 0,\n                        \"AlarmNotifyType\": 0,\n                        \"CalcType\": 1,\n                        \"CalcValue\": \"0.85\",\n                        \"ContinueTime\": 300,\n                        \"MetricId\": 1220,\n                        \"MetricShowName\": \"Disk utilization\",\n                        \"Period\": 60,\n                        \"RuleId\": 1111113,\n                        \"Unit\": \"\"\n                    }\n                ],\n                \"ConditionsTemp\": null,\n                \"EventConditions\": null,\n                \"GroupId\": 1111112,\n                \"GroupName\": \"Default\",\n                \"InsertTime\": 1565792922,\n                \"InstanceGroup\": null,\n                \"IsDefault\": 1,\n                \"IsOpen\": true,\n                \"LastEditUin\": \"1500000687\",\n                \"NoShieldedSum\": 1,\n                \"ParentGroupId\": 0,\n                \"ProjectId\": 0,\n                \"ReceiverInfos\": null,\n                \"Remark\": \"\",\n                \"UpdateTime\": 1565792922,\n                \"UseSum\": 1,\n                \"ViewName\": \"CKAFKA_INSTANCE\"\n            }\n        ],\n        \"RequestId\": \"5fdf1257-6024-4b59-b924-2b995080f0bd\",\n        \"Total\": 142,\n        \"Warning\": \"This method is deprecated! Use `DescribeAlarmPolicies` instead!\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GroupList": [
+            {
+                "CanSetDefault": true,
+                "Conditions": [
+                    {
+                        "AlarmNotifyPeriod": 86400,
+                        "AlarmNotifyType": 0,
+                        "CalcType": 1,
+                        "CalcValue": "0",
+                        "ContinueTime": 60,
+                        "MetricId": 33,
+                        "MetricShowName": "CPU utilization",
+                        "Period": 60,
+                        "RuleId": 1111111,
+                        "Unit": "%"
+                    }
+                ],
+                "ConditionsTemp": null,
+                "EventConditions": [
+                    {
+                        "AlarmNotifyPeriod": 0,
+                        "AlarmNotifyType": 0,
+                        "EventId": 42,
+                        "EventShowName": "Unreachable by ping",
+                        "RuleId": 1111112
+                    }
+                ],
+                "GroupId": 1111111,
+                "GroupName": "Copy-test",
+                "InsertTime": 1531122504,
+                "InstanceGroup": null,
+                "IsDefault": 0,
+                "IsOpen": true,
+                "LastEditUin": "1500000000",
+                "NoShieldedSum": 0,
+                "ParentGroupId": 0,
+                "ProjectId": 0,
+                "ReceiverInfos": [
+                    {
+                        "EndTime": 86400,
+                        "NeedSendNotice": 1,
+                        "NotifyWay": [
+                            "EMAIL",
+                            "SMS"
+                        ],
+                        "PersonInterval": 60,
+                        "ReceiverGroupList": [
+                            1111
+                        ],
+                        "ReceiverType": "group",
+                        "ReceiverUserList": [],
+                        "RecoverNotify": [
+                            "SMS"
+                        ],
+                        "RoundInterval": 60,
+                        "RoundNumber": 2,
+                        "SendFor": [],
+                        "StartTime": 0,
+                        "UidList": null
+                    }
+                ],
+                "Remark": "",
+                "UpdateTime": 1577689096,
+                "UseSum": 0,
+                "ViewName": "cvm_device"
+            },
+            {
+                "CanSetDefault": false,
+                "Conditions": [
+                    {
+                        "AlarmNotifyPeriod": 0,
+                        "AlarmNotifyType": 0,
+                        "CalcType": 1,
+                        "CalcValue": "0.85",
+                        "ContinueTime": 300,
+                        "MetricId": 1220,
+                        "MetricShowName": "Disk utilization",
+                        "Period": 60,
+                        "RuleId": 1111113,
+                        "Unit": ""
+                    }
+                ],
+                "ConditionsTemp": null,
+                "EventConditions": null,
+                "GroupId": 1111112,
+                "GroupName": "Default",
+                "InsertTime": 1565792922,
+                "InstanceGroup": null,
+                "IsDefault": 1,
+                "IsOpen": true,
+                "LastEditUin": "1500000687",
+                "NoShieldedSum": 1,
+                "ParentGroupId": 0,
+                "ProjectId": 0,
+                "ReceiverInfos": null,
+                "Remark": "",
+                "UpdateTime": 1565792922,
+                "UseSum": 1,
+                "ViewName": "CKAFKA_INSTANCE"
+            }
+        ],
+        "RequestId": "5fdf1257-6024-4b59-b924-2b995080f0bd",
+        "Total": 142,
+        "Warning": "This method is deprecated! Use `DescribeAlarmPolicies` instead!"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

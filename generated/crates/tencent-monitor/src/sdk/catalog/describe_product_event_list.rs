@@ -123,7 +123,236 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Events\": [\n            {\n                \"AdditionMsg\": [],\n                \"Dimensions\": [\n                    {\n                        \"Key\": \"deviceLanIp\",\n                        \"Name\": \"Private IP\",\n                        \"Value\": \"172.0.0.1\"\n                    },\n                    {\n                        \"Key\": \"deviceWanIp\",\n                        \"Name\": \"Public IP\",\n                        \"Value\": null\n                    },\n                    {\n                        \"Key\": \"uniqVpcId\",\n                        \"Name\": \"VPC ID\",\n                        \"Value\": null\n                    }\n                ],\n                \"EventCName\": \"Instance restart\",\n                \"EventEName\": \"GuestReboot\",\n                \"EventId\": 43,\n                \"EventName\": \"guest_reboot\",\n                \"InstanceId\": \"ins-19708ino\",\n                \"InstanceName\": \"qta_test\",\n                \"ProductCName\": \"CVM\",\n                \"ProductEName\": \"Cloud Virtual Machine\",\n                \"ProductName\": \"cvm\",\n                \"ProjectId\": 0,\n                \"Region\": \"gz\",\n                \"StartTime\": 1573110201,\n                \"Status\": \"-\",\n                \"SupportAlarm\": 1,\n                \"Type\": \"abnormal\",\n                \"UpdateTime\": 1573081401\n            },\n            {\n                \"AdditionMsg\": [],\n                \"Dimensions\": [\n                    {\n                        \"Key\": \"deviceLanIp\",\n                        \"Name\": \"Private IP\",\n                        \"Value\": \"172.0.0.1\"\n                    },\n                    {\n                        \"Key\": \"deviceWanIp\",\n                        \"Name\": \"Public IP\",\n                        \"Value\": null\n                    },\n                    {\n                        \"Key\": \"uniqVpcId\",\n                        \"Name\": \"VPC ID\",\n                        \"Value\": null\n                    }\n                ],\n                \"EventCName\": \"Instance restart\",\n                \"EventEName\": \"GuestReboot\",\n                \"EventId\": 43,\n                \"EventName\": \"guest_reboot\",\n                \"InstanceId\": \"ins-19708ino\",\n                \"InstanceName\": \"qta_test\",\n                \"ProductCName\": \"CVM\",\n                \"ProductEName\": \"Cloud Virtual Machine\",\n                \"ProductName\": \"cvm\",\n                \"ProjectId\": 0,\n                \"Region\": \"gz\",\n                \"StartTime\": 1573023802,\n                \"Status\": \"-\",\n                \"SupportAlarm\": 1,\n                \"Type\": \"abnormal\",\n                \"UpdateTime\": 1572995002\n            },\n            {\n                \"AdditionMsg\": [],\n                \"Dimensions\": [\n                    {\n                        \"Key\": \"deviceLanIp\",\n                        \"Name\": \"Private IP\",\n                        \"Value\": \"172.0.0.1\"\n                    },\n                    {\n                        \"Key\": \"deviceWanIp\",\n                        \"Name\": \"Public IP\",\n                        \"Value\": null\n                    },\n                    {\n                        \"Key\": \"uniqVpcId\",\n                        \"Name\": \"VPC ID\",\n                        \"Value\": null\n                    }\n                ],\n                \"EventCName\": \"Instance restart\",\n                \"EventEName\": \"GuestReboot\",\n                \"EventId\": 43,\n                \"EventName\": \"guest_reboot\",\n                \"InstanceId\": \"ins-19708ino\",\n                \"InstanceName\": \"qta_test\",\n                \"ProductCName\": \"CVM\",\n                \"ProductEName\": \"Cloud Virtual Machine\",\n                \"ProductName\": \"cvm\",\n                \"ProjectId\": 0,\n                \"Region\": \"gz\",\n                \"StartTime\": 1572937414,\n                \"Status\": \"-\",\n                \"SupportAlarm\": 1,\n                \"Type\": \"abnormal\",\n                \"UpdateTime\": 1572908614\n            },\n            {\n                \"AdditionMsg\": [],\n                \"Dimensions\": [\n                    {\n                        \"Key\": \"deviceLanIp\",\n                        \"Name\": \"Private IP\",\n                        \"Value\": \"172.0.0.1\"\n                    },\n                    {\n                        \"Key\": \"deviceWanIp\",\n                        \"Name\": \"Public IP\",\n                        \"Value\": null\n                    },\n                    {\n                        \"Key\": \"uniqVpcId\",\n                        \"Name\": \"VPC ID\",\n                        \"Value\": null\n                    }\n                ],\n                \"EventCName\": \"Instance restart\",\n                \"EventEName\": \"GuestReboot\",\n                \"EventId\": 43,\n                \"EventName\": \"guest_reboot\",\n                \"InstanceId\": \"ins-19708ino\",\n                \"InstanceName\": \"qta_test\",\n                \"ProductCName\": \"CVM\",\n                \"ProductEName\": \"Cloud Virtual Machine\",\n                \"ProductName\": \"cvm\",\n                \"ProjectId\": 0,\n                \"Region\": \"gz\",\n                \"StartTime\": 1572851042,\n                \"Status\": \"-\",\n                \"SupportAlarm\": 1,\n                \"Type\": \"abnormal\",\n                \"UpdateTime\": 1572822242\n            },\n            {\n                \"AdditionMsg\": [],\n                \"Dimensions\": [\n                    {\n                        \"Key\": \"deviceLanIp\",\n                        \"Name\": \"Private IP\",\n                        \"Value\": \"172.0.0.1\"\n                    },\n                    {\n                        \"Key\": \"deviceWanIp\",\n                        \"Name\": \"Public IP\",\n                        \"Value\": null\n                    },\n                    {\n                        \"Key\": \"uniqVpcId\",\n                        \"Name\": \"VPC ID\",\n                        \"Value\": null\n                    }\n                ],\n                \"EventCName\": \"Instance restart\",\n                \"EventEName\": \"GuestReboot\",\n                \"EventId\": 43,\n                \"EventName\": \"guest_reboot\",\n                \"InstanceId\": \"ins-19708ino\",\n                \"InstanceName\": \"qta_test\",\n                \"ProductCName\": \"CVM\",\n                \"ProductEName\": \"Cloud Virtual Machine\",\n                \"ProductName\": \"cvm\",\n                \"ProjectId\": 0,\n                \"Region\": \"gz\",\n                \"StartTime\": 1572764569,\n                \"Status\": \"-\",\n                \"SupportAlarm\": 1,\n                \"Type\": \"abnormal\",\n                \"UpdateTime\": 1572735769\n            },\n            {\n                \"AdditionMsg\": [],\n                \"Dimensions\": [\n                    {\n                        \"Key\": \"deviceLanIp\",\n                        \"Name\": \"Private IP\",\n                        \"Value\": \"172.0.0.1\"\n                    },\n                    {\n                        \"Key\": \"deviceWanIp\",\n                        \"Name\": \"Public IP\",\n                        \"Value\": null\n                    },\n                    {\n                        \"Key\": \"uniqVpcId\",\n                        \"Name\": \"VPC ID\",\n                        \"Value\": null\n                    }\n                ],\n                \"EventCName\": \"Instance restart\",\n                \"EventEName\": \"GuestReboot\",\n                \"EventId\": 43,\n                \"EventName\": \"guest_reboot\",\n                \"InstanceId\": \"ins-19708ino\",\n                \"InstanceName\": \"qta_test\",\n                \"ProductCName\": \"CVM\",\n                \"ProductEName\": \"Cloud Virtual Machine\",\n                \"ProductName\": \"cvm\",\n                \"ProjectId\": 0,\n                \"Region\": \"gz\",\n                \"StartTime\": 1572678255,\n                \"Status\": \"-\",\n                \"SupportAlarm\": 1,\n                \"Type\": \"abnormal\",\n                \"UpdateTime\": 1572649455\n            }\n        ],\n        \"OverView\": {\n            \"StatusChangeAmount\": 0,\n            \"UnConfigAlarmAmount\": 6,\n            \"UnNormalEventAmount\": 6,\n            \"UnRecoverAmount\": 0\n        },\n        \"RequestId\": \"313bac2f-04eb-477e-af2b-b4d58cbe5d08\",\n        \"Total\": 6\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Events": [
+            {
+                "AdditionMsg": [],
+                "Dimensions": [
+                    {
+                        "Key": "deviceLanIp",
+                        "Name": "Private IP",
+                        "Value": "172.0.0.1"
+                    },
+                    {
+                        "Key": "deviceWanIp",
+                        "Name": "Public IP",
+                        "Value": null
+                    },
+                    {
+                        "Key": "uniqVpcId",
+                        "Name": "VPC ID",
+                        "Value": null
+                    }
+                ],
+                "EventCName": "Instance restart",
+                "EventEName": "GuestReboot",
+                "EventId": 43,
+                "EventName": "guest_reboot",
+                "InstanceId": "ins-19708ino",
+                "InstanceName": "qta_test",
+                "ProductCName": "CVM",
+                "ProductEName": "Cloud Virtual Machine",
+                "ProductName": "cvm",
+                "ProjectId": 0,
+                "Region": "gz",
+                "StartTime": 1573110201,
+                "Status": "-",
+                "SupportAlarm": 1,
+                "Type": "abnormal",
+                "UpdateTime": 1573081401
+            },
+            {
+                "AdditionMsg": [],
+                "Dimensions": [
+                    {
+                        "Key": "deviceLanIp",
+                        "Name": "Private IP",
+                        "Value": "172.0.0.1"
+                    },
+                    {
+                        "Key": "deviceWanIp",
+                        "Name": "Public IP",
+                        "Value": null
+                    },
+                    {
+                        "Key": "uniqVpcId",
+                        "Name": "VPC ID",
+                        "Value": null
+                    }
+                ],
+                "EventCName": "Instance restart",
+                "EventEName": "GuestReboot",
+                "EventId": 43,
+                "EventName": "guest_reboot",
+                "InstanceId": "ins-19708ino",
+                "InstanceName": "qta_test",
+                "ProductCName": "CVM",
+                "ProductEName": "Cloud Virtual Machine",
+                "ProductName": "cvm",
+                "ProjectId": 0,
+                "Region": "gz",
+                "StartTime": 1573023802,
+                "Status": "-",
+                "SupportAlarm": 1,
+                "Type": "abnormal",
+                "UpdateTime": 1572995002
+            },
+            {
+                "AdditionMsg": [],
+                "Dimensions": [
+                    {
+                        "Key": "deviceLanIp",
+                        "Name": "Private IP",
+                        "Value": "172.0.0.1"
+                    },
+                    {
+                        "Key": "deviceWanIp",
+                        "Name": "Public IP",
+                        "Value": null
+                    },
+                    {
+                        "Key": "uniqVpcId",
+                        "Name": "VPC ID",
+                        "Value": null
+                    }
+                ],
+                "EventCName": "Instance restart",
+                "EventEName": "GuestReboot",
+                "EventId": 43,
+                "EventName": "guest_reboot",
+                "InstanceId": "ins-19708ino",
+                "InstanceName": "qta_test",
+                "ProductCName": "CVM",
+                "ProductEName": "Cloud Virtual Machine",
+                "ProductName": "cvm",
+                "ProjectId": 0,
+                "Region": "gz",
+                "StartTime": 1572937414,
+                "Status": "-",
+                "SupportAlarm": 1,
+                "Type": "abnormal",
+                "UpdateTime": 1572908614
+            },
+            {
+                "AdditionMsg": [],
+                "Dimensions": [
+                    {
+                        "Key": "deviceLanIp",
+                        "Name": "Private IP",
+                        "Value": "172.0.0.1"
+                    },
+                    {
+                        "Key": "deviceWanIp",
+                        "Name": "Public IP",
+                        "Value": null
+                    },
+                    {
+                        "Key": "uniqVpcId",
+                        "Name": "VPC ID",
+                        "Value": null
+                    }
+                ],
+                "EventCName": "Instance restart",
+                "EventEName": "GuestReboot",
+                "EventId": 43,
+                "EventName": "guest_reboot",
+                "InstanceId": "ins-19708ino",
+                "InstanceName": "qta_test",
+                "ProductCName": "CVM",
+                "ProductEName": "Cloud Virtual Machine",
+                "ProductName": "cvm",
+                "ProjectId": 0,
+                "Region": "gz",
+                "StartTime": 1572851042,
+                "Status": "-",
+                "SupportAlarm": 1,
+                "Type": "abnormal",
+                "UpdateTime": 1572822242
+            },
+            {
+                "AdditionMsg": [],
+                "Dimensions": [
+                    {
+                        "Key": "deviceLanIp",
+                        "Name": "Private IP",
+                        "Value": "172.0.0.1"
+                    },
+                    {
+                        "Key": "deviceWanIp",
+                        "Name": "Public IP",
+                        "Value": null
+                    },
+                    {
+                        "Key": "uniqVpcId",
+                        "Name": "VPC ID",
+                        "Value": null
+                    }
+                ],
+                "EventCName": "Instance restart",
+                "EventEName": "GuestReboot",
+                "EventId": 43,
+                "EventName": "guest_reboot",
+                "InstanceId": "ins-19708ino",
+                "InstanceName": "qta_test",
+                "ProductCName": "CVM",
+                "ProductEName": "Cloud Virtual Machine",
+                "ProductName": "cvm",
+                "ProjectId": 0,
+                "Region": "gz",
+                "StartTime": 1572764569,
+                "Status": "-",
+                "SupportAlarm": 1,
+                "Type": "abnormal",
+                "UpdateTime": 1572735769
+            },
+            {
+                "AdditionMsg": [],
+                "Dimensions": [
+                    {
+                        "Key": "deviceLanIp",
+                        "Name": "Private IP",
+                        "Value": "172.0.0.1"
+                    },
+                    {
+                        "Key": "deviceWanIp",
+                        "Name": "Public IP",
+                        "Value": null
+                    },
+                    {
+                        "Key": "uniqVpcId",
+                        "Name": "VPC ID",
+                        "Value": null
+                    }
+                ],
+                "EventCName": "Instance restart",
+                "EventEName": "GuestReboot",
+                "EventId": 43,
+                "EventName": "guest_reboot",
+                "InstanceId": "ins-19708ino",
+                "InstanceName": "qta_test",
+                "ProductCName": "CVM",
+                "ProductEName": "Cloud Virtual Machine",
+                "ProductName": "cvm",
+                "ProjectId": 0,
+                "Region": "gz",
+                "StartTime": 1572678255,
+                "Status": "-",
+                "SupportAlarm": 1,
+                "Type": "abnormal",
+                "UpdateTime": 1572649455
+            }
+        ],
+        "OverView": {
+            "StatusChangeAmount": 0,
+            "UnConfigAlarmAmount": 6,
+            "UnNormalEventAmount": 6,
+            "UnRecoverAmount": 0
+        },
+        "RequestId": "313bac2f-04eb-477e-af2b-b4d58cbe5d08",
+        "Total": 6
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AgentSet\": [\n            {\n                \"AgentId\": \"agent-hod16m34\",\n                \"Name\": \"node-agent\",\n                \"InstanceId\": \"prom-m4fb9h34\",\n                \"HeartbeatTime\": \"2021-12-03T16:16:24+08:00\",\n                \"Ipv4\": \"199.21.24.90\",\n                \"LastError\": \"\",\n                \"AgentVersion\": \"2.31.1-rig.1\"\n            }\n        ],\n        \"RequestId\": \"e6a09531-0b40-41ab-a932-33061e9e1832\",\n        \"TotalCount\": 12\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AgentSet": [
+            {
+                "AgentId": "agent-hod16m34",
+                "Name": "node-agent",
+                "InstanceId": "prom-m4fb9h34",
+                "HeartbeatTime": "2021-12-03T16:16:24+08:00",
+                "Ipv4": "199.21.24.90",
+                "LastError": "",
+                "AgentVersion": "2.31.1-rig.1"
+            }
+        ],
+        "RequestId": "e6a09531-0b40-41ab-a932-33061e9e1832",
+        "TotalCount": 12
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AlertGroupSet\": [\n            {\n                \"AMPReceivers\": [],\n                \"CreatedAt\": \"2023-08-01T20:29:56+08:00\",\n                \"CustomReceiver\": {\n                    \"Type\": \"\",\n                    \"Url\": \"\"\n                },\n                \"GroupId\": \"alert-xxxxxxxx\",\n\"GroupName\": \"Query Alerts Group Trial-1\",\n                \"Rules\": [\n                    {\n                        \"Annotations\": [\n                            {\n                                \"Key\": \"summary\",\n                                \"Value\": \"{{$value}}\"\n                            }\n                        ],\n                        \"Duration\": \"\",\n                        \"Expr\": \"expr1\",\n                        \"Labels\": [\n                            {\n                                \"Key\": \"_interval_\",\n                                \"Value\": \"10m\"\n                            }\n                        ],\n\"RuleName\": \"Rule -1\",\n                        \"State\": 2\n                    }\n                ],\n                \"TemplateId\": \"\",\n                \"UpdatedAt\": \"2023-08-01T20:29:56+08:00\"\n            }\n        ],\n        \"RequestId\": \"bc70036f-db50-4b46-abbc-bd41eeb06f7a\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AlertGroupSet": [
+            {
+                "AMPReceivers": [],
+                "CreatedAt": "2023-08-01T20:29:56+08:00",
+                "CustomReceiver": {
+                    "Type": "",
+                    "Url": ""
+                },
+                "GroupId": "alert-xxxxxxxx",
+"GroupName": "Query Alerts Group Trial-1",
+                "Rules": [
+                    {
+                        "Annotations": [
+                            {
+                                "Key": "summary",
+                                "Value": "{{$value}}"
+                            }
+                        ],
+                        "Duration": "",
+                        "Expr": "expr1",
+                        "Labels": [
+                            {
+                                "Key": "_interval_",
+                                "Value": "10m"
+                            }
+                        ],
+"RuleName": "Rule -1",
+                        "State": 2
+                    }
+                ],
+                "TemplateId": "",
+                "UpdatedAt": "2023-08-01T20:29:56+08:00"
+            }
+        ],
+        "RequestId": "bc70036f-db50-4b46-abbc-bd41eeb06f7a",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

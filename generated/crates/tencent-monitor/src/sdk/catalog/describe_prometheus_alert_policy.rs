@@ -64,7 +64,69 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AlertRules\": [\n            {\n                \"Id\": \"alert-23a6d2ga\",\n                \"Name\": \"alert-test\",\n                \"TemplateId\": \"temp-as12sf12\",\n                \"ClusterId\": \"\",\n                \"Notification\": {\n                    \"Enabled\": true,\n                    \"Type\": \"amp\",\n                    \"RepeatInterval\": \"5m\",\n                    \"TimeRangeStart\": \"0:00:00\",\n                    \"TimeRangeEnd\": \"23:59:59\",\n                    \"ReceiverGroups\": [\n                        \"notice-13hs61s2\"\n                    ],\n                    \"WebHook\": \"http://127.0.0.1:9090/alert\",\n                    \"AlertManager\": {\n                        \"ClusterType\": \"tke\",\n                        \"ClusterId\": \"cls-a2df21xa\",\n                        \"Url\": \"http://127.0.0.1:9090\"\n                    },\n                    \"PhoneNotifyOrder\": [\n                        1\n                    ],\n                    \"PhoneCircleTimes\": 0,\n                    \"PhoneInnerInterval\": 0,\n                    \"PhoneCircleInterval\": 0,\n                    \"PhoneArriveNotice\": true,\n                    \"NotifyWay\": [\n                        \"notify\"\n                    ]\n                },\n                \"Rules\": [\n                    {\n                        \"Name\": \"rule-1\",\n                        \"Rule\": \"up{} != 1\",\n                        \"Labels\": [\n                            {\n                                \"Name\": \"level\",\n                                \"Value\": \"warnning\"\n                            }\n                        ],\n                        \"Template\": \"test alert\",\n                        \"For\": \"5m\",\n                        \"Describe\": \"test alert\",\n                        \"Annotations\": [\n                            {\n                                \"Name\": \"creator\",\n                                \"Value\": \"programer\"\n                            }\n                        ],\n                        \"RuleState\": 1\n                    }\n                ],\n                \"UpdatedAt\": \"2024-07-21 18:10:14\"\n            }\n        ],\n        \"Total\": 1,\n        \"RequestId\": \"3f04883c-eda1-4498-b024-d266baec6040\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AlertRules": [
+            {
+                "Id": "alert-23a6d2ga",
+                "Name": "alert-test",
+                "TemplateId": "temp-as12sf12",
+                "ClusterId": "",
+                "Notification": {
+                    "Enabled": true,
+                    "Type": "amp",
+                    "RepeatInterval": "5m",
+                    "TimeRangeStart": "0:00:00",
+                    "TimeRangeEnd": "23:59:59",
+                    "ReceiverGroups": [
+                        "notice-13hs61s2"
+                    ],
+                    "WebHook": "http://127.0.0.1:9090/alert",
+                    "AlertManager": {
+                        "ClusterType": "tke",
+                        "ClusterId": "cls-a2df21xa",
+                        "Url": "http://127.0.0.1:9090"
+                    },
+                    "PhoneNotifyOrder": [
+                        1
+                    ],
+                    "PhoneCircleTimes": 0,
+                    "PhoneInnerInterval": 0,
+                    "PhoneCircleInterval": 0,
+                    "PhoneArriveNotice": true,
+                    "NotifyWay": [
+                        "notify"
+                    ]
+                },
+                "Rules": [
+                    {
+                        "Name": "rule-1",
+                        "Rule": "up{} != 1",
+                        "Labels": [
+                            {
+                                "Name": "level",
+                                "Value": "warnning"
+                            }
+                        ],
+                        "Template": "test alert",
+                        "For": "5m",
+                        "Describe": "test alert",
+                        "Annotations": [
+                            {
+                                "Name": "creator",
+                                "Value": "programer"
+                            }
+                        ],
+                        "RuleState": 1
+                    }
+                ],
+                "UpdatedAt": "2024-07-21 18:10:14"
+            }
+        ],
+        "Total": 1,
+        "RequestId": "3f04883c-eda1-4498-b024-d266baec6040"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

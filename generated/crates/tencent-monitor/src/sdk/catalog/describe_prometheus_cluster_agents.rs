@@ -62,7 +62,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 1,\n        \"IsFirstBind\": true,\n        \"Agents\": [\n            {\n                \"Status\": \"abc\",\n                \"ClusterName\": \"abc\",\n                \"ExternalLabels\": [\n                    {\n                        \"Name\": \"abc\",\n                        \"Value\": \"abc\"\n                    }\n                ],\n                \"ClusterId\": \"abc\",\n                \"ClusterType\": \"abc\",\n                \"Region\": \"abc\",\n                \"VpcId\": \"abc\",\n                \"FailedReason\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 1,
+        "IsFirstBind": true,
+        "Agents": [
+            {
+                "Status": "abc",
+                "ClusterName": "abc",
+                "ExternalLabels": [
+                    {
+                        "Name": "abc",
+                        "Value": "abc"
+                    }
+                ],
+                "ClusterId": "abc",
+                "ClusterType": "abc",
+                "Region": "abc",
+                "VpcId": "abc",
+                "FailedReason": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

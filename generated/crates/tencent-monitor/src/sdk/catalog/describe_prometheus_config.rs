@@ -59,7 +59,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eac6b301-a322-493a-8e36-83b295459397\",\n        \"Config\": \"xdfdfd\",\n        \"ServiceMonitors\": [\n            {\n                \"Name\": \"sm1\",\n                \"Config\": \"dfd\"\n            }\n        ],\n        \"PodMonitors\": [\n            {\n                \"Name\": \"pm1\",\n                \"Config\": \"fdfd\"\n            }\n        ],\n        \"RawJobs\": [\n            {\n                \"Name\": \"job1\",\n                \"Config\": \"fd\"\n            }\n        ],\n        \"Probes\": [\n            {\n                \"Name\": \"job1\",\n                \"Config\": \"fd\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eac6b301-a322-493a-8e36-83b295459397",
+        "Config": "xdfdfd",
+        "ServiceMonitors": [
+            {
+                "Name": "sm1",
+                "Config": "dfd"
+            }
+        ],
+        "PodMonitors": [
+            {
+                "Name": "pm1",
+                "Config": "fdfd"
+            }
+        ],
+        "RawJobs": [
+            {
+                "Name": "job1",
+                "Config": "fd"
+            }
+        ],
+        "Probes": [
+            {
+                "Name": "job1",
+                "Config": "fd"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

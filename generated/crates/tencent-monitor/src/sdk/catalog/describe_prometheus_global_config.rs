@@ -56,7 +56,40 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Config\": \"abc\",\n        \"ServiceMonitors\": [\n            {\n                \"Name\": \"abc\",\n                \"Config\": \"abc\",\n                \"TemplateId\": \"abc\"\n            }\n        ],\n        \"PodMonitors\": [\n            {\n                \"Name\": \"abc\",\n                \"Config\": \"abc\",\n                \"TemplateId\": \"abc\"\n            }\n        ],\n        \"RawJobs\": [\n            {\n                \"Name\": \"abc\",\n                \"Config\": \"abc\",\n                \"TemplateId\": \"abc\"\n            }\n        ],\n        \"Probes\": [\n            {\n                \"Name\": \"abc\",\n                \"Config\": \"abc\",\n                \"TemplateId\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Config": "abc",
+        "ServiceMonitors": [
+            {
+                "Name": "abc",
+                "Config": "abc",
+                "TemplateId": "abc"
+            }
+        ],
+        "PodMonitors": [
+            {
+                "Name": "abc",
+                "Config": "abc",
+                "TemplateId": "abc"
+            }
+        ],
+        "RawJobs": [
+            {
+                "Name": "abc",
+                "Config": "abc",
+                "TemplateId": "abc"
+            }
+        ],
+        "Probes": [
+            {
+                "Name": "abc",
+                "Config": "abc",
+                "TemplateId": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Notification\": {\n            \"AlertManager\": {\n                \"Url\": \"xx\",\n                \"ClusterId\": \"xx\",\n                \"ClusterType\": \"xx\"\n            },\n            \"RepeatInterval\": \"xx\",\n            \"WebHook\": \"xx\",\n            \"Enabled\": true,\n            \"PhoneNotifyOrder\": [\n                1\n            ],\n            \"PhoneInnerInterval\": 0,\n            \"PhoneCircleInterval\": 0,\n            \"NotifyWay\": [\n                \"xx\"\n            ],\n            \"ReceiverGroups\": [\n                \"xx\"\n            ],\n            \"PhoneArriveNotice\": true,\n            \"PhoneCircleTimes\": 0,\n            \"TimeRangeStart\": \"xx\",\n            \"Type\": \"xx\",\n            \"TimeRangeEnd\": \"xx\"\n        },\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Notification": {
+            "AlertManager": {
+                "Url": "xx",
+                "ClusterId": "xx",
+                "ClusterType": "xx"
+            },
+            "RepeatInterval": "xx",
+            "WebHook": "xx",
+            "Enabled": true,
+            "PhoneNotifyOrder": [
+                1
+            ],
+            "PhoneInnerInterval": 0,
+            "PhoneCircleInterval": 0,
+            "NotifyWay": [
+                "xx"
+            ],
+            "ReceiverGroups": [
+                "xx"
+            ],
+            "PhoneArriveNotice": true,
+            "PhoneCircleTimes": 0,
+            "TimeRangeStart": "xx",
+            "Type": "xx",
+            "TimeRangeEnd": "xx"
+        },
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceStatus\": 0,\n        \"VpcId\": \"xx\",\n        \"AutoRenewFlag\": 0,\n        \"InstanceId\": \"xx\",\n        \"ExpireTime\": \"xx\",\n        \"SpecName\": \"xx\",\n        \"InstanceChargeType\": 0,\n        \"RequestId\": \"xx\",\n        \"EnableGrafana\": 0,\n        \"DataRetentionTime\": 0,\n        \"GrafanaURL\": \"xx\",\n        \"SubnetId\": \"xx\",\n        \"InstanceName\": \"xx\",\n        \"ChargeStatus\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceStatus": 0,
+        "VpcId": "xx",
+        "AutoRenewFlag": 0,
+        "InstanceId": "xx",
+        "ExpireTime": "xx",
+        "SpecName": "xx",
+        "InstanceChargeType": 0,
+        "RequestId": "xx",
+        "EnableGrafana": 0,
+        "DataRetentionTime": 0,
+        "GrafanaURL": "xx",
+        "SubnetId": "xx",
+        "InstanceName": "xx",
+        "ChargeStatus": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,12 +50,126 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": \"xx\",\n        \"EksClusterId\": \"xx\",\n        \"Steps\": [\n            {\n                \"StartAt\": \"xx\",\n                \"Step\": \"xx\",\n                \"LifeState\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": "xx",
+        "EksClusterId": "xx",
+        "Steps": [
+            {
+                "StartAt": "xx",
+                "Step": "xx",
+                "LifeState": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": \"xx\",\n        \"EksClusterId\": \"xx\",\n        \"Steps\": [\n            {\n                \"StartAt\": \"xx\",\n                \"Step\": \"xx\",\n                \"LifeState\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            },\n            {\n                \"LifeState\": \"xx\",\n                \"Step\": \"xx\",\n                \"StartAt\": \"xx\",\n                \"EndAt\": \"xx\",\n                \"FailedMsg\": \"xx\"\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": "xx",
+        "EksClusterId": "xx",
+        "Steps": [
+            {
+                "StartAt": "xx",
+                "Step": "xx",
+                "LifeState": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            },
+            {
+                "LifeState": "xx",
+                "Step": "xx",
+                "StartAt": "xx",
+                "EndAt": "xx",
+                "FailedMsg": "xx"
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"UsageSet\": [\n            {\n                \"InstanceId\": \"prom-xxxxx\",\n                \"CalcDate\": \"20210101\",\n                \"Total\": 1.1,\n                \"Basic\": 1.1,\n                \"Fee\": 1.1\n            }\n        ],\n        \"RequestId\": \"3e0dff9d-9ed5-47c3-beb2-a42c1d69e1cc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "UsageSet": [
+            {
+                "InstanceId": "prom-xxxxx",
+                "CalcDate": "20210101",
+                "Total": 1.1,
+                "Basic": 1.1,
+                "Fee": 1.1
+            }
+        ],
+        "RequestId": "3e0dff9d-9ed5-47c3-beb2-a42c1d69e1cc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

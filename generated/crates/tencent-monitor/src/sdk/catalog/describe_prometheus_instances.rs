@@ -90,7 +90,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"InstanceSet\": [\n            {\n                \"InstanceName\": \"name\",\n                \"InstanceChargeType\": 1,\n                \"InstanceId\": \"prom-xxxxx\",\n                \"InstanceStatus\": 1,\n                \"RegionId\": 1,\n                \"Zone\": \"ap-guangzhou-1\",\n                \"VpcId\": \"vpcID\",\n                \"SubnetId\": \"subnetid\",\n                \"IPv4Address\": \"\",\n                \"DataRetentionTime\": 30,\n                \"EnableGrafana\": 0,\n                \"GrafanaURL\": \"\",\n                \"CreatedAt\": \"2020-07-07T10:39:18Z\"\n            }\n        ],\n        \"RequestId\": \"3e0dff9d-9ed5-47c3-beb2-a42c1d69e1cc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "InstanceSet": [
+            {
+                "InstanceName": "name",
+                "InstanceChargeType": 1,
+                "InstanceId": "prom-xxxxx",
+                "InstanceStatus": 1,
+                "RegionId": 1,
+                "Zone": "ap-guangzhou-1",
+                "VpcId": "vpcID",
+                "SubnetId": "subnetid",
+                "IPv4Address": "",
+                "DataRetentionTime": 30,
+                "EnableGrafana": 0,
+                "GrafanaURL": "",
+                "CreatedAt": "2020-07-07T10:39:18Z"
+            }
+        ],
+        "RequestId": "3e0dff9d-9ed5-47c3-beb2-a42c1d69e1cc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

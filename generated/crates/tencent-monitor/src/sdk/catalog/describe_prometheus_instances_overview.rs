@@ -61,7 +61,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Instances\": [\n            {\n                \"InstanceStatus\": 0,\n                \"BoundNormal\": 0,\n                \"VpcId\": \"xxx\",\n                \"AutoRenewFlag\": 0,\n                \"InstanceId\": \"xxx\",\n                \"BoundTotal\": 0,\n                \"ExpireTime\": \"xxx\",\n                \"SpecName\": \"xxx\",\n                \"InstanceChargeType\": 0,\n                \"EnableGrafana\": 0,\n                \"DataRetentionTime\": 0,\n                \"GrafanaURL\": \"xxx\",\n                \"SubnetId\": \"xxx\",\n                \"InstanceName\": \"xxx\",\n                \"ChargeStatus\": 0,\n                \"ResourcePackageStatus\": 1,\n                \"ResourcePackageSpecName\": \"fff\"\n            }\n        ],\n        \"Total\": 1,\n        \"RequestId\": \"xxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Instances": [
+            {
+                "InstanceStatus": 0,
+                "BoundNormal": 0,
+                "VpcId": "xxx",
+                "AutoRenewFlag": 0,
+                "InstanceId": "xxx",
+                "BoundTotal": 0,
+                "ExpireTime": "xxx",
+                "SpecName": "xxx",
+                "InstanceChargeType": 0,
+                "EnableGrafana": 0,
+                "DataRetentionTime": 0,
+                "GrafanaURL": "xxx",
+                "SubnetId": "xxx",
+                "InstanceName": "xxx",
+                "ChargeStatus": 0,
+                "ResourcePackageStatus": 1,
+                "ResourcePackageSpecName": "fff"
+            }
+        ],
+        "Total": 1,
+        "RequestId": "xxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Records\": [\n            {\n                \"Content\": \"xdx\",\n                \"UpdateTime\": \"xdx\",\n                \"ClusterId\": \"xdx\",\n                \"Name\": \"xdx\",\n                \"TemplateId\": \"xdx\",\n                \"Id\": \"de\",\n                \"Status\": 1,\n                \"Count\": 1\n            }\n        ],\n        \"Total\": 1,\n        \"RequestId\": \"xxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Records": [
+            {
+                "Content": "xdx",
+                "UpdateTime": "xdx",
+                "ClusterId": "xdx",
+                "Name": "xdx",
+                "TemplateId": "xdx",
+                "Id": "de",
+                "Status": 1,
+                "Count": 1
+            }
+        ],
+        "Total": 1,
+        "RequestId": "xxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"RequestId\": \"5fa8c92-3072-4f46-8553-4cb82c30943c\",\n        \"ScrapeJobSet\": [\n            {\n                \"AgentId\": \"agent-hod16m43\",\n                \"Config\": \"job_name: static\\nhonor_timestamps: true\\nmetrics_path: /metrics\\nscheme: http\\nfollow_redirects: true\\nstatic_configs:\\n- targets:\\n  - localhost:9090\\n\",\n                \"Name\": \"node-exporter\",\n                \"JobId\": \"job-afeiig0k\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "RequestId": "5fa8c92-3072-4f46-8553-4cb82c30943c",
+        "ScrapeJobSet": [
+            {
+                "AgentId": "agent-hod16m43",
+                "Config": "job_name: static\nhonor_timestamps: true\nmetrics_path: /metrics\nscheme: http\nfollow_redirects: true\nstatic_configs:\n- targets:\n  - localhost:9090\n",
+                "Name": "node-exporter",
+                "JobId": "job-afeiig0k"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

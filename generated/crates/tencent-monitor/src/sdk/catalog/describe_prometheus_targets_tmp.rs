@@ -64,7 +64,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Jobs\": [\n            {}\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Jobs": [
+            {}
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,108 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Templates\": [\n            {\n                \"UpdateTime\": \"xxx\",\n                \"RecordRules\": [\n                    {\n                        \"Config\": \"xxx\",\n                        \"Name\": \"xxx\",\n                        \"TemplateId\": \"xxx\"\n                    }\n                ],\n                \"Version\": \"xxx\",\n                \"Name\": \"xxx\",\n                \"Level\": \"xxx\",\n                \"Describe\": \"xxx\",\n                \"TargetsTotal\": 0,\n                \"RawJobs\": [\n                    {\n                        \"Config\": \"xxx\",\n                        \"Name\": \"xxx\",\n                        \"TemplateId\": \"xxx\"\n                    }\n                ],\n                \"PodMonitors\": [\n                    {\n                        \"Config\": \"xxx\",\n                        \"Name\": \"xxx\",\n                        \"TemplateId\": \"xxx\"\n                    }\n                ],\n                \"TemplateId\": \"xxx\",\n                \"AlertDetailRules\": [\n                    {\n                        \"Name\": \"xxx\",\n                        \"Rules\": [\n                            {\n                                \"Describe\": \"xxx\",\n                                \"Name\": \"xxx\",\n                                \"For\": \"xxx\",\n                                \"Labels\": [\n                                    {\n                                        \"Name\": \"xxx\",\n                                        \"Value\": \"xxx\"\n                                    }\n                                ],\n                                \"Rule\": \"xxx\",\n                                \"Template\": \"xxx\",\n                                \"Annotations\": [\n                                    {\n                                        \"Name\": \"xxx\",\n                                        \"Value\": \"xxx\"\n                                    }\n                                ]\n                            }\n                        ],\n                        \"Notification\": {\n                            \"AlertManager\": {\n                                \"Url\": \"xxx\",\n                                \"ClusterId\": \"xxx\",\n                                \"ClusterType\": \"xxx\"\n                            },\n                            \"RepeatInterval\": \"xxx\",\n                            \"WebHook\": \"xxx\",\n                            \"Enabled\": true,\n                            \"PhoneNotifyOrder\": [\n                                1\n                            ],\n                            \"PhoneInnerInterval\": 0,\n                            \"PhoneCircleInterval\": 0,\n                            \"NotifyWay\": [\n                                \"xxx\"\n                            ],\n                            \"ReceiverGroups\": [\n                                \"xxx\"\n                            ],\n                            \"PhoneArriveNotice\": true,\n                            \"PhoneCircleTimes\": 0,\n                            \"TimeRangeStart\": \"xxx\",\n                            \"Type\": \"xxx\",\n                            \"TimeRangeEnd\": \"xxx\"\n                        },\n                        \"TemplateId\": \"xxx\",\n                        \"ClusterId\": \"xxx\",\n                        \"UpdatedAt\": \"xxx\",\n                        \"Id\": \"xxx\"\n                    }\n                ],\n                \"IsDefault\": true,\n                \"ServiceMonitors\": [\n                    {\n                        \"Config\": \"xxx\",\n                        \"Name\": \"xxx\",\n                        \"TemplateId\": \"xxx\"\n                    }\n                ]\n            }\n        ],\n        \"Total\": 1,\n        \"RequestId\": \"xxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Templates": [
+            {
+                "UpdateTime": "xxx",
+                "RecordRules": [
+                    {
+                        "Config": "xxx",
+                        "Name": "xxx",
+                        "TemplateId": "xxx"
+                    }
+                ],
+                "Version": "xxx",
+                "Name": "xxx",
+                "Level": "xxx",
+                "Describe": "xxx",
+                "TargetsTotal": 0,
+                "RawJobs": [
+                    {
+                        "Config": "xxx",
+                        "Name": "xxx",
+                        "TemplateId": "xxx"
+                    }
+                ],
+                "PodMonitors": [
+                    {
+                        "Config": "xxx",
+                        "Name": "xxx",
+                        "TemplateId": "xxx"
+                    }
+                ],
+                "TemplateId": "xxx",
+                "AlertDetailRules": [
+                    {
+                        "Name": "xxx",
+                        "Rules": [
+                            {
+                                "Describe": "xxx",
+                                "Name": "xxx",
+                                "For": "xxx",
+                                "Labels": [
+                                    {
+                                        "Name": "xxx",
+                                        "Value": "xxx"
+                                    }
+                                ],
+                                "Rule": "xxx",
+                                "Template": "xxx",
+                                "Annotations": [
+                                    {
+                                        "Name": "xxx",
+                                        "Value": "xxx"
+                                    }
+                                ]
+                            }
+                        ],
+                        "Notification": {
+                            "AlertManager": {
+                                "Url": "xxx",
+                                "ClusterId": "xxx",
+                                "ClusterType": "xxx"
+                            },
+                            "RepeatInterval": "xxx",
+                            "WebHook": "xxx",
+                            "Enabled": true,
+                            "PhoneNotifyOrder": [
+                                1
+                            ],
+                            "PhoneInnerInterval": 0,
+                            "PhoneCircleInterval": 0,
+                            "NotifyWay": [
+                                "xxx"
+                            ],
+                            "ReceiverGroups": [
+                                "xxx"
+                            ],
+                            "PhoneArriveNotice": true,
+                            "PhoneCircleTimes": 0,
+                            "TimeRangeStart": "xxx",
+                            "Type": "xxx",
+                            "TimeRangeEnd": "xxx"
+                        },
+                        "TemplateId": "xxx",
+                        "ClusterId": "xxx",
+                        "UpdatedAt": "xxx",
+                        "Id": "xxx"
+                    }
+                ],
+                "IsDefault": true,
+                "ServiceMonitors": [
+                    {
+                        "Config": "xxx",
+                        "Name": "xxx",
+                        "TemplateId": "xxx"
+                    }
+                ]
+            }
+        ],
+        "Total": 1,
+        "RequestId": "xxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

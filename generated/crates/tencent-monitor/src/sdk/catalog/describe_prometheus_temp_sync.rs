@@ -45,7 +45,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eac6b301-a322-493a-8e36-83b295459397\",\n        \"Targets\": [\n            {\n                \"Region\": \"ap-shanghai\",\n                \"InstanceId\": \"prom-xxx\",\n                \"ClusterId\": \"xxx\",\n                \"SyncTime\": \"2020-02-2\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eac6b301-a322-493a-8e36-83b295459397",
+        "Targets": [
+            {
+                "Region": "ap-shanghai",
+                "InstanceId": "prom-xxx",
+                "ClusterId": "xxx",
+                "SyncTime": "2020-02-2"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ZoneSet\": [\n            {\n                \"ZoneState\": 1,\n                \"ZoneName\": \"xx\",\n                \"RegionId\": 0,\n                \"Zone\": \"xx\",\n                \"ZoneId\": 160001\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ZoneSet": [
+            {
+                "ZoneState": 1,
+                "ZoneName": "xx",
+                "RegionId": 0,
+                "Zone": "xx",
+                "ZoneId": 160001
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

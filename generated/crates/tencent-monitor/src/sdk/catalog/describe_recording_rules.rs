@@ -76,7 +76,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RecordingRuleSet\": [\n            {\n                \"RuleId\": \"rrule-45hkgiyc\",\n                \"RuleState\": 2,\n                \"Name\": \"example6\",\n                \"Group\": \"LS0tDQpuYW1lOiBleGFtcGxlDQpydWxlczoNCiAgLSByZWNvcmQ6IGpvYjpodHRwX2lucHJvZ3Jlc3NfcmVxdWVzdHM6c3VtDQogICAgZXhwcjogc3VtIGJ5IChqb2IpIChodHRwX2lucHJvZ3Jlc3NfcmVxdWVzdHMp\",\n                \"Total\": 1,\n                \"UpdatedAt\": \"2020-08-10T17:50:06Z\",\n                \"CreatedAt\": \"2020-08-10T09:32:51Z\"\n            }\n        ],\n        \"RequestId\": \"-1y24pm54antkuiziyii7hxwv2974riq\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RecordingRuleSet": [
+            {
+                "RuleId": "rrule-45hkgiyc",
+                "RuleState": 2,
+                "Name": "example6",
+                "Group": "LS0tDQpuYW1lOiBleGFtcGxlDQpydWxlczoNCiAgLSByZWNvcmQ6IGpvYjpodHRwX2lucHJvZ3Jlc3NfcmVxdWVzdHM6c3VtDQogICAgZXhwcjogc3VtIGJ5IChqb2IpIChodHRwX2lucHJvZ3Jlc3NfcmVxdWVzdHMp",
+                "Total": 1,
+                "UpdatedAt": "2020-08-10T17:50:06Z",
+                "CreatedAt": "2020-08-10T09:32:51Z"
+            }
+        ],
+        "RequestId": "-1y24pm54antkuiziyii7hxwv2974riq",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AccountSet\": [\n            {\n                \"UserId\": \"100000000\",\n                \"Role\": [\n                    {\n                        \"Organization\": \"org\",\n                        \"Role\": \"Admin\"\n                    }\n                ],\n                \"Notes\": \"xx\"\n            }\n        ],\n        \"RequestId\": \"qmunlpf51noe13qp5vyvg7mq5t4t4w6u\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AccountSet": [
+            {
+                "UserId": "100000000",
+                "Role": [
+                    {
+                        "Organization": "org",
+                        "Role": "Admin"
+                    }
+                ],
+                "Notes": "xx"
+            }
+        ],
+        "RequestId": "qmunlpf51noe13qp5vyvg7mq5t4t4w6u"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -86,7 +86,121 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"MetricName\": \"K8sPodCpuCoreUsed\",\n                \"Points\": [\n                    {\n                        \"Dimensions\": [\n                            {\n                                \"Name\": \"tke_cluster_instance_id\",\n                                \"Value\": \"cls-mw2w40s7\"\n                            },\n                            {\n                                \"Name\": \"node\",\n                                \"Value\": \"cls-gn7vut9a-virtual-kubelet-subnet-node-2\"\n                            },\n                            {\n                                \"Name\": \"pod_name\",\n                                \"Value\": \"proxy-edge-j7j95\"\n                            },\n                            {\n                                \"Name\": \"workload_name\",\n                                \"Value\": \"init-test-nfs02\"\n                            },\n                            {\n                                \"Name\": \"namespace\",\n                                \"Value\": \"default-test\"\n                            },\n                            {\n                                \"Name\": \"node_role\",\n                                \"Value\": \"node\"\n                            },\n                            {\n                                \"Name\": \"un_instance_id\",\n                                \"Value\": \"cls-gn7vut9a-virtual-kubelet-subnet-nmpi5ecw-1\"\n                            },\n                            {\n                                \"Name\": \"workload_kind\",\n                                \"Value\": \"Deployment\"\n                            }\n                        ],\n                        \"Values\": [\n                            {\n                                \"Timestamp\": 1606202100,\n                                \"Value\": 41.066\n                            },\n                            {\n                                \"Timestamp\": 1606202400,\n                                \"Value\": 38.666\n                            },\n                            {\n                                \"Timestamp\": 1606202700,\n                                \"Value\": 37.866\n                            }\n                        ]\n                    },\n                    {\n                        \"Dimensions\": [\n                            {\n                                \"Name\": \"namespace\",\n                                \"Value\": \"default-test\"\n                            },\n                            {\n                                \"Name\": \"node\",\n                                \"Value\": \"cls-gn7vut9a-virtual-kubelet-subnet-node-3\"\n                            },\n                            {\n                                \"Name\": \"node_role\",\n                                \"Value\": \"node\"\n                            },\n                            {\n                                \"Name\": \"pod_name\",\n                                \"Value\": \"network-tools-b94d6dd89-flf7n\"\n                            },\n                            {\n                                \"Name\": \"un_instance_id\",\n                                \"Value\": \"cls-gn7vut9a-virtual-kubelet-subnet-nmpi5ecw-1\"\n                            },\n                            {\n                                \"Name\": \"workload_kind\",\n                                \"Value\": \"Deployment\"\n                            },\n                            {\n                                \"Name\": \"workload_name\",\n                                \"Value\": \"init-test-nfs00\"\n                            },\n                            {\n                                \"Name\": \"tke_cluster_instance_id\",\n                                \"Value\": \"cls-mw2w40s7\"\n                            }\n                        ],\n                        \"Values\": [\n                            {\n                                \"Timestamp\": 1606202100,\n                                \"Value\": 42.666\n                            },\n                            {\n                                \"Timestamp\": 1606202400,\n                                \"Value\": 33.6\n                            },\n                            {\n                                \"Timestamp\": 1606202700,\n                                \"Value\": 40.266\n                            }\n                        ]\n                    }\n                ]\n            }\n        ],\n        \"EndTime\": \"2020-11-24 15:25:00\",\n        \"Period\": 300,\n        \"RequestId\": \"0d25d659-71ee-4c93-b8e1-f3992c61ff46\",\n        \"StartTime\": \"2020-11-24 15:15:00\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "MetricName": "K8sPodCpuCoreUsed",
+                "Points": [
+                    {
+                        "Dimensions": [
+                            {
+                                "Name": "tke_cluster_instance_id",
+                                "Value": "cls-mw2w40s7"
+                            },
+                            {
+                                "Name": "node",
+                                "Value": "cls-gn7vut9a-virtual-kubelet-subnet-node-2"
+                            },
+                            {
+                                "Name": "pod_name",
+                                "Value": "proxy-edge-j7j95"
+                            },
+                            {
+                                "Name": "workload_name",
+                                "Value": "init-test-nfs02"
+                            },
+                            {
+                                "Name": "namespace",
+                                "Value": "default-test"
+                            },
+                            {
+                                "Name": "node_role",
+                                "Value": "node"
+                            },
+                            {
+                                "Name": "un_instance_id",
+                                "Value": "cls-gn7vut9a-virtual-kubelet-subnet-nmpi5ecw-1"
+                            },
+                            {
+                                "Name": "workload_kind",
+                                "Value": "Deployment"
+                            }
+                        ],
+                        "Values": [
+                            {
+                                "Timestamp": 1606202100,
+                                "Value": 41.066
+                            },
+                            {
+                                "Timestamp": 1606202400,
+                                "Value": 38.666
+                            },
+                            {
+                                "Timestamp": 1606202700,
+                                "Value": 37.866
+                            }
+                        ]
+                    },
+                    {
+                        "Dimensions": [
+                            {
+                                "Name": "namespace",
+                                "Value": "default-test"
+                            },
+                            {
+                                "Name": "node",
+                                "Value": "cls-gn7vut9a-virtual-kubelet-subnet-node-3"
+                            },
+                            {
+                                "Name": "node_role",
+                                "Value": "node"
+                            },
+                            {
+                                "Name": "pod_name",
+                                "Value": "network-tools-b94d6dd89-flf7n"
+                            },
+                            {
+                                "Name": "un_instance_id",
+                                "Value": "cls-gn7vut9a-virtual-kubelet-subnet-nmpi5ecw-1"
+                            },
+                            {
+                                "Name": "workload_kind",
+                                "Value": "Deployment"
+                            },
+                            {
+                                "Name": "workload_name",
+                                "Value": "init-test-nfs00"
+                            },
+                            {
+                                "Name": "tke_cluster_instance_id",
+                                "Value": "cls-mw2w40s7"
+                            }
+                        ],
+                        "Values": [
+                            {
+                                "Timestamp": 1606202100,
+                                "Value": 42.666
+                            },
+                            {
+                                "Timestamp": 1606202400,
+                                "Value": 33.6
+                            },
+                            {
+                                "Timestamp": 1606202700,
+                                "Value": 40.266
+                            }
+                        ]
+                    }
+                ]
+            }
+        ],
+        "EndTime": "2020-11-24 15:25:00",
+        "Period": 300,
+        "RequestId": "0d25d659-71ee-4c93-b8e1-f3992c61ff46",
+        "StartTime": "2020-11-24 15:15:00"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

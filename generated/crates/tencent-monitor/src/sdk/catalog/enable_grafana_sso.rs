@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"qmunlpf51noe13qp5vyvg7mq5t4t4w6u\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "qmunlpf51noe13qp5vyvg7mq5t4t4w6u"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

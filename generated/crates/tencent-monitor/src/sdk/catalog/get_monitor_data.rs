@@ -71,17 +71,108 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"StartTime\": \"2019-03-24T10:50:00+08:00\",\n        \"EndTime\": \"2019-03-24T20:50:00+08:00\",\n        \"Period\": 300,\n        \"MetricName\": \"CPUUsage\",\n        \"DataPoints\": [\n            {\n                \"Dimensions\": [\n                    {\n                        \"Name\": \"InstanceId\",\n                        \"Value\": \"ins-j0hk02zo\"\n                    }\n                ],\n                \"Timestamps\": [\n                    1535079000,\n                    1535079300,\n                    1535079600,\n                    1535079900,\n                    1535080200,\n                    1535080500\n                ],\n                \"Values\": [\n                    2.566,\n                    2.283,\n                    6.316,\n                    2.816,\n                    2.7,\n                    2.35\n                ]\n            }\n        ],\n        \"Msg\": \"\",\n        \"RequestId\": \"d96ec542-6547-4af2-91ac-fee85c1b8b85\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "StartTime": "2019-03-24T10:50:00+08:00",
+        "EndTime": "2019-03-24T20:50:00+08:00",
+        "Period": 300,
+        "MetricName": "CPUUsage",
+        "DataPoints": [
+            {
+                "Dimensions": [
+                    {
+                        "Name": "InstanceId",
+                        "Value": "ins-j0hk02zo"
+                    }
+                ],
+                "Timestamps": [
+                    1535079000,
+                    1535079300,
+                    1535079600,
+                    1535079900,
+                    1535080200,
+                    1535080500
+                ],
+                "Values": [
+                    2.566,
+                    2.283,
+                    6.316,
+                    2.816,
+                    2.7,
+                    2.35
+                ]
+            }
+        ],
+        "Msg": "",
+        "RequestId": "d96ec542-6547-4af2-91ac-fee85c1b8b85"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"StartTime\": \"2018-09-22T19:50:00+08:00\",\n        \"EndTime\": \"2018-09-22T20:50:00+08:00\",\n        \"Period\": 300,\n        \"MetricName\": \"CPUUsage\",\n        \"DataPoints\": [\n            {\n                \"Dimensions\": [\n                    {\n                        \"Name\": \"InstanceId\",\n                        \"Value\": \"ins-j0hk02zo\"\n                    }\n                ],\n                \"Timestamps\": [],\n                \"Values\": []\n            },\n            {\n                \"Dimensions\": [\n                    {\n                        \"Name\": \"InstanceId\",\n                        \"Value\": \"ins-o8vv2w10\"\n                    }\n                ],\n                \"Timestamps\": [],\n                \"Values\": []\n            }\n        ],\n        \"Msg\": \"\",\n        \"RequestId\": \"9ac53ccc-fbab-483d-980b-b763bcc2f83f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "StartTime": "2018-09-22T19:50:00+08:00",
+        "EndTime": "2018-09-22T20:50:00+08:00",
+        "Period": 300,
+        "MetricName": "CPUUsage",
+        "DataPoints": [
+            {
+                "Dimensions": [
+                    {
+                        "Name": "InstanceId",
+                        "Value": "ins-j0hk02zo"
+                    }
+                ],
+                "Timestamps": [],
+                "Values": []
+            },
+            {
+                "Dimensions": [
+                    {
+                        "Name": "InstanceId",
+                        "Value": "ins-o8vv2w10"
+                    }
+                ],
+                "Timestamps": [],
+                "Values": []
+            }
+        ],
+        "Msg": "",
+        "RequestId": "9ac53ccc-fbab-483d-980b-b763bcc2f83f"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"StartTime\": \"2018-09-22T19:20:00+08:00\",\n        \"EndTime\": \"2018-09-22T20:20:00+08:00\",\n        \"Period\": 300,\n        \"MetricName\": \"CpuUseRate\",\n        \"DataPoints\": [\n            {\n                \"Dimensions\": [\n                    {\n                        \"Name\": \"InstanceType\",\n                        \"Value\": \"2\"\n                    },\n                    {\n                        \"Name\": \"InstanceId\",\n                        \"Value\": \"cdb-k5d6z7p0\"\n                    }\n                ],\n                \"Timestamps\": [],\n                \"Values\": []\n            }\n        ],\n        \"Msg\": \"\",\n        \"RequestId\": \"2bcfe8b7-8ea8-4488-9d17-f1aeb106eecd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "StartTime": "2018-09-22T19:20:00+08:00",
+        "EndTime": "2018-09-22T20:20:00+08:00",
+        "Period": 300,
+        "MetricName": "CpuUseRate",
+        "DataPoints": [
+            {
+                "Dimensions": [
+                    {
+                        "Name": "InstanceType",
+                        "Value": "2"
+                    },
+                    {
+                        "Name": "InstanceId",
+                        "Value": "cdb-k5d6z7p0"
+                    }
+                ],
+                "Timestamps": [],
+                "Values": []
+            }
+        ],
+        "Msg": "",
+        "RequestId": "2bcfe8b7-8ea8-4488-9d17-f1aeb106eecd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

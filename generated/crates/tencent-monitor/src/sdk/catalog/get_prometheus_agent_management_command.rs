@@ -53,7 +53,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Command\": {\n            \"Install\": \"xx\",\n            \"Restart\": \"xx\",\n            \"Stop\": \"xx\",\n            \"StatusCheck\": \"xx\",\n            \"LogCheck\": \"xx\"\n        },\n        \"RequestId\": \"as131asfjl23dsf342lxdsf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Command": {
+            "Install": "xx",
+            "Restart": "xx",
+            "Stop": "xx",
+            "StatusCheck": "xx",
+            "LogCheck": "xx"
+        },
+        "RequestId": "as131asfjl23dsf342lxdsf"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

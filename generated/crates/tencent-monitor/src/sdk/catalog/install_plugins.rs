@@ -47,7 +47,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PluginIds\": [\n            \"xx\"\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PluginIds": [
+            "xx"
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -88,7 +88,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"neh390an4opw0-45nw\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "neh390an4opw0-45nw"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"29ghj2hh-45-h53h234h-23\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "29ghj2hh-45-h53h234h-23"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

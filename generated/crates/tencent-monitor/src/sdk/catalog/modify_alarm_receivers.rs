@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"811066c4-2c19-49aa-8077-9a85006c2ae6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "811066c4-2c19-49aa-8077-9a85006c2ae6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

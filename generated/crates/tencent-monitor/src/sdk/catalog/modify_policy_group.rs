@@ -77,7 +77,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GroupId\": 1998785,\n        \"RequestId\": \"dfa8ff38-8272-4165-8ec2-357d76c43457\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GroupId": 1998785,
+        "RequestId": "dfa8ff38-8272-4165-8ec2-357d76c43457"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -82,7 +82,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0dbb66c2-1111-1111-1111-11111111111\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0dbb66c2-1111-1111-1111-11111111111"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"kq9u37984eql5yyp8fyilbb83nrtlca1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "kq9u37984eql5yyp8fyilbb83nrtlca1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -95,7 +95,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"qyh38g1ium4-41o5k994o7hcxuq96zab\",\n        \"RuleId\": \"arule-omq28fcm\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "qyh38g1ium4-41o5k994o7hcxuq96zab",
+        "RuleId": "arule-omq28fcm"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ljynf9quqfeko5pwcr24llmhy9rspzye\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ljynf9quqfeko5pwcr24llmhy9rspzye"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -75,7 +75,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"wpkysykx8k9tu1urmlyo54gq33f4kxwz\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "wpkysykx8k9tu1urmlyo54gq33f4kxwz"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

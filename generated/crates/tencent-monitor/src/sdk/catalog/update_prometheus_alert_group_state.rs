@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a4797141-a4f9-43d4-b4ca-09d72bb48f8d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a4797141-a4f9-43d4-b4ca-09d72bb48f8d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -72,7 +72,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1z5ph-pcsxjbfy1y56525v5q-w5brnte\",\n        \"RuleId\": \"rrule-m74lrt6g\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1z5ph-pcsxjbfy1y56525v5q-w5brnte",
+        "RuleId": "rrule-m74lrt6g"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

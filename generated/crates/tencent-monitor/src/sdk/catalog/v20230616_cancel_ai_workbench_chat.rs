@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"276dc1c8-cfb7-4a3f-b974-69dcb58b79c7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "276dc1c8-cfb7-4a3f-b974-69dcb58b79c7"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -101,7 +101,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AgentId\": \"agt-********\",\n        \"RequestId\": \"9132e8b0-f470-4f51-aab0-e180e549163c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AgentId": "agt-********",
+        "RequestId": "9132e8b0-f470-4f51-aab0-e180e549163c"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -127,7 +127,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": \"tsk-********\",\n        \"RequestId\": \"ea9b8eba-07bf-4384-a2db-6e316b6bcb2e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": "tsk-********",
+        "RequestId": "ea9b8eba-07bf-4384-a2db-6e316b6bcb2e"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"717fd6d5-71c6-4380-90f2-0b534cf9fe25\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "717fd6d5-71c6-4380-90f2-0b534cf9fe25"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -53,7 +53,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Artifact\": {\n            \"AgentId\": \"agt-fl41a45q\",\n            \"ArtifactId\": \"a9b50a2ab7fd09af3ae37c6f0262cc86\",\n            \"CreatedAt\": 0,\n            \"IsGlobal\": false,\n            \"MimeType\": \"application/json\",\n            \"Name\": \"instances.json\",\n            \"SizeBytes\": 41,\n            \"SkillId\": \"skl-183na51w\",\n            \"StoragePath\": \"sandbox_file://ses-n3qlvaiqqfwn/instances.json\",\n            \"UpdatedAt\": 0\n        },\n        \"DownloadURL\": \"https://observability-*****************************************************************************************************************************************************************************************************************************************************************************************************************************\",\n        \"DownloadURLExpiredAt\": \"2026-05-26T08:50:29Z\",\n        \"RequestId\": \"8fe8e08b-a92d-4b0a-82bd-08404a3365c4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Artifact": {
+            "AgentId": "agt-fl41a45q",
+            "ArtifactId": "a9b50a2ab7fd09af3ae37c6f0262cc86",
+            "CreatedAt": 0,
+            "IsGlobal": false,
+            "MimeType": "application/json",
+            "Name": "instances.json",
+            "SizeBytes": 41,
+            "SkillId": "skl-183na51w",
+            "StoragePath": "sandbox_file://ses-n3qlvaiqqfwn/instances.json",
+            "UpdatedAt": 0
+        },
+        "DownloadURL": "https://observability-*****************************************************************************************************************************************************************************************************************************************************************************************************************************",
+        "DownloadURLExpiredAt": "2026-05-26T08:50:29Z",
+        "RequestId": "8fe8e08b-a92d-4b0a-82bd-08404a3365c4"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -84,7 +84,83 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AlarmNotifyHistoryList\": [\n            {\n\"AlarmContent\": \"This is the message body\\nThis is the second line of the message body\\n<font color=\\\"green\\\">This is the green message body</font>\",\n\"AlarmObject\": \"New amp API alarm\",\n                \"ChannelSet\": [\n                    \"DingDing\",\n                    \"FeiShu\",\n                    \"WeWork\",\n                    \"WebHook\"\n                ],\n                \"ChannelsReceivers\": [\n                    {\n                        \"ChannelName\": \"DingDing\",\n                        \"Receivers\": [\n                            \"https://oapi.dingtalk.com/robot/send?access_token=c1090c31391e5766b6e509d6ed0ac9930447231f8c151a5b8aa61ffb637db3ec\"\n                        ],\n                        \"SendStatus\": \"NotifyChannelExecSucc\"\n                    },\n                    {\n                        \"ChannelName\": \"FeiShu\",\n                        \"Receivers\": [\n                            \"https://open.feishu.cn/open-apis/bot/v2/hook/58151696-a863-47e8-ae49-dfa982e48b25\"\n                        ],\n                        \"SendStatus\": \"NotifyChannelExecSucc\"\n                    },\n                    {\n                        \"ChannelName\": \"QCloudYehe\",\n                        \"Receivers\": [\n                            \"907876075\",\n                            \"906793755\"\n                        ],\n                        \"SendStatus\": \"NotifyChannelExecSucc\"\n                    },\n                    {\n                        \"ChannelName\": \"WeWork\",\n                        \"Receivers\": [\n                            \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=12d11141-d6e8-44df-b00e-03285ad65415\"\n                        ],\n                        \"SendStatus\": \"NotifyChannelExecSucc\"\n                    },\n                    {\n                        \"ChannelName\": \"WebHook\",\n                        \"Receivers\": [\n                            \"http://118.24.173.149:9090/test/sendAlerts\"\n                        ],\n                        \"SendStatus\": \"NotifyChannelExecSucc\"\n                    }\n                ],\n                \"Notices\": [\n                    {\n                        \"NoticeId\": \"notice-625w0q92\",\n\"NoticeName\": \"Prom notification test WeCom Chatbot\"\n                    }\n                ],\n                \"NotifyId\": \"b476ba3696525213f0c88033e56e8675_c1u82\",\n                \"NotifyTime\": 1734497292,\n                \"PolicyId\": \"alert-p8yurlq0\",\n\"PolicyName\": \"Can it be received/aaaaa\",\n                \"PromeInstanceID\": \"prom-pysf4frm\",\n                \"PromeInstanceRegion\": \"ap-guangzhou\",\n                \"SessionId\": \"prom-pysf4frm_3ef6b8b216aa56e9\",\n                \"TriggerLevel\": \"Invalid\",\n                \"TriggerStatus\": \"Recovery\",\n                \"TriggerTime\": 1734491764\n            }\n        ],\n        \"PageResult\": {\n            \"CurrentPageNo\": 1,\n            \"IsEnd\": false,\n            \"TotalCount\": 19,\n            \"TotalPage\": 19\n        },\n        \"RequestId\": \"efc734bb-1caa-4a4f-a159-97115b57125a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AlarmNotifyHistoryList": [
+            {
+"AlarmContent": "This is the message body\nThis is the second line of the message body\n<font color=\"green\">This is the green message body</font>",
+"AlarmObject": "New amp API alarm",
+                "ChannelSet": [
+                    "DingDing",
+                    "FeiShu",
+                    "WeWork",
+                    "WebHook"
+                ],
+                "ChannelsReceivers": [
+                    {
+                        "ChannelName": "DingDing",
+                        "Receivers": [
+                            "https://oapi.dingtalk.com/robot/send?access_token=c1090c31391e5766b6e509d6ed0ac9930447231f8c151a5b8aa61ffb637db3ec"
+                        ],
+                        "SendStatus": "NotifyChannelExecSucc"
+                    },
+                    {
+                        "ChannelName": "FeiShu",
+                        "Receivers": [
+                            "https://open.feishu.cn/open-apis/bot/v2/hook/58151696-a863-47e8-ae49-dfa982e48b25"
+                        ],
+                        "SendStatus": "NotifyChannelExecSucc"
+                    },
+                    {
+                        "ChannelName": "QCloudYehe",
+                        "Receivers": [
+                            "907876075",
+                            "906793755"
+                        ],
+                        "SendStatus": "NotifyChannelExecSucc"
+                    },
+                    {
+                        "ChannelName": "WeWork",
+                        "Receivers": [
+                            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=12d11141-d6e8-44df-b00e-03285ad65415"
+                        ],
+                        "SendStatus": "NotifyChannelExecSucc"
+                    },
+                    {
+                        "ChannelName": "WebHook",
+                        "Receivers": [
+                            "http://118.24.173.149:9090/test/sendAlerts"
+                        ],
+                        "SendStatus": "NotifyChannelExecSucc"
+                    }
+                ],
+                "Notices": [
+                    {
+                        "NoticeId": "notice-625w0q92",
+"NoticeName": "Prom notification test WeCom Chatbot"
+                    }
+                ],
+                "NotifyId": "b476ba3696525213f0c88033e56e8675_c1u82",
+                "NotifyTime": 1734497292,
+                "PolicyId": "alert-p8yurlq0",
+"PolicyName": "Can it be received/aaaaa",
+                "PromeInstanceID": "prom-pysf4frm",
+                "PromeInstanceRegion": "ap-guangzhou",
+                "SessionId": "prom-pysf4frm_3ef6b8b216aa56e9",
+                "TriggerLevel": "Invalid",
+                "TriggerStatus": "Recovery",
+                "TriggerTime": 1734491764
+            }
+        ],
+        "PageResult": {
+            "CurrentPageNo": 1,
+            "IsEnd": false,
+            "TotalCount": 19,
+            "TotalPage": 19
+        },
+        "RequestId": "efc734bb-1caa-4a4f-a159-97115b57125a"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -62,7 +62,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DownloadURL\": \"https://ob*****************************\",\n        \"ExpiredAt\": \"2026-06-02**********\",\n        \"RequestId\": \"7321c63c-0b6a-460f-bb69-0353fdebd69a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DownloadURL": "https://ob*****************************",
+        "ExpiredAt": "2026-06-02**********",
+        "RequestId": "7321c63c-0b6a-460f-bb69-0353fdebd69a"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

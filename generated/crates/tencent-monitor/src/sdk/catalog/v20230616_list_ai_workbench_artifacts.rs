@@ -69,7 +69,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Artifacts\": [\n            {\n                \"AgentId\": \"agt-fl41a45q\",\n                \"ArtifactId\": \"a3ad713a514a00056779f487fb1b51b2\",\n                \"CreatedAt\": 0,\n                \"IsGlobal\": false,\n                \"MimeType\": \"application/json\",\n                \"Name\": \"custom_rules.json\",\n                \"SizeBytes\": 646,\n                \"SkillId\": \"skl-183na51w\",\n                \"StoragePath\": \"sandbox_file://ses-gqohe600bjp2/custom_rules.json\",\n                \"UpdatedAt\": 0\n            }\n        ],\n        \"PageResult\": {\n            \"CurrentPageNo\": 1,\n            \"TotalCount\": 3,\n            \"TotalPage\": 1\n        },\n        \"RequestId\": \"b3bd2b5f-c268-46ea-8644-a37add135bba\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Artifacts": [
+            {
+                "AgentId": "agt-fl41a45q",
+                "ArtifactId": "a3ad713a514a00056779f487fb1b51b2",
+                "CreatedAt": 0,
+                "IsGlobal": false,
+                "MimeType": "application/json",
+                "Name": "custom_rules.json",
+                "SizeBytes": 646,
+                "SkillId": "skl-183na51w",
+                "StoragePath": "sandbox_file://ses-gqohe600bjp2/custom_rules.json",
+                "UpdatedAt": 0
+            }
+        ],
+        "PageResult": {
+            "CurrentPageNo": 1,
+            "TotalCount": 3,
+            "TotalPage": 1
+        },
+        "RequestId": "b3bd2b5f-c268-46ea-8644-a37add135bba"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -93,7 +93,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Executions\": [],\n        \"PageResult\": {\n            \"CurrentPageNo\": 0,\n            \"TotalCount\": 0,\n            \"TotalPage\": 0\n        },\n        \"RequestId\": \"d3445330-9348-41f9-9713-36a2f336ba26\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Executions": [],
+        "PageResult": {
+            "CurrentPageNo": 0,
+            "TotalCount": 0,
+            "TotalPage": 0
+        },
+        "RequestId": "d3445330-9348-41f9-9713-36a2f336ba26"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -79,7 +79,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"MCPs\": [\n            {\n                \"AuthSecret\": \"***\",\n                \"AuthType\": \"none\",\n                \"Description\": \"tcop-rum-mcp\",\n                \"Enabled\": true,\n                \"Headers\": \"***tX\\\"}\",\n                \"MCPId\": \"mcp-635dx35o\",\n                \"Name\": \"tcop-rum-mcp\",\n                \"RetryCount\": 3,\n                \"Timeout\": 30,\n                \"Transport\": \"streamable_http\",\n                \"Url\": \"***/sse\"\n            }\n        ],\n        \"PageResult\": {\n            \"CurrentPageNo\": 1,\n            \"TotalCount\": 7,\n            \"TotalPage\": 1\n        },\n        \"RequestId\": \"5d27dc0e-0158-4f06-b2e4-89c477114b78\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "MCPs": [
+            {
+                "AuthSecret": "***",
+                "AuthType": "none",
+                "Description": "tcop-rum-mcp",
+                "Enabled": true,
+                "Headers": "***tX\"}",
+                "MCPId": "mcp-635dx35o",
+                "Name": "tcop-rum-mcp",
+                "RetryCount": 3,
+                "Timeout": 30,
+                "Transport": "streamable_http",
+                "Url": "***/sse"
+            }
+        ],
+        "PageResult": {
+            "CurrentPageNo": 1,
+            "TotalCount": 7,
+            "TotalPage": 1
+        },
+        "RequestId": "5d27dc0e-0158-4f06-b2e4-89c477114b78"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

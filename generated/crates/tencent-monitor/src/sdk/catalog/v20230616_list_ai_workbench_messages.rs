@@ -65,7 +65,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HasMore\": false,\n        \"Messages\": [\n            {\n\"Content\": \"According to the query results, there are no alarm history records for CVMs in the last three days (October 18, 2023 to October 20, 2023). This could imply:\\n\\n1. **The system runs normally**: No alarms were triggered for CVMs during this period.\\n2. **Alarm policy not configured**: No relevant alarm policy may be set, resulting in no exceptions captured.\\n3. **Data latency or not reported**: Alarm data may be delayed or not reported in time.\\n\\nIf necessary, check the alarm policy configuration or expand the time range and query again.\",\n                \"ContentBlocks\": [\n                    {\n                        \"Data\": \"{\\\"messageId\\\":\\\"ent-v05jrikcax7p\\\",\\\"role\\\":\\\"assistant\\\",\\\"timestamp\\\":1775800599000,\\\"type\\\":\\\"TEXT_MESSAGE_START\\\"}\",\n                        \"Type\": \"TEXT_MESSAGE_START\"\n                    }\n                ],\n                \"CreatedAt\": 1775800599,\n                \"EntryId\": \"ent-v05jrikcax7p\",\n                \"Role\": \"assistant\",\n                \"RunId\": \"run-rkiun5jss4vq\",\n                \"SessionId\": \"ses-ddgf8e7ne7ak\",\n                \"Status\": \"completed\"\n            }\n        ],\n        \"NextCursor\": \"ent-************\",\n        \"RequestId\": \"0c3f9c3a-fac9-40b9-8249-79eb32271c4a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HasMore": false,
+        "Messages": [
+            {
+"Content": "According to the query results, there are no alarm history records for CVMs in the last three days (October 18, 2023 to October 20, 2023). This could imply:\n\n1. **The system runs normally**: No alarms were triggered for CVMs during this period.\n2. **Alarm policy not configured**: No relevant alarm policy may be set, resulting in no exceptions captured.\n3. **Data latency or not reported**: Alarm data may be delayed or not reported in time.\n\nIf necessary, check the alarm policy configuration or expand the time range and query again.",
+                "ContentBlocks": [
+                    {
+                        "Data": "{\"messageId\":\"ent-v05jrikcax7p\",\"role\":\"assistant\",\"timestamp\":1775800599000,\"type\":\"TEXT_MESSAGE_START\"}",
+                        "Type": "TEXT_MESSAGE_START"
+                    }
+                ],
+                "CreatedAt": 1775800599,
+                "EntryId": "ent-v05jrikcax7p",
+                "Role": "assistant",
+                "RunId": "run-rkiun5jss4vq",
+                "SessionId": "ses-ddgf8e7ne7ak",
+                "Status": "completed"
+            }
+        ],
+        "NextCursor": "ent-************",
+        "RequestId": "0c3f9c3a-fac9-40b9-8249-79eb32271c4a"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

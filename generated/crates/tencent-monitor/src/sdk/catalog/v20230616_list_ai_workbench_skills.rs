@@ -76,7 +76,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PageResult\": {\n            \"CurrentPageNo\": 1,\n            \"TotalCount\": 5,\n            \"TotalPage\": 1\n        },\n        \"Skills\": [\n            {\n                \"Description\": \"Parse PDF/Word/Excel files and extract text content\",\n                \"Enabled\": true,\n                \"Name\": \"File parsing\",\n                \"SkillId\": \"skill-cust-file-parser-002\"\n            }\n        ],\n        \"RequestId\": \"c05cd8e1-89a7-4260-a07e-a8047be55a45\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PageResult": {
+            "CurrentPageNo": 1,
+            "TotalCount": 5,
+            "TotalPage": 1
+        },
+        "Skills": [
+            {
+                "Description": "Parse PDF/Word/Excel files and extract text content",
+                "Enabled": true,
+                "Name": "File parsing",
+                "SkillId": "skill-cust-file-parser-002"
+            }
+        ],
+        "RequestId": "c05cd8e1-89a7-4260-a07e-a8047be55a45"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

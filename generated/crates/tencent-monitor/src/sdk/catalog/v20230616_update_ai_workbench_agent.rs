@@ -108,7 +108,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Agent\": {\n            \"AgentId\": \"agt-wolwtuoo\",\n            \"Category\": \"\",\n            \"Description\": \"\",\n            \"MCPIds\": [\n                \"mcp-546fc85o\"\n            ],\n            \"Name\": \"mask_test\",\n            \"ResourceMapId\": \"\",\n            \"SkillIds\": [\n                \"skl-otbs5v1r\"\n            ],\n            \"Status\": \"standby\"\n        },\n        \"RequestId\": \"52c51e04-199e-4d1a-b802-2f238683ae15\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Agent": {
+            "AgentId": "agt-wolwtuoo",
+            "Category": "",
+            "Description": "",
+            "MCPIds": [
+                "mcp-546fc85o"
+            ],
+            "Name": "mask_test",
+            "ResourceMapId": "",
+            "SkillIds": [
+                "skl-otbs5v1r"
+            ],
+            "Status": "standby"
+        },
+        "RequestId": "52c51e04-199e-4d1a-b802-2f238683ae15"
+    }
+}"#,
             },
         ],
         errors: ERRORS_V20230616,

@@ -53,7 +53,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d43b2a9f-070c-480b-a0bb-7c210428cfe8\",\n        \"FlowId\": 912,\n        \"TaskId\": 912\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d43b2a9f-070c-480b-a0bb-7c210428cfe8",
+        "FlowId": 912,
+        "TaskId": 912
+    }
+}"#,
             },
         ],
         errors: ERRORS,

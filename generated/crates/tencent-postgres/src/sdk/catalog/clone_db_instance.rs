@@ -155,7 +155,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90\",\n        \"DealName\": \"20211225711000768276461\",\n        \"BillId\": \"20211225711000768276471\",\n        \"DBInstanceId\": \"postgres-xxxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90",
+        "DealName": "20211225711000768276461",
+        "BillId": "20211225711000768276471",
+        "DBInstanceId": "postgres-xxxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"12cc9ebc-6fc1-4f24-9ff2-5695c10e125d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "12cc9ebc-6fc1-4f24-9ff2-5695c10e125d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

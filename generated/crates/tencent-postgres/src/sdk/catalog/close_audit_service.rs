@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"97e71166-704f-4ef1-8b7e-e84edfe99532\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "97e71166-704f-4ef1-8b7e-e84edfe99532"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

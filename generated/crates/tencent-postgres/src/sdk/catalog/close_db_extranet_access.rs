@@ -53,7 +53,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 25104,\n        \"TaskId\": 25104,\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 25104,
+        "TaskId": 25104,
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

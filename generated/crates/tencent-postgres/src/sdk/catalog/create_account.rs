@@ -73,12 +73,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5d19322f-50fe-4084-a5d3-b0bc680fd3a1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5d19322f-50fe-4084-a5d3-b0bc680fd3a1"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fad9ac43-c906-4494-bbb5-88d154d2829c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fad9ac43-c906-4494-bbb5-88d154d2829c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

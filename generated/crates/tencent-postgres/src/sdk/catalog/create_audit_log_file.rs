@@ -67,7 +67,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"56707f2b-f311-4448-97bf-8c6323072aef\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "56707f2b-f311-4448-97bf-8c6323072aef"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -79,7 +79,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8a61e500-aa33-454c-9ec2-da2a368c39ab\",\n        \"PlanId\": \"dfea3bb4-8ca7-5e79-aefb-9d231f2b66b6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8a61e500-aa33-454c-9ec2-da2a368c39ab",
+        "PlanId": "dfea3bb4-8ca7-5e79-aefb-9d231f2b66b6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9e3fde8a-b062-40f9-bcd0-954259f887df\",\n        \"BaseBackupId\": \"443c810b-53c6-5d8c-b6d2-1abbe5794529\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9e3fde8a-b062-40f9-bcd0-954259f887df",
+        "BaseBackupId": "443c810b-53c6-5d8c-b6d2-1abbe5794529"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,12 +74,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"28004847-7a50-4740-a536-19ee9db9ccc0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "28004847-7a50-4740-a536-19ee9db9ccc0"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"28004847-7a50-4740-a536-19ee9db9ccc0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "28004847-7a50-4740-a536-19ee9db9ccc0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

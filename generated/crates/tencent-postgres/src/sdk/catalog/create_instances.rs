@@ -235,17 +235,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90\",\n        \"DealNames\": [\n            \"20180119110001\"\n        ],\n        \"DBInstanceIdSet\": [\n            \"postgres-xxxxx\"\n        ],\n        \"BillId\": \"20181225711000768276471\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90",
+        "DealNames": [
+            "20180119110001"
+        ],
+        "DBInstanceIdSet": [
+            "postgres-xxxxx"
+        ],
+        "BillId": "20181225711000768276471"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90\",\n        \"DealNames\": [\n            \"20180119110001\"\n        ],\n        \"DBInstanceIdSet\": [\n            \"postgres-xxxxx\"\n        ],\n        \"BillId\": \"20181225711000768276479\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90",
+        "DealNames": [
+            "20180119110001"
+        ],
+        "DBInstanceIdSet": [
+            "postgres-xxxxx"
+        ],
+        "BillId": "20181225711000768276479"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90\",\n        \"DealNames\": [\n            \"20180119110001\"\n        ],\n        \"DBInstanceIdSet\": [\n            \"postgres-xxxxx\"\n        ],\n        \"BillId\": \"20181225711000768276476\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90",
+        "DealNames": [
+            "20180119110001"
+        ],
+        "DBInstanceIdSet": [
+            "postgres-xxxxx"
+        ],
+        "BillId": "20181225711000768276476"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90\",\n        \"TemplateId\": \"497857b4-4676-5583-8359-b697fe5968d9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90",
+        "TemplateId": "497857b4-4676-5583-8359-b697fe5968d9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

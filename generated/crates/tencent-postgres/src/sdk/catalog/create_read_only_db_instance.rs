@@ -170,12 +170,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BillId\": \"2701077795\",\n        \"DBInstanceIdSet\": [],\n        \"DealNames\": [\n            \"20251009929109544409421\"\n        ],\n        \"RequestId\": \"f3b13348-be76-4631-8d2f-0c8da1e07958\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BillId": "2701077795",
+        "DBInstanceIdSet": [],
+        "DealNames": [
+            "20251009929109544409421"
+        ],
+        "RequestId": "f3b13348-be76-4631-8d2f-0c8da1e07958"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BillId\": \"\",\n        \"DBInstanceIdSet\": [],\n        \"DealNames\": [],\n        \"RequestId\": \"e0726ee5-3f5f-414c-9976-17e94dd0023e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BillId": "",
+        "DBInstanceIdSet": [],
+        "DealNames": [],
+        "RequestId": "e0726ee5-3f5f-414c-9976-17e94dd0023e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

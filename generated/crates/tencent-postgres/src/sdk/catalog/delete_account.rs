@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eac6a620-d337-4c7e-a4cc-8b7c082de489\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eac6a620-d337-4c7e-a4cc-8b7c082de489"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

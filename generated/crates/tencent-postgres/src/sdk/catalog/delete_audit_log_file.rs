@@ -56,7 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"21d1eaaa-32cc-46ee-8568-eef4f615d559\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "21d1eaaa-32cc-46ee-8568-eef4f615d559"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

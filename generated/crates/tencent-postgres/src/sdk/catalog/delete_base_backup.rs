@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e468f289-2313-4117-a5f0-f406faaefa24\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e468f289-2313-4117-a5f0-f406faaefa24"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"171aa9e7-c171-4ee1-8416-e69659f71f93\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "171aa9e7-c171-4ee1-8416-e69659f71f93"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

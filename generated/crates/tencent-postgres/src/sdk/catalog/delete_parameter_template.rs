@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1777e1f2-75f1-40bc-9662-09d54adcc084\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1777e1f2-75f1-40bc-9662-09d54adcc084"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

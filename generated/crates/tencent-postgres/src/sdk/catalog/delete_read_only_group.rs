@@ -44,7 +44,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1000,\n        \"RequestId\": \"d43b2a9f-070c-480b-a0bb-7c210428cfe8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1000,
+        "RequestId": "d43b2a9f-070c-480b-a0bb-7c210428cfe8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90\",\n        \"FlowId\": 912,\n        \"TaskId\": 912\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90",
+        "FlowId": 912,
+        "TaskId": 912
+    }
+}"#,
             },
         ],
         errors: ERRORS,

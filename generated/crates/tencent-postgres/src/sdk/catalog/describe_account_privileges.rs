@@ -58,22 +58,116 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PrivilegeSet\": [\n            {\n                \"Object\": {\n                    \"DatabaseName\": \"\",\n                    \"ObjectName\": \"without_per\",\n                    \"ObjectType\": \"account\",\n                    \"SchemaName\": \"\",\n                    \"TableName\": \"\"\n                },\n                \"PrivilegeSet\": [\n                    \"tencentDBSuper\"\n                ]\n            }\n        ],\n        \"RequestId\": \"dc43ec52-efbe-4bde-b588-bfa427a8c29b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PrivilegeSet": [
+            {
+                "Object": {
+                    "DatabaseName": "",
+                    "ObjectName": "without_per",
+                    "ObjectType": "account",
+                    "SchemaName": "",
+                    "TableName": ""
+                },
+                "PrivilegeSet": [
+                    "tencentDBSuper"
+                ]
+            }
+        ],
+        "RequestId": "dc43ec52-efbe-4bde-b588-bfa427a8c29b"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PrivilegeSet\": [\n            {\n                \"Object\": {\n                    \"DatabaseName\": \"\",\n                    \"ObjectName\": \"user_database\",\n                    \"ObjectType\": \"database\",\n                    \"SchemaName\": \"\",\n                    \"TableName\": \"\"\n                },\n                \"PrivilegeSet\": [\n                    \"CREATE\",\n                    \"CONNECT\",\n                    \"TEMPORARY\"\n                ]\n            }\n        ],\n        \"RequestId\": \"fc891ba1-8943-4116-8eb6-4696873d90c8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PrivilegeSet": [
+            {
+                "Object": {
+                    "DatabaseName": "",
+                    "ObjectName": "user_database",
+                    "ObjectType": "database",
+                    "SchemaName": "",
+                    "TableName": ""
+                },
+                "PrivilegeSet": [
+                    "CREATE",
+                    "CONNECT",
+                    "TEMPORARY"
+                ]
+            }
+        ],
+        "RequestId": "fc891ba1-8943-4116-8eb6-4696873d90c8"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PrivilegeSet\": [\n            {\n                \"Object\": {\n                    \"DatabaseName\": \"user_database\",\n                    \"ObjectName\": \"user_schema\",\n                    \"ObjectType\": \"schema\",\n                    \"SchemaName\": \"\",\n                    \"TableName\": \"\"\n                },\n                \"PrivilegeSet\": [\n                    \"USAGE\",\n                    \"CREATE\"\n                ]\n            }\n        ],\n        \"RequestId\": \"410f0673-c35c-401e-97c8-d4e196d1f33c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PrivilegeSet": [
+            {
+                "Object": {
+                    "DatabaseName": "user_database",
+                    "ObjectName": "user_schema",
+                    "ObjectType": "schema",
+                    "SchemaName": "",
+                    "TableName": ""
+                },
+                "PrivilegeSet": [
+                    "USAGE",
+                    "CREATE"
+                ]
+            }
+        ],
+        "RequestId": "410f0673-c35c-401e-97c8-d4e196d1f33c"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PrivilegeSet\": [\n            {\n                \"Object\": {\n                    \"DatabaseName\": \"user_database\",\n                    \"ObjectName\": \"users\",\n                    \"ObjectType\": \"table\",\n                    \"SchemaName\": \"user_schema\",\n                    \"TableName\": \"\"\n                },\n                \"PrivilegeSet\": [\n                    \"DELETE\",\n                    \"TRUNCATE\",\n                    \"REFERENCES\",\n                    \"TRIGGER\",\n                    \"SELECT\",\n                    \"INSERT\",\n                    \"UPDATE\"\n                ]\n            },\n            {\n                \"Object\": {\n                    \"DatabaseName\": \"user_database\",\n                    \"ObjectName\": \"user_schema\",\n                    \"ObjectType\": \"schema\",\n                    \"SchemaName\": \"\",\n                    \"TableName\": \"\"\n                },\n                \"PrivilegeSet\": [\n                    \"CREATE\",\n                    \"USAGE\"\n                ]\n            }\n        ],\n        \"RequestId\": \"41d71515-447d-4557-a799-3b60ad86323d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PrivilegeSet": [
+            {
+                "Object": {
+                    "DatabaseName": "user_database",
+                    "ObjectName": "users",
+                    "ObjectType": "table",
+                    "SchemaName": "user_schema",
+                    "TableName": ""
+                },
+                "PrivilegeSet": [
+                    "DELETE",
+                    "TRUNCATE",
+                    "REFERENCES",
+                    "TRIGGER",
+                    "SELECT",
+                    "INSERT",
+                    "UPDATE"
+                ]
+            },
+            {
+                "Object": {
+                    "DatabaseName": "user_database",
+                    "ObjectName": "user_schema",
+                    "ObjectType": "schema",
+                    "SchemaName": "",
+                    "TableName": ""
+                },
+                "PrivilegeSet": [
+                    "CREATE",
+                    "USAGE"
+                ]
+            }
+        ],
+        "RequestId": "41d71515-447d-4557-a799-3b60ad86323d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Details\": [\n            {\n                \"CreateTime\": \"2024-05-06 21:00:12\",\n                \"DBInstanceId\": \"postgres-hpe52jnz\",\n                \"Remark\": \"\",\n                \"Status\": 2,\n                \"UpdateTime\": \"2024-06-06 21:00:12\",\n                \"UserName\": \"app_user\",\n                \"UserType\": \"tencentDBSuper\"\n            }\n        ],\n        \"RequestId\": \"1299fe3a-9958-440a-bfd0-e4eb1e71b7eb\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Details": [
+            {
+                "CreateTime": "2024-05-06 21:00:12",
+                "DBInstanceId": "postgres-hpe52jnz",
+                "Remark": "",
+                "Status": 2,
+                "UpdateTime": "2024-06-06 21:00:12",
+                "UserName": "app_user",
+                "UserType": "tencentDBSuper"
+            }
+        ],
+        "RequestId": "1299fe3a-9958-440a-bfd0-e4eb1e71b7eb",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [],\n        \"TotalCount\": 0,\n        \"RequestId\": \"60b1c1b9-dd93-46d0-b4de-83af5d5d00c5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [],
+        "TotalCount": 0,
+        "RequestId": "60b1c1b9-dd93-46d0-b4de-83af5d5d00c5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

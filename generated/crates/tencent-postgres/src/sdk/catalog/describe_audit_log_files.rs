@@ -75,7 +75,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [],\n        \"TotalCount\": 0,\n        \"RequestId\": \"c992db09-0146-4313-9473-531783e280bb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [],
+        "TotalCount": 0,
+        "RequestId": "c992db09-0146-4313-9473-531783e280bb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -91,7 +91,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [],\n        \"TotalCount\": 0,\n        \"RequestId\": \"49ad95cb-26ed-451a-94ea-7b0f06c1817a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [],
+        "TotalCount": 0,
+        "RequestId": "49ad95cb-26ed-451a-94ea-7b0f06c1817a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

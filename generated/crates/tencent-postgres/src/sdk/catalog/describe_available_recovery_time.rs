@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\",\n        \"RecoveryBeginTime\": \"2021-12-24 03:41:50\",\n        \"RecoveryEndTime\": \"2021-12-25 17:43:27\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d",
+        "RecoveryBeginTime": "2021-12-24 03:41:50",
+        "RecoveryEndTime": "2021-12-25 17:43:27"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

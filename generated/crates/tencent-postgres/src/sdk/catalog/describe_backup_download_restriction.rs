@@ -42,7 +42,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RestrictionType\": \"Customize\",\n        \"VpcRestrictionEffect\": \"Allow\",\n        \"VpcIdSet\": [\n            \"vpc-15ld6dhr\"\n        ],\n        \"IpRestrictionEffect\": \"\",\n        \"IpSet\": [],\n        \"RequestId\": \"be3bafde-f34e-4fda-9f40-04c5515e2148\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RestrictionType": "Customize",
+        "VpcRestrictionEffect": "Allow",
+        "VpcIdSet": [
+            "vpc-15ld6dhr"
+        ],
+        "IpRestrictionEffect": "",
+        "IpSet": [],
+        "RequestId": "be3bafde-f34e-4fda-9f40-04c5515e2148"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

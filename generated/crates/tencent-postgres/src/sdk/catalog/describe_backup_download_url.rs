@@ -70,7 +70,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupDownloadURL\": \"https://postgres-backup-gz-xxxx.cos.ap-guangzhou.myqcloud.com/pgsql/xxxx\",\n        \"RequestId\": \"7c4e788e-5ec9-4125-bb80-7baabe2744dc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupDownloadURL": "https://postgres-backup-gz-xxxx.cos.ap-guangzhou.myqcloud.com/pgsql/xxxx",
+        "RequestId": "7c4e788e-5ec9-4125-bb80-7baabe2744dc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -39,7 +39,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AutoBaseBackupCount\": 494,\n        \"AutoBaseBackupSize\": 25577154048,\n        \"LogBackupCount\": 4677,\n        \"LogBackupSize\": 89789143040,\n        \"ManualBaseBackupCount\": 20,\n        \"ManualBaseBackupSize\": 1002476032,\n        \"RequestId\": \"b4c5f18a-f917-46b4-8689-d4a64e3381fb\",\n        \"TotalFreeSize\": 13378823127040,\n        \"UsedBillingSize\": 4329912320,\n        \"UsedFreeSize\": 112038860800\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AutoBaseBackupCount": 494,
+        "AutoBaseBackupSize": 25577154048,
+        "LogBackupCount": 4677,
+        "LogBackupSize": 89789143040,
+        "ManualBaseBackupCount": 20,
+        "ManualBaseBackupSize": 1002476032,
+        "RequestId": "b4c5f18a-f917-46b4-8689-d4a64e3381fb",
+        "TotalFreeSize": 13378823127040,
+        "UsedBillingSize": 4329912320,
+        "UsedFreeSize": 112038860800
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,35 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Plans\": [\n            {\n                \"BackupPeriod\": \"[\\\"monday\\\",\\\"tuesday\\\",\\\"wednesday\\\",\\\"thursday\\\",\\\"friday\\\",\\\"saturday\\\",\\\"sunday\\\"]\",\n                \"BackupPeriodType\": \"week\",\n                \"BaseBackupRetentionPeriod\": 7,\n                \"LogBackupRetentionPeriod\": 7,\n                \"MaxBackupStartTime\": \"05:16:05\",\n                \"MinBackupStartTime\": \"01:16:05\",\n                \"PlanId\": \"422a5f4d-52af-5cb1-9474-324d63ccc62c\",\n                \"PlanName\": \"default\",\n                \"PlanType\": \"default\"\n            },\n            {\n                \"BackupPeriod\": \"[\\\"1\\\",\\\"2\\\"]\",\n                \"BackupPeriodType\": \"month\",\n                \"BaseBackupRetentionPeriod\": 40,\n                \"LogBackupRetentionPeriod\": 7,\n                \"MaxBackupStartTime\": \"02:00:00\",\n                \"MinBackupStartTime\": \"01:00:00\",\n                \"PlanId\": \"dfea3bb4-8ca7-5e79-aefb-9d231f2b66b6\",\n                \"PlanName\": \"plan_test\",\n                \"PlanType\": \"custom\"\n            }\n        ],\n        \"RequestId\": \"0b6c3429-6dfc-4ecd-ab80-b25631f0821e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Plans": [
+            {
+                "BackupPeriod": "[\"monday\",\"tuesday\",\"wednesday\",\"thursday\",\"friday\",\"saturday\",\"sunday\"]",
+                "BackupPeriodType": "week",
+                "BaseBackupRetentionPeriod": 7,
+                "LogBackupRetentionPeriod": 7,
+                "MaxBackupStartTime": "05:16:05",
+                "MinBackupStartTime": "01:16:05",
+                "PlanId": "422a5f4d-52af-5cb1-9474-324d63ccc62c",
+                "PlanName": "default",
+                "PlanType": "default"
+            },
+            {
+                "BackupPeriod": "[\"1\",\"2\"]",
+                "BackupPeriodType": "month",
+                "BaseBackupRetentionPeriod": 40,
+                "LogBackupRetentionPeriod": 7,
+                "MaxBackupStartTime": "02:00:00",
+                "MinBackupStartTime": "01:00:00",
+                "PlanId": "dfea3bb4-8ca7-5e79-aefb-9d231f2b66b6",
+                "PlanName": "plan_test",
+                "PlanType": "custom"
+            }
+        ],
+        "RequestId": "0b6c3429-6dfc-4ecd-ab80-b25631f0821e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupSummarySet\": [\n            {\n                \"AutoBaseBackupCount\": 3,\n                \"AutoBaseBackupSize\": 3535342436352,\n                \"DBInstanceId\": \"postgres-lsw5y0bp\",\n                \"LogBackupCount\": 2,\n                \"LogBackupSize\": 167792640,\n                \"ManualBaseBackupCount\": 1,\n                \"ManualBaseBackupSize\": 1178447478784,\n                \"TotalBackupCount\": 6,\n                \"TotalBackupSize\": 4713957707776\n            }\n        ],\n        \"RequestId\": \"3929dd3a-d95d-4ec2-ae69-a98317ce24fa\",\n        \"TotalCount\": 10\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupSummarySet": [
+            {
+                "AutoBaseBackupCount": 3,
+                "AutoBaseBackupSize": 3535342436352,
+                "DBInstanceId": "postgres-lsw5y0bp",
+                "LogBackupCount": 2,
+                "LogBackupSize": 167792640,
+                "ManualBaseBackupCount": 1,
+                "ManualBaseBackupSize": 1178447478784,
+                "TotalBackupCount": 6,
+                "TotalBackupSize": 4713957707776
+            }
+        ],
+        "RequestId": "3929dd3a-d95d-4ec2-ae69-a98317ce24fa",
+        "TotalCount": 10
+    }
+}"#,
             },
         ],
         errors: ERRORS,

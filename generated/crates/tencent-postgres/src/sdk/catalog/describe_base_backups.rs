@@ -79,7 +79,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BaseBackupSet\": [\n            {\n                \"BackupMethod\": \"physical\",\n                \"BackupMode\": \"manual\",\n                \"DBInstanceId\": \"postgres-9n26zs6n\",\n                \"ExpireTime\": \"2023-02-18 23:59:59\",\n                \"FinishTime\": \"2023-02-15 19:09:36\",\n                \"Id\": \"88d3a71e-b822-5728-9d41-d8cfc0d0556e\",\n                \"Name\": \"manual-20230215190924.tar.gz\",\n                \"Size\": 39845888,\n                \"StartTime\": \"2023-02-15 19:09:24\",\n                \"State\": \"finished\"\n            }\n        ],\n        \"RequestId\": \"3f164712-8746-464f-a490-3084a470000e\",\n        \"TotalCount\": 10\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BaseBackupSet": [
+            {
+                "BackupMethod": "physical",
+                "BackupMode": "manual",
+                "DBInstanceId": "postgres-9n26zs6n",
+                "ExpireTime": "2023-02-18 23:59:59",
+                "FinishTime": "2023-02-15 19:09:36",
+                "Id": "88d3a71e-b822-5728-9d41-d8cfc0d0556e",
+                "Name": "manual-20230215190924.tar.gz",
+                "Size": 39845888,
+                "StartTime": "2023-02-15 19:09:24",
+                "State": "finished"
+            }
+        ],
+        "RequestId": "3f164712-8746-464f-a490-3084a470000e",
+        "TotalCount": 10
+    }
+}"#,
             },
         ],
         errors: ERRORS,

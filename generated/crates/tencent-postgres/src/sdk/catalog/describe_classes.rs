@@ -62,12 +62,48 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClassInfoSet\": [\n            {\n                \"CPU\": 16,\n                \"MaxStorage\": 3000,\n                \"Memory\": 131072,\n                \"MinStorage\": 1000,\n                \"QPS\": 79000,\n                \"SpecCode\": \"cdb.pg.sh1.128g\"\n            },\n            {\n                \"CPU\": 48,\n                \"MaxStorage\": 6000,\n                \"Memory\": 491520,\n                \"MinStorage\": 1000,\n                \"QPS\": 238000,\n                \"SpecCode\": \"cdb.pg.sh1.480g\"\n            }\n        ],\n        \"RequestId\": \"012ed950-e375-4a2e-a7f8-15ec9fcd1d48\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClassInfoSet": [
+            {
+                "CPU": 16,
+                "MaxStorage": 3000,
+                "Memory": 131072,
+                "MinStorage": 1000,
+                "QPS": 79000,
+                "SpecCode": "cdb.pg.sh1.128g"
+            },
+            {
+                "CPU": 48,
+                "MaxStorage": 6000,
+                "Memory": 491520,
+                "MinStorage": 1000,
+                "QPS": 238000,
+                "SpecCode": "cdb.pg.sh1.480g"
+            }
+        ],
+        "RequestId": "012ed950-e375-4a2e-a7f8-15ec9fcd1d48"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClassInfoSet\": [\n            {\n                \"CPU\": 1,\n                \"MaxStorage\": 3000,\n                \"Memory\": 2048,\n                \"MinStorage\": 10,\n                \"QPS\": 1800,\n                \"SpecCode\": \"pg.it.small2\"\n            }\n        ],\n        \"RequestId\": \"8f9ec783-2944-4068-94ff-a33e9498cf6c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClassInfoSet": [
+            {
+                "CPU": 1,
+                "MaxStorage": 3000,
+                "Memory": 2048,
+                "MinStorage": 10,
+                "QPS": 1800,
+                "SpecCode": "pg.it.small2"
+            }
+        ],
+        "RequestId": "8f9ec783-2944-4068-94ff-a33e9498cf6c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

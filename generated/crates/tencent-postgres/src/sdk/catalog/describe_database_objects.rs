@@ -83,17 +83,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ObjectSet\": [\n            \"postgres\",\n            \"postgres_bak_1715170243\",\n            \"user_database\"\n        ],\n        \"TotalCount\": 3,\n        \"RequestId\": \"c90f7a9d-f519-4d2f-bb2f-e3966cd102b6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ObjectSet": [
+            "postgres",
+            "postgres_bak_1715170243",
+            "user_database"
+        ],
+        "TotalCount": 3,
+        "RequestId": "c90f7a9d-f519-4d2f-bb2f-e3966cd102b6"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ObjectSet\": [\n            \"information_schema\",\n            \"pg_catalog\"\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"bb6146b9-0c63-40ea-b89a-d83944805b79\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ObjectSet": [
+            "information_schema",
+            "pg_catalog"
+        ],
+        "TotalCount": 2,
+        "RequestId": "bb6146b9-0c63-40ea-b89a-d83944805b79"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ObjectSet\": [\n            \"users\",\n            \"users1\",\n            \"users2\"\n        ],\n        \"TotalCount\": 3,\n        \"RequestId\": \"80530420-d73e-4a60-8149-93cf800220b9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ObjectSet": [
+            "users",
+            "users1",
+            "users2"
+        ],
+        "TotalCount": 3,
+        "RequestId": "80530420-d73e-4a60-8149-93cf800220b9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,12 +61,107 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            \"postgres\",\n            \"postgres_bak_1715086333\",\n            \"postgres_bak_1715140150\",\n            \"rds\",\n            \"postgres_bak_1715152994\"\n        ],\n        \"Databases\": [\n            {\n                \"DatabaseName\": \"postgres\",\n                \"DatabaseOwner\": \"postgres\",\n                \"Encoding\": \"UTF8\",\n                \"Collate\": \"C\",\n                \"Ctype\": \"C\",\n                \"AllowConn\": true,\n                \"ConnLimit\": -1,\n                \"Privileges\": \"=Tc/postgres,postgres=CTc/postgres,pg_tencentdb_superuser=C/postgres\"\n            },\n            {\n                \"DatabaseName\": \"postgres_bak_1715086333\",\n                \"DatabaseOwner\": \"postgres\",\n                \"Encoding\": \"UTF8\",\n                \"Collate\": \"C\",\n                \"Ctype\": \"C\",\n                \"AllowConn\": true,\n                \"ConnLimit\": -1,\n                \"Privileges\": \"\"\n            },\n            {\n                \"DatabaseName\": \"postgres_bak_1715140150\",\n                \"DatabaseOwner\": \"postgres\",\n                \"Encoding\": \"UTF8\",\n                \"Collate\": \"C\",\n                \"Ctype\": \"C\",\n                \"AllowConn\": true,\n                \"ConnLimit\": -1,\n                \"Privileges\": \"\"\n            },\n            {\n                \"DatabaseName\": \"rds\",\n                \"DatabaseOwner\": \"postgres\",\n                \"Encoding\": \"UTF8\",\n                \"Collate\": \"C\",\n                \"Ctype\": \"C\",\n                \"AllowConn\": true,\n                \"ConnLimit\": -1,\n                \"Privileges\": \"\"\n            },\n            {\n                \"DatabaseName\": \"postgres_bak_1715152994\",\n                \"DatabaseOwner\": \"postgres\",\n                \"Encoding\": \"UTF8\",\n                \"Collate\": \"C\",\n                \"Ctype\": \"C\",\n                \"AllowConn\": true,\n                \"ConnLimit\": -1,\n                \"Privileges\": \"\"\n            }\n        ],\n        \"RequestId\": \"4045d7a9-5330-4c2c-b968-475570200a97\",\n        \"TotalCount\": 5\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            "postgres",
+            "postgres_bak_1715086333",
+            "postgres_bak_1715140150",
+            "rds",
+            "postgres_bak_1715152994"
+        ],
+        "Databases": [
+            {
+                "DatabaseName": "postgres",
+                "DatabaseOwner": "postgres",
+                "Encoding": "UTF8",
+                "Collate": "C",
+                "Ctype": "C",
+                "AllowConn": true,
+                "ConnLimit": -1,
+                "Privileges": "=Tc/postgres,postgres=CTc/postgres,pg_tencentdb_superuser=C/postgres"
+            },
+            {
+                "DatabaseName": "postgres_bak_1715086333",
+                "DatabaseOwner": "postgres",
+                "Encoding": "UTF8",
+                "Collate": "C",
+                "Ctype": "C",
+                "AllowConn": true,
+                "ConnLimit": -1,
+                "Privileges": ""
+            },
+            {
+                "DatabaseName": "postgres_bak_1715140150",
+                "DatabaseOwner": "postgres",
+                "Encoding": "UTF8",
+                "Collate": "C",
+                "Ctype": "C",
+                "AllowConn": true,
+                "ConnLimit": -1,
+                "Privileges": ""
+            },
+            {
+                "DatabaseName": "rds",
+                "DatabaseOwner": "postgres",
+                "Encoding": "UTF8",
+                "Collate": "C",
+                "Ctype": "C",
+                "AllowConn": true,
+                "ConnLimit": -1,
+                "Privileges": ""
+            },
+            {
+                "DatabaseName": "postgres_bak_1715152994",
+                "DatabaseOwner": "postgres",
+                "Encoding": "UTF8",
+                "Collate": "C",
+                "Ctype": "C",
+                "AllowConn": true,
+                "ConnLimit": -1,
+                "Privileges": ""
+            }
+        ],
+        "RequestId": "4045d7a9-5330-4c2c-b968-475570200a97",
+        "TotalCount": 5
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            \"postgres_bak_1715086333\",\n            \"postgres_bak_1715140150\"\n        ],\n        \"Databases\": [\n            {\n                \"DatabaseName\": \"postgres_bak_1715086333\",\n                \"DatabaseOwner\": \"postgres\",\n                \"Encoding\": \"UTF8\",\n                \"Collate\": \"C\",\n                \"Ctype\": \"C\",\n                \"AllowConn\": true,\n                \"ConnLimit\": -1,\n                \"Privileges\": \"\"\n            },\n            {\n                \"DatabaseName\": \"postgres_bak_1715140150\",\n                \"DatabaseOwner\": \"postgres\",\n                \"Encoding\": \"UTF8\",\n                \"Collate\": \"C\",\n                \"Ctype\": \"C\",\n                \"AllowConn\": true,\n                \"ConnLimit\": -1,\n                \"Privileges\": \"\"\n            }\n        ],\n        \"RequestId\": \"25cc2555-14a2-454f-af08-6bd691315335\",\n        \"TotalCount\": 5\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            "postgres_bak_1715086333",
+            "postgres_bak_1715140150"
+        ],
+        "Databases": [
+            {
+                "DatabaseName": "postgres_bak_1715086333",
+                "DatabaseOwner": "postgres",
+                "Encoding": "UTF8",
+                "Collate": "C",
+                "Ctype": "C",
+                "AllowConn": true,
+                "ConnLimit": -1,
+                "Privileges": ""
+            },
+            {
+                "DatabaseName": "postgres_bak_1715140150",
+                "DatabaseOwner": "postgres",
+                "Encoding": "UTF8",
+                "Collate": "C",
+                "Ctype": "C",
+                "AllowConn": true,
+                "ConnLimit": -1,
+                "Privileges": ""
+            }
+        ],
+        "RequestId": "25cc2555-14a2-454f-af08-6bd691315335",
+        "TotalCount": 5
+    }
+}"#,
             },
         ],
         errors: ERRORS,

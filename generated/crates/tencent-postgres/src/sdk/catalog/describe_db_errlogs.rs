@@ -82,7 +82,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Details\": [\n            {\n                \"ApplicationName\": \"slow_log_test\",\n                \"ClientAddr\": \"10.15.255.3:59834\",\n                \"Database\": \"postgres\",\n                \"ErrMsg\": \"canceling statement due to user request,,,,0,,SET application_name='slow_log_test'; select pg_sleep(3);\",\n                \"ErrTime\": \"2026-04-17 11:00:38\",\n                \"ProcessId\": 58892,\n                \"SessionId\": \"69e1a253.e60c\",\n                \"SessionStartTime\": \"2026-04-17 11:00:35\",\n                \"SqlStateCode\": \"57014\",\n                \"UserName\": \"root\",\n                \"VirtualTransactionId\": \"1125/307\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"fd225dcd-1f80-4db7-bd28-577a498631a7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Details": [
+            {
+                "ApplicationName": "slow_log_test",
+                "ClientAddr": "10.15.255.3:59834",
+                "Database": "postgres",
+                "ErrMsg": "canceling statement due to user request,,,,0,,SET application_name='slow_log_test'; select pg_sleep(3);",
+                "ErrTime": "2026-04-17 11:00:38",
+                "ProcessId": 58892,
+                "SessionId": "69e1a253.e60c",
+                "SessionStartTime": "2026-04-17 11:00:35",
+                "SqlStateCode": "57014",
+                "UserName": "root",
+                "VirtualTransactionId": "1125/307"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "fd225dcd-1f80-4db7-bd28-577a498631a7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,89 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\",\n        \"DBInstance\": {\n            \"Region\": \"ap-guangzhou\",\n            \"Zone\": \"ap-guangzhou-7\",\n            \"AppId\": 100000000,\n            \"Uid\": 1000001,\n            \"ProjectId\": 0,\n            \"VpcId\": \"vpc-xxxxxxxx\",\n            \"SubnetId\": \"subnet-xxxxxxxx\",\n            \"DBInstanceId\": \"postgres-xxxxxxxx\",\n            \"MasterDBInstanceId\": \"postgres-xxxxxxxx\",\n            \"Type\": \"1\",\n            \"DBInstanceName\": \"Not named\",\n            \"DBInstanceStatus\": \"running\",\n            \"DBInstanceMemory\": 4,\n            \"DBInstanceStorage\": 20,\n            \"DBInstanceCpu\": 2,\n            \"DBInstanceClass\": \"cdb.pg.z1.4g\",\n            \"DBInstanceType\": \"primary\",\n            \"DBInstanceVersion\": \"standard\",\n            \"DBInstanceNetInfo\": [\n                {\n                    \"Address\": \"\",\n                    \"Ip\": \"10.10.10.220\",\n                    \"Port\": 5432,\n                    \"Status\": \"opened\",\n                    \"NetType\": \"private\",\n                    \"VpcId\": \"vpc-xxxxxxxx\",\n                    \"SubnetId\": \"subnet-xxxxxxxx\",\n                    \"ProtocolType\": \"\"\n                },\n                {\n                    \"Address\": \"\",\n                    \"Ip\": \"\",\n                    \"Port\": 0,\n                    \"Status\": \"initing\",\n                    \"NetType\": \"public\",\n                    \"VpcId\": \"\",\n                    \"SubnetId\": \"\",\n                    \"ProtocolType\": \"\"\n                }\n            ],\n            \"DBCharset\": \"UTF8\",\n            \"IsSupportTDE\": 0,\n            \"DBVersion\": \"10.4\",\n            \"DBEngine\": \"postgresql\",\n            \"DBEngineConfig\": \"\",\n            \"DBMajorVersion\": \"10\",\n            \"DBKernelVersion\": \"v10.4_r1.0\",\n            \"CreateTime\": \"2017-12-28 19:23:19\",\n            \"UpdateTime\": \"2018-01-18 15:54:32\",\n            \"ExpireTime\": \"2018-01-28 19:23:23\",\n            \"IsolatedTime\": \"0000-00-00 00:00:00\",\n            \"OfflineTime\": \"2019-12-28 19:23:19\",\n            \"PayType\": \"prepaid\",\n            \"AutoRenew\": 1,\n            \"ReadOnlyInstanceNum\": 1,\n            \"StatusInReadonlyGroup\": \"running\",\n            \"SupportIpv6\": 0,\n            \"TagList\": [\n                {\n                    \"TagKey\": \"tag1\",\n                    \"TagValue\": \"v1\"\n                }\n            ],\n            \"NetworkAccessList\": [],\n            \"DBNodeSet\": [\n                {\n                    \"Role\": \"Primary\",\n                    \"Zone\": \"ap-guangzhou-7\",\n                    \"DedicatedClusterId\": \"\"\n                },\n                {\n                    \"Role\": \"Standby\",\n                    \"Zone\": \"ap-guangzhou-3\",\n                    \"DedicatedClusterId\": \"\"\n                }\n            ]\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d",
+        "DBInstance": {
+            "Region": "ap-guangzhou",
+            "Zone": "ap-guangzhou-7",
+            "AppId": 100000000,
+            "Uid": 1000001,
+            "ProjectId": 0,
+            "VpcId": "vpc-xxxxxxxx",
+            "SubnetId": "subnet-xxxxxxxx",
+            "DBInstanceId": "postgres-xxxxxxxx",
+            "MasterDBInstanceId": "postgres-xxxxxxxx",
+            "Type": "1",
+            "DBInstanceName": "Not named",
+            "DBInstanceStatus": "running",
+            "DBInstanceMemory": 4,
+            "DBInstanceStorage": 20,
+            "DBInstanceCpu": 2,
+            "DBInstanceClass": "cdb.pg.z1.4g",
+            "DBInstanceType": "primary",
+            "DBInstanceVersion": "standard",
+            "DBInstanceNetInfo": [
+                {
+                    "Address": "",
+                    "Ip": "10.10.10.220",
+                    "Port": 5432,
+                    "Status": "opened",
+                    "NetType": "private",
+                    "VpcId": "vpc-xxxxxxxx",
+                    "SubnetId": "subnet-xxxxxxxx",
+                    "ProtocolType": ""
+                },
+                {
+                    "Address": "",
+                    "Ip": "",
+                    "Port": 0,
+                    "Status": "initing",
+                    "NetType": "public",
+                    "VpcId": "",
+                    "SubnetId": "",
+                    "ProtocolType": ""
+                }
+            ],
+            "DBCharset": "UTF8",
+            "IsSupportTDE": 0,
+            "DBVersion": "10.4",
+            "DBEngine": "postgresql",
+            "DBEngineConfig": "",
+            "DBMajorVersion": "10",
+            "DBKernelVersion": "v10.4_r1.0",
+            "CreateTime": "2017-12-28 19:23:19",
+            "UpdateTime": "2018-01-18 15:54:32",
+            "ExpireTime": "2018-01-28 19:23:23",
+            "IsolatedTime": "0000-00-00 00:00:00",
+            "OfflineTime": "2019-12-28 19:23:19",
+            "PayType": "prepaid",
+            "AutoRenew": 1,
+            "ReadOnlyInstanceNum": 1,
+            "StatusInReadonlyGroup": "running",
+            "SupportIpv6": 0,
+            "TagList": [
+                {
+                    "TagKey": "tag1",
+                    "TagValue": "v1"
+                }
+            ],
+            "NetworkAccessList": [],
+            "DBNodeSet": [
+                {
+                    "Role": "Primary",
+                    "Zone": "ap-guangzhou-7",
+                    "DedicatedClusterId": ""
+                },
+                {
+                    "Role": "Standby",
+                    "Zone": "ap-guangzhou-3",
+                    "DedicatedClusterId": ""
+                }
+            ]
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

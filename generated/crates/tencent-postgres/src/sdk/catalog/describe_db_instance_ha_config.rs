@@ -47,17 +47,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"MaxStandbyLag\": 10,\n        \"MaxStandbyLatency\": 10737418240,\n        \"MaxSyncStandbyLag\": null,\n        \"MaxSyncStandbyLatency\": null,\n        \"RequestId\": \"730627a4-547d-422b-8aac-239041b12212\",\n        \"SyncMode\": \"Async\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "MaxStandbyLag": 10,
+        "MaxStandbyLatency": 10737418240,
+        "MaxSyncStandbyLag": null,
+        "MaxSyncStandbyLatency": null,
+        "RequestId": "730627a4-547d-422b-8aac-239041b12212",
+        "SyncMode": "Async"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"MaxStandbyLag\": 10,\n        \"MaxStandbyLatency\": 10737418240,\n        \"MaxSyncStandbyLag\": 5,\n        \"MaxSyncStandbyLatency\": 1073741824,\n        \"RequestId\": \"897783db-0451-479b-a205-b2b0e48d29a8\",\n        \"SyncMode\": \"Semi-sync\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "MaxStandbyLag": 10,
+        "MaxStandbyLatency": 10737418240,
+        "MaxSyncStandbyLag": 5,
+        "MaxSyncStandbyLatency": 1073741824,
+        "RequestId": "897783db-0451-479b-a205-b2b0e48d29a8",
+        "SyncMode": "Semi-sync"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"MaxStandbyLag\": 10,\n        \"MaxStandbyLatency\": 10737418240,\n        \"MaxSyncStandbyLag\": null,\n        \"MaxSyncStandbyLatency\": null,\n        \"RequestId\": \"a5399d5a-c77b-4c57-9a17-790e9c61ab33\",\n        \"SyncMode\": \"Semi-sync\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "MaxStandbyLag": 10,
+        "MaxStandbyLatency": 10737418240,
+        "MaxSyncStandbyLag": null,
+        "MaxSyncStandbyLatency": null,
+        "RequestId": "a5399d5a-c77b-4c57-9a17-790e9c61ab33",
+        "SyncMode": "Semi-sync"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

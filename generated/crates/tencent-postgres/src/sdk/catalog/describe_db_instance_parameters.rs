@@ -53,7 +53,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Detail\": [\n            {\n                \"Advanced\": false,\n                \"ClassificationCN\": \"Connecting and authentication\",\n                \"ClassificationEN\": \"Connections and Authentication\",\n                \"CurrentValue\": \"2048\",\n                \"DefaultValue\": \"2048\",\n                \"EnumValue\": null,\n                \"ID\": 15124,\n                \"LastModifyTime\": \"\",\n                \"Max\": 2048,\n                \"Min\": 100,\n                \"Name\": \"max_connections\",\n                \"NeedReboot\": true,\n                \"ParamDescriptionCH\": \"Maximum instance connections\",\n                \"ParamDescriptionEN\": \"Sets the maximum number of concurrent connections.\",\n                \"ParamValueType\": \"integer\",\n                \"SpecRelated\": true,\n                \"SpecRelationSet\": null,\n                \"StandbyRelated\": 0,\n                \"Unit\": \"\",\n                \"VersionRelationSet\": null\n            }\n        ],\n        \"RequestId\": \"ce4ecf74-b26f-44e7-9340-539032e92b9f\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Detail": [
+            {
+                "Advanced": false,
+                "ClassificationCN": "Connecting and authentication",
+                "ClassificationEN": "Connections and Authentication",
+                "CurrentValue": "2048",
+                "DefaultValue": "2048",
+                "EnumValue": null,
+                "ID": 15124,
+                "LastModifyTime": "",
+                "Max": 2048,
+                "Min": 100,
+                "Name": "max_connections",
+                "NeedReboot": true,
+                "ParamDescriptionCH": "Maximum instance connections",
+                "ParamDescriptionEN": "Sets the maximum number of concurrent connections.",
+                "ParamValueType": "integer",
+                "SpecRelated": true,
+                "SpecRelationSet": null,
+                "StandbyRelated": 0,
+                "Unit": "",
+                "VersionRelationSet": null
+            }
+        ],
+        "RequestId": "ce4ecf74-b26f-44e7-9340-539032e92b9f",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,129 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"770234c2-8a51-4d06-b3f7-4454664848b1\",\n        \"SecurityGroupSet\": [\n            {\n                \"CreateTime\": \"2022-10-20 21:38:20\",\n                \"Inbound\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n\"Description\": \"Enable Ping service\",\n                        \"IpProtocol\": \"icmp\",\n                        \"PortRange\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"::/0\",\n\"Description\": \"Enable Ping service\",\n                        \"IpProtocol\": \"icmpv6\",\n                        \"PortRange\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n\"Description\": \"Allow Linux SSH login\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"22\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"::/0\",\n\"Description\": \"Allow SSH login for Linux\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"22\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n\"Description\": \"Enable Windows Remote Login\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"3389\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"::/0\",\n\"Description\": \"Allow Windows Remote Login\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"3389\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"10.0.0.0/8\",\n\"Description\": \"Allow internal network traffic (VPC)\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"172.16.0.0/12\",\n\"Description\": \"Allow internal network traffic (VPC)\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"192.168.0.0/16\",\n\"Description\": \"Allow internal network traffic (VPC)\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n\"Description\": \"Open the Web service port\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"80\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"::/0\",\n\"Description\": \"Open the Web server port\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"80\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n\"Description\": \"Open the Web service port\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"443\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"::/0\",\n\"Description\": \"Open the Web service port\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"443\"\n                    }\n                ],\n                \"Outbound\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n                        \"Description\": \"\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"\",\n                        \"Description\": \"\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    }\n                ],\n                \"ProjectId\": 0,\n\"SecurityGroupDescription\": \"Custom template\",\n                \"SecurityGroupId\": \"sg-91jbmkp1\",\n\"SecurityGroupName\": \"custom template-20221020213819279\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "770234c2-8a51-4d06-b3f7-4454664848b1",
+        "SecurityGroupSet": [
+            {
+                "CreateTime": "2022-10-20 21:38:20",
+                "Inbound": [
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+"Description": "Enable Ping service",
+                        "IpProtocol": "icmp",
+                        "PortRange": "ALL"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "::/0",
+"Description": "Enable Ping service",
+                        "IpProtocol": "icmpv6",
+                        "PortRange": "ALL"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+"Description": "Allow Linux SSH login",
+                        "IpProtocol": "tcp",
+                        "PortRange": "22"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "::/0",
+"Description": "Allow SSH login for Linux",
+                        "IpProtocol": "tcp",
+                        "PortRange": "22"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+"Description": "Enable Windows Remote Login",
+                        "IpProtocol": "tcp",
+                        "PortRange": "3389"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "::/0",
+"Description": "Allow Windows Remote Login",
+                        "IpProtocol": "tcp",
+                        "PortRange": "3389"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "10.0.0.0/8",
+"Description": "Allow internal network traffic (VPC)",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "172.16.0.0/12",
+"Description": "Allow internal network traffic (VPC)",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "192.168.0.0/16",
+"Description": "Allow internal network traffic (VPC)",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+"Description": "Open the Web service port",
+                        "IpProtocol": "tcp",
+                        "PortRange": "80"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "::/0",
+"Description": "Open the Web server port",
+                        "IpProtocol": "tcp",
+                        "PortRange": "80"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+"Description": "Open the Web service port",
+                        "IpProtocol": "tcp",
+                        "PortRange": "443"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "::/0",
+"Description": "Open the Web service port",
+                        "IpProtocol": "tcp",
+                        "PortRange": "443"
+                    }
+                ],
+                "Outbound": [
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+                        "Description": "",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "",
+                        "Description": "",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    }
+                ],
+                "ProjectId": 0,
+"SecurityGroupDescription": "Custom template",
+                "SecurityGroupId": "sg-91jbmkp1",
+"SecurityGroupName": "custom template-20221020213819279"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

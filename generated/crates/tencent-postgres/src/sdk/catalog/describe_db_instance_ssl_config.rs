@@ -47,12 +47,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"25cc2555-14a2-454f-af08-6bd691315335\",\n        \"SSLEnabled\": true,\n        \"CAUrl\": \"http://testdownload.url\",\n        \"ConnectAddress\": \"10.0.0.4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "25cc2555-14a2-454f-af08-6bd691315335",
+        "SSLEnabled": true,
+        "CAUrl": "http://testdownload.url",
+        "ConnectAddress": "10.0.0.4"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CAUrl\": \"\",\n        \"ConnectAddress\": \"\",\n        \"RequestId\": \"042e21a5-14b2-4b41-8dd4-4cf870ae10bf\",\n        \"SSLEnabled\": false\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CAUrl": "",
+        "ConnectAddress": "",
+        "RequestId": "042e21a5-14b2-4b41-8dd4-4cf870ae10bf",
+        "SSLEnabled": false
+    }
+}"#,
             },
         ],
         errors: ERRORS,

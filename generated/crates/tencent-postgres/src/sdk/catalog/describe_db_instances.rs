@@ -67,12 +67,172 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DBInstanceSet\": [\n            {\n                \"AppId\": 2512400000,\n                \"AutoRenew\": 0,\n                \"CreateTime\": \"2024-09-01 16:00:45\",\n                \"DBCharset\": \"UTF8\",\n                \"DBEngine\": \"postgresql\",\n                \"DBEngineConfig\": \"\",\n                \"DBInstanceClass\": \"pg.it.small2\",\n                \"DBInstanceCpu\": 1,\n                \"DBInstanceId\": \"postgres-dnlizio3\",\n                \"DBInstanceMemory\": 2,\n                \"DBInstanceName\": \"Unnamed\",\n                \"DBInstanceNetInfo\": [\n                    {\n                        \"Address\": \"\",\n                        \"Ip\": \"10.*.*.*\",\n                        \"NetType\": \"private\",\n                        \"Port\": 5432,\n                        \"ProtocolType\": \"postgresql\",\n                        \"Status\": \"opened\",\n                        \"SubnetId\": \"subnet-b23o6b22\",\n                        \"VpcId\": \"vpc-49ab5lb9\"\n                    },\n                    {\n                        \"Address\": \"\",\n                        \"Ip\": \"\",\n                        \"NetType\": \"public\",\n                        \"Port\": 0,\n                        \"ProtocolType\": \"\",\n                        \"Status\": \"initing\",\n                        \"SubnetId\": \"\",\n                        \"VpcId\": \"\"\n                    }\n                ],\n                \"DBInstanceStatus\": \"running\",\n                \"DBInstanceStorage\": 100,\n                \"DBInstanceType\": \"primary\",\n                \"DBInstanceVersion\": \"standard\",\n                \"DBKernelVersion\": \"v16.2_r1.5\",\n                \"DBMajorVersion\": \"16\",\n                \"DBNodeSet\": [\n                    {\n                        \"DedicatedClusterId\": \"\",\n                        \"Role\": \"Primary\",\n                        \"Zone\": \"ap-guangzhou-7\"\n                    },\n                    {\n                        \"DedicatedClusterId\": \"\",\n                        \"Role\": \"Standby\",\n                        \"Zone\": \"ap-guangzhou-7\"\n                    }\n                ],\n                \"DBVersion\": \"16.2\",\n                \"ExpireTime\": \"0000-00-00 00:00:00\",\n                \"IsSupportTDE\": 0,\n                \"IsolatedTime\": \"0000-00-00 00:00:00\",\n                \"MasterDBInstanceId\": \"\",\n                \"NetworkAccessList\": null,\n                \"OfflineTime\": \"0001-01-04 00:00:00\",\n                \"PayType\": \"postpaid\",\n                \"ProjectId\": 0,\n                \"ReadOnlyInstanceNum\": 0,\n                \"Region\": \"ap-guangzhou\",\n                \"StatusInReadonlyGroup\": \"\",\n                \"SubnetId\": \"subnet-b23o6b22\",\n                \"SupportIpv6\": 0,\n                \"TagList\": [],\n                \"Type\": \"\",\n                \"Uid\": 421842,\n                \"UpdateTime\": \"2024-09-29 10:10:57\",\n                \"VpcId\": \"vpc-49ab5lb9\",\n                \"Zone\": \"ap-guangzhou-7\"\n            }\n        ],\n        \"RequestId\": \"9e87cd50-5daf-44bf-8f67-3d3f017a87e7\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DBInstanceSet": [
+            {
+                "AppId": 2512400000,
+                "AutoRenew": 0,
+                "CreateTime": "2024-09-01 16:00:45",
+                "DBCharset": "UTF8",
+                "DBEngine": "postgresql",
+                "DBEngineConfig": "",
+                "DBInstanceClass": "pg.it.small2",
+                "DBInstanceCpu": 1,
+                "DBInstanceId": "postgres-dnlizio3",
+                "DBInstanceMemory": 2,
+                "DBInstanceName": "Unnamed",
+                "DBInstanceNetInfo": [
+                    {
+                        "Address": "",
+                        "Ip": "10.*.*.*",
+                        "NetType": "private",
+                        "Port": 5432,
+                        "ProtocolType": "postgresql",
+                        "Status": "opened",
+                        "SubnetId": "subnet-b23o6b22",
+                        "VpcId": "vpc-49ab5lb9"
+                    },
+                    {
+                        "Address": "",
+                        "Ip": "",
+                        "NetType": "public",
+                        "Port": 0,
+                        "ProtocolType": "",
+                        "Status": "initing",
+                        "SubnetId": "",
+                        "VpcId": ""
+                    }
+                ],
+                "DBInstanceStatus": "running",
+                "DBInstanceStorage": 100,
+                "DBInstanceType": "primary",
+                "DBInstanceVersion": "standard",
+                "DBKernelVersion": "v16.2_r1.5",
+                "DBMajorVersion": "16",
+                "DBNodeSet": [
+                    {
+                        "DedicatedClusterId": "",
+                        "Role": "Primary",
+                        "Zone": "ap-guangzhou-7"
+                    },
+                    {
+                        "DedicatedClusterId": "",
+                        "Role": "Standby",
+                        "Zone": "ap-guangzhou-7"
+                    }
+                ],
+                "DBVersion": "16.2",
+                "ExpireTime": "0000-00-00 00:00:00",
+                "IsSupportTDE": 0,
+                "IsolatedTime": "0000-00-00 00:00:00",
+                "MasterDBInstanceId": "",
+                "NetworkAccessList": null,
+                "OfflineTime": "0001-01-04 00:00:00",
+                "PayType": "postpaid",
+                "ProjectId": 0,
+                "ReadOnlyInstanceNum": 0,
+                "Region": "ap-guangzhou",
+                "StatusInReadonlyGroup": "",
+                "SubnetId": "subnet-b23o6b22",
+                "SupportIpv6": 0,
+                "TagList": [],
+                "Type": "",
+                "Uid": 421842,
+                "UpdateTime": "2024-09-29 10:10:57",
+                "VpcId": "vpc-49ab5lb9",
+                "Zone": "ap-guangzhou-7"
+            }
+        ],
+        "RequestId": "9e87cd50-5daf-44bf-8f67-3d3f017a87e7",
+        "TotalCount": 1
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DBInstanceSet\": [\n            {\n                \"AppId\": 2512400000,\n                \"AutoRenew\": 0,\n                \"CreateTime\": \"2024-09-01 16:00:45\",\n                \"DBCharset\": \"UTF8\",\n                \"DBEngine\": \"postgresql\",\n                \"DBEngineConfig\": \"\",\n                \"DBInstanceClass\": \"pg.it.small2\",\n                \"DBInstanceCpu\": 1,\n                \"DBInstanceId\": \"postgres-dnlizio3\",\n                \"DBInstanceMemory\": 2,\n                \"DBInstanceName\": \"Unnamed\",\n                \"DBInstanceNetInfo\": [\n                    {\n                        \"Address\": \"\",\n                        \"Ip\": \"10.*.*.*\",\n                        \"NetType\": \"private\",\n                        \"Port\": 5432,\n                        \"ProtocolType\": \"postgresql\",\n                        \"Status\": \"opened\",\n                        \"SubnetId\": \"subnet-b23o6b22\",\n                        \"VpcId\": \"vpc-49ab5lb9\"\n                    },\n                    {\n                        \"Address\": \"\",\n                        \"Ip\": \"\",\n                        \"NetType\": \"public\",\n                        \"Port\": 0,\n                        \"ProtocolType\": \"\",\n                        \"Status\": \"initing\",\n                        \"SubnetId\": \"\",\n                        \"VpcId\": \"\"\n                    }\n                ],\n                \"DBInstanceStatus\": \"running\",\n                \"DBInstanceStorage\": 100,\n                \"DBInstanceType\": \"primary\",\n                \"DBInstanceVersion\": \"standard\",\n                \"DBKernelVersion\": \"v16.2_r1.5\",\n                \"DBMajorVersion\": \"16\",\n                \"DBNodeSet\": [\n                    {\n                        \"DedicatedClusterId\": \"\",\n                        \"Role\": \"Primary\",\n                        \"Zone\": \"ap-guangzhou-7\"\n                    },\n                    {\n                        \"DedicatedClusterId\": \"\",\n                        \"Role\": \"Standby\",\n                        \"Zone\": \"ap-guangzhou-7\"\n                    }\n                ],\n                \"DBVersion\": \"16.2\",\n                \"ExpireTime\": \"0000-00-00 00:00:00\",\n                \"IsSupportTDE\": 0,\n                \"IsolatedTime\": \"0000-00-00 00:00:00\",\n                \"MasterDBInstanceId\": \"\",\n                \"NetworkAccessList\": null,\n                \"OfflineTime\": \"0001-01-04 00:00:00\",\n                \"PayType\": \"postpaid\",\n                \"ProjectId\": 0,\n                \"ReadOnlyInstanceNum\": 0,\n                \"Region\": \"ap-guangzhou\",\n                \"StatusInReadonlyGroup\": \"\",\n                \"SubnetId\": \"subnet-b23o6b22\",\n                \"SupportIpv6\": 0,\n                \"TagList\": [],\n                \"Type\": \"\",\n                \"Uid\": 421842,\n                \"UpdateTime\": \"2024-09-29 10:10:57\",\n                \"VpcId\": \"vpc-49ab5lb9\",\n                \"Zone\": \"ap-guangzhou-7\"\n            }\n        ],\n        \"RequestId\": \"9e87cd50-5daf-44bf-8f67-3d3f017a87e7\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DBInstanceSet": [
+            {
+                "AppId": 2512400000,
+                "AutoRenew": 0,
+                "CreateTime": "2024-09-01 16:00:45",
+                "DBCharset": "UTF8",
+                "DBEngine": "postgresql",
+                "DBEngineConfig": "",
+                "DBInstanceClass": "pg.it.small2",
+                "DBInstanceCpu": 1,
+                "DBInstanceId": "postgres-dnlizio3",
+                "DBInstanceMemory": 2,
+                "DBInstanceName": "Unnamed",
+                "DBInstanceNetInfo": [
+                    {
+                        "Address": "",
+                        "Ip": "10.*.*.*",
+                        "NetType": "private",
+                        "Port": 5432,
+                        "ProtocolType": "postgresql",
+                        "Status": "opened",
+                        "SubnetId": "subnet-b23o6b22",
+                        "VpcId": "vpc-49ab5lb9"
+                    },
+                    {
+                        "Address": "",
+                        "Ip": "",
+                        "NetType": "public",
+                        "Port": 0,
+                        "ProtocolType": "",
+                        "Status": "initing",
+                        "SubnetId": "",
+                        "VpcId": ""
+                    }
+                ],
+                "DBInstanceStatus": "running",
+                "DBInstanceStorage": 100,
+                "DBInstanceType": "primary",
+                "DBInstanceVersion": "standard",
+                "DBKernelVersion": "v16.2_r1.5",
+                "DBMajorVersion": "16",
+                "DBNodeSet": [
+                    {
+                        "DedicatedClusterId": "",
+                        "Role": "Primary",
+                        "Zone": "ap-guangzhou-7"
+                    },
+                    {
+                        "DedicatedClusterId": "",
+                        "Role": "Standby",
+                        "Zone": "ap-guangzhou-7"
+                    }
+                ],
+                "DBVersion": "16.2",
+                "ExpireTime": "0000-00-00 00:00:00",
+                "IsSupportTDE": 0,
+                "IsolatedTime": "0000-00-00 00:00:00",
+                "MasterDBInstanceId": "",
+                "NetworkAccessList": null,
+                "OfflineTime": "0001-01-04 00:00:00",
+                "PayType": "postpaid",
+                "ProjectId": 0,
+                "ReadOnlyInstanceNum": 0,
+                "Region": "ap-guangzhou",
+                "StatusInReadonlyGroup": "",
+                "SubnetId": "subnet-b23o6b22",
+                "SupportIpv6": 0,
+                "TagList": [],
+                "Type": "",
+                "Uid": 421842,
+                "UpdateTime": "2024-09-29 10:10:57",
+                "VpcId": "vpc-49ab5lb9",
+                "Zone": "ap-guangzhou-7"
+            }
+        ],
+        "RequestId": "9e87cd50-5daf-44bf-8f67-3d3f017a87e7",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

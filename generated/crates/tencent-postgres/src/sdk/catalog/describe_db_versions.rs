@@ -44,12 +44,69 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"99fd1cde-d477-4cb4-8a05-12b62502e6fc\",\n        \"VersionSet\": [\n            {\n                \"AvailableUpgradeTarget\": [],\n                \"DBEngine\": \"mssql_compatible\",\n                \"DBKernelVersion\": \"v14.3_r1.3\",\n                \"DBMajorVersion\": \"14\",\n                \"DBVersion\": \"14.3\",\n                \"Status\": \"AVAILABLE\",\n                \"SupportedFeatureNames\": []\n            },\n            {\n                \"AvailableUpgradeTarget\": [\n                    \"v14.3_r1.3\"\n                ],\n                \"DBEngine\": \"postgresql\",\n                \"DBKernelVersion\": \"v14.2_r1.1\",\n                \"DBMajorVersion\": \"14\",\n                \"DBVersion\": \"14.2\",\n                \"Status\": \"AVAILABLE\",\n                \"SupportedFeatureNames\": [\n                    \"TDE\"\n                ]\n            },\n            {\n                \"AvailableUpgradeTarget\": [\n                    \"v14.3_r1.3\",\n                    \"v14.2_r1.1\"\n                ],\n                \"DBEngine\": \"postgresql\",\n                \"DBKernelVersion\": \"v14.2_r1.0\",\n                \"DBMajorVersion\": \"14\",\n                \"DBVersion\": \"14.2\",\n                \"Status\": \"AVAILABLE\",\n                \"SupportedFeatureNames\": [\n                    \"TDE\"\n                ]\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "99fd1cde-d477-4cb4-8a05-12b62502e6fc",
+        "VersionSet": [
+            {
+                "AvailableUpgradeTarget": [],
+                "DBEngine": "mssql_compatible",
+                "DBKernelVersion": "v14.3_r1.3",
+                "DBMajorVersion": "14",
+                "DBVersion": "14.3",
+                "Status": "AVAILABLE",
+                "SupportedFeatureNames": []
+            },
+            {
+                "AvailableUpgradeTarget": [
+                    "v14.3_r1.3"
+                ],
+                "DBEngine": "postgresql",
+                "DBKernelVersion": "v14.2_r1.1",
+                "DBMajorVersion": "14",
+                "DBVersion": "14.2",
+                "Status": "AVAILABLE",
+                "SupportedFeatureNames": [
+                    "TDE"
+                ]
+            },
+            {
+                "AvailableUpgradeTarget": [
+                    "v14.3_r1.3",
+                    "v14.2_r1.1"
+                ],
+                "DBEngine": "postgresql",
+                "DBKernelVersion": "v14.2_r1.0",
+                "DBMajorVersion": "14",
+                "DBVersion": "14.2",
+                "Status": "AVAILABLE",
+                "SupportedFeatureNames": [
+                    "TDE"
+                ]
+            }
+        ]
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"VersionSet\": [\n            {\n                \"AvailableUpgradeTarget\": [],\n                \"DBEngine\": \"postgresql\",\n                \"DBKernelVersion\": \"v18.1_r1.4\",\n                \"DBMajorVersion\": \"18\",\n                \"DBVersion\": \"18.1\",\n                \"Status\": \"AVAILABLE\",\n                \"SupportedFeatureNames\": []\n            }\n        ],\n        \"RequestId\": \"a6f68a99-e781-4017-84bb-a0ad975c1ef1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "VersionSet": [
+            {
+                "AvailableUpgradeTarget": [],
+                "DBEngine": "postgresql",
+                "DBKernelVersion": "v18.1_r1.4",
+                "DBMajorVersion": "18",
+                "DBVersion": "18.1",
+                "Status": "AVAILABLE",
+                "SupportedFeatureNames": []
+            }
+        ],
+        "RequestId": "a6f68a99-e781-4017-84bb-a0ad975c1ef1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

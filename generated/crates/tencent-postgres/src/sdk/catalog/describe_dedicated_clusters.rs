@@ -45,12 +45,72 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DedicatedClusterSet\": [\n            {\n                \"CpuAvailable\": 192,\n                \"CpuTotal\": 192,\n                \"DedicatedClusterId\": \"cluster-0jend45y\",\n                \"DiskAvailable\": 1000,\n                \"DiskTotal\": 1000,\n                \"InstanceCount\": 0,\n                \"MemAvailable\": 512,\n                \"MemTotal\": 512,\n                \"Name\": \"\",\n                \"StandbyDedicatedClusterSet\": [\n                    \"[\\\"cluster-0jend45y\\\"\",\n                    \"\\\"cluster-d8htgb6k\\\"]\"\n                ],\n                \"Zone\": \"ap-guangzhou-2\"\n            },\n            {\n                \"CpuAvailable\": 192,\n                \"CpuTotal\": 192,\n                \"DedicatedClusterId\": \"cluster-d8htgb6k\",\n                \"DiskAvailable\": 1000,\n                \"DiskTotal\": 1000,\n                \"InstanceCount\": 0,\n                \"MemAvailable\": 512,\n                \"MemTotal\": 512,\n                \"Name\": \"\",\n                \"StandbyDedicatedClusterSet\": [\n                    \"[\\\"cluster-0jend45y\\\"\",\n                    \"\\\"cluster-d8htgb6k\\\"]\"\n                ],\n                \"Zone\": \"ap-guangzhou-2\"\n            }\n        ],\n        \"RequestId\": \"187a6206-4811-447d-b223-87a8dd470c8c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DedicatedClusterSet": [
+            {
+                "CpuAvailable": 192,
+                "CpuTotal": 192,
+                "DedicatedClusterId": "cluster-0jend45y",
+                "DiskAvailable": 1000,
+                "DiskTotal": 1000,
+                "InstanceCount": 0,
+                "MemAvailable": 512,
+                "MemTotal": 512,
+                "Name": "",
+                "StandbyDedicatedClusterSet": [
+                    "[\"cluster-0jend45y\"",
+                    "\"cluster-d8htgb6k\"]"
+                ],
+                "Zone": "ap-guangzhou-2"
+            },
+            {
+                "CpuAvailable": 192,
+                "CpuTotal": 192,
+                "DedicatedClusterId": "cluster-d8htgb6k",
+                "DiskAvailable": 1000,
+                "DiskTotal": 1000,
+                "InstanceCount": 0,
+                "MemAvailable": 512,
+                "MemTotal": 512,
+                "Name": "",
+                "StandbyDedicatedClusterSet": [
+                    "[\"cluster-0jend45y\"",
+                    "\"cluster-d8htgb6k\"]"
+                ],
+                "Zone": "ap-guangzhou-2"
+            }
+        ],
+        "RequestId": "187a6206-4811-447d-b223-87a8dd470c8c"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DedicatedClusterSet\": [\n            {\n                \"CpuAvailable\": 192,\n                \"CpuTotal\": 192,\n                \"DedicatedClusterId\": \"cluster-0jend45y\",\n                \"DiskAvailable\": 1000,\n                \"DiskTotal\": 1000,\n                \"InstanceCount\": 0,\n                \"MemAvailable\": 512,\n                \"MemTotal\": 512,\n                \"Name\": \"\",\n                \"StandbyDedicatedClusterSet\": [\n                    \"[\\\"cluster-0jend45y\\\"\",\n                    \"\\\"cluster-d8htgb6k\\\"]\"\n                ],\n                \"Zone\": \"ap-guangzhou-2\"\n            }\n        ],\n        \"RequestId\": \"04fcd633-8e56-4c2f-9783-7c49e00647f6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DedicatedClusterSet": [
+            {
+                "CpuAvailable": 192,
+                "CpuTotal": 192,
+                "DedicatedClusterId": "cluster-0jend45y",
+                "DiskAvailable": 1000,
+                "DiskTotal": 1000,
+                "InstanceCount": 0,
+                "MemAvailable": 512,
+                "MemTotal": 512,
+                "Name": "",
+                "StandbyDedicatedClusterSet": [
+                    "[\"cluster-0jend45y\"",
+                    "\"cluster-d8htgb6k\"]"
+                ],
+                "Zone": "ap-guangzhou-2"
+            }
+        ],
+        "RequestId": "04fcd633-8e56-4c2f-9783-7c49e00647f6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"EncryptionKeys\": [\n            {\n                \"CreateTime\": \"2022-03-24 10:39:14\",\n                \"DEKCipherTextBlob\": \"xxxxxxxxxxx\",\n                \"IsEnabled\": 1,\n                \"KeyAlias\": \"PGSQL-KMS\",\n                \"KeyId\": \" f4d88aa7-ae72-11ec-9fcc-5254007ffd46\",\n                \"KMSClusterId\": \"cls-hsm-tyoxxxx\",\n                \"KeyRegion\": \"ap-guangzhou\"\n            }\n        ],\n        \"RequestId\": \"xxxxxxxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "EncryptionKeys": [
+            {
+                "CreateTime": "2022-03-24 10:39:14",
+                "DEKCipherTextBlob": "xxxxxxxxxxx",
+                "IsEnabled": 1,
+                "KeyAlias": "PGSQL-KMS",
+                "KeyId": " f4d88aa7-ae72-11ec-9fcc-5254007ffd46",
+                "KMSClusterId": "cls-hsm-tyoxxxx",
+                "KeyRegion": "ap-guangzhou"
+            }
+        ],
+        "RequestId": "xxxxxxxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

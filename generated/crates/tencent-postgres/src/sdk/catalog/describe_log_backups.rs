@@ -79,7 +79,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LogBackupSet\": [\n            {\n                \"BackupMethod\": \"physical\",\n                \"BackupMode\": \"automatic\",\n                \"DBInstanceId\": \"postgres-jdlmoll9\",\n                \"ExpireTime\": \"2023-02-22 21:10:52\",\n                \"FinishTime\": \"2023-02-15 21:10:52\",\n                \"Id\": \"2628bcde-ce13-554a-b47d-2b15187a02ec\",\n                \"Name\": \"******.tar.gz\",\n                \"Size\": 16783360,\n                \"StartTime\": \"2023-02-15 21:10:52\",\n                \"State\": \"finished\"\n            }\n        ],\n        \"RequestId\": \"c716c175-6037-4bdd-a35b-2c05399489f3\",\n        \"TotalCount\": 10\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LogBackupSet": [
+            {
+                "BackupMethod": "physical",
+                "BackupMode": "automatic",
+                "DBInstanceId": "postgres-jdlmoll9",
+                "ExpireTime": "2023-02-22 21:10:52",
+                "FinishTime": "2023-02-15 21:10:52",
+                "Id": "2628bcde-ce13-554a-b47d-2b15187a02ec",
+                "Name": "******.tar.gz",
+                "Size": 16783360,
+                "StartTime": "2023-02-15 21:10:52",
+                "State": "finished"
+            }
+        ],
+        "RequestId": "c716c175-6037-4bdd-a35b-2c05399489f3",
+        "TotalCount": 10
+    }
+}"#,
             },
         ],
         errors: ERRORS,

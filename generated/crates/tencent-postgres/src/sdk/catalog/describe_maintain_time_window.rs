@@ -47,7 +47,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DBInstanceId\": \"postgres-rwwbeuyx\",\n        \"MaintainDuration\": 1,\n        \"MaintainStartTime\": \"04:00\",\n        \"MaintainWeekDays\": [\n            \"monday\",\n            \"tuesday\",\n            \"wednesday\",\n            \"thursday\",\n            \"friday\",\n            \"saturday\",\n            \"sunday\"\n        ],\n        \"RequestId\": \"0f6113e2-f27c-4fe2-a63c-a298f4071e6c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DBInstanceId": "postgres-rwwbeuyx",
+        "MaintainDuration": 1,
+        "MaintainStartTime": "04:00",
+        "MaintainWeekDays": [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday"
+        ],
+        "RequestId": "0f6113e2-f27c-4fe2-a63c-a298f4071e6c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Deals\": [\n            {\n                \"Count\": 1,\n                \"OwnerUin\": \"909619400\",\n                \"DBInstanceIdSet\": [\n                    \"postgres-2uepfuz1\"\n                ],\n                \"PayMode\": 1,\n                \"FlowId\": 36,\n                \"DealName\": \"20180615110033\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Deals": [
+            {
+                "Count": 1,
+                "OwnerUin": "909619400",
+                "DBInstanceIdSet": [
+                    "postgres-2uepfuz1"
+                ],
+                "PayMode": 1,
+                "FlowId": 36,
+                "DealName": "20180615110033"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ParameterTemplateSet\": [\n            {\n                \"DBEngine\": \"postgresql\",\n                \"DBMajorVersion\": \"13\",\n                \"TemplateDescription\": \"my template1\",\n                \"TemplateId\": \"674538e8-4a03-5103-896c-9785c960bf02\",\n                \"TemplateName\": \"my_custom_template\"\n            },\n            {\n                \"DBEngine\": \"postgresql\",\n                \"DBMajorVersion\": \"13\",\n                \"TemplateDescription\": \"my template2\",\n                \"TemplateId\": \"423984bb-97fe-5693-a74f-63cc8dfb6c5d\",\n                \"TemplateName\": \"my_custom_template\"\n            }\n        ],\n        \"RequestId\": \"6224e7ed-d7d8-494c-835f-e1612345383f\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ParameterTemplateSet": [
+            {
+                "DBEngine": "postgresql",
+                "DBMajorVersion": "13",
+                "TemplateDescription": "my template1",
+                "TemplateId": "674538e8-4a03-5103-896c-9785c960bf02",
+                "TemplateName": "my_custom_template"
+            },
+            {
+                "DBEngine": "postgresql",
+                "DBMajorVersion": "13",
+                "TemplateDescription": "my template2",
+                "TemplateId": "423984bb-97fe-5693-a74f-63cc8dfb6c5d",
+                "TemplateName": "my_custom_template"
+            }
+        ],
+        "RequestId": "6224e7ed-d7d8-494c-835f-e1612345383f",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"EventItems\": [\n            {\n                \"EventCount\": 1,\n                \"EventDetail\": [\n                    {\n                        \"EffectiveTime\": \"0001-01-01 00:00:00\",\n                        \"EventLog\": \"\",\n                        \"ModifyTime\": \"2021-08-11 21:51:12\",\n                        \"NewValue\": \"off\",\n                        \"OldValue\": \"on\",\n                        \"Operator\": \"100130115276\",\n                        \"ParamName\": \"array_nulls\",\n                        \"State\": \"success\"\n                    }\n                ],\n                \"ParamName\": \"array_nulls\"\n            },\n            {\n                \"EventCount\": 1,\n                \"EventDetail\": [\n                    {\n                        \"EffectiveTime\": \"2021-08-16 15:33:41\",\n                        \"EventLog\": \"Pause: Paused. Internal error, in manual processing\",\n                        \"ModifyTime\": \"2021-08-16 15:28:13\",\n                        \"NewValue\": \"7\",\n                        \"OldValue\": \"8\",\n                        \"Operator\": \"100000115276\",\n                        \"ParamName\": \"max_worker_processes\",\n                        \"State\": \"paused\"\n                    }\n                ],\n                \"ParamName\": \"max_worker_processes\"\n            }\n        ],\n        \"RequestId\": \"\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "EventItems": [
+            {
+                "EventCount": 1,
+                "EventDetail": [
+                    {
+                        "EffectiveTime": "0001-01-01 00:00:00",
+                        "EventLog": "",
+                        "ModifyTime": "2021-08-11 21:51:12",
+                        "NewValue": "off",
+                        "OldValue": "on",
+                        "Operator": "100130115276",
+                        "ParamName": "array_nulls",
+                        "State": "success"
+                    }
+                ],
+                "ParamName": "array_nulls"
+            },
+            {
+                "EventCount": 1,
+                "EventDetail": [
+                    {
+                        "EffectiveTime": "2021-08-16 15:33:41",
+                        "EventLog": "Pause: Paused. Internal error, in manual processing",
+                        "ModifyTime": "2021-08-16 15:28:13",
+                        "NewValue": "7",
+                        "OldValue": "8",
+                        "Operator": "100000115276",
+                        "ParamName": "max_worker_processes",
+                        "State": "paused"
+                    }
+                ],
+                "ParamName": "max_worker_processes"
+            }
+        ],
+        "RequestId": "",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

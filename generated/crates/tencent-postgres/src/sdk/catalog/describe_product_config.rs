@@ -59,7 +59,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eaa0a364-08c9-42f6-888e-4e3b7e99b50d\",\n        \"SpecInfoList\": [\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"Zone\": \"ap-guangzhou-3\",\n                \"SupportKMSRegions\": [\n                    \"ap-guangzhou\"\n                ],\n                \"SpecItemInfoList\": [\n                    {\n                        \"Cpu\": 1,\n                        \"IsSupportTDE\": 1,\n                        \"KernelVersion\": \"v17.4_r1.7\",\n                        \"MajorVersion\": \"17\",\n                        \"MaxStorage\": 3000,\n                        \"Memory\": 2048,\n                        \"MinStorage\": 10,\n                        \"Pid\": 0,\n                        \"Qps\": 1800,\n                        \"SpecCode\": \"pg.it.small2\",\n                        \"Type\": \"\",\n                        \"Version\": \"17.4\",\n                        \"VersionName\": \"PostgreSQL 17\"\n                    }\n                ]\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eaa0a364-08c9-42f6-888e-4e3b7e99b50d",
+        "SpecInfoList": [
+            {
+                "Region": "ap-guangzhou",
+                "Zone": "ap-guangzhou-3",
+                "SupportKMSRegions": [
+                    "ap-guangzhou"
+                ],
+                "SpecItemInfoList": [
+                    {
+                        "Cpu": 1,
+                        "IsSupportTDE": 1,
+                        "KernelVersion": "v17.4_r1.7",
+                        "MajorVersion": "17",
+                        "MaxStorage": 3000,
+                        "Memory": 2048,
+                        "MinStorage": 10,
+                        "Pid": 0,
+                        "Qps": 1800,
+                        "SpecCode": "pg.it.small2",
+                        "Type": "",
+                        "Version": "17.4",
+                        "VersionName": "PostgreSQL 17"
+                    }
+                ]
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

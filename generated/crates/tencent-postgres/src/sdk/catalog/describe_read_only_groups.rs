@@ -70,7 +70,97 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ReadOnlyGroupList\": [\n            {\n                \"DBInstanceNetInfo\": [\n                    {\n                        \"Address\": \"\",\n                        \"Ip\": \"172.16.0.88\",\n                        \"NetType\": \"private\",\n                        \"Port\": 5432,\n                        \"ProtocolType\": \"postgresql\",\n                        \"Status\": \"opened\",\n                        \"SubnetId\": \"subnet-7aheme8u\",\n                        \"VpcId\": \"vpc-ql6jst9h\"\n                    }\n                ],\n                \"MasterDBInstanceId\": \"postgres-kpol3zgp\",\n                \"MaxReplayLag\": 0,\n                \"MaxReplayLatency\": 0,\n                \"MinDelayEliminateReserve\": 0,\n                \"NetworkAccessList\": null,\n                \"ProjectId\": 1076910,\n                \"ReadOnlyDBInstanceList\": [\n                    {\n                        \"AppId\": 251197262,\n                        \"AutoRenew\": 0,\n                        \"CreateTime\": \"2023-05-17 15:24:26\",\n                        \"DBCharset\": \"UTF8\",\n                        \"DBEngine\": \"postgresql\",\n                        \"DBEngineConfig\": \"\",\n                        \"DBInstanceClass\": \"cdb.pg.sh1.2g\",\n                        \"DBInstanceCpu\": 1,\n                        \"DBInstanceId\": \"pgro-5objz9hu\",\n                        \"DBInstanceMemory\": 2,\n                        \"DBInstanceName\": \"auto_rotest\",\n                        \"DBInstanceNetInfo\": [\n                            {\n                                \"Address\": \"\",\n                                \"Ip\": \"172.16.0.134\",\n                                \"NetType\": \"private\",\n                                \"Port\": 5432,\n                                \"ProtocolType\": \"postgresql\",\n                                \"Status\": \"opened\",\n                                \"SubnetId\": \"subnet-7aheme8u\",\n                                \"VpcId\": \"vpc-ql6jst9h\"\n                            }\n                        ],\n                        \"DBInstanceStatus\": \"running\",\n                        \"DBInstanceStorage\": 10,\n                        \"DBInstanceType\": \"readonly\",\n                        \"DBInstanceVersion\": \"standard\",\n                        \"DBKernelVersion\": \"v9.5.25_r1.5\",\n                        \"DBMajorVersion\": \"9.5\",\n                        \"DBNodeSet\": null,\n                        \"DBVersion\": \"9.5.25\",\n                        \"ExpireTime\": \"0000-00-00 00:00:00\",\n                        \"IsSupportTDE\": 0,\n                        \"IsolatedTime\": \"0000-00-00 00:00:00\",\n                        \"MasterDBInstanceId\": \"postgres-kpol3zgp\",\n                        \"NetworkAccessList\": null,\n                        \"OfflineTime\": \"0001-01-04 00:00:00\",\n                        \"PayType\": \"postpaid\",\n                        \"ProjectId\": 0,\n                        \"ReadOnlyInstanceNum\": 0,\n                        \"Region\": \"ap-guangzhou\",\n                        \"StatusInReadonlyGroup\": \"running\",\n                        \"SubnetId\": \"subnet-7aheme8u\",\n                        \"SupportIpv6\": 0,\n                        \"TagList\": [],\n                        \"Type\": \"SH02\",\n                        \"Uid\": 49,\n                        \"UpdateTime\": \"2023-05-17 07:25:35\",\n                        \"VpcId\": \"vpc-ql6jst9h\",\n                        \"Zone\": \"ap-guangzhou-3\"\n                    }\n                ],\n                \"ReadOnlyGroupId\": \"pgrogrp-htrtddr0\",\n                \"ReadOnlyGroupName\": \"autotest\",\n                \"Rebalance\": 0,\n                \"Region\": \"ap-guangzhou\",\n                \"ReplayLagEliminate\": 0,\n                \"ReplayLatencyEliminate\": 0,\n                \"Status\": \"ok\",\n                \"SubnetId\": \"subnet-7aheme8u\",\n                \"VpcId\": \"vpc-ql6jst9h\",\n                \"Zone\": \"ap-guangzhou-3\"\n            }\n        ],\n        \"RequestId\": \"a28a102a-8c70-451c-96d7-04291218fbc1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ReadOnlyGroupList": [
+            {
+                "DBInstanceNetInfo": [
+                    {
+                        "Address": "",
+                        "Ip": "172.16.0.88",
+                        "NetType": "private",
+                        "Port": 5432,
+                        "ProtocolType": "postgresql",
+                        "Status": "opened",
+                        "SubnetId": "subnet-7aheme8u",
+                        "VpcId": "vpc-ql6jst9h"
+                    }
+                ],
+                "MasterDBInstanceId": "postgres-kpol3zgp",
+                "MaxReplayLag": 0,
+                "MaxReplayLatency": 0,
+                "MinDelayEliminateReserve": 0,
+                "NetworkAccessList": null,
+                "ProjectId": 1076910,
+                "ReadOnlyDBInstanceList": [
+                    {
+                        "AppId": 251197262,
+                        "AutoRenew": 0,
+                        "CreateTime": "2023-05-17 15:24:26",
+                        "DBCharset": "UTF8",
+                        "DBEngine": "postgresql",
+                        "DBEngineConfig": "",
+                        "DBInstanceClass": "cdb.pg.sh1.2g",
+                        "DBInstanceCpu": 1,
+                        "DBInstanceId": "pgro-5objz9hu",
+                        "DBInstanceMemory": 2,
+                        "DBInstanceName": "auto_rotest",
+                        "DBInstanceNetInfo": [
+                            {
+                                "Address": "",
+                                "Ip": "172.16.0.134",
+                                "NetType": "private",
+                                "Port": 5432,
+                                "ProtocolType": "postgresql",
+                                "Status": "opened",
+                                "SubnetId": "subnet-7aheme8u",
+                                "VpcId": "vpc-ql6jst9h"
+                            }
+                        ],
+                        "DBInstanceStatus": "running",
+                        "DBInstanceStorage": 10,
+                        "DBInstanceType": "readonly",
+                        "DBInstanceVersion": "standard",
+                        "DBKernelVersion": "v9.5.25_r1.5",
+                        "DBMajorVersion": "9.5",
+                        "DBNodeSet": null,
+                        "DBVersion": "9.5.25",
+                        "ExpireTime": "0000-00-00 00:00:00",
+                        "IsSupportTDE": 0,
+                        "IsolatedTime": "0000-00-00 00:00:00",
+                        "MasterDBInstanceId": "postgres-kpol3zgp",
+                        "NetworkAccessList": null,
+                        "OfflineTime": "0001-01-04 00:00:00",
+                        "PayType": "postpaid",
+                        "ProjectId": 0,
+                        "ReadOnlyInstanceNum": 0,
+                        "Region": "ap-guangzhou",
+                        "StatusInReadonlyGroup": "running",
+                        "SubnetId": "subnet-7aheme8u",
+                        "SupportIpv6": 0,
+                        "TagList": [],
+                        "Type": "SH02",
+                        "Uid": 49,
+                        "UpdateTime": "2023-05-17 07:25:35",
+                        "VpcId": "vpc-ql6jst9h",
+                        "Zone": "ap-guangzhou-3"
+                    }
+                ],
+                "ReadOnlyGroupId": "pgrogrp-htrtddr0",
+                "ReadOnlyGroupName": "autotest",
+                "Rebalance": 0,
+                "Region": "ap-guangzhou",
+                "ReplayLagEliminate": 0,
+                "ReplayLatencyEliminate": 0,
+                "Status": "ok",
+                "SubnetId": "subnet-7aheme8u",
+                "VpcId": "vpc-ql6jst9h",
+                "Zone": "ap-guangzhou-3"
+            }
+        ],
+        "RequestId": "a28a102a-8c70-451c-96d7-04291218fbc1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

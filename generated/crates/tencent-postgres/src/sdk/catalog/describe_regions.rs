@@ -36,7 +36,63 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0872c9bb-0540-4ac4-80cf-ba63bd771b0a\",\n        \"TotalCount\": 7,\n        \"RegionSet\": [\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"RegionName\": \"South China (Guangzhou)\",\n                \"RegionId\": 1,\n                \"SupportInternational\": 0,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-chengdu\",\n                \"RegionName\": \"Southwest China (Chengdu)\",\n                \"RegionId\": 16,\n                \"SupportInternational\": 0,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shanghai\",\n                \"RegionName\": \"East China (Shanghai)\",\n                \"RegionId\": 4,\n                \"SupportInternational\": 0,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"na-toronto\",\n                \"RegionName\": \"North America (Toronto)\",\n                \"RegionId\": 6,\n                \"SupportInternational\": 1,\n                \"RegionState\": \"UNAVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shanghai-fsi\",\n                \"RegionName\": \"East China (Shanghai Finance)\",\n                \"RegionId\": 7,\n                \"SupportInternational\": 0,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-beijing\",\n                \"RegionName\": \"North China (Beijing)\",\n                \"RegionId\": 8,\n                \"SupportInternational\": 0,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"na-siliconvalley\",\n                \"RegionName\": \"West US (Silicon Valley)\",\n                \"RegionId\": 15,\n                \"SupportInternational\": 1,\n                \"RegionState\": \"AVAILABLE\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0872c9bb-0540-4ac4-80cf-ba63bd771b0a",
+        "TotalCount": 7,
+        "RegionSet": [
+            {
+                "Region": "ap-guangzhou",
+                "RegionName": "South China (Guangzhou)",
+                "RegionId": 1,
+                "SupportInternational": 0,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-chengdu",
+                "RegionName": "Southwest China (Chengdu)",
+                "RegionId": 16,
+                "SupportInternational": 0,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-shanghai",
+                "RegionName": "East China (Shanghai)",
+                "RegionId": 4,
+                "SupportInternational": 0,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "na-toronto",
+                "RegionName": "North America (Toronto)",
+                "RegionId": 6,
+                "SupportInternational": 1,
+                "RegionState": "UNAVAILABLE"
+            },
+            {
+                "Region": "ap-shanghai-fsi",
+                "RegionName": "East China (Shanghai Finance)",
+                "RegionId": 7,
+                "SupportInternational": 0,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-beijing",
+                "RegionName": "North China (Beijing)",
+                "RegionId": 8,
+                "SupportInternational": 0,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "na-siliconvalley",
+                "RegionName": "West US (Silicon Valley)",
+                "RegionId": 15,
+                "SupportInternational": 1,
+                "RegionState": "AVAILABLE"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -89,7 +89,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Detail\": {\n            \"AnalysisItems\": [\n                {\n                    \"AvgCostTime\": 2016,\n                    \"CallNum\": 1,\n                    \"CallPercent\": 100,\n                    \"ClientAddr\": \"11.141.188.142:57346\",\n                    \"CostPercent\": 100,\n                    \"CostTime\": 2016,\n                    \"DatabaseName\": \"postgres\",\n                    \"FirstTime\": \"2025-07-21 20:56:13\",\n                    \"LastTime\": \"2025-07-21 20:56:13\",\n                    \"MaxCostTime\": 2016,\n                    \"MinCostTime\": 2016,\n                    \"NormalQuery\": \"SELECT pg_sleep($1);\",\n                    \"UserName\": \"admin\"\n                }\n            ],\n            \"TotalCallNum\": 1,\n            \"TotalTime\": 2016\n        },\n        \"RequestId\": \"d7436dd0-155d-47c4-9b18-5318019a1706\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Detail": {
+            "AnalysisItems": [
+                {
+                    "AvgCostTime": 2016,
+                    "CallNum": 1,
+                    "CallPercent": 100,
+                    "ClientAddr": "11.141.188.142:57346",
+                    "CostPercent": 100,
+                    "CostTime": 2016,
+                    "DatabaseName": "postgres",
+                    "FirstTime": "2025-07-21 20:56:13",
+                    "LastTime": "2025-07-21 20:56:13",
+                    "MaxCostTime": 2016,
+                    "MinCostTime": 2016,
+                    "NormalQuery": "SELECT pg_sleep($1);",
+                    "UserName": "admin"
+                }
+            ],
+            "TotalCallNum": 1,
+            "TotalTime": 2016
+        },
+        "RequestId": "d7436dd0-155d-47c4-9b18-5318019a1706",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

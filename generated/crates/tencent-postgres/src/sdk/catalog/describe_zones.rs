@@ -36,7 +36,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"59c438d4-95ab-4865-993d-dc388d2660d8\",\n        \"TotalCount\": 3,\n        \"ZoneSet\": [\n            {\n                \"StandbyZoneSet\": null,\n                \"Zone\": \"ap-guangzhou-1\",\n                \"ZoneId\": 100001,\n                \"ZoneName\": \"Guangzhou Zone 1\",\n                \"ZoneState\": \"UNAVAILABLE\",\n                \"ZoneSupportIpv6\": 0\n            },\n            {\n                \"StandbyZoneSet\": [\n                    \"ap-guangzhou-4\",\n                    \"ap-guangzhou-6\",\n                    \"ap-guangzhou-7\"\n                ],\n                \"Zone\": \"ap-guangzhou-7\",\n                \"ZoneId\": 100007,\n                \"ZoneName\": \"Guangzhou Zone 7\",\n                \"ZoneState\": \"AVAILABLE\",\n                \"ZoneSupportIpv6\": 0\n            },\n            {\n                \"StandbyZoneSet\": [\n                    \"ap-guangzhou-4\",\n                    \"ap-guangzhou-6\",\n                    \"ap-guangzhou-7\"\n                ],\n                \"Zone\": \"ap-guangzhou-4\",\n                \"ZoneId\": 100004,\n                \"ZoneName\": \"Guangzhou Zone 4\",\n                \"ZoneState\": \"AVAILABLE\",\n                \"ZoneSupportIpv6\": 0\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "59c438d4-95ab-4865-993d-dc388d2660d8",
+        "TotalCount": 3,
+        "ZoneSet": [
+            {
+                "StandbyZoneSet": null,
+                "Zone": "ap-guangzhou-1",
+                "ZoneId": 100001,
+                "ZoneName": "Guangzhou Zone 1",
+                "ZoneState": "UNAVAILABLE",
+                "ZoneSupportIpv6": 0
+            },
+            {
+                "StandbyZoneSet": [
+                    "ap-guangzhou-4",
+                    "ap-guangzhou-6",
+                    "ap-guangzhou-7"
+                ],
+                "Zone": "ap-guangzhou-7",
+                "ZoneId": 100007,
+                "ZoneName": "Guangzhou Zone 7",
+                "ZoneState": "AVAILABLE",
+                "ZoneSupportIpv6": 0
+            },
+            {
+                "StandbyZoneSet": [
+                    "ap-guangzhou-4",
+                    "ap-guangzhou-6",
+                    "ap-guangzhou-7"
+                ],
+                "Zone": "ap-guangzhou-4",
+                "ZoneId": 100004,
+                "ZoneName": "Guangzhou Zone 4",
+                "ZoneState": "AVAILABLE",
+                "ZoneSupportIpv6": 0
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ad1ca88b-5cc8-4c4c-ab10-a882123f8daa\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ad1ca88b-5cc8-4c4c-ab10-a882123f8daa"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

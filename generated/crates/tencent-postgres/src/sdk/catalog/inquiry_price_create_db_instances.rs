@@ -101,7 +101,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8a61e500-aa33-454c-9ec2-da2a368c39ab\",\n        \"OriginalPrice\": 27600,\n        \"Price\": 27600,\n        \"Currency\": \"CNY\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8a61e500-aa33-454c-9ec2-da2a368c39ab",
+        "OriginalPrice": 27600,
+        "Price": 27600,
+        "Currency": "CNY"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": 210355,\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\",\n        \"OriginalPrice\": 253440,\n        \"Currency\": \"CNY\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": 210355,
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d",
+        "OriginalPrice": 253440,
+        "Currency": "CNY"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": 1300,\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\",\n        \"OriginalPrice\": 1300,\n        \"Currency\": \"CNY\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": 1300,
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d",
+        "OriginalPrice": 1300,
+        "Currency": "CNY"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"73086328-bdfa-4bf9-8206-8a3d6b2438b1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "73086328-bdfa-4bf9-8206-8a3d6b2438b1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ddc6e275-dac8-42d3-a64d-b51c01e0d6e1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ddc6e275-dac8-42d3-a64d-b51c01e0d6e1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

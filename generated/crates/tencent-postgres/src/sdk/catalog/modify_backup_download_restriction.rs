@@ -72,7 +72,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"be3bafde-f34e-4fda-9f40-04c5515e2148\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "be3bafde-f34e-4fda-9f40-04c5515e2148"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a11906eb-75b4-43c4-8d3e-aa6b2991c8f5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a11906eb-75b4-43c4-8d3e-aa6b2991c8f5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,12 +56,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ea7ffcbb-57ae-471d-8388-a092015908c4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ea7ffcbb-57ae-471d-8388-a092015908c4"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a546656c-aff7-4a4b-a3c5-c8a37529728d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a546656c-aff7-4a4b-a3c5-c8a37529728d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,12 +70,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\",\n        \"TaskId\": 5432\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d",
+        "TaskId": 5432
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\",\n        \"TaskId\": 5432\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d",
+        "TaskId": 5432
+    }
+}"#,
             },
         ],
         errors: ERRORS,

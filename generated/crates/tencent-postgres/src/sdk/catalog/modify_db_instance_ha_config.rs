@@ -77,17 +77,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c4676122-1694-4d0f-8b03-a33b4e1bd850\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c4676122-1694-4d0f-8b03-a33b4e1bd850"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"34c1d54c-ea3e-4594-8a5d-1b739123949d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "34c1d54c-ea3e-4594-8a5d-1b739123949d"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9b923bd9-6a3b-482a-945d-ea2e6f2a9f17\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9b923bd9-6a3b-482a-945d-ea2e6f2a9f17"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

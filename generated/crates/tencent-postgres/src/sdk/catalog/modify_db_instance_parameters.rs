@@ -52,7 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ec555918-0c22-42ea-aa23-730167195708\",\n        \"TaskId\": 5432\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ec555918-0c22-42ea-aa23-730167195708",
+        "TaskId": 5432
+    }
+}"#,
             },
         ],
         errors: ERRORS,

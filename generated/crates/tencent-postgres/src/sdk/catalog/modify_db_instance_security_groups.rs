@@ -61,12 +61,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5fad142d-9597-408f-84b8-41a27a1486ce\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5fad142d-9597-408f-84b8-41a27a1486ce"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f81495e4-bca8-4946-b5b0-0aedc512413d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f81495e4-bca8-4946-b5b0-0aedc512413d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

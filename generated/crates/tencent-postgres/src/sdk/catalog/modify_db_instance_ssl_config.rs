@@ -59,12 +59,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5878440a-028f-4fe4-8786-240665d0105e\",\n        \"TaskId\": 100015\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5878440a-028f-4fe4-8786-240665d0105e",
+        "TaskId": 100015
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e39921c1-2d50-4c55-8bca-8bdff0a387e8\",\n        \"TaskId\": 100016\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e39921c1-2d50-4c55-8bca-8bdff0a387e8",
+        "TaskId": 100016
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0f6113e2-f27c-4fe2-a63c-a298f4071e6c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0f6113e2-f27c-4fe2-a63c-a298f4071e6c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

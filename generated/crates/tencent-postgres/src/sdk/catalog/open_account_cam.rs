@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8c5791ea-6345-48d8-8f2e-fc637ad32543\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8c5791ea-6345-48d8-8f2e-fc637ad32543"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

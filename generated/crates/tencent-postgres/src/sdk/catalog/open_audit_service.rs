@@ -68,7 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3fcc8953-2d5e-4f76-9fcc-84272af76d89\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3fcc8953-2d5e-4f76-9fcc-84272af76d89"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

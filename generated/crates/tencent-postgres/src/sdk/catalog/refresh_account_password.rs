@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1ed5066a-cfad-47e4-b4db-9681166db6e5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1ed5066a-cfad-47e4-b4db-9681166db6e5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 15486,\n        \"TaskId\": 15486,\n        \"RequestId\": \"08fdf411-5d39-44f2-8e1d-a58ee60b237d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 15486,
+        "TaskId": 15486,
+        "RequestId": "08fdf411-5d39-44f2-8e1d-a58ee60b237d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

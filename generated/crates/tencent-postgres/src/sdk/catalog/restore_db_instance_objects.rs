@@ -64,12 +64,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90\",\n        \"TaskId\": 5432\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ace8140-6b9e-4e81-a8ad-ef3f92b2aa90",
+        "TaskId": 5432
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3d49f48c-7d27-4820-8724-ed5b15787373\",\n        \"TaskId\": 5432\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3d49f48c-7d27-4820-8724-ed5b15787373",
+        "TaskId": 5432
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"54eeac1a-1d21-43d9-8293-1352d5874860\",\n        \"TaskId\": 5432\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "54eeac1a-1d21-43d9-8293-1352d5874860",
+        "TaskId": 5432
+    }
+}"#,
             },
         ],
         errors: ERRORS,

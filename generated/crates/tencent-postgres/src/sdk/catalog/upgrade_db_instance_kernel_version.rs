@@ -80,7 +80,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2b376d28-d5fd-40b0-9bdc-d992f8fed15d\",\n        \"TaskId\": 5432\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2b376d28-d5fd-40b0-9bdc-d992f8fed15d",
+        "TaskId": 5432
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -95,7 +95,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"93b86d2d-0d4e-4c83-9322-70f45b039012\",\n        \"TaskId\": 5432\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "93b86d2d-0d4e-4c83-9322-70f45b039012",
+        "TaskId": 5432
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskIds\": [\n            212,\n            213,\n            214\n        ],\n        \"RequestId\": \"e546784b-709c-401d-aba6-73037eb4e522\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskIds": [
+            212,
+            213,
+            214
+        ],
+        "RequestId": "e546784b-709c-401d-aba6-73037eb4e522"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1a42feb9-82087f71-6a0031ac-699a92a1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1a42feb9-82087f71-6a0031ac-699a92a1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

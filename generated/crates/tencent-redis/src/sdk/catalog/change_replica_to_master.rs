@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 2031393158,\n        \"RequestId\": \"93c2ebae-0295-4fdf-ba44-fc88badae439\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 2031393158,
+        "RequestId": "93c2ebae-0295-4fdf-ba44-fc88badae439"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

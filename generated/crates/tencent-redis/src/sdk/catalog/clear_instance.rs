@@ -55,7 +55,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 16658,\n        \"RequestId\": \"d893c0ac-db57-4e5c-8335-e787b77403b2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 16658,
+        "RequestId": "d893c0ac-db57-4e5c-8335-e787b77403b2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

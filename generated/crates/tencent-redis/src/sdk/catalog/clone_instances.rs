@@ -182,7 +182,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealId\": \"20250825297021530591847\",\n        \"DealName\": \"20260407296022526727811\",\n        \"InstanceIds\": [\n            \"crs-lqz7y86j\"\n        ],\n        \"RequestId\": \"b841398d-94ea-42a1-ac2c-663853bcf5f9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealId": "20250825297021530591847",
+        "DealName": "20260407296022526727811",
+        "InstanceIds": [
+            "crs-lqz7y86j"
+        ],
+        "RequestId": "b841398d-94ea-42a1-ac2c-663853bcf5f9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"958a31bd-3817-4cfc-8884-5c3d08174dee\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "958a31bd-3817-4cfc-8884-5c3d08174dee"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

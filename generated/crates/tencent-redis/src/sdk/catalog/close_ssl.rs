@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 329,\n        \"RequestId\": \"e546784b-709c-401d-aba6-73037eb4e522\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 329,
+        "RequestId": "e546784b-709c-401d-aba6-73037eb4e522"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

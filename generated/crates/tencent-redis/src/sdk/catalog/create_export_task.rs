@@ -72,7 +72,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FileName\": \"crs-10fvqj29_20260707-192407_to_20260708-192407_1783425093786.tar.gz\",\n        \"RequestId\": \"ac118908-1ceb-42fb-bf22-5f4d0ea603e3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FileName": "crs-10fvqj29_20260707-192407_to_20260708-192407_1783425093786.tar.gz",
+        "RequestId": "ac118908-1ceb-42fb-bf22-5f4d0ea603e3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

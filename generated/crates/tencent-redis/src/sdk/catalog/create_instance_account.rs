@@ -81,7 +81,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 2031374330,\n        \"RequestId\": \"1b18b553-002f-4e71-95b8-2a7293286acf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 2031374330,
+        "RequestId": "1b18b553-002f-4e71-95b8-2a7293286acf"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -218,7 +218,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealId\": \"20250825297021530591847\",\n        \"RequestId\": \"e546784b-709c-401d-aba6-73037eb4e522\",\n        \"InstanceIds\": [\n            \"crs-bzss****\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealId": "20250825297021530591847",
+        "RequestId": "e546784b-709c-401d-aba6-73037eb4e522",
+        "InstanceIds": [
+            "crs-bzss****"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TemplateId\": \"crs-cfg-sa23d5a2\",\n        \"RequestId\": \"0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TemplateId": "crs-cfg-sa23d5a2",
+        "RequestId": "0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

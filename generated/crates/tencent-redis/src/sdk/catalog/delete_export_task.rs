@@ -60,7 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b75283c1-5eca-4a88-9b8e-5169e4110ca7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b75283c1-5eca-4a88-9b8e-5169e4110ca7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 123456,\n        \"RequestId\": \"0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 123456,
+        "RequestId": "0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c4ed5948-d156-4931-b9c3-10133a0bb6c9\",\n        \"TaskId\": 10856\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c4ed5948-d156-4931-b9c3-10133a0bb6c9",
+        "TaskId": 10856
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"65e950b9-78e8-49b1-9200-0e62a1925559\",\n        \"BackupStorageDays\": 7,\n        \"BinlogStorageDays\": 7,\n        \"AutoBackupType\": 1,\n        \"WeekDays\": [\n            \"Monday\",\n            \"Tuesday\"\n        ],\n        \"TimePeriod\": \"01:00-02:00\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "65e950b9-78e8-49b1-9200-0e62a1925559",
+        "BackupStorageDays": 7,
+        "BinlogStorageDays": 7,
+        "AutoBackupType": 1,
+        "WeekDays": [
+            "Monday",
+            "Tuesday"
+        ],
+        "TimePeriod": "01:00-02:00"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupId\": \"154571841-1165701309-438602494\",\n        \"BackupSize\": 528,\n        \"BackupType\": \"0\",\n        \"EndTime\": \"2022-12-19 19:42:20\",\n        \"InstanceType\": 9,\n        \"Locked\": 0,\n        \"MemSize\": 2048,\n        \"Remark\": \"test005\",\n        \"ReplicasNum\": 1,\n        \"RequestId\": \"add15b91-8f3c-4ff3-ba52-7c64c9c435ba\",\n        \"ShardNum\": 3,\n        \"StartTime\": \"2022-12-19 19:41:42\",\n        \"Status\": 2,\n        \"DecryptKey\": \"rFGxk4E**********************U/nWERxvFx+FAY=\",\n        \"KmsKeyId\": \"b2f531ee-****-****-b8b2-52540087****\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupId": "154571841-1165701309-438602494",
+        "BackupSize": 528,
+        "BackupType": "0",
+        "EndTime": "2022-12-19 19:42:20",
+        "InstanceType": 9,
+        "Locked": 0,
+        "MemSize": 2048,
+        "Remark": "test005",
+        "ReplicasNum": 1,
+        "RequestId": "add15b91-8f3c-4ff3-ba52-7c64c9c435ba",
+        "ShardNum": 3,
+        "StartTime": "2022-12-19 19:41:42",
+        "Status": 2,
+        "DecryptKey": "rFGxk4E**********************U/nWERxvFx+FAY=",
+        "KmsKeyId": "b2f531ee-****-****-b8b2-52540087****"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IpComparisonSymbol\": \"NotIn\",\n        \"LimitIp\": [\n            \"10.1.0.13\"\n        ],\n        \"LimitType\": \"Customize\",\n        \"LimitVpc\": [\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"VpcList\": [\n                    \"vpc-5og4fwm9\",\n                    \"vpc-03dsikyx\"\n                ]\n            }\n        ],\n        \"RequestId\": \"785b6c5f-999f-43ef-9906-14f4c24b8040\",\n        \"VpcComparisonSymbol\": \"In\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IpComparisonSymbol": "NotIn",
+        "LimitIp": [
+            "10.1.0.13"
+        ],
+        "LimitType": "Customize",
+        "LimitVpc": [
+            {
+                "Region": "ap-guangzhou",
+                "VpcList": [
+                    "vpc-5og4fwm9",
+                    "vpc-03dsikyx"
+                ]
+            }
+        ],
+        "RequestId": "785b6c5f-999f-43ef-9906-14f4c24b8040",
+        "VpcComparisonSymbol": "In"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

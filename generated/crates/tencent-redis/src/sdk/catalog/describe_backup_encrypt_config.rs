@@ -47,7 +47,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupEncrypt\": true,\n        \"EncryptKeyType\": 0,\n        \"KmsKeyId\": \"b2f531ee-59a6-11f1-b8b2-5254008764f7\",\n        \"KmsRegion\": \"ap-guangzhou\",\n        \"RequestId\": \"e15c50dc-2147-4c6d-adb1-6a3d7c3cf9dc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupEncrypt": true,
+        "EncryptKeyType": 0,
+        "KmsKeyId": "b2f531ee-59a6-11f1-b8b2-5254008764f7",
+        "KmsRegion": "ap-guangzhou",
+        "RequestId": "e15c50dc-2147-4c6d-adb1-6a3d7c3cf9dc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

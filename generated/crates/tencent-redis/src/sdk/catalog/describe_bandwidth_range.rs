@@ -45,7 +45,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"MinAddBandwidth\": 0,\n        \"MaxAddBandwidth\": 0,\n        \"BaseBandwidth\": 0,\n        \"AddBandwidth\": 0,\n        \"RequestId\": \"5e4ebf65-7ac6-42a2-de84-8fa5c00dd9a2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "MinAddBandwidth": 0,
+        "MaxAddBandwidth": 0,
+        "BaseBandwidth": 0,
+        "AddBandwidth": 0,
+        "RequestId": "5e4ebf65-7ac6-42a2-de84-8fa5c00dd9a2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

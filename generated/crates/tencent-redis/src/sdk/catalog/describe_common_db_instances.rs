@@ -111,7 +111,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"InstanceDetails\": [\n            {\n                \"AppId\": 1251111111,\n                \"Createtime\": \"2022-06-13 21:41:40\",\n                \"InstanceId\": \"crs-xjhsdj****\",\n                \"InstanceName\": \"dba-stag\",\n                \"NetType\": 1,\n                \"PayMode\": 1,\n                \"ProjectId\": 0,\n                \"Region\": \"ap-beijing\",\n                \"Status\": \"2\",\n                \"SubnetId\": \"unknown-unSubnetId\",\n                \"Vips\": [\n                    \"10.76.128.10\"\n                ],\n                \"VpcId\": \"unknown-unVpcId\",\n                \"Vport\": 6379,\n                \"Zone\": \"ap-beijing-1\"\n            }\n        ],\n        \"RequestId\": \"fc4a37f4-b27d-4aaf-9661-8212c9dabmclnvXXX\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "InstanceDetails": [
+            {
+                "AppId": 1251111111,
+                "Createtime": "2022-06-13 21:41:40",
+                "InstanceId": "crs-xjhsdj****",
+                "InstanceName": "dba-stag",
+                "NetType": 1,
+                "PayMode": 1,
+                "ProjectId": 0,
+                "Region": "ap-beijing",
+                "Status": "2",
+                "SubnetId": "unknown-unSubnetId",
+                "Vips": [
+                    "10.76.128.10"
+                ],
+                "VpcId": "unknown-unVpcId",
+                "Vport": 6379,
+                "Zone": "ap-beijing-1"
+            }
+        ],
+        "RequestId": "fc4a37f4-b27d-4aaf-9661-8212c9dabmclnvXXX"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

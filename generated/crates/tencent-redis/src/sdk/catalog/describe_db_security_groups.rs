@@ -53,7 +53,55 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Groups\": [\n            {\n                \"CreateTime\": \"2023-04-26 17:40:29\",\n                \"Inbound\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"\",\n                        \"CidrIp\": \"106.55.103.75\",\n                        \"Desc\": \"\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"8000\",\n                        \"ServiceModule\": \"\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"\",\n                        \"CidrIp\": \"119.147.10.191\",\n                        \"Desc\": \"bro-local public network IP\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"8000\",\n                        \"ServiceModule\": \"\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"AddressModule\": \"\",\n                        \"CidrIp\": \"43.136.90.27\",\n                        \"Desc\": \"CVM-public network\",\n                        \"Id\": \"\",\n                        \"IpProtocol\": \"tcp\",\n                        \"PortRange\": \"8000\",\n                        \"ServiceModule\": \"\"\n                    }\n                ],\n                \"Outbound\": [],\n                \"ProjectId\": 0,\n                \"SecurityGroupId\": \"sg-7y0pa6nf\",\n                \"SecurityGroupName\": \"test_lb\",\n                \"SecurityGroupRemark\": \"custom\"\n            }\n        ],\n        \"RequestId\": \"d6b8d050-f113-4db3-a85e-ca8122deddce\",\n        \"VIP\": \"10.0.4.13\",\n        \"VPort\": \"6379\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Groups": [
+            {
+                "CreateTime": "2023-04-26 17:40:29",
+                "Inbound": [
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "",
+                        "CidrIp": "106.55.103.75",
+                        "Desc": "",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "8000",
+                        "ServiceModule": ""
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "",
+                        "CidrIp": "119.147.10.191",
+                        "Desc": "bro-local public network IP",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "8000",
+                        "ServiceModule": ""
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "AddressModule": "",
+                        "CidrIp": "43.136.90.27",
+                        "Desc": "CVM-public network",
+                        "Id": "",
+                        "IpProtocol": "tcp",
+                        "PortRange": "8000",
+                        "ServiceModule": ""
+                    }
+                ],
+                "Outbound": [],
+                "ProjectId": 0,
+                "SecurityGroupId": "sg-7y0pa6nf",
+                "SecurityGroupName": "test_lb",
+                "SecurityGroupRemark": "custom"
+            }
+        ],
+        "RequestId": "d6b8d050-f113-4db3-a85e-ca8122deddce",
+        "VIP": "10.0.4.13",
+        "VPort": "6379"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

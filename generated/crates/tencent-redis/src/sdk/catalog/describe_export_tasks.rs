@@ -62,7 +62,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [],\n        \"TotalCount\": 0,\n        \"RequestId\": \"4f66033b-2ea9-406c-9228-57ddb0b2e01c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [],
+        "TotalCount": 0,
+        "RequestId": "4f66033b-2ea9-406c-9228-57ddb0b2e01c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

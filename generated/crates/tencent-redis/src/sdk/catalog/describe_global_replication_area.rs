@@ -39,7 +39,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AvailableRegions\": [\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"AvailableZones\": [\n                    \"ap-guangzhou-1\"\n                ]\n            }\n        ],\n        \"RequestId\": \"4297c734-2f56-49d9-9c14-9d092fXXXXXX\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AvailableRegions": [
+            {
+                "Region": "ap-guangzhou",
+                "AvailableZones": [
+                    "ap-guangzhou-1"
+                ]
+            }
+        ],
+        "RequestId": "4297c734-2f56-49d9-9c14-9d092fXXXXXX"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Accounts\": [\n            {\n                \"AccountName\": \"root\",\n                \"CreateTime\": \"\",\n                \"InstanceId\": \"crs-fswdmXXX\",\n                \"Privilege\": \"rw\",\n                \"ReadonlyPolicy\": [\n                    \"master\"\n                ],\n                \"Remark\": \"default\",\n                \"Status\": 2\n            }\n        ],\n        \"RequestId\": \"10369b9b-b514-48b1-8967-44448fe8XXXXX\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Accounts": [
+            {
+                "AccountName": "root",
+                "CreateTime": "",
+                "InstanceId": "crs-fswdmXXX",
+                "Privilege": "rw",
+                "ReadonlyPolicy": [
+                    "master"
+                ],
+                "Remark": "default",
+                "Status": 2
+            }
+        ],
+        "RequestId": "10369b9b-b514-48b1-8967-44448fe8XXXXX",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -82,7 +82,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupSet\": [\n            {\n                \"BackupId\": \"165706342-5832225-1641692389\",\n                \"BackupSize\": 537,\n                \"BackupType\": \"1\",\n                \"Encrypted\": false,\n                \"EndTime\": \"2026-06-01 02:01:09\",\n                \"ExpireTime\": \"2026-06-08 02:00:48\",\n                \"FileType\": \"RDB-Redis 6.2\",\n                \"FullBackup\": 0,\n                \"InstanceId\": \"crs-ei43p3gr\",\n                \"InstanceName\": \"testbackup\",\n                \"InstanceType\": 16,\n                \"Locked\": 0,\n                \"Region\": \"ap-guangzhou\",\n                \"Remark\": \"\",\n                \"StartTime\": \"2026-06-01 02:00:48\",\n                \"Status\": 2\n            }\n        ],\n        \"TotalCount\": 6,\n        \"RequestId\": \"66bb2e15-b864-46ea-894d-529885087fb8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupSet": [
+            {
+                "BackupId": "165706342-5832225-1641692389",
+                "BackupSize": 537,
+                "BackupType": "1",
+                "Encrypted": false,
+                "EndTime": "2026-06-01 02:01:09",
+                "ExpireTime": "2026-06-08 02:00:48",
+                "FileType": "RDB-Redis 6.2",
+                "FullBackup": 0,
+                "InstanceId": "crs-ei43p3gr",
+                "InstanceName": "testbackup",
+                "InstanceType": 16,
+                "Locked": 0,
+                "Region": "ap-guangzhou",
+                "Remark": "",
+                "StartTime": "2026-06-01 02:00:48",
+                "Status": 2
+            }
+        ],
+        "TotalCount": 6,
+        "RequestId": "66bb2e15-b864-46ea-894d-529885087fb8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

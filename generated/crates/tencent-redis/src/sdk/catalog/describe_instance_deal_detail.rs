@@ -52,7 +52,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealDetails\": [\n            {\n                \"DealId\": \"6959052\",\n                \"DealName\": \"20181101110365\",\n                \"ZoneId\": 100002,\n                \"GoodsNum\": 1,\n                \"Creater\": \"1817983094\",\n                \"CreatTime\": \"2018-11-01 21:12:05\",\n                \"OverdueTime\": \"2018-11-16 21:12:05\",\n                \"EndTime\": \"2018-11-01 21:13:18\",\n                \"Status\": 4,\n                \"Description\": \"Successfully delivered\",\n                \"Price\": 91949,\n                \"InstanceIds\": [\n                    \"crs-bz8prb7x\"\n                ]\n            }\n        ],\n        \"RequestId\": \"5d739ed7-af13-489f-b005-aaa57aeaf022\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealDetails": [
+            {
+                "DealId": "6959052",
+                "DealName": "20181101110365",
+                "ZoneId": 100002,
+                "GoodsNum": 1,
+                "Creater": "1817983094",
+                "CreatTime": "2018-11-01 21:12:05",
+                "OverdueTime": "2018-11-16 21:12:05",
+                "EndTime": "2018-11-01 21:13:18",
+                "Status": 4,
+                "Description": "Successfully delivered",
+                "Price": 91949,
+                "InstanceIds": [
+                    "crs-bz8prb7x"
+                ]
+            }
+        ],
+        "RequestId": "5d739ed7-af13-489f-b005-aaa57aeaf022"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

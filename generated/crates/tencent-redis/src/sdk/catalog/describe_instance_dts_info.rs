@@ -47,7 +47,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CutDownTime\": \"2019-08-16 17:10:13\",\n        \"DstInfo\": {\n            \"InstanceId\": \"crs-jufvqtt7\",\n            \"InstanceName\": \"dtsdsttest28\",\n            \"RegionId\": 1,\n            \"SetId\": 15005,\n            \"Status\": 1,\n            \"Type\": 2,\n            \"Vip\": \"172.16.16.48\",\n            \"ZoneId\": 100002\n        },\n        \"JobId\": \"dts-l2g434lt\",\n        \"JobName\": \"redis_dts_test28\",\n        \"Offset\": 0,\n        \"RequestId\": \"f5ff1c8e-7ea4-40a8-b179-8a99c6f7085b\",\n        \"SrcInfo\": {\n            \"InstanceId\": \"crs-6ia1c1c3\",\n            \"InstanceName\": \"dtsSrctest28\",\n            \"RegionId\": 1,\n            \"SetId\": 15005,\n            \"Status\": -4,\n            \"Type\": 2,\n            \"Vip\": \"172.16.16.9\",\n            \"ZoneId\": 100002\n        },\n        \"Status\": 10,\n        \"StatusDesc\": \"Failed\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CutDownTime": "2019-08-16 17:10:13",
+        "DstInfo": {
+            "InstanceId": "crs-jufvqtt7",
+            "InstanceName": "dtsdsttest28",
+            "RegionId": 1,
+            "SetId": 15005,
+            "Status": 1,
+            "Type": 2,
+            "Vip": "172.16.16.48",
+            "ZoneId": 100002
+        },
+        "JobId": "dts-l2g434lt",
+        "JobName": "redis_dts_test28",
+        "Offset": 0,
+        "RequestId": "f5ff1c8e-7ea4-40a8-b179-8a99c6f7085b",
+        "SrcInfo": {
+            "InstanceId": "crs-6ia1c1c3",
+            "InstanceName": "dtsSrctest28",
+            "RegionId": 1,
+            "SetId": 15005,
+            "Status": -4,
+            "Type": 2,
+            "Vip": "172.16.16.9",
+            "ZoneId": 100002
+        },
+        "Status": 10,
+        "StatusDesc": "Failed"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

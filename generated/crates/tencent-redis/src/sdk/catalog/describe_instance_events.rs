@@ -86,7 +86,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RedisInstanceEvents\": [\n            {\n                \"EffectInfo\": \"Momentary disconnection that lasts for several seconds will occur after the migration is completed.\",\n                \"EndTime\": \"22:00\",\n                \"ExecutionDate\": \"2023-09-18\",\n                \"Grade\": \"Low\",\n                \"ID\": 10,\n                \"InitialExecutionDate\": \"2023-08-19\",\n                \"InstanceId\": \"crs-b6wst31p\",\n                \"InstanceName\": \"benyqhuang8\",\n                \"LatestExecutionDate\": \"2023-09-18\",\n                \"StartTime\": \"21:00\",\n                \"Status\": \"Waiting\",\n                \"TaskEndTime\": \"0000-00-00 00:00:00\",\n                \"Type\": \"InstanceMigration\"\n            }\n        ],\n        \"RequestId\": \"36a33a3d-f9ce-47c1-87d0-84869a37466d\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RedisInstanceEvents": [
+            {
+                "EffectInfo": "Momentary disconnection that lasts for several seconds will occur after the migration is completed.",
+                "EndTime": "22:00",
+                "ExecutionDate": "2023-09-18",
+                "Grade": "Low",
+                "ID": 10,
+                "InitialExecutionDate": "2023-08-19",
+                "InstanceId": "crs-b6wst31p",
+                "InstanceName": "benyqhuang8",
+                "LatestExecutionDate": "2023-09-18",
+                "StartTime": "21:00",
+                "Status": "Waiting",
+                "TaskEndTime": "0000-00-00 00:00:00",
+                "Type": "InstanceMigration"
+            }
+        ],
+        "RequestId": "36a33a3d-f9ce-47c1-87d0-84869a37466d",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

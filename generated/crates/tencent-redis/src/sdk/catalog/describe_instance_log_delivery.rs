@@ -47,7 +47,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"27d4627d-4cc7-4144-af33-ac9f52a36878\",\n        \"SlowLog\": {\n            \"Enabled\": true,\n            \"LogRegion\": \"ap-guangzhou\",\n            \"LogsetId\": \"5db981e1-473c-4f1b-a2ad-4f480c49698f\",\n            \"TopicId\": \"a78808d4-df0a-44d4-b71d-a111b1ad9170\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "27d4627d-4cc7-4144-af33-ac9f52a36878",
+        "SlowLog": {
+            "Enabled": true,
+            "LogRegion": "ap-guangzhou",
+            "LogsetId": "5db981e1-473c-4f1b-a2ad-4f480c49698f",
+            "TopicId": "a78808d4-df0a-44d4-b71d-a111b1ad9170"
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

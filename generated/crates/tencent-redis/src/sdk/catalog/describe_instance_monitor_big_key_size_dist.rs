@@ -58,7 +58,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"Ladder\": 0,\n                \"Size\": 0,\n                \"Updatetime\": 0\n            }\n        ],\n        \"RequestId\": \"0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "Ladder": 0,
+                "Size": 0,
+                "Updatetime": 0
+            }
+        ],
+        "RequestId": "0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,43 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"Count\": 0,\n                \"Size\": 0,\n                \"Type\": \"string\",\n                \"Updatetime\": 0\n            },\n            {\n                \"Count\": 0,\n                \"Size\": 0,\n                \"Type\": \"list\",\n                \"Updatetime\": 0\n            },\n            {\n                \"Count\": 0,\n                \"Size\": 0,\n                \"Type\": \"set\",\n                \"Updatetime\": 0\n            },\n            {\n                \"Count\": 0,\n                \"Size\": 0,\n                \"Type\": \"zset\",\n                \"Updatetime\": 0\n            },\n            {\n                \"Count\": 0,\n                \"Size\": 0,\n                \"Type\": \"hash\",\n                \"Updatetime\": 0\n            }\n        ],\n        \"RequestId\": \"e903f105-241c-4557-ae99-d4b5bbc015d8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "Count": 0,
+                "Size": 0,
+                "Type": "string",
+                "Updatetime": 0
+            },
+            {
+                "Count": 0,
+                "Size": 0,
+                "Type": "list",
+                "Updatetime": 0
+            },
+            {
+                "Count": 0,
+                "Size": 0,
+                "Type": "set",
+                "Updatetime": 0
+            },
+            {
+                "Count": 0,
+                "Size": 0,
+                "Type": "zset",
+                "Updatetime": 0
+            },
+            {
+                "Count": 0,
+                "Size": 0,
+                "Type": "hash",
+                "Updatetime": 0
+            }
+        ],
+        "RequestId": "e903f105-241c-4557-ae99-d4b5bbc015d8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

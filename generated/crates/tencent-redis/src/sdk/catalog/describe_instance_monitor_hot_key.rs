@@ -53,7 +53,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"Key\": \"hello\",\n                \"Type\": \"string\",\n                \"Count\": 110\n            }\n        ],\n        \"RequestId\": \"20d64b80-cbac-49a0-8771-42e326db5c45\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "Key": "hello",
+                "Type": "string",
+                "Count": 110
+            }
+        ],
+        "RequestId": "20d64b80-cbac-49a0-8771-42e326db5c45"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

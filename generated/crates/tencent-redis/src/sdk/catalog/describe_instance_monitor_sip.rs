@@ -47,7 +47,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"Ip\": \"127.0.0.1\",\n                \"Conn\": 10,\n                \"Cmd\": 10\n            }\n        ],\n        \"RequestId\": \"8c455eaf-383d-4b16-86cf-ccfc705c9107\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "Ip": "127.0.0.1",
+                "Conn": 10,
+                "Cmd": 10
+            }
+        ],
+        "RequestId": "8c455eaf-383d-4b16-86cf-ccfc705c9107"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

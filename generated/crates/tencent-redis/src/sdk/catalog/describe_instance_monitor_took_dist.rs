@@ -62,7 +62,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"Ladder\": -1,\n                \"Size\": 0,\n                \"Updatetime\": 1718073070\n            },\n            {\n                \"Ladder\": 5,\n                \"Size\": 0,\n                \"Updatetime\": 1718073070\n            }\n        ],\n        \"RequestId\": \"6f6441b4-884e-40b0-8503-5e5f5e6b6714\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "Ladder": -1,
+                "Size": 0,
+                "Updatetime": 1718073070
+            },
+            {
+                "Ladder": 5,
+                "Size": 0,
+                "Updatetime": 1718073070
+            }
+        ],
+        "RequestId": "6f6441b4-884e-40b0-8503-5e5f5e6b6714"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

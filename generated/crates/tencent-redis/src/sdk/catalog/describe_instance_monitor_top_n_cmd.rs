@@ -56,7 +56,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"Cmd\": \"ping\",\n                \"Count\": 179562\n            }\n        ],\n        \"RequestId\": \"f5ce4f15-bf90-4958-95ca-97fa086ace28\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "Cmd": "ping",
+                "Count": 179562
+            }
+        ],
+        "RequestId": "f5ce4f15-bf90-4958-95ca-97fa086ace28"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"Cmd\": \"ping\",\n                \"Took\": 4688000\n            }\n        ],\n        \"RequestId\": \"95308f10-19d9-4313-bedf-cb65a846826f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Data": [
+            {
+                "Cmd": "ping",
+                "Took": 4688000
+            }
+        ],
+        "RequestId": "95308f10-19d9-4313-bedf-cb65a846826f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceParamHistory\": [\n            {\n                \"ModifyTime\": \"2019-01-07 11:28:58\",\n                \"NewValue\": \"511\",\n                \"ParamName\": \"hash-max-ziplist-entries\",\n                \"PreValue\": \"512\",\n                \"Status\": 2\n            },\n            {\n                \"ModifyTime\": \"2019-01-07 11:28:48\",\n                \"NewValue\": \"15001\",\n                \"ParamName\": \"cluster-node-timeout\",\n                \"PreValue\": \"15000\",\n                \"Status\": 2\n            }\n        ],\n        \"RequestId\": \"e546784b-709c-401d-aba6-73037eb4e522\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceParamHistory": [
+            {
+                "ModifyTime": "2019-01-07 11:28:58",
+                "NewValue": "511",
+                "ParamName": "hash-max-ziplist-entries",
+                "PreValue": "512",
+                "Status": 2
+            },
+            {
+                "ModifyTime": "2019-01-07 11:28:48",
+                "NewValue": "15001",
+                "ParamName": "cluster-node-timeout",
+                "PreValue": "15000",
+                "Status": 2
+            }
+        ],
+        "RequestId": "e546784b-709c-401d-aba6-73037eb4e522",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

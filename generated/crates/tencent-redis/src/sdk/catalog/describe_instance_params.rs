@@ -47,7 +47,293 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceEnumParam\": [\n            {\n                \"CurrentValue\": \"yes\",\n                \"DefaultValue\": \"yes\",\n                \"EnumValue\": [\n                    \"yes\",\n                    \"no\"\n                ],\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"lazyfree-lazy-eviction\",\n                \"Status\": 2,\n                \"Tips\": \"lazyfree switch on eviction\",\n                \"ValueType\": \"enum\"\n            },\n            {\n                \"CurrentValue\": \"yes\",\n                \"DefaultValue\": \"yes\",\n                \"EnumValue\": [\n                    \"yes\",\n                    \"no\"\n                ],\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"lazyfree-lazy-expire\",\n                \"Status\": 2,\n                \"Tips\": \"lazyfree switch on expire\",\n                \"ValueType\": \"enum\"\n            },\n            {\n                \"CurrentValue\": \"yes\",\n                \"DefaultValue\": \"yes\",\n                \"EnumValue\": [\n                    \"yes\",\n                    \"no\"\n                ],\n                \"NeedRestart\": \"lazyfree-lazy-server-del\",\n                \"Status\": 2,\n                \"Tips\": \"lazyfree switch on server implicit deletion\",\n                \"ValueType\": \"enum\"\n            },\n            {\n                \"CurrentValue\": \"noeviction\",\n                \"DefaultValue\": \"noeviction\",\n                \"EnumValue\": [\n                    \"volatile-lru\",\n                    \"volatile-lfu\",\n                    \"allkeys-lru\",\n                    \"allkeys-lfu\",\n                    \"volatile-random\",\n                    \"allkeys-random\",\n                    \"volatile-ttl\",\n                    \"noeviction\"\n                ],\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"maxmemory-policy\",\n                \"Status\": 2,\n                \"Tips\": \"How Redis will select what to remove when maxmemory is reached\",\n                \"ValueType\": \"enum\"\n            },\n            {\n                \"CurrentValue\": \"yes\",\n                \"DefaultValue\": \"yes\",\n                \"EnumValue\": [\n                    \"yes\",\n                    \"no\"\n                ],\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"replica-lazy-flush\",\n                \"Status\": 2,\n                \"Tips\": \"lazyfree switch on full resynchronization\",\n                \"ValueType\": \"enum\"\n            },\n            {\n                \"CurrentValue\": \"no\",\n                \"DefaultValue\": \"no\",\n                \"EnumValue\": [\n                    \"yes\",\n                    \"no\"\n                ],\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"sentineauth\",\n                \"Status\": 2,\n                \"Tips\": \"Executing a sentinel order eliminates the password\",\n                \"ValueType\": \"enum\"\n            }\n        ],\n        \"InstanceIntegerParam\": [\n            {\n                \"CurrentValue\": \"15000\",\n                \"DefaultValue\": \"15000\",\n                \"Max\": \"120000\",\n                \"Min\": \"15000\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"cluster-node-timeout\",\n                \"Status\": 2,\n                \"Tips\": \"Cluster node timeout is the amount of milliseconds a node must be unreachable for it to be considered in failure state\",\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"512\",\n                \"DefaultValue\": \"512\",\n                \"Max\": \"10000\",\n                \"Min\": \"1\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"hash-max-ziplist-entries\",\n                \"Status\": 2,\n                \"Tips\": \"Hashes are encoded using a memory efficient data structure when they have a small number of entries\",\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"64\",\n                \"DefaultValue\": \"64\",\n                \"Max\": \"10000\",\n                \"Min\": \"1\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"hash-max-ziplist-value\",\n                \"Status\": 2,\n                \"Tips\": \"Hashes are encoded using a memory efficient data structure when the biggest entry does not exceed a given threshold\",\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"10\",\n                \"DefaultValue\": \"10\",\n                \"Max\": \"500\",\n                \"Min\": \"1\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"hz\",\n                \"Status\": 2,\n                \"Tips\": \"The frequency at which Redis background tasks are performed. A higher value results in higher CPU consumption but smaller latency. We recommend that you do not specify a value larger than 100.\",\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"500\",\n                \"DefaultValue\": \"500\",\n                \"Max\": \"1000\",\n                \"Min\": \"10\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"proxy-slowlog-log-slower-than\",\n                \"Status\": 2,\n                \"Tips\": \"the commands over this time will in proxy\",\n                \"Unit\": \"ms\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"512\",\n                \"DefaultValue\": \"512\",\n                \"Max\": \"10000\",\n                \"Min\": \"1\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"set-max-intset-entries\",\n                \"Status\": 2,\n                \"Tips\": \"When a set is composed of just strings that happen to be integers in radix 10 in the range of 64 bit signed integers.\",\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"10\",\n                \"DefaultValue\": \"10\",\n                \"Max\": \"1000\",\n                \"Min\": \"1\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"slowlog-log-slower-than\",\n                \"Status\": 2,\n                \"Tips\": \"Over this time the command is recorded in us.a negative number disables the slow log,a value of zero forces the logging of every command\",\n                \"Unit\": \"ms\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"31536000\",\n                \"DefaultValue\": \"31536000\",\n                \"Max\": \"2147483647\",\n                \"Min\": \"60\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"timeout\",\n                \"Status\": 2,\n                \"Tips\": \"Close the connection after a client is idle for N seconds\",\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"128\",\n                \"DefaultValue\": \"128\",\n                \"Max\": \"10000\",\n                \"Min\": \"1\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"zset-max-ziplist-entries\",\n                \"Status\": 2,\n                \"Tips\": \"Sorted sets are encoded using a memory efficient data structure when they have a small number of entries.\",\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"64\",\n                \"DefaultValue\": \"64\",\n                \"Max\": \"10000\",\n                \"Min\": \"1\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"zset-max-ziplist-value\",\n                \"Status\": 2,\n                \"Tips\": \"Sorted sets are encoded using a memory efficient data structure when the biggest entry does not exceed a given threshold.\",\n                \"Unit\": \"\",\n                \"ValueType\": \"integer\"\n            }\n        ],\n        \"InstanceMultiParam\": [\n            {\n                \"CurrentValue\": \"\\\"\\\"\",\n                \"DefaultValue\": \"\\\"\\\"\",\n                \"EnumValue\": [\n                    \"flushall\",\n                    \"flushdb\",\n                    \"keys\",\n                    \"hgetall\",\n                    \"eval\",\n                    \"evalsha\",\n                    \"script\",\n                    \"scan\",\n                    \"psetex\",\n                    \"set\",\n                    \"hmset\",\n                    \"hset\",\n                    \"lpush\",\n                    \"rpush\",\n                    \"sadd\",\n                    \"zadd\",\n                    \"del\",\n                    \"mget\",\n                    \"mset\",\n                    \"bitop\",\n                    \"exists\",\n                    \"msetnx\",\n                    \"blpop\",\n                    \"brpop\",\n                    \"rpoplpush\",\n                    \"brpoplpush\",\n                    \"smove\",\n                    \"sunion\",\n                    \"sinter\",\n                    \"sdiff\",\n                    \"sunionstore\",\n                    \"sinterstore\",\n                    \"sdiffstore\",\n                    \"zunionstore\",\n                    \"zinterstore\",\n                    \"pfmerge\",\n                    \"pfcount\"\n                ],\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"disable-command-list\",\n                \"Status\": 2,\n                \"Tips\": \"commands in such config will not be allowed to run in this instance,you can config multi commands like this 'flushdb,keys'\",\n                \"ValueType\": \"multi\"\n            }\n        ],\n        \"InstanceTextParam\": [\n            {\n                \"CurrentValue\": \"\\\"\\\"\",\n                \"DefaultValue\": \"\\\"\\\"\",\n                \"NeedRestart\": \"false\",\n                \"ParamName\": \"notify-keyspace-events\",\n                \"Status\": 2,\n                \"TextValue\": [\n                    \"K\",\n                    \"E\",\n                    \"g\",\n                    \"$\",\n                    \"l\",\n                    \"s\",\n                    \"h\",\n                    \"z\",\n                    \"x\",\n                    \"e\",\n                    \"A\"\n                ],\n                \"Tips\": \"Changes in key space notification to registered clients\",\n                \"ValueType\": \"text\"\n            }\n        ],\n        \"RequestId\": \"a4abf600-2813-4c5b-a3f8-fc4268efd151\",\n        \"TotalCount\": 18\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceEnumParam": [
+            {
+                "CurrentValue": "yes",
+                "DefaultValue": "yes",
+                "EnumValue": [
+                    "yes",
+                    "no"
+                ],
+                "NeedRestart": "false",
+                "ParamName": "lazyfree-lazy-eviction",
+                "Status": 2,
+                "Tips": "lazyfree switch on eviction",
+                "ValueType": "enum"
+            },
+            {
+                "CurrentValue": "yes",
+                "DefaultValue": "yes",
+                "EnumValue": [
+                    "yes",
+                    "no"
+                ],
+                "NeedRestart": "false",
+                "ParamName": "lazyfree-lazy-expire",
+                "Status": 2,
+                "Tips": "lazyfree switch on expire",
+                "ValueType": "enum"
+            },
+            {
+                "CurrentValue": "yes",
+                "DefaultValue": "yes",
+                "EnumValue": [
+                    "yes",
+                    "no"
+                ],
+                "NeedRestart": "lazyfree-lazy-server-del",
+                "Status": 2,
+                "Tips": "lazyfree switch on server implicit deletion",
+                "ValueType": "enum"
+            },
+            {
+                "CurrentValue": "noeviction",
+                "DefaultValue": "noeviction",
+                "EnumValue": [
+                    "volatile-lru",
+                    "volatile-lfu",
+                    "allkeys-lru",
+                    "allkeys-lfu",
+                    "volatile-random",
+                    "allkeys-random",
+                    "volatile-ttl",
+                    "noeviction"
+                ],
+                "NeedRestart": "false",
+                "ParamName": "maxmemory-policy",
+                "Status": 2,
+                "Tips": "How Redis will select what to remove when maxmemory is reached",
+                "ValueType": "enum"
+            },
+            {
+                "CurrentValue": "yes",
+                "DefaultValue": "yes",
+                "EnumValue": [
+                    "yes",
+                    "no"
+                ],
+                "NeedRestart": "false",
+                "ParamName": "replica-lazy-flush",
+                "Status": 2,
+                "Tips": "lazyfree switch on full resynchronization",
+                "ValueType": "enum"
+            },
+            {
+                "CurrentValue": "no",
+                "DefaultValue": "no",
+                "EnumValue": [
+                    "yes",
+                    "no"
+                ],
+                "NeedRestart": "false",
+                "ParamName": "sentineauth",
+                "Status": 2,
+                "Tips": "Executing a sentinel order eliminates the password",
+                "ValueType": "enum"
+            }
+        ],
+        "InstanceIntegerParam": [
+            {
+                "CurrentValue": "15000",
+                "DefaultValue": "15000",
+                "Max": "120000",
+                "Min": "15000",
+                "NeedRestart": "false",
+                "ParamName": "cluster-node-timeout",
+                "Status": 2,
+                "Tips": "Cluster node timeout is the amount of milliseconds a node must be unreachable for it to be considered in failure state",
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "512",
+                "DefaultValue": "512",
+                "Max": "10000",
+                "Min": "1",
+                "NeedRestart": "false",
+                "ParamName": "hash-max-ziplist-entries",
+                "Status": 2,
+                "Tips": "Hashes are encoded using a memory efficient data structure when they have a small number of entries",
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "64",
+                "DefaultValue": "64",
+                "Max": "10000",
+                "Min": "1",
+                "NeedRestart": "false",
+                "ParamName": "hash-max-ziplist-value",
+                "Status": 2,
+                "Tips": "Hashes are encoded using a memory efficient data structure when the biggest entry does not exceed a given threshold",
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "10",
+                "DefaultValue": "10",
+                "Max": "500",
+                "Min": "1",
+                "NeedRestart": "false",
+                "ParamName": "hz",
+                "Status": 2,
+                "Tips": "The frequency at which Redis background tasks are performed. A higher value results in higher CPU consumption but smaller latency. We recommend that you do not specify a value larger than 100.",
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "500",
+                "DefaultValue": "500",
+                "Max": "1000",
+                "Min": "10",
+                "NeedRestart": "false",
+                "ParamName": "proxy-slowlog-log-slower-than",
+                "Status": 2,
+                "Tips": "the commands over this time will in proxy",
+                "Unit": "ms",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "512",
+                "DefaultValue": "512",
+                "Max": "10000",
+                "Min": "1",
+                "NeedRestart": "false",
+                "ParamName": "set-max-intset-entries",
+                "Status": 2,
+                "Tips": "When a set is composed of just strings that happen to be integers in radix 10 in the range of 64 bit signed integers.",
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "10",
+                "DefaultValue": "10",
+                "Max": "1000",
+                "Min": "1",
+                "NeedRestart": "false",
+                "ParamName": "slowlog-log-slower-than",
+                "Status": 2,
+                "Tips": "Over this time the command is recorded in us.a negative number disables the slow log,a value of zero forces the logging of every command",
+                "Unit": "ms",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "31536000",
+                "DefaultValue": "31536000",
+                "Max": "2147483647",
+                "Min": "60",
+                "NeedRestart": "false",
+                "ParamName": "timeout",
+                "Status": 2,
+                "Tips": "Close the connection after a client is idle for N seconds",
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "128",
+                "DefaultValue": "128",
+                "Max": "10000",
+                "Min": "1",
+                "NeedRestart": "false",
+                "ParamName": "zset-max-ziplist-entries",
+                "Status": 2,
+                "Tips": "Sorted sets are encoded using a memory efficient data structure when they have a small number of entries.",
+                "Unit": "",
+                "ValueType": "integer"
+            },
+            {
+                "CurrentValue": "64",
+                "DefaultValue": "64",
+                "Max": "10000",
+                "Min": "1",
+                "NeedRestart": "false",
+                "ParamName": "zset-max-ziplist-value",
+                "Status": 2,
+                "Tips": "Sorted sets are encoded using a memory efficient data structure when the biggest entry does not exceed a given threshold.",
+                "Unit": "",
+                "ValueType": "integer"
+            }
+        ],
+        "InstanceMultiParam": [
+            {
+                "CurrentValue": "\"\"",
+                "DefaultValue": "\"\"",
+                "EnumValue": [
+                    "flushall",
+                    "flushdb",
+                    "keys",
+                    "hgetall",
+                    "eval",
+                    "evalsha",
+                    "script",
+                    "scan",
+                    "psetex",
+                    "set",
+                    "hmset",
+                    "hset",
+                    "lpush",
+                    "rpush",
+                    "sadd",
+                    "zadd",
+                    "del",
+                    "mget",
+                    "mset",
+                    "bitop",
+                    "exists",
+                    "msetnx",
+                    "blpop",
+                    "brpop",
+                    "rpoplpush",
+                    "brpoplpush",
+                    "smove",
+                    "sunion",
+                    "sinter",
+                    "sdiff",
+                    "sunionstore",
+                    "sinterstore",
+                    "sdiffstore",
+                    "zunionstore",
+                    "zinterstore",
+                    "pfmerge",
+                    "pfcount"
+                ],
+                "NeedRestart": "false",
+                "ParamName": "disable-command-list",
+                "Status": 2,
+                "Tips": "commands in such config will not be allowed to run in this instance,you can config multi commands like this 'flushdb,keys'",
+                "ValueType": "multi"
+            }
+        ],
+        "InstanceTextParam": [
+            {
+                "CurrentValue": "\"\"",
+                "DefaultValue": "\"\"",
+                "NeedRestart": "false",
+                "ParamName": "notify-keyspace-events",
+                "Status": 2,
+                "TextValue": [
+                    "K",
+                    "E",
+                    "g",
+                    "$",
+                    "l",
+                    "s",
+                    "h",
+                    "z",
+                    "x",
+                    "e",
+                    "A"
+                ],
+                "Tips": "Changes in key space notification to registered clients",
+                "ValueType": "text"
+            }
+        ],
+        "RequestId": "a4abf600-2813-4c5b-a3f8-fc4268efd151",
+        "TotalCount": 18
+    }
+}"#,
             },
         ],
         errors: ERRORS,

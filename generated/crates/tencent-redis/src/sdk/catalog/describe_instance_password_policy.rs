@@ -50,7 +50,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PasswordPolicy\": {\n            \"Enabled\": true,\n            \"MinDigitCount\": 2,\n            \"MinLength\": 8,\n            \"MinLetterCount\": 2,\n            \"MinSpecialCount\": 2\n        },\n        \"RequestId\": \"8b5dce2d-3bce-468f-bead-d9c91f52fbe1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PasswordPolicy": {
+            "Enabled": true,
+            "MinDigitCount": 2,
+            "MinLength": 8,
+            "MinLetterCount": 2,
+            "MinSpecialCount": 2
+        },
+        "RequestId": "8b5dce2d-3bce-468f-bead-d9c91f52fbe1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceShards\": [\n            {\n                \"Connected\": 1,\n                \"Keys\": 0,\n                \"ReplicasNodeId\": 10086,\n                \"Role\": 0,\n                \"RunId\": \"562cbff8e8a393e2d3d7166f764125a37f5cXXX\",\n                \"Runid\": \"562cbff8e8a393e2d3d7166f764125a37f5cXXX\",\n                \"ShardId\": \"1\",\n                \"ShardName\": \"crs-kp52mXXX-001-01\",\n                \"Slots\": \"[\\\"0-16383\\\"]\",\n                \"Storage\": 36795120,\n                \"StorageSlope\": 0,\n                \"ZoneId\": \"ap-shanghai-4\"\n            }\n        ],\n        \"RequestId\": \"06be2b8b-23f4-473f-b0f8-423552ff7XXX\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceShards": [
+            {
+                "Connected": 1,
+                "Keys": 0,
+                "ReplicasNodeId": 10086,
+                "Role": 0,
+                "RunId": "562cbff8e8a393e2d3d7166f764125a37f5cXXX",
+                "Runid": "562cbff8e8a393e2d3d7166f764125a37f5cXXX",
+                "ShardId": "1",
+                "ShardName": "crs-kp52mXXX-001-01",
+                "Slots": "[\"0-16383\"]",
+                "Storage": 36795120,
+                "StorageSlope": 0,
+                "ZoneId": "ap-shanghai-4"
+            }
+        ],
+        "RequestId": "06be2b8b-23f4-473f-b0f8-423552ff7XXX",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -77,7 +77,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Bandwidth\": 0,\n        \"ClientLimit\": 0,\n        \"RequestId\": \"4297c734-2f56-49d9-9c14-9d092fXXXXXX\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Bandwidth": 0,
+        "ClientLimit": 0,
+        "RequestId": "4297c734-2f56-49d9-9c14-9d092fXXXXXX"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

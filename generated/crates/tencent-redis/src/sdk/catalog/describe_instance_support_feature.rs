@@ -56,7 +56,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"60b6c537-1021-4360-a7b9-90feaca647a1\",\n        \"Support\": true\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "60b6c537-1021-4360-a7b9-90feaca647a1",
+        "Support": true
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ReplicaGroups\": [\n            {\n                \"GroupId\": 125101,\n                \"GroupName\": \"\",\n                \"ZoneId\": \"ap-guangzhou-2\",\n                \"Role\": \"master\",\n                \"RedisNodes\": [\n                    {\n                        \"Keys\": 39,\n                        \"Slot\": \"0-16383\",\n                        \"Status\": \"normal\",\n                        \"Role\": \"master\",\n                        \"NodeId\": \"5f83a663d58f092f4791630065cb3a76c50b40a5\"\n                    }\n                ]\n            },\n            {\n                \"GroupId\": 125102,\n                \"GroupName\": \"ng-1\",\n                \"ZoneId\": \"ap-guangzhou-3\",\n                \"Role\": \"replica\",\n                \"RedisNodes\": [\n                    {\n                        \"Keys\": 0,\n                        \"Slot\": \"\",\n                        \"Status\": \"normal\",\n                        \"Role\": \"replica\",\n                        \"NodeId\": \"bdc6d645f4741948cf51f93f7013edd64f44c3ba\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"e3d683fc-f2ff-43c9-980d-fae7a1166abc\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ReplicaGroups": [
+            {
+                "GroupId": 125101,
+                "GroupName": "",
+                "ZoneId": "ap-guangzhou-2",
+                "Role": "master",
+                "RedisNodes": [
+                    {
+                        "Keys": 39,
+                        "Slot": "0-16383",
+                        "Status": "normal",
+                        "Role": "master",
+                        "NodeId": "5f83a663d58f092f4791630065cb3a76c50b40a5"
+                    }
+                ]
+            },
+            {
+                "GroupId": 125102,
+                "GroupName": "ng-1",
+                "ZoneId": "ap-guangzhou-3",
+                "Role": "replica",
+                "RedisNodes": [
+                    {
+                        "Keys": 0,
+                        "Slot": "",
+                        "Status": "normal",
+                        "Role": "replica",
+                        "NodeId": "bdc6d645f4741948cf51f93f7013edd64f44c3ba"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "e3d683fc-f2ff-43c9-980d-fae7a1166abc",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -76,7 +76,39 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"CreateAt\": \"\",\n                \"Deliver\": \"\",\n                \"DeliverSummary\": null,\n                \"EnableQuery\": \"\",\n                \"HighLogExpireDay\": 0,\n                \"HighStorage\": 0,\n                \"InstanceId\": \"crs-d285tydf\",\n                \"InstanceInfo\": {\n                    \"DegradeStrategy\": 500,\n                    \"InstanceName\": \"test-redis-5.0-cluster-1s1r-2g\",\n                    \"InstanceTags\": [],\n                    \"ProjectId\": 0,\n                    \"Region\": \"ap-guangzhou\",\n                    \"Status\": 2,\n                    \"SubStatus\": 19,\n                    \"Type\": 9,\n                    \"Zone\": \"ap-guangzhou-2\"\n                },\n                \"LogExpireDay\": 0,\n                \"LogStorage\": 0,\n                \"LowLogExpireDay\": 0,\n                \"LowStorage\": 0,\n                \"Status\": \"\"\n            }\n        ],\n        \"TotalCount\": 3,\n        \"RequestId\": \"63a0297c-850a-40df-a897-939ec135438b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "CreateAt": "",
+                "Deliver": "",
+                "DeliverSummary": null,
+                "EnableQuery": "",
+                "HighLogExpireDay": 0,
+                "HighStorage": 0,
+                "InstanceId": "crs-d285tydf",
+                "InstanceInfo": {
+                    "DegradeStrategy": 500,
+                    "InstanceName": "test-redis-5.0-cluster-1s1r-2g",
+                    "InstanceTags": [],
+                    "ProjectId": 0,
+                    "Region": "ap-guangzhou",
+                    "Status": 2,
+                    "SubStatus": 19,
+                    "Type": 9,
+                    "Zone": "ap-guangzhou-2"
+                },
+                "LogExpireDay": 0,
+                "LogStorage": 0,
+                "LowLogExpireDay": 0,
+                "LowStorage": 0,
+                "Status": ""
+            }
+        ],
+        "TotalCount": 3,
+        "RequestId": "63a0297c-850a-40df-a897-939ec135438b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

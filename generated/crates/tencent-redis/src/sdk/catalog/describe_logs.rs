@@ -91,7 +91,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"CacheCode\": \"b606eeb\",\n                \"ClientAddr\": \"************:****\",\n                \"CommandDetail\": \"set ****-audit-test-*** 1\",\n                \"CommandLatency\": 1,\n                \"CommandType\": \"WRITE\",\n                \"Timestamp\": \"2025-12-11 14:49:40.815\",\n                \"DBId\": 0,\n                \"ErrMsg\": \"\",\n                \"UserName\": \"default\"\n            }\n        ],\n        \"TotalCount\": 10,\n        \"RequestId\": \"4f90d880-5c00-4e3c-a153-12b7f2e18226\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "CacheCode": "b606eeb",
+                "ClientAddr": "************:****",
+                "CommandDetail": "set ****-audit-test-*** 1",
+                "CommandLatency": 1,
+                "CommandType": "WRITE",
+                "Timestamp": "2025-12-11 14:49:40.815",
+                "DBId": 0,
+                "ErrMsg": "",
+                "UserName": "default"
+            }
+        ],
+        "TotalCount": 10,
+        "RequestId": "4f90d880-5c00-4e3c-a153-12b7f2e18226"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"StartTime\": \"03:00\",\n        \"EndTime\": \"06:00\",\n        \"RequestId\": \"0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "StartTime": "03:00",
+        "EndTime": "06:00",
+        "RequestId": "0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,70 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Description\": \"MyCustomParamTemplate\",\n        \"Items\": [\n            {\n                \"CurrentValue\": \"flushall\",\n                \"Default\": \"param_default_value\",\n                \"Description\": \"commands in such config will not be allowed to run in this instance,you can config multi commands like this 'flushdb,keys'\",\n                \"EnumValue\": [\n                    \"flushall\",\n                    \"flushdb\",\n                    \"keys\",\n                    \"hgetall\",\n                    \"eval\",\n                    \"evalsha\",\n                    \"script\"\n                ],\n                \"Max\": \"\",\n                \"Min\": \"\",\n                \"Name\": \"disable-command-list\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"multi\"\n            },\n            {\n                \"CurrentValue\": \"512\",\n                \"Default\": \"512\",\n                \"Description\": \"Hashes are encoded using a memory efficient data structure when they have a small number of entries\",\n                \"EnumValue\": null,\n                \"Max\": \"10000\",\n                \"Min\": \"1\",\n                \"Name\": \"hash-max-ziplist-entries\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"64\",\n                \"Default\": \"64\",\n                \"Description\": \"Hashes are encoded using a memory efficient data structure when the biggest entry does not exceed a given threshold\",\n                \"EnumValue\": null,\n                \"Max\": \"10000\",\n                \"Min\": \"1\",\n                \"Name\": \"hash-max-ziplist-value\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"integer\"\n            },\n            {\n                \"CurrentValue\": \"10\",\n                \"Default\": \"10\",\n                \"Description\": \"The frequency at which Redis background tasks are performed. A higher value results in higher CPU consumption but smaller latency. We recommend that you do not specify a value larger than 100.\",\n                \"EnumValue\": null,\n                \"Max\": \"500\",\n                \"Min\": \"1\",\n                \"Name\": \"hz\",\n                \"NeedReboot\": 0,\n                \"ParamType\": \"integer\"\n            }\n        ],\n        \"Name\": \"redis_automation_is_awesome_1\",\n        \"ProductType\": 2,\n        \"RequestId\": \"72881d6c-c2a0-42af-862a-a5de09de104d\",\n        \"TemplateId\": \"crs-cfg-7mgt****\",\n        \"TotalCount\": 14\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Description": "MyCustomParamTemplate",
+        "Items": [
+            {
+                "CurrentValue": "flushall",
+                "Default": "param_default_value",
+                "Description": "commands in such config will not be allowed to run in this instance,you can config multi commands like this 'flushdb,keys'",
+                "EnumValue": [
+                    "flushall",
+                    "flushdb",
+                    "keys",
+                    "hgetall",
+                    "eval",
+                    "evalsha",
+                    "script"
+                ],
+                "Max": "",
+                "Min": "",
+                "Name": "disable-command-list",
+                "NeedReboot": 0,
+                "ParamType": "multi"
+            },
+            {
+                "CurrentValue": "512",
+                "Default": "512",
+                "Description": "Hashes are encoded using a memory efficient data structure when they have a small number of entries",
+                "EnumValue": null,
+                "Max": "10000",
+                "Min": "1",
+                "Name": "hash-max-ziplist-entries",
+                "NeedReboot": 0,
+                "ParamType": "integer"
+            },
+            {
+                "CurrentValue": "64",
+                "Default": "64",
+                "Description": "Hashes are encoded using a memory efficient data structure when the biggest entry does not exceed a given threshold",
+                "EnumValue": null,
+                "Max": "10000",
+                "Min": "1",
+                "Name": "hash-max-ziplist-value",
+                "NeedReboot": 0,
+                "ParamType": "integer"
+            },
+            {
+                "CurrentValue": "10",
+                "Default": "10",
+                "Description": "The frequency at which Redis background tasks are performed. A higher value results in higher CPU consumption but smaller latency. We recommend that you do not specify a value larger than 100.",
+                "EnumValue": null,
+                "Max": "500",
+                "Min": "1",
+                "Name": "hz",
+                "NeedReboot": 0,
+                "ParamType": "integer"
+            }
+        ],
+        "Name": "redis_automation_is_awesome_1",
+        "ProductType": 2,
+        "RequestId": "72881d6c-c2a0-42af-862a-a5de09de104d",
+        "TemplateId": "crs-cfg-7mgt****",
+        "TotalCount": 14
+    }
+}"#,
             },
         ],
         errors: ERRORS,

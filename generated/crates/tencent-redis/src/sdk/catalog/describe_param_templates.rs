@@ -65,7 +65,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db\",\n        \"Items\": [\n            {\n                \"Name\": \"CustomParamTemplate\",\n                \"Description\": \"MyCustomParamTemplate\",\n                \"ProductType\": 6,\n                \"TemplateId\": \"crs-cfg-sa23d5d3\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db",
+        "Items": [
+            {
+                "Name": "CustomParamTemplate",
+                "Description": "MyCustomParamTemplate",
+                "ProductType": 6,
+                "TemplateId": "crs-cfg-sa23d5d3"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

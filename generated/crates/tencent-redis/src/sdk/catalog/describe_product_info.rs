@@ -36,7 +36,346 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RegionSet\": [\n            {\n                \"RegionId\": \"ap-guangzhou\",\n                \"RegionName\": \"Guangzhou\",\n                \"RegionShortName\": \"GZ\",\n                \"Area\": \"South China\",\n                \"ZoneSet\": [\n                    {\n                        \"ZoneId\": \"ap-guangzhou-2\",\n                        \"ZoneName\": \"Guangzhou Zone 2\",\n                        \"IsSaleout\": false,\n                        \"IsDefault\": false,\n                        \"OldZoneId\": 0,\n                        \"NetWorkType\": [\n                            \"basenet\",\n                            \"vpcnet\"\n                        ],\n                        \"ProductSet\": [\n                            {\n                                \"Type\": 7,\n                                \"TypeName\": \"Redis Cluster Edition\",\n                                \"MinBuyNum\": 1,\n                                \"MaxBuyNum\": 10,\n                                \"Saleout\": false,\n                                \"Engine\": \"Redis Community Edition\",\n                                \"Version\": \"Redis 4.0\",\n                                \"TotalSize\": [\n                                    \"12\",\n                                    \"20\",\n                                    \"32\",\n                                    \"64\",\n                                    \"96\",\n                                    \"128\",\n                                    \"256\",\n                                    \"384\",\n                                    \"512\",\n                                    \"768\",\n                                    \"1024\",\n                                    \"2048\",\n                                    \"3072\",\n                                    \"4096\"\n                                ],\n                                \"ShardSize\": [\n                                    \"4\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"20\",\n                                    \"24\",\n                                    \"32\"\n                                ],\n                                \"ReplicaNum\": [\n                                    \"1\",\n                                    \"2\",\n                                    \"3\",\n                                    \"4\",\n                                    \"5\"\n                                ],\n                                \"ShardNum\": [\n                                    \"3\",\n                                    \"5\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"24\",\n                                    \"32\",\n                                    \"40\",\n                                    \"48\",\n                                    \"64\",\n                                    \"80\",\n                                    \"96\",\n                                    \"128\"\n                                ],\n                                \"PayMode\": \"1\",\n                                \"EnableRepicaReadOnly\": true\n                            },\n                            {\n                                \"Type\": 4,\n                                \"TypeName\": \"CKV Cluster Edition\",\n                                \"MinBuyNum\": 1,\n                                \"MaxBuyNum\": 10,\n                                \"Saleout\": false,\n                                \"Engine\": \"Tencent Cloud CKV\",\n                                \"Version\": \"Redis 3.2\",\n                                \"TotalSize\": [\n                                    \"12\",\n                                    \"20\",\n                                    \"32\",\n                                    \"64\",\n                                    \"96\",\n                                    \"128\",\n                                    \"256\",\n                                    \"384\",\n                                    \"512\",\n                                    \"768\",\n                                    \"1024\",\n                                    \"2048\",\n                                    \"3072\",\n                                    \"4096\"\n                                ],\n                                \"ShardSize\": [\n                                    \"4\",\n                                    \"8\",\n                                    \"16\",\n                                    \"24\",\n                                    \"32\",\n                                    \"48\",\n                                    \"64\",\n                                    \"80\",\n                                    \"96\",\n                                    \"128\",\n                                    \"160\",\n                                    \"192\",\n                                    \"256\",\n                                    \"320\",\n                                    \"384\"\n                                ],\n                                \"ReplicaNum\": [\n                                    \"1\",\n                                    \"2\",\n                                    \"3\",\n                                    \"4\",\n                                    \"5\"\n                                ],\n                                \"ShardNum\": [\n                                    \"3\",\n                                    \"5\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"24\",\n                                    \"32\",\n                                    \"40\",\n                                    \"48\",\n                                    \"64\",\n                                    \"80\",\n                                    \"96\",\n                                    \"128\"\n                                ],\n                                \"PayMode\": \"1\",\n                                \"EnableRepicaReadOnly\": false\n                            },\n                            {\n                                \"Type\": 2,\n                                \"TypeName\": \"Redis Primary-Secondary Edition\",\n                                \"MinBuyNum\": 1,\n                                \"MaxBuyNum\": 10,\n                                \"Saleout\": false,\n                                \"Engine\": \"Redis Community Edition\",\n                                \"Version\": \"Redis 2.8\",\n                                \"TotalSize\": [\n                                    \"1\",\n                                    \"2\",\n                                    \"4\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"20\",\n                                    \"24\",\n                                    \"32\",\n                                    \"40\",\n                                    \"48\",\n                                    \"60\",\n                                    \"0.25\"\n                                ],\n                                \"ShardSize\": [\n                                    \"1\",\n                                    \"2\",\n                                    \"4\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"20\",\n                                    \"24\",\n                                    \"32\",\n                                    \"40\",\n                                    \"48\",\n                                    \"60\",\n                                    \"0.25\"\n                                ],\n                                \"ReplicaNum\": [\n                                    \"1\"\n                                ],\n                                \"ShardNum\": [\n                                    \"1\"\n                                ],\n                                \"PayMode\": \"1\",\n                                \"EnableRepicaReadOnly\": false\n                            },\n                            {\n                                \"Type\": 5,\n                                \"TypeName\": \"Redis Single-node Edition\",\n                                \"MinBuyNum\": 1,\n                                \"MaxBuyNum\": 10,\n                                \"Saleout\": false,\n                                \"Engine\": \"Redis Community Edition\",\n                                \"Version\": \"Redis 2.8\",\n                                \"TotalSize\": [\n                                    \"1\",\n                                    \"2\",\n                                    \"4\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"20\",\n                                    \"24\",\n                                    \"32\",\n                                    \"40\",\n                                    \"48\",\n                                    \"60\"\n                                ],\n                                \"ShardSize\": [\n                                    \"1\",\n                                    \"2\",\n                                    \"4\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"20\",\n                                    \"24\",\n                                    \"32\",\n                                    \"40\",\n                                    \"48\",\n                                    \"60\"\n                                ],\n                                \"ReplicaNum\": [\n                                    \"0\"\n                                ],\n                                \"ShardNum\": [\n                                    \"1\"\n                                ],\n                                \"PayMode\": \"1\",\n                                \"EnableRepicaReadOnly\": false\n                            },\n                            {\n                                \"Type\": 2,\n                                \"TypeName\": \"Redis Primary-Secondary Edition\",\n                                \"MinBuyNum\": 1,\n                                \"MaxBuyNum\": 10,\n                                \"Saleout\": false,\n                                \"Engine\": \"Redis Community Edition\",\n                                \"Version\": \"Redis 2.8\",\n                                \"TotalSize\": [\n                                    \"1\",\n                                    \"2\",\n                                    \"4\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"20\",\n                                    \"24\",\n                                    \"32\",\n                                    \"40\",\n                                    \"48\",\n                                    \"60\"\n                                ],\n                                \"ShardSize\": [\n                                    \"1\",\n                                    \"2\",\n                                    \"4\",\n                                    \"8\",\n                                    \"12\",\n                                    \"16\",\n                                    \"20\",\n                                    \"24\",\n                                    \"32\",\n                                    \"40\",\n                                    \"48\",\n                                    \"60\"\n                                ],\n                                \"ReplicaNum\": [\n                                    \"1\"\n                                ],\n                                \"ShardNum\": [\n                                    \"1\"\n                                ],\n                                \"PayMode\": \"0\",\n                                \"EnableRepicaReadOnly\": false\n                            },\n                            {\n                                \"Type\": 3,\n                                \"TypeName\": \"CKV Single-node Edition\",\n                                \"MinBuyNum\": 1,\n                                \"MaxBuyNum\": 10,\n                                \"Saleout\": false,\n                                \"Engine\": \"Tencent Cloud CKV\",\n                                \"Version\": \"Redis 3.2\",\n                                \"TotalSize\": [\n                                    \"4\",\n                                    \"8\",\n                                    \"16\",\n                                    \"24\",\n                                    \"32\",\n                                    \"48\",\n                                    \"64\",\n                                    \"80\",\n                                    \"96\",\n                                    \"128\",\n                                    \"160\",\n                                    \"192\",\n                                    \"256\",\n                                    \"320\",\n                                    \"384\"\n                                ],\n                                \"ShardSize\": [\n                                    \"4\",\n                                    \"8\",\n                                    \"16\",\n                                    \"24\",\n                                    \"32\",\n                                    \"48\",\n                                    \"64\",\n                                    \"80\",\n                                    \"96\",\n                                    \"128\",\n                                    \"160\",\n                                    \"192\",\n                                    \"256\",\n                                    \"320\",\n                                    \"384\"\n                                ],\n                                \"ReplicaNum\": [\n                                    \"0\"\n                                ],\n                                \"ShardNum\": [\n                                    \"1\"\n                                ],\n                                \"PayMode\": \"1\",\n                                \"EnableRepicaReadOnly\": false\n                            }\n                        ]\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"3c5730c6-02f2-46fd-8bf1-725b8b608fb9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RegionSet": [
+            {
+                "RegionId": "ap-guangzhou",
+                "RegionName": "Guangzhou",
+                "RegionShortName": "GZ",
+                "Area": "South China",
+                "ZoneSet": [
+                    {
+                        "ZoneId": "ap-guangzhou-2",
+                        "ZoneName": "Guangzhou Zone 2",
+                        "IsSaleout": false,
+                        "IsDefault": false,
+                        "OldZoneId": 0,
+                        "NetWorkType": [
+                            "basenet",
+                            "vpcnet"
+                        ],
+                        "ProductSet": [
+                            {
+                                "Type": 7,
+                                "TypeName": "Redis Cluster Edition",
+                                "MinBuyNum": 1,
+                                "MaxBuyNum": 10,
+                                "Saleout": false,
+                                "Engine": "Redis Community Edition",
+                                "Version": "Redis 4.0",
+                                "TotalSize": [
+                                    "12",
+                                    "20",
+                                    "32",
+                                    "64",
+                                    "96",
+                                    "128",
+                                    "256",
+                                    "384",
+                                    "512",
+                                    "768",
+                                    "1024",
+                                    "2048",
+                                    "3072",
+                                    "4096"
+                                ],
+                                "ShardSize": [
+                                    "4",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "20",
+                                    "24",
+                                    "32"
+                                ],
+                                "ReplicaNum": [
+                                    "1",
+                                    "2",
+                                    "3",
+                                    "4",
+                                    "5"
+                                ],
+                                "ShardNum": [
+                                    "3",
+                                    "5",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "24",
+                                    "32",
+                                    "40",
+                                    "48",
+                                    "64",
+                                    "80",
+                                    "96",
+                                    "128"
+                                ],
+                                "PayMode": "1",
+                                "EnableRepicaReadOnly": true
+                            },
+                            {
+                                "Type": 4,
+                                "TypeName": "CKV Cluster Edition",
+                                "MinBuyNum": 1,
+                                "MaxBuyNum": 10,
+                                "Saleout": false,
+                                "Engine": "Tencent Cloud CKV",
+                                "Version": "Redis 3.2",
+                                "TotalSize": [
+                                    "12",
+                                    "20",
+                                    "32",
+                                    "64",
+                                    "96",
+                                    "128",
+                                    "256",
+                                    "384",
+                                    "512",
+                                    "768",
+                                    "1024",
+                                    "2048",
+                                    "3072",
+                                    "4096"
+                                ],
+                                "ShardSize": [
+                                    "4",
+                                    "8",
+                                    "16",
+                                    "24",
+                                    "32",
+                                    "48",
+                                    "64",
+                                    "80",
+                                    "96",
+                                    "128",
+                                    "160",
+                                    "192",
+                                    "256",
+                                    "320",
+                                    "384"
+                                ],
+                                "ReplicaNum": [
+                                    "1",
+                                    "2",
+                                    "3",
+                                    "4",
+                                    "5"
+                                ],
+                                "ShardNum": [
+                                    "3",
+                                    "5",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "24",
+                                    "32",
+                                    "40",
+                                    "48",
+                                    "64",
+                                    "80",
+                                    "96",
+                                    "128"
+                                ],
+                                "PayMode": "1",
+                                "EnableRepicaReadOnly": false
+                            },
+                            {
+                                "Type": 2,
+                                "TypeName": "Redis Primary-Secondary Edition",
+                                "MinBuyNum": 1,
+                                "MaxBuyNum": 10,
+                                "Saleout": false,
+                                "Engine": "Redis Community Edition",
+                                "Version": "Redis 2.8",
+                                "TotalSize": [
+                                    "1",
+                                    "2",
+                                    "4",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "20",
+                                    "24",
+                                    "32",
+                                    "40",
+                                    "48",
+                                    "60",
+                                    "0.25"
+                                ],
+                                "ShardSize": [
+                                    "1",
+                                    "2",
+                                    "4",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "20",
+                                    "24",
+                                    "32",
+                                    "40",
+                                    "48",
+                                    "60",
+                                    "0.25"
+                                ],
+                                "ReplicaNum": [
+                                    "1"
+                                ],
+                                "ShardNum": [
+                                    "1"
+                                ],
+                                "PayMode": "1",
+                                "EnableRepicaReadOnly": false
+                            },
+                            {
+                                "Type": 5,
+                                "TypeName": "Redis Single-node Edition",
+                                "MinBuyNum": 1,
+                                "MaxBuyNum": 10,
+                                "Saleout": false,
+                                "Engine": "Redis Community Edition",
+                                "Version": "Redis 2.8",
+                                "TotalSize": [
+                                    "1",
+                                    "2",
+                                    "4",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "20",
+                                    "24",
+                                    "32",
+                                    "40",
+                                    "48",
+                                    "60"
+                                ],
+                                "ShardSize": [
+                                    "1",
+                                    "2",
+                                    "4",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "20",
+                                    "24",
+                                    "32",
+                                    "40",
+                                    "48",
+                                    "60"
+                                ],
+                                "ReplicaNum": [
+                                    "0"
+                                ],
+                                "ShardNum": [
+                                    "1"
+                                ],
+                                "PayMode": "1",
+                                "EnableRepicaReadOnly": false
+                            },
+                            {
+                                "Type": 2,
+                                "TypeName": "Redis Primary-Secondary Edition",
+                                "MinBuyNum": 1,
+                                "MaxBuyNum": 10,
+                                "Saleout": false,
+                                "Engine": "Redis Community Edition",
+                                "Version": "Redis 2.8",
+                                "TotalSize": [
+                                    "1",
+                                    "2",
+                                    "4",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "20",
+                                    "24",
+                                    "32",
+                                    "40",
+                                    "48",
+                                    "60"
+                                ],
+                                "ShardSize": [
+                                    "1",
+                                    "2",
+                                    "4",
+                                    "8",
+                                    "12",
+                                    "16",
+                                    "20",
+                                    "24",
+                                    "32",
+                                    "40",
+                                    "48",
+                                    "60"
+                                ],
+                                "ReplicaNum": [
+                                    "1"
+                                ],
+                                "ShardNum": [
+                                    "1"
+                                ],
+                                "PayMode": "0",
+                                "EnableRepicaReadOnly": false
+                            },
+                            {
+                                "Type": 3,
+                                "TypeName": "CKV Single-node Edition",
+                                "MinBuyNum": 1,
+                                "MaxBuyNum": 10,
+                                "Saleout": false,
+                                "Engine": "Tencent Cloud CKV",
+                                "Version": "Redis 3.2",
+                                "TotalSize": [
+                                    "4",
+                                    "8",
+                                    "16",
+                                    "24",
+                                    "32",
+                                    "48",
+                                    "64",
+                                    "80",
+                                    "96",
+                                    "128",
+                                    "160",
+                                    "192",
+                                    "256",
+                                    "320",
+                                    "384"
+                                ],
+                                "ShardSize": [
+                                    "4",
+                                    "8",
+                                    "16",
+                                    "24",
+                                    "32",
+                                    "48",
+                                    "64",
+                                    "80",
+                                    "96",
+                                    "128",
+                                    "160",
+                                    "192",
+                                    "256",
+                                    "320",
+                                    "384"
+                                ],
+                                "ReplicaNum": [
+                                    "0"
+                                ],
+                                "ShardNum": [
+                                    "1"
+                                ],
+                                "PayMode": "1",
+                                "EnableRepicaReadOnly": false
+                            }
+                        ]
+                    }
+                ]
+            }
+        ],
+        "RequestId": "3c5730c6-02f2-46fd-8bf1-725b8b608fb9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

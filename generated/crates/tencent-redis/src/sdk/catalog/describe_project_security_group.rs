@@ -53,7 +53,42 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4cc888c8-cc1c-4a77-9259-dd0f6907b559\",\n        \"SecurityGroupDetails\": [\n            {\n                \"CreateTime\": \"2018-01-30 15:58:00\",\n                \"InboundRule\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"Ip\": \"0.0.0.0/0\",\n                        \"Port\": \"ALL\",\n                        \"Proto\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"Ip\": \"0.0.0.0/0\",\n                        \"Port\": \"ALL\",\n                        \"Proto\": \"ALL\"\n                    }\n                ],\n                \"OutboundRule\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"Ip\": \"0.0.0.0/0\",\n                        \"Port\": \"ALL\",\n                        \"Proto\": \"ALL\"\n                    }\n                ],\n                \"ProjectId\": 0,\n                \"SecurityGroupId\": \"sg-gl1egaj1\",\n                \"SecurityGroupName\": \"all\",\n                \"SecurityGroupRemark\": \"\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4cc888c8-cc1c-4a77-9259-dd0f6907b559",
+        "SecurityGroupDetails": [
+            {
+                "CreateTime": "2018-01-30 15:58:00",
+                "InboundRule": [
+                    {
+                        "Action": "ACCEPT",
+                        "Ip": "0.0.0.0/0",
+                        "Port": "ALL",
+                        "Proto": "ALL"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "Ip": "0.0.0.0/0",
+                        "Port": "ALL",
+                        "Proto": "ALL"
+                    }
+                ],
+                "OutboundRule": [
+                    {
+                        "Action": "ACCEPT",
+                        "Ip": "0.0.0.0/0",
+                        "Port": "ALL",
+                        "Proto": "ALL"
+                    }
+                ],
+                "ProjectId": 0,
+                "SecurityGroupId": "sg-gl1egaj1",
+                "SecurityGroupName": "all",
+                "SecurityGroupRemark": ""
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

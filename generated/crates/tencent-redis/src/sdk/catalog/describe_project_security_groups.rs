@@ -71,7 +71,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 1,\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A1\",\n        \"Groups\": [\n            {\n                \"Outbound\": [],\n                \"SecurityGroupName\": \"CDB\",\n                \"Inbound\": [],\n                \"ProjectId\": 0,\n                \"SecurityGroupId\": \"sg-ajr1jzgj\",\n                \"SecurityGroupRemark\": \"\",\n                \"CreateTime\": \"2017-04-13 15:00:06\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 1,
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A1",
+        "Groups": [
+            {
+                "Outbound": [],
+                "SecurityGroupName": "CDB",
+                "Inbound": [],
+                "ProjectId": 0,
+                "SecurityGroupId": "sg-ajr1jzgj",
+                "SecurityGroupRemark": "",
+                "CreateTime": "2017-04-13 15:00:06"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

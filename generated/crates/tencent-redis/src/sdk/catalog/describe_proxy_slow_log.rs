@@ -77,12 +77,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 106980,\n        \"InstanceProxySlowLogDetail\": [\n            {\n                \"Duration\": 45,\n                \"ExecuteTime\": \"2019-09-08 12:13:08\",\n                \"CommandLine\": \"hget hash_key classify_scope::default\",\n                \"Client\": \"172.16.21.78\",\n                \"Command\": \"hget\"\n            }\n        ],\n        \"RequestId\": \"121d5b40-d2b8-11e9-8c40-ef686158cbd6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 106980,
+        "InstanceProxySlowLogDetail": [
+            {
+                "Duration": 45,
+                "ExecuteTime": "2019-09-08 12:13:08",
+                "CommandLine": "hget hash_key classify_scope::default",
+                "Client": "172.16.21.78",
+                "Command": "hget"
+            }
+        ],
+        "RequestId": "121d5b40-d2b8-11e9-8c40-ef686158cbd6"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 10001,\n        \"InstanceProxySlowLogDetail\": [],\n        \"RequestId\": \"121d5b40-d2b8-11e9-8c40-ef686158cbd6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 10001,
+        "InstanceProxySlowLogDetail": [],
+        "RequestId": "121d5b40-d2b8-11e9-8c40-ef686158cbd6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalBundle\": 8,\n        \"TotalMemory\": 666,\n        \"RequestId\": \"cd73f314-ee78-41f0-b69c-8d29c1b049a8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalBundle": 8,
+        "TotalMemory": 666,
+        "RequestId": "cd73f314-ee78-41f0-b69c-8d29c1b049a8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -91,7 +91,136 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 4,\n        \"Resources\": [\n            {\n                \"AppId\": 251200288,\n                \"RegionId\": 1,\n                \"ZoneId\": 100002,\n                \"PayMode\": 1,\n                \"ProjectId\": 0,\n                \"AutoRenewFlag\": 0,\n                \"ClusterName\": \"crs-cdc-9nyfki8h\",\n                \"StartTime\": \"2022-06-10 14:40:33\",\n                \"EndTime\": \"2022-07-10 14:40:33\",\n                \"Status\": 1,\n                \"RedisClusterId\": \"crs-cdc-9nyfki8h\",\n                \"BaseBundles\": [\n                    {\n                        \"ResourceBundleName\": \"cc-standard\",\n                        \"AvailableMemory\": 0,\n                        \"Count\": 1\n                    }\n                ],\n                \"ResourceBundles\": [\n                    {\n                        \"ResourceBundleName\": \"resource-bundle-mini\",\n                        \"AvailableMemory\": 16,\n                        \"Count\": 1\n                    }\n                ],\n                \"DedicatedClusterId\": \"cluster-0astoh6a\"\n            },\n            {\n                \"AppId\": 251200288,\n                \"RegionId\": 1,\n                \"ZoneId\": 100002,\n                \"PayMode\": 1,\n                \"ProjectId\": 0,\n                \"AutoRenewFlag\": 0,\n                \"ClusterName\": \"crs-cdc-3blwadqr\",\n                \"StartTime\": \"2022-06-10 11:43:57\",\n                \"EndTime\": \"2022-07-10 11:43:57\",\n                \"Status\": 1,\n                \"RedisClusterId\": \"crs-cdc-3blwadqr\",\n                \"BaseBundles\": [\n                    {\n                        \"ResourceBundleName\": \"cc-standard\",\n                        \"AvailableMemory\": 0,\n                        \"Count\": 1\n                    }\n                ],\n                \"ResourceBundles\": [\n                    {\n                        \"ResourceBundleName\": \"resource-bundle-mini\",\n                        \"AvailableMemory\": 16,\n                        \"Count\": 1\n                    }\n                ],\n                \"DedicatedClusterId\": \"cluster-0astoh6a\"\n            },\n            {\n                \"AppId\": 251200288,\n                \"RegionId\": 1,\n                \"ZoneId\": 100002,\n                \"PayMode\": 1,\n                \"ProjectId\": 0,\n                \"AutoRenewFlag\": 0,\n                \"ClusterName\": \"crs-cdc-etfesut3\",\n                \"StartTime\": \"2022-06-10 11:00:25\",\n                \"EndTime\": \"2022-07-10 11:00:25\",\n                \"Status\": 1,\n                \"RedisClusterId\": \"crs-cdc-etfesut3\",\n                \"BaseBundles\": [\n                    {\n                        \"ResourceBundleName\": \"cc-standard\",\n                        \"AvailableMemory\": 0,\n                        \"Count\": 1\n                    }\n                ],\n                \"ResourceBundles\": [\n                    {\n                        \"ResourceBundleName\": \"resource-bundle-mini\",\n                        \"AvailableMemory\": 16,\n                        \"Count\": 1\n                    },\n                    {\n                        \"ResourceBundleName\": \"resource-bundle-large\",\n                        \"AvailableMemory\": 538,\n                        \"Count\": 1\n                    }\n                ],\n                \"DedicatedClusterId\": \"cluster-0astoh6a\"\n            },\n            {\n                \"AppId\": 251200288,\n                \"RegionId\": 1,\n                \"ZoneId\": 100002,\n                \"PayMode\": 1,\n                \"ProjectId\": 0,\n                \"AutoRenewFlag\": 0,\n                \"ClusterName\": \"crs-cdc-4myknrdf\",\n                \"StartTime\": \"2022-06-10 10:33:12\",\n                \"EndTime\": \"2022-08-10 10:33:12\",\n                \"Status\": 2,\n                \"RedisClusterId\": \"crs-cdc-4myknrdf\",\n                \"BaseBundles\": [\n                    {\n                        \"ResourceBundleName\": \"cc-standard\",\n                        \"AvailableMemory\": 0,\n                        \"Count\": 1\n                    }\n                ],\n                \"ResourceBundles\": [\n                    {\n                        \"ResourceBundleName\": \"resource-bundle-mini\",\n                        \"AvailableMemory\": 16,\n                        \"Count\": 1\n                    },\n                    {\n                        \"ResourceBundleName\": \"resource-bundle-small-1\",\n                        \"AvailableMemory\": 48,\n                        \"Count\": 2\n                    }\n                ],\n                \"DedicatedClusterId\": \"cluster-0astoh6a\"\n            }\n        ],\n        \"RequestId\": \"1504cdf3-0095-4694-86d2-5f2a6f8c99a4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 4,
+        "Resources": [
+            {
+                "AppId": 251200288,
+                "RegionId": 1,
+                "ZoneId": 100002,
+                "PayMode": 1,
+                "ProjectId": 0,
+                "AutoRenewFlag": 0,
+                "ClusterName": "crs-cdc-9nyfki8h",
+                "StartTime": "2022-06-10 14:40:33",
+                "EndTime": "2022-07-10 14:40:33",
+                "Status": 1,
+                "RedisClusterId": "crs-cdc-9nyfki8h",
+                "BaseBundles": [
+                    {
+                        "ResourceBundleName": "cc-standard",
+                        "AvailableMemory": 0,
+                        "Count": 1
+                    }
+                ],
+                "ResourceBundles": [
+                    {
+                        "ResourceBundleName": "resource-bundle-mini",
+                        "AvailableMemory": 16,
+                        "Count": 1
+                    }
+                ],
+                "DedicatedClusterId": "cluster-0astoh6a"
+            },
+            {
+                "AppId": 251200288,
+                "RegionId": 1,
+                "ZoneId": 100002,
+                "PayMode": 1,
+                "ProjectId": 0,
+                "AutoRenewFlag": 0,
+                "ClusterName": "crs-cdc-3blwadqr",
+                "StartTime": "2022-06-10 11:43:57",
+                "EndTime": "2022-07-10 11:43:57",
+                "Status": 1,
+                "RedisClusterId": "crs-cdc-3blwadqr",
+                "BaseBundles": [
+                    {
+                        "ResourceBundleName": "cc-standard",
+                        "AvailableMemory": 0,
+                        "Count": 1
+                    }
+                ],
+                "ResourceBundles": [
+                    {
+                        "ResourceBundleName": "resource-bundle-mini",
+                        "AvailableMemory": 16,
+                        "Count": 1
+                    }
+                ],
+                "DedicatedClusterId": "cluster-0astoh6a"
+            },
+            {
+                "AppId": 251200288,
+                "RegionId": 1,
+                "ZoneId": 100002,
+                "PayMode": 1,
+                "ProjectId": 0,
+                "AutoRenewFlag": 0,
+                "ClusterName": "crs-cdc-etfesut3",
+                "StartTime": "2022-06-10 11:00:25",
+                "EndTime": "2022-07-10 11:00:25",
+                "Status": 1,
+                "RedisClusterId": "crs-cdc-etfesut3",
+                "BaseBundles": [
+                    {
+                        "ResourceBundleName": "cc-standard",
+                        "AvailableMemory": 0,
+                        "Count": 1
+                    }
+                ],
+                "ResourceBundles": [
+                    {
+                        "ResourceBundleName": "resource-bundle-mini",
+                        "AvailableMemory": 16,
+                        "Count": 1
+                    },
+                    {
+                        "ResourceBundleName": "resource-bundle-large",
+                        "AvailableMemory": 538,
+                        "Count": 1
+                    }
+                ],
+                "DedicatedClusterId": "cluster-0astoh6a"
+            },
+            {
+                "AppId": 251200288,
+                "RegionId": 1,
+                "ZoneId": 100002,
+                "PayMode": 1,
+                "ProjectId": 0,
+                "AutoRenewFlag": 0,
+                "ClusterName": "crs-cdc-4myknrdf",
+                "StartTime": "2022-06-10 10:33:12",
+                "EndTime": "2022-08-10 10:33:12",
+                "Status": 2,
+                "RedisClusterId": "crs-cdc-4myknrdf",
+                "BaseBundles": [
+                    {
+                        "ResourceBundleName": "cc-standard",
+                        "AvailableMemory": 0,
+                        "Count": 1
+                    }
+                ],
+                "ResourceBundles": [
+                    {
+                        "ResourceBundleName": "resource-bundle-mini",
+                        "AvailableMemory": 16,
+                        "Count": 1
+                    },
+                    {
+                        "ResourceBundleName": "resource-bundle-small-1",
+                        "AvailableMemory": 48,
+                        "Count": 2
+                    }
+                ],
+                "DedicatedClusterId": "cluster-0astoh6a"
+            }
+        ],
+        "RequestId": "1504cdf3-0095-4694-86d2-5f2a6f8c99a4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,48 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"65e950b9-78e8-49b1-9200-0e62a1925557\",\n        \"Groups\": [\n            {\n                \"Status\": 37,\n                \"Remark\": \"Test replication group\",\n                \"InstanceCount\": 1,\n                \"Instances\": [\n                    {\n                        \"Engine\": \"Redis Community Edition\",\n                        \"Vip6\": \"\",\n                        \"IPv6\": \"2001:0db8:85a3:0000:0000:8a2e:0370:7334\",\n                        \"UpdateTime\": \"2022-11-02 15:04:05\",\n                        \"VpcID\": 16770550,\n                        \"InstanceId\": \"crs-9c36****\",\n                        \"RedisShardSize\": 1024,\n                        \"RegionId\": 1,\n                        \"RedisShardNum\": 1,\n                        \"Status\": 1,\n                        \"Vip\": \"10.0.4.42\",\n                        \"DiskSize\": 0,\n                        \"CreateTime\": \"2022-11-02 15:04:05\",\n                        \"ProductType\": 9,\n                        \"AppId\": 0,\n                        \"Role\": \"rw\",\n                        \"VPort\": 6379,\n                        \"ZoneId\": 1,\n                        \"InstanceName\": \"crs-test\",\n                        \"RedisReplicasNum\": 1,\n                        \"GrocerySysId\": 1000259\n                    }\n                ],\n                \"RegionId\": 1,\n                \"GroupName\": \"crs-ben-test\",\n                \"AppId\": 0,\n                \"GroupId\": \"crs-rpl-lkgv****\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "65e950b9-78e8-49b1-9200-0e62a1925557",
+        "Groups": [
+            {
+                "Status": 37,
+                "Remark": "Test replication group",
+                "InstanceCount": 1,
+                "Instances": [
+                    {
+                        "Engine": "Redis Community Edition",
+                        "Vip6": "",
+                        "IPv6": "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+                        "UpdateTime": "2022-11-02 15:04:05",
+                        "VpcID": 16770550,
+                        "InstanceId": "crs-9c36****",
+                        "RedisShardSize": 1024,
+                        "RegionId": 1,
+                        "RedisShardNum": 1,
+                        "Status": 1,
+                        "Vip": "10.0.4.42",
+                        "DiskSize": 0,
+                        "CreateTime": "2022-11-02 15:04:05",
+                        "ProductType": 9,
+                        "AppId": 0,
+                        "Role": "rw",
+                        "VPort": 6379,
+                        "ZoneId": 1,
+                        "InstanceName": "crs-test",
+                        "RedisReplicasNum": 1,
+                        "GrocerySysId": 1000259
+                    }
+                ],
+                "RegionId": 1,
+                "GroupName": "crs-ben-test",
+                "AppId": 0,
+                "GroupId": "crs-rpl-lkgv****"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AppId\": 251237400,\n        \"GroupId\": \"crs-rpl-oxsincth\",\n        \"GroupName\": \"group_name\",\n        \"InstanceRole\": \"rw\",\n        \"RegionId\": 1,\n        \"RequestId\": \"02ef9326-3db7-47ab-8f65-c6d1a772f71c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AppId": 251237400,
+        "GroupId": "crs-rpl-oxsincth",
+        "GroupName": "group_name",
+        "InstanceRole": "rw",
+        "RegionId": 1,
+        "RequestId": "02ef9326-3db7-47ab-8f65-c6d1a772f71c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupId\": \"154709612-5143180-1043869225\",\n        \"BackupTimestamp\": 1719563096,\n        \"MissingTimestamps\": null,\n        \"RequestId\": \"fa6ec05f-d469-41cd-862f-da6771c4554d\",\n        \"StartTimestamp\": 1719562435\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupId": "154709612-5143180-1043869225",
+        "BackupTimestamp": 1719563096,
+        "MissingTimestamps": null,
+        "RequestId": "fa6ec05f-d469-41cd-862f-da6771c4554d",
+        "StartTimestamp": 1719562435
+    }
+}"#,
             },
         ],
         errors: ERRORS,

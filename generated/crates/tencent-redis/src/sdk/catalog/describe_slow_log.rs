@@ -80,12 +80,49 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSlowLogDetail\": [\n            {\n                \"Node\": \"833a2f6d8b402319aee8ad7f1c0fbbf7********\",\n                \"Command\": \"hget\",\n                \"CommandLine\": \"hget hash_key classify_scope::default\",\n                \"Duration\": 45,\n                \"ExecuteTime\": \"2019-09-08 12:13:08\",\n                \"Client\": \"\"\n            },\n            {\n                \"Node\": \"833a2f6d8b402319aee8ad7f1c0fbbf7********\",\n                \"Command\": \"keys\",\n                \"CommandLine\": \"keys OtherResControler:orion.ovs.client.1514259512471:orion.ovs.entprise.9281083591:sence:*\",\n                \"Duration\": 41,\n                \"ExecuteTime\": \"2019-09-08 12:13:08\",\n                \"Client\": \"\"\n            },\n            {\n                \"Node\": \"24a05f0d545da235f07a5bc5deebb937********\",\n                \"Command\": \"get\",\n                \"CommandLine\": \"get slot::fsm::status::orion.ovs.client.1508751991541::1db7ffcf9216bc1fd939e6c710514f6fb40fd4fe1525f\",\n                \"Duration\": 41,\n                \"ExecuteTime\": \"2019-09-08 12:13:08\",\n                \"Client\": \"\"\n            }\n        ],\n        \"RequestId\": \"121d5b40-d2b8-11e9-8c40-ef686158cbd6\",\n        \"TotalCount\": 106980\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSlowLogDetail": [
+            {
+                "Node": "833a2f6d8b402319aee8ad7f1c0fbbf7********",
+                "Command": "hget",
+                "CommandLine": "hget hash_key classify_scope::default",
+                "Duration": 45,
+                "ExecuteTime": "2019-09-08 12:13:08",
+                "Client": ""
+            },
+            {
+                "Node": "833a2f6d8b402319aee8ad7f1c0fbbf7********",
+                "Command": "keys",
+                "CommandLine": "keys OtherResControler:orion.ovs.client.1514259512471:orion.ovs.entprise.9281083591:sence:*",
+                "Duration": 41,
+                "ExecuteTime": "2019-09-08 12:13:08",
+                "Client": ""
+            },
+            {
+                "Node": "24a05f0d545da235f07a5bc5deebb937********",
+                "Command": "get",
+                "CommandLine": "get slot::fsm::status::orion.ovs.client.1508751991541::1db7ffcf9216bc1fd939e6c710514f6fb40fd4fe1525f",
+                "Duration": 41,
+                "ExecuteTime": "2019-09-08 12:13:08",
+                "Client": ""
+            }
+        ],
+        "RequestId": "121d5b40-d2b8-11e9-8c40-ef686158cbd6",
+        "TotalCount": 106980
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSlowLogDetail\": [],\n        \"RequestId\": \"121d5b40-d2b8-11e9-8c40-ef686158cbd6\",\n        \"TotalCount\": 106980\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSlowLogDetail": [],
+        "RequestId": "121d5b40-d2b8-11e9-8c40-ef686158cbd6",
+        "TotalCount": 106980
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AddressType\": -1,\n        \"CertDownloadUrl\": \"https://tencentdb-user-crt-1256375829.cos.ap-nanjing.myqcloud.com/TencentDB-SSL-CA.zip\",\n        \"EncryptAddress\": \"\",\n        \"FeatureSupport\": true,\n        \"SSLConfig\": false,\n        \"Status\": 2,\n        \"UrlExpiredTime\": \"2042-06-16 20:29:32\",\n        \"RequestId\": \"56dff940-433e-49df-b975-d97425cb6c33\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AddressType": -1,
+        "CertDownloadUrl": "https://tencentdb-user-crt-1256375829.cos.ap-nanjing.myqcloud.com/TencentDB-SSL-CA.zip",
+        "EncryptAddress": "",
+        "FeatureSupport": true,
+        "SSLConfig": false,
+        "Status": 2,
+        "UrlExpiredTime": "2042-06-16 20:29:32",
+        "RequestId": "56dff940-433e-49df-b975-d97425cb6c33"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": \"succeed\",\n        \"StartTime\": \"2018-11-01 17:25:14\",\n        \"TaskType\": \"redis cache clearing process\",\n        \"InstanceId\": \"crs-09u2u96z\",\n        \"TaskMessage\": \"\",\n        \"RequestId\": \"81120ab8-fea0-41ab-af7e-283c0348c4fc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": "succeed",
+        "StartTime": "2018-11-01 17:25:14",
+        "TaskType": "redis cache clearing process",
+        "InstanceId": "crs-09u2u96z",
+        "TaskMessage": "",
+        "RequestId": "81120ab8-fea0-41ab-af7e-283c0348c4fc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

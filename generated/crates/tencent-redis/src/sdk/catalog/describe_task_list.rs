@@ -104,7 +104,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"19a7fb07-8e21-4827-88dd-fee57f38e8cd\",\n        \"Tasks\": [\n            {\n                \"EndTime\": \"2019-11-15 14:25:46\",\n                \"InstanceId\": \"crs-opcazbrb\",\n                \"InstanceName\": \"multidbccbugfix11153\",\n                \"Progress\": 1,\n                \"ProjectId\": 0,\n                \"Result\": 2,\n                \"StartTime\": \"2019-11-15 14:25:37\",\n                \"TaskId\": 42372,\n                \"TaskType\": \"037\"\n            },\n            {\n                \"EndTime\": \"2019-11-15 14:25:25\",\n                \"InstanceId\": \"crs-opcazbrb\",\n                \"InstanceName\": \"multidbccbugfix11153\",\n                \"Progress\": 1,\n                \"ProjectId\": 0,\n                \"Result\": 2,\n                \"StartTime\": \"2019-11-15 14:25:16\",\n                \"TaskId\": 42371,\n                \"TaskType\": \"037\"\n            }\n        ],\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "19a7fb07-8e21-4827-88dd-fee57f38e8cd",
+        "Tasks": [
+            {
+                "EndTime": "2019-11-15 14:25:46",
+                "InstanceId": "crs-opcazbrb",
+                "InstanceName": "multidbccbugfix11153",
+                "Progress": 1,
+                "ProjectId": 0,
+                "Result": 2,
+                "StartTime": "2019-11-15 14:25:37",
+                "TaskId": 42372,
+                "TaskType": "037"
+            },
+            {
+                "EndTime": "2019-11-15 14:25:25",
+                "InstanceId": "crs-opcazbrb",
+                "InstanceName": "multidbccbugfix11153",
+                "Progress": 1,
+                "ProjectId": 0,
+                "Result": 2,
+                "StartTime": "2019-11-15 14:25:16",
+                "TaskId": 42371,
+                "TaskType": "037"
+            }
+        ],
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

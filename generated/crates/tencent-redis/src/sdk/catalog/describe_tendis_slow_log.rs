@@ -77,12 +77,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 106980,\n        \"TendisSlowLogDetail\": [\n            {\n                \"Node\": \"833a2f6d8b402319aee8ad7f1c0fbbf7a6604337\",\n                \"Command\": \"hget\",\n                \"CommandLine\": \"hget hash_key classify_scope::default\",\n                \"Duration\": 45,\n                \"ExecuteTime\": \"2019-09-08 12:13:08\"\n            }\n        ],\n        \"RequestId\": \"121d5b40-d2b8-11e9-8c40-ef686158cbd6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 106980,
+        "TendisSlowLogDetail": [
+            {
+                "Node": "833a2f6d8b402319aee8ad7f1c0fbbf7a6604337",
+                "Command": "hget",
+                "CommandLine": "hget hash_key classify_scope::default",
+                "Duration": 45,
+                "ExecuteTime": "2019-09-08 12:13:08"
+            }
+        ],
+        "RequestId": "121d5b40-d2b8-11e9-8c40-ef686158cbd6"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 106980,\n        \"TendisSlowLogDetail\": [],\n        \"RequestId\": \"121d5b40-d2b8-11e9-8c40-ef68615******\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 106980,
+        "TendisSlowLogDetail": [],
+        "RequestId": "121d5b40-d2b8-11e9-8c40-ef68615******"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

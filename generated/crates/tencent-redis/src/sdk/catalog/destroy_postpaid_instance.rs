@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": \"6954227\",\n        \"RequestId\": \"4daddc97-0005-45d8-b5b8-38514ec1e97c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": "6954227",
+        "RequestId": "4daddc97-0005-45d8-b5b8-38514ec1e97c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

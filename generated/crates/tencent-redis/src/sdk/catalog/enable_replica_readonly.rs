@@ -52,7 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2d4387ee-2011-449e-a32b-87f9366f3ef4\",\n        \"TaskId\": 21312\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2d4387ee-2011-449e-a32b-87f9366f3ef4",
+        "TaskId": 21312
+    }
+}"#,
             },
         ],
         errors: ERRORS,

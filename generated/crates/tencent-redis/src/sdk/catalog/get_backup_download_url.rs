@@ -51,7 +51,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "documented",
                 status: 200u16,
-                body: "{\n    \"code\": 0,\n    \"message\": \"\",\n    \"codeDesc\": \"Success\",\n    \"data\": {\n        \"intranet\": \"http://10.66.183.31:5500/download/dump.rdb?NuRTyoDugir/5bQ3o46lHIVXtwJKTEtotpngKa5R4A4AytZn+XjX7ywuP5QTV+ayfvQR3BIJRA12ECRSSGOzIM7qsLQ6TkjFVSkuoLqNJ0jCdm721qkJpQ==\",\n        \"extranet\": \"http://203.195.128.115:9097/download/dump.rdb?NuRTyoDugir/5bQ3o46lHIVXtwJKTEtotpngKa5R4A4AytZn+XjX7ywuP5QTV+ayfvQR3BIJRA12ECRSSGOzIM7qsLQ6TkjFVSkuoLqNJ0jCdm721qkJpQ==\"\n    }\n}\n",
+                body: r#"{
+    "code": 0,
+    "message": "",
+    "codeDesc": "Success",
+    "data": {
+        "intranet": "http://10.66.183.31:5500/download/dump.rdb?NuRTyoDugir/5bQ3o46lHIVXtwJKTEtotpngKa5R4A4AytZn+XjX7ywuP5QTV+ayfvQR3BIJRA12ECRSSGOzIM7qsLQ6TkjFVSkuoLqNJ0jCdm721qkJpQ==",
+        "extranet": "http://203.195.128.115:9097/download/dump.rdb?NuRTyoDugir/5bQ3o46lHIVXtwJKTEtotpngKa5R4A4AytZn+XjX7ywuP5QTV+ayfvQR3BIJRA12ECRSSGOzIM7qsLQ6TkjFVSkuoLqNJ0jCdm721qkJpQ=="
+    }
+}
+"#,
             },
         ],
         errors: &[

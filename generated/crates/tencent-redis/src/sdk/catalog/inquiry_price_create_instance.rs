@@ -107,7 +107,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AmountUnit\": \"pent\",\n        \"Currency\": \"CNY\",\n        \"HighPrecisionOriginalPrice\": 280.0224,\n        \"HighPrecisionPrice\": 280.0224,\n        \"OriginalPrice\": 280,\n        \"Price\": 280,\n        \"RequestId\": \"e250b8cf-6beb-462f-aa17-34b08ed6c164\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AmountUnit": "pent",
+        "Currency": "CNY",
+        "HighPrecisionOriginalPrice": 280.0224,
+        "HighPrecisionPrice": 280.0224,
+        "OriginalPrice": 280,
+        "Price": 280,
+        "RequestId": "e250b8cf-6beb-462f-aa17-34b08ed6c164"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AmountUnit\": \"pent\",\n        \"Currency\": \"CNY\",\n        \"HighPrecisionOriginalPrice\": 21.111112,\n        \"HighPrecisionPrice\": 21.111112,\n        \"OriginalPrice\": 21,\n        \"Price\": 21,\n        \"RequestId\": \"6b36919f-29e6-43cf-bf94-24af6b0c8c93\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AmountUnit": "pent",
+        "Currency": "CNY",
+        "HighPrecisionOriginalPrice": 21.111112,
+        "HighPrecisionPrice": 21.111112,
+        "OriginalPrice": 21,
+        "Price": 21,
+        "RequestId": "6b36919f-29e6-43cf-bf94-24af6b0c8c93"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"da6b0bea-7aab-4d4b-b819-d524f4c9eXXX\",\n        \"TaskId\": 1682324000\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "da6b0bea-7aab-4d4b-b819-d524f4c9eXXX",
+        "TaskId": 1682324000
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupStorageDays\": 7,\n        \"AutoBackupType\": 1,\n        \"WeekDays\": [\n            \"Wednesday\"\n        ],\n        \"RequestId\": \"65e950b9-78e8-49b1-9200-0e62a1925554\",\n        \"TimePeriod\": \"00:00-01:00\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupStorageDays": 7,
+        "AutoBackupType": 1,
+        "WeekDays": [
+            "Wednesday"
+        ],
+        "RequestId": "65e950b9-78e8-49b1-9200-0e62a1925554",
+        "TimePeriod": "00:00-01:00"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

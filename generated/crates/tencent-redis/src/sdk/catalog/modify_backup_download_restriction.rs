@@ -72,7 +72,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"489f7bc7-e0e0-4e6f-a5c4-97c5fcf7ea8b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "489f7bc7-e0e0-4e6f-a5c4-97c5fcf7ea8b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -68,7 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8f555a58-c415-48d0-babb-90f3bd17a2e6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8f555a58-c415-48d0-babb-90f3bd17a2e6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

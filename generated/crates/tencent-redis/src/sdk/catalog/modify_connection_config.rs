@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"950088b4-c71f-4bb3-ae6d-a0d0569f8666\",\n        \"TaskId\": 95027\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "950088b4-c71f-4bb3-ae6d-a0d0569f8666",
+        "TaskId": 95027
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -88,7 +88,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6d1e8909-496a-4f27-ad0d-2e4a069b52c0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6d1e8909-496a-4f27-ad0d-2e4a069b52c0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

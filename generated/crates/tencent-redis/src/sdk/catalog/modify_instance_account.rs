@@ -87,7 +87,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 2031373742,\n        \"RequestId\": \"7575fa3d-bb9f-4cc0-a050-4e4e33ed5bb3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 2031373742,
+        "RequestId": "7575fa3d-bb9f-4cc0-a050-4e4e33ed5bb3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

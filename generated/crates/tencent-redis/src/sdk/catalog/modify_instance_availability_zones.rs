@@ -61,7 +61,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"27c0d6e8-9894-42e0-a03b-814a204437ba\",\n        \"TaskId\": 2031290200\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "27c0d6e8-9894-42e0-a03b-814a204437ba",
+        "TaskId": 2031290200
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fa6ec05f-d469-41cd-862f-da6771c4554d\",\n        \"TaskId\": 1719562435\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fa6ec05f-d469-41cd-862f-da6771c4554d",
+        "TaskId": 1719562435
+    }
+}"#,
             },
         ],
         errors: ERRORS,

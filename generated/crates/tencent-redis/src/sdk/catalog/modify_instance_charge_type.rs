@@ -58,12 +58,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedInstanceIds\": [],\n        \"RequestId\": \"7ec26376-733c-4889-92e5-acb3a14fa8ec\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedInstanceIds": [],
+        "RequestId": "7ec26376-733c-4889-92e5-acb3a14fa8ec"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedInstanceIds\": [],\n        \"RequestId\": \"bf20dfeb-894e-410f-8973-93cb29e0b9cf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedInstanceIds": [],
+        "RequestId": "bf20dfeb-894e-410f-8973-93cb29e0b9cf"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"EventId\": 10,\n        \"RequestId\": \"567356cf-7093-453b-a55c-15d1d36faXXX\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "EventId": 10,
+        "RequestId": "567356cf-7093-453b-a55c-15d1d36faXXX"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

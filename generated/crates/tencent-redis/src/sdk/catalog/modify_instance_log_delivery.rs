@@ -101,7 +101,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ac46037a-57a0-4fe2-a99d-93c10ef20883\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ac46037a-57a0-4fe2-a99d-93c10ef20883"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

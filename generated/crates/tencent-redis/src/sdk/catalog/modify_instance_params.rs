@@ -52,7 +52,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Changed\": false,\n        \"TaskId\": 327,\n        \"RequestId\": \"e546784b-709c-401d-aba6-73037eb4e522\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Changed": false,
+        "TaskId": 327,
+        "RequestId": "e546784b-709c-401d-aba6-73037eb4e522"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"cca16225-a169-4f11-b1cf-13398200f604\",\n        \"TaskId\": 16661\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "cca16225-a169-4f11-b1cf-13398200f604",
+        "TaskId": 16661
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d44b2cfe-32e7-4aa1-9216-1ffdaee0089c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d44b2cfe-32e7-4aa1-9216-1ffdaee0089c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 0,\n        \"RequestId\": \"c07beb69-a8f0-4e09-9655-68e59677a7f1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 0,
+        "RequestId": "c07beb69-a8f0-4e09-9655-68e59677a7f1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

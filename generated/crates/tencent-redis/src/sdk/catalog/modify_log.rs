@@ -74,7 +74,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2feabd25-287c-4530-9612-173246e3ac50\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2feabd25-287c-4530-9612-173246e3ac50"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": \"success\",\n        \"RequestId\": \"0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": "success",
+        "RequestId": "0e728fa9-c2e5-4bf8-8d6b-c1c4fab7b6db"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

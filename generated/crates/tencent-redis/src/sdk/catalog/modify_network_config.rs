@@ -80,7 +80,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": true,\n        \"Vip\": \"192.168.1.1\",\n        \"VpcId\": \"vpc-hu6khgap\",\n        \"SubnetId\": \"subnet-6mt7lir6\",\n        \"TaskId\": 10086,\n        \"RequestId\": \"f1b5aabe-806a-4886-b839-9907baa24c85\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": true,
+        "Vip": "192.168.1.1",
+        "VpcId": "vpc-hu6khgap",
+        "SubnetId": "subnet-6mt7lir6",
+        "TaskId": 10086,
+        "RequestId": "f1b5aabe-806a-4886-b839-9907baa24c85"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b778637c-1c49-46a5-b958-64b6caXXXXXX\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b778637c-1c49-46a5-b958-64b6caXXXXXX"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

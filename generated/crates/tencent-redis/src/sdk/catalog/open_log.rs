@@ -74,7 +74,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8936d9b0-3819-479d-855e-919422cffdb9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8936d9b0-3819-479d-855e-919422cffdb9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

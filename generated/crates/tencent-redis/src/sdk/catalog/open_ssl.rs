@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": -1,\n        \"RequestId\": \"8a82392e-13dd-4a44-8ab1-2cd977fdaf20\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": -1,
+        "RequestId": "8a82392e-13dd-4a44-8ab1-2cd977fdaf20"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9a6bd110-20fc-4e08-b78b-a5656cb6151c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9a6bd110-20fc-4e08-b78b-a5656cb6151c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealName\": \"20250825297021530591847\",\n        \"RequestId\": \"495d8e9f-61bf-465e-aa4e-14be54a9095a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealName": "20250825297021530591847",
+        "RequestId": "495d8e9f-61bf-465e-aa4e-14be54a9095a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

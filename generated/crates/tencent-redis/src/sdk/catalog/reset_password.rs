@@ -61,7 +61,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"137c2607-07d1-4df0-9978-4b57a7ca3465\",\n        \"TaskId\": 16657\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "137c2607-07d1-4df0-9978-4b57a7ca3465",
+        "TaskId": 16657
+    }
+}"#,
             },
         ],
         errors: ERRORS,

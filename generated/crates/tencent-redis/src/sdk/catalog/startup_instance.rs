@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"3e96ecad-23db-4fa8-ac41-af9b8e015b26\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "3e96ecad-23db-4fa8-ac41-af9b8e015b26"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dc7c5c1b-e0b4-4cbc-a1bf-b6fea3be9500\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dc7c5c1b-e0b4-4cbc-a1bf-b6fea3be9500"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

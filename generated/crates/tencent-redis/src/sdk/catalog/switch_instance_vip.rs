@@ -68,7 +68,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9a6bd110-20fc-4e08-b77b-a5656cb6150c\",\n        \"TaskId\": 18491\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9a6bd110-20fc-4e08-b77b-a5656cb6150c",
+        "TaskId": 18491
+    }
+}"#,
             },
         ],
         errors: ERRORS,

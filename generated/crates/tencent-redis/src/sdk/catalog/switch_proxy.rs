@@ -55,7 +55,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 1378445,\n        \"RequestId\": \"2d4387ee-2011-449e-a32b-87f9366f3ef4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 1378445,
+        "RequestId": "2d4387ee-2011-449e-a32b-87f9366f3ef4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealName\": \"20260810296023340158681\",\n        \"RequestId\": \"e3802a91-5ff8-48a9-aaba-5ba42371ce02\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealName": "20260810296023340158681",
+        "RequestId": "e3802a91-5ff8-48a9-aaba-5ba42371ce02"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": \"140171780\",\n        \"RequestId\": \"4daddc97-0005-45d8-b5b8-38514ec1e97c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": "140171780",
+        "RequestId": "4daddc97-0005-45d8-b5b8-38514ec1e97c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 39,\n        \"Products\": [\n            {\n                \"Name\": \"cvm\"\n            },\n            {\n                \"Name\": \"vpc\"\n            },\n            {\n                \"Name\": \"faceid\"\n            },\n            {\n                \"Name\": \"cp\"\n            },\n            {\n                \"Name\": \"cls\"\n            }\n        ],\n        \"RequestId\": \"bae5aa6f-f179-4fd6-95a1-e939c3c0b253\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 39,
+        "Products": [
+            {
+                "Name": "cvm"
+            },
+            {
+                "Name": "vpc"
+            },
+            {
+                "Name": "faceid"
+            },
+            {
+                "Name": "cp"
+            },
+            {
+                "Name": "cls"
+            }
+        ],
+        "RequestId": "bae5aa6f-f179-4fd6-95a1-e939c3c0b253"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,176 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 21,\n        \"RequestId\": \"2b41c59d-93c8-43e2-a2f0-6c5df9735d21\",\n        \"RegionSet\": [\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-guangzhou\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"South China (Guangzhou)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-shanghai\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"East China (Shanghai)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-nanjing\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"East China (Nanjing)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-beijing\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"North China (Beijing)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-chengdu\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Southwest China (Chengdu)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-chongqing\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Southwest China (Chongqing)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-xian-ec\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Northwest China (Xi'an)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-hongkong\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Hong Kong/Macao/Taiwan (Hong Kong, China)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-guiyang\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Southwest China (Guiyang)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-seoul\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Northeast Asia (Seoul)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-tokyo\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Northeast Asia (Tokyo)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-singapore\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Southeast Asia (Singapore)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-bangkok\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Southeast Asia Pacific (Bangkok)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"ap-jakarta\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Southeast Asia (Jakarta)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"na-siliconvalley\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"West US (Silicon Valley)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"eu-frankfurt\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Europe (Frankfurt)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"na-ashburn\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"Eastern United States (Virginia)\"\n            },\n            {\n                \"RegionIdMC\": null,\n                \"LocationMC\": null,\n                \"RegionState\": \"AVAILABLE\",\n                \"RegionNameMC\": null,\n                \"Region\": \"sa-saopaulo\",\n                \"RegionTypeMC\": null,\n                \"RegionName\": \"South America (Sao Paulo)\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 21,
+        "RequestId": "2b41c59d-93c8-43e2-a2f0-6c5df9735d21",
+        "RegionSet": [
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-guangzhou",
+                "RegionTypeMC": null,
+                "RegionName": "South China (Guangzhou)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-shanghai",
+                "RegionTypeMC": null,
+                "RegionName": "East China (Shanghai)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-nanjing",
+                "RegionTypeMC": null,
+                "RegionName": "East China (Nanjing)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-beijing",
+                "RegionTypeMC": null,
+                "RegionName": "North China (Beijing)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-chengdu",
+                "RegionTypeMC": null,
+                "RegionName": "Southwest China (Chengdu)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-chongqing",
+                "RegionTypeMC": null,
+                "RegionName": "Southwest China (Chongqing)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-xian-ec",
+                "RegionTypeMC": null,
+                "RegionName": "Northwest China (Xi'an)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-hongkong",
+                "RegionTypeMC": null,
+                "RegionName": "Hong Kong/Macao/Taiwan (Hong Kong, China)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-guiyang",
+                "RegionTypeMC": null,
+                "RegionName": "Southwest China (Guiyang)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-seoul",
+                "RegionTypeMC": null,
+                "RegionName": "Northeast Asia (Seoul)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-tokyo",
+                "RegionTypeMC": null,
+                "RegionName": "Northeast Asia (Tokyo)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-singapore",
+                "RegionTypeMC": null,
+                "RegionName": "Southeast Asia (Singapore)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-bangkok",
+                "RegionTypeMC": null,
+                "RegionName": "Southeast Asia Pacific (Bangkok)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "ap-jakarta",
+                "RegionTypeMC": null,
+                "RegionName": "Southeast Asia (Jakarta)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "na-siliconvalley",
+                "RegionTypeMC": null,
+                "RegionName": "West US (Silicon Valley)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "eu-frankfurt",
+                "RegionTypeMC": null,
+                "RegionName": "Europe (Frankfurt)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "na-ashburn",
+                "RegionTypeMC": null,
+                "RegionName": "Eastern United States (Virginia)"
+            },
+            {
+                "RegionIdMC": null,
+                "LocationMC": null,
+                "RegionState": "AVAILABLE",
+                "RegionNameMC": null,
+                "Region": "sa-saopaulo",
+                "RegionTypeMC": null,
+                "RegionName": "South America (Sao Paulo)"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 7,\n        \"RequestId\": \"6c3323bd-c855-49d7-85fb-7d6e0d8e1c55\",\n        \"ZoneSet\": [\n            {\n                \"Zone\": \"ap-beijing-tez-changchun-1\",\n                \"ZoneIdMC\": null,\n                \"ZoneId\": \"2100080001\",\n                \"ParentZoneName\": \"Beijing Zone 3\",\n                \"ParentZoneId\": \"800003\",\n                \"ParentZone\": \"ap-beijing-3\",\n                \"ZoneState\": \"AVAILABLE\",\n                \"MachineRoomTypeMC\": null,\n                \"ZoneType\": \"edge-zone\",\n                \"ZoneName\": \"Changchun Edge Zone 1\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 7,
+        "RequestId": "6c3323bd-c855-49d7-85fb-7d6e0d8e1c55",
+        "ZoneSet": [
+            {
+                "Zone": "ap-beijing-tez-changchun-1",
+                "ZoneIdMC": null,
+                "ZoneId": "2100080001",
+                "ParentZoneName": "Beijing Zone 3",
+                "ParentZoneId": "800003",
+                "ParentZone": "ap-beijing-3",
+                "ZoneState": "AVAILABLE",
+                "MachineRoomTypeMC": null,
+                "ZoneType": "edge-zone",
+                "ZoneName": "Changchun Edge Zone 1"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"897c588d-e421-470d-9e93-468ff8eba00f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "897c588d-e421-470d-9e93-468ff8eba00f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

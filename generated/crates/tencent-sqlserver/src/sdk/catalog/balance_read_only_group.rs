@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9b3c49f5-0e04-4b1a-98eb-43d464424354\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9b3c49f5-0e04-4b1a-98eb-43d464424354"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

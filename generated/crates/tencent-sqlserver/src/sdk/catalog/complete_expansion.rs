@@ -44,7 +44,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1002591,\n        \"RequestId\": \"6353b539-bcd4-41fa-8d6a-98c94601f77d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1002591,
+        "RequestId": "6353b539-bcd4-41fa-8d6a-98c94601f77d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupMigrationId\": \"mssql-backup-migration-cg0ffgqt\",\n        \"RequestId\": \"4e2f2093-9cde-44ec-b64b-edfcc2f911d4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupMigrationId": "mssql-backup-migration-cg0ffgqt",
+        "RequestId": "4e2f2093-9cde-44ec-b64b-edfcc2f911d4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -175,7 +175,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealName\": \"20200713383000001111250\",\n        \"RequestId\": \"d84adfca-3ff0-46d2-b400-b5527446df72\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealName": "20200713383000001111250",
+        "RequestId": "d84adfca-3ff0-46d2-b400-b5527446df72"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

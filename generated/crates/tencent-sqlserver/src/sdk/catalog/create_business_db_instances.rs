@@ -128,7 +128,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealName\": \"20200318114212\",\n        \"RequestId\": \"2b6f7e2a-e909-4753-84b7-0db3e6099877\",\n        \"FlowId\": 100439,\n        \"InstanceIdSet\": [\n            \"mssqlbi-sdjiej23\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealName": "20200318114212",
+        "RequestId": "2b6f7e2a-e909-4753-84b7-0db3e6099877",
+        "FlowId": 100439,
+        "InstanceIdSet": [
+            "mssqlbi-sdjiej23"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

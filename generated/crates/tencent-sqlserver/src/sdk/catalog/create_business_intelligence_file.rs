@@ -68,7 +68,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FileTaskId\": \"test.xlsx\",\n        \"RequestId\": \"9f36fb2e-ae6b-4d18-b1b3-a79111ce4b33\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FileTaskId": "test.xlsx",
+        "RequestId": "9f36fb2e-ae6b-4d18-b1b3-a79111ce4b33"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

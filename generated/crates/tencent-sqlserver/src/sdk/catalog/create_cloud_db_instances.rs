@@ -191,7 +191,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealName\": \"202301231\",\n        \"RequestId\": \"61999983-b0af-4889-b067-xxxxxxxxx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealName": "202301231",
+        "RequestId": "61999983-b0af-4889-b067-xxxxxxxxx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -191,7 +191,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealNames\": [\n            \"20200722117963\"\n        ],\n        \"RequestId\": \"0509b6b8-8906-479f-9489-10620ec6d4ce\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealNames": [
+            "20200722117963"
+        ],
+        "RequestId": "0509b6b8-8906-479f-9489-10620ec6d4ce"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

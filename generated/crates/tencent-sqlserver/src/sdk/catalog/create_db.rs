@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 123,\n        \"RequestId\": \"4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 123,
+        "RequestId": "4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -176,7 +176,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealName\": \"20200318114212\",\n        \"DealNames\": [\n            \"20200318114212\"\n        ],\n        \"RequestId\": \"2b6f7e2a-e909-4753-84b7-0db3e6099877\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealName": "20200318114212",
+        "DealNames": [
+            "20200318114212"
+        ],
+        "RequestId": "2b6f7e2a-e909-4753-84b7-0db3e6099877"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IncrementalMigrationId\": \"mssql-incremental-migration-kp7bgv8p\",\n        \"RequestId\": \"1e3d890b-1ff7-44ba-808d-633f11c873d8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IncrementalMigrationId": "mssql-incremental-migration-kp7bgv8p",
+        "RequestId": "1e3d890b-1ff7-44ba-808d-633f11c873d8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

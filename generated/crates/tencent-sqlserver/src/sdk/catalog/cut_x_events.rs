@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eaf9efa1-3d73-45f9-97f5-f0ea26040b93\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eaf9efa1-3d73-45f9-97f5-f0ea26040b93"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

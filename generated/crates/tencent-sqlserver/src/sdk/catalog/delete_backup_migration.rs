@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f0c186aa-b171-4a96-b176-b8e8ff23994d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f0c186aa-b171-4a96-b176-b8e8ff23994d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

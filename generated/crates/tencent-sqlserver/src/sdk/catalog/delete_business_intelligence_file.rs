@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b2231cb2-9415-46af-b48f-bab65e06b091\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b2231cb2-9415-46af-b48f-bab65e06b091"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

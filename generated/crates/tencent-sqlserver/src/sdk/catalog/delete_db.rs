@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a928d733-109a-4f44-84ad-991da182d0a3\",\n        \"FlowId\": 30467\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a928d733-109a-4f44-84ad-991da182d0a3",
+        "FlowId": 30467
+    }
+}"#,
             },
         ],
         errors: ERRORS,

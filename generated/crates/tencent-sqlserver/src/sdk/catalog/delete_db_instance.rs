@@ -44,7 +44,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5098dad3-077b-4a3b-9c7d-fb1b0415027b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5098dad3-077b-4a3b-9c7d-fb1b0415027b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6ed62412-c476-4714-8042-241f50b2aedf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6ed62412-c476-4714-8042-241f50b2aedf"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

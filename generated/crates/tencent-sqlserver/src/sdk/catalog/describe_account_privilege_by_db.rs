@@ -71,7 +71,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Accounts\": [\n            {\n                \"AccountType\": \"L1\",\n                \"Privilege\": \"DBOwner\",\n                \"UserName\": \"L1\"\n            }\n        ],\n        \"RequestId\": \"33046d34-f461-11ed-9950-525400853186\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Accounts": [
+            {
+                "AccountType": "L1",
+                "Privilege": "DBOwner",
+                "UserName": "L1"
+            }
+        ],
+        "RequestId": "33046d34-f461-11ed-9950-525400853186",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"mssql-632eyp63\",\n        \"TotalCount\": 1,\n        \"Accounts\": [\n            {\n                \"Status\": 2,\n                \"Remark\": \"--\",\n                \"AccountType\": \"L0\",\n                \"Host\": \"127.0.0.1\",\n                \"Name\": \"xiaowei\",\n                \"IsAdmin\": true,\n                \"UpdateTime\": \"2020-09-22 00:00:00\",\n                \"InternalStatus\": \"enable\",\n                \"Authentication\": \"win-windows\",\n                \"PassTime\": \"2020-09-22 00:00:00\",\n                \"Dbs\": [\n                    {\n                        \"Privilege\": \"ReadOnly\",\n                        \"DBName\": \"db1\"\n                    }\n                ],\n                \"CreateTime\": \"2020-09-22 00:00:00\"\n            }\n        ],\n        \"RequestId\": \"5729760c-db94-4c71-a1ee-ebd43adae189\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "mssql-632eyp63",
+        "TotalCount": 1,
+        "Accounts": [
+            {
+                "Status": 2,
+                "Remark": "--",
+                "AccountType": "L0",
+                "Host": "127.0.0.1",
+                "Name": "xiaowei",
+                "IsAdmin": true,
+                "UpdateTime": "2020-09-22 00:00:00",
+                "InternalStatus": "enable",
+                "Authentication": "win-windows",
+                "PassTime": "2020-09-22 00:00:00",
+                "Dbs": [
+                    {
+                        "Privilege": "ReadOnly",
+                        "DBName": "db1"
+                    }
+                ],
+                "CreateTime": "2020-09-22 00:00:00"
+            }
+        ],
+        "RequestId": "5729760c-db94-4c71-a1ee-ebd43adae189"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

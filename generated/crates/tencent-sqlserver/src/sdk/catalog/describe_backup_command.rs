@@ -65,17 +65,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Command\": \"declare @dbname varchar(100)\\\\\\\\ndeclare @localtime varchar(20)\\\\\\\\ndeclare @str varchar(8000)\\\\\\\\nset @dbname='db1'\\\\\\\\nset @localtime =replace(replace(replace(CONVERT(varchar, getdate(), 120 ),'-',''),' ',''),':','')\\\\\\\\nset @str='BACKUP DATABASE [' + @dbname + '] TO  DISK = N''E:/' + @dbname + '_' + @localtime + '_2full2_2noreconvery2.bak'' WITH INIT'\\\\\\\\nexec(@str)\\\\\\\\ngo\",\n        \"RequestId\": \"03199d88-9dda-49eb-a045-7c69eb4d3591\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Command": "declare @dbname varchar(100)\\\\ndeclare @localtime varchar(20)\\\\ndeclare @str varchar(8000)\\\\nset @dbname='db1'\\\\nset @localtime =replace(replace(replace(CONVERT(varchar, getdate(), 120 ),'-',''),' ',''),':','')\\\\nset @str='BACKUP DATABASE [' + @dbname + '] TO  DISK = N''E:/' + @dbname + '_' + @localtime + '_2full2_2noreconvery2.bak'' WITH INIT'\\\\nexec(@str)\\\\ngo",
+        "RequestId": "03199d88-9dda-49eb-a045-7c69eb4d3591"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Command\": \"BACKUP DATABASE db1 TO DISK='E:/db1.bak' WITH INIT\",\n        \"RequestId\": \"1de3aea3-5fef-4891-b8b0-faeb4e3b5543\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Command": "BACKUP DATABASE db1 TO DISK='E:/db1.bak' WITH INIT",
+        "RequestId": "1de3aea3-5fef-4891-b8b0-faeb4e3b5543"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Command\": \"declare @dbname varchar(100)\\\\\\\\ndeclare @localtime varchar(20)\\\\\\\\ndeclare @str varchar(8000)\\\\\\\\nset @dbname='db1'\\\\\\\\nset @localtime =replace(replace(replace(CONVERT(varchar, getdate(), 120 ),'-',''),' ',''),':','')\\\\\\\\nset @str='BACKUP LOG [' + @dbname + '] TO  DISK = N''E:/' + @dbname + '_' + @localtime + '_2log2_2reconvery2.bak'' WITH FORMAT, INIT'\\\\\\\\nexec(@str)\\\\\\\\ngo\",\n        \"RequestId\": \"8d53700f-b80b-415a-8738-0c340eff2057\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Command": "declare @dbname varchar(100)\\\\ndeclare @localtime varchar(20)\\\\ndeclare @str varchar(8000)\\\\nset @dbname='db1'\\\\nset @localtime =replace(replace(replace(CONVERT(varchar, getdate(), 120 ),'-',''),' ',''),':','')\\\\nset @str='BACKUP LOG [' + @dbname + '] TO  DISK = N''E:/' + @dbname + '_' + @localtime + '_2log2_2reconvery2.bak'' WITH FORMAT, INIT'\\\\nexec(@str)\\\\ngo",
+        "RequestId": "8d53700f-b80b-415a-8738-0c340eff2057"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

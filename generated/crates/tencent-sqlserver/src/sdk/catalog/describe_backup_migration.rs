@@ -106,7 +106,61 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupMigrationSet\": [\n            {\n                \"Action\": {\n                    \"AllAction\": [\n                        \"start\",\n                        \"delete\",\n                        \"incremental\",\n                        \"modify\",\n                        \"view\",\n                        \"upload\"\n                    ],\n                    \"AllowedAction\": [\n                        \"view\",\n                        \"modify\",\n                        \"delete\",\n                        \"upload\",\n                        \"start\"\n                    ]\n                },\n                \"AppId\": 251006279,\n                \"BackupFiles\": [\n                    \"db1.bak\"\n                ],\n                \"CreateTime\": \"2020-09-27 16:23:47\",\n                \"Detail\": {\n                    \"Progress\": 0,\n                    \"StepAll\": 0,\n                    \"StepInfo\": [],\n                    \"StepNow\": 0\n                },\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"InstanceId\": \"mssql-rdc0gajn\",\n                \"IsRecovery\": \"\",\n                \"Message\": \"\",\n                \"MigrationId\": \"mssql-backup-migration-kpl74n9l\",\n                \"MigrationName\": \"character string\",\n                \"RecoveryType\": \"FULL\",\n                \"Region\": \"ap-guangzhou\",\n                \"StartTime\": \"0000-00-00 00:00:00\",\n                \"Status\": 2,\n                \"DBRename\": [\n                    {\n                        \"NewName\": \"newdb\",\n                        \"OldName\": \"olddb\"\n                    }\n                ],\n                \"UploadType\": \"COS_UPLOAD\"\n            }\n        ],\n        \"RequestId\": \"cf4b1509-8029-4daf-b7b1-e504ff82cbba\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupMigrationSet": [
+            {
+                "Action": {
+                    "AllAction": [
+                        "start",
+                        "delete",
+                        "incremental",
+                        "modify",
+                        "view",
+                        "upload"
+                    ],
+                    "AllowedAction": [
+                        "view",
+                        "modify",
+                        "delete",
+                        "upload",
+                        "start"
+                    ]
+                },
+                "AppId": 251006279,
+                "BackupFiles": [
+                    "db1.bak"
+                ],
+                "CreateTime": "2020-09-27 16:23:47",
+                "Detail": {
+                    "Progress": 0,
+                    "StepAll": 0,
+                    "StepInfo": [],
+                    "StepNow": 0
+                },
+                "EndTime": "0000-00-00 00:00:00",
+                "InstanceId": "mssql-rdc0gajn",
+                "IsRecovery": "",
+                "Message": "",
+                "MigrationId": "mssql-backup-migration-kpl74n9l",
+                "MigrationName": "character string",
+                "RecoveryType": "FULL",
+                "Region": "ap-guangzhou",
+                "StartTime": "0000-00-00 00:00:00",
+                "Status": 2,
+                "DBRename": [
+                    {
+                        "NewName": "newdb",
+                        "OldName": "olddb"
+                    }
+                ],
+                "UploadType": "COS_UPLOAD"
+            }
+        ],
+        "RequestId": "cf4b1509-8029-4daf-b7b1-e504ff82cbba",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -75,7 +75,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"ActualUsedSpace\": 1003844420,\n                \"AutoBackupCount\": 9190,\n                \"AutoBackupSpace\": 920300548,\n                \"DataBackupCount\": 1706,\n                \"DataBackupSpace\": 996004980,\n                \"InstanceId\": \"mssql-1ybz12wb\",\n                \"LogBackupCount\": 7627,\n                \"LogBackupSpace\": 7839440,\n                \"ManualBackupCount\": 143,\n                \"ManualBackupSpace\": 83543872,\n                \"Name\": \"xinyuanxu-new\",\n                \"Region\": \"ap-guangzhou\",\n                \"RegionId\": 1,\n                \"Status\": 2\n            }\n        ],\n        \"RequestId\": \"c3ea3ea0-f0a2-11ec-94dd-525400853186\",\n        \"TotalCount\": 17\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "ActualUsedSpace": 1003844420,
+                "AutoBackupCount": 9190,
+                "AutoBackupSpace": 920300548,
+                "DataBackupCount": 1706,
+                "DataBackupSpace": 996004980,
+                "InstanceId": "mssql-1ybz12wb",
+                "LogBackupCount": 7627,
+                "LogBackupSpace": 7839440,
+                "ManualBackupCount": 143,
+                "ManualBackupSpace": 83543872,
+                "Name": "xinyuanxu-new",
+                "Region": "ap-guangzhou",
+                "RegionId": 1,
+                "Status": 2
+            }
+        ],
+        "RequestId": "c3ea3ea0-f0a2-11ec-94dd-525400853186",
+        "TotalCount": 17
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,12 +59,36 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CosUploadBackupFileSet\": [\n            {\n                \"FileName\": \"db1.bak\",\n                \"Size\": 172032\n            }\n        ],\n        \"RequestId\": \"15455085-fe18-4c19-a463-5494451fb0f0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CosUploadBackupFileSet": [
+            {
+                "FileName": "db1.bak",
+                "Size": 172032
+            }
+        ],
+        "RequestId": "15455085-fe18-4c19-a463-5494451fb0f0"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CosUploadBackupFileSet\": [\n            {\n                \"FileName\": \"db_cvm_1_20200927204209_2log2_2noreconvery2.bak\",\n                \"Size\": 28672\n            },\n            {\n                \"FileName\": \"db_cvm_3_20200927204219_2log2_2noreconvery2.bak\",\n                \"Size\": 40960\n            }\n        ],\n        \"RequestId\": \"08218621-158d-49df-8366-dfa7958a1ffd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CosUploadBackupFileSet": [
+            {
+                "FileName": "db_cvm_1_20200927204209_2log2_2noreconvery2.bak",
+                "Size": 28672
+            },
+            {
+                "FileName": "db_cvm_3_20200927204219_2log2_2noreconvery2.bak",
+                "Size": 40960
+            }
+        ],
+        "RequestId": "08218621-158d-49df-8366-dfa7958a1ffd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -91,7 +91,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupMigrationSet\": [\n            {\n                \"Action\": {\n                    \"AllAction\": [\n                        \"view\",\n                        \"remark\",\n                        \"delete\"\n                    ],\n                    \"AllowedAction\": [\n                        \"view\",\n                        \"remark\",\n                        \"delete\"\n                    ]\n                },\n                \"CreateTime\": \"2022-08-05 14:14:17\",\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"FileMd5\": \"\",\n                \"FileName\": \"test.xlsx\",\n                \"FilePath\": \"D:\\\\SSIS\\\\\",\n                \"FileSize\": 0,\n                \"FileType\": \"FLAT\",\n                \"FileURL\": \"http://sqlserver-gz-test-1251966477.cos.ap-guangzhou.myqcloud.com/test.xlsx\",\n                \"InstanceId\": \"mssqlbi-fo2dwujt\",\n                \"Message\": \"\",\n                \"Remark\": \"Remark\",\n                \"StartTime\": \"0000-00-00 00:00:00\",\n                \"Status\": 1\n            }\n        ],\n        \"RequestId\": \"13903852-75f7-4977-9965-aa4babeadbd5\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupMigrationSet": [
+            {
+                "Action": {
+                    "AllAction": [
+                        "view",
+                        "remark",
+                        "delete"
+                    ],
+                    "AllowedAction": [
+                        "view",
+                        "remark",
+                        "delete"
+                    ]
+                },
+                "CreateTime": "2022-08-05 14:14:17",
+                "EndTime": "0000-00-00 00:00:00",
+                "FileMd5": "",
+                "FileName": "test.xlsx",
+                "FilePath": "D:\\SSIS\\",
+                "FileSize": 0,
+                "FileType": "FLAT",
+                "FileURL": "http://sqlserver-gz-test-1251966477.cos.ap-guangzhou.myqcloud.com/test.xlsx",
+                "InstanceId": "mssqlbi-fo2dwujt",
+                "Message": "",
+                "Remark": "Remark",
+                "StartTime": "0000-00-00 00:00:00",
+                "Status": 1
+            }
+        ],
+        "RequestId": "13903852-75f7-4977-9965-aa4babeadbd5",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"863b2797-858b-49f3-88e9-50159e564cbc\",\n        \"Collation\": [\n            \"Chinese_PRC_CI_AS\"\n        ],\n        \"TimeZone\": [\n            \"China Standard Time\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "863b2797-858b-49f3-88e9-50159e564cbc",
+        "Collation": [
+            "Chinese_PRC_CI_AS"
+        ],
+        "TimeZone": [
+            "China Standard Time"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -90,7 +90,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1fed8472-f117-11ec-be47-525400853186\",\n        \"TotalCount\": 1,\n        \"Items\": [\n            {\n                \"ActualUsedCount\": 4937,\n                \"ActualUsedSpace\": 554778704,\n                \"CrossBackupEnabled\": \"enable\",\n                \"CrossBackupSaveDays\": 7,\n                \"CrossRegions\": [\n                    \"ap-shanghai\"\n                ],\n                \"DataBackupCount\": 1019,\n                \"DataBackupSpace\": 550868544,\n                \"InstanceId\": \"mssql-1ybz12wb\",\n                \"LastBackupStartTime\": \"2022-06-21 13:57:17\",\n                \"LogBackupCount\": 3918,\n                \"LogBackupSpace\": 3910160,\n                \"Name\": \"xinyuanxu-new\",\n                \"Region\": \"ap-guangzhou\",\n                \"Status\": 2\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1fed8472-f117-11ec-be47-525400853186",
+        "TotalCount": 1,
+        "Items": [
+            {
+                "ActualUsedCount": 4937,
+                "ActualUsedSpace": 554778704,
+                "CrossBackupEnabled": "enable",
+                "CrossBackupSaveDays": 7,
+                "CrossRegions": [
+                    "ap-shanghai"
+                ],
+                "DataBackupCount": 1019,
+                "DataBackupSpace": 550868544,
+                "InstanceId": "mssql-1ybz12wb",
+                "LastBackupStartTime": "2022-06-21 13:57:17",
+                "LogBackupCount": 3918,
+                "LogBackupSpace": 3910160,
+                "Name": "xinyuanxu-new",
+                "Region": "ap-guangzhou",
+                "Status": 2
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Region\": \"ap-guangzhou\",\n        \"RequestId\": \"6579b707-5393-4579-ad10-349ea17b81e5\",\n        \"Zone\": \"ap-guangzhou-2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Region": "ap-guangzhou",
+        "RequestId": "6579b707-5393-4579-ad10-349ea17b81e5",
+        "Zone": "ap-guangzhou-2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

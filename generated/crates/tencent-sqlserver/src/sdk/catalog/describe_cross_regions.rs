@@ -39,7 +39,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Regions\": [\n            \"ap-beijing\",\n            \"ap-shanghai\",\n            \"ap-taipei\",\n            \"ap-hongkong\",\n            \"ap-beijing-fsi\",\n            \"ap-shanghai-fsi\",\n            \"ap-shenzhen-fsi\"\n        ],\n        \"RequestId\": \"1373db1a-efd7-11ec-a46f-525400853186\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Regions": [
+            "ap-beijing",
+            "ap-shanghai",
+            "ap-taipei",
+            "ap-hongkong",
+            "ap-beijing-fsi",
+            "ap-shanghai-fsi",
+            "ap-shenzhen-fsi"
+        ],
+        "RequestId": "1373db1a-efd7-11ec-a46f-525400853186"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

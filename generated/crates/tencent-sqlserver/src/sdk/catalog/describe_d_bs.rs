@@ -73,7 +73,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5062de55-d048-4d3b-92f9-b98b6f244360\",\n        \"TotalCount\": 1,\n        \"DBInstances\": [\n            {\n                \"InstanceId\": \"mssql-632eyp63\",\n                \"DBDetails\": [\n                    {\n                        \"Name\": \"ceshi1\",\n                        \"Charset\": \"Chinese_PRC_CI_AS\",\n                        \"Remark\": \"Testdb1\",\n                        \"CreateTime\": \"2018-07-02 20:12:24\",\n                        \"Status\": 2,\n                        \"Accounts\": [\n                            {\n                                \"UserName\": \"victorwind\",\n                                \"Privilege\": \"ReadWrite\"\n                            }\n                        ],\n                        \"InternalStatus\": \"ONLINE\"\n                    }\n                ]\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5062de55-d048-4d3b-92f9-b98b6f244360",
+        "TotalCount": 1,
+        "DBInstances": [
+            {
+                "InstanceId": "mssql-632eyp63",
+                "DBDetails": [
+                    {
+                        "Name": "ceshi1",
+                        "Charset": "Chinese_PRC_CI_AS",
+                        "Remark": "Testdb1",
+                        "CreateTime": "2018-07-02 20:12:24",
+                        "Status": 2,
+                        "Accounts": [
+                            {
+                                "UserName": "victorwind",
+                                "Privilege": "ReadWrite"
+                            }
+                        ],
+                        "InternalStatus": "ONLINE"
+                    }
+                ]
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

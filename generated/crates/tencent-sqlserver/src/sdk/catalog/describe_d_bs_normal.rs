@@ -44,7 +44,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"DBList\": [\n            {\n                \"IsFulltextEnabled\": \"0\",\n                \"UserAccessDesc\": \"MULTI_USER\",\n                \"IsMirroring\": \"1\",\n                \"CollationName\": \"Chinese_PRC_CI_AS\",\n                \"RecoveryModelDesc\": \"FULL\",\n                \"IsSubscribed\": \"1\",\n                \"StateDesc\": \"ONLINE\",\n                \"IsCdcEnabled\": \"1\",\n                \"MirroringState\": \"SYNCHRONIZED\",\n                \"IsPublished\": \"1\",\n                \"RetentionPeriod\": \"20\",\n                \"IsDbChainingOn\": \"1\",\n                \"IsEncrypted\": \"0\",\n                \"IsTrustworthyOn\": \"1\",\n                \"IsReadCommittedSnapshotOn\": \"0\",\n                \"IsBrokerEnabled\": \"1\",\n                \"IsAutoCleanupOn\": \"1\",\n                \"Name\": \"db_test\"\n            }\n        ],\n        \"RequestId\": \"9607d890-db08-11eb-9f54-a9df121c01af\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "DBList": [
+            {
+                "IsFulltextEnabled": "0",
+                "UserAccessDesc": "MULTI_USER",
+                "IsMirroring": "1",
+                "CollationName": "Chinese_PRC_CI_AS",
+                "RecoveryModelDesc": "FULL",
+                "IsSubscribed": "1",
+                "StateDesc": "ONLINE",
+                "IsCdcEnabled": "1",
+                "MirroringState": "SYNCHRONIZED",
+                "IsPublished": "1",
+                "RetentionPeriod": "20",
+                "IsDbChainingOn": "1",
+                "IsEncrypted": "0",
+                "IsTrustworthyOn": "1",
+                "IsReadCommittedSnapshotOn": "0",
+                "IsBrokerEnabled": "1",
+                "IsAutoCleanupOn": "1",
+                "Name": "db_test"
+            }
+        ],
+        "RequestId": "9607d890-db08-11eb-9f54-a9df121c01af"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

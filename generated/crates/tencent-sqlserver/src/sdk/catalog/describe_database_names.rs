@@ -53,7 +53,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DatabaseNameSet\": [\n            \"dbtest2\",\n            \"dbtest1\",\n            \"db2234\"\n        ],\n        \"RequestId\": \"ba3f44bd-6006-495d-a83c-42b166bdad21\",\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DatabaseNameSet": [
+            "dbtest2",
+            "dbtest1",
+            "db2234"
+        ],
+        "RequestId": "ba3f44bd-6006-495d-a83c-42b166bdad21",
+        "TotalCount": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -79,7 +79,92 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DBInstances\": [\n            {\n                \"DBDetails\": [\n                    {\n                        \"Accounts\": [\n                            {\n                                \"AccountType\": \"L3\",\n                                \"Privilege\": \"ReadWrite\",\n                                \"UserName\": \"L2\"\n                            },\n                            {\n                                \"AccountType\": \"L1\",\n                                \"Privilege\": \"DBOwner\",\n                                \"UserName\": \"L0\"\n                            }\n                        ],\n                        \"Charset\": \"Chinese_PRC_CI_AS\",\n                        \"CreateTime\": \"2023-09-21 21:37:47\",\n                        \"Encryption\": \"disable\",\n                        \"InternalStatus\": \"ONLINE\",\n                        \"Name\": \"test_db3\",\n                        \"Remark\": \"--\",\n                        \"Status\": 2\n                    },\n                    {\n                        \"Accounts\": [\n                            {\n                                \"AccountType\": \"L3\",\n                                \"Privilege\": \"ReadOnly\",\n                                \"UserName\": \"L3\"\n                            },\n                            {\n                                \"AccountType\": \"L3\",\n                                \"Privilege\": \"ReadOnly\",\n                                \"UserName\": \"L2\"\n                            },\n                            {\n                                \"AccountType\": \"L1\",\n                                \"Privilege\": \"DBOwner\",\n                                \"UserName\": \"L0\"\n                            }\n                        ],\n                        \"Charset\": \"Chinese_PRC_CI_AS\",\n                        \"CreateTime\": \"2023-09-21 15:49:48\",\n                        \"Encryption\": \"disable\",\n                        \"InternalStatus\": \"ONLINE\",\n                        \"Name\": \"test_db2\",\n                        \"Remark\": \"--\",\n                        \"Status\": 2\n                    },\n                    {\n                        \"Accounts\": [\n                            {\n                                \"AccountType\": \"L3\",\n                                \"Privilege\": \"ReadWrite\",\n                                \"UserName\": \"L3\"\n                            },\n                            {\n                                \"AccountType\": \"L3\",\n                                \"Privilege\": \"ReadWrite\",\n                                \"UserName\": \"L2\"\n                            },\n                            {\n                                \"AccountType\": \"L1\",\n                                \"Privilege\": \"DBOwner\",\n                                \"UserName\": \"L0\"\n                            }\n                        ],\n                        \"Charset\": \"Chinese_PRC_CI_AS\",\n                        \"CreateTime\": \"2023-09-20 20:21:50\",\n                        \"Encryption\": \"disable\",\n                        \"InternalStatus\": \"ONLINE\",\n                        \"Name\": \"test_db\",\n                        \"Remark\": \"--\",\n                        \"Status\": 2\n                    }\n                ],\n                \"InstanceId\": \"mssql-ds3p26cv\"\n            }\n        ],\n        \"RequestId\": \"1e4e038e-76eb-11ee-b611-525400853186\",\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DBInstances": [
+            {
+                "DBDetails": [
+                    {
+                        "Accounts": [
+                            {
+                                "AccountType": "L3",
+                                "Privilege": "ReadWrite",
+                                "UserName": "L2"
+                            },
+                            {
+                                "AccountType": "L1",
+                                "Privilege": "DBOwner",
+                                "UserName": "L0"
+                            }
+                        ],
+                        "Charset": "Chinese_PRC_CI_AS",
+                        "CreateTime": "2023-09-21 21:37:47",
+                        "Encryption": "disable",
+                        "InternalStatus": "ONLINE",
+                        "Name": "test_db3",
+                        "Remark": "--",
+                        "Status": 2
+                    },
+                    {
+                        "Accounts": [
+                            {
+                                "AccountType": "L3",
+                                "Privilege": "ReadOnly",
+                                "UserName": "L3"
+                            },
+                            {
+                                "AccountType": "L3",
+                                "Privilege": "ReadOnly",
+                                "UserName": "L2"
+                            },
+                            {
+                                "AccountType": "L1",
+                                "Privilege": "DBOwner",
+                                "UserName": "L0"
+                            }
+                        ],
+                        "Charset": "Chinese_PRC_CI_AS",
+                        "CreateTime": "2023-09-21 15:49:48",
+                        "Encryption": "disable",
+                        "InternalStatus": "ONLINE",
+                        "Name": "test_db2",
+                        "Remark": "--",
+                        "Status": 2
+                    },
+                    {
+                        "Accounts": [
+                            {
+                                "AccountType": "L3",
+                                "Privilege": "ReadWrite",
+                                "UserName": "L3"
+                            },
+                            {
+                                "AccountType": "L3",
+                                "Privilege": "ReadWrite",
+                                "UserName": "L2"
+                            },
+                            {
+                                "AccountType": "L1",
+                                "Privilege": "DBOwner",
+                                "UserName": "L0"
+                            }
+                        ],
+                        "Charset": "Chinese_PRC_CI_AS",
+                        "CreateTime": "2023-09-20 20:21:50",
+                        "Encryption": "disable",
+                        "InternalStatus": "ONLINE",
+                        "Name": "test_db",
+                        "Remark": "--",
+                        "Status": 2
+                    }
+                ],
+                "InstanceId": "mssql-ds3p26cv"
+            }
+        ],
+        "RequestId": "1e4e038e-76eb-11ee-b611-525400853186",
+        "TotalCount": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DatabaseCharsets\": [\n            \"SQL_EBCDIC1141_CP1_CS_AS\",\n            \"SQL_EBCDIC277_2_CP1_CS_AS\",\n            \"SQL_Ukrainian_CP1251_CI_AS\",\n            \"SQL_Ukrainian_CP1251_CS_AS\"\n        ],\n        \"RequestId\": \"b28ec299-0063-4195-9273-ebac5cdc485c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DatabaseCharsets": [
+            "SQL_EBCDIC1141_CP1_CS_AS",
+            "SQL_EBCDIC277_2_CP1_CS_AS",
+            "SQL_Ukrainian_CP1251_CI_AS",
+            "SQL_Ukrainian_CP1251_CS_AS"
+        ],
+        "RequestId": "b28ec299-0063-4195-9273-ebac5cdc485c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

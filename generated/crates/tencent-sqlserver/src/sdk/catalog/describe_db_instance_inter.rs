@@ -76,7 +76,53 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InterInstanceSet\": [\n            {\n                \"InstanceId\": \"mssql-30vft2ix\",\n                \"InterPort\": 1028,\n                \"InterVip\": \"192.168.0.1\",\n                \"Name\": \"andy\",\n                \"Region\": \"ap-guangzhou\",\n                \"Status\": 1,\n                \"Version\": \"2012SP3\",\n                \"VersionName\": \"SQL Server 2012 Enterprise\",\n                \"Vip\": \"192.168.0.2\",\n                \"Vport\": 1433,\n                \"Zone\": \"ap-guangzhou-3\"\n            },\n            {\n                \"InstanceId\": \"mssql-iqnuxv3j\",\n                \"InterPort\": 1026,\n                \"InterVip\": \"192.168.0.1\",\n                \"Name\": \"tom\",\n                \"Region\": \"ap-guangzhou\",\n                \"Status\": 1,\n                \"Version\": \"2017\",\n                \"VersionName\": \"SQL Server 2017 Enterprise\",\n                \"Vip\": \"192.168.0.2\",\n                \"Vport\": 1433,\n                \"Zone\": \"ap-guangzhou-3\"\n            },\n            {\n                \"InstanceId\": \"mssql-ngc6786l\",\n                \"InterPort\": 1029,\n                \"InterVip\": \"192.168.0.1\",\n                \"Name\": \"andy2\",\n                \"Region\": \"ap-guangzhou\",\n                \"Status\": 1,\n                \"Version\": \"2008R2\",\n                \"VersionName\": \"SQL Server 2008 Enterprise\",\n                \"Vip\": \"192.168.0.2\",\n                \"Vport\": 1433,\n                \"Zone\": \"ap-guangzhou-3\"\n            }\n        ],\n        \"RequestId\": \"ff9c5a56-1d33-4707-b656-a715240635ad\",\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InterInstanceSet": [
+            {
+                "InstanceId": "mssql-30vft2ix",
+                "InterPort": 1028,
+                "InterVip": "192.168.0.1",
+                "Name": "andy",
+                "Region": "ap-guangzhou",
+                "Status": 1,
+                "Version": "2012SP3",
+                "VersionName": "SQL Server 2012 Enterprise",
+                "Vip": "192.168.0.2",
+                "Vport": 1433,
+                "Zone": "ap-guangzhou-3"
+            },
+            {
+                "InstanceId": "mssql-iqnuxv3j",
+                "InterPort": 1026,
+                "InterVip": "192.168.0.1",
+                "Name": "tom",
+                "Region": "ap-guangzhou",
+                "Status": 1,
+                "Version": "2017",
+                "VersionName": "SQL Server 2017 Enterprise",
+                "Vip": "192.168.0.2",
+                "Vport": 1433,
+                "Zone": "ap-guangzhou-3"
+            },
+            {
+                "InstanceId": "mssql-ngc6786l",
+                "InterPort": 1029,
+                "InterVip": "192.168.0.1",
+                "Name": "andy2",
+                "Region": "ap-guangzhou",
+                "Status": 1,
+                "Version": "2008R2",
+                "VersionName": "SQL Server 2008 Enterprise",
+                "Vip": "192.168.0.2",
+                "Vport": 1433,
+                "Zone": "ap-guangzhou-3"
+            }
+        ],
+        "RequestId": "ff9c5a56-1d33-4707-b656-a715240635ad",
+        "TotalCount": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"mssql-j8kv137v\",\n        \"RegularBackupSaveDays\": 1,\n        \"RequestId\": \"7\",\n        \"RegularBackupCounts\": 1,\n        \"RegularBackupEnable\": \"enable\",\n        \"RegularBackupStrategy\": \"months\",\n        \"RegularBackupStartTime\": \"2022-10-10\",\n        \"EventSaveDays\": 0,\n        \"TDEConfig\": {\n            \"Encryption\": \"disable\",\n            \"CertificateAttribution\": \"self\",\n            \"QuoteUin\": \"\"\n        },\n        \"BlockedThreshold\": 6\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "mssql-j8kv137v",
+        "RegularBackupSaveDays": 1,
+        "RequestId": "7",
+        "RegularBackupCounts": 1,
+        "RegularBackupEnable": "enable",
+        "RegularBackupStrategy": "months",
+        "RegularBackupStartTime": "2022-10-10",
+        "EventSaveDays": 0,
+        "TDEConfig": {
+            "Encryption": "disable",
+            "CertificateAttribution": "self",
+            "QuoteUin": ""
+        },
+        "BlockedThreshold": 6
+    }
+}"#,
             },
         ],
         errors: ERRORS,

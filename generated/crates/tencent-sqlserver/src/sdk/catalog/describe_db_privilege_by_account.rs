@@ -71,7 +71,34 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DBList\": [\n            {\n                \"DBName\": \"db6_new\",\n                \"Privilege\": \"DBOwner\"\n            },\n            {\n                \"DBName\": \"db5_new\",\n                \"Privilege\": \"ReadOnly\"\n            },\n            {\n                \"DBName\": \"db4_new\",\n                \"Privilege\": \"ReadWrite\"\n            },\n            {\n                \"DBName\": \"db2_new\",\n                \"Privilege\": \"ReadOnly\"\n            },\n            {\n                \"DBName\": \"bigData\",\n                \"Privilege\": \"DBOwner\"\n            }\n        ],\n        \"RequestId\": \"0d8e4888-f464-11ed-8347-525400853186\",\n        \"TotalCount\": 5\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DBList": [
+            {
+                "DBName": "db6_new",
+                "Privilege": "DBOwner"
+            },
+            {
+                "DBName": "db5_new",
+                "Privilege": "ReadOnly"
+            },
+            {
+                "DBName": "db4_new",
+                "Privilege": "ReadWrite"
+            },
+            {
+                "DBName": "db2_new",
+                "Privilege": "ReadOnly"
+            },
+            {
+                "DBName": "bigData",
+                "Privilege": "DBOwner"
+            }
+        ],
+        "RequestId": "0d8e4888-f464-11ed-8347-525400853186",
+        "TotalCount": 5
+    }
+}"#,
             },
         ],
         errors: ERRORS,

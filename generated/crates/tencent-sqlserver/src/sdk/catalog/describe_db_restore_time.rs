@@ -71,7 +71,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Details\": [\n            {\n                \"NewName\": \"new_db_test\",\n                \"OldName\": \"db_test\"\n            }\n        ],\n        \"RequestId\": \"424e1df0-9253-11ed-8d88-ffd89b85f329\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Details": [
+            {
+                "NewName": "new_db_test",
+                "OldName": "db_test"
+            }
+        ],
+        "RequestId": "424e1df0-9253-11ed-8d88-ffd89b85f329",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

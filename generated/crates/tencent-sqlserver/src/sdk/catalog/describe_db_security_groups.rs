@@ -47,7 +47,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1531f8ed-b13f-430b-b6a6-d85474877f3f\",\n        \"SecurityGroupSet\": [\n            {\n                \"CreateTime\": \"2019-03-29 12:01:40\",\n                \"InboundSet\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n                        \"Dir\": \"INPUT\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    }\n                ],\n                \"OutboundSet\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n                        \"Dir\": \"OUTPUT\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    }\n                ],\n                \"ProjectId\": 0,\n                \"SecurityGroupId\": \"sg-igw86yth\",\n                \"SecurityGroupName\": \"default\",\n                \"SecurityGroupRemark\": \"System created security group\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1531f8ed-b13f-430b-b6a6-d85474877f3f",
+        "SecurityGroupSet": [
+            {
+                "CreateTime": "2019-03-29 12:01:40",
+                "InboundSet": [
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+                        "Dir": "INPUT",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    }
+                ],
+                "OutboundSet": [
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+                        "Dir": "OUTPUT",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    }
+                ],
+                "ProjectId": 0,
+                "SecurityGroupId": "sg-igw86yth",
+                "SecurityGroupName": "default",
+                "SecurityGroupRemark": "System created security group"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"863b2797-858b-49f3-88e9-50159e564cbc\",\n        \"TotalCount\": 1,\n        \"SwitchLog\": [\n            {\n                \"EventId\": \"f39bc24b76d1c5d3ce60f0dcb9e0bd79\",\n                \"SwitchType\": 1,\n                \"StartTime\": \"2023-01-01 00:00:00\",\n                \"EndTime\": \"2023-01-01 00:01:00\",\n                \"Reason\": \"AUTO\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "863b2797-858b-49f3-88e9-50159e564cbc",
+        "TotalCount": 1,
+        "SwitchLog": [
+            {
+                "EventId": "f39bc24b76d1c5d3ce60f0dcb9e0bd79",
+                "SwitchType": 1,
+                "StartTime": "2023-01-01 00:00:00",
+                "EndTime": "2023-01-01 00:01:00",
+                "Reason": "AUTO"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

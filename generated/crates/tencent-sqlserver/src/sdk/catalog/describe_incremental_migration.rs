@@ -94,7 +94,55 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IncrementalMigrationSet\": [\n            {\n                \"Action\": {\n                    \"AllAction\": [\n                        \"start\",\n                        \"delete\",\n                        \"incremental\",\n                        \"modify\",\n                        \"view\",\n                        \"upload\"\n                    ],\n                    \"AllowedAction\": [\n                        \"view\",\n                        \"modify\",\n                        \"delete\",\n                        \"upload\",\n                        \"start\"\n                    ]\n                },\n                \"AppId\": 251006279,\n                \"BackupFiles\": [\n                    \"db_cvm_1_20200927204209_2log2_2noreconvery2.bak\"\n                ],\n                \"CreateTime\": \"2020-09-27 20:44:59\",\n                \"Detail\": {\n                    \"Progress\": 0,\n                    \"StepAll\": 0,\n                    \"StepInfo\": [],\n                    \"StepNow\": 0\n                },\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"InstanceId\": \"mssql-rdc0gajn\",\n                \"IsRecovery\": \"NO\",\n                \"Message\": \"\",\n                \"MigrationId\": \"mssql-incremental-migration-kp7bgv8p\",\n                \"MigrationName\": \"\",\n                \"RecoveryType\": \"FULL_LOG\",\n                \"Region\": \"ap-guangzhou\",\n                \"StartTime\": \"0000-00-00 00:00:00\",\n                \"Status\": 2,\n                \"UploadType\": \"COS_UPLOAD\"\n            }\n        ],\n        \"RequestId\": \"6dc136cb-e2e8-42b7-babc-2fc3b6f50d3d\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IncrementalMigrationSet": [
+            {
+                "Action": {
+                    "AllAction": [
+                        "start",
+                        "delete",
+                        "incremental",
+                        "modify",
+                        "view",
+                        "upload"
+                    ],
+                    "AllowedAction": [
+                        "view",
+                        "modify",
+                        "delete",
+                        "upload",
+                        "start"
+                    ]
+                },
+                "AppId": 251006279,
+                "BackupFiles": [
+                    "db_cvm_1_20200927204209_2log2_2noreconvery2.bak"
+                ],
+                "CreateTime": "2020-09-27 20:44:59",
+                "Detail": {
+                    "Progress": 0,
+                    "StepAll": 0,
+                    "StepInfo": [],
+                    "StepNow": 0
+                },
+                "EndTime": "0000-00-00 00:00:00",
+                "InstanceId": "mssql-rdc0gajn",
+                "IsRecovery": "NO",
+                "Message": "",
+                "MigrationId": "mssql-incremental-migration-kp7bgv8p",
+                "MigrationName": "",
+                "RecoveryType": "FULL_LOG",
+                "Region": "ap-guangzhou",
+                "StartTime": "0000-00-00 00:00:00",
+                "Status": 2,
+                "UploadType": "COS_UPLOAD"
+            }
+        ],
+        "RequestId": "6dc136cb-e2e8-42b7-babc-2fc3b6f50d3d",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

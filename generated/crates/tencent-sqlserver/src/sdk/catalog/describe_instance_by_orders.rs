@@ -45,7 +45,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DealInstance\": [\n            {\n                \"InstanceId\": [\n                    \"mssql-8a9iajua\"\n                ],\n                \"DealName\": \"202301018918716527262\"\n            }\n        ],\n        \"RequestId\": \"5481552e-2127-11ee-92b8-525400853186\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DealInstance": [
+            {
+                "InstanceId": [
+                    "mssql-8a9iajua"
+                ],
+                "DealName": "202301018918716527262"
+            }
+        ],
+        "RequestId": "5481552e-2127-11ee-92b8-525400853186"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"InstanceId\": \"mssql-bm5e51kb\",\n                \"ModifyTime\": \"2021-04-09 19:04:12\",\n                \"NewValue\": \"60\",\n                \"OldValue\": \"80\",\n                \"ParamName\": \"fill factor(%)\",\n                \"Status\": 3\n            },\n            {\n                \"InstanceId\": \"mssql-bm5e51kb\",\n                \"ModifyTime\": \"2021-04-09 20:26:57\",\n                \"NewValue\": \"60\",\n                \"OldValue\": \"80\",\n                \"ParamName\": \"fill factor(%)\",\n                \"Status\": 3\n            }\n        ],\n        \"RequestId\": \"10684c55-95b7-40de-b070-23f02c6746d2\",\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "InstanceId": "mssql-bm5e51kb",
+                "ModifyTime": "2021-04-09 19:04:12",
+                "NewValue": "60",
+                "OldValue": "80",
+                "ParamName": "fill factor(%)",
+                "Status": 3
+            },
+            {
+                "InstanceId": "mssql-bm5e51kb",
+                "ModifyTime": "2021-04-09 20:26:57",
+                "NewValue": "60",
+                "OldValue": "80",
+                "ParamName": "fill factor(%)",
+                "Status": 3
+            }
+        ],
+        "RequestId": "10684c55-95b7-40de-b070-23f02c6746d2",
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceTaskSet\": [\n            {\n                \"EndTime\": \"2019-08-15 14:26:22\",\n                \"ErrorCode\": 0,\n                \"Id\": 23517,\n                \"Message\": \"\",\n                \"Progress\": 100,\n                \"StartTime\": \"2019-08-15 14:25:20\",\n                \"Status\": 2,\n                \"Type\": 62\n            }\n        ],\n        \"RequestId\": \"c736ff8a-5e23-4549-b9fb-6d79d11586ac\",\n        \"TotalCount\": 21\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceTaskSet": [
+            {
+                "EndTime": "2019-08-15 14:26:22",
+                "ErrorCode": 0,
+                "Id": 23517,
+                "Message": "",
+                "Progress": 100,
+                "StartTime": "2019-08-15 14:25:20",
+                "Status": 2,
+                "Type": 62
+            }
+        ],
+        "RequestId": "c736ff8a-5e23-4549-b9fb-6d79d11586ac",
+        "TotalCount": 21
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"160c730d-b563-4a43-b377-428191d77f39\",\n        \"Span\": 6,\n        \"StartTime\": \"00:00\",\n        \"Weekly\": [\n            1\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "160c730d-b563-4a43-b377-428191d77f39",
+        "Span": 6,
+        "StartTime": "00:00",
+        "Weekly": [
+            1
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

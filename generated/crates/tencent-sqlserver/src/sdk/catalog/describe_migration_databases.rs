@@ -58,7 +58,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3\",\n        \"Amount\": 3,\n        \"MigrateDBSet\": [\n            \"Biz-test1\",\n            \"Biz-test2\",\n            \"Biz-test3\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3",
+        "Amount": 3,
+        "MigrateDBSet": [
+            "Biz-test1",
+            "Biz-test2",
+            "Biz-test3"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3\",\n        \"MigrateId\": 2728,\n        \"MigrateName\": \"Test API\",\n        \"AppId\": 1254065710,\n        \"Region\": \"ap-guangzhou\",\n        \"SourceType\": 5,\n        \"CreateTime\": \"2018-08-06 17:44:58\",\n        \"StartTime\": \"2020-09-22 00:00:00\",\n        \"EndTime\": \"2020-09-22 00:00:00\",\n        \"Status\": 1,\n        \"Progress\": 0,\n        \"MigrateType\": 2,\n        \"Source\": {\n            \"InstanceId\": \"\",\n            \"CvmId\": \"\",\n            \"VpcId\": \"\",\n            \"SubnetId\": \"\",\n            \"UserName\": \"\",\n            \"Password\": \"\",\n            \"Ip\": \"\",\n            \"Port\": 0,\n            \"Url\": [\n                \"http://gz-oncvm-1254065710.cosgz.myqcloud.com/test4_20180724021516.bak\",\n                \"http://gz-oncvm-1254065710.cosgz.myqcloud.com/testdb.bak\"\n            ]\n        },\n        \"Target\": {\n            \"UserName\": \"\",\n            \"Password\": \"\"\n        },\n        \"MigrateDBSet\": []\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3",
+        "MigrateId": 2728,
+        "MigrateName": "Test API",
+        "AppId": 1254065710,
+        "Region": "ap-guangzhou",
+        "SourceType": 5,
+        "CreateTime": "2018-08-06 17:44:58",
+        "StartTime": "2020-09-22 00:00:00",
+        "EndTime": "2020-09-22 00:00:00",
+        "Status": 1,
+        "Progress": 0,
+        "MigrateType": 2,
+        "Source": {
+            "InstanceId": "",
+            "CvmId": "",
+            "VpcId": "",
+            "SubnetId": "",
+            "UserName": "",
+            "Password": "",
+            "Ip": "",
+            "Port": 0,
+            "Url": [
+                "http://gz-oncvm-1254065710.cosgz.myqcloud.com/test4_20180724021516.bak",
+                "http://gz-oncvm-1254065710.cosgz.myqcloud.com/testdb.bak"
+            ]
+        },
+        "Target": {
+            "UserName": "",
+            "Password": ""
+        },
+        "MigrateDBSet": []
+    }
+}"#,
             },
         ],
         errors: ERRORS,

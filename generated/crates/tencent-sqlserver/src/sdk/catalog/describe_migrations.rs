@@ -73,7 +73,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"728ba95f-0443-41ec-82c9-44bc8bfc0802\",\n        \"TotalCount\": 2,\n        \"MigrateTaskSet\": [\n            {\n                \"MigrateId\": 2734,\n                \"MigrateName\": \"andy_Migrate\",\n                \"AppId\": 1251006373,\n                \"Region\": \"ap-guangzhou\",\n                \"SourceType\": 5,\n                \"CreateTime\": \"2018-08-09 11:46:15\",\n                \"StartTime\": \"0000-00-00 00:00:00\",\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"Status\": 1,\n                \"Message\": \"\",\n                \"CheckFlag\": 0,\n                \"Progress\": 0,\n                \"MigrateDetail\": {\n                    \"StepName\": \"\",\n                    \"Progress\": 0\n                }\n            },\n            {\n                \"MigrateId\": 2732,\n                \"MigrateName\": \"andy_Migrate2\",\n                \"AppId\": 1251006373,\n                \"Region\": \"ap-guangzhou\",\n                \"SourceType\": 5,\n                \"CreateTime\": \"2018-08-08 21:03:09\",\n                \"StartTime\": \"0000-00-00 00:00:00\",\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"Status\": 1,\n                \"Message\": \"\",\n                \"CheckFlag\": 0,\n                \"Progress\": 0,\n                \"MigrateDetail\": {\n                    \"StepName\": \"\",\n                    \"Progress\": 0\n                }\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "728ba95f-0443-41ec-82c9-44bc8bfc0802",
+        "TotalCount": 2,
+        "MigrateTaskSet": [
+            {
+                "MigrateId": 2734,
+                "MigrateName": "andy_Migrate",
+                "AppId": 1251006373,
+                "Region": "ap-guangzhou",
+                "SourceType": 5,
+                "CreateTime": "2018-08-09 11:46:15",
+                "StartTime": "0000-00-00 00:00:00",
+                "EndTime": "0000-00-00 00:00:00",
+                "Status": 1,
+                "Message": "",
+                "CheckFlag": 0,
+                "Progress": 0,
+                "MigrateDetail": {
+                    "StepName": "",
+                    "Progress": 0
+                }
+            },
+            {
+                "MigrateId": 2732,
+                "MigrateName": "andy_Migrate2",
+                "AppId": 1251006373,
+                "Region": "ap-guangzhou",
+                "SourceType": 5,
+                "CreateTime": "2018-08-08 21:03:09",
+                "StartTime": "0000-00-00 00:00:00",
+                "EndTime": "0000-00-00 00:00:00",
+                "Status": 1,
+                "Message": "",
+                "CheckFlag": 0,
+                "Progress": 0,
+                "MigrateDetail": {
+                    "StepName": "",
+                    "Progress": 0
+                }
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3\",\n        \"TotalCount\": 10,\n        \"Deals\": [\n            {\n                \"DealName\": \"201806271765\",\n                \"OwnerUin\": \"3374998458\",\n                \"Count\": 1,\n                \"FlowId\": 3456,\n                \"InstanceIdSet\": [\n                    \"mssql-k8vodfsw\"\n                ],\n                \"InstanceChargeType\": \"POST\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3",
+        "TotalCount": 10,
+        "Deals": [
+            {
+                "DealName": "201806271765",
+                "OwnerUin": "3374998458",
+                "Count": 1,
+                "FlowId": 3456,
+                "InstanceIdSet": [
+                    "mssql-k8vodfsw"
+                ],
+                "InstanceChargeType": "POST"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

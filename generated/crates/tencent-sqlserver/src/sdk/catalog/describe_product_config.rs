@@ -53,7 +53,94 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2a91dd2e-f237-4c78-b06c-348a12b04a46\",\n        \"SpecInfoList\": [\n            {\n                \"CPU\": 16,\n                \"InstanceType\": \"HA\",\n                \"MachineType\": \"TS85\",\n                \"MachineTypeName\": \"High IO\",\n                \"MaxStorage\": 3000,\n                \"Memory\": 128,\n                \"MinStorage\": 10,\n                \"MultiZonesStatus\": \"ALL\",\n                \"PayModeStatus\": \"ALL\",\n                \"Pid\": 10908,\n                \"PostPid\": [\n                    10908\n                ],\n                \"QPS\": 61000,\n                \"SpecId\": 22,\n                \"SuitInfo\": \"Large applications with tens of millions of unique users\",\n                \"Version\": \"2008R2\",\n                \"VersionName\": \"SQL Server 2008 Enterprise\"\n            },\n            {\n                \"CPU\": 1,\n                \"InstanceType\": \"HA\",\n                \"MachineType\": \"TS85\",\n                \"MachineTypeName\": \"High IO\",\n                \"MaxStorage\": 3000,\n                \"Memory\": 8,\n                \"MinStorage\": 10,\n                \"MultiZonesStatus\": \"ALL\",\n                \"PayModeStatus\": \"ALL\",\n                \"Pid\": 10908,\n                \"PostPid\": [\n                    10908\n                ],\n                \"QPS\": 6500,\n                \"SpecId\": 17,\n                \"SuitInfo\": \"Small applications with thousands of unique users\",\n                \"Version\": \"2012SP3\",\n                \"VersionName\": \"SQL Server 2012 Enterprise\"\n            },\n            {\n                \"CPU\": 24,\n                \"InstanceType\": \"HA\",\n                \"MachineType\": \"TS85\",\n                \"MachineTypeName\": \"High IO\",\n                \"MaxStorage\": 3000,\n                \"Memory\": 192,\n                \"MinStorage\": 10,\n                \"MultiZonesStatus\": \"ALL\",\n                \"PayModeStatus\": \"ALL\",\n                \"Pid\": 10908,\n                \"PostPid\": [\n                    10908\n                ],\n                \"QPS\": 234000,\n                \"SpecId\": 34,\n                \"SuitInfo\": \"Large applications with hundreds of millions of unique users\",\n                \"Version\": \"2012SP3\",\n                \"VersionName\": \"SQL Server 2012 Enterprise\"\n            },\n            {\n                \"CPU\": 16,\n                \"InstanceType\": \"HA\",\n                \"MachineType\": \"TS85\",\n                \"MachineTypeName\": \"High IO\",\n                \"MaxStorage\": 3000,\n                \"Memory\": 128,\n                \"MinStorage\": 10,\n                \"MultiZonesStatus\": \"ALL\",\n                \"PayModeStatus\": \"ALL\",\n                \"Pid\": 10908,\n                \"PostPid\": [\n                    10908\n                ],\n                \"QPS\": 61000,\n                \"SpecId\": 22,\n                \"SuitInfo\": \"Large applications with tens of millions of unique users\",\n                \"Version\": \"2016SP1\",\n                \"VersionName\": \"SQL Server 2016 Enterprise\"\n            }\n        ],\n        \"TotalCount\": 4\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2a91dd2e-f237-4c78-b06c-348a12b04a46",
+        "SpecInfoList": [
+            {
+                "CPU": 16,
+                "InstanceType": "HA",
+                "MachineType": "TS85",
+                "MachineTypeName": "High IO",
+                "MaxStorage": 3000,
+                "Memory": 128,
+                "MinStorage": 10,
+                "MultiZonesStatus": "ALL",
+                "PayModeStatus": "ALL",
+                "Pid": 10908,
+                "PostPid": [
+                    10908
+                ],
+                "QPS": 61000,
+                "SpecId": 22,
+                "SuitInfo": "Large applications with tens of millions of unique users",
+                "Version": "2008R2",
+                "VersionName": "SQL Server 2008 Enterprise"
+            },
+            {
+                "CPU": 1,
+                "InstanceType": "HA",
+                "MachineType": "TS85",
+                "MachineTypeName": "High IO",
+                "MaxStorage": 3000,
+                "Memory": 8,
+                "MinStorage": 10,
+                "MultiZonesStatus": "ALL",
+                "PayModeStatus": "ALL",
+                "Pid": 10908,
+                "PostPid": [
+                    10908
+                ],
+                "QPS": 6500,
+                "SpecId": 17,
+                "SuitInfo": "Small applications with thousands of unique users",
+                "Version": "2012SP3",
+                "VersionName": "SQL Server 2012 Enterprise"
+            },
+            {
+                "CPU": 24,
+                "InstanceType": "HA",
+                "MachineType": "TS85",
+                "MachineTypeName": "High IO",
+                "MaxStorage": 3000,
+                "Memory": 192,
+                "MinStorage": 10,
+                "MultiZonesStatus": "ALL",
+                "PayModeStatus": "ALL",
+                "Pid": 10908,
+                "PostPid": [
+                    10908
+                ],
+                "QPS": 234000,
+                "SpecId": 34,
+                "SuitInfo": "Large applications with hundreds of millions of unique users",
+                "Version": "2012SP3",
+                "VersionName": "SQL Server 2012 Enterprise"
+            },
+            {
+                "CPU": 16,
+                "InstanceType": "HA",
+                "MachineType": "TS85",
+                "MachineTypeName": "High IO",
+                "MaxStorage": 3000,
+                "Memory": 128,
+                "MinStorage": 10,
+                "MultiZonesStatus": "ALL",
+                "PayModeStatus": "ALL",
+                "Pid": 10908,
+                "PostPid": [
+                    10908
+                ],
+                "QPS": 61000,
+                "SpecId": 22,
+                "SuitInfo": "Large applications with tens of millions of unique users",
+                "Version": "2016SP1",
+                "VersionName": "SQL Server 2016 Enterprise"
+            }
+        ],
+        "TotalCount": 4
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"48a7b046-479f-4f8d-8c34-e6615aec5b73\",\n        \"SecurityGroupSet\": [\n            {\n                \"CreateTime\": \"2019-03-29 12:01:40\",\n                \"InboundSet\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n                        \"Dir\": \"INPUT\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    }\n                ],\n                \"OutboundSet\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n                        \"Dir\": \"OUTPUT\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    }\n                ],\n                \"ProjectId\": 0,\n                \"SecurityGroupId\": \"sg-igw86yth\",\n                \"SecurityGroupName\": \"default\",\n                \"SecurityGroupRemark\": \"System created security group\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "48a7b046-479f-4f8d-8c34-e6615aec5b73",
+        "SecurityGroupSet": [
+            {
+                "CreateTime": "2019-03-29 12:01:40",
+                "InboundSet": [
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+                        "Dir": "INPUT",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    }
+                ],
+                "OutboundSet": [
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+                        "Dir": "OUTPUT",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    }
+                ],
+                "ProjectId": 0,
+                "SecurityGroupId": "sg-igw86yth",
+                "SecurityGroupName": "default",
+                "SecurityGroupRemark": "System created security group"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -95,7 +95,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PublishSubscribeSet\": [\n            {\n                \"Id\": 5,\n                \"Name\": \"Change_name\",\n                \"PublishInstanceId\": \"mssql-12klhrx2c\",\n                \"PublishInstanceName\": \"890d5f71-7e4d-493c-bbe8-22fcec655d50\",\n                \"PublishInstanceIp\": \"192.168.0.7\",\n                \"SubscribeInstanceId\": \"mssql-hh598yjo\",\n                \"SubscribeInstanceName\": \"1957199f-f396-47b6-9716-dfae74161f10\",\n                \"SubscribeInstanceIp\": \"10.0.1.27\",\n                \"DatabaseTupleSet\": [\n                    {\n                        \"PublishDatabase\": \"test01\",\n                        \"SubscribeDatabase\": \"test01\",\n                        \"LastSyncTime\": \"2020-07-13 16:57:01\",\n                        \"Status\": \"SyncNormal\"\n                    },\n                    {\n                        \"PublishDatabase\": \"test02\",\n                        \"SubscribeDatabase\": \"test02\",\n                        \"LastSyncTime\": \"2020-07-13 16:57:01\",\n                        \"Status\": \"SyncNormal\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"b1475330-2c4d-49a7-b063-f3e8b69d23ca\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PublishSubscribeSet": [
+            {
+                "Id": 5,
+                "Name": "Change_name",
+                "PublishInstanceId": "mssql-12klhrx2c",
+                "PublishInstanceName": "890d5f71-7e4d-493c-bbe8-22fcec655d50",
+                "PublishInstanceIp": "192.168.0.7",
+                "SubscribeInstanceId": "mssql-hh598yjo",
+                "SubscribeInstanceName": "1957199f-f396-47b6-9716-dfae74161f10",
+                "SubscribeInstanceIp": "10.0.1.27",
+                "DatabaseTupleSet": [
+                    {
+                        "PublishDatabase": "test01",
+                        "SubscribeDatabase": "test01",
+                        "LastSyncTime": "2020-07-13 16:57:01",
+                        "Status": "SyncNormal"
+                    },
+                    {
+                        "PublishDatabase": "test02",
+                        "SubscribeDatabase": "test02",
+                        "LastSyncTime": "2020-07-13 16:57:01",
+                        "Status": "SyncNormal"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "b1475330-2c4d-49a7-b063-f3e8b69d23ca",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IsOfflineDelay\": 1,\n        \"MasterInstanceId\": \"mssql-2cwisu23\",\n        \"MinReadOnlyInGroup\": 2,\n        \"ReadOnlyGroupId\": \"mssqlrg-itaunotj\",\n        \"ReadOnlyGroupName\": \"\",\n        \"ReadOnlyInstanceSet\": [\n            {\n                \"AccountDifference\": \"\",\n                \"Cpu\": 1,\n                \"CreateTime\": \"2019-12-20 10:11:37\",\n                \"DatabaseDifference\": \"\",\n                \"DelayTime\": \"\",\n                \"EndTime\": \"\",\n                \"InstanceId\": \"mssqlro-otx9r1gr\",\n                \"IsolateTime\": \"\",\n                \"Memory\": 2,\n                \"Model\": 2,\n                \"Name\": \"66c5d5b3-bf78-4f3c-b4e5-047d8d6aad49\",\n                \"PayMode\": 1,\n                \"ProjectId\": 0,\n                \"StartTime\": \"\",\n                \"Status\": 2,\n                \"Storage\": 20,\n                \"SynStatus\": \"\",\n                \"Type\": \"TS85\",\n                \"Uid\": \"\",\n                \"UpdateTime\": \"2021-10-20 17:31:48\",\n                \"Version\": \"2008R2\",\n                \"Weight\": 1\n            }\n        ],\n        \"ReadOnlyMaxDelayTime\": 3,\n        \"RegionId\": \"\",\n        \"RequestId\": \"1055ece1-7c6d-4442-aa20-1e8b588f8444\",\n        \"Status\": 5,\n        \"SubnetId\": \"\",\n        \"Vip\": \"10.0.0.198\",\n        \"VpcId\": \"\",\n        \"Vport\": 1433,\n        \"ZoneId\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IsOfflineDelay": 1,
+        "MasterInstanceId": "mssql-2cwisu23",
+        "MinReadOnlyInGroup": 2,
+        "ReadOnlyGroupId": "mssqlrg-itaunotj",
+        "ReadOnlyGroupName": "",
+        "ReadOnlyInstanceSet": [
+            {
+                "AccountDifference": "",
+                "Cpu": 1,
+                "CreateTime": "2019-12-20 10:11:37",
+                "DatabaseDifference": "",
+                "DelayTime": "",
+                "EndTime": "",
+                "InstanceId": "mssqlro-otx9r1gr",
+                "IsolateTime": "",
+                "Memory": 2,
+                "Model": 2,
+                "Name": "66c5d5b3-bf78-4f3c-b4e5-047d8d6aad49",
+                "PayMode": 1,
+                "ProjectId": 0,
+                "StartTime": "",
+                "Status": 2,
+                "Storage": 20,
+                "SynStatus": "",
+                "Type": "TS85",
+                "Uid": "",
+                "UpdateTime": "2021-10-20 17:31:48",
+                "Version": "2008R2",
+                "Weight": 1
+            }
+        ],
+        "ReadOnlyMaxDelayTime": 3,
+        "RegionId": "",
+        "RequestId": "1055ece1-7c6d-4442-aa20-1e8b588f8444",
+        "Status": 5,
+        "SubnetId": "",
+        "Vip": "10.0.0.198",
+        "VpcId": "",
+        "Vport": 1433,
+        "ZoneId": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IsOfflineDelay\": 1,\n        \"MasterInstanceId\": \"mssql-6f4ddx2f\",\n        \"MasterRegionId\": \"ap-guangzhou\",\n        \"MinReadOnlyInGroup\": 1,\n        \"ReadOnlyGroupId\": \"mssqlrg-552tyamb\",\n        \"ReadOnlyGroupName\": \"Try again to create 2 replicas at a time.\",\n        \"ReadOnlyMaxDelayTime\": 11,\n        \"RegionId\": \"ap-guangzhou\",\n        \"RequestId\": \"798db80b-869b-4a39-a39a-72c52d5bdca4\",\n        \"SubnetId\": \"subnet-gdy95gfs\",\n        \"Vip\": \"10.100.0.44\",\n        \"VpcId\": \"vpc-3xq2t5al\",\n        \"Vport\": 1433,\n        \"ZoneId\": \"ap-guangzhou-2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IsOfflineDelay": 1,
+        "MasterInstanceId": "mssql-6f4ddx2f",
+        "MasterRegionId": "ap-guangzhou",
+        "MinReadOnlyInGroup": 1,
+        "ReadOnlyGroupId": "mssqlrg-552tyamb",
+        "ReadOnlyGroupName": "Try again to create 2 replicas at a time.",
+        "ReadOnlyMaxDelayTime": 11,
+        "RegionId": "ap-guangzhou",
+        "RequestId": "798db80b-869b-4a39-a39a-72c52d5bdca4",
+        "SubnetId": "subnet-gdy95gfs",
+        "Vip": "10.100.0.44",
+        "VpcId": "vpc-3xq2t5al",
+        "Vport": 1433,
+        "ZoneId": "ap-guangzhou-2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

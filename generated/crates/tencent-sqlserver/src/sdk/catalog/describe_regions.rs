@@ -36,7 +36,68 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9b0beca5-f3ea-44d3-97de-ec8f02effaea\",\n        \"TotalCount\": 9,\n        \"RegionSet\": [\n            {\n                \"Region\": \"ap-hongkong\",\n                \"RegionName\": \"Hong Kong (China)\",\n                \"RegionId\": 5,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shanghai-fsi\",\n                \"RegionName\": \"Shanghai Finance\",\n                \"RegionId\": 7,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shantou\",\n                \"RegionName\": \"Shantou\",\n                \"RegionId\": 2,\n                \"RegionState\": \"UNAVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-tianjin\",\n                \"RegionName\": \"Tianjin\",\n                \"RegionId\": 3,\n                \"RegionState\": \"UNAVAILABLE\"\n            },\n            {\n                \"Region\": \"na-toronto\",\n                \"RegionName\": \"North America\",\n                \"RegionId\": 6,\n                \"RegionState\": \"UNAVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-beijing\",\n                \"RegionName\": \"Beijing\",\n                \"RegionId\": 8,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shenzhen-fsi\",\n                \"RegionName\": \"Shenzhen Finance\",\n                \"RegionId\": 11,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-guangzhou\",\n                \"RegionName\": \"Guangzhou\",\n                \"RegionId\": 1,\n                \"RegionState\": \"AVAILABLE\"\n            },\n            {\n                \"Region\": \"ap-shanghai\",\n                \"RegionName\": \"Shanghai\",\n                \"RegionId\": 4,\n                \"RegionState\": \"AVAILABLE\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9b0beca5-f3ea-44d3-97de-ec8f02effaea",
+        "TotalCount": 9,
+        "RegionSet": [
+            {
+                "Region": "ap-hongkong",
+                "RegionName": "Hong Kong (China)",
+                "RegionId": 5,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-shanghai-fsi",
+                "RegionName": "Shanghai Finance",
+                "RegionId": 7,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-shantou",
+                "RegionName": "Shantou",
+                "RegionId": 2,
+                "RegionState": "UNAVAILABLE"
+            },
+            {
+                "Region": "ap-tianjin",
+                "RegionName": "Tianjin",
+                "RegionId": 3,
+                "RegionState": "UNAVAILABLE"
+            },
+            {
+                "Region": "na-toronto",
+                "RegionName": "North America",
+                "RegionId": 6,
+                "RegionState": "UNAVAILABLE"
+            },
+            {
+                "Region": "ap-beijing",
+                "RegionName": "Beijing",
+                "RegionId": 8,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-shenzhen-fsi",
+                "RegionName": "Shenzhen Finance",
+                "RegionId": 11,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-guangzhou",
+                "RegionName": "Guangzhou",
+                "RegionId": 1,
+                "RegionState": "AVAILABLE"
+            },
+            {
+                "Region": "ap-shanghai",
+                "RegionName": "Shanghai",
+                "RegionId": 4,
+                "RegionState": "AVAILABLE"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

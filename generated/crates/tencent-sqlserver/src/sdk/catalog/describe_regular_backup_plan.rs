@@ -76,7 +76,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a62cac28-1656-4115-bf8d-189bef5e1102\",\n        \"SaveModePeriod\": [\n            \"2022-10-24 00:00:00\"\n        ],\n        \"SaveModeRegular\": [\n            \"2022-10-26 00:00:00\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a62cac28-1656-4115-bf8d-189bef5e1102",
+        "SaveModePeriod": [
+            "2022-10-24 00:00:00"
+        ],
+        "SaveModeRegular": [
+            "2022-10-26 00:00:00"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

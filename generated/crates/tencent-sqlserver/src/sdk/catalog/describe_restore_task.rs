@@ -110,7 +110,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"88310080-925d-11ed-981b-c7bf72df626c\",\n        \"Tasks\": [\n            {\n                \"TargetInstanceId\": \"mssql-892932uiu\",\n                \"TargetInstanceName\": \"andy\",\n                \"TargetInstanceStatus\": 2,\n                \"TargetRegion\": \"ap-guangzhou\",\n                \"TargetType\": 0,\n                \"EndTime\": \"0000-00-00 00:00:00\",\n                \"RestoreId\": 1012,\n                \"RestoreTime\": \"2023-01-12 16:22:48\",\n                \"RestoreType\": 0,\n                \"StartTime\": \"2023-01-12 16:22:55\",\n                \"Status\": 0,\n                \"FlowId\": 100\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "88310080-925d-11ed-981b-c7bf72df626c",
+        "Tasks": [
+            {
+                "TargetInstanceId": "mssql-892932uiu",
+                "TargetInstanceName": "andy",
+                "TargetInstanceStatus": 2,
+                "TargetRegion": "ap-guangzhou",
+                "TargetType": 0,
+                "EndTime": "0000-00-00 00:00:00",
+                "RestoreId": 1012,
+                "RestoreTime": "2023-01-12 16:22:48",
+                "RestoreType": 0,
+                "StartTime": "2023-01-12 16:22:55",
+                "Status": 0,
+                "FlowId": 100
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"MinTime\": \"2024-01-01 00:00:00\",\n        \"MaxTime\": \"2024-01-07 00:00:00\",\n        \"RequestId\": \"cd7a35be-2fbf-f3a6-210a-ea9afe158817\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "MinTime": "2024-01-01 00:00:00",
+        "MaxTime": "2024-01-07 00:00:00",
+        "RequestId": "cd7a35be-2fbf-f3a6-210a-ea9afe158817"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"780339f6-30d7-419a-a30c-c2dc0933af1c\",\n        \"Details\": [\n            {\n                \"DBName\": \"db1\",\n                \"StartTime\": \"2018-08-07 11:09:03\",\n                \"EndTime\": \"2018-08-09 11:09:03\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "780339f6-30d7-419a-a30c-c2dc0933af1c",
+        "Details": [
+            {
+                "DBName": "db1",
+                "StartTime": "2018-08-07 11:09:03",
+                "EndTime": "2018-08-09 11:09:03"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

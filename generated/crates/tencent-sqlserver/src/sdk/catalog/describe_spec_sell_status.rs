@@ -76,7 +76,117 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DescribeSpecSellStatusSet\": [\n            {\n                \"Architecture\": \"SINGLE\",\n                \"Id\": \"11000036233\",\n                \"InstanceType\": \"SI\",\n                \"MultiZonesStatus\": \"Invalid\",\n                \"PayModeStatus\": \"ALL\",\n                \"Price\": {\n                    \"PostpaidPrice\": 47,\n                    \"PostpaidPriceUnit\": \"H\",\n                    \"PrepaidPrice\": 26000,\n                    \"PrepaidPriceUnit\": \"M\"\n                },\n                \"SpecId\": 62,\n                \"Status\": 1,\n                \"Style\": \"EXCLUSIVE\",\n                \"Version\": \"2016SP1\",\n                \"ZoneStatusSet\": [\n                    {\n                        \"Region\": \"ap-guangzhou\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-guangzhou-3\"\n                    },\n                    {\n                        \"Region\": \"ap-guangzhou\",\n                        \"Status\": 3,\n                        \"Zone\": \"ap-guangzhou-4\"\n                    },\n                    {\n                        \"Region\": \"ap-guangzhou\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-guangzhou-6\"\n                    },\n                    {\n                        \"Region\": \"ap-singapore\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-singapore-2\"\n                    },\n                    {\n                        \"Region\": \"ap-singapore\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-singapore-1\"\n                    },\n                    {\n                        \"Region\": \"ap-hongkong\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-hongkong-2\"\n                    },\n                    {\n                        \"Region\": \"ap-shanghai\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-shanghai-2\"\n                    },\n                    {\n                        \"Region\": \"ap-shanghai\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-shanghai-3\"\n                    },\n                    {\n                        \"Region\": \"ap-shanghai\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-shanghai-4\"\n                    },\n                    {\n                        \"Region\": \"ap-shanghai\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-shanghai-5\"\n                    },\n                    {\n                        \"Region\": \"ap-beijing\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-beijing-2\"\n                    },\n                    {\n                        \"Region\": \"ap-beijing\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-beijing-3\"\n                    },\n                    {\n                        \"Region\": \"ap-beijing\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-beijing-5\"\n                    },\n                    {\n                        \"Region\": \"ap-beijing\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-beijing-6\"\n                    },\n                    {\n                        \"Region\": \"ap-beijing\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-beijing-7\"\n                    },\n                    {\n                        \"Region\": \"ap-nanjing\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-nanjing-1\"\n                    },\n                    {\n                        \"Region\": \"ap-nanjing\",\n                        \"Status\": 1,\n                        \"Zone\": \"ap-nanjing-2\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"df9508b2-db7c-43ac-91dc-3ba19433ae09\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DescribeSpecSellStatusSet": [
+            {
+                "Architecture": "SINGLE",
+                "Id": "11000036233",
+                "InstanceType": "SI",
+                "MultiZonesStatus": "Invalid",
+                "PayModeStatus": "ALL",
+                "Price": {
+                    "PostpaidPrice": 47,
+                    "PostpaidPriceUnit": "H",
+                    "PrepaidPrice": 26000,
+                    "PrepaidPriceUnit": "M"
+                },
+                "SpecId": 62,
+                "Status": 1,
+                "Style": "EXCLUSIVE",
+                "Version": "2016SP1",
+                "ZoneStatusSet": [
+                    {
+                        "Region": "ap-guangzhou",
+                        "Status": 1,
+                        "Zone": "ap-guangzhou-3"
+                    },
+                    {
+                        "Region": "ap-guangzhou",
+                        "Status": 3,
+                        "Zone": "ap-guangzhou-4"
+                    },
+                    {
+                        "Region": "ap-guangzhou",
+                        "Status": 1,
+                        "Zone": "ap-guangzhou-6"
+                    },
+                    {
+                        "Region": "ap-singapore",
+                        "Status": 1,
+                        "Zone": "ap-singapore-2"
+                    },
+                    {
+                        "Region": "ap-singapore",
+                        "Status": 1,
+                        "Zone": "ap-singapore-1"
+                    },
+                    {
+                        "Region": "ap-hongkong",
+                        "Status": 1,
+                        "Zone": "ap-hongkong-2"
+                    },
+                    {
+                        "Region": "ap-shanghai",
+                        "Status": 1,
+                        "Zone": "ap-shanghai-2"
+                    },
+                    {
+                        "Region": "ap-shanghai",
+                        "Status": 1,
+                        "Zone": "ap-shanghai-3"
+                    },
+                    {
+                        "Region": "ap-shanghai",
+                        "Status": 1,
+                        "Zone": "ap-shanghai-4"
+                    },
+                    {
+                        "Region": "ap-shanghai",
+                        "Status": 1,
+                        "Zone": "ap-shanghai-5"
+                    },
+                    {
+                        "Region": "ap-beijing",
+                        "Status": 1,
+                        "Zone": "ap-beijing-2"
+                    },
+                    {
+                        "Region": "ap-beijing",
+                        "Status": 1,
+                        "Zone": "ap-beijing-3"
+                    },
+                    {
+                        "Region": "ap-beijing",
+                        "Status": 1,
+                        "Zone": "ap-beijing-5"
+                    },
+                    {
+                        "Region": "ap-beijing",
+                        "Status": 1,
+                        "Zone": "ap-beijing-6"
+                    },
+                    {
+                        "Region": "ap-beijing",
+                        "Status": 1,
+                        "Zone": "ap-beijing-7"
+                    },
+                    {
+                        "Region": "ap-nanjing",
+                        "Status": 1,
+                        "Zone": "ap-nanjing-1"
+                    },
+                    {
+                        "Region": "ap-nanjing",
+                        "Status": 1,
+                        "Zone": "ap-nanjing-2"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "df9508b2-db7c-43ac-91dc-3ba19433ae09"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

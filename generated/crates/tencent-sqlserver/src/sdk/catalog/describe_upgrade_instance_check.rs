@@ -88,7 +88,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CheckItems\": [\n            {\n                \"CheckName\": \"CK_CPU\",\n                \"CurrentValue\": \"0\",\n                \"IsAffect\": 0,\n                \"Msg\": \"\",\n                \"MsgCode\": 0,\n                \"Passed\": 1\n            },\n            {\n                \"CheckName\": \"CK_MASTER_STORAGE\",\n                \"CurrentValue\": \"\",\n                \"IsAffect\": 0,\n                \"Msg\": \"\",\n                \"MsgCode\": 0,\n                \"Passed\": 1\n            },\n            {\n                \"CheckName\": \"CK_MEMORY\",\n                \"CurrentValue\": \"0\",\n                \"IsAffect\": 0,\n                \"Msg\": \"\",\n                \"MsgCode\": 0,\n                \"Passed\": 1\n            },\n            {\n                \"CheckName\": \"CK_STORAGE\",\n                \"CurrentValue\": \"0\",\n                \"IsAffect\": 0,\n                \"Msg\": \"\",\n                \"MsgCode\": 0,\n                \"Passed\": 1\n            },\n            {\n                \"CheckName\": \"CK_UPGRATE\",\n                \"CurrentValue\": \"MIGRATE\",\n                \"IsAffect\": 1,\n                \"Msg\": \"version 2008 -> 2017 upgrade requires data migration\",\n                \"MsgCode\": 5,\n                \"Passed\": 1\n            }\n        ],\n        \"IsAffect\": 1,\n        \"ModifyMode\": \"up\",\n        \"Passed\": 1,\n        \"RequestId\": \"44416ab3-794e-47e2-840c-f645efc3481c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CheckItems": [
+            {
+                "CheckName": "CK_CPU",
+                "CurrentValue": "0",
+                "IsAffect": 0,
+                "Msg": "",
+                "MsgCode": 0,
+                "Passed": 1
+            },
+            {
+                "CheckName": "CK_MASTER_STORAGE",
+                "CurrentValue": "",
+                "IsAffect": 0,
+                "Msg": "",
+                "MsgCode": 0,
+                "Passed": 1
+            },
+            {
+                "CheckName": "CK_MEMORY",
+                "CurrentValue": "0",
+                "IsAffect": 0,
+                "Msg": "",
+                "MsgCode": 0,
+                "Passed": 1
+            },
+            {
+                "CheckName": "CK_STORAGE",
+                "CurrentValue": "0",
+                "IsAffect": 0,
+                "Msg": "",
+                "MsgCode": 0,
+                "Passed": 1
+            },
+            {
+                "CheckName": "CK_UPGRATE",
+                "CurrentValue": "MIGRATE",
+                "IsAffect": 1,
+                "Msg": "version 2008 -> 2017 upgrade requires data migration",
+                "MsgCode": 5,
+                "Passed": 1
+            }
+        ],
+        "IsAffect": 1,
+        "ModifyMode": "up",
+        "Passed": 1,
+        "RequestId": "44416ab3-794e-47e2-840c-f645efc3481c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

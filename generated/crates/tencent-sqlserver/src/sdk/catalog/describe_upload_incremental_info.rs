@@ -59,7 +59,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BucketName\": \"cosbacktest-1254065710\",\n        \"ExpiredTime\": \"1601211711\",\n        \"Path\": \"251006279/sqlserver/mssql-rdc0gajn/migration/backup/mssql-backup-migration-cg0ffgqt/increment/mssql-incremental-migration-kp7bgv8p/\",\n        \"Region\": \"ap-guangzhou\",\n        \"RequestId\": \"8498f427-5b9b-42c8-b587-74fad369f27c\",\n        \"StartTime\": \"1601211211\",\n        \"TmpSecretId\": \"*************************\",\n        \"TmpSecretKey\": \"*************************\",\n        \"CosSecurityToken\": \"S0niafv9wK40qvkDv2OjmEc2J7DAJRRa7b8c49fac8faf31d51469d4c639c866eKiE4vy8Y1d36neOhi1yg4RD4q9J4MeUyVSNsdiEt1z8X5zVFLGvGayDCfuA2uNuA5aoUSytd3CZzviKkGN-_Nq4OrIdSMzfeM-SrY3OEkV9TRItcig0PtpUYocSXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BucketName": "cosbacktest-1254065710",
+        "ExpiredTime": "1601211711",
+        "Path": "251006279/sqlserver/mssql-rdc0gajn/migration/backup/mssql-backup-migration-cg0ffgqt/increment/mssql-incremental-migration-kp7bgv8p/",
+        "Region": "ap-guangzhou",
+        "RequestId": "8498f427-5b9b-42c8-b587-74fad369f27c",
+        "StartTime": "1601211211",
+        "TmpSecretId": "*************************",
+        "TmpSecretKey": "*************************",
+        "CosSecurityToken": "S0niafv9wK40qvkDv2OjmEc2J7DAJRRa7b8c49fac8faf31d51469d4c639c866eKiE4vy8Y1d36neOhi1yg4RD4q9J4MeUyVSNsdiEt1z8X5zVFLGvGayDCfuA2uNuA5aoUSytd3CZzviKkGN-_Nq4OrIdSMzfeM-SrY3OEkV9TRItcig0PtpUYocSXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"023a2da2-c152-11ed-b1aa-525400853186\",\n        \"TotalCount\": 10,\n        \"Events\": [\n            {\n                \"EndTime\": \"2023-03-10 15:45:05\",\n                \"EventType\": \"slow\",\n                \"ExternalAddr\": \"https://***\",\n                \"FileName\": \"autoed_instance_58001_20230220110419.xel\",\n                \"Id\": 1004,\n                \"InternalAddr\": \"https:***\",\n                \"Size\": 10240,\n                \"StartTime\": \"2023-03-10 15:44:15\",\n                \"Status\": 1\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "023a2da2-c152-11ed-b1aa-525400853186",
+        "TotalCount": 10,
+        "Events": [
+            {
+                "EndTime": "2023-03-10 15:45:05",
+                "EventType": "slow",
+                "ExternalAddr": "https://***",
+                "FileName": "autoed_instance_58001_20230220110419.xel",
+                "Id": 1004,
+                "InternalAddr": "https:***",
+                "Size": 10240,
+                "StartTime": "2023-03-10 15:44:15",
+                "Status": 1
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

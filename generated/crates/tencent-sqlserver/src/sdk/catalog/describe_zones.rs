@@ -36,7 +36,147 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c877d7ce-bde9-48dc-bf8c-9efb01570caa\",\n        \"TotalCount\": 19,\n        \"ZoneSet\": [\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 1,\n                \"Version\": \"2008R2\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 5,\n                \"Version\": \"2008R2\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 17,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 16,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 14,\n                \"Version\": \"2008R2\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 6,\n                \"Version\": \"2008R2\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 3,\n                \"Version\": \"2008R2\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 26,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 20,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 13,\n                \"Version\": \"2008R2\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 23,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 4,\n                \"Version\": \"2008R2\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 21,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 25,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 24,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 19,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 2,\n                \"Version\": \"2008R2\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 22,\n                \"Version\": \"2012SP3\"\n            },\n            {\n                \"Zone\": \"ap-guangzhou-3\",\n                \"ZoneName\": \"Guangzhou Zone 3\",\n                \"ZoneId\": 100003,\n                \"SpecId\": 18,\n                \"Version\": \"2012SP3\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c877d7ce-bde9-48dc-bf8c-9efb01570caa",
+        "TotalCount": 19,
+        "ZoneSet": [
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 1,
+                "Version": "2008R2"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 5,
+                "Version": "2008R2"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 17,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 16,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 14,
+                "Version": "2008R2"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 6,
+                "Version": "2008R2"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 3,
+                "Version": "2008R2"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 26,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 20,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 13,
+                "Version": "2008R2"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 23,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 4,
+                "Version": "2008R2"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 21,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 25,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 24,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 19,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 2,
+                "Version": "2008R2"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 22,
+                "Version": "2012SP3"
+            },
+            {
+                "Zone": "ap-guangzhou-3",
+                "ZoneName": "Guangzhou Zone 3",
+                "ZoneId": 100003,
+                "SpecId": 18,
+                "Version": "2012SP3"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

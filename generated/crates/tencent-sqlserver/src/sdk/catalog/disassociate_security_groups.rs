@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"595838fa-07e2-4a6d-9957-4ad7825749fc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "595838fa-07e2-4a6d-9957-4ad7825749fc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"41e0018d-857d-4c8c-9763-57afa2c062f9\",\n        \"OriginalPrice\": 42720,\n        \"Price\": 42720\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "41e0018d-857d-4c8c-9763-57afa2c062f9",
+        "OriginalPrice": 42720,
+        "Price": 42720
+    }
+}"#,
             },
         ],
         errors: ERRORS,

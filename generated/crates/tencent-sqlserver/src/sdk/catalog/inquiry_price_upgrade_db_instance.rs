@@ -65,7 +65,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dcff5304-324e-4cd6-a5f2-02cb16bde2da\",\n        \"OriginalPrice\": 149696,\n        \"Price\": 149696\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dcff5304-324e-4cd6-a5f2-02cb16bde2da",
+        "OriginalPrice": 149696,
+        "Price": 149696
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8a61e500-aa33-454c-9ec2-da2a368c39ab\",\n        \"FlowId\": \"30321\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8a61e500-aa33-454c-9ec2-da2a368c39ab",
+        "FlowId": "30321"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

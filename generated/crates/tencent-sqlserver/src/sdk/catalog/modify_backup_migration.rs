@@ -81,7 +81,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupMigrationId\": \"mssql-backup-migration-kpl74n9l\",\n        \"RequestId\": \"836a10d3-cd1f-4ac1-96a9-f2e642333f0b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupMigrationId": "mssql-backup-migration-kpl74n9l",
+        "RequestId": "836a10d3-cd1f-4ac1-96a9-f2e642333f0b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5e0b5780-d2fa-11ea-ba72-1f709d38ab3e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5e0b5780-d2fa-11ea-ba72-1f709d38ab3e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -112,7 +112,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"780339f6-30d7-419a-a30c-c2dc0933af1c\",\n        \"Errno\": 0,\n        \"Msg\": \"\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "780339f6-30d7-419a-a30c-c2dc0933af1c",
+        "Errno": 0,
+        "Msg": ""
+    }
+}"#,
             },
         ],
         errors: ERRORS,

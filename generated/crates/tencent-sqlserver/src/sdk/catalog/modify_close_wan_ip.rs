@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1fed8472-f117-11ec-be47-525400853186\",\n        \"FlowId\": 1012152\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1fed8472-f117-11ec-be47-525400853186",
+        "FlowId": 1012152
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -75,7 +75,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fc765108-efcd-11ec-887f-525400853186\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fc765108-efcd-11ec-887f-525400853186"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

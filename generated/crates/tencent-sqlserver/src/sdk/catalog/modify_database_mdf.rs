@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 9999,\n        \"RequestId\": \"a989d733-1099-4f44-84ad-991da182d0w3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 9999,
+        "RequestId": "a989d733-1099-4f44-84ad-991da182d0w3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -83,12 +83,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1011581,\n        \"RequestId\": \"bdac237c-b9b7-4050-9284-97898cca5883\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1011581,
+        "RequestId": "bdac237c-b9b7-4050-9284-97898cca5883"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"20db6661-2a85-49d9-8a37-976b931649fb\",\n        \"FlowId\": 100125\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "20db6661-2a85-49d9-8a37-976b931649fb",
+        "FlowId": 100125
+    }
+}"#,
             },
         ],
         errors: ERRORS,

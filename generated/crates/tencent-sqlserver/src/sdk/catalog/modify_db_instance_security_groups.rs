@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9ae37be8-05dc-4d5f-90b9-ea9efdc353e9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9ae37be8-05dc-4d5f-90b9-ea9efdc353e9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

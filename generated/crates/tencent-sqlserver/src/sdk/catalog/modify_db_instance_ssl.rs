@@ -74,7 +74,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 100001,\n        \"RequestId\": \"9db13c19-d660-43c4-b340-7ba86b7b1470\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 100001,
+        "RequestId": "9db13c19-d660-43c4-b340-7ba86b7b1470"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

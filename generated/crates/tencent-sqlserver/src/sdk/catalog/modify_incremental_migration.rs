@@ -70,7 +70,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IncrementalMigrationId\": \"mssql-incremental-migration-kp7bgv8p\",\n        \"RequestId\": \"dab70669-594b-4610-981b-5bfeef7182bb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IncrementalMigrationId": "mssql-incremental-migration-kp7bgv8p",
+        "RequestId": "dab70669-594b-4610-981b-5bfeef7182bb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 12098283,\n        \"RequestId\": \"5062de55-d048-4d3b-92f9-b98b6f244360\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 12098283,
+        "RequestId": "5062de55-d048-4d3b-92f9-b98b6f244360"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"74172b7e-139c-4eed-b237-856f56e67f48\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "74172b7e-139c-4eed-b237-856f56e67f48"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2941128b-d8fb-4af4-bb73-d79c413e1a7d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2941128b-d8fb-4af4-bb73-d79c413e1a7d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

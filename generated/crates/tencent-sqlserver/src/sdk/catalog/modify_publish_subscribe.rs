@@ -58,12 +58,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 110,\n        \"RequestId\": \"133c6f22-f562-4107-8458-c3b25c901918\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 110,
+        "RequestId": "133c6f22-f562-4107-8458-c3b25c901918"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 111,\n        \"RequestId\": \"133c6f22-f562-4107-8458-c3b25c901918\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 111,
+        "RequestId": "133c6f22-f562-4107-8458-c3b25c901918"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ac641959-72ad-425d-ab35-a2abeb463182\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ac641959-72ad-425d-ab35-a2abeb463182"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -94,7 +94,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4db4cc07-920a-4d04-8627-d45c582e96e7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4db4cc07-920a-4d04-8627-d45c582e96e7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

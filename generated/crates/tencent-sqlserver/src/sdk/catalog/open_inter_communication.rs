@@ -45,7 +45,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InterInstanceFlowSet\": [\n            {\n                \"FlowId\": 0,\n                \"InstanceId\": \"mssql-hlh6yka1\"\n            },\n            {\n                \"FlowId\": 1253,\n                \"InstanceId\": \"mssql-gfh54fg2\"\n            }\n        ],\n        \"RequestId\": \"fc3376a3-4585-4442-87cd-6076d3b510bc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InterInstanceFlowSet": [
+            {
+                "FlowId": 0,
+                "InstanceId": "mssql-hlh6yka1"
+            },
+            {
+                "FlowId": 1253,
+                "InstanceId": "mssql-gfh54fg2"
+            }
+        ],
+        "RequestId": "fc3376a3-4585-4442-87cd-6076d3b510bc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,55 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3\",\n        \"TotalStep\": 8,\n        \"CurrentStep\": 8,\n        \"StepDetails\": [\n            {\n                \"Name\": \"Source database connectivity check\",\n                \"Status\": 0,\n                \"Msg\": \"Check whether the data transfer server can be connected to the source database.\"\n            },\n            {\n                \"Name\": \"Target database connectivity check\",\n                \"Status\": 0,\n                \"Msg\": \"Check whether the data transfer server can be connected to the target database.\"\n            },\n            {\n                \"Name\": \"Hard disk space check\",\n                \"Status\": 0,\n                \"Msg\": \"Check whether the hard disk space of the target server is sufficient.\"\n            },\n            {\n                \"Name\": \"Character set check\",\n                \"Status\": 0,\n                \"Msg\": \"Check whether the character sets are consistent.\"\n            },\n            {\n                \"Name\": \"Database version check\",\n                \"Status\": 0,\n                \"Msg\": \"Check whether the database version numbers are consistent.\"\n            },\n            {\n                \"Name\": \"User permissions check\",\n                \"Status\": 0,\n                \"Msg\": \"Check whether the permissions for the target instance exist.\"\n            },\n            {\n                \"Name\": \"Source database existence check\",\n                \"Status\": 0,\n                \"Msg\": \"Check whether the source database exists.\"\n            },\n            {\n                \"Name\": \"Target database existence check\",\n                \"Status\": 0,\n                \"Msg\": \"Check whether the target database exists.\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3",
+        "TotalStep": 8,
+        "CurrentStep": 8,
+        "StepDetails": [
+            {
+                "Name": "Source database connectivity check",
+                "Status": 0,
+                "Msg": "Check whether the data transfer server can be connected to the source database."
+            },
+            {
+                "Name": "Target database connectivity check",
+                "Status": 0,
+                "Msg": "Check whether the data transfer server can be connected to the target database."
+            },
+            {
+                "Name": "Hard disk space check",
+                "Status": 0,
+                "Msg": "Check whether the hard disk space of the target server is sufficient."
+            },
+            {
+                "Name": "Character set check",
+                "Status": 0,
+                "Msg": "Check whether the character sets are consistent."
+            },
+            {
+                "Name": "Database version check",
+                "Status": 0,
+                "Msg": "Check whether the database version numbers are consistent."
+            },
+            {
+                "Name": "User permissions check",
+                "Status": 0,
+                "Msg": "Check whether the permissions for the target instance exist."
+            },
+            {
+                "Name": "Source database existence check",
+                "Status": 0,
+                "Msg": "Check whether the source database exists."
+            },
+            {
+                "Name": "Target database existence check",
+                "Status": 0,
+                "Msg": "Check whether the target database exists."
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

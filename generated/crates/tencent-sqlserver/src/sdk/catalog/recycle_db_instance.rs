@@ -44,7 +44,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 100010,\n        \"RequestId\": \"406fc840-11c1-11eb-9be8-9fd51b7c6a12\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 100010,
+        "RequestId": "406fc840-11c1-11eb-9be8-9fd51b7c6a12"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

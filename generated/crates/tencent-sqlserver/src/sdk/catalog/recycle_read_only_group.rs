@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1001539,\n        \"RequestId\": \"e092520d-86c3-46ba-a39d-dc1373b7a82d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1001539,
+        "RequestId": "e092520d-86c3-46ba-a39d-dc1373b7a82d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

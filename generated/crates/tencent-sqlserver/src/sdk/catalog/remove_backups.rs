@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"55e283aa-0001-4b22-8b60-b208f08cf580\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "55e283aa-0001-4b22-8b60-b208f08cf580"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"aa77bb20-7522-4b1e-bc0f-ad5d82790b17\",\n        \"FlowId\": 30457\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "aa77bb20-7522-4b1e-bc0f-ad5d82790b17",
+        "FlowId": 30457
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -78,7 +78,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 0,\n        \"RequestId\": \"tqKar0yjquorXdNkDzkAZ8lh1_JTWJq3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 0,
+        "RequestId": "tqKar0yjquorXdNkDzkAZ8lh1_JTWJq3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

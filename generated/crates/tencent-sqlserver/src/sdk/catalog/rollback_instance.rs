@@ -71,7 +71,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 100023,\n        \"RequestId\": \"cd7a35be-2fbf-f3a6-210a-ea9afe158817\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 100023,
+        "RequestId": "cd7a35be-2fbf-f3a6-210a-ea9afe158817"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

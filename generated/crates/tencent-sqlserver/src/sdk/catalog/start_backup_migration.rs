@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1001399,\n        \"RequestId\": \"551b4694-5f0b-43e7-a62d-94afb2af4d3d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1001399,
+        "RequestId": "551b4694-5f0b-43e7-a62d-94afb2af4d3d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 1001403,\n        \"RequestId\": \"6f2b5d2b-a3c1-426d-8e1c-325a69ccb694\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 1001403,
+        "RequestId": "6f2b5d2b-a3c1-426d-8e1c-325a69ccb694"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

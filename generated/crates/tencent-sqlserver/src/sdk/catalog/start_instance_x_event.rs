@@ -49,7 +49,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"AH7AAJ_909AA_AAAQ_2134343\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "AH7AAJ_909AA_AAAQ_2134343"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"863b2797-858b-49f3-88e9-50159e564cbc\",\n        \"FlowId\": 109181\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "863b2797-858b-49f3-88e9-50159e564cbc",
+        "FlowId": 109181
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2de52957-ebe4-4d7b-8985-4e415b3fb360\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2de52957-ebe4-4d7b-8985-4e415b3fb360"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -102,7 +102,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3\",\n        \"DealName\": \"201806261980\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4be5990d-a4b5-49dc-b2b4-e713b6aa7ba3",
+        "DealName": "201806261980"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

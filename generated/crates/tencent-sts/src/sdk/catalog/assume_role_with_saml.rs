@@ -68,7 +68,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Credentials\": {\n            \"Token\": \"1siMD***\",\n            \"TmpSecretId\": \"AKID***\",\n            \"TmpSecretKey\": \"q95K***\"\n        },\n        \"ExpiredTime\": 1543914376,\n        \"Expiration\": \"2018-12-04T09:06:16Z\",\n        \"RequestId\": \"4daec797-9cd2-4f09-9e7a-7d4c43b2a74c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Credentials": {
+            "Token": "1siMD***",
+            "TmpSecretId": "AKID***",
+            "TmpSecretKey": "q95K***"
+        },
+        "ExpiredTime": 1543914376,
+        "Expiration": "2018-12-04T09:06:16Z",
+        "RequestId": "4daec797-9cd2-4f09-9e7a-7d4c43b2a74c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

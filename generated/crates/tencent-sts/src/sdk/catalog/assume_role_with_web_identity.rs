@@ -71,7 +71,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ExpiredTime\": 1543914376,\n        \"Expiration\": \"2018-12-04T09:06:16Z\",\n        \"Credentials\": {\n            \"Token\": \"1siMD***\",\n            \"TmpSecretId\": \"AKID***\",\n            \"TmpSecretKey\": \"q95K***\"\n        },\n        \"RequestId\": \"f6e7cbcb-add1-47bd-9097-d08cf8f3a919\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ExpiredTime": 1543914376,
+        "Expiration": "2018-12-04T09:06:16Z",
+        "Credentials": {
+            "Token": "1siMD***",
+            "TmpSecretId": "AKID***",
+            "TmpSecretKey": "q95K***"
+        },
+        "RequestId": "f6e7cbcb-add1-47bd-9097-d08cf8f3a919"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -36,17 +36,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Type\": \"CAMUser\",\n        \"AccountId\": \"1000262***\",\n        \"UserId\": \"1000261***\",\n        \"PrincipalId\": \"1000261****\",\n        \"Arn\": \"qcs::cam:1000262***:uin/1000261***\",\n        \"RequestId\": \"1c875b55-128b-4152-9e73-0984fd489ba2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Type": "CAMUser",
+        "AccountId": "1000262***",
+        "UserId": "1000261***",
+        "PrincipalId": "1000261****",
+        "Arn": "qcs::cam:1000262***:uin/1000261***",
+        "RequestId": "1c875b55-128b-4152-9e73-0984fd489ba2"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Type\": \"CAMRole\",\n        \"AccountId\": \"1000262***\",\n        \"UserId\": \"461168601842741***:roleSessionName\",\n        \"PrincipalId\": \"1000261****\",\n        \"Arn\": \"qcs::sts:1000262***:assumed-role/461168601842741***\",\n        \"RequestId\": \"1c875b55-128b-4152-9e73-0984fd489ba2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Type": "CAMRole",
+        "AccountId": "1000262***",
+        "UserId": "461168601842741***:roleSessionName",
+        "PrincipalId": "1000261****",
+        "Arn": "qcs::sts:1000262***:assumed-role/461168601842741***",
+        "RequestId": "1c875b55-128b-4152-9e73-0984fd489ba2"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Type\": \"CAMUser\",\n        \"AccountId\": \"1000262***\",\n        \"UserId\": \"1000261****:federatedUserName\",\n        \"PrincipalId\": \"1000261****\",\n        \"Arn\": \"qcs::sts:1000262***:federated-user/1000261****\",\n        \"RequestId\": \"1c875b55-128b-4152-9e73-0984fd489ba2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Type": "CAMUser",
+        "AccountId": "1000262***",
+        "UserId": "1000261****:federatedUserName",
+        "PrincipalId": "1000261****",
+        "Arn": "qcs::sts:1000262***:federated-user/1000261****",
+        "RequestId": "1c875b55-128b-4152-9e73-0984fd489ba2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Credentials\": {\n            \"Token\": \"kTRt***\",\n            \"TmpSecretId\": \"AKID***\",\n            \"TmpSecretKey\": \"Eo28***\"\n        },\n        \"Expiration\": \"2023-06-14T05:06:57Z\",\n        \"ExpiredTime\": 1686719217,\n        \"RequestId\": \"59a5e07e-4147-4d2e-a808-dca76ac5b3fd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Credentials": {
+            "Token": "kTRt***",
+            "TmpSecretId": "AKID***",
+            "TmpSecretKey": "Eo28***"
+        },
+        "Expiration": "2023-06-14T05:06:57Z",
+        "ExpiredTime": 1686719217,
+        "RequestId": "59a5e07e-4147-4d2e-a808-dca76ac5b3fd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IsNew\": 1,\n        \"ProjectId\": 1024690,\n        \"RequestId\": \"caf5c6ba-b21b-4769-b0bb-0b3090e0c282\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IsNew": 1,
+        "ProjectId": 1024690,
+        "RequestId": "caf5c6ba-b21b-4769-b0bb-0b3090e0c282"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

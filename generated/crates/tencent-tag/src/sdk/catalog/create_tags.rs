@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"eb60900d-8e00-4bfd-bb92-64a*********\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "eb60900d-8e00-4bfd-bb92-64a*********"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"131fd253-b2de-4190-a1c1-13ce*********\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "131fd253-b2de-4190-a1c1-13ce*********"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 1,\n        \"Projects\": [\n            {\n                \"ProjectId\": 1024701,\n                \"ProjectName\": \"test1\",\n                \"CreatorUin\": 100000548134,\n                \"ProjectInfo\": \"\",\n                \"CreateTime\": \"2021-10-13 11:03:30\"\n            }\n        ],\n        \"RequestId\": \"d75bbc07-f5bd-4020-b4bd-f877e9ccd1db\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 1,
+        "Projects": [
+            {
+                "ProjectId": 1024701,
+                "ProjectName": "test1",
+                "CreatorUin": 100000548134,
+                "ProjectInfo": "",
+                "CreateTime": "2021-10-13 11:03:30"
+            }
+        ],
+        "RequestId": "d75bbc07-f5bd-4020-b4bd-f877e9ccd1db"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -89,12 +89,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Offset\": 0,\n        \"Limit\": 15,\n        \"Rows\": [\n            {\n                \"ServiceType\": \"cvm\",\n                \"TagKey\": \"testkey\",\n                \"TagKeyMd5\": \"abced\",\n                \"TagValue\": \"testvalue\",\n                \"TagValueMd5\": \"abced\",\n                \"ResourceId\": \"ins-1234\"\n            }\n        ],\n        \"RequestId\": \"5024400f-ae5c-4080-b3ca-f45bf9dae21a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Offset": 0,
+        "Limit": 15,
+        "Rows": [
+            {
+                "ServiceType": "cvm",
+                "TagKey": "testkey",
+                "TagKeyMd5": "abced",
+                "TagValue": "testvalue",
+                "TagValueMd5": "abced",
+                "ResourceId": "ins-1234"
+            }
+        ],
+        "RequestId": "5024400f-ae5c-4080-b3ca-f45bf9dae21a"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Offset\": 0,\n        \"Limit\": 15,\n        \"Rows\": [\n            {\n                \"ServiceType\": \"cos\",\n                \"TagKey\": \"testkey\",\n                \"TagKeyMd5\": \"abced\",\n                \"TagValue\": \"testvalue\",\n                \"TagValueMd5\": \"abced\",\n                \"ResourceId\": \"testbucket-1250000\"\n            }\n        ],\n        \"RequestId\": \"5024400f-ae5c-4080-b3ca-f45bf9dae21a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Offset": 0,
+        "Limit": 15,
+        "Rows": [
+            {
+                "ServiceType": "cos",
+                "TagKey": "testkey",
+                "TagKeyMd5": "abced",
+                "TagValue": "testvalue",
+                "TagValueMd5": "abced",
+                "ResourceId": "testbucket-1250000"
+            }
+        ],
+        "RequestId": "5024400f-ae5c-4080-b3ca-f45bf9dae21a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

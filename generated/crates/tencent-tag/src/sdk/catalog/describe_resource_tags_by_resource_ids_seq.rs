@@ -81,7 +81,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Offset\": 0,\n        \"Limit\": 15,\n        \"Tags\": [\n            {\n                \"TagKey\": \"String\",\n                \"TagValue\": \"String\",\n                \"TagKeyMd5\": \"cc4dd1da7e1a754534215f02fb9ba85d\",\n                \"TagValueMd5\": \"cc4dd1da7e1a754534215f02fb9ba85d\",\n                \"ResourceId\": \"ins-1234\"\n            }\n        ],\n        \"RequestId\": \"34bdd6cc-34b0-4ef4-9051-be9a5294be8e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Offset": 0,
+        "Limit": 15,
+        "Tags": [
+            {
+                "TagKey": "String",
+                "TagValue": "String",
+                "TagKeyMd5": "cc4dd1da7e1a754534215f02fb9ba85d",
+                "TagValueMd5": "cc4dd1da7e1a754534215f02fb9ba85d",
+                "ResourceId": "ins-1234"
+            }
+        ],
+        "RequestId": "34bdd6cc-34b0-4ef4-9051-be9a5294be8e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -81,7 +81,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Offset\": 0,\n        \"Limit\": 15,\n        \"Rows\": [\n            {\n                \"ResourceId\": \"ins-asdfsadf\",\n                \"TagKeyValues\": [\n                    {\n                        \"TagKey\": \"abc\",\n                        \"TagValue\": \"edf\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"5024400f-ae5c-4080-b3ca-f45bf9dae21a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Offset": 0,
+        "Limit": 15,
+        "Rows": [
+            {
+                "ResourceId": "ins-asdfsadf",
+                "TagKeyValues": [
+                    {
+                        "TagKey": "abc",
+                        "TagValue": "edf"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "5024400f-ae5c-4080-b3ca-f45bf9dae21a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

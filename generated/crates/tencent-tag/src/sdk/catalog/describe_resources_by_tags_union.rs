@@ -88,7 +88,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Offset\": 0,\n        \"Limit\": 15,\n        \"Rows\": [\n            {\n                \"ResourceRegion\": \"ap-guangzhou\",\n                \"ServiceType\": \"cvm\",\n                \"ResourcePrefix\": \"instance\",\n                \"ResourceId\": \"ins-asdfsadf\",\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"key1\",\n                        \"TagValue\": \"value1\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"5024400f-ae5c-4080-b3ca-f45bf9dae21a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Offset": 0,
+        "Limit": 15,
+        "Rows": [
+            {
+                "ResourceRegion": "ap-guangzhou",
+                "ServiceType": "cvm",
+                "ResourcePrefix": "instance",
+                "ResourceId": "ins-asdfsadf",
+                "Tags": [
+                    {
+                        "TagKey": "key1",
+                        "TagValue": "value1"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "5024400f-ae5c-4080-b3ca-f45bf9dae21a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

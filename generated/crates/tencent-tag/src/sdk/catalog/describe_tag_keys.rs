@@ -68,7 +68,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 9,\n        \"Offset\": 0,\n        \"Limit\": 15,\n        \"Tags\": [\n            \"test2\",\n            \"test1\",\n            \"0\",\n            \"String\",\n            \"test\",\n            \"abcbbbb\",\n            \"abcaaaaa\",\n            \"abc\",\n            \"Test\"\n        ],\n        \"RequestId\": \"cec4f865-bc87-4858-994e-80771644094d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 9,
+        "Offset": 0,
+        "Limit": 15,
+        "Tags": [
+            "test2",
+            "test1",
+            "0",
+            "String",
+            "test",
+            "abcbbbb",
+            "abcaaaaa",
+            "abc",
+            "Test"
+        ],
+        "RequestId": "cec4f865-bc87-4858-994e-80771644094d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Offset\": 0,\n        \"Limit\": 15,\n        \"Tags\": [\n            {\n                \"TagKey\": \"test1\",\n                \"TagValue\": \"test\"\n            }\n        ],\n        \"RequestId\": \"69e59dbe-71e4-4497-a735-abdd7bf5f50a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Offset": 0,
+        "Limit": 15,
+        "Tags": [
+            {
+                "TagKey": "test1",
+                "TagValue": "test"
+            }
+        ],
+        "RequestId": "69e59dbe-71e4-4497-a735-abdd7bf5f50a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

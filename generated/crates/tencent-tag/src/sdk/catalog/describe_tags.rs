@@ -79,7 +79,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"Offset\": 0,\n        \"Limit\": 15,\n        \"Tags\": [\n            {\n                \"TagKey\": \"abc\",\n                \"TagValue\": \"123\",\n                \"CanDelete\": 1\n            }\n        ],\n        \"RequestId\": \"0eebf6af-7ae1-44ec-9cae-3752e8bb911a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "Offset": 0,
+        "Limit": 15,
+        "Tags": [
+            {
+                "TagKey": "abc",
+                "TagValue": "123",
+                "CanDelete": 1
+            }
+        ],
+        "RequestId": "0eebf6af-7ae1-44ec-9cae-3752e8bb911a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

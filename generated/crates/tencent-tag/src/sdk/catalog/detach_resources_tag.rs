@@ -67,7 +67,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7bf7fd57-4d48-4a5a-957a-80b390dea667\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7bf7fd57-4d48-4a5a-957a-80b390dea667"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

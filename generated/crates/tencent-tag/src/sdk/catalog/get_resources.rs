@@ -62,7 +62,40 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PaginationToken\": \"\",\n        \"ResourceTagMappingList\": [\n            {\n                \"Resource\": \"qcs::cvm:ap-beijing:uin/100000558920:instance/ins-123\",\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"22\",\n                        \"TagValue\": \"22\"\n                    },\n                    {\n                        \"TagKey\": \"11\",\n                        \"TagValue\": \"11\"\n                    }\n                ]\n            },\n            {\n                \"Resource\": \"qcs::cvm:ap-shanghai:uin/100000558920:instance/ins-345\",\n                \"Tags\": [\n                    {\n                        \"TagKey\": \"22\",\n                        \"TagValue\": \"22\"\n                    },\n                    {\n                        \"TagKey\": \"11\",\n                        \"TagValue\": \"11\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"07cfd251-4ed1-426c-8133-e04a583063c0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PaginationToken": "",
+        "ResourceTagMappingList": [
+            {
+                "Resource": "qcs::cvm:ap-beijing:uin/100000558920:instance/ins-123",
+                "Tags": [
+                    {
+                        "TagKey": "22",
+                        "TagValue": "22"
+                    },
+                    {
+                        "TagKey": "11",
+                        "TagValue": "11"
+                    }
+                ]
+            },
+            {
+                "Resource": "qcs::cvm:ap-shanghai:uin/100000558920:instance/ins-345",
+                "Tags": [
+                    {
+                        "TagKey": "22",
+                        "TagValue": "22"
+                    },
+                    {
+                        "TagKey": "11",
+                        "TagValue": "11"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "07cfd251-4ed1-426c-8133-e04a583063c0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

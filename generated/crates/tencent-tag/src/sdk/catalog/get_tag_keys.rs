@@ -56,7 +56,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PaginationToken\": \"kF-AjkqVQoB_9GwaBebsjvXudAjBadBTakA1WqPbwR66KjGE0INYQhQ**********\",\n        \"TagKeys\": [\n            \"testKey1\",\n            \"testKey2\"\n        ],\n        \"RequestId\": \"104eeaa2-c268-43e5-b073-0fade*******\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PaginationToken": "kF-AjkqVQoB_9GwaBebsjvXudAjBadBTakA1WqPbwR66KjGE0INYQhQ**********",
+        "TagKeys": [
+            "testKey1",
+            "testKey2"
+        ],
+        "RequestId": "104eeaa2-c268-43e5-b073-0fade*******"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

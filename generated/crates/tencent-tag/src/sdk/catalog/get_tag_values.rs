@@ -63,7 +63,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PaginationToken\": \"j5YP3W_BJau_FcWBKPPHzvDItG01rHqMuKyxW*********\",\n        \"Tags\": [\n            {\n                \"TagKey\": \"key1\",\n                \"TagValue\": \"value1\"\n            }\n        ],\n        \"RequestId\": \"7337c479-d89b-4c4c-be6d-c7*********\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PaginationToken": "j5YP3W_BJau_FcWBKPPHzvDItG01rHqMuKyxW*********",
+        "Tags": [
+            {
+                "TagKey": "key1",
+                "TagValue": "value1"
+            }
+        ],
+        "RequestId": "7337c479-d89b-4c4c-be6d-c7*********"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -63,7 +63,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PaginationToken\": \"t1eWpVGSKbAxvaIwRPttZIQq-Eu7e2hWKvN5iMyULmtF*********\",\n        \"Tags\": [\n            {\n                \"TagKey\": \"key1\",\n                \"TagValue\": \"value1\"\n            },\n            {\n                \"TagKey\": \"key2\",\n                \"TagValue\": \"value2\"\n            }\n        ],\n        \"RequestId\": \"0ba573a8-0fdc-44eb-96d7-8f7f*********\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PaginationToken": "t1eWpVGSKbAxvaIwRPttZIQq-Eu7e2hWKvN5iMyULmtF*********",
+        "Tags": [
+            {
+                "TagKey": "key1",
+                "TagValue": "value1"
+            },
+            {
+                "TagKey": "key2",
+                "TagValue": "value2"
+            }
+        ],
+        "RequestId": "0ba573a8-0fdc-44eb-96d7-8f7f*********"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -76,7 +76,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"cc9a1529-edd3-4cf1-b2d1-4cd0ee2708cb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "cc9a1529-edd3-4cf1-b2d1-4cd0ee2708cb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedResources\": [],\n        \"RequestId\": \"a4c9f540-b04e-47c4-a267-4a398b70d2f5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedResources": [],
+        "RequestId": "a4c9f540-b04e-47c4-a267-4a398b70d2f5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

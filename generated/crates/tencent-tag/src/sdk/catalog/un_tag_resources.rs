@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FailedResources\": [],\n        \"RequestId\": \"cbc7b26c-3fff-4a3c-82f0-c6ebc2ff31e3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FailedResources": [],
+        "RequestId": "cbc7b26c-3fff-4a3c-82f0-c6ebc2ff31e3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

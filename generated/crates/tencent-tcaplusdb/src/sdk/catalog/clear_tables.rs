@@ -47,12 +47,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"122bb375-7464-4536-a3c5-8ddbdd6f4ce4\",\n        \"TableResults\": [\n            {\n                \"Error\": null,\n                \"TableGroupId\": \"101\",\n                \"TableIdlType\": null,\n                \"TableInstanceId\": \"tcaplus-1f224454\",\n                \"TableName\": \"tb_example\",\n                \"TableType\": null,\n                \"TaskId\": \"5674209986-1199\",\n                \"TaskIds\": null\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "122bb375-7464-4536-a3c5-8ddbdd6f4ce4",
+        "TableResults": [
+            {
+                "Error": null,
+                "TableGroupId": "101",
+                "TableIdlType": null,
+                "TableInstanceId": "tcaplus-1f224454",
+                "TableName": "tb_example",
+                "TableType": null,
+                "TaskId": "5674209986-1199",
+                "TaskIds": null
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0488b016-9c9e-44d5-9bd1-55f8f59cc0d0\",\n        \"TableResults\": [\n            {\n                \"ApplicationId\": null,\n                \"Error\": {\n                    \"Code\": \"MissingParameter\",\n                    \"Message\": \"Missing parameter TableInstanceId\"\n                },\n                \"TableGroupId\": null,\n                \"TableIdlType\": null,\n                \"TableInstanceId\": null,\n                \"TableName\": null,\n                \"TableType\": null,\n                \"TaskId\": null,\n                \"TaskIds\": null\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0488b016-9c9e-44d5-9bd1-55f8f59cc0d0",
+        "TableResults": [
+            {
+                "ApplicationId": null,
+                "Error": {
+                    "Code": "MissingParameter",
+                    "Message": "Missing parameter TableInstanceId"
+                },
+                "TableGroupId": null,
+                "TableIdlType": null,
+                "TableInstanceId": null,
+                "TableName": null,
+                "TableType": null,
+                "TaskId": null,
+                "TaskIds": null
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IdlFiles\": [\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 600,\n                \"FileName\": \"tb_example_modify\",\n                \"FileSize\": 287,\n                \"FileType\": \"PROTO\"\n            }\n        ],\n        \"RequestId\": \"81274902-0df6-4574-a3b0-2ea229ef903f\",\n        \"TableInfos\": [\n            {\n                \"Error\": null,\n                \"IndexKeySet\": null,\n                \"KeyFields\": \"{\\\"KeyField\\\":[{\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"uin\\\",\\\"Type\\\":\\\"int64\\\"},{\\\"Crypto\\\":false,\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"name\\\",\\\"Type\\\":\\\"string\\\"}],\\\"Num\\\":2}\",\n                \"TableGroupId\": \"101\",\n                \"OldKeyFields\": \"{\\\"KeyField\\\":[{\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"uin\\\",\\\"Type\\\":\\\"int64\\\"},{\\\"Crypto\\\":false,\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"name\\\",\\\"Type\\\":\\\"string\\\"}],\\\"Num\\\":2}\",\n                \"OldValueFields\": \"{\\\"Num\\\":2,\\\"ValueField\\\":[{\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"gamesvrid\\\",\\\"Type\\\":\\\"int32\\\"},{\\\"Crypto\\\":false,\\\"Label\\\":\\\"optional\\\",\\\"Name\\\":\\\"logintime\\\",\\\"Type\\\":\\\"string\\\"}]}\",\n                \"ShardingKeySet\": \"\",\n                \"SumKeyFieldSize\": 1022,\n                \"SumValueFieldSize\": 262144,\n                \"TableIdlType\": \"PROTO\",\n                \"TableInstanceId\": \"tcaplus-1f224454\",\n                \"TableName\": \"tb_example\",\n                \"TableType\": \"GENERIC\",\n                \"TdrVersion\": 1,\n                \"ListElementNum\": null,\n                \"SortFieldNum\": null,\n                \"SortRule\": null,\n                \"ValueFields\": \"{\\\"Num\\\":3,\\\"ValueField\\\":[{\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"gamesvrid\\\",\\\"Type\\\":\\\"int32\\\"},{\\\"Crypto\\\":false,\\\"Label\\\":\\\"optional\\\",\\\"Name\\\":\\\"logintime\\\",\\\"Type\\\":\\\"string\\\"},{\\\"Label\\\":\\\"optional\\\",\\\"Name\\\":\\\"add_v1\\\",\\\"Type\\\":\\\"int32\\\"}]}\"\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IdlFiles": [
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 600,
+                "FileName": "tb_example_modify",
+                "FileSize": 287,
+                "FileType": "PROTO"
+            }
+        ],
+        "RequestId": "81274902-0df6-4574-a3b0-2ea229ef903f",
+        "TableInfos": [
+            {
+                "Error": null,
+                "IndexKeySet": null,
+                "KeyFields": "{\"KeyField\":[{\"Label\":\"required\",\"Name\":\"uin\",\"Type\":\"int64\"},{\"Crypto\":false,\"Label\":\"required\",\"Name\":\"name\",\"Type\":\"string\"}],\"Num\":2}",
+                "TableGroupId": "101",
+                "OldKeyFields": "{\"KeyField\":[{\"Label\":\"required\",\"Name\":\"uin\",\"Type\":\"int64\"},{\"Crypto\":false,\"Label\":\"required\",\"Name\":\"name\",\"Type\":\"string\"}],\"Num\":2}",
+                "OldValueFields": "{\"Num\":2,\"ValueField\":[{\"Label\":\"required\",\"Name\":\"gamesvrid\",\"Type\":\"int32\"},{\"Crypto\":false,\"Label\":\"optional\",\"Name\":\"logintime\",\"Type\":\"string\"}]}",
+                "ShardingKeySet": "",
+                "SumKeyFieldSize": 1022,
+                "SumValueFieldSize": 262144,
+                "TableIdlType": "PROTO",
+                "TableInstanceId": "tcaplus-1f224454",
+                "TableName": "tb_example",
+                "TableType": "GENERIC",
+                "TdrVersion": 1,
+                "ListElementNum": null,
+                "SortFieldNum": null,
+                "SortRule": null,
+                "ValueFields": "{\"Num\":3,\"ValueField\":[{\"Label\":\"required\",\"Name\":\"gamesvrid\",\"Type\":\"int32\"},{\"Crypto\":false,\"Label\":\"optional\",\"Name\":\"logintime\",\"Type\":\"string\"},{\"Label\":\"optional\",\"Name\":\"add_v1\",\"Type\":\"int32\"}]}"
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

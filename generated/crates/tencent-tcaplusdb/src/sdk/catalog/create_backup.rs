@@ -55,7 +55,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c3446e81-4d07-4a80-a07f-f34f94b598bc\",\n        \"TaskIds\": [\n            \"22762983670-1\"\n        ],\n        \"ApplicationIds\": [\n            \"34324234\"\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c3446e81-4d07-4a80-a07f-f34f94b598bc",
+        "TaskIds": [
+            "22762983670-1"
+        ],
+        "ApplicationIds": [
+            "34324234"
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -100,7 +100,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ClusterId\": \"6179109757\",\n        \"RequestId\": \"8f1cc454-4a80-4ed3-a6c3-b7df2b0e8ec7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ClusterId": "6179109757",
+        "RequestId": "8f1cc454-4a80-4ed3-a6c3-b7df2b0e8ec7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TableGroupId\": \"1\",\n        \"RequestId\": \"d87c0378-47af-4d59-920d-82fd2a778e6c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TableGroupId": "1",
+        "RequestId": "d87c0378-47af-4d59-920d-82fd2a778e6c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"TableResults\": [\n            {\n                \"TableIdlType\": \"TDR\",\n                \"TableInstanceId\": \"tcaplus-c6187008\",\n                \"TableName\": \"PLAYERONLINECNT\",\n                \"TableGroupId\": \"2\",\n                \"TaskId\": \"22762983670-144\",\n                \"TableType\": \"GENERIC\"\n            }\n        ],\n        \"RequestId\": \"8cEcE3E8-2fE2-6d4b-5E34-Fdc01E35f2C6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "TableResults": [
+            {
+                "TableIdlType": "TDR",
+                "TableInstanceId": "tcaplus-c6187008",
+                "TableName": "PLAYERONLINECNT",
+                "TableGroupId": "2",
+                "TaskId": "22762983670-144",
+                "TableType": "GENERIC"
+            }
+        ],
+        "RequestId": "8cEcE3E8-2fE2-6d4b-5E34-Fdc01E35f2C6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IdlFileInfos\": [\n            {\n                \"Error\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 849,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            }\n        ],\n        \"RequestId\": \"4e79897b-5696-4d1b-b337-d2b46824de64\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IdlFileInfos": [
+            {
+                "Error": null,
+                "FileExtType": "proto",
+                "FileId": 849,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            }
+        ],
+        "RequestId": "4e79897b-5696-4d1b-b337-d2b46824de64",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

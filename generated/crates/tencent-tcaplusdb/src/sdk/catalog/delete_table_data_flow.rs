@@ -47,7 +47,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"122bb375-7464-4536-a3c5-8ddbdd6f4ce4\",\n        \"TableResults\": [\n            {\n                \"Error\": null,\n                \"TableGroupId\": \"101\",\n                \"TableIdlType\": null,\n                \"TableInstanceId\": \"tcaplus-1f224454\",\n                \"TableName\": \"tb_example\",\n                \"TableType\": null,\n                \"ApplicationId\": \"null\",\n                \"TaskId\": \"5674209986-1199\",\n                \"TaskIds\": null\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "122bb375-7464-4536-a3c5-8ddbdd6f4ce4",
+        "TableResults": [
+            {
+                "Error": null,
+                "TableGroupId": "101",
+                "TableIdlType": null,
+                "TableInstanceId": "tcaplus-1f224454",
+                "TableName": "tb_example",
+                "TableType": null,
+                "ApplicationId": "null",
+                "TaskId": "5674209986-1199",
+                "TaskIds": null
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

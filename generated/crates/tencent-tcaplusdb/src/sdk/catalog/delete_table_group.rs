@@ -50,7 +50,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"1d7ba682-570c-4589-9624-7b463cd5d852\",\n        \"TaskId\": \"6179109757-1208\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "1d7ba682-570c-4589-9624-7b463cd5d852",
+        "TaskId": "6179109757-1208"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

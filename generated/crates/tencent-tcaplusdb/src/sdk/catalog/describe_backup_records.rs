@@ -71,7 +71,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 92,\n        \"BackupRecords\": [\n            {\n                \"BackupBatchTime\": \"xx\",\n                \"AppId\": 1,\n                \"TableName\": \"xx\",\n                \"ZoneId\": 1,\n                \"BackupType\": \"xx\",\n                \"FileTag\": \"xx\",\n                \"ShardCount\": 1,\n                \"BackupExpireTime\": \"xx\",\n                \"BackupSuccRate\": \"xx\",\n                \"BackupFileSize\": 1\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 92,
+        "BackupRecords": [
+            {
+                "BackupBatchTime": "xx",
+                "AppId": 1,
+                "TableName": "xx",
+                "ZoneId": 1,
+                "BackupType": "xx",
+                "FileTag": "xx",
+                "ShardCount": 1,
+                "BackupExpireTime": "xx",
+                "BackupSuccRate": "xx",
+                "BackupFileSize": 1
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

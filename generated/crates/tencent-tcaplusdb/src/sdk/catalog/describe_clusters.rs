@@ -62,7 +62,74 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"Clusters\": [\n            {\n                \"ClusterName\": \"clustername\",\n                \"ClusterId\": \"145462\",\n                \"Region\": \"ap-shanghai\",\n                \"IdlType\": \"proto\",\n                \"NetworkType\": \"proto\",\n                \"VpcId\": \"testvpc\",\n                \"SubnetId\": \"testsubnetid\",\n                \"CreatedTime\": \"2020-09-22 00:00:00\",\n                \"Password\": \"passd1\",\n                \"PasswordStatus\": \"1\",\n                \"ApiAccessId\": \"accessid\",\n                \"ApiAccessIp\": \"accessip\",\n                \"ApiAccessPort\": 0,\n                \"OldPasswordExpireTime\": \"17832322\",\n                \"ApiAccessIpv6\": \"\",\n                \"ClusterType\": 0,\n                \"ClusterStatus\": 0,\n                \"ReadCapacityUnit\": 1000,\n                \"WriteCapacityUnit\": 1000,\n                \"DiskVolume\": 10,\n                \"ServerList\": [\n                    {\n                        \"ServerUid\": \"1\",\n                        \"MachineType\": \"svr\",\n                        \"MemoryRate\": 0,\n                        \"DiskRate\": 0,\n                        \"ReadNum\": 0,\n                        \"WriteNum\": 0,\n                        \"Version\": \"1\"\n                    }\n                ],\n                \"ProxyList\": [\n                    {\n                        \"ProxyUid\": \"2\",\n                        \"MachineType\": \"proxy\",\n                        \"ProcessSpeed\": 0,\n                        \"AverageProcessDelay\": 0,\n                        \"SlowProcessSpeed\": 0,\n                        \"Version\": \"2\"\n                    }\n                ],\n                \"Censorship\": 0,\n                \"DbaUins\": [\n                    \"1888232\"\n                ],\n                \"DataFlowStatus\": 0,\n                \"KafkaInfo\": {\n                    \"Address\": \"address\",\n                    \"Topic\": \"topic\",\n                    \"User\": \"usr0\",\n                    \"Password\": \"usrpasswd\",\n                    \"Instance\": \"instid\",\n                    \"IsVpc\": 0\n                },\n                \"TxhBackupExpireDay\": 1,\n                \"UlogBackupExpireDay\": 1,\n                \"IsReadOnlyUlogBackupExpireDay\": 1,\n                \"RestProxyStatus\": 0\n            }\n        ],\n        \"RequestId\": \"1947843-12321\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "Clusters": [
+            {
+                "ClusterName": "clustername",
+                "ClusterId": "145462",
+                "Region": "ap-shanghai",
+                "IdlType": "proto",
+                "NetworkType": "proto",
+                "VpcId": "testvpc",
+                "SubnetId": "testsubnetid",
+                "CreatedTime": "2020-09-22 00:00:00",
+                "Password": "passd1",
+                "PasswordStatus": "1",
+                "ApiAccessId": "accessid",
+                "ApiAccessIp": "accessip",
+                "ApiAccessPort": 0,
+                "OldPasswordExpireTime": "17832322",
+                "ApiAccessIpv6": "",
+                "ClusterType": 0,
+                "ClusterStatus": 0,
+                "ReadCapacityUnit": 1000,
+                "WriteCapacityUnit": 1000,
+                "DiskVolume": 10,
+                "ServerList": [
+                    {
+                        "ServerUid": "1",
+                        "MachineType": "svr",
+                        "MemoryRate": 0,
+                        "DiskRate": 0,
+                        "ReadNum": 0,
+                        "WriteNum": 0,
+                        "Version": "1"
+                    }
+                ],
+                "ProxyList": [
+                    {
+                        "ProxyUid": "2",
+                        "MachineType": "proxy",
+                        "ProcessSpeed": 0,
+                        "AverageProcessDelay": 0,
+                        "SlowProcessSpeed": 0,
+                        "Version": "2"
+                    }
+                ],
+                "Censorship": 0,
+                "DbaUins": [
+                    "1888232"
+                ],
+                "DataFlowStatus": 0,
+                "KafkaInfo": {
+                    "Address": "address",
+                    "Topic": "topic",
+                    "User": "usr0",
+                    "Password": "usrpasswd",
+                    "Instance": "instid",
+                    "IsVpc": 0
+                },
+                "TxhBackupExpireDay": 1,
+                "UlogBackupExpireDay": 1,
+                "IsReadOnlyUlogBackupExpireDay": 1,
+                "RestProxyStatus": 0
+            }
+        ],
+        "RequestId": "1947843-12321"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

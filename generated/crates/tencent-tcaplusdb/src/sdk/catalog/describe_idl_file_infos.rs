@@ -69,12 +69,138 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IdlFileInfos\": [\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 600,\n                \"FileName\": \"tb_example_modify\",\n                \"FileSize\": 292,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 548,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 298,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 549,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 298,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 550,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 551,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 552,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 553,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 559,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 560,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 561,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 562,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 267,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 563,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 380,\n                \"FileType\": \"PROTO\"\n            },\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 564,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            }\n        ],\n        \"RequestId\": \"1b6a5d3f-beb3-4380-9b6d-3d9f2d83654c\",\n        \"TotalCount\": 13\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IdlFileInfos": [
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 600,
+                "FileName": "tb_example_modify",
+                "FileSize": 292,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 548,
+                "FileName": "tb_example",
+                "FileSize": 298,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 549,
+                "FileName": "tb_example",
+                "FileSize": 298,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 550,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 551,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 552,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 553,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 559,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 560,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 561,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 562,
+                "FileName": "tb_example",
+                "FileSize": 267,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 563,
+                "FileName": "tb_example",
+                "FileSize": 380,
+                "FileType": "PROTO"
+            },
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 564,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            }
+        ],
+        "RequestId": "1b6a5d3f-beb3-4380-9b6d-3d9f2d83654c",
+        "TotalCount": 13
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IdlFileInfos\": [\n            {\n                \"FileContent\": \"syntax%3D%22proto2%22%3Bpackage%20myTcaplusTable%3Bimport%20%22tcaplusservice.optionv1.proto%22%3Bmessage%20tb_example%7Boption%28tcaplusservice.tcaplus_primary_key%29%3D%22uin%2Cname%22%3Brequired%20int64%20uin%20%3D%201%3Brequired%20string%20name%20%3D%202%3Brequired%20int32%20gamesvrid%20%3D%203%3Boptional%20string%20logintime%20%3D%204%3B%7D\",\n                \"FileExtType\": \"proto\",\n                \"FileId\": 564,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 266,\n                \"FileType\": \"PROTO\"\n            }\n        ],\n        \"RequestId\": \"5d592aa1-ee73-4b5e-90bf-062efcc05966\",\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IdlFileInfos": [
+            {
+                "FileContent": "syntax%3D%22proto2%22%3Bpackage%20myTcaplusTable%3Bimport%20%22tcaplusservice.optionv1.proto%22%3Bmessage%20tb_example%7Boption%28tcaplusservice.tcaplus_primary_key%29%3D%22uin%2Cname%22%3Brequired%20int64%20uin%20%3D%201%3Brequired%20string%20name%20%3D%202%3Brequired%20int32%20gamesvrid%20%3D%203%3Boptional%20string%20logintime%20%3D%204%3B%7D",
+                "FileExtType": "proto",
+                "FileId": 564,
+                "FileName": "tb_example",
+                "FileSize": 266,
+                "FileType": "PROTO"
+            }
+        ],
+        "RequestId": "5d592aa1-ee73-4b5e-90bf-062efcc05966",
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

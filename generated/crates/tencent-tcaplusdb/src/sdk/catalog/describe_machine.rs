@@ -42,7 +42,63 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PoolList\": [\n            {\n                \"PoolUid\": 1,\n                \"Ipv6Enable\": 0,\n                \"AvailableAppCount\": 100,\n                \"ServerList\": [\n                    {\n                        \"ServerUid\": \"svr1\",\n                        \"MachineType\": \"T1\"\n                    },\n                    {\n                        \"ServerUid\": \"svr2\",\n                        \"MachineType\": \"T2\"\n                    }\n                ],\n                \"ProxyList\": [\n                    {\n                        \"ProxyUid\": \"proxy1\",\n                        \"MachineType\": \"T1\"\n                    },\n                    {\n                        \"ProxyUid\": \"proxy1\",\n                        \"MachineType\": \"T2\"\n                    }\n                ]\n            },\n            {\n                \"PoolUid\": 2,\n                \"Ipv6Enable\": 0,\n                \"AvailableAppCount\": 100,\n                \"ServerList\": [\n                    {\n                        \"ServerUid\": \"svr1\",\n                        \"MachineType\": \"T1\"\n                    },\n                    {\n                        \"ServerUid\": \"svr2\",\n                        \"MachineType\": \"T2\"\n                    }\n                ],\n                \"ProxyList\": [\n                    {\n                        \"ProxyUid\": \"proxy1\",\n                        \"MachineType\": \"T1\"\n                    },\n                    {\n                        \"ProxyUid\": \"proxy1\",\n                        \"MachineType\": \"T2\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"34680b61-9836-44d9-bae9-e231f4b61a48\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PoolList": [
+            {
+                "PoolUid": 1,
+                "Ipv6Enable": 0,
+                "AvailableAppCount": 100,
+                "ServerList": [
+                    {
+                        "ServerUid": "svr1",
+                        "MachineType": "T1"
+                    },
+                    {
+                        "ServerUid": "svr2",
+                        "MachineType": "T2"
+                    }
+                ],
+                "ProxyList": [
+                    {
+                        "ProxyUid": "proxy1",
+                        "MachineType": "T1"
+                    },
+                    {
+                        "ProxyUid": "proxy1",
+                        "MachineType": "T2"
+                    }
+                ]
+            },
+            {
+                "PoolUid": 2,
+                "Ipv6Enable": 0,
+                "AvailableAppCount": 100,
+                "ServerList": [
+                    {
+                        "ServerUid": "svr1",
+                        "MachineType": "T1"
+                    },
+                    {
+                        "ServerUid": "svr2",
+                        "MachineType": "T2"
+                    }
+                ],
+                "ProxyList": [
+                    {
+                        "ProxyUid": "proxy1",
+                        "MachineType": "T1"
+                    },
+                    {
+                        "ProxyUid": "proxy1",
+                        "MachineType": "T2"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "34680b61-9836-44d9-bae9-e231f4b61a48"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -36,7 +36,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RegionInfos\": [\n            {\n                \"RegionAbbr\": \"sh\",\n                \"RegionId\": 4,\n                \"RegionName\": \"Shanghai\",\n                \"Ipv6Enable\": \"1\"\n            },\n            {\n                \"RegionAbbr\": \"gz\",\n                \"RegionId\": 1,\n                \"RegionName\": \"Guangzhou\",\n                \"Ipv6Enable\": \"0\"\n            },\n            {\n                \"RegionAbbr\": \"hk\",\n                \"RegionId\": 5,\n                \"RegionName\": \"Hongkong\",\n                \"Ipv6Enable\": \"1\"\n            }\n        ],\n        \"RequestId\": \"b64fa31b-a0ca-4a06-82e9-211d610ba516\",\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RegionInfos": [
+            {
+                "RegionAbbr": "sh",
+                "RegionId": 4,
+                "RegionName": "Shanghai",
+                "Ipv6Enable": "1"
+            },
+            {
+                "RegionAbbr": "gz",
+                "RegionId": 1,
+                "RegionName": "Guangzhou",
+                "Ipv6Enable": "0"
+            },
+            {
+                "RegionAbbr": "hk",
+                "RegionId": 5,
+                "RegionName": "Hongkong",
+                "Ipv6Enable": "1"
+            }
+        ],
+        "RequestId": "b64fa31b-a0ca-4a06-82e9-211d610ba516",
+        "TotalCount": 3
+    }
+}"#,
             },
         ],
         errors: ERRORS,

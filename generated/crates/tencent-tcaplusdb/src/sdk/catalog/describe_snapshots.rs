@@ -67,7 +67,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"TableResults\": [\n            {\n                \"SnapshotCreateTime\": \"2020-09-22 00:00:00\",\n                \"TableGroupId\": \"1\",\n                \"SnapshotSize\": 1,\n                \"SnapshotName\": \"test\",\n                \"SnapshotTime\": \"2020-09-22 00:00:00\",\n                \"TableName\": \"cl_generic\",\n                \"SnapshotStatus\": 1,\n                \"TaskId\": \"xx\",\n                \"Error\": {\n                    \"Message\": \"xx\",\n                    \"Code\": \"xx\"\n                },\n                \"SnapshotDeadTime\": \"2020-09-22 00:00:00\"\n            }\n        ],\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "TableResults": [
+            {
+                "SnapshotCreateTime": "2020-09-22 00:00:00",
+                "TableGroupId": "1",
+                "SnapshotSize": 1,
+                "SnapshotName": "test",
+                "SnapshotTime": "2020-09-22 00:00:00",
+                "TableName": "cl_generic",
+                "SnapshotStatus": 1,
+                "TaskId": "xx",
+                "Error": {
+                    "Message": "xx",
+                    "Code": "xx"
+                },
+                "SnapshotDeadTime": "2020-09-22 00:00:00"
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

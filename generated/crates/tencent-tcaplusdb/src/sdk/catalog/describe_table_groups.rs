@@ -66,7 +66,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dbaf73f4-3d1d-4f7b-b3b3-259d53e546be\",\n        \"TotalCount\": 2,\n        \"TableGroups\": [\n            {\n                \"CreatedTime\": \"2019-08-30 18:57:02\",\n                \"TableGroupId\": \"1\",\n                \"TableCount\": 0,\n                \"TotalSize\": 0,\n                \"TableGroupName\": \"tdrTest zone1\"\n            },\n            {\n                \"CreatedTime\": \"2019-08-30 18:58:03\",\n                \"TableGroupId\": \"1001\",\n                \"TableCount\": 0,\n                \"TotalSize\": 0,\n                \"TableGroupName\": \"tdrProduction zone1\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dbaf73f4-3d1d-4f7b-b3b3-259d53e546be",
+        "TotalCount": 2,
+        "TableGroups": [
+            {
+                "CreatedTime": "2019-08-30 18:57:02",
+                "TableGroupId": "1",
+                "TableCount": 0,
+                "TotalSize": 0,
+                "TableGroupName": "tdrTest zone1"
+            },
+            {
+                "CreatedTime": "2019-08-30 18:58:03",
+                "TableGroupId": "1001",
+                "TableCount": 0,
+                "TotalSize": 0,
+                "TableGroupName": "tdrProduction zone1"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,81 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"TableInfos\": [\n            {\n                \"TableName\": \"abc\",\n                \"TableInstanceId\": \"abc\",\n                \"TableType\": \"abc\",\n                \"TableIdlType\": \"abc\",\n                \"ClusterId\": \"abc\",\n                \"ClusterName\": \"abc\",\n                \"TableGroupId\": \"abc\",\n                \"TableGroupName\": \"abc\",\n                \"KeyStruct\": \"abc\",\n                \"ValueStruct\": \"abc\",\n                \"ShardingKeySet\": \"abc\",\n                \"IndexStruct\": \"abc\",\n                \"ListElementNum\": 1,\n                \"IdlFiles\": [\n                    {\n                        \"FileName\": \"abc\",\n                        \"FileType\": \"abc\",\n                        \"FileExtType\": \"abc\",\n                        \"FileSize\": 0,\n                        \"FileId\": 0,\n                        \"FileContent\": \"abc\"\n                    }\n                ],\n                \"ReservedVolume\": 0,\n                \"ReservedReadQps\": 0,\n                \"ReservedWriteQps\": 0,\n                \"TableSize\": 0,\n                \"Status\": \"abc\",\n                \"CreatedTime\": \"abc\",\n                \"UpdatedTime\": \"abc\",\n                \"Memo\": \"abc\",\n                \"Error\": {\n                    \"Code\": \"abc\",\n                    \"Message\": \"abc\"\n                },\n                \"ApiAccessId\": \"abc\",\n                \"SortFieldNum\": 0,\n                \"SortRule\": 0,\n                \"DbClusterInfoStruct\": \"abc\",\n                \"TxhBackupExpireDay\": 1,\n                \"SyncTableInfo\": {\n                    \"TargetTableSplitNum\": 1,\n                    \"TargetTableNamePrefix\": [\n                        \"abc\"\n                    ],\n                    \"TargetSyncDBInstanceId\": \"abc\",\n                    \"TargetDatabaseName\": \"abc\",\n                    \"Status\": 0,\n                    \"ClusterId\": \"abc\",\n                    \"TableGroupId\": 1,\n                    \"TableName\": \"abc\",\n                    \"TableId\": \"abc\",\n                    \"KeyFieldMapping\": [\n                        {\n                            \"SourceName\": \"abc\",\n                            \"TargetName\": \"abc\"\n                        }\n                    ],\n                    \"ValueFieldMapping\": [\n                        {\n                            \"SourceName\": \"abc\",\n                            \"TargetName\": \"abc\"\n                        }\n                    ]\n                }\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "TableInfos": [
+            {
+                "TableName": "abc",
+                "TableInstanceId": "abc",
+                "TableType": "abc",
+                "TableIdlType": "abc",
+                "ClusterId": "abc",
+                "ClusterName": "abc",
+                "TableGroupId": "abc",
+                "TableGroupName": "abc",
+                "KeyStruct": "abc",
+                "ValueStruct": "abc",
+                "ShardingKeySet": "abc",
+                "IndexStruct": "abc",
+                "ListElementNum": 1,
+                "IdlFiles": [
+                    {
+                        "FileName": "abc",
+                        "FileType": "abc",
+                        "FileExtType": "abc",
+                        "FileSize": 0,
+                        "FileId": 0,
+                        "FileContent": "abc"
+                    }
+                ],
+                "ReservedVolume": 0,
+                "ReservedReadQps": 0,
+                "ReservedWriteQps": 0,
+                "TableSize": 0,
+                "Status": "abc",
+                "CreatedTime": "abc",
+                "UpdatedTime": "abc",
+                "Memo": "abc",
+                "Error": {
+                    "Code": "abc",
+                    "Message": "abc"
+                },
+                "ApiAccessId": "abc",
+                "SortFieldNum": 0,
+                "SortRule": 0,
+                "DbClusterInfoStruct": "abc",
+                "TxhBackupExpireDay": 1,
+                "SyncTableInfo": {
+                    "TargetTableSplitNum": 1,
+                    "TargetTableNamePrefix": [
+                        "abc"
+                    ],
+                    "TargetSyncDBInstanceId": "abc",
+                    "TargetDatabaseName": "abc",
+                    "Status": 0,
+                    "ClusterId": "abc",
+                    "TableGroupId": 1,
+                    "TableName": "abc",
+                    "TableId": "abc",
+                    "KeyFieldMapping": [
+                        {
+                            "SourceName": "abc",
+                            "TargetName": "abc"
+                        }
+                    ],
+                    "ValueFieldMapping": [
+                        {
+                            "SourceName": "abc",
+                            "TargetName": "abc"
+                        }
+                    ]
+                }
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

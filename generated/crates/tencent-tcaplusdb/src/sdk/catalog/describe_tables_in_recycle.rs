@@ -69,7 +69,51 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5d7da70a-2aa6-4e61-9389-46a92770974c\",\n        \"TableInfos\": [\n            {\n                \"ApiAccessId\": \"10\",\n                \"ClusterName\": \"gz test App\",\n                \"ClusterId\": \"5674209986\",\n                \"CreatedTime\": \"2019-08-29 22:03:27\",\n                \"Error\": null,\n                \"IdlFiles\": [\n                    {\n                        \"FileContent\": null,\n                        \"FileExtType\": \"proto\",\n                        \"FileId\": 551,\n                        \"FileName\": \"tb_example\",\n                        \"FileSize\": 266,\n                        \"FileType\": \"PROTO\"\n                    }\n                ],\n                \"IndexStruct\": null,\n                \"KeyStruct\": null,\n                \"ListElementNum\": 1,\n                \"TableGroupId\": \"101\",\n                \"Memo\": null,\n                \"ReservedReadQps\": 80,\n                \"ReservedVolume\": 1,\n                \"ReservedWriteQps\": 26,\n                \"ShardingKeySet\": \"key\",\n                \"Status\": \"RECYCLING\",\n                \"TableIdlType\": \"PROTO\",\n                \"TableInstanceId\": \"tcaplus-1f224454\",\n                \"TableName\": \"tb_example\",\n                \"TableSize\": 48566336,\n                \"TableType\": \"GENERIC\",\n                \"UpdatedTime\": \"\",\n                \"ValueStruct\": null,\n                \"SortFieldNum\": null,\n                \"SortRule\": null,\n                \"TableGroupName\": \"test_zone_1\"\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5d7da70a-2aa6-4e61-9389-46a92770974c",
+        "TableInfos": [
+            {
+                "ApiAccessId": "10",
+                "ClusterName": "gz test App",
+                "ClusterId": "5674209986",
+                "CreatedTime": "2019-08-29 22:03:27",
+                "Error": null,
+                "IdlFiles": [
+                    {
+                        "FileContent": null,
+                        "FileExtType": "proto",
+                        "FileId": 551,
+                        "FileName": "tb_example",
+                        "FileSize": 266,
+                        "FileType": "PROTO"
+                    }
+                ],
+                "IndexStruct": null,
+                "KeyStruct": null,
+                "ListElementNum": 1,
+                "TableGroupId": "101",
+                "Memo": null,
+                "ReservedReadQps": 80,
+                "ReservedVolume": 1,
+                "ReservedWriteQps": 26,
+                "ShardingKeySet": "key",
+                "Status": "RECYCLING",
+                "TableIdlType": "PROTO",
+                "TableInstanceId": "tcaplus-1f224454",
+                "TableName": "tb_example",
+                "TableSize": 48566336,
+                "TableType": "GENERIC",
+                "UpdatedTime": "",
+                "ValueStruct": null,
+                "SortFieldNum": null,
+                "SortRule": null,
+                "TableGroupName": "test_zone_1"
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"72fc70ce-2396-4b8e-ac54-9bce72058da1\",\n        \"TaskInfos\": [\n            {\n                \"ClusterName\": \"gz test PROTO\",\n                \"ClusterId\": \"5674209986\",\n                \"Content\": \"20548499 modify quotas table(tb_example) of Cluster(5674209986) TableGroup(101), InstanceId tcaplus-1f224454, Storage Layer Expand: volume[1 -> 2], owner 20548499\",\n                \"Operator\": \"20548499\",\n                \"Progress\": 0,\n                \"StartTime\": \"2019-08-30 18:16:50\",\n                \"TaskId\": \"5674209986-1202\",\n                \"TaskType\": \"ModifyTableQuotas\",\n                \"TransId\": \"0\",\n                \"UpdateTime\": \"2019-08-30 18:16:50\"\n            },\n            {\n                \"ClusterName\": \"gz test PROTO\",\n                \"ClusterId\": \"5674209986\",\n                \"Content\": \"20548499 modify table(tb_example)'s structure of Cluster(5674209986) TableGroup(101), InstanceId tcaplus-1f224454, owner 20548499\",\n                \"Operator\": \"20548499\",\n                \"Progress\": 100,\n                \"StartTime\": \"2019-08-30 18:02:50\",\n                \"TaskId\": \"5674209986-1200\",\n                \"TaskType\": \"ModifyTables\",\n                \"TransId\": \"558\",\n                \"UpdateTime\": \"2019-08-30 18:02:51\"\n            },\n            {\n                \"ClusterName\": \"gz test PROTO\",\n                \"ClusterId\": \"5674209986\",\n                \"Content\": \"20548499 clear table(tb_example) of Cluster(5674209986) TableGroup(101), InstanceId tcaplus-1f224454, owner 20548499\",\n                \"Operator\": \"20548499\",\n                \"Progress\": 0,\n                \"StartTime\": \"2019-08-30 17:34:07\",\n                \"TaskId\": \"5674209986-1199\",\n                \"TaskType\": \"ClearTables\",\n                \"TransId\": \"557\",\n                \"UpdateTime\": \"2019-08-30 17:34:07\"\n            }\n        ],\n        \"TotalCount\": 19\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "72fc70ce-2396-4b8e-ac54-9bce72058da1",
+        "TaskInfos": [
+            {
+                "ClusterName": "gz test PROTO",
+                "ClusterId": "5674209986",
+                "Content": "20548499 modify quotas table(tb_example) of Cluster(5674209986) TableGroup(101), InstanceId tcaplus-1f224454, Storage Layer Expand: volume[1 -> 2], owner 20548499",
+                "Operator": "20548499",
+                "Progress": 0,
+                "StartTime": "2019-08-30 18:16:50",
+                "TaskId": "5674209986-1202",
+                "TaskType": "ModifyTableQuotas",
+                "TransId": "0",
+                "UpdateTime": "2019-08-30 18:16:50"
+            },
+            {
+                "ClusterName": "gz test PROTO",
+                "ClusterId": "5674209986",
+                "Content": "20548499 modify table(tb_example)'s structure of Cluster(5674209986) TableGroup(101), InstanceId tcaplus-1f224454, owner 20548499",
+                "Operator": "20548499",
+                "Progress": 100,
+                "StartTime": "2019-08-30 18:02:50",
+                "TaskId": "5674209986-1200",
+                "TaskType": "ModifyTables",
+                "TransId": "558",
+                "UpdateTime": "2019-08-30 18:02:51"
+            },
+            {
+                "ClusterName": "gz test PROTO",
+                "ClusterId": "5674209986",
+                "Content": "20548499 clear table(tb_example) of Cluster(5674209986) TableGroup(101), InstanceId tcaplus-1f224454, owner 20548499",
+                "Operator": "20548499",
+                "Progress": 0,
+                "StartTime": "2019-08-30 17:34:07",
+                "TaskId": "5674209986-1199",
+                "TaskType": "ClearTables",
+                "TransId": "557",
+                "UpdateTime": "2019-08-30 17:34:07"
+            }
+        ],
+        "TotalCount": 19
+    }
+}"#,
             },
         ],
         errors: ERRORS,

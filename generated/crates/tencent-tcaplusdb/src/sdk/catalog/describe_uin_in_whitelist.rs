@@ -39,7 +39,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c5401419-d469-4a9b-8317-bf844ceebb09\",\n        \"Result\": \"FALSE\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c5401419-d469-4a9b-8317-bf844ceebb09",
+        "Result": "FALSE"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

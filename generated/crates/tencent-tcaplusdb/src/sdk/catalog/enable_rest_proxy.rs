@@ -42,7 +42,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RestProxyStatus\": 1,\n        \"RequestId\": \"request-xxx123\",\n        \"TaskId\": \"838418134-44\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RestProxyStatus": 1,
+        "RequestId": "request-xxx123",
+        "TaskId": "838418134-44"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

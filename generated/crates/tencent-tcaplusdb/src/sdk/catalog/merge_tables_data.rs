@@ -47,7 +47,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fdsfdsfdsfdsf\",\n        \"Results\": [\n            {\n                \"ApplicationId\": null,\n                \"Error\": null,\n                \"Table\": {\n                    \"DstTableClusterId\": \"3\",\n                    \"DstTableGroupId\": \"2\",\n                    \"DstTableInstanceId\": \"tcaplus-83c6c2d8\",\n                    \"DstTableName\": \"cl_list_2\",\n                    \"SrcTableClusterId\": \"3\",\n                    \"SrcTableGroupId\": \"1\",\n                    \"SrcTableInstanceId\": \"tcaplus-0b2c635d\",\n                    \"SrcTableName\": \"cl_list\"\n                },\n                \"TaskId\": \"3-418\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fdsfdsfdsfdsf",
+        "Results": [
+            {
+                "ApplicationId": null,
+                "Error": null,
+                "Table": {
+                    "DstTableClusterId": "3",
+                    "DstTableGroupId": "2",
+                    "DstTableInstanceId": "tcaplus-83c6c2d8",
+                    "DstTableName": "cl_list_2",
+                    "SrcTableClusterId": "3",
+                    "SrcTableGroupId": "1",
+                    "SrcTableInstanceId": "tcaplus-0b2c635d",
+                    "SrcTableName": "cl_list"
+                },
+                "TaskId": "3-418"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

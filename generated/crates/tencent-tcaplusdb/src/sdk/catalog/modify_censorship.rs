@@ -55,7 +55,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Uins\": [\n            \"xx\"\n        ],\n        \"ClusterId\": \"xx\",\n        \"RequestId\": \"xx\",\n        \"Censorship\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Uins": [
+            "xx"
+        ],
+        "ClusterId": "xx",
+        "RequestId": "xx",
+        "Censorship": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

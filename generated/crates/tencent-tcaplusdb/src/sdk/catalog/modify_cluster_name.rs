@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"87562838-1eda-45f3-abda-59a704135fe7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "87562838-1eda-45f3-abda-59a704135fe7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

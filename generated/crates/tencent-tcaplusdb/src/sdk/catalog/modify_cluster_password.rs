@@ -68,7 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"8cEcE3E8-2fE2-6d4b-5E34-Fdc01E35f2C6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "8cEcE3E8-2fE2-6d4b-5E34-Fdc01E35f2C6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

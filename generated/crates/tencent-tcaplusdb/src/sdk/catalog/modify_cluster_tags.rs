@@ -52,7 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"abd7111a-62d4-4bbb-a781-3646040e9530\",\n        \"TaskId\": \"5674209986-1210\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "abd7111a-62d4-4bbb-a781-3646040e9530",
+        "TaskId": "5674209986-1210"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

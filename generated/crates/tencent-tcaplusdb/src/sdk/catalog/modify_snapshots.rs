@@ -47,7 +47,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"17af6a7a-1fcc-4c1d-a4a2-caab4d9e75cc\",\n        \"TableResults\": [\n            {\n                \"Error\": {\n                    \"Code\": \"\",\n                    \"Message\": \"\"\n                },\n                \"SnapshotCreateTime\": \"2021-03-19 11:40:40\",\n                \"SnapshotDeadTime\": \"2021-03-20 11:40:30\",\n                \"SnapshotName\": \"666\",\n                \"SnapshotSize\": 0,\n                \"SnapshotStatus\": 0,\n                \"SnapshotTime\": \"2021-03-12 11:40:32\",\n                \"TableGroupId\": \"1\",\n                \"TableName\": \"cl_generic\",\n                \"TaskId\": \"\"\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "17af6a7a-1fcc-4c1d-a4a2-caab4d9e75cc",
+        "TableResults": [
+            {
+                "Error": {
+                    "Code": "",
+                    "Message": ""
+                },
+                "SnapshotCreateTime": "2021-03-19 11:40:40",
+                "SnapshotDeadTime": "2021-03-20 11:40:30",
+                "SnapshotName": "666",
+                "SnapshotSize": 0,
+                "SnapshotStatus": 0,
+                "SnapshotTime": "2021-03-12 11:40:32",
+                "TableGroupId": "1",
+                "TableName": "cl_generic",
+                "TaskId": ""
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c3d85d90-65a6-46ed-9187-b2a429e18cfc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c3d85d90-65a6-46ed-9187-b2a429e18cfc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

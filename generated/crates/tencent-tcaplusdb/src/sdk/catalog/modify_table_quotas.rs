@@ -47,7 +47,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"bb90baab-4189-4d01-9e92-250b57c571b3\",\n        \"TableResults\": [\n            {\n                \"Error\": null,\n                \"TableGroupId\": \"101\",\n                \"TableIdlType\": null,\n                \"TableInstanceId\": \"tcaplus-1f224454\",\n                \"TableName\": \"tb_example\",\n                \"TableType\": null,\n                \"TaskId\": null,\n                \"TaskIds\": [\n                    \"5674209986-1201\",\n                    \"5674209986-1202\"\n                ]\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "bb90baab-4189-4d01-9e92-250b57c571b3",
+        "TableResults": [
+            {
+                "Error": null,
+                "TableGroupId": "101",
+                "TableIdlType": null,
+                "TableInstanceId": "tcaplus-1f224454",
+                "TableName": "tb_example",
+                "TableType": null,
+                "TaskId": null,
+                "TaskIds": [
+                    "5674209986-1201",
+                    "5674209986-1202"
+                ]
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"abd7111a-62d4-4bbb-a781-3646040e9530\",\n        \"TotalCount\": 1,\n        \"TableResults\": [\n            {\n                \"TableInstanceId\": \"tcaplus-0xm12ck1\",\n                \"TableGroupId\": \"1\",\n                \"TableName\": \"tb_test\",\n                \"TaskId\": \"5674209986-1212\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "abd7111a-62d4-4bbb-a781-3646040e9530",
+        "TotalCount": 1,
+        "TableResults": [
+            {
+                "TableInstanceId": "tcaplus-0xm12ck1",
+                "TableGroupId": "1",
+                "TableName": "tb_test",
+                "TaskId": "5674209986-1212"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

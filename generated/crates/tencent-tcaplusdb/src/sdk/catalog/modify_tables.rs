@@ -52,7 +52,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"007a279d-fd19-452c-842e-46a804e8564b\",\n        \"TableResults\": [\n            {\n                \"Error\": null,\n                \"TableGroupId\": \"101\",\n                \"TableIdlType\": \"PROTO\",\n                \"TableInstanceId\": \"tcaplus-1f224454\",\n                \"TableName\": \"tb_example\",\n                \"TableType\": \"GENERIC\",\n                \"TaskId\": \"5674209986-1200\",\n                \"TaskIds\": null\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "007a279d-fd19-452c-842e-46a804e8564b",
+        "TableResults": [
+            {
+                "Error": null,
+                "TableGroupId": "101",
+                "TableIdlType": "PROTO",
+                "TableInstanceId": "tcaplus-1f224454",
+                "TableName": "tb_example",
+                "TableType": "GENERIC",
+                "TaskId": "5674209986-1200",
+                "TaskIds": null
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

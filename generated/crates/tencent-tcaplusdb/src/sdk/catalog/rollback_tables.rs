@@ -57,7 +57,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"128a5622-0de1-41ed-9850-483944f11370\",\n        \"TableResults\": [\n            {\n                \"Error\": null,\n                \"FileId\": \"604\",\n                \"TableGroupId\": \"101\",\n                \"SuccKeyNum\": 3,\n                \"TableIdlType\": \"PROTO\",\n                \"TableInstanceId\": \"tcaplus-1f224454\",\n                \"TableName\": \"tb_example\",\n                \"TableType\": null,\n                \"TaskId\": \"5674209986-1212\",\n                \"TaskIds\": null,\n                \"TotalKeyNum\": 3\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "128a5622-0de1-41ed-9850-483944f11370",
+        "TableResults": [
+            {
+                "Error": null,
+                "FileId": "604",
+                "TableGroupId": "101",
+                "SuccKeyNum": 3,
+                "TableIdlType": "PROTO",
+                "TableInstanceId": "tcaplus-1f224454",
+                "TableName": "tb_example",
+                "TableType": null,
+                "TaskId": "5674209986-1212",
+                "TaskIds": null,
+                "TotalKeyNum": 3
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

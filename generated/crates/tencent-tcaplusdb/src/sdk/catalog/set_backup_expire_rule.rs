@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xx\",\n        \"TaskId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xx",
+        "TaskId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"TableResults\": [\n            {\n                \"TableInstanceId\": \"abc\",\n                \"TaskId\": \"abc\",\n                \"TableName\": \"abc\",\n                \"TableType\": \"abc\",\n                \"TableIdlType\": \"abc\",\n                \"TableGroupId\": \"abc\",\n                \"Error\": {\n                    \"Code\": \"abc\",\n                    \"Message\": \"abc\"\n                },\n                \"TaskIds\": [\n                    \"abc\"\n                ],\n                \"ApplicationId\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "TableResults": [
+            {
+                "TableInstanceId": "abc",
+                "TaskId": "abc",
+                "TableName": "abc",
+                "TableType": "abc",
+                "TableIdlType": "abc",
+                "TableGroupId": "abc",
+                "Error": {
+                    "Code": "abc",
+                    "Message": "abc"
+                },
+                "TaskIds": [
+                    "abc"
+                ],
+                "ApplicationId": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

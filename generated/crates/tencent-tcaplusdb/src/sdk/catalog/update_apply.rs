@@ -42,7 +42,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ApplyResults\": [\n            {\n                \"ApplicationId\": \"2-273\",\n                \"ApplicationStatus\": null,\n                \"ApplicationType\": 7,\n                \"Error\": {\n                    \"Code\": \"OperationDenied\",\n                    \"Message\": \"Application has been processed.\"\n                },\n                \"TaskId\": null\n            }\n        ],\n        \"RequestId\": \"fdsfdsfdsfdsf\",\n        \"TotalCount\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ApplyResults": [
+            {
+                "ApplicationId": "2-273",
+                "ApplicationStatus": null,
+                "ApplicationType": 7,
+                "Error": {
+                    "Code": "OperationDenied",
+                    "Message": "Application has been processed."
+                },
+                "TaskId": null
+            }
+        ],
+        "RequestId": "fdsfdsfdsfdsf",
+        "TotalCount": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IdlFiles\": [\n            {\n                \"FileContent\": null,\n                \"FileExtType\": \"proto\",\n                \"FileId\": 564,\n                \"FileName\": \"tb_example\",\n                \"FileSize\": 261,\n                \"FileType\": \"PROTO\"\n            }\n        ],\n        \"RequestId\": \"70707604-2031-4c7e-a85f-a52daf354eb0\",\n        \"TableInfos\": [\n            {\n                \"Error\": null,\n                \"IndexKeySet\": \"{\\\"Num\\\":0}\",\n                \"KeyFields\": \"{\\\"KeyField\\\":[{\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"uin\\\",\\\"Type\\\":\\\"int64\\\"},{\\\"Crypto\\\":false,\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"name\\\",\\\"Type\\\":\\\"string\\\"}],\\\"Num\\\":2}\",\n                \"TableGroupId\": null,\n                \"OldKeyFields\": null,\n                \"OldValueFields\": null,\n                \"ShardingKeySet\": \"\",\n                \"SumKeyFieldSize\": 1022,\n                \"SumValueFieldSize\": 262144,\n                \"TableIdlType\": \"PROTO\",\n                \"TableInstanceId\": null,\n                \"TableName\": \"tb_example\",\n                \"TableType\": \"GENERIC\",\n                \"TdrVersion\": 1,\n                \"ListElementNum\": null,\n                \"SortFieldNum\": null,\n                \"SortRule\": null,\n                \"ValueFields\": \"{\\\"Num\\\":2,\\\"ValueField\\\":[{\\\"Label\\\":\\\"required\\\",\\\"Name\\\":\\\"gamesvrid\\\",\\\"Type\\\":\\\"int32\\\"},{\\\"Crypto\\\":false,\\\"Label\\\":\\\"optional\\\",\\\"Name\\\":\\\"logintime\\\",\\\"Type\\\":\\\"string\\\"}]}\"\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IdlFiles": [
+            {
+                "FileContent": null,
+                "FileExtType": "proto",
+                "FileId": 564,
+                "FileName": "tb_example",
+                "FileSize": 261,
+                "FileType": "PROTO"
+            }
+        ],
+        "RequestId": "70707604-2031-4c7e-a85f-a52daf354eb0",
+        "TableInfos": [
+            {
+                "Error": null,
+                "IndexKeySet": "{\"Num\":0}",
+                "KeyFields": "{\"KeyField\":[{\"Label\":\"required\",\"Name\":\"uin\",\"Type\":\"int64\"},{\"Crypto\":false,\"Label\":\"required\",\"Name\":\"name\",\"Type\":\"string\"}],\"Num\":2}",
+                "TableGroupId": null,
+                "OldKeyFields": null,
+                "OldValueFields": null,
+                "ShardingKeySet": "",
+                "SumKeyFieldSize": 1022,
+                "SumValueFieldSize": 262144,
+                "TableIdlType": "PROTO",
+                "TableInstanceId": null,
+                "TableName": "tb_example",
+                "TableType": "GENERIC",
+                "TdrVersion": 1,
+                "ListElementNum": null,
+                "SortFieldNum": null,
+                "SortRule": null,
+                "ValueFields": "{\"Num\":2,\"ValueField\":[{\"Label\":\"required\",\"Name\":\"gamesvrid\",\"Type\":\"int32\"},{\"Crypto\":false,\"Label\":\"optional\",\"Name\":\"logintime\",\"Type\":\"string\"}]}"
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 37564,\n        \"RequestId\": \"test\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 37564,
+        "RequestId": "test"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

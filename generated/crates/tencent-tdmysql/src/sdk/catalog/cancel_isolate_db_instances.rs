@@ -45,7 +45,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SuccessInstanceIds\": [\n            \"tdsql3-d8fffc3c\",\n            \"tdsql3-d8fffc4s\"\n        ],\n        \"FailedInstanceIds\": [\n            \"tdsql3-d8fffc4s\"\n        ],\n        \"RequestId\": \"a93d2900-ef72-11eb-ab93-0716f253da76\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SuccessInstanceIds": [
+            "tdsql3-d8fffc3c",
+            "tdsql3-d8fffc4s"
+        ],
+        "FailedInstanceIds": [
+            "tdsql3-d8fffc4s"
+        ],
+        "RequestId": "a93d2900-ef72-11eb-ab93-0716f253da76"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -161,7 +161,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295036956,\n        \"InstanceId\": \"tdsql3-ba6b4cbc\",\n        \"RequestId\": \"f23a4c9f-39d1-489f-839f-bab199c2d37e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295036956,
+        "InstanceId": "tdsql3-ba6b4cbc",
+        "RequestId": "f23a4c9f-39d1-489f-839f-bab199c2d37e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

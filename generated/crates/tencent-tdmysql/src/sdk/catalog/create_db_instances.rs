@@ -240,7 +240,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295045790,\n        \"InstanceIds\": [\n            \"tdsql3-a473bad5\"\n        ],\n        \"RequestId\": \"04bea82b-7915-4359-b050-6d31b7ca2613\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295045790,
+        "InstanceIds": [
+            "tdsql3-a473bad5"
+        ],
+        "RequestId": "04bea82b-7915-4359-b050-6d31b7ca2613"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

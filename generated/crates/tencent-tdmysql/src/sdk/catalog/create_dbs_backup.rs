@@ -62,7 +62,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupSetId\": 73165397733012,\n        \"IsSuccess\": true,\n        \"RequestId\": \"048bd43c-279c-4d32-97a4-c65b378bf550\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupSetId": 73165397733012,
+        "IsSuccess": true,
+        "RequestId": "048bd43c-279c-4d32-97a4-c65b378bf550"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -192,7 +192,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295043361,\n        \"InstanceId\": \"tdsql3-6e462513\",\n        \"RequestId\": \"329c5c1e-b337-4733-a46b-543c3ed59435\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295043361,
+        "InstanceId": "tdsql3-6e462513",
+        "RequestId": "329c5c1e-b337-4733-a46b-543c3ed59435"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

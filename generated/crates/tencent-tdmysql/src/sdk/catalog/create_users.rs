@@ -65,7 +65,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295045717,\n        \"RequestId\": \"f597ced6-79fd-4a60-980c-acde7b9a316a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295045717,
+        "RequestId": "f597ced6-79fd-4a60-980c-acde7b9a316a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

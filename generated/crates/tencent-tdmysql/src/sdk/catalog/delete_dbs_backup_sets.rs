@@ -49,7 +49,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Deleted\": 1,\n        \"IsSuccess\": true,\n        \"Total\": 1,\n        \"RequestId\": \"bb46e0a1-2e6f-4483-9317-78197c170bdc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Deleted": 1,
+        "IsSuccess": true,
+        "Total": 1,
+        "RequestId": "bb46e0a1-2e6f-4483-9317-78197c170bdc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295045725,\n        \"RequestId\": \"ec6aa946-8e1c-4664-a2e4-85fbac308c45\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295045725,
+        "RequestId": "ec6aa946-8e1c-4664-a2e4-85fbac308c45"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -71,7 +71,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DbName\": \"mysql\",\n        \"Funcs\": null,\n        \"InstanceId\": \"tdsql3-01d1c3ed\",\n        \"Procs\": null,\n        \"RequestId\": \"0e864abd-7dbb-468c-bbd0-fe8346bfdaf2\",\n        \"Tables\": [\n            {\n                \"Table\": \"memory_global_by_current_bytes\"\n            }\n        ],\n        \"Views\": null\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DbName": "mysql",
+        "Funcs": null,
+        "InstanceId": "tdsql3-01d1c3ed",
+        "Procs": null,
+        "RequestId": "0e864abd-7dbb-468c-bbd0-fe8346bfdaf2",
+        "Tables": [
+            {
+                "Table": "memory_global_by_current_bytes"
+            }
+        ],
+        "Views": null
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,17 +62,52 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Databases\": [\n            {\n                \"DbName\": \"mysql\"\n            }\n        ],\n        \"InstanceId\": \"tdsql3-01d1c3ed\",\n        \"RequestId\": \"9b5e5e4a-30f2-46f8-91ee-788495d1e21f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Databases": [
+            {
+                "DbName": "mysql"
+            }
+        ],
+        "InstanceId": "tdsql3-01d1c3ed",
+        "RequestId": "9b5e5e4a-30f2-46f8-91ee-788495d1e21f"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Databases\": [],\n        \"InstanceId\": \"tdsql3-jko12hds\",\n        \"RequestId\": \"2efb7186-2e29-46d1-9bc7-05dc2b8240bf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Databases": [],
+        "InstanceId": "tdsql3-jko12hds",
+        "RequestId": "2efb7186-2e29-46d1-9bc7-05dc2b8240bf"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Databases\": [\n            {\n                \"DbName\": \"information_schema\"\n            },\n            {\n                \"DbName\": \"mysql\"\n            },\n            {\n                \"DbName\": \"performance_schema\"\n            },\n            {\n                \"DbName\": \"sys\"\n            }\n        ],\n        \"InstanceId\": \"tdsql3-42f40429 \",\n        \"RequestId\": \"545457454fdasda\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Databases": [
+            {
+                "DbName": "information_schema"
+            },
+            {
+                "DbName": "mysql"
+            },
+            {
+                "DbName": "performance_schema"
+            },
+            {
+                "DbName": "sys"
+            }
+        ],
+        "InstanceId": "tdsql3-42f40429 ",
+        "RequestId": "545457454fdasda"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

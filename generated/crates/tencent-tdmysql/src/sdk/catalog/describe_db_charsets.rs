@@ -36,7 +36,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a93d2900-ef72-11eb-ab93-0716f253da76\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a93d2900-ef72-11eb-ab93-0716f253da76"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

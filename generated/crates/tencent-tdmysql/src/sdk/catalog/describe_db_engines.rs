@@ -36,12 +36,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"Description\": \"\",\n                \"Name\": \"\",\n                \"Type\": \"TDStore\",\n                \"Version\": \"r110d001\"\n            },\n            {\n                \"Description\": \"\",\n                \"Name\": \"\",\n                \"Type\": \"TDStore\",\n                \"Version\": \"r091d001\"\n            },\n            {\n                \"Description\": \"\",\n                \"Name\": \"\",\n                \"Type\": \"TDStore\",\n                \"Version\": \"r120d001\"\n            }\n        ],\n        \"RequestId\": \"6c72b90f-8ebd-4944-b62b-8107d66b814d\",\n        \"TotalCount\": 3\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "Description": "",
+                "Name": "",
+                "Type": "TDStore",
+                "Version": "r110d001"
+            },
+            {
+                "Description": "",
+                "Name": "",
+                "Type": "TDStore",
+                "Version": "r091d001"
+            },
+            {
+                "Description": "",
+                "Name": "",
+                "Type": "TDStore",
+                "Version": "r120d001"
+            }
+        ],
+        "RequestId": "6c72b90f-8ebd-4944-b62b-8107d66b814d",
+        "TotalCount": 3
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"a613aed0-7fb5-11ea-a6fe-525400542aa6\",\n        \"Items\": [\n            {\n                \"Version\": \"8.0\",\n                \"Type\": \"TDStore\",\n                \"Name\": \"11\",\n                \"Description\": \"11\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "a613aed0-7fb5-11ea-a6fe-525400542aa6",
+        "Items": [
+            {
+                "Version": "8.0",
+                "Type": "TDStore",
+                "Name": "11",
+                "Description": "11"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

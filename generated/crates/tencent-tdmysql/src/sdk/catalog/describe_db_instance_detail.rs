@@ -47,7 +47,90 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AZMode\": 1,\n        \"AnalysisInstanceInfo\": {\n            \"ReplicasNum\": 0\n        },\n        \"AnalysisMode\": \"\",\n        \"AnalysisRelationInfos\": [],\n        \"BinlogStatus\": 0,\n        \"BinlogType\": \"\",\n        \"CharSet\": \"utf8mb4\",\n        \"ColumnarNodeCpu\": 0,\n        \"ColumnarNodeDisk\": 0,\n        \"ColumnarNodeMem\": 0,\n        \"ColumnarNodeNum\": 0,\n        \"ColumnarNodeSpecCode\": \"\",\n        \"ColumnarNodeStorageType\": \"\",\n        \"ColumnarVip\": \"\",\n        \"ColumnarVport\": 0,\n        \"CreateTime\": \"2026-05-29 15:31:08\",\n        \"CreateVersion\": \"21.2.7.0\",\n        \"Disk\": 20,\n        \"DiskUsage\": 11,\n        \"DumperVip\": \"\",\n        \"DumperVport\": 0,\n        \"ExpireAt\": \"0001-01-01 00:00:00\",\n        \"FullReplications\": 1,\n        \"InitParams\": [\n            {\n                \"Param\": \"character_set_server\",\n                \"Value\": \"utf8mb4\"\n            }\n        ],\n        \"InstanceCategory\": 4,\n        \"InstanceId\": \"tdsql3-5ff6a8b8\",\n        \"InstanceMode\": \"enhanced\",\n        \"InstanceName\": \"21270\",\n        \"InstanceType\": \"hybrid\",\n        \"IsSupportColumnar\": false,\n        \"IsSwitchFullReplicationsEnable\": false,\n        \"IsolatedAt\": \"0001-01-01 00:00:00\",\n        \"Node\": [\n            {\n                \"BinlogInfo\": [],\n                \"Cpu\": 1,\n                \"DataDisk\": 20,\n                \"Host\": \"\",\n                \"IP\": \"21.0.204.79\",\n                \"Mem\": 2,\n                \"NodeId\": \"node-tdsql3-5ff6a8b8-001\",\n                \"Port\": 6008,\n                \"Type\": \"hybridnode\",\n                \"Zone\": \"ap-chengdu-1\"\n            }\n        ],\n        \"PayMode\": \"postPay\",\n        \"Region\": \"ap-chengdu\",\n        \"RenewFlag\": 0,\n        \"Replications\": 1,\n        \"ResourceTags\": [],\n        \"SQLMode\": \"MySQL\",\n        \"SpecCode\": \"1c2g\",\n        \"StandbyFlag\": 1,\n        \"Status\": \"running\",\n        \"StatusDesc\": \"running\",\n        \"StorageNodeCpu\": 1,\n        \"StorageNodeMem\": 2,\n        \"StorageNodeNum\": 1,\n        \"StorageType\": \"CLOUD_HSSD\",\n        \"SubnetId\": \"subnet-dz7wfk4r\",\n        \"TemplateId\": \"\",\n        \"TemplateName\": \"\",\n        \"TimingModifyInstanceFlag\": 1,\n        \"UpdateTime\": \"2026-05-29 15:44:11\",\n        \"Vip\": \"192.168.1.106\",\n        \"VpcId\": \"vpc-jksnni36\",\n        \"Vport\": 3306,\n        \"Zone\": \"ap-chengdu-1\",\n        \"Zones\": [\n            \"ap-chengdu-1\"\n        ],\n        \"RequestId\": \"e66bd67d-5e7c-4c57-8630-c926c55b6efb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AZMode": 1,
+        "AnalysisInstanceInfo": {
+            "ReplicasNum": 0
+        },
+        "AnalysisMode": "",
+        "AnalysisRelationInfos": [],
+        "BinlogStatus": 0,
+        "BinlogType": "",
+        "CharSet": "utf8mb4",
+        "ColumnarNodeCpu": 0,
+        "ColumnarNodeDisk": 0,
+        "ColumnarNodeMem": 0,
+        "ColumnarNodeNum": 0,
+        "ColumnarNodeSpecCode": "",
+        "ColumnarNodeStorageType": "",
+        "ColumnarVip": "",
+        "ColumnarVport": 0,
+        "CreateTime": "2026-05-29 15:31:08",
+        "CreateVersion": "21.2.7.0",
+        "Disk": 20,
+        "DiskUsage": 11,
+        "DumperVip": "",
+        "DumperVport": 0,
+        "ExpireAt": "0001-01-01 00:00:00",
+        "FullReplications": 1,
+        "InitParams": [
+            {
+                "Param": "character_set_server",
+                "Value": "utf8mb4"
+            }
+        ],
+        "InstanceCategory": 4,
+        "InstanceId": "tdsql3-5ff6a8b8",
+        "InstanceMode": "enhanced",
+        "InstanceName": "21270",
+        "InstanceType": "hybrid",
+        "IsSupportColumnar": false,
+        "IsSwitchFullReplicationsEnable": false,
+        "IsolatedAt": "0001-01-01 00:00:00",
+        "Node": [
+            {
+                "BinlogInfo": [],
+                "Cpu": 1,
+                "DataDisk": 20,
+                "Host": "",
+                "IP": "21.0.204.79",
+                "Mem": 2,
+                "NodeId": "node-tdsql3-5ff6a8b8-001",
+                "Port": 6008,
+                "Type": "hybridnode",
+                "Zone": "ap-chengdu-1"
+            }
+        ],
+        "PayMode": "postPay",
+        "Region": "ap-chengdu",
+        "RenewFlag": 0,
+        "Replications": 1,
+        "ResourceTags": [],
+        "SQLMode": "MySQL",
+        "SpecCode": "1c2g",
+        "StandbyFlag": 1,
+        "Status": "running",
+        "StatusDesc": "running",
+        "StorageNodeCpu": 1,
+        "StorageNodeMem": 2,
+        "StorageNodeNum": 1,
+        "StorageType": "CLOUD_HSSD",
+        "SubnetId": "subnet-dz7wfk4r",
+        "TemplateId": "",
+        "TemplateName": "",
+        "TimingModifyInstanceFlag": 1,
+        "UpdateTime": "2026-05-29 15:44:11",
+        "Vip": "192.168.1.106",
+        "VpcId": "vpc-jksnni36",
+        "Vport": 3306,
+        "Zone": "ap-chengdu-1",
+        "Zones": [
+            "ap-chengdu-1"
+        ],
+        "RequestId": "e66bd67d-5e7c-4c57-8630-c926c55b6efb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

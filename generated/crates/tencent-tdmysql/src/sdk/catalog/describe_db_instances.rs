@@ -73,7 +73,60 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Instances\": [\n            {\n                \"ComputeNodeNum\": 2,\n                \"Region\": \"ap-guangzhou\",\n                \"Zone\": \"ap-guangzhou-1\",\n                \"CreateVersion\": \"RELEASE_R080D001\",\n                \"InitParams\": [\n                    {\n                        \"Value\": \"lower_case_table_names\",\n                        \"Param\": \"0\"\n                    }\n                ],\n                \"Status\": \"running\",\n                \"StatusDesc\": \"running\",\n                \"InstanceId\": \"tdsql3-f3475547\",\n                \"StorageNodeNum\": 3,\n                \"ResourceTags\": [\n                    {\n                        \"TagKey\": \"tag-key\",\n                        \"TagValue\": \"tag-value\"\n                    }\n                ],\n                \"InstanceName\": \"tdsql3-f3475547\",\n                \"Cpu\": 4,\n                \"VpcId\": \"vpc-o7ssr1vx\",\n                \"Mem\": 8,\n                \"Vip\": \"172.16.113.202\",\n                \"SubnetId\": \"subnet-s21doiba\",\n                \"Vport\": 6008,\n                \"Disk\": 200,\n                \"CreateTime\": \"2006-01-02 15:04:05\",\n                \"PayMode\": \"0\",\n                \"StorageNodeCpu\": \"1\",\n                \"StorageNodeMem\": \"2\",\n                \"RenewFlag\": \"0\",\n                \"SubAccountUin\": \"32183618631\",\n                \"InstanceType\": \"hybrid\",\n                \"StorageType\": \"CLOUD_HSSD\",\n                \"ExpireAt\": \"2006-02-02 15:04:05\",\n                \"DestroyedAt\": \"2006-02-02 15:04:05\",\n                \"AccountTag\": \"external\",\n                \"AppId\": 38125321753,\n                \"IsolatedAt\": \"2006-01-02 15:04:05\",\n                \"Uin\": \"32183618631\",\n                \"Replications\": 3,\n                \"IsolatedFrom\": \"2006-01-02 15:04:05\"\n            }\n        ],\n        \"RequestId\": \"a93d2900-ef72-11eb-ab93-0716f253da76\",\n        \"TotalCount\": 100\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Instances": [
+            {
+                "ComputeNodeNum": 2,
+                "Region": "ap-guangzhou",
+                "Zone": "ap-guangzhou-1",
+                "CreateVersion": "RELEASE_R080D001",
+                "InitParams": [
+                    {
+                        "Value": "lower_case_table_names",
+                        "Param": "0"
+                    }
+                ],
+                "Status": "running",
+                "StatusDesc": "running",
+                "InstanceId": "tdsql3-f3475547",
+                "StorageNodeNum": 3,
+                "ResourceTags": [
+                    {
+                        "TagKey": "tag-key",
+                        "TagValue": "tag-value"
+                    }
+                ],
+                "InstanceName": "tdsql3-f3475547",
+                "Cpu": 4,
+                "VpcId": "vpc-o7ssr1vx",
+                "Mem": 8,
+                "Vip": "172.16.113.202",
+                "SubnetId": "subnet-s21doiba",
+                "Vport": 6008,
+                "Disk": 200,
+                "CreateTime": "2006-01-02 15:04:05",
+                "PayMode": "0",
+                "StorageNodeCpu": "1",
+                "StorageNodeMem": "2",
+                "RenewFlag": "0",
+                "SubAccountUin": "32183618631",
+                "InstanceType": "hybrid",
+                "StorageType": "CLOUD_HSSD",
+                "ExpireAt": "2006-02-02 15:04:05",
+                "DestroyedAt": "2006-02-02 15:04:05",
+                "AccountTag": "external",
+                "AppId": 38125321753,
+                "IsolatedAt": "2006-01-02 15:04:05",
+                "Uin": "32183618631",
+                "Replications": 3,
+                "IsolatedFrom": "2006-01-02 15:04:05"
+            }
+        ],
+        "RequestId": "a93d2900-ef72-11eb-ab93-0716f253da76",
+        "TotalCount": 100
+    }
+}"#,
             },
         ],
         errors: ERRORS,

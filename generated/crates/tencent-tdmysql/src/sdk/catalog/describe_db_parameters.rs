@@ -47,7 +47,43 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"tdsql3-ige1a5k3\",\n        \"Params\": [\n            {\n                \"Default\": \"1\",\n                \"SetValue\": \"\",\n                \"Value\": \"1\",\n                \"Param\": \"auto_increment_increment\",\n                \"Constraint\": {\n                    \"Range\": {\n                        \"Max\": \"65535\",\n                        \"Min\": \"1\"\n                    },\n                    \"Type\": \"section\"\n                },\n                \"HaveSetValue\": false,\n                \"NeedRestart\": true,\n                \"Description\": \"\"\n            },\n            {\n                \"Default\": \"ON\",\n                \"SetValue\": \"\",\n                \"Description\": \"\",\n                \"Value\": \"ON\",\n                \"Param\": \"autocommit\",\n                \"Constraint\": {\n                    \"Enum\": \"ON,OFF\",\n                    \"Type\": \"enum\"\n                },\n                \"HaveSetValue\": false,\n                \"NeedRestart\": true\n            }\n        ],\n        \"RequestId\": \"914db412-d6e6-47ad-8e62-d06e02e52a56\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "tdsql3-ige1a5k3",
+        "Params": [
+            {
+                "Default": "1",
+                "SetValue": "",
+                "Value": "1",
+                "Param": "auto_increment_increment",
+                "Constraint": {
+                    "Range": {
+                        "Max": "65535",
+                        "Min": "1"
+                    },
+                    "Type": "section"
+                },
+                "HaveSetValue": false,
+                "NeedRestart": true,
+                "Description": ""
+            },
+            {
+                "Default": "ON",
+                "SetValue": "",
+                "Description": "",
+                "Value": "ON",
+                "Param": "autocommit",
+                "Constraint": {
+                    "Enum": "ON,OFF",
+                    "Type": "enum"
+                },
+                "HaveSetValue": false,
+                "NeedRestart": true
+            }
+        ],
+        "RequestId": "914db412-d6e6-47ad-8e62-d06e02e52a56"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Groups\": [\n            {\n                \"CreateTime\": \"2024-06-14 17:54:00\",\n                \"Inbound\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"DROP\",\n                        \"CidrIp\": \"::/0\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    }\n                ],\n                \"Outbound\": [\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"0.0.0.0/0\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    },\n                    {\n                        \"Action\": \"ACCEPT\",\n                        \"CidrIp\": \"\",\n                        \"IpProtocol\": \"ALL\",\n                        \"PortRange\": \"ALL\"\n                    }\n                ],\n                \"ProjectId\": 0,\n                \"SecurityGroupId\": \"sg-bbu5xxm3\",\n                \"SecurityGroupName\": \"default\",\n                \"SecurityGroupRemark\": \"System created security group\"\n            }\n        ],\n        \"RequestId\": \"9690ec5d-4969-4bd9-ab0a-221437f617f5\",\n        \"VIP\": \"10.0.0.25\",\n        \"VPort\": \"3306\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Groups": [
+            {
+                "CreateTime": "2024-06-14 17:54:00",
+                "Inbound": [
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    },
+                    {
+                        "Action": "DROP",
+                        "CidrIp": "::/0",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    }
+                ],
+                "Outbound": [
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "0.0.0.0/0",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    },
+                    {
+                        "Action": "ACCEPT",
+                        "CidrIp": "",
+                        "IpProtocol": "ALL",
+                        "PortRange": "ALL"
+                    }
+                ],
+                "ProjectId": 0,
+                "SecurityGroupId": "sg-bbu5xxm3",
+                "SecurityGroupName": "default",
+                "SecurityGroupRemark": "System created security group"
+            }
+        ],
+        "RequestId": "9690ec5d-4969-4bd9-ab0a-221437f617f5",
+        "VIP": "10.0.0.25",
+        "VPort": "3306"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

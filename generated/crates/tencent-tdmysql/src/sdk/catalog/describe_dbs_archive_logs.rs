@@ -95,7 +95,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"ArchiveLogId\": 7365,\n                \"BackupDuration\": 59610,\n                \"BackupStatus\": \"success\",\n                \"EndTime\": \"2025-07-31 16:02:34\",\n                \"ErrorMessage\": \"\",\n                \"ExpiredTime\": \"2025-08-07 16:02:34\",\n                \"FileName\": \"2025-07-31\",\n                \"FileSize\": 397689856,\n                \"InstanceId\": \"tdsql3-000d02ac\",\n                \"StartTime\": \"2025-07-30 23:42:34\"\n            }\n        ],\n        \"RequestId\": \"e8f0457c-f287-45a0-b45f-a5be3ef7a30b\",\n        \"TotalCount\": 8\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "ArchiveLogId": 7365,
+                "BackupDuration": 59610,
+                "BackupStatus": "success",
+                "EndTime": "2025-07-31 16:02:34",
+                "ErrorMessage": "",
+                "ExpiredTime": "2025-08-07 16:02:34",
+                "FileName": "2025-07-31",
+                "FileSize": 397689856,
+                "InstanceId": "tdsql3-000d02ac",
+                "StartTime": "2025-07-30 23:42:34"
+            }
+        ],
+        "RequestId": "e8f0457c-f287-45a0-b45f-a5be3ef7a30b",
+        "TotalCount": 8
+    }
+}"#,
             },
         ],
         errors: ERRORS,

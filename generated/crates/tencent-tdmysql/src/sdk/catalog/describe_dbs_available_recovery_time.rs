@@ -50,7 +50,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"EndTime\": \"2026-03-26 20:12:29\",\n        \"Intervals\": [\n            {\n                \"EndTime\": \"2026-03-26 20:12:29\",\n                \"MajorVersion\": \"\",\n                \"MinorVersion\": \"\",\n                \"StartTime\": \"2026-03-23 22:14:09\"\n            }\n        ],\n        \"StartTime\": \"2026-03-23 22:14:09\",\n        \"RequestId\": \"2c15b222-d578-4173-a2fb-fb4843a9983e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "EndTime": "2026-03-26 20:12:29",
+        "Intervals": [
+            {
+                "EndTime": "2026-03-26 20:12:29",
+                "MajorVersion": "",
+                "MinorVersion": "",
+                "StartTime": "2026-03-23 22:14:09"
+            }
+        ],
+        "StartTime": "2026-03-23 22:14:09",
+        "RequestId": "2c15b222-d578-4173-a2fb-fb4843a9983e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

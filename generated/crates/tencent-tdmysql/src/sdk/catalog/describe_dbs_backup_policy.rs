@@ -47,7 +47,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"BackupEndTime\": \"04:00\",\n                \"BackupMethod\": \"physical\",\n                \"BackupStartTime\": \"00:00\",\n                \"DBType\": \"tdstore\",\n                \"DBVersion\": \"21.6.1\",\n                \"EnableFull\": 1,\n                \"EnableLog\": 1,\n                \"ExpectedNextBackupPeriod\": \"2026-03-27 00:00:00 ~ 2026-03-27 04:00:00\",\n                \"FullRetentionPeriod\": 7,\n                \"ID\": 3260,\n                \"InstanceId\": \"tdsql3-3f17e49d\",\n                \"LogRetentionPeriod\": 7,\n                \"PeriodTime\": \"0,1,2,3,4,5,6\",\n                \"PeriodType\": 0,\n                \"Region\": \"ap-chengdu\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"ae01ddd4-36fd-44af-a71c-7f786f01e6c7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "BackupEndTime": "04:00",
+                "BackupMethod": "physical",
+                "BackupStartTime": "00:00",
+                "DBType": "tdstore",
+                "DBVersion": "21.6.1",
+                "EnableFull": 1,
+                "EnableLog": 1,
+                "ExpectedNextBackupPeriod": "2026-03-27 00:00:00 ~ 2026-03-27 04:00:00",
+                "FullRetentionPeriod": 7,
+                "ID": 3260,
+                "InstanceId": "tdsql3-3f17e49d",
+                "LogRetentionPeriod": 7,
+                "PeriodTime": "0,1,2,3,4,5,6",
+                "PeriodType": 0,
+                "Region": "ap-chengdu"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "ae01ddd4-36fd-44af-a71c-7f786f01e6c7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

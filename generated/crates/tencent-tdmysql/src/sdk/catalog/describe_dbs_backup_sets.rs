@@ -94,7 +94,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"BackupDuration\": 75,\n                \"BackupMethod\": \"physical\",\n                \"BackupName\": \"tdsql3-3f17e49d_20260327000013\",\n                \"BackupProgress\": 100,\n                \"BackupSetId\": 73180813688075,\n                \"BackupStatus\": \"success\",\n                \"BackupType\": \"full\",\n                \"DBVersion\": \"21.6.1\",\n                \"EndTime\": \"2026-03-27 00:01:28\",\n                \"EndTrxTime\": \"2026-03-27 00:00:49\",\n                \"ErrorMessage\": \"\",\n                \"ExpiredTime\": \"2026-04-03 00:01:28\",\n                \"FileName\": \"tdstore-data\",\n                \"FileSize\": 9437184,\n                \"InstanceId\": \"tdsql3-3f17e49d\",\n                \"ManualBackup\": 0,\n                \"StartTime\": \"2026-03-27 00:00:13\"\n            }\n        ],\n        \"TotalCount\": 5,\n        \"RequestId\": \"66a71db2-18c5-445e-a28b-39ab02c1774e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "BackupDuration": 75,
+                "BackupMethod": "physical",
+                "BackupName": "tdsql3-3f17e49d_20260327000013",
+                "BackupProgress": 100,
+                "BackupSetId": 73180813688075,
+                "BackupStatus": "success",
+                "BackupType": "full",
+                "DBVersion": "21.6.1",
+                "EndTime": "2026-03-27 00:01:28",
+                "EndTrxTime": "2026-03-27 00:00:49",
+                "ErrorMessage": "",
+                "ExpiredTime": "2026-04-03 00:01:28",
+                "FileName": "tdstore-data",
+                "FileSize": 9437184,
+                "InstanceId": "tdsql3-3f17e49d",
+                "ManualBackup": 0,
+                "StartTime": "2026-03-27 00:00:13"
+            }
+        ],
+        "TotalCount": 5,
+        "RequestId": "66a71db2-18c5-445e-a28b-39ab02c1774e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

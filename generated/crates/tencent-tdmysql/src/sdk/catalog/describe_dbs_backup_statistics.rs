@@ -59,7 +59,40 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupMethodStatistics\": {\n            \"AutoBackupSize\": 37748736,\n            \"AverageSizePerDay\": 18874368,\n            \"ManualBackupSize\": 0,\n            \"TotalSize\": 37748736\n        },\n        \"BackupStatistics\": {\n            \"AverageSizePerDay\": 50508288,\n            \"DataBackupSize\": 37748736,\n            \"LogBackupSize\": 63267840,\n            \"TotalCount\": 8,\n            \"TotalSize\": 101016576\n        },\n        \"DataBackupStatistics\": {\n            \"AutoBackupCount\": 0,\n            \"AutoBackupSize\": 0,\n            \"AverageSizePerBackup\": 9437184,\n            \"AverageSizePerDay\": 18874368,\n            \"ManualBackupCount\": 0,\n            \"ManualBackupSize\": 0,\n            \"TotalCount\": 4,\n            \"TotalSize\": 37748736\n        },\n        \"LogBackupStatistics\": {\n            \"AverageSizePerBackup\": 15816960,\n            \"AverageSizePerDay\": 31633920,\n            \"TotalCount\": 4,\n            \"TotalSize\": 63267840\n        },\n        \"RequestId\": \"35fc7900-6809-4168-916e-e42be89c02cb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupMethodStatistics": {
+            "AutoBackupSize": 37748736,
+            "AverageSizePerDay": 18874368,
+            "ManualBackupSize": 0,
+            "TotalSize": 37748736
+        },
+        "BackupStatistics": {
+            "AverageSizePerDay": 50508288,
+            "DataBackupSize": 37748736,
+            "LogBackupSize": 63267840,
+            "TotalCount": 8,
+            "TotalSize": 101016576
+        },
+        "DataBackupStatistics": {
+            "AutoBackupCount": 0,
+            "AutoBackupSize": 0,
+            "AverageSizePerBackup": 9437184,
+            "AverageSizePerDay": 18874368,
+            "ManualBackupCount": 0,
+            "ManualBackupSize": 0,
+            "TotalCount": 4,
+            "TotalSize": 37748736
+        },
+        "LogBackupStatistics": {
+            "AverageSizePerBackup": 15816960,
+            "AverageSizePerDay": 31633920,
+            "TotalCount": 4,
+            "TotalSize": 63267840
+        },
+        "RequestId": "35fc7900-6809-4168-916e-e42be89c02cb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

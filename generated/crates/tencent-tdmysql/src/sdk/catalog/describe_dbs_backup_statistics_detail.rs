@@ -62,7 +62,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BackupMethodStatistics\": {\n            \"AutoBackupSize\": [\n                9437184\n            ],\n            \"ManualBackupSize\": [\n                0\n            ]\n        },\n        \"BackupTime\": [\n            \"2026-03-23\"\n        ],\n        \"BackupTypeStatistics\": {\n            \"DataBackupSize\": [\n                9437184\n            ],\n            \"LogBackupSize\": [\n                2332672\n            ]\n        },\n        \"RequestId\": \"712340ca-ab30-4acb-a784-38473a2c57f0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BackupMethodStatistics": {
+            "AutoBackupSize": [
+                9437184
+            ],
+            "ManualBackupSize": [
+                0
+            ]
+        },
+        "BackupTime": [
+            "2026-03-23"
+        ],
+        "BackupTypeStatistics": {
+            "DataBackupSize": [
+                9437184
+            ],
+            "LogBackupSize": [
+                2332672
+            ]
+        },
+        "RequestId": "712340ca-ab30-4acb-a784-38473a2c57f0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

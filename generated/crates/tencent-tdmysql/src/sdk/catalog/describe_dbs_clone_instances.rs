@@ -95,7 +95,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [\n            {\n                \"CloneEndTime\": \"2025-12-24 11:40:15\",\n                \"CloneId\": 652,\n                \"CloneInsType\": \"Normal\",\n                \"CloneInstanceId\": \"tdsql3-c0dba2de\",\n                \"CloneInstanceIsDeleted\": false,\n                \"CloneProgress\": 100,\n                \"CloneStartTime\": \"2025-12-24 11:15:35\",\n                \"CloneStatus\": \"Recovered\",\n                \"CloneTime\": \"2025-12-24 11:10:53\",\n                \"CloneType\": \"BackupSet\",\n                \"CreateTime\": \"2025-12-24 11:15:35\",\n                \"DBType\": \"tdstore\",\n                \"Region\": \"ap-chengdu\",\n                \"SourceInstanceId\": \"tdsql3-86b3580b\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"76d4fb20-084c-46fb-99f2-6e32dfa420ea\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [
+            {
+                "CloneEndTime": "2025-12-24 11:40:15",
+                "CloneId": 652,
+                "CloneInsType": "Normal",
+                "CloneInstanceId": "tdsql3-c0dba2de",
+                "CloneInstanceIsDeleted": false,
+                "CloneProgress": 100,
+                "CloneStartTime": "2025-12-24 11:15:35",
+                "CloneStatus": "Recovered",
+                "CloneTime": "2025-12-24 11:10:53",
+                "CloneType": "BackupSet",
+                "CreateTime": "2025-12-24 11:15:35",
+                "DBType": "tdstore",
+                "Region": "ap-chengdu",
+                "SourceInstanceId": "tdsql3-86b3580b"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "76d4fb20-084c-46fb-99f2-6e32dfa420ea"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

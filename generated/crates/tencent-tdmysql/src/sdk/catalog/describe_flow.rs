@@ -36,7 +36,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ce9140d0-da19-497f-8a3b-d8f2ac27d52a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ce9140d0-da19-497f-8a3b-d8f2ac27d52a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

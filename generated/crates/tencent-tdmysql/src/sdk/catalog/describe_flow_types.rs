@@ -36,7 +36,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowTypes\": [\n            {\n\"FlowDesc\": \"Batch cloning users\",\n                \"FlowName\": \"FlowBatchCloneUsers\"\n            }\n        ],\n        \"RequestId\": \"f47b403e-7be2-4699-8dee-1dcd309ce19d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowTypes": [
+            {
+"FlowDesc": "Batch cloning users",
+                "FlowName": "FlowBatchCloneUsers"
+            }
+        ],
+        "RequestId": "f47b403e-7be2-4699-8dee-1dcd309ce19d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IsLegacy\": false,\n        \"KernelVersion\": \"21.6.4.0\",\n        \"ReservedRate\": 2,\n        \"ReservedSpaceGB\": 1,\n        \"UsableSpaceGB\": 49,\n        \"RequestId\": \"98b162aa-f038-4e06-a4bd-9a93b589fc3c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IsLegacy": false,
+        "KernelVersion": "21.6.4.0",
+        "ReservedRate": 2,
+        "ReservedSpaceGB": 1,
+        "UsableSpaceGB": 49,
+        "RequestId": "98b162aa-f038-4e06-a4bd-9a93b589fc3c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SSLStatus\": \"Disabled\",\n        \"RequestId\": \"fcdd0998-ae8a-40f4-b5c5-41d4e4496aca\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SSLStatus": "Disabled",
+        "RequestId": "fcdd0998-ae8a-40f4-b5c5-41d4e4496aca"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"tdsql3-99c63ac1\",\n        \"MaintenanceWindow\": \"01:00-02:00\",\n        \"WeekDays\": [\n            \"Monday\"\n        ],\n        \"RequestId\": \"e86bfa23-997d-4033-88d8-44d93da43f0b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "tdsql3-99c63ac1",
+        "MaintenanceWindow": "01:00-02:00",
+        "WeekDays": [
+            "Monday"
+        ],
+        "RequestId": "e86bfa23-997d-4033-88d8-44d93da43f0b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

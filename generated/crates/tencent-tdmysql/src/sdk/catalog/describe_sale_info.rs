@@ -56,7 +56,47 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RegionList\": [\n            {\n                \"AvailableZoneNum\": 3,\n                \"Enable\": 1,\n                \"IsSupportServerless\": true,\n                \"IsSupportedLogReplica\": true,\n                \"Region\": \"ap-guangzhou\",\n                \"RegionName\": \"å¹¿å·ž\",\n                \"ZoneGroup\": [\n                    {\n                        \"AvailableDiskTypes\": [],\n                        \"IsSupportServerless\": true,\n                        \"SupportTypes\": [\n                            \"0\"\n                        ],\n                        \"ZoneNum\": 1,\n                        \"Zones\": [\n                            \"ap-guangzhou-7\"\n                        ]\n                    }\n                ],\n                \"ZoneList\": [\n                    {\n                        \"AvailableDiskTypes\": [],\n                        \"Enable\": 1,\n                        \"IsDefaultMaster\": 0,\n                        \"IsSupportServerless\": true,\n                        \"SupportTypes\": [\n                            \"0\"\n                        ],\n                        \"Zone\": \"ap-guangzhou-7\",\n                        \"ZoneName\": \"å¹¿å·žä¸ƒåŒº\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"cc7f4880-5ed6-4daa-a45f-df2a5780d573\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RegionList": [
+            {
+                "AvailableZoneNum": 3,
+                "Enable": 1,
+                "IsSupportServerless": true,
+                "IsSupportedLogReplica": true,
+                "Region": "ap-guangzhou",
+                "RegionName": "å¹¿å·ž",
+                "ZoneGroup": [
+                    {
+                        "AvailableDiskTypes": [],
+                        "IsSupportServerless": true,
+                        "SupportTypes": [
+                            "0"
+                        ],
+                        "ZoneNum": 1,
+                        "Zones": [
+                            "ap-guangzhou-7"
+                        ]
+                    }
+                ],
+                "ZoneList": [
+                    {
+                        "AvailableDiskTypes": [],
+                        "Enable": 1,
+                        "IsDefaultMaster": 0,
+                        "IsSupportServerless": true,
+                        "SupportTypes": [
+                            "0"
+                        ],
+                        "Zone": "ap-guangzhou-7",
+                        "ZoneName": "å¹¿å·žä¸ƒåŒº"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "cc7f4880-5ed6-4daa-a45f-df2a5780d573"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

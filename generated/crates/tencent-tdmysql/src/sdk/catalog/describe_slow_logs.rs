@@ -83,7 +83,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Items\": [],\n        \"RequestId\": \"3c2ebf73-d02e-4a39-a2c1-6b365d096f71\",\n        \"TotalCount\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Items": [],
+        "RequestId": "3c2ebf73-d02e-4a39-a2c1-6b365d096f71",
+        "TotalCount": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

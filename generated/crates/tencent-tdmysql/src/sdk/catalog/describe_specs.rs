@@ -55,12 +55,64 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HybridNodeSpecs\": [\n            {\n                \"SpecCode\": \"1c2g\",\n                \"StorageNodeCpu\": 1,\n                \"StorageNodeMaxDisk\": 500,\n                \"StorageNodeMaxNum\": 18,\n                \"StorageNodeMem\": 2,\n                \"StorageNodeMinDisk\": 20,\n                \"StorageNodeMinNum\": 3,\n                \"StorageType\": \"CLOUD_HSSD\"\n            },\n            {\n                \"SpecCode\": \"2c4g\",\n                \"StorageNodeCpu\": 2,\n                \"StorageNodeMaxDisk\": 500,\n                \"StorageNodeMaxNum\": 18,\n                \"StorageNodeMem\": 4,\n                \"StorageNodeMinDisk\": 20,\n                \"StorageNodeMinNum\": 3,\n                \"StorageType\": \"CLOUD_HSSD\"\n            },\n            {\n                \"SpecCode\": \"4c8g\",\n                \"StorageNodeCpu\": 4,\n                \"StorageNodeMaxDisk\": 500,\n                \"StorageNodeMaxNum\": 18,\n                \"StorageNodeMem\": 8,\n                \"StorageNodeMinDisk\": 20,\n                \"StorageNodeMinNum\": 3,\n                \"StorageType\": \"CLOUD_HSSD\"\n            }\n        ],\n        \"RequestId\": \"f2bed855-af44-46c8-bd47-e84fd52e5b16\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HybridNodeSpecs": [
+            {
+                "SpecCode": "1c2g",
+                "StorageNodeCpu": 1,
+                "StorageNodeMaxDisk": 500,
+                "StorageNodeMaxNum": 18,
+                "StorageNodeMem": 2,
+                "StorageNodeMinDisk": 20,
+                "StorageNodeMinNum": 3,
+                "StorageType": "CLOUD_HSSD"
+            },
+            {
+                "SpecCode": "2c4g",
+                "StorageNodeCpu": 2,
+                "StorageNodeMaxDisk": 500,
+                "StorageNodeMaxNum": 18,
+                "StorageNodeMem": 4,
+                "StorageNodeMinDisk": 20,
+                "StorageNodeMinNum": 3,
+                "StorageType": "CLOUD_HSSD"
+            },
+            {
+                "SpecCode": "4c8g",
+                "StorageNodeCpu": 4,
+                "StorageNodeMaxDisk": 500,
+                "StorageNodeMaxNum": 18,
+                "StorageNodeMem": 8,
+                "StorageNodeMinDisk": 20,
+                "StorageNodeMinNum": 3,
+                "StorageType": "CLOUD_HSSD"
+            }
+        ],
+        "RequestId": "f2bed855-af44-46c8-bd47-e84fd52e5b16"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HybridNodeSpecs\": [\n            {\n                \"StorageNodeMaxDisk\": 0,\n                \"StorageNodeMinNum\": 0,\n                \"StorageNodeMinDisk\": 0,\n                \"SpecCode\": \"1c2g\",\n                \"StorageNodeCpu\": 0,\n                \"StorageNodeMem\": 0,\n                \"StorageNodeMaxNum\": 0,\n                \"StorageType\": \"CLOUD_HSSD\"\n            }\n        ],\n        \"RequestId\": \"f2bed855-af44-46c8-bd47-e84fd52e5b16\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HybridNodeSpecs": [
+            {
+                "StorageNodeMaxDisk": 0,
+                "StorageNodeMinNum": 0,
+                "StorageNodeMinDisk": 0,
+                "SpecCode": "1c2g",
+                "StorageNodeCpu": 0,
+                "StorageNodeMem": 0,
+                "StorageNodeMaxNum": 0,
+                "StorageType": "CLOUD_HSSD"
+            }
+        ],
+        "RequestId": "f2bed855-af44-46c8-bd47-e84fd52e5b16"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RelationInfos\": [\n            {\n                \"ConnType\": \"log_service\",\n                \"PrimaryInstanceId\": \"tdsql3-7a24fc49\",\n                \"PrimaryInstanceName\": \"tdsql3-7a24fc49\",\n                \"PrimaryRegion\": \"ap-chengdu\",\n                \"PrimaryStatus\": \"running\",\n                \"PrimaryVip\": \"192.168.1.76\",\n                \"PrimaryVport\": 3306,\n                \"PrimaryZones\": [\n                    \"ap-chengdu-1\"\n                ],\n                \"SecondaryInstanceId\": \"tdsql3-af792643\",\n                \"SecondaryInstanceName\": \"tdsql3-af792643\",\n                \"SecondaryRegion\": \"ap-chengdu\",\n                \"SecondaryStatus\": \"running\",\n                \"SecondaryVip\": \"192.168.1.57\",\n                \"SecondaryVport\": 3306,\n                \"SecondaryZones\": [\n                    \"ap-chengdu-1\"\n                ],\n                \"SyncMode\": \"async\",\n                \"SyncStatus\": 1,\n                \"SyncStatusDesc\": \"\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RelationInfos": [
+            {
+                "ConnType": "log_service",
+                "PrimaryInstanceId": "tdsql3-7a24fc49",
+                "PrimaryInstanceName": "tdsql3-7a24fc49",
+                "PrimaryRegion": "ap-chengdu",
+                "PrimaryStatus": "running",
+                "PrimaryVip": "192.168.1.76",
+                "PrimaryVport": 3306,
+                "PrimaryZones": [
+                    "ap-chengdu-1"
+                ],
+                "SecondaryInstanceId": "tdsql3-af792643",
+                "SecondaryInstanceName": "tdsql3-af792643",
+                "SecondaryRegion": "ap-chengdu",
+                "SecondaryStatus": "running",
+                "SecondaryVip": "192.168.1.57",
+                "SecondaryVport": 3306,
+                "SecondaryZones": [
+                    "ap-chengdu-1"
+                ],
+                "SyncMode": "async",
+                "SyncStatus": 1,
+                "SyncStatusDesc": ""
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

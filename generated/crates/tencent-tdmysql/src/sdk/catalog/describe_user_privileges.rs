@@ -83,22 +83,42 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Privileges\": [],\n        \"RequestId\": \"40b596e8-0b33-48ce-bd61-a2a5891a0920\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Privileges": [],
+        "RequestId": "40b596e8-0b33-48ce-bd61-a2a5891a0920"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Privileges\": [],\n        \"RequestId\": \"cae0499f-194e-4fec-a46a-9c42eaaeb753\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Privileges": [],
+        "RequestId": "cae0499f-194e-4fec-a46a-9c42eaaeb753"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Privileges\": [],\n        \"RequestId\": \"7ac86126-4006-43aa-9dad-267e2f5ff0d8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Privileges": [],
+        "RequestId": "7ac86126-4006-43aa-9dad-267e2f5ff0d8"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Privileges\": null,\n        \"RequestId\": \"949d8d5e-3622-4a81-9c47-7af93613eeb5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Privileges": null,
+        "RequestId": "949d8d5e-3622-4a81-9c47-7af93613eeb5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

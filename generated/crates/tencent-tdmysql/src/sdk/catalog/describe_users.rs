@@ -44,7 +44,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Users\": [\n            {\n                \"UserName\": \"test_user\",\n                \"Description\": \"test\",\n                \"Host\": \"%\",\n                \"CreateTime\": \"2006-01-02 15:04:05\",\n                \"UpdateTime\": \"2006-01-02 15:04:05\"\n            }\n        ],\n        \"RequestId\": \"a93d2900-ef72-11eb-ab93-0716f253da76\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Users": [
+            {
+                "UserName": "test_user",
+                "Description": "test",
+                "Host": "%",
+                "CreateTime": "2006-01-02 15:04:05",
+                "UpdateTime": "2006-01-02 15:04:05"
+            }
+        ],
+        "RequestId": "a93d2900-ef72-11eb-ab93-0716f253da76"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -73,7 +73,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295036759,\n        \"RequestId\": \"5b104d05-7e16-4869-87fe-dbd2e8f30b70\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295036759,
+        "RequestId": "5b104d05-7e16-4869-87fe-dbd2e8f30b70"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

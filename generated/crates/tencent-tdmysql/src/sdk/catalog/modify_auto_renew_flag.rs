@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b7a16c18-afce-4746-86c7-2040e0238b0b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b7a16c18-afce-4746-86c7-2040e0238b0b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dab65c4d-b0c3-427f-b39e-3323606bba06\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dab65c4d-b0c3-427f-b39e-3323606bba06"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 111,\n        \"RequestId\": \"84280be1-7a55-4ec9-ab41-ddfc9aaf7ad9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 111,
+        "RequestId": "84280be1-7a55-4ec9-ab41-ddfc9aaf7ad9"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

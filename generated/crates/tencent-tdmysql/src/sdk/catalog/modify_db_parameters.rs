@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"xx\",\n        \"TaskID\": 123\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "xx",
+        "TaskID": 123
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IsSuccess\": true,\n        \"Msg\": \"Modify backup policy successfully\",\n        \"RequestId\": \"823cf9b7-d0b0-4a77-a16c-058634190809\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IsSuccess": true,
+        "Msg": "Modify backup policy successfully",
+        "RequestId": "823cf9b7-d0b0-4a77-a16c-058634190809"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

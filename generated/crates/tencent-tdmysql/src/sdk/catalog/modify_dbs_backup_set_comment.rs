@@ -59,7 +59,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IsSuccess\": true,\n        \"Msg\": \"Modify backup set successfully\",\n        \"RequestId\": \"570461d1-4936-4f07-8a5f-952c9161544f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IsSuccess": true,
+        "Msg": "Modify backup set successfully",
+        "RequestId": "570461d1-4936-4f07-8a5f-952c9161544f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 75267,\n        \"RequestId\": \"cbc2b9ef-676f-4c84-abdb-71753660fa80\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 75267,
+        "RequestId": "cbc2b9ef-676f-4c84-abdb-71753660fa80"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

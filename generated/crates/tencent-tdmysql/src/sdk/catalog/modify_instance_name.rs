@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a9ddd5d0-ef72-11eb-ab93-0716f253da76\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a9ddd5d0-ef72-11eb-ab93-0716f253da76"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

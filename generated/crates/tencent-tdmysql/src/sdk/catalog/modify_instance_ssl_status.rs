@@ -53,7 +53,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 42666,\n        \"RequestId\": \"599821ef-838c-4050-acc6-386ed52e2de2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 42666,
+        "RequestId": "599821ef-838c-4050-acc6-386ed52e2de2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"153a2f65-5593-4cc3-9e5c-66d72da44450\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "153a2f65-5593-4cc3-9e5c-66d72da44450"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

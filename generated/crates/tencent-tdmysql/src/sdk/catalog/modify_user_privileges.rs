@@ -67,7 +67,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"4c2c4b96-5807-4c63-b55c-78a93937d111\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "4c2c4b96-5807-4c63-b55c-78a93937d111"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

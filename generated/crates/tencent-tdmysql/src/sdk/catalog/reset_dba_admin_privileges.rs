@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"16a725e8-6712-414e-9edd-9b8ae769282c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "16a725e8-6712-414e-9edd-9b8ae769282c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295045724,\n        \"RequestId\": \"76fc6e35-0f49-40e5-90f2-2cc165841df7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295045724,
+        "RequestId": "76fc6e35-0f49-40e5-90f2-2cc165841df7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -49,7 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295036740,\n        \"RequestId\": \"6ebdb0db-fb1c-417b-b865-f98a58398615\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295036740,
+        "RequestId": "6ebdb0db-fb1c-417b-b865-f98a58398615"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

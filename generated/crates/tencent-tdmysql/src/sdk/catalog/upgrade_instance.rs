@@ -74,7 +74,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowId\": 4295036957,\n        \"RequestId\": \"c2341b01-296a-4fd3-9f5c-009c0f232d09\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowId": 4295036957,
+        "RequestId": "c2341b01-296a-4fd3-9f5c-009c0f232d09"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

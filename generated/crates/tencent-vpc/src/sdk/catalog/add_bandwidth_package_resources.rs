@@ -70,7 +70,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2ece8f4a-c0f5-4b83-8054-a9b808a5c465\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2ece8f4a-c0f5-4b83-8054-a9b808a5c465"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,12 +50,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 5513621,\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 5513621,
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 5312621,\n        \"RequestId\": \"6AF60BEC-0142-43AF-CB20-276271FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 5312621,
+        "RequestId": "6AF60BEC-0142-43AF-CB20-276271FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -135,17 +135,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AddressSet\": [\n            \"eip-m44ku5d2\"\n        ],\n        \"TaskId\": \"61531428\",\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AddressSet": [
+            "eip-m44ku5d2"
+        ],
+        "TaskId": "61531428",
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AddressSet\": [\n            \"eip-m44ku5d2\"\n        ],\n        \"TaskId\": \"61531421\",\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AddressSet": [
+            "eip-m44ku5d2"
+        ],
+        "TaskId": "61531421",
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AddressSet\": [\n            \"eip-m44ku5d2\"\n        ],\n        \"TaskId\": \"61531429\",\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AddressSet": [
+            "eip-m44ku5d2"
+        ],
+        "TaskId": "61531429",
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

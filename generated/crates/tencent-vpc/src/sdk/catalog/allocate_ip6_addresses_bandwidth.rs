@@ -69,7 +69,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AddressSet\": [\n            \"eip-68dqs5ri\"\n        ],\n        \"TaskId\": \"194395704\",\n        \"RequestId\": \"283a29bf-982d-4d55-984a-0d464f61f9ae\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AddressSet": [
+            "eip-68dqs5ri"
+        ],
+        "TaskId": "194395704",
+        "RequestId": "283a29bf-982d-4d55-984a-0d464f61f9ae"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

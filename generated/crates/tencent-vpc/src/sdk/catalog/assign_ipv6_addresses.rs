@@ -55,12 +55,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Ipv6AddressSet\": [\n            {\n                \"Address\": \"3402:4e00:20:1202::1\",\n                \"AddressId\": \"\",\n                \"Primary\": false,\n                \"Description\": \"test1\",\n                \"IsWanIpBlocked\": false,\n                \"State\": \"PENDING\"\n            },\n            {\n                \"Address\": \"3402:4e00:20:1202::2\",\n                \"AddressId\": \"\",\n                \"Primary\": false,\n                \"Description\": \"test2\",\n                \"IsWanIpBlocked\": false,\n                \"State\": \"PENDING\"\n            }\n        ],\n        \"RequestId\": \"4a8d6fc0-bc48-4394-b1f7-2818a217359a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Ipv6AddressSet": [
+            {
+                "Address": "3402:4e00:20:1202::1",
+                "AddressId": "",
+                "Primary": false,
+                "Description": "test1",
+                "IsWanIpBlocked": false,
+                "State": "PENDING"
+            },
+            {
+                "Address": "3402:4e00:20:1202::2",
+                "AddressId": "",
+                "Primary": false,
+                "Description": "test2",
+                "IsWanIpBlocked": false,
+                "State": "PENDING"
+            }
+        ],
+        "RequestId": "4a8d6fc0-bc48-4394-b1f7-2818a217359a"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Ipv6AddressSet\": [\n            {\n                \"Address\": \"3402:4e00:20:1202:0:8d05:c272:f514\",\n                \"AddressId\": \"\",\n                \"Primary\": false,\n                \"Description\": \"\",\n                \"IsWanIpBlocked\": false,\n                \"State\": \"PENDING\"\n            },\n            {\n                \"Address\": \"3402:4e00:20:1202:0:8d05:c272:f559\",\n                \"AddressId\": \"\",\n                \"Primary\": false,\n                \"Description\": \"\",\n                \"IsWanIpBlocked\": false,\n                \"State\": \"PENDING\"\n            }\n        ],\n        \"RequestId\": \"4a8d6fc0-bc48-4394-b1f7-2818a217359a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Ipv6AddressSet": [
+            {
+                "Address": "3402:4e00:20:1202:0:8d05:c272:f514",
+                "AddressId": "",
+                "Primary": false,
+                "Description": "",
+                "IsWanIpBlocked": false,
+                "State": "PENDING"
+            },
+            {
+                "Address": "3402:4e00:20:1202:0:8d05:c272:f559",
+                "AddressId": "",
+                "Primary": false,
+                "Description": "",
+                "IsWanIpBlocked": false,
+                "State": "PENDING"
+            }
+        ],
+        "RequestId": "4a8d6fc0-bc48-4394-b1f7-2818a217359a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Ipv6CidrBlock\": \"3402:4e00:20:1000::/56\",\n        \"RequestId\": \"75221557-b667-440a-8cfe-ccd1bde2a234\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Ipv6CidrBlock": "3402:4e00:20:1000::/56",
+        "RequestId": "75221557-b667-440a-8cfe-ccd1bde2a234"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Ipv6SubnetCidrBlockSet\": [\n            {\n                \"SubnetId\": \"subnet-8uwg949c\",\n                \"Ipv6CidrBlock\": \"2001::85b:3c51:f5ff:ffdb\"\n            }\n        ],\n        \"RequestId\": \"d681727c-6291-4409-9ab6-6ecbb493243c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Ipv6SubnetCidrBlockSet": [
+            {
+                "SubnetId": "subnet-8uwg949c",
+                "Ipv6CidrBlock": "2001::85b:3c51:f5ff:ffdb"
+            }
+        ],
+        "RequestId": "d681727c-6291-4409-9ab6-6ecbb493243c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"PrivateIpAddressSet\": [\n            {\n                \"PrivateIpAddress\": \"172.16.32.237\"\n            },\n            {\n                \"PrivateIpAddress\": \"172.16.32.84\"\n            }\n        ],\n        \"RequestId\": \"f23d1450-ed00-4442-98d4-be409e625e6c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "PrivateIpAddressSet": [
+            {
+                "PrivateIpAddress": "172.16.32.237"
+            },
+            {
+                "PrivateIpAddress": "172.16.32.84"
+            }
+        ],
+        "RequestId": "f23d1450-ed00-4442-98d4-be409e625e6c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

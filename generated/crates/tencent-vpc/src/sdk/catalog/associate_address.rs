@@ -67,7 +67,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": \"50121411\",\n        \"RequestId\": \"3c140219-cfe9-470e-b241-907877d6fb03\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": "50121411",
+        "RequestId": "3c140219-cfe9-470e-b241-907877d6fb03"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0de0923a-c53c-43c2-9c25-99b2f3944107\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0de0923a-c53c-43c2-9c25-99b2f3944107"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,12 +52,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ConflictSourceSet\": [\n            {\n                \"ConflictSourceId\": \"vpcd-122d5678\",\n                \"SourceItem\": \"172.16.0.0/16\",\n                \"ConflictItemSet\": [\n                    {\n                        \"ConfilctId\": \"vpc-12345678\",\n                        \"DestinationItem\": \"172.16.0.0/24\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"e906fed4-29ew-44ba-a240-f5bde9fd84c7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ConflictSourceSet": [
+            {
+                "ConflictSourceId": "vpcd-122d5678",
+                "SourceItem": "172.16.0.0/16",
+                "ConflictItemSet": [
+                    {
+                        "ConfilctId": "vpc-12345678",
+                        "DestinationItem": "172.16.0.0/24"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "e906fed4-29ew-44ba-a240-f5bde9fd84c7"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ConflictSourceSet\": [],\n        \"RequestId\": \"e906fed4-292c-44ba-a240-f5bde9fd84c7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ConflictSourceSet": [],
+        "RequestId": "e906fed4-292c-44ba-a240-f5bde9fd84c7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

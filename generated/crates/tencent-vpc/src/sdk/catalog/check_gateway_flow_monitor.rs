@@ -47,7 +47,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Enabled\": true,\n        \"Bandwidth\": 5,\n        \"RequestId\": \"5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Enabled": true,
+        "Bandwidth": 5,
+        "RequestId": "5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

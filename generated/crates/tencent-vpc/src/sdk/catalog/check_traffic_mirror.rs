@@ -66,7 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7469d6ba-c0fa-4cc4-9ac7-e244a20cb8c0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7469d6ba-c0fa-4cc4-9ac7-e244a20cb8c0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

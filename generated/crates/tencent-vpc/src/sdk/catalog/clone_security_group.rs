@@ -68,17 +68,50 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\n        \"SecurityGroup\": {\n            \"SecurityGroupId\": \"sg-12341234\",\n            \"SecurityGroupName\": \"TestGroup\",\n            \"SecurityGroupDesc\": \"test-group-desc\",\n            \"ProjectId\": \"0\",\n            \"CreatedTime\": \"2018-01-13 19:26:33\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+        "SecurityGroup": {
+            "SecurityGroupId": "sg-12341234",
+            "SecurityGroupName": "TestGroup",
+            "SecurityGroupDesc": "test-group-desc",
+            "ProjectId": "0",
+            "CreatedTime": "2018-01-13 19:26:33"
+        }
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\n        \"SecurityGroup\": {\n            \"SecurityGroupId\": \"sg-12341278\",\n            \"SecurityGroupName\": \"TestGroup\",\n            \"SecurityGroupDesc\": \"test-group-desc\",\n            \"ProjectId\": \"1001\",\n            \"CreatedTime\": \"2018-01-13 19:26:33\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+        "SecurityGroup": {
+            "SecurityGroupId": "sg-12341278",
+            "SecurityGroupName": "TestGroup",
+            "SecurityGroupDesc": "test-group-desc",
+            "ProjectId": "1001",
+            "CreatedTime": "2018-01-13 19:26:33"
+        }
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\n        \"SecurityGroup\": {\n            \"SecurityGroupId\": \"sg-12341256\",\n            \"SecurityGroupName\": \"test\",\n            \"SecurityGroupDesc\": \"test\",\n            \"ProjectId\": \"0\",\n            \"CreatedTime\": \"2018-01-13 19:26:33\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+        "SecurityGroup": {
+            "SecurityGroupId": "sg-12341256",
+            "SecurityGroupName": "test",
+            "SecurityGroupDesc": "test",
+            "ProjectId": "0",
+            "CreatedTime": "2018-01-13 19:26:33"
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AddressTemplate\": {\n            \"AddressTemplateName\": \"TestName\",\n            \"AddressTemplateId\": \"ipm-ht1gkq3a\",\n            \"AddressSet\": [\n                \"192.168.1.0/24\",\n                \"192.168.2.0/24\"\n            ],\n            \"CreatedTime\": \"2018-04-03 21:38:01\",\n            \"AddressExtraSet\": [\n                {\n                    \"Description\": \"xx\",\n                    \"Address\": \"xx\"\n                }\n            ]\n        },\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AddressTemplate": {
+            "AddressTemplateName": "TestName",
+            "AddressTemplateId": "ipm-ht1gkq3a",
+            "AddressSet": [
+                "192.168.1.0/24",
+                "192.168.2.0/24"
+            ],
+            "CreatedTime": "2018-04-03 21:38:01",
+            "AddressExtraSet": [
+                {
+                    "Description": "xx",
+                    "Address": "xx"
+                }
+            ]
+        },
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

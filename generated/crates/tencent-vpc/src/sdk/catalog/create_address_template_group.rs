@@ -52,7 +52,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AddressTemplateGroup\": {\n            \"AddressTemplateGroupName\": \"TestName\",\n            \"AddressTemplateGroupId\": \"ipmg-dih8xdbq\",\n            \"AddressTemplateIdSet\": [\n                \"ipm-88t6207k\",\n                \"ipm-mdunqeb6\"\n            ],\n            \"AddressTemplateSet\": [\n                {\n                    \"To\": \"10.1.1.2/22\",\n                    \"From\": \"10.1.1.3/22\"\n                }\n            ],\n            \"CreatedTime\": \"2018-04-03 21:51:02\"\n        },\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AddressTemplateGroup": {
+            "AddressTemplateGroupName": "TestName",
+            "AddressTemplateGroupId": "ipmg-dih8xdbq",
+            "AddressTemplateIdSet": [
+                "ipm-88t6207k",
+                "ipm-mdunqeb6"
+            ],
+            "AddressTemplateSet": [
+                {
+                    "To": "10.1.1.2/22",
+                    "From": "10.1.1.3/22"
+                }
+            ],
+            "CreatedTime": "2018-04-03 21:51:02"
+        },
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

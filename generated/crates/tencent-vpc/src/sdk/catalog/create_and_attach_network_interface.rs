@@ -113,7 +113,49 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NetworkInterface\": {\n            \"NetworkInterfaceId\": \"eni-irk5qhhl\",\n            \"VpcId\": \"vpc-0akbol5v\",\n            \"SubnetId\": \"subnet-76r802pg\",\n            \"NetworkInterfaceName\": \"TestNIC\",\n            \"NetworkInterfaceDescription\": \"TestDesc\",\n            \"MacAddress\": \"20:90:6F:62:33:E2\",\n            \"Business\": \"TKE\",\n            \"CdcId\": \"\",\n            \"EniType\": 1,\n            \"AttachType\": 1,\n            \"PrivateIpAddressSet\": [\n                {\n                    \"PrivateIpAddress\": \"172.16.64.13\",\n                    \"Primary\": true,\n                    \"AddressId\": \"\",\n                    \"PublicIpAddress\": \"\",\n                    \"Description\": \"\",\n                    \"IsWanIpBlocked\": false,\n                    \"State\": \"PENDING\"\n                }\n            ],\n            \"Attachment\": {\n                \"InstanceId\": \"ins-12345678\"\n            },\n            \"GroupSet\": [],\n            \"Primary\": false,\n            \"State\": \"PENDING\",\n            \"Zone\": \"\",\n            \"CreatedTime\": \"\",\n            \"Ipv6AddressSet\": [],\n            \"TagSet\": [\n                {\n                    \"Key\": \"city\",\n                    \"Value\": \"shanghai\"\n                }\n            ]\n        },\n        \"RequestId\": \"5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NetworkInterface": {
+            "NetworkInterfaceId": "eni-irk5qhhl",
+            "VpcId": "vpc-0akbol5v",
+            "SubnetId": "subnet-76r802pg",
+            "NetworkInterfaceName": "TestNIC",
+            "NetworkInterfaceDescription": "TestDesc",
+            "MacAddress": "20:90:6F:62:33:E2",
+            "Business": "TKE",
+            "CdcId": "",
+            "EniType": 1,
+            "AttachType": 1,
+            "PrivateIpAddressSet": [
+                {
+                    "PrivateIpAddress": "172.16.64.13",
+                    "Primary": true,
+                    "AddressId": "",
+                    "PublicIpAddress": "",
+                    "Description": "",
+                    "IsWanIpBlocked": false,
+                    "State": "PENDING"
+                }
+            ],
+            "Attachment": {
+                "InstanceId": "ins-12345678"
+            },
+            "GroupSet": [],
+            "Primary": false,
+            "State": "PENDING",
+            "Zone": "",
+            "CreatedTime": "",
+            "Ipv6AddressSet": [],
+            "TagSet": [
+                {
+                    "Key": "city",
+                    "Value": "shanghai"
+                }
+            ]
+        },
+        "RequestId": "5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AssistantCidrSet\": [\n            {\n                \"VpcId\": \"vpc-12345678\",\n                \"CidrBlock\": \"172.16.0.0/24\",\n                \"AssistantType\": 0\n            }\n        ],\n        \"RequestId\": \"6aa316a4-07d2-4355-b87d-40b7f22972b0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AssistantCidrSet": [
+            {
+                "VpcId": "vpc-12345678",
+                "CidrBlock": "172.16.0.0/24",
+                "AssistantType": 0
+            }
+        ],
+        "RequestId": "6aa316a4-07d2-4355-b87d-40b7f22972b0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

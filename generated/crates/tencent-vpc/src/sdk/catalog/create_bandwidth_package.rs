@@ -94,7 +94,15 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BandwidthPackageId\": \"bwp-8rol****\",\n        \"BandwidthPackageIds\": [\n            \"bwp-8rol****\"\n        ],\n        \"RequestId\": \"57741638-47c2-4c6d-ac84-b88eb83dad06\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BandwidthPackageId": "bwp-8rol****",
+        "BandwidthPackageIds": [
+            "bwp-8rol****"
+        ],
+        "RequestId": "57741638-47c2-4c6d-ac84-b88eb83dad06"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -73,7 +73,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Ccn\": {\n            \"CcnId\": \"ccn-gjug0kul\",\n            \"CcnName\": \"test name\",\n            \"CcnDescription\": \"test description\",\n            \"InstanceCount\": 0,\n            \"QosLevel\": \"PT\",\n            \"InstanceChargeType\": \"POSTPAID\",\n            \"BandwidthLimitType\": \"OUTER_REGION_LIMIT\",\n            \"TagSet\": [\n                {\n                    \"Key\": \"city\",\n                    \"Value\": \"shanghai\"\n                }\n            ]\n        },\n        \"RequestId\": \"b8351d12-3c82-4d4b-9d88-972e02ca4620\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Ccn": {
+            "CcnId": "ccn-gjug0kul",
+            "CcnName": "test name",
+            "CcnDescription": "test description",
+            "InstanceCount": 0,
+            "QosLevel": "PT",
+            "InstanceChargeType": "POSTPAID",
+            "BandwidthLimitType": "OUTER_REGION_LIMIT",
+            "TagSet": [
+                {
+                    "Key": "city",
+                    "Value": "shanghai"
+                }
+            ]
+        },
+        "RequestId": "b8351d12-3c82-4d4b-9d88-972e02ca4620"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CustomerGateway\": {\n            \"CustomerGatewayId\": \"cgw-mgp33pll\",\n            \"IpAddress\": \"58.211.1.12\",\n            \"CustomerGatewayName\": \"test-cgw\",\n            \"CreatedTime\": \"2018-04-18 10:00:00\"\n        },\n        \"RequestId\": \"5bd98433-263a-47b6-9a1c-84aa613a8ff6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CustomerGateway": {
+            "CustomerGatewayId": "cgw-mgp33pll",
+            "IpAddress": "58.211.1.12",
+            "CustomerGatewayName": "test-cgw",
+            "CreatedTime": "2018-04-18 10:00:00"
+        },
+        "RequestId": "5bd98433-263a-47b6-9a1c-84aa613a8ff6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,17 +50,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Vpc\": {\n            \"VpcId\": \"vpc-pin7sxcd\",\n            \"SubnetId\": \"subnet-ixzf2m42\"\n        },\n        \"RequestId\": \"a2353d77-5c08-49c4-a28a-632a8af5e294\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Vpc": {
+            "VpcId": "vpc-pin7sxcd",
+            "SubnetId": "subnet-ixzf2m42"
+        },
+        "RequestId": "a2353d77-5c08-49c4-a28a-632a8af5e294"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Vpc\": {\n            \"VpcId\": \"vpc-8mpwlbdv\",\n            \"SubnetId\": \"subnet-l9emqwnw\"\n        },\n        \"RequestId\": \"91348b0a-6846-49ff-822b-a21eef848c9f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Vpc": {
+            "VpcId": "vpc-8mpwlbdv",
+            "SubnetId": "subnet-l9emqwnw"
+        },
+        "RequestId": "91348b0a-6846-49ff-822b-a21eef848c9f"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Vpc\": {\n            \"VpcId\": \"0\",\n            \"SubnetId\": \"0\"\n        },\n        \"RequestId\": \"c52dda11-9e53-440f-b034-6292f2144dd0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Vpc": {
+            "VpcId": "0",
+            "SubnetId": "0"
+        },
+        "RequestId": "c52dda11-9e53-440f-b034-6292f2144dd0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

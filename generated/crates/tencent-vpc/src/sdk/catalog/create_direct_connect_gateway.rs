@@ -83,12 +83,70 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DirectConnectGateway\": {\n            \"DirectConnectGatewayId\": \"dcg-gjug0kul\",\n            \"DirectConnectGatewayName\": \"test\",\n            \"DirectConnectGatewayIp\": \"10.21.0.5\",\n            \"EnableBGPCommunity\": false,\n            \"VpcId\": \"vpc-m7sr81gh\",\n            \"CcnId\": \"\",\n            \"EnableBGP\": false,\n            \"CcnRouteType\": \"BGP\",\n            \"NetworkType\": \"VPC\",\n            \"NetworkInstanceId\": \"vpc-m7sr81gh\",\n            \"GatewayType\": \"NAT\",\n            \"VXLANSupport\": [\n                true\n            ],\n            \"NatGatewayId\": \"nat-m7dr11gc\",\n            \"LocalZone\": false,\n            \"Zone\": \"ap-guangzhou-1\",\n            \"ModeType\": \"standard\",\n            \"NewAfc\": 0,\n            \"FlowDetailsUpdateTime\": \"xx\",\n            \"EnableFlowDetails\": 0,\n            \"AccessNetworkType\": \"Unknown\",\n            \"CreateTime\": \"2020-09-22 00:00:00\"\n        },\n        \"RequestId\": \"b8351d12-3c82-4d4b-9d88-972e02ca4620\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DirectConnectGateway": {
+            "DirectConnectGatewayId": "dcg-gjug0kul",
+            "DirectConnectGatewayName": "test",
+            "DirectConnectGatewayIp": "10.21.0.5",
+            "EnableBGPCommunity": false,
+            "VpcId": "vpc-m7sr81gh",
+            "CcnId": "",
+            "EnableBGP": false,
+            "CcnRouteType": "BGP",
+            "NetworkType": "VPC",
+            "NetworkInstanceId": "vpc-m7sr81gh",
+            "GatewayType": "NAT",
+            "VXLANSupport": [
+                true
+            ],
+            "NatGatewayId": "nat-m7dr11gc",
+            "LocalZone": false,
+            "Zone": "ap-guangzhou-1",
+            "ModeType": "standard",
+            "NewAfc": 0,
+            "FlowDetailsUpdateTime": "xx",
+            "EnableFlowDetails": 0,
+            "AccessNetworkType": "Unknown",
+            "CreateTime": "2020-09-22 00:00:00"
+        },
+        "RequestId": "b8351d12-3c82-4d4b-9d88-972e02ca4620"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DirectConnectGateway\": {\n            \"DirectConnectGatewayId\": \"dcg-3vwxt61v\",\n            \"DirectConnectGatewayName\": \"test\",\n            \"VpcId\": \"vpc-ilii3ejt\",\n            \"NetworkType\": \"CCN\",\n            \"NetworkInstanceId\": \"ccn-c1aopa13\",\n            \"GatewayType\": \"NORMAL\",\n            \"EnableBGPCommunity\": true,\n            \"EnableBGP\": true,\n            \"CcnId\": \"ccn-8j0phqix\",\n            \"CcnRouteType\": \"BGP\",\n            \"NatGatewayId\": \"\",\n            \"DirectConnectGatewayIp\": \"10.21.0.5\",\n            \"LocalZone\": false,\n            \"Zone\": \"ap-guangzhou-1\",\n            \"ModeType\": \"standard\",\n            \"VXLANSupport\": [\n                true\n            ],\n            \"CreateTime\": \"0000-00-00 00:00:00\",\n            \"NewAfc\": 1,\n            \"FlowDetailsUpdateTime\": \"xx\",\n            \"EnableFlowDetails\": 0,\n            \"AccessNetworkType\": \"VXLAN\"\n        },\n        \"RequestId\": \"b8351d12-3c82-4d4b-9d88-972e02ca4620\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DirectConnectGateway": {
+            "DirectConnectGatewayId": "dcg-3vwxt61v",
+            "DirectConnectGatewayName": "test",
+            "VpcId": "vpc-ilii3ejt",
+            "NetworkType": "CCN",
+            "NetworkInstanceId": "ccn-c1aopa13",
+            "GatewayType": "NORMAL",
+            "EnableBGPCommunity": true,
+            "EnableBGP": true,
+            "CcnId": "ccn-8j0phqix",
+            "CcnRouteType": "BGP",
+            "NatGatewayId": "",
+            "DirectConnectGatewayIp": "10.21.0.5",
+            "LocalZone": false,
+            "Zone": "ap-guangzhou-1",
+            "ModeType": "standard",
+            "VXLANSupport": [
+                true
+            ],
+            "CreateTime": "0000-00-00 00:00:00",
+            "NewAfc": 1,
+            "FlowDetailsUpdateTime": "xx",
+            "EnableFlowDetails": 0,
+            "AccessNetworkType": "VXLAN"
+        },
+        "RequestId": "b8351d12-3c82-4d4b-9d88-972e02ca4620"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

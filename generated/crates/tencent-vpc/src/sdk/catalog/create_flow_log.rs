@@ -102,7 +102,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowLog\": [\n            {\n                \"VpcId\": \"vpc-pq9vxykj\",\n                \"FlowLogId\": \"fl-f42uhpkj\",\n                \"FlowLogName\": \"test\",\n                \"ResourceType\": \"NETWORKINTERFACE\",\n                \"ResourceId\": \"eni-78ysaex1\",\n                \"TrafficType\": \"ACCEPT\",\n                \"CloudLogId\": \"dfb8f1a2-8522-47c1-8571-67905167ab3f\",\n                \"CloudLogState\": \"\",\n                \"CloudLogRegion\": \"\",\n                \"FlowLogDescription\": \"\",\n                \"Enable\": true,\n                \"StorageType\": \"cls\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"city\",\n                        \"Value\": \"shanghai\"\n                    }\n                ],\n                \"FlowLogStorage\": {\n                    \"StorageTopic\": \"\",\n                    \"StorageId\": \"\"\n                },\n                \"CreatedTime\": \"0000-00-00 00:00:00\"\n            }\n        ],\n        \"RequestId\": \"404428db-f850-40c2-803\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowLog": [
+            {
+                "VpcId": "vpc-pq9vxykj",
+                "FlowLogId": "fl-f42uhpkj",
+                "FlowLogName": "test",
+                "ResourceType": "NETWORKINTERFACE",
+                "ResourceId": "eni-78ysaex1",
+                "TrafficType": "ACCEPT",
+                "CloudLogId": "dfb8f1a2-8522-47c1-8571-67905167ab3f",
+                "CloudLogState": "",
+                "CloudLogRegion": "",
+                "FlowLogDescription": "",
+                "Enable": true,
+                "StorageType": "cls",
+                "TagSet": [
+                    {
+                        "Key": "city",
+                        "Value": "shanghai"
+                    }
+                ],
+                "FlowLogStorage": {
+                    "StorageTopic": "",
+                    "StorageId": ""
+                },
+                "CreatedTime": "0000-00-00 00:00:00"
+            }
+        ],
+        "RequestId": "404428db-f850-40c2-803"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

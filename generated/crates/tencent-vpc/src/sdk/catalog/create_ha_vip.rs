@@ -68,7 +68,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HaVip\": {\n            \"HaVipId\": \"havip-72alakye\",\n            \"HaVipName\": \"test name\",\n            \"Vip\": \"10.4.6.15\",\n            \"VpcId\": \"vpc-6v2ht8q5\",\n            \"SubnetId\": \"subnet-qq51iwr4\",\n            \"NetworkInterfaceId\": \"\",\n            \"InstanceId\": \"\",\n            \"AddressIp\": \"\",\n            \"State\": \"UNBIND\",\n            \"CreatedTime\": \"2018-10-10 17:03:09\",\n            \"Business\": \"SCF\"\n        },\n        \"RequestId\": \"fcb47621-838b-428e-8c33-6e210d93c451\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HaVip": {
+            "HaVipId": "havip-72alakye",
+            "HaVipName": "test name",
+            "Vip": "10.4.6.15",
+            "VpcId": "vpc-6v2ht8q5",
+            "SubnetId": "subnet-qq51iwr4",
+            "NetworkInterfaceId": "",
+            "InstanceId": "",
+            "AddressIp": "",
+            "State": "UNBIND",
+            "CreatedTime": "2018-10-10 17:03:09",
+            "Business": "SCF"
+        },
+        "RequestId": "fcb47621-838b-428e-8c33-6e210d93c451"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LocalGateway\": {\n            \"CdcId\": \"cluster-1234dert\",\n            \"VpcId\": \"vpc-m0c2kcun\",\n            \"UniqLocalGwId\": \"lgw-1234edfr\",\n            \"LocalGatewayName\": \"TEST\",\n            \"LocalGwIp\": \"10.0.0.0\",\n            \"CreateTime\": \"2021-03-24 15:31:56\"\n        },\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LocalGateway": {
+            "CdcId": "cluster-1234dert",
+            "VpcId": "vpc-m0c2kcun",
+            "UniqLocalGwId": "lgw-1234edfr",
+            "LocalGatewayName": "TEST",
+            "LocalGwIp": "10.0.0.0",
+            "CreateTime": "2021-03-24 15:31:56"
+        },
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -114,12 +114,84 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NatGatewaySet\": [\n            {\n                \"NatGatewayId\": \"nat-cqbn23ju\",\n                \"NatGatewayName\": \"11111\",\n                \"VpcId\": \"vpc-qi4ja3sx\",\n                \"CreatedTime\": \"2019-07-16 09:40:00\",\n                \"State\": \"AVAILABLE\",\n                \"NetworkState\": \"AVAILABLE\",\n                \"InternetMaxBandwidthOut\": 10,\n                \"MaxConcurrentConnection\": 1000000,\n                \"SecurityGroupSet\": [],\n                \"PublicIpAddressSet\": [\n                    {\n                        \"AddressId\": \"eip-9uw5fwsu\",\n                        \"PublicIpAddress\": \"139.199.232.119\",\n                        \"IsBlocked\": false\n                    },\n                    {\n                        \"AddressId\": \"eip-9uw5fsss\",\n                        \"PublicIpAddress\": \"139.199.232.221\",\n                        \"IsBlocked\": false\n                    }\n                ],\n                \"DestinationIpPortTranslationNatRuleSet\": [],\n                \"DirectConnectGatewayIds\": [],\n                \"Zone\": \"ap-guangzhou-2\",\n                \"ExclusiveGatewayBandwidth\": 1,\n                \"IsExclusive\": true,\n                \"RestrictState\": \"NORMAL\",\n                \"SourceIpTranslationNatRuleSet\": [],\n                \"SubnetId\": \"1215354\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"city\",\n                        \"Value\": \"shanghai\"\n                    }\n                ]\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"6f2a42cf-2905-4fa5-af49-0f01612550de\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NatGatewaySet": [
+            {
+                "NatGatewayId": "nat-cqbn23ju",
+                "NatGatewayName": "11111",
+                "VpcId": "vpc-qi4ja3sx",
+                "CreatedTime": "2019-07-16 09:40:00",
+                "State": "AVAILABLE",
+                "NetworkState": "AVAILABLE",
+                "InternetMaxBandwidthOut": 10,
+                "MaxConcurrentConnection": 1000000,
+                "SecurityGroupSet": [],
+                "PublicIpAddressSet": [
+                    {
+                        "AddressId": "eip-9uw5fwsu",
+                        "PublicIpAddress": "139.199.232.119",
+                        "IsBlocked": false
+                    },
+                    {
+                        "AddressId": "eip-9uw5fsss",
+                        "PublicIpAddress": "139.199.232.221",
+                        "IsBlocked": false
+                    }
+                ],
+                "DestinationIpPortTranslationNatRuleSet": [],
+                "DirectConnectGatewayIds": [],
+                "Zone": "ap-guangzhou-2",
+                "ExclusiveGatewayBandwidth": 1,
+                "IsExclusive": true,
+                "RestrictState": "NORMAL",
+                "SourceIpTranslationNatRuleSet": [],
+                "SubnetId": "1215354",
+                "TagSet": [
+                    {
+                        "Key": "city",
+                        "Value": "shanghai"
+                    }
+                ]
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "6f2a42cf-2905-4fa5-af49-0f01612550de"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NatGatewaySet\": [\n            {\n                \"NatGatewayId\": \"nat-o49t53q2\",\n                \"NatGatewayName\": \"xiaooliang_test\",\n                \"VpcId\": \"vpc-bohigpb7\",\n                \"State\": \"PENDING\",\n                \"NetworkState\": \"AVAILABLE\",\n                \"InternetMaxBandwidthOut\": 100,\n                \"MaxConcurrentConnection\": 1000000,\n                \"PublicIpAddressSet\": [],\n                \"DestinationIpPortTranslationNatRuleSet\": [],\n                \"CreatedTime\": \"0000-00-00 00:00:00\",\n                \"Zone\": \"\",\n                \"TagSet\": [],\n                \"DirectConnectGatewayIds\": [],\n                \"SubnetId\": \"subnet-q1b8fsgu\",\n                \"SecurityGroupSet\": [],\n                \"SourceIpTranslationNatRuleSet\": [],\n                \"IsExclusive\": false,\n                \"RestrictState\": \"NORMAL\",\n                \"ExclusiveGatewayBandwidth\": null\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"7b00a07c-7358-4f0a-b81c-8ce5882a87b8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NatGatewaySet": [
+            {
+                "NatGatewayId": "nat-o49t53q2",
+                "NatGatewayName": "xiaooliang_test",
+                "VpcId": "vpc-bohigpb7",
+                "State": "PENDING",
+                "NetworkState": "AVAILABLE",
+                "InternetMaxBandwidthOut": 100,
+                "MaxConcurrentConnection": 1000000,
+                "PublicIpAddressSet": [],
+                "DestinationIpPortTranslationNatRuleSet": [],
+                "CreatedTime": "0000-00-00 00:00:00",
+                "Zone": "",
+                "TagSet": [],
+                "DirectConnectGatewayIds": [],
+                "SubnetId": "subnet-q1b8fsgu",
+                "SecurityGroupSet": [],
+                "SourceIpTranslationNatRuleSet": [],
+                "IsExclusive": false,
+                "RestrictState": "NORMAL",
+                "ExclusiveGatewayBandwidth": null
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "7b00a07c-7358-4f0a-b81c-8ce5882a87b8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

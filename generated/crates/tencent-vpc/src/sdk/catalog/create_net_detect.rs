@@ -79,7 +79,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NetDetect\": {\n            \"VpcId\": \"vpc-12345678\",\n            \"VpcName\": \"vpc-test\",\n            \"SubnetId\": \"subnet-12345678\",\n            \"SubnetName\": \"subnet-test\",\n            \"NetDetectId\": \"netd-12345678\",\n            \"NetDetectName\": \"test\",\n            \"DetectDestinationIp\": [\n                \"10.0.0.2\",\n                \"10.0.0.3\"\n            ],\n            \"DetectSourceIp\": [\n                \"10.0.0.5\",\n                \"10.0.0.6\"\n            ],\n            \"NextHopType\": \"NORMAL_CVM\",\n            \"NextHopDestination\": \"10.0.0.4\",\n            \"NextHopName\": \"\",\n            \"NetDetectDescription\": \"\",\n            \"CreateTime\": \"0000-00-00 00:00:00\"\n        },\n        \"RequestId\": \"6aa316a4-07d2-4355-b87d-40b7f22972b0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NetDetect": {
+            "VpcId": "vpc-12345678",
+            "VpcName": "vpc-test",
+            "SubnetId": "subnet-12345678",
+            "SubnetName": "subnet-test",
+            "NetDetectId": "netd-12345678",
+            "NetDetectName": "test",
+            "DetectDestinationIp": [
+                "10.0.0.2",
+                "10.0.0.3"
+            ],
+            "DetectSourceIp": [
+                "10.0.0.5",
+                "10.0.0.6"
+            ],
+            "NextHopType": "NORMAL_CVM",
+            "NextHopDestination": "10.0.0.4",
+            "NextHopName": "",
+            "NetDetectDescription": "",
+            "CreateTime": "0000-00-00 00:00:00"
+        },
+        "RequestId": "6aa316a4-07d2-4355-b87d-40b7f22972b0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

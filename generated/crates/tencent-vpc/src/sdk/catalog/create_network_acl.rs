@@ -61,7 +61,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NetworkAcl\": {\n            \"NetworkAclId\": \"acl-12345678\",\n            \"VpcId\": \"vpc-12345678\",\n            \"NetworkAclName\": \"test\",\n            \"CreatedTime\": \"2020-01-01 10:00:00\",\n            \"SubnetSet\": [],\n            \"IngressEntries\": [],\n            \"EgressEntries\": [],\n            \"NetworkAclType\": \"TRIPLE\"\n        },\n        \"RequestId\": \"5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NetworkAcl": {
+            "NetworkAclId": "acl-12345678",
+            "VpcId": "vpc-12345678",
+            "NetworkAclName": "test",
+            "CreatedTime": "2020-01-01 10:00:00",
+            "SubnetSet": [],
+            "IngressEntries": [],
+            "EgressEntries": [],
+            "NetworkAclType": "TRIPLE"
+        },
+        "RequestId": "5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

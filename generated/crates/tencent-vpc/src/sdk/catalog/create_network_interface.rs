@@ -104,7 +104,66 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NetworkInterface\": {\n            \"NetworkInterfaceId\": \"abc\",\n            \"NetworkInterfaceName\": \"abc\",\n            \"NetworkInterfaceDescription\": \"abc\",\n            \"SubnetId\": \"abc\",\n            \"VpcId\": \"abc\",\n            \"GroupSet\": [\n                \"abc\"\n            ],\n            \"Primary\": true,\n            \"MacAddress\": \"abc\",\n            \"State\": \"abc\",\n            \"PrivateIpAddressSet\": [\n                {\n                    \"PrivateIpAddress\": \"abc\",\n                    \"Primary\": true,\n                    \"PublicIpAddress\": \"abc\",\n                    \"AddressId\": \"abc\",\n                    \"Description\": \"abc\",\n                    \"IsWanIpBlocked\": true,\n                    \"State\": \"abc\",\n                    \"QosLevel\": \"abc\"\n                }\n            ],\n            \"Attachment\": {\n                \"InstanceId\": \"abc\",\n                \"DeviceIndex\": 1,\n                \"InstanceAccountId\": \"abc\",\n                \"AttachTime\": \"abc\"\n            },\n            \"Zone\": \"abc\",\n            \"CreatedTime\": \"abc\",\n            \"Ipv6AddressSet\": [\n                {\n                    \"Address\": \"abc\",\n                    \"Primary\": true,\n                    \"AddressId\": \"abc\",\n                    \"Description\": \"abc\",\n                    \"IsWanIpBlocked\": true,\n                    \"State\": \"abc\"\n                }\n            ],\n            \"TagSet\": [\n                {\n                    \"Key\": \"abc\",\n                    \"Value\": \"abc\"\n                }\n            ],\n            \"EniType\": 1,\n            \"Business\": \"abc\",\n            \"CdcId\": \"abc\",\n            \"AttachType\": 1,\n            \"ResourceId\": \"abc\",\n            \"QosLevel\": \"abc\"\n        },\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NetworkInterface": {
+            "NetworkInterfaceId": "abc",
+            "NetworkInterfaceName": "abc",
+            "NetworkInterfaceDescription": "abc",
+            "SubnetId": "abc",
+            "VpcId": "abc",
+            "GroupSet": [
+                "abc"
+            ],
+            "Primary": true,
+            "MacAddress": "abc",
+            "State": "abc",
+            "PrivateIpAddressSet": [
+                {
+                    "PrivateIpAddress": "abc",
+                    "Primary": true,
+                    "PublicIpAddress": "abc",
+                    "AddressId": "abc",
+                    "Description": "abc",
+                    "IsWanIpBlocked": true,
+                    "State": "abc",
+                    "QosLevel": "abc"
+                }
+            ],
+            "Attachment": {
+                "InstanceId": "abc",
+                "DeviceIndex": 1,
+                "InstanceAccountId": "abc",
+                "AttachTime": "abc"
+            },
+            "Zone": "abc",
+            "CreatedTime": "abc",
+            "Ipv6AddressSet": [
+                {
+                    "Address": "abc",
+                    "Primary": true,
+                    "AddressId": "abc",
+                    "Description": "abc",
+                    "IsWanIpBlocked": true,
+                    "State": "abc"
+                }
+            ],
+            "TagSet": [
+                {
+                    "Key": "abc",
+                    "Value": "abc"
+                }
+            ],
+            "EniType": 1,
+            "Business": "abc",
+            "CdcId": "abc",
+            "AttachType": 1,
+            "ResourceId": "abc",
+            "QosLevel": "abc"
+        },
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -87,7 +87,35 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"14c27c62-fc90-4922-a20c-fca60c6b5330\",\n        \"ReserveIpAddressSet\": [\n            {\n                \"CreatedTime\": \"2024-11-21 16:57:22\",\n                \"Description\": \"desc_ivan\",\n                \"IpType\": 0,\n                \"Name\": \"name_ivan\",\n                \"ReserveIpAddress\": \"10.0.5.99\",\n                \"ReserveIpId\": \"rsvip-eaq2f4pc\",\n                \"ResourceId\": \"\",\n                \"State\": \"UnBind\",\n                \"VpcId\": \"vpc-mcqaoy0f\"\n            },\n            {\n                \"CreatedTime\": \"2024-11-21 16:57:22\",\n                \"Description\": \"desc_ivan\",\n                \"IpType\": 0,\n                \"Name\": \"name_ivan\",\n                \"ReserveIpAddress\": \"10.0.5.50\",\n                \"ReserveIpId\": \"rsvip-2g134x24\",\n                \"ResourceId\": \"\",\n                \"State\": \"UnBind\",\n                \"VpcId\": \"vpc-mcqaoy0f\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "14c27c62-fc90-4922-a20c-fca60c6b5330",
+        "ReserveIpAddressSet": [
+            {
+                "CreatedTime": "2024-11-21 16:57:22",
+                "Description": "desc_ivan",
+                "IpType": 0,
+                "Name": "name_ivan",
+                "ReserveIpAddress": "10.0.5.99",
+                "ReserveIpId": "rsvip-eaq2f4pc",
+                "ResourceId": "",
+                "State": "UnBind",
+                "VpcId": "vpc-mcqaoy0f"
+            },
+            {
+                "CreatedTime": "2024-11-21 16:57:22",
+                "Description": "desc_ivan",
+                "IpType": 0,
+                "Name": "name_ivan",
+                "ReserveIpAddress": "10.0.5.50",
+                "ReserveIpId": "rsvip-2g134x24",
+                "ResourceId": "",
+                "State": "UnBind",
+                "VpcId": "vpc-mcqaoy0f"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\n        \"RoutePolicy\": {\n            \"RoutePolicyId\": \"rrp-azd4dt1c\",\n            \"RoutePolicyName\": \"TEST\",\n            \"RoutePolicyEntrySet\": [\n                {\n                    \"Description\": \"\",\n                    \"CidrBlock\": \"192.168.0.0/16\",\n                    \"GatewayType\": \"CVM\",\n                    \"GatewayId\": \"172.16.16.37\",\n                    \"Priority\": 100,\n                    \"Action\": \"ACCEPT\",\n                    \"RouteType\": \"USER\"\n                }\n            ]\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+        "RoutePolicy": {
+            "RoutePolicyId": "rrp-azd4dt1c",
+            "RoutePolicyName": "TEST",
+            "RoutePolicyEntrySet": [
+                {
+                    "Description": "",
+                    "CidrBlock": "192.168.0.0/16",
+                    "GatewayType": "CVM",
+                    "GatewayId": "172.16.16.37",
+                    "Priority": 100,
+                    "Action": "ACCEPT",
+                    "RouteType": "USER"
+                }
+            ]
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

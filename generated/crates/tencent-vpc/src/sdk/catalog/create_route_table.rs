@@ -55,7 +55,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\n        \"RouteTable\": {\n            \"RouteTableId\": \"rtb-azd4dt1c\",\n            \"VpcId\": \"vpc-2at5y1pn\",\n            \"RouteTableName\": \"TestRouteTable\",\n            \"AssociationSet\": [],\n            \"RouteSet\": [],\n            \"Main\": false,\n            \"LocalCidrForCcn\": [\n                {\n                    \"Cidr\": \"10.1.0.0/24\",\n                    \"PublishedToVbc\": true\n                }\n            ],\n            \"TagSet\": [\n                {\n                    \"Key\": \"city\",\n                    \"Value\": \"shanghai\"\n                }\n            ]\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+        "RouteTable": {
+            "RouteTableId": "rtb-azd4dt1c",
+            "VpcId": "vpc-2at5y1pn",
+            "RouteTableName": "TestRouteTable",
+            "AssociationSet": [],
+            "RouteSet": [],
+            "Main": false,
+            "LocalCidrForCcn": [
+                {
+                    "Cidr": "10.1.0.0/24",
+                    "PublishedToVbc": true
+                }
+            ],
+            "TagSet": [
+                {
+                    "Key": "city",
+                    "Value": "shanghai"
+                }
+            ]
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,52 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RouteTableSet\": [\n            {\n                \"RouteSet\": [\n                    {\n                        \"CreatedTime\": \"2020-09-22 00:00:00\",\n                        \"DestinationCidrBlock\": \"192.168.0.0/16\",\n                        \"RouteTableId\": \"rtb-n0yejvje\",\n                        \"RouteItemId\": \"rti-psm73tvu\",\n                        \"RouteDescription\": \"erty\",\n                        \"Enabled\": true,\n                        \"RouteId\": 1,\n                        \"GatewayType\": \"NORMAL_CVM\",\n                        \"GatewayId\": \"172.16.16.37\"\n                    }\n                ],\n                \"RouteTableId\": \"rtb-n0yejvje\",\n                \"VpcId\": \"vpc-4cugx77a\",\n                \"RouteTableName\": \"TEST\",\n                \"TagSet\": [\n                    {\n                        \"Value\": \"test\",\n                        \"Key\": \"ee\"\n                    }\n                ],\n                \"CreatedTime\": \"2020-09-22 00:00:00\",\n                \"AssociationSet\": [\n                    {\n                        \"SubnetId\": \"subnet-1234derf\",\n                        \"RouteTableId\": \"rtb-n0yejvje\"\n                    }\n                ],\n                \"Main\": false,\n                \"LocalCidrForCcn\": [\n                    {\n                        \"Cidr\": \"10.0.0.0/16\",\n                        \"PublishedToVbc\": true\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"a949ecd8-a223-4b96-8537-a8a68a5ba47a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RouteTableSet": [
+            {
+                "RouteSet": [
+                    {
+                        "CreatedTime": "2020-09-22 00:00:00",
+                        "DestinationCidrBlock": "192.168.0.0/16",
+                        "RouteTableId": "rtb-n0yejvje",
+                        "RouteItemId": "rti-psm73tvu",
+                        "RouteDescription": "erty",
+                        "Enabled": true,
+                        "RouteId": 1,
+                        "GatewayType": "NORMAL_CVM",
+                        "GatewayId": "172.16.16.37"
+                    }
+                ],
+                "RouteTableId": "rtb-n0yejvje",
+                "VpcId": "vpc-4cugx77a",
+                "RouteTableName": "TEST",
+                "TagSet": [
+                    {
+                        "Value": "test",
+                        "Key": "ee"
+                    }
+                ],
+                "CreatedTime": "2020-09-22 00:00:00",
+                "AssociationSet": [
+                    {
+                        "SubnetId": "subnet-1234derf",
+                        "RouteTableId": "rtb-n0yejvje"
+                    }
+                ],
+                "Main": false,
+                "LocalCidrForCcn": [
+                    {
+                        "Cidr": "10.0.0.0/16",
+                        "PublishedToVbc": true
+                    }
+                ]
+            }
+        ],
+        "RequestId": "a949ecd8-a223-4b96-8537-a8a68a5ba47a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

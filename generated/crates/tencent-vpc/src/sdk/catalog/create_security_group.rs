@@ -61,7 +61,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\n        \"SecurityGroup\": {\n            \"SecurityGroupId\": \"sg-3g7ftkp3\",\n            \"SecurityGroupName\": \"TestGroup\",\n            \"SecurityGroupDesc\": \"test-group-desc\",\n            \"ProjectId\": \"0\",\n            \"TagSet\": [\n                {\n                    \"Key\": \"city\",\n                    \"Value\": \"shanghai\"\n                }\n            ]\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+        "SecurityGroup": {
+            "SecurityGroupId": "sg-3g7ftkp3",
+            "SecurityGroupName": "TestGroup",
+            "SecurityGroupDesc": "test-group-desc",
+            "ProjectId": "0",
+            "TagSet": [
+                {
+                    "Key": "city",
+                    "Value": "shanghai"
+                }
+            ]
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

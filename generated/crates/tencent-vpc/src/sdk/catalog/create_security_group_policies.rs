@@ -52,7 +52,9 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {}\n}",
+                body: r#"{
+    "Response": {}
+}"#,
             },
         ],
         errors: ERRORS,

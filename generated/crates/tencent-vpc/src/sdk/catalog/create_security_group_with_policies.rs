@@ -67,12 +67,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SecurityGroup\": {\n            \"SecurityGroupId\": \"sg-12345678\",\n            \"SecurityGroupName\": \"TestGroup\",\n            \"SecurityGroupDesc\": \"test-group-desc\",\n            \"ProjectId\": \"0\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SecurityGroup": {
+            "SecurityGroupId": "sg-12345678",
+            "SecurityGroupName": "TestGroup",
+            "SecurityGroupDesc": "test-group-desc",
+            "ProjectId": "0"
+        }
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SecurityGroup\": {\n            \"SecurityGroupId\": \"sg-12345678\",\n            \"SecurityGroupName\": \"TestGroup\",\n            \"SecurityGroupDesc\": \"test-group-desc\",\n            \"ProjectId\": \"0\"\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SecurityGroup": {
+            "SecurityGroupId": "sg-12345678",
+            "SecurityGroupName": "TestGroup",
+            "SecurityGroupDesc": "test-group-desc",
+            "ProjectId": "0"
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ServiceTemplate\": {\n            \"ServiceTemplateName\": \"TestName\",\n            \"ServiceTemplateId\": \"ppm-xxxxxxxx\",\n            \"ServiceSet\": [\n                \"tcp: 8080\"\n            ],\n            \"CreatedTime\": \"2018-04-03 21:19:31\",\n            \"ServiceExtraSet\": [\n                {\n                    \"Description\": \"test\",\n                    \"Service\": \"tcp:8080\"\n                }\n            ]\n        },\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ServiceTemplate": {
+            "ServiceTemplateName": "TestName",
+            "ServiceTemplateId": "ppm-xxxxxxxx",
+            "ServiceSet": [
+                "tcp: 8080"
+            ],
+            "CreatedTime": "2018-04-03 21:19:31",
+            "ServiceExtraSet": [
+                {
+                    "Description": "test",
+                    "Service": "tcp:8080"
+                }
+            ]
+        },
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

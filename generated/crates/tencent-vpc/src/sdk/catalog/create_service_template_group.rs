@@ -52,7 +52,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ServiceTemplateGroup\": {\n            \"ServiceTemplateGroupName\": \"TestName\",\n            \"ServiceTemplateGroupId\": \"ppmg-2klmrefu\",\n            \"ServiceTemplateIdSet\": [\n                \"ppm-529nwwj8\",\n                \"ppm-4dw6agho\"\n            ],\n            \"CreatedTime\": \"2018-04-03 22:05:32\"\n        },\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ServiceTemplateGroup": {
+            "ServiceTemplateGroupName": "TestName",
+            "ServiceTemplateGroupId": "ppmg-2klmrefu",
+            "ServiceTemplateIdSet": [
+                "ppm-529nwwj8",
+                "ppm-4dw6agho"
+            ],
+            "CreatedTime": "2018-04-03 22:05:32"
+        },
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

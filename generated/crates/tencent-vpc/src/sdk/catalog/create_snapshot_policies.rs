@@ -45,7 +45,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SnapshotPolicies\": [\n            {\n                \"SnapshotPolicyId\": \"sspolicy-n08du1g3\",\n                \"SnapshotPolicyName\": \"test_name\",\n                \"KeepTime\": 180,\n                \"CosRegion\": \"ap-guangzhou\",\n                \"CosBucket\": \"test-12345678\",\n                \"Enable\": true,\n                \"BackupType\": \"operate\",\n                \"CreateNewCos\": true\n            }\n        ],\n        \"RequestId\": \"fdba6828-e317-4bd8-940f-6e12b09ecf1b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SnapshotPolicies": [
+            {
+                "SnapshotPolicyId": "sspolicy-n08du1g3",
+                "SnapshotPolicyName": "test_name",
+                "KeepTime": 180,
+                "CosRegion": "ap-guangzhou",
+                "CosBucket": "test-12345678",
+                "Enable": true,
+                "BackupType": "operate",
+                "CreateNewCos": true
+            }
+        ],
+        "RequestId": "fdba6828-e317-4bd8-940f-6e12b09ecf1b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -73,7 +73,35 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Subnet\": {\n            \"VpcId\": \"vpc-m3ul053f\",\n            \"EnableBroadcast\": true,\n            \"Zone\": \"1001\",\n            \"IsCdcSubnet\": 0,\n            \"AvailableIpAddressCount\": 1021,\n            \"IsRemoteVpcSnat\": true,\n            \"SubnetName\": \"subnet1\",\n            \"TotalIpAddressCount\": 1024,\n            \"TagSet\": [\n                {\n                    \"Value\": \"shanghai\",\n                    \"Key\": \"city\"\n                }\n            ],\n            \"CreatedTime\": \"2023-03-21 18:00:00\",\n            \"SubnetId\": \"subnet-1d32nvu2\",\n            \"CidrBlock\": \"10.8.0.0/24\",\n            \"IsDefault\": false,\n            \"CdcId\": \"\",\n            \"Ipv6CidrBlock\": \"\",\n            \"RouteTableId\": \"\",\n            \"NetworkAclId\": \"\"\n        },\n        \"RequestId\": \"9450a158-0487-4baa-bd3f-a07f343b6c4e\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Subnet": {
+            "VpcId": "vpc-m3ul053f",
+            "EnableBroadcast": true,
+            "Zone": "1001",
+            "IsCdcSubnet": 0,
+            "AvailableIpAddressCount": 1021,
+            "IsRemoteVpcSnat": true,
+            "SubnetName": "subnet1",
+            "TotalIpAddressCount": 1024,
+            "TagSet": [
+                {
+                    "Value": "shanghai",
+                    "Key": "city"
+                }
+            ],
+            "CreatedTime": "2023-03-21 18:00:00",
+            "SubnetId": "subnet-1d32nvu2",
+            "CidrBlock": "10.8.0.0/24",
+            "IsDefault": false,
+            "CdcId": "",
+            "Ipv6CidrBlock": "",
+            "RouteTableId": "",
+            "NetworkAclId": ""
+        },
+        "RequestId": "9450a158-0487-4baa-bd3f-a07f343b6c4e"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

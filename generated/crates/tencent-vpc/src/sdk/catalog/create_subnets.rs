@@ -60,7 +60,37 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SubnetSet\": [\n            {\n                \"NetworkAclId\": \"acl-6v2ht8q5\",\n                \"RouteTableId\": \"rtb-pwtiswpd\",\n                \"VpcId\": \"vpc-6v2ht8q5\",\n                \"EnableBroadcast\": false,\n                \"Zone\": \"ap-guangzhou-2\",\n                \"IsCdcSubnet\": 0,\n                \"Ipv6CidrBlock\": \"\",\n                \"CdcId\": \"\",\n                \"AvailableIpAddressCount\": 1,\n                \"IsRemoteVpcSnat\": true,\n                \"SubnetName\": \"t1\",\n                \"TotalIpAddressCount\": 1,\n                \"TagSet\": [\n                    {\n                        \"Key\": \"city\",\n                        \"Value\": \"shanghai\"\n                    }\n                ],\n                \"CreatedTime\": \"2023-03-29 14:32:17\",\n                \"SubnetId\": \"subnet-5v5nrzz9\",\n                \"CidrBlock\": \"10.4.14.0/24\",\n                \"IsDefault\": false\n            }\n        ],\n        \"RequestId\": \"158ac65e-d504-42f6-baac-b716f5855254\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SubnetSet": [
+            {
+                "NetworkAclId": "acl-6v2ht8q5",
+                "RouteTableId": "rtb-pwtiswpd",
+                "VpcId": "vpc-6v2ht8q5",
+                "EnableBroadcast": false,
+                "Zone": "ap-guangzhou-2",
+                "IsCdcSubnet": 0,
+                "Ipv6CidrBlock": "",
+                "CdcId": "",
+                "AvailableIpAddressCount": 1,
+                "IsRemoteVpcSnat": true,
+                "SubnetName": "t1",
+                "TotalIpAddressCount": 1,
+                "TagSet": [
+                    {
+                        "Key": "city",
+                        "Value": "shanghai"
+                    }
+                ],
+                "CreatedTime": "2023-03-29 14:32:17",
+                "SubnetId": "subnet-5v5nrzz9",
+                "CidrBlock": "10.4.14.0/24",
+                "IsDefault": false
+            }
+        ],
+        "RequestId": "158ac65e-d504-42f6-baac-b716f5855254"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

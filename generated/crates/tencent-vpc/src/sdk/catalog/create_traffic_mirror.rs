@@ -106,7 +106,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TrafficMirror\": {\n            \"VpcId\": \"vpc-fo8nfm00\",\n            \"TrafficMirrorId\": \"imgf-ewrpvb00\",\n            \"TrafficMirrorName\": \"UpdateTrafficMirrorDirection_tUhhZ7Jj\",\n            \"TrafficMirrorDescribe\": \"\",\n            \"State\": \"RUNNING\",\n            \"Direction\": \"EGRESS\",\n            \"CollectorSrcs\": [\n                \"eni-4qq71jmz\"\n            ],\n            \"NatId\": \"\",\n            \"CollectorNormalFilters\": [],\n            \"CollectorTarget\": {\n                \"AlgHash\": \"ENI\",\n                \"TargetType\": \"IP\",\n                \"TargetIps\": [\n                    \"10.0.0.0\"\n                ],\n                \"TargetEndPoints\": []\n            },\n            \"CreateTime\": \"0000-00-00 00:00:00\"\n        },\n        \"RequestId\": \"941e5605-e17c-45b8-bd80-031386e29559\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TrafficMirror": {
+            "VpcId": "vpc-fo8nfm00",
+            "TrafficMirrorId": "imgf-ewrpvb00",
+            "TrafficMirrorName": "UpdateTrafficMirrorDirection_tUhhZ7Jj",
+            "TrafficMirrorDescribe": "",
+            "State": "RUNNING",
+            "Direction": "EGRESS",
+            "CollectorSrcs": [
+                "eni-4qq71jmz"
+            ],
+            "NatId": "",
+            "CollectorNormalFilters": [],
+            "CollectorTarget": {
+                "AlgHash": "ENI",
+                "TargetType": "IP",
+                "TargetIps": [
+                    "10.0.0.0"
+                ],
+                "TargetEndPoints": []
+            },
+            "CreateTime": "0000-00-00 00:00:00"
+        },
+        "RequestId": "941e5605-e17c-45b8-bd80-031386e29559"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -78,7 +78,73 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"0a74f7fe-0cfe-4bc7-b1d2-6575168d7a44\",\n        \"Vpc\": {\n            \"VpcId\": \"vpc-2ln96dly\",\n            \"DomainName\": \"TEST\",\n            \"Ipv6CidrBlock\": \"2001::85b:3c51:f5ff:ffdb\",\n            \"EnableRouteVpcPublish\": false,\n            \"Ipv6CidrBlockSet\": [\n                {\n                    \"IPv6CidrBlock\": \"2001::85b:3c51:f5ff:ffd3\",\n                    \"ISPType\": \"BGP\"\n                }\n            ],\n            \"EnableDhcp\": true,\n            \"DnsServerSet\": [\n                \"183.60.82.98\",\n                \"183.60.83.1\"\n            ],\n            \"EnableMulticast\": false,\n            \"VpcName\": \"TEST\",\n            \"AssistantCidrSet\": [\n                {\n                    \"SubnetSet\": [\n                        {\n                            \"NetworkAclId\": \"acl-n8w3ppae\",\n                            \"RouteTableId\": \"rtb-57ruphgv\",\n                            \"VpcId\": \"vpc-lrrlomg7\",\n                            \"EnableBroadcast\": true,\n                            \"Zone\": \"ap-guangzhou-1\",\n                            \"IsCdcSubnet\": 0,\n                            \"Ipv6CidrBlock\": \"2001::85b:3c51:f5ff:ffda\",\n                            \"CdcId\": \"cluster-gbo27yc4\",\n                            \"AvailableIpAddressCount\": 1,\n                            \"IsRemoteVpcSnat\": true,\n                            \"SubnetName\": \"TEST\",\n                            \"TotalIpAddressCount\": 1,\n                            \"CreatedTime\": \"2020-09-18 19:46:07\",\n                            \"SubnetId\": \"subnet-p9oa3yo7\",\n                            \"CidrBlock\": \"10.0.0.0/16\",\n                            \"TagSet\": [\n                                {\n                                    \"Value\": \"TEST\",\n                                    \"Key\": \"TEST\"\n                                }\n                            ],\n                            \"IsDefault\": true\n                        }\n                    ],\n                    \"VpcId\": \"vpc-lrrlomg7\",\n                    \"CidrBlock\": \"10.0.0.0/16\",\n                    \"AssistantType\": 0\n                }\n            ],\n            \"TagSet\": [\n                {\n                    \"Value\": \"TEST\",\n                    \"Key\": \"TESt\"\n                }\n            ],\n            \"DhcpOptionsId\": \"dopt-058pu85z\",\n            \"CreatedTime\": \"0000-00-00 00:00:00\",\n            \"CidrBlock\": \"10.0.0.0/16\",\n            \"IsDefault\": false\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "0a74f7fe-0cfe-4bc7-b1d2-6575168d7a44",
+        "Vpc": {
+            "VpcId": "vpc-2ln96dly",
+            "DomainName": "TEST",
+            "Ipv6CidrBlock": "2001::85b:3c51:f5ff:ffdb",
+            "EnableRouteVpcPublish": false,
+            "Ipv6CidrBlockSet": [
+                {
+                    "IPv6CidrBlock": "2001::85b:3c51:f5ff:ffd3",
+                    "ISPType": "BGP"
+                }
+            ],
+            "EnableDhcp": true,
+            "DnsServerSet": [
+                "183.60.82.98",
+                "183.60.83.1"
+            ],
+            "EnableMulticast": false,
+            "VpcName": "TEST",
+            "AssistantCidrSet": [
+                {
+                    "SubnetSet": [
+                        {
+                            "NetworkAclId": "acl-n8w3ppae",
+                            "RouteTableId": "rtb-57ruphgv",
+                            "VpcId": "vpc-lrrlomg7",
+                            "EnableBroadcast": true,
+                            "Zone": "ap-guangzhou-1",
+                            "IsCdcSubnet": 0,
+                            "Ipv6CidrBlock": "2001::85b:3c51:f5ff:ffda",
+                            "CdcId": "cluster-gbo27yc4",
+                            "AvailableIpAddressCount": 1,
+                            "IsRemoteVpcSnat": true,
+                            "SubnetName": "TEST",
+                            "TotalIpAddressCount": 1,
+                            "CreatedTime": "2020-09-18 19:46:07",
+                            "SubnetId": "subnet-p9oa3yo7",
+                            "CidrBlock": "10.0.0.0/16",
+                            "TagSet": [
+                                {
+                                    "Value": "TEST",
+                                    "Key": "TEST"
+                                }
+                            ],
+                            "IsDefault": true
+                        }
+                    ],
+                    "VpcId": "vpc-lrrlomg7",
+                    "CidrBlock": "10.0.0.0/16",
+                    "AssistantType": 0
+                }
+            ],
+            "TagSet": [
+                {
+                    "Value": "TEST",
+                    "Key": "TESt"
+                }
+            ],
+            "DhcpOptionsId": "dopt-058pu85z",
+            "CreatedTime": "0000-00-00 00:00:00",
+            "CidrBlock": "10.0.0.0/16",
+            "IsDefault": false
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

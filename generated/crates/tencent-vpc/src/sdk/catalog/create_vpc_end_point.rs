@@ -85,7 +85,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"EndPoint\": {\n            \"ServiceVpcId\": \"vpc-hj3he929\",\n            \"VpcId\": \"vpc-coekkqtd\",\n            \"State\": \"PENDING\",\n            \"ServiceVip\": \"10.101.1.11\",\n            \"EndPointName\": \"point_002\",\n            \"GroupSet\": [],\n            \"EndPointOwner\": \"1302384414\",\n            \"EndPointId\": \"vpce-h0fk8lfc\",\n            \"SubnetId\": \"subnet-4t7fr3fi\",\n            \"CreateTime\": \"0000-00-00 00:00:00\",\n            \"EndPointServiceId\": \"vpcsvc-kngiybxl\",\n            \"EndPointVip\": \"10.0.0.8\",\n            \"ServiceName\": \"Service\"\n        },\n        \"RequestId\": \"fefb383a-7394-46c9-ba34-6b21e8fb3ac1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "EndPoint": {
+            "ServiceVpcId": "vpc-hj3he929",
+            "VpcId": "vpc-coekkqtd",
+            "State": "PENDING",
+            "ServiceVip": "10.101.1.11",
+            "EndPointName": "point_002",
+            "GroupSet": [],
+            "EndPointOwner": "1302384414",
+            "EndPointId": "vpce-h0fk8lfc",
+            "SubnetId": "subnet-4t7fr3fi",
+            "CreateTime": "0000-00-00 00:00:00",
+            "EndPointServiceId": "vpcsvc-kngiybxl",
+            "EndPointVip": "10.0.0.8",
+            "ServiceName": "Service"
+        },
+        "RequestId": "fefb383a-7394-46c9-ba34-6b21e8fb3ac1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -75,7 +75,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b237f475-49b3-4b10-af8e-071e0a5c7d7a\",\n        \"EndPointService\": {\n            \"VpcId\": \"vpc-hj3he929\",\n            \"AutoAcceptFlag\": \"false\",\n            \"ServiceInstanceId\": \"lb-nswq8wkq\",\n            \"ServiceName\": \"test_002\",\n            \"EndPointServiceId\": \"vpcsvc-kngiybxl\",\n            \"ServiceVip\": \"10.101.1.11\",\n            \"CreateTime\": \"0000-00-00 00:00:00\",\n            \"ServiceOwner\": \"1254277469\",\n            \"EndPointCount\": 1,\n            \"EndPointSet\": []\n        }\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b237f475-49b3-4b10-af8e-071e0a5c7d7a",
+        "EndPointService": {
+            "VpcId": "vpc-hj3he929",
+            "AutoAcceptFlag": "false",
+            "ServiceInstanceId": "lb-nswq8wkq",
+            "ServiceName": "test_002",
+            "EndPointServiceId": "vpcsvc-kngiybxl",
+            "ServiceVip": "10.101.1.11",
+            "CreateTime": "0000-00-00 00:00:00",
+            "ServiceOwner": "1254277469",
+            "EndPointCount": 1,
+            "EndPointSet": []
+        }
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -135,7 +135,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"VpnConnection\": {\n            \"VpcId\": \"vpc-kozprpc9\",\n            \"VpnConnectionId\": \"vpnx-p0j11j28\",\n            \"VpnConnectionName\": \"test-con\",\n            \"VpnGatewayId\": \"vpngw-ecvft20x\",\n            \"CustomerGatewayId\": \"cgw-7lhl5331\",\n            \"State\": \"PENDING\",\n            \"PreShareKey\": \"123456\",\n            \"NegotiationType\": \"\",\n            \"DpdEnable\": -1,\n            \"DpdTimeout\": \"\",\n            \"DpdAction\": \"\",\n            \"VpnProto\": \"IPSEC\",\n            \"EncryptProto\": \"IKE\",\n            \"RouteType\": \"STATIC\",\n            \"CreatedTime\": \"0000-00-00 00:00:00\",\n            \"NetStatus\": \"\",\n            \"SecurityPolicyDatabaseSet\": [],\n            \"IKEOptionsSpecification\": {\n                \"PropoEncryAlgorithm\": \"AES-CBC-256\",\n                \"PropoAuthenAlgorithm\": \"SHA\",\n                \"ExchangeMode\": \"AGGRESSIVE\",\n                \"LocalIdentity\": \"ADDRESS\",\n                \"RemoteIdentity\": \"ADDRESS\",\n                \"LocalAddress\": \"122.152.199.99\",\n                \"RemoteAddress\": \"39.97.38.104\",\n                \"LocalFqdnName\": \"\",\n                \"RemoteFqdnName\": \"\",\n                \"DhGroupName\": \"GROUP2\",\n                \"IKESaLifetimeSeconds\": 86400,\n                \"IKEVersion\": \"IKEV1\"\n            },\n            \"IPSECOptionsSpecification\": {\n                \"EncryptAlgorithm\": \"AES-CBC-256\",\n                \"IntegrityAlgorith\": \"SHA1\",\n                \"IPSECSaLifetimeSeconds\": 3600,\n                \"IPSECSaLifetimeTraffic\": 1843200,\n                \"PfsDhGroup\": \"NULL\"\n            },\n            \"EnableHealthCheck\": false,\n            \"HealthCheckLocalIp\": \"\",\n            \"HealthCheckRemoteIp\": \"\",\n            \"HealthCheckStatus\": \"\",\n            \"TagSet\": []\n        },\n        \"RequestId\": \"4b71dd4d-a3ee-4ac1-b99a-99d65f6443fd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "VpnConnection": {
+            "VpcId": "vpc-kozprpc9",
+            "VpnConnectionId": "vpnx-p0j11j28",
+            "VpnConnectionName": "test-con",
+            "VpnGatewayId": "vpngw-ecvft20x",
+            "CustomerGatewayId": "cgw-7lhl5331",
+            "State": "PENDING",
+            "PreShareKey": "123456",
+            "NegotiationType": "",
+            "DpdEnable": -1,
+            "DpdTimeout": "",
+            "DpdAction": "",
+            "VpnProto": "IPSEC",
+            "EncryptProto": "IKE",
+            "RouteType": "STATIC",
+            "CreatedTime": "0000-00-00 00:00:00",
+            "NetStatus": "",
+            "SecurityPolicyDatabaseSet": [],
+            "IKEOptionsSpecification": {
+                "PropoEncryAlgorithm": "AES-CBC-256",
+                "PropoAuthenAlgorithm": "SHA",
+                "ExchangeMode": "AGGRESSIVE",
+                "LocalIdentity": "ADDRESS",
+                "RemoteIdentity": "ADDRESS",
+                "LocalAddress": "122.152.199.99",
+                "RemoteAddress": "39.97.38.104",
+                "LocalFqdnName": "",
+                "RemoteFqdnName": "",
+                "DhGroupName": "GROUP2",
+                "IKESaLifetimeSeconds": 86400,
+                "IKEVersion": "IKEV1"
+            },
+            "IPSECOptionsSpecification": {
+                "EncryptAlgorithm": "AES-CBC-256",
+                "IntegrityAlgorith": "SHA1",
+                "IPSECSaLifetimeSeconds": 3600,
+                "IPSECSaLifetimeTraffic": 1843200,
+                "PfsDhGroup": "NULL"
+            },
+            "EnableHealthCheck": false,
+            "HealthCheckLocalIp": "",
+            "HealthCheckRemoteIp": "",
+            "HealthCheckStatus": "",
+            "TagSet": []
+        },
+        "RequestId": "4b71dd4d-a3ee-4ac1-b99a-99d65f6443fd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -102,7 +102,39 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"VpnGateway\": {\n            \"VpnGatewayQuotaSet\": [\n                {\n                    \"Bandwidth\": 1,\n                    \"Cname\": \"xx\",\n                    \"Name\": \"xx\"\n                }\n            ],\n            \"MaxConnection\": 1,\n            \"VpcId\": \"xx\",\n            \"RenewFlag\": \"xx\",\n            \"Zone\": \"xx\",\n            \"VpnGatewayName\": \"xx\",\n            \"InstanceChargeType\": \"xx\",\n            \"CdcId\": \"xx\",\n            \"IsAddressBlocked\": true,\n            \"InternetMaxBandwidthOut\": 1,\n            \"State\": \"xx\",\n            \"Version\": \"xx\",\n            \"VpnGatewayId\": \"xx\",\n            \"PublicIpAddress\": \"xx\",\n            \"CreatedTime\": \"2020-09-22 00:00:00\",\n            \"NewPurchasePlan\": \"xx\",\n            \"ExpiredTime\": \"2020-09-22 00:00:00\",\n            \"Type\": \"xx\",\n            \"NetworkInstanceId\": \"xx\",\n            \"RestrictState\": \"xx\"\n        },\n        \"RequestId\": \"xx\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "VpnGateway": {
+            "VpnGatewayQuotaSet": [
+                {
+                    "Bandwidth": 1,
+                    "Cname": "xx",
+                    "Name": "xx"
+                }
+            ],
+            "MaxConnection": 1,
+            "VpcId": "xx",
+            "RenewFlag": "xx",
+            "Zone": "xx",
+            "VpnGatewayName": "xx",
+            "InstanceChargeType": "xx",
+            "CdcId": "xx",
+            "IsAddressBlocked": true,
+            "InternetMaxBandwidthOut": 1,
+            "State": "xx",
+            "Version": "xx",
+            "VpnGatewayId": "xx",
+            "PublicIpAddress": "xx",
+            "CreatedTime": "2020-09-22 00:00:00",
+            "NewPurchasePlan": "xx",
+            "ExpiredTime": "2020-09-22 00:00:00",
+            "Type": "xx",
+            "NetworkInstanceId": "xx",
+            "RestrictState": "xx"
+        },
+        "RequestId": "xx"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

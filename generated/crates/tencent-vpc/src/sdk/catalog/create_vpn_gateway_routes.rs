@@ -52,12 +52,42 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Routes\": [\n            {\n                \"DestinationCidrBlock\": \"192.241.0.0/24\",\n                \"Status\": \"ENABLE\",\n                \"InstanceId\": \"vpnx-ng2asdew\",\n                \"InstanceType\": \"VPNCONN\",\n                \"Priority\": 100\n            }\n        ],\n        \"RequestId\": \"6e446c86-d8c9-4981-9b33-d10956585058\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Routes": [
+            {
+                "DestinationCidrBlock": "192.241.0.0/24",
+                "Status": "ENABLE",
+                "InstanceId": "vpnx-ng2asdew",
+                "InstanceType": "VPNCONN",
+                "Priority": 100
+            }
+        ],
+        "RequestId": "6e446c86-d8c9-4981-9b33-d10956585058"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Routes\": [\n            {\n                \"RouteId\": \"vpnr-85lq3m31\",\n                \"DestinationCidrBlock\": \"172.0.0.0/16\",\n                \"Status\": \"ENABLE\",\n                \"InstanceId\": \"vpnx-f99clft2\",\n                \"InstanceType\": \"VPNCONN\",\n                \"Priority\": 0,\n                \"Type\": \"Static\",\n                \"CreateTime\": \"0000-00-00 00:00:00\",\n                \"UpdateTime\": \"0000-00-00 00:00:00\"\n            }\n        ],\n        \"RequestId\": \"a713021b-1942-4569-aa08-d8ad1867c2ad\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Routes": [
+            {
+                "RouteId": "vpnr-85lq3m31",
+                "DestinationCidrBlock": "172.0.0.0/16",
+                "Status": "ENABLE",
+                "InstanceId": "vpnx-f99clft2",
+                "InstanceType": "VPNCONN",
+                "Priority": 0,
+                "Type": "Static",
+                "CreateTime": "0000-00-00 00:00:00",
+                "UpdateTime": "0000-00-00 00:00:00"
+            }
+        ],
+        "RequestId": "a713021b-1942-4569-aa08-d8ad1867c2ad"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2fd3d9b3-42cb-4d80-9e19-d97e978df80b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2fd3d9b3-42cb-4d80-9e19-d97e978df80b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

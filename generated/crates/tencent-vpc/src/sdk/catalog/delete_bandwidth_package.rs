@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"733e5cbd-da2d-43fb-89b5-083aad6d58f8\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "733e5cbd-da2d-43fb-89b5-083aad6d58f8"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

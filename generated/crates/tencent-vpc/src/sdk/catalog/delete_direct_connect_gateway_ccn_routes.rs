@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6e446c86-d8c9-4981-9b33-d10956585058\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6e446c86-d8c9-4981-9b33-d10956585058"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

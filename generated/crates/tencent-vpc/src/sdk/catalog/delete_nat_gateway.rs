@@ -50,7 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"12345678-1234-1234-1234-123456789012\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "12345678-1234-1234-1234-123456789012"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

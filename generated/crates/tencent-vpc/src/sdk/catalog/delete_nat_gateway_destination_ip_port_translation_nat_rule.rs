@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"dbffc3f0-1807-4683-89ee-2d2b96425ee1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "dbffc3f0-1807-4683-89ee-2d2b96425ee1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"14f7ea4e-8452-4742-84b5-5a4aee304968\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "14f7ea4e-8452-4742-84b5-5a4aee304968"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

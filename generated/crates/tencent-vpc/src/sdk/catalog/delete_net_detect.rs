@@ -44,7 +44,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"6aa316a4-07d2-4355-b87d-40b7f22972b0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "6aa316a4-07d2-4355-b87d-40b7f22972b0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

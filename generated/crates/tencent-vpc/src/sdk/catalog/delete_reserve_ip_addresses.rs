@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"116b4d96-f745-4173-bee5-c464a4363757\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "116b4d96-f745-4173-bee5-c464a4363757"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RouteSet\": [\n            {\n                \"RouteId\": 1,\n                \"DestinationCidrBlock\": \"192.241.0.0/24\",\n                \"GatewayType\": \"EIP\",\n                \"GatewayId\": \"vpc-pymolayx\",\n                \"RouteDescription\": \"TEST\",\n                \"Enabled\": true,\n                \"RouteType\": \"USER\",\n                \"RouteTableId\": \"rtb-n0yejvje\",\n                \"DestinationIpv6CidrBlock\": \"201::/16\",\n                \"RouteItemId\": \"rti-pbta2ruf\",\n                \"PublishedToVbc\": true,\n                \"CreatedTime\": \"2020-09-22 00:00:00\"\n            }\n        ],\n        \"RequestId\": \"10098418-f013-4d3e-855b-e086f0544b44\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RouteSet": [
+            {
+                "RouteId": 1,
+                "DestinationCidrBlock": "192.241.0.0/24",
+                "GatewayType": "EIP",
+                "GatewayId": "vpc-pymolayx",
+                "RouteDescription": "TEST",
+                "Enabled": true,
+                "RouteType": "USER",
+                "RouteTableId": "rtb-n0yejvje",
+                "DestinationIpv6CidrBlock": "201::/16",
+                "RouteItemId": "rti-pbta2ruf",
+                "PublishedToVbc": true,
+                "CreatedTime": "2020-09-22 00:00:00"
+            }
+        ],
+        "RequestId": "10098418-f013-4d3e-855b-e086f0544b44"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

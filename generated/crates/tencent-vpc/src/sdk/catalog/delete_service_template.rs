@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

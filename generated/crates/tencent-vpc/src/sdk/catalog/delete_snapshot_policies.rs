@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fdba6828-e317-4bd8-940f-6e12b09ecf1b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fdba6828-e317-4bd8-940f-6e12b09ecf1b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

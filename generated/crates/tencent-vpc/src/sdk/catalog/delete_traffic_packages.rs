@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5957a632-12b2-4051-b103-ecd77145ecbd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5957a632-12b2-4051-b103-ecd77145ecbd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

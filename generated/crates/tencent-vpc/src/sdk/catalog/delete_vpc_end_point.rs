@@ -44,7 +44,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"7e6f5074-e4a2-4bb6-9cac-d2357a00896f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "7e6f5074-e4a2-4bb6-9cac-d2357a00896f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ecaa7a90-a2fd-4fa3-8bf8-7d0723c95a99\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ecaa7a90-a2fd-4fa3-8bf8-7d0723c95a99"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

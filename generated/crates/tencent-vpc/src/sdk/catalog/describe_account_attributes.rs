@@ -39,7 +39,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AccountAttributeSet\": [\n            {\n                \"AttributeName\": \"supported-platforms\",\n                \"AttributeValues\": [\n                    \"VPC\"\n                ]\n            }\n        ],\n        \"RequestId\": \"68eb9302-af1c-4d6b-b000-1c7851bef46a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AccountAttributeSet": [
+            {
+                "AttributeName": "supported-platforms",
+                "AttributeValues": [
+                    "VPC"
+                ]
+            }
+        ],
+        "RequestId": "68eb9302-af1c-4d6b-b000-1c7851bef46a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

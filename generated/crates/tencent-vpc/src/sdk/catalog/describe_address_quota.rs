@@ -39,7 +39,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"QuotaSet\": [\n            {\n                \"QuotaId\": \"TOTAL_EIP_QUOTA\",\n                \"QuotaCurrent\": 0,\n                \"QuotaLimit\": 20\n            },\n            {\n                \"QuotaId\": \"DAILY_EIP_APPLY\",\n                \"QuotaCurrent\": 0,\n                \"QuotaLimit\": 40\n            },\n            {\n                \"QuotaId\": \"DAILY_EIP_ASSIGN\",\n                \"QuotaCurrent\": 0,\n                \"QuotaLimit\": 40\n            }\n        ],\n        \"RequestId\": \"6EF60BEC-0242-43AF-BB20-270359FB54A7\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "QuotaSet": [
+            {
+                "QuotaId": "TOTAL_EIP_QUOTA",
+                "QuotaCurrent": 0,
+                "QuotaLimit": 20
+            },
+            {
+                "QuotaId": "DAILY_EIP_APPLY",
+                "QuotaCurrent": 0,
+                "QuotaLimit": 40
+            },
+            {
+                "QuotaId": "DAILY_EIP_ASSIGN",
+                "QuotaCurrent": 0,
+                "QuotaLimit": 40
+            }
+        ],
+        "RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"xx\",\n        \"AddressTemplateGroupSet\": [\n            {\n                \"AddressTemplateGroupName\": \"test\",\n                \"AddressTemplateGroupId\": \"ipmg-xxxxxxxx\",\n                \"AddressTemplateIdSet\": [\n                    \"ipm-xxxxxxxx\",\n                    \"ipm-yyyyyyyy\"\n                ],\n                \"AddressTemplateSet\": [\n                    {\n                        \"AddressTemplateId\": \"ipm-xxxxxxxx\",\n                        \"AddressTemplateName\": \"xxxxxxxx\"\n                    },\n                    {\n                        \"AddressTemplateId\": \"ipm-yyyyyyyy\",\n                        \"AddressTemplateName\": \"yyyyyyyy\"\n                    }\n                ],\n                \"CreatedTime\": \"2022-12-06 20:00:00\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "xx",
+        "AddressTemplateGroupSet": [
+            {
+                "AddressTemplateGroupName": "test",
+                "AddressTemplateGroupId": "ipmg-xxxxxxxx",
+                "AddressTemplateIdSet": [
+                    "ipm-xxxxxxxx",
+                    "ipm-yyyyyyyy"
+                ],
+                "AddressTemplateSet": [
+                    {
+                        "AddressTemplateId": "ipm-xxxxxxxx",
+                        "AddressTemplateName": "xxxxxxxx"
+                    },
+                    {
+                        "AddressTemplateId": "ipm-yyyyyyyy",
+                        "AddressTemplateName": "yyyyyyyy"
+                    }
+                ],
+                "CreatedTime": "2022-12-06 20:00:00"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"AddressTemplateSet\": [\n            {\n                \"AddressTemplateName\": \"TestName\",\n                \"AddressTemplateId\": \"ipm-mdunqeb6\",\n                \"AddressSet\": [\n                    \"192.168.0.0/16\",\n                    \"192.128.8.8/17\"\n                ],\n                \"AddressExtraSet\": [\n                    {\n                        \"Description\": \"desc\",\n                        \"Address\": \"192.168.0.0/16\"\n                    },\n                    {\n                        \"Description\": \"desc\",\n                        \"Address\": \"192.128.8.8/17\"\n                    }\n                ],\n                \"CreatedTime\": \"2017-12-31 10:06:05\"\n            }\n        ],\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "AddressTemplateSet": [
+            {
+                "AddressTemplateName": "TestName",
+                "AddressTemplateId": "ipm-mdunqeb6",
+                "AddressSet": [
+                    "192.168.0.0/16",
+                    "192.128.8.8/17"
+                ],
+                "AddressExtraSet": [
+                    {
+                        "Description": "desc",
+                        "Address": "192.168.0.0/16"
+                    },
+                    {
+                        "Description": "desc",
+                        "Address": "192.128.8.8/17"
+                    }
+                ],
+                "CreatedTime": "2017-12-31 10:06:05"
+            }
+        ],
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

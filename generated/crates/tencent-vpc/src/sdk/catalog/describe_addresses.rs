@@ -57,17 +57,157 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"AddressSet\": [\n            {\n                \"AddressId\": \"eip-qhx8udkc\",\n                \"AddressName\": \"Not named\",\n                \"AddressIp\": \"1.14.91.34\",\n                \"AddressStatus\": \"UNBIND\",\n                \"AddressType\": \"EIP\",\n                \"InstanceId\": \"ins-wf123456\",\n                \"InstanceType\": null,\n                \"NetworkInterfaceId\": \"eni-12345678\",\n                \"PrivateAddressIp\": \"10.2.3.4\",\n                \"IsArrears\": false,\n                \"IsBlocked\": false,\n                \"IsEipDirectConnection\": false,\n                \"EipAlgType\": {\n                    \"Ftp\": true,\n                    \"Sip\": true\n                },\n                \"LocalBgp\": false,\n                \"CascadeRelease\": false,\n                \"CreatedTime\": \"2022-08-11T03:57:05Z\",\n                \"TagSet\": [],\n                \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                \"Bandwidth\": 1,\n                \"DeadlineDate\": null,\n                \"Egress\": \"center_egress1\",\n                \"InternetServiceProvider\": \"BGP\"\n            },\n            {\n                \"AddressId\": \"eip-qygpzm9y\",\n                \"AddressName\": \"Not named\",\n                \"AddressIp\": \"1.14.90.212\",\n                \"AddressStatus\": \"UNBIND\",\n                \"AddressType\": \"EIP\",\n                \"InstanceId\": \"ins-12345678\",\n                \"InstanceType\": null,\n                \"NetworkInterfaceId\": \"eni-12345678\",\n                \"PrivateAddressIp\": \"10.3.4.5.6\",\n                \"IsArrears\": false,\n                \"IsBlocked\": false,\n                \"IsEipDirectConnection\": false,\n                \"Egress\": \"center_egress1\",\n                \"EipAlgType\": {\n                    \"Ftp\": true,\n                    \"Sip\": true\n                },\n                \"LocalBgp\": false,\n                \"CascadeRelease\": false,\n                \"CreatedTime\": \"2022-08-11T03:47:03Z\",\n                \"TagSet\": [],\n                \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                \"Bandwidth\": 1,\n                \"DeadlineDate\": null,\n                \"InternetServiceProvider\": \"BGP\"\n            }\n        ],\n        \"RequestId\": \"4ead34c4-3112-40fe-bbde-2295eee9d664\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "AddressSet": [
+            {
+                "AddressId": "eip-qhx8udkc",
+                "AddressName": "Not named",
+                "AddressIp": "1.14.91.34",
+                "AddressStatus": "UNBIND",
+                "AddressType": "EIP",
+                "InstanceId": "ins-wf123456",
+                "InstanceType": null,
+                "NetworkInterfaceId": "eni-12345678",
+                "PrivateAddressIp": "10.2.3.4",
+                "IsArrears": false,
+                "IsBlocked": false,
+                "IsEipDirectConnection": false,
+                "EipAlgType": {
+                    "Ftp": true,
+                    "Sip": true
+                },
+                "LocalBgp": false,
+                "CascadeRelease": false,
+                "CreatedTime": "2022-08-11T03:57:05Z",
+                "TagSet": [],
+                "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                "Bandwidth": 1,
+                "DeadlineDate": null,
+                "Egress": "center_egress1",
+                "InternetServiceProvider": "BGP"
+            },
+            {
+                "AddressId": "eip-qygpzm9y",
+                "AddressName": "Not named",
+                "AddressIp": "1.14.90.212",
+                "AddressStatus": "UNBIND",
+                "AddressType": "EIP",
+                "InstanceId": "ins-12345678",
+                "InstanceType": null,
+                "NetworkInterfaceId": "eni-12345678",
+                "PrivateAddressIp": "10.3.4.5.6",
+                "IsArrears": false,
+                "IsBlocked": false,
+                "IsEipDirectConnection": false,
+                "Egress": "center_egress1",
+                "EipAlgType": {
+                    "Ftp": true,
+                    "Sip": true
+                },
+                "LocalBgp": false,
+                "CascadeRelease": false,
+                "CreatedTime": "2022-08-11T03:47:03Z",
+                "TagSet": [],
+                "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                "Bandwidth": 1,
+                "DeadlineDate": null,
+                "InternetServiceProvider": "BGP"
+            }
+        ],
+        "RequestId": "4ead34c4-3112-40fe-bbde-2295eee9d664"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"AddressSet\": [\n            {\n                \"AddressId\": \"eip-93gyo275\",\n                \"AddressName\": \"gwlb\",\n                \"AddressIp\": \"122.51.235.39\",\n                \"AddressStatus\": \"BIND\",\n                \"AddressType\": \"WanIP\",\n                \"InstanceId\": \"ins-b2mc0ko1\",\n                \"InstanceType\": \"CVM\",\n                \"NetworkInterfaceId\": \"eni-akohvkv6\",\n                \"PrivateAddressIp\": \"10.0.1.9\",\n                \"IsArrears\": false,\n                \"IsBlocked\": false,\n                \"IsEipDirectConnection\": false,\n                \"EipAlgType\": {\n                    \"Ftp\": true,\n                    \"Sip\": true\n                },\n                \"LocalBgp\": false,\n                \"CascadeRelease\": false,\n                \"Egress\": \"center_egress1\",\n                \"CreatedTime\": \"2024-11-11T07:42:49Z\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"qcs:tag:createdBy\",\n                        \"Value\": \"Root:100002840660\"\n                    }\n                ],\n                \"BandwidthPackageId\": null,\n                \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                \"Bandwidth\": 5,\n                \"DeadlineDate\": null,\n                \"InternetServiceProvider\": \"BGP\"\n            }\n        ],\n        \"RequestId\": \"f9b58176-c138-45ba-a0e2-7a55117e2833\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "AddressSet": [
+            {
+                "AddressId": "eip-93gyo275",
+                "AddressName": "gwlb",
+                "AddressIp": "122.51.235.39",
+                "AddressStatus": "BIND",
+                "AddressType": "WanIP",
+                "InstanceId": "ins-b2mc0ko1",
+                "InstanceType": "CVM",
+                "NetworkInterfaceId": "eni-akohvkv6",
+                "PrivateAddressIp": "10.0.1.9",
+                "IsArrears": false,
+                "IsBlocked": false,
+                "IsEipDirectConnection": false,
+                "EipAlgType": {
+                    "Ftp": true,
+                    "Sip": true
+                },
+                "LocalBgp": false,
+                "CascadeRelease": false,
+                "Egress": "center_egress1",
+                "CreatedTime": "2024-11-11T07:42:49Z",
+                "TagSet": [
+                    {
+                        "Key": "qcs:tag:createdBy",
+                        "Value": "Root:100002840660"
+                    }
+                ],
+                "BandwidthPackageId": null,
+                "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                "Bandwidth": 5,
+                "DeadlineDate": null,
+                "InternetServiceProvider": "BGP"
+            }
+        ],
+        "RequestId": "f9b58176-c138-45ba-a0e2-7a55117e2833"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"AddressSet\": [\n            {\n                \"AddressId\": \"eip-12345678\",\n                \"AddressName\": \"demo\",\n                \"AddressStatus\": \"UNBIND\",\n                \"AddressIp\": \"34.3.4.5.6\",\n                \"InstanceId\": \"ins-12345678\",\n                \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n                \"NetworkInterfaceId\": \"eni-12345678\",\n                \"PrivateAddressIp\": \"10.2.3.4\",\n                \"IsArrears\": true,\n                \"IsBlocked\": true,\n                \"IsEipDirectConnection\": true,\n                \"AddressType\": \"WanIp\",\n                \"CascadeRelease\": true,\n                \"EipAlgType\": {\n                    \"Ftp\": true,\n                    \"Sip\": true\n                },\n                \"InternetServiceProvider\": \"BGP\",\n                \"LocalBgp\": true,\n                \"Bandwidth\": 1,\n                \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"name\",\n                        \"Value\": \"Sam\"\n                    }\n                ],\n                \"DeadlineDate\": \"2020-09-22\",\n                \"InstanceType\": \"CVM\",\n                \"Egress\": \"CENTER_EGRESS_1\"\n            }\n        ],\n        \"RequestId\": \"95eb79b9-2e72-45b1-a1ac-03138778521a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "AddressSet": [
+            {
+                "AddressId": "eip-12345678",
+                "AddressName": "demo",
+                "AddressStatus": "UNBIND",
+                "AddressIp": "34.3.4.5.6",
+                "InstanceId": "ins-12345678",
+                "CreatedTime": "2020-09-22T00:00:00+00:00",
+                "NetworkInterfaceId": "eni-12345678",
+                "PrivateAddressIp": "10.2.3.4",
+                "IsArrears": true,
+                "IsBlocked": true,
+                "IsEipDirectConnection": true,
+                "AddressType": "WanIp",
+                "CascadeRelease": true,
+                "EipAlgType": {
+                    "Ftp": true,
+                    "Sip": true
+                },
+                "InternetServiceProvider": "BGP",
+                "LocalBgp": true,
+                "Bandwidth": 1,
+                "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                "TagSet": [
+                    {
+                        "Key": "name",
+                        "Value": "Sam"
+                    }
+                ],
+                "DeadlineDate": "2020-09-22",
+                "InstanceType": "CVM",
+                "Egress": "CENTER_EGRESS_1"
+            }
+        ],
+        "RequestId": "95eb79b9-2e72-45b1-a1ac-03138778521a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

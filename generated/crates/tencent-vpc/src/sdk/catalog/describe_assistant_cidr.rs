@@ -60,7 +60,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AssistantCidrSet\": [\n            {\n                \"VpcId\": \"vpc-12345678\",\n                \"CidrBlock\": \"172.16.0.0/16\",\n                \"AssistantType\": 0,\n                \"SubnetSet\": []\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"c65ffbe5-512a-44fd-9611-99d12f4e565d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AssistantCidrSet": [
+            {
+                "VpcId": "vpc-12345678",
+                "CidrBlock": "172.16.0.0/16",
+                "AssistantType": 0,
+                "SubnetSet": []
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "c65ffbe5-512a-44fd-9611-99d12f4e565d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

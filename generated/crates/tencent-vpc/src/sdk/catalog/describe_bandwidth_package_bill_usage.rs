@@ -50,7 +50,16 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"BandwidthPackageBillBandwidthSet\": [\n            {\n                \"BandwidthUsage\": 1\n            }\n        ],\n        \"RequestId\": \"f30a042c-0234-4474-99e5-2f16be243be5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "BandwidthPackageBillBandwidthSet": [
+            {
+                "BandwidthUsage": 1
+            }
+        ],
+        "RequestId": "f30a042c-0234-4474-99e5-2f16be243be5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

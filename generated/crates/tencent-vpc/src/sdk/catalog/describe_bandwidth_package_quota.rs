@@ -39,7 +39,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"QuotaSet\": [\n            {\n                \"QuotaId\": \"TOTAL_BANDWIDTHPKG_QUOTA\",\n                \"QuotaCurrent\": 1,\n                \"QuotaLimit\": 20\n            }\n        ],\n        \"RequestId\": \"8882b478-0d3a-4fe2-bae3-ff93865a199c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "QuotaSet": [
+            {
+                "QuotaId": "TOTAL_BANDWIDTHPKG_QUOTA",
+                "QuotaCurrent": 1,
+                "QuotaLimit": 20
+            }
+        ],
+        "RequestId": "8882b478-0d3a-4fe2-bae3-ff93865a199c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"d3093d68-3daf-415c-af74-b5a6b3a383d0\",\n        \"ResourceSet\": [\n            {\n                \"AddressIp\": \"2402:4e00:c000:700:34ee:5b66:3676:d\",\n                \"ResourceId\": \"eipv6-qqc8i9s7\",\n                \"ResourceType\": \"Address\"\n            },\n            {\n                \"AddressIp\": \"2402:4e00:c000:700:34ee:5b66:3676:8\",\n                \"ResourceId\": \"eipv6-6ckprob3\",\n                \"ResourceType\": \"Address\"\n            }\n        ],\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "d3093d68-3daf-415c-af74-b5a6b3a383d0",
+        "ResourceSet": [
+            {
+                "AddressIp": "2402:4e00:c000:700:34ee:5b66:3676:d",
+                "ResourceId": "eipv6-qqc8i9s7",
+                "ResourceType": "Address"
+            },
+            {
+                "AddressIp": "2402:4e00:c000:700:34ee:5b66:3676:8",
+                "ResourceId": "eipv6-6ckprob3",
+                "ResourceType": "Address"
+            }
+        ],
+        "TotalCount": 2
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,126 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"BandwidthPackageSet\": [\n            {\n                \"BandwidthPackageId\": \"bwp-p6am50q0\",\n                \"BandwidthPackageName\": \"gongxiang1\",\n                \"Status\": \"CREATED\",\n                \"NetworkType\": \"BGP\",\n                \"Egress\": \"center_egress1\",\n                \"ChargeType\": \"FIXED_PREPAID_BY_MONTH\",\n                \"CreatedTime\": \"2019-12-31T16:48:49Z\",\n                \"ResourceSet\": [\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-hbhcbwci\",\n                        \"AddressIp\": \"134.175.210.185\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-bksqvcue\",\n                        \"AddressIp\": \"193.112.158.4\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-rlwrl9zg\",\n                        \"AddressIp\": \"193.112.128.149\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-0a0z6e86\",\n                        \"AddressIp\": \"193.112.214.231\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-loq78a2u\",\n                        \"AddressIp\": \"193.112.214.146\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-9b23ko6g\",\n                        \"AddressIp\": \"193.112.195.106\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-l3utrirm\",\n                        \"AddressIp\": \"193.112.214.252\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-biawxrrg\",\n                        \"AddressIp\": \"193.112.161.62\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-gm8dcbmw\",\n                        \"AddressIp\": \"129.204.145.2\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-f3yjemhw\",\n                        \"AddressIp\": \"134.175.169.60\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-oahxub36\",\n                        \"AddressIp\": \"106.53.87.77\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-ej9oasck\",\n                        \"AddressIp\": \"193.112.186.94\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-iivgnxr6\",\n                        \"AddressIp\": \"106.52.155.79\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-9pva2ne6\",\n                        \"AddressIp\": \"106.52.167.45\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-fqexkiku\",\n                        \"AddressIp\": \"129.204.251.201\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-dorh1ejy\",\n                        \"AddressIp\": \"106.55.92.150\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-pdxzxuzs\",\n                        \"AddressIp\": \"42.194.204.43\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-26tl14zo\",\n                        \"AddressIp\": \"106.52.248.58\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-1n624fs0\",\n                        \"AddressIp\": \"106.55.63.197\"\n                    },\n                    {\n                        \"ResourceType\": \"Address\",\n                        \"ResourceId\": \"eip-j4s0mcug\",\n                        \"AddressIp\": \"106.55.92.154\"\n                    }\n                ],\n                \"Bandwidth\": 500\n            }\n        ],\n        \"RequestId\": \"e0ee5afd-a684-4a4c-9fff-ef5d626aed46\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "BandwidthPackageSet": [
+            {
+                "BandwidthPackageId": "bwp-p6am50q0",
+                "BandwidthPackageName": "gongxiang1",
+                "Status": "CREATED",
+                "NetworkType": "BGP",
+                "Egress": "center_egress1",
+                "ChargeType": "FIXED_PREPAID_BY_MONTH",
+                "CreatedTime": "2019-12-31T16:48:49Z",
+                "ResourceSet": [
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-hbhcbwci",
+                        "AddressIp": "134.175.210.185"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-bksqvcue",
+                        "AddressIp": "193.112.158.4"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-rlwrl9zg",
+                        "AddressIp": "193.112.128.149"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-0a0z6e86",
+                        "AddressIp": "193.112.214.231"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-loq78a2u",
+                        "AddressIp": "193.112.214.146"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-9b23ko6g",
+                        "AddressIp": "193.112.195.106"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-l3utrirm",
+                        "AddressIp": "193.112.214.252"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-biawxrrg",
+                        "AddressIp": "193.112.161.62"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-gm8dcbmw",
+                        "AddressIp": "129.204.145.2"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-f3yjemhw",
+                        "AddressIp": "134.175.169.60"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-oahxub36",
+                        "AddressIp": "106.53.87.77"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-ej9oasck",
+                        "AddressIp": "193.112.186.94"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-iivgnxr6",
+                        "AddressIp": "106.52.155.79"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-9pva2ne6",
+                        "AddressIp": "106.52.167.45"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-fqexkiku",
+                        "AddressIp": "129.204.251.201"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-dorh1ejy",
+                        "AddressIp": "106.55.92.150"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-pdxzxuzs",
+                        "AddressIp": "42.194.204.43"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-26tl14zo",
+                        "AddressIp": "106.52.248.58"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-1n624fs0",
+                        "AddressIp": "106.55.63.197"
+                    },
+                    {
+                        "ResourceType": "Address",
+                        "ResourceId": "eip-j4s0mcug",
+                        "AddressIp": "106.55.92.154"
+                    }
+                ],
+                "Bandwidth": 500
+            }
+        ],
+        "RequestId": "e0ee5afd-a684-4a4c-9fff-ef5d626aed46"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

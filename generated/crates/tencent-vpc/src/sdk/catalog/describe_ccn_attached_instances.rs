@@ -76,7 +76,104 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSet\": [\n            {\n                \"CcnId\": \"ccn-gree226l\",\n                \"InstanceType\": \"VPC\",\n                \"InstanceId\": \"vpc-2u0s99fx\",\n                \"InstanceName\": \"test1\",\n                \"InstanceRegion\": \"ap-guangzhou\",\n                \"InstanceUin\": \"38059483\",\n                \"CidrBlock\": [\n                    \"10.0.0.0/16\"\n                ],\n                \"State\": \"PENDING\",\n                \"CcnUin\": \"100000072292\",\n                \"InstanceArea\": \"CHINA_MAINLAND\",\n                \"AttachedTime\": \"2021-03-03 16:19:44\",\n                \"RouteTableId\": null,\n                \"RouteTableName\": null,\n                \"Description\": \"\"\n            },\n            {\n                \"CcnId\": \"ccn-gree226l\",\n                \"InstanceType\": \"VPC\",\n                \"InstanceId\": \"vpc-r1ckkpid\",\n                \"InstanceName\": \"vpc0420\",\n                \"InstanceRegion\": \"ap-guangzhou\",\n                \"InstanceUin\": \"88419914\",\n                \"CidrBlock\": [\n                    \"10.33.0.0/16\"\n                ],\n                \"State\": \"REJECTED\",\n                \"CcnUin\": \"100000072292\",\n                \"InstanceArea\": \"CHINA_MAINLAND\",\n                \"AttachedTime\": \"2021-03-03 16:19:44\",\n                \"RouteTableId\": null,\n                \"RouteTableName\": null,\n                \"Description\": \"\"\n            },\n            {\n                \"CcnId\": \"ccn-gree226l\",\n                \"InstanceType\": \"VPC\",\n                \"InstanceId\": \"vpc-3dr1zrr9\",\n                \"InstanceName\": \"10.100.0.0/16\",\n                \"InstanceRegion\": \"ap-guangzhou\",\n                \"InstanceUin\": \"979137\",\n                \"CidrBlock\": [\n                    \"10.100.0.0/16\"\n                ],\n                \"State\": \"ACTIVE\",\n                \"CcnUin\": \"100000072292\",\n                \"InstanceArea\": \"CHINA_MAINLAND\",\n                \"AttachedTime\": \"2021-03-03 16:19:44\",\n                \"RouteTableId\": null,\n                \"RouteTableName\": null,\n                \"Description\": \"\"\n            },\n            {\n                \"CcnId\": \"ccn-gree226l\",\n                \"InstanceType\": \"DIRECTCONNECT\",\n                \"InstanceId\": \"dcg-98qosdc3\",\n                \"InstanceName\": \"\",\n                \"InstanceRegion\": \"ap-guangzhou\",\n                \"InstanceUin\": \"979137\",\n                \"CidrBlock\": [\n                    \"192.168.0.0/24\"\n                ],\n                \"State\": \"ACTIVE\",\n                \"CcnUin\": \"100000072292\",\n                \"InstanceArea\": \"CHINA_MAINLAND\",\n                \"AttachedTime\": \"2021-03-03 16:19:44\",\n                \"RouteTableId\": null,\n                \"RouteTableName\": null,\n                \"Description\": \"\"\n            },\n            {\n                \"CcnId\": \"ccn-gree226l\",\n                \"InstanceType\": \"DIRECTCONNECT\",\n                \"InstanceId\": \"dcg-ni7ps9kb\",\n                \"InstanceName\": \"\",\n                \"InstanceRegion\": \"ap-guangzhou\",\n                \"InstanceUin\": \"979137\",\n                \"CidrBlock\": [\n                    \"192.168.1.0/24\"\n                ],\n                \"State\": \"ACTIVE\",\n                \"CcnUin\": \"100000072292\",\n                \"InstanceArea\": \"CHINA_MAINLAND\",\n                \"AttachedTime\": \"2021-03-03 16:19:44\",\n                \"RouteTableId\": null,\n                \"RouteTableName\": null,\n                \"Description\": \"\"\n            }\n        ],\n        \"TotalCount\": 5,\n        \"RequestId\": \"0227fa04-3298-470c-8477-149f309a386a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSet": [
+            {
+                "CcnId": "ccn-gree226l",
+                "InstanceType": "VPC",
+                "InstanceId": "vpc-2u0s99fx",
+                "InstanceName": "test1",
+                "InstanceRegion": "ap-guangzhou",
+                "InstanceUin": "38059483",
+                "CidrBlock": [
+                    "10.0.0.0/16"
+                ],
+                "State": "PENDING",
+                "CcnUin": "100000072292",
+                "InstanceArea": "CHINA_MAINLAND",
+                "AttachedTime": "2021-03-03 16:19:44",
+                "RouteTableId": null,
+                "RouteTableName": null,
+                "Description": ""
+            },
+            {
+                "CcnId": "ccn-gree226l",
+                "InstanceType": "VPC",
+                "InstanceId": "vpc-r1ckkpid",
+                "InstanceName": "vpc0420",
+                "InstanceRegion": "ap-guangzhou",
+                "InstanceUin": "88419914",
+                "CidrBlock": [
+                    "10.33.0.0/16"
+                ],
+                "State": "REJECTED",
+                "CcnUin": "100000072292",
+                "InstanceArea": "CHINA_MAINLAND",
+                "AttachedTime": "2021-03-03 16:19:44",
+                "RouteTableId": null,
+                "RouteTableName": null,
+                "Description": ""
+            },
+            {
+                "CcnId": "ccn-gree226l",
+                "InstanceType": "VPC",
+                "InstanceId": "vpc-3dr1zrr9",
+                "InstanceName": "10.100.0.0/16",
+                "InstanceRegion": "ap-guangzhou",
+                "InstanceUin": "979137",
+                "CidrBlock": [
+                    "10.100.0.0/16"
+                ],
+                "State": "ACTIVE",
+                "CcnUin": "100000072292",
+                "InstanceArea": "CHINA_MAINLAND",
+                "AttachedTime": "2021-03-03 16:19:44",
+                "RouteTableId": null,
+                "RouteTableName": null,
+                "Description": ""
+            },
+            {
+                "CcnId": "ccn-gree226l",
+                "InstanceType": "DIRECTCONNECT",
+                "InstanceId": "dcg-98qosdc3",
+                "InstanceName": "",
+                "InstanceRegion": "ap-guangzhou",
+                "InstanceUin": "979137",
+                "CidrBlock": [
+                    "192.168.0.0/24"
+                ],
+                "State": "ACTIVE",
+                "CcnUin": "100000072292",
+                "InstanceArea": "CHINA_MAINLAND",
+                "AttachedTime": "2021-03-03 16:19:44",
+                "RouteTableId": null,
+                "RouteTableName": null,
+                "Description": ""
+            },
+            {
+                "CcnId": "ccn-gree226l",
+                "InstanceType": "DIRECTCONNECT",
+                "InstanceId": "dcg-ni7ps9kb",
+                "InstanceName": "",
+                "InstanceRegion": "ap-guangzhou",
+                "InstanceUin": "979137",
+                "CidrBlock": [
+                    "192.168.1.0/24"
+                ],
+                "State": "ACTIVE",
+                "CcnUin": "100000072292",
+                "InstanceArea": "CHINA_MAINLAND",
+                "AttachedTime": "2021-03-03 16:19:44",
+                "RouteTableId": null,
+                "RouteTableName": null,
+                "Description": ""
+            }
+        ],
+        "TotalCount": 5,
+        "RequestId": "0227fa04-3298-470c-8477-149f309a386a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CcnRegionBandwidthLimitSet\": [\n            {\n                \"BandwidthLimit\": 50,\n                \"Region\": \"ap-guangzhou\"\n            },\n            {\n                \"BandwidthLimit\": 10000,\n                \"Region\": \"ap-beijing\"\n            },\n            {\n                \"BandwidthLimit\": 2000,\n                \"Region\": \"ap-shanghai\"\n            }\n        ],\n        \"RequestId\": \"9c53ff69-1bb6-4c89-adbb-812233a85acc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CcnRegionBandwidthLimitSet": [
+            {
+                "BandwidthLimit": 50,
+                "Region": "ap-guangzhou"
+            },
+            {
+                "BandwidthLimit": 10000,
+                "Region": "ap-beijing"
+            },
+            {
+                "BandwidthLimit": 2000,
+                "Region": "ap-shanghai"
+            }
+        ],
+        "RequestId": "9c53ff69-1bb6-4c89-adbb-812233a85acc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,44 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"3e866888-83ea-4716-b99b-21592cba6548\",\n        \"RouteSet\": [\n            {\n                \"DestinationCidrBlock\": \"10.33.0.0/16\",\n                \"UpdateTime\": \"2020-09-22 00:00:00\",\n                \"RoutePriority\": 1,\n                \"InstanceId\": \"vpc-r1ckkpid\",\n                \"InstanceUin\": \"234532345\",\n                \"Enabled\": true,\n                \"InstanceExtraName\": \"test\",\n                \"IsBgp\": true,\n                \"InstanceRegion\": \"ap-guangzhou\",\n                \"ExtraState\": \"Running\",\n                \"RouteId\": \"ccnr-bvipc87w\",\n                \"InstanceName\": \"test\",\n                \"InstanceType\": \"VPC\"\n            },\n            {\n                \"DestinationCidrBlock\": \"192.168.0.0/24\",\n                \"UpdateTime\": \"2020-09-22 00:00:00\",\n                \"RoutePriority\": 1,\n                \"InstanceId\": \"vpc-r1ckkpid\",\n                \"InstanceName\": \"test\",\n                \"Enabled\": true,\n                \"InstanceExtraName\": \"test\",\n                \"IsBgp\": true,\n                \"InstanceRegion\": \"ap-guangzhou\",\n                \"ExtraState\": \"Running\",\n                \"RouteId\": \"ccnr-oc61so0o\",\n                \"InstanceUin\": \"234532345\",\n                \"InstanceType\": \"VPC\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "3e866888-83ea-4716-b99b-21592cba6548",
+        "RouteSet": [
+            {
+                "DestinationCidrBlock": "10.33.0.0/16",
+                "UpdateTime": "2020-09-22 00:00:00",
+                "RoutePriority": 1,
+                "InstanceId": "vpc-r1ckkpid",
+                "InstanceUin": "234532345",
+                "Enabled": true,
+                "InstanceExtraName": "test",
+                "IsBgp": true,
+                "InstanceRegion": "ap-guangzhou",
+                "ExtraState": "Running",
+                "RouteId": "ccnr-bvipc87w",
+                "InstanceName": "test",
+                "InstanceType": "VPC"
+            },
+            {
+                "DestinationCidrBlock": "192.168.0.0/24",
+                "UpdateTime": "2020-09-22 00:00:00",
+                "RoutePriority": 1,
+                "InstanceId": "vpc-r1ckkpid",
+                "InstanceName": "test",
+                "Enabled": true,
+                "InstanceExtraName": "test",
+                "IsBgp": true,
+                "InstanceRegion": "ap-guangzhou",
+                "ExtraState": "Running",
+                "RouteId": "ccnr-oc61so0o",
+                "InstanceUin": "234532345",
+                "InstanceType": "VPC"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

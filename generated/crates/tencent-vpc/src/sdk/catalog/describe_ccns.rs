@@ -72,17 +72,98 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"73159790-39b3-48e8-9d61-29e11eed1acd\",\n        \"CcnSet\": [\n            {\n                \"InstanceCount\": 1,\n                \"TagSet\": [\n                    {\n                        \"Value\": \"env\",\n                        \"Key\": \"test\"\n                    }\n                ],\n                \"RoutePriorityFlag\": true,\n                \"CcnId\": \"ccn-8j0phqix\",\n                \"CcnDescription\": \"test\",\n                \"State\": \"AVAILABLE\",\n                \"InstanceChargeType\": \"POSTPAID\",\n                \"CcnName\": \"test\",\n                \"QosLevel\": \"AU\",\n                \"BandwidthLimitType\": \"INTER_REGION_LIMIT\",\n                \"CreateTime\": \"2020-09-22 00:00:00\",\n                \"RouteTableFlag\": null,\n                \"RouteTableCount\": null\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "73159790-39b3-48e8-9d61-29e11eed1acd",
+        "CcnSet": [
+            {
+                "InstanceCount": 1,
+                "TagSet": [
+                    {
+                        "Value": "env",
+                        "Key": "test"
+                    }
+                ],
+                "RoutePriorityFlag": true,
+                "CcnId": "ccn-8j0phqix",
+                "CcnDescription": "test",
+                "State": "AVAILABLE",
+                "InstanceChargeType": "POSTPAID",
+                "CcnName": "test",
+                "QosLevel": "AU",
+                "BandwidthLimitType": "INTER_REGION_LIMIT",
+                "CreateTime": "2020-09-22 00:00:00",
+                "RouteTableFlag": null,
+                "RouteTableCount": null
+            }
+        ]
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"73159790-39b3-48e8-9d61-29e11eed1acd\",\n        \"CcnSet\": [\n            {\n                \"InstanceCount\": 1,\n                \"TagSet\": [\n                    {\n                        \"Value\": \"env\",\n                        \"Key\": \"test\"\n                    }\n                ],\n                \"RoutePriorityFlag\": true,\n                \"CcnId\": \"ccn-8j0phqix\",\n                \"CcnDescription\": \"test\",\n                \"State\": \"AVAILABLE\",\n                \"InstanceChargeType\": \"POSTPAID\",\n                \"CcnName\": \"test\",\n                \"QosLevel\": \"AU\",\n                \"BandwidthLimitType\": \"INTER_REGION_LIMIT\",\n                \"CreateTime\": \"2020-09-22 00:00:00\",\n                \"RouteTableFlag\": null,\n                \"RouteTableCount\": null\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "73159790-39b3-48e8-9d61-29e11eed1acd",
+        "CcnSet": [
+            {
+                "InstanceCount": 1,
+                "TagSet": [
+                    {
+                        "Value": "env",
+                        "Key": "test"
+                    }
+                ],
+                "RoutePriorityFlag": true,
+                "CcnId": "ccn-8j0phqix",
+                "CcnDescription": "test",
+                "State": "AVAILABLE",
+                "InstanceChargeType": "POSTPAID",
+                "CcnName": "test",
+                "QosLevel": "AU",
+                "BandwidthLimitType": "INTER_REGION_LIMIT",
+                "CreateTime": "2020-09-22 00:00:00",
+                "RouteTableFlag": null,
+                "RouteTableCount": null
+            }
+        ]
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"73159790-39b3-48e8-9d61-29e11eed1acd\",\n        \"CcnSet\": [\n            {\n                \"InstanceCount\": 1,\n                \"TagSet\": [\n                    {\n                        \"Value\": \"env\",\n                        \"Key\": \"test\"\n                    }\n                ],\n                \"RoutePriorityFlag\": true,\n                \"CcnId\": \"ccn-8j0phqix\",\n                \"CcnDescription\": \"test\",\n                \"State\": \"AVAILABLE\",\n                \"InstanceChargeType\": \"POSTPAID\",\n                \"CcnName\": \"test\",\n                \"QosLevel\": \"AU\",\n                \"BandwidthLimitType\": \"INTER_REGION_LIMIT\",\n                \"CreateTime\": \"2020-09-22 00:00:00\",\n                \"RouteTableFlag\": null,\n                \"RouteTableCount\": null\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "73159790-39b3-48e8-9d61-29e11eed1acd",
+        "CcnSet": [
+            {
+                "InstanceCount": 1,
+                "TagSet": [
+                    {
+                        "Value": "env",
+                        "Key": "test"
+                    }
+                ],
+                "RoutePriorityFlag": true,
+                "CcnId": "ccn-8j0phqix",
+                "CcnDescription": "test",
+                "State": "AVAILABLE",
+                "InstanceChargeType": "POSTPAID",
+                "CcnName": "test",
+                "QosLevel": "AU",
+                "BandwidthLimitType": "INTER_REGION_LIMIT",
+                "CreateTime": "2020-09-22 00:00:00",
+                "RouteTableFlag": null,
+                "RouteTableCount": null
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,18 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\n        \"ClassicLinkInstanceSet\": [\n            {\n                \"VpcId\": \"vpc-gjui0b5t\",\n                \"InstanceId\": \"ins-0x5msjda\"\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+        "ClassicLinkInstanceSet": [
+            {
+                "VpcId": "vpc-gjui0b5t",
+                "InstanceId": "ins-0x5msjda"
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

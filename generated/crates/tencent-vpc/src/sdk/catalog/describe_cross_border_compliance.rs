@@ -159,7 +159,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CrossBorderComplianceSet\": [\n            {\n                \"ComplianceId\": 10013,\n                \"ServiceProvider\": \"UNICOM\",\n                \"Company\": \"Guangzhou Tencent Technology Co., Ltd\",\n                \"UniformSocialCreditCode\": \"91440101327598294H\",\n                \"LegalPerson\": \"Zhang Ying\",\n                \"IssuingAuthority\": \"Guangzhou Haizhu District Administration for Market Regulation\",\n                \"BusinessLicense\": \"************************************************************\",\n                \"BusinessAddress\": \"Commercial Street F5-1, No. 397-72, Middle Xingang Road, Haizhu District, Guangzhou City, China\",\n                \"PostCode\": 510320,\n                \"Manager\": \"Tom\",\n                \"ManagerId\": \"360732199007108888\",\n                \"ManagerIdCard\": \"************************************************************\",\n                \"ManagerAddress\": \"No. 8888, Middle Xingang Road, Haizhu District, Guangzhou City, China\",\n                \"ManagerTelephone\": \"020-81167888\",\n                \"Email\": \"test@tencent.com\",\n                \"ServiceHandlingForm\": \"************************************************************\",\n                \"AuthorizationLetter\": \"************************************************************\",\n                \"SafetyCommitment\": \"************************************************************\",\n                \"ServiceStartDate\": \"2020-07-29\",\n                \"ServiceEndDate\": \"2021-07-29\",\n                \"State\": \"PENDING\",\n                \"CreatedTime\": \"2020-08-03 16:59:45\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"c3e0aa8b-5dce-467d-a63f-242126b3eabf\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CrossBorderComplianceSet": [
+            {
+                "ComplianceId": 10013,
+                "ServiceProvider": "UNICOM",
+                "Company": "Guangzhou Tencent Technology Co., Ltd",
+                "UniformSocialCreditCode": "91440101327598294H",
+                "LegalPerson": "Zhang Ying",
+                "IssuingAuthority": "Guangzhou Haizhu District Administration for Market Regulation",
+                "BusinessLicense": "************************************************************",
+                "BusinessAddress": "Commercial Street F5-1, No. 397-72, Middle Xingang Road, Haizhu District, Guangzhou City, China",
+                "PostCode": 510320,
+                "Manager": "Tom",
+                "ManagerId": "360732199007108888",
+                "ManagerIdCard": "************************************************************",
+                "ManagerAddress": "No. 8888, Middle Xingang Road, Haizhu District, Guangzhou City, China",
+                "ManagerTelephone": "020-81167888",
+                "Email": "test@tencent.com",
+                "ServiceHandlingForm": "************************************************************",
+                "AuthorizationLetter": "************************************************************",
+                "SafetyCommitment": "************************************************************",
+                "ServiceStartDate": "2020-07-29",
+                "ServiceEndDate": "2021-07-29",
+                "State": "PENDING",
+                "CreatedTime": "2020-08-03 16:59:45"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "c3e0aa8b-5dce-467d-a63f-242126b3eabf"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -42,7 +42,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CustomerGatewayVendorSet\": [\n            {\n                \"Platform\": \"ios\",\n                \"SoftwareVersion\": \"V15.4\",\n                \"VendorName\": \"cisco\"\n            },\n            {\n                \"Platform\": \"comware\",\n                \"SoftwareVersion\": \"V1.0\",\n                \"VendorName\": \"h3c\"\n            }\n        ],\n        \"RequestId\": \"ccda8bff-d7aa-4a16-8a72-13e72a116205\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CustomerGatewayVendorSet": [
+            {
+                "Platform": "ios",
+                "SoftwareVersion": "V15.4",
+                "VendorName": "cisco"
+            },
+            {
+                "Platform": "comware",
+                "SoftwareVersion": "V1.0",
+                "VendorName": "h3c"
+            }
+        ],
+        "RequestId": "ccda8bff-d7aa-4a16-8a72-13e72a116205"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

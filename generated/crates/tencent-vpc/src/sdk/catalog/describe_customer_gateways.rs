@@ -60,7 +60,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CustomerGatewaySet\": [\n            {\n                \"CustomerGatewayId\": \"cgw-mgp33pll\",\n                \"IpAddress\": \"58.211.1.12\",\n                \"CustomerGatewayName\": \"test-cgw\",\n                \"CreatedTime\": \"2018-03-25 17:52:39\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"e5500b60-4964-43c7-8a6c-4bff98f59aeb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CustomerGatewaySet": [
+            {
+                "CustomerGatewayId": "cgw-mgp33pll",
+                "IpAddress": "58.211.1.12",
+                "CustomerGatewayName": "test-cgw",
+                "CreatedTime": "2018-03-25 17:52:39"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "e5500b60-4964-43c7-8a6c-4bff98f59aeb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

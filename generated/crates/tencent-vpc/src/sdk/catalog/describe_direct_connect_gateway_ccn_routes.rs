@@ -70,7 +70,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RouteSet\": [\n            {\n                \"RouteId\": \"ccnr-bvipc87w\",\n                \"DestinationCidrBlock\": \"10.33.0.0/24\",\n                \"UpdateTime\": \"xx\",\n                \"Description\": \"xx\",\n                \"ASPath\": [\n                    \"1000\",\n                    \"2000\",\n                    \"3000\"\n                ]\n            },\n            {\n                \"RouteId\": \"ccnr-oc61so0o\",\n                \"DestinationCidrBlock\": \"192.168.0.0/24\",\n                \"UpdateTime\": \"xx\",\n                \"Description\": \"xx\",\n                \"ASPath\": []\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"6e446c86-d8c9-4981-9b33-d10956585058\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RouteSet": [
+            {
+                "RouteId": "ccnr-bvipc87w",
+                "DestinationCidrBlock": "10.33.0.0/24",
+                "UpdateTime": "xx",
+                "Description": "xx",
+                "ASPath": [
+                    "1000",
+                    "2000",
+                    "3000"
+                ]
+            },
+            {
+                "RouteId": "ccnr-oc61so0o",
+                "DestinationCidrBlock": "192.168.0.0/24",
+                "UpdateTime": "xx",
+                "Description": "xx",
+                "ASPath": []
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "6e446c86-d8c9-4981-9b33-d10956585058"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,12 +60,91 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DirectConnectGatewaySet\": [\n            {\n                \"DirectConnectGatewayId\": \"dcg-6eeis68f\",\n                \"DirectConnectGatewayName\": \"shiliangxie_test\",\n                \"DirectConnectGatewayIp\": \"10.6.223.4\",\n                \"GatewayType\": \"NORMAL\",\n                \"NetworkType\": \"CCN\",\n                \"NetworkInstanceId\": \"\",\n                \"VpcId\": \"vpc-jkmjx7pd\",\n                \"CcnId\": \"\",\n                \"CcnRouteType\": \"STATIC\",\n                \"EnableBGP\": false,\n                \"CreateTime\": \"2018-10-22 21:22:26\"\n            },\n            {\n                \"DirectConnectGatewayId\": \"dcg-94cdyvfr\",\n                \"DirectConnectGatewayName\": \"test\",\n                \"DirectConnectGatewayIp\": \"10.144.25.62\",\n                \"GatewayType\": \"NORMAL\",\n                \"NetworkType\": \"CCN\",\n                \"NetworkInstanceId\": \"\",\n                \"VpcId\": \"vpc-f796it7v\",\n                \"CcnId\": \"\",\n                \"CcnRouteType\": \"STATIC\",\n                \"EnableBGP\": false,\n                \"CreateTime\": \"2018-08-21 11:40:09\"\n            },\n            {\n                \"DirectConnectGatewayId\": \"dcg-dimeg9zd\",\n                \"DirectConnectGatewayName\": \"test\",\n                \"DirectConnectGatewayIp\": \"10.144.25.62\",\n                \"GatewayType\": \"NORMAL\",\n                \"NetworkType\": \"CCN\",\n                \"NetworkInstanceId\": \"ccn-atw2c2j1\",\n                \"VpcId\": \"vpc-eg3eig77\",\n                \"CcnId\": \"ccn-atw2c2j1\",\n                \"CcnRouteType\": \"STATIC\",\n                \"EnableBGP\": false,\n                \"CreateTime\": \"2018-08-21 11:36:50\"\n            }\n        ],\n        \"TotalCount\": 3,\n        \"RequestId\": \"1b64d03b-7d2d-4d9b-b46e-49de115ac283\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DirectConnectGatewaySet": [
+            {
+                "DirectConnectGatewayId": "dcg-6eeis68f",
+                "DirectConnectGatewayName": "shiliangxie_test",
+                "DirectConnectGatewayIp": "10.6.223.4",
+                "GatewayType": "NORMAL",
+                "NetworkType": "CCN",
+                "NetworkInstanceId": "",
+                "VpcId": "vpc-jkmjx7pd",
+                "CcnId": "",
+                "CcnRouteType": "STATIC",
+                "EnableBGP": false,
+                "CreateTime": "2018-10-22 21:22:26"
+            },
+            {
+                "DirectConnectGatewayId": "dcg-94cdyvfr",
+                "DirectConnectGatewayName": "test",
+                "DirectConnectGatewayIp": "10.144.25.62",
+                "GatewayType": "NORMAL",
+                "NetworkType": "CCN",
+                "NetworkInstanceId": "",
+                "VpcId": "vpc-f796it7v",
+                "CcnId": "",
+                "CcnRouteType": "STATIC",
+                "EnableBGP": false,
+                "CreateTime": "2018-08-21 11:40:09"
+            },
+            {
+                "DirectConnectGatewayId": "dcg-dimeg9zd",
+                "DirectConnectGatewayName": "test",
+                "DirectConnectGatewayIp": "10.144.25.62",
+                "GatewayType": "NORMAL",
+                "NetworkType": "CCN",
+                "NetworkInstanceId": "ccn-atw2c2j1",
+                "VpcId": "vpc-eg3eig77",
+                "CcnId": "ccn-atw2c2j1",
+                "CcnRouteType": "STATIC",
+                "EnableBGP": false,
+                "CreateTime": "2018-08-21 11:36:50"
+            }
+        ],
+        "TotalCount": 3,
+        "RequestId": "1b64d03b-7d2d-4d9b-b46e-49de115ac283"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DirectConnectGatewaySet\": [\n            {\n                \"DirectConnectGatewayId\": \"dcg-94cdyvfr\",\n                \"DirectConnectGatewayName\": \"test\",\n                \"DirectConnectGatewayIp\": \"10.144.25.62\",\n                \"GatewayType\": \"NORMAL\",\n                \"NetworkType\": \"CCN\",\n                \"NetworkInstanceId\": \"\",\n                \"VpcId\": \"vpc-f796it7v\",\n                \"CcnId\": \"\",\n                \"CcnRouteType\": \"STATIC\",\n                \"EnableBGP\": false,\n                \"CreateTime\": \"2018-08-21 11:40:09\"\n            },\n            {\n                \"DirectConnectGatewayId\": \"dcg-6eeis68f\",\n                \"DirectConnectGatewayName\": \"shiliangxie_test\",\n                \"DirectConnectGatewayIp\": \"10.6.223.4\",\n                \"GatewayType\": \"NORMAL\",\n                \"NetworkType\": \"CCN\",\n                \"NetworkInstanceId\": \"\",\n                \"VpcId\": \"vpc-jkmjx7pd\",\n                \"CcnId\": \"\",\n                \"CcnRouteType\": \"STATIC\",\n                \"EnableBGP\": false,\n                \"CreateTime\": \"2018-10-22 21:22:26\"\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"8c77ce69-68e2-4dfa-94ea-a6df5c914f52\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DirectConnectGatewaySet": [
+            {
+                "DirectConnectGatewayId": "dcg-94cdyvfr",
+                "DirectConnectGatewayName": "test",
+                "DirectConnectGatewayIp": "10.144.25.62",
+                "GatewayType": "NORMAL",
+                "NetworkType": "CCN",
+                "NetworkInstanceId": "",
+                "VpcId": "vpc-f796it7v",
+                "CcnId": "",
+                "CcnRouteType": "STATIC",
+                "EnableBGP": false,
+                "CreateTime": "2018-08-21 11:40:09"
+            },
+            {
+                "DirectConnectGatewayId": "dcg-6eeis68f",
+                "DirectConnectGatewayName": "shiliangxie_test",
+                "DirectConnectGatewayIp": "10.6.223.4",
+                "GatewayType": "NORMAL",
+                "NetworkType": "CCN",
+                "NetworkInstanceId": "",
+                "VpcId": "vpc-jkmjx7pd",
+                "CcnId": "",
+                "CcnRouteType": "STATIC",
+                "EnableBGP": false,
+                "CreateTime": "2018-10-22 21:22:26"
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "8c77ce69-68e2-4dfa-94ea-a6df5c914f52"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

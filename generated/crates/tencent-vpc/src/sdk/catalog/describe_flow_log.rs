@@ -50,7 +50,33 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowLog\": [\n            {\n                \"CloudLogId\": \"dfb8f1a2-8522-47c1-8571-67905167ab3f\",\n                \"CloudLogState\": \"SUCCESS\",\n                \"CreatedTime\": \"2019-05-08 10:48:26\",\n                \"FlowLogDescription\": \"\",\n                \"FlowLogId\": \"fl-f42uhpkj\",\n                \"FlowLogName\": \"test\",\n                \"ResourceId\": \"eni-78ysaex1\",\n                \"ResourceType\": \"NETWORKINTERFACE\",\n                \"TrafficType\": \"ACCEPT\",\n                \"VpcId\": \"vpc-pq9vxykj\",\n                \"StorageType\": \"cls\",\n                \"FlowLogStorage\": {\n                    \"StorageTopic\": \"topic-siqmaox1\",\n                    \"StorageId\": \"ckafka-akwiqms1\"\n                },\n                \"TagSet\": [],\n                \"Enable\": true,\n                \"CloudLogRegion\": \"\"\n            }\n        ],\n        \"RequestId\": \"404428db-f850-40c2-803d-0aae49aba43a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowLog": [
+            {
+                "CloudLogId": "dfb8f1a2-8522-47c1-8571-67905167ab3f",
+                "CloudLogState": "SUCCESS",
+                "CreatedTime": "2019-05-08 10:48:26",
+                "FlowLogDescription": "",
+                "FlowLogId": "fl-f42uhpkj",
+                "FlowLogName": "test",
+                "ResourceId": "eni-78ysaex1",
+                "ResourceType": "NETWORKINTERFACE",
+                "TrafficType": "ACCEPT",
+                "VpcId": "vpc-pq9vxykj",
+                "StorageType": "cls",
+                "FlowLogStorage": {
+                    "StorageTopic": "topic-siqmaox1",
+                    "StorageId": "ckafka-akwiqms1"
+                },
+                "TagSet": [],
+                "Enable": true,
+                "CloudLogRegion": ""
+            }
+        ],
+        "RequestId": "404428db-f850-40c2-803d-0aae49aba43a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

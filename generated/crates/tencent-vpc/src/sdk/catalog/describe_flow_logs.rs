@@ -121,12 +121,85 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowLog\": [\n            {\n                \"CloudLogId\": \"dfb8f1a2-8522-47c1-8571-67905167ab3f\",\n                \"CloudLogRegion\": \"ap-guangzhou\",\n                \"CloudLogState\": \"SUCCESS\",\n                \"CreatedTime\": \"2019-05-07 18:00:26\",\n                \"FlowLogDescription\": \"\",\n                \"FlowLogId\": \"fl-2edhcclz\",\n                \"FlowLogName\": \"yuemingtest\",\n                \"ResourceId\": \"eni-78ysaex1\",\n                \"ResourceType\": \"NETWORKINTERFACE\",\n                \"TrafficType\": \"ACCEPT\",\n                \"VpcId\": \"vpc-pq9vxykj\",\n                \"StorageType\": \"cls\",\n                \"FlowLogStorage\": {\n                    \"StorageTopic\": \"topic-siqmaox1\",\n                    \"StorageId\": \"ckafka-akwiqms1\"\n                },\n                \"TagSet\": [],\n                \"Enable\": true\n            },\n            {\n                \"CloudLogId\": \"dfb8f1a2-8522-47c1-8571-67905167ab3f\",\n                \"CloudLogRegion\": \"ap-guangzhou\",\n                \"CloudLogState\": \"SUCCESS\",\n                \"CreatedTime\": \"2019-05-08 10:48:26\",\n                \"FlowLogDescription\": \"\",\n                \"FlowLogId\": \"fl-f42uhpkj\",\n                \"FlowLogName\": \"test\",\n                \"ResourceId\": \"eni-78ysaex1\",\n                \"ResourceType\": \"NETWORKINTERFACE\",\n                \"TrafficType\": \"ACCEPT\",\n                \"VpcId\": \"vpc-pq9vxykj\",\n                \"StorageType\": \"cls\",\n                \"FlowLogStorage\": {\n                    \"StorageTopic\": \"topic-siqmaox1\",\n                    \"StorageId\": \"ckafka-akwiqms1\"\n                },\n                \"TagSet\": [],\n                \"Enable\": true\n            }\n        ],\n        \"TotalNum\": 2,\n        \"RequestId\": \"404428db-f850-40c2-803d-0aae49aba43a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowLog": [
+            {
+                "CloudLogId": "dfb8f1a2-8522-47c1-8571-67905167ab3f",
+                "CloudLogRegion": "ap-guangzhou",
+                "CloudLogState": "SUCCESS",
+                "CreatedTime": "2019-05-07 18:00:26",
+                "FlowLogDescription": "",
+                "FlowLogId": "fl-2edhcclz",
+                "FlowLogName": "yuemingtest",
+                "ResourceId": "eni-78ysaex1",
+                "ResourceType": "NETWORKINTERFACE",
+                "TrafficType": "ACCEPT",
+                "VpcId": "vpc-pq9vxykj",
+                "StorageType": "cls",
+                "FlowLogStorage": {
+                    "StorageTopic": "topic-siqmaox1",
+                    "StorageId": "ckafka-akwiqms1"
+                },
+                "TagSet": [],
+                "Enable": true
+            },
+            {
+                "CloudLogId": "dfb8f1a2-8522-47c1-8571-67905167ab3f",
+                "CloudLogRegion": "ap-guangzhou",
+                "CloudLogState": "SUCCESS",
+                "CreatedTime": "2019-05-08 10:48:26",
+                "FlowLogDescription": "",
+                "FlowLogId": "fl-f42uhpkj",
+                "FlowLogName": "test",
+                "ResourceId": "eni-78ysaex1",
+                "ResourceType": "NETWORKINTERFACE",
+                "TrafficType": "ACCEPT",
+                "VpcId": "vpc-pq9vxykj",
+                "StorageType": "cls",
+                "FlowLogStorage": {
+                    "StorageTopic": "topic-siqmaox1",
+                    "StorageId": "ckafka-akwiqms1"
+                },
+                "TagSet": [],
+                "Enable": true
+            }
+        ],
+        "TotalNum": 2,
+        "RequestId": "404428db-f850-40c2-803d-0aae49aba43a"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"FlowLog\": [\n            {\n                \"VpcId\": \"vpc-ew41hsdj\",\n                \"FlowLogId\": \"fl-m4vogmhf\",\n                \"FlowLogName\": \"sflow-nat\",\n                \"ResourceType\": \"NAT\",\n                \"ResourceId\": \"nat-prlux840\",\n                \"TrafficType\": \"ALL\",\n                \"CloudLogId\": \"29a6c8c8-d57d-4e25-84b5-9114734ce6ca\",\n                \"CloudLogRegion\": \"ap-guangzhou\",\n                \"CloudLogState\": \"SUCCESS\",\n                \"FlowLogDescription\": \"\",\n                \"CreatedTime\": \"2022-05-18 15:26:50\",\n                \"Enable\": true,\n                \"StorageType\": \"cls\",\n                \"FlowLogStorage\": {\n                    \"StorageId\": \"29a6c8c8-d57d-4e25-84b5-9114734ce6ca\"\n                },\n                \"TagSet\": []\n            }\n        ],\n        \"TotalNum\": 1,\n        \"RequestId\": \"811bbd89-3c38-4926-9a8c-4bc97792aa34\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "FlowLog": [
+            {
+                "VpcId": "vpc-ew41hsdj",
+                "FlowLogId": "fl-m4vogmhf",
+                "FlowLogName": "sflow-nat",
+                "ResourceType": "NAT",
+                "ResourceId": "nat-prlux840",
+                "TrafficType": "ALL",
+                "CloudLogId": "29a6c8c8-d57d-4e25-84b5-9114734ce6ca",
+                "CloudLogRegion": "ap-guangzhou",
+                "CloudLogState": "SUCCESS",
+                "FlowLogDescription": "",
+                "CreatedTime": "2022-05-18 15:26:50",
+                "Enable": true,
+                "StorageType": "cls",
+                "FlowLogStorage": {
+                    "StorageId": "29a6c8c8-d57d-4e25-84b5-9114734ce6ca"
+                },
+                "TagSet": []
+            }
+        ],
+        "TotalNum": 1,
+        "RequestId": "811bbd89-3c38-4926-9a8c-4bc97792aa34"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -97,12 +97,68 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GatewayFlowMonitorDetailSet\": [\n            {\n                \"PrivateIpAddress\": \"172.20.65.74\",\n                \"InPkg\": 182,\n                \"OutPkg\": 263,\n                \"InTraffic\": 17316,\n                \"OutTraffic\": 35269\n            },\n            {\n                \"PrivateIpAddress\": \"172.20.65.63\",\n                \"InPkg\": 0,\n                \"OutPkg\": 20,\n                \"InTraffic\": 0,\n                \"OutTraffic\": 1960\n            },\n            {\n                \"PrivateIpAddress\": \"172.20.65.70\",\n                \"InPkg\": 0,\n                \"OutPkg\": 20,\n                \"InTraffic\": 0,\n                \"OutTraffic\": 1960\n            },\n            {\n                \"PrivateIpAddress\": \"172.20.65.172\",\n                \"InPkg\": 0,\n                \"OutPkg\": 20,\n                \"InTraffic\": 0,\n                \"OutTraffic\": 1960\n            },\n            {\n                \"PrivateIpAddress\": \"172.20.65.249\",\n                \"InPkg\": 0,\n                \"OutPkg\": 20,\n                \"InTraffic\": 0,\n                \"OutTraffic\": 1960\n            }\n        ],\n        \"TotalCount\": 261,\n        \"RequestId\": \"0fc9884d-7aa1-4d95-95d3-7945108d2b10\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GatewayFlowMonitorDetailSet": [
+            {
+                "PrivateIpAddress": "172.20.65.74",
+                "InPkg": 182,
+                "OutPkg": 263,
+                "InTraffic": 17316,
+                "OutTraffic": 35269
+            },
+            {
+                "PrivateIpAddress": "172.20.65.63",
+                "InPkg": 0,
+                "OutPkg": 20,
+                "InTraffic": 0,
+                "OutTraffic": 1960
+            },
+            {
+                "PrivateIpAddress": "172.20.65.70",
+                "InPkg": 0,
+                "OutPkg": 20,
+                "InTraffic": 0,
+                "OutTraffic": 1960
+            },
+            {
+                "PrivateIpAddress": "172.20.65.172",
+                "InPkg": 0,
+                "OutPkg": 20,
+                "InTraffic": 0,
+                "OutTraffic": 1960
+            },
+            {
+                "PrivateIpAddress": "172.20.65.249",
+                "InPkg": 0,
+                "OutPkg": 20,
+                "InTraffic": 0,
+                "OutTraffic": 1960
+            }
+        ],
+        "TotalCount": 261,
+        "RequestId": "0fc9884d-7aa1-4d95-95d3-7945108d2b10"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GatewayFlowMonitorDetailSet\": [\n            {\n                \"PrivateIpAddress\": \"2.2.2.2\",\n                \"InPkg\": 5455,\n                \"OutPkg\": 4444,\n                \"InTraffic\": 1048576,\n                \"OutTraffic\": 1234567\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"396e6170-f2ce-4233-9405-9a2e5ce8b0b5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GatewayFlowMonitorDetailSet": [
+            {
+                "PrivateIpAddress": "2.2.2.2",
+                "InPkg": 5455,
+                "OutPkg": 4444,
+                "InTraffic": 1048576,
+                "OutTraffic": 1234567
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "396e6170-f2ce-4233-9405-9a2e5ce8b0b5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"GatewayQosSet\": [\n            {\n                \"VpcId\": \"vpc-mrzkofih\",\n                \"IpAddress\": \"10.0.0.12\",\n                \"Bandwidth\": 10,\n                \"CreateTime\": \"2020-01-01 10:00:00\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "GatewayQosSet": [
+            {
+                "VpcId": "vpc-mrzkofih",
+                "IpAddress": "10.0.0.12",
+                "Bandwidth": 10,
+                "CreateTime": "2020-01-01 10:00:00"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,12 +57,65 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HaVipSet\": [\n            {\n                \"HaVipId\": \"havip-2kce8v4q\",\n                \"HaVipName\": \"tadfafd\",\n                \"Vip\": \"10.3.3.15\",\n                \"VpcId\": \"vpc-o31qeah3\",\n                \"SubnetId\": \"subnet-8qywqc4y\",\n                \"NetworkInterfaceId\": \"\",\n                \"InstanceId\": \"\",\n                \"AddressIp\": \"\",\n                \"Business\": \"\",\n                \"State\": \"UNBOUND\",\n                \"CreatedTime\": \"2018-04-03 20:00:05\"\n            },\n            {\n                \"HaVipId\": \"havip-bk4275i0\",\n                \"HaVipName\": \"22\",\n                \"Vip\": \"10.2.0.14\",\n                \"VpcId\": \"vpc-2mcdauzl\",\n                \"SubnetId\": \"subnet-mnmm19fg\",\n                \"NetworkInterfaceId\": \"\",\n                \"InstanceId\": \"\",\n                \"AddressIp\": \"\",\n                \"Business\": \"\",\n                \"State\": \"UNBOUND\",\n                \"CreatedTime\": \"2018-04-03 20:05:33\"\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"1c827bf1-837f-4302-b51a-4d538b7ad249\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HaVipSet": [
+            {
+                "HaVipId": "havip-2kce8v4q",
+                "HaVipName": "tadfafd",
+                "Vip": "10.3.3.15",
+                "VpcId": "vpc-o31qeah3",
+                "SubnetId": "subnet-8qywqc4y",
+                "NetworkInterfaceId": "",
+                "InstanceId": "",
+                "AddressIp": "",
+                "Business": "",
+                "State": "UNBOUND",
+                "CreatedTime": "2018-04-03 20:00:05"
+            },
+            {
+                "HaVipId": "havip-bk4275i0",
+                "HaVipName": "22",
+                "Vip": "10.2.0.14",
+                "VpcId": "vpc-2mcdauzl",
+                "SubnetId": "subnet-mnmm19fg",
+                "NetworkInterfaceId": "",
+                "InstanceId": "",
+                "AddressIp": "",
+                "Business": "",
+                "State": "UNBOUND",
+                "CreatedTime": "2018-04-03 20:05:33"
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "1c827bf1-837f-4302-b51a-4d538b7ad249"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HaVipSet\": [\n            {\n                \"HaVipId\": \"havip-iyy1ykky\",\n                \"HaVipName\": \"test modify\",\n                \"Vip\": \"10.4.6.17\",\n                \"VpcId\": \"vpc-6v2ht8q5\",\n                \"SubnetId\": \"subnet-qq51iwr4\",\n                \"NetworkInterfaceId\": \"\",\n                \"InstanceId\": \"\",\n                \"AddressIp\": \"\",\n                \"Business\": \"\",\n                \"State\": \"UNBOUND\",\n                \"CreatedTime\": \"2018-10-09 18:08:16\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"659cd6a3-a75a-473c-8280-af27c33da8bd\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HaVipSet": [
+            {
+                "HaVipId": "havip-iyy1ykky",
+                "HaVipName": "test modify",
+                "Vip": "10.4.6.17",
+                "VpcId": "vpc-6v2ht8q5",
+                "SubnetId": "subnet-qq51iwr4",
+                "NetworkInterfaceId": "",
+                "InstanceId": "",
+                "AddressIp": "",
+                "Business": "",
+                "State": "UNBOUND",
+                "CreatedTime": "2018-10-09 18:08:16"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "659cd6a3-a75a-473c-8280-af27c33da8bd"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

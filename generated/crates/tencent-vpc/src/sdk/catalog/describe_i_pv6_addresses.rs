@@ -65,7 +65,46 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 0,\n        \"AddressSet\": [\n            {\n                \"AddressId\": \"eipv6-11112222\",\n                \"AddressName\": \"abc\",\n                \"AddressStatus\": \"abc\",\n                \"AddressIp\": \"abc\",\n                \"InstanceId\": \"abc\",\n                \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n                \"NetworkInterfaceId\": \"abc\",\n                \"PrivateAddressIp\": \"abc\",\n                \"IsArrears\": true,\n                \"IsBlocked\": true,\n                \"IsEipDirectConnection\": true,\n                \"AddressType\": \"abc\",\n                \"CascadeRelease\": true,\n                \"EipAlgType\": {\n                    \"Ftp\": true,\n                    \"Sip\": true\n                },\n                \"InternetServiceProvider\": \"abc\",\n                \"LocalBgp\": true,\n                \"Bandwidth\": 1,\n                \"InternetChargeType\": \"abc\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"abc\",\n                        \"Value\": \"abc\"\n                    }\n                ],\n                \"DeadlineDate\": \"2020-09-22\",\n                \"InstanceType\": \"abc\",\n                \"Egress\": \"abc\"\n            }\n        ],\n        \"RequestId\": \"abc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 0,
+        "AddressSet": [
+            {
+                "AddressId": "eipv6-11112222",
+                "AddressName": "abc",
+                "AddressStatus": "abc",
+                "AddressIp": "abc",
+                "InstanceId": "abc",
+                "CreatedTime": "2020-09-22T00:00:00+00:00",
+                "NetworkInterfaceId": "abc",
+                "PrivateAddressIp": "abc",
+                "IsArrears": true,
+                "IsBlocked": true,
+                "IsEipDirectConnection": true,
+                "AddressType": "abc",
+                "CascadeRelease": true,
+                "EipAlgType": {
+                    "Ftp": true,
+                    "Sip": true
+                },
+                "InternetServiceProvider": "abc",
+                "LocalBgp": true,
+                "Bandwidth": 1,
+                "InternetChargeType": "abc",
+                "TagSet": [
+                    {
+                        "Key": "abc",
+                        "Value": "abc"
+                    }
+                ],
+                "DeadlineDate": "2020-09-22",
+                "InstanceType": "abc",
+                "Egress": "abc"
+            }
+        ],
+        "RequestId": "abc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -45,7 +45,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceJumboSet\": [\n            {\n                \"InstanceId\": \"ins-70w096mg\",\n                \"JumboState\": false\n            }\n        ],\n        \"RequestId\": \"7fc40006-3629-44de-a520-74ffd2cf1882\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceJumboSet": [
+            {
+                "InstanceId": "ins-70w096mg",
+                "JumboState": false
+            }
+        ],
+        "RequestId": "7fc40006-3629-44de-a520-74ffd2cf1882"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

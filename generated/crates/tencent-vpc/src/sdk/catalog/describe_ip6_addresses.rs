@@ -60,12 +60,90 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"AddressSet\": [\n            {\n                \"AddressId\": \"eip-lrhy2lpe\",\n                \"AddressName\": \"demo\",\n                \"AddressStatus\": \"BIND\",\n                \"AddressIp\": \"2402:4e00:1000:2d00:0:8f3f:6:9895\",\n                \"InstanceId\": \"ins-0cu6wix4\",\n                \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n                \"NetworkInterfaceId\": \"eni-85sohtb7\",\n                \"PrivateAddressIp\": \"2402:4e00:1000:2d00:0:8f3f:6:9895\",\n                \"IsArrears\": true,\n                \"IsBlocked\": true,\n                \"IsEipDirectConnection\": true,\n                \"AddressType\": \"EIP6\",\n                \"CascadeRelease\": true,\n                \"EipAlgType\": {\n                    \"Ftp\": true,\n                    \"Sip\": true\n                },\n                \"InternetServiceProvider\": \"BGP\",\n                \"LocalBgp\": true,\n                \"Bandwidth\": 1,\n                \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"role\",\n                        \"Value\": \"developer\"\n                    }\n                ],\n                \"DeadlineDate\": \"2020-09-22\",\n                \"InstanceType\": \"CVM\",\n                \"Egress\": \"center_egress1\"\n            }\n        ],\n        \"RequestId\": \"64b212c4-d541-44c3-80ff-1131967a77c5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "AddressSet": [
+            {
+                "AddressId": "eip-lrhy2lpe",
+                "AddressName": "demo",
+                "AddressStatus": "BIND",
+                "AddressIp": "2402:4e00:1000:2d00:0:8f3f:6:9895",
+                "InstanceId": "ins-0cu6wix4",
+                "CreatedTime": "2020-09-22T00:00:00+00:00",
+                "NetworkInterfaceId": "eni-85sohtb7",
+                "PrivateAddressIp": "2402:4e00:1000:2d00:0:8f3f:6:9895",
+                "IsArrears": true,
+                "IsBlocked": true,
+                "IsEipDirectConnection": true,
+                "AddressType": "EIP6",
+                "CascadeRelease": true,
+                "EipAlgType": {
+                    "Ftp": true,
+                    "Sip": true
+                },
+                "InternetServiceProvider": "BGP",
+                "LocalBgp": true,
+                "Bandwidth": 1,
+                "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                "TagSet": [
+                    {
+                        "Key": "role",
+                        "Value": "developer"
+                    }
+                ],
+                "DeadlineDate": "2020-09-22",
+                "InstanceType": "CVM",
+                "Egress": "center_egress1"
+            }
+        ],
+        "RequestId": "64b212c4-d541-44c3-80ff-1131967a77c5"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"AddressSet\": [\n            {\n                \"AddressId\": \"eip-lrhy2lpe\",\n                \"AddressName\": \"demo\",\n                \"AddressStatus\": \"BIND\",\n                \"AddressIp\": \"2402:4e00:1000:2d00:0:8f3f:6:9895\",\n                \"InstanceId\": \"ins-0cu6wix4\",\n                \"CreatedTime\": \"2020-09-22T00:00:00+00:00\",\n                \"NetworkInterfaceId\": \"eni-85sohtb7\",\n                \"PrivateAddressIp\": \"2402:4e00:1000:2d00:0:8f3f:6:9895\",\n                \"IsArrears\": true,\n                \"IsBlocked\": true,\n                \"IsEipDirectConnection\": true,\n                \"AddressType\": \"EIP6\",\n                \"CascadeRelease\": true,\n                \"EipAlgType\": {\n                    \"Ftp\": true,\n                    \"Sip\": true\n                },\n                \"InternetServiceProvider\": \"BGP\",\n                \"LocalBgp\": true,\n                \"Bandwidth\": 1,\n                \"InternetChargeType\": \"TRAFFIC_POSTPAID_BY_HOUR\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"role\",\n                        \"Value\": \"developer\"\n                    }\n                ],\n                \"DeadlineDate\": \"2020-09-22\",\n                \"InstanceType\": \"CVM\",\n                \"Egress\": \"center_egress1\"\n            }\n        ],\n        \"RequestId\": \"64b212c4-d541-44c3-80ff-1131967a77c5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "AddressSet": [
+            {
+                "AddressId": "eip-lrhy2lpe",
+                "AddressName": "demo",
+                "AddressStatus": "BIND",
+                "AddressIp": "2402:4e00:1000:2d00:0:8f3f:6:9895",
+                "InstanceId": "ins-0cu6wix4",
+                "CreatedTime": "2020-09-22T00:00:00+00:00",
+                "NetworkInterfaceId": "eni-85sohtb7",
+                "PrivateAddressIp": "2402:4e00:1000:2d00:0:8f3f:6:9895",
+                "IsArrears": true,
+                "IsBlocked": true,
+                "IsEipDirectConnection": true,
+                "AddressType": "EIP6",
+                "CascadeRelease": true,
+                "EipAlgType": {
+                    "Ftp": true,
+                    "Sip": true
+                },
+                "InternetServiceProvider": "BGP",
+                "LocalBgp": true,
+                "Bandwidth": 1,
+                "InternetChargeType": "TRAFFIC_POSTPAID_BY_HOUR",
+                "TagSet": [
+                    {
+                        "Key": "role",
+                        "Value": "developer"
+                    }
+                ],
+                "DeadlineDate": "2020-09-22",
+                "InstanceType": "CVM",
+                "Egress": "center_egress1"
+            }
+        ],
+        "RequestId": "64b212c4-d541-44c3-80ff-1131967a77c5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"DownLoadUrl\": \"https://ip-address-repo-1255852779.cos.ap-guangzhou.myqcloud.com/tencent_ipv4_repo.tgz?q-sign-algorithm=sha1&q-ak=*&q-sign-time=1578970542;1579057002&q-key-time=1578970542;1579057002&q-header-list=&q-url-param-list=&q-signature=00f8d6ad0252822e17cca6450ebcd626eadc8405\",\n        \"ExpiredAt\": \"2020-01-15T10:56:42+00:00\",\n        \"RequestId\": \"21b41e67-8c0f-48cf-8af3-de0b6e1f4a4b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "DownLoadUrl": "https://ip-address-repo-1255852779.cos.ap-guangzhou.myqcloud.com/tencent_ipv4_repo.tgz?q-sign-algorithm=sha1&q-ak=*&q-sign-time=1578970542;1579057002&q-key-time=1578970542;1579057002&q-header-list=&q-url-param-list=&q-signature=00f8d6ad0252822e17cca6450ebcd626eadc8405",
+        "ExpiredAt": "2020-01-15T10:56:42+00:00",
+        "RequestId": "21b41e67-8c0f-48cf-8af3-de0b6e1f4a4b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 2,\n        \"AddressInfo\": [\n            {\n                \"AddressIp\": \"2001:1200::\",\n                \"Country\": \"Mexico\",\n                \"Province\": \"tabasco\",\n                \"City\": \"miguel hidalgo\",\n                \"Region\": \"Unknown\",\n                \"Isp\": \"protel i-next, s.a. de c.v., mx\"\n            },\n            {\n                \"AddressIp\": \"8.8.8.8\",\n                \"Country\": \"United States\",\n                \"Province\": \"california\",\n                \"City\": \"mountain view\",\n                \"Region\": \"Unknown\",\n                \"Isp\": \"google - google inc., us\"\n            }\n        ],\n        \"RequestId\": \"6d3e1ba5-a3d0-41d4-93f7-4992a2e18b9d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 2,
+        "AddressInfo": [
+            {
+                "AddressIp": "2001:1200::",
+                "Country": "Mexico",
+                "Province": "tabasco",
+                "City": "miguel hidalgo",
+                "Region": "Unknown",
+                "Isp": "protel i-next, s.a. de c.v., mx"
+            },
+            {
+                "AddressIp": "8.8.8.8",
+                "Country": "United States",
+                "Province": "california",
+                "City": "mountain view",
+                "Region": "Unknown",
+                "Isp": "google - google inc., us"
+            }
+        ],
+        "RequestId": "6d3e1ba5-a3d0-41d4-93f7-4992a2e18b9d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"LocalGatewaySet\": [\n            {\n                \"CdcId\": \"cluster-1234dert\",\n                \"VpcId\": \"vpc-m0c2kcun\",\n                \"UniqLocalGwId\": \"lgw-1234edfr\",\n                \"LocalGatewayName\": \"TEST\",\n                \"LocalGwIp\": \"10.0.0.0\",\n                \"CreateTime\": \"2021-03-24 15:31:56\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "LocalGatewaySet": [
+            {
+                "CdcId": "cluster-1234dert",
+                "VpcId": "vpc-m0c2kcun",
+                "UniqLocalGwId": "lgw-1234edfr",
+                "LocalGatewayName": "TEST",
+                "LocalGwIp": "10.0.0.0",
+                "CreateTime": "2021-03-24 15:31:56"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

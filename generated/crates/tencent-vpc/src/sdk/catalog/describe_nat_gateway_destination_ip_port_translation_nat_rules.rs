@@ -72,12 +72,70 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"NatGatewayDestinationIpPortTranslationNatRuleSet\": [\n            {\n                \"IpProtocol\": \"TCP\",\n                \"PublicIpAddress\": \"139.199.232.238\",\n                \"PublicPort\": 8989,\n                \"PrivateIpAddress\": \"10.80.80.41\",\n                \"PrivatePort\": 8989,\n                \"Description\": \"test_dnapt\",\n                \"CreatedTime\": \"2019-05-04 13:42:11\",\n                \"NatGatewayId\": \"nat-3isn9hr0\",\n                \"VpcId\": \"vpc-0yi4hekt\"\n            },\n            {\n                \"IpProtocol\": \"UDP\",\n                \"PublicIpAddress\": \"139.199.232.238\",\n                \"PublicPort\": 8989,\n                \"PrivateIpAddress\": \"10.80.80.41\",\n                \"PrivatePort\": 8989,\n                \"Description\": \"test_dnapt\",\n                \"CreatedTime\": \"2019-05-04 13:20:20\",\n                \"NatGatewayId\": \"nat-3isn9hr0\",\n                \"VpcId\": \"vpc-0yi4hekt\"\n            }\n        ],\n        \"RequestId\": \"eb203971-a7a0-45c1-9c72-36ad86688590\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "NatGatewayDestinationIpPortTranslationNatRuleSet": [
+            {
+                "IpProtocol": "TCP",
+                "PublicIpAddress": "139.199.232.238",
+                "PublicPort": 8989,
+                "PrivateIpAddress": "10.80.80.41",
+                "PrivatePort": 8989,
+                "Description": "test_dnapt",
+                "CreatedTime": "2019-05-04 13:42:11",
+                "NatGatewayId": "nat-3isn9hr0",
+                "VpcId": "vpc-0yi4hekt"
+            },
+            {
+                "IpProtocol": "UDP",
+                "PublicIpAddress": "139.199.232.238",
+                "PublicPort": 8989,
+                "PrivateIpAddress": "10.80.80.41",
+                "PrivatePort": 8989,
+                "Description": "test_dnapt",
+                "CreatedTime": "2019-05-04 13:20:20",
+                "NatGatewayId": "nat-3isn9hr0",
+                "VpcId": "vpc-0yi4hekt"
+            }
+        ],
+        "RequestId": "eb203971-a7a0-45c1-9c72-36ad86688590"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"NatGatewayDestinationIpPortTranslationNatRuleSet\": [\n            {\n                \"IpProtocol\": \"TCP\",\n                \"PublicIpAddress\": \"139.199.232.238\",\n                \"PublicPort\": 8989,\n                \"PrivateIpAddress\": \"10.80.80.41\",\n                \"PrivatePort\": 8989,\n                \"Description\": \"test_dnapt\",\n                \"CreatedTime\": \"2019-05-04 13:09:25\",\n                \"NatGatewayId\": \"nat-3isn9hr0\",\n                \"VpcId\": \"vpc-0yi4hekt\"\n            },\n            {\n                \"IpProtocol\": \"UDP\",\n                \"PublicIpAddress\": \"139.199.232.238\",\n                \"PublicPort\": 8989,\n                \"PrivateIpAddress\": \"10.80.80.41\",\n                \"PrivatePort\": 8989,\n                \"Description\": \"test_dnapt\",\n                \"CreatedTime\": \"2019-05-04 13:20:20\",\n                \"NatGatewayId\": \"nat-3isn9hr0\",\n                \"VpcId\": \"vpc-0yi4hekt\"\n            }\n        ],\n        \"RequestId\": \"9b751ec3-d10a-4138-bdd9-fa5564684e60\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "NatGatewayDestinationIpPortTranslationNatRuleSet": [
+            {
+                "IpProtocol": "TCP",
+                "PublicIpAddress": "139.199.232.238",
+                "PublicPort": 8989,
+                "PrivateIpAddress": "10.80.80.41",
+                "PrivatePort": 8989,
+                "Description": "test_dnapt",
+                "CreatedTime": "2019-05-04 13:09:25",
+                "NatGatewayId": "nat-3isn9hr0",
+                "VpcId": "vpc-0yi4hekt"
+            },
+            {
+                "IpProtocol": "UDP",
+                "PublicIpAddress": "139.199.232.238",
+                "PublicPort": 8989,
+                "PrivateIpAddress": "10.80.80.41",
+                "PrivatePort": 8989,
+                "Description": "test_dnapt",
+                "CreatedTime": "2019-05-04 13:20:20",
+                "NatGatewayId": "nat-3isn9hr0",
+                "VpcId": "vpc-0yi4hekt"
+            }
+        ],
+        "RequestId": "9b751ec3-d10a-4138-bdd9-fa5564684e60"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Total\": 1,\n        \"NatDirectConnectGatewayRouteSet\": [\n            {\n                \"DestinationCidrBlock\": \"99.99.99.77/32\",\n                \"UpdateTime\": \"2020-09-22 00:00:00\",\n                \"GatewayType\": \"DIRECTCONNECT\",\n                \"GatewayId\": \"dcg-71awizmv\",\n                \"CreateTime\": \"2020-09-22 00:00:00\"\n            }\n        ],\n        \"RequestId\": \"852bd0e9-2104-4e83-b0fc-87c2c2036140\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Total": 1,
+        "NatDirectConnectGatewayRouteSet": [
+            {
+                "DestinationCidrBlock": "99.99.99.77/32",
+                "UpdateTime": "2020-09-22 00:00:00",
+                "GatewayType": "DIRECTCONNECT",
+                "GatewayId": "dcg-71awizmv",
+                "CreateTime": "2020-09-22 00:00:00"
+            }
+        ],
+        "RequestId": "852bd0e9-2104-4e83-b0fc-87c2c2036140"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -78,7 +78,23 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NatGatewayFlowMonitorDetailSet\": [\n            {\n                \"OutTraffic\": 15925824,\n                \"PrivateIpAddress\": \"2.2.2.188\",\n                \"InPkg\": 71466,\n                \"OutPkg\": 57276,\n                \"InTraffic\": 13526553,\n                \"ConcurrentConnectionCount\": 999,\n                \"NewConnectionRate\": 888\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"d9b0cd80-3b86-4e03-8fc9-bc7de311bc73\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NatGatewayFlowMonitorDetailSet": [
+            {
+                "OutTraffic": 15925824,
+                "PrivateIpAddress": "2.2.2.188",
+                "InPkg": 71466,
+                "OutPkg": 57276,
+                "InTraffic": 13526553,
+                "ConcurrentConnectionCount": 999,
+                "NewConnectionRate": 888
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "d9b0cd80-3b86-4e03-8fc9-bc7de311bc73"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

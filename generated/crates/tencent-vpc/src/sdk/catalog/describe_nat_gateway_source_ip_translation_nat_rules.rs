@@ -73,7 +73,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"SourceIpTranslationNatRuleSet\": [\n            {\n                \"NatGatewaySnatId\": \"subnet-0yi4hekt\",\n                \"ResourceId\": \"subnet-0yi4hekt\",\n                \"ResourceType\": \"SUBNET\",\n                \"PublicIpAddresses\": [\n                    \"139.199.232.238\"\n                ],\n                \"PrivateIpAddress\": \"10.80.80.0/24\",\n                \"Description\": \"test_snat\",\n                \"CreatedTime\": \"2019-05-04 13:42:11\",\n                \"NatGatewayId\": \"nat-3isn9hr0\",\n                \"VpcId\": \"vpc-0yi4hekt\"\n            }\n        ],\n        \"RequestId\": \"eb203971-a7a0-45c1-9c72-36ad86688590\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "SourceIpTranslationNatRuleSet": [
+            {
+                "NatGatewaySnatId": "subnet-0yi4hekt",
+                "ResourceId": "subnet-0yi4hekt",
+                "ResourceType": "SUBNET",
+                "PublicIpAddresses": [
+                    "139.199.232.238"
+                ],
+                "PrivateIpAddress": "10.80.80.0/24",
+                "Description": "test_snat",
+                "CreatedTime": "2019-05-04 13:42:11",
+                "NatGatewayId": "nat-3isn9hr0",
+                "VpcId": "vpc-0yi4hekt"
+            }
+        ],
+        "RequestId": "eb203971-a7a0-45c1-9c72-36ad86688590"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

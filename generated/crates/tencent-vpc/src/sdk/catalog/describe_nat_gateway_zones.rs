@@ -39,7 +39,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ZoneSet\": [\n            {\n                \"Zone\": \"ap-guangzhou-1\",\n                \"ZoneId\": 100001\n            },\n            {\n                \"Zone\": \"ap-guangzhou-2\",\n                \"ZoneId\": 100002\n            }\n        ],\n        \"RequestId\": \"6f2a42cf-2905-4fa5-af49-0f01612550de\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ZoneSet": [
+            {
+                "Zone": "ap-guangzhou-1",
+                "ZoneId": 100001
+            },
+            {
+                "Zone": "ap-guangzhou-2",
+                "ZoneId": 100002
+            }
+        ],
+        "RequestId": "6f2a42cf-2905-4fa5-af49-0f01612550de"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,12 +57,172 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NatGatewaySet\": [\n            {\n                \"NatGatewayId\": \"nat-3isn9hr0\",\n                \"NatGatewayName\": \"test\",\n                \"VpcId\": \"vpc-0yi4hekt\",\n                \"CreatedTime\": \"2017-09-20 20:28:24\",\n                \"State\": \"AVAILABLE\",\n                \"NetworkState\": \"RUNNING\",\n                \"InternetMaxBandwidthOut\": 100,\n                \"MaxConcurrentConnection\": 1000000,\n                \"PublicIpAddressSet\": [\n                    {\n                        \"AddressId\": \"eip-7qcdm91q\",\n                        \"PublicIpAddress\": \"139.199.232.238\",\n                        \"IsBlocked\": false\n                    }\n                ],\n                \"DestinationIpPortTranslationNatRuleSet\": [\n                    {\n                        \"IpProtocol\": \"TCP\",\n                        \"PublicIpAddress\": \"139.199.232.238\",\n                        \"PublicPort\": 8586,\n                        \"PrivateIpAddress\": \"10.80.80.41\",\n                        \"PrivatePort\": 8989,\n                        \"Description\": \"test_modify\"\n                    },\n                    {\n                        \"IpProtocol\": \"UDP\",\n                        \"PublicIpAddress\": \"139.199.232.238\",\n                        \"PublicPort\": 8989,\n                        \"PrivateIpAddress\": \"10.80.80.41\",\n                        \"PrivatePort\": 8989,\n                        \"Description\": \"test_dnapt\"\n                    }\n                ],\n                \"Zone\": \"ap-guangzhou-1\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"test-key\",\n                        \"Value\": \"test-value3\"\n                    }\n                ],\n                \"SecurityGroupSet\": [],\n                \"ExclusiveGatewayBandwidth\": 1,\n                \"IsExclusive\": true,\n                \"SubnetId\": \"sub-er88uji9\",\n                \"DirectConnectGatewayIds\": [],\n                \"SourceIpTranslationNatRuleSet\": []\n            },\n            {\n                \"NatGatewayId\": \"nat-7xh58vea\",\n                \"NatGatewayName\": \"test_create\",\n                \"VpcId\": \"vpc-0yi4hekt\",\n                \"CreatedTime\": \"2019-05-04 15:01:11\",\n                \"State\": \"PENDING\",\n                \"NetworkState\": \"RUNNING\",\n                \"InternetMaxBandwidthOut\": 100,\n                \"MaxConcurrentConnection\": 1000000,\n                \"PublicIpAddressSet\": [],\n                \"DestinationIpPortTranslationNatRuleSet\": [],\n                \"Zone\": \"ap-guangzhou-2\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"test-key\",\n                        \"Value\": \"test-value4\"\n                    }\n                ],\n                \"SecurityGroupSet\": [],\n                \"ExclusiveGatewayBandwidth\": 1,\n                \"IsExclusive\": true,\n                \"SubnetId\": \"sub-er88uji9\",\n                \"DirectConnectGatewayIds\": [],\n                \"SourceIpTranslationNatRuleSet\": []\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"a3964872-e2f5-4180-8607-0b49ec8e0109\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NatGatewaySet": [
+            {
+                "NatGatewayId": "nat-3isn9hr0",
+                "NatGatewayName": "test",
+                "VpcId": "vpc-0yi4hekt",
+                "CreatedTime": "2017-09-20 20:28:24",
+                "State": "AVAILABLE",
+                "NetworkState": "RUNNING",
+                "InternetMaxBandwidthOut": 100,
+                "MaxConcurrentConnection": 1000000,
+                "PublicIpAddressSet": [
+                    {
+                        "AddressId": "eip-7qcdm91q",
+                        "PublicIpAddress": "139.199.232.238",
+                        "IsBlocked": false
+                    }
+                ],
+                "DestinationIpPortTranslationNatRuleSet": [
+                    {
+                        "IpProtocol": "TCP",
+                        "PublicIpAddress": "139.199.232.238",
+                        "PublicPort": 8586,
+                        "PrivateIpAddress": "10.80.80.41",
+                        "PrivatePort": 8989,
+                        "Description": "test_modify"
+                    },
+                    {
+                        "IpProtocol": "UDP",
+                        "PublicIpAddress": "139.199.232.238",
+                        "PublicPort": 8989,
+                        "PrivateIpAddress": "10.80.80.41",
+                        "PrivatePort": 8989,
+                        "Description": "test_dnapt"
+                    }
+                ],
+                "Zone": "ap-guangzhou-1",
+                "TagSet": [
+                    {
+                        "Key": "test-key",
+                        "Value": "test-value3"
+                    }
+                ],
+                "SecurityGroupSet": [],
+                "ExclusiveGatewayBandwidth": 1,
+                "IsExclusive": true,
+                "SubnetId": "sub-er88uji9",
+                "DirectConnectGatewayIds": [],
+                "SourceIpTranslationNatRuleSet": []
+            },
+            {
+                "NatGatewayId": "nat-7xh58vea",
+                "NatGatewayName": "test_create",
+                "VpcId": "vpc-0yi4hekt",
+                "CreatedTime": "2019-05-04 15:01:11",
+                "State": "PENDING",
+                "NetworkState": "RUNNING",
+                "InternetMaxBandwidthOut": 100,
+                "MaxConcurrentConnection": 1000000,
+                "PublicIpAddressSet": [],
+                "DestinationIpPortTranslationNatRuleSet": [],
+                "Zone": "ap-guangzhou-2",
+                "TagSet": [
+                    {
+                        "Key": "test-key",
+                        "Value": "test-value4"
+                    }
+                ],
+                "SecurityGroupSet": [],
+                "ExclusiveGatewayBandwidth": 1,
+                "IsExclusive": true,
+                "SubnetId": "sub-er88uji9",
+                "DirectConnectGatewayIds": [],
+                "SourceIpTranslationNatRuleSet": []
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "a3964872-e2f5-4180-8607-0b49ec8e0109"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NatGatewaySet\": [\n            {\n                \"NatGatewayId\": \"nat-3isn9hr0\",\n                \"NatGatewayName\": \"test\",\n                \"VpcId\": \"vpc-0yi4hekt\",\n                \"CreatedTime\": \"2017-09-20 20:28:24\",\n                \"State\": \"AVAILABLE\",\n                \"NetworkState\": \"RUNNING\",\n                \"InternetMaxBandwidthOut\": 100,\n                \"MaxConcurrentConnection\": 1000000,\n                \"SecurityGroupSet\": [],\n                \"ExclusiveGatewayBandwidth\": 1,\n                \"IsExclusive\": true,\n                \"SubnetId\": \"sub-er88uji9\",\n                \"DirectConnectGatewayIds\": [],\n                \"SourceIpTranslationNatRuleSet\": [],\n                \"PublicIpAddressSet\": [\n                    {\n                        \"AddressId\": \"eip-7qcdm91q\",\n                        \"PublicIpAddress\": \"139.199.232.238\",\n                        \"IsBlocked\": false\n                    }\n                ],\n                \"DestinationIpPortTranslationNatRuleSet\": [\n                    {\n                        \"IpProtocol\": \"TCP\",\n                        \"PublicIpAddress\": \"139.199.232.238\",\n                        \"PublicPort\": 8586,\n                        \"PrivateIpAddress\": \"10.80.80.41\",\n                        \"PrivatePort\": 8989,\n                        \"Description\": \"test_modify\"\n                    },\n                    {\n                        \"IpProtocol\": \"UDP\",\n                        \"PublicIpAddress\": \"139.199.232.238\",\n                        \"PublicPort\": 8989,\n                        \"PrivateIpAddress\": \"10.80.80.41\",\n                        \"PrivatePort\": 8989,\n                        \"Description\": \"test_dnapt\"\n                    }\n                ],\n                \"Zone\": \"ap-guangzhou-1\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"test-key\",\n                        \"Value\": \"test-value1\"\n                    }\n                ]\n            },\n            {\n                \"NatGatewayId\": \"nat-mxkohguo\",\n                \"NatGatewayName\": \"aaaaaa\",\n                \"VpcId\": \"vpc-m7sihqw5\",\n                \"CreatedTime\": \"2018-07-25 11:37:29\",\n                \"State\": \"PENDING\",\n                \"NetworkState\": \"UNAVAILABLE\",\n                \"InternetMaxBandwidthOut\": 100,\n                \"MaxConcurrentConnection\": 1000000,\n                \"PublicIpAddressSet\": [],\n                \"DestinationIpPortTranslationNatRuleSet\": [],\n                \"Zone\": \"ap-guangzhou-1\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"test-key\",\n                        \"Value\": \"test-value2\"\n                    }\n                ],\n                \"SecurityGroupSet\": [],\n                \"ExclusiveGatewayBandwidth\": 1,\n                \"IsExclusive\": true,\n                \"SubnetId\": \"sub-er88uji9\",\n                \"DirectConnectGatewayIds\": [],\n                \"SourceIpTranslationNatRuleSet\": []\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"fed7e087-083f-49e4-8754-17fb130828e0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NatGatewaySet": [
+            {
+                "NatGatewayId": "nat-3isn9hr0",
+                "NatGatewayName": "test",
+                "VpcId": "vpc-0yi4hekt",
+                "CreatedTime": "2017-09-20 20:28:24",
+                "State": "AVAILABLE",
+                "NetworkState": "RUNNING",
+                "InternetMaxBandwidthOut": 100,
+                "MaxConcurrentConnection": 1000000,
+                "SecurityGroupSet": [],
+                "ExclusiveGatewayBandwidth": 1,
+                "IsExclusive": true,
+                "SubnetId": "sub-er88uji9",
+                "DirectConnectGatewayIds": [],
+                "SourceIpTranslationNatRuleSet": [],
+                "PublicIpAddressSet": [
+                    {
+                        "AddressId": "eip-7qcdm91q",
+                        "PublicIpAddress": "139.199.232.238",
+                        "IsBlocked": false
+                    }
+                ],
+                "DestinationIpPortTranslationNatRuleSet": [
+                    {
+                        "IpProtocol": "TCP",
+                        "PublicIpAddress": "139.199.232.238",
+                        "PublicPort": 8586,
+                        "PrivateIpAddress": "10.80.80.41",
+                        "PrivatePort": 8989,
+                        "Description": "test_modify"
+                    },
+                    {
+                        "IpProtocol": "UDP",
+                        "PublicIpAddress": "139.199.232.238",
+                        "PublicPort": 8989,
+                        "PrivateIpAddress": "10.80.80.41",
+                        "PrivatePort": 8989,
+                        "Description": "test_dnapt"
+                    }
+                ],
+                "Zone": "ap-guangzhou-1",
+                "TagSet": [
+                    {
+                        "Key": "test-key",
+                        "Value": "test-value1"
+                    }
+                ]
+            },
+            {
+                "NatGatewayId": "nat-mxkohguo",
+                "NatGatewayName": "aaaaaa",
+                "VpcId": "vpc-m7sihqw5",
+                "CreatedTime": "2018-07-25 11:37:29",
+                "State": "PENDING",
+                "NetworkState": "UNAVAILABLE",
+                "InternetMaxBandwidthOut": 100,
+                "MaxConcurrentConnection": 1000000,
+                "PublicIpAddressSet": [],
+                "DestinationIpPortTranslationNatRuleSet": [],
+                "Zone": "ap-guangzhou-1",
+                "TagSet": [
+                    {
+                        "Key": "test-key",
+                        "Value": "test-value2"
+                    }
+                ],
+                "SecurityGroupSet": [],
+                "ExclusiveGatewayBandwidth": 1,
+                "IsExclusive": true,
+                "SubnetId": "sub-er88uji9",
+                "DirectConnectGatewayIds": [],
+                "SourceIpTranslationNatRuleSet": []
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "fed7e087-083f-49e4-8754-17fb130828e0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,7 +60,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NetDetectStateSet\": [\n            {\n                \"NetDetectId\": \"netd-12345678\",\n                \"NetDetectIpStateSet\": [\n                    {\n                        \"DetectDestinationIp\": \"10.0.0.2\",\n                        \"State\": 0,\n                        \"Delay\": 0,\n                        \"PacketLossRate\": 0\n                    },\n                    {\n                        \"DetectDestinationIp\": \"10.0.0.3\",\n                        \"State\": 0,\n                        \"Delay\": 0,\n                        \"PacketLossRate\": 0\n                    }\n                ]\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"6aa316a4-07d2-4355-b87d-40b7f22972b0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NetDetectStateSet": [
+            {
+                "NetDetectId": "netd-12345678",
+                "NetDetectIpStateSet": [
+                    {
+                        "DetectDestinationIp": "10.0.0.2",
+                        "State": 0,
+                        "Delay": 0,
+                        "PacketLossRate": 0
+                    },
+                    {
+                        "DetectDestinationIp": "10.0.0.3",
+                        "State": 0,
+                        "Delay": 0,
+                        "PacketLossRate": 0
+                    }
+                ]
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "6aa316a4-07d2-4355-b87d-40b7f22972b0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"NetworkAclQuintupleSet\": [\n            {\n                \"Protocol\": \"TCP\",\n                \"Description\": \"test\",\n                \"SourcePort\": \"80\",\n                \"SourceCidr\": \"192.168.0.0/24\",\n                \"DestinationPort\": \"80\",\n                \"DestinationCidr\": \"192.168.0.0/24\",\n                \"Action\": \"ACCEPT\",\n                \"CreateTime\": \"2019-11-11 22:16:17\",\n                \"NetworkAclQuintupleEntryId\": \"acli45-q1phngkz\",\n                \"NetworkAclDirection\": \"EGRESS\"\n            }\n        ],\n        \"RequestId\": \"cccb2665-5d02-4d87-b9e7-757bb06e5beb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "NetworkAclQuintupleSet": [
+            {
+                "Protocol": "TCP",
+                "Description": "test",
+                "SourcePort": "80",
+                "SourceCidr": "192.168.0.0/24",
+                "DestinationPort": "80",
+                "DestinationCidr": "192.168.0.0/24",
+                "Action": "ACCEPT",
+                "CreateTime": "2019-11-11 22:16:17",
+                "NetworkAclQuintupleEntryId": "acli45-q1phngkz",
+                "NetworkAclDirection": "EGRESS"
+            }
+        ],
+        "RequestId": "cccb2665-5d02-4d87-b9e7-757bb06e5beb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

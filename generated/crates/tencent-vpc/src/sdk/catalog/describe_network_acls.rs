@@ -57,12 +57,138 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n  \"Response\": {\n    \"NetworkAclSet\": [\n      {\n        \"CreatedTime\": \"2020-01-20 14:26:22\",\n        \"EgressEntries\": [\n          {\n            \"Action\": \"Drop\",\n            \"CidrBlock\": \"10.0.0.0/24\",\n            \"Description\": \"Test 222\",\n            \"Ipv6CidrBlock\": \"::/0\",\n            \"ModifyTime\": \"2020-01-20 14:26:22\",\n            \"Port\": \"80\",\n            \"Protocol\": \"All\"\n          }\n        ],\n        \"IngressEntries\": [\n          {\n            \"Action\": \"Drop\",\n            \"CidrBlock\": \"0.0.0.0/0\",\n            \"Description\": \"Test 1\",\n            \"Ipv6CidrBlock\": \"::/0\",\n            \"ModifyTime\": \"2020-01-21 14:26:22\",\n            \"Port\": \"80\",\n            \"Protocol\": \"all\"\n          }\n        ],\n        \"NetworkAclId\": \"acl-kmxukyv6\",\n        \"NetworkAclName\": \"Test 001\",\n        \"NetworkAclType\": \"TRIPLE\",\n        \"SubnetSet\": [\n          {\n            \"AvailableIpAddressCount\": 1,\n            \"CdcId\": \"cluster-gbo27yc4\",\n            \"CidrBlock\": \"10.0.0.0/24\",\n            \"CreatedTime\": \"2020-01-20 14:26:22\",\n            \"EnableBroadcast\": true,\n            \"Ipv6CidrBlock\": \"::/0\",\n            \"IsCdcSubnet\": 0,\n            \"IsDefault\": true,\n            \"IsRemoteVpcSnat\": true,\n            \"NetworkAclId\": \"acl-kmxukyv6\",\n            \"RouteTableId\": \"rtb-we123456\",\n            \"SubnetId\": \"subnet-qmqye6ew\",\n            \"SubnetName\": \"Subnet 1\",\n            \"TagSet\": [\n              {\n                \"Key\": \"ck\",\n                \"Value\": \"og\"\n              }\n            ],\n            \"TotalIpAddressCount\": 1,\n            \"VpcId\": \"vpc-rt123456\",\n            \"Zone\": \"ap-guangzhou\"\n          }\n        ],\n        \"TagSet\": [],\n        \"VpcId\": \"vpc-9it989fn\"\n      }\n    ],\n    \"RequestId\": \"cccb2665-5d02-4d87-b9e7-757bb06e5beb\",\n    \"TotalCount\": 1\n  }\n}",
+                body: r#"{
+  "Response": {
+    "NetworkAclSet": [
+      {
+        "CreatedTime": "2020-01-20 14:26:22",
+        "EgressEntries": [
+          {
+            "Action": "Drop",
+            "CidrBlock": "10.0.0.0/24",
+            "Description": "Test 222",
+            "Ipv6CidrBlock": "::/0",
+            "ModifyTime": "2020-01-20 14:26:22",
+            "Port": "80",
+            "Protocol": "All"
+          }
+        ],
+        "IngressEntries": [
+          {
+            "Action": "Drop",
+            "CidrBlock": "0.0.0.0/0",
+            "Description": "Test 1",
+            "Ipv6CidrBlock": "::/0",
+            "ModifyTime": "2020-01-21 14:26:22",
+            "Port": "80",
+            "Protocol": "all"
+          }
+        ],
+        "NetworkAclId": "acl-kmxukyv6",
+        "NetworkAclName": "Test 001",
+        "NetworkAclType": "TRIPLE",
+        "SubnetSet": [
+          {
+            "AvailableIpAddressCount": 1,
+            "CdcId": "cluster-gbo27yc4",
+            "CidrBlock": "10.0.0.0/24",
+            "CreatedTime": "2020-01-20 14:26:22",
+            "EnableBroadcast": true,
+            "Ipv6CidrBlock": "::/0",
+            "IsCdcSubnet": 0,
+            "IsDefault": true,
+            "IsRemoteVpcSnat": true,
+            "NetworkAclId": "acl-kmxukyv6",
+            "RouteTableId": "rtb-we123456",
+            "SubnetId": "subnet-qmqye6ew",
+            "SubnetName": "Subnet 1",
+            "TagSet": [
+              {
+                "Key": "ck",
+                "Value": "og"
+              }
+            ],
+            "TotalIpAddressCount": 1,
+            "VpcId": "vpc-rt123456",
+            "Zone": "ap-guangzhou"
+          }
+        ],
+        "TagSet": [],
+        "VpcId": "vpc-9it989fn"
+      }
+    ],
+    "RequestId": "cccb2665-5d02-4d87-b9e7-757bb06e5beb",
+    "TotalCount": 1
+  }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"NetworkAclSet\": [\n            {\n                \"TagSet\": [],\n                \"NetworkAclId\": \"\",\n                \"VpcId\": \"vpc-kj123456\",\n                \"NetworkAclType\": \"TRIPLE\",\n                \"IngressEntries\": [\n                    {\n                        \"Protocol\": \"all\",\n                        \"Description\": \"Test 1\",\n                        \"Ipv6CidrBlock\": \"::/0\",\n                        \"ModifyTime\": \"2020-01-21 14:26:22\",\n                        \"Action\": \"Drop\",\n                        \"CidrBlock\": \"0.0.0.0/0\",\n                        \"Port\": \"80\"\n                    }\n                ],\n                \"SubnetSet\": [\n                    {\n                        \"NetworkAclId\": \"acl-kmxukyv6\",\n                        \"RouteTableId\": \"rtb-we123456\",\n                        \"VpcId\": \"vpc-kj123456\",\n                        \"EnableBroadcast\": true,\n                        \"Zone\": \"ap-guangzhou\",\n                        \"Ipv6CidrBlock\": \"::/0\",\n                        \"AvailableIpAddressCount\": 1,\n                        \"IsCdcSubnet\": 0,\n                        \"CdcId\": \"cluster-gbo27yc4\",\n                        \"IsRemoteVpcSnat\": true,\n                        \"SubnetName\": \"Test 01\",\n                        \"TotalIpAddressCount\": 1,\n                        \"TagSet\": [\n                            {\n                                \"Value\": \"yt\",\n                                \"Key\": \"kj\"\n                            }\n                        ],\n                        \"CreatedTime\": \"2020-01-21 14:26:22\",\n                        \"SubnetId\": \"subnet-qmqye6ew\",\n                        \"CidrBlock\": \"10.0.0.0/24\",\n                        \"IsDefault\": true\n                    }\n                ],\n                \"NetworkAclName\": \"Test 33\",\n                \"CreatedTime\": \"2020-01-21 14:26:22\",\n                \"EgressEntries\": [\n                    {\n                        \"Protocol\": \"All\",\n                        \"Description\": \"Test\",\n                        \"Ipv6CidrBlock\": \"::/0\",\n                        \"ModifyTime\": \"2020-01-21 14:26:22\",\n                        \"Action\": \"Drop\",\n                        \"CidrBlock\": \"10.0.0.0/24\",\n                        \"Port\": \"80\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"cccb2665-5d02-4d87-b9e7-757bb06e5beb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "NetworkAclSet": [
+            {
+                "TagSet": [],
+                "NetworkAclId": "",
+                "VpcId": "vpc-kj123456",
+                "NetworkAclType": "TRIPLE",
+                "IngressEntries": [
+                    {
+                        "Protocol": "all",
+                        "Description": "Test 1",
+                        "Ipv6CidrBlock": "::/0",
+                        "ModifyTime": "2020-01-21 14:26:22",
+                        "Action": "Drop",
+                        "CidrBlock": "0.0.0.0/0",
+                        "Port": "80"
+                    }
+                ],
+                "SubnetSet": [
+                    {
+                        "NetworkAclId": "acl-kmxukyv6",
+                        "RouteTableId": "rtb-we123456",
+                        "VpcId": "vpc-kj123456",
+                        "EnableBroadcast": true,
+                        "Zone": "ap-guangzhou",
+                        "Ipv6CidrBlock": "::/0",
+                        "AvailableIpAddressCount": 1,
+                        "IsCdcSubnet": 0,
+                        "CdcId": "cluster-gbo27yc4",
+                        "IsRemoteVpcSnat": true,
+                        "SubnetName": "Test 01",
+                        "TotalIpAddressCount": 1,
+                        "TagSet": [
+                            {
+                                "Value": "yt",
+                                "Key": "kj"
+                            }
+                        ],
+                        "CreatedTime": "2020-01-21 14:26:22",
+                        "SubnetId": "subnet-qmqye6ew",
+                        "CidrBlock": "10.0.0.0/24",
+                        "IsDefault": true
+                    }
+                ],
+                "NetworkAclName": "Test 33",
+                "CreatedTime": "2020-01-21 14:26:22",
+                "EgressEntries": [
+                    {
+                        "Protocol": "All",
+                        "Description": "Test",
+                        "Ipv6CidrBlock": "::/0",
+                        "ModifyTime": "2020-01-21 14:26:22",
+                        "Action": "Drop",
+                        "CidrBlock": "10.0.0.0/24",
+                        "Port": "80"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "cccb2665-5d02-4d87-b9e7-757bb06e5beb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

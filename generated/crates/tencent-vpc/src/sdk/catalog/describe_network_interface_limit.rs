@@ -47,12 +47,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"EniPrivateIpAddressQuantity\": 10,\n        \"ExtendEniPrivateIpAddressQuantity\": 20,\n        \"ExtendEniQuantity\": 0,\n        \"RequestId\": \"01f14f34-e9ae-470d-a71b-e8616ad3fae1\",\n        \"EniQuantity\": 2,\n        \"SubEniQuantity\": 0,\n        \"SubEniPrivateIpAddressQuantity\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "EniPrivateIpAddressQuantity": 10,
+        "ExtendEniPrivateIpAddressQuantity": 20,
+        "ExtendEniQuantity": 0,
+        "RequestId": "01f14f34-e9ae-470d-a71b-e8616ad3fae1",
+        "EniQuantity": 2,
+        "SubEniQuantity": 0,
+        "SubEniPrivateIpAddressQuantity": 0
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"EniQuantity\": 0,\n        \"EniPrivateIpAddressQuantity\": 10,\n        \"ExtendEniQuantity\": 0,\n        \"ExtendEniPrivateIpAddressQuantity\": 0,\n        \"RequestId\": \"01f14f34-e9ae-470d-a71b-e8616ad3fae1\",\n        \"SubEniQuantity\": 0,\n        \"SubEniPrivateIpAddressQuantity\": 0\n    }\n}",
+                body: r#"{
+    "Response": {
+        "EniQuantity": 0,
+        "EniPrivateIpAddressQuantity": 10,
+        "ExtendEniQuantity": 0,
+        "ExtendEniPrivateIpAddressQuantity": 0,
+        "RequestId": "01f14f34-e9ae-470d-a71b-e8616ad3fae1",
+        "SubEniQuantity": 0,
+        "SubEniPrivateIpAddressQuantity": 0
+    }
+}"#,
             },
         ],
         errors: ERRORS,

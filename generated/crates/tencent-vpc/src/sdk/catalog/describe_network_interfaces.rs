@@ -60,12 +60,175 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"NetworkInterfaceSet\": [\n            {\n                \"MacAddress\": \"20:90:6F:F5:34:C7\",\n                \"VpcId\": \"vpc-2kx9z6h3\",\n                \"Business\": \"cvm\",\n                \"Zone\": \"ap-guangzhou-2\",\n                \"NetworkInterfaceId\": \"eni-f1xjkw1b\",\n                \"Primary\": false,\n                \"CdcId\": \"\",\n                \"PrivateIpAddressSet\": [\n                    {\n                        \"Description\": \"\",\n                        \"Primary\": true,\n                        \"PrivateIpAddress\": \"192.168.0.13\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    },\n                    {\n                        \"Description\": \"\",\n                        \"Primary\": false,\n                        \"PrivateIpAddress\": \"192.168.0.15\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    },\n                    {\n                        \"Description\": \"\",\n                        \"Primary\": false,\n                        \"PrivateIpAddress\": \"192.168.0.17\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    },\n                    {\n                        \"Description\": \"\",\n                        \"Primary\": false,\n                        \"PrivateIpAddress\": \"192.168.0.24\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    }\n                ],\n                \"NetworkInterfaceDescription\": \"aaa\",\n                \"Ipv6AddressSet\": [],\n                \"State\": \"AVAILABLE\",\n                \"GroupSet\": [\n                    \"sg-c2r7lnxh\",\n                    \"sg-f9ekbxeq\"\n                ],\n                \"Attachment\": {\n                    \"InstanceId\": \"ins-ymk3eje8\",\n                    \"DeviceIndex\": 1,\n                    \"InstanceAccountId\": \"251153169\",\n                    \"AttachTime\": \"2021-01-08 16:36:49\"\n                },\n                \"TagSet\": [],\n                \"EniType\": 1,\n                \"CreatedTime\": \"2021-01-07 16:32:55\",\n                \"SubnetId\": \"subnet-nao8lfro\",\n                \"NetworkInterfaceName\": \"royhyangtest-main\",\n                \"AttachType\": 1\n            }\n        ],\n        \"RequestId\": \"5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "NetworkInterfaceSet": [
+            {
+                "MacAddress": "20:90:6F:F5:34:C7",
+                "VpcId": "vpc-2kx9z6h3",
+                "Business": "cvm",
+                "Zone": "ap-guangzhou-2",
+                "NetworkInterfaceId": "eni-f1xjkw1b",
+                "Primary": false,
+                "CdcId": "",
+                "PrivateIpAddressSet": [
+                    {
+                        "Description": "",
+                        "Primary": true,
+                        "PrivateIpAddress": "192.168.0.13",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    },
+                    {
+                        "Description": "",
+                        "Primary": false,
+                        "PrivateIpAddress": "192.168.0.15",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    },
+                    {
+                        "Description": "",
+                        "Primary": false,
+                        "PrivateIpAddress": "192.168.0.17",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    },
+                    {
+                        "Description": "",
+                        "Primary": false,
+                        "PrivateIpAddress": "192.168.0.24",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    }
+                ],
+                "NetworkInterfaceDescription": "aaa",
+                "Ipv6AddressSet": [],
+                "State": "AVAILABLE",
+                "GroupSet": [
+                    "sg-c2r7lnxh",
+                    "sg-f9ekbxeq"
+                ],
+                "Attachment": {
+                    "InstanceId": "ins-ymk3eje8",
+                    "DeviceIndex": 1,
+                    "InstanceAccountId": "251153169",
+                    "AttachTime": "2021-01-08 16:36:49"
+                },
+                "TagSet": [],
+                "EniType": 1,
+                "CreatedTime": "2021-01-07 16:32:55",
+                "SubnetId": "subnet-nao8lfro",
+                "NetworkInterfaceName": "royhyangtest-main",
+                "AttachType": 1
+            }
+        ],
+        "RequestId": "5cf1a813-d4f8-4e0c-8f90-c155a84a3ea1"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NetworkInterfaceSet\": [\n            {\n                \"VpcId\": \"vpc-709l0i0x\",\n                \"SubnetId\": \"subnet-qymfizh2\",\n                \"NetworkInterfaceId\": \"eni-p17uqigx\",\n                \"NetworkInterfaceName\": \"test\",\n                \"NetworkInterfaceDescription\": \"\",\n                \"GroupSet\": [\n                    \"sg-hcd8t9xj\"\n                ],\n                \"Primary\": false,\n                \"MacAddress\": \"20:90:6F:FC:9F:69\",\n                \"State\": \"AVAILABLE\",\n                \"CreatedTime\": \"2018-04-18 21:46:56\",\n                \"PrivateIpAddressSet\": [\n                    {\n                        \"Description\": \"12312\",\n                        \"Primary\": true,\n                        \"PrivateIpAddress\": \"192.168.3.10\",\n                        \"AddressId\": \"\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    },\n                    {\n                        \"Description\": \"\",\n                        \"Primary\": false,\n                        \"PrivateIpAddress\": \"192.168.3.104\",\n                        \"AddressId\": \"\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    },\n                    {\n                        \"Description\": \"13123\",\n                        \"Primary\": false,\n                        \"PrivateIpAddress\": \"192.168.3.18\",\n                        \"AddressId\": \"\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    },\n                    {\n                        \"Description\": \"\",\n                        \"Primary\": false,\n                        \"PrivateIpAddress\": \"192.168.3.223\",\n                        \"AddressId\": \"\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    },\n                    {\n                        \"Description\": \"\",\n                        \"Primary\": false,\n                        \"PrivateIpAddress\": \"192.168.3.86\",\n                        \"AddressId\": \"\",\n                        \"PublicIpAddress\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    }\n                ],\n                \"Attachment\": null,\n                \"Business\": \"cvm\",\n                \"Zone\": \"ap-guangzhou-2\",\n                \"Ipv6AddressSet\": [\n                    {\n                        \"Description\": \"\",\n                        \"Primary\": false,\n                        \"Address\": \"2402:4e00:1000:7400:0:9028:a2c9:85b2\",\n                        \"AddressId\": \"\",\n                        \"IsWanIpBlocked\": false,\n                        \"State\": \"AVAILABLE\"\n                    }\n                ],\n                \"AttachType\": 1,\n                \"EniType\": 1,\n                \"CdcId\": \"\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"Version\",\n                        \"Value\": \"TEST\"\n                    },\n                    {\n                        \"Key\": \"Compony\",\n                        \"Value\": \"Compony-A\"\n                    }\n                ]\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"0c10340b-2551-4414-a8c7-8d90dc24ddd0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NetworkInterfaceSet": [
+            {
+                "VpcId": "vpc-709l0i0x",
+                "SubnetId": "subnet-qymfizh2",
+                "NetworkInterfaceId": "eni-p17uqigx",
+                "NetworkInterfaceName": "test",
+                "NetworkInterfaceDescription": "",
+                "GroupSet": [
+                    "sg-hcd8t9xj"
+                ],
+                "Primary": false,
+                "MacAddress": "20:90:6F:FC:9F:69",
+                "State": "AVAILABLE",
+                "CreatedTime": "2018-04-18 21:46:56",
+                "PrivateIpAddressSet": [
+                    {
+                        "Description": "12312",
+                        "Primary": true,
+                        "PrivateIpAddress": "192.168.3.10",
+                        "AddressId": "",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    },
+                    {
+                        "Description": "",
+                        "Primary": false,
+                        "PrivateIpAddress": "192.168.3.104",
+                        "AddressId": "",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    },
+                    {
+                        "Description": "13123",
+                        "Primary": false,
+                        "PrivateIpAddress": "192.168.3.18",
+                        "AddressId": "",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    },
+                    {
+                        "Description": "",
+                        "Primary": false,
+                        "PrivateIpAddress": "192.168.3.223",
+                        "AddressId": "",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    },
+                    {
+                        "Description": "",
+                        "Primary": false,
+                        "PrivateIpAddress": "192.168.3.86",
+                        "AddressId": "",
+                        "PublicIpAddress": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    }
+                ],
+                "Attachment": null,
+                "Business": "cvm",
+                "Zone": "ap-guangzhou-2",
+                "Ipv6AddressSet": [
+                    {
+                        "Description": "",
+                        "Primary": false,
+                        "Address": "2402:4e00:1000:7400:0:9028:a2c9:85b2",
+                        "AddressId": "",
+                        "IsWanIpBlocked": false,
+                        "State": "AVAILABLE"
+                    }
+                ],
+                "AttachType": 1,
+                "EniType": 1,
+                "CdcId": "",
+                "TagSet": [
+                    {
+                        "Key": "Version",
+                        "Value": "TEST"
+                    },
+                    {
+                        "Key": "Compony",
+                        "Value": "Compony-A"
+                    }
+                ]
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "0c10340b-2551-4414-a8c7-8d90dc24ddd0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

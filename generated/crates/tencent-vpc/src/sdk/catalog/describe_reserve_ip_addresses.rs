@@ -60,12 +60,67 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2d32beeb-0750-4ef9-a2f9-e4e7bbb0ec7f\",\n        \"ReserveIpAddressSet\": [\n            {\n                \"CreatedTime\": \"2024-11-06 12:01:57\",\n                \"Description\": \"desc_ivan\",\n                \"IpType\": 0,\n                \"Name\": \"name_ivan\",\n                \"ReserveIpAddress\": \"10.0.5.99\",\n                \"ReserveIpId\": \"rsvip-eaq2f4pc\",\n                \"ResourceId\": \"\",\n                \"State\": \"UnBind\",\n                \"TagSet\": [],\n                \"VpcId\": \"vpc-mcqaoy0f\"\n            },\n            {\n                \"CreatedTime\": \"2024-11-06 12:01:57\",\n                \"Description\": \"desc_ivan\",\n                \"IpType\": 0,\n                \"Name\": \"name_ivan\",\n                \"ReserveIpAddress\": \"10.0.5.50\",\n                \"ReserveIpId\": \"rsvip-2g134x24\",\n                \"ResourceId\": \"\",\n                \"State\": \"UnBind\",\n                \"TagSet\": [],\n                \"VpcId\": \"vpc-mcqaoy0f\"\n            }\n        ],\n        \"TotalCount\": 2\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2d32beeb-0750-4ef9-a2f9-e4e7bbb0ec7f",
+        "ReserveIpAddressSet": [
+            {
+                "CreatedTime": "2024-11-06 12:01:57",
+                "Description": "desc_ivan",
+                "IpType": 0,
+                "Name": "name_ivan",
+                "ReserveIpAddress": "10.0.5.99",
+                "ReserveIpId": "rsvip-eaq2f4pc",
+                "ResourceId": "",
+                "State": "UnBind",
+                "TagSet": [],
+                "VpcId": "vpc-mcqaoy0f"
+            },
+            {
+                "CreatedTime": "2024-11-06 12:01:57",
+                "Description": "desc_ivan",
+                "IpType": 0,
+                "Name": "name_ivan",
+                "ReserveIpAddress": "10.0.5.50",
+                "ReserveIpId": "rsvip-2g134x24",
+                "ResourceId": "",
+                "State": "UnBind",
+                "TagSet": [],
+                "VpcId": "vpc-mcqaoy0f"
+            }
+        ],
+        "TotalCount": 2
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e168d943-d647-4c0a-ada4-50a90015ded8\",\n        \"ReserveIpAddressSet\": [\n            {\n                \"CreatedTime\": \"2024-11-06 17:30:06\",\n                \"Description\": \"desc_ivan\",\n                \"IpType\": 0,\n                \"Name\": \"name_ivan\",\n                \"ReserveIpAddress\": \"10.0.5.89\",\n                \"ReserveIpId\": \"rsvip-du6lo6fu\",\n                \"ResourceId\": \"\",\n                \"State\": \"UnBind\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"ivan_reserve_ip\",\n                        \"Value\": \"hello\"\n                    }\n                ],\n                \"VpcId\": \"vpc-mcqaoy0f\"\n            }\n        ],\n        \"TotalCount\": 1\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e168d943-d647-4c0a-ada4-50a90015ded8",
+        "ReserveIpAddressSet": [
+            {
+                "CreatedTime": "2024-11-06 17:30:06",
+                "Description": "desc_ivan",
+                "IpType": 0,
+                "Name": "name_ivan",
+                "ReserveIpAddress": "10.0.5.89",
+                "ReserveIpId": "rsvip-du6lo6fu",
+                "ResourceId": "",
+                "State": "UnBind",
+                "TagSet": [
+                    {
+                        "Key": "ivan_reserve_ip",
+                        "Value": "hello"
+                    }
+                ],
+                "VpcId": "vpc-mcqaoy0f"
+            }
+        ],
+        "TotalCount": 1
+    }
+}"#,
             },
         ],
         errors: ERRORS,

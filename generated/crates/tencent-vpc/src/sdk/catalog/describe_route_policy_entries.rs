@@ -75,7 +75,26 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RoutePolicyEntrySet\": [\n            {\n                \"RoutePolicyEntryId\": \"rrpi-5j5wut37\",\n                \"Description\": \"\",\n                \"GatewayType\": \"PVGW\",\n                \"GatewayId\": \"172.16.16.37\",\n                \"Priority\": 1113,\n                \"Action\": \"DROP\",\n                \"RouteType\": \"ANY\",\n                \"CidrBlock\": \"10.0.0.0/16\",\n                \"CreatedTime\": \"2021-09-08 15:20:14\",\n                \"Region\": \"ap-guangtzhou\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"2cd67e99-9376-421d-a5bb-044a10c9d744\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RoutePolicyEntrySet": [
+            {
+                "RoutePolicyEntryId": "rrpi-5j5wut37",
+                "Description": "",
+                "GatewayType": "PVGW",
+                "GatewayId": "172.16.16.37",
+                "Priority": 1113,
+                "Action": "DROP",
+                "RouteType": "ANY",
+                "CidrBlock": "10.0.0.0/16",
+                "CreatedTime": "2021-09-08 15:20:14",
+                "Region": "ap-guangtzhou"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "2cd67e99-9376-421d-a5bb-044a10c9d744"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -66,12 +66,143 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RouteTableSet\": [\n            {\n                \"VpcId\": \"vpc-2at5y1pn\",\n                \"RouteTableId\": \"rtb-l2h8d7c2\",\n                \"RouteTableName\": \"TestRouteTable\",\n                \"AssociationSet\": [],\n                \"RouteSet\": [\n                    {\n                        \"RouteId\": 0,\n                        \"RouteItemId\": \"rti6-12345678\",\n                        \"DestinationCidrBlock\": \"\",\n                        \"DestinationIpv6CidrBlock\": \"2402:4e00:1000:810b::/64\",\n                        \"GatewayType\": \"CCN\",\n                        \"GatewayId\": \"ccn-12345678\",\n                        \"RouteDescription\": \"\"\n                    },\n                    {\n                        \"RouteId\": 14915,\n                        \"RouteItemId\": \"rti-12345678\",\n                        \"DestinationCidrBlock\": \"169.254.64.0/23\",\n                        \"GatewayType\": \"NORMAL_CVM\",\n                        \"GatewayId\": \"172.16.0.25\",\n                        \"RouteDescription\": \"\"\n                    },\n                    {\n                        \"RouteId\": 14916,\n                        \"RouteItemId\": \"rti-22345678\",\n                        \"DestinationCidrBlock\": \"10.254.64.0/24\",\n                        \"GatewayType\": \"NORMAL_CVM\",\n                        \"GatewayId\": \"172.16.0.26\",\n                        \"RouteDescription\": \"\"\n                    },\n                    {\n                        \"RouteId\": 14917,\n                        \"RouteItemId\": \"rti-32345678\",\n                        \"DestinationCidrBlock\": \"10.254.100.0/24\",\n                        \"GatewayType\": \"NORMAL_CVM\",\n                        \"GatewayId\": \"172.16.0.26\",\n                        \"RouteDescription\": \"whoIam\"\n                    },\n                    {\n                        \"RouteId\": 16642,\n                        \"RouteItemId\": \"rti-42345678\",\n                        \"DestinationCidrBlock\": \"10.200.0.0/18\",\n                        \"GatewayType\": \"PEERCONNECTION\",\n                        \"GatewayId\": \"pcx-4n2m594s\",\n                        \"RouteDescription\": \"bb\"\n                    }\n                ],\n                \"Main\": false,\n                \"TagSet\": [\n                    {\n                        \"Value\": \"test\",\n                        \"Key\": \"test\"\n                    }\n                ],\n                \"LocalCidrForCcn\": [\n                    {\n                        \"Cidr\": \"10.1.0.0/16\",\n                        \"PublishedToVbc\": true\n                    }\n                ],\n                \"CreatedTime\": \"2017-06-30 19:52:03\"\n            }\n        ],\n        \"TotalCount\": 16,\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RouteTableSet": [
+            {
+                "VpcId": "vpc-2at5y1pn",
+                "RouteTableId": "rtb-l2h8d7c2",
+                "RouteTableName": "TestRouteTable",
+                "AssociationSet": [],
+                "RouteSet": [
+                    {
+                        "RouteId": 0,
+                        "RouteItemId": "rti6-12345678",
+                        "DestinationCidrBlock": "",
+                        "DestinationIpv6CidrBlock": "2402:4e00:1000:810b::/64",
+                        "GatewayType": "CCN",
+                        "GatewayId": "ccn-12345678",
+                        "RouteDescription": ""
+                    },
+                    {
+                        "RouteId": 14915,
+                        "RouteItemId": "rti-12345678",
+                        "DestinationCidrBlock": "169.254.64.0/23",
+                        "GatewayType": "NORMAL_CVM",
+                        "GatewayId": "172.16.0.25",
+                        "RouteDescription": ""
+                    },
+                    {
+                        "RouteId": 14916,
+                        "RouteItemId": "rti-22345678",
+                        "DestinationCidrBlock": "10.254.64.0/24",
+                        "GatewayType": "NORMAL_CVM",
+                        "GatewayId": "172.16.0.26",
+                        "RouteDescription": ""
+                    },
+                    {
+                        "RouteId": 14917,
+                        "RouteItemId": "rti-32345678",
+                        "DestinationCidrBlock": "10.254.100.0/24",
+                        "GatewayType": "NORMAL_CVM",
+                        "GatewayId": "172.16.0.26",
+                        "RouteDescription": "whoIam"
+                    },
+                    {
+                        "RouteId": 16642,
+                        "RouteItemId": "rti-42345678",
+                        "DestinationCidrBlock": "10.200.0.0/18",
+                        "GatewayType": "PEERCONNECTION",
+                        "GatewayId": "pcx-4n2m594s",
+                        "RouteDescription": "bb"
+                    }
+                ],
+                "Main": false,
+                "TagSet": [
+                    {
+                        "Value": "test",
+                        "Key": "test"
+                    }
+                ],
+                "LocalCidrForCcn": [
+                    {
+                        "Cidr": "10.1.0.0/16",
+                        "PublishedToVbc": true
+                    }
+                ],
+                "CreatedTime": "2017-06-30 19:52:03"
+            }
+        ],
+        "TotalCount": 16,
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RouteTableSet\": [\n            {\n                \"VpcId\": \"vpc-2at5y1pn\",\n                \"RouteTableId\": \"rtb-l2h8d7c2\",\n                \"RouteTableName\": \"TestRouteTable\",\n                \"AssociationSet\": [],\n                \"RouteSet\": [\n                    {\n                        \"RouteId\": 14915,\n                        \"RouteItemId\": \"rti-12345678\",\n                        \"DestinationCidrBlock\": \"169.254.64.0/23\",\n                        \"GatewayType\": \"NORMAL_CVM\",\n                        \"GatewayId\": \"172.16.0.25\",\n                        \"RouteDescription\": \"\"\n                    },\n                    {\n                        \"RouteId\": 14916,\n                        \"RouteItemId\": \"rti-22345678\",\n                        \"DestinationCidrBlock\": \"10.254.64.0/24\",\n                        \"GatewayType\": \"NORMAL_CVM\",\n                        \"GatewayId\": \"172.16.0.26\",\n                        \"RouteDescription\": \"\"\n                    },\n                    {\n                        \"RouteId\": 14917,\n                        \"RouteItemId\": \"rti-32345678\",\n                        \"DestinationCidrBlock\": \"10.254.100.0/24\",\n                        \"GatewayType\": \"NORMAL_CVM\",\n                        \"GatewayId\": \"172.16.0.26\",\n                        \"RouteDescription\": \"whoIam\"\n                    },\n                    {\n                        \"RouteId\": 16642,\n                        \"RouteItemId\": \"rti-42345678\",\n                        \"DestinationCidrBlock\": \"10.200.0.0/18\",\n                        \"GatewayType\": \"PEERCONNECTION\",\n                        \"GatewayId\": \"pcx-4n2m594s\",\n                        \"RouteDescription\": \"bb\"\n                    }\n                ],\n                \"TagSet\": [\n                    {\n                        \"Key\": \"city\",\n                        \"Value\": \"shanghai\"\n                    }\n                ],\n                \"LocalCidrForCcn\": [\n                    {\n                        \"Cidr\": \"10.1.0.0/16\",\n                        \"PublishedToVbc\": true\n                    }\n                ],\n                \"Main\": false,\n                \"CreatedTime\": \"2017-06-30 19:52:03\"\n            }\n        ],\n        \"TotalCount\": 16,\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RouteTableSet": [
+            {
+                "VpcId": "vpc-2at5y1pn",
+                "RouteTableId": "rtb-l2h8d7c2",
+                "RouteTableName": "TestRouteTable",
+                "AssociationSet": [],
+                "RouteSet": [
+                    {
+                        "RouteId": 14915,
+                        "RouteItemId": "rti-12345678",
+                        "DestinationCidrBlock": "169.254.64.0/23",
+                        "GatewayType": "NORMAL_CVM",
+                        "GatewayId": "172.16.0.25",
+                        "RouteDescription": ""
+                    },
+                    {
+                        "RouteId": 14916,
+                        "RouteItemId": "rti-22345678",
+                        "DestinationCidrBlock": "10.254.64.0/24",
+                        "GatewayType": "NORMAL_CVM",
+                        "GatewayId": "172.16.0.26",
+                        "RouteDescription": ""
+                    },
+                    {
+                        "RouteId": 14917,
+                        "RouteItemId": "rti-32345678",
+                        "DestinationCidrBlock": "10.254.100.0/24",
+                        "GatewayType": "NORMAL_CVM",
+                        "GatewayId": "172.16.0.26",
+                        "RouteDescription": "whoIam"
+                    },
+                    {
+                        "RouteId": 16642,
+                        "RouteItemId": "rti-42345678",
+                        "DestinationCidrBlock": "10.200.0.0/18",
+                        "GatewayType": "PEERCONNECTION",
+                        "GatewayId": "pcx-4n2m594s",
+                        "RouteDescription": "bb"
+                    }
+                ],
+                "TagSet": [
+                    {
+                        "Key": "city",
+                        "Value": "shanghai"
+                    }
+                ],
+                "LocalCidrForCcn": [
+                    {
+                        "Cidr": "10.1.0.0/16",
+                        "PublishedToVbc": true
+                    }
+                ],
+                "Main": false,
+                "CreatedTime": "2017-06-30 19:52:03"
+            }
+        ],
+        "TotalCount": 16,
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,30 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SecurityGroupAssociationStatisticsSet\": [\n            {\n                \"SecurityGroupId\": \"sg-2quou3gv\",\n                \"CDB\": 0,\n                \"CVM\": 0,\n                \"ENI\": 0,\n                \"SG\": 0,\n                \"CLB\": 0,\n                \"TotalCount\": 0\n            },\n            {\n                \"SecurityGroupId\": \"sg-05bb4upy\",\n                \"CDB\": 0,\n                \"CVM\": 1,\n                \"ENI\": 1,\n                \"SG\": 2,\n                \"CLB\": 1,\n                \"TotalCount\": 3\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SecurityGroupAssociationStatisticsSet": [
+            {
+                "SecurityGroupId": "sg-2quou3gv",
+                "CDB": 0,
+                "CVM": 0,
+                "ENI": 0,
+                "SG": 0,
+                "CLB": 0,
+                "TotalCount": 0
+            },
+            {
+                "SecurityGroupId": "sg-05bb4upy",
+                "CDB": 0,
+                "CVM": 1,
+                "ENI": 1,
+                "SG": 2,
+                "CLB": 1,
+                "TotalCount": 3
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,60 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SecurityGroupPolicySet\": {\n            \"Ingress\": [\n                {\n                    \"PolicyIndex\": 0,\n                    \"ServiceTemplate\": {\n                        \"ServiceId\": \"ppm-f5n1f8da\",\n                        \"ServiceGroupId\": \"\"\n                    },\n                    \"AddressTemplate\": {\n                        \"AddressGroupId\": \"ipmg-2uw6ujo6\",\n                        \"AddressId\": \"\"\n                    },\n                    \"Action\": \"ACCEPT\",\n                    \"ModifyTime\": \"2017-03-12 10:00:00\",\n                    \"PolicyDescription\": \"ModifyPolicies\"\n                },\n                {\n                    \"PolicyIndex\": 1,\n                    \"ServiceTemplate\": {\n                        \"ServiceId\": \"ppm-f5n1f8da\",\n                        \"ServiceGroupId\": \"\"\n                    },\n                    \"AddressTemplate\": {\n                        \"AddressGroupId\": \"ipmg-2uw6ujo6\",\n                        \"AddressId\": \"\"\n                    },\n                    \"Action\": \"ACCEPT\",\n                    \"ModifyTime\": \"2017-03-12 10:00:00\",\n                    \"PolicyDescription\": \"2\"\n                }\n            ],\n            \"Egress\": [\n                {\n                    \"PolicyIndex\": 0,\n                    \"ServiceTemplate\": {\n                        \"ServiceId\": \"ppm-f5n1f8da\",\n                        \"ServiceGroupId\": \"\"\n                    },\n                    \"AddressTemplate\": {\n                        \"AddressGroupId\": \"ipmg-2uw6ujo6\",\n                        \"AddressId\": \"\"\n                    },\n                    \"Action\": \"ACCEPT\",\n                    \"ModifyTime\": \"2017-03-12 10:00:00\",\n                    \"PolicyDescription\": \"E1\"\n                }\n            ],\n            \"Version\": 60\n        },\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SecurityGroupPolicySet": {
+            "Ingress": [
+                {
+                    "PolicyIndex": 0,
+                    "ServiceTemplate": {
+                        "ServiceId": "ppm-f5n1f8da",
+                        "ServiceGroupId": ""
+                    },
+                    "AddressTemplate": {
+                        "AddressGroupId": "ipmg-2uw6ujo6",
+                        "AddressId": ""
+                    },
+                    "Action": "ACCEPT",
+                    "ModifyTime": "2017-03-12 10:00:00",
+                    "PolicyDescription": "ModifyPolicies"
+                },
+                {
+                    "PolicyIndex": 1,
+                    "ServiceTemplate": {
+                        "ServiceId": "ppm-f5n1f8da",
+                        "ServiceGroupId": ""
+                    },
+                    "AddressTemplate": {
+                        "AddressGroupId": "ipmg-2uw6ujo6",
+                        "AddressId": ""
+                    },
+                    "Action": "ACCEPT",
+                    "ModifyTime": "2017-03-12 10:00:00",
+                    "PolicyDescription": "2"
+                }
+            ],
+            "Egress": [
+                {
+                    "PolicyIndex": 0,
+                    "ServiceTemplate": {
+                        "ServiceId": "ppm-f5n1f8da",
+                        "ServiceGroupId": ""
+                    },
+                    "AddressTemplate": {
+                        "AddressGroupId": "ipmg-2uw6ujo6",
+                        "AddressId": ""
+                    },
+                    "Action": "ACCEPT",
+                    "ModifyTime": "2017-03-12 10:00:00",
+                    "PolicyDescription": "E1"
+                }
+            ],
+            "Version": 60
+        },
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

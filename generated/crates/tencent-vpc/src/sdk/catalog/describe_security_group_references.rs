@@ -48,7 +48,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ReferredSecurityGroupSet\": [\n            {\n                \"SecurityGroupId\": \"sg-12345678\",\n                \"ReferredSecurityGroupIds\": [\n                    \"sg-23456789\",\n                    \"sg-13572468\"\n                ]\n            }\n        ],\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ReferredSecurityGroupSet": [
+            {
+                "SecurityGroupId": "sg-12345678",
+                "ReferredSecurityGroupIds": [
+                    "sg-23456789",
+                    "sg-13572468"
+                ]
+            }
+        ],
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

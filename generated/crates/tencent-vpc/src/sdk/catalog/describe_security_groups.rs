@@ -75,12 +75,56 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SecurityGroupSet\": [\n            {\n                \"SecurityGroupId\": \"sg-05bb4upy\",\n                \"SecurityGroupName\": \"TestGroup\",\n                \"SecurityGroupDesc\": \"test-group-desc\",\n                \"ProjectId\": \"0\",\n                \"IsDefault\": true,\n                \"CreatedTime\": \"2017-04-18 21:02:30\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SecurityGroupSet": [
+            {
+                "SecurityGroupId": "sg-05bb4upy",
+                "SecurityGroupName": "TestGroup",
+                "SecurityGroupDesc": "test-group-desc",
+                "ProjectId": "0",
+                "IsDefault": true,
+                "CreatedTime": "2017-04-18 21:02:30"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SecurityGroupSet\": [\n            {\n                \"SecurityGroupId\": \"sg-2got2lcz\",\n                \"SecurityGroupName\": \"test\",\n                \"SecurityGroupDesc\": \"All ports are opened to the public and private networks. This may present security isks.\",\n                \"ProjectId\": \"0\",\n                \"IsDefault\": false,\n                \"CreatedTime\": \"2019-07-23 12:32:24\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"Tag key\",\n                        \"Value\": \"Tag value\"\n                    },\n                    {\n                        \"Key\": \"Version\",\n                        \"Value\": \"TEST\"\n                    },\n                    {\n                        \"Key\": \"Version\",\n                        \"Value\": \"DEV\"\n                    }\n                ]\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"85cda7d1-6608-4eca-8d02-19937c12dd84\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SecurityGroupSet": [
+            {
+                "SecurityGroupId": "sg-2got2lcz",
+                "SecurityGroupName": "test",
+                "SecurityGroupDesc": "All ports are opened to the public and private networks. This may present security isks.",
+                "ProjectId": "0",
+                "IsDefault": false,
+                "CreatedTime": "2019-07-23 12:32:24",
+                "TagSet": [
+                    {
+                        "Key": "Tag key",
+                        "Value": "Tag value"
+                    },
+                    {
+                        "Key": "Version",
+                        "Value": "TEST"
+                    },
+                    {
+                        "Key": "Version",
+                        "Value": "DEV"
+                    }
+                ]
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "85cda7d1-6608-4eca-8d02-19937c12dd84"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -58,7 +58,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"ServiceTemplateGroupSet\": [\n            {\n                \"ServiceTemplateGroupName\": \"TestName\",\n                \"ServiceTemplateGroupId\": \"ppmg-2klmrefu\",\n                \"ServiceTemplateIdSet\": [\n                    \"ppm-529nwwj8\"\n                ],\n                \"ServiceTemplateSet\": [\n                    {\n                        \"ServiceTemplateId\": \"ppm-529nwwj8\",\n                        \"ServiceTemplateName\": \"test\"\n                    }\n                ],\n                \"CreatedTime\": \"2018-04-03 22:05:32\"\n            }\n        ],\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "ServiceTemplateGroupSet": [
+            {
+                "ServiceTemplateGroupName": "TestName",
+                "ServiceTemplateGroupId": "ppmg-2klmrefu",
+                "ServiceTemplateIdSet": [
+                    "ppm-529nwwj8"
+                ],
+                "ServiceTemplateSet": [
+                    {
+                        "ServiceTemplateId": "ppm-529nwwj8",
+                        "ServiceTemplateName": "test"
+                    }
+                ],
+                "CreatedTime": "2018-04-03 22:05:32"
+            }
+        ],
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

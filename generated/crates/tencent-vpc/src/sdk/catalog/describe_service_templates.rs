@@ -58,7 +58,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 8,\n        \"ServiceTemplateSet\": [\n            {\n                \"ServiceTemplateName\": \"TestName\",\n                \"ServiceTemplateId\": \"ppm-bu8cir16\",\n                \"ServiceSet\": [\n                    \"tcp:8080\",\n                    \"udp:99\"\n                ],\n                \"CreatedTime\": \"2018-04-03 21:19:31\"\n            },\n            {\n                \"ServiceTemplateName\": \"TestName\",\n                \"ServiceTemplateId\": \"ppm-2jju0z3u\",\n                \"ServiceSet\": [\n                    \"tcp:8080\",\n                    \"udp:99\"\n                ],\n                \"CreatedTime\": \"2018-04-03 21:03:12\"\n            }\n        ],\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 8,
+        "ServiceTemplateSet": [
+            {
+                "ServiceTemplateName": "TestName",
+                "ServiceTemplateId": "ppm-bu8cir16",
+                "ServiceSet": [
+                    "tcp:8080",
+                    "udp:99"
+                ],
+                "CreatedTime": "2018-04-03 21:19:31"
+            },
+            {
+                "ServiceTemplateName": "TestName",
+                "ServiceTemplateId": "ppm-2jju0z3u",
+                "ServiceSet": [
+                    "tcp:8080",
+                    "udp:99"
+                ],
+                "CreatedTime": "2018-04-03 21:03:12"
+            }
+        ],
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -59,7 +59,214 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceId\": \"sg-ntrgm89v\",\n        \"SnapshotPolicyId\": \"sspolicy-ebjofe71\",\n        \"SnapshotFileId\": \"ssfile-017gepjxpr\",\n        \"BackupTime\": \"2021-10-25 15:00:10\",\n        \"Operator\": \"100000072292\",\n        \"OriginalData\": [\n            {\n                \"PolicyIndex\": 0,\n                \"Protocol\": \"icmp\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"0.0.0.0/0\",\n                \"ModifyTime\": \"2021-09-02 11:24:13\",\n                \"Action\": \"DROP\",\n                \"PolicyDescription\": \"Allow PING\"\n            },\n            {\n                \"PolicyIndex\": 1,\n                \"Protocol\": \"icmpv6\",\n                \"Port\": \"ALL\",\n                \"Ipv6CidrBlock\": \"::/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow PING\"\n            },\n            {\n                \"PolicyIndex\": 2,\n                \"Protocol\": \"tcp\",\n                \"Port\": \"22\",\n                \"CidrBlock\": \"0.0.0.0/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow Linux SSH login\"\n            },\n            {\n                \"PolicyIndex\": 3,\n                \"Protocol\": \"tcp\",\n                \"Port\": \"22\",\n                \"Ipv6CidrBlock\": \"::/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow Linux SSH login\"\n            },\n            {\n                \"PolicyIndex\": 4,\n                \"Protocol\": \"tcp\",\n                \"Port\": \"3389\",\n                \"CidrBlock\": \"0.0.0.0/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow Windows remote login\"\n            },\n            {\n                \"PolicyIndex\": 5,\n                \"Protocol\": \"tcp\",\n                \"Port\": \"3389\",\n                \"Ipv6CidrBlock\": \"::/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow Windows remote login\"\n            },\n            {\n                \"PolicyIndex\": 6,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"10.0.0.0/8\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow private network access (VPC)\"\n            },\n            {\n                \"PolicyIndex\": 7,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"172.16.0.0/12\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow private network access (VPC)\"\n            },\n            {\n                \"PolicyIndex\": 8,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"192.168.0.0/16\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow private network access (VPC)\"\n            },\n            {\n                \"PolicyIndex\": 0,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"0.0.0.0/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\"\n            },\n            {\n                \"PolicyIndex\": 1,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"Ipv6CidrBlock\": \"::/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\"\n            }\n        ],\n        \"BackupData\": [\n            {\n                \"PolicyIndex\": 0,\n                \"Protocol\": \"icmp\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"0.0.0.0/0\",\n                \"ModifyTime\": \"2021-09-02 11:24:13\",\n                \"Action\": \"DROP\",\n                \"PolicyDescription\": \"Allow PING\"\n            },\n            {\n                \"PolicyIndex\": 1,\n                \"Protocol\": \"icmpv6\",\n                \"Port\": \"ALL\",\n                \"Ipv6CidrBlock\": \"::/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow PING\"\n            },\n            {\n                \"PolicyIndex\": 2,\n                \"Protocol\": \"tcp\",\n                \"Port\": \"22\",\n                \"CidrBlock\": \"0.0.0.0/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow Linux SSH login\"\n            },\n            {\n                \"PolicyIndex\": 3,\n                \"Protocol\": \"tcp\",\n                \"Port\": \"22\",\n                \"Ipv6CidrBlock\": \"::/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow Linux SSH login\"\n            },\n            {\n                \"PolicyIndex\": 4,\n                \"Protocol\": \"tcp\",\n                \"Port\": \"3389\",\n                \"CidrBlock\": \"0.0.0.0/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow Windows remote login\"\n            },\n            {\n                \"PolicyIndex\": 5,\n                \"Protocol\": \"tcp\",\n                \"Port\": \"3389\",\n                \"Ipv6CidrBlock\": \"::/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow Windows remote login\"\n            },\n            {\n                \"PolicyIndex\": 6,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"10.0.0.0/8\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow private network access (VPC)\"\n            },\n            {\n                \"PolicyIndex\": 7,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"172.16.0.0/12\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow private network access (VPC)\"\n            },\n            {\n                \"PolicyIndex\": 8,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"192.168.0.0/16\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\",\n                \"PolicyDescription\": \"Allow private network access (VPC)\"\n            },\n            {\n                \"PolicyIndex\": 0,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"CidrBlock\": \"0.0.0.0/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\"\n            },\n            {\n                \"PolicyIndex\": 1,\n                \"Protocol\": \"ALL\",\n                \"Port\": \"ALL\",\n                \"Ipv6CidrBlock\": \"::/0\",\n                \"ModifyTime\": \"2021-09-01 19:16:12\",\n                \"Action\": \"ACCEPT\"\n            }\n        ],\n        \"RequestId\": \"6886c65f-f9bb-4547-93ee-71f781b0e014\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceId": "sg-ntrgm89v",
+        "SnapshotPolicyId": "sspolicy-ebjofe71",
+        "SnapshotFileId": "ssfile-017gepjxpr",
+        "BackupTime": "2021-10-25 15:00:10",
+        "Operator": "100000072292",
+        "OriginalData": [
+            {
+                "PolicyIndex": 0,
+                "Protocol": "icmp",
+                "Port": "ALL",
+                "CidrBlock": "0.0.0.0/0",
+                "ModifyTime": "2021-09-02 11:24:13",
+                "Action": "DROP",
+                "PolicyDescription": "Allow PING"
+            },
+            {
+                "PolicyIndex": 1,
+                "Protocol": "icmpv6",
+                "Port": "ALL",
+                "Ipv6CidrBlock": "::/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow PING"
+            },
+            {
+                "PolicyIndex": 2,
+                "Protocol": "tcp",
+                "Port": "22",
+                "CidrBlock": "0.0.0.0/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow Linux SSH login"
+            },
+            {
+                "PolicyIndex": 3,
+                "Protocol": "tcp",
+                "Port": "22",
+                "Ipv6CidrBlock": "::/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow Linux SSH login"
+            },
+            {
+                "PolicyIndex": 4,
+                "Protocol": "tcp",
+                "Port": "3389",
+                "CidrBlock": "0.0.0.0/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow Windows remote login"
+            },
+            {
+                "PolicyIndex": 5,
+                "Protocol": "tcp",
+                "Port": "3389",
+                "Ipv6CidrBlock": "::/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow Windows remote login"
+            },
+            {
+                "PolicyIndex": 6,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "CidrBlock": "10.0.0.0/8",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow private network access (VPC)"
+            },
+            {
+                "PolicyIndex": 7,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "CidrBlock": "172.16.0.0/12",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow private network access (VPC)"
+            },
+            {
+                "PolicyIndex": 8,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "CidrBlock": "192.168.0.0/16",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow private network access (VPC)"
+            },
+            {
+                "PolicyIndex": 0,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "CidrBlock": "0.0.0.0/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT"
+            },
+            {
+                "PolicyIndex": 1,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "Ipv6CidrBlock": "::/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT"
+            }
+        ],
+        "BackupData": [
+            {
+                "PolicyIndex": 0,
+                "Protocol": "icmp",
+                "Port": "ALL",
+                "CidrBlock": "0.0.0.0/0",
+                "ModifyTime": "2021-09-02 11:24:13",
+                "Action": "DROP",
+                "PolicyDescription": "Allow PING"
+            },
+            {
+                "PolicyIndex": 1,
+                "Protocol": "icmpv6",
+                "Port": "ALL",
+                "Ipv6CidrBlock": "::/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow PING"
+            },
+            {
+                "PolicyIndex": 2,
+                "Protocol": "tcp",
+                "Port": "22",
+                "CidrBlock": "0.0.0.0/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow Linux SSH login"
+            },
+            {
+                "PolicyIndex": 3,
+                "Protocol": "tcp",
+                "Port": "22",
+                "Ipv6CidrBlock": "::/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow Linux SSH login"
+            },
+            {
+                "PolicyIndex": 4,
+                "Protocol": "tcp",
+                "Port": "3389",
+                "CidrBlock": "0.0.0.0/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow Windows remote login"
+            },
+            {
+                "PolicyIndex": 5,
+                "Protocol": "tcp",
+                "Port": "3389",
+                "Ipv6CidrBlock": "::/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow Windows remote login"
+            },
+            {
+                "PolicyIndex": 6,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "CidrBlock": "10.0.0.0/8",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow private network access (VPC)"
+            },
+            {
+                "PolicyIndex": 7,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "CidrBlock": "172.16.0.0/12",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow private network access (VPC)"
+            },
+            {
+                "PolicyIndex": 8,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "CidrBlock": "192.168.0.0/16",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT",
+                "PolicyDescription": "Allow private network access (VPC)"
+            },
+            {
+                "PolicyIndex": 0,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "CidrBlock": "0.0.0.0/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT"
+            },
+            {
+                "PolicyIndex": 1,
+                "Protocol": "ALL",
+                "Port": "ALL",
+                "Ipv6CidrBlock": "::/0",
+                "ModifyTime": "2021-09-01 19:16:12",
+                "Action": "ACCEPT"
+            }
+        ],
+        "RequestId": "6886c65f-f9bb-4547-93ee-71f781b0e014"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSet\": [\n            {\n                \"InstanceId\": \"sg-ntrgm89v\",\n                \"InstanceRegion\": \"ap-shanghai\",\n                \"InstanceType\": \"securitygroup\",\n                \"SnapshotPolicyId\": \"sspolicy-g6jwvm35\",\n                \"InstanceName\": \"test11111\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"2099cfcf-fe15-4825-93a1-642c9ad2630f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSet": [
+            {
+                "InstanceId": "sg-ntrgm89v",
+                "InstanceRegion": "ap-shanghai",
+                "InstanceType": "securitygroup",
+                "SnapshotPolicyId": "sspolicy-g6jwvm35",
+                "InstanceName": "test11111"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "2099cfcf-fe15-4825-93a1-642c9ad2630f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

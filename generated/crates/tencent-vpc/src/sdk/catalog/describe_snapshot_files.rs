@@ -77,7 +77,35 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SnapshotFileSet\": [\n            {\n                \"InstanceId\": \"sg-ntrgm89v\",\n                \"SnapshotPolicyId\": \"sspolicy-ebjofe71\",\n                \"SnapshotFileId\": \"ssfile-017gepjxpr\",\n                \"BackupTime\": \"2021-10-25 15:00:10\",\n                \"Operator\": \"100000072292\"\n            },\n            {\n                \"InstanceId\": \"sg-ntrgm89v\",\n                \"SnapshotPolicyId\": \"sspolicy-ebjofe71\",\n                \"SnapshotFileId\": \"ssfile-ibvthz32h3\",\n                \"BackupTime\": \"2021-10-25 00:00:10\",\n                \"Operator\": \"100000072292\"\n            },\n            {\n                \"InstanceId\": \"sg-ntrgm89v\",\n                \"SnapshotPolicyId\": \"sspolicy-ebjofe71\",\n                \"SnapshotFileId\": \"ssfile-bu7rtl9145\",\n                \"BackupTime\": \"2021-10-20 12:01:02\",\n                \"Operator\": \"100000072292\"\n            }\n        ],\n        \"TotalCount\": 3,\n        \"RequestId\": \"a54419ea-8f2d-4d38-a69a-2315d413626f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SnapshotFileSet": [
+            {
+                "InstanceId": "sg-ntrgm89v",
+                "SnapshotPolicyId": "sspolicy-ebjofe71",
+                "SnapshotFileId": "ssfile-017gepjxpr",
+                "BackupTime": "2021-10-25 15:00:10",
+                "Operator": "100000072292"
+            },
+            {
+                "InstanceId": "sg-ntrgm89v",
+                "SnapshotPolicyId": "sspolicy-ebjofe71",
+                "SnapshotFileId": "ssfile-ibvthz32h3",
+                "BackupTime": "2021-10-25 00:00:10",
+                "Operator": "100000072292"
+            },
+            {
+                "InstanceId": "sg-ntrgm89v",
+                "SnapshotPolicyId": "sspolicy-ebjofe71",
+                "SnapshotFileId": "ssfile-bu7rtl9145",
+                "BackupTime": "2021-10-20 12:01:02",
+                "Operator": "100000072292"
+            }
+        ],
+        "TotalCount": 3,
+        "RequestId": "a54419ea-8f2d-4d38-a69a-2315d413626f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

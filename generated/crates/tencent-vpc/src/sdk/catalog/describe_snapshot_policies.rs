@@ -60,7 +60,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SnapshotPolicySet\": [\n            {\n                \"SnapshotPolicyId\": \"sspolicy-g6jwvm35\",\n                \"SnapshotPolicyName\": \"test2\",\n                \"KeepTime\": 180,\n                \"CosRegion\": \"ap-guangzhou\",\n                \"CosBucket\": \"test1-251197522\",\n                \"CreateTime\": \"2021-10-08 16:09:46\",\n                \"Enable\": true,\n                \"BackupType\": \"operate\",\n                \"CreateNewCos\": false\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"a38579de-a046-4d68-b24a-b629c8d0ae57\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SnapshotPolicySet": [
+            {
+                "SnapshotPolicyId": "sspolicy-g6jwvm35",
+                "SnapshotPolicyName": "test2",
+                "KeepTime": 180,
+                "CosRegion": "ap-guangzhou",
+                "CosBucket": "test1-251197522",
+                "CreateTime": "2021-10-08 16:09:46",
+                "Enable": true,
+                "BackupType": "operate",
+                "CreateNewCos": false
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "a38579de-a046-4d68-b24a-b629c8d0ae57"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -48,7 +48,90 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"ResourceStatisticsSet\": [\n            {\n                \"VpcId\": \"vpc-12345678\",\n                \"SubnetId\": \"subnet-12345678\",\n                \"Ip\": 14,\n                \"ResourceStatisticsItemSet\": [\n                    {\n                        \"ResourceType\": \"NetworkDetect\",\n                        \"ResourceName\": \"NetworkDetect\",\n                        \"ResourceCount\": 1\n                    },\n                    {\n                        \"ResourceType\": \"LoadBanlancer\",\n                        \"ResourceName\": \"LoadBanlancer\",\n                        \"ResourceCount\": 2\n                    },\n                    {\n                        \"ResourceType\": \"MySQL\",\n                        \"ResourceName\": \"MySQL\",\n                        \"ResourceCount\": 1\n                    },\n                    {\n                        \"ResourceType\": \"Memcached\",\n                        \"ResourceName\": \"Memcached\",\n                        \"ResourceCount\": 1\n                    },\n                    {\n                        \"ResourceType\": \"CTSDB\",\n                        \"ResourceName\": \"CTSDB\",\n                        \"ResourceCount\": 0\n                    },\n                    {\n                        \"ResourceType\": \"TDSQL\",\n                        \"ResourceName\": \"TDSQL\",\n                        \"ResourceCount\": 0\n                    },\n                    {\n                        \"ResourceType\": \"SQL Server\",\n                        \"ResourceName\": \"SQL Server\",\n                        \"ResourceCount\": 0\n                    },\n                    {\n                        \"ResourceType\": \"PostgreSQL\",\n                        \"ResourceName\": \"PostgreSQL\",\n                        \"ResourceCount\": 0\n                    },\n                    {\n                        \"ResourceType\": \"NAS\",\n                        \"ResourceName\": \"NAS\",\n                        \"ResourceCount\": 0\n                    },\n                    {\n                        \"ResourceType\": \"Snova\",\n                        \"ResourceName\": \"Snova\",\n                        \"ResourceCount\": 0\n                    },\n                    {\n                        \"ResourceType\": \"Ckafka\",\n                        \"ResourceName\": \"Ckafka\",\n                        \"ResourceCount\": 1\n                    },\n                    {\n                        \"ResourceType\": \"Grocery\",\n                        \"ResourceName\": \"Grocery\",\n                        \"ResourceCount\": 0\n                    },\n                    {\n                        \"ResourceType\": \"Cloudhsm\",\n                        \"ResourceName\": \"Cloudhsm\",\n                        \"ResourceCount\": 0\n                    },\n                    {\n                        \"ResourceType\": \"MongoDB\",\n                        \"ResourceName\": \"MongoDB\",\n                        \"ResourceCount\": 0\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"0fee1673-de33-4f0c-9ce4-037cbcf2d7b2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "ResourceStatisticsSet": [
+            {
+                "VpcId": "vpc-12345678",
+                "SubnetId": "subnet-12345678",
+                "Ip": 14,
+                "ResourceStatisticsItemSet": [
+                    {
+                        "ResourceType": "NetworkDetect",
+                        "ResourceName": "NetworkDetect",
+                        "ResourceCount": 1
+                    },
+                    {
+                        "ResourceType": "LoadBanlancer",
+                        "ResourceName": "LoadBanlancer",
+                        "ResourceCount": 2
+                    },
+                    {
+                        "ResourceType": "MySQL",
+                        "ResourceName": "MySQL",
+                        "ResourceCount": 1
+                    },
+                    {
+                        "ResourceType": "Memcached",
+                        "ResourceName": "Memcached",
+                        "ResourceCount": 1
+                    },
+                    {
+                        "ResourceType": "CTSDB",
+                        "ResourceName": "CTSDB",
+                        "ResourceCount": 0
+                    },
+                    {
+                        "ResourceType": "TDSQL",
+                        "ResourceName": "TDSQL",
+                        "ResourceCount": 0
+                    },
+                    {
+                        "ResourceType": "SQL Server",
+                        "ResourceName": "SQL Server",
+                        "ResourceCount": 0
+                    },
+                    {
+                        "ResourceType": "PostgreSQL",
+                        "ResourceName": "PostgreSQL",
+                        "ResourceCount": 0
+                    },
+                    {
+                        "ResourceType": "NAS",
+                        "ResourceName": "NAS",
+                        "ResourceCount": 0
+                    },
+                    {
+                        "ResourceType": "Snova",
+                        "ResourceName": "Snova",
+                        "ResourceCount": 0
+                    },
+                    {
+                        "ResourceType": "Ckafka",
+                        "ResourceName": "Ckafka",
+                        "ResourceCount": 1
+                    },
+                    {
+                        "ResourceType": "Grocery",
+                        "ResourceName": "Grocery",
+                        "ResourceCount": 0
+                    },
+                    {
+                        "ResourceType": "Cloudhsm",
+                        "ResourceName": "Cloudhsm",
+                        "ResourceCount": 0
+                    },
+                    {
+                        "ResourceType": "MongoDB",
+                        "ResourceName": "MongoDB",
+                        "ResourceCount": 0
+                    }
+                ]
+            }
+        ],
+        "RequestId": "0fee1673-de33-4f0c-9ce4-037cbcf2d7b2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -60,12 +60,74 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"SubnetSet\": [\n            {\n                \"NetworkAclId\": \"\",\n                \"RouteTableId\": \"rtb-n0yr460a\",\n                \"VpcId\": \"vpc-n0yr460a\",\n                \"EnableBroadcast\": false,\n                \"Zone\": \"ap-guangzhou\",\n                \"Ipv6CidrBlock\": \"\",\n                \"AvailableIpAddressCount\": 1,\n                \"IsRemoteVpcSnat\": false,\n                \"SubnetName\": \"Subnet 1\",\n                \"TotalIpAddressCount\": 1,\n                \"IsCdcSubnet\": 0,\n                \"CdcId\": \"cluster-1234dert\",\n                \"TagSet\": [\n                    {\n                        \"Value\": \"ck\",\n                        \"Key\": \"kc\"\n                    }\n                ],\n                \"CreatedTime\": \"2020-05-25 20:09:07\",\n                \"SubnetId\": \"subnet-bthucmmy\",\n                \"CidrBlock\": \"10.0.0.0/16\",\n                \"IsDefault\": true\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"cccb2665-5d02-4d87-b9e7-757bb06e5beb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "SubnetSet": [
+            {
+                "NetworkAclId": "",
+                "RouteTableId": "rtb-n0yr460a",
+                "VpcId": "vpc-n0yr460a",
+                "EnableBroadcast": false,
+                "Zone": "ap-guangzhou",
+                "Ipv6CidrBlock": "",
+                "AvailableIpAddressCount": 1,
+                "IsRemoteVpcSnat": false,
+                "SubnetName": "Subnet 1",
+                "TotalIpAddressCount": 1,
+                "IsCdcSubnet": 0,
+                "CdcId": "cluster-1234dert",
+                "TagSet": [
+                    {
+                        "Value": "ck",
+                        "Key": "kc"
+                    }
+                ],
+                "CreatedTime": "2020-05-25 20:09:07",
+                "SubnetId": "subnet-bthucmmy",
+                "CidrBlock": "10.0.0.0/16",
+                "IsDefault": true
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "cccb2665-5d02-4d87-b9e7-757bb06e5beb"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n  \"Response\": {\n    \"RequestId\": \"cccb2665-5d02-4d87-b9e7-757bb06e5beb\",\n    \"SubnetSet\": [\n      {\n        \"AvailableIpAddressCount\": 1,\n        \"CdcId\": \"cluster-1234dert\",\n        \"CidrBlock\": \"10.0.0.0/16\",\n        \"CreatedTime\": \"2020-05-25 20:09:07\",\n        \"EnableBroadcast\": false,\n        \"Ipv6CidrBlock\": \"2001::85b:3c51:f5ff:ffda\",\n        \"IsCdcSubnet\": 0,\n        \"IsDefault\": true,\n        \"IsRemoteVpcSnat\": false,\n        \"NetworkAclId\": \"\",\n        \"RouteTableId\": \"rtb-n0yr460a\",\n        \"SubnetId\": \"subnet-bthucmmy\",\n        \"SubnetName\": \"Subnet 2\",\n        \"TagSet\": [\n          {\n            \"Key\": \"ku\",\n            \"Value\": \"gt\"\n          }\n        ],\n        \"TotalIpAddressCount\": 1,\n        \"VpcId\": \"vpc-n0yr460a\",\n        \"Zone\": \"ap-guangzhou\"\n      }\n    ],\n    \"TotalCount\": 1\n  }\n}",
+                body: r#"{
+  "Response": {
+    "RequestId": "cccb2665-5d02-4d87-b9e7-757bb06e5beb",
+    "SubnetSet": [
+      {
+        "AvailableIpAddressCount": 1,
+        "CdcId": "cluster-1234dert",
+        "CidrBlock": "10.0.0.0/16",
+        "CreatedTime": "2020-05-25 20:09:07",
+        "EnableBroadcast": false,
+        "Ipv6CidrBlock": "2001::85b:3c51:f5ff:ffda",
+        "IsCdcSubnet": 0,
+        "IsDefault": true,
+        "IsRemoteVpcSnat": false,
+        "NetworkAclId": "",
+        "RouteTableId": "rtb-n0yr460a",
+        "SubnetId": "subnet-bthucmmy",
+        "SubnetName": "Subnet 2",
+        "TagSet": [
+          {
+            "Key": "ku",
+            "Value": "gt"
+          }
+        ],
+        "TotalIpAddressCount": 1,
+        "VpcId": "vpc-n0yr460a",
+        "Zone": "ap-guangzhou"
+      }
+    ],
+    "TotalCount": 1
+  }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": 12566700,\n        \"Result\": \"SUCCESS\",\n        \"RequestId\": \"f2e74569-c189-4396-80ab-1482134a1e52\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": 12566700,
+        "Result": "SUCCESS",
+        "RequestId": "f2e74569-c189-4396-80ab-1482134a1e52"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

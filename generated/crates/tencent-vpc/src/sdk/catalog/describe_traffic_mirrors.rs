@@ -60,7 +60,51 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TrafficMirrorSet\": [\n            {\n                \"VpcId\": \"vpc-dh0wcvhp\",\n                \"TrafficMirrorId\": \"imgf-dh0wcvhp\",\n                \"TrafficMirrorName\": \"demo\",\n                \"TrafficMirrorDescribe\": \"demo\",\n                \"State\": \"RUNNING\",\n                \"Direction\": \"INGRESS\",\n                \"CollectorSrcs\": [\n                    \"eni-dh0wcvhp\"\n                ],\n                \"NatId\": \"\",\n                \"CollectorNormalFilters\": [\n                    {\n                        \"SrcNet\": \"10.0.0.0/24\",\n                        \"DstNet\": \"192.168.0.0/24\",\n                        \"SrcPort\": \"5000\",\n                        \"DstPort\": \"3456\",\n                        \"Protocol\": \"TCP\"\n                    }\n                ],\n                \"CollectorTarget\": {\n                    \"TargetIps\": [\n                        \"172.16.0.3\"\n                    ],\n                    \"AlgHash\": \"ENI\",\n                    \"TargetEndPoints\": [],\n                    \"TargetType\": \"ENI\"\n                },\n                \"CreateTime\": \"2021-08-09 15:44:30\",\n                \"Type\": \"VPC\",\n                \"SubnetId\": \"subnet-dh0wcvhp\",\n                \"TargetInfo\": [\n                    {\n                        \"TargetId\": \"eni-dh0wcvhp\",\n                        \"TargetName\": \"demo\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"404428db-f850-40c2-803d-0aae49aba43a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TrafficMirrorSet": [
+            {
+                "VpcId": "vpc-dh0wcvhp",
+                "TrafficMirrorId": "imgf-dh0wcvhp",
+                "TrafficMirrorName": "demo",
+                "TrafficMirrorDescribe": "demo",
+                "State": "RUNNING",
+                "Direction": "INGRESS",
+                "CollectorSrcs": [
+                    "eni-dh0wcvhp"
+                ],
+                "NatId": "",
+                "CollectorNormalFilters": [
+                    {
+                        "SrcNet": "10.0.0.0/24",
+                        "DstNet": "192.168.0.0/24",
+                        "SrcPort": "5000",
+                        "DstPort": "3456",
+                        "Protocol": "TCP"
+                    }
+                ],
+                "CollectorTarget": {
+                    "TargetIps": [
+                        "172.16.0.3"
+                    ],
+                    "AlgHash": "ENI",
+                    "TargetEndPoints": [],
+                    "TargetType": "ENI"
+                },
+                "CreateTime": "2021-08-09 15:44:30",
+                "Type": "VPC",
+                "SubnetId": "subnet-dh0wcvhp",
+                "TargetInfo": [
+                    {
+                        "TargetId": "eni-dh0wcvhp",
+                        "TargetName": "demo"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "404428db-f850-40c2-803d-0aae49aba43a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

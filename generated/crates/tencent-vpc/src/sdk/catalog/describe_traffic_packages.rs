@@ -60,7 +60,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"TrafficPackageSet\": [\n            {\n                \"TrafficPackageId\": \"tfp-g67jlh1j\",\n                \"TrafficPackageName\": \"Unnamed\",\n                \"TotalAmount\": 10,\n                \"RemainingAmount\": 10,\n                \"Status\": \"AVAILABLE\",\n                \"CreatedTime\": \"2022-08-31T11:42:37Z\",\n                \"Deadline\": \"2022-09-30T11:42:36Z\",\n                \"DeductType\": \"FULL_TIME\",\n                \"UsedAmount\": 0,\n                \"TagSet\": [\n                    {\n                        \"Key\": \"aa\",\n                        \"Value\": \"bb\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"e92ac36b-db69-4329-b030-9276b88d93c4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "TrafficPackageSet": [
+            {
+                "TrafficPackageId": "tfp-g67jlh1j",
+                "TrafficPackageName": "Unnamed",
+                "TotalAmount": 10,
+                "RemainingAmount": 10,
+                "Status": "AVAILABLE",
+                "CreatedTime": "2022-08-31T11:42:37Z",
+                "Deadline": "2022-09-30T11:42:36Z",
+                "DeductType": "FULL_TIME",
+                "UsedAmount": 0,
+                "TagSet": [
+                    {
+                        "Key": "aa",
+                        "Value": "bb"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "e92ac36b-db69-4329-b030-9276b88d93c4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,7 +70,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"IpAddressStates\": [\n            {\n                \"VpcId\": \"vpc-bx0vq623\",\n                \"SubnetId\": \"subnet-dl3wd0vq\",\n                \"IpAddress\": \"10.0.0.1\",\n                \"ResourceType\": \"ENI\",\n                \"ResourceId\": \"eni-bjekqff1\"\n            },\n            {\n                \"VpcId\": \"vpc-bx0vq623\",\n                \"SubnetId\": \"subnet-dl3wd0vq\",\n                \"IpAddress\": \"10.0.0.2\",\n                \"ResourceType\": \"ENI\",\n                \"ResourceId\": \"eni-bjekqff2\"\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"2aaa54f5-2809-4b95-b3a5-13ce72d05759\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "IpAddressStates": [
+            {
+                "VpcId": "vpc-bx0vq623",
+                "SubnetId": "subnet-dl3wd0vq",
+                "IpAddress": "10.0.0.1",
+                "ResourceType": "ENI",
+                "ResourceId": "eni-bjekqff1"
+            },
+            {
+                "VpcId": "vpc-bx0vq623",
+                "SubnetId": "subnet-dl3wd0vq",
+                "IpAddress": "10.0.0.2",
+                "ResourceType": "ENI",
+                "ResourceId": "eni-bjekqff2"
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "2aaa54f5-2809-4b95-b3a5-13ce72d05759"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

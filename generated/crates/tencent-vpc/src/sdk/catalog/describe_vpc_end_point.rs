@@ -57,7 +57,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"RequestId\": \"7e6f5074-e4a2-4bb6-9cac-d2357a00896f\",\n        \"EndPointSet\": [\n            {\n                \"ServiceVpcId\": \"vpc-hj3he929\",\n                \"GroupSet\": [\n                    \"sg-tyhgrwet\"\n                ],\n                \"ServiceName\": \"Test\",\n                \"State\": \"PENDING\",\n                \"ServiceVip\": \"10.101.1.11\",\n                \"EndPointName\": \"Endpoint\",\n                \"VpcId\": \"vpc-hj3he929\",\n                \"EndPointOwner\": \"1302384414\",\n                \"EndPointId\": \"vpce-h0fk8lfc\",\n                \"SubnetId\": \"subnet-4t7fr3fi\",\n                \"CreateTime\": \"0000-00-00 00:00:00\",\n                \"EndPointServiceId\": \"vpcsvc-kngiybxl\",\n                \"EndPointVip\": \"10.101.1.11\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "RequestId": "7e6f5074-e4a2-4bb6-9cac-d2357a00896f",
+        "EndPointSet": [
+            {
+                "ServiceVpcId": "vpc-hj3he929",
+                "GroupSet": [
+                    "sg-tyhgrwet"
+                ],
+                "ServiceName": "Test",
+                "State": "PENDING",
+                "ServiceVip": "10.101.1.11",
+                "EndPointName": "Endpoint",
+                "VpcId": "vpc-hj3he929",
+                "EndPointOwner": "1302384414",
+                "EndPointId": "vpce-h0fk8lfc",
+                "SubnetId": "subnet-4t7fr3fi",
+                "CreateTime": "0000-00-00 00:00:00",
+                "EndPointServiceId": "vpcsvc-kngiybxl",
+                "EndPointVip": "10.101.1.11"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -69,7 +69,45 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"EndPointServiceSet\": [\n            {\n                \"EndPointServiceId\": \"vpcsvc-pnpcflil\",\n                \"VpcId\": \"vpc-hj3he929\",\n                \"ServiceOwner\": \"1254277469\",\n                \"ServiceName\": \"test_002\",\n                \"ServiceVip\": \"10.101.1.11\",\n                \"ServiceInstanceId\": \"lb-nswq8wkq\",\n                \"AutoAcceptFlag\": true,\n                \"EndPointCount\": 1,\n                \"EndPointSet\": [\n                    {\n                        \"ServiceVpcId\": \"vpc-hj3he929\",\n                        \"GroupSet\": [\n                            \"sg-tyhgrwet\"\n                        ],\n                        \"ServiceName\": \"Test\",\n                        \"State\": \"PENDING\",\n                        \"ServiceVip\": \"10.101.1.11\",\n                        \"EndPointName\": \"Node\",\n                        \"VpcId\": \"vpc-hj3he929\",\n                        \"EndPointOwner\": \"1302384414\",\n                        \"EndPointId\": \"vpce-h0fk8lfc\",\n                        \"SubnetId\": \"subnet-4t7fr3fi\",\n                        \"CreateTime\": \"0000-00-00 00:00:00\",\n                        \"EndPointServiceId\": \"vpcsvc-kngiybxl\",\n                        \"EndPointVip\": \"10.101.1.11\"\n                    }\n                ],\n                \"CreateTime\": \"0000-00-00 00:00:00\",\n                \"ServiceType\": \"CLB\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"452e8b38-10a1-4d8a-8a31-a64b89c8f565\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "EndPointServiceSet": [
+            {
+                "EndPointServiceId": "vpcsvc-pnpcflil",
+                "VpcId": "vpc-hj3he929",
+                "ServiceOwner": "1254277469",
+                "ServiceName": "test_002",
+                "ServiceVip": "10.101.1.11",
+                "ServiceInstanceId": "lb-nswq8wkq",
+                "AutoAcceptFlag": true,
+                "EndPointCount": 1,
+                "EndPointSet": [
+                    {
+                        "ServiceVpcId": "vpc-hj3he929",
+                        "GroupSet": [
+                            "sg-tyhgrwet"
+                        ],
+                        "ServiceName": "Test",
+                        "State": "PENDING",
+                        "ServiceVip": "10.101.1.11",
+                        "EndPointName": "Node",
+                        "VpcId": "vpc-hj3he929",
+                        "EndPointOwner": "1302384414",
+                        "EndPointId": "vpce-h0fk8lfc",
+                        "SubnetId": "subnet-4t7fr3fi",
+                        "CreateTime": "0000-00-00 00:00:00",
+                        "EndPointServiceId": "vpcsvc-kngiybxl",
+                        "EndPointVip": "10.101.1.11"
+                    }
+                ],
+                "CreateTime": "0000-00-00 00:00:00",
+                "ServiceType": "CLB"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "452e8b38-10a1-4d8a-8a31-a64b89c8f565"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

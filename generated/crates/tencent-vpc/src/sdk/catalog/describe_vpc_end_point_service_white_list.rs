@@ -61,7 +61,21 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 1,\n        \"VpcEndpointServiceUserSet\": [\n            {\n                \"Owner\": 1254277469,\n                \"UserUin\": \"100016184089\",\n                \"Description\": \"Description\",\n                \"EndPointServiceId\": \"\",\n                \"CreateTime\": \"vpcsvc-kngiybxl\"\n            }\n        ],\n        \"RequestId\": \"7e6f5074-e4a2-4bb6-9cac-d2357a00896f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 1,
+        "VpcEndpointServiceUserSet": [
+            {
+                "Owner": 1254277469,
+                "UserUin": "100016184089",
+                "Description": "Description",
+                "EndPointServiceId": "",
+                "CreateTime": "vpcsvc-kngiybxl"
+            }
+        ],
+        "RequestId": "7e6f5074-e4a2-4bb6-9cac-d2357a00896f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,7 +55,28 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"InstanceSet\": [\n            {\n                \"VpcId\": \"vpc-12345678\",\n                \"SubnetId\": \"subnet-12345678\",\n                \"InstanceId\": \"ins-12345678\",\n                \"InstanceName\": \"test\",\n                \"InstanceState\": \"RUNNING\",\n                \"InstanceType\": \"S2.SMALL2\",\n                \"CPU\": 1,\n                \"Memory\": 1,\n                \"EniLimit\": 2,\n                \"EniIpLimit\": 2,\n                \"InstanceEniCount\": 1,\n                \"CreatedTime\": \"2020-01-01 10:00:00\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "InstanceSet": [
+            {
+                "VpcId": "vpc-12345678",
+                "SubnetId": "subnet-12345678",
+                "InstanceId": "ins-12345678",
+                "InstanceName": "test",
+                "InstanceState": "RUNNING",
+                "InstanceType": "S2.SMALL2",
+                "CPU": 1,
+                "Memory": 1,
+                "EniLimit": 2,
+                "EniIpLimit": 2,
+                "InstanceEniCount": 1,
+                "CreatedTime": "2020-01-01 10:00:00"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

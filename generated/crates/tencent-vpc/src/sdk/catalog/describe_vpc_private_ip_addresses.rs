@@ -52,7 +52,31 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"VpcPrivateIpAddressSet\": [\n            {\n                \"PrivateIpAddress\": \"10.4.2.2\",\n                \"PrivateIpAddressType\": \"CTSDB\",\n                \"CidrBlock\": \"10.4.2.0/24\",\n                \"CreatedTime\": \"2018-12-27 15:40:10\"\n            },\n            {\n                \"PrivateIpAddress\": \"10.4.2.3\",\n                \"PrivateIpAddressType\": \"CFS\",\n                \"CidrBlock\": \"10.4.2.0/24\",\n                \"CreatedTime\": \"2018-09-02 16:48:59\"\n            },\n            {\n                \"PrivateIpAddress\": \"10.4.2.17\",\n                \"PrivateIpAddressType\": \"CVM\",\n                \"CidrBlock\": \"10.4.2.0/24\",\n                \"CreatedTime\": \"2018-09-02 16:48:59\"\n            }\n        ],\n        \"RequestId\": \"75221557-b667-440a-8cfe-ccd1bde2a234\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "VpcPrivateIpAddressSet": [
+            {
+                "PrivateIpAddress": "10.4.2.2",
+                "PrivateIpAddressType": "CTSDB",
+                "CidrBlock": "10.4.2.0/24",
+                "CreatedTime": "2018-12-27 15:40:10"
+            },
+            {
+                "PrivateIpAddress": "10.4.2.3",
+                "PrivateIpAddressType": "CFS",
+                "CidrBlock": "10.4.2.0/24",
+                "CreatedTime": "2018-09-02 16:48:59"
+            },
+            {
+                "PrivateIpAddress": "10.4.2.17",
+                "PrivateIpAddressType": "CVM",
+                "CidrBlock": "10.4.2.0/24",
+                "CreatedTime": "2018-09-02 16:48:59"
+            }
+        ],
+        "RequestId": "75221557-b667-440a-8cfe-ccd1bde2a234"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,19 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Status\": \"SUCCESS\",\n        \"Output\": \"SUCCESS\",\n        \"Result\": [\n            {\n                \"ResourceId\": \"eni-olifj433\",\n                \"Status\": \"SUCCESS\"\n            }\n        ],\n        \"RequestId\": \"20569756-56ba-4a13-b545-e1528d5cb239\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Status": "SUCCESS",
+        "Output": "SUCCESS",
+        "Result": [
+            {
+                "ResourceId": "eni-olifj433",
+                "Status": "SUCCESS"
+            }
+        ],
+        "RequestId": "20569756-56ba-4a13-b545-e1528d5cb239"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

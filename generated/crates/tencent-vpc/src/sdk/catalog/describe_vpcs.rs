@@ -60,12 +60,73 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n  \"Response\": {\n    \"RequestId\": \"6a44afb7-0644-4ff9-9761-3502f99d3a15\",\n    \"TotalCount\": 1,\n    \"VpcSet\": [\n      {\n        \"AssistantCidrSet\": [],\n        \"CidrBlock\": \"10.0.0.0/16\",\n        \"CreatedTime\": \"2018-04-25 10:26:26\",\n        \"DhcpOptionsId\": \"dopt-8g7k5qfq\",\n        \"DnsServerSet\": [\n          \"10.0.0.1\",\n          \"183.60.82.98\"\n        ],\n        \"DomainName\": \"aa.bb.cc\",\n        \"EnableDhcp\": true,\n        \"EnableMulticast\": false,\n        \"Ipv6CidrBlock\": \"3402:4e00:20:1200::/56\",\n        \"IsDefault\": false,\n        \"TagSet\": [],\n        \"VpcId\": \"vpc-p5sf61yj\",\n        \"VpcName\": \"Test dhcp\"\n      }\n    ]\n  }\n}",
+                body: r#"{
+  "Response": {
+    "RequestId": "6a44afb7-0644-4ff9-9761-3502f99d3a15",
+    "TotalCount": 1,
+    "VpcSet": [
+      {
+        "AssistantCidrSet": [],
+        "CidrBlock": "10.0.0.0/16",
+        "CreatedTime": "2018-04-25 10:26:26",
+        "DhcpOptionsId": "dopt-8g7k5qfq",
+        "DnsServerSet": [
+          "10.0.0.1",
+          "183.60.82.98"
+        ],
+        "DomainName": "aa.bb.cc",
+        "EnableDhcp": true,
+        "EnableMulticast": false,
+        "Ipv6CidrBlock": "3402:4e00:20:1200::/56",
+        "IsDefault": false,
+        "TagSet": [],
+        "VpcId": "vpc-p5sf61yj",
+        "VpcName": "Test dhcp"
+      }
+    ]
+  }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"VpcSet\": [\n            {\n                \"VpcId\": \"vpc-p5sf61yj\",\n                \"VpcName\": \"Test dhcp\",\n                \"CidrBlock\": \"10.0.0.0/16\",\n                \"Ipv6CidrBlock\": \"3402:4e00:20:1200::/56\",\n                \"IsDefault\": false,\n                \"EnableDhcp\": true,\n                \"EnableMulticast\": false,\n                \"CreatedTime\": \"2018-04-25 10:26:26\",\n                \"DhcpOptionsId\": \"dopt-8g7k5qfq\",\n                \"DnsServerSet\": [\n                    \"10.0.0.1\",\n                    \"183.60.82.98\"\n                ],\n                \"TagSet\": [\n                    {\n                        \"Key\": \"city\",\n                        \"Value\": \"shanghai\"\n                    }\n                ],\n                \"AssistantCidrSet\": [\n                    {\n                        \"CidrBlock\": \"192.168.1.0/24\",\n                        \"AssistantType\": 0,\n                        \"SubnetSet\": []\n                    }\n                ],\n                \"DomainName\": \"aa.bb.cc\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"6a44afb7-0644-4ff9-9761-3502f99d3a15\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "VpcSet": [
+            {
+                "VpcId": "vpc-p5sf61yj",
+                "VpcName": "Test dhcp",
+                "CidrBlock": "10.0.0.0/16",
+                "Ipv6CidrBlock": "3402:4e00:20:1200::/56",
+                "IsDefault": false,
+                "EnableDhcp": true,
+                "EnableMulticast": false,
+                "CreatedTime": "2018-04-25 10:26:26",
+                "DhcpOptionsId": "dopt-8g7k5qfq",
+                "DnsServerSet": [
+                    "10.0.0.1",
+                    "183.60.82.98"
+                ],
+                "TagSet": [
+                    {
+                        "Key": "city",
+                        "Value": "shanghai"
+                    }
+                ],
+                "AssistantCidrSet": [
+                    {
+                        "CidrBlock": "192.168.1.0/24",
+                        "AssistantType": 0,
+                        "SubnetSet": []
+                    }
+                ],
+                "DomainName": "aa.bb.cc"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "6a44afb7-0644-4ff9-9761-3502f99d3a15"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

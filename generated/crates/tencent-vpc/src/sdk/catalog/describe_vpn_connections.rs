@@ -60,7 +60,118 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"VpnConnectionSet\": [\n            {\n                \"VpcId\": \"vpc-8ro3x6md\",\n                \"VpnConnectionId\": \"vpnx-df9oztok\",\n                \"VpnConnectionName\": \"testcon-1\",\n                \"VpnGatewayId\": \"vpngw-6x0wxvtp\",\n                \"CustomerGatewayId\": \"cgw-apytvc1n\",\n                \"PreShareKey\": \"123\",\n                \"VpnProto\": \"IPSEC\",\n                \"EncryptProto\": \"IKE\",\n                \"RouteType\": \"StaticRoute\",\n                \"IKEOptionsSpecification\": {\n                    \"PropoAuthenAlgorithm\": \"MD5\",\n                    \"PropoEncryAlgorithm\": \"AES-CBC-128\",\n                    \"ExchangeMode\": \"MAIN\",\n                    \"LocalIdentity\": \"ADDRESS\",\n                    \"RemoteIdentity\": \"ADDRESS\",\n                    \"LocalAddress\": \"6.6.6.6\",\n                    \"RemoteAddress\": \"1.1.3.2\",\n                    \"LocalFqdnName\": \"\",\n                    \"RemoteFqdnName\": \"\",\n                    \"DhGroupName\": \"GROUP1\",\n                    \"IKESaLifetimeSeconds\": 86400,\n                    \"IKEVersion\": \"IKEV1\"\n                },\n                \"IPSECOptionsSpecification\": {\n                    \"EncryptAlgorithm\": \"AES-CBC-128\",\n                    \"IntegrityAlgorith\": \"MD5\",\n                    \"PfsDhGroup\": \"NULL\",\n                    \"IPSECSaLifetimeSeconds\": 3600,\n                    \"IPSECSaLifetimeTraffic\": 1843200\n                },\n                \"CreatedTime\": \"2022-07-22 14:05:07\",\n                \"SecurityPolicyDatabaseSet\": [\n                    {\n                        \"LocalCidrBlock\": \"0.0.0.0/0\",\n                        \"RemoteCidrBlock\": [\n                            \"0.0.0.0/0\"\n                        ]\n                    }\n                ],\n                \"State\": \"AVAILABLE\",\n                \"NetStatus\": \"AVAILABLE\",\n                \"NegotiationType\": \"flowTrigger\",\n                \"DpdEnable\": 1,\n                \"DpdTimeout\": \"30\",\n                \"DpdAction\": \"clear\",\n                \"EnableHealthCheck\": false,\n                \"HealthCheckLocalIp\": \"\",\n                \"HealthCheckRemoteIp\": \"\",\n                \"HealthCheckStatus\": \"\",\n                \"TagSet\": []\n            },\n            {\n                \"VpcId\": \"vpc-8ro3x6md\",\n                \"VpnConnectionId\": \"vpnx-eal8tpn2\",\n                \"VpnConnectionName\": \"testcon-2\",\n                \"VpnGatewayId\": \"vpngw-6x0wxvtp\",\n                \"CustomerGatewayId\": \"cgw-876ql2tz\",\n                \"PreShareKey\": \"123\",\n                \"VpnProto\": \"IPSEC\",\n                \"EncryptProto\": \"IKE\",\n                \"RouteType\": \"StaticRoute\",\n                \"IKEOptionsSpecification\": {\n                    \"PropoAuthenAlgorithm\": \"MD5\",\n                    \"PropoEncryAlgorithm\": \"AES-CBC-128\",\n                    \"ExchangeMode\": \"MAIN\",\n                    \"LocalIdentity\": \"ADDRESS\",\n                    \"RemoteIdentity\": \"ADDRESS\",\n                    \"LocalAddress\": \"6.6.6.6\",\n                    \"RemoteAddress\": \"169.168.10.4\",\n                    \"LocalFqdnName\": \"\",\n                    \"RemoteFqdnName\": \"\",\n                    \"DhGroupName\": \"GROUP1\",\n                    \"IKESaLifetimeSeconds\": 86400,\n                    \"IKEVersion\": \"IKEV1\"\n                },\n                \"IPSECOptionsSpecification\": {\n                    \"EncryptAlgorithm\": \"AES-CBC-128\",\n                    \"IntegrityAlgorith\": \"MD5\",\n                    \"PfsDhGroup\": \"NULL\",\n                    \"IPSECSaLifetimeSeconds\": 3600,\n                    \"IPSECSaLifetimeTraffic\": 1843200\n                },\n                \"CreatedTime\": \"2022-07-22 14:14:48\",\n                \"SecurityPolicyDatabaseSet\": [\n                    {\n                        \"LocalCidrBlock\": \"0.0.0.0/0\",\n                        \"RemoteCidrBlock\": [\n                            \"0.0.0.0/0\"\n                        ]\n                    }\n                ],\n                \"State\": \"AVAILABLE\",\n                \"NetStatus\": \"AVAILABLE\",\n                \"NegotiationType\": \"passive\",\n                \"DpdEnable\": 1,\n                \"DpdTimeout\": \"31\",\n                \"DpdAction\": \"clear\",\n                \"EnableHealthCheck\": false,\n                \"HealthCheckLocalIp\": \"\",\n                \"HealthCheckRemoteIp\": \"\",\n                \"HealthCheckStatus\": \"\",\n                \"TagSet\": []\n            }\n        ],\n        \"RequestId\": \"1f4fa69d-0a9b-4342-83e1-002533feca94\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "VpnConnectionSet": [
+            {
+                "VpcId": "vpc-8ro3x6md",
+                "VpnConnectionId": "vpnx-df9oztok",
+                "VpnConnectionName": "testcon-1",
+                "VpnGatewayId": "vpngw-6x0wxvtp",
+                "CustomerGatewayId": "cgw-apytvc1n",
+                "PreShareKey": "123",
+                "VpnProto": "IPSEC",
+                "EncryptProto": "IKE",
+                "RouteType": "StaticRoute",
+                "IKEOptionsSpecification": {
+                    "PropoAuthenAlgorithm": "MD5",
+                    "PropoEncryAlgorithm": "AES-CBC-128",
+                    "ExchangeMode": "MAIN",
+                    "LocalIdentity": "ADDRESS",
+                    "RemoteIdentity": "ADDRESS",
+                    "LocalAddress": "6.6.6.6",
+                    "RemoteAddress": "1.1.3.2",
+                    "LocalFqdnName": "",
+                    "RemoteFqdnName": "",
+                    "DhGroupName": "GROUP1",
+                    "IKESaLifetimeSeconds": 86400,
+                    "IKEVersion": "IKEV1"
+                },
+                "IPSECOptionsSpecification": {
+                    "EncryptAlgorithm": "AES-CBC-128",
+                    "IntegrityAlgorith": "MD5",
+                    "PfsDhGroup": "NULL",
+                    "IPSECSaLifetimeSeconds": 3600,
+                    "IPSECSaLifetimeTraffic": 1843200
+                },
+                "CreatedTime": "2022-07-22 14:05:07",
+                "SecurityPolicyDatabaseSet": [
+                    {
+                        "LocalCidrBlock": "0.0.0.0/0",
+                        "RemoteCidrBlock": [
+                            "0.0.0.0/0"
+                        ]
+                    }
+                ],
+                "State": "AVAILABLE",
+                "NetStatus": "AVAILABLE",
+                "NegotiationType": "flowTrigger",
+                "DpdEnable": 1,
+                "DpdTimeout": "30",
+                "DpdAction": "clear",
+                "EnableHealthCheck": false,
+                "HealthCheckLocalIp": "",
+                "HealthCheckRemoteIp": "",
+                "HealthCheckStatus": "",
+                "TagSet": []
+            },
+            {
+                "VpcId": "vpc-8ro3x6md",
+                "VpnConnectionId": "vpnx-eal8tpn2",
+                "VpnConnectionName": "testcon-2",
+                "VpnGatewayId": "vpngw-6x0wxvtp",
+                "CustomerGatewayId": "cgw-876ql2tz",
+                "PreShareKey": "123",
+                "VpnProto": "IPSEC",
+                "EncryptProto": "IKE",
+                "RouteType": "StaticRoute",
+                "IKEOptionsSpecification": {
+                    "PropoAuthenAlgorithm": "MD5",
+                    "PropoEncryAlgorithm": "AES-CBC-128",
+                    "ExchangeMode": "MAIN",
+                    "LocalIdentity": "ADDRESS",
+                    "RemoteIdentity": "ADDRESS",
+                    "LocalAddress": "6.6.6.6",
+                    "RemoteAddress": "169.168.10.4",
+                    "LocalFqdnName": "",
+                    "RemoteFqdnName": "",
+                    "DhGroupName": "GROUP1",
+                    "IKESaLifetimeSeconds": 86400,
+                    "IKEVersion": "IKEV1"
+                },
+                "IPSECOptionsSpecification": {
+                    "EncryptAlgorithm": "AES-CBC-128",
+                    "IntegrityAlgorith": "MD5",
+                    "PfsDhGroup": "NULL",
+                    "IPSECSaLifetimeSeconds": 3600,
+                    "IPSECSaLifetimeTraffic": 1843200
+                },
+                "CreatedTime": "2022-07-22 14:14:48",
+                "SecurityPolicyDatabaseSet": [
+                    {
+                        "LocalCidrBlock": "0.0.0.0/0",
+                        "RemoteCidrBlock": [
+                            "0.0.0.0/0"
+                        ]
+                    }
+                ],
+                "State": "AVAILABLE",
+                "NetStatus": "AVAILABLE",
+                "NegotiationType": "passive",
+                "DpdEnable": 1,
+                "DpdTimeout": "31",
+                "DpdAction": "clear",
+                "EnableHealthCheck": false,
+                "HealthCheckLocalIp": "",
+                "HealthCheckRemoteIp": "",
+                "HealthCheckStatus": "",
+                "TagSet": []
+            }
+        ],
+        "RequestId": "1f4fa69d-0a9b-4342-83e1-002533feca94"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

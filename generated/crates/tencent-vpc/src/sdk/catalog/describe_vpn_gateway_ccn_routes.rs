@@ -59,7 +59,24 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RouteSet\": [\n            {\n                \"RouteId\": \"vpnr-00wv1z75\",\n                \"DestinationCidrBlock\": \"10.33.0.0/24\",\n                \"Status\": \"ENABLE\"\n            },\n            {\n                \"RouteId\": \"vpnr-11xe2z54\",\n                \"DestinationCidrBlock\": \"192.168.0.0/24\",\n                \"Status\": \"ENABLE\"\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"6e446c86-d8c9-4981-9b33-d10956585058\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RouteSet": [
+            {
+                "RouteId": "vpnr-00wv1z75",
+                "DestinationCidrBlock": "10.33.0.0/24",
+                "Status": "ENABLE"
+            },
+            {
+                "RouteId": "vpnr-11xe2z54",
+                "DestinationCidrBlock": "192.168.0.0/24",
+                "Status": "ENABLE"
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "6e446c86-d8c9-4981-9b33-d10956585058"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -64,7 +64,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Routes\": [\n            {\n                \"RouteId\": \"vpnr-h53fo5tv\",\n                \"DestinationCidrBlock\": \"10.0.0.0/16\",\n                \"Status\": \"ENABLE\",\n                \"InstanceId\": \"vpnx-f99clft2\",\n                \"InstanceType\": \"VPNCONN\",\n                \"Priority\": 0,\n                \"Type\": \"Static\",\n                \"CreateTime\": \"2022-12-05 11:02:44\",\n                \"UpdateTime\": \"2022-12-05 11:02:44\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"cf5ec1b0-ec85-4e28-bc05-763c617b57a0\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Routes": [
+            {
+                "RouteId": "vpnr-h53fo5tv",
+                "DestinationCidrBlock": "10.0.0.0/16",
+                "Status": "ENABLE",
+                "InstanceId": "vpnx-f99clft2",
+                "InstanceType": "VPNCONN",
+                "Priority": 0,
+                "Type": "Static",
+                "CreateTime": "2022-12-05 11:02:44",
+                "UpdateTime": "2022-12-05 11:02:44"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "cf5ec1b0-ec85-4e28-bc05-763c617b57a0"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,102 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCount\": 2,\n        \"VpnGatewaySet\": [\n            {\n                \"VpcId\": \"vpc-ah9e9qu9\",\n                \"VpnGatewayId\": \"vpngw-5aluhh9t\",\n                \"VpnGatewayName\": \"joantest\",\n                \"Type\": \"IPSEC\",\n                \"State\": \"DELETING\",\n                \"PublicIpAddress\": \"\",\n                \"RenewFlag\": \"NOTIFY_AND_MANUAL_RENEW\",\n                \"InstanceChargeType\": \"PREPAID\",\n                \"InternetMaxBandwidthOut\": 0,\n                \"CreatedTime\": \"2015-08-20 19:39:01\",\n                \"ExpiredTime\": \"0000-00-00 00:00:00\",\n                \"IsAddressBlocked\": false,\n                \"NewPurchasePlan\": \"\",\n                \"RestrictState\": \"NORMAL\",\n                \"Zone\": \"ap-guangzhou-2\",\n                \"VpnGatewayQuotaSet\": [\n                    {\n                        \"Bandwidth\": 5,\n                        \"Cname\": \"Mini type\",\n                        \"Name\": \"mini\"\n                    },\n                    {\n                        \"Bandwidth\": 20,\n                        \"Cname\": \"Middle type\",\n                        \"Name\": \"middle\"\n                    },\n                    {\n                        \"Bandwidth\": 100,\n                        \"Cname\": \"Superlarge type\",\n                        \"Name\": \"superLarge\"\n                    },\n                    {\n                        \"Bandwidth\": 10,\n                        \"Cname\": \"Small type\",\n                        \"Name\": \"small\"\n                    },\n                    {\n                        \"Bandwidth\": 50,\n                        \"Cname\": \"Large type\",\n                        \"Name\": \"large\"\n                    }\n                ]\n            },\n            {\n                \"VpcId\": \"vpc-5rkcp0wb\",\n                \"VpnGatewayId\": \"vpngw-97yhzme3\",\n                \"VpnGatewayName\": \"leohli-simulate3\",\n                \"Type\": \"IPSEC\",\n                \"State\": \"AVAILABLE\",\n                \"PublicIpAddress\": \"\",\n                \"RenewFlag\": \"NOTIFY_AND_MANUAL_RENEW\",\n                \"InstanceChargeType\": \"PREPAID\",\n                \"InternetMaxBandwidthOut\": 10,\n                \"CreatedTime\": \"2017-07-03 14:39:16\",\n                \"ExpiredTime\": \"2018-05-31 13:03:47\",\n                \"IsAddressBlocked\": false,\n                \"NewPurchasePlan\": \"PREPAID_TO_POSTPAID\",\n                \"RestrictState\": \"PROTECTIVELY_ISOLATED\",\n                \"Zone\": \"ap-guangzhou-3\",\n                \"VpnGatewayQuotaSet\": [\n                    {\n                        \"Bandwidth\": 5,\n                        \"Cname\": \"Mini type\",\n                        \"Name\": \"mini\"\n                    },\n                    {\n                        \"Bandwidth\": 20,\n                        \"Cname\": \"Middle type\",\n                        \"Name\": \"middle\"\n                    },\n                    {\n                        \"Bandwidth\": 100,\n                        \"Cname\": \"Superlarge type\",\n                        \"Name\": \"superLarge\"\n                    },\n                    {\n                        \"Bandwidth\": 10,\n                        \"Cname\": \"Small type\",\n                        \"Name\": \"small\"\n                    },\n                    {\n                        \"Bandwidth\": 50,\n                        \"Cname\": \"Large type\",\n                        \"Name\": \"large\"\n                    }\n                ]\n            }\n        ],\n        \"RequestId\": \"feb949ef-8eb8-4eda-ba73-4fc5705bf8f5\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCount": 2,
+        "VpnGatewaySet": [
+            {
+                "VpcId": "vpc-ah9e9qu9",
+                "VpnGatewayId": "vpngw-5aluhh9t",
+                "VpnGatewayName": "joantest",
+                "Type": "IPSEC",
+                "State": "DELETING",
+                "PublicIpAddress": "",
+                "RenewFlag": "NOTIFY_AND_MANUAL_RENEW",
+                "InstanceChargeType": "PREPAID",
+                "InternetMaxBandwidthOut": 0,
+                "CreatedTime": "2015-08-20 19:39:01",
+                "ExpiredTime": "0000-00-00 00:00:00",
+                "IsAddressBlocked": false,
+                "NewPurchasePlan": "",
+                "RestrictState": "NORMAL",
+                "Zone": "ap-guangzhou-2",
+                "VpnGatewayQuotaSet": [
+                    {
+                        "Bandwidth": 5,
+                        "Cname": "Mini type",
+                        "Name": "mini"
+                    },
+                    {
+                        "Bandwidth": 20,
+                        "Cname": "Middle type",
+                        "Name": "middle"
+                    },
+                    {
+                        "Bandwidth": 100,
+                        "Cname": "Superlarge type",
+                        "Name": "superLarge"
+                    },
+                    {
+                        "Bandwidth": 10,
+                        "Cname": "Small type",
+                        "Name": "small"
+                    },
+                    {
+                        "Bandwidth": 50,
+                        "Cname": "Large type",
+                        "Name": "large"
+                    }
+                ]
+            },
+            {
+                "VpcId": "vpc-5rkcp0wb",
+                "VpnGatewayId": "vpngw-97yhzme3",
+                "VpnGatewayName": "leohli-simulate3",
+                "Type": "IPSEC",
+                "State": "AVAILABLE",
+                "PublicIpAddress": "",
+                "RenewFlag": "NOTIFY_AND_MANUAL_RENEW",
+                "InstanceChargeType": "PREPAID",
+                "InternetMaxBandwidthOut": 10,
+                "CreatedTime": "2017-07-03 14:39:16",
+                "ExpiredTime": "2018-05-31 13:03:47",
+                "IsAddressBlocked": false,
+                "NewPurchasePlan": "PREPAID_TO_POSTPAID",
+                "RestrictState": "PROTECTIVELY_ISOLATED",
+                "Zone": "ap-guangzhou-3",
+                "VpnGatewayQuotaSet": [
+                    {
+                        "Bandwidth": 5,
+                        "Cname": "Mini type",
+                        "Name": "mini"
+                    },
+                    {
+                        "Bandwidth": 20,
+                        "Cname": "Middle type",
+                        "Name": "middle"
+                    },
+                    {
+                        "Bandwidth": 100,
+                        "Cname": "Superlarge type",
+                        "Name": "superLarge"
+                    },
+                    {
+                        "Bandwidth": 10,
+                        "Cname": "Small type",
+                        "Name": "small"
+                    },
+                    {
+                        "Bandwidth": 50,
+                        "Cname": "Large type",
+                        "Name": "large"
+                    }
+                ]
+            }
+        ],
+        "RequestId": "feb949ef-8eb8-4eda-ba73-4fc5705bf8f5"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a38579de-a046-4d68-b24a-b629c8d0ae57\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a38579de-a046-4d68-b24a-b629c8d0ae57"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"631011dd-6dfa-41b5-be7c-47bd61d82978\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "631011dd-6dfa-41b5-be7c-47bd61d82978"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -56,7 +56,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"HealthCheckLocalIp\": \"169.254.128.2\",\n        \"HealthCheckRemoteIp\": \"169.254.128.5\",\n        \"RequestId\": \"6e446c86-d8c9-4981-9b33-d10956585058\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "HealthCheckLocalIp": "169.254.128.2",
+        "HealthCheckRemoteIp": "169.254.128.5",
+        "RequestId": "6e446c86-d8c9-4981-9b33-d10956585058"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,12 +74,87 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CcnBandwidthSet\": [\n            {\n                \"CcnRegionBandwidthLimit\": {\n                    \"Region\": \"ap-guangzhou\",\n                    \"IsBm\": false,\n                    \"BandwidthLimit\": 10\n                },\n                \"CcnId\": \"ccn-1pdchck1\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"test\",\n                        \"Value\": \"123\"\n                    }\n                ],\n                \"RegionFlowControlId\": \"fcr-krx0mfoi\",\n                \"CreatedTime\": \"2020-05-20 16:29:44\",\n                \"ExpiredTime\": \"2020-05-20 16:29:44\",\n                \"MarketId\": \"abc\",\n                \"RenewFlag\": \"NOTIFY_AND_MANUAL_RENEW\"\n            }\n        ],\n        \"TotalCount\": 1,\n        \"RequestId\": \"639c4bff-ff57-4734-bd72-f543df3b0771\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CcnBandwidthSet": [
+            {
+                "CcnRegionBandwidthLimit": {
+                    "Region": "ap-guangzhou",
+                    "IsBm": false,
+                    "BandwidthLimit": 10
+                },
+                "CcnId": "ccn-1pdchck1",
+                "TagSet": [
+                    {
+                        "Key": "test",
+                        "Value": "123"
+                    }
+                ],
+                "RegionFlowControlId": "fcr-krx0mfoi",
+                "CreatedTime": "2020-05-20 16:29:44",
+                "ExpiredTime": "2020-05-20 16:29:44",
+                "MarketId": "abc",
+                "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"
+            }
+        ],
+        "TotalCount": 1,
+        "RequestId": "639c4bff-ff57-4734-bd72-f543df3b0771"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"CcnBandwidthSet\": [\n            {\n                \"CcnRegionBandwidthLimit\": {\n                    \"Region\": \"ap-guangzhou\",\n                    \"IsBm\": false,\n                    \"BandwidthLimit\": 1,\n                    \"DstRegion\": \"ap-shanghai\",\n                    \"DstIsBm\": false\n                },\n                \"CcnId\": \"ccn-2gxeenq2\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"test\",\n                        \"Value\": \"123\"\n                    }\n                ],\n                \"RegionFlowControlId\": \"fcr-crrnp6w4\",\n                \"CreatedTime\": \"2020-06-10 14:48:13\",\n                \"ExpiredTime\": \"2020-07-10 15:47:05\",\n                \"MarketId\": \"abc\",\n                \"RenewFlag\": \"NOTIFY_AND_MANUAL_RENEW\"\n            },\n            {\n                \"CcnRegionBandwidthLimit\": {\n                    \"Region\": \"ap-nanjing\",\n                    \"IsBm\": false,\n                    \"BandwidthLimit\": 1,\n                    \"DstRegion\": \"ap-chengdu\",\n                    \"DstIsBm\": false\n                },\n                \"CcnId\": \"ccn-2gxeenq2\",\n                \"TagSet\": [\n                    {\n                        \"Key\": \"test\",\n                        \"Value\": \"123\"\n                    }\n                ],\n                \"RegionFlowControlId\": \"fcr-lnfsgh4y\",\n                \"CreatedTime\": \"2020-06-10 15:55:29\",\n                \"ExpiredTime\": \"2020-07-10 15:55:29\",\n                \"MarketId\": \"abc\",\n                \"RenewFlag\": \"NOTIFY_AND_AUTO_RENEW\"\n            }\n        ],\n        \"TotalCount\": 2,\n        \"RequestId\": \"39db643d-64ba-456b-91c6-279115682ad2\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "CcnBandwidthSet": [
+            {
+                "CcnRegionBandwidthLimit": {
+                    "Region": "ap-guangzhou",
+                    "IsBm": false,
+                    "BandwidthLimit": 1,
+                    "DstRegion": "ap-shanghai",
+                    "DstIsBm": false
+                },
+                "CcnId": "ccn-2gxeenq2",
+                "TagSet": [
+                    {
+                        "Key": "test",
+                        "Value": "123"
+                    }
+                ],
+                "RegionFlowControlId": "fcr-crrnp6w4",
+                "CreatedTime": "2020-06-10 14:48:13",
+                "ExpiredTime": "2020-07-10 15:47:05",
+                "MarketId": "abc",
+                "RenewFlag": "NOTIFY_AND_MANUAL_RENEW"
+            },
+            {
+                "CcnRegionBandwidthLimit": {
+                    "Region": "ap-nanjing",
+                    "IsBm": false,
+                    "BandwidthLimit": 1,
+                    "DstRegion": "ap-chengdu",
+                    "DstIsBm": false
+                },
+                "CcnId": "ccn-2gxeenq2",
+                "TagSet": [
+                    {
+                        "Key": "test",
+                        "Value": "123"
+                    }
+                ],
+                "RegionFlowControlId": "fcr-lnfsgh4y",
+                "CreatedTime": "2020-06-10 15:55:29",
+                "ExpiredTime": "2020-07-10 15:55:29",
+                "MarketId": "abc",
+                "RenewFlag": "NOTIFY_AND_AUTO_RENEW"
+            }
+        ],
+        "TotalCount": 2,
+        "RequestId": "39db643d-64ba-456b-91c6-279115682ad2"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

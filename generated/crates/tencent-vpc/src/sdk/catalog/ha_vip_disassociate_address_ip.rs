@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fcb47621-838b-428e-8c33-6e210d93c451\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fcb47621-838b-428e-8c33-6e210d93c451"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -44,7 +44,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TotalCost\": 10,\n        \"RealTotalCost\": 10,\n        \"RequestId\": \"128826e5-2881-4c60-9168-73899331801c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TotalCost": 10,
+        "RealTotalCost": 10,
+        "RequestId": "128826e5-2881-4c60-9168-73899331801c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

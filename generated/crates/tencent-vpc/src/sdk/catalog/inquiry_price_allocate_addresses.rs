@@ -64,17 +64,49 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"AddressPrice\": {\n                \"ChargeUnit\": \"HOUR\",\n                \"UnitPrice\": 0.8,\n                \"DiscountPrice\": 0.8\n            }\n        },\n        \"RequestId\": \"90d508a8-9ee8-4220-9c8e-9faeedce3ab4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "AddressPrice": {
+                "ChargeUnit": "HOUR",
+                "UnitPrice": 0.8,
+                "DiscountPrice": 0.8
+            }
+        },
+        "RequestId": "90d508a8-9ee8-4220-9c8e-9faeedce3ab4"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"AddressPrice\": {\n                \"UnitPrice\": 0.063,\n                \"DiscountPrice\": 0.063,\n                \"ChargeUnit\": \"HOUR\"\n            }\n        },\n        \"RequestId\": \"ebc826be-ec1a-4522-b08f-8da3fe5adedc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "AddressPrice": {
+                "UnitPrice": 0.063,
+                "DiscountPrice": 0.063,
+                "ChargeUnit": "HOUR"
+            }
+        },
+        "RequestId": "ebc826be-ec1a-4522-b08f-8da3fe5adedc"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"AddressPrice\": {\n                \"OriginalPrice\": 20,\n                \"DiscountPrice\": 20\n            }\n        },\n        \"RequestId\": \"136605f0-ca35-4d22-9b77-e053168fa25f\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "AddressPrice": {
+                "OriginalPrice": 20,
+                "DiscountPrice": 20
+            }
+        },
+        "RequestId": "136605f0-ca35-4d22-9b77-e053168fa25f"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -55,17 +55,49 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"AddressPrice\": {\n                \"UnitPrice\": 0.8,\n                \"DiscountPrice\": 0.8,\n                \"ChargeUnit\": \"HOUR\"\n            }\n        },\n        \"RequestId\": \"7daad6af-50de-4df5-8238-0d76c7be62e1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "AddressPrice": {
+                "UnitPrice": 0.8,
+                "DiscountPrice": 0.8,
+                "ChargeUnit": "HOUR"
+            }
+        },
+        "RequestId": "7daad6af-50de-4df5-8238-0d76c7be62e1"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"AddressPrice\": {\n                \"UnitPrice\": 0.315,\n                \"DiscountPrice\": 0.315,\n                \"ChargeUnit\": \"HOUR\"\n            }\n        },\n        \"RequestId\": \"db071565-27cb-482a-a3fe-1c7bba77e4a9\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "AddressPrice": {
+                "UnitPrice": 0.315,
+                "DiscountPrice": 0.315,
+                "ChargeUnit": "HOUR"
+            }
+        },
+        "RequestId": "db071565-27cb-482a-a3fe-1c7bba77e4a9"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"AddressPrice\": {\n                \"OriginalPrice\": 95,\n                \"DiscountPrice\": 95\n            }\n        },\n        \"RequestId\": \"ddf8edf2-0457-4ba7-b2ab-e66e98823cc6\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "AddressPrice": {
+                "OriginalPrice": 95,
+                "DiscountPrice": 95
+            }
+        },
+        "RequestId": "ddf8edf2-0457-4ba7-b2ab-e66e98823cc6"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -50,7 +50,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"AddressPrice\": {\n                \"OriginalPrice\": 240,\n                \"DiscountPrice\": 240\n            }\n        },\n        \"RequestId\": \"84658acc-bdb9-4a3e-a37a-84a2e0c14e44\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "AddressPrice": {
+                "OriginalPrice": 240,
+                "DiscountPrice": 240
+            }
+        },
+        "RequestId": "84658acc-bdb9-4a3e-a37a-84a2e0c14e44"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,25 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"Price\": {\n            \"InstancePrice\": {\n                \"OriginalPrice\": 380.0,\n                \"DiscountPrice\": 177.4,\n                \"UnitPrice\": 0.0,\n                \"ChargeUnit\": \"\"\n            },\n            \"BandwidthPrice\": {\n                \"OriginalPrice\": 0.0,\n                \"DiscountPrice\": 0.0,\n                \"UnitPrice\": 0.0,\n                \"ChargeUnit\": \"\"\n            }\n        },\n        \"RequestId\": \"74883e1b-5901-46de-ae1e-d6e2cf591c5b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "Price": {
+            "InstancePrice": {
+                "OriginalPrice": 380.0,
+                "DiscountPrice": 177.4,
+                "UnitPrice": 0.0,
+                "ChargeUnit": ""
+            },
+            "BandwidthPrice": {
+                "OriginalPrice": 0.0,
+                "DiscountPrice": 0.0,
+                "UnitPrice": 0.0,
+                "ChargeUnit": ""
+            }
+        },
+        "RequestId": "74883e1b-5901-46de-ae1e-d6e2cf591c5b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -67,7 +67,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a3524d83-9f3b-40ee-beb8-3a8144e7d125\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a3524d83-9f3b-40ee-beb8-3a8144e7d125"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

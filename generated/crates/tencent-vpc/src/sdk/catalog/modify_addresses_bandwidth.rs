@@ -60,7 +60,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": \"11531422\",\n        \"RequestId\": \"24cfceab-3492-482c-b86f-27f598b1b044\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": "11531422",
+        "RequestId": "24cfceab-3492-482c-b86f-27f598b1b044"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

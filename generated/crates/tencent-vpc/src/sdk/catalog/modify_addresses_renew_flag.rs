@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"c89a8c84-6943-45ad-9342-36f599d77754\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "c89a8c84-6943-45ad-9342-36f599d77754"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

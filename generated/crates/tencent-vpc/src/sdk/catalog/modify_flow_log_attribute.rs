@@ -65,7 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"404428db-f850-40c2-803d-0aae49aba43a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "404428db-f850-40c2-803d-0aae49aba43a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

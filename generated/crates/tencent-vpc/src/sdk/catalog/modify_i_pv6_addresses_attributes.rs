@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a75d9b1a-0640-43a2-837b-6334247e9fbc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a75d9b1a-0640-43a2-837b-6334247e9fbc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"a6661e38-e981-4369-af26-b6f1a7e21a1d\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "a6661e38-e981-4369-af26-b6f1a7e21a1d"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -57,7 +57,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": \"12579795\",\n        \"RequestId\": \"61b49567-8cbf-4523-8f25-7a2c9da23ddb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": "12579795",
+        "RequestId": "61b49567-8cbf-4523-8f25-7a2c9da23ddb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

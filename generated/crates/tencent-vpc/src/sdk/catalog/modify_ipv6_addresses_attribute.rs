@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"57065a05-9d50-476b-9cd6-97b0ddf03766\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "57065a05-9d50-476b-9cd6-97b0ddf03766"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -70,12 +70,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"e5c289dc-bf4b-4828-8093-3c434d1f0886\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "e5c289dc-bf4b-4828-8093-3c434d1f0886"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"5acefde4-3be5-4582-a432-742081e1c904\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "5acefde4-3be5-4582-a432-742081e1c904"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

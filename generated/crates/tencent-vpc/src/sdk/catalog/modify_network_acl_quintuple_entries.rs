@@ -55,7 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f23d1450-ed00-4442-98d4-be409e625e6c\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f23d1450-ed00-4442-98d4-be409e625e6c"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -65,7 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"23575de3-d827-43cb-9ddf-0c1e7eaece50\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "23575de3-d827-43cb-9ddf-0c1e7eaece50"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

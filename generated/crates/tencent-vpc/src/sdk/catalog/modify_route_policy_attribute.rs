@@ -59,7 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"49a4e5e2-28d6-492c-ac6b-55192e7dd29b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "49a4e5e2-28d6-492c-ac6b-55192e7dd29b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

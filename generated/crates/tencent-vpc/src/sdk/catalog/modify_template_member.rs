@@ -57,22 +57,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ba7c7681-e051-469a-b0fc-210a373490a4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ba7c7681-e051-469a-b0fc-210a373490a4"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ba7c7681-e051-469a-b0fc-210a373490a4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ba7c7681-e051-469a-b0fc-210a373490a4"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_3",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ba7c7681-e051-469a-b0fc-210a373490a4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ba7c7681-e051-469a-b0fc-210a373490a4"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_4",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"ba7c7681-e051-469a-b0fc-210a373490a4\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "ba7c7681-e051-469a-b0fc-210a373490a4"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -79,7 +79,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"38b1a253-02b7-43d7-8524-7e07432ae31a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "38b1a253-02b7-43d7-8524-7e07432ae31a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

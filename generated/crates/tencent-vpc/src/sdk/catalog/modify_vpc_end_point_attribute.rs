@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"fefb383a-7394-46c9-ba34-6b21e8fb3ac1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "fefb383a-7394-46c9-ba34-6b21e8fb3ac1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -62,7 +62,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"cccb2665-5d02-4d87-b9e7-757bb06e5beb\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "cccb2665-5d02-4d87-b9e7-757bb06e5beb"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -121,7 +121,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b6c8a8c4-ba39-49ca-9b21-66247b7e3ad3\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b6c8a8c4-ba39-49ca-9b21-66247b7e3ad3"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -47,7 +47,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"627c2362-890f-4f9e-9158-5e457b80d48b\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "627c2362-890f-4f9e-9158-5e457b80d48b"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

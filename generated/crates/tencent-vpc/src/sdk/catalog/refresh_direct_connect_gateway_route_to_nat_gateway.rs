@@ -68,12 +68,32 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"b2b08cbc-c0dc-4346-bc55-a9b17a7a2a03\",\n        \"DirectConnectSubnetSet\": [\n            {\n                \"DirectConnectGatewayId\": \"dcg-71awizmv\",\n                \"CidrBlock\": \"99.99.99.77/32\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "b2b08cbc-c0dc-4346-bc55-a9b17a7a2a03",
+        "DirectConnectSubnetSet": [
+            {
+                "DirectConnectGatewayId": "dcg-71awizmv",
+                "CidrBlock": "99.99.99.77/32"
+            }
+        ]
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"928d1513-d3fa-4c4e-b8fd-077cebbc3118\",\n        \"DirectConnectSubnetSet\": [\n            {\n                \"DirectConnectGatewayId\": \"dcg-71awizmv\",\n                \"CidrBlock\": \"99.99.99.77/32\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "928d1513-d3fa-4c4e-b8fd-077cebbc3118",
+        "DirectConnectSubnetSet": [
+            {
+                "DirectConnectGatewayId": "dcg-71awizmv",
+                "CidrBlock": "99.99.99.77/32"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

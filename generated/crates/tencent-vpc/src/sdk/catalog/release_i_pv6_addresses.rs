@@ -45,7 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"431f1a1a-7612-43ec-887c-85da46b15774\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "431f1a1a-7612-43ec-887c-85da46b15774"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

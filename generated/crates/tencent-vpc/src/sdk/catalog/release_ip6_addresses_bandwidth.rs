@@ -50,12 +50,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": \"12579789\",\n        \"RequestId\": \"fe6aa94a-2a74-41d8-9570-337a575443fe\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": "12579789",
+        "RequestId": "fe6aa94a-2a74-41d8-9570-337a575443fe"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"TaskId\": \"12579786\",\n        \"RequestId\": \"3287c8ef-2bfb-4ae7-8874-f3628c0344b1\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "TaskId": "12579786",
+        "RequestId": "3287c8ef-2bfb-4ae7-8874-f3628c0344b1"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

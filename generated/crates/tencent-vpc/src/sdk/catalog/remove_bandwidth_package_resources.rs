@@ -61,7 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"f1989f97-6b65-40b5-8afa-37d105c60c84\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "f1989f97-6b65-40b5-8afa-37d105c60c84"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "354f4ac3-8546-4516-8c8a-69e3ab73aa8a"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

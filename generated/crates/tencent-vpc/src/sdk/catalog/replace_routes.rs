@@ -47,7 +47,29 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"NewRouteSet\": [\n            {\n                \"DestinationCidrBlock\": \"172.16.16.37/22\",\n                \"RouteTableId\": \"rtb-n0yejvje\",\n                \"RouteDescription\": \"\",\n                \"GatewayType\": \"NORMAL_CVM\",\n                \"GatewayId\": \"pcx-n9vkqrtm\"\n            }\n        ],\n        \"RequestId\": \"3f934a21-2786-44af-a421-38ee6c6e1fae\",\n        \"OldRouteSet\": [\n            {\n                \"DestinationCidrBlock\": \"172.16.16.37/21\",\n                \"RouteTableId\": \"rtb-n0yejvje\",\n                \"RouteDescription\": \"\",\n                \"GatewayType\": \"PEERCONNECTION\",\n                \"GatewayId\": \"pcx-n9vkqrtk\"\n            }\n        ]\n    }\n}",
+                body: r#"{
+    "Response": {
+        "NewRouteSet": [
+            {
+                "DestinationCidrBlock": "172.16.16.37/22",
+                "RouteTableId": "rtb-n0yejvje",
+                "RouteDescription": "",
+                "GatewayType": "NORMAL_CVM",
+                "GatewayId": "pcx-n9vkqrtm"
+            }
+        ],
+        "RequestId": "3f934a21-2786-44af-a421-38ee6c6e1fae",
+        "OldRouteSet": [
+            {
+                "DestinationCidrBlock": "172.16.16.37/21",
+                "RouteTableId": "rtb-n0yejvje",
+                "RouteDescription": "",
+                "GatewayType": "PEERCONNECTION",
+                "GatewayId": "pcx-n9vkqrtk"
+            }
+        ]
+    }
+}"#,
             },
         ],
         errors: ERRORS,

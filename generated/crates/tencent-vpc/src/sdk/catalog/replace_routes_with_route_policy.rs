@@ -52,7 +52,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"93512103-76f6-4780-a146-73380b1ab748\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "93512103-76f6-4780-a146-73380b1ab748"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

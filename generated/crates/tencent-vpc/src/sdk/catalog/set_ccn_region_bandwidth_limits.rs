@@ -58,12 +58,20 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9c53ff69-1bb6-4c89-adbb-812233a85acc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9c53ff69-1bb6-4c89-adbb-812233a85acc"
+    }
+}"#,
             },
             ::runtime::catalog::SampleInfo {
                 name: "example_2",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"9c53ff69-1bb6-4c89-adbb-812233a85acc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "9c53ff69-1bb6-4c89-adbb-812233a85acc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

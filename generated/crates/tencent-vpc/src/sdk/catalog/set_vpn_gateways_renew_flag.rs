@@ -58,7 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"2f3d2629-a1f0-435e-86d7-fca86a499897\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "2f3d2629-a1f0-435e-86d7-fca86a499897"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

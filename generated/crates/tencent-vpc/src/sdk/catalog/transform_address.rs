@@ -42,7 +42,13 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"AddressId\": \"eip-fk2gmm9s\",\n        \"TaskId\": 345732,\n        \"RequestId\": \"070889cb-a42a-40a0-ac50-293ef36e0dfc\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "AddressId": "eip-fk2gmm9s",
+        "TaskId": 345732,
+        "RequestId": "070889cb-a42a-40a0-ac50-293ef36e0dfc"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

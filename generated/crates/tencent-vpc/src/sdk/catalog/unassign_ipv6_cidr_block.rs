@@ -53,7 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "example_1",
                 status: 200u16,
-                body: "{\n    \"Response\": {\n        \"RequestId\": \"75221557-b667-440a-8cfe-ccd1bde2a234\"\n    }\n}",
+                body: r#"{
+    "Response": {
+        "RequestId": "75221557-b667-440a-8cfe-ccd1bde2a234"
+    }
+}"#,
             },
         ],
         errors: ERRORS,

@@ -74,7 +74,14 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::SampleInfo {
                 name: "documented",
                 status: 200u16,
-                body: "{\n  \"Action\": \"DescribeUDBInstanceBackupURLResponse\",\n  \"BackupPath\": \"http://udbbackup.ufile.ucloud.cn/bbasd?UCloudPublicKey=ucloududb@ucloud.cn1426152414000604875621\",\n  \"InnerBackupPath\": \"ZDblezgJ\",\n  \"Md5\": \"SltVqrDH\",\n  \"RetCode\": 0\n}\n",
+                body: r#"{
+  "Action": "DescribeUDBInstanceBackupURLResponse",
+  "BackupPath": "http://udbbackup.ufile.ucloud.cn/bbasd?UCloudPublicKey=ucloududb@ucloud.cn1426152414000604875621",
+  "InnerBackupPath": "ZDblezgJ",
+  "Md5": "SltVqrDH",
+  "RetCode": 0
+}
+"#,
             },
         ],
         errors: ERRORS,
