@@ -469,27 +469,42 @@ fn count_stats(model: &model::Model, spec_count: usize, files: &[(String, String
 /// `f` over `items` on up to one worker per core (at most 8), results in the order of
 /// `items` (xtask writes the generated files with it too).
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
+    par_map_with(items, || (), |(), item| f(item))
+}
+
+/// How many workers [`par_map`] uses for `n` items.
+fn workers(n: usize) -> usize {
+    std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8)
-        .min(items.len().max(1));
+        .min(n.max(1))
+}
+
+/// [`par_map`] with per-worker state made by `init` (state that is not `Sync`, or costly to
+/// make per item).
+fn par_map_with<T: Sync, R: Send, S>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (f, next) = (&f, &next);
+    let (init, f, next) = (&init, &f, &next);
     let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
+        let handles: Vec<_> = (0..workers(items.len()))
             .map(|_| {
                 scope.spawn(move || {
+                    let mut state = init();
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(item) = items.get(i) else { break };
-                        out.push((i, f(item)));
+                        out.push((i, f(&mut state, item)));
                     }
                     out
                 })
             })
             .collect();
-        workers
+        handles
             .into_iter()
             .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
@@ -528,37 +543,22 @@ pub fn generate(input: &Input) -> Result<Output, Diagnostics> {
     };
     let mut jobs = jobs;
     jobs.sort_by_key(|j| std::cmp::Reverse(weight(j)));
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .clamp(1, 8)
-        .min(jobs.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = workers(jobs.len());
     let model_ref = &model;
-    let mut files: Vec<(String, String)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let emitter = emit::Emitter {
-                        model: model_ref,
-                        docs: docs::Docs::new(),
-                        root: quote!(crate),
-                        crates: true,
-                    };
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&job) = jobs.get(i) else { break };
-                        crate_files(model_ref, &emitter.crate_of(job), &mut out);
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    let emitter = || emit::Emitter {
+        model: model_ref,
+        docs: docs::Docs::new(),
+        root: quote!(crate),
+        crates: true,
+    };
+    let mut files: Vec<(String, String)> = par_map_with(&jobs, emitter, |emitter, &job| {
+        let mut out = Vec::new();
+        crate_files(model_ref, &emitter.crate_of(job), &mut out);
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     files.sort();
     let rendered = started.elapsed();
     let specs = model.protocols.len()
