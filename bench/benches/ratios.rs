@@ -106,14 +106,34 @@ struct TencentEnvelope {
     response: TencentPayload,
 }
 
+/// The generated `DescribeBackupUrlResponse`'s five fields, absent lists read as empty as the
+/// generated struct reads them (the spec's `Filenames` and `BackupInfos[]` are absent from the
+/// document's sample but part of the shape both sides decode).
 #[derive(Deserialize)]
 struct TencentPayload {
-    #[serde(rename = "DownloadUrl")]
+    #[serde(rename = "DownloadUrl", default)]
     download_url: Vec<String>,
-    #[serde(rename = "InnerDownloadUrl")]
+    #[serde(rename = "InnerDownloadUrl", default)]
     inner_download_url: Vec<String>,
+    #[serde(rename = "Filenames", default)]
+    _filenames: Vec<String>,
+    #[serde(rename = "BackupInfos", default)]
+    _backup_infos: Vec<TencentBackupInfo>,
     #[serde(rename = "RequestId")]
     request_id: String,
+}
+
+/// A plain mirror of the generated `BackupDownloadInfo`.
+#[derive(Deserialize)]
+struct TencentBackupInfo {
+    #[serde(rename = "FileName")]
+    _file_name: Option<String>,
+    #[serde(rename = "FileSize")]
+    _file_size: Option<u64>,
+    #[serde(rename = "DownloadUrl")]
+    _download_url: Option<String>,
+    #[serde(rename = "InnerDownloadUrl")]
+    _inner_download_url: Option<String>,
 }
 
 const INSTANCE_ID: &str = "crs-4y9t57vt";

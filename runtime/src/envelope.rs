@@ -9,6 +9,7 @@ use crate::error::{ErrorMeta, SdkError};
 
 /// [`decode`] for generated code: the service error becomes the operation's error enum.
 #[doc(hidden)]
+#[inline]
 pub fn decode_into<T: DeserializeOwned, E: From<ErrorMeta>>(
     spec: &EnvelopeSpec,
     status: u16,

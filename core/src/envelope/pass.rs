@@ -192,6 +192,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for WrapperVisitor<'_, 'de, S> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a {} envelope", self.spec.protocol)
     }
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<S::Value, A::Error> {
         let (spec, notes) = (self.spec, self.notes);
         let mut seed = Some(self.seed);
@@ -251,6 +252,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for PayloadVisitor<'_, 'de, S> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a {} payload object", self.spec.protocol)
     }
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<S::Value, A::Error> {
         self.seed.deserialize(MapAccessDeserializer::new(Payload {
             inner: map,
