@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Whole-catalogue scale benchmark: imports EVERY service of the pinned English Tencent
 # catalogue (tccli-intl-en 3.1.193.1, error codes from tencentcloud-sdk-python-intl-en
-# 3.1.193) into a scratch clone of this checkout, generates, checks every service crate on
-# its own, and prints one table (paste it into BENCHMARKS.md).
+# 3.1.193; an example the English edition does not give as JSON is taken from the Chinese
+# edition, tccli 3.1.189.1, when its keys match) into a scratch clone of this checkout,
+# generates, checks every service crate on its own, and prints one table (paste it into
+# BENCHMARKS.md).
 #
 # Usage: bench/scale.sh            (downloads the two wheels with pip once, into the cache)
 # Env:   CATALOGUE_CACHE (default ~/.cache/sdkgen/catalogue), SCALE_TARGET_DIR (cargo target
@@ -14,12 +16,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CATALOGUE_CACHE:-$HOME/.cache/sdkgen/catalogue}
 services_dir="$cache/tccli/tccli/services"
 sdk_dir="$cache/sdk/tencentcloud"
+zh_dir="$cache/tccli-zh/tccli/services"
 if [ ! -d "$services_dir" ] || [ ! -d "$sdk_dir" ]; then
   mkdir -p "$cache/dl" "$cache/tccli" "$cache/sdk"
   pip download -q --no-deps tccli-intl-en==3.1.193.1 -d "$cache/dl"
   pip download -q --no-deps tencentcloud-sdk-python-intl-en==3.1.193 -d "$cache/dl"
   (cd "$cache/tccli" && unzip -q -o "$cache"/dl/tccli_intl_en-*.whl)
   (cd "$cache/sdk" && unzip -q -o "$cache"/dl/tencentcloud_sdk_python_intl_en-*.whl)
+fi
+if [ ! -d "$zh_dir" ]; then
+  mkdir -p "$cache/dl-zh" "$cache/tccli-zh"
+  pip download -q --no-deps tccli==3.1.189.1 -d "$cache/dl-zh"
+  (cd "$cache/tccli-zh" && unzip -q -o "$cache"/dl-zh/tccli-*.whl)
 fi
 
 scratch=$(mktemp -d)
@@ -43,7 +51,7 @@ cargo build -q --release -p xtask
 xtask="$CARGO_TARGET_DIR/release/xtask"
 
 echo "importing every service..." >&2
-timed import "$xtask" import tencent "$services_dir" --errors "$sdk_dir" >"$scratch/import.log" 2>&1 \
+timed import "$xtask" import tencent "$services_dir" --errors "$sdk_dir" --examples-fallback "$zh_dir" >"$scratch/import.log" 2>&1 \
   || { tail -n 20 "$scratch/import.log" >&2; exit 1; }
 echo "generating..." >&2
 timed gen "$xtask" gen >"$scratch/gen.log" 2>&1 || { tail -n 20 "$scratch/gen.log" >&2; exit 1; }

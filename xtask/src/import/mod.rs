@@ -1,4 +1,4 @@
-//! `cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--service NAME]... [--out DIR]`
+//! `cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]`
 //!
 //! Writes `specs/tencent/<service>/` (oldest version) and `.../<service>/v<date>/` (newer
 //! ones) from the vendor catalogue. Files starting with `# @imported by` are the importer's;
@@ -21,8 +21,7 @@ use std::time::Instant;
 
 use yaml_out::Stats;
 
-pub const USAGE: &str =
-    "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--service NAME]... [--out DIR]";
+pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]";
 
 const MARK: &str = "# @imported by";
 
@@ -30,6 +29,9 @@ const MARK: &str = "# @imported by";
 pub struct Opts {
     pub catalog: PathBuf,
     pub errors: Option<PathBuf>,
+    /// Another edition's `tccli/services/` (the Chinese `tccli`), whose example stands in for
+    /// one of this edition's that is not JSON (see `yaml_out::fallback_example`).
+    pub examples_fallback: Option<PathBuf>,
     pub services: Vec<String>,
     pub out: PathBuf,
 }
@@ -54,12 +56,16 @@ pub fn parse_args(root: &Path, args: &[String]) -> Result<Opts, String> {
     let mut opts = Opts {
         catalog: PathBuf::new(),
         errors: None,
+        examples_fallback: None,
         services: Vec::new(),
         out: root.join("specs/tencent"),
     };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--errors" => opts.errors = Some(it.next().ok_or_else(usage)?.into()),
+            "--examples-fallback" => {
+                opts.examples_fallback = Some(it.next().ok_or_else(usage)?.into());
+            }
             "--service" => opts.services.push(it.next().ok_or_else(usage)?.clone()),
             "--out" => opts.out = it.next().ok_or_else(usage)?.into(),
             s if !s.starts_with("--") && catalog.is_none() => catalog = Some(PathBuf::from(s)),
@@ -76,7 +82,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let s = import(&opts)?;
     let t = s.stats;
     println!(
-        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON), files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON, {} from the fallback edition), files {} written / {} unchanged / {} deleted, {:.2} s",
         s.services,
         s.versions,
         t.operations,
@@ -88,6 +94,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         t.ex_invalid,
         t.ex_empty,
         t.ex_repaired,
+        t.ex_fallback,
         s.written,
         s.unchanged,
         s.deleted,
@@ -207,6 +214,7 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
             let Some(api) = tencent::load(
                 &opts.catalog,
                 opts.errors.as_deref(),
+                opts.examples_fallback.as_deref(),
                 service,
                 v,
                 &mut problems,

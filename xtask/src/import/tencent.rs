@@ -70,6 +70,8 @@ pub struct Api {
     pub actions: BTreeMap<String, Action>,
     pub objects: BTreeMap<String, Object>,
     pub examples: BTreeMap<String, Vec<Example>>,
+    /// The same version's examples in the fallback edition (empty without one).
+    pub fallback_examples: BTreeMap<String, Vec<Example>>,
     pub errors: Option<Vec<ErrorCode>>,
 }
 
@@ -159,6 +161,7 @@ fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 pub fn load(
     catalog: &Path,
     sdk: Option<&Path>,
+    fallback: Option<&Path>,
     service: &str,
     version_dir: &str,
     problems: &mut Vec<String>,
@@ -258,6 +261,9 @@ pub fn load(
         }
     }
     let examples = load_examples(catalog, &rel, problems);
+    let fallback_examples = fallback
+        .map(|f| load_examples(f, &rel, problems))
+        .unwrap_or_default();
     let errors = sdk.map(|sdk| load_errors(sdk, &rel, problems));
     if problems.len() > before {
         return None;
@@ -270,6 +276,7 @@ pub fn load(
         actions,
         objects,
         examples,
+        fallback_examples,
         errors,
     })
 }

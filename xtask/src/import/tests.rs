@@ -118,6 +118,7 @@ fn setup(t: &Tmp) -> Opts {
     Opts {
         catalog: services,
         errors: Some(t.0.join("sdk")),
+        examples_fallback: None,
         services: Vec::new(),
         out,
     }
@@ -358,4 +359,73 @@ fn only_the_named_services_and_unknown_ones_fail() {
     assert!(import(&o).unwrap_err().contains("no service \"nosuch\""));
     o.services = vec!["demo".into()];
     assert_eq!(import(&o).unwrap().services, 1);
+}
+
+/// Another edition's examples of `DescribeThings`: as many as this edition's, the third one
+/// (this edition's broken "{\"Response\": ") given as `third`.
+fn fallback_edition(t: &Tmp, third: &str) -> PathBuf {
+    let dir = t.0.join("zh/tccli/services");
+    let examples = json!({"actions": {"DescribeThings": [
+        {"title": "列表", "document": "", "input": "GET", "output": OK_BODY},
+        {"title": "不存在", "document": "", "input": "GET", "output": ERR_BODY},
+        {"title": "第三", "document": "", "input": "GET", "output": third},
+        {"title": "空", "document": "", "input": "GET", "output": ""}
+    ]}});
+    write(
+        &dir.join("demo/v20200101/examples.json"),
+        &examples.to_string(),
+    );
+    dir
+}
+
+#[test]
+fn an_example_not_json_here_is_taken_from_the_fallback_edition_when_its_keys_match() {
+    let t = tmp("fallback");
+    let mut o = setup(&t);
+    // Two missing commas: the fallback's own text is mended as this edition's would be.
+    let third = "{\"Response\": {\"Total\": 3\n\"Items\": []\n\"RequestId\": \"zh\"}}";
+    o.examples_fallback = Some(fallback_edition(&t, third));
+    let s = import(&o).unwrap();
+    assert_eq!(
+        (s.stats.ex_ok, s.stats.ex_invalid, s.stats.ex_fallback),
+        (2, 0, 1)
+    );
+    let op = read(&o, "demo/describe_things.yaml");
+    assert!(
+        op.contains("name: example_3, file: \"examples/describe_things_3.json\", repaired: \"not JSON in this edition (EOF"),
+        "{op}"
+    );
+    assert!(op.contains("the fallback edition's example 3, which has every key this one shows\", doc: \"Broken\""), "{op}");
+    let body = read(&o, "demo/examples/describe_things_3.json");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        json!({"Response": {"Total": 3, "Items": [], "RequestId": "zh"}})
+    );
+    // The examples that were JSON here stay this edition's.
+    assert_eq!(read(&o, "demo/examples/describe_things_1.json"), OK_BODY);
+
+    // A fallback without a key the broken text shows is another example: not taken.
+    let t = tmp("fallback-mismatch");
+    let mut o = setup(&t);
+    o.examples_fallback = Some(fallback_edition(&t, "{\"Other\": 1}"));
+    let s = import(&o).unwrap();
+    assert_eq!((s.stats.ex_invalid, s.stats.ex_fallback), (1, 0));
+    assert!(read(&o, "demo/describe_things.yaml").contains("invalid: \"not JSON: EOF"));
+}
+
+#[test]
+fn shown_keys_are_the_quoted_words_before_a_colon() {
+    let keys = super::yaml_out::fallback_example(
+        "{\"A\": \"x\", \"B\": [\"C\", Translated text\n\"D_1\" : 2",
+        "{\"A\": \"y\", \"B\": [], \"D_1\": 1}",
+    );
+    assert!(keys.is_some(), "A, B and D_1 are shown; C is a value");
+    assert!(
+        super::yaml_out::fallback_example("{\"A\": 1, \"Z\": ", "{\"A\": 1}").is_none(),
+        "Z is shown but missing"
+    );
+    assert!(
+        super::yaml_out::fallback_example("not JSON at all", "{\"A\": 1}").is_none(),
+        "no key shown: nothing to match on"
+    );
 }

@@ -43,6 +43,9 @@ pub struct Stats {
     pub ex_invalid: usize,
     /// Examples mended into JSON (lost or trailing commas; see `repair`), also counted as ok or error.
     pub ex_repaired: usize,
+    /// Examples not JSON in this edition, taken from the fallback edition (see
+    /// `fallback_example`), also counted as ok or error.
+    pub ex_fallback: usize,
     pub ex_empty: usize,
 }
 
@@ -344,6 +347,11 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
             let file = format!("examples/{sn}_{}.json", i + 1);
             let mut item = format!("name: example_{}, file: {}", i + 1, json_str(&file));
             let mut output = ex.output.clone();
+            let fallback = api
+                .fallback_examples
+                .get(*name)
+                .filter(|list| list.len() == api.examples.get(*name).map_or(0, Vec::len))
+                .and_then(|list| list.get(i));
             let parsed = match serde_json::from_str::<serde_json::Value>(&output) {
                 Ok(v) => Ok(v),
                 Err(e) => match super::repair::repair(&output) {
@@ -353,7 +361,19 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
                         output = mended;
                         Ok(doc)
                     }
-                    None => Err(e),
+                    None => match fallback.and_then(|f| fallback_example(&output, &f.output)) {
+                        Some((text, doc)) => {
+                            stats.ex_fallback += 1;
+                            let what = format!(
+                                "not JSON in this edition ({e}); the fallback edition's example {}, which has every key this one shows",
+                                i + 1
+                            );
+                            let _ = write!(item, ", repaired: {}", json_str(&what));
+                            output = text;
+                            Ok(doc)
+                        }
+                        None => Err(e),
+                    },
                 },
             };
             match parsed {
@@ -449,4 +469,54 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
     }
     files.push(("service.yaml".into(), s.into_bytes()));
     files
+}
+
+/// The other edition's text of an example whose text here is not JSON: used when it is JSON
+/// (or mends into JSON) and holds every object key the broken text still shows, so it is the
+/// same example in other words. The examples are matched by position (the caller checks that
+/// both editions list as many for the action).
+pub fn fallback_example(broken: &str, other: &str) -> Option<(String, serde_json::Value)> {
+    let (text, doc) = match serde_json::from_str::<serde_json::Value>(other) {
+        Ok(doc) => (other.to_owned(), doc),
+        Err(_) => super::repair::repair(other).map(|(text, _, doc)| (text, doc))?,
+    };
+    let mut keys = BTreeSet::new();
+    fn collect<'a>(v: &'a serde_json::Value, out: &mut BTreeSet<&'a str>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    out.insert(k.as_str());
+                    collect(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    collect(&doc, &mut keys);
+    let shown = shown_keys(broken);
+    (!shown.is_empty() && shown.iter().all(|k| keys.contains(k))).then_some((text, doc))
+}
+
+/// The object keys a text that is not JSON still shows: `"Name"` followed by `:`.
+fn shown_keys(text: &str) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('"') else { break };
+        let word = &after[..close];
+        let tail = &after[close + 1..];
+        if !word.is_empty()
+            && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && tail.trim_start().starts_with(':')
+        {
+            out.insert(word);
+            rest = tail;
+        } else {
+            // The closing quote may open the next string: go on from it.
+            rest = &after[close..];
+        }
+    }
+    out
 }
