@@ -146,8 +146,13 @@ fn write_atomically(dir: &Path, files: &[(String, String)]) -> std::io::Result<(
 }
 
 /// Puts `text` at `tmp/path`: a hard link to `dir/path` when that file already holds exactly
-/// `text`, else a new file.
+/// `text`, else a new file. A new file is created, never opened: writing through an existing
+/// name (a path given twice, or two names one case-insensitive file system folds together)
+/// could write through a link into the current tree, so it is an error instead. (A hand edit
+/// to `generated/` made while gen runs, between the comparison and the link, is carried over;
+/// nothing should edit `generated/` by hand.)
 fn stage(dir: &Path, tmp: &Path, path: &str, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
     let (current, target) = (dir.join(path), tmp.join(path));
     let unchanged = std::fs::symlink_metadata(&current)
         .is_ok_and(|m| m.is_file() && m.len() == text.len() as u64)
@@ -156,7 +161,11 @@ fn stage(dir: &Path, tmp: &Path, path: &str, text: &str) -> std::io::Result<()> 
     if unchanged && std::fs::hard_link(&current, &target).is_ok() {
         return Ok(());
     }
-    std::fs::write(&target, text)
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&target)?
+        .write_all(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -173,6 +182,7 @@ mod tests {
         // Same length as the new text, other bytes: must be rewritten, not linked.
         std::fs::write(dir.join("src/same_len.rs"), "abc").unwrap();
         std::fs::write(dir.join("src/kept.rs"), "kept").unwrap();
+        #[cfg(unix)]
         let kept_inode = {
             use std::os::unix::fs::MetadataExt;
             std::fs::metadata(dir.join("src/kept.rs")).unwrap().ino()
@@ -199,6 +209,7 @@ mod tests {
             std::fs::read_to_string(dir.join("src/same_len.rs")).unwrap(),
             "xyz"
         );
+        #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
             let kept = std::fs::metadata(dir.join("src/kept.rs")).unwrap();

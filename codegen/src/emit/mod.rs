@@ -55,15 +55,22 @@ fn doc(text: &str) -> TokenStream {
 /// A string literal of `text`, raw (`r"…"`, `r#"…"#`, with as few `#` as `text` allows)
 /// whenever it can be: a raw literal is neither escaped here nor unescaped by `syn` and
 /// `prettyplease` (half the cost of rendering doc and sample text), and a JSON sample reads
-/// as itself in the generated source. Text a raw literal cannot hold (a carriage return or
-/// another control character) gets an escaped one.
+/// as itself in the generated source. Text with a character an escaped literal would escape,
+/// other than a line break, tab, quote or backslash (a carriage return, which a raw literal
+/// cannot hold; another control character; an invisible or bidirectional-override code point,
+/// which rustc refuses unescaped in a literal), gets an escaped literal.
 pub(crate) fn str_lit(text: &str) -> Literal {
-    if text.contains(|c: char| c.is_control() && c != '\n' && c != '\t') {
+    if text
+        .chars()
+        .any(|c| !matches!(c, '\n' | '\t' | '"' | '\\' | '\'') && c.escape_debug().nth(1).is_some())
+    {
         return Literal::string(text);
     }
+    // The fewest `#` such that no `"` in the text is followed by that many.
     let mut hashes = 0;
-    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
-        hashes += 1;
+    for (i, _) in text.match_indices('"') {
+        let run = text[i + 1..].bytes().take_while(|&b| b == b'#').count();
+        hashes = hashes.max(run + 1);
     }
     let h = "#".repeat(hashes);
     format!("r{h}\"{text}\"{h}")
@@ -226,5 +233,44 @@ impl Emitter<'_> {
 
     fn feature(provider: &str) -> TokenStream {
         quote!(#[cfg(feature = #provider)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::str_lit;
+
+    /// The literal's source form and the text `syn` reads back from it.
+    fn lit(text: &str) -> (String, String) {
+        let l = str_lit(text);
+        let parsed: syn::LitStr = syn::parse2(quote::quote!(#l)).expect("a string literal");
+        (l.to_string(), parsed.value())
+    }
+
+    #[test]
+    fn raw_when_it_can_be_with_the_fewest_hashes() {
+        for (text, form) in [
+            ("plain", "r\"plain\""),
+            ("{\n  \"A\": 1\n}", "r#\"{\n  \"A\": 1\n}\"#"),
+            ("a \"# b \"## c", "r###\"a \"# b \"## c\"###"),
+            ("ends with a quote\"", "r#\"ends with a quote\"\"#"),
+            (
+                "tab\tand \\ and ' and 中文",
+                "r\"tab\tand \\ and ' and 中文\"",
+            ),
+        ] {
+            assert_eq!(lit(text), (form.to_owned(), text.to_owned()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn escaped_when_raw_would_not_do() {
+        // A carriage return cannot be in a raw literal; rustc refuses a bidirectional
+        // override unescaped; a zero-width space would be invisible.
+        for text in ["a\r\nb", "x\u{202e}y", "x\u{200b}y", "nul\0"] {
+            let (form, value) = lit(text);
+            assert!(form.starts_with('"'), "{text:?} as {form}");
+            assert_eq!(value, text);
+        }
     }
 }
