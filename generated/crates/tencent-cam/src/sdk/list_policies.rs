@@ -2,7 +2,7 @@
 //! `ListPolicies`: This API is used to query the policy list.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
-//! - Sample `example_1` (`examples/list_policies_1.json`): Querying the policy list (mended into JSON by the importer: 1 missing comma (line 21))
+//! - Sample `example_1` (`examples/list_policies_1.json`): Querying the policy list (repaired by the importer: 1 missing comma (line 21))
 //! - Spec: `specs/tencent/cam/list_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
 
 use super::StrategyInfo;

@@ -4,7 +4,7 @@
 //! If the parameter is empty, a certain number of the cloud disk list for the current user is returned (specified by `Limit`, defaults to 20).
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_snapshot_groups_1.json`): Query All Snapshot Group List (mended into JSON by the importer: 1 missing comma (line 38))
+//! - Sample `example_1` (`examples/describe_snapshot_groups_1.json`): Query All Snapshot Group List (repaired by the importer: 1 missing comma (line 38))
 //! - Spec: `specs/tencent/cbs/describe_snapshot_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
 
 use super::{Filter, SnapshotGroup};

@@ -2,7 +2,7 @@
 //! `DescribeAuditLogs`: This API is used to query database audit logs.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_audit_logs_1.json`): Query Database Audit Log (mended into JSON by the importer: 1 missing comma (line 18))
+//! - Sample `example_1` (`examples/describe_audit_logs_1.json`): Query Database Audit Log (repaired by the importer: 1 missing comma (line 18))
 //! - Sample `example_2` (`examples/describe_audit_logs_2.json`): Query records within the time range where sql contains selec or upda and source IP includes 10.0.
 //! - Sample `example_3` (`examples/describe_audit_logs_3.json`): Query records within the time range where sql contains select and test_db and source IP neq 10.0.0.1 and 100.0.0.1
 //! - Spec: `specs/tencent/cdb/describe_audit_logs.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.

@@ -2,7 +2,7 @@
 //! `DescribeDBImportRecords`: This API (DescribeDBImportRecords) is used to query the records of import tasks in a TencentDB instance.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_db_import_records_1.json`): Query database import task record (mended into JSON by the importer: 4 missing commas (lines 16, 31, 46, 61))
+//! - Sample `example_1` (`examples/describe_db_import_records_1.json`): Query database import task record (repaired by the importer: 4 missing commas (lines 16, 31, 46, 61))
 //! - Spec: `specs/tencent/cdb/describe_db_import_records.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
 
 use super::ImportRecord;

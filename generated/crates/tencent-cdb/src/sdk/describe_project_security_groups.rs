@@ -2,7 +2,7 @@
 //! `DescribeProjectSecurityGroups`: This API (DescribeProjectSecurityGroups) is used to query the security group details of a project.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_project_security_groups_1.json`): Query Project Security Group Information (mended into JSON by the importer: 1 missing comma (line 12))
+//! - Sample `example_1` (`examples/describe_project_security_groups_1.json`): Query Project Security Group Information (repaired by the importer: 1 missing comma (line 12))
 //! - Spec: `specs/tencent/cdb/describe_project_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
 
 use super::SecurityGroup;

@@ -2,7 +2,7 @@
 //! `DescribeProxyCustomConf`: This API is used to query the proxy configuration.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_proxy_custom_conf_1.json`): Query database proxy specification configuration (mended into JSON by the importer: 1 missing comma (line 7))
+//! - Sample `example_1` (`examples/describe_proxy_custom_conf_1.json`): Query database proxy specification configuration (repaired by the importer: 1 missing comma (line 7))
 //! - Spec: `specs/tencent/cdb/describe_proxy_custom_conf.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
 
 use super::{CustomConfig, Rule};

@@ -2,7 +2,7 @@
 //! `DescribeTasks`: This API (DescribeTasks) is used to query the list of tasks for a TencentDB instance.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_tasks_1.json`): Querying the task list of a cloud database instance (mended into JSON by the importer: 5 missing commas (lines 7, 22, 37, 52, 72))
+//! - Sample `example_1` (`examples/describe_tasks_1.json`): Querying the task list of a cloud database instance (repaired by the importer: 5 missing commas (lines 7, 22, 37, 52, 72))
 //! - Spec: `specs/tencent/cdb/describe_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
 
 use super::TaskDetail;

@@ -2,7 +2,7 @@
 //! `DescribeInstanceOperations`: This API is used to get operations of the instance .
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_instance_operations_1.json`): Describe Instance Operation (mended into JSON by the importer: 1 missing comma (line 5))
+//! - Sample `example_1` (`examples/describe_instance_operations_1.json`): Describe Instance Operation (repaired by the importer: 1 missing comma (line 5))
 //! - Spec: `specs/tencent/cdwpg/describe_instance_operations.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
 
 use super::InstanceOperation;

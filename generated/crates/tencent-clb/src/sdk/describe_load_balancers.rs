@@ -2,11 +2,11 @@
 //! `DescribeLoadBalancers`: This API is used to query the list of CLB instances in a region.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_load_balancers_1.json`): Querying CLB Instances Bound to the Real Server with the Specified Private IP Address (mended into JSON by the importer: 1 missing comma (line 45))
-//! - Sample `example_2` (`examples/describe_load_balancers_2.json`): Fuzzy Querying CLB Instances by Instance Name, Domain Name, and VIP (mended into JSON by the importer: 1 missing comma (line 45))
-//! - Sample `example_3` (`examples/describe_load_balancers_3.json`): Querying CLB Instances by Instance ID (mended into JSON by the importer: 1 missing comma (line 45))
-//! - Sample `example_4` (`examples/describe_load_balancers_4.json`): Querying CLB Instances by Tag Key-Value Pair (mended into JSON by the importer: 1 missing comma (line 45))
-//! - Sample `example_5` (`examples/describe_load_balancers_5.json`): Querying CLB Instances by Instance Type, Project, Name, and VIP (mended into JSON by the importer: 1 missing comma (line 45))
+//! - Sample `example_1` (`examples/describe_load_balancers_1.json`): Querying CLB Instances Bound to the Real Server with the Specified Private IP Address (repaired by the importer: 1 missing comma (line 45))
+//! - Sample `example_2` (`examples/describe_load_balancers_2.json`): Fuzzy Querying CLB Instances by Instance Name, Domain Name, and VIP (repaired by the importer: 1 missing comma (line 45))
+//! - Sample `example_3` (`examples/describe_load_balancers_3.json`): Querying CLB Instances by Instance ID (repaired by the importer: 1 missing comma (line 45))
+//! - Sample `example_4` (`examples/describe_load_balancers_4.json`): Querying CLB Instances by Tag Key-Value Pair (repaired by the importer: 1 missing comma (line 45))
+//! - Sample `example_5` (`examples/describe_load_balancers_5.json`): Querying CLB Instances by Instance Type, Project, Name, and VIP (repaired by the importer: 1 missing comma (line 45))
 //! - Spec: `specs/tencent/clb/describe_load_balancers.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
 
 use super::{Filter, LoadBalancer};

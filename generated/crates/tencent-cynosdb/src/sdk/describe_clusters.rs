@@ -2,7 +2,7 @@
 //! `DescribeClusters`: This API is used to describe clusters.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_clusters_1.json`): Querying a Cluster List (mended into JSON by the importer: 1 missing comma (line 86))
+//! - Sample `example_1` (`examples/describe_clusters_1.json`): Querying a Cluster List (repaired by the importer: 1 missing comma (line 86))
 //! - Spec: `specs/tencent/cynosdb/describe_clusters.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
 
 use super::{CynosdbCluster, QueryFilter};

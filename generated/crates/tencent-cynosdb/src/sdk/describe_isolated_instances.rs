@@ -2,7 +2,7 @@
 //! `DescribeIsolatedInstances`: This API is used to query the recycle bin instance list.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_isolated_instances_1.json`): Query the recycle bin instance list (mended into JSON by the importer: 1 missing comma (line 62))
+//! - Sample `example_1` (`examples/describe_isolated_instances_1.json`): Query the recycle bin instance list (repaired by the importer: 1 missing comma (line 62))
 //! - Spec: `specs/tencent/cynosdb/describe_isolated_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
 
 use super::{CynosdbInstance, QueryFilter};

@@ -2,7 +2,7 @@
 //! `DescribeTasks`: This API is used to query the task list.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_tasks_1.json`): This API is used to query the task list. (mended into JSON by the importer: 1 missing comma (line 13))
+//! - Sample `example_1` (`examples/describe_tasks_1.json`): This API is used to query the task list. (repaired by the importer: 1 missing comma (line 13))
 //! - Spec: `specs/tencent/cynosdb/describe_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
 
 use super::{BizTaskInfo, QueryFilter};

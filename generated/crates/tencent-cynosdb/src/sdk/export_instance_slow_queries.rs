@@ -2,7 +2,7 @@
 //! `ExportInstanceSlowQueries`: This API is used to export slow logs of an instance.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
-//! - Sample `example_1` (`examples/export_instance_slow_queries_1.json`): Exporting Slow Logs of an Instance (mended into JSON by the importer: 1 missing comma (line 3))
+//! - Sample `example_1` (`examples/export_instance_slow_queries_1.json`): Exporting Slow Logs of an Instance (repaired by the importer: 1 missing comma (line 3))
 //! - Spec: `specs/tencent/cynosdb/export_instance_slow_queries.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
 
 /// Input of `ExportInstanceSlowQueries`. Build one with [`ExportInstanceSlowQueriesRequest::builder`].

@@ -2,7 +2,7 @@
 //! `DescribeInstances`: This API is used to query the list of Redis instances.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_instances_1.json`): Request Example (mended into JSON by the importer: 1 missing comma (line 25))
+//! - Sample `example_1` (`examples/describe_instances_1.json`): Request Example (repaired by the importer: 1 missing comma (line 25))
 //! - Spec: `specs/tencent/redis/describe_instances.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
 
 use super::{InstanceSet, InstanceTagInfo};

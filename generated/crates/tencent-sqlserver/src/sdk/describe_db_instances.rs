@@ -2,7 +2,7 @@
 //! `DescribeDBInstances`: This API is used to query the list of instances.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_db_instances_1.json`): Querying the list of instances (mended into JSON by the importer: 1 missing comma (line 60))
+//! - Sample `example_1` (`examples/describe_db_instances_1.json`): Querying the list of instances (repaired by the importer: 1 missing comma (line 60))
 //! - Spec: `specs/tencent/sqlserver/describe_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
 
 use super::DbInstance;

@@ -2,7 +2,7 @@
 //! `DescribeFlowTypes`: This API is used to obtain all task types.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_flow_types_1.json`): Task Type Description and Name (mended into JSON by the importer: 1 missing comma (line 5))
+//! - Sample `example_1` (`examples/describe_flow_types_1.json`): Task Type Description and Name (repaired by the importer: 1 missing comma (line 5))
 //! - Spec: `specs/tencent/tdmysql/describe_flow_types.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
 
 use super::FlowType;

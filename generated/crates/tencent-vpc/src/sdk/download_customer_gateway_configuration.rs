@@ -2,7 +2,7 @@
 //! `DownloadCustomerGatewayConfiguration`: This API is used to download VPN tunnel configurations.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
-//! - Sample `example_1` (`examples/download_customer_gateway_configuration_1.json`): Downloading VPN tunnel configuration (mended into JSON by the importer: 4 raw control characters (lines 3, 3, 4, 4))
+//! - Sample `example_1` (`examples/download_customer_gateway_configuration_1.json`): Downloading VPN tunnel configuration (repaired by the importer: 4 raw control characters (lines 3, 3, 4, 4))
 //! - Spec: `specs/tencent/vpc/download_customer_gateway_configuration.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
 
 use super::CustomerGatewayVendor;

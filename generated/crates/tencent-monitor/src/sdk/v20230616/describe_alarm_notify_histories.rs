@@ -2,7 +2,7 @@
 //! `DescribeAlarmNotifyHistories`: Query alarm notification history as needed
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_alarm_notify_histories_1.json`): Querying Prometheus Notification History (mended into JSON by the importer: 1 missing comma (line 6))
+//! - Sample `example_1` (`examples/describe_alarm_notify_histories_1.json`): Querying Prometheus Notification History (repaired by the importer: 1 missing comma (line 6))
 //! - Spec: `specs/tencent/monitor/v20230616/describe_alarm_notify_histories.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
 
 use super::{AlarmNotifyHistory, PageByNoParams, PageByNoResult};

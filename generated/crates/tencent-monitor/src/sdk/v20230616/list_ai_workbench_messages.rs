@@ -2,7 +2,7 @@
 //! `ListAIWorkbenchMessages`: This API is used to query message list.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
-//! - Sample `example_1` (`examples/list_ai_workbench_messages_1.json`): Retrieve Historical Sessions in Sequence (mended into JSON by the importer: 1 missing comma (line 6))
+//! - Sample `example_1` (`examples/list_ai_workbench_messages_1.json`): Retrieve Historical Sessions in Sequence (repaired by the importer: 1 missing comma (line 6))
 //! - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_messages.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
 
 use super::MessageInfo;
