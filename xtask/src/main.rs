@@ -222,6 +222,20 @@ mod tests {
         }
         assert!(!base.join(".generated.new").exists() && !base.join(".generated.old").exists());
         assert!(codegen::drift(&dir, &files).unwrap().is_empty());
+
+        // A path given twice (the second with other bytes) is an error, not a write through
+        // the first one's link into the current tree: the tree is left as it was.
+        let before = std::fs::read_to_string(dir.join("src/kept.rs")).unwrap();
+        let twice = vec![
+            ("src/kept.rs".to_owned(), "kept".to_owned()),
+            ("src/kept.rs".to_owned(), "overwritten".to_owned()),
+        ];
+        assert!(write_atomically(&dir, &twice).is_err());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("src/kept.rs")).unwrap(),
+            before
+        );
+        assert!(!base.join(".generated.new").exists());
         std::fs::remove_dir_all(&base).unwrap();
     }
 

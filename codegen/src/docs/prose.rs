@@ -80,15 +80,11 @@ fn text(s: &str) -> String {
     while i < s.len() {
         let rest = &s[i..];
         // Tags start with `<` and URLs with `h`: only there is a lookup worth its cost.
-        if let Some((tag, md)) = rest
-            .starts_with('<')
-            .then(|| {
-                TAGS.iter().find(|(tag, _)| {
-                    rest.get(..tag.len())
-                        .is_some_and(|h| h.eq_ignore_ascii_case(tag))
-                })
+        if rest.starts_with('<')
+            && let Some((tag, md)) = TAGS.iter().find(|(tag, _)| {
+                rest.get(..tag.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(tag))
             })
-            .flatten()
         {
             out.push_str(md);
             i += tag.len();

@@ -347,33 +347,34 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
             let file = format!("examples/{sn}_{}.json", i + 1);
             let mut item = format!("name: example_{}, file: {}", i + 1, json_str(&file));
             let mut output = ex.output.clone();
-            let fallback = api
-                .fallback_examples
-                .get(*name)
-                .filter(|list| list.len() == api.examples.get(*name).map_or(0, Vec::len))
-                .and_then(|list| list.get(i));
-            let parsed = match serde_json::from_str::<serde_json::Value>(&output) {
-                Ok(v) => Ok(v),
-                Err(e) => match super::repair::repair(&output) {
-                    Some((mended, what, doc)) => {
+            // The other edition's example at the same place, when it lists as many.
+            let fallback = || {
+                api.fallback_examples
+                    .get(*name)
+                    .filter(|list| list.len() == api.examples.get(*name).map_or(0, Vec::len))
+                    .and_then(|list| list.get(i))
+            };
+            let parsed = match parse_or_mend(&output) {
+                Ok((mended, doc)) => {
+                    if let Some((text, what)) = mended {
                         stats.ex_repaired += 1;
                         let _ = write!(item, ", repaired: {}", json_str(&what));
-                        output = mended;
+                        output = text;
+                    }
+                    Ok(doc)
+                }
+                Err(e) => match fallback().and_then(|f| fallback_example(&output, &f.output)) {
+                    Some((text, doc)) => {
+                        stats.ex_fallback += 1;
+                        let what = format!(
+                            "not JSON in this edition ({e}); the fallback edition's example {}, which has every key this one shows",
+                            i + 1
+                        );
+                        let _ = write!(item, ", repaired: {}", json_str(&what));
+                        output = text;
                         Ok(doc)
                     }
-                    None => match fallback.and_then(|f| fallback_example(&output, &f.output)) {
-                        Some((text, doc)) => {
-                            stats.ex_fallback += 1;
-                            let what = format!(
-                                "not JSON in this edition ({e}); the fallback edition's example {}, which has every key this one shows",
-                                i + 1
-                            );
-                            let _ = write!(item, ", repaired: {}", json_str(&what));
-                            output = text;
-                            Ok(doc)
-                        }
-                        None => Err(e),
-                    },
+                    None => Err(e),
                 },
             };
             match parsed {
@@ -471,15 +472,27 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// An example's document: parsed as it is, or mended into JSON (then with the mended text and
+/// what was mended, see `repair`); the parse error when neither works.
+fn parse_or_mend(
+    text: &str,
+) -> Result<(Option<(String, String)>, serde_json::Value), serde_json::Error> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(doc) => Ok((None, doc)),
+        Err(e) => match super::repair::repair(text) {
+            Some((mended, what, doc)) => Ok((Some((mended, what)), doc)),
+            None => Err(e),
+        },
+    }
+}
+
 /// The other edition's text of an example whose text here is not JSON: used when it is JSON
 /// (or mends into JSON) and holds every object key the broken text still shows, so it is the
 /// same example in other words. The examples are matched by position (the caller checks that
 /// both editions list as many for the action).
 pub fn fallback_example(broken: &str, other: &str) -> Option<(String, serde_json::Value)> {
-    let (text, doc) = match serde_json::from_str::<serde_json::Value>(other) {
-        Ok(doc) => (other.to_owned(), doc),
-        Err(_) => super::repair::repair(other).map(|(text, _, doc)| (text, doc))?,
-    };
+    let (mended, doc) = parse_or_mend(other).ok()?;
+    let text = mended.map_or_else(|| other.to_owned(), |(text, _)| text);
     let mut keys = BTreeSet::new();
     fn collect<'a>(v: &'a serde_json::Value, out: &mut BTreeSet<&'a str>) {
         match v {
