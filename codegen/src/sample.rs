@@ -22,6 +22,9 @@ pub struct SampleStats {
     pub undecodable: usize,
     /// Of the decoded ones (success or error), those the importer mended into JSON.
     pub repaired: usize,
+    /// Of the decoded success samples, those that decode only with values set aside
+    /// (imported specs are read tolerantly: `sdk_core::de::tolerant`).
+    pub set_aside: usize,
 }
 
 /// The sample pass, after resolution: every documented sample of every operation must
@@ -32,6 +35,7 @@ pub struct SampleStats {
 pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) -> SampleStats {
     let mut stats = SampleStats::default();
     let mut marks = Vec::new();
+    let mut asides = Vec::new();
     for (o, op) in model.ops.iter().enumerate() {
         for (i, sample) in op.samples.iter().enumerate() {
             if sample.unusable.is_some() {
@@ -43,13 +47,19 @@ pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) 
             let Some(pos) = sources.samples.get(&key) else {
                 continue;
             };
-            let result = check(model, op, sample);
+            let (result, notes) = sdk_core::de::tolerant::collecting(|| check(model, op, sample));
             if result.is_ok() && sample.repaired.is_some() {
                 stats.repaired += 1;
             }
             match result {
                 Ok(()) if sample.error.is_some() => stats.errors += 1,
-                Ok(()) => stats.decoded += 1,
+                Ok(()) => {
+                    stats.decoded += 1;
+                    if !notes.is_empty() {
+                        stats.set_aside += 1;
+                        asides.push((o, i, set_aside_text(&notes)));
+                    }
+                }
                 Err(e) if op.origin.is_some() => {
                     stats.undecodable += 1;
                     marks.push((o, i, e));
@@ -68,7 +78,33 @@ pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) 
     for (o, i, cause) in marks {
         model.ops[o].samples[i].unusable = Some(format!("does not decode: {cause}"));
     }
+    for (o, i, text) in asides {
+        model.ops[o].samples[i].set_aside = Some(text);
+    }
     stats
+}
+
+/// "2 values set aside: `Tag.N` (2 times): a string where … is declared", for a sample's docs.
+fn set_aside_text(notes: &[sdk_core::de::tolerant::SetAside]) -> String {
+    let what = sdk_core::de::tolerant::distinct(notes)
+        .into_iter()
+        .map(|(n, times)| {
+            let times = if times > 1 {
+                format!(" ({times} times)")
+            } else {
+                String::new()
+            };
+            format!(
+                "`{}`{times}: {} where {} is declared",
+                n.path, n.found, n.expected
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    match notes.len() {
+        1 => format!("1 value set aside: {what}"),
+        n => format!("{n} values set aside: {what}"),
+    }
 }
 
 /// `Ok` when the sample decodes (an error sample: as its documented code); `Err` says where
@@ -82,6 +118,8 @@ pub fn check(model: &Model, op: &Operation, sample: &crate::model::Sample) -> Re
     let seed = ObjectSeed {
         shapes: &shapes,
         object: &shapes.objects[root],
+        // As the generated struct is marked (`lenient_object!(tolerant …)`).
+        tolerant: op.origin.is_some(),
     };
     let result = decode_with(spec, sample.status, None, sample.text.as_bytes(), seed);
     if let Some(code) = &sample.error {

@@ -28,6 +28,9 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
 };
 
+pub mod tolerant;
+use tolerant::{TolerantSeed, Tolerated};
+
 /// A type that decodes leniently: scalars by the rules above, containers through [`option`],
 /// [`seq`] and [`map`], generated objects through [`Object`] and open enums through
 /// [`open_enum`]. (No `DeserializeOwned` bound anywhere: checking that higher-ranked bound
@@ -35,6 +38,15 @@ use serde::de::{
 pub trait Lenient: Sized {
     /// Decodes `Self` from any serde deserializer, leniently.
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+
+    /// Decodes `Self` tolerantly ([`tolerant`]): a value that contradicts its declared type
+    /// is set aside instead of failing the decode. The default is a scalar's: the value goes
+    /// to [`Lenient::de_lenient`], an object or list is set aside. Containers and generated
+    /// structs override it.
+    #[inline]
+    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
+        tolerant::scalar(d, false)
+    }
 }
 
 /// `deserialize_with` target for a field of a hand-written serde struct that should decode
@@ -269,6 +281,11 @@ impl Lenient for String {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(TextVisitor)
     }
+    /// An object or list where text is declared is kept as its JSON text.
+    #[inline]
+    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
+        tolerant::scalar(d, true)
+    }
 }
 
 /// Decodes a string-like scalar as text (numbers and booleans as their JSON text).
@@ -343,6 +360,10 @@ impl<T: Lenient> Lenient for Option<T> {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         option(d, LenientSeed::new())
+    }
+    #[inline]
+    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
+        option(d, TolerantSeed::<T>::new()).map(Option::transpose)
     }
 }
 
@@ -468,6 +489,10 @@ impl<T: Lenient> Lenient for Vec<T> {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         seq(d, LenientSeed::new())
     }
+    #[inline]
+    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
+        tolerant::seq(d, TolerantSeed::<T>::new())
+    }
 }
 
 struct MapVisitor<S>(S);
@@ -501,12 +526,20 @@ impl<T: Lenient> Lenient for BTreeMap<String, T> {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         map(d, LenientSeed::new())
     }
+    #[inline]
+    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
+        tolerant::map(d, TolerantSeed::<T>::new())
+    }
 }
 
 impl<T: Lenient> Lenient for Box<T> {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::de_lenient(d).map(Box::new)
+    }
+    #[inline]
+    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
+        T::de_tolerant(d).map(|t| t.map(Box::new))
     }
 }
 
@@ -522,6 +555,10 @@ impl<T: Lenient> Lenient for Box<T> {
 pub trait Object: Sized {
     /// The type's name, for messages ("expected struct `NAME`").
     const NAME: &'static str;
+    /// Whether the type's own fields are read tolerantly when it is decoded on its own
+    /// ([`tolerant`]): the response struct of an imported operation. Its nested types follow
+    /// it (through [`Lenient::de_tolerant`]) whatever their own flag.
+    const TOLERANT: bool = false;
     /// Reads the object's entries from `fields` and builds the value.
     fn from_fields<'de, A: MapAccess<'de>>(fields: Fields<A>) -> Result<Self, A::Error>;
 }
@@ -541,26 +578,61 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
     }
     #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::from_fields(Fields { map })
+        T::from_fields(Fields::new(map, T::NAME, T::TOLERANT))
     }
 }
 
 /// The entries of an object being decoded into a generated struct (see [`Object`]).
 pub struct Fields<A> {
     map: A,
+    /// The struct's name, for notes of values set aside.
+    owner: &'static str,
+    /// Whether optional fields are read tolerantly.
+    tolerant: bool,
 }
 
 impl<'de, A: MapAccess<'de>> Fields<A> {
+    #[inline]
+    fn new(map: A, owner: &'static str, tolerant: bool) -> Self {
+        Self {
+            map,
+            owner,
+            tolerant,
+        }
+    }
+
     /// The next key, borrowed from the body when it has no escapes.
     #[inline]
     pub fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, A::Error> {
         Ok(self.map.next_key::<Key<'de>>()?.map(|k| k.0))
     }
 
-    /// Decodes the value of field `wire` into `slot`, refusing a second value (a key twice,
-    /// or a key and its alias).
+    /// Decodes the value of optional field `wire` into `slot`, refusing a second value (a
+    /// key twice, or a key and its alias). Read tolerantly, a value that contradicts the
+    /// field's type is noted and leaves the slot empty.
     #[inline]
     pub fn value<T: Lenient>(
+        &mut self,
+        wire: &'static str,
+        slot: &mut Option<T>,
+    ) -> Result<(), A::Error> {
+        if !self.tolerant {
+            return self.required_value(wire, slot);
+        }
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(wire));
+        }
+        match self.map.next_value_seed(TolerantSeed::<T>::new())? {
+            Ok(v) => *slot = Some(v),
+            Err(aside) => tolerant::note(self.owner, wire, aside),
+        }
+        Ok(())
+    }
+
+    /// [`Fields::value`] for a required field: always read strictly (a required value that
+    /// contradicts its type fails the decode, tolerant or not).
+    #[inline]
+    pub fn required_value<T: Lenient>(
         &mut self,
         wire: &'static str,
         slot: &mut Option<T>,

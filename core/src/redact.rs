@@ -117,6 +117,12 @@ impl<T: crate::de::Lenient> crate::de::Lenient for Sensitive<T> {
     fn de_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         T::de_lenient(d).map(Self)
     }
+    #[inline]
+    fn de_tolerant<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<crate::de::tolerant::Tolerated<Self>, D::Error> {
+        T::de_tolerant(d).map(|t| t.map(Self))
+    }
 }
 
 /// A signed URL sent back (a request type shared with responses may hold one): the URL.

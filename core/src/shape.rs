@@ -14,6 +14,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::de::Lenient;
+use crate::de::tolerant::{Fill, Tolerated};
 
 /// A value's shape, as the generated type of a response field decodes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,22 +109,96 @@ impl<'de> DeserializeSeed<'de> for ShapeSeed<'_> {
             Shape::Object(i) => ObjectSeed {
                 shapes: self.shapes,
                 object: &self.shapes.objects[*i],
+                tolerant: false,
             }
             .deserialize(d),
         }
     }
 }
 
+/// [`ShapeSeed`] read tolerantly ([`crate::de::tolerant`]), as `Lenient::de_tolerant` reads
+/// the generated type: the same functions, with the shape's scalar type.
+#[derive(Clone, Copy)]
+struct TolerantShapeSeed<'s> {
+    shapes: &'s Shapes,
+    shape: &'s Shape,
+}
+
+impl<'de> DeserializeSeed<'de> for TolerantShapeSeed<'_> {
+    type Value = Tolerated<()>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Tolerated<()>, D::Error> {
+        use crate::de::tolerant::{map, object, scalar, seq};
+        fn done<T, E>(r: Result<Tolerated<T>, E>) -> Result<Tolerated<()>, E> {
+            r.map(|t| t.map(drop))
+        }
+        let seed = |shape| TolerantShapeSeed {
+            shapes: self.shapes,
+            shape,
+        };
+        match self.shape {
+            Shape::Str => done(scalar::<D, String>(d, true)),
+            Shape::Bool => done(scalar::<D, bool>(d, false)),
+            Shape::I32 => done(scalar::<D, i32>(d, false)),
+            Shape::I64 => done(scalar::<D, i64>(d, false)),
+            Shape::U32 => done(scalar::<D, u32>(d, false)),
+            Shape::U64 => done(scalar::<D, u64>(d, false)),
+            Shape::F64 => done(scalar::<D, f64>(d, false)),
+            Shape::List(inner) => done(seq(d, seed(inner))),
+            Shape::Map(inner) => done(map(d, seed(inner))),
+            Shape::Object(i) => object(
+                d,
+                ObjectSeed {
+                    shapes: self.shapes,
+                    object: &self.shapes.objects[*i],
+                    tolerant: true,
+                },
+            ),
+        }
+    }
+}
+
 /// The payload of a response: its top-level fields.
+#[derive(Clone, Copy)]
 pub struct ObjectSeed<'s> {
     /// All object shapes.
     pub shapes: &'s Shapes,
     /// The object.
     pub object: &'s ObjectShape,
+    /// Whether its optional fields are read tolerantly (an imported operation's response:
+    /// `Object::TOLERANT`), and so everything inside them.
+    pub tolerant: bool,
+}
+
+impl<'de> Fill<'de> for ObjectSeed<'_> {
+    type Value = ();
+    fn name(&self) -> String {
+        self.object.name.clone()
+    }
+    fn fill<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.visit_map(map)
+    }
 }
 
 impl ObjectSeed<'_> {
-    fn field<'de, D: Deserializer<'de>>(&self, f: &FieldShape, d: D) -> Result<(), D::Error> {
+    /// Reads field `f`; `false` when its value was set aside (the field stays absent, and
+    /// may be given again, as in the generated struct's slot).
+    fn field<'de, D: Deserializer<'de>>(&self, f: &FieldShape, d: D) -> Result<bool, D::Error> {
+        if self.tolerant && !f.required {
+            let seed = TolerantShapeSeed {
+                shapes: self.shapes,
+                shape: &f.shape,
+            };
+            // `Option<T>`, `Vec<T>` and maps alike: `null` is absent or empty.
+            let read = match f.shape {
+                Shape::List(_) | Shape::Map(_) => seed.deserialize(d)?,
+                _ => crate::de::option(d, seed)?.unwrap_or(Ok(())),
+            };
+            if let Err(aside) = read {
+                crate::de::tolerant::note(&self.object.name, &f.wire, aside);
+                return Ok(false);
+            }
+            return Ok(true);
+        }
         let seed = ShapeSeed {
             shapes: self.shapes,
             shape: &f.shape,
@@ -132,6 +207,7 @@ impl ObjectSeed<'_> {
             (Shape::List(_) | Shape::Map(_), _) | (_, true) => seed.deserialize(d),
             (_, false) => crate::de::option(d, seed).map(drop),
         }
+        .map(|()| true)
     }
 
     fn defaults(f: &FieldShape) -> bool {
@@ -151,8 +227,8 @@ impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
 struct FieldSeed<'a, 's>(&'a ObjectSeed<'s>, &'a FieldShape);
 
 impl<'de> DeserializeSeed<'de> for FieldSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
         self.0.field(self.1, d)
     }
 }
@@ -181,8 +257,8 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
                     )));
                 }
                 Some(i) => {
-                    seen[i] = true;
-                    map.next_value_seed(FieldSeed(&self, &fields[i]))
+                    seen[i] = map
+                        .next_value_seed(FieldSeed(&self, &fields[i]))
                         .map_err(|e| at(&format!(".{}", fields[i].wire), e))?;
                 }
             }

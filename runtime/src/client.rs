@@ -384,7 +384,20 @@ impl Runtime {
             .request_id_header
             .and_then(|h| raw.header(h))
             .or_else(|| raw.header("x-request-id"));
-        let decoded = envelope::decode::<T>(op.envelope, raw.status, header_id, &raw.body);
+        // An imported operation's response is read tolerantly: each value set aside (its
+        // field reads as absent) is logged, once per distinct note.
+        let (decoded, set_aside) = sdk_core::de::tolerant::collecting(|| {
+            envelope::decode::<T>(op.envelope, raw.status, header_id, &raw.body)
+        });
+        for (note, times) in sdk_core::de::tolerant::distinct(&set_aside) {
+            tracing::warn!(
+                parent: span,
+                operation = op.name,
+                value = %note,
+                times,
+                "response value contradicts the spec's type; set aside"
+            );
+        }
         if !span.is_disabled() {
             let request_id = match &decoded {
                 Ok(_) => header_id,

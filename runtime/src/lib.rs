@@ -45,11 +45,19 @@ pub mod __private {
 /// [`de::Lenient`]. Generated code lists each field with its type, wire name and aliases
 /// (`field: Type = "Wire" | "Alias",`), the required ones (neither `Option` nor a list or
 /// map) in a second group (`required { … }`), instead of deriving `Deserialize`, whose expansion was most of
-/// a generated crate's compile time.
+/// a generated crate's compile time. `tolerant Name { … }` marks the response struct of an
+/// imported operation, whose fields are read by [`de::tolerant`]'s rules.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! lenient_object {
+    (tolerant $($rest:tt)*) => {
+        $crate::lenient_object!(@object true, $($rest)*);
+    };
+    ($name:ident $($rest:tt)*) => {
+        $crate::lenient_object!(@object false, $name $($rest)*);
+    };
     (
+        @object $tolerant:literal,
         $name:ident {
             $($field:ident: $ty:ty = $wire:literal $(| $alias:literal)*,)*
         }
@@ -59,6 +67,7 @@ macro_rules! lenient_object {
     ) => {
         impl $crate::de::Object for $name {
             const NAME: &'static str = ::core::stringify!($name);
+            const TOLERANT: bool = $tolerant;
             #[inline]
             fn from_fields<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
                 mut fields: $crate::de::Fields<A>,
@@ -69,7 +78,7 @@ macro_rules! lenient_object {
                 while let ::core::option::Option::Some(key) = fields.next_key()? {
                     match &*key {
                         $($wire $(| $alias)* => fields.value($wire, &mut $field),)*
-                        $($($rwire $(| $ralias)* => fields.value($rwire, &mut $rfield),)*)?
+                        $($($rwire $(| $ralias)* => fields.required_value($rwire, &mut $rfield),)*)?
                         _ => fields.skip(),
                     }?;
                 }
@@ -96,6 +105,12 @@ macro_rules! lenient_object {
                 d: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 $crate::de::object(d)
+            }
+            #[inline]
+            fn de_tolerant<'de, D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<$crate::de::tolerant::Tolerated<Self>, D::Error> {
+                $crate::de::tolerant::typed_object(d)
             }
         }
     };

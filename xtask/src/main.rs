@@ -75,7 +75,7 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
     let op_module = s.op_module_lines.checked_div(s.operations).unwrap_or(0);
     let sm = s.samples;
     println!(
-        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation without the {}-line catalog; {} in each operation's own module); samples: {} decode, {} error samples decode as their code, {} invalid, {} do not decode ({} of the decoded repaired by the importer: mended into JSON or taken from another edition); {:.2} s (load {:.2}, emit and render {:.2} on {} threads, count {:.2})",
+        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation without the {}-line catalog; {} in each operation's own module); samples: {} decode, {} error samples decode as their code, {} invalid, {} do not decode ({} of the decoded repaired by the importer: mended into JSON or taken from another edition; {} decode with values set aside, read tolerantly); {:.2} s (load {:.2}, emit and render {:.2} on {} threads, count {:.2})",
         if check { " --check: up to date" } else { "" },
         s.specs,
         s.operations,
@@ -90,6 +90,7 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
         sm.invalid,
         sm.undecodable,
         sm.repaired,
+        sm.set_aside,
         started.elapsed().as_secs_f64(),
         s.phases[0],
         s.phases[1],

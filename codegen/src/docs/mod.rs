@@ -63,7 +63,7 @@ service has a `Client`. A crate that needs one service can depend on that crate 
 
 {% endif %}- Protocol: {{ protocol }}; `{{ method }} {{ path }}` on `{{ endpoint }}`{% if version %}, version `{{ version }}`{% endif %}; idempotent: {{ "yes" if idempotent else "no" }}{% if rate_limit %}; rate limit: {{ rate_limit }} requests per second{% endif %}.{% if errors %}
 - Documented errors: {{ errors }}.{% endif %}{% for s in samples %}
-- Sample `{{ s[0] }}` (`{{ s[1] }}`){% if s[3] %}, an error response (`{{ s[3] }}`){% endif %}{% if s[2] %}: {{ s[2] }}{% endif %}{% if s[4] %} (not decoded: {{ s[4] }}){% endif %}{% if s[5] %} (repaired by the importer: {{ s[5] }}){% endif %}{% endfor %}
+- Sample `{{ s[0] }}` (`{{ s[1] }}`){% if s[3] %}, an error response (`{{ s[3] }}`){% endif %}{% if s[2] %}: {{ s[2] }}{% endif %}{% if s[4] %} (not decoded: {{ s[4] }}){% endif %}{% if s[5] %} (repaired by the importer: {{ s[5] }}){% endif %}{% if s[6] %} (decodes with {{ s[6] }}){% endif %}{% endfor %}
 - Spec: `{{ spec }}`{% if origin %}, imported from {{ origin }}{% endif %}."#,
     ),
     (
@@ -157,7 +157,7 @@ impl Docs {
                 wire => op.wire_name, doc => prose(op.doc.trim()), protocol => p.title, method => op.method, path => op.path,
                 endpoint => op.endpoint, version => op.version, idempotent => op.idempotent,
                 rate_limit => op.rate_limit, errors => op.errors.len(), spec => op.spec_file,
-                samples => op.samples.iter().map(|s| (&s.name, &s.file, s.doc.as_deref().map(prose), &s.error, s.unusable.as_deref().map(prose), s.repaired.as_deref().map(prose))).collect::<Vec<_>>(),
+                samples => op.samples.iter().map(|s| (&s.name, &s.file, s.doc.as_deref().map(prose), &s.error, s.unusable.as_deref().map(prose), s.repaired.as_deref().map(prose), s.set_aside.as_deref().map(prose))).collect::<Vec<_>>(),
                 deprecated => op.deprecated, origin => op.origin,
             },
         )

@@ -118,7 +118,7 @@ impl Emitter<'_> {
     /// field (`field: Type = "Wire" | "Alias",`), required ones in a `required { … }` group. The body is formatted here, as the request
     /// builder's is (see `lib.rs`, `expand_macro_bodies`). Whether an absent field is an
     /// error follows from its type (`Option`, `Vec` and `BTreeMap` have an empty value).
-    fn decoder(&self, owner: &Ident, fields: &[Field]) -> TokenStream {
+    fn decoder(&self, owner: &Ident, fields: &[Field], tolerant: bool) -> TokenStream {
         let line = |f: &Field| {
             let mut names = vec![proc_macro2::Literal::string(&f.wire).to_string()];
             names.extend(
@@ -133,6 +133,12 @@ impl Emitter<'_> {
         let (required, optional): (Vec<&Field>, Vec<&Field>) = fields
             .iter()
             .partition(|f| f.required && !super::is_collection(&f.ty));
+        // An imported operation's response is read tolerantly (`runtime::de::tolerant`).
+        let owner = if tolerant {
+            format!("tolerant {owner}")
+        } else {
+            owner.to_string()
+        };
         let mut body = if optional.is_empty() {
             format!("    {owner} {{}}\n")
         } else {
@@ -218,7 +224,7 @@ impl Emitter<'_> {
     pub(super) fn response(&self, op: &Operation) -> TokenStream {
         let resp = format_ident!("{}Response", op.pascal);
         let fields = self.struct_fields(&op.response);
-        let decoder = self.decoder(&resp, &op.response);
+        let decoder = self.decoder(&resp, &op.response, op.origin.is_some());
         let accessors = self.accessors(&resp, &op.response);
         let d = doc(&format!("Output of `{}`.", op.wire_name));
         quote! {
@@ -253,7 +259,7 @@ impl Emitter<'_> {
         let derives = [quote!(Clone), quote!(Debug), quote!(PartialEq)];
         let mut impls = Vec::new();
         let body = if t.in_response {
-            impls.push(self.decoder(&name, fields));
+            impls.push(self.decoder(&name, fields, false));
             self.struct_fields(fields)
         } else {
             let fs = fields.iter().map(|f| {

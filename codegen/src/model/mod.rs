@@ -260,6 +260,9 @@ pub struct Sample {
     pub unusable: Option<String>,
     /// What the importer mended to make the vendor's text JSON (`repaired:`).
     pub repaired: Option<String>,
+    /// The values an imported spec's sample holds that contradict their declared types, set
+    /// aside when it decodes tolerantly (set by the sample pass; see `sdk_core::de::tolerant`).
+    pub set_aside: Option<String>,
 }
 
 /// Where resolved items came from in the specs, for the passes that report problems after

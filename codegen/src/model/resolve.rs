@@ -334,6 +334,7 @@ fn resolve_op(
                     error: s.error.as_ref().map(|e| e.value.clone()),
                     unusable: s.invalid.clone(),
                     repaired: s.repaired.clone(),
+                    set_aside: None,
                 });
             }
         }

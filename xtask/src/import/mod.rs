@@ -82,7 +82,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let s = import(&opts)?;
     let t = s.stats;
     println!(
-        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON, {} from the fallback edition), files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON, {} from the fallback edition, {} put back in their envelope), files {} written / {} unchanged / {} deleted, {:.2} s",
         s.services,
         s.versions,
         t.operations,
@@ -95,6 +95,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         t.ex_empty,
         t.ex_repaired,
         t.ex_fallback,
+        t.ex_enveloped,
         s.written,
         s.unchanged,
         s.deleted,

@@ -429,3 +429,48 @@ fn shown_keys_are_the_quoted_words_before_a_colon() {
         "no key shown: nothing to match on"
     );
 }
+
+#[test]
+fn a_payload_shown_out_of_its_envelope_is_put_back() {
+    let t = tmp("envelope");
+    let o = setup(&t);
+    let examples = json!({"actions": {"DescribeThings": [
+        // The payload itself, with a mended comma: wrapped, both repairs said.
+        {"title": "Bare", "document": "", "input": "GET", "output": "{\"Total\": 2\n\"RequestId\": \"r\"}"},
+        // Inside a console's envelope: taken out.
+        {"title": "Nested", "document": "", "input": "GET", "output": "{\"data\": {\"Response\": {\"Total\": 3, \"RequestId\": \"r\"}}, \"code\": 0}"},
+        // A key the output does not have: another document, left alone.
+        {"title": "Other", "document": "", "input": "GET", "output": "{\"result\": true}"}
+    ]}});
+    write(
+        &o.catalog.join("demo/v20200101/examples.json"),
+        &examples.to_string(),
+    );
+    let s = import(&o).unwrap();
+    assert_eq!((s.stats.ex_enveloped, s.stats.ex_repaired), (2, 1));
+    let op = read(&o, "demo/describe_things.yaml");
+    assert!(
+        op.contains("repaired: \"1 missing comma (line 1); the payload shown without its `Response` envelope: wrapped in one\""),
+        "{op}"
+    );
+    assert!(
+        op.contains(
+            "repaired: \"the response shown inside another envelope (under `data`): taken out\""
+        ),
+        "{op}"
+    );
+    let doc = |n: usize| {
+        serde_json::from_str::<serde_json::Value>(&read(
+            &o,
+            &format!("demo/examples/describe_things_{n}.json"),
+        ))
+        .unwrap()
+    };
+    assert_eq!(doc(1), json!({"Response": {"Total": 2, "RequestId": "r"}}));
+    assert_eq!(doc(2), json!({"Response": {"Total": 3, "RequestId": "r"}}));
+    assert_eq!(doc(3), json!({"result": true}));
+    assert!(
+        !op.contains("name: example_3, file: \"examples/describe_things_3.json\", repaired"),
+        "{op}"
+    );
+}

@@ -43,6 +43,8 @@ pub struct Stats {
     pub ex_invalid: usize,
     /// Examples mended into JSON (lost or trailing commas; see `repair`), also counted as ok or error.
     pub ex_repaired: usize,
+    /// Examples whose payload was shown without its envelope, or inside another one.
+    pub ex_enveloped: usize,
     /// Examples not JSON in this edition, taken from the fallback edition (see
     /// `fallback_example`), also counted as ok or error.
     pub ex_fallback: usize,
@@ -347,6 +349,7 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
             let file = format!("examples/{sn}_{}.json", i + 1);
             let mut item = format!("name: example_{}, file: {}", i + 1, json_str(&file));
             let mut output = ex.output.clone();
+            let mut repairs = Vec::new();
             // The other edition's example at the same place, when it lists as many.
             let fallback = || {
                 api.fallback_examples
@@ -358,7 +361,7 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
                 Ok((mended, doc)) => {
                     if let Some((text, what)) = mended {
                         stats.ex_repaired += 1;
-                        let _ = write!(item, ", repaired: {}", json_str(&what));
+                        repairs.push(what);
                         output = text;
                     }
                     Ok(doc)
@@ -370,13 +373,27 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
                             "not JSON in this edition ({e}); the fallback edition's example {}, which has every key this one shows",
                             i + 1
                         );
-                        let _ = write!(item, ", repaired: {}", json_str(&what));
+                        repairs.push(what);
                         output = text;
                         Ok(doc)
                     }
                     None => Err(e),
                 },
             };
+            // A payload shown without its envelope, or inside another one.
+            let output_members = api.objects.get(a.output.as_str()).unwrap_or(&empty);
+            let parsed = parsed.map(|doc| match envelope_repair(&doc, &output, output_members) {
+                Some((text, what, doc)) => {
+                    stats.ex_enveloped += 1;
+                    repairs.push(what);
+                    output = text;
+                    doc
+                }
+                None => doc,
+            });
+            if !repairs.is_empty() {
+                let _ = write!(item, ", repaired: {}", json_str(&repairs.join("; ")));
+            }
             match parsed {
                 Err(e) => {
                     stats.ex_invalid += 1;
@@ -470,6 +487,39 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
     }
     files.push(("service.yaml".into(), s.into_bytes()));
     files
+}
+
+/// A Tencent API 3.0 example whose document has no `Response` object but is the payload
+/// itself (every top-level key a member of the action's output, `RequestId` among them:
+/// wrapped in one), or holds it one level down, inside another envelope (a console's
+/// `{"data": {"Response": …}, "code": 0}`: taken out). The new text, what was done, and its
+/// document; `None` for anything else.
+fn envelope_repair(
+    doc: &serde_json::Value,
+    text: &str,
+    output: &super::tencent::Object,
+) -> Option<(String, String, serde_json::Value)> {
+    let top = doc.as_object()?;
+    if top.contains_key("Response") {
+        return None;
+    }
+    let is_member = |k: &String| output.members.iter().any(|m| &m.name == k);
+    if top.contains_key("RequestId") && top.keys().all(is_member) {
+        let text = format!("{{\n\"Response\": {}\n}}\n", text.trim());
+        let doc = serde_json::json!({ "Response": doc });
+        let what = "the payload shown without its `Response` envelope: wrapped in one";
+        return Some((text, what.to_owned(), doc));
+    }
+    let mut inner = top
+        .iter()
+        .filter(|(_, v)| v.get("Response").is_some_and(serde_json::Value::is_object));
+    let (key, v) = inner.next()?;
+    if inner.next().is_some() {
+        return None;
+    }
+    let text = serde_json::to_string_pretty(v).ok()? + "\n";
+    let what = format!("the response shown inside another envelope (under `{key}`): taken out");
+    Some((text, what, v.clone()))
 }
 
 /// An example's document: parsed as it is, or mended into JSON (then with the mended text and
